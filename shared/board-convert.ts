@@ -1,0 +1,147 @@
+/**
+ * Board document ⇄ board model. Pure functions of their inputs: exports, diffs,
+ * hashes and checks all work on the model this returns.
+ */
+import * as Y from 'yjs'
+import { boardProfile, collection, COLLECTIONS, metaMap, readString, SCHEMA_VERSION, type Collection, type EntityMap } from './board-doc.ts'
+import {
+  assessmentSchema,
+  claimSchema,
+  documentSchema,
+  linkSchema,
+  sourceSchema,
+  type BoardModel,
+} from './board-model.ts'
+import { compareOrder, replaceText } from './board-mutations.ts'
+import type { z } from 'zod'
+
+const ENTITY_SCHEMAS = {
+  sources: sourceSchema,
+  documents: documentSchema,
+  claims: claimSchema,
+  assessments: assessmentSchema,
+  links: linkSchema,
+} as const satisfies Record<Collection, z.ZodType>
+
+/** The plain fields of an entity; shared texts become strings. Document bodies stay out of the model. */
+function entityToJson(map: EntityMap): Record<string, unknown> {
+  const json: Record<string, unknown> = {}
+  for (const [key, value] of map.entries()) {
+    if (key === 'text' && map.has('importedAt')) continue
+    json[key] = value instanceof Y.Text ? value.toString() : value
+  }
+  return json
+}
+
+function byCreation(a: { createdAt: string; id: string }, b: { createdAt: string; id: string }): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
+/**
+ * Only entities that are valid make it into the model, and only those whose
+ * references resolve: two people can, at the same moment, delete a claim and
+ * link to it, and the model must never hold the dangling id that leaves.
+ */
+function validEntities<C extends Collection>(doc: Y.Doc, name: C): z.infer<(typeof ENTITY_SCHEMAS)[C]>[] {
+  const schema = ENTITY_SCHEMAS[name]
+  const maps = name === 'assessments' ? [...collection(doc, name).values()].sort(compareOrder) : [...collection(doc, name).values()]
+  const result: z.infer<(typeof ENTITY_SCHEMAS)[C]>[] = []
+  for (const map of maps) {
+    const parsed = schema.safeParse(entityToJson(map))
+    if (parsed.success) result.push(parsed.data as z.infer<(typeof ENTITY_SCHEMAS)[C]>)
+  }
+  return result
+}
+
+export function boardToModel(doc: Y.Doc, id: string): BoardModel {
+  const meta = metaMap(doc)
+  const sources = validEntities(doc, 'sources').sort(byCreation)
+  const documents = validEntities(doc, 'documents').sort((a, b) => byCreation({ ...a, createdAt: a.importedAt }, { ...b, createdAt: b.importedAt }))
+  const sourceIds = new Set(sources.map((s) => s.id))
+  const documentIds = new Set(documents.map((d) => d.id))
+  const claims = validEntities(doc, 'claims')
+    .filter((c) => sourceIds.has(c.sourceId))
+    .map((c) => (c.documentId === undefined || documentIds.has(c.documentId) ? c : withoutProvenance(c)))
+    .sort(byCreation)
+  const assessments = validEntities(doc, 'assessments')
+  const claimIds = new Set(claims.map((c) => c.id))
+  const assessmentIds = new Set(assessments.map((a) => a.id))
+  const links = validEntities(doc, 'links')
+    .filter((l) => claimIds.has(l.claimId) && assessmentIds.has(l.assessmentId))
+    .sort(byCreation)
+  return {
+    id,
+    title: readString(meta, 'title'),
+    marking: readString(meta, 'marking'),
+    question: readString(meta, 'question'),
+    profile: boardProfile(doc),
+    schemaVersion: typeof meta.get('schemaVersion') === 'number' ? (meta.get('schemaVersion') as number) : SCHEMA_VERSION,
+    sources,
+    documents,
+    claims,
+    assessments,
+    links,
+  }
+}
+
+function withoutProvenance<T extends { documentId?: string; paragraph?: number; start?: number; end?: number }>(claim: T): T {
+  const { documentId: _d, paragraph: _p, start: _s, end: _e, ...rest } = claim
+  return rest as T
+}
+
+/** The stored text of an imported document (kept in the board document, not in the model). */
+export function documentText(doc: Y.Doc, documentId: string): string | undefined {
+  const map = collection(doc, 'documents').get(documentId)
+  return map instanceof Y.Map ? readString(map, 'text') : undefined
+}
+
+/**
+ * Makes the document's content equal to `model` in one transaction, touching
+ * only what differs (restore of a snapshot, seeding). Document bodies are kept
+ * where `texts` does not give them.
+ */
+export function replaceBoardContent(doc: Y.Doc, model: BoardModel, origin?: unknown, texts: Map<string, string> = new Map()): void {
+  doc.transact(() => {
+    const meta = metaMap(doc)
+    for (const key of ['title', 'marking', 'question', 'profile'] as const) {
+      if (meta.get(key) !== model[key]) meta.set(key, model[key])
+    }
+    if (meta.get('schemaVersion') !== SCHEMA_VERSION) meta.set('schemaVersion', SCHEMA_VERSION)
+    for (const name of COLLECTIONS) {
+      const target = collection(doc, name)
+      const wanted = new Map<string, Record<string, unknown>>(model[name].map((e) => [e.id, e as Record<string, unknown>]))
+      for (const id of [...target.keys()]) if (!wanted.has(id)) target.delete(id)
+      for (const [id, fields] of wanted) {
+        const existing = target.get(id)
+        const map = existing instanceof Y.Map ? existing : new Y.Map<unknown>()
+        if (!(existing instanceof Y.Map)) target.set(id, map)
+        syncEntity(map, name === 'documents' && texts.has(id) ? { ...fields, text: texts.get(id) } : fields, name === 'assessments')
+      }
+    }
+  }, origin)
+}
+
+const SHARED_TEXT_FIELDS = new Set(['title', 'judgment'])
+
+function syncEntity(map: EntityMap, fields: Record<string, unknown>, hasSharedText: boolean): void {
+  for (const key of [...map.keys()]) {
+    if (!(key in fields) && !(key === 'text' && map.has('importedAt'))) map.delete(key)
+  }
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) {
+      map.delete(key)
+      continue
+    }
+    if (hasSharedText && SHARED_TEXT_FIELDS.has(key)) {
+      const current = map.get(key)
+      if (current instanceof Y.Text) {
+        replaceText(current, String(value))
+      } else {
+        map.set(key, new Y.Text(String(value)))
+      }
+      continue
+    }
+    if (JSON.stringify(map.get(key)) !== JSON.stringify(value)) map.set(key, value)
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The board document: the one place that knows how a board is laid out in its
+ * Y.Doc. Everything else reads and writes a board through the accessors here
+ * and the mutations in board-mutations.ts.
+ *
+ * Layout: a `meta` map, and one map per collection whose values are one Y.Map
+ * per entity, keyed by the entity's id. An assessment's title and judgment are
+ * Y.Text so that two people can type in the same field at once.
+ */
+import * as Y from 'yjs'
+import { LIKELIHOOD_PROFILES, type LikelihoodProfile } from './domain.ts'
+
+/** Bump when the layout changes, and add the step that brings older documents up to it to MIGRATIONS. */
+export const SCHEMA_VERSION = 1
+
+export const COLLECTIONS = ['sources', 'documents', 'claims', 'assessments', 'links'] as const
+export type Collection = (typeof COLLECTIONS)[number]
+
+export type EntityMap = Y.Map<unknown>
+
+/** Why a mutation was refused; the HTTP layer maps `kind` to a status code. */
+export class BoardError extends Error {
+  constructor(
+    readonly kind: 'invalid' | 'not-found' | 'conflict',
+    message: string,
+  ) {
+    super(message)
+    this.name = 'BoardError'
+  }
+}
+
+export function metaMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap('meta')
+}
+
+export function collection(doc: Y.Doc, name: Collection): Y.Map<EntityMap> {
+  return doc.getMap<EntityMap>(name)
+}
+
+export function entity(doc: Y.Doc, name: Collection, id: string): EntityMap | undefined {
+  const value = collection(doc, name).get(id)
+  return value instanceof Y.Map ? value : undefined
+}
+
+export function requireEntity(doc: Y.Doc, name: Collection, id: string): EntityMap {
+  const found = entity(doc, name, id)
+  if (!found) throw new BoardError('not-found', `No ${singular(name)} with id ${id} on this board.`)
+  return found
+}
+
+export function singular(name: Collection): string {
+  return name.slice(0, -1)
+}
+
+/** The shared text of an assessment's title or judgment, for editors that bind to Y.Text. */
+export function assessmentText(doc: Y.Doc, assessmentId: string, field: 'title' | 'judgment'): Y.Text {
+  const text = requireEntity(doc, 'assessments', assessmentId).get(field)
+  if (!(text instanceof Y.Text)) throw new BoardError('invalid', `Assessment ${assessmentId} has no ${field} text.`)
+  return text
+}
+
+export function readString(map: Y.Map<unknown>, key: string, fallback = ''): string {
+  const value = map.get(key)
+  if (value instanceof Y.Text) return value.toString()
+  return typeof value === 'string' ? value : fallback
+}
+
+export function boardProfile(doc: Y.Doc): LikelihoodProfile {
+  const value = metaMap(doc).get('profile')
+  return (LIKELIHOOD_PROFILES as readonly unknown[]).includes(value) ? (value as LikelihoodProfile) : 'icd203'
+}
+
+export function isBoardInitialized(doc: Y.Doc): boolean {
+  return metaMap(doc).has('schemaVersion')
+}
+
+export type BoardMetaInit = { title: string; marking?: string; question?: string; profile?: LikelihoodProfile }
+
+/** Gives a new, empty document its meta. Does nothing to a document that already has one. */
+export function initBoardDoc(doc: Y.Doc, init: BoardMetaInit, origin?: unknown): void {
+  if (isBoardInitialized(doc)) return
+  doc.transact(() => {
+    const meta = metaMap(doc)
+    meta.set('title', init.title)
+    meta.set('marking', init.marking ?? 'TLP:AMBER')
+    meta.set('question', init.question ?? '')
+    meta.set('profile', init.profile ?? 'icd203')
+    meta.set('schemaVersion', SCHEMA_VERSION)
+  }, origin)
+}
+
+type Migration = { to: number; migrate: (doc: Y.Doc) => void }
+
+/** Steps from one schema version to the next, in order. Version 1 is the first layout. */
+const MIGRATIONS: readonly Migration[] = []
+
+/**
+ * Brings a loaded document up to SCHEMA_VERSION. A document written by a newer
+ * server is refused rather than silently misread.
+ */
+export function migrateBoardDoc(doc: Y.Doc, origin?: unknown): void {
+  const meta = metaMap(doc)
+  const stored = meta.get('schemaVersion')
+  if (stored === undefined) return
+  if (typeof stored !== 'number' || stored > SCHEMA_VERSION) {
+    throw new BoardError('invalid', `Board schema version ${String(stored)} is newer than this server supports (${SCHEMA_VERSION}).`)
+  }
+  const pending = MIGRATIONS.filter((step) => step.to > stored)
+  if (pending.length === 0) return
+  doc.transact(() => {
+    for (const step of pending) {
+      step.migrate(doc)
+      meta.set('schemaVersion', step.to)
+    }
+  }, origin)
+}

@@ -1,0 +1,171 @@
+/**
+ * The board model: a board's content as plain JSON (ARCHITECTURE.md, "The board
+ * model", a contract). The zod schemas here are the one definition of each
+ * entity: they type the model, validate HTTP bodies and mutations, and feed the
+ * OpenAPI document.
+ */
+import { z } from 'zod'
+import {
+  ACH_RATINGS,
+  ASSESSMENT_KINDS,
+  ASSESSMENT_STATUSES,
+  CLAIM_CREDIBILITIES,
+  CLAIM_STATUSES,
+  CONFIDENCE_LEVELS,
+  IMPACT_LEVELS,
+  LIKELIHOOD_BANDS,
+  LIKELIHOOD_PROFILES,
+  SOURCE_RELIABILITIES,
+} from './domain.ts'
+import { LIMITS } from './limits.ts'
+
+const literalUnion = <T extends readonly (string | number)[]>(values: T) =>
+  z.union(values.map((v) => z.literal(v)) as unknown as [z.ZodLiteral<T[number]>, z.ZodLiteral<T[number]>]) as z.ZodType<
+    T[number]
+  >
+
+const id = z.string().min(1).max(64)
+const isoTime = z.string().datetime({ offset: false })
+const shortText = z.string().trim().min(1).max(LIMITS.shortText)
+const optionalText = z.string().max(LIMITS.shortText).optional()
+
+export const reliabilitySchema = z.enum(SOURCE_RELIABILITIES)
+export const credibilitySchema = literalUnion(CLAIM_CREDIBILITIES)
+export const likelihoodSchema = literalUnion(LIKELIHOOD_BANDS).nullable()
+export const confidenceSchema = z.enum(CONFIDENCE_LEVELS).nullable()
+export const impactSchema = z.enum(IMPACT_LEVELS).nullable()
+export const profileSchema = z.enum(LIKELIHOOD_PROFILES)
+export const ratingSchema = z.enum(ACH_RATINGS)
+
+export const sourceSchema = z.object({
+  id,
+  name: shortText,
+  kind: z.string().max(LIMITS.shortText),
+  reliability: reliabilitySchema,
+  url: z.string().max(LIMITS.shortText).optional(),
+  note: z.string().max(LIMITS.longText).optional(),
+  createdAt: isoTime,
+})
+
+export const documentSchema = z.object({
+  id,
+  title: z.string().max(LIMITS.shortText),
+  importedAt: isoTime,
+  importedBy: z.string().optional(),
+})
+
+export const claimSchema = z.object({
+  id,
+  text: z.string().trim().min(1).max(LIMITS.longText),
+  sourceId: id,
+  credibility: credibilitySchema,
+  status: z.enum(CLAIM_STATUSES),
+  documentId: id.optional(),
+  paragraph: z.number().int().nonnegative().optional(),
+  start: z.number().int().nonnegative().optional(),
+  end: z.number().int().nonnegative().optional(),
+  createdAt: isoTime,
+  createdBy: z.string().optional(),
+})
+
+export const assessmentSchema = z.object({
+  id,
+  title: z.string().max(LIMITS.shortText),
+  judgment: z.string().max(LIMITS.longText),
+  kind: z.enum(ASSESSMENT_KINDS),
+  likelihood: likelihoodSchema,
+  confidence: confidenceSchema,
+  impact: impactSchema,
+  status: z.enum(ASSESSMENT_STATUSES),
+  tags: z.array(z.string().trim().min(1).max(64)).max(32),
+  order: z.string().min(1),
+  createdAt: isoTime,
+  createdBy: z.string().optional(),
+})
+
+export const linkSchema = z.object({
+  id,
+  assessmentId: id,
+  claimId: id,
+  rating: ratingSchema,
+  note: z.string().max(LIMITS.longText).optional(),
+  createdAt: isoTime,
+})
+
+export const boardModelSchema = z.object({
+  id,
+  title: z.string().max(LIMITS.shortText),
+  marking: z.string().max(LIMITS.shortText),
+  question: z.string().max(LIMITS.longText),
+  profile: profileSchema,
+  schemaVersion: z.number().int().positive(),
+  sources: z.array(sourceSchema),
+  documents: z.array(documentSchema),
+  claims: z.array(claimSchema),
+  assessments: z.array(assessmentSchema),
+  links: z.array(linkSchema),
+})
+
+export type SourceModel = z.infer<typeof sourceSchema>
+export type DocumentModel = z.infer<typeof documentSchema>
+export type ClaimModel = z.infer<typeof claimSchema>
+export type AssessmentModel = z.infer<typeof assessmentSchema>
+export type LinkModel = z.infer<typeof linkSchema>
+export type BoardModel = z.infer<typeof boardModelSchema>
+
+/* Create and update bodies: the model's field names; the server fills ids and times. */
+
+export const metaPatchSchema = z
+  .object({
+    title: shortText,
+    marking: z.string().trim().max(LIMITS.shortText),
+    question: z.string().max(LIMITS.longText),
+    profile: profileSchema,
+  })
+  .partial()
+  .strict()
+
+export const sourceInputSchema = sourceSchema.omit({ id: true, createdAt: true }).extend({
+  kind: z.string().max(LIMITS.shortText).default(''),
+  reliability: reliabilitySchema.default('F'),
+}).strict()
+export const sourcePatchSchema = sourceSchema.omit({ id: true, createdAt: true }).partial().strict()
+
+export const claimInputSchema = claimSchema
+  .omit({ id: true, createdAt: true })
+  .extend({ credibility: credibilitySchema.default(6), status: z.enum(CLAIM_STATUSES).default('active') })
+  .strict()
+export const claimPatchSchema = claimSchema.pick({ text: true, credibility: true, status: true, sourceId: true }).partial().strict()
+
+export const assessmentInputSchema = assessmentSchema
+  .omit({ id: true, createdAt: true, order: true })
+  .extend({
+    title: shortText,
+    judgment: z.string().max(LIMITS.longText).default(''),
+    kind: z.enum(ASSESSMENT_KINDS).default('assessment'),
+    likelihood: likelihoodSchema.default(null),
+    confidence: confidenceSchema.default(null),
+    impact: impactSchema.default(null),
+    status: z.enum(ASSESSMENT_STATUSES).default('draft'),
+    tags: assessmentSchema.shape.tags.default([]),
+    /** Place the new card after this assessment (or first, when null); last when absent. */
+    after: id.nullable().optional(),
+  })
+  .strict()
+export const assessmentPatchSchema = assessmentSchema
+  .omit({ id: true, createdAt: true, createdBy: true, order: true })
+  .partial()
+  .strict()
+
+export const linkInputSchema = linkSchema.omit({ id: true, createdAt: true }).strict()
+export const linkPatchSchema = linkSchema.pick({ rating: true, note: true }).partial().strict()
+
+export type MetaPatch = z.infer<typeof metaPatchSchema>
+export type SourceInput = z.input<typeof sourceInputSchema>
+export type SourcePatch = z.infer<typeof sourcePatchSchema>
+export type ClaimInput = z.input<typeof claimInputSchema>
+export type ClaimPatch = z.infer<typeof claimPatchSchema>
+export type AssessmentInput = z.input<typeof assessmentInputSchema>
+export type AssessmentPatch = z.infer<typeof assessmentPatchSchema>
+export type LinkInput = z.infer<typeof linkInputSchema>
+export type LinkPatch = z.infer<typeof linkPatchSchema>

@@ -1,0 +1,285 @@
+/**
+ * Every change to a board, as functions of its Y.Doc. The client, HTTP edits,
+ * import, restore and seeding all call these, so the rules (validation,
+ * cascades, ordering) hold whoever makes the change. Each mutation is one
+ * transaction: others see it whole, and one undo step takes it back.
+ */
+import * as Y from 'yjs'
+import { generateKeyBetween } from 'fractional-indexing'
+import {
+  BoardError,
+  collection,
+  metaMap,
+  readString,
+  requireEntity,
+  type Collection,
+  type EntityMap,
+} from './board-doc.ts'
+import {
+  assessmentInputSchema,
+  assessmentPatchSchema,
+  claimInputSchema,
+  claimPatchSchema,
+  linkInputSchema,
+  linkPatchSchema,
+  metaPatchSchema,
+  sourceInputSchema,
+  sourcePatchSchema,
+  type AssessmentInput,
+  type AssessmentPatch,
+  type ClaimInput,
+  type ClaimPatch,
+  type LinkInput,
+  type LinkPatch,
+  type MetaPatch,
+  type SourceInput,
+  type SourcePatch,
+} from './board-model.ts'
+import { parseInput } from './validation.ts'
+
+/** Who makes a change, and the transaction origin (the client's undo manager tracks its own). */
+export type MutationContext = { by?: string; origin?: unknown; now?: Date }
+
+const nowIso = (ctx: MutationContext) => (ctx.now ?? new Date()).toISOString()
+
+function newEntity(doc: Y.Doc, name: Collection, fields: Record<string, unknown>): string {
+  const id = crypto.randomUUID()
+  const map = new Y.Map<unknown>()
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) map.set(key, value)
+  map.set('id', id)
+  collection(doc, name).set(id, map)
+  return id
+}
+
+/** Sets the given fields; `undefined` removes an optional field. Texts are replaced in place. */
+function patchEntity(map: EntityMap, patch: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(patch)) {
+    const current = map.get(key)
+    if (current instanceof Y.Text) {
+      replaceText(current, String(value ?? ''))
+    } else if (value === undefined) {
+      map.delete(key)
+    } else if (JSON.stringify(current) !== JSON.stringify(value)) {
+      map.set(key, value)
+    }
+  }
+}
+
+/** Replaces only the changed middle of a shared text, so others' cursors before and after it stay put. */
+export function replaceText(text: Y.Text, next: string): void {
+  const current = text.toString()
+  if (current === next) return
+  let start = 0
+  while (start < current.length && start < next.length && current[start] === next[start]) start++
+  let end = 0
+  while (
+    end < current.length - start &&
+    end < next.length - start &&
+    current[current.length - 1 - end] === next[next.length - 1 - end]
+  )
+    end++
+  text.delete(start, current.length - start - end)
+  text.insert(start, next.slice(start, next.length - end))
+}
+
+function transact<T>(doc: Y.Doc, ctx: MutationContext, change: () => T): T {
+  let result!: T
+  doc.transact(() => {
+    result = change()
+  }, ctx.origin)
+  return result
+}
+
+export function updateMeta(doc: Y.Doc, patch: MetaPatch, ctx: MutationContext = {}): void {
+  const valid = parseInput(metaPatchSchema, patch, 'board settings')
+  transact(doc, ctx, () => patchEntity(metaMap(doc), valid))
+}
+
+/* Sources */
+
+export function addSource(doc: Y.Doc, input: SourceInput, ctx: MutationContext = {}): string {
+  const valid = parseInput(sourceInputSchema, input, 'source')
+  return transact(doc, ctx, () => newEntity(doc, 'sources', { ...valid, createdAt: nowIso(ctx) }))
+}
+
+export function updateSource(doc: Y.Doc, id: string, patch: SourcePatch, ctx: MutationContext = {}): void {
+  const valid = parseInput(sourcePatchSchema, patch, 'source')
+  transact(doc, ctx, () => patchEntity(requireEntity(doc, 'sources', id), valid))
+}
+
+/** Deletes a source with the claims taken from it and their links: the board never holds a dangling id. */
+export function deleteSource(doc: Y.Doc, id: string, ctx: MutationContext = {}): void {
+  transact(doc, ctx, () => {
+    requireEntity(doc, 'sources', id)
+    for (const claim of entitiesWhere(doc, 'claims', 'sourceId', id)) removeClaim(doc, claim)
+    collection(doc, 'sources').delete(id)
+  })
+}
+
+/** The source whose name matches `name` ignoring case and spacing, if any. */
+export function findSourceByName(doc: Y.Doc, name: string): string | undefined {
+  const key = sourceNameKey(name)
+  for (const [id, source] of collection(doc, 'sources')) {
+    if (sourceNameKey(readString(source, 'name')) === key) return id
+  }
+  return undefined
+}
+
+export function sourceNameKey(name: string): string {
+  return name.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim()
+}
+
+/* Documents */
+
+export type DocumentInput = { title: string; text: string; hash?: string }
+
+export function addDocument(doc: Y.Doc, input: DocumentInput, ctx: MutationContext = {}): string {
+  return transact(doc, ctx, () =>
+    newEntity(doc, 'documents', { ...input, importedAt: nowIso(ctx), importedBy: ctx.by }),
+  )
+}
+
+/** Deletes an imported document with the claims it gave and their links. */
+export function deleteDocument(doc: Y.Doc, id: string, ctx: MutationContext = {}): void {
+  transact(doc, ctx, () => {
+    requireEntity(doc, 'documents', id)
+    for (const claim of entitiesWhere(doc, 'claims', 'documentId', id)) removeClaim(doc, claim)
+    collection(doc, 'documents').delete(id)
+  })
+}
+
+/* Claims */
+
+export function addClaim(doc: Y.Doc, input: ClaimInput, ctx: MutationContext = {}): string {
+  const valid = parseInput(claimInputSchema, input, 'claim')
+  return transact(doc, ctx, () => {
+    requireEntity(doc, 'sources', valid.sourceId)
+    if (valid.documentId !== undefined) requireEntity(doc, 'documents', valid.documentId)
+    return newEntity(doc, 'claims', { ...valid, createdAt: nowIso(ctx), createdBy: ctx.by })
+  })
+}
+
+export function updateClaim(doc: Y.Doc, id: string, patch: ClaimPatch, ctx: MutationContext = {}): void {
+  const valid = parseInput(claimPatchSchema, patch, 'claim')
+  transact(doc, ctx, () => {
+    const claim = requireEntity(doc, 'claims', id)
+    if (valid.sourceId !== undefined) requireEntity(doc, 'sources', valid.sourceId)
+    patchEntity(claim, valid)
+  })
+}
+
+export function deleteClaim(doc: Y.Doc, id: string, ctx: MutationContext = {}): void {
+  transact(doc, ctx, () => removeClaim(doc, requireEntity(doc, 'claims', id)))
+}
+
+function removeClaim(doc: Y.Doc, claim: EntityMap): void {
+  const id = readString(claim, 'id')
+  for (const link of entitiesWhere(doc, 'links', 'claimId', id)) collection(doc, 'links').delete(readString(link, 'id'))
+  collection(doc, 'claims').delete(id)
+}
+
+/* Assessments */
+
+/** Assessments in board order: by fractional order key, ties (concurrent inserts) by id. */
+export function orderedAssessments(doc: Y.Doc): EntityMap[] {
+  return [...collection(doc, 'assessments').values()].sort(compareOrder)
+}
+
+export function compareOrder(a: EntityMap, b: EntityMap): number {
+  const ka = readString(a, 'order')
+  const kb = readString(b, 'order')
+  if (ka !== kb) return ka < kb ? -1 : 1
+  const ia = readString(a, 'id')
+  const ib = readString(b, 'id')
+  return ia < ib ? -1 : ia > ib ? 1 : 0
+}
+
+/**
+ * An order key that puts a card right after `afterId` (first when null, last
+ * when undefined). Keys equal to the anchor's (left by two concurrent inserts)
+ * are skipped so the new key always falls strictly between two neighbours.
+ */
+function orderKeyAfter(doc: Y.Doc, afterId: string | null | undefined, movingId?: string): string {
+  const cards = orderedAssessments(doc).filter((card) => readString(card, 'id') !== movingId)
+  const keys = cards.map((card) => readString(card, 'order'))
+  if (afterId === undefined) return generateKeyBetween(keys.at(-1) ?? null, null)
+  if (afterId === null) return generateKeyBetween(null, keys[0] ?? null)
+  const index = cards.findIndex((card) => readString(card, 'id') === afterId)
+  if (index < 0) throw new BoardError('not-found', `No assessment with id ${afterId} to place after.`)
+  const before = keys[index]!
+  const after = keys.slice(index + 1).find((key) => key > before) ?? null
+  return generateKeyBetween(before, after)
+}
+
+export function addAssessment(doc: Y.Doc, input: AssessmentInput, ctx: MutationContext = {}): string {
+  const { after, title, judgment, ...fields } = parseInput(assessmentInputSchema, input, 'assessment')
+  return transact(doc, ctx, () =>
+    newEntity(doc, 'assessments', {
+      ...fields,
+      title: new Y.Text(title),
+      judgment: new Y.Text(judgment),
+      order: orderKeyAfter(doc, after),
+      createdAt: nowIso(ctx),
+      createdBy: ctx.by,
+    }),
+  )
+}
+
+export function updateAssessment(doc: Y.Doc, id: string, patch: AssessmentPatch, ctx: MutationContext = {}): void {
+  const valid = parseInput(assessmentPatchSchema, patch, 'assessment')
+  transact(doc, ctx, () => patchEntity(requireEntity(doc, 'assessments', id), valid))
+}
+
+/** Moves a card right after `afterId` (to the top when null). */
+export function moveAssessment(doc: Y.Doc, id: string, afterId: string | null, ctx: MutationContext = {}): void {
+  if (afterId === id) return
+  transact(doc, ctx, () => {
+    const card = requireEntity(doc, 'assessments', id)
+    card.set('order', orderKeyAfter(doc, afterId, id))
+  })
+}
+
+export function deleteAssessment(doc: Y.Doc, id: string, ctx: MutationContext = {}): void {
+  transact(doc, ctx, () => {
+    requireEntity(doc, 'assessments', id)
+    for (const link of entitiesWhere(doc, 'links', 'assessmentId', id)) collection(doc, 'links').delete(readString(link, 'id'))
+    collection(doc, 'assessments').delete(id)
+  })
+}
+
+/* Links */
+
+export function addLink(doc: Y.Doc, input: LinkInput, ctx: MutationContext = {}): string {
+  const valid = parseInput(linkInputSchema, input, 'link')
+  return transact(doc, ctx, () => {
+    requireEntity(doc, 'assessments', valid.assessmentId)
+    requireEntity(doc, 'claims', valid.claimId)
+    const existing = findLink(doc, valid.assessmentId, valid.claimId)
+    if (existing) throw new BoardError('conflict', 'This claim is already linked to this assessment; change its rating instead.')
+    return newEntity(doc, 'links', { ...valid, createdAt: nowIso(ctx) })
+  })
+}
+
+export function findLink(doc: Y.Doc, assessmentId: string, claimId: string): string | undefined {
+  for (const link of entitiesWhere(doc, 'links', 'assessmentId', assessmentId)) {
+    if (readString(link, 'claimId') === claimId) return readString(link, 'id')
+  }
+  return undefined
+}
+
+export function updateLink(doc: Y.Doc, id: string, patch: LinkPatch, ctx: MutationContext = {}): void {
+  const valid = parseInput(linkPatchSchema, patch, 'link')
+  transact(doc, ctx, () => patchEntity(requireEntity(doc, 'links', id), valid))
+}
+
+export function deleteLink(doc: Y.Doc, id: string, ctx: MutationContext = {}): void {
+  transact(doc, ctx, () => {
+    requireEntity(doc, 'links', id)
+    collection(doc, 'links').delete(id)
+  })
+}
+
+function entitiesWhere(doc: Y.Doc, name: Collection, field: string, value: string): EntityMap[] {
+  return [...collection(doc, name).values()].filter((map) => map.get(field) === value)
+}
+

@@ -1,0 +1,25 @@
+/**
+ * The wire: y-websocket message types and the close codes the server uses.
+ * Close codes are `{ code, reason }` pairs so the client and the logs name the
+ * same cause.
+ */
+export const MESSAGE_SYNC = 0
+export const MESSAGE_AWARENESS = 1
+export const MESSAGE_AUTH = 2
+export const MESSAGE_QUERY_AWARENESS = 3
+
+/** The socket path; the stock WebsocketProvider appends `/<boardId>`. */
+export const WEBSOCKET_PATH = '/ws'
+
+export type CloseEvent = { code: number; reason: string }
+
+export const CLOSE = {
+  malformedMessage: { code: 4400, reason: 'malformed message' },
+  updateRejected: { code: 4422, reason: 'update could not be applied' },
+  /** ws itself closes an oversized frame with 1009; we use the same code for our own size checks. */
+  messageTooBig: { code: 1009, reason: 'message too big' },
+  accessChanged: { code: 4403, reason: 'access changed; reconnect' },
+  tooSlow: { code: 4408, reason: 'client too slow to keep up' },
+  serverShutdown: { code: 1001, reason: 'server shutting down' },
+  storageFailed: { code: 1011, reason: 'storage failed; reconnect' },
+} as const satisfies Record<string, CloseEvent>

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['{server,shared,client,test}/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Browser and PostgreSQL suites share machine-wide services; two workers keep a 2-core machine responsive.
+    maxWorkers: 2,
+  },
+})
