@@ -1,0 +1,158 @@
+/**
+ * "What changed since the previous version", in sentences a reader of the
+ * briefing takes in without the board open: entities are named by their
+ * titles, names or opening words, and enumerations by their domain labels.
+ */
+import { diffBoards, type FieldChange } from '../../shared/board-diff.ts'
+import type { BoardModel, ClaimModel } from '../../shared/board-model.ts'
+import {
+  ACH_RATING_LABELS,
+  ASSESSMENT_KIND_LABELS,
+  CREDIBILITY_LABELS,
+  RELIABILITY_LABELS,
+  admiraltyGrade,
+  likelihoodRange,
+  likelihoodTerm,
+  profileName,
+  type AchRating,
+  type AssessmentKind,
+  type ClaimCredibility,
+  type LikelihoodBand,
+  type LikelihoodProfile,
+  type SourceReliability,
+} from '../../shared/domain.ts'
+
+/** Long enough to recognise a claim, short enough to keep a change on one line. */
+const CLAIM_EXCERPT_CHARS = 80
+
+export function describeChanges(from: BoardModel, to: BoardModel): string[] {
+  const diff = diffBoards(from, to)
+  const names = new Namer(from, to)
+  const items: string[] = []
+
+  for (const change of diff.meta) items.push(`Board ${describeField(change, names)}.`)
+
+  for (const s of diff.sources.added) items.push(`Source added: ${s.name} (${reliability(s.reliability)}).`)
+  for (const s of diff.sources.removed) items.push(`Source removed: ${s.name}.`)
+  for (const c of diff.sources.changed) items.push(`Source ${c.to.name}: ${c.fields.map((f) => describeField(f, names)).join('; ')}.`)
+
+  for (const d of diff.documents.added) items.push(`Document imported: “${d.title}”.`)
+  for (const d of diff.documents.removed) items.push(`Document removed: “${d.title}”.`)
+  for (const c of diff.documents.changed) items.push(`Document “${c.to.title}”: ${c.fields.map((f) => describeField(f, names)).join('; ')}.`)
+
+  for (const a of diff.assessments.added) items.push(`${ASSESSMENT_KIND_LABELS[a.kind]} added: “${a.title}”.`)
+  for (const a of diff.assessments.removed) items.push(`${ASSESSMENT_KIND_LABELS[a.kind]} removed: “${a.title}”.`)
+  for (const c of diff.assessments.changed) {
+    items.push(`${ASSESSMENT_KIND_LABELS[c.to.kind]} “${c.to.title}”: ${c.fields.map((f) => describeField(f, names)).join('; ')}.`)
+  }
+
+  for (const c of diff.claims.added) items.push(`Claim added: ${names.claim(c)}.`)
+  for (const c of diff.claims.removed) items.push(`Claim removed: ${names.claim(c)}.`)
+  for (const c of diff.claims.changed) items.push(`Claim ${names.claim(c.to)}: ${c.fields.map((f) => describeField(f, names)).join('; ')}.`)
+
+  for (const l of diff.links.added) {
+    items.push(`Claim ${names.claimById(l.claimId)} linked to “${names.assessment(l.assessmentId)}” as ${rating(l.rating)}.`)
+  }
+  for (const l of diff.links.removed) items.push(`Claim ${names.claimById(l.claimId)} unlinked from “${names.assessment(l.assessmentId)}”.`)
+  for (const c of diff.links.changed) {
+    items.push(
+      `Link of claim ${names.claimById(c.to.claimId)} to “${names.assessment(c.to.assessmentId)}”: ` +
+        `${c.fields.map((f) => describeField(f, names)).join('; ')}.`,
+    )
+  }
+  return items
+}
+
+/** Looks names up in the newer model first, so a renamed entity reads as it does now. */
+class Namer {
+  private readonly sources = new Map<string, { name: string; reliability: SourceReliability }>()
+  private readonly claims = new Map<string, ClaimModel>()
+  private readonly assessments = new Map<string, string>()
+  readonly fromProfile: LikelihoodProfile
+  readonly toProfile: LikelihoodProfile
+
+  constructor(from: BoardModel, to: BoardModel) {
+    for (const board of [from, to]) {
+      for (const s of board.sources) this.sources.set(s.id, s)
+      for (const c of board.claims) this.claims.set(c.id, c)
+      for (const a of board.assessments) this.assessments.set(a.id, a.title)
+    }
+    this.fromProfile = from.profile
+    this.toProfile = to.profile
+  }
+
+  source(id: string): string {
+    return this.sources.get(id)?.name ?? 'an unknown source'
+  }
+
+  assessment(id: string): string {
+    return this.assessments.get(id) ?? id
+  }
+
+  /** `NATO (B2) “The aborted Wagner Group mutiny has prompted…”` */
+  claim(claim: ClaimModel): string {
+    const source = this.sources.get(claim.sourceId)
+    const grade = source ? ` (${admiraltyGrade(source.reliability, claim.credibility)})` : ''
+    return `${this.source(claim.sourceId)}${grade} “${excerpt(claim.text)}”`
+  }
+
+  claimById(id: string): string {
+    const claim = this.claims.get(id)
+    return claim ? this.claim(claim) : id
+  }
+}
+
+function describeField<E>(change: FieldChange<E>, names: Namer): string {
+  const { field, from, to } = change
+  if (field === 'order') return 'moved'
+  if (change.words) return `${label(field)} edited`
+  return `${label(field)} from ${value(field, from, names, names.fromProfile)} to ${value(field, to, names, names.toProfile)}`
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  sourceId: 'source',
+  profile: 'likelihood wording',
+  marking: 'handling marking',
+  schemaVersion: 'schema version',
+  importedBy: 'imported by',
+  createdBy: 'created by',
+}
+
+function label(field: string): string {
+  return FIELD_LABELS[field] ?? field
+}
+
+function value(field: string, v: unknown, names: Namer, profile: LikelihoodProfile): string {
+  if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) return 'none'
+  switch (field) {
+    case 'likelihood':
+      return `${likelihoodTerm(profile, v as LikelihoodBand)} (${likelihoodRange(profile, v as LikelihoodBand)})`
+    case 'kind':
+      return ASSESSMENT_KIND_LABELS[v as AssessmentKind]
+    case 'reliability':
+      return reliability(v as SourceReliability)
+    case 'credibility':
+      return `${String(v)} (${CREDIBILITY_LABELS[v as ClaimCredibility]})`
+    case 'rating':
+      return rating(v as AchRating)
+    case 'profile':
+      return profileName(v as LikelihoodProfile)
+    case 'sourceId':
+      return names.source(String(v))
+    default:
+      return Array.isArray(v) ? v.join(', ') : String(v)
+  }
+}
+
+function reliability(grade: SourceReliability): string {
+  return `${grade} (${RELIABILITY_LABELS[grade]})`
+}
+
+function rating(r: AchRating): string {
+  return `${ACH_RATING_LABELS[r]} (${r})`
+}
+
+function excerpt(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim()
+  return oneLine.length <= CLAIM_EXCERPT_CHARS ? oneLine : `${oneLine.slice(0, CLAIM_EXCERPT_CHARS - 1).trimEnd()}…`
+}

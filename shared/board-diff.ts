@@ -1,0 +1,97 @@
+/**
+ * What changed between two versions of a board, as a pure function of their
+ * models: the briefing's "what changed since" part and the snapshot-diff API
+ * both read this. Entities are matched by id; a text field that changed also
+ * carries a word-level diff, so a reader sees which words moved, not only that
+ * the field did.
+ */
+import { diffWords } from 'diff'
+import type { Collection } from './board-doc.ts'
+import type { BoardModel } from './board-model.ts'
+
+/** One run of a word-level diff, in reading order. */
+export type TextEdit = { change: 'kept' | 'added' | 'removed'; text: string }
+
+/** One changed field of an entity, typed by the field it names. */
+export type FieldChange<E> = {
+  [K in keyof E & string]: { field: K; from: E[K]; to: E[K]; words?: TextEdit[] }
+}[keyof E & string]
+
+export type EntityChange<E> = { id: string; from: E; to: E; fields: FieldChange<E>[] }
+
+export type CollectionDiff<E> = { added: E[]; removed: E[]; changed: EntityChange<E>[] }
+
+/** The board's own settings: everything in the model that is not a collection or the id. */
+export type BoardMeta = Omit<BoardModel, Collection | 'id'>
+
+export type BoardDiff = { meta: FieldChange<BoardMeta>[] } & {
+  [C in Collection]: CollectionDiff<BoardModel[C][number]>
+}
+
+/** Fields holding prose, which get a word-level diff when they change. */
+const TEXT_FIELDS: ReadonlySet<string> = new Set(['title', 'judgment', 'text', 'note', 'question', 'name'])
+
+export function diffBoards(from: BoardModel, to: BoardModel): BoardDiff {
+  return {
+    meta: diffFields<BoardMeta>(metaOf(from), metaOf(to)),
+    sources: diffCollection(from.sources, to.sources),
+    documents: diffCollection(from.documents, to.documents),
+    claims: diffCollection(from.claims, to.claims),
+    assessments: diffCollection(from.assessments, to.assessments),
+    links: diffCollection(from.links, to.links),
+  }
+}
+
+export function isEmptyDiff(diff: BoardDiff): boolean {
+  const { meta, ...collections } = diff
+  return meta.length === 0 && Object.values(collections).every((c) => c.added.length + c.removed.length + c.changed.length === 0)
+}
+
+function metaOf(board: BoardModel): BoardMeta {
+  const { id: _id, sources: _s, documents: _d, claims: _c, assessments: _a, links: _l, ...meta } = board
+  return meta
+}
+
+/** Added and changed entities come in `to`'s order, removed ones in `from`'s: both models keep a stable order. */
+function diffCollection<E extends { id: string }>(from: readonly E[], to: readonly E[]): CollectionDiff<E> {
+  const before = new Map(from.map((entity) => [entity.id, entity]))
+  const afterIds = new Set(to.map((entity) => entity.id))
+  const added: E[] = []
+  const changed: EntityChange<E>[] = []
+  for (const entity of to) {
+    const previous = before.get(entity.id)
+    if (!previous) {
+      added.push(entity)
+      continue
+    }
+    const fields = diffFields(previous, entity)
+    if (fields.length > 0) changed.push({ id: entity.id, from: previous, to: entity, fields })
+  }
+  return { added, removed: from.filter((entity) => !afterIds.has(entity.id)), changed }
+}
+
+function diffFields<E extends object>(from: E, to: E): FieldChange<E>[] {
+  const fields = new Set([...Object.keys(to), ...Object.keys(from)] as (keyof E & string)[])
+  const changes: FieldChange<E>[] = []
+  for (const field of fields) {
+    const was = from[field]
+    const now = to[field]
+    if (sameValue(was, now)) continue
+    const change: FieldChange<E> = { field, from: was, to: now }
+    if (TEXT_FIELDS.has(field) && typeof was === 'string' && typeof now === 'string') change.words = diffText(was, now)
+    changes.push(change)
+  }
+  return changes
+}
+
+/** Model values are primitives or arrays of them (tags), so comparing their JSON is exact. */
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b)
+}
+
+export function diffText(from: string, to: string): TextEdit[] {
+  return diffWords(from, to).map((part) => ({
+    change: part.added ? 'added' : part.removed ? 'removed' : 'kept',
+    text: part.value,
+  }))
+}
