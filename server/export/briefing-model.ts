@@ -108,7 +108,35 @@ export type Appendix = {
   credibility: { grade: string; label: string }[]
 }
 
-export function buildBriefing(board: BoardModel, version: BriefingVersion): Briefing {
+/** The fixed words of a briefing, so that every format prints the same headings and captions. */
+export const BRIEFING_TEXT = {
+  dtg: 'Date-time group',
+  version: 'Version',
+  hash: 'Content hash',
+  question: 'Key question',
+  bluf: 'Bottom line up front',
+  grid: 'Likelihood and impact',
+  gridCaption: 'Figure 1. Assessments by likelihood (rows) and impact (columns); the numbers are those of the assessments below.',
+  gridCorner: 'Likelihood',
+  unplaced: 'Not placed, for want of a likelihood or an impact:',
+  supporting: 'Supported by',
+  contradicting: 'Contradicted by',
+  retracted: 'Retracted, not counted',
+  sources: 'Sources',
+  sourceColumns: ['Source', 'Kind', 'Reliability', 'Claims'],
+  changes: (since: string) => `Changes since ${since}`,
+  noChanges: 'Nothing changed.',
+  appendix: 'Appendix: estimative language and source grading',
+  yardstick: (name: string) => `Likelihood yardstick: ${name}`,
+  yardstickColumns: ['Band', 'Term', 'Probability'],
+  confidence: 'Analytic confidence',
+  reliability: 'Source reliability',
+  credibility: 'Information credibility',
+  notes: 'Notes',
+} as const
+
+export function buildBriefing(input: BoardModel, version: BriefingVersion): Briefing {
+  const board = printable(input)
   const time = version.kind === 'snapshot' ? version.createdAt : version.at
   const sections = buildSections(board)
   const claimsPerSource = new Map<string, number>()
@@ -149,7 +177,7 @@ export function buildBriefing(board: BoardModel, version: BriefingVersion): Brie
     },
     changes:
       version.kind === 'snapshot' && version.previous
-        ? { since: version.previous.label, items: describeChanges(version.previous.model, board) }
+        ? { since: version.previous.label, items: describeChanges(printable(version.previous.model), board) }
         : null,
   }
 }
@@ -289,4 +317,17 @@ function riskGrid(profile: LikelihoodProfile, sections: BriefingSection[]): Risk
   }))
   const unplaced = assessments.filter((a) => a.band === null || a.impact === null).map((a) => a.number)
   return { impacts: IMPACT_LEVELS, rows, unplaced }
+}
+
+/**
+ * The board with control characters (pasted text brings them) taken out of
+ * every text: XML, and so DOCX, cannot hold most of them, and no font draws them.
+ */
+function printable<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '') as T
+  if (Array.isArray(value)) return value.map(printable) as T
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, printable(v)])) as T
+  }
+  return value
 }

@@ -1,0 +1,130 @@
+/**
+ * PostgreSQL tables. drizzle/sqlite/schema.ts declares the same tables with the same
+ * export names and columns (a test checks it), so one storage layer serves both.
+ * Times are ISO 8601 UTC strings in both dialects, so they sort and compare alike.
+ */
+import { bigserial, bigint, boolean, customType, index, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' })
+const bytes = (name: string) => bytea(name)
+
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  isAdmin: boolean('is_admin').notNull().default(false),
+  createdAt: text('created_at').notNull(),
+}, (t) => [uniqueIndex('users_email').on(t.email)])
+
+export const sessions = pgTable('sessions', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at').notNull(),
+}, (t) => [index('sessions_user').on(t.userId)])
+
+export const apiTokens = pgTable('api_tokens', {
+  id: text('id').primaryKey(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull(),
+  createdAt: text('created_at').notNull(),
+  lastUsedAt: text('last_used_at'),
+  revokedAt: text('revoked_at'),
+}, (t) => [uniqueIndex('api_tokens_hash').on(t.tokenHash), index('api_tokens_user').on(t.userId)])
+
+export const boards = pgTable('boards', {
+  id: text('id').primaryKey(),
+  title: text('title').notNull(),
+  createdAt: text('created_at').notNull(),
+  createdBy: text('created_by'),
+})
+
+export const boardMembers = pgTable('board_members', {
+  boardId: text('board_id').notNull().references(() => boards.id, { onDelete: 'cascade' }),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  role: text('role').notNull(),
+  addedAt: text('added_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.boardId, t.userId] }), index('board_members_user').on(t.userId)])
+
+export const boardInvites = pgTable('board_invites', {
+  tokenHash: text('token_hash').primaryKey(),
+  boardId: text('board_id').notNull().references(() => boards.id, { onDelete: 'cascade' }),
+  role: text('role').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at').notNull(),
+})
+
+/** The update log: every update a writer sent, in commit order. `seq` orders all boards' rows. */
+export const boardUpdates = pgTable('board_updates', {
+  seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+  boardId: text('board_id').notNull(),
+  update: bytes('update').notNull(),
+  origin: text('origin').notNull(),
+  createdAt: text('created_at').notNull(),
+}, (t) => [index('board_updates_board_seq').on(t.boardId, t.seq)])
+
+/** The compacted state of a board, covering its log up to and including `throughSeq`. */
+export const boardCheckpoints = pgTable('board_checkpoints', {
+  boardId: text('board_id').primaryKey(),
+  state: bytes('state').notNull(),
+  throughSeq: bigint('through_seq', { mode: 'number' }).notNull(),
+  createdAt: text('created_at').notNull(),
+})
+
+export const snapshots = pgTable('snapshots', {
+  id: text('id').primaryKey(),
+  boardId: text('board_id').notNull().references(() => boards.id, { onDelete: 'cascade' }),
+  label: text('label').notNull(),
+  kind: text('kind').notNull(),
+  state: bytes('state').notNull(),
+  contentHash: text('content_hash').notNull(),
+  authorId: text('author_id'),
+  authorName: text('author_name').notNull(),
+  createdAt: text('created_at').notNull(),
+  previousId: text('previous_id'),
+}, (t) => [index('snapshots_board_created').on(t.boardId, t.createdAt)])
+
+export const reviewComments = pgTable('review_comments', {
+  id: text('id').primaryKey(),
+  snapshotId: text('snapshot_id').notNull().references(() => snapshots.id, { onDelete: 'cascade' }),
+  boardId: text('board_id').notNull(),
+  assessmentId: text('assessment_id').notNull(),
+  parentId: text('parent_id'),
+  authorId: text('author_id').notNull(),
+  authorName: text('author_name').notNull(),
+  body: text('body').notNull(),
+  createdAt: text('created_at').notNull(),
+  resolvedAt: text('resolved_at'),
+  resolvedBy: text('resolved_by'),
+}, (t) => [index('review_comments_snapshot').on(t.snapshotId), index('review_comments_board').on(t.boardId, t.assessmentId)])
+
+export const reviewVerdicts = pgTable('review_verdicts', {
+  snapshotId: text('snapshot_id').notNull().references(() => snapshots.id, { onDelete: 'cascade' }),
+  assessmentId: text('assessment_id').notNull(),
+  reviewerId: text('reviewer_id').notNull(),
+  reviewerName: text('reviewer_name').notNull(),
+  verdict: text('verdict').notNull(),
+  createdAt: text('created_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.snapshotId, t.assessmentId, t.reviewerId] })])
+
+export const reviewSignoffs = pgTable('review_signoffs', {
+  snapshotId: text('snapshot_id').notNull().references(() => snapshots.id, { onDelete: 'cascade' }),
+  reviewerId: text('reviewer_id').notNull(),
+  reviewerName: text('reviewer_name').notNull(),
+  decision: text('decision').notNull(),
+  note: text('note').notNull(),
+  createdAt: text('created_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.snapshotId, t.reviewerId] })])
+
+export const auditLog = pgTable('audit_log', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  at: text('at').notNull(),
+  actorId: text('actor_id'),
+  actorLabel: text('actor_label').notNull(),
+  action: text('action').notNull(),
+  boardId: text('board_id'),
+  detail: text('detail').notNull(),
+}, (t) => [index('audit_log_board').on(t.boardId, t.id)])

@@ -1,0 +1,129 @@
+/**
+ * SQLite tables. drizzle/pg/schema.ts declares the same tables with the same
+ * export names and columns (a test checks it), so one storage layer serves both.
+ * Times are ISO 8601 UTC strings in both dialects, so they sort and compare alike.
+ */
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+const bytes = (name: string) => blob(name, { mode: 'buffer' })
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  isAdmin: integer('is_admin', { mode: 'boolean' }).notNull().default(false),
+  createdAt: text('created_at').notNull(),
+}, (t) => [uniqueIndex('users_email').on(t.email)])
+
+export const sessions = sqliteTable('sessions', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at').notNull(),
+}, (t) => [index('sessions_user').on(t.userId)])
+
+export const apiTokens = sqliteTable('api_tokens', {
+  id: text('id').primaryKey(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull(),
+  createdAt: text('created_at').notNull(),
+  lastUsedAt: text('last_used_at'),
+  revokedAt: text('revoked_at'),
+}, (t) => [uniqueIndex('api_tokens_hash').on(t.tokenHash), index('api_tokens_user').on(t.userId)])
+
+export const boards = sqliteTable('boards', {
+  id: text('id').primaryKey(),
+  title: text('title').notNull(),
+  createdAt: text('created_at').notNull(),
+  createdBy: text('created_by'),
+})
+
+export const boardMembers = sqliteTable('board_members', {
+  boardId: text('board_id').notNull().references(() => boards.id, { onDelete: 'cascade' }),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  role: text('role').notNull(),
+  addedAt: text('added_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.boardId, t.userId] }), index('board_members_user').on(t.userId)])
+
+export const boardInvites = sqliteTable('board_invites', {
+  tokenHash: text('token_hash').primaryKey(),
+  boardId: text('board_id').notNull().references(() => boards.id, { onDelete: 'cascade' }),
+  role: text('role').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at').notNull(),
+})
+
+/** The update log: every update a writer sent, in commit order. `seq` orders all boards' rows. */
+export const boardUpdates = sqliteTable('board_updates', {
+  seq: integer('seq').primaryKey({ autoIncrement: true }),
+  boardId: text('board_id').notNull(),
+  update: bytes('update').notNull(),
+  origin: text('origin').notNull(),
+  createdAt: text('created_at').notNull(),
+}, (t) => [index('board_updates_board_seq').on(t.boardId, t.seq)])
+
+/** The compacted state of a board, covering its log up to and including `throughSeq`. */
+export const boardCheckpoints = sqliteTable('board_checkpoints', {
+  boardId: text('board_id').primaryKey(),
+  state: bytes('state').notNull(),
+  throughSeq: integer('through_seq').notNull(),
+  createdAt: text('created_at').notNull(),
+})
+
+export const snapshots = sqliteTable('snapshots', {
+  id: text('id').primaryKey(),
+  boardId: text('board_id').notNull().references(() => boards.id, { onDelete: 'cascade' }),
+  label: text('label').notNull(),
+  kind: text('kind').notNull(),
+  state: bytes('state').notNull(),
+  contentHash: text('content_hash').notNull(),
+  authorId: text('author_id'),
+  authorName: text('author_name').notNull(),
+  createdAt: text('created_at').notNull(),
+  previousId: text('previous_id'),
+}, (t) => [index('snapshots_board_created').on(t.boardId, t.createdAt)])
+
+export const reviewComments = sqliteTable('review_comments', {
+  id: text('id').primaryKey(),
+  snapshotId: text('snapshot_id').notNull().references(() => snapshots.id, { onDelete: 'cascade' }),
+  boardId: text('board_id').notNull(),
+  assessmentId: text('assessment_id').notNull(),
+  parentId: text('parent_id'),
+  authorId: text('author_id').notNull(),
+  authorName: text('author_name').notNull(),
+  body: text('body').notNull(),
+  createdAt: text('created_at').notNull(),
+  resolvedAt: text('resolved_at'),
+  resolvedBy: text('resolved_by'),
+}, (t) => [index('review_comments_snapshot').on(t.snapshotId), index('review_comments_board').on(t.boardId, t.assessmentId)])
+
+export const reviewVerdicts = sqliteTable('review_verdicts', {
+  snapshotId: text('snapshot_id').notNull().references(() => snapshots.id, { onDelete: 'cascade' }),
+  assessmentId: text('assessment_id').notNull(),
+  reviewerId: text('reviewer_id').notNull(),
+  reviewerName: text('reviewer_name').notNull(),
+  verdict: text('verdict').notNull(),
+  createdAt: text('created_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.snapshotId, t.assessmentId, t.reviewerId] })])
+
+export const reviewSignoffs = sqliteTable('review_signoffs', {
+  snapshotId: text('snapshot_id').notNull().references(() => snapshots.id, { onDelete: 'cascade' }),
+  reviewerId: text('reviewer_id').notNull(),
+  reviewerName: text('reviewer_name').notNull(),
+  decision: text('decision').notNull(),
+  note: text('note').notNull(),
+  createdAt: text('created_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.snapshotId, t.reviewerId] })])
+
+export const auditLog = sqliteTable('audit_log', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  at: text('at').notNull(),
+  actorId: text('actor_id'),
+  actorLabel: text('actor_label').notNull(),
+  action: text('action').notNull(),
+  boardId: text('board_id'),
+  detail: text('detail').notNull(),
+}, (t) => [index('audit_log_board').on(t.boardId, t.id)])

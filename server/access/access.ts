@@ -1,0 +1,32 @@
+/**
+ * Who is asking, and what may they do with a board. One `authorize()` decides
+ * for HTTP requests and websocket upgrades alike.
+ */
+import type { Role } from '../relay/connection.ts'
+
+export type { Role }
+
+export type Principal = {
+  userId: string | null
+  /** Set when the request authenticated with an API token rather than a session. */
+  tokenId: string | null
+  name: string
+  isAdmin: boolean
+  /** How the request proved who it is; cookie-authenticated requests get CSRF and Origin checks. */
+  via: 'session' | 'token' | 'open'
+}
+
+export interface Access {
+  /** The principal behind a request, or null when it carries no valid credential. */
+  principal(request: Request): Promise<Principal | null>
+  /** The principal's role on a board, or null when they have none. */
+  authorize(principal: Principal, boardId: string): Promise<Role | null>
+  /** Makes the creator of a new board its owner. */
+  onBoardCreated(boardId: string, creator: Principal): Promise<void>
+}
+
+export const ROLE_RANK: Record<Role, number> = { reviewer: 1, editor: 2, owner: 3 }
+
+export function atLeast(role: Role | null, needed: Role): boolean {
+  return role !== null && ROLE_RANK[role] >= ROLE_RANK[needed]
+}

@@ -1,0 +1,48 @@
+/**
+ * Configuration from the environment, validated once at start-up. A bad value
+ * stops the server with one line per problem naming the variable.
+ */
+import { z } from 'zod'
+
+const port = z.coerce.number().int().min(0).max(65535)
+
+const configSchema = z.object({
+  PORT: port.default(8787),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  ASSAY_ADMIN_EMAIL: z.string().email('must be an email address').optional(),
+  ASSAY_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** FULL makes each commit survive power loss, not only a crash of the process. */
+  SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  /** Set when the server sits behind HTTPS, so the session cookie is marked Secure. */
+  PUBLIC_URL: z.string().url('must be a URL such as https://assay.example.org').optional(),
+})
+
+export type Config = z.infer<typeof configSchema>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
+  const result = configSchema.safeParse(present)
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  const config = result.data
+  if ((config.ASSAY_ADMIN_EMAIL === undefined) !== (config.ASSAY_ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError('Invalid configuration:\n  ASSAY_ADMIN_EMAIL and ASSAY_ADMIN_PASSWORD must be set together')
+  }
+  return config
+}

@@ -1,0 +1,210 @@
+/**
+ * The briefing as a Word document: real headings (so Word's navigation pane
+ * and table of contents work), real footnotes for the citations, the marking
+ * in the header and the footer of every page, and page numbers.
+ */
+import {
+  AlignmentType,
+  Document,
+  Footer,
+  FootnoteReferenceRun,
+  Header,
+  HeadingLevel,
+  Packer,
+  PageNumber,
+  Paragraph,
+  ShadingType,
+  Table,
+  TableCell,
+  TableRow,
+  TextRun,
+  WidthType,
+} from 'docx'
+import { BRIEFING_TEXT as T, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
+import { parseTime } from './date-time-group.ts'
+import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
+import { setZipTimestamps } from './zip-timestamps.ts'
+
+const CREATOR = 'Assay'
+
+export async function renderDocx(briefing: Briefing): Promise<Uint8Array> {
+  const b = briefing
+  const citations = b.sections.flatMap((s) => s.assessments.flatMap((a) => [...a.supporting, ...a.contradicting, ...a.retracted]))
+  const document = new Document({
+    footnotes: Object.fromEntries(citations.map((c) => [c.note, { children: [new Paragraph(c.footnote)] }])),
+    sections: [
+      {
+        headers: { default: new Header({ children: [markingParagraph(b)] }) },
+        footers: {
+          default: new Footer({
+            children: [
+              new Paragraph({
+                alignment: AlignmentType.CENTER,
+                children: [new TextRun({ children: ['Page ', PageNumber.CURRENT, ' of ', PageNumber.TOTAL_PAGES], size: 18 })],
+              }),
+              markingParagraph(b),
+            ],
+          }),
+        },
+        children: [
+          new Paragraph({ heading: HeadingLevel.TITLE, text: b.title }),
+          labelled(T.dtg, b.dtg),
+          labelled(T.version, b.version.description),
+          labelled(T.hash, b.version.hash),
+          ...(b.question ? [labelled(T.question, b.question)] : []),
+          heading1(T.bluf),
+          new Paragraph({ children: [new TextRun({ text: b.bluf, bold: true })] }),
+          heading1(T.grid),
+          gridTable(b),
+          new Paragraph({
+            children: [
+              new TextRun({
+                text: `${T.gridCaption}${b.grid.unplaced.length > 0 ? ` ${T.unplaced} ${b.grid.unplaced.join(', ')}.` : ''}`,
+                italics: true,
+              }),
+            ],
+          }),
+          ...b.sections.flatMap((section) => [heading1(section.heading), ...section.assessments.flatMap(assessment)]),
+          heading1(T.sources),
+          table(
+            T.sourceColumns,
+            b.sources.map((s) => [s.url ? `${s.name} (${s.url})` : s.name, s.kind, `${s.reliability}: ${s.reliabilityLabel}`, String(s.claims)]),
+          ),
+          ...(b.changes
+            ? [
+                heading1(T.changes(b.changes.since)),
+                ...(b.changes.items.length > 0
+                  ? b.changes.items.map((item) => new Paragraph({ text: item, bullet: { level: 0 } }))
+                  : [new Paragraph(T.noChanges)]),
+              ]
+            : []),
+          new Paragraph({ heading: HeadingLevel.HEADING_1, text: T.appendix, pageBreakBefore: true }),
+          heading2(T.yardstick(b.appendix.yardstickName)),
+          table(T.yardstickColumns, b.appendix.yardstick.map((r) => [String(r.band), r.term, r.range])),
+          heading2(T.confidence),
+          ...b.appendix.confidence.map((c) => labelled(c.level, c.meaning)),
+          heading2(T.reliability),
+          ...b.appendix.reliability.map((r) => labelled(r.grade, r.label)),
+          heading2(T.credibility),
+          ...b.appendix.credibility.map((c) => labelled(c.grade, c.label)),
+        ],
+      },
+    ],
+  })
+  const time = parseTime(b.version.time)
+  // docx stamps the core properties with the time of packing; the version's time makes the document reproducible.
+  const zip = await Packer.toBuffer(document, false, [{ path: 'docProps/core.xml', data: coreProperties(b, time) }])
+  return setZipTimestamps(zip, time)
+}
+
+function assessment(a: BriefingAssessment): (Paragraph | Table)[] {
+  return [
+    heading2(`${a.number}. ${a.title}`),
+    ...a.judgment.map((text) => new Paragraph(text)),
+    new Paragraph(a.likelihood),
+    new Paragraph(a.confidence),
+    new Paragraph({ children: [new TextRun({ text: a.details.join(' · '), color: '444444', size: 20 })] }),
+    ...citationLine(T.supporting, a.supporting),
+    ...citationLine(T.contradicting, a.contradicting),
+    ...citationLine(T.retracted, a.retracted),
+  ]
+}
+
+function citationLine(label: string, citations: Citation[]): Paragraph[] {
+  if (citations.length === 0) return []
+  return [
+    new Paragraph({
+      children: [
+        new TextRun({ text: `${label}: `, italics: true }),
+        ...citations.flatMap((c, i) => [
+          new TextRun(`${i > 0 ? ', ' : ''}${c.attribution}`),
+          new FootnoteReferenceRun(c.note),
+        ]),
+        new TextRun('.'),
+      ],
+    }),
+  ]
+}
+
+function markingParagraph(b: Briefing): Paragraph {
+  return new Paragraph({
+    alignment: AlignmentType.CENTER,
+    children: [
+      new TextRun({
+        text: ` ${b.marking} `,
+        bold: true,
+        color: markingColour(b.tlp),
+        shading: { type: ShadingType.CLEAR, color: 'auto', fill: MARKING_BACKGROUND },
+      }),
+    ],
+  })
+}
+
+function labelled(label: string, text: string): Paragraph {
+  return new Paragraph({ children: [new TextRun({ text: `${label}: `, bold: true }), new TextRun(text)] })
+}
+
+function heading1(text: string): Paragraph {
+  return new Paragraph({ heading: HeadingLevel.HEADING_1, text })
+}
+
+function heading2(text: string): Paragraph {
+  return new Paragraph({ heading: HeadingLevel.HEADING_2, text })
+}
+
+function cell(text: string, options: { bold?: boolean; fill?: string } = {}): TableCell {
+  return new TableCell({
+    children: [new Paragraph({ children: [new TextRun({ text, bold: options.bold ?? false })] })],
+    ...(options.fill ? { shading: { type: ShadingType.CLEAR, color: 'auto', fill: options.fill } } : {}),
+  })
+}
+
+function table(head: readonly string[], rows: string[][]): Table {
+  return new Table({
+    width: { size: 100, type: WidthType.PERCENTAGE },
+    rows: [
+      new TableRow({ tableHeader: true, children: head.map((h) => cell(h, { bold: true })) }),
+      ...rows.map((row) => new TableRow({ children: row.map((text) => cell(text)) })),
+    ],
+  })
+}
+
+function gridTable(b: Briefing): Table {
+  return new Table({
+    width: { size: 100, type: WidthType.PERCENTAGE },
+    rows: [
+      new TableRow({ tableHeader: true, children: [T.gridCorner, ...b.grid.impacts].map((h) => cell(h, { bold: true })) }),
+      ...b.grid.rows.map(
+        (row) =>
+          new TableRow({
+            cantSplit: true,
+            children: [
+              cell(`${row.term} (${row.range})`, { bold: true }),
+              ...row.cells.map((c) => cell(c.numbers.join(', '), { fill: RISK_COLOURS[c.risk] })),
+            ],
+          }),
+      ),
+    ],
+  })
+}
+
+/** The document's properties as the docx package writes them, with the version's time for created and modified. */
+function coreProperties(b: Briefing, time: Date): string {
+  const stamp = time.toISOString()
+  return (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" ' +
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" ' +
+    'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
+    `<dc:title>${xmlText(b.title)}</dc:title><dc:creator>${CREATOR}</dc:creator>` +
+    `<dc:description>${xmlText(`${b.version.description}; ${T.hash.toLowerCase()} ${b.version.hash}`)}</dc:description>` +
+    `<cp:lastModifiedBy>${CREATOR}</cp:lastModifiedBy><cp:revision>1</cp:revision>` +
+    `<dcterms:created xsi:type="dcterms:W3CDTF">${stamp}</dcterms:created>` +
+    `<dcterms:modified xsi:type="dcterms:W3CDTF">${stamp}</dcterms:modified>` +
+    '</cp:coreProperties>'
+  )
+}
+
+function xmlText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}

@@ -1,0 +1,177 @@
+/**
+ * The briefing as one self-contained HTML page: inline styles, no scripts, no
+ * outside requests (the page's own Content-Security-Policy forbids them, in
+ * case anything ever slipped past escaping). Printed, it carries the marking
+ * at the top and bottom of every page.
+ */
+import { BRIEFING_TEXT as T, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
+import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
+
+export function renderHtml(briefing: Briefing): string {
+  const b = briefing
+  const citations = b.sections.flatMap((s) => s.assessments.flatMap((a) => [...a.supporting, ...a.contradicting, ...a.retracted]))
+  const marking = (where: string) => `<div class="marking ${where}">${esc(b.marking)}</div>`
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(b.title)} — ${esc(b.dtg)}</title>
+<style>${stylesheet(markingColour(b.tlp))}</style>
+</head>
+<body>
+${marking('top')}
+<main>
+<header>
+<h1>${esc(b.title)}</h1>
+<dl class="version">
+<dt>${T.dtg}</dt><dd>${esc(b.dtg)}</dd>
+<dt>${T.version}</dt><dd>${esc(b.version.description)}</dd>
+<dt>${T.hash}</dt><dd><code>${esc(b.version.hash)}</code></dd>
+${b.question ? `<dt>${T.question}</dt><dd>${esc(b.question)}</dd>` : ''}
+</dl>
+</header>
+<section>
+<h2>${T.bluf}</h2>
+<p class="bluf">${esc(b.bluf)}</p>
+</section>
+<section>
+<h2>${T.grid}</h2>
+${grid(b)}
+</section>
+${b.sections
+  .map((section) => `<section>\n<h2>${esc(section.heading)}</h2>\n${section.assessments.map(assessment).join('\n')}\n</section>`)
+  .join('\n')}
+<section>
+<h2>${T.sources}</h2>
+<table>
+<thead><tr>${T.sourceColumns.map((c) => `<th>${c}</th>`).join('')}</tr></thead>
+<tbody>
+${b.sources
+  .map(
+    (s) =>
+      `<tr><td>${esc(s.name)}${s.url ? `<br><span class="url">${esc(s.url)}</span>` : ''}</td><td>${esc(s.kind)}</td>` +
+      `<td>${esc(s.reliability)}: ${esc(s.reliabilityLabel)}</td><td class="count">${s.claims}</td></tr>`,
+  )
+  .join('\n')}
+</tbody>
+</table>
+</section>
+${b.changes ? changes(b.changes) : ''}
+<section class="appendix">
+<h2>${T.appendix}</h2>
+<h3>${esc(T.yardstick(b.appendix.yardstickName))}</h3>
+<table>
+<thead><tr>${T.yardstickColumns.map((c) => `<th>${c}</th>`).join('')}</tr></thead>
+<tbody>
+${b.appendix.yardstick.map((r) => `<tr><td>${r.band}</td><td>${esc(r.term)}</td><td>${esc(r.range)}</td></tr>`).join('\n')}
+</tbody>
+</table>
+<h3>${T.confidence}</h3>
+${definitions(b.appendix.confidence.map((c) => [c.level, c.meaning]))}
+<h3>${T.reliability}</h3>
+${definitions(b.appendix.reliability.map((r) => [r.grade, r.label]))}
+<h3>${T.credibility}</h3>
+${definitions(b.appendix.credibility.map((c) => [c.grade, c.label]))}
+</section>
+${
+  citations.length > 0
+    ? `<section class="notes">\n<h2>${T.notes}</h2>\n<ol>\n${citations.map((c) => `<li id="note-${c.note}" value="${c.note}">${esc(c.footnote)}</li>`).join('\n')}\n</ol>\n</section>`
+    : ''
+}
+</main>
+${marking('bottom')}
+</body>
+</html>
+`
+}
+
+function assessment(a: BriefingAssessment): string {
+  return `<article class="assessment">
+<h3>${a.number}. ${esc(a.title)}</h3>
+${a.judgment.map((p) => `<p>${esc(p)}</p>`).join('\n')}
+<p class="likelihood">${esc(a.likelihood)}</p>
+<p class="confidence">${esc(a.confidence)}</p>
+<p class="details">${a.details.map(esc).join(' · ')}</p>
+${[citationLine(T.supporting, a.supporting), citationLine(T.contradicting, a.contradicting), citationLine(T.retracted, a.retracted)].join('')}
+</article>`
+}
+
+function citationLine(label: string, citations: Citation[]): string {
+  if (citations.length === 0) return ''
+  const refs = citations.map((c) => `${esc(c.attribution)}<sup><a href="#note-${c.note}">${c.note}</a></sup>`)
+  return `<p class="citations"><em>${label}:</em> ${refs.join(', ')}.</p>\n`
+}
+
+function grid(b: Briefing): string {
+  const rows = b.grid.rows.map(
+    (row) =>
+      `<tr><th scope="row">${esc(row.term)} <span class="range">${esc(row.range)}</span></th>` +
+      row.cells.map((cell) => `<td class="risk-${cell.risk}">${cell.numbers.join(', ')}</td>`).join('') +
+      '</tr>',
+  )
+  return `<figure>
+<table class="grid">
+<thead><tr><th>${T.gridCorner}</th>${b.grid.impacts.map((i) => `<th scope="col">${esc(i)}</th>`).join('')}</tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>
+<figcaption>${T.gridCaption}${b.grid.unplaced.length > 0 ? ` ${T.unplaced} ${b.grid.unplaced.join(', ')}.` : ''}</figcaption>
+</figure>`
+}
+
+function changes(c: NonNullable<Briefing['changes']>): string {
+  const body = c.items.length > 0 ? `<ul>\n${c.items.map((i) => `<li>${esc(i)}</li>`).join('\n')}\n</ul>` : `<p>${T.noChanges}</p>`
+  return `<section>\n<h2>${esc(T.changes(c.since))}</h2>\n${body}\n</section>`
+}
+
+function definitions(pairs: [string, string][]): string {
+  return `<dl class="key">\n${pairs.map(([term, meaning]) => `<dt>${esc(term)}</dt><dd>${esc(meaning)}</dd>`).join('\n')}\n</dl>`
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+
+export function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!)
+}
+
+function stylesheet(markingText: string): string {
+  return `
+body { margin: 0; font: 11pt/1.45 "DejaVu Sans", "Segoe UI", Roboto, Arial, sans-serif; color: #111; }
+main { max-width: 46rem; margin: 0 auto; padding: 1rem 1.5rem; }
+.marking { background: #${MARKING_BACKGROUND}; color: #${markingText}; font-weight: bold; text-align: center;
+  letter-spacing: .05em; padding: .25rem; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+h1 { margin-bottom: .25rem; }
+dl.version { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: 0 0 1rem; }
+dl.version dt, dl.key dt { font-weight: bold; }
+dl.version dd, dl.key dd { margin: 0; }
+dl.key { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }
+code { overflow-wrap: anywhere; }
+.bluf { font-weight: bold; }
+.assessment { break-inside: avoid-page; margin-bottom: 1rem; }
+.likelihood, .confidence { margin: .2rem 0; }
+.details, .citations, .range, .url { color: #444; font-size: .92em; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
+th, td { border: 1px solid #999; padding: .2rem .4rem; text-align: left; vertical-align: top; }
+table.grid td { text-align: center; }
+.risk-low { background: #${RISK_COLOURS.low}; }
+.risk-medium { background: #${RISK_COLOURS.medium}; }
+.risk-high { background: #${RISK_COLOURS.high}; }
+.count { text-align: right; }
+figure { margin: 0; }
+figcaption { font-style: italic; font-size: .92em; }
+.notes li { font-size: .9em; margin-bottom: .2rem; }
+@media print {
+  @page { margin: 2.2cm 1.8cm; }
+  body { font-size: 10pt; }
+  main { max-width: none; padding: 0; }
+  .marking { position: fixed; left: 0; right: 0; }
+  .marking.top { top: -1.6cm; }
+  .marking.bottom { bottom: -1.6cm; }
+  table, figure { break-inside: avoid; }
+  th, td, .risk-low, .risk-medium, .risk-high { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+`
+}

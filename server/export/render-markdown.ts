@@ -1,0 +1,96 @@
+/**
+ * The briefing as GitHub-flavoured Markdown, footnotes included. Every board
+ * text is escaped, so a claim can neither inject HTML (which Markdown passes
+ * through) nor turn into a link, a heading or a table column.
+ */
+import { BRIEFING_TEXT as T, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
+
+export function renderMarkdown(briefing: Briefing): string {
+  const b = briefing
+  const citations = b.sections.flatMap((s) => s.assessments.flatMap((a) => [...a.supporting, ...a.contradicting, ...a.retracted]))
+  const blocks: string[] = [
+    `**${inline(b.marking)}**`,
+    `# ${inline(b.title)}`,
+    [
+      `**${T.dtg}:** ${inline(b.dtg)}  `,
+      `**${T.version}:** ${inline(b.version.description)}  `,
+      `**${T.hash}:** ${inline(b.version.hash)}`,
+    ].join('\n'),
+    ...(b.question ? [`**${T.question}:** ${inline(b.question)}`] : []),
+    `## ${T.bluf}`,
+    inline(b.bluf),
+    `## ${T.grid}`,
+    gridTable(b),
+    `*${T.gridCaption}*`,
+    ...(b.grid.unplaced.length > 0 ? [`${T.unplaced} ${b.grid.unplaced.join(', ')}.`] : []),
+    ...b.sections.flatMap((section) => [`## ${section.heading}`, ...section.assessments.flatMap(assessment)]),
+    `## ${T.sources}`,
+    table(
+      T.sourceColumns,
+      b.sources.map((s) => [
+        s.url ? `${inline(s.name)} (${inline(s.url)})` : inline(s.name),
+        inline(s.kind),
+        `${s.reliability}: ${s.reliabilityLabel}`,
+        String(s.claims),
+      ]),
+    ),
+    ...(b.changes
+      ? [`## ${inline(T.changes(b.changes.since))}`, b.changes.items.length > 0 ? b.changes.items.map((i) => `- ${inline(i)}`).join('\n') : T.noChanges]
+      : []),
+    `## ${T.appendix}`,
+    `### ${inline(T.yardstick(b.appendix.yardstickName))}`,
+    table(T.yardstickColumns, b.appendix.yardstick.map((row) => [String(row.band), row.term, row.range])),
+    `### ${T.confidence}`,
+    b.appendix.confidence.map((c) => `- **${c.level}**: ${c.meaning}`).join('\n'),
+    `### ${T.reliability}`,
+    b.appendix.reliability.map((r) => `- **${r.grade}**: ${r.label}`).join('\n'),
+    `### ${T.credibility}`,
+    b.appendix.credibility.map((c) => `- **${c.grade}**: ${c.label}`).join('\n'),
+    ...(citations.length > 0 ? [citations.map((c) => `[^${c.note}]: ${inline(c.footnote)}`).join('\n')] : []),
+    `**${inline(b.marking)}**`,
+  ]
+  return `${blocks.join('\n\n')}\n`
+}
+
+function assessment(a: BriefingAssessment): string[] {
+  return [
+    `### ${a.number}. ${inline(a.title)}`,
+    ...a.judgment.map(inline),
+    a.likelihood,
+    a.confidence,
+    a.details.map(inline).join(' · '),
+    ...citationLine(T.supporting, a.supporting),
+    ...citationLine(T.contradicting, a.contradicting),
+    ...citationLine(T.retracted, a.retracted),
+  ]
+}
+
+function citationLine(label: string, citations: Citation[]): string[] {
+  if (citations.length === 0) return []
+  return [`*${label}:* ${citations.map((c) => `${inline(c.attribution)}[^${c.note}]`).join(', ')}.`]
+}
+
+function gridTable(b: Briefing): string {
+  return table(
+    [T.gridCorner, ...b.grid.impacts],
+    b.grid.rows.map((row) => [`${row.term} (${row.range})`, ...row.cells.map((cell) => cell.numbers.join(', '))]),
+  )
+}
+
+function table(head: readonly string[], rows: string[][]): string {
+  const line = (cells: readonly string[]) => `| ${cells.map((c) => c || ' ').join(' | ')} |`
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n')
+}
+
+/**
+ * One line of board text, inert: line breaks become spaces, and every
+ * character that Markdown or the HTML it passes through reads as syntax is
+ * backslash-escaped (CommonMark allows that before any ASCII punctuation).
+ */
+export function inline(text: string): string {
+  return text
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/[\\`*_[\]<>|~#&!]/g, '\\$&')
+    .replace(/^(\s*)([-+=])/, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/, '$1\\$2')
+}

@@ -1,0 +1,78 @@
+/**
+ * The HTTP application: the API under /api, the relay under /ws, the client
+ * for everything else. Sub-apps are mounted in the order a request meets them.
+ */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { serveStatic } from '@hono/node-server/serve-static'
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { bodyLimit } from 'hono/body-limit'
+import { secureHeaders } from 'hono/secure-headers'
+import { LIMITS } from '../../shared/limits.ts'
+import { WEBSOCKET_PATH } from '../../shared/protocol.ts'
+import type { Services } from '../services.ts'
+import type { AppEnv } from './app-env.ts'
+import { boardsApi } from './boards-api.ts'
+import { ApiError, errorBody, handleError, unauthorized } from './errors.ts'
+import { websocketRoute } from './websocket-route.ts'
+
+export const CLIENT_DIST = fileURLToPath(new URL('../../dist/client', import.meta.url))
+
+export function createApp(services: Services): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>()
+  app.onError(handleError)
+  app.use(async function provideServices(c, next) {
+    c.set('services', services)
+    c.set('logger', services.logger)
+    await next()
+  })
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+      },
+      xFrameOptions: 'DENY',
+      referrerPolicy: 'same-origin',
+    }),
+  )
+
+  app.get('/healthz', (c) => c.json({ ok: true }))
+
+  const api = new OpenAPIHono<AppEnv>()
+  api.use(
+    bodyLimit({
+      maxSize: LIMITS.maxBodyBytes,
+      onError: () => {
+        throw new ApiError(413, 'too_large', `The request body is over ${LIMITS.maxBodyBytes / 1024 / 1024} MiB.`)
+      },
+    }),
+  )
+  api.use(async function authenticate(c, next) {
+    const principal = await services.access.principal(c.req.raw)
+    if (!principal) throw unauthorized()
+    c.set('principal', principal)
+    await next()
+  })
+  api.route('/', boardsApi())
+  app.doc31('/api/openapi.json', { openapi: '3.1.0', info: { title: 'Assay API', version: '1' } })
+  app.route('/api', api)
+  app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}.`), 404))
+
+  app.route(WEBSOCKET_PATH, websocketRoute())
+
+  if (existsSync(CLIENT_DIST)) {
+    app.use('/*', serveStatic({ root: CLIENT_DIST }))
+    // The client routes in the browser: every other page is the app's index.
+    app.get('/*', serveStatic({ root: CLIENT_DIST, path: 'index.html' }))
+  } else {
+    app.get('/', (c) => c.text('The client is not built yet: run `npm run build` (npm start does it for you).', 503))
+  }
+  return app
+}

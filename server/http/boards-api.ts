@@ -1,0 +1,333 @@
+/**
+ * The boards API. Every edit goes through the board's live room, so connected
+ * clients see it at once, and every response is sent only after the change is
+ * committed.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import * as Y from 'yjs'
+import { initBoardDoc } from '../../shared/board-doc.ts'
+import { boardToModel } from '../../shared/board-convert.ts'
+import {
+  assessmentInputSchema,
+  assessmentPatchSchema,
+  boardModelSchema,
+  claimInputSchema,
+  claimPatchSchema,
+  linkInputSchema,
+  linkPatchSchema,
+  metaPatchSchema,
+  profileSchema,
+  sourceInputSchema,
+  sourcePatchSchema,
+  type BoardModel,
+} from '../../shared/board-model.ts'
+import * as mutations from '../../shared/board-mutations.ts'
+import { LIMITS } from '../../shared/limits.ts'
+import { atLeast, type Role } from '../access/access.ts'
+import type { Room } from '../relay/room.ts'
+import type { AppEnv } from './app-env.ts'
+import { ApiError, forbidden, notFound } from './errors.ts'
+import { validationHook } from './validation-hook.ts'
+
+const boardIdParam = z.object({ id: z.string().min(1).max(64) })
+const entityParams = boardIdParam.extend({ entityId: z.string().min(1).max(64) })
+const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
+const boardSummarySchema = z.object({ id: z.string(), title: z.string(), createdAt: z.string(), role: z.string().nullable() })
+const createBoardSchema = z
+  .object({
+    title: z.string().trim().min(1).max(LIMITS.shortText),
+    marking: z.string().trim().max(LIMITS.shortText).optional(),
+    question: z.string().max(LIMITS.longText).optional(),
+    profile: profileSchema.optional(),
+  })
+  .strict()
+
+const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json': { schema } } })
+const jsonResponse = <S extends z.ZodType>(schema: S, description: string) => ({ ...json(schema), description })
+const errors = {
+  400: jsonResponse(errorSchema, 'The request was invalid; the message says which field and why.'),
+  401: jsonResponse(errorSchema, 'No valid credential.'),
+  403: jsonResponse(errorSchema, 'No right to do this on this board.'),
+  404: jsonResponse(errorSchema, 'No such board or item.'),
+  409: jsonResponse(errorSchema, 'The change conflicts with the board as it is.'),
+}
+
+/** The role of the caller on the board, refusing with 404 (no board), 403 (not enough rights). */
+export async function requireBoardRole(c: Context<AppEnv>, boardId: string, needed: Role): Promise<Role> {
+  const { storage, access } = c.var.services
+  const board = await storage.boards.get(boardId)
+  const role = board ? await access.authorize(c.var.principal, boardId) : null
+  // A board the caller cannot see is "not found", not "forbidden": its existence is not disclosed.
+  if (!board || role === null) throw notFound('Board')
+  if (!atLeast(role, needed)) throw forbidden(`This needs the ${needed} role on this board; you are ${role}.`)
+  return role
+}
+
+/** Runs `use` on the board's live room and waits until its change is committed. */
+async function inRoom<T>(c: Context<AppEnv>, boardId: string, use: (room: Room) => T): Promise<T> {
+  const result = await c.var.services.rooms.withRoom(boardId, async (room) => {
+    const value = use(room)
+    await room.whenSaved()
+    return value
+  })
+  if (result === null) throw notFound('Board')
+  return result
+}
+
+export async function readBoardModel(c: Context<AppEnv>, boardId: string): Promise<BoardModel> {
+  return inRoom(c, boardId, (room) => boardToModel(room.doc, boardId))
+}
+
+function mutationContext(c: Context<AppEnv>): mutations.MutationContext {
+  return { by: c.var.principal.name, origin: { source: 'server', by: c.var.principal.userId ?? c.var.principal.name } }
+}
+
+export function boardsApi(): OpenAPIHono<AppEnv> {
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/boards',
+      summary: 'Create a board; the caller becomes its owner',
+      request: { body: { ...json(createBoardSchema), required: true } },
+      responses: { 201: jsonResponse(z.object({ id: z.string(), title: z.string() }), 'The new board'), ...errors },
+    }),
+    async (c) => {
+      const body = c.req.valid('json')
+      const id = await createBoard(c, body)
+      return c.json({ id, title: body.title }, 201)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/boards',
+      summary: 'The boards the caller can open',
+      responses: { 200: jsonResponse(z.array(boardSummarySchema), 'Boards, oldest first'), 401: errors[401] },
+    }),
+    async (c) => {
+      const { storage, access } = c.var.services
+      const boards = await storage.boards.list()
+      const visible = []
+      for (const board of boards) {
+        const role = await access.authorize(c.var.principal, board.id)
+        if (role !== null) visible.push({ id: board.id, title: board.title, createdAt: board.createdAt, role })
+      }
+      return c.json(visible, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/boards/{id}',
+      summary: 'The board model (plain JSON)',
+      request: { params: boardIdParam },
+      responses: { 200: jsonResponse(boardModelSchema, 'The board'), ...errors },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      await requireBoardRole(c, id, 'reviewer')
+      return c.json(await readBoardModel(c, id), 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/boards/{id}',
+      summary: 'Change the title, marking, key question or likelihood profile',
+      request: { params: boardIdParam, body: { ...json(metaPatchSchema), required: true } },
+      responses: { 200: jsonResponse(boardModelSchema, 'The board after the change'), ...errors },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      await requireBoardRole(c, id, 'editor')
+      const patch = c.req.valid('json')
+      const model = await inRoom(c, id, (room) => {
+        mutations.updateMeta(room.doc, patch, mutationContext(c))
+        return boardToModel(room.doc, id)
+      })
+      if (patch.title !== undefined) await c.var.services.storage.boards.rename(id, model.title)
+      return c.json(model, 200)
+    },
+  )
+
+  entityRoutes(api, {
+    path: 'sources',
+    modelKey: 'sources',
+    input: sourceInputSchema,
+    patch: sourcePatchSchema,
+    item: boardModelSchema.shape.sources.element,
+    add: mutations.addSource,
+    update: mutations.updateSource,
+    remove: mutations.deleteSource,
+  })
+  entityRoutes(api, {
+    path: 'claims',
+    modelKey: 'claims',
+    input: claimInputSchema,
+    patch: claimPatchSchema,
+    item: boardModelSchema.shape.claims.element,
+    add: mutations.addClaim,
+    update: mutations.updateClaim,
+    remove: mutations.deleteClaim,
+  })
+  entityRoutes(api, {
+    path: 'assessments',
+    modelKey: 'assessments',
+    input: assessmentInputSchema,
+    patch: assessmentPatchSchema,
+    item: boardModelSchema.shape.assessments.element,
+    add: mutations.addAssessment,
+    update: mutations.updateAssessment,
+    remove: mutations.deleteAssessment,
+  })
+  entityRoutes(api, {
+    path: 'links',
+    modelKey: 'links',
+    input: linkInputSchema,
+    patch: linkPatchSchema,
+    item: boardModelSchema.shape.links.element,
+    add: mutations.addLink,
+    update: mutations.updateLink,
+    remove: mutations.deleteLink,
+  })
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/boards/{id}/assessments/{entityId}/move',
+      summary: 'Move an assessment right after another one (or to the top with after: null)',
+      request: {
+        params: entityParams,
+        body: { ...json(z.object({ after: z.string().min(1).max(64).nullable() }).strict()), required: true },
+      },
+      responses: { 200: jsonResponse(boardModelSchema.shape.assessments.element, 'The moved assessment'), ...errors },
+    }),
+    async (c) => {
+      const { id, entityId } = c.req.valid('param')
+      await requireBoardRole(c, id, 'editor')
+      const { after } = c.req.valid('json')
+      const moved = await inRoom(c, id, (room) => {
+        mutations.moveAssessment(room.doc, entityId, after, mutationContext(c))
+        return boardToModel(room.doc, id).assessments.find((a) => a.id === entityId)
+      })
+      if (!moved) throw notFound('Assessment')
+      return c.json(moved, 200)
+    },
+  )
+
+  return api
+}
+
+/** Creates a board record, its document and the creator's ownership. */
+export async function createBoard(c: Context<AppEnv>, body: z.infer<typeof createBoardSchema>): Promise<string> {
+  const { storage, rooms } = c.var.services
+  const id = crypto.randomUUID()
+  const principal = c.var.principal
+  await storage.boards.create({ id, title: body.title, createdAt: new Date().toISOString(), createdBy: principal.userId })
+  await c.var.services.access.onBoardCreated(id, principal)
+  await inRoomOf(rooms, id, (room) => initBoardDoc(room.doc, body, { source: 'server', by: principal.userId ?? principal.name }))
+  return id
+}
+
+async function inRoomOf(rooms: AppEnv['Variables']['services']['rooms'], id: string, use: (room: Room) => void): Promise<void> {
+  await rooms.withRoom(id, async (room) => {
+    use(room)
+    await room.whenSaved()
+  })
+}
+
+/**
+ * The validated input of a route built from a generic spec: the validator ran
+ * (the route's schemas are the spec's), but TypeScript cannot follow the generic
+ * route type through to `c.req.valid`, so the type is stated here once.
+ */
+function validated<T>(c: Context<AppEnv>, target: 'param' | 'json'): T {
+  return (c.req as unknown as { valid(target: string): T }).valid(target)
+}
+
+type EntityKey = 'sources' | 'claims' | 'assessments' | 'links'
+
+type EntityRoutesSpec<I extends z.ZodType, P extends z.ZodType, M extends z.ZodType> = {
+  path: EntityKey
+  modelKey: EntityKey
+  input: I
+  patch: P
+  item: M
+  add: (doc: Y.Doc, input: z.input<I>, ctx: mutations.MutationContext) => string
+  update: (doc: Y.Doc, id: string, patch: z.output<P>, ctx: mutations.MutationContext) => void
+  remove: (doc: Y.Doc, id: string, ctx: mutations.MutationContext) => void
+}
+
+/** POST /boards/{id}/<things>, PATCH and DELETE /boards/{id}/<things>/{entityId}: the same shape for every collection. */
+function entityRoutes<I extends z.ZodType, P extends z.ZodType, M extends z.ZodType>(
+  api: OpenAPIHono<AppEnv>,
+  spec: EntityRoutesSpec<I, P, M>,
+): void {
+  const noun = spec.path.slice(0, -1)
+  const find = (model: BoardModel, entityId: string) =>
+    (model[spec.modelKey] as { id: string }[]).find((item) => item.id === entityId)
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: `/boards/{id}/${spec.path}`,
+      summary: `Add a ${noun}`,
+      request: { params: boardIdParam, body: { ...json(spec.input), required: true } },
+      responses: { 201: jsonResponse(spec.item, `The new ${noun}`), ...errors },
+    }),
+    async (c) => {
+      const { id } = validated<{ id: string }>(c, 'param')
+      await requireBoardRole(c, id, 'editor')
+      const input = validated<z.input<I>>(c, 'json')
+      const created = await inRoom(c, id, (room) => {
+        const entityId = spec.add(room.doc, input, mutationContext(c))
+        return find(boardToModel(room.doc, id), entityId)
+      })
+      if (!created) throw new ApiError(409, 'conflict', `The ${noun} was removed by someone else as it was created.`)
+      return c.json(created as z.infer<M>, 201)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'patch',
+      path: `/boards/{id}/${spec.path}/{entityId}`,
+      summary: `Change a ${noun}`,
+      request: { params: entityParams, body: { ...json(spec.patch), required: true } },
+      responses: { 200: jsonResponse(spec.item, `The ${noun} after the change`), ...errors },
+    }),
+    async (c) => {
+      const { id, entityId } = validated<{ id: string; entityId: string }>(c, 'param')
+      await requireBoardRole(c, id, 'editor')
+      const patch = validated<z.output<P>>(c, 'json')
+      const updated = await inRoom(c, id, (room) => {
+        spec.update(room.doc, entityId, patch, mutationContext(c))
+        return find(boardToModel(room.doc, id), entityId)
+      })
+      if (!updated) throw notFound(noun[0]!.toUpperCase() + noun.slice(1))
+      return c.json(updated as z.infer<M>, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'delete',
+      path: `/boards/{id}/${spec.path}/{entityId}`,
+      summary: `Delete a ${noun} (and what depends on it)`,
+      request: { params: entityParams },
+      responses: { 204: { description: 'Deleted' }, ...errors },
+    }),
+    async (c) => {
+      const { id, entityId } = validated<{ id: string; entityId: string }>(c, 'param')
+      await requireBoardRole(c, id, 'editor')
+      await inRoom(c, id, (room) => spec.remove(room.doc, entityId, mutationContext(c)))
+      return c.body(null, 204)
+    },
+  )
+}

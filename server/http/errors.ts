@@ -1,0 +1,36 @@
+/**
+ * One error shape for every API failure: `{ error: { code, message } }`, where
+ * the message says what was wrong and what to do.
+ */
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { BoardError } from '../../shared/board-doc.ts'
+
+export class ApiError extends HTTPException {
+  constructor(
+    status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+  ) {
+    super(status, { message })
+  }
+}
+
+export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found.`)
+export const forbidden = (message = 'You do not have the rights for this on this board.') => new ApiError(403, 'forbidden', message)
+export const unauthorized = () => new ApiError(401, 'unauthorized', 'Sign in, or send an API token as "Authorization: Bearer <token>".')
+
+const BOARD_ERROR_STATUS = { invalid: 400, 'not-found': 404, conflict: 409 } as const
+
+export function errorBody(code: string, message: string) {
+  return { error: { code, message } }
+}
+
+export function handleError(error: Error, c: Context): Response {
+  if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status)
+  if (error instanceof BoardError) return c.json(errorBody(error.kind, error.message), BOARD_ERROR_STATUS[error.kind])
+  if (error instanceof HTTPException) return c.json(errorBody('http_error', error.message || 'Request refused.'), error.status)
+  c.get('logger')?.error({ err: error.message, stack: error.stack, path: c.req.path }, 'unhandled error')
+  return c.json(errorBody('internal', 'Something went wrong on the server; it has been logged. Try again.'), 500)
+}

@@ -1,0 +1,51 @@
+/**
+ * Encoders for the y-websocket messages the server sends. Each returns the
+ * whole frame, so a broadcast is encoded once and the same bytes go to every socket.
+ */
+import * as encoding from 'lib0/encoding'
+import * as authProtocol from 'y-protocols/auth'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as syncProtocol from 'y-protocols/sync'
+import type * as Y from 'yjs'
+import { MESSAGE_AUTH, MESSAGE_AWARENESS, MESSAGE_SYNC } from '../../shared/protocol.ts'
+
+function frame(write: (encoder: encoding.Encoder) => void): Uint8Array {
+  const encoder = encoding.createEncoder()
+  write(encoder)
+  return encoding.toUint8Array(encoder)
+}
+
+export function syncStep1Message(doc: Y.Doc): Uint8Array {
+  return frame((e) => {
+    encoding.writeVarUint(e, MESSAGE_SYNC)
+    syncProtocol.writeSyncStep1(e, doc)
+  })
+}
+
+export function syncStep2Message(doc: Y.Doc, stateVector: Uint8Array): Uint8Array {
+  return frame((e) => {
+    encoding.writeVarUint(e, MESSAGE_SYNC)
+    syncProtocol.writeSyncStep2(e, doc, stateVector)
+  })
+}
+
+export function updateMessage(update: Uint8Array): Uint8Array {
+  return frame((e) => {
+    encoding.writeVarUint(e, MESSAGE_SYNC)
+    syncProtocol.writeUpdate(e, update)
+  })
+}
+
+export function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
+  return frame((e) => {
+    encoding.writeVarUint(e, MESSAGE_AWARENESS)
+    encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(awareness, clients))
+  })
+}
+
+export function permissionDeniedMessage(reason: string): Uint8Array {
+  return frame((e) => {
+    encoding.writeVarUint(e, MESSAGE_AUTH)
+    authProtocol.writePermissionDenied(e, reason)
+  })
+}

@@ -1,0 +1,143 @@
+/**
+ * The rooms this process has loaded: at most one per board. Concurrent first
+ * joins share one load; a room unloads once nobody holds it and everything is
+ * saved; compaction of a board's log runs in the background, one at a time.
+ */
+import * as Y from 'yjs'
+import { migrateBoardDoc } from '../../shared/board-doc.ts'
+import type { Logger } from '../log.ts'
+import type { Storage } from '../storage/storage.ts'
+import type { Connection } from './connection.ts'
+import { mergeBoardState } from './merge-state.ts'
+import { LOAD_ORIGIN, Room } from './room.ts'
+
+export type RoomRegistryOptions = {
+  /** Compact a board once this many log rows follow its checkpoint (reloading costs ~11 µs a row). */
+  compactAfterRows?: number
+}
+
+/** A socket's upgrade that never completes must not pin its room in memory forever. */
+const UNCLAIMED_HOLD_MS = 30_000
+
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Room>()
+  private readonly loading = new Map<string, Promise<Room | null>>()
+  private readonly compacting = new Map<string, Promise<void>>()
+  private readonly compactAfterRows: number
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly logger: Logger,
+    options: RoomRegistryOptions = {},
+  ) {
+    this.compactAfterRows = options.compactAfterRows ?? 500
+  }
+
+  get loadedRooms(): ReadonlyMap<string, Room> {
+    return this.rooms
+  }
+
+  /**
+   * The room of a board, held for the caller (call the returned release once
+   * done), or null when there is no such board.
+   */
+  async acquire(boardId: string): Promise<{ room: Room; release: () => void } | null> {
+    const room = await this.load(boardId)
+    if (!room) return null
+    room.hold()
+    let released = false
+    const release = () => {
+      if (released) return
+      released = true
+      clearTimeout(timer)
+      room.release()
+    }
+    const timer = setTimeout(release, UNCLAIMED_HOLD_MS)
+    timer.unref()
+    return { room, release }
+  }
+
+  /** Runs `use` with the board's room held; null when there is no such board. */
+  async withRoom<T>(boardId: string, use: (room: Room) => T | Promise<T>): Promise<T | null> {
+    const held = await this.acquire(boardId)
+    if (!held) return null
+    try {
+      return await use(held.room)
+    } finally {
+      held.release()
+    }
+  }
+
+  /** Closes matching connections in every loaded room (a right was taken away). */
+  closeConnections(select: (boardId: string, connection: Connection) => boolean, event: { code: number; reason: string }): number {
+    let closed = 0
+    for (const room of this.rooms.values()) closed += room.closeConnections((c) => select(room.boardId, c), event)
+    return closed
+  }
+
+  /** Saves what is pending, then unloads every room. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.loading.values()])
+    await Promise.allSettled([...this.rooms.values()].map((room) => room.whenSaved()))
+    await Promise.allSettled([...this.compacting.values()])
+    for (const room of this.rooms.values()) room.destroy()
+    this.rooms.clear()
+  }
+
+  /** Compacts a board's log now; resolves when done. */
+  compact(boardId: string): Promise<void> {
+    const running = this.compacting.get(boardId)
+    if (running) return running
+    const job = this.storage.log
+      .compact(boardId, mergeBoardState)
+      .then(({ mergedRows }) => {
+        this.rooms.get(boardId)?.noteCompacted(mergedRows)
+        this.logger.debug({ boardId, mergedRows }, 'compacted board log')
+      })
+      .catch((error: unknown) => {
+        this.logger.error({ boardId, err: error instanceof Error ? error.message : String(error) }, 'compaction failed')
+      })
+      .finally(() => this.compacting.delete(boardId))
+    this.compacting.set(boardId, job)
+    return job
+  }
+
+  private load(boardId: string): Promise<Room | null> {
+    const loaded = this.rooms.get(boardId)
+    if (loaded) return Promise.resolve(loaded)
+    let loading = this.loading.get(boardId)
+    if (!loading) {
+      loading = this.readRoom(boardId).finally(() => this.loading.delete(boardId))
+      this.loading.set(boardId, loading)
+    }
+    return loading
+  }
+
+  private async readRoom(boardId: string): Promise<Room | null> {
+    const board = await this.storage.boards.get(boardId)
+    if (!board) return null
+    const stored = await this.storage.log.load(boardId)
+    const room = new Room({
+      boardId,
+      log: this.storage.log,
+      logger: this.logger,
+      logRows: stored.updates.length,
+      compactAfterRows: this.compactAfterRows,
+      onCompactionDue: (due) => void this.compact(due.boardId),
+      onIdle: (idle) => this.unload(idle),
+    })
+    room.doc.transact(() => {
+      if (stored.checkpoint) Y.applyUpdate(room.doc, stored.checkpoint)
+      for (const update of stored.updates) Y.applyUpdate(room.doc, update)
+    }, LOAD_ORIGIN)
+    migrateBoardDoc(room.doc, { source: 'server', by: 'schema-migration' })
+    this.rooms.set(boardId, room)
+    return room
+  }
+
+  private unload(room: Room): void {
+    if (this.rooms.get(room.boardId) !== room) return
+    this.rooms.delete(room.boardId)
+    room.destroy()
+  }
+}

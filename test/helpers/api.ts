@@ -1,0 +1,32 @@
+/** A small JSON client for the server's API. */
+export type ApiResponse<T = unknown> = { status: number; body: T; headers: Headers }
+
+export function apiClient(baseUrl: string, headers: Record<string, string> = {}) {
+  const call = async <T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => {
+    const response = await fetch(baseUrl + path, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    })
+    const text = await response.text()
+    let parsed: unknown = text
+    try {
+      parsed = text ? JSON.parse(text) : null
+    } catch {
+      // Not JSON: keep the text.
+    }
+    return { status: response.status, body: parsed as T, headers: response.headers }
+  }
+  return {
+    get: <T = unknown>(path: string) => call<T>('GET', path),
+    post: <T = unknown>(path: string, body?: unknown) => call<T>('POST', path, body),
+    patch: <T = unknown>(path: string, body?: unknown) => call<T>('PATCH', path, body),
+    delete: <T = unknown>(path: string) => call<T>('DELETE', path),
+    /** Creates a board and returns its id, failing loudly otherwise. */
+    async createBoard(title: string): Promise<string> {
+      const created = await call<{ id: string }>('POST', '/api/boards', { title })
+      if (created.status !== 201) throw new Error(`board create failed: ${created.status} ${JSON.stringify(created.body)}`)
+      return created.body.id
+    },
+  }
+}

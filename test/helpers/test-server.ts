@@ -1,0 +1,104 @@
+/**
+ * A real server on port 0 with a real database of its own: SQLite in a fresh
+ * temporary folder, or a fresh schema in the machine's PostgreSQL.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import postgres from 'postgres'
+import { loadConfig, type Config } from '../../server/config.ts'
+import { createLogger } from '../../server/log.ts'
+import { startServer, type RunningServer, type StartOptions } from '../../server/server.ts'
+import { openPostgresStorage } from '../../server/storage/postgres.ts'
+import type { Storage } from '../../server/storage/storage.ts'
+
+export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+export type Dialect = 'sqlite' | 'postgres'
+
+export type TestServer = RunningServer & {
+  wsUrl: string
+  dataDir: string
+  config: Config
+  /** Stops the server, keeping its database, and starts a new one on it. */
+  restart(): Promise<TestServer>
+  /** Stops the server and removes its database. */
+  destroy(): Promise<void>
+}
+
+export function tempDir(prefix = 'assay-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
+/** True when the machine's PostgreSQL answers; tests of that dialect skip with a printed reason otherwise. */
+export async function postgresAvailable(): Promise<boolean> {
+  const sql = postgres(POSTGRES_URL, { connect_timeout: 3, max: 1, onnotice: () => {} })
+  try {
+    await sql`select 1`
+    return true
+  } catch {
+    return false
+  } finally {
+    await sql.end({ timeout: 1 })
+  }
+}
+
+/** A storage of the dialect in a fresh place; `drop` removes it. */
+export async function openTestStorage(dialect: Dialect, dataDir: string, schema = freshSchemaName()): Promise<{ storage: Storage; drop(): Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const { openSqliteStorage } = await import('../../server/storage/sqlite.ts')
+    return { storage: openSqliteStorage({ dataDir }), drop: async () => rmSync(dataDir, { recursive: true, force: true }) }
+  }
+  const storage = await openPostgresStorage({ url: POSTGRES_URL, schema })
+  return { storage, drop: () => dropSchema(schema) }
+}
+
+export function freshSchemaName(): string {
+  return `assay_test_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  const sql = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} })
+  try {
+    await sql.unsafe(`drop schema if exists "${schema}" cascade`)
+  } finally {
+    await sql.end({ timeout: 1 })
+  }
+}
+
+export type TestServerOptions = Omit<StartOptions, 'storage' | 'logger'> & {
+  dialect?: Dialect
+  env?: Record<string, string>
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dialect = options.dialect ?? 'sqlite'
+  const dataDir = tempDir()
+  const schema = freshSchemaName()
+  const start = async (): Promise<TestServer> => {
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env })
+    const { storage } = await openTestStorage(dialect, dataDir, schema)
+    const running = await startServer(config, { ...options, storage, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') })
+    const stop = async () => {
+      await running.close()
+      await storage.close()
+    }
+    return {
+      ...running,
+      wsUrl: running.url.replace(/^http/, 'ws') + '/ws',
+      dataDir,
+      config,
+      close: stop,
+      async restart() {
+        await stop()
+        return start()
+      },
+      async destroy() {
+        await stop()
+        rmSync(dataDir, { recursive: true, force: true })
+        if (dialect === 'postgres') await dropSchema(schema)
+      },
+    }
+  }
+  return start()
+}

@@ -1,0 +1,42 @@
+/**
+ * The stock y-websocket client, as a browser would use it, in Node: the real
+ * WebsocketProvider over a real socket. BroadcastChannel is off so that two
+ * clients in one process can only meet through the server.
+ */
+import WebSocket from 'ws'
+import { WebsocketProvider } from 'y-websocket'
+import * as Y from 'yjs'
+import { waitFor } from './wait-for.ts'
+
+export type TestClient = {
+  doc: Y.Doc
+  provider: WebsocketProvider
+  /** Resolves once the client has synced with the server. */
+  synced(): Promise<void>
+  destroy(): void
+}
+
+export function connectClient(wsUrl: string, boardId: string, params: Record<string, string> = {}, headers?: Record<string, string>): TestClient {
+  const doc = new Y.Doc()
+  const Polyfill = headers
+    ? class extends WebSocket {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(url, protocols, { headers })
+        }
+      }
+    : WebSocket
+  const provider = new WebsocketProvider(wsUrl, boardId, doc, {
+    WebSocketPolyfill: Polyfill as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+    params,
+  })
+  return {
+    doc,
+    provider,
+    synced: () => waitFor(() => provider.synced, `client of ${boardId} to sync`).then(() => undefined),
+    destroy() {
+      provider.destroy()
+      doc.destroy()
+    },
+  }
+}
