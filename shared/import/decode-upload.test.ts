@@ -4,7 +4,7 @@ import { readUploadedFile, UPLOAD_ACCEPT, type UploadedFile } from './decode-upl
 import { ImportError, type ImportErrorKind } from './import-error.ts'
 
 const utf8 = (text: string) => new TextEncoder().encode(text)
-const file = (name: string, content: string | Uint8Array, type = '') => new File([content], name, { type })
+const file = (name: string, content: BlobPart, type = '') => new File([content], name, { type })
 
 async function expectImportError(reading: Promise<unknown>, kind: ImportErrorKind, message: RegExp): Promise<void> {
   const error: unknown = await reading.then(
