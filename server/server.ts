@@ -1,29 +1,14 @@
 /**
- * Starts a server process: storage, rooms, the HTTP app and the websocket
- * server, and stops them in the reverse order, saving what is pending.
+ * Starts a server process: services, the HTTP app and the websocket server, and
+ * stops them in the reverse order, saving what is pending.
  */
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import { WebSocketServer } from 'ws'
 import { LIMITS } from '../shared/limits.ts'
-import type { Access } from './access/access.ts'
-import { openAccess } from './access/open-access.ts'
 import type { Config } from './config.ts'
 import { createApp } from './http/app.ts'
-import { createLogger, type Logger } from './log.ts'
-import { RoomRegistry, type RoomRegistryOptions } from './relay/room-registry.ts'
-import type { Services } from './services.ts'
-import { openStorage } from './storage/open-storage.ts'
-import type { Storage } from './storage/storage.ts'
-
-export type StartOptions = {
-  logger?: Logger
-  /** Overrides how requests are authenticated and authorized (tests of the relay alone). */
-  access?: (storage: Storage) => Access
-  rooms?: RoomRegistryOptions
-  /** A storage opened by the caller (e.g. a PostgreSQL schema of a test's own). */
-  storage?: Storage
-}
+import { closeServices, createServices, type ServiceOptions, type Services } from './services.ts'
 
 export type RunningServer = {
   url: string
@@ -32,12 +17,8 @@ export type RunningServer = {
   close(): Promise<void>
 }
 
-export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger(config.LOG_LEVEL)
-  const storage = options.storage ?? (await openStorage(config))
-  const rooms = new RoomRegistry(storage, logger, options.rooms)
-  const access = options.access ? options.access(storage) : openAccess()
-  const services: Services = { config, logger, storage, rooms, access }
+export async function startServer(config: Config, options: ServiceOptions = {}): Promise<RunningServer> {
+  const services = await createServices(config, options)
   const app = createApp(services)
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxMessageBytes })
   const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } })
@@ -47,7 +28,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   })
   const port = (server.address() as AddressInfo).port
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`
-  logger.info({ url, storage: storage.dialect }, 'assay is listening')
+  services.logger.info({ url, storage: services.storage.dialect }, 'assay is listening')
   let closing: Promise<void> | undefined
   return {
     url,
@@ -55,10 +36,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     services,
     close() {
       closing ??= (async () => {
-        await rooms.close()
+        await services.rooms.close()
         for (const client of wss.clients) client.terminate()
         await new Promise<void>((resolve) => server.close(() => resolve()))
-        if (!options.storage) await storage.close()
+        await closeServices(services, options)
       })()
       return closing
     },

@@ -1,11 +1,13 @@
 /**
  * The long-lived parts of a server process, made once at start-up and handed to
- * the HTTP app and the relay.
+ * the HTTP app, the relay and the command line.
  */
 import type { Access } from './access/access.ts'
+import { openAccess } from './access/open-access.ts'
 import type { Config } from './config.ts'
-import type { Logger } from './log.ts'
-import type { RoomRegistry } from './relay/room-registry.ts'
+import { createLogger, type Logger } from './log.ts'
+import { RoomRegistry, type RoomRegistryOptions } from './relay/room-registry.ts'
+import { openStorage } from './storage/open-storage.ts'
 import type { Storage } from './storage/storage.ts'
 
 export type Services = {
@@ -14,4 +16,27 @@ export type Services = {
   storage: Storage
   rooms: RoomRegistry
   access: Access
+}
+
+export type ServiceOptions = {
+  logger?: Logger
+  /** A storage opened by the caller (e.g. a PostgreSQL schema of a test's own); the caller closes it. */
+  storage?: Storage
+  /** Overrides how requests are authenticated and authorized (tests of the relay alone). */
+  access?: (storage: Storage) => Access
+  rooms?: RoomRegistryOptions
+}
+
+export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL)
+  const storage = options.storage ?? (await openStorage(config))
+  const rooms = new RoomRegistry(storage, logger, options.rooms)
+  const access = options.access ? options.access(storage) : openAccess()
+  return { config, logger, storage, rooms, access }
+}
+
+/** Saves what the rooms hold, then closes the storage unless the caller owns it. */
+export async function closeServices(services: Services, options: ServiceOptions = {}): Promise<void> {
+  await services.rooms.close()
+  if (!options.storage) await services.storage.close()
 }

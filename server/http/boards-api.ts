@@ -6,7 +6,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import * as Y from 'yjs'
-import { initBoardDoc } from '../../shared/board-doc.ts'
 import { boardToModel } from '../../shared/board-convert.ts'
 import {
   assessmentInputSchema,
@@ -25,6 +24,7 @@ import {
 import * as mutations from '../../shared/board-mutations.ts'
 import { LIMITS } from '../../shared/limits.ts'
 import { atLeast, type Role } from '../access/access.ts'
+import { createBoard } from '../boards/create-board.ts'
 import type { Room } from '../relay/room.ts'
 import type { AppEnv } from './app-env.ts'
 import { ApiError, forbidden, notFound } from './errors.ts'
@@ -96,7 +96,7 @@ export function boardsApi(): OpenAPIHono<AppEnv> {
     }),
     async (c) => {
       const body = c.req.valid('json')
-      const id = await createBoard(c, body)
+      const id = await createBoard(c.var.services, body, c.var.principal)
       return c.json({ id, title: body.title }, 201)
     },
   )
@@ -222,24 +222,6 @@ export function boardsApi(): OpenAPIHono<AppEnv> {
   )
 
   return api
-}
-
-/** Creates a board record, its document and the creator's ownership. */
-export async function createBoard(c: Context<AppEnv>, body: z.infer<typeof createBoardSchema>): Promise<string> {
-  const { storage, rooms } = c.var.services
-  const id = crypto.randomUUID()
-  const principal = c.var.principal
-  await storage.boards.create({ id, title: body.title, createdAt: new Date().toISOString(), createdBy: principal.userId })
-  await c.var.services.access.onBoardCreated(id, principal)
-  await inRoomOf(rooms, id, (room) => initBoardDoc(room.doc, body, { source: 'server', by: principal.userId ?? principal.name }))
-  return id
-}
-
-async function inRoomOf(rooms: AppEnv['Variables']['services']['rooms'], id: string, use: (room: Room) => void): Promise<void> {
-  await rooms.withRoom(id, async (room) => {
-    use(room)
-    await room.whenSaved()
-  })
 }
 
 /**

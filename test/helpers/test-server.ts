@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import postgres from 'postgres'
 import { loadConfig, type Config } from '../../server/config.ts'
 import { createLogger } from '../../server/log.ts'
-import { startServer, type RunningServer, type StartOptions } from '../../server/server.ts'
+import { startServer, type RunningServer } from '../../server/server.ts'
+import type { ServiceOptions } from '../../server/services.ts'
 import { openPostgresStorage } from '../../server/storage/postgres.ts'
 import type { Storage } from '../../server/storage/storage.ts'
 
@@ -66,7 +67,7 @@ export async function dropSchema(schema: string): Promise<void> {
   }
 }
 
-export type TestServerOptions = Omit<StartOptions, 'storage' | 'logger'> & {
+export type TestServerOptions = Omit<ServiceOptions, 'storage' | 'logger'> & {
   dialect?: Dialect
   env?: Record<string, string>
 }

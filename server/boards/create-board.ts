@@ -1,0 +1,15 @@
+import { initBoardDoc, type BoardMetaInit } from '../../shared/board-doc.ts'
+import type { Principal } from '../access/access.ts'
+import type { Services } from '../services.ts'
+
+/** Creates a board: its listing, its creator's ownership, and its document's first, committed state. */
+export async function createBoard(services: Services, init: BoardMetaInit, creator: Principal): Promise<string> {
+  const id = crypto.randomUUID()
+  await services.storage.boards.create({ id, title: init.title, createdAt: new Date().toISOString(), createdBy: creator.userId })
+  await services.access.onBoardCreated(id, creator)
+  await services.rooms.withRoom(id, async (room) => {
+    initBoardDoc(room.doc, init, { source: 'server', by: creator.userId ?? creator.name })
+    await room.whenSaved()
+  })
+  return id
+}

@@ -1,0 +1,37 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { CliError } from './cli-error.ts'
+
+export type Command = { summary: string; usage: string; run(args: string[]): Promise<void> }
+
+/** Parses a command's options, turning parseArgs' errors into a usage message. */
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, usageLine: string) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true })
+  } catch (error) {
+    throw new CliError(`${error instanceof Error ? error.message : String(error)}\nusage: ${usageLine}`)
+  }
+}
+
+export function requireOption(value: string | boolean | undefined, name: string, usageLine: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new CliError(`--${name} is required.\nusage: ${usageLine}`)
+  return value
+}
+
+const lazy = (load: () => Promise<{ default: Command }>, summary: string, usageLine: string): Command => ({
+  summary,
+  usage: usageLine,
+  run: async (args) => (await load()).default.run(args),
+})
+
+/** Every command, by name. Modules load on use, so `assay board list` does not pay for the HTTP server. */
+export const COMMANDS: Record<string, Command> = {
+  serve: lazy(() => import('./serve.ts'), 'Run the server (HTTP, websocket relay, client).', 'assay serve'),
+  migrate: lazy(() => import('./migrate.ts'), 'Apply database migrations and exit.', 'assay migrate'),
+  'board create': lazy(() => import('./board-create.ts'), 'Create a board; prints its id.', 'assay board create --title TITLE'),
+  'board list': lazy(() => import('./board-list.ts'), 'List boards: id, title, created.', 'assay board list'),
+}
+
+export function usage(): string {
+  const lines = Object.values(COMMANDS).map((command) => `  ${command.usage.padEnd(44)} ${command.summary}`)
+  return `Assay: realtime collaborative assessment boards.\n\nCommands:\n${lines.join('\n')}\n\nConfiguration comes from the environment (see README: Configuration).\n`
+}

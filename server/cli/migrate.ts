@@ -1,0 +1,15 @@
+import { loadConfig } from '../config.ts'
+import { openStorage } from '../storage/open-storage.ts'
+import type { Command } from './commands.ts'
+
+const migrate: Command = {
+  summary: 'Apply database migrations',
+  usage: 'assay migrate',
+  async run() {
+    const config = loadConfig()
+    const storage = await openStorage(config)
+    await storage.close()
+    process.stdout.write(`Migrations applied (${storage.dialect}).\n`)
+  },
+}
+export default migrate
