@@ -2,7 +2,9 @@
  * The briefing as one self-contained HTML page: inline styles, no scripts, no
  * outside requests (the page's own Content-Security-Policy forbids them, in
  * case anything ever slipped past escaping). Printed, it carries the marking
- * at the top and bottom of every page.
+ * at the top and bottom of every page: the page sits in a table whose header
+ * and footer rows hold the marking, and browsers repeat those on each printed
+ * page. (Fixed positioning repeats too, but covers the text beneath it.)
  */
 import { BRIEFING_TEXT as T, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
@@ -10,7 +12,7 @@ import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 export function renderHtml(briefing: Briefing): string {
   const b = briefing
   const citations = b.sections.flatMap((s) => s.assessments.flatMap((a) => [...a.supporting, ...a.contradicting, ...a.retracted]))
-  const marking = (where: string) => `<div class="marking ${where}">${esc(b.marking)}</div>`
+  const marking = (where: string) => `<tr><td class="${where}"><div class="marking">${esc(b.marking)}</div></td></tr>`
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -21,7 +23,10 @@ export function renderHtml(briefing: Briefing): string {
 <style>${stylesheet(markingColour(b.tlp))}</style>
 </head>
 <body>
-${marking('top')}
+<table class="page">
+<thead>${marking('top')}</thead>
+<tfoot>${marking('bottom')}</tfoot>
+<tbody><tr><td>
 <main>
 <header>
 <h1>${esc(b.title)}</h1>
@@ -81,7 +86,8 @@ ${
     : ''
 }
 </main>
-${marking('bottom')}
+</td></tr></tbody>
+</table>
 </body>
 </html>
 `
@@ -141,6 +147,10 @@ function stylesheet(markingText: string): string {
   return `
 body { margin: 0; font: 11pt/1.45 "DejaVu Sans", "Segoe UI", Roboto, Arial, sans-serif; color: #111; }
 main { max-width: 46rem; margin: 0 auto; padding: 1rem 1.5rem; }
+table.page { margin: 0; }
+table.page > * > tr > td { border: 0; padding: 0; }
+table.page td.top { padding-bottom: .4rem; }
+table.page td.bottom { padding-top: .4rem; }
 .marking { background: #${MARKING_BACKGROUND}; color: #${markingText}; font-weight: bold; text-align: center;
   letter-spacing: .05em; padding: .25rem; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 h1 { margin-bottom: .25rem; }
@@ -150,6 +160,7 @@ dl.version dd, dl.key dd { margin: 0; }
 dl.key { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }
 code { overflow-wrap: anywhere; }
 .bluf { font-weight: bold; }
+h2, h3 { break-after: avoid-page; }
 .assessment { break-inside: avoid-page; margin-bottom: 1rem; }
 .likelihood, .confidence { margin: .2rem 0; }
 .details, .citations, .range, .url { color: #444; font-size: .92em; }
@@ -164,13 +175,10 @@ figure { margin: 0; }
 figcaption { font-style: italic; font-size: .92em; }
 .notes li { font-size: .9em; margin-bottom: .2rem; }
 @media print {
-  @page { margin: 2.2cm 1.8cm; }
+  @page { margin: 1.2cm 1.6cm; }
   body { font-size: 10pt; }
   main { max-width: none; padding: 0; }
-  .marking { position: fixed; left: 0; right: 0; }
-  .marking.top { top: -1.6cm; }
-  .marking.bottom { bottom: -1.6cm; }
-  table, figure { break-inside: avoid; }
+  main table, figure { break-inside: avoid; }
   th, td, .risk-low, .risk-medium, .risk-high { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 `
