@@ -1,0 +1,77 @@
+/**
+ * The one entry point of export: a board model and the version it was taken
+ * from in, a file's body and type out. The HTTP route and the CLI call this;
+ * the formats themselves live one per file beside it.
+ */
+import type { BoardModel } from '../../shared/board-model.ts'
+import { buildBriefing, type BriefingVersion } from './briefing-model.ts'
+import { dateTimeGroup } from './date-time-group.ts'
+import { renderDocx } from './render-docx.ts'
+import { renderHtml } from './render-html.ts'
+import { renderMarkdown } from './render-markdown.ts'
+import { renderPdf } from './render-pdf.ts'
+import { renderStix } from './render-stix.ts'
+
+export type { BriefingVersion } from './briefing-model.ts'
+export { dateTimeGroup } from './date-time-group.ts'
+
+export const EXPORT_FORMATS = ['docx', 'pdf', 'md', 'html', 'stix', 'json'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
+/** `fileName` is the suggested download name: title and DTG (see `exportFileName`). */
+export type ExportedFile = { body: Uint8Array | string; contentType: string; extension: string; fileName: string }
+
+const FILE_TYPES: Record<ExportFormat, { contentType: string; extension: string }> = {
+  docx: { contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', extension: 'docx' },
+  pdf: { contentType: 'application/pdf', extension: 'pdf' },
+  md: { contentType: 'text/markdown; charset=utf-8', extension: 'md' },
+  html: { contentType: 'text/html; charset=utf-8', extension: 'html' },
+  stix: { contentType: 'application/stix+json;version=2.1', extension: 'stix.json' },
+  json: { contentType: 'application/json; charset=utf-8', extension: 'json' },
+}
+
+export function isExportFormat(value: string): value is ExportFormat {
+  return (EXPORT_FORMATS as readonly string[]).includes(value)
+}
+
+export async function exportBoard(format: ExportFormat, board: BoardModel, version: BriefingVersion): Promise<ExportedFile> {
+  const { contentType, extension } = FILE_TYPES[format]
+  const dtg = dateTimeGroup(version.kind === 'snapshot' ? version.createdAt : version.at)
+  return { body: await render(format, board, version), contentType, extension, fileName: exportFileName(board.title, dtg, extension) }
+}
+
+function render(format: ExportFormat, board: BoardModel, version: BriefingVersion): Promise<Uint8Array | string> | string {
+  switch (format) {
+    case 'docx':
+      return renderDocx(buildBriefing(board, version))
+    case 'pdf':
+      return renderPdf(buildBriefing(board, version))
+    case 'md':
+      return renderMarkdown(buildBriefing(board, version))
+    case 'html':
+      return renderHtml(buildBriefing(board, version))
+    case 'stix':
+      return renderStix(board, version)
+    case 'json':
+      return `${JSON.stringify(board, null, 2)}\n`
+  }
+}
+
+/** Longest title part of a file name; the DTG and extension follow it. */
+const MAX_TITLE_CHARS = 80
+
+/**
+ * A file name that is safe on every system and in a Content-Disposition
+ * header: the title in ASCII (accents dropped, anything else a hyphen), then
+ * the DTG, e.g. `wagner-s-mutiny-and-nato-s-eastern-flank-281530Z-NOV-26.docx`.
+ */
+export function exportFileName(title: string, dtg: string, extension: string): string {
+  const ascii = (text: string) =>
+    text
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+  const name = ascii(title).toLowerCase().slice(0, MAX_TITLE_CHARS).replace(/-+$/, '') || 'board'
+  return `${name}-${ascii(dtg)}.${extension.replace(/[^A-Za-z0-9.]/g, '')}`
+}

@@ -1,0 +1,221 @@
+/**
+ * The board as a STIX 2.1 bundle (DOMAIN.md, "STIX 2.1 mapping"): a report for
+ * the version, a note per assessment and per claim, an identity per source, a
+ * relationship per link, and the marking as a marking definition. Ids are
+ * UUIDv5 from the board's own ids, and times come from the model and the
+ * version, so exporting one snapshot twice gives the same bytes and a consumer
+ * sees a re-export as the same objects.
+ */
+import { createHash } from 'node:crypto'
+import type { BoardModel, ClaimModel, SourceModel } from '../../shared/board-model.ts'
+import {
+  ACH_RATING_LABELS,
+  CREDIBILITY_LABELS,
+  RELIABILITY_LABELS,
+  STIX_CONFIDENCE,
+  admiraltyGrade,
+  likelihoodRange,
+  likelihoodTerm,
+  profileName,
+  tlpOf,
+  type TlpMarking,
+} from '../../shared/domain.ts'
+import { buildBriefing, confidenceSentence, likelihoodSentence, type BriefingVersion } from './briefing-model.ts'
+import { parseTime } from './date-time-group.ts'
+
+type StixObject = { type: string; id: string; [property: string]: unknown }
+type ExternalReference = { source_name: string; description?: string; url?: string }
+
+/** Assay's namespace for its UUIDv5 ids (a random UUID, fixed once). */
+const ASSAY_NAMESPACE = '3b0e6c52-7f0a-4d55-9a37-5d1c2e8f4b61'
+
+/** The OASIS TLP 2.0 marking definitions, which every STIX consumer knows by these ids. */
+const TLP2_EXTENSION = 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d'
+const TLP2_MARKINGS: Record<TlpMarking, string> = {
+  'TLP:CLEAR': 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487',
+  'TLP:GREEN': 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb',
+  'TLP:AMBER': 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421',
+  'TLP:AMBER+STRICT': 'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003',
+  'TLP:RED': 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1',
+}
+const TLP2_PUBLISHED = '2022-10-01T00:00:00.000Z'
+
+/** Assay's own identity, the report's author, is one object in every bundle: its times never change. */
+const ASSAY_IDENTITY_CREATED = '2026-01-01T00:00:00.000Z'
+
+export function renderStix(board: BoardModel, version: BriefingVersion): string {
+  const versionTime = stixTime(version.kind === 'snapshot' ? version.createdAt : version.at)
+  const briefing = buildBriefing(board, version)
+  const sources = new Map(board.sources.map((s) => [s.id, s]))
+  const claims = new Map(board.claims.map((c) => [c.id, c]))
+  const marking = markingDefinition(board, versionTime)
+  const markingRefs = marking ? { object_marking_refs: [marking.id] } : {}
+  /** Common properties; `modified` is the version's time, as no later export of this version can differ. */
+  const common = (type: string, key: string, createdAt: string) => {
+    const created = stixTime(createdAt)
+    return { type, spec_version: '2.1', id: stixId(type, key), created, modified: created > versionTime ? created : versionTime }
+  }
+
+  const assay: StixObject = {
+    type: 'identity',
+    spec_version: '2.1',
+    id: stixId('identity', 'assay'),
+    created: ASSAY_IDENTITY_CREATED,
+    modified: ASSAY_IDENTITY_CREATED,
+    name: 'Assay',
+    identity_class: 'system',
+  }
+
+  const identities = board.sources.map((source) => ({
+    ...common('identity', `source:${source.id}`, source.createdAt),
+    name: source.name,
+    identity_class: 'unknown',
+    description: `${source.kind ? `${source.kind}; ` : ''}reliability ${source.reliability}: ${RELIABILITY_LABELS[source.reliability]}`,
+    ...(source.url ? { external_references: [{ source_name: source.name, url: source.url }] } : {}),
+    x_assay_reliability: source.reliability,
+    ...markingRefs,
+  }))
+
+  const claimNotes = board.claims.map((claim) => {
+    const source = sources.get(claim.sourceId)!
+    return {
+      ...common('note', `claim:${claim.id}`, claim.createdAt),
+      abstract: `${source.name} (${admiraltyGrade(source.reliability, claim.credibility)})`,
+      content: claim.text,
+      ...(claim.createdBy ? { authors: [claim.createdBy] } : {}),
+      // A claim is a note on what its source said.
+      object_refs: [stixId('identity', `source:${source.id}`)],
+      external_references: [citation(claim, source)],
+      // A retracted claim no longer stands: STIX says so with `revoked`.
+      ...(claim.status === 'retracted' ? { revoked: true } : {}),
+      x_assay_credibility: claim.credibility,
+      x_assay_admiralty_grade: admiraltyGrade(source.reliability, claim.credibility),
+      x_assay_status: claim.status,
+      ...markingRefs,
+    }
+  })
+
+  const linksOf = new Map<string, BoardModel['links']>()
+  for (const link of board.links) {
+    const links = linksOf.get(link.assessmentId)
+    if (links) links.push(link)
+    else linksOf.set(link.assessmentId, [link])
+  }
+  const reportId = stixId('report', `${board.id}:${version.hash}`)
+
+  const assessmentNotes = board.assessments.map((assessment) => {
+    const links = linksOf.get(assessment.id) ?? []
+    const cited = links.map((link) => claims.get(link.claimId)!)
+    return {
+      ...common('note', `assessment:${assessment.id}`, assessment.createdAt),
+      abstract: assessment.title,
+      content: [
+        assessment.judgment,
+        likelihoodSentence(board.profile, assessment.likelihood),
+        confidenceSentence(assessment.confidence),
+      ]
+        .filter((part) => part.trim().length > 0)
+        .join('\n\n'),
+      ...(assessment.createdBy ? { authors: [assessment.createdBy] } : {}),
+      // The note is applied to the evidence it weighs; one that weighs none belongs to the report alone.
+      object_refs: cited.length > 0 ? cited.map((claim) => stixId('note', `claim:${claim.id}`)) : [reportId],
+      ...(cited.length > 0 ? { external_references: cited.map((claim) => citation(claim, sources.get(claim.sourceId)!)) } : {}),
+      ...(assessment.confidence ? { confidence: STIX_CONFIDENCE[assessment.confidence] } : {}),
+      ...(assessment.tags.length > 0 ? { labels: assessment.tags } : {}),
+      // Likelihood is not confidence (STIX `confidence` is confidence in correctness): it travels in its own property.
+      ...(assessment.likelihood !== null
+        ? {
+            x_assay_likelihood: {
+              band: assessment.likelihood,
+              term: likelihoodTerm(board.profile, assessment.likelihood),
+              range: likelihoodRange(board.profile, assessment.likelihood),
+              yardstick: profileName(board.profile),
+            },
+          }
+        : {}),
+      x_assay_kind: assessment.kind,
+      x_assay_impact: assessment.impact,
+      x_assay_status: assessment.status,
+      ...markingRefs,
+    }
+  })
+
+  const relationships = board.links.map((link) => ({
+    ...common('relationship', `link:${link.id}`, link.createdAt),
+    relationship_type: 'related-to',
+    source_ref: stixId('note', `assessment:${link.assessmentId}`),
+    target_ref: stixId('note', `claim:${link.claimId}`),
+    description: `ACH rating: ${ACH_RATING_LABELS[link.rating]} (${link.rating})${link.note ? `. ${link.note}` : ''}`,
+    x_assay_ach_rating: link.rating,
+    ...markingRefs,
+  }))
+
+  const contents: StixObject[] = [assay, ...identities, ...claimNotes, ...assessmentNotes, ...relationships]
+  const report = {
+    type: 'report',
+    spec_version: '2.1',
+    id: reportId,
+    created: versionTime,
+    modified: versionTime,
+    created_by_ref: assay.id,
+    name: board.title || 'Untitled board',
+    description: [board.question, briefing.bluf].filter((part) => part.trim().length > 0).join('\n\n'),
+    report_types: ['threat-report'],
+    published: versionTime,
+    object_refs: contents.map((o) => o.id),
+    x_assay_version: { kind: version.kind, label: briefing.version.label, hash: version.hash },
+    ...markingRefs,
+  }
+  const objects = [...(marking ? [marking] : []), report, ...contents]
+  return `${JSON.stringify({ type: 'bundle', id: stixId('bundle', reportId), objects }, null, 2)}\n`
+}
+
+function citation(claim: ClaimModel, source: SourceModel): ExternalReference {
+  return {
+    source_name: source.name,
+    description:
+      `${admiraltyGrade(source.reliability, claim.credibility)} (${RELIABILITY_LABELS[source.reliability]}; ` +
+      `${CREDIBILITY_LABELS[claim.credibility]}): “${claim.text}”${claim.status === 'retracted' ? ' (retracted)' : ''}`,
+    ...(source.url ? { url: source.url } : {}),
+  }
+}
+
+/** A TLP marking is the OASIS definition; any other marking becomes a statement of its own. */
+function markingDefinition(board: BoardModel, versionTime: string): StixObject | null {
+  const tlp = tlpOf(board.marking)
+  if (tlp) {
+    return {
+      type: 'marking-definition',
+      spec_version: '2.1',
+      id: TLP2_MARKINGS[tlp],
+      created: TLP2_PUBLISHED,
+      name: tlp,
+      extensions: { [TLP2_EXTENSION]: { extension_type: 'property-extension', tlp_2_0: tlp.slice('TLP:'.length).toLowerCase() } },
+    }
+  }
+  if (board.marking.trim() === '') return null
+  // Marking definitions are never versioned, so they have `created` but no `modified`.
+  return {
+    type: 'marking-definition',
+    spec_version: '2.1',
+    id: stixId('marking-definition', `statement:${board.marking}`),
+    created: versionTime,
+    definition_type: 'statement',
+    definition: { statement: board.marking },
+  }
+}
+
+/** STIX times are UTC with exactly millisecond precision. */
+function stixTime(iso: string): string {
+  return parseTime(iso).toISOString()
+}
+
+/** `type--UUIDv5(Assay's namespace, type + key)` (RFC 4122, section 4.3). */
+export function stixId(type: string, key: string): string {
+  const namespace = Buffer.from(ASSAY_NAMESPACE.replace(/-/g, ''), 'hex')
+  const hash = createHash('sha1').update(namespace).update(`${type}:${key}`, 'utf8').digest()
+  hash[6] = (hash[6]! & 0x0f) | 0x50
+  hash[8] = (hash[8]! & 0x3f) | 0x80
+  const hex = hash.subarray(0, 16).toString('hex')
+  return `${type}--${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
