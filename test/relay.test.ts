@@ -1,27 +1,59 @@
+import WebSocket from 'ws'
+import * as Y from 'yjs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
-import { addAssessment, addSource } from '../shared/board-mutations.ts'
+import { assessmentText } from '../shared/board-doc.ts'
+import { addAssessment, addSource, updateAssessment } from '../shared/board-mutations.ts'
+import type { BoardModel } from '../shared/board-model.ts'
+import { CLOSE } from '../shared/protocol.ts'
+import { LIMITS } from '../shared/limits.ts'
+import { openAccess } from '../server/access/open-access.ts'
 import { apiClient } from './helpers/api.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { connectClient, type TestClient } from './helpers/yjs-client.ts'
 
+/** Connections ask for the reviewer role with `?as=reviewer`; access control proper has its own tests. */
+const roleFromQuery = () => openAccess((request) => (new URL(request.url).searchParams.get('as') === 'reviewer' ? 'reviewer' : 'editor'))
+
 describe('relay', () => {
   let server: TestServer
   const clients: TestClient[] = []
-  const connect = (boardId: string) => {
-    const client = connectClient(server.wsUrl, boardId)
+  const sockets: WebSocket[] = []
+  const connect = (boardId: string, params: Record<string, string> = {}) => {
+    const client = connectClient(server.wsUrl, boardId, params)
     clients.push(client)
     return client
   }
+  const model = (client: TestClient, boardId: string): BoardModel => boardToModel(client.doc, boardId)
+  const titles = (client: TestClient, boardId: string) => model(client, boardId).assessments.map((a) => a.title).sort()
 
   beforeEach(async () => {
-    server = await startTestServer()
+    server = await startTestServer({ access: roleFromQuery })
   })
   afterEach(async () => {
     for (const client of clients.splice(0)) client.destroy()
+    for (const socket of sockets.splice(0)) {
+      // A socket refused at the upgrade reports its end as an error; it is expected here.
+      socket.on('error', () => {})
+      socket.terminate()
+    }
     await server.destroy()
   })
+
+  /** A raw socket, to send what no well-behaved client would. Resolves once open. */
+  const rawSocket = async (boardId: string) => {
+    const socket = new WebSocket(`${server.wsUrl}/${boardId}`)
+    sockets.push(socket)
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    )
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve)
+      socket.once('error', reject)
+    })
+    return { socket, closed }
+  }
 
   it('three clients edit one board and converge; a late joiner gets the whole state', async () => {
     const boardId = await apiClient(server.url).createBoard('Convergence')
@@ -30,15 +62,165 @@ describe('relay', () => {
     addAssessment(a.doc, { title: 'From A' })
     addAssessment(b.doc, { title: 'From B' })
     addSource(c.doc, { name: 'NATO', reliability: 'B' })
-    const titles = (client: TestClient) => boardToModel(client.doc, boardId).assessments.map((x) => x.title).sort()
     for (const client of [a, b, c]) {
-      await waitFor(() => titles(client).length === 2 && boardToModel(client.doc, boardId).sources.length === 1, 'convergence')
+      await waitFor(() => titles(client, boardId).length === 2 && model(client, boardId).sources.length === 1, 'convergence')
     }
-    expect(boardToModel(a.doc, boardId)).toEqual(boardToModel(b.doc, boardId))
-    expect(boardToModel(b.doc, boardId)).toEqual(boardToModel(c.doc, boardId))
+    expect(model(a, boardId)).toEqual(model(b, boardId))
+    expect(model(b, boardId)).toEqual(model(c, boardId))
     const late = connect(boardId)
     await late.synced()
-    expect(boardToModel(late.doc, boardId)).toEqual(boardToModel(a.doc, boardId))
-    expect(titles(late)).toEqual(['From A', 'From B'])
+    expect(model(late, boardId)).toEqual(model(a, boardId))
+    expect(titles(late, boardId)).toEqual(['From A', 'From B'])
+  })
+
+  it('concurrent typing in one judgment keeps both inputs', async () => {
+    const boardId = await apiClient(server.url).createBoard('Typing')
+    const [a, b] = [connect(boardId), connect(boardId)]
+    await Promise.all([a.synced(), b.synced()])
+    const id = addAssessment(a.doc, { title: 'Shared', judgment: 'Base.' })
+    await waitFor(() => model(b, boardId).assessments.length === 1, 'assessment at b')
+    assessmentText(a.doc, id, 'judgment').insert(0, 'Alpha ')
+    assessmentText(b.doc, id, 'judgment').insert(5, ' beta')
+    await waitFor(() => assessmentText(a.doc, id, 'judgment').toString() === assessmentText(b.doc, id, 'judgment').toString() && assessmentText(a.doc, id, 'judgment').length > 12, 'texts to converge')
+    const text = assessmentText(a.doc, id, 'judgment').toString()
+    expect(text).toContain('Alpha ')
+    expect(text).toContain(' beta')
+  })
+
+  it('two boards never leak into each other', async () => {
+    const api = apiClient(server.url)
+    const [first, second] = [await api.createBoard('First'), await api.createBoard('Second')]
+    const [a, b] = [connect(first), connect(second)]
+    await Promise.all([a.synced(), b.synced()])
+    addAssessment(a.doc, { title: 'Only on first' })
+    await waitFor(async () => (await api.get<BoardModel>(`/api/boards/${first}`)).body.assessments.length === 1, 'first board to store it')
+    addAssessment(b.doc, { title: 'Only on second' })
+    await waitFor(async () => (await api.get<BoardModel>(`/api/boards/${second}`)).body.assessments.length === 1, 'second board to store it')
+    expect(titles(a, first)).toEqual(['Only on first'])
+    expect(titles(b, second)).toEqual(['Only on second'])
+    expect((await api.get<BoardModel>(`/api/boards/${first}`)).body.assessments.map((x) => x.title)).toEqual(['Only on first'])
+  })
+
+  it('shows awareness to the others and removes it when the client disconnects', async () => {
+    const boardId = await apiClient(server.url).createBoard('Presence')
+    const [a, b] = [connect(boardId), connect(boardId)]
+    await Promise.all([a.synced(), b.synced()])
+    a.provider.awareness.setLocalStateField('user', { name: 'Ana', color: '#0a7' })
+    await waitFor(() => b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name === 'Ana', 'Ana at b')
+    a.provider.disconnect()
+    await waitFor(() => !b.provider.awareness.getStates().has(a.doc.clientID), 'Ana to be removed at b')
+  })
+
+  it('a reviewer connection receives everything but changes nothing', async () => {
+    const api = apiClient(server.url)
+    const boardId = await api.createBoard('Read only')
+    const editor = connect(boardId)
+    const reviewer = connect(boardId, { as: 'reviewer' })
+    await Promise.all([editor.synced(), reviewer.synced()])
+    const denied: string[] = []
+    reviewer.provider.on('connection-error', () => denied.push('error'))
+    addAssessment(editor.doc, { title: 'Written by the editor' })
+    await waitFor(() => titles(reviewer, boardId).includes('Written by the editor'), 'reviewer to receive the edit')
+    addAssessment(reviewer.doc, { title: 'Written by the reviewer' })
+    reviewer.provider.awareness.setLocalStateField('user', { name: 'Rev' })
+    // Presence still flows both ways, and it travels after the dropped update on the same socket.
+    await waitFor(() => editor.provider.awareness.getStates().get(reviewer.doc.clientID)?.user?.name === 'Rev', 'reviewer presence at editor')
+    addAssessment(editor.doc, { title: 'Second from the editor' })
+    await waitFor(() => titles(reviewer, boardId).includes('Second from the editor'), 'second edit at reviewer')
+    expect(titles(editor, boardId)).toEqual(['Second from the editor', 'Written by the editor'])
+    const stored = await api.get<BoardModel>(`/api/boards/${boardId}`)
+    expect(stored.body.assessments.map((a) => a.title).sort()).toEqual(['Second from the editor', 'Written by the editor'])
+    const late = connect(boardId)
+    await late.synced()
+    expect(titles(late, boardId)).not.toContain('Written by the reviewer')
+  })
+
+  it('closes only the offending connection on a malformed message, a failing update or an oversized frame', async () => {
+    const boardId = await apiClient(server.url).createBoard('Faults')
+    const [a, b] = [connect(boardId), connect(boardId)]
+    await Promise.all([a.synced(), b.synced()])
+
+    const unknownType = await rawSocket(boardId)
+    unknownType.socket.send(new Uint8Array([99, 1, 2]))
+    expect(await unknownType.closed).toEqual(CLOSE.malformedMessage)
+
+    const badUpdate = await rawSocket(boardId)
+    badUpdate.socket.send(new Uint8Array([0, 2, 7, 1, 1, 200, 1, 5, 5, 5]))
+    expect(await badUpdate.closed).toEqual(CLOSE.updateRejected)
+
+    const oversized = await rawSocket(boardId)
+    oversized.socket.send(new Uint8Array(LIMITS.maxMessageBytes + 1))
+    expect((await oversized.closed).code).toBe(CLOSE.messageTooBig.code)
+
+    const text = await rawSocket(boardId)
+    text.socket.send('hello')
+    expect(await text.closed).toEqual(CLOSE.malformedMessage)
+
+    addAssessment(a.doc, { title: 'Still working' })
+    await waitFor(() => titles(b, boardId).includes('Still working'), 'the room to carry on')
+    expect(a.provider.wsconnected && b.provider.wsconnected).toBe(true)
+  })
+
+  it('HTTP edits reach connected clients; invalid bodies get 400 naming the field', async () => {
+    const api = apiClient(server.url)
+    const boardId = await api.createBoard('HTTP')
+    const client = connect(boardId)
+    await client.synced()
+    const source = await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: 'NATO', reliability: 'B' })
+    expect(source.status).toBe(201)
+    const claim = await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text: 'No immediate signs.', sourceId: source.body.id, credibility: 2 })
+    expect(claim.status).toBe(201)
+    const assessment = await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Nuclear use', kind: 'key-judgment', likelihood: 2, confidence: 'moderate' })
+    expect(assessment.status).toBe(201)
+    const link = await api.post<{ id: string }>(`/api/boards/${boardId}/links`, { assessmentId: assessment.body.id, claimId: claim.body.id, rating: 'I' })
+    expect(link.status).toBe(201)
+    await waitFor(() => model(client, boardId).links.length === 1, 'the HTTP edits at the client')
+    expect(model(client, boardId).assessments[0]).toMatchObject({ title: 'Nuclear use', likelihood: 2, confidence: 'moderate' })
+
+    const patched = await api.patch(`/api/boards/${boardId}/assessments/${assessment.body.id}`, { status: 'final' })
+    expect(patched.status).toBe(200)
+    await waitFor(() => model(client, boardId).assessments[0]?.status === 'final', 'the patch at the client')
+
+    const badRating = await api.post<{ error: { message: string } }>(`/api/boards/${boardId}/links`, { assessmentId: assessment.body.id, claimId: claim.body.id, rating: 'X' })
+    expect(badRating.status).toBe(400)
+    expect(badRating.body.error.message).toContain('rating')
+    const badLikelihood = await api.patch<{ error: { message: string } }>(`/api/boards/${boardId}/assessments/${assessment.body.id}`, { likelihood: 9 })
+    expect(badLikelihood.status).toBe(400)
+    expect(badLikelihood.body.error.message).toContain('likelihood')
+    const notJson = await api.post<{ error: { message: string } }>(`/api/boards/${boardId}/sources`, '{not json')
+    expect(notJson.status).toBe(400)
+    const unknownBoard = await api.get(`/api/boards/${crypto.randomUUID()}`)
+    expect(unknownBoard.status).toBe(404)
+    const danglingClaim = await api.post<{ error: { message: string } }>(`/api/boards/${boardId}/claims`, { text: 'x', sourceId: 'nope' })
+    expect(danglingClaim.status).toBe(404)
+
+    const deleted = await api.delete(`/api/boards/${boardId}/sources/${source.body.id}`)
+    expect(deleted.status).toBe(204)
+    await waitFor(() => model(client, boardId).claims.length === 0 && model(client, boardId).links.length === 0, 'the cascade at the client')
+  })
+
+  it('refuses an upgrade to an unknown board before any socket exists', async () => {
+    const socket = new WebSocket(`${server.wsUrl}/${crypto.randomUUID()}`)
+    sockets.push(socket)
+    const status = await new Promise<number | undefined>((resolve) => socket.once('unexpected-response', (_req, res) => resolve(res.statusCode)))
+    expect(status).toBe(404)
+  })
+
+  it('serves an OpenAPI document that lists the board routes', async () => {
+    const doc = await apiClient(server.url).get<{ paths: Record<string, unknown> }>('/api/openapi.json')
+    expect(doc.status).toBe(200)
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/boards', '/api/boards/{id}', '/api/boards/{id}/assessments/{entityId}']))
+  })
+
+  it('keeps updates in a Y.Doc that is sent whole to a late joiner after a burst', async () => {
+    const boardId = await apiClient(server.url).createBoard('Burst')
+    const writer = connect(boardId)
+    await writer.synced()
+    const id = addAssessment(writer.doc, { title: 'Counter' })
+    for (let i = 0; i < 200; i++) updateAssessment(writer.doc, id, { tags: [`t${i}`] })
+    const late = connect(boardId)
+    await late.synced()
+    await waitFor(() => model(late, boardId).assessments[0]?.tags[0] === 't199', 'the last of the burst at the joiner')
+    expect(Y.encodeStateVector(late.doc)).toEqual(Y.encodeStateVector(writer.doc))
   })
 })

@@ -1,7 +1,4 @@
-/**
- * PostgreSQL storage, used when DATABASE_URL is set. `schema` places the tables
- * in a PostgreSQL schema of their own (tests give each run a fresh one).
- */
+/** PostgreSQL storage, used when DATABASE_URL is set. */
 import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
@@ -13,20 +10,14 @@ import { PgUpdateLogStore } from './pg-update-log.ts'
 
 export type PgDb = PostgresJsDatabase<typeof schema>
 
-export type PostgresOptions = { url: string; schema?: string }
+export type PostgresOptions = { url: string }
 
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle/pg', import.meta.url))
 
 export async function openPostgresStorage(options: PostgresOptions): Promise<Storage> {
-  const pgSchema = options.schema ?? 'public'
-  const client = postgres(options.url, {
-    max: 10,
-    onnotice: () => {},
-    connection: { search_path: pgSchema },
-  })
-  await client.unsafe(`create schema if not exists "${pgSchema.replaceAll('"', '""')}"`)
+  const client = postgres(options.url, { max: 10, onnotice: () => {} })
   const db = drizzle({ client, schema })
-  await migrate(db, { migrationsFolder: MIGRATIONS, migrationsSchema: pgSchema })
+  await migrate(db, { migrationsFolder: MIGRATIONS })
   return {
     dialect: 'postgres',
     boards: new PgBoardStore(db),

@@ -11,6 +11,7 @@ import { createLogger } from '../../server/log.ts'
 import { startServer, type RunningServer } from '../../server/server.ts'
 import type { ServiceOptions } from '../../server/services.ts'
 import { openPostgresStorage } from '../../server/storage/postgres.ts'
+import { openSqliteStorage } from '../../server/storage/sqlite.ts'
 import type { Storage } from '../../server/storage/storage.ts'
 
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -44,28 +45,33 @@ export async function postgresAvailable(): Promise<boolean> {
   }
 }
 
-/** A storage of the dialect in a fresh place; `drop` removes it. */
-export async function openTestStorage(dialect: Dialect, dataDir: string, schema = freshSchemaName()): Promise<{ storage: Storage; drop(): Promise<void> }> {
-  if (dialect === 'sqlite') {
-    const { openSqliteStorage } = await import('../../server/storage/sqlite.ts')
-    return { storage: openSqliteStorage({ dataDir }), drop: async () => rmSync(dataDir, { recursive: true, force: true }) }
-  }
-  const storage = await openPostgresStorage({ url: POSTGRES_URL, schema })
-  return { storage, drop: () => dropSchema(schema) }
+/** A storage of the dialect in a fresh place: a folder for SQLite, a database of its own for PostgreSQL. */
+export async function openTestStorage(dialect: Dialect, dataDir: string, database: string): Promise<Storage> {
+  if (dialect === 'sqlite') return openSqliteStorage({ dataDir })
+  return openPostgresStorage({ url: databaseUrl(database) })
 }
 
-export function freshSchemaName(): string {
+export function freshDatabaseName(): string {
   return `assay_test_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`
 }
 
-export async function dropSchema(schema: string): Promise<void> {
+function databaseUrl(database: string): string {
+  const url = new URL(POSTGRES_URL)
+  url.pathname = `/${database}`
+  return url.toString()
+}
+
+async function onPostgres(statement: string): Promise<void> {
   const sql = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} })
   try {
-    await sql.unsafe(`drop schema if exists "${schema}" cascade`)
+    await sql.unsafe(statement)
   } finally {
     await sql.end({ timeout: 1 })
   }
 }
+
+export const createDatabase = (database: string) => onPostgres(`create database "${database}"`)
+export const dropDatabase = (database: string) => onPostgres(`drop database if exists "${database}" with (force)`)
 
 export type TestServerOptions = Omit<ServiceOptions, 'storage' | 'logger'> & {
   dialect?: Dialect
@@ -75,10 +81,11 @@ export type TestServerOptions = Omit<ServiceOptions, 'storage' | 'logger'> & {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dialect = options.dialect ?? 'sqlite'
   const dataDir = tempDir()
-  const schema = freshSchemaName()
+  const database = freshDatabaseName()
+  if (dialect === 'postgres') await createDatabase(database)
   const start = async (): Promise<TestServer> => {
     const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env })
-    const { storage } = await openTestStorage(dialect, dataDir, schema)
+    const storage = await openTestStorage(dialect, dataDir, database)
     const running = await startServer(config, { ...options, storage, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') })
     const stop = async () => {
       await running.close()
@@ -97,7 +104,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       async destroy() {
         await stop()
         rmSync(dataDir, { recursive: true, force: true })
-        if (dialect === 'postgres') await dropSchema(schema)
+        if (dialect === 'postgres') await dropDatabase(database)
       },
     }
   }

@@ -1,0 +1,137 @@
+import { rmSync } from 'node:fs'
+import { afterEach, describe, expect, it } from 'vitest'
+import { boardToModel } from '../shared/board-convert.ts'
+import { assessmentText } from '../shared/board-doc.ts'
+import { addAssessment, addSource, updateAssessment } from '../shared/board-mutations.ts'
+import type { BoardModel } from '../shared/board-model.ts'
+import { openAccess } from '../server/access/open-access.ts'
+import { apiClient } from './helpers/api.ts'
+import { startChildServer, type ChildServer } from './helpers/child-server.ts'
+import { postgresAvailable, startTestServer, tempDir, type Dialect, type TestServer } from './helpers/test-server.ts'
+import { waitFor } from './helpers/wait-for.ts'
+import { connectClient, type TestClient } from './helpers/yjs-client.ts'
+
+const pg = await postgresAvailable()
+if (!pg) console.warn('PostgreSQL is not reachable at 127.0.0.1:5432: skipping the PostgreSQL persistence tests')
+const dialects: Dialect[] = pg ? ['sqlite', 'postgres'] : ['sqlite']
+
+const clients: TestClient[] = []
+afterEach(() => {
+  for (const client of clients.splice(0)) client.destroy()
+})
+const connect = (wsUrl: string, boardId: string) => {
+  const client = connectClient(wsUrl, boardId)
+  clients.push(client)
+  return client
+}
+
+describe.each(dialects)('persistence on %s', (dialect) => {
+  let server: TestServer
+  afterEach(async () => {
+    await server.destroy()
+  })
+
+  it('keeps every update across a restart', async () => {
+    server = await startTestServer({ dialect, access: () => openAccess() })
+    const boardId = await apiClient(server.url).createBoard('Restart')
+    const writer = connect(server.wsUrl, boardId)
+    await writer.synced()
+    const id = addAssessment(writer.doc, { title: 'Survives', judgment: 'Typed ' })
+    for (let i = 0; i < 50; i++) assessmentText(writer.doc, id, 'judgment').insert(6 + i, String(i % 10))
+    addSource(writer.doc, { name: 'NATO', reliability: 'B' })
+    const expected = boardToModel(writer.doc, boardId)
+    await waitFor(async () => {
+      const stored = await apiClient(server.url).get<BoardModel>(`/api/boards/${boardId}`)
+      return JSON.stringify(stored.body) === JSON.stringify(expected)
+    }, 'the server to hold every edit')
+    writer.destroy()
+    server = await server.restart()
+    const reader = connect(server.wsUrl, boardId)
+    await reader.synced()
+    expect(boardToModel(reader.doc, boardId)).toEqual(expected)
+  })
+
+  it('compaction keeps the content identical and shrinks the log', async () => {
+    server = await startTestServer({ dialect, access: () => openAccess(), rooms: { compactAfterRows: 1_000_000 } })
+    const boardId = await apiClient(server.url).createBoard('Compaction')
+    const writer = connect(server.wsUrl, boardId)
+    await writer.synced()
+    const id = addAssessment(writer.doc, { title: 'Counter' })
+    for (let i = 0; i < 120; i++) {
+      updateAssessment(writer.doc, id, { tags: [`t${i}`] })
+      // One update per event-loop turn of the client, so the server logs many rows.
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    const expected = boardToModel(writer.doc, boardId)
+    const log = server.services.storage.log
+    await waitFor(async () => (await apiClient(server.url).get<BoardModel>(`/api/boards/${boardId}`)).body.assessments[0]?.tags[0] === 't119', 'all edits stored')
+    const before = await log.count(boardId)
+    expect(before).toBeGreaterThan(10)
+    await server.services.rooms.compact(boardId)
+    expect(await log.count(boardId)).toBe(0)
+    const stored = await log.load(boardId)
+    expect(stored.checkpoint).not.toBeNull()
+    expect(stored.updates).toHaveLength(0)
+    writer.destroy()
+    server = await server.restart()
+    const reader = connect(server.wsUrl, boardId)
+    await reader.synced()
+    expect(boardToModel(reader.doc, boardId)).toEqual(expected)
+    // Edits after the checkpoint go to the log again and load on top of it.
+    updateAssessment(reader.doc, id, { status: 'final' })
+    await waitFor(async () => (await server.services.storage.log.count(boardId)) === 1, 'the new edit in the log')
+  })
+
+  it('compacts on its own once the log passes the threshold', async () => {
+    server = await startTestServer({ dialect, access: () => openAccess(), rooms: { compactAfterRows: 20 } })
+    const boardId = await apiClient(server.url).createBoard('Auto compaction')
+    const writer = connect(server.wsUrl, boardId)
+    await writer.synced()
+    const id = addAssessment(writer.doc, { title: 'Counter' })
+    for (let i = 0; i < 60; i++) {
+      updateAssessment(writer.doc, id, { tags: [`t${i}`] })
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await waitFor(async () => (await server.services.storage.log.load(boardId)).checkpoint !== null, 'a checkpoint')
+    await waitFor(async () => (await apiClient(server.url).get<BoardModel>(`/api/boards/${boardId}`)).body.assessments[0]?.tags[0] === 't59', 'all edits')
+    expect(await server.services.storage.log.count(boardId)).toBeLessThan(40)
+  })
+})
+
+describe('crash safety', () => {
+  let child: ChildServer | undefined
+  let dataDir: string | undefined
+  afterEach(async () => {
+    await child?.kill()
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('loses nothing a client saw echoed when the server is killed with SIGKILL', async () => {
+    dataDir = tempDir()
+    child = await startChildServer(dataDir)
+    const boardId = await apiClient(child.url).createBoard('Crash')
+    const writer = connect(child.wsUrl, boardId)
+    const observer = connect(child.wsUrl, boardId)
+    await Promise.all([writer.synced(), observer.synced()])
+    const id = addAssessment(writer.doc, { title: 'Crash', judgment: '' })
+    const count = 500
+    for (let i = 0; i < count; i++) {
+      assessmentText(writer.doc, id, 'judgment').insert(i, String(i % 10))
+      if (i % 25 === 0) await new Promise((resolve) => setImmediate(resolve))
+    }
+    // The server relays an update only after committing it: what the observer has, the server stored.
+    await waitFor(() => {
+      const text = boardToModel(observer.doc, boardId).assessments[0]?.judgment
+      return text?.length === count
+    }, 'every keystroke at the observer')
+    const seen = boardToModel(observer.doc, boardId)
+    await child.kill('SIGKILL')
+    writer.destroy()
+    observer.destroy()
+    child = await startChildServer(dataDir)
+    const reader = connect(child.wsUrl, boardId)
+    await reader.synced()
+    expect(boardToModel(reader.doc, boardId)).toEqual(seen)
+    expect(boardToModel(reader.doc, boardId).assessments[0]?.judgment).toHaveLength(count)
+  })
+})
