@@ -196,8 +196,9 @@ export function compareOrder(a: EntityMap, b: EntityMap): number {
 
 /**
  * An order key that puts a card right after `afterId` (first when null, last
- * when undefined). Keys equal to the anchor's (left by two concurrent inserts)
- * are skipped so the new key always falls strictly between two neighbours.
+ * when undefined). Two concurrent inserts at one place leave two cards with the
+ * same key; placing a card right after the first of them re-keys the cards tied
+ * with it, so the new card lands exactly where it was asked to.
  */
 function orderKeyAfter(doc: Y.Doc, afterId: string | null | undefined, movingId?: string): string {
   const cards = orderedAssessments(doc).filter((card) => readString(card, 'id') !== movingId)
@@ -206,9 +207,16 @@ function orderKeyAfter(doc: Y.Doc, afterId: string | null | undefined, movingId?
   if (afterId === null) return generateKeyBetween(null, keys[0] ?? null)
   const index = cards.findIndex((card) => readString(card, 'id') === afterId)
   if (index < 0) throw new BoardError('not-found', `No assessment with id ${afterId} to place after.`)
-  const before = keys[index]!
-  const after = keys.slice(index + 1).find((key) => key > before) ?? null
-  return generateKeyBetween(before, after)
+  const anchor = keys[index]!
+  const tied = cards.slice(index + 1).filter((_, i) => keys[index + 1 + i] === anchor)
+  const next = keys.slice(index + 1).find((key) => key > anchor) ?? null
+  const key = generateKeyBetween(anchor, next)
+  let previous = key
+  for (const card of tied) {
+    previous = generateKeyBetween(previous, next)
+    card.set('order', previous)
+  }
+  return key
 }
 
 export function addAssessment(doc: Y.Doc, input: AssessmentInput, ctx: MutationContext = {}): string {

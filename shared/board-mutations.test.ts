@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { boardToModel, replaceBoardContent } from './board-convert.ts'
+import { BoardError, initBoardDoc, metaMap, migrateBoardDoc, SCHEMA_VERSION } from './board-doc.ts'
+import {
+  addAssessment,
+  addClaim,
+  addLink,
+  addSource,
+  deleteAssessment,
+  deleteClaim,
+  deleteSource,
+  findSourceByName,
+  moveAssessment,
+  updateAssessment,
+} from './board-mutations.ts'
+
+function board() {
+  const doc = new Y.Doc()
+  initBoardDoc(doc, { title: 'Test' })
+  return doc
+}
+
+/** Exchanges updates between two docs as the relay would. */
+function sync(a: Y.Doc, b: Y.Doc) {
+  Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)))
+  Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)))
+}
+
+describe('board mutations', () => {
+  it('creates a board with its meta and schema version', () => {
+    const model = boardToModel(board(), 'b')
+    expect(model).toMatchObject({ id: 'b', title: 'Test', marking: 'TLP:AMBER', profile: 'icd203', schemaVersion: SCHEMA_VERSION })
+  })
+
+  it('validates input with messages that name the field', () => {
+    const doc = board()
+    expect(() => addAssessment(doc, { title: '' })).toThrow(/title/)
+    const id = addAssessment(doc, { title: 'Ok' })
+    expect(() => updateAssessment(doc, id, { likelihood: 8 as 7 })).toThrow(BoardError)
+    expect(() => addClaim(doc, { text: 'x', sourceId: 'missing' })).toThrow(/No source/)
+  })
+
+  it('cascades deletes so the model never holds a dangling id', () => {
+    const doc = board()
+    const source = addSource(doc, { name: 'NATO', reliability: 'B' })
+    const claim = addClaim(doc, { text: 'Claim', sourceId: source, credibility: 2 })
+    const other = addClaim(doc, { text: 'Other', sourceId: source })
+    const assessment = addAssessment(doc, { title: 'A' })
+    addLink(doc, { assessmentId: assessment, claimId: claim, rating: 'C' })
+    addLink(doc, { assessmentId: assessment, claimId: other, rating: 'I' })
+    deleteClaim(doc, other)
+    expect(boardToModel(doc, 'b').links).toHaveLength(1)
+    deleteAssessment(doc, assessment)
+    expect(boardToModel(doc, 'b').links).toHaveLength(0)
+    deleteSource(doc, source)
+    expect(boardToModel(doc, 'b').claims).toHaveLength(0)
+  })
+
+  it('drops a link to a claim deleted concurrently', () => {
+    const a = board()
+    const b = new Y.Doc()
+    sync(a, b)
+    const source = addSource(a, { name: 'NATO' })
+    const claim = addClaim(a, { text: 'Claim', sourceId: source })
+    const assessment = addAssessment(a, { title: 'A' })
+    sync(a, b)
+    deleteClaim(a, claim)
+    addLink(b, { assessmentId: assessment, claimId: claim, rating: 'CC' })
+    sync(a, b)
+    expect(boardToModel(a, 'x').links).toEqual([])
+    expect(boardToModel(b, 'x')).toEqual(boardToModel(a, 'x'))
+  })
+
+  it('refuses a second link between the same claim and assessment', () => {
+    const doc = board()
+    const claim = addClaim(doc, { text: 'Claim', sourceId: addSource(doc, { name: 'S' }) })
+    const assessment = addAssessment(doc, { title: 'A' })
+    addLink(doc, { assessmentId: assessment, claimId: claim, rating: 'C' })
+    expect(() => addLink(doc, { assessmentId: assessment, claimId: claim, rating: 'I' })).toThrow(/already linked/)
+  })
+
+  it('orders cards by fractional index; concurrent moves never duplicate or lose a card', () => {
+    const a = board()
+    const ids = ['one', 'two', 'three', 'four'].map((title) => addAssessment(a, { title }))
+    const b = new Y.Doc()
+    sync(a, b)
+    moveAssessment(a, ids[3]!, null)
+    moveAssessment(b, ids[3]!, ids[0]!)
+    moveAssessment(b, ids[2]!, null)
+    sync(a, b)
+    const order = boardToModel(a, 'x').assessments.map((x) => x.id)
+    expect(order).toEqual(boardToModel(b, 'x').assessments.map((x) => x.id))
+    expect([...order].sort()).toEqual([...ids].sort())
+    // Two inserts at the same place at once get the same key; a later insert between them still works.
+    const c = board()
+    const first = addAssessment(c, { title: 'first' })
+    const d = new Y.Doc()
+    sync(c, d)
+    addAssessment(c, { title: 'from c', after: first })
+    addAssessment(d, { title: 'from d', after: first })
+    sync(c, d)
+    const tied = boardToModel(c, 'x').assessments
+    expect(tied.map((x) => x.title).slice(1).sort()).toEqual(['from c', 'from d'])
+    addAssessment(c, { title: 'between', after: tied[1]!.id })
+    expect(boardToModel(c, 'x').assessments.map((x) => x.title)[2]).toBe('between')
+  })
+
+  it('matches source names ignoring case and spacing', () => {
+    const doc = board()
+    const id = addSource(doc, { name: 'Western  Intelligence' })
+    expect(findSourceByName(doc, ' western intelligence ')).toBe(id)
+    expect(findSourceByName(doc, 'NATO')).toBeUndefined()
+  })
+
+  it('replaces content to equal a model, keeping what is unchanged', () => {
+    const doc = board()
+    const source = addSource(doc, { name: 'NATO', reliability: 'B' })
+    const assessment = addAssessment(doc, { title: 'Keep', judgment: 'Original text' })
+    const before = boardToModel(doc, 'b')
+    updateAssessment(doc, assessment, { judgment: 'Changed text', likelihood: 5 })
+    addAssessment(doc, { title: 'Added later' })
+    deleteSource(doc, source)
+    replaceBoardContent(doc, before)
+    expect(boardToModel(doc, 'b')).toEqual(before)
+  })
+
+  it('refuses a document written by a newer schema', () => {
+    const doc = board()
+    metaMap(doc).set('schemaVersion', SCHEMA_VERSION + 1)
+    expect(() => migrateBoardDoc(doc)).toThrow(/newer than this server supports/)
+  })
+})

@@ -1,0 +1,115 @@
+import { getTableColumns, getTableName, is, Table } from 'drizzle-orm'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import * as pgSchema from '../drizzle/pg/schema.ts'
+import * as sqliteSchema from '../drizzle/sqlite/schema.ts'
+import { mergeBoardState } from '../server/relay/merge-state.ts'
+import type { Storage } from '../server/storage/storage.ts'
+import { createDatabase, dropDatabase, freshDatabaseName, openTestStorage, postgresAvailable, tempDir, type Dialect } from './helpers/test-server.ts'
+import { rmSync } from 'node:fs'
+
+const pg = await postgresAvailable()
+if (!pg) console.warn('PostgreSQL is not reachable at 127.0.0.1:5432: skipping the PostgreSQL storage suite')
+const dialects: Dialect[] = pg ? ['sqlite', 'postgres'] : ['sqlite']
+
+function tables(schema: Record<string, unknown>): Record<string, string[]> {
+  const result: Record<string, string[]> = {}
+  for (const [name, value] of Object.entries(schema)) {
+    if (is(value, Table)) result[name] = [getTableName(value), ...Object.values(getTableColumns(value)).map((c) => c.name).sort()]
+  }
+  return result
+}
+
+describe('schemas', () => {
+  it('declare the same tables and columns under the same names in both dialects', () => {
+    expect(Object.keys(tables(sqliteSchema)).length).toBeGreaterThan(10)
+    expect(tables(pgSchema)).toEqual(tables(sqliteSchema))
+  })
+})
+
+/** An update that adds `text` to a shared text, as a client would send it. */
+function textUpdate(doc: Y.Doc, text: string): Uint8Array {
+  const before = Y.encodeStateVector(doc)
+  doc.getText('t').insert(doc.getText('t').length, text)
+  return Y.encodeStateAsUpdate(doc, before)
+}
+
+function textOf(state: { checkpoint: Uint8Array | null; updates: Uint8Array[] }): string {
+  const doc = new Y.Doc()
+  if (state.checkpoint) Y.applyUpdate(doc, state.checkpoint)
+  for (const update of state.updates) Y.applyUpdate(doc, update)
+  const text = doc.getText('t').toString()
+  doc.destroy()
+  return text
+}
+
+describe.each(dialects)('storage on %s', (dialect) => {
+  let storage: Storage
+  let dataDir: string
+  let database: string
+  const source = new Y.Doc()
+
+  beforeEach(async () => {
+    dataDir = tempDir()
+    database = freshDatabaseName()
+    if (dialect === 'postgres') await createDatabase(database)
+    storage = await openTestStorage(dialect, dataDir, database)
+  })
+  afterEach(async () => {
+    await storage.close()
+    rmSync(dataDir, { recursive: true, force: true })
+    if (dialect === 'postgres') await dropDatabase(database)
+  })
+
+  it('creates, lists, renames and deletes boards', async () => {
+    await storage.boards.create({ id: 'b1', title: 'One', createdAt: '2026-01-01T00:00:00.000Z', createdBy: null })
+    await storage.boards.create({ id: 'b2', title: 'Two', createdAt: '2026-01-02T00:00:00.000Z', createdBy: null })
+    await storage.boards.rename('b1', 'Uno')
+    expect((await storage.boards.list()).map((b) => b.title)).toEqual(['Uno', 'Two'])
+    await storage.log.append('b1', [{ update: textUpdate(source, 'x'), origin: 'test' }])
+    await storage.boards.delete('b1')
+    expect(await storage.boards.get('b1')).toBeUndefined()
+    expect(await storage.log.count('b1')).toBe(0)
+  })
+
+  it('appends in order, loads checkpoint plus the log after it, and compacts in one step', async () => {
+    const doc = new Y.Doc()
+    const first = await storage.log.append('b', [
+      { update: textUpdate(doc, 'a'), origin: 'ws:1' },
+      { update: textUpdate(doc, 'b'), origin: 'ws:1' },
+    ])
+    const second = await storage.log.append('b', [{ update: textUpdate(doc, 'c'), origin: 'server' }])
+    expect(second).toBeGreaterThan(first)
+    await storage.log.append('other', [{ update: textUpdate(new Y.Doc(), 'zzz'), origin: 'ws:2' }])
+    const loaded = await storage.log.load('b')
+    expect(loaded.checkpoint).toBeNull()
+    expect(loaded.updates).toHaveLength(3)
+    expect(loaded.lastSeq).toBe(second)
+    expect(textOf(loaded)).toBe('abc')
+    expect((await storage.log.after('b', first)).map((row) => row.seq)).toEqual([second])
+
+    expect(await storage.log.compact('b', mergeBoardState)).toEqual({ mergedRows: 3 })
+    expect(await storage.log.count('b')).toBe(0)
+    expect(await storage.log.count('other')).toBe(1)
+    await storage.log.append('b', [{ update: textUpdate(doc, 'd'), origin: 'ws:1' }])
+    const reloaded = await storage.log.load('b')
+    expect(reloaded.checkpoint).not.toBeNull()
+    expect(reloaded.updates).toHaveLength(1)
+    expect(textOf(reloaded)).toBe('abcd')
+    expect(await storage.log.compact('b', mergeBoardState)).toEqual({ mergedRows: 1 })
+    expect(textOf(await storage.log.load('b'))).toBe('abcd')
+    expect(await storage.log.compact('b', mergeBoardState)).toEqual({ mergedRows: 0 })
+    doc.destroy()
+  })
+
+  it('keeps rows appended while a compaction runs', async () => {
+    const doc = new Y.Doc()
+    await storage.log.append('b', [{ update: textUpdate(doc, 'a'), origin: 'x' }])
+    const late = textUpdate(doc, 'b')
+    const compaction = storage.log.compact('b', (checkpoint, updates) => mergeBoardState(checkpoint, updates))
+    await storage.log.append('b', [{ update: late, origin: 'x' }])
+    await compaction
+    expect(textOf(await storage.log.load('b'))).toBe('ab')
+    doc.destroy()
+  })
+})
