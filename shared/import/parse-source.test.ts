@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { LIMITS } from '../limits.ts'
 import { ImportError, type ImportErrorKind } from './import-error.ts'
-import { parseSourceText, splitParagraphs, type ParsedDocument } from './parse-source.ts'
+import { MAX_CLAIMS_PER_DOCUMENT, parseSourceText, splitParagraphs, type ParsedDocument } from './parse-source.ts'
 
 const SAMPLE = readFileSync(new URL('../../server/demo/wagner-vilnius-article.txt', import.meta.url), 'utf8')
 
@@ -121,6 +121,12 @@ describe('text as it arrives', () => {
     expect(crlf.text).not.toContain('\r')
   })
 
+  it('stores a broken surrogate as U+FFFD, as every replica will see it', () => {
+    const parsed = parseSourceText('Title\nEmoji \uD83D cut. Pair 😀 kept. [citation: X]')
+    expect(parsed.claims.map((claim) => claim.text)).toEqual(['Emoji \uFFFD cut.', 'Pair 😀 kept.'])
+    expect(parsed.text).toBe(new TextDecoder().decode(new TextEncoder().encode(parsed.text)))
+  })
+
   it('splits sentences on Unicode punctuation and keeps it verbatim', () => {
     const parsed = parseSourceText(
       [
@@ -187,6 +193,12 @@ describe('text that cannot be imported', () => {
     expectImportError(() => parseSourceText(`A fell. [citation: ${longName}]`), 'too-long', /source named on line 1/)
     const longSentence = `${'word '.repeat(LIMITS.longText / 5)}end.`
     expectImportError(() => parseSourceText(`Title\n${longSentence} [citation: X]`), 'too-long', /sentence on line 2 is over 20000/)
+  })
+
+  it('refuses more claims than one change can carry to the others', () => {
+    const text = `Title\n${'A. '.repeat(MAX_CLAIMS_PER_DOCUMENT + 1)}[citation: X]`
+    expectImportError(() => parseSourceText(text), 'too-large', /cites more than 10,000 sentences/)
+    expect(parseSourceText(`Title\n${'A. '.repeat(MAX_CLAIMS_PER_DOCUMENT)}[citation: X]`).claims).toHaveLength(MAX_CLAIMS_PER_DOCUMENT)
   })
 
   it('refuses pasted text over the size limit', () => {
