@@ -7,6 +7,12 @@ import * as schema from '../../drizzle/pg/schema.ts'
 import type { Storage } from './storage.ts'
 import { PgBoardStore } from './pg-boards.ts'
 import { PgUpdateLogStore } from './pg-update-log.ts'
+import { PgApiTokenStore } from './pg-tokens.ts'
+import { PgAuditStore } from './pg-audit.ts'
+import { PgInviteStore } from './pg-invites.ts'
+import { PgMemberStore } from './pg-members.ts'
+import { PgSessionStore } from './pg-sessions.ts'
+import { PgUserStore } from './pg-users.ts'
 
 export type PgDb = PostgresJsDatabase<typeof schema>
 
@@ -22,6 +28,12 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
     dialect: 'postgres',
     boards: new PgBoardStore(db),
     log: new PgUpdateLogStore(db),
+    users: new PgUserStore(db),
+    sessions: new PgSessionStore(db),
+    tokens: new PgApiTokenStore(db),
+    members: new PgMemberStore(db),
+    invites: new PgInviteStore(db),
+    audit: new PgAuditStore(db),
     async close() {
       await client.end({ timeout: 5 })
     },

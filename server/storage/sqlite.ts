@@ -18,6 +18,12 @@ import * as schema from '../../drizzle/sqlite/schema.ts'
 import type { Storage } from './storage.ts'
 import { SqliteBoardStore } from './sqlite-boards.ts'
 import { SqliteUpdateLogStore } from './sqlite-update-log.ts'
+import { SqliteApiTokenStore } from './sqlite-tokens.ts'
+import { SqliteAuditStore } from './sqlite-audit.ts'
+import { SqliteInviteStore } from './sqlite-invites.ts'
+import { SqliteMemberStore } from './sqlite-members.ts'
+import { SqliteSessionStore } from './sqlite-sessions.ts'
+import { SqliteUserStore } from './sqlite-users.ts'
 
 export type SqliteDb = BetterSQLite3Database<typeof schema>
 
@@ -47,6 +53,12 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
     dialect: 'sqlite',
     boards: new SqliteBoardStore(db),
     log: new SqliteUpdateLogStore(db),
+    users: new SqliteUserStore(db),
+    sessions: new SqliteSessionStore(db),
+    tokens: new SqliteApiTokenStore(db),
+    members: new SqliteMemberStore(db),
+    invites: new SqliteInviteStore(db),
+    audit: new SqliteAuditStore(db),
     async close() {
       await checkpointer.stop()
       client.close()

@@ -3,6 +3,8 @@
  * its own; each store has a SQLite and a PostgreSQL implementation with the
  * same behaviour, checked by one test suite run against both.
  */
+import type { Role } from '../relay/connection.ts'
+
 export type Dialect = 'sqlite' | 'postgres'
 
 export type BoardRecord = { id: string; title: string; createdAt: string; createdBy: string | null }
@@ -44,9 +46,108 @@ export interface UpdateLogStore {
   count(boardId: string): Promise<number>
 }
 
+/** An account. Emails are stored lower-cased, so lookups are case-insensitive. */
+export type UserRecord = { id: string; email: string; name: string; passwordHash: string; isAdmin: boolean; createdAt: string }
+
+export interface UserStore {
+  /** Adds an account; false when its email is taken. */
+  create(user: UserRecord): Promise<boolean>
+  /** Adds an account only while there is none at all (first-run setup); false otherwise. */
+  createFirst(user: UserRecord): Promise<boolean>
+  get(id: string): Promise<UserRecord | undefined>
+  getByEmail(email: string): Promise<UserRecord | undefined>
+  /** Oldest first. */
+  list(): Promise<UserRecord[]>
+  count(): Promise<number>
+  /** False when there is no such account. */
+  setPasswordHash(id: string, passwordHash: string): Promise<boolean>
+}
+
+/** A signed-in browser. Only the SHA-256 of the cookie's token is stored. */
+export type SessionRecord = { tokenHash: string; userId: string; createdAt: string; expiresAt: string }
+
+export interface SessionStore {
+  create(session: SessionRecord): Promise<void>
+  get(tokenHash: string): Promise<SessionRecord | undefined>
+  delete(tokenHash: string): Promise<void>
+  deleteForUser(userId: string): Promise<void>
+  /** Removes sessions that expired before `now`; returns how many. */
+  deleteExpired(now: string): Promise<number>
+}
+
+/** A personal API token. Only the SHA-256 of the token is stored. */
+export type ApiTokenRecord = {
+  id: string
+  userId: string
+  name: string
+  tokenHash: string
+  createdAt: string
+  lastUsedAt: string | null
+  revokedAt: string | null
+}
+
+export interface ApiTokenStore {
+  create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>): Promise<void>
+  getByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>
+  /** The user's tokens that are not revoked, oldest first. */
+  listActive(userId: string): Promise<ApiTokenRecord[]>
+  /** Revokes one of the user's own tokens; false when there is no such active token. */
+  revoke(id: string, userId: string, at: string): Promise<boolean>
+  touch(id: string, at: string): Promise<void>
+}
+
+export type MemberRecord = { boardId: string; userId: string; role: Role; addedAt: string }
+export type MemberView = { userId: string; email: string; name: string; role: Role }
+/** The outcome of a change of membership that must leave the board at least one owner. */
+export type MemberChange = 'done' | 'not-member' | 'last-owner'
+
+export interface MemberStore {
+  role(boardId: string, userId: string): Promise<Role | undefined>
+  /** The board's members with their accounts, by name. */
+  list(boardId: string): Promise<MemberView[]>
+  /** Adds a member; false when the user is one already. */
+  add(member: MemberRecord): Promise<boolean>
+  /** Changes a role; refuses to demote the board's last owner. */
+  setRole(boardId: string, userId: string, role: Role): Promise<MemberChange>
+  /** Removes a member; refuses to remove the board's last owner. */
+  remove(boardId: string, userId: string): Promise<MemberChange>
+}
+
+/** An invitation link to a board. Only the SHA-256 of the link's token is stored. */
+export type InviteRecord = { tokenHash: string; boardId: string; role: Role; createdBy: string; createdAt: string; expiresAt: string }
+
+export interface InviteStore {
+  create(invite: InviteRecord): Promise<void>
+  get(tokenHash: string): Promise<InviteRecord | undefined>
+  deleteExpired(now: string): Promise<number>
+}
+
+export type AuditRecord = {
+  id: number
+  at: string
+  actorId: string | null
+  actorLabel: string
+  action: string
+  boardId: string | null
+  /** JSON object text. */
+  detail: string
+}
+
+export interface AuditStore {
+  append(entry: Omit<AuditRecord, 'id'>): Promise<void>
+  /** The board's entries, newest first. */
+  listForBoard(boardId: string, limit: number): Promise<AuditRecord[]>
+}
+
 export interface Storage {
   readonly dialect: Dialect
   readonly boards: BoardStore
   readonly log: UpdateLogStore
+  readonly users: UserStore
+  readonly sessions: SessionStore
+  readonly tokens: ApiTokenStore
+  readonly members: MemberStore
+  readonly invites: InviteStore
+  readonly audit: AuditStore
   close(): Promise<void>
 }

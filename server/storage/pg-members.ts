@@ -1,0 +1,71 @@
+import { and, asc, count, eq, sql } from 'drizzle-orm'
+import { boardMembers, users } from '../../drizzle/pg/schema.ts'
+import type { Role } from '../relay/connection.ts'
+import type { PgDb } from './postgres.ts'
+import type { MemberChange, MemberRecord, MemberStore, MemberView } from './storage.ts'
+
+type Tx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
+
+export class PgMemberStore implements MemberStore {
+  constructor(private readonly db: PgDb) {}
+
+  async role(boardId: string, userId: string): Promise<Role | undefined> {
+    const [row] = await this.db.select({ role: boardMembers.role }).from(boardMembers).where(memberIs(boardId, userId))
+    return row?.role as Role | undefined
+  }
+
+  async list(boardId: string): Promise<MemberView[]> {
+    const rows = await this.db
+      .select({ userId: boardMembers.userId, email: users.email, name: users.name, role: boardMembers.role })
+      .from(boardMembers)
+      .innerJoin(users, eq(users.id, boardMembers.userId))
+      .where(eq(boardMembers.boardId, boardId))
+      .orderBy(asc(users.name), asc(users.email))
+    return rows.map((row) => ({ ...row, role: row.role as Role }))
+  }
+
+  async add(member: MemberRecord): Promise<boolean> {
+    const inserted = await this.db.insert(boardMembers).values(member).onConflictDoNothing().returning({ userId: boardMembers.userId })
+    return inserted.length === 1
+  }
+
+  async setRole(boardId: string, userId: string, role: Role): Promise<MemberChange> {
+    return this.db.transaction(async (tx) => {
+      const current = await lockedRole(tx, boardId, userId)
+      if (!current) return 'not-member'
+      if (current === 'owner' && role !== 'owner' && (await ownerCount(tx, boardId)) <= 1) return 'last-owner'
+      await tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId))
+      return 'done'
+    })
+  }
+
+  async remove(boardId: string, userId: string): Promise<MemberChange> {
+    return this.db.transaction(async (tx) => {
+      const current = await lockedRole(tx, boardId, userId)
+      if (!current) return 'not-member'
+      if (current === 'owner' && (await ownerCount(tx, boardId)) <= 1) return 'last-owner'
+      await tx.delete(boardMembers).where(memberIs(boardId, userId))
+      return 'done'
+    })
+  }
+}
+
+const memberIs = (boardId: string, userId: string) => and(eq(boardMembers.boardId, boardId), eq(boardMembers.userId, userId))
+
+/**
+ * The member's role, read under a per-board lock: two owners demoting each
+ * other at once must not leave the board with none.
+ */
+async function lockedRole(tx: Tx, boardId: string, userId: string): Promise<Role | undefined> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'assay-board-members:' + boardId}))`)
+  const [row] = await tx.select({ role: boardMembers.role }).from(boardMembers).where(memberIs(boardId, userId))
+  return row?.role as Role | undefined
+}
+
+async function ownerCount(tx: Tx, boardId: string): Promise<number> {
+  const [row] = await tx
+    .select({ n: count() })
+    .from(boardMembers)
+    .where(and(eq(boardMembers.boardId, boardId), eq(boardMembers.role, 'owner')))
+  return row?.n ?? 0
+}

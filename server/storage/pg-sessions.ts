@@ -1,0 +1,30 @@
+import { eq, lt } from 'drizzle-orm'
+import { sessions } from '../../drizzle/pg/schema.ts'
+import type { PgDb } from './postgres.ts'
+import type { SessionRecord, SessionStore } from './storage.ts'
+
+export class PgSessionStore implements SessionStore {
+  constructor(private readonly db: PgDb) {}
+
+  async create(session: SessionRecord): Promise<void> {
+    await this.db.insert(sessions).values(session)
+  }
+
+  async get(tokenHash: string): Promise<SessionRecord | undefined> {
+    const [row] = await this.db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash))
+    return row
+  }
+
+  async delete(tokenHash: string): Promise<void> {
+    await this.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash))
+  }
+
+  async deleteForUser(userId: string): Promise<void> {
+    await this.db.delete(sessions).where(eq(sessions.userId, userId))
+  }
+
+  async deleteExpired(now: string): Promise<number> {
+    const deleted = await this.db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ tokenHash: sessions.tokenHash })
+    return deleted.length
+  }
+}

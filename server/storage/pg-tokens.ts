@@ -1,0 +1,38 @@
+import { and, asc, eq, isNull } from 'drizzle-orm'
+import { apiTokens } from '../../drizzle/pg/schema.ts'
+import type { PgDb } from './postgres.ts'
+import type { ApiTokenRecord, ApiTokenStore } from './storage.ts'
+
+export class PgApiTokenStore implements ApiTokenStore {
+  constructor(private readonly db: PgDb) {}
+
+  async create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>): Promise<void> {
+    await this.db.insert(apiTokens).values(token)
+  }
+
+  async getByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
+    const [row] = await this.db.select().from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash))
+    return row
+  }
+
+  async listActive(userId: string): Promise<ApiTokenRecord[]> {
+    return this.db
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+      .orderBy(asc(apiTokens.createdAt), asc(apiTokens.id))
+  }
+
+  async revoke(id: string, userId: string, at: string): Promise<boolean> {
+    const revoked = await this.db
+      .update(apiTokens)
+      .set({ revokedAt: at })
+      .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id })
+    return revoked.length === 1
+  }
+
+  async touch(id: string, at: string): Promise<void> {
+    await this.db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, id))
+  }
+}

@@ -1,0 +1,67 @@
+import { and, asc, count, eq } from 'drizzle-orm'
+import { boardMembers, users } from '../../drizzle/sqlite/schema.ts'
+import type { Role } from '../relay/connection.ts'
+import type { SqliteDb } from './sqlite.ts'
+import type { MemberChange, MemberRecord, MemberStore, MemberView } from './storage.ts'
+
+type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0]
+
+export class SqliteMemberStore implements MemberStore {
+  constructor(private readonly db: SqliteDb) {}
+
+  async role(boardId: string, userId: string): Promise<Role | undefined> {
+    return currentRole(this.db, boardId, userId)
+  }
+
+  async list(boardId: string): Promise<MemberView[]> {
+    const rows = this.db
+      .select({ userId: boardMembers.userId, email: users.email, name: users.name, role: boardMembers.role })
+      .from(boardMembers)
+      .innerJoin(users, eq(users.id, boardMembers.userId))
+      .where(eq(boardMembers.boardId, boardId))
+      .orderBy(asc(users.name), asc(users.email))
+      .all()
+    return rows.map((row) => ({ ...row, role: row.role as Role }))
+  }
+
+  async add(member: MemberRecord): Promise<boolean> {
+    return this.db.insert(boardMembers).values(member).onConflictDoNothing().run().changes === 1
+  }
+
+  async setRole(boardId: string, userId: string, role: Role): Promise<MemberChange> {
+    // Synchronous transaction: the owner count cannot change between the check and the write.
+    return this.db.transaction((tx) => {
+      const current = currentRole(tx, boardId, userId)
+      if (!current) return 'not-member'
+      if (current === 'owner' && role !== 'owner' && ownerCount(tx, boardId) <= 1) return 'last-owner'
+      tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId)).run()
+      return 'done'
+    })
+  }
+
+  async remove(boardId: string, userId: string): Promise<MemberChange> {
+    return this.db.transaction((tx) => {
+      const current = currentRole(tx, boardId, userId)
+      if (!current) return 'not-member'
+      if (current === 'owner' && ownerCount(tx, boardId) <= 1) return 'last-owner'
+      tx.delete(boardMembers).where(memberIs(boardId, userId)).run()
+      return 'done'
+    })
+  }
+}
+
+const memberIs = (boardId: string, userId: string) => and(eq(boardMembers.boardId, boardId), eq(boardMembers.userId, userId))
+
+function currentRole(db: SqliteDb | Tx, boardId: string, userId: string): Role | undefined {
+  const row = db.select({ role: boardMembers.role }).from(boardMembers).where(memberIs(boardId, userId)).get()
+  return row?.role as Role | undefined
+}
+
+function ownerCount(tx: Tx, boardId: string): number {
+  const row = tx
+    .select({ n: count() })
+    .from(boardMembers)
+    .where(and(eq(boardMembers.boardId, boardId), eq(boardMembers.role, 'owner')))
+    .get()
+  return row?.n ?? 0
+}

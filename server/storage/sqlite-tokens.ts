@@ -1,0 +1,38 @@
+import { and, asc, eq, isNull } from 'drizzle-orm'
+import { apiTokens } from '../../drizzle/sqlite/schema.ts'
+import type { SqliteDb } from './sqlite.ts'
+import type { ApiTokenRecord, ApiTokenStore } from './storage.ts'
+
+export class SqliteApiTokenStore implements ApiTokenStore {
+  constructor(private readonly db: SqliteDb) {}
+
+  async create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>): Promise<void> {
+    this.db.insert(apiTokens).values(token).run()
+  }
+
+  async getByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
+    return this.db.select().from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash)).get()
+  }
+
+  async listActive(userId: string): Promise<ApiTokenRecord[]> {
+    return this.db
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+      .orderBy(asc(apiTokens.createdAt), asc(apiTokens.id))
+      .all()
+  }
+
+  async revoke(id: string, userId: string, at: string): Promise<boolean> {
+    const result = this.db
+      .update(apiTokens)
+      .set({ revokedAt: at })
+      .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+      .run()
+    return result.changes === 1
+  }
+
+  async touch(id: string, at: string): Promise<void> {
+    this.db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, id)).run()
+  }
+}

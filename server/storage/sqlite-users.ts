@@ -1,0 +1,42 @@
+import { asc, count, eq } from 'drizzle-orm'
+import { users } from '../../drizzle/sqlite/schema.ts'
+import type { SqliteDb } from './sqlite.ts'
+import type { UserRecord, UserStore } from './storage.ts'
+
+export class SqliteUserStore implements UserStore {
+  constructor(private readonly db: SqliteDb) {}
+
+  async create(user: UserRecord): Promise<boolean> {
+    return this.db.insert(users).values(user).onConflictDoNothing().run().changes === 1
+  }
+
+  async createFirst(user: UserRecord): Promise<boolean> {
+    // better-sqlite3 runs the transaction synchronously: nothing can slip in between the count and the insert.
+    return this.db.transaction((tx) => {
+      const existing = tx.select({ n: count() }).from(users).get()
+      if ((existing?.n ?? 0) > 0) return false
+      tx.insert(users).values(user).run()
+      return true
+    })
+  }
+
+  async get(id: string): Promise<UserRecord | undefined> {
+    return this.db.select().from(users).where(eq(users.id, id)).get()
+  }
+
+  async getByEmail(email: string): Promise<UserRecord | undefined> {
+    return this.db.select().from(users).where(eq(users.email, email)).get()
+  }
+
+  async list(): Promise<UserRecord[]> {
+    return this.db.select().from(users).orderBy(asc(users.createdAt), asc(users.id)).all()
+  }
+
+  async count(): Promise<number> {
+    return this.db.select({ n: count() }).from(users).get()?.n ?? 0
+  }
+
+  async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {
+    return this.db.update(users).set({ passwordHash }).where(eq(users.id, id)).run().changes === 1
+  }
+}
