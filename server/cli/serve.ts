@@ -1,5 +1,7 @@
 import { loadConfig } from '../config.ts'
+import { seedDemoBoard } from '../demo/seed-demo-board.ts'
 import { startServer } from '../server.ts'
+import { cliPrincipal } from './cli-principal.ts'
 import type { Command } from './commands.ts'
 
 const serve: Command = {
@@ -7,6 +9,11 @@ const serve: Command = {
   usage: 'assay serve',
   async run() {
     const server = await startServer(loadConfig())
+    // A brand-new install opens to a board that shows what a board is for.
+    if ((await server.services.storage.boards.list()).length === 0) {
+      const demoId = await seedDemoBoard(server.services, await cliPrincipal(server.services))
+      server.services.logger.info({ boardId: demoId }, 'created the demo board')
+    }
     process.stdout.write(`Assay is running at ${server.url}\n`)
     const stop = (signal: string) => {
       server.services.logger.info({ signal }, 'shutting down')

@@ -1,0 +1,123 @@
+/**
+ * The demo board a new install opens to: the sample article imported as
+ * claims, its sources graded, and a few assessments linked to what supports or
+ * contradicts them, so a first-time user sees what a board is for.
+ */
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import * as Y from 'yjs'
+import { collection, readString } from '../../shared/board-doc.ts'
+import { addAssessment, addLink, updateClaim, updateMeta, updateSource, type MutationContext } from '../../shared/board-mutations.ts'
+import type { AchRating, ClaimCredibility, SourceReliability } from '../../shared/domain.ts'
+import { applyImport } from '../../shared/import/apply-import.ts'
+import { parseSourceText } from '../../shared/import/parse-source.ts'
+import type { Principal } from '../access/access.ts'
+import { createBoard } from '../boards/create-board.ts'
+import type { Services } from '../services.ts'
+
+export const DEMO_TITLE = 'Wagner mutiny — Vilnius'
+const ARTICLE = fileURLToPath(new URL('./wagner-vilnius-article.txt', import.meta.url))
+
+const RELIABILITY: Record<string, SourceReliability> = {
+  NATO: 'B',
+  'Western intelligence': 'C',
+  'Defence analysts': 'C',
+  'Allied statements': 'B',
+}
+
+type DemoAssessment = {
+  title: string
+  judgment: string
+  kind: 'key-judgment' | 'assessment' | 'hypothesis'
+  likelihood: 1 | 2 | 3 | 4 | 5 | 6 | 7
+  confidence: 'low' | 'moderate' | 'high'
+  impact: 'minimal' | 'minor' | 'moderate' | 'major' | 'severe'
+  /** Claims are found by a phrase they contain. */
+  links: { phrase: string; rating: AchRating; credibility?: ClaimCredibility }[]
+}
+
+const ASSESSMENTS: DemoAssessment[] = [
+  {
+    title: 'Russia will not employ nuclear weapons in the coming weeks',
+    judgment: 'Despite the turmoil after the Wagner mutiny, Moscow shows no preparation for nuclear use.',
+    kind: 'key-judgment',
+    likelihood: 6,
+    confidence: 'moderate',
+    impact: 'severe',
+    links: [
+      { phrase: 'no immediate signs of Russia preparing', rating: 'CC', credibility: 2 },
+      { phrase: 'political stability in nuclear-armed states', rating: 'N' },
+    ],
+  },
+  {
+    title: 'Wagner forces relocating to Belarus raise the threat to Lithuania',
+    judgment: 'A Wagner presence in Belarus would put a capable, loosely controlled force on the Lithuanian border.',
+    kind: 'key-judgment',
+    likelihood: 4,
+    confidence: 'low',
+    impact: 'major',
+    links: [
+      { phrase: 'might relocate to Belarus', rating: 'C', credibility: 3 },
+      { phrase: 'revisit threat assessments', rating: 'C', credibility: 3 },
+    ],
+  },
+  {
+    title: 'The Vilnius summit agrees a broader support package for Ukraine',
+    judgment: 'Allies signal a package of defence aid, training and interoperability measures.',
+    kind: 'assessment',
+    likelihood: 5,
+    confidence: 'moderate',
+    impact: 'moderate',
+    links: [
+      { phrase: 'robust backing package for Ukraine', rating: 'CC', credibility: 2 },
+      { phrase: 'exact timing of broader integration', rating: 'I' },
+    ],
+  },
+  {
+    title: 'The mutiny weakens Kremlin control over the armed forces',
+    judgment: '',
+    kind: 'hypothesis',
+    likelihood: 3,
+    confidence: 'low',
+    impact: 'major',
+    links: [{ phrase: 'fragility of the Kremlin', rating: 'C' }],
+  },
+]
+
+/** Creates the demo board; returns its id. */
+export async function seedDemoBoard(services: Services, creator: Principal): Promise<string> {
+  const id = await createBoard(
+    services,
+    { title: DEMO_TITLE, marking: 'TLP:AMBER', question: 'How does the Wagner mutiny change the threat to NATO’s eastern flank?' },
+    creator,
+  )
+  const ctx: MutationContext = { by: creator.name, origin: { source: 'server', by: 'demo' } }
+  await services.rooms.withRoom(id, async (room) => {
+    fillDemoBoard(room.doc, ctx)
+    await room.whenSaved()
+  })
+  return id
+}
+
+function fillDemoBoard(doc: Y.Doc, ctx: MutationContext): void {
+  doc.transact(() => {
+    const imported = applyImport(doc, parseSourceText(readFileSync(ARTICLE, 'utf8')), ctx)
+    updateMeta(doc, { profile: 'icd203' }, ctx)
+    for (const [sourceId, source] of collection(doc, 'sources')) {
+      const reliability = RELIABILITY[readString(source, 'name')]
+      if (reliability) updateSource(doc, sourceId, { reliability }, ctx)
+    }
+    const claims = [...collection(doc, 'claims').values()].filter((claim) => imported.createdClaimIds.includes(readString(claim, 'id')))
+    for (const demo of ASSESSMENTS) {
+      const { links, ...fields } = demo
+      const assessmentId = addAssessment(doc, { ...fields, status: 'draft' }, ctx)
+      for (const link of links) {
+        const claim = claims.find((c) => readString(c, 'text').includes(link.phrase))
+        if (!claim) throw new Error(`demo board: no claim contains "${link.phrase}"`)
+        const claimId = readString(claim, 'id')
+        if (link.credibility) updateClaim(doc, claimId, { credibility: link.credibility }, ctx)
+        addLink(doc, { assessmentId, claimId, rating: link.rating }, ctx)
+      }
+    }
+  }, ctx.origin)
+}

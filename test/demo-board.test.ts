@@ -1,0 +1,29 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { openAccess } from '../server/access/open-access.ts'
+import { DEMO_TITLE, seedDemoBoard } from '../server/demo/seed-demo-board.ts'
+import type { BoardModel } from '../shared/board-model.ts'
+import { apiClient } from './helpers/api.ts'
+import { startTestServer, type TestServer } from './helpers/test-server.ts'
+
+describe('demo board', () => {
+  let server: TestServer
+  afterEach(async () => {
+    await server.destroy()
+  })
+
+  it('imports the sample article, grades its sources and links assessments to claims', async () => {
+    server = await startTestServer({ access: () => openAccess() })
+    const id = await seedDemoBoard(server.services, { userId: null, tokenId: null, name: 'demo', isAdmin: true, via: 'open' })
+    const { body: board } = await apiClient(server.url).get<BoardModel>(`/api/boards/${id}`)
+    expect(board.title).toBe(DEMO_TITLE)
+    expect(board.documents).toHaveLength(1)
+    expect(board.sources.map((s) => `${s.name} ${s.reliability}`)).toEqual(
+      expect.arrayContaining(['NATO B', 'Western intelligence C', 'international observers F']),
+    )
+    expect(board.claims.length).toBeGreaterThan(20)
+    expect(board.assessments.map((a) => a.kind)).toEqual(['key-judgment', 'key-judgment', 'assessment', 'hypothesis'])
+    expect(board.links).toHaveLength(7)
+    const nuclear = board.claims.find((c) => c.text.includes('no immediate signs of Russia preparing to employ nuclear weapons'))
+    expect(nuclear?.credibility).toBe(2)
+  })
+})
