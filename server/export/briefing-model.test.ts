@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest'
+import { CONFIDENCE_LEVELS, likelihoodTerm } from '../../shared/domain.ts'
+import { buildBriefing, type BriefingAssessment } from './briefing-model.ts'
+import { dateTimeGroup } from './date-time-group.ts'
+import { CYRILLIC_CLAIM, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from './fixture-board.ts'
+
+const { previous, board } = fixtureBoards()
+const briefing = buildBriefing(board, fixtureSnapshot(previous))
+const assessments = briefing.sections.flatMap((s) => s.assessments)
+const byTitle = (title: string): BriefingAssessment => assessments.find((a) => a.title === title)!
+
+describe('buildBriefing', () => {
+  it('heads the briefing with marking, title, DTG, snapshot label and hash', () => {
+    expect(briefing.marking).toBe('TLP:AMBER')
+    expect(briefing.tlp).toBe('TLP:AMBER')
+    expect(briefing.title).toBe(board.title)
+    expect(briefing.dtg).toBe('281530Z NOV 26')
+    expect(briefing.version).toMatchObject({ kind: 'snapshot', label: 'v2 — after the Vilnius summit', hash: fixtureSnapshot(previous).hash })
+    expect(briefing.version.description).toBe('Snapshot “v2 — after the Vilnius summit” of 2026-11-28 15:30 UTC')
+  })
+
+  it('names a live board and its time instead of a snapshot', () => {
+    const live = buildBriefing(board, { kind: 'live', at: '2026-03-05T07:04:09.000Z', hash: 'sha256:abc' })
+    expect(live.version).toMatchObject({ kind: 'live', label: 'live board', hash: 'sha256:abc' })
+    expect(live.version.description).toBe('Live board as of 2026-03-05 07:04 UTC')
+    expect(live.dtg).toBe('050704Z MAR 26')
+    expect(live.changes).toBeNull()
+  })
+
+  it('puts the key judgments first, then assessments, then hypotheses, each in board order', () => {
+    expect(briefing.sections.map((s) => s.kind)).toEqual(['key-judgment', 'assessment', 'hypothesis'])
+    expect(assessments.map((a) => a.title)).toEqual([
+      'Wagner forces relocate to Belarus',
+      'No nuclear escalation',
+      'Allied support for Kyiv holds',
+      'Renewed mutiny in Russia',
+    ])
+    expect(assessments.map((a) => a.number)).toEqual([1, 2, 3, 4])
+  })
+
+  it('sums up the key judgments with their likelihood terms in the BLUF', () => {
+    expect(briefing.bluf).toBe('Wagner forces relocate to Belarus (likely). No nuclear escalation (very likely).')
+    const none = buildBriefing({ ...board, assessments: board.assessments.filter((a) => a.kind !== 'key-judgment') }, fixtureSnapshot(previous))
+    expect(none.bluf).toBe('No key judgments yet.')
+  })
+
+  it('states likelihood, with its range in the board’s wording, and confidence in separate sentences', () => {
+    const relocation = byTitle('Wagner forces relocate to Belarus')
+    expect(relocation.likelihood).toBe('We assess the likelihood as likely (55–80%).')
+    expect(relocation.confidence).toBe('We have moderate confidence in this judgment.')
+    for (const a of assessments) {
+      expect(CONFIDENCE_LEVELS.some((level) => a.likelihood.includes(`${level} confidence`))).toBe(false)
+      expect(a.confidence).not.toMatch(/likel|chance|certain/)
+    }
+    const phia = buildBriefing({ ...board, profile: 'phia' }, fixtureSnapshot(previous))
+    expect(phia.sections[0]!.assessments[0]!.likelihood).toBe(`We assess the likelihood as ${likelihoodTerm('phia', 5)} (55–75%).`)
+  })
+
+  it('cites claims as numbered notes naming the source and its grade; a retracted claim is marked and not counted', () => {
+    const relocation = byTitle('Wagner forces relocate to Belarus')
+    expect(relocation.supporting.map((c) => c.attribution)).toEqual(['Western intelligence (C3)'])
+    expect(relocation.contradicting.map((c) => c.attribution)).toEqual(['Open forum (F6)'])
+    expect(relocation.contradicting[0]!.footnote).toBe(`Open forum (F6): “${XSS_CLAIM}” — inconsistent (I).`)
+    expect(relocation.retracted).toHaveLength(1)
+    expect(relocation.retracted[0]!.footnote).toBe(`Telegram «Пригожин» (E5): “${CYRILLIC_CLAIM}” (retracted) — very consistent (CC).`)
+    expect(relocation.supporting[0]!.footnote).toContain('Single-source reporting.')
+    const notes = assessments.flatMap((a) => [...a.supporting, ...a.contradicting, ...a.retracted].map((c) => c.note))
+    expect(notes).toEqual(notes.map((_, i) => i + 1))
+  })
+
+  it('places each assessment in the likelihood × impact grid, or lists it as unplaced', () => {
+    const cell = (band: number, impact: string) =>
+      briefing.grid.rows.find((r) => r.band === band)!.cells[briefing.grid.impacts.indexOf(impact as never)]!.numbers
+    expect(briefing.grid.rows.map((r) => r.band)).toEqual([7, 6, 5, 4, 3, 2, 1])
+    expect(cell(5, 'major')).toEqual([1])
+    expect(cell(6, 'severe')).toEqual([2])
+    expect(cell(5, 'moderate')).toEqual([3])
+    expect(briefing.grid.unplaced).toEqual([4])
+  })
+
+  it('lists sources with their reliability, and the yardstick used', () => {
+    const nato = briefing.sources.find((s) => s.name === 'NATO')!
+    expect(nato).toMatchObject({ reliability: 'B', reliabilityLabel: 'Usually reliable', url: 'https://www.nato.int/', claims: 2 })
+    expect(briefing.appendix.yardstickName).toBe('ICD 203 (wording row A)')
+    expect(briefing.appendix.yardstick).toHaveLength(7)
+  })
+
+  it('says what changed since the previous snapshot', () => {
+    expect(briefing.changes?.since).toBe('v1')
+    expect(briefing.changes?.items).toEqual([
+      'Hypothesis added: “Renewed mutiny in Russia”.',
+      'Key judgment “Wagner forces relocate to Belarus”: judgment edited; likelihood from unlikely (20–45%) to likely (55–80%); ' +
+        'confidence from low to moderate.',
+      `Claim Telegram «Пригожин» (E5) “${CYRILLIC_CLAIM}”: status from active to retracted.`,
+      'Claim Western intelligence (C4) “Café owners in Užupis said the “march for justice” rattled Vilnius’ residents.” ' +
+        'linked to “Renewed mutiny in Russia” as consistent (C).',
+    ])
+  })
+
+  it('takes control characters out of board texts', () => {
+    const dirty = { ...board, title: 'Bell\u0007 and\u000B tab\tkept' }
+    expect(buildBriefing(dirty, fixtureSnapshot(previous)).title).toBe('Bell and tab\tkept')
+  })
+})
+
+describe('dateTimeGroup', () => {
+  it('writes DDHHMMZ MON YY in UTC', () => {
+    expect(dateTimeGroup('2026-11-28T15:30:59.999Z')).toBe('281530Z NOV 26')
+    expect(dateTimeGroup('2027-01-01T00:05:00+02:00')).toBe('312205Z DEC 26')
+  })
+})

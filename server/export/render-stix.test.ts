@@ -1,0 +1,112 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { STIX_CONFIDENCE } from '../../shared/domain.ts'
+import { fixtureBoards, fixtureSnapshot, XSS_CLAIM } from './fixture-board.ts'
+import { renderStix, stixId } from './render-stix.ts'
+
+type StixObject = { type: string; id: string; [property: string]: unknown }
+
+const { previous, board } = fixtureBoards()
+const json = renderStix(board, fixtureSnapshot(previous))
+const bundle = JSON.parse(json) as { type: string; id: string; objects: StixObject[] }
+const ofType = (type: string) => bundle.objects.filter((o) => o.type === type)
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+
+/** STIX 2.1's required properties of each object type the export writes (common ones checked for all). */
+const REQUIRED: Record<string, string[]> = {
+  report: ['name', 'published', 'object_refs'],
+  note: ['content', 'object_refs'],
+  identity: ['name'],
+  relationship: ['relationship_type', 'source_ref', 'target_ref'],
+  'marking-definition': [],
+}
+
+/** Every `*_ref` and `*_refs` value anywhere in an object, nested ones included. */
+function references(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(references)
+  if (value === null || typeof value !== 'object') return []
+  return Object.entries(value).flatMap(([key, v]) => {
+    if (key.endsWith('_ref') && typeof v === 'string') return [v]
+    if (key.endsWith('_refs') && Array.isArray(v)) return v.map(String)
+    return references(v)
+  })
+}
+
+afterEach(() => vi.useRealTimers())
+
+describe('renderStix', () => {
+  it('writes a bundle whose every object has the common required properties', () => {
+    expect(bundle.type).toBe('bundle')
+    expect(bundle.id).toMatch(new RegExp(`^bundle--${UUID}$`))
+    for (const o of bundle.objects) {
+      expect(o.id).toMatch(new RegExp(`^${o.type}--${UUID}$`))
+      expect(o.spec_version).toBe('2.1')
+      expect(o.created).toMatch(TIMESTAMP)
+      // Marking definitions cannot be versioned, so STIX gives them no `modified`.
+      if (o.type !== 'marking-definition') {
+        expect(o.modified).toMatch(TIMESTAMP)
+        expect(String(o.modified) >= String(o.created)).toBe(true)
+      }
+      expect(Object.keys(REQUIRED)).toContain(o.type)
+      for (const property of REQUIRED[o.type]!) {
+        expect(o[property], `${o.type}.${property}`).toBeTruthy()
+        if (property.endsWith('_refs')) expect((o[property] as unknown[]).length).toBeGreaterThan(0)
+      }
+      for (const ref of (o.external_references as Record<string, unknown>[] | undefined) ?? []) {
+        expect(ref.source_name).toBeTruthy()
+        expect(ref.description ?? ref.url).toBeTruthy()
+      }
+    }
+    expect(new Set(bundle.objects.map((o) => o.id)).size).toBe(bundle.objects.length)
+  })
+
+  it('resolves every reference inside the bundle', () => {
+    const ids = new Set(bundle.objects.map((o) => o.id))
+    const refs = bundle.objects.flatMap(references)
+    expect(refs.length).toBeGreaterThan(board.links.length * 2)
+    for (const ref of refs) expect(ids, ref).toContain(ref)
+  })
+
+  it('maps the board: a report, a note per assessment and claim, an identity per source, a relationship per link', () => {
+    expect(ofType('report')).toHaveLength(1)
+    expect(ofType('note')).toHaveLength(board.assessments.length + board.claims.length)
+    expect(ofType('identity')).toHaveLength(board.sources.length + 1)
+    expect(ofType('relationship')).toHaveLength(board.links.length)
+    const report = ofType('report')[0]!
+    expect(report).toMatchObject({ name: board.title, published: '2026-11-28T15:30:00.000Z' })
+    expect(report.object_refs).toHaveLength(bundle.objects.length - 2)
+  })
+
+  it('carries confidence as STIX confidence and likelihood in its own property', () => {
+    const relocation = board.assessments.find((a) => a.title === 'Wagner forces relocate to Belarus')!
+    const note = bundle.objects.find((o) => o.id === stixId('note', `assessment:${relocation.id}`))!
+    expect(note.confidence).toBe(STIX_CONFIDENCE.moderate)
+    expect(note.x_assay_likelihood).toEqual({ band: 5, term: 'likely', range: '55–80%', yardstick: 'ICD 203 (wording row A)' })
+    expect(note.content).toContain('We assess the likelihood as likely (55–80%).')
+    expect(note.labels).toEqual(['wagner', 'belarus'])
+  })
+
+  it('marks every object with the OASIS TLP 2.0 definition, and a free-text marking with a statement', () => {
+    const [marking] = ofType('marking-definition')
+    expect(marking!.id).toBe('marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421')
+    for (const o of bundle.objects.filter((o) => o.type !== 'marking-definition' && o.id !== stixId('identity', 'assay'))) {
+      expect(o.object_marking_refs).toEqual([marking!.id])
+    }
+    const secret = JSON.parse(renderStix({ ...board, marking: 'SECRET//REL TO NATO' }, fixtureSnapshot(previous))) as typeof bundle
+    expect(secret.objects[0]).toMatchObject({ definition_type: 'statement', definition: { statement: 'SECRET//REL TO NATO' } })
+  })
+
+  it('keeps claims verbatim, and a retracted claim revoked', () => {
+    const notes = ofType('note')
+    expect(notes.map((n) => n.content)).toContain(XSS_CLAIM)
+    const retracted = board.claims.find((c) => c.status === 'retracted')!
+    expect(notes.find((n) => n.id === stixId('note', `claim:${retracted.id}`))!.revoked).toBe(true)
+  })
+
+  it('gives the same bytes for the same snapshot, whenever it is rendered', () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(new Date('2031-07-04T12:00:00Z'))
+    expect(renderStix(board, fixtureSnapshot(previous))).toBe(json)
+  })
+})
