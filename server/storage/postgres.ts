@@ -7,6 +7,8 @@ import * as schema from '../../drizzle/pg/schema.ts'
 import type { Storage } from './storage.ts'
 import { PgBoardStore } from './pg-boards.ts'
 import { PgUpdateLogStore } from './pg-update-log.ts'
+import { PgReviewStore } from './pg-reviews.ts'
+import { PgSnapshotStore } from './pg-snapshots.ts'
 import { PgApiTokenStore } from './pg-tokens.ts'
 import { PgAuditStore } from './pg-audit.ts'
 import { PgInviteStore } from './pg-invites.ts'
@@ -28,6 +30,8 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
     dialect: 'postgres',
     boards: new PgBoardStore(db),
     log: new PgUpdateLogStore(db),
+    snapshots: new PgSnapshotStore(db),
+    reviews: new PgReviewStore(db),
     users: new PgUserStore(db),
     sessions: new PgSessionStore(db),
     tokens: new PgApiTokenStore(db),

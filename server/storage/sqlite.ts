@@ -18,6 +18,8 @@ import * as schema from '../../drizzle/sqlite/schema.ts'
 import type { Storage } from './storage.ts'
 import { SqliteBoardStore } from './sqlite-boards.ts'
 import { SqliteUpdateLogStore } from './sqlite-update-log.ts'
+import { SqliteReviewStore } from './sqlite-reviews.ts'
+import { SqliteSnapshotStore } from './sqlite-snapshots.ts'
 import { SqliteApiTokenStore } from './sqlite-tokens.ts'
 import { SqliteAuditStore } from './sqlite-audit.ts'
 import { SqliteInviteStore } from './sqlite-invites.ts'
@@ -53,6 +55,8 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
     dialect: 'sqlite',
     boards: new SqliteBoardStore(db),
     log: new SqliteUpdateLogStore(db),
+    snapshots: new SqliteSnapshotStore(db),
+    reviews: new SqliteReviewStore(db),
     users: new SqliteUserStore(db),
     sessions: new SqliteSessionStore(db),
     tokens: new SqliteApiTokenStore(db),

@@ -3,6 +3,7 @@
  * its own; each store has a SQLite and a PostgreSQL implementation with the
  * same behaviour, checked by one test suite run against both.
  */
+import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord, SnapshotKind } from '../../shared/snapshot-model.ts'
 import type { Role } from '../relay/connection.ts'
 
 export type Dialect = 'sqlite' | 'postgres'
@@ -139,10 +140,76 @@ export interface AuditStore {
   listForBoard(boardId: string, limit: number): Promise<AuditRecord[]>
 }
 
+export type SnapshotRecord = {
+  id: string
+  boardId: string
+  label: string
+  kind: SnapshotKind
+  /** SHA-256 (hex) of the canonical JSON of the board model the state holds. */
+  contentHash: string
+  authorId: string | null
+  authorName: string
+  createdAt: string
+  previousId: string | null
+}
+
+/** What the caller gives; the store sets the time (after the previous snapshot's) and the previous snapshot. */
+export type NewSnapshot = Omit<SnapshotRecord, 'createdAt' | 'previousId'> & { state: Uint8Array }
+
+/** Conditions under which `create` records nothing, checked under the board's snapshot lock. */
+export type SnapshotGuard = {
+  /** Skip when the board's latest snapshot has the same content hash. */
+  unlessUnchanged?: boolean
+  /** Skip when the board's latest snapshot was made after this time (another instance just made one). */
+  unlessLatestAfter?: string
+}
+
+export interface SnapshotStore {
+  /** Records a snapshot as the board's newest; null when a guard skipped it. Snapshots are never changed afterwards. */
+  create(snapshot: NewSnapshot, guard?: SnapshotGuard): Promise<SnapshotRecord | null>
+  get(boardId: string, id: string): Promise<SnapshotRecord | undefined>
+  state(boardId: string, id: string): Promise<Uint8Array | undefined>
+  /** Newest first. */
+  list(boardId: string): Promise<SnapshotRecord[]>
+  latest(boardId: string): Promise<SnapshotRecord | undefined>
+  /**
+   * Boards written to (log or checkpoint) at or after their latest snapshot, or
+   * that have none: the candidates for an automatic snapshot.
+   */
+  changedBoards(): Promise<string[]>
+  /**
+   * Deletes the board's automatic snapshots older than its `keep` newest ones,
+   * except those with review data; snapshots that named a deleted one as their
+   * previous name its previous instead. Returns how many were deleted.
+   */
+  pruneAuto(boardId: string, keep: number): Promise<number>
+}
+
+export interface ReviewStore {
+  addComment(comment: ReviewComment): Promise<void>
+  getComment(snapshotId: string, id: string): Promise<ReviewComment | undefined>
+  /** Marks a thread's first comment resolved (or open again with null); the comment after the change. */
+  setResolved(snapshotId: string, id: string, resolved: { at: string; by: string } | null): Promise<ReviewComment | undefined>
+  /** The snapshot's comments, oldest first. */
+  comments(snapshotId: string): Promise<ReviewComment[]>
+  /** Every comment of the board's unresolved threads, over all its snapshots, oldest first. */
+  openThreadComments(boardId: string): Promise<ReviewComment[]>
+  /** Sets (or replaces) one reviewer's verdict on one assessment of a snapshot. */
+  setVerdict(verdict: ReviewVerdictRecord): Promise<void>
+  /** False when the reviewer had no verdict there. */
+  deleteVerdict(snapshotId: string, assessmentId: string, reviewerId: string): Promise<boolean>
+  verdicts(snapshotId: string): Promise<ReviewVerdictRecord[]>
+  /** Sets (or replaces) one reviewer's sign-off of a snapshot. */
+  setSignoff(signoff: ReviewSignoff): Promise<void>
+  signoffs(snapshotId: string): Promise<ReviewSignoff[]>
+}
+
 export interface Storage {
   readonly dialect: Dialect
   readonly boards: BoardStore
   readonly log: UpdateLogStore
+  readonly snapshots: SnapshotStore
+  readonly reviews: ReviewStore
   readonly users: UserStore
   readonly sessions: SessionStore
   readonly tokens: ApiTokenStore

@@ -1,0 +1,131 @@
+import { and, desc, eq, gte, inArray, max, or, sql } from 'drizzle-orm'
+import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
+import type { PgDb } from './postgres.ts'
+import { nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
+import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotStore } from './storage.ts'
+
+const summaryColumns = {
+  id: snapshots.id,
+  boardId: snapshots.boardId,
+  label: snapshots.label,
+  kind: snapshots.kind,
+  contentHash: snapshots.contentHash,
+  authorId: snapshots.authorId,
+  authorName: snapshots.authorName,
+  createdAt: snapshots.createdAt,
+  previousId: snapshots.previousId,
+}
+
+type Tx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
+
+export class PgSnapshotStore implements SnapshotStore {
+  constructor(private readonly db: PgDb) {}
+
+  async create(snapshot: NewSnapshot, guard: SnapshotGuard = {}): Promise<SnapshotRecord | null> {
+    return this.db.transaction(async (tx) => {
+      // Instances take a board's snapshots one at a time, so the guard and the chain of previous ids hold.
+      await lockBoardSnapshots(tx, snapshot.boardId)
+      const latest = await latestRow(tx, snapshot.boardId)
+      if (skippedByGuard(latest, snapshot.contentHash, guard)) return null
+      const row: SnapshotRow = {
+        ...snapshot,
+        createdAt: nextSnapshotTime(latest?.createdAt),
+        previousId: latest?.id ?? null,
+      }
+      await tx.insert(snapshots).values({ ...row, state: Buffer.from(snapshot.state) })
+      return snapshotRecord(row)
+    })
+  }
+
+  async get(boardId: string, id: string): Promise<SnapshotRecord | undefined> {
+    const [row] = await this.db.select(summaryColumns).from(snapshots).where(and(eq(snapshots.boardId, boardId), eq(snapshots.id, id)))
+    return row ? snapshotRecord(row) : undefined
+  }
+
+  async state(boardId: string, id: string): Promise<Uint8Array | undefined> {
+    const [row] = await this.db
+      .select({ state: snapshots.state })
+      .from(snapshots)
+      .where(and(eq(snapshots.boardId, boardId), eq(snapshots.id, id)))
+    return row ? new Uint8Array(row.state) : undefined
+  }
+
+  async list(boardId: string): Promise<SnapshotRecord[]> {
+    const rows = await this.db.select(summaryColumns).from(snapshots).where(eq(snapshots.boardId, boardId)).orderBy(desc(snapshots.createdAt))
+    return rows.map(snapshotRecord)
+  }
+
+  async latest(boardId: string): Promise<SnapshotRecord | undefined> {
+    const row = await latestRow(this.db, boardId)
+    return row ? snapshotRecord(row) : undefined
+  }
+
+  async changedBoards(): Promise<string[]> {
+    const lastSnapshot = this.db
+      .select({ boardId: snapshots.boardId, at: max(snapshots.createdAt).as('last_snapshot_at') })
+      .from(snapshots)
+      .groupBy(snapshots.boardId)
+      .as('last_snapshot')
+    const lastUpdate = this.db
+      .select({ boardId: boardUpdates.boardId, at: max(boardUpdates.createdAt).as('last_update_at') })
+      .from(boardUpdates)
+      .groupBy(boardUpdates.boardId)
+      .as('last_update')
+    const rows = await this.db
+      .select({ id: boards.id })
+      .from(boards)
+      .leftJoin(lastSnapshot, eq(lastSnapshot.boardId, boards.id))
+      .leftJoin(lastUpdate, eq(lastUpdate.boardId, boards.id))
+      .leftJoin(boardCheckpoints, eq(boardCheckpoints.boardId, boards.id))
+      .where(
+        // Times are ISO strings of one format, so they compare as text. "At or after": a write in the
+        // snapshot's own millisecond may not be in it; the content hash settles it.
+        or(
+          sql`${lastSnapshot.at} is null`,
+          gte(lastUpdate.at, lastSnapshot.at),
+          gte(boardCheckpoints.createdAt, lastSnapshot.at),
+        ),
+      )
+      .orderBy(boards.id)
+    return rows.map((row) => row.id)
+  }
+
+  async pruneAuto(boardId: string, keep: number): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      await lockBoardSnapshots(tx, boardId)
+      const autos = await tx
+        .select({ id: snapshots.id })
+        .from(snapshots)
+        .where(and(eq(snapshots.boardId, boardId), eq(snapshots.kind, 'auto')))
+        .orderBy(desc(snapshots.createdAt))
+      const older = autos.slice(keep).map((row) => row.id)
+      if (older.length === 0) return 0
+      const reviewed = new Set(
+        [
+          ...(await tx.selectDistinct({ id: reviewComments.snapshotId }).from(reviewComments).where(inArray(reviewComments.snapshotId, older))),
+          ...(await tx.selectDistinct({ id: reviewVerdicts.snapshotId }).from(reviewVerdicts).where(inArray(reviewVerdicts.snapshotId, older))),
+          ...(await tx.selectDistinct({ id: reviewSignoffs.snapshotId }).from(reviewSignoffs).where(inArray(reviewSignoffs.snapshotId, older))),
+        ].map((row) => row.id),
+      )
+      let deleted = 0
+      for (const id of older) {
+        if (reviewed.has(id)) continue
+        const [gone] = await tx.select({ previousId: snapshots.previousId }).from(snapshots).where(eq(snapshots.id, id))
+        if (!gone) continue
+        await tx.update(snapshots).set({ previousId: gone.previousId }).where(eq(snapshots.previousId, id))
+        await tx.delete(snapshots).where(eq(snapshots.id, id))
+        deleted++
+      }
+      return deleted
+    })
+  }
+}
+
+function lockBoardSnapshots(tx: Tx, boardId: string) {
+  return tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'assay-board-snapshots:' + boardId}))`)
+}
+
+async function latestRow(db: PgDb | Tx, boardId: string): Promise<SnapshotRow | undefined> {
+  const [row] = await db.select(summaryColumns).from(snapshots).where(eq(snapshots.boardId, boardId)).orderBy(desc(snapshots.createdAt)).limit(1)
+  return row
+}

@@ -1,0 +1,109 @@
+import { and, asc, eq, isNotNull, isNull, or } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/sqlite-core'
+import { reviewComments, reviewSignoffs, reviewVerdicts } from '../../drizzle/sqlite/schema.ts'
+import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord } from '../../shared/snapshot-model.ts'
+import { signoffRecord, verdictRecord } from './review-rows.ts'
+import type { SqliteDb } from './sqlite.ts'
+import type { ReviewStore } from './storage.ts'
+
+export class SqliteReviewStore implements ReviewStore {
+  constructor(private readonly db: SqliteDb) {}
+
+  async addComment(comment: ReviewComment): Promise<void> {
+    this.db.insert(reviewComments).values(comment).run()
+  }
+
+  async getComment(snapshotId: string, id: string): Promise<ReviewComment | undefined> {
+    return this.db.select().from(reviewComments).where(and(eq(reviewComments.snapshotId, snapshotId), eq(reviewComments.id, id))).get()
+  }
+
+  async setResolved(snapshotId: string, id: string, resolved: { at: string; by: string } | null): Promise<ReviewComment | undefined> {
+    return this.db
+      .update(reviewComments)
+      .set({ resolvedAt: resolved?.at ?? null, resolvedBy: resolved?.by ?? null })
+      .where(and(eq(reviewComments.snapshotId, snapshotId), eq(reviewComments.id, id), isNull(reviewComments.parentId)))
+      .returning()
+      .get()
+  }
+
+  async comments(snapshotId: string): Promise<ReviewComment[]> {
+    return this.db
+      .select()
+      .from(reviewComments)
+      .where(eq(reviewComments.snapshotId, snapshotId))
+      .orderBy(asc(reviewComments.createdAt), asc(reviewComments.id))
+      .all()
+  }
+
+  async openThreadComments(boardId: string): Promise<ReviewComment[]> {
+    const root = alias(reviewComments, 'root')
+    const rows = this.db
+      .select({ comment: reviewComments })
+      .from(reviewComments)
+      .leftJoin(root, eq(root.id, reviewComments.parentId))
+      .where(
+        and(
+          eq(reviewComments.boardId, boardId),
+          or(
+            and(isNull(reviewComments.parentId), isNull(reviewComments.resolvedAt)),
+            and(isNotNull(reviewComments.parentId), isNull(root.resolvedAt)),
+          ),
+        ),
+      )
+      .orderBy(asc(reviewComments.createdAt), asc(reviewComments.id))
+      .all()
+    return rows.map((row) => row.comment)
+  }
+
+  async setVerdict(verdict: ReviewVerdictRecord): Promise<void> {
+    this.db
+      .insert(reviewVerdicts)
+      .values(verdict)
+      .onConflictDoUpdate({
+        target: [reviewVerdicts.snapshotId, reviewVerdicts.assessmentId, reviewVerdicts.reviewerId],
+        set: { verdict: verdict.verdict, reviewerName: verdict.reviewerName, createdAt: verdict.createdAt },
+      })
+      .run()
+  }
+
+  async deleteVerdict(snapshotId: string, assessmentId: string, reviewerId: string): Promise<boolean> {
+    const result = this.db
+      .delete(reviewVerdicts)
+      .where(
+        and(eq(reviewVerdicts.snapshotId, snapshotId), eq(reviewVerdicts.assessmentId, assessmentId), eq(reviewVerdicts.reviewerId, reviewerId)),
+      )
+      .run()
+    return result.changes > 0
+  }
+
+  async verdicts(snapshotId: string): Promise<ReviewVerdictRecord[]> {
+    return this.db
+      .select()
+      .from(reviewVerdicts)
+      .where(eq(reviewVerdicts.snapshotId, snapshotId))
+      .orderBy(asc(reviewVerdicts.assessmentId), asc(reviewVerdicts.createdAt), asc(reviewVerdicts.reviewerId))
+      .all()
+      .map(verdictRecord)
+  }
+
+  async setSignoff(signoff: ReviewSignoff): Promise<void> {
+    this.db
+      .insert(reviewSignoffs)
+      .values(signoff)
+      .onConflictDoUpdate({
+        target: [reviewSignoffs.snapshotId, reviewSignoffs.reviewerId],
+        set: { decision: signoff.decision, note: signoff.note, reviewerName: signoff.reviewerName, createdAt: signoff.createdAt },
+      })
+      .run()
+  }
+
+  async signoffs(snapshotId: string): Promise<ReviewSignoff[]> {
+    return this.db
+      .select()
+      .from(reviewSignoffs)
+      .where(eq(reviewSignoffs.snapshotId, snapshotId))
+      .orderBy(asc(reviewSignoffs.createdAt), asc(reviewSignoffs.reviewerId))
+      .all()
+      .map(signoffRecord)
+  }
+}

@@ -1,0 +1,134 @@
+import { and, desc, eq, gte, inArray, max, or, sql } from 'drizzle-orm'
+import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/sqlite/schema.ts'
+import { nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
+import type { SqliteDb } from './sqlite.ts'
+import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotStore } from './storage.ts'
+
+const summaryColumns = {
+  id: snapshots.id,
+  boardId: snapshots.boardId,
+  label: snapshots.label,
+  kind: snapshots.kind,
+  contentHash: snapshots.contentHash,
+  authorId: snapshots.authorId,
+  authorName: snapshots.authorName,
+  createdAt: snapshots.createdAt,
+  previousId: snapshots.previousId,
+}
+
+type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0]
+
+export class SqliteSnapshotStore implements SnapshotStore {
+  constructor(private readonly db: SqliteDb) {}
+
+  async create(snapshot: NewSnapshot, guard: SnapshotGuard = {}): Promise<SnapshotRecord | null> {
+    // better-sqlite3 runs the transaction synchronously: nothing else reads or writes in between.
+    return this.db.transaction((tx) => {
+      const latest = latestRow(tx, snapshot.boardId)
+      if (skippedByGuard(latest, snapshot.contentHash, guard)) return null
+      const row: SnapshotRow = {
+        ...snapshot,
+        createdAt: nextSnapshotTime(latest?.createdAt),
+        previousId: latest?.id ?? null,
+      }
+      tx.insert(snapshots).values({ ...row, state: Buffer.from(snapshot.state) }).run()
+      return snapshotRecord(row)
+    })
+  }
+
+  async get(boardId: string, id: string): Promise<SnapshotRecord | undefined> {
+    const row = this.db.select(summaryColumns).from(snapshots).where(and(eq(snapshots.boardId, boardId), eq(snapshots.id, id))).get()
+    return row ? snapshotRecord(row) : undefined
+  }
+
+  async state(boardId: string, id: string): Promise<Uint8Array | undefined> {
+    const row = this.db
+      .select({ state: snapshots.state })
+      .from(snapshots)
+      .where(and(eq(snapshots.boardId, boardId), eq(snapshots.id, id)))
+      .get()
+    return row ? new Uint8Array(row.state) : undefined
+  }
+
+  async list(boardId: string): Promise<SnapshotRecord[]> {
+    return this.db
+      .select(summaryColumns)
+      .from(snapshots)
+      .where(eq(snapshots.boardId, boardId))
+      .orderBy(desc(snapshots.createdAt))
+      .all()
+      .map(snapshotRecord)
+  }
+
+  async latest(boardId: string): Promise<SnapshotRecord | undefined> {
+    const row = latestRow(this.db, boardId)
+    return row ? snapshotRecord(row) : undefined
+  }
+
+  async changedBoards(): Promise<string[]> {
+    const lastSnapshot = this.db
+      .select({ boardId: snapshots.boardId, at: max(snapshots.createdAt).as('last_snapshot_at') })
+      .from(snapshots)
+      .groupBy(snapshots.boardId)
+      .as('last_snapshot')
+    const lastUpdate = this.db
+      .select({ boardId: boardUpdates.boardId, at: max(boardUpdates.createdAt).as('last_update_at') })
+      .from(boardUpdates)
+      .groupBy(boardUpdates.boardId)
+      .as('last_update')
+    const rows = this.db
+      .select({ id: boards.id })
+      .from(boards)
+      .leftJoin(lastSnapshot, eq(lastSnapshot.boardId, boards.id))
+      .leftJoin(lastUpdate, eq(lastUpdate.boardId, boards.id))
+      .leftJoin(boardCheckpoints, eq(boardCheckpoints.boardId, boards.id))
+      .where(
+        // Times are ISO strings of one format, so they compare as text. "At or after": a write in the
+        // snapshot's own millisecond may not be in it; the content hash settles it.
+        or(
+          sql`${lastSnapshot.at} is null`,
+          gte(lastUpdate.at, lastSnapshot.at),
+          gte(boardCheckpoints.createdAt, lastSnapshot.at),
+        ),
+      )
+      .orderBy(boards.id)
+      .all()
+    return rows.map((row) => row.id)
+  }
+
+  async pruneAuto(boardId: string, keep: number): Promise<number> {
+    return this.db.transaction((tx) => {
+      const autos = tx
+        .select({ id: snapshots.id })
+        .from(snapshots)
+        .where(and(eq(snapshots.boardId, boardId), eq(snapshots.kind, 'auto')))
+        .orderBy(desc(snapshots.createdAt))
+        .all()
+      const older = autos.slice(keep).map((row) => row.id)
+      if (older.length === 0) return 0
+      const reviewed = new Set(
+        [
+          ...tx.selectDistinct({ id: reviewComments.snapshotId }).from(reviewComments).where(inArray(reviewComments.snapshotId, older)).all(),
+          ...tx.selectDistinct({ id: reviewVerdicts.snapshotId }).from(reviewVerdicts).where(inArray(reviewVerdicts.snapshotId, older)).all(),
+          ...tx.selectDistinct({ id: reviewSignoffs.snapshotId }).from(reviewSignoffs).where(inArray(reviewSignoffs.snapshotId, older)).all(),
+        ].map((row) => row.id),
+      )
+      let deleted = 0
+      for (const id of older) {
+        if (reviewed.has(id)) continue
+        const gone = tx.select({ previousId: snapshots.previousId }).from(snapshots).where(eq(snapshots.id, id)).get()
+        if (!gone) continue
+        tx.update(snapshots).set({ previousId: gone.previousId }).where(eq(snapshots.previousId, id)).run()
+        tx.delete(snapshots).where(eq(snapshots.id, id)).run()
+        deleted++
+      }
+      return deleted
+    })
+  }
+}
+
+function latestRow(db: SqliteDb | Tx, boardId: string): SnapshotRow | undefined {
+  return db.select(summaryColumns).from(snapshots).where(eq(snapshots.boardId, boardId)).orderBy(desc(snapshots.createdAt)).limit(1).get() as
+    | SnapshotRow
+    | undefined
+}
