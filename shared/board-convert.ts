@@ -10,7 +10,12 @@ import {
   documentSchema,
   linkSchema,
   sourceSchema,
+  type AssessmentModel,
   type BoardModel,
+  type ClaimModel,
+  type DocumentModel,
+  type LinkModel,
+  type SourceModel,
 } from './board-model.ts'
 import { compareOrder, replaceText } from './board-mutations.ts'
 import type { z } from 'zod'
@@ -31,6 +36,26 @@ function entityToJson(map: EntityMap): Record<string, unknown> {
     json[key] = value instanceof Y.Text ? value.toString() : value
   }
   return json
+}
+
+/** The plain entities of each collection, as the model holds them. */
+export type EntityModels = {
+  sources: SourceModel
+  documents: DocumentModel
+  claims: ClaimModel
+  assessments: AssessmentModel
+  links: LinkModel
+}
+
+/**
+ * One entity as the model holds it, or null when it is not valid. Lets a reader
+ * that follows a board change by change (the client, on every keystroke)
+ * convert only what changed, where boardToModel converts the whole board.
+ * References between entities are not checked here.
+ */
+export function readEntity<C extends Collection>(name: C, map: EntityMap): EntityModels[C] | null {
+  const parsed = ENTITY_SCHEMAS[name].safeParse(entityToJson(map))
+  return parsed.success ? (parsed.data as EntityModels[C]) : null
 }
 
 function byCreation(a: { createdAt: string; id: string }, b: { createdAt: string; id: string }): number {

@@ -151,3 +151,15 @@ export function tlpOf(marking: string): TlpMarking | null {
 
 export const REVIEW_VERDICTS = ['strongly-disagree', 'disagree', 'neutral', 'agree', 'strongly-agree'] as const
 export type ReviewVerdict = (typeof REVIEW_VERDICTS)[number]
+
+export const RISK_LEVELS = ['low', 'medium', 'high'] as const
+export type RiskLevel = (typeof RISK_LEVELS)[number]
+
+/**
+ * The shade of a likelihood × impact cell: band × impact rank (1–5), high from
+ * 20, medium from 8. The board's grid and the briefing's grid must agree.
+ */
+export function riskLevel(band: LikelihoodBand, impact: ImpactLevel): RiskLevel {
+  const score = band * (IMPACT_LEVELS.indexOf(impact) + 1)
+  return score >= 20 ? 'high' : score >= 8 ? 'medium' : 'low'
+}
