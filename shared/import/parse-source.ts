@@ -130,8 +130,10 @@ function citedName(inside: string, text: string, at: number): string {
   return name
 }
 
-function sentencesIn(text: string, start: number, end: number): Omit<ParsedClaim, 'sourceName' | 'paragraph'>[] {
-  const sentences: Omit<ParsedClaim, 'sourceName' | 'paragraph'>[] = []
+type Sentence = Pick<ParsedClaim, 'text' | 'start' | 'end'>
+
+function sentencesIn(text: string, start: number, end: number): Sentence[] {
+  const sentences: Sentence[] = []
   for (const { segment, index } of SENTENCES.segment(text.slice(start, end))) {
     const sentence = segment.trim()
     if (!HAS_WORD.test(sentence)) continue

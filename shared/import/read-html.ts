@@ -7,6 +7,7 @@
  */
 import { convert, type SelectorDefinition } from 'html-to-text'
 
+/** Not the article's words: images, fallbacks for scripts and plug-ins, embedded pages, form controls. */
 const SKIPPED = ['img', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'canvas', 'audio', 'video', 'select', 'button']
 
 const SELECTORS: SelectorDefinition[] = [
