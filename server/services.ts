@@ -3,10 +3,12 @@
  * the HTTP app, the relay and the command line.
  */
 import type { Access } from './access/access.ts'
-import { openAccess } from './access/open-access.ts'
+import { accountAccess } from './access/account-access.ts'
+import { ensureAdminAccount } from './auth/accounts.ts'
 import type { Config } from './config.ts'
 import { createLogger, type Logger } from './log.ts'
 import { RoomRegistry, type RoomRegistryOptions } from './relay/room-registry.ts'
+import { AutoSnapshots } from './snapshots/auto-snapshots.ts'
 import { openStorage } from './storage/open-storage.ts'
 import type { Storage } from './storage/storage.ts'
 
@@ -16,13 +18,14 @@ export type Services = {
   storage: Storage
   rooms: RoomRegistry
   access: Access
+  autoSnapshots: AutoSnapshots
 }
 
 export type ServiceOptions = {
   logger?: Logger
   /** A storage opened by the caller (e.g. a PostgreSQL schema of a test's own); the caller closes it. */
   storage?: Storage
-  /** Overrides how requests are authenticated and authorized (tests of the relay alone). */
+  /** Overrides how requests are authenticated and authorized (tests of the relay alone pass openAccess). */
   access?: (storage: Storage) => Access
   rooms?: RoomRegistryOptions
 }
@@ -30,13 +33,21 @@ export type ServiceOptions = {
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL)
   const storage = options.storage ?? (await openStorage(config))
-  const rooms = new RoomRegistry(storage, logger, options.rooms)
-  const access = options.access ? options.access(storage) : openAccess()
-  return { config, logger, storage, rooms, access }
+  const rooms = new RoomRegistry(storage, logger, { redisUrl: config.REDIS_URL, ...options.rooms })
+  // Accounts and board memberships, unless a test of the relay alone brings its own access.
+  const access = options.access ? options.access(storage) : accountAccess(storage)
+  if (!options.access) await ensureAdminAccount(storage, config, logger)
+  const autoSnapshots = new AutoSnapshots(
+    { storage, rooms, logger },
+    { intervalMs: config.SNAPSHOT_INTERVAL_MINUTES * 60_000, keep: config.SNAPSHOT_RETENTION },
+  )
+  autoSnapshots.start()
+  return { config, logger, storage, rooms, access, autoSnapshots }
 }
 
-/** Saves what the rooms hold, then closes the storage unless the caller owns it. */
+/** Stops the automatic snapshots, saves what the rooms hold, then closes the storage unless the caller owns it. */
 export async function closeServices(services: Services, options: ServiceOptions = {}): Promise<void> {
+  await services.autoSnapshots.stop()
   await services.rooms.close()
   if (!options.storage) await services.storage.close()
 }

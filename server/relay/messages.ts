@@ -4,7 +4,6 @@
  */
 import * as encoding from 'lib0/encoding'
 import * as authProtocol from 'y-protocols/auth'
-import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import type * as Y from 'yjs'
 import { MESSAGE_AUTH, MESSAGE_AWARENESS, MESSAGE_SYNC } from '../../shared/protocol.ts'
@@ -36,10 +35,11 @@ export function updateMessage(update: Uint8Array): Uint8Array {
   })
 }
 
-export function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
+/** `update` is an encoded awareness update (awarenessProtocol.encodeAwarenessUpdate). */
+export function awarenessMessage(update: Uint8Array): Uint8Array {
   return frame((e) => {
     encoding.writeVarUint(e, MESSAGE_AWARENESS)
-    encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(awareness, clients))
+    encoding.writeVarUint8Array(e, update)
   })
 }
 

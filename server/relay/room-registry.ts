@@ -9,11 +9,14 @@ import type { Logger } from '../log.ts'
 import type { Storage } from '../storage/storage.ts'
 import type { Connection } from './connection.ts'
 import { mergeBoardState } from './merge-state.ts'
+import { RedisBus } from './redis-bus.ts'
 import { LOAD_ORIGIN, Room } from './room.ts'
 
 export type RoomRegistryOptions = {
   /** Compact a board once this many log rows follow its checkpoint (reloading costs ~11 µs a row). */
   compactAfterRows?: number
+  /** Relay through Redis so that several instances serve the same boards. */
+  redisUrl?: string
 }
 
 /** A socket's upgrade that never completes must not pin its room in memory forever. */
@@ -24,6 +27,7 @@ export class RoomRegistry {
   private readonly loading = new Map<string, Promise<Room | null>>()
   private readonly compacting = new Map<string, Promise<void>>()
   private readonly compactAfterRows: number
+  private readonly bus: RedisBus | undefined
 
   constructor(
     private readonly storage: Storage,
@@ -31,6 +35,20 @@ export class RoomRegistry {
     options: RoomRegistryOptions = {},
   ) {
     this.compactAfterRows = options.compactAfterRows ?? 500
+    this.bus = options.redisUrl
+      ? new RedisBus(
+          options.redisUrl,
+          {
+            onMessage: (boardId, message) => {
+              const room = this.rooms.get(boardId)
+              if (message.kind === 'update') room?.applyRemoteUpdate(message.payload)
+              else room?.applyRemoteAwareness(message.payload)
+            },
+            onResubscribed: (boardId) => void this.catchUp(boardId),
+          },
+          logger,
+        )
+      : undefined
   }
 
   get loadedRooms(): ReadonlyMap<string, Room> {
@@ -82,6 +100,7 @@ export class RoomRegistry {
     await Promise.allSettled([...this.compacting.values()])
     for (const room of this.rooms.values()) room.destroy()
     this.rooms.clear()
+    await this.bus?.close()
   }
 
   /** Compacts a board's log now; resolves when done. */
@@ -125,6 +144,8 @@ export class RoomRegistry {
       compactAfterRows: this.compactAfterRows,
       onCompactionDue: (due) => void this.compact(due.boardId),
       onIdle: (idle) => this.unload(idle),
+      onCommitted: this.bus ? (committed, update) => this.bus!.publish(committed.boardId, { kind: 'update', payload: update }) : undefined,
+      onLocalAwareness: this.bus ? (changed, update) => this.bus!.publish(changed.boardId, { kind: 'awareness', payload: update }) : undefined,
     })
     room.doc.transact(() => {
       if (stored.checkpoint) Y.applyUpdate(room.doc, stored.checkpoint)
@@ -132,12 +153,28 @@ export class RoomRegistry {
     }, LOAD_ORIGIN)
     migrateBoardDoc(room.doc, { source: 'server', by: 'schema-migration' })
     this.rooms.set(boardId, room)
+    await this.bus?.subscribe(boardId)
     return room
+  }
+
+  /**
+   * Applies whatever other instances committed that this one may not have
+   * heard of. Applying known updates again changes nothing, so reading the
+   * whole stored state is safe, and it stays right across compactions.
+   */
+  private async catchUp(boardId: string): Promise<void> {
+    if (!this.rooms.has(boardId)) return
+    const stored = await this.storage.log.load(boardId)
+    const room = this.rooms.get(boardId)
+    if (!room) return
+    if (stored.checkpoint) room.applyRemoteUpdate(stored.checkpoint)
+    for (const update of stored.updates) room.applyRemoteUpdate(update)
   }
 
   private unload(room: Room): void {
     if (this.rooms.get(room.boardId) !== room) return
     this.rooms.delete(room.boardId)
     room.destroy()
+    void this.bus?.unsubscribe(room.boardId)
   }
 }

@@ -42,8 +42,10 @@ export type RoomOptions = {
   compactAfterRows: number
   onCompactionDue: (room: Room) => void
   onIdle: (room: Room) => void
-  /** Called with each committed update, e.g. to publish it to other instances. */
+  /** Called with each committed update, to publish it to other instances. */
   onCommitted?: (room: Room, update: Uint8Array) => void
+  /** Called with each presence change made on this instance, to publish it to other instances. */
+  onLocalAwareness?: (room: Room, update: Uint8Array) => void
 }
 
 export class Room {
@@ -86,7 +88,7 @@ export class Room {
     this.connections.add(connection)
     connection.send(syncStep1Message(this.doc))
     const present = [...this.awareness.getStates().keys()]
-    if (present.length > 0) connection.send(awarenessMessage(this.awareness, present))
+    if (present.length > 0) connection.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present)))
     return connection
   }
 
@@ -100,7 +102,8 @@ export class Room {
       else if (type === MESSAGE_AWARENESS) {
         awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), connection)
       } else if (type === MESSAGE_QUERY_AWARENESS) {
-        connection.send(awarenessMessage(this.awareness, [...this.awareness.getStates().keys()]))
+        const present = [...this.awareness.getStates().keys()]
+        connection.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present)))
       } else throw new Error(`unknown message type ${type}`)
     } catch (error) {
       if (error instanceof UpdateRejected) {
@@ -229,7 +232,9 @@ export class Room {
       for (const id of added) origin.awarenessClients.add(id)
       for (const id of removed) origin.awarenessClients.delete(id)
     }
-    this.broadcast(awarenessMessage(this.awareness, changed))
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
+    this.broadcast(awarenessMessage(update))
+    if (!isOrigin(origin, 'remote')) this.options.onLocalAwareness?.(this, update)
   }
 
   private scheduleFlush(): void {

@@ -26,15 +26,6 @@ export class PgUpdateLogStore implements UpdateLogStore {
     return this.db.transaction((tx) => readState(tx, boardId), { isolationLevel: 'repeatable read' })
   }
 
-  async after(boardId: string, seq: number): Promise<{ seq: number; update: Uint8Array }[]> {
-    const rows = await this.db
-      .select({ seq: boardUpdates.seq, update: boardUpdates.update })
-      .from(boardUpdates)
-      .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, seq)))
-      .orderBy(asc(boardUpdates.seq))
-    return rows.map((row) => ({ seq: row.seq, update: new Uint8Array(row.update) }))
-  }
-
   async compact(boardId: string, merge: MergeState): Promise<{ mergedRows: number }> {
     return this.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${boardLockKey(boardId)})`)

@@ -33,16 +33,6 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     })
   }
 
-  async after(boardId: string, seq: number): Promise<{ seq: number; update: Uint8Array }[]> {
-    return this.db
-      .select({ seq: boardUpdates.seq, update: boardUpdates.update })
-      .from(boardUpdates)
-      .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, seq)))
-      .orderBy(asc(boardUpdates.seq))
-      .all()
-      .map((row) => ({ seq: row.seq, update: new Uint8Array(row.update) }))
-  }
-
   async compact(boardId: string, merge: MergeState): Promise<{ mergedRows: number }> {
     const state = await this.load(boardId)
     if (state.updates.length === 0) return { mergedRows: 0 }

@@ -37,8 +37,6 @@ export interface UpdateLogStore {
   append(boardId: string, entries: LogEntry[]): Promise<number>
   /** The latest checkpoint and every log row after it. */
   load(boardId: string): Promise<StoredBoardState>
-  /** Log rows after `seq`, for an instance catching up on what it missed. */
-  after(boardId: string, seq: number): Promise<{ seq: number; update: Uint8Array }[]>
   /**
    * Replaces the checkpoint and the log rows it covers with one merged state, in
    * one transaction, holding a lock so that only one instance compacts a board at a time.

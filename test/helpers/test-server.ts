@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
+import { openAccess } from '../../server/access/open-access.ts'
 import { loadConfig, type Config } from '../../server/config.ts'
 import { createLogger } from '../../server/log.ts'
 import { startServer, type RunningServer } from '../../server/server.ts'
@@ -21,6 +22,8 @@ export type Dialect = 'sqlite' | 'postgres'
 export type TestServer = RunningServer & {
   wsUrl: string
   dataDir: string
+  /** The PostgreSQL database name (unused for SQLite). */
+  database: string
   config: Config
   /** Stops the server, keeping its database, and starts a new one on it. */
   restart(): Promise<TestServer>
@@ -76,17 +79,30 @@ export const dropDatabase = (database: string) => onPostgres(`drop database if e
 export type TestServerOptions = Omit<ServiceOptions, 'storage' | 'logger'> & {
   dialect?: Dialect
   env?: Record<string, string>
+  /**
+   * Real accounts, sessions, tokens and memberships. Without it (and without
+   * `access`) the server runs with open access: everyone an editor, no credential.
+   */
+  accounts?: boolean
+  /** Receives every log line (level debug), e.g. to check that no secret is logged. */
+  logSink?: (line: string) => void
+  /** An existing PostgreSQL database to share with another test server (several instances); its creator drops it. */
+  database?: string
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dialect = options.dialect ?? 'sqlite'
   const dataDir = tempDir()
-  const database = freshDatabaseName()
-  if (dialect === 'postgres') await createDatabase(database)
+  const ownsDatabase = options.database === undefined
+  const database = options.database ?? freshDatabaseName()
+  if (dialect === 'postgres' && ownsDatabase) await createDatabase(database)
   const start = async (): Promise<TestServer> => {
     const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env })
     const storage = await openTestStorage(dialect, dataDir, database)
-    const running = await startServer(config, { ...options, storage, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') })
+    const sink = options.logSink
+    const logger = sink ? createLogger('debug', { write: (line: string) => sink(line) }) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')
+    const access = options.access ?? (options.accounts ? undefined : () => openAccess())
+    const running = await startServer(config, { ...options, access, storage, logger })
     const stop = async () => {
       await running.close()
       await storage.close()
@@ -94,6 +110,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     return {
       ...running,
       wsUrl: running.url.replace(/^http/, 'ws') + '/ws',
+      database,
       dataDir,
       config,
       close: stop,
@@ -104,7 +121,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       async destroy() {
         await stop()
         rmSync(dataDir, { recursive: true, force: true })
-        if (dialect === 'postgres') await dropDatabase(database)
+        if (dialect === 'postgres' && ownsDatabase) await dropDatabase(database)
       },
     }
   }
