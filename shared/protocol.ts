@@ -18,7 +18,11 @@ export const CLOSE = {
   updateRejected: { code: 4422, reason: 'update could not be applied' },
   /** ws itself closes an oversized frame with 1009; we use the same code for our own size checks. */
   messageTooBig: { code: 1009, reason: 'message too big' },
-  accessChanged: { code: 4403, reason: 'access changed; reconnect' },
+  /**
+   * Below 4400 on purpose: the stock WebsocketProvider treats 4400–4499 as final and stops, but a
+   * person whose role changed must reconnect, to be admitted (or refused) under the new rights.
+   */
+  accessChanged: { code: 4001, reason: 'access changed; reconnect' },
   tooSlow: { code: 4408, reason: 'client too slow to keep up' },
   serverShutdown: { code: 1001, reason: 'server shutting down' },
   storageFailed: { code: 1011, reason: 'storage failed; reconnect' },

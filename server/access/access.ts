@@ -16,9 +16,18 @@ export type Principal = {
   via: 'session' | 'token' | 'open'
 }
 
+export type PrincipalOptions = {
+  /**
+   * Accept an API token as `?token=`: only for the websocket upgrade, whose
+   * browser API cannot set headers. Elsewhere a token in a URL would end up in
+   * histories and proxy logs.
+   */
+  allowQueryToken?: boolean
+}
+
 export interface Access {
   /** The principal behind a request, or null when it carries no valid credential. */
-  principal(request: Request): Promise<Principal | null>
+  principal(request: Request, options?: PrincipalOptions): Promise<Principal | null>
   /** The principal's role on a board, or null when they have none. */
   authorize(principal: Principal, boardId: string): Promise<Role | null>
   /** Makes the creator of a new board its owner. */

@@ -12,8 +12,14 @@ import { LIMITS } from '../../shared/limits.ts'
 import { WEBSOCKET_PATH } from '../../shared/protocol.ts'
 import type { Services } from '../services.ts'
 import type { AppEnv } from './app-env.ts'
+import { adminApi } from './admin-api.ts'
+import { meApi, publicAuthApi } from './auth-api.ts'
 import { boardsApi } from './boards-api.ts'
 import { ApiError, errorBody, handleError, unauthorized } from './errors.ts'
+import { invitesApi, publicInvitesApi } from './invites-api.ts'
+import { membersApi } from './members-api.ts'
+import { sameOriginGuard } from './same-origin-guard.ts'
+import { tokensApi } from './tokens-api.ts'
 import { websocketRoute } from './websocket-route.ts'
 
 export const CLIENT_DIST = fileURLToPath(new URL('../../dist/client', import.meta.url))
@@ -54,6 +60,10 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
       },
     }),
   )
+  api.use(sameOriginGuard())
+  // Public routes come before the authentication middleware, so they answer without a credential.
+  api.route('/', publicAuthApi())
+  api.route('/', publicInvitesApi())
   api.use(async function authenticate(c, next) {
     const principal = await services.access.principal(c.req.raw)
     if (!principal) throw unauthorized()
@@ -61,6 +71,11 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     await next()
   })
   api.route('/', boardsApi())
+  api.route('/', meApi())
+  api.route('/', tokensApi())
+  api.route('/', adminApi())
+  api.route('/', membersApi())
+  api.route('/', invitesApi())
   app.doc31('/api/openapi.json', { openapi: '3.1.0', info: { title: 'Assay API', version: '1' } })
   app.route('/api', api)
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}.`), 404))

@@ -8,6 +8,7 @@ import { upgradeWebSocket } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { WebSocket } from 'ws'
 import { CLOSE } from '../../shared/protocol.ts'
+import { isSameOrigin } from '../auth/same-origin.ts'
 import type { Connection, RelaySocket, Role } from '../relay/connection.ts'
 import type { AppEnv } from './app-env.ts'
 
@@ -20,8 +21,10 @@ export function websocketRoute(): Hono<UpgradeEnv> {
     async function authorizeUpgrade(c, next) {
       const { access, storage } = c.var.services
       const boardId = c.req.param('boardId')
-      const principal = await access.principal(c.req.raw)
+      const principal = await access.principal(c.req.raw, { allowQueryToken: true })
       if (!principal) return c.text('Unauthorized', 401)
+      // Browsers send cookies on cross-site websocket upgrades too: a cookie counts only from our own pages.
+      if (principal.via === 'session' && !isSameOrigin(c.req.raw, c.var.services.config.PUBLIC_URL)) return c.text('Forbidden', 403)
       if (!(await storage.boards.get(boardId))) return c.text('Not Found', 404)
       const role = await access.authorize(principal, boardId)
       if (role === null) return c.text('Forbidden', 403)

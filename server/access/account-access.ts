@@ -1,0 +1,66 @@
+/**
+ * Access with accounts: a request is a person by their session cookie or by
+ * one of their API tokens; their role on a board is their membership's. The
+ * admin is treated as an owner of every board, so that a board whose owners
+ * have all left can still be reached and handed on.
+ */
+import { readSessionToken } from '../auth/session-cookie.ts'
+import { hashSecret } from '../auth/secret-token.ts'
+import type { Storage } from '../storage/storage.ts'
+import type { Access, Principal } from './access.ts'
+import { audit } from './audit.ts'
+
+/** `last_used_at` is a hint for the token list, not a trail: write it at most this often. */
+const TOKEN_TOUCH_INTERVAL_MS = 5 * 60 * 1000
+
+export function accountAccess(storage: Storage): Access {
+  return {
+    async principal(request, options = {}) {
+      const authorization = request.headers.get('authorization')
+      if (authorization !== null) {
+        // A request that offers a header is judged by it alone: a bad token is not rescued by a cookie.
+        const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization)
+        return match ? tokenPrincipal(storage, match[1]!) : null
+      }
+      if (options.allowQueryToken) {
+        const token = new URL(request.url).searchParams.get('token')
+        if (token !== null) return tokenPrincipal(storage, token)
+      }
+      const session = readSessionToken(request)
+      return session === null ? null : sessionPrincipal(storage, session)
+    },
+
+    async authorize(principal, boardId) {
+      if (principal.isAdmin) return 'owner'
+      if (principal.userId === null) return null
+      return (await storage.members.role(boardId, principal.userId)) ?? null
+    },
+
+    async onBoardCreated(boardId, creator) {
+      if (creator.userId !== null) {
+        await storage.members.add({ boardId, userId: creator.userId, role: 'owner', addedAt: new Date().toISOString() })
+      }
+      await audit({ storage }, { actor: creator, action: 'board-created', boardId })
+    },
+  }
+}
+
+async function tokenPrincipal(storage: Storage, token: string): Promise<Principal | null> {
+  const record = await storage.tokens.getByHash(hashSecret(token))
+  if (!record || record.revokedAt !== null) return null
+  const user = await storage.users.get(record.userId)
+  if (!user) return null
+  const now = new Date()
+  if (record.lastUsedAt === null || now.getTime() - Date.parse(record.lastUsedAt) > TOKEN_TOUCH_INTERVAL_MS) {
+    await storage.tokens.touch(record.id, now.toISOString())
+  }
+  return { userId: user.id, tokenId: record.id, name: user.name, isAdmin: user.isAdmin, via: 'token' }
+}
+
+async function sessionPrincipal(storage: Storage, token: string): Promise<Principal | null> {
+  const session = await storage.sessions.get(hashSecret(token))
+  if (!session || Date.parse(session.expiresAt) <= Date.now()) return null
+  const user = await storage.users.get(session.userId)
+  if (!user) return null
+  return { userId: user.id, tokenId: null, name: user.name, isAdmin: user.isAdmin, via: 'session' }
+}

@@ -1,0 +1,92 @@
+/**
+ * Accounts, sessions and API tokens: the operations the HTTP API, the command
+ * line and start-up share. Nothing here returns or logs a password or a hash;
+ * a new token is returned to the caller once and only its hash is kept.
+ */
+import type { Logger } from '../log.ts'
+import type { Config } from '../config.ts'
+import type { ApiTokenRecord, Storage, UserRecord } from '../storage/storage.ts'
+import { hashPassword } from './passwords.ts'
+import { API_TOKEN_PREFIX, hashSecret, newSecret } from './secret-token.ts'
+import { SESSION_TTL_MS } from './session-cookie.ts'
+
+/** What a person may know about their own account: `GET /api/me`. */
+export type Me = { id: string; email: string; name: string; isAdmin: boolean }
+
+/** What the admin sees of an account. */
+export type AccountView = Me & { createdAt: string }
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase()
+}
+
+export function toMe(user: UserRecord): Me {
+  return { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin }
+}
+
+export function toAccountView(user: UserRecord): AccountView {
+  return { ...toMe(user), createdAt: user.createdAt }
+}
+
+export type NewAccount = { email: string; name: string; password: string; isAdmin?: boolean }
+
+/**
+ * Adds an account; null when its email is taken. With `onlyIfFirst`, adds it
+ * only while there is no account at all (the first-run setup).
+ */
+export async function createAccount(storage: Storage, input: NewAccount, options: { onlyIfFirst?: boolean } = {}): Promise<UserRecord | null> {
+  const user: UserRecord = {
+    id: crypto.randomUUID(),
+    email: normalizeEmail(input.email),
+    name: input.name.trim(),
+    passwordHash: await hashPassword(input.password),
+    isAdmin: input.isAdmin ?? false,
+    createdAt: new Date().toISOString(),
+  }
+  const created = options.onlyIfFirst ? await storage.users.createFirst(user) : await storage.users.create(user)
+  return created ? user : null
+}
+
+/** On first start with ASSAY_ADMIN_EMAIL and ASSAY_ADMIN_PASSWORD set, creates the admin account. */
+export async function ensureAdminAccount(storage: Storage, config: Config, logger: Logger): Promise<void> {
+  if (!config.ASSAY_ADMIN_EMAIL || !config.ASSAY_ADMIN_PASSWORD) return
+  if ((await storage.users.count()) > 0) return
+  const admin = await createAccount(
+    storage,
+    { email: config.ASSAY_ADMIN_EMAIL, name: 'Administrator', password: config.ASSAY_ADMIN_PASSWORD, isAdmin: true },
+    { onlyIfFirst: true },
+  )
+  if (admin) logger.info({ email: admin.email }, 'created the admin account from ASSAY_ADMIN_EMAIL')
+}
+
+/** Starts a session for the user; returns the cookie's token. */
+export async function startSession(storage: Storage, userId: string): Promise<string> {
+  const token = newSecret()
+  const now = new Date()
+  await storage.sessions.create({
+    tokenHash: hashSecret(token),
+    userId,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + SESSION_TTL_MS).toISOString(),
+  })
+  // Sweeping here keeps the table small without a timer of its own.
+  await storage.sessions.deleteExpired(now.toISOString())
+  return token
+}
+
+export type IssuedToken = { record: ApiTokenRecord; token: string }
+
+export async function issueApiToken(storage: Storage, userId: string, name: string): Promise<IssuedToken> {
+  const token = newSecret(API_TOKEN_PREFIX)
+  const record: ApiTokenRecord = {
+    id: crypto.randomUUID(),
+    userId,
+    name: name.trim(),
+    tokenHash: hashSecret(token),
+    createdAt: new Date().toISOString(),
+    lastUsedAt: null,
+    revokedAt: null,
+  }
+  await storage.tokens.create(record)
+  return { record, token }
+}

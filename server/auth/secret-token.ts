@@ -1,0 +1,17 @@
+/**
+ * The random secrets the server hands out (session cookies, API tokens, invite
+ * links). Each is 32 random bytes, base64url; only its SHA-256 is stored, so a
+ * copy of the database lets no one in.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+
+/** API tokens start with this, so a leaked one is recognisable (and findable by secret scanners). */
+export const API_TOKEN_PREFIX = 'assay_'
+
+export function newSecret(prefix = ''): string {
+  return prefix + randomBytes(32).toString('base64url')
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex')
+}

@@ -1,0 +1,160 @@
+/**
+ * Signing in and out, first-run setup, and who am I. These routes (but /me)
+ * are public: they are mounted ahead of the authentication middleware.
+ */
+import { getConnInfo } from '@hono/node-server/conninfo'
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { audit } from '../access/audit.ts'
+import { createAccount, normalizeEmail, startSession, toMe } from '../auth/accounts.ts'
+import { ACCOUNT_THROTTLE, ADDRESS_THROTTLE, LoginThrottle } from '../auth/login-throttle.ts'
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyDecoy, verifyPassword } from '../auth/passwords.ts'
+import { hashSecret } from '../auth/secret-token.ts'
+import { clearSessionCookie, readSessionToken, setSessionCookie } from '../auth/session-cookie.ts'
+import type { AppEnv } from './app-env.ts'
+import { ApiError, errorBody, unauthorized } from './errors.ts'
+import { emailSchema, errorResponses, errorSchema, jsonBody, jsonResponse, nameSchema } from './openapi-parts.ts'
+import { validationHook } from './validation-hook.ts'
+
+export const meSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), isAdmin: z.boolean() })
+export const newPasswordSchema = z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH)
+const loginSchema = z.object({ email: z.string().max(254), password: z.string().max(PASSWORD_MAX_LENGTH) }).strict()
+const setupSchema = z.object({ email: emailSchema, name: nameSchema, password: newPasswordSchema }).strict()
+
+export type LoginThrottles = { account: LoginThrottle; address: LoginThrottle }
+
+export function loginThrottles(): LoginThrottles {
+  return { account: new LoginThrottle(ACCOUNT_THROTTLE), address: new LoginThrottle(ADDRESS_THROTTLE) }
+}
+
+function clientAddress(c: Context<AppEnv>): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown'
+  } catch {
+    // Not served by @hono/node-server (e.g. app.request in a unit test): no socket to read.
+    return 'unknown'
+  }
+}
+
+/** Status, setup, sign-in and sign-out: no credential needed. */
+export function publicAuthApi(throttles: LoginThrottles = loginThrottles()): OpenAPIHono<AppEnv> {
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/auth/status',
+      summary: 'Whether the first-run setup is still open, and who is signed in',
+      responses: { 200: jsonResponse(z.object({ setupNeeded: z.boolean(), user: meSchema.nullable() }), 'Status') },
+    }),
+    async (c) => {
+      const { access, storage } = c.var.services
+      const setupNeeded = (await storage.users.count()) === 0
+      const principal = await access.principal(c.req.raw)
+      const user = principal?.userId ? await storage.users.get(principal.userId) : undefined
+      return c.json({ setupNeeded, user: user ? toMe(user) : null }, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/setup',
+      summary: 'Create the admin account on a server that has no account yet, and sign in',
+      request: { body: jsonBody(setupSchema) },
+      responses: { 200: jsonResponse(meSchema, 'The admin, signed in'), 400: errorResponses[400], 409: errorResponses[409] },
+    }),
+    async (c) => {
+      const services = c.var.services
+      const body = c.req.valid('json')
+      const admin = await createAccount(services.storage, { ...body, isAdmin: true }, { onlyIfFirst: true })
+      if (!admin) throw new ApiError(409, 'setup_done', 'The admin account exists already: sign in instead.')
+      setSessionCookie(c, services.config, await startSession(services.storage, admin.id))
+      await audit(services, { actor: { userId: admin.id, tokenId: null, name: admin.name, isAdmin: true, via: 'session' }, action: 'setup' })
+      return c.json(toMe(admin), 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/login',
+      summary: 'Sign in with email and password; sets the session cookie',
+      request: { body: jsonBody(loginSchema) },
+      responses: {
+        200: jsonResponse(meSchema, 'Signed in'),
+        400: errorResponses[400],
+        401: jsonResponse(errorSchema, 'Wrong email or password'),
+        429: jsonResponse(errorSchema, 'Too many failed attempts; Retry-After says when to try again'),
+      },
+    }),
+    async (c) => {
+      const services = c.var.services
+      const { password } = c.req.valid('json')
+      const email = normalizeEmail(c.req.valid('json').email)
+      const address = clientAddress(c)
+      const waitMs = Math.max(throttles.account.waitMs(email), throttles.address.waitMs(address))
+      if (waitMs > 0) {
+        const seconds = Math.ceil(waitMs / 1000)
+        services.logger.info({ email, address, retryAfter: seconds }, 'sign-in refused: too many failures')
+        return c.json(errorBody('rate_limited', `Too many failed sign-ins. Try again in ${seconds} s.`), 429, { 'Retry-After': String(seconds) })
+      }
+      const user = await services.storage.users.getByEmail(email)
+      const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyDecoy(password)
+      if (!user || !valid) {
+        throttles.account.fail(email)
+        throttles.address.fail(address)
+        services.logger.info({ email, address }, 'sign-in failed')
+        await audit(services, { actor: null, actorLabel: email, action: 'sign-in-failed', detail: { address } })
+        // One answer for an unknown email and a wrong password: it must not tell which emails have accounts.
+        return c.json(errorBody('invalid_credentials', 'Wrong email or password.'), 401)
+      }
+      throttles.account.succeed(email)
+      setSessionCookie(c, services.config, await startSession(services.storage, user.id))
+      await audit(services, { actor: { userId: user.id, tokenId: null, name: user.name, isAdmin: user.isAdmin, via: 'session' }, action: 'sign-in', detail: { address } })
+      return c.json(toMe(user), 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/logout',
+      summary: 'Sign out: ends the session and clears the cookie',
+      responses: { 204: { description: 'Signed out' } },
+    }),
+    async (c) => {
+      const services = c.var.services
+      const token = readSessionToken(c.req.raw)
+      if (token !== null) {
+        const principal = await services.access.principal(c.req.raw)
+        await services.storage.sessions.delete(hashSecret(token))
+        if (principal?.via === 'session') await audit(services, { actor: principal, action: 'sign-out' })
+      }
+      clearSessionCookie(c, services.config)
+      return c.body(null, 204)
+    },
+  )
+
+  return api
+}
+
+/** `GET /me`: behind the authentication middleware. */
+export function meApi(): OpenAPIHono<AppEnv> {
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/me',
+      summary: 'The signed-in account',
+      responses: { 200: jsonResponse(meSchema, 'The account'), 401: errorResponses[401] },
+    }),
+    async (c) => {
+      const { userId } = c.var.principal
+      const user = userId === null ? undefined : await c.var.services.storage.users.get(userId)
+      if (!user) throw unauthorized()
+      return c.json(toMe(user), 200)
+    },
+  )
+  return api
+}

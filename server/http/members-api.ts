@@ -1,0 +1,141 @@
+/**
+ * A board's members and its audit log. Any member sees who else is on the
+ * board; only owners change it. Every change closes the affected person's open
+ * sockets, so they reconnect with the rights they now have.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { audit, toAuditView } from '../access/audit.ts'
+import { closeSocketsOf } from '../access/close-sockets.ts'
+import type { MemberChange, MemberView } from '../storage/storage.ts'
+import type { AppEnv } from './app-env.ts'
+import { requireBoardRole } from './boards-api.ts'
+import { ApiError, notFound } from './errors.ts'
+import { emailSchema, errorResponses, jsonBody, jsonResponse, roleSchema } from './openapi-parts.ts'
+import { validationHook } from './validation-hook.ts'
+
+const boardParam = z.object({ id: z.string().min(1).max(64) })
+const memberParams = boardParam.extend({ userId: z.string().min(1).max(64) })
+const memberSchema = z.object({ userId: z.string(), email: z.string(), name: z.string(), role: roleSchema })
+const auditEntrySchema = z.object({
+  id: z.number(),
+  at: z.string(),
+  actorId: z.string().nullable(),
+  actorLabel: z.string(),
+  action: z.string(),
+  boardId: z.string().nullable(),
+  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+})
+
+function refuseChange(change: MemberChange, verb: string): void {
+  if (change === 'not-member') throw notFound('Member')
+  if (change === 'last-owner') {
+    throw new ApiError(409, 'last_owner', `Cannot ${verb} the board's last owner: make someone else an owner first.`)
+  }
+}
+
+export function membersApi(): OpenAPIHono<AppEnv> {
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/boards/{id}/members',
+      summary: "The board's members and their roles (any member)",
+      request: { params: boardParam },
+      responses: { 200: jsonResponse(z.array(memberSchema), 'Members, by name'), ...errorResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      await requireBoardRole(c, id, 'reviewer')
+      return c.json(await c.var.services.storage.members.list(id), 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/boards/{id}/members',
+      summary: 'Add an account to the board with a role (owners)',
+      request: { params: boardParam, body: jsonBody(z.object({ email: emailSchema, role: roleSchema }).strict()) },
+      responses: { 201: jsonResponse(memberSchema, 'The new member'), ...errorResponses },
+    }),
+    async (c) => {
+      const services = c.var.services
+      const { id } = c.req.valid('param')
+      await requireBoardRole(c, id, 'owner')
+      const { email, role } = c.req.valid('json')
+      const user = await services.storage.users.getByEmail(email)
+      if (!user) throw new ApiError(404, 'no_account', 'No account has this email: ask the admin to add one, or send an invite link.')
+      const added = await services.storage.members.add({ boardId: id, userId: user.id, role, addedAt: new Date().toISOString() })
+      if (!added) throw new ApiError(409, 'already_member', 'This person is a member already: change their role instead.')
+      // An admin may hold sockets opened without membership; let them reconnect under the new role.
+      closeSocketsOf(services, { userId: user.id, boardId: id })
+      await audit(services, { actor: c.var.principal, action: 'member-added', boardId: id, detail: { userId: user.id, email: user.email, role } })
+      const member: MemberView = { userId: user.id, email: user.email, name: user.name, role }
+      return c.json(member, 201)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/boards/{id}/members/{userId}',
+      summary: "Change a member's role (owners); their open sockets reconnect with the new role",
+      request: { params: memberParams, body: jsonBody(z.object({ role: roleSchema }).strict()) },
+      responses: { 200: jsonResponse(memberSchema, 'The member after the change'), ...errorResponses },
+    }),
+    async (c) => {
+      const services = c.var.services
+      const { id, userId } = c.req.valid('param')
+      await requireBoardRole(c, id, 'owner')
+      const { role } = c.req.valid('json')
+      const before = await services.storage.members.role(id, userId)
+      refuseChange(await services.storage.members.setRole(id, userId, role), 'demote')
+      closeSocketsOf(services, { userId, boardId: id })
+      await audit(services, { actor: c.var.principal, action: 'member-role-changed', boardId: id, detail: { userId, from: before ?? null, to: role } })
+      const member = (await services.storage.members.list(id)).find((m) => m.userId === userId)
+      if (!member) throw notFound('Member')
+      return c.json(member, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/boards/{id}/members/{userId}',
+      summary: 'Remove a member (owners); their open sockets close',
+      request: { params: memberParams },
+      responses: { 204: { description: 'Removed' }, ...errorResponses },
+    }),
+    async (c) => {
+      const services = c.var.services
+      const { id, userId } = c.req.valid('param')
+      await requireBoardRole(c, id, 'owner')
+      refuseChange(await services.storage.members.remove(id, userId), 'remove')
+      closeSocketsOf(services, { userId, boardId: id })
+      await audit(services, { actor: c.var.principal, action: 'member-removed', boardId: id, detail: { userId } })
+      return c.body(null, 204)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/boards/{id}/audit',
+      summary: "The board's audit log, newest first (owners)",
+      request: {
+        params: boardParam,
+        query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+      },
+      responses: { 200: jsonResponse(z.array(auditEntrySchema), 'Entries, newest first'), ...errorResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      await requireBoardRole(c, id, 'owner')
+      const records = await c.var.services.storage.audit.listForBoard(id, c.req.valid('query').limit)
+      return c.json(records.map(toAuditView), 200)
+    },
+  )
+
+  return api
+}

@@ -1,0 +1,20 @@
+/** Pieces every OpenAPI route of the access API declares: JSON bodies and the one error shape. */
+import { z } from '@hono/zod-openapi'
+
+export const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
+
+export const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json': { schema } } })
+export const jsonBody = <S extends z.ZodType>(schema: S) => ({ ...json(schema), required: true })
+export const jsonResponse = <S extends z.ZodType>(schema: S, description: string) => ({ ...json(schema), description })
+
+export const errorResponses = {
+  400: jsonResponse(errorSchema, 'The request was invalid; the message says which field and why.'),
+  401: jsonResponse(errorSchema, 'No valid credential.'),
+  403: jsonResponse(errorSchema, 'No right to do this.'),
+  404: jsonResponse(errorSchema, 'No such board, account, token or invite.'),
+  409: jsonResponse(errorSchema, 'The change conflicts with the state as it is.'),
+}
+
+export const roleSchema = z.enum(['owner', 'editor', 'reviewer'])
+export const emailSchema = z.string().trim().toLowerCase().email().max(254)
+export const nameSchema = z.string().trim().min(1).max(200)

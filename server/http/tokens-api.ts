@@ -1,0 +1,78 @@
+/** Personal API tokens: listed, created (the token is shown once) and revoked by their owner. */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { audit } from '../access/audit.ts'
+import { closeSocketsOf } from '../access/close-sockets.ts'
+import { issueApiToken } from '../auth/accounts.ts'
+import type { AppEnv } from './app-env.ts'
+import { ApiError, notFound } from './errors.ts'
+import { errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
+import { validationHook } from './validation-hook.ts'
+
+const tokenSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() })
+const createdTokenSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), token: z.string() })
+
+export function tokensApi(): OpenAPIHono<AppEnv> {
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/tokens',
+      summary: "The caller's API tokens that are not revoked (never the tokens themselves)",
+      responses: { 200: jsonResponse(z.array(tokenSchema), 'Tokens, oldest first'), 401: errorResponses[401], 403: errorResponses[403] },
+    }),
+    async (c) => {
+      const userId = requireAccount(c.var.principal.userId)
+      const tokens = await c.var.services.storage.tokens.listActive(userId)
+      return c.json(tokens.map(({ id, name, createdAt, lastUsedAt }) => ({ id, name, createdAt, lastUsedAt })), 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/tokens',
+      summary: 'Create an API token; the response is the only time it is shown',
+      request: { body: jsonBody(z.object({ name: z.string().trim().min(1).max(100) }).strict()) },
+      responses: { 201: jsonResponse(createdTokenSchema, 'The new token'), ...errorResponses },
+    }),
+    async (c) => {
+      const services = c.var.services
+      const principal = c.var.principal
+      const userId = requireAccount(principal.userId)
+      // A leaked token must not be able to mint others that outlive its revocation.
+      if (principal.via === 'token') throw new ApiError(403, 'forbidden', 'An API token cannot create tokens: sign in, or use `assay token create`.')
+      const { record, token } = await issueApiToken(services.storage, userId, c.req.valid('json').name)
+      await audit(services, { actor: principal, action: 'token-created', detail: { tokenId: record.id, name: record.name } })
+      c.header('Cache-Control', 'no-store')
+      return c.json({ id: record.id, name: record.name, createdAt: record.createdAt, token }, 201)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/tokens/{tokenId}',
+      summary: 'Revoke an API token: it stops working at once, its open sockets included',
+      request: { params: z.object({ tokenId: z.string().min(1).max(64) }) },
+      responses: { 204: { description: 'Revoked' }, 401: errorResponses[401], 403: errorResponses[403], 404: errorResponses[404] },
+    }),
+    async (c) => {
+      const services = c.var.services
+      const userId = requireAccount(c.var.principal.userId)
+      const { tokenId } = c.req.valid('param')
+      if (!(await services.storage.tokens.revoke(tokenId, userId, new Date().toISOString()))) throw notFound('Token')
+      closeSocketsOf(services, { tokenId })
+      await audit(services, { actor: c.var.principal, action: 'token-revoked', detail: { tokenId } })
+      return c.body(null, 204)
+    },
+  )
+
+  return api
+}
+
+/** Tokens belong to accounts; a server without accounts (or the CLI's operator) has none. */
+function requireAccount(userId: string | null): string {
+  if (userId === null) throw new ApiError(403, 'forbidden', 'Only a signed-in account has API tokens.')
+  return userId
+}
