@@ -25,6 +25,19 @@ const configSchema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   /** Set when the server sits behind HTTPS, so the session cookie is marked Secure. */
   PUBLIC_URL: z.string().url('must be a URL such as https://assay.example.org').optional(),
+  /** Minutes between automatic snapshots of changed boards; fractions allowed, 0 turns them off. */
+  SNAPSHOT_INTERVAL_MINUTES: z.coerce
+    .number({ error: 'must be a number of minutes, e.g. 60; 0 turns automatic snapshots off' })
+    .min(0, 'must be 0 (off) or more minutes')
+    .max(10_080, 'must be at most 10080 minutes (a week)')
+    .default(60),
+  /** Automatic snapshots kept per board; named ones, restore points and reviewed ones are always kept. */
+  SNAPSHOT_RETENTION: z.coerce
+    .number({ error: 'must be a whole number of automatic snapshots to keep per board, e.g. 48' })
+    .int('must be a whole number of automatic snapshots to keep per board, e.g. 48')
+    .min(1, 'must keep at least 1 automatic snapshot per board')
+    .max(100_000, 'must be at most 100000')
+    .default(48),
 })
 
 export type Config = z.infer<typeof configSchema>

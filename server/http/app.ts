@@ -15,10 +15,13 @@ import type { AppEnv } from './app-env.ts'
 import { adminApi } from './admin-api.ts'
 import { meApi, publicAuthApi } from './auth-api.ts'
 import { boardsApi } from './boards-api.ts'
+import { importApi } from './import-api.ts'
 import { ApiError, errorBody, handleError, unauthorized } from './errors.ts'
 import { invitesApi, publicInvitesApi } from './invites-api.ts'
 import { membersApi } from './members-api.ts'
+import { reviewApi } from './review-api.ts'
 import { sameOriginGuard } from './same-origin-guard.ts'
+import { snapshotsApi } from './snapshots-api.ts'
 import { tokensApi } from './tokens-api.ts'
 import { websocketRoute } from './websocket-route.ts'
 
@@ -71,11 +74,14 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     await next()
   })
   api.route('/', boardsApi())
+  api.route('/', importApi())
   api.route('/', meApi())
   api.route('/', tokensApi())
   api.route('/', adminApi())
   api.route('/', membersApi())
   api.route('/', invitesApi())
+  api.route('/', snapshotsApi())
+  api.route('/', reviewApi())
   app.doc31('/api/openapi.json', { openapi: '3.1.0', info: { title: 'Assay API', version: '1' } })
   app.route('/api', api)
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}.`), 404))

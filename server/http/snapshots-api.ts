@@ -1,0 +1,200 @@
+/**
+ * Snapshots: make one of the live board, list them, read one as the board
+ * model (or as its Yjs state, for a read-only board view), compare any two
+ * versions, and restore one onto the live board.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { boardModelSchema } from '../../shared/board-model.ts'
+import {
+  createSnapshotSchema,
+  LIVE,
+  restoreResultSchema,
+  SNAPSHOT_KINDS,
+  snapshotSummarySchema,
+  versionRefSchema,
+} from '../../shared/snapshot-model.ts'
+import { actorOf } from '../snapshots/actor.ts'
+import { captureBoard } from '../snapshots/board-state.ts'
+import { diffVersions, readVersion } from '../snapshots/diff-versions.ts'
+import { readSnapshot } from '../snapshots/load-snapshot.ts'
+import { recordSnapshot } from '../snapshots/record-snapshot.ts'
+import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
+import type { AppEnv } from './app-env.ts'
+import { requireBoardRole } from './boards-api.ts'
+import { ApiError, notFound } from './errors.ts'
+import { boardIdParam, errors, json, jsonResponse, snapshotParams } from './snapshot-routes.ts'
+import { validationHook } from './validation-hook.ts'
+
+const versionParam = (side: 'from' | 'to') =>
+  z.string({ error: `give ${side}=<snapshot id> or ${side}=${LIVE}` }).min(1, `give ${side}=<snapshot id> or ${side}=${LIVE}`).max(64)
+
+const diffQuery = z.object({ from: versionParam('from'), to: versionParam('to').default(LIVE) })
+
+const wordEditSchema = z.object({ change: z.enum(['kept', 'added', 'removed']), text: z.string() })
+/** `from` or `to` is absent where an optional field was not set on that side. */
+const fieldChangeSchema = z.object({
+  field: z.string(),
+  from: z.unknown().optional(),
+  to: z.unknown().optional(),
+  words: z.array(wordEditSchema).optional(),
+})
+const collectionDiffSchema = <S extends z.ZodType>(entity: S) =>
+  z.object({
+    added: z.array(entity),
+    removed: z.array(entity),
+    changed: z.array(z.object({ id: z.string(), from: entity, to: entity, fields: z.array(fieldChangeSchema) })),
+  })
+const diffResultSchema = z.object({
+  from: versionRefSchema,
+  to: versionRefSchema,
+  /** True when the two versions hold the same content. */
+  empty: z.boolean(),
+  diff: z.object({
+    meta: z.array(fieldChangeSchema),
+    sources: collectionDiffSchema(boardModelSchema.shape.sources.element),
+    documents: collectionDiffSchema(boardModelSchema.shape.documents.element),
+    claims: collectionDiffSchema(boardModelSchema.shape.claims.element),
+    assessments: collectionDiffSchema(boardModelSchema.shape.assessments.element),
+    links: collectionDiffSchema(boardModelSchema.shape.links.element),
+  }),
+})
+
+const snapshotNotFound = (snapshotId: string) => new ApiError(404, 'not_found', `Snapshot ${snapshotId} not found on this board.`)
+
+export function snapshotsApi(): OpenAPIHono<AppEnv> {
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/boards/{id}/snapshots',
+      summary: 'Make a named snapshot of the live board (editors and owners)',
+      request: { params: boardIdParam, body: { ...json(createSnapshotSchema), required: true } },
+      responses: { 201: jsonResponse(snapshotSummarySchema, 'The new snapshot'), ...errors },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      await requireBoardRole(c, id, 'editor')
+      const { label } = c.req.valid('json')
+      const { storage, rooms } = c.var.services
+      const captured = await captureBoard(rooms, id)
+      if (!captured) throw notFound('Board')
+      const snapshot = await recordSnapshot(storage, id, captured, { label, kind: 'named', author: actorOf(c.var.principal) })
+      if (!snapshot) throw new Error('a named snapshot has no guard, yet it was not recorded')
+      return c.json(snapshot, 201)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/boards/{id}/snapshots',
+      summary: "The board's snapshots, newest first",
+      request: { params: boardIdParam, query: z.object({ kind: z.enum(SNAPSHOT_KINDS).optional() }) },
+      responses: { 200: jsonResponse(z.array(snapshotSummarySchema), 'Snapshots, newest first'), ...errors },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      await requireBoardRole(c, id, 'reviewer')
+      const { kind } = c.req.valid('query')
+      const snapshots = await c.var.services.storage.snapshots.list(id)
+      return c.json(kind ? snapshots.filter((s) => s.kind === kind) : snapshots, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/boards/{id}/snapshots/{snapshotId}',
+      summary: "A snapshot's content as the board model; the ETag is its content hash",
+      request: { params: snapshotParams },
+      responses: { 200: jsonResponse(boardModelSchema, 'The board as the snapshot holds it'), ...errors },
+    }),
+    async (c) => {
+      const { id, snapshotId } = c.req.valid('param')
+      await requireBoardRole(c, id, 'reviewer')
+      const loaded = await readSnapshot(c.var.services.storage, id, snapshotId)
+      if (!loaded) throw snapshotNotFound(snapshotId)
+      c.header('ETag', `"${loaded.snapshot.contentHash}"`)
+      return c.json(loaded.model, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/boards/{id}/snapshots/{snapshotId}/summary',
+      summary: "A snapshot's label, kind, author, time, content hash and previous snapshot",
+      request: { params: snapshotParams },
+      responses: { 200: jsonResponse(snapshotSummarySchema, 'The snapshot'), ...errors },
+    }),
+    async (c) => {
+      const { id, snapshotId } = c.req.valid('param')
+      await requireBoardRole(c, id, 'reviewer')
+      const snapshot = await c.var.services.storage.snapshots.get(id, snapshotId)
+      if (!snapshot) throw snapshotNotFound(snapshotId)
+      return c.json(snapshot, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/boards/{id}/snapshots/{snapshotId}/state',
+      summary: "A snapshot's whole board document as one Yjs update (document bodies included), for a read-only board view",
+      request: { params: snapshotParams },
+      responses: {
+        200: {
+          content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+          description: 'Apply with Y.applyUpdate to an empty Y.Doc',
+        },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const { id, snapshotId } = c.req.valid('param')
+      await requireBoardRole(c, id, 'reviewer')
+      const state = await c.var.services.storage.snapshots.state(id, snapshotId)
+      if (!state) throw snapshotNotFound(snapshotId)
+      return c.body(state.slice().buffer, 200, { 'content-type': 'application/octet-stream' })
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/boards/{id}/snapshots/{snapshotId}/restore',
+      summary: "Make the live board equal to the snapshot's content (owners); the state it replaces is kept as a snapshot",
+      request: { params: snapshotParams },
+      responses: { 200: jsonResponse(restoreResultSchema, 'What the restore did'), ...errors },
+    }),
+    async (c) => {
+      const { id, snapshotId } = c.req.valid('param')
+      await requireBoardRole(c, id, 'owner')
+      const result = await restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal))
+      if (!result) throw snapshotNotFound(snapshotId)
+      return c.json(result, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/boards/{id}/diff',
+      summary: `What changed between two versions: snapshot ids, or "${LIVE}" for the board as it is now`,
+      request: { params: boardIdParam, query: diffQuery },
+      responses: { 200: jsonResponse(diffResultSchema, 'Items added, removed and changed, with word-level diffs of texts'), ...errors },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      await requireBoardRole(c, id, 'reviewer')
+      const { from, to } = c.req.valid('query')
+      const [before, after] = await Promise.all([readVersion(c.var.services, id, from), readVersion(c.var.services, id, to)])
+      if (!before) throw from === LIVE ? notFound('Board') : snapshotNotFound(from)
+      if (!after) throw to === LIVE ? notFound('Board') : snapshotNotFound(to)
+      return c.json(diffVersions(before, after), 200)
+    },
+  )
+
+  return api
+}

@@ -1,0 +1,99 @@
+/**
+ * Automatic snapshots: every interval, each board changed since its latest
+ * snapshot gets a new one, and its older automatic snapshots beyond the
+ * retention count are deleted (named ones, restore points and reviewed ones
+ * never are). Several instances may run this at once: the store records a
+ * board's automatic snapshot only if its content differs from the latest one
+ * and no snapshot was made in the last half interval, under a per-board lock.
+ */
+import type { Logger } from '../log.ts'
+import type { RoomRegistry } from '../relay/room-registry.ts'
+import type { Storage } from '../storage/storage.ts'
+import type { Actor } from './actor.ts'
+import { captureBoard } from './board-state.ts'
+import { recordSnapshot } from './record-snapshot.ts'
+
+export type AutoSnapshotOptions = {
+  /** 0 turns the timer off; `runOnce` still works. */
+  intervalMs: number
+  /** Automatic snapshots kept per board. */
+  keep: number
+}
+
+export type SweepResult = { taken: string[]; pruned: number }
+
+export const AUTO_SNAPSHOT_LABEL = 'Automatic snapshot'
+const AUTO_AUTHOR: Actor = { id: null, name: 'Assay' }
+
+export class AutoSnapshots {
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<SweepResult> | undefined
+  private stopped = false
+
+  constructor(
+    private readonly parts: { storage: Storage; rooms: RoomRegistry; logger: Logger },
+    private readonly options: AutoSnapshotOptions,
+  ) {}
+
+  start(): void {
+    if (this.options.intervalMs > 0 && !this.stopped) this.schedule()
+  }
+
+  /** Stops the timer and waits for a sweep in progress to finish its current board. */
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearTimeout(this.timer)
+    await this.running?.catch(() => undefined)
+  }
+
+  /** One sweep now; a sweep already running is joined rather than doubled. */
+  runOnce(): Promise<SweepResult> {
+    this.running ??= this.sweep().finally(() => (this.running = undefined))
+    return this.running
+  }
+
+  private schedule(): void {
+    // A chain of timeouts rather than an interval: a slow sweep delays the next instead of overlapping it.
+    this.timer = setTimeout(() => {
+      void this.runOnce()
+        .catch((error: unknown) => this.parts.logger.error({ err: describe(error) }, 'automatic snapshots failed'))
+        .finally(() => {
+          if (!this.stopped) this.schedule()
+        })
+    }, this.options.intervalMs)
+    this.timer.unref()
+  }
+
+  private async sweep(): Promise<SweepResult> {
+    const { storage, rooms, logger } = this.parts
+    const result: SweepResult = { taken: [], pruned: 0 }
+    for (const boardId of await storage.snapshots.changedBoards()) {
+      if (this.stopped) break
+      try {
+        const captured = await captureBoard(rooms, boardId)
+        if (!captured) continue
+        const recentSince = new Date(Date.now() - this.options.intervalMs / 2).toISOString()
+        const made = await recordSnapshot(
+          storage,
+          boardId,
+          captured,
+          { label: AUTO_SNAPSHOT_LABEL, kind: 'auto', author: AUTO_AUTHOR },
+          { unlessUnchanged: true, unlessLatestAfter: recentSince },
+        )
+        if (made) result.taken.push(made.id)
+        result.pruned += await storage.snapshots.pruneAuto(boardId, this.options.keep)
+      } catch (error) {
+        // One board's failure (e.g. it was deleted meanwhile) must not stop the others' snapshots.
+        logger.warn({ boardId, err: describe(error) }, 'automatic snapshot failed')
+      }
+    }
+    if (result.taken.length > 0 || result.pruned > 0) {
+      logger.info({ taken: result.taken.length, pruned: result.pruned }, 'automatic snapshots')
+    }
+    return result
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
