@@ -1,7 +1,10 @@
 /** A small JSON client for the server's API. */
 export type ApiResponse<T = unknown> = { status: number; body: T; headers: Headers }
 
-export function apiClient(baseUrl: string, headers: Record<string, string> = {}) {
+/** One exchange as a test can inspect it afterwards (e.g. to search it for secrets). */
+export type ObservedResponse = { method: string; path: string; status: number; headers: Headers; text: string }
+
+export function apiClient(baseUrl: string, headers: Record<string, string> = {}, observe?: (response: ObservedResponse) => void) {
   const call = async <T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => {
     const response = await fetch(baseUrl + path, {
       method,
@@ -9,6 +12,7 @@ export function apiClient(baseUrl: string, headers: Record<string, string> = {})
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     })
     const text = await response.text()
+    observe?.({ method, path, status: response.status, headers: response.headers, text })
     let parsed: unknown = text
     try {
       parsed = text ? JSON.parse(text) : null
