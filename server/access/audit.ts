@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   'token-created',
   'token-revoked',
   'snapshot',
+  'restore',
   'export',
 ] as const
 

@@ -13,6 +13,7 @@ import {
   snapshotSummarySchema,
   versionRefSchema,
 } from '../../shared/snapshot-model.ts'
+import { audit } from '../access/audit.ts'
 import { actorOf } from '../snapshots/actor.ts'
 import { captureBoard } from '../snapshots/board-state.ts'
 import { diffVersions, readVersion } from '../snapshots/diff-versions.ts'
@@ -81,6 +82,12 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
       if (!captured) throw notFound('Board')
       const snapshot = await recordSnapshot(storage, id, captured, { label, kind: 'named', author: actorOf(c.var.principal) })
       if (!snapshot) throw new Error('a named snapshot has no guard, yet it was not recorded')
+      await audit(c.var.services, {
+        actor: c.var.principal,
+        action: 'snapshot',
+        boardId: id,
+        detail: { snapshotId: snapshot.id, label, contentHash: snapshot.contentHash },
+      })
       return c.json(snapshot, 201)
     },
   )
@@ -173,6 +180,14 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
       await requireBoardRole(c, id, 'owner')
       const result = await restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal))
       if (!result) throw snapshotNotFound(snapshotId)
+      if (result.changed) {
+        await audit(c.var.services, {
+          actor: c.var.principal,
+          action: 'restore',
+          boardId: id,
+          detail: { snapshotId, beforeSnapshotId: result.before?.id ?? null },
+        })
+      }
       return c.json(result, 200)
     },
   )
