@@ -1,14 +1,14 @@
-/** The admin's accounts API: list people, add them, reset their passwords. */
+/** The admin's API: list people, add them, reset their passwords; the whole audit log. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { audit } from '../access/audit.ts'
+import { audit, toAuditView } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
 import { createAccount, toAccountView } from '../auth/accounts.ts'
 import { hashPassword } from '../auth/passwords.ts'
 import type { AppEnv } from './app-env.ts'
 import { newPasswordSchema } from './auth-api.ts'
 import { ApiError, forbidden, notFound } from './errors.ts'
-import { emailSchema, errorResponses, jsonBody, jsonResponse, nameSchema } from './openapi-parts.ts'
+import { auditEntrySchema, auditQuerySchema, emailSchema, errorResponses, jsonBody, jsonResponse, nameSchema } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const accountSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), isAdmin: z.boolean(), createdAt: z.string() })
@@ -72,6 +72,21 @@ export function adminApi(): OpenAPIHono<AppEnv> {
       closeSocketsOf(services, { userId, sessionsOnly: true })
       await audit(services, { actor: c.var.principal, action: 'password-reset', detail: { userId } })
       return c.body(null, 204)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/audit',
+      summary: 'The whole audit log, newest first: sign-ins, accounts, tokens and every board (admin only)',
+      request: { query: auditQuerySchema },
+      responses: { 200: jsonResponse(z.array(auditEntrySchema), 'Entries, newest first'), 401: errorResponses[401], 403: errorResponses[403] },
+    }),
+    async (c) => {
+      requireAdmin(c)
+      const records = await c.var.services.storage.audit.listAll(c.req.valid('query').limit)
+      return c.json(records.map(toAuditView), 200)
     },
   )
 

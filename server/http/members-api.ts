@@ -10,21 +10,12 @@ import type { MemberChange, MemberView } from '../storage/storage.ts'
 import type { AppEnv } from './app-env.ts'
 import { requireBoardRole } from './boards-api.ts'
 import { ApiError, notFound } from './errors.ts'
-import { emailSchema, errorResponses, jsonBody, jsonResponse, roleSchema } from './openapi-parts.ts'
+import { auditEntrySchema, auditQuerySchema, emailSchema, errorResponses, jsonBody, jsonResponse, roleSchema } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const boardParam = z.object({ id: z.string().min(1).max(64) })
 const memberParams = boardParam.extend({ userId: z.string().min(1).max(64) })
 const memberSchema = z.object({ userId: z.string(), email: z.string(), name: z.string(), role: roleSchema })
-const auditEntrySchema = z.object({
-  id: z.number(),
-  at: z.string(),
-  actorId: z.string().nullable(),
-  actorLabel: z.string(),
-  action: z.string(),
-  boardId: z.string().nullable(),
-  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-})
 
 function refuseChange(change: MemberChange, verb: string): void {
   if (change === 'not-member') throw notFound('Member')
@@ -125,7 +116,7 @@ export function membersApi(): OpenAPIHono<AppEnv> {
       summary: "The board's audit log, newest first (owners)",
       request: {
         params: boardParam,
-        query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+        query: auditQuerySchema,
       },
       responses: { 200: jsonResponse(z.array(auditEntrySchema), 'Entries, newest first'), ...errorResponses },
     }),

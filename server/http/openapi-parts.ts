@@ -18,3 +18,14 @@ export const errorResponses = {
 export const roleSchema = z.enum(['owner', 'editor', 'reviewer'])
 export const emailSchema = z.string().trim().toLowerCase().email().max(254)
 export const nameSchema = z.string().trim().min(1).max(200)
+
+export const auditEntrySchema = z.object({
+  id: z.number(),
+  at: z.string(),
+  actorId: z.string().nullable(),
+  actorLabel: z.string(),
+  action: z.string(),
+  boardId: z.string().nullable(),
+  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+})
+export const auditQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) })

@@ -13,4 +13,8 @@ export class SqliteAuditStore implements AuditStore {
   async listForBoard(boardId: string, limit: number): Promise<AuditRecord[]> {
     return this.db.select().from(auditLog).where(eq(auditLog.boardId, boardId)).orderBy(desc(auditLog.id)).limit(limit).all()
   }
+
+  async listAll(limit: number): Promise<AuditRecord[]> {
+    return this.db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(limit).all()
+  }
 }

@@ -136,6 +136,8 @@ export interface AuditStore {
   append(entry: Omit<AuditRecord, 'id'>): Promise<void>
   /** The board's entries, newest first. */
   listForBoard(boardId: string, limit: number): Promise<AuditRecord[]>
+  /** Every entry, board or not (sign-ins, tokens, accounts), newest first. */
+  listAll(limit: number): Promise<AuditRecord[]>
 }
 
 export type SnapshotRecord = {
