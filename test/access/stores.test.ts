@@ -1,0 +1,104 @@
+/** The access stores behave alike on SQLite and PostgreSQL. */
+import { rmSync } from 'node:fs'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Storage, UserRecord } from '../../server/storage/storage.ts'
+import { createDatabase, dropDatabase, freshDatabaseName, openTestStorage, postgresAvailable, tempDir, type Dialect } from '../helpers/test-server.ts'
+
+const pg = await postgresAvailable()
+if (!pg) console.warn('PostgreSQL is not reachable at 127.0.0.1:5432: the access stores are tested on SQLite only')
+const dialects: Dialect[] = pg ? ['sqlite', 'postgres'] : ['sqlite']
+
+const user = (id: string, email = `${id}@example.org`): UserRecord => ({
+  id,
+  email,
+  name: id,
+  passwordHash: `hash-of-${id}`,
+  isAdmin: false,
+  createdAt: `2026-01-01T00:00:0${id.length % 10}.000Z`,
+})
+
+describe.each(dialects)('access stores on %s', (dialect) => {
+  let storage: Storage
+  let dataDir: string
+  let database: string
+
+  beforeEach(async () => {
+    dataDir = tempDir()
+    database = freshDatabaseName()
+    if (dialect === 'postgres') await createDatabase(database)
+    storage = await openTestStorage(dialect, dataDir, database)
+    await storage.boards.create({ id: 'b', title: 'B', createdAt: '2026-01-01T00:00:00.000Z', createdBy: null })
+  })
+  afterEach(async () => {
+    await storage.close()
+    rmSync(dataDir, { recursive: true, force: true })
+    if (dialect === 'postgres') await dropDatabase(database)
+  })
+
+  it('creates the first account only once, even when two try at the same time', async () => {
+    const results = await Promise.all([storage.users.createFirst(user('a')), storage.users.createFirst(user('bb'))])
+    expect(results.filter(Boolean)).toHaveLength(1)
+    expect(await storage.users.count()).toBe(1)
+    expect(await storage.users.createFirst(user('ccc'))).toBe(false)
+  })
+
+  it('keeps emails unique and finds accounts by email', async () => {
+    expect(await storage.users.create(user('a', 'same@example.org'))).toBe(true)
+    expect(await storage.users.create(user('bb', 'same@example.org'))).toBe(false)
+    expect((await storage.users.getByEmail('same@example.org'))?.id).toBe('a')
+    expect(await storage.users.setPasswordHash('a', 'new-hash')).toBe(true)
+    expect(await storage.users.setPasswordHash('nobody', 'new-hash')).toBe(false)
+    expect((await storage.users.get('a'))?.passwordHash).toBe('new-hash')
+  })
+
+  it('never leaves a board without an owner, even when two owners step down at once', async () => {
+    for (const id of ['o1', 'o2', 'ed']) await storage.users.create(user(id))
+    await storage.members.add({ boardId: 'b', userId: 'o1', role: 'owner', addedAt: 'x' })
+    await storage.members.add({ boardId: 'b', userId: 'o2', role: 'owner', addedAt: 'x' })
+    await storage.members.add({ boardId: 'b', userId: 'ed', role: 'editor', addedAt: 'x' })
+    expect(await storage.members.add({ boardId: 'b', userId: 'ed', role: 'owner', addedAt: 'x' })).toBe(false)
+    const results = await Promise.all([storage.members.setRole('b', 'o1', 'editor'), storage.members.setRole('b', 'o2', 'editor')])
+    expect(results.sort()).toEqual(['done', 'last-owner'])
+    const owner = (await storage.members.list('b')).find((m) => m.role === 'owner')!
+    expect(await storage.members.remove('b', owner.userId)).toBe('last-owner')
+    expect(await storage.members.remove('b', 'ed')).toBe('done')
+    expect(await storage.members.remove('b', 'ed')).toBe('not-member')
+    expect(await storage.members.setRole('b', 'ed', 'owner')).toBe('not-member')
+    expect(await storage.members.role('b', owner.userId)).toBe('owner')
+  })
+
+  it('drops memberships and invites with their board', async () => {
+    await storage.users.create(user('a'))
+    await storage.members.add({ boardId: 'b', userId: 'a', role: 'owner', addedAt: 'x' })
+    await storage.invites.create({ tokenHash: 'h', boardId: 'b', role: 'editor', createdBy: 'a', createdAt: 'x', expiresAt: '2999-01-01T00:00:00.000Z' })
+    await storage.boards.delete('b')
+    expect(await storage.members.role('b', 'a')).toBeUndefined()
+    expect(await storage.invites.get('h')).toBeUndefined()
+  })
+
+  it('revokes only the owner’s own active tokens, and sweeps expired sessions', async () => {
+    for (const id of ['a', 'bb']) await storage.users.create(user(id))
+    await storage.tokens.create({ id: 't1', userId: 'a', name: 'one', tokenHash: 'h1', createdAt: '2026-01-01T00:00:00.000Z' })
+    expect(await storage.tokens.revoke('t1', 'bb', 'now')).toBe(false)
+    expect(await storage.tokens.revoke('t1', 'a', 'now')).toBe(true)
+    expect(await storage.tokens.revoke('t1', 'a', 'now')).toBe(false)
+    expect(await storage.tokens.listActive('a')).toEqual([])
+    expect((await storage.tokens.getByHash('h1'))?.revokedAt).toBe('now')
+
+    await storage.sessions.create({ tokenHash: 's-old', userId: 'a', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-02T00:00:00.000Z' })
+    await storage.sessions.create({ tokenHash: 's-new', userId: 'a', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-03-01T00:00:00.000Z' })
+    expect(await storage.sessions.deleteExpired('2026-02-01T00:00:00.000Z')).toBe(1)
+    expect(await storage.sessions.get('s-new')).toBeDefined()
+    await storage.sessions.deleteForUser('a')
+    expect(await storage.sessions.get('s-new')).toBeUndefined()
+  })
+
+  it('lists a board’s audit entries newest first', async () => {
+    for (const action of ['one', 'two', 'three']) {
+      await storage.audit.append({ at: 'x', actorId: null, actorLabel: 'someone', action, boardId: 'b', detail: '{}' })
+    }
+    await storage.audit.append({ at: 'x', actorId: null, actorLabel: 'someone', action: 'elsewhere', boardId: null, detail: '{}' })
+    expect((await storage.audit.listForBoard('b', 2)).map((e) => e.action)).toEqual(['three', 'two'])
+    expect((await storage.audit.listAll(10)).map((e) => e.action)).toEqual(['elsewhere', 'three', 'two', 'one'])
+  })
+})
