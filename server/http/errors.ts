@@ -6,6 +6,7 @@ import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { BoardError } from '../../shared/board-doc.ts'
+import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
 
 export class ApiError extends HTTPException {
   constructor(
@@ -22,6 +23,7 @@ export const forbidden = (message = 'You do not have the rights for this on this
 export const unauthorized = () => new ApiError(401, 'unauthorized', 'Sign in, or send an API token as "Authorization: Bearer <token>".')
 
 const BOARD_ERROR_STATUS = { invalid: 400, 'not-found': 404, conflict: 409 } as const
+const IMPORT_ERROR_STATUS: Partial<Record<ImportErrorKind, ContentfulStatusCode>> = { 'too-large': 413, 'unsupported-type': 415 }
 
 export function errorBody(code: string, message: string) {
   return { error: { code, message } }
@@ -30,6 +32,7 @@ export function errorBody(code: string, message: string) {
 export function handleError(error: Error, c: Context): Response {
   if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status)
   if (error instanceof BoardError) return c.json(errorBody(error.kind, error.message), BOARD_ERROR_STATUS[error.kind])
+  if (error instanceof ImportError) return c.json(errorBody(error.kind, error.message), IMPORT_ERROR_STATUS[error.kind] ?? 400)
   if (error instanceof HTTPException) return c.json(errorBody('http_error', error.message || 'Request refused.'), error.status)
   c.get('logger')?.error({ err: error.message, stack: error.stack, path: c.req.path }, 'unhandled error')
   return c.json(errorBody('internal', 'Something went wrong on the server; it has been logged. Try again.'), 500)

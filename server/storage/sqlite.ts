@@ -51,6 +51,7 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   const db = drizzle({ client, schema })
   migrate(db, { migrationsFolder: MIGRATIONS })
   const checkpointer = startWalCheckpointer(path, options.walCheckpointMs ?? 1000)
+  let closing: Promise<void> | undefined
   return {
     dialect: 'sqlite',
     boards: new SqliteBoardStore(db),
@@ -63,9 +64,9 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
     members: new SqliteMemberStore(db),
     invites: new SqliteInviteStore(db),
     audit: new SqliteAuditStore(db),
-    async close() {
-      await checkpointer.stop()
-      client.close()
+    close() {
+      closing ??= checkpointer.stop().then(() => void client.close())
+      return closing
     },
   }
 }

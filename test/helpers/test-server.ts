@@ -103,9 +103,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const logger = sink ? createLogger('debug', { write: (line: string) => sink(line) }) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')
     const access = options.access ?? (options.accounts ? undefined : () => openAccess())
     const running = await startServer(config, { ...options, access, storage, logger })
-    const stop = async () => {
-      await running.close()
-      await storage.close()
+    let stopping: Promise<void> | undefined
+    const stop = () => {
+      stopping ??= running.close().then(() => storage.close())
+      return stopping
     }
     return {
       ...running,

@@ -1,0 +1,40 @@
+import { ImportError } from '../../shared/import/import-error.ts'
+import { readImportFile } from '../import/read-import-file.ts'
+import { importDocument } from '../import/import-document.ts'
+import { CliError } from './cli-error.ts'
+import { cliPrincipal } from './cli-principal.ts'
+import { parseOptions, requireOption, type Command } from './commands.ts'
+import { withServices } from './with-services.ts'
+
+const USAGE = 'assay import FILE --board ID [--title T] [--preview]'
+
+const importCommand: Command = {
+  summary: 'Import a source document into a board',
+  usage: USAGE,
+  async run(args) {
+    const { values, positionals } = parseOptions(
+      args,
+      { board: { type: 'string' }, title: { type: 'string' }, preview: { type: 'boolean', default: false } },
+      USAGE,
+    )
+    const boardId = requireOption(values.board, 'board', USAGE)
+    const [path] = positionals
+    if (!path || positionals.length > 1) throw new CliError(`Give exactly one file to import.\nusage: ${USAGE}`)
+    try {
+      const text = await readImportFile(path)
+      const result = await withServices(async (services) =>
+        importDocument(services, boardId, { text, title: values.title, preview: values.preview === true }, await cliPrincipal(services)),
+      )
+      if (!result) throw new CliError(`No board with id ${boardId}. List boards with: assay board list`)
+      const newSources = result.sources.filter((s) => s.id === null).length
+      const newClaims = result.claims.filter((c) => c.id === null).length
+      const verb = values.preview ? 'would add' : 'added'
+      const outcome = result.outcome === 'import' ? `${verb} ${newClaims} claims and ${newSources} new sources` : `nothing new (${result.outcome})`
+      process.stdout.write(`“${result.title}”: ${outcome}.\n`)
+    } catch (error) {
+      if (error instanceof ImportError) throw new CliError(error.message)
+      throw error
+    }
+  },
+}
+export default importCommand

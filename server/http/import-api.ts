@@ -1,0 +1,78 @@
+/**
+ * `POST /api/boards/:id/import`: a source document as JSON text or as an
+ * uploaded file (multipart), previewed or imported as one change.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { readUploadedFile } from '../../shared/import/decode-upload.ts'
+import { LIMITS } from '../../shared/limits.ts'
+import { importDocument } from '../import/import-document.ts'
+import type { AppEnv } from './app-env.ts'
+import { requireBoardRole } from './boards-api.ts'
+import { ApiError, notFound } from './errors.ts'
+import { validationHook } from './validation-hook.ts'
+
+const textBody = z
+  .object({
+    text: z.string().max(LIMITS.maxDocumentBytes),
+    title: z.string().trim().min(1).max(LIMITS.shortText).optional(),
+    preview: z.boolean().default(false),
+  })
+  .strict()
+
+const fileBody = z.object({
+  file: z.instanceof(File).openapi({ type: 'string', format: 'binary' }),
+  title: z.string().trim().min(1).max(LIMITS.shortText).optional(),
+  preview: z.enum(['true', 'false']).default('false'),
+})
+
+const planned = z.object({
+  title: z.string(),
+  outcome: z.enum(['import', 'already-imported', 'nothing-new']),
+  sources: z.array(z.object({ name: z.string(), id: z.string().nullable() })),
+  claims: z.array(z.object({ text: z.string(), sourceName: z.string(), paragraph: z.number(), start: z.number(), end: z.number(), id: z.string().nullable() })),
+})
+
+export function importApi(): OpenAPIHono<AppEnv> {
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/boards/{id}/import',
+      summary: 'Import a source document: one claim per cited sentence (or preview what would be created)',
+      request: {
+        params: z.object({ id: z.string().min(1).max(64) }),
+        body: {
+          content: { 'application/json': { schema: textBody }, 'multipart/form-data': { schema: fileBody } },
+          // Not "required": with two media types, a required body is validated as both; this way each
+          // request is validated as the type it says it is, and any other type is refused below.
+          required: false,
+        },
+      },
+      responses: {
+        200: { content: { 'application/json': { schema: planned.passthrough() } }, description: 'The preview, or what was imported' },
+        400: { description: 'Empty text, no citation, not UTF-8, …: the message says what to do' },
+        404: { description: 'No such board' },
+        413: { description: 'The document is over the size limit' },
+        415: { description: 'Not a .txt, .md or .html file' },
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      await requireBoardRole(c, id, 'editor')
+      const contentType = c.req.header('content-type') ?? ''
+      const isForm = contentType.startsWith('multipart/form-data')
+      if (!isForm && !contentType.startsWith('application/json')) {
+        throw new ApiError(415, 'unsupported-type', 'Send JSON {"text": "…"} or a multipart form with a "file" field (.txt, .md or .html).')
+      }
+      const body = isForm ? c.req.valid('form') : c.req.valid('json')
+      const request =
+        'file' in body
+          ? { text: await readUploadedFile(body.file), title: body.title, preview: body.preview === 'true' }
+          : { text: body.text, title: body.title, preview: body.preview }
+      const result = await importDocument(c.var.services, id, request, c.var.principal)
+      if (!result) throw notFound('Board')
+      return c.json(result, 200)
+    },
+  )
+  return api
+}
