@@ -1,16 +1,16 @@
 /**
  * The one entry point of export: a board model and the version it was taken
  * from in, a file's body and type out. The HTTP route and the CLI call this;
- * the formats themselves live one per file beside it.
+ * the formats themselves live one per file beside it. DOCX and PDF are laid
+ * out in a worker thread (render-thread.ts), the others are quick enough here.
  */
 import type { BoardModel } from '../../shared/board-model.ts'
 import { buildBriefing, type BriefingVersion } from './briefing-model.ts'
 import { dateTimeGroup } from './date-time-group.ts'
-import { renderDocx } from './render-docx.ts'
 import { renderHtml } from './render-html.ts'
 import { renderMarkdown } from './render-markdown.ts'
-import { renderPdf } from './render-pdf.ts'
 import { renderStix } from './render-stix.ts'
+import { renderInThread } from './render-thread.ts'
 
 export type { BriefingVersion } from './briefing-model.ts'
 export { dateTimeGroup } from './date-time-group.ts'
@@ -43,9 +43,8 @@ export async function exportBoard(format: ExportFormat, board: BoardModel, versi
 function render(format: ExportFormat, board: BoardModel, version: BriefingVersion): Promise<Uint8Array | string> | string {
   switch (format) {
     case 'docx':
-      return renderDocx(buildBriefing(board, version))
     case 'pdf':
-      return renderPdf(buildBriefing(board, version))
+      return renderInThread(format, buildBriefing(board, version))
     case 'md':
       return renderMarkdown(buildBriefing(board, version))
     case 'html':
