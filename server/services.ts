@@ -38,7 +38,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const access = options.access ? options.access(storage) : accountAccess(storage)
   if (!options.access) await ensureAdminAccount(storage, config, logger)
   const autoSnapshots = new AutoSnapshots(
-    { storage, rooms, logger },
+    { storage, logger },
     { intervalMs: config.SNAPSHOT_INTERVAL_MINUTES * 60_000, keep: config.SNAPSHOT_RETENTION },
   )
   autoSnapshots.start()

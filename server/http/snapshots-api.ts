@@ -15,7 +15,7 @@ import {
 } from '../../shared/snapshot-model.ts'
 import { audit } from '../access/audit.ts'
 import { actorOf } from '../snapshots/actor.ts'
-import { captureBoard } from '../snapshots/board-state.ts'
+import { captureStoredBoard } from '../snapshots/board-state.ts'
 import { diffVersions, readVersion } from '../snapshots/diff-versions.ts'
 import { readSnapshot } from '../snapshots/load-snapshot.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
@@ -77,8 +77,8 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
       const { id } = c.req.valid('param')
       await requireBoardRole(c, id, 'editor')
       const { label } = c.req.valid('json')
-      const { storage, rooms } = c.var.services
-      const captured = await captureBoard(rooms, id)
+      const { storage } = c.var.services
+      const captured = await captureStoredBoard(storage, id)
       if (!captured) throw notFound('Board')
       const snapshot = await recordSnapshot(storage, id, captured, { label, kind: 'named', author: actorOf(c.var.principal) })
       if (!snapshot) throw new Error('a named snapshot has no guard, yet it was not recorded')

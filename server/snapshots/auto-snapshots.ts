@@ -7,10 +7,9 @@
  * and no snapshot was made in the last half interval, under a per-board lock.
  */
 import type { Logger } from '../log.ts'
-import type { RoomRegistry } from '../relay/room-registry.ts'
 import type { Storage } from '../storage/storage.ts'
 import type { Actor } from './actor.ts'
-import { captureBoard } from './board-state.ts'
+import { captureStoredBoard } from './board-state.ts'
 import { recordSnapshot } from './record-snapshot.ts'
 
 export type AutoSnapshotOptions = {
@@ -31,7 +30,7 @@ export class AutoSnapshots {
   private stopped = false
 
   constructor(
-    private readonly parts: { storage: Storage; rooms: RoomRegistry; logger: Logger },
+    private readonly parts: { storage: Storage; logger: Logger },
     private readonly options: AutoSnapshotOptions,
   ) {}
 
@@ -65,12 +64,12 @@ export class AutoSnapshots {
   }
 
   private async sweep(): Promise<SweepResult> {
-    const { storage, rooms, logger } = this.parts
+    const { storage, logger } = this.parts
     const result: SweepResult = { taken: [], pruned: 0 }
     for (const boardId of await storage.snapshots.changedBoards()) {
       if (this.stopped) break
       try {
-        const captured = await captureBoard(rooms, boardId)
+        const captured = await captureStoredBoard(storage, boardId)
         if (!captured) continue
         const recentSince = new Date(Date.now() - this.options.intervalMs / 2).toISOString()
         const made = await recordSnapshot(

@@ -1,46 +1,60 @@
 /**
- * A board's content at one moment, taken from its live room or read back from
- * stored state. Both give the same model, so a snapshot's hash can be checked
- * against its state at any later time.
+ * A board's content at one moment, taken from its live room, from the
+ * database, or read back from a snapshot's state. All give the same model, so
+ * a snapshot's hash can be checked against its state at any later time.
  */
 import * as Y from 'yjs'
 import { boardToModel, documentText } from '../../shared/board-convert.ts'
-import { migrateBoardDoc } from '../../shared/board-doc.ts'
-import type { BoardModel } from '../../shared/board-model.ts'
-import type { RoomRegistry } from '../relay/room-registry.ts'
+import { collection, migrateBoardDoc } from '../../shared/board-doc.ts'
+import { documentSchema, type BoardModel } from '../../shared/board-model.ts'
 import type { Room } from '../relay/room.ts'
+import type { Storage } from '../storage/storage.ts'
 import { boardContentHash } from './content-hash.ts'
 
 export type CapturedBoard = { state: Uint8Array; model: BoardModel; contentHash: string }
 
-/** The room's document as it is now: call it synchronously after `whenSaved`, so it holds only committed state. */
+/** The room's document as it is now, for a change that must replace exactly what it captured (restore). */
 export function captureRoom(room: Room): CapturedBoard {
   const state = Y.encodeStateAsUpdate(room.doc)
   const model = boardToModel(room.doc, room.boardId)
   return { state, model, contentHash: boardContentHash(model) }
 }
 
-/** The board's committed state now; null when there is no such board. */
-export async function captureBoard(rooms: RoomRegistry, boardId: string): Promise<CapturedBoard | null> {
-  return rooms.withRoom(boardId, async (room) => {
-    await room.whenSaved()
-    return captureRoom(room)
-  })
-}
-
-/** The board's model now, committed changes only; null when there is no such board. */
-export async function readLiveModel(rooms: RoomRegistry, boardId: string): Promise<BoardModel | null> {
-  return rooms.withRoom(boardId, async (room) => {
-    await room.whenSaved()
-    return boardToModel(room.doc, boardId)
-  })
+/**
+ * The board's content as stored now: its checkpoint and every committed log
+ * row, which is everything anyone has been shown (the relay broadcasts an
+ * update only once it is committed). Read from the database rather than from
+ * the live room, so a stream of edits cannot hold it up (a busy room is never
+ * quite all saved), and so that edits committed by other instances are in it.
+ * Null when there is no such board.
+ */
+export async function captureStoredBoard(storage: Storage, boardId: string): Promise<CapturedBoard | null> {
+  if (!(await storage.boards.get(boardId))) return null
+  const stored = await storage.log.load(boardId)
+  const doc = new Y.Doc()
+  try {
+    doc.transact(() => {
+      if (stored.checkpoint) Y.applyUpdate(doc, stored.checkpoint)
+      for (const update of stored.updates) Y.applyUpdate(doc, update)
+    })
+    // As a room would on loading it, so the content is read in the current layout.
+    migrateBoardDoc(doc)
+    const model = boardToModel(doc, boardId)
+    return { state: Y.encodeStateAsUpdate(doc), model, contentHash: boardContentHash(model) }
+  } finally {
+    doc.destroy()
+  }
 }
 
 export type StoredContent = {
   model: BoardModel
   /** The bodies of imported documents, which the model leaves out, by document id. */
   texts: Map<string, string>
+  /** Other fields of imported documents that the model leaves out (the import's content hash), by document id. */
+  documentExtras: Map<string, Record<string, unknown>>
 }
+
+const MODEL_DOCUMENT_FIELDS: ReadonlySet<string> = new Set([...Object.keys(documentSchema.shape), 'text'])
 
 /** The content a stored state holds, read in a document of its own. */
 export function readBoardState(state: Uint8Array, boardId: string): StoredContent {
@@ -50,11 +64,15 @@ export function readBoardState(state: Uint8Array, boardId: string): StoredConten
     migrateBoardDoc(doc)
     const model = boardToModel(doc, boardId)
     const texts = new Map<string, string>()
+    const documentExtras = new Map<string, Record<string, unknown>>()
     for (const document of model.documents) {
       const text = documentText(doc, document.id)
       if (text !== undefined) texts.set(document.id, text)
+      const map = collection(doc, 'documents').get(document.id)
+      const extras = Object.fromEntries([...(map?.entries() ?? [])].filter(([key, value]) => !MODEL_DOCUMENT_FIELDS.has(key) && !(value instanceof Y.AbstractType)))
+      if (Object.keys(extras).length > 0) documentExtras.set(document.id, extras)
     }
-    return { model, texts }
+    return { model, texts, documentExtras }
   } finally {
     doc.destroy()
   }

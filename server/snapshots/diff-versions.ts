@@ -3,8 +3,7 @@ import { diffBoards, isEmptyDiff, type BoardDiff } from '../../shared/board-diff
 import type { BoardModel } from '../../shared/board-model.ts'
 import { LIVE, type VersionRef } from '../../shared/snapshot-model.ts'
 import type { Services } from '../services.ts'
-import { readLiveModel } from './board-state.ts'
-import { boardContentHash } from './content-hash.ts'
+import { captureStoredBoard } from './board-state.ts'
 import { readSnapshot } from './load-snapshot.ts'
 
 export type BoardVersion = { ref: VersionRef; model: BoardModel }
@@ -12,11 +11,11 @@ export type BoardVersion = { ref: VersionRef; model: BoardModel }
 export type VersionsDiff = { from: VersionRef; to: VersionRef; empty: boolean; diff: BoardDiff }
 
 /** A snapshot id or `live`; null when the board has no such snapshot (or no longer exists). */
-export async function readVersion(services: Pick<Services, 'storage' | 'rooms'>, boardId: string, version: string): Promise<BoardVersion | null> {
+export async function readVersion(services: Pick<Services, 'storage'>, boardId: string, version: string): Promise<BoardVersion | null> {
   if (version === LIVE) {
     const at = new Date().toISOString()
-    const model = await readLiveModel(services.rooms, boardId)
-    return model ? { ref: { kind: 'live', at, contentHash: boardContentHash(model) }, model } : null
+    const live = await captureStoredBoard(services.storage, boardId)
+    return live ? { ref: { kind: 'live', at, contentHash: live.contentHash }, model: live.model } : null
   }
   const loaded = await readSnapshot(services.storage, boardId, version)
   if (!loaded) return null

@@ -3,7 +3,9 @@
  * change that every connected client receives like any other edit. Nothing is
  * rewritten: the state it replaces is kept as a snapshot of its own.
  */
+import type * as Y from 'yjs'
 import { replaceBoardContent } from '../../shared/board-convert.ts'
+import { collection } from '../../shared/board-doc.ts'
 import type { RestoreResult } from '../../shared/snapshot-model.ts'
 import type { ChangeOrigin } from '../relay/room.ts'
 import type { Services } from '../services.ts'
@@ -24,13 +26,16 @@ export async function restoreSnapshot(
   if (!target) return null
   const targetHash = boardContentHash(target.model)
   return services.rooms.withRoom(boardId, async (room) => {
-    await room.whenSaved()
     // Capture and replace in one synchronous step: no edit can land between them, so the
-    // "before" snapshot holds exactly the state the restore replaced.
+    // "before" snapshot holds exactly the state the restore replaced. Edits still being
+    // committed are in it; they are committed before the restore, which is queued after them.
     const before = captureRoom(room)
     if (before.contentHash === targetHash) return { changed: false, before: null }
     const origin: ChangeOrigin = { source: 'server', by: actor.id ?? actor.name }
-    replaceBoardContent(room.doc, target.model, origin, target.texts)
+    room.doc.transact(() => {
+      replaceBoardContent(room.doc, target.model, origin, target.texts)
+      restoreDocumentExtras(room.doc, target.documentExtras)
+    }, origin)
     const [recorded] = await Promise.all([
       recordSnapshot(services.storage, boardId, before, {
         label: `Before restore of ${target.snapshot.label}`,
@@ -41,4 +46,20 @@ export async function restoreSnapshot(
     ])
     return { changed: true, before: recorded }
   })
+}
+
+/**
+ * replaceBoardContent makes documents equal to their model, which leaves out
+ * the import's content hash: put it back, or re-importing a restored document
+ * would not be recognized as a re-import.
+ */
+function restoreDocumentExtras(doc: Y.Doc, extras: Map<string, Record<string, unknown>>): void {
+  const documents = collection(doc, 'documents')
+  for (const [documentId, fields] of extras) {
+    const map = documents.get(documentId)
+    if (!map) continue
+    for (const [key, value] of Object.entries(fields)) {
+      if (JSON.stringify(map.get(key)) !== JSON.stringify(value)) map.set(key, value)
+    }
+  }
 }

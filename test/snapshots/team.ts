@@ -1,0 +1,105 @@
+/**
+ * A board with real accounts around it: its owner, an editor (the analyst), a
+ * reviewer and an outsider, each with an API token, and clients that call the
+ * API or join the board's websocket as them.
+ */
+import type { Role } from '../../server/access/access.ts'
+import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
+import { startTestServer, type Dialect, type TestServer } from '../helpers/test-server.ts'
+import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
+
+export type Reply<T = unknown> = { status: number; body: T; headers: Headers }
+
+/** The API as one person: JSON in and out, with their token. */
+export type Caller = {
+  account: TestAccount
+  token: string
+  get<T = unknown>(path: string): Promise<Reply<T>>
+  post<T = unknown>(path: string, body?: unknown): Promise<Reply<T>>
+  put<T = unknown>(path: string, body?: unknown): Promise<Reply<T>>
+  patch<T = unknown>(path: string, body?: unknown): Promise<Reply<T>>
+  delete<T = unknown>(path: string): Promise<Reply<T>>
+}
+
+export type Team = {
+  server: TestServer
+  boardId: string
+  owner: Caller
+  editor: Caller
+  reviewer: Caller
+  outsider: Caller
+  /** Calls with no credential at all. */
+  anonymous: Omit<Caller, 'account' | 'token'>
+  /** A websocket client of the board as this person; destroyed by `close`. */
+  connect(caller: Caller, boardId?: string): TestClient
+  /** The same people on a server started anew on the same database. */
+  restart(): Promise<void>
+  close(): Promise<void>
+}
+
+export function callerOf(server: () => TestServer, headers: Record<string, string>) {
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<Reply<T>> => {
+    const response = await fetch(server().url + path, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await response.text()
+    let parsed: unknown = text
+    if (response.headers.get('content-type')?.includes('application/json')) parsed = text ? JSON.parse(text) : null
+    return { status: response.status, body: parsed as T, headers: response.headers }
+  }
+  return {
+    get: <T = unknown>(path: string) => call<T>('GET', path),
+    post: <T = unknown>(path: string, body?: unknown) => call<T>('POST', path, body),
+    put: <T = unknown>(path: string, body?: unknown) => call<T>('PUT', path, body),
+    patch: <T = unknown>(path: string, body?: unknown) => call<T>('PATCH', path, body),
+    delete: <T = unknown>(path: string) => call<T>('DELETE', path),
+  }
+}
+
+export async function startTeam(dialect: Dialect, env: Record<string, string> = {}): Promise<Team> {
+  let server = await startTestServer({ dialect, accounts: true, env: { SNAPSHOT_INTERVAL_MINUTES: '0', ...env } })
+  const clients: TestClient[] = []
+  const person = async (name: string): Promise<Caller> => {
+    const account = await addAccount(server, { name })
+    const { token } = await addToken(server, account)
+    return { account, token, ...callerOf(() => server, { authorization: `Bearer ${token}` }) }
+  }
+  const owner = await person('Olivia Owner')
+  const editor = await person('Edgar Editor')
+  const reviewer = await person('Rita Reviewer')
+  const outsider = await person('Oscar Outsider')
+  const created = await owner.post<{ id: string }>('/api/boards', { title: 'Wagner redeployment' })
+  if (created.status !== 201) throw new Error(`board create failed: ${created.status} ${JSON.stringify(created.body)}`)
+  const boardId = created.body.id
+  const members: [Caller, Role][] = [
+    [editor, 'editor'],
+    [reviewer, 'reviewer'],
+  ]
+  for (const [caller, role] of members) await addMember(server, boardId, caller.account, role)
+  return {
+    get server() {
+      return server
+    },
+    boardId,
+    owner,
+    editor,
+    reviewer,
+    outsider,
+    anonymous: callerOf(() => server, {}),
+    connect(caller, board = boardId) {
+      const client = connectClient(server.wsUrl, board, {}, { authorization: `Bearer ${caller.token}` })
+      clients.push(client)
+      return client
+    },
+    async restart() {
+      for (const client of clients.splice(0)) client.destroy()
+      server = await server.restart()
+    },
+    async close() {
+      for (const client of clients.splice(0)) client.destroy()
+      await server.destroy()
+    },
+  }
+}
