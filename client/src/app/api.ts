@@ -1,0 +1,63 @@
+/**
+ * The server's JSON API as the client calls it. Every failure becomes an
+ * ApiProblem carrying the server's own message (which says what was wrong and
+ * what to do), or a plain one when the network itself failed.
+ */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** Seconds to wait before trying again, when the server said so (429). */
+    readonly retryAfter: number | null = null,
+  ) {
+    super(message)
+    this.name = 'ApiProblem'
+  }
+
+  get offline(): boolean {
+    return this.status === 0
+  }
+}
+
+type ErrorBody = { error?: { code?: unknown; message?: unknown } }
+
+/** Called on every 401, so an expired session sends the person to sign in once, from one place. */
+let onUnauthorized: (() => void) | null = null
+
+export function handleUnauthorized(handler: () => void): void {
+  onUnauthorized = handler
+}
+
+export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  let response: Response
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  } catch {
+    throw new ApiProblem(0, 'offline', 'The server cannot be reached. Check the connection and try again.')
+  }
+  const text = await response.text()
+  let parsed: unknown = null
+  try {
+    parsed = text ? JSON.parse(text) : null
+  } catch {
+    parsed = null
+  }
+  if (response.ok) return parsed as T
+  const error = (parsed as ErrorBody | null)?.error
+  const message = typeof error?.message === 'string' ? error.message : `The server answered ${response.status} ${response.statusText}.`
+  const code = typeof error?.code === 'string' ? error.code : 'http_error'
+  const retry = Number(response.headers.get('retry-after'))
+  if (response.status === 401 && !path.startsWith('/api/auth/')) onUnauthorized?.()
+  throw new ApiProblem(response.status, code, message, Number.isFinite(retry) && retry > 0 ? retry : null)
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return String(error)
+}

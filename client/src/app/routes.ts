@@ -1,0 +1,36 @@
+/** The client's pages, read from and written to the address bar. */
+export type Route =
+  | { page: 'signin'; next: string }
+  | { page: 'setup' }
+  | { page: 'boards' }
+  | { page: 'board'; boardId: string }
+  | { page: 'snapshot'; boardId: string; snapshotId: string }
+  | { page: 'invite'; token: string }
+  | { page: 'not-found'; path: string }
+
+const segment = (value: string) => decodeURIComponent(value)
+
+export function parseRoute(pathname: string, search: string): Route {
+  const parts = pathname.split('/').filter(Boolean)
+  if (parts.length === 0) return { page: 'boards' }
+  if (parts[0] === 'signin' && parts.length === 1) return { page: 'signin', next: safeNext(new URLSearchParams(search).get('next')) }
+  if (parts[0] === 'setup' && parts.length === 1) return { page: 'setup' }
+  if (parts[0] === 'invite' && parts.length === 2) return { page: 'invite', token: segment(parts[1]!) }
+  if (parts[0] === 'boards' && parts.length === 2) return { page: 'board', boardId: segment(parts[1]!) }
+  if (parts[0] === 'boards' && parts.length === 4 && parts[2] === 'snapshots') {
+    return { page: 'snapshot', boardId: segment(parts[1]!), snapshotId: segment(parts[3]!) }
+  }
+  return { page: 'not-found', path: pathname }
+}
+
+/** Only a path on this site may follow sign-in: `next=https://elsewhere` would be an open redirect. */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/'
+}
+
+export const paths = {
+  boards: () => '/',
+  board: (boardId: string) => `/boards/${encodeURIComponent(boardId)}`,
+  signin: (next?: string) => (next && next !== '/' ? `/signin?next=${encodeURIComponent(next)}` : '/signin'),
+  setup: () => '/setup',
+}

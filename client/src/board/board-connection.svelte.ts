@@ -1,0 +1,124 @@
+/**
+ * A board's live document in this browser: the offline copy (y-indexeddb)
+ * loaded first, then the relay (the stock y-websocket provider), and the state
+ * the badge shows: connected, reconnecting or offline, and saved once the
+ * server has echoed every change this browser holds.
+ */
+import { IndexeddbPersistence } from 'y-indexeddb'
+import { WebsocketProvider } from 'y-websocket'
+import * as Y from 'yjs'
+import { CLOSE, WEBSOCKET_PATH } from '../../../shared/protocol.ts'
+import { SaveTracker, trackProvider } from './save-tracker.ts'
+
+export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'offline'
+
+/** How long the offline copy may take to load before the relay is asked for everything instead. */
+const OFFLINE_COPY_WAIT_MS = 3000
+
+export type ConnectionEvents = {
+  /** The server closed the socket because this person's rights changed, or refused it several times in a row. */
+  onAccessChanged: () => void
+  /** The server refused this browser's changes for good; the message says what to do. */
+  onFailed: (message: string) => void
+}
+
+export class BoardConnection {
+  readonly doc = new Y.Doc()
+  readonly provider: WebsocketProvider
+  readonly #offlineCopy: IndexeddbPersistence
+  readonly #tracker: SaveTracker
+  readonly #events: ConnectionEvents
+  readonly #cleanups: (() => void)[] = []
+  #everConnected = false
+
+  link = $state<LinkState>('connecting')
+  /** The document has been loaded from the offline copy (or the wait for it is over). */
+  localReady = $state(false)
+  /** The relay has sent its state since the last (re)connection. */
+  synced = $state(false)
+  /** The server has stored everything this browser holds. */
+  saved = $state(true)
+
+  constructor(boardId: string, offlineCopyName: string, events: ConnectionEvents) {
+    this.#events = events
+    this.#offlineCopy = new IndexeddbPersistence(offlineCopyName, this.doc)
+    this.provider = new WebsocketProvider(location.origin.replace(/^http/, 'ws') + WEBSOCKET_PATH, boardId, this.doc, {
+      connect: false,
+      params: {},
+    })
+    this.#tracker = new SaveTracker(this.doc)
+    this.#cleanups.push(trackProvider(this.#tracker, this.provider, this.#refresh))
+    this.provider.on('status', this.#refresh)
+    this.provider.on('sync', this.#refresh)
+    this.provider.on('closed', this.#onClosed)
+    this.provider.on('connection-close', this.#onConnectionClose)
+    window.addEventListener('online', this.#onOnline)
+    window.addEventListener('offline', this.#onOffline)
+    this.#cleanups.push(() => {
+      this.provider.off('status', this.#refresh)
+      this.provider.off('sync', this.#refresh)
+      this.provider.off('closed', this.#onClosed)
+      this.provider.off('connection-close', this.#onConnectionClose)
+      window.removeEventListener('online', this.#onOnline)
+      window.removeEventListener('offline', this.#onOffline)
+    })
+  }
+
+  get awareness() {
+    return this.provider.awareness
+  }
+
+  /** Loads the offline copy, then connects: the relay then sends only what the copy lacks. */
+  async start(): Promise<void> {
+    await Promise.race([this.#offlineCopy.whenSynced, new Promise((resolve) => setTimeout(resolve, OFFLINE_COPY_WAIT_MS))])
+    this.localReady = true
+    if (navigator.onLine) this.provider.connect()
+    this.#refresh()
+  }
+
+  destroy(): void {
+    for (const cleanup of this.#cleanups.splice(0)) cleanup()
+    this.provider.destroy()
+    void this.#offlineCopy.destroy()
+    this.doc.destroy()
+  }
+
+  readonly #refresh = (): void => {
+    const connected = this.provider.wsconnected
+    if (connected) this.#everConnected = true
+    this.link = !navigator.onLine ? 'offline' : connected ? 'connected' : this.#everConnected ? 'reconnecting' : 'connecting'
+    this.synced = this.provider.synced
+    this.saved = this.#tracker.saved
+  }
+
+  // The browser says when the network goes and comes back; the socket may take long to notice on its own.
+  readonly #onOffline = (): void => {
+    this.provider.disconnect()
+    this.#refresh()
+  }
+
+  readonly #onOnline = (): void => {
+    this.provider.connect()
+    this.#refresh()
+  }
+
+  /** Closes the provider will not retry by itself (codes 4400–4499). */
+  readonly #onClosed = (event: { code: number; reason: string }): void => {
+    if (event.code === CLOSE.accessChanged.code) this.#events.onAccessChanged()
+    else if (event.code === CLOSE.tooSlow.code) this.provider.connect()
+    else {
+      this.#events.onFailed(
+        `The server closed this board's connection (${event.reason || `code ${event.code}`}). Reload the page; changes not yet saved are kept in this browser.`,
+      )
+    }
+    this.#refresh()
+  }
+
+  /**
+   * An upgrade the server refuses (401, 403, 404) never opens: after a few in a
+   * row, the page asks the API why rather than retrying blindly.
+   */
+  readonly #onConnectionClose = (): void => {
+    if (!this.provider.wsconnected && this.provider.wsUnsuccessfulReconnects === 3) this.#events.onAccessChanged()
+  }
+}

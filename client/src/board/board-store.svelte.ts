@@ -1,0 +1,255 @@
+/**
+ * A board in the browser: its Y.Doc read as reactive plain entities, and every
+ * change made through the shared mutations, as this person, with an undo
+ * manager that tracks this person's changes only.
+ *
+ * The store knows nothing of the network: a live board, an offline copy or,
+ * later, a snapshot all give it a Y.Doc.
+ */
+import { createSubscriber } from 'svelte/reactivity'
+import * as Y from 'yjs'
+import { assessmentText, BoardError, collection, COLLECTIONS, metaMap } from '../../../shared/board-doc.ts'
+import type {
+  AssessmentInput,
+  AssessmentModel,
+  AssessmentPatch,
+  ClaimInput,
+  ClaimModel,
+  ClaimPatch,
+  LinkModel,
+  LinkPatch,
+  SourceInput,
+  SourceModel,
+  SourcePatch,
+} from '../../../shared/board-model.ts'
+import * as mutations from '../../../shared/board-mutations.ts'
+import { isContradicting, isSupporting, type AchRating } from '../../../shared/domain.ts'
+import { toasts } from '../app/toasts.svelte.ts'
+import { byBoardOrder, byCreation, byImport } from './board-order.ts'
+import { CollectionReader } from './collection-reader.svelte.ts'
+import { MetaReader, type BoardMeta } from './meta-reader.svelte.ts'
+
+export type LinkCounts = { support: number; contradict: number; total: number }
+
+const NO_LINKS: readonly LinkModel[] = []
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const item of items) {
+    const k = key(item)
+    const group = groups.get(k)
+    if (group) group.push(item)
+    else groups.set(k, [item])
+  }
+  return groups
+}
+
+/** The same set when the ids are the same, so that what depends on it is not recomputed. */
+function sameIds(current: Set<string>, items: readonly { id: string }[]): Set<string> {
+  if (items.length === current.size && items.every((item) => current.has(item.id))) return current
+  return new Set(items.map((item) => item.id))
+}
+
+export class BoardStore {
+  readonly doc: Y.Doc
+  readonly boardId: string
+  /** The transaction origin of this person's changes, and the only origin their undo manager tracks. */
+  readonly origin = { source: 'local' } as const
+  readonly undoManager: Y.UndoManager
+  /** A reviewer's store refuses every change, whatever the UI shows. */
+  readonly readOnly: boolean
+  readonly #by: string
+  readonly #meta: MetaReader
+  readonly #sources: CollectionReader<'sources'>
+  readonly #documents: CollectionReader<'documents'>
+  readonly #claims: CollectionReader<'claims'>
+  readonly #assessments: CollectionReader<'assessments'>
+  readonly #links: CollectionReader<'links'>
+  readonly #subscribeUndo = createSubscriber((update) => {
+    this.undoManager.on('stack-item-added', update)
+    this.undoManager.on('stack-item-popped', update)
+    this.undoManager.on('stack-cleared', update)
+    return () => {
+      this.undoManager.off('stack-item-added', update)
+      this.undoManager.off('stack-item-popped', update)
+      this.undoManager.off('stack-cleared', update)
+    }
+  })
+
+  readonly sources: readonly SourceModel[] = $derived.by(() => this.#sources.list)
+  readonly sourceById: ReadonlyMap<string, SourceModel> = $derived(new Map(this.sources.map((s) => [s.id, s])))
+  readonly documents = $derived.by(() => this.#documents.list)
+  /** Claims whose source exists (two people may delete a source and add a claim to it at once). */
+  readonly claims: readonly ClaimModel[] = $derived.by(() => this.#claims.list.filter((c) => this.sourceById.has(c.sourceId)))
+  readonly claimById: ReadonlyMap<string, ClaimModel> = $derived(new Map(this.claims.map((c) => [c.id, c])))
+  /** In board order. */
+  readonly assessments: readonly AssessmentModel[] = $derived.by(() => this.#assessments.list)
+  readonly assessmentById: ReadonlyMap<string, AssessmentModel> = $derived(new Map(this.assessments.map((a) => [a.id, a])))
+  // The sets of ids change far less often than the entities (typing changes one
+  // assessment, not which exist), so links are only filtered again when they do.
+  #assessmentIds = new Set<string>()
+  #claimIds = new Set<string>()
+  readonly #stableAssessmentIds = $derived.by(() => (this.#assessmentIds = sameIds(this.#assessmentIds, this.assessments)))
+  readonly #stableClaimIds = $derived.by(() => (this.#claimIds = sameIds(this.#claimIds, this.claims)))
+  /** Links whose claim and assessment both exist. */
+  readonly links: readonly LinkModel[] = $derived.by(() => {
+    const assessments = this.#stableAssessmentIds
+    const claims = this.#stableClaimIds
+    return this.#links.list.filter((l) => claims.has(l.claimId) && assessments.has(l.assessmentId))
+  })
+  readonly #linksByAssessment = $derived(groupBy(this.links, (l) => l.assessmentId))
+  readonly #linksByClaim = $derived(groupBy(this.links, (l) => l.claimId))
+  readonly #counts = $derived.by(() => {
+    const counts = new Map<string, LinkCounts>()
+    for (const [id, links] of this.#linksByAssessment) {
+      let support = 0
+      let contradict = 0
+      for (const link of links) {
+        if (isSupporting(link.rating)) support++
+        else if (isContradicting(link.rating)) contradict++
+      }
+      counts.set(id, { support, contradict, total: links.length })
+    }
+    return counts
+  })
+
+  constructor(doc: Y.Doc, boardId: string, options: { by: string; readOnly: boolean }) {
+    this.doc = doc
+    this.boardId = boardId
+    this.readOnly = options.readOnly
+    this.#by = options.by
+    this.#meta = new MetaReader(doc)
+    this.#sources = new CollectionReader(doc, 'sources', byCreation)
+    this.#documents = new CollectionReader(doc, 'documents', byImport)
+    this.#claims = new CollectionReader(doc, 'claims', byCreation)
+    this.#assessments = new CollectionReader(doc, 'assessments', byBoardOrder)
+    this.#links = new CollectionReader(doc, 'links', byCreation)
+    this.undoManager = new Y.UndoManager([metaMap(doc), ...COLLECTIONS.map((name) => collection(doc, name))], {
+      trackedOrigins: new Set([this.origin]),
+    })
+  }
+
+  get meta(): BoardMeta {
+    return this.#meta.value
+  }
+
+  linksOfAssessment(id: string): readonly LinkModel[] {
+    return this.#linksByAssessment.get(id) ?? NO_LINKS
+  }
+
+  linksOfClaim(id: string): readonly LinkModel[] {
+    return this.#linksByClaim.get(id) ?? NO_LINKS
+  }
+
+  counts(assessmentId: string): LinkCounts {
+    return this.#counts.get(assessmentId) ?? { support: 0, contradict: 0, total: 0 }
+  }
+
+  /** The shared text behind an assessment's title or judgment, for a collaborative editor. */
+  text(assessmentId: string, field: 'title' | 'judgment'): Y.Text {
+    return assessmentText(this.doc, assessmentId, field)
+  }
+
+  get canUndo(): boolean {
+    this.#subscribeUndo()
+    return this.undoManager.canUndo()
+  }
+
+  get canRedo(): boolean {
+    this.#subscribeUndo()
+    return this.undoManager.canRedo()
+  }
+
+  undo(): void {
+    if (!this.readOnly) this.undoManager.undo()
+  }
+
+  redo(): void {
+    if (!this.readOnly) this.undoManager.redo()
+  }
+
+  addAssessment(input: AssessmentInput): string | null {
+    return this.#change((ctx) => mutations.addAssessment(this.doc, input, ctx))
+  }
+
+  updateAssessment(id: string, patch: AssessmentPatch): void {
+    this.#change((ctx) => mutations.updateAssessment(this.doc, id, patch, ctx))
+  }
+
+  /** Puts a card right after `afterId`, or first when null. */
+  moveAssessment(id: string, afterId: string | null): void {
+    this.#change((ctx) => mutations.moveAssessment(this.doc, id, afterId, ctx))
+  }
+
+  deleteAssessment(id: string): void {
+    this.#change((ctx) => mutations.deleteAssessment(this.doc, id, ctx))
+  }
+
+  addSource(input: SourceInput): string | null {
+    return this.#change((ctx) => mutations.addSource(this.doc, input, ctx))
+  }
+
+  updateSource(id: string, patch: SourcePatch): void {
+    this.#change((ctx) => mutations.updateSource(this.doc, id, patch, ctx))
+  }
+
+  deleteSource(id: string): void {
+    this.#change((ctx) => mutations.deleteSource(this.doc, id, ctx))
+  }
+
+  addClaim(input: ClaimInput): string | null {
+    return this.#change((ctx) => mutations.addClaim(this.doc, input, ctx))
+  }
+
+  updateClaim(id: string, patch: ClaimPatch): void {
+    this.#change((ctx) => mutations.updateClaim(this.doc, id, patch, ctx))
+  }
+
+  deleteClaim(id: string): void {
+    this.#change((ctx) => mutations.deleteClaim(this.doc, id, ctx))
+  }
+
+  /** Links a claim to an assessment, or changes the rating of the link they already have. */
+  link(assessmentId: string, claimId: string, rating: AchRating): void {
+    this.#change((ctx) => {
+      const existing = mutations.findLink(this.doc, assessmentId, claimId)
+      if (existing) mutations.updateLink(this.doc, existing, { rating }, ctx)
+      else mutations.addLink(this.doc, { assessmentId, claimId, rating }, ctx)
+    })
+  }
+
+  updateLink(id: string, patch: LinkPatch): void {
+    this.#change((ctx) => mutations.updateLink(this.doc, id, patch, ctx))
+  }
+
+  deleteLink(id: string): void {
+    this.#change((ctx) => mutations.deleteLink(this.doc, id, ctx))
+  }
+
+  /** Runs a change as this person, as one undo step; a refused change is told, not thrown. */
+  change<T>(apply: (ctx: mutations.MutationContext) => T): T | null {
+    return this.#change(apply)
+  }
+
+  destroy(): void {
+    this.undoManager.destroy()
+    for (const reader of [this.#meta, this.#sources, this.#documents, this.#claims, this.#assessments, this.#links]) reader.destroy()
+  }
+
+  #change<T>(apply: (ctx: mutations.MutationContext) => T): T | null {
+    if (this.readOnly) return null
+    // Each deliberate change is its own undo step, not merged with typing just before it.
+    this.undoManager.stopCapturing()
+    try {
+      return apply({ by: this.#by, origin: this.origin })
+    } catch (error) {
+      if (error instanceof BoardError) {
+        toasts.error(error.message)
+        return null
+      }
+      throw error
+    } finally {
+      this.undoManager.stopCapturing()
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * One collection of the board document as a reactive, sorted list of plain
+ * entities. A change converts only the entities it touched (typing in one
+ * judgment re-reads one assessment, not a thousand); the list is rebuilt on
+ * the first read after a change, and Svelte learns of changes through
+ * createSubscriber.
+ */
+import { createSubscriber } from 'svelte/reactivity'
+import * as Y from 'yjs'
+import { readEntity, type EntityModels } from '../../../shared/board-convert.ts'
+import { collection, type Collection, type EntityMap } from '../../../shared/board-doc.ts'
+
+export class CollectionReader<C extends Collection> {
+  readonly #name: C
+  readonly #map: Y.Map<EntityMap>
+  readonly #compare: (a: EntityModels[C], b: EntityModels[C]) => number
+  readonly #items = new Map<string, EntityModels[C]>()
+  /** Ids changed since the last read; null when every entity must be read again. */
+  #dirty: Set<string> | null = null
+  #list: EntityModels[C][] | null = null
+  #notify: (() => void) | undefined
+  readonly #subscribe = createSubscriber((update) => {
+    this.#notify = update
+    return () => {
+      this.#notify = undefined
+    }
+  })
+
+  constructor(doc: Y.Doc, name: C, compare: (a: EntityModels[C], b: EntityModels[C]) => number) {
+    this.#name = name
+    this.#map = collection(doc, name)
+    this.#compare = compare
+    // Always observed (not only while something renders), so no change is missed between reads.
+    this.#map.observeDeep(this.#onChange)
+  }
+
+  /** Every valid entity, sorted. The same array is returned until the collection changes. */
+  get list(): readonly EntityModels[C][] {
+    this.#subscribe()
+    this.#list ??= this.#rebuild()
+    return this.#list
+  }
+
+  destroy(): void {
+    this.#map.unobserveDeep(this.#onChange)
+  }
+
+  readonly #onChange = (events: Y.YEvent<Y.AbstractType<unknown>>[]): void => {
+    if (this.#dirty) {
+      for (const event of events) {
+        if (event.target === this.#map) {
+          for (const key of event.changes.keys.keys()) this.#dirty.add(key)
+        } else {
+          const id = event.path[0]
+          if (typeof id === 'string') this.#dirty.add(id)
+        }
+      }
+    }
+    this.#list = null
+    this.#notify?.()
+  }
+
+  #rebuild(): EntityModels[C][] {
+    const ids = this.#dirty ?? this.#map.keys()
+    if (!this.#dirty) this.#items.clear()
+    for (const id of ids) {
+      const map = this.#map.get(id)
+      const item = map instanceof Y.Map ? readEntity(this.#name, map) : null
+      if (item) this.#items.set(id, item)
+      else this.#items.delete(id)
+    }
+    this.#dirty = new Set()
+    return [...this.#items.values()].sort(this.#compare)
+  }
+}

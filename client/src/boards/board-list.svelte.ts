@@ -1,0 +1,46 @@
+/**
+ * The boards a person can open. The last list seen is kept in this browser so
+ * that a board opened while the server is unreachable still knows the
+ * person's role on it.
+ */
+import { api } from '../app/api.ts'
+import { BOARD_LIST_KEY } from '../app/offline-copies.ts'
+import type { BoardSummary } from './board-summary.ts'
+
+export function cachedBoards(): BoardSummary[] {
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(BOARD_LIST_KEY) ?? '[]')
+    return Array.isArray(parsed) ? (parsed as BoardSummary[]) : []
+  } catch {
+    return []
+  }
+}
+
+export async function fetchBoards(): Promise<BoardSummary[]> {
+  const boards = await api<BoardSummary[]>('GET', '/api/boards')
+  localStorage.setItem(BOARD_LIST_KEY, JSON.stringify(boards))
+  return boards
+}
+
+export class BoardList {
+  boards = $state.raw<BoardSummary[]>(cachedBoards())
+  loaded = $state(false)
+  error = $state<string | null>(null)
+
+  async refresh(): Promise<void> {
+    try {
+      this.boards = await fetchBoards()
+      this.error = null
+    } catch (problem) {
+      this.error = problem instanceof Error ? problem.message : String(problem)
+    } finally {
+      this.loaded = true
+    }
+  }
+
+  async create(title: string): Promise<string> {
+    const created = await api<{ id: string }>('POST', '/api/boards', { title })
+    await this.refresh()
+    return created.id
+  }
+}
