@@ -90,8 +90,9 @@ export function publicAuthApi(throttles: LoginThrottles = loginThrottles()): Ope
     }),
     async (c) => {
       const services = c.var.services
-      const { password } = c.req.valid('json')
-      const email = normalizeEmail(c.req.valid('json').email)
+      const body = c.req.valid('json')
+      const email = normalizeEmail(body.email)
+      const password = body.password
       const address = clientAddress(c)
       const waitMs = Math.max(throttles.account.waitMs(email), throttles.address.waitMs(address))
       if (waitMs > 0) {

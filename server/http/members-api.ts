@@ -59,8 +59,6 @@ export function membersApi(): OpenAPIHono<AppEnv> {
       if (!user) throw new ApiError(404, 'no_account', 'No account has this email: ask the admin to add one, or send an invite link.')
       const added = await services.storage.members.add({ boardId: id, userId: user.id, role, addedAt: new Date().toISOString() })
       if (!added) throw new ApiError(409, 'already_member', 'This person is a member already: change their role instead.')
-      // An admin may hold sockets opened without membership; let them reconnect under the new role.
-      closeSocketsOf(services, { userId: user.id, boardId: id })
       await audit(services, { actor: c.var.principal, action: 'member-added', boardId: id, detail: { userId: user.id, email: user.email, role } })
       const member: MemberView = { userId: user.id, email: user.email, name: user.name, role }
       return c.json(member, 201)
