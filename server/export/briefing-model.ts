@@ -115,6 +115,7 @@ export const BRIEFING_TEXT = {
   hash: 'Content hash',
   question: 'Key question',
   bluf: 'Bottom line up front',
+  sections: { 'key-judgment': 'Key judgments', assessment: 'Assessments', hypothesis: 'Hypotheses' } satisfies Record<AssessmentKind, string>,
   grid: 'Likelihood and impact',
   gridCaption: 'Figure 1. Assessments by likelihood (rows) and impact (columns); the numbers are those of the assessments below.',
   gridCorner: 'Likelihood',
@@ -203,12 +204,6 @@ function assessmentsByKind(board: BoardModel): { kind: AssessmentKind; assessmen
   )
 }
 
-const SECTION_HEADINGS: Record<AssessmentKind, string> = {
-  'key-judgment': 'Key judgments',
-  assessment: 'Assessments',
-  hypothesis: 'Hypotheses',
-}
-
 function buildSections(board: BoardModel): BriefingSection[] {
   const sources = new Map(board.sources.map((s) => [s.id, s]))
   const claims = new Map(board.claims.map((c) => [c.id, c]))
@@ -223,7 +218,7 @@ function buildSections(board: BoardModel): BriefingSection[] {
   let note = 0
   return assessmentsByKind(board).map(({ kind, assessments }) => ({
     kind,
-    heading: SECTION_HEADINGS[kind],
+    heading: BRIEFING_TEXT.sections[kind],
     assessments: assessments.map((assessment) => {
       const cited = (linksOf.get(assessment.id) ?? []).flatMap((link) => {
         const claim = claims.get(link.claimId)

@@ -33,6 +33,16 @@ describe('exportBoard', () => {
     })
   })
 
+  it('exports an empty live board in every format', async () => {
+    const empty = { ...board, title: '', marking: '', question: '', sources: [], documents: [], claims: [], assessments: [], links: [] }
+    const live = { kind: 'live', at: '2026-11-28T15:30:00.000Z', hash: 'sha256:0' } as const
+    for (const format of EXPORT_FORMATS) {
+      const file = await exportBoard(format, empty, live)
+      expect(file.body.length, format).toBeGreaterThan(0)
+      expect(file.fileName).toBe(`board-281530Z-NOV-26.${file.extension}`)
+    }
+  })
+
   it('tells formats from other words', () => {
     expect(isExportFormat('docx')).toBe(true)
     expect(isExportFormat('exe')).toBe(false)

@@ -31,8 +31,9 @@ const PAGE_MARGIN_X = 50
 const PAGE_MARGIN_TOP = 64
 /** The footer's area is the bottom page margin. */
 const FOOTER_HEIGHT = 72
-const PAGE_NUMBER_HEIGHT = 11
-/** Where the marking bars sit: from the top of the page, and from its bottom edge up to the bar's top. */
+/** The page number above the bottom bar: its top margin plus one 9 pt line at a line height of 1.2. */
+const PAGE_NUMBER_BLOCK = 12 + 11
+/** The marking's black bars: from the top edge to the top bar, from the bottom edge to the bottom bar's top, and their height. */
 const BANNER_TOP = 24
 const BANNER_BOTTOM = 40
 const BANNER_HEIGHT = 15
@@ -86,7 +87,7 @@ function documentDefinition(b: Briefing): TDocumentDefinitions {
     header: () => markingText(b, BANNER_TOP),
     footer: (currentPage: number, pageCount: number) => [
       { text: `Page ${currentPage} of ${pageCount}`, alignment: 'center', style: 'muted', margin: [0, 12, 0, 0] },
-      markingText(b, FOOTER_HEIGHT - BANNER_BOTTOM - 12 - PAGE_NUMBER_HEIGHT),
+      markingText(b, FOOTER_HEIGHT - BANNER_BOTTOM - PAGE_NUMBER_BLOCK),
     ],
     content: [
       { text: b.title, style: 'title', outline: true },
@@ -128,23 +129,23 @@ function documentDefinition(b: Briefing): TDocumentDefinitions {
 function assessment(a: BriefingAssessment): Content[] {
   const notes = [...a.supporting, ...a.contradicting, ...a.retracted]
   return [
-      h2(`${a.number}. ${a.title}`),
-      ...a.judgment.map((text) => ({ text, margin: [0, 0, 0, 3] as [number, number, number, number] })),
-      { text: a.likelihood },
-      { text: a.confidence },
-      { text: a.details.join(' · '), style: 'muted', margin: [0, 2, 0, 2] },
-      ...citationLine(T.supporting, a.supporting),
-      ...citationLine(T.contradicting, a.contradicting),
-      ...citationLine(T.retracted, a.retracted),
-      ...(notes.length > 0
-        ? [
-            {
-              margin: [0, 4, 0, 0] as [number, number, number, number],
-              // Plain text with its own size and colour: a named style and a superscript run per note cost a tenth more.
-              stack: notes.map((c) => ({ text: `${c.note}  ${c.footnote}`, fontSize: 8, color: '#333333' })),
-            },
-          ]
-        : []),
+    h2(`${a.number}. ${a.title}`),
+    ...a.judgment.map((text) => ({ text, margin: [0, 0, 0, 3] as [number, number, number, number] })),
+    { text: a.likelihood },
+    { text: a.confidence },
+    { text: a.details.join(' · '), style: 'muted', margin: [0, 2, 0, 2] },
+    ...citationLine(T.supporting, a.supporting),
+    ...citationLine(T.contradicting, a.contradicting),
+    ...citationLine(T.retracted, a.retracted),
+    ...(notes.length > 0
+      ? [
+          {
+            margin: [0, 4, 0, 0] as [number, number, number, number],
+            // Plain text with its own size and colour: a named style and a superscript run per note cost a tenth more.
+            stack: notes.map((c) => ({ text: `${c.note}  ${c.footnote}`, fontSize: 8, color: '#333333' })),
+          },
+        ]
+      : []),
   ]
 }
 
