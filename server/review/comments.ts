@@ -9,6 +9,7 @@ import type { commentInputSchema, ReviewComment } from '../../shared/snapshot-mo
 import { reviewerId } from '../snapshots/actor.ts'
 import type { Storage } from '../storage/storage.ts'
 import type { ReviewTarget } from './snapshot-assessments.ts'
+import { timeOrderedId } from './time-ordered-id.ts'
 
 export type CommentInput = z.output<typeof commentInputSchema>
 
@@ -35,7 +36,7 @@ export async function addComment(storage: Storage, target: ReviewTarget, input: 
     throw new CommentRefused(`assessmentId: no assessment ${assessmentId ?? ''} in this snapshot`)
   }
   const comment: ReviewComment = {
-    id: crypto.randomUUID(),
+    id: timeOrderedId(),
     snapshotId: snapshot.id,
     boardId: snapshot.boardId,
     assessmentId,
