@@ -147,7 +147,7 @@ function stylesheet(markingText: string): string {
   return `
 body { margin: 0; font: 11pt/1.45 "DejaVu Sans", "Segoe UI", Roboto, Arial, sans-serif; color: #111; }
 main { max-width: 46rem; margin: 0 auto; padding: 1rem 1.5rem; }
-table.page { margin: 0; }
+table.page { width: 100%; table-layout: fixed; margin: 0; }
 table.page > * > tr > td { border: 0; padding: 0; }
 table.page td.top { padding-bottom: .4rem; }
 table.page td.bottom { padding-top: .4rem; }
@@ -166,7 +166,9 @@ h2, h3 { break-after: avoid-page; }
 .details, .citations, .range, .url { color: #444; font-size: .92em; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
 th, td { border: 1px solid #999; padding: .2rem .4rem; text-align: left; vertical-align: top; }
-table.grid td { text-align: center; }
+table.grid { table-layout: fixed; }
+table.grid th:first-child { width: 30%; }
+table.grid td { text-align: center; overflow-wrap: anywhere; }
 .risk-low { background: #${RISK_COLOURS.low}; }
 .risk-medium { background: #${RISK_COLOURS.medium}; }
 .risk-high { background: #${RISK_COLOURS.high}; }
