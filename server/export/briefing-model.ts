@@ -183,6 +183,16 @@ export function buildBriefing(input: BoardModel, version: BriefingVersion): Brie
   }
 }
 
+/** An assessment's citations in note order: supporting, contradicting, retracted. */
+export function citationsOf(assessment: BriefingAssessment): Citation[] {
+  return [...assessment.supporting, ...assessment.contradicting, ...assessment.retracted]
+}
+
+/** Every citation of the briefing, in note order. */
+export function allCitations(briefing: Briefing): Citation[] {
+  return briefing.sections.flatMap((section) => section.assessments.flatMap(citationsOf))
+}
+
 /**
  * The likelihood sentence, in the board's wording row with its range. It never
  * mentions confidence: ICD 203 keeps the two in separate sentences.

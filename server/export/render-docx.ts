@@ -20,7 +20,7 @@ import {
   TextRun,
   WidthType,
 } from 'docx'
-import { BRIEFING_TEXT as T, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
+import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
 import { parseTime } from './date-time-group.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 import { setZipTimestamps } from './zip-timestamps.ts'
@@ -29,7 +29,7 @@ const CREATOR = 'Assay'
 
 export async function renderDocx(briefing: Briefing): Promise<Uint8Array> {
   const b = briefing
-  const citations = b.sections.flatMap((s) => s.assessments.flatMap((a) => [...a.supporting, ...a.contradicting, ...a.retracted]))
+  const citations = allCitations(b)
   const document = new Document({
     footnotes: Object.fromEntries(citations.map((c) => [c.note, { children: [new Paragraph(c.footnote)] }])),
     sections: [

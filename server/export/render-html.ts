@@ -6,12 +6,12 @@
  * and footer rows hold the marking, and browsers repeat those on each printed
  * page. (Fixed positioning repeats too, but covers the text beneath it.)
  */
-import { BRIEFING_TEXT as T, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
+import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 
 export function renderHtml(briefing: Briefing): string {
   const b = briefing
-  const citations = b.sections.flatMap((s) => s.assessments.flatMap((a) => [...a.supporting, ...a.contradicting, ...a.retracted]))
+  const citations = allCitations(b)
   const marking = (where: string) => `<tr><td class="${where}"><div class="marking">${esc(b.marking)}</div></td></tr>`
   return `<!DOCTYPE html>
 <html lang="en">

@@ -3,11 +3,11 @@
  * text is escaped, so a claim can neither inject HTML (which Markdown passes
  * through) nor turn into a link, a heading or a table column.
  */
-import { BRIEFING_TEXT as T, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
+import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
 
 export function renderMarkdown(briefing: Briefing): string {
   const b = briefing
-  const citations = b.sections.flatMap((s) => s.assessments.flatMap((a) => [...a.supporting, ...a.contradicting, ...a.retracted]))
+  const citations = allCitations(b)
   const blocks: string[] = [
     `**${inline(b.marking)}**`,
     `# ${inline(b.title)}`,

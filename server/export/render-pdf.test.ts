@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { buildBriefing } from './briefing-model.ts'
+import { allCitations, buildBriefing } from './briefing-model.ts'
 import { ACCENTED_CLAIM, CYRILLIC_CLAIM, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from './fixture-board.ts'
 import { renderPdf } from './render-pdf.ts'
 
 const { previous, board } = fixtureBoards()
 const briefing = buildBriefing(board, fixtureSnapshot(previous))
-const citations = briefing.sections.flatMap((s) => s.assessments.flatMap((a) => [...a.supporting, ...a.contradicting, ...a.retracted]))
+const citations = allCitations(briefing)
 
 let dir: string
 let pdf: Uint8Array

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import pdfMake from 'pdfmake'
 import type { Content, ContentText, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces'
-import { BRIEFING_TEXT as T, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
+import { BRIEFING_TEXT as T, citationsOf, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
 import { parseTime } from './date-time-group.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 
@@ -127,7 +127,7 @@ function documentDefinition(b: Briefing): TDocumentDefinitions {
 }
 
 function assessment(a: BriefingAssessment): Content[] {
-  const notes = [...a.supporting, ...a.contradicting, ...a.retracted]
+  const notes = citationsOf(a)
   return [
     h2(`${a.number}. ${a.title}`),
     ...a.judgment.map((text) => ({ text, margin: [0, 0, 0, 3] as [number, number, number, number] })),
