@@ -14,6 +14,7 @@ export const WEBSOCKET_PATH = '/ws'
 export type CloseEvent = { code: number; reason: string }
 
 export const CLOSE = {
+  /** 4400–4499 are final for the stock WebsocketProvider: a client that sent garbage is not asked to send it again. */
   malformedMessage: { code: 4400, reason: 'malformed message' },
   updateRejected: { code: 4422, reason: 'update could not be applied' },
   /** ws itself closes an oversized frame with 1009; we use the same code for our own size checks. */
@@ -23,7 +24,7 @@ export const CLOSE = {
    * person whose role changed must reconnect, to be admitted (or refused) under the new rights.
    */
   accessChanged: { code: 4001, reason: 'access changed; reconnect' },
-  tooSlow: { code: 4408, reason: 'client too slow to keep up' },
+  /** Reconnecting is the cure (a fresh sync), so this stays below the final range. */
+  tooSlow: { code: 4008, reason: 'client too slow to keep up; reconnect' },
   serverShutdown: { code: 1001, reason: 'server shutting down' },
-  storageFailed: { code: 1011, reason: 'storage failed; reconnect' },
 } as const satisfies Record<string, CloseEvent>
