@@ -4,7 +4,8 @@
  * relationship per link, and the marking as a marking definition. Ids are
  * UUIDv5 from the board's own ids, and times come from the model and the
  * version, so exporting one snapshot twice gives the same bytes and a consumer
- * sees a re-export as the same objects.
+ * sees a re-export as the same objects. Who on the team wrote what stays out:
+ * a bundle is made to be shared beyond the team.
  */
 import { createHash } from 'node:crypto'
 import type { BoardModel, ClaimModel, SourceModel } from '../../shared/board-model.ts'
@@ -82,7 +83,6 @@ export function renderStix(board: BoardModel, version: BriefingVersion): string 
       ...common('note', `claim:${claim.id}`, claim.createdAt),
       abstract: `${source.name} (${admiraltyGrade(source.reliability, claim.credibility)})`,
       content: claim.text,
-      ...(claim.createdBy ? { authors: [claim.createdBy] } : {}),
       // A claim is a note on what its source said.
       object_refs: [stixId('identity', `source:${source.id}`)],
       external_references: [citation(claim, source)],
@@ -116,7 +116,6 @@ export function renderStix(board: BoardModel, version: BriefingVersion): string 
       ]
         .filter((part) => part.trim().length > 0)
         .join('\n\n'),
-      ...(assessment.createdBy ? { authors: [assessment.createdBy] } : {}),
       // The note is applied to the evidence it weighs; one that weighs none belongs to the report alone.
       object_refs: cited.length > 0 ? cited.map((claim) => stixId('note', `claim:${claim.id}`)) : [reportId],
       ...(cited.length > 0 ? { external_references: cited.map((claim) => citation(claim, sources.get(claim.sourceId)!)) } : {}),
