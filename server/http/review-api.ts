@@ -5,6 +5,7 @@
  * edit the board itself); the open threads are listed for the live board.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import {
   commentInputSchema,
   commentPatchSchema,
@@ -20,7 +21,6 @@ import { addComment, CommentRefused, setThreadResolved } from '../review/comment
 import { openThreads } from '../review/open-threads.ts'
 import { reviewTarget, type ReviewTarget } from '../review/snapshot-assessments.ts'
 import { reviewerId } from '../snapshots/actor.ts'
-import type { Context } from 'hono'
 import type { AppEnv } from './app-env.ts'
 import { requireBoardRole } from './boards-api.ts'
 import { ApiError } from './errors.ts'
