@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { openAccess } from '../server/access/open-access.ts'
+import { CLOSE } from '../shared/protocol.ts'
+import { addAccount, addToken, upgradeStatus } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { postgresAvailable, startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -36,8 +38,8 @@ describe.skipIf(reason !== '')('several instances on PostgreSQL and Redis', () =
     for (const server of servers.splice(0).reverse()) await server.destroy()
   })
 
-  const start = async (database?: string) => {
-    const server = await startTestServer({ dialect: 'postgres', database, env: { REDIS_URL }, access: () => openAccess() })
+  const start = async (database?: string, accounts = false) => {
+    const server = await startTestServer({ dialect: 'postgres', database, env: { REDIS_URL }, ...(accounts ? { accounts: true } : { access: () => openAccess() }) })
     servers.push(server)
     return server
   }
@@ -67,6 +69,25 @@ describe.skipIf(reason !== '')('several instances on PostgreSQL and Redis', () =
     expect(created.status).toBe(201)
     a.provider.connect()
     await waitFor(() => boardToModel(a.doc, boardId).assessments.length === 3, 'the HTTP edit at instance one')
+  })
+
+  it('revoking a token on one instance closes its socket on another at once', async () => {
+    const one = await start(undefined, true)
+    const two = await start(one.database, true)
+    const owner = await addAccount(one)
+    const { id: tokenId, token } = await addToken(one, owner)
+    const boardId = await apiClient(one.url, { authorization: `Bearer ${token}` }).createBoard('Revocation')
+    const socket = connectClient(one.wsUrl, boardId, { token })
+    clients.push(socket)
+    await socket.synced()
+    const closes: number[] = []
+    socket.provider.on('connection-close', (event) => {
+      if (event) closes.push(event.code)
+    })
+    const revoked = await apiClient(two.url, { authorization: `Bearer ${token}` }).delete(`/api/tokens/${tokenId}`)
+    expect(revoked.status).toBe(204)
+    await waitFor(() => closes.includes(CLOSE.accessChanged.code), 'the socket on instance one to close')
+    expect(await upgradeStatus(`${one.wsUrl}/${boardId}?token=${token}`)).toBe(401)
   })
 
   it('a client whose instance dies reconnects to another and loses nothing', async () => {

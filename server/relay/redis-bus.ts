@@ -8,14 +8,21 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { Redis } from 'ioredis'
+import type { CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
+import type { ConnectionSelector } from './room-registry.ts'
 
 const KIND_UPDATE = 0
 const KIND_AWARENESS = 1
+const KIND_CONTROL = 2
 
 export type BusMessage = { kind: 'update' | 'awareness'; payload: Uint8Array }
 
+/** A message for every instance rather than one board: today, closing a person's connections. */
+export type ControlMessage = { type: 'close-connections'; selector: ConnectionSelector; event: CloseEvent }
+
 export type BusHandlers = {
+  onControl(message: ControlMessage): void
   onMessage(boardId: string, message: BusMessage): void
   /** The subscription is live (first time or after a reconnect): whatever was published before may be missing. */
   onResubscribed(boardId: string): void
@@ -40,6 +47,7 @@ export class RedisBus {
       client.on('error', (error: Error) => this.logger.warn({ err: error.message }, 'redis connection error; retrying'))
     }
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.receive(channel.toString(), message))
+    this.subscriber.subscribe(CONTROL_CHANNEL).catch((error: Error) => this.logger.warn({ err: error.message }, 'redis control subscription failed; retrying on reconnect'))
     // ioredis resubscribes by itself after a reconnect; messages published in between are lost, so catch up.
     this.subscriber.on('ready', () => {
       for (const boardId of this.boards) this.handlers.onResubscribed(boardId)
@@ -58,14 +66,22 @@ export class RedisBus {
   }
 
   publish(boardId: string, message: BusMessage): void {
+    this.send(channelOf(boardId), message.payload, message.kind === 'update' ? KIND_UPDATE : KIND_AWARENESS)
+  }
+
+  private send(channel: string, payload: Uint8Array, kind: number): void {
     const encoder = encoding.createEncoder()
     encoding.writeVarString(encoder, this.instanceId)
-    encoding.writeVarUint(encoder, message.kind === 'update' ? KIND_UPDATE : KIND_AWARENESS)
-    encoding.writeVarUint8Array(encoder, message.payload)
-    // A lost publish is repaired by the catch-up from the log, so it is not awaited on the hot path.
-    this.publisher.publish(channelOf(boardId), Buffer.from(encoding.toUint8Array(encoder))).catch((error: Error) => {
-      this.logger.warn({ boardId, err: error.message }, 'redis publish failed')
+    encoding.writeVarUint(encoder, kind)
+    encoding.writeVarUint8Array(encoder, payload)
+    // A lost board message is repaired by the catch-up from the log, so it is not awaited on the hot path.
+    this.publisher.publish(channel, Buffer.from(encoding.toUint8Array(encoder))).catch((error: Error) => {
+      this.logger.warn({ channel, err: error.message }, 'redis publish failed')
     })
+  }
+
+  publishControl(message: ControlMessage): void {
+    this.send(CONTROL_CHANNEL, new TextEncoder().encode(JSON.stringify(message)), KIND_CONTROL)
   }
 
   async close(): Promise<void> {
@@ -74,17 +90,19 @@ export class RedisBus {
   }
 
   private receive(channel: string, message: Buffer): void {
-    const boardId = channel.slice(CHANNEL_PREFIX.length)
     try {
       const decoder = decoding.createDecoder(new Uint8Array(message))
       if (decoding.readVarString(decoder) === this.instanceId) return
-      const kind = decoding.readVarUint(decoder) === KIND_UPDATE ? 'update' : 'awareness'
-      this.handlers.onMessage(boardId, { kind, payload: decoding.readVarUint8Array(decoder) })
+      const kind = decoding.readVarUint(decoder)
+      const payload = decoding.readVarUint8Array(decoder)
+      if (kind === KIND_CONTROL) this.handlers.onControl(JSON.parse(new TextDecoder().decode(payload)) as ControlMessage)
+      else this.handlers.onMessage(channel.slice(CHANNEL_PREFIX.length), { kind: kind === KIND_UPDATE ? 'update' : 'awareness', payload })
     } catch (error) {
-      this.logger.warn({ boardId, err: error instanceof Error ? error.message : String(error) }, 'unreadable redis message dropped')
+      this.logger.warn({ channel, err: error instanceof Error ? error.message : String(error) }, 'unreadable redis message dropped')
     }
   }
 }
 
 const CHANNEL_PREFIX = 'assay:board:'
+const CONTROL_CHANNEL = 'assay:control'
 const channelOf = (boardId: string) => CHANNEL_PREFIX + boardId

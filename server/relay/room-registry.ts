@@ -5,6 +5,7 @@
  */
 import * as Y from 'yjs'
 import { migrateBoardDoc } from '../../shared/board-doc.ts'
+import type { CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
 import type { Storage } from '../storage/storage.ts'
 import type { Connection } from './connection.ts'
@@ -17,6 +18,24 @@ export type RoomRegistryOptions = {
   compactAfterRows?: number
   /** Relay through Redis so that several instances serve the same boards. */
   redisUrl?: string
+}
+
+/** Whose connections to close: plain data, so that it can travel to other instances. */
+export type ConnectionSelector = {
+  userId?: string
+  tokenId?: string
+  boardId?: string
+  /** Only connections opened with a session cookie (not with an API token). */
+  sessionsOnly?: boolean
+}
+
+function matches(selector: ConnectionSelector, connection: Connection): boolean {
+  const { identity } = connection
+  return (
+    (selector.userId === undefined || identity.userId === selector.userId) &&
+    (selector.tokenId === undefined || identity.tokenId === selector.tokenId) &&
+    (!selector.sessionsOnly || identity.tokenId === null)
+  )
 }
 
 /** A socket's upgrade that never completes must not pin its room in memory forever. */
@@ -45,6 +64,7 @@ export class RoomRegistry {
               else room?.applyRemoteAwareness(message.payload)
             },
             onResubscribed: (boardId) => void this.catchUp(boardId),
+            onControl: (message) => void this.closeLocalConnections(message.selector, message.event),
           },
           logger,
         )
@@ -86,10 +106,21 @@ export class RoomRegistry {
     }
   }
 
-  /** Closes matching connections in every loaded room (a right was taken away). */
-  closeConnections(select: (boardId: string, connection: Connection) => boolean, event: { code: number; reason: string }): number {
+  /**
+   * Closes the matching connections on every instance (a right was taken away):
+   * here at once, and on the others through Redis. Returns how many closed here.
+   */
+  closeConnections(selector: ConnectionSelector, event: CloseEvent): number {
+    this.bus?.publishControl({ type: 'close-connections', selector, event })
+    return this.closeLocalConnections(selector, event)
+  }
+
+  private closeLocalConnections(selector: ConnectionSelector, event: CloseEvent): number {
     let closed = 0
-    for (const room of this.rooms.values()) closed += room.closeConnections((c) => select(room.boardId, c), event)
+    for (const room of this.rooms.values()) {
+      if (selector.boardId !== undefined && selector.boardId !== room.boardId) continue
+      closed += room.closeConnections((connection) => matches(selector, connection), event)
+    }
     return closed
   }
 
