@@ -1,13 +1,13 @@
 /**
  * Browser tests: a real server, Debian's Chromium driven by playwright-core,
- * one browser context per person. Signing a person in happens in signIn()
- * alone, so moving from open access to accounts is one edit there.
+ * one browser context per person, signed in with a real account (signIn()).
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import type { Role } from '../../server/access/access.ts'
-import { openAccess } from '../../server/access/open-access.ts'
+import { addMember, sessionHeaders, signIn as apiSignIn, type TestAccount } from './accounts.ts'
+import { apiClient } from './api.ts'
 import { startTestServer, type TestServer, type TestServerOptions } from './test-server.ts'
 import { waitFor } from './wait-for.ts'
 
@@ -27,39 +27,43 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
 }
 
-/**
- * Before accounts exist, the server treats everyone alike; a test gives a
- * person another role with this cookie, which the test server's access reads
- * for HTTP requests and websocket upgrades alike.
- */
-export const TEST_ROLE_COOKIE = 'assay-test-role'
-
-export function roleFromCookie(request: Request): Role {
-  const cookie = request.headers.get('cookie') ?? ''
-  const match = cookie.match(new RegExp(`(?:^|;\\s*)${TEST_ROLE_COOKIE}=(owner|editor|reviewer)`))
-  return (match?.[1] as Role | undefined) ?? 'editor'
-}
-
-/** A real server whose access gives each person the role their context carries. */
+/** A real server with real accounts: people sign in, and their board memberships decide their roles. */
 export function startBrowserServer(options: TestServerOptions = {}): Promise<TestServer> {
-  return startTestServer({ access: () => openAccess(roleFromCookie), ...options })
+  return startTestServer({ accounts: true, ...options })
 }
 
-export type PersonSpec = { name: string; role?: Role }
-export type Person = { name: string; context: BrowserContext; page: Page }
+export type Person = { account: TestAccount; name: string; context: BrowserContext; page: Page }
 
-/** Signs a person in for the whole context. Open access: the app takes the person's name from the browser. */
-export async function signIn(context: BrowserContext, server: TestServer, person: PersonSpec): Promise<void> {
-  await context.addInitScript((name) => localStorage.setItem('assay.name', name), person.name)
-  if (person.role) await context.addCookies([{ name: TEST_ROLE_COOKIE, value: person.role, url: server.url }])
+/** Signs the account in for the whole context: the session cookie then goes with every page, fetch and websocket. */
+export async function signIn(context: BrowserContext, server: TestServer, account: TestAccount): Promise<void> {
+  const response = await context.request.post(`${server.url}/api/auth/login`, {
+    data: { email: account.email, password: account.password },
+    headers: { origin: server.url },
+  })
+  if (response.status() !== 200) throw new Error(`sign-in of ${account.email} failed: ${response.status()} ${await response.text()}`)
 }
 
-export async function openPerson(browser: Browser, server: TestServer, person: PersonSpec): Promise<Person> {
+/** A person at their own browser (a context of its own: own cookies, storage and offline copy), signed in. */
+export async function openPerson(browser: Browser, server: TestServer, account: TestAccount): Promise<Person> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
-  await signIn(context, server, person)
+  await signIn(context, server, account)
   const page = await context.newPage()
-  page.on('pageerror', (error) => console.error(`[${person.name}] page error: ${error.message}`))
-  return { name: person.name, context, page }
+  page.on('pageerror', (error) => console.error(`[${account.name}] page error: ${error.message}`))
+  return { account, name: account.name, context, page }
+}
+
+/** A board owned by `owner`, with the others as members in the given roles. */
+export async function createBoardFor(
+  server: TestServer,
+  owner: TestAccount,
+  title: string,
+  members: { account: TestAccount; role: Role }[] = [],
+): Promise<{ boardId: string; api: ReturnType<typeof apiClient> }> {
+  const cookie = await apiSignIn(server, owner)
+  const api = apiClient(server.url, sessionHeaders(server, cookie))
+  const boardId = await api.createBoard(title)
+  for (const member of members) await addMember(server, boardId, member.account, member.role)
+  return { boardId, api }
 }
 
 /** Opens the board and waits until it is live: synced with the server and showing. */
@@ -79,6 +83,22 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
 /** Waits until the badge says the server has stored every change this person made. */
 export async function waitSaved(person: Person): Promise<void> {
   await person.page.locator('[role="status"][data-link="connected"][data-saved="true"]').waitFor({ timeout: 15_000 })
+}
+
+/**
+ * The text of a shared text field (a CodeMirror editor), without what the
+ * editor draws into it: others' cursors with their names, the placeholder.
+ */
+export function editorText(editor: Locator): Promise<string> {
+  return editor.evaluate((content) =>
+    [...content.querySelectorAll('.cm-line')]
+      .map((line) => {
+        const copy = line.cloneNode(true) as Element
+        for (const drawn of copy.querySelectorAll('.cm-ySelectionCaret, .cm-widgetBuffer, .cm-placeholder')) drawn.remove()
+        return copy.textContent ?? ''
+      })
+      .join('\n'),
+  )
 }
 
 /** Polls a value computed in the page until it satisfies `check`. */

@@ -1,10 +1,8 @@
 /**
  * Who is using the app: the signed-in person, or the sign-in / first-admin
- * set-up the server asks for. A server without accounts (the open access of
- * tests and of a local install before accounts exist) answers /api/auth with
- * 404; everyone is then one local analyst.
+ * set-up the server asks for.
  */
-import { ApiProblem, api, handleUnauthorized } from './api.ts'
+import { api, handleUnauthorized } from './api.ts'
 import { forgetOfflineCopies } from './offline-copies.ts'
 
 export type Me = { id: string; email: string; name: string; isAdmin: boolean }
@@ -13,14 +11,9 @@ type AuthStatus = { setupNeeded: boolean; user: Me | null }
 
 export type SessionState = 'loading' | 'setup-needed' | 'signed-out' | 'signed-in' | 'unreachable'
 
-/** The name a person goes by on a server without accounts (set by the person, or a test). */
-const OPEN_NAME_KEY = 'assay.name'
-
 export class Session {
   state = $state<SessionState>('loading')
   me = $state.raw<Me | null>(null)
-  /** True on a server without accounts: nothing to sign in or out of. */
-  open = $state(false)
   error = $state<string | null>(null)
 
   constructor(onExpired: () => void) {
@@ -35,16 +28,10 @@ export class Session {
   async load(): Promise<void> {
     try {
       const status = await api<AuthStatus>('GET', '/api/auth/status')
-      this.open = false
       this.#apply(status.user, status.setupNeeded)
     } catch (error) {
-      if (error instanceof ApiProblem && error.status === 404) {
-        this.open = true
-        this.#apply({ id: 'local', email: '', name: localStorage.getItem(OPEN_NAME_KEY) || 'Analyst', isAdmin: false }, false)
-      } else {
-        this.error = error instanceof Error ? error.message : String(error)
-        this.state = 'unreachable'
-      }
+      this.error = error instanceof Error ? error.message : String(error)
+      this.state = 'unreachable'
     }
   }
 

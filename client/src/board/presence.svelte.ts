@@ -72,9 +72,19 @@ export class Presence {
 
   /** Tells the others which card, and which of its fields, this person is in. */
   setFocus(focus: Focus | null): void {
-    const current = this.#awareness.getLocalState()?.focus as Focus | null | undefined
+    const current = this.#current()
     if (current?.assessmentId === focus?.assessmentId && current?.field === focus?.field) return
     this.#awareness.setLocalStateField('focus', focus)
+  }
+
+  /** Tells the others which card this person has selected, keeping the field they are in on that card. */
+  setSelected(assessmentId: string | null): void {
+    if (assessmentId === null) this.setFocus(null)
+    else if (this.#current()?.assessmentId !== assessmentId) this.setFocus({ assessmentId, field: null })
+  }
+
+  #current(): Focus | null | undefined {
+    return this.#awareness.getLocalState()?.focus as Focus | null | undefined
   }
 
   destroy(): void {
