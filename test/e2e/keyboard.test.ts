@@ -1,0 +1,82 @@
+/**
+ * The whole board by keyboard: a person creates an assessment, sets its
+ * likelihood and links a claim to it without touching the mouse.
+ */
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { BoardModel } from '../../shared/board-model.ts'
+import { addAccount } from '../helpers/accounts.ts'
+import { createBoardFor, launchBrowser, openBoard, openPerson, saveScreenshot, startBrowserServer, waitSaved, type Person } from '../helpers/browser.ts'
+import type { TestServer } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+
+describe('keyboard only', () => {
+  let server: TestServer
+  let browser: Browser
+  const people: Person[] = []
+
+  beforeAll(async () => {
+    server = await startBrowserServer()
+    browser = await launchBrowser()
+  })
+
+  afterAll(async () => {
+    for (const person of people) await person.context.close()
+    await browser?.close()
+    await server?.destroy()
+  })
+
+  it('creates an assessment, sets its likelihood and links a claim to it', async () => {
+    const owner = await addAccount(server, { name: 'Kim Keyboard' })
+    const { boardId, api } = await createBoardFor(server, owner, 'By keyboard')
+    const source = (await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: 'NATO', reliability: 'B' })).body.id
+    const claim = (await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text: 'Wagner fighters arrived in Belarus.', sourceId: source, credibility: 2 })).body.id
+    const kim = await openPerson(browser, server, owner)
+    people.push(kim)
+    const { page } = kim
+    await openBoard(kim, server, boardId)
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.id ?? '')
+
+    // N opens the composer; Enter creates the card and puts the cursor in its judgment.
+    await page.keyboard.press('n')
+    await page.keyboard.type('Wagner will stay in Belarus')
+    await page.keyboard.press('Enter')
+    await waitFor(async () => (await focused()) === 'Judgment', 'the judgment to take the focus')
+    await page.keyboard.type('Most of the force stays through the winter.')
+
+    // Esc goes back to the cards; Enter edits the selected one; Tab walks the inspector to the likelihood yardstick.
+    await page.keyboard.press('Escape')
+    await waitFor(async () => (await focused()) === 'Assessments', 'the card list to take the focus')
+    await page.keyboard.press('Enter')
+    await waitFor(async () => (await focused()) === 'Title', 'the title to take the focus')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Tab')
+    await waitFor(async () => (await page.evaluate(() => document.activeElement?.closest('[role="radiogroup"]')?.getAttribute('aria-label'))) === 'Likelihood', 'the likelihood to take the focus')
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowDown')
+    await page.locator('.chip.likelihood', { hasText: 'likely, 55–80%' }).waitFor()
+
+    // Back to the cards, then Shift+Tab to the claims; J moves to the claim, L links it to the selected card.
+    await page.keyboard.press('Escape')
+    await waitFor(async () => (await focused()) === 'Assessments', 'the card list to take the focus again')
+    await page.keyboard.press('Shift+Tab')
+    await waitFor(async () => (await focused()) === 'Claims, grouped by source', 'the claims to take the focus')
+    await page.keyboard.press('j')
+    await page.keyboard.press('j')
+    await page.locator(`#row-${claim}[aria-selected="true"]`).waitFor()
+    await page.keyboard.press('l')
+    await page.locator('dialog[open]').waitFor()
+    await page.keyboard.press('ArrowRight')
+    await page.keyboard.press('Enter')
+    await page.locator('dialog[open]').waitFor({ state: 'detached' })
+    await page.locator('[data-card-id] .count.support', { hasText: '▲1' }).waitFor()
+    await saveScreenshot(page, 'keyboard-linked')
+
+    await waitSaved(kim)
+    const board = (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
+    expect(board.assessments).toMatchObject([
+      { title: 'Wagner will stay in Belarus', judgment: 'Most of the force stays through the winter.', likelihood: 5 },
+    ])
+    expect(board.links).toMatchObject([{ assessmentId: board.assessments[0]!.id, claimId: claim, rating: 'C' }])
+  })
+})

@@ -1,0 +1,137 @@
+/**
+ * Offline: a person whose connection drops keeps editing; the edits are kept
+ * in the browser (y-indexeddb) and reach the server and the others when the
+ * connection returns, even if the page was closed in between.
+ */
+import type { Browser } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { BoardModel } from '../../shared/board-model.ts'
+import { addAccount, type TestAccount } from '../helpers/accounts.ts'
+import {
+  createBoardFor,
+  editorText,
+  launchBrowser,
+  openBoard,
+  openPerson,
+  saveScreenshot,
+  startBrowserServer,
+  waitInPage,
+  waitSaved,
+  type Person,
+} from '../helpers/browser.ts'
+import type { TestServer } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+
+const card = (person: Person, title: string) => person.page.locator('[role="option"][data-card-id]', { hasText: title })
+const badge = (person: Person) => person.page.locator('[role="status"][data-link]')
+
+async function addCard(person: Person, title: string, judgment: string) {
+  await person.page.locator('main[aria-label="Assessments"]').click({ position: { x: 5, y: 5 } })
+  await person.page.keyboard.press('n')
+  await person.page.keyboard.type(title)
+  await person.page.keyboard.press('Enter')
+  await card(person, title).waitFor()
+  await person.page.keyboard.type(judgment)
+  await waitFor(async () => (await editorText(person.page.locator('.cm-content[aria-label="Judgment"]'))) === judgment, `${person.name}'s judgment to be typed`)
+}
+
+/** How many updates the offline copy of the board holds in this browser. */
+function storedUpdates(person: Person, database: string): Promise<number> {
+  return person.page.evaluate(
+    (name) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open(name)
+        open.onerror = () => reject(open.error)
+        open.onsuccess = () => {
+          const count = open.result.transaction('updates').objectStore('updates').count()
+          count.onsuccess = () => {
+            resolve(count.result)
+            open.result.close()
+          }
+          count.onerror = () => reject(count.error)
+        }
+      }),
+    database,
+  )
+}
+
+describe('offline editing', () => {
+  let server: TestServer
+  let browser: Browser
+  let anaAccount: TestAccount
+  let boAccount: TestAccount
+  const people: Person[] = []
+
+  beforeAll(async () => {
+    server = await startBrowserServer()
+    browser = await launchBrowser()
+    anaAccount = await addAccount(server, { name: 'Ana Petrova' })
+    boAccount = await addAccount(server, { name: 'Bo Lindqvist' })
+  })
+
+  afterEach(async () => {
+    for (const person of people.splice(0)) await person.context.close()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.destroy()
+  })
+
+  async function twoOnABoard(title: string) {
+    const { boardId, api } = await createBoardFor(server, anaAccount, title, [{ account: boAccount, role: 'editor' }])
+    const ana = await openPerson(browser, server, anaAccount)
+    const bo = await openPerson(browser, server, boAccount)
+    people.push(ana, bo)
+    await Promise.all([openBoard(ana, server, boardId), openBoard(bo, server, boardId)])
+    const model = async () => (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
+    return { boardId, ana, bo, model }
+  }
+
+  it('keeps editing offline, then both converge when the connection returns', async () => {
+    const { ana, bo, model } = await twoOnABoard('Offline')
+    await ana.context.setOffline(true)
+    await badge(ana).and(ana.page.locator('[data-link="offline"]')).waitFor()
+
+    await addCard(ana, 'Written offline', 'Kept in the browser until the network is back.')
+    await addCard(bo, 'Written by Bo meanwhile', 'Bo is online.')
+    await waitSaved(bo)
+    expect(await badge(ana).getAttribute('data-saved')).toBe('false')
+    expect(await card(bo, 'Written offline').count()).toBe(0)
+    expect(await card(ana, 'Written by Bo meanwhile').count()).toBe(0)
+    await saveScreenshot(ana.page, 'offline-editing')
+
+    await ana.context.setOffline(false)
+    await card(bo, 'Written offline').waitFor()
+    await card(ana, 'Written by Bo meanwhile').waitFor()
+    await waitSaved(ana)
+    await card(bo, 'Written offline').click()
+    await waitFor(
+      async () => (await editorText(bo.page.locator('.cm-content[aria-label="Judgment"]'))) === 'Kept in the browser until the network is back.',
+      'Bo to see the judgment written offline',
+    )
+    const titles = (await model()).assessments.map((a) => a.title).sort()
+    expect(titles).toEqual(['Written by Bo meanwhile', 'Written offline'])
+  })
+
+  it('sends edits made offline even after the page was closed, from the copy kept in the browser', async () => {
+    const { boardId, ana, bo, model } = await twoOnABoard('Closed while offline')
+    const database = `assay:${anaAccount.id}:${boardId}`
+    await ana.context.setOffline(true)
+    await badge(ana).and(ana.page.locator('[data-link="offline"]')).waitFor()
+    const before = await storedUpdates(ana, database)
+    await addCard(ana, 'Survives the closed page', 'Written offline, page closed, sent later.')
+    await waitFor(async () => (await storedUpdates(ana, database)) > before, 'the offline copy to store the edit')
+    await ana.page.close()
+
+    await ana.context.setOffline(false)
+    const again: Person = { ...ana, page: await ana.context.newPage() }
+    await openBoard(again, server, boardId)
+    await card(bo, 'Survives the closed page').waitFor()
+    await waitSaved(again)
+    await waitInPage(again.page, () => document.querySelectorAll('[data-card-id]').length, (n) => n === 1, 'one card after reopening')
+    expect((await model()).assessments.map((a) => [a.title, a.judgment])).toEqual([
+      ['Survives the closed page', 'Written offline, page closed, sent later.'],
+    ])
+  })
+})

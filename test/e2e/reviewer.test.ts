@@ -1,0 +1,74 @@
+/**
+ * A reviewer sees the same board, live, and can change nothing: no editing
+ * affordance is shown, and nothing they try reaches the board.
+ */
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { BoardModel } from '../../shared/board-model.ts'
+import { addAccount } from '../helpers/accounts.ts'
+import { createBoardFor, launchBrowser, openBoard, openPerson, saveScreenshot, startBrowserServer, type Person } from '../helpers/browser.ts'
+import type { TestServer } from '../helpers/test-server.ts'
+
+describe('a reviewer', () => {
+  let server: TestServer
+  let browser: Browser
+  const people: Person[] = []
+
+  beforeAll(async () => {
+    server = await startBrowserServer()
+    browser = await launchBrowser()
+  })
+
+  afterAll(async () => {
+    for (const person of people) await person.context.close()
+    await browser?.close()
+    await server?.destroy()
+  })
+
+  it('sees the board live and cannot change anything', async () => {
+    const owner = await addAccount(server, { name: 'Ana Petrova' })
+    const reviewer = await addAccount(server, { name: 'Carol Reviewer' })
+    const { boardId, api } = await createBoardFor(server, owner, 'Reviewed board', [{ account: reviewer, role: 'reviewer' }])
+    const source = (await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: 'NATO', reliability: 'B' })).body.id
+    const claim = (await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text: 'Troops massed near the border.', sourceId: source, credibility: 2 })).body.id
+    const assessment = (
+      await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Reviewed card', judgment: 'An incursion is unlikely.', likelihood: 3, impact: 'major' })
+    ).body.id
+    await api.post(`/api/boards/${boardId}/links`, { assessmentId: assessment, claimId: claim, rating: 'I' })
+    const before = (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
+
+    const carol = await openPerson(browser, server, reviewer)
+    people.push(carol)
+    const page = carol.page
+    await openBoard(carol, server, boardId)
+    await page.locator('[data-link="connected"]', { hasText: 'read-only' }).waitFor()
+    await page.locator(`#card-${assessment}`).click()
+    await page.locator(`[data-inspecting="${assessment}"]`).waitFor()
+    await page.locator('#row-' + claim).click()
+    await page.locator(`[data-inspecting="${claim}"]`).waitFor()
+    await page.locator(`#card-${assessment}`).click()
+
+    // No editing affordance anywhere.
+    expect(await page.getByRole('button', { name: /New assessment|Add an assessment|\+ Source|Delete|Board settings|Undo|Redo/ }).count()).toBe(0)
+    expect(await page.locator('[contenteditable="true"]').count()).toBe(0)
+    expect(await page.locator('[draggable="true"]').count()).toBe(0)
+    expect(await page.locator('.inspector input, .inspector textarea, .inspector select').count()).toBe(0)
+    for (const group of await page.locator('.inspector [role="radiogroup"]').all()) expect(await group.getAttribute('aria-readonly')).toBe('true')
+    expect(await page.locator('.inspector [role="radio"]:not([aria-checked="true"]):not([disabled])').count()).toBe(0)
+    await saveScreenshot(page, 'reviewer-view')
+
+    // Nor does anything they try change the board: shortcuts, moves, undo, clicks on the read-only controls.
+    await page.locator('[role="listbox"][aria-label="Assessments"]').focus()
+    for (const key of ['n', 'l', 'Alt+ArrowDown', 'Alt+ArrowUp', 'Delete', 'Backspace', 'Control+z', 'Control+Shift+Z', 'Enter']) await page.keyboard.press(key)
+    await page.keyboard.type('typed by a reviewer')
+    expect(await page.locator('#new-assessment-title').count()).toBe(0)
+    expect(await page.locator('dialog[open]').count()).toBe(0)
+    await page.locator('.inspector [role="radio"][aria-checked="true"]').first().click()
+
+    // A change from an editor still reaches the reviewer live, and the board is as the editors left it.
+    await api.patch(`/api/boards/${boardId}/assessments/${assessment}`, { title: 'Renamed by the owner' })
+    await page.locator(`#card-${assessment}`, { hasText: 'Renamed by the owner' }).waitFor()
+    const after = (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
+    expect({ ...after, assessments: after.assessments.map((a) => ({ ...a, title: 'Reviewed card' })) }).toEqual(before)
+  })
+})
