@@ -73,7 +73,7 @@ function documentDefinition(b: Briefing): TDocumentDefinitions {
       th: { bold: true },
     },
     // The banners' black bars are drawn on the page's background and their text in the header and footer:
-    // a table per banner would be the natural way, but costs several milliseconds on each of hundreds of pages.
+    // a table per banner would be the natural way, but is laid out afresh on every page, which showed on a 400-page briefing.
     background: (_page: number, size: { width: number; height: number }) => ({
       canvas: [BANNER_TOP, size.height - BANNER_BOTTOM].map((y) => ({
         type: 'rect' as const,

@@ -15,13 +15,6 @@ export type DocumentFormat = 'docx' | 'pdf'
 type RenderRequest = { id: number; format: DocumentFormat; briefing: Briefing }
 type RenderReply = { id: number; body: Uint8Array } | { id: number; error: string }
 
-/**
- * Layout allocates short-lived objects at a great rate; a young generation
- * larger than V8's default collects them in fewer pauses (about a quarter less
- * CPU for a 400-page PDF).
- */
-const YOUNG_GENERATION_MB = 64
-
 type Pending = Map<number, { resolve: (body: Uint8Array) => void; reject: (error: Error) => void }>
 
 let current: { worker: Worker; pending: Pending } | null = null
@@ -39,9 +32,7 @@ export function renderInThread(format: DocumentFormat, briefing: Briefing): Prom
 }
 
 function startWorker(): { worker: Worker; pending: Pending } {
-  const worker = new Worker(new URL('./render-thread-entry.js', import.meta.url), {
-    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-  })
+  const worker = new Worker(new URL('./render-thread-entry.js', import.meta.url))
   const pending: Pending = new Map()
   worker.on('message', (reply: RenderReply) => {
     const request = pending.get(reply.id)
