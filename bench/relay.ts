@@ -123,11 +123,10 @@ async function throughput(server: RunningServer, writers = 10, editsEach = 1000)
 async function largeBoardFigures(server: RunningServer) {
   const boardId = await createBoard(server.services, { title: 'large' }, OPERATOR)
   const rssBefore = process.memoryUsage().rss
-  await server.services.rooms.withRoom(boardId, async (room) => {
-    replaceBoardContent(room.doc, { ...largeBoard(), id: boardId, title: 'large' }, { source: 'server', by: 'bench' })
-    await room.whenSaved()
-  })
-  const stateBytes = await server.services.rooms.withRoom(boardId, (room) => Y.encodeStateAsUpdate(room.doc).byteLength)
+  await server.services.rooms.withRoom(boardId, (room) =>
+    room.change((doc) => replaceBoardContent(doc, { ...largeBoard(), id: boardId, title: 'large' }, { source: 'server', by: 'bench' })),
+  )
+  const stateBytes = await server.services.rooms.withRoom(boardId, (room) => room.read((doc) => Y.encodeStateAsUpdate(doc).byteLength))
   const reader = client(server, boardId)
   const start = performance.now()
   await reader.synced

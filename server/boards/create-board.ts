@@ -7,9 +7,6 @@ export async function createBoard(services: Services, init: BoardMetaInit, creat
   const id = crypto.randomUUID()
   await services.storage.boards.create({ id, title: init.title, createdAt: new Date().toISOString(), createdBy: creator.userId })
   await services.access.onBoardCreated(id, creator)
-  await services.rooms.withRoom(id, async (room) => {
-    initBoardDoc(room.doc, init, { source: 'server', by: creator.userId ?? creator.name })
-    await room.whenSaved()
-  })
+  await services.rooms.withRoom(id, (room) => room.change((doc) => initBoardDoc(doc, init, { source: 'server', by: creator.userId ?? creator.name })))
   return id
 }

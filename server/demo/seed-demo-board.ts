@@ -92,10 +92,7 @@ export async function seedDemoBoard(services: Services, creator: Principal): Pro
     creator,
   )
   const ctx: MutationContext = { by: creator.name, origin: { source: 'server', by: 'demo' } }
-  await services.rooms.withRoom(id, async (room) => {
-    fillDemoBoard(room.doc, ctx)
-    await room.whenSaved()
-  })
+  await services.rooms.withRoom(id, (room) => room.change((doc) => fillDemoBoard(doc, ctx)))
   return id
 }
 

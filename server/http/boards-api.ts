@@ -25,7 +25,6 @@ import * as mutations from '../../shared/board-mutations.ts'
 import { LIMITS } from '../../shared/limits.ts'
 import { atLeast, type Role } from '../access/access.ts'
 import { createBoard } from '../boards/create-board.ts'
-import type { Room } from '../relay/room.ts'
 import type { AppEnv } from './app-env.ts'
 import { ApiError, forbidden, notFound } from './errors.ts'
 import { validationHook } from './validation-hook.ts'
@@ -64,19 +63,18 @@ export async function requireBoardRole(c: Context<AppEnv>, boardId: string, need
   return role
 }
 
-/** Runs `use` on the board's live room and waits until its change is committed. */
-async function inRoom<T>(c: Context<AppEnv>, boardId: string, use: (room: Room) => T): Promise<T> {
-  const result = await c.var.services.rooms.withRoom(boardId, async (room) => {
-    const value = use(room)
-    await room.whenSaved()
-    return value
-  })
+/** Changes the board's live document and resolves once the change is committed. */
+async function changeBoard<T>(c: Context<AppEnv>, boardId: string, change: (doc: Y.Doc) => T): Promise<T> {
+  const result = await c.var.services.rooms.withRoom(boardId, (room) => room.change(change))
   if (result === null) throw notFound('Board')
   return result
 }
 
+/** The board model as stored: an HTTP reader never sees a change before it is committed. */
 export async function readBoardModel(c: Context<AppEnv>, boardId: string): Promise<BoardModel> {
-  return inRoom(c, boardId, (room) => boardToModel(room.doc, boardId))
+  const model = await c.var.services.rooms.withRoom(boardId, (room) => room.read((doc) => boardToModel(doc, boardId)))
+  if (model === null) throw notFound('Board')
+  return model
 }
 
 function mutationContext(c: Context<AppEnv>): mutations.MutationContext {
@@ -147,9 +145,9 @@ export function boardsApi(): OpenAPIHono<AppEnv> {
       const { id } = c.req.valid('param')
       await requireBoardRole(c, id, 'editor')
       const patch = c.req.valid('json')
-      const model = await inRoom(c, id, (room) => {
-        mutations.updateMeta(room.doc, patch, mutationContext(c))
-        return boardToModel(room.doc, id)
+      const model = await changeBoard(c, id, (doc) => {
+        mutations.updateMeta(doc, patch, mutationContext(c))
+        return boardToModel(doc, id)
       })
       if (patch.title !== undefined) await c.var.services.storage.boards.rename(id, model.title)
       return c.json(model, 200)
@@ -212,9 +210,9 @@ export function boardsApi(): OpenAPIHono<AppEnv> {
       const { id, entityId } = c.req.valid('param')
       await requireBoardRole(c, id, 'editor')
       const { after } = c.req.valid('json')
-      const moved = await inRoom(c, id, (room) => {
-        mutations.moveAssessment(room.doc, entityId, after, mutationContext(c))
-        return boardToModel(room.doc, id).assessments.find((a) => a.id === entityId)
+      const moved = await changeBoard(c, id, (doc) => {
+        mutations.moveAssessment(doc, entityId, after, mutationContext(c))
+        return boardToModel(doc, id).assessments.find((a) => a.id === entityId)
       })
       if (!moved) throw notFound('Assessment')
       return c.json(moved, 200)
@@ -267,9 +265,9 @@ function entityRoutes<I extends z.ZodType, P extends z.ZodType, M extends z.ZodT
       const { id } = validated<{ id: string }>(c, 'param')
       await requireBoardRole(c, id, 'editor')
       const input = validated<z.input<I>>(c, 'json')
-      const created = await inRoom(c, id, (room) => {
-        const entityId = spec.add(room.doc, input, mutationContext(c))
-        return find(boardToModel(room.doc, id), entityId)
+      const created = await changeBoard(c, id, (doc) => {
+        const entityId = spec.add(doc, input, mutationContext(c))
+        return find(boardToModel(doc, id), entityId)
       })
       if (!created) throw new ApiError(409, 'conflict', `The ${noun} was removed by someone else as it was created.`)
       return c.json(created as z.infer<M>, 201)
@@ -288,9 +286,9 @@ function entityRoutes<I extends z.ZodType, P extends z.ZodType, M extends z.ZodT
       const { id, entityId } = validated<{ id: string; entityId: string }>(c, 'param')
       await requireBoardRole(c, id, 'editor')
       const patch = validated<z.output<P>>(c, 'json')
-      const updated = await inRoom(c, id, (room) => {
-        spec.update(room.doc, entityId, patch, mutationContext(c))
-        return find(boardToModel(room.doc, id), entityId)
+      const updated = await changeBoard(c, id, (doc) => {
+        spec.update(doc, entityId, patch, mutationContext(c))
+        return find(boardToModel(doc, id), entityId)
       })
       if (!updated) throw notFound(noun[0]!.toUpperCase() + noun.slice(1))
       return c.json(updated as z.infer<M>, 200)
@@ -308,7 +306,7 @@ function entityRoutes<I extends z.ZodType, P extends z.ZodType, M extends z.ZodT
     async (c) => {
       const { id, entityId } = validated<{ id: string; entityId: string }>(c, 'param')
       await requireBoardRole(c, id, 'editor')
-      await inRoom(c, id, (room) => spec.remove(room.doc, entityId, mutationContext(c)))
+      await changeBoard(c, id, (doc) => spec.remove(doc, entityId, mutationContext(c)))
       return c.body(null, 204)
     },
   )

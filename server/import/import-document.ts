@@ -17,10 +17,9 @@ export async function importDocument(
   by: Principal,
 ): Promise<ImportPreview | ImportResult | null> {
   const parsed = parseSourceText(request.text, request.title === undefined ? {} : { title: request.title })
-  return services.rooms.withRoom(boardId, async (room) => {
-    if (request.preview) return previewImport(room.doc, parsed)
-    const result = applyImport(room.doc, parsed, { by: by.name, origin: { source: 'server', by: by.userId ?? by.name } })
-    await room.whenSaved()
-    return result
-  })
+  return services.rooms.withRoom(boardId, (room) =>
+    request.preview
+      ? room.read((doc) => previewImport(doc, parsed))
+      : room.change((doc) => applyImport(doc, parsed, { by: by.name, origin: { source: 'server', by: by.userId ?? by.name } })),
+  )
 }

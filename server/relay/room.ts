@@ -5,8 +5,13 @@
  * is broadcast (and echoed to its sender, whose client reads the echo as
  * "saved") only after the batch holding it has been committed to the update
  * log. Whatever arrived during one event-loop turn is committed in one
- * transaction and sent as one merged frame. A joiner's sync reply is held while
- * the room has uncommitted updates, so nobody sees state that is not stored.
+ * transaction and sent as one merged frame.
+ *
+ * While a commit is in flight nothing new is applied: updates from sockets wait
+ * in `deferred` and server-side changes wait in `change()`. So the moment a
+ * commit completes, the doc holds exactly what is stored, and that is when
+ * joiners' sync replies and `read()`s are answered: nobody sees state that is
+ * not stored, and under steady editing nobody waits for a quiet moment.
  */
 import * as decoding from 'lib0/decoding'
 import * as awarenessProtocol from 'y-protocols/awareness'
@@ -58,8 +63,15 @@ export class Room {
   private pending: PendingUpdate[] = []
   private flushScheduled = false
   private flushing = false
+  /** Updates from sockets that arrived while a commit was in flight, applied once it completes. */
+  private deferred: { connection: Connection; update: Uint8Array }[] = []
+  /** Work that must see the doc exactly as stored: answered when nothing is uncommitted. */
   private heldReplies: (() => void)[] = []
-  private savedWaiters: { resolve: () => void; reject: (error: Error) => void }[] = []
+  /** Counts of changes applied to the doc and committed, so `whenSaved()` waits only for what came before it. */
+  private appliedCount = 0
+  private committedCount = 0
+  private savedWaiters: (Waiter<void> & { target: number })[] = []
+  private idleWaiters: Waiter<void>[] = []
   private logRows: number
   private retryTimer: NodeJS.Timeout | undefined
   private destroyed = false
@@ -106,11 +118,7 @@ export class Room {
         connection.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present)))
       } else throw new Error(`unknown message type ${type}`)
     } catch (error) {
-      if (error instanceof UpdateRejected) {
-        this.refuse(connection, CLOSE.updateRejected, error.cause)
-      } else {
-        this.refuse(connection, CLOSE.malformedMessage, error)
-      }
+      this.refuse(connection, CLOSE.malformedMessage, error)
     }
   }
 
@@ -133,10 +141,15 @@ export class Room {
       }
       return
     }
+    if (this.flushing) this.deferred.push({ connection, update })
+    else this.applyFrom(connection, update)
+  }
+
+  private applyFrom(connection: Connection, update: Uint8Array): void {
     try {
       Y.applyUpdate(this.doc, update, connection)
     } catch (error) {
-      throw new UpdateRejected(error)
+      this.refuse(connection, CLOSE.updateRejected, error)
     }
   }
 
@@ -180,10 +193,37 @@ export class Room {
     this.checkIdle()
   }
 
-  /** Resolves once every change made so far is committed (rejects if the room is destroyed first). */
+  /** Resolves once every change applied so far is committed (rejects if the room is destroyed first). */
   whenSaved(): Promise<void> {
-    if (this.isSaved) return Promise.resolve()
-    return new Promise((resolve, reject) => this.savedWaiters.push({ resolve, reject }))
+    const target = this.appliedCount
+    if (this.committedCount >= target) return Promise.resolve()
+    return new Promise((resolve, reject) => this.savedWaiters.push({ target, resolve, reject }))
+  }
+
+  /**
+   * Makes a server-side change (HTTP edit, import, restore) and resolves with
+   * `change`'s result once it is committed. The change runs between commits,
+   * never during one.
+   */
+  async change<T>(change: (doc: Y.Doc) => T): Promise<T> {
+    while (this.flushing) await new Promise<void>((resolve, reject) => this.idleWaiters.push({ resolve, reject }))
+    if (this.destroyed) throw new Error(`board ${this.boardId} was unloaded`)
+    const result = change(this.doc)
+    await this.whenSaved()
+    return result
+  }
+
+  /** Reads the doc as it is stored: at once when nothing is uncommitted, else right after the next commit. */
+  read<T>(read: (doc: Y.Doc) => T): Promise<T> {
+    return new Promise((resolve, reject) =>
+      this.whenCommitted(() => {
+        try {
+          resolve(read(this.doc))
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)))
+        }
+      }),
+    )
   }
 
   /** Applies an update that another instance has already stored: relayed here, not stored again. */
@@ -206,7 +246,8 @@ export class Room {
     clearTimeout(this.retryTimer)
     for (const connection of [...this.connections]) connection.close(CLOSE.serverShutdown)
     this.connections.clear()
-    for (const waiter of this.savedWaiters.splice(0)) waiter.reject(new Error(`board ${this.boardId} was unloaded before saving`))
+    const unloaded = new Error(`board ${this.boardId} was unloaded before saving`)
+    for (const waiter of [...this.savedWaiters.splice(0), ...this.idleWaiters.splice(0)]) waiter.reject(unloaded)
     this.doc.off('update', this.onDocUpdate)
     this.awareness.off('update', this.onAwarenessUpdate)
     this.awareness.destroy()
@@ -220,6 +261,7 @@ export class Room {
       return
     }
     this.pending.push({ update, origin: describeOrigin(origin) })
+    this.appliedCount++
     this.scheduleFlush()
   }
 
@@ -238,7 +280,7 @@ export class Room {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.flushing || this.destroyed) return
+    if (this.flushScheduled || this.flushing || this.retryTimer !== undefined || this.destroyed) return
     this.flushScheduled = true
     setImmediate(() => void this.flush())
   }
@@ -256,23 +298,35 @@ export class Room {
       this.pending = batch.concat(this.pending)
       this.flushing = false
       this.options.logger.error({ boardId: this.boardId, err: describe(error), updates: batch.length }, 'commit failed; retrying')
-      this.retryTimer = setTimeout(() => void this.flush(), COMMIT_RETRY_MS)
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined
+        void this.flush()
+      }, COMMIT_RETRY_MS)
+      this.resumeAfterCommit()
       return
     }
     this.flushing = false
     if (this.destroyed) return
+    this.committedCount += batch.length
     const merged = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((entry) => entry.update))
     this.broadcast(updateMessage(merged))
     this.options.onCommitted?.(this, merged)
     this.logRows += batch.length
     if (this.logRows >= this.options.compactAfterRows) this.options.onCompactionDue(this)
-    if (this.pending.length > 0) {
-      this.scheduleFlush()
-      return
-    }
+    // Nothing was applied during the commit, so the doc is exactly what is stored: answer what waits for that.
     for (const reply of this.heldReplies.splice(0)) reply()
-    for (const waiter of this.savedWaiters.splice(0)) waiter.resolve()
-    this.checkIdle()
+    const stillWaiting = this.savedWaiters.filter((waiter) => waiter.target > this.committedCount)
+    for (const waiter of this.savedWaiters) if (waiter.target <= this.committedCount) waiter.resolve()
+    this.savedWaiters = stillWaiting
+    this.resumeAfterCommit()
+  }
+
+  /** Lets in what waited for the commit to end: deferred socket updates, then server-side changes. */
+  private resumeAfterCommit(): void {
+    for (const { connection, update } of this.deferred.splice(0)) this.applyFrom(connection, update)
+    for (const waiter of this.idleWaiters.splice(0)) waiter.resolve()
+    if (this.pending.length > 0) this.scheduleFlush()
+    else this.checkIdle()
   }
 
   private whenCommitted(reply: () => void): void {
@@ -296,11 +350,7 @@ function isEmptyUpdate(update: Uint8Array): boolean {
   return update.byteLength === 2 && update[0] === 0 && update[1] === 0
 }
 
-class UpdateRejected extends Error {
-  constructor(override readonly cause: unknown) {
-    super('update rejected')
-  }
-}
+type Waiter<T> = { resolve: (value: T) => void; reject: (error: Error) => void }
 
 function isOrigin(origin: unknown, source: 'load' | 'server' | 'remote'): boolean {
   return typeof origin === 'object' && origin !== null && 'source' in origin && origin.source === source

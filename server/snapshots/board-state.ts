@@ -7,16 +7,15 @@ import * as Y from 'yjs'
 import { boardToModel, documentText } from '../../shared/board-convert.ts'
 import { collection, migrateBoardDoc } from '../../shared/board-doc.ts'
 import { documentSchema, type BoardModel } from '../../shared/board-model.ts'
-import type { Room } from '../relay/room.ts'
 import type { Storage } from '../storage/storage.ts'
 import { boardContentHash } from './content-hash.ts'
 
 export type CapturedBoard = { state: Uint8Array; model: BoardModel; contentHash: string }
 
-/** The room's document as it is now, for a change that must replace exactly what it captured (restore). */
-export function captureRoom(room: Room): CapturedBoard {
-  const state = Y.encodeStateAsUpdate(room.doc)
-  const model = boardToModel(room.doc, room.boardId)
+/** A live document as it is now, for a change that must replace exactly what it captured (restore). */
+export function captureDoc(doc: Y.Doc, boardId: string): CapturedBoard {
+  const state = Y.encodeStateAsUpdate(doc)
+  const model = boardToModel(doc, boardId)
   return { state, model, contentHash: boardContentHash(model) }
 }
 

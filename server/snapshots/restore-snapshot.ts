@@ -10,7 +10,7 @@ import type { RestoreResult } from '../../shared/snapshot-model.ts'
 import type { ChangeOrigin } from '../relay/room.ts'
 import type { Services } from '../services.ts'
 import type { Actor } from './actor.ts'
-import { captureRoom } from './board-state.ts'
+import { captureDoc } from './board-state.ts'
 import { boardContentHash } from './content-hash.ts'
 import { readSnapshot } from './load-snapshot.ts'
 import { recordSnapshot } from './record-snapshot.ts'
@@ -26,24 +26,24 @@ export async function restoreSnapshot(
   if (!target) return null
   const targetHash = boardContentHash(target.model)
   return services.rooms.withRoom(boardId, async (room) => {
-    // Capture and replace in one synchronous step: no edit can land between them, so the
-    // "before" snapshot holds exactly the state the restore replaced. Edits still being
-    // committed are in it; they are committed before the restore, which is queued after them.
-    const before = captureRoom(room)
-    if (before.contentHash === targetHash) return { changed: false, before: null }
-    const origin: ChangeOrigin = { source: 'server', by: actor.id ?? actor.name }
-    room.doc.transact(() => {
-      replaceBoardContent(room.doc, target.model, origin, target.texts)
-      restoreDocumentExtras(room.doc, target.documentExtras)
-    }, origin)
-    const [recorded] = await Promise.all([
-      recordSnapshot(services.storage, boardId, before, {
-        label: `Before restore of ${target.snapshot.label}`,
-        kind: 'restore',
-        author: actor,
-      }),
-      room.whenSaved(),
-    ])
+    // Capture and replace in one synchronous step between two commits: no edit can land
+    // between them, so the "before" snapshot holds exactly the state the restore replaced.
+    const before = await room.change((doc) => {
+      const captured = captureDoc(doc, boardId)
+      if (captured.contentHash === targetHash) return null
+      const origin: ChangeOrigin = { source: 'server', by: actor.id ?? actor.name }
+      doc.transact(() => {
+        replaceBoardContent(doc, target.model, origin, target.texts)
+        restoreDocumentExtras(doc, target.documentExtras)
+      }, origin)
+      return captured
+    })
+    if (!before) return { changed: false, before: null }
+    const recorded = await recordSnapshot(services.storage, boardId, before, {
+      label: `Before restore of ${target.snapshot.label}`,
+      kind: 'restore',
+      author: actor,
+    })
     return { changed: true, before: recorded }
   })
 }
