@@ -29,6 +29,7 @@ export const COMMANDS: Record<string, Command> = {
   migrate: lazy(() => import('./migrate.ts'), 'Apply database migrations and exit.', 'assay migrate'),
   'board create': lazy(() => import('./board-create.ts'), 'Create a board; prints its id.', 'assay board create --title TITLE'),
   'board list': lazy(() => import('./board-list.ts'), 'List boards: id, title, created.', 'assay board list'),
+  export: lazy(() => import('./export.ts'), 'Export a board or a snapshot to a file.', 'assay export --board ID --format F [--snapshot S] --out FILE [--as EMAIL]'),
   import: lazy(() => import('./import.ts'), 'Import a source document into a board.', 'assay import FILE --board ID [--title T] [--preview]'),
   'user add': lazy(() => import('./user-add.ts'), 'Add an account; the password is read from standard input.', 'assay user add --email E --name N [--admin]'),
   'token create': lazy(() => import('./token-create.ts'), 'Create an API token for an account; prints it once.', 'assay token create --email E --name N'),

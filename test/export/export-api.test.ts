@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process'
+import { readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
+import { apiClient } from '../helpers/api.ts'
+import { startTestServer, tempDir, type TestServer } from '../helpers/test-server.ts'
+
+const CLI = fileURLToPath(new URL('../../server/cli/assay.js', import.meta.url))
+
+describe('export over HTTP and the CLI', () => {
+  let server: TestServer
+  let owner: TestAccount
+  let boardId: string
+  let snapshotId: string
+  let bearer: (account: TestAccount) => Promise<Record<string, string>>
+
+  beforeEach(async () => {
+    server = await startTestServer({ accounts: true })
+    bearer = async (account) => ({ authorization: `Bearer ${(await addToken(server, account)).token}` })
+    owner = await addAccount(server, { name: 'Olga Owner' })
+    const api = apiClient(server.url, await bearer(owner))
+    boardId = await api.createBoard('Wagner mutiny — Vilnius')
+    const source = await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: 'NATO', reliability: 'B' })
+    const claim = await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text: 'No immediate signs of nuclear preparation.', sourceId: source.body.id, credibility: 2 })
+    const judgment = await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'No nuclear use', kind: 'key-judgment', likelihood: 6, confidence: 'moderate' })
+    await api.post(`/api/boards/${boardId}/links`, { assessmentId: judgment.body.id, claimId: claim.body.id, rating: 'CC' })
+    const snapshot = await api.post<{ id: string }>(`/api/boards/${boardId}/snapshots`, { label: 'Morning brief' })
+    expect(snapshot.status).toBe(201)
+    snapshotId = snapshot.body.id
+  })
+  afterEach(async () => {
+    await server.destroy()
+  })
+
+  const download = async (headers: Record<string, string>, query: string) => {
+    const response = await fetch(`${server.url}/api/boards/${boardId}/export?${query}`, { headers })
+    return { status: response.status, headers: response.headers, bytes: new Uint8Array(await response.arrayBuffer()) }
+  }
+
+  it('lets a reviewer download a snapshot, the same bytes every time, and audits each export', async () => {
+    const reviewer = await addAccount(server, { name: 'Rita Reviewer' })
+    await addMember(server, boardId, reviewer, 'reviewer')
+    const headers = await bearer(reviewer)
+    const first = await download(headers, `format=docx&snapshot=${snapshotId}`)
+    expect(first.status).toBe(200)
+    expect(first.headers.get('content-type')).toContain('wordprocessingml')
+    expect(first.headers.get('content-disposition')).toMatch(/^attachment; filename="wagner-mutiny-vilnius-\d{6}Z-[A-Z]{3}-\d{2}\.docx"$/)
+    const second = await download(headers, `format=docx&snapshot=${snapshotId}`)
+    expect(Buffer.from(second.bytes).equals(Buffer.from(first.bytes))).toBe(true)
+
+    const markdown = new TextDecoder().decode((await download(headers, `format=md&snapshot=${snapshotId}`)).bytes)
+    expect(markdown).toContain('Morning brief')
+    expect(markdown).toContain('No nuclear use')
+    expect(markdown).toContain('NATO (B2)')
+
+    const live = await download(headers, 'format=json')
+    expect(JSON.parse(new TextDecoder().decode(live.bytes))).toMatchObject({ id: boardId, title: 'Wagner mutiny — Vilnius' })
+
+    const log = await apiClient(server.url, await bearer(owner)).get<{ action: string; actorLabel: string; detail: { format: string } }[]>(`/api/boards/${boardId}/audit`)
+    const exports = log.body.filter((entry) => entry.action === 'export')
+    expect(exports.map((entry) => entry.detail.format).sort()).toEqual(['docx', 'docx', 'json', 'md'])
+    expect(exports.every((entry) => entry.actorLabel === 'Rita Reviewer')).toBe(true)
+  })
+
+  it('refuses an unknown format, an unknown snapshot and a non-member', async () => {
+    const headers = await bearer(owner)
+    const badFormat = await download(headers, 'format=pptx')
+    expect(badFormat.status).toBe(400)
+    expect(new TextDecoder().decode(badFormat.bytes)).toContain('format')
+    expect((await download(headers, 'format=md&snapshot=nope')).status).toBe(404)
+    const stranger = await addAccount(server)
+    expect((await download(await bearer(stranger), 'format=md')).status).toBe(404)
+    expect((await download({}, 'format=md')).status).toBe(401)
+  })
+
+  it('exports from the command line', async () => {
+    await server.close()
+    const dir = tempDir()
+    try {
+      const out = join(dir, 'brief.html')
+      const env = { ...process.env, DATA_DIR: server.dataDir, LOG_LEVEL: 'silent' }
+      const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'export', '--board', boardId, '--format', 'html', '--snapshot', snapshotId, '--out', out], { env })
+      expect(stdout).toContain('Wrote')
+      const html = readFileSync(out, 'utf8')
+      expect(html).toContain('Morning brief')
+      expect(html).toContain('TLP:AMBER')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+    server = await server.restart()
+  })
+})
