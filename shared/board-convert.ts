@@ -28,11 +28,19 @@ const ENTITY_SCHEMAS = {
   links: linkSchema,
 } as const satisfies Record<Collection, z.ZodType>
 
+/**
+ * Fields of an imported document that the model leaves out: its body (large)
+ * and the import's content hash (how a re-import is recognized).
+ */
+const DOCUMENT_BODY_FIELDS: ReadonlySet<string> = new Set(['text', 'hash'])
+
+const isDocumentBodyField = (map: EntityMap, key: string) => DOCUMENT_BODY_FIELDS.has(key) && map.has('importedAt')
+
 /** The plain fields of an entity; shared texts become strings. Document bodies stay out of the model. */
 function entityToJson(map: EntityMap): Record<string, unknown> {
   const json: Record<string, unknown> = {}
   for (const [key, value] of map.entries()) {
-    if (key === 'text' && map.has('importedAt')) continue
+    if (isDocumentBodyField(map, key)) continue
     json[key] = value instanceof Y.Text ? value.toString() : value
   }
   return json
@@ -151,7 +159,7 @@ const SHARED_TEXT_FIELDS = new Set(['title', 'judgment'])
 
 function syncEntity(map: EntityMap, fields: Record<string, unknown>, hasSharedText: boolean): void {
   for (const key of [...map.keys()]) {
-    if (!(key in fields) && !(key === 'text' && map.has('importedAt'))) map.delete(key)
+    if (!(key in fields) && !isDocumentBodyField(map, key)) map.delete(key)
   }
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) {
