@@ -119,7 +119,7 @@ export async function benchBrowser(): Promise<Record<string, number>> {
     await page.waitForFunction((n) => (window.__keyLatencies?.length ?? 0) >= n, KEYSTROKES)
     const latencies = (await page.evaluate(() => window.__keyLatencies ?? [])).sort((a, b) => a - b)
     const heapMiB = await page.evaluate(() => {
-      const memory = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory
+      const memory = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory
       return memory ? memory.usedJSHeapSize / 1024 / 1024 : NaN
     })
     provider.destroy()
