@@ -56,6 +56,7 @@ describe('boards', () => {
     await dialog.getByRole('button', { name: 'Import' }).click()
     await page.locator('[data-claim-id]').first().waitFor()
     await page.getByRole('option', { name: /^F6 NATO:/ }).first().waitFor()
+    await saveScreenshot(page, 'board-imported')
 
     await page.getByRole('link', { name: 'Boards' }).click()
     await page.getByRole('link', { name: 'Baltic watch' }).waitFor()
