@@ -48,6 +48,8 @@ function instrument(): void {
   document.addEventListener(
     'keydown',
     (event) => {
+      // Only the typed characters: the key that places the cursor is not a keystroke of the text.
+      if (event.key !== 'a') return
       const start = event.timeStamp
       // The callback of the frame after the key is handled, then a task after that frame is painted.
       requestAnimationFrame(() => setTimeout(() => window.__keyLatencies!.push(performance.now() - start), 0))

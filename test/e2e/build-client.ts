@@ -22,5 +22,5 @@ function newestChange(path: string): number {
 export default async function buildClient(): Promise<void> {
   const sourcesChanged = Math.max(...SOURCES.map((source) => join(ROOT, source)).filter(existsSync).map(newestChange))
   if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= sourcesChanged) return
-  await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' })
+  await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error' })
 }
