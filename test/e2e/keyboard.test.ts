@@ -72,6 +72,19 @@ describe('keyboard only', () => {
     await page.locator('[data-card-id] .count.support', { hasText: '▲1' }).waitFor()
     await saveScreenshot(page, 'keyboard-linked')
 
+    // Every control on the page has a name a screen reader can say.
+    const unnamed = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('button, input, select, textarea, a[href], [role="radio"], [role="option"], [role="tab"], [role="listbox"], [contenteditable="true"]')]
+        .filter((control) => {
+          const labelledBy = control.getAttribute('aria-labelledby')
+          const labels = 'labels' in control ? [...((control as HTMLInputElement).labels ?? [])].map((label) => label.textContent ?? '') : []
+          const name = [control.getAttribute('aria-label'), labelledBy && document.getElementById(labelledBy)?.textContent, ...labels, control.textContent, control.title].join('').trim()
+          return name === ''
+        })
+        .map((control) => control.outerHTML.slice(0, 120)),
+    )
+    expect(unnamed).toEqual([])
+
     await waitSaved(kim)
     const board = (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
     expect(board.assessments).toMatchObject([

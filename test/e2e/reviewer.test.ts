@@ -71,4 +71,34 @@ describe('a reviewer', () => {
     const after = (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
     expect({ ...after, assessments: after.assessments.map((a) => ({ ...a, title: 'Reviewed card' })) }).toEqual(before)
   })
+
+  it('turns read-only at once when an owner makes an editor a reviewer, and back', async () => {
+    const owner = await addAccount(server, { name: 'Olga Owner' })
+    const editor = await addAccount(server, { name: 'Eli Editor' })
+    const { boardId, api } = await createBoardFor(server, owner, 'Changing roles', [{ account: editor, role: 'editor' }])
+    await api.post(`/api/boards/${boardId}/assessments`, { title: 'A card' })
+    const eli = await openPerson(browser, server, editor)
+    people.push(eli)
+    await openBoard(eli, server, boardId)
+    await eli.page.getByRole('button', { name: /New assessment/ }).waitFor()
+
+    await api.patch(`/api/boards/${boardId}/members/${editor.id}`, { role: 'reviewer' })
+    await eli.page.locator('[data-link="connected"]', { hasText: 'read-only' }).waitFor()
+    expect(await eli.page.getByRole('button', { name: /New assessment/ }).count()).toBe(0)
+
+    await api.patch(`/api/boards/${boardId}/members/${editor.id}`, { role: 'editor' })
+    await eli.page.getByRole('button', { name: /New assessment/ }).waitFor()
+    await eli.page.locator('[data-link="connected"]', { hasText: 'Saved' }).waitFor()
+  })
+
+  it('says so when a person is removed from the board while it is open', async () => {
+    const owner = await addAccount(server, { name: 'Olga Owner' })
+    const editor = await addAccount(server, { name: 'Rita Removed' })
+    const { boardId, api } = await createBoardFor(server, owner, 'Removal', [{ account: editor, role: 'editor' }])
+    const rita = await openPerson(browser, server, editor)
+    people.push(rita)
+    await openBoard(rita, server, boardId)
+    await api.delete(`/api/boards/${boardId}/members/${editor.id}`)
+    await rita.page.getByRole('heading', { name: 'This board is not available' }).waitFor()
+  })
 })

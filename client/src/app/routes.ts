@@ -4,7 +4,8 @@ export type Route =
   | { page: 'setup' }
   | { page: 'boards' }
   | { page: 'board'; boardId: string }
-  | { page: 'snapshot'; boardId: string; snapshotId: string }
+  /** `compare`: what the snapshot is compared with (`live` or another snapshot's id), from `?compare=`. */
+  | { page: 'snapshot'; boardId: string; snapshotId: string; compare: string | null }
   | { page: 'invite'; token: string }
   | { page: 'not-found'; path: string }
 
@@ -18,7 +19,7 @@ export function parseRoute(pathname: string, search: string): Route {
   if (parts[0] === 'invite' && parts.length === 2) return { page: 'invite', token: segment(parts[1]!) }
   if (parts[0] === 'boards' && parts.length === 2) return { page: 'board', boardId: segment(parts[1]!) }
   if (parts[0] === 'boards' && parts.length === 4 && parts[2] === 'snapshots') {
-    return { page: 'snapshot', boardId: segment(parts[1]!), snapshotId: segment(parts[3]!) }
+    return { page: 'snapshot', boardId: segment(parts[1]!), snapshotId: segment(parts[3]!), compare: new URLSearchParams(search).get('compare') || null }
   }
   return { page: 'not-found', path: pathname }
 }
@@ -31,6 +32,8 @@ export function safeNext(next: string | null): string {
 export const paths = {
   boards: () => '/',
   board: (boardId: string) => `/boards/${encodeURIComponent(boardId)}`,
+  snapshot: (boardId: string, snapshotId: string, compare?: string | null) =>
+    `/boards/${encodeURIComponent(boardId)}/snapshots/${encodeURIComponent(snapshotId)}${compare ? `?compare=${encodeURIComponent(compare)}` : ''}`,
   signin: (next?: string) => (next && next !== '/' ? `/signin?next=${encodeURIComponent(next)}` : '/signin'),
   setup: () => '/setup',
 }

@@ -102,23 +102,22 @@ export class BoardConnection {
     this.#refresh()
   }
 
-  /** Closes the provider will not retry by itself (codes 4400–4499). */
+  /** Closes the provider will not retry by itself (codes 4400–4499): this browser sent what the server refuses. */
   readonly #onClosed = (event: { code: number; reason: string }): void => {
-    if (event.code === CLOSE.accessChanged.code) this.#events.onAccessChanged()
-    else if (event.code === CLOSE.tooSlow.code) this.provider.connect()
-    else {
-      this.#events.onFailed(
-        `The server closed this board's connection (${event.reason || `code ${event.code}`}). Reload the page; changes not yet saved are kept in this browser.`,
-      )
-    }
+    this.#events.onFailed(
+      `The server closed this board's connection (${event.reason || `code ${event.code}`}). Reload the page; changes not yet saved are kept in this browser.`,
+    )
     this.#refresh()
   }
 
   /**
-   * An upgrade the server refuses (401, 403, 404) never opens: after a few in a
-   * row, the page asks the API why rather than retrying blindly.
+   * The provider reconnects by itself; the page learns why the socket closed.
+   * A change of rights means the role must be asked again; an upgrade the
+   * server refuses (401, 403, 404) never opens, and after a few in a row the
+   * page asks the API why rather than retrying blindly.
    */
-  readonly #onConnectionClose = (): void => {
-    if (!this.provider.wsconnected && this.provider.wsUnsuccessfulReconnects === 3) this.#events.onAccessChanged()
+  readonly #onConnectionClose = (event: CloseEvent | null): void => {
+    if (event?.code === CLOSE.accessChanged.code) this.#events.onAccessChanged()
+    else if (!this.provider.wsconnected && this.provider.wsUnsuccessfulReconnects === 3) this.#events.onAccessChanged()
   }
 }

@@ -1,0 +1,36 @@
+/**
+ * The formats of GET /api/boards/:id/export (README, export route): what each
+ * is for, and whether the briefing preview shows its content.
+ */
+export const EXPORT_FORMATS = ['docx', 'pdf', 'md', 'html', 'stix', 'json'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
+export type FormatInfo = { label: string; hint: string; /** The HTML preview shows this format's content: the briefing. */ briefing: boolean }
+
+export const FORMAT_INFO: Record<ExportFormat, FormatInfo> = {
+  docx: { label: 'DOCX', hint: 'Word document: the briefing, the format most asked for', briefing: true },
+  pdf: { label: 'PDF', hint: 'The briefing, paginated, with the marking on every page', briefing: true },
+  md: { label: 'Markdown', hint: 'The briefing as plain text with headings and footnotes', briefing: true },
+  html: { label: 'HTML', hint: 'The briefing as one web page', briefing: true },
+  stix: { label: 'STIX 2.1', hint: 'Machine-readable bundle: report, notes, identities, relationships, opinions', briefing: false },
+  json: { label: 'JSON', hint: 'The board model exactly as the API serves it', briefing: false },
+}
+
+export function exportUrl(boardId: string, format: ExportFormat, snapshotId: string | null): string {
+  const query = new URLSearchParams({ format })
+  if (snapshotId) query.set('snapshot', snapshotId)
+  return `/api/boards/${encodeURIComponent(boardId)}/export?${query}`
+}
+
+const UNITS = ['bytes', 'kB', 'MB', 'GB']
+
+/** "18.3 kB": sizes as file managers show them (powers of 1000). */
+export function fileSize(bytes: number): string {
+  let size = bytes
+  let unit = 0
+  while (size >= 1000 && unit < UNITS.length - 1) {
+    size /= 1000
+    unit++
+  }
+  return unit === 0 ? `${bytes} bytes` : `${size.toFixed(size < 10 ? 1 : 0)} ${UNITS[unit]}`
+}

@@ -1,0 +1,73 @@
+/**
+ * Changes in words: field names as the board calls them, and values as the
+ * board shows them (likelihood in the board's wording, grades, ratings).
+ */
+import {
+  ACH_RATING_LABELS,
+  ASSESSMENT_KIND_LABELS,
+  likelihoodLabel,
+  LIKELIHOOD_BANDS,
+  profileName,
+  LIKELIHOOD_PROFILES,
+  type AchRating,
+  type AssessmentKind,
+  type AssessmentStatus,
+  type LikelihoodBand,
+  type LikelihoodProfile,
+} from '../../../shared/domain.ts'
+import { STATUS_LABELS } from '../board/labels.ts'
+import { LINKS_FIELD } from './compare-model.ts'
+
+const FIELD_LABELS: Record<string, string> = {
+  title: 'title',
+  judgment: 'judgment',
+  kind: 'kind',
+  likelihood: 'likelihood',
+  confidence: 'analytic confidence',
+  impact: 'impact',
+  status: 'status',
+  tags: 'tags',
+  order: 'position',
+  [LINKS_FIELD]: 'linked claims',
+  text: 'text',
+  credibility: 'credibility',
+  sourceId: 'source',
+  name: 'name',
+  reliability: 'reliability',
+  url: 'URL',
+  note: 'note',
+  rating: 'rating',
+  marking: 'marking',
+  question: 'key question',
+  profile: 'likelihood profile',
+  schemaVersion: 'schema version',
+  documentId: 'source document',
+  paragraph: 'paragraph',
+  start: 'start',
+  end: 'end',
+}
+
+export function fieldLabel(field: string): string {
+  return FIELD_LABELS[field] ?? field
+}
+
+const isBand = (value: unknown): value is LikelihoodBand => (LIKELIHOOD_BANDS as readonly unknown[]).includes(value)
+const isProfile = (value: unknown): value is LikelihoodProfile => (LIKELIHOOD_PROFILES as readonly unknown[]).includes(value)
+
+/** A field's value as the board shows it; "not set" where it was absent or empty. */
+export function valueText(field: string, value: unknown, profile: LikelihoodProfile): string {
+  if (value === undefined || value === null || value === '') return 'not set'
+  if (field === 'likelihood' && isBand(value)) return likelihoodLabel(profile, value)
+  if (field === 'status') return STATUS_LABELS[value as AssessmentStatus] ?? String(value)
+  if (field === 'kind') return ASSESSMENT_KIND_LABELS[value as AssessmentKind] ?? String(value)
+  if (field === 'rating') return `${String(value)} (${ACH_RATING_LABELS[value as AchRating] ?? ''})`
+  if (field === 'profile' && isProfile(value)) return profileName(value)
+  if (Array.isArray(value)) return value.length > 0 ? value.map((tag) => `#${String(tag)}`).join(' ') : 'none'
+  return String(value)
+}
+
+/** A claim or other long text, cut to one line of a list. */
+export function excerpt(text: string, max = 90): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+}

@@ -1,0 +1,111 @@
+/**
+ * One snapshot opened in the browser: its board document, loaded once into a
+ * fresh Y.Doc that no connection ever changes, read through the same store as
+ * the live board (read-only), and optionally compared with the live board or
+ * another snapshot. A comparison shows both versions on the board at once
+ * (see compare-model.ts); stopping it puts the snapshot's own content back.
+ */
+import { Awareness } from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import { boardToModel, replaceBoardContent } from '../../../shared/board-convert.ts'
+import type { BoardModel } from '../../../shared/board-model.ts'
+import { LIVE, type SnapshotSummary } from '../../../shared/snapshot-model.ts'
+import { ApiProblem, describeError } from '../app/api.ts'
+import { BoardStore } from '../board/board-store.svelte.ts'
+import { Presence } from '../board/presence.svelte.ts'
+import { cardChanges, changeCounts, unionOf, type CardChange } from './compare-model.ts'
+import { snapshotApi, type DiffResult } from './snapshot-api.ts'
+
+/** Changes this view makes to its own copy: never a person's edit, never undone. */
+const VIEW_ORIGIN = { source: 'snapshot-view' } as const
+
+export type Comparison = {
+  /** LIVE or the other snapshot's id. */
+  target: string
+  result: DiffResult
+  cards: Map<string, CardChange>
+  counts: { added: number; removed: number; changed: number }
+}
+
+export class SnapshotView {
+  readonly boardId: string
+  readonly snapshotId: string
+  readonly doc = new Y.Doc()
+  readonly store: BoardStore
+  readonly presence: Presence
+  readonly #awareness: Awareness
+  status = $state<'loading' | 'ready' | 'missing' | 'failed'>('loading')
+  problem = $state<string | null>(null)
+  summary = $state.raw<SnapshotSummary | null>(null)
+  /** The board's snapshots, newest first: what this one can be compared with. */
+  snapshots = $state.raw<SnapshotSummary[]>([])
+  /** What the person asked to compare with; the comparison follows once the diff has arrived. */
+  compareTarget = $state<string | null>(null)
+  comparison = $state.raw<Comparison | null>(null)
+  compareProblem = $state<string | null>(null)
+  #model: BoardModel | null = null
+
+  constructor(boardId: string, snapshotId: string, me: { name: string; color: string }) {
+    this.boardId = boardId
+    this.snapshotId = snapshotId
+    this.store = new BoardStore(this.doc, boardId, { by: me.name, readOnly: true })
+    // Nobody else is in a snapshot: a local awareness keeps the board's presence code content.
+    this.#awareness = new Awareness(this.doc)
+    this.presence = new Presence(this.#awareness, me)
+  }
+
+  /** Whether a card's id is in the snapshot itself (review entries can only be about those). */
+  holds(assessmentId: string): boolean {
+    return this.#model?.assessments.some((a) => a.id === assessmentId) ?? false
+  }
+
+  async load(): Promise<void> {
+    try {
+      const [summary, state, snapshots] = await Promise.all([
+        snapshotApi.summary(this.boardId, this.snapshotId),
+        snapshotApi.state(this.boardId, this.snapshotId),
+        snapshotApi.list(this.boardId),
+      ])
+      Y.applyUpdate(this.doc, state, VIEW_ORIGIN)
+      this.#model = boardToModel(this.doc, this.boardId)
+      this.summary = summary
+      this.snapshots = snapshots
+      this.status = 'ready'
+    } catch (error) {
+      this.status = error instanceof ApiProblem && error.status === 404 ? 'missing' : 'failed'
+      this.problem = describeError(error)
+    }
+  }
+
+  /** Compares with LIVE or another snapshot (the older of the two is the "from" side), or stops comparing. */
+  async compare(target: string | null): Promise<void> {
+    const model = this.#model
+    this.compareTarget = target
+    this.compareProblem = null
+    if (!model) return
+    if (target === null || target === this.snapshotId) {
+      this.comparison = null
+      replaceBoardContent(this.doc, model, VIEW_ORIGIN)
+      return
+    }
+    const other = this.snapshots.find((s) => s.id === target)
+    const thisFirst = target === LIVE || !other || !this.summary || this.summary.createdAt <= other.createdAt
+    try {
+      const result = thisFirst
+        ? await snapshotApi.diff(this.boardId, this.snapshotId, target)
+        : await snapshotApi.diff(this.boardId, target, this.snapshotId)
+      if (this.compareTarget !== target) return
+      replaceBoardContent(this.doc, unionOf(model, result.diff), VIEW_ORIGIN)
+      this.comparison = { target, result, cards: cardChanges(result.diff), counts: changeCounts(result.diff) }
+    } catch (error) {
+      if (this.compareTarget === target) this.compareProblem = describeError(error)
+    }
+  }
+
+  destroy(): void {
+    this.presence.destroy()
+    this.#awareness.destroy()
+    this.store.destroy()
+    this.doc.destroy()
+  }
+}
