@@ -101,6 +101,12 @@ describe('offline editing', () => {
     expect(await card(ana, 'Written by Bo meanwhile').count()).toBe(0)
     await saveScreenshot(ana.page, 'offline-editing')
 
+    // Signing out now would delete the only copy of these edits: the app says so first.
+    await ana.page.getByRole('button', { name: 'Sign out' }).click()
+    const warning = ana.page.getByRole('dialog', { name: 'Changes not saved yet' })
+    await warning.getByRole('button', { name: 'Stay' }).click()
+    await warning.waitFor({ state: 'detached' })
+
     await ana.context.setOffline(false)
     await card(bo, 'Written offline').waitFor()
     await card(ana, 'Written by Bo meanwhile').waitFor()

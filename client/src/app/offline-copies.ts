@@ -24,6 +24,18 @@ export function offlineCopyName(userId: string, boardId: string): string {
   return name
 }
 
+/** Open boards whose changes the server has not confirmed yet: signing out would delete them. */
+const unsaved = new Set<string>()
+
+export function noteUnsaved(name: string, isUnsaved: boolean): void {
+  if (isUnsaved) unsaved.add(name)
+  else unsaved.delete(name)
+}
+
+export function hasUnsavedChanges(): boolean {
+  return unsaved.size > 0
+}
+
 export async function forgetOfflineCopies(): Promise<void> {
   await Promise.all(known().map((name) => clearDocument(name)))
   localStorage.removeItem(KEY)

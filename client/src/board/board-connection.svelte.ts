@@ -8,6 +8,7 @@ import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { CLOSE, WEBSOCKET_PATH } from '../../../shared/protocol.ts'
+import { noteUnsaved } from '../app/offline-copies.ts'
 import { SaveTracker, trackProvider } from './save-tracker.ts'
 
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'offline'
@@ -28,6 +29,7 @@ export class BoardConnection {
   readonly #offlineCopy: IndexeddbPersistence
   readonly #tracker: SaveTracker
   readonly #events: ConnectionEvents
+  readonly #offlineCopyName: string
   readonly #cleanups: (() => void)[] = []
   #everConnected = false
 
@@ -41,6 +43,7 @@ export class BoardConnection {
 
   constructor(boardId: string, offlineCopyName: string, events: ConnectionEvents) {
     this.#events = events
+    this.#offlineCopyName = offlineCopyName
     this.#offlineCopy = new IndexeddbPersistence(offlineCopyName, this.doc)
     this.provider = new WebsocketProvider(location.origin.replace(/^http/, 'ws') + WEBSOCKET_PATH, boardId, this.doc, {
       connect: false,
@@ -77,6 +80,7 @@ export class BoardConnection {
   }
 
   destroy(): void {
+    // The note of unsaved changes outlives the page's board: they wait in the offline copy, sent when it opens again.
     for (const cleanup of this.#cleanups.splice(0)) cleanup()
     this.provider.destroy()
     void this.#offlineCopy.destroy()
@@ -89,6 +93,7 @@ export class BoardConnection {
     this.link = !navigator.onLine ? 'offline' : connected ? 'connected' : this.#everConnected ? 'reconnecting' : 'connecting'
     this.synced = this.provider.synced
     this.saved = this.#tracker.saved
+    noteUnsaved(this.#offlineCopyName, !this.saved)
   }
 
   // The browser says when the network goes and comes back; the socket may take long to notice on its own.
