@@ -1,0 +1,137 @@
+/**
+ * The export dialog: opened from the header's "Export ▾", it previews the
+ * briefing (the HTML export in a frame that runs no script) with the board's
+ * title and marking, and downloads the file the server makes, named by the
+ * server; on a snapshot's page it exports that snapshot, for reviewers too.
+ */
+import { readFile } from 'node:fs/promises'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
+import { addAccount, type TestAccount } from '../helpers/accounts.ts'
+import { createBoardFor, launchBrowser, openBoard, openPerson, saveScreenshot, startBrowserServer, type Person } from '../helpers/browser.ts'
+import type { TestServer } from '../helpers/test-server.ts'
+
+/** Opens "Export ▾" and picks a format: the dialog opens with it chosen. */
+async function openExport(page: Page, format: string) {
+  await page.getByRole('button', { name: /^Export (the board|this snapshot)$/ }).click()
+  await page.getByRole('menu', { name: 'Export' }).getByRole('menuitem', { name: new RegExp(`^${format}…`) }).click()
+  return page.getByRole('dialog', { name: /^Export “/ })
+}
+
+describe('the export dialog', () => {
+  let server: TestServer
+  let browser: Browser
+  let analyst: TestAccount
+  let reviewer: TestAccount
+  const people: Person[] = []
+
+  beforeAll(async () => {
+    server = await startBrowserServer()
+    browser = await launchBrowser()
+    analyst = await addAccount(server, { name: 'Ana Petrova' })
+    reviewer = await addAccount(server, { name: 'Carol Reviewer' })
+  })
+
+  afterEach(async () => {
+    for (const person of people.splice(0)) await person.context.close()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.destroy()
+  })
+
+  async function briefedBoard(title: string) {
+    const { boardId, api } = await createBoardFor(server, analyst, title, [{ account: reviewer, role: 'reviewer' }])
+    await api.patch(`/api/boards/${boardId}`, { marking: 'TLP:AMBER+STRICT', question: 'Will Wagner forces move against Lithuania?' })
+    const source = (await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: 'NATO', reliability: 'B' })).body.id
+    const claim = (await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text: 'Wagner fighters arrived in Belarus.', sourceId: source, credibility: 2 })).body
+      .id
+    const assessment = (
+      await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, {
+        title: 'Incursion into Lithuania',
+        judgment: 'An incursion from Belarus within the month is unlikely.',
+        kind: 'key-judgment',
+        likelihood: 3,
+        confidence: 'moderate',
+        impact: 'major',
+      })
+    ).body.id
+    await api.post(`/api/boards/${boardId}/links`, { assessmentId: assessment, claimId: claim, rating: 'I' })
+    return { boardId, api }
+  }
+
+  it('previews the briefing with its title and marking, and downloads the DOCX the server makes', async () => {
+    const { boardId } = await briefedBoard('Wagner — Vilnius briefing')
+    const ana = await openPerson(browser, server, analyst)
+    people.push(ana)
+    const { page } = ana
+    await openBoard(ana, server, boardId)
+
+    const dialog = await openExport(page, 'DOCX')
+    await dialog.getByRole('radio', { name: /^DOCX/, checked: true }).waitFor()
+    const frame = dialog.locator('iframe[title="Preview of the briefing"]')
+    await frame.waitFor()
+    // The preview runs no script: the frame is sandboxed with nothing allowed.
+    expect(await frame.getAttribute('sandbox')).toBe('')
+    const preview = page.frameLocator('iframe[title="Preview of the briefing"]').locator('body')
+    await preview.getByText('Wagner — Vilnius briefing').first().waitFor()
+    expect(await preview.textContent()).toContain('TLP:AMBER+STRICT')
+    expect(await preview.textContent()).toContain('Incursion into Lithuania')
+
+    const exported = page.waitForResponse((response) => response.url().includes(`/api/boards/${boardId}/export?format=docx`))
+    const downloading = page.waitForEvent('download')
+    await dialog.getByRole('button', { name: 'Download DOCX' }).click()
+    const response = await exported
+    expect(response.status()).toBe(200)
+    expect(response.headers()['content-type']).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
+    const disposition = response.headers()['content-disposition'] ?? ''
+    const download = await downloading
+    expect(download.suggestedFilename()).toMatch(/\.docx$/)
+    expect(disposition).toContain(`filename="${download.suggestedFilename()}"`)
+    const bytes = await readFile((await download.path())!)
+    expect(bytes.subarray(0, 2).toString()).toBe('PK')
+
+    // The dialog says what was saved: the server's file name and its size.
+    const saved = dialog.locator('[data-saved-file]')
+    await saved.waitFor()
+    expect(await saved.getAttribute('data-saved-file')).toBe(download.suggestedFilename())
+    expect(await saved.textContent()).toMatch(/kB/)
+    await saveScreenshot(page, 'export-dialog')
+
+    // Machine-readable formats have no preview; Esc closes the dialog and the focus goes back to the menu button.
+    await dialog.getByRole('radio', { name: /^STIX 2\.1/ }).check()
+    await dialog.getByText('There is no preview of this format.').waitFor()
+    expect(await dialog.locator('iframe').count()).toBe(0)
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'detached' })
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Export the board')
+  })
+
+  it('exports a snapshot from its page, for a reviewer too', async () => {
+    const { boardId, api } = await briefedBoard('Snapshot export')
+    await api.post(`/api/boards/${boardId}/snapshots`, { label: 'Evening brief' })
+    const [snapshot] = (await api.get<SnapshotSummary[]>(`/api/boards/${boardId}/snapshots`)).body
+    await api.patch(`/api/boards/${boardId}`, { title: 'Renamed after the snapshot' })
+
+    const carol = await openPerson(browser, server, reviewer)
+    people.push(carol)
+    const { page } = carol
+    await page.goto(`${server.url}/boards/${boardId}/snapshots/${snapshot!.id}`)
+    await page.locator(`section[data-snapshot-id="${snapshot!.id}"]`).waitFor()
+
+    const dialog = await openExport(page, 'PDF')
+    expect(await dialog.textContent()).toContain('Evening brief')
+    // The preview is of the snapshot, under the title it had then.
+    await page.frameLocator('iframe[title="Preview of the briefing"]').getByText('Snapshot export').first().waitFor()
+    await dialog.getByRole('radio', { name: /^JSON/ }).check()
+    const exported = page.waitForResponse((response) => response.url().includes('format=json'))
+    const downloading = page.waitForEvent('download')
+    await dialog.getByRole('button', { name: 'Download JSON' }).click()
+    const response = await exported
+    expect(new URL(response.url()).searchParams.get('snapshot')).toBe(snapshot!.id)
+    const model = JSON.parse(await readFile((await (await downloading).path())!, 'utf8')) as { title: string }
+    expect(model.title).toBe('Snapshot export')
+  })
+})
