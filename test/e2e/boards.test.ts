@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount } from '../helpers/accounts.ts'
-import { createBoardFor, launchBrowser, saveScreenshot, startBrowserServer } from '../helpers/browser.ts'
+import { createBoardFor, launchBrowser, openPerson, saveScreenshot, startBrowserServer } from '../helpers/browser.ts'
 import type { TestServer } from '../helpers/test-server.ts'
 
 const SAMPLE = fileURLToPath(new URL('../../server/demo/wagner-vilnius-article.txt', import.meta.url))
@@ -99,5 +99,38 @@ describe('boards', () => {
     const board = (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
     expect({ title: board.title, marking: board.marking, profile: board.profile }).toEqual({ title: 'Baltic watch', marking: 'TLP:RED', profile: 'icd203-alt' })
     await context.close()
+  })
+
+  it('lets an owner add a member by email and invite another by a link they open', async () => {
+    const server = await startBrowserServer()
+    servers.push(server)
+    const owner = await addAccount(server, { name: 'Olga Owner' })
+    const bo = await addAccount(server, { name: 'Bo Lindqvist' })
+    const cy = await addAccount(server, { name: 'Cy Invited' })
+    const { boardId } = await createBoardFor(server, owner, 'Shared board')
+
+    const olga = await openPerson(browser, server, owner)
+    await olga.page.goto(`${server.url}/`)
+    await olga.page.getByRole('button', { name: 'Members of Shared board' }).click()
+    const dialog = olga.page.getByRole('dialog', { name: 'Members of Shared board' })
+    await dialog.getByRole('cell', { name: 'Olga Owner', exact: true }).waitFor()
+    await dialog.getByLabel('Add a person who has an account').fill(bo.email)
+    await dialog.getByLabel('Role of the person added').selectOption('reviewer')
+    await dialog.getByRole('button', { name: 'Add' }).click()
+    await dialog.getByRole('cell', { name: 'Bo Lindqvist', exact: true }).waitFor()
+    expect(await dialog.getByLabel('Role of Bo Lindqvist').inputValue()).toBe('reviewer')
+    await dialog.getByLabel('Or make an invite link for').selectOption('editor')
+    await dialog.getByRole('button', { name: 'Make link' }).click()
+    const link = await dialog.getByLabel('Invite link', { exact: true }).inputValue()
+    expect(link).toMatch(new RegExp(`^${server.url}/invite/`))
+    await olga.context.close()
+
+    const invited = await openPerson(browser, server, cy)
+    await invited.page.goto(link)
+    await invited.page.getByText('You are invited to Shared board as an editor.').waitFor()
+    await invited.page.getByRole('button', { name: 'Join the board' }).click()
+    await invited.page.waitForURL(new RegExp(`/boards/${boardId}$`))
+    await invited.page.getByRole('button', { name: /New assessment/ }).waitFor()
+    await invited.context.close()
   })
 })
