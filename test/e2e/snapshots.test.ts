@@ -96,6 +96,7 @@ describe('snapshots and review in the browser', () => {
     const line = await item.textContent()
     for (const part of ['Draft for review', 'named', 'Ana Petrova', dateTimeGroup(snapshot!.createdAt), snapshot!.contentHash.slice(0, 8)]) expect(line).toContain(part)
     const link = await item.getAttribute('href')
+    await saveScreenshot(ana.page, 'snapshot-menu')
     expect(link).toBe(`/boards/${boardId}/snapshots/${snapshot!.id}`)
     // By keyboard: the arrows move through the items, Esc closes the menu and goes back to its button.
     await ana.page.keyboard.press('ArrowDown')
