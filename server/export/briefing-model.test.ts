@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CONFIDENCE_LEVELS, likelihoodTerm } from '../../shared/domain.ts'
 import { buildBriefing, type BriefingAssessment } from './briefing-model.ts'
-import { dateTimeGroup } from './date-time-group.ts'
+import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { CYRILLIC_CLAIM, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from './fixture-board.ts'
 
 const { previous, board } = fixtureBoards()

@@ -35,7 +35,7 @@ import {
   type YardstickRow,
 } from '../../shared/domain.ts'
 import { describeChanges } from './briefing-changes.ts'
-import { dateTimeGroup, readableTime } from './date-time-group.ts'
+import { dateTimeGroup, readableTime } from '../../shared/date-time-group.ts'
 
 /** The version a briefing is made from: a named snapshot, or the live board at a moment. */
 export type BriefingVersion =

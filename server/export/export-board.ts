@@ -5,18 +5,17 @@
  * out in a worker thread (render-thread.ts), the others are quick enough here.
  */
 import type { BoardModel } from '../../shared/board-model.ts'
+import type { ExportFormat } from '../../shared/export-formats.ts'
 import { buildBriefing, type BriefingVersion } from './briefing-model.ts'
-import { dateTimeGroup } from './date-time-group.ts'
+import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { renderHtml } from './render-html.ts'
 import { renderMarkdown } from './render-markdown.ts'
 import { renderStix } from './render-stix.ts'
 import { renderInThread } from './render-thread.ts'
 
 export type { BriefingVersion } from './briefing-model.ts'
-export { dateTimeGroup } from './date-time-group.ts'
 
-export const EXPORT_FORMATS = ['docx', 'pdf', 'md', 'html', 'stix', 'json'] as const
-export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+export { EXPORT_FORMATS, isExportFormat, type ExportFormat } from '../../shared/export-formats.ts'
 
 /** `fileName` is the suggested download name: title and DTG (see `exportFileName`). */
 export type ExportedFile = { body: Uint8Array | string; contentType: string; extension: string; fileName: string }
@@ -28,10 +27,6 @@ const FILE_TYPES: Record<ExportFormat, { contentType: string; extension: string 
   html: { contentType: 'text/html; charset=utf-8', extension: 'html' },
   stix: { contentType: 'application/stix+json;version=2.1', extension: 'stix.json' },
   json: { contentType: 'application/json; charset=utf-8', extension: 'json' },
-}
-
-export function isExportFormat(value: string): value is ExportFormat {
-  return (EXPORT_FORMATS as readonly string[]).includes(value)
 }
 
 export async function exportBoard(format: ExportFormat, board: BoardModel, version: BriefingVersion): Promise<ExportedFile> {

@@ -21,7 +21,7 @@ import {
   WidthType,
 } from 'docx'
 import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
-import { parseTime } from './date-time-group.ts'
+import { parseTime } from '../../shared/date-time-group.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 import { setZipTimestamps } from './zip-timestamps.ts'
 

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path'
 import pdfMake from 'pdfmake'
 import type { Content, ContentText, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces'
 import { BRIEFING_TEXT as T, citationsOf, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
-import { parseTime } from './date-time-group.ts'
+import { parseTime } from '../../shared/date-time-group.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 
 const FONT_DIR = join(dirname(createRequire(import.meta.url).resolve('pdfmake/package.json')), 'fonts', 'Roboto')

@@ -22,7 +22,7 @@ import {
   type TlpMarking,
 } from '../../shared/domain.ts'
 import { buildBriefing, confidenceSentence, likelihoodSentence, type BriefingVersion } from './briefing-model.ts'
-import { parseTime } from './date-time-group.ts'
+import { parseTime } from '../../shared/date-time-group.ts'
 
 type StixObject = { type: string; id: string; [property: string]: unknown }
 type ExternalReference = { source_name: string; description?: string; url?: string }

@@ -2,8 +2,9 @@
  * The formats of GET /api/boards/:id/export (README, export route): what each
  * is for, and whether the briefing preview shows its content.
  */
-export const EXPORT_FORMATS = ['docx', 'pdf', 'md', 'html', 'stix', 'json'] as const
-export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+import type { ExportFormat } from '../../../shared/export-formats.ts'
+
+export { EXPORT_FORMATS, type ExportFormat } from '../../../shared/export-formats.ts'
 
 export type FormatInfo = { label: string; hint: string; /** The HTML preview shows this format's content: the briefing. */ briefing: boolean }
 
@@ -12,7 +13,7 @@ export const FORMAT_INFO: Record<ExportFormat, FormatInfo> = {
   pdf: { label: 'PDF', hint: 'The briefing, paginated, with the marking on every page', briefing: true },
   md: { label: 'Markdown', hint: 'The briefing as plain text with headings and footnotes', briefing: true },
   html: { label: 'HTML', hint: 'The briefing as one web page', briefing: true },
-  stix: { label: 'STIX 2.1', hint: 'Machine-readable bundle: report, notes, identities, relationships, opinions', briefing: false },
+  stix: { label: 'STIX 2.1', hint: 'Machine-readable bundle: report, notes, identities, relationships', briefing: false },
   json: { label: 'JSON', hint: 'The board model exactly as the API serves it', briefing: false },
 }
 

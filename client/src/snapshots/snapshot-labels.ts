@@ -1,6 +1,6 @@
 /** How a snapshot is named on screen: its kind in words and the one-line description used in lists. */
 import type { SnapshotKind, SnapshotSummary, VersionRef } from '../../../shared/snapshot-model.ts'
-import { dateTimeGroup, shortHash } from './date-time-group.ts'
+import { dateTimeGroup, shortHash } from '../../../shared/date-time-group.ts'
 
 export const SNAPSHOT_KIND_LABELS: Record<SnapshotKind, string> = {
   named: 'named',

@@ -1,3 +1,4 @@
+/** Times as analysts write them: the DTG on screen and in every briefing, from one definition. */
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC']
 
 const twoDigits = (n: number) => String(n).padStart(2, '0')
@@ -21,4 +22,9 @@ export function parseTime(iso: string): Date {
   const t = new Date(iso)
   if (Number.isNaN(t.getTime())) throw new RangeError(`Not an ISO 8601 time: ${iso}`)
   return t
+}
+
+/** The start of a content hash, for people to compare by eye, as with a commit id. */
+export function shortHash(hash: string): string {
+  return hash.slice(0, 8)
 }
