@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount } from '../helpers/accounts.ts'
-import { createBoardFor, launchBrowser, openPerson, saveScreenshot, startBrowserServer } from '../helpers/browser.ts'
+import { closePerson, createBoardFor, launchBrowser, openPerson, saveScreenshot, startBrowserServer } from '../helpers/browser.ts'
 import type { TestServer } from '../helpers/test-server.ts'
 
 const SAMPLE = fileURLToPath(new URL('../../server/demo/wagner-vilnius-article.txt', import.meta.url))
@@ -123,7 +123,7 @@ describe('boards', () => {
     await dialog.getByRole('button', { name: 'Make link' }).click()
     const link = await dialog.getByLabel('Invite link', { exact: true }).inputValue()
     expect(link).toMatch(new RegExp(`^${server.url}/invite/`))
-    await olga.context.close()
+    await closePerson(olga)
 
     const invited = await openPerson(browser, server, cy)
     await invited.page.goto(link)
@@ -131,6 +131,6 @@ describe('boards', () => {
     await invited.page.getByRole('button', { name: 'Join the board' }).click()
     await invited.page.waitForURL(new RegExp(`/boards/${boardId}$`))
     await invited.page.getByRole('button', { name: /New assessment/ }).waitFor()
-    await invited.context.close()
+    await closePerson(invited)
   })
 })

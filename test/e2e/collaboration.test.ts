@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount, type TestAccount } from '../helpers/accounts.ts'
-import { createBoardFor, editorText, launchBrowser, openBoard, openPerson, saveScreenshot, startBrowserServer, waitSaved, type Person } from '../helpers/browser.ts'
+import { closePerson, createBoardFor, editorText, launchBrowser, openBoard, openPerson, saveScreenshot, startBrowserServer, waitSaved, type Person } from '../helpers/browser.ts'
 import type { TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
@@ -31,7 +31,7 @@ describe('two people on one board', () => {
   })
 
   afterEach(async () => {
-    for (const person of people.splice(0)) await person.context.close()
+    for (const person of people.splice(0)) await closePerson(person)
   })
 
   afterAll(async () => {

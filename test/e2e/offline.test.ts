@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount, type TestAccount } from '../helpers/accounts.ts'
 import {
+  closePerson,
   createBoardFor,
   editorText,
   launchBrowser,
@@ -70,7 +71,7 @@ describe('offline editing', () => {
   })
 
   afterEach(async () => {
-    for (const person of people.splice(0)) await person.context.close()
+    for (const person of people.splice(0)) await closePerson(person)
   })
 
   afterAll(async () => {

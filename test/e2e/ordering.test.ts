@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount, type TestAccount } from '../helpers/accounts.ts'
-import { createBoardFor, launchBrowser, openBoard, openPerson, saveScreenshot, startBrowserServer, waitSaved, type Person } from '../helpers/browser.ts'
+import { closePerson, createBoardFor, launchBrowser, openBoard, openPerson, saveScreenshot, startBrowserServer, waitSaved, type Person } from '../helpers/browser.ts'
 import type { TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
@@ -28,7 +28,7 @@ describe('ordering, linking by drag, and the grid', () => {
   })
 
   afterEach(async () => {
-    for (const person of people.splice(0)) await person.context.close()
+    for (const person of people.splice(0)) await closePerson(person)
   })
 
   afterAll(async () => {

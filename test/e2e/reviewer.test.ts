@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount } from '../helpers/accounts.ts'
-import { createBoardFor, launchBrowser, openBoard, openPerson, saveScreenshot, startBrowserServer, type Person } from '../helpers/browser.ts'
+import { closePerson, createBoardFor, launchBrowser, openBoard, openPerson, saveScreenshot, startBrowserServer, type Person } from '../helpers/browser.ts'
 import type { TestServer } from '../helpers/test-server.ts'
 
 describe('a reviewer', () => {
@@ -20,7 +20,7 @@ describe('a reviewer', () => {
   })
 
   afterAll(async () => {
-    for (const person of people) await person.context.close()
+    for (const person of people) await closePerson(person)
     await browser?.close()
     await server?.destroy()
   })

@@ -32,7 +32,8 @@ export function startBrowserServer(options: TestServerOptions = {}): Promise<Tes
   return startTestServer({ accounts: true, ...options })
 }
 
-export type Person = { account: TestAccount; name: string; context: BrowserContext; page: Page }
+/** `errors`: every uncaught error of the person's pages; a test ends by checking it is empty (closePerson). */
+export type Person = { account: TestAccount; name: string; context: BrowserContext; page: Page; errors: string[] }
 
 /** Signs the account in for the whole context: the session cookie then goes with every page, fetch and websocket. */
 export async function signIn(context: BrowserContext, server: TestServer, account: TestAccount): Promise<void> {
@@ -47,9 +48,16 @@ export async function signIn(context: BrowserContext, server: TestServer, accoun
 export async function openPerson(browser: Browser, server: TestServer, account: TestAccount): Promise<Person> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
   await signIn(context, server, account)
+  const errors: string[] = []
+  context.on('weberror', (error) => errors.push(error.error().message))
   const page = await context.newPage()
-  page.on('pageerror', (error) => console.error(`[${account.name}] page error: ${error.message}`))
-  return { account, name: account.name, context, page }
+  return { account, name: account.name, context, page, errors }
+}
+
+/** Closes the person's browser context, failing if any of their pages threw. */
+export async function closePerson(person: Person): Promise<void> {
+  await person.context.close()
+  if (person.errors.length > 0) throw new Error(`${person.name}'s pages threw: ${person.errors.join('; ')}`)
 }
 
 /** A board owned by `owner`, with the others as members in the given roles. */
