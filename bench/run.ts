@@ -3,6 +3,7 @@
  * printed as JSON so runs can be compared. Figures go in the README.
  */
 import { cpus } from 'node:os'
+import { benchBrowser } from './browser.ts'
 import { benchExport } from './export.ts'
 import { benchRelay } from './relay.ts'
 
@@ -10,5 +11,6 @@ const results = {
   machine: { node: process.version, cpus: cpus().length, platform: process.platform },
   relay: await benchRelay(),
   export: await benchExport(),
+  browser: await benchBrowser(),
 }
 console.log(JSON.stringify(results, null, 2))

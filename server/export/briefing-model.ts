@@ -23,6 +23,7 @@ import {
   likelihoodRange,
   likelihoodTerm,
   profileName,
+  riskLevel,
   tlpOf,
   yardstick,
   type AchRating,
@@ -31,6 +32,7 @@ import {
   type ImpactLevel,
   type LikelihoodBand,
   type LikelihoodProfile,
+  type RiskLevel,
   type TlpMarking,
   type YardstickRow,
 } from '../../shared/domain.ts'
@@ -89,7 +91,7 @@ export type Citation = {
 
 export type BriefingSource = { name: string; kind: string; reliability: string; reliabilityLabel: string; url?: string; claims: number }
 
-export type RiskLevel = 'low' | 'medium' | 'high'
+export type { RiskLevel }
 
 export type RiskGrid = {
   /** Columns, left to right. */
@@ -304,11 +306,6 @@ function bottomLine(board: BoardModel): string {
  * Shading of a grid cell by likelihood band × impact level (7 × 5 at most):
  * the usual three-colour risk matrix, high from 20 up, medium from 8.
  */
-function riskOf(band: LikelihoodBand, impact: ImpactLevel): RiskLevel {
-  const score = band * (IMPACT_LEVELS.indexOf(impact) + 1)
-  return score >= 20 ? 'high' : score >= 8 ? 'medium' : 'low'
-}
-
 function riskGrid(profile: LikelihoodProfile, sections: BriefingSection[]): RiskGrid {
   const assessments = sections.flatMap((section) => section.assessments)
   const rows = [...LIKELIHOOD_BANDS].reverse().map((band) => ({
@@ -317,7 +314,7 @@ function riskGrid(profile: LikelihoodProfile, sections: BriefingSection[]): Risk
     range: likelihoodRange(profile, band),
     cells: IMPACT_LEVELS.map((impact) => ({
       numbers: assessments.filter((a) => a.band === band && a.impact === impact).map((a) => a.number),
-      risk: riskOf(band, impact),
+      risk: riskLevel(band, impact),
     })),
   }))
   const unplaced = assessments.filter((a) => a.band === null || a.impact === null).map((a) => a.number)
