@@ -27,7 +27,6 @@ const literalUnion = <T extends readonly (string | number)[]>(values: T) =>
 const id = z.string().min(1).max(64)
 const isoTime = z.string().datetime({ offset: false })
 const shortText = z.string().trim().min(1).max(LIMITS.shortText)
-const optionalText = z.string().max(LIMITS.shortText).optional()
 
 export const reliabilitySchema = z.enum(SOURCE_RELIABILITIES)
 export const credibilitySchema = literalUnion(CLAIM_CREDIBILITIES)

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { hashSecret } from '../../server/auth/secret-token.ts'
 import { apiClient } from '../helpers/api.ts'
-import { addAccount, addMember, addToken, SecretWatch, sessionCookieFrom, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
+import { addAccount, addToken, SecretWatch, sessionCookieFrom, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 
 type Me = { id: string; email: string; name: string; isAdmin: boolean }
