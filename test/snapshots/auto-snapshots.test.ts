@@ -87,10 +87,30 @@ describe.each(dialects)('automatic snapshots on %s', (dialect) => {
     expect((await snapshots()).every((s) => s.kind === 'auto')).toBe(true)
   })
 
-  // Instances share a database only on PostgreSQL; SQLite serves one process.
-  it.skipIf(dialect !== 'postgres')('makes one snapshot when several instances sweep at once', async () => {
+  it('joins a sweep already running rather than starting a second one', async () => {
     team = await startTeam(dialect)
-    const second = await startTestServer({ dialect, accounts: true, database: team.server.database, env: { SNAPSHOT_INTERVAL_MINUTES: '0' } })
+    const [one, two] = [sweep(), sweep()]
+    expect(one).toBe(two)
+    expect((await one).taken).toHaveLength(1)
+  })
+})
+
+// Instances share a database only on PostgreSQL; SQLite serves one process.
+describe.skipIf(!pg)('automatic snapshots on several instances', () => {
+  let team: Team
+  const extra: TestServer[] = []
+  const base = () => `/api/boards/${team.boardId}`
+  const snapshots = async () => (await team.owner.get<SnapshotSummary[]>(`${base()}/snapshots`)).body
+  const sweep = () => team.server.services.autoSnapshots.runOnce()
+
+  afterEach(async () => {
+    for (const server of extra.splice(0)) await server.close()
+    await team.close()
+  })
+
+  it('makes one snapshot when several instances sweep at once', async () => {
+    team = await startTeam('postgres')
+    const second = await startTestServer({ dialect: 'postgres', accounts: true, database: team.server.database, env: { SNAPSHOT_INTERVAL_MINUTES: '0' } })
     extra.push(second)
     for (let round = 0; round < 3; round++) {
       await team.editor.post(`${base()}/assessments`, { title: `change ${round}` })
@@ -102,12 +122,6 @@ describe.each(dialects)('automatic snapshots on %s', (dialect) => {
     expect((await viaSecond.get<SnapshotSummary[]>(`${base()}/snapshots`)).body).toEqual(await snapshots())
   })
 
-  it('joins a sweep already running rather than starting a second one', async () => {
-    team = await startTeam(dialect)
-    const [one, two] = [sweep(), sweep()]
-    expect(one).toBe(two)
-    expect((await one).taken).toHaveLength(1)
-  })
 })
 
 describe('snapshot settings', () => {
