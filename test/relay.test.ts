@@ -212,6 +212,25 @@ describe('relay', () => {
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/boards', '/api/boards/{id}', '/api/boards/{id}/assessments/{entityId}']))
   })
 
+  it('loads a board once for concurrent first joins and unloads it once its last client has gone', async () => {
+    const boardId = await apiClient(server.url).createBoard('Lifecycle')
+    const rooms = server.services.rooms
+    await waitFor(() => !rooms.loadedRooms.has(boardId), 'the room to unload after creation')
+    const held = await Promise.all(Array.from({ length: 10 }, () => rooms.acquire(boardId)))
+    expect(new Set(held.map((h) => h?.room)).size).toBe(1)
+    for (const h of held) h?.release()
+    await waitFor(() => !rooms.loadedRooms.has(boardId), 'the room to unload once released')
+    const [a, b] = [connect(boardId), connect(boardId)]
+    await Promise.all([a.synced(), b.synced()])
+    addAssessment(a.doc, { title: 'Saved before unloading' })
+    await waitFor(() => titles(b, boardId).length === 1, 'the edit at b')
+    a.provider.disconnect()
+    b.provider.disconnect()
+    await waitFor(() => !rooms.loadedRooms.has(boardId), 'the room to unload when its clients have gone')
+    const stored = await server.services.storage.log.load(boardId)
+    expect(stored.updates.length).toBeGreaterThan(1)
+  })
+
   it('keeps updates in a Y.Doc that is sent whole to a late joiner after a burst', async () => {
     const boardId = await apiClient(server.url).createBoard('Burst')
     const writer = connect(boardId)
