@@ -4,12 +4,8 @@
  * at once and keep both texts; each sees where the other is; undo takes back
  * only one's own change.
  */
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { BoardModel } from '../../shared/board-model.ts'
-import { addAccount, type TestAccount } from '../helpers/accounts.ts'
-import { closePerson, createBoardFor, editorText, launchBrowser, openBoard, openPerson, saveScreenshot, startBrowserServer, waitSaved, type Person } from '../helpers/browser.ts'
-import type { TestServer } from '../helpers/test-server.ts'
+import { describe, expect, it } from 'vitest'
+import { browserSuite, editorText, ownerAndEditorOn, saveScreenshot, waitSaved, type Person } from '../helpers/browser.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const judgment = (person: Person) => person.page.locator('.cm-content[aria-label="Judgment"]')
@@ -17,36 +13,11 @@ const judgmentText = (person: Person) => editorText(judgment(person))
 const card = (person: Person, title: string) => person.page.locator('[role="option"][data-card-id]', { hasText: title })
 
 describe('two people on one board', () => {
-  let server: TestServer
-  let browser: Browser
-  let anaAccount: TestAccount
-  let boAccount: TestAccount
-  const people: Person[] = []
-
-  beforeAll(async () => {
-    server = await startBrowserServer()
-    browser = await launchBrowser()
-    anaAccount = await addAccount(server, { name: 'Ana Petrova' })
-    boAccount = await addAccount(server, { name: 'Bo Lindqvist' })
-  })
-
-  afterEach(async () => {
-    for (const person of people.splice(0)) await closePerson(person)
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.destroy()
-  })
+  const suite = browserSuite({ ana: 'Ana Petrova', bo: 'Bo Lindqvist' })
 
   async function twoOnABoard(title: string) {
-    const { boardId, api } = await createBoardFor(server, anaAccount, title, [{ account: boAccount, role: 'editor' }])
-    const ana = await openPerson(browser, server, anaAccount)
-    const bo = await openPerson(browser, server, boAccount)
-    people.push(ana, bo)
-    await Promise.all([openBoard(ana, server, boardId), openBoard(bo, server, boardId)])
-    const model = async () => (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
-    return { boardId, ana, bo, model }
+    const { owner: ana, editor: bo, ...board } = await ownerAndEditorOn(suite, title, suite.accounts.ana, suite.accounts.bo)
+    return { ana, bo, ...board }
   }
 
   /** Adds a card the way a person does: N, its title, Enter. */

@@ -5,12 +5,10 @@
  * server; on a snapshot's page it exports that snapshot, for reviewers too.
  */
 import { readFile } from 'node:fs/promises'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
-import { addAccount, type TestAccount } from '../helpers/accounts.ts'
-import { createBoardFor, launchBrowser, openBoard, openPerson, saveScreenshot, startBrowserServer, type Person } from '../helpers/browser.ts'
-import type { TestServer } from '../helpers/test-server.ts'
+import { browserSuite, createBoardFor, saveScreenshot, seedBoard } from '../helpers/browser.ts'
 
 /** Opens "Export ▾" and picks a format: the dialog opens with it chosen. */
 async function openExport(page: Page, format: string) {
@@ -20,54 +18,31 @@ async function openExport(page: Page, format: string) {
 }
 
 describe('the export dialog', () => {
-  let server: TestServer
-  let browser: Browser
-  let analyst: TestAccount
-  let reviewer: TestAccount
-  const people: Person[] = []
-
-  beforeAll(async () => {
-    server = await startBrowserServer()
-    browser = await launchBrowser()
-    analyst = await addAccount(server, { name: 'Ana Petrova' })
-    reviewer = await addAccount(server, { name: 'Carol Reviewer' })
-  })
-
-  afterEach(async () => {
-    for (const person of people.splice(0)) await person.context.close()
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.destroy()
-  })
+  const suite = browserSuite({ analyst: 'Ana Petrova', reviewer: 'Carol Reviewer' })
 
   async function briefedBoard(title: string) {
-    const { boardId, api } = await createBoardFor(server, analyst, title, [{ account: reviewer, role: 'reviewer' }])
+    const { boardId, api } = await createBoardFor(suite.server, suite.accounts.analyst, title, [{ account: suite.accounts.reviewer, role: 'reviewer' }])
     await api.patch(`/api/boards/${boardId}`, { marking: 'TLP:AMBER+STRICT', question: 'Will Wagner forces move against Lithuania?' })
-    const source = (await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: 'NATO', reliability: 'B' })).body.id
-    const claim = (await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text: 'Wagner fighters arrived in Belarus.', sourceId: source, credibility: 2 })).body
-      .id
-    const assessment = (
-      await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, {
-        title: 'Incursion into Lithuania',
-        judgment: 'An incursion from Belarus within the month is unlikely.',
-        kind: 'key-judgment',
-        likelihood: 3,
-        confidence: 'moderate',
-        impact: 'major',
-      })
-    ).body.id
-    await api.post(`/api/boards/${boardId}/links`, { assessmentId: assessment, claimId: claim, rating: 'I' })
+    await seedBoard(api, boardId, {
+      claim: 'Wagner fighters arrived in Belarus.',
+      assessments: [
+        {
+          title: 'Incursion into Lithuania',
+          judgment: 'An incursion from Belarus within the month is unlikely.',
+          kind: 'key-judgment',
+          likelihood: 3,
+          confidence: 'moderate',
+          impact: 'major',
+          claimLink: 'I',
+        },
+      ],
+    })
     return { boardId, api }
   }
 
   it('previews the briefing with its title and marking, and downloads the DOCX the server makes', async () => {
     const { boardId } = await briefedBoard('Wagner — Vilnius briefing')
-    const ana = await openPerson(browser, server, analyst)
-    people.push(ana)
-    const { page } = ana
-    await openBoard(ana, server, boardId)
+    const { page } = await suite.personOn(suite.accounts.analyst, boardId)
 
     const dialog = await openExport(page, 'DOCX')
     await dialog.getByRole('radio', { name: /^DOCX/, checked: true }).waitFor()
@@ -115,10 +90,8 @@ describe('the export dialog', () => {
     const [snapshot] = (await api.get<SnapshotSummary[]>(`/api/boards/${boardId}/snapshots`)).body
     await api.patch(`/api/boards/${boardId}`, { title: 'Renamed after the snapshot' })
 
-    const carol = await openPerson(browser, server, reviewer)
-    people.push(carol)
-    const { page } = carol
-    await page.goto(`${server.url}/boards/${boardId}/snapshots/${snapshot!.id}`)
+    const { page } = await suite.person(suite.accounts.reviewer)
+    await page.goto(`${suite.server.url}/boards/${boardId}/snapshots/${snapshot!.id}`)
     await page.locator(`section[data-snapshot-id="${snapshot!.id}"]`).waitFor()
 
     const dialog = await openExport(page, 'PDF')

@@ -2,39 +2,21 @@
  * The whole board by keyboard: a person creates an assessment, sets its
  * likelihood and links a claim to it without touching the mouse.
  */
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount } from '../helpers/accounts.ts'
-import { closePerson, createBoardFor, launchBrowser, openBoard, openPerson, saveScreenshot, startBrowserServer, waitSaved, type Person } from '../helpers/browser.ts'
-import type { TestServer } from '../helpers/test-server.ts'
+import { browserSuite, createBoardFor, saveScreenshot, seedBoard, waitSaved } from '../helpers/browser.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 describe('keyboard only', () => {
-  let server: TestServer
-  let browser: Browser
-  const people: Person[] = []
-
-  beforeAll(async () => {
-    server = await startBrowserServer()
-    browser = await launchBrowser()
-  })
-
-  afterAll(async () => {
-    for (const person of people) await closePerson(person)
-    await browser?.close()
-    await server?.destroy()
-  })
+  const suite = browserSuite()
 
   it('creates an assessment, sets its likelihood and links a claim to it', async () => {
-    const owner = await addAccount(server, { name: 'Kim Keyboard' })
-    const { boardId, api } = await createBoardFor(server, owner, 'By keyboard')
-    const source = (await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: 'NATO', reliability: 'B' })).body.id
-    const claim = (await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text: 'Wagner fighters arrived in Belarus.', sourceId: source, credibility: 2 })).body.id
-    const kim = await openPerson(browser, server, owner)
-    people.push(kim)
+    const owner = await addAccount(suite.server, { name: 'Kim Keyboard' })
+    const { boardId, api } = await createBoardFor(suite.server, owner, 'By keyboard')
+    const { claim } = await seedBoard(api, boardId, { claim: 'Wagner fighters arrived in Belarus.' })
+    const kim = await suite.personOn(owner, boardId)
     const { page } = kim
-    await openBoard(kim, server, boardId)
     const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.id ?? '')
 
     // N opens the composer; Enter creates the card and puts the cursor in its judgment.

@@ -3,24 +3,8 @@
  * in the browser (y-indexeddb) and reach the server and the others when the
  * connection returns, even if the page was closed in between.
  */
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { BoardModel } from '../../shared/board-model.ts'
-import { addAccount, type TestAccount } from '../helpers/accounts.ts'
-import {
-  closePerson,
-  createBoardFor,
-  editorText,
-  launchBrowser,
-  openBoard,
-  openPerson,
-  saveScreenshot,
-  startBrowserServer,
-  waitInPage,
-  waitSaved,
-  type Person,
-} from '../helpers/browser.ts'
-import type { TestServer } from '../helpers/test-server.ts'
+import { describe, expect, it } from 'vitest'
+import { browserSuite, editorText, openBoard, ownerAndEditorOn, saveScreenshot, waitInPage, waitSaved, type Person } from '../helpers/browser.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const card = (person: Person, title: string) => person.page.locator('[role="option"][data-card-id]', { hasText: title })
@@ -57,36 +41,11 @@ function storedUpdates(person: Person, database: string): Promise<number> {
 }
 
 describe('offline editing', () => {
-  let server: TestServer
-  let browser: Browser
-  let anaAccount: TestAccount
-  let boAccount: TestAccount
-  const people: Person[] = []
-
-  beforeAll(async () => {
-    server = await startBrowserServer()
-    browser = await launchBrowser()
-    anaAccount = await addAccount(server, { name: 'Ana Petrova' })
-    boAccount = await addAccount(server, { name: 'Bo Lindqvist' })
-  })
-
-  afterEach(async () => {
-    for (const person of people.splice(0)) await closePerson(person)
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.destroy()
-  })
+  const suite = browserSuite({ ana: 'Ana Petrova', bo: 'Bo Lindqvist' })
 
   async function twoOnABoard(title: string) {
-    const { boardId, api } = await createBoardFor(server, anaAccount, title, [{ account: boAccount, role: 'editor' }])
-    const ana = await openPerson(browser, server, anaAccount)
-    const bo = await openPerson(browser, server, boAccount)
-    people.push(ana, bo)
-    await Promise.all([openBoard(ana, server, boardId), openBoard(bo, server, boardId)])
-    const model = async () => (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
-    return { boardId, ana, bo, model }
+    const { owner: ana, editor: bo, ...board } = await ownerAndEditorOn(suite, title, suite.accounts.ana, suite.accounts.bo)
+    return { ana, bo, ...board }
   }
 
   it('keeps editing offline, then both converge when the connection returns', async () => {
@@ -123,7 +82,7 @@ describe('offline editing', () => {
 
   it('sends edits made offline even after the page was closed, from the copy kept in the browser', async () => {
     const { boardId, ana, bo, model } = await twoOnABoard('Closed while offline')
-    const database = `assay:${anaAccount.id}:${boardId}`
+    const database = `assay:${suite.accounts.ana.id}:${boardId}`
     await ana.context.setOffline(true)
     await badge(ana).and(ana.page.locator('[data-link="offline"]')).waitFor()
     const before = await storedUpdates(ana, database)
@@ -133,7 +92,7 @@ describe('offline editing', () => {
 
     await ana.context.setOffline(false)
     const again: Person = { ...ana, page: await ana.context.newPage() }
-    await openBoard(again, server, boardId)
+    await openBoard(again, suite.server, boardId)
     await card(bo, 'Survives the closed page').waitFor()
     await waitSaved(again)
     await waitInPage(again.page, () => document.querySelectorAll('[data-card-id]').length, (n) => n === 1, 'one card after reopening')

@@ -3,57 +3,25 @@
  * the same moment never duplicate or lose one; claims are linked by dragging
  * them onto a card; the likelihood × impact grid places every card, live.
  */
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { BoardModel } from '../../shared/board-model.ts'
-import { addAccount, type TestAccount } from '../helpers/accounts.ts'
-import { closePerson, createBoardFor, launchBrowser, openBoard, openPerson, saveScreenshot, startBrowserServer, waitSaved, type Person } from '../helpers/browser.ts'
-import type { TestServer } from '../helpers/test-server.ts'
+import { describe, expect, it } from 'vitest'
+import { boardModel, browserSuite, createBoardFor, saveScreenshot, waitSaved, type Person } from '../helpers/browser.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const titlesOn = (person: Person) => person.page.locator('[data-card-id] .title').allInnerTexts()
 
 describe('ordering, linking by drag, and the grid', () => {
-  let server: TestServer
-  let browser: Browser
-  let anaAccount: TestAccount
-  let boAccount: TestAccount
-  const people: Person[] = []
-
-  beforeAll(async () => {
-    server = await startBrowserServer()
-    browser = await launchBrowser()
-    anaAccount = await addAccount(server, { name: 'Ana Petrova' })
-    boAccount = await addAccount(server, { name: 'Bo Lindqvist' })
-  })
-
-  afterEach(async () => {
-    for (const person of people.splice(0)) await closePerson(person)
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.destroy()
-  })
+  const suite = browserSuite({ ana: 'Ana Petrova', bo: 'Bo Lindqvist' })
 
   async function board(title: string, cards: string[]) {
-    const { boardId, api } = await createBoardFor(server, anaAccount, title, [{ account: boAccount, role: 'editor' }])
+    const { boardId, api } = await createBoardFor(suite.server, suite.accounts.ana, title, [{ account: suite.accounts.bo, role: 'editor' }])
     const ids: Record<string, string> = {}
     for (const card of cards) ids[card] = (await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: card })).body.id
-    const model = async () => (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
-    return { boardId, api, ids, model }
-  }
-
-  async function join(account: TestAccount, boardId: string) {
-    const person = await openPerson(browser, server, account)
-    people.push(person)
-    await openBoard(person, server, boardId)
-    return person
+    return { boardId, api, ids, model: () => boardModel(api, boardId) }
   }
 
   it('moves cards by drag and by keyboard; two people moving at once never lose or duplicate one', async () => {
     const { boardId, ids, model } = await board('Ordering', ['A', 'B', 'C', 'D'])
-    const [ana, bo] = await Promise.all([join(anaAccount, boardId), join(boAccount, boardId)])
+    const [ana, bo] = await Promise.all([suite.personOn(suite.accounts.ana, boardId), suite.personOn(suite.accounts.bo, boardId)])
 
     // D dropped on the upper half of A goes before it.
     await ana.page.dragAndDrop(`#card-${ids.D}`, `#card-${ids.A}`, { targetPosition: { x: 40, y: 8 } })
@@ -81,7 +49,7 @@ describe('ordering, linking by drag, and the grid', () => {
     const { boardId, api, ids, model } = await board('Drag to link', ['Target card'])
     const source = (await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: 'Allied statements', reliability: 'C' })).body.id
     const claim = (await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text: 'No build-up was seen.', sourceId: source, credibility: 3 })).body.id
-    const ana = await join(anaAccount, boardId)
+    const ana = await suite.personOn(suite.accounts.ana, boardId)
     await ana.page.dragAndDrop(`#row-${claim}`, `#card-${ids['Target card']}`)
     const dialog = ana.page.getByRole('dialog', { name: 'Link a claim' })
     await dialog.getByRole('radio', { name: /^II:/ }).click()
@@ -95,7 +63,7 @@ describe('ordering, linking by drag, and the grid', () => {
   it('places every card in its likelihood × impact cell, live, and opens a card from it', async () => {
     const { boardId, api, ids } = await board('Grid', ['Placed card', 'Moving card'])
     await api.patch(`/api/boards/${boardId}/assessments/${ids['Placed card']}`, { likelihood: 6, impact: 'severe' })
-    const ana = await join(anaAccount, boardId)
+    const ana = await suite.personOn(suite.accounts.ana, boardId)
     await ana.page.getByRole('tab', { name: 'Likelihood × impact' }).click()
     await ana.page.locator('[data-cell="6:severe"]', { hasText: 'Placed card' }).waitFor()
     await ana.page.getByRole('region', { name: 'Not placed' }).getByText('Moving card').waitFor()

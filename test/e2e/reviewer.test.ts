@@ -2,45 +2,24 @@
  * A reviewer sees the same board, live, and can change nothing: no editing
  * affordance is shown, and nothing they try reaches the board.
  */
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { BoardModel } from '../../shared/board-model.ts'
+import { describe, expect, it } from 'vitest'
 import { addAccount } from '../helpers/accounts.ts'
-import { closePerson, createBoardFor, launchBrowser, openBoard, openPerson, saveScreenshot, startBrowserServer, type Person } from '../helpers/browser.ts'
-import type { TestServer } from '../helpers/test-server.ts'
+import { boardModel, browserSuite, createBoardFor, saveScreenshot, seedBoard } from '../helpers/browser.ts'
 
 describe('a reviewer', () => {
-  let server: TestServer
-  let browser: Browser
-  const people: Person[] = []
-
-  beforeAll(async () => {
-    server = await startBrowserServer()
-    browser = await launchBrowser()
-  })
-
-  afterAll(async () => {
-    for (const person of people) await closePerson(person)
-    await browser?.close()
-    await server?.destroy()
-  })
+  const suite = browserSuite()
 
   it('sees the board live and cannot change anything', async () => {
-    const owner = await addAccount(server, { name: 'Ana Petrova' })
-    const reviewer = await addAccount(server, { name: 'Carol Reviewer' })
-    const { boardId, api } = await createBoardFor(server, owner, 'Reviewed board', [{ account: reviewer, role: 'reviewer' }])
-    const source = (await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: 'NATO', reliability: 'B' })).body.id
-    const claim = (await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text: 'Troops massed near the border.', sourceId: source, credibility: 2 })).body.id
-    const assessment = (
-      await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Reviewed card', judgment: 'An incursion is unlikely.', likelihood: 3, impact: 'major' })
-    ).body.id
-    await api.post(`/api/boards/${boardId}/links`, { assessmentId: assessment, claimId: claim, rating: 'I' })
-    const before = (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
+    const owner = await addAccount(suite.server, { name: 'Ana Petrova' })
+    const reviewer = await addAccount(suite.server, { name: 'Carol Reviewer' })
+    const { boardId, api } = await createBoardFor(suite.server, owner, 'Reviewed board', [{ account: reviewer, role: 'reviewer' }])
+    const { claim, assessments: [assessment] } = await seedBoard(api, boardId, {
+      claim: 'Troops massed near the border.',
+      assessments: [{ title: 'Reviewed card', judgment: 'An incursion is unlikely.', likelihood: 3, impact: 'major', claimLink: 'I' }],
+    })
+    const before = await boardModel(api, boardId)
 
-    const carol = await openPerson(browser, server, reviewer)
-    people.push(carol)
-    const page = carol.page
-    await openBoard(carol, server, boardId)
+    const { page } = await suite.personOn(reviewer, boardId)
     await page.locator('[data-link="connected"]', { hasText: 'read-only' }).waitFor()
     await page.locator(`#card-${assessment}`).click()
     await page.locator(`[data-inspecting="${assessment}"]`).waitFor()
@@ -68,18 +47,16 @@ describe('a reviewer', () => {
     // A change from an editor still reaches the reviewer live, and the board is as the editors left it.
     await api.patch(`/api/boards/${boardId}/assessments/${assessment}`, { title: 'Renamed by the owner' })
     await page.locator(`#card-${assessment}`, { hasText: 'Renamed by the owner' }).waitFor()
-    const after = (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
+    const after = await boardModel(api, boardId)
     expect({ ...after, assessments: after.assessments.map((a) => ({ ...a, title: 'Reviewed card' })) }).toEqual(before)
   })
 
   it('turns read-only at once when an owner makes an editor a reviewer, and back', async () => {
-    const owner = await addAccount(server, { name: 'Olga Owner' })
-    const editor = await addAccount(server, { name: 'Eli Editor' })
-    const { boardId, api } = await createBoardFor(server, owner, 'Changing roles', [{ account: editor, role: 'editor' }])
+    const owner = await addAccount(suite.server, { name: 'Olga Owner' })
+    const editor = await addAccount(suite.server, { name: 'Eli Editor' })
+    const { boardId, api } = await createBoardFor(suite.server, owner, 'Changing roles', [{ account: editor, role: 'editor' }])
     await api.post(`/api/boards/${boardId}/assessments`, { title: 'A card' })
-    const eli = await openPerson(browser, server, editor)
-    people.push(eli)
-    await openBoard(eli, server, boardId)
+    const eli = await suite.personOn(editor, boardId)
     await eli.page.getByRole('button', { name: /New assessment/ }).waitFor()
 
     await api.patch(`/api/boards/${boardId}/members/${editor.id}`, { role: 'reviewer' })
@@ -92,12 +69,10 @@ describe('a reviewer', () => {
   })
 
   it('says so when a person is removed from the board while it is open', async () => {
-    const owner = await addAccount(server, { name: 'Olga Owner' })
-    const editor = await addAccount(server, { name: 'Rita Removed' })
-    const { boardId, api } = await createBoardFor(server, owner, 'Removal', [{ account: editor, role: 'editor' }])
-    const rita = await openPerson(browser, server, editor)
-    people.push(rita)
-    await openBoard(rita, server, boardId)
+    const owner = await addAccount(suite.server, { name: 'Olga Owner' })
+    const editor = await addAccount(suite.server, { name: 'Rita Removed' })
+    const { boardId, api } = await createBoardFor(suite.server, owner, 'Removal', [{ account: editor, role: 'editor' }])
+    const rita = await suite.personOn(editor, boardId)
     await api.delete(`/api/boards/${boardId}/members/${editor.id}`)
     await rita.page.getByRole('heading', { name: 'This board is not available' }).waitFor()
   })

@@ -5,17 +5,13 @@
  * it. A snapshot compared with the live board colours what changed and shows
  * the words that did; an owner restores it, keeping a restore point.
  */
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { SnapshotReview, SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
-import { addAccount, type TestAccount } from '../helpers/accounts.ts'
-import { createBoardFor, launchBrowser, openBoard, openPerson, saveScreenshot, startBrowserServer, type Person } from '../helpers/browser.ts'
-import type { TestServer } from '../helpers/test-server.ts'
+import { browserSuite, createBoardFor, saveScreenshot, seedBoard, type BoardApi } from '../helpers/browser.ts'
 import { waitFor } from '../helpers/wait-for.ts'
-
-type Api = Awaited<ReturnType<typeof createBoardFor>>['api']
 
 const card = (page: Page, id: string) => page.locator(`#card-${id}`)
 
@@ -26,59 +22,37 @@ async function openSnapshotMenu(page: Page) {
 }
 
 describe('snapshots and review in the browser', () => {
-  let server: TestServer
-  let browser: Browser
-  let analyst: TestAccount
-  let reviewer: TestAccount
-  const people: Person[] = []
-
-  beforeAll(async () => {
-    server = await startBrowserServer()
-    browser = await launchBrowser()
-    analyst = await addAccount(server, { name: 'Ana Petrova' })
-    reviewer = await addAccount(server, { name: 'Carol Reviewer' })
-  })
-
-  afterEach(async () => {
-    for (const person of people.splice(0)) await person.context.close()
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.destroy()
-  })
+  const suite = browserSuite({ analyst: 'Ana Petrova', reviewer: 'Carol Reviewer' })
 
   /** A board Ana owns and Carol reviews: one source, one claim, two assessments (one linked). */
   async function reviewedBoard(title: string) {
-    const { boardId, api } = await createBoardFor(server, analyst, title, [{ account: reviewer, role: 'reviewer' }])
+    const { boardId, api } = await createBoardFor(suite.server, suite.accounts.analyst, title, [{ account: suite.accounts.reviewer, role: 'reviewer' }])
     await api.patch(`/api/boards/${boardId}`, { marking: 'TLP:AMBER', question: 'Will Wagner forces move against Lithuania?' })
-    const source = (await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: 'NATO', reliability: 'B' })).body.id
-    const claim = (await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text: 'Wagner fighters arrived in Belarus.', sourceId: source, credibility: 2 })).body
-      .id
-    const main = (
-      await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, {
-        title: 'Incursion into Lithuania',
-        judgment: 'An incursion from Belarus within the month is unlikely.',
-        likelihood: 3,
-        confidence: 'moderate',
-        impact: 'major',
-      })
-    ).body.id
-    const other = (await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Provocations at the border', likelihood: 5 })).body.id
-    await api.post(`/api/boards/${boardId}/links`, { assessmentId: main, claimId: claim, rating: 'I' })
+    const { assessments: [main, other] } = await seedBoard(api, boardId, {
+      claim: 'Wagner fighters arrived in Belarus.',
+      assessments: [
+        {
+          title: 'Incursion into Lithuania',
+          judgment: 'An incursion from Belarus within the month is unlikely.',
+          likelihood: 3,
+          confidence: 'moderate',
+          impact: 'major',
+          claimLink: 'I',
+        },
+        { title: 'Provocations at the border', likelihood: 5 },
+      ],
+    })
     return { boardId, api, main, other }
   }
 
-  async function snapshots(api: Api, boardId: string) {
+  async function snapshots(api: BoardApi, boardId: string) {
     return (await api.get<SnapshotSummary[]>(`/api/boards/${boardId}/snapshots`)).body
   }
 
   it('a reviewer opens a snapshot link, comments, and the analyst sees the comment', async () => {
     const { boardId, api, main } = await reviewedBoard('Wagner — Vilnius')
-    const ana = await openPerson(browser, server, analyst)
-    const carol = await openPerson(browser, server, reviewer)
-    people.push(ana, carol)
-    await openBoard(ana, server, boardId)
+    const ana = await suite.personOn(suite.accounts.analyst, boardId)
+    const carol = await suite.person(suite.accounts.reviewer)
 
     // Ana makes a snapshot from the header.
     let menu = await openSnapshotMenu(ana.page)
@@ -107,7 +81,7 @@ describe('snapshots and review in the browser', () => {
 
     // Carol opens the link: the whole board, read-only, under the snapshot's banner.
     const page = carol.page
-    await page.goto(server.url + link)
+    await page.goto(suite.server.url + link)
     const banner = page.locator(`section[data-snapshot-id="${snapshot!.id}"]`)
     await banner.waitFor()
     const bannerText = await banner.textContent()
@@ -173,10 +147,9 @@ describe('snapshots and review in the browser', () => {
     await api.delete(`/api/boards/${boardId}/assessments/${other}`)
     const added = (await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Sabotage of rail links', likelihood: 4 })).body.id
 
-    const carol = await openPerson(browser, server, reviewer)
-    people.push(carol)
+    const carol = await suite.person(suite.accounts.reviewer)
     const page = carol.page
-    await page.goto(`${server.url}/boards/${boardId}/snapshots/${snapshot!.id}`)
+    await page.goto(`${suite.server.url}/boards/${boardId}/snapshots/${snapshot!.id}`)
     await page.locator(`section[data-snapshot-id="${snapshot!.id}"]`).waitFor()
     // The snapshot as it was: the removed card is there, the added one is not.
     await card(page, other).waitFor()
@@ -208,7 +181,7 @@ describe('snapshots and review in the browser', () => {
     await page.getByRole('button', { name: 'Stop comparing' }).click()
     await card(page, added).waitFor({ state: 'detached' })
     expect(await page.locator('[data-change]').count()).toBe(0)
-    expect(page.url()).toBe(`${server.url}/boards/${boardId}/snapshots/${snapshot!.id}`)
+    expect(page.url()).toBe(`${suite.server.url}/boards/${boardId}/snapshots/${snapshot!.id}`)
   })
 
   it('lets an owner restore a snapshot after a confirmation that says a restore point is kept', async () => {
@@ -219,16 +192,15 @@ describe('snapshots and review in the browser', () => {
     await api.patch(`/api/boards/${boardId}/assessments/${main}`, { title: 'Rewritten title' })
     await api.delete(`/api/boards/${boardId}/assessments/${other}`)
 
-    const ana = await openPerson(browser, server, analyst)
-    people.push(ana)
-    await ana.page.goto(`${server.url}/boards/${boardId}/snapshots/${snapshot!.id}`)
+    const ana = await suite.person(suite.accounts.analyst)
+    await ana.page.goto(`${suite.server.url}/boards/${boardId}/snapshots/${snapshot!.id}`)
     await ana.page.getByRole('button', { name: 'Restore this version' }).click()
     const dialog = ana.page.getByRole('dialog', { name: 'Restore this version?' })
     expect(await dialog.textContent()).toContain('restore point')
     await dialog.getByRole('button', { name: 'Restore this version' }).click()
 
     // Back on the live board, which is the snapshot again; what it replaced is kept as a restore point.
-    await ana.page.waitForURL(`${server.url}/boards/${boardId}`)
+    await ana.page.waitForURL(`${suite.server.url}/boards/${boardId}`)
     await ana.page.locator('[role="status"][data-link="connected"]').waitFor()
     await card(ana.page, other).waitFor()
     await card(ana.page, main).filter({ hasText: 'Incursion into Lithuania' }).waitFor()

@@ -5,8 +5,11 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import type { Role } from '../../server/access/access.ts'
-import { addMember, sessionHeaders, signIn as apiSignIn, type TestAccount } from './accounts.ts'
+import type { AssessmentInput, BoardModel } from '../../shared/board-model.ts'
+import type { AchRating } from '../../shared/domain.ts'
+import { addAccount, addMember, sessionHeaders, signIn as apiSignIn, type TestAccount } from './accounts.ts'
 import { apiClient } from './api.ts'
 import { startTestServer, type TestServer, type TestServerOptions } from './test-server.ts'
 import { waitFor } from './wait-for.ts'
@@ -60,18 +63,125 @@ export async function closePerson(person: Person): Promise<void> {
   if (person.errors.length > 0) throw new Error(`${person.name}'s pages threw: ${person.errors.join('; ')}`)
 }
 
+export type BoardApi = ReturnType<typeof apiClient>
+
 /** A board owned by `owner`, with the others as members in the given roles. */
 export async function createBoardFor(
   server: TestServer,
   owner: TestAccount,
   title: string,
   members: { account: TestAccount; role: Role }[] = [],
-): Promise<{ boardId: string; api: ReturnType<typeof apiClient> }> {
+): Promise<{ boardId: string; api: BoardApi }> {
   const cookie = await apiSignIn(server, owner)
   const api = apiClient(server.url, sessionHeaders(server, cookie))
   const boardId = await api.createBoard(title)
   for (const member of members) await addMember(server, boardId, member.account, member.role)
   return { boardId, api }
+}
+
+/** The board as the API gives it now. */
+export async function boardModel(api: BoardApi, boardId: string): Promise<BoardModel> {
+  return (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
+}
+
+/** An assessment to seed; `claimLink`: the seeded claim is linked to it with this rating. */
+export type SeededAssessment = AssessmentInput & { claimLink?: AchRating }
+
+/**
+ * Gives a board, through the API, the evidence most browser tests start from:
+ * one source (NATO, reliability B), one claim of it (credibility 2), and the
+ * assessments in their order. Returns the ids, the assessments' in the order given.
+ */
+export async function seedBoard<const Assessments extends readonly SeededAssessment[]>(
+  api: BoardApi,
+  boardId: string,
+  seed: { claim: string; assessments?: Assessments },
+): Promise<{ source: string; claim: string; assessments: { [K in keyof Assessments]: string } }> {
+  const source = (await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: 'NATO', reliability: 'B' })).body.id
+  const claim = (await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text: seed.claim, sourceId: source, credibility: 2 })).body.id
+  const assessments: string[] = []
+  const links: { assessmentId: string; rating: AchRating }[] = []
+  for (const { claimLink, ...input } of seed.assessments ?? []) {
+    const assessmentId = (await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, input)).body.id
+    assessments.push(assessmentId)
+    if (claimLink) links.push({ assessmentId, rating: claimLink })
+  }
+  for (const link of links) await api.post(`/api/boards/${boardId}/links`, { ...link, claimId: claim })
+  return { source, claim, assessments: assessments as { [K in keyof Assessments]: string } }
+}
+
+/** What a browser suite's tests reach: its server, its browser and its accounts, once beforeAll has run. */
+export type BrowserSuite<Name extends string> = {
+  readonly server: TestServer
+  readonly browser: Browser
+  readonly accounts: Readonly<Record<Name, TestAccount>>
+  /** A person at their own browser, closed after the test (closePerson). */
+  person(account: TestAccount): Promise<Person>
+  /** A person with the board open and live, closed after the test. */
+  personOn(account: TestAccount, boardId: string): Promise<Person>
+}
+
+/**
+ * The set-up of a suite of browser tests: one server (real accounts) and one
+ * Chromium for the suite, an account per entry of `accountNames` (key → the
+ * person's name), every person opened in a test closed after it, so their
+ * pages' errors fail that test, and the browser and server closed at the end.
+ */
+export function browserSuite<Name extends string = never>(accountNames: Readonly<Record<Name, string>> = {} as Record<Name, string>): BrowserSuite<Name> {
+  let server: TestServer | undefined
+  let browser: Browser | undefined
+  const accounts = {} as Record<Name, TestAccount>
+  const people: Person[] = []
+
+  beforeAll(async () => {
+    server = await startBrowserServer()
+    browser = await launchBrowser()
+    for (const [key, name] of Object.entries(accountNames) as [Name, string][]) accounts[key] = await addAccount(server, { name })
+  })
+
+  afterEach(async () => {
+    for (const person of people.splice(0)) await closePerson(person)
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.destroy()
+  })
+
+  const suite: BrowserSuite<Name> = {
+    get server() {
+      if (!server) throw new Error('the browser suite has not started its server yet')
+      return server
+    },
+    get browser() {
+      if (!browser) throw new Error('the browser suite has not launched its browser yet')
+      return browser
+    },
+    accounts,
+    async person(account) {
+      const person = await openPerson(suite.browser, suite.server, account)
+      people.push(person)
+      return person
+    },
+    async personOn(account, boardId) {
+      const person = await suite.person(account)
+      await openBoard(person, suite.server, boardId)
+      return person
+    },
+  }
+  return suite
+}
+
+/**
+ * A board `owner` owns and `editor` edits, open and live in a browser of each;
+ * `model` reads the board through the API.
+ */
+export async function ownerAndEditorOn(suite: Pick<BrowserSuite<never>, 'server' | 'person'>, title: string, owner: TestAccount, editor: TestAccount) {
+  const { boardId, api } = await createBoardFor(suite.server, owner, title, [{ account: editor, role: 'editor' }])
+  const ownerPerson = await suite.person(owner)
+  const editorPerson = await suite.person(editor)
+  await Promise.all([openBoard(ownerPerson, suite.server, boardId), openBoard(editorPerson, suite.server, boardId)])
+  return { boardId, api, owner: ownerPerson, editor: editorPerson, model: () => boardModel(api, boardId) }
 }
 
 /** Opens the board and waits until it is live: synced with the server and showing. */
