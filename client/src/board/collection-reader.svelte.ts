@@ -2,13 +2,13 @@
  * One collection of the board document as a reactive, sorted list of plain
  * entities. A change converts only the entities it touched (typing in one
  * judgment re-reads one assessment, not a thousand); the list is rebuilt on
- * the first read after a change, and Svelte learns of changes through
- * createSubscriber.
+ * the first read after a change, and Svelte learns of changes through a
+ * ChangeSignal (createSubscriber).
  */
-import { createSubscriber } from 'svelte/reactivity'
 import * as Y from 'yjs'
 import { readEntity, type EntityModels } from '../../../shared/board-convert.ts'
 import { collection, type Collection, type EntityMap } from '../../../shared/board-doc.ts'
+import { ChangeSignal } from './change-signal.ts'
 
 export class CollectionReader<C extends Collection> {
   readonly #name: C
@@ -18,13 +18,7 @@ export class CollectionReader<C extends Collection> {
   /** Ids changed since the last read; null when every entity must be read again. */
   #dirty: Set<string> | null = null
   #list: EntityModels[C][] | null = null
-  #notify: (() => void) | undefined
-  readonly #subscribe = createSubscriber((update) => {
-    this.#notify = update
-    return () => {
-      this.#notify = undefined
-    }
-  })
+  readonly #signal = new ChangeSignal()
 
   constructor(doc: Y.Doc, name: C, compare: (a: EntityModels[C], b: EntityModels[C]) => number) {
     this.#name = name
@@ -36,7 +30,7 @@ export class CollectionReader<C extends Collection> {
 
   /** Every valid entity, sorted. The same array is returned until the collection changes. */
   get list(): readonly EntityModels[C][] {
-    this.#subscribe()
+    this.#signal.track()
     this.#list ??= this.#rebuild()
     return this.#list
   }
@@ -57,7 +51,7 @@ export class CollectionReader<C extends Collection> {
       }
     }
     this.#list = null
-    this.#notify?.()
+    this.#signal.changed()
   }
 
   #rebuild(): EntityModels[C][] {

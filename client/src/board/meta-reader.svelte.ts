@@ -1,8 +1,8 @@
 /** The board's meta (title, marking, key question, likelihood profile) as reactive plain values. */
-import { createSubscriber } from 'svelte/reactivity'
 import type * as Y from 'yjs'
 import { boardProfile, isBoardInitialized, metaMap, readString } from '../../../shared/board-doc.ts'
 import type { LikelihoodProfile } from '../../../shared/domain.ts'
+import { ChangeSignal } from './change-signal.ts'
 
 export type BoardMeta = { initialized: boolean; title: string; marking: string; question: string; profile: LikelihoodProfile }
 
@@ -10,13 +10,7 @@ export class MetaReader {
   readonly #doc: Y.Doc
   readonly #map: Y.Map<unknown>
   #value: BoardMeta | null = null
-  #notify: (() => void) | undefined
-  readonly #subscribe = createSubscriber((update) => {
-    this.#notify = update
-    return () => {
-      this.#notify = undefined
-    }
-  })
+  readonly #signal = new ChangeSignal()
 
   constructor(doc: Y.Doc) {
     this.#doc = doc
@@ -25,7 +19,7 @@ export class MetaReader {
   }
 
   get value(): BoardMeta {
-    this.#subscribe()
+    this.#signal.track()
     this.#value ??= {
       initialized: isBoardInitialized(this.#doc),
       title: readString(this.#map, 'title'),
@@ -42,6 +36,6 @@ export class MetaReader {
 
   readonly #onChange = (): void => {
     this.#value = null
-    this.#notify?.()
+    this.#signal.changed()
   }
 }

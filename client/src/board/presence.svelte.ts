@@ -1,11 +1,11 @@
 /**
  * Who else is on the board, and where: the awareness states of the provider,
  * `{ user: { name, color }, focus: { assessmentId, field } }` (the shared text
- * editors add `cursor`). Reactive through createSubscriber on awareness
- * changes.
+ * editors add `cursor`). Reactive through a ChangeSignal (createSubscriber)
+ * on awareness changes.
  */
-import { createSubscriber } from 'svelte/reactivity'
 import type { Awareness } from 'y-protocols/awareness'
+import { ChangeSignal } from './change-signal.ts'
 
 export type FocusField = 'title' | 'judgment'
 export type Focus = { assessmentId: string; field: FocusField | null }
@@ -34,13 +34,7 @@ function readPeer(clientId: number, state: PresenceState): Peer | null {
 export class Presence {
   readonly #awareness: Awareness
   #peers: Peer[] | null = null
-  #notify: (() => void) | undefined
-  readonly #subscribe = createSubscriber((update) => {
-    this.#notify = update
-    return () => {
-      this.#notify = undefined
-    }
-  })
+  readonly #signal = new ChangeSignal()
 
   constructor(awareness: Awareness, me: { name: string; color: string }) {
     this.#awareness = awareness
@@ -56,7 +50,7 @@ export class Presence {
 
   /** Everyone else on the board, by name. */
   get peers(): readonly Peer[] {
-    this.#subscribe()
+    this.#signal.track()
     this.#peers ??= [...this.#awareness.getStates()]
       .filter(([clientId]) => clientId !== this.#awareness.clientID)
       .map(([clientId, state]) => readPeer(clientId, state as PresenceState))
@@ -94,6 +88,6 @@ export class Presence {
 
   readonly #onChange = (): void => {
     this.#peers = null
-    this.#notify?.()
+    this.#signal.changed()
   }
 }
