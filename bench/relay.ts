@@ -23,18 +23,31 @@ import { createLogger } from '../server/log.ts'
 import { startServer, type RunningServer } from '../server/server.ts'
 import { largeBoard } from './export.ts'
 
+export type LatencyFigures = { p50: number; p99: number; max: number; samples: number }
+export type ThroughputFigures = { writers: number; edits: number; seconds: number; editsPerSecond: number; cpuMsPerEdit: number }
+
 export type RelayBenchResult = {
-  echoLatencyMs: { p50: number; p99: number; max: number; samples: number }
-  throughput: { writers: number; edits: number; seconds: number; editsPerSecond: number; cpuMsPerEdit: number }
+  echoLatencyMs: LatencyFigures
+  throughput: ThroughputFigures
   largeBoard: { stateBytes: number; firstSyncMs: number; coldLoadMs: number; logRowsAtLoad: number }
   memory: { rssMiBPerLoadedLargeBoard: number }
 }
 
+/** A y-websocket server to measure: where clients connect, and how a new board comes to be. */
+export type RelayTarget = { wsUrl: string; newBoard(): Promise<string> }
+
 const OPERATOR = { userId: null, tokenId: null, name: 'bench', isAdmin: true, via: 'open' } as const
 
-function client(server: RunningServer, boardId: string) {
+function assayTarget(server: RunningServer): RelayTarget {
+  return {
+    wsUrl: server.url.replace(/^http/, 'ws') + '/ws',
+    newBoard: () => createBoard(server.services, { title: 'bench' }, OPERATOR),
+  }
+}
+
+function client(target: RelayTarget, boardId: string) {
   const doc = new Y.Doc()
-  const provider = new WebsocketProvider(server.url.replace(/^http/, 'ws') + '/ws', boardId, doc, {
+  const provider = new WebsocketProvider(target.wsUrl, boardId, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
   })
@@ -66,10 +79,10 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
 
 /** One keystroke at a time: the time from a writer's edit to its arrival at another client, through the commit. */
-async function echoLatency(server: RunningServer, samples = 500) {
-  const boardId = await createBoard(server.services, { title: 'latency' }, OPERATOR)
-  const writer = client(server, boardId)
-  const reader = client(server, boardId)
+export async function echoLatency(target: RelayTarget, samples = 500): Promise<LatencyFigures> {
+  const boardId = await target.newBoard()
+  const writer = client(target, boardId)
+  const reader = client(target, boardId)
   await Promise.all([writer.synced, reader.synced])
   const id = addAssessment(writer.doc, { title: 'latency' })
   await until(() => reader.doc.getMap('assessments').has(id), 'the card at the reader')
@@ -89,12 +102,12 @@ async function echoLatency(server: RunningServer, samples = 500) {
 }
 
 /** Several writers typing as fast as they can into one board; how many edits per second reach an observer. */
-async function throughput(server: RunningServer, writers = 10, editsEach = 1000) {
-  const boardId = await createBoard(server.services, { title: 'throughput' }, OPERATOR)
-  const seed = client(server, boardId)
+export async function throughput(target: RelayTarget, writers = 10, editsEach = 1000): Promise<ThroughputFigures> {
+  const boardId = await target.newBoard()
+  const seed = client(target, boardId)
   await seed.synced
   const ids = Array.from({ length: writers }, (_, i) => addAssessment(seed.doc, { title: `writer ${i}` }))
-  const clients = Array.from({ length: writers }, () => client(server, boardId))
+  const clients = Array.from({ length: writers }, () => client(target, boardId))
   await Promise.all(clients.map((c) => c.synced))
   await until(() => clients.every((c) => ids.every((id) => c.doc.getMap('assessments').has(id))), 'cards at every writer')
   const total = () => ids.reduce((sum, id) => sum + assessmentText(seed.doc, id, 'judgment').length, 0)
@@ -127,7 +140,7 @@ async function largeBoardFigures(server: RunningServer) {
     room.change((doc) => replaceBoardContent(doc, { ...largeBoard(), id: boardId, title: 'large' }, { source: 'server', by: 'bench' })),
   )
   const stateBytes = await server.services.rooms.withRoom(boardId, (room) => room.read((doc) => Y.encodeStateAsUpdate(doc).byteLength))
-  const reader = client(server, boardId)
+  const reader = client(assayTarget(server), boardId)
   const start = performance.now()
   await reader.synced
   const firstSyncMs = performance.now() - start
@@ -151,8 +164,8 @@ export async function benchRelay(): Promise<RelayBenchResult> {
     logger: createLogger('silent'),
   })
   try {
-    const echoLatencyMs = await echoLatency(server)
-    const throughputFigures = await throughput(server)
+    const echoLatencyMs = await echoLatency(assayTarget(server))
+    const throughputFigures = await throughput(assayTarget(server))
     const large = await largeBoardFigures(server)
     return { echoLatencyMs, throughput: throughputFigures, largeBoard: large.figures, memory: { rssMiBPerLoadedLargeBoard: large.rssMiB } }
   } finally {

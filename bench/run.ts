@@ -5,11 +5,13 @@
 import { cpus } from 'node:os'
 import { benchBrowser } from './browser.ts'
 import { benchExport } from './export.ts'
+import { benchReference } from './reference.ts'
 import { benchRelay } from './relay.ts'
 
 const results = {
   machine: { node: process.version, cpus: cpus().length, platform: process.platform },
   relay: await benchRelay(),
+  referenceServer: await benchReference(),
   export: await benchExport(),
   browser: await benchBrowser(),
 }
