@@ -32,6 +32,7 @@ import {
   type ImpactLevel,
   type LikelihoodBand,
   type LikelihoodProfile,
+  type ReviewVerdict,
   type RiskLevel,
   type TlpMarking,
   type YardstickRow,
@@ -40,8 +41,18 @@ import { describeChanges } from './briefing-changes.ts'
 import { dateTimeGroup, readableTime } from '../../shared/date-time-group.ts'
 
 /** The version a briefing is made from: a named snapshot, or the live board at a moment. */
+/** A reviewer's verdict on one assessment of a snapshot (review data lives beside the snapshot, not in the model). */
+export type BriefingVerdict = { assessmentId: string; reviewerId: string; verdict: ReviewVerdict; createdAt: string }
+
 export type BriefingVersion =
-  | { kind: 'snapshot'; label: string; hash: string; createdAt: string; previous?: { model: BoardModel; label: string } }
+  | {
+      kind: 'snapshot'
+      label: string
+      hash: string
+      createdAt: string
+      previous?: { model: BoardModel; label: string }
+      verdicts?: BriefingVerdict[]
+    }
   | { kind: 'live'; at: string; hash: string }
 
 export type Briefing = {

@@ -21,7 +21,7 @@ export async function exportVersion(services: Services, request: ExportRequest, 
     const model = await services.rooms.withRoom(boardId, (room) => room.read((doc) => boardToModel(doc, boardId)))
     content = model && { model, version: { kind: 'live', at: new Date().toISOString(), hash: boardContentHash(model) } }
   } else {
-    const loaded = await loadSnapshotModel(services, boardId, snapshotId)
+    const [loaded, verdicts] = await Promise.all([loadSnapshotModel(services, boardId, snapshotId), services.storage.reviews.verdicts(snapshotId)])
     content = loaded && {
       model: loaded.model,
       version: {
@@ -30,6 +30,7 @@ export async function exportVersion(services: Services, request: ExportRequest, 
         hash: loaded.snapshot.contentHash,
         createdAt: loaded.snapshot.createdAt,
         ...(loaded.previous ? { previous: loaded.previous } : {}),
+        verdicts: verdicts.map(({ assessmentId, reviewerId, verdict, createdAt }) => ({ assessmentId, reviewerId, verdict, createdAt })),
       },
     }
   }

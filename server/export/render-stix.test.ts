@@ -6,7 +6,8 @@ import { renderStix, stixId } from './render-stix.ts'
 type StixObject = { type: string; id: string; [property: string]: unknown }
 
 const { previous, board } = fixtureBoards()
-const json = renderStix(board, fixtureSnapshot(previous))
+const reviewed = { ...fixtureSnapshot(previous), verdicts: [{ assessmentId: board.assessments[0]!.id, reviewerId: 'reviewer-1', verdict: 'agree' as const, createdAt: board.assessments[0]!.createdAt }] }
+const json = renderStix(board, reviewed)
 const bundle = JSON.parse(json) as { type: string; id: string; objects: StixObject[] }
 const ofType = (type: string) => bundle.objects.filter((o) => o.type === type)
 
@@ -20,6 +21,7 @@ const REQUIRED: Record<string, string[]> = {
   identity: ['name'],
   relationship: ['relationship_type', 'source_ref', 'target_ref'],
   'marking-definition': [],
+  opinion: ['opinion', 'object_refs'],
 }
 
 /** Every `*_ref` and `*_refs` value anywhere in an object, nested ones included. */
@@ -36,6 +38,13 @@ function references(value: unknown): string[] {
 afterEach(() => vi.useRealTimers())
 
 describe('renderStix', () => {
+  it('carries reviewers\' verdicts as opinions about the assessments, without naming the reviewers', () => {
+    const [opinion, ...others] = ofType('opinion')
+    expect(others).toEqual([])
+    expect(opinion).toMatchObject({ opinion: 'agree', object_refs: [stixId('note', `assessment:${board.assessments[0]!.id}`)] })
+    expect(json).not.toContain('reviewer-1')
+  })
+
   it('writes a bundle whose every object has the common required properties', () => {
     expect(bundle.type).toBe('bundle')
     expect(bundle.id).toMatch(new RegExp(`^bundle--${UUID}$`))
@@ -107,6 +116,6 @@ describe('renderStix', () => {
   it('gives the same bytes for the same snapshot, whenever it is rendered', () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(new Date('2031-07-04T12:00:00Z'))
-    expect(renderStix(board, fixtureSnapshot(previous))).toBe(json)
+    expect(renderStix(board, reviewed)).toBe(json)
   })
 })

@@ -149,7 +149,20 @@ export function renderStix(board: BoardModel, version: BriefingVersion): string 
     ...markingRefs,
   }))
 
-  const contents: StixObject[] = [assay, ...identities, ...claimNotes, ...assessmentNotes, ...relationships]
+  // Reviewers' verdicts on a snapshot's assessments are STIX opinions about those notes. Reviewers
+  // are not named: a bundle is made to be shared, as analysts' names are left out too.
+  const assessmentIds = new Set(board.assessments.map((a) => a.id))
+  const verdicts = version.kind === 'snapshot' ? (version.verdicts ?? []).filter((v) => assessmentIds.has(v.assessmentId)) : []
+  const opinions = [...verdicts]
+    .sort((a, b) => (a.assessmentId + a.reviewerId < b.assessmentId + b.reviewerId ? -1 : 1))
+    .map((verdict) => ({
+      ...common('opinion', `verdict:${reportId}:${verdict.assessmentId}:${verdict.reviewerId}`, verdict.createdAt),
+      opinion: verdict.verdict,
+      object_refs: [stixId('note', `assessment:${verdict.assessmentId}`)],
+      ...markingRefs,
+    }))
+
+  const contents: StixObject[] = [assay, ...identities, ...claimNotes, ...assessmentNotes, ...relationships, ...opinions]
   const report = {
     type: 'report',
     spec_version: '2.1',

@@ -56,12 +56,18 @@ describe('export over HTTP and the CLI', () => {
     expect(markdown).toContain('No nuclear use')
     expect(markdown).toContain('NATO (B2)')
 
+    const model = (await apiClient(server.url, headers).get<{ assessments: { id: string }[] }>(`/api/boards/${boardId}/snapshots/${snapshotId}`)).body
+    const verdict = await apiClient(server.url, headers).put(`/api/boards/${boardId}/snapshots/${snapshotId}/verdicts/${model.assessments[0]!.id}`, { verdict: 'agree' })
+    expect(verdict.status).toBeLessThan(300)
+    const stix = JSON.parse(new TextDecoder().decode((await download(headers, `format=stix&snapshot=${snapshotId}`)).bytes)) as { objects: { type: string; opinion?: string }[] }
+    expect(stix.objects.filter((o) => o.type === 'opinion').map((o) => o.opinion)).toEqual(['agree'])
+
     const live = await download(headers, 'format=json')
     expect(JSON.parse(new TextDecoder().decode(live.bytes))).toMatchObject({ id: boardId, title: 'Wagner mutiny — Vilnius' })
 
     const log = await apiClient(server.url, await bearer(owner)).get<{ action: string; actorLabel: string; detail: { format: string } }[]>(`/api/boards/${boardId}/audit`)
     const exports = log.body.filter((entry) => entry.action === 'export')
-    expect(exports.map((entry) => entry.detail.format).sort()).toEqual(['docx', 'docx', 'json', 'md'])
+    expect(exports.map((entry) => entry.detail.format).sort()).toEqual(['docx', 'docx', 'json', 'md', 'stix'])
     expect(exports.every((entry) => entry.actorLabel === 'Rita Reviewer')).toBe(true)
   })
 

@@ -25,6 +25,7 @@ export function apiClient(baseUrl: string, headers: Record<string, string> = {},
     get: <T = unknown>(path: string) => call<T>('GET', path),
     post: <T = unknown>(path: string, body?: unknown) => call<T>('POST', path, body),
     patch: <T = unknown>(path: string, body?: unknown) => call<T>('PATCH', path, body),
+    put: <T = unknown>(path: string, body?: unknown) => call<T>('PUT', path, body),
     delete: <T = unknown>(path: string) => call<T>('DELETE', path),
     /** Creates a board and returns its id, failing loudly otherwise. */
     async createBoard(title: string): Promise<string> {
