@@ -41,6 +41,8 @@ describe('a reviewer', () => {
     for (const key of ['n', 'l', 'Alt+ArrowDown', 'Alt+ArrowUp', 'Delete', 'Backspace', 'Control+z', 'Control+Shift+Z', 'Enter']) await page.keyboard.press(key)
     await page.keyboard.type('typed by a reviewer')
     expect(await page.locator('#new-assessment-title').count()).toBe(0)
+    // The "a" typed opened the ACH tab (a view, not a change); back to the cards.
+    await page.getByRole('tab', { name: 'Board' }).click()
     expect(await page.locator('dialog[open]').count()).toBe(0)
     await page.locator('.inspector [role="radio"][aria-checked="true"]').first().click()
 

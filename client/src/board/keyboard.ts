@@ -20,5 +20,6 @@ export const SHORTCUTS: readonly { keys: string[]; what: string; editorsOnly?: b
   { keys: ['Ctrl+Z'], what: 'Undo your last change (never anyone else’s)', editorsOnly: true },
   { keys: ['Ctrl+Shift+Z'], what: 'Redo', editorsOnly: true },
   { keys: ['G'], what: 'Switch between the board and the likelihood × impact grid' },
+  { keys: ['A'], what: 'Switch between the board and the ACH matrix (analysis of competing hypotheses)' },
   { keys: ['?'], what: 'This list' },
 ]

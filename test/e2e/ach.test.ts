@@ -1,0 +1,120 @@
+/**
+ * The ACH tab: claims rated against two hypotheses, the inconsistency scores
+ * and the least refuted in the footer; an editor re-rates a cell and the
+ * scores follow, for them and, live, for a reviewer who cannot change them.
+ */
+import { describe, expect, it } from 'vitest'
+import { addAccount } from '../helpers/accounts.ts'
+import { boardModel, browserSuite, createBoardFor, saveScreenshot, seedBoard, waitSaved, type BoardApi } from '../helpers/browser.ts'
+import type { AchRating } from '../../shared/domain.ts'
+import type { Page } from 'playwright-core'
+
+async function addRatedClaim(api: BoardApi, boardId: string, sourceId: string, text: string, ratings: [string, AchRating][]): Promise<string> {
+  const claim = (await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text, sourceId, credibility: 3 })).body.id
+  for (const [assessmentId, rating] of ratings) await api.post(`/api/boards/${boardId}/links`, { assessmentId, claimId: claim, rating })
+  return claim
+}
+
+function score(page: Page, hypothesis: string, value: number) {
+  return page.locator(`tfoot td[data-hypothesis="${hypothesis}"][data-score="${value}"]`)
+}
+
+function leastRefuted(page: Page) {
+  return page.locator('tfoot td[data-least-refuted="true"]')
+}
+
+describe('the ACH tab', () => {
+  const suite = browserSuite()
+
+  it('scores the hypotheses, and an editor’s re-rating reaches everyone live', async () => {
+    const owner = await addAccount(suite.server, { name: 'Ana Petrova' })
+    const reviewer = await addAccount(suite.server, { name: 'Carol Reviewer' })
+    const { boardId, api } = await createBoardFor(suite.server, owner, 'Border build-up', [{ account: reviewer, role: 'reviewer' }])
+    const {
+      source,
+      claim: massed,
+      assessments: [exercise, invasion],
+    } = await seedBoard(api, boardId, {
+      claim: 'Troops massed near the border, with bridging equipment and fuel trucks brought up from the rear depots.',
+      assessments: [
+        { title: 'A large-scale exercise', kind: 'hypothesis', claimLink: 'C' },
+        { title: 'Preparation for an incursion', kind: 'hypothesis', claimLink: 'CC' },
+      ],
+    })
+    const hospitals = await addRatedClaim(api, boardId, source, 'Field hospitals set up within 20 km of the border.', [
+      [exercise, 'I'],
+      [invasion, 'C'],
+    ])
+    const rail = await addRatedClaim(api, boardId, source, 'Rail traffic to the region doubled in October.', [
+      [exercise, 'C'],
+      [invasion, 'C'],
+    ])
+
+    const ana = await suite.personOn(owner, boardId)
+    const carol = await suite.personOn(reviewer, boardId)
+    await ana.page.getByRole('tab', { name: 'ACH' }).click()
+    // The reviewer opens it with the keyboard.
+    await carol.page.keyboard.press('a')
+    for (const page of [ana.page, carol.page]) await page.locator('table.ach').waitFor()
+
+    // Exercise: I = 1; incursion: nothing inconsistent = 0, the least refuted.
+    const table = ana.page.locator('table.ach')
+    expect(await table.locator('thead th[scope="col"]').allInnerTexts()).toEqual([
+      'Evidence ↓ · Hypotheses →',
+      'A large-scale exercise',
+      'Preparation for an incursion',
+    ])
+    expect(await table.locator('tbody th[scope="row"] [aria-label^="Grade"]').allInnerTexts()).toEqual(['B2', 'B3', 'B3'])
+    await score(ana.page, exercise, 1).waitFor()
+    await score(ana.page, invasion, 0).waitFor()
+    expect(await leastRefuted(ana.page).getAttribute('data-hypothesis')).toBe(invasion)
+    expect(await table.locator(`tr[data-claim="${rail}"]`).getAttribute('data-diagnosticity')).toBe('non-diagnostic')
+    await table.locator(`tr[data-claim="${rail}"]`, { hasText: 'Rated the same everywhere' }).waitFor()
+    expect(await table.locator(`tr[data-claim="${massed}"]`).getAttribute('data-diagnosticity')).toBe('diagnostic')
+
+    // The reviewer reads the ratings; nothing to change them with.
+    await score(carol.page, invasion, 0).waitFor()
+    expect(await carol.page.locator('table.ach select').count()).toBe(0)
+    expect(await carol.page.locator(`table.ach tr[data-claim="${hospitals}"] td`).allInnerTexts()).toEqual(['I', 'C'])
+
+    // Ana rates the field hospitals very inconsistent with an incursion: 2 against it, and the exercise is now the least refuted.
+    await table.locator(`tr[data-claim="${hospitals}"] td[data-hypothesis="${invasion}"] select`).selectOption('II')
+    for (const page of [ana.page, carol.page]) {
+      await score(page, invasion, 2).waitFor()
+      await page.locator(`tfoot td[data-least-refuted="true"][data-hypothesis="${exercise}"]`).waitFor()
+      await page.locator(`tr[data-claim="${hospitals}"] td[data-hypothesis="${invasion}"][data-rating="II"]`).waitFor()
+    }
+    expect(await leastRefuted(carol.page).count()).toBe(1)
+    await score(carol.page, exercise, 1).waitFor()
+
+    // "—" removes the link: the massing is no longer rated against the exercise, and the row says it is incomplete.
+    await table.locator(`tr[data-claim="${massed}"] td[data-hypothesis="${exercise}"] select`).selectOption('')
+    await carol.page.locator(`tr[data-claim="${massed}"][data-diagnosticity="incomplete"]`, { hasText: 'Not rated against every hypothesis' }).waitFor()
+    expect(await carol.page.locator(`tr[data-claim="${massed}"] td`).allInnerTexts()).toEqual(['—', 'CC'])
+    await saveScreenshot(ana.page, 'ach')
+
+    await waitSaved(ana)
+    const model = await boardModel(api, boardId)
+    const ratings = model.links.map((l) => [l.claimId, l.assessmentId, l.rating])
+    expect(ratings).toEqual(
+      expect.arrayContaining([
+        [massed, invasion, 'CC'],
+        [hospitals, exercise, 'I'],
+        [hospitals, invasion, 'II'],
+        [rail, exercise, 'C'],
+        [rail, invasion, 'C'],
+      ]),
+    )
+    expect(ratings).toHaveLength(5)
+  })
+
+  it('says what to do on a board without hypotheses', async () => {
+    const owner = await addAccount(suite.server, { name: 'Olga Owner' })
+    const { boardId, api } = await createBoardFor(suite.server, owner, 'No hypotheses')
+    await seedBoard(api, boardId, { claim: 'A claim.', assessments: [{ title: 'A plain assessment', claimLink: 'C' }] })
+    const { page } = await suite.personOn(owner, boardId)
+    await page.keyboard.press('a')
+    await page.getByText('Add hypotheses (assessments of kind Hypothesis) and link claims to them to compare them here.').waitFor()
+    expect(await page.locator('table.ach').count()).toBe(0)
+  })
+})
