@@ -8,6 +8,7 @@
  */
 import { createSubscriber } from 'svelte/reactivity'
 import * as Y from 'yjs'
+import { documentText } from '../../../shared/board-convert.ts'
 import { assessmentText, BoardError, collection, COLLECTIONS, metaMap } from '../../../shared/board-doc.ts'
 import type {
   AssessmentInput,
@@ -143,6 +144,15 @@ export class BoardStore {
 
   counts(assessmentId: string): LinkCounts {
     return this.#counts.get(assessmentId) ?? { support: 0, contradict: 0, total: 0 }
+  }
+
+  /**
+   * The stored text of an imported document, or undefined when the board does
+   * not hold it. Reading the documents first makes it reactive: the reader
+   * follows every change to them, their bodies included.
+   */
+  documentText(documentId: string): string | undefined {
+    return this.documents.some((d) => d.id === documentId) ? documentText(this.doc, documentId) : undefined
   }
 
   /** The shared text behind an assessment's title or judgment, for a collaborative editor. */

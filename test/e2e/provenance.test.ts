@@ -1,0 +1,94 @@
+/**
+ * Provenance: an imported claim opens the document it came from, the claim
+ * marked in its context. The document is the importer's text and may hold
+ * markup; the dialog shows it as text, never as HTML.
+ */
+import { describe, expect, it } from 'vitest'
+import type { BoardModel, ClaimModel } from '../../shared/board-model.ts'
+import { boardModel, browserSuite, createBoardFor, saveScreenshot, type BoardApi } from '../helpers/browser.ts'
+
+const HOSTILE = '<img src=x onerror=window.__xss=1>'
+const ARTICLE = [
+  'Drones over Vilnius',
+  'Lithuanian border guards reported three drones over Vilnius overnight. [citation: LRT]',
+  `Officials said the drones came from Belarus. The wire copy carried ${HOSTILE} in its caption. Two were shot down. [citation: Reuters]`,
+  'Analysts expect more incursions before the summit.',
+].join('\n')
+const CITED = `The wire copy carried ${HOSTILE} in its caption.`
+
+type Imported = { board: BoardModel; claim: ClaimModel; api: BoardApi; boardId: string }
+
+describe('provenance', () => {
+  const suite = browserSuite({ owner: 'Ines Importer' })
+
+  async function importArticle(title: string): Promise<Imported> {
+    const { boardId, api } = await createBoardFor(suite.server, suite.accounts.owner, title)
+    const imported = await api.post(`/api/boards/${boardId}/import`, { text: ARTICLE, title: 'Drones over Vilnius (wire)' })
+    expect(imported.status).toBe(200)
+    const board = await boardModel(api, boardId)
+    const claim = board.claims.find((c) => c.text === CITED)
+    if (!claim) throw new Error(`no claim "${CITED}" among ${JSON.stringify(board.claims.map((c) => c.text))}`)
+    return { board, claim, api, boardId }
+  }
+
+  it('opens a claim’s document with the claim marked in context, the markup shown as text', async () => {
+    const { claim, boardId } = await importArticle('Provenance')
+    const ines = await suite.personOn(suite.accounts.owner, boardId)
+    const { page } = ines
+
+    await page.locator(`[data-claim-id="${claim.id}"]`).click()
+    const show = page.getByRole('button', { name: 'Show in document' })
+    await show.click()
+    const dialog = page.getByRole('dialog', { name: 'Drones over Vilnius (wire)' })
+    await dialog.waitFor()
+
+    const mark = dialog.locator('mark')
+    expect(await mark.count()).toBe(1)
+    expect(await mark.textContent()).toBe(CITED)
+    expect(await mark.getAttribute('aria-label')).toBe(`Claim in context: ${CITED}`)
+    await page.waitForFunction(() => document.activeElement?.tagName === 'MARK')
+
+    // The whole document around it: the sentences before and after, the other paragraphs, line by line.
+    const shown = await dialog.locator('.text').innerText()
+    expect(shown).toBe(ARTICLE)
+    await dialog.getByText('Imported by Ines Importer on').waitFor()
+    await dialog.getByText('the claim is in paragraph 3').waitFor()
+
+    // The markup is literal text: no element made of it, no script run.
+    expect(await dialog.locator('img').count()).toBe(0)
+    expect(await page.locator('img[src="x"]').count()).toBe(0)
+    expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined()
+    await saveScreenshot(page, 'provenance')
+
+    // Esc closes it and gives the focus back to the button that opened it.
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'detached' })
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Show in document')
+  })
+
+  it('strikes a retracted claim through, and shows an edited claim’s document without a mark', async () => {
+    const { claim, api, boardId } = await importArticle('Provenance after edits')
+    expect((await api.patch(`/api/boards/${boardId}/claims/${claim.id}`, { status: 'retracted' })).status).toBe(200)
+    const ines = await suite.personOn(suite.accounts.owner, boardId)
+    const { page } = ines
+
+    await page.locator(`[data-claim-id="${claim.id}"]`).click()
+    await page.getByRole('button', { name: 'Show in document' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Drones over Vilnius (wire)' })
+    const mark = dialog.locator('mark')
+    await mark.waitFor()
+    expect(await mark.getAttribute('aria-label')).toBe(`Claim in context (retracted): ${CITED}`)
+    expect(await mark.evaluate((element) => getComputedStyle(element).textDecorationLine)).toBe('line-through')
+    await dialog.getByRole('button', { name: 'Close' }).click()
+    await dialog.waitFor({ state: 'detached' })
+
+    // Someone rewrites the claim: the range no longer holds its text, so nothing is marked.
+    expect((await api.patch(`/api/boards/${boardId}/claims/${claim.id}`, { text: 'The caption carried markup.' })).status).toBe(200)
+    await page.locator(`[data-claim-id="${claim.id}"]`, { hasText: 'The caption carried markup.' }).waitFor()
+    await page.getByRole('button', { name: 'Show in document' }).click()
+    await dialog.getByRole('status').filter({ hasText: 'edited since it was imported' }).waitFor()
+    expect(await dialog.locator('mark').count()).toBe(0)
+    expect(await dialog.locator('.text').innerText()).toBe(ARTICLE)
+    expect(await dialog.locator('img').count()).toBe(0)
+  })
+})
