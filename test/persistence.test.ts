@@ -125,7 +125,10 @@ describe('crash safety', () => {
       return text?.length === count
     }, 'every keystroke at the observer')
     const seen = boardToModel(observer.doc, boardId)
+    const killedUrl = child.url
     await child.kill('SIGKILL')
+    // The server process itself is gone, not a wrapper around it.
+    await expect(fetch(`${killedUrl}/healthz`)).rejects.toThrow()
     writer.destroy()
     observer.destroy()
     child = await startChildServer(dataDir)

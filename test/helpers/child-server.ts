@@ -3,12 +3,16 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 const ENTRY = fileURLToPath(new URL('./serve-open.ts', import.meta.url))
-const TSX = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url))
+/**
+ * tsx as a loader of this very process, not its CLI: the CLI runs the script in
+ * a second process of its own, which a SIGKILL of the first would leave running.
+ */
+const TSX_LOADER = import.meta.resolve('tsx')
 
 export type ChildServer = { url: string; wsUrl: string; process: ChildProcess; kill(signal?: NodeJS.Signals): Promise<void> }
 
 export async function startChildServer(dataDir: string, env: Record<string, string> = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, [TSX, ENTRY], {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, ENTRY], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', DATABASE_URL: '', REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
