@@ -7,7 +7,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { setupWSConnection } from '@y/websocket-server/utils'
+import { docs, setupWSConnection } from '@y/websocket-server/utils'
 import { WebSocketServer } from 'ws'
 import { echoLatency, throughput, type LatencyFigures, type RelayTarget, type ThroughputFigures } from './relay.ts'
 
@@ -26,6 +26,12 @@ async function startReference(): Promise<RelayTarget & { close(): Promise<void> 
     close: async () => {
       for (const socket of wss.clients) socket.terminate()
       await new Promise<void>((resolve) => wss.close(() => http.close(() => resolve())))
+      // The reference server keeps every document, and its presence timer, for the life of the process.
+      for (const doc of docs.values()) {
+        doc.awareness.destroy()
+        doc.destroy()
+      }
+      docs.clear()
     },
   }
 }
