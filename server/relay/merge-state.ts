@@ -1,4 +1,13 @@
 import * as Y from 'yjs'
+import type { StoredBoardState } from '../storage/storage.ts'
+
+/** Applies a board's stored state (its checkpoint, then the log after it) to `doc`, in one transaction. */
+export function applyStoredState(doc: Y.Doc, stored: Pick<StoredBoardState, 'checkpoint' | 'updates'>, origin?: unknown): void {
+  doc.transact(() => {
+    if (stored.checkpoint) Y.applyUpdate(doc, stored.checkpoint)
+    for (const update of stored.updates) Y.applyUpdate(doc, update)
+  }, origin)
+}
 
 /**
  * Folds a checkpoint and the log rows after it into one state. Going through a
@@ -8,10 +17,7 @@ import * as Y from 'yjs'
 export function mergeBoardState(checkpoint: Uint8Array | null, updates: Uint8Array[]): Uint8Array {
   const doc = new Y.Doc()
   try {
-    doc.transact(() => {
-      if (checkpoint) Y.applyUpdate(doc, checkpoint)
-      for (const update of updates) Y.applyUpdate(doc, update)
-    })
+    applyStoredState(doc, { checkpoint, updates })
     return Y.encodeStateAsUpdate(doc)
   } finally {
     doc.destroy()

@@ -3,13 +3,12 @@
  * joins share one load; a room unloads once nobody holds it and everything is
  * saved; compaction of a board's log runs in the background, one at a time.
  */
-import * as Y from 'yjs'
 import { migrateBoardDoc } from '../../shared/board-doc.ts'
 import type { CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
 import type { Storage } from '../storage/storage.ts'
 import type { Connection } from './connection.ts'
-import { mergeBoardState } from './merge-state.ts'
+import { applyStoredState, mergeBoardState } from './merge-state.ts'
 import { RedisBus } from './redis-bus.ts'
 import { LOAD_ORIGIN, Room } from './room.ts'
 
@@ -178,10 +177,7 @@ export class RoomRegistry {
       onCommitted: this.bus ? (committed, update) => this.bus!.publish(committed.boardId, { kind: 'update', payload: update }) : undefined,
       onLocalAwareness: this.bus ? (changed, update) => this.bus!.publish(changed.boardId, { kind: 'awareness', payload: update }) : undefined,
     })
-    room.doc.transact(() => {
-      if (stored.checkpoint) Y.applyUpdate(room.doc, stored.checkpoint)
-      for (const update of stored.updates) Y.applyUpdate(room.doc, update)
-    }, LOAD_ORIGIN)
+    applyStoredState(room.doc, stored, LOAD_ORIGIN)
     migrateBoardDoc(room.doc, { source: 'server', by: 'schema-migration' })
     this.rooms.set(boardId, room)
     await this.bus?.subscribe(boardId)

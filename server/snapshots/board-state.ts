@@ -7,6 +7,7 @@ import * as Y from 'yjs'
 import { boardToModel, documentText } from '../../shared/board-convert.ts'
 import { collection, migrateBoardDoc } from '../../shared/board-doc.ts'
 import { documentSchema, type BoardModel } from '../../shared/board-model.ts'
+import { applyStoredState } from '../relay/merge-state.ts'
 import type { Storage } from '../storage/storage.ts'
 import { boardContentHash } from './content-hash.ts'
 
@@ -32,10 +33,7 @@ export async function captureStoredBoard(storage: Storage, boardId: string): Pro
   const stored = await storage.log.load(boardId)
   const doc = new Y.Doc()
   try {
-    doc.transact(() => {
-      if (stored.checkpoint) Y.applyUpdate(doc, stored.checkpoint)
-      for (const update of stored.updates) Y.applyUpdate(doc, update)
-    })
+    applyStoredState(doc, stored)
     // As a room would on loading it, so the content is read in the current layout.
     migrateBoardDoc(doc)
     const model = boardToModel(doc, boardId)

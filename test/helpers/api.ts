@@ -4,9 +4,13 @@ export type ApiResponse<T = unknown> = { status: number; body: T; headers: Heade
 /** One exchange as a test can inspect it afterwards (e.g. to search it for secrets). */
 export type ObservedResponse = { method: string; path: string; status: number; headers: Headers; text: string }
 
-export function apiClient(baseUrl: string, headers: Record<string, string> = {}, observe?: (response: ObservedResponse) => void) {
+export type ApiClient = ReturnType<typeof apiClient>
+
+/** `baseUrl` may be a function, for a client that must follow a server restarted on another port. */
+export function apiClient(baseUrl: string | (() => string), headers: Record<string, string> = {}, observe?: (response: ObservedResponse) => void) {
+  const base = typeof baseUrl === 'string' ? () => baseUrl : baseUrl
   const call = async <T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => {
-    const response = await fetch(baseUrl + path, {
+    const response = await fetch(base() + path, {
       method,
       headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),

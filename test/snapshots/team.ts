@@ -5,21 +5,12 @@
  */
 import type { Role } from '../../server/access/access.ts'
 import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
+import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { startTestServer, type Dialect, type TestServer } from '../helpers/test-server.ts'
 import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
 
-export type Reply<T = unknown> = { status: number; body: T; headers: Headers }
-
 /** The API as one person: JSON in and out, with their token. */
-export type Caller = {
-  account: TestAccount
-  token: string
-  get<T = unknown>(path: string): Promise<Reply<T>>
-  post<T = unknown>(path: string, body?: unknown): Promise<Reply<T>>
-  put<T = unknown>(path: string, body?: unknown): Promise<Reply<T>>
-  patch<T = unknown>(path: string, body?: unknown): Promise<Reply<T>>
-  delete<T = unknown>(path: string): Promise<Reply<T>>
-}
+export type Caller = ApiClient & { account: TestAccount; token: string }
 
 export type Team = {
   server: TestServer
@@ -37,25 +28,9 @@ export type Team = {
   close(): Promise<void>
 }
 
-export function callerOf(server: () => TestServer, headers: Record<string, string>) {
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<Reply<T>> => {
-    const response = await fetch(server().url + path, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await response.text()
-    let parsed: unknown = text
-    if (response.headers.get('content-type')?.includes('application/json')) parsed = text ? JSON.parse(text) : null
-    return { status: response.status, body: parsed as T, headers: response.headers }
-  }
-  return {
-    get: <T = unknown>(path: string) => call<T>('GET', path),
-    post: <T = unknown>(path: string, body?: unknown) => call<T>('POST', path, body),
-    put: <T = unknown>(path: string, body?: unknown) => call<T>('PUT', path, body),
-    patch: <T = unknown>(path: string, body?: unknown) => call<T>('PATCH', path, body),
-    delete: <T = unknown>(path: string) => call<T>('DELETE', path),
-  }
+/** Follows the team's server across restarts, which start it on another port. */
+export function callerOf(server: () => TestServer, headers: Record<string, string>): ApiClient {
+  return apiClient(() => server().url, headers)
 }
 
 export async function startTeam(dialect: Dialect, env: Record<string, string> = {}): Promise<Team> {
