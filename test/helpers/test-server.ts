@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Redis } from 'ioredis'
 import postgres from 'postgres'
 import { openAccess } from '../../server/access/open-access.ts'
 import { loadConfig, type Config } from '../../server/config.ts'
@@ -16,6 +17,7 @@ import { openSqliteStorage } from '../../server/storage/sqlite.ts'
 import type { Storage } from '../../server/storage/storage.ts'
 
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -48,6 +50,20 @@ export async function postgresAvailable(): Promise<boolean> {
   }
 }
 
+/** True when the machine's Redis answers. */
+export async function redisAvailable(): Promise<boolean> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+  redis.on('error', () => {})
+  try {
+    await redis.connect()
+    return (await redis.ping()) === 'PONG'
+  } catch {
+    return false
+  } finally {
+    redis.disconnect()
+  }
+}
+
 /** A storage of the dialect in a fresh place: a folder for SQLite, a database of its own for PostgreSQL. */
 export async function openTestStorage(dialect: Dialect, dataDir: string, database: string): Promise<Storage> {
   if (dialect === 'sqlite') return openSqliteStorage({ dataDir })
@@ -58,7 +74,8 @@ export function freshDatabaseName(): string {
   return `assay_test_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`
 }
 
-function databaseUrl(database: string): string {
+/** The URL of one of the machine's PostgreSQL databases, e.g. for a server in a child process. */
+export function databaseUrl(database: string): string {
   const url = new URL(POSTGRES_URL)
   url.pathname = `/${database}`
   return url.toString()
