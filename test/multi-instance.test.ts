@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs'
 import { Redis } from 'ioredis'
 import * as decoding from 'lib0/decoding'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { openAccess } from '../server/access/open-access.ts'
@@ -9,9 +9,9 @@ import { CLOSE } from '../shared/protocol.ts'
 import { addAccount, addToken, upgradeStatus } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { startChildServer, type ChildServer } from './helpers/child-server.ts'
-import { skipReason } from './helpers/skip-reason.ts'
+import { describeUnless, missingServices } from './helpers/services.ts'
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.ts'
-import { databaseUrl, postgresAvailable, redisAvailable, REDIS_URL, startTestServer, tempDir, type TestServer } from './helpers/test-server.ts'
+import { databaseUrl, REDIS_URL, startTestServer, tempDir, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { connectClient, type TestClient } from './helpers/yjs-client.ts'
 
@@ -23,12 +23,9 @@ function busMessageKind(message: Buffer): number {
   return decoding.readVarUint(decoder)
 }
 
-const reason = skipReason([
-  !(await postgresAvailable()) && 'PostgreSQL is not reachable at 127.0.0.1:5432',
-  !(await redisAvailable()) && `Redis is not reachable at ${REDIS_URL}`,
-])
+const missing = await missingServices('postgres', 'redis')
 
-describe.skipIf(reason !== '')('several instances on PostgreSQL and Redis', () => {
+describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
   const servers: TestServer[] = []
   const clients: TestClient[] = []
   const children: ChildServer[] = []

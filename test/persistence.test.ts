@@ -7,13 +7,12 @@ import type { BoardModel } from '../shared/board-model.ts'
 import { openAccess } from '../server/access/open-access.ts'
 import { apiClient } from './helpers/api.ts'
 import { startChildServer, type ChildServer } from './helpers/child-server.ts'
-import { postgresAvailable, startTestServer, tempDir, type Dialect, type TestServer } from './helpers/test-server.ts'
+import { describeEachDialect, missingServices } from './helpers/services.ts'
+import { startTestServer, tempDir, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { connectClient, type TestClient } from './helpers/yjs-client.ts'
 
-const pg = await postgresAvailable()
-if (!pg) console.warn('PostgreSQL is not reachable at 127.0.0.1:5432: skipping the PostgreSQL persistence tests')
-const dialects: Dialect[] = pg ? ['sqlite', 'postgres'] : ['sqlite']
+const postgresMissing = await missingServices('postgres')
 
 const clients: TestClient[] = []
 afterEach(() => {
@@ -25,7 +24,7 @@ const connect = (wsUrl: string, boardId: string) => {
   return client
 }
 
-describe.each(dialects)('persistence on %s', (dialect) => {
+describeEachDialect(postgresMissing, 'persistence on %s', (dialect) => {
   let server: TestServer
   afterEach(async () => {
     await server.destroy()

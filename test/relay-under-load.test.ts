@@ -1,16 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import type { BoardModel } from '../shared/board-model.ts'
 import { apiClient } from './helpers/api.ts'
-import { postgresAvailable, startTestServer, type Dialect, type TestServer } from './helpers/test-server.ts'
+import { describeEachDialect, missingServices } from './helpers/services.ts'
+import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { connectClient, type TestClient } from './helpers/yjs-client.ts'
 
-const pg = await postgresAvailable()
-if (!pg) console.warn('PostgreSQL is not reachable at 127.0.0.1:5432: skipping the PostgreSQL run of the steady-editing tests')
-const dialects: Dialect[] = pg ? ['sqlite', 'postgres'] : ['sqlite']
+const postgresMissing = await missingServices('postgres')
 
 /**
  * While one analyst types without pause, the board must stay usable for
@@ -18,7 +17,7 @@ const dialects: Dialect[] = pg ? ['sqlite', 'postgres'] : ['sqlite']
  * that waited for a quiet moment to answer would hang here on PostgreSQL, whose
  * commits are asynchronous.)
  */
-describe.each(dialects)('steady editing on %s', (dialect) => {
+describeEachDialect(postgresMissing, 'steady editing on %s', (dialect) => {
   let server: TestServer
   const clients: TestClient[] = []
   let typing = false

@@ -5,12 +5,11 @@ import * as pgSchema from '../drizzle/pg/schema.ts'
 import * as sqliteSchema from '../drizzle/sqlite/schema.ts'
 import { mergeBoardState } from '../server/relay/merge-state.ts'
 import type { Storage } from '../server/storage/storage.ts'
-import { createDatabase, dropDatabase, freshDatabaseName, openTestStorage, postgresAvailable, tempDir, type Dialect } from './helpers/test-server.ts'
+import { describeEachDialect, missingServices } from './helpers/services.ts'
+import { createDatabase, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from './helpers/test-server.ts'
 import { rmSync } from 'node:fs'
 
-const pg = await postgresAvailable()
-if (!pg) console.warn('PostgreSQL is not reachable at 127.0.0.1:5432: skipping the PostgreSQL storage suite')
-const dialects: Dialect[] = pg ? ['sqlite', 'postgres'] : ['sqlite']
+const postgresMissing = await missingServices('postgres')
 
 function tables(schema: Record<string, unknown>): Record<string, string[]> {
   const result: Record<string, string[]> = {}
@@ -43,7 +42,7 @@ function textOf(state: { checkpoint: Uint8Array | null; updates: Uint8Array[] })
   return text
 }
 
-describe.each(dialects)('storage on %s', (dialect) => {
+describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
   let storage: Storage
   let dataDir: string
   let database: string

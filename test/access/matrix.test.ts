@@ -11,13 +11,12 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { apiClient } from '../helpers/api.ts'
 import { addAccount, addMember, addToken, SecretWatch, sessionHeaders, signIn, upgradeStatus, type TestAccount } from '../helpers/accounts.ts'
-import { postgresAvailable, startTestServer, type Dialect, type TestServer } from '../helpers/test-server.ts'
+import { describeEachDialect, missingServices } from '../helpers/services.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
 
-const pg = await postgresAvailable()
-if (!pg) console.warn('PostgreSQL is not reachable at 127.0.0.1:5432: the access matrix runs on SQLite only')
-const dialects: Dialect[] = pg ? ['sqlite', 'postgres'] : ['sqlite']
+const postgresMissing = await missingServices('postgres')
 
 const WHO = ['admin', 'owner', 'editor', 'reviewer', 'outsider', 'anonymous', 'revoked'] as const
 type Who = (typeof WHO)[number]
@@ -40,7 +39,7 @@ function expected(needed: 'reviewer' | 'editor' | 'owner' | 'admin', ok: Outcome
   }
 }
 
-describe.each(dialects)('access matrix on %s', (dialect) => {
+describeEachDialect(postgresMissing, 'access matrix on %s', (dialect) => {
   const watch = new SecretWatch()
   let server: TestServer
   let boardId: string

@@ -1,12 +1,11 @@
 /** The access stores behave alike on SQLite and PostgreSQL. */
 import { rmSync } from 'node:fs'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { Storage, UserRecord } from '../../server/storage/storage.ts'
-import { createDatabase, dropDatabase, freshDatabaseName, openTestStorage, postgresAvailable, tempDir, type Dialect } from '../helpers/test-server.ts'
+import { describeEachDialect, missingServices } from '../helpers/services.ts'
+import { createDatabase, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from '../helpers/test-server.ts'
 
-const pg = await postgresAvailable()
-if (!pg) console.warn('PostgreSQL is not reachable at 127.0.0.1:5432: the access stores are tested on SQLite only')
-const dialects: Dialect[] = pg ? ['sqlite', 'postgres'] : ['sqlite']
+const postgresMissing = await missingServices('postgres')
 
 const user = (id: string, email = `${id}@example.org`): UserRecord => ({
   id,
@@ -17,7 +16,7 @@ const user = (id: string, email = `${id}@example.org`): UserRecord => ({
   createdAt: `2026-01-01T00:00:0${id.length % 10}.000Z`,
 })
 
-describe.each(dialects)('access stores on %s', (dialect) => {
+describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
   let storage: Storage
   let dataDir: string
   let database: string

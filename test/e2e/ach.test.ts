@@ -3,9 +3,9 @@
  * and the least refuted in the footer; an editor re-rates a cell and the
  * scores follow, for them and, live, for a reviewer who cannot change them.
  */
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { addAccount } from '../helpers/accounts.ts'
-import { boardModel, browserSuite, createBoardFor, saveScreenshot, seedBoard, waitSaved, type BoardApi } from '../helpers/browser.ts'
+import { boardModel, browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard, waitSaved, type BoardApi } from '../helpers/browser.ts'
 import type { AchRating } from '../../shared/domain.ts'
 import type { Page } from 'playwright-core'
 
@@ -23,7 +23,7 @@ function leastRefuted(page: Page) {
   return page.locator('tfoot td[data-least-refuted="true"]')
 }
 
-describe('the ACH tab', () => {
+describeInBrowser('the ACH tab', () => {
   const suite = browserSuite()
 
   it('scores the hypotheses, and an editor’s re-rating reaches everyone live', async () => {

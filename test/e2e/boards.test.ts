@@ -6,15 +6,15 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount } from '../helpers/accounts.ts'
-import { closePerson, createBoardFor, launchBrowser, openPerson, saveScreenshot, startBrowserServer } from '../helpers/browser.ts'
+import { closePerson, createBoardFor, describeInBrowser, launchBrowser, openPerson, saveScreenshot, startBrowserServer } from '../helpers/browser.ts'
 import type { TestServer } from '../helpers/test-server.ts'
 
 const SAMPLE = fileURLToPath(new URL('../../server/demo/wagner-vilnius-article.txt', import.meta.url))
 
-describe('boards', () => {
+describeInBrowser('boards', () => {
   let browser: Browser
   const servers: TestServer[] = []
 

@@ -4,15 +4,15 @@
  * at once and keep both texts; each sees where the other is; undo takes back
  * only one's own change.
  */
-import { describe, expect, it } from 'vitest'
-import { browserSuite, editorText, ownerAndEditorOn, saveScreenshot, waitSaved, type Person } from '../helpers/browser.ts'
+import { expect, it } from 'vitest'
+import { browserSuite, describeInBrowser, editorText, ownerAndEditorOn, saveScreenshot, waitSaved, type Person } from '../helpers/browser.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const judgment = (person: Person) => person.page.locator('.cm-content[aria-label="Judgment"]')
 const judgmentText = (person: Person) => editorText(judgment(person))
 const card = (person: Person, title: string) => person.page.locator('[role="option"][data-card-id]', { hasText: title })
 
-describe('two people on one board', () => {
+describeInBrowser('two people on one board', () => {
   const suite = browserSuite({ ana: 'Ana Petrova', bo: 'Bo Lindqvist' })
 
   async function twoOnABoard(title: string) {

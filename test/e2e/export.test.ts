@@ -6,9 +6,9 @@
  */
 import { readFile } from 'node:fs/promises'
 import type { Page } from 'playwright-core'
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
-import { browserSuite, createBoardFor, saveScreenshot, seedBoard } from '../helpers/browser.ts'
+import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard } from '../helpers/browser.ts'
 
 /** Opens "Export ▾" and picks a format: the dialog opens with it chosen. */
 async function openExport(page: Page, format: string) {
@@ -17,7 +17,7 @@ async function openExport(page: Page, format: string) {
   return page.getByRole('dialog', { name: /^Export “/ })
 }
 
-describe('the export dialog', () => {
+describeInBrowser('the export dialog', () => {
   const suite = browserSuite({ analyst: 'Ana Petrova', reviewer: 'Carol Reviewer' })
 
   async function briefedBoard(title: string) {

@@ -2,13 +2,13 @@
  * The whole board by keyboard: a person creates an assessment, sets its
  * likelihood and links a claim to it without touching the mouse.
  */
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount } from '../helpers/accounts.ts'
-import { browserSuite, createBoardFor, saveScreenshot, seedBoard, waitSaved } from '../helpers/browser.ts'
+import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard, waitSaved } from '../helpers/browser.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
-describe('keyboard only', () => {
+describeInBrowser('keyboard only', () => {
   const suite = browserSuite()
 
   it('creates an assessment, sets its likelihood and links a claim to it', async () => {

@@ -3,8 +3,8 @@
  * in the browser (y-indexeddb) and reach the server and the others when the
  * connection returns, even if the page was closed in between.
  */
-import { describe, expect, it } from 'vitest'
-import { browserSuite, editorText, openBoard, ownerAndEditorOn, saveScreenshot, waitInPage, waitSaved, type Person } from '../helpers/browser.ts'
+import { expect, it } from 'vitest'
+import { browserSuite, describeInBrowser, editorText, openBoard, ownerAndEditorOn, saveScreenshot, waitInPage, waitSaved, type Person } from '../helpers/browser.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const card = (person: Person, title: string) => person.page.locator('[role="option"][data-card-id]', { hasText: title })
@@ -40,7 +40,7 @@ function storedUpdates(person: Person, database: string): Promise<number> {
   )
 }
 
-describe('offline editing', () => {
+describeInBrowser('offline editing', () => {
   const suite = browserSuite({ ana: 'Ana Petrova', bo: 'Bo Lindqvist' })
 
   async function twoOnABoard(title: string) {

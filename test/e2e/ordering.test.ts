@@ -3,13 +3,13 @@
  * the same moment never duplicate or lose one; claims are linked by dragging
  * them onto a card; the likelihood × impact grid places every card, live.
  */
-import { describe, expect, it } from 'vitest'
-import { boardModel, browserSuite, createBoardFor, saveScreenshot, waitSaved, type Person } from '../helpers/browser.ts'
+import { expect, it } from 'vitest'
+import { boardModel, browserSuite, createBoardFor, describeInBrowser, saveScreenshot, waitSaved, type Person } from '../helpers/browser.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const titlesOn = (person: Person) => person.page.locator('[data-card-id] .title').allInnerTexts()
 
-describe('ordering, linking by drag, and the grid', () => {
+describeInBrowser('ordering, linking by drag, and the grid', () => {
   const suite = browserSuite({ ana: 'Ana Petrova', bo: 'Bo Lindqvist' })
 
   async function board(title: string, cards: string[]) {

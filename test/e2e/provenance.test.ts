@@ -3,9 +3,9 @@
  * marked in its context. The document is the importer's text and may hold
  * markup; the dialog shows it as text, never as HTML.
  */
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import type { BoardModel, ClaimModel } from '../../shared/board-model.ts'
-import { boardModel, browserSuite, createBoardFor, saveScreenshot, type BoardApi } from '../helpers/browser.ts'
+import { boardModel, browserSuite, createBoardFor, describeInBrowser, saveScreenshot, type BoardApi } from '../helpers/browser.ts'
 
 const HOSTILE = '<img src=x onerror=window.__xss=1>'
 const ARTICLE = [
@@ -18,7 +18,7 @@ const CITED = `The wire copy carried ${HOSTILE} in its caption.`
 
 type Imported = { board: BoardModel; claim: ClaimModel; api: BoardApi; boardId: string }
 
-describe('provenance', () => {
+describeInBrowser('provenance', () => {
   const suite = browserSuite({ owner: 'Ines Importer' })
 
   async function importArticle(title: string): Promise<Imported> {

@@ -2,11 +2,11 @@
  * A reviewer sees the same board, live, and can change nothing: no editing
  * affordance is shown, and nothing they try reaches the board.
  */
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { addAccount } from '../helpers/accounts.ts'
-import { boardModel, browserSuite, createBoardFor, saveScreenshot, seedBoard } from '../helpers/browser.ts'
+import { boardModel, browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard } from '../helpers/browser.ts'
 
-describe('a reviewer', () => {
+describeInBrowser('a reviewer', () => {
   const suite = browserSuite()
 
   it('sees the board live and cannot change anything', async () => {

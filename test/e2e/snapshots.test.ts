@@ -6,11 +6,11 @@
  * the words that did; an owner restores it, keeping a restore point.
  */
 import type { Page } from 'playwright-core'
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { SnapshotReview, SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
-import { browserSuite, createBoardFor, saveScreenshot, seedBoard, type BoardApi } from '../helpers/browser.ts'
+import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard, type BoardApi } from '../helpers/browser.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const card = (page: Page, id: string) => page.locator(`#card-${id}`)
@@ -21,7 +21,7 @@ async function openSnapshotMenu(page: Page) {
   return page.getByRole('menu', { name: 'Snapshot' })
 }
 
-describe('snapshots and review in the browser', () => {
+describeInBrowser('snapshots and review in the browser', () => {
   const suite = browserSuite({ analyst: 'Ana Petrova', reviewer: 'Carol Reviewer' })
 
   /** A board Ana owns and Carol reviews: one source, one claim, two assessments (one linked). */

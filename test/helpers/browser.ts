@@ -11,10 +11,10 @@ import type { AssessmentInput, BoardModel } from '../../shared/board-model.ts'
 import type { AchRating } from '../../shared/domain.ts'
 import { addAccount, addMember, sessionHeaders, signIn as apiSignIn, type TestAccount } from './accounts.ts'
 import { apiClient } from './api.ts'
+import { CHROMIUM_PATH, describeUnless, missingServices } from './services.ts'
 import { startTestServer, type TestServer, type TestServerOptions } from './test-server.ts'
 import { waitFor } from './wait-for.ts'
 
-export const CHROMIUM_PATH = '/usr/bin/chromium'
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -23,6 +23,9 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ]
+
+/** `describe` for a suite of browser tests: skipped with the reason where Chromium is missing (a failure under CI=true). */
+export const describeInBrowser = describeUnless(await missingServices('chromium'))
 
 export const ARTIFACTS_DIR = join(process.cwd(), 'test-artifacts')
 

@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import postgres from 'postgres'
 import { openAccess } from '../../server/access/open-access.ts'
 import { loadConfig, type Config } from '../../server/config.ts'
@@ -35,33 +34,6 @@ export type TestServer = RunningServer & {
 
 export function tempDir(prefix = 'assay-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix))
-}
-
-/** True when the machine's PostgreSQL answers; tests of that dialect skip with a printed reason otherwise. */
-export async function postgresAvailable(): Promise<boolean> {
-  const sql = postgres(POSTGRES_URL, { connect_timeout: 3, max: 1, onnotice: () => {} })
-  try {
-    await sql`select 1`
-    return true
-  } catch {
-    return false
-  } finally {
-    await sql.end({ timeout: 1 })
-  }
-}
-
-/** True when the machine's Redis answers. */
-export async function redisAvailable(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
-  redis.on('error', () => {})
-  try {
-    await redis.connect()
-    return (await redis.ping()) === 'PONG'
-  } catch {
-    return false
-  } finally {
-    redis.disconnect()
-  }
 }
 
 /** A storage of the dialect in a fresh place: a folder for SQLite, a database of its own for PostgreSQL. */

@@ -7,15 +7,14 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../server/config.ts'
 import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
-import { postgresAvailable, startTestServer, type Dialect, type TestServer } from '../helpers/test-server.ts'
+import { describeEachDialect, describeUnless, missingServices } from '../helpers/services.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { callerOf, startTeam, type Team } from './team.ts'
 
-const pg = await postgresAvailable()
-if (!pg) console.warn('PostgreSQL is not reachable at 127.0.0.1:5432: the automatic snapshot tests run on SQLite only')
-const dialects: Dialect[] = pg ? ['sqlite', 'postgres'] : ['sqlite']
+const postgresMissing = await missingServices('postgres')
 
-describe.each(dialects)('automatic snapshots on %s', (dialect) => {
+describeEachDialect(postgresMissing, 'automatic snapshots on %s', (dialect) => {
   let team: Team
   const extra: TestServer[] = []
   const base = () => `/api/boards/${team.boardId}`
@@ -96,7 +95,7 @@ describe.each(dialects)('automatic snapshots on %s', (dialect) => {
 })
 
 // Instances share a database only on PostgreSQL; SQLite serves one process.
-describe.skipIf(!pg)('automatic snapshots on several instances', () => {
+describeUnless(postgresMissing)('automatic snapshots on several instances', () => {
   let team: Team
   const extra: TestServer[] = []
   const base = () => `/api/boards/${team.boardId}`

@@ -3,16 +3,14 @@
  * items added, removed and changed, each changed field, and word-level diffs
  * of texts; either side may be a snapshot or the live board.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { TextEdit } from '../../shared/board-diff.ts'
 import type { AssessmentModel, SourceModel } from '../../shared/board-model.ts'
 import type { SnapshotSummary, VersionRef } from '../../shared/snapshot-model.ts'
-import { postgresAvailable, type Dialect } from '../helpers/test-server.ts'
+import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { startTeam, type Team } from './team.ts'
 
-const pg = await postgresAvailable()
-if (!pg) console.warn('PostgreSQL is not reachable at 127.0.0.1:5432: the diff tests run on SQLite only')
-const dialects: Dialect[] = pg ? ['sqlite', 'postgres'] : ['sqlite']
+const postgresMissing = await missingServices('postgres')
 
 type FieldChange = { field: string; from?: unknown; to?: unknown; words?: TextEdit[] }
 type Changed<E> = { id: string; from: E; to: E; fields: FieldChange[] }
@@ -37,7 +35,7 @@ const NOTHING = { added: [], removed: [], changed: [] }
 const side = (words: TextEdit[], which: 'from' | 'to') =>
   words.filter((w) => w.change === 'kept' || w.change === (which === 'from' ? 'removed' : 'added')).map((w) => w.text).join('')
 
-describe.each(dialects)('diff on %s', (dialect) => {
+describeEachDialect(postgresMissing, 'diff on %s', (dialect) => {
   let team: Team
   const base = () => `/api/boards/${team.boardId}`
 

@@ -3,25 +3,23 @@
  * that everyone connected sees at once; the state it replaced is kept as a
  * snapshot of its own, and nothing already recorded is changed.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import { boardToModel, documentText } from '../../shared/board-convert.ts'
 import { collection } from '../../shared/board-doc.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAssessment, addClaim, addDocument, addSource, deleteDocument, updateAssessment } from '../../shared/board-mutations.ts'
 import type { RestoreResult, SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { boardContentHash } from '../../server/snapshots/content-hash.ts'
-import { postgresAvailable, type Dialect } from '../helpers/test-server.ts'
+import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import type { TestClient } from '../helpers/yjs-client.ts'
 import { startTeam, type Team } from './team.ts'
 
-const pg = await postgresAvailable()
-if (!pg) console.warn('PostgreSQL is not reachable at 127.0.0.1:5432: the restore tests run on SQLite only')
-const dialects: Dialect[] = pg ? ['sqlite', 'postgres'] : ['sqlite']
+const postgresMissing = await missingServices('postgres')
 
 const ARTICLE = 'Wagner units were seen near Vilnius. [citation: NATO]\n\nA second paragraph.'
 
-describe.each(dialects)('restore on %s', (dialect) => {
+describeEachDialect(postgresMissing, 'restore on %s', (dialect) => {
   let team: Team
   const base = () => `/api/boards/${team.boardId}`
   const model = (client: TestClient) => boardToModel(client.doc, team.boardId)

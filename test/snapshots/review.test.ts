@@ -4,22 +4,20 @@
  * and the analysts see open threads beside the live board's assessments. A
  * reviewer cannot change the board or make snapshots, over HTTP or websocket.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import { boardToModel } from '../../shared/board-convert.ts'
 import type { AssessmentModel, BoardModel } from '../../shared/board-model.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import type { OpenThread, ReviewComment, ReviewSignoff, ReviewVerdictRecord, SnapshotReview, SnapshotSummary } from '../../shared/snapshot-model.ts'
-import { postgresAvailable, type Dialect } from '../helpers/test-server.ts'
+import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { startTeam, type Team } from './team.ts'
 
-const pg = await postgresAvailable()
-if (!pg) console.warn('PostgreSQL is not reachable at 127.0.0.1:5432: the review tests run on SQLite only')
-const dialects: Dialect[] = pg ? ['sqlite', 'postgres'] : ['sqlite']
+const postgresMissing = await missingServices('postgres')
 
 type ErrorBody = { error: { code: string; message: string } }
 
-describe.each(dialects)('review on %s', (dialect) => {
+describeEachDialect(postgresMissing, 'review on %s', (dialect) => {
   let team: Team
   let first: AssessmentModel
   let second: AssessmentModel

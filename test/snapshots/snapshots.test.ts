@@ -4,7 +4,7 @@
  * the database and however often the server restarts, and compaction of the
  * update log never touches them.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { boardToModel, documentText, replaceBoardContent } from '../../shared/board-convert.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
@@ -13,19 +13,17 @@ import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { boardContentHash } from '../../server/snapshots/content-hash.ts'
 import { loadSnapshotModel } from '../../server/snapshots/load-snapshot.ts'
 import { addMember } from '../helpers/accounts.ts'
-import { postgresAvailable, type Dialect } from '../helpers/test-server.ts'
+import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { FIXTURE_BOARD_ID, FIXTURE_DOCUMENT_TEXT, FIXTURE_MODEL } from './fixture.ts'
 import { startTeam, type Team } from './team.ts'
 
-const pg = await postgresAvailable()
-if (!pg) console.warn('PostgreSQL is not reachable at 127.0.0.1:5432: the snapshot tests run on SQLite only')
-const dialects: Dialect[] = pg ? ['sqlite', 'postgres'] : ['sqlite']
+const postgresMissing = await missingServices('postgres')
 
 /** SHA-256 of the fixture board's canonical JSON: pinned, so a change of the canonical form cannot pass unnoticed. */
 const FIXTURE_HASH = '81520927d5f449dc99cc4d1d7667c58a96782a71d154bddd44c3a4aac679b5eb'
 
-describe.each(dialects)('snapshots on %s', (dialect) => {
+describeEachDialect(postgresMissing, 'snapshots on %s', (dialect) => {
   let team: Team
   const base = () => `/api/boards/${team.boardId}`
 
