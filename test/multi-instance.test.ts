@@ -120,7 +120,8 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     await moved.synced()
     expect(boardToModel(moved.doc, boardId)).toEqual(boardToModel(a.doc, boardId))
     expect(boardToModel(observer.doc, boardId)).toEqual(boardToModel(a.doc, boardId))
-  })
+    // A server process of its own starts slowly on a busy machine; the waits above carry their own deadlines.
+  }, 60_000)
 
   it('an instance that missed messages while Redis was out of reach catches up from the log', async () => {
     const one = await start()

@@ -23,9 +23,9 @@ export type PostgresOptions = { url: string }
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle/pg', import.meta.url))
 
 export async function openPostgresStorage(options: PostgresOptions): Promise<Storage> {
+  await migrateOneAtATime(options.url)
   const client = postgres(options.url, { max: 10, onnotice: () => {} })
   const db = drizzle({ client, schema })
-  await migrate(db, { migrationsFolder: MIGRATIONS })
   return {
     dialect: 'postgres',
     boards: new PgBoardStore(db),
@@ -41,5 +41,20 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
     async close() {
       await client.end({ timeout: 5 })
     },
+  }
+}
+
+/**
+ * Instances starting together (a fleet's first start, a rolling upgrade) would
+ * race to create the same tables; one session lock lets one migrate while the
+ * others wait and then find nothing left to do. Ending the session releases it.
+ */
+async function migrateOneAtATime(url: string): Promise<void> {
+  const client = postgres(url, { max: 1, onnotice: () => {} })
+  try {
+    await client`select pg_advisory_lock(hashtext('assay-migrations'))`
+    await migrate(drizzle({ client }), { migrationsFolder: MIGRATIONS })
+  } finally {
+    await client.end({ timeout: 5 })
   }
 }
