@@ -18,6 +18,7 @@ import {
   SOURCE_RELIABILITIES,
 } from './domain.ts'
 import { LIMITS } from './limits.ts'
+import { textField } from './text-hygiene.ts'
 
 const literalUnion = <T extends readonly (string | number)[]>(values: T) =>
   z.union(values.map((v) => z.literal(v)) as unknown as [z.ZodLiteral<T[number]>, z.ZodLiteral<T[number]>]) as z.ZodType<
@@ -26,7 +27,7 @@ const literalUnion = <T extends readonly (string | number)[]>(values: T) =>
 
 const id = z.string().min(1).max(64)
 const isoTime = z.string().datetime({ offset: false })
-const shortText = z.string().trim().min(1).max(LIMITS.shortText)
+const shortText = textField().trim().min(1).max(LIMITS.shortText)
 
 export const reliabilitySchema = z.enum(SOURCE_RELIABILITIES)
 export const credibilitySchema = literalUnion(CLAIM_CREDIBILITIES)
@@ -39,23 +40,23 @@ export const ratingSchema = z.enum(ACH_RATINGS)
 export const sourceSchema = z.object({
   id,
   name: shortText,
-  kind: z.string().max(LIMITS.shortText),
+  kind: textField().max(LIMITS.shortText),
   reliability: reliabilitySchema,
-  url: z.string().max(LIMITS.shortText).optional(),
-  note: z.string().max(LIMITS.longText).optional(),
+  url: textField().max(LIMITS.shortText).optional(),
+  note: textField().max(LIMITS.longText).optional(),
   createdAt: isoTime,
 })
 
 export const documentSchema = z.object({
   id,
-  title: z.string().max(LIMITS.shortText),
+  title: textField().max(LIMITS.shortText),
   importedAt: isoTime,
-  importedBy: z.string().optional(),
+  importedBy: textField().optional(),
 })
 
 export const claimSchema = z.object({
   id,
-  text: z.string().trim().min(1).max(LIMITS.longText),
+  text: textField().trim().min(1).max(LIMITS.longText),
   sourceId: id,
   credibility: credibilitySchema,
   status: z.enum(CLAIM_STATUSES),
@@ -64,22 +65,22 @@ export const claimSchema = z.object({
   start: z.number().int().nonnegative().optional(),
   end: z.number().int().nonnegative().optional(),
   createdAt: isoTime,
-  createdBy: z.string().optional(),
+  createdBy: textField().optional(),
 })
 
 export const assessmentSchema = z.object({
   id,
-  title: z.string().max(LIMITS.shortText),
-  judgment: z.string().max(LIMITS.longText),
+  title: textField().max(LIMITS.shortText),
+  judgment: textField().max(LIMITS.longText),
   kind: z.enum(ASSESSMENT_KINDS),
   likelihood: likelihoodSchema,
   confidence: confidenceSchema,
   impact: impactSchema,
   status: z.enum(ASSESSMENT_STATUSES),
-  tags: z.array(z.string().trim().min(1).max(64)).max(32),
+  tags: z.array(textField().trim().min(1).max(64)).max(32),
   order: z.string().min(1),
   createdAt: isoTime,
-  createdBy: z.string().optional(),
+  createdBy: textField().optional(),
 })
 
 export const linkSchema = z.object({
@@ -87,15 +88,15 @@ export const linkSchema = z.object({
   assessmentId: id,
   claimId: id,
   rating: ratingSchema,
-  note: z.string().max(LIMITS.longText).optional(),
+  note: textField().max(LIMITS.longText).optional(),
   createdAt: isoTime,
 })
 
 export const boardModelSchema = z.object({
   id,
-  title: z.string().max(LIMITS.shortText),
-  marking: z.string().max(LIMITS.shortText),
-  question: z.string().max(LIMITS.longText),
+  title: textField().max(LIMITS.shortText),
+  marking: textField().max(LIMITS.shortText),
+  question: textField().max(LIMITS.longText),
   profile: profileSchema,
   schemaVersion: z.number().int().positive(),
   sources: z.array(sourceSchema),
@@ -112,35 +113,39 @@ export type AssessmentModel = z.infer<typeof assessmentSchema>
 export type LinkModel = z.infer<typeof linkSchema>
 export type BoardModel = z.infer<typeof boardModelSchema>
 
-/* Create and update bodies: the model's field names; the server fills ids and times. */
+/*
+ * Create and update bodies: the model's field names. The server fills ids and
+ * times, and authorship (createdBy, importedBy) from who is making the change:
+ * a body that names an author is refused, like one that names an id.
+ */
 
 export const metaPatchSchema = z
   .object({
     title: shortText,
-    marking: z.string().trim().max(LIMITS.shortText),
-    question: z.string().max(LIMITS.longText),
+    marking: textField().trim().max(LIMITS.shortText),
+    question: textField().max(LIMITS.longText),
     profile: profileSchema,
   })
   .partial()
   .strict()
 
 export const sourceInputSchema = sourceSchema.omit({ id: true, createdAt: true }).extend({
-  kind: z.string().max(LIMITS.shortText).default(''),
+  kind: textField().max(LIMITS.shortText).default(''),
   reliability: reliabilitySchema.default('F'),
 }).strict()
 export const sourcePatchSchema = sourceSchema.omit({ id: true, createdAt: true }).partial().strict()
 
 export const claimInputSchema = claimSchema
-  .omit({ id: true, createdAt: true })
+  .omit({ id: true, createdAt: true, createdBy: true })
   .extend({ credibility: credibilitySchema.default(6), status: z.enum(CLAIM_STATUSES).default('active') })
   .strict()
 export const claimPatchSchema = claimSchema.pick({ text: true, credibility: true, status: true, sourceId: true }).partial().strict()
 
 export const assessmentInputSchema = assessmentSchema
-  .omit({ id: true, createdAt: true, order: true })
+  .omit({ id: true, createdAt: true, createdBy: true, order: true })
   .extend({
     title: shortText,
-    judgment: z.string().max(LIMITS.longText).default(''),
+    judgment: textField().max(LIMITS.longText).default(''),
     kind: z.enum(ASSESSMENT_KINDS).default('assessment'),
     likelihood: likelihoodSchema.default(null),
     confidence: confidenceSchema.default(null),

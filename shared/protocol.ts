@@ -17,6 +17,8 @@ export const CLOSE = {
   /** 4400–4499 are final for the stock WebsocketProvider: a client that sent garbage is not asked to send it again. */
   malformedMessage: { code: 4400, reason: 'malformed message' },
   updateRejected: { code: 4422, reason: 'update could not be applied' },
+  /** Text no document format can carry (shared/text-hygiene.ts); final, as the client would only send it again. */
+  invalidText: { code: 4415, reason: 'text with control characters or noncharacters refused' },
   /** ws itself closes an oversized frame with 1009; we use the same code for our own size checks. */
   messageTooBig: { code: 1009, reason: 'message too big' },
   /**

@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { REVIEW_VERDICTS, type ReviewVerdict } from './domain.ts'
 import { LIMITS } from './limits.ts'
+import { textField } from './text-hygiene.ts'
 
 /** named: made by a person; auto: made by the timer; restore: the state a restore replaced. */
 export const SNAPSHOT_KINDS = ['named', 'auto', 'restore'] as const
@@ -45,7 +46,7 @@ export const snapshotSummarySchema = z.object({
 })
 export type SnapshotSummary = z.infer<typeof snapshotSummarySchema>
 
-export const createSnapshotSchema = z.object({ label: z.string().trim().min(1).max(LIMITS.shortText) }).strict()
+export const createSnapshotSchema = z.object({ label: textField().trim().min(1).max(LIMITS.shortText) }).strict()
 
 export const restoreResultSchema = z.object({
   /** False when the live board already equalled the snapshot: nothing was changed or recorded. */
@@ -114,7 +115,7 @@ export const commentInputSchema = z
     assessmentId: id.optional(),
     /** The comment replied to; the reply joins that comment's thread. */
     parentId: id.optional(),
-    body: z.string().trim().min(1).max(LIMITS.longText),
+    body: textField().trim().min(1).max(LIMITS.longText),
   })
   .strict()
   .refine((input) => input.assessmentId !== undefined || input.parentId !== undefined, {
@@ -127,7 +128,7 @@ export const commentPatchSchema = z.object({ resolved: z.boolean() }).strict()
 export const verdictInputSchema = z.object({ verdict: z.enum(REVIEW_VERDICTS) }).strict()
 
 export const signoffInputSchema = z
-  .object({ decision: z.enum(SIGNOFF_DECISIONS), note: z.string().trim().max(LIMITS.longText).default('') })
+  .object({ decision: z.enum(SIGNOFF_DECISIONS), note: textField().trim().max(LIMITS.longText).default('') })
   .strict()
 
 /** An open thread on the live board: its comments, oldest first, and the snapshot it was made on. */

@@ -97,9 +97,9 @@ describe('buildBriefing', () => {
     ])
   })
 
-  it('takes control characters out of board texts', () => {
-    const dirty = { ...board, title: 'Bell\u0007 and\u000B tab\tkept' }
-    expect(buildBriefing(dirty, fixtureSnapshot(previous)).title).toBe('Bell and tab\tkept')
+  it('takes what XML cannot carry out of board texts; a vertical tab (Word’s line break) becomes a newline', () => {
+    const dirty = { ...board, title: 'Bell\u0007 and\u000B tab\tkept\uFFFE' }
+    expect(buildBriefing(dirty, fixtureSnapshot(previous)).title).toBe('Bell and\n tab\tkept')
   })
 })
 

@@ -39,6 +39,7 @@ import {
 } from '../../shared/domain.ts'
 import { describeChanges } from './briefing-changes.ts'
 import { dateTimeGroup, readableTime } from '../../shared/date-time-group.ts'
+import { cleanTextIn } from '../../shared/text-hygiene.ts'
 
 /** The version a briefing is made from: a named snapshot, or the live board at a moment. */
 /** A reviewer's verdict on one assessment of a snapshot (review data lives beside the snapshot, not in the model). */
@@ -150,7 +151,7 @@ export const BRIEFING_TEXT = {
 } as const
 
 export function buildBriefing(input: BoardModel, version: BriefingVersion): Briefing {
-  const board = printable(input)
+  const board = cleanTextIn(input)
   const time = version.kind === 'snapshot' ? version.createdAt : version.at
   const sections = buildSections(board)
   const claimsPerSource = new Map<string, number>()
@@ -191,7 +192,7 @@ export function buildBriefing(input: BoardModel, version: BriefingVersion): Brie
     },
     changes:
       version.kind === 'snapshot' && version.previous
-        ? { since: version.previous.label, items: describeChanges(printable(version.previous.model), board) }
+        ? { since: version.previous.label, items: describeChanges(cleanTextIn(version.previous.model), board) }
         : null,
   }
 }
@@ -330,17 +331,4 @@ function riskGrid(profile: LikelihoodProfile, sections: BriefingSection[]): Risk
   }))
   const unplaced = assessments.filter((a) => a.band === null || a.impact === null).map((a) => a.number)
   return { impacts: IMPACT_LEVELS, rows, unplaced }
-}
-
-/**
- * The board with control characters (pasted text brings them) taken out of
- * every text: XML, and so DOCX, cannot hold most of them, and no font draws them.
- */
-function printable<T>(value: T): T {
-  if (typeof value === 'string') return value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '') as T
-  if (Array.isArray(value)) return value.map(printable) as T
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, printable(v)])) as T
-  }
-  return value
 }

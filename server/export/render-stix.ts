@@ -23,6 +23,7 @@ import {
 } from '../../shared/domain.ts'
 import { buildBriefing, confidenceSentence, likelihoodSentence, type BriefingVersion } from './briefing-model.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
+import { cleanTextIn } from '../../shared/text-hygiene.ts'
 
 type StixObject = { type: string; id: string; [property: string]: unknown }
 type ExternalReference = { source_name: string; description?: string; url?: string }
@@ -44,7 +45,9 @@ const TLP2_PUBLISHED = '2022-10-01T00:00:00.000Z'
 /** Assay's own identity, the report's author, is one object in every bundle: its times never change. */
 const ASSAY_IDENTITY_CREATED = '2026-01-01T00:00:00.000Z'
 
-export function renderStix(board: BoardModel, version: BriefingVersion): string {
+export function renderStix(input: BoardModel, version: BriefingVersion): string {
+  // JSON could escape anything, but the consumers of a bundle parse its texts as the briefings' XML does.
+  const board = cleanTextIn(input)
   const versionTime = stixTime(version.kind === 'snapshot' ? version.createdAt : version.at)
   const briefing = buildBriefing(board, version)
   const sources = new Map(board.sources.map((s) => [s.id, s]))

@@ -16,13 +16,11 @@ import {
   linkInputSchema,
   linkPatchSchema,
   metaPatchSchema,
-  profileSchema,
   sourceInputSchema,
   sourcePatchSchema,
   type BoardModel,
 } from '../../shared/board-model.ts'
 import * as mutations from '../../shared/board-mutations.ts'
-import { LIMITS } from '../../shared/limits.ts'
 import { atLeast, type Role } from '../access/access.ts'
 import { createBoard } from '../boards/create-board.ts'
 import type { AppEnv } from './app-env.ts'
@@ -33,14 +31,8 @@ const boardIdParam = z.object({ id: z.string().min(1).max(64) })
 const entityParams = boardIdParam.extend({ entityId: z.string().min(1).max(64) })
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
 const boardSummarySchema = z.object({ id: z.string(), title: z.string(), createdAt: z.string(), role: z.string().nullable() })
-const createBoardSchema = z
-  .object({
-    title: z.string().trim().min(1).max(LIMITS.shortText),
-    marking: z.string().trim().max(LIMITS.shortText).optional(),
-    question: z.string().max(LIMITS.longText).optional(),
-    profile: profileSchema.optional(),
-  })
-  .strict()
+/** The board's settings, the title required. */
+const createBoardSchema = metaPatchSchema.required({ title: true })
 
 const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json': { schema } } })
 const jsonResponse = <S extends z.ZodType>(schema: S, description: string) => ({ ...json(schema), description })

@@ -5,6 +5,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { readUploadedFile } from '../../shared/import/decode-upload.ts'
 import { LIMITS } from '../../shared/limits.ts'
+import { textField } from '../../shared/text-hygiene.ts'
 import { importDocument } from '../import/import-document.ts'
 import type { AppEnv } from './app-env.ts'
 import { requireBoardRole } from './boards-api.ts'
@@ -13,15 +14,15 @@ import { validationHook } from './validation-hook.ts'
 
 const textBody = z
   .object({
-    text: z.string().max(LIMITS.maxDocumentBytes),
-    title: z.string().trim().min(1).max(LIMITS.shortText).optional(),
+    text: textField().max(LIMITS.maxDocumentBytes),
+    title: textField().trim().min(1).max(LIMITS.shortText).optional(),
     preview: z.boolean().default(false),
   })
   .strict()
 
 const fileBody = z.object({
   file: z.instanceof(File).openapi({ type: 'string', format: 'binary' }),
-  title: z.string().trim().min(1).max(LIMITS.shortText).optional(),
+  title: textField().trim().min(1).max(LIMITS.shortText).optional(),
   preview: z.enum(['true', 'false']).default('false'),
 })
 

@@ -1,5 +1,6 @@
 /** Pieces every OpenAPI route of the access API declares: JSON bodies and the one error shape. */
 import { z } from '@hono/zod-openapi'
+import { textField } from '../../shared/text-hygiene.ts'
 
 export const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
 
@@ -17,7 +18,7 @@ export const errorResponses = {
 
 export const roleSchema = z.enum(['owner', 'editor', 'reviewer'])
 export const emailSchema = z.string().trim().toLowerCase().email().max(254)
-export const nameSchema = z.string().trim().min(1).max(200)
+export const nameSchema = textField().trim().min(1).max(200)
 
 export const auditEntrySchema = z.object({
   id: z.number(),

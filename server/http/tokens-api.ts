@@ -1,5 +1,6 @@
 /** Personal API tokens: listed, created (the token is shown once) and revoked by their owner. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { textField } from '../../shared/text-hygiene.ts'
 import { audit } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
 import { issueApiToken } from '../auth/accounts.ts'
@@ -33,7 +34,7 @@ export function tokensApi(): OpenAPIHono<AppEnv> {
       method: 'post',
       path: '/tokens',
       summary: 'Create an API token; the response is the only time it is shown',
-      request: { body: jsonBody(z.object({ name: z.string().trim().min(1).max(100) }).strict()) },
+      request: { body: jsonBody(z.object({ name: textField().trim().min(1).max(100) }).strict()) },
       responses: { 201: jsonResponse(createdTokenSchema, 'The new token'), ...errorResponses },
     }),
     async (c) => {

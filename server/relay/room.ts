@@ -22,6 +22,7 @@ import type { Logger } from '../log.ts'
 import type { UpdateLogStore } from '../storage/storage.ts'
 import { Connection, type ConnectionIdentity, type RelaySocket, type Role } from './connection.ts'
 import { awarenessMessage, permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
+import { validateUpdate } from './validate-update.ts'
 
 /** Where a change to the doc came from decides whether it is stored and relayed. */
 export type ChangeOrigin =
@@ -141,6 +142,8 @@ export class Room {
       }
       return
     }
+    const refusal = validateUpdate(update)
+    if (refusal) return this.refuse(connection, refusal.event, refusal.reason)
     if (this.flushing) this.deferred.push({ connection, update })
     else this.applyFrom(connection, update)
   }

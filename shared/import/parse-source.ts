@@ -5,6 +5,7 @@
  * HTTP route and the CLI, and both get the same claims.
  */
 import { LIMITS } from '../limits.ts'
+import { cleanText } from '../text-hygiene.ts'
 import { ImportError, tooLargeError } from './import-error.ts'
 
 /** A paragraph of the stored text, `[start, end)` without its surrounding spaces; `index` counts from 0. */
@@ -94,11 +95,7 @@ function citedClaims(text: string, paragraphs: ParsedParagraph[]): { claims: Par
  * wire: otherwise this replica would keep a text the others never see.
  */
 function normalizeText(raw: string): string {
-  return raw
-    .replace(/^\uFEFF/, '')
-    .replace(/\r\n?|[\u2028\u2029]/g, '\n')
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
-    .trim()
+  return cleanText(raw.replace(/^\uFEFF/, '').replace(/[\u2028\u2029]/g, '\n')).trim()
 }
 
 /** Each non-blank line is a paragraph: wire copy puts one paragraph, or one heading, per line. */
@@ -158,7 +155,7 @@ function lineOf(text: string, offset: number): number {
 /** The title given, else the first line as a reader sees it: no Markdown heading marks, no citation markers. */
 function documentTitle(given: string | undefined, text: string, first: ParsedParagraph | undefined): string {
   const fromText = first ? text.slice(first.start, first.end).replace(CITATION, ' ').replace(/^#{1,6}\s+/, '') : ''
-  const title = oneLine(given ?? '') || oneLine(fromText) || 'Untitled document'
+  const title = oneLine(cleanText(given ?? '')) || oneLine(fromText) || 'Untitled document'
   return title.length > LIMITS.shortText ? `${title.slice(0, LIMITS.shortText - 1)}…` : title
 }
 

@@ -1,0 +1,61 @@
+/**
+ * The text rule (shared/text-hygiene.ts) on the websocket. The server cannot
+ * rewrite a Yjs update (its structs are addressed by client and clock), so an
+ * update that inserts text no document format can carry is refused whole, and
+ * its connection closed with a named code. The browser cleans text before it
+ * reaches its Y.Doc, so only a broken or hostile client meets this.
+ */
+import * as Y from 'yjs'
+import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
+import { firstUncarriable } from '../../shared/text-hygiene.ts'
+
+export type UpdateRefusal = { event: CloseEvent; reason: string }
+
+/**
+ * Why the update must not be applied, or null when it may be. Reads every
+ * string it inserts: shared text, map keys and values, formatting attributes,
+ * embeds, and the names of root types. An update that cannot be decoded is
+ * refused as one that cannot be applied.
+ */
+export function validateUpdate(update: Uint8Array): UpdateRefusal | null {
+  let structs: ReturnType<typeof Y.decodeUpdate>['structs']
+  try {
+    structs = Y.decodeUpdate(update).structs
+  } catch (error) {
+    return { event: CLOSE.updateRejected, reason: `undecodable update: ${error instanceof Error ? error.message : String(error)}` }
+  }
+  for (const struct of structs) {
+    if (!(struct instanceof Y.Item)) continue
+    const found = firstUncarriableIn(insertedValues(struct))
+    if (found) return { event: CLOSE.invalidText, reason: `update inserts ${found}` }
+  }
+  return null
+}
+
+/** The values an item inserts that may hold strings. */
+function insertedValues(item: Y.Item): unknown[] {
+  const values: unknown[] = [item.parentSub, typeof item.parent === 'string' ? item.parent : null]
+  const content = item.content
+  if (content instanceof Y.ContentString) values.push(content.str)
+  else if (content instanceof Y.ContentAny || content instanceof Y.ContentJSON) values.push(content.arr)
+  else if (content instanceof Y.ContentFormat) values.push(content.key, content.value)
+  else if (content instanceof Y.ContentEmbed) values.push(content.embed)
+  return values
+}
+
+/** Walks nested arrays and objects (keys too) without recursion: a deep value cannot exhaust the stack here. */
+function firstUncarriableIn(values: unknown[]): string | null {
+  const stack = [...values]
+  while (stack.length > 0) {
+    const value = stack.pop()
+    if (typeof value === 'string') {
+      const found = firstUncarriable(value)
+      if (found) return found
+    } else if (Array.isArray(value)) {
+      for (const element of value) stack.push(element)
+    } else if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
+      for (const [key, nested] of Object.entries(value)) stack.push(key, nested)
+    }
+  }
+  return null
+}
