@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { achMatrix, diagnosticity, type AchBoard } from './ach.ts'
+import { achMatrix, consistencyValue, diagnosticity, evidenceWeight, formatWeighted, type AchBoard } from './ach.ts'
 import type { AssessmentModel, ClaimModel, LinkModel, SourceModel } from './board-model.ts'
 import type { AchRating, AssessmentKind, ClaimCredibility } from './domain.ts'
 
@@ -122,7 +122,112 @@ describe('ACH matrix', () => {
       board({ assessments: [assessment('x', 'assessment')], claims: [claim('a')], links: [link('x', 'a', 'II')] }),
       { allClaims: true },
     )
-    expect(matrix).toEqual({ hypotheses: [], rows: [], scores: [], leastRefuted: [] })
+    expect(matrix).toEqual({
+      hypotheses: [],
+      rows: [],
+      scores: [],
+      hypothesisScores: [],
+      leastRefuted: [],
+      leastRefutedWeighted: [],
+      complete: true,
+    })
+  })
+})
+
+describe('ACH weighted scores', () => {
+  const source = (id: string, reliability: SourceModel['reliability']): SourceModel => ({ id, name: id, kind: '', reliability, createdAt: AT })
+  const graded = (id: string, sourceId: string, credibility: ClaimCredibility, status: ClaimModel['status'] = 'active'): ClaimModel => ({
+    ...claim(id, credibility, status),
+    sourceId,
+  })
+
+  it('weighs evidence by its Admiralty grade: reliability and credibility each L, M or H', () => {
+    expect(evidenceWeight('A', 1)).toBeCloseTo(2, 12) // H × H = √2 × √2
+    expect(evidenceWeight('B', 2)).toBeCloseTo(2, 12)
+    expect(evidenceWeight('C', 3)).toBe(1) // M × M
+    expect(evidenceWeight('C', 1)).toBeCloseTo(Math.SQRT2, 12) // M × H
+    expect(evidenceWeight('B', 4)).toBeCloseTo(1, 12) // H × L
+    expect(evidenceWeight('E', 5)).toBeCloseTo(0.5, 12) // L × L
+    expect(evidenceWeight('F', 6)).toBeCloseTo(0.5, 12)
+    expect(consistencyValue('II')).toBe(-2)
+    expect(consistencyValue('I')).toBe(-1)
+    for (const rating of ['CC', 'C', 'N', 'NA'] as const) expect(consistencyValue(rating) === 0).toBe(true)
+  })
+
+  it('scores a hand-computed matrix, plain and weighted, counting rated cells apart from unrated ones', () => {
+    // Evidence (weight): a A1 (2), b C3 (1), c E5 (0.5), d E5 (0.5), e B4 (1), f F6 retracted (0.5, not counted).
+    //        h1    h2    h3
+    // a A1   C     II    I
+    // b C3   N     C     II
+    // c E5   II    C     —
+    // d E5   II    N     NA
+    // e B4   —     —     C
+    // f F6   I     II    II   (retracted)
+    // plain:    h1 = 2 + 2 = 4;            h2 = 2;           h3 = 1 + 2 = 3
+    // weighted: h1 = .5×−2 + .5×−2 = −2;   h2 = 2×−2 = −4;   h3 = 2×−1 + 1×−2 = −4
+    // rated:    h1 4 of 5 (e unrated);     h2 4 of 5;         h3 4 of 5 (c unrated; NA is rated)
+    // Plain: h2 is least refuted. Weighted: h1, whose inconsistencies rest on two E5 claims.
+    const matrix = achMatrix(
+      board({
+        assessments: [assessment('h1'), assessment('h2'), assessment('h3')],
+        sources: [source('sa', 'A'), source('sc', 'C'), source('se', 'E'), source('sb', 'B'), source('sf', 'F')],
+        claims: [graded('a', 'sa', 1), graded('b', 'sc', 3), graded('c', 'se', 5), graded('d', 'se', 5), graded('e', 'sb', 4), graded('f', 'sf', 6, 'retracted')],
+        links: [
+          link('h1', 'a', 'C'), link('h2', 'a', 'II'), link('h3', 'a', 'I'),
+          link('h1', 'b', 'N'), link('h2', 'b', 'C'), link('h3', 'b', 'II'),
+          link('h1', 'c', 'II'), link('h2', 'c', 'C'),
+          link('h1', 'd', 'II'), link('h2', 'd', 'N'), link('h3', 'd', 'NA'),
+          link('h3', 'e', 'C'),
+          link('h1', 'f', 'I'), link('h2', 'f', 'II'), link('h3', 'f', 'II'),
+        ],
+      }),
+    )
+    expect(matrix.rows.map((r) => [r.claim.id, r.grade])).toEqual([
+      ['a', 'A1'], ['b', 'C3'], ['c', 'E5'], ['d', 'E5'], ['e', 'B4'], ['f', 'F6'],
+    ])
+    expect(matrix.scores).toEqual([4, 2, 3])
+    expect(matrix.hypothesisScores.map((s) => s.inconsistency)).toEqual([4, 2, 3])
+    const weighted = matrix.hypothesisScores.map((s) => s.weighted)
+    expect(weighted[0]).toBeCloseTo(-2, 12)
+    expect(weighted[1]).toBeCloseTo(-4, 12)
+    expect(weighted[2]).toBeCloseTo(-4, 12)
+    expect(matrix.hypothesisScores.map((s) => [s.rated, s.unrated])).toEqual([[4, 1], [4, 1], [4, 1]])
+    expect(matrix.leastRefuted).toEqual(['h2'])
+    expect(matrix.leastRefutedWeighted).toEqual(['h1'])
+    expect(matrix.complete).toBe(false)
+    expect(weighted.map(formatWeighted)).toEqual(['−2.00', '−4.00', '−4.00'])
+  })
+
+  it('treats ties within rounding as ties, and is complete once every cell of the evidence is rated', () => {
+    // a A1 (2) and two C1 (√2 each): h1 = 2×−1 = −2; h2 = √2×−1 + √2×−1 = −2√2 ≈ −2.83; h3 = 2×−1 = −2, computed as √2 × √2 × −1.
+    const matrix = achMatrix(
+      board({
+        assessments: [assessment('h1'), assessment('h2'), assessment('h3')],
+        sources: [source('sa', 'A'), source('sc', 'C')],
+        claims: [graded('a', 'sa', 1), graded('b', 'sc', 1), graded('c', 'sc', 1)],
+        links: [
+          link('h1', 'a', 'I'), link('h2', 'a', 'C'), link('h3', 'a', 'I'),
+          link('h1', 'b', 'C'), link('h2', 'b', 'I'), link('h3', 'b', 'CC'),
+          link('h1', 'c', 'N'), link('h2', 'c', 'I'), link('h3', 'c', 'NA'),
+        ],
+      }),
+    )
+    expect(matrix.complete).toBe(true)
+    expect(matrix.hypothesisScores.map((s) => [s.rated, s.unrated])).toEqual([[3, 0], [3, 0], [3, 0]])
+    expect(formatWeighted(matrix.hypothesisScores[1]!.weighted)).toBe('−2.83')
+    expect(matrix.leastRefutedWeighted).toEqual(['h1', 'h3'])
+    expect(matrix.leastRefuted).toEqual(['h1', 'h3'])
+    expect(formatWeighted(0)).toBe('0')
+    expect(formatWeighted(-0.001)).toBe('0')
+  })
+
+  it('does not count rows listed only to be rated as unrated evidence', () => {
+    const matrix = achMatrix(
+      board({ assessments: [assessment('h1'), assessment('h2')], claims: [claim('a'), claim('b')], links: [link('h1', 'a', 'I')] }),
+      { allClaims: true },
+    )
+    expect(matrix.rows.map((r) => r.claim.id)).toEqual(['a', 'b'])
+    expect(matrix.hypothesisScores.map((s) => [s.rated, s.unrated])).toEqual([[1, 0], [0, 1]])
   })
 })
 

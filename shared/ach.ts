@@ -7,7 +7,38 @@
  * same plain shapes.
  */
 import type { AssessmentModel, ClaimModel, LinkModel, SourceModel } from './board-model.ts'
-import { admiraltyGrade, inconsistencyWeight, type AchRating } from './domain.ts'
+import {
+  admiraltyGrade,
+  inconsistencyWeight,
+  type AchRating,
+  type ClaimCredibility,
+  type SourceReliability,
+} from './domain.ts'
+
+/** DOMAIN.md's weighting levels: L = 1/√2, M = 1, H = √2. */
+export const WEIGHT_LEVELS = { L: Math.SQRT1_2, M: 1, H: Math.SQRT2 } as const
+export type WeightLevel = keyof typeof WEIGHT_LEVELS
+
+/**
+ * How the Admiralty grade sets a piece of evidence's weight: the source's
+ * reliability and the claim's credibility each give a level, and the cell is
+ * multiplied by both. Ungraded evidence (F, 6: "cannot be judged", where an
+ * import starts) weighs as little as evidence graded weak, so grading it is
+ * what earns it weight. Relevance, DOMAIN.md's other factor, is M (1) for
+ * every cell: a link carries no relevance rating.
+ */
+export const RELIABILITY_WEIGHT: Record<SourceReliability, WeightLevel> = { A: 'H', B: 'H', C: 'M', D: 'L', E: 'L', F: 'L' }
+export const CREDIBILITY_WEIGHT: Record<ClaimCredibility, WeightLevel> = { 1: 'H', 2: 'H', 3: 'M', 4: 'L', 5: 'L', 6: 'L' }
+
+/** DOMAIN.md's consistency values for the weighted score: II = −2, I = −1, the others 0. */
+export function consistencyValue(rating: AchRating): number {
+  return -inconsistencyWeight(rating)
+}
+
+/** The weight of evidence of this grade: from 0.5 (e.g. F6) to 2 (A1). */
+export function evidenceWeight(reliability: SourceReliability, credibility: ClaimCredibility): number {
+  return WEIGHT_LEVELS[RELIABILITY_WEIGHT[reliability]] * WEIGHT_LEVELS[CREDIBILITY_WEIGHT[credibility]]
+}
 
 /** Whether a row helps choose between the hypotheses. */
 export type Diagnosticity =
@@ -22,11 +53,25 @@ export type AchRow = {
   claim: ClaimModel
   /** The Admiralty grade, e.g. "B2". */
   grade: string
+  /** What each of its cells is multiplied by in the weighted score (evidenceWeight). */
+  weight: number
   /** One per hypothesis, in column order; null where the claim is not linked to it. */
   cells: (LinkModel | null)[]
   /** Retracted claims are shown but count for nothing. */
   retracted: boolean
   diagnosticity: Diagnosticity
+}
+
+/** A hypothesis's scores over the evidence: the claims not retracted that are rated against some hypothesis. */
+export type HypothesisScore = {
+  /** I × 1 + II × 2 over its rated cells. */
+  inconsistency: number
+  /** Σ weight × consistency (II = −2, I = −1, others 0) over its rated cells: 0 or below, nearer 0 is less refuted. */
+  weighted: number
+  /** Cells of the evidence rated against it (NA included: "does not apply" is a rating). */
+  rated: number
+  /** Cells of the evidence not rated against it yet: they count for nothing either way, and are reported apart. */
+  unrated: number
 }
 
 export type AchMatrix = {
@@ -35,8 +80,14 @@ export type AchMatrix = {
   rows: AchRow[]
   /** One per hypothesis: I counts 1, II counts 2, over the claims not retracted. */
   scores: number[]
-  /** The ids of the hypotheses with the lowest score (several on a tie); none without hypotheses. */
+  /** One per hypothesis: plain and weighted scores, and how many of its cells are rated. */
+  hypothesisScores: HypothesisScore[]
+  /** The ids of the hypotheses with the lowest inconsistency score (several on a tie); none without hypotheses. */
   leastRefuted: string[]
+  /** The ids of the hypotheses with the highest (nearest 0) weighted score. */
+  leastRefutedWeighted: string[]
+  /** Every piece of evidence is rated against every hypothesis: only then do the scores compare like with like. */
+  complete: boolean
 }
 
 export type AchBoard = {
@@ -91,19 +142,46 @@ export function achMatrix(board: AchBoard, options: AchOptions = {}): AchMatrix 
     rows.push({
       claim,
       grade: admiraltyGrade(source.reliability, claim.credibility),
+      weight: evidenceWeight(source.reliability, claim.credibility),
       cells,
       retracted,
       diagnosticity: diagnosticity(cells.map((cell) => cell?.rating ?? null)),
     })
   }
 
-  const scores = hypotheses.map((_, index) =>
-    rows.reduce((sum, row) => {
+  // Rows listed only to be rated here (allClaims) are not evidence yet: they weigh nothing and are not "unrated".
+  const evidence = rows.filter((row) => !row.retracted && row.cells.some((cell) => cell !== null))
+  const hypothesisScores = hypotheses.map((_, index): HypothesisScore => {
+    const score: HypothesisScore = { inconsistency: 0, weighted: 0, rated: 0, unrated: 0 }
+    for (const row of evidence) {
       const rating = row.cells[index]?.rating
-      return row.retracted || !rating ? sum : sum + inconsistencyWeight(rating)
-    }, 0),
-  )
+      if (!rating) {
+        score.unrated++
+        continue
+      }
+      score.rated++
+      score.inconsistency += inconsistencyWeight(rating)
+      score.weighted += row.weight * consistencyValue(rating)
+    }
+    return score
+  })
+  const scores = hypothesisScores.map((s) => s.inconsistency)
   const lowest = Math.min(...scores)
-  const leastRefuted = hypotheses.filter((_, index) => scores[index] === lowest).map((h) => h.id)
-  return { hypotheses, rows, scores, leastRefuted }
+  const highestWeighted = Math.max(...hypothesisScores.map((s) => s.weighted))
+  return {
+    hypotheses,
+    rows,
+    scores,
+    hypothesisScores,
+    leastRefuted: hypotheses.filter((_, index) => scores[index] === lowest).map((h) => h.id),
+    // Weighted sums of irrational weights: equal within rounding is a tie.
+    leastRefutedWeighted: hypotheses.filter((_, index) => highestWeighted - hypothesisScores[index]!.weighted < 1e-9).map((h) => h.id),
+    complete: hypothesisScores.every((s) => s.unrated === 0),
+  }
+}
+
+/** A weighted score as people read it: two decimals, a true minus sign, no "−0". */
+export function formatWeighted(score: number): string {
+  const rounded = Math.round(score * 100) / 100
+  return rounded === 0 ? '0' : rounded.toFixed(2).replace('-', '−')
 }

@@ -19,6 +19,7 @@ import {
 } from './domain.ts'
 import { LIMITS } from './limits.ts'
 import { textField } from './text-hygiene.ts'
+import { CHECK_RULE_IDS } from './check-rules.ts'
 
 const literalUnion = <T extends readonly (string | number)[]>(values: T) =>
   z.union(values.map((v) => z.literal(v)) as unknown as [z.ZodLiteral<T[number]>, z.ZodLiteral<T[number]>]) as z.ZodType<
@@ -92,6 +93,16 @@ export const linkSchema = z.object({
   createdAt: isoTime,
 })
 
+/** An editor's acknowledgement of an analytic check's finding (analysis-checks.ts), with the reason it stands. */
+export const acknowledgementSchema = z.object({
+  /** The finding's key: the acknowledgement applies while the same finding stands. */
+  key: z.string().min(1).max(LIMITS.shortText),
+  rule: z.enum(CHECK_RULE_IDS),
+  reason: z.string().trim().min(1).max(LIMITS.longText),
+  createdAt: isoTime,
+  createdBy: z.string().optional(),
+})
+
 export const boardModelSchema = z.object({
   id,
   title: textField().max(LIMITS.shortText),
@@ -104,6 +115,10 @@ export const boardModelSchema = z.object({
   claims: z.array(claimSchema),
   assessments: z.array(assessmentSchema),
   links: z.array(linkSchema),
+  /** The bottom line up front, written by the analysts; absent while empty. */
+  bluf: z.string().max(LIMITS.longText).optional(),
+  /** Acknowledged check findings, by creation time then key; absent while there are none. */
+  acknowledgements: z.array(acknowledgementSchema).optional(),
 })
 
 export type SourceModel = z.infer<typeof sourceSchema>
@@ -111,6 +126,7 @@ export type DocumentModel = z.infer<typeof documentSchema>
 export type ClaimModel = z.infer<typeof claimSchema>
 export type AssessmentModel = z.infer<typeof assessmentSchema>
 export type LinkModel = z.infer<typeof linkSchema>
+export type AcknowledgementModel = z.infer<typeof acknowledgementSchema>
 export type BoardModel = z.infer<typeof boardModelSchema>
 
 /*
@@ -161,6 +177,8 @@ export const assessmentPatchSchema = assessmentSchema
   .partial()
   .strict()
 
+export const acknowledgementInputSchema = acknowledgementSchema.pick({ key: true, rule: true, reason: true }).strict()
+
 export const linkInputSchema = linkSchema.omit({ id: true, createdAt: true }).strict()
 export const linkPatchSchema = linkSchema.pick({ rating: true, note: true }).partial().strict()
 
@@ -173,3 +191,4 @@ export type AssessmentInput = z.input<typeof assessmentInputSchema>
 export type AssessmentPatch = z.infer<typeof assessmentPatchSchema>
 export type LinkInput = z.infer<typeof linkInputSchema>
 export type LinkPatch = z.infer<typeof linkPatchSchema>
+export type AcknowledgementInput = z.infer<typeof acknowledgementInputSchema>

@@ -19,6 +19,10 @@ function score(page: Page, hypothesis: string, value: number) {
   return page.locator(`tfoot td[data-hypothesis="${hypothesis}"][data-score="${value}"]`)
 }
 
+function weighted(page: Page, hypothesis: string, value: string) {
+  return page.locator(`tfoot td[data-hypothesis="${hypothesis}"][data-weighted-score="${value}"]`)
+}
+
 function leastRefuted(page: Page) {
   return page.locator('tfoot td[data-least-refuted="true"]')
 }
@@ -68,6 +72,12 @@ describeInBrowser('the ACH tab', () => {
     await score(ana.page, exercise, 1).waitFor()
     await score(ana.page, invasion, 0).waitFor()
     expect(await leastRefuted(ana.page).getAttribute('data-hypothesis')).toBe(invasion)
+    // Weighted by grade: the hospitals (B3: H × M = √2) rated I against the exercise: √2 × −1.
+    await weighted(ana.page, exercise, '−1.41').waitFor()
+    await weighted(ana.page, invasion, '0').waitFor()
+    expect(await table.locator(`tfoot td[data-least-refuted-weighted="true"]`).getAttribute('data-hypothesis')).toBe(invasion)
+    expect(await score(ana.page, exercise, 1).getAttribute('data-rated')).toBe('3')
+    await table.locator(`tfoot td[data-hypothesis="${exercise}"]`, { hasText: '3 of 3 rated' }).waitFor()
     expect(await table.locator(`tr[data-claim="${rail}"]`).getAttribute('data-diagnosticity')).toBe('non-diagnostic')
     await table.locator(`tr[data-claim="${rail}"]`, { hasText: 'Rated the same everywhere' }).waitFor()
     expect(await table.locator(`tr[data-claim="${massed}"]`).getAttribute('data-diagnosticity')).toBe('diagnostic')
@@ -86,11 +96,16 @@ describeInBrowser('the ACH tab', () => {
     }
     expect(await leastRefuted(carol.page).count()).toBe(1)
     await score(carol.page, exercise, 1).waitFor()
+    await weighted(carol.page, invasion, '−2.83').waitFor()
 
     // "—" removes the link: the massing is no longer rated against the exercise, and the row says it is incomplete.
     await table.locator(`tr[data-claim="${massed}"] td[data-hypothesis="${exercise}"] select`).selectOption('')
     await carol.page.locator(`tr[data-claim="${massed}"][data-diagnosticity="incomplete"]`, { hasText: 'Not rated against every hypothesis' }).waitFor()
     expect(await carol.page.locator(`tr[data-claim="${massed}"] td`).allInnerTexts()).toEqual(['—', 'CC'])
+    // The unrated cell is counted apart, not as a zero, and the lowest score is only the lowest so far.
+    await carol.page.locator(`tfoot td[data-hypothesis="${exercise}"][data-rated="2"][data-unrated="1"]`, { hasText: '2 of 3 rated' }).waitFor()
+    await carol.page.locator('tfoot td[data-least-refuted="true"]', { hasText: 'least refuted so far' }).waitFor()
+    await carol.page.locator(`tr[data-claim="${massed}"] td.unrated-cell[data-hypothesis="${exercise}"]`).waitFor()
     await saveScreenshot(ana.page, 'ach')
 
     await waitSaved(ana)

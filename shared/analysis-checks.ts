@@ -1,0 +1,275 @@
+/**
+ * Checks on the analysis itself (check-rules.ts lists the rules): pure
+ * functions of the board model, so the board in the browser, the API and the
+ * briefing find the same things. Each finding names its rule, what it is
+ * about, the exact words at fault (a character range in the title or
+ * judgment) and the claims concerned, and has a stable key: an editor's
+ * acknowledgement refers to that key, and stops applying when the words at
+ * fault change.
+ */
+import { achMatrix } from './ach.ts'
+import type { AcknowledgementModel, AssessmentModel, ClaimModel, LinkModel, SourceModel } from './board-model.ts'
+import { CHECK_RULE_IDS, CHECK_RULES, type CheckRuleId } from './check-rules.ts'
+import {
+  admiraltyGrade,
+  isSupporting,
+  likelihoodLabel,
+  likelihoodTerm,
+  profileName,
+  type LikelihoodBand,
+  type LikelihoodProfile,
+} from './domain.ts'
+import { readEstimativeLanguage, type EstimativeTerm, type LikelihoodMention, type Span } from './estimative-language.ts'
+
+export type TextField = 'title' | 'judgment'
+export const TEXT_FIELDS: readonly TextField[] = ['title', 'judgment']
+
+/** Words at fault: a range of an assessment's title or judgment. */
+export type Fault = { field: TextField; start: number; end: number; text: string }
+
+export type FindingSubject = { kind: 'assessment'; id: string } | { kind: 'board' }
+
+export type Finding = {
+  /** Stable while the same words are at fault: what an acknowledgement refers to. */
+  key: string
+  rule: CheckRuleId
+  label: string
+  /** What is wrong here, in a sentence. */
+  message: string
+  subject: FindingSubject
+  faults: Fault[]
+  claimIds: string[]
+}
+
+export type CheckedFinding = Finding & { acknowledgement: AcknowledgementModel | null }
+
+export type CheckBoard = {
+  profile: LikelihoodProfile
+  /** In board order. */
+  assessments: readonly AssessmentModel[]
+  claims: readonly ClaimModel[]
+  sources: readonly SourceModel[]
+  links: readonly LinkModel[]
+  acknowledgements?: readonly AcknowledgementModel[]
+}
+
+/** What the checks of one assessment read besides the assessment itself. */
+export type AssessmentContext = {
+  profile: LikelihoodProfile
+  links: readonly LinkModel[]
+  claimById: ReadonlyMap<string, ClaimModel>
+  sourceById: ReadonlyMap<string, SourceModel>
+}
+
+const WEAK_RELIABILITIES: ReadonlySet<string> = new Set(['E', 'F'])
+const WEAK_CREDIBILITIES: ReadonlySet<number> = new Set([5, 6])
+
+function finding(rule: CheckRuleId, subject: FindingSubject, detail: string[], message: string, faults: Fault[] = [], claimIds: string[] = []): Finding {
+  const subjectKey = subject.kind === 'board' ? 'board' : subject.id
+  return { key: [rule, subjectKey, ...detail].join(':'), rule, label: CHECK_RULES[rule].label, message, subject, faults, claimIds }
+}
+
+const quote = (text: string) => `“${text}”`
+const bandWords = (profile: LikelihoodProfile, band: LikelihoodBand) => likelihoodLabel(profile, band)
+
+/** The distinct canonical phrases of some mentions, sorted: the stable part of a text finding's key. */
+function phrasesOf(mentions: readonly { phrase: string }[]): string {
+  return [...new Set(mentions.map((m) => m.phrase))].sort().join('|')
+}
+
+function yardsticksOf(term: EstimativeTerm): string {
+  return term.yardsticks.map(profileName).join(' and ')
+}
+
+/**
+ * The findings in one text of an assessment: its estimative words against
+ * its likelihood band and the board's wording, and likelihood and confidence
+ * kept apart. The judgment editor runs this on its own text as it changes.
+ */
+export function textFindings(assessmentId: string, field: TextField, text: string, band: LikelihoodBand | null, profile: LikelihoodProfile): Finding[] {
+  const reading = readEstimativeLanguage(text)
+  const subject: FindingSubject = { kind: 'assessment', id: assessmentId }
+  const fault = (span: Span): Fault => ({ field, start: span.start, end: span.end, text: span.text })
+  const findings: Finding[] = []
+
+  if (band !== null) {
+    const contradicting = reading.likelihood.filter((m) => (m.negated ? m.term.band === band : m.term.band !== band))
+    if (contradicting.length > 0) {
+      const said = contradicting.map((m) => (m.negated ? `${quote(m.text)}, negated, denies ${bandWords(profile, m.term.band)}` : `${quote(m.text)} says ${bandWords(profile, m.term.band)}`))
+      findings.push(
+        finding(
+          'likelihood-contradicted',
+          subject,
+          [field, `band${band}`, phrasesOf(contradicting.map(keyPhrase))],
+          `${said.join('; ')}: the likelihood is set to ${bandWords(profile, band)}.`,
+          contradicting.map(fault),
+        ),
+      )
+    }
+  }
+
+  const foreign = reading.likelihood.filter((m) => !m.term.yardsticks.includes(profile))
+  if (foreign.length > 0) {
+    const said = foreign.map((m) => `${quote(m.text)} is ${yardsticksOf(m.term)} wording (here: ${quote(likelihoodTerm(profile, m.term.band))})`)
+    findings.push(
+      finding(
+        'mixed-wording',
+        subject,
+        [field, phrasesOf(foreign.map((m) => m.term))],
+        `${said.join('; ')}; this board uses ${profileName(profile)}.`,
+        foreign.map(fault),
+      ),
+    )
+  }
+
+  const mixedSentences = reading.sentences.flatMap((sentence) => {
+    const inside = (span: Span) => span.start >= sentence.start && span.start < sentence.end
+    const likelihood = reading.likelihood.filter(inside)
+    const confidence = reading.confidence.filter(inside)
+    return likelihood.length > 0 && confidence.length > 0 ? [{ likelihood, confidence }] : []
+  })
+  if (mixedSentences.length > 0) {
+    const spans = mixedSentences.flatMap((s) => [...s.likelihood, ...s.confidence]).sort((a, b) => a.start - b.start)
+    const pairs = mixedSentences.map((s) => `${s.likelihood.map((m) => quote(m.text)).join(', ')} with ${s.confidence.map((c) => quote(c.text)).join(', ')}`)
+    findings.push(
+      finding(
+        'likelihood-with-confidence',
+        subject,
+        [field, phrasesOf(spans.map((s) => ({ phrase: s.text.toLowerCase().replace(/[\s\-\u2010-\u2013]+/gu, ' ') })))],
+        `${pairs.join('; ')} in one sentence: state the likelihood and the confidence in separate sentences.`,
+        spans.map(fault),
+      ),
+    )
+  }
+  return findings
+}
+
+function keyPhrase(mention: LikelihoodMention): { phrase: string } {
+  return { phrase: mention.negated ? `not ${mention.term.phrase}` : mention.term.phrase }
+}
+
+/** Every finding about one assessment, its texts' included. */
+export function assessmentFindings(
+  assessment: AssessmentModel,
+  context: AssessmentContext,
+  readText: (assessment: AssessmentModel, field: TextField, profile: LikelihoodProfile) => Finding[] = (a, field, profile) =>
+    textFindings(a.id, field, a[field], a.likelihood, profile),
+): Finding[] {
+  const subject: FindingSubject = { kind: 'assessment', id: assessment.id }
+  const { profile } = context
+  const findings: Finding[] = []
+  const rated = assessment.kind !== 'hypothesis'
+
+  if (rated && assessment.likelihood === null) findings.push(finding('no-likelihood', subject, [], 'No likelihood is set.'))
+  if (rated && assessment.confidence === null) findings.push(finding('no-confidence', subject, [], 'No analytic confidence is set.'))
+
+  const supporting = context.links
+    .filter((link) => isSupporting(link.rating))
+    .flatMap((link) => {
+      const claim = context.claimById.get(link.claimId)
+      const source = claim && context.sourceById.get(claim.sourceId)
+      return claim && source ? [{ claim, source }] : []
+    })
+  const active = supporting.filter(({ claim }) => claim.status === 'active')
+  const retracted = supporting.filter(({ claim }) => claim.status === 'retracted')
+
+  if (assessment.kind === 'key-judgment' && active.length === 0) {
+    findings.push(
+      finding(
+        'unsupported-key-judgment',
+        subject,
+        [],
+        retracted.length > 0 ? 'Every claim that supported this key judgment has been retracted.' : 'No claim supports this key judgment.',
+      ),
+    )
+  }
+
+  for (const field of TEXT_FIELDS) findings.push(...readText(assessment, field, profile))
+
+  const weak = ({ claim, source }: { claim: ClaimModel; source: SourceModel }) =>
+    WEAK_RELIABILITIES.has(source.reliability) || WEAK_CREDIBILITIES.has(claim.credibility)
+  if (rated && active.length > 0 && active.every(weak)) {
+    const grades = active.map(({ claim, source }) => `${source.name} (${admiraltyGrade(source.reliability, claim.credibility)})`)
+    findings.push(
+      finding(
+        'weak-sources-only',
+        subject,
+        [],
+        `${active.length === 1 ? 'Its one supporting claim is' : `All ${active.length} supporting claims are`} weakly graded: ${grades.join(', ')}.`,
+        [],
+        active.map(({ claim }) => claim.id),
+      ),
+    )
+  }
+
+  for (const { claim, source } of retracted) {
+    const excerpt = claim.text.length > 90 ? `${claim.text.slice(0, 90)}…` : claim.text
+    findings.push(
+      finding(
+        'retracted-support',
+        subject,
+        [claim.id],
+        `Relies on a claim since retracted: ${source.name} (${admiraltyGrade(source.reliability, claim.credibility)}) ${quote(excerpt)}.`,
+        [],
+        [claim.id],
+      ),
+    )
+  }
+  return sortByRule(findings)
+}
+
+/** The findings about the board as a whole. */
+export function boardFindings(board: CheckBoard): Finding[] {
+  const subject: FindingSubject = { kind: 'board' }
+  const findings: Finding[] = []
+  if (board.assessments.length > 0 && !board.assessments.some((a) => a.kind === 'key-judgment')) {
+    findings.push(finding('no-key-judgment', subject, [], 'The board has no key judgment: mark the conclusions that brief a reader as key judgments.'))
+  }
+  const hypotheses = board.assessments.filter((a) => a.kind === 'hypothesis')
+  if (hypotheses.length >= 2) {
+    const rows = achMatrix(board).rows.filter((row) => !row.retracted)
+    if (!rows.some((row) => row.diagnosticity === 'diagnostic')) {
+      findings.push(
+        finding(
+          'no-diagnostic-evidence',
+          subject,
+          [],
+          rows.length === 0
+            ? `No evidence is rated against the ${hypotheses.length} hypotheses yet.`
+            : `None of the ${rows.length} claims rated against the ${hypotheses.length} hypotheses is rated differently across them: nothing yet helps choose.`,
+          [],
+          rows.map((row) => row.claim.id),
+        ),
+      )
+    }
+  }
+  return findings
+}
+
+export function contextOf(board: CheckBoard): (assessmentId: string) => AssessmentContext {
+  const claimById = new Map(board.claims.map((c) => [c.id, c]))
+  const sourceById = new Map(board.sources.map((s) => [s.id, s]))
+  const linksOf = new Map<string, LinkModel[]>()
+  for (const link of board.links) {
+    const links = linksOf.get(link.assessmentId)
+    if (links) links.push(link)
+    else linksOf.set(link.assessmentId, [link])
+  }
+  return (id) => ({ profile: board.profile, links: linksOf.get(id) ?? [], claimById, sourceById })
+}
+
+/** Every finding on the board, the board's own first, then each assessment's in board order, with its acknowledgement if any. */
+export function checkBoard(board: CheckBoard): CheckedFinding[] {
+  const context = contextOf(board)
+  const findings = [...boardFindings(board), ...board.assessments.flatMap((a) => assessmentFindings(a, context(a.id)))]
+  return acknowledge(findings, board.acknowledgements ?? [])
+}
+
+export function acknowledge(findings: readonly Finding[], acknowledgements: readonly AcknowledgementModel[]): CheckedFinding[] {
+  const byKey = new Map(acknowledgements.map((a) => [a.key, a]))
+  return findings.map((f) => ({ ...f, acknowledgement: byKey.get(f.key) ?? null }))
+}
+
+function sortByRule(findings: Finding[]): Finding[] {
+  return findings.sort((a, b) => CHECK_RULE_IDS.indexOf(a.rule) - CHECK_RULE_IDS.indexOf(b.rule))
+}
