@@ -3,13 +3,26 @@
  * hashes and checks all work on the model this returns.
  */
 import * as Y from 'yjs'
-import { boardProfile, collection, COLLECTIONS, metaMap, readString, SCHEMA_VERSION, type Collection, type EntityMap } from './board-doc.ts'
 import {
+  acknowledgementsMap,
+  blufText,
+  boardProfile,
+  collection,
+  COLLECTIONS,
+  metaMap,
+  readString,
+  SCHEMA_VERSION,
+  type Collection,
+  type EntityMap,
+} from './board-doc.ts'
+import {
+  acknowledgementSchema,
   assessmentSchema,
   claimSchema,
   documentSchema,
   linkSchema,
   sourceSchema,
+  type AcknowledgementModel,
   type AssessmentModel,
   type BoardModel,
   type ClaimModel,
@@ -103,6 +116,8 @@ export function boardToModel(doc: Y.Doc, id: string): BoardModel {
   const links = validEntities(doc, 'links')
     .filter((l) => claimIds.has(l.claimId) && assessmentIds.has(l.assessmentId))
     .sort(byCreation)
+  const bluf = blufText(doc).toString()
+  const acknowledgements = readAcknowledgements(doc)
   return {
     id,
     title: readString(meta, 'title'),
@@ -115,7 +130,20 @@ export function boardToModel(doc: Y.Doc, id: string): BoardModel {
     claims,
     assessments,
     links,
+    // Absent while empty, so that boards without them keep the content hash they always had.
+    ...(bluf.length > 0 ? { bluf } : {}),
+    ...(acknowledgements.length > 0 ? { acknowledgements } : {}),
   }
+}
+
+/** The valid acknowledgements of check findings, by creation time then key. */
+export function readAcknowledgements(doc: Y.Doc): AcknowledgementModel[] {
+  const result: AcknowledgementModel[] = []
+  for (const [key, value] of acknowledgementsMap(doc)) {
+    const parsed = acknowledgementSchema.safeParse(typeof value === 'object' && value !== null ? { ...value, key } : null)
+    if (parsed.success) result.push(parsed.data)
+  }
+  return result.sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? -1 : 1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
 }
 
 function withoutProvenance<T extends { documentId?: string; paragraph?: number; start?: number; end?: number }>(claim: T): T {
@@ -141,6 +169,13 @@ export function replaceBoardContent(doc: Y.Doc, model: BoardModel, origin?: unkn
       if (meta.get(key) !== model[key]) meta.set(key, model[key])
     }
     if (meta.get('schemaVersion') !== SCHEMA_VERSION) meta.set('schemaVersion', SCHEMA_VERSION)
+    replaceText(blufText(doc), model.bluf ?? '')
+    const acknowledgements = acknowledgementsMap(doc)
+    const wantedAcknowledgements = new Map((model.acknowledgements ?? []).map(({ key, ...rest }) => [key, rest]))
+    for (const key of [...acknowledgements.keys()]) if (!wantedAcknowledgements.has(key)) acknowledgements.delete(key)
+    for (const [key, value] of wantedAcknowledgements) {
+      if (JSON.stringify(acknowledgements.get(key)) !== JSON.stringify(value)) acknowledgements.set(key, value)
+    }
     for (const name of COLLECTIONS) {
       const target = collection(doc, name)
       const wanted = new Map<string, Record<string, unknown>>(model[name].map((e) => [e.id, e as Record<string, unknown>]))

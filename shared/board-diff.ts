@@ -21,15 +21,19 @@ export type EntityChange<E> = { id: string; from: E; to: E; fields: FieldChange<
 
 export type CollectionDiff<E> = { added: E[]; removed: E[]; changed: EntityChange<E>[] }
 
-/** The board's own settings: everything in the model that is not a collection or the id. */
-export type BoardMeta = Omit<BoardModel, Collection | 'id'>
+/**
+ * The board's own settings and texts: everything in the model that is not a
+ * collection, the id, or the acknowledgements of check findings (a note on the
+ * analysis, not a change of it).
+ */
+export type BoardMeta = Omit<BoardModel, Collection | 'id' | 'acknowledgements'>
 
 export type BoardDiff = { meta: FieldChange<BoardMeta>[] } & {
   [C in Collection]: CollectionDiff<BoardModel[C][number]>
 }
 
 /** Fields holding prose, which get a word-level diff when they change. */
-const TEXT_FIELDS: ReadonlySet<string> = new Set(['title', 'judgment', 'text', 'note', 'question', 'name'])
+const TEXT_FIELDS: ReadonlySet<string> = new Set(['title', 'judgment', 'text', 'note', 'question', 'name', 'bluf'])
 
 export function diffBoards(from: BoardModel, to: BoardModel): BoardDiff {
   return {
@@ -48,8 +52,9 @@ export function isEmptyDiff(diff: BoardDiff): boolean {
 }
 
 function metaOf(board: BoardModel): BoardMeta {
-  const { id: _id, sources: _s, documents: _d, claims: _c, assessments: _a, links: _l, ...meta } = board
-  return meta
+  const { id: _id, sources: _s, documents: _d, claims: _c, assessments: _a, links: _l, acknowledgements: _k, ...meta } = board
+  // An empty BLUF is left out of the model: compared as empty text, its first words read as an edit.
+  return { ...meta, bluf: meta.bluf ?? '' }
 }
 
 /** Added and changed entities come in `to`'s order, removed ones in `from`'s: both models keep a stable order. */

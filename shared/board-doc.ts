@@ -5,7 +5,15 @@
  *
  * Layout: a `meta` map, and one map per collection whose values are one Y.Map
  * per entity, keyed by the entity's id. An assessment's title and judgment are
- * Y.Text so that two people can type in the same field at once.
+ * Y.Text so that two people can type in the same field at once. The board's
+ * bottom line up front is a root Y.Text (`bluf`), and acknowledged check
+ * findings a root map (`acknowledgements`) keyed by the finding's key.
+ *
+ * Both came after version 1 and need no migration: a root type exists in every
+ * document as soon as it is asked for, empty in an older one, and two replicas
+ * that first write to it at once merge into the same type (a Y.Text set into
+ * the meta map would not: one of two concurrent ones would be lost). A server
+ * that predates them never touches them, so it loses nothing either.
  */
 import * as Y from 'yjs'
 import { LIKELIHOOD_PROFILES, type LikelihoodProfile } from './domain.ts'
@@ -50,6 +58,16 @@ export function requireEntity(doc: Y.Doc, name: Collection, id: string): EntityM
 
 export function singular(name: Collection): string {
   return name.slice(0, -1)
+}
+
+/** The analysts' bottom line up front: shared text, co-edited like a judgment. */
+export function blufText(doc: Y.Doc): Y.Text {
+  return doc.getText('bluf')
+}
+
+/** Acknowledged check findings: the finding's key → `{ rule, reason, createdAt, createdBy }`. */
+export function acknowledgementsMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap('acknowledgements')
 }
 
 /** The shared text of an assessment's title or judgment, for editors that bind to Y.Text. */

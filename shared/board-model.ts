@@ -141,6 +141,7 @@ export const metaPatchSchema = z
     marking: textField().trim().max(LIMITS.shortText),
     question: textField().max(LIMITS.longText),
     profile: profileSchema,
+    bluf: z.string().max(LIMITS.longText),
   })
   .partial()
   .strict()

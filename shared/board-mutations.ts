@@ -7,7 +7,9 @@
 import * as Y from 'yjs'
 import { generateKeyBetween } from 'fractional-indexing'
 import {
+  acknowledgementsMap,
   BoardError,
+  blufText,
   collection,
   metaMap,
   readString,
@@ -16,6 +18,7 @@ import {
   type EntityMap,
 } from './board-doc.ts'
 import {
+  acknowledgementInputSchema,
   assessmentInputSchema,
   assessmentPatchSchema,
   claimInputSchema,
@@ -25,6 +28,7 @@ import {
   metaPatchSchema,
   sourceInputSchema,
   sourcePatchSchema,
+  type AcknowledgementInput,
   type AssessmentInput,
   type AssessmentPatch,
   type ClaimInput,
@@ -91,8 +95,34 @@ function transact<T>(doc: Y.Doc, ctx: MutationContext, change: () => T): T {
 }
 
 export function updateMeta(doc: Y.Doc, patch: MetaPatch, ctx: MutationContext = {}): void {
-  const valid = parseInput(metaPatchSchema, patch, 'board settings')
-  transact(doc, ctx, () => patchEntity(metaMap(doc), valid))
+  const { bluf, ...valid } = parseInput(metaPatchSchema, patch, 'board settings')
+  transact(doc, ctx, () => {
+    patchEntity(metaMap(doc), valid)
+    if (bluf !== undefined) replaceText(blufText(doc), bluf)
+  })
+}
+
+/* Acknowledgements of check findings */
+
+/**
+ * An editor's acknowledgement of a finding, with the reason it stands. Keyed by
+ * the finding, so two people acknowledging one finding at once leave one
+ * acknowledgement (the later), and acknowledging again replaces the reason.
+ */
+export function acknowledgeFinding(doc: Y.Doc, input: AcknowledgementInput, ctx: MutationContext = {}): void {
+  const { key, rule, reason } = parseInput(acknowledgementInputSchema, input, 'acknowledgement')
+  if (!key.startsWith(`${rule}:`)) throw new BoardError('invalid', `Invalid acknowledgement: key ${key} is not a finding of rule ${rule}.`)
+  transact(doc, ctx, () => {
+    acknowledgementsMap(doc).set(key, { rule, reason, createdAt: nowIso(ctx), ...(ctx.by ? { createdBy: ctx.by } : {}) })
+  })
+}
+
+export function withdrawAcknowledgement(doc: Y.Doc, key: string, ctx: MutationContext = {}): void {
+  transact(doc, ctx, () => {
+    const acknowledgements = acknowledgementsMap(doc)
+    if (!acknowledgements.has(key)) throw new BoardError('not-found', `No acknowledgement of finding ${key} on this board.`)
+    acknowledgements.delete(key)
+  })
 }
 
 /* Sources */

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises'
+import { EXPORT_SCOPES, isExportScope } from '../../shared/export-scope.ts'
 import { EXPORT_FORMATS, isExportFormat } from '../export/export-board.ts'
 import { exportVersion } from '../export/export-version.ts'
 import { CliError } from './cli-error.ts'
@@ -6,7 +7,7 @@ import { cliPrincipal } from './cli-principal.ts'
 import { parseOptions, requireOption, type Command } from './commands.ts'
 import { withServices } from './with-services.ts'
 
-const USAGE = `assay export --board ID --format ${EXPORT_FORMATS.join('|')} [--snapshot S] --out FILE`
+const USAGE = `assay export --board ID --format ${EXPORT_FORMATS.join('|')} [--snapshot S] [--scope ${EXPORT_SCOPES.join('|')}] --out FILE`
 
 const exportCommand: Command = {
   summary: 'Export a board or a snapshot',
@@ -14,15 +15,17 @@ const exportCommand: Command = {
   async run(args) {
     const { values } = parseOptions(
       args,
-      { board: { type: 'string' }, format: { type: 'string' }, snapshot: { type: 'string' }, out: { type: 'string' }, as: { type: 'string' } },
+      { board: { type: 'string' }, format: { type: 'string' }, snapshot: { type: 'string' }, out: { type: 'string' }, as: { type: 'string' }, scope: { type: 'string' } },
       USAGE,
     )
     const boardId = requireOption(values.board, 'board', USAGE)
     const format = requireOption(values.format, 'format', USAGE)
     const out = requireOption(values.out, 'out', USAGE)
     if (!isExportFormat(format)) throw new CliError(`Unknown format "${format}": use one of ${EXPORT_FORMATS.join(', ')}.`)
+    const scope = values.scope ?? 'all'
+    if (!isExportScope(scope)) throw new CliError(`Unknown scope "${scope}": use one of ${EXPORT_SCOPES.join(', ')}.`)
     const file = await withServices(async (services) =>
-      exportVersion(services, { boardId, format, snapshotId: values.snapshot }, await cliPrincipal(services, values.as)),
+      exportVersion(services, { boardId, format, snapshotId: values.snapshot, scope }, await cliPrincipal(services, values.as)),
     )
     if (!file) throw new CliError(values.snapshot ? `Board ${boardId} has no snapshot ${values.snapshot}.` : `No board with id ${boardId}.`)
     await writeFile(out, file.body)

@@ -116,6 +116,7 @@ const FIELD_LABELS: Record<string, string> = {
   schemaVersion: 'schema version',
   importedBy: 'imported by',
   createdBy: 'created by',
+  bluf: 'bottom line up front',
 }
 
 function label(field: string): string {

@@ -37,14 +37,19 @@ import {
   type TlpMarking,
   type YardstickRow,
 } from '../../shared/domain.ts'
+import type { RetractedSince } from '../../shared/retracted-since.ts'
+import type { SignoffDecision } from '../../shared/snapshot-model.ts'
 import { describeChanges } from './briefing-changes.ts'
 import { dateTimeGroup, readableTime } from '../../shared/date-time-group.ts'
 import { cleanTextIn } from '../../shared/text-hygiene.ts'
 
-/** The version a briefing is made from: a named snapshot, or the live board at a moment. */
 /** A reviewer's verdict on one assessment of a snapshot (review data lives beside the snapshot, not in the model). */
 export type BriefingVerdict = { assessmentId: string; reviewerId: string; verdict: ReviewVerdict; createdAt: string }
 
+/** A reviewer's sign-off of a snapshot: the version a director is asked to sign. */
+export type BriefingSignoff = { reviewerName: string; decision: SignoffDecision; note: string; createdAt: string }
+
+/** The version a briefing is made from: a named snapshot, or the live board at a moment. */
 export type BriefingVersion =
   | {
       kind: 'snapshot'
@@ -53,6 +58,9 @@ export type BriefingVersion =
       createdAt: string
       previous?: { model: BoardModel; label: string }
       verdicts?: BriefingVerdict[]
+      signoffs?: BriefingSignoff[]
+      /** What the snapshot relied on that the live board has retracted since. */
+      retractedSince?: RetractedSince
     }
   | { kind: 'live'; at: string; hash: string }
 

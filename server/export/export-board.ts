@@ -6,6 +6,7 @@
  */
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { ExportFormat } from '../../shared/export-formats.ts'
+import { scopeBoard, type ExportScope } from '../../shared/export-scope.ts'
 import { buildBriefing, type BriefingVersion } from './briefing-model.ts'
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { renderHtml } from './render-html.ts'
@@ -29,10 +30,13 @@ const FILE_TYPES: Record<ExportFormat, { contentType: string; extension: string 
   json: { contentType: 'application/json; charset=utf-8', extension: 'json' },
 }
 
-export async function exportBoard(format: ExportFormat, board: BoardModel, version: BriefingVersion): Promise<ExportedFile> {
+export type ExportOptions = { scope: ExportScope }
+
+export async function exportBoard(format: ExportFormat, board: BoardModel, version: BriefingVersion, options: ExportOptions = { scope: 'all' }): Promise<ExportedFile> {
   const { contentType, extension } = FILE_TYPES[format]
   const dtg = dateTimeGroup(version.kind === 'snapshot' ? version.createdAt : version.at)
-  return { body: await render(format, board, version), contentType, extension, fileName: exportFileName(board.title, dtg, extension) }
+  const body = await render(format, scopeBoard(board, options.scope), version)
+  return { body, contentType, extension, fileName: exportFileName(board.title, dtg, extension) }
 }
 
 function render(format: ExportFormat, board: BoardModel, version: BriefingVersion): Promise<Uint8Array | string> | string {

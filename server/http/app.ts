@@ -15,6 +15,7 @@ import type { AppEnv } from './app-env.ts'
 import { adminApi } from './admin-api.ts'
 import { meApi, publicAuthApi } from './auth-api.ts'
 import { boardsApi } from './boards-api.ts'
+import { checksApi } from './checks-api.ts'
 import { exportApi } from './export-api.ts'
 import { importApi } from './import-api.ts'
 import { ApiError, errorBody, handleError, unauthorized } from './errors.ts'
@@ -77,6 +78,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   api.route('/', boardsApi())
   api.route('/', importApi())
   api.route('/', exportApi())
+  api.route('/', checksApi())
   api.route('/', meApi())
   api.route('/', tokensApi())
   api.route('/', adminApi())

@@ -56,7 +56,7 @@ export async function requireBoardRole(c: Context<AppEnv>, boardId: string, need
 }
 
 /** Changes the board's live document and resolves once the change is committed. */
-async function changeBoard<T>(c: Context<AppEnv>, boardId: string, change: (doc: Y.Doc) => T): Promise<T> {
+export async function changeBoard<T>(c: Context<AppEnv>, boardId: string, change: (doc: Y.Doc) => T): Promise<T> {
   const result = await c.var.services.rooms.withRoom(boardId, (room) => room.change(change))
   if (result === null) throw notFound('Board')
   return result
@@ -69,7 +69,7 @@ export async function readBoardModel(c: Context<AppEnv>, boardId: string): Promi
   return model
 }
 
-function mutationContext(c: Context<AppEnv>): mutations.MutationContext {
+export function mutationContext(c: Context<AppEnv>): mutations.MutationContext {
   return { by: c.var.principal.name, origin: { source: 'server', by: c.var.principal.userId ?? c.var.principal.name } }
 }
 
@@ -129,7 +129,7 @@ export function boardsApi(): OpenAPIHono<AppEnv> {
     createRoute({
       method: 'patch',
       path: '/boards/{id}',
-      summary: 'Change the title, marking, key question or likelihood profile',
+      summary: 'Change the title, marking, key question, likelihood profile or bottom line up front',
       request: { params: boardIdParam, body: { ...json(metaPatchSchema), required: true } },
       responses: { 200: jsonResponse(boardModelSchema, 'The board after the change'), ...errors },
     }),

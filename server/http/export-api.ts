@@ -1,5 +1,6 @@
 /** `GET /api/boards/:id/export?format=…[&snapshot=…]`: the briefing as a download. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { EXPORT_SCOPES } from '../../shared/export-scope.ts'
 import { EXPORT_FORMATS } from '../export/export-board.ts'
 import { exportVersion } from '../export/export-version.ts'
 import type { AppEnv } from './app-env.ts'
@@ -16,7 +17,12 @@ export function exportApi(): OpenAPIHono<AppEnv> {
       summary: 'Export the live board or a snapshot as a briefing (DOCX, PDF, Markdown, HTML), a STIX 2.1 bundle or JSON',
       request: {
         params: z.object({ id: z.string().min(1).max(64) }),
-        query: z.object({ format: z.enum(EXPORT_FORMATS), snapshot: z.string().min(1).max(64).optional() }),
+        query: z.object({
+          format: z.enum(EXPORT_FORMATS),
+          snapshot: z.string().min(1).max(64).optional(),
+          /** Which assessments by review status: all, in-review (and final), final. */
+          scope: z.enum(EXPORT_SCOPES).default('all'),
+        }),
       },
       responses: {
         200: { description: 'The file, with a file name of the board title and the date-time group' },
@@ -26,10 +32,10 @@ export function exportApi(): OpenAPIHono<AppEnv> {
     }),
     async (c) => {
       const { id } = c.req.valid('param')
-      const { format, snapshot } = c.req.valid('query')
+      const { format, snapshot, scope } = c.req.valid('query')
       // Reviewers may export: a briefing is how a reviewed version leaves the board.
       await requireBoardRole(c, id, 'reviewer')
-      const file = await exportVersion(c.var.services, { boardId: id, format, snapshotId: snapshot }, c.var.principal)
+      const file = await exportVersion(c.var.services, { boardId: id, format, snapshotId: snapshot, scope }, c.var.principal)
       if (!file) throw notFound(snapshot ? 'Snapshot' : 'Board')
       return c.body(typeof file.body === 'string' ? file.body : new Uint8Array(file.body), 200, {
         'content-type': file.contentType,

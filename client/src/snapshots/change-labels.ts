@@ -39,6 +39,7 @@ const FIELD_LABELS: Record<string, string> = {
   rating: 'rating',
   marking: 'marking',
   question: 'key question',
+  bluf: 'bottom line up front',
   profile: 'likelihood profile',
   schemaVersion: 'schema version',
   documentId: 'source document',

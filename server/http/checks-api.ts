@@ -1,0 +1,110 @@
+/**
+ * The analytic checks over HTTP: the findings of the live board or a snapshot
+ * (what the board shows beside each card and the export dialog lists), and an
+ * editor's acknowledgement of a finding with its reason, kept in the board.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { checkBoard } from '../../shared/analysis-checks.ts'
+import { BoardError } from '../../shared/board-doc.ts'
+import { boardToModel } from '../../shared/board-convert.ts'
+import { acknowledgementInputSchema, acknowledgementSchema } from '../../shared/board-model.ts'
+import * as mutations from '../../shared/board-mutations.ts'
+import { checksReportSchema, type ChecksReport } from '../../shared/checks-report.ts'
+import { EXPORT_SCOPES, scopeBoard } from '../../shared/export-scope.ts'
+import { LIMITS } from '../../shared/limits.ts'
+import { retractedSinceStatement } from '../../shared/retracted-since.ts'
+import { loadVersion } from '../export/export-version.ts'
+import type { AppEnv } from './app-env.ts'
+import { changeBoard, mutationContext, requireBoardRole } from './boards-api.ts'
+import { notFound } from './errors.ts'
+import { validationHook } from './validation-hook.ts'
+
+const id = z.string().min(1).max(64)
+const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
+const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json': { schema } } })
+const jsonResponse = <S extends z.ZodType>(schema: S, description: string) => ({ ...json(schema), description })
+const errors = {
+  400: jsonResponse(errorSchema, 'The request was invalid; the message says which field and why.'),
+  403: jsonResponse(errorSchema, 'No right to do this on this board.'),
+  404: jsonResponse(errorSchema, 'No such board, snapshot or finding.'),
+}
+
+export function checksApi(): OpenAPIHono<AppEnv> {
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/boards/{id}/checks',
+      summary: 'The analytic checks of the live board or a snapshot, with their acknowledgements',
+      request: {
+        params: z.object({ id }),
+        query: z.object({ snapshot: id.optional(), scope: z.enum(EXPORT_SCOPES).default('all') }),
+      },
+      responses: { 200: jsonResponse(checksReportSchema, 'The findings, the board’s own first'), ...errors },
+    }),
+    async (c) => {
+      const { id: boardId } = c.req.valid('param')
+      const { snapshot, scope } = c.req.valid('query')
+      await requireBoardRole(c, boardId, 'reviewer')
+      const loaded = await loadVersion(c.var.services, boardId, snapshot)
+      if (!loaded) throw notFound(snapshot ? 'Snapshot' : 'Board')
+      const findings = checkBoard(scopeBoard(loaded.model, scope))
+      const retracted = loaded.version.kind === 'snapshot' ? (loaded.version.retractedSince ?? null) : null
+      const acknowledged = findings.filter((f) => f.acknowledgement !== null).length
+      const report: ChecksReport = {
+        scope,
+        findings,
+        open: findings.length - acknowledged,
+        acknowledged,
+        retractedSince: retracted,
+        retractedSinceStatement: retracted ? retractedSinceStatement(retracted) : null,
+      }
+      return c.json(report, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/boards/{id}/acknowledgements',
+      summary: 'Acknowledge a finding that stands on the live board, with the reason (replaces an earlier reason)',
+      request: { params: z.object({ id }), body: { ...json(acknowledgementInputSchema), required: true } },
+      responses: { 201: jsonResponse(acknowledgementSchema, 'The acknowledgement'), ...errors },
+    }),
+    async (c) => {
+      const { id: boardId } = c.req.valid('param')
+      await requireBoardRole(c, boardId, 'editor')
+      const input = c.req.valid('json')
+      const acknowledgement = await changeBoard(c, boardId, (doc) => {
+        // Only a finding that stands now can be acknowledged: a key made up or gone stale is refused, not stored.
+        const model = boardToModel(doc, boardId)
+        if (!checkBoard(model).some((f) => f.key === input.key && f.rule === input.rule)) {
+          throw new BoardError('not-found', `No finding ${input.key} stands on this board now; read GET /api/boards/${boardId}/checks for the current ones.`)
+        }
+        mutations.acknowledgeFinding(doc, input, mutationContext(c))
+        return boardToModel(doc, boardId).acknowledgements?.find((a) => a.key === input.key)
+      })
+      if (!acknowledgement) throw notFound('Acknowledgement')
+      return c.json(acknowledgement, 201)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/boards/{id}/acknowledgements',
+      summary: 'Withdraw the acknowledgement of a finding',
+      request: { params: z.object({ id }), query: z.object({ key: z.string().min(1).max(LIMITS.shortText) }) },
+      responses: { 204: { description: 'Withdrawn' }, ...errors },
+    }),
+    async (c) => {
+      const { id: boardId } = c.req.valid('param')
+      const { key } = c.req.valid('query')
+      await requireBoardRole(c, boardId, 'editor')
+      await changeBoard(c, boardId, (doc) => mutations.withdrawAcknowledgement(doc, key, mutationContext(c)))
+      return c.body(null, 204)
+    },
+  )
+  return api
+}
