@@ -17,17 +17,11 @@ import { loadVersion } from '../export/export-version.ts'
 import type { AppEnv } from './app-env.ts'
 import { changeBoard, mutationContext, requireBoardRole } from './boards-api.ts'
 import { notFound } from './errors.ts'
+import { errorResponses, errorSchema, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const id = z.string().min(1).max(64)
-const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
-const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json': { schema } } })
-const jsonResponse = <S extends z.ZodType>(schema: S, description: string) => ({ ...json(schema), description })
-const errors = {
-  400: jsonResponse(errorSchema, 'The request was invalid; the message says which field and why.'),
-  403: jsonResponse(errorSchema, 'No right to do this on this board.'),
-  404: jsonResponse(errorSchema, 'No such board, snapshot or finding.'),
-}
+const errors = { 400: errorResponses[400], 401: errorResponses[401], 403: errorResponses[403], 404: jsonResponse(errorSchema, 'No such board, snapshot or finding.') }
 
 export function checksApi(): OpenAPIHono<AppEnv> {
   const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -69,7 +63,7 @@ export function checksApi(): OpenAPIHono<AppEnv> {
       method: 'post',
       path: '/boards/{id}/acknowledgements',
       summary: 'Acknowledge a finding that stands on the live board, with the reason (replaces an earlier reason)',
-      request: { params: z.object({ id }), body: { ...json(acknowledgementInputSchema), required: true } },
+      request: { params: z.object({ id }), body: jsonBody(acknowledgementInputSchema) },
       responses: { 201: jsonResponse(acknowledgementSchema, 'The acknowledgement'), ...errors },
     }),
     async (c) => {
