@@ -98,9 +98,9 @@ export const acknowledgementSchema = z.object({
   /** The finding's key: the acknowledgement applies while the same finding stands. */
   key: z.string().min(1).max(LIMITS.shortText),
   rule: z.enum(CHECK_RULE_IDS),
-  reason: z.string().trim().min(1).max(LIMITS.longText),
+  reason: textField().trim().min(1).max(LIMITS.longText),
   createdAt: isoTime,
-  createdBy: z.string().optional(),
+  createdBy: textField().optional(),
 })
 
 export const boardModelSchema = z.object({
@@ -116,7 +116,7 @@ export const boardModelSchema = z.object({
   assessments: z.array(assessmentSchema),
   links: z.array(linkSchema),
   /** The bottom line up front, written by the analysts; absent while empty. */
-  bluf: z.string().max(LIMITS.longText).optional(),
+  bluf: textField().max(LIMITS.longText).optional(),
   /** Acknowledged check findings, by creation time then key; absent while there are none. */
   acknowledgements: z.array(acknowledgementSchema).optional(),
 })
@@ -141,7 +141,7 @@ export const metaPatchSchema = z
     marking: textField().trim().max(LIMITS.shortText),
     question: textField().max(LIMITS.longText),
     profile: profileSchema,
-    bluf: z.string().max(LIMITS.longText),
+    bluf: textField().max(LIMITS.longText),
   })
   .partial()
   .strict()
