@@ -6,6 +6,12 @@ import { z } from 'zod'
 
 const port = z.coerce.number().int().min(0).max(65535)
 
+/** A duration in whole milliseconds, from 100 ms to an hour. */
+const milliseconds = (example: number) => {
+  const message = `must be a whole number of milliseconds, e.g. ${example}`
+  return z.coerce.number({ error: message }).int(message).min(100, 'must be at least 100 ms').max(3_600_000, 'must be at most 3600000 ms (an hour)').default(example)
+}
+
 const configSchema = z.object({
   PORT: port.default(8787),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -38,6 +44,12 @@ const configSchema = z.object({
     .min(1, 'must keep at least 1 automatic snapshot per board')
     .max(100_000, 'must be at most 100000')
     .default(48),
+  /** PostgreSQL: the longest one statement may run; a silent connection is dropped a little after it. */
+  DATABASE_STATEMENT_TIMEOUT_MS: milliseconds(5000),
+  /** PostgreSQL: the longest opening a connection may take. */
+  DATABASE_CONNECT_TIMEOUT_MS: milliseconds(5000),
+  /** How long GET /readyz waits for the database (and Redis) to answer before calling the instance not ready. */
+  READINESS_TIMEOUT_MS: milliseconds(2000),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -6,6 +6,7 @@ import type { Access } from './access/access.ts'
 import { accountAccess } from './access/account-access.ts'
 import { ensureAdminAccount } from './auth/accounts.ts'
 import type { Config } from './config.ts'
+import { StorageHealth } from './health/storage-health.ts'
 import { createLogger, type Logger } from './log.ts'
 import { RoomRegistry, type RoomRegistryOptions } from './relay/room-registry.ts'
 import { AutoSnapshots } from './snapshots/auto-snapshots.ts'
@@ -16,6 +17,8 @@ export type Services = {
   config: Config
   logger: Logger
   storage: Storage
+  /** Whether the database answers; requests are refused at once while it does not. */
+  storageHealth: StorageHealth
   rooms: RoomRegistry
   access: Access
   autoSnapshots: AutoSnapshots
@@ -32,7 +35,8 @@ export type ServiceOptions = {
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL)
-  const storage = options.storage ?? (await openStorage(config))
+  const storage = options.storage ?? (await openStorage(config, logger))
+  const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const rooms = new RoomRegistry(storage, logger, { redisUrl: config.REDIS_URL, ...options.rooms })
   // Accounts and board memberships, unless a test of the relay alone brings its own access.
   const access = options.access ? options.access(storage) : accountAccess(storage)
@@ -42,12 +46,13 @@ export async function createServices(config: Config, options: ServiceOptions = {
     { intervalMs: config.SNAPSHOT_INTERVAL_MINUTES * 60_000, keep: config.SNAPSHOT_RETENTION },
   )
   autoSnapshots.start()
-  return { config, logger, storage, rooms, access, autoSnapshots }
+  return { config, logger, storage, storageHealth, rooms, access, autoSnapshots }
 }
 
 /** Stops the automatic snapshots, saves what the rooms hold, then closes the storage unless the caller owns it. */
 export async function closeServices(services: Services, options: ServiceOptions = {}): Promise<void> {
   await services.autoSnapshots.stop()
+  services.storageHealth.stop()
   await services.rooms.close()
   if (!options.storage) await services.storage.close()
 }

@@ -1,4 +1,5 @@
 import { loadConfig } from '../config.ts'
+import { createLogger } from '../log.ts'
 import { openStorage } from '../storage/open-storage.ts'
 import type { Command } from './commands.ts'
 
@@ -7,7 +8,7 @@ const migrate: Command = {
   usage: 'assay migrate',
   async run() {
     const config = loadConfig()
-    const storage = await openStorage(config)
+    const storage = await openStorage(config, createLogger(config.LOG_LEVEL))
     await storage.close()
     process.stdout.write(`Migrations applied (${storage.dialect}).\n`)
   },

@@ -10,9 +10,11 @@ import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
 import { LIMITS } from '../../shared/limits.ts'
 import { WEBSOCKET_PATH } from '../../shared/protocol.ts'
+import { checkReadiness } from '../health/readiness.ts'
 import type { Services } from '../services.ts'
 import type { AppEnv } from './app-env.ts'
 import { adminApi } from './admin-api.ts'
+import { availabilityGuard } from './availability-guard.ts'
 import { meApi, publicAuthApi } from './auth-api.ts'
 import { boardsApi } from './boards-api.ts'
 import { checksApi } from './checks-api.ts'
@@ -54,7 +56,14 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     }),
   )
 
+  // Liveness: the process answers. Readiness: it can serve (the database answers), for load balancers.
   app.get('/healthz', (c) => c.json({ ok: true }))
+  app.get('/readyz', async (c) => {
+    const readiness = await checkReadiness(services)
+    return c.json(readiness, readiness.ready ? 200 : 503)
+  })
+  app.use('/api/*', availabilityGuard())
+  app.use(`${WEBSOCKET_PATH}/*`, availabilityGuard())
 
   const api = new OpenAPIHono<AppEnv>()
   api.use(

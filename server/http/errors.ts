@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { BoardError } from '../../shared/board-doc.ts'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
+import { storageTroubleOf, type StorageTrouble } from '../storage/storage-errors.ts'
 
 export class ApiError extends HTTPException {
   constructor(
@@ -29,7 +30,28 @@ export function errorBody(code: string, message: string) {
   return { error: { code, message } }
 }
 
+/** How long a client or load balancer is asked to wait before trying again while the server cannot serve. */
+export const RETRY_AFTER_SECONDS = 5
+
+const UNAVAILABLE_MESSAGES: Record<StorageTrouble | 'shutting-down', string> = {
+  unreachable: 'The database is not answering, so this request could not be completed. Try again in a few seconds.',
+  refusing: 'The database cannot take this request right now (it may be full or busy). Try again in a few seconds.',
+  'shutting-down': 'This server is shutting down. Try again in a few seconds.',
+}
+
+/** 503 with Retry-After: the server cannot serve now, and the same request can succeed later. */
+export function serviceUnavailable(c: Context, why: StorageTrouble | 'shutting-down'): Response {
+  c.header('Retry-After', String(RETRY_AFTER_SECONDS))
+  return c.json(errorBody(why === 'shutting-down' ? 'shutting_down' : 'storage_unavailable', UNAVAILABLE_MESSAGES[why]), 503)
+}
+
 export function handleError(error: Error, c: Context): Response {
+  const storageTrouble = storageTroubleOf(error)
+  if (storageTrouble) {
+    c.get('services')?.storageHealth.noteFailure(error)
+    c.get('logger')?.warn({ path: c.req.path, ...storageTrouble }, 'storage unavailable; answered 503')
+    return serviceUnavailable(c, storageTrouble.trouble)
+  }
   if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status)
   if (error instanceof BoardError) return c.json(errorBody(error.kind, error.message), BOARD_ERROR_STATUS[error.kind])
   if (error instanceof ImportError) return c.json(errorBody(error.kind, error.message), IMPORT_ERROR_STATUS[error.kind] ?? 400)

@@ -1,10 +1,19 @@
 import type { Config } from '../config.ts'
+import type { Logger } from '../log.ts'
 import { openPostgresStorage } from './postgres.ts'
 import { openSqliteStorage } from './sqlite.ts'
 import type { Storage } from './storage.ts'
 
+export type StorageConfig = Pick<Config, 'DATA_DIR' | 'DATABASE_URL' | 'SQLITE_SYNCHRONOUS' | 'DATABASE_STATEMENT_TIMEOUT_MS' | 'DATABASE_CONNECT_TIMEOUT_MS'>
+
 /** PostgreSQL when DATABASE_URL is set, otherwise SQLite in DATA_DIR. Migrations run here. */
-export async function openStorage(config: Config): Promise<Storage> {
-  if (config.DATABASE_URL) return openPostgresStorage({ url: config.DATABASE_URL })
-  return openSqliteStorage({ dataDir: config.DATA_DIR, synchronous: config.SQLITE_SYNCHRONOUS })
+export async function openStorage(config: StorageConfig, logger: Logger): Promise<Storage> {
+  if (config.DATABASE_URL) {
+    return openPostgresStorage({
+      url: config.DATABASE_URL,
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    })
+  }
+  return openSqliteStorage({ dataDir: config.DATA_DIR, synchronous: config.SQLITE_SYNCHRONOUS, logger })
 }

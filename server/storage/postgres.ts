@@ -1,10 +1,22 @@
-/** PostgreSQL storage, used when DATABASE_URL is set. */
+/**
+ * PostgreSQL storage, used when DATABASE_URL is set.
+ *
+ * No query may hang: the server cancels a statement after the statement
+ * timeout, a connection must open within the connect timeout, and a connection
+ * on which the server has said nothing for a little longer than the statement
+ * timeout is dropped (a half-open connection: the database host died, or a box
+ * in between still acknowledges but nothing gets through), so its query fails
+ * and the next one opens a fresh connection. Reconnecting backs off to at most
+ * a couple of seconds, so commits resume soon after the database is back.
+ */
+import { connect, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import * as schema from '../../drizzle/pg/schema.ts'
 import type { Storage } from './storage.ts'
+import { DATABASE_SILENT } from './storage-errors.ts'
 import { PgBoardStore } from './pg-boards.ts'
 import { PgUpdateLogStore } from './pg-update-log.ts'
 import { PgReviewStore } from './pg-reviews.ts'
@@ -18,13 +30,39 @@ import { PgUserStore } from './pg-users.ts'
 
 export type PgDb = PostgresJsDatabase<typeof schema>
 
-export type PostgresOptions = { url: string }
+export type PostgresOptions = {
+  url: string
+  /** The server cancels a statement running longer than this. */
+  statementTimeoutMs: number
+  connectTimeoutMs: number
+}
 
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle/pg', import.meta.url))
 
+/** How long past the statement timeout a silent connection is given (the server's own cancellation must get through first). */
+const SILENCE_MARGIN_MS = 2000
+/** The longest wait between two attempts to reconnect. */
+const MAX_RECONNECT_DELAY_SECONDS = 2
+
 export async function openPostgresStorage(options: PostgresOptions): Promise<Storage> {
-  await migrateOneAtATime(options.url)
-  const client = postgres(options.url, { max: 10, onnotice: () => {} })
+  await migrateOneAtATime(options)
+  const silenceMs = options.statementTimeoutMs + SILENCE_MARGIN_MS
+  const settings: postgres.Options<Record<string, never>> & SocketOption = {
+    max: 10,
+    onnotice: () => {},
+    connect_timeout: options.connectTimeoutMs / 1000,
+    // An idle pooled connection is closed before the silence deadline below could mistake it for a dead one.
+    idle_timeout: options.statementTimeoutMs / 1000,
+    backoff: reconnectDelaySeconds,
+    socket: silenceLimitedSocket(silenceMs),
+    connection: {
+      statement_timeout: options.statementTimeoutMs,
+      // A transaction whose client vanished must not hold a board's lock for long.
+      idle_in_transaction_session_timeout: silenceMs,
+      application_name: 'assay',
+    },
+  }
+  const client = postgres(options.url, settings)
   const db = drizzle({ client, schema })
   return {
     dialect: 'postgres',
@@ -38,6 +76,9 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
     members: new PgMemberStore(db),
     invites: new PgInviteStore(db),
     audit: new PgAuditStore(db),
+    async ping() {
+      await client`select 1`
+    },
     async close() {
       await client.end({ timeout: 5 })
     },
@@ -48,13 +89,41 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
  * Instances starting together (a fleet's first start, a rolling upgrade) would
  * race to create the same tables; one session lock lets one migrate while the
  * others wait and then find nothing left to do. Ending the session releases it.
+ * Migrations run without the statement timeout: one may rightly take long.
  */
-async function migrateOneAtATime(url: string): Promise<void> {
-  const client = postgres(url, { max: 1, onnotice: () => {} })
+async function migrateOneAtATime(options: PostgresOptions): Promise<void> {
+  const client = postgres(options.url, { max: 1, onnotice: () => {}, connect_timeout: options.connectTimeoutMs / 1000 })
   try {
     await client`select pg_advisory_lock(hashtext('assay-migrations'))`
     await migrate(drizzle({ client }), { migrationsFolder: MIGRATIONS })
   } finally {
     await client.end({ timeout: 5 })
+  }
+}
+
+/** postgres.js's `socket` option (documented in its README, missing from its type declarations). */
+type SocketOption = { socket: (settings: { host: string[]; port: number[]; path?: string | false }) => Socket }
+
+/** Exponential from 50 ms, with jitter, capped: postgres.js's own default grows to 20 s. */
+function reconnectDelaySeconds(attempt: number): number {
+  return Math.min(0.05 * 2 ** attempt, MAX_RECONNECT_DELAY_SECONDS) * (0.5 + Math.random() / 2)
+}
+
+/**
+ * postgres.js opens its sockets through this: a TCP connection that is
+ * destroyed once nothing has crossed it for `silenceMs` (TLS traffic on top
+ * counts too). The idle timeout ends pooled connections before that, so only a
+ * connection waiting for an answer that is not coming reaches the deadline.
+ */
+function silenceLimitedSocket(silenceMs: number): SocketOption['socket'] {
+  return (settings) => {
+    const socket: Socket = settings.path ? connect(settings.path) : connect(settings.port[0] ?? 5432, settings.host[0] ?? 'localhost')
+    // postgres.js names the server in its errors, and TLS checks its certificate against it.
+    Object.assign(socket, { host: settings.host[0], port: settings.port[0] })
+    socket.setTimeout(silenceMs, () => {
+      const error = Object.assign(new Error(`the database said nothing for ${silenceMs} ms; dropping the connection`), { code: DATABASE_SILENT })
+      socket.destroy(error)
+    })
+    return socket
   }
 }

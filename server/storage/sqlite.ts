@@ -4,17 +4,16 @@
  * SQLite's automatic WAL checkpoint blocks whichever connection trips it for
  * several milliseconds every few hundred commits; on the relay's thread that is
  * a stall for every room. So autocheckpoint is off and a worker thread with its
- * own connection checkpoints the WAL on a timer.
+ * own connection checkpoints the WAL on a timer (wal-checkpointer.ts).
  */
 import { mkdirSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import * as schema from '../../drizzle/sqlite/schema.ts'
+import type { Logger } from '../log.ts'
 import type { Storage } from './storage.ts'
 import { SqliteBoardStore } from './sqlite-boards.ts'
 import { SqliteUpdateLogStore } from './sqlite-update-log.ts'
@@ -26,6 +25,7 @@ import { SqliteInviteStore } from './sqlite-invites.ts'
 import { SqliteMemberStore } from './sqlite-members.ts'
 import { SqliteSessionStore } from './sqlite-sessions.ts'
 import { SqliteUserStore } from './sqlite-users.ts'
+import { startWalCheckpointer } from './wal-checkpointer.ts'
 
 export type SqliteDb = BetterSQLite3Database<typeof schema>
 
@@ -34,6 +34,8 @@ export type SqliteOptions = {
   /** FULL survives power loss, NORMAL (the default) survives a crash of the process. */
   synchronous?: 'NORMAL' | 'FULL'
   walCheckpointMs?: number
+  /** Where the checkpoint worker reports its failures. */
+  logger: Logger
 }
 
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url))
@@ -50,7 +52,8 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   client.pragma('busy_timeout = 5000')
   const db = drizzle({ client, schema })
   migrate(db, { migrationsFolder: MIGRATIONS })
-  const checkpointer = startWalCheckpointer(path, options.walCheckpointMs ?? 1000)
+  const checkpointer = startWalCheckpointer(path, { intervalMs: options.walCheckpointMs ?? 1000, logger: options.logger })
+  const schemaRead = client.prepare('select count(*) from sqlite_master')
   let closing: Promise<void> | undefined
   return {
     dialect: 'sqlite',
@@ -64,37 +67,12 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
     members: new SqliteMemberStore(db),
     invites: new SqliteInviteStore(db),
     audit: new SqliteAuditStore(db),
+    async ping() {
+      schemaRead.get()
+    },
     close() {
       closing ??= checkpointer.stop().then(() => void client.close())
       return closing
     },
-  }
-}
-
-const CHECKPOINTER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads')
-const Database = require(workerData.driver)
-const db = new Database(workerData.path)
-db.pragma('busy_timeout = 5000')
-const timer = setInterval(() => db.pragma('wal_checkpoint(PASSIVE)'), workerData.intervalMs)
-parentPort.on('message', () => {
-  clearInterval(timer)
-  db.pragma('wal_checkpoint(TRUNCATE)')
-  db.close()
-  parentPort.postMessage('stopped')
-})
-`
-
-function startWalCheckpointer(path: string, intervalMs: number): { stop(): Promise<void> } {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3')
-  const worker = new Worker(CHECKPOINTER_SOURCE, { eval: true, workerData: { path, driver, intervalMs } })
-  worker.unref()
-  return {
-    stop: () =>
-      new Promise<void>((resolve) => {
-        worker.once('message', () => void worker.terminate().then(() => resolve()))
-        worker.once('error', () => resolve())
-        worker.postMessage('stop')
-      }),
   }
 }

@@ -216,5 +216,7 @@ export interface Storage {
   readonly members: MemberStore
   readonly invites: InviteStore
   readonly audit: AuditStore
+  /** Resolves once the database has answered a trivial query (readiness); rejects when it cannot. */
+  ping(): Promise<void>
   close(): Promise<void>
 }

@@ -1,7 +1,9 @@
 /** Several instances started at once on a fresh PostgreSQL database, as a fleet's first start or a rolling upgrade does. */
 import { afterEach, expect, it } from 'vitest'
 import postgres from 'postgres'
-import { openPostgresStorage } from '../../server/storage/postgres.ts'
+import { loadConfig } from '../../server/config.ts'
+import { createLogger } from '../../server/log.ts'
+import { openStorage } from '../../server/storage/open-storage.ts'
 import { describeUnless, missingServices } from '../helpers/services.ts'
 import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName } from '../helpers/test-server.ts'
 
@@ -17,7 +19,7 @@ describeUnless(missing)('instances starting together', () => {
     const database = freshDatabaseName()
     databases.push(database)
     await createDatabase(database)
-    const started = await Promise.allSettled(Array.from({ length: 4 }, () => openPostgresStorage({ url: databaseUrl(database) })))
+    const started = await Promise.allSettled(Array.from({ length: 4 }, () => openStorage(loadConfig({ DATABASE_URL: databaseUrl(database) }), createLogger('silent'))))
     for (const instance of started) if (instance.status === 'fulfilled') await instance.value.close()
     expect(started.map((instance) => (instance.status === 'rejected' ? String(instance.reason) : 'up'))).toEqual(['up', 'up', 'up', 'up'])
     const sql = postgres(databaseUrl(database), { max: 1, onnotice: () => {} })

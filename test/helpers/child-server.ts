@@ -9,7 +9,16 @@ const ENTRY = fileURLToPath(new URL('./serve-open.ts', import.meta.url))
  */
 const TSX_LOADER = import.meta.resolve('tsx')
 
-export type ChildServer = { url: string; wsUrl: string; process: ChildProcess; kill(signal?: NodeJS.Signals): Promise<void> }
+export type ChildServer = {
+  url: string
+  wsUrl: string
+  process: ChildProcess
+  /** Its log lines so far (JSON; pass LOG_LEVEL in `env` to see any). */
+  logs: string[]
+  /** Settles when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  kill(signal?: NodeJS.Signals): Promise<void>
+}
 
 export async function startChildServer(dataDir: string, env: Record<string, string> = {}): Promise<ChildServer> {
   const child = spawn(process.execPath, ['--import', TSX_LOADER, ENTRY], {
@@ -18,20 +27,27 @@ export async function startChildServer(dataDir: string, env: Record<string, stri
   })
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const logs: string[] = []
   const url = await new Promise<string>((resolve, reject) => {
-    let stdout = ''
+    let partial = ''
     child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-      const line = stdout.split('\n')[0]
-      if (stdout.includes('\n') && line) resolve(line.trim())
+      const lines = (partial + chunk.toString()).split('\n')
+      partial = lines.pop() ?? ''
+      for (const line of lines) {
+        // The server prints its URL once listening; everything else on stdout is a log line.
+        if (line.startsWith('http')) resolve(line.trim())
+        else if (line.trim() !== '') logs.push(line)
+      }
     })
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${stderr}`)))
   })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
   return {
     url,
     wsUrl: url.replace(/^http/, 'ws') + '/ws',
     process: child,
+    logs,
+    exited,
     async kill(signal = 'SIGKILL') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal)
       await exited

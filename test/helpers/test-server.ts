@@ -11,8 +11,7 @@ import { loadConfig, type Config } from '../../server/config.ts'
 import { createLogger } from '../../server/log.ts'
 import { startServer, type RunningServer } from '../../server/server.ts'
 import type { ServiceOptions } from '../../server/services.ts'
-import { openPostgresStorage } from '../../server/storage/postgres.ts'
-import { openSqliteStorage } from '../../server/storage/sqlite.ts'
+import { openStorage } from '../../server/storage/open-storage.ts'
 import type { Storage } from '../../server/storage/storage.ts'
 
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -38,8 +37,11 @@ export function tempDir(prefix = 'assay-test-'): string {
 
 /** A storage of the dialect in a fresh place: a folder for SQLite, a database of its own for PostgreSQL. */
 export async function openTestStorage(dialect: Dialect, dataDir: string, database: string): Promise<Storage> {
-  if (dialect === 'sqlite') return openSqliteStorage({ dataDir })
-  return openPostgresStorage({ url: databaseUrl(database) })
+  return openStorage(loadConfig({ DATA_DIR: dataDir, ...storageEnv(dialect, database) }), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'))
+}
+
+function storageEnv(dialect: Dialect, database: string): Record<string, string> {
+  return dialect === 'postgres' ? { DATABASE_URL: databaseUrl(database) } : {}
 }
 
 export function freshDatabaseName(): string {
@@ -77,6 +79,8 @@ export type TestServerOptions = Omit<ServiceOptions, 'storage' | 'logger'> & {
   logSink?: (line: string) => void
   /** An existing PostgreSQL database to share with another test server (several instances); its creator drops it. */
   database?: string
+  /** Puts something between the server and its storage, e.g. a failure the test controls. */
+  wrapStorage?: (storage: Storage) => Storage
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -86,12 +90,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const database = options.database ?? freshDatabaseName()
   if (dialect === 'postgres' && ownsDatabase) await createDatabase(database)
   const start = async (): Promise<TestServer> => {
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env })
-    const storage = await openTestStorage(dialect, dataDir, database)
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...storageEnv(dialect, database), ...options.env })
     const sink = options.logSink
     const logger = sink ? createLogger('debug', { write: (line: string) => sink(line) }) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')
+    const storage = await openStorage(config, logger)
     const access = options.access ?? (options.accounts ? undefined : () => openAccess())
-    const running = await startServer(config, { ...options, access, storage, logger })
+    const served = options.wrapStorage ? options.wrapStorage(storage) : storage
+    const running = await startServer(config, { ...options, access, storage: served, logger })
     let stopping: Promise<void> | undefined
     const stop = () => {
       stopping ??= running.close().then(() => storage.close())

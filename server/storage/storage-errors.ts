@@ -1,0 +1,59 @@
+/**
+ * Which failures mean "the database cannot serve right now" rather than a bug
+ * or bad data. They are answered with 503 and Retry-After, never 500: the same
+ * request can succeed once the database is back, has room again, or is less busy.
+ *
+ * - `unreachable`: no answer at all (connection refused, reset, timed out, a
+ *   silent connection dropped). The database is then probed until it answers,
+ *   and requests are refused at once meanwhile (StorageHealth).
+ * - `refusing`: the database answered, but cannot do this now (disk full, busy,
+ *   read-only after a failover, statement timeout). Reads usually still work.
+ */
+export type StorageTrouble = 'unreachable' | 'refusing'
+
+/** The code given to a PostgreSQL connection dropped because the server stayed silent past its deadline (postgres.ts). */
+export const DATABASE_SILENT = 'ASSAY_DATABASE_SILENT'
+
+/** postgres.js's and Node's connection-level codes, and PostgreSQL's for a connection it is closing. */
+const UNREACHABLE_CODES = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  DATABASE_SILENT,
+])
+const UNREACHABLE_SQLSTATE = [
+  /^08/, // connection exception
+  /^57P0[123]$/, // the server is shutting down, crashed, or still starting
+]
+
+/** better-sqlite3's codes (extended codes start with these) and PostgreSQL's SQLSTATEs for a database that answers but cannot serve. */
+const REFUSING_SQLITE = ['SQLITE_FULL', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_NOMEM']
+const REFUSING_SQLSTATE = [
+  /^53/, // insufficient resources: disk full, out of memory, too many connections
+  /^57014$/, // statement timeout
+  /^55P03$/, // lock not available
+  /^25006$/, // read-only transaction: a standby after a failover
+]
+
+/** What kind of storage trouble `error` (or an error it wraps: Drizzle wraps the driver's) is, with the code that says so; null for any other failure. */
+export function storageTroubleOf(error: unknown): { trouble: StorageTrouble; code: string } | null {
+  let cause: unknown = error
+  for (let depth = 0; depth < 5 && typeof cause === 'object' && cause !== null; depth++) {
+    const code = 'code' in cause ? cause.code : undefined
+    if (typeof code === 'string') {
+      if (UNREACHABLE_CODES.has(code) || UNREACHABLE_SQLSTATE.some((pattern) => pattern.test(code))) return { trouble: 'unreachable', code }
+      if (REFUSING_SQLITE.some((prefix) => code.startsWith(prefix)) || REFUSING_SQLSTATE.some((pattern) => pattern.test(code))) return { trouble: 'refusing', code }
+    }
+    cause = 'cause' in cause ? cause.cause : undefined
+  }
+  return null
+}

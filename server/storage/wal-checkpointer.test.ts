@@ -1,0 +1,34 @@
+import { mkdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, it } from 'vitest'
+import { waitFor } from '../../test/helpers/wait-for.ts'
+import { createLogger } from '../log.ts'
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts'
+
+let folder: string | undefined
+let checkpointer: WalCheckpointer | undefined
+afterEach(async () => {
+  await checkpointer?.stop()
+  if (folder) rmSync(folder, { recursive: true, force: true })
+})
+
+it('outlives a worker that dies: it logs the death, starts the worker again, and checkpoints once it can', async () => {
+  folder = join(tmpdir(), `assay-wal-${crypto.randomUUID()}`)
+  const path = join(folder, 'board.db')
+  const lines: { msg: string }[] = []
+  const logger = createLogger('debug', { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) })
+  // The folder does not exist yet, so the worker cannot open the database and dies.
+  checkpointer = startWalCheckpointer(path, { intervalMs: 50, logger })
+  await waitFor(() => lines.some((line) => line.msg === 'WAL checkpoint worker exited; starting it again'), 'the worker to die and be restarted')
+
+  mkdirSync(folder)
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  db.pragma('wal_autocheckpoint = 0')
+  db.exec('create table t (x text)')
+  db.prepare('insert into t values (?)').run('x'.repeat(100_000))
+  await waitFor(() => lines.some((line) => line.msg === 'WAL checkpoints work again'), 'checkpoints once the database exists')
+  db.close()
+})

@@ -1,0 +1,157 @@
+/**
+ * PostgreSQL goes away under a running server, through a TCP proxy of the
+ * test's own: cut (connections dropped, new ones refused) or blackholed (a
+ * half-open network: nothing gets through and nothing says so). Meanwhile the
+ * server answers 503 with Retry-After and a JSON error, refuses websocket
+ * upgrades with 503, reports itself not ready, keeps every edit in memory,
+ * and once the database is back it is ready again within seconds and has lost
+ * nothing.
+ */
+import WebSocket from 'ws'
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { boardToModel } from '../../shared/board-convert.ts'
+import { assessmentText } from '../../shared/board-doc.ts'
+import { addAssessment } from '../../shared/board-mutations.ts'
+import { apiClient, type ApiClient } from '../helpers/api.ts'
+import { describeUnless, missingServices } from '../helpers/services.ts'
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
+import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
+
+const postgresMissing = await missingServices('postgres')
+
+/** Short deadlines, so that a lost database is noticed in a few seconds. */
+const TIMEOUTS = { DATABASE_STATEMENT_TIMEOUT_MS: '1000', DATABASE_CONNECT_TIMEOUT_MS: '1000', READINESS_TIMEOUT_MS: '500' }
+/** How long the server may take to serve again once the database is back: a bound, not a measurement. */
+const RECOVERY_MS = 15_000
+
+type Readiness = { ready: boolean; storage: { status: string } }
+
+/** The status and Retry-After of a websocket upgrade the server refuses. */
+function refusedUpgrade(url: string): Promise<{ status: number; retryAfter: string | undefined }> {
+  const socket = new WebSocket(url)
+  socket.on('error', () => {})
+  return new Promise((resolve, reject) => {
+    socket.once('unexpected-response', (_request, response) => {
+      resolve({ status: response.statusCode ?? 0, retryAfter: response.headers['retry-after'] })
+      socket.terminate()
+    })
+    socket.once('open', () => {
+      socket.close()
+      reject(new Error('the upgrade was accepted'))
+    })
+  })
+}
+
+describeUnless(postgresMissing)('PostgreSQL lost and back', () => {
+  let database: string
+  let proxy: TcpProxy
+  let server: TestServer
+  let api: ApiClient
+  const clients: TestClient[] = []
+
+  beforeEach(async () => {
+    database = freshDatabaseName()
+    await createDatabase(database)
+    const target = new URL(databaseUrl(database))
+    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) })
+    target.port = String(proxy.port)
+    server = await startTestServer({ dialect: 'postgres', database, env: { DATABASE_URL: target.toString(), ...TIMEOUTS } })
+    api = apiClient(() => server.url)
+  })
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy()
+    proxy.restore()
+    await server.destroy()
+    await proxy.close()
+    await dropDatabase(database)
+  })
+
+  const connect = (boardId: string) => {
+    const client = connectClient(server.wsUrl, boardId)
+    clients.push(client)
+    return client
+  }
+  const judgmentOf = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).assessments[0]?.judgment ?? ''
+
+  /** A writer and an observer on a new board, the writer's first words committed (the observer has them). */
+  async function editedBoard() {
+    const boardId = await api.createBoard('Outage')
+    const writer = connect(boardId)
+    const observer = connect(boardId)
+    await Promise.all([writer.synced(), observer.synced()])
+    const assessmentId = addAssessment(writer.doc, { title: 'Outage', judgment: 'before ' })
+    await waitFor(() => judgmentOf(observer, boardId) === 'before ', 'the first words at the observer')
+    const type = (text: string) => {
+      const judgment = assessmentText(writer.doc, assessmentId, 'judgment')
+      judgment.insert(judgment.length, text)
+    }
+    return { boardId, writer, observer, type }
+  }
+
+  const readiness = () => api.get<Readiness>('/readyz')
+
+  async function expectUnavailable(boardId: string) {
+    // The first request to meet the outage finds it out; from then on every one is refused at once.
+    const refused = await waitFor(async () => {
+      const response = await api.get<{ error: { code: string; message: string } }>('/api/boards')
+      return response.status === 503 ? response : null
+    }, 'a 503 for a request needing the database')
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect(refused.headers.get('content-type')).toContain('application/json')
+    expect(refused.body.error.code).toBe('storage_unavailable')
+    expect(refused.body.error.message).toMatch(/database/i)
+    const write = await api.post<{ error: { code: string } }>('/api/boards', { title: 'During the outage' })
+    expect(write.status).toBe(503)
+    expect(write.body.error.code).toBe('storage_unavailable')
+    expect(await refusedUpgrade(`${server.wsUrl}/${boardId}`)).toEqual({ status: 503, retryAfter: expect.stringMatching(/^\d+$/) })
+    const notReady = await readiness()
+    expect(notReady.status).toBe(503)
+    expect(notReady.body.ready).toBe(false)
+    expect(['unreachable', 'timeout']).toContain(notReady.body.storage.status)
+    // Liveness is not readiness: the process itself is fine.
+    expect((await api.get('/healthz')).status).toBe(200)
+  }
+
+  /** The database is back: ready again, every edit committed and relayed, and all of it stored. */
+  async function expectRecovered(boardId: string, writer: TestClient, observer: TestClient) {
+    await waitFor(async () => (await readiness()).status === 200, 'readiness once the database is back', RECOVERY_MS)
+    expect((await api.get('/api/boards')).status).toBe(200)
+    const written = judgmentOf(writer, boardId)
+    await waitFor(() => judgmentOf(observer, boardId) === written, 'every edit committed and relayed', RECOVERY_MS)
+    server = await server.restart()
+    const reader = connect(boardId)
+    await reader.synced()
+    expect(judgmentOf(reader, boardId)).toBe(written)
+  }
+
+  it('answers 503 while the database is cut, and serves again without losing an edit once it is back', async () => {
+    const { boardId, writer, observer, type } = await editedBoard()
+    expect((await readiness()).body).toMatchObject({ ready: true, storage: { status: 'ok' } })
+
+    proxy.cut()
+    for (const word of ['typed ', 'while ', 'the ', 'database ', 'was ', 'gone ']) type(word)
+    await expectUnavailable(boardId)
+    type('still typing ')
+    expect(judgmentOf(observer, boardId)).toBe('before ')
+
+    proxy.restore()
+    await expectRecovered(boardId, writer, observer)
+    expect(judgmentOf(writer, boardId)).toBe('before typed while the database was gone still typing ')
+  })
+
+  it('gives up on a half-open connection instead of hanging, and recovers the same way', async () => {
+    const { boardId, writer, observer, type } = await editedBoard()
+
+    proxy.blackhole()
+    type('into the void ')
+    await expectUnavailable(boardId)
+    expect(judgmentOf(observer, boardId)).toBe('before ')
+
+    proxy.restore()
+    await expectRecovered(boardId, writer, observer)
+    expect(judgmentOf(writer, boardId)).toBe('before into the void ')
+  })
+})
