@@ -11,6 +11,13 @@ const milliseconds = (example: number) => {
   const message = `must be a whole number of milliseconds, e.g. ${example}`
   return z.coerce.number({ error: message }).int(message).min(100, 'must be at least 100 ms').max(3_600_000, 'must be at most 3600000 ms (an hour)').default(example)
 }
+/** A whole number of `what` between min and max, read from the environment's text. */
+const count = (what: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number of ${what}` })
+    .int(`must be a whole number of ${what}`)
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
 
 const configSchema = z.object({
   PORT: port.default(8787),
@@ -31,6 +38,13 @@ const configSchema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   /** Set when the server sits behind HTTPS, so the session cookie is marked Secure. */
   PUBLIC_URL: z.string().url('must be a URL such as https://assay.example.org').optional(),
+  /** Reverse proxies in front of the server; the sign-in counts then key the address they saw (X-Forwarded-For). */
+  TRUST_PROXY: count('proxies in front of the server, e.g. 1 behind nginx', 0, 10).default(0),
+  /** Failed sign-ins allowed per account from one address, per address, and per account from everywhere, in one window. */
+  SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS: count('failed sign-ins', 1, 1000).default(5),
+  SIGN_IN_FAILURES_PER_ADDRESS: count('failed sign-ins', 1, 100_000).default(20),
+  SIGN_IN_FAILURES_PER_ACCOUNT: count('failed sign-ins', 1, 100_000).default(100),
+  SIGN_IN_WINDOW_SECONDS: count('seconds', 1, 86_400).default(900),
   /** Minutes between automatic snapshots of changed boards; fractions allowed, 0 turns them off. */
   SNAPSHOT_INTERVAL_MINUTES: z.coerce
     .number({ error: 'must be a number of minutes, e.g. 60; 0 turns automatic snapshots off' })

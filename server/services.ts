@@ -5,6 +5,7 @@
 import type { Access } from './access/access.ts'
 import { accountAccess } from './access/account-access.ts'
 import { ensureAdminAccount } from './auth/accounts.ts'
+import { SignInThrottle } from './auth/sign-in-throttle.ts'
 import type { Config } from './config.ts'
 import { StorageHealth } from './health/storage-health.ts'
 import { createLogger, type Logger } from './log.ts'
@@ -22,6 +23,7 @@ export type Services = {
   rooms: RoomRegistry
   access: Access
   autoSnapshots: AutoSnapshots
+  signInThrottle: SignInThrottle
 }
 
 export type ServiceOptions = {
@@ -31,6 +33,8 @@ export type ServiceOptions = {
   /** Overrides how requests are authenticated and authorized (tests of the relay alone pass openAccess). */
   access?: (storage: Storage) => Access
   rooms?: RoomRegistryOptions
+  /** Where the sign-in counts live in Redis (tests sharing one Redis keep theirs apart). */
+  signInKeyPrefix?: string
 }
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
@@ -46,7 +50,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     { intervalMs: config.SNAPSHOT_INTERVAL_MINUTES * 60_000, keep: config.SNAPSHOT_RETENTION },
   )
   autoSnapshots.start()
-  return { config, logger, storage, storageHealth, rooms, access, autoSnapshots }
+  const signInThrottle = SignInThrottle.fromConfig(config, logger, options.signInKeyPrefix)
+  return { config, logger, storage, storageHealth, rooms, access, autoSnapshots, signInThrottle }
 }
 
 /** Stops the automatic snapshots, saves what the rooms hold, then closes the storage unless the caller owns it. */
@@ -54,5 +59,6 @@ export async function closeServices(services: Services, options: ServiceOptions 
   await services.autoSnapshots.stop()
   services.storageHealth.stop()
   await services.rooms.close()
+  await services.signInThrottle.close()
   if (!options.storage) await services.storage.close()
 }

@@ -55,7 +55,8 @@ export async function audit(services: { storage: Storage; logger?: Logger }, ent
     detail: JSON.stringify(entry.detail ?? {}),
   }
   await services.storage.audit.append(record)
-  services.logger?.info({ audit: entry.action, actor: record.actorId ?? actorLabel, boardId: record.boardId }, `audit: ${entry.action}`)
+  // Without a principal the label may come from what someone typed (a failed sign-in): it stays out of the logs.
+  services.logger?.info({ audit: entry.action, actor: record.actorId ?? (entry.actor ? actorLabel : 'anonymous'), boardId: record.boardId }, `audit: ${entry.action}`)
 }
 
 export function toAuditView(record: AuditRecord): AuditView {

@@ -2,16 +2,15 @@
  * Signing in and out, first-run setup, and who am I. These routes (but /me)
  * are public: they are mounted ahead of the authentication middleware.
  */
-import { getConnInfo } from '@hono/node-server/conninfo'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import type { Context } from 'hono'
 import { audit } from '../access/audit.ts'
 import { createAccount, normalizeEmail, startSession, toMe } from '../auth/accounts.ts'
-import { ACCOUNT_THROTTLE, ADDRESS_THROTTLE, LoginThrottle } from '../auth/login-throttle.ts'
+import { identifierHash } from '../auth/identifier-hash.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyDecoy, verifyPassword } from '../auth/passwords.ts'
 import { hashSecret } from '../auth/secret-token.ts'
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../auth/session-cookie.ts'
 import type { AppEnv } from './app-env.ts'
+import { clientAddress } from './client-address.ts'
 import { ApiError, errorBody, unauthorized } from './errors.ts'
 import { emailSchema, errorResponses, errorSchema, jsonBody, jsonResponse, nameSchema } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
@@ -21,23 +20,8 @@ export const newPasswordSchema = z.string().min(PASSWORD_MIN_LENGTH).max(PASSWOR
 const loginSchema = z.object({ email: z.string().max(254), password: z.string().max(PASSWORD_MAX_LENGTH) }).strict()
 const setupSchema = z.object({ email: emailSchema, name: nameSchema, password: newPasswordSchema }).strict()
 
-export type LoginThrottles = { account: LoginThrottle; address: LoginThrottle }
-
-export function loginThrottles(): LoginThrottles {
-  return { account: new LoginThrottle(ACCOUNT_THROTTLE), address: new LoginThrottle(ADDRESS_THROTTLE) }
-}
-
-function clientAddress(c: Context<AppEnv>): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown'
-  } catch {
-    // Not served by @hono/node-server (e.g. app.request in a unit test): no socket to read.
-    return 'unknown'
-  }
-}
-
 /** Status, setup, sign-in and sign-out: no credential needed. */
-export function publicAuthApi(throttles: LoginThrottles = loginThrottles()): OpenAPIHono<AppEnv> {
+export function publicAuthApi(): OpenAPIHono<AppEnv> {
   const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
   api.openapi(
@@ -94,23 +78,28 @@ export function publicAuthApi(throttles: LoginThrottles = loginThrottles()): Ope
       const email = normalizeEmail(body.email)
       const password = body.password
       const address = clientAddress(c)
-      const waitMs = Math.max(throttles.account.waitMs(email), throttles.address.waitMs(address))
-      if (waitMs > 0) {
-        const seconds = Math.ceil(waitMs / 1000)
-        services.logger.info({ email, address, retryAfter: seconds }, 'sign-in refused: too many failures')
+      // What was typed as the email is sometimes a password: logs and the audit name it by a keyed hash only.
+      const identifier = identifierHash(email)
+      const attempt = await services.signInThrottle.begin(email, address)
+      if (!attempt.allowed) {
+        const seconds = attempt.retryAfterSeconds
+        services.logger.info({ identifier, address, limit: attempt.limit, retryAfter: seconds }, 'sign-in refused: too many failures')
         return c.json(errorBody('rate_limited', `Too many failed sign-ins. Try again in ${seconds} s.`), 429, { 'Retry-After': String(seconds) })
       }
       const user = await services.storage.users.getByEmail(email)
       const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyDecoy(password)
       if (!user || !valid) {
-        throttles.account.fail(email)
-        throttles.address.fail(address)
-        services.logger.info({ email, address }, 'sign-in failed')
-        await audit(services, { actor: null, actorLabel: email, action: 'sign-in-failed', detail: { address } })
+        services.logger.info({ identifier, address, userId: user?.id ?? null }, 'sign-in failed')
+        await audit(services, {
+          actor: null,
+          actorLabel: user ? user.email : 'unknown account',
+          action: 'sign-in-failed',
+          detail: { address, identifier, userId: user?.id ?? null },
+        })
         // One answer for an unknown email and a wrong password: it must not tell which emails have accounts.
         return c.json(errorBody('invalid_credentials', 'Wrong email or password.'), 401)
       }
-      throttles.account.succeed(email)
+      await attempt.succeeded()
       setSessionCookie(c, services.config, await startSession(services.storage, user.id))
       await audit(services, { actor: { userId: user.id, tokenId: null, name: user.name, isAdmin: user.isAdmin, via: 'session' }, action: 'sign-in', detail: { address } })
       return c.json(toMe(user), 200)

@@ -1,0 +1,155 @@
+/**
+ * The sign-in counts under attack: parallel guesses cannot slip past them, a
+ * guesser at one address cannot lock the owner out from another, and several
+ * instances count together through Redis. Addresses are real: each request
+ * leaves from its own loopback address (127.0.0.x) and the server reads the
+ * socket's peer.
+ */
+import { request } from 'node:http'
+import { afterEach, describe, expect, it } from 'vitest'
+import { addAccount, type TestAccount } from '../helpers/accounts.ts'
+import { describeUnless, missingServices } from '../helpers/services.ts'
+import { REDIS_URL, startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+
+type Answer = { status: number; retryAfter: number | null }
+
+/** POST /api/auth/login from `address`, a loopback address of this machine. */
+function signInFrom(server: TestServer, address: string, email: string, password: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const body = JSON.stringify({ email, password })
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path: '/api/auth/login',
+        method: 'POST',
+        localAddress: address,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
+      (response) => {
+        response.resume()
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, retryAfter: response.headers['retry-after'] ? Number(response.headers['retry-after']) : null }))
+      },
+    )
+    outgoing.on('error', reject)
+    outgoing.end(body)
+  })
+}
+
+const statusCounts = (answers: Answer[]) => {
+  const counts: Record<number, number> = {}
+  for (const { status } of answers) counts[status] = (counts[status] ?? 0) + 1
+  return counts
+}
+
+/** Each server's log lines, to count the passwords it actually checked ("sign-in failed" is logged after the check). */
+class LogLines {
+  readonly lines: string[] = []
+  readonly sink = (line: string) => void this.lines.push(line)
+  count(message: string): number {
+    return this.lines.filter((line) => (JSON.parse(line) as { msg: string }).msg === message).length
+  }
+}
+
+describe('sign-in counts under attack', () => {
+  const servers: TestServer[] = []
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.destroy()
+  })
+  const start = async (env: Record<string, string> = {}, logs = new LogLines()) => {
+    const server = await startTestServer({ accounts: true, logSink: logs.sink, env })
+    servers.push(server)
+    return { server, logs }
+  }
+
+  it('checks at most 5 of 100 parallel wrong passwords, and the owner signs in from elsewhere at once', async () => {
+    const { server, logs } = await start()
+    const owner = await addAccount(server, { name: 'Olga Owner' })
+    const guesses = await Promise.all(Array.from({ length: 100 }, (_, i) => signInFrom(server, '127.0.0.2', owner.email, `guess ${i}`)))
+    expect(statusCounts(guesses)).toEqual({ 401: 5, 429: 95 })
+    expect(logs.count('sign-in failed')).toBe(5)
+    expect(guesses.filter((answer) => answer.status === 429).every((answer) => answer.retryAfter! > 0 && answer.retryAfter! <= 900)).toBe(true)
+
+    // Even the right password is not checked from the guessing address until its window ends...
+    expect((await signInFrom(server, '127.0.0.2', owner.email, owner.password)).status).toBe(429)
+    // ...but the owner elsewhere, and other people at that address, are not locked out.
+    expect((await signInFrom(server, '127.0.0.3', owner.email, owner.password)).status).toBe(200)
+    const colleague = await addAccount(server)
+    expect((await signInFrom(server, '127.0.0.2', colleague.email, colleague.password)).status).toBe(200)
+    expect(logs.count('sign-in failed')).toBe(5)
+  })
+
+  it('spreads no lock-out over many addresses below the ceiling; the ceiling stops a spread-out attack', async () => {
+    const { server, logs } = await start({ SIGN_IN_FAILURES_PER_ACCOUNT: '12' })
+    const owner = await addAccount(server)
+    const guessFrom = (address: string) => Promise.all(Array.from({ length: 10 }, (_, i) => signInFrom(server, address, owner.email, `guess ${i}`)))
+    const first = await Promise.all(['127.0.1.1', '127.0.1.2'].map(guessFrom))
+    expect(statusCounts(first.flat())).toEqual({ 401: 10, 429: 10 })
+    expect((await signInFrom(server, '127.0.1.9', owner.email, owner.password)).status).toBe(200)
+
+    // A third address takes the account to its ceiling (12 failures from everywhere): then nobody gets a check.
+    const third = await guessFrom('127.0.1.3')
+    expect(statusCounts(third)).toEqual({ 401: 2, 429: 8 })
+    expect(logs.count('sign-in failed')).toBe(12)
+    const refused = await signInFrom(server, '127.0.1.9', owner.email, owner.password)
+    expect(refused.status).toBe(429)
+    expect(logs.lines.some((line) => line.includes('"limit":"account"'))).toBe(true)
+  })
+
+  it('forgives an address its failures on an account once the right password comes, and forgets them after the window', async () => {
+    const { server } = await start({ SIGN_IN_WINDOW_SECONDS: '2' })
+    const person: TestAccount = await addAccount(server)
+    const attempt = (password: string) => signInFrom(server, '127.0.2.1', person.email, password)
+    for (let i = 0; i < 4; i++) expect((await attempt(`typo ${i}`)).status).toBe(401)
+    expect((await attempt(person.password)).status).toBe(200)
+    for (let i = 0; i < 5; i++) expect((await attempt(`again ${i}`)).status).toBe(401)
+    const refused = await attempt(person.password)
+    expect(refused.status).toBe(429)
+    expect(refused.retryAfter).toBeGreaterThan(0)
+    expect(refused.retryAfter).toBeLessThanOrEqual(2)
+    // The window is what is under test: wait exactly as long as the server asked.
+    await new Promise((resolve) => setTimeout(resolve, refused.retryAfter! * 1000))
+    expect((await attempt(person.password)).status).toBe(200)
+  })
+
+  it('behind a trusted proxy, counts the address the proxy saw, not what the client wrote before it', async () => {
+    const { server } = await start({ TRUST_PROXY: '1' })
+    const owner = await addAccount(server)
+    // Every request comes from the proxy's address; the proxy appends the peer it saw.
+    const viaProxy = (seenByProxy: string, password: string, written = '') =>
+      signInFrom(server, '127.0.4.1', owner.email, password, { 'x-forwarded-for': written ? `${written}, ${seenByProxy}` : seenByProxy })
+    for (let i = 0; i < 5; i++) expect((await viaProxy('198.51.100.7', `guess ${i}`)).status).toBe(401)
+    expect((await viaProxy('198.51.100.7', 'guess again', '203.0.113.99')).status).toBe(429)
+    expect((await viaProxy('203.0.113.5', owner.password)).status).toBe(200)
+  })
+})
+
+const redisMissing = await missingServices('redis')
+
+describeUnless(redisMissing)('sign-in counts shared through Redis', () => {
+  const servers: TestServer[] = []
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.destroy()
+  })
+
+  it('lets two instances together check no more than one would', async () => {
+    // Their own key prefix: other test runs on this Redis count apart.
+    const signInKeyPrefix = `assay-test:sign-in:${crypto.randomUUID()}`
+    const logs = [new LogLines(), new LogLines()]
+    for (const log of logs) servers.push(await startTestServer({ accounts: true, logSink: log.sink, env: { REDIS_URL }, signInKeyPrefix }))
+    const [one, two] = servers as [TestServer, TestServer]
+    await waitFor(() => one.services.signInThrottle.shared && two.services.signInThrottle.shared, 'both instances counting in Redis')
+    // The same account on both (each has a SQLite file of its own): the counts are keyed by what is typed.
+    const owner = await addAccount(one, { email: `owner-${crypto.randomUUID().slice(0, 8)}@example.org`, password: 'the owner’s own password' })
+    await addAccount(two, { email: owner.email, password: owner.password })
+
+    const guesses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => signInFrom(i % 2 === 0 ? one : two, '127.0.3.1', owner.email, `guess ${i}`)),
+    )
+    expect(statusCounts(guesses)).toEqual({ 401: 5, 429: 55 })
+    expect(logs[0]!.count('sign-in failed') + logs[1]!.count('sign-in failed')).toBe(5)
+    for (const server of [one, two]) expect((await signInFrom(server, '127.0.3.1', owner.email, owner.password)).status).toBe(429)
+    for (const server of [one, two]) expect((await signInFrom(server, '127.0.3.2', owner.email, owner.password)).status).toBe(200)
+  })
+})
