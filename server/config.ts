@@ -64,6 +64,13 @@ const configSchema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: milliseconds(5000),
   /** How long GET /readyz waits for the database (and Redis) to answer before calling the instance not ready. */
   READINESS_TIMEOUT_MS: milliseconds(2000),
+  /** The longest a shutdown (SIGTERM, SIGINT) may take; edits not committed by then stay in the clients, which resend them. */
+  SHUTDOWN_TIMEOUT_MS: milliseconds(10_000),
+  /** GET /metrics requires `Authorization: Bearer <this>`; without it (and without METRICS_PORT) metrics are off. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters, e.g. from `openssl rand -hex 32`').optional(),
+  /** Serve /metrics on this port of its own (on METRICS_HOST) instead of the main one. */
+  METRICS_PORT: port.optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 })
 
 export type Config = z.infer<typeof configSchema>
@@ -82,6 +89,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = result.data
   if ((config.ASSAY_ADMIN_EMAIL === undefined) !== (config.ASSAY_ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('Invalid configuration:\n  ASSAY_ADMIN_EMAIL and ASSAY_ADMIN_PASSWORD must be set together')
+  }
+  if (config.METRICS_PORT !== undefined && config.METRICS_PORT !== 0 && config.METRICS_PORT === config.PORT) {
+    throw new ConfigError('Invalid configuration:\n  METRICS_PORT must differ from PORT (leave it unset to serve /metrics on PORT with METRICS_TOKEN)')
   }
   return config
 }

@@ -1,19 +1,32 @@
 /**
- * Starts a server process: services, the HTTP app and the websocket server, and
- * stops them in the reverse order, saving what is pending.
+ * Starts a server process: services, the HTTP app and the websocket server
+ * (and the metrics port when METRICS_PORT is set), and stops them in the
+ * reverse order within the shutdown deadline, saving what can be saved.
  */
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { createAdaptorServer } from '@hono/node-server'
 import { WebSocketServer } from 'ws'
 import { LIMITS } from '../shared/limits.ts'
 import type { Config } from './config.ts'
 import { createApp } from './http/app.ts'
+import { metricsRoute } from './metrics/metrics-route.ts'
 import { closeServices, createServices, type ServiceOptions, type Services } from './services.ts'
 
 export type RunningServer = {
   url: string
   port: number
+  /** Where /metrics is served when METRICS_PORT is set. */
+  metricsUrl: string | undefined
   services: Services
+  /**
+   * Stops within SHUTDOWN_TIMEOUT_MS: stops accepting connections, refuses new
+   * requests with 503, commits what can be committed, closes the websockets
+   * with 1001 (going away) and closes the storage. Whatever could not be
+   * committed by then stays in the clients, which send it again when they
+   * reconnect to any instance.
+   */
   close(): Promise<void>
 }
 
@@ -21,27 +34,39 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
   const services = await createServices(config, options)
   const app = createApp(services)
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxMessageBytes })
-  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(config.PORT, config.HOST, () => resolve())
-  })
-  const port = (server.address() as AddressInfo).port
-  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`
-  services.logger.info({ url, storage: services.storage.dialect }, 'assay is listening')
+  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server
+  const { url, port } = await listen(server, config.PORT, config.HOST)
+  const metricsServer = config.METRICS_PORT === undefined ? undefined : createAdaptorServer({ fetch: metricsRoute(services.metrics, config.METRICS_TOKEN).fetch }) as Server
+  const metricsUrl = metricsServer && (await listen(metricsServer, config.METRICS_PORT ?? 0, config.METRICS_HOST)).url
+  services.logger.info({ url, metricsUrl, storage: services.storage.dialect }, 'assay is listening')
   let closing: Promise<void> | undefined
   return {
     url,
     port,
+    metricsUrl,
     services,
     close() {
       closing ??= (async () => {
-        await services.rooms.close()
+        const deadline = sleep(config.SHUTDOWN_TIMEOUT_MS, undefined, { ref: false })
+        services.lifecycle.shuttingDown = true
+        server.close()
+        server.closeIdleConnections()
+        await closeServices(services, options, deadline)
         for (const client of wss.clients) client.terminate()
-        await new Promise<void>((resolve) => server.close(() => resolve()))
-        await closeServices(services, options)
+        server.closeAllConnections()
+        metricsServer?.close()
+        metricsServer?.closeAllConnections()
       })()
       return closing
     },
   }
+}
+
+async function listen(server: Server, port: number, host: string): Promise<{ url: string; port: number }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve())
+  })
+  const bound = (server.address() as AddressInfo).port
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`, port: bound }
 }

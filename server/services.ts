@@ -9,6 +9,7 @@ import { SignInThrottle } from './auth/sign-in-throttle.ts'
 import type { Config } from './config.ts'
 import { StorageHealth } from './health/storage-health.ts'
 import { createLogger, type Logger } from './log.ts'
+import { Metrics } from './metrics/metrics.ts'
 import { RoomRegistry, type RoomRegistryOptions } from './relay/room-registry.ts'
 import { AutoSnapshots } from './snapshots/auto-snapshots.ts'
 import { openStorage } from './storage/open-storage.ts'
@@ -24,6 +25,9 @@ export type Services = {
   access: Access
   autoSnapshots: AutoSnapshots
   signInThrottle: SignInThrottle
+  metrics: Metrics
+  /** Set when the server starts shutting down: readiness fails and new requests are refused, so load balancers move on. */
+  lifecycle: { shuttingDown: boolean }
 }
 
 export type ServiceOptions = {
@@ -41,6 +45,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL)
   const storage = options.storage ?? (await openStorage(config, logger))
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
+  const metrics = new Metrics()
   const rooms = new RoomRegistry(storage, logger, { redisUrl: config.REDIS_URL, ...options.rooms })
   // Accounts and board memberships, unless a test of the relay alone brings its own access.
   const access = options.access ? options.access(storage) : accountAccess(storage)
@@ -51,14 +56,22 @@ export async function createServices(config: Config, options: ServiceOptions = {
   )
   autoSnapshots.start()
   const signInThrottle = SignInThrottle.fromConfig(config, logger, options.signInKeyPrefix)
-  return { config, logger, storage, storageHealth, rooms, access, autoSnapshots, signInThrottle }
+  metrics.watch({ rooms, storageHealth })
+  return { config, logger, storage, storageHealth, rooms, access, autoSnapshots, signInThrottle, metrics, lifecycle: { shuttingDown: false } }
 }
 
-/** Stops the automatic snapshots, saves what the rooms hold, then closes the storage unless the caller owns it. */
-export async function closeServices(services: Services, options: ServiceOptions = {}): Promise<void> {
-  await services.autoSnapshots.stop()
+/**
+ * Stops the automatic snapshots, saves what the rooms hold, then closes the
+ * storage unless the caller owns it; once `deadline` settles, each step stops
+ * waiting (the rooms are unloaded with what they could not save).
+ */
+export async function closeServices(services: Services, options: ServiceOptions = {}, deadline: Promise<unknown> = NEVER): Promise<void> {
+  const untilDeadline = (work: Promise<unknown>) => Promise.race([work, deadline])
+  await untilDeadline(services.autoSnapshots.stop())
   services.storageHealth.stop()
-  await services.rooms.close()
-  await services.signInThrottle.close()
-  if (!options.storage) await services.storage.close()
+  await services.rooms.close(deadline)
+  await untilDeadline(services.signInThrottle.close())
+  if (!options.storage) await untilDeadline(services.storage.close())
 }
+
+const NEVER = new Promise<never>(() => {})

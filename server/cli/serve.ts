@@ -1,6 +1,7 @@
 import { loadConfig } from '../config.ts'
 import { seedDemoBoard } from '../demo/seed-demo-board.ts'
 import { startServer } from '../server.ts'
+import { stopOnSignals } from '../stop-on-signals.ts'
 import { cliPrincipal } from './cli-principal.ts'
 import type { Command } from './commands.ts'
 
@@ -17,12 +18,7 @@ const serve: Command = {
       server.services.logger.info({ boardId: demoId }, 'created the demo board')
     }
     process.stdout.write(`Assay is running at ${server.url}\n`)
-    const stop = (signal: string) => {
-      server.services.logger.info({ signal }, 'shutting down')
-      void server.close().then(() => process.exit(0))
-    }
-    process.once('SIGINT', () => stop('SIGINT'))
-    process.once('SIGTERM', () => stop('SIGTERM'))
+    stopOnSignals(server)
   },
 }
 export default serve

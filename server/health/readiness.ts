@@ -10,13 +10,17 @@ export type CheckStatus = 'ok' | Extract<ProbeResult, { ok: false }>['problem']
 
 export type Readiness = {
   ready: boolean
+  /** True once the server has started shutting down: it takes no new work. */
+  shuttingDown: boolean
   storage: { status: CheckStatus; ms?: number }
 }
 
-export async function checkReadiness(services: Pick<Services, 'storageHealth'>): Promise<Readiness> {
+export async function checkReadiness(services: Pick<Services, 'storageHealth' | 'lifecycle'>): Promise<Readiness> {
+  const { shuttingDown } = services.lifecycle
   const storage = await services.storageHealth.probe()
   return {
-    ready: storage.ok,
+    ready: storage.ok && !shuttingDown,
+    shuttingDown,
     storage: storage.ok ? { status: 'ok', ms: storage.ms } : { status: storage.problem },
   }
 }

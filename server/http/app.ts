@@ -11,6 +11,8 @@ import { secureHeaders } from 'hono/secure-headers'
 import { LIMITS } from '../../shared/limits.ts'
 import { WEBSOCKET_PATH } from '../../shared/protocol.ts'
 import { checkReadiness } from '../health/readiness.ts'
+import { countRequests } from '../metrics/count-requests.ts'
+import { metricsRoute } from '../metrics/metrics-route.ts'
 import type { Services } from '../services.ts'
 import type { AppEnv } from './app-env.ts'
 import { adminApi } from './admin-api.ts'
@@ -34,6 +36,7 @@ export const CLIENT_DIST = fileURLToPath(new URL('../../dist/client', import.met
 export function createApp(services: Services): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>()
   app.onError(handleError)
+  app.use(countRequests(services.metrics))
   app.use(async function provideServices(c, next) {
     c.set('services', services)
     c.set('logger', services.logger)
@@ -64,6 +67,10 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   })
   app.use('/api/*', availabilityGuard())
   app.use(`${WEBSOCKET_PATH}/*`, availabilityGuard())
+  // On the main port only with a token; on a port of its own otherwise (server.ts), or off.
+  const { METRICS_TOKEN, METRICS_PORT } = services.config
+  if (METRICS_TOKEN !== undefined && METRICS_PORT === undefined) app.route('/', metricsRoute(services.metrics, METRICS_TOKEN))
+  else app.get('/metrics', (c) => c.json(errorBody('not_found', 'Metrics are not served here: see METRICS_TOKEN and METRICS_PORT.'), 404))
 
   const api = new OpenAPIHono<AppEnv>()
   api.use(

@@ -123,14 +123,21 @@ export class RoomRegistry {
     return closed
   }
 
-  /** Saves what is pending, then unloads every room. */
-  async close(): Promise<void> {
-    await Promise.allSettled([...this.loading.values()])
-    await Promise.allSettled([...this.rooms.values()].map((room) => room.whenSaved()))
-    await Promise.allSettled([...this.compacting.values()])
+  /**
+   * Saves what is pending, then unloads every room, closing its sockets with
+   * 1001. Once `deadline` settles it stops waiting: what a room could not save
+   * stays in its clients, which send it again when they reconnect.
+   */
+  async close(deadline: Promise<unknown> = new Promise(() => {})): Promise<void> {
+    const settled = (work: Iterable<Promise<unknown>>) => Promise.race([Promise.allSettled(work), deadline])
+    await settled(this.loading.values())
+    await settled([...this.rooms.values()].map((room) => room.whenSaved()))
+    await settled(this.compacting.values())
+    const unsaved = [...this.rooms.values()].filter((room) => !room.isSaved).map((room) => room.boardId)
+    if (unsaved.length > 0) this.logger.warn({ boards: unsaved }, 'closing with edits not saved; their clients keep them and resend them when they reconnect')
     for (const room of this.rooms.values()) room.destroy()
     this.rooms.clear()
-    await this.bus?.close()
+    await Promise.race([this.bus?.close(), deadline])
   }
 
   /** Compacts a board's log now; resolves when done. */

@@ -1,0 +1,39 @@
+/**
+ * SIGTERM or SIGINT stops the server within its shutdown deadline
+ * (SHUTDOWN_TIMEOUT_MS), then ends the process. Should stopping hang past the
+ * deadline anyway, the process still ends, so an orchestrator's stop timeout
+ * never has to SIGKILL it; a second signal ends it at once.
+ */
+import type { RunningServer } from './server.ts'
+
+/** Past the deadline, how long closing may still take before the process ends regardless. */
+const EXIT_GRACE_MS = 1000
+
+export function stopOnSignals(server: RunningServer): void {
+  const { logger, config } = server.services
+  let stopping = false
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal while shutting down: exiting now')
+      process.exit(1)
+    }
+    stopping = true
+    logger.info({ signal, deadlineMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutting down')
+    setTimeout(() => {
+      logger.error({ deadlineMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown overran its deadline; exiting')
+      process.exit(1)
+    }, config.SHUTDOWN_TIMEOUT_MS + EXIT_GRACE_MS).unref()
+    server.close().then(
+      () => {
+        logger.info('shut down')
+        process.exit(0)
+      },
+      (error: unknown) => {
+        logger.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+}

@@ -1,0 +1,107 @@
+/**
+ * GET /metrics: never open by default, protected by a token or on a port of
+ * its own, and its figures match known traffic from real clients.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../server/config.ts'
+import { addAssessment } from '../shared/board-mutations.ts'
+import { assessmentText } from '../shared/board-doc.ts'
+import { boardToModel } from '../shared/board-convert.ts'
+import { addAccount, addMember, addToken, upgradeStatus } from './helpers/accounts.ts'
+import { apiClient } from './helpers/api.ts'
+import { startTestServer, type TestServer } from './helpers/test-server.ts'
+import { waitFor } from './helpers/wait-for.ts'
+import { connectClient, type TestClient } from './helpers/yjs-client.ts'
+
+const METRICS_TOKEN = 'metrics-token-for-the-test-0123456789'
+
+/** The value of one sample of the Prometheus text format, or undefined when it is absent. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    const match = line.match(/^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/)
+    if (!match || match[1] !== name) continue
+    const present = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map(([, key, value]) => [key, value]))
+    if (Object.entries(labels).every(([key, value]) => present[key] === value)) return Number(match[3])
+  }
+  return undefined
+}
+
+describe('metrics', () => {
+  const servers: TestServer[] = []
+  const clients: TestClient[] = []
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy()
+    for (const server of servers.splice(0)) await server.destroy()
+  })
+  const start = async (env: Record<string, string> = {}) => {
+    const server = await startTestServer({ accounts: true, env })
+    servers.push(server)
+    return server
+  }
+
+  it('are off unless configured: /metrics is a 404, not the app', async () => {
+    const server = await start()
+    const response = await fetch(`${server.url}/metrics`)
+    expect(response.status).toBe(404)
+    expect(await response.json()).toMatchObject({ error: { code: 'not_found' } })
+    expect(server.metricsUrl).toBeUndefined()
+  })
+
+  it('refuse a guessable token and a metrics port that is the main one', () => {
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: must be at least 16 characters/)
+    expect(() => loadConfig({ PORT: '9000', METRICS_PORT: '9000' })).toThrow(ConfigError)
+  })
+
+  it('with METRICS_TOKEN, answer only to that bearer token', async () => {
+    const server = await start({ METRICS_TOKEN })
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401)
+    expect((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer not-the-token' } })).status).toBe(401)
+    const response = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toContain('text/plain; version=0.0.4')
+    const text = await response.text()
+    expect(sample(text, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0)
+    expect(sample(text, 'assay_storage_available')).toBe(1)
+  })
+
+  it('with METRICS_PORT, are served on that port only', async () => {
+    const server = await start({ METRICS_PORT: '0' })
+    expect(server.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(server.metricsUrl).not.toBe(server.url)
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(404)
+    const response = await fetch(`${server.metricsUrl}/metrics`)
+    expect(response.status).toBe(200)
+    expect(sample(await response.text(), 'assay_rooms')).toBe(0)
+  })
+
+  it('count known traffic: connections by role, rooms, requests by route and status', async () => {
+    const server = await start({ METRICS_TOKEN })
+    const scrape = async () => (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text()
+    const owner = await addAccount(server)
+    const reviewer = await addAccount(server)
+    const outsider = await addAccount(server)
+    const ownerToken = (await addToken(server, owner)).token
+    const boardId = await apiClient(server.url, { authorization: `Bearer ${ownerToken}` }).createBoard('Counted')
+    await addMember(server, boardId, reviewer, 'reviewer')
+
+    const writer = connectClient(server.wsUrl, boardId, { token: ownerToken })
+    const reader = connectClient(server.wsUrl, boardId, { token: (await addToken(server, reviewer)).token })
+    clients.push(writer, reader)
+    await Promise.all([writer.synced(), reader.synced()])
+    expect(await upgradeStatus(`${server.wsUrl}/${boardId}?token=${(await addToken(server, outsider)).token}`)).toBe(403)
+
+    const assessmentId = addAssessment(writer.doc, { title: 'Counted', judgment: '' })
+    const edits = 12
+    for (let i = 0; i < edits; i++) assessmentText(writer.doc, assessmentId, 'judgment').insert(i, 'x')
+    await waitFor(() => boardToModel(reader.doc, boardId).assessments[0]?.judgment.length === edits, 'every edit at the reviewer')
+
+    const text = await scrape()
+    expect(sample(text, 'assay_rooms')).toBe(1)
+    expect(sample(text, 'assay_connections', { role: 'owner' })).toBe(1)
+    expect(sample(text, 'assay_connections', { role: 'reviewer' })).toBe(1)
+    expect(sample(text, 'assay_connections', { role: 'editor' })).toBe(0)
+    expect(sample(text, 'assay_http_requests_total', { method: 'POST', route: '/api/boards', status: '201' })).toBe(1)
+    expect(sample(text, 'assay_http_requests_total', { method: 'GET', route: '/ws/:boardId', status: '403' })).toBe(1)
+    expect(sample(text, 'assay_http_requests_total', { method: 'GET', route: '/ws/:boardId', status: '101' })).toBe(2)
+  })
+})
