@@ -45,7 +45,7 @@ function assayTarget(server: RunningServer): RelayTarget {
   }
 }
 
-function client(target: RelayTarget, boardId: string) {
+export function client(target: RelayTarget, boardId: string) {
   const doc = new Y.Doc()
   const provider = new WebsocketProvider(target.wsUrl, boardId, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
@@ -76,7 +76,7 @@ function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
+export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
 
 /** One keystroke at a time: the time from a writer's edit to its arrival at another client, through the commit. */
 export async function echoLatency(target: RelayTarget, samples = 500): Promise<LatencyFigures> {

@@ -1,18 +1,32 @@
 /**
  * `npm run bench`: every benchmark, one after the other (they share two cores),
  * printed as JSON so runs can be compared. Figures go in the README.
+ * `npm run bench -- soak relay` runs only the ones named.
  */
 import { cpus } from 'node:os'
 import { benchBrowser } from './browser.ts'
 import { benchExport } from './export.ts'
 import { benchReference } from './reference.ts'
 import { benchRelay } from './relay.ts'
+import { benchSoak } from './soak.ts'
 
-const results = {
-  machine: { node: process.version, cpus: cpus().length, platform: process.platform },
-  relay: await benchRelay(),
-  referenceServer: await benchReference(),
-  export: await benchExport(),
-  browser: await benchBrowser(),
+const BENCHMARKS: Record<string, () => Promise<unknown>> = {
+  relay: benchRelay,
+  referenceServer: benchReference,
+  export: benchExport,
+  browser: benchBrowser,
+  soak: benchSoak,
+}
+
+const named = process.argv.slice(2)
+const unknown = named.filter((name) => !(name in BENCHMARKS))
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHMARKS).join(', ')}`)
+  process.exit(2)
+}
+
+const results: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length, platform: process.platform } }
+for (const [name, bench] of Object.entries(BENCHMARKS)) {
+  if (named.length === 0 || named.includes(name)) results[name] = await bench()
 }
 console.log(JSON.stringify(results, null, 2))
