@@ -99,7 +99,7 @@ describe('estimative words contradicting the likelihood band', () => {
     const text = 'Wagner will likely move to Belarus.'
     const [finding] = judged(text, 3)
     expect(finding).toMatchObject({ rule: 'likelihood-contradicted', faults: [{ field: 'judgment', start: 12, end: 18, text: 'likely' }] })
-    expect(finding!.message).toBe('“likely” says likely, 55–80%: the likelihood is set to unlikely, 20–45%.')
+    expect(finding!.message).toBe('“likely” means 55–80%; the likelihood is set to unlikely (20–45%).')
   })
 
   it('does not flag words that agree with the band, in any case or spelling', () => {
@@ -119,7 +119,7 @@ describe('estimative words contradicting the likelihood band', () => {
     expect(judged('An attack isn’t likely.', 4)).toEqual([])
     const [finding] = judged('An attack is not likely.', 5)
     expect(finding).toMatchObject({ rule: 'likelihood-contradicted', faults: [{ text: 'likely' }] })
-    expect(finding!.message).toContain('“likely”, negated, denies likely, 55–80%')
+    expect(finding!.message).toBe('“likely” is negated: it denies 55–80%; the likelihood is set to likely (55–80%).')
   })
 
   it('does not read a quoted claim: “unlikely” inside quotation marks is the source’s word', () => {

@@ -13,7 +13,7 @@ import { CHECK_RULE_IDS, CHECK_RULES, type CheckRuleId } from './check-rules.ts'
 import {
   admiraltyGrade,
   isSupporting,
-  likelihoodLabel,
+  likelihoodRange,
   likelihoodTerm,
   profileName,
   type LikelihoodBand,
@@ -70,7 +70,6 @@ function finding(rule: CheckRuleId, subject: FindingSubject, detail: string[], m
 }
 
 const quote = (text: string) => `“${text}”`
-const bandWords = (profile: LikelihoodProfile, band: LikelihoodBand) => likelihoodLabel(profile, band)
 
 /** The distinct canonical phrases of some mentions, sorted: the stable part of a text finding's key. */
 function phrasesOf(mentions: readonly { phrase: string }[]): string {
@@ -95,13 +94,15 @@ export function textFindings(assessmentId: string, field: TextField, text: strin
   if (band !== null) {
     const contradicting = reading.likelihood.filter((m) => (m.negated ? m.term.band === band : m.term.band !== band))
     if (contradicting.length > 0) {
-      const said = contradicting.map((m) => (m.negated ? `${quote(m.text)}, negated, denies ${bandWords(profile, m.term.band)}` : `${quote(m.text)} says ${bandWords(profile, m.term.band)}`))
+      const said = contradicting.map((m) =>
+        m.negated ? `${quote(m.text)} is negated: it denies ${likelihoodRange(profile, m.term.band)}` : `${quote(m.text)} means ${likelihoodRange(profile, m.term.band)}`,
+      )
       findings.push(
         finding(
           'likelihood-contradicted',
           subject,
           [field, `band${band}`, phrasesOf(contradicting.map(keyPhrase))],
-          `${said.join('; ')}: the likelihood is set to ${bandWords(profile, band)}.`,
+          `${said.join('; ')}; the likelihood is set to ${likelihoodTerm(profile, band)} (${likelihoodRange(profile, band)}).`,
           contradicting.map(fault),
         ),
       )

@@ -30,6 +30,8 @@ export const checksReportSchema = z.object({
   scope: z.enum(EXPORT_SCOPES),
   /** The board's own findings first, then each assessment's in board order. */
   findings: z.array(checkedFindingSchema),
+  /** The title of each assessment a finding is about, by id. */
+  titles: z.record(z.string(), z.string()),
   open: z.number().int(),
   acknowledged: z.number().int(),
   /** For a snapshot: what it relied on that has been retracted since; null for the live board. */

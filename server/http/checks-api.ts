@@ -43,12 +43,15 @@ export function checksApi(): OpenAPIHono<AppEnv> {
       await requireBoardRole(c, boardId, 'reviewer')
       const loaded = await loadVersion(c.var.services, boardId, snapshot)
       if (!loaded) throw notFound(snapshot ? 'Snapshot' : 'Board')
-      const findings = checkBoard(scopeBoard(loaded.model, scope))
+      const board = scopeBoard(loaded.model, scope)
+      const findings = checkBoard(board)
+      const about = new Set(findings.flatMap((f) => (f.subject.kind === 'assessment' ? [f.subject.id] : [])))
       const retracted = loaded.version.kind === 'snapshot' ? (loaded.version.retractedSince ?? null) : null
       const acknowledged = findings.filter((f) => f.acknowledgement !== null).length
       const report: ChecksReport = {
         scope,
         findings,
+        titles: Object.fromEntries(board.assessments.filter((a) => about.has(a.id)).map((a) => [a.id, a.title])),
         open: findings.length - acknowledged,
         acknowledged,
         retractedSince: retracted,

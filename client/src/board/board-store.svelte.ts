@@ -9,8 +9,10 @@
 import { createSubscriber } from 'svelte/reactivity'
 import * as Y from 'yjs'
 import { documentText } from '../../../shared/board-convert.ts'
-import { assessmentText, BoardError, collection, COLLECTIONS, metaMap } from '../../../shared/board-doc.ts'
+import { acknowledgementsMap, assessmentText, blufText, BoardError, collection, COLLECTIONS, metaMap } from '../../../shared/board-doc.ts'
 import type {
+  AcknowledgementInput,
+  AcknowledgementModel,
   AssessmentInput,
   AssessmentModel,
   AssessmentPatch,
@@ -26,6 +28,8 @@ import type {
 import * as mutations from '../../../shared/board-mutations.ts'
 import { isContradicting, isSupporting, type AchRating } from '../../../shared/domain.ts'
 import { toasts } from '../app/toasts.svelte.ts'
+import { AcknowledgementsReader } from './acknowledgements-reader.svelte.ts'
+import { BoardChecks } from './board-checks.svelte.ts'
 import { byBoardOrder, byCreation, byImport } from './board-order.ts'
 import { CollectionReader } from './collection-reader.svelte.ts'
 import { MetaReader, type BoardMeta } from './meta-reader.svelte.ts'
@@ -66,6 +70,7 @@ export class BoardStore {
   readonly #claims: CollectionReader<'claims'>
   readonly #assessments: CollectionReader<'assessments'>
   readonly #links: CollectionReader<'links'>
+  readonly #acknowledgements: AcknowledgementsReader
   readonly #subscribeUndo = createSubscriber((update) => {
     this.undoManager.on('stack-item-added', update)
     this.undoManager.on('stack-item-popped', update)
@@ -114,6 +119,11 @@ export class BoardStore {
     return counts
   })
 
+  /** Acknowledged check findings, by creation time. */
+  readonly acknowledgements: readonly AcknowledgementModel[] = $derived.by(() => this.#acknowledgements.list)
+  /** The analytic checks of this board, live. */
+  readonly checks = new BoardChecks(this)
+
   constructor(doc: Y.Doc, boardId: string, options: { by: string; readOnly: boolean }) {
     this.doc = doc
     this.boardId = boardId
@@ -125,9 +135,11 @@ export class BoardStore {
     this.#claims = new CollectionReader(doc, 'claims', byCreation)
     this.#assessments = new CollectionReader(doc, 'assessments', byBoardOrder)
     this.#links = new CollectionReader(doc, 'links', byCreation)
-    this.undoManager = new Y.UndoManager([metaMap(doc), ...COLLECTIONS.map((name) => collection(doc, name))], {
-      trackedOrigins: new Set([this.origin]),
-    })
+    this.#acknowledgements = new AcknowledgementsReader(doc)
+    this.undoManager = new Y.UndoManager(
+      [metaMap(doc), ...COLLECTIONS.map((name) => collection(doc, name)), acknowledgementsMap(doc), blufText(doc)],
+      { trackedOrigins: new Set([this.origin]) },
+    )
   }
 
   get meta(): BoardMeta {
@@ -153,6 +165,11 @@ export class BoardStore {
    */
   documentText(documentId: string): string | undefined {
     return this.documents.some((d) => d.id === documentId) ? documentText(this.doc, documentId) : undefined
+  }
+
+  /** The shared text of the board's bottom line up front. */
+  get bluf(): Y.Text {
+    return blufText(this.doc)
   }
 
   /** The shared text behind an assessment's title or judgment, for a collaborative editor. */
@@ -236,6 +253,14 @@ export class BoardStore {
     this.#change((ctx) => mutations.deleteLink(this.doc, id, ctx))
   }
 
+  acknowledge(input: AcknowledgementInput): void {
+    this.#change((ctx) => mutations.acknowledgeFinding(this.doc, input, ctx))
+  }
+
+  withdrawAcknowledgement(key: string): void {
+    this.#change((ctx) => mutations.withdrawAcknowledgement(this.doc, key, ctx))
+  }
+
   /** Runs a change as this person, as one undo step; a refused change is told, not thrown. */
   change<T>(apply: (ctx: mutations.MutationContext) => T): T | null {
     return this.#change(apply)
@@ -243,7 +268,7 @@ export class BoardStore {
 
   destroy(): void {
     this.undoManager.destroy()
-    for (const reader of [this.#meta, this.#sources, this.#documents, this.#claims, this.#assessments, this.#links]) reader.destroy()
+    for (const reader of [this.#meta, this.#sources, this.#documents, this.#claims, this.#assessments, this.#links, this.#acknowledgements]) reader.destroy()
   }
 
   #change<T>(apply: (ctx: mutations.MutationContext) => T): T | null {

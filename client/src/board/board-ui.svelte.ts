@@ -128,6 +128,13 @@ export class BoardUi {
     if (inspect) this.inspected = id ? { kind: 'claim', id } : null
   }
 
+  /** The inspector shows the board itself: its BLUF and checks. */
+  inspectBoard(): void {
+    this.selectedAssessmentId = null
+    this.selectedClaimId = null
+    this.inspected = null
+  }
+
   inspectSource(id: string): void {
     this.claimCursor = `source:${id}`
     this.inspected = { kind: 'source', id }

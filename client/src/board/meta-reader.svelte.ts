@@ -1,21 +1,24 @@
-/** The board's meta (title, marking, key question, likelihood profile) as reactive plain values. */
+/** The board's meta (title, marking, key question, likelihood profile) and its BLUF as reactive plain values. */
 import type * as Y from 'yjs'
-import { boardProfile, isBoardInitialized, metaMap, readString } from '../../../shared/board-doc.ts'
+import { blufText, boardProfile, isBoardInitialized, metaMap, readString } from '../../../shared/board-doc.ts'
 import type { LikelihoodProfile } from '../../../shared/domain.ts'
 import { ChangeSignal } from './change-signal.ts'
 
-export type BoardMeta = { initialized: boolean; title: string; marking: string; question: string; profile: LikelihoodProfile }
+export type BoardMeta = { initialized: boolean; title: string; marking: string; question: string; profile: LikelihoodProfile; bluf: string }
 
 export class MetaReader {
   readonly #doc: Y.Doc
   readonly #map: Y.Map<unknown>
+  readonly #bluf: Y.Text
   #value: BoardMeta | null = null
   readonly #signal = new ChangeSignal()
 
   constructor(doc: Y.Doc) {
     this.#doc = doc
     this.#map = metaMap(doc)
+    this.#bluf = blufText(doc)
     this.#map.observe(this.#onChange)
+    this.#bluf.observe(this.#onChange)
   }
 
   get value(): BoardMeta {
@@ -26,12 +29,14 @@ export class MetaReader {
       marking: readString(this.#map, 'marking'),
       question: readString(this.#map, 'question'),
       profile: boardProfile(this.#doc),
+      bluf: this.#bluf.toString(),
     }
     return this.#value
   }
 
   destroy(): void {
     this.#map.unobserve(this.#onChange)
+    this.#bluf.unobserve(this.#onChange)
   }
 
   readonly #onChange = (): void => {

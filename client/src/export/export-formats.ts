@@ -3,6 +3,7 @@
  * is for, and whether the briefing preview shows its content.
  */
 import type { ExportFormat } from '../../../shared/export-formats.ts'
+import type { ExportScope } from '../../../shared/export-scope.ts'
 
 export { EXPORT_FORMATS, type ExportFormat } from '../../../shared/export-formats.ts'
 
@@ -17,9 +18,10 @@ export const FORMAT_INFO: Record<ExportFormat, FormatInfo> = {
   json: { label: 'JSON', hint: 'The board model exactly as the API serves it', briefing: false },
 }
 
-export function exportUrl(boardId: string, format: ExportFormat, snapshotId: string | null): string {
+export function exportUrl(boardId: string, format: ExportFormat, snapshotId: string | null, scope: ExportScope = 'all'): string {
   const query = new URLSearchParams({ format })
   if (snapshotId) query.set('snapshot', snapshotId)
+  if (scope !== 'all') query.set('scope', scope)
   return `/api/boards/${encodeURIComponent(boardId)}/export?${query}`
 }
 

@@ -12,6 +12,7 @@ import type { BoardModel } from '../../../shared/board-model.ts'
 import { LIVE, type SnapshotSummary } from '../../../shared/snapshot-model.ts'
 import { ApiProblem, describeError } from '../app/api.ts'
 import { BoardStore } from '../board/board-store.svelte.ts'
+import { fetchChecks } from '../board/checks/checks-api.ts'
 import { Presence } from '../board/presence.svelte.ts'
 import { cardChanges, changeCounts, unionOf, type CardChange } from './compare-model.ts'
 import { snapshotApi, type DiffResult } from './snapshot-api.ts'
@@ -43,6 +44,10 @@ export class SnapshotView {
   compareTarget = $state<string | null>(null)
   comparison = $state.raw<Comparison | null>(null)
   compareProblem = $state<string | null>(null)
+  /** "2 judgments relied on a claim retracted since", when the live board has retracted what this snapshot relied on. */
+  retractedSince = $state<string | null>(null)
+  /** Why that could not be checked, if it could not. */
+  retractedSinceProblem = $state<string | null>(null)
   #model: BoardModel | null = null
 
   constructor(boardId: string, snapshotId: string, me: { name: string; color: string }) {
@@ -71,9 +76,19 @@ export class SnapshotView {
       this.summary = summary
       this.snapshots = snapshots
       this.status = 'ready'
+      void this.#checkRetractions()
     } catch (error) {
       this.status = error instanceof ApiProblem && error.status === 404 ? 'missing' : 'failed'
       this.problem = describeError(error)
+    }
+  }
+
+  /** Asks the server what this snapshot relied on that has been retracted since; the page opens without waiting for it. */
+  async #checkRetractions(): Promise<void> {
+    try {
+      this.retractedSince = (await fetchChecks(this.boardId, { snapshotId: this.snapshotId })).retractedSinceStatement
+    } catch (error) {
+      this.retractedSinceProblem = describeError(error)
     }
   }
 
