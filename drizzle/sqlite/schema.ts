@@ -49,6 +49,8 @@ export const boardMembers = sqliteTable('board_members', {
 
 export const boardInvites = sqliteTable('board_invites', {
   tokenHash: text('token_hash').primaryKey(),
+  /** What owners list and revoke an invite by: the token's hash never leaves the server. */
+  id: text('id').notNull().unique(),
   boardId: text('board_id').notNull().references(() => boards.id, { onDelete: 'cascade' }),
   role: text('role').notNull(),
   createdBy: text('created_by').notNull(),

@@ -39,3 +39,12 @@ export const ROLE_RANK: Record<Role, number> = { reviewer: 1, editor: 2, owner: 
 export function atLeast(role: Role | null, needed: Role): boolean {
   return role !== null && ROLE_RANK[role] >= ROLE_RANK[needed]
 }
+
+/**
+ * Whether someone holding `granter` may give others `role` (by adding them, or
+ * by an invite link, which is only as good as its maker's right): owners
+ * grant every role, nobody else grants any.
+ */
+export function mayGrant(granter: Role | null, role: Role): boolean {
+  return granter === 'owner' && ROLE_RANK[role] <= ROLE_RANK[granter]
+}

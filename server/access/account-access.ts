@@ -7,7 +7,7 @@
 import { readSessionToken } from '../auth/session-cookie.ts'
 import { hashSecret } from '../auth/secret-token.ts'
 import type { Storage } from '../storage/storage.ts'
-import type { Access, Principal } from './access.ts'
+import type { Access, Principal, Role } from './access.ts'
 import { audit } from './audit.ts'
 
 /** `last_used_at` is a hint for the token list, not a trail: write it at most this often. */
@@ -30,11 +30,7 @@ export function accountAccess(storage: Storage): Access {
       return session === null ? null : sessionPrincipal(storage, session)
     },
 
-    async authorize(principal, boardId) {
-      if (principal.isAdmin) return 'owner'
-      if (principal.userId === null) return null
-      return (await storage.members.role(boardId, principal.userId)) ?? null
-    },
+    authorize: (principal, boardId) => accountRole(storage, principal, boardId),
 
     async onBoardCreated(boardId, creator) {
       if (creator.userId !== null) {
@@ -43,6 +39,13 @@ export function accountAccess(storage: Storage): Access {
       await audit({ storage }, { actor: creator, action: 'board-created', boardId })
     },
   }
+}
+
+/** The role an account holds on a board: the admin owns every board, anyone else holds their membership's. */
+export async function accountRole(storage: Storage, account: { userId: string | null; isAdmin: boolean }, boardId: string): Promise<Role | null> {
+  if (account.isAdmin) return 'owner'
+  if (account.userId === null) return null
+  return (await storage.members.role(boardId, account.userId)) ?? null
 }
 
 async function tokenPrincipal(storage: Storage, token: string): Promise<Principal | null> {

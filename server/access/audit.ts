@@ -20,6 +20,7 @@ export const AUDIT_ACTIONS = [
   'member-removed',
   'invite-created',
   'invite-accepted',
+  'invite-revoked',
   'token-created',
   'token-revoked',
   'snapshot',

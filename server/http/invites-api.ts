@@ -1,11 +1,18 @@
 /**
  * Invitation links: an owner makes a link that carries a role and expires;
  * anyone signed in who opens it before then joins the board with that role.
- * A link may be used by several people until it expires. Only the hash of its
- * token is stored.
+ * A link may be used by several people until it expires or an owner revokes
+ * it. Only the hash of its token is stored.
+ *
+ * A link is only as good as its maker: it works while the account that made
+ * it may still grant its role on the board (an owner, or the admin). A demoted
+ * or removed owner's old owner link makes nobody owner, its maker included.
+ * Accepting never lowers a role: someone who holds a higher one keeps it, and
+ * is told so.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import { atLeast } from '../access/access.ts'
+import { mayGrant, ROLE_RANK, type Role } from '../access/access.ts'
+import { accountRole } from '../access/account-access.ts'
 import { audit } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
 import { hashSecret, newSecret } from '../auth/secret-token.ts'
@@ -13,23 +20,53 @@ import type { Services } from '../services.ts'
 import type { InviteRecord } from '../storage/storage.ts'
 import type { AppEnv } from './app-env.ts'
 import { requireBoardRole } from './boards-api.ts'
-import { ApiError } from './errors.ts'
+import { ApiError, forbidden, notFound } from './errors.ts'
 import { errorResponses, jsonBody, jsonResponse, roleSchema } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const DEFAULT_EXPIRY_HOURS = 72
 const MAX_EXPIRY_HOURS = 30 * 24
 
+const boardParam = z.object({ id: z.string().min(1).max(64) })
 const tokenParam = z.object({ token: z.string().min(1).max(128) })
 const inviteSchema = z.object({ boardId: z.string(), boardTitle: z.string(), role: roleSchema, expiresAt: z.string() })
+const listedInviteSchema = z.object({
+  id: z.string(),
+  role: roleSchema,
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  /** Who made it; null when that account no longer exists. */
+  maker: z.object({ userId: z.string(), name: z.string() }).nullable(),
+  /** False when its maker can no longer grant its role: the link then lets nobody in. */
+  usable: z.boolean(),
+})
+const acceptedSchema = z.object({
+  boardId: z.string(),
+  /** The role the person holds now. */
+  role: roleSchema,
+  /** joined: a new member; raised: the link's role is higher than the one they had; kept: they hold the link's role or a higher one already. */
+  outcome: z.enum(['joined', 'raised', 'kept']),
+  message: z.string(),
+})
 
-const unknownInvite = () => new ApiError(404, 'invite_not_found', 'This invite link is unknown or has expired: ask the board owner for a new one.')
+const unknownInvite = () =>
+  new ApiError(404, 'invite_not_found', 'This invite link is unknown, has expired or was withdrawn: ask a board owner for a new one.')
 
-async function liveInvite(services: Services, token: string): Promise<InviteRecord> {
+/** The role the invite's maker holds on its board now, or null when they hold none (or their account is gone). */
+async function makerRole(services: Services, invite: InviteRecord): Promise<Role | null> {
+  const maker = await services.storage.users.get(invite.createdBy)
+  return maker ? accountRole(services.storage, { userId: maker.id, isAdmin: maker.isAdmin }, invite.boardId) : null
+}
+
+/** The invite behind a link, if it has not expired and its maker may still grant its role. */
+async function usableInvite(services: Services, token: string): Promise<InviteRecord> {
   const invite = await services.storage.invites.get(hashSecret(token))
   if (!invite || Date.parse(invite.expiresAt) <= Date.now()) throw unknownInvite()
+  if (!mayGrant(await makerRole(services, invite), invite.role)) throw unknownInvite()
   return invite
 }
+
+const article = (role: Role) => (role === 'owner' || role === 'editor' ? 'an' : 'a')
 
 /** Reading an invite needs no account: the link itself is the credential, and the page offers to sign in. */
 export function publicInvitesApi(): OpenAPIHono<AppEnv> {
@@ -44,7 +81,7 @@ export function publicInvitesApi(): OpenAPIHono<AppEnv> {
     }),
     async (c) => {
       const services = c.var.services
-      const invite = await liveInvite(services, c.req.valid('param').token)
+      const invite = await usableInvite(services, c.req.valid('param').token)
       const board = await services.storage.boards.get(invite.boardId)
       if (!board) throw unknownInvite()
       return c.json({ boardId: board.id, boardTitle: board.title, role: invite.role, expiresAt: invite.expiresAt }, 200)
@@ -62,31 +99,83 @@ export function invitesApi(): OpenAPIHono<AppEnv> {
       path: '/boards/{id}/invites',
       summary: 'Make an invite link to the board with a role (owners)',
       request: {
-        params: z.object({ id: z.string().min(1).max(64) }),
+        params: boardParam,
         body: jsonBody(z.object({ role: roleSchema, expiresInHours: z.number().int().min(1).max(MAX_EXPIRY_HOURS).optional() }).strict()),
       },
-      responses: { 201: jsonResponse(z.object({ url: z.string(), token: z.string(), expiresAt: z.string() }), 'The link'), ...errorResponses },
+      responses: { 201: jsonResponse(z.object({ id: z.string(), url: z.string(), token: z.string(), expiresAt: z.string() }), 'The link'), ...errorResponses },
     }),
     async (c) => {
       const services = c.var.services
-      const { id } = c.req.valid('param')
-      await requireBoardRole(c, id, 'owner')
+      const { id: boardId } = c.req.valid('param')
+      await requireBoardRole(c, boardId, 'owner')
+      // The link stands on its maker's right, so it needs a maker whose right can be checked later.
+      const maker = c.var.principal.userId
+      if (maker === null) throw forbidden('Only a signed-in account makes invite links.')
       const { role, expiresInHours = DEFAULT_EXPIRY_HOURS } = c.req.valid('json')
       const token = newSecret()
       const now = new Date()
-      const expiresAt = new Date(now.getTime() + expiresInHours * 3600_000).toISOString()
-      await services.storage.invites.deleteExpired(now.toISOString())
-      await services.storage.invites.create({
+      const invite: InviteRecord = {
+        id: crypto.randomUUID(),
         tokenHash: hashSecret(token),
-        boardId: id,
+        boardId,
         role,
-        createdBy: c.var.principal.userId ?? c.var.principal.name,
+        createdBy: maker,
         createdAt: now.toISOString(),
-        expiresAt,
-      })
-      await audit(services, { actor: c.var.principal, action: 'invite-created', boardId: id, detail: { role, expiresAt } })
+        expiresAt: new Date(now.getTime() + expiresInHours * 3600_000).toISOString(),
+      }
+      await services.storage.invites.deleteExpired(invite.createdAt)
+      await services.storage.invites.create(invite)
+      await audit(services, { actor: c.var.principal, action: 'invite-created', boardId, detail: { inviteId: invite.id, role, expiresAt: invite.expiresAt } })
       c.header('Cache-Control', 'no-store')
-      return c.json({ url: `/invite/${token}`, token, expiresAt }, 201)
+      return c.json({ id: invite.id, url: `/invite/${token}`, token, expiresAt: invite.expiresAt }, 201)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/boards/{id}/invites',
+      summary: "The board's invite links that have not expired, newest first (owners); never the links themselves",
+      request: { params: boardParam },
+      responses: { 200: jsonResponse(z.array(listedInviteSchema), 'Invites, newest first'), ...errorResponses },
+    }),
+    async (c) => {
+      const services = c.var.services
+      const { id: boardId } = c.req.valid('param')
+      await requireBoardRole(c, boardId, 'owner')
+      const invites = await services.storage.invites.listForBoard(boardId, new Date().toISOString())
+      const listed = await Promise.all(
+        invites.map(async (invite) => {
+          const maker = await services.storage.users.get(invite.createdBy)
+          return {
+            id: invite.id,
+            role: invite.role,
+            createdAt: invite.createdAt,
+            expiresAt: invite.expiresAt,
+            maker: maker ? { userId: maker.id, name: maker.name } : null,
+            usable: mayGrant(await makerRole(services, invite), invite.role),
+          }
+        }),
+      )
+      return c.json(listed, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/boards/{id}/invites/{inviteId}',
+      summary: 'Revoke an invite link (owners): it lets nobody else in; those who joined by it stay members',
+      request: { params: boardParam.extend({ inviteId: z.string().min(1).max(64) }) },
+      responses: { 204: { description: 'Revoked' }, ...errorResponses },
+    }),
+    async (c) => {
+      const services = c.var.services
+      const { id: boardId, inviteId } = c.req.valid('param')
+      await requireBoardRole(c, boardId, 'owner')
+      if (!(await services.storage.invites.delete(boardId, inviteId))) throw notFound('Invite')
+      await audit(services, { actor: c.var.principal, action: 'invite-revoked', boardId, detail: { inviteId } })
+      return c.body(null, 204)
     },
   )
 
@@ -94,26 +183,39 @@ export function invitesApi(): OpenAPIHono<AppEnv> {
     createRoute({
       method: 'post',
       path: '/invites/{token}/accept',
-      summary: "Join the invite's board; a member already holding a higher role keeps it",
+      summary: "Join the invite's board with its role; a member's role is raised to it, never lowered",
       request: { params: tokenParam },
-      responses: { 200: jsonResponse(z.object({ boardId: z.string(), role: roleSchema }), 'Joined'), ...errorResponses },
+      responses: { 200: jsonResponse(acceptedSchema, 'What became of the membership'), ...errorResponses },
     }),
     async (c) => {
       const services = c.var.services
       const { members } = services.storage
-      const userId = c.var.principal.userId
-      if (userId === null) throw new ApiError(403, 'forbidden', 'Sign in with an account to accept an invite.')
-      const invite = await liveInvite(services, c.req.valid('param').token)
-      const current = await members.role(invite.boardId, userId)
-      if (current !== undefined && atLeast(current, invite.role)) return c.json({ boardId: invite.boardId, role: current }, 200)
-      const joined =
-        current === undefined
-          ? await members.add({ boardId: invite.boardId, userId, role: invite.role, addedAt: new Date().toISOString() })
-          : (await members.setRole(invite.boardId, userId, invite.role)) === 'done'
-      if (!joined) throw new ApiError(409, 'conflict', 'Your membership changed meanwhile: open the invite link again.')
-      closeSocketsOf(services, { userId, boardId: invite.boardId })
-      await audit(services, { actor: c.var.principal, action: 'invite-accepted', boardId: invite.boardId, detail: { userId, role: invite.role, from: current ?? null } })
-      return c.json({ boardId: invite.boardId, role: invite.role }, 200)
+      const principal = c.var.principal
+      const userId = principal.userId
+      if (userId === null) throw forbidden('Sign in with an account to accept an invite.')
+      const invite = await usableInvite(services, c.req.valid('param').token)
+      const boardId = invite.boardId
+      const current = await accountRole(services.storage, principal, boardId)
+      if (current !== null && ROLE_RANK[current] >= ROLE_RANK[invite.role]) {
+        const message =
+          current === invite.role
+            ? `You are ${article(current)} ${current} of this board already.`
+            : `You are ${article(current)} ${current} of this board already; the link's ${invite.role} role does not lower that.`
+        return c.json({ boardId, role: current, outcome: 'kept' as const, message }, 200)
+      }
+      const changed =
+        current === null
+          ? await members.add({ boardId, userId, role: invite.role, addedAt: new Date().toISOString() })
+          : (await members.setRole(boardId, userId, invite.role)) === 'done'
+      if (!changed) throw new ApiError(409, 'conflict', 'Your membership changed meanwhile: open the invite link again.')
+      closeSocketsOf(services, { userId, boardId })
+      await audit(services, { actor: principal, action: 'invite-accepted', boardId, detail: { inviteId: invite.id, userId, role: invite.role, from: current } })
+      const outcome = current === null ? ('joined' as const) : ('raised' as const)
+      const message =
+        current === null
+          ? `You joined this board as ${article(invite.role)} ${invite.role}.`
+          : `You are now ${article(invite.role)} ${invite.role} of this board (you were ${article(current)} ${current}).`
+      return c.json({ boardId, role: invite.role, outcome, message }, 200)
     },
   )
 

@@ -1,4 +1,4 @@
-import { eq, lt } from 'drizzle-orm'
+import { and, desc, eq, gt, lt } from 'drizzle-orm'
 import { boardInvites } from '../../drizzle/pg/schema.ts'
 import type { Role } from '../relay/connection.ts'
 import type { PgDb } from './postgres.ts'
@@ -13,7 +13,24 @@ export class PgInviteStore implements InviteStore {
 
   async get(tokenHash: string): Promise<InviteRecord | undefined> {
     const [row] = await this.db.select().from(boardInvites).where(eq(boardInvites.tokenHash, tokenHash))
-    return row ? { ...row, role: row.role as Role } : undefined
+    return row ? toRecord(row) : undefined
+  }
+
+  async listForBoard(boardId: string, now: string): Promise<InviteRecord[]> {
+    const rows = await this.db
+      .select()
+      .from(boardInvites)
+      .where(and(eq(boardInvites.boardId, boardId), gt(boardInvites.expiresAt, now)))
+      .orderBy(desc(boardInvites.createdAt), desc(boardInvites.id))
+    return rows.map(toRecord)
+  }
+
+  async delete(boardId: string, id: string): Promise<boolean> {
+    const deleted = await this.db
+      .delete(boardInvites)
+      .where(and(eq(boardInvites.boardId, boardId), eq(boardInvites.id, id)))
+      .returning({ id: boardInvites.id })
+    return deleted.length === 1
   }
 
   async deleteExpired(now: string): Promise<number> {
@@ -21,3 +38,5 @@ export class PgInviteStore implements InviteStore {
     return deleted.length
   }
 }
+
+const toRecord = (row: typeof boardInvites.$inferSelect): InviteRecord => ({ ...row, role: row.role as Role })

@@ -112,12 +112,20 @@ export interface MemberStore {
   remove(boardId: string, userId: string): Promise<MemberChange>
 }
 
-/** An invitation link to a board. Only the SHA-256 of the link's token is stored. */
-export type InviteRecord = { tokenHash: string; boardId: string; role: Role; createdBy: string; createdAt: string; expiresAt: string }
+/**
+ * An invitation link to a board. Only the SHA-256 of the link's token is
+ * stored; `id` is what owners list and revoke it by. `createdBy` is the
+ * account that made it, whose right to grant the role the link stands on.
+ */
+export type InviteRecord = { id: string; tokenHash: string; boardId: string; role: Role; createdBy: string; createdAt: string; expiresAt: string }
 
 export interface InviteStore {
   create(invite: InviteRecord): Promise<void>
   get(tokenHash: string): Promise<InviteRecord | undefined>
+  /** The board's invites that expire after `now`, newest first. */
+  listForBoard(boardId: string, now: string): Promise<InviteRecord[]>
+  /** Deletes one of the board's invites; false when the board has none with this id. */
+  delete(boardId: string, id: string): Promise<boolean>
   deleteExpired(now: string): Promise<number>
 }
 

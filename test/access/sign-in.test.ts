@@ -278,17 +278,18 @@ describe('signing in and managing access', () => {
     expect(shown.body).toEqual({ boardId, boardTitle: 'Invited to', role: 'reviewer', expiresAt: invite.body.expiresAt })
     expect((await client(s).post(`/api/invites/${invite.body.token}/accept`)).status).toBe(401)
     expect((await asGuest.get(`/api/boards/${boardId}`)).status).toBe(404)
-    expect((await asGuest.post(`/api/invites/${invite.body.token}/accept`)).body).toEqual({ boardId, role: 'reviewer' })
+    expect((await asGuest.post(`/api/invites/${invite.body.token}/accept`)).body).toMatchObject({ boardId, role: 'reviewer', outcome: 'joined' })
     expect((await asGuest.get(`/api/boards/${boardId}`)).status).toBe(200)
     expect((await asGuest.post(`/api/boards/${boardId}/assessments`, { title: 'x' })).status).toBe(403)
-    expect((await asOwner.post(`/api/invites/${invite.body.token}/accept`)).body).toEqual({ boardId, role: 'owner' })
+    expect((await asOwner.post(`/api/invites/${invite.body.token}/accept`)).body).toMatchObject({ boardId, role: 'owner', outcome: 'kept' })
 
     const editorInvite = await asOwner.post<{ token: string }>(`/api/boards/${boardId}/invites`, { role: 'editor' })
     watch.secret(editorInvite.body.token)
-    expect((await asGuest.post(`/api/invites/${editorInvite.body.token}/accept`)).body).toEqual({ boardId, role: 'editor' })
-    expect((await asGuest.post(`/api/invites/${invite.body.token}/accept`)).body).toEqual({ boardId, role: 'editor' })
+    expect((await asGuest.post(`/api/invites/${editorInvite.body.token}/accept`)).body).toMatchObject({ boardId, role: 'editor', outcome: 'raised' })
+    expect((await asGuest.post(`/api/invites/${invite.body.token}/accept`)).body).toMatchObject({ boardId, role: 'editor', outcome: 'kept' })
 
     await s.services.storage.invites.create({
+      id: crypto.randomUUID(),
       tokenHash: hashSecret('expired-invite'),
       boardId,
       role: 'editor',

@@ -69,10 +69,29 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
   it('drops memberships and invites with their board', async () => {
     await storage.users.create(user('a'))
     await storage.members.add({ boardId: 'b', userId: 'a', role: 'owner', addedAt: 'x' })
-    await storage.invites.create({ tokenHash: 'h', boardId: 'b', role: 'editor', createdBy: 'a', createdAt: 'x', expiresAt: '2999-01-01T00:00:00.000Z' })
+    await storage.invites.create({ id: 'i', tokenHash: 'h', boardId: 'b', role: 'editor', createdBy: 'a', createdAt: 'x', expiresAt: '2999-01-01T00:00:00.000Z' })
     await storage.boards.delete('b')
     expect(await storage.members.role('b', 'a')).toBeUndefined()
     expect(await storage.invites.get('h')).toBeUndefined()
+  })
+
+  it('lists a board’s live invites newest first and deletes one by its id, only on its own board', async () => {
+    await storage.boards.create({ id: 'other', title: 'Other', createdAt: '2026-01-01T00:00:00.000Z', createdBy: null })
+    const invite = (id: string, boardId: string, createdAt: string, expiresAt: string) =>
+      storage.invites.create({ id, tokenHash: `hash-${id}`, boardId, role: 'editor', createdBy: 'a', createdAt, expiresAt })
+    await invite('old', 'b', '2026-01-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z')
+    await invite('new', 'b', '2026-01-02T00:00:00.000Z', '2026-03-01T00:00:00.000Z')
+    await invite('gone', 'b', '2026-01-03T00:00:00.000Z', '2026-01-10T00:00:00.000Z')
+    await invite('theirs', 'other', '2026-01-02T00:00:00.000Z', '2026-03-01T00:00:00.000Z')
+    const listed = await storage.invites.listForBoard('b', '2026-02-01T00:00:00.000Z')
+    expect(listed.map((i) => i.id)).toEqual(['new', 'old'])
+    expect(listed[0]).toEqual({ id: 'new', tokenHash: 'hash-new', boardId: 'b', role: 'editor', createdBy: 'a', createdAt: '2026-01-02T00:00:00.000Z', expiresAt: '2026-03-01T00:00:00.000Z' })
+    expect(await storage.invites.delete('b', 'theirs')).toBe(false)
+    expect(await storage.invites.delete('b', 'new')).toBe(true)
+    expect(await storage.invites.delete('b', 'new')).toBe(false)
+    expect(await storage.invites.get('hash-new')).toBeUndefined()
+    expect(await storage.invites.get('hash-theirs')).toBeDefined()
+    expect(await storage.invites.deleteExpired('2026-02-01T00:00:00.000Z')).toBe(1)
   })
 
   it('revokes only the owner’s own active tokens, and sweeps expired sessions', async () => {

@@ -101,7 +101,7 @@ describeInBrowser('boards', () => {
     await context.close()
   })
 
-  it('lets an owner add a member by email and invite another by a link they open', async () => {
+  it('lets an owner add a member by email, invite another by a link they open, and revoke a link', async () => {
     const server = await startBrowserServer()
     servers.push(server)
     const owner = await addAccount(server, { name: 'Olga Owner' })
@@ -123,13 +123,27 @@ describeInBrowser('boards', () => {
     await dialog.getByRole('button', { name: 'Make link' }).click()
     const link = await dialog.getByLabel('Invite link', { exact: true }).inputValue()
     expect(link).toMatch(new RegExp(`^${server.url}/invite/`))
+    const openLinks = dialog.getByRole('table', { name: 'Open invite links' })
+    await openLinks.getByRole('row').filter({ hasText: 'Editor' }).filter({ hasText: 'Olga Owner' }).waitFor()
+
+    // A second link, withdrawn before anyone uses it.
+    await dialog.getByLabel('Or make an invite link for').selectOption('reviewer')
+    await dialog.getByRole('button', { name: 'Make link' }).click()
+    const withdrawn = await dialog.getByLabel('Invite link', { exact: true }).inputValue()
+    expect(withdrawn).not.toBe(link)
+    await openLinks.getByRole('button', { name: 'Revoke the reviewer link made by Olga Owner' }).click()
+    await openLinks.getByRole('row').filter({ hasText: 'Reviewer' }).waitFor({ state: 'detached' })
+    expect(await openLinks.getByRole('row').filter({ hasText: 'Editor' }).count()).toBe(1)
     await closePerson(olga)
 
     const invited = await openPerson(browser, server, cy)
+    await invited.page.goto(withdrawn)
+    await invited.page.getByRole('alert').filter({ hasText: 'was withdrawn' }).waitFor()
     await invited.page.goto(link)
     await invited.page.getByText('You are invited to Shared board as an editor.').waitFor()
     await invited.page.getByRole('button', { name: 'Join the board' }).click()
     await invited.page.waitForURL(new RegExp(`/boards/${boardId}$`))
+    await invited.page.getByText('You joined this board as an editor.').waitFor()
     await invited.page.getByRole('button', { name: /New assessment/ }).waitFor()
     await closePerson(invited)
   })
