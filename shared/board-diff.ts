@@ -4,17 +4,29 @@
  * both read this. Entities are matched by id; a text field that changed also
  * carries a word-level diff, so a reader sees which words moved, not only that
  * the field did.
+ *
+ * A word diff costs up to the product of the two texts' lengths (two very
+ * different 20,000-character judgments took a minute), so word diffs are
+ * bounded: a text over `maxTextChars` gets none, and once the diffs of one
+ * comparison have taken `budgetMs` the remaining texts get none either. Such a
+ * change still lists the whole old and new text, and says why it has no word
+ * diff (`wordsSkipped`).
  */
 import { diffWords } from 'diff'
 import type { Collection } from './board-doc.ts'
 import type { BoardModel } from './board-model.ts'
+import { LIMITS } from './limits.ts'
 
 /** One run of a word-level diff, in reading order. */
 export type TextEdit = { change: 'kept' | 'added' | 'removed'; text: string }
 
+/** Why a changed text has no word diff: longer than the size bound, or the comparison's time budget was spent. */
+export const WORD_DIFF_SKIPPED = ['too-long', 'over-budget'] as const
+export type WordDiffSkipped = (typeof WORD_DIFF_SKIPPED)[number]
+
 /** One changed field of an entity, typed by the field it names. */
 export type FieldChange<E> = {
-  [K in keyof E & string]: { field: K; from: E[K]; to: E[K]; words?: TextEdit[] }
+  [K in keyof E & string]: { field: K; from: E[K]; to: E[K]; words?: TextEdit[]; wordsSkipped?: WordDiffSkipped }
 }[keyof E & string]
 
 export type EntityChange<E> = { id: string; from: E; to: E; fields: FieldChange<E>[] }
@@ -35,14 +47,37 @@ export type BoardDiff = { meta: FieldChange<BoardMeta>[] } & {
 /** Fields holding prose, which get a word-level diff when they change. */
 const TEXT_FIELDS: ReadonlySet<string> = new Set(['title', 'judgment', 'text', 'note', 'question', 'name', 'bluf'])
 
-export function diffBoards(from: BoardModel, to: BoardModel): BoardDiff {
+export function isProseField(field: string): boolean {
+  return TEXT_FIELDS.has(field)
+}
+
+/** Bounds on the word diffs of one comparison; `false` asks for none (only which fields changed). */
+export type WordDiffBounds = { maxTextChars: number; budgetMs: number }
+
+export const DEFAULT_WORD_DIFF_BOUNDS: WordDiffBounds = { maxTextChars: LIMITS.longText, budgetMs: 2000 }
+
+export function diffBoards(from: BoardModel, to: BoardModel, words: WordDiffBounds | false = DEFAULT_WORD_DIFF_BOUNDS): BoardDiff {
+  const texts: TextDiffer = words === false ? () => ({}) : boundedTextDiffer(words)
   return {
-    meta: diffFields<BoardMeta>(metaOf(from), metaOf(to)),
-    sources: diffCollection(from.sources, to.sources),
-    documents: diffCollection(from.documents, to.documents),
-    claims: diffCollection(from.claims, to.claims),
-    assessments: diffCollection(from.assessments, to.assessments),
-    links: diffCollection(from.links, to.links),
+    meta: diffFields<BoardMeta>(metaOf(from), metaOf(to), texts),
+    sources: diffCollection(from.sources, to.sources, texts),
+    documents: diffCollection(from.documents, to.documents, texts),
+    claims: diffCollection(from.claims, to.claims, texts),
+    assessments: diffCollection(from.assessments, to.assessments, texts),
+    links: diffCollection(from.links, to.links, texts),
+  }
+}
+
+/** A changed text's word diff, or why it has none. */
+type TextDiffer = (from: string, to: string) => { words?: TextEdit[]; wordsSkipped?: WordDiffSkipped }
+
+/** One deadline for every text of a comparison, so a board full of long texts costs at most `budgetMs` in all. */
+function boundedTextDiffer({ maxTextChars, budgetMs }: WordDiffBounds): TextDiffer {
+  const deadline = performance.now() + budgetMs
+  return (from, to) => {
+    if (from.length > maxTextChars || to.length > maxTextChars) return { wordsSkipped: 'too-long' }
+    const words = diffText(from, to, deadline - performance.now())
+    return words ? { words } : { wordsSkipped: 'over-budget' }
   }
 }
 
@@ -58,7 +93,7 @@ function metaOf(board: BoardModel): BoardMeta {
 }
 
 /** Added and changed entities come in `to`'s order, removed ones in `from`'s: both models keep a stable order. */
-function diffCollection<E extends { id: string }>(from: readonly E[], to: readonly E[]): CollectionDiff<E> {
+function diffCollection<E extends { id: string }>(from: readonly E[], to: readonly E[], texts: TextDiffer): CollectionDiff<E> {
   const before = new Map(from.map((entity) => [entity.id, entity]))
   const afterIds = new Set(to.map((entity) => entity.id))
   const added: E[] = []
@@ -69,13 +104,13 @@ function diffCollection<E extends { id: string }>(from: readonly E[], to: readon
       added.push(entity)
       continue
     }
-    const fields = diffFields(previous, entity)
+    const fields = diffFields(previous, entity, texts)
     if (fields.length > 0) changed.push({ id: entity.id, from: previous, to: entity, fields })
   }
   return { added, removed: from.filter((entity) => !afterIds.has(entity.id)), changed }
 }
 
-function diffFields<E extends object>(from: E, to: E): FieldChange<E>[] {
+function diffFields<E extends object>(from: E, to: E, texts: TextDiffer): FieldChange<E>[] {
   const fields = new Set([...Object.keys(to), ...Object.keys(from)] as (keyof E & string)[])
   const changes: FieldChange<E>[] = []
   for (const field of fields) {
@@ -83,7 +118,7 @@ function diffFields<E extends object>(from: E, to: E): FieldChange<E>[] {
     const now = to[field]
     if (sameValue(was, now)) continue
     const change: FieldChange<E> = { field, from: was, to: now }
-    if (TEXT_FIELDS.has(field) && typeof was === 'string' && typeof now === 'string') change.words = diffText(was, now)
+    if (TEXT_FIELDS.has(field) && typeof was === 'string' && typeof now === 'string') Object.assign(change, texts(was, now))
     changes.push(change)
   }
   return changes
@@ -94,8 +129,11 @@ function sameValue(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b)
 }
 
-export function diffText(from: string, to: string): TextEdit[] {
-  return diffWords(from, to).map((part) => ({
+/** The word diff of two texts; undefined when it would take longer than `timeoutMs` (Infinity: no limit). */
+export function diffText(from: string, to: string, timeoutMs = Infinity): TextEdit[] | undefined {
+  if (timeoutMs <= 0) return undefined
+  const parts = Number.isFinite(timeoutMs) ? diffWords(from, to, { timeout: timeoutMs }) : diffWords(from, to)
+  return parts?.map((part) => ({
     change: part.added ? 'added' : part.removed ? 'removed' : 'kept',
     text: part.value,
   }))

@@ -3,7 +3,7 @@
  * briefing takes in without the board open: entities are named by their
  * titles, names or opening words, and enumerations by their domain labels.
  */
-import { diffBoards, type FieldChange } from '../../shared/board-diff.ts'
+import { diffBoards, isProseField, type FieldChange } from '../../shared/board-diff.ts'
 import type { BoardModel, ClaimModel } from '../../shared/board-model.ts'
 import {
   ACH_RATING_LABELS,
@@ -26,7 +26,8 @@ import {
 const CLAIM_EXCERPT_CHARS = 80
 
 export function describeChanges(from: BoardModel, to: BoardModel): string[] {
-  const diff = diffBoards(from, to)
+  // A briefing says that a text was edited, not which words: no word diffs to pay for.
+  const diff = diffBoards(from, to, false)
   const names = new Namer(from, to)
   const items: string[] = []
 
@@ -105,7 +106,7 @@ class Namer {
 function describeField<E>(change: FieldChange<E>, names: Namer): string {
   const { field, from, to } = change
   if (field === 'order') return 'moved'
-  if (change.words) return `${label(field)} edited`
+  if (isProseField(field) && typeof from === 'string' && typeof to === 'string') return `${label(field)} edited`
   return `${label(field)} from ${value(field, from, names, names.fromProfile)} to ${value(field, to, names, names.toProfile)}`
 }
 

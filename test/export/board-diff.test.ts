@@ -50,7 +50,7 @@ describe('diffBoards', () => {
 describe('diffText', () => {
   it('keeps the words both texts share', () => {
     const edits = diffText('very likely to move', 'likely to move soon')
-    expect(edits.map((e) => [e.change, e.text.trim()])).toEqual([
+    expect(edits?.map((e) => [e.change, e.text.trim()])).toEqual([
       ['removed', 'very'],
       ['kept', 'likely to move'],
       ['added', 'soon'],
