@@ -2,7 +2,9 @@
  * Configuration from the environment, validated once at start-up. A bad value
  * stops the server with one line per problem naming the variable.
  */
+import { availableParallelism } from 'node:os'
 import { z } from 'zod'
+import { DEFAULT_WORD_DIFF_BOUNDS } from '../shared/board-diff.ts'
 
 const port = z.coerce.number().int().min(0).max(65535)
 
@@ -16,6 +18,14 @@ const count = (what: string, min: number, max: number) =>
   z.coerce
     .number({ error: `must be a whole number of ${what}` })
     .int(`must be a whole number of ${what}`)
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+
+/** A whole number in [min, max]; `example` shows a good value in the error message. */
+const wholeNumber = (what: string, min: number, max: number, example: number) =>
+  z.coerce
+    .number({ error: `must be ${what}, e.g. ${example}` })
+    .int(`must be ${what}, e.g. ${example}`)
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`)
 
@@ -71,6 +81,22 @@ const configSchema = z.object({
   /** Serve /metrics on this port of its own (on METRICS_HOST) instead of the main one. */
   METRICS_PORT: port.optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Worker threads for long work (diffs, imports, exports, snapshots, compaction): one per spare core, 1 to 2 by default. */
+  WORKER_THREADS: wholeNumber('a whole number of threads', 1, 64, 2).default(Math.max(1, Math.min(2, availableParallelism() - 1))),
+  /** Jobs that may wait for a worker thread; more get 503 with Retry-After. */
+  WORKER_QUEUE_LIMIT: wholeNumber('a whole number of jobs', 1, 10_000, 32).default(32),
+  /** Heap of one worker thread; a job that needs more fails alone (422) and the thread is replaced. */
+  WORKER_MEMORY_MB: wholeNumber('a whole number of megabytes', 16, 65_536, 1024).default(1024),
+  /** Texts longer than this are compared as changed, without a word diff. */
+  DIFF_MAX_TEXT_CHARS: wholeNumber('a whole number of characters', 0, 10_000_000, 20_000).default(DEFAULT_WORD_DIFF_BOUNDS.maxTextChars),
+  /** Time the word diffs of one comparison may take in all; later texts are compared as changed, without a word diff. */
+  DIFF_TIME_BUDGET_MS: milliseconds(DEFAULT_WORD_DIFF_BOUNDS.budgetMs),
+  /** Time an import (reading, parsing, planning) may take before it is stopped with 422. */
+  IMPORT_TIME_BUDGET_MS: milliseconds(20_000),
+  /** Time an export may take before it is stopped with 422. */
+  EXPORT_TIME_BUDGET_MS: milliseconds(60_000),
+  /** Time rebuilding a stored board may take (snapshot capture and reading, compaction, each side of a diff). */
+  BOARD_STATE_TIME_BUDGET_MS: milliseconds(30_000),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -14,6 +14,8 @@ import { RoomRegistry, type RoomRegistryOptions } from './relay/room-registry.ts
 import { AutoSnapshots } from './snapshots/auto-snapshots.ts'
 import { openStorage } from './storage/open-storage.ts'
 import type { Storage } from './storage/storage.ts'
+import { createWorkerPool } from './workers/create-worker-pool.ts'
+import type { WorkerPool } from './workers/worker-pool.ts'
 
 export type Services = {
   config: Config
@@ -28,6 +30,8 @@ export type Services = {
   metrics: Metrics
   /** Set when the server starts shutting down: readiness fails and new requests are refused, so load balancers move on. */
   lifecycle: { shuttingDown: boolean }
+  /** Threads for work whose cost a member controls, kept off the relay's event loop. */
+  workers: WorkerPool
 }
 
 export type ServiceOptions = {
@@ -46,24 +50,30 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const storage = options.storage ?? (await openStorage(config, logger))
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const metrics = new Metrics()
-  const rooms = new RoomRegistry(storage, logger, { redisUrl: config.REDIS_URL, ...options.rooms })
+  const workers = createWorkerPool(config, logger)
+  const rooms = new RoomRegistry(storage, logger, {
+    redisUrl: config.REDIS_URL,
+    mergeState: (checkpoint, updates) => workers.run('merge-state', { checkpoint, updates }),
+    ...options.rooms,
+  })
   // Accounts and board memberships, unless a test of the relay alone brings its own access.
   const access = options.access ? options.access(storage) : accountAccess(storage)
   if (!options.access) await ensureAdminAccount(storage, config, logger)
   const autoSnapshots = new AutoSnapshots(
-    { storage, logger },
+    { storage, logger, workers },
     { intervalMs: config.SNAPSHOT_INTERVAL_MINUTES * 60_000, keep: config.SNAPSHOT_RETENTION },
   )
   autoSnapshots.start()
   const signInThrottle = SignInThrottle.fromConfig(config, logger, options.signInKeyPrefix)
   metrics.watch({ rooms, storageHealth })
-  return { config, logger, storage, storageHealth, rooms, access, autoSnapshots, signInThrottle, metrics, lifecycle: { shuttingDown: false } }
+  return { config, logger, storage, storageHealth, rooms, access, autoSnapshots, signInThrottle, metrics, lifecycle: { shuttingDown: false }, workers }
 }
 
 /**
- * Stops the automatic snapshots, saves what the rooms hold, then closes the
- * storage unless the caller owns it; once `deadline` settles, each step stops
- * waiting (the rooms are unloaded with what they could not save).
+ * Stops the automatic snapshots, saves what the rooms hold, stops the worker
+ * threads, then closes the storage unless the caller owns it; once `deadline`
+ * settles, each step stops waiting (the rooms are unloaded with what they
+ * could not save).
  */
 export async function closeServices(services: Services, options: ServiceOptions = {}, deadline: Promise<unknown> = NEVER): Promise<void> {
   const untilDeadline = (work: Promise<unknown>) => Promise.race([work, deadline])
@@ -71,6 +81,7 @@ export async function closeServices(services: Services, options: ServiceOptions 
   services.storageHealth.stop()
   await services.rooms.close(deadline)
   await untilDeadline(services.signInThrottle.close())
+  await untilDeadline(services.workers.close())
   if (!options.storage) await untilDeadline(services.storage.close())
 }
 

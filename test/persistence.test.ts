@@ -93,7 +93,9 @@ describeEachDialect(postgresMissing, 'persistence on %s', (dialect) => {
     }
     await waitFor(async () => (await server.services.storage.log.load(boardId)).checkpoint !== null, 'a checkpoint')
     await waitFor(async () => (await apiClient(server.url).get<BoardModel>(`/api/boards/${boardId}`)).body.assessments[0]?.tags[0] === 't59', 'all edits')
-    expect(await server.services.storage.log.count(boardId)).toBeLessThan(40)
+    // Rows committed while a merge runs (in a worker thread) are folded by the compaction the next commit starts.
+    updateAssessment(writer.doc, id, { tags: ['last'] })
+    await waitFor(async () => (await server.services.storage.log.count(boardId)) < 40, 'the rows written during the first compaction to be folded too')
   })
 })
 

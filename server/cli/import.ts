@@ -23,7 +23,7 @@ const importCommand: Command = {
     try {
       const text = await readImportFile(path)
       const result = await withServices(async (services) =>
-        importDocument(services, boardId, { text, title: values.title, preview: values.preview === true }, await cliPrincipal(services)),
+        importDocument(services, boardId, { document: { text }, title: values.title, preview: values.preview === true }, await cliPrincipal(services)),
       )
       if (!result) throw new CliError(`No board with id ${boardId}. List boards with: assay board list`)
       const newSources = result.sources.filter((s) => s.id === null).length

@@ -1,8 +1,9 @@
 /**
  * The one entry point of export: a board model and the version it was taken
  * from in, a file's body and type out. The HTTP route and the CLI call this;
- * the formats themselves live one per file beside it. DOCX and PDF are laid
- * out in a worker thread (render-thread.ts), the others are quick enough here.
+ * the formats themselves live one per file beside it. The server calls it in
+ * a worker thread (export-job.ts); DOCX and PDF, whose libraries are large,
+ * are loaded on first use.
  */
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { ExportFormat } from '../../shared/export-formats.ts'
@@ -12,7 +13,6 @@ import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { renderHtml } from './render-html.ts'
 import { renderMarkdown } from './render-markdown.ts'
 import { renderStix } from './render-stix.ts'
-import { renderInThread } from './render-thread.ts'
 
 export type { BriefingVersion } from './briefing-model.ts'
 
@@ -42,8 +42,9 @@ export async function exportBoard(format: ExportFormat, board: BoardModel, versi
 function render(format: ExportFormat, board: BoardModel, version: BriefingVersion): Promise<Uint8Array | string> | string {
   switch (format) {
     case 'docx':
+      return import('./render-docx.ts').then(({ renderDocx }) => renderDocx(buildBriefing(board, version)))
     case 'pdf':
-      return renderInThread(format, buildBriefing(board, version))
+      return import('./render-pdf.ts').then(({ renderPdf }) => renderPdf(buildBriefing(board, version)))
     case 'md':
       return renderMarkdown(buildBriefing(board, version))
     case 'html':

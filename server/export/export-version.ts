@@ -1,27 +1,20 @@
 /**
- * A board's live content or one of its snapshots, exported: the version the
- * briefing cites (label, time, content hash, review) comes from what is
- * exported, and every export is written to the audit log. The checks listed
- * before an export read the same version through loadVersion.
+ * A board's live content or one of its snapshots, exported: read from storage
+ * here, rebuilt and rendered in a worker thread (stored-version.ts). The
+ * version the briefing cites (label, time, content hash, review) comes from
+ * what is exported, and every export is written to the audit log. The checks
+ * listed before an export read the same version through loadVersion.
  */
-import { boardToModel } from '../../shared/board-convert.ts'
-import type { BoardModel } from '../../shared/board-model.ts'
 import type { ExportScope } from '../../shared/export-scope.ts'
-import { retractedSince } from '../../shared/retracted-since.ts'
 import type { Principal } from '../access/access.ts'
 import { audit } from '../access/audit.ts'
 import type { Services } from '../services.ts'
-import { boardContentHash } from '../snapshots/content-hash.ts'
-import { loadSnapshotModel } from '../snapshots/load-snapshot.ts'
-import { exportBoard, type BriefingVersion, type ExportedFile, type ExportFormat } from './export-board.ts'
+import { readStoredLog } from '../snapshots/board-state.ts'
+import { readSnapshotState } from '../snapshots/load-snapshot.ts'
+import type { ExportedFile, ExportFormat } from './export-board.ts'
+import type { LoadedVersion, StoredVersion } from './stored-version.ts'
 
 export type ExportRequest = { boardId: string; format: ExportFormat; snapshotId?: string | undefined; scope?: ExportScope | undefined }
-
-export type LoadedVersion = { model: BoardModel; version: BriefingVersion }
-
-async function liveModel(services: Services, boardId: string): Promise<BoardModel | null> {
-  return services.rooms.withRoom(boardId, (room) => room.read((doc) => boardToModel(doc, boardId)))
-}
 
 /**
  * The live board, or a snapshot with its review (verdicts, sign-offs) and
@@ -29,43 +22,45 @@ async function liveModel(services: Services, boardId: string): Promise<BoardMode
  * board or no such snapshot of it.
  */
 export async function loadVersion(services: Services, boardId: string, snapshotId: string | undefined): Promise<LoadedVersion | null> {
-  if (snapshotId === undefined) {
-    const model = await liveModel(services, boardId)
-    return model && { model, version: { kind: 'live', at: new Date().toISOString(), hash: boardContentHash(model) } }
-  }
-  const [loaded, verdicts, signoffs] = await Promise.all([
-    loadSnapshotModel(services, boardId, snapshotId),
-    services.storage.reviews.verdicts(snapshotId),
-    services.storage.reviews.signoffs(snapshotId),
-  ])
-  if (!loaded) return null
-  const live = await liveModel(services, boardId)
-  return {
-    model: loaded.model,
-    version: {
-      kind: 'snapshot',
-      label: loaded.snapshot.label,
-      hash: loaded.snapshot.contentHash,
-      createdAt: loaded.snapshot.createdAt,
-      ...(loaded.previous ? { previous: loaded.previous } : {}),
-      verdicts: verdicts.map(({ assessmentId, reviewerId, verdict, createdAt }) => ({ assessmentId, reviewerId, verdict, createdAt })),
-      signoffs: signoffs.map(({ reviewerName, decision, note, createdAt }) => ({ reviewerName, decision, note, createdAt })),
-      ...(live ? { retractedSince: retractedSince(loaded.model, live) } : {}),
-    },
-  }
+  const stored = await readStoredVersion(services, boardId, snapshotId)
+  return stored && services.workers.run('load-version', stored)
 }
 
 /** Null when there is no such board or no such snapshot of it. */
 export async function exportVersion(services: Services, request: ExportRequest, by: Principal): Promise<ExportedFile | null> {
   const { boardId, format, snapshotId, scope = 'all' } = request
-  const content = await loadVersion(services, boardId, snapshotId)
-  if (!content) return null
-  const file = await exportBoard(format, content.model, content.version, { scope })
-  await audit(services, {
-    actor: by,
-    action: 'export',
-    boardId,
-    detail: { format, snapshotId: snapshotId ?? null, hash: content.version.hash, scope },
-  })
+  const version = await readStoredVersion(services, boardId, snapshotId)
+  if (!version) return null
+  const { file, hash } = await services.workers.run('export-board', { format, scope, version })
+  await audit(services, { actor: by, action: 'export', boardId, detail: { format, snapshotId: snapshotId ?? null, hash, scope } })
   return file
+}
+
+/** What a version is rebuilt from: the live board's log, or the snapshot's state, review and neighbours. */
+async function readStoredVersion(services: Services, boardId: string, snapshotId: string | undefined): Promise<StoredVersion | null> {
+  if (snapshotId === undefined) {
+    const log = await readStoredLog(services, boardId)
+    return log && { kind: 'live', boardId, at: new Date().toISOString(), log }
+  }
+  const { storage } = services
+  const [stored, verdicts, signoffs] = await Promise.all([
+    readSnapshotState(storage, boardId, snapshotId),
+    storage.reviews.verdicts(snapshotId),
+    storage.reviews.signoffs(snapshotId),
+  ])
+  if (!stored) return null
+  const { label, contentHash, createdAt, previousId } = stored.snapshot
+  const [previous, live] = await Promise.all([previousId ? readSnapshotState(storage, boardId, previousId) : null, readStoredLog(services, boardId)])
+  return {
+    kind: 'snapshot',
+    boardId,
+    label,
+    hash: contentHash,
+    createdAt,
+    state: stored.state,
+    previous: previous && { label: previous.snapshot.label, state: previous.state },
+    verdicts: verdicts.map(({ assessmentId, reviewerId, verdict, createdAt: at }) => ({ assessmentId, reviewerId, verdict, createdAt: at })),
+    signoffs: signoffs.map(({ reviewerName, decision, note, createdAt: at }) => ({ reviewerName, decision, note, createdAt: at })),
+    live,
+  }
 }

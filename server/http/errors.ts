@@ -8,6 +8,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { BoardError } from '../../shared/board-doc.ts'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
 import { storageTroubleOf, type StorageTrouble } from '../storage/storage-errors.ts'
+import { WorkerJobError, type JobRefusal } from '../workers/worker-errors.ts'
 
 export class ApiError extends HTTPException {
   constructor(
@@ -39,6 +40,18 @@ const UNAVAILABLE_MESSAGES: Record<StorageTrouble | 'shutting-down', string> = {
   'shutting-down': 'This server is shutting down. Try again in a few seconds.',
 }
 
+/**
+ * Over a time or memory bound the request's own content is the cost, so asking again
+ * will not help (4xx); a full queue or a shutdown passes, so those say when to retry.
+ */
+const WORKER_REFUSALS: Record<JobRefusal, { status: ContentfulStatusCode; code: string; retryAfterSeconds?: number }> = {
+  busy: { status: 503, code: 'busy', retryAfterSeconds: RETRY_AFTER_SECONDS },
+  closed: { status: 503, code: 'shutting_down', retryAfterSeconds: RETRY_AFTER_SECONDS },
+  'over-time': { status: 422, code: 'over_time_budget' },
+  'out-of-memory': { status: 422, code: 'over_memory_budget' },
+  failed: { status: 503, code: 'worker_failed', retryAfterSeconds: 1 },
+}
+
 /** 503 with Retry-After: the server cannot serve now, and the same request can succeed later. */
 export function serviceUnavailable(c: Context, why: StorageTrouble | 'shutting-down'): Response {
   c.header('Retry-After', String(RETRY_AFTER_SECONDS))
@@ -55,6 +68,11 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status)
   if (error instanceof BoardError) return c.json(errorBody(error.kind, error.message), BOARD_ERROR_STATUS[error.kind])
   if (error instanceof ImportError) return c.json(errorBody(error.kind, error.message), IMPORT_ERROR_STATUS[error.kind] ?? 400)
+  if (error instanceof WorkerJobError) {
+    const { status, code, retryAfterSeconds } = WORKER_REFUSALS[error.refusal]
+    if (retryAfterSeconds !== undefined) c.header('Retry-After', String(retryAfterSeconds))
+    return c.json(errorBody(code, error.message), status)
+  }
   if (error instanceof HTTPException) return c.json(errorBody('http_error', error.message || 'Request refused.'), error.status)
   c.get('logger')?.error({ err: error.message, stack: error.stack, path: c.req.path }, 'unhandled error')
   return c.json(errorBody('internal', 'Something went wrong on the server; it has been logged. Try again.'), 500)

@@ -5,6 +5,7 @@ import { EXPORT_FORMATS } from '../export/export-board.ts'
 import { exportVersion } from '../export/export-version.ts'
 import type { AppEnv } from './app-env.ts'
 import { requireBoardRole } from './boards-api.ts'
+import { workerErrorResponses } from './openapi-parts.ts'
 import { notFound } from './errors.ts'
 import { validationHook } from './validation-hook.ts'
 
@@ -27,6 +28,7 @@ export function exportApi(): OpenAPIHono<AppEnv> {
       responses: {
         200: { description: 'The file, with a file name of the board title and the date-time group' },
         400: { description: 'Unknown format' },
+        ...workerErrorResponses,
         404: { description: 'No such board or snapshot' },
       },
     }),

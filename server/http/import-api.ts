@@ -3,12 +3,12 @@
  * uploaded file (multipart), previewed or imported as one change.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import { readUploadedFile } from '../../shared/import/decode-upload.ts'
 import { LIMITS } from '../../shared/limits.ts'
 import { textField } from '../../shared/text-hygiene.ts'
 import { importDocument } from '../import/import-document.ts'
 import type { AppEnv } from './app-env.ts'
 import { requireBoardRole } from './boards-api.ts'
+import { workerErrorResponses } from './openapi-parts.ts'
 import { ApiError, notFound } from './errors.ts'
 import { validationHook } from './validation-hook.ts'
 
@@ -52,6 +52,7 @@ export function importApi(): OpenAPIHono<AppEnv> {
       responses: {
         200: { content: { 'application/json': { schema: planned.passthrough() } }, description: 'The preview, or what was imported' },
         400: { description: 'Empty text, no citation, not UTF-8, …: the message says what to do' },
+        ...workerErrorResponses,
         404: { description: 'No such board' },
         413: { description: 'The document is over the size limit' },
         415: { description: 'Not a .txt, .md or .html file' },
@@ -66,10 +67,15 @@ export function importApi(): OpenAPIHono<AppEnv> {
         throw new ApiError(415, 'unsupported-type', 'Send JSON {"text": "…"} or a multipart form with a "file" field (.txt, .md or .html).')
       }
       const body = isForm ? c.req.valid('form') : c.req.valid('json')
+      // The file's type, size and encoding are checked in the worker thread that reads it.
       const request =
         'file' in body
-          ? { text: await readUploadedFile(body.file), title: body.title, preview: body.preview === 'true' }
-          : { text: body.text, title: body.title, preview: body.preview }
+          ? {
+              document: { file: { name: body.file.name, type: body.file.type, bytes: new Uint8Array(await body.file.arrayBuffer()) } },
+              title: body.title,
+              preview: body.preview === 'true',
+            }
+          : { document: { text: body.text }, title: body.title, preview: body.preview }
       const result = await importDocument(c.var.services, id, request, c.var.principal)
       if (!result) throw notFound('Board')
       return c.json(result, 200)

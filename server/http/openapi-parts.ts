@@ -16,6 +16,12 @@ export const errorResponses = {
   409: jsonResponse(errorSchema, 'The change conflicts with the state as it is.'),
 }
 
+/** What a route that hands its work to the worker pool may answer besides its own errors. */
+export const workerErrorResponses = {
+  422: jsonResponse(errorSchema, 'The work ran past its time or memory bound and was stopped; the message says what to do.'),
+  503: jsonResponse(errorSchema, 'The server is busy with other long work (or shutting down); retry after the Retry-After seconds.'),
+}
+
 export const roleSchema = z.enum(['owner', 'editor', 'reviewer'])
 export const emailSchema = z.string().trim().toLowerCase().email().max(254)
 export const nameSchema = textField().trim().min(1).max(200)

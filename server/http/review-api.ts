@@ -33,7 +33,7 @@ const assessmentParams = snapshotParams.extend({ assessmentId: z.string().min(1)
 /** The snapshot under review, after checking the caller is a member of its board. */
 async function target(c: Context<AppEnv>, boardId: string, snapshotId: string): Promise<ReviewTarget> {
   await requireBoardRole(c, boardId, 'reviewer')
-  const found = await reviewTarget(c.var.services.storage, boardId, snapshotId)
+  const found = await reviewTarget(c.var.services, boardId, snapshotId)
   if (!found) throw new ApiError(404, 'not_found', `Snapshot ${snapshotId} not found on this board.`)
   return found
 }

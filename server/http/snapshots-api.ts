@@ -4,6 +4,7 @@
  * versions, and restore one onto the live board.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { WORD_DIFF_SKIPPED } from '../../shared/board-diff.ts'
 import { boardModelSchema } from '../../shared/board-model.ts'
 import {
   createSnapshotSchema,
@@ -23,6 +24,8 @@ import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
 import type { AppEnv } from './app-env.ts'
 import { requireBoardRole } from './boards-api.ts'
 import { ApiError, notFound } from './errors.ts'
+import { sendJsonText } from './json-text.ts'
+import { workerErrorResponses } from './openapi-parts.ts'
 import { boardIdParam, errors, json, jsonResponse, snapshotParams } from './snapshot-routes.ts'
 import { validationHook } from './validation-hook.ts'
 
@@ -38,6 +41,8 @@ const fieldChangeSchema = z.object({
   from: z.unknown().optional(),
   to: z.unknown().optional(),
   words: z.array(wordEditSchema).optional(),
+  /** Why a changed text has no word diff: over DIFF_MAX_TEXT_CHARS, or the comparison's DIFF_TIME_BUDGET_MS was spent. */
+  wordsSkipped: z.enum(WORD_DIFF_SKIPPED).optional(),
 })
 const collectionDiffSchema = <S extends z.ZodType>(entity: S) =>
   z.object({
@@ -71,14 +76,14 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
       path: '/boards/{id}/snapshots',
       summary: 'Make a named snapshot of the live board (editors and owners)',
       request: { params: boardIdParam, body: { ...json(createSnapshotSchema), required: true } },
-      responses: { 201: jsonResponse(snapshotSummarySchema, 'The new snapshot'), ...errors },
+      responses: { 201: jsonResponse(snapshotSummarySchema, 'The new snapshot'), ...errors, ...workerErrorResponses },
     }),
     async (c) => {
       const { id } = c.req.valid('param')
       await requireBoardRole(c, id, 'editor')
       const { label } = c.req.valid('json')
       const { storage } = c.var.services
-      const captured = await captureStoredBoard(storage, id)
+      const captured = await captureStoredBoard(c.var.services, id)
       if (!captured) throw notFound('Board')
       const snapshot = await recordSnapshot(storage, id, captured, { label, kind: 'named', author: actorOf(c.var.principal) })
       if (!snapshot) throw new Error('a named snapshot has no guard, yet it was not recorded')
@@ -115,12 +120,12 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
       path: '/boards/{id}/snapshots/{snapshotId}',
       summary: "A snapshot's content as the board model; the ETag is its content hash",
       request: { params: snapshotParams },
-      responses: { 200: jsonResponse(boardModelSchema, 'The board as the snapshot holds it'), ...errors },
+      responses: { 200: jsonResponse(boardModelSchema, 'The board as the snapshot holds it'), ...errors, ...workerErrorResponses },
     }),
     async (c) => {
       const { id, snapshotId } = c.req.valid('param')
       await requireBoardRole(c, id, 'reviewer')
-      const loaded = await readSnapshot(c.var.services.storage, id, snapshotId)
+      const loaded = await readSnapshot(c.var.services, id, snapshotId)
       if (!loaded) throw snapshotNotFound(snapshotId)
       c.header('ETag', `"${loaded.snapshot.contentHash}"`)
       return c.json(loaded.model, 200)
@@ -173,7 +178,7 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
       path: '/boards/{id}/snapshots/{snapshotId}/restore',
       summary: "Make the live board equal to the snapshot's content (owners); the state it replaces is kept as a snapshot",
       request: { params: snapshotParams },
-      responses: { 200: jsonResponse(restoreResultSchema, 'What the restore did'), ...errors },
+      responses: { 200: jsonResponse(restoreResultSchema, 'What the restore did'), ...errors, ...workerErrorResponses },
     }),
     async (c) => {
       const { id, snapshotId } = c.req.valid('param')
@@ -198,7 +203,11 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
       path: '/boards/{id}/diff',
       summary: `What changed between two versions: snapshot ids, or "${LIVE}" for the board as it is now`,
       request: { params: boardIdParam, query: diffQuery },
-      responses: { 200: jsonResponse(diffResultSchema, 'Items added, removed and changed, with word-level diffs of texts'), ...errors },
+      responses: {
+        200: jsonResponse(diffResultSchema, 'Items added, removed and changed, with word-level diffs of texts (bounded in size and time)'),
+        ...errors,
+        ...workerErrorResponses,
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param')
@@ -207,7 +216,8 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
       const [before, after] = await Promise.all([readVersion(c.var.services, id, from), readVersion(c.var.services, id, to)])
       if (!before) throw from === LIVE ? notFound('Board') : snapshotNotFound(from)
       if (!after) throw to === LIVE ? notFound('Board') : snapshotNotFound(to)
-      return c.json(diffVersions(before, after), 200)
+      // Compared and serialized in a worker thread; this thread only sends the text.
+      return sendJsonText(c, await diffVersions(c.var.services, id, before, after))
     },
   )
 

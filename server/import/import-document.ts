@@ -1,14 +1,19 @@
-import { applyImport, previewImport, type ImportPreview, type ImportResult } from '../../shared/import/apply-import.ts'
-import { parseSourceText } from '../../shared/import/parse-source.ts'
+import * as Y from 'yjs'
+import { BoardError, collection } from '../../shared/board-doc.ts'
+import type { ImportPreview, ImportResult } from '../../shared/import/apply-import.ts'
 import type { Principal } from '../access/access.ts'
+import type { ChangeOrigin } from '../relay/room.ts'
 import type { Services } from '../services.ts'
+import type { ImportInput } from './import-job.ts'
 
-export type ImportRequest = { text: string; title?: string | undefined; preview: boolean }
+export type ImportRequest = { document: ImportInput; title?: string | undefined; preview: boolean }
 
 /**
- * Imports a source document into a board's live room as one change (or only
- * previews it). Parsing fails before the board is touched, so a refused import
- * changes nothing. Null when there is no such board.
+ * Imports a source document into a board as one change (or only previews it).
+ * Reading, parsing and planning run in a worker thread on the board as stored;
+ * the room then applies the result as one update. Parsing fails before the
+ * board is touched, so a refused import changes nothing. Null when there is no
+ * such board.
  */
 export async function importDocument(
   services: Services,
@@ -16,10 +21,40 @@ export async function importDocument(
   request: ImportRequest,
   by: Principal,
 ): Promise<ImportPreview | ImportResult | null> {
-  const parsed = parseSourceText(request.text, request.title === undefined ? {} : { title: request.title })
-  return services.rooms.withRoom(boardId, (room) =>
-    request.preview
-      ? room.read((doc) => previewImport(doc, parsed))
-      : room.change((doc) => applyImport(doc, parsed, { by: by.name, origin: { source: 'server', by: by.userId ?? by.name } })),
+  return oneAtATime(boardId, () =>
+    services.rooms.withRoom(boardId, async (room) => {
+      // What the room has applied (its layout migration on load, too) is stored before the worker reads the store.
+      await room.whenSaved()
+      const { checkpoint, updates } = await services.storage.log.load(boardId)
+      const { result, update } = await services.workers.run('import-document', { log: { checkpoint, updates }, ...request, by: by.name })
+      if (update) {
+        const origin: ChangeOrigin = { source: 'server', by: by.userId ?? by.name }
+        await room.change((doc) => {
+          requireSources(doc, result)
+          Y.applyUpdate(doc, update, origin)
+        })
+      }
+      return result
+    }),
   )
+}
+
+/** A source the plan reused may have been deleted while it was made: its claims would then name nothing. */
+function requireSources(doc: Y.Doc, plan: ImportPreview): void {
+  const sources = collection(doc, 'sources')
+  const gone = plan.sources.find((source) => source.id !== null && !sources.has(source.id))
+  if (gone) throw new BoardError('conflict', `The source “${gone.name}” was deleted while the document was being imported. Import it again.`)
+}
+
+/** Imports into one board run one after another, so that each plans against what the one before it stored. */
+const importsByBoard = new Map<string, Promise<unknown>>()
+
+function oneAtATime<T>(boardId: string, run: () => Promise<T>): Promise<T> {
+  const next = (importsByBoard.get(boardId) ?? Promise.resolve()).then(run, run)
+  importsByBoard.set(boardId, next)
+  const forget = () => {
+    if (importsByBoard.get(boardId) === next) importsByBoard.delete(boardId)
+  }
+  next.then(forget, forget)
+  return next
 }

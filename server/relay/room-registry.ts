@@ -6,7 +6,7 @@
 import { migrateBoardDoc } from '../../shared/board-doc.ts'
 import type { CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
-import type { Storage } from '../storage/storage.ts'
+import type { MergeState, Storage } from '../storage/storage.ts'
 import type { Connection } from './connection.ts'
 import { applyStoredState, mergeBoardState } from './merge-state.ts'
 import { RedisBus } from './redis-bus.ts'
@@ -17,6 +17,8 @@ export type RoomRegistryOptions = {
   compactAfterRows?: number
   /** Relay through Redis so that several instances serve the same boards. */
   redisUrl?: string
+  /** How compaction folds a log into a checkpoint (the server runs it in a worker thread); in this thread by default. */
+  mergeState?: MergeState
 }
 
 /** Whose connections to close: plain data, so that it can travel to other instances. */
@@ -45,6 +47,7 @@ export class RoomRegistry {
   private readonly loading = new Map<string, Promise<Room | null>>()
   private readonly compacting = new Map<string, Promise<void>>()
   private readonly compactAfterRows: number
+  private readonly mergeState: MergeState
   private readonly bus: RedisBus | undefined
 
   constructor(
@@ -53,6 +56,7 @@ export class RoomRegistry {
     options: RoomRegistryOptions = {},
   ) {
     this.compactAfterRows = options.compactAfterRows ?? 500
+    this.mergeState = options.mergeState ?? mergeBoardState
     this.bus = options.redisUrl
       ? new RedisBus(
           options.redisUrl,
@@ -145,7 +149,7 @@ export class RoomRegistry {
     const running = this.compacting.get(boardId)
     if (running) return running
     const job = this.storage.log
-      .compact(boardId, mergeBoardState)
+      .compact(boardId, this.mergeState)
       .then(({ mergedRows }) => {
         this.rooms.get(boardId)?.noteCompacted(mergedRows)
         this.logger.debug({ boardId, mergedRows }, 'compacted board log')

@@ -3,8 +3,9 @@
  * Snapshots never change, so what was read once stays true: a small cache
  * spares decoding the whole board state for every comment and verdict.
  */
+import type { Services } from '../services.ts'
 import { readSnapshot } from '../snapshots/load-snapshot.ts'
-import type { SnapshotRecord, Storage } from '../storage/storage.ts'
+import type { SnapshotRecord } from '../storage/storage.ts'
 
 /** Enough for the snapshots under review at one time; the oldest read is dropped first. */
 const CACHED_SNAPSHOTS = 64
@@ -14,13 +15,13 @@ const cache = new Map<string, Set<string>>()
 export type ReviewTarget = { snapshot: SnapshotRecord; assessmentIds: ReadonlySet<string> }
 
 /** The snapshot and its assessment ids; null when the board has no such snapshot. */
-export async function reviewTarget(storage: Storage, boardId: string, snapshotId: string): Promise<ReviewTarget | null> {
-  const snapshot = await storage.snapshots.get(boardId, snapshotId)
+export async function reviewTarget(services: Pick<Services, 'storage' | 'workers'>, boardId: string, snapshotId: string): Promise<ReviewTarget | null> {
+  const snapshot = await services.storage.snapshots.get(boardId, snapshotId)
   if (!snapshot) return null
   const key = `${boardId}/${snapshotId}`
   let ids = cache.get(key)
   if (!ids) {
-    const loaded = await readSnapshot(storage, boardId, snapshotId)
+    const loaded = await readSnapshot(services, boardId, snapshotId)
     if (!loaded) return null
     ids = new Set(loaded.model.assessments.map((a) => a.id))
     cache.set(key, ids)

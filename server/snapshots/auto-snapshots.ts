@@ -5,9 +5,11 @@
  * never are). Several instances may run this at once: the store records a
  * board's automatic snapshot only if its content differs from the latest one
  * and no snapshot was made in the last half interval, under a per-board lock.
+ * Each board is rebuilt in a worker thread, never on the relay's.
  */
 import type { Logger } from '../log.ts'
 import type { Storage } from '../storage/storage.ts'
+import type { WorkerPool } from '../workers/worker-pool.ts'
 import type { Actor } from './actor.ts'
 import { captureStoredBoard } from './board-state.ts'
 import { recordSnapshot } from './record-snapshot.ts'
@@ -30,7 +32,7 @@ export class AutoSnapshots {
   private stopped = false
 
   constructor(
-    private readonly parts: { storage: Storage; logger: Logger },
+    private readonly parts: { storage: Storage; logger: Logger; workers: WorkerPool },
     private readonly options: AutoSnapshotOptions,
   ) {}
 
@@ -69,7 +71,8 @@ export class AutoSnapshots {
     for (const boardId of await storage.snapshots.changedBoards()) {
       if (this.stopped) break
       try {
-        const captured = await captureStoredBoard(storage, boardId)
+        // Rebuilt in a worker thread: a sweep over large boards must not stall the relay.
+        const captured = await captureStoredBoard(this.parts, boardId)
         if (!captured) continue
         const recentSince = new Date(Date.now() - this.options.intervalMs / 2).toISOString()
         const made = await recordSnapshot(

@@ -2,22 +2,60 @@
  * A board's content at one moment, taken from its live room, from the
  * database, or read back from a snapshot's state. All give the same model, so
  * a snapshot's hash can be checked against its state at any later time.
+ *
+ * Rebuilding a stored board is a whole Y.Doc of work (about a second for a
+ * board of 1,000 assessments), so the functions that start from stored bytes
+ * run in the worker pool (`server/workers/jobs.ts`); `captureStoredBoard` and
+ * `readSnapshot` are their main-thread side.
  */
 import * as Y from 'yjs'
 import { boardToModel, documentText } from '../../shared/board-convert.ts'
 import { collection, migrateBoardDoc } from '../../shared/board-doc.ts'
 import { documentSchema, type BoardModel } from '../../shared/board-model.ts'
 import { applyStoredState } from '../relay/merge-state.ts'
-import type { Storage } from '../storage/storage.ts'
+import type { Services } from '../services.ts'
+import type { StoredBoardState } from '../storage/storage.ts'
 import { boardContentHash } from './content-hash.ts'
 
 export type CapturedBoard = { state: Uint8Array; model: BoardModel; contentHash: string }
+
+/** A board's stored log: its checkpoint and the rows after it. */
+export type StoredLog = Pick<StoredBoardState, 'checkpoint' | 'updates'>
+
+/** Where a version of a board is read from: the stored log (the live board) or a snapshot's state. */
+export type BoardSource = { log: StoredLog } | { state: Uint8Array }
 
 /** A live document as it is now, for a change that must replace exactly what it captured (restore). */
 export function captureDoc(doc: Y.Doc, boardId: string): CapturedBoard {
   const state = Y.encodeStateAsUpdate(doc)
   const model = boardToModel(doc, boardId)
   return { state, model, contentHash: boardContentHash(model) }
+}
+
+/**
+ * Runs `read` on a document of its own holding the source's content, in the
+ * current layout (as a room would on loading it), and destroys it after.
+ */
+export function withBoardDoc<T>(source: BoardSource, read: (doc: Y.Doc) => T): T {
+  const doc = new Y.Doc()
+  try {
+    if ('log' in source) applyStoredState(doc, source.log)
+    else Y.applyUpdate(doc, source.state)
+    migrateBoardDoc(doc)
+    return read(doc)
+  } finally {
+    doc.destroy()
+  }
+}
+
+/** The model of the board a source holds. */
+export function sourceModel(boardId: string, source: BoardSource): BoardModel {
+  return withBoardDoc(source, (doc) => boardToModel(doc, boardId))
+}
+
+/** A stored log as one state with its model and content hash (in a worker thread). */
+export function captureLog(boardId: string, log: StoredLog): CapturedBoard {
+  return withBoardDoc({ log }, (doc) => captureDoc(doc, boardId))
 }
 
 /**
@@ -28,19 +66,16 @@ export function captureDoc(doc: Y.Doc, boardId: string): CapturedBoard {
  * quite all saved), and so that edits committed by other instances are in it.
  * Null when there is no such board.
  */
-export async function captureStoredBoard(storage: Storage, boardId: string): Promise<CapturedBoard | null> {
+export async function captureStoredBoard(services: Pick<Services, 'storage' | 'workers'>, boardId: string): Promise<CapturedBoard | null> {
+  const log = await readStoredLog(services, boardId)
+  return log && services.workers.run('capture-board', { boardId, log })
+}
+
+/** The board's stored log; null when there is no such board. */
+export async function readStoredLog({ storage }: Pick<Services, 'storage'>, boardId: string): Promise<StoredLog | null> {
   if (!(await storage.boards.get(boardId))) return null
-  const stored = await storage.log.load(boardId)
-  const doc = new Y.Doc()
-  try {
-    applyStoredState(doc, stored)
-    // As a room would on loading it, so the content is read in the current layout.
-    migrateBoardDoc(doc)
-    const model = boardToModel(doc, boardId)
-    return { state: Y.encodeStateAsUpdate(doc), model, contentHash: boardContentHash(model) }
-  } finally {
-    doc.destroy()
-  }
+  const { checkpoint, updates } = await storage.log.load(boardId)
+  return { checkpoint, updates }
 }
 
 export type StoredContent = {
@@ -53,12 +88,9 @@ export type StoredContent = {
 
 const MODEL_DOCUMENT_FIELDS: ReadonlySet<string> = new Set([...Object.keys(documentSchema.shape), 'text'])
 
-/** The content a stored state holds, read in a document of its own. */
+/** The content a stored state holds, read in a document of its own (in a worker thread). */
 export function readBoardState(state: Uint8Array, boardId: string): StoredContent {
-  const doc = new Y.Doc()
-  try {
-    Y.applyUpdate(doc, state)
-    migrateBoardDoc(doc)
+  return withBoardDoc({ state }, (doc) => {
     const model = boardToModel(doc, boardId)
     const texts = new Map<string, string>()
     const documentExtras = new Map<string, Record<string, unknown>>()
@@ -70,7 +102,5 @@ export function readBoardState(state: Uint8Array, boardId: string): StoredConten
       if (Object.keys(extras).length > 0) documentExtras.set(document.id, extras)
     }
     return { model, texts, documentExtras }
-  } finally {
-    doc.destroy()
-  }
+  })
 }

@@ -17,12 +17,12 @@ import { recordSnapshot } from './record-snapshot.ts'
 
 /** Null when the board or the snapshot does not exist. */
 export async function restoreSnapshot(
-  services: Pick<Services, 'storage' | 'rooms'>,
+  services: Pick<Services, 'storage' | 'rooms' | 'workers'>,
   boardId: string,
   snapshotId: string,
   actor: Actor,
 ): Promise<RestoreResult | null> {
-  const target = await readSnapshot(services.storage, boardId, snapshotId)
+  const target = await readSnapshot(services, boardId, snapshotId)
   if (!target) return null
   const targetHash = boardContentHash(target.model)
   return services.rooms.withRoom(boardId, async (room) => {

@@ -26,12 +26,24 @@ export class PgUpdateLogStore implements UpdateLogStore {
     return this.db.transaction((tx) => readState(tx, boardId), { isolationLevel: 'repeatable read' })
   }
 
+  /**
+   * Reads under the board's lock taken exclusively, so no append is in flight:
+   * every row up to `lastSeq` is committed and any later one gets a higher
+   * number. The merge (seconds for a large board, in a worker thread) runs
+   * with no lock held, so appends go on meanwhile. The write takes the lock
+   * again and gives up if another instance compacted the board in between.
+   */
   async compact(boardId: string, merge: MergeState): Promise<{ mergedRows: number }> {
+    const read = await this.db.transaction(async (tx) => {
+      await lockExclusively(tx, boardId)
+      return { through: await checkpointThrough(tx, boardId), state: await readState(tx, boardId) }
+    })
+    const { state } = read
+    if (state.updates.length === 0) return { mergedRows: 0 }
+    const merged = Buffer.from(await merge(state.checkpoint, state.updates))
     return this.db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${boardLockKey(boardId)})`)
-      const state = await readState(tx, boardId)
-      if (state.updates.length === 0) return { mergedRows: 0 }
-      const merged = Buffer.from(merge(state.checkpoint, state.updates))
+      await lockExclusively(tx, boardId)
+      if ((await checkpointThrough(tx, boardId)) !== read.through) return { mergedRows: 0 }
       const createdAt = new Date().toISOString()
       await tx
         .insert(boardCheckpoints)
@@ -50,6 +62,15 @@ export class PgUpdateLogStore implements UpdateLogStore {
 
 function boardLockKey(boardId: string) {
   return sql`hashtext(${'assay-board-log:' + boardId})`
+}
+
+async function lockExclusively(tx: Tx, boardId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${boardLockKey(boardId)})`)
+}
+
+async function checkpointThrough(tx: Tx, boardId: string): Promise<number> {
+  const [row] = await tx.select({ through: boardCheckpoints.throughSeq }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId))
+  return row?.through ?? 0
 }
 
 async function readState(tx: Tx, boardId: string): Promise<StoredBoardState> {

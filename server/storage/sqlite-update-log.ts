@@ -36,8 +36,8 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   async compact(boardId: string, merge: MergeState): Promise<{ mergedRows: number }> {
     const state = await this.load(boardId)
     if (state.updates.length === 0) return { mergedRows: 0 }
-    const merged = Buffer.from(merge(state.checkpoint, state.updates))
-    // Rows appended after the load have higher sequence numbers and stay in the log.
+    const merged = Buffer.from(await merge(state.checkpoint, state.updates))
+    // Rows appended after the load (during the merge, too) have higher sequence numbers and stay in the log.
     this.db.transaction((tx) => {
       tx.insert(boardCheckpoints)
         .values({ boardId, state: merged, throughSeq: state.lastSeq, createdAt: new Date().toISOString() })

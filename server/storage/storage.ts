@@ -29,8 +29,8 @@ export type StoredBoardState = {
   lastSeq: number
 }
 
-/** Folds a checkpoint and the log after it into one new checkpoint. */
-export type MergeState = (checkpoint: Uint8Array | null, updates: Uint8Array[]) => Uint8Array
+/** Folds a checkpoint and the log after it into one new checkpoint (the server does it in a worker thread). */
+export type MergeState = (checkpoint: Uint8Array | null, updates: Uint8Array[]) => Uint8Array | Promise<Uint8Array>
 
 export interface UpdateLogStore {
   /** Appends the batch in one transaction; resolves once it is durable, with the last sequence number. */
@@ -38,8 +38,9 @@ export interface UpdateLogStore {
   /** The latest checkpoint and every log row after it. */
   load(boardId: string): Promise<StoredBoardState>
   /**
-   * Replaces the checkpoint and the log rows it covers with one merged state, in
-   * one transaction, holding a lock so that only one instance compacts a board at a time.
+   * Replaces the checkpoint and the log rows it covers with one merged state,
+   * written in one transaction; rows appended while `merge` runs stay in the
+   * log, and of two instances compacting a board at once only one writes.
    */
   compact(boardId: string, merge: MergeState): Promise<{ mergedRows: number }>
   count(boardId: string): Promise<number>

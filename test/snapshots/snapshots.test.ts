@@ -11,7 +11,6 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import { addAssessment, updateMeta } from '../../shared/board-mutations.ts'
 import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { boardContentHash } from '../../server/snapshots/content-hash.ts'
-import { loadSnapshotModel } from '../../server/snapshots/load-snapshot.ts'
 import { addMember } from '../helpers/accounts.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { waitFor } from '../helpers/wait-for.ts'
@@ -152,26 +151,26 @@ describeEachDialect(postgresMissing, 'snapshots on %s', (dialect) => {
     expect((await team.reviewer.get<SnapshotSummary[]>(`${base()}/snapshots`)).body.map((s) => s.id)).toEqual([first.body.id])
   })
 
-  it('gives exports the model, its snapshot and the one before it', async () => {
-    const { editor } = team
+  it('gives exports the snapshot, its hash and what changed since the one before it', async () => {
+    const { editor, reviewer } = team
     await editor.post(`${base()}/assessments`, { title: 'First judgment' })
     const v1 = await editor.post<SnapshotSummary>(`${base()}/snapshots`, { label: 'v1' })
     await editor.post(`${base()}/assessments`, { title: 'Second judgment' })
     const v2 = await editor.post<SnapshotSummary>(`${base()}/snapshots`, { label: 'v2' })
+    await editor.post(`${base()}/assessments`, { title: 'Made after v2' })
 
-    const loaded = await loadSnapshotModel(team.server.services, team.boardId, v2.body.id)
-    expect(loaded?.snapshot).toEqual({
-      id: v2.body.id,
-      label: 'v2',
-      createdAt: v2.body.createdAt,
-      contentHash: v2.body.contentHash,
-      previousId: v1.body.id,
-    })
-    expect(loaded?.model.assessments.map((a) => a.title)).toEqual(['First judgment', 'Second judgment'])
-    expect(loaded?.previous?.label).toBe('v1')
-    expect(loaded?.previous?.model.assessments.map((a) => a.title)).toEqual(['First judgment'])
-    expect((await loadSnapshotModel(team.server.services, team.boardId, v1.body.id))?.previous).toBeUndefined()
-    expect(await loadSnapshotModel(team.server.services, team.boardId, 'no-such-snapshot')).toBeNull()
+    const second = await reviewer.get<string>(`${base()}/export?format=md&snapshot=${v2.body.id}`)
+    expect(second.status).toBe(200)
+    expect(second.body).toContain(v2.body.contentHash)
+    expect(second.body).toContain('First judgment')
+    expect(second.body).not.toContain('Made after v2')
+    expect(second.body).toMatch(/## Changes since v1\n+- Assessment added: “Second judgment”\./)
+
+    const first = await reviewer.get<string>(`${base()}/export?format=md&snapshot=${v1.body.id}`)
+    expect(first.body).toContain(v1.body.contentHash)
+    expect(first.body).not.toContain('Second judgment')
+    expect(first.body).not.toContain('Changes since')
+    expect((await reviewer.get(`${base()}/export?format=md&snapshot=no-such-snapshot`)).status).toBe(404)
   })
 
   it('refuses bad requests with a clear message', async () => {

@@ -1,0 +1,65 @@
+/**
+ * Inside a worker thread: a version of a board rebuilt from what storage
+ * holds, as an export cites it and the checks read it, and exported. Rebuilding
+ * a snapshot, the one before it and the live board, building the briefing (the
+ * "what changed" list included) and rendering any format of a large board is
+ * seconds of work, none of it on the relay's thread.
+ */
+import type { BoardModel } from '../../shared/board-model.ts'
+import type { ExportScope } from '../../shared/export-scope.ts'
+import { retractedSince } from '../../shared/retracted-since.ts'
+import { sourceModel, type StoredLog } from '../snapshots/board-state.ts'
+import { boardContentHash } from '../snapshots/content-hash.ts'
+import type { BriefingSignoff, BriefingVerdict, BriefingVersion } from './briefing-model.ts'
+import { exportBoard, type ExportedFile, type ExportFormat } from './export-board.ts'
+
+/** A version as storage holds it: the live board's log, or a snapshot's state with its review and neighbours. */
+export type StoredVersion =
+  | { kind: 'live'; boardId: string; at: string; log: StoredLog }
+  | {
+      kind: 'snapshot'
+      boardId: string
+      label: string
+      hash: string
+      createdAt: string
+      state: Uint8Array
+      /** The snapshot made before this one, when it is still stored. */
+      previous: { label: string; state: Uint8Array } | null
+      verdicts: BriefingVerdict[]
+      signoffs: BriefingSignoff[]
+      /** The live board's log, to tell what the snapshot relied on that is retracted since; null once the board is gone. */
+      live: StoredLog | null
+    }
+
+export type LoadedVersion = { model: BoardModel; version: BriefingVersion }
+
+export function loadStoredVersion(stored: StoredVersion): LoadedVersion {
+  const { boardId } = stored
+  if (stored.kind === 'live') {
+    const model = sourceModel(boardId, { log: stored.log })
+    return { model, version: { kind: 'live', at: stored.at, hash: boardContentHash(model) } }
+  }
+  const model = sourceModel(boardId, { state: stored.state })
+  const live = stored.live && sourceModel(boardId, { log: stored.live })
+  const { previous } = stored
+  return {
+    model,
+    version: {
+      kind: 'snapshot',
+      label: stored.label,
+      hash: stored.hash,
+      createdAt: stored.createdAt,
+      ...(previous ? { previous: { label: previous.label, model: sourceModel(boardId, { state: previous.state }) } } : {}),
+      verdicts: stored.verdicts,
+      signoffs: stored.signoffs,
+      ...(live ? { retractedSince: retractedSince(model, live) } : {}),
+    },
+  }
+}
+
+export type ExportJob = { format: ExportFormat; scope: ExportScope; version: StoredVersion }
+
+export async function exportStoredVersion({ format, scope, version }: ExportJob): Promise<{ file: ExportedFile; hash: string }> {
+  const loaded = loadStoredVersion(version)
+  return { file: await exportBoard(format, loaded.model, loaded.version, { scope }), hash: loaded.version.hash }
+}

@@ -1,0 +1,36 @@
+/**
+ * Inside a worker thread: a source document read, parsed, and imported into
+ * (or previewed on) a copy of the board rebuilt from storage. What comes back
+ * is the plan and the import as one Yjs update, which the board's room applies
+ * as it would any edit: the relay's thread never parses, segments or plans.
+ */
+import { applyImport, previewImport, type ImportPreview, type ImportResult } from '../../shared/import/apply-import.ts'
+import { readUploadedFile } from '../../shared/import/decode-upload.ts'
+import { parseSourceText } from '../../shared/import/parse-source.ts'
+import { withBoardDoc, type StoredLog } from '../snapshots/board-state.ts'
+
+/** Pasted text, or an uploaded file's bytes as they came (its type and encoding are checked here). */
+export type ImportInput = { text: string } | { file: { name: string; type: string; bytes: Uint8Array } }
+
+export type ImportJob = { log: StoredLog; document: ImportInput; title?: string | undefined; preview: boolean; by: string }
+
+export type ImportOutcome = { result: ImportPreview | ImportResult; update: Uint8Array | null }
+
+export async function importOnStoredBoard({ log, document, title, preview, by }: ImportJob): Promise<ImportOutcome> {
+  const text = 'text' in document ? document.text : await readUploadedFile(uploaded(document.file))
+  const parsed = parseSourceText(text, title === undefined ? {} : { title })
+  return withBoardDoc({ log }, (doc) => {
+    if (preview) return { result: previewImport(doc, parsed), update: null }
+    let update: Uint8Array | null = null
+    const keep = (made: Uint8Array) => (update = made)
+    // Listening only now: the import is one transaction, and so one update.
+    doc.on('update', keep)
+    const result = applyImport(doc, parsed, { by })
+    doc.off('update', keep)
+    return { result, update }
+  })
+}
+
+function uploaded({ name, type, bytes }: { name: string; type: string; bytes: Uint8Array }) {
+  return { name, type, size: bytes.byteLength, arrayBuffer: async () => bytes.slice().buffer }
+}

@@ -1,0 +1,26 @@
+/** The worker pool as the configuration sets it: thread count, queue, memory, and each job kind's time budget. */
+import type { Config } from '../config.ts'
+import type { Logger } from '../log.ts'
+import type { JobName } from './jobs.ts'
+import { WorkerPool } from './worker-pool.ts'
+
+export function createWorkerPool(config: Config, logger: Logger): WorkerPool {
+  const boardState = config.BOARD_STATE_TIME_BUDGET_MS
+  const budgetsMs: Record<JobName, number> = {
+    'capture-board': boardState,
+    'read-snapshot': boardState,
+    'merge-state': boardState,
+    // A comparison rebuilds two versions, then spends at most its word-diff budget.
+    'diff-versions': boardState + config.DIFF_TIME_BUDGET_MS,
+    'load-version': boardState,
+    'export-board': config.EXPORT_TIME_BUDGET_MS,
+    'import-document': config.IMPORT_TIME_BUDGET_MS,
+  }
+  return new WorkerPool({
+    threads: config.WORKER_THREADS,
+    queueLimit: config.WORKER_QUEUE_LIMIT,
+    memoryMb: config.WORKER_MEMORY_MB,
+    budgetsMs,
+    logger,
+  })
+}

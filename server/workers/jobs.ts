@@ -1,0 +1,32 @@
+/**
+ * The work the pool's threads do, by name. Each job takes one input and gives
+ * one output, both structured-cloneable (plain data, Uint8Arrays, Maps). This
+ * module runs inside the worker threads; the main thread imports its types only.
+ */
+import { exportStoredVersion, loadStoredVersion } from '../export/stored-version.ts'
+import { importOnStoredBoard } from '../import/import-job.ts'
+import { mergeBoardState } from '../relay/merge-state.ts'
+import { captureLog, readBoardState, type StoredLog } from '../snapshots/board-state.ts'
+import { diffSides } from '../snapshots/diff-job.ts'
+
+export const JOBS = {
+  /** A board's stored log as one state, its model and content hash: snapshot capture, live side of a diff. */
+  'capture-board': ({ boardId, log }: { boardId: string; log: StoredLog }) => captureLog(boardId, log),
+  /** A snapshot's state as its model, document texts and extras: the snapshot API and restore. */
+  'read-snapshot': ({ boardId, state }: { boardId: string; state: Uint8Array }) => readBoardState(state, boardId),
+  /** Compaction: a checkpoint and the log after it folded into one state. */
+  'merge-state': ({ checkpoint, updates }: StoredLog) => mergeBoardState(checkpoint, updates),
+  /** Two versions compared, as the diff API's JSON body. */
+  'diff-versions': diffSides,
+  /** The live board or a snapshot as an export cites it and the checks read it: models, hashes, review. */
+  'load-version': loadStoredVersion,
+  /** A version rendered as a briefing or bundle. */
+  'export-board': exportStoredVersion,
+  /** A document parsed and imported into (or previewed on) the stored board, as the update to apply. */
+  'import-document': importOnStoredBoard,
+}
+
+export type Jobs = typeof JOBS
+export type JobName = keyof Jobs
+export type JobInput<K extends JobName> = Parameters<Jobs[K]>[0]
+export type JobOutput<K extends JobName> = Awaited<ReturnType<Jobs[K]>>

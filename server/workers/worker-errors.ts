@@ -1,0 +1,121 @@
+/**
+ * How a job can fail, and how a job's own error crosses back from its thread.
+ * A refusal names the job and says, for the person who asked, what to do.
+ */
+import { BoardError } from '../../shared/board-doc.ts'
+import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
+import type { JobName } from './jobs.ts'
+
+/**
+ * - `busy`: too many jobs already wait; nothing was started.
+ * - `over-time`: the job ran past its time budget; its thread was stopped.
+ * - `out-of-memory`: the job needed more than a thread's memory limit; its thread died.
+ * - `failed`: the thread died for another reason, or could not start.
+ * - `closed`: the server is shutting down.
+ */
+export type JobRefusal = 'busy' | 'over-time' | 'out-of-memory' | 'failed' | 'closed'
+
+export class WorkerJobError extends Error {
+  constructor(
+    readonly refusal: JobRefusal,
+    readonly job: JobName,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'WorkerJobError'
+  }
+}
+
+/** What each job is called in a message, and the setting that bounds its time. */
+const JOB_WORDS: Record<JobName, { task: string; advice: string; budgetSetting: string }> = {
+  'capture-board': {
+    task: 'Reading the board',
+    advice: 'The board is larger than this server is set to handle in one step.',
+    budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
+  },
+  'read-snapshot': {
+    task: 'Reading the snapshot',
+    advice: 'The snapshot is larger than this server is set to handle in one step.',
+    budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
+  },
+  'merge-state': {
+    task: "Compacting the board's history",
+    advice: 'It is tried again after the next edits.',
+    budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
+  },
+  'diff-versions': {
+    task: 'The comparison',
+    advice: 'Compare versions that are closer together.',
+    budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS and DIFF_TIME_BUDGET_MS',
+  },
+  'load-version': {
+    task: 'Reading the version',
+    advice: 'The board is larger than this server is set to handle in one step.',
+    budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
+  },
+  'export-board': {
+    task: 'The export',
+    advice: 'Try Markdown or HTML, which take far less work than PDF or DOCX, or export a version with fewer items.',
+    budgetSetting: 'EXPORT_TIME_BUDGET_MS',
+  },
+  'import-document': {
+    task: 'The import',
+    advice: 'Split the document into smaller ones and import each.',
+    budgetSetting: 'IMPORT_TIME_BUDGET_MS',
+  },
+}
+
+export function overTimeError(job: JobName, budgetMs: number): WorkerJobError {
+  const { task, advice, budgetSetting } = JOB_WORDS[job]
+  return new WorkerJobError(
+    'over-time',
+    job,
+    `${task} took longer than ${seconds(budgetMs)} and was stopped. ${advice} (An operator can raise ${budgetSetting}.)`,
+  )
+}
+
+export function outOfMemoryError(job: JobName, memoryMb: number): WorkerJobError {
+  const { task, advice } = JOB_WORDS[job]
+  return new WorkerJobError(
+    'out-of-memory',
+    job,
+    `${task} needed more than the ${memoryMb} MB of memory one task may use and was stopped. ${advice} (An operator can raise WORKER_MEMORY_MB.)`,
+  )
+}
+
+export function busyError(job: JobName, waiting: number): WorkerJobError {
+  return new WorkerJobError(
+    'busy',
+    job,
+    `The server is busy: ${waiting} long tasks (exports, imports, comparisons) are already waiting. Try again in a few seconds.`,
+  )
+}
+
+export function threadFailedError(job: JobName, cause: string): WorkerJobError {
+  return new WorkerJobError('failed', job, `${JOB_WORDS[job].task} failed because its worker thread stopped (${cause}). Try again.`)
+}
+
+export function closedError(job: JobName): WorkerJobError {
+  return new WorkerJobError('closed', job, `${JOB_WORDS[job].task} was not done: the server is shutting down. Try again in a moment.`)
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`
+}
+
+/** A job's own error as it crosses back from the thread: refusals the API maps to a status keep their kind. */
+export type EncodedJobError = { name: string; message: string; stack?: string | undefined; kind?: string }
+
+export function encodeJobError(error: unknown): EncodedJobError {
+  if (error instanceof ImportError || error instanceof BoardError) return { name: error.name, message: error.message, kind: error.kind }
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack }
+  return { name: 'Error', message: String(error) }
+}
+
+export function decodeJobError(encoded: EncodedJobError): Error {
+  if (encoded.name === 'ImportError' && encoded.kind) return new ImportError(encoded.kind as ImportErrorKind, encoded.message)
+  if (encoded.name === 'BoardError' && encoded.kind) return new BoardError(encoded.kind as BoardError['kind'], encoded.message)
+  const error = new Error(encoded.message)
+  if (encoded.stack) error.stack = encoded.stack
+  return error
+}

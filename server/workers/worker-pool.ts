@@ -1,0 +1,196 @@
+/**
+ * The worker pool: where work whose cost a member controls runs, so that it
+ * can never stall the relay's event loop. Word diffs, imports, exports,
+ * snapshot capture and compaction all rebuild or render a whole board; on the
+ * main thread any of them froze every board of the instance for as long.
+ *
+ * Every bound is explicit:
+ * - a few threads (one per spare core by default), each running one job at a time;
+ * - a queue of bounded length: over it a job is refused at once (`busy`);
+ * - a time budget per job kind: a job that overruns is refused (`over-time`)
+ *   and its thread is stopped and replaced, whatever it was doing;
+ * - a memory limit per thread: a job that exceeds it kills only its thread
+ *   (`out-of-memory`), which is replaced.
+ * A thread that fails takes only its own job with it. Idle threads are
+ * stopped after a while, so the memory a large job used goes back.
+ */
+import { Worker } from 'node:worker_threads'
+import type { Logger } from '../log.ts'
+import type { JobInput, JobName, JobOutput } from './jobs.ts'
+import {
+  busyError,
+  closedError,
+  decodeJobError,
+  outOfMemoryError,
+  overTimeError,
+  threadFailedError,
+} from './worker-errors.ts'
+import { workerEntry } from './worker-entry.ts'
+import type { JobRequest, ThreadMessage } from './worker-thread.ts'
+
+export type WorkerPoolOptions = {
+  /** Threads at most. */
+  threads: number
+  /** Jobs that may wait for a thread; more are refused. */
+  queueLimit: number
+  /** Heap limit of one thread, in MB. */
+  memoryMb: number
+  /** Time budget of one job, by kind, in ms; counted from when a thread starts it. */
+  budgetsMs: Record<JobName, number>
+  logger: Logger
+}
+
+type Job = { name: JobName; input: unknown; resolve: (output: unknown) => void; reject: (error: Error) => void }
+
+type Thread = {
+  worker: Worker
+  ready: boolean
+  running?: Job & { id: number; timer: NodeJS.Timeout }
+  idleTimer?: NodeJS.Timeout
+  /** The error the thread died of, when it reported one before exiting. */
+  failure?: Error
+}
+
+/** An idle thread is stopped after this long; the next job starts a fresh one. */
+const IDLE_THREAD_MS = 60_000
+
+export class WorkerPool {
+  private readonly threads = new Set<Thread>()
+  private readonly queue: Job[] = []
+  private nextId = 0
+  private closed = false
+
+  constructor(private readonly options: WorkerPoolOptions) {}
+
+  /** Runs a job on a thread; rejects with a WorkerJobError when refused, or with the job's own error. */
+  run<K extends JobName>(name: K, input: JobInput<K>): Promise<JobOutput<K>> {
+    if (this.closed) return Promise.reject(closedError(name))
+    if (this.queue.length >= this.options.queueLimit) {
+      this.options.logger.warn({ job: name, waiting: this.queue.length }, 'worker queue full: job refused')
+      return Promise.reject(busyError(name, this.queue.length))
+    }
+    return new Promise<JobOutput<K>>((resolve, reject) => {
+      this.queue.push({ name, input, resolve: resolve as (output: unknown) => void, reject })
+      this.dispatch()
+    })
+  }
+
+  /** Refuses what waits, stops every thread (their jobs are refused) and resolves once they have exited. */
+  async close(): Promise<void> {
+    this.closed = true
+    for (const job of this.queue.splice(0)) job.reject(closedError(job.name))
+    await Promise.all([...this.threads].map((thread) => this.retire(thread, closedError)))
+  }
+
+  /** Hands waiting jobs to ready threads, and starts threads while there are more jobs than starting ones. */
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const free = [...this.threads].find((thread) => thread.ready && !thread.running)
+      if (free) {
+        this.start(free, this.queue.shift()!)
+        continue
+      }
+      const starting = [...this.threads].filter((thread) => !thread.ready).length
+      if (this.threads.size >= this.options.threads || starting >= this.queue.length) return
+      this.spawn()
+    }
+  }
+
+  private spawn(): void {
+    const worker = new Worker(workerEntry(), { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb } })
+    const thread: Thread = { worker, ready: false }
+    this.threads.add(thread)
+    // An idle thread must not keep a CLI command's process alive; a running job holds it (see start).
+    worker.unref()
+    worker.on('message', (message: ThreadMessage) => this.receive(thread, message))
+    // Kept for the thread's whole life: an error event without a listener would end the process.
+    // The exit that follows reports it.
+    worker.on('error', (error) => (thread.failure = error))
+    worker.on('messageerror', (error) => {
+      thread.failure = error
+      this.options.logger.error({ err: error.message, job: thread.running?.name }, 'worker thread message could not be read')
+      void this.retire(thread, (job) => threadFailedError(job, 'its answer could not be read'))
+    })
+    worker.on('exit', (code) => this.exited(thread, code))
+  }
+
+  private receive(thread: Thread, message: ThreadMessage): void {
+    if ('ready' in message) {
+      thread.ready = true
+      this.idle(thread)
+      this.dispatch()
+      return
+    }
+    const job = thread.running
+    if (!job || job.id !== message.id) return
+    clearTimeout(job.timer)
+    thread.running = undefined
+    thread.worker.unref()
+    if ('error' in message) job.reject(decodeJobError(message.error))
+    else job.resolve(message.output)
+    this.idle(thread)
+    this.dispatch()
+  }
+
+  private start(thread: Thread, job: Job): void {
+    clearTimeout(thread.idleTimer)
+    const id = ++this.nextId
+    const budgetMs = this.options.budgetsMs[job.name]
+    const timer = setTimeout(() => {
+      this.options.logger.warn({ job: job.name, budgetMs }, 'worker job over its time budget: thread stopped')
+      void this.retire(thread, (name) => overTimeError(name, budgetMs))
+    }, budgetMs)
+    thread.running = { ...job, id, timer }
+    thread.worker.ref()
+    try {
+      thread.worker.postMessage({ id, name: job.name, input: job.input } satisfies JobRequest)
+    } catch (error) {
+      // Input that cannot be cloned to a thread: a fault of this one job, the thread is fine.
+      clearTimeout(timer)
+      thread.running = undefined
+      thread.worker.unref()
+      job.reject(error instanceof Error ? error : new Error(String(error)))
+      this.idle(thread)
+    }
+  }
+
+  /** Takes a thread out of the pool and stops it; its running job, if any, is refused with `refusal`. */
+  private retire(thread: Thread, refusal: (job: JobName) => Error): Promise<number> {
+    this.threads.delete(thread)
+    clearTimeout(thread.idleTimer)
+    const job = thread.running
+    if (job) {
+      clearTimeout(job.timer)
+      thread.running = undefined
+      job.reject(refusal(job.name))
+    }
+    const stopped = thread.worker.terminate()
+    if (!this.closed) this.dispatch()
+    return stopped
+  }
+
+  /** A thread that exited on its own (crash, out of memory): its job fails, the next job gets a new thread. */
+  private exited(thread: Thread, code: number): void {
+    if (!this.threads.delete(thread)) return
+    clearTimeout(thread.idleTimer)
+    const job = thread.running
+    const outOfMemory = (thread.failure as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY'
+    this.options.logger.error({ code, job: job?.name, outOfMemory, err: thread.failure?.message }, 'worker thread exited')
+    if (job) {
+      clearTimeout(job.timer)
+      job.reject(outOfMemory ? outOfMemoryError(job.name, this.options.memoryMb) : threadFailedError(job.name, thread.failure?.message ?? `exit code ${code}`))
+    }
+    if (!thread.ready) {
+      // It died starting up: another start would likely die the same way, so refuse what waits rather than loop.
+      for (const waiting of this.queue.splice(0)) waiting.reject(threadFailedError(waiting.name, thread.failure?.message ?? `exit code ${code}`))
+      return
+    }
+    this.dispatch()
+  }
+
+  private idle(thread: Thread): void {
+    clearTimeout(thread.idleTimer)
+    thread.idleTimer = setTimeout(() => void this.retire(thread, closedError), IDLE_THREAD_MS)
+    thread.idleTimer.unref()
+  }
+}

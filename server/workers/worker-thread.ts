@@ -1,0 +1,29 @@
+/**
+ * Inside a worker thread: runs one job at a time as the pool sends them, and
+ * answers each with its output or its error. A job that throws fails alone;
+ * the thread carries on with the next.
+ */
+import { parentPort } from 'node:worker_threads'
+import { JOBS, type JobInput, type JobName, type JobOutput } from './jobs.ts'
+import { encodeJobError, type EncodedJobError } from './worker-errors.ts'
+
+export type JobRequest = { id: number; name: JobName; input: unknown }
+export type ThreadMessage = { ready: true } | { id: number; output: unknown } | { id: number; error: EncodedJobError }
+
+const port = parentPort
+if (!port) throw new Error('worker-thread.ts runs inside a worker thread only.')
+
+function runJob<K extends JobName>(name: K, input: JobInput<K>): Promise<JobOutput<K>> {
+  const job = JOBS[name] as (input: JobInput<K>) => JobOutput<K> | Promise<JobOutput<K>>
+  return Promise.resolve().then(() => job(input))
+}
+
+port.on('message', async ({ id, name, input }: JobRequest) => {
+  try {
+    const output = await runJob(name, input as JobInput<typeof name>)
+    port.postMessage({ id, output } satisfies ThreadMessage)
+  } catch (error) {
+    port.postMessage({ id, error: encodeJobError(error) } satisfies ThreadMessage)
+  }
+})
+port.postMessage({ ready: true } satisfies ThreadMessage)
