@@ -7,6 +7,7 @@ import { mergeBoardState } from '../server/relay/merge-state.ts'
 import type { Storage } from '../server/storage/storage.ts'
 import { describeEachDialect, missingServices } from './helpers/services.ts'
 import { createDatabase, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from './helpers/test-server.ts'
+import { waitFor } from './helpers/wait-for.ts'
 import { rmSync } from 'node:fs'
 
 const postgresMissing = await missingServices('postgres')
@@ -107,6 +108,29 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     const compaction = storage.log.compact('b', (checkpoint, updates) => mergeBoardState(checkpoint, updates))
     await storage.log.append('b', [{ update: late, origin: 'x' }])
     await compaction
+    expect(textOf(await storage.log.load('b'))).toBe('ab')
+    doc.destroy()
+  })
+
+  it('lets only one of two overlapping compactions write, and loses no row', async () => {
+    const doc = new Y.Doc()
+    await storage.log.append('b', [{ update: textUpdate(doc, 'a'), origin: 'x' }])
+    // The first compaction reads "a", then merges slowly (as in a busy worker thread) ...
+    let firstRead = false
+    let secondDone!: () => void
+    const afterSecond = new Promise<void>((resolve) => (secondDone = resolve))
+    const first = storage.log.compact('b', async (checkpoint, updates) => {
+      firstRead = true
+      await afterSecond
+      return mergeBoardState(checkpoint, updates)
+    })
+    await waitFor(() => firstRead, 'the first compaction to have read the log')
+    // ... while "b" is appended and a second compaction folds both.
+    await storage.log.append('b', [{ update: textUpdate(doc, 'b'), origin: 'x' }])
+    expect(await storage.log.compact('b', mergeBoardState)).toEqual({ mergedRows: 2 })
+    secondDone()
+    // Writing its older checkpoint now would drop "b": it must give up instead.
+    expect(await first).toEqual({ mergedRows: 0 })
     expect(textOf(await storage.log.load('b'))).toBe('ab')
     doc.destroy()
   })

@@ -33,22 +33,31 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     })
   }
 
+  /**
+   * The merge (seconds for a large board, in a worker thread) runs between the
+   * read and the write; rows appended meanwhile have higher sequence numbers and
+   * stay in the log. The write gives up if another compaction wrote first.
+   */
   async compact(boardId: string, merge: MergeState): Promise<{ mergedRows: number }> {
+    // Read together: better-sqlite3 is synchronous, so nothing runs between these two.
+    const through = this.checkpointThrough(this.db, boardId)
     const state = await this.load(boardId)
     if (state.updates.length === 0) return { mergedRows: 0 }
     const merged = Buffer.from(await merge(state.checkpoint, state.updates))
-    // Rows appended after the load (during the merge, too) have higher sequence numbers and stay in the log.
-    this.db.transaction((tx) => {
+    return this.db.transaction((tx) => {
+      if (this.checkpointThrough(tx, boardId) !== through) return { mergedRows: 0 }
+      const createdAt = new Date().toISOString()
       tx.insert(boardCheckpoints)
-        .values({ boardId, state: merged, throughSeq: state.lastSeq, createdAt: new Date().toISOString() })
-        .onConflictDoUpdate({
-          target: boardCheckpoints.boardId,
-          set: { state: merged, throughSeq: state.lastSeq, createdAt: new Date().toISOString() },
-        })
+        .values({ boardId, state: merged, throughSeq: state.lastSeq, createdAt })
+        .onConflictDoUpdate({ target: boardCheckpoints.boardId, set: { state: merged, throughSeq: state.lastSeq, createdAt } })
         .run()
       tx.delete(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, state.lastSeq))).run()
+      return { mergedRows: state.updates.length }
     })
-    return { mergedRows: state.updates.length }
+  }
+
+  private checkpointThrough(db: Pick<SqliteDb, 'select'>, boardId: string): number {
+    return db.select({ through: boardCheckpoints.throughSeq }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).get()?.through ?? 0
   }
 
   async count(boardId: string): Promise<number> {
