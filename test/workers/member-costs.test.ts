@@ -1,0 +1,175 @@
+/**
+ * Work whose cost a member controls never stalls the relay: a reviewer's diff
+ * of two very different 20,000-character judgments, an editor's 1.4 MB
+ * import. Each runs in the worker pool while another board keeps relaying;
+ * a job over its time or memory bound gets a clear error and the next job
+ * runs; work beyond the queue is refused with 503 and Retry-After.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import type { BoardDiff, FieldChange, TextEdit } from '../../shared/board-diff.ts'
+import type { AssessmentModel, BoardModel } from '../../shared/board-model.ts'
+import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
+import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
+import { echoProbe, type EchoProbe } from '../helpers/echo-probe.ts'
+import { largeSourceDocument, wordsText } from '../helpers/large-inputs.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { connectClient } from '../helpers/yjs-client.ts'
+import { startTeam, type Team } from '../snapshots/team.ts'
+
+type DiffBody = { empty: boolean; diff: BoardDiff }
+type ErrorBody = { error: { code: string; message: string } }
+type ImportBody = { outcome: string; createdClaimIds: string[] }
+
+/** What the issue measured: 58.6 s on the main thread for two such judgments. */
+const BEFORE = wordsText(20_000, 1)
+const AFTER = wordsText(20_000, 2)
+/** The issue's import: 1 to 3.5 s on the main thread. */
+const LARGE_DOCUMENT = largeSourceDocument(1_400_000)
+
+function judgmentChange(body: DiffBody): FieldChange<AssessmentModel> | undefined {
+  return body.diff.assessments.changed[0]?.fields.find((field) => field.field === 'judgment')
+}
+
+function side(words: TextEdit[], kept: 'added' | 'removed'): string {
+  return words
+    .filter((edit) => edit.change !== kept)
+    .map((edit) => edit.text)
+    .join('')
+}
+
+describe('a reviewer comparing versions', () => {
+  let team: Team
+  let probe: EchoProbe | undefined
+  afterEach(async () => {
+    probe?.destroy()
+    probe = undefined
+    await team.close()
+  })
+
+  /** A snapshot of a card whose 20,000-character judgment is then replaced by one sharing no word with it. */
+  async function rewrittenJudgment(): Promise<{ base: string; snapshotId: string }> {
+    const base = `/api/boards/${team.boardId}`
+    const card = await team.editor.post<{ id: string }>(`${base}/assessments`, { title: 'Long judgment', judgment: BEFORE })
+    expect(card.status).toBe(201)
+    const before = await team.editor.post<SnapshotSummary>(`${base}/snapshots`, { label: 'before' })
+    expect(before.status).toBe(201)
+    expect((await team.editor.patch(`${base}/assessments/${card.body.id}`, { judgment: AFTER })).status).toBe(200)
+    return { base, snapshotId: before.body.id }
+  }
+
+  it('answers the diff of two 20,000-character judgments while another board keeps relaying', async () => {
+    team = await startTeam('sqlite')
+    const { base, snapshotId } = await rewrittenJudgment()
+    // An ordinary comparison first: it gets its word diffs, and starts the worker thread.
+    const title = await team.editor.post<{ id: string }>(`${base}/assessments`, { title: 'Short title' })
+    const small = await team.reviewer.get<DiffBody>(`${base}/diff?from=${snapshotId}`)
+    expect(small.status).toBe(200)
+    expect(small.body.diff.assessments.added.map((a) => a.id)).toEqual([title.body.id])
+
+    const elsewhere = await team.editor.createBoard('Another board')
+    probe = await echoProbe(() => connectClient(team.server.wsUrl, elsewhere, {}, { authorization: `Bearer ${team.editor.token}` }))
+    const { result, roundTrips } = await probe.during(team.reviewer.get<DiffBody>(`${base}/diff?from=${snapshotId}`))
+
+    expect(result.status).toBe(200)
+    const judgment = judgmentChange(result.body)
+    expect(judgment).toMatchObject({ from: BEFORE, to: AFTER })
+    // Either a full word diff (it finished within the budget) or a coarse change saying why it has none.
+    if (judgment?.words) {
+      expect(side(judgment.words, 'added')).toBe(BEFORE)
+      expect(side(judgment.words, 'removed')).toBe(AFTER)
+    } else expect(judgment?.wordsSkipped).toBe('over-budget')
+    expect(roundTrips).toBeGreaterThanOrEqual(3)
+  })
+
+  it('compares texts over the size bound as changed, without a word diff', async () => {
+    team = await startTeam('sqlite', { DIFF_MAX_TEXT_CHARS: '5000' })
+    const { base, snapshotId } = await rewrittenJudgment()
+    const diff = await team.reviewer.get<DiffBody>(`${base}/diff?from=${snapshotId}`)
+    expect(diff.status).toBe(200)
+    expect(judgmentChange(diff.body)).toEqual({ field: 'judgment', from: BEFORE, to: AFTER, wordsSkipped: 'too-long' })
+  })
+
+  it('refuses comparisons beyond the queue with 503 and Retry-After, and answers the others', async () => {
+    team = await startTeam('sqlite', { WORKER_THREADS: '1', WORKER_QUEUE_LIMIT: '1' })
+    const { base, snapshotId } = await rewrittenJudgment()
+    const answers = await Promise.all(Array.from({ length: 4 }, () => team.reviewer.get<DiffBody | ErrorBody>(`${base}/diff?from=${snapshotId}`)))
+    const refused = answers.filter((answer) => answer.status === 503)
+    expect(refused.length).toBeGreaterThanOrEqual(1)
+    for (const answer of refused) {
+      expect(answer.headers.get('retry-after')).toBe('5')
+      expect((answer.body as ErrorBody).error.code).toBe('busy')
+      expect((answer.body as ErrorBody).error.message).toMatch(/Try again in a few seconds/)
+    }
+    const answered = answers.filter((answer) => answer.status !== 503)
+    expect(answered.length).toBeGreaterThanOrEqual(1)
+    for (const answer of answered) expect(judgmentChange(answer.body as DiffBody)).toMatchObject({ from: BEFORE, to: AFTER })
+  })
+})
+
+describe('an editor importing a large document', () => {
+  let server: TestServer
+  let probe: EchoProbe | undefined
+  afterEach(async () => {
+    probe?.destroy()
+    probe = undefined
+    await server.destroy()
+  })
+
+  const importInto = (api: ApiClient, boardId: string, text: string, preview = false) =>
+    api.post<ImportBody | ErrorBody>(`/api/boards/${boardId}/import`, { text, preview })
+  const claimsOn = async (api: ApiClient, boardId: string) => (await api.get<BoardModel>(`/api/boards/${boardId}`)).body.claims.length
+
+  it('imports 1.4 MB while another board keeps relaying', async () => {
+    server = await startTestServer()
+    const api = apiClient(server.url)
+    const boardId = await api.createBoard('Large import')
+    // Starts the worker thread, so that what follows measures the import itself.
+    expect((await importInto(api, boardId, largeSourceDocument(5000), true)).status).toBe(200)
+    const elsewhere = await api.createBoard('Another board')
+    probe = await echoProbe(() => connectClient(server.wsUrl, elsewhere))
+
+    const { result, roundTrips } = await probe.during(importInto(api, boardId, LARGE_DOCUMENT))
+
+    expect(result.status).toBe(200)
+    const imported = result.body as ImportBody
+    expect(imported.outcome).toBe('import')
+    expect(imported.createdClaimIds.length).toBeGreaterThan(5000)
+    expect(await claimsOn(api, boardId)).toBe(imported.createdClaimIds.length)
+    expect(roundTrips).toBeGreaterThanOrEqual(3)
+    // Imported again, it is recognized and adds nothing.
+    expect(((await importInto(api, boardId, LARGE_DOCUMENT)).body as ImportBody).outcome).toBe('already-imported')
+  })
+
+  it('stops an import that overruns its time budget with a clear error; the next job runs', async () => {
+    server = await startTestServer({ env: { IMPORT_TIME_BUDGET_MS: '100' } })
+    const api = apiClient(server.url)
+    const boardId = await api.createBoard('Slow import')
+
+    const refused = (await importInto(api, boardId, LARGE_DOCUMENT)) as ApiResponse<ErrorBody>
+    expect(refused.status).toBe(422)
+    expect(refused.body.error.code).toBe('over_time_budget')
+    expect(refused.body.error.message).toMatch(/^The import took longer than 100 ms and was stopped\. Split the document .*IMPORT_TIME_BUDGET_MS/)
+    expect(await claimsOn(api, boardId)).toBe(0)
+
+    const diff = await api.get<DiffBody>(`/api/boards/${boardId}/diff?from=live&to=live`)
+    expect(diff.status).toBe(200)
+    expect(diff.body.empty).toBe(true)
+    expect((await api.get('/healthz')).status).toBe(200)
+  })
+
+  it('replaces a worker thread that ran out of memory; the import fails alone and the next one runs', async () => {
+    server = await startTestServer({ env: { WORKER_MEMORY_MB: '20' } })
+    const api = apiClient(server.url)
+    const boardId = await api.createBoard('Hungry import')
+
+    const refused = (await importInto(api, boardId, LARGE_DOCUMENT)) as ApiResponse<ErrorBody>
+    expect(refused.status).toBe(422)
+    expect(refused.body.error.code).toBe('over_memory_budget')
+    expect(refused.body.error.message).toMatch(/^The import needed more than the 20 MB .*WORKER_MEMORY_MB/)
+    expect(await claimsOn(api, boardId)).toBe(0)
+
+    const small = await importInto(api, boardId, largeSourceDocument(3000))
+    expect(small.status).toBe(200)
+    expect(await claimsOn(api, boardId)).toBe((small.body as ImportBody).createdClaimIds.length)
+  })
+})
