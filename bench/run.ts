@@ -6,6 +6,7 @@
 import { cpus } from 'node:os'
 import { benchBrowser } from './browser.ts'
 import { benchExport } from './export.ts'
+import { benchMainThread } from './main-thread.ts'
 import { benchReference } from './reference.ts'
 import { benchRelay } from './relay.ts'
 import { benchSoak } from './soak.ts'
@@ -14,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   relay: benchRelay,
   referenceServer: benchReference,
   export: benchExport,
+  mainThread: benchMainThread,
   browser: benchBrowser,
   soak: benchSoak,
 }

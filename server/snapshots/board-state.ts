@@ -17,7 +17,8 @@ import type { Services } from '../services.ts'
 import type { StoredBoardState } from '../storage/storage.ts'
 import { boardContentHash } from './content-hash.ts'
 
-export type CapturedBoard = { state: Uint8Array; model: BoardModel; contentHash: string }
+/** What a snapshot stores: the whole document as one update, and the content hash of its model. */
+export type CapturedBoard = { state: Uint8Array; contentHash: string }
 
 /** A board's stored log: its checkpoint and the rows after it. */
 export type StoredLog = Pick<StoredBoardState, 'checkpoint' | 'updates'>
@@ -27,9 +28,7 @@ export type BoardSource = { log: StoredLog } | { state: Uint8Array }
 
 /** A live document as it is now, for a change that must replace exactly what it captured (restore). */
 export function captureDoc(doc: Y.Doc, boardId: string): CapturedBoard {
-  const state = Y.encodeStateAsUpdate(doc)
-  const model = boardToModel(doc, boardId)
-  return { state, model, contentHash: boardContentHash(model) }
+  return { state: Y.encodeStateAsUpdate(doc), contentHash: boardContentHash(boardToModel(doc, boardId)) }
 }
 
 /**
@@ -53,7 +52,7 @@ export function sourceModel(boardId: string, source: BoardSource): BoardModel {
   return withBoardDoc(source, (doc) => boardToModel(doc, boardId))
 }
 
-/** A stored log as one state with its model and content hash (in a worker thread). */
+/** A stored log as one state with its content hash (in a worker thread). */
 export function captureLog(boardId: string, log: StoredLog): CapturedBoard {
   return withBoardDoc({ log }, (doc) => captureDoc(doc, boardId))
 }

@@ -10,7 +10,7 @@ import { captureLog, readBoardState, type StoredLog } from '../snapshots/board-s
 import { diffSides } from '../snapshots/diff-job.ts'
 
 export const JOBS = {
-  /** A board's stored log as one state, its model and content hash: snapshot capture, live side of a diff. */
+  /** A board's stored log as one state and its content hash: snapshot capture. */
   'capture-board': ({ boardId, log }: { boardId: string; log: StoredLog }) => captureLog(boardId, log),
   /** A snapshot's state as its model, document texts and extras: the snapshot API and restore. */
   'read-snapshot': ({ boardId, state }: { boardId: string; state: Uint8Array }) => readBoardState(state, boardId),
