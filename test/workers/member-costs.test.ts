@@ -119,6 +119,19 @@ describe('an editor importing a large document', () => {
     api.post<ImportBody | ErrorBody>(`/api/boards/${boardId}/import`, { text, preview })
   const claimsOn = async (api: ApiClient, boardId: string) => (await api.get<BoardModel>(`/api/boards/${boardId}`)).body.claims.length
 
+  /** The large document on a fresh board: refused with `code` and a message saying what to do, and the board left as it was. */
+  async function refusedLargeImport(env: Record<string, string>, code: string, message: RegExp): Promise<{ api: ApiClient; boardId: string }> {
+    server = await startTestServer({ env })
+    const api = apiClient(server.url)
+    const boardId = await api.createBoard('Refused import')
+    const refused = (await importInto(api, boardId, LARGE_DOCUMENT)) as ApiResponse<ErrorBody>
+    expect(refused.status).toBe(422)
+    expect(refused.body.error.code).toBe(code)
+    expect(refused.body.error.message).toMatch(message)
+    expect(await claimsOn(api, boardId)).toBe(0)
+    return { api, boardId }
+  }
+
   it('imports 1.4 MB while another board keeps relaying', async () => {
     server = await startTestServer()
     const api = apiClient(server.url)
@@ -141,16 +154,11 @@ describe('an editor importing a large document', () => {
   })
 
   it('stops an import that overruns its time budget with a clear error; the next job runs', async () => {
-    server = await startTestServer({ env: { IMPORT_TIME_BUDGET_MS: '100' } })
-    const api = apiClient(server.url)
-    const boardId = await api.createBoard('Slow import')
-
-    const refused = (await importInto(api, boardId, LARGE_DOCUMENT)) as ApiResponse<ErrorBody>
-    expect(refused.status).toBe(422)
-    expect(refused.body.error.code).toBe('over_time_budget')
-    expect(refused.body.error.message).toMatch(/^The import took longer than 100 ms and was stopped\. Split the document .*IMPORT_TIME_BUDGET_MS/)
-    expect(await claimsOn(api, boardId)).toBe(0)
-
+    const { api, boardId } = await refusedLargeImport(
+      { IMPORT_TIME_BUDGET_MS: '100' },
+      'over_time_budget',
+      /^The import took longer than 100 ms and was stopped\. Split the document .*IMPORT_TIME_BUDGET_MS/,
+    )
     const diff = await api.get<DiffBody>(`/api/boards/${boardId}/diff?from=live&to=live`)
     expect(diff.status).toBe(200)
     expect(diff.body.empty).toBe(true)
@@ -158,16 +166,11 @@ describe('an editor importing a large document', () => {
   })
 
   it('replaces a worker thread that ran out of memory; the import fails alone and the next one runs', async () => {
-    server = await startTestServer({ env: { WORKER_MEMORY_MB: '20' } })
-    const api = apiClient(server.url)
-    const boardId = await api.createBoard('Hungry import')
-
-    const refused = (await importInto(api, boardId, LARGE_DOCUMENT)) as ApiResponse<ErrorBody>
-    expect(refused.status).toBe(422)
-    expect(refused.body.error.code).toBe('over_memory_budget')
-    expect(refused.body.error.message).toMatch(/^The import needed more than the 20 MB .*WORKER_MEMORY_MB/)
-    expect(await claimsOn(api, boardId)).toBe(0)
-
+    const { api, boardId } = await refusedLargeImport(
+      { WORKER_MEMORY_MB: '20' },
+      'over_memory_budget',
+      /^The import needed more than the 20 MB .*WORKER_MEMORY_MB/,
+    )
     const small = await importInto(api, boardId, largeSourceDocument(3000))
     expect(small.status).toBe(200)
     expect(await claimsOn(api, boardId)).toBe((small.body as ImportBody).createdClaimIds.length)
