@@ -40,7 +40,8 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     for (const server of servers.splice(0).reverse()) await server.destroy()
   })
 
-  const start = async (database?: string, accounts = false, redisUrl = REDIS_URL) => {
+  /** An instance in this process: a fresh database unless it shares another's, open access unless `accounts`. */
+  const start = async ({ database, accounts = false, redisUrl = REDIS_URL }: { database?: string; accounts?: boolean; redisUrl?: string } = {}) => {
     const server = await startTestServer({ dialect: 'postgres', database, env: { REDIS_URL: redisUrl }, ...(accounts ? { accounts: true } : { access: () => openAccess() }) })
     servers.push(server)
     return server
@@ -61,7 +62,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
 
   it('relays edits and presence between clients of different instances', async () => {
     const one = await start()
-    const two = await start(one.database)
+    const two = await start({ database: one.database })
     const boardId = await apiClient(one.url).createBoard('Shared')
     const a = connect(one, boardId)
     const b = connect(two, boardId)
@@ -82,8 +83,8 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
   })
 
   it('revoking a token on one instance closes its socket on another at once', async () => {
-    const one = await start(undefined, true)
-    const two = await start(one.database, true)
+    const one = await start({ accounts: true })
+    const two = await start({ database: one.database, accounts: true })
     const owner = await addAccount(one)
     const { id: tokenId, token } = await addToken(one, owner)
     const boardId = await apiClient(one.url, { authorization: `Bearer ${token}` }).createBoard('Revocation')
@@ -130,7 +131,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     const redisThroughProxy = new URL(REDIS_URL)
     redisThroughProxy.hostname = '127.0.0.1'
     redisThroughProxy.port = String(proxy.port)
-    const two = await start(one.database, false, redisThroughProxy.toString())
+    const two = await start({ database: one.database, redisUrl: redisThroughProxy.toString() })
     const boardId = await apiClient(one.url).createBoard('Catch up')
     const a = connect(one, boardId)
     const b = connect(two, boardId)

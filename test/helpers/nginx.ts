@@ -15,18 +15,17 @@ import { waitFor } from './wait-for.ts'
 export const NGINX_CONFIG = fileURLToPath(new URL('../../deploy/nginx.conf', import.meta.url))
 
 /** The documented configuration with these instances and this listening port instead of its examples. */
-export function fillNginxConfig(template: string, instancePorts: number[], listenPort: number): string {
+function fillNginxConfig(template: string, instancePorts: number[], listenPort: number): string {
   const instance = /^( *)server 127\.0\.0\.1:\d+( [^;\n]*)?;\n/gm
-  const examples = [...template.matchAll(instance)]
-  const first = examples[0]
+  const first = instance.exec(template)
   if (!first) throw new Error(`${NGINX_CONFIG} names no instance (server 127.0.0.1:PORT ...;)`)
   const [, indent = '', parameters = ''] = first
   const instances = instancePorts.map((port) => `${indent}server 127.0.0.1:${port}${parameters};\n`).join('')
-  let filled = template.replace(instance, (line) => (line === first[0] ? instances : ''))
+  let examples = 0
+  const filled = template.replace(instance, () => (examples++ === 0 ? instances : ''))
   const listen = /^( *)listen \d+;$/m
   if (!listen.test(filled)) throw new Error(`${NGINX_CONFIG} has no "listen PORT;" line`)
-  filled = filled.replace(listen, `$1listen 127.0.0.1:${listenPort};`)
-  return filled
+  return filled.replace(listen, `$1listen 127.0.0.1:${listenPort};`)
 }
 
 export type Nginx = { url: string; wsUrl: string; stop(): Promise<void> }
@@ -34,10 +33,20 @@ export type Nginx = { url: string; wsUrl: string; stop(): Promise<void> }
 export async function startNginx(instancePorts: number[]): Promise<Nginx> {
   const nginx = executablePath('nginx')
   if (!nginx) throw new Error('nginx is not installed')
+  // The free port is free when asked, not necessarily when nginx binds it: another try takes another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(nginx, instancePorts, await freePort())
+    } catch (error) {
+      if (attempt === 3 || !String(error).includes('Address already in use')) throw error
+    }
+  }
+}
+
+async function launch(nginx: string, instancePorts: number[], port: number): Promise<Nginx> {
   const dir = tempDir('assay-nginx-')
   // Run as root (CI), nginx's workers switch to an unprivileged user that must reach the temporary paths.
   chmodSync(dir, 0o755)
-  const port = await freePort()
   writeFileSync(join(dir, 'assay.conf'), fillNginxConfig(readFileSync(NGINX_CONFIG, 'utf8'), instancePorts, port))
   writeFileSync(
     join(dir, 'nginx.conf'),
@@ -57,13 +66,6 @@ export async function startNginx(instancePorts: number[]): Promise<Nginx> {
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const errorLog = () => {
-    try {
-      return readFileSync(join(dir, 'error.log'), 'utf8')
-    } catch {
-      return ''
-    }
-  }
   const stop = async () => {
     // SIGTERM is nginx's fast shutdown: the master stops its workers, then exits.
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
@@ -71,16 +73,15 @@ export async function startNginx(instancePorts: number[]): Promise<Nginx> {
     rmSync(dir, { recursive: true, force: true })
   }
   try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}: ${stderr}${errorLog()}`)
-      return accepts(port)
-    }, `nginx to listen on port ${port}`)
+    await Promise.race([
+      waitFor(() => accepts(port), `nginx to listen on port ${port}`),
+      exited.then(() => Promise.reject(new Error(`nginx exited with ${child.exitCode}: ${stderr}`))),
+    ])
   } catch (error) {
     await stop()
     throw error
   }
-  const url = `http://127.0.0.1:${port}`
-  return { url, wsUrl: `ws://127.0.0.1:${port}/ws`, stop }
+  return { url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/ws`, stop }
 }
 
 async function freePort(): Promise<number> {
