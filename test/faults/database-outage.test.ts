@@ -17,7 +17,7 @@ import { describeUnless, missingServices } from '../helpers/services.ts'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
 import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
-import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
+import { clientsDestroyedAfterEach, type TestClient } from '../helpers/yjs-client.ts'
 
 const postgresMissing = await missingServices('postgres')
 
@@ -49,7 +49,6 @@ describeUnless(postgresMissing)('PostgreSQL lost and back', () => {
   let proxy: TcpProxy
   let server: TestServer
   let api: ApiClient
-  const clients: TestClient[] = []
 
   beforeEach(async () => {
     database = freshDatabaseName()
@@ -62,18 +61,14 @@ describeUnless(postgresMissing)('PostgreSQL lost and back', () => {
   })
 
   afterEach(async () => {
-    for (const client of clients.splice(0)) client.destroy()
     proxy.restore()
     await server.destroy()
     await proxy.close()
     await dropDatabase(database)
   })
 
-  const connect = (boardId: string) => {
-    const client = connectClient(server.wsUrl, boardId)
-    clients.push(client)
-    return client
-  }
+  const connectTo = clientsDestroyedAfterEach()
+  const connect = (boardId: string) => connectTo(server.wsUrl, boardId)
   const judgmentOf = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).assessments[0]?.judgment ?? ''
 
   /** A writer and an observer on a new board, the writer's first words committed (the observer has them). */

@@ -17,7 +17,7 @@ import { describeUnless, missingServices } from '../helpers/services.ts'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
 import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, tempDir } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
-import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
+import { clientsDestroyedAfterEach, type TestClient } from '../helpers/yjs-client.ts'
 
 const postgresMissing = await missingServices('postgres')
 
@@ -27,13 +27,11 @@ const EXIT_MARGIN_MS = 4000
 
 describeUnless(postgresMissing)('shutting down while the database is unreachable', () => {
   const children: ChildServer[] = []
-  const clients: TestClient[] = []
   const folders: string[] = []
   let proxy: TcpProxy | undefined
   let database: string | undefined
 
   afterEach(async () => {
-    for (const client of clients.splice(0)) client.destroy()
     for (const child of children.splice(0)) await child.kill()
     await proxy?.close()
     for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
@@ -47,11 +45,7 @@ describeUnless(postgresMissing)('shutting down while the database is unreachable
     children.push(child)
     return child
   }
-  const connect = (wsUrl: string, boardId: string) => {
-    const client = connectClient(wsUrl, boardId)
-    clients.push(client)
-    return client
-  }
+  const connect = clientsDestroyedAfterEach()
   const judgmentOf = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).assessments[0]?.judgment ?? ''
 
   it('exits within its deadline, and the edits it could not commit reach the next server from their client', async () => {

@@ -3,6 +3,7 @@
  * WebsocketProvider over a real socket. BroadcastChannel is off so that two
  * clients in one process can only meet through the server.
  */
+import { afterEach } from 'vitest'
 import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
@@ -38,5 +39,18 @@ export function connectClient(wsUrl: string, boardId: string, params: Record<str
       provider.destroy()
       doc.destroy()
     },
+  }
+}
+
+/** `connectClient` for the tests of a file or suite: each client is destroyed after the test that connected it. */
+export function clientsDestroyedAfterEach(): (wsUrl: string, boardId: string) => TestClient {
+  const clients: TestClient[] = []
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.destroy()
+  })
+  return (wsUrl, boardId) => {
+    const client = connectClient(wsUrl, boardId)
+    clients.push(client)
+    return client
   }
 }
