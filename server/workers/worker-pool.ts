@@ -155,7 +155,7 @@ export class WorkerPool {
   }
 
   /** Takes a thread out of the pool and stops it; its running job, if any, is refused with `refusal`. */
-  private retire(thread: Thread, refusal: (job: JobName) => Error): Promise<number> {
+  private retire(thread: Thread, refusal: (job: JobName) => Error): Promise<void> {
     this.threads.delete(thread)
     clearTimeout(thread.idleTimer)
     const job = thread.running
@@ -164,7 +164,10 @@ export class WorkerPool {
       thread.running = undefined
       job.reject(refusal(job.name))
     }
-    const stopped = thread.worker.terminate()
+    const stopped = thread.worker.terminate().then(
+      () => undefined,
+      (error: unknown) => this.options.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'worker thread could not be stopped'),
+    )
     if (!this.closed) this.dispatch()
     return stopped
   }
