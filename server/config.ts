@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 import { DEFAULT_WORD_DIFF_BOUNDS } from '../shared/board-diff.ts'
+import { RELAY_LIMITS } from '../shared/limits.ts'
 
 const port = z.coerce.number().int().min(0).max(65535)
 
@@ -97,6 +98,19 @@ const configSchema = z.object({
   EXPORT_TIME_BUDGET_MS: milliseconds(60_000),
   /** Time rebuilding a stored board may take (snapshot capture and reading, compaction, each side of a diff). */
   BOARD_STATE_TIME_BUDGET_MS: milliseconds(30_000),
+  // What one member's connection may cost the relay (README: "What a member cannot do").
+  WS_MAX_CONNECTIONS_PER_PERSON: count('connections', 1, 10_000).default(RELAY_LIMITS.connectionsPerPerson),
+  WS_MAX_CONNECTIONS: count('connections', 1, 1_000_000).default(RELAY_LIMITS.connections),
+  WS_MAX_MESSAGES_PER_SECOND: count('messages a second', 1, 1_000_000).default(RELAY_LIMITS.messagesPerSecond),
+  WS_MAX_BYTES_PER_SECOND: count('bytes a second', 1024, 2 ** 40).default(RELAY_LIMITS.bytesPerSecond),
+  WS_MAX_QUEUED_BYTES_PER_CONNECTION: count('bytes', 65_536, 2 ** 40).default(RELAY_LIMITS.queuedBytesPerConnection),
+  WS_MAX_QUEUED_BYTES: count('bytes', 65_536, 2 ** 40).default(RELAY_LIMITS.queuedBytes),
+  PRESENCE_MAX_BYTES: count('bytes', 256, 1024 * 1024).default(RELAY_LIMITS.presenceBytes),
+  PRESENCE_MAX_DEPTH: count('levels of nesting', 4, 64).default(RELAY_LIMITS.presenceDepth),
+  PRESENCE_UPDATES_PER_SECOND: count('presence updates a second', 1, 1000).default(RELAY_LIMITS.presenceUpdatesPerSecond),
+  PENDING_UPDATE_MAX_BYTES: count('bytes', 1024, 2 ** 30).default(RELAY_LIMITS.pendingUpdateBytes),
+  COMMIT_RETRY_MAX_MS: milliseconds(RELAY_LIMITS.commitRetryMaxMs),
+  COMMIT_FAILING_NOTICE_MS: milliseconds(RELAY_LIMITS.commitFailingNoticeMs),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -10,6 +10,7 @@ import type { Config } from './config.ts'
 import { StorageHealth } from './health/storage-health.ts'
 import { createLogger, type Logger } from './log.ts'
 import { Metrics } from './metrics/metrics.ts'
+import { relayLimits } from './relay/relay-limits.ts'
 import { RoomRegistry, type RoomRegistryOptions } from './relay/room-registry.ts'
 import { AutoSnapshots } from './snapshots/auto-snapshots.ts'
 import { openStorage } from './storage/open-storage.ts'
@@ -53,6 +54,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const workers = createWorkerPool(config, logger)
   const rooms = new RoomRegistry(storage, logger, {
     redisUrl: config.REDIS_URL,
+    limits: relayLimits(config),
+    metrics: metrics.relay,
     mergeState: (checkpoint, updates) => workers.run('merge-state', { checkpoint, updates }),
     ...options.rooms,
   })

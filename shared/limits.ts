@@ -14,3 +14,38 @@ export const LIMITS = {
   /** One imported source document. */
   maxDocumentBytes: 2 * 1024 * 1024,
 } as const
+
+/**
+ * What one connection may cost the relay. Each is the default of a setting in
+ * server/config.ts (README: "What a member cannot do").
+ */
+export const RELAY_LIMITS = {
+  /** Open websockets per person on one instance (HTTP 429 beyond). */
+  connectionsPerPerson: 20,
+  /** Open websockets on one instance (HTTP 503 beyond). */
+  connections: 2000,
+  /** Incoming frames a second per connection, with a burst of two seconds' worth. */
+  messagesPerSecond: 200,
+  /** Incoming bytes a second per connection; a burst may hold one frame of the largest size. */
+  bytesPerSecond: 4 * 1024 * 1024,
+  /** Bytes queued to one connection that reads too slowly. */
+  queuedBytesPerConnection: 32 * 1024 * 1024,
+  /** Bytes queued to slow readers across all connections of the instance. */
+  queuedBytes: 256 * 1024 * 1024,
+  /** One presence state, as JSON. */
+  presenceBytes: 4096,
+  /** Nesting of objects and arrays in one presence state. */
+  presenceDepth: 8,
+  /** Presence changes applied per connection a second; what comes faster is coalesced (the latest per client id wins). */
+  presenceUpdatesPerSecond: 10,
+  /** Awareness client ids one connection may introduce (the stock client uses one). */
+  presenceClientsPerConnection: 4,
+  /** Bytes of a connection's changes held while they wait for content the server lacks. */
+  pendingUpdateBytes: 1024 * 1024,
+  /** A failed commit is retried after 200 ms, doubling up to this. */
+  commitRetryMaxMs: 5000,
+  /** Commits failing this long tell the board's clients that saving is failing. */
+  commitFailingNoticeMs: 10_000,
+} as const
+
+export type RelayLimits = { [K in keyof typeof RELAY_LIMITS]: number }

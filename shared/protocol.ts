@@ -29,4 +29,28 @@ export const CLOSE = {
   /** Reconnecting is the cure (a fresh sync), so this stays below the final range. */
   tooSlow: { code: 4008, reason: 'client too slow to keep up; reconnect' },
   serverShutdown: { code: 1001, reason: 'server shutting down' },
+  /** The server failed to set up the connection; reconnecting may succeed. */
+  internalError: { code: 1011, reason: 'server error; reconnect' },
+  /** More messages or bytes a second than one connection may send; below 4400 so the stock client backs off and returns. */
+  rateLimited: { code: 4029, reason: 'too many messages; slow down' },
+  /** Final: a presence state over the size or nesting limit, or not an object, is not sent again. */
+  presenceRefused: { code: 4413, reason: 'presence state too large, too deeply nested or not an object' },
+  /** Final: changes waiting on content the server never received grew past the cap. */
+  missingDependencies: { code: 4409, reason: 'changes depend on content the server does not have' },
+  /** Bytes queued to slow readers across all connections reached the cap: the largest backlogs go first. */
+  serverOverloaded: { code: 1013, reason: 'server has too much queued for slow clients; reconnect later' },
 } as const satisfies Record<string, CloseEvent>
+
+/** HTTP statuses that refuse a websocket upgrade over a limit; the stock client retries them with its backoff. */
+export const UPGRADE_REFUSED = {
+  /** This person already has the most connections one person may open on this instance. */
+  tooManyForPerson: { status: 429, message: 'Too many open connections for this account; close a tab and try again.' },
+  /** This instance holds the most connections it accepts. */
+  serverFull: { status: 503, message: 'The server has as many connections as it accepts; try again shortly.' },
+} as const
+
+/**
+ * The presence entry the server itself publishes on a board (never a person):
+ * `{ server: { saving: 'failing', since } }` while commits have failed for a while.
+ */
+export type ServerPresence = { server: { saving: 'failing'; since: string } }

@@ -71,8 +71,8 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     await waitFor(() => boardToModel(b.doc, boardId).assessments.length === 1, 'the edit at instance two')
     addAssessment(b.doc, { title: 'From instance two' })
     await waitFor(() => boardToModel(a.doc, boardId).assessments.length === 2, 'the edit at instance one')
-    a.provider.awareness.setLocalStateField('user', { name: 'Ana' })
-    await waitFor(() => b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name === 'Ana', 'presence across instances')
+    a.provider.awareness.setLocalStateField('user', { name: 'Ana', color: '#0a7' })
+    await waitFor(() => b.provider.awareness.getStates().get(a.doc.clientID)?.user?.color === '#0a7', 'presence across instances')
     a.provider.disconnect()
     await waitFor(() => !b.provider.awareness.getStates().has(a.doc.clientID), 'presence removed across instances')
     // HTTP edits on one instance reach clients of the other.

@@ -101,12 +101,14 @@ describe('relay', () => {
     expect((await api.get<BoardModel>(`/api/boards/${first}`)).body.assessments.map((x) => x.title)).toEqual(['Only on first'])
   })
 
-  it('shows awareness to the others and removes it when the client disconnects', async () => {
+  it('shows awareness to the others, stamped with who is signed in, and removes it when the client disconnects', async () => {
     const boardId = await apiClient(server.url).createBoard('Presence')
     const [a, b] = [connect(boardId), connect(boardId)]
     await Promise.all([a.synced(), b.synced()])
     a.provider.awareness.setLocalStateField('user', { name: 'Ana', color: '#0a7' })
-    await waitFor(() => b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name === 'Ana', 'Ana at b')
+    // Without accounts everyone is the same local analyst: the server's name wins over the one the client chose.
+    await waitFor(() => b.provider.awareness.getStates().get(a.doc.clientID)?.user?.color === '#0a7', 'Ana at b')
+    expect(b.provider.awareness.getStates().get(a.doc.clientID)?.user).toEqual({ id: null, name: 'analyst', readOnly: false, color: '#0a7' })
     a.provider.disconnect()
     await waitFor(() => !b.provider.awareness.getStates().has(a.doc.clientID), 'Ana to be removed at b')
   })
@@ -123,8 +125,8 @@ describe('relay', () => {
     await waitFor(() => titles(reviewer, boardId).includes('Written by the editor'), 'reviewer to receive the edit')
     addAssessment(reviewer.doc, { title: 'Written by the reviewer' })
     reviewer.provider.awareness.setLocalStateField('user', { name: 'Rev' })
-    // Presence still flows both ways, and it travels after the dropped update on the same socket.
-    await waitFor(() => editor.provider.awareness.getStates().get(reviewer.doc.clientID)?.user?.name === 'Rev', 'reviewer presence at editor')
+    // Presence still flows both ways, marked read-only, and it travels after the dropped update on the same socket.
+    await waitFor(() => editor.provider.awareness.getStates().get(reviewer.doc.clientID)?.user?.readOnly === true, 'reviewer presence at editor')
     addAssessment(editor.doc, { title: 'Second from the editor' })
     await waitFor(() => titles(reviewer, boardId).includes('Second from the editor'), 'second edit at reviewer')
     expect(titles(editor, boardId)).toEqual(['Second from the editor', 'Written by the editor'])

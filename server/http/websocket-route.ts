@@ -1,25 +1,31 @@
 /**
- * The y-websocket endpoint, `/ws/<boardId>`. Rights are decided at the HTTP
- * upgrade: a refused upgrade gets its 401/403/404 before any socket exists,
- * because the stock client reconnects every 100 ms to a socket that is accepted
- * and then closed. The board is loaded before the upgrade is accepted.
+ * The y-websocket endpoint, `/ws/<boardId>`. Rights and limits are decided at
+ * the HTTP upgrade: a refused upgrade gets its 401/403/404 (or 429/503 over a
+ * connection limit) before any socket exists, because the stock client
+ * reconnects every 100 ms to a socket that is accepted and then closed, but
+ * backs off from a refused upgrade. The board is loaded before the upgrade is
+ * accepted.
  */
 import { upgradeWebSocket } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { WebSocket } from 'ws'
-import { CLOSE } from '../../shared/protocol.ts'
+import { CLOSE, UPGRADE_REFUSED } from '../../shared/protocol.ts'
 import { isSameOrigin } from '../auth/same-origin.ts'
+import type { Admission } from '../relay/connection-limits.ts'
 import type { Connection, RelaySocket, Role } from '../relay/connection.ts'
 import type { AppEnv } from './app-env.ts'
 
-type UpgradeEnv = AppEnv & { Variables: { role: Role } }
+type UpgradeEnv = AppEnv & { Variables: { role: Role; admission: Admission } }
+
+/** How long a client refused over a connection limit is asked to wait. */
+const RETRY_AFTER_SECONDS = '5'
 
 export function websocketRoute(): Hono<UpgradeEnv> {
   const route = new Hono<UpgradeEnv>()
   route.get(
     '/:boardId',
     async function authorizeUpgrade(c, next) {
-      const { access, storage } = c.var.services
+      const { access, storage, rooms } = c.var.services
       const boardId = c.req.param('boardId')
       const principal = await access.principal(c.req.raw, { allowQueryToken: true })
       if (!principal) return c.text('Unauthorized', 401)
@@ -28,15 +34,29 @@ export function websocketRoute(): Hono<UpgradeEnv> {
       if (!(await storage.boards.get(boardId))) return c.text('Not Found', 404)
       const role = await access.authorize(principal, boardId)
       if (role === null) return c.text('Forbidden', 403)
+      const admission = rooms.admit(principal.userId)
+      if (typeof admission === 'string') {
+        const refused = UPGRADE_REFUSED[admission]
+        c.var.logger.warn({ boardId, user: principal.userId, status: refused.status }, 'websocket upgrade refused over a connection limit')
+        return c.text(refused.message, refused.status, { 'Retry-After': RETRY_AFTER_SECONDS })
+      }
       c.set('principal', principal)
       c.set('role', role)
+      c.set('admission', admission)
       return next()
     },
     upgradeWebSocket(async (c) => {
       const { rooms, logger } = c.var.services
       const boardId = c.req.param('boardId')
-      const held = await rooms.acquire(boardId)
-      if (!held) throw new Error(`board ${boardId} vanished during the upgrade`)
+      const admission = c.var.admission
+      const held = await rooms.acquire(boardId).catch((error: unknown) => {
+        admission.release()
+        throw error
+      })
+      if (!held) {
+        admission.release()
+        throw new Error(`board ${boardId} vanished during the upgrade`)
+      }
       const { room, release } = held
       const principal = c.var.principal
       let connection: Connection | undefined
@@ -44,27 +64,31 @@ export function websocketRoute(): Hono<UpgradeEnv> {
         onOpen(_event, ws) {
           const raw = ws.raw as WebSocket
           const socket: RelaySocket = {
-            send: (data) => raw.send(data),
+            send: (data, written) => raw.send(data, written),
             close: (code, reason) => raw.close(code, reason),
-            get bufferedAmount() {
-              return raw.bufferedAmount
-            },
+            terminate: () => raw.terminate(),
           }
-          connection = room.connect(socket, c.var.role, { userId: principal.userId, tokenId: principal.tokenId, name: principal.name })
-          release()
+          try {
+            connection = room.connect(socket, c.var.role, { userId: principal.userId, tokenId: principal.tokenId, name: principal.name }, admission)
+          } catch (error) {
+            logger.error({ boardId, err: error instanceof Error ? error.message : String(error) }, 'could not join the board; closing the socket')
+            admission.release()
+            raw.close(CLOSE.internalError.code, CLOSE.internalError.reason)
+          } finally {
+            release()
+          }
         },
         onMessage(event) {
           if (!connection) return
           if (event.data instanceof ArrayBuffer) room.receive(connection, new Uint8Array(event.data))
-          else {
-            logger.warn({ boardId, connection: connection.id }, 'closing connection: text frame')
-            connection.close(CLOSE.malformedMessage)
-            room.disconnect(connection)
-          }
+          else connection.close(CLOSE.malformedMessage, new Error('text frame'))
         },
         onClose() {
           if (connection) room.disconnect(connection)
-          else release()
+          else {
+            admission.release()
+            release()
+          }
         },
       }
     }),

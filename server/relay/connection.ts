@@ -1,59 +1,105 @@
 /**
- * One socket's membership of a room: its role, who it is, and the awareness
- * states it controls. Knows nothing of the transport beyond RelaySocket.
+ * One socket's membership of a room: its role, who it is, what it may send a
+ * second and what is queued to it. Knows nothing of the transport beyond
+ * RelaySocket.
  */
-import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
+import { LIMITS, type RelayLimits } from '../../shared/limits.ts'
+import type { CloseEvent } from '../../shared/protocol.ts'
+import type { Admission } from './connection-limits.ts'
+import type { OutboundBudget, QueuedReceiver } from './outbound-budget.ts'
+import type { RelayMetrics } from './relay-metrics.ts'
+import { TokenBucket } from './token-bucket.ts'
 
 export type Role = 'owner' | 'editor' | 'reviewer'
 
 /** What the relay needs of a websocket. */
 export interface RelaySocket {
-  send(data: Uint8Array): void
+  /** Queues a frame; `written` is called once it has left the process, or was dropped with the socket. */
+  send(data: Uint8Array, written: () => void): void
   close(code: number, reason: string): void
-  /** Bytes queued but not yet written; a socket that falls too far behind is closed. */
-  readonly bufferedAmount: number
+  /** Ends the socket at once, dropping whatever is still queued to it. */
+  terminate(): void
 }
 
 /** Who is behind a connection, so that a change of their rights can close their sockets. */
 export type ConnectionIdentity = { userId: string | null; tokenId: string | null; name: string }
 
-/** Past this backlog a client is not keeping up; it is closed and resyncs when it reconnects. */
-const MAX_BUFFERED_BYTES = 32 * 1024 * 1024
+export type ConnectionOptions = {
+  limits: Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond'>
+  outbound: OutboundBudget
+  metrics: Pick<RelayMetrics, 'relayed'>
+  /** Counts this connection against the connection limits until it closes. */
+  admission?: Admission
+  /** Called once when the server closes the connection, with why. */
+  onClose: (connection: Connection, event: CloseEvent, cause?: unknown) => void
+}
 
 let nextConnectionId = 1
 
-export class Connection {
+export class Connection implements QueuedReceiver {
   readonly id = nextConnectionId++
-  /** Awareness client ids this connection has announced; removed for everyone when it leaves. */
-  readonly awarenessClients = new Set<number>()
   /** A reviewer is told once that its edits are dropped, not on every keystroke. */
   deniedOnce = false
   closed = false
+  private readonly messages: TokenBucket
+  private readonly bytes: TokenBucket
 
   constructor(
     readonly socket: RelaySocket,
     readonly role: Role,
     readonly identity: ConnectionIdentity,
-  ) {}
+    private readonly options: ConnectionOptions,
+  ) {
+    const { messagesPerSecond, bytesPerSecond } = options.limits
+    this.messages = new TokenBucket(messagesPerSecond, messagesPerSecond * 2)
+    // A burst may hold one frame of the largest size, e.g. a client's whole offline work in its sync step 2.
+    this.bytes = new TokenBucket(bytesPerSecond, Math.max(bytesPerSecond * 2, LIMITS.maxMessageBytes))
+    options.admission?.claim()
+  }
 
   get canWrite(): boolean {
     return this.role !== 'reviewer'
   }
 
-  /** Sends a frame; returns false when the socket was closed for falling behind. */
+  /** Counts an incoming frame against this connection's rates; false when it sends faster than it may. */
+  admitIncoming(byteLength: number): boolean {
+    return this.messages.take(1) && this.bytes.take(byteLength)
+  }
+
+  /** Sends a frame; returns false when the connection is closed, or was closed for falling behind. */
   send(frame: Uint8Array): boolean {
     if (this.closed) return false
-    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.close(CLOSE.tooSlow)
+    const refusal = this.options.outbound.reserve(this, frame.byteLength)
+    if (refusal) {
+      this.abort(refusal)
       return false
     }
-    this.socket.send(frame)
+    this.socket.send(frame, () => this.options.outbound.release(this, frame.byteLength))
+    this.options.metrics.relayed(frame.byteLength)
     return true
   }
 
-  close(event: CloseEvent): void {
-    if (this.closed) return
-    this.closed = true
+  /** Closes the socket with a close frame (sent after what is already queued). */
+  close(event: CloseEvent, cause?: unknown): void {
+    if (!this.ended()) return
     this.socket.close(event.code, event.reason)
+    this.options.onClose(this, event, cause)
+  }
+
+  /** Ends the socket at once: for a reader too slow to ever get the close frame, whose backlog must be freed. */
+  abort(event: CloseEvent): void {
+    if (!this.ended()) return
+    this.socket.close(event.code, event.reason)
+    this.socket.terminate()
+    this.options.onClose(this, event)
+  }
+
+  /** Marks the connection closed and stops counting it; false when it already was. */
+  ended(): boolean {
+    if (this.closed) return false
+    this.closed = true
+    this.options.outbound.forget(this)
+    this.options.admission?.release()
+    return true
   }
 }

@@ -10,6 +10,7 @@ import * as encoding from 'lib0/encoding'
 import { Redis } from 'ioredis'
 import type { CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
+import type { RelayMetrics } from './relay-metrics.ts'
 import type { ConnectionSelector } from './room-registry.ts'
 
 const KIND_UPDATE = 0
@@ -39,6 +40,7 @@ export class RedisBus {
     url: string,
     private readonly handlers: BusHandlers,
     private readonly logger: Logger,
+    private readonly metrics: Pick<RelayMetrics, 'redisPublished' | 'redisReceived'>,
   ) {
     const options = { maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'assay' }
     this.publisher = new Redis(url, options)
@@ -50,14 +52,23 @@ export class RedisBus {
     this.subscriber.subscribe(CONTROL_CHANNEL).catch((error: Error) => this.logger.warn({ err: error.message }, 'redis control subscription failed; retrying on reconnect'))
     // ioredis resubscribes by itself after a reconnect; messages published in between are lost, so catch up.
     this.subscriber.on('ready', () => {
-      for (const boardId of this.boards) this.handlers.onResubscribed(boardId)
+      for (const boardId of this.boards) this.notifyResubscribed(boardId)
     })
   }
 
   async subscribe(boardId: string): Promise<void> {
     this.boards.add(boardId)
     await this.subscriber.subscribe(channelOf(boardId))
-    this.handlers.onResubscribed(boardId)
+    this.notifyResubscribed(boardId)
+  }
+
+  /** A handler's failure is this board's alone: logged, never thrown into ioredis's event emitter. */
+  private notifyResubscribed(boardId: string): void {
+    try {
+      this.handlers.onResubscribed(boardId)
+    } catch (error) {
+      this.logger.error({ boardId, err: error instanceof Error ? error.message : String(error) }, 'catch-up after a redis subscription failed')
+    }
   }
 
   async unsubscribe(boardId: string): Promise<void> {
@@ -74,6 +85,7 @@ export class RedisBus {
     encoding.writeVarString(encoder, this.instanceId)
     encoding.writeVarUint(encoder, kind)
     encoding.writeVarUint8Array(encoder, payload)
+    this.metrics.redisPublished()
     // A lost board message is repaired by the catch-up from the log, so it is not awaited on the hot path.
     this.publisher.publish(channel, Buffer.from(encoding.toUint8Array(encoder))).catch((error: Error) => {
       this.logger.warn({ channel, err: error.message }, 'redis publish failed')
@@ -93,6 +105,7 @@ export class RedisBus {
     try {
       const decoder = decoding.createDecoder(new Uint8Array(message))
       if (decoding.readVarString(decoder) === this.instanceId) return
+      this.metrics.redisReceived()
       const kind = decoding.readVarUint(decoder)
       const payload = decoding.readVarUint8Array(decoder)
       if (kind === KIND_CONTROL) this.handlers.onControl(JSON.parse(new TextDecoder().decode(payload)) as ControlMessage)

@@ -7,10 +7,14 @@ import { migrateBoardDoc } from '../../shared/board-doc.ts'
 import type { CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
 import type { MergeState, Storage } from '../storage/storage.ts'
+import { ConnectionLimits, type Admission, type AdmissionRefusal } from './connection-limits.ts'
 import type { Connection } from './connection.ts'
-import { applyStoredState, mergeBoardState } from './merge-state.ts'
+import { mergeBoardState } from './merge-state.ts'
+import { OutboundBudget } from './outbound-budget.ts'
 import { RedisBus } from './redis-bus.ts'
-import { LOAD_ORIGIN, Room } from './room.ts'
+import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './relay-limits.ts'
+import { UNCOUNTED, type RelayMetrics } from './relay-metrics.ts'
+import { Room } from './room.ts'
 
 export type RoomRegistryOptions = {
   /** Compact a board once this many log rows follow its checkpoint (reloading costs ~11 µs a row). */
@@ -19,7 +23,14 @@ export type RoomRegistryOptions = {
   redisUrl?: string
   /** How compaction folds a log into a checkpoint (the server runs it in a worker thread); in this thread by default. */
   mergeState?: MergeState
+  /** What one connection may cost; the defaults of shared/limits.ts otherwise. */
+  limits?: RelayLimits
+  /** Where the relay reports what it does (server/metrics/); nothing is counted otherwise. */
+  metrics?: RelayMetrics
 }
+
+/** For readiness and metrics: how many loaded boards cannot commit, and since when the oldest has been failing. */
+export type CommitHealth = { failingRooms: number; oldestFailingSince: number | null }
 
 /** Whose connections to close: plain data, so that it can travel to other instances. */
 export type ConnectionSelector = {
@@ -46,9 +57,15 @@ export class RoomRegistry {
   private readonly rooms = new Map<string, Room>()
   private readonly loading = new Map<string, Promise<Room | null>>()
   private readonly compacting = new Map<string, Promise<void>>()
+  private readonly catchingUp = new Map<string, Promise<void>>()
   private readonly compactAfterRows: number
   private readonly mergeState: MergeState
   private readonly bus: RedisBus | undefined
+  private readonly limits: RelayLimits
+  private readonly metrics: RelayMetrics
+  private readonly connectionLimits: ConnectionLimits
+  /** Bytes queued to slow readers, across every room. */
+  readonly outbound: OutboundBudget
 
   constructor(
     private readonly storage: Storage,
@@ -57,6 +74,10 @@ export class RoomRegistry {
   ) {
     this.compactAfterRows = options.compactAfterRows ?? 500
     this.mergeState = options.mergeState ?? mergeBoardState
+    this.limits = options.limits ?? DEFAULT_RELAY_LIMITS
+    this.metrics = options.metrics ?? UNCOUNTED
+    this.connectionLimits = new ConnectionLimits({ perPerson: this.limits.connectionsPerPerson, total: this.limits.connections })
+    this.outbound = new OutboundBudget({ perConnection: this.limits.queuedBytesPerConnection, total: this.limits.queuedBytes })
     this.bus = options.redisUrl
       ? new RedisBus(
           options.redisUrl,
@@ -66,16 +87,42 @@ export class RoomRegistry {
               if (message.kind === 'update') room?.applyRemoteUpdate(message.payload)
               else room?.applyRemoteAwareness(message.payload)
             },
-            onResubscribed: (boardId) => void this.catchUp(boardId),
+            onResubscribed: (boardId) => this.catchUp(boardId),
             onControl: (message) => void this.closeLocalConnections(message.selector, message.event),
           },
           logger,
+          this.metrics,
         )
       : undefined
   }
 
   get loadedRooms(): ReadonlyMap<string, Room> {
     return this.rooms
+  }
+
+  /** Open websockets on this instance, counted from their upgrade. */
+  get connectionCount(): number {
+    return this.connectionLimits.connections
+  }
+
+  /**
+   * Counts a websocket about to open for a person (null: a server without
+   * accounts, where only the total applies), or says which limit refuses it.
+   */
+  admit(personId: string | null): Admission | AdmissionRefusal {
+    return this.connectionLimits.admit(personId)
+  }
+
+  commitHealth(): CommitHealth {
+    let failingRooms = 0
+    let oldestFailingSince: number | null = null
+    for (const room of this.rooms.values()) {
+      const since = room.commitFailingSince
+      if (since === null) continue
+      failingRooms++
+      if (oldestFailingSince === null || since < oldestFailingSince) oldestFailingSince = since
+    }
+    return { failingRooms, oldestFailingSince }
   }
 
   /**
@@ -136,7 +183,7 @@ export class RoomRegistry {
     const settled = (work: Iterable<Promise<unknown>>) => Promise.race([Promise.allSettled(work), deadline])
     await settled(this.loading.values())
     await settled([...this.rooms.values()].map((room) => room.whenSaved()))
-    await settled(this.compacting.values())
+    await settled([...this.compacting.values(), ...this.catchingUp.values()])
     const unsaved = [...this.rooms.values()].filter((room) => !room.isSaved).map((room) => room.boardId)
     if (unsaved.length > 0) this.logger.warn({ boards: unsaved }, 'closing with edits not saved; their clients keep them and resend them when they reconnect')
     for (const room of this.rooms.values()) room.destroy()
@@ -155,7 +202,7 @@ export class RoomRegistry {
         this.logger.debug({ boardId, mergedRows }, 'compacted board log')
       })
       .catch((error: unknown) => {
-        this.logger.error({ boardId, err: error instanceof Error ? error.message : String(error) }, 'compaction failed')
+        this.logger.error({ boardId, err: describe(error) }, 'compaction failed')
       })
       .finally(() => this.compacting.delete(boardId))
     this.compacting.set(boardId, job)
@@ -181,17 +228,22 @@ export class RoomRegistry {
       boardId,
       log: this.storage.log,
       logger: this.logger,
+      limits: this.limits,
+      outbound: this.outbound,
+      metrics: this.metrics,
       logRows: stored.updates.length,
       compactAfterRows: this.compactAfterRows,
       onCompactionDue: (due) => void this.compact(due.boardId),
       onIdle: (idle) => this.unload(idle),
       onCommitted: this.bus ? (committed, update) => this.bus!.publish(committed.boardId, { kind: 'update', payload: update }) : undefined,
       onLocalAwareness: this.bus ? (changed, update) => this.bus!.publish(changed.boardId, { kind: 'awareness', payload: update }) : undefined,
+      onMissingRemote: (missing) => this.catchUp(missing.boardId),
     })
-    applyStoredState(room.doc, stored, LOAD_ORIGIN)
+    room.load(stored)
     migrateBoardDoc(room.doc, { source: 'server', by: 'schema-migration' })
     this.rooms.set(boardId, room)
-    await this.bus?.subscribe(boardId)
+    // A failed subscription is retried when Redis is back (and followed by a catch-up); the board is served meanwhile.
+    await this.bus?.subscribe(boardId).catch((error: unknown) => this.logger.warn({ boardId, err: describe(error) }, 'redis subscription failed'))
     return room
   }
 
@@ -200,19 +252,27 @@ export class RoomRegistry {
    * heard of. Applying known updates again changes nothing, so reading the
    * whole stored state is safe, and it stays right across compactions.
    */
-  private async catchUp(boardId: string): Promise<void> {
-    if (!this.rooms.has(boardId)) return
-    const stored = await this.storage.log.load(boardId)
-    const room = this.rooms.get(boardId)
-    if (!room) return
-    if (stored.checkpoint) room.applyRemoteUpdate(stored.checkpoint)
-    for (const update of stored.updates) room.applyRemoteUpdate(update)
+  private catchUp(boardId: string): void {
+    if (!this.rooms.has(boardId) || this.catchingUp.has(boardId)) return
+    const job = this.storage.log
+      .load(boardId)
+      .then((stored) => {
+        this.rooms.get(boardId)?.applyStored(stored)
+        this.metrics.caughtUp()
+      })
+      .catch((error: unknown) => this.logger.error({ boardId, err: describe(error) }, 'catch-up from the update log failed; retried on the next reconnect'))
+      .finally(() => this.catchingUp.delete(boardId))
+    this.catchingUp.set(boardId, job)
   }
 
   private unload(room: Room): void {
     if (this.rooms.get(room.boardId) !== room) return
     this.rooms.delete(room.boardId)
     room.destroy()
-    void this.bus?.unsubscribe(room.boardId)
+    this.bus?.unsubscribe(room.boardId).catch((error: unknown) => this.logger.warn({ boardId: room.boardId, err: describe(error) }, 'redis unsubscribe failed'))
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }

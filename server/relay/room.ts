@@ -1,5 +1,5 @@
 /**
- * A room: one board's live Y.Doc and awareness, and the connections editing it.
+ * A room: one board's live Y.Doc and presence, and the connections editing it.
  *
  * Durable before visible: an update is applied to the doc as it arrives, but it
  * is broadcast (and echoed to its sender, whose client reads the echo as
@@ -12,16 +12,29 @@
  * commit completes, the doc holds exactly what is stored, and that is when
  * joiners' sync replies and `read()`s are answered: nobody sees state that is
  * not stored, and under steady editing nobody waits for a quiet moment.
+ * Changes whose dependencies the doc lacks are held apart per connection
+ * (HeldUpdates), never in the doc, so no sync reply carries them.
+ *
+ * Nothing a client sends can throw out of here: each frame is decoded and
+ * checked in `receive()`, a failure closes that one connection, and work that
+ * waits for a commit holds only what was already checked.
  */
 import * as decoding from 'lib0/decoding'
-import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
-import { CLOSE, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC } from '../../shared/protocol.ts'
+import type { RelayLimits } from '../../shared/limits.ts'
+import { CLOSE, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
-import type { UpdateLogStore } from '../storage/storage.ts'
+import type { StoredBoardState, UpdateLogStore } from '../storage/storage.ts'
+import type { Admission } from './connection-limits.ts'
 import { Connection, type ConnectionIdentity, type RelaySocket, type Role } from './connection.ts'
-import { awarenessMessage, permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
+import { HeldUpdates } from './held-updates.ts'
+import { applyStoredState } from './merge-state.ts'
+import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
+import type { OutboundBudget } from './outbound-budget.ts'
+import { PresenceRefused } from './presence-state.ts'
+import type { RelayMetrics } from './relay-metrics.ts'
+import { RoomPresence } from './room-presence.ts'
 import { validateUpdate } from './validate-update.ts'
 
 /** Where a change to the doc came from decides whether it is stored and relayed. */
@@ -32,16 +45,21 @@ export type ChangeOrigin =
   | { source: 'remote' }
 
 export const LOAD_ORIGIN: ChangeOrigin = { source: 'load' }
+const REMOTE_ORIGIN: ChangeOrigin = { source: 'remote' }
 
 type PendingUpdate = { update: Uint8Array; origin: string }
 
-/** Retry a failed commit after this long; the updates stay in memory meanwhile. */
-const COMMIT_RETRY_MS = 1000
+/** The first retry of a failed commit; each next one waits twice as long, up to `commitRetryMaxMs`. */
+const COMMIT_RETRY_FIRST_MS = 200
 
 export type RoomOptions = {
   boardId: string
   log: UpdateLogStore
   logger: Logger
+  limits: RelayLimits
+  /** Bytes queued to slow readers, shared by every room of the process. */
+  outbound: OutboundBudget
+  metrics: RelayMetrics
   /** Log rows already stored after the last checkpoint, to know when to compact. */
   logRows: number
   /** Compaction threshold in log rows. */
@@ -50,14 +68,18 @@ export type RoomOptions = {
   onIdle: (room: Room) => void
   /** Called with each committed update, to publish it to other instances. */
   onCommitted?: (room: Room, update: Uint8Array) => void
-  /** Called with each presence change made on this instance, to publish it to other instances. */
+  /** Called with presence changes made on this instance, to publish them to other instances. */
   onLocalAwareness?: (room: Room, update: Uint8Array) => void
+  /** An update relayed by another instance lacks something: this instance missed a message and should catch up. */
+  onMissingRemote?: (room: Room) => void
 }
+
+type HeldReply = { connection: Connection | null; reply: () => void }
 
 export class Room {
   readonly boardId: string
   readonly doc = new Y.Doc()
-  readonly awareness: awarenessProtocol.Awareness
+  readonly presence: RoomPresence
   readonly connections = new Set<Connection>()
   /** Holders other than sockets (HTTP requests, imports) that keep the room loaded. */
   private holds = 0
@@ -67,7 +89,9 @@ export class Room {
   /** Updates from sockets that arrived while a commit was in flight, applied once it completes. */
   private deferred: { connection: Connection; update: Uint8Array }[] = []
   /** Work that must see the doc exactly as stored: answered when nothing is uncommitted. */
-  private heldReplies: (() => void)[] = []
+  private heldReplies: HeldReply[] = []
+  /** Changes waiting for content the doc lacks, per connection (or from other instances). */
+  private readonly held = new HeldUpdates<Connection | 'remote'>()
   /** Counts of changes applied to the doc and committed, so `whenSaved()` waits only for what came before it. */
   private appliedCount = 0
   private committedCount = 0
@@ -75,16 +99,26 @@ export class Room {
   private idleWaiters: Waiter<void>[] = []
   private logRows: number
   private retryTimer: NodeJS.Timeout | undefined
+  private failedCommits = 0
+  private failingSince: number | null = null
+  private noticeTimer: NodeJS.Timeout | undefined
   private destroyed = false
 
   constructor(private readonly options: RoomOptions) {
     this.boardId = options.boardId
     this.logRows = options.logRows
-    this.awareness = new awarenessProtocol.Awareness(this.doc)
-    // The server is not a participant: it announces no presence of its own.
-    this.awareness.setLocalState(null)
+    this.presence = new RoomPresence(this.doc, {
+      boardId: options.boardId,
+      logger: options.logger,
+      limits: options.limits,
+      broadcast: (frame) => this.broadcast(frame),
+      publish: options.onLocalAwareness ? (update) => options.onLocalAwareness!(this, update) : undefined,
+    })
     this.doc.on('update', this.onDocUpdate)
-    this.awareness.on('update', this.onAwarenessUpdate)
+  }
+
+  get awareness() {
+    return this.presence.awareness
   }
 
   get isSaved(): boolean {
@@ -95,39 +129,57 @@ export class Room {
     return this.connections.size === 0 && this.holds === 0 && this.isSaved
   }
 
+  /** Since when (epoch ms) this room's commits have been failing, or null while they succeed. */
+  get commitFailingSince(): number | null {
+    return this.failingSince
+  }
+
+  /** Applies the board as stored (checkpoint, then the log after it): the room's starting state. */
+  load(stored: Pick<StoredBoardState, 'checkpoint' | 'updates'>): void {
+    applyStoredState(this.doc, stored, LOAD_ORIGIN)
+    this.holdRemoteRemainder('stored board')
+  }
+
   /** Joins a socket to the room and starts the sync: our step 1, and everyone's presence. */
-  connect(socket: RelaySocket, role: Role, identity: ConnectionIdentity): Connection {
-    const connection = new Connection(socket, role, identity)
+  connect(socket: RelaySocket, role: Role, identity: ConnectionIdentity, admission?: Admission): Connection {
+    const connection = new Connection(socket, role, identity, {
+      limits: this.options.limits,
+      outbound: this.options.outbound,
+      metrics: this.options.metrics,
+      admission,
+      onClose: this.onConnectionClosed,
+    })
     this.connections.add(connection)
     connection.send(syncStep1Message(this.doc))
-    const present = [...this.awareness.getStates().keys()]
-    if (present.length > 0) connection.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present)))
+    if (this.awareness.getStates().size > 0) connection.send(this.presence.everyoneFrame())
     return connection
   }
 
-  /** Handles one frame from a connection; a frame that cannot be read closes that connection only. */
+  /** Handles one frame from a connection; a frame that cannot be read, or is refused, closes that connection only. */
   receive(connection: Connection, frame: Uint8Array): void {
     if (connection.closed) return
+    if (!connection.admitIncoming(frame.byteLength)) {
+      connection.close(CLOSE.rateLimited)
+      return
+    }
     try {
       const decoder = decoding.createDecoder(frame)
       const type = decoding.readVarUint(decoder)
       if (type === MESSAGE_SYNC) this.receiveSync(connection, decoder)
-      else if (type === MESSAGE_AWARENESS) {
-        awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), connection)
-      } else if (type === MESSAGE_QUERY_AWARENESS) {
-        const present = [...this.awareness.getStates().keys()]
-        connection.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present)))
-      } else throw new Error(`unknown message type ${type}`)
+      else if (type === MESSAGE_AWARENESS) this.presence.receive(connection, decoding.readVarUint8Array(decoder))
+      else if (type === MESSAGE_QUERY_AWARENESS) connection.send(this.presence.everyoneFrame())
+      else throw new Error(`unknown message type ${type}`)
     } catch (error) {
-      this.refuse(connection, CLOSE.malformedMessage, error)
+      connection.close(error instanceof PresenceRefused ? CLOSE.presenceRefused : CLOSE.malformedMessage, error)
     }
   }
 
   private receiveSync(connection: Connection, decoder: decoding.Decoder): void {
     const syncType = decoding.readVarUint(decoder)
     if (syncType === syncProtocol.messageYjsSyncStep1) {
-      const stateVector = decoding.readVarUint8Array(decoder)
-      this.whenCommitted(() => connection.send(syncStep2Message(this.doc, stateVector)))
+      // Decoded now, so a bad state vector closes this connection here rather than failing later in the commit path.
+      const stateVector = Y.encodeStateVector(Y.decodeStateVector(decoding.readVarUint8Array(decoder)))
+      this.whenCommitted(connection, () => connection.send(syncStep2Message(this.doc, stateVector)))
       return
     }
     if (syncType !== syncProtocol.messageYjsSyncStep2 && syncType !== syncProtocol.messageYjsUpdate) {
@@ -142,8 +194,13 @@ export class Room {
       }
       return
     }
+    this.options.metrics.updateReceived(update.byteLength)
+    // Read through now (text rule included), so that what is deferred past a commit was already checked.
     const refusal = validateUpdate(update)
-    if (refusal) return this.refuse(connection, refusal.event, refusal.reason)
+    if (refusal) {
+      connection.close(refusal.event, new Error(refusal.reason))
+      return
+    }
     if (this.flushing) this.deferred.push({ connection, update })
     else this.applyFrom(connection, update)
   }
@@ -152,36 +209,52 @@ export class Room {
     try {
       Y.applyUpdate(this.doc, update, connection)
     } catch (error) {
-      this.refuse(connection, CLOSE.updateRejected, error)
+      this.held.takeFrom(this.doc, connection)
+      this.held.drop(connection)
+      connection.close(CLOSE.updateRejected, error)
+      return
     }
+    const heldBytes = this.held.takeFrom(this.doc, connection)
+    if (heldBytes > 0 && connection.closed) this.held.drop(connection)
+    else if (heldBytes > this.options.limits.pendingUpdateBytes) {
+      this.held.drop(connection)
+      connection.close(CLOSE.missingDependencies, new Error(`${heldBytes} bytes wait for content the server does not have`))
+    }
+    this.retryHeld()
   }
 
-  private refuse(connection: Connection, event: { code: number; reason: string }, cause: unknown): void {
-    this.options.logger.warn(
-      { boardId: this.boardId, connection: connection.id, user: connection.identity.userId, code: event.code, err: describe(cause) },
-      `closing connection: ${event.reason}`,
-    )
-    connection.close(event)
-    this.disconnect(connection)
+  /** Applies held changes whose missing content has arrived since; never during a commit. */
+  private retryHeld(): void {
+    if (this.flushing) return
+    for (let ready = this.held.takeReady(this.doc); ready.length > 0; ready = this.held.takeReady(this.doc)) {
+      for (const [source, update] of ready) {
+        try {
+          Y.applyUpdateV2(this.doc, update, source === 'remote' ? REMOTE_ORIGIN : source)
+        } catch (error) {
+          this.options.logger.warn({ boardId: this.boardId, err: describe(error) }, 'held changes could not be applied; dropped')
+          continue
+        }
+        // What still waits does so for clocks past the doc's state, so the loop ends.
+        this.held.takeFrom(this.doc, source)
+      }
+    }
   }
 
   /** Removes a connection whose socket has closed, and its presence for everyone else. */
   disconnect(connection: Connection): void {
+    connection.ended()
     if (!this.connections.delete(connection)) return
-    connection.closed = true
-    if (connection.awarenessClients.size > 0) {
-      awarenessProtocol.removeAwarenessStates(this.awareness, [...connection.awarenessClients], null)
-    }
+    this.held.drop(connection)
+    this.presence.release(connection)
     this.checkIdle()
   }
 
   /** Closes the connections `select` picks, e.g. when a person's rights change. */
-  closeConnections(select: (connection: Connection) => boolean, event: { code: number; reason: string }): number {
+  closeConnections(select: (connection: Connection) => boolean, event: CloseEvent): number {
     let closed = 0
     for (const connection of [...this.connections]) {
       if (!select(connection)) continue
       connection.close(event)
-      this.disconnect(connection)
       closed++
     }
     return closed
@@ -219,7 +292,7 @@ export class Room {
   /** Reads the doc as it is stored: at once when nothing is uncommitted, else right after the next commit. */
   read<T>(read: (doc: Y.Doc) => T): Promise<T> {
     return new Promise((resolve, reject) =>
-      this.whenCommitted(() => {
+      this.whenCommitted(null, () => {
         try {
           resolve(read(this.doc))
         } catch (error) {
@@ -231,12 +304,21 @@ export class Room {
 
   /** Applies an update that another instance has already stored: relayed here, not stored again. */
   applyRemoteUpdate(update: Uint8Array): void {
-    Y.applyUpdate(this.doc, update, { source: 'remote' } satisfies ChangeOrigin)
+    Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
+    if (this.holdRemoteRemainder('relayed update')) this.options.onMissingRemote?.(this)
+    this.retryHeld()
+  }
+
+  /** Applies what the update log holds (a catch-up after this instance may have missed messages). */
+  applyStored(stored: Pick<StoredBoardState, 'checkpoint' | 'updates'>): void {
+    applyStoredState(this.doc, stored, REMOTE_ORIGIN)
+    this.holdRemoteRemainder('stored board')
+    this.retryHeld()
   }
 
   /** Applies remote presence (from another instance). */
   applyRemoteAwareness(update: Uint8Array): void {
-    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, { source: 'remote' } satisfies ChangeOrigin)
+    this.presence.applyRemote(update)
   }
 
   noteCompacted(mergedRows: number): void {
@@ -247,14 +329,34 @@ export class Room {
     if (this.destroyed) return
     this.destroyed = true
     clearTimeout(this.retryTimer)
+    clearTimeout(this.noticeTimer)
     for (const connection of [...this.connections]) connection.close(CLOSE.serverShutdown)
     this.connections.clear()
     const unloaded = new Error(`board ${this.boardId} was unloaded before saving`)
     for (const waiter of [...this.savedWaiters.splice(0), ...this.idleWaiters.splice(0)]) waiter.reject(unloaded)
     this.doc.off('update', this.onDocUpdate)
-    this.awareness.off('update', this.onAwarenessUpdate)
-    this.awareness.destroy()
+    this.presence.destroy()
     this.doc.destroy()
+  }
+
+  /** Takes what stored or relayed content left pending out of the doc; true when there was some. */
+  private holdRemoteRemainder(what: string): boolean {
+    if (!this.doc.store.pendingStructs && !this.doc.store.pendingDs) return false
+    const bytes = this.held.takeFrom(this.doc, 'remote')
+    this.options.logger.warn({ boardId: this.boardId, bytes }, `${what} depends on content this instance does not have; held apart`)
+    return true
+  }
+
+  private readonly onConnectionClosed = (connection: Connection, event: CloseEvent, cause?: unknown): void => {
+    this.options.metrics.closed(event.code)
+    if (event.code !== CLOSE.serverShutdown.code) {
+      const level = event.code === CLOSE.accessChanged.code ? 'info' : 'warn'
+      this.options.logger[level](
+        { boardId: this.boardId, connection: connection.id, user: connection.identity.userId, code: event.code, err: cause === undefined ? undefined : describe(cause) },
+        `closing connection: ${event.reason}`,
+      )
+    }
+    this.disconnect(connection)
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
@@ -268,24 +370,12 @@ export class Room {
     this.scheduleFlush()
   }
 
-  private readonly onAwarenessUpdate = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ): void => {
-    const changed = [...added, ...updated, ...removed]
-    if (origin instanceof Connection) {
-      for (const id of added) origin.awarenessClients.add(id)
-      for (const id of removed) origin.awarenessClients.delete(id)
-    }
-    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
-    this.broadcast(awarenessMessage(update))
-    if (!isOrigin(origin, 'remote')) this.options.onLocalAwareness?.(this, update)
-  }
-
   private scheduleFlush(): void {
     if (this.flushScheduled || this.flushing || this.retryTimer !== undefined || this.destroyed) return
     this.flushScheduled = true
-    setImmediate(() => void this.flush())
+    setImmediate(() => {
+      this.flush().catch((error: unknown) => this.options.logger.error({ boardId: this.boardId, err: describe(error) }, 'commit path failed'))
+    })
   }
 
   private async flush(): Promise<void> {
@@ -294,22 +384,21 @@ export class Room {
     const batch = this.pending
     this.pending = []
     this.flushing = true
+    const started = performance.now()
     try {
       await this.options.log.append(this.boardId, batch)
     } catch (error) {
       // Keep the batch in memory, ahead of anything newer, and try again; never drop it.
       this.pending = batch.concat(this.pending)
       this.flushing = false
-      this.options.logger.error({ boardId: this.boardId, err: describe(error), updates: batch.length }, 'commit failed; retrying')
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined
-        void this.flush()
-      }, COMMIT_RETRY_MS)
+      this.commitFailed(error, batch.length)
       this.resumeAfterCommit()
       return
     }
     this.flushing = false
+    this.options.metrics.committed(batch.length, (performance.now() - started) / 1000)
     if (this.destroyed) return
+    this.commitSucceeded()
     this.committedCount += batch.length
     const merged = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((entry) => entry.update))
     this.broadcast(updateMessage(merged))
@@ -317,30 +406,75 @@ export class Room {
     this.logRows += batch.length
     if (this.logRows >= this.options.compactAfterRows) this.options.onCompactionDue(this)
     // Nothing was applied during the commit, so the doc is exactly what is stored: answer what waits for that.
-    for (const reply of this.heldReplies.splice(0)) reply()
+    for (const held of this.heldReplies.splice(0)) this.answer(held)
     const stillWaiting = this.savedWaiters.filter((waiter) => waiter.target > this.committedCount)
     for (const waiter of this.savedWaiters) if (waiter.target <= this.committedCount) waiter.resolve()
     this.savedWaiters = stillWaiting
     this.resumeAfterCommit()
   }
 
-  /** Lets in what waited for the commit to end: deferred socket updates, then server-side changes. */
+  /** Retries with a growing pause; once failing for long enough, the board's clients are told. */
+  private commitFailed(error: unknown, updates: number): void {
+    this.options.metrics.commitFailed()
+    this.failedCommits++
+    const now = Date.now()
+    this.failingSince ??= now
+    const retryInMs = Math.min(COMMIT_RETRY_FIRST_MS * 2 ** (this.failedCommits - 1), this.options.limits.commitRetryMaxMs)
+    this.options.logger.error(
+      { boardId: this.boardId, err: describe(error), updates, attempt: this.failedCommits, failingForMs: now - this.failingSince, retryInMs },
+      'commit failed; changes kept in memory, retrying',
+    )
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined
+      this.scheduleFlush()
+    }, retryInMs)
+    if (this.noticeTimer === undefined && this.failedCommits === 1) {
+      const since = new Date(this.failingSince).toISOString()
+      this.noticeTimer = setTimeout(() => {
+        if (this.failingSince === null || this.destroyed) return
+        this.options.logger.error({ boardId: this.boardId, since }, 'commits still failing; telling the board’s clients')
+        this.presence.setServerState({ server: { saving: 'failing', since } })
+      }, this.options.limits.commitFailingNoticeMs)
+    }
+  }
+
+  private commitSucceeded(): void {
+    if (this.failingSince === null) return
+    this.options.logger.info({ boardId: this.boardId, failedForMs: Date.now() - this.failingSince, attempts: this.failedCommits }, 'commits succeed again')
+    this.failingSince = null
+    this.failedCommits = 0
+    clearTimeout(this.noticeTimer)
+    this.noticeTimer = undefined
+    if (this.awareness.getLocalState() !== null) this.presence.setServerState(null)
+  }
+
+  /** Lets in what waited for the commit to end: deferred socket updates, held changes, then server-side changes. */
   private resumeAfterCommit(): void {
     for (const { connection, update } of this.deferred.splice(0)) this.applyFrom(connection, update)
+    this.retryHeld()
     for (const waiter of this.idleWaiters.splice(0)) waiter.resolve()
     if (this.pending.length > 0) this.scheduleFlush()
     else this.checkIdle()
   }
 
-  private whenCommitted(reply: () => void): void {
-    if (this.isSaved) reply()
-    else this.heldReplies.push(reply)
+  private whenCommitted(connection: Connection | null, reply: () => void): void {
+    if (this.isSaved) this.answer({ connection, reply })
+    else this.heldReplies.push({ connection, reply })
+  }
+
+  /** Runs a held reply; a failure closes the connection it was for, never the commit path. */
+  private answer({ connection, reply }: HeldReply): void {
+    if (connection?.closed) return
+    try {
+      reply()
+    } catch (error) {
+      if (connection) connection.close(CLOSE.malformedMessage, error)
+      else this.options.logger.error({ boardId: this.boardId, err: describe(error) }, 'a read of the stored board failed')
+    }
   }
 
   private broadcast(frame: Uint8Array): void {
-    for (const connection of this.connections) {
-      if (!connection.send(frame)) this.disconnect(connection)
-    }
+    for (const connection of this.connections) connection.send(frame)
   }
 
   private checkIdle(): void {

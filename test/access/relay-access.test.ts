@@ -75,7 +75,9 @@ describe('access on the websocket', () => {
     addAssessment(reviewerClient.doc, { title: 'From the reviewer' })
     addAssessment(reviewerClient.doc, { title: 'Again from the reviewer' })
     reviewerClient.provider.awareness.setLocalStateField('user', { name: 'Rita' })
-    await waitFor(() => ownerClient.provider.awareness.getStates().get(reviewerClient.doc.clientID)?.user?.name === 'Rita', 'the reviewer’s presence at the owner')
+    // The server stamps presence with the account's name and marks a reviewer's as read-only.
+    await waitFor(() => ownerClient.provider.awareness.getStates().get(reviewerClient.doc.clientID)?.user?.readOnly === true, 'the reviewer’s presence at the owner')
+    expect(ownerClient.provider.awareness.getStates().get(reviewerClient.doc.clientID)?.user).toMatchObject({ id: reviewer.id, name: 'Rita Reviewer' })
     addAssessment(ownerClient.doc, { title: 'After the reviewer' })
     await waitFor(() => titles(reviewerClient).includes('After the reviewer'), 'a later edit at the reviewer')
 
@@ -166,7 +168,8 @@ describe('access on the websocket', () => {
 
     addAssessment(editorClient.doc, { title: 'After the demotion' })
     editorClient.provider.awareness.setLocalStateField('user', { name: 'Ed' })
-    await waitFor(() => ownerClient.provider.awareness.getStates().get(editorClient.doc.clientID)?.user?.name === 'Ed', 'the demoted editor’s presence')
+    await waitFor(() => ownerClient.provider.awareness.getStates().get(editorClient.doc.clientID)?.user?.readOnly === true, 'the demoted editor’s presence, read-only')
+    expect(ownerClient.provider.awareness.getStates().get(editorClient.doc.clientID)?.user?.name).toBe('Ed Editor')
     addAssessment(ownerClient.doc, { title: 'From the owner' })
     await waitFor(() => titles(editorClient).includes('From the owner'), 'the owner’s edit at the demoted editor')
     expect(titles(ownerClient)).not.toContain('After the demotion')

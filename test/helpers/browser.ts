@@ -130,14 +130,17 @@ export type BrowserSuite<Name extends string> = {
  * person's name), every person opened in a test closed after it, so their
  * pages' errors fail that test, and the browser and server closed at the end.
  */
-export function browserSuite<Name extends string = never>(accountNames: Readonly<Record<Name, string>> = {} as Record<Name, string>): BrowserSuite<Name> {
+export function browserSuite<Name extends string = never>(
+  accountNames: Readonly<Record<Name, string>> = {} as Record<Name, string>,
+  serverOptions: TestServerOptions = {},
+): BrowserSuite<Name> {
   let server: TestServer | undefined
   let browser: Browser | undefined
   const accounts = {} as Record<Name, TestAccount>
   const people: Person[] = []
 
   beforeAll(async () => {
-    server = await startBrowserServer()
+    server = await startBrowserServer(serverOptions)
     browser = await launchBrowser()
     for (const [key, name] of Object.entries(accountNames) as [Name, string][]) accounts[key] = await addAccount(server, { name })
   })

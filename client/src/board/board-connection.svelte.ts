@@ -7,7 +7,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { CLOSE, WEBSOCKET_PATH } from '../../../shared/protocol.ts'
+import { CLOSE, WEBSOCKET_PATH, type ServerPresence } from '../../../shared/protocol.ts'
 import { noteUnsaved } from '../app/offline-copies.ts'
 import { SaveTracker, trackProvider } from './save-tracker.ts'
 
@@ -40,6 +40,12 @@ export class BoardConnection {
   synced = $state(false)
   /** The server has stored everything this browser holds. */
   saved = $state(true)
+  /**
+   * Since when (ISO time) the server says it cannot store this board's changes,
+   * or null: its own presence entry says so while commits fail. Edits stay in
+   * this browser and the server, which keeps retrying.
+   */
+  savingFailingSince = $state<string | null>(null)
 
   constructor(boardId: string, offlineCopyName: string, events: ConnectionEvents) {
     this.#events = events
@@ -55,6 +61,7 @@ export class BoardConnection {
     this.provider.on('sync', this.#refresh)
     this.provider.on('closed', this.#onClosed)
     this.provider.on('connection-close', this.#onConnectionClose)
+    this.provider.awareness.on('change', this.#readServerNotice)
     window.addEventListener('online', this.#onOnline)
     window.addEventListener('offline', this.#onOffline)
     this.#cleanups.push(() => {
@@ -62,6 +69,7 @@ export class BoardConnection {
       this.provider.off('sync', this.#refresh)
       this.provider.off('closed', this.#onClosed)
       this.provider.off('connection-close', this.#onConnectionClose)
+      this.provider.awareness.off('change', this.#readServerNotice)
       window.removeEventListener('online', this.#onOnline)
       window.removeEventListener('offline', this.#onOffline)
     })
@@ -96,6 +104,10 @@ export class BoardConnection {
     noteUnsaved(this.#offlineCopyName, !this.saved)
   }
 
+  readonly #readServerNotice = (): void => {
+    this.savingFailingSince = savingFailingSince(this.provider.awareness.getStates())
+  }
+
   // The browser says when the network goes and comes back; the socket may take long to notice on its own.
   readonly #onOffline = (): void => {
     this.provider.disconnect()
@@ -125,4 +137,13 @@ export class BoardConnection {
     if (event?.code === CLOSE.accessChanged.code) this.#events.onAccessChanged()
     else if (!this.provider.wsconnected && this.provider.wsUnsuccessfulReconnects === 3) this.#events.onAccessChanged()
   }
+}
+
+/** The time in the server's own presence entry saying that saving is failing, if there is one. */
+function savingFailingSince(states: Map<number, Record<string, unknown>>): string | null {
+  for (const state of states.values()) {
+    const server = (state as Partial<ServerPresence>).server
+    if (server?.saving === 'failing' && typeof server.since === 'string') return server.since
+  }
+  return null
 }

@@ -1,7 +1,8 @@
 /**
  * Who else is on the board, and where: the awareness states of the provider,
  * `{ user: { name, color }, focus: { assessmentId, field } }` (the shared text
- * editors add `cursor`). Reactive through a ChangeSignal (createSubscriber)
+ * editors add `cursor`). The server replaces `user.name` with the signed-in
+ * account's name and adds `user.readOnly` for reviewers before anyone sees it. Reactive through a ChangeSignal (createSubscriber)
  * on awareness changes.
  */
 import type { Awareness } from 'y-protocols/awareness'
@@ -9,9 +10,10 @@ import { ChangeSignal } from './change-signal.ts'
 
 export type FocusField = 'title' | 'judgment'
 export type Focus = { assessmentId: string; field: FocusField | null }
-export type Peer = { clientId: number; name: string; color: string; focus: Focus | null }
+/** `name` and `readOnly` are stamped by the server from the signed-in account: nobody can pose as someone else. */
+export type Peer = { clientId: number; name: string; color: string; readOnly: boolean; focus: Focus | null }
 
-type PresenceState = { user?: { name?: unknown; color?: unknown }; focus?: { assessmentId?: unknown; field?: unknown } | null }
+type PresenceState = { user?: { name?: unknown; color?: unknown; readOnly?: unknown }; focus?: { assessmentId?: unknown; field?: unknown } | null }
 
 function readPeer(clientId: number, state: PresenceState): Peer | null {
   const name = state.user?.name
@@ -24,6 +26,7 @@ function readPeer(clientId: number, state: PresenceState): Peer | null {
     clientId,
     name,
     color,
+    readOnly: state.user?.readOnly === true,
     focus:
       typeof assessmentId === 'string'
         ? { assessmentId, field: field === 'title' || field === 'judgment' ? field : null }

@@ -1,0 +1,101 @@
+/**
+ * Presence entries (y-protocols awareness) as the server reads, stamps and
+ * writes them. An awareness update is `varUint(count)` then, per entry,
+ * `varUint(clientId)`, `varUint(clock)` and `varString(state as JSON, or
+ * "null" for a removal)`. What a client sends is checked for size and nesting
+ * before anything recursive (JSON.parse, JSON.stringify) touches it.
+ */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import type { RelayLimits } from '../../shared/limits.ts'
+
+export type PresenceState = { [key: string]: unknown }
+export type PresenceEntry = { clientId: number; clock: number; state: PresenceState | null }
+
+/** A presence state the server will not keep: the connection that sent it is closed. */
+export class PresenceRefused extends Error {
+  override name = 'PresenceRefused'
+}
+
+/** Who the server says is behind a presence state. */
+export type PresenceStamp = { userId: string | null; name: string; readOnly: boolean }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+const COLOUR = /^#[0-9a-f]{3,8}$/i
+
+/** Reads a client's awareness update; throws PresenceRefused over a limit, and a decoding error on malformed bytes. */
+export function readPresenceUpdate(update: Uint8Array, limits: Pick<RelayLimits, 'presenceBytes' | 'presenceDepth'>): PresenceEntry[] {
+  const decoder = decoding.createDecoder(update)
+  const count = decoding.readVarUint(decoder)
+  const entries: PresenceEntry[] = []
+  for (let i = 0; i < count; i++) {
+    const clientId = decoding.readVarUint(decoder)
+    const clock = decoding.readVarUint(decoder)
+    const bytes = decoding.readVarUint8Array(decoder)
+    if (bytes.byteLength > limits.presenceBytes) {
+      throw new PresenceRefused(`a presence state of ${bytes.byteLength} bytes (the limit is ${limits.presenceBytes})`)
+    }
+    const json = utf8.decode(bytes)
+    if (nestedDeeperThan(json, limits.presenceDepth)) throw new PresenceRefused(`a presence state nested deeper than ${limits.presenceDepth} levels`)
+    const state: unknown = JSON.parse(json)
+    if (state !== null && (typeof state !== 'object' || Array.isArray(state))) throw new PresenceRefused('a presence state that is not an object')
+    entries.push({ clientId, clock, state: state as PresenceState | null })
+  }
+  if (decoder.pos !== update.byteLength) throw new Error('trailing bytes after the awareness update')
+  return entries
+}
+
+/** Writes entries as one awareness update; `json` is the state as JSON ("null" for a removal). */
+export function encodePresenceUpdate(entries: Iterable<{ clientId: number; clock: number; json: string }>): Uint8Array {
+  const list = [...entries]
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, list.length)
+  for (const { clientId, clock, json } of list) {
+    encoding.writeVarUint(encoder, clientId)
+    encoding.writeVarUint(encoder, clock)
+    encoding.writeVarString(encoder, json)
+  }
+  return encoding.toUint8Array(encoder)
+}
+
+/**
+ * The state as others see it: `user` is the signed-in identity (id, name, and
+ * whether they only read), keeping only the colours the client chose; a
+ * `server` field is the server's alone and is dropped.
+ */
+export function stampPresence(state: PresenceState, stamp: PresenceStamp): PresenceState {
+  const sent = typeof state.user === 'object' && state.user !== null ? (state.user as Record<string, unknown>) : {}
+  const user: Record<string, unknown> = { id: stamp.userId, name: stamp.name, readOnly: stamp.readOnly }
+  for (const key of ['color', 'colorLight']) {
+    const value = sent[key]
+    if (typeof value === 'string' && COLOUR.test(value)) user[key] = value
+  }
+  const stamped: PresenceState = { ...state, user }
+  delete stamped.server
+  return stamped
+}
+
+/** The account a stamped state belongs to, or null. */
+export function stampedUserId(state: PresenceState | null | undefined): string | null {
+  const user = state?.user
+  if (typeof user !== 'object' || user === null) return null
+  const id = (user as Record<string, unknown>).id
+  return typeof id === 'string' ? id : null
+}
+
+/** A linear scan for `{`/`[` nesting outside strings: no recursion, whatever the input. */
+function nestedDeeperThan(json: string, max: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true
+    } else if (c === 0x7d || c === 0x5d) depth--
+  }
+  return false
+}

@@ -1,0 +1,25 @@
+/** The relay's limits as configured: the settings of server/config.ts in the relay's own units. */
+import { RELAY_LIMITS, type RelayLimits } from '../../shared/limits.ts'
+import type { Config } from '../config.ts'
+
+export type { RelayLimits }
+
+export const DEFAULT_RELAY_LIMITS: RelayLimits = RELAY_LIMITS
+
+export function relayLimits(config: Config): RelayLimits {
+  return {
+    connectionsPerPerson: config.WS_MAX_CONNECTIONS_PER_PERSON,
+    connections: config.WS_MAX_CONNECTIONS,
+    messagesPerSecond: config.WS_MAX_MESSAGES_PER_SECOND,
+    bytesPerSecond: config.WS_MAX_BYTES_PER_SECOND,
+    queuedBytesPerConnection: config.WS_MAX_QUEUED_BYTES_PER_CONNECTION,
+    queuedBytes: config.WS_MAX_QUEUED_BYTES,
+    presenceBytes: config.PRESENCE_MAX_BYTES,
+    presenceDepth: config.PRESENCE_MAX_DEPTH,
+    presenceUpdatesPerSecond: config.PRESENCE_UPDATES_PER_SECOND,
+    presenceClientsPerConnection: RELAY_LIMITS.presenceClientsPerConnection,
+    pendingUpdateBytes: config.PENDING_UPDATE_MAX_BYTES,
+    commitRetryMaxMs: config.COMMIT_RETRY_MAX_MS,
+    commitFailingNoticeMs: config.COMMIT_FAILING_NOTICE_MS,
+  }
+}

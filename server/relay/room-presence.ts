@@ -1,0 +1,267 @@
+/**
+ * A board's presence (y-protocols awareness) as the server keeps it.
+ *
+ * Each client id belongs to the connection that introduced it: only that
+ * connection may change or remove it (or a later connection of the same
+ * person, e.g. a reconnect whose old socket has not closed yet), and closing a
+ * connection removes exactly what it owned. Every state is stamped with the
+ * signed-in identity, so nobody can appear as someone else. A connection's
+ * changes are applied at most N times a second, the latest per client id
+ * winning, and the room's changes go out in batches, so the stock client's
+ * habit of sending back every presence change it receives cannot snowball.
+ */
+import { Awareness, encodeAwarenessUpdate, applyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
+import type * as Y from 'yjs'
+import type { RelayLimits } from '../../shared/limits.ts'
+import type { ServerPresence } from '../../shared/protocol.ts'
+import type { Logger } from '../log.ts'
+import { Connection } from './connection.ts'
+import { awarenessMessage } from './messages.ts'
+import {
+  encodePresenceUpdate,
+  readPresenceUpdate,
+  stampedUserId,
+  stampPresence,
+  type PresenceEntry,
+} from './presence-state.ts'
+import { Throttle } from './throttle.ts'
+
+/** Presence relayed by another instance: that instance checked and stamped it. */
+const REMOTE = Symbol('another instance')
+type Owner = Connection | typeof REMOTE
+
+/** The room's changes go out at most this often (the first at once), one frame for all of them. */
+const BROADCAST_INTERVAL_MS = 50
+
+type Outgoing = { clientId: number; clock: number; json: string; publish: boolean }
+type Inbound = { entries: Map<number, PresenceEntry>; throttle: Throttle; refused: number }
+
+export type RoomPresenceOptions = {
+  boardId: string
+  logger: Logger
+  limits: Pick<RelayLimits, 'presenceBytes' | 'presenceDepth' | 'presenceUpdatesPerSecond' | 'presenceClientsPerConnection'>
+  broadcast: (frame: Uint8Array) => void
+  /** Sends this instance's presence changes to the other instances. */
+  publish?: (update: Uint8Array) => void
+}
+
+export class RoomPresence {
+  readonly awareness: Awareness
+  private readonly owners = new Map<number, Owner>()
+  private readonly owned = new Map<Connection, Set<number>>()
+  private readonly inbound = new Map<Connection, Inbound>()
+  private outgoing = new Map<number, Outgoing>()
+  private readonly broadcastThrottle: Throttle
+
+  constructor(
+    doc: Y.Doc,
+    private readonly options: RoomPresenceOptions,
+  ) {
+    this.awareness = new Awareness(doc)
+    // The server is not a participant: its own entry exists only to say that saving is failing.
+    this.awareness.setLocalState(null)
+    this.awareness.on('update', this.onUpdate)
+    this.broadcastThrottle = new Throttle(BROADCAST_INTERVAL_MS, () => this.sendOutgoing(), this.logFailure)
+  }
+
+  /** Everyone's presence as one frame, for a joiner or a query. */
+  everyoneFrame(): Uint8Array {
+    return awarenessMessage(encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]))
+  }
+
+  /**
+   * Takes a connection's awareness update: throws (PresenceRefused, or a
+   * decoding error) when the connection must be closed for it; drops, with a
+   * log line, what touches presence the connection does not own.
+   */
+  receive(connection: Connection, update: Uint8Array): void {
+    const entries = readPresenceUpdate(update, this.options.limits)
+    let queue: Inbound | undefined
+    for (const entry of entries) {
+      const admitted = this.admit(connection, entry)
+      if (!admitted) continue
+      queue ??= this.inboundOf(connection)
+      const waiting = queue.entries.get(entry.clientId)
+      if (!waiting || waiting.clock <= admitted.clock) queue.entries.set(entry.clientId, admitted)
+    }
+    queue?.throttle.request()
+  }
+
+  /** Applies presence another instance relayed (already checked and stamped there). */
+  applyRemote(update: Uint8Array): void {
+    const accepted: PresenceEntry[] = []
+    for (const entry of readPresenceUpdate(update, this.options.limits)) {
+      if (entry.clientId === this.awareness.clientID) continue
+      const owner = this.owners.get(entry.clientId)
+      if (owner instanceof Connection) {
+        // Only the same person, reconnected to another instance before this one saw the old socket go.
+        const userId = stampedUserId(entry.state)
+        if (!this.wouldChange(entry) || userId === null || userId !== owner.identity.userId) continue
+        this.owned.get(owner)?.delete(entry.clientId)
+      }
+      if (entry.state !== null) this.owners.set(entry.clientId, REMOTE)
+      accepted.push(entry)
+    }
+    if (accepted.length === 0) return
+    applyAwarenessUpdate(this.awareness, encodePresenceUpdate(accepted.map(toWire)), REMOTE)
+    for (const entry of accepted) {
+      if (entry.state === null && !(this.owners.get(entry.clientId) instanceof Connection)) this.forget(entry.clientId)
+    }
+  }
+
+  /** The connection has gone: its waiting changes are dropped and what it owned is removed for everyone. */
+  release(connection: Connection): void {
+    const queue = this.inbound.get(connection)
+    this.inbound.delete(connection)
+    queue?.throttle.cancel()
+    if (queue && queue.refused > 1) {
+      this.options.logger.warn({ boardId: this.options.boardId, connection: connection.id, refused: queue.refused }, 'presence changes refused from this connection')
+    }
+    const mine = this.owned.get(connection)
+    this.owned.delete(connection)
+    if (!mine || mine.size === 0) return
+    removeAwarenessStates(this.awareness, [...mine].filter((clientId) => this.awareness.states.has(clientId)), connection)
+    // Forgotten, not only removed: a room's presence must not grow with every client that ever came.
+    for (const clientId of mine) this.forget(clientId)
+  }
+
+  /** The server's own entry: tells the clients that saving is failing (null clears it). */
+  setServerState(state: ServerPresence | null): void {
+    this.awareness.setLocalState(state)
+  }
+
+  /** Sends what is still waiting (the removals of the last connections, too) before letting go. */
+  destroy(): void {
+    if (this.awareness.getLocalState() !== null) this.awareness.setLocalState(null)
+    this.broadcastThrottle.cancel()
+    try {
+      this.sendOutgoing()
+    } catch (error) {
+      this.logFailure(error)
+    }
+    for (const queue of this.inbound.values()) queue.throttle.cancel()
+    this.inbound.clear()
+    this.awareness.off('update', this.onUpdate)
+    this.awareness.destroy()
+  }
+
+  /** Whether `connection` may apply `entry`; returns the entry to apply (stamped), or null. */
+  private admit(connection: Connection, entry: PresenceEntry): PresenceEntry | null {
+    const { clientId } = entry
+    const owner = this.owners.get(clientId)
+    if (owner !== connection) {
+      if (owner !== undefined || clientId === this.awareness.clientID) {
+        // The stock client sends back every change it receives: that changes nothing and is ignored.
+        if (!this.wouldChange(entry)) return null
+        if (owner === undefined || !this.samePerson(owner, connection, clientId)) {
+          this.refuse(connection, clientId, 'the client id belongs to another connection')
+          return null
+        }
+      } else if (entry.state === null) return null
+      if (!this.claim(connection, clientId)) return null
+    }
+    if (entry.state === null) return entry
+    return { ...entry, state: stampPresence(entry.state, { userId: connection.identity.userId, name: connection.identity.name, readOnly: !connection.canWrite }) }
+  }
+
+  private claim(connection: Connection, clientId: number): boolean {
+    const mine = this.ownedBy(connection)
+    if (mine.size >= this.options.limits.presenceClientsPerConnection) {
+      this.refuse(connection, clientId, `a connection may introduce at most ${this.options.limits.presenceClientsPerConnection} client ids`)
+      return false
+    }
+    const previous = this.owners.get(clientId)
+    if (previous instanceof Connection) this.owned.get(previous)?.delete(clientId)
+    this.owners.set(clientId, connection)
+    mine.add(clientId)
+    return true
+  }
+
+  private samePerson(owner: Owner, connection: Connection, clientId: number): boolean {
+    const userId = connection.identity.userId
+    if (userId === null) return false
+    if (owner === REMOTE) return stampedUserId(this.awareness.states.get(clientId)) === userId
+    return owner.identity.userId === userId
+  }
+
+  /** Whether y-protocols would apply the entry: a newer clock, or a removal of a state at the same clock. */
+  private wouldChange({ clientId, clock, state }: PresenceEntry): boolean {
+    const current = this.awareness.meta.get(clientId)?.clock ?? 0
+    return current < clock || (current === clock && state === null && this.awareness.states.has(clientId))
+  }
+
+  private forget(clientId: number): void {
+    const owner = this.owners.get(clientId)
+    if (owner instanceof Connection) this.owned.get(owner)?.delete(clientId)
+    this.owners.delete(clientId)
+    this.awareness.meta.delete(clientId)
+  }
+
+  private refuse(connection: Connection, clientId: number, why: string): void {
+    const queue = this.inboundOf(connection)
+    if (queue.refused++ > 0) return
+    this.options.logger.warn(
+      { boardId: this.options.boardId, connection: connection.id, user: connection.identity.userId, clientId },
+      `presence change refused: ${why}`,
+    )
+  }
+
+  private ownedBy(connection: Connection): Set<number> {
+    let mine = this.owned.get(connection)
+    if (!mine) this.owned.set(connection, (mine = new Set()))
+    return mine
+  }
+
+  private inboundOf(connection: Connection): Inbound {
+    let queue = this.inbound.get(connection)
+    if (!queue) {
+      const throttle = new Throttle(1000 / this.options.limits.presenceUpdatesPerSecond, () => this.applyFrom(connection), this.logFailure)
+      this.inbound.set(connection, (queue = { entries: new Map(), throttle, refused: 0 }))
+    }
+    return queue
+  }
+
+  /** Applies what a connection sent since the last time, as one update. */
+  private applyFrom(connection: Connection): void {
+    const queue = this.inbound.get(connection)
+    if (!queue || queue.entries.size === 0) return
+    const entries = [...queue.entries.values()].filter((entry) => this.owners.get(entry.clientId) === connection)
+    queue.entries.clear()
+    if (entries.length > 0) applyAwarenessUpdate(this.awareness, encodePresenceUpdate(entries.map(toWire)), connection)
+  }
+
+  private readonly onUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
+    try {
+      // Other instances hear of their own changes from their own relay, and time out stale states themselves.
+      const publish = origin !== REMOTE && origin !== 'timeout'
+      for (const clientId of [...added, ...updated, ...removed]) {
+        const meta = this.awareness.meta.get(clientId)
+        if (!meta) continue
+        const previous = this.outgoing.get(clientId)
+        const json = JSON.stringify(this.awareness.states.get(clientId) ?? null)
+        this.outgoing.set(clientId, { clientId, clock: meta.clock, json, publish: publish || (previous?.publish ?? false) })
+      }
+      if (origin === 'timeout') for (const clientId of removed) if (this.owners.get(clientId) === REMOTE) this.forget(clientId)
+      this.broadcastThrottle.request()
+    } catch (error) {
+      this.logFailure(error)
+    }
+  }
+
+  private sendOutgoing(): void {
+    const entries = [...this.outgoing.values()]
+    this.outgoing = new Map()
+    if (entries.length === 0) return
+    this.options.broadcast(awarenessMessage(encodePresenceUpdate(entries)))
+    const local = entries.filter((entry) => entry.publish)
+    if (local.length > 0) this.options.publish?.(encodePresenceUpdate(local))
+  }
+
+  private readonly logFailure = (error: unknown): void => {
+    this.options.logger.error({ boardId: this.options.boardId, err: error instanceof Error ? error.message : String(error) }, 'presence relay failed')
+  }
+}
+
+function toWire(entry: PresenceEntry): { clientId: number; clock: number; json: string } {
+  return { clientId: entry.clientId, clock: entry.clock, json: JSON.stringify(entry.state) }
+}

@@ -1,0 +1,49 @@
+/**
+ * The real storage, with its update-log appends in a test's hands: held until
+ * released (a commit in flight for as long as the test needs), or failing the
+ * way a full disk fails them.
+ */
+import type { Storage, UpdateLogStore } from '../../server/storage/storage.ts'
+
+export class AppendControl {
+  /** Appends tried so far, failed ones included. */
+  attempts = 0
+  private failure: Error | null = null
+  private gate: Promise<void> | null = null
+  private open: (() => void) | null = null
+
+  /** Appends from now on wait until release(). */
+  hold(): void {
+    this.gate ??= new Promise((resolve) => (this.open = resolve))
+  }
+
+  release(): void {
+    this.open?.()
+    this.gate = null
+    this.open = null
+  }
+
+  /** Appends from now on fail with `error` (null: they succeed again). */
+  failWith(error: Error | null): void {
+    this.failure = error
+  }
+
+  wrap = (storage: Storage): Storage => {
+    const log = storage.log
+    const append: UpdateLogStore['append'] = async (boardId, entries) => {
+      this.attempts++
+      if (this.gate) await this.gate
+      if (this.failure) throw this.failure
+      return log.append(boardId, entries)
+    }
+    return {
+      ...storage,
+      log: { append, load: (boardId) => log.load(boardId), compact: (boardId, merge) => log.compact(boardId, merge), count: (boardId) => log.count(boardId) },
+    }
+  }
+}
+
+/** The error better-sqlite3 throws when the disk is full. */
+export function diskFullError(): Error {
+  return Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })
+}

@@ -1,0 +1,200 @@
+/**
+ * Presence is owned, stamped and bounded, against the real server with real
+ * accounts: a connection changes only the client ids it introduced, everyone
+ * appears under their own signed-in name (reviewers marked read-only), states
+ * too large or too deep are refused before anything recursive reads them, a
+ * flood is coalesced, and closing a connection removes exactly what it owned.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { addAssessment } from '../shared/board-mutations.ts'
+import { boardToModel } from '../shared/board-convert.ts'
+import { CLOSE } from '../shared/protocol.ts'
+import { addAccount, addMember, addToken, type TestAccount } from './helpers/accounts.ts'
+import { apiClient } from './helpers/api.ts'
+import { frames, openRawSocket, receivedPresence, type RawSocket } from './helpers/raw-socket.ts'
+import { startTestServer, type TestServer } from './helpers/test-server.ts'
+import { waitFor } from './helpers/wait-for.ts'
+import { connectClient, type TestClient } from './helpers/yjs-client.ts'
+
+type Person = { account: TestAccount; token: string }
+
+describe('presence', () => {
+  let server: TestServer
+  let boardId: string
+  let ana: Person
+  let rita: Person
+  let eve: Person
+  const clients: TestClient[] = []
+  const sockets: RawSocket[] = []
+
+  const person = async (name: string): Promise<Person> => {
+    const account = await addAccount(server, { name })
+    return { account, token: (await addToken(server, account)).token }
+  }
+  const connect = (who: Person) => {
+    const client = connectClient(server.wsUrl, boardId, { token: who.token })
+    clients.push(client)
+    return client
+  }
+  const raw = async (who: Person) => {
+    const socket = await openRawSocket(`${server.wsUrl}/${boardId}?token=${who.token}`)
+    sockets.push(socket)
+    return socket
+  }
+  const announce = (socket: RawSocket, clientId: number, clock: number, state: unknown) =>
+    socket.send(frames.awareness([{ clientId, clock, json: JSON.stringify(state) }]))
+  const stateAt = (observer: TestClient, clientId: number) => observer.provider.awareness.getStates().get(clientId) as Record<string, unknown> | undefined
+
+  async function start(env: Record<string, string> = {}) {
+    server = await startTestServer({ accounts: true, env })
+    ana = await person('Ana Petrova')
+    rita = await person('Rita Reviewer')
+    eve = await person('Eve Reviewer')
+    boardId = await apiClient(server.url, { authorization: `Bearer ${ana.token}` }).createBoard('Presence')
+    await addMember(server, boardId, rita.account, 'reviewer')
+    await addMember(server, boardId, eve.account, 'reviewer')
+  }
+
+  beforeEach(async () => {
+    clients.length = 0
+    sockets.length = 0
+  })
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy()
+    for (const socket of sockets.splice(0)) socket.terminate()
+    await server.destroy()
+  })
+
+  it('is stamped with the signed-in person: a reviewer calling herself "Administrator" appears under her own name, read-only', async () => {
+    await start()
+    const [observer, impostor] = [connect(ana), connect(eve)]
+    await Promise.all([observer.synced(), impostor.synced()])
+    impostor.provider.awareness.setLocalState({
+      user: { name: 'Administrator', color: '#b3261e', colorLight: 'url(https://elsewhere.example/x.png)', role: 'owner' },
+      server: { saving: 'failing', since: '2026-01-01T00:00:00Z' },
+      focus: null,
+    })
+    await waitFor(() => stateAt(observer, impostor.doc.clientID)?.focus === null, 'the impostor’s presence at the observer')
+    expect(stateAt(observer, impostor.doc.clientID)).toEqual({
+      user: { id: eve.account.id, name: 'Eve Reviewer', readOnly: true, color: '#b3261e' },
+      focus: null,
+    })
+  })
+
+  it('a connection cannot change or remove presence it did not introduce, nor the server’s own', async () => {
+    await start()
+    const [owner, observer] = [connect(ana), connect(rita)]
+    await Promise.all([owner.synced(), observer.synced()])
+    owner.provider.awareness.setLocalStateField('user', { name: 'Ana', color: '#1d5fd1' })
+    await waitFor(() => stateAt(observer, owner.doc.clientID)?.user !== undefined, 'Ana’s presence at the observer')
+    const anaClock = owner.provider.awareness.meta.get(owner.doc.clientID)!.clock
+    const serverClientId = server.services.rooms.loadedRooms.get(boardId)!.awareness.clientID
+
+    const attacker = await raw(eve)
+    announce(attacker, owner.doc.clientID, anaClock + 5, { user: { name: 'Ana Petrova' }, focus: { assessmentId: 'forged' } })
+    announce(attacker, owner.doc.clientID, anaClock + 6, null)
+    announce(attacker, serverClientId, 10, { server: { saving: 'failing', since: '2026-01-01T00:00:00Z' } })
+    // Its own presence, after the attack on the same socket: once the observer has it, the attack was handled.
+    announce(attacker, 4242, 1, { focus: { assessmentId: 'own' } })
+    await waitFor(() => stateAt(observer, 4242) !== undefined, 'the attacker’s own presence')
+
+    expect(stateAt(observer, owner.doc.clientID)).toMatchObject({ user: { name: 'Ana Petrova', color: '#1d5fd1' } })
+    expect(stateAt(observer, owner.doc.clientID)?.focus).toBeUndefined()
+    expect(stateAt(observer, serverClientId)).toBeUndefined()
+    expect(attacker.isClosed()).toBe(false)
+    // Ana's own changes still go through.
+    owner.provider.awareness.setLocalStateField('focus', { assessmentId: 'real', field: null })
+    await waitFor(() => (stateAt(observer, owner.doc.clientID)?.focus as { assessmentId?: string } | undefined)?.assessmentId === 'real', 'Ana’s own change')
+  })
+
+  it('the same person may take over their client id from a connection that has not closed yet; each close removes only what it owns', async () => {
+    await start()
+    const observer = connect(rita)
+    await observer.synced()
+    const [stale, fresh, other] = [await raw(ana), await raw(ana), await raw(eve)]
+    announce(stale, 777, 1, { focus: { assessmentId: 'stale' } })
+    announce(other, 888, 1, { focus: { assessmentId: 'other' } })
+    await waitFor(() => stateAt(observer, 777) && stateAt(observer, 888), 'both at the observer')
+    // Eve may not take it; Ana's newer connection (a reconnect whose old socket lingers) may.
+    announce(other, 777, 2, { focus: { assessmentId: 'eve' } })
+    announce(fresh, 777, 3, { focus: { assessmentId: 'fresh' } })
+    await waitFor(() => (stateAt(observer, 777)?.focus as { assessmentId?: string }).assessmentId === 'fresh', 'the takeover by the same person')
+    stale.terminate()
+    await waitFor(() => server.services.rooms.loadedRooms.get(boardId)!.connections.size === 3, 'the stale socket to close')
+    expect(stateAt(observer, 777)).toBeDefined()
+    fresh.terminate()
+    await waitFor(() => stateAt(observer, 777) === undefined, 'the id removed when its owner closes')
+    expect(stateAt(observer, 888)).toBeDefined()
+  })
+
+  it('closing a connection removes every id it introduced, one withdrawn and announced again included', async () => {
+    await start()
+    const observer = connect(rita)
+    await observer.synced()
+    const [leaving, staying] = [await raw(eve), await raw(ana)]
+    announce(leaving, 101, 1, { n: 1 })
+    announce(leaving, 102, 1, { n: 2 })
+    announce(leaving, 103, 1, { n: 3 })
+    announce(staying, 201, 1, { n: 4 })
+    await waitFor(() => [101, 102, 103, 201].every((id) => stateAt(observer, id)), 'everything at the observer')
+    announce(leaving, 103, 2, null)
+    await waitFor(() => stateAt(observer, 103) === undefined, 'the withdrawal')
+    announce(leaving, 103, 3, { n: 5 })
+    await waitFor(() => stateAt(observer, 103)?.n === 5, 'announced again')
+    leaving.terminate()
+    await waitFor(() => [101, 102, 103].every((id) => stateAt(observer, id) === undefined), 'all three removed')
+    expect(stateAt(observer, 201)).toMatchObject({ n: 4 })
+  })
+
+  it('a connection introduces at most a few client ids', async () => {
+    await start()
+    const observer = connect(rita)
+    await observer.synced()
+    const greedy = await raw(eve)
+    for (let id = 1; id <= 10; id++) announce(greedy, 5000 + id, 1, { n: id })
+    announce(greedy, 5001, 2, { n: 'last' })
+    await waitFor(() => stateAt(observer, 5001)?.n === 'last', 'the greedy connection’s last change')
+    const shown = [...observer.provider.awareness.getStates().keys()].filter((id) => id > 5000 && id <= 5010)
+    expect(shown).toEqual([5001, 5002, 5003, 5004])
+  })
+
+  it('a state nested 20,000 deep, one of a megabyte, or one that is not an object closes its sender; joiners still sync', async () => {
+    await start()
+    const writer = connect(ana)
+    await writer.synced()
+    const refused = async (json: string) => {
+      const socket = await raw(eve)
+      socket.send(frames.awareness([{ clientId: 999, clock: 1, json }]))
+      return (await socket.closed).code
+    }
+    const deep = '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000)
+    expect(await refused(deep)).toBe(CLOSE.presenceRefused.code)
+    expect(await refused(`{"user":{"name":"${'x'.repeat(1024 * 1024)}"}}`)).toBe(CLOSE.presenceRefused.code)
+    expect(await refused('[[[[1]]]]')).toBe(CLOSE.presenceRefused.code)
+    expect(await refused('5')).toBe(CLOSE.presenceRefused.code)
+    // The issue's attack: announce, withdraw, and announce again, deep.
+    const withdrawn = await raw(eve)
+    announce(withdrawn, 998, 1, {})
+    announce(withdrawn, 998, 2, null)
+    withdrawn.send(frames.awareness([{ clientId: 998, clock: 3, json: deep }]))
+    expect((await withdrawn.closed).code).toBe(CLOSE.presenceRefused.code)
+
+    const joiner = connect(rita)
+    await joiner.synced()
+    addAssessment(writer.doc, { title: 'After the attack' })
+    await waitFor(() => boardToModel(joiner.doc, boardId).assessments.length === 1, 'the edit at the joiner')
+    expect(stateAt(joiner, 999)).toBeUndefined()
+  })
+
+  it('a flood of presence from one connection is coalesced: the latest state wins, at most N a second', async () => {
+    await start({ PRESENCE_UPDATES_PER_SECOND: '2' })
+    const observer = await raw(rita)
+    const sender = await raw(eve)
+    for (let clock = 1; clock <= 50; clock++) announce(sender, 4321, clock, { step: clock })
+    await waitFor(() => receivedPresence(observer.received).some((entry) => entry.clientId === 4321 && entry.clock === 50), 'the last state at the observer')
+    const seen = receivedPresence(observer.received).filter((entry) => entry.clientId === 4321)
+    expect(seen.length).toBeLessThanOrEqual(10)
+    expect(seen.at(-1)?.state).toMatchObject({ step: 50 })
+    expect(sender.isClosed()).toBe(false)
+  })
+})

@@ -1,0 +1,338 @@
+/**
+ * A member who sends what no well-behaved client would, against the real
+ * server over real sockets: nothing ends or stalls the process (this test
+ * process is the server's, so an unhandled rejection fails the run), only the
+ * sender's connection is closed, joiners are shown only what is stored, and
+ * every limit answers with its named close code or status.
+ */
+import type { Socket } from 'node:net'
+import * as Y from 'yjs'
+import { afterEach, describe, expect, it } from 'vitest'
+import { boardToModel } from '../shared/board-convert.ts'
+import { assessmentText } from '../shared/board-doc.ts'
+import { addAssessment } from '../shared/board-mutations.ts'
+import { CLOSE, MESSAGE_AWARENESS, UPGRADE_REFUSED } from '../shared/protocol.ts'
+import { openAccess } from '../server/access/open-access.ts'
+import type { Storage } from '../server/storage/storage.ts'
+import { addAccount, addMember, addToken } from './helpers/accounts.ts'
+import { apiClient } from './helpers/api.ts'
+import { AppendControl } from './helpers/append-control.ts'
+import { frames, openRawSocket, refusedUpgrade, syncReplies, type RawSocket } from './helpers/raw-socket.ts'
+import { describeUnless, missingServices } from './helpers/services.ts'
+import { startTcpProxy } from './helpers/tcp-proxy.ts'
+import { REDIS_URL, startTestServer, type TestServer, type TestServerOptions } from './helpers/test-server.ts'
+import { waitFor } from './helpers/wait-for.ts'
+import { connectClient, type TestClient } from './helpers/yjs-client.ts'
+
+/** Connections ask for the reviewer role with `?as=reviewer`; access control proper has its own tests. */
+const roleFromQuery = () => openAccess((request) => (new URL(request.url).searchParams.get('as') === 'reviewer' ? 'reviewer' : 'editor'))
+
+const servers: TestServer[] = []
+const clients: TestClient[] = []
+const sockets: RawSocket[] = []
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.destroy()
+  for (const socket of sockets.splice(0)) socket.terminate()
+  for (const server of servers.splice(0).reverse()) await server.destroy()
+})
+
+async function start(options: TestServerOptions = {}): Promise<TestServer> {
+  const server = await startTestServer({ access: roleFromQuery, ...options })
+  servers.push(server)
+  return server
+}
+
+function connect(server: TestServer, boardId: string, params: Record<string, string> = {}): TestClient {
+  const client = connectClient(server.wsUrl, boardId, params)
+  clients.push(client)
+  return client
+}
+
+async function raw(server: TestServer, path: string, headers: Record<string, string> = {}): Promise<RawSocket> {
+  const socket = await openRawSocket(`${server.wsUrl}/${path}`, headers)
+  sockets.push(socket)
+  return socket
+}
+
+const titles = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).assessments.map((a) => a.title).sort()
+const receivedPresenceFrames = (socket: RawSocket) => socket.received.filter((frame) => frame[0] === MESSAGE_AWARENESS).length
+const liveRoom = (server: TestServer, boardId: string) => server.services.rooms.loadedRooms.get(boardId)
+
+/** The log lines a server writes, parsed, for tests that check what was logged. */
+function logLines(): { sink: (line: string) => void; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = []
+  return { lines, sink: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }
+}
+
+describe('frames no client should send', () => {
+  it('a cut-short state vector sent while another client’s edit is being committed closes only its sender; the edit still echoes and two providers converge', async () => {
+    const appends = new AppendControl()
+    const server = await start({ wrapStorage: appends.wrap })
+    const boardId = await apiClient(server.url).createBoard('Cut short')
+    const [a, b] = [connect(server, boardId), connect(server, boardId)]
+    await Promise.all([a.synced(), b.synced()])
+
+    appends.hold()
+    const attemptsBefore = appends.attempts
+    addAssessment(a.doc, { title: 'Committed while attacked' })
+    await waitFor(() => appends.attempts > attemptsBefore, 'the editor’s commit to be in flight')
+    const honest = await raw(server, `${boardId}?as=reviewer`)
+    honest.send(frames.syncStep1(new Uint8Array([0])))
+    const attacker = await raw(server, `${boardId}?as=reviewer`)
+    attacker.send(new Uint8Array([0, 0, 1, 5]))
+    // Refused while the commit is still held: the state vector was read when it arrived, not when the reply was due.
+    expect(await attacker.closed).toEqual(CLOSE.malformedMessage)
+    expect(honest.isClosed()).toBe(false)
+
+    appends.release()
+    await waitFor(() => titles(b, boardId).includes('Committed while attacked'), 'the edit at the other client')
+    // The honest joiner's held reply was answered after the commit.
+    await waitFor(() => syncReplies(honest.received).length === 1, 'the held sync reply')
+    addAssessment(b.doc, { title: 'After the attack' })
+    addAssessment(a.doc, { title: 'Also after' })
+    await waitFor(() => titles(a, boardId).length === 3 && titles(b, boardId).length === 3, 'both providers to converge')
+    expect(boardToModel(a.doc, boardId)).toEqual(boardToModel(b.doc, boardId))
+    expect(Y.encodeStateVector(a.doc)).toEqual(Y.encodeStateVector(b.doc))
+    await liveRoom(server, boardId)?.whenSaved()
+    const stored = new Y.Doc()
+    const { checkpoint, updates } = await server.services.storage.log.load(boardId)
+    if (checkpoint) Y.applyUpdate(stored, checkpoint)
+    for (const update of updates) Y.applyUpdate(stored, update)
+    expect(boardToModel(stored, boardId)).toEqual(boardToModel(a.doc, boardId))
+    stored.destroy()
+  })
+
+  it('malformed sync and awareness frames of every kind close only their sender', async () => {
+    const server = await start()
+    const boardId = await apiClient(server.url).createBoard('Malformed')
+    const [a, b] = [connect(server, boardId), connect(server, boardId)]
+    await Promise.all([a.synced(), b.synced()])
+    const cases: [string, Uint8Array][] = [
+      ['an empty frame', new Uint8Array([])],
+      ['a sync message with no type', new Uint8Array([0])],
+      ['an unknown sync type', new Uint8Array([0, 9, 0])],
+      ['a state vector claiming more than it holds', frames.syncStep1(new Uint8Array([200, 1, 1]))],
+      ['a length past the end of the frame', new Uint8Array([0, 0, 50, 1])],
+      ['an awareness update cut short', new Uint8Array([1, 5, 2, 1])],
+      ['awareness that is not JSON', frames.awareness([{ clientId: 7, clock: 1, json: '{"user":' }])],
+      ['awareness that is not UTF-8', new Uint8Array([1, 6, 1, 7, 1, 2, 0xff, 0xfe])],
+    ]
+    for (const [what, frame] of cases) {
+      const socket = await raw(server, boardId)
+      socket.send(frame)
+      const closed = await socket.closed
+      expect(closed.code, what).toBe(CLOSE.malformedMessage.code)
+    }
+    addAssessment(a.doc, { title: 'Still served' })
+    await waitFor(() => titles(b, boardId).includes('Still served'), 'the room to carry on')
+  })
+})
+
+describe('only stored content is shown', () => {
+  /** Two updates from one forged client: the second needs the first, which the server never gets unless sent. */
+  function dependentUpdates(base: Y.Doc, text: string): { first: Uint8Array; second: Uint8Array } {
+    const forger = new Y.Doc()
+    Y.applyUpdate(forger, Y.encodeStateAsUpdate(base))
+    const before = Y.encodeStateVector(forger)
+    const id = addAssessment(forger, { title: 'The dependency' })
+    const middle = Y.encodeStateVector(forger)
+    assessmentText(forger, id, 'judgment').insert(0, text)
+    const first = Y.encodeStateAsUpdate(forger, before)
+    const second = Y.encodeStateAsUpdate(forger, middle)
+    forger.destroy()
+    return { first, second }
+  }
+
+  it('an update waiting on content the server lacks never reaches a joiner, and applies once what it needs arrives', async () => {
+    const server = await start()
+    const boardId = await apiClient(server.url).createBoard('Pending')
+    const writer = connect(server, boardId)
+    await writer.synced()
+    const { first, second } = dependentUpdates(writer.doc, 'Never stored on its own')
+
+    const sender = await raw(server, boardId)
+    sender.send(frames.update(second))
+    // A frame on the same socket after it: once its answer comes, the update has been handled.
+    sender.send(frames.syncStep1(new Uint8Array([0])))
+    await waitFor(() => syncReplies(sender.received).length === 1, 'the sync reply')
+    const room = liveRoom(server, boardId)!
+    expect(room.doc.store.pendingStructs).toBeNull()
+    expect(room.doc.store.pendingDs).toBeNull()
+
+    const joiner = connect(server, boardId)
+    await joiner.synced()
+    expect(joiner.doc.store.pendingStructs).toBeNull()
+    expect(titles(joiner, boardId)).toEqual([])
+    expect(JSON.stringify(joiner.doc.toJSON())).not.toContain('Never stored')
+    const stored = await server.services.storage.log.load(boardId)
+    expect(stored.updates.some((update) => Buffer.from(update).includes('Never stored'))).toBe(false)
+
+    sender.send(frames.update(first))
+    await waitFor(() => titles(joiner, boardId).includes('The dependency'), 'both updates at the joiner')
+    const id = boardToModel(joiner.doc, boardId).assessments[0]!.id
+    await waitFor(() => assessmentText(joiner.doc, id, 'judgment').toString() === 'Never stored on its own', 'the held text, now stored')
+    expect(sender.isClosed()).toBe(false)
+  })
+
+  it('held changes past the cap close their connection with a named code and are dropped', async () => {
+    const server = await start({ env: { PENDING_UPDATE_MAX_BYTES: '2048' } })
+    const boardId = await apiClient(server.url).createBoard('Pending cap')
+    const writer = connect(server, boardId)
+    await writer.synced()
+    const { second } = dependentUpdates(writer.doc, 'x'.repeat(5000))
+    const sender = await raw(server, boardId)
+    sender.send(frames.update(second))
+    expect(await sender.closed).toEqual(CLOSE.missingDependencies)
+    const joiner = connect(server, boardId)
+    await joiner.synced()
+    expect(joiner.doc.store.pendingStructs).toBeNull()
+    expect(liveRoom(server, boardId)?.doc.store.pendingStructs).toBeNull()
+    addAssessment(writer.doc, { title: 'Still served' })
+    await waitFor(() => titles(joiner, boardId).includes('Still served'), 'the room to carry on')
+  })
+})
+
+describe('limits', () => {
+  it('connections per person: over the limit the upgrade gets 429 with Retry-After; another person is not affected', async () => {
+    const server = await start({ accounts: true, access: undefined, env: { WS_MAX_CONNECTIONS_PER_PERSON: '2' } })
+    const [ana, bo] = [await addAccount(server, { name: 'Ana' }), await addAccount(server, { name: 'Bo' })]
+    const [anaToken, boToken] = [(await addToken(server, ana)).token, (await addToken(server, bo)).token]
+    const boardId = await apiClient(server.url, { authorization: `Bearer ${anaToken}` }).createBoard('Per person')
+    await addMember(server, boardId, bo, 'editor')
+    const url = (token: string) => `${server.wsUrl}/${boardId}?token=${token}`
+    const first = await raw(server, `${boardId}?token=${anaToken}`)
+    await raw(server, `${boardId}?token=${anaToken}`)
+    expect(await refusedUpgrade(url(anaToken))).toEqual({ status: UPGRADE_REFUSED.tooManyForPerson.status, retryAfter: '5' })
+    expect((await refusedUpgrade(url(boToken))).status).toBe(101)
+    first.terminate()
+    await waitFor(async () => (await refusedUpgrade(url(anaToken))).status === 101, 'a place for Ana once one socket closed')
+  })
+
+  it('connections in total: over the limit the upgrade gets 503', async () => {
+    const server = await start({ env: { WS_MAX_CONNECTIONS: '3' } })
+    const boardId = await apiClient(server.url).createBoard('Total')
+    for (let i = 0; i < 3; i++) await raw(server, boardId)
+    expect(await refusedUpgrade(`${server.wsUrl}/${boardId}`)).toEqual({ status: UPGRADE_REFUSED.serverFull.status, retryAfter: '5' })
+    expect(server.services.rooms.connectionCount).toBe(3)
+  })
+
+  it('messages a second: a flood closes its sender with the rate-limit code', async () => {
+    const server = await start({ env: { WS_MAX_MESSAGES_PER_SECOND: '20' } })
+    const boardId = await apiClient(server.url).createBoard('Flood')
+    const [a, b] = [connect(server, boardId), connect(server, boardId)]
+    await Promise.all([a.synced(), b.synced()])
+    const flooder = await raw(server, boardId)
+    for (let i = 0; i < 200; i++) flooder.send(frames.queryAwareness())
+    expect(await flooder.closed).toEqual(CLOSE.rateLimited)
+    expect(await server.services.metrics.render()).toContain(`assay_connection_closes_total{code="${CLOSE.rateLimited.code}"} 1`)
+    addAssessment(a.doc, { title: 'Unaffected' })
+    await waitFor(() => titles(b, boardId).includes('Unaffected'), 'the others to carry on')
+  })
+
+  it('bytes a second: past the burst of one largest frame, the sender is closed with the rate-limit code', async () => {
+    const server = await start({ env: { WS_MAX_BYTES_PER_SECOND: '1024' } })
+    const boardId = await apiClient(server.url).createBoard('Bytes')
+    const sender = await raw(server, boardId)
+    // A query-awareness frame reads nothing after its type: nine MiB of padding is harmless but counts.
+    const padded = new Uint8Array(9 * 1024 * 1024)
+    padded[0] = frames.queryAwareness()[0]!
+    sender.send(padded)
+    await waitFor(() => receivedPresenceFrames(sender) === 1, 'the first padded query to be answered')
+    sender.send(padded)
+    expect(await sender.closed).toEqual(CLOSE.rateLimited)
+  })
+
+  /** A board of about a megabyte, so that each full sync reply is large, and its writer. */
+  async function largeBoard(server: TestServer): Promise<{ boardId: string; writer: TestClient }> {
+    const boardId = await apiClient(server.url).createBoard('Large')
+    const writer = connect(server, boardId)
+    await writer.synced()
+    // Fifty judgments of the longest length a judgment may have.
+    writer.doc.transact(() => {
+      for (let i = 0; i < 50; i++) assessmentText(writer.doc, addAssessment(writer.doc, { title: `Long ${i}` }), 'judgment').insert(0, 'word '.repeat(4000))
+    })
+    const room = liveRoom(server, boardId)!
+    await waitFor(() => boardToModel(room.doc, boardId).assessments.length === 50, 'the large board at the server')
+    await room.whenSaved()
+    return { boardId, writer }
+  }
+
+  /** A socket that stops reading: what the server sends it piles up in the server. */
+  async function stalledReader(server: TestServer, boardId: string): Promise<RawSocket> {
+    const socket = await raw(server, `${boardId}?as=reviewer`)
+    ;(socket.socket as unknown as { _socket: Socket })._socket.pause()
+    return socket
+  }
+
+  it('bytes queued to one slow reader: past the limit it is dropped and its backlog freed', async () => {
+    const server = await start({ env: { WS_MAX_QUEUED_BYTES_PER_CONNECTION: String(1024 * 1024) } })
+    const { boardId } = await largeBoard(server)
+    const slow = await stalledReader(server, boardId)
+    for (let i = 0; i < 40; i++) slow.send(frames.syncStep1(new Uint8Array([0])))
+    await waitFor(() => liveRoom(server, boardId)?.connections.size === 1, 'the slow reader to be dropped', 20_000)
+    expect(server.services.rooms.outbound.queuedBytes).toBeLessThan(1024 * 1024)
+  })
+
+  it('bytes queued to slow readers in total: the largest backlogs go first and the total stays under the cap', async () => {
+    const cap = 4 * 1024 * 1024
+    const { sink, lines } = logLines()
+    const server = await start({ env: { WS_MAX_QUEUED_BYTES: String(cap) }, logSink: sink })
+    const { boardId, writer } = await largeBoard(server)
+    const budget = server.services.rooms.outbound
+    let highest = 0
+    const sampler = setInterval(() => (highest = Math.max(highest, budget.queuedBytes)), 1)
+    try {
+      const slow = await Promise.all(Array.from({ length: 8 }, () => stalledReader(server, boardId)))
+      for (const socket of slow) for (let i = 0; i < 20; i++) socket.send(frames.syncStep1(new Uint8Array([0])))
+      const overloaded = () => lines.filter((line) => line.code === CLOSE.serverOverloaded.code).length
+      await waitFor(() => overloaded() >= 2, 'slow readers to be dropped for the total', 20_000)
+    } finally {
+      clearInterval(sampler)
+    }
+    expect(highest).toBeLessThanOrEqual(cap)
+    addAssessment(writer.doc, { title: 'The writer carries on' })
+    const joiner = connect(server, boardId)
+    await waitFor(() => titles(joiner, boardId).includes('The writer carries on'), 'a fresh joiner to get the board', 20_000)
+  })
+})
+
+const redisMissing = await missingServices('postgres', 'redis')
+
+describeUnless(redisMissing)('the Redis path', () => {
+  it('a catch-up whose database read fails while Redis reconnects is logged, and the board carries on', async () => {
+    const { sink, lines } = logLines()
+    let failLoads = false
+    const failingLoads = (storage: Storage): Storage => ({
+      ...storage,
+      log: {
+        append: (boardId, entries) => storage.log.append(boardId, entries),
+        load: (boardId) => (failLoads ? Promise.reject(new Error('connection terminated')) : storage.log.load(boardId)),
+        compact: (boardId, merge) => storage.log.compact(boardId, merge),
+        count: (boardId) => storage.log.count(boardId),
+      },
+    })
+    const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })
+    const redisThroughProxy = new URL(REDIS_URL)
+    redisThroughProxy.hostname = '127.0.0.1'
+    redisThroughProxy.port = String(proxy.port)
+    try {
+      const one = await start({ dialect: 'postgres', env: { REDIS_URL } })
+      const two = await start({ dialect: 'postgres', database: one.database, env: { REDIS_URL: redisThroughProxy.toString() }, wrapStorage: failingLoads, logSink: sink })
+      const boardId = await apiClient(one.url).createBoard('Blip')
+      const [a, b] = [connect(one, boardId), connect(two, boardId)]
+      await Promise.all([a.synced(), b.synced()])
+      failLoads = true
+      // Only instance two's Redis connections go through the proxy; when they come back it catches up from the log.
+      proxy.cut()
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      proxy.restore()
+      await waitFor(() => lines.some((line) => String(line.msg).startsWith('catch-up from the update log failed')), 'the failed catch-up to be logged')
+      failLoads = false
+      addAssessment(a.doc, { title: 'Across instances after the blip' })
+      await waitFor(() => titles(b, boardId).includes('Across instances after the blip'), 'the edit across instances')
+    } finally {
+      await proxy.close()
+    }
+  })
+})
