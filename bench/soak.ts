@@ -164,8 +164,8 @@ export async function benchSoak(): Promise<SoakResult> {
   try {
     await holder.synced
     // Warm-up: code paths compiled, pools and caches filled, before the baseline.
-    await inParallel(200, (i) => connectCycle(server.target, boardId, i))
-    await inParallel(20, async (i) => void (await boardCycle(server.target, `Warm-up ${i}`)))
+    await inParallel(2_000, (i) => connectCycle(server.target, boardId, i))
+    await inParallel(100, async (i) => void (await boardCycle(server.target, `Warm-up ${i}`)))
     const start = await checkpoint('warm-up', 1)
 
     const perRound = CONNECT_CYCLES / ROUNDS
