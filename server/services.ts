@@ -5,6 +5,7 @@
 import type { Access } from './access/access.ts'
 import { accountAccess } from './access/account-access.ts'
 import { ensureAdminAccount } from './auth/accounts.ts'
+import { startSessionSweeper } from './auth/sessions.ts'
 import { SignInThrottle } from './auth/sign-in-throttle.ts'
 import type { Config } from './config.ts'
 import { StorageHealth } from './health/storage-health.ts'
@@ -28,6 +29,8 @@ export type Services = {
   access: Access
   autoSnapshots: AutoSnapshots
   signInThrottle: SignInThrottle
+  /** Ends expired sessions, and closes their sockets, every minute. */
+  sessionSweeper: { stop(): void }
   metrics: Metrics
   /** Set when the server starts shutting down: readiness fails and new requests are refused, so load balancers move on. */
   lifecycle: { shuttingDown: boolean }
@@ -60,7 +63,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     ...options.rooms,
   })
   // Accounts and board memberships, unless a test of the relay alone brings its own access.
-  const access = options.access ? options.access(storage) : accountAccess(storage)
+  const access = options.access ? options.access(storage) : accountAccess({ storage, rooms })
   if (!options.access) await ensureAdminAccount(storage, config, logger)
   const autoSnapshots = new AutoSnapshots(
     { storage, logger, workers },
@@ -68,8 +71,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
   )
   autoSnapshots.start()
   const signInThrottle = SignInThrottle.fromConfig(config, logger, options.signInKeyPrefix)
+  const sessionSweeper = startSessionSweeper({ storage, rooms, logger })
   metrics.watch({ rooms, storageHealth })
-  return { config, logger, storage, storageHealth, rooms, access, autoSnapshots, signInThrottle, metrics, lifecycle: { shuttingDown: false }, workers }
+  return { config, logger, storage, storageHealth, rooms, access, autoSnapshots, signInThrottle, sessionSweeper, metrics, lifecycle: { shuttingDown: false }, workers }
 }
 
 /**
@@ -82,6 +86,7 @@ export async function closeServices(services: Services, options: ServiceOptions 
   const untilDeadline = (work: Promise<unknown>) => Promise.race([work, deadline])
   await untilDeadline(services.autoSnapshots.stop())
   services.storageHealth.stop()
+  services.sessionSweeper.stop()
   await services.rooms.close(deadline)
   await untilDeadline(services.signInThrottle.close())
   await untilDeadline(services.workers.close())

@@ -26,6 +26,8 @@ export const CLOSE = {
    * person whose role changed must reconnect, to be admitted (or refused) under the new rights.
    */
   accessChanged: { code: 4001, reason: 'access changed; reconnect' },
+  /** Signed out, expired, or ended by a password change: the reconnection is refused (401) and the page asks the person to sign in. */
+  sessionEnded: { code: 4002, reason: 'session ended; sign in again' },
   /** Reconnecting is the cure (a fresh sync), so this stays below the final range. */
   tooSlow: { code: 4008, reason: 'client too slow to keep up; reconnect' },
   serverShutdown: { code: 1001, reason: 'server shutting down' },

@@ -10,6 +10,8 @@ export type Principal = {
   userId: string | null
   /** Set when the request authenticated with an API token rather than a session. */
   tokenId: string | null
+  /** Set when it authenticated with a session cookie: the hash of its token, which names the session. */
+  sessionId?: string
   name: string
   isAdmin: boolean
   /** How the request proved who it is; cookie-authenticated requests get CSRF and Origin checks. */

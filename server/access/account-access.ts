@@ -6,6 +6,7 @@
  */
 import { readSessionToken } from '../auth/session-cookie.ts'
 import { hashSecret } from '../auth/secret-token.ts'
+import { endExpiredSessions, type SessionParts } from '../auth/sessions.ts'
 import type { Storage } from '../storage/storage.ts'
 import type { Access, Principal, Role } from './access.ts'
 import { audit } from './audit.ts'
@@ -13,7 +14,8 @@ import { audit } from './audit.ts'
 /** `last_used_at` is a hint for the token list, not a trail: write it at most this often. */
 const TOKEN_TOUCH_INTERVAL_MS = 5 * 60 * 1000
 
-export function accountAccess(storage: Storage): Access {
+export function accountAccess(parts: SessionParts): Access {
+  const { storage } = parts
   return {
     async principal(request, options = {}) {
       const authorization = request.headers.get('authorization')
@@ -27,7 +29,7 @@ export function accountAccess(storage: Storage): Access {
         if (token !== null) return tokenPrincipal(storage, token)
       }
       const session = readSessionToken(request)
-      return session === null ? null : sessionPrincipal(storage, session)
+      return session === null ? null : sessionPrincipal(parts, session)
     },
 
     authorize: (principal, boardId) => accountRole(storage, principal, boardId),
@@ -60,10 +62,16 @@ async function tokenPrincipal(storage: Storage, token: string): Promise<Principa
   return { userId: user.id, tokenId: record.id, name: user.name, isAdmin: user.isAdmin, via: 'token' }
 }
 
-async function sessionPrincipal(storage: Storage, token: string): Promise<Principal | null> {
-  const session = await storage.sessions.get(hashSecret(token))
-  if (!session || Date.parse(session.expiresAt) <= Date.now()) return null
-  const user = await storage.users.get(session.userId)
+async function sessionPrincipal(parts: SessionParts, token: string): Promise<Principal | null> {
+  const sessionId = hashSecret(token)
+  const session = await parts.storage.sessions.get(sessionId)
+  if (!session) return null
+  if (Date.parse(session.expiresAt) <= Date.now()) {
+    // Noticed before the sweep: end it now, and the sockets it may still hold open with it.
+    await endExpiredSessions(parts)
+    return null
+  }
+  const user = await parts.storage.users.get(session.userId)
   if (!user) return null
-  return { userId: user.id, tokenId: null, name: user.name, isAdmin: user.isAdmin, via: 'session' }
+  return { userId: user.id, tokenId: null, sessionId, name: user.name, isAdmin: user.isAdmin, via: 'session' }
 }

@@ -14,6 +14,7 @@ export const AUDIT_ACTIONS = [
   'sign-out',
   'user-added',
   'password-reset',
+  'password-changed',
   'board-created',
   'member-added',
   'member-role-changed',

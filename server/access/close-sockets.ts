@@ -10,8 +10,6 @@ import type { Services } from '../services.ts'
 export type SocketSelector = ({ userId: string; tokenId?: undefined } | { tokenId: string; userId?: undefined }) & {
   /** Only the sockets of this board. */
   boardId?: string
-  /** Only sockets opened with a session cookie (not with an API token). */
-  sessionsOnly?: boolean
 }
 
 /** Closes them on every instance; returns how many were open on this one. */

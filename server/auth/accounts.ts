@@ -9,6 +9,7 @@ import type { ApiTokenRecord, Storage, UserRecord } from '../storage/storage.ts'
 import { hashPassword } from './passwords.ts'
 import { API_TOKEN_PREFIX, hashSecret, newSecret } from './secret-token.ts'
 import { SESSION_TTL_MS } from './session-cookie.ts'
+import { endExpiredSessions, type SessionParts } from './sessions.ts'
 
 /** What a person may know about their own account: `GET /api/me`. */
 export type Me = { id: string; email: string; name: string; isAdmin: boolean }
@@ -60,17 +61,17 @@ export async function ensureAdminAccount(storage: Storage, config: Config, logge
 }
 
 /** Starts a session for the user; returns the cookie's token. */
-export async function startSession(storage: Storage, userId: string): Promise<string> {
+export async function startSession(parts: SessionParts, userId: string): Promise<string> {
   const token = newSecret()
   const now = new Date()
-  await storage.sessions.create({
+  await parts.storage.sessions.create({
     tokenHash: hashSecret(token),
     userId,
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + SESSION_TTL_MS).toISOString(),
   })
-  // Sweeping here keeps the table small without a timer of its own.
-  await storage.sessions.deleteExpired(now.toISOString())
+  // Sweeping here too keeps the table small between the sweeper's rounds.
+  await endExpiredSessions(parts, now)
   return token
 }
 

@@ -2,9 +2,9 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { audit, toAuditView } from '../access/audit.ts'
-import { closeSocketsOf } from '../access/close-sockets.ts'
 import { createAccount, toAccountView } from '../auth/accounts.ts'
 import { hashPassword } from '../auth/passwords.ts'
+import { endSessionsOf } from '../auth/sessions.ts'
 import type { AppEnv } from './app-env.ts'
 import { newPasswordSchema } from './auth-api.ts'
 import { ApiError, forbidden, notFound } from './errors.ts'
@@ -68,8 +68,7 @@ export function adminApi(): OpenAPIHono<AppEnv> {
       const passwordHash = await hashPassword(c.req.valid('json').password)
       if (!(await services.storage.users.setPasswordHash(userId, passwordHash))) throw notFound('Account')
       // A reset usually means the old password is lost or leaked: every browser signed in with it is signed out.
-      await services.storage.sessions.deleteForUser(userId)
-      closeSocketsOf(services, { userId, sessionsOnly: true })
+      await endSessionsOf(services, userId)
       await audit(services, { actor: c.var.principal, action: 'password-reset', detail: { userId } })
       return c.body(null, 204)
     },

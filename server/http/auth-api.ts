@@ -6,12 +6,13 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { audit } from '../access/audit.ts'
 import { createAccount, normalizeEmail, startSession, toMe } from '../auth/accounts.ts'
 import { identifierHash } from '../auth/identifier-hash.ts'
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyDecoy, verifyPassword } from '../auth/passwords.ts'
+import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyDecoy, verifyPassword } from '../auth/passwords.ts'
 import { hashSecret } from '../auth/secret-token.ts'
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../auth/session-cookie.ts'
+import { endSession, endSessionsOf } from '../auth/sessions.ts'
 import type { AppEnv } from './app-env.ts'
 import { clientAddress } from './client-address.ts'
-import { ApiError, errorBody, unauthorized } from './errors.ts'
+import { ApiError, errorBody, forbidden, unauthorized } from './errors.ts'
 import { emailSchema, errorResponses, errorSchema, jsonBody, jsonResponse, nameSchema } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
@@ -53,7 +54,7 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
       const body = c.req.valid('json')
       const admin = await createAccount(services.storage, { ...body, isAdmin: true }, { onlyIfFirst: true })
       if (!admin) throw new ApiError(409, 'setup_done', 'The admin account exists already: sign in instead.')
-      setSessionCookie(c, services.config, await startSession(services.storage, admin.id))
+      setSessionCookie(c, services.config, await startSession(services, admin.id))
       await audit(services, { actor: { userId: admin.id, tokenId: null, name: admin.name, isAdmin: true, via: 'session' }, action: 'setup' })
       return c.json(toMe(admin), 200)
     },
@@ -100,7 +101,7 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
         return c.json(errorBody('invalid_credentials', 'Wrong email or password.'), 401)
       }
       await attempt.succeeded()
-      setSessionCookie(c, services.config, await startSession(services.storage, user.id))
+      setSessionCookie(c, services.config, await startSession(services, user.id))
       await audit(services, { actor: { userId: user.id, tokenId: null, name: user.name, isAdmin: user.isAdmin, via: 'session' }, action: 'sign-in', detail: { address } })
       return c.json(toMe(user), 200)
     },
@@ -118,7 +119,8 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
       const token = readSessionToken(c.req.raw)
       if (token !== null) {
         const principal = await services.access.principal(c.req.raw)
-        await services.storage.sessions.delete(hashSecret(token))
+        // Its sockets close with it (not the person's other sessions, nor their API tokens' sockets).
+        await endSession(services, hashSecret(token))
         if (principal?.via === 'session') await audit(services, { actor: principal, action: 'sign-out' })
       }
       clearSessionCookie(c, services.config)
@@ -129,7 +131,7 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
   return api
 }
 
-/** `GET /me`: behind the authentication middleware. */
+/** `GET /me` and `POST /me/password`: behind the authentication middleware. */
 export function meApi(): OpenAPIHono<AppEnv> {
   const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   api.openapi(
@@ -144,6 +146,46 @@ export function meApi(): OpenAPIHono<AppEnv> {
       const user = userId === null ? undefined : await c.var.services.storage.users.get(userId)
       if (!user) throw unauthorized()
       return c.json(toMe(user), 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/me/password',
+      summary: "Change one's own password (the current one is required); signs out every other session, and closes their sockets",
+      request: { body: jsonBody(z.object({ currentPassword: z.string().max(PASSWORD_MAX_LENGTH), newPassword: newPasswordSchema }).strict()) },
+      responses: {
+        204: { description: 'Changed; this session stays signed in' },
+        ...errorResponses,
+        429: jsonResponse(errorSchema, 'Too many wrong passwords; Retry-After says when to try again'),
+      },
+    }),
+    async (c) => {
+      const services = c.var.services
+      const principal = c.var.principal
+      // A token is a credential of its own: whoever holds one must not be able to take the account's password too.
+      if (principal.via !== 'session' || principal.sessionId === undefined) {
+        throw forbidden('Sign in to change your password: an API token cannot.')
+      }
+      const user = principal.userId === null ? undefined : await services.storage.users.get(principal.userId)
+      if (!user) throw unauthorized()
+      const { currentPassword, newPassword } = c.req.valid('json')
+      // A wrong current password is a failed sign-in: a stolen session cannot guess its way to the password.
+      const attempt = await services.signInThrottle.begin(user.email, clientAddress(c))
+      if (!attempt.allowed) {
+        const seconds = attempt.retryAfterSeconds
+        return c.json(errorBody('rate_limited', `Too many wrong passwords. Try again in ${seconds} s.`), 429, { 'Retry-After': String(seconds) })
+      }
+      if (!(await verifyPassword(user.passwordHash, currentPassword))) {
+        await audit(services, { actor: principal, action: 'sign-in-failed', detail: { address: clientAddress(c), userId: user.id, during: 'password change' } })
+        throw new ApiError(403, 'wrong_password', 'The current password is not right: type it again.')
+      }
+      await attempt.succeeded()
+      await services.storage.users.setPasswordHash(user.id, await hashPassword(newPassword))
+      const sessionsEnded = await endSessionsOf(services, user.id, principal.sessionId)
+      await audit(services, { actor: principal, action: 'password-changed', detail: { sessionsEnded } })
+      return c.body(null, 204)
     },
   )
   return api

@@ -69,7 +69,12 @@ export function websocketRoute(): Hono<UpgradeEnv> {
             terminate: () => raw.terminate(),
           }
           try {
-            connection = room.connect(socket, c.var.role, { userId: principal.userId, tokenId: principal.tokenId, name: principal.name }, admission)
+            connection = room.connect(
+              socket,
+              c.var.role,
+              { userId: principal.userId, tokenId: principal.tokenId, sessionId: principal.sessionId ?? null, name: principal.name },
+              admission,
+            )
           } catch (error) {
             logger.error({ boardId, err: error instanceof Error ? error.message : String(error) }, 'could not join the board; closing the socket')
             admission.release()

@@ -21,8 +21,12 @@ export interface RelaySocket {
   terminate(): void
 }
 
-/** Who is behind a connection, so that a change of their rights can close their sockets. */
-export type ConnectionIdentity = { userId: string | null; tokenId: string | null; name: string }
+/**
+ * Who is behind a connection, so that a change of their rights can close their
+ * sockets: `sessionId` (the hash of the session cookie's token) lets the end of
+ * one session close that session's sockets only.
+ */
+export type ConnectionIdentity = { userId: string | null; tokenId: string | null; sessionId: string | null; name: string }
 
 export type ConnectionOptions = {
   limits: Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond'>

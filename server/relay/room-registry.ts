@@ -36,9 +36,9 @@ export type CommitHealth = { failingRooms: number; oldestFailingSince: number | 
 export type ConnectionSelector = {
   userId?: string
   tokenId?: string
+  /** The sockets of one session (the hash of its token). */
+  sessionId?: string
   boardId?: string
-  /** Only connections opened with a session cookie (not with an API token). */
-  sessionsOnly?: boolean
 }
 
 function matches(selector: ConnectionSelector, connection: Connection): boolean {
@@ -46,7 +46,7 @@ function matches(selector: ConnectionSelector, connection: Connection): boolean 
   return (
     (selector.userId === undefined || identity.userId === selector.userId) &&
     (selector.tokenId === undefined || identity.tokenId === selector.tokenId) &&
-    (!selector.sessionsOnly || identity.tokenId === null)
+    (selector.sessionId === undefined || identity.sessionId === selector.sessionId)
   )
 }
 

@@ -1,4 +1,4 @@
-import { eq, lt } from 'drizzle-orm'
+import { and, eq, lt, ne } from 'drizzle-orm'
 import { sessions } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './postgres.ts'
 import type { SessionRecord, SessionStore } from './storage.ts'
@@ -19,12 +19,17 @@ export class PgSessionStore implements SessionStore {
     await this.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash))
   }
 
-  async deleteForUser(userId: string): Promise<void> {
-    await this.db.delete(sessions).where(eq(sessions.userId, userId))
+  async deleteForUser(userId: string, except?: string): Promise<string[]> {
+    const mine = eq(sessions.userId, userId)
+    const rows = await this.db
+      .delete(sessions)
+      .where(except === undefined ? mine : and(mine, ne(sessions.tokenHash, except)))
+      .returning({ tokenHash: sessions.tokenHash })
+    return rows.map((row) => row.tokenHash)
   }
 
-  async deleteExpired(now: string): Promise<number> {
-    const deleted = await this.db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ tokenHash: sessions.tokenHash })
-    return deleted.length
+  async deleteExpired(now: string): Promise<string[]> {
+    const rows = await this.db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ tokenHash: sessions.tokenHash })
+    return rows.map((row) => row.tokenHash)
   }
 }

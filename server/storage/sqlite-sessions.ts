@@ -1,4 +1,4 @@
-import { eq, lt } from 'drizzle-orm'
+import { and, eq, lt, ne } from 'drizzle-orm'
 import { sessions } from '../../drizzle/sqlite/schema.ts'
 import type { SqliteDb } from './sqlite.ts'
 import type { SessionRecord, SessionStore } from './storage.ts'
@@ -18,11 +18,18 @@ export class SqliteSessionStore implements SessionStore {
     this.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).run()
   }
 
-  async deleteForUser(userId: string): Promise<void> {
-    this.db.delete(sessions).where(eq(sessions.userId, userId)).run()
+  async deleteForUser(userId: string, except?: string): Promise<string[]> {
+    const mine = eq(sessions.userId, userId)
+    const rows = this.db
+      .delete(sessions)
+      .where(except === undefined ? mine : and(mine, ne(sessions.tokenHash, except)))
+      .returning({ tokenHash: sessions.tokenHash })
+      .all()
+    return rows.map((row) => row.tokenHash)
   }
 
-  async deleteExpired(now: string): Promise<number> {
-    return this.db.delete(sessions).where(lt(sessions.expiresAt, now)).run().changes
+  async deleteExpired(now: string): Promise<string[]> {
+    const rows = this.db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ tokenHash: sessions.tokenHash }).all()
+    return rows.map((row) => row.tokenHash)
   }
 }

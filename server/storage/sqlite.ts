@@ -6,7 +6,7 @@
  * a stall for every room. So autocheckpoint is off and a worker thread with its
  * own connection checkpoints the WAL on a timer (wal-checkpointer.ts).
  */
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
@@ -41,9 +41,22 @@ export type SqliteOptions = {
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url))
 export const SQLITE_FILE_NAME = 'assay.db'
 
+/**
+ * The data folder and the database are the server's alone, whatever the umask:
+ * a folder it creates is 0700, the database file 0600, made so before SQLite
+ * opens it (SQLite gives the -wal and -shm files the database file's mode).
+ * Files of an older version, or copied in, are narrowed to 0600 too.
+ */
+function privateDatabaseFile(dataDir: string): string {
+  if (mkdirSync(dataDir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(dataDir, 0o700)
+  const path = join(dataDir, SQLITE_FILE_NAME)
+  closeSync(openSync(path, 'a', 0o600))
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600)
+  return path
+}
+
 export function openSqliteStorage(options: SqliteOptions): Storage {
-  mkdirSync(options.dataDir, { recursive: true })
-  const path = join(options.dataDir, SQLITE_FILE_NAME)
+  const path = privateDatabaseFile(options.dataDir)
   const client = new Database(path)
   client.pragma('journal_mode = WAL')
   client.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)

@@ -66,13 +66,15 @@ export interface UserStore {
 /** A signed-in browser. Only the SHA-256 of the cookie's token is stored. */
 export type SessionRecord = { tokenHash: string; userId: string; createdAt: string; expiresAt: string }
 
+/** The removals return the hashes of the sessions they ended, so that their sockets can be closed too. */
 export interface SessionStore {
   create(session: SessionRecord): Promise<void>
   get(tokenHash: string): Promise<SessionRecord | undefined>
   delete(tokenHash: string): Promise<void>
-  deleteForUser(userId: string): Promise<void>
-  /** Removes sessions that expired before `now`; returns how many. */
-  deleteExpired(now: string): Promise<number>
+  /** Removes the user's sessions, but the one whose hash is `except`. */
+  deleteForUser(userId: string, except?: string): Promise<string[]>
+  /** Removes sessions that expired before `now`. */
+  deleteExpired(now: string): Promise<string[]>
 }
 
 /** A personal API token. Only the SHA-256 of the token is stored. */

@@ -94,7 +94,7 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
     expect(await storage.invites.deleteExpired('2026-02-01T00:00:00.000Z')).toBe(1)
   })
 
-  it('revokes only the owner’s own active tokens, and sweeps expired sessions', async () => {
+  it('revokes only the owner’s own active tokens, and ends expired sessions or a person’s other ones, saying which', async () => {
     for (const id of ['a', 'bb']) await storage.users.create(user(id))
     await storage.tokens.create({ id: 't1', userId: 'a', name: 'one', tokenHash: 'h1', createdAt: '2026-01-01T00:00:00.000Z' })
     expect(await storage.tokens.revoke('t1', 'bb', 'now')).toBe(false)
@@ -103,12 +103,18 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
     expect(await storage.tokens.listActive('a')).toEqual([])
     expect((await storage.tokens.getByHash('h1'))?.revokedAt).toBe('now')
 
-    await storage.sessions.create({ tokenHash: 's-old', userId: 'a', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-02T00:00:00.000Z' })
-    await storage.sessions.create({ tokenHash: 's-new', userId: 'a', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-03-01T00:00:00.000Z' })
-    expect(await storage.sessions.deleteExpired('2026-02-01T00:00:00.000Z')).toBe(1)
+    const session = (tokenHash: string, userId: string, expiresAt: string) => storage.sessions.create({ tokenHash, userId, createdAt: '2026-01-01T00:00:00.000Z', expiresAt })
+    await session('s-old', 'a', '2026-01-02T00:00:00.000Z')
+    await session('s-new', 'a', '2026-03-01T00:00:00.000Z')
+    await session('s-other', 'a', '2026-03-01T00:00:00.000Z')
+    await session('s-theirs', 'bb', '2026-03-01T00:00:00.000Z')
+    expect(await storage.sessions.deleteExpired('2026-02-01T00:00:00.000Z')).toEqual(['s-old'])
     expect(await storage.sessions.get('s-new')).toBeDefined()
-    await storage.sessions.deleteForUser('a')
+    expect(await storage.sessions.deleteForUser('a', 's-new')).toEqual(['s-other'])
+    expect(await storage.sessions.get('s-new')).toBeDefined()
+    expect(await storage.sessions.deleteForUser('a')).toEqual(['s-new'])
     expect(await storage.sessions.get('s-new')).toBeUndefined()
+    expect(await storage.sessions.get('s-theirs')).toBeDefined()
   })
 
   it('lists a board’s audit entries newest first', async () => {

@@ -101,6 +101,22 @@ describeInBrowser('boards', () => {
     await context.close()
   })
 
+  it('sends another tab of a session that signs out to the sign-in page, its socket closed by the server', async () => {
+    const server = await startBrowserServer()
+    servers.push(server)
+    const owner = await addAccount(server, { name: 'Olga Owner' })
+    const { boardId } = await createBoardFor(server, owner, 'Two tabs')
+    const olga = await openPerson(browser, server, owner)
+    const other = await olga.context.newPage()
+    for (const page of [olga.page, other]) {
+      await page.goto(`${server.url}/boards/${boardId}`)
+      await page.getByRole('button', { name: /New assessment/ }).waitFor()
+    }
+    await olga.page.getByRole('button', { name: 'Sign out' }).click()
+    await other.getByRole('heading', { name: 'Sign in to Assay' }).waitFor()
+    await closePerson(olga)
+  })
+
   it('lets an owner add a member by email, invite another by a link they open, and revoke a link', async () => {
     const server = await startBrowserServer()
     servers.push(server)

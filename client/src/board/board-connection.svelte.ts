@@ -129,12 +129,13 @@ export class BoardConnection {
 
   /**
    * The provider reconnects by itself; the page learns why the socket closed.
-   * A change of rights means the role must be asked again; an upgrade the
-   * server refuses (401, 403, 404) never opens, and after a few in a row the
-   * page asks the API why rather than retrying blindly.
+   * A change of rights means the role must be asked again, and so does the end
+   * of the session (the API's 401 then sends the person to sign in); an
+   * upgrade the server refuses (401, 403, 404) never opens, and after a few in
+   * a row the page asks the API why rather than retrying blindly.
    */
   readonly #onConnectionClose = (event: CloseEvent | null): void => {
-    if (event?.code === CLOSE.accessChanged.code) this.#events.onAccessChanged()
+    if (event?.code === CLOSE.accessChanged.code || event?.code === CLOSE.sessionEnded.code) this.#events.onAccessChanged()
     else if (!this.provider.wsconnected && this.provider.wsUnsuccessfulReconnects === 3) this.#events.onAccessChanged()
   }
 }

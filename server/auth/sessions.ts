@@ -1,0 +1,55 @@
+/**
+ * Ending sessions, and their sockets with them. A socket opened with a session
+ * cookie was admitted at its upgrade; once the session ends (signed out,
+ * expired, or ended by a password change or reset) the socket must not go on
+ * with its rights. Each session's sockets are closed by the session's id (the
+ * hash of its token), on every instance: the person's other sessions and their
+ * API-token sockets stay open, unless the ending is meant for all of them.
+ */
+import { CLOSE } from '../../shared/protocol.ts'
+import type { Logger } from '../log.ts'
+import type { RoomRegistry } from '../relay/room-registry.ts'
+import type { Storage } from '../storage/storage.ts'
+
+export type SessionParts = { storage: Storage; rooms: RoomRegistry }
+
+/**
+ * How often expired sessions are looked for: a socket outlives its session by
+ * at most this, or less when a request carrying the expired cookie notices first.
+ */
+export const SESSION_SWEEP_MS = 60_000
+
+/** Signs one session out. */
+export async function endSession(parts: SessionParts, sessionId: string): Promise<void> {
+  await parts.storage.sessions.delete(sessionId)
+  closeSessionSockets(parts, [sessionId])
+}
+
+/** Ends every session of the person but `except` (the one asking, when it is theirs); returns how many ended. */
+export async function endSessionsOf(parts: SessionParts, userId: string, except?: string): Promise<number> {
+  const ended = await parts.storage.sessions.deleteForUser(userId, except)
+  closeSessionSockets(parts, ended)
+  return ended.length
+}
+
+/** Ends the sessions that have expired; returns how many. */
+export async function endExpiredSessions(parts: SessionParts, now = new Date()): Promise<number> {
+  const ended = await parts.storage.sessions.deleteExpired(now.toISOString())
+  closeSessionSockets(parts, ended)
+  return ended.length
+}
+
+/** Ends expired sessions every SESSION_SWEEP_MS until stopped; a failed sweep is logged and the next one tries again. */
+export function startSessionSweeper(parts: SessionParts & { logger: Logger }, intervalMs = SESSION_SWEEP_MS): { stop(): void } {
+  const timer = setInterval(() => {
+    endExpiredSessions(parts).catch((error: unknown) =>
+      parts.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'sweeping expired sessions failed; trying again later'),
+    )
+  }, intervalMs)
+  timer.unref()
+  return { stop: () => clearInterval(timer) }
+}
+
+function closeSessionSockets(parts: SessionParts, sessionIds: string[]): void {
+  for (const sessionId of sessionIds) parts.rooms.closeConnections({ sessionId }, CLOSE.sessionEnded)
+}
