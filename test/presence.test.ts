@@ -146,6 +146,38 @@ describe('presence', () => {
     expect(stateAt(observer, 201)).toMatchObject({ n: 4 })
   })
 
+  it('an old state of a client that has left, sent back by another client, does not bring it back', async () => {
+    await start()
+    const observer = connect(rita)
+    await observer.synced()
+    const [leaving, echoing] = [await raw(eve), await raw(ana)]
+    announce(leaving, 600, 3, { focus: { assessmentId: 'leaving' } })
+    await waitFor(() => stateAt(observer, 600), 'the state at the observer')
+    leaving.terminate()
+    await waitFor(() => stateAt(observer, 600) === undefined, 'its removal')
+    // What the stock client does with every presence change it received: it sends it back.
+    announce(echoing, 600, 3, { focus: { assessmentId: 'leaving' } })
+    announce(echoing, 601, 1, { focus: { assessmentId: 'own' } })
+    await waitFor(() => stateAt(observer, 601), 'the echoing connection’s own presence')
+    expect(stateAt(observer, 600)).toBeUndefined()
+  })
+
+  it('a client id is its first announcer’s from its first state, even one other clients ignore (clock 0)', async () => {
+    await start()
+    const observer = connect(rita)
+    await observer.synced()
+    const [first, thief] = [await raw(ana), await raw(eve)]
+    announce(first, 700, 0, {})
+    announce(first, 701, 1, { n: 'barrier' })
+    await waitFor(() => stateAt(observer, 701), 'the first connection’s frames to be handled')
+    announce(thief, 700, 5, { focus: { assessmentId: 'stolen' } })
+    announce(thief, 702, 1, { n: 'barrier' })
+    await waitFor(() => stateAt(observer, 702), 'the thief’s frames to be handled')
+    expect(stateAt(observer, 700)).toBeUndefined()
+    announce(first, 700, 6, { n: 'mine' })
+    await waitFor(() => stateAt(observer, 700)?.n === 'mine', 'the owner’s own change')
+  })
+
   it('a connection introduces at most a few client ids', async () => {
     await start()
     const observer = connect(rita)

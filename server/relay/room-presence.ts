@@ -10,7 +10,7 @@
  * winning, and the room's changes go out in batches, so the stock client's
  * habit of sending back every presence change it receives cannot snowball.
  */
-import { Awareness, encodeAwarenessUpdate, applyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
+import { Awareness, encodeAwarenessUpdate, applyAwarenessUpdate, outdatedTimeout, removeAwarenessStates } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 import type { RelayLimits } from '../../shared/limits.ts'
 import type { ServerPresence } from '../../shared/protocol.ts'
@@ -33,6 +33,14 @@ type Owner = Connection | typeof REMOTE
 /** The room's changes go out at most this often (the first at once), one frame for all of them. */
 const BROADCAST_INTERVAL_MS = 50
 
+/**
+ * A removed client id's last clock is kept this long: the stock client sends
+ * back every presence change it receives, so an old state of a client that
+ * has left may still arrive, and must not bring it back. Then it is forgotten,
+ * so that presence does not grow with every client that ever came.
+ */
+const REMEMBER_REMOVED_MS = outdatedTimeout
+
 type Outgoing = { clientId: number; clock: number; json: string; publish: boolean }
 type Inbound = { entries: Map<number, PresenceEntry>; throttle: Throttle; refused: number }
 
@@ -52,6 +60,9 @@ export class RoomPresence {
   private readonly inbound = new Map<Connection, Inbound>()
   private outgoing = new Map<number, Outgoing>()
   private readonly broadcastThrottle: Throttle
+  /** Client ids removed for good, and when: their clocks are forgotten once REMEMBER_REMOVED_MS has passed. */
+  private readonly removed = new Map<number, number>()
+  private readonly sweeper: NodeJS.Timeout
 
   constructor(
     doc: Y.Doc,
@@ -62,6 +73,8 @@ export class RoomPresence {
     this.awareness.setLocalState(null)
     this.awareness.on('update', this.onUpdate)
     this.broadcastThrottle = new Throttle(BROADCAST_INTERVAL_MS, () => this.sendOutgoing(), this.logFailure)
+    this.sweeper = setInterval(() => this.sweepRemoved(), REMEMBER_REMOVED_MS / 2)
+    this.sweeper.unref()
   }
 
   /** Everyone's presence as one frame, for a joiner or a query. */
@@ -121,7 +134,6 @@ export class RoomPresence {
     this.owned.delete(connection)
     if (!mine || mine.size === 0) return
     removeAwarenessStates(this.awareness, [...mine].filter((clientId) => this.awareness.states.has(clientId)), connection)
-    // Forgotten, not only removed: a room's presence must not grow with every client that ever came.
     for (const clientId of mine) this.forget(clientId)
   }
 
@@ -133,6 +145,7 @@ export class RoomPresence {
   /** Sends what is still waiting (the removals of the last connections, too) before letting go. */
   destroy(): void {
     if (this.awareness.getLocalState() !== null) this.awareness.setLocalState(null)
+    clearInterval(this.sweeper)
     this.broadcastThrottle.cancel()
     try {
       this.sendOutgoing()
@@ -157,7 +170,10 @@ export class RoomPresence {
           this.refuse(connection, clientId, 'the client id belongs to another connection')
           return null
         }
-      } else if (entry.state === null) return null
+      } else if (entry.state === null || (this.removed.has(clientId) && !this.wouldChange(entry))) {
+        // Nothing to remove; or an old state of a client that has left, sent back by another client.
+        return null
+      }
       if (!this.claim(connection, clientId)) return null
     }
     if (entry.state === null) return entry
@@ -173,6 +189,7 @@ export class RoomPresence {
     const previous = this.owners.get(clientId)
     if (previous instanceof Connection) this.owned.get(previous)?.delete(clientId)
     this.owners.set(clientId, connection)
+    this.removed.delete(clientId)
     mine.add(clientId)
     return true
   }
@@ -190,11 +207,21 @@ export class RoomPresence {
     return current < clock || (current === clock && state === null && this.awareness.states.has(clientId))
   }
 
+  /** The client id belongs to nobody any more; its clock is kept a while (REMEMBER_REMOVED_MS), then dropped. */
   private forget(clientId: number): void {
     const owner = this.owners.get(clientId)
     if (owner instanceof Connection) this.owned.get(owner)?.delete(clientId)
     this.owners.delete(clientId)
-    this.awareness.meta.delete(clientId)
+    this.removed.set(clientId, performance.now())
+  }
+
+  private sweepRemoved(): void {
+    const before = performance.now() - REMEMBER_REMOVED_MS
+    for (const [clientId, at] of this.removed) {
+      if (at > before) continue
+      this.removed.delete(clientId)
+      if (!this.owners.has(clientId) && !this.awareness.states.has(clientId)) this.awareness.meta.delete(clientId)
+    }
   }
 
   private refuse(connection: Connection, clientId: number, why: string): void {
