@@ -19,7 +19,7 @@ import {
   type LikelihoodBand,
   type LikelihoodProfile,
 } from './domain.ts'
-import { readEstimativeLanguage, type EstimativeTerm, type LikelihoodMention, type Span } from './estimative-language.ts'
+import { readEstimativeLanguage, sentences, type EstimativeTerm, type LikelihoodMention, type Span } from './estimative-language.ts'
 
 export type TextField = 'title' | 'judgment'
 export const TEXT_FIELDS: readonly TextField[] = ['title', 'judgment']
@@ -123,7 +123,9 @@ export function textFindings(assessmentId: string, field: TextField, text: strin
     )
   }
 
-  const mixedSentences = reading.sentences.flatMap((sentence) => {
+  // Sentences are found only where both kinds of term stand: segmenting every text would cost more than all the rest.
+  const both = reading.likelihood.length > 0 && reading.confidence.length > 0
+  const mixedSentences = (both ? sentences(text) : []).flatMap((sentence) => {
     const inside = (span: Span) => span.start >= sentence.start && span.start < sentence.end
     const likelihood = reading.likelihood.filter(inside)
     const confidence = reading.confidence.filter(inside)

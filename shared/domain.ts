@@ -114,6 +114,8 @@ export const ASSESSMENT_KIND_LABELS: Record<AssessmentKind, string> = {
 export const ASSESSMENT_STATUSES = ['draft', 'in-review', 'final'] as const
 export type AssessmentStatus = (typeof ASSESSMENT_STATUSES)[number]
 
+export const ASSESSMENT_STATUS_LABELS: Record<AssessmentStatus, string> = { draft: 'draft', 'in-review': 'in review', final: 'final' }
+
 /** ACH consistency of one piece of evidence with one hypothesis. */
 export const ACH_RATINGS = ['CC', 'C', 'N', 'I', 'II', 'NA'] as const
 export type AchRating = (typeof ACH_RATINGS)[number]

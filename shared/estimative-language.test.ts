@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { quotedRanges, readEstimativeLanguage } from './estimative-language.ts'
+import { quotedRanges, readEstimativeLanguage, sentences } from './estimative-language.ts'
 
 /** The likelihood terms read, as "phrase" or "not phrase", in order. */
 function terms(text: string): string[] {
@@ -120,7 +120,6 @@ describe('readEstimativeLanguage: confidence and sentences', () => {
   })
 
   it('splits sentences', () => {
-    const reading = readEstimativeLanguage('It is likely. We have moderate confidence.')
-    expect(reading.sentences.map((s) => s.text.trim())).toEqual(['It is likely.', 'We have moderate confidence.'])
+    expect(sentences('It is likely. We have moderate confidence.').map((s) => s.text.trim())).toEqual(['It is likely.', 'We have moderate confidence.'])
   })
 })

@@ -75,12 +75,7 @@ const CONFIDENCE_PHRASES = [
 export type Span = { start: number; end: number; text: string }
 export type LikelihoodMention = Span & { term: EstimativeTerm; negated: boolean }
 export type ConfidenceMention = Span
-export type EstimativeReading = {
-  likelihood: LikelihoodMention[]
-  confidence: ConfidenceMention[]
-  /** The text's sentences, in order, covering it. */
-  sentences: Span[]
-}
+export type EstimativeReading = { likelihood: LikelihoodMention[]; confidence: ConfidenceMention[] }
 
 /** Letters and digits of any script: what a word is made of. */
 const WORD_CHAR = /[\p{L}\p{N}]/u
@@ -184,6 +179,7 @@ function findClosing(text: string, from: number, close: string): number {
 
 const SENTENCES = new Intl.Segmenter('en', { granularity: 'sentence' })
 
+/** The text's sentences, in order, covering it. */
 export function sentences(text: string): Span[] {
   return [...SENTENCES.segment(text)].map((s) => ({ start: s.index, end: s.index + s.segment.length, text: s.segment }))
 }
@@ -207,7 +203,7 @@ export function readEstimativeLanguage(text: string): EstimativeReading {
     if (inQuote(match.index)) continue
     confidence.push({ start: match.index, end: match.index + match[0].length, text: match[0] })
   }
-  return { likelihood, confidence, sentences: sentences(text) }
+  return { likelihood, confidence }
 }
 
 /** "is very remote", "remains extremely remote". */

@@ -20,6 +20,8 @@ describe('demo board', () => {
     expect(board.sources.map((s) => `${s.name} ${s.reliability}`)).toEqual(
       expect.arrayContaining(['NATO B', 'Western intelligence C', 'international observers F']),
     )
+    // Every source says what kind it is: the briefing's sources table has no empty column.
+    expect(board.sources.filter((s) => s.kind === '').map((s) => s.name)).toEqual([])
     expect(board.claims.length).toBeGreaterThan(20)
     expect(board.assessments.map((a) => a.kind)).toEqual(['key-judgment', 'key-judgment', 'assessment', 'hypothesis'])
     expect(board.links).toHaveLength(7)

@@ -18,11 +18,15 @@ import type { Services } from '../services.ts'
 export const DEMO_TITLE = 'Wagner mutiny — Vilnius'
 const ARTICLE = fileURLToPath(new URL('./wagner-vilnius-article.txt', import.meta.url))
 
-const RELIABILITY: Record<string, SourceReliability> = {
-  NATO: 'B',
-  'Western intelligence': 'C',
-  'Defence analysts': 'C',
-  'Allied statements': 'B',
+/** How the demo team graded the article's sources, and what kind of source each is. */
+const SOURCES: Record<string, { kind: string; reliability?: SourceReliability }> = {
+  NATO: { kind: 'official statement', reliability: 'B' },
+  'Western intelligence': { kind: 'intelligence reporting', reliability: 'C' },
+  'Defence analysts': { kind: 'expert analysis', reliability: 'C' },
+  'Allied statements': { kind: 'official statement', reliability: 'B' },
+  'international observers': { kind: 'observer reporting' },
+  'international security briefings': { kind: 'security briefing' },
+  'regional briefings': { kind: 'security briefing' },
 }
 
 type DemoAssessment = {
@@ -101,8 +105,8 @@ function fillDemoBoard(doc: Y.Doc, ctx: MutationContext): void {
     const imported = applyImport(doc, parseSourceText(readFileSync(ARTICLE, 'utf8')), ctx)
     updateMeta(doc, { profile: 'icd203' }, ctx)
     for (const [sourceId, source] of collection(doc, 'sources')) {
-      const reliability = RELIABILITY[readString(source, 'name')]
-      if (reliability) updateSource(doc, sourceId, { reliability }, ctx)
+      const grading = SOURCES[readString(source, 'name')]
+      if (grading) updateSource(doc, sourceId, grading, ctx)
     }
     const claims = [...collection(doc, 'claims').values()].filter((claim) => imported.createdClaimIds.includes(readString(claim, 'id')))
     for (const demo of ASSESSMENTS) {

@@ -38,10 +38,16 @@ describe('buildBriefing', () => {
     expect(assessments.map((a) => a.number)).toEqual([1, 2, 3, 4])
   })
 
-  it('sums up the key judgments with their likelihood terms in the BLUF', () => {
-    expect(briefing.bluf).toBe('Wagner forces relocate to Belarus (likely). No nuclear escalation (very likely).')
+  it('gives the analysts’ BLUF, or else lists the key judgments with their likelihood terms', () => {
+    // Not written by the analysts: the key judgments as a list, never run together into one paragraph.
+    expect(briefing.bluf).toEqual({
+      kind: 'key-judgments',
+      items: ['Wagner forces relocate to Belarus: likely (55–80%).', 'No nuclear escalation: very likely (80–95%).'],
+    })
     const none = buildBriefing({ ...board, assessments: board.assessments.filter((a) => a.kind !== 'key-judgment') }, fixtureSnapshot(previous))
-    expect(none.bluf).toBe('No key judgments yet.')
+    expect(none.bluf).toEqual({ kind: 'none', text: 'No key judgments yet.' })
+    const written = buildBriefing({ ...board, bluf: 'Wagner settles in Belarus.\n\nNo threat to Lithuania this year.' }, fixtureSnapshot(previous))
+    expect(written.bluf).toEqual({ kind: 'written', paragraphs: ['Wagner settles in Belarus.', 'No threat to Lithuania this year.'] })
   })
 
   it('states likelihood, with its range in the board’s wording, and confidence in separate sentences', () => {

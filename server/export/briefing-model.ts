@@ -9,6 +9,7 @@ import {
   ACH_RATING_LABELS,
   ASSESSMENT_KINDS,
   ASSESSMENT_KIND_LABELS,
+  ASSESSMENT_STATUS_LABELS,
   CLAIM_CREDIBILITIES,
   CONFIDENCE_LEVELS,
   CONFIDENCE_MEANINGS,
@@ -39,7 +40,19 @@ import {
 } from '../../shared/domain.ts'
 import type { RetractedSince } from '../../shared/retracted-since.ts'
 import type { SignoffDecision } from '../../shared/snapshot-model.ts'
+import { checkBoard, type CheckedFinding } from '../../shared/analysis-checks.ts'
+import { scopeBoard, type ExportScope } from '../../shared/export-scope.ts'
+import { buildAch, type BriefingAch } from './briefing-ach.ts'
 import { describeChanges } from './briefing-changes.ts'
+import {
+  briefingChecks,
+  retractedSinceOf,
+  reviewOf,
+  scopeStatement,
+  type BriefingChecks,
+  type BriefingReview,
+  type BriefingScope,
+} from './briefing-review.ts'
 import { dateTimeGroup, readableTime } from '../../shared/date-time-group.ts'
 import { cleanTextIn } from '../../shared/text-hygiene.ts'
 
@@ -73,17 +86,39 @@ export type Briefing = {
   question: string
   dtg: string
   version: { kind: BriefingVersion['kind']; label: string; time: string; hash: string; description: string }
-  bluf: string
+  /** Which assessments the briefing holds, by review status. */
+  scope: BriefingScope
+  /** The version's review: its sign-offs, or that it has none. */
+  review: BriefingReview
+  /** For a snapshot: what it relied on that has been retracted since. */
+  retractedSince: { statement: string; titles: string[] } | null
+  bluf: BriefingBluf
   sections: BriefingSection[]
   sources: BriefingSource[]
   grid: RiskGrid
+  /** The analytic checks of what the briefing holds: open, and acknowledged with their reasons. */
+  checks: BriefingChecks
+  /** The ACH matrix, when the briefing holds hypotheses. */
+  ach: BriefingAch | null
   appendix: Appendix
   changes: { since: string; items: string[] } | null
 }
 
-export type BriefingSection = { kind: AssessmentKind; heading: string; assessments: BriefingAssessment[] }
+/**
+ * The bottom line up front: what the analysts wrote for it, in paragraphs; or,
+ * while they have not, the key judgments as a list (never run together).
+ */
+export type BriefingBluf =
+  | { kind: 'written'; paragraphs: string[] }
+  | { kind: 'key-judgments'; items: string[] }
+  | { kind: 'none'; text: string }
+
+/** `note` says how the section is ordered, where that carries meaning. */
+export type BriefingSection = { kind: AssessmentKind; heading: string; note: string | null; assessments: BriefingAssessment[] }
 
 export type BriefingAssessment = {
+  /** The assessment's id on the board. */
+  id: string
   /** Numbered through the briefing; the grid refers to assessments by this number. */
   number: number
   title: string
@@ -94,6 +129,8 @@ export type BriefingAssessment = {
   likelihood: string
   confidence: string
   details: string[]
+  /** What the reader must know before relying on it: a retracted claim it relied on. */
+  warnings: string[]
   supporting: Citation[]
   contradicting: Citation[]
   /** Cited for the record, not counted for or against the judgment. */
@@ -137,6 +174,16 @@ export const BRIEFING_TEXT = {
   hash: 'Content hash',
   question: 'Key question',
   bluf: 'Bottom line up front',
+  blufFallback: 'The analysts have not written a bottom line; the key judgments:',
+  noKeyJudgments: 'No key judgments yet.',
+  keyJudgmentOrder: 'Most important first: the order the analysts set on the board.',
+  scope: 'Contents',
+  review: 'Review',
+  checks: 'Analytic checks',
+  openChecks: 'Open',
+  acknowledgedChecks: 'Acknowledged',
+  noChecks: 'None: every check passes.',
+  warning: 'Warning',
   sections: { 'key-judgment': 'Key judgments', assessment: 'Assessments', hypothesis: 'Hypotheses' } satisfies Record<AssessmentKind, string>,
   grid: 'Likelihood and impact',
   gridCaption: 'Figure 1. Assessments by likelihood (rows) and impact (columns); the numbers are those of the assessments below.',
@@ -147,6 +194,7 @@ export const BRIEFING_TEXT = {
   retracted: 'Retracted, not counted',
   sources: 'Sources',
   sourceColumns: ['Source', 'Kind', 'Reliability', 'Claims'],
+  kindNotStated: 'not stated',
   changes: (since: string) => `Changes since ${since}`,
   noChanges: 'Nothing changed.',
   appendix: 'Appendix: estimative language and source grading',
@@ -158,10 +206,17 @@ export const BRIEFING_TEXT = {
   notes: 'Notes',
 } as const
 
-export function buildBriefing(input: BoardModel, version: BriefingVersion): Briefing {
-  const board = cleanTextIn(input)
+export type BriefingOptions = { scope?: ExportScope }
+
+export function buildBriefing(input: BoardModel, version: BriefingVersion, options: BriefingOptions = {}): Briefing {
+  const whole = cleanTextIn(input)
+  const scope = options.scope ?? 'all'
+  const board = scopeBoard(whole, scope)
   const time = version.kind === 'snapshot' ? version.createdAt : version.at
-  const sections = buildSections(board)
+  const findings = checkBoard(board)
+  const sections = buildSections(board, findings)
+  const numbers = new Map(sections.flatMap((section) => section.assessments.map((a) => [a.id, a.number] as const)))
+  const numberOf = (id: string) => numbers.get(id) ?? 0
   const claimsPerSource = new Map<string, number>()
   for (const claim of board.claims) claimsPerSource.set(claim.sourceId, (claimsPerSource.get(claim.sourceId) ?? 0) + 1)
   return {
@@ -180,17 +235,22 @@ export function buildBriefing(input: BoardModel, version: BriefingVersion): Brie
           ? `Snapshot “${version.label}” of ${readableTime(time)}`
           : `Live board as of ${readableTime(time)}`,
     },
+    scope: scopeStatement(scope, board.assessments.length, whole.assessments.length),
+    review: reviewOf(version),
+    retractedSince: retractedSinceOf(version),
     bluf: bottomLine(board),
     sections,
     sources: board.sources.map((source) => ({
       name: source.name,
-      kind: source.kind,
+      kind: source.kind.trim() || BRIEFING_TEXT.kindNotStated,
       reliability: source.reliability,
       reliabilityLabel: RELIABILITY_LABELS[source.reliability],
       ...(source.url ? { url: source.url } : {}),
       claims: claimsPerSource.get(source.id) ?? 0,
     })),
     grid: riskGrid(board.profile, sections),
+    checks: briefingChecks(board, findings, numberOf),
+    ach: buildAch(board, numberOf),
     appendix: {
       yardstickName: profileName(board.profile),
       yardstick: yardstick(board.profile),
@@ -200,7 +260,7 @@ export function buildBriefing(input: BoardModel, version: BriefingVersion): Brie
     },
     changes:
       version.kind === 'snapshot' && version.previous
-        ? { since: version.previous.label, items: describeChanges(cleanTextIn(version.previous.model), board) }
+        ? { since: version.previous.label, items: describeChanges(cleanTextIn(version.previous.model), whole) }
         : null,
   }
 }
@@ -236,7 +296,14 @@ function assessmentsByKind(board: BoardModel): { kind: AssessmentKind; assessmen
   )
 }
 
-function buildSections(board: BoardModel): BriefingSection[] {
+function buildSections(board: BoardModel, findings: readonly CheckedFinding[]): BriefingSection[] {
+  const warningsOf = new Map<string, string[]>()
+  for (const finding of findings) {
+    if (finding.rule !== 'retracted-support' || finding.subject.kind !== 'assessment') continue
+    const warnings = warningsOf.get(finding.subject.id)
+    if (warnings) warnings.push(finding.message)
+    else warningsOf.set(finding.subject.id, [finding.message])
+  }
   const sources = new Map(board.sources.map((s) => [s.id, s]))
   const claims = new Map(board.claims.map((c) => [c.id, c]))
   const linksOf = new Map<string, BoardModel['links']>()
@@ -251,6 +318,7 @@ function buildSections(board: BoardModel): BriefingSection[] {
   return assessmentsByKind(board).map(({ kind, assessments }) => ({
     kind,
     heading: BRIEFING_TEXT.sections[kind],
+    note: kind === 'key-judgment' ? BRIEFING_TEXT.keyJudgmentOrder : null,
     assessments: assessments.map((assessment) => {
       const cited = (linksOf.get(assessment.id) ?? []).flatMap((link) => {
         const claim = claims.get(link.claimId)
@@ -267,6 +335,7 @@ function buildSections(board: BoardModel): BriefingSection[] {
         cited.filter(({ link, claim }) => claim.status === 'retracted' && (isSupporting(link.rating) || isContradicting(link.rating))),
       )
       return {
+        id: assessment.id,
         number: ++number,
         title: assessment.title,
         band: assessment.likelihood,
@@ -275,6 +344,7 @@ function buildSections(board: BoardModel): BriefingSection[] {
         likelihood: likelihoodSentence(board.profile, assessment.likelihood),
         confidence: confidenceSentence(assessment.confidence),
         details: details(assessment),
+        warnings: warningsOf.get(assessment.id) ?? [],
         supporting,
         contradicting,
         retracted,
@@ -297,7 +367,7 @@ function citation(note: number, claim: ClaimModel, source: SourceModel, rating: 
 function details(assessment: AssessmentModel): string[] {
   return [
     `Impact: ${assessment.impact ?? 'not assessed'}`,
-    `Status: ${assessment.status}`,
+    `Status: ${ASSESSMENT_STATUS_LABELS[assessment.status]}`,
     ...(assessment.tags.length > 0 ? [`Tags: ${assessment.tags.join(', ')}`] : []),
   ]
 }
@@ -309,17 +379,31 @@ function paragraphs(text: string): string[] {
     .filter((line) => line.length > 0)
 }
 
-/** The key judgments, each with its likelihood term, in one short paragraph. */
-function bottomLine(board: BoardModel): string {
+/**
+ * What the analysts wrote as the bottom line; while they have not, the key
+ * judgments, each with its likelihood, as a list (a paragraph of sixteen titles
+ * run together reads as one sentence nobody can follow).
+ */
+function bottomLine(board: BoardModel): BriefingBluf {
+  const written = paragraphs(board.bluf ?? '')
+  if (written.length > 0) return { kind: 'written', paragraphs: written }
   const keyJudgments = board.assessments.filter((a) => a.kind === 'key-judgment')
-  if (keyJudgments.length === 0) return 'No key judgments yet.'
-  return keyJudgments
-    .map((a) => {
+  if (keyJudgments.length === 0) return { kind: 'none', text: BRIEFING_TEXT.noKeyJudgments }
+  return {
+    kind: 'key-judgments',
+    items: keyJudgments.map((a) => {
       const title = a.title.trim().replace(/[.;:,]+$/, '') || ASSESSMENT_KIND_LABELS[a.kind]
-      const term = a.likelihood === null ? 'likelihood not assessed' : likelihoodTerm(board.profile, a.likelihood)
-      return `${title} (${term}).`
-    })
-    .join(' ')
+      const likelihood = a.likelihood === null ? 'likelihood not assessed' : `${likelihoodTerm(board.profile, a.likelihood)} (${likelihoodRange(board.profile, a.likelihood)})`
+      return `${title}: ${likelihood}.`
+    }),
+  }
+}
+
+/** The BLUF as plain text: its paragraphs, or its list one item a line (STIX, summaries). */
+export function blufText(bluf: BriefingBluf): string {
+  if (bluf.kind === 'written') return bluf.paragraphs.join('\n\n')
+  if (bluf.kind === 'none') return bluf.text
+  return [BRIEFING_TEXT.blufFallback, ...bluf.items.map((item) => `- ${item}`)].join('\n')
 }
 
 /**

@@ -10,6 +10,7 @@ import type { ExportFormat } from '../../shared/export-formats.ts'
 import { scopeBoard, type ExportScope } from '../../shared/export-scope.ts'
 import { buildBriefing, type BriefingVersion } from './briefing-model.ts'
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
+import { renderAchCsv } from './render-csv.ts'
 import { renderHtml } from './render-html.ts'
 import { renderMarkdown } from './render-markdown.ts'
 import { renderStix } from './render-stix.ts'
@@ -28,6 +29,7 @@ const FILE_TYPES: Record<ExportFormat, { contentType: string; extension: string 
   html: { contentType: 'text/html; charset=utf-8', extension: 'html' },
   stix: { contentType: 'application/stix+json;version=2.1', extension: 'stix.json' },
   json: { contentType: 'application/json; charset=utf-8', extension: 'json' },
+  csv: { contentType: 'text/csv; charset=utf-8; header=present', extension: 'ach.csv' },
 }
 
 export type ExportOptions = { scope: ExportScope }
@@ -35,24 +37,26 @@ export type ExportOptions = { scope: ExportScope }
 export async function exportBoard(format: ExportFormat, board: BoardModel, version: BriefingVersion, options: ExportOptions = { scope: 'all' }): Promise<ExportedFile> {
   const { contentType, extension } = FILE_TYPES[format]
   const dtg = dateTimeGroup(version.kind === 'snapshot' ? version.createdAt : version.at)
-  const body = await render(format, scopeBoard(board, options.scope), version)
+  const body = await render(format, board, version, options.scope)
   return { body, contentType, extension, fileName: exportFileName(board.title, dtg, extension) }
 }
 
-function render(format: ExportFormat, board: BoardModel, version: BriefingVersion): Promise<Uint8Array | string> | string {
+function render(format: ExportFormat, board: BoardModel, version: BriefingVersion, scope: ExportScope): Promise<Uint8Array | string> | string {
   switch (format) {
     case 'docx':
-      return import('./render-docx.ts').then(({ renderDocx }) => renderDocx(buildBriefing(board, version)))
+      return import('./render-docx.ts').then(({ renderDocx }) => renderDocx(buildBriefing(board, version, { scope })))
     case 'pdf':
-      return import('./render-pdf.ts').then(({ renderPdf }) => renderPdf(buildBriefing(board, version)))
+      return import('./render-pdf.ts').then(({ renderPdf }) => renderPdf(buildBriefing(board, version, { scope })))
     case 'md':
-      return renderMarkdown(buildBriefing(board, version))
+      return renderMarkdown(buildBriefing(board, version, { scope }))
     case 'html':
-      return renderHtml(buildBriefing(board, version))
+      return renderHtml(buildBriefing(board, version, { scope }))
     case 'stix':
-      return renderStix(board, version)
+      return renderStix(board, version, { scope })
     case 'json':
-      return `${JSON.stringify(board, null, 2)}\n`
+      return `${JSON.stringify(scopeBoard(board, scope), null, 2)}\n`
+    case 'csv':
+      return renderAchCsv(scopeBoard(board, scope))
   }
 }
 

@@ -17,7 +17,7 @@ import {
   updateClaim,
   type MutationContext,
 } from '../../shared/board-mutations.ts'
-import type { BriefingVersion } from './briefing-model.ts'
+import type { Briefing, BriefingVersion } from './briefing-model.ts'
 
 export const XSS_CLAIM = 'A forum post showed <img src=x onerror=alert(1)> as proof of a convoy near Grodno.'
 export const CYRILLIC_CLAIM = 'Канал «Пригожин» утверждал, что колонна остановилась в 200 км от Москвы.'
@@ -131,4 +131,23 @@ export function fixtureSnapshot(previous: BoardModel): BriefingVersion {
     createdAt: FIXTURE_SNAPSHOT_TIME,
     previous: { model: previous, label: 'v1' },
   }
+}
+
+/** The lines of a briefing's BLUF as every format prints them. */
+export function blufLines(briefing: Briefing): string[] {
+  const { bluf } = briefing
+  return bluf.kind === 'written' ? bluf.paragraphs : bluf.kind === 'none' ? [bluf.text] : bluf.items
+}
+
+/** The text a reader sees in a WordprocessingML part: runs joined, paragraphs on their own lines. */
+export function wordText(xml: string): string {
+  return xml
+    .split('</w:p>')
+    .map((p) => [...p.matchAll(/<w:t(?:\s[^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]).join(''))
+    .join('\n')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&')
 }

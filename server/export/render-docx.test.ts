@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { allCitations, buildBriefing } from './briefing-model.ts'
-import { fixtureBoards, fixtureSnapshot } from './fixture-board.ts'
+import { blufLines, fixtureBoards, fixtureSnapshot, wordText } from './fixture-board.ts'
 import { renderDocx } from './render-docx.ts'
 
 const { previous, board } = fixtureBoards()
@@ -18,19 +18,6 @@ let file: string
 /** One part of the .docx, read by the system's unzip as any consumer would. */
 const part = (name: string) => execFileSync('unzip', ['-p', file, name], { encoding: 'utf8' })
 const parts = () => execFileSync('unzip', ['-Z1', file], { encoding: 'utf8' }).split('\n').filter(Boolean)
-
-/** The text a reader sees in a WordprocessingML part: runs joined, paragraphs on their own lines. */
-function wordText(xml: string): string {
-  return xml
-    .split('</w:p>')
-    .map((p) => [...p.matchAll(/<w:t(?:\s[^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]).join(''))
-    .join('\n')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&')
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'assay-docx-'))
@@ -50,7 +37,7 @@ describe('renderDocx', () => {
       expect(body).toContain(kj.likelihood)
       expect(body).toContain(kj.confidence)
     }
-    expect(body).toContain(briefing.bluf)
+    for (const line of blufLines(briefing)) expect(body).toContain(line)
     expect(body).toContain(briefing.dtg)
     expect(body).toContain(briefing.version.hash)
     expect(body).toContain(briefing.changes!.items[0]!)

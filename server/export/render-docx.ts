@@ -20,12 +20,16 @@ import {
   TextRun,
   WidthType,
 } from 'docx'
-import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
+import { ACH_TEXT, achTables, leastLabel, ratedText, type BriefingAch } from './briefing-ach.ts'
+import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
+import { acknowledgementText, type BriefingCheck, type BriefingChecks } from './briefing-review.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 import { setZipTimestamps } from './zip-timestamps.ts'
 
 const CREATOR = 'Assay'
+const WARNING_COLOUR = '8A1C12'
+
 
 export async function renderDocx(briefing: Briefing): Promise<Uint8Array> {
   const b = briefing
@@ -52,8 +56,12 @@ export async function renderDocx(briefing: Briefing): Promise<Uint8Array> {
           labelled(T.version, b.version.description),
           labelled(T.hash, b.version.hash),
           ...(b.question ? [labelled(T.question, b.question)] : []),
+          labelled(T.scope, b.scope.statement),
+          labelled(T.review, b.review.statement),
+          ...b.review.signoffs.map((line) => new Paragraph({ text: line, bullet: { level: 0 } })),
+          ...(b.retractedSince ? [warning(`${b.retractedSince.statement} (${b.retractedSince.titles.join('; ')})`)] : []),
           heading1(T.bluf),
-          new Paragraph({ children: [new TextRun({ text: b.bluf, bold: true })] }),
+          ...bluf(b.bluf),
           heading1(T.grid),
           gridTable(b),
           new Paragraph({
@@ -64,7 +72,11 @@ export async function renderDocx(briefing: Briefing): Promise<Uint8Array> {
               }),
             ],
           }),
-          ...b.sections.flatMap((section) => [heading1(section.heading), ...section.assessments.flatMap(assessment)]),
+          ...b.sections.flatMap((section) => [
+            heading1(section.heading),
+            ...(section.note ? [new Paragraph({ keepNext: true, children: [new TextRun({ text: section.note, italics: true })] })] : []),
+            ...section.assessments.flatMap(assessment),
+          ]),
           heading1(T.sources),
           table(
             T.sourceColumns,
@@ -78,7 +90,8 @@ export async function renderDocx(briefing: Briefing): Promise<Uint8Array> {
                   : [new Paragraph(T.noChanges)]),
               ]
             : []),
-          new Paragraph({ heading: HeadingLevel.HEADING_1, text: T.appendix, pageBreakBefore: true }),
+          ...checks(b.checks),
+          new Paragraph({ heading: HeadingLevel.HEADING_1, text: T.appendix, pageBreakBefore: true, keepNext: true }),
           heading2(T.yardstick(b.appendix.yardstickName)),
           table(T.yardstickColumns, b.appendix.yardstick.map((r) => [String(r.band), r.term, r.range])),
           heading2(T.confidence),
@@ -87,6 +100,7 @@ export async function renderDocx(briefing: Briefing): Promise<Uint8Array> {
           ...b.appendix.reliability.map((r) => labelled(r.grade, r.label)),
           heading2(T.credibility),
           ...b.appendix.credibility.map((c) => labelled(c.grade, c.label)),
+          ...(b.ach ? ach(b.ach) : []),
         ],
       },
     ],
@@ -101,6 +115,7 @@ function assessment(a: BriefingAssessment): (Paragraph | Table)[] {
   return [
     heading2(`${a.number}. ${a.title}`),
     ...a.judgment.map((text) => new Paragraph(text)),
+    ...a.warnings.map(warning),
     new Paragraph(a.likelihood),
     new Paragraph(a.confidence),
     new Paragraph({ children: [new TextRun({ text: a.details.join(' · '), color: '444444', size: 20 })] }),
@@ -144,12 +159,78 @@ function labelled(label: string, text: string): Paragraph {
   return new Paragraph({ children: [new TextRun({ text: `${label}: `, bold: true }), new TextRun(text)] })
 }
 
+/** Headings are kept with what follows them: Word moves a heading left alone at a page's foot to the next page. */
 function heading1(text: string): Paragraph {
-  return new Paragraph({ heading: HeadingLevel.HEADING_1, text })
+  return new Paragraph({ heading: HeadingLevel.HEADING_1, text, keepNext: true })
 }
 
 function heading2(text: string): Paragraph {
-  return new Paragraph({ heading: HeadingLevel.HEADING_2, text })
+  return new Paragraph({ heading: HeadingLevel.HEADING_2, text, keepNext: true })
+}
+
+function warning(text: string): Paragraph {
+  return new Paragraph({ children: [new TextRun({ text: `${T.warning}: `, bold: true, color: WARNING_COLOUR }), new TextRun({ text, color: WARNING_COLOUR })] })
+}
+
+function bluf(b: BriefingBluf): Paragraph[] {
+  if (b.kind === 'written') return b.paragraphs.map((text) => new Paragraph({ children: [new TextRun({ text, bold: true })] }))
+  if (b.kind === 'none') return [new Paragraph({ children: [new TextRun({ text: b.text, bold: true })] })]
+  return [new Paragraph({ text: T.blufFallback, keepNext: true }), ...b.items.map((item) => new Paragraph({ children: [new TextRun({ text: item, bold: true })], bullet: { level: 0 } }))]
+}
+
+function checks(c: BriefingChecks): Paragraph[] {
+  const item = (check: BriefingCheck) =>
+    new Paragraph({
+      bullet: { level: 0 },
+      children: [
+        new TextRun({ text: `${check.about}: `, bold: true }),
+        new TextRun(`${check.label}. ${check.message}`),
+        ...(check.acknowledgement ? [new TextRun({ text: ` ${acknowledgementText(check.acknowledgement)}`, italics: true })] : []),
+      ],
+    })
+  if (c.open.length + c.acknowledged.length === 0) return [heading1(T.checks), new Paragraph(T.noChecks)]
+  return [
+    heading1(T.checks),
+    ...(c.open.length > 0 ? [heading2(T.openChecks), ...c.open.map(item)] : []),
+    ...(c.acknowledged.length > 0 ? [heading2(T.acknowledgedChecks), ...c.acknowledged.map(item)] : []),
+  ]
+}
+
+function ach(a: BriefingAch): (Paragraph | Table)[] {
+  const least = leastLabel(a)
+  const tables = achTables(a).flatMap((t) => {
+    const scoreRow = (label: string, cells: string[]) =>
+      new TableRow({ cantSplit: true, children: [cell(label, { bold: true }), cell(''), cell(''), ...cells.map((text) => cell(text, { bold: true }))] })
+    return [
+      ...(t.heading ? [heading2(t.heading)] : []),
+      new Table({
+        width: { size: 100, type: WidthType.PERCENTAGE },
+        rows: [
+          new TableRow({
+            tableHeader: true,
+            cantSplit: true,
+            children: [ACH_TEXT.evidence, ACH_TEXT.grade, ACH_TEXT.weight, ...t.hypotheses.map((h) => h.label)].map((h) => cell(h, { bold: true })),
+          }),
+          ...t.rows.map(
+            (row) =>
+              new TableRow({
+                cantSplit: true,
+                children: [cell(`${row.claim}${row.note ? ` (${row.note})` : ''}`), cell(row.attribution), cell(row.weight), ...row.cells.map((text) => cell(text))],
+              }),
+          ),
+          scoreRow(ACH_TEXT.inconsistency, t.scores.map((s) => `${s.inconsistency}${s.least ? ` (${least})` : ''}`)),
+          scoreRow(ACH_TEXT.weighted, t.scores.map((s) => `${s.weighted}${s.leastWeighted ? ` (${least})` : ''}`)),
+          scoreRow(ACH_TEXT.rated, t.scores.map(ratedText)),
+        ],
+      }),
+    ]
+  })
+  return [
+    new Paragraph({ heading: HeadingLevel.HEADING_1, text: ACH_TEXT.heading, pageBreakBefore: true, keepNext: true }),
+    ...a.hypotheses.map((h) => labelled(h.label, `${h.number}. ${h.title}`)),
+    ...tables,
+    new Paragraph({ children: [new TextRun({ text: a.caption, italics: true })] }),
+  ]
 }
 
 function cell(text: string, options: { bold?: boolean; fill?: string } = {}): TableCell {

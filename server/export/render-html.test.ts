@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import { buildBriefing } from './briefing-model.ts'
-import { CYRILLIC_CLAIM, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from './fixture-board.ts'
+import { blufLines, CYRILLIC_CLAIM, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from './fixture-board.ts'
 import { renderHtml } from './render-html.ts'
 
 /** jsdom ships no types; this is all of it the test uses. */
@@ -30,8 +30,8 @@ describe('renderHtml', () => {
 
   it('matches the model: title, version, BLUF, every assessment with its citations and notes', () => {
     expect(text('h1')).toEqual([briefing.title])
-    expect(text('dl.version dd')).toEqual([briefing.dtg, briefing.version.description, briefing.version.hash, briefing.question])
-    expect(text('.bluf')).toEqual([briefing.bluf])
+    expect(text('dl.version dd')).toEqual([briefing.dtg, briefing.version.description, briefing.version.hash, briefing.question, briefing.scope.statement, briefing.review.statement])
+    expect(text('.bluf li')).toEqual(blufLines(briefing))
     const assessments = briefing.sections.flatMap((s) => s.assessments)
     expect(text('article h3')).toEqual(assessments.map((a) => `${a.number}. ${a.title}`))
     expect(text('.likelihood')).toEqual(assessments.map((a) => a.likelihood))
@@ -39,7 +39,7 @@ describe('renderHtml', () => {
     const citations = assessments.flatMap((a) => [...a.supporting, ...a.contradicting, ...a.retracted])
     expect(text('.notes li')).toEqual(citations.map((c) => c.footnote))
     for (const c of citations) expect(page.querySelector(`a[href="#note-${c.note}"]`)?.textContent).toBe(String(c.note))
-    expect(text('section > ul li')).toEqual(briefing.changes!.items)
+    expect(text('section.changes > ul li')).toEqual(briefing.changes!.items)
   })
 
   it('draws the grid as a figure with shaded cells', () => {

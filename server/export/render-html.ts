@@ -6,7 +6,9 @@
  * and footer rows hold the marking, and browsers repeat those on each printed
  * page. (Fixed positioning repeats too, but covers the text beneath it.)
  */
-import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
+import { ACH_TEXT, achTables, leastLabel, ratedText, type BriefingAch } from './briefing-ach.ts'
+import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
+import { acknowledgementText, type BriefingCheck, type BriefingChecks } from './briefing-review.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 
 export function renderHtml(briefing: Briefing): string {
@@ -35,18 +37,27 @@ export function renderHtml(briefing: Briefing): string {
 <dt>${T.version}</dt><dd>${esc(b.version.description)}</dd>
 <dt>${T.hash}</dt><dd><code>${esc(b.version.hash)}</code></dd>
 ${b.question ? `<dt>${T.question}</dt><dd>${esc(b.question)}</dd>` : ''}
+<dt>${T.scope}</dt><dd class="scope">${esc(b.scope.statement)}</dd>
+<dt>${T.review}</dt><dd class="review review-${b.review.status}">${esc(b.review.statement)}${
+  b.review.signoffs.length > 0 ? `<ul class="signoffs">${b.review.signoffs.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>` : ''
+}</dd>
 </dl>
+${b.retractedSince ? `<p class="warning retracted-since"><strong>${T.warning}:</strong> ${esc(b.retractedSince.statement)} (${b.retractedSince.titles.map(esc).join('; ')})</p>` : ''}
 </header>
 <section>
 <h2>${T.bluf}</h2>
-<p class="bluf">${esc(b.bluf)}</p>
+${bluf(b.bluf)}
 </section>
 <section>
 <h2>${T.grid}</h2>
 ${grid(b)}
 </section>
 ${b.sections
-  .map((section) => `<section>\n<h2>${esc(section.heading)}</h2>\n${section.assessments.map(assessment).join('\n')}\n</section>`)
+  .map(
+    (section) =>
+      `<section>\n<h2>${esc(section.heading)}</h2>\n${section.note ? `<p class="section-note">${esc(section.note)}</p>\n` : ''}` +
+      `${section.assessments.map(assessment).join('\n')}\n</section>`,
+  )
   .join('\n')}
 <section>
 <h2>${T.sources}</h2>
@@ -64,6 +75,7 @@ ${b.sources
 </table>
 </section>
 ${b.changes ? changes(b.changes) : ''}
+${checks(b.checks)}
 <section class="appendix">
 <h2>${T.appendix}</h2>
 <h3>${esc(T.yardstick(b.appendix.yardstickName))}</h3>
@@ -80,6 +92,7 @@ ${definitions(b.appendix.reliability.map((r) => [r.grade, r.label]))}
 <h3>${T.credibility}</h3>
 ${definitions(b.appendix.credibility.map((c) => [c.grade, c.label]))}
 </section>
+${b.ach ? ach(b.ach) : ''}
 ${
   citations.length > 0
     ? `<section class="notes">\n<h2>${T.notes}</h2>\n<ol>\n${citations.map((c) => `<li id="note-${c.note}" value="${c.note}">${esc(c.footnote)}</li>`).join('\n')}\n</ol>\n</section>`
@@ -97,11 +110,56 @@ function assessment(a: BriefingAssessment): string {
   return `<article class="assessment">
 <h3>${a.number}. ${esc(a.title)}</h3>
 ${a.judgment.map((p) => `<p>${esc(p)}</p>`).join('\n')}
+${a.warnings.map((w) => `<p class="warning"><strong>${T.warning}:</strong> ${esc(w)}</p>`).join('\n')}
 <p class="likelihood">${esc(a.likelihood)}</p>
 <p class="confidence">${esc(a.confidence)}</p>
 <p class="details">${a.details.map(esc).join(' · ')}</p>
 ${[citationLine(T.supporting, a.supporting), citationLine(T.contradicting, a.contradicting), citationLine(T.retracted, a.retracted)].join('')}
 </article>`
+}
+
+function bluf(b: BriefingBluf): string {
+  if (b.kind === 'written') return b.paragraphs.map((p) => `<p class="bluf">${esc(p)}</p>`).join('\n')
+  if (b.kind === 'none') return `<p class="bluf">${esc(b.text)}</p>`
+  return `<p>${esc(T.blufFallback)}</p>\n<ul class="bluf">\n${b.items.map((item) => `<li>${esc(item)}</li>`).join('\n')}\n</ul>`
+}
+
+function checks(c: BriefingChecks): string {
+  const item = (check: BriefingCheck) =>
+    `<li><strong>${esc(check.about)}</strong>: ${esc(check.label)}. ${esc(check.message)}${check.acknowledgement ? ` <em>${esc(acknowledgementText(check.acknowledgement))}</em>` : ''}</li>`
+  const list = (heading: string, items: BriefingCheck[]) => (items.length > 0 ? `<h3>${heading}</h3>\n<ul>\n${items.map(item).join('\n')}\n</ul>` : '')
+  const body = c.open.length + c.acknowledged.length === 0 ? `<p>${T.noChecks}</p>` : `${list(T.openChecks, c.open)}\n${list(T.acknowledgedChecks, c.acknowledged)}`
+  return `<section class="checks">\n<h2>${T.checks}</h2>\n${body}\n</section>`
+}
+
+function ach(a: BriefingAch): string {
+  const least = leastLabel(a)
+  const scoreRow = (label: string, cells: string[]) => `<tr class="score"><th scope="row" colspan="3">${label}</th>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`
+  const tables = achTables(a).map(
+    (t) => `${t.heading ? `<h3>${esc(t.heading)}</h3>\n` : ''}<table class="ach">
+<thead><tr><th>${ACH_TEXT.evidence}</th><th>${ACH_TEXT.grade}</th><th>${ACH_TEXT.weight}</th>${t.hypotheses.map((h) => `<th scope="col" title="${esc(h.title)}">${h.label}</th>`).join('')}</tr></thead>
+<tbody>
+${t.rows
+  .map(
+    (row) =>
+      `<tr${row.retracted ? ' class="retracted"' : ''}><td>${esc(row.claim)}${row.note ? ` <span class="note">(${esc(row.note)})</span>` : ''}</td>` +
+      `<td>${esc(row.attribution)}</td><td class="count">${row.weight}</td>${row.cells.map((cell) => `<td class="rating">${cell}</td>`).join('')}</tr>`,
+  )
+  .join('\n')}
+</tbody>
+<tfoot>
+${scoreRow(ACH_TEXT.inconsistency, t.scores.map((s) => `${s.inconsistency}${s.least ? ` <em>${least}</em>` : ''}`))}
+${scoreRow(ACH_TEXT.weighted, t.scores.map((s) => `${s.weighted}${s.leastWeighted ? ` <em>${least}</em>` : ''}`))}
+${scoreRow(ACH_TEXT.rated, t.scores.map(ratedText))}
+</tfoot>
+</table>`,
+  )
+  return `<section class="ach">
+<h2>${ACH_TEXT.heading}</h2>
+<ul class="hypotheses">\n${a.hypotheses.map((h) => `<li><strong>${h.label}</strong>: ${h.number}. ${esc(h.title)}</li>`).join('\n')}\n</ul>
+${tables.join('\n')}
+<p class="caption">${esc(a.caption)}</p>
+</section>`
 }
 
 function citationLine(label: string, citations: Citation[]): string {
@@ -130,7 +188,7 @@ ${rows.join('\n')}
 
 function changes(c: NonNullable<Briefing['changes']>): string {
   const body = c.items.length > 0 ? `<ul>\n${c.items.map((i) => `<li>${esc(i)}</li>`).join('\n')}\n</ul>` : `<p>${T.noChanges}</p>`
-  return `<section>\n<h2>${esc(T.changes(c.since))}</h2>\n${body}\n</section>`
+  return `<section class="changes">\n<h2>${esc(T.changes(c.since))}</h2>\n${body}\n</section>`
 }
 
 function definitions(pairs: [string, string][]): string {
@@ -160,6 +218,13 @@ dl.version dd, dl.key dd { margin: 0; }
 dl.key { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }
 code { overflow-wrap: anywhere; }
 .bluf { font-weight: bold; }
+.warning { color: #8a1c12; }
+.section-note, .caption { font-style: italic; font-size: .92em; color: #444; }
+dd ul.signoffs { margin: .1rem 0 0; padding-left: 1.1rem; }
+table.ach td.rating { text-align: center; font-family: monospace; }
+table.ach tr.retracted td:first-child { text-decoration: line-through; }
+table.ach tfoot th, table.ach tfoot td { font-weight: bold; }
+.note { color: #444; font-size: .92em; }
 h2, h3 { break-after: avoid-page; }
 .assessment { break-inside: avoid-page; margin-bottom: 1rem; }
 .likelihood, .confidence { margin: .2rem 0; }

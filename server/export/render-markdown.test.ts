@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildBriefing } from './briefing-model.ts'
-import { fixtureBoards, fixtureSnapshot, XSS_CLAIM } from './fixture-board.ts'
+import { blufLines, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from './fixture-board.ts'
 import { inline, renderMarkdown } from './render-markdown.ts'
 
 const { previous, board } = fixtureBoards()
@@ -34,7 +34,7 @@ describe('renderMarkdown', () => {
         }
       }
     }
-    expect(shown).toContain(briefing.bluf)
+    for (const line of blufLines(briefing)) expect(shown).toContain(line)
     for (const item of briefing.changes!.items) expect(shown).toContain(`- ${item}`)
     for (const s of briefing.sources) expect(shown).toContain(`| ${s.reliability}: ${s.reliabilityLabel} |`)
   })

@@ -3,7 +3,9 @@
  * text is escaped, so a claim can neither inject HTML (which Markdown passes
  * through) nor turn into a link, a heading or a table column.
  */
-import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
+import { ACH_TEXT, achTables, leastLabel, ratedText, type BriefingAch } from './briefing-ach.ts'
+import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
+import { acknowledgementText, type BriefingChecks } from './briefing-review.ts'
 
 export function renderMarkdown(briefing: Briefing): string {
   const b = briefing
@@ -17,13 +19,16 @@ export function renderMarkdown(briefing: Briefing): string {
       `**${T.hash}:** ${inline(b.version.hash)}`,
     ].join('\n'),
     ...(b.question ? [`**${T.question}:** ${inline(b.question)}`] : []),
+    [`**${T.scope}:** ${inline(b.scope.statement)}  `, `**${T.review}:** ${inline(b.review.statement)}`].join('\n'),
+    ...(b.review.signoffs.length > 0 ? [b.review.signoffs.map((line) => `- ${inline(line)}`).join('\n')] : []),
+    ...(b.retractedSince ? [`**${T.warning}:** ${inline(b.retractedSince.statement)} (${b.retractedSince.titles.map(inline).join('; ')})`] : []),
     `## ${T.bluf}`,
-    inline(b.bluf),
+    bluf(b.bluf),
     `## ${T.grid}`,
     gridTable(b),
     `*${T.gridCaption}*`,
     ...(b.grid.unplaced.length > 0 ? [`${T.unplaced} ${b.grid.unplaced.join(', ')}.`] : []),
-    ...b.sections.flatMap((section) => [`## ${section.heading}`, ...section.assessments.flatMap(assessment)]),
+    ...b.sections.flatMap((section) => [`## ${section.heading}`, ...(section.note ? [`*${section.note}*`] : []), ...section.assessments.flatMap(assessment)]),
     `## ${T.sources}`,
     table(
       T.sourceColumns,
@@ -37,6 +42,7 @@ export function renderMarkdown(briefing: Briefing): string {
     ...(b.changes
       ? [`## ${inline(T.changes(b.changes.since))}`, b.changes.items.length > 0 ? b.changes.items.map((i) => `- ${inline(i)}`).join('\n') : T.noChanges]
       : []),
+    ...checks(b.checks),
     `## ${T.appendix}`,
     `### ${inline(T.yardstick(b.appendix.yardstickName))}`,
     table(T.yardstickColumns, b.appendix.yardstick.map((row) => [String(row.band), row.term, row.range])),
@@ -46,6 +52,7 @@ export function renderMarkdown(briefing: Briefing): string {
     b.appendix.reliability.map((r) => `- **${r.grade}**: ${r.label}`).join('\n'),
     `### ${T.credibility}`,
     b.appendix.credibility.map((c) => `- **${c.grade}**: ${c.label}`).join('\n'),
+    ...(b.ach ? ach(b.ach) : []),
     ...(citations.length > 0 ? [citations.map((c) => `[^${c.note}]: ${inline(c.footnote)}`).join('\n')] : []),
     `**${inline(b.marking)}**`,
   ]
@@ -56,12 +63,56 @@ function assessment(a: BriefingAssessment): string[] {
   return [
     `### ${a.number}. ${inline(a.title)}`,
     ...a.judgment.map(inline),
+    ...a.warnings.map((w) => `**${T.warning}:** ${inline(w)}`),
     a.likelihood,
     a.confidence,
     a.details.map(inline).join(' · '),
     ...citationLine(T.supporting, a.supporting),
     ...citationLine(T.contradicting, a.contradicting),
     ...citationLine(T.retracted, a.retracted),
+  ]
+}
+
+function bluf(b: BriefingBluf): string {
+  if (b.kind === 'written') return b.paragraphs.map(inline).join('\n\n')
+  if (b.kind === 'none') return b.text
+  return [T.blufFallback, '', ...b.items.map((item) => `- ${inline(item)}`)].join('\n')
+}
+
+function checks(c: BriefingChecks): string[] {
+  const line = (check: BriefingChecks['open'][number]) =>
+    `- **${inline(check.about)}**: ${inline(check.label)}. ${inline(check.message)}${check.acknowledgement ? ` *${inline(acknowledgementText(check.acknowledgement))}*` : ''}`
+  if (c.open.length + c.acknowledged.length === 0) return [`## ${T.checks}`, T.noChecks]
+  return [
+    `## ${T.checks}`,
+    ...(c.open.length > 0 ? [`### ${T.openChecks}`, c.open.map(line).join('\n')] : []),
+    ...(c.acknowledged.length > 0 ? [`### ${T.acknowledgedChecks}`, c.acknowledged.map(line).join('\n')] : []),
+  ]
+}
+
+function ach(a: BriefingAch): string[] {
+  const least = leastLabel(a)
+  return [
+    `## ${ACH_TEXT.heading}`,
+    a.hypotheses.map((h) => `- **${h.label}**: ${h.number}. ${inline(h.title)}`).join('\n'),
+    ...achTables(a).flatMap((t) => [
+      ...(t.heading ? [`### ${t.heading}`] : []),
+      table(
+        [ACH_TEXT.evidence, ACH_TEXT.grade, ACH_TEXT.weight, ...t.hypotheses.map((h) => h.label)],
+        [
+          ...t.rows.map((row) => [
+            `${row.retracted ? `~~${inline(row.claim)}~~` : inline(row.claim)}${row.note ? ` (${row.note})` : ''}`,
+            inline(row.attribution),
+            row.weight,
+            ...row.cells,
+          ]),
+          [`**${ACH_TEXT.inconsistency}**`, '', '', ...t.scores.map((s) => `${s.inconsistency}${s.least ? ` (${least})` : ''}`)],
+          [`**${ACH_TEXT.weighted}**`, '', '', ...t.scores.map((s) => `${s.weighted}${s.leastWeighted ? ` (${least})` : ''}`)],
+          [`**${ACH_TEXT.rated}**`, '', '', ...t.scores.map(ratedText)],
+        ],
+      ),
+    ]),
+    `*${inline(a.caption)}*`,
   ]
 }
 

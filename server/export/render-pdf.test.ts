@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { allCitations, buildBriefing } from './briefing-model.ts'
-import { ACCENTED_CLAIM, CYRILLIC_CLAIM, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from './fixture-board.ts'
+import { ACCENTED_CLAIM, blufLines, CYRILLIC_CLAIM, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from './fixture-board.ts'
 import { renderPdf } from './render-pdf.ts'
 
 const { previous, board } = fixtureBoards()
@@ -38,7 +38,7 @@ describe('renderPdf', () => {
       expect(text).toContain(kj.likelihood)
       expect(text).toContain(kj.confidence)
     }
-    expect(text).toContain(flat(briefing.bluf))
+    for (const line of blufLines(briefing)) expect(text).toContain(flat(line))
     expect(text).toContain(briefing.dtg)
     expect(text).toContain(briefing.version.hash)
   })

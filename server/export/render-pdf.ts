@@ -11,8 +11,10 @@
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import pdfMake from 'pdfmake'
-import type { Content, ContentText, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces'
-import { BRIEFING_TEXT as T, citationsOf, type Briefing, type BriefingAssessment, type Citation } from './briefing-model.ts'
+import type { Content, ContentText, CustomTableLayout, Margins, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces'
+import { ACH_TEXT, achTables, leastLabel, ratedText, type BriefingAch } from './briefing-ach.ts'
+import { BRIEFING_TEXT as T, citationsOf, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
+import { acknowledgementText, type BriefingCheck, type BriefingChecks } from './briefing-review.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 
@@ -37,6 +39,7 @@ const PAGE_NUMBER_BLOCK = 12 + 11
 const BANNER_TOP = 24
 const BANNER_BOTTOM = 40
 const BANNER_HEIGHT = 15
+const WARNING_COLOUR = '#8a1c12'
 
 export async function renderPdf(briefing: Briefing): Promise<Uint8Array> {
   // pdfmake is one shared instance: these calls are idempotent, and keep it from reading anything but its fonts.
@@ -95,42 +98,51 @@ function documentDefinition(b: Briefing): TDocumentDefinitions {
       labelled(T.version, b.version.description),
       labelled(T.hash, b.version.hash),
       ...(b.question ? [labelled(T.question, b.question)] : []),
-      h1(T.bluf),
-      { text: b.bluf, bold: true },
-      h1(T.grid),
-      gridTable(b),
+      labelled(T.scope, b.scope.statement),
+      labelled(T.review, b.review.statement),
+      ...(b.review.signoffs.length > 0 ? [{ ul: b.review.signoffs.map((text) => ({ text })), margin: [0, 2, 0, 0] as Margins }] : []),
+      ...(b.retractedSince ? [warning(`${b.retractedSince.statement} (${b.retractedSince.titles.join('; ')})`)] : []),
+      ...keptWithNext(h1(T.bluf), bluf(b.bluf)),
+      // The grid is a fixed 8 rows: it stays with its heading and caption, whole.
       {
-        text: `${T.gridCaption}${b.grid.unplaced.length > 0 ? ` ${T.unplaced} ${b.grid.unplaced.join(', ')}.` : ''}`,
-        style: 'caption',
+        unbreakable: true,
+        stack: [
+          h1(T.grid),
+          gridTable(b),
+          { text: `${T.gridCaption}${b.grid.unplaced.length > 0 ? ` ${T.unplaced} ${b.grid.unplaced.join(', ')}.` : ''}`, style: 'caption' },
+        ],
       },
-      ...b.sections.flatMap((section) => [h1(section.heading), ...section.assessments.flatMap(assessment)]),
-      h1(T.sources),
-      table(
+      ...b.sections.flatMap((section) =>
+        keptWithNext(h1(section.heading), [
+          ...(section.note ? [{ text: section.note, style: 'caption', margin: [0, 0, 0, 4] as Margins }] : []),
+          ...section.assessments.flatMap(assessment),
+        ]),
+      ),
+      headedTable(
+        h1(T.sources),
         T.sourceColumns,
         b.sources.map((s) => [s.url ? `${s.name}\n${s.url}` : s.name, s.kind, `${s.reliability}: ${s.reliabilityLabel}`, String(s.claims)]),
         ['*', 'auto', 'auto', 'auto'],
       ),
       ...(b.changes
-        ? [h1(T.changes(b.changes.since)), b.changes.items.length > 0 ? { ul: b.changes.items.map((text) => ({ text })) } : { text: T.noChanges }]
+        ? keptWithNext(h1(T.changes(b.changes.since)), b.changes.items.length > 0 ? b.changes.items.map(bullet) : [{ text: T.noChanges }])
         : []),
+      ...checks(b.checks),
       { ...h1(T.appendix), pageBreak: 'before' },
-      h2(T.yardstick(b.appendix.yardstickName)),
-      table(T.yardstickColumns, b.appendix.yardstick.map((r) => [String(r.band), r.term, r.range]), ['auto', '*', 'auto']),
-      h2(T.confidence),
-      ...b.appendix.confidence.map((c) => labelled(c.level, c.meaning)),
-      h2(T.reliability),
-      ...b.appendix.reliability.map((r) => labelled(r.grade, r.label)),
-      h2(T.credibility),
-      ...b.appendix.credibility.map((c) => labelled(c.grade, c.label)),
+      { unbreakable: true, stack: [h2(T.yardstick(b.appendix.yardstickName)), table(T.yardstickColumns, b.appendix.yardstick.map((r) => [String(r.band), r.term, r.range]), ['auto', '*', 'auto'])] },
+      { unbreakable: true, stack: [h2(T.confidence), ...b.appendix.confidence.map((c) => labelled(c.level, c.meaning))] },
+      { unbreakable: true, stack: [h2(T.reliability), ...b.appendix.reliability.map((r) => labelled(r.grade, r.label))] },
+      { unbreakable: true, stack: [h2(T.credibility), ...b.appendix.credibility.map((c) => labelled(c.grade, c.label))] },
+      ...(b.ach ? ach(b.ach) : []),
     ],
   }
 }
 
 function assessment(a: BriefingAssessment): Content[] {
   const notes = citationsOf(a)
-  return [
-    h2(`${a.number}. ${a.title}`),
-    ...a.judgment.map((text) => ({ text, margin: [0, 0, 0, 3] as [number, number, number, number] })),
+  return keptWithNext(h2(`${a.number}. ${a.title}`), [
+    ...a.judgment.map((text) => ({ text, margin: [0, 0, 0, 3] as Margins })),
+    ...a.warnings.map(warning),
     { text: a.likelihood },
     { text: a.confidence },
     { text: a.details.join(' · '), style: 'muted', margin: [0, 2, 0, 2] },
@@ -140,13 +152,19 @@ function assessment(a: BriefingAssessment): Content[] {
     ...(notes.length > 0
       ? [
           {
-            margin: [0, 4, 0, 0] as [number, number, number, number],
+            margin: [0, 4, 0, 0] as Margins,
             // Plain text with its own size and colour: a named style and a superscript run per note cost a tenth more.
-            stack: notes.map((c) => ({ text: `${c.note}  ${c.footnote}`, fontSize: 8, color: '#333333' })),
+            // A note is kept on one page, as a footnote is, unless it is long enough to need more than one.
+            stack: notes.map((c) => ({
+              text: `${c.note}  ${c.footnote}`,
+              fontSize: 8,
+              color: '#333333',
+              unbreakable: c.footnote.length <= KEEP_WITH_HEADING_CHARS,
+            })),
           },
         ]
       : []),
-  ]
+  ])
 }
 
 function citationLine(label: string, citations: Citation[]): Content[] {
@@ -175,19 +193,128 @@ function h1(text: string): ContentText {
   return { text, style: 'h1', outline: true }
 }
 
-function h2(text: string): Content {
+function h2(text: string): ContentText {
   return { text, style: 'h2', outline: true }
 }
 
-function table(head: readonly string[], rows: string[][], widths: string[]): Content {
+function table(head: readonly string[], rows: TableCell[][], widths: string[]): Content {
+  return headedTable(null, head, rows, widths)
+}
+
+/**
+ * A table whose heading is its first header row: the heading, the column
+ * heads and at least the first row are kept together on one page (a heading
+ * alone at a page's foot reads as an empty section), and both repeat on each
+ * page the table runs on. A stack marked unbreakable cannot do this for a
+ * table that may be longer than a page.
+ */
+function headedTable(heading: ContentText | null, head: readonly string[], rows: TableCell[][], widths: string[]): Content {
+  const headingRows: TableCell[][] = heading ? [[{ ...heading, colSpan: head.length }, ...head.slice(1).map((): TableCell => ({ text: '' }))]] : []
   return {
     table: {
-      headerRows: 1,
+      headerRows: headingRows.length + 1,
+      keepWithHeaderRows: 1,
+      dontBreakRows: true,
       widths,
-      body: [head.map((h): TableCell => ({ text: h, style: 'th' })), ...rows],
+      body: [...headingRows, head.map((h): TableCell => ({ text: h, style: 'th' })), ...rows],
     },
-    layout: 'lightHorizontalLines',
+    layout: headedLayout(headingRows.length),
   }
+}
+
+/** pdfmake's light horizontal lines, with no line around a heading row. */
+function headedLayout(headingRows: number): CustomTableLayout {
+  return {
+    hLineWidth: (i, node) => (i <= headingRows || i === node.table.body.length ? 0 : i === node.table.headerRows ? 2 : 1),
+    vLineWidth: () => 0,
+    hLineColor: (i, node) => (i === node.table.headerRows ? 'black' : '#aaa'),
+    paddingLeft: (i) => (i === 0 ? 0 : 8),
+    paddingRight: (i, node) => (i === (node.table.widths?.length ?? 1) - 1 ? 0 : 8),
+  }
+}
+
+/** Paragraphs longer than this are not held with their heading: a held block longer than a page would be cut. */
+const KEEP_WITH_HEADING_CHARS = 1_200
+
+/**
+ * A heading held on one page with the first block after it (pdfmake has no
+ * "keep with next"; an unbreakable stack is the cheap way, where a
+ * pageBreakBefore callback would lay the whole document out again for each
+ * heading it moves). A long first block is left free rather than cut.
+ */
+function keptWithNext(heading: Content, following: Content[]): Content[] {
+  const [first, ...rest] = following
+  if (first === undefined || contentLength(first) > KEEP_WITH_HEADING_CHARS) return [heading, ...following]
+  return [{ stack: [heading, first], unbreakable: true }, ...rest]
+}
+
+/** About how much text a block holds; anything but text, stacks and lists counts as too long to hold. */
+function contentLength(content: unknown): number {
+  if (typeof content === 'string' || typeof content === 'number') return String(content).length
+  if (Array.isArray(content)) return content.reduce((sum: number, c: unknown) => sum + contentLength(c), 0)
+  if (content !== null && typeof content === 'object') {
+    const block = content as { text?: unknown; stack?: unknown; ul?: unknown }
+    if (block.text !== undefined) return contentLength(block.text)
+    if (block.stack !== undefined) return contentLength(block.stack)
+    if (block.ul !== undefined) return contentLength(block.ul)
+  }
+  return KEEP_WITH_HEADING_CHARS + 1
+}
+
+function bullet(text: string): Content {
+  return { ul: [{ text }] }
+}
+
+function warning(text: string): Content {
+  return { text: [{ text: `${T.warning}: `, bold: true }, text], color: WARNING_COLOUR, margin: [0, 2, 0, 2] }
+}
+
+function bluf(b: BriefingBluf): Content[] {
+  if (b.kind === 'written') return b.paragraphs.map((text) => ({ text, bold: true, margin: [0, 0, 0, 3] as Margins }))
+  if (b.kind === 'none') return [{ text: b.text, bold: true }]
+  return [{ stack: [{ text: T.blufFallback }, { ul: b.items.map((text) => ({ text, bold: true })) }] }]
+}
+
+function checks(c: BriefingChecks): Content[] {
+  const item = (check: BriefingCheck): Content => ({
+    text: [{ text: `${check.about}: `, bold: true }, `${check.label}. ${check.message}`, ...(check.acknowledgement ? [{ text: ` ${acknowledgementText(check.acknowledgement)}`, italics: true }] : [])],
+  })
+  const list = (heading: string, items: BriefingCheck[]) => (items.length > 0 ? keptWithNext(h2(heading), items.map((i) => ({ ul: [item(i)] }))) : [])
+  if (c.open.length + c.acknowledged.length === 0) return keptWithNext(h1(T.checks), [{ text: T.noChecks }])
+  return keptWithNext(h1(T.checks), [...list(T.openChecks, c.open), ...list(T.acknowledgedChecks, c.acknowledged)])
+}
+
+function ach(a: BriefingAch): Content[] {
+  const least = leastLabel(a)
+  return [
+    { ...h1(ACH_TEXT.heading), pageBreak: 'before' },
+    ...a.hypotheses.map((h) => labelled(h.label, `${h.number}. ${h.title}`)),
+    ...achTables(a).map((t) => {
+      const scoreRow = (label: string, cells: string[]): TableCell[] => [
+        { text: label, bold: true, colSpan: 3 },
+        { text: '' },
+        { text: '' },
+        ...cells.map((text): TableCell => ({ text, bold: true, alignment: 'center' })),
+      ]
+      return headedTable(
+        t.heading ? h2(t.heading) : null,
+        [ACH_TEXT.evidence, ACH_TEXT.grade, ACH_TEXT.weight, ...t.hypotheses.map((h) => h.label)],
+        [
+          ...t.rows.map((row): TableCell[] => [
+            { text: `${row.claim}${row.note ? ` (${row.note})` : ''}`, decoration: row.retracted ? 'lineThrough' : undefined, fontSize: 9 },
+            { text: row.attribution, fontSize: 9 },
+            { text: row.weight, fontSize: 9 },
+            ...row.cells.map((text): TableCell => ({ text, alignment: 'center', fontSize: 9 })),
+          ]),
+          scoreRow(ACH_TEXT.inconsistency, t.scores.map((s) => `${s.inconsistency}${s.least ? `\n${least}` : ''}`)),
+          scoreRow(ACH_TEXT.weighted, t.scores.map((s) => `${s.weighted}${s.leastWeighted ? `\n${least}` : ''}`)),
+          scoreRow(ACH_TEXT.rated, t.scores.map(ratedText)),
+        ],
+        ['*', 'auto', 'auto', ...t.hypotheses.map(() => 'auto')],
+      )
+    }),
+    { text: a.caption, style: 'caption' },
+  ]
 }
 
 function gridTable(b: Briefing): Content {

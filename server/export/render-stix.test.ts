@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { STIX_CONFIDENCE } from '../../shared/domain.ts'
 import { fixtureBoards, fixtureSnapshot, XSS_CLAIM } from './fixture-board.ts'
 import { renderStix, stixId } from './render-stix.ts'
+import { STIX_REQUIRED, stixReferences, stixViolations, type StixObject } from './stix-validation.ts'
 
-type StixObject = { type: string; id: string; [property: string]: unknown }
 
 const { previous, board } = fixtureBoards()
 const reviewed = { ...fixtureSnapshot(previous), verdicts: [{ assessmentId: board.assessments[0]!.id, reviewerId: 'reviewer-1', verdict: 'agree' as const, createdAt: board.assessments[0]!.createdAt }] }
@@ -13,27 +13,6 @@ const ofType = (type: string) => bundle.objects.filter((o) => o.type === type)
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
-
-/** STIX 2.1's required properties of each object type the export writes (common ones checked for all). */
-const REQUIRED: Record<string, string[]> = {
-  report: ['name', 'published', 'object_refs'],
-  note: ['content', 'object_refs'],
-  identity: ['name'],
-  relationship: ['relationship_type', 'source_ref', 'target_ref'],
-  'marking-definition': [],
-  opinion: ['opinion', 'object_refs'],
-}
-
-/** Every `*_ref` and `*_refs` value anywhere in an object, nested ones included. */
-function references(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(references)
-  if (value === null || typeof value !== 'object') return []
-  return Object.entries(value).flatMap(([key, v]) => {
-    if (key.endsWith('_ref') && typeof v === 'string') return [v]
-    if (key.endsWith('_refs') && Array.isArray(v)) return v.map(String)
-    return references(v)
-  })
-}
 
 afterEach(() => vi.useRealTimers())
 
@@ -57,8 +36,8 @@ describe('renderStix', () => {
         expect(o.modified).toMatch(TIMESTAMP)
         expect(String(o.modified) >= String(o.created)).toBe(true)
       }
-      expect(Object.keys(REQUIRED)).toContain(o.type)
-      for (const property of REQUIRED[o.type]!) {
+      expect(Object.keys(STIX_REQUIRED)).toContain(o.type)
+      for (const property of STIX_REQUIRED[o.type]!) {
         expect(o[property], `${o.type}.${property}`).toBeTruthy()
         if (property.endsWith('_refs')) expect((o[property] as unknown[]).length).toBeGreaterThan(0)
       }
@@ -70,9 +49,13 @@ describe('renderStix', () => {
     expect(new Set(bundle.objects.map((o) => o.id)).size).toBe(bundle.objects.length)
   })
 
+  it('keeps to the STIX 2.1 rules', () => {
+    expect(stixViolations(bundle)).toEqual([])
+  })
+
   it('resolves every reference inside the bundle', () => {
     const ids = new Set(bundle.objects.map((o) => o.id))
-    const refs = bundle.objects.flatMap(references)
+    const refs = bundle.objects.flatMap(stixReferences)
     expect(refs.length).toBeGreaterThan(board.links.length * 2)
     for (const ref of refs) expect(ids, ref).toContain(ref)
   })

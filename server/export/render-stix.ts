@@ -19,9 +19,11 @@ import {
   likelihoodTerm,
   profileName,
   tlpOf,
+  type AchRating,
   type TlpMarking,
 } from '../../shared/domain.ts'
-import { buildBriefing, confidenceSentence, likelihoodSentence, type BriefingVersion } from './briefing-model.ts'
+import { scopeBoard, type ExportScope } from '../../shared/export-scope.ts'
+import { blufText, buildBriefing, confidenceSentence, likelihoodSentence, type BriefingVersion } from './briefing-model.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
 import { cleanTextIn } from '../../shared/text-hygiene.ts'
 
@@ -45,11 +47,27 @@ const TLP2_PUBLISHED = '2022-10-01T00:00:00.000Z'
 /** Assay's own identity, the report's author, is one object in every bundle: its times never change. */
 const ASSAY_IDENTITY_CREATED = '2026-01-01T00:00:00.000Z'
 
-export function renderStix(input: BoardModel, version: BriefingVersion): string {
+/**
+ * A link's relationship type, claim → assessment, read from its ACH rating:
+ * consistent evidence supports the assessment, inconsistent evidence refutes
+ * it (custom types, as STIX 2.1 allows); neutral and not-applicable ratings
+ * stay the standard `related-to`. The rating itself is in `x_assay_ach_rating`.
+ */
+export const STIX_RELATIONSHIP_TYPES: Record<AchRating, 'supports' | 'refutes' | 'related-to'> = {
+  CC: 'supports',
+  C: 'supports',
+  N: 'related-to',
+  I: 'refutes',
+  II: 'refutes',
+  NA: 'related-to',
+}
+
+export function renderStix(input: BoardModel, version: BriefingVersion, options: { scope?: ExportScope } = {}): string {
+  const scope = options.scope ?? 'all'
   // JSON could escape anything, but the consumers of a bundle parse its texts as the briefings' XML does.
-  const board = cleanTextIn(input)
+  const board = scopeBoard(cleanTextIn(input), scope)
   const versionTime = stixTime(version.kind === 'snapshot' ? version.createdAt : version.at)
-  const briefing = buildBriefing(board, version)
+  const briefing = buildBriefing(input, version, { scope })
   const sources = new Map(board.sources.map((s) => [s.id, s]))
   const claims = new Map(board.claims.map((c) => [c.id, c]))
   const marking = markingDefinition(board, versionTime)
@@ -104,7 +122,8 @@ export function renderStix(input: BoardModel, version: BriefingVersion): string 
     if (links) links.push(link)
     else linksOf.set(link.assessmentId, [link])
   }
-  const reportId = stixId('report', `${board.id}:${version.hash}`)
+  // Another scope of one version is another report: its contents differ.
+  const reportId = stixId('report', `${board.id}:${version.hash}${scope === 'all' ? '' : `:${scope}`}`)
 
   const assessmentNotes = board.assessments.map((assessment) => {
     const links = linksOf.get(assessment.id) ?? []
@@ -144,9 +163,9 @@ export function renderStix(input: BoardModel, version: BriefingVersion): string 
 
   const relationships = board.links.map((link) => ({
     ...common('relationship', `link:${link.id}`, link.createdAt),
-    relationship_type: 'related-to',
-    source_ref: stixId('note', `assessment:${link.assessmentId}`),
-    target_ref: stixId('note', `claim:${link.claimId}`),
+    relationship_type: STIX_RELATIONSHIP_TYPES[link.rating],
+    source_ref: stixId('note', `claim:${link.claimId}`),
+    target_ref: stixId('note', `assessment:${link.assessmentId}`),
     description: `ACH rating: ${ACH_RATING_LABELS[link.rating]} (${link.rating})${link.note ? `. ${link.note}` : ''}`,
     x_assay_ach_rating: link.rating,
     ...markingRefs,
@@ -174,11 +193,23 @@ export function renderStix(input: BoardModel, version: BriefingVersion): string 
     modified: versionTime,
     created_by_ref: assay.id,
     name: board.title || 'Untitled board',
-    description: [board.question, briefing.bluf].filter((part) => part.trim().length > 0).join('\n\n'),
+    description: [board.question, blufText(briefing.bluf)].filter((part) => part.trim().length > 0).join('\n\n'),
     report_types: ['threat-report'],
     published: versionTime,
     object_refs: contents.map((o) => o.id),
     x_assay_version: { kind: version.kind, label: briefing.version.label, hash: version.hash },
+    x_assay_scope: { scope, statement: briefing.scope.statement },
+    // Sign-offs without the reviewers' names, as verdicts: a bundle is made to be shared.
+    x_assay_review: {
+      status: briefing.review.status,
+      signoffs: version.kind === 'snapshot' ? (version.signoffs ?? []).map((s) => ({ decision: s.decision, created: stixTime(s.createdAt) })) : [],
+    },
+    ...(briefing.retractedSince ? { x_assay_retracted_since: briefing.retractedSince.statement } : {}),
+    x_assay_checks: {
+      open: briefing.checks.open.map(({ about, label, message }) => ({ about, label, message })),
+      // The reason without who gave it: analysts are not named in a bundle.
+      acknowledged: briefing.checks.acknowledged.map(({ about, label, message, acknowledgement }) => ({ about, label, message, reason: acknowledgement?.reason })),
+    },
     ...markingRefs,
   }
   const objects = [...(marking ? [marking] : []), report, ...contents]

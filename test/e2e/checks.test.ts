@@ -68,7 +68,7 @@ describeInBrowser('analytic checks in the browser', () => {
     await ana.page.getByRole('note').filter({ hasText: '3 assessments relied on it' }).waitFor()
     await saveScreenshot(ben.page, 'checks-retraction')
 
-    // The next export flags them too.
+    // The next export flags them too: under each assessment, and in the checks it lists.
     await waitSaved(ana)
     const checks = (await api.get<ChecksReport>(`/api/boards/${boardId}/checks`)).body
     expect(checks.findings.filter((f) => f.rule === 'retracted-support').map((f) => f.subject)).toEqual([
@@ -76,6 +76,10 @@ describeInBrowser('analytic checks in the browser', () => {
       { kind: 'assessment', id: exercise },
       { kind: 'assessment', id: preparation },
     ])
+    const briefing = (await api.get<string>(`/api/boards/${boardId}/export?format=md`)).body
+    const warning = '**Warning:** Relies on a claim since retracted: NATO (B2) “Bridging units moved up to the border overnight.”.'
+    expect(briefing.split(warning)).toHaveLength(4)
+    expect(briefing).toContain('**1\\. An incursion within weeks**: Relies on a retracted claim.')
   })
 
   it('marks the words at fault as they are typed, and an editor’s acknowledgement with its reason reaches everyone', async () => {

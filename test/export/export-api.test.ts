@@ -82,6 +82,23 @@ describe('export over HTTP and the CLI', () => {
     expect((await download({}, 'format=md')).status).toBe(401)
   })
 
+  it('exports only the assessments of the scope asked for, and refuses an unknown scope', async () => {
+    const headers = await bearer(owner)
+    const api = apiClient(server.url, headers)
+    await api.post(`/api/boards/${boardId}/assessments`, { title: 'A draft not for the director', likelihood: 3, confidence: 'low' })
+    const text = async (query: string) => new TextDecoder().decode((await download(headers, query)).bytes)
+    expect(await text('format=md')).toContain('A draft not for the director')
+    const final = await text('format=md&scope=in-review')
+    expect(final).not.toContain('A draft not for the director')
+    expect(final).toContain('Assessments in review and final only; drafts left out. 0 of 2 assessments.')
+    const bad = await download(headers, 'format=md&scope=everything')
+    expect(bad.status).toBe(400)
+    expect(new TextDecoder().decode(bad.bytes)).toContain('scope')
+    const csv = await download(headers, 'format=csv')
+    expect(csv.status).toBe(200)
+    expect(csv.headers.get('content-disposition')).toMatch(/\.ach\.csv"$/)
+  })
+
   it('exports from the command line', async () => {
     await server.close()
     const dir = tempDir()
@@ -93,6 +110,15 @@ describe('export over HTTP and the CLI', () => {
       const html = readFileSync(out, 'utf8')
       expect(html).toContain('Morning brief')
       expect(html).toContain('TLP:AMBER')
+      expect(html).toContain('All assessments, drafts included.')
+      const finalOut = join(dir, 'final.md')
+      await promisify(execFile)(process.execPath, [CLI, 'export', '--board', boardId, '--format', 'md', '--scope', 'final', '--out', finalOut], { env })
+      expect(readFileSync(finalOut, 'utf8')).toContain('Final assessments only; drafts and assessments in review left out. 0 of 1 assessments.')
+      const refused = await promisify(execFile)(process.execPath, [CLI, 'export', '--board', boardId, '--format', 'md', '--scope', 'some', '--out', finalOut], { env }).catch(
+        (error: { stderr: string; code: number }) => error,
+      )
+      expect(refused).toMatchObject({ code: 1 })
+      expect((refused as { stderr: string }).stderr).toContain('Unknown scope "some": use one of all, in-review, final.')
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

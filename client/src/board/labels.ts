@@ -8,6 +8,7 @@ import {
   ASSESSMENT_KIND_LABELS,
   ASSESSMENT_KINDS,
   ASSESSMENT_STATUSES,
+  ASSESSMENT_STATUS_LABELS,
   CLAIM_CREDIBILITIES,
   CONFIDENCE_LEVELS,
   CONFIDENCE_MEANINGS,
@@ -30,7 +31,7 @@ import {
 } from '../../../shared/domain.ts'
 import type { Segment } from '../ui/segment.ts'
 
-export const STATUS_LABELS: Record<AssessmentStatus, string> = { draft: 'draft', 'in-review': 'in review', final: 'final' }
+export const STATUS_LABELS: Record<AssessmentStatus, string> = ASSESSMENT_STATUS_LABELS
 
 /** "none" for a field that may be left unset; 0 stands for it where the values are numbers. */
 export const NONE = 'none'

@@ -16,6 +16,7 @@ export const FORMAT_INFO: Record<ExportFormat, FormatInfo> = {
   html: { label: 'HTML', hint: 'The briefing as one web page', briefing: true },
   stix: { label: 'STIX 2.1', hint: 'Machine-readable bundle: report, notes, identities, relationships', briefing: false },
   json: { label: 'JSON', hint: 'The board model exactly as the API serves it', briefing: false },
+  csv: { label: 'ACH (CSV)', hint: 'The ACH matrix for a spreadsheet: ratings, grades, weights and scores', briefing: false },
 }
 
 export function exportUrl(boardId: string, format: ExportFormat, snapshotId: string | null, scope: ExportScope = 'all'): string {

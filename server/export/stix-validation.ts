@@ -1,0 +1,71 @@
+/**
+ * The STIX 2.1 rules the export's tests hold a bundle to (STIX 2.1, sections
+ * 2.9, 3.1–3.3 and the required properties of each object type the export
+ * writes): every violation found, in words, so a failing test says which
+ * object broke which rule. Test support: the export itself is built to pass.
+ */
+export type StixObject = { type: string; id: string; [property: string]: unknown }
+export type StixBundle = { type: string; id: string; objects: StixObject[] }
+
+const IDENTIFIER = /^[a-z][a-z0-9-]*--[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+/** Property names: lowercase ASCII and underscores; custom ones begin x_ (here x_assay_). */
+const PROPERTY_NAME = /^[a-z][a-z0-9_]*$/
+/** A relationship type, standard or custom: lowercase ASCII letters, digits and hyphens. */
+const RELATIONSHIP_TYPE = /^[a-z0-9]+(-[a-z0-9]+)*$/
+
+/** Required properties of each object type the export writes, besides the common ones. */
+export const STIX_REQUIRED: Record<string, string[]> = {
+  report: ['name', 'published', 'object_refs'],
+  note: ['content', 'object_refs'],
+  identity: ['name'],
+  relationship: ['relationship_type', 'source_ref', 'target_ref'],
+  'marking-definition': [],
+  opinion: ['opinion', 'object_refs'],
+}
+
+/** Every `*_ref` and `*_refs` value anywhere in an object, nested ones included. */
+export function stixReferences(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(stixReferences)
+  if (value === null || typeof value !== 'object') return []
+  return Object.entries(value).flatMap(([key, v]) => {
+    if (key.endsWith('_ref') && typeof v === 'string') return [v]
+    if (key.endsWith('_refs') && Array.isArray(v)) return v.map(String)
+    return stixReferences(v)
+  })
+}
+
+export function stixViolations(bundle: StixBundle): string[] {
+  const problems: string[] = []
+  if (bundle.type !== 'bundle') problems.push(`bundle type is ${bundle.type}`)
+  if (!IDENTIFIER.test(bundle.id) || !bundle.id.startsWith('bundle--')) problems.push(`bundle id ${bundle.id}`)
+  const ids = new Set<string>()
+  for (const o of bundle.objects) {
+    const at = `${o.type} ${o.id}`
+    if (ids.has(o.id)) problems.push(`${at}: id used twice`)
+    ids.add(o.id)
+    if (!IDENTIFIER.test(o.id) || !o.id.startsWith(`${o.type}--`)) problems.push(`${at}: id is not ${o.type}--UUID`)
+    if (o.spec_version !== '2.1') problems.push(`${at}: spec_version ${String(o.spec_version)}`)
+    if (!TIMESTAMP.test(String(o.created))) problems.push(`${at}: created ${String(o.created)}`)
+    // Marking definitions cannot be versioned: they have no `modified`.
+    if (o.type !== 'marking-definition') {
+      if (!TIMESTAMP.test(String(o.modified))) problems.push(`${at}: modified ${String(o.modified)}`)
+      else if (String(o.modified) < String(o.created)) problems.push(`${at}: modified before created`)
+    }
+    const required = STIX_REQUIRED[o.type]
+    if (!required) problems.push(`${at}: a type the export does not write`)
+    for (const property of required ?? []) {
+      const value = o[property]
+      if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)) problems.push(`${at}: no ${property}`)
+    }
+    for (const key of Object.keys(o)) if (!PROPERTY_NAME.test(key)) problems.push(`${at}: property name ${key}`)
+    if (o.type === 'relationship' && !RELATIONSHIP_TYPE.test(String(o.relationship_type))) problems.push(`${at}: relationship_type ${String(o.relationship_type)}`)
+    for (const reference of (o.external_references as Record<string, unknown>[] | undefined) ?? []) {
+      if (!reference.source_name || !(reference.description || reference.url)) problems.push(`${at}: an external reference without source_name and description or url`)
+    }
+  }
+  for (const o of bundle.objects) {
+    for (const ref of stixReferences(o)) if (!ids.has(ref)) problems.push(`${o.type} ${o.id}: reference ${ref} does not resolve`)
+  }
+  return problems
+}
