@@ -3,8 +3,9 @@
  * here, rebuilt and rendered in a worker thread (stored-version.ts). The
  * version the briefing cites (label, time, content hash, review) comes from
  * what is exported, and every export is written to the audit log. The checks
- * listed before an export read the same version through loadVersion.
+ * listed before an export read the same version (checkVersion).
  */
+import type { ChecksReport } from '../../shared/checks-report.ts'
 import type { ExportScope } from '../../shared/export-scope.ts'
 import type { Principal } from '../access/access.ts'
 import { audit } from '../access/audit.ts'
@@ -12,18 +13,14 @@ import type { Services } from '../services.ts'
 import { readStoredLog } from '../snapshots/board-state.ts'
 import { readSnapshotState } from '../snapshots/load-snapshot.ts'
 import type { ExportedFile, ExportFormat } from './export-board.ts'
-import type { LoadedVersion, StoredVersion } from './stored-version.ts'
+import type { StoredVersion } from './stored-version.ts'
 
 export type ExportRequest = { boardId: string; format: ExportFormat; snapshotId?: string | undefined; scope?: ExportScope | undefined }
 
-/**
- * The live board, or a snapshot with its review (verdicts, sign-offs) and
- * what it relied on that has been retracted since. Null when there is no such
- * board or no such snapshot of it.
- */
-export async function loadVersion(services: Services, boardId: string, snapshotId: string | undefined): Promise<LoadedVersion | null> {
-  const stored = await readStoredVersion(services, boardId, snapshotId)
-  return stored && services.workers.run('load-version', stored)
+/** The analytic checks of the live board or a snapshot, for the assessments of `scope`; null when there is no such version. */
+export async function checkVersion(services: Services, boardId: string, snapshotId: string | undefined, scope: ExportScope): Promise<ChecksReport | null> {
+  const version = await readStoredVersion(services, boardId, snapshotId)
+  return version && services.workers.run('check-version', { version, scope })
 }
 
 /** Null when there is no such board or no such snapshot of it. */

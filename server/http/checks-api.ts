@@ -4,16 +4,15 @@
  * editor's acknowledgement of a finding with its reason, kept in the board.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import { checkBoard } from '../../shared/analysis-checks.ts'
+import { findingStands } from '../../shared/analysis-checks.ts'
 import { BoardError } from '../../shared/board-doc.ts'
-import { boardToModel } from '../../shared/board-convert.ts'
+import { boardToModel, readAcknowledgements } from '../../shared/board-convert.ts'
 import { acknowledgementInputSchema, acknowledgementSchema } from '../../shared/board-model.ts'
 import * as mutations from '../../shared/board-mutations.ts'
-import { checksReportSchema, type ChecksReport } from '../../shared/checks-report.ts'
-import { EXPORT_SCOPES, scopeBoard } from '../../shared/export-scope.ts'
+import { checksReportSchema } from '../../shared/checks-report.ts'
+import { EXPORT_SCOPES } from '../../shared/export-scope.ts'
 import { LIMITS } from '../../shared/limits.ts'
-import { retractedSinceStatement } from '../../shared/retracted-since.ts'
-import { loadVersion } from '../export/export-version.ts'
+import { checkVersion } from '../export/export-version.ts'
 import type { AppEnv } from './app-env.ts'
 import { changeBoard, mutationContext, requireBoardRole } from './boards-api.ts'
 import { notFound } from './errors.ts'
@@ -41,22 +40,8 @@ export function checksApi(): OpenAPIHono<AppEnv> {
       const { id: boardId } = c.req.valid('param')
       const { snapshot, scope } = c.req.valid('query')
       await requireBoardRole(c, boardId, 'reviewer')
-      const loaded = await loadVersion(c.var.services, boardId, snapshot)
-      if (!loaded) throw notFound(snapshot ? 'Snapshot' : 'Board')
-      const board = scopeBoard(loaded.model, scope)
-      const findings = checkBoard(board)
-      const about = new Set(findings.flatMap((f) => (f.subject.kind === 'assessment' ? [f.subject.id] : [])))
-      const retracted = loaded.version.kind === 'snapshot' ? (loaded.version.retractedSince ?? null) : null
-      const acknowledged = findings.filter((f) => f.acknowledgement !== null).length
-      const report: ChecksReport = {
-        scope,
-        findings,
-        titles: Object.fromEntries(board.assessments.filter((a) => about.has(a.id)).map((a) => [a.id, a.title])),
-        open: findings.length - acknowledged,
-        acknowledged,
-        retractedSince: retracted,
-        retractedSinceStatement: retracted ? retractedSinceStatement(retracted) : null,
-      }
+      const report = await checkVersion(c.var.services, boardId, snapshot, scope)
+      if (!report) throw notFound(snapshot ? 'Snapshot' : 'Board')
       return c.json(report, 200)
     },
   )
@@ -76,11 +61,11 @@ export function checksApi(): OpenAPIHono<AppEnv> {
       const acknowledgement = await changeBoard(c, boardId, (doc) => {
         // Only a finding that stands now can be acknowledged: a key made up or gone stale is refused, not stored.
         const model = boardToModel(doc, boardId)
-        if (!checkBoard(model).some((f) => f.key === input.key && f.rule === input.rule)) {
+        if (!findingStands(model, input.key, input.rule)) {
           throw new BoardError('not-found', `No finding ${input.key} stands on this board now; read GET /api/boards/${boardId}/checks for the current ones.`)
         }
         mutations.acknowledgeFinding(doc, input, mutationContext(c))
-        return boardToModel(doc, boardId).acknowledgements?.find((a) => a.key === input.key)
+        return readAcknowledgements(doc).find((a) => a.key === input.key)
       })
       if (!acknowledgement) throw notFound('Acknowledgement')
       return c.json(acknowledgement, 201)

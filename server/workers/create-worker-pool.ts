@@ -12,7 +12,8 @@ export function createWorkerPool(config: Config, logger: Logger): WorkerPool {
     'merge-state': boardState,
     // A comparison rebuilds two versions, then spends at most its word-diff budget.
     'diff-versions': boardState + config.DIFF_TIME_BUDGET_MS,
-    'load-version': boardState,
+    // Rebuilding the version, then reading every judgment's words: well within a board read's time.
+    'check-version': boardState,
     'export-board': config.EXPORT_TIME_BUDGET_MS,
     'import-document': config.IMPORT_TIME_BUDGET_MS,
   }

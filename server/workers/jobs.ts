@@ -3,7 +3,8 @@
  * one output, both structured-cloneable (plain data, Uint8Arrays, Maps). This
  * module runs inside the worker threads; the main thread imports its types only.
  */
-import { exportStoredVersion, loadStoredVersion } from '../export/stored-version.ts'
+import { exportStoredVersion } from '../export/stored-version.ts'
+import { checkStoredVersion } from '../export/version-checks.ts'
 import { importOnStoredBoard } from '../import/import-job.ts'
 import { mergeBoardState } from '../relay/merge-state.ts'
 import { captureLog, readBoardState, type StoredLog } from '../snapshots/board-state.ts'
@@ -18,8 +19,8 @@ export const JOBS = {
   'merge-state': ({ checkpoint, updates }: StoredLog) => mergeBoardState(checkpoint, updates),
   /** Two versions compared, as the diff API's JSON body. */
   'diff-versions': diffSides,
-  /** The live board or a snapshot as an export cites it and the checks read it: models, hashes, review. */
-  'load-version': loadStoredVersion,
+  /** A version's analytic checks, as the checks API sends them. */
+  'check-version': checkStoredVersion,
   /** A version rendered as a briefing or bundle. */
   'export-board': exportStoredVersion,
   /** A document parsed and imported into (or previewed on) the stored board, as the update to apply. */

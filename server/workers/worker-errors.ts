@@ -48,8 +48,8 @@ const JOB_WORDS: Record<JobName, { task: string; advice: string; budgetSetting: 
     advice: 'Compare versions that are closer together.',
     budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS and DIFF_TIME_BUDGET_MS',
   },
-  'load-version': {
-    task: 'Reading the version',
+  'check-version': {
+    task: 'Checking the version',
     advice: 'The board is larger than this server is set to handle in one step.',
     budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
   },
