@@ -21,6 +21,7 @@ import { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { Config } from '../config.ts'
 import type { Logger } from '../log.ts'
+import { redisReconnectDelay } from '../redis-reconnect.ts'
 
 export type SignInLimits = {
   perAccountAndAddress: number
@@ -57,7 +58,7 @@ export class SignInThrottle {
     }
     if (!config.REDIS_URL) return new SignInThrottle(limits, { keyPrefix })
     // No offline queue: while Redis is away a count fails at once and the in-memory one stands in.
-    const redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'assay-sign-in' })
+    const redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'assay-sign-in', retryStrategy: redisReconnectDelay })
     redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis (sign-in counts) connection error; counting in memory meanwhile'))
     return new SignInThrottle(limits, { redis, keyPrefix })
   }

@@ -1,9 +1,14 @@
 /**
  * GET /readyz: whether this instance should be sent traffic. Ready only when
- * the database answers within READINESS_TIMEOUT_MS. The body says what was
- * checked, by kind only (no host names or messages: the route is public).
+ * the database answers within READINESS_TIMEOUT_MS, and Redis too when it is
+ * configured, and the server is not shutting down. Failing commits are
+ * reported but do not make the instance unready: the database decides that,
+ * and another instance on the same database would fail the same way. The body
+ * says what was checked, by kind only (no host names or messages: the route is
+ * public).
  */
 import type { Services } from '../services.ts'
+import { DeadlineExceeded, withDeadline } from './deadline.ts'
 import type { ProbeResult } from './storage-health.ts'
 
 export type CheckStatus = 'ok' | Extract<ProbeResult, { ok: false }>['problem']
@@ -13,14 +18,37 @@ export type Readiness = {
   /** True once the server has started shutting down: it takes no new work. */
   shuttingDown: boolean
   storage: { status: CheckStatus; ms?: number }
+  /** Only when REDIS_URL is set. */
+  redis?: { status: 'ok' | 'unreachable' | 'timeout'; ms?: number }
+  /** Boards loaded here whose commits fail (their edits are kept in memory and retried), and for how long the oldest has. */
+  commits: { status: 'ok' | 'failing'; failingBoards: number; failingForMs?: number }
 }
 
-export async function checkReadiness(services: Pick<Services, 'storageHealth' | 'lifecycle'>): Promise<Readiness> {
+export async function checkReadiness(services: Pick<Services, 'storageHealth' | 'lifecycle' | 'rooms' | 'config'>): Promise<Readiness> {
   const { shuttingDown } = services.lifecycle
-  const storage = await services.storageHealth.probe()
+  const [storage, redis] = await Promise.all([
+    services.storageHealth.probe(),
+    services.config.REDIS_URL === undefined ? undefined : checkRedis(services),
+  ])
+  const { failingRooms, oldestFailingSince } = services.rooms.commitHealth()
   return {
-    ready: storage.ok && !shuttingDown,
+    ready: storage.ok && (redis === undefined || redis.status === 'ok') && !shuttingDown,
     shuttingDown,
     storage: storage.ok ? { status: 'ok', ms: storage.ms } : { status: storage.problem },
+    ...(redis && { redis }),
+    commits:
+      oldestFailingSince === null
+        ? { status: 'ok', failingBoards: 0 }
+        : { status: 'failing', failingBoards: failingRooms, failingForMs: Date.now() - oldestFailingSince },
+  }
+}
+
+async function checkRedis(services: Pick<Services, 'rooms' | 'config'>): Promise<NonNullable<Readiness['redis']>> {
+  const started = performance.now()
+  try {
+    await withDeadline(services.rooms.pingRedis(), services.config.READINESS_TIMEOUT_MS, 'Redis')
+    return { status: 'ok', ms: Math.round(performance.now() - started) }
+  } catch (error) {
+    return { status: error instanceof DeadlineExceeded ? 'timeout' : 'unreachable' }
   }
 }

@@ -9,11 +9,12 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Role } from '../relay/connection.ts'
 import type { RelayMetrics } from '../relay/relay-metrics.ts'
+import type { CommitHealth } from '../relay/room-registry.ts'
 import type { Room } from '../relay/room.ts'
 
 /** What the gauges read at scrape time. */
 export type MetricsSources = {
-  rooms: { readonly loadedRooms: ReadonlyMap<string, Pick<Room, 'connections'>> }
+  rooms: { readonly loadedRooms: ReadonlyMap<string, Pick<Room, 'connections'>>; commitHealth(): CommitHealth }
   storageHealth: { readonly unavailableSince: number | null }
 }
 
@@ -66,6 +67,13 @@ export class Metrics {
       },
       ['role'],
     )
+    state('assay_boards_commit_failing', 'Boards loaded here whose commits are failing (their edits are kept in memory and retried)', (gauge, { rooms }) =>
+      gauge.set(rooms.commitHealth().failingRooms),
+    )
+    state('assay_commit_failing_seconds', 'How long the oldest failing board has been failing to commit; 0 when none is', (gauge, { rooms }) => {
+      const since = rooms.commitHealth().oldestFailingSince
+      gauge.set(since === null ? 0 : (Date.now() - since) / 1000)
+    })
     state('assay_storage_available', '1 while the database answers, 0 while it is counted down', (gauge, { storageHealth }) =>
       gauge.set(storageHealth.unavailableSince === null ? 1 : 0),
     )

@@ -10,6 +10,7 @@ import * as encoding from 'lib0/encoding'
 import { Redis } from 'ioredis'
 import type { CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
+import { redisReconnectDelay } from '../redis-reconnect.ts'
 import type { RelayMetrics } from './relay-metrics.ts'
 import type { ConnectionSelector } from './room-registry.ts'
 
@@ -42,7 +43,7 @@ export class RedisBus {
     private readonly logger: Logger,
     private readonly metrics: Pick<RelayMetrics, 'redisPublished' | 'redisReceived'>,
   ) {
-    const options = { maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'assay' }
+    const options = { maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'assay', retryStrategy: redisReconnectDelay }
     this.publisher = new Redis(url, options)
     this.subscriber = new Redis(url, options)
     for (const client of [this.publisher, this.subscriber]) {
@@ -54,6 +55,13 @@ export class RedisBus {
     this.subscriber.on('ready', () => {
       for (const boardId of this.boards) this.notifyResubscribed(boardId)
     })
+  }
+
+  /** Resolves once both connections have answered a ping (readiness); rejects at once while either is not connected. */
+  async ping(): Promise<void> {
+    const down = [this.publisher, this.subscriber].find((client) => client.status !== 'ready')
+    if (down) throw new Error(`redis connection is ${down.status}`)
+    await Promise.all([this.publisher.ping(), this.subscriber.ping()])
   }
 
   async subscribe(boardId: string): Promise<void> {

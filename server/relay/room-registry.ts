@@ -113,6 +113,12 @@ export class RoomRegistry {
     return this.connectionLimits.admit(personId)
   }
 
+  /** Resolves once Redis has answered (readiness); rejects without REDIS_URL, or while Redis is away. */
+  async pingRedis(): Promise<void> {
+    if (!this.bus) throw new Error('no Redis is configured')
+    await this.bus.ping()
+  }
+
   commitHealth(): CommitHealth {
     let failingRooms = 0
     let oldestFailingSince: number | null = null

@@ -7,12 +7,12 @@
  * and once the database is back it is ready again within seconds and has lost
  * nothing.
  */
-import WebSocket from 'ws'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { boardToModel } from '../../shared/board-convert.ts'
 import { assessmentText } from '../../shared/board-doc.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
+import { refusedUpgrade } from '../helpers/raw-socket.ts'
 import { describeUnless, missingServices } from '../helpers/services.ts'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
 import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, startTestServer, type TestServer } from '../helpers/test-server.ts'
@@ -25,24 +25,10 @@ const postgresMissing = await missingServices('postgres')
 const TIMEOUTS = { DATABASE_STATEMENT_TIMEOUT_MS: '1000', DATABASE_CONNECT_TIMEOUT_MS: '1000', READINESS_TIMEOUT_MS: '500' }
 /** How long the server may take to serve again once the database is back: a bound, not a measurement. */
 const RECOVERY_MS = 15_000
+/** An outage, a recovery and a restart: longer than most tests, on a loaded machine too. */
+const TEST_MS = 60_000
 
 type Readiness = { ready: boolean; storage: { status: string } }
-
-/** The status and Retry-After of a websocket upgrade the server refuses. */
-function refusedUpgrade(url: string): Promise<{ status: number; retryAfter: string | undefined }> {
-  const socket = new WebSocket(url)
-  socket.on('error', () => {})
-  return new Promise((resolve, reject) => {
-    socket.once('unexpected-response', (_request, response) => {
-      resolve({ status: response.statusCode ?? 0, retryAfter: response.headers['retry-after'] })
-      socket.terminate()
-    })
-    socket.once('open', () => {
-      socket.close()
-      reject(new Error('the upgrade was accepted'))
-    })
-  })
-}
 
 describeUnless(postgresMissing)('PostgreSQL lost and back', () => {
   let database: string
@@ -135,7 +121,7 @@ describeUnless(postgresMissing)('PostgreSQL lost and back', () => {
     proxy.restore()
     await expectRecovered(boardId, writer, observer)
     expect(judgmentOf(writer, boardId)).toBe('before typed while the database was gone still typing ')
-  })
+  }, TEST_MS)
 
   it('gives up on a half-open connection instead of hanging, and recovers the same way', async () => {
     const { boardId, writer, observer, type } = await editedBoard()
@@ -148,5 +134,5 @@ describeUnless(postgresMissing)('PostgreSQL lost and back', () => {
     proxy.restore()
     await expectRecovered(boardId, writer, observer)
     expect(judgmentOf(writer, boardId)).toBe('before into the void ')
-  })
+  }, TEST_MS)
 })

@@ -24,6 +24,8 @@ const postgresMissing = await missingServices('postgres')
 const SHUTDOWN_TIMEOUT_MS = 3000
 /** Exiting later than the deadline plus this is a failure: a correctness bound, not a measurement. */
 const EXIT_MARGIN_MS = 4000
+/** Two server processes started, a shutdown and the clients' reconnection: longer than most tests, on a loaded machine too. */
+const TEST_MS = 90_000
 
 describeUnless(postgresMissing)('shutting down while the database is unreachable', () => {
   const children: ChildServer[] = []
@@ -89,5 +91,5 @@ describeUnless(postgresMissing)('shutting down while the database is unreachable
     const reader = connect(second.wsUrl, boardId)
     await reader.synced()
     expect(judgmentOf(reader, boardId)).toBe(written)
-  })
+  }, TEST_MS)
 })

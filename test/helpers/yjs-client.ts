@@ -43,13 +43,13 @@ export function connectClient(wsUrl: string, boardId: string, params: Record<str
 }
 
 /** `connectClient` for the tests of a file or suite: each client is destroyed after the test that connected it. */
-export function clientsDestroyedAfterEach(): (wsUrl: string, boardId: string) => TestClient {
+export function clientsDestroyedAfterEach(): (wsUrl: string, boardId: string, params?: Record<string, string>) => TestClient {
   const clients: TestClient[] = []
   afterEach(() => {
     for (const client of clients.splice(0)) client.destroy()
   })
-  return (wsUrl, boardId) => {
-    const client = connectClient(wsUrl, boardId)
+  return (wsUrl, boardId, params) => {
+    const client = connectClient(wsUrl, boardId, params)
     clients.push(client)
     return client
   }

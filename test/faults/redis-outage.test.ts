@@ -1,0 +1,71 @@
+/**
+ * Redis goes away under a running server, through a TCP proxy of the test's
+ * own: /readyz says not ready while it is away and ready again within seconds
+ * of its return (reconnects back off to at most 2 s); the board catches up
+ * from the update log once the subscription is back.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { apiClient, type ApiClient } from '../helpers/api.ts'
+import { describeUnless, missingServices } from '../helpers/services.ts'
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
+import { REDIS_URL, startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+import { clientsDestroyedAfterEach } from '../helpers/yjs-client.ts'
+
+const redisMissing = await missingServices('redis')
+
+/** How long the server may take to be ready again once Redis is back: a bound, not a measurement. */
+const RECOVERY_MS = 15_000
+const METRICS_TOKEN = 'metrics-token-for-the-test-0123456789'
+
+type Readiness = { ready: boolean; storage: { status: string }; redis?: { status: string } }
+
+describeUnless(redisMissing)('Redis lost and back', () => {
+  let proxy: TcpProxy
+  let server: TestServer
+  let api: ApiClient
+  const connect = clientsDestroyedAfterEach()
+
+  beforeEach(async () => {
+    const target = new URL(REDIS_URL)
+    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) })
+    target.port = String(proxy.port)
+    server = await startTestServer({ env: { REDIS_URL: target.toString(), READINESS_TIMEOUT_MS: '500', METRICS_TOKEN } })
+    api = apiClient(() => server.url)
+  })
+
+  afterEach(async () => {
+    proxy.restore()
+    await server.destroy()
+    await proxy.close()
+  })
+
+  const catchUps = async () => {
+    const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text()
+    return Number(/^assay_redis_catch_ups_total (\d+)$/m.exec(text)?.[1])
+  }
+
+  it('makes the instance not ready while Redis is away, and ready again once it is back', async () => {
+    const boardId = await api.createBoard('Redis')
+    const client = connect(server.wsUrl, boardId)
+    await client.synced()
+    expect((await api.get<Readiness>('/readyz')).body).toMatchObject({ ready: true, storage: { status: 'ok' }, redis: { status: 'ok' } })
+    await waitFor(async () => (await catchUps()) >= 1, 'the catch-up that follows the subscription')
+    const caughtUpBefore = await catchUps()
+
+    proxy.cut()
+    const away = await waitFor(async () => {
+      const readiness = await api.get<Readiness>('/readyz')
+      return readiness.status === 503 ? readiness.body : null
+    }, 'readiness to fail while Redis is away')
+    expect(away.ready).toBe(false)
+    expect(['unreachable', 'timeout']).toContain(away.redis?.status)
+    expect(away.storage.status).toBe('ok')
+    expect((await api.get('/healthz')).status).toBe(200)
+
+    proxy.restore()
+    await waitFor(async () => (await api.get('/readyz')).status === 200, 'readiness once Redis is back', RECOVERY_MS)
+    // Messages published meanwhile may be lost: the board catches up from the update log.
+    await waitFor(async () => (await catchUps()) > caughtUpBefore, 'a catch-up after the reconnection')
+  })
+})
