@@ -10,6 +10,7 @@ import { benchMainThread } from './main-thread.ts'
 import { benchReference } from './reference.ts'
 import { benchRelay } from './relay.ts'
 import { benchSoak } from './soak.ts'
+import { benchTextRule } from './text-rule.ts'
 
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   relay: benchRelay,
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   mainThread: benchMainThread,
   browser: benchBrowser,
   soak: benchSoak,
+  textRule: benchTextRule,
 }
 
 const named = process.argv.slice(2)
