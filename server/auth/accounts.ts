@@ -3,6 +3,7 @@
  * line and start-up share. Nothing here returns or logs a password or a hash;
  * a new token is returned to the caller once and only its hash is kept.
  */
+import { cleanText } from '../../shared/text-hygiene.ts'
 import type { Logger } from '../log.ts'
 import type { Config } from '../config.ts'
 import type { ApiTokenRecord, Storage, UserRecord } from '../storage/storage.ts'
@@ -39,7 +40,8 @@ export async function createAccount(storage: Storage, input: NewAccount, options
   const user: UserRecord = {
     id: crypto.randomUUID(),
     email: normalizeEmail(input.email),
-    name: input.name.trim(),
+    // The CLI's names too follow the text rule every HTTP body does: a name is shown on every board.
+    name: cleanText(input.name).trim(),
     passwordHash: await hashPassword(input.password),
     isAdmin: input.isAdmin ?? false,
     createdAt: new Date().toISOString(),
