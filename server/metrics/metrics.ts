@@ -4,7 +4,9 @@
  * middleware. Gauges of state (connections, rooms, failing commits, the
  * database) are read from the running server when scraped, so they cannot
  * drift from it. Node's own metrics come with prom-client's defaults, the
- * event loop's lag among them (`nodejs_eventloop_lag_seconds`).
+ * event loop's lag among them (`nodejs_eventloop_lag_seconds`): they describe
+ * the process, so they are collected once per process, however many servers
+ * it runs (tests run many).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Role } from '../relay/connection.ts'
@@ -30,7 +32,6 @@ export class Metrics {
   private sources: MetricsSources | undefined
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry })
     const registers = [this.registry]
     const counter = <Label extends string = never>(name: string, help: string, labelNames: readonly Label[] = []) =>
       new Counter<Label>({ name, help, labelNames, registers })
@@ -107,6 +108,16 @@ export class Metrics {
   }
 
   render(): Promise<string> {
-    return this.registry.metrics()
+    return Registry.merge([processMetrics(), this.registry]).metrics()
   }
+}
+
+let processRegistry: Registry | undefined
+
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry()
+    collectDefaultMetrics({ register: processRegistry })
+  }
+  return processRegistry
 }
