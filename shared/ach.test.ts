@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { achMatrix, consistencyValue, diagnosticity, evidenceWeight, formatWeighted, type AchBoard } from './ach.ts'
+import { achMatrix, consistencyValue, diagnosticity, evidenceSummary, evidenceWeight, formatWeighted, type AchBoard } from './ach.ts'
 import type { AssessmentModel, ClaimModel, LinkModel, SourceModel } from './board-model.ts'
 import type { AchRating, AssessmentKind, ClaimCredibility } from './domain.ts'
 
@@ -265,5 +265,23 @@ describe('ACH diagnosticity', () => {
       }),
     )
     expect(matrix.rows.map((r) => r.diagnosticity)).toEqual(['diagnostic', 'non-diagnostic', 'incomplete'])
+  })
+
+  it('summarizes the evidence as the matrix would, without building it', () => {
+    const parts = board({
+      assessments: [assessment('h1'), assessment('h2'), assessment('k', 'key-judgment')],
+      claims: [claim('a'), claim('b'), claim('c', 2, 'retracted'), claim('d'), { ...claim('e'), sourceId: 'gone' }],
+      links: [
+        link('h1', 'a', 'C'), link('h2', 'a', 'C'),
+        link('h1', 'b', 'NA'), link('h2', 'b', 'I'),
+        link('h1', 'c', 'I'), link('h2', 'c', 'CC'),
+        link('k', 'd', 'II'),
+        link('h1', 'e', 'I'), link('h2', 'e', 'C'),
+      ],
+    })
+    const rows = achMatrix(parts).rows.filter((r) => !r.retracted)
+    expect(evidenceSummary(parts)).toEqual({ claimIds: rows.map((r) => r.claim.id), diagnostic: rows.some((r) => r.diagnosticity === 'diagnostic') })
+    expect(evidenceSummary(parts)).toEqual({ claimIds: ['a', 'b'], diagnostic: false })
+    expect(evidenceSummary({ ...parts, links: [...parts.links, link('h2', 'b', 'NA'), link('h1', 'a', 'N')] }).diagnostic).toBe(true)
   })
 })

@@ -180,6 +180,26 @@ export function achMatrix(board: AchBoard, options: AchOptions = {}): AchMatrix 
   }
 }
 
+/**
+ * Which evidence the hypotheses are weighed on, and whether any of it tells
+ * them apart: what the matrix's rows would say, without building the matrix
+ * (its cells are claims × hypotheses, which a check run on every change of a
+ * large board cannot afford).
+ */
+export function evidenceSummary(board: AchBoard): { claimIds: string[]; diagnostic: boolean } {
+  const hypotheses = new Set(board.assessments.filter((a) => a.kind === 'hypothesis').map((a) => a.id))
+  const sources = new Set(board.sources.map((s) => s.id))
+  const ratings = new Map<string, Set<AchRating>>()
+  for (const link of board.links) {
+    if (!hypotheses.has(link.assessmentId)) continue
+    let rated = ratings.get(link.claimId)
+    if (!rated) ratings.set(link.claimId, (rated = new Set()))
+    if (link.rating !== 'NA') rated.add(link.rating)
+  }
+  const evidence = board.claims.filter((c) => c.status === 'active' && sources.has(c.sourceId) && ratings.has(c.id))
+  return { claimIds: evidence.map((c) => c.id), diagnostic: evidence.some((c) => ratings.get(c.id)!.size > 1) }
+}
+
 /** A weighted score as people read it: two decimals, a true minus sign, no "−0". */
 export function formatWeighted(score: number): string {
   const rounded = Math.round(score * 100) / 100

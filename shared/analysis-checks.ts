@@ -7,7 +7,7 @@
  * acknowledgement refers to that key, and stops applying when the words at
  * fault change.
  */
-import { achMatrix } from './ach.ts'
+import { evidenceSummary } from './ach.ts'
 import type { AcknowledgementModel, AssessmentModel, ClaimModel, LinkModel, SourceModel } from './board-model.ts'
 import { CHECK_RULE_IDS, CHECK_RULES, type CheckRuleId } from './check-rules.ts'
 import {
@@ -230,18 +230,19 @@ export function boardFindings(board: CheckBoard): Finding[] {
   }
   const hypotheses = board.assessments.filter((a) => a.kind === 'hypothesis')
   if (hypotheses.length >= 2) {
-    const rows = achMatrix(board).rows.filter((row) => !row.retracted)
-    if (!rows.some((row) => row.diagnosticity === 'diagnostic')) {
+    const evidence = evidenceSummary(board)
+    if (!evidence.diagnostic) {
+      const rated = evidence.claimIds.length
       findings.push(
         finding(
           'no-diagnostic-evidence',
           subject,
           [],
-          rows.length === 0
+          rated === 0
             ? `No evidence is rated against the ${hypotheses.length} hypotheses yet.`
-            : `None of the ${rows.length} claims rated against the ${hypotheses.length} hypotheses is rated differently across them: nothing yet helps choose.`,
+            : `None of the ${rated} claims rated against the ${hypotheses.length} hypotheses is rated differently across them: nothing yet helps choose.`,
           [],
-          rows.map((row) => row.claim.id),
+          evidence.claimIds,
         ),
       )
     }

@@ -1,47 +1,65 @@
 /**
  * The analytic checks (shared/analysis-checks.ts) on the board as it is in
- * this browser, live: every change anyone makes re-checks what it touched. A
- * card asks for its own findings; the texts' checks are kept per assessment
- * entity, which the store re-reads only when it changes, so typing in one
- * judgment re-reads one judgment's words, not the whole board's.
+ * this browser, live: every change anyone makes re-checks what it touched.
+ *
+ * Typing into one judgment must not re-check a thousand cards: the store
+ * re-reads only the entity a change touched and keeps every other entity, its
+ * links and the claim and source maps as the same objects, so each card's
+ * findings are kept until one of those objects changes. The board's own
+ * checks depend on which cards are key judgments and hypotheses, not on their
+ * words, so they are recomputed only when that, or the evidence, changes.
  */
-import {
-  acknowledge,
-  assessmentFindings,
-  boardFindings,
-  textFindings,
-  type CheckedFinding,
-  type Finding,
-  type TextField,
-} from '../../../shared/analysis-checks.ts'
-import type { AssessmentModel } from '../../../shared/board-model.ts'
+import { untrack } from 'svelte'
+import { acknowledge, assessmentFindings, boardFindings, type CheckedFinding } from '../../../shared/analysis-checks.ts'
+import type { AcknowledgementModel, AssessmentModel, ClaimModel, LinkModel, SourceModel } from '../../../shared/board-model.ts'
 import type { LikelihoodProfile } from '../../../shared/domain.ts'
 import type { BoardStore } from './board-store.svelte.ts'
 
-type TextChecks = { profile: LikelihoodProfile; title: Finding[]; judgment: Finding[] }
+/** What one card's findings were computed from: while every part is the same object, so are the findings. */
+type Inputs = {
+  profile: LikelihoodProfile
+  links: readonly LinkModel[]
+  claimById: ReadonlyMap<string, ClaimModel>
+  sourceById: ReadonlyMap<string, SourceModel>
+  acknowledgements: readonly AcknowledgementModel[]
+}
+
+const sameInputs = (a: Inputs, b: Inputs) =>
+  a.profile === b.profile && a.links === b.links && a.claimById === b.claimById && a.sourceById === b.sourceById && a.acknowledgements === b.acknowledgements
 
 export class BoardChecks {
   readonly #store: BoardStore
-  readonly #texts = new WeakMap<AssessmentModel, TextChecks>()
+  readonly #cards = new WeakMap<AssessmentModel, { inputs: Inputs; findings: CheckedFinding[] }>()
+
+  /** Which cards are there as the board's own checks see them: whether any, which are key judgments, which hypotheses. */
+  readonly #shape: string = $derived.by(() => {
+    let keyJudgments = 0
+    const hypotheses: string[] = []
+    for (const a of this.#store.assessments) {
+      if (a.kind === 'key-judgment') keyJudgments++
+      else if (a.kind === 'hypothesis') hypotheses.push(a.id)
+    }
+    return `${this.#store.assessments.length > 0}:${keyJudgments > 0}:${hypotheses.join(',')}`
+  })
 
   /** The board's own findings (no key judgment, no diagnostic evidence). */
   readonly board: CheckedFinding[] = $derived.by(() => {
+    void this.#shape
     const store = this.#store
-    const findings = boardFindings({
-      profile: store.meta.profile,
-      assessments: store.assessments,
-      claims: store.claims,
-      sources: store.sources,
-      links: store.links,
-    })
-    return acknowledge(findings, store.acknowledgements)
+    const { links, claims, sources, acknowledgements } = store
+    // The cards' words and the wording profile do not matter here, only the cards' kinds, which #shape follows.
+    const [assessments, profile] = untrack(() => [store.assessments, store.meta.profile] as const)
+    return acknowledge(boardFindings({ profile, assessments, claims, sources, links }), acknowledgements)
   })
 
+  /** Every card's findings in board order. */
+  readonly #cardFindings: CheckedFinding[] = $derived.by(() => this.#store.assessments.flatMap((a) => this.of(a)))
+
   /** Every finding on the board: the board's own first, then each card's in board order. */
-  readonly all: CheckedFinding[] = $derived.by(() => [...this.board, ...this.#store.assessments.flatMap((a) => this.of(a))])
+  readonly all: CheckedFinding[] = $derived([...this.board, ...this.#cardFindings])
 
   /** How many findings no one has acknowledged. */
-  readonly openCount: number = $derived(this.all.filter((f) => f.acknowledgement === null).length)
+  readonly openCount: number = $derived(this.all.reduce((open, f) => (f.acknowledgement === null ? open + 1 : open), 0))
 
   constructor(store: BoardStore) {
     this.#store = store
@@ -50,24 +68,17 @@ export class BoardChecks {
   /** One assessment's findings, with their acknowledgements. */
   of(assessment: AssessmentModel): CheckedFinding[] {
     const store = this.#store
-    const findings = assessmentFindings(
-      assessment,
-      { profile: store.meta.profile, links: store.linksOfAssessment(assessment.id), claimById: store.claimById, sourceById: store.sourceById },
-      (a, field, profile) => this.#text(a, field, profile),
-    )
-    return acknowledge(findings, store.acknowledgements)
-  }
-
-  #text(assessment: AssessmentModel, field: TextField, profile: LikelihoodProfile): Finding[] {
-    let cached = this.#texts.get(assessment)
-    if (!cached || cached.profile !== profile) {
-      cached = {
-        profile,
-        title: textFindings(assessment.id, 'title', assessment.title, assessment.likelihood, profile),
-        judgment: textFindings(assessment.id, 'judgment', assessment.judgment, assessment.likelihood, profile),
-      }
-      this.#texts.set(assessment, cached)
+    const inputs: Inputs = {
+      profile: store.meta.profile,
+      links: store.linksOfAssessment(assessment.id),
+      claimById: store.claimById,
+      sourceById: store.sourceById,
+      acknowledgements: store.acknowledgements,
     }
-    return cached[field]
+    const cached = this.#cards.get(assessment)
+    if (cached && sameInputs(cached.inputs, inputs)) return cached.findings
+    const findings = acknowledge(assessmentFindings(assessment, { ...inputs }), inputs.acknowledgements)
+    this.#cards.set(assessment, { inputs, findings })
+    return findings
   }
 }
