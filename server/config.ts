@@ -69,6 +69,26 @@ const configSchema = z.object({
     .min(1, 'must keep at least 1 automatic snapshot per board')
     .max(100_000, 'must be at most 100000')
     .default(48),
+  /** Days during which every edit is kept: any moment can be rebuilt exactly and every change attributed. */
+  HISTORY_DETAIL_DAYS: z.coerce
+    .number({ error: 'must be a number of days, e.g. 7' })
+    .min(0.01, 'must be more than 0 days')
+    .max(3650, 'must be at most 3650 days')
+    .default(7),
+  /** Within the detail window, one checkpoint is kept per this many minutes (a rebuild replays at most that much). */
+  HISTORY_CHECKPOINT_MINUTES: z.coerce
+    .number({ error: 'must be a number of minutes, e.g. 60' })
+    .min(1, 'must be at least 1 minute')
+    .max(10_080, 'must be at most 10080 minutes (a week)')
+    .default(60),
+  /** Days the daily checkpoints and recorded changes are kept past the detail window; 0 keeps them for ever. */
+  HISTORY_RETENTION_DAYS: z.coerce
+    .number({ error: 'must be a number of days, e.g. 365; 0 keeps history for ever' })
+    .min(0, 'must be 0 (for ever) or more days')
+    .max(36_500, 'must be at most 36500 days')
+    .default(365),
+  /** Megabytes of history one board may keep; past it the oldest history goes first. */
+  HISTORY_MAX_MB: wholeNumber('a whole number of megabytes', 1, 1_048_576, 512).default(512),
   /** PostgreSQL: the longest one statement may run; a silent connection is dropped a little after it. */
   DATABASE_STATEMENT_TIMEOUT_MS: milliseconds(5000),
   /** PostgreSQL: the longest opening a connection may take. */

@@ -7,7 +7,9 @@ import { accountAccess } from './access/account-access.ts'
 import { ensureAdminAccount } from './auth/accounts.ts'
 import { startSessionSweeper } from './auth/sessions.ts'
 import { SignInThrottle } from './auth/sign-in-throttle.ts'
+import { systemClock, type Clock } from './clock.ts'
 import type { Config } from './config.ts'
+import { historyPolicy } from './history/history-policy.ts'
 import { StorageHealth } from './health/storage-health.ts'
 import { createLogger, type Logger } from './log.ts'
 import { Metrics } from './metrics/metrics.ts'
@@ -36,6 +38,8 @@ export type Services = {
   lifecycle: { shuttingDown: boolean }
   /** Threads for work whose cost a member controls, kept off the relay's event loop. */
   workers: WorkerPool
+  /** The time stored with the board's history. */
+  clock: Clock
 }
 
 export type ServiceOptions = {
@@ -47,11 +51,14 @@ export type ServiceOptions = {
   rooms?: RoomRegistryOptions
   /** Where the sign-in counts live in Redis (tests sharing one Redis keep theirs apart). */
   signInKeyPrefix?: string
+  /** The time stored with the board's history; tests set it to make edits at known moments. */
+  clock?: Clock
 }
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL)
-  const storage = options.storage ?? (await openStorage(config, logger))
+  const clock = options.clock ?? systemClock
+  const storage = options.storage ?? (await openStorage(config, logger, clock))
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const metrics = new Metrics()
   const workers = createWorkerPool(config, logger)
@@ -59,7 +66,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     redisUrl: config.REDIS_URL,
     limits: relayLimits(config),
     metrics: metrics.relay,
-    mergeState: (checkpoint, updates) => workers.run('merge-state', { checkpoint, updates }),
+    mergeState: (checkpoint, rows) => workers.run('merge-state', { checkpoint, rows }),
+    history: { policy: historyPolicy(config), now: clock },
     ...options.rooms,
   })
   // Accounts and board memberships, unless a test of the relay alone brings its own access.
@@ -73,7 +81,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const signInThrottle = SignInThrottle.fromConfig(config, logger, options.signInKeyPrefix)
   const sessionSweeper = startSessionSweeper({ storage, rooms, logger })
   metrics.watch({ rooms, storageHealth })
-  return { config, logger, storage, storageHealth, rooms, access, autoSnapshots, signInThrottle, sessionSweeper, metrics, lifecycle: { shuttingDown: false }, workers }
+  return { config, logger, storage, storageHealth, rooms, access, autoSnapshots, signInThrottle, sessionSweeper, metrics, lifecycle: { shuttingDown: false }, workers, clock }
 }
 
 /**

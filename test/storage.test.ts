@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import * as pgSchema from '../drizzle/pg/schema.ts'
 import * as sqliteSchema from '../drizzle/sqlite/schema.ts'
-import { mergeBoardState } from '../server/relay/merge-state.ts'
+import { foldLog } from '../server/history/fold-log.ts'
 import type { Storage } from '../server/storage/storage.ts'
 import { describeEachDialect, missingServices } from './helpers/services.ts'
 import { createDatabase, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from './helpers/test-server.ts'
@@ -87,7 +87,7 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     expect(loaded.lastSeq).toBe(second)
     expect(textOf(loaded)).toBe('abc')
 
-    expect(await storage.log.compact('b', mergeBoardState)).toEqual({ mergedRows: 3 })
+    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 3 })
     expect(await storage.log.count('b')).toBe(0)
     expect(await storage.log.count('other')).toBe(1)
     await storage.log.append('b', [{ update: textUpdate(doc, 'd'), origin: 'ws:1' }])
@@ -95,9 +95,9 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     expect(reloaded.checkpoint).not.toBeNull()
     expect(reloaded.updates).toHaveLength(1)
     expect(textOf(reloaded)).toBe('abcd')
-    expect(await storage.log.compact('b', mergeBoardState)).toEqual({ mergedRows: 1 })
+    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 1 })
     expect(textOf(await storage.log.load('b'))).toBe('abcd')
-    expect(await storage.log.compact('b', mergeBoardState)).toEqual({ mergedRows: 0 })
+    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 0 })
     doc.destroy()
   })
 
@@ -105,7 +105,7 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     const doc = new Y.Doc()
     await storage.log.append('b', [{ update: textUpdate(doc, 'a'), origin: 'x' }])
     const late = textUpdate(doc, 'b')
-    const compaction = storage.log.compact('b', (checkpoint, updates) => mergeBoardState(checkpoint, updates))
+    const compaction = storage.log.compact('b', (checkpoint, rows) => foldLog(checkpoint, rows))
     await storage.log.append('b', [{ update: late, origin: 'x' }])
     await compaction
     expect(textOf(await storage.log.load('b'))).toBe('ab')
@@ -119,15 +119,15 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     let firstRead = false
     let secondDone!: () => void
     const afterSecond = new Promise<void>((resolve) => (secondDone = resolve))
-    const first = storage.log.compact('b', async (checkpoint, updates) => {
+    const first = storage.log.compact('b', async (checkpoint, rows) => {
       firstRead = true
       await afterSecond
-      return mergeBoardState(checkpoint, updates)
+      return foldLog(checkpoint, rows)
     })
     await waitFor(() => firstRead, 'the first compaction to have read the log')
     // ... while "b" is appended and a second compaction folds both.
     await storage.log.append('b', [{ update: textUpdate(doc, 'b'), origin: 'x' }])
-    expect(await storage.log.compact('b', mergeBoardState)).toEqual({ mergedRows: 2 })
+    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 2 })
     secondDone()
     // Writing its older checkpoint now would drop "b": it must give up instead.
     expect(await first).toEqual({ mergedRows: 0 })

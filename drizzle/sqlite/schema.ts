@@ -58,7 +58,11 @@ export const boardInvites = sqliteTable('board_invites', {
   expiresAt: text('expires_at').notNull(),
 })
 
-/** The update log: every update a writer sent, in commit order. `seq` orders all boards' rows. */
+/**
+ * The update log: every update a writer sent, in commit order. `seq` orders all
+ * boards' rows; `createdAt` is the commit's time and `origin` who sent it. Rows
+ * are kept after compaction, as the board's history, until thinned.
+ */
 export const boardUpdates = sqliteTable('board_updates', {
   seq: integer('seq').primaryKey({ autoIncrement: true }),
   boardId: text('board_id').notNull(),
@@ -67,13 +71,40 @@ export const boardUpdates = sqliteTable('board_updates', {
   createdAt: text('created_at').notNull(),
 }, (t) => [index('board_updates_board_seq').on(t.boardId, t.seq)])
 
-/** The compacted state of a board, covering its log up to and including `throughSeq`. */
+/**
+ * Checkpoints of a board: each is its whole state covering its log up to and
+ * including `throughSeq`. The newest is where loading starts; older ones are
+ * the board's history, kept on a schedule (server/history/). `at` is the time
+ * of the last row it covers; `rowsKept` says that every row after it is still
+ * stored, so any moment from it on can be rebuilt exactly.
+ */
 export const boardCheckpoints = sqliteTable('board_checkpoints', {
-  boardId: text('board_id').primaryKey(),
+  boardId: text('board_id').notNull(),
   state: bytes('state').notNull(),
   throughSeq: integer('through_seq').notNull(),
+  at: text('at').notNull(),
+  rowsKept: integer('rows_kept', { mode: 'boolean' }).notNull().default(true),
   createdAt: text('created_at').notNull(),
-})
+}, (t) => [primaryKey({ columns: [t.boardId, t.throughSeq] })])
+
+/**
+ * Who changed which field of an assessment, when: worked out from the log's
+ * rows when they are folded into a checkpoint, and kept after the rows are
+ * thinned away. `author` is the row's origin (set by the server from the
+ * signed-in principal); `fromValue` and `toValue` are JSON.
+ */
+export const boardChanges = sqliteTable('board_changes', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  boardId: text('board_id').notNull(),
+  assessmentId: text('assessment_id').notNull(),
+  field: text('field').notNull(),
+  fromValue: text('from_value').notNull(),
+  toValue: text('to_value').notNull(),
+  author: text('author').notNull(),
+  firstAt: text('first_at').notNull(),
+  at: text('at').notNull(),
+  seq: integer('seq').notNull(),
+}, (t) => [index('board_changes_board_assessment').on(t.boardId, t.assessmentId, t.seq), index('board_changes_board_at').on(t.boardId, t.at)])
 
 export const snapshots = sqliteTable('snapshots', {
   id: text('id').primaryKey(),

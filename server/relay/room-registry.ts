@@ -6,10 +6,10 @@
 import { migrateBoardDoc } from '../../shared/board-doc.ts'
 import type { CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
-import type { MergeState, Storage } from '../storage/storage.ts'
+import { foldLog } from '../history/fold-log.ts'
+import type { HistoryPolicy, MergeState, Storage } from '../storage/storage.ts'
 import { ConnectionLimits, type Admission, type AdmissionRefusal } from './connection-limits.ts'
 import type { Connection } from './connection.ts'
-import { mergeBoardState } from './merge-state.ts'
 import { OutboundBudget } from './outbound-budget.ts'
 import { RedisBus } from './redis-bus.ts'
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './relay-limits.ts'
@@ -27,6 +27,8 @@ export type RoomRegistryOptions = {
   limits?: RelayLimits
   /** Where the relay reports what it does (server/metrics/); nothing is counted otherwise. */
   metrics?: RelayMetrics
+  /** How long the board's history is kept; after a compaction, the board's history is thinned to it (at most every few minutes). Kept whole otherwise. */
+  history?: { policy: HistoryPolicy; now: () => Date }
 }
 
 /** For readiness and metrics: how many loaded boards cannot commit, and since when the oldest has been failing. */
@@ -53,11 +55,16 @@ function matches(selector: ConnectionSelector, connection: Connection): boolean 
 /** A socket's upgrade that never completes must not pin its room in memory forever. */
 const UNCLAIMED_HOLD_MS = 30_000
 
+/** Thinning reads the sizes of a board's whole history: once in a while is enough, as its schedule is hours and days. */
+const THIN_EVERY_MS = 10 * 60_000
+
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>()
   private readonly loading = new Map<string, Promise<Room | null>>()
   private readonly compacting = new Map<string, Promise<void>>()
   private readonly catchingUp = new Map<string, Promise<void>>()
+  /** When each board's history was last thinned on this instance. */
+  private readonly thinnedAt = new Map<string, number>()
   private readonly compactAfterRows: number
   private readonly mergeState: MergeState
   private readonly bus: RedisBus | undefined
@@ -70,10 +77,10 @@ export class RoomRegistry {
   constructor(
     private readonly storage: Storage,
     private readonly logger: Logger,
-    options: RoomRegistryOptions = {},
+    private readonly options: RoomRegistryOptions = {},
   ) {
     this.compactAfterRows = options.compactAfterRows ?? 500
-    this.mergeState = options.mergeState ?? mergeBoardState
+    this.mergeState = options.mergeState ?? foldLog
     this.limits = options.limits ?? DEFAULT_RELAY_LIMITS
     this.metrics = options.metrics ?? UNCOUNTED
     this.connectionLimits = new ConnectionLimits({ perPerson: this.limits.connectionsPerPerson, total: this.limits.connections })
@@ -203,16 +210,29 @@ export class RoomRegistry {
     if (running) return running
     const job = this.storage.log
       .compact(boardId, this.mergeState)
-      .then(({ mergedRows }) => {
+      .then(async ({ mergedRows }) => {
         this.rooms.get(boardId)?.noteCompacted(mergedRows)
         this.logger.debug({ boardId, mergedRows }, 'compacted board log')
+        await this.thin(boardId)
       })
       .catch((error: unknown) => {
-        this.logger.error({ boardId, err: describe(error) }, 'compaction failed')
+        this.logger.error({ boardId, err: describe(error) }, 'compaction or thinning of the history failed')
       })
       .finally(() => this.compacting.delete(boardId))
     this.compacting.set(boardId, job)
     return job
+  }
+
+  /** Drops what the history policy no longer keeps of the board, unless done a little while ago. */
+  private async thin(boardId: string): Promise<void> {
+    const history = this.options.history
+    if (!history) return
+    const now = history.now()
+    const last = this.thinnedAt.get(boardId)
+    if (last !== undefined && now.getTime() - last < THIN_EVERY_MS) return
+    this.thinnedAt.set(boardId, now.getTime())
+    const dropped = await this.storage.history.thin(boardId, history.policy, now.toISOString())
+    if (dropped.rowsDropped + dropped.checkpointsDropped + dropped.changesDropped > 0) this.logger.info({ boardId, ...dropped }, 'thinned board history')
   }
 
   private load(boardId: string): Promise<Room | null> {
@@ -274,6 +294,7 @@ export class RoomRegistry {
   private unload(room: Room): void {
     if (this.rooms.get(room.boardId) !== room) return
     this.rooms.delete(room.boardId)
+    this.thinnedAt.delete(room.boardId)
     room.destroy()
     this.bus?.unsubscribe(room.boardId).catch((error: unknown) => this.logger.warn({ boardId: room.boardId, err: describe(error) }, 'redis unsubscribe failed'))
   }

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.ts'
 import type { Config } from '../config.ts'
 import type { Logger } from '../log.ts'
 import { openPostgresStorage } from './postgres.ts'
@@ -7,13 +8,14 @@ import type { Storage } from './storage.ts'
 export type StorageConfig = Pick<Config, 'DATA_DIR' | 'DATABASE_URL' | 'SQLITE_SYNCHRONOUS' | 'DATABASE_STATEMENT_TIMEOUT_MS' | 'DATABASE_CONNECT_TIMEOUT_MS'>
 
 /** PostgreSQL when DATABASE_URL is set, otherwise SQLite in DATA_DIR. Migrations run here. */
-export async function openStorage(config: StorageConfig, logger: Logger): Promise<Storage> {
+export async function openStorage(config: StorageConfig, logger: Logger, clock?: Clock): Promise<Storage> {
   if (config.DATABASE_URL) {
     return openPostgresStorage({
       url: config.DATABASE_URL,
       statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
       connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+      clock,
     })
   }
-  return openSqliteStorage({ dataDir: config.DATA_DIR, synchronous: config.SQLITE_SYNCHRONOUS, logger })
+  return openSqliteStorage({ dataDir: config.DATA_DIR, synchronous: config.SQLITE_SYNCHRONOUS, logger, clock })
 }

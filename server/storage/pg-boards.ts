@@ -1,5 +1,5 @@
 import { asc, eq } from 'drizzle-orm'
-import { boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
+import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './postgres.ts'
 import type { BoardRecord, BoardStore } from './storage.ts'
 
@@ -27,6 +27,7 @@ export class PgBoardStore implements BoardStore {
     await this.db.transaction(async (tx) => {
       await tx.delete(boardUpdates).where(eq(boardUpdates.boardId, id))
       await tx.delete(boardCheckpoints).where(eq(boardCheckpoints.boardId, id))
+      await tx.delete(boardChanges).where(eq(boardChanges.boardId, id))
       await tx.delete(boards).where(eq(boards.id, id))
     })
   }

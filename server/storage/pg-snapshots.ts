@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, inArray, max, or, sql } from 'drizzle-orm'
 import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './postgres.ts'
+import type { Clock } from '../clock.ts'
 import { nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
 import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotStore } from './storage.ts'
 
@@ -19,7 +20,10 @@ const summaryColumns = {
 type Tx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
 
 export class PgSnapshotStore implements SnapshotStore {
-  constructor(private readonly db: PgDb) {}
+  constructor(
+    private readonly db: PgDb,
+    private readonly clock: Clock,
+  ) {}
 
   async create(snapshot: NewSnapshot, guard: SnapshotGuard = {}): Promise<SnapshotRecord | null> {
     return this.db.transaction(async (tx) => {
@@ -29,7 +33,7 @@ export class PgSnapshotStore implements SnapshotStore {
       if (skippedByGuard(latest, snapshot.contentHash, guard)) return null
       const row: SnapshotRow = {
         ...snapshot,
-        createdAt: nextSnapshotTime(latest?.createdAt),
+        createdAt: nextSnapshotTime(latest?.createdAt, this.clock().getTime()),
         previousId: latest?.id ?? null,
       }
       await tx.insert(snapshots).values({ ...row, state: Buffer.from(snapshot.state) })
@@ -71,19 +75,25 @@ export class PgSnapshotStore implements SnapshotStore {
       .from(boardUpdates)
       .groupBy(boardUpdates.boardId)
       .as('last_update')
+    // Rows thinned away leave their time in the checkpoint that covers them.
+    const lastCheckpoint = this.db
+      .select({ boardId: boardCheckpoints.boardId, at: max(boardCheckpoints.at).as('last_checkpoint_at') })
+      .from(boardCheckpoints)
+      .groupBy(boardCheckpoints.boardId)
+      .as('last_checkpoint')
     const rows = await this.db
       .select({ id: boards.id })
       .from(boards)
       .leftJoin(lastSnapshot, eq(lastSnapshot.boardId, boards.id))
       .leftJoin(lastUpdate, eq(lastUpdate.boardId, boards.id))
-      .leftJoin(boardCheckpoints, eq(boardCheckpoints.boardId, boards.id))
+      .leftJoin(lastCheckpoint, eq(lastCheckpoint.boardId, boards.id))
       .where(
         // Times are ISO strings of one format, so they compare as text. "At or after": a write in the
         // snapshot's own millisecond may not be in it; the content hash settles it.
         or(
           sql`${lastSnapshot.at} is null`,
           gte(lastUpdate.at, lastSnapshot.at),
-          gte(boardCheckpoints.createdAt, lastSnapshot.at),
+          gte(lastCheckpoint.at, lastSnapshot.at),
         ),
       )
       .orderBy(boards.id)

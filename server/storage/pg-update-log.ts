@@ -1,15 +1,21 @@
-import { and, asc, count, eq, gt, lte, sql } from 'drizzle-orm'
-import { boardCheckpoints, boardUpdates } from '../../drizzle/pg/schema.ts'
+import { and, asc, count, desc, eq, gt, sql } from 'drizzle-orm'
+import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/pg/schema.ts'
+import type { Clock } from '../clock.ts'
+import { lastRowTime } from './log-rows.ts'
 import type { PgDb } from './postgres.ts'
-import type { LogEntry, MergeState, StoredBoardState, UpdateLogStore } from './storage.ts'
+import type { LogEntry, LogRow, MergeState, StoredBoardState, UpdateLogStore } from './storage.ts'
 
-type Tx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
+export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
+type Reader = Pick<PgDb, 'select'>
 
 export class PgUpdateLogStore implements UpdateLogStore {
-  constructor(private readonly db: PgDb) {}
+  constructor(
+    private readonly db: PgDb,
+    private readonly clock: Clock,
+  ) {}
 
   async append(boardId: string, entries: LogEntry[]): Promise<number> {
-    const createdAt = new Date().toISOString()
+    const createdAt = this.clock().toISOString()
     const rows = entries.map((entry) => ({ boardId, update: Buffer.from(entry.update), origin: entry.origin, createdAt }))
     return this.db.transaction(async (tx) => {
       // Sequence numbers are handed out before commit, so two instances can commit out of order.
@@ -23,39 +29,43 @@ export class PgUpdateLogStore implements UpdateLogStore {
 
   async load(boardId: string): Promise<StoredBoardState> {
     // One snapshot of the database, so a compaction in between cannot hide rows.
-    return this.db.transaction((tx) => readState(tx, boardId), { isolationLevel: 'repeatable read' })
+    const { checkpoint, rows } = await this.db.transaction((tx) => readTail(tx, boardId), { isolationLevel: 'repeatable read' })
+    return {
+      checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null,
+      updates: rows.map((row) => row.update),
+      lastSeq: rows.at(-1)?.seq ?? checkpoint?.throughSeq ?? 0,
+    }
   }
 
   /**
    * Reads under the board's lock taken exclusively, so no append is in flight:
-   * every row up to `lastSeq` is committed and any later one gets a higher
-   * number. The merge (seconds for a large board, in a worker thread) runs
-   * with no lock held, so appends go on meanwhile. The write takes the lock
-   * again and gives up if another instance compacted the board in between.
+   * every row up to the last one read is committed and any later one gets a
+   * higher number. The merge (seconds for a large board, in a worker thread)
+   * runs with no lock held, so appends go on meanwhile. The write takes the
+   * lock again and gives up if another instance compacted the board in between.
    */
   async compact(boardId: string, merge: MergeState): Promise<{ mergedRows: number }> {
-    const read = await this.db.transaction(async (tx) => {
+    const { checkpoint, rows } = await this.db.transaction(async (tx) => {
       await lockExclusively(tx, boardId)
-      return { through: await checkpointThrough(tx, boardId), state: await readState(tx, boardId) }
+      return readTail(tx, boardId)
     })
-    const { state } = read
-    if (state.updates.length === 0) return { mergedRows: 0 }
-    const merged = Buffer.from(await merge(state.checkpoint, state.updates))
+    if (rows.length === 0) return { mergedRows: 0 }
+    const through = checkpoint?.throughSeq ?? 0
+    const folded = await merge(checkpoint ? new Uint8Array(checkpoint.state) : null, rows)
     return this.db.transaction(async (tx) => {
       await lockExclusively(tx, boardId)
-      if ((await checkpointThrough(tx, boardId)) !== read.through) return { mergedRows: 0 }
-      const createdAt = new Date().toISOString()
+      if (((await latestCheckpoint(tx, boardId))?.throughSeq ?? 0) !== through) return { mergedRows: 0 }
       await tx
         .insert(boardCheckpoints)
-        .values({ boardId, state: merged, throughSeq: state.lastSeq, createdAt })
-        .onConflictDoUpdate({ target: boardCheckpoints.boardId, set: { state: merged, throughSeq: state.lastSeq, createdAt } })
-      await tx.delete(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, state.lastSeq)))
-      return { mergedRows: state.updates.length }
+        .values({ boardId, state: Buffer.from(folded.state), throughSeq: rows.at(-1)!.seq, at: lastRowTime(rows), createdAt: this.clock().toISOString() })
+      if (folded.changes.length > 0) await tx.insert(boardChanges).values(folded.changes.map((change) => ({ boardId, ...change })))
+      return { mergedRows: rows.length }
     })
   }
 
   async count(boardId: string): Promise<number> {
-    const [row] = await this.db.select({ n: count() }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId))
+    const through = (await latestCheckpoint(this.db, boardId))?.throughSeq ?? 0
+    const [row] = await this.db.select({ n: count() }).from(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, through)))
     return row?.n ?? 0
   }
 }
@@ -64,26 +74,23 @@ function boardLockKey(boardId: string) {
   return sql`hashtext(${'assay-board-log:' + boardId})`
 }
 
-async function lockExclusively(tx: Tx, boardId: string): Promise<void> {
+async function lockExclusively(tx: PgTx, boardId: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${boardLockKey(boardId)})`)
 }
 
-async function checkpointThrough(tx: Tx, boardId: string): Promise<number> {
-  const [row] = await tx.select({ through: boardCheckpoints.throughSeq }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId))
-  return row?.through ?? 0
+export async function latestCheckpoint(db: Reader, boardId: string) {
+  const [row] = await db.select().from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(desc(boardCheckpoints.throughSeq)).limit(1)
+  return row
 }
 
-async function readState(tx: Tx, boardId: string): Promise<StoredBoardState> {
-  const [checkpoint] = await tx.select().from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId))
-  const through = checkpoint?.throughSeq ?? 0
-  const rows = await tx
-    .select({ seq: boardUpdates.seq, update: boardUpdates.update })
+/** The latest checkpoint and every row after it, with their authors and times. */
+export async function readTail(db: Reader, boardId: string) {
+  const checkpoint = await latestCheckpoint(db, boardId)
+  const stored = await db
+    .select({ seq: boardUpdates.seq, update: boardUpdates.update, origin: boardUpdates.origin, at: boardUpdates.createdAt })
     .from(boardUpdates)
-    .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, through)))
+    .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, checkpoint?.throughSeq ?? 0)))
     .orderBy(asc(boardUpdates.seq))
-  return {
-    checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null,
-    updates: rows.map((row) => new Uint8Array(row.update)),
-    lastSeq: rows.at(-1)?.seq ?? through,
-  }
+  const rows: LogRow[] = stored.map((row) => ({ ...row, update: new Uint8Array(row.update) }))
+  return { checkpoint, rows }
 }

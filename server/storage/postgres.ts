@@ -15,10 +15,12 @@ import postgres from 'postgres'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import * as schema from '../../drizzle/pg/schema.ts'
+import { systemClock, type Clock } from '../clock.ts'
 import type { Storage } from './storage.ts'
 import { DATABASE_SILENT } from './storage-errors.ts'
 import { PgBoardStore } from './pg-boards.ts'
 import { PgUpdateLogStore } from './pg-update-log.ts'
+import { PgHistoryStore } from './pg-history.ts'
 import { PgReviewStore } from './pg-reviews.ts'
 import { PgSnapshotStore } from './pg-snapshots.ts'
 import { PgApiTokenStore } from './pg-tokens.ts'
@@ -35,6 +37,8 @@ export type PostgresOptions = {
   /** The server cancels a statement running longer than this. */
   statementTimeoutMs: number
   connectTimeoutMs: number
+  /** The time stamped on log rows, checkpoints and snapshots. */
+  clock?: Clock
 }
 
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle/pg', import.meta.url))
@@ -63,12 +67,14 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
     },
   }
   const client = postgres(options.url, settings)
+  const clock = options.clock ?? systemClock
   const db = drizzle({ client, schema })
   return {
     dialect: 'postgres',
     boards: new PgBoardStore(db),
-    log: new PgUpdateLogStore(db),
-    snapshots: new PgSnapshotStore(db),
+    log: new PgUpdateLogStore(db, clock),
+    history: new PgHistoryStore(db),
+    snapshots: new PgSnapshotStore(db, clock),
     reviews: new PgReviewStore(db),
     users: new PgUserStore(db),
     sessions: new PgSessionStore(db),

@@ -1,5 +1,5 @@
 import { asc, eq } from 'drizzle-orm'
-import { boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
+import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import type { SqliteDb } from './sqlite.ts'
 import type { BoardRecord, BoardStore } from './storage.ts'
 
@@ -26,6 +26,7 @@ export class SqliteBoardStore implements BoardStore {
     this.db.transaction((tx) => {
       tx.delete(boardUpdates).where(eq(boardUpdates.boardId, id)).run()
       tx.delete(boardCheckpoints).where(eq(boardCheckpoints.boardId, id)).run()
+      tx.delete(boardChanges).where(eq(boardChanges.boardId, id)).run()
       tx.delete(boards).where(eq(boards.id, id)).run()
     })
   }

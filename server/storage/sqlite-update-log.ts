@@ -1,13 +1,20 @@
-import { and, asc, count, eq, gt, lte } from 'drizzle-orm'
-import { boardCheckpoints, boardUpdates } from '../../drizzle/sqlite/schema.ts'
+import { and, asc, count, desc, eq, gt } from 'drizzle-orm'
+import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/sqlite/schema.ts'
+import type { Clock } from '../clock.ts'
+import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite.ts'
-import type { LogEntry, MergeState, StoredBoardState, UpdateLogStore } from './storage.ts'
+import type { LogEntry, LogRow, MergeState, StoredBoardState, UpdateLogStore } from './storage.ts'
+
+type Reader = Pick<SqliteDb, 'select'>
 
 export class SqliteUpdateLogStore implements UpdateLogStore {
-  constructor(private readonly db: SqliteDb) {}
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly clock: Clock,
+  ) {}
 
   async append(boardId: string, entries: LogEntry[]): Promise<number> {
-    const createdAt = new Date().toISOString()
+    const createdAt = this.clock().toISOString()
     const rows = entries.map((entry) => ({ boardId, update: Buffer.from(entry.update), origin: entry.origin, createdAt }))
     return this.db.transaction((tx) => {
       const inserted = tx.insert(boardUpdates).values(rows).returning({ seq: boardUpdates.seq }).all()
@@ -17,18 +24,11 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
 
   async load(boardId: string): Promise<StoredBoardState> {
     return this.db.transaction((tx) => {
-      const checkpoint = tx.select().from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).get()
-      const through = checkpoint?.throughSeq ?? 0
-      const rows = tx
-        .select({ seq: boardUpdates.seq, update: boardUpdates.update })
-        .from(boardUpdates)
-        .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, through)))
-        .orderBy(asc(boardUpdates.seq))
-        .all()
+      const { checkpoint, rows } = readTail(tx, boardId)
       return {
         checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null,
-        updates: rows.map((row) => new Uint8Array(row.update)),
-        lastSeq: rows.at(-1)?.seq ?? through,
+        updates: rows.map((row) => row.update),
+        lastSeq: rows.at(-1)?.seq ?? checkpoint?.throughSeq ?? 0,
       }
     })
   }
@@ -36,32 +36,44 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   /**
    * The merge (seconds for a large board, in a worker thread) runs between the
    * read and the write; rows appended meanwhile have higher sequence numbers and
-   * stay in the log. The write gives up if another compaction wrote first.
+   * wait for the next compaction. The write gives up if another compaction wrote first.
    */
   async compact(boardId: string, merge: MergeState): Promise<{ mergedRows: number }> {
-    // Read together: better-sqlite3 is synchronous, so nothing runs between these two.
-    const through = this.checkpointThrough(this.db, boardId)
-    const state = await this.load(boardId)
-    if (state.updates.length === 0) return { mergedRows: 0 }
-    const merged = Buffer.from(await merge(state.checkpoint, state.updates))
+    // Read together: better-sqlite3 is synchronous, so nothing runs between these.
+    const { checkpoint, rows } = this.db.transaction((tx) => readTail(tx, boardId))
+    if (rows.length === 0) return { mergedRows: 0 }
+    const through = checkpoint?.throughSeq ?? 0
+    const folded = await merge(checkpoint ? new Uint8Array(checkpoint.state) : null, rows)
     return this.db.transaction((tx) => {
-      if (this.checkpointThrough(tx, boardId) !== through) return { mergedRows: 0 }
-      const createdAt = new Date().toISOString()
+      if ((latestCheckpoint(tx, boardId)?.throughSeq ?? 0) !== through) return { mergedRows: 0 }
       tx.insert(boardCheckpoints)
-        .values({ boardId, state: merged, throughSeq: state.lastSeq, createdAt })
-        .onConflictDoUpdate({ target: boardCheckpoints.boardId, set: { state: merged, throughSeq: state.lastSeq, createdAt } })
+        .values({ boardId, state: Buffer.from(folded.state), throughSeq: rows.at(-1)!.seq, at: lastRowTime(rows), createdAt: this.clock().toISOString() })
         .run()
-      tx.delete(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, state.lastSeq))).run()
-      return { mergedRows: state.updates.length }
+      if (folded.changes.length > 0) tx.insert(boardChanges).values(folded.changes.map((change) => ({ boardId, ...change }))).run()
+      return { mergedRows: rows.length }
     })
   }
 
-  private checkpointThrough(db: Pick<SqliteDb, 'select'>, boardId: string): number {
-    return db.select({ through: boardCheckpoints.throughSeq }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).get()?.through ?? 0
-  }
-
   async count(boardId: string): Promise<number> {
-    const row = this.db.select({ n: count() }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).get()
+    const through = latestCheckpoint(this.db, boardId)?.throughSeq ?? 0
+    const row = this.db.select({ n: count() }).from(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, through))).get()
     return row?.n ?? 0
   }
+}
+
+export function latestCheckpoint(db: Reader, boardId: string) {
+  return db.select().from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(desc(boardCheckpoints.throughSeq)).limit(1).get()
+}
+
+/** The latest checkpoint and every row after it, with their authors and times. */
+export function readTail(db: Reader, boardId: string) {
+  const checkpoint = latestCheckpoint(db, boardId)
+  const rows: LogRow[] = db
+    .select({ seq: boardUpdates.seq, update: boardUpdates.update, origin: boardUpdates.origin, at: boardUpdates.createdAt })
+    .from(boardUpdates)
+    .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, checkpoint?.throughSeq ?? 0)))
+    .orderBy(asc(boardUpdates.seq))
+    .all()
+    .map((row) => ({ ...row, update: new Uint8Array(row.update) }))
+  return { checkpoint, rows }
 }

@@ -14,9 +14,11 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import * as schema from '../../drizzle/sqlite/schema.ts'
 import type { Logger } from '../log.ts'
+import { systemClock, type Clock } from '../clock.ts'
 import type { Storage } from './storage.ts'
 import { SqliteBoardStore } from './sqlite-boards.ts'
 import { SqliteUpdateLogStore } from './sqlite-update-log.ts'
+import { SqliteHistoryStore } from './sqlite-history.ts'
 import { SqliteReviewStore } from './sqlite-reviews.ts'
 import { SqliteSnapshotStore } from './sqlite-snapshots.ts'
 import { SqliteApiTokenStore } from './sqlite-tokens.ts'
@@ -36,6 +38,8 @@ export type SqliteOptions = {
   walCheckpointMs?: number
   /** Where the checkpoint worker reports its failures. */
   logger: Logger
+  /** The time stamped on log rows, checkpoints and snapshots. */
+  clock?: Clock
 }
 
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url))
@@ -57,6 +61,7 @@ function privateDatabaseFile(dataDir: string): string {
 
 export function openSqliteStorage(options: SqliteOptions): Storage {
   const path = privateDatabaseFile(options.dataDir)
+  const clock = options.clock ?? systemClock
   const client = new Database(path)
   client.pragma('journal_mode = WAL')
   client.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
@@ -71,8 +76,9 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   return {
     dialect: 'sqlite',
     boards: new SqliteBoardStore(db),
-    log: new SqliteUpdateLogStore(db),
-    snapshots: new SqliteSnapshotStore(db),
+    log: new SqliteUpdateLogStore(db, clock),
+    history: new SqliteHistoryStore(db),
+    snapshots: new SqliteSnapshotStore(db, clock),
     reviews: new SqliteReviewStore(db),
     users: new SqliteUserStore(db),
     sessions: new SqliteSessionStore(db),

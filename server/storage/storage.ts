@@ -16,11 +16,14 @@ export interface BoardStore {
   list(): Promise<BoardRecord[]>
   /** Keeps the listing's title in step with the title inside the board document. */
   rename(id: string, title: string): Promise<void>
-  /** Deletes the board, its log, checkpoint, snapshots and memberships. */
+  /** Deletes the board, its log, checkpoints, recorded changes, snapshots and memberships. */
   delete(id: string): Promise<void>
 }
 
 export type LogEntry = { update: Uint8Array; origin: string }
+
+/** A stored row of the update log: who sent it (`ws:<userId>`, `server:<by>`) and when it was committed. */
+export type LogRow = { seq: number; update: Uint8Array; origin: string; at: string }
 
 export type StoredBoardState = {
   checkpoint: Uint8Array | null
@@ -29,21 +32,91 @@ export type StoredBoardState = {
   lastSeq: number
 }
 
-/** Folds a checkpoint and the log after it into one new checkpoint (the server does it in a worker thread). */
-export type MergeState = (checkpoint: Uint8Array | null, updates: Uint8Array[]) => Uint8Array | Promise<Uint8Array>
+/** Who changed one field of an assessment, from what to what (JSON), over which rows. */
+export type AssessmentChangeRecord = {
+  assessmentId: string
+  field: string
+  fromValue: string
+  toValue: string
+  /** The origin of the rows that made the change. */
+  author: string
+  /** The first and last row of the change: a person's keystrokes in one field within a few minutes are one change. */
+  firstAt: string
+  at: string
+  seq: number
+}
+
+/** What compaction makes of a checkpoint and the rows after it: one state, and who changed which assessment field in those rows. */
+export type FoldedLog = { state: Uint8Array; changes: AssessmentChangeRecord[] }
+
+/** Folds a checkpoint and the log rows after it (the server does it in a worker thread). */
+export type MergeState = (checkpoint: Uint8Array | null, rows: LogRow[]) => FoldedLog | Promise<FoldedLog>
 
 export interface UpdateLogStore {
-  /** Appends the batch in one transaction; resolves once it is durable, with the last sequence number. */
+  /** Appends the batch in one transaction, stamped with the store's clock; resolves once it is durable, with the last sequence number. */
   append(boardId: string, entries: LogEntry[]): Promise<number>
   /** The latest checkpoint and every log row after it. */
   load(boardId: string): Promise<StoredBoardState>
   /**
-   * Replaces the checkpoint and the log rows it covers with one merged state,
-   * written in one transaction; rows appended while `merge` runs stay in the
-   * log, and of two instances compacting a board at once only one writes.
+   * Writes a new checkpoint folding the latest one and the rows after it, with
+   * the changes worked out from those rows, in one transaction. The rows stay:
+   * they are the board's history until thinned (HistoryStore.thin). Rows
+   * appended while `merge` runs are left for the next compaction, and of two
+   * instances compacting a board at once only one writes.
    */
   compact(boardId: string, merge: MergeState): Promise<{ mergedRows: number }>
+  /** Log rows after the latest checkpoint. */
   count(boardId: string): Promise<number>
+}
+
+/** A kept checkpoint, without its state. */
+export type CheckpointInfo = { throughSeq: number; at: string; rowsKept: boolean; bytes: number }
+
+/** A log row without its update: what the list of editing sessions is made of. */
+export type LogRowInfo = { seq: number; origin: string; at: string; bytes: number }
+
+/** What rebuilding the board at a past time starts from. */
+export type HistoryAt = {
+  /** The latest kept checkpoint at or before the time, or null to start from an empty board. */
+  checkpoint: { state: Uint8Array; throughSeq: number; at: string } | null
+  /** The rows after it committed at or before the time, in order. */
+  rows: LogRow[]
+  /** False when rows between the checkpoint and the time were thinned away: the state is the checkpoint's, not the time's. */
+  exact: boolean
+  /** Set when the time is before any history still kept: the earliest moment that can be rebuilt. */
+  keptFrom: string | null
+}
+
+/** How long history is kept in detail and at all, and how much of it one board may keep. */
+export type HistoryPolicy = {
+  /** Every row is kept this long: any moment within it can be rebuilt exactly. */
+  detailMs: number
+  /** Within the detail window, one checkpoint is kept per this interval (the latest of each). */
+  checkpointEveryMs: number
+  /** Past the detail window, one checkpoint per UTC day is kept this long (0: for ever), with the changes recorded in it. */
+  retentionMs: number
+  /** Bytes of history one board may keep (rows, checkpoints, changes); past it the oldest goes first. */
+  maxBytes: number
+}
+
+export type ChangeFilter = { assessmentId?: string; from?: string; to?: string; throughSeq?: number; limit: number }
+
+export type HistorySize = { rows: number; rowBytes: number; checkpoints: number; checkpointBytes: number; changes: number; changeBytes: number }
+
+export interface HistoryStore {
+  /** The latest kept checkpoint at or before `at`, and the rows after it up to `at`. */
+  readAt(boardId: string, at: string): Promise<HistoryAt>
+  /** The latest checkpoint and the rows after it with their authors: where the newest changes are worked out from. */
+  tail(boardId: string): Promise<{ checkpoint: Uint8Array | null; throughSeq: number; rows: LogRow[] }>
+  /** Kept checkpoints, oldest first. */
+  checkpoints(boardId: string): Promise<CheckpointInfo[]>
+  /** Rows committed in [from, to] (ISO times), oldest first, at most `limit` (the newest of them). */
+  rowInfo(boardId: string, range: { from: string; to: string; limit: number }): Promise<LogRowInfo[]>
+  /** Recorded changes, oldest first: of one assessment, or of the board, within (from, to] and up to row `throughSeq` when given; at most `limit` (the newest). */
+  changes(boardId: string, filter: ChangeFilter): Promise<AssessmentChangeRecord[]>
+  /** Applies the policy: drops what it no longer keeps. Never the latest checkpoint nor a row after it. */
+  thin(boardId: string, policy: HistoryPolicy, now: string): Promise<{ checkpointsDropped: number; rowsDropped: number; changesDropped: number }>
+  size(boardId: string): Promise<HistorySize>
 }
 
 /** An account. Emails are stored lower-cased, so lookups are case-insensitive. */
@@ -219,6 +292,7 @@ export interface Storage {
   readonly dialect: Dialect
   readonly boards: BoardStore
   readonly log: UpdateLogStore
+  readonly history: HistoryStore
   readonly snapshots: SnapshotStore
   readonly reviews: ReviewStore
   readonly users: UserStore

@@ -10,6 +10,8 @@ export function createWorkerPool(config: Config, logger: Logger): WorkerPool {
     'capture-board': boardState,
     'read-snapshot': boardState,
     'merge-state': boardState,
+    'attribute-rows': boardState,
+    'board-as-of': boardState,
     // A comparison rebuilds two versions, then spends at most its word-diff budget.
     'diff-versions': boardState + config.DIFF_TIME_BUDGET_MS,
     // Rebuilding the version, then reading every judgment's words: well within a board read's time.

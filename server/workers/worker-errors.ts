@@ -43,6 +43,16 @@ const JOB_WORDS: Record<JobName, { task: string; advice: string; budgetSetting: 
     advice: 'It is tried again after the next edits.',
     budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
   },
+  'attribute-rows': {
+    task: "Reading who changed the board's assessments",
+    advice: 'The board is larger than this server is set to handle in one step.',
+    budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
+  },
+  'board-as-of': {
+    task: 'Rebuilding the board as it was',
+    advice: 'The board is larger than this server is set to handle in one step.',
+    budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
+  },
   'diff-versions': {
     task: 'The comparison',
     advice: 'Compare versions that are closer together.',

@@ -1,0 +1,173 @@
+/**
+ * Inside a worker thread: the log's rows replayed one by one on top of a
+ * checkpoint, noting after each which assessment fields it changed, and who
+ * sent it (the row's origin, set by the server from the signed-in principal,
+ * never from what a client claims). Rows are whole transactions, so each
+ * intermediate state is one that existed. Only the assessments a row touched
+ * are read again, so a row costs what it changed, not the size of the board.
+ *
+ * A person's edits of one field within a few minutes are one change, from
+ * the value before the first to the value after the last.
+ */
+import * as Y from 'yjs'
+import { readEntity } from '../../shared/board-convert.ts'
+import { COLLECTIONS, collection, type Collection } from '../../shared/board-doc.ts'
+import { CARD_ABSENT, CARD_PRESENT, EDIT_SESSION_GAP_MS, type AttributedField } from '../../shared/history-model.ts'
+import type { AssessmentChangeRecord, FoldedLog, LogRow } from '../storage/storage.ts'
+
+type FieldValues = Record<AttributedField, string>
+/** Any shared type of the document, as a transaction names what it changed. */
+type SharedType = Y.Transaction['changed'] extends Map<infer T, unknown> ? T : never
+type LinkFacts = { assessmentId: string; claimId: string; rating: string }
+
+/** A checkpoint and the rows after it folded into one state, with the changes the rows made. */
+export function foldLog(checkpoint: Uint8Array | null, rows: readonly LogRow[]): FoldedLog {
+  const doc = new Y.Doc()
+  try {
+    if (checkpoint) Y.applyUpdate(doc, checkpoint)
+    const changes = attributeRows(doc, rows)
+    return { state: Y.encodeStateAsUpdate(doc), changes }
+  } finally {
+    doc.destroy()
+  }
+}
+
+/** The changes the rows after a checkpoint made, without folding them (the newest rows, not yet compacted). */
+export function changesOfRows(checkpoint: Uint8Array | null, rows: readonly LogRow[]): AssessmentChangeRecord[] {
+  const doc = new Y.Doc()
+  try {
+    if (checkpoint) Y.applyUpdate(doc, checkpoint)
+    return attributeRows(doc, rows)
+  } finally {
+    doc.destroy()
+  }
+}
+
+/** Applies each row to `doc` and returns the changes of attributed fields, coalesced per person, field and session. */
+function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRecord[] {
+  const roots = new Map<SharedType, Collection>(COLLECTIONS.map((name) => [collection(doc, name) as unknown as SharedType, name]))
+  const links = new Map<string, LinkFacts>()
+  for (const [id, map] of collection(doc, 'links')) {
+    const link = map instanceof Y.Map ? readEntity('links', map) : null
+    if (link) links.set(id, { assessmentId: link.assessmentId, claimId: link.claimId, rating: link.rating })
+  }
+  const values = new Map<string, FieldValues>()
+  for (const id of collection(doc, 'assessments').keys()) values.set(id, readFields(doc, id, links))
+
+  const changes: AssessmentChangeRecord[] = []
+  /** The change each (assessment, field) last had, to extend while the same person keeps editing it. */
+  const open = new Map<string, AssessmentChangeRecord>()
+  let touched: { assessments: Set<string>; links: Set<string> } = { assessments: new Set(), links: new Set() }
+  const onTransaction = (transaction: Y.Transaction) => {
+    for (const [type, keys] of transaction.changed) {
+      const root = roots.get(type)
+      if (root) {
+        for (const key of keys) if (key !== null) noteTouched(touched, root, key)
+        continue
+      }
+      const entity = entityOf(type, roots)
+      if (entity) noteTouched(touched, entity.collection, entity.id)
+    }
+  }
+  doc.on('afterTransaction', onTransaction)
+  try {
+    for (const row of rows) {
+      touched = { assessments: new Set(), links: new Set() }
+      Y.applyUpdate(doc, row.update)
+      for (const linkId of touched.links) {
+        const before = links.get(linkId)
+        if (before) touched.assessments.add(before.assessmentId)
+        const map = collection(doc, 'links').get(linkId)
+        const link = map instanceof Y.Map ? readEntity('links', map) : null
+        if (link) {
+          links.set(linkId, { assessmentId: link.assessmentId, claimId: link.claimId, rating: link.rating })
+          touched.assessments.add(link.assessmentId)
+        } else {
+          links.delete(linkId)
+        }
+      }
+      for (const assessmentId of touched.assessments) {
+        const before = values.get(assessmentId) ?? absentFields()
+        const after = readFields(doc, assessmentId, links)
+        values.set(assessmentId, after)
+        // A card created or deleted is one change, not one per field.
+        const fields: AttributedField[] = before.card !== after.card ? ['card'] : (Object.keys(after) as AttributedField[])
+        for (const field of fields) {
+          if (before[field] === after[field]) continue
+          const key = `${assessmentId}\u0000${field}`
+          const last = open.get(key)
+          if (last && last.author === row.origin && Date.parse(row.at) - Date.parse(last.at) <= EDIT_SESSION_GAP_MS) {
+            last.toValue = after[field]
+            last.at = row.at
+            last.seq = row.seq
+            continue
+          }
+          const change = { assessmentId, field, fromValue: before[field], toValue: after[field], author: row.origin, firstAt: row.at, at: row.at, seq: row.seq }
+          changes.push(change)
+          open.set(key, change)
+        }
+      }
+    }
+  } finally {
+    doc.off('afterTransaction', onTransaction)
+  }
+  // Typed and taken back within one session: nothing changed.
+  return changes.filter((change) => change.fromValue !== change.toValue)
+}
+
+function noteTouched(touched: { assessments: Set<string>; links: Set<string> }, name: Collection, id: string): void {
+  if (name === 'assessments') touched.assessments.add(id)
+  else if (name === 'links') touched.links.add(id)
+}
+
+/** The collection and id of the entity a nested type belongs to, or null for anything else. */
+function entityOf(type: SharedType, roots: Map<SharedType, Collection>): { collection: Collection; id: string } | null {
+  let current: SharedType = type
+  while (current._item) {
+    const parent = current._item.parent
+    if (!(parent instanceof Y.AbstractType)) return null
+    const name = roots.get(parent as SharedType)
+    if (name) return current._item.parentSub === null ? null : { collection: name, id: current._item.parentSub }
+    current = parent as SharedType
+  }
+  return null
+}
+
+function absentFields(): FieldValues {
+  const absent = JSON.stringify(null)
+  return {
+    card: JSON.stringify(CARD_ABSENT),
+    title: absent,
+    judgment: absent,
+    kind: absent,
+    likelihood: absent,
+    confidence: absent,
+    impact: absent,
+    status: absent,
+    tags: absent,
+    links: JSON.stringify([]),
+  }
+}
+
+/** The assessment's attributed fields as JSON texts, compared as such. */
+function readFields(doc: Y.Doc, assessmentId: string, links: ReadonlyMap<string, LinkFacts>): FieldValues {
+  const map = collection(doc, 'assessments').get(assessmentId)
+  const assessment = map instanceof Y.Map ? readEntity('assessments', map) : null
+  if (!assessment) return absentFields()
+  const linked = [...links.values()]
+    .filter((link) => link.assessmentId === assessmentId)
+    .map(({ claimId, rating }) => ({ claimId, rating }))
+    .sort((a, b) => (a.claimId < b.claimId ? -1 : a.claimId > b.claimId ? 1 : 0))
+  return {
+    card: JSON.stringify(CARD_PRESENT),
+    title: JSON.stringify(assessment.title),
+    judgment: JSON.stringify(assessment.judgment),
+    kind: JSON.stringify(assessment.kind),
+    likelihood: JSON.stringify(assessment.likelihood),
+    confidence: JSON.stringify(assessment.confidence),
+    impact: JSON.stringify(assessment.impact),
+    status: JSON.stringify(assessment.status),
+    tags: JSON.stringify(assessment.tags),
+    links: JSON.stringify(linked),
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * A board's history as the API and exports read it: the board as of a past
+ * time, who changed which assessment field, and the editing sessions. Read
+ * from storage here; rebuilt and replayed in a worker thread.
+ */
+import type { BoardModel } from '../../shared/board-model.ts'
+import { EDIT_SESSION_GAP_MS, type AsOf, type AssessmentChange, type AttributedField, type BoardHistory } from '../../shared/history-model.ts'
+import type { Services } from '../services.ts'
+import type { AssessmentChangeRecord, ChangeFilter } from '../storage/storage.ts'
+import { AuthorNames } from './authors.ts'
+import { editSessions } from './edit-sessions.ts'
+
+type HistoryServices = Pick<Services, 'storage' | 'workers' | 'clock'>
+
+export type BoardAsOfResult =
+  | { kind: 'rebuilt'; asOf: AsOf; state: Uint8Array; model: BoardModel }
+  /** The time is before the oldest history still kept. */
+  | { kind: 'not-kept'; keptFrom: string }
+  /** The time is before the board was created. */
+  | { kind: 'before-board'; createdAt: string }
+
+/** The board as it was at `asOf` (an ISO time, not in the future); null when there is no such board. */
+export async function readBoardAsOf(services: HistoryServices, boardId: string, asOf: string): Promise<BoardAsOfResult | null> {
+  const board = await services.storage.boards.get(boardId)
+  if (!board) return null
+  if (asOf < board.createdAt) return { kind: 'before-board', createdAt: board.createdAt }
+  const stored = await services.storage.history.readAt(boardId, asOf)
+  if (stored.keptFrom !== null) return { kind: 'not-kept', keptFrom: stored.keptFrom }
+  const { state, model, contentHash } = await services.workers.run('board-as-of', { boardId, checkpoint: stored.checkpoint?.state ?? null, rows: stored.rows })
+  const at = stored.exact || !stored.checkpoint ? asOf : stored.checkpoint.at
+  return { kind: 'rebuilt', asOf: { asOf, at, exact: stored.exact, contentHash }, state, model }
+}
+
+/**
+ * Who changed which assessment field: what compaction recorded, and what the
+ * rows since the latest checkpoint show, worked out now. The recorded changes
+ * are read up to the checkpoint the newest rows start from, so a compaction
+ * in between can neither hide a change nor count it twice.
+ */
+export async function readAssessmentChanges(services: HistoryServices, boardId: string, filter: Omit<ChangeFilter, 'throughSeq'>): Promise<AssessmentChange[]> {
+  const tail = await services.storage.history.tail(boardId)
+  const [recorded, recent] = await Promise.all([
+    services.storage.history.changes(boardId, { ...filter, throughSeq: tail.throughSeq }),
+    tail.rows.length === 0 ? [] : services.workers.run('attribute-rows', { checkpoint: tail.checkpoint, rows: tail.rows }),
+  ])
+  const inRange = recent.filter(
+    (change) =>
+      (filter.assessmentId === undefined || change.assessmentId === filter.assessmentId) &&
+      (filter.from === undefined || change.at > filter.from) &&
+      (filter.to === undefined || change.at <= filter.to),
+  )
+  const changes = coalesce([...recorded, ...inRange]).slice(-filter.limit)
+  const names = new AuthorNames(services.storage)
+  return Promise.all(
+    changes.map(async (change) => ({
+      assessmentId: change.assessmentId,
+      field: change.field as AttributedField,
+      from: JSON.parse(change.fromValue) as unknown,
+      to: JSON.parse(change.toValue) as unknown,
+      by: await names.of(change.author),
+      firstAt: change.firstAt,
+      at: change.at,
+    })),
+  )
+}
+
+/**
+ * Joins a person's change of a field to their previous change of it when no
+ * one else changed it in between and it came within a few minutes: the same
+ * rule compaction applies within its rows, carried across compactions.
+ */
+function coalesce(changes: readonly AssessmentChangeRecord[]): AssessmentChangeRecord[] {
+  const result: AssessmentChangeRecord[] = []
+  const last = new Map<string, AssessmentChangeRecord>()
+  for (const change of [...changes].sort((a, b) => a.seq - b.seq)) {
+    const key = `${change.assessmentId}\u0000${change.field}`
+    const previous = last.get(key)
+    if (previous && previous.author === change.author && Date.parse(change.firstAt) - Date.parse(previous.at) <= EDIT_SESSION_GAP_MS) {
+      previous.toValue = change.toValue
+      previous.at = change.at
+      previous.seq = change.seq
+      continue
+    }
+    const copy = { ...change }
+    result.push(copy)
+    last.set(key, copy)
+  }
+  return result.filter((change) => change.fromValue !== change.toValue)
+}
+
+/** Rows read for one listing of sessions at most: a week of a busy board. */
+const MAX_ROWS = 200_000
+/** Sessions listed at most. */
+const MAX_SESSIONS = 1000
+
+/** Long before any board: the history kept from the start answers with no row, cheaply. */
+const BEFORE_ANY_BOARD = '0000-01-01T00:00:00.000Z'
+
+/** The editing sessions in [from, to], and the moments kept from before the detail window. */
+export async function readBoardHistory(services: HistoryServices, boardId: string, range: { from: string; to: string }): Promise<BoardHistory> {
+  const { history } = services.storage
+  const [rows, checkpoints, start] = await Promise.all([
+    history.rowInfo(boardId, { ...range, limit: MAX_ROWS }),
+    history.checkpoints(boardId),
+    history.readAt(boardId, BEFORE_ANY_BOARD),
+  ])
+  const sessions = editSessions(rows)
+  const names = new AuthorNames(services.storage)
+  const firstDetailed = checkpoints.find((checkpoint) => checkpoint.rowsKept)
+  const detailFrom = checkpoints.some((checkpoint) => !checkpoint.rowsKept) ? (firstDetailed?.at ?? null) : start.keptFrom
+  return {
+    sessions: await Promise.all(sessions.slice(0, MAX_SESSIONS).map(async (session) => ({ by: await names.of(session.origin), from: session.from, to: session.to, edits: session.edits }))),
+    keptMoments: checkpoints
+      .filter((checkpoint) => !checkpoint.rowsKept)
+      .map((checkpoint) => checkpoint.at)
+      .reverse(),
+    detailFrom,
+    truncated: rows.length === MAX_ROWS || sessions.length > MAX_SESSIONS,
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Carries out the retention plan and the byte cap on one board's history,
+ * through the few operations each storage dialect provides.
+ */
+import type { CheckpointInfo, HistoryPolicy, HistorySize } from '../storage/storage.ts'
+import { nextCapStep, planRetention } from './retention-plan.ts'
+
+export type ThinningOps = {
+  /** Oldest first. */
+  checkpoints(): Promise<CheckpointInfo[]>
+  dropCheckpoints(throughSeqs: number[]): Promise<number>
+  /** Drops the rows at or before `seq`, and marks the checkpoints before it as no longer followed by their rows. */
+  dropRowsThrough(seq: number): Promise<number>
+  /** Drops the changes recorded before `at`. */
+  dropChangesBefore(at: string): Promise<number>
+  size(): Promise<HistorySize>
+}
+
+export type ThinningResult = { checkpointsDropped: number; rowsDropped: number; changesDropped: number }
+
+export function historyBytes(size: HistorySize): number {
+  return size.rowBytes + size.checkpointBytes + size.changeBytes
+}
+
+export async function thinHistory(ops: ThinningOps, policy: HistoryPolicy, now: string): Promise<ThinningResult> {
+  const result: ThinningResult = { checkpointsDropped: 0, rowsDropped: 0, changesDropped: 0 }
+  const nowMs = Date.parse(now)
+  const before = await ops.checkpoints()
+  const plan = planRetention(before, policy, nowMs)
+  result.checkpointsDropped += await ops.dropCheckpoints(plan.dropCheckpoints)
+  if (plan.dropRowsThrough !== null) result.rowsDropped += await ops.dropRowsThrough(plan.dropRowsThrough)
+  if (policy.retentionMs > 0) result.changesDropped += await ops.dropChangesBefore(new Date(nowMs - policy.retentionMs).toISOString())
+
+  const dropped = new Set(plan.dropCheckpoints)
+  let kept = before.filter((c) => !dropped.has(c.throughSeq))
+  let rowsThrough = plan.dropRowsThrough
+  while (historyBytes(await ops.size()) > policy.maxBytes) {
+    const step = nextCapStep(kept, rowsThrough)
+    if (step === null) break
+    if ('dropCheckpoint' in step) {
+      const { throughSeq, at } = step.dropCheckpoint
+      result.checkpointsDropped += await ops.dropCheckpoints([throughSeq])
+      // Who changed what before the oldest moment still kept goes with it.
+      result.changesDropped += await ops.dropChangesBefore(at)
+      kept = kept.filter((c) => c.throughSeq !== throughSeq)
+    } else {
+      result.rowsDropped += await ops.dropRowsThrough(step.dropRowsThrough)
+      rowsThrough = step.dropRowsThrough
+    }
+  }
+  return result
+}

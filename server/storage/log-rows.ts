@@ -1,0 +1,13 @@
+/** What the SQLite and PostgreSQL log stores share about rows. */
+import type { LogRow } from './storage.ts'
+
+/**
+ * The time a checkpoint stands for: that of the latest row it covers. Rows
+ * are ordered by sequence; two instances' clocks may disagree by a little, so
+ * the latest time is taken, not the last row's.
+ */
+export function lastRowTime(rows: readonly LogRow[]): string {
+  let latest = rows[0]!.at
+  for (const row of rows) if (row.at > latest) latest = row.at
+  return latest
+}

@@ -1,0 +1,141 @@
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, min, sql, sum } from 'drizzle-orm'
+import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/pg/schema.ts'
+import { thinHistory } from '../history/thin-history.ts'
+import { readTail } from './pg-update-log.ts'
+import type { PgDb } from './postgres.ts'
+import type { AssessmentChangeRecord, ChangeFilter, CheckpointInfo, HistoryAt, HistoryPolicy, HistorySize, HistoryStore, LogRow, LogRowInfo } from './storage.ts'
+
+const changeColumns = {
+  assessmentId: boardChanges.assessmentId,
+  field: boardChanges.field,
+  fromValue: boardChanges.fromValue,
+  toValue: boardChanges.toValue,
+  author: boardChanges.author,
+  firstAt: boardChanges.firstAt,
+  at: boardChanges.at,
+  seq: boardChanges.seq,
+}
+
+export class PgHistoryStore implements HistoryStore {
+  constructor(private readonly db: PgDb) {}
+
+  async readAt(boardId: string, at: string): Promise<HistoryAt> {
+    // One snapshot of the database, so thinning in between cannot take rows from under the checkpoint.
+    return this.db.transaction(
+      async (tx) => {
+        const [checkpoint] = await tx
+          .select({ state: boardCheckpoints.state, throughSeq: boardCheckpoints.throughSeq, at: boardCheckpoints.at, rowsKept: boardCheckpoints.rowsKept })
+          .from(boardCheckpoints)
+          .where(and(eq(boardCheckpoints.boardId, boardId), lte(boardCheckpoints.at, at)))
+          .orderBy(desc(boardCheckpoints.throughSeq))
+          .limit(1)
+        const stored = await tx
+          .select({ seq: boardUpdates.seq, update: boardUpdates.update, origin: boardUpdates.origin, at: boardUpdates.createdAt })
+          .from(boardUpdates)
+          .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, checkpoint?.throughSeq ?? 0), lte(boardUpdates.createdAt, at)))
+          .orderBy(asc(boardUpdates.seq))
+        const rows: LogRow[] = stored.map((row) => ({ ...row, update: new Uint8Array(row.update) }))
+        if (checkpoint) {
+          return { checkpoint: { state: new Uint8Array(checkpoint.state), throughSeq: checkpoint.throughSeq, at: checkpoint.at }, rows, exact: checkpoint.rowsKept, keptFrom: null }
+        }
+        // Before the oldest kept checkpoint: rebuilt from the start, unless its rows were dropped.
+        const [oldest] = await tx.select({ through: boardCheckpoints.throughSeq, at: boardCheckpoints.at }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(asc(boardCheckpoints.throughSeq)).limit(1)
+        const [first] = await tx.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId))
+        const firstSeq = first?.seq ?? null
+        const fromStart = !oldest || (firstSeq !== null && firstSeq <= oldest.through)
+        return { checkpoint: null, rows: fromStart ? rows : [], exact: fromStart, keptFrom: fromStart ? null : oldest.at }
+      },
+      { isolationLevel: 'repeatable read' },
+    )
+  }
+
+  async tail(boardId: string): Promise<{ checkpoint: Uint8Array | null; throughSeq: number; rows: LogRow[] }> {
+    const { checkpoint, rows } = await this.db.transaction((tx) => readTail(tx, boardId), { isolationLevel: 'repeatable read' })
+    return { checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null, throughSeq: checkpoint?.throughSeq ?? 0, rows }
+  }
+
+  async checkpoints(boardId: string): Promise<CheckpointInfo[]> {
+    const rows = await this.db
+      .select({ throughSeq: boardCheckpoints.throughSeq, at: boardCheckpoints.at, rowsKept: boardCheckpoints.rowsKept, bytes: sql<number>`length(${boardCheckpoints.state})` })
+      .from(boardCheckpoints)
+      .where(eq(boardCheckpoints.boardId, boardId))
+      .orderBy(asc(boardCheckpoints.throughSeq))
+    return rows.map((row) => ({ ...row, bytes: Number(row.bytes) }))
+  }
+
+  async rowInfo(boardId: string, range: { from: string; to: string; limit: number }): Promise<LogRowInfo[]> {
+    const rows = await this.db
+      .select({ seq: boardUpdates.seq, origin: boardUpdates.origin, at: boardUpdates.createdAt, bytes: sql<number>`length(${boardUpdates.update})` })
+      .from(boardUpdates)
+      .where(and(eq(boardUpdates.boardId, boardId), gte(boardUpdates.createdAt, range.from), lte(boardUpdates.createdAt, range.to)))
+      .orderBy(desc(boardUpdates.seq))
+      .limit(range.limit)
+    return rows.reverse().map((row) => ({ ...row, bytes: Number(row.bytes) }))
+  }
+
+  async changes(boardId: string, filter: ChangeFilter): Promise<AssessmentChangeRecord[]> {
+    const rows = await this.db
+      .select(changeColumns)
+      .from(boardChanges)
+      .where(
+        and(
+          eq(boardChanges.boardId, boardId),
+          filter.assessmentId === undefined ? undefined : eq(boardChanges.assessmentId, filter.assessmentId),
+          filter.from === undefined ? undefined : gt(boardChanges.at, filter.from),
+          filter.to === undefined ? undefined : lte(boardChanges.at, filter.to),
+          filter.throughSeq === undefined ? undefined : lte(boardChanges.seq, filter.throughSeq),
+        ),
+      )
+      .orderBy(desc(boardChanges.seq), desc(boardChanges.id))
+      .limit(filter.limit)
+    return rows.reverse()
+  }
+
+  thin(boardId: string, policy: HistoryPolicy, now: string) {
+    const { db } = this
+    return thinHistory(
+      {
+        checkpoints: () => this.checkpoints(boardId),
+        async dropCheckpoints(throughSeqs) {
+          if (throughSeqs.length === 0) return 0
+          const deleted = await db
+            .delete(boardCheckpoints)
+            .where(and(eq(boardCheckpoints.boardId, boardId), inArray(boardCheckpoints.throughSeq, throughSeqs)))
+            .returning({ seq: boardCheckpoints.throughSeq })
+          return deleted.length
+        },
+        async dropRowsThrough(seq) {
+          return db.transaction(async (tx) => {
+            await tx.update(boardCheckpoints).set({ rowsKept: false }).where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, seq)))
+            const deleted = await tx.delete(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, seq))).returning({ seq: boardUpdates.seq })
+            return deleted.length
+          })
+        },
+        async dropChangesBefore(at) {
+          const deleted = await db.delete(boardChanges).where(and(eq(boardChanges.boardId, boardId), lt(boardChanges.at, at))).returning({ id: boardChanges.id })
+          return deleted.length
+        },
+        size: () => this.size(boardId),
+      },
+      policy,
+      now,
+    )
+  }
+
+  async size(boardId: string): Promise<HistorySize> {
+    const [rows] = await this.db.select({ n: count(), bytes: sum(sql`length(${boardUpdates.update})`) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId))
+    const [checkpoints] = await this.db.select({ n: count(), bytes: sum(sql`length(${boardCheckpoints.state})`) }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId))
+    const [changes] = await this.db
+      .select({ n: count(), bytes: sum(sql`octet_length(${boardChanges.fromValue}) + octet_length(${boardChanges.toValue})`) })
+      .from(boardChanges)
+      .where(eq(boardChanges.boardId, boardId))
+    return {
+      rows: rows?.n ?? 0,
+      rowBytes: Number(rows?.bytes ?? 0),
+      checkpoints: checkpoints?.n ?? 0,
+      checkpointBytes: Number(checkpoints?.bytes ?? 0),
+      changes: changes?.n ?? 0,
+      changeBytes: Number(changes?.bytes ?? 0),
+    }
+  }
+}
