@@ -46,7 +46,17 @@ export const snapshotSummarySchema = z.object({
 })
 export type SnapshotSummary = z.infer<typeof snapshotSummarySchema>
 
-export const createSnapshotSchema = z.object({ label: textField().trim().min(1).max(LIMITS.shortText) }).strict()
+export const createSnapshotSchema = z
+  .object({
+    label: textField().trim().min(1).max(LIMITS.shortText),
+    /** Snapshot the board as it was at this past time (ISO 8601), from its history, rather than as it is now. */
+    asOf: z
+      .string()
+      .datetime({ offset: true, message: 'give asOf as an ISO 8601 time, e.g. 2026-11-28T14:00:00Z' })
+      .transform((value) => new Date(value).toISOString())
+      .optional(),
+  })
+  .strict()
 
 export const restoreResultSchema = z.object({
   /** False when the live board already equalled the snapshot: nothing was changed or recorded. */

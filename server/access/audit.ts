@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = [
   'snapshot',
   'restore',
   'export',
+  'history-viewed',
 ] as const
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]

@@ -62,7 +62,7 @@ export type BriefingVerdict = { assessmentId: string; reviewerId: string; verdic
 /** A reviewer's sign-off of a snapshot: the version a director is asked to sign. */
 export type BriefingSignoff = { reviewerName: string; decision: SignoffDecision; note: string; createdAt: string }
 
-/** The version a briefing is made from: a named snapshot, or the live board at a moment. */
+/** The version a briefing is made from: a named snapshot, the live board at a moment, or the board as it was at a past time (its history). */
 export type BriefingVersion =
   | {
       kind: 'snapshot'
@@ -76,6 +76,8 @@ export type BriefingVersion =
       retractedSince?: RetractedSince
     }
   | { kind: 'live'; at: string; hash: string }
+  /** `exact` is false when the time's detail was thinned away and `at` is the nearest kept moment before it. */
+  | { kind: 'as-of'; at: string; hash: string; exact: boolean }
 
 export type Briefing = {
   title: string
@@ -227,13 +229,15 @@ export function buildBriefing(input: BoardModel, version: BriefingVersion, optio
     dtg: dateTimeGroup(time),
     version: {
       kind: version.kind,
-      label: version.kind === 'snapshot' ? version.label : 'live board',
+      label: version.kind === 'snapshot' ? version.label : version.kind === 'as-of' ? `board as of ${readableTime(time)}` : 'live board',
       time,
       hash: version.hash,
       description:
         version.kind === 'snapshot'
           ? `Snapshot “${version.label}” of ${readableTime(time)}`
-          : `Live board as of ${readableTime(time)}`,
+          : version.kind === 'as-of'
+            ? `Board as it was at ${readableTime(time)}, from its history${version.exact ? '' : ' (the nearest moment kept)'}`
+            : `Live board as of ${readableTime(time)}`,
     },
     scope: scopeStatement(scope, board.assessments.length, whole.assessments.length),
     review: reviewOf(version),

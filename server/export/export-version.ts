@@ -10,12 +10,22 @@ import type { ExportScope } from '../../shared/export-scope.ts'
 import type { Principal } from '../access/access.ts'
 import { audit } from '../access/audit.ts'
 import type { Services } from '../services.ts'
-import { readStoredLog } from '../snapshots/board-state.ts'
+import { readStoredLog, type StoredLog } from '../snapshots/board-state.ts'
 import { readSnapshotState } from '../snapshots/load-snapshot.ts'
 import type { ExportedFile, ExportFormat } from './export-board.ts'
 import type { StoredVersion } from './stored-version.ts'
 
-export type ExportRequest = { boardId: string; format: ExportFormat; snapshotId?: string | undefined; scope?: ExportScope | undefined }
+/** The board as it was at a past time, as read from its history (server/history/read-history.ts). */
+export type AsOfVersion = { asOf: string; at: string; exact: boolean; log: StoredLog }
+
+export type ExportRequest = {
+  boardId: string
+  format: ExportFormat
+  snapshotId?: string | undefined
+  /** Instead of a snapshot or the live board: the board at a past time. */
+  asOf?: AsOfVersion | undefined
+  scope?: ExportScope | undefined
+}
 
 /** The analytic checks of the live board or a snapshot, for the assessments of `scope`; null when there is no such version. */
 export async function checkVersion(services: Services, boardId: string, snapshotId: string | undefined, scope: ExportScope): Promise<ChecksReport | null> {
@@ -25,11 +35,13 @@ export async function checkVersion(services: Services, boardId: string, snapshot
 
 /** Null when there is no such board or no such snapshot of it. */
 export async function exportVersion(services: Services, request: ExportRequest, by: Principal): Promise<ExportedFile | null> {
-  const { boardId, format, snapshotId, scope = 'all' } = request
-  const version = await readStoredVersion(services, boardId, snapshotId)
+  const { boardId, format, snapshotId, asOf, scope = 'all' } = request
+  const version: StoredVersion | null = asOf
+    ? { kind: 'as-of', boardId, at: asOf.at, exact: asOf.exact, log: asOf.log }
+    : await readStoredVersion(services, boardId, snapshotId)
   if (!version) return null
   const { file, hash } = await services.workers.run('export-board', { format, scope, version })
-  await audit(services, { actor: by, action: 'export', boardId, detail: { format, snapshotId: snapshotId ?? null, hash, scope } })
+  await audit(services, { actor: by, action: 'export', boardId, detail: { format, snapshotId: snapshotId ?? null, asOf: asOf?.asOf ?? null, hash, scope } })
   return file
 }
 

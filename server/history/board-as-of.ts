@@ -6,16 +6,15 @@
 import * as Y from 'yjs'
 import { boardToModel } from '../../shared/board-convert.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
-import { withBoardDoc } from '../snapshots/board-state.ts'
+import { withBoardDoc, type StoredLog } from '../snapshots/board-state.ts'
 import { boardContentHash } from '../snapshots/content-hash.ts'
-import type { LogRow } from '../storage/storage.ts'
 
-export type BoardAsOfJob = { boardId: string; checkpoint: Uint8Array | null; rows: LogRow[] }
+export type BoardAsOfJob = { boardId: string; log: StoredLog }
 
 export type BoardAsOf = { state: Uint8Array; model: BoardModel; contentHash: string }
 
-export function boardAsOf({ boardId, checkpoint, rows }: BoardAsOfJob): BoardAsOf {
-  return withBoardDoc({ log: { checkpoint, updates: rows.map((row) => row.update) } }, (doc) => {
+export function boardAsOf({ boardId, log }: BoardAsOfJob): BoardAsOf {
+  return withBoardDoc({ log }, (doc) => {
     const model = boardToModel(doc, boardId)
     return { state: Y.encodeStateAsUpdate(doc), model, contentHash: boardContentHash(model) }
   })

@@ -6,29 +6,45 @@
 import type { BoardModel } from '../../shared/board-model.ts'
 import { EDIT_SESSION_GAP_MS, type AsOf, type AssessmentChange, type AttributedField, type BoardHistory } from '../../shared/history-model.ts'
 import type { Services } from '../services.ts'
+import type { StoredLog } from '../snapshots/board-state.ts'
 import type { AssessmentChangeRecord, ChangeFilter } from '../storage/storage.ts'
 import { AuthorNames } from './authors.ts'
 import { editSessions } from './edit-sessions.ts'
 
 type HistoryServices = Pick<Services, 'storage' | 'workers' | 'clock'>
 
-export type BoardAsOfResult =
-  | { kind: 'rebuilt'; asOf: AsOf; state: Uint8Array; model: BoardModel }
+/** Where the board as of a time is rebuilt from, or why it cannot be. */
+export type AsOfLog =
+  | { kind: 'kept'; log: StoredLog; at: string; exact: boolean }
   /** The time is before the oldest history still kept. */
   | { kind: 'not-kept'; keptFrom: string }
   /** The time is before the board was created. */
   | { kind: 'before-board'; createdAt: string }
 
-/** The board as it was at `asOf` (an ISO time, not in the future); null when there is no such board. */
-export async function readBoardAsOf(services: HistoryServices, boardId: string, asOf: string): Promise<BoardAsOfResult | null> {
+/**
+ * The stored pieces of the board as it was at `asOf` (an ISO time): the latest
+ * kept checkpoint before it and the rows up to it. `at` is the moment they
+ * hold: `asOf` itself, or the checkpoint's time when the rows after it were
+ * thinned away. Null when there is no such board.
+ */
+export async function readAsOfLog(services: Pick<Services, 'storage'>, boardId: string, asOf: string): Promise<AsOfLog | null> {
   const board = await services.storage.boards.get(boardId)
   if (!board) return null
   if (asOf < board.createdAt) return { kind: 'before-board', createdAt: board.createdAt }
   const stored = await services.storage.history.readAt(boardId, asOf)
   if (stored.keptFrom !== null) return { kind: 'not-kept', keptFrom: stored.keptFrom }
-  const { state, model, contentHash } = await services.workers.run('board-as-of', { boardId, checkpoint: stored.checkpoint?.state ?? null, rows: stored.rows })
   const at = stored.exact || !stored.checkpoint ? asOf : stored.checkpoint.at
-  return { kind: 'rebuilt', asOf: { asOf, at, exact: stored.exact, contentHash }, state, model }
+  return { kind: 'kept', log: { checkpoint: stored.checkpoint?.state ?? null, updates: stored.rows.map((row) => row.update) }, at, exact: stored.exact }
+}
+
+export type BoardAsOfResult = Exclude<AsOfLog, { kind: 'kept' }> | { kind: 'rebuilt'; asOf: AsOf; state: Uint8Array; model: BoardModel }
+
+/** The board as it was at `asOf`, rebuilt in a worker thread; null when there is no such board. */
+export async function readBoardAsOf(services: HistoryServices, boardId: string, asOf: string): Promise<BoardAsOfResult | null> {
+  const stored = await readAsOfLog(services, boardId, asOf)
+  if (stored?.kind !== 'kept') return stored
+  const { state, model, contentHash } = await services.workers.run('board-as-of', { boardId, log: stored.log })
+  return { kind: 'rebuilt', asOf: { asOf, at: stored.at, exact: stored.exact, contentHash }, state, model }
 }
 
 /**

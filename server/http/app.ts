@@ -21,6 +21,7 @@ import { meApi, publicAuthApi } from './auth-api.ts'
 import { boardsApi } from './boards-api.ts'
 import { checksApi } from './checks-api.ts'
 import { exportApi } from './export-api.ts'
+import { historyApi } from './history-api.ts'
 import { importApi } from './import-api.ts'
 import { ApiError, errorBody, handleError, unauthorized } from './errors.ts'
 import { invitesApi, publicInvitesApi } from './invites-api.ts'
@@ -101,6 +102,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   api.route('/', membersApi())
   api.route('/', invitesApi())
   api.route('/', snapshotsApi())
+  api.route('/', historyApi())
   api.route('/', reviewApi())
   app.doc31('/api/openapi.json', { openapi: '3.1.0', info: { title: 'Assay API', version: '1' } })
   app.route('/api', api)

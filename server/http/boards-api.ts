@@ -23,7 +23,12 @@ import {
 import * as mutations from '../../shared/board-mutations.ts'
 import { atLeast, type Role } from '../access/access.ts'
 import { createBoard } from '../boards/create-board.ts'
+import { historyAudit } from '../history/history-audit.ts'
+import { readBoardAsOf } from '../history/read-history.ts'
 import type { AppEnv } from './app-env.ts'
+import { asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
+import { AS_OF_HEADER } from './history-api.ts'
+import { workerErrorResponses } from './openapi-parts.ts'
 import { ApiError, forbidden, notFound } from './errors.ts'
 import { validationHook } from './validation-hook.ts'
 
@@ -114,14 +119,20 @@ export function boardsApi(): OpenAPIHono<AppEnv> {
     createRoute({
       method: 'get',
       path: '/boards/{id}',
-      summary: 'The board model (plain JSON)',
-      request: { params: boardIdParam },
-      responses: { 200: jsonResponse(boardModelSchema, 'The board'), ...errors },
+      summary: 'The board model (plain JSON); with asOf, the board as it was then, from its history (the Assay-As-Of header describes the moment)',
+      request: { params: boardIdParam, query: z.object({ asOf: asOfParam.optional() }) },
+      responses: { 200: jsonResponse(boardModelSchema, 'The board'), ...errors, ...workerErrorResponses },
     }),
     async (c) => {
       const { id } = c.req.valid('param')
       await requireBoardRole(c, id, 'reviewer')
-      return c.json(await readBoardModel(c, id), 200)
+      const { asOf } = c.req.valid('query')
+      if (asOf === undefined) return c.json(await readBoardModel(c, id), 200)
+      const rebuilt = keptAsOf(await readBoardAsOf(c.var.services, id, pastTime(c, asOf)))
+      await historyAudit.viewed(c.var.services, c.var.principal, id, 'as-of', { asOf, at: rebuilt.asOf.at })
+      c.header(AS_OF_HEADER, JSON.stringify(rebuilt.asOf))
+      c.header('ETag', `"${rebuilt.asOf.contentHash}"`)
+      return c.json(rebuilt.model, 200)
     },
   )
 

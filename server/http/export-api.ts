@@ -3,10 +3,12 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { EXPORT_SCOPES } from '../../shared/export-scope.ts'
 import { EXPORT_FORMATS } from '../export/export-board.ts'
 import { exportVersion } from '../export/export-version.ts'
+import { readAsOfLog } from '../history/read-history.ts'
 import type { AppEnv } from './app-env.ts'
+import { asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
 import { requireBoardRole } from './boards-api.ts'
 import { workerErrorResponses } from './openapi-parts.ts'
-import { notFound } from './errors.ts'
+import { ApiError, notFound } from './errors.ts'
 import { validationHook } from './validation-hook.ts'
 
 export function exportApi(): OpenAPIHono<AppEnv> {
@@ -15,12 +17,14 @@ export function exportApi(): OpenAPIHono<AppEnv> {
     createRoute({
       method: 'get',
       path: '/boards/{id}/export',
-      summary: 'Export the live board or a snapshot as a briefing (DOCX, PDF, Markdown, HTML), a STIX 2.1 bundle or JSON',
+      summary: 'Export the live board, a snapshot or the board at a past time as a briefing (DOCX, PDF, Markdown, HTML), a STIX 2.1 bundle or JSON',
       request: {
         params: z.object({ id: z.string().min(1).max(64) }),
         query: z.object({
           format: z.enum(EXPORT_FORMATS),
           snapshot: z.string().min(1).max(64).optional(),
+          /** The board as it was at a past time, from its history. */
+          asOf: asOfParam.optional(),
           /** Which assessments by review status: all, in-review (and final), final. */
           scope: z.enum(EXPORT_SCOPES).default('all'),
         }),
@@ -34,10 +38,16 @@ export function exportApi(): OpenAPIHono<AppEnv> {
     }),
     async (c) => {
       const { id } = c.req.valid('param')
-      const { format, snapshot, scope } = c.req.valid('query')
+      const { format, snapshot, asOf, scope } = c.req.valid('query')
       // Reviewers may export: a briefing is how a reviewed version leaves the board.
       await requireBoardRole(c, id, 'reviewer')
-      const file = await exportVersion(c.var.services, { boardId: id, format, snapshotId: snapshot, scope }, c.var.principal)
+      if (snapshot !== undefined && asOf !== undefined) throw new ApiError(400, 'invalid', 'Give snapshot or asOf, not both.')
+      const past = asOf === undefined ? undefined : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
+      const file = await exportVersion(
+        c.var.services,
+        { boardId: id, format, snapshotId: snapshot, scope, asOf: past && asOf !== undefined ? { asOf, at: past.at, exact: past.exact, log: past.log } : undefined },
+        c.var.principal,
+      )
       if (!file) throw notFound(snapshot ? 'Snapshot' : 'Board')
       return c.body(typeof file.body === 'string' ? file.body : new Uint8Array(file.body), 200, {
         'content-type': file.contentType,

@@ -21,7 +21,9 @@ import { diffVersions, readVersion } from '../snapshots/diff-versions.ts'
 import { readSnapshot } from '../snapshots/load-snapshot.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
+import { readAsOfLog } from '../history/read-history.ts'
 import type { AppEnv } from './app-env.ts'
+import { keptAsOf, pastTime } from './as-of-query.ts'
 import { requireBoardRole } from './boards-api.ts'
 import { ApiError, notFound } from './errors.ts'
 import { sendJsonText } from './json-text.ts'
@@ -74,16 +76,17 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
     createRoute({
       method: 'post',
       path: '/boards/{id}/snapshots',
-      summary: 'Make a named snapshot of the live board (editors and owners)',
+      summary: 'Make a named snapshot of the live board, or of the board as it was at a past time (editors and owners)',
       request: { params: boardIdParam, body: { ...json(createSnapshotSchema), required: true } },
       responses: { 201: jsonResponse(snapshotSummarySchema, 'The new snapshot'), ...errors, ...workerErrorResponses },
     }),
     async (c) => {
       const { id } = c.req.valid('param')
       await requireBoardRole(c, id, 'editor')
-      const { label } = c.req.valid('json')
+      const { label, asOf } = c.req.valid('json')
       const { storage } = c.var.services
-      const captured = await captureStoredBoard(c.var.services, id)
+      const past = asOf === undefined ? null : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
+      const captured = past ? await c.var.services.workers.run('capture-board', { boardId: id, log: past.log }) : await captureStoredBoard(c.var.services, id)
       if (!captured) throw notFound('Board')
       const snapshot = await recordSnapshot(storage, id, captured, { label, kind: 'named', author: actorOf(c.var.principal) })
       if (!snapshot) throw new Error('a named snapshot has no guard, yet it was not recorded')
@@ -91,7 +94,7 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
         actor: c.var.principal,
         action: 'snapshot',
         boardId: id,
-        detail: { snapshotId: snapshot.id, label, contentHash: snapshot.contentHash },
+        detail: { snapshotId: snapshot.id, label, contentHash: snapshot.contentHash, asOf: past?.at ?? null },
       })
       return c.json(snapshot, 201)
     },

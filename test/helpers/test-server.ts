@@ -93,7 +93,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...storageEnv(dialect, database), ...options.env })
     const sink = options.logSink
     const logger = sink ? createLogger('debug', { write: (line: string) => sink(line) }) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')
-    const storage = await openStorage(config, logger)
+    const storage = await openStorage(config, logger, options.clock)
     const access = options.access ?? (options.accounts ? undefined : () => openAccess())
     const served = options.wrapStorage ? options.wrapStorage(storage) : storage
     const running = await startServer(config, { ...options, access, storage: served, logger })

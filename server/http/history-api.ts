@@ -1,0 +1,107 @@
+/**
+ * A board's history: its editing sessions, the board as of a past time (as a
+ * Yjs state for the read-only board view), and who changed which field of an
+ * assessment. Reviewers read it as they read the board; every read is audited.
+ * `GET /boards/{id}?asOf=`, exports and snapshots of a past time are in the
+ * boards, export and snapshot routes.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { assessmentChangeSchema, boardHistorySchema } from '../../shared/history-model.ts'
+import { historyAudit } from '../history/history-audit.ts'
+import { readAssessmentChanges, readBoardAsOf, readBoardHistory } from '../history/read-history.ts'
+import type { AppEnv } from './app-env.ts'
+import { asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
+import { requireBoardRole } from './boards-api.ts'
+import { ApiError } from './errors.ts'
+import { workerErrorResponses } from './openapi-parts.ts'
+import { boardIdParam, errors, jsonResponse } from './snapshot-routes.ts'
+import { validationHook } from './validation-hook.ts'
+
+const DAY_MS = 86_400_000
+const time = (what: string) => z.string().datetime({ offset: true, message: `give ${what} as an ISO 8601 time` }).transform((value) => new Date(value).toISOString())
+
+/** The header that describes the moment a state or model is of (JSON of AsOf). */
+export const AS_OF_HEADER = 'Assay-As-Of'
+
+export function historyApi(): OpenAPIHono<AppEnv> {
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/boards/{id}/history',
+      summary: 'Editing sessions (per person and per few minutes), newest first, and the moments kept from before the detail window',
+      request: { params: boardIdParam, query: z.object({ from: time('from').optional(), to: time('to').optional() }) },
+      responses: { 200: jsonResponse(boardHistorySchema, 'The board’s history'), ...errors },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      await requireBoardRole(c, id, 'reviewer')
+      const { services } = c.var
+      const to = c.req.valid('query').to ?? services.clock().toISOString()
+      const from = c.req.valid('query').from ?? new Date(Date.parse(to) - services.config.HISTORY_DETAIL_DAYS * DAY_MS).toISOString()
+      if (from > to) throw new ApiError(400, 'invalid', 'from must be before to.')
+      const history = await readBoardHistory(services, id, { from, to })
+      await historyAudit.viewed(services, c.var.principal, id, 'sessions', { from, to })
+      return c.json(history, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/boards/{id}/history/state',
+      summary: 'The board as it was at a past time, as one Yjs update, for a read-only board view; the Assay-As-Of header describes the moment',
+      request: { params: boardIdParam, query: z.object({ asOf: asOfParam }) },
+      responses: {
+        200: {
+          content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+          description: 'Apply with Y.applyUpdate to an empty Y.Doc',
+        },
+        ...errors,
+        ...workerErrorResponses,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      await requireBoardRole(c, id, 'reviewer')
+      const asOf = pastTime(c, c.req.valid('query').asOf)
+      const rebuilt = keptAsOf(await readBoardAsOf(c.var.services, id, asOf))
+      await historyAudit.viewed(c.var.services, c.var.principal, id, 'as-of', { asOf, at: rebuilt.asOf.at })
+      return c.body(rebuilt.state.slice().buffer, 200, { 'content-type': 'application/octet-stream', [AS_OF_HEADER]: JSON.stringify(rebuilt.asOf), 'cache-control': 'no-store' })
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/boards/{id}/history/changes',
+      summary: 'Who changed which field of an assessment, and when: of one assessment, or of the board between two times',
+      request: {
+        params: boardIdParam,
+        query: z.object({
+          assessmentId: z.string().min(1).max(64).optional(),
+          from: time('from').optional(),
+          to: time('to').optional(),
+          limit: z.coerce.number().int().min(1).max(5000).default(500),
+        }),
+      },
+      responses: { 200: jsonResponse(z.array(assessmentChangeSchema), 'Changes, oldest first (the newest `limit` of them)'), ...errors, ...workerErrorResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      await requireBoardRole(c, id, 'reviewer')
+      const query = c.req.valid('query')
+      const changes = await readAssessmentChanges(c.var.services, id, {
+        limit: query.limit,
+        ...(query.assessmentId === undefined ? {} : { assessmentId: query.assessmentId }),
+        ...(query.from === undefined ? {} : { from: query.from }),
+        ...(query.to === undefined ? {} : { to: query.to }),
+      })
+      await historyAudit.viewed(c.var.services, c.var.principal, id, 'changes')
+      return c.json(changes, 200)
+    },
+  )
+
+  return api
+}
