@@ -53,6 +53,9 @@ export function reviewOf(version: BriefingVersion): BriefingReview {
   if (version.kind === 'live') {
     return { status: 'not-reviewed', statement: 'Not reviewed: the live board, not a snapshot reviewers have signed off.', signoffs: [] }
   }
+  if (version.kind === 'as-of') {
+    return { status: 'not-reviewed', statement: 'Not reviewed: the board as it was at a past time, not a snapshot reviewers have signed off.', signoffs: [] }
+  }
   const signoffs = [...(version.signoffs ?? [])].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
   if (signoffs.length === 0) return { status: 'not-reviewed', statement: 'Not reviewed: no reviewer has signed this snapshot off.', signoffs: [] }
   const by = (decision: BriefingSignoff['decision']) => signoffs.filter((s) => s.decision === decision).map((s) => s.reviewerName)
