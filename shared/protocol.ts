@@ -28,6 +28,8 @@ export const CLOSE = {
   accessChanged: { code: 4001, reason: 'access changed; reconnect' },
   /** Signed out, expired, or ended by a password change: the reconnection is refused (401) and the page asks the person to sign in. */
   sessionEnded: { code: 4002, reason: 'session ended; sign in again' },
+  /** Final: the admin deactivated the account; its API tokens' sockets end with this (its sessions' with sessionEnded). */
+  accountDeactivated: { code: 4403, reason: 'account deactivated' },
   /** Reconnecting is the cure (a fresh sync), so this stays below the final range. */
   tooSlow: { code: 4008, reason: 'client too slow to keep up; reconnect' },
   serverShutdown: { code: 1001, reason: 'server shutting down' },

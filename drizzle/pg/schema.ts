@@ -3,7 +3,7 @@
  * export names and columns (a test checks it), so one storage layer serves both.
  * Times are ISO 8601 UTC strings in both dialects, so they sort and compare alike.
  */
-import { bigserial, bigint, boolean, customType, index, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigserial, bigint, boolean, customType, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
 
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' })
 const bytes = (name: string) => bytea(name)
@@ -15,6 +15,8 @@ export const users = pgTable('users', {
   passwordHash: text('password_hash').notNull(),
   isAdmin: boolean('is_admin').notNull().default(false),
   createdAt: text('created_at').notNull(),
+  /** Set while the account is deactivated: it cannot sign in and its tokens do not work, but it stays in history. */
+  deactivatedAt: text('deactivated_at'),
 }, (t) => [uniqueIndex('users_email').on(t.email)])
 
 export const sessions = pgTable('sessions', {
@@ -34,11 +36,23 @@ export const apiTokens = pgTable('api_tokens', {
   revokedAt: text('revoked_at'),
 }, (t) => [uniqueIndex('api_tokens_hash').on(t.tokenHash), index('api_tokens_user').on(t.userId)])
 
+/**
+ * The board list reads this table alone: the title, marking, counts and last
+ * change are a summary the server keeps in step with the board document as it
+ * commits (null until first counted), so listing never loads a board.
+ */
 export const boards = pgTable('boards', {
   id: text('id').primaryKey(),
   title: text('title').notNull(),
   createdAt: text('created_at').notNull(),
   createdBy: text('created_by'),
+  marking: text('marking'),
+  assessmentCount: integer('assessment_count'),
+  claimCount: integer('claim_count'),
+  lastChangeAt: text('last_change_at'),
+  /** Set while the board is archived: hidden from the default list and read-only for everyone. */
+  archivedAt: text('archived_at'),
+  archivedBy: text('archived_by'),
 })
 
 export const boardMembers = pgTable('board_members', {

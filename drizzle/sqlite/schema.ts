@@ -14,6 +14,8 @@ export const users = sqliteTable('users', {
   passwordHash: text('password_hash').notNull(),
   isAdmin: integer('is_admin', { mode: 'boolean' }).notNull().default(false),
   createdAt: text('created_at').notNull(),
+  /** Set while the account is deactivated: it cannot sign in and its tokens do not work, but it stays in history. */
+  deactivatedAt: text('deactivated_at'),
 }, (t) => [uniqueIndex('users_email').on(t.email)])
 
 export const sessions = sqliteTable('sessions', {
@@ -33,11 +35,23 @@ export const apiTokens = sqliteTable('api_tokens', {
   revokedAt: text('revoked_at'),
 }, (t) => [uniqueIndex('api_tokens_hash').on(t.tokenHash), index('api_tokens_user').on(t.userId)])
 
+/**
+ * The board list reads this table alone: the title, marking, counts and last
+ * change are a summary the server keeps in step with the board document as it
+ * commits (null until first counted), so listing never loads a board.
+ */
 export const boards = sqliteTable('boards', {
   id: text('id').primaryKey(),
   title: text('title').notNull(),
   createdAt: text('created_at').notNull(),
   createdBy: text('created_by'),
+  marking: text('marking'),
+  assessmentCount: integer('assessment_count'),
+  claimCount: integer('claim_count'),
+  lastChangeAt: text('last_change_at'),
+  /** Set while the board is archived: hidden from the default list and read-only for everyone. */
+  archivedAt: text('archived_at'),
+  archivedBy: text('archived_by'),
 })
 
 export const boardMembers = sqliteTable('board_members', {

@@ -54,7 +54,7 @@ async function tokenPrincipal(storage: Storage, token: string): Promise<Principa
   const record = await storage.tokens.getByHash(hashSecret(token))
   if (!record || record.revokedAt !== null) return null
   const user = await storage.users.get(record.userId)
-  if (!user) return null
+  if (!user || user.deactivatedAt !== null) return null
   const now = new Date()
   if (record.lastUsedAt === null || now.getTime() - Date.parse(record.lastUsedAt) > TOKEN_TOUCH_INTERVAL_MS) {
     await storage.tokens.touch(record.id, now.toISOString())
@@ -72,6 +72,6 @@ async function sessionPrincipal(parts: SessionParts, token: string): Promise<Pri
     return null
   }
   const user = await parts.storage.users.get(session.userId)
-  if (!user) return null
+  if (!user || user.deactivatedAt !== null) return null
   return { userId: user.id, tokenId: null, sessionId, name: user.name, isAdmin: user.isAdmin, via: 'session' }
 }

@@ -16,7 +16,7 @@ import { endExpiredSessions, type SessionParts } from './sessions.ts'
 export type Me = { id: string; email: string; name: string; isAdmin: boolean }
 
 /** What the admin sees of an account. */
-export type AccountView = Me & { createdAt: string }
+export type AccountView = Me & { createdAt: string; deactivatedAt: string | null }
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase()
@@ -27,7 +27,7 @@ export function toMe(user: UserRecord): Me {
 }
 
 export function toAccountView(user: UserRecord): AccountView {
-  return { ...toMe(user), createdAt: user.createdAt }
+  return { ...toMe(user), createdAt: user.createdAt, deactivatedAt: user.deactivatedAt }
 }
 
 export type NewAccount = { email: string; name: string; password: string; isAdmin?: boolean }
@@ -45,6 +45,7 @@ export async function createAccount(storage: Storage, input: NewAccount, options
     passwordHash: await hashPassword(input.password),
     isAdmin: input.isAdmin ?? false,
     createdAt: new Date().toISOString(),
+    deactivatedAt: null,
   }
   const created = options.onlyIfFirst ? await storage.users.createFirst(user) : await storage.users.create(user)
   return created ? user : null

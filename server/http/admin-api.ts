@@ -1,18 +1,38 @@
-/** The admin's API: list people, add them, reset their passwords; the whole audit log. */
+/**
+ * The admin's API: list people, add them, reset their passwords, make them
+ * admins or not, deactivate and reactivate them; the whole audit log.
+ */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
+import { CLOSE } from '../../shared/protocol.ts'
 import { audit, toAuditView } from '../access/audit.ts'
+import { closeSocketsOf } from '../access/close-sockets.ts'
 import { createAccount, toAccountView } from '../auth/accounts.ts'
 import { hashPassword } from '../auth/passwords.ts'
 import { endSessionsOf } from '../auth/sessions.ts'
+import type { Services } from '../services.ts'
+import type { AccountChange } from '../storage/storage.ts'
 import type { AppEnv } from './app-env.ts'
 import { newPasswordSchema } from './auth-api.ts'
 import { ApiError, forbidden, notFound } from './errors.ts'
 import { auditEntrySchema, auditQuerySchema, emailSchema, errorResponses, jsonBody, jsonResponse, nameSchema } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
-const accountSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), isAdmin: z.boolean(), createdAt: z.string() })
+const accountSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  isAdmin: z.boolean(),
+  createdAt: z.string(),
+  /** Set while the account is deactivated. */
+  deactivatedAt: z.string().nullable(),
+})
 const newAccountSchema = z.object({ email: emailSchema, name: nameSchema, password: newPasswordSchema, isAdmin: z.boolean().optional() }).strict()
+const accountPatchSchema = z
+  .object({ isAdmin: z.boolean().optional(), deactivated: z.boolean().optional() })
+  .strict()
+  .refine((patch) => patch.isAdmin !== undefined || patch.deactivated !== undefined, { message: 'give isAdmin, deactivated or both' })
+const userIdParam = z.object({ userId: z.string().min(1).max(64) })
 
 function requireAdmin(c: Context<AppEnv>): void {
   if (!c.var.principal.isAdmin) throw forbidden('Only the admin manages accounts.')
@@ -58,7 +78,7 @@ export function adminApi(): OpenAPIHono<AppEnv> {
       method: 'post',
       path: '/users/{userId}/password',
       summary: "Set a new password for an account (admin only); ends that person's sessions",
-      request: { params: z.object({ userId: z.string().min(1).max(64) }), body: jsonBody(z.object({ password: newPasswordSchema }).strict()) },
+      request: { params: userIdParam, body: jsonBody(z.object({ password: newPasswordSchema }).strict()) },
       responses: { 204: { description: 'Password set' }, ...errorResponses },
     }),
     async (c) => {
@@ -71,6 +91,43 @@ export function adminApi(): OpenAPIHono<AppEnv> {
       await endSessionsOf(services, userId)
       await audit(services, { actor: c.var.principal, action: 'password-reset', detail: { userId } })
       return c.body(null, 204)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/users/{userId}',
+      summary:
+        "Make an account an admin or not, deactivate or reactivate it (admin only). A deactivated account cannot sign in; its sessions end and its tokens stop working, their sockets closed; it stays in boards' history and the audit log",
+      request: { params: userIdParam, body: jsonBody(accountPatchSchema) },
+      responses: { 200: jsonResponse(accountSchema, 'The account after the change'), ...errorResponses },
+    }),
+    async (c) => {
+      requireAdmin(c)
+      const services = c.var.services
+      const principal = c.var.principal
+      const { userId } = c.req.valid('param')
+      const { isAdmin, deactivated } = c.req.valid('json')
+      if (deactivated === true && userId === principal.userId) {
+        throw new ApiError(409, 'own_account', 'You cannot deactivate your own account: another admin can.')
+      }
+      const before = await services.storage.users.get(userId)
+      if (!before) throw notFound('Account')
+      if (deactivated !== undefined && deactivated !== (before.deactivatedAt !== null)) {
+        refuseLastAdmin(await services.storage.users.setDeactivated(userId, deactivated ? new Date().toISOString() : null))
+        if (deactivated) await endEverythingOf(services, userId)
+        await audit(services, { actor: principal, action: deactivated ? 'user-deactivated' : 'user-reactivated', detail: { userId, email: before.email } })
+      }
+      if (isAdmin !== undefined && isAdmin !== before.isAdmin) {
+        refuseLastAdmin(await services.storage.users.setAdmin(userId, isAdmin))
+        // The admin counts as an owner of every board: their sockets reconnect under the rights they hold now.
+        closeSocketsOf(services, { userId })
+        await audit(services, { actor: principal, action: isAdmin ? 'admin-granted' : 'admin-revoked', detail: { userId, email: before.email } })
+      }
+      const after = await services.storage.users.get(userId)
+      if (!after) throw notFound('Account')
+      return c.json(toAccountView(after), 200)
     },
   )
 
@@ -90,4 +147,21 @@ export function adminApi(): OpenAPIHono<AppEnv> {
   )
 
   return api
+}
+
+function refuseLastAdmin(change: AccountChange): void {
+  if (change === 'not-found') throw notFound('Account')
+  if (change === 'last-admin') {
+    throw new ApiError(409, 'last_admin', 'This is the last active admin: make someone else an admin first.')
+  }
+}
+
+/**
+ * A deactivated account's sessions end (their sockets close with "session
+ * ended", so its pages go to sign-in, which then refuses it) and every other
+ * socket of it, its API tokens', closes for good.
+ */
+async function endEverythingOf(services: Services, userId: string): Promise<void> {
+  await endSessionsOf(services, userId)
+  services.rooms.closeConnections({ userId }, CLOSE.accountDeactivated)
 }

@@ -70,6 +70,7 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
         200: jsonResponse(meSchema, 'Signed in'),
         400: errorResponses[400],
         401: jsonResponse(errorSchema, 'Wrong email or password'),
+        403: jsonResponse(errorSchema, 'The account is deactivated'),
         429: jsonResponse(errorSchema, 'Too many failed attempts; Retry-After says when to try again'),
       },
     }),
@@ -101,6 +102,11 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
         return c.json(errorBody('invalid_credentials', 'Wrong email or password.'), 401)
       }
       await attempt.succeeded()
+      if (user.deactivatedAt !== null) {
+        // Told only to whoever knows the password: the account exists, and signing in will not help.
+        await audit(services, { actor: null, actorLabel: user.email, action: 'sign-in-refused', detail: { address, userId: user.id, reason: 'deactivated' } })
+        return c.json(errorBody('account_deactivated', 'This account has been deactivated. Ask an administrator if you need it back.'), 403)
+      }
       setSessionCookie(c, services.config, await startSession(services, user.id))
       await audit(services, { actor: { userId: user.id, tokenId: null, name: user.name, isAdmin: user.isAdmin, via: 'session' }, action: 'sign-in', detail: { address } })
       return c.json(toMe(user), 200)

@@ -55,7 +55,8 @@ const unknownInvite = () =>
 /** The role the invite's maker holds on its board now, or null when they hold none (or their account is gone). */
 async function makerRole(services: Services, invite: InviteRecord): Promise<Role | null> {
   const maker = await services.storage.users.get(invite.createdBy)
-  return maker ? accountRole(services.storage, { userId: maker.id, isAdmin: maker.isAdmin }, invite.boardId) : null
+  // A deactivated maker grants nothing: their links stop working with them.
+  return maker && maker.deactivatedAt === null ? accountRole(services.storage, { userId: maker.id, isAdmin: maker.isAdmin }, invite.boardId) : null
 }
 
 /** The invite behind a link, if it has not expired and its maker may still grant its role. */

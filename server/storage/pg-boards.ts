@@ -1,12 +1,13 @@
-import { asc, eq } from 'drizzle-orm'
+import { asc, eq, isNull, max } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './postgres.ts'
-import type { BoardRecord, BoardStore } from './storage.ts'
+import { laterTime } from './later-time.ts'
+import type { BoardRecord, BoardStore, BoardSummary, NewBoard } from './storage.ts'
 
 export class PgBoardStore implements BoardStore {
   constructor(private readonly db: PgDb) {}
 
-  async create(board: BoardRecord): Promise<void> {
+  async create(board: NewBoard): Promise<void> {
     await this.db.insert(boards).values(board)
   }
 
@@ -21,6 +22,27 @@ export class PgBoardStore implements BoardStore {
 
   async rename(id: string, title: string): Promise<void> {
     await this.db.update(boards).set({ title }).where(eq(boards.id, id))
+  }
+
+  async summarize(id: string, summary: BoardSummary): Promise<void> {
+    await this.db.update(boards).set(summary).where(eq(boards.id, id))
+  }
+
+  async unsummarized(): Promise<string[]> {
+    const rows = await this.db.select({ id: boards.id }).from(boards).where(isNull(boards.assessmentCount)).orderBy(asc(boards.createdAt))
+    return rows.map((row) => row.id)
+  }
+
+  async lastWrittenAt(id: string): Promise<string | null> {
+    const [logged] = await this.db.select({ at: max(boardUpdates.createdAt) }).from(boardUpdates).where(eq(boardUpdates.boardId, id))
+    const [checkpointed] = await this.db.select({ at: max(boardCheckpoints.at) }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, id))
+    return laterTime(logged?.at ?? null, checkpointed?.at ?? null)
+  }
+
+  async setArchived(id: string, archived: { at: string; by: string } | null): Promise<boolean> {
+    const change = { archivedAt: archived?.at ?? null, archivedBy: archived?.by ?? null }
+    const updated = await this.db.update(boards).set(change).where(eq(boards.id, id)).returning({ id: boards.id })
+    return updated.length === 1
   }
 
   async delete(id: string): Promise<void> {

@@ -1,7 +1,7 @@
-import { asc, count, eq, sql } from 'drizzle-orm'
+import { and, asc, count, eq, isNull, ne, sql } from 'drizzle-orm'
 import { users } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './postgres.ts'
-import type { UserRecord, UserStore } from './storage.ts'
+import type { AccountChange, UserRecord, UserStore } from './storage.ts'
 
 export class PgUserStore implements UserStore {
   constructor(private readonly db: PgDb) {}
@@ -44,5 +44,31 @@ export class PgUserStore implements UserStore {
   async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {
     const updated = await this.db.update(users).set({ passwordHash }).where(eq(users.id, id)).returning({ id: users.id })
     return updated.length === 1
+  }
+
+  async setAdmin(id: string, isAdmin: boolean): Promise<AccountChange> {
+    return this.changeAccount(id, !isAdmin, { isAdmin })
+  }
+
+  async setDeactivated(id: string, at: string | null): Promise<AccountChange> {
+    return this.changeAccount(id, at !== null, { deactivatedAt: at })
+  }
+
+  private changeAccount(id: string, endsAdminRights: boolean, change: Partial<Pick<UserRecord, 'isAdmin' | 'deactivatedAt'>>): Promise<AccountChange> {
+    return this.db.transaction(async (tx) => {
+      // Two admins taking each other's rights at once must not both succeed: such changes take turns.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('assay-admin-rights'))`)
+      const [user] = await tx.select().from(users).where(eq(users.id, id))
+      if (!user) return 'not-found'
+      if (endsAdminRights && user.isAdmin && user.deactivatedAt === null) {
+        const [others] = await tx
+          .select({ n: count() })
+          .from(users)
+          .where(and(eq(users.isAdmin, true), isNull(users.deactivatedAt), ne(users.id, id)))
+        if ((others?.n ?? 0) === 0) return 'last-admin'
+      }
+      await tx.update(users).set(change).where(eq(users.id, id))
+      return 'done'
+    })
   }
 }

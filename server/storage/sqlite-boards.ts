@@ -1,12 +1,13 @@
-import { asc, eq } from 'drizzle-orm'
+import { asc, eq, isNull, max } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
+import { laterTime } from './later-time.ts'
 import type { SqliteDb } from './sqlite.ts'
-import type { BoardRecord, BoardStore } from './storage.ts'
+import type { BoardRecord, BoardStore, BoardSummary, NewBoard } from './storage.ts'
 
 export class SqliteBoardStore implements BoardStore {
   constructor(private readonly db: SqliteDb) {}
 
-  async create(board: BoardRecord): Promise<void> {
+  async create(board: NewBoard): Promise<void> {
     this.db.insert(boards).values(board).run()
   }
 
@@ -20,6 +21,25 @@ export class SqliteBoardStore implements BoardStore {
 
   async rename(id: string, title: string): Promise<void> {
     this.db.update(boards).set({ title }).where(eq(boards.id, id)).run()
+  }
+
+  async summarize(id: string, summary: BoardSummary): Promise<void> {
+    this.db.update(boards).set(summary).where(eq(boards.id, id)).run()
+  }
+
+  async unsummarized(): Promise<string[]> {
+    return this.db.select({ id: boards.id }).from(boards).where(isNull(boards.assessmentCount)).orderBy(asc(boards.createdAt)).all().map((row) => row.id)
+  }
+
+  async lastWrittenAt(id: string): Promise<string | null> {
+    const logged = this.db.select({ at: max(boardUpdates.createdAt) }).from(boardUpdates).where(eq(boardUpdates.boardId, id)).get()?.at
+    const checkpointed = this.db.select({ at: max(boardCheckpoints.at) }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, id)).get()?.at
+    return laterTime(logged ?? null, checkpointed ?? null)
+  }
+
+  async setArchived(id: string, archived: { at: string; by: string } | null): Promise<boolean> {
+    const change = { archivedAt: archived?.at ?? null, archivedBy: archived?.by ?? null }
+    return this.db.update(boards).set(change).where(eq(boards.id, id)).run().changes === 1
   }
 
   async delete(id: string): Promise<void> {

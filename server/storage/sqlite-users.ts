@@ -1,7 +1,7 @@
-import { asc, count, eq } from 'drizzle-orm'
+import { and, asc, count, eq, isNull, ne } from 'drizzle-orm'
 import { users } from '../../drizzle/sqlite/schema.ts'
 import type { SqliteDb } from './sqlite.ts'
-import type { UserRecord, UserStore } from './storage.ts'
+import type { AccountChange, UserRecord, UserStore } from './storage.ts'
 
 export class SqliteUserStore implements UserStore {
   constructor(private readonly db: SqliteDb) {}
@@ -38,5 +38,31 @@ export class SqliteUserStore implements UserStore {
 
   async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {
     return this.db.update(users).set({ passwordHash }).where(eq(users.id, id)).run().changes === 1
+  }
+
+  async setAdmin(id: string, isAdmin: boolean): Promise<AccountChange> {
+    return this.changeAccount(id, !isAdmin, { isAdmin })
+  }
+
+  async setDeactivated(id: string, at: string | null): Promise<AccountChange> {
+    return this.changeAccount(id, at !== null, { deactivatedAt: at })
+  }
+
+  /** One transaction (synchronous in better-sqlite3): the count of the other admins cannot change before the update. */
+  private changeAccount(id: string, endsAdminRights: boolean, change: Partial<Pick<UserRecord, 'isAdmin' | 'deactivatedAt'>>): AccountChange {
+    return this.db.transaction((tx) => {
+      const user = tx.select().from(users).where(eq(users.id, id)).get()
+      if (!user) return 'not-found'
+      if (endsAdminRights && user.isAdmin && user.deactivatedAt === null) {
+        const others = tx
+          .select({ n: count() })
+          .from(users)
+          .where(and(eq(users.isAdmin, true), isNull(users.deactivatedAt), ne(users.id, id)))
+          .get()
+        if ((others?.n ?? 0) === 0) return 'last-admin'
+      }
+      tx.update(users).set(change).where(eq(users.id, id)).run()
+      return 'done'
+    })
   }
 }

@@ -8,14 +8,40 @@ import type { Role } from '../relay/connection.ts'
 
 export type Dialect = 'sqlite' | 'postgres'
 
-export type BoardRecord = { id: string; title: string; createdAt: string; createdBy: string | null }
+export type NewBoard = { id: string; title: string; createdAt: string; createdBy: string | null }
+
+/**
+ * What the board list shows of a board's content, kept in step with its
+ * document by the server as it commits, so that listing boards never loads one.
+ */
+export type BoardSummary = { title: string; marking: string; assessmentCount: number; claimCount: number; lastChangeAt: string }
+
+export type BoardRecord = NewBoard & {
+  /** Null until the board has first been counted (boards made before the summary existed). */
+  marking: string | null
+  assessmentCount: number | null
+  claimCount: number | null
+  lastChangeAt: string | null
+  /** Set while the board is archived: hidden from the default list, read-only for everyone. */
+  archivedAt: string | null
+  /** Who archived it (their name as it was then). */
+  archivedBy: string | null
+}
 
 export interface BoardStore {
-  create(board: BoardRecord): Promise<void>
+  create(board: NewBoard): Promise<void>
   get(id: string): Promise<BoardRecord | undefined>
   list(): Promise<BoardRecord[]>
   /** Keeps the listing's title in step with the title inside the board document. */
   rename(id: string, title: string): Promise<void>
+  /** Records what the board list shows of the board's content. */
+  summarize(id: string, summary: BoardSummary): Promise<void>
+  /** The boards not yet counted, for the summary to be filled in. */
+  unsummarized(): Promise<string[]>
+  /** When the board's stored content last changed, as far as its log and checkpoint tell (null: never written). */
+  lastWrittenAt(id: string): Promise<string | null>
+  /** Archives the board (or restores it with null); false when there is no such board. */
+  setArchived(id: string, archived: { at: string; by: string } | null): Promise<boolean>
   /** Deletes the board, its log, checkpoints, recorded changes, snapshots and memberships. */
   delete(id: string): Promise<void>
 }
@@ -119,8 +145,15 @@ export interface HistoryStore {
   size(boardId: string): Promise<HistorySize>
 }
 
-/** An account. Emails are stored lower-cased, so lookups are case-insensitive. */
-export type UserRecord = { id: string; email: string; name: string; passwordHash: string; isAdmin: boolean; createdAt: string }
+/**
+ * An account. Emails are stored lower-cased, so lookups are case-insensitive.
+ * A deactivated account stays (its name is in boards, snapshots and the audit
+ * log) but cannot sign in, and its sessions and tokens do not work.
+ */
+export type UserRecord = { id: string; email: string; name: string; passwordHash: string; isAdmin: boolean; createdAt: string; deactivatedAt: string | null }
+
+/** The outcome of a change to an account that must leave the server at least one active admin. */
+export type AccountChange = 'done' | 'not-found' | 'last-admin'
 
 export interface UserStore {
   /** Adds an account; false when its email is taken. */
@@ -134,6 +167,10 @@ export interface UserStore {
   count(): Promise<number>
   /** False when there is no such account. */
   setPasswordHash(id: string, passwordHash: string): Promise<boolean>
+  /** Makes the account an admin or not; refuses to take the rights of the last active admin. */
+  setAdmin(id: string, isAdmin: boolean): Promise<AccountChange>
+  /** Deactivates the account (or reactivates it with null); refuses to deactivate the last active admin. */
+  setDeactivated(id: string, at: string | null): Promise<AccountChange>
 }
 
 /** A signed-in browser. Only the SHA-256 of the cookie's token is stored. */

@@ -202,7 +202,7 @@ describe('signing in and managing access', () => {
     watch.secret(password)
     const added = await asAdmin.post<Me & { createdAt: string }>('/api/users', { email: 'new@example.org', name: 'Newcomer', password })
     expect(added.status).toBe(201)
-    expect(Object.keys(added.body).sort()).toEqual(['createdAt', 'email', 'id', 'isAdmin', 'name'])
+    expect(Object.keys(added.body).sort()).toEqual(['createdAt', 'deactivatedAt', 'email', 'id', 'isAdmin', 'name'])
     expect((await asAdmin.post('/api/users', { email: 'NEW@example.org', name: 'Twin', password })).status).toBe(409)
     expect((await asAdmin.post('/api/users', { email: 'short@example.org', name: 'Short', password: 'short' })).status).toBe(400)
     const users = await asAdmin.get<Record<string, unknown>[]>('/api/users')

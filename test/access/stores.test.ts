@@ -14,6 +14,7 @@ const user = (id: string, email = `${id}@example.org`): UserRecord => ({
   passwordHash: `hash-of-${id}`,
   isAdmin: false,
   createdAt: `2026-01-01T00:00:0${id.length % 10}.000Z`,
+  deactivatedAt: null,
 })
 
 describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
@@ -48,6 +49,47 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
     expect(await storage.users.setPasswordHash('a', 'new-hash')).toBe(true)
     expect(await storage.users.setPasswordHash('nobody', 'new-hash')).toBe(false)
     expect((await storage.users.get('a'))?.passwordHash).toBe('new-hash')
+  })
+
+  it('never leaves the server without an active admin, even when two admins step down at once', async () => {
+    for (const id of ['a1', 'a2']) await storage.users.create({ ...user(id), isAdmin: true })
+    await storage.users.create(user('p'))
+    const results = await Promise.all([storage.users.setAdmin('a1', false), storage.users.setAdmin('a2', false)])
+    expect(results.sort()).toEqual(['done', 'last-admin'])
+    const admin = (await storage.users.list()).find((u) => u.isAdmin)!
+    expect(await storage.users.setDeactivated(admin.id, '2026-02-01T00:00:00.000Z')).toBe('last-admin')
+    expect(await storage.users.setAdmin('p', true)).toBe('done')
+    // Both at once again, this time one deactivating and the other stepping down.
+    const both = await Promise.all([storage.users.setDeactivated(admin.id, '2026-02-01T00:00:00.000Z'), storage.users.setAdmin('p', false)])
+    expect(both.sort()).toEqual(['done', 'last-admin'])
+    const active = (await storage.users.list()).filter((u) => u.isAdmin && u.deactivatedAt === null)
+    expect(active).toHaveLength(1)
+    // Anyone else may be deactivated and reactivated.
+    await storage.users.create(user('someone'))
+    expect(await storage.users.setDeactivated('someone', '2026-02-02T00:00:00.000Z')).toBe('done')
+    expect((await storage.users.get('someone'))?.deactivatedAt).toBe('2026-02-02T00:00:00.000Z')
+    expect(await storage.users.setDeactivated('someone', null)).toBe('done')
+    expect((await storage.users.get('someone'))?.deactivatedAt).toBeNull()
+    expect(await storage.users.setAdmin('nobody', true)).toBe('not-found')
+    expect(await storage.users.setDeactivated('nobody', null)).toBe('not-found')
+  })
+
+  it('keeps a board’s summary, archives and restores it, and tells when its content was last written', async () => {
+    const before = await storage.boards.get('b')
+    expect(before).toMatchObject({ marking: null, assessmentCount: null, claimCount: null, lastChangeAt: null, archivedAt: null, archivedBy: null })
+    expect(await storage.boards.unsummarized()).toEqual(['b'])
+    expect(await storage.boards.lastWrittenAt('b')).toBeNull()
+    await storage.log.append('b', [{ update: new Uint8Array([0, 0]), origin: 'test' }])
+    const written = await storage.boards.lastWrittenAt('b')
+    expect(written).not.toBeNull()
+    await storage.boards.summarize('b', { title: 'B renamed', marking: 'TLP:AMBER', assessmentCount: 3, claimCount: 7, lastChangeAt: written! })
+    expect(await storage.boards.get('b')).toMatchObject({ title: 'B renamed', marking: 'TLP:AMBER', assessmentCount: 3, claimCount: 7, lastChangeAt: written })
+    expect(await storage.boards.unsummarized()).toEqual([])
+    expect(await storage.boards.setArchived('b', { at: '2026-03-01T00:00:00.000Z', by: 'Ana' })).toBe(true)
+    expect(await storage.boards.get('b')).toMatchObject({ archivedAt: '2026-03-01T00:00:00.000Z', archivedBy: 'Ana' })
+    expect(await storage.boards.setArchived('b', null)).toBe(true)
+    expect(await storage.boards.get('b')).toMatchObject({ archivedAt: null, archivedBy: null })
+    expect(await storage.boards.setArchived('nothing', null)).toBe(false)
   })
 
   it('never leaves a board without an owner, even when two owners step down at once', async () => {
