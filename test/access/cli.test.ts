@@ -67,5 +67,6 @@ describe('assay user add and token create', () => {
     const unknown = await assay(['token', 'create', '--email', 'nobody@example.org', '--name', 'x'], env)
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toContain('No account has the email')
-  })
+    // Five CLI processes, each starting Node and loading the server's code: slow on a loaded 2-core machine.
+  }, 120_000)
 })
