@@ -1,0 +1,70 @@
+/**
+ * The board as of a past time exports exactly as a snapshot taken at that
+ * moment: the same content, hash and date-time group, the briefing differing
+ * only in the line that names the version; and it becomes a named snapshot
+ * holding that content.
+ */
+import { afterEach, expect, it } from 'vitest'
+import { addAssessment, addSource, updateAssessment } from '../../shared/board-mutations.ts'
+import type { BoardModel } from '../../shared/board-model.ts'
+import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
+import { openAccess } from '../../server/access/open-access.ts'
+import { apiClient } from '../helpers/api.ts'
+import { MINUTE, testClock } from '../helpers/test-clock.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+import { clientsDestroyedAfterEach } from '../helpers/yjs-client.ts'
+
+const connect = clientsDestroyedAfterEach()
+let server: TestServer
+afterEach(async () => {
+  await server.destroy()
+})
+
+it('exports the board as of a moment as a snapshot of that moment exports, and snapshots it', async () => {
+  const clock = testClock()
+  server = await startTestServer({ access: () => openAccess(), clock })
+  const api = apiClient(server.url)
+  const boardId = await api.createBoard('Export as of')
+  const writer = connect(server.wsUrl, boardId)
+  await writer.synced()
+  const stored = async (check: (model: BoardModel) => boolean) =>
+    waitFor(async () => check((await api.get<BoardModel>(`/api/boards/${boardId}`)).body), 'the edit to be stored')
+
+  clock.advance(MINUTE)
+  addSource(writer.doc, { name: 'NATO', reliability: 'B' })
+  const id = addAssessment(writer.doc, { title: 'Wagner moves north', judgment: 'Likely within weeks', likelihood: 5, confidence: 'moderate', kind: 'key-judgment' })
+  await stored((model) => model.assessments.length === 1)
+  const moment = clock.advance(MINUTE)
+  const snapshot = await api.post<SnapshotSummary>(`/api/boards/${boardId}/snapshots`, { label: 'Briefing 14:00' })
+  expect(snapshot.status).toBe(201)
+  expect(snapshot.body.createdAt).toBe(moment)
+  clock.advance(MINUTE)
+  updateAssessment(writer.doc, id, { likelihood: 3, status: 'final' })
+  await stored((model) => model.assessments[0]?.likelihood === 3)
+  clock.advance(MINUTE)
+
+  const exported = async (format: string, version: string) => {
+    const response = await fetch(`${server.url}/api/boards/${boardId}/export?format=${format}&${version}`)
+    expect(response.status, `${format} ${version}`).toBe(200)
+    return { text: await response.text(), name: response.headers.get('content-disposition') }
+  }
+  const ofSnapshot = `snapshot=${snapshot.body.id}`
+  const ofMoment = `asOf=${encodeURIComponent(moment)}`
+  const json = [await exported('json', ofSnapshot), await exported('json', ofMoment)]
+  expect(json[1]).toEqual(json[0])
+  expect(JSON.parse(json[1]!.text).assessments[0].likelihood).toBe(5)
+  const versionLine = /^\*\*Version:\*\*.*$/m
+  // What names the version, and so whether reviewers signed it, differs; nothing else.
+  const versionLines = /^\*\*(Version|Review):\*\*.*$/gm
+  const markdown = [await exported('md', ofSnapshot), await exported('md', ofMoment)]
+  expect(markdown[1]!.name).toBe(markdown[0]!.name)
+  expect(markdown[0]!.text.match(versionLine)![0]).toContain('Snapshot “Briefing 14:00”')
+  expect(markdown[1]!.text.match(versionLine)![0]).toContain('Board as it was at')
+  expect(markdown[1]!.text.replace(versionLines, '')).toEqual(markdown[0]!.text.replace(versionLines, ''))
+
+  const fromHistory = await api.post<SnapshotSummary>(`/api/boards/${boardId}/snapshots`, { label: 'As briefed', asOf: moment })
+  expect(fromHistory.status).toBe(201)
+  expect(fromHistory.body.contentHash).toBe(snapshot.body.contentHash)
+  expect((await api.post(`/api/boards/${boardId}/snapshots`, { label: 'Later', asOf: '2099-01-01T00:00:00Z' })).status).toBe(400)
+})
