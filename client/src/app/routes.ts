@@ -6,6 +6,8 @@ export type Route =
   | { page: 'board'; boardId: string }
   /** `compare`: what the snapshot is compared with (`live` or another snapshot's id), from `?compare=`. */
   | { page: 'snapshot'; boardId: string; snapshotId: string; compare: string | null }
+  /** The board as it was at `at` (ISO time, from `?at=`), from its history. */
+  | { page: 'history'; boardId: string; at: string | null }
   | { page: 'invite'; token: string }
   | { page: 'not-found'; path: string }
 
@@ -18,6 +20,9 @@ export function parseRoute(pathname: string, search: string): Route {
   if (parts[0] === 'setup' && parts.length === 1) return { page: 'setup' }
   if (parts[0] === 'invite' && parts.length === 2) return { page: 'invite', token: segment(parts[1]!) }
   if (parts[0] === 'boards' && parts.length === 2) return { page: 'board', boardId: segment(parts[1]!) }
+  if (parts[0] === 'boards' && parts.length === 3 && parts[2] === 'history') {
+    return { page: 'history', boardId: segment(parts[1]!), at: new URLSearchParams(search).get('at') || null }
+  }
   if (parts[0] === 'boards' && parts.length === 4 && parts[2] === 'snapshots') {
     return { page: 'snapshot', boardId: segment(parts[1]!), snapshotId: segment(parts[3]!), compare: new URLSearchParams(search).get('compare') || null }
   }
@@ -34,6 +39,7 @@ export const paths = {
   board: (boardId: string) => `/boards/${encodeURIComponent(boardId)}`,
   snapshot: (boardId: string, snapshotId: string, compare?: string | null) =>
     `/boards/${encodeURIComponent(boardId)}/snapshots/${encodeURIComponent(snapshotId)}${compare ? `?compare=${encodeURIComponent(compare)}` : ''}`,
+  history: (boardId: string, at: string) => `/boards/${encodeURIComponent(boardId)}/history?at=${encodeURIComponent(at)}`,
   signin: (next?: string) => (next && next !== '/' ? `/signin?next=${encodeURIComponent(next)}` : '/signin'),
   setup: () => '/setup',
 }

@@ -7,7 +7,7 @@ import type { AssessmentModel, ClaimModel, SourceModel } from '../../../shared/b
 import type { ClaimCredibility, SourceReliability } from '../../../shared/domain.ts'
 import type { BoardStore } from './board-store.svelte.ts'
 
-export type Tab = 'board' | 'matrix' | 'ach'
+export type Tab = 'board' | 'matrix' | 'ach' | 'history'
 export type Inspected = { kind: 'assessment' | 'claim' | 'source'; id: string } | null
 
 export type CardRow = { kind: 'section'; key: string; label: string; count: number } | { kind: 'card'; key: string; assessment: AssessmentModel }

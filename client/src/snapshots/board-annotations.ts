@@ -1,12 +1,14 @@
 /**
  * What the board view shows besides the board itself, handed down through
  * context so the board's components stay about the board: on the live board,
- * the open review threads; on a snapshot, its review and the comparison.
+ * the open review threads; on a snapshot, its review and the comparison; on
+ * the board as of a past time, that moment.
  * Board components ask with useBoardAnnotations() and show nothing extra
  * when there is none.
  */
 import { getContext, setContext } from 'svelte'
 import type { BoardRole } from '../boards/board-summary.ts'
+import type { AsOfView } from '../history/as-of-view.svelte.ts'
 import type { CardChange } from './compare-model.ts'
 import type { OpenThreads } from './open-threads.svelte.ts'
 import type { SnapshotReviewState } from './snapshot-review.svelte.ts'
@@ -14,7 +16,9 @@ import type { SnapshotView } from './snapshot-view.svelte.ts'
 
 export type LiveAnnotations = { kind: 'live'; boardId: string; threads: OpenThreads }
 export type SnapshotAnnotations = { kind: 'snapshot'; boardId: string; role: BoardRole; view: SnapshotView; review: SnapshotReviewState }
-export type BoardAnnotations = LiveAnnotations | SnapshotAnnotations
+/** The board as it was at a past time, from its history: read-only, no review. */
+export type AsOfAnnotations = { kind: 'as-of'; boardId: string; role: BoardRole; view: AsOfView }
+export type BoardAnnotations = LiveAnnotations | SnapshotAnnotations | AsOfAnnotations
 
 const KEY = Symbol('assay-board-annotations')
 
@@ -30,7 +34,7 @@ export function useBoardAnnotations(): BoardAnnotations | null {
 export type CardMark = { change: CardChange | null; openThreads: number }
 
 export function cardMark(annotations: BoardAnnotations | null, assessmentId: string): CardMark {
-  if (!annotations) return { change: null, openThreads: 0 }
+  if (!annotations || annotations.kind === 'as-of') return { change: null, openThreads: 0 }
   if (annotations.kind === 'live') return { change: null, openThreads: annotations.threads.of(assessmentId).length }
   return {
     change: annotations.view.comparison?.cards.get(assessmentId) ?? null,

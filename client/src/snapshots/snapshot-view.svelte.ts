@@ -15,6 +15,8 @@ import { BoardStore } from '../board/board-store.svelte.ts'
 import { fetchChecks } from '../board/checks/checks-api.ts'
 import { Presence } from '../board/presence.svelte.ts'
 import { cardChanges, changeCounts, unionOf, type CardChange } from './compare-model.ts'
+import { authorsOfChanges, type ChangeAuthors } from '../history/change-authors.ts'
+import { historyApi } from '../history/history-api.ts'
 import { snapshotApi, type DiffResult } from './snapshot-api.ts'
 
 /** Changes this view makes to its own copy: never a person's edit, never undone. */
@@ -26,6 +28,8 @@ export type Comparison = {
   result: DiffResult
   cards: Map<string, CardChange>
   counts: { added: number; removed: number; changed: number }
+  /** Who changed each field of each card between the two versions, from the board's history (empty when it could not be read). */
+  authors: ChangeAuthors
 }
 
 export class SnapshotView {
@@ -110,10 +114,22 @@ export class SnapshotView {
         ? await snapshotApi.diff(this.boardId, this.snapshotId, target)
         : await snapshotApi.diff(this.boardId, target, this.snapshotId)
       if (this.compareTarget !== target) return
+      const authors = await this.#authorsBetween(result)
+      if (this.compareTarget !== target) return
       replaceBoardContent(this.doc, unionOf(model, result.diff), VIEW_ORIGIN)
-      this.comparison = { target, result, cards: cardChanges(result.diff), counts: changeCounts(result.diff) }
+      this.comparison = { target, result, cards: cardChanges(result.diff), counts: changeCounts(result.diff), authors }
     } catch (error) {
       if (this.compareTarget === target) this.compareProblem = describeError(error)
+    }
+  }
+
+  /** Who made the changes between the two versions; the comparison shows without names when the history cannot be read. */
+  async #authorsBetween(result: DiffResult): Promise<ChangeAuthors> {
+    const time = (ref: DiffResult['from']) => (ref.kind === 'snapshot' ? ref.createdAt : ref.at)
+    try {
+      return authorsOfChanges(await historyApi.changes(this.boardId, { from: time(result.from), to: time(result.to) }))
+    } catch {
+      return new Map()
     }
   }
 

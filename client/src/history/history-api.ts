@@ -1,0 +1,24 @@
+/** The history routes of the server (README, "History"), typed with the shared shapes. */
+import type { AsOf, AssessmentChange, BoardHistory } from '../../../shared/history-model.ts'
+import type { SnapshotSummary } from '../../../shared/snapshot-model.ts'
+import { api } from '../app/api.ts'
+import { fetchResponse } from '../snapshots/fetch-response.ts'
+
+const board = (boardId: string) => `/api/boards/${encodeURIComponent(boardId)}`
+
+export type ChangeQuery = { assessmentId?: string; from?: string; to?: string }
+
+export const historyApi = {
+  history: (boardId: string) => api<BoardHistory>('GET', `${board(boardId)}/history`),
+  changes(boardId: string, query: ChangeQuery): Promise<AssessmentChange[]> {
+    const params = new URLSearchParams(Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined))
+    return api<AssessmentChange[]>('GET', `${board(boardId)}/history/changes?${params}`)
+  },
+  /** The board as it was at `asOf`, as one Yjs update, and the moment it holds. */
+  async state(boardId: string, asOf: string): Promise<{ state: Uint8Array; asOf: AsOf }> {
+    const response = await fetchResponse(`${board(boardId)}/history/state?asOf=${encodeURIComponent(asOf)}`)
+    return { state: new Uint8Array(await response.arrayBuffer()), asOf: JSON.parse(response.headers.get('assay-as-of') ?? 'null') as AsOf }
+  },
+  snapshot: (boardId: string, label: string, asOf: string) => api<SnapshotSummary>('POST', `${board(boardId)}/snapshots`, { label, asOf }),
+  exportUrl: (boardId: string, format: string, asOf: string) => `${board(boardId)}/export?${new URLSearchParams({ format, asOf })}`,
+}

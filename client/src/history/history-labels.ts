@@ -1,0 +1,37 @@
+/** A change of history in words: "likelihood: unlikely → likely, Ana, 13:42". */
+import { CARD_PRESENT, type AssessmentChange, type AttributedLink } from '../../../shared/history-model.ts'
+import type { ClaimModel } from '../../../shared/board-model.ts'
+import type { LikelihoodProfile } from '../../../shared/domain.ts'
+import { excerpt, fieldLabel, valueText } from '../snapshots/change-labels.ts'
+import { LINKS_FIELD } from '../snapshots/compare-model.ts'
+
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
+const dayAndTime = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
+
+/** "13:42" today, "28 Nov, 13:42" before. */
+export function shortTime(iso: string, now = new Date()): string {
+  const time = new Date(iso)
+  return time.toDateString() === now.toDateString() ? timeOnly.format(time) : dayAndTime.format(time)
+}
+
+const asLinks = (value: unknown): AttributedLink[] => (Array.isArray(value) ? (value as AttributedLink[]) : [])
+
+/** What a change did to the field, without who and when. */
+export function changeText(change: AssessmentChange, profile: LikelihoodProfile, claimById: ReadonlyMap<string, ClaimModel>): string {
+  if (change.field === 'card') return change.to === CARD_PRESENT ? 'created the card' : 'deleted the card'
+  if (change.field === 'links') {
+    const claim = (id: string) => `“${excerpt(claimById.get(id)?.text ?? 'a claim no longer on the board', 40)}”`
+    const before = new Map(asLinks(change.from).map((l) => [l.claimId, l.rating]))
+    const after = new Map(asLinks(change.to).map((l) => [l.claimId, l.rating]))
+    const parts: string[] = []
+    for (const [id, rating] of after) {
+      const was = before.get(id)
+      if (was === undefined) parts.push(`linked ${claim(id)} as ${rating}`)
+      else if (was !== rating) parts.push(`rated ${claim(id)} ${was} → ${rating}`)
+    }
+    for (const [id] of before) if (!after.has(id)) parts.push(`unlinked ${claim(id)}`)
+    return `${fieldLabel(LINKS_FIELD)}: ${parts.join('; ')}`
+  }
+  const value = (v: unknown) => (change.field === 'title' || change.field === 'judgment') && typeof v === 'string' && v !== '' ? `“${excerpt(v, 40)}”` : valueText(change.field, v, profile)
+  return `${fieldLabel(change.field)}: ${value(change.from)} → ${value(change.to)}`
+}

@@ -1,0 +1,64 @@
+/**
+ * History in the browser: a reviewer opens the History tab, sees the editing
+ * sessions by person, opens the board as it was after the first one (read-only,
+ * under a banner naming the moment), and back on the live board reads in the
+ * inspector who changed the likelihood, from what to what, and when.
+ */
+import { expect, it } from 'vitest'
+import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard } from '../helpers/browser.ts'
+import { MINUTE, testClock } from '../helpers/test-clock.ts'
+
+const clock = testClock(Date.now())
+
+describeInBrowser('the board’s history in the browser', () => {
+  const suite = browserSuite({ analyst: 'Ana Petrova', reviewer: 'Carol Reviewer' }, { clock })
+
+  it('lists the sessions, opens the board as it was, and names who changed the likelihood', async () => {
+    const { boardId, api } = await createBoardFor(suite.server, suite.accounts.analyst, 'Wagner — history', [{ account: suite.accounts.reviewer, role: 'reviewer' }])
+    clock.advance(MINUTE)
+    const {
+      assessments: [id],
+    } = await seedBoard(api, boardId, { claim: 'Wagner fighters arrived in Belarus.', assessments: [{ title: 'Incursion into Lithuania', likelihood: 3, confidence: 'moderate' }] })
+    const firstSessionEnd = clock.iso()
+    clock.advance(20 * MINUTE)
+    expect((await api.patch(`/api/boards/${boardId}/assessments/${id}`, { likelihood: 5 })).status).toBe(200)
+    clock.advance(MINUTE)
+
+    const carol = await suite.personOn(suite.accounts.reviewer, boardId)
+    const { page } = carol
+    await page.getByRole('tab', { name: 'History' }).click()
+    const sessions = page.getByRole('list', { name: 'Editing sessions, newest first' })
+    await sessions.waitFor()
+    const rows = sessions.locator('li')
+    // Creating the board and seeding it, then the change twenty minutes later: two sessions, newest first.
+    expect(await rows.count()).toBe(2)
+    for (const row of await rows.all()) expect(await row.getAttribute('data-session-by')).toBe('Ana Petrova')
+    await saveScreenshot(page, 'history-tab')
+
+    // The older session's "after" opens the board as it was then.
+    await rows.nth(1).getByRole('link', { name: 'after' }).click()
+    const banner = page.locator('.as-of-banner')
+    await banner.waitFor()
+    expect(await banner.getAttribute('data-as-of')).toBe(firstSessionEnd)
+    expect(await banner.getAttribute('data-exact')).toBe('true')
+    const pastCard = page.locator(`#card-${id}`)
+    await pastCard.waitFor()
+    expect(await pastCard.textContent()).toContain('unlikely')
+    // Read-only, like a snapshot: no editing control.
+    expect(await page.getByRole('button', { name: /New assessment/ }).count()).toBe(0)
+    expect(await banner.getByRole('button', { name: 'Save as snapshot…' }).count()).toBe(0)
+    await saveScreenshot(page, 'history-as-of')
+
+    // Back on the live board, the inspector names who changed the likelihood.
+    await banner.getByRole('link', { name: 'Open the live board' }).click()
+    await page.locator('[role="status"][data-link="connected"]').waitFor({ timeout: 15_000 })
+    await page.locator(`#card-${id}`).click()
+    const likelihoodChange = page.locator(`[data-history-for="${id}"] li[data-field="likelihood"]`)
+    await likelihoodChange.waitFor()
+    const line = await likelihoodChange.textContent()
+    expect(line).toContain('likelihood: unlikely')
+    expect(line).toContain('→ likely')
+    expect(line).toContain('Ana Petrova')
+    await saveScreenshot(page, 'history-inspector')
+  })
+})
