@@ -14,6 +14,7 @@ import * as Y from 'yjs'
 import { assessmentText } from '../shared/board-doc.ts'
 import { replaceBoardContent } from '../shared/board-convert.ts'
 import { updateAssessment } from '../shared/board-mutations.ts'
+import { serverOrigin } from '../shared/change-origin.ts'
 import type { LikelihoodBand } from '../shared/domain.ts'
 import buildClient from '../test/e2e/build-client.ts'
 import { addAccount, signIn } from '../test/helpers/accounts.ts'
@@ -68,7 +69,7 @@ export async function benchBrowser(): Promise<Record<string, number>> {
     const { boardId } = await createBoardFor(server, analyst, 'Large board', [{ account: colleague, role: 'editor' }])
     const seedStart = performance.now()
     await server.services.rooms.withRoom(boardId, (room) =>
-      room.change((doc) => replaceBoardContent(doc, { ...largeBoard(), id: boardId, title: 'Large board' }, { source: 'server', by: 'bench' })),
+      room.change((doc) => replaceBoardContent(doc, { ...largeBoard(), id: boardId, title: 'Large board' }, serverOrigin('bench'))),
     )
     const seedMs = performance.now() - seedStart
 

@@ -17,7 +17,8 @@ import {
   SOURCE_RELIABILITIES,
   type AssessmentKind,
 } from '../shared/domain.ts'
-import { EXPORT_FORMATS, exportBoard, type BriefingVersion, type ExportFormat } from '../server/export/export-board.ts'
+import type { BriefingVersion } from '../server/export/briefing-version.ts'
+import { EXPORT_FORMATS, exportBoard, type ExportFormat } from '../server/export/export-board.ts'
 
 export type ExportBenchResult = {
   board: { assessments: number; claims: number; links: number; sources: number }

@@ -15,7 +15,8 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { replaceBoardContent } from '../shared/board-convert.ts'
 import { assessmentText } from '../shared/board-doc.ts'
-import { openAccess } from '../server/access/open-access.ts'
+import { serverOrigin } from '../shared/change-origin.ts'
+import { openAccess } from '../test/helpers/open-access.ts'
 import { createBoard } from '../server/boards/create-board.ts'
 import { loadConfig } from '../server/config.ts'
 import { importOnStoredBoard } from '../server/import/import-job.ts'
@@ -66,14 +67,14 @@ export async function benchMainThread(): Promise<MainThreadBenchResult> {
   const server = await startServer(
     // A large board's export and import take seconds; the time budgets stay far from the figures measured.
     loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SNAPSHOT_INTERVAL_MINUTES: '0' }),
-    { access: () => openAccess(), logger: createLogger('silent'), rooms: { compactAfterRows: 1_000_000 } },
+    { access: () => openAccess(), logger: createLogger('silent'), compactAfterRows: 1_000_000 },
   )
   const { services } = server
   try {
     const boardId = await createBoard(services, { title: 'large' }, OPERATOR)
     const board = `/api/boards/${boardId}`
     const model = { ...largeBoard(), id: boardId, title: 'large' }
-    await services.rooms.withRoom(boardId, (room) => room.change((doc) => replaceBoardContent(doc, model, { source: 'server', by: 'bench' })))
+    await services.rooms.withRoom(boardId, (room) => room.change((doc) => replaceBoardContent(doc, model, serverOrigin('bench'))))
     // Starts the worker thread, so that what follows measures the work, not a thread's start.
     await call(server, 'GET', `${board}/diff?from=live&to=live`)
 
@@ -94,14 +95,14 @@ export async function benchMainThread(): Promise<MainThreadBenchResult> {
     const diffPath = `${board}/diff?from=${before!.id}&to=live`
     const diffTimes = await watchLoop(() => call(server, 'GET', diffPath))
     const diffInline = await timeInline(async () => {
-      const [from, to] = await Promise.all([readVersion(services, boardId, before!.id), readVersion(services, boardId, 'live')])
+      const [from, to] = await Promise.all([readVersion(services.storage, boardId, before!.id), readVersion(services.storage, boardId, 'live')])
       const { DIFF_MAX_TEXT_CHARS, DIFF_TIME_BUDGET_MS } = services.config
       return diffSides({ boardId, from: from!, to: to!, words: { maxTextChars: DIFF_MAX_TEXT_CHARS, budgetMs: DIFF_TIME_BUDGET_MS } })
     })
 
     const stored = await services.storage.log.load(boardId)
     const compactionInline = await timeInline(() => mergeBoardState(stored.checkpoint, stored.updates))
-    const compactionTimes = await watchLoop(() => services.rooms.compact(boardId))
+    const compactionTimes = await watchLoop(() => services.compaction.compact(boardId))
 
     const log = await services.storage.log.load(boardId)
     const sweepTimes = await watchLoop(() => services.autoSnapshots.runOnce())

@@ -16,7 +16,8 @@ import * as Y from 'yjs'
 import { assessmentText } from '../shared/board-doc.ts'
 import { replaceBoardContent } from '../shared/board-convert.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
-import { openAccess } from '../server/access/open-access.ts'
+import { serverOrigin } from '../shared/change-origin.ts'
+import { openAccess } from '../test/helpers/open-access.ts'
 import { createBoard } from '../server/boards/create-board.ts'
 import { loadConfig } from '../server/config.ts'
 import { createLogger } from '../server/log.ts'
@@ -137,7 +138,7 @@ async function largeBoardFigures(server: RunningServer) {
   const boardId = await createBoard(server.services, { title: 'large' }, OPERATOR)
   const rssBefore = process.memoryUsage().rss
   await server.services.rooms.withRoom(boardId, (room) =>
-    room.change((doc) => replaceBoardContent(doc, { ...largeBoard(), id: boardId, title: 'large' }, { source: 'server', by: 'bench' })),
+    room.change((doc) => replaceBoardContent(doc, { ...largeBoard(), id: boardId, title: 'large' }, serverOrigin('bench'))),
   )
   const stateBytes = await server.services.rooms.withRoom(boardId, (room) => room.read((doc) => Y.encodeStateAsUpdate(doc).byteLength))
   const reader = client(assayTarget(server), boardId)

@@ -4,7 +4,7 @@
  * collection and answers with its memory and how many rooms it holds. Nothing
  * of this reaches a production server, which has neither.
  */
-import { openAccess } from '../server/access/open-access.ts'
+import { openAccess } from '../test/helpers/open-access.ts'
 import { loadConfig } from '../server/config.ts'
 import { startServer } from '../server/server.ts'
 

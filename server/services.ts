@@ -13,8 +13,11 @@ import { historyPolicy } from './history/history-policy.ts'
 import { StorageHealth } from './health/storage-health.ts'
 import { createLogger, type Logger } from './log.ts'
 import { Metrics } from './metrics/metrics.ts'
+import { Compaction } from './relay/compaction.ts'
+import { RedisFanOut } from './relay/redis-fan-out.ts'
 import { relayLimits } from './relay/relay-limits.ts'
-import { RoomRegistry, type RoomRegistryOptions } from './relay/room-registry.ts'
+import type { RoomExtension } from './relay/room-extension.ts'
+import { RoomRegistry } from './relay/room-registry.ts'
 import { AutoSnapshots } from './snapshots/auto-snapshots.ts'
 import { openStorage } from './storage/open-storage.ts'
 import type { Storage } from './storage/storage.ts'
@@ -29,7 +32,12 @@ export type Services = {
   storageHealth: StorageHealth
   rooms: RoomRegistry
   access: Access
+  /** Folds long board logs into checkpoints (one of the relay's extensions). */
+  compaction: Compaction
+  /** One of the relay's extensions. */
   autoSnapshots: AutoSnapshots
+  /** The relay's fan-out to the other instances, when REDIS_URL is set. */
+  redis: RedisFanOut | undefined
   signInThrottle: SignInThrottle
   /** Ends expired sessions, and closes their sockets, every minute. */
   sessionSweeper: { stop(): void }
@@ -48,7 +56,8 @@ export type ServiceOptions = {
   storage?: Storage
   /** Overrides how requests are authenticated and authorized (tests of the relay alone pass openAccess). */
   access?: (storage: Storage) => Access
-  rooms?: RoomRegistryOptions
+  /** Compact a board once this many log rows follow its checkpoint (tests that count rows move it). */
+  compactAfterRows?: number
   /** Where the sign-in counts live in Redis (tests sharing one Redis keep theirs apart). */
   signInKeyPrefix?: string
   /** The time stored with the board's history; tests set it to make edits at known moments. */
@@ -62,37 +71,55 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const metrics = new Metrics()
   const workers = createWorkerPool(config, logger)
-  const rooms = new RoomRegistry(storage, logger, {
-    redisUrl: config.REDIS_URL,
-    limits: relayLimits(config),
-    metrics: metrics.relay,
-    mergeState: (checkpoint, rows) => workers.run('merge-state', { checkpoint, rows }),
+  const compaction = new Compaction({
+    storage,
+    logger,
+    afterRows: options.compactAfterRows,
+    merge: (checkpoint, rows) => workers.run('merge-state', { checkpoint, rows }),
     history: { policy: historyPolicy(config), now: clock },
-    ...options.rooms,
   })
-  // Accounts and board memberships, unless a test of the relay alone brings its own access.
-  const access = options.access ? options.access(storage) : accountAccess({ storage, rooms })
-  if (!options.access) await ensureAdminAccount(storage, config, logger)
   const autoSnapshots = new AutoSnapshots(
     { storage, logger, workers },
     { intervalMs: config.SNAPSHOT_INTERVAL_MINUTES * 60_000, keep: config.SNAPSHOT_RETENTION },
   )
+  // The relay's extensions, in the order their hooks run: counted first, then what builds on a commit.
+  const redis = config.REDIS_URL ? new RedisFanOut({ url: config.REDIS_URL, log: storage.log, logger, counters: metrics.fanOut }) : undefined
+  const extensions: RoomExtension[] = [metrics.relay, compaction, autoSnapshots, ...(redis ? [redis] : [])]
+  const rooms = new RoomRegistry(storage, logger, { limits: relayLimits(config), extensions })
+  // Accounts and board memberships, unless a test of the relay alone brings its own access.
+  const access = options.access ? options.access(storage) : accountAccess({ storage, rooms })
+  if (!options.access) await ensureAdminAccount(storage, config, logger)
   autoSnapshots.start()
   const signInThrottle = SignInThrottle.fromConfig(config, logger, options.signInKeyPrefix)
   const sessionSweeper = startSessionSweeper({ storage, rooms, logger })
   metrics.watch({ rooms, storageHealth })
-  return { config, logger, storage, storageHealth, rooms, access, autoSnapshots, signInThrottle, sessionSweeper, metrics, lifecycle: { shuttingDown: false }, workers, clock }
+  return {
+    config,
+    logger,
+    storage,
+    storageHealth,
+    rooms,
+    access,
+    compaction,
+    autoSnapshots,
+    redis,
+    signInThrottle,
+    sessionSweeper,
+    metrics,
+    lifecycle: { shuttingDown: false },
+    workers,
+    clock,
+  }
 }
 
 /**
- * Stops the automatic snapshots, saves what the rooms hold, stops the worker
- * threads, then closes the storage unless the caller owns it; once `deadline`
- * settles, each step stops waiting (the rooms are unloaded with what they
- * could not save).
+ * Saves what the rooms hold and stops the relay's extensions (automatic
+ * snapshots, compaction, Redis), stops the worker threads, then closes the
+ * storage unless the caller owns it; once `deadline` settles, each step stops
+ * waiting (the rooms are unloaded with what they could not save).
  */
 export async function closeServices(services: Services, options: ServiceOptions = {}, deadline: Promise<unknown> = NEVER): Promise<void> {
   const untilDeadline = (work: Promise<unknown>) => Promise.race([work, deadline])
-  await untilDeadline(services.autoSnapshots.stop())
   services.storageHealth.stop()
   services.sessionSweeper.stop()
   await services.rooms.close(deadline)

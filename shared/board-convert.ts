@@ -3,6 +3,7 @@
  * hashes and checks all work on the model this returns.
  */
 import * as Y from 'yjs'
+import type { ChangeOrigin } from './change-origin.ts'
 import {
   acknowledgementsMap,
   blufText,
@@ -162,7 +163,7 @@ export function documentText(doc: Y.Doc, documentId: string): string | undefined
  * only what differs (restore of a snapshot, seeding). Document bodies are kept
  * where `texts` does not give them.
  */
-export function replaceBoardContent(doc: Y.Doc, model: BoardModel, origin?: unknown, texts: Map<string, string> = new Map()): void {
+export function replaceBoardContent(doc: Y.Doc, model: BoardModel, origin?: ChangeOrigin, texts: Map<string, string> = new Map()): void {
   doc.transact(() => {
     const meta = metaMap(doc)
     for (const key of ['title', 'marking', 'question', 'profile'] as const) {

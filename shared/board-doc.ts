@@ -16,6 +16,7 @@
  * that predates them never touches them, so it loses nothing either.
  */
 import * as Y from 'yjs'
+import type { ChangeOrigin } from './change-origin.ts'
 import { LIKELIHOOD_PROFILES, type LikelihoodProfile } from './domain.ts'
 
 /** Bump when the layout changes, and add the step that brings older documents up to it to MIGRATIONS. */
@@ -95,7 +96,7 @@ export function isBoardInitialized(doc: Y.Doc): boolean {
 export type BoardMetaInit = { title: string; marking?: string; question?: string; profile?: LikelihoodProfile }
 
 /** Gives a new, empty document its meta. Does nothing to a document that already has one. */
-export function initBoardDoc(doc: Y.Doc, init: BoardMetaInit, origin?: unknown): void {
+export function initBoardDoc(doc: Y.Doc, init: BoardMetaInit, origin?: ChangeOrigin): void {
   if (isBoardInitialized(doc)) return
   doc.transact(() => {
     const meta = metaMap(doc)
@@ -116,7 +117,7 @@ const MIGRATIONS: readonly Migration[] = []
  * Brings a loaded document up to SCHEMA_VERSION. A document written by a newer
  * server is refused rather than silently misread.
  */
-export function migrateBoardDoc(doc: Y.Doc, origin?: unknown): void {
+export function migrateBoardDoc(doc: Y.Doc, origin?: ChangeOrigin): void {
   const meta = metaMap(doc)
   const stored = meta.get('schemaVersion')
   if (stored === undefined) return

@@ -39,10 +39,11 @@ import {
   type SourceInput,
   type SourcePatch,
 } from './board-model.ts'
+import type { ChangeOrigin } from './change-origin.ts'
 import { parseInput } from './validation.ts'
 
 /** Who makes a change, and the transaction origin (the client's undo manager tracks its own). */
-export type MutationContext = { by?: string; origin?: unknown; now?: Date }
+export type MutationContext = { by?: string; origin?: ChangeOrigin; now?: Date }
 
 const nowIso = (ctx: MutationContext) => (ctx.now ?? new Date()).toISOString()
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { openAccess } from '../server/access/open-access.ts'
 import { DEMO_TITLE, seedDemoBoard } from '../server/demo/seed-demo-board.ts'
 import type { BoardModel } from '../shared/board-model.ts'
 import { apiClient } from './helpers/api.ts'
+import { openAccess } from './helpers/open-access.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 
 describe('demo board', () => {

@@ -4,9 +4,9 @@ import { boardToModel } from '../shared/board-convert.ts'
 import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment, addSource, updateAssessment } from '../shared/board-mutations.ts'
 import type { BoardModel } from '../shared/board-model.ts'
-import { openAccess } from '../server/access/open-access.ts'
 import { apiClient } from './helpers/api.ts'
 import { startChildServer, type ChildServer } from './helpers/child-server.ts'
+import { openAccess } from './helpers/open-access.ts'
 import { describeEachDialect, missingServices } from './helpers/services.ts'
 import { startTestServer, tempDir, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -51,7 +51,7 @@ describeEachDialect(postgresMissing, 'persistence on %s', (dialect) => {
   })
 
   it('compaction keeps the content identical and shrinks the log', async () => {
-    server = await startTestServer({ dialect, access: () => openAccess(), rooms: { compactAfterRows: 1_000_000 } })
+    server = await startTestServer({ dialect, access: () => openAccess(), compactAfterRows: 1_000_000 })
     const boardId = await apiClient(server.url).createBoard('Compaction')
     const writer = connect(server.wsUrl, boardId)
     await writer.synced()
@@ -66,7 +66,7 @@ describeEachDialect(postgresMissing, 'persistence on %s', (dialect) => {
     await waitFor(async () => (await apiClient(server.url).get<BoardModel>(`/api/boards/${boardId}`)).body.assessments[0]?.tags[0] === 't119', 'all edits stored')
     const before = await log.count(boardId)
     expect(before).toBeGreaterThan(10)
-    await server.services.rooms.compact(boardId)
+    await server.services.compaction.compact(boardId)
     expect(await log.count(boardId)).toBe(0)
     const stored = await log.load(boardId)
     expect(stored.checkpoint).not.toBeNull()
@@ -82,7 +82,7 @@ describeEachDialect(postgresMissing, 'persistence on %s', (dialect) => {
   })
 
   it('compacts on its own once the log passes the threshold', async () => {
-    server = await startTestServer({ dialect, access: () => openAccess(), rooms: { compactAfterRows: 20 } })
+    server = await startTestServer({ dialect, access: () => openAccess(), compactAfterRows: 20 })
     const boardId = await apiClient(server.url).createBoard('Auto compaction')
     const writer = connect(server.wsUrl, boardId)
     await writer.synced()

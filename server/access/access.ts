@@ -2,9 +2,7 @@
  * Who is asking, and what may they do with a board. One `authorize()` decides
  * for HTTP requests and websocket upgrades alike.
  */
-import type { Role } from '../relay/connection.ts'
-
-export type { Role }
+import { ROLE_RANK, type Role } from '../../shared/roles.ts'
 
 export type Principal = {
   userId: string | null
@@ -34,12 +32,6 @@ export interface Access {
   authorize(principal: Principal, boardId: string): Promise<Role | null>
   /** Makes the creator of a new board its owner. */
   onBoardCreated(boardId: string, creator: Principal): Promise<void>
-}
-
-export const ROLE_RANK: Record<Role, number> = { reviewer: 1, editor: 2, owner: 3 }
-
-export function atLeast(role: Role | null, needed: Role): boolean {
-  return role !== null && ROLE_RANK[role] >= ROLE_RANK[needed]
 }
 
 /**

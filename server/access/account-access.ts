@@ -8,7 +8,8 @@ import { readSessionToken } from '../auth/session-cookie.ts'
 import { hashSecret } from '../auth/secret-token.ts'
 import { endExpiredSessions, type SessionParts } from '../auth/sessions.ts'
 import type { Storage } from '../storage/storage.ts'
-import type { Access, Principal, Role } from './access.ts'
+import type { Role } from '../../shared/roles.ts'
+import type { Access, Principal } from './access.ts'
 import { audit } from './audit.ts'
 
 /** `last_used_at` is a hint for the token list, not a trail: write it at most this often. */

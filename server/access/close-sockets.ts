@@ -4,15 +4,10 @@
  * client reconnect, and the upgrade decides again.
  */
 import { CLOSE } from '../../shared/protocol.ts'
-import type { Services } from '../services.ts'
-
-/** Whose sockets: a person's (every credential of theirs) or one API token's. */
-export type SocketSelector = ({ userId: string; tokenId?: undefined } | { tokenId: string; userId?: undefined }) & {
-  /** Only the sockets of this board. */
-  boardId?: string
-}
+import type { ConnectionSelector } from '../relay/connection-selector.ts'
+import type { RoomRegistry } from '../relay/room-registry.ts'
 
 /** Closes them on every instance; returns how many were open on this one. */
-export function closeSocketsOf(services: Services, who: SocketSelector): number {
-  return services.rooms.closeConnections(who, CLOSE.accessChanged)
+export function closeSocketsOf(rooms: Pick<RoomRegistry, 'closeConnections'>, who: ConnectionSelector): number {
+  return rooms.closeConnections(who, CLOSE.accessChanged)
 }

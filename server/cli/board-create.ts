@@ -1,5 +1,5 @@
 import { createBoard } from '../boards/create-board.ts'
-import { parseOptions, requireOption, type Command } from './commands.ts'
+import { parseOptions, requireOption, type Command } from './command.ts'
 import { cliPrincipal } from './cli-principal.ts'
 import { withServices } from './with-services.ts'
 

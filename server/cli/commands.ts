@@ -1,21 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { CliError } from './cli-error.ts'
-
-export type Command = { summary: string; usage: string; run(args: string[]): Promise<void> }
-
-/** Parses a command's options, turning parseArgs' errors into a usage message. */
-export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, usageLine: string) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true })
-  } catch (error) {
-    throw new CliError(`${error instanceof Error ? error.message : String(error)}\nusage: ${usageLine}`)
-  }
-}
-
-export function requireOption(value: string | boolean | undefined, name: string, usageLine: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new CliError(`--${name} is required.\nusage: ${usageLine}`)
-  return value
-}
+/** Every `assay` command by name, each loaded from its own module when used. */
+import type { Command } from './command.ts'
 
 const lazy = (load: () => Promise<{ default: Command }>, summary: string, usageLine: string): Command => ({
   summary,

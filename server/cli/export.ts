@@ -4,7 +4,7 @@ import { EXPORT_FORMATS, isExportFormat } from '../export/export-board.ts'
 import { exportVersion } from '../export/export-version.ts'
 import { CliError } from './cli-error.ts'
 import { cliPrincipal } from './cli-principal.ts'
-import { parseOptions, requireOption, type Command } from './commands.ts'
+import { parseOptions, requireOption, type Command } from './command.ts'
 import { withServices } from './with-services.ts'
 
 const USAGE = `assay export --board ID --format ${EXPORT_FORMATS.join('|')} [--snapshot S] [--scope ${EXPORT_SCOPES.join('|')}] --out FILE`

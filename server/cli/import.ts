@@ -3,7 +3,7 @@ import { readImportFile } from '../import/read-import-file.ts'
 import { importDocument } from '../import/import-document.ts'
 import { CliError } from './cli-error.ts'
 import { cliPrincipal } from './cli-principal.ts'
-import { parseOptions, requireOption, type Command } from './commands.ts'
+import { parseOptions, requireOption, type Command } from './command.ts'
 import { withServices } from './with-services.ts'
 
 const USAGE = 'assay import FILE --board ID [--title T] [--preview]'

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config.ts'
 import { createLogger } from '../log.ts'
 import { openStorage } from '../storage/open-storage.ts'
-import type { Command } from './commands.ts'
+import type { Command } from './command.ts'
 
 const migrate: Command = {
   summary: 'Apply database migrations',

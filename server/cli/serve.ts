@@ -3,7 +3,7 @@ import { seedDemoBoard } from '../demo/seed-demo-board.ts'
 import { startServer } from '../server.ts'
 import { stopOnSignals } from '../stop-on-signals.ts'
 import { cliPrincipal } from './cli-principal.ts'
-import type { Command } from './commands.ts'
+import type { Command } from './command.ts'
 
 const serve: Command = {
   summary: 'Run the server',

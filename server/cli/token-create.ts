@@ -1,7 +1,7 @@
 import { audit } from '../access/audit.ts'
 import { issueApiToken } from '../auth/accounts.ts'
 import { accountByEmail, cliPrincipal } from './cli-principal.ts'
-import { parseOptions, requireOption, type Command } from './commands.ts'
+import { parseOptions, requireOption, type Command } from './command.ts'
 import { withServices } from './with-services.ts'
 
 const USAGE = 'assay token create --email EMAIL --name NAME'

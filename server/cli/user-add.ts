@@ -4,7 +4,7 @@ import { createAccount, normalizeEmail } from '../auth/accounts.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/passwords.ts'
 import { CliError } from './cli-error.ts'
 import { cliPrincipal } from './cli-principal.ts'
-import { parseOptions, requireOption, type Command } from './commands.ts'
+import { parseOptions, requireOption, type Command } from './command.ts'
 import { readPassword } from './read-password.ts'
 import { withServices } from './with-services.ts'
 

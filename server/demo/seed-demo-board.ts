@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url'
 import * as Y from 'yjs'
 import { collection, readString } from '../../shared/board-doc.ts'
 import { addAssessment, addLink, updateClaim, updateMeta, updateSource, type MutationContext } from '../../shared/board-mutations.ts'
+import { serverOrigin } from '../../shared/change-origin.ts'
 import type { AchRating, ClaimCredibility, SourceReliability } from '../../shared/domain.ts'
 import { applyImport } from '../../shared/import/apply-import.ts'
 import { parseSourceText } from '../../shared/import/parse-source.ts'
 import type { Principal } from '../access/access.ts'
-import { createBoard } from '../boards/create-board.ts'
-import type { Services } from '../services.ts'
+import { createBoard, type BoardMaking } from '../boards/create-board.ts'
 
 export const DEMO_TITLE = 'Wagner mutiny — Vilnius'
 const ARTICLE = fileURLToPath(new URL('./wagner-vilnius-article.txt', import.meta.url))
@@ -89,13 +89,13 @@ const ASSESSMENTS: DemoAssessment[] = [
 ]
 
 /** Creates the demo board; returns its id. */
-export async function seedDemoBoard(services: Services, creator: Principal): Promise<string> {
+export async function seedDemoBoard(services: BoardMaking, creator: Principal): Promise<string> {
   const id = await createBoard(
     services,
     { title: DEMO_TITLE, marking: 'TLP:AMBER', question: 'How does the Wagner mutiny change the threat to NATO’s eastern flank?' },
     creator,
   )
-  const ctx: MutationContext = { by: creator.name, origin: { source: 'server', by: 'demo' } }
+  const ctx: MutationContext = { by: creator.name, origin: serverOrigin('demo') }
   await services.rooms.withRoom(id, (room) => room.change((doc) => fillDemoBoard(doc, ctx)))
   return id
 }

@@ -10,7 +10,7 @@ import { EXPORT_SCOPE_STATEMENTS, type ExportScope } from '../../shared/export-s
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { retractedSinceStatement } from '../../shared/retracted-since.ts'
 import { SIGNOFF_DECISION_LABELS } from '../../shared/snapshot-model.ts'
-import type { BriefingSignoff, BriefingVersion } from './briefing-model.ts'
+import type { BriefingSignoff, BriefingVersion } from './briefing-version.ts'
 
 export type ReviewStatus = 'approved' | 'changes-requested' | 'not-reviewed'
 

@@ -8,14 +8,13 @@
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { ExportFormat } from '../../shared/export-formats.ts'
 import { scopeBoard, type ExportScope } from '../../shared/export-scope.ts'
-import { buildBriefing, type BriefingVersion } from './briefing-model.ts'
+import { buildBriefing } from './briefing-model.ts'
+import type { BriefingVersion } from './briefing-version.ts'
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { renderAchCsv } from './render-csv.ts'
 import { renderHtml } from './render-html.ts'
 import { renderMarkdown } from './render-markdown.ts'
 import { renderStix } from './render-stix.ts'
-
-export type { BriefingVersion } from './briefing-model.ts'
 
 export { EXPORT_FORMATS, isExportFormat, type ExportFormat } from '../../shared/export-formats.ts'
 

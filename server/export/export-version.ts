@@ -9,9 +9,10 @@ import type { ChecksReport } from '../../shared/checks-report.ts'
 import type { ExportScope } from '../../shared/export-scope.ts'
 import type { Principal } from '../access/access.ts'
 import { audit } from '../access/audit.ts'
-import type { Services } from '../services.ts'
-import { readStoredLog, type StoredLog } from '../snapshots/board-state.ts'
+import type { Logger } from '../log.ts'
+import type { StoredLog } from '../snapshots/board-state.ts'
 import { readSnapshotState } from '../snapshots/load-snapshot.ts'
+import { readStoredLog, type StoredBoards } from '../snapshots/stored-board.ts'
 import type { ExportedFile, ExportFormat } from './export-board.ts'
 import type { StoredVersion } from './stored-version.ts'
 
@@ -28,13 +29,13 @@ export type ExportRequest = {
 }
 
 /** The analytic checks of the live board or a snapshot, for the assessments of `scope`; null when there is no such version. */
-export async function checkVersion(services: Services, boardId: string, snapshotId: string | undefined, scope: ExportScope): Promise<ChecksReport | null> {
+export async function checkVersion(services: StoredBoards, boardId: string, snapshotId: string | undefined, scope: ExportScope): Promise<ChecksReport | null> {
   const version = await readStoredVersion(services, boardId, snapshotId)
   return version && services.workers.run('check-version', { version, scope })
 }
 
 /** Null when there is no such board or no such snapshot of it. */
-export async function exportVersion(services: Services, request: ExportRequest, by: Principal): Promise<ExportedFile | null> {
+export async function exportVersion(services: StoredBoards & { logger: Logger }, request: ExportRequest, by: Principal): Promise<ExportedFile | null> {
   const { boardId, format, snapshotId, asOf, scope = 'all' } = request
   const version: StoredVersion | null = asOf
     ? { kind: 'as-of', boardId, at: asOf.at, exact: asOf.exact, log: asOf.log }
@@ -46,9 +47,9 @@ export async function exportVersion(services: Services, request: ExportRequest, 
 }
 
 /** What a version is rebuilt from: the live board's log, or the snapshot's state, review and neighbours. */
-async function readStoredVersion(services: Services, boardId: string, snapshotId: string | undefined): Promise<StoredVersion | null> {
+async function readStoredVersion(services: StoredBoards, boardId: string, snapshotId: string | undefined): Promise<StoredVersion | null> {
   if (snapshotId === undefined) {
-    const log = await readStoredLog(services, boardId)
+    const log = await readStoredLog(services.storage, boardId)
     return log && { kind: 'live', boardId, at: new Date().toISOString(), log }
   }
   const { storage } = services
@@ -59,7 +60,7 @@ async function readStoredVersion(services: Services, boardId: string, snapshotId
   ])
   if (!stored) return null
   const { label, contentHash, createdAt, previousId } = stored.snapshot
-  const [previous, live] = await Promise.all([previousId ? readSnapshotState(storage, boardId, previousId) : null, readStoredLog(services, boardId)])
+  const [previous, live] = await Promise.all([previousId ? readSnapshotState(storage, boardId, previousId) : null, readStoredLog(services.storage, boardId)])
   return {
     kind: 'snapshot',
     boardId,

@@ -23,7 +23,8 @@ import {
   type TlpMarking,
 } from '../../shared/domain.ts'
 import { scopeBoard, type ExportScope } from '../../shared/export-scope.ts'
-import { blufText, buildBriefing, confidenceSentence, likelihoodSentence, type BriefingVersion } from './briefing-model.ts'
+import { blufText, buildBriefing, confidenceSentence, likelihoodSentence } from './briefing-model.ts'
+import type { BriefingVersion } from './briefing-version.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
 import { cleanTextIn } from '../../shared/text-hygiene.ts'
 

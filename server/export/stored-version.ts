@@ -10,7 +10,7 @@ import type { ExportScope } from '../../shared/export-scope.ts'
 import { retractedSince } from '../../shared/retracted-since.ts'
 import { sourceModel, type StoredLog } from '../snapshots/board-state.ts'
 import { boardContentHash } from '../snapshots/content-hash.ts'
-import type { BriefingSignoff, BriefingVerdict, BriefingVersion } from './briefing-model.ts'
+import type { BriefingSignoff, BriefingVerdict, BriefingVersion } from './briefing-version.ts'
 import { exportBoard, type ExportedFile, type ExportFormat } from './export-board.ts'
 
 /** A version as storage holds it: the live board's log, or a snapshot's state with its review and neighbours. */

@@ -7,6 +7,7 @@
  * says what was checked, by kind only (no host names or messages: the route is
  * public).
  */
+import type { RedisFanOut } from '../relay/redis-fan-out.ts'
 import type { Services } from '../services.ts'
 import { DeadlineExceeded, withDeadline } from './deadline.ts'
 import type { ProbeResult } from './storage-health.ts'
@@ -24,11 +25,11 @@ export type Readiness = {
   commits: { status: 'ok' | 'failing'; failingBoards: number; failingForMs?: number }
 }
 
-export async function checkReadiness(services: Pick<Services, 'storageHealth' | 'lifecycle' | 'rooms' | 'config'>): Promise<Readiness> {
+export async function checkReadiness(services: Pick<Services, 'storageHealth' | 'lifecycle' | 'rooms' | 'redis' | 'config'>): Promise<Readiness> {
   const { shuttingDown } = services.lifecycle
   const [storage, redis] = await Promise.all([
     services.storageHealth.probe(),
-    services.config.REDIS_URL === undefined ? undefined : checkRedis(services),
+    services.redis === undefined ? undefined : checkRedis(services.redis, services.config.READINESS_TIMEOUT_MS),
   ])
   const { failingRooms, oldestFailingSince } = services.rooms.commitHealth()
   return {
@@ -43,10 +44,10 @@ export async function checkReadiness(services: Pick<Services, 'storageHealth' | 
   }
 }
 
-async function checkRedis(services: Pick<Services, 'rooms' | 'config'>): Promise<NonNullable<Readiness['redis']>> {
+async function checkRedis(redis: Pick<RedisFanOut, 'ping'>, timeoutMs: number): Promise<NonNullable<Readiness['redis']>> {
   const started = performance.now()
   try {
-    await withDeadline(services.rooms.pingRedis(), services.config.READINESS_TIMEOUT_MS, 'Redis')
+    await withDeadline(redis.ping(), timeoutMs, 'Redis')
     return { status: 'ok', ms: Math.round(performance.now() - started) }
   } catch (error) {
     return { status: error instanceof DeadlineExceeded ? 'timeout' : 'unreachable' }

@@ -122,7 +122,7 @@ export function adminApi(): OpenAPIHono<AppEnv> {
       if (isAdmin !== undefined && isAdmin !== before.isAdmin) {
         refuseLastAdmin(await services.storage.users.setAdmin(userId, isAdmin))
         // The admin counts as an owner of every board: their sockets reconnect under the rights they hold now.
-        closeSocketsOf(services, { userId })
+        closeSocketsOf(services.rooms, { userId })
         await audit(services, { actor: principal, action: isAdmin ? 'admin-granted' : 'admin-revoked', detail: { userId, email: before.email } })
       }
       const after = await services.storage.users.get(userId)

@@ -5,6 +5,9 @@ import type { AsOfLog, BoardAsOfResult } from '../history/read-history.ts'
 import type { AppEnv } from './app-env.ts'
 import { ApiError, notFound } from './errors.ts'
 
+/** The header that describes the moment a state or model is of (JSON of AsOf). */
+export const AS_OF_HEADER = 'Assay-As-Of'
+
 const MESSAGE = 'give asOf as an ISO 8601 time, e.g. 2026-11-28T14:00:00Z'
 
 /** An ISO 8601 time with its offset, read as the UTC time it names. */

@@ -21,13 +21,13 @@ import {
   type BoardModel,
 } from '../../shared/board-model.ts'
 import * as mutations from '../../shared/board-mutations.ts'
-import { atLeast, type Role } from '../access/access.ts'
+import { serverOrigin } from '../../shared/change-origin.ts'
+import { atLeast, type Role } from '../../shared/roles.ts'
 import { createBoard } from '../boards/create-board.ts'
 import { historyAudit } from '../history/history-audit.ts'
 import { readBoardAsOf } from '../history/read-history.ts'
 import type { AppEnv } from './app-env.ts'
-import { asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
-import { AS_OF_HEADER } from './history-api.ts'
+import { AS_OF_HEADER, asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
 import { workerErrorResponses } from './openapi-parts.ts'
 import { ApiError, forbidden, notFound } from './errors.ts'
 import { validationHook } from './validation-hook.ts'
@@ -75,7 +75,7 @@ export async function readBoardModel(c: Context<AppEnv>, boardId: string): Promi
 }
 
 export function mutationContext(c: Context<AppEnv>): mutations.MutationContext {
-  return { by: c.var.principal.name, origin: { source: 'server', by: c.var.principal.userId ?? c.var.principal.name } }
+  return { by: c.var.principal.name, origin: serverOrigin(c.var.principal.userId ?? c.var.principal.name) }
 }
 
 export function boardsApi(): OpenAPIHono<AppEnv> {

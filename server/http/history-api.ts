@@ -10,7 +10,7 @@ import { assessmentChangeSchema, boardHistorySchema } from '../../shared/history
 import { historyAudit } from '../history/history-audit.ts'
 import { readAssessmentChanges, readBoardAsOf, readBoardHistory } from '../history/read-history.ts'
 import type { AppEnv } from './app-env.ts'
-import { asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
+import { AS_OF_HEADER, asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
 import { requireBoardRole } from './boards-api.ts'
 import { ApiError } from './errors.ts'
 import { workerErrorResponses } from './openapi-parts.ts'
@@ -19,9 +19,6 @@ import { validationHook } from './validation-hook.ts'
 
 const DAY_MS = 86_400_000
 const time = (what: string) => z.string().datetime({ offset: true, message: `give ${what} as an ISO 8601 time` }).transform((value) => new Date(value).toISOString())
-
-/** The header that describes the moment a state or model is of (JSON of AsOf). */
-export const AS_OF_HEADER = 'Assay-As-Of'
 
 export function historyApi(): OpenAPIHono<AppEnv> {
   const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })

@@ -11,7 +11,8 @@
  * is told so.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import { mayGrant, ROLE_RANK, type Role } from '../access/access.ts'
+import { atLeast, roleSchema, type Role } from '../../shared/roles.ts'
+import { mayGrant } from '../access/access.ts'
 import { accountRole } from '../access/account-access.ts'
 import { audit } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
@@ -21,7 +22,7 @@ import type { InviteRecord } from '../storage/storage.ts'
 import type { AppEnv } from './app-env.ts'
 import { requireBoardRole } from './boards-api.ts'
 import { ApiError, forbidden, notFound } from './errors.ts'
-import { errorResponses, jsonBody, jsonResponse, roleSchema } from './openapi-parts.ts'
+import { errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const DEFAULT_EXPIRY_HOURS = 72
@@ -197,7 +198,7 @@ export function invitesApi(): OpenAPIHono<AppEnv> {
       const invite = await usableInvite(services, c.req.valid('param').token)
       const boardId = invite.boardId
       const current = await accountRole(services.storage, principal, boardId)
-      if (current !== null && ROLE_RANK[current] >= ROLE_RANK[invite.role]) {
+      if (current !== null && atLeast(current, invite.role)) {
         const message =
           current === invite.role
             ? `You are ${article(current)} ${current} of this board already.`
@@ -209,7 +210,7 @@ export function invitesApi(): OpenAPIHono<AppEnv> {
           ? await members.add({ boardId, userId, role: invite.role, addedAt: new Date().toISOString() })
           : (await members.setRole(boardId, userId, invite.role)) === 'done'
       if (!changed) throw new ApiError(409, 'conflict', 'Your membership changed meanwhile: open the invite link again.')
-      closeSocketsOf(services, { userId, boardId })
+      closeSocketsOf(services.rooms, { userId, boardId })
       await audit(services, { actor: principal, action: 'invite-accepted', boardId, detail: { inviteId: invite.id, userId, role: invite.role, from: current } })
       const outcome = current === null ? ('joined' as const) : ('raised' as const)
       const message =

@@ -10,7 +10,8 @@ import type { MemberChange, MemberView } from '../storage/storage.ts'
 import type { AppEnv } from './app-env.ts'
 import { requireBoardRole } from './boards-api.ts'
 import { ApiError, notFound } from './errors.ts'
-import { auditEntrySchema, auditQuerySchema, emailSchema, errorResponses, jsonBody, jsonResponse, roleSchema } from './openapi-parts.ts'
+import { roleSchema } from '../../shared/roles.ts'
+import { auditEntrySchema, auditQuerySchema, emailSchema, errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const boardParam = z.object({ id: z.string().min(1).max(64) })
@@ -80,7 +81,7 @@ export function membersApi(): OpenAPIHono<AppEnv> {
       const { role } = c.req.valid('json')
       const before = await services.storage.members.role(id, userId)
       refuseChange(await services.storage.members.setRole(id, userId, role), 'demote')
-      closeSocketsOf(services, { userId, boardId: id })
+      closeSocketsOf(services.rooms, { userId, boardId: id })
       await audit(services, { actor: c.var.principal, action: 'member-role-changed', boardId: id, detail: { userId, from: before ?? null, to: role } })
       const member = (await services.storage.members.list(id)).find((m) => m.userId === userId)
       if (!member) throw notFound('Member')
@@ -101,7 +102,7 @@ export function membersApi(): OpenAPIHono<AppEnv> {
       const { id, userId } = c.req.valid('param')
       await requireBoardRole(c, id, 'owner')
       refuseChange(await services.storage.members.remove(id, userId), 'remove')
-      closeSocketsOf(services, { userId, boardId: id })
+      closeSocketsOf(services.rooms, { userId, boardId: id })
       await audit(services, { actor: c.var.principal, action: 'member-removed', boardId: id, detail: { userId } })
       return c.body(null, 204)
     },

@@ -22,7 +22,6 @@ export const workerErrorResponses = {
   503: jsonResponse(errorSchema, 'The server is busy with other long work (or shutting down); retry after the Retry-After seconds.'),
 }
 
-export const roleSchema = z.enum(['owner', 'editor', 'reviewer'])
 export const emailSchema = z.string().trim().toLowerCase().email().max(254)
 export const nameSchema = textField().trim().min(1).max(200)
 

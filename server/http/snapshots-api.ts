@@ -16,7 +16,7 @@ import {
 } from '../../shared/snapshot-model.ts'
 import { audit } from '../access/audit.ts'
 import { actorOf } from '../snapshots/actor.ts'
-import { captureStoredBoard } from '../snapshots/board-state.ts'
+import { captureStoredBoard } from '../snapshots/stored-board.ts'
 import { diffVersions, readVersion } from '../snapshots/diff-versions.ts'
 import { readSnapshot } from '../snapshots/load-snapshot.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
@@ -216,11 +216,13 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
       const { id } = c.req.valid('param')
       await requireBoardRole(c, id, 'reviewer')
       const { from, to } = c.req.valid('query')
-      const [before, after] = await Promise.all([readVersion(c.var.services, id, from), readVersion(c.var.services, id, to)])
+      const { storage, workers, config } = c.var.services
+      const [before, after] = await Promise.all([readVersion(storage, id, from), readVersion(storage, id, to)])
       if (!before) throw from === LIVE ? notFound('Board') : snapshotNotFound(from)
       if (!after) throw to === LIVE ? notFound('Board') : snapshotNotFound(to)
       // Compared and serialized in a worker thread; this thread only sends the text.
-      return sendJsonText(c, await diffVersions(c.var.services, id, before, after))
+      const words = { maxTextChars: config.DIFF_MAX_TEXT_CHARS, budgetMs: config.DIFF_TIME_BUDGET_MS }
+      return sendJsonText(c, await diffVersions(workers, id, before, after, words))
     },
   )
 

@@ -63,7 +63,7 @@ export function tokensApi(): OpenAPIHono<AppEnv> {
       const userId = requireAccount(c.var.principal.userId)
       const { tokenId } = c.req.valid('param')
       if (!(await services.storage.tokens.revoke(tokenId, userId, new Date().toISOString()))) throw notFound('Token')
-      closeSocketsOf(services, { tokenId })
+      closeSocketsOf(services.rooms, { tokenId })
       await audit(services, { actor: c.var.principal, action: 'token-revoked', detail: { tokenId } })
       return c.body(null, 204)
     },

@@ -12,7 +12,8 @@ import type { WebSocket } from 'ws'
 import { CLOSE, UPGRADE_REFUSED } from '../../shared/protocol.ts'
 import { isSameOrigin } from '../auth/same-origin.ts'
 import type { Admission } from '../relay/connection-limits.ts'
-import type { Connection, RelaySocket, Role } from '../relay/connection.ts'
+import type { Role } from '../../shared/roles.ts'
+import type { Connection, RelaySocket } from '../relay/connection.ts'
 import type { AppEnv } from './app-env.ts'
 
 type UpgradeEnv = AppEnv & { Variables: { role: Role; admission: Admission } }

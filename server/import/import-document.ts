@@ -2,8 +2,9 @@ import * as Y from 'yjs'
 import { BoardError, collection } from '../../shared/board-doc.ts'
 import type { ImportPreview, ImportResult } from '../../shared/import/apply-import.ts'
 import type { Principal } from '../access/access.ts'
-import type { ChangeOrigin } from '../relay/room.ts'
-import type { Services } from '../services.ts'
+import { serverOrigin } from '../../shared/change-origin.ts'
+import type { RoomRegistry } from '../relay/room-registry.ts'
+import type { StoredBoards } from '../snapshots/stored-board.ts'
 import type { ImportInput } from './import-job.ts'
 
 export type ImportRequest = { document: ImportInput; title?: string | undefined; preview: boolean }
@@ -16,7 +17,7 @@ export type ImportRequest = { document: ImportInput; title?: string | undefined;
  * such board.
  */
 export async function importDocument(
-  services: Services,
+  services: StoredBoards & { rooms: RoomRegistry },
   boardId: string,
   request: ImportRequest,
   by: Principal,
@@ -28,7 +29,7 @@ export async function importDocument(
       const { checkpoint, updates } = await services.storage.log.load(boardId)
       const { result, update } = await services.workers.run('import-document', { log: { checkpoint, updates }, ...request, by: by.name })
       if (update) {
-        const origin: ChangeOrigin = { source: 'server', by: by.userId ?? by.name }
+        const origin = serverOrigin(by.userId ?? by.name)
         await room.change((doc) => {
           requireSources(doc, result)
           Y.applyUpdate(doc, update, origin)

@@ -1,16 +1,17 @@
 /**
  * The server's metrics, in Prometheus's text format (prom-client). Counters are
- * fed as things happen: the relay through its RelayMetrics, HTTP through a
- * middleware. Gauges of state (connections, rooms, failing commits, the
- * database) are read from the running server when scraped, so they cannot
+ * fed as things happen: the relay through an extension of its own (`relay`),
+ * the fan-out through its counters, HTTP through a middleware. Gauges of
+ * state (connections, rooms, failing commits, the database) are read from the running server when scraped, so they cannot
  * drift from it. Node's own metrics come with prom-client's defaults, the
  * event loop's lag among them (`nodejs_eventloop_lag_seconds`): they describe
  * the process, so they are collected once per process, however many servers
  * it runs (tests run many).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
-import type { Role } from '../relay/connection.ts'
-import type { RelayMetrics } from '../relay/relay-metrics.ts'
+import type { Role } from '../../shared/roles.ts'
+import type { FanOutCounters } from '../relay/redis-fan-out.ts'
+import type { RoomExtension } from '../relay/room-extension.ts'
 import type { CommitHealth } from '../relay/room-registry.ts'
 import type { Room } from '../relay/room.ts'
 
@@ -27,7 +28,9 @@ const COMMIT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 
 export class Metrics {
   readonly registry = new Registry()
-  readonly relay: RelayMetrics
+  /** Counts what the relay does: one of its extensions. */
+  readonly relay: RoomExtension
+  readonly fanOut: FanOutCounters
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>
   private sources: MetricsSources | undefined
 
@@ -80,16 +83,19 @@ export class Metrics {
     )
 
     this.relay = {
-      updateReceived: () => updatesReceived.inc(),
-      committed: (updates, seconds) => {
+      name: 'metrics',
+      onUpdateReceived: () => updatesReceived.inc(),
+      onCommitted: (_room, { updates, seconds }) => {
         updatesCommitted.inc(updates)
         commitDuration.observe(seconds)
       },
-      commitFailed: () => commitFailures.inc(),
-      relayed: (bytes) => bytesRelayed.inc(bytes),
-      closed: (code) => closes.inc({ code: String(code) }),
-      redisPublished: () => redisMessages.inc({ direction: 'published' }),
-      redisReceived: () => redisMessages.inc({ direction: 'received' }),
+      onCommitFailed: () => commitFailures.inc(),
+      onRelayed: (bytes) => bytesRelayed.inc(bytes),
+      onConnectionClosed: (_room, _connection, { code }) => closes.inc({ code: String(code) }),
+    }
+    this.fanOut = {
+      published: () => redisMessages.inc({ direction: 'published' }),
+      received: () => redisMessages.inc({ direction: 'received' }),
       caughtUp: () => catchUps.inc(),
     }
   }

@@ -5,12 +5,10 @@
  */
 import { LIMITS, type RelayLimits } from '../../shared/limits.ts'
 import type { CloseEvent } from '../../shared/protocol.ts'
+import { canWrite, type Role } from '../../shared/roles.ts'
 import type { Admission } from './connection-limits.ts'
 import type { OutboundBudget, QueuedReceiver } from './outbound-budget.ts'
-import type { RelayMetrics } from './relay-metrics.ts'
 import { TokenBucket } from './token-bucket.ts'
-
-export type Role = 'owner' | 'editor' | 'reviewer'
 
 /** What the relay needs of a websocket. */
 export interface RelaySocket {
@@ -31,7 +29,8 @@ export type ConnectionIdentity = { userId: string | null; tokenId: string | null
 export type ConnectionOptions = {
   limits: Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond'>
   outbound: OutboundBudget
-  metrics: Pick<RelayMetrics, 'relayed'>
+  /** Told of every frame sent, with its size. */
+  relayed: (bytes: number) => void
   /** Counts this connection against the connection limits until it closes. */
   admission?: Admission
   /** Called once when the server closes the connection, with why. */
@@ -62,7 +61,7 @@ export class Connection implements QueuedReceiver {
   }
 
   get canWrite(): boolean {
-    return this.role !== 'reviewer'
+    return canWrite(this.role)
   }
 
   /** Counts an incoming frame against this connection's rates; false when it sends faster than it may. */
@@ -79,7 +78,7 @@ export class Connection implements QueuedReceiver {
       return false
     }
     this.socket.send(frame, () => this.options.outbound.release(this, frame.byteLength))
-    this.options.metrics.relayed(frame.byteLength)
+    this.options.relayed(frame.byteLength)
     return true
   }
 

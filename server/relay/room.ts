@@ -7,8 +7,8 @@
  * log. Whatever arrived during one event-loop turn is committed in one
  * transaction and sent as one merged frame.
  *
- * While a commit is in flight nothing new is applied: updates from sockets wait
- * in `deferred` and server-side changes wait in `change()`. So the moment a
+ * While a commit is in flight nothing new is applied: updates from sockets and
+ * from other instances wait in `deferred`, server-side changes in `change()`. So the moment a
  * commit completes, the doc holds exactly what is stored, and that is when
  * joiners' sync replies and `read()`s are answered: nobody sees state that is
  * not stored, and under steady editing nobody waits for a quiet moment.
@@ -22,35 +22,49 @@
 import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
+import { isChangeOrigin, LOAD_ORIGIN, REMOTE_ORIGIN } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
 import { CLOSE, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
 import type { StoredBoardState, UpdateLogStore } from '../storage/storage.ts'
 import type { Admission } from './connection-limits.ts'
-import { Connection, type ConnectionIdentity, type RelaySocket, type Role } from './connection.ts'
+import type { Role } from '../../shared/roles.ts'
+import { Connection, type ConnectionIdentity, type RelaySocket } from './connection.ts'
+import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { applyStoredState } from './merge-state.ts'
 import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
-import type { RelayMetrics } from './relay-metrics.ts'
 import { RoomPresence } from './room-presence.ts'
 import { validateUpdate } from './validate-update.ts'
-
-/** Where a change to the doc came from decides whether it is stored and relayed. */
-export type ChangeOrigin =
-  | Connection
-  | { source: 'load' }
-  | { source: 'server'; by: string }
-  | { source: 'remote' }
-
-export const LOAD_ORIGIN: ChangeOrigin = { source: 'load' }
-const REMOTE_ORIGIN: ChangeOrigin = { source: 'remote' }
 
 type PendingUpdate = { update: Uint8Array; origin: string }
 
 /** The first retry of a failed commit; each next one waits twice as long, up to `commitRetryMaxMs`. */
 const COMMIT_RETRY_FIRST_MS = 200
+
+/** A batch of changes stored in one transaction: their merged update (as broadcast), how many log rows, and how long it took. */
+export type Commit = { update: Uint8Array; updates: number; seconds: number }
+
+/**
+ * What a room tells the relay's extensions (through the registry, which calls
+ * them in order). The room knows nothing of what they do.
+ */
+export interface RoomEvents {
+  /** A batch was committed and broadcast. */
+  committed(room: Room, commit: Commit): void
+  /** A commit failed; it is retried. */
+  commitFailed(room: Room): void
+  /** A writer's update arrived (before it is applied and committed). */
+  updateReceived(room: Room, bytes: number): void
+  /** Presence changed on this instance: what its connections sent, or the server's own entry. */
+  presenceChanged(room: Room, update: Uint8Array): void
+  /** The server closed a connection, with why. */
+  connectionClosed(room: Room, connection: Connection, event: CloseEvent): void
+  /** A frame of this many bytes was sent to one connection. */
+  relayed(bytes: number): void
+}
 
 export type RoomOptions = {
   boardId: string
@@ -59,19 +73,9 @@ export type RoomOptions = {
   limits: RelayLimits
   /** Bytes queued to slow readers, shared by every room of the process. */
   outbound: OutboundBudget
-  metrics: RelayMetrics
-  /** Log rows already stored after the last checkpoint, to know when to compact. */
-  logRows: number
-  /** Compaction threshold in log rows. */
-  compactAfterRows: number
-  onCompactionDue: (room: Room) => void
+  events: RoomEvents
+  /** Nobody holds the room any more and everything is saved: it may be unloaded. */
   onIdle: (room: Room) => void
-  /** Called with each committed update, to publish it to other instances. */
-  onCommitted?: (room: Room, update: Uint8Array) => void
-  /** Called with presence changes made on this instance, to publish them to other instances. */
-  onLocalAwareness?: (room: Room, update: Uint8Array) => void
-  /** An update relayed by another instance lacks something: this instance missed a message and should catch up. */
-  onMissingRemote?: (room: Room) => void
 }
 
 type HeldReply = { connection: Connection | null; reply: () => void }
@@ -86,8 +90,8 @@ export class Room {
   private pending: PendingUpdate[] = []
   private flushScheduled = false
   private flushing = false
-  /** Updates from sockets that arrived while a commit was in flight, applied once it completes. */
-  private deferred: { connection: Connection; update: Uint8Array }[] = []
+  /** Changes (from sockets and other instances) that arrived while a commit was in flight, applied in order once it completes. */
+  private deferred: (() => void)[] = []
   /** Work that must see the doc exactly as stored: answered when nothing is uncommitted. */
   private heldReplies: HeldReply[] = []
   /** Changes waiting for content the doc lacks, per connection (or from other instances). */
@@ -97,7 +101,6 @@ export class Room {
   private committedCount = 0
   private savedWaiters: (Waiter<void> & { target: number })[] = []
   private idleWaiters: Waiter<void>[] = []
-  private logRows: number
   private retryTimer: NodeJS.Timeout | undefined
   private failedCommits = 0
   private failingSince: number | null = null
@@ -106,13 +109,12 @@ export class Room {
 
   constructor(private readonly options: RoomOptions) {
     this.boardId = options.boardId
-    this.logRows = options.logRows
     this.presence = new RoomPresence(this.doc, {
       boardId: options.boardId,
       logger: options.logger,
       limits: options.limits,
       broadcast: (frame) => this.broadcast(frame),
-      publish: options.onLocalAwareness ? (update) => options.onLocalAwareness!(this, update) : undefined,
+      publish: (update) => options.events.presenceChanged(this, update),
     })
     this.doc.on('update', this.onDocUpdate)
   }
@@ -145,7 +147,7 @@ export class Room {
     const connection = new Connection(socket, role, identity, {
       limits: this.options.limits,
       outbound: this.options.outbound,
-      metrics: this.options.metrics,
+      relayed: this.options.events.relayed,
       admission,
       onClose: this.onConnectionClosed,
     })
@@ -194,14 +196,14 @@ export class Room {
       }
       return
     }
-    this.options.metrics.updateReceived(update.byteLength)
+    this.options.events.updateReceived(this, update.byteLength)
     // Read through now (text rule included), so that what is deferred past a commit was already checked.
     const refusal = validateUpdate(update)
     if (refusal) {
       connection.close(refusal.event, new Error(refusal.reason))
       return
     }
-    if (this.flushing) this.deferred.push({ connection, update })
+    if (this.flushing) this.deferred.push(() => this.applyFrom(connection, update))
     else this.applyFrom(connection, update)
   }
 
@@ -249,11 +251,11 @@ export class Room {
     this.checkIdle()
   }
 
-  /** Closes the connections `select` picks, e.g. when a person's rights change. */
-  closeConnections(select: (connection: Connection) => boolean, event: CloseEvent): number {
+  /** Closes the connections the selector picks, e.g. when a person's rights change; returns how many. */
+  closeConnections(selector: ConnectionSelector, event: CloseEvent): number {
     let closed = 0
     for (const connection of [...this.connections]) {
-      if (!select(connection)) continue
+      if (!selects(selector, this.boardId, connection.identity)) continue
       connection.close(event)
       closed++
     }
@@ -302,27 +304,45 @@ export class Room {
     )
   }
 
-  /** Applies an update that another instance has already stored: relayed here, not stored again. */
-  applyRemoteUpdate(update: Uint8Array): void {
-    Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
-    if (this.holdRemoteRemainder('relayed update')) this.options.onMissingRemote?.(this)
-    this.retryHeld()
+  /**
+   * Applies an update that another instance has already stored: relayed here,
+   * not stored again. Like every change, it waits for a commit in flight.
+   * `incomplete` is called when it depends on content this instance lacks (a
+   * message from the other instances was missed).
+   */
+  applyRemoteUpdate(update: Uint8Array, incomplete: () => void): void {
+    this.afterCommit('an update from another instance', () => {
+      Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
+      if (this.holdRemoteRemainder('relayed update')) incomplete()
+    })
   }
 
   /** Applies what the update log holds (a catch-up after this instance may have missed messages). */
   applyStored(stored: Pick<StoredBoardState, 'checkpoint' | 'updates'>): void {
-    applyStoredState(this.doc, stored, REMOTE_ORIGIN)
-    this.holdRemoteRemainder('stored board')
-    this.retryHeld()
+    this.afterCommit('the stored board', () => {
+      applyStoredState(this.doc, stored, REMOTE_ORIGIN)
+      this.holdRemoteRemainder('stored board')
+    })
+  }
+
+  /** Applies content another instance stored now, or once the commit in flight completes; a failure is this content's alone. */
+  private afterCommit(what: string, apply: () => void): void {
+    const change = () => {
+      if (this.destroyed) return
+      try {
+        apply()
+      } catch (error) {
+        this.options.logger.warn({ boardId: this.boardId, err: describe(error) }, `${what} could not be applied; dropped`)
+      }
+      this.retryHeld()
+    }
+    if (this.flushing) this.deferred.push(change)
+    else change()
   }
 
   /** Applies remote presence (from another instance). */
   applyRemoteAwareness(update: Uint8Array): void {
     this.presence.applyRemote(update)
-  }
-
-  noteCompacted(mergedRows: number): void {
-    this.logRows = Math.max(0, this.logRows - mergedRows)
   }
 
   destroy(): void {
@@ -348,7 +368,7 @@ export class Room {
   }
 
   private readonly onConnectionClosed = (connection: Connection, event: CloseEvent, cause?: unknown): void => {
-    this.options.metrics.closed(event.code)
+    this.options.events.connectionClosed(this, connection, event)
     if (event.code !== CLOSE.serverShutdown.code) {
       const level = event.code === CLOSE.accessChanged.code ? 'info' : 'warn'
       this.options.logger[level](
@@ -360,8 +380,9 @@ export class Room {
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (isOrigin(origin, 'load')) return
-    if (isOrigin(origin, 'remote')) {
+    const source = isChangeOrigin(origin) ? origin.source : null
+    if (source === 'load') return
+    if (source === 'remote') {
       this.broadcast(updateMessage(update))
       return
     }
@@ -396,15 +417,13 @@ export class Room {
       return
     }
     this.flushing = false
-    this.options.metrics.committed(batch.length, (performance.now() - started) / 1000)
+    const seconds = (performance.now() - started) / 1000
     if (this.destroyed) return
     this.commitSucceeded()
     this.committedCount += batch.length
     const merged = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((entry) => entry.update))
     this.broadcast(updateMessage(merged))
-    this.options.onCommitted?.(this, merged)
-    this.logRows += batch.length
-    if (this.logRows >= this.options.compactAfterRows) this.options.onCompactionDue(this)
+    this.options.events.committed(this, { update: merged, updates: batch.length, seconds })
     // Nothing was applied during the commit, so the doc is exactly what is stored: answer what waits for that.
     for (const held of this.heldReplies.splice(0)) this.answer(held)
     const stillWaiting = this.savedWaiters.filter((waiter) => waiter.target > this.committedCount)
@@ -415,7 +434,7 @@ export class Room {
 
   /** Retries with a growing pause; once failing for long enough, the board's clients are told. */
   private commitFailed(error: unknown, updates: number): void {
-    this.options.metrics.commitFailed()
+    this.options.events.commitFailed(this)
     this.failedCommits++
     const now = Date.now()
     this.failingSince ??= now
@@ -450,7 +469,7 @@ export class Room {
 
   /** Lets in what waited for the commit to end: deferred socket updates, held changes, then server-side changes. */
   private resumeAfterCommit(): void {
-    for (const { connection, update } of this.deferred.splice(0)) this.applyFrom(connection, update)
+    for (const change of this.deferred.splice(0)) change()
     this.retryHeld()
     for (const waiter of this.idleWaiters.splice(0)) waiter.resolve()
     if (this.pending.length > 0) this.scheduleFlush()
@@ -489,15 +508,10 @@ function isEmptyUpdate(update: Uint8Array): boolean {
 
 type Waiter<T> = { resolve: (value: T) => void; reject: (error: Error) => void }
 
-function isOrigin(origin: unknown, source: 'load' | 'server' | 'remote'): boolean {
-  return typeof origin === 'object' && origin !== null && 'source' in origin && origin.source === source
-}
-
 /** The origin column of the update log: who made the change. */
 function describeOrigin(origin: unknown): string {
   if (origin instanceof Connection) return `ws:${origin.identity.userId ?? 'anonymous'}`
-  if (typeof origin === 'object' && origin !== null && 'by' in origin) return `server:${String(origin.by)}`
-  return 'server'
+  return isChangeOrigin(origin) && origin.source === 'server' ? `server:${origin.by}` : 'server'
 }
 
 function describe(error: unknown): string {

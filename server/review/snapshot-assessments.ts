@@ -3,8 +3,8 @@
  * Snapshots never change, so what was read once stays true: a small cache
  * spares decoding the whole board state for every comment and verdict.
  */
-import type { Services } from '../services.ts'
 import { readSnapshot } from '../snapshots/load-snapshot.ts'
+import type { StoredBoards } from '../snapshots/stored-board.ts'
 import type { SnapshotRecord } from '../storage/storage.ts'
 
 /** Enough for the snapshots under review at one time; the oldest read is dropped first. */
@@ -15,7 +15,7 @@ const cache = new Map<string, Set<string>>()
 export type ReviewTarget = { snapshot: SnapshotRecord; assessmentIds: ReadonlySet<string> }
 
 /** The snapshot and its assessment ids; null when the board has no such snapshot. */
-export async function reviewTarget(services: Pick<Services, 'storage' | 'workers'>, boardId: string, snapshotId: string): Promise<ReviewTarget | null> {
+export async function reviewTarget(services: StoredBoards, boardId: string, snapshotId: string): Promise<ReviewTarget | null> {
   const snapshot = await services.storage.snapshots.get(boardId, snapshotId)
   if (!snapshot) return null
   const key = `${boardId}/${snapshotId}`

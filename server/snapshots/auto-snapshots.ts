@@ -1,17 +1,22 @@
 /**
- * Automatic snapshots: every interval, each board changed since its latest
- * snapshot gets a new one, and its older automatic snapshots beyond the
- * retention count are deleted (named ones, restore points and reviewed ones
- * never are). Several instances may run this at once: the store records a
- * board's automatic snapshot only if its content differs from the latest one
- * and no snapshot was made in the last half interval, under a per-board lock.
- * Each board is rebuilt in a worker thread, never on the relay's.
+ * Automatic snapshots, a relay extension: every interval, each board changed
+ * since its latest snapshot gets a new one, and its older automatic snapshots
+ * beyond the retention count are deleted (named ones, restore points and
+ * reviewed ones never are). The relay tells it which boards this instance
+ * committed changes to; its first sweep also asks the storage which boards
+ * changed since their latest snapshot (before a restart, say). Several
+ * instances may sweep one board at once: the store records a board's
+ * automatic snapshot only if its content differs from the latest one and no
+ * snapshot was made in the last half interval, under a per-board lock. Each
+ * board is rebuilt in a worker thread, never on the relay's.
  */
 import type { Logger } from '../log.ts'
+import type { RoomExtension } from '../relay/room-extension.ts'
+import type { Room } from '../relay/room.ts'
 import type { Storage } from '../storage/storage.ts'
 import type { WorkerPool } from '../workers/worker-pool.ts'
 import type { Actor } from './actor.ts'
-import { captureStoredBoard } from './board-state.ts'
+import { captureStoredBoard } from './stored-board.ts'
 import { recordSnapshot } from './record-snapshot.ts'
 
 export type AutoSnapshotOptions = {
@@ -26,10 +31,15 @@ export type SweepResult = { taken: string[]; pruned: number }
 export const AUTO_SNAPSHOT_LABEL = 'Automatic snapshot'
 const AUTO_AUTHOR: Actor = { id: null, name: 'Assay' }
 
-export class AutoSnapshots {
+export class AutoSnapshots implements RoomExtension {
+  readonly name = 'automatic snapshots'
   private timer: NodeJS.Timeout | undefined
   private running: Promise<SweepResult> | undefined
   private stopped = false
+  /** Boards this instance committed changes to since they were last swept. */
+  private changed = new Set<string>()
+  /** Whether a sweep has asked the storage what changed before this process knew. */
+  private seeded = false
 
   constructor(
     private readonly parts: { storage: Storage; logger: Logger; workers: WorkerPool },
@@ -40,8 +50,12 @@ export class AutoSnapshots {
     if (this.options.intervalMs > 0 && !this.stopped) this.schedule()
   }
 
+  onCommitted(room: Room): void {
+    this.changed.add(room.boardId)
+  }
+
   /** Stops the timer and waits for a sweep in progress to finish its current board. */
-  async stop(): Promise<void> {
+  async close(): Promise<void> {
     this.stopped = true
     clearTimeout(this.timer)
     await this.running?.catch(() => undefined)
@@ -68,8 +82,17 @@ export class AutoSnapshots {
   private async sweep(): Promise<SweepResult> {
     const { storage, logger } = this.parts
     const result: SweepResult = { taken: [], pruned: 0 }
-    for (const boardId of await storage.snapshots.changedBoards()) {
-      if (this.stopped) break
+    const boards = this.changed
+    this.changed = new Set()
+    if (!this.seeded) {
+      for (const boardId of await storage.snapshots.changedBoards()) boards.add(boardId)
+      this.seeded = true
+    }
+    for (const boardId of boards) {
+      if (this.stopped) {
+        this.changed.add(boardId)
+        continue
+      }
       try {
         // Rebuilt in a worker thread: a sweep over large boards must not stall the relay.
         const captured = await captureStoredBoard(this.parts, boardId)
@@ -83,9 +106,12 @@ export class AutoSnapshots {
           { unlessUnchanged: true, unlessLatestAfter: recentSince },
         )
         if (made) result.taken.push(made.id)
+        // Skipped because another instance snapshotted the board just now: what changed since waits for the next sweep.
+        else if ((await storage.snapshots.latest(boardId))?.contentHash !== captured.contentHash) this.changed.add(boardId)
         result.pruned += await storage.snapshots.pruneAuto(boardId, this.options.keep)
       } catch (error) {
-        // One board's failure (e.g. it was deleted meanwhile) must not stop the others' snapshots.
+        // One board's failure (e.g. it was deleted meanwhile) must not stop the others' snapshots; it is tried again next time.
+        this.changed.add(boardId)
         logger.warn({ boardId, err: describe(error) }, 'automatic snapshot failed')
       }
     }

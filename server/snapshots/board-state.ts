@@ -4,16 +4,15 @@
  * a snapshot's hash can be checked against its state at any later time.
  *
  * Rebuilding a stored board is a whole Y.Doc of work (about a second for a
- * board of 1,000 assessments), so the functions that start from stored bytes
- * run in the worker pool (`server/workers/jobs.ts`); `captureStoredBoard` and
- * `readSnapshot` are their main-thread side.
+ * board of 1,000 assessments), so the functions here that start from stored
+ * bytes run in the worker pool (`server/workers/jobs.ts`); stored-board.ts and
+ * load-snapshot.ts are their main-thread side.
  */
 import * as Y from 'yjs'
 import { boardToModel, documentText } from '../../shared/board-convert.ts'
 import { collection, migrateBoardDoc } from '../../shared/board-doc.ts'
 import { documentSchema, type BoardModel } from '../../shared/board-model.ts'
 import { applyStoredState } from '../relay/merge-state.ts'
-import type { Services } from '../services.ts'
 import type { StoredBoardState } from '../storage/storage.ts'
 import { boardContentHash } from './content-hash.ts'
 
@@ -55,26 +54,6 @@ export function sourceModel(boardId: string, source: BoardSource): BoardModel {
 /** A stored log as one state with its content hash (in a worker thread). */
 export function captureLog(boardId: string, log: StoredLog): CapturedBoard {
   return withBoardDoc({ log }, (doc) => captureDoc(doc, boardId))
-}
-
-/**
- * The board's content as stored now: its checkpoint and every committed log
- * row, which is everything anyone has been shown (the relay broadcasts an
- * update only once it is committed). Read from the database rather than from
- * the live room, so a stream of edits cannot hold it up (a busy room is never
- * quite all saved), and so that edits committed by other instances are in it.
- * Null when there is no such board.
- */
-export async function captureStoredBoard(services: Pick<Services, 'storage' | 'workers'>, boardId: string): Promise<CapturedBoard | null> {
-  const log = await readStoredLog(services, boardId)
-  return log && services.workers.run('capture-board', { boardId, log })
-}
-
-/** The board's stored log; null when there is no such board. */
-export async function readStoredLog({ storage }: Pick<Services, 'storage'>, boardId: string): Promise<StoredLog | null> {
-  if (!(await storage.boards.get(boardId))) return null
-  const { checkpoint, updates } = await storage.log.load(boardId)
-  return { checkpoint, updates }
 }
 
 export type StoredContent = {

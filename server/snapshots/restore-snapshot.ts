@@ -7,17 +7,18 @@ import type * as Y from 'yjs'
 import { replaceBoardContent } from '../../shared/board-convert.ts'
 import { collection } from '../../shared/board-doc.ts'
 import type { RestoreResult } from '../../shared/snapshot-model.ts'
-import type { ChangeOrigin } from '../relay/room.ts'
-import type { Services } from '../services.ts'
+import { serverOrigin } from '../../shared/change-origin.ts'
+import type { RoomRegistry } from '../relay/room-registry.ts'
 import type { Actor } from './actor.ts'
 import { captureDoc } from './board-state.ts'
 import { boardContentHash } from './content-hash.ts'
 import { readSnapshot } from './load-snapshot.ts'
 import { recordSnapshot } from './record-snapshot.ts'
+import type { StoredBoards } from './stored-board.ts'
 
 /** Null when the board or the snapshot does not exist. */
 export async function restoreSnapshot(
-  services: Pick<Services, 'storage' | 'rooms' | 'workers'>,
+  services: StoredBoards & { rooms: RoomRegistry },
   boardId: string,
   snapshotId: string,
   actor: Actor,
@@ -31,7 +32,7 @@ export async function restoreSnapshot(
     const before = await room.change((doc) => {
       const captured = captureDoc(doc, boardId)
       if (captured.contentHash === targetHash) return null
-      const origin: ChangeOrigin = { source: 'server', by: actor.id ?? actor.name }
+      const origin = serverOrigin(actor.id ?? actor.name)
       doc.transact(() => {
         replaceBoardContent(doc, target.model, origin, target.texts)
         restoreDocumentExtras(doc, target.documentExtras)

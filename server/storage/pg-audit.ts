@@ -1,6 +1,6 @@
 import { desc, eq } from 'drizzle-orm'
 import { auditLog } from '../../drizzle/pg/schema.ts'
-import type { PgDb } from './postgres.ts'
+import type { PgDb } from './pg-db.ts'
 import type { AuditRecord, AuditStore } from './storage.ts'
 
 export class PgAuditStore implements AuditStore {

@@ -1,6 +1,6 @@
 import { asc, eq, isNull, max } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
-import type { PgDb } from './postgres.ts'
+import type { PgDb } from './pg-db.ts'
 import { laterTime } from './later-time.ts'
 import type { BoardRecord, BoardStore, BoardSummary, NewBoard } from './storage.ts'
 

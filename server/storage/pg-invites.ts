@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, lt } from 'drizzle-orm'
 import { boardInvites } from '../../drizzle/pg/schema.ts'
-import type { Role } from '../relay/connection.ts'
-import type { PgDb } from './postgres.ts'
+import type { Role } from '../../shared/roles.ts'
+import type { PgDb } from './pg-db.ts'
 import type { InviteRecord, InviteStore } from './storage.ts'
 
 export class PgInviteStore implements InviteStore {

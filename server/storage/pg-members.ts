@@ -1,7 +1,7 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm'
 import { boardMembers, users } from '../../drizzle/pg/schema.ts'
-import type { Role } from '../relay/connection.ts'
-import type { PgDb } from './postgres.ts'
+import type { Role } from '../../shared/roles.ts'
+import type { PgDb } from './pg-db.ts'
 import type { MemberChange, MemberRecord, MemberStore, MemberView } from './storage.ts'
 
 type Tx = Parameters<Parameters<PgDb['transaction']>[0]>[0]

@@ -2,7 +2,7 @@ import { and, asc, eq, isNotNull, isNull, or } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import { reviewComments, reviewSignoffs, reviewVerdicts } from '../../drizzle/pg/schema.ts'
 import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord } from '../../shared/snapshot-model.ts'
-import type { PgDb } from './postgres.ts'
+import type { PgDb } from './pg-db.ts'
 import { signoffRecord, verdictRecord } from './review-rows.ts'
 import type { ReviewStore } from './storage.ts'
 

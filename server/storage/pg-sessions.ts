@@ -1,6 +1,6 @@
 import { and, eq, lt, ne } from 'drizzle-orm'
 import { sessions } from '../../drizzle/pg/schema.ts'
-import type { PgDb } from './postgres.ts'
+import type { PgDb } from './pg-db.ts'
 import type { SessionRecord, SessionStore } from './storage.ts'
 
 export class PgSessionStore implements SessionStore {

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, inArray, max, or, sql } from 'drizzle-orm'
 import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
-import type { PgDb } from './postgres.ts'
+import type { PgDb } from './pg-db.ts'
 import type { Clock } from '../clock.ts'
 import { nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
 import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotStore } from './storage.ts'

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull } from 'drizzle-orm'
 import { apiTokens } from '../../drizzle/pg/schema.ts'
-import type { PgDb } from './postgres.ts'
+import type { PgDb } from './pg-db.ts'
 import type { ApiTokenRecord, ApiTokenStore } from './storage.ts'
 
 export class PgApiTokenStore implements ApiTokenStore {

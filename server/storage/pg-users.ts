@@ -1,6 +1,6 @@
 import { and, asc, count, eq, isNull, ne, sql } from 'drizzle-orm'
 import { users } from '../../drizzle/pg/schema.ts'
-import type { PgDb } from './postgres.ts'
+import type { PgDb } from './pg-db.ts'
 import type { AccountChange, UserRecord, UserStore } from './storage.ts'
 
 export class PgUserStore implements UserStore {

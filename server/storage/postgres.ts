@@ -12,7 +12,7 @@
 import { connect, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
-import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
+import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import * as schema from '../../drizzle/pg/schema.ts'
 import { systemClock, type Clock } from '../clock.ts'
@@ -29,8 +29,6 @@ import { PgInviteStore } from './pg-invites.ts'
 import { PgMemberStore } from './pg-members.ts'
 import { PgSessionStore } from './pg-sessions.ts'
 import { PgUserStore } from './pg-users.ts'
-
-export type PgDb = PostgresJsDatabase<typeof schema>
 
 export type PostgresOptions = {
   url: string

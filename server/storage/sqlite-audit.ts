@@ -1,6 +1,6 @@
 import { desc, eq } from 'drizzle-orm'
 import { auditLog } from '../../drizzle/sqlite/schema.ts'
-import type { SqliteDb } from './sqlite.ts'
+import type { SqliteDb } from './sqlite-db.ts'
 import type { AuditRecord, AuditStore } from './storage.ts'
 
 export class SqliteAuditStore implements AuditStore {

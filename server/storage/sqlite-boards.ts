@@ -1,7 +1,7 @@
 import { asc, eq, isNull, max } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import { laterTime } from './later-time.ts'
-import type { SqliteDb } from './sqlite.ts'
+import type { SqliteDb } from './sqlite-db.ts'
 import type { BoardRecord, BoardStore, BoardSummary, NewBoard } from './storage.ts'
 
 export class SqliteBoardStore implements BoardStore {

@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, lt } from 'drizzle-orm'
 import { boardInvites } from '../../drizzle/sqlite/schema.ts'
-import type { Role } from '../relay/connection.ts'
-import type { SqliteDb } from './sqlite.ts'
+import type { Role } from '../../shared/roles.ts'
+import type { SqliteDb } from './sqlite-db.ts'
 import type { InviteRecord, InviteStore } from './storage.ts'
 
 export class SqliteInviteStore implements InviteStore {

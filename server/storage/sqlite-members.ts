@@ -1,7 +1,7 @@
 import { and, asc, count, eq } from 'drizzle-orm'
 import { boardMembers, users } from '../../drizzle/sqlite/schema.ts'
-import type { Role } from '../relay/connection.ts'
-import type { SqliteDb } from './sqlite.ts'
+import type { Role } from '../../shared/roles.ts'
+import type { SqliteDb } from './sqlite-db.ts'
 import type { MemberChange, MemberRecord, MemberStore, MemberView } from './storage.ts'
 
 type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0]

@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/sqlite-core'
 import { reviewComments, reviewSignoffs, reviewVerdicts } from '../../drizzle/sqlite/schema.ts'
 import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord } from '../../shared/snapshot-model.ts'
 import { signoffRecord, verdictRecord } from './review-rows.ts'
-import type { SqliteDb } from './sqlite.ts'
+import type { SqliteDb } from './sqlite-db.ts'
 import type { ReviewStore } from './storage.ts'
 
 export class SqliteReviewStore implements ReviewStore {

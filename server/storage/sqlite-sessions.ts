@@ -1,6 +1,6 @@
 import { and, eq, lt, ne } from 'drizzle-orm'
 import { sessions } from '../../drizzle/sqlite/schema.ts'
-import type { SqliteDb } from './sqlite.ts'
+import type { SqliteDb } from './sqlite-db.ts'
 import type { SessionRecord, SessionStore } from './storage.ts'
 
 export class SqliteSessionStore implements SessionStore {

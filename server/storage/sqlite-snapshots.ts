@@ -2,7 +2,7 @@ import { and, desc, eq, gte, inArray, max, or, sql } from 'drizzle-orm'
 import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
 import { nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
-import type { SqliteDb } from './sqlite.ts'
+import type { SqliteDb } from './sqlite-db.ts'
 import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotStore } from './storage.ts'
 
 const summaryColumns = {

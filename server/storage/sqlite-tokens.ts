@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull } from 'drizzle-orm'
 import { apiTokens } from '../../drizzle/sqlite/schema.ts'
-import type { SqliteDb } from './sqlite.ts'
+import type { SqliteDb } from './sqlite-db.ts'
 import type { ApiTokenRecord, ApiTokenStore } from './storage.ts'
 
 export class SqliteApiTokenStore implements ApiTokenStore {

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, isNull, ne } from 'drizzle-orm'
 import { users } from '../../drizzle/sqlite/schema.ts'
-import type { SqliteDb } from './sqlite.ts'
+import type { SqliteDb } from './sqlite-db.ts'
 import type { AccountChange, UserRecord, UserStore } from './storage.ts'
 
 export class SqliteUserStore implements UserStore {

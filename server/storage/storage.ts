@@ -4,7 +4,7 @@
  * same behaviour, checked by one test suite run against both.
  */
 import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord, SnapshotKind } from '../../shared/snapshot-model.ts'
-import type { Role } from '../relay/connection.ts'
+import type { Role } from '../../shared/roles.ts'
 
 export type Dialect = 'sqlite' | 'postgres'
 

@@ -4,6 +4,7 @@ import * as Y from 'yjs'
 import { boardToModel, documentText } from '../board-convert.ts'
 import { collection, initBoardDoc } from '../board-doc.ts'
 import { addSource, deleteDocument, updateClaim, type MutationContext } from '../board-mutations.ts'
+import { localOrigin } from '../change-origin.ts'
 import { LIMITS } from '../limits.ts'
 import { applyImport, previewImport } from './apply-import.ts'
 import { readUploadedFile } from './decode-upload.ts'
@@ -38,7 +39,7 @@ function newBoard(): Y.Doc {
 }
 
 function as(by: string): MutationContext {
-  return { by, origin: { source: 'local', by }, now: NOW }
+  return { by, origin: localOrigin(), now: NOW }
 }
 
 const model = (doc: Y.Doc) => boardToModel(doc, 'board-1')

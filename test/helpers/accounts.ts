@@ -5,7 +5,7 @@
  */
 import WebSocket from 'ws'
 import { expect } from 'vitest'
-import type { Role } from '../../server/access/access.ts'
+import type { Role } from '../../shared/roles.ts'
 import { createAccount, issueApiToken } from '../../server/auth/accounts.ts'
 import { hashSecret } from '../../server/auth/secret-token.ts'
 import { SESSION_COOKIE } from '../../server/auth/session-cookie.ts'

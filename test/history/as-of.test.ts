@@ -11,8 +11,8 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import { addAssessment, updateAssessment } from '../../shared/board-mutations.ts'
 import { assessmentText } from '../../shared/board-doc.ts'
 import type { AsOf } from '../../shared/history-model.ts'
-import { openAccess } from '../../server/access/open-access.ts'
 import { apiClient } from '../helpers/api.ts'
+import { openAccess } from '../helpers/open-access.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { DAY, MINUTE, testClock } from '../helpers/test-clock.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
@@ -30,7 +30,7 @@ describeEachDialect(postgresMissing, 'the board as of a past time on %s', (diale
 
   it('rebuilds every moment exactly, across compactions and a restart, and says what thinning left', async () => {
     const clock = testClock()
-    server = await startTestServer({ dialect, access: () => openAccess(), clock, rooms: { compactAfterRows: 1_000_000 }, env: { HISTORY_DETAIL_DAYS: '1', HISTORY_CHECKPOINT_MINUTES: '1' } })
+    server = await startTestServer({ dialect, access: () => openAccess(), clock, compactAfterRows: 1_000_000, env: { HISTORY_DETAIL_DAYS: '1', HISTORY_CHECKPOINT_MINUTES: '1' } })
     const api = apiClient(() => server.url)
     const boardId = await api.createBoard('Vilnius')
     const moments: { at: string; model: BoardModel }[] = []
@@ -51,7 +51,7 @@ describeEachDialect(postgresMissing, 'the board as of a past time on %s', (diale
     let assessmentId = ''
     await editAt(10, (doc) => (assessmentId = addAssessment(doc, { title: 'Wagner moves north', judgment: 'Initial' })))
     await editAt(10, (doc) => updateAssessment(doc, assessmentId, { likelihood: 3 }))
-    await server.services.rooms.compact(boardId)
+    await server.services.compaction.compact(boardId)
     await editAt(10, (doc) => {
       assessmentText(doc, assessmentId, 'judgment').insert(7, ' reading')
       updateAssessment(doc, assessmentId, { likelihood: 5 })
@@ -61,7 +61,7 @@ describeEachDialect(postgresMissing, 'the board as of a past time on %s', (diale
     writer = connect(server.wsUrl, boardId)
     await writer.synced()
     await editAt(10, (doc) => addAssessment(doc, { title: 'Belarus hosts the group', kind: 'hypothesis' }))
-    await server.services.rooms.compact(boardId)
+    await server.services.compaction.compact(boardId)
     await editAt(10, (doc) => updateAssessment(doc, assessmentId, { confidence: 'high', tags: ['wagner'] }))
     clock.advance(60 * MINUTE)
 

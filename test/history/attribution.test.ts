@@ -29,7 +29,7 @@ describeUnless(missing)('attribution with three writers on two instances', () =>
 
   it('names each writer for exactly the fields they changed, and audits the reader', async () => {
     const clock = testClock()
-    const first = await startTestServer({ dialect: 'postgres', accounts: true, clock, env: { REDIS_URL }, rooms: { compactAfterRows: 1_000_000 } })
+    const first = await startTestServer({ dialect: 'postgres', accounts: true, clock, env: { REDIS_URL }, compactAfterRows: 1_000_000 })
     servers.push(first)
     const second = await startTestServer({ dialect: 'postgres', accounts: true, clock, database: first.database, env: { REDIS_URL } })
     servers.push(second)
@@ -68,7 +68,7 @@ describeUnless(missing)('attribution with three writers on two instances', () =>
     const t3 = clock.advance(MINUTE)
     updateAssessment(cleo.doc, id, { likelihood: 5, confidence: 'moderate' })
     await storedAndSeen('Cleo’s likelihood', (client) => likelihoodOf(client) === 5)
-    await first.services.rooms.compact(boardId)
+    await first.services.compaction.compact(boardId)
     expect(await first.services.storage.log.count(boardId)).toBe(0)
     // After the compaction: these are worked out from the rows not yet folded.
     const t4 = clock.advance(MINUTE)
@@ -95,7 +95,7 @@ describeUnless(missing)('attribution with three writers on two instances', () =>
       expect(simplify(read.body)).toEqual(wanted)
     }
     // Once all of it is compacted, the recorded changes say the same.
-    await second.services.rooms.compact(boardId)
+    await second.services.compaction.compact(boardId)
     await waitFor(async () => (await first.services.storage.log.count(boardId)) === 0, 'the last edits to be compacted')
     expect(simplify((await as(first, reviewer).get<AssessmentChange[]>(`/api/boards/${boardId}/history/changes?assessmentId=${id}`)).body)).toEqual(wanted)
 

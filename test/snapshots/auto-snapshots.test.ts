@@ -48,7 +48,7 @@ describeEachDialect(postgresMissing, 'automatic snapshots on %s', (dialect) => {
     expect((await sweep()).taken).toEqual([])
 
     // Compaction rewrites the stored log but not the content: no snapshot either.
-    await team.server.services.rooms.compact(team.boardId)
+    await team.server.services.compaction.compact(team.boardId)
     expect((await sweep()).taken).toEqual([])
   })
 

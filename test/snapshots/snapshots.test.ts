@@ -9,6 +9,7 @@ import * as Y from 'yjs'
 import { boardToModel, documentText, replaceBoardContent } from '../../shared/board-convert.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAssessment, updateMeta } from '../../shared/board-mutations.ts'
+import { serverOrigin } from '../../shared/change-origin.ts'
 import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { boardContentHash } from '../../server/snapshots/content-hash.ts'
 import { addMember } from '../helpers/accounts.ts'
@@ -104,7 +105,7 @@ describeEachDialect(postgresMissing, 'snapshots on %s', (dialect) => {
     await services.storage.boards.create({ id: FIXTURE_BOARD_ID, title: FIXTURE_MODEL.title, createdAt: new Date().toISOString(), createdBy: null })
     await addMember(team.server, FIXTURE_BOARD_ID, team.owner.account, 'owner')
     await services.rooms.withRoom(FIXTURE_BOARD_ID, async (room) => {
-      replaceBoardContent(room.doc, FIXTURE_MODEL, { source: 'server', by: 'test' }, new Map([['doc-1', FIXTURE_DOCUMENT_TEXT]]))
+      replaceBoardContent(room.doc, FIXTURE_MODEL, serverOrigin('test'), new Map([['doc-1', FIXTURE_DOCUMENT_TEXT]]))
       await room.whenSaved()
     })
     const path = `/api/boards/${FIXTURE_BOARD_ID}/snapshots`
@@ -139,7 +140,7 @@ describeEachDialect(postgresMissing, 'snapshots on %s', (dialect) => {
       await editor.patch(`${base()}/assessments/${created.body.id}`, { title: `Rewritten ${i}`, judgment: `Judgment ${i}` })
     }
     await editor.post(`${base()}/assessments`, { title: 'After the snapshot' })
-    await team.server.services.rooms.compact(team.boardId)
+    await team.server.services.compaction.compact(team.boardId)
     expect(await team.server.services.storage.log.count(team.boardId)).toBe(0)
 
     const again = await reviewer.get<BoardModel>(`${base()}/snapshots/${first.body.id}`)

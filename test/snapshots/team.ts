@@ -3,7 +3,7 @@
  * reviewer and an outsider, each with an API token, and clients that call the
  * API or join the board's websocket as them.
  */
-import type { Role } from '../../server/access/access.ts'
+import type { Role } from '../../shared/roles.ts'
 import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { startTestServer, type Dialect, type TestServer } from '../helpers/test-server.ts'

@@ -10,10 +10,9 @@
  * words, so they are recomputed only when that, or the evidence, changes.
  */
 import { untrack } from 'svelte'
-import { acknowledge, assessmentFindings, boardFindings, type CheckedFinding } from '../../../shared/analysis-checks.ts'
+import { acknowledge, assessmentFindings, boardFindings, type CheckBoard, type CheckedFinding } from '../../../shared/analysis-checks.ts'
 import type { AcknowledgementModel, AssessmentModel, ClaimModel, LinkModel, SourceModel } from '../../../shared/board-model.ts'
 import type { LikelihoodProfile } from '../../../shared/domain.ts'
-import type { BoardStore } from './board-store.svelte.ts'
 
 /** What one card's findings were computed from: while every part is the same object, so are the findings. */
 type Inputs = {
@@ -24,11 +23,18 @@ type Inputs = {
   acknowledgements: readonly AcknowledgementModel[]
 }
 
+/** What the checks read of the board in this browser: its store, read reactively. */
+export type CheckedBoard = Omit<CheckBoard, 'profile' | 'acknowledgements'> &
+  Pick<Inputs, 'claimById' | 'sourceById' | 'acknowledgements'> & {
+    readonly meta: { readonly profile: LikelihoodProfile }
+    linksOfAssessment(id: string): readonly LinkModel[]
+  }
+
 const sameInputs = (a: Inputs, b: Inputs) =>
   a.profile === b.profile && a.links === b.links && a.claimById === b.claimById && a.sourceById === b.sourceById && a.acknowledgements === b.acknowledgements
 
 export class BoardChecks {
-  readonly #store: BoardStore
+  readonly #store: CheckedBoard
   readonly #cards = new WeakMap<AssessmentModel, { inputs: Inputs; findings: CheckedFinding[] }>()
 
   /** Which cards are there as the board's own checks see them: whether any, which are key judgments, which hypotheses. */
@@ -61,7 +67,7 @@ export class BoardChecks {
   /** How many findings no one has acknowledged. */
   readonly openCount: number = $derived(this.all.reduce((open, f) => (f.acknowledgement === null ? open + 1 : open), 0))
 
-  constructor(store: BoardStore) {
+  constructor(store: CheckedBoard) {
     this.#store = store
   }
 

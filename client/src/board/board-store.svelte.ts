@@ -26,6 +26,7 @@ import type {
   SourcePatch,
 } from '../../../shared/board-model.ts'
 import * as mutations from '../../../shared/board-mutations.ts'
+import { localOrigin } from '../../../shared/change-origin.ts'
 import { isContradicting, isSupporting, type AchRating } from '../../../shared/domain.ts'
 import { toasts } from '../app/toasts.svelte.ts'
 import { AcknowledgementsReader } from './acknowledgements-reader.svelte.ts'
@@ -59,7 +60,7 @@ export class BoardStore {
   readonly doc: Y.Doc
   readonly boardId: string
   /** The transaction origin of this person's changes, and the only origin their undo manager tracks. */
-  readonly origin = { source: 'local' } as const
+  readonly origin = localOrigin()
   readonly undoManager: Y.UndoManager
   /** A reviewer's store refuses every change, whatever the UI shows. */
   readonly readOnly: boolean

@@ -1,10 +1,6 @@
 /** A board as the board list shows it (GET /api/boards). */
-export type BoardRole = 'owner' | 'editor' | 'reviewer'
+import type { Role } from '../../../shared/roles.ts'
 
-export type BoardSummary = { id: string; title: string; createdAt: string; role: BoardRole }
+export type BoardSummary = { id: string; title: string; createdAt: string; role: Role }
 
-export function canEdit(role: BoardRole): boolean {
-  return role !== 'reviewer'
-}
-
-export const ROLE_LABELS: Record<BoardRole, string> = { owner: 'Owner', editor: 'Editor', reviewer: 'Reviewer' }
+export const ROLE_LABELS: Record<Role, string> = { owner: 'Owner', editor: 'Editor', reviewer: 'Reviewer' }

@@ -6,14 +6,12 @@
  */
 import { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
+import { LOAD_ORIGIN } from '../../../shared/change-origin.ts'
 import type { AsOf } from '../../../shared/history-model.ts'
 import { ApiProblem, describeError } from '../app/api.ts'
 import { BoardStore } from '../board/board-store.svelte.ts'
 import { Presence } from '../board/presence.svelte.ts'
 import { historyApi } from './history-api.ts'
-
-/** Loading the state is this view's own change: never a person's edit. */
-const VIEW_ORIGIN = { source: 'as-of-view' } as const
 
 export class AsOfView {
   readonly boardId: string
@@ -38,7 +36,7 @@ export class AsOfView {
   async load(): Promise<void> {
     try {
       const { state, asOf } = await historyApi.state(this.boardId, this.requested)
-      Y.applyUpdate(this.doc, state, VIEW_ORIGIN)
+      Y.applyUpdate(this.doc, state, LOAD_ORIGIN)
       this.asOf = asOf
       this.status = 'ready'
     } catch (error) {

@@ -7,7 +7,7 @@
  * when there is none.
  */
 import { getContext, setContext } from 'svelte'
-import type { BoardRole } from '../boards/board-summary.ts'
+import type { Role } from '../../../shared/roles.ts'
 import type { AsOfView } from '../history/as-of-view.svelte.ts'
 import type { CardChange } from './compare-model.ts'
 import type { OpenThreads } from './open-threads.svelte.ts'
@@ -15,9 +15,9 @@ import type { SnapshotReviewState } from './snapshot-review.svelte.ts'
 import type { SnapshotView } from './snapshot-view.svelte.ts'
 
 export type LiveAnnotations = { kind: 'live'; boardId: string; threads: OpenThreads }
-export type SnapshotAnnotations = { kind: 'snapshot'; boardId: string; role: BoardRole; view: SnapshotView; review: SnapshotReviewState }
+export type SnapshotAnnotations = { kind: 'snapshot'; boardId: string; role: Role; view: SnapshotView; review: SnapshotReviewState }
 /** The board as it was at a past time, from its history: read-only, no review. */
-export type AsOfAnnotations = { kind: 'as-of'; boardId: string; role: BoardRole; view: AsOfView }
+export type AsOfAnnotations = { kind: 'as-of'; boardId: string; role: Role; view: AsOfView }
 export type BoardAnnotations = LiveAnnotations | SnapshotAnnotations | AsOfAnnotations
 
 const KEY = Symbol('assay-board-annotations')

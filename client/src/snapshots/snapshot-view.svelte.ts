@@ -9,6 +9,7 @@ import { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { boardToModel, replaceBoardContent } from '../../../shared/board-convert.ts'
 import type { BoardModel } from '../../../shared/board-model.ts'
+import { LOAD_ORIGIN } from '../../../shared/change-origin.ts'
 import { LIVE, type SnapshotSummary } from '../../../shared/snapshot-model.ts'
 import { ApiProblem, describeError } from '../app/api.ts'
 import { BoardStore } from '../board/board-store.svelte.ts'
@@ -18,9 +19,6 @@ import { cardChanges, changeCounts, unionOf, type CardChange } from './compare-m
 import { authorsOfChanges, type ChangeAuthors } from '../history/change-authors.ts'
 import { historyApi } from '../history/history-api.ts'
 import { snapshotApi, type DiffResult } from './snapshot-api.ts'
-
-/** Changes this view makes to its own copy: never a person's edit, never undone. */
-const VIEW_ORIGIN = { source: 'snapshot-view' } as const
 
 export type Comparison = {
   /** LIVE or the other snapshot's id. */
@@ -75,7 +73,7 @@ export class SnapshotView {
         snapshotApi.state(this.boardId, this.snapshotId),
         snapshotApi.list(this.boardId),
       ])
-      Y.applyUpdate(this.doc, state, VIEW_ORIGIN)
+      Y.applyUpdate(this.doc, state, LOAD_ORIGIN)
       this.#model = boardToModel(this.doc, this.boardId)
       this.summary = summary
       this.snapshots = snapshots
@@ -104,7 +102,7 @@ export class SnapshotView {
     if (!model) return
     if (target === null || target === this.snapshotId) {
       this.comparison = null
-      replaceBoardContent(this.doc, model, VIEW_ORIGIN)
+      replaceBoardContent(this.doc, model, LOAD_ORIGIN)
       return
     }
     const other = this.snapshots.find((s) => s.id === target)
@@ -116,7 +114,7 @@ export class SnapshotView {
       if (this.compareTarget !== target) return
       const authors = await this.#authorsBetween(result)
       if (this.compareTarget !== target) return
-      replaceBoardContent(this.doc, unionOf(model, result.diff), VIEW_ORIGIN)
+      replaceBoardContent(this.doc, unionOf(model, result.diff), LOAD_ORIGIN)
       this.comparison = { target, result, cards: cardChanges(result.diff), counts: changeCounts(result.diff), authors }
     } catch (error) {
       if (this.compareTarget === target) this.compareProblem = describeError(error)

@@ -3,7 +3,8 @@
  * analyst, an editor of every board. Used by tests that exercise the relay
  * alone; `roleFor` lets such a test give a connection another role.
  */
-import type { Access, Principal, Role } from './access.ts'
+import type { Role } from '../../shared/roles.ts'
+import type { Access, Principal } from '../../server/access/access.ts'
 
 export function openAccess(roleFor: (request: Request) => Role = () => 'editor'): Access {
   const roles = new WeakMap<Principal, Role>()

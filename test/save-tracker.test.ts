@@ -8,10 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { apiClient } from '../../../test/helpers/api.ts'
-import { startTestServer, type TestServer } from '../../../test/helpers/test-server.ts'
-import { waitFor } from '../../../test/helpers/wait-for.ts'
-import { SaveTracker, trackProvider } from './save-tracker.ts'
+import { SaveTracker, trackProvider } from '../client/src/board/save-tracker.ts'
+import { apiClient } from './helpers/api.ts'
+import { startTestServer, type TestServer } from './helpers/test-server.ts'
+import { waitFor } from './helpers/wait-for.ts'
 
 type Tracked = { doc: Y.Doc; provider: WebsocketProvider; tracker: SaveTracker; stop(): void }
 

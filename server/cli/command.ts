@@ -1,0 +1,19 @@
+/** What every `assay` command is, and the option parsing they share. */
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { CliError } from './cli-error.ts'
+
+export type Command = { summary: string; usage: string; run(args: string[]): Promise<void> }
+
+/** Parses a command's options, turning parseArgs' errors into a usage message. */
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, usageLine: string) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true })
+  } catch (error) {
+    throw new CliError(`${error instanceof Error ? error.message : String(error)}\nusage: ${usageLine}`)
+  }
+}
+
+export function requireOption(value: string | boolean | undefined, name: string, usageLine: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new CliError(`--${name} is required.\nusage: ${usageLine}`)
+  return value
+}

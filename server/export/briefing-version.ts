@@ -1,0 +1,31 @@
+/**
+ * The version a briefing is made from, as the export reads it beside the
+ * board model: a snapshot with its review, or the live board at a moment.
+ */
+import type { BoardModel } from '../../shared/board-model.ts'
+import type { ReviewVerdict } from '../../shared/domain.ts'
+import type { RetractedSince } from '../../shared/retracted-since.ts'
+import type { SignoffDecision } from '../../shared/snapshot-model.ts'
+
+/** A reviewer's verdict on one assessment of a snapshot (review data lives beside the snapshot, not in the model). */
+export type BriefingVerdict = { assessmentId: string; reviewerId: string; verdict: ReviewVerdict; createdAt: string }
+
+/** A reviewer's sign-off of a snapshot: the version a director is asked to sign. */
+export type BriefingSignoff = { reviewerName: string; decision: SignoffDecision; note: string; createdAt: string }
+
+/** The version a briefing is made from: a named snapshot, the live board at a moment, or the board as it was at a past time (its history). */
+export type BriefingVersion =
+  | {
+      kind: 'snapshot'
+      label: string
+      hash: string
+      createdAt: string
+      previous?: { model: BoardModel; label: string }
+      verdicts?: BriefingVerdict[]
+      signoffs?: BriefingSignoff[]
+      /** What the snapshot relied on that the live board has retracted since. */
+      retractedSince?: RetractedSince
+    }
+  | { kind: 'live'; at: string; hash: string }
+  /** `exact` is false when the time's detail was thinned away and `at` is the nearest kept moment before it. */
+  | { kind: 'as-of'; at: string; hash: string; exact: boolean }

@@ -1,0 +1,22 @@
+/**
+ * Whose connections to close when rights change: a person's, one API token's
+ * or one session's, on every board or on one. Plain data, so that it can
+ * travel to the other instances.
+ */
+import type { ConnectionIdentity } from './connection.ts'
+
+/** Every field given must match; at least one names whose connections they are. */
+export type ConnectionSelector = { userId?: string; tokenId?: string; sessionId?: string; boardId?: string } & (
+  | { userId: string }
+  | { tokenId: string }
+  | { sessionId: string }
+)
+
+export function selects(selector: ConnectionSelector, boardId: string, identity: ConnectionIdentity): boolean {
+  return (
+    (selector.boardId === undefined || selector.boardId === boardId) &&
+    (selector.userId === undefined || identity.userId === selector.userId) &&
+    (selector.tokenId === undefined || identity.tokenId === selector.tokenId) &&
+    (selector.sessionId === undefined || identity.sessionId === selector.sessionId)
+  )
+}

@@ -1,0 +1,179 @@
+/**
+ * Several instances, one board: a relay extension that publishes the updates
+ * this instance has committed and the presence it receives on the board's
+ * Redis channel, and applies what the others publish. Redis is only the fast
+ * path; the update log stays the source of truth, and an instance that may
+ * have missed messages (it just subscribed, Redis came back after a blip, or
+ * a relayed update depends on one it never got) catches up from it.
+ */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import { Redis } from 'ioredis'
+import type { CloseEvent } from '../../shared/protocol.ts'
+import type { Logger } from '../log.ts'
+import { redisReconnectDelay } from '../redis-reconnect.ts'
+import type { UpdateLogStore } from '../storage/storage.ts'
+import type { ConnectionSelector } from './connection-selector.ts'
+import type { RoomExtension } from './room-extension.ts'
+import type { Commit, Room } from './room.ts'
+
+const KIND_UPDATE = 0
+const KIND_AWARENESS = 1
+const KIND_CONTROL = 2
+
+/** A message for every instance rather than one board: today, closing a person's connections. */
+type ControlMessage = { type: 'close-connections'; selector: ConnectionSelector; event: CloseEvent }
+
+/** What the fan-out reports, for the metrics. */
+export type FanOutCounters = {
+  /** An update, a presence change or a control message was published to the other instances. */
+  published(): void
+  /** A message another instance published arrived. */
+  received(): void
+  /** A board caught up from the update log after this instance may have missed messages. */
+  caughtUp(): void
+}
+
+export type RedisFanOutOptions = {
+  url: string
+  /** Where a board is caught up from. */
+  log: UpdateLogStore
+  logger: Logger
+  counters?: FanOutCounters
+}
+
+const UNCOUNTED: FanOutCounters = { published() {}, received() {}, caughtUp() {} }
+
+export class RedisFanOut implements RoomExtension {
+  readonly name = 'redis'
+  /** Tells this instance's own messages apart when they come back on the channel. */
+  private readonly instanceId = crypto.randomUUID()
+  private readonly publisher: Redis
+  private readonly subscriber: Redis
+  /** The rooms loaded here, which the channels of their boards feed. */
+  private readonly rooms = new Map<string, Room>()
+  private readonly catchingUp = new Map<string, Promise<void>>()
+  private readonly logger: Logger
+  private readonly counters: FanOutCounters
+
+  constructor(private readonly options: RedisFanOutOptions) {
+    this.logger = options.logger
+    this.counters = options.counters ?? UNCOUNTED
+    const settings = { maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'assay', retryStrategy: redisReconnectDelay }
+    this.publisher = new Redis(options.url, settings)
+    this.subscriber = new Redis(options.url, settings)
+    for (const client of [this.publisher, this.subscriber]) {
+      client.on('error', (error: Error) => this.logger.warn({ err: error.message }, 'redis connection error; retrying'))
+    }
+    this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.receive(channel.toString(), message))
+    this.subscriber.subscribe(CONTROL_CHANNEL).catch((error: Error) => this.logger.warn({ err: error.message }, 'redis control subscription failed; retrying on reconnect'))
+    // ioredis resubscribes by itself after a reconnect; messages published in between are lost, so catch up.
+    this.subscriber.on('ready', () => {
+      for (const boardId of this.rooms.keys()) this.catchUp(boardId)
+    })
+  }
+
+  /** Resolves once both connections have answered a ping (readiness); rejects at once while either is not connected. */
+  async ping(): Promise<void> {
+    const down = [this.publisher, this.subscriber].find((client) => client.status !== 'ready')
+    if (down) throw new Error(`redis connection is ${down.status}`)
+    await Promise.all([this.publisher.ping(), this.subscriber.ping()])
+  }
+
+  /** Subscribes to the board's channel, then catches up on what was published before; a failed subscription is retried when Redis is back. */
+  async onLoaded(room: Room): Promise<void> {
+    this.rooms.set(room.boardId, room)
+    try {
+      await this.subscriber.subscribe(channelOf(room.boardId))
+    } catch (error) {
+      this.logger.warn({ boardId: room.boardId, err: describe(error) }, 'redis subscription failed; the board is served meanwhile')
+      return
+    }
+    this.catchUp(room.boardId)
+  }
+
+  onCommitted(room: Room, commit: Commit): void {
+    this.publish(channelOf(room.boardId), KIND_UPDATE, commit.update)
+  }
+
+  onPresence(room: Room, update: Uint8Array): void {
+    this.publish(channelOf(room.boardId), KIND_AWARENESS, update)
+  }
+
+  onUnloaded(room: Room): void {
+    if (this.rooms.get(room.boardId) !== room) return
+    this.rooms.delete(room.boardId)
+    this.subscriber.unsubscribe(channelOf(room.boardId)).catch((error: unknown) => this.logger.warn({ boardId: room.boardId, err: describe(error) }, 'redis unsubscribe failed'))
+  }
+
+  onClosingConnections(selector: ConnectionSelector, event: CloseEvent): void {
+    const message: ControlMessage = { type: 'close-connections', selector, event }
+    this.publish(CONTROL_CHANNEL, KIND_CONTROL, new TextEncoder().encode(JSON.stringify(message)))
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.catchingUp.values())
+    this.rooms.clear()
+    await Promise.allSettled([this.subscriber.quit(), this.publisher.quit()])
+  }
+
+  /**
+   * Applies whatever other instances committed that this one may not have
+   * heard of. Applying known updates again changes nothing, so reading the
+   * whole stored state is safe, and it stays right across compactions.
+   */
+  private catchUp(boardId: string): void {
+    if (!this.rooms.has(boardId) || this.catchingUp.has(boardId)) return
+    const job = this.options.log
+      .load(boardId)
+      .then((stored) => {
+        this.rooms.get(boardId)?.applyStored(stored)
+        this.counters.caughtUp()
+      })
+      .catch((error: unknown) => this.logger.error({ boardId, err: describe(error) }, 'catch-up from the update log failed; retried on the next reconnect'))
+      .finally(() => this.catchingUp.delete(boardId))
+    this.catchingUp.set(boardId, job)
+  }
+
+  private publish(channel: string, kind: number, payload: Uint8Array): void {
+    const encoder = encoding.createEncoder()
+    encoding.writeVarString(encoder, this.instanceId)
+    encoding.writeVarUint(encoder, kind)
+    encoding.writeVarUint8Array(encoder, payload)
+    this.counters.published()
+    // A lost board message is repaired by the catch-up from the log, so it is not awaited on the hot path.
+    this.publisher.publish(channel, Buffer.from(encoding.toUint8Array(encoder))).catch((error: Error) => {
+      this.logger.warn({ channel, err: error.message }, 'redis publish failed')
+    })
+  }
+
+  /** A message's failure is its own: logged, never thrown into ioredis's event emitter. */
+  private receive(channel: string, message: Buffer): void {
+    try {
+      const decoder = decoding.createDecoder(new Uint8Array(message))
+      if (decoding.readVarString(decoder) === this.instanceId) return
+      this.counters.received()
+      const kind = decoding.readVarUint(decoder)
+      const payload = decoding.readVarUint8Array(decoder)
+      if (kind === KIND_CONTROL) {
+        const { selector, event } = JSON.parse(new TextDecoder().decode(payload)) as ControlMessage
+        for (const room of this.rooms.values()) room.closeConnections(selector, event)
+        return
+      }
+      const boardId = channel.slice(CHANNEL_PREFIX.length)
+      const room = this.rooms.get(boardId)
+      if (kind === KIND_UPDATE) room?.applyRemoteUpdate(payload, () => this.catchUp(boardId))
+      else room?.applyRemoteAwareness(payload)
+    } catch (error) {
+      this.logger.warn({ channel, err: describe(error) }, 'unreadable redis message dropped')
+    }
+  }
+}
+
+const CHANNEL_PREFIX = 'assay:board:'
+const CONTROL_CHANNEL = 'assay:control'
+const channelOf = (boardId: string) => CHANNEL_PREFIX + boardId
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,121 @@
+/**
+ * What plugs into the relay from outside it: fan-out to other instances,
+ * compaction, automatic snapshots, metrics. Each is an extension with hooks
+ * (as Hocuspocus has), given to the registry as a list when the server is put
+ * together; the registry calls the hooks in the order of that list. A hook
+ * that throws or rejects is logged and contained: the others still run, and
+ * so does the room.
+ */
+import type { CloseEvent } from '../../shared/protocol.ts'
+import type { Logger } from '../log.ts'
+import type { StoredBoardState } from '../storage/storage.ts'
+import type { Connection } from './connection.ts'
+import type { ConnectionSelector } from './connection-selector.ts'
+import type { Commit, Room, RoomEvents } from './room.ts'
+
+export interface RoomExtension {
+  /** Names the extension in log lines. */
+  readonly name: string
+  /** A room has loaded its board from `stored`; it is served once every extension's onLoaded has settled. */
+  onLoaded?(room: Room, stored: StoredBoardState): void | Promise<void>
+  /** A batch of changes was committed to the update log, and broadcast. */
+  onCommitted?(room: Room, commit: Commit): void
+  /** Presence changed on this instance (what its connections sent, or the server's own entry), as an awareness update. */
+  onPresence?(room: Room, update: Uint8Array): void
+  /** The room was unloaded: nobody holds it and everything is saved, or the server is stopping. */
+  onUnloaded?(room: Room): void
+  /** A writer's update arrived (before it is applied and committed). */
+  onUpdateReceived?(room: Room, bytes: number): void
+  /** A commit failed; the room keeps the changes and retries. */
+  onCommitFailed?(room: Room): void
+  /** The server closed a connection, with why. */
+  onConnectionClosed?(room: Room, connection: Connection, event: CloseEvent): void
+  /** A frame of this many bytes was sent to one connection (once per frame and connection: keep it cheap). */
+  onRelayed?(bytes: number): void
+  /** Connections matching `selector` are being closed here, because a right was taken away (other instances may hold some too). */
+  onClosingConnections?(selector: ConnectionSelector, event: CloseEvent): void
+  /** The registry is stopping, every room unloaded: finish or drop work in progress and let go of what is held. */
+  close?(): Promise<void>
+}
+
+type Hook = Exclude<keyof RoomExtension, 'name'>
+
+/** The extensions of one registry, called in order; the room sees them as its events. */
+export class RoomExtensions implements RoomEvents {
+  /** The hot path's hook, ready to call without a lookup per frame. */
+  readonly relayed: (bytes: number) => void
+
+  constructor(
+    private readonly extensions: readonly RoomExtension[],
+    private readonly logger: Logger,
+  ) {
+    const relaying = extensions.filter((extension) => extension.onRelayed)
+    this.relayed = relaying.length === 0 ? () => {} : (bytes) => this.each('onRelayed', (extension) => extension.onRelayed!(bytes))
+  }
+
+  /** Awaits every extension's onLoaded; a failure is logged, and the board is served all the same. */
+  async loaded(room: Room, stored: StoredBoardState): Promise<void> {
+    for (const extension of this.extensions) {
+      if (!extension.onLoaded) continue
+      try {
+        await extension.onLoaded(room, stored)
+      } catch (error) {
+        this.failed(extension, 'onLoaded', error, room)
+      }
+    }
+  }
+
+  committed(room: Room, commit: Commit): void {
+    this.each('onCommitted', (extension) => extension.onCommitted!(room, commit), room)
+  }
+
+  presenceChanged(room: Room, update: Uint8Array): void {
+    this.each('onPresence', (extension) => extension.onPresence!(room, update), room)
+  }
+
+  unloaded(room: Room): void {
+    this.each('onUnloaded', (extension) => extension.onUnloaded!(room), room)
+  }
+
+  updateReceived(room: Room, bytes: number): void {
+    this.each('onUpdateReceived', (extension) => extension.onUpdateReceived!(room, bytes), room)
+  }
+
+  commitFailed(room: Room): void {
+    this.each('onCommitFailed', (extension) => extension.onCommitFailed!(room), room)
+  }
+
+  connectionClosed(room: Room, connection: Connection, event: CloseEvent): void {
+    this.each('onConnectionClosed', (extension) => extension.onConnectionClosed!(room, connection, event), room)
+  }
+
+  closingConnections(selector: ConnectionSelector, event: CloseEvent): void {
+    this.each('onClosingConnections', (extension) => extension.onClosingConnections!(selector, event))
+  }
+
+  /** Closes every extension, in order; a failure is logged and the next one is closed all the same. */
+  async close(): Promise<void> {
+    for (const extension of this.extensions) {
+      try {
+        await extension.close?.()
+      } catch (error) {
+        this.failed(extension, 'close', error)
+      }
+    }
+  }
+
+  private each(hook: Hook, call: (extension: RoomExtension) => void, room?: Room): void {
+    for (const extension of this.extensions) {
+      if (!extension[hook]) continue
+      try {
+        call(extension)
+      } catch (error) {
+        this.failed(extension, hook, error, room)
+      }
+    }
+  }
+
+  private failed(extension: RoomExtension, hook: Hook, error: unknown, room?: Room): void {
+    this.logger.error({ extension: extension.name, hook, boardId: room?.boardId, err: error instanceof Error ? error.message : String(error) }, 'a relay extension failed')
+  }
+}
