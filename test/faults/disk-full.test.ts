@@ -9,6 +9,7 @@
  * (needs root, as CI has).
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { withDeadline } from '../../server/health/deadline.ts'
 import { boardToModel } from '../../shared/board-convert.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
@@ -24,7 +25,9 @@ const tmpfsMissing = await missingServices('tmpfs')
 /** How long the server may take to commit everything once space returns: a bound, not a measurement. */
 const RECOVERY_MS = 30_000
 /** A server process started twice, a disk filled by real clients and emptied: longer than most tests, on a loaded machine too. */
-const REAL_DISK_TEST_MS = 120_000
+const REAL_DISK_TEST_MS = 180_000
+/** The server's own shutdown deadline (10 s) with room to spare. */
+const SHUTDOWN_MS = 20_000
 
 type Readiness = { ready: boolean; storage: { status: string }; commits: { status: string; failingBoards: number } }
 type ErrorBody = { error: { code: string; message: string } }
@@ -109,7 +112,7 @@ describeUnless(tmpfsMissing)('a real disk that fills up (8 MiB tmpfs)', () => {
     const observer = connect(first.wsUrl, boardId)
     await Promise.all([writer.synced(), observer.synced()])
 
-    disk.fill(1024 * 1024)
+    disk.fill(512 * 1024)
     // Assessments of 10 kB each until the disk is full and commits fail: each one acknowledged until then.
     let added = 0
     while (!(await commitsFailing(api))) {
@@ -132,7 +135,7 @@ describeUnless(tmpfsMissing)('a real disk that fills up (8 MiB tmpfs)', () => {
     expect(first.process.exitCode).toBeNull()
 
     first.process.kill('SIGTERM')
-    expect(await first.exited).toEqual({ code: 0, signal: null })
+    expect(await withDeadline(first.exited, SHUTDOWN_MS, 'the first server to exit on SIGTERM')).toEqual({ code: 0, signal: null })
     const second = await start()
     const reader = connect(second.wsUrl, boardId)
     await reader.synced()

@@ -6,6 +6,9 @@ export type ObservedResponse = { method: string; path: string; status: number; h
 
 export type ApiClient = ReturnType<typeof apiClient>
 
+/** Longer than any answer a test waits for on a loaded machine, so a request that hangs fails the test with its path instead of its timeout. */
+const REQUEST_TIMEOUT_MS = 60_000
+
 /** `baseUrl` may be a function, for a client that must follow a server restarted on another port. */
 export function apiClient(baseUrl: string | (() => string), headers: Record<string, string> = {}, observe?: (response: ObservedResponse) => void) {
   const base = typeof baseUrl === 'string' ? () => baseUrl : baseUrl
@@ -14,6 +17,9 @@ export function apiClient(baseUrl: string | (() => string), headers: Record<stri
       method,
       headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    }).catch((error: unknown) => {
+      throw new Error(`${method} ${path} failed: ${String(error)}`)
     })
     const text = await response.text()
     observe?.({ method, path, status: response.status, headers: response.headers, text })

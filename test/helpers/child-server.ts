@@ -1,6 +1,7 @@
 /** A server in a child process of its own, so a test can SIGKILL it. */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { withDeadline } from '../../server/health/deadline.ts'
 
 const ENTRY = fileURLToPath(new URL('./serve-open.ts', import.meta.url))
 /**
@@ -8,6 +9,8 @@ const ENTRY = fileURLToPath(new URL('./serve-open.ts', import.meta.url))
  * a second process of its own, which a SIGKILL of the first would leave running.
  */
 const TSX_LOADER = import.meta.resolve('tsx')
+/** How long a child may take to listen (it compiles TypeScript and migrates) on a loaded machine. */
+const LISTEN_DEADLINE_MS = 60_000
 
 export type ChildServer = {
   url: string
@@ -28,7 +31,7 @@ export async function startChildServer(dataDir: string, env: Record<string, stri
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const logs: string[] = []
-  const url = await new Promise<string>((resolve, reject) => {
+  const listening = new Promise<string>((resolve, reject) => {
     let partial = ''
     child.stdout!.on('data', (chunk: Buffer) => {
       const lines = (partial + chunk.toString()).split('\n')
@@ -40,6 +43,10 @@ export async function startChildServer(dataDir: string, env: Record<string, stri
       }
     })
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${stderr}`)))
+  })
+  const url = await withDeadline(listening, LISTEN_DEADLINE_MS, 'the child server').catch((error: unknown) => {
+    child.kill('SIGKILL')
+    throw new Error(`${String(error)}; its output: ${stderr}`)
   })
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
   return {
