@@ -36,7 +36,11 @@ export async function thinHistory(ops: ThinningOps, policy: HistoryPolicy, now: 
   let rowsThrough = plan.dropRowsThrough
   while (historyBytes(await ops.size()) > policy.maxBytes) {
     const step = nextCapStep(kept, rowsThrough)
-    if (step === null) break
+    if (step === null) {
+      // Only what loading needs is left, the latest checkpoint and the rows after it: the recorded changes go last.
+      result.changesDropped += await ops.dropChangesBefore(now)
+      break
+    }
     if ('dropCheckpoint' in step) {
       const { throughSeq, at } = step.dropCheckpoint
       result.checkpointsDropped += await ops.dropCheckpoints([throughSeq])

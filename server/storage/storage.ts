@@ -121,7 +121,7 @@ export type HistoryPolicy = {
   checkpointEveryMs: number
   /** Past the detail window, one checkpoint per UTC day is kept this long (0: for ever), with the changes recorded in it. */
   retentionMs: number
-  /** Bytes of history one board may keep (rows, checkpoints, changes); past it the oldest goes first. */
+  /** Bytes of history one board may keep (rows, checkpoints, changes); past it the oldest goes first, down to the latest checkpoint and the rows after it, which load the board. */
   maxBytes: number
 }
 

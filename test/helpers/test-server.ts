@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
 import { openAccess } from './open-access.ts'
+import type { Clock } from '../../server/clock.ts'
 import { loadConfig, type Config } from '../../server/config.ts'
 import { createLogger } from '../../server/log.ts'
 import { startServer, type RunningServer } from '../../server/server.ts'
@@ -36,8 +37,8 @@ export function tempDir(prefix = 'assay-test-'): string {
 }
 
 /** A storage of the dialect in a fresh place: a folder for SQLite, a database of its own for PostgreSQL. */
-export async function openTestStorage(dialect: Dialect, dataDir: string, database: string): Promise<Storage> {
-  return openStorage(loadConfig({ DATA_DIR: dataDir, ...storageEnv(dialect, database) }), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'))
+export async function openTestStorage(dialect: Dialect, dataDir: string, database: string, clock?: Clock): Promise<Storage> {
+  return openStorage(loadConfig({ DATA_DIR: dataDir, ...storageEnv(dialect, database) }), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), clock)
 }
 
 function storageEnv(dialect: Dialect, database: string): Record<string, string> {
