@@ -18,6 +18,13 @@ export function readableTime(iso: string): string {
   return `${t.getUTCFullYear()}-${twoDigits(t.getUTCMonth() + 1)}-${twoDigits(t.getUTCDate())} ${twoDigits(t.getUTCHours())}:${twoDigits(t.getUTCMinutes())} UTC`
 }
 
+/** `readableTime` with the seconds when the time is not on the minute: the moment a board is shown as of, which may be any. */
+export function preciseTime(iso: string): string {
+  const t = parseTime(iso)
+  if (t.getUTCSeconds() === 0 && t.getUTCMilliseconds() === 0) return readableTime(iso)
+  return readableTime(iso).replace(' UTC', `:${twoDigits(t.getUTCSeconds())} UTC`)
+}
+
 export function parseTime(iso: string): Date {
   const t = new Date(iso)
   if (Number.isNaN(t.getTime())) throw new RangeError(`Not an ISO 8601 time: ${iso}`)

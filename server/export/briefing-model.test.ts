@@ -27,6 +27,17 @@ describe('buildBriefing', () => {
     expect(live.changes).toBeNull()
   })
 
+  it('names the board as of a past time with that time, and the moment kept when the time’s detail is gone', () => {
+    const exact = buildBriefing(board, { kind: 'as-of', asOf: '2026-03-05T14:00:00.000Z', at: '2026-03-05T14:00:00.000Z', exact: true, hash: 'sha256:abc' })
+    expect(exact.version).toMatchObject({ kind: 'as-of', label: 'board as of 2026-03-05 14:00 UTC', time: '2026-03-05T14:00:00.000Z', hash: 'sha256:abc' })
+    expect(exact.version.description).toBe('Board as it was at 2026-03-05 14:00 UTC, from its history')
+    expect(exact.dtg).toBe('051400Z MAR 26')
+    expect(exact.review.status).toBe('not-reviewed')
+    const kept = buildBriefing(board, { kind: 'as-of', asOf: '2026-03-05T14:00:00.000Z', at: '2026-03-04T23:41:07.250Z', exact: false, hash: 'sha256:abc' })
+    expect(kept.version.description).toBe('Board as it was at 2026-03-04 23:41:07 UTC, from its history (the nearest moment kept before 2026-03-05 14:00 UTC)')
+    expect(kept.dtg).toBe('042341Z MAR 26')
+  })
+
   it('puts the key judgments first, then assessments, then hypotheses, each in board order', () => {
     expect(briefing.sections.map((s) => s.kind)).toEqual(['key-judgment', 'assessment', 'hypothesis'])
     expect(assessments.map((a) => a.title)).toEqual([

@@ -51,7 +51,7 @@ import {
   type BriefingScope,
 } from './briefing-review.ts'
 import type { BriefingVersion } from './briefing-version.ts'
-import { dateTimeGroup, readableTime } from '../../shared/date-time-group.ts'
+import { dateTimeGroup, preciseTime, readableTime } from '../../shared/date-time-group.ts'
 import { cleanTextIn } from '../../shared/text-hygiene.ts'
 
 export type Briefing = {
@@ -204,14 +204,14 @@ export function buildBriefing(input: BoardModel, version: BriefingVersion, optio
     dtg: dateTimeGroup(time),
     version: {
       kind: version.kind,
-      label: version.kind === 'snapshot' ? version.label : version.kind === 'as-of' ? `board as of ${readableTime(time)}` : 'live board',
+      label: version.kind === 'snapshot' ? version.label : version.kind === 'as-of' ? `board as of ${preciseTime(time)}` : 'live board',
       time,
       hash: version.hash,
       description:
         version.kind === 'snapshot'
           ? `Snapshot “${version.label}” of ${readableTime(time)}`
           : version.kind === 'as-of'
-            ? `Board as it was at ${readableTime(time)}, from its history${version.exact ? '' : ' (the nearest moment kept)'}`
+            ? `Board as it was at ${preciseTime(time)}, from its history${version.exact ? '' : ` (the nearest moment kept before ${preciseTime(version.asOf)})`}`
             : `Live board as of ${readableTime(time)}`,
     },
     scope: scopeStatement(scope, board.assessments.length, whole.assessments.length),

@@ -27,5 +27,5 @@ export type BriefingVersion =
       retractedSince?: RetractedSince
     }
   | { kind: 'live'; at: string; hash: string }
-  /** `exact` is false when the time's detail was thinned away and `at` is the nearest kept moment before it. */
-  | { kind: 'as-of'; at: string; hash: string; exact: boolean }
+  /** `asOf` is the time asked for; `at` the moment the content is of: the same, or, when `exact` is false, the nearest kept moment before it. */
+  | { kind: 'as-of'; asOf: string; at: string; hash: string; exact: boolean }

@@ -9,12 +9,16 @@ import type { ChecksReport } from '../../shared/checks-report.ts'
 import type { ExportScope } from '../../shared/export-scope.ts'
 import type { Principal } from '../access/access.ts'
 import { audit } from '../access/audit.ts'
+import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
 import type { StoredLog } from '../snapshots/board-state.ts'
 import { readSnapshotState } from '../snapshots/load-snapshot.ts'
 import { readStoredLog, type StoredBoards } from '../snapshots/stored-board.ts'
 import type { ExportedFile, ExportFormat } from './export-board.ts'
 import type { StoredVersion } from './stored-version.ts'
+
+/** Where versions are read from; the live board's time is the clock the board's history is stamped with. */
+type VersionSources = StoredBoards & { clock: Clock }
 
 /** The board as it was at a past time, as read from its history (server/history/read-history.ts). */
 export type AsOfVersion = { asOf: string; at: string; exact: boolean; log: StoredLog }
@@ -29,16 +33,16 @@ export type ExportRequest = {
 }
 
 /** The analytic checks of the live board or a snapshot, for the assessments of `scope`; null when there is no such version. */
-export async function checkVersion(services: StoredBoards, boardId: string, snapshotId: string | undefined, scope: ExportScope): Promise<ChecksReport | null> {
+export async function checkVersion(services: VersionSources, boardId: string, snapshotId: string | undefined, scope: ExportScope): Promise<ChecksReport | null> {
   const version = await readStoredVersion(services, boardId, snapshotId)
   return version && services.workers.run('check-version', { version, scope })
 }
 
 /** Null when there is no such board or no such snapshot of it. */
-export async function exportVersion(services: StoredBoards & { logger: Logger }, request: ExportRequest, by: Principal): Promise<ExportedFile | null> {
+export async function exportVersion(services: VersionSources & { logger: Logger }, request: ExportRequest, by: Principal): Promise<ExportedFile | null> {
   const { boardId, format, snapshotId, asOf, scope = 'all' } = request
   const version: StoredVersion | null = asOf
-    ? { kind: 'as-of', boardId, at: asOf.at, exact: asOf.exact, log: asOf.log }
+    ? { kind: 'as-of', boardId, asOf: asOf.asOf, at: asOf.at, exact: asOf.exact, log: asOf.log }
     : await readStoredVersion(services, boardId, snapshotId)
   if (!version) return null
   const { file, hash } = await services.workers.run('export-board', { format, scope, version })
@@ -47,10 +51,10 @@ export async function exportVersion(services: StoredBoards & { logger: Logger },
 }
 
 /** What a version is rebuilt from: the live board's log, or the snapshot's state, review and neighbours. */
-async function readStoredVersion(services: StoredBoards, boardId: string, snapshotId: string | undefined): Promise<StoredVersion | null> {
+async function readStoredVersion(services: VersionSources, boardId: string, snapshotId: string | undefined): Promise<StoredVersion | null> {
   if (snapshotId === undefined) {
     const log = await readStoredLog(services.storage, boardId)
-    return log && { kind: 'live', boardId, at: new Date().toISOString(), log }
+    return log && { kind: 'live', boardId, at: services.clock().toISOString(), log }
   }
   const { storage } = services
   const [stored, verdicts, signoffs] = await Promise.all([

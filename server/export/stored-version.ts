@@ -16,8 +16,8 @@ import { exportBoard, type ExportedFile, type ExportFormat } from './export-boar
 /** A version as storage holds it: the live board's log, or a snapshot's state with its review and neighbours. */
 export type StoredVersion =
   | { kind: 'live'; boardId: string; at: string; log: StoredLog }
-  /** The board as it was at `at`, from its history. */
-  | { kind: 'as-of'; boardId: string; at: string; exact: boolean; log: StoredLog }
+  /** The board as it was at `asOf` (or, when not `exact`, at `at`, the nearest kept moment before it), from its history. */
+  | { kind: 'as-of'; boardId: string; asOf: string; at: string; exact: boolean; log: StoredLog }
   | {
       kind: 'snapshot'
       boardId: string
@@ -43,7 +43,7 @@ export function loadStoredVersion(stored: StoredVersion): LoadedVersion {
   }
   if (stored.kind === 'as-of') {
     const model = sourceModel(boardId, { log: stored.log })
-    return { model, version: { kind: 'as-of', at: stored.at, exact: stored.exact, hash: boardContentHash(model) } }
+    return { model, version: { kind: 'as-of', asOf: stored.asOf, at: stored.at, exact: stored.exact, hash: boardContentHash(model) } }
   }
   const model = sourceModel(boardId, { state: stored.state })
   const live = stored.live && sourceModel(boardId, { log: stored.live })

@@ -7,6 +7,7 @@
 import { afterEach, expect, it } from 'vitest'
 import { addAssessment, addSource, updateAssessment } from '../../shared/board-mutations.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
+import { readableTime } from '../../shared/date-time-group.ts'
 import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { apiClient } from '../helpers/api.ts'
 import { openAccess } from '../helpers/open-access.ts'
@@ -60,7 +61,7 @@ it('exports the board as of a moment as a snapshot of that moment exports, and s
   const markdown = [await exported('md', ofSnapshot), await exported('md', ofMoment)]
   expect(markdown[1]!.name).toBe(markdown[0]!.name)
   expect(markdown[0]!.text.match(versionLine)![0]).toContain('Snapshot “Briefing 14:00”')
-  expect(markdown[1]!.text.match(versionLine)![0]).toContain('Board as it was at')
+  expect(markdown[1]!.text.match(versionLine)![0]).toContain(`Board as it was at ${readableTime(moment)}, from its history`)
   expect(markdown[1]!.text.replace(versionLines, '')).toEqual(markdown[0]!.text.replace(versionLines, ''))
 
   const fromHistory = await api.post<SnapshotSummary>(`/api/boards/${boardId}/snapshots`, { label: 'As briefed', asOf: moment })
