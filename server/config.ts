@@ -131,6 +131,7 @@ const configSchema = z.object({
   PENDING_UPDATE_MAX_BYTES: count('bytes', 1024, 2 ** 30).default(RELAY_LIMITS.pendingUpdateBytes),
   COMMIT_RETRY_MAX_MS: milliseconds(RELAY_LIMITS.commitRetryMaxMs),
   COMMIT_FAILING_NOTICE_MS: milliseconds(RELAY_LIMITS.commitFailingNoticeMs),
+  COMMIT_WAIT_MS: milliseconds(RELAY_LIMITS.commitWaitMs),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -46,6 +46,8 @@ export const RELAY_LIMITS = {
   commitRetryMaxMs: 5000,
   /** Commits failing this long tell the board's clients that saving is failing. */
   commitFailingNoticeMs: 10_000,
+  /** An HTTP read or change of a board waits this long for the board's commit in flight before it is answered 503. */
+  commitWaitMs: 10_000,
 } as const
 
 export type RelayLimits = { [K in keyof typeof RELAY_LIMITS]: number }

@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { BoardError } from '../../shared/board-doc.ts'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
+import { CommitsFailing, SavingDelayed } from '../relay/commit-errors.ts'
 import { storageTroubleOf, type StorageTrouble } from '../storage/storage-errors.ts'
 import { WorkerJobError, type JobRefusal } from '../workers/worker-errors.ts'
 
@@ -34,9 +35,13 @@ export function errorBody(code: string, message: string) {
 /** How long a client or load balancer is asked to wait before trying again while the server cannot serve. */
 export const RETRY_AFTER_SECONDS = 5
 
-const UNAVAILABLE_MESSAGES: Record<StorageTrouble | 'shutting-down', string> = {
+type Unavailable = StorageTrouble | 'commits-failing' | 'shutting-down'
+
+const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
   unreachable: 'The database is not answering, so this request could not be completed. Try again in a few seconds.',
   refusing: 'The database cannot take this request right now (it may be full or busy). Try again in a few seconds.',
+  'commits-failing':
+    'This board’s latest changes cannot be saved right now (the database refuses writes; it may be full), so it cannot be read or changed here until they are. Nothing of this request was applied, and the live editors keep their changes. Try again in a few seconds.',
   'shutting-down': 'This server is shutting down. Try again in a few seconds.',
 }
 
@@ -53,10 +58,21 @@ const WORKER_REFUSALS: Record<JobRefusal, { status: ContentfulStatusCode; code: 
 }
 
 /** 503 with Retry-After: the server cannot serve now, and the same request can succeed later. */
-export function serviceUnavailable(c: Context, why: StorageTrouble | 'shutting-down'): Response {
+export function serviceUnavailable(c: Context, why: Unavailable): Response {
   c.header('Retry-After', String(RETRY_AFTER_SECONDS))
-  return c.json(errorBody(why === 'shutting-down' ? 'shutting_down' : 'storage_unavailable', UNAVAILABLE_MESSAGES[why]), 503)
+  return c.json(errorBody(UNAVAILABLE_CODES[why], UNAVAILABLE_MESSAGES[why]), 503)
 }
+
+const UNAVAILABLE_CODES: Record<Unavailable, string> = {
+  unreachable: 'storage_unavailable',
+  refusing: 'storage_unavailable',
+  'commits-failing': 'commits_failing',
+  'shutting-down': 'shutting_down',
+}
+
+/** 202, not 503: the change is accepted and will be saved, and asking again would make it twice. */
+const SAVING_DELAYED_MESSAGE =
+  'Your change was made but is not saved yet: the database is slow or refusing writes. It is kept on the server and saved with the board’s other changes as soon as the database takes them; do not send it again.'
 
 export function handleError(error: Error, c: Context): Response {
   const storageTrouble = storageTroubleOf(error)
@@ -64,6 +80,14 @@ export function handleError(error: Error, c: Context): Response {
     c.get('services')?.storageHealth.noteFailure(error)
     c.get('logger')?.warn({ path: c.req.path, ...storageTrouble }, 'storage unavailable; answered 503')
     return serviceUnavailable(c, storageTrouble.trouble)
+  }
+  if (error instanceof CommitsFailing) {
+    c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'board commits failing; answered 503')
+    return serviceUnavailable(c, 'commits-failing')
+  }
+  if (error instanceof SavingDelayed) {
+    c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'change applied but not yet saved; answered 202')
+    return c.json({ saving: 'delayed', message: SAVING_DELAYED_MESSAGE }, 202)
   }
   if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status)
   if (error instanceof BoardError) return c.json(errorBody(error.kind, error.message), BOARD_ERROR_STATUS[error.kind])

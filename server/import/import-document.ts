@@ -25,7 +25,7 @@ export async function importDocument(
   return oneAtATime(boardId, () =>
     services.rooms.withRoom(boardId, async (room) => {
       // What the room has applied (its layout migration on load, too) is stored before the worker reads the store.
-      await room.whenSaved()
+      await room.whenStored()
       const { checkpoint, updates } = await services.storage.log.load(boardId)
       const { result, update } = await services.workers.run('import-document', { log: { checkpoint, updates }, ...request, by: by.name })
       if (update) {

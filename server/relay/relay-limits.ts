@@ -21,5 +21,6 @@ export function relayLimits(config: Config): RelayLimits {
     pendingUpdateBytes: config.PENDING_UPDATE_MAX_BYTES,
     commitRetryMaxMs: config.COMMIT_RETRY_MAX_MS,
     commitFailingNoticeMs: config.COMMIT_FAILING_NOTICE_MS,
+    commitWaitMs: config.COMMIT_WAIT_MS,
   }
 }

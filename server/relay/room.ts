@@ -12,6 +12,9 @@
  * commit completes, the doc holds exactly what is stored, and that is when
  * joiners' sync replies and `read()`s are answered: nobody sees state that is
  * not stored, and under steady editing nobody waits for a quiet moment.
+ * While commits fail, server-side reads and changes are refused at once
+ * (CommitsFailing) and none waits longer than `commitWaitMs`; a joiner's sync
+ * reply waits for the next successful commit, as its client keeps its edits.
  * Changes whose dependencies the doc lacks are held apart per connection
  * (HeldUpdates), never in the doc, so no sync reply carries them.
  *
@@ -25,6 +28,7 @@ import * as Y from 'yjs'
 import { isChangeOrigin, LOAD_ORIGIN, REMOTE_ORIGIN } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
 import { CLOSE, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type CloseEvent } from '../../shared/protocol.ts'
+import { DeadlineExceeded, withDeadline } from '../health/deadline.ts'
 import type { Logger } from '../log.ts'
 import type { StoredBoardState, UpdateLogStore } from '../storage/storage.ts'
 import type { Admission } from './connection-limits.ts'
@@ -33,6 +37,7 @@ import { Connection, type ConnectionIdentity, type RelaySocket } from './connect
 import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { applyStoredState } from './merge-state.ts'
+import { CommitsFailing, SavingDelayed } from './commit-errors.ts'
 import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
@@ -284,16 +289,22 @@ export class Room {
    * never during one.
    */
   async change<T>(change: (doc: Y.Doc) => T): Promise<T> {
-    while (this.flushing) await new Promise<void>((resolve, reject) => this.idleWaiters.push({ resolve, reject }))
+    this.refuseWhileCommitsFail('changed')
+    while (this.flushing) {
+      const commitDone = new Promise<void>((resolve, reject) => this.idleWaiters.push({ resolve, reject }))
+      await this.withinCommitWait(commitDone, () => new CommitsFailing(`board ${this.boardId}: the commit in flight did not complete within ${this.options.limits.commitWaitMs} ms; nothing was changed`))
+    }
     if (this.destroyed) throw new Error(`board ${this.boardId} was unloaded`)
+    this.refuseWhileCommitsFail('changed')
     const result = change(this.doc)
-    await this.whenSaved()
+    await this.withinCommitWait(this.whenSaved(), () => new SavingDelayed(`board ${this.boardId}: the change was applied but not saved within ${this.options.limits.commitWaitMs} ms; it is kept and saved with the board's other changes`))
     return result
   }
 
   /** Reads the doc as it is stored: at once when nothing is uncommitted, else right after the next commit. */
   read<T>(read: (doc: Y.Doc) => T): Promise<T> {
-    return new Promise((resolve, reject) =>
+    this.refuseWhileCommitsFail('read')
+    const answered = new Promise<T>((resolve, reject) =>
       this.whenCommitted(null, () => {
         try {
           resolve(read(this.doc))
@@ -302,6 +313,25 @@ export class Room {
         }
       }),
     )
+    return this.withinCommitWait(answered, () => new CommitsFailing(`board ${this.boardId}: its changes were not saved within ${this.options.limits.commitWaitMs} ms, so it cannot be read as stored`))
+  }
+
+  /** Resolves once the doc is exactly what is stored, for work that reads the store instead of the doc; refused and bounded as `read()` is. */
+  whenStored(): Promise<void> {
+    return this.read(() => undefined)
+  }
+
+  /** While commits fail the doc holds what is not stored: nothing server-side reads it or adds to it. */
+  private refuseWhileCommitsFail(what: 'read' | 'changed'): void {
+    if (this.failingSince === null) return
+    throw new CommitsFailing(`board ${this.boardId} cannot be ${what}: its changes have not been saved since ${new Date(this.failingSince).toISOString()}`)
+  }
+
+  /** `waiting`'s result, or `late()` thrown once `commitWaitMs` have passed (the work carries on: a late commit still saves). */
+  private withinCommitWait<T>(waiting: Promise<T>, late: () => Error): Promise<T> {
+    return withDeadline(waiting, this.options.limits.commitWaitMs, 'the commit').catch((error: unknown) => {
+      throw error instanceof DeadlineExceeded ? late() : error
+    })
   }
 
   /**

@@ -1,0 +1,16 @@
+/**
+ * Why a server-side read or change of a room was not served. The room keeps
+ * every change it accepted in memory while its commits fail (room.ts), so an
+ * HTTP request is never left waiting for a database that refuses writes: it is
+ * answered at once, or after the room's commit wait, with what became of it.
+ */
+
+/** The room's commits are failing: nothing of the request was applied, so it can be sent again later. */
+export class CommitsFailing extends Error {
+  override name = 'CommitsFailing'
+}
+
+/** The change was applied and is kept, but its commit did not complete within the wait: it will be saved with the rest, so it must not be sent again. */
+export class SavingDelayed extends Error {
+  override name = 'SavingDelayed'
+}
