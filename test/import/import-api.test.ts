@@ -110,5 +110,6 @@ describe('import over HTTP and the CLI', () => {
     }
     server = await server.restart()
     expect((await board()).sources).toHaveLength(7)
-  })
+    // Two CLI processes, each compiling TypeScript as it starts: room for a loaded machine.
+  }, 120_000)
 })
