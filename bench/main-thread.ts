@@ -95,7 +95,8 @@ export async function benchMainThread(): Promise<MainThreadBenchResult> {
     const diffPath = `${board}/diff?from=${before!.id}&to=live`
     const diffTimes = await watchLoop(() => call(server, 'GET', diffPath))
     const diffInline = await timeInline(async () => {
-      const [from, to] = await Promise.all([readVersion(services.storage, boardId, before!.id), readVersion(services.storage, boardId, 'live')])
+      const now = services.clock().toISOString()
+      const [from, to] = await Promise.all([readVersion(services.storage, boardId, before!.id, now), readVersion(services.storage, boardId, 'live', now)])
       const { DIFF_MAX_TEXT_CHARS, DIFF_TIME_BUDGET_MS } = services.config
       return diffSides({ boardId, from: from!, to: to!, words: { maxTextChars: DIFF_MAX_TEXT_CHARS, budgetMs: DIFF_TIME_BUDGET_MS } })
     })

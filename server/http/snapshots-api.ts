@@ -216,8 +216,9 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
       const { id } = c.req.valid('param')
       await requireBoardRole(c, id, 'reviewer')
       const { from, to } = c.req.valid('query')
-      const { storage, workers, config } = c.var.services
-      const [before, after] = await Promise.all([readVersion(storage, id, from), readVersion(storage, id, to)])
+      const { storage, workers, config, clock } = c.var.services
+      const now = clock().toISOString()
+      const [before, after] = await Promise.all([readVersion(storage, id, from, now), readVersion(storage, id, to, now)])
       if (!before) throw from === LIVE ? notFound('Board') : snapshotNotFound(from)
       if (!after) throw to === LIVE ? notFound('Board') : snapshotNotFound(to)
       // Compared and serialized in a worker thread; this thread only sends the text.

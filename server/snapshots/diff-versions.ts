@@ -8,12 +8,15 @@ import type { VersionSide, VersionsDiff } from './diff-job.ts'
 import { readSnapshotState } from './load-snapshot.ts'
 import { readStoredLog } from './stored-board.ts'
 
-/** A snapshot id or `live`; null when the board has no such snapshot (or no longer exists). */
-export async function readVersion(storage: Storage, boardId: string, version: string): Promise<VersionSide | null> {
+/**
+ * A snapshot id or `live`; null when the board has no such snapshot (or no
+ * longer exists). `now` is the live board's time, on the clock its history is
+ * stamped with, so the changes between two versions can be read by time.
+ */
+export async function readVersion(storage: Storage, boardId: string, version: string, now: string): Promise<VersionSide | null> {
   if (version === LIVE) {
-    const at = new Date().toISOString()
     const log = await readStoredLog(storage, boardId)
-    return log && { ref: { kind: 'live', at }, source: { log } }
+    return log && { ref: { kind: 'live', at: now }, source: { log } }
   }
   const stored = await readSnapshotState(storage, boardId, version)
   if (!stored) return null

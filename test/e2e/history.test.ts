@@ -2,16 +2,20 @@
  * History in the browser: a reviewer opens the History tab, sees the editing
  * sessions by person, opens the board as it was after the first one (read-only,
  * under a banner naming the moment), and back on the live board reads in the
- * inspector who changed the likelihood, from what to what, and when.
+ * inspector who changed the likelihood, from what to what, and when. Comparing
+ * a snapshot with the live board, the reviewer reads who made each change, in
+ * the list of changes and in the inspector.
  */
 import { expect, it } from 'vitest'
+import { sessionHeaders, signIn } from '../helpers/accounts.ts'
+import { apiClient } from '../helpers/api.ts'
 import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard } from '../helpers/browser.ts'
 import { MINUTE, testClock } from '../helpers/test-clock.ts'
 
 const clock = testClock(Date.now())
 
 describeInBrowser('the board’s history in the browser', () => {
-  const suite = browserSuite({ analyst: 'Ana Petrova', reviewer: 'Carol Reviewer' }, { clock })
+  const suite = browserSuite({ analyst: 'Ana Petrova', editor: 'Ben Editor', reviewer: 'Carol Reviewer' }, { clock })
 
   it('lists the sessions, opens the board as it was, and names who changed the likelihood', async () => {
     const { boardId, api } = await createBoardFor(suite.server, suite.accounts.analyst, 'Wagner — history', [{ account: suite.accounts.reviewer, role: 'reviewer' }])
@@ -60,5 +64,45 @@ describeInBrowser('the board’s history in the browser', () => {
     expect(line).toContain('→ likely')
     expect(line).toContain('Ana Petrova')
     await saveScreenshot(page, 'history-inspector')
+  })
+
+  it('names who made each change when a reviewer compares a snapshot with the live board', async () => {
+    const { boardId, api } = await createBoardFor(suite.server, suite.accounts.analyst, 'Wagner — who changed it', [
+      { account: suite.accounts.editor, role: 'editor' },
+      { account: suite.accounts.reviewer, role: 'reviewer' },
+    ])
+    clock.advance(MINUTE)
+    const {
+      assessments: [main],
+    } = await seedBoard(api, boardId, { claim: 'Wagner fighters arrived in Belarus.', assessments: [{ title: 'Incursion into Lithuania', judgment: 'An incursion is unlikely.', likelihood: 3 }] })
+    clock.advance(MINUTE)
+    const snapshot = await api.post<{ id: string }>(`/api/boards/${boardId}/snapshots`, { label: 'Morning brief' })
+    expect(snapshot.status).toBe(201)
+    clock.advance(MINUTE)
+    const ben = apiClient(suite.server.url, sessionHeaders(suite.server, await signIn(suite.server, suite.accounts.editor)))
+    expect((await ben.patch(`/api/boards/${boardId}/assessments/${main}`, { likelihood: 5 })).status).toBe(200)
+    const added = (await ben.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Sabotage of rail links' })).body.id
+    clock.advance(MINUTE)
+    expect((await api.patch(`/api/boards/${boardId}/assessments/${main}`, { judgment: 'An incursion is now likely.' })).status).toBe(200)
+    clock.advance(MINUTE)
+
+    const { page } = await suite.person(suite.accounts.reviewer)
+    await page.goto(`${suite.server.url}/boards/${boardId}/snapshots/${snapshot.body.id}?compare=live`)
+    const changes = page.getByRole('region', { name: 'List of changes' })
+    const changed = changes.locator(`[data-change-row="changed:${main}"]`)
+    const likelihoodBy = changed.locator('dd[data-field="likelihood"] [data-changed-by]')
+    await likelihoodBy.waitFor()
+    expect(await likelihoodBy.getAttribute('data-changed-by')).toBe('Ben Editor')
+    expect(await changed.locator('dd[data-field="judgment"] [data-changed-by]').getAttribute('data-changed-by')).toBe('Ana Petrova')
+    expect(await changes.locator(`[data-change-row="added:${added}"] [data-changed-by]`).getAttribute('data-changed-by')).toBe('Ben Editor')
+    await saveScreenshot(page, 'history-compare-list')
+
+    // The inspector's account of the card's changes names them too.
+    await changed.getByRole('button', { name: 'Incursion into Lithuania' }).click()
+    const detail = page.locator('.inspector .change-detail')
+    await detail.waitFor()
+    expect(await detail.locator('dd[data-field="likelihood"] [data-changed-by]').textContent()).toBe('by Ben Editor')
+    expect(await detail.locator('dd[data-field="judgment"] [data-changed-by]').textContent()).toBe('by Ana Petrova')
+    await saveScreenshot(page, 'history-compare-inspector')
   })
 })

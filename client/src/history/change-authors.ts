@@ -15,3 +15,8 @@ export function authorsOfChanges(changes: readonly AssessmentChange[]): ChangeAu
   }
   return authors
 }
+
+/** "Ana, Ben": who changed the card's field, or undefined when the history names no one. */
+export function changedBy(authors: ChangeAuthors, assessmentId: string, field: string): string | undefined {
+  return authors.get(assessmentId)?.get(field)?.join(', ')
+}
