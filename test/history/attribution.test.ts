@@ -99,14 +99,30 @@ describeUnless(missing)('attribution with three writers on two instances', () =>
     await waitFor(async () => (await first.services.storage.log.count(boardId)) === 0, 'the last edits to be compacted')
     expect(simplify((await as(first, reviewer).get<AssessmentChange[]>(`/api/boards/${boardId}/history/changes?assessmentId=${id}`)).body)).toEqual(wanted)
 
-    // History follows the board's roles, and reading it is audited.
-    expect((await as(first, outsider).get(`/api/boards/${boardId}/history/changes?assessmentId=${id}`)).status).toBe(404)
-    expect((await as(first, outsider).get(`/api/boards/${boardId}?asOf=${encodeURIComponent(t2)}`)).status).toBe(404)
+    // History follows the board's roles: an outsider reads none of it, a reviewer reads and exports it but makes no snapshot of it.
+    const asOf = (at: string) => encodeURIComponent(at)
+    for (const path of [`/history/changes?assessmentId=${id}`, '/history', `/history/state?asOf=${asOf(t2)}`, `?asOf=${asOf(t2)}`, `/export?format=json&asOf=${asOf(t2)}`]) {
+      expect((await as(first, outsider).get(`/api/boards/${boardId}${path}`)).status, path).toBe(404)
+    }
+    expect((await as(first, reviewer).post(`/api/boards/${boardId}/snapshots`, { label: 'As of t2', asOf: t2 })).status).toBe(403)
+    expect((await as(second, people.ben).post(`/api/boards/${boardId}/snapshots`, { label: 'As of t2', asOf: t2 })).status).toBe(201)
+
+    // Reading it is audited: who read which part, and of which moment.
     const sessions = await as(second, reviewer).get<{ sessions: { by: { name: string } }[] }>(`/api/boards/${boardId}/history`)
     expect(new Set(sessions.body.sessions.map((s) => s.by.name))).toEqual(new Set(['Ana', 'Ben', 'Cleo']))
-    const audit = await as(first, people.ana).get<{ action: string; actorId: string; detail: { read: string } }[]>(`/api/boards/${boardId}/audit`)
-    const reads = audit.body.filter((entry) => entry.action === 'history-viewed' && entry.actorId === reviewer.id).map((entry) => entry.detail.read)
-    expect(reads).toContain('changes')
-    expect(reads).toContain('sessions')
+    expect((await as(first, reviewer).get(`/api/boards/${boardId}?asOf=${asOf(t2)}`)).status).toBe(200)
+    expect((await as(second, reviewer).get(`/api/boards/${boardId}/history/state?asOf=${asOf(t3)}`)).status).toBe(200)
+    expect((await as(first, reviewer).get(`/api/boards/${boardId}/export?format=json&asOf=${asOf(t3)}`)).status).toBe(200)
+    type AuditEntry = { action: string; actorId: string; detail: { read?: string; asOf?: string | null } }
+    const audit = await as(first, people.ana).get<AuditEntry[]>(`/api/boards/${boardId}/audit`)
+    const byReviewer = audit.body.filter((entry) => entry.actorId === reviewer.id)
+    const reads = byReviewer.filter((entry) => entry.action === 'history-viewed').map((entry) => ({ read: entry.detail.read, asOf: entry.detail.asOf }))
+    expect(reads).toContainEqual({ read: 'changes', asOf: undefined })
+    expect(reads).toContainEqual({ read: 'sessions', asOf: undefined })
+    expect(reads).toContainEqual({ read: 'as-of', asOf: t2 })
+    expect(reads).toContainEqual({ read: 'as-of', asOf: t3 })
+    expect(byReviewer.filter((entry) => entry.action === 'export').map((entry) => entry.detail.asOf)).toEqual([t3])
+    // The outsider's refused reads are not the board's history being viewed.
+    expect(audit.body.filter((entry) => entry.actorId === outsider.id)).toEqual([])
   })
 })
