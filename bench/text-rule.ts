@@ -42,14 +42,14 @@ export async function benchTextRule(): Promise<TextRuleBenchResult> {
   for (let i = 0; i < KEYSTROKES; i++) judgment.insert(judgment.length, 'abcdefghij'[i % 10]!)
   const replica = new Y.Doc()
   Y.applyUpdate(replica, whole)
-  const validateKeystroke = keystrokes.map((update) => time(() => validateUpdate(update)))
+  const validateKeystroke = keystrokes.map((update) => time(() => validateUpdate(update, replica)))
   const applyKeystroke = keystrokes.map((update) => time(() => Y.applyUpdate(replica, update)))
 
   const validateWhole: number[] = []
   const applyWhole: number[] = []
   for (let run = 0; run < WHOLE_BOARD_RUNS; run++) {
-    validateWhole.push(time(() => validateUpdate(whole)))
     const fresh = new Y.Doc()
+    validateWhole.push(time(() => validateUpdate(whole, fresh)))
     applyWhole.push(time(() => Y.applyUpdate(fresh, whole)))
     fresh.destroy()
   }

@@ -32,6 +32,7 @@ import {
   type SourceModel,
 } from './board-model.ts'
 import { compareOrder, replaceText } from './board-mutations.ts'
+import { byClaimOrder, byCreation, byImport, bySourceOrder } from './entity-order.ts'
 import type { z } from 'zod'
 
 const ENTITY_SCHEMAS = {
@@ -80,11 +81,6 @@ export function readEntity<C extends Collection>(name: C, map: EntityMap): Entit
   return parsed.success ? (parsed.data as EntityModels[C]) : null
 }
 
-function byCreation(a: { createdAt: string; id: string }, b: { createdAt: string; id: string }): number {
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
-}
-
 /**
  * Only entities that are valid make it into the model, and only those whose
  * references resolve: two people can, at the same moment, delete a claim and
@@ -103,14 +99,14 @@ function validEntities<C extends Collection>(doc: Y.Doc, name: C): z.infer<(type
 
 export function boardToModel(doc: Y.Doc, id: string): BoardModel {
   const meta = metaMap(doc)
-  const sources = validEntities(doc, 'sources').sort(byCreation)
-  const documents = validEntities(doc, 'documents').sort((a, b) => byCreation({ ...a, createdAt: a.importedAt }, { ...b, createdAt: b.importedAt }))
+  const sources = validEntities(doc, 'sources').sort(bySourceOrder)
+  const documents = validEntities(doc, 'documents').sort(byImport)
   const sourceIds = new Set(sources.map((s) => s.id))
   const documentIds = new Set(documents.map((d) => d.id))
   const claims = validEntities(doc, 'claims')
     .filter((c) => sourceIds.has(c.sourceId))
     .map((c) => (c.documentId === undefined || documentIds.has(c.documentId) ? c : withoutProvenance(c)))
-    .sort(byCreation)
+    .sort(byClaimOrder)
   const assessments = validEntities(doc, 'assessments')
   const claimIds = new Set(claims.map((c) => c.id))
   const assessmentIds = new Set(assessments.map((a) => a.id))

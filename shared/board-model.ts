@@ -45,6 +45,8 @@ export const sourceSchema = z.object({
   reliability: reliabilitySchema,
   url: textField().max(LIMITS.shortText).optional(),
   note: textField().max(LIMITS.longText).optional(),
+  /** Where the import that created this source first cites it (0 first); absent for sources added by hand. Orders sources made at one moment. */
+  position: z.number().int().nonnegative().optional(),
   createdAt: isoTime,
 })
 
@@ -65,6 +67,8 @@ export const claimSchema = z.object({
   paragraph: z.number().int().nonnegative().optional(),
   start: z.number().int().nonnegative().optional(),
   end: z.number().int().nonnegative().optional(),
+  /** The analyst's paraphrase or note: never quoted as the source's words. */
+  note: textField().max(LIMITS.longText).optional(),
   createdAt: isoTime,
   createdBy: textField().optional(),
 })
@@ -146,17 +150,17 @@ export const metaPatchSchema = z
   .partial()
   .strict()
 
-export const sourceInputSchema = sourceSchema.omit({ id: true, createdAt: true }).extend({
+export const sourceInputSchema = sourceSchema.omit({ id: true, createdAt: true, position: true }).extend({
   kind: textField().max(LIMITS.shortText).default(''),
   reliability: reliabilitySchema.default('F'),
 }).strict()
-export const sourcePatchSchema = sourceSchema.omit({ id: true, createdAt: true }).partial().strict()
+export const sourcePatchSchema = sourceSchema.omit({ id: true, createdAt: true, position: true }).partial().strict()
 
 export const claimInputSchema = claimSchema
   .omit({ id: true, createdAt: true, createdBy: true })
   .extend({ credibility: credibilitySchema.default(6), status: z.enum(CLAIM_STATUSES).default('active') })
   .strict()
-export const claimPatchSchema = claimSchema.pick({ text: true, credibility: true, status: true, sourceId: true }).partial().strict()
+export const claimPatchSchema = claimSchema.pick({ text: true, credibility: true, status: true, sourceId: true, note: true }).partial().strict()
 
 export const assessmentInputSchema = assessmentSchema
   .omit({ id: true, createdAt: true, createdBy: true, order: true })

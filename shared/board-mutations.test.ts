@@ -6,6 +6,7 @@ import {
   acknowledgeFinding,
   addAssessment,
   addClaim,
+  addDocument,
   addLink,
   addSource,
   deleteAssessment,
@@ -14,6 +15,7 @@ import {
   findSourceByName,
   moveAssessment,
   updateAssessment,
+  updateClaim,
   updateMeta,
   withdrawAcknowledgement,
 } from './board-mutations.ts'
@@ -205,5 +207,25 @@ describe('acknowledgements', () => {
     expect(boardToModel(doc, 'b')).toEqual(snapshot)
     replaceBoardContent(doc, { ...snapshot, bluf: undefined, acknowledgements: undefined })
     expect(boardToModel(doc, 'b')).toEqual({ ...boardToModel(board(), 'b'), title: snapshot.title })
+  })
+})
+
+describe('the quoted text of a claim', () => {
+  it('is fixed once imported, with a note for the analyst’s words; a claim added by hand stays editable', () => {
+    const doc = board()
+    const source = addSource(doc, { name: 'NATO', reliability: 'B' })
+    const other = addSource(doc, { name: 'Reuters', reliability: 'C' })
+    const documentId = addDocument(doc, { title: 'Wire', text: 'Convoys were seen. [citation: NATO]' })
+    const imported = addClaim(doc, { text: 'Convoys were seen.', sourceId: source, documentId, paragraph: 0, start: 0, end: 18 })
+    const typed = addClaim(doc, { text: 'Convoys seen', sourceId: source })
+
+    expect(() => updateClaim(doc, imported, { text: 'Convoys were not seen.' })).toThrow(/imported from a document: its quoted text cannot change/)
+    expect(() => updateClaim(doc, imported, { sourceId: other })).toThrow(/its source cannot change/)
+    updateClaim(doc, imported, { text: 'Convoys were seen.', note: 'Probably the 3rd brigade.', credibility: 2 })
+    updateClaim(doc, typed, { text: 'Convoys were seen near Minsk.' })
+
+    const claims = boardToModel(doc, 'b').claims
+    expect(claims.find((c) => c.id === imported)).toMatchObject({ text: 'Convoys were seen.', note: 'Probably the 3rd brigade.', credibility: 2 })
+    expect(claims.find((c) => c.id === typed)).toMatchObject({ text: 'Convoys were seen near Minsk.' })
   })
 })

@@ -128,9 +128,10 @@ export function withdrawAcknowledgement(doc: Y.Doc, key: string, ctx: MutationCo
 
 /* Sources */
 
-export function addSource(doc: Y.Doc, input: SourceInput, ctx: MutationContext = {}): string {
+/** `position` is given by an import only: where the document first cites the source (entity-order.ts). */
+export function addSource(doc: Y.Doc, input: SourceInput, ctx: MutationContext = {}, position?: number): string {
   const valid = parseInput(sourceInputSchema, input, 'source')
-  return transact(doc, ctx, () => newEntity(doc, 'sources', { ...valid, createdAt: nowIso(ctx) }))
+  return transact(doc, ctx, () => newEntity(doc, 'sources', { ...valid, position, createdAt: nowIso(ctx) }))
 }
 
 export function updateSource(doc: Y.Doc, id: string, patch: SourcePatch, ctx: MutationContext = {}): void {
@@ -190,13 +191,35 @@ export function addClaim(doc: Y.Doc, input: ClaimInput, ctx: MutationContext = {
   })
 }
 
+/**
+ * An imported claim quotes its document: its words and whom they are
+ * attributed to stay as imported. What an analyst makes of it goes in `note`.
+ */
 export function updateClaim(doc: Y.Doc, id: string, patch: ClaimPatch, ctx: MutationContext = {}): void {
   const valid = parseInput(claimPatchSchema, patch, 'claim')
   transact(doc, ctx, () => {
     const claim = requireEntity(doc, 'claims', id)
+    if (isImportedClaim(claim)) {
+      for (const field of IMPORTED_CLAIM_FIXED_FIELDS) {
+        if (field in valid && valid[field] !== claim.get(field)) {
+          throw new BoardError('conflict', `This claim was imported from a document: its ${field === 'text' ? 'quoted text' : 'source'} cannot change. Write your paraphrase in its note.`)
+        }
+      }
+    }
     if (valid.sourceId !== undefined) requireEntity(doc, 'sources', valid.sourceId)
     patchEntity(claim, valid)
   })
+}
+
+/** The fields of an imported claim that quote its document (the relay refuses changes to them too). */
+export const IMPORTED_CLAIM_FIXED_FIELDS = ['text', 'sourceId'] as const
+
+/** The provenance fields that say where in an imported document a claim was quoted from. */
+export const CLAIM_PROVENANCE_FIELDS = ['documentId', 'paragraph', 'start', 'end'] as const
+
+/** A claim quoted from an imported document, as opposed to one added by hand. */
+export function isImportedClaim(claim: EntityMap): boolean {
+  return typeof claim.get('documentId') === 'string'
 }
 
 export function deleteClaim(doc: Y.Doc, id: string, ctx: MutationContext = {}): void {

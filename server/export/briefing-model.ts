@@ -154,6 +154,8 @@ export const BRIEFING_TEXT = {
   blufFallback: 'The analysts have not written a bottom line; the key judgments:',
   noKeyJudgments: 'No key judgments yet.',
   keyJudgmentOrder: 'Most important first: the order the analysts set on the board.',
+  addedByHand: 'added by hand',
+  analystNote: 'Analyst’s note',
   scope: 'Contents',
   review: 'Review',
   checks: 'Analytic checks',
@@ -335,11 +337,14 @@ function buildSections(board: BoardModel, findings: readonly CheckedFinding[]): 
 function citation(note: number, claim: ClaimModel, source: SourceModel, rating: AchRating, linkNote: string | undefined): Citation {
   const attribution = `${source.name} (${admiraltyGrade(source.reliability, claim.credibility)})`
   const retracted = claim.status === 'retracted' ? ' (retracted)' : ''
+  // Only an imported claim is the source's own words; one typed by an analyst says so.
+  const byHand = claim.documentId === undefined ? ` (${BRIEFING_TEXT.addedByHand})` : ''
   const comment = linkNote?.trim() ? ` ${linkNote.trim()}` : ''
+  const analystNote = claim.note?.trim() ? ` ${BRIEFING_TEXT.analystNote}: ${claim.note.trim()}` : ''
   return {
     note,
     attribution,
-    footnote: `${attribution}: “${claim.text}”${retracted} — ${ACH_RATING_LABELS[rating]} (${rating}).${comment}`,
+    footnote: `${attribution}: “${claim.text}”${byHand}${retracted} — ${ACH_RATING_LABELS[rating]} (${rating}).${comment}${analystNote}`,
   }
 }
 

@@ -113,6 +113,9 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
       x_assay_credibility: claim.credibility,
       x_assay_admiralty_grade: admiraltyGrade(source.reliability, claim.credibility),
       x_assay_status: claim.status,
+      // Only an imported claim quotes its source; the analyst's own words are kept apart.
+      x_assay_quote: claim.documentId === undefined ? 'added-by-hand' : 'imported',
+      ...(claim.note ? { x_assay_analyst_note: claim.note } : {}),
       ...markingRefs,
     }
   })
@@ -222,7 +225,7 @@ function citation(claim: ClaimModel, source: SourceModel): ExternalReference {
     source_name: source.name,
     description:
       `${admiraltyGrade(source.reliability, claim.credibility)} (${RELIABILITY_LABELS[source.reliability]}; ` +
-      `${CREDIBILITY_LABELS[claim.credibility]}): “${claim.text}”${claim.status === 'retracted' ? ' (retracted)' : ''}`,
+      `${CREDIBILITY_LABELS[claim.credibility]}): “${claim.text}”${claim.documentId === undefined ? ' (added by hand)' : ''}${claim.status === 'retracted' ? ' (retracted)' : ''}`,
     ...(source.url ? { url: source.url } : {}),
   }
 }

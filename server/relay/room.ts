@@ -203,7 +203,7 @@ export class Room {
     }
     this.options.events.updateReceived(this, update.byteLength)
     // Read through now (text rule included), so that what is deferred past a commit was already checked.
-    const refusal = validateUpdate(update)
+    const refusal = validateUpdate(update, this.doc)
     if (refusal) {
       connection.close(refusal.event, new Error(refusal.reason))
       return

@@ -1,5 +1,6 @@
 /**
- * The text rule (shared/text-hygiene.ts) on the websocket. The server cannot
+ * The text rule (shared/text-hygiene.ts) and the fixed quote of an imported
+ * claim on the websocket. The server cannot
  * rewrite a Yjs update (its structs are addressed by client and clock), so an
  * update that inserts text no document format can carry is refused whole, and
  * its connection closed with a named code. The browser cleans text before it
@@ -8,28 +9,31 @@
 import * as Y from 'yjs'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { firstUncarriable } from '../../shared/text-hygiene.ts'
+import { fixedClaimFieldChange } from './fixed-claim-fields.ts'
 
 export type UpdateRefusal = { event: CloseEvent; reason: string }
 
 /**
- * Why the update must not be applied, or null when it may be. Reads every
- * string it inserts: shared text, map keys and values, formatting attributes,
- * embeds, and the names of root types. An update that cannot be decoded is
- * refused as one that cannot be applied.
+ * Why the update must not be applied to the board `doc`, or null when it may
+ * be. Reads every string it inserts: shared text, map keys and values,
+ * formatting attributes, embeds, and the names of root types; and refuses a
+ * change to what an imported claim quotes (fixed-claim-fields.ts). An update
+ * that cannot be decoded is refused as one that cannot be applied.
  */
-export function validateUpdate(update: Uint8Array): UpdateRefusal | null {
-  let structs: ReturnType<typeof Y.decodeUpdate>['structs']
+export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateRefusal | null {
+  let decoded: ReturnType<typeof Y.decodeUpdate>
   try {
-    structs = Y.decodeUpdate(update).structs
+    decoded = Y.decodeUpdate(update)
   } catch (error) {
     return { event: CLOSE.updateRejected, reason: `undecodable update: ${error instanceof Error ? error.message : String(error)}` }
   }
-  for (const struct of structs) {
+  for (const struct of decoded.structs) {
     if (!(struct instanceof Y.Item)) continue
     const found = firstUncarriableIn(insertedValues(struct))
     if (found) return { event: CLOSE.invalidText, reason: `update inserts ${found}` }
   }
-  return null
+  const fixed = fixedClaimFieldChange(doc, decoded)
+  return fixed ? { event: CLOSE.quoteFixed, reason: fixed } : null
 }
 
 /** The values an item inserts that may hold strings. */

@@ -87,6 +87,39 @@ describe('importing the sample article', () => {
   })
 })
 
+describe('order', () => {
+  it('lists claims in document order and sources in the order the document first cites them, the same on every board', () => {
+    const parsed = parseSourceText(SAMPLE)
+    const boards = [newBoard(), newBoard()]
+    for (const doc of boards) applyImport(doc, parsed, as('ana'))
+    const [first, second] = boards.map(model)
+
+    expect(first!.sources.map((source) => source.name)).toEqual(SAMPLE_SOURCES)
+    expect(second!.sources.map((source) => source.name)).toEqual(SAMPLE_SOURCES)
+    expect(first!.claims.map((claim) => claim.text)).toEqual(parsed.claims.map((claim) => claim.text))
+    expect(first!.sources.map((source) => source.position)).toEqual([0, 1, 2, 3, 4, 5, 6])
+  })
+
+  it('puts a later document’s claims after the earlier one’s, and orders sources an older import left unplaced by name', () => {
+    const doc = newBoard()
+    applyImport(doc, parseSourceText(SAMPLE), as('ana'))
+    applyImport(doc, parseSourceText(FOLLOW_UP), { ...as('ben'), now: new Date(NOW.getTime() + 60_000) })
+    const board = model(doc)
+    expect(board.sources.at(-1)!.name).toBe('Reuters')
+    expect(board.claims.slice(-3).map((claim) => claim.text)).toEqual([
+      'Allied leaders met again in Vilnius.',
+      'Air defence deliveries were accelerated.',
+      'Regional capitals welcomed the decision.',
+    ])
+
+    // A board imported before sources had a position: same moment, so by name.
+    for (const source of collection(doc, 'sources').values()) source.delete('position')
+    const names = model(doc).sources.map((source) => source.name)
+    expect(names.slice(0, 7)).toEqual([...SAMPLE_SOURCES].sort((a, b) => (a < b ? -1 : 1)))
+    expect(names.at(-1)).toBe('Reuters')
+  })
+})
+
 describe('sources', () => {
   it('are matched to the board’s own ignoring case and spacing, keeping their grades', () => {
     const doc = newBoard()

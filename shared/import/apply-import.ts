@@ -59,8 +59,8 @@ export function applyImport(doc: Y.Doc, parsed: ParsedDocument, ctx: MutationCon
 
     const documentId = addDocument(doc, { title: parsed.title, text: parsed.text, hash }, at)
     const sourceIds = new Map<string, string>()
-    for (const source of plan.sources) {
-      const id = source.id ?? addSource(doc, { name: source.name, reliability: 'F' }, at)
+    for (const [position, source] of plan.sources.entries()) {
+      const id = source.id ?? addSource(doc, { name: source.name, reliability: 'F' }, at, position)
       if (source.id === null) result.createdSourceIds.push(id)
       sourceIds.set(sourceNameKey(source.name), id)
     }

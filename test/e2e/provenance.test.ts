@@ -4,6 +4,7 @@
  * markup; the dialog shows it as text, never as HTML.
  */
 import { expect, it } from 'vitest'
+import { requireEntity } from '../../shared/board-doc.ts'
 import type { BoardModel, ClaimModel } from '../../shared/board-model.ts'
 import { boardModel, browserSuite, createBoardFor, describeInBrowser, saveScreenshot, type BoardApi } from '../helpers/browser.ts'
 
@@ -82,8 +83,14 @@ describeInBrowser('provenance', () => {
     await dialog.getByRole('button', { name: 'Close' }).click()
     await dialog.waitFor({ state: 'detached' })
 
-    // Someone rewrites the claim: the range no longer holds its text, so nothing is marked.
-    expect((await api.patch(`/api/boards/${boardId}/claims/${claim.id}`, { text: 'The caption carried markup.' })).status).toBe(200)
+    // The quote is fixed: the API refuses to rewrite it, and the inspector shows it read-only.
+    expect((await api.patch(`/api/boards/${boardId}/claims/${claim.id}`, { text: 'The caption carried markup.' })).status).toBe(409)
+    await page.locator('blockquote.quote', { hasText: CITED }).waitFor()
+    expect(await page.getByRole('textbox', { name: 'Claim', exact: true }).count()).toBe(0)
+
+    // A board whose claim was rewritten before quotes were fixed (as an older server allowed):
+    // the range no longer holds its text, so nothing is marked.
+    await suite.server.services.rooms.withRoom(boardId, (room) => room.change((doc) => requireEntity(doc, 'claims', claim.id).set('text', 'The caption carried markup.')))
     await page.locator(`[data-claim-id="${claim.id}"]`, { hasText: 'The caption carried markup.' }).waitFor()
     await page.getByRole('button', { name: 'Show in document' }).click()
     await dialog.getByRole('status').filter({ hasText: 'edited since it was imported' }).waitFor()

@@ -31,7 +31,7 @@ import { isContradicting, isSupporting, type AchRating } from '../../../shared/d
 import { toasts } from '../app/toasts.svelte.ts'
 import { AcknowledgementsReader } from './acknowledgements-reader.svelte.ts'
 import { BoardChecks } from './board-checks.svelte.ts'
-import { byBoardOrder, byCreation, byImport } from './board-order.ts'
+import { byBoardOrder, byClaimOrder, byCreation, byImport, bySourceOrder } from '../../../shared/entity-order.ts'
 import { CollectionReader } from './collection-reader.svelte.ts'
 import { MetaReader, type BoardMeta } from './meta-reader.svelte.ts'
 
@@ -131,9 +131,9 @@ export class BoardStore {
     this.readOnly = options.readOnly
     this.#by = options.by
     this.#meta = new MetaReader(doc)
-    this.#sources = new CollectionReader(doc, 'sources', byCreation)
+    this.#sources = new CollectionReader(doc, 'sources', bySourceOrder)
     this.#documents = new CollectionReader(doc, 'documents', byImport)
-    this.#claims = new CollectionReader(doc, 'claims', byCreation)
+    this.#claims = new CollectionReader(doc, 'claims', byClaimOrder)
     this.#assessments = new CollectionReader(doc, 'assessments', byBoardOrder)
     this.#links = new CollectionReader(doc, 'links', byCreation)
     this.#acknowledgements = new AcknowledgementsReader(doc)

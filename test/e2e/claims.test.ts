@@ -1,0 +1,120 @@
+/**
+ * Claims as a document gave them: an imported multi-source article lists its
+ * sources in the order it first cites them and each source's claims in the
+ * document's order, the same on two boards, in the model, the browser and the
+ * exports. An imported claim's quote is read-only with the analyst's note
+ * beside it; a claim typed by hand is marked so, in the list and the briefing.
+ */
+import { readFileSync } from 'node:fs'
+import { expect, it } from 'vitest'
+import type { BoardModel } from '../../shared/board-model.ts'
+import { parseSourceText } from '../../shared/import/parse-source.ts'
+import { boardModel, browserSuite, createBoardFor, describeInBrowser, saveScreenshot, waitSaved } from '../helpers/browser.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+
+const ARTICLE = readFileSync(new URL('../../server/demo/wagner-vilnius-article.txt', import.meta.url), 'utf8')
+const CITED_SOURCES = [
+  'NATO',
+  'Western intelligence',
+  'Defence analysts',
+  'Allied statements',
+  'international observers',
+  'international security briefings',
+  'regional briefings',
+]
+
+/** The claims list's rows as the reader meets them: each source, then its claims. */
+function expectedRows(board: BoardModel): string[] {
+  return board.sources.flatMap((source) => [`source:${source.id}`, ...board.claims.filter((c) => c.sourceId === source.id).map((c) => c.id)])
+}
+
+describeInBrowser('claims', () => {
+  const suite = browserSuite({ ana: 'Ana Petrova' })
+
+  it('keeps the article’s order: sources as first cited, claims by paragraph and place, on every board and in every view', async () => {
+    const boards: { boardId: string; board: BoardModel; api: Awaited<ReturnType<typeof createBoardFor>>['api'] }[] = []
+    for (const title of ['Order one', 'Order two']) {
+      const { boardId, api } = await createBoardFor(suite.server, suite.accounts.ana, title)
+      expect((await api.post(`/api/boards/${boardId}/import`, { text: ARTICLE })).status).toBe(200)
+      boards.push({ boardId, api, board: await boardModel(api, boardId) })
+    }
+    const [first, second] = boards as [(typeof boards)[0], (typeof boards)[0]]
+    const parsed = parseSourceText(ARTICLE)
+    expect(first.board.sources.map((s) => s.name)).toEqual(CITED_SOURCES)
+    expect(second.board.sources.map((s) => s.name)).toEqual(CITED_SOURCES)
+    expect(first.board.claims.map((c) => c.text)).toEqual(parsed.claims.map((c) => c.text))
+    expect(second.board.claims.map((c) => c.text)).toEqual(parsed.claims.map((c) => c.text))
+
+    // The browser lists the same order: the source filter, and the rows (virtualized: scrolled through).
+    const ana = await suite.personOn(suite.accounts.ana, first.boardId)
+    const { page } = ana
+    const options = await page.getByRole('combobox', { name: 'Only claims from this source' }).locator('option').allInnerTexts()
+    expect(options.slice(1)).toEqual(CITED_SOURCES)
+    const list = page.getByRole('listbox', { name: 'Claims, grouped by source' })
+    const seen: string[] = []
+    const readRows = async () => {
+      const rows = await list.locator('[role="option"]').evaluateAll((elements) =>
+        elements.map((element) => element.getAttribute('data-claim-id') ?? `source:${element.id.replace(/^row-source-/, '')}`),
+      )
+      for (const row of rows) if (!seen.includes(row)) seen.push(row)
+    }
+    const expected = expectedRows(first.board)
+    await list.focus()
+    await page.keyboard.press('Home')
+    await waitFor(async () => {
+      await readRows()
+      if (seen.length >= expected.length) return true
+      await page.keyboard.press('PageDown').catch(() => undefined)
+      await list.evaluate((element) => element.scrollBy(0, 300))
+      return false
+    }, 'every row of the claims list to have been shown')
+    expect(seen).toEqual(expected)
+
+    // The exports: the briefing's sources table and the JSON model.
+    const markdown = (await first.api.get<string>(`/api/boards/${first.boardId}/export?format=md`)).body
+    const tableNames = CITED_SOURCES.map((name) => markdown.indexOf(`| ${name} |`))
+    expect(tableNames.every((at) => at > 0)).toBe(true)
+    expect([...tableNames].sort((a, b) => a - b)).toEqual(tableNames)
+    const json = (await first.api.get<BoardModel>(`/api/boards/${first.boardId}/export?format=json`)).body
+    expect(json.claims.map((c) => c.id)).toEqual(first.board.claims.map((c) => c.id))
+  })
+
+  it('shows an imported quote read-only beside the analyst’s note, and marks a claim typed by hand', async () => {
+    const { boardId, api } = await createBoardFor(suite.server, suite.accounts.ana, 'Quotes')
+    expect((await api.post(`/api/boards/${boardId}/import`, { text: ARTICLE })).status).toBe(200)
+    const imported = (await boardModel(api, boardId)).claims[0]!
+    const typed = (await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text: 'Wagner convoys seen near Asipovichy', sourceId: imported.sourceId })).body.id
+    const card = (await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Wagner regroups in Belarus', kind: 'key-judgment' })).body.id
+    for (const claimId of [imported.id, typed]) expect((await api.post(`/api/boards/${boardId}/links`, { assessmentId: card, claimId, rating: 'C' })).status).toBe(201)
+    const ana = await suite.personOn(suite.accounts.ana, boardId)
+    const { page } = ana
+
+    await page.locator(`[data-claim-id="${imported.id}"]`).click()
+    const inspector = page.locator(`[data-inspecting="${imported.id}"]`)
+    await inspector.locator('blockquote.quote', { hasText: imported.text }).waitFor()
+    expect(await inspector.getByRole('textbox', { name: 'Claim', exact: true }).count()).toBe(0)
+    expect(await inspector.getByRole('combobox', { name: 'Source' }).count()).toBe(0)
+    const note = inspector.getByRole('textbox', { name: 'Analyst’s note' })
+    await note.fill('NATO’s own framing; compare with the Kremlin’s.')
+    await note.blur()
+    await waitSaved(ana)
+    await waitFor(async () => (await boardModel(api, boardId)).claims[0]!.note === 'NATO’s own framing; compare with the Kremlin’s.', 'the note stored')
+    await saveScreenshot(page, 'claim-quote')
+
+    const typedRow = page.locator(`[data-claim-id="${typed}"]`)
+    await typedRow.locator('.by-hand').waitFor()
+    expect(await typedRow.getAttribute('aria-label')).toContain('(added by hand)')
+    expect(await page.locator(`[data-claim-id="${imported.id}"] .by-hand`).count()).toBe(0)
+    await typedRow.click()
+    const typedInspector = page.locator(`[data-inspecting="${typed}"]`)
+    await typedInspector.getByText('added by hand', { exact: true }).waitFor()
+    const text = typedInspector.getByRole('textbox', { name: 'Claim', exact: true })
+    await text.fill('Wagner convoys were seen near Asipovichy.')
+    await text.blur()
+    await waitFor(async () => (await boardModel(api, boardId)).claims.some((c) => c.text === 'Wagner convoys were seen near Asipovichy.'), 'the typed claim edited')
+
+    const markdown = (await api.get<string>(`/api/boards/${boardId}/export?format=md`)).body
+    expect(markdown).toContain(`“${imported.text}” — consistent (C). Analyst’s note: NATO’s own framing; compare with the Kremlin’s.`)
+    expect(markdown).toContain('“Wagner convoys were seen near Asipovichy.” (added by hand) — consistent (C).')
+  })
+})
