@@ -36,6 +36,9 @@ describe('buildBriefing', () => {
     const kept = buildBriefing(board, { kind: 'as-of', asOf: '2026-03-05T14:00:00.000Z', at: '2026-03-04T23:41:07.250Z', exact: false, hash: 'sha256:abc' })
     expect(kept.version.description).toBe('Board as it was at 2026-03-04 23:41:07 UTC, from its history (the nearest moment kept before 2026-03-05 14:00 UTC)')
     expect(kept.dtg).toBe('042341Z MAR 26')
+    // Asked for the kept moment itself, the board is that moment's: nothing nearer to name.
+    const atKept = buildBriefing(board, { kind: 'as-of', asOf: '2026-03-04T23:41:07.250Z', at: '2026-03-04T23:41:07.250Z', exact: false, hash: 'sha256:abc' })
+    expect(atKept.version.description).toBe('Board as it was at 2026-03-04 23:41:07 UTC, from its history')
   })
 
   it('puts the key judgments first, then assessments, then hypotheses, each in board order', () => {

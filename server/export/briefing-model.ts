@@ -213,7 +213,7 @@ export function buildBriefing(input: BoardModel, version: BriefingVersion, optio
         version.kind === 'snapshot'
           ? `Snapshot “${version.label}” of ${readableTime(time)}`
           : version.kind === 'as-of'
-            ? `Board as it was at ${preciseTime(time)}, from its history${version.exact ? '' : ` (the nearest moment kept before ${preciseTime(version.asOf)})`}`
+            ? `Board as it was at ${preciseTime(time)}, from its history${version.exact || version.asOf === version.at ? '' : ` (the nearest moment kept before ${preciseTime(version.asOf)})`}`
             : `Live board as of ${readableTime(time)}`,
     },
     scope: scopeStatement(scope, board.assessments.length, whole.assessments.length),
