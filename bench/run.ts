@@ -6,6 +6,7 @@
 import { cpus } from 'node:os'
 import { benchBrowser } from './browser.ts'
 import { benchExport } from './export.ts'
+import { benchHistory } from './history.ts'
 import { benchMainThread } from './main-thread.ts'
 import { benchReference } from './reference.ts'
 import { benchRelay } from './relay.ts'
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   browser: benchBrowser,
   soak: benchSoak,
   textRule: benchTextRule,
+  history: benchHistory,
 }
 
 const named = process.argv.slice(2)
