@@ -5,6 +5,7 @@
 import type { Access } from './access/access.ts'
 import { accountAccess } from './access/account-access.ts'
 import { ensureAdminAccount } from './auth/accounts.ts'
+import { BoardSummaries } from './boards/board-summaries.ts'
 import { startSessionSweeper } from './auth/sessions.ts'
 import { SignInThrottle } from './auth/sign-in-throttle.ts'
 import { systemClock, type Clock } from './clock.ts'
@@ -84,7 +85,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   )
   // The relay's extensions, in the order their hooks run: counted first, then what builds on a commit.
   const redis = config.REDIS_URL ? new RedisFanOut({ url: config.REDIS_URL, log: storage.log, logger, counters: metrics.fanOut }) : undefined
-  const extensions: RoomExtension[] = [metrics.relay, compaction, autoSnapshots, ...(redis ? [redis] : [])]
+  const boardSummaries = new BoardSummaries({ storage, logger, clock })
+  const extensions: RoomExtension[] = [metrics.relay, compaction, autoSnapshots, boardSummaries, ...(redis ? [redis] : [])]
   const rooms = new RoomRegistry(storage, logger, { limits: relayLimits(config), extensions })
   // Accounts and board memberships, unless a test of the relay alone brings its own access.
   const access = options.access ? options.access(storage) : accountAccess({ storage, rooms })

@@ -32,6 +32,8 @@ export const CLOSE = {
   sessionEnded: { code: 4002, reason: 'session ended; sign in again' },
   /** Final: the admin deactivated the account; its API tokens' sockets end with this (its sessions' with sessionEnded). */
   accountDeactivated: { code: 4403, reason: 'account deactivated' },
+  /** Final: an admin deleted the board; there is nothing to reconnect to. */
+  boardDeleted: { code: 4410, reason: 'board deleted' },
   /** Reconnecting is the cure (a fresh sync), so this stays below the final range. */
   tooSlow: { code: 4008, reason: 'client too slow to keep up; reconnect' },
   serverShutdown: { code: 1001, reason: 'server shutting down' },

@@ -9,10 +9,9 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import { EXPORT_SCOPE_STATEMENTS, type ExportScope } from '../../shared/export-scope.ts'
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { retractedSinceStatement } from '../../shared/retracted-since.ts'
+import { reviewOutcome, reviewSentence, type ReviewStatus } from '../../shared/review-status.ts'
 import { SIGNOFF_DECISION_LABELS } from '../../shared/snapshot-model.ts'
-import type { BriefingSignoff, BriefingVersion } from './briefing-version.ts'
-
-export type ReviewStatus = 'approved' | 'changes-requested' | 'not-reviewed'
+import type { BriefingVersion } from './briefing-version.ts'
 
 export type BriefingReview = {
   status: ReviewStatus
@@ -45,10 +44,7 @@ export function scopeStatement(scope: ExportScope, included: number, total: numb
   return { kind: scope, statement: `${EXPORT_SCOPE_STATEMENTS[scope]}${count}`, included, total }
 }
 
-/**
- * A reviewer's sign-off is their latest; the version is approved when every
- * reviewer who signed approved it, and changes are requested when any asked.
- */
+/** The version's review: a snapshot's sign-offs (see shared/review-status.ts), or that a live or past board is not reviewed. */
 export function reviewOf(version: BriefingVersion): BriefingReview {
   if (version.kind === 'live') {
     return { status: 'not-reviewed', statement: 'Not reviewed: the live board, not a snapshot reviewers have signed off.', signoffs: [] }
@@ -57,19 +53,12 @@ export function reviewOf(version: BriefingVersion): BriefingReview {
     return { status: 'not-reviewed', statement: 'Not reviewed: the board as it was at a past time, not a snapshot reviewers have signed off.', signoffs: [] }
   }
   const signoffs = [...(version.signoffs ?? [])].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
-  if (signoffs.length === 0) return { status: 'not-reviewed', statement: 'Not reviewed: no reviewer has signed this snapshot off.', signoffs: [] }
-  const by = (decision: BriefingSignoff['decision']) => signoffs.filter((s) => s.decision === decision).map((s) => s.reviewerName)
-  const requested = by('changes-requested')
-  const approved = by('approved')
-  const statement = [
-    requested.length > 0 ? `Changes requested by ${requested.join(', ')}` : null,
-    approved.length > 0 ? `${requested.length > 0 ? 'approved' : 'Approved'} by ${approved.join(', ')}` : null,
-  ]
-    .filter(Boolean)
-    .join('; ')
+  const outcome = reviewOutcome(signoffs)
+  const statement = reviewSentence(outcome)
+  if (statement === null) return { status: 'not-reviewed', statement: 'Not reviewed: no reviewer has signed this snapshot off.', signoffs: [] }
   return {
-    status: requested.length > 0 ? 'changes-requested' : 'approved',
-    statement: `${statement}.`,
+    status: outcome.status,
+    statement,
     signoffs: signoffs.map(
       (s) => `${SIGNOFF_DECISION_LABELS[s.decision]}: ${s.reviewerName}, ${dateTimeGroup(s.createdAt)}${s.note.trim() ? `: ${s.note.trim()}` : ''}`,
     ),

@@ -18,6 +18,7 @@ import type { AppEnv } from './app-env.ts'
 import { adminApi } from './admin-api.ts'
 import { availabilityGuard } from './availability-guard.ts'
 import { meApi, publicAuthApi } from './auth-api.ts'
+import { boardLifecycleApi } from './board-lifecycle-api.ts'
 import { boardsApi } from './boards-api.ts'
 import { checksApi } from './checks-api.ts'
 import { exportApi } from './export-api.ts'
@@ -93,6 +94,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     await next()
   })
   api.route('/', boardsApi())
+  api.route('/', boardLifecycleApi())
   api.route('/', importApi())
   api.route('/', exportApi())
   api.route('/', checksApi())

@@ -22,8 +22,10 @@ import {
 } from '../../shared/board-model.ts'
 import * as mutations from '../../shared/board-mutations.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
-import { atLeast, type Role } from '../../shared/roles.ts'
+import { boardReview, snapshotReviewStatusSchema } from '../../shared/review-status.ts'
+import { atLeast, roleSchema, type Role } from '../../shared/roles.ts'
 import { createBoard } from '../boards/create-board.ts'
+import type { BoardRecord } from '../storage/storage.ts'
 import { historyAudit } from '../history/history-audit.ts'
 import { readBoardAsOf } from '../history/read-history.ts'
 import type { AppEnv } from './app-env.ts'
@@ -35,7 +37,25 @@ import { validationHook } from './validation-hook.ts'
 const boardIdParam = z.object({ id: z.string().min(1).max(64) })
 const entityParams = boardIdParam.extend({ entityId: z.string().min(1).max(64) })
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
-const boardSummarySchema = z.object({ id: z.string(), title: z.string(), createdAt: z.string(), role: z.string().nullable() })
+const boardSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  createdAt: z.string(),
+  role: roleSchema,
+  /** The summary the server keeps as the board changes; null until the board has first been loaded since it existed. */
+  marking: z.string().nullable(),
+  assessmentCount: z.number().nullable(),
+  claimCount: z.number().nullable(),
+  lastChangeAt: z.string().nullable(),
+  /** Set while the board is archived (read-only for everyone), with who archived it. */
+  archivedAt: z.string().nullable(),
+  archivedBy: z.string().nullable(),
+  /** The newest signed-off snapshot's review; null when no snapshot has been signed off. */
+  review: snapshotReviewStatusSchema.nullable(),
+})
+const listQuerySchema = z.object({
+  archived: z.enum(['exclude', 'include', 'only']).default('exclude').openapi({ description: 'Archived boards are left out unless asked for' }),
+})
 /** The board's settings, the title required. */
 const createBoardSchema = metaPatchSchema.required({ title: true })
 
@@ -49,7 +69,11 @@ const errors = {
   409: jsonResponse(errorSchema, 'The change conflicts with the board as it is.'),
 }
 
-/** The role of the caller on the board, refusing with 404 (no board), 403 (not enough rights). */
+/**
+ * The role of the caller on the board, refusing with 404 (no board), 403 (not
+ * enough rights). Needing the editor role means changing the board's content,
+ * which an archived board refuses to everyone (409 board_archived).
+ */
 export async function requireBoardRole(c: Context<AppEnv>, boardId: string, needed: Role): Promise<Role> {
   const { storage, access } = c.var.services
   const board = await storage.boards.get(boardId)
@@ -57,7 +81,14 @@ export async function requireBoardRole(c: Context<AppEnv>, boardId: string, need
   // A board the caller cannot see is "not found", not "forbidden": its existence is not disclosed.
   if (!board || role === null) throw notFound('Board')
   if (!atLeast(role, needed)) throw forbidden(`This needs the ${needed} role on this board; you are ${role}.`)
+  if (needed === 'editor') refuseArchived(board)
   return role
+}
+
+/** An archived board's content is read-only for everyone until an owner restores it. */
+export function refuseArchived(board: Pick<BoardRecord, 'archivedAt' | 'archivedBy'>): void {
+  if (board.archivedAt === null) return
+  throw new ApiError(409, 'board_archived', `This board was archived by ${board.archivedBy ?? 'an owner'}: it is read-only until an owner restores it.`)
 }
 
 /** Changes the board's live document and resolves once the change is committed. */
@@ -100,16 +131,22 @@ export function boardsApi(): OpenAPIHono<AppEnv> {
     createRoute({
       method: 'get',
       path: '/boards',
-      summary: 'The boards the caller can open',
-      responses: { 200: jsonResponse(z.array(boardSummarySchema), 'Boards, oldest first'), 401: errors[401] },
+      summary: 'The boards the caller can open, with their marking, size, last change and review status; archived ones only when asked for',
+      request: { query: listQuerySchema },
+      responses: { 200: jsonResponse(z.array(boardSummarySchema), 'Boards, oldest first'), 400: errors[400], 401: errors[401] },
     }),
     async (c) => {
       const { storage, access } = c.var.services
+      const { archived } = c.req.valid('query')
       const boards = await storage.boards.list()
-      const visible = []
+      const visible: z.infer<typeof boardSummarySchema>[] = []
       for (const board of boards) {
+        if (archived === 'exclude' ? board.archivedAt !== null : archived === 'only' ? board.archivedAt === null : false) continue
         const role = await access.authorize(c.var.principal, board.id)
-        if (role !== null) visible.push({ id: board.id, title: board.title, createdAt: board.createdAt, role })
+        if (role === null) continue
+        const { id, title, createdAt, marking, assessmentCount, claimCount, lastChangeAt, archivedAt, archivedBy } = board
+        const review = boardReview(await storage.reviews.boardSignoffs(id)).latest
+        visible.push({ id, title, createdAt, role, marking, assessmentCount, claimCount, lastChangeAt, archivedAt, archivedBy, review })
       }
       return c.json(visible, 200)
     },

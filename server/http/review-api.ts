@@ -17,6 +17,7 @@ import {
   snapshotReviewSchema,
   verdictInputSchema,
 } from '../../shared/snapshot-model.ts'
+import { boardReview, boardReviewSchema } from '../../shared/review-status.ts'
 import { addComment, CommentRefused, setThreadResolved } from '../review/comments.ts'
 import { openThreads } from '../review/open-threads.ts'
 import { reviewTarget, type ReviewTarget } from '../review/snapshot-assessments.ts'
@@ -188,6 +189,21 @@ export function reviewApi(): OpenAPIHono<AppEnv> {
       const { id } = c.req.valid('param')
       await requireBoardRole(c, id, 'reviewer')
       return c.json(await openThreads(c.var.services.storage, id), 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/boards/{id}/review/status',
+      summary: "The board's review status: the newest signed-off snapshot's (approved, changes requested, by whom), and every signed-off snapshot's",
+      request: { params: boardIdParam },
+      responses: { 200: jsonResponse(boardReviewSchema, 'The review status'), ...errors },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      await requireBoardRole(c, id, 'reviewer')
+      return c.json(boardReview(await c.var.services.storage.reviews.boardSignoffs(id)), 200)
     },
   )
 

@@ -24,7 +24,7 @@ import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
 import { readAsOfLog } from '../history/read-history.ts'
 import type { AppEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
-import { requireBoardRole } from './boards-api.ts'
+import { refuseArchived, requireBoardRole } from './boards-api.ts'
 import { ApiError, notFound } from './errors.ts'
 import { sendJsonText } from './json-text.ts'
 import { workerErrorResponses } from './openapi-parts.ts'
@@ -186,6 +186,8 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
     async (c) => {
       const { id, snapshotId } = c.req.valid('param')
       await requireBoardRole(c, id, 'owner')
+      const board = await c.var.services.storage.boards.get(id)
+      if (board) refuseArchived(board)
       const result = await restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal))
       if (!result) throw snapshotNotFound(snapshotId)
       if (result.changed) {

@@ -12,11 +12,10 @@ import type { WebSocket } from 'ws'
 import { CLOSE, UPGRADE_REFUSED } from '../../shared/protocol.ts'
 import { isSameOrigin } from '../auth/same-origin.ts'
 import type { Admission } from '../relay/connection-limits.ts'
-import type { Role } from '../../shared/roles.ts'
-import type { Connection, RelaySocket } from '../relay/connection.ts'
+import type { Connection, ConnectionGrant, RelaySocket } from '../relay/connection.ts'
 import type { AppEnv } from './app-env.ts'
 
-type UpgradeEnv = AppEnv & { Variables: { role: Role; admission: Admission } }
+type UpgradeEnv = AppEnv & { Variables: { grant: ConnectionGrant; admission: Admission } }
 
 /** How long a client refused over a connection limit is asked to wait. */
 const RETRY_AFTER_SECONDS = '5'
@@ -32,7 +31,8 @@ export function websocketRoute(): Hono<UpgradeEnv> {
       if (!principal) return c.text('Unauthorized', 401)
       // Browsers send cookies on cross-site websocket upgrades too: a cookie counts only from our own pages.
       if (principal.via === 'session' && !isSameOrigin(c.req.raw, c.var.services.config.PUBLIC_URL)) return c.text('Forbidden', 403)
-      if (!(await storage.boards.get(boardId))) return c.text('Not Found', 404)
+      const board = await storage.boards.get(boardId)
+      if (!board) return c.text('Not Found', 404)
       const role = await access.authorize(principal, boardId)
       if (role === null) return c.text('Forbidden', 403)
       const admission = rooms.admit(principal.userId)
@@ -42,7 +42,8 @@ export function websocketRoute(): Hono<UpgradeEnv> {
         return c.text(refused.message, refused.status, { 'Retry-After': RETRY_AFTER_SECONDS })
       }
       c.set('principal', principal)
-      c.set('role', role)
+      // An archived board is read-only for every role; archiving and restoring close its sockets, so this is decided again.
+      c.set('grant', { role, archived: board.archivedAt !== null })
       c.set('admission', admission)
       return next()
     },
@@ -72,7 +73,7 @@ export function websocketRoute(): Hono<UpgradeEnv> {
           try {
             connection = room.connect(
               socket,
-              c.var.role,
+              c.var.grant,
               { userId: principal.userId, tokenId: principal.tokenId, sessionId: principal.sessionId ?? null, name: principal.name },
               admission,
             )

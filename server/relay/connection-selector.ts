@@ -1,6 +1,7 @@
 /**
  * Whose connections to close when rights change: a person's, one API token's
- * or one session's, on every board or on one. Plain data, so that it can
+ * or one session's, on every board or on one; or everyone's on one board (it
+ * was archived, restored or deleted). Plain data, so that it can
  * travel to the other instances.
  */
 import type { ConnectionIdentity } from './connection.ts'
@@ -10,6 +11,7 @@ export type ConnectionSelector = { userId?: string; tokenId?: string; sessionId?
   | { userId: string }
   | { tokenId: string }
   | { sessionId: string }
+  | { boardId: string }
 )
 
 export function selects(selector: ConnectionSelector, boardId: string, identity: ConnectionIdentity): boolean {

@@ -26,6 +26,9 @@ export interface RelaySocket {
  */
 export type ConnectionIdentity = { userId: string | null; tokenId: string | null; sessionId: string | null; name: string }
 
+/** What a connection may do, decided at the upgrade: its role, and whether the board was archived (read-only for every role). */
+export type ConnectionGrant = { role: Role; archived: boolean }
+
 export type ConnectionOptions = {
   limits: Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond'>
   outbound: OutboundBudget
@@ -44,15 +47,19 @@ export class Connection implements QueuedReceiver {
   /** A reviewer is told once that its edits are dropped, not on every keystroke. */
   deniedOnce = false
   closed = false
+  readonly role: Role
+  readonly archived: boolean
   private readonly messages: TokenBucket
   private readonly bytes: TokenBucket
 
   constructor(
     readonly socket: RelaySocket,
-    readonly role: Role,
+    grant: ConnectionGrant,
     readonly identity: ConnectionIdentity,
     private readonly options: ConnectionOptions,
   ) {
+    this.role = grant.role
+    this.archived = grant.archived
     const { messagesPerSecond, bytesPerSecond } = options.limits
     this.messages = new TokenBucket(messagesPerSecond, messagesPerSecond * 2)
     // A burst may hold one frame of the largest size, e.g. a client's whole offline work in its sync step 2.
@@ -61,7 +68,7 @@ export class Connection implements QueuedReceiver {
   }
 
   get canWrite(): boolean {
-    return canWrite(this.role)
+    return canWrite(this.role) && !this.archived
   }
 
   /** Counts an incoming frame against this connection's rates; false when it sends faster than it may. */

@@ -32,8 +32,7 @@ import { DeadlineExceeded, withDeadline } from '../health/deadline.ts'
 import type { Logger } from '../log.ts'
 import type { StoredBoardState, UpdateLogStore } from '../storage/storage.ts'
 import type { Admission } from './connection-limits.ts'
-import type { Role } from '../../shared/roles.ts'
-import { Connection, type ConnectionIdentity, type RelaySocket } from './connection.ts'
+import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySocket } from './connection.ts'
 import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { applyStoredState } from './merge-state.ts'
@@ -148,8 +147,8 @@ export class Room {
   }
 
   /** Joins a socket to the room and starts the sync: our step 1, and everyone's presence. */
-  connect(socket: RelaySocket, role: Role, identity: ConnectionIdentity, admission?: Admission): Connection {
-    const connection = new Connection(socket, role, identity, {
+  connect(socket: RelaySocket, grant: ConnectionGrant, identity: ConnectionIdentity, admission?: Admission): Connection {
+    const connection = new Connection(socket, grant, identity, {
       limits: this.options.limits,
       outbound: this.options.outbound,
       relayed: this.options.events.relayed,
@@ -197,7 +196,8 @@ export class Room {
       // Every client answers our step 1 with its step 2, usually empty: only a real change is denied.
       if (!connection.deniedOnce && !isEmptyUpdate(update)) {
         connection.deniedOnce = true
-        connection.send(permissionDeniedMessage('This board is read-only for reviewers; your changes are not saved.'))
+        const why = connection.archived ? 'This board is archived: it is read-only until an owner restores it' : 'This board is read-only for reviewers'
+        connection.send(permissionDeniedMessage(`${why}; your changes are not saved.`))
       }
       return
     }

@@ -1,6 +1,7 @@
 import { and, asc, eq, isNotNull, isNull, or } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
-import { reviewComments, reviewSignoffs, reviewVerdicts } from '../../drizzle/pg/schema.ts'
+import { reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
+import type { BoardSignoff } from '../../shared/review-status.ts'
 import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord } from '../../shared/snapshot-model.ts'
 import type { PgDb } from './pg-db.ts'
 import { signoffRecord, verdictRecord } from './review-rows.ts'
@@ -100,5 +101,15 @@ export class PgReviewStore implements ReviewStore {
       .where(eq(reviewSignoffs.snapshotId, snapshotId))
       .orderBy(asc(reviewSignoffs.createdAt), asc(reviewSignoffs.reviewerId))
     return rows.map(signoffRecord)
+  }
+
+  async boardSignoffs(boardId: string): Promise<BoardSignoff[]> {
+    const rows = await this.db
+      .select({ signoff: reviewSignoffs, snapshotLabel: snapshots.label, snapshotCreatedAt: snapshots.createdAt })
+      .from(reviewSignoffs)
+      .innerJoin(snapshots, eq(snapshots.id, reviewSignoffs.snapshotId))
+      .where(eq(snapshots.boardId, boardId))
+      .orderBy(asc(reviewSignoffs.createdAt), asc(reviewSignoffs.reviewerId))
+    return rows.map((row) => ({ ...signoffRecord(row.signoff), snapshotLabel: row.snapshotLabel, snapshotCreatedAt: row.snapshotCreatedAt }))
   }
 }

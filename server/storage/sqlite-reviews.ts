@@ -1,6 +1,7 @@
 import { and, asc, eq, isNotNull, isNull, or } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
-import { reviewComments, reviewSignoffs, reviewVerdicts } from '../../drizzle/sqlite/schema.ts'
+import { reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/sqlite/schema.ts'
+import type { BoardSignoff } from '../../shared/review-status.ts'
 import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord } from '../../shared/snapshot-model.ts'
 import { signoffRecord, verdictRecord } from './review-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
@@ -105,5 +106,16 @@ export class SqliteReviewStore implements ReviewStore {
       .orderBy(asc(reviewSignoffs.createdAt), asc(reviewSignoffs.reviewerId))
       .all()
       .map(signoffRecord)
+  }
+
+  async boardSignoffs(boardId: string): Promise<BoardSignoff[]> {
+    return this.db
+      .select({ signoff: reviewSignoffs, snapshotLabel: snapshots.label, snapshotCreatedAt: snapshots.createdAt })
+      .from(reviewSignoffs)
+      .innerJoin(snapshots, eq(snapshots.id, reviewSignoffs.snapshotId))
+      .where(eq(snapshots.boardId, boardId))
+      .orderBy(asc(reviewSignoffs.createdAt), asc(reviewSignoffs.reviewerId))
+      .all()
+      .map((row) => ({ ...signoffRecord(row.signoff), snapshotLabel: row.snapshotLabel, snapshotCreatedAt: row.snapshotCreatedAt }))
   }
 }

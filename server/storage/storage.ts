@@ -4,6 +4,7 @@
  * same behaviour, checked by one test suite run against both.
  */
 import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord, SnapshotKind } from '../../shared/snapshot-model.ts'
+import type { BoardSignoff } from '../../shared/review-status.ts'
 import type { Role } from '../../shared/roles.ts'
 
 export type Dialect = 'sqlite' | 'postgres'
@@ -323,6 +324,8 @@ export interface ReviewStore {
   /** Sets (or replaces) one reviewer's sign-off of a snapshot. */
   setSignoff(signoff: ReviewSignoff): Promise<void>
   signoffs(snapshotId: string): Promise<ReviewSignoff[]>
+  /** Every sign-off of the board's snapshots, with the snapshot's label and time: what its review status is read from. */
+  boardSignoffs(boardId: string): Promise<BoardSignoff[]>
 }
 
 export interface Storage {

@@ -121,6 +121,11 @@ export class BoardConnection {
 
   /** Closes the provider will not retry by itself (codes 4400–4499): this browser sent what the server refuses. */
   readonly #onClosed = (event: { code: number; reason: string }): void => {
+    // A deleted board is no failure of this browser: the page asks again, and learns the board is gone.
+    if (event.code === CLOSE.boardDeleted.code) {
+      this.#events.onAccessChanged()
+      return
+    }
     this.#events.onFailed(
       `The server closed this board's connection (${event.reason || `code ${event.code}`}). Reload the page; changes not yet saved are kept in this browser.`,
     )

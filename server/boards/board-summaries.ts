@@ -1,0 +1,78 @@
+/**
+ * Keeps the board list's summary of each board (title, marking, how many
+ * assessments and claims, when it last changed) in step with its document, as
+ * a relay extension: read from the document when a batch is committed (a few
+ * map sizes, no walk of the board), written at most once a second per board
+ * and at once when the room unloads. A board loaded without a summary (made
+ * before the summary existed) is counted as it loads.
+ */
+import type * as Y from 'yjs'
+import { collection, metaMap, readString } from '../../shared/board-doc.ts'
+import type { Clock } from '../clock.ts'
+import type { Logger } from '../log.ts'
+import type { RoomExtension } from '../relay/room-extension.ts'
+import type { Room } from '../relay/room.ts'
+import type { BoardSummary, Storage } from '../storage/storage.ts'
+
+/** A burst of keystrokes is one write of the summary. */
+const WRITE_DELAY_MS = 1000
+
+export function summaryOf(doc: Y.Doc, lastChangeAt: string): BoardSummary {
+  const meta = metaMap(doc)
+  return {
+    title: readString(meta, 'title'),
+    marking: readString(meta, 'marking'),
+    assessmentCount: collection(doc, 'assessments').size,
+    claimCount: collection(doc, 'claims').size,
+    lastChangeAt,
+  }
+}
+
+export class BoardSummaries implements RoomExtension {
+  readonly name = 'board-summaries'
+  private readonly pending = new Map<string, BoardSummary>()
+  private readonly timers = new Map<string, NodeJS.Timeout>()
+  private readonly writing = new Set<Promise<void>>()
+
+  constructor(private readonly options: { storage: Pick<Storage, 'boards'>; logger: Logger; clock: Clock }) {}
+
+  async onLoaded(room: Room): Promise<void> {
+    const { boards } = this.options.storage
+    const board = await boards.get(room.boardId)
+    if (!board || board.assessmentCount !== null) return
+    const lastChangeAt = (await boards.lastWrittenAt(room.boardId)) ?? board.createdAt
+    await boards.summarize(room.boardId, summaryOf(room.doc, lastChangeAt))
+  }
+
+  onCommitted(room: Room): void {
+    this.pending.set(room.boardId, summaryOf(room.doc, this.options.clock().toISOString()))
+    if (this.timers.has(room.boardId)) return
+    const timer = setTimeout(() => this.write(room.boardId), WRITE_DELAY_MS)
+    timer.unref()
+    this.timers.set(room.boardId, timer)
+  }
+
+  onUnloaded(room: Room): void {
+    this.write(room.boardId)
+  }
+
+  async close(): Promise<void> {
+    for (const boardId of [...this.timers.keys()]) this.write(boardId)
+    await Promise.allSettled(this.writing)
+  }
+
+  private write(boardId: string): Promise<void> {
+    clearTimeout(this.timers.get(boardId))
+    this.timers.delete(boardId)
+    const summary = this.pending.get(boardId)
+    this.pending.delete(boardId)
+    if (!summary) return Promise.resolve()
+    const writing = this.options.storage.boards.summarize(boardId, summary).catch((error: unknown) => {
+      // The list shows the summary last written; the next commit writes it again.
+      this.options.logger.warn({ boardId, err: error instanceof Error ? error.message : String(error) }, 'could not record the board summary')
+    })
+    this.writing.add(writing)
+    void writing.finally(() => this.writing.delete(writing))
+    return writing
+  }
+}

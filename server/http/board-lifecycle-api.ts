@@ -1,0 +1,101 @@
+/**
+ * Archiving, restoring and deleting a board. An owner archives a board: it
+ * leaves the default board list and its content is read-only for everyone (the
+ * relay and the API refuse changes) until an owner restores it. The admin
+ * deletes a board: its rows go on either database and its sockets close for
+ * good. Each closes the board's sockets on every instance, so that the relay
+ * decides again what they may do.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { CLOSE } from '../../shared/protocol.ts'
+import { audit } from '../access/audit.ts'
+import { closeSocketsOf } from '../access/close-sockets.ts'
+import type { AppEnv } from './app-env.ts'
+import { requireBoardRole } from './boards-api.ts'
+import { forbidden, notFound } from './errors.ts'
+import { errorResponses, jsonResponse } from './openapi-parts.ts'
+import { validationHook } from './validation-hook.ts'
+
+const boardParam = z.object({ id: z.string().min(1).max(64) })
+const archiveStateSchema = z.object({ archivedAt: z.string().nullable(), archivedBy: z.string().nullable() })
+
+export function boardLifecycleApi(): OpenAPIHono<AppEnv> {
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/boards/{id}/archive',
+      summary: 'Archive the board (owners): hidden from the default board list, read-only for everyone until restored',
+      request: { params: boardParam },
+      responses: { 200: jsonResponse(archiveStateSchema, 'The board is archived'), ...errorResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      await requireBoardRole(c, id, 'owner')
+      const services = c.var.services
+      const board = await services.storage.boards.get(id)
+      if (!board) throw notFound('Board')
+      if (board.archivedAt !== null) return c.json({ archivedAt: board.archivedAt, archivedBy: board.archivedBy }, 200)
+      const archived = { at: new Date().toISOString(), by: c.var.principal.name }
+      if (!(await services.storage.boards.setArchived(id, archived))) throw notFound('Board')
+      // Writers reconnect, and are admitted read-only.
+      closeSocketsOf(services.rooms, { boardId: id })
+      await audit(services, { actor: c.var.principal, action: 'board-archived', boardId: id, detail: { title: board.title } })
+      return c.json({ archivedAt: archived.at, archivedBy: archived.by }, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/boards/{id}/archive',
+      summary: 'Restore an archived board (owners): back in the board list and editable',
+      request: { params: boardParam },
+      responses: { 200: jsonResponse(archiveStateSchema, 'The board is no longer archived'), ...errorResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      await requireBoardRole(c, id, 'owner')
+      const services = c.var.services
+      const board = await services.storage.boards.get(id)
+      if (!board) throw notFound('Board')
+      if (board.archivedAt === null) return c.json({ archivedAt: null, archivedBy: null }, 200)
+      if (!(await services.storage.boards.setArchived(id, null))) throw notFound('Board')
+      closeSocketsOf(services.rooms, { boardId: id })
+      await audit(services, { actor: c.var.principal, action: 'board-restored', boardId: id, detail: { title: board.title, archivedBy: board.archivedBy } })
+      return c.json({ archivedAt: null, archivedBy: null }, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/boards/{id}',
+      summary:
+        'Delete the board (admin only): its update log, history, snapshots, reviews, members and invites go; its sockets close for good (4410); the audit log keeps the deletion',
+      request: { params: boardParam },
+      responses: { 204: { description: 'Deleted' }, ...errorResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      const services = c.var.services
+      const board = await services.storage.boards.get(id)
+      if (!board || (await services.access.authorize(c.var.principal, id)) === null) throw notFound('Board')
+      if (!c.var.principal.isAdmin) throw forbidden('Only the admin deletes a board; an owner can archive it.')
+      services.rooms.closeConnections({ boardId: id }, CLOSE.boardDeleted)
+      // What this instance's room still commits lands before the rows go, so nothing is left behind here.
+      await services.rooms.loadedRooms.get(id)?.whenSaved().catch(() => undefined)
+      await services.storage.boards.delete(id)
+      await audit(services, {
+        actor: c.var.principal,
+        action: 'board-deleted',
+        boardId: id,
+        detail: { title: board.title, assessments: board.assessmentCount, claims: board.claimCount },
+      })
+      return c.body(null, 204)
+    },
+  )
+
+  return api
+}
