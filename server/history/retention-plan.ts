@@ -9,7 +9,8 @@
  *   covers are dropped, since it and the rows after it rebuild every moment
  *   of the window.
  * - Before the boundary only the latest checkpoint of each UTC day is kept,
- *   for the retention period.
+ *   for the retention period; the boundary, the newest of its day, stands
+ *   for that day.
  * - The latest checkpoint (where loading starts) and the rows after it are
  *   never dropped.
  */
@@ -34,9 +35,8 @@ export function planRetention(checkpoints: readonly CheckpointInfo[], policy: Hi
   if (boundary >= 0) keep.add(boundary)
   const latestOfBucket = new Map<string, number>()
   checkpoints.forEach((checkpoint, index) => {
-    if (index === boundary) return
-    if (index < boundary) {
-      if (policy.retentionMs > 0 && time(checkpoint) < now - policy.retentionMs) return
+    if (index <= boundary) {
+      if (index < boundary && policy.retentionMs > 0 && time(checkpoint) < now - policy.retentionMs) return
       latestOfBucket.set(`day:${Math.floor(time(checkpoint) / DAY_MS)}`, index)
     } else {
       latestOfBucket.set(`detail:${Math.floor(time(checkpoint) / policy.checkpointEveryMs)}`, index)

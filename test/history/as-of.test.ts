@@ -52,7 +52,8 @@ describeEachDialect(postgresMissing, 'the board as of a past time on %s', (diale
     await editAt(10, (doc) => (assessmentId = addAssessment(doc, { title: 'Wagner moves north', judgment: 'Initial' })))
     await editAt(10, (doc) => updateAssessment(doc, assessmentId, { likelihood: 3 }))
     await server.services.compaction.compact(boardId)
-    await editAt(10, (doc) => {
+    // Past midnight (UTC): the two checkpoints are of two days.
+    await editAt(11 * 60, (doc) => {
       assessmentText(doc, assessmentId, 'judgment').insert(7, ' reading')
       updateAssessment(doc, assessmentId, { likelihood: 5 })
     })
@@ -88,7 +89,7 @@ describeEachDialect(postgresMissing, 'the board as of a past time on %s', (diale
     expect((await asOf('14:00')).status).toBe(400)
 
     // Three days on, the history before the last day is thinned: the rows the second
-    // checkpoint covers are gone, the first checkpoint stays as that day's.
+    // checkpoint covers are gone, the first checkpoint stays as its day's.
     clock.advance(3 * DAY)
     const thinned = await server.services.storage.history.thin(boardId, { detailMs: DAY, checkpointEveryMs: 60 * MINUTE, retentionMs: 365 * DAY, maxBytes: 2 ** 30 }, clock.iso())
     expect(thinned.rowsDropped).toBeGreaterThan(0)
