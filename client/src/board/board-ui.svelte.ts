@@ -26,6 +26,19 @@ export type ClaimFilter = {
 /** Where focus should go next; the component owning the target takes it. */
 export type FocusTarget = 'cards' | 'claims' | 'search' | 'title' | 'judgment' | 'composer' | 'inspector'
 
+/** A side panel shown over the centre: on narrow windows, and beside the ACH matrix, which takes the full width. */
+export type Drawer = 'claims' | 'inspector'
+
+const DRAWER_OF: Record<FocusTarget, Drawer | null> = {
+  cards: null,
+  claims: 'claims',
+  search: null,
+  title: 'inspector',
+  judgment: 'inspector',
+  composer: null,
+  inspector: 'inspector',
+}
+
 const SECTIONS = [
   { key: 'key-judgments', label: 'Key judgments', kinds: ['key-judgment'] },
   { key: 'assessments', label: 'Assessments · hypotheses', kinds: ['assessment', 'hypothesis'] },
@@ -50,6 +63,8 @@ export class BoardUi {
   /** A claim about to be linked to an assessment: the rating is asked first. */
   linking = $state<{ assessmentId: string; claimId: string } | null>(null)
   focusRequest = $state<{ target: FocusTarget; nonce: number }>({ target: 'cards', nonce: 0 })
+  /** The side panel open over the centre where the panels are drawers; wide boards show both and ignore it. */
+  drawer = $state<Drawer | null>(null)
 
   readonly #query = $derived(this.search.trim().toLowerCase())
 
@@ -140,7 +155,9 @@ export class BoardUi {
     this.inspected = { kind: 'source', id }
   }
 
+  /** Also opens the drawer holding the target (or closes the drawers), so the focus has somewhere visible to go. */
   focus(target: FocusTarget): void {
+    this.drawer = DRAWER_OF[target]
     this.focusRequest = { target, nonce: this.focusRequest.nonce + 1 }
   }
 
