@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { achMatrix, consistencyValue, diagnosticity, evidenceSummary, evidenceWeight, formatWeighted, type AchBoard } from './ach.ts'
+import {
+  achMatrix,
+  consistencyValue,
+  diagnosticity,
+  evidenceOrder,
+  evidenceSummary,
+  evidenceWeight,
+  formatWeighted,
+  hypothesisOrder,
+  ratingSpread,
+  type AchBoard,
+} from './ach.ts'
 import type { AssessmentModel, ClaimModel, LinkModel, SourceModel } from './board-model.ts'
 import type { AchRating, AssessmentKind, ClaimCredibility } from './domain.ts'
 
@@ -283,5 +294,61 @@ describe('ACH diagnosticity', () => {
     expect(evidenceSummary(parts)).toEqual({ claimIds: rows.map((r) => r.claim.id), diagnostic: rows.some((r) => r.diagnosticity === 'diagnostic') })
     expect(evidenceSummary(parts)).toEqual({ claimIds: ['a', 'b'], diagnostic: false })
     expect(evidenceSummary({ ...parts, links: [...parts.links, link('h2', 'b', 'NA'), link('h1', 'a', 'N')] }).diagnostic).toBe(true)
+  })
+})
+
+describe('ACH ordering', () => {
+  // h1: I + II = 3, weighted a (B2, weight 2) × −1 + b (B4, weight 1) × −2 = −4; h2: 0; h3: I = 1, weighted c (C3, weight 1) × −1 = −1.
+  const matrix = achMatrix(
+    board({
+      assessments: [assessment('h1'), assessment('h2'), assessment('h3')],
+      sources: [NATO, { ...NATO, id: 'c-source', reliability: 'C' }],
+      claims: [claim('same'), claim('a'), { ...claim('c', 3), sourceId: 'c-source' }, claim('b', 4), claim('gone', 2, 'retracted'), claim('partial')],
+      links: [
+        link('h1', 'same', 'C'),
+        link('h2', 'same', 'C'),
+        link('h3', 'same', 'C'),
+        link('h1', 'a', 'I'),
+        link('h2', 'a', 'C'),
+        link('h3', 'a', 'C'),
+        link('h1', 'b', 'II'),
+        link('h2', 'b', 'CC'),
+        link('h3', 'b', 'N'),
+        link('h3', 'c', 'I'),
+        link('h2', 'c', 'N'),
+        link('h1', 'c', 'N'),
+        link('h1', 'gone', 'II'),
+        link('h2', 'gone', 'CC'),
+        link('h1', 'partial', 'C'),
+      ],
+    }),
+  )
+
+  it('orders the hypotheses by either score, least refuted first, ties in board order', () => {
+    expect(matrix.scores).toEqual([3, 0, 1])
+    expect(hypothesisOrder(matrix, 'board')).toEqual([0, 1, 2])
+    expect(hypothesisOrder(matrix, 'score')).toEqual([1, 2, 0])
+    expect(hypothesisOrder(matrix, 'weighted')).toEqual([1, 2, 0])
+    const tied = achMatrix(board({ assessments: [assessment('x'), assessment('y')], claims: [claim('a')], links: [link('x', 'a', 'C'), link('y', 'a', 'C')] }))
+    expect(hypothesisOrder(tied, 'score')).toEqual([0, 1])
+    // A1 rated I (weight √2 × √2, 2.0000000000000004 in floating point) against C3 rated II (1 × 1): −2 both, a tie.
+    const rounding = achMatrix(
+      board({
+        assessments: [assessment('x'), assessment('y')],
+        sources: [NATO, { ...NATO, id: 'a-source', reliability: 'A' }, { ...NATO, id: 'c-source', reliability: 'C' }],
+        claims: [{ ...claim('a1', 1), sourceId: 'a-source' }, { ...claim('c3', 3), sourceId: 'c-source' }],
+        links: [link('x', 'a1', 'I'), link('y', 'a1', 'C'), link('x', 'c3', 'C'), link('y', 'c3', 'II')],
+      }),
+    )
+    expect(rounding.hypothesisScores[0]!.weighted).not.toBe(rounding.hypothesisScores[1]!.weighted)
+    expect(hypothesisOrder(rounding, 'weighted')).toEqual([0, 1])
+  })
+
+  it('orders the evidence by diagnosticity: widest spread first, then incomplete, then rated alike, retracted last', () => {
+    const ids = (order: number[]) => order.map((index) => matrix.rows[index]!.claim.id)
+    expect(ids(evidenceOrder(matrix, 'board'))).toEqual(['same', 'a', 'c', 'b', 'gone', 'partial'])
+    // b spans II..CC (4), a I..C (2), c N..I (1); partial is incomplete, same is non-diagnostic, gone is retracted.
+    expect(ids(evidenceOrder(matrix, 'diagnosticity'))).toEqual(['b', 'a', 'c', 'partial', 'same', 'gone'])
+    expect(matrix.rows.map(ratingSpread)).toEqual([0, 2, 1, 4, 4, 0])
   })
 })

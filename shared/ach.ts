@@ -115,6 +115,9 @@ export function diagnosticity(ratings: readonly (AchRating | null)[]): Diagnosti
   return applicable.includes(null) ? 'incomplete' : 'non-diagnostic'
 }
 
+/** Weighted sums of irrational weights (√2 × √2 is 2.0000000000000004): scores closer than this are a tie. */
+const WEIGHTED_TIE = 1e-9
+
 export function achMatrix(board: AchBoard, options: AchOptions = {}): AchMatrix {
   const hypotheses = board.assessments.filter((a) => a.kind === 'hypothesis')
   const column = new Map(hypotheses.map((h, index) => [h.id, index]))
@@ -174,8 +177,7 @@ export function achMatrix(board: AchBoard, options: AchOptions = {}): AchMatrix 
     scores,
     hypothesisScores,
     leastRefuted: hypotheses.filter((_, index) => scores[index] === lowest).map((h) => h.id),
-    // Weighted sums of irrational weights: equal within rounding is a tie.
-    leastRefutedWeighted: hypotheses.filter((_, index) => highestWeighted - hypothesisScores[index]!.weighted < 1e-9).map((h) => h.id),
+    leastRefutedWeighted: hypotheses.filter((_, index) => highestWeighted - hypothesisScores[index]!.weighted < WEIGHTED_TIE).map((h) => h.id),
     complete: hypothesisScores.every((s) => s.unrated === 0),
   }
 }
@@ -204,4 +206,60 @@ export function evidenceSummary(board: AchBoard): { claimIds: string[]; diagnost
 export function formatWeighted(score: number): string {
   const rounded = Math.round(score * 100) / 100
   return rounded === 0 ? '0' : rounded.toFixed(2).replace('-', '−')
+}
+
+/** How the matrix's columns are ordered: as on the board, or the least refuted first by either score. */
+export type HypothesisSort = 'board' | 'score' | 'weighted'
+/** How its rows are ordered: as the claims are listed, or the evidence that best tells the hypotheses apart first. */
+export type EvidenceSort = 'board' | 'diagnosticity'
+
+/**
+ * The columns' order, as indexes into `matrix.hypotheses`: by inconsistency
+ * score ascending or weighted score descending (nearest 0 first), the
+ * board's order breaking ties.
+ */
+export function hypothesisOrder(matrix: AchMatrix, by: HypothesisSort): number[] {
+  const indexes = matrix.hypotheses.map((_, index) => index)
+  if (by === 'board') return indexes
+  const scores = matrix.hypothesisScores
+  return indexes.sort((a, b) => {
+    if (by === 'score') return scores[a]!.inconsistency - scores[b]!.inconsistency || a - b
+    const difference = scores[b]!.weighted - scores[a]!.weighted
+    return Math.abs(difference) < WEIGHTED_TIE ? a - b : difference
+  })
+}
+
+const DIAGNOSTICITY_RANK: Record<Diagnosticity, number> = { diagnostic: 0, incomplete: 1, 'non-diagnostic': 2 }
+
+const CONSISTENCY_SCALE: Record<Exclude<AchRating, 'NA'>, number> = { CC: 2, C: 1, N: 0, I: -1, II: -2 }
+
+/**
+ * How far apart a row's ratings lie, on DOMAIN.md's consistency scale from
+ * CC to II (NA and unrated cells left out): 0 when they all agree, 4 when one
+ * hypothesis has CC and another II. The wider, the more the row tells them apart.
+ */
+export function ratingSpread(row: AchRow): number {
+  const values = row.cells.flatMap((cell) => (cell && cell.rating !== 'NA' ? [CONSISTENCY_SCALE[cell.rating]] : []))
+  return values.length === 0 ? 0 : Math.max(...values) - Math.min(...values)
+}
+
+/**
+ * The rows' order, as indexes into `matrix.rows`: by diagnosticity, the
+ * diagnostic first and the widest spread of ratings first among them, then
+ * the incomplete, then those rated the same everywhere, retracted claims last;
+ * the listed order breaking ties.
+ */
+export function evidenceOrder(matrix: AchMatrix, by: EvidenceSort): number[] {
+  const indexes = matrix.rows.map((_, index) => index)
+  if (by === 'board') return indexes
+  const key = matrix.rows.map((row) => ({
+    retracted: row.retracted ? 1 : 0,
+    rank: DIAGNOSTICITY_RANK[row.diagnosticity],
+    spread: ratingSpread(row),
+  }))
+  return indexes.sort((a, b) => {
+    const x = key[a]!
+    const y = key[b]!
+    return x.retracted - y.retracted || x.rank - y.rank || y.spread - x.spread || a - b
+  })
 }

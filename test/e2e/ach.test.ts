@@ -101,7 +101,8 @@ describeInBrowser('the ACH tab', () => {
     // "—" removes the link: the massing is no longer rated against the exercise, and the row says it is incomplete.
     await table.locator(`tr[data-claim="${massed}"] td[data-hypothesis="${exercise}"] select`).selectOption('')
     await carol.page.locator(`tr[data-claim="${massed}"][data-diagnosticity="incomplete"]`, { hasText: 'Not rated against every hypothesis' }).waitFor()
-    expect(await carol.page.locator(`tr[data-claim="${massed}"] td`).allInnerTexts()).toEqual(['—', 'CC'])
+    // An unrated cell reads "not rated" to a screen reader.
+    expect(await carol.page.locator(`tr[data-claim="${massed}"] td`).allInnerTexts()).toEqual(['—\nnot rated', 'CC'])
     // The unrated cell is counted apart, not as a zero, and the lowest score is only the lowest so far.
     await carol.page.locator(`tfoot td[data-hypothesis="${exercise}"][data-rated="2"][data-unrated="1"]`, { hasText: '2 of 3 rated' }).waitFor()
     await carol.page.locator('tfoot td[data-least-refuted="true"]', { hasText: 'least refuted so far' }).waitFor()
