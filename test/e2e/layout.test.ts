@@ -60,7 +60,8 @@ describeInBrowser('the board at every window size', () => {
       await page.locator('dialog[open]').waitFor({ state: 'detached' })
       expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0)
       await saveScreenshot(page, `layout-${viewport.width}x${viewport.height}`)
-    })
+      // Every control of the inspector and the claims is checked one by one: slow on a loaded machine.
+    }, 120_000)
   }
 
   it('below 1024 px: the cards take the whole width, and the claims and the inspector open as drawers', async () => {
@@ -101,5 +102,5 @@ describeInBrowser('the board at every window size', () => {
     await inspector.waitFor({ state: 'hidden' })
     await page.getByRole('button', { name: 'Details' }).click()
     await inspector.waitFor()
-  })
+  }, 120_000)
 })
