@@ -27,6 +27,7 @@ describeUnless(missing)('attribution with three writers on two instances', () =>
     for (const server of servers.splice(0).reverse()) await server.destroy()
   })
 
+  // Two servers, five accounts and some forty requests: the time a loaded machine may need.
   it('names each writer for exactly the fields they changed, and audits the reader', async () => {
     const clock = testClock()
     const first = await startTestServer({ dialect: 'postgres', accounts: true, clock, env: { REDIS_URL }, compactAfterRows: 1_000_000 })
@@ -124,5 +125,5 @@ describeUnless(missing)('attribution with three writers on two instances', () =>
     expect(byReviewer.filter((entry) => entry.action === 'export').map((entry) => entry.detail.asOf)).toEqual([t3])
     // The outsider's refused reads are not the board's history being viewed.
     expect(audit.body.filter((entry) => entry.actorId === outsider.id)).toEqual([])
-  })
+  }, 120_000)
 })
