@@ -6,6 +6,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import * as Y from 'yjs'
+import { applyBatch, batchSchema, MAX_BATCH_OPERATIONS } from '../../shared/board-batch.ts'
 import { boardToModel } from '../../shared/board-convert.ts'
 import {
   assessmentInputSchema,
@@ -256,6 +257,30 @@ export function boardsApi(): OpenAPIHono<AppEnv> {
       })
       if (!moved) throw notFound('Assessment')
       return c.json(moved, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/boards/{id}/batch',
+      summary: `Apply several changes as one: every operation or none, one commit, one step in everyone's undo history (at most ${MAX_BATCH_OPERATIONS} operations)`,
+      description:
+        'Each operation is `add` (with `input`, and an optional `ref` that later operations name as `@ref` in any id field), `update` (with `patch`), ' +
+        '`delete`, or `move` (assessments, with `after`). Each is validated as the single route would; the first refused one is named by its number ' +
+        '(`index`, from 0) and nothing is applied.',
+      request: { params: boardIdParam, body: { ...json(batchSchema), required: true } },
+      responses: {
+        200: jsonResponse(z.object({ ids: z.array(z.string()) }), 'The id each operation added, changed, deleted or moved, in order'),
+        ...errors,
+        413: jsonResponse(errorSchema, 'The body is over the request size limit.'),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      await requireBoardRole(c, id, 'editor')
+      const batch = c.req.valid('json')
+      return c.json(await changeBoard(c, id, (doc) => applyBatch(doc, batch, mutationContext(c))), 200)
     },
   )
 

@@ -5,6 +5,7 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { BatchError } from '../../shared/board-batch.ts'
 import { BoardError } from '../../shared/board-doc.ts'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
 import { CommitsFailing, SavingDelayed } from '../relay/commit-errors.ts'
@@ -90,6 +91,8 @@ export function handleError(error: Error, c: Context): Response {
     return c.json({ saving: 'delayed', message: SAVING_DELAYED_MESSAGE }, 202)
   }
   if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status)
+  // A refused operation of a batch is also named by its index, for a script to point at.
+  if (error instanceof BatchError) return c.json({ error: { code: error.kind, message: error.message, index: error.index } }, BOARD_ERROR_STATUS[error.kind])
   if (error instanceof BoardError) return c.json(errorBody(error.kind, error.message), BOARD_ERROR_STATUS[error.kind])
   if (error instanceof ImportError) return c.json(errorBody(error.kind, error.message), IMPORT_ERROR_STATUS[error.kind] ?? 400)
   if (error instanceof WorkerJobError) {

@@ -25,6 +25,7 @@ import type {
   SourceModel,
   SourcePatch,
 } from '../../../shared/board-model.ts'
+import { applyBatch, type Batch, type BatchResult } from '../../../shared/board-batch.ts'
 import * as mutations from '../../../shared/board-mutations.ts'
 import { localOrigin } from '../../../shared/change-origin.ts'
 import { isContradicting, isSupporting, type AchRating } from '../../../shared/domain.ts'
@@ -260,6 +261,11 @@ export class BoardStore {
 
   withdrawAcknowledgement(key: string): void {
     this.#change((ctx) => mutations.withdrawAcknowledgement(this.doc, key, ctx))
+  }
+
+  /** Several mutations as one change and one undo step, all or none (shared/board-batch.ts); null when refused (and told). */
+  batch(batch: Batch): BatchResult | null {
+    return this.#change((ctx) => applyBatch(this.doc, batch, ctx))
   }
 
   /** Runs a change as this person, as one undo step; a refused change is told, not thrown. */

@@ -1,0 +1,133 @@
+/**
+ * The batch endpoint: many changes in one request, applied as one commit (one
+ * row of the update log, one update at a connected client), all of them or
+ * none, each operation validated as its single route would be, with errors
+ * that name the operation.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { MAX_BATCH_OPERATIONS, type BatchOperation } from '../shared/board-batch.ts'
+import type { BoardModel } from '../shared/board-model.ts'
+import { LIMITS } from '../shared/limits.ts'
+import { addAccount, addMember, addToken, type TestAccount } from './helpers/accounts.ts'
+import { apiClient, type ApiClient } from './helpers/api.ts'
+import { startTestServer, type TestServer } from './helpers/test-server.ts'
+import { waitFor } from './helpers/wait-for.ts'
+import { connectClient, type TestClient } from './helpers/yjs-client.ts'
+
+type ErrorBody = { error: { code: string; message: string; index?: number } }
+
+describe('POST /api/boards/:id/batch', () => {
+  let server: TestServer
+  let owner: TestAccount
+  let api: ApiClient
+  let boardId: string
+  const clients: TestClient[] = []
+
+  beforeEach(async () => {
+    server = await startTestServer({ accounts: true })
+    owner = await addAccount(server, { name: 'Bea Batch' })
+    api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
+    boardId = await api.createBoard('Batches')
+  })
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy()
+    await server.destroy()
+  })
+
+  const logRows = async () => (await server.services.storage.log.load(boardId)).updates.length
+  const batch = (operations: unknown[]) => api.post<{ ids: string[] } & ErrorBody>(`/api/boards/${boardId}/batch`, { operations })
+  const board = async () => (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
+
+  it('makes 200 cards and 400 links in one request, one commit and one update at a connected client', async () => {
+    const client = connectClient(server.wsUrl, boardId, { token: (await addToken(server, owner)).token })
+    clients.push(client)
+    await client.synced()
+    let updates = 0
+    client.doc.on('update', (_update: Uint8Array, origin: unknown) => {
+      if (origin === client.provider) updates++
+    })
+    const rowsBefore = await logRows()
+
+    const operations: BatchOperation[] = [
+      { op: 'add', collection: 'sources', ref: 'nato', input: { name: 'NATO', reliability: 'B' } },
+      { op: 'add', collection: 'claims', ref: 'c1', input: { text: 'Convoys were seen.', sourceId: '@nato', credibility: 2 } },
+      { op: 'add', collection: 'claims', ref: 'c2', input: { text: 'Camps were built.', sourceId: '@nato', credibility: 3 } },
+    ]
+    for (let i = 0; i < 200; i++) {
+      operations.push({ op: 'add', collection: 'assessments', ref: `a${i}`, input: { title: `Card ${i + 1}`, likelihood: (i % 7) + 1 } })
+      operations.push({ op: 'add', collection: 'links', input: { assessmentId: `@a${i}`, claimId: '@c1', rating: 'C' } })
+      operations.push({ op: 'add', collection: 'links', input: { assessmentId: `@a${i}`, claimId: '@c2', rating: i % 2 === 0 ? 'CC' : 'I' } })
+    }
+    const response = await batch(operations)
+    expect(response.status).toBe(200)
+    expect(response.body.ids).toHaveLength(operations.length)
+
+    const model = await board()
+    expect(model.assessments.map((a) => a.title)).toEqual(Array.from({ length: 200 }, (_, i) => `Card ${i + 1}`))
+    expect(model.links).toHaveLength(400)
+    expect(model.assessments.every((a) => a.createdBy === 'Bea Batch')).toBe(true)
+    expect((await logRows()) - rowsBefore).toBe(1)
+    await waitFor(() => client.doc.getMap('links').size === 400, 'the client to see every link')
+    expect(updates).toBe(1)
+  })
+
+  it('changes nothing when one operation is refused, and names it', async () => {
+    const first = await batch([{ op: 'add', collection: 'sources', ref: 's', input: { name: 'NATO' } }])
+    const source = first.body.ids[0]!
+    const before = await board()
+    const rowsBefore = await logRows()
+
+    const missing = await batch([
+      { op: 'add', collection: 'assessments', ref: 'a', input: { title: 'Would be added' } },
+      { op: 'update', collection: 'sources', id: source, patch: { reliability: 'A' } },
+      { op: 'add', collection: 'links', input: { assessmentId: '@a', claimId: 'no-such-claim', rating: 'C' } },
+    ])
+    expect(missing.status).toBe(404)
+    expect(missing.body.error).toEqual({
+      code: 'not-found',
+      message: 'Operation 3: No claim with id no-such-claim on this board. Nothing in the batch was applied.',
+      index: 2,
+    })
+
+    const invalid = await batch([{ op: 'add', collection: 'claims', input: { text: 'x', sourceId: source, credibility: 9 } }])
+    expect(invalid.status).toBe(400)
+    expect(invalid.body.error).toMatchObject({ code: 'invalid', index: 0, message: expect.stringMatching(/^Operation 1: Invalid claim: credibility/) })
+
+    const author = await batch([{ op: 'add', collection: 'assessments', input: { title: 'Mine', createdBy: 'Someone else' } }])
+    expect(author.status).toBe(400)
+    expect(author.body.error.message).toMatch(/createdBy/)
+
+    const conflict = await batch([
+      { op: 'add', collection: 'claims', ref: 'c', input: { text: 'Once.', sourceId: source } },
+      { op: 'add', collection: 'assessments', ref: 'a', input: { title: 'Card' } },
+      { op: 'add', collection: 'links', input: { assessmentId: '@a', claimId: '@c', rating: 'C' } },
+      { op: 'add', collection: 'links', input: { assessmentId: '@a', claimId: '@c', rating: 'I' } },
+    ])
+    expect(conflict.status).toBe(409)
+    expect(conflict.body.error.index).toBe(3)
+
+    expect(await board()).toEqual(before)
+    expect(await logRows()).toBe(rowsBefore)
+  })
+
+  it('refuses an empty or oversized batch, a malformed operation, and a reviewer', async () => {
+    const empty = await batch([])
+    expect(empty.status).toBe(400)
+    expect(empty.body.error.message).toMatch(/operations/)
+    const tooMany = await batch(Array.from({ length: MAX_BATCH_OPERATIONS + 1 }, (_, i) => ({ op: 'add', collection: 'assessments', input: { title: `C${i}` } })))
+    expect(tooMany.status).toBe(400)
+    expect(tooMany.body.error.message).toMatch(/operations/)
+    const tooLarge = await batch([{ op: 'add', collection: 'assessments', input: { title: 'Big', judgment: 'x'.repeat(LIMITS.maxBodyBytes) } }])
+    expect(tooLarge.status).toBe(413)
+    const unknown = await batch([{ op: 'rename', collection: 'assessments', id: 'x' }])
+    expect(unknown.status).toBe(400)
+
+    const reviewer = await addAccount(server)
+    await addMember(server, boardId, reviewer, 'reviewer')
+    const asReviewer = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, reviewer)).token}` })
+    const refused = await asReviewer.post<ErrorBody>(`/api/boards/${boardId}/batch`, { operations: [{ op: 'add', collection: 'assessments', input: { title: 'No' } }] })
+    expect(refused.status).toBe(403)
+    expect((await board()).assessments).toEqual([])
+  })
+})
