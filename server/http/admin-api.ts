@@ -12,7 +12,7 @@ import { hashPassword } from '../auth/passwords.ts'
 import { endSessionsOf } from '../auth/sessions.ts'
 import type { Services } from '../services.ts'
 import type { AccountChange } from '../storage/storage.ts'
-import type { AppEnv } from './app-env.ts'
+import type { SignedInEnv } from './app-env.ts'
 import { newPasswordSchema } from './auth-api.ts'
 import { ApiError, forbidden, notFound } from './errors.ts'
 import { auditEntrySchema, auditQuerySchema, emailSchema, errorResponses, jsonBody, jsonResponse, nameSchema } from './openapi-parts.ts'
@@ -34,12 +34,12 @@ const accountPatchSchema = z
   .refine((patch) => patch.isAdmin !== undefined || patch.deactivated !== undefined, { message: 'give isAdmin, deactivated or both' })
 const userIdParam = z.object({ userId: z.string().min(1).max(64) })
 
-function requireAdmin(c: Context<AppEnv>): void {
+function requireAdmin(c: Context<SignedInEnv>): void {
   if (!c.var.principal.isAdmin) throw forbidden('Only the admin manages accounts.')
 }
 
-export function adminApi(): OpenAPIHono<AppEnv> {
-  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+export function adminApi(): OpenAPIHono<SignedInEnv> {
+  const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
 
   api.openapi(
     createRoute({

@@ -1,13 +1,19 @@
 import type { Principal } from '../access/access.ts'
 import type { Logger } from '../log.ts'
 import type { Services } from '../services.ts'
+import type { BoardRecord } from '../storage/storage.ts'
+import type { Role } from '../../shared/roles.ts'
 
-/** What every request handler can read from its context. */
-export type AppEnv = {
-  Variables: {
-    services: Services
-    logger: Logger
-    /** Set by the authentication middleware; absent on public routes. */
-    principal: Principal
-  }
+type AppVariables = {
+  services: Services
+  logger: Logger
 }
+
+/** What every request handler can read from its context, public routes included: no caller is known. */
+export type AppEnv = { Variables: AppVariables }
+
+/** Routes behind the authentication middleware: the caller is known. */
+export type SignedInEnv = { Variables: AppVariables & { principal: Principal } }
+
+/** Routes of one board (`/api/boards/:id/…`) after `boardRole`: the board exists (its row as read then) and the caller holds a role on it. */
+export type BoardEnv = { Variables: SignedInEnv['Variables'] & { board: { id: string; role: Role; record: BoardRecord } } }

@@ -14,10 +14,11 @@ import { checkReadiness } from '../health/readiness.ts'
 import { countRequests } from '../metrics/count-requests.ts'
 import { metricsRoute } from '../metrics/metrics-route.ts'
 import type { Services } from '../services.ts'
-import type { AppEnv } from './app-env.ts'
+import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { adminApi } from './admin-api.ts'
 import { availabilityGuard } from './availability-guard.ts'
 import { meApi, publicAuthApi } from './auth-api.ts'
+import { boardContentApi } from './board-content-api.ts'
 import { boardLifecycleApi } from './board-lifecycle-api.ts'
 import { boardsApi } from './boards-api.ts'
 import { checksApi } from './checks-api.ts'
@@ -25,7 +26,7 @@ import { exportApi } from './export-api.ts'
 import { historyApi } from './history-api.ts'
 import { importApi } from './import-api.ts'
 import { ApiError, errorBody, handleError, unauthorized } from './errors.ts'
-import { invitesApi, publicInvitesApi } from './invites-api.ts'
+import { boardInvitesApi, invitesApi, publicInvitesApi } from './invites-api.ts'
 import { membersApi } from './members-api.ts'
 import { reviewApi } from './review-api.ts'
 import { sameOriginGuard } from './same-origin-guard.ts'
@@ -84,28 +85,10 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     }),
   )
   api.use(sameOriginGuard())
-  // Public routes come before the authentication middleware, so they answer without a credential.
+  // Public routes come before the signed-in ones, whose authentication middleware answers 401 without a credential.
   api.route('/', publicAuthApi())
   api.route('/', publicInvitesApi())
-  api.use(async function authenticate(c, next) {
-    const principal = await services.access.principal(c.req.raw)
-    if (!principal) throw unauthorized()
-    c.set('principal', principal)
-    await next()
-  })
-  api.route('/', boardsApi())
-  api.route('/', boardLifecycleApi())
-  api.route('/', importApi())
-  api.route('/', exportApi())
-  api.route('/', checksApi())
-  api.route('/', meApi())
-  api.route('/', tokensApi())
-  api.route('/', adminApi())
-  api.route('/', membersApi())
-  api.route('/', invitesApi())
-  api.route('/', snapshotsApi())
-  api.route('/', historyApi())
-  api.route('/', reviewApi())
+  api.route('/', signedInApi(services))
   app.doc31('/api/openapi.json', { openapi: '3.1.0', info: { title: 'Assay API', version: '1' } })
   app.route('/api', api)
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}.`), 404))
@@ -120,4 +103,26 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     app.get('/', (c) => c.text('The client is not built yet: run `npm run build` (npm start does it for you).', 503))
   }
   return app
+}
+
+/** Every route that needs a caller: the caller's own, the admin's, and one board's under `/boards/:id`. */
+function signedInApi(services: Services): OpenAPIHono<SignedInEnv> {
+  const api = new OpenAPIHono<SignedInEnv>()
+  api.use(async function authenticate(c, next) {
+    const principal = await services.access.principal(c.req.raw)
+    if (!principal) throw unauthorized()
+    c.set('principal', principal)
+    await next()
+  })
+  for (const part of [meApi(), tokensApi(), adminApi(), invitesApi(), boardsApi()]) api.route('/', part)
+  api.route('/boards/:id', boardApi())
+  return api
+}
+
+/** The routes of one board; each declares the role it needs with `boardRole`. */
+function boardApi(): OpenAPIHono<SignedInEnv> {
+  const board = new OpenAPIHono<SignedInEnv>()
+  const parts = [boardContentApi(), boardLifecycleApi(), importApi(), exportApi(), checksApi(), membersApi(), boardInvitesApi(), snapshotsApi(), historyApi(), reviewApi()]
+  for (const part of parts) board.route('/', part)
+  return board
 }

@@ -18,7 +18,7 @@ export const asOfParam = z
   .openapi({ description: 'A past time (ISO 8601): the board as it was then, from its history', example: '2026-11-28T14:00:00Z' })
 
 /** Refuses a time still to come: the board's history only reaches now. */
-export function pastTime(c: Context<AppEnv>, asOf: string): string {
+export function pastTime<E extends AppEnv>(c: Context<E>, asOf: string): string {
   if (Date.parse(asOf) > c.var.services.clock().getTime()) throw new ApiError(400, 'invalid', `asOf ${asOf} is in the future; give a time up to now.`)
   return asOf
 }

@@ -10,7 +10,7 @@ import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyDecoy, ve
 import { hashSecret } from '../auth/secret-token.ts'
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../auth/session-cookie.ts'
 import { endSession, endSessionsOf } from '../auth/sessions.ts'
-import type { AppEnv } from './app-env.ts'
+import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { clientAddress } from './client-address.ts'
 import { ApiError, errorBody, forbidden, unauthorized } from './errors.ts'
 import { emailSchema, errorResponses, errorSchema, jsonBody, jsonResponse, nameSchema } from './openapi-parts.ts'
@@ -138,8 +138,8 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
 }
 
 /** `GET /me` and `POST /me/password`: behind the authentication middleware. */
-export function meApi(): OpenAPIHono<AppEnv> {
-  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+export function meApi(): OpenAPIHono<SignedInEnv> {
+  const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
   api.openapi(
     createRoute({
       method: 'get',

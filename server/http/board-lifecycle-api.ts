@@ -10,32 +10,31 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { CLOSE } from '../../shared/protocol.ts'
 import { audit } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
-import type { AppEnv } from './app-env.ts'
-import { requireBoardRole } from './boards-api.ts'
+import type { SignedInEnv } from './app-env.ts'
+import { boardParams, boardRole } from './board-role.ts'
 import { forbidden, notFound } from './errors.ts'
 import { errorResponses, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
-const boardParam = z.object({ id: z.string().min(1).max(64) })
 const archiveStateSchema = z.object({ archivedAt: z.string().nullable(), archivedBy: z.string().nullable() })
 
-export function boardLifecycleApi(): OpenAPIHono<AppEnv> {
-  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+/** Mounted at `/boards/:id`. */
+export function boardLifecycleApi(): OpenAPIHono<SignedInEnv> {
+  const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
 
   api.openapi(
     createRoute({
       method: 'post',
-      path: '/boards/{id}/archive',
+      path: '/archive',
+      middleware: boardRole('owner'),
       summary: 'Archive the board (owners): hidden from the default board list, read-only for everyone until restored',
-      request: { params: boardParam },
+      request: { params: boardParams },
       responses: { 200: jsonResponse(archiveStateSchema, 'The board is archived'), ...errorResponses },
     }),
     async (c) => {
-      const { id } = c.req.valid('param')
-      await requireBoardRole(c, id, 'owner')
+      const id = c.var.board.id
       const services = c.var.services
-      const board = await services.storage.boards.get(id)
-      if (!board) throw notFound('Board')
+      const board = c.var.board.record
       if (board.archivedAt !== null) return c.json({ archivedAt: board.archivedAt, archivedBy: board.archivedBy }, 200)
       const archived = { at: new Date().toISOString(), by: c.var.principal.name }
       if (!(await services.storage.boards.setArchived(id, archived))) throw notFound('Board')
@@ -49,17 +48,16 @@ export function boardLifecycleApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'delete',
-      path: '/boards/{id}/archive',
+      path: '/archive',
+      middleware: boardRole('owner'),
       summary: 'Restore an archived board (owners): back in the board list and editable',
-      request: { params: boardParam },
+      request: { params: boardParams },
       responses: { 200: jsonResponse(archiveStateSchema, 'The board is no longer archived'), ...errorResponses },
     }),
     async (c) => {
-      const { id } = c.req.valid('param')
-      await requireBoardRole(c, id, 'owner')
+      const id = c.var.board.id
       const services = c.var.services
-      const board = await services.storage.boards.get(id)
-      if (!board) throw notFound('Board')
+      const board = c.var.board.record
       if (board.archivedAt === null) return c.json({ archivedAt: null, archivedBy: null }, 200)
       if (!(await services.storage.boards.setArchived(id, null))) throw notFound('Board')
       closeSocketsOf(services.rooms, { boardId: id })
@@ -71,17 +69,17 @@ export function boardLifecycleApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'delete',
-      path: '/boards/{id}',
+      path: '/',
+      // Any member learns that only the admin deletes; anyone else is told there is no such board.
+      middleware: boardRole('reviewer'),
       summary:
         'Delete the board (admin only): its update log, history, snapshots, reviews, members and invites go; its sockets close for good (4410); the audit log keeps the deletion',
-      request: { params: boardParam },
+      request: { params: boardParams },
       responses: { 204: { description: 'Deleted' }, ...errorResponses },
     }),
     async (c) => {
-      const { id } = c.req.valid('param')
+      const { id, record: board } = c.var.board
       const services = c.var.services
-      const board = await services.storage.boards.get(id)
-      if (!board || (await services.access.authorize(c.var.principal, id)) === null) throw notFound('Board')
       if (!c.var.principal.isAdmin) throw forbidden('Only the admin deletes a board; an owner can archive it.')
       services.rooms.closeConnections({ boardId: id }, CLOSE.boardDeleted)
       // What this instance's room still commits lands before the rows go, so nothing is left behind here.

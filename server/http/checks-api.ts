@@ -13,33 +13,34 @@ import { checksReportSchema } from '../../shared/checks-report.ts'
 import { EXPORT_SCOPES } from '../../shared/export-scope.ts'
 import { LIMITS } from '../../shared/limits.ts'
 import { checkVersion } from '../export/export-version.ts'
-import type { AppEnv } from './app-env.ts'
-import { changeBoard, mutationContext, requireBoardRole } from './boards-api.ts'
+import type { SignedInEnv } from './app-env.ts'
+import { boardParams, boardRole } from './board-role.ts'
 import { notFound } from './errors.ts'
+import { changeBoard, mutationContext } from './live-board.ts'
 import { errorResponses, errorSchema, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
-const id = z.string().min(1).max(64)
 const errors = { 400: errorResponses[400], 401: errorResponses[401], 403: errorResponses[403], 404: jsonResponse(errorSchema, 'No such board, snapshot or finding.') }
 
-export function checksApi(): OpenAPIHono<AppEnv> {
-  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+/** Mounted at `/boards/:id`. */
+export function checksApi(): OpenAPIHono<SignedInEnv> {
+  const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
 
   api.openapi(
     createRoute({
       method: 'get',
-      path: '/boards/{id}/checks',
+      path: '/checks',
+      middleware: boardRole('reviewer'),
       summary: 'The analytic checks of the live board or a snapshot, with their acknowledgements',
       request: {
-        params: z.object({ id }),
-        query: z.object({ snapshot: id.optional(), scope: z.enum(EXPORT_SCOPES).default('all') }),
+        params: boardParams,
+        query: z.object({ snapshot: z.string().min(1).max(64).optional(), scope: z.enum(EXPORT_SCOPES).default('all') }),
       },
       responses: { 200: jsonResponse(checksReportSchema, 'The findings, the board’s own first'), ...errors },
     }),
     async (c) => {
-      const { id: boardId } = c.req.valid('param')
+      const boardId = c.var.board.id
       const { snapshot, scope } = c.req.valid('query')
-      await requireBoardRole(c, boardId, 'reviewer')
       const report = await checkVersion(c.var.services, boardId, snapshot, scope)
       if (!report) throw notFound(snapshot ? 'Snapshot' : 'Board')
       return c.json(report, 200)
@@ -49,16 +50,16 @@ export function checksApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'post',
-      path: '/boards/{id}/acknowledgements',
+      path: '/acknowledgements',
+      middleware: boardRole('editor'),
       summary: 'Acknowledge a finding that stands on the live board, with the reason (replaces an earlier reason)',
-      request: { params: z.object({ id }), body: jsonBody(acknowledgementInputSchema) },
+      request: { params: boardParams, body: jsonBody(acknowledgementInputSchema) },
       responses: { 201: jsonResponse(acknowledgementSchema, 'The acknowledgement'), ...errors },
     }),
     async (c) => {
-      const { id: boardId } = c.req.valid('param')
-      await requireBoardRole(c, boardId, 'editor')
+      const boardId = c.var.board.id
       const input = c.req.valid('json')
-      const acknowledgement = await changeBoard(c, boardId, (doc) => {
+      const acknowledgement = await changeBoard(c, (doc) => {
         // Only a finding that stands now can be acknowledged: a key made up or gone stale is refused, not stored.
         const model = boardToModel(doc, boardId)
         if (!findingStands(model, input.key, input.rule)) {
@@ -75,16 +76,15 @@ export function checksApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'delete',
-      path: '/boards/{id}/acknowledgements',
+      path: '/acknowledgements',
+      middleware: boardRole('editor'),
       summary: 'Withdraw the acknowledgement of a finding',
-      request: { params: z.object({ id }), query: z.object({ key: z.string().min(1).max(LIMITS.shortText) }) },
+      request: { params: boardParams, query: z.object({ key: z.string().min(1).max(LIMITS.shortText) }) },
       responses: { 204: { description: 'Withdrawn' }, ...errors },
     }),
     async (c) => {
-      const { id: boardId } = c.req.valid('param')
       const { key } = c.req.valid('query')
-      await requireBoardRole(c, boardId, 'editor')
-      await changeBoard(c, boardId, (doc) => mutations.withdrawAcknowledgement(doc, key, mutationContext(c)))
+      await changeBoard(c, (doc) => mutations.withdrawAcknowledgement(doc, key, mutationContext(c)))
       return c.body(null, 204)
     },
   )

@@ -9,7 +9,7 @@ import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context } from 'hono'
 import type { AppEnv } from './app-env.ts'
 
-export function clientAddress(c: Context<AppEnv>): string {
+export function clientAddress<E extends AppEnv>(c: Context<E>): string {
   const peer = peerAddress(c)
   const hops = c.var.services.config.TRUST_PROXY
   if (hops === 0) return peer
@@ -21,7 +21,7 @@ export function clientAddress(c: Context<AppEnv>): string {
   return forwarded[forwarded.length - hops] ?? forwarded[0] ?? peer
 }
 
-function peerAddress(c: Context<AppEnv>): string {
+function peerAddress<E extends AppEnv>(c: Context<E>): string {
   try {
     return getConnInfo(c).remote.address ?? 'unknown'
   } catch {

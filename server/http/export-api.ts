@@ -4,22 +4,25 @@ import { EXPORT_SCOPES } from '../../shared/export-scope.ts'
 import { EXPORT_FORMATS } from '../export/export-board.ts'
 import { exportVersion } from '../export/export-version.ts'
 import { readAsOfLog } from '../history/read-history.ts'
-import type { AppEnv } from './app-env.ts'
+import type { SignedInEnv } from './app-env.ts'
 import { asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
-import { requireBoardRole } from './boards-api.ts'
+import { boardParams, boardRole } from './board-role.ts'
 import { workerErrorResponses } from './openapi-parts.ts'
 import { ApiError, notFound } from './errors.ts'
 import { validationHook } from './validation-hook.ts'
 
-export function exportApi(): OpenAPIHono<AppEnv> {
-  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+/** Mounted at `/boards/:id`. */
+export function exportApi(): OpenAPIHono<SignedInEnv> {
+  const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
   api.openapi(
     createRoute({
       method: 'get',
-      path: '/boards/{id}/export',
+      path: '/export',
+      // Reviewers may export: a briefing is how a reviewed version leaves the board.
+      middleware: boardRole('reviewer'),
       summary: 'Export the live board, a snapshot or the board at a past time as a briefing (DOCX, PDF, Markdown, HTML), a STIX 2.1 bundle or JSON',
       request: {
-        params: z.object({ id: z.string().min(1).max(64) }),
+        params: boardParams,
         query: z.object({
           format: z.enum(EXPORT_FORMATS),
           snapshot: z.string().min(1).max(64).optional(),
@@ -37,10 +40,8 @@ export function exportApi(): OpenAPIHono<AppEnv> {
       },
     }),
     async (c) => {
-      const { id } = c.req.valid('param')
+      const id = c.var.board.id
       const { format, snapshot, asOf, scope } = c.req.valid('query')
-      // Reviewers may export: a briefing is how a reviewed version leaves the board.
-      await requireBoardRole(c, id, 'reviewer')
       if (snapshot !== undefined && asOf !== undefined) throw new ApiError(400, 'invalid', 'Give snapshot or asOf, not both.')
       const past = asOf === undefined ? undefined : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
       const file = await exportVersion(

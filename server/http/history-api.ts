@@ -9,31 +9,31 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { assessmentChangeSchema, boardHistorySchema } from '../../shared/history-model.ts'
 import { historyAudit } from '../history/history-audit.ts'
 import { readAssessmentChanges, readBoardAsOf, readBoardHistory } from '../history/read-history.ts'
-import type { AppEnv } from './app-env.ts'
+import type { SignedInEnv } from './app-env.ts'
 import { AS_OF_HEADER, asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
-import { requireBoardRole } from './boards-api.ts'
+import { boardParams, boardRole } from './board-role.ts'
 import { ApiError } from './errors.ts'
-import { workerErrorResponses } from './openapi-parts.ts'
-import { boardIdParam, errors, jsonResponse } from './snapshot-routes.ts'
+import { errorResponses, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const DAY_MS = 86_400_000
 const time = (what: string) => z.string().datetime({ offset: true, message: `give ${what} as an ISO 8601 time` }).transform((value) => new Date(value).toISOString())
 
-export function historyApi(): OpenAPIHono<AppEnv> {
-  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+/** Mounted at `/boards/:id`. */
+export function historyApi(): OpenAPIHono<SignedInEnv> {
+  const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
 
   api.openapi(
     createRoute({
       method: 'get',
-      path: '/boards/{id}/history',
+      path: '/history',
+      middleware: boardRole('reviewer'),
       summary: 'Editing sessions (per person and per few minutes), newest first, and the moments kept from before the detail window',
-      request: { params: boardIdParam, query: z.object({ from: time('from').optional(), to: time('to').optional() }) },
-      responses: { 200: jsonResponse(boardHistorySchema, 'The board’s history'), ...errors },
+      request: { params: boardParams, query: z.object({ from: time('from').optional(), to: time('to').optional() }) },
+      responses: { 200: jsonResponse(boardHistorySchema, 'The board’s history'), ...errorResponses },
     }),
     async (c) => {
-      const { id } = c.req.valid('param')
-      await requireBoardRole(c, id, 'reviewer')
+      const id = c.var.board.id
       const { services } = c.var
       const to = c.req.valid('query').to ?? services.clock().toISOString()
       const from = c.req.valid('query').from ?? new Date(Date.parse(to) - services.config.HISTORY_DETAIL_DAYS * DAY_MS).toISOString()
@@ -47,21 +47,21 @@ export function historyApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'get',
-      path: '/boards/{id}/history/state',
+      path: '/history/state',
+      middleware: boardRole('reviewer'),
       summary: 'The board as it was at a past time, as one Yjs update, for a read-only board view; the Assay-As-Of header describes the moment',
-      request: { params: boardIdParam, query: z.object({ asOf: asOfParam }) },
+      request: { params: boardParams, query: z.object({ asOf: asOfParam }) },
       responses: {
         200: {
           content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
           description: 'Apply with Y.applyUpdate to an empty Y.Doc',
         },
-        ...errors,
+        ...errorResponses,
         ...workerErrorResponses,
       },
     }),
     async (c) => {
-      const { id } = c.req.valid('param')
-      await requireBoardRole(c, id, 'reviewer')
+      const id = c.var.board.id
       const asOf = pastTime(c, c.req.valid('query').asOf)
       const rebuilt = keptAsOf(await readBoardAsOf(c.var.services, id, asOf))
       await historyAudit.viewed(c.var.services, c.var.principal, id, 'as-of', { asOf, at: rebuilt.asOf.at })
@@ -72,10 +72,11 @@ export function historyApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'get',
-      path: '/boards/{id}/history/changes',
+      path: '/history/changes',
+      middleware: boardRole('reviewer'),
       summary: 'Who changed which field of an assessment, and when: of one assessment, or of the board between two times',
       request: {
-        params: boardIdParam,
+        params: boardParams,
         query: z.object({
           assessmentId: z.string().min(1).max(64).optional(),
           from: time('from').optional(),
@@ -83,11 +84,10 @@ export function historyApi(): OpenAPIHono<AppEnv> {
           limit: z.coerce.number().int().min(1).max(5000).default(500),
         }),
       },
-      responses: { 200: jsonResponse(z.array(assessmentChangeSchema), 'Changes, oldest first (the newest `limit` of them)'), ...errors, ...workerErrorResponses },
+      responses: { 200: jsonResponse(z.array(assessmentChangeSchema), 'Changes, oldest first (the newest `limit` of them)'), ...errorResponses, ...workerErrorResponses },
     }),
     async (c) => {
-      const { id } = c.req.valid('param')
-      await requireBoardRole(c, id, 'reviewer')
+      const id = c.var.board.id
       const query = c.req.valid('query')
       const changes = await readAssessmentChanges(c.var.services, id, {
         limit: query.limit,

@@ -6,8 +6,8 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { LIMITS } from '../../shared/limits.ts'
 import { textField } from '../../shared/text-hygiene.ts'
 import { importDocument } from '../import/import-document.ts'
-import type { AppEnv } from './app-env.ts'
-import { requireBoardRole } from './boards-api.ts'
+import type { SignedInEnv } from './app-env.ts'
+import { boardParams, boardRole } from './board-role.ts'
 import { workerErrorResponses } from './openapi-parts.ts'
 import { ApiError, notFound } from './errors.ts'
 import { validationHook } from './validation-hook.ts'
@@ -33,15 +33,17 @@ const planned = z.object({
   claims: z.array(z.object({ text: z.string(), sourceName: z.string(), paragraph: z.number(), start: z.number(), end: z.number(), id: z.string().nullable() })),
 })
 
-export function importApi(): OpenAPIHono<AppEnv> {
-  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+/** Mounted at `/boards/:id`. */
+export function importApi(): OpenAPIHono<SignedInEnv> {
+  const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
   api.openapi(
     createRoute({
       method: 'post',
-      path: '/boards/{id}/import',
+      path: '/import',
+      middleware: boardRole('editor'),
       summary: 'Import a source document: one claim per cited sentence (or preview what would be created)',
       request: {
-        params: z.object({ id: z.string().min(1).max(64) }),
+        params: boardParams,
         body: {
           content: { 'application/json': { schema: textBody }, 'multipart/form-data': { schema: fileBody } },
           // Not "required": with two media types, a required body is validated as both; this way each
@@ -59,8 +61,7 @@ export function importApi(): OpenAPIHono<AppEnv> {
       },
     }),
     async (c) => {
-      const { id } = c.req.valid('param')
-      await requireBoardRole(c, id, 'editor')
+      const id = c.var.board.id
       const contentType = c.req.header('content-type') ?? ''
       const isForm = contentType.startsWith('multipart/form-data')
       if (!isForm && !contentType.startsWith('application/json')) {

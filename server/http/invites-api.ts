@@ -19,8 +19,8 @@ import { closeSocketsOf } from '../access/close-sockets.ts'
 import { hashSecret, newSecret } from '../auth/secret-token.ts'
 import type { Services } from '../services.ts'
 import type { InviteRecord } from '../storage/storage.ts'
-import type { AppEnv } from './app-env.ts'
-import { requireBoardRole } from './boards-api.ts'
+import type { AppEnv, SignedInEnv } from './app-env.ts'
+import { boardParams, boardRole } from './board-role.ts'
 import { ApiError, forbidden, notFound } from './errors.ts'
 import { errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
@@ -28,7 +28,6 @@ import { validationHook } from './validation-hook.ts'
 const DEFAULT_EXPIRY_HOURS = 72
 const MAX_EXPIRY_HOURS = 30 * 24
 
-const boardParam = z.object({ id: z.string().min(1).max(64) })
 const tokenParam = z.object({ token: z.string().min(1).max(128) })
 const inviteSchema = z.object({ boardId: z.string(), boardTitle: z.string(), role: roleSchema, expiresAt: z.string() })
 const listedInviteSchema = z.object({
@@ -92,24 +91,25 @@ export function publicInvitesApi(): OpenAPIHono<AppEnv> {
   return api
 }
 
-export function invitesApi(): OpenAPIHono<AppEnv> {
-  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+/** An owner's invite links of a board: mounted at `/boards/:id`. */
+export function boardInvitesApi(): OpenAPIHono<SignedInEnv> {
+  const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
 
   api.openapi(
     createRoute({
       method: 'post',
-      path: '/boards/{id}/invites',
+      path: '/invites',
+      middleware: boardRole('owner'),
       summary: 'Make an invite link to the board with a role (owners)',
       request: {
-        params: boardParam,
+        params: boardParams,
         body: jsonBody(z.object({ role: roleSchema, expiresInHours: z.number().int().min(1).max(MAX_EXPIRY_HOURS).optional() }).strict()),
       },
       responses: { 201: jsonResponse(z.object({ id: z.string(), url: z.string(), token: z.string(), expiresAt: z.string() }), 'The link'), ...errorResponses },
     }),
     async (c) => {
       const services = c.var.services
-      const { id: boardId } = c.req.valid('param')
-      await requireBoardRole(c, boardId, 'owner')
+      const boardId = c.var.board.id
       // The link stands on its maker's right, so it needs a maker whose right can be checked later.
       const maker = c.var.principal.userId
       if (maker === null) throw forbidden('Only a signed-in account makes invite links.')
@@ -136,15 +136,15 @@ export function invitesApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'get',
-      path: '/boards/{id}/invites',
+      path: '/invites',
+      middleware: boardRole('owner'),
       summary: "The board's invite links that have not expired, newest first (owners); never the links themselves",
-      request: { params: boardParam },
+      request: { params: boardParams },
       responses: { 200: jsonResponse(z.array(listedInviteSchema), 'Invites, newest first'), ...errorResponses },
     }),
     async (c) => {
       const services = c.var.services
-      const { id: boardId } = c.req.valid('param')
-      await requireBoardRole(c, boardId, 'owner')
+      const boardId = c.var.board.id
       const invites = await services.storage.invites.listForBoard(boardId, new Date().toISOString())
       const listed = await Promise.all(
         invites.map(async (invite) => {
@@ -166,20 +166,28 @@ export function invitesApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'delete',
-      path: '/boards/{id}/invites/{inviteId}',
+      path: '/invites/{inviteId}',
+      middleware: boardRole('owner'),
       summary: 'Revoke an invite link (owners): it lets nobody else in; those who joined by it stay members',
-      request: { params: boardParam.extend({ inviteId: z.string().min(1).max(64) }) },
+      request: { params: boardParams.extend({ inviteId: z.string().min(1).max(64) }) },
       responses: { 204: { description: 'Revoked' }, ...errorResponses },
     }),
     async (c) => {
       const services = c.var.services
-      const { id: boardId, inviteId } = c.req.valid('param')
-      await requireBoardRole(c, boardId, 'owner')
+      const boardId = c.var.board.id
+      const { inviteId } = c.req.valid('param')
       if (!(await services.storage.invites.delete(boardId, inviteId))) throw notFound('Invite')
       await audit(services, { actor: c.var.principal, action: 'invite-revoked', boardId, detail: { inviteId } })
       return c.body(null, 204)
     },
   )
+
+  return api
+}
+
+/** Accepting a link needs an account: the person joins as themselves. */
+export function invitesApi(): OpenAPIHono<SignedInEnv> {
+  const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
 
   api.openapi(
     createRoute({

@@ -7,15 +7,14 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { audit, toAuditView } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
 import type { MemberChange, MemberView } from '../storage/storage.ts'
-import type { AppEnv } from './app-env.ts'
-import { requireBoardRole } from './boards-api.ts'
+import type { SignedInEnv } from './app-env.ts'
+import { boardParams, boardRole } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
 import { roleSchema } from '../../shared/roles.ts'
 import { auditEntrySchema, auditQuerySchema, emailSchema, errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
-const boardParam = z.object({ id: z.string().min(1).max(64) })
-const memberParams = boardParam.extend({ userId: z.string().min(1).max(64) })
+const memberParams = boardParams.extend({ userId: z.string().min(1).max(64) })
 const memberSchema = z.object({ userId: z.string(), email: z.string(), name: z.string(), role: roleSchema })
 
 function refuseChange(change: MemberChange, verb: string): void {
@@ -25,20 +24,21 @@ function refuseChange(change: MemberChange, verb: string): void {
   }
 }
 
-export function membersApi(): OpenAPIHono<AppEnv> {
-  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+/** Mounted at `/boards/:id`. */
+export function membersApi(): OpenAPIHono<SignedInEnv> {
+  const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
 
   api.openapi(
     createRoute({
       method: 'get',
-      path: '/boards/{id}/members',
+      path: '/members',
+      middleware: boardRole('reviewer'),
       summary: "The board's members and their roles (any member)",
-      request: { params: boardParam },
+      request: { params: boardParams },
       responses: { 200: jsonResponse(z.array(memberSchema), 'Members, by name'), ...errorResponses },
     }),
     async (c) => {
-      const { id } = c.req.valid('param')
-      await requireBoardRole(c, id, 'reviewer')
+      const id = c.var.board.id
       return c.json(await c.var.services.storage.members.list(id), 200)
     },
   )
@@ -46,15 +46,15 @@ export function membersApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'post',
-      path: '/boards/{id}/members',
+      path: '/members',
+      middleware: boardRole('owner'),
       summary: 'Add an account to the board with a role (owners)',
-      request: { params: boardParam, body: jsonBody(z.object({ email: emailSchema, role: roleSchema }).strict()) },
+      request: { params: boardParams, body: jsonBody(z.object({ email: emailSchema, role: roleSchema }).strict()) },
       responses: { 201: jsonResponse(memberSchema, 'The new member'), ...errorResponses },
     }),
     async (c) => {
       const services = c.var.services
-      const { id } = c.req.valid('param')
-      await requireBoardRole(c, id, 'owner')
+      const id = c.var.board.id
       const { email, role } = c.req.valid('json')
       const user = await services.storage.users.getByEmail(email)
       if (!user) throw new ApiError(404, 'no_account', 'No account has this email: ask the admin to add one, or send an invite link.')
@@ -69,15 +69,16 @@ export function membersApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'patch',
-      path: '/boards/{id}/members/{userId}',
+      path: '/members/{userId}',
+      middleware: boardRole('owner'),
       summary: "Change a member's role (owners); their open sockets reconnect with the new role",
       request: { params: memberParams, body: jsonBody(z.object({ role: roleSchema }).strict()) },
       responses: { 200: jsonResponse(memberSchema, 'The member after the change'), ...errorResponses },
     }),
     async (c) => {
       const services = c.var.services
-      const { id, userId } = c.req.valid('param')
-      await requireBoardRole(c, id, 'owner')
+      const id = c.var.board.id
+      const { userId } = c.req.valid('param')
       const { role } = c.req.valid('json')
       const before = await services.storage.members.role(id, userId)
       refuseChange(await services.storage.members.setRole(id, userId, role), 'demote')
@@ -92,15 +93,16 @@ export function membersApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'delete',
-      path: '/boards/{id}/members/{userId}',
+      path: '/members/{userId}',
+      middleware: boardRole('owner'),
       summary: 'Remove a member (owners); their open sockets close',
       request: { params: memberParams },
       responses: { 204: { description: 'Removed' }, ...errorResponses },
     }),
     async (c) => {
       const services = c.var.services
-      const { id, userId } = c.req.valid('param')
-      await requireBoardRole(c, id, 'owner')
+      const id = c.var.board.id
+      const { userId } = c.req.valid('param')
       refuseChange(await services.storage.members.remove(id, userId), 'remove')
       closeSocketsOf(services.rooms, { userId, boardId: id })
       await audit(services, { actor: c.var.principal, action: 'member-removed', boardId: id, detail: { userId } })
@@ -111,17 +113,17 @@ export function membersApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'get',
-      path: '/boards/{id}/audit',
+      path: '/audit',
+      middleware: boardRole('owner'),
       summary: "The board's audit log, newest first (owners)",
       request: {
-        params: boardParam,
+        params: boardParams,
         query: auditQuerySchema,
       },
       responses: { 200: jsonResponse(z.array(auditEntrySchema), 'Entries, newest first'), ...errorResponses },
     }),
     async (c) => {
-      const { id } = c.req.valid('param')
-      await requireBoardRole(c, id, 'owner')
+      const id = c.var.board.id
       const records = await c.var.services.storage.audit.listForBoard(id, c.req.valid('query').limit)
       return c.json(records.map(toAuditView), 200)
     },

@@ -1,4 +1,4 @@
-/** Pieces every OpenAPI route of the access API declares: JSON bodies and the one error shape. */
+/** Pieces every OpenAPI route declares: JSON bodies and the one error shape. */
 import { z } from '@hono/zod-openapi'
 import { textField } from '../../shared/text-hygiene.ts'
 
@@ -12,7 +12,7 @@ export const errorResponses = {
   400: jsonResponse(errorSchema, 'The request was invalid; the message says which field and why.'),
   401: jsonResponse(errorSchema, 'No valid credential.'),
   403: jsonResponse(errorSchema, 'No right to do this.'),
-  404: jsonResponse(errorSchema, 'No such board, account, token or invite.'),
+  404: jsonResponse(errorSchema, 'No such board, item, snapshot, account, token or invite (the message says which).'),
   409: jsonResponse(errorSchema, 'The change conflicts with the state as it is.'),
 }
 

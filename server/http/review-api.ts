@@ -22,19 +22,18 @@ import { addComment, CommentRefused, setThreadResolved } from '../review/comment
 import { openThreads } from '../review/open-threads.ts'
 import { reviewTarget, type ReviewTarget } from '../review/snapshot-assessments.ts'
 import { reviewerId } from '../snapshots/actor.ts'
-import type { AppEnv } from './app-env.ts'
-import { requireBoardRole } from './boards-api.ts'
+import type { BoardEnv, SignedInEnv } from './app-env.ts'
+import { boardParams, boardRole, snapshotParams } from './board-role.ts'
 import { ApiError } from './errors.ts'
-import { boardIdParam, errors, json, jsonResponse, snapshotParams } from './snapshot-routes.ts'
+import { errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const commentParams = snapshotParams.extend({ commentId: z.string().min(1).max(64) })
 const assessmentParams = snapshotParams.extend({ assessmentId: z.string().min(1).max(64) })
 
-/** The snapshot under review, after checking the caller is a member of its board. */
-async function target(c: Context<AppEnv>, boardId: string, snapshotId: string): Promise<ReviewTarget> {
-  await requireBoardRole(c, boardId, 'reviewer')
-  const found = await reviewTarget(c.var.services, boardId, snapshotId)
+/** The snapshot under review on the route's board (any member may review: every route needs the reviewer role). */
+async function target(c: Context<BoardEnv>, snapshotId: string): Promise<ReviewTarget> {
+  const found = await reviewTarget(c.var.services, c.var.board.id, snapshotId)
   if (!found) throw new ApiError(404, 'not_found', `Snapshot ${snapshotId} not found on this board.`)
   return found
 }
@@ -45,20 +44,22 @@ function requireAssessment(found: ReviewTarget, assessmentId: string): void {
   }
 }
 
-export function reviewApi(): OpenAPIHono<AppEnv> {
-  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+/** Mounted at `/boards/:id`. */
+export function reviewApi(): OpenAPIHono<SignedInEnv> {
+  const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
 
   api.openapi(
     createRoute({
       method: 'get',
-      path: '/boards/{id}/snapshots/{snapshotId}/review',
+      path: '/snapshots/{snapshotId}/review',
+      middleware: boardRole('reviewer'),
       summary: "A snapshot's review: comments, verdicts and sign-offs",
       request: { params: snapshotParams },
-      responses: { 200: jsonResponse(snapshotReviewSchema, 'The review'), ...errors },
+      responses: { 200: jsonResponse(snapshotReviewSchema, 'The review'), ...errorResponses },
     }),
     async (c) => {
-      const { id, snapshotId } = c.req.valid('param')
-      const { snapshot } = await target(c, id, snapshotId)
+      const { snapshotId } = c.req.valid('param')
+      const { snapshot } = await target(c, snapshotId)
       const { reviews } = c.var.services.storage
       const [comments, verdicts, signoffs] = await Promise.all([
         reviews.comments(snapshotId),
@@ -72,14 +73,15 @@ export function reviewApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'post',
-      path: '/boards/{id}/snapshots/{snapshotId}/comments',
+      path: '/snapshots/{snapshotId}/comments',
+      middleware: boardRole('reviewer'),
       summary: "Comment on one of the snapshot's assessments, starting a thread or replying in one",
-      request: { params: snapshotParams, body: { ...json(commentInputSchema), required: true } },
-      responses: { 201: jsonResponse(reviewCommentSchema, 'The new comment'), ...errors },
+      request: { params: snapshotParams, body: jsonBody(commentInputSchema) },
+      responses: { 201: jsonResponse(reviewCommentSchema, 'The new comment'), ...errorResponses },
     }),
     async (c) => {
-      const { id, snapshotId } = c.req.valid('param')
-      const found = await target(c, id, snapshotId)
+      const { snapshotId } = c.req.valid('param')
+      const found = await target(c, snapshotId)
       try {
         return c.json(await addComment(c.var.services.storage, found, c.req.valid('json'), c.var.principal), 201)
       } catch (error) {
@@ -92,14 +94,15 @@ export function reviewApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'patch',
-      path: '/boards/{id}/snapshots/{snapshotId}/comments/{commentId}',
+      path: '/snapshots/{snapshotId}/comments/{commentId}',
+      middleware: boardRole('reviewer'),
       summary: 'Resolve or reopen the thread a comment belongs to',
-      request: { params: commentParams, body: { ...json(commentPatchSchema), required: true } },
-      responses: { 200: jsonResponse(reviewCommentSchema, "The thread's first comment after the change"), ...errors },
+      request: { params: commentParams, body: jsonBody(commentPatchSchema) },
+      responses: { 200: jsonResponse(reviewCommentSchema, "The thread's first comment after the change"), ...errorResponses },
     }),
     async (c) => {
-      const { id, snapshotId, commentId } = c.req.valid('param')
-      await target(c, id, snapshotId)
+      const { snapshotId, commentId } = c.req.valid('param')
+      await target(c, snapshotId)
       const { resolved } = c.req.valid('json')
       const root = await setThreadResolved(c.var.services.storage, snapshotId, commentId, resolved, c.var.principal)
       if (!root) throw new ApiError(404, 'not_found', `Comment ${commentId} not found on this snapshot.`)
@@ -110,14 +113,15 @@ export function reviewApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'put',
-      path: '/boards/{id}/snapshots/{snapshotId}/verdicts/{assessmentId}',
+      path: '/snapshots/{snapshotId}/verdicts/{assessmentId}',
+      middleware: boardRole('reviewer'),
       summary: "Give (or change) the caller's verdict on one of the snapshot's assessments",
-      request: { params: assessmentParams, body: { ...json(verdictInputSchema), required: true } },
-      responses: { 200: jsonResponse(reviewVerdictSchema, 'The verdict'), ...errors },
+      request: { params: assessmentParams, body: jsonBody(verdictInputSchema) },
+      responses: { 200: jsonResponse(reviewVerdictSchema, 'The verdict'), ...errorResponses },
     }),
     async (c) => {
-      const { id, snapshotId, assessmentId } = c.req.valid('param')
-      const found = await target(c, id, snapshotId)
+      const { snapshotId, assessmentId } = c.req.valid('param')
+      const found = await target(c, snapshotId)
       requireAssessment(found, assessmentId)
       const { verdict } = c.req.valid('json')
       const principal = c.var.principal
@@ -137,14 +141,15 @@ export function reviewApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'delete',
-      path: '/boards/{id}/snapshots/{snapshotId}/verdicts/{assessmentId}',
+      path: '/snapshots/{snapshotId}/verdicts/{assessmentId}',
+      middleware: boardRole('reviewer'),
       summary: "Withdraw the caller's verdict on an assessment",
       request: { params: assessmentParams },
-      responses: { 204: { description: 'Withdrawn' }, ...errors },
+      responses: { 204: { description: 'Withdrawn' }, ...errorResponses },
     }),
     async (c) => {
-      const { id, snapshotId, assessmentId } = c.req.valid('param')
-      await target(c, id, snapshotId)
+      const { snapshotId, assessmentId } = c.req.valid('param')
+      await target(c, snapshotId)
       const withdrawn = await c.var.services.storage.reviews.deleteVerdict(snapshotId, assessmentId, reviewerId(c.var.principal))
       if (!withdrawn) throw new ApiError(404, 'not_found', `You have no verdict on assessment ${assessmentId} in this snapshot.`)
       return c.body(null, 204)
@@ -154,14 +159,15 @@ export function reviewApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'put',
-      path: '/boards/{id}/snapshots/{snapshotId}/signoff',
+      path: '/snapshots/{snapshotId}/signoff',
+      middleware: boardRole('reviewer'),
       summary: 'Sign off the snapshot: approved, or changes requested (replaces the caller\'s earlier sign-off)',
-      request: { params: snapshotParams, body: { ...json(signoffInputSchema), required: true } },
-      responses: { 200: jsonResponse(reviewSignoffSchema, 'The sign-off'), ...errors },
+      request: { params: snapshotParams, body: jsonBody(signoffInputSchema) },
+      responses: { 200: jsonResponse(reviewSignoffSchema, 'The sign-off'), ...errorResponses },
     }),
     async (c) => {
-      const { id, snapshotId } = c.req.valid('param')
-      await target(c, id, snapshotId)
+      const { snapshotId } = c.req.valid('param')
+      await target(c, snapshotId)
       const { decision, note } = c.req.valid('json')
       const principal = c.var.principal
       const record = {
@@ -180,14 +186,14 @@ export function reviewApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'get',
-      path: '/boards/{id}/review/open-threads',
+      path: '/review/open-threads',
+      middleware: boardRole('reviewer'),
       summary: "The board's unresolved review threads over all its snapshots, to show beside the live board's assessments",
-      request: { params: boardIdParam },
-      responses: { 200: jsonResponse(z.array(openThreadSchema), 'Open threads, oldest first'), ...errors },
+      request: { params: boardParams },
+      responses: { 200: jsonResponse(z.array(openThreadSchema), 'Open threads, oldest first'), ...errorResponses },
     }),
     async (c) => {
-      const { id } = c.req.valid('param')
-      await requireBoardRole(c, id, 'reviewer')
+      const id = c.var.board.id
       return c.json(await openThreads(c.var.services.storage, id), 200)
     },
   )
@@ -195,14 +201,14 @@ export function reviewApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'get',
-      path: '/boards/{id}/review/status',
+      path: '/review/status',
+      middleware: boardRole('reviewer'),
       summary: "The board's review status: the newest signed-off snapshot's (approved, changes requested, by whom), and every signed-off snapshot's",
-      request: { params: boardIdParam },
-      responses: { 200: jsonResponse(boardReviewSchema, 'The review status'), ...errors },
+      request: { params: boardParams },
+      responses: { 200: jsonResponse(boardReviewSchema, 'The review status'), ...errorResponses },
     }),
     async (c) => {
-      const { id } = c.req.valid('param')
-      await requireBoardRole(c, id, 'reviewer')
+      const id = c.var.board.id
       return c.json(boardReview(await c.var.services.storage.reviews.boardSignoffs(id)), 200)
     },
   )

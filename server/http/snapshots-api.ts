@@ -22,13 +22,12 @@ import { readSnapshot } from '../snapshots/load-snapshot.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
 import { readAsOfLog } from '../history/read-history.ts'
-import type { AppEnv } from './app-env.ts'
+import type { SignedInEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
-import { refuseArchived, requireBoardRole } from './boards-api.ts'
+import { boardParams, boardRole, refuseArchived, snapshotParams } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
 import { sendJsonText } from './json-text.ts'
-import { workerErrorResponses } from './openapi-parts.ts'
-import { boardIdParam, errors, json, jsonResponse, snapshotParams } from './snapshot-routes.ts'
+import { errorResponses, jsonBody, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const versionParam = (side: 'from' | 'to') =>
@@ -69,20 +68,21 @@ const diffResultSchema = z.object({
 
 const snapshotNotFound = (snapshotId: string) => new ApiError(404, 'not_found', `Snapshot ${snapshotId} not found on this board.`)
 
-export function snapshotsApi(): OpenAPIHono<AppEnv> {
-  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+/** Mounted at `/boards/:id`. */
+export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
+  const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
 
   api.openapi(
     createRoute({
       method: 'post',
-      path: '/boards/{id}/snapshots',
+      path: '/snapshots',
+      middleware: boardRole('editor'),
       summary: 'Make a named snapshot of the live board, or of the board as it was at a past time (editors and owners)',
-      request: { params: boardIdParam, body: { ...json(createSnapshotSchema), required: true } },
-      responses: { 201: jsonResponse(snapshotSummarySchema, 'The new snapshot'), ...errors, ...workerErrorResponses },
+      request: { params: boardParams, body: jsonBody(createSnapshotSchema) },
+      responses: { 201: jsonResponse(snapshotSummarySchema, 'The new snapshot'), ...errorResponses, ...workerErrorResponses },
     }),
     async (c) => {
-      const { id } = c.req.valid('param')
-      await requireBoardRole(c, id, 'editor')
+      const id = c.var.board.id
       const { label, asOf } = c.req.valid('json')
       const { storage } = c.var.services
       const past = asOf === undefined ? null : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
@@ -103,14 +103,14 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'get',
-      path: '/boards/{id}/snapshots',
+      path: '/snapshots',
+      middleware: boardRole('reviewer'),
       summary: "The board's snapshots, newest first",
-      request: { params: boardIdParam, query: z.object({ kind: z.enum(SNAPSHOT_KINDS).optional() }) },
-      responses: { 200: jsonResponse(z.array(snapshotSummarySchema), 'Snapshots, newest first'), ...errors },
+      request: { params: boardParams, query: z.object({ kind: z.enum(SNAPSHOT_KINDS).optional() }) },
+      responses: { 200: jsonResponse(z.array(snapshotSummarySchema), 'Snapshots, newest first'), ...errorResponses },
     }),
     async (c) => {
-      const { id } = c.req.valid('param')
-      await requireBoardRole(c, id, 'reviewer')
+      const id = c.var.board.id
       const { kind } = c.req.valid('query')
       const snapshots = await c.var.services.storage.snapshots.list(id)
       return c.json(kind ? snapshots.filter((s) => s.kind === kind) : snapshots, 200)
@@ -120,14 +120,15 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'get',
-      path: '/boards/{id}/snapshots/{snapshotId}',
+      path: '/snapshots/{snapshotId}',
+      middleware: boardRole('reviewer'),
       summary: "A snapshot's content as the board model; the ETag is its content hash",
       request: { params: snapshotParams },
-      responses: { 200: jsonResponse(boardModelSchema, 'The board as the snapshot holds it'), ...errors, ...workerErrorResponses },
+      responses: { 200: jsonResponse(boardModelSchema, 'The board as the snapshot holds it'), ...errorResponses, ...workerErrorResponses },
     }),
     async (c) => {
-      const { id, snapshotId } = c.req.valid('param')
-      await requireBoardRole(c, id, 'reviewer')
+      const id = c.var.board.id
+      const { snapshotId } = c.req.valid('param')
       const loaded = await readSnapshot(c.var.services, id, snapshotId)
       if (!loaded) throw snapshotNotFound(snapshotId)
       c.header('ETag', `"${loaded.snapshot.contentHash}"`)
@@ -138,14 +139,15 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'get',
-      path: '/boards/{id}/snapshots/{snapshotId}/summary',
+      path: '/snapshots/{snapshotId}/summary',
+      middleware: boardRole('reviewer'),
       summary: "A snapshot's label, kind, author, time, content hash and previous snapshot",
       request: { params: snapshotParams },
-      responses: { 200: jsonResponse(snapshotSummarySchema, 'The snapshot'), ...errors },
+      responses: { 200: jsonResponse(snapshotSummarySchema, 'The snapshot'), ...errorResponses },
     }),
     async (c) => {
-      const { id, snapshotId } = c.req.valid('param')
-      await requireBoardRole(c, id, 'reviewer')
+      const id = c.var.board.id
+      const { snapshotId } = c.req.valid('param')
       const snapshot = await c.var.services.storage.snapshots.get(id, snapshotId)
       if (!snapshot) throw snapshotNotFound(snapshotId)
       return c.json(snapshot, 200)
@@ -155,7 +157,8 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'get',
-      path: '/boards/{id}/snapshots/{snapshotId}/state',
+      path: '/snapshots/{snapshotId}/state',
+      middleware: boardRole('reviewer'),
       summary: "A snapshot's whole board document as one Yjs update (document bodies included), for a read-only board view",
       request: { params: snapshotParams },
       responses: {
@@ -163,12 +166,12 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
           content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
           description: 'Apply with Y.applyUpdate to an empty Y.Doc',
         },
-        ...errors,
+        ...errorResponses,
       },
     }),
     async (c) => {
-      const { id, snapshotId } = c.req.valid('param')
-      await requireBoardRole(c, id, 'reviewer')
+      const id = c.var.board.id
+      const { snapshotId } = c.req.valid('param')
       const state = await c.var.services.storage.snapshots.state(id, snapshotId)
       if (!state) throw snapshotNotFound(snapshotId)
       return c.body(state.slice().buffer, 200, { 'content-type': 'application/octet-stream' })
@@ -178,16 +181,16 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'post',
-      path: '/boards/{id}/snapshots/{snapshotId}/restore',
+      path: '/snapshots/{snapshotId}/restore',
+      middleware: boardRole('owner'),
       summary: "Make the live board equal to the snapshot's content (owners); the state it replaces is kept as a snapshot",
       request: { params: snapshotParams },
-      responses: { 200: jsonResponse(restoreResultSchema, 'What the restore did'), ...errors, ...workerErrorResponses },
+      responses: { 200: jsonResponse(restoreResultSchema, 'What the restore did'), ...errorResponses, ...workerErrorResponses },
     }),
     async (c) => {
-      const { id, snapshotId } = c.req.valid('param')
-      await requireBoardRole(c, id, 'owner')
-      const board = await c.var.services.storage.boards.get(id)
-      if (board) refuseArchived(board)
+      const id = c.var.board.id
+      const { snapshotId } = c.req.valid('param')
+      refuseArchived(c.var.board.record)
       const result = await restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal))
       if (!result) throw snapshotNotFound(snapshotId)
       if (result.changed) {
@@ -205,18 +208,18 @@ export function snapshotsApi(): OpenAPIHono<AppEnv> {
   api.openapi(
     createRoute({
       method: 'get',
-      path: '/boards/{id}/diff',
+      path: '/diff',
+      middleware: boardRole('reviewer'),
       summary: `What changed between two versions: snapshot ids, or "${LIVE}" for the board as it is now`,
-      request: { params: boardIdParam, query: diffQuery },
+      request: { params: boardParams, query: diffQuery },
       responses: {
         200: jsonResponse(diffResultSchema, 'Items added, removed and changed, with word-level diffs of texts (bounded in size and time)'),
-        ...errors,
+        ...errorResponses,
         ...workerErrorResponses,
       },
     }),
     async (c) => {
-      const { id } = c.req.valid('param')
-      await requireBoardRole(c, id, 'reviewer')
+      const id = c.var.board.id
       const { from, to } = c.req.valid('query')
       const { storage, workers, config, clock } = c.var.services
       const now = clock().toISOString()

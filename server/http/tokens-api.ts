@@ -4,7 +4,7 @@ import { textField } from '../../shared/text-hygiene.ts'
 import { audit } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
 import { issueApiToken } from '../auth/accounts.ts'
-import type { AppEnv } from './app-env.ts'
+import type { SignedInEnv } from './app-env.ts'
 import { ApiError, notFound } from './errors.ts'
 import { errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
@@ -12,8 +12,8 @@ import { validationHook } from './validation-hook.ts'
 const tokenSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() })
 const createdTokenSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), token: z.string() })
 
-export function tokensApi(): OpenAPIHono<AppEnv> {
-  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+export function tokensApi(): OpenAPIHono<SignedInEnv> {
+  const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
 
   api.openapi(
     createRoute({

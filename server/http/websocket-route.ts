@@ -13,9 +13,9 @@ import { CLOSE, UPGRADE_REFUSED } from '../../shared/protocol.ts'
 import { isSameOrigin } from '../auth/same-origin.ts'
 import type { Admission } from '../relay/connection-limits.ts'
 import type { Connection, ConnectionGrant, RelaySocket } from '../relay/connection.ts'
-import type { AppEnv } from './app-env.ts'
+import type { SignedInEnv } from './app-env.ts'
 
-type UpgradeEnv = AppEnv & { Variables: { grant: ConnectionGrant; admission: Admission } }
+type UpgradeEnv = SignedInEnv & { Variables: { grant: ConnectionGrant; admission: Admission } }
 
 /** How long a client refused over a connection limit is asked to wait. */
 const RETRY_AFTER_SECONDS = '5'

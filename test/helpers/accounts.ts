@@ -12,12 +12,15 @@ import { SESSION_COOKIE } from '../../server/auth/session-cookie.ts'
 import { apiClient, type ObservedResponse } from './api.ts'
 import type { TestServer } from './test-server.ts'
 
+/** A running server, or an app answering `app.request` (test-app.ts): the accounts go straight into its storage. */
+type WithServices = Pick<TestServer, 'services'>
+
 export type TestAccount = { id: string; email: string; name: string; password: string; isAdmin: boolean }
 
 let counter = 0
 
 /** Adds an account straight to the server's storage (the way `assay user add` does). */
-export async function addAccount(server: TestServer, options: { name?: string; email?: string; password?: string; isAdmin?: boolean } = {}): Promise<TestAccount> {
+export async function addAccount(server: WithServices, options: { name?: string; email?: string; password?: string; isAdmin?: boolean } = {}): Promise<TestAccount> {
   counter++
   const name = options.name ?? `Person ${counter}`
   const email = options.email ?? `person${counter}-${crypto.randomUUID().slice(0, 8)}@example.org`
@@ -28,12 +31,12 @@ export async function addAccount(server: TestServer, options: { name?: string; e
 }
 
 /** An API token of the account, issued the way `POST /api/tokens` does. */
-export async function addToken(server: TestServer, account: TestAccount, name = 'test'): Promise<{ id: string; token: string }> {
+export async function addToken(server: WithServices, account: TestAccount, name = 'test'): Promise<{ id: string; token: string }> {
   const { record, token } = await issueApiToken(server.services.storage, account.id, name)
   return { id: record.id, token }
 }
 
-export async function addMember(server: TestServer, boardId: string, account: TestAccount, role: Role): Promise<void> {
+export async function addMember(server: WithServices, boardId: string, account: TestAccount, role: Role): Promise<void> {
   await server.services.storage.members.add({ boardId, userId: account.id, role, addedAt: new Date().toISOString() })
 }
 

@@ -9,11 +9,14 @@ export type ApiClient = ReturnType<typeof apiClient>
 /** Longer than any answer a test waits for on a loaded machine, so a request that hangs fails the test with its path instead of its timeout. */
 const REQUEST_TIMEOUT_MS = 60_000
 
+/** How a request reaches the server: over the network, or straight into the app (`app.request`). */
+export type Send = (url: string, init: RequestInit) => Promise<Response>
+
 /** `baseUrl` may be a function, for a client that must follow a server restarted on another port. */
-export function apiClient(baseUrl: string | (() => string), headers: Record<string, string> = {}, observe?: (response: ObservedResponse) => void) {
+export function apiClient(baseUrl: string | (() => string), headers: Record<string, string> = {}, observe?: (response: ObservedResponse) => void, send: Send = fetch) {
   const base = typeof baseUrl === 'string' ? () => baseUrl : baseUrl
   const call = async <T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => {
-    const response = await fetch(base() + path, {
+    const response = await send(base() + path, {
       method,
       headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),

@@ -1,0 +1,29 @@
+/** Reading and changing the live document of the route's board, through its room. */
+import type { Context } from 'hono'
+import * as Y from 'yjs'
+import { boardToModel } from '../../shared/board-convert.ts'
+import type { BoardModel } from '../../shared/board-model.ts'
+import type { MutationContext } from '../../shared/board-mutations.ts'
+import { serverOrigin } from '../../shared/change-origin.ts'
+import type { BoardEnv } from './app-env.ts'
+import { notFound } from './errors.ts'
+
+/** Changes the board's live document and resolves once the change is committed. */
+export async function changeBoard<T>(c: Context<BoardEnv>, change: (doc: Y.Doc) => T): Promise<T> {
+  const result = await c.var.services.rooms.withRoom(c.var.board.id, (room) => room.change(change))
+  if (result === null) throw notFound('Board')
+  return result
+}
+
+/** The board model as stored: an HTTP reader never sees a change before it is committed. */
+export async function readBoardModel(c: Context<BoardEnv>): Promise<BoardModel> {
+  const boardId = c.var.board.id
+  const model = await c.var.services.rooms.withRoom(boardId, (room) => room.read((doc) => boardToModel(doc, boardId)))
+  if (model === null) throw notFound('Board')
+  return model
+}
+
+/** Who makes the change, as the board's history records it. */
+export function mutationContext(c: Context<BoardEnv>): MutationContext {
+  return { by: c.var.principal.name, origin: serverOrigin(c.var.principal.userId ?? c.var.principal.name) }
+}
