@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: every benchmark, one after the other (they share two cores),
  * printed as JSON so runs can be compared. Figures go in the README.
- * `npm run bench -- soak relay` runs only the ones named.
+ * `npm run bench -- soak relay` runs only the ones named; flags after the names
+ * are the comparison's sizes (`npm run bench -- compare --rounds 5`, bench/compare.ts).
  */
 import { cpus } from 'node:os'
 import { benchBrowser } from './browser.ts'
+import { benchCompare } from './compare.ts'
 import { benchExport } from './export.ts'
 import { benchHistory } from './history.ts'
 import { benchMainThread } from './main-thread.ts'
@@ -12,6 +14,11 @@ import { benchReference } from './reference.ts'
 import { benchRelay } from './relay.ts'
 import { benchSoak } from './soak.ts'
 import { benchTextRule } from './text-rule.ts'
+
+const args = process.argv.slice(2)
+const firstFlag = args.findIndex((arg) => arg.startsWith('--'))
+const named = firstFlag === -1 ? args : args.slice(0, firstFlag)
+const flags = firstFlag === -1 ? [] : args.slice(firstFlag)
 
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   relay: benchRelay,
@@ -22,9 +29,9 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   soak: benchSoak,
   textRule: benchTextRule,
   history: benchHistory,
+  compare: () => benchCompare(flags),
 }
 
-const named = process.argv.slice(2)
 const unknown = named.filter((name) => !(name in BENCHMARKS))
 if (unknown.length > 0) {
   console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHMARKS).join(', ')}`)

@@ -1,0 +1,106 @@
+/**
+ * `npm run bench -- compare`: Assay against @y/websocket-server, Hocuspocus
+ * and Hocuspocus with its SQLite extension, under the same load. One load
+ * generator process (bench/compare/load-generator.ts) speaks each server's
+ * protocol; each target runs in a process of its own, fresh for every round,
+ * and reports its own CPU time and memory; the targets take turns within a
+ * round, in an order that rotates from round to round. Prints a table of
+ * medians with each figure's ratio to the best (stderr) and returns every
+ * round's figures. Sizes are flags, e.g. `--rounds 5 --readers 10,50`.
+ */
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { markdownTable, medianRows, type CompareSizes, type RoundFigures } from './compare/figures.ts'
+import { answerCalls, call } from './compare/ipc.js'
+import { startTarget, type TargetServer } from './compare/server-process.ts'
+import { TARGETS } from './compare/targets.ts'
+
+const LOAD_GENERATOR = fileURLToPath(new URL('./compare/load-generator.ts', import.meta.url))
+const TSX_LOADER = import.meta.resolve('tsx')
+const MIB = 1024 * 1024
+
+const FLAGS = {
+  rounds: { type: 'string', default: '3' },
+  readers: { type: 'string', default: '10,50,200' },
+  edits: { type: 'string', default: '300' },
+  writers: { type: 'string', default: '20' },
+  'throughput-readers': { type: 'string', default: '50' },
+  'edits-each': { type: 'string', default: '250' },
+  boards: { type: 'string', default: '500' },
+  'clients-per-board': { type: 'string', default: '2' },
+  'large-assessments': { type: 'string', default: '290' },
+  'sync-samples': { type: 'string', default: '15' },
+  targets: { type: 'string', default: TARGETS.map((target) => target.id).join(',') },
+} as const
+
+function positive(flag: string, text: string): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} takes a whole number above 0, not ${text}`)
+  return n
+}
+
+export function compareSizes(args: string[]): CompareSizes {
+  const { values } = parseArgs({ args, options: FLAGS, allowPositionals: true, strict: true })
+  const targets = values.targets.split(',')
+  const unknown = targets.filter((id) => !TARGETS.some((target) => target.id === id))
+  if (unknown.length > 0) throw new Error(`unknown target ${unknown.join(', ')}; choose from ${TARGETS.map((target) => target.id).join(', ')}`)
+  return {
+    rounds: positive('rounds', values.rounds),
+    readers: values.readers.split(',').map((n) => positive('readers', n)),
+    edits: positive('edits', values.edits),
+    writers: positive('writers', values.writers),
+    throughputReaders: positive('throughput-readers', values['throughput-readers']),
+    editsEach: positive('edits-each', values['edits-each']),
+    boards: positive('boards', values.boards),
+    clientsPerBoard: positive('clients-per-board', values['clients-per-board']),
+    largeAssessments: positive('large-assessments', values['large-assessments']),
+    syncSamples: positive('sync-samples', values['sync-samples']),
+    targets,
+  }
+}
+
+export type CompareResult = { sizes: CompareSizes; table: string; rounds: Record<string, RoundFigures[]> }
+
+export async function benchCompare(args: string[]): Promise<CompareResult> {
+  const sizes = compareSizes(args)
+  const targets = TARGETS.filter((target) => sizes.targets.includes(target.id))
+  const generator = spawn(process.execPath, ['--import', TSX_LOADER, LOAD_GENERATOR], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  let current: TargetServer | null = null
+  const server = () => {
+    if (!current) throw new Error('no target server is running')
+    return current
+  }
+  answerCalls(generator, {
+    cpu: () => server().cpuMicros(),
+    memory: () => server().memory(),
+    boards: (count: number) => server().boards(count),
+  })
+  const rounds: Record<string, RoundFigures[]> = Object.fromEntries(targets.map((target) => [target.title, []]))
+  try {
+    for (let round = 0; round < sizes.rounds; round++) {
+      const order = targets.map((_, i) => targets[(i + round) % targets.length]!)
+      for (const target of order) {
+        const started = Date.now()
+        current = await startTarget(target)
+        try {
+          const figures = await call<Omit<RoundFigures, 'startRssMiB'>>(generator, 'round', { target: current.ready, sizes })
+          rounds[target.title]!.push({ ...figures, startRssMiB: Math.round((current.ready.startMemory.rss / MIB) * 10) / 10 })
+        } finally {
+          await current.stop()
+          current = null
+        }
+        console.error(`compare: round ${round + 1} of ${sizes.rounds}, ${target.title}: ${((Date.now() - started) / 1000).toFixed(1)} s`)
+      }
+    }
+  } finally {
+    generator.disconnect()
+  }
+  const table = markdownTable(medianRows(sizes, rounds))
+  console.error(`\n${table}\n`)
+  return { sizes, table, rounds }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  console.log(JSON.stringify(await benchCompare(process.argv.slice(2)), null, 2))
+}

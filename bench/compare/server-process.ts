@@ -1,0 +1,64 @@
+/**
+ * A target server in a process of its own (started with --expose-gc and an
+ * IPC channel, see server-probe.js), in a fresh data folder that goes with it.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { call } from './ipc.js'
+import type { TargetReady } from './server-probe.js'
+import type { Target } from './targets.ts'
+
+/** tsx as a loader of the server process itself, so that its flags apply to the server. */
+const TSX_LOADER = import.meta.resolve('tsx')
+const STOP_TIMEOUT_MS = 20_000
+
+export type TargetServer = {
+  ready: TargetReady
+  cpuMicros(): Promise<number>
+  memory(): Promise<NodeJS.MemoryUsage>
+  boards(count: number): Promise<string[]>
+  stop(): Promise<void>
+}
+
+export async function startTarget(target: Target): Promise<TargetServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), `assay-compare-${target.id}-`))
+  const script = fileURLToPath(new URL(`./${target.script}`, import.meta.url))
+  const child = spawn(process.execPath, ['--expose-gc', ...(target.typescript ? ['--import', TSX_LOADER] : []), script], {
+    env: { ...process.env, ...target.env(dataDir) },
+    // Whatever the server prints goes to stderr: stdout is the bench's JSON.
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  })
+  child.stdout!.pipe(process.stderr)
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const removeData = () => rmSync(dataDir, { recursive: true, force: true })
+  const ready = await new Promise<TargetReady>((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`${target.id} exited with ${code} before it was ready`))
+    child.once('exit', onExit)
+    child.on('message', function onReady(message) {
+      if (typeof message !== 'object' || message === null || !('ready' in message)) return
+      child.off('message', onReady)
+      child.off('exit', onExit)
+      resolve(message.ready as TargetReady)
+    })
+  }).catch((error: unknown) => {
+    removeData()
+    throw error
+  })
+  return {
+    ready,
+    cpuMicros: () => call<number>(child, 'cpu'),
+    memory: () => call<NodeJS.MemoryUsage>(child, 'memory'),
+    boards: (count) => call<string[]>(child, 'boards', count),
+    async stop() {
+      // Disconnecting asks the server to close; one that does not in time is killed.
+      if (child.connected) child.disconnect()
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
+      await exited
+      clearTimeout(timer)
+      removeData()
+    },
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The servers compared, each started fresh for every round by
+ * server-process.ts from its serve-* script. The peers are plain JavaScript
+ * run by plain Node; Assay runs through tsx, as `assay serve` does today.
+ */
+import { join } from 'node:path'
+
+export type Target = {
+  /** Short name, for `--targets`. */
+  id: string
+  /** As the table heads its column. */
+  title: string
+  script: string
+  typescript: boolean
+  env(dataDir: string): Record<string, string>
+}
+
+/** The per-person and per-connection rates protect a server from its members; the load here is one account typing flat out on purpose. */
+const ASSAY_BENCH_LIMITS = {
+  WS_MAX_CONNECTIONS_PER_PERSON: '10000',
+  WS_MAX_CONNECTIONS: '100000',
+  WS_MAX_MESSAGES_PER_SECOND: '1000000',
+}
+
+export const TARGETS: readonly Target[] = [
+  { id: 'y-websocket', title: '@y/websocket-server 0.1.1', script: 'serve-y-websocket.js', typescript: false, env: () => ({}) },
+  { id: 'hocuspocus', title: 'Hocuspocus 4.7', script: 'serve-hocuspocus.js', typescript: false, env: () => ({}) },
+  {
+    id: 'hocuspocus-sqlite',
+    title: 'Hocuspocus + SQLite',
+    script: 'serve-hocuspocus.js',
+    typescript: false,
+    env: (dataDir) => ({ HOCUSPOCUS_SQLITE: join(dataDir, 'hocuspocus.db') }),
+  },
+  {
+    id: 'assay',
+    title: 'Assay',
+    script: 'serve-assay.ts',
+    typescript: true,
+    env: (dataDir) => ({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '', ...ASSAY_BENCH_LIMITS }),
+  },
+]
