@@ -6,9 +6,11 @@
  * and reports its own CPU time and memory; the targets take turns within a
  * round, in an order that rotates from round to round. Prints a table of
  * medians with each figure's ratio to the best (stderr) and returns every
- * round's figures. Sizes are flags, e.g. `--rounds 5 --readers 10,50`.
+ * round's figures. Sizes are flags, e.g. `--rounds 5 --readers 10,50`;
+ * `--profile DIR` has each server write a CPU profile there (node --cpu-prof).
  */
 import { spawn } from 'node:child_process'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { markdownTable, medianRows, type CompareSizes, type RoundFigures } from './compare/figures.ts'
@@ -32,6 +34,7 @@ const FLAGS = {
   'large-assessments': { type: 'string', default: '290' },
   'sync-samples': { type: 'string', default: '15' },
   targets: { type: 'string', default: TARGETS.map((target) => target.id).join(',') },
+  profile: { type: 'string' },
 } as const
 
 function positive(flag: string, text: string): number {
@@ -57,6 +60,7 @@ export function compareSizes(args: string[]): CompareSizes {
     largeAssessments: positive('large-assessments', values['large-assessments']),
     syncSamples: positive('sync-samples', values['sync-samples']),
     targets,
+    profileDir: values.profile ? resolve(values.profile) : null,
   }
 }
 
@@ -82,7 +86,7 @@ export async function benchCompare(args: string[]): Promise<CompareResult> {
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!)
       for (const target of order) {
         const started = Date.now()
-        current = await startTarget(target)
+        current = await startTarget(target, sizes.profileDir ?? undefined)
         try {
           const figures = await call<Omit<RoundFigures, 'startRssMiB'>>(generator, 'round', { target: current.ready, sizes })
           rounds[target.title]!.push({ ...figures, startRssMiB: Math.round((current.ready.startMemory.rss / MIB) * 10) / 10 })

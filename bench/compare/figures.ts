@@ -20,6 +20,8 @@ export type CompareSizes = {
   syncSamples: number
   /** Target ids to run (targets.ts). */
   targets: string[]
+  /** Where each target server writes a CPU profile of its round (node --cpu-prof), when set. */
+  profileDir: string | null
 }
 
 export type RoundFigures = {

@@ -23,13 +23,21 @@ async function round({ target, sizes }: { target: TargetReady; sizes: CompareSiz
     },
   }
   const fanOuts = []
-  for (const readers of sizes.readers) fanOuts.push(await fanOut(context, readers, sizes.edits))
+  for (const readers of sizes.readers) fanOuts.push(await timed(target, `fan-out to ${readers}`, () => fanOut(context, readers, sizes.edits)))
   return {
     fanOut: fanOuts,
-    throughput: await throughput(context, sizes.writers, sizes.throughputReaders, sizes.editsEach),
-    manyBoards: await manyBoards(context, sizes.boards, sizes.clientsPerBoard),
-    largeSync: await largeSync(context, sizes.largeAssessments, sizes.syncSamples),
+    throughput: await timed(target, 'throughput', () => throughput(context, sizes.writers, sizes.throughputReaders, sizes.editsEach)),
+    manyBoards: await timed(target, 'many boards', () => manyBoards(context, sizes.boards, sizes.clientsPerBoard)),
+    largeSync: await timed(target, 'large board', () => largeSync(context, sizes.largeAssessments, sizes.syncSamples)),
   }
+}
+
+/** Runs a scenario and says on stderr how long it took, setting up and checking included. */
+async function timed<T>(target: TargetReady, what: string, scenario: () => Promise<T>): Promise<T> {
+  const started = Date.now()
+  const result = await scenario()
+  console.error(`compare:   ${target.dialect}, ${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  return result
 }
 
 answerCalls(process, { round })

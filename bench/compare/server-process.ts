@@ -23,10 +23,12 @@ export type TargetServer = {
   stop(): Promise<void>
 }
 
-export async function startTarget(target: Target): Promise<TargetServer> {
+/** `profileDir`: where the server writes a CPU profile (node --cpu-prof) when it stops. */
+export async function startTarget(target: Target, profileDir?: string): Promise<TargetServer> {
   const dataDir = mkdtempSync(join(tmpdir(), `assay-compare-${target.id}-`))
   const script = fileURLToPath(new URL(`./${target.script}`, import.meta.url))
-  const child = spawn(process.execPath, ['--expose-gc', ...(target.typescript ? ['--import', TSX_LOADER] : []), script], {
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${target.id}-${Date.now()}.cpuprofile`] : []
+  const child = spawn(process.execPath, ['--expose-gc', ...profile, ...(target.typescript ? ['--import', TSX_LOADER] : []), script], {
     env: { ...process.env, ...target.env(dataDir) },
     // Whatever the server prints goes to stderr: stdout is the bench's JSON.
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],

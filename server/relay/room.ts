@@ -110,6 +110,13 @@ export class Room {
   private failingSince: number | null = null
   private noticeTimer: NodeJS.Timeout | undefined
   private destroyed = false
+  /**
+   * Frames that depend only on the doc, encoded once and reused until the doc
+   * changes: our step 1 (sent to every joiner) and the step 2 of the whole
+   * state (what every fresh client asks for).
+   */
+  private step1Frame: Uint8Array | null = null
+  private wholeStateFrame: Uint8Array | null = null
 
   constructor(private readonly options: RoomOptions) {
     this.boardId = options.boardId
@@ -156,7 +163,7 @@ export class Room {
       onClose: this.onConnectionClosed,
     })
     this.connections.add(connection)
-    connection.send(syncStep1Message(this.doc))
+    connection.send((this.step1Frame ??= syncStep1Message(this.doc)))
     if (this.awareness.getStates().size > 0) connection.send(this.presence.everyoneFrame())
     return connection
   }
@@ -184,8 +191,9 @@ export class Room {
     const syncType = decoding.readVarUint(decoder)
     if (syncType === syncProtocol.messageYjsSyncStep1) {
       // Decoded now, so a bad state vector closes this connection here rather than failing later in the commit path.
-      const stateVector = Y.encodeStateVector(Y.decodeStateVector(decoding.readVarUint8Array(decoder)))
-      this.whenCommitted(connection, () => connection.send(syncStep2Message(this.doc, stateVector)))
+      const clocks = Y.decodeStateVector(decoding.readVarUint8Array(decoder))
+      const stateVector = clocks.size === 0 ? null : Y.encodeStateVector(clocks)
+      this.whenCommitted(connection, () => connection.send(this.syncStep2Frame(stateVector)))
       return
     }
     if (syncType !== syncProtocol.messageYjsSyncStep2 && syncType !== syncProtocol.messageYjsUpdate) {
@@ -409,7 +417,15 @@ export class Room {
     this.disconnect(connection)
   }
 
+  /** Our step 2 for a client holding `stateVector` (null: nothing), answered when nothing is uncommitted. */
+  private syncStep2Frame(stateVector: Uint8Array | null): Uint8Array {
+    if (stateVector !== null) return syncStep2Message(this.doc, stateVector)
+    return (this.wholeStateFrame ??= syncStep2Message(this.doc, EMPTY_STATE_VECTOR))
+  }
+
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.step1Frame = null
+    this.wholeStateFrame = null
     const source = isChangeOrigin(origin) ? origin.source : null
     if (source === 'load') return
     if (source === 'remote') {
@@ -530,6 +546,9 @@ export class Room {
     if (this.isIdle && !this.destroyed) this.options.onIdle(this)
   }
 }
+
+/** The state vector of a client that holds nothing. */
+const EMPTY_STATE_VECTOR = new Uint8Array([0])
 
 /** An update with no structs and no deletions encodes as two zero bytes. */
 function isEmptyUpdate(update: Uint8Array): boolean {

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, sql } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
 import { lastRowTime } from './log-rows.ts'
@@ -8,17 +8,32 @@ import type { LogEntry, LogRow, MergeState, StoredBoardState, UpdateLogStore } f
 type Reader = Pick<SqliteDb, 'select'>
 
 export class SqliteUpdateLogStore implements UpdateLogStore {
+  /**
+   * The relay's hot path: built and prepared once, not for every commit
+   * (building the query cost more than SQLite's insert).
+   */
+  private readonly insertRow
+
   constructor(
     private readonly db: SqliteDb,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.insertRow = db
+      .insert(boardUpdates)
+      .values({ boardId: sql.placeholder('boardId'), update: sql.placeholder('update'), origin: sql.placeholder('origin'), createdAt: sql.placeholder('createdAt') })
+      .returning({ seq: boardUpdates.seq })
+      .prepare()
+  }
 
   async append(boardId: string, entries: LogEntry[]): Promise<number> {
     const createdAt = this.clock().toISOString()
-    const rows = entries.map((entry) => ({ boardId, update: Buffer.from(entry.update), origin: entry.origin, createdAt }))
-    return this.db.transaction((tx) => {
-      const inserted = tx.insert(boardUpdates).values(rows).returning({ seq: boardUpdates.seq }).all()
-      return Math.max(...inserted.map((row) => row.seq))
+    const insert = (entry: LogEntry) => this.insertRow.get({ boardId, update: bufferView(entry.update), origin: entry.origin, createdAt })!.seq
+    // One statement is a transaction of its own; a batch of several rows is wrapped in one.
+    if (entries.length === 1) return insert(entries[0]!)
+    return this.db.transaction(() => {
+      let seq = 0
+      for (const entry of entries) seq = insert(entry)
+      return seq
     })
   }
 
@@ -60,6 +75,9 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     return row?.n ?? 0
   }
 }
+
+/** The driver binds Buffers: a view of the same bytes, not a copy. */
+const bufferView = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
 export function latestCheckpoint(db: Reader, boardId: string) {
   return db.select().from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(desc(boardCheckpoints.throughSeq)).limit(1).get()
