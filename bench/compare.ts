@@ -25,10 +25,10 @@ const MIB = 1024 * 1024
 const FLAGS = {
   rounds: { type: 'string', default: '3' },
   readers: { type: 'string', default: '10,50,200' },
-  edits: { type: 'string', default: '300' },
+  edits: { type: 'string', default: '200' },
   writers: { type: 'string', default: '20' },
   'throughput-readers': { type: 'string', default: '50' },
-  'edits-each': { type: 'string', default: '250' },
+  'edits-each': { type: 'string', default: '100' },
   boards: { type: 'string', default: '500' },
   'clients-per-board': { type: 'string', default: '2' },
   'large-assessments': { type: 'string', default: '290' },

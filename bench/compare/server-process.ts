@@ -27,7 +27,8 @@ export type TargetServer = {
 export async function startTarget(target: Target, profileDir?: string): Promise<TargetServer> {
   const dataDir = mkdtempSync(join(tmpdir(), `assay-compare-${target.id}-`))
   const script = fileURLToPath(new URL(`./${target.script}`, import.meta.url))
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${target.id}-${Date.now()}.cpuprofile`] : []
+  // Node names each thread's profile after the process and thread ids; the main thread's is the largest.
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, target.id)}`] : []
   const child = spawn(process.execPath, ['--expose-gc', ...profile, ...(target.typescript ? ['--import', TSX_LOADER] : []), script], {
     env: { ...process.env, ...target.env(dataDir) },
     // Whatever the server prints goes to stderr: stdout is the bench's JSON.

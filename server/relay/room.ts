@@ -86,7 +86,7 @@ type HeldReply = { connection: Connection | null; reply: () => void }
 
 export class Room {
   readonly boardId: string
-  readonly doc = new Y.Doc()
+  readonly doc: Y.Doc
   readonly presence: RoomPresence
   readonly connections = new Set<Connection>()
   /** Holders other than sockets (HTTP requests, imports) that keep the room loaded. */
@@ -120,6 +120,8 @@ export class Room {
 
   constructor(private readonly options: RoomOptions) {
     this.boardId = options.boardId
+    // Named after its board: otherwise Yjs draws a random guid for every doc, which cost more than the rest of loading a small board.
+    this.doc = new Y.Doc({ guid: options.boardId })
     this.presence = new RoomPresence(this.doc, {
       boardId: options.boardId,
       logger: options.logger,

@@ -1,18 +1,23 @@
-import { asc, eq, isNull, max } from 'drizzle-orm'
+import { asc, eq, isNull, max, sql } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import { laterTime } from './later-time.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { BoardRecord, BoardStore, BoardSummary, NewBoard } from './storage.ts'
 
 export class SqliteBoardStore implements BoardStore {
-  constructor(private readonly db: SqliteDb) {}
+  /** Every upgrade and board request looks the board up: prepared once. */
+  private readonly byId
+
+  constructor(private readonly db: SqliteDb) {
+    this.byId = db.select().from(boards).where(eq(boards.id, sql.placeholder('id'))).prepare()
+  }
 
   async create(board: NewBoard): Promise<void> {
     this.db.insert(boards).values(board).run()
   }
 
   async get(id: string): Promise<BoardRecord | undefined> {
-    return this.db.select().from(boards).where(eq(boards.id, id)).get()
+    return this.byId.get({ id })
   }
 
   async list(): Promise<BoardRecord[]> {

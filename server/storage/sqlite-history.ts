@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, min, sql, sum, count } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import { thinHistory } from '../history/thin-history.ts'
-import { readTail } from './sqlite-update-log.ts'
+import { readTail, tailQueries, type TailQueries } from './sqlite-update-log.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { AssessmentChangeRecord, ChangeFilter, CheckpointInfo, HistoryAt, HistoryPolicy, HistorySize, HistoryStore, LogRow, LogRowInfo } from './storage.ts'
 
@@ -17,7 +17,11 @@ const changeColumns = {
 }
 
 export class SqliteHistoryStore implements HistoryStore {
-  constructor(private readonly db: SqliteDb) {}
+  private readonly tailOf: TailQueries
+
+  constructor(private readonly db: SqliteDb) {
+    this.tailOf = tailQueries(db)
+  }
 
   async readAt(boardId: string, at: string): Promise<HistoryAt> {
     return this.db.transaction((tx) => {
@@ -47,7 +51,7 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   async tail(boardId: string): Promise<{ checkpoint: Uint8Array | null; throughSeq: number; rows: LogRow[] }> {
-    const { checkpoint, rows } = this.db.transaction((tx) => readTail(tx, boardId))
+    const { checkpoint, rows } = this.db.transaction(() => readTail(this.tailOf, boardId))
     return { checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null, throughSeq: checkpoint?.throughSeq ?? 0, rows }
   }
 

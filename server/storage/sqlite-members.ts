@@ -1,4 +1,4 @@
-import { and, asc, count, eq } from 'drizzle-orm'
+import { and, asc, count, eq, sql } from 'drizzle-orm'
 import { boardMembers, users } from '../../drizzle/sqlite/schema.ts'
 import type { Role } from '../../shared/roles.ts'
 import type { SqliteDb } from './sqlite-db.ts'
@@ -7,10 +7,19 @@ import type { MemberChange, MemberRecord, MemberStore, MemberView } from './stor
 type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0]
 
 export class SqliteMemberStore implements MemberStore {
-  constructor(private readonly db: SqliteDb) {}
+  /** Every upgrade and board request asks for a role: prepared once. */
+  private readonly roleOf
+
+  constructor(private readonly db: SqliteDb) {
+    this.roleOf = db
+      .select({ role: boardMembers.role })
+      .from(boardMembers)
+      .where(and(eq(boardMembers.boardId, sql.placeholder('boardId')), eq(boardMembers.userId, sql.placeholder('userId'))))
+      .prepare()
+  }
 
   async role(boardId: string, userId: string): Promise<Role | undefined> {
-    return currentRole(this.db, boardId, userId)
+    return this.roleOf.get({ boardId, userId })?.role as Role | undefined
   }
 
   async list(boardId: string): Promise<MemberView[]> {

@@ -1,17 +1,22 @@
-import { and, asc, eq, isNull } from 'drizzle-orm'
+import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import { apiTokens } from '../../drizzle/sqlite/schema.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { ApiTokenRecord, ApiTokenStore } from './storage.ts'
 
 export class SqliteApiTokenStore implements ApiTokenStore {
-  constructor(private readonly db: SqliteDb) {}
+  /** Every upgrade and request with a token looks it up: prepared once. */
+  private readonly byHash
+
+  constructor(private readonly db: SqliteDb) {
+    this.byHash = db.select().from(apiTokens).where(eq(apiTokens.tokenHash, sql.placeholder('tokenHash'))).prepare()
+  }
 
   async create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>): Promise<void> {
     this.db.insert(apiTokens).values(token).run()
   }
 
   async getByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
-    return this.db.select().from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash)).get()
+    return this.byHash.get({ tokenHash })
   }
 
   async listActive(userId: string): Promise<ApiTokenRecord[]> {

@@ -5,14 +5,13 @@ import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { LogEntry, LogRow, MergeState, StoredBoardState, UpdateLogStore } from './storage.ts'
 
-type Reader = Pick<SqliteDb, 'select'>
-
 export class SqliteUpdateLogStore implements UpdateLogStore {
   /**
-   * The relay's hot path: built and prepared once, not for every commit
-   * (building the query cost more than SQLite's insert).
+   * The relay's hot paths (a commit, a board's load), built and prepared once
+   * rather than per call: building a query cost more than SQLite running it.
    */
   private readonly insertRow
+  private readonly tail: TailQueries
 
   constructor(
     private readonly db: SqliteDb,
@@ -23,6 +22,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
       .values({ boardId: sql.placeholder('boardId'), update: sql.placeholder('update'), origin: sql.placeholder('origin'), createdAt: sql.placeholder('createdAt') })
       .returning({ seq: boardUpdates.seq })
       .prepare()
+    this.tail = tailQueries(db)
   }
 
   async append(boardId: string, entries: LogEntry[]): Promise<number> {
@@ -38,8 +38,8 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   }
 
   async load(boardId: string): Promise<StoredBoardState> {
-    return this.db.transaction((tx) => {
-      const { checkpoint, rows } = readTail(tx, boardId)
+    return this.db.transaction(() => {
+      const { checkpoint, rows } = readTail(this.tail, boardId)
       return {
         checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null,
         updates: rows.map((row) => row.update),
@@ -55,12 +55,12 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
    */
   async compact(boardId: string, merge: MergeState): Promise<{ mergedRows: number }> {
     // Read together: better-sqlite3 is synchronous, so nothing runs between these.
-    const { checkpoint, rows } = this.db.transaction((tx) => readTail(tx, boardId))
+    const { checkpoint, rows } = this.db.transaction(() => readTail(this.tail, boardId))
     if (rows.length === 0) return { mergedRows: 0 }
     const through = checkpoint?.throughSeq ?? 0
     const folded = await merge(checkpoint ? new Uint8Array(checkpoint.state) : null, rows)
     return this.db.transaction((tx) => {
-      if ((latestCheckpoint(tx, boardId)?.throughSeq ?? 0) !== through) return { mergedRows: 0 }
+      if ((this.tail.latestCheckpoint.get({ boardId })?.throughSeq ?? 0) !== through) return { mergedRows: 0 }
       tx.insert(boardCheckpoints)
         .values({ boardId, state: Buffer.from(folded.state), throughSeq: rows.at(-1)!.seq, at: lastRowTime(rows), createdAt: this.clock().toISOString() })
         .run()
@@ -70,7 +70,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   }
 
   async count(boardId: string): Promise<number> {
-    const through = latestCheckpoint(this.db, boardId)?.throughSeq ?? 0
+    const through = this.tail.latestCheckpoint.get({ boardId })?.throughSeq ?? 0
     const row = this.db.select({ n: count() }).from(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, through))).get()
     return row?.n ?? 0
   }
@@ -79,19 +79,25 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
 /** The driver binds Buffers: a view of the same bytes, not a copy. */
 const bufferView = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
-export function latestCheckpoint(db: Reader, boardId: string) {
-  return db.select().from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(desc(boardCheckpoints.throughSeq)).limit(1).get()
+/** A board's latest checkpoint, and its log rows after a sequence number: prepared once per database. */
+export function tailQueries(db: SqliteDb) {
+  const boardId = sql.placeholder('boardId')
+  return {
+    latestCheckpoint: db.select().from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(desc(boardCheckpoints.throughSeq)).limit(1).prepare(),
+    rowsAfter: db
+      .select({ seq: boardUpdates.seq, update: boardUpdates.update, origin: boardUpdates.origin, at: boardUpdates.createdAt })
+      .from(boardUpdates)
+      .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, sql.placeholder('after'))))
+      .orderBy(asc(boardUpdates.seq))
+      .prepare(),
+  }
 }
 
-/** The latest checkpoint and every row after it, with their authors and times. */
-export function readTail(db: Reader, boardId: string) {
-  const checkpoint = latestCheckpoint(db, boardId)
-  const rows: LogRow[] = db
-    .select({ seq: boardUpdates.seq, update: boardUpdates.update, origin: boardUpdates.origin, at: boardUpdates.createdAt })
-    .from(boardUpdates)
-    .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, checkpoint?.throughSeq ?? 0)))
-    .orderBy(asc(boardUpdates.seq))
-    .all()
-    .map((row) => ({ ...row, update: new Uint8Array(row.update) }))
+export type TailQueries = ReturnType<typeof tailQueries>
+
+/** The latest checkpoint and every row after it, with their authors and times; read inside a transaction, so that both agree. */
+export function readTail(queries: TailQueries, boardId: string) {
+  const checkpoint = queries.latestCheckpoint.get({ boardId })
+  const rows: LogRow[] = queries.rowsAfter.all({ boardId, after: checkpoint?.throughSeq ?? 0 }).map((row) => ({ ...row, update: new Uint8Array(row.update) }))
   return { checkpoint, rows }
 }

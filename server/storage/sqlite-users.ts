@@ -1,10 +1,15 @@
-import { and, asc, count, eq, isNull, ne } from 'drizzle-orm'
+import { and, asc, count, eq, isNull, ne, sql } from 'drizzle-orm'
 import { users } from '../../drizzle/sqlite/schema.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { AccountChange, UserRecord, UserStore } from './storage.ts'
 
 export class SqliteUserStore implements UserStore {
-  constructor(private readonly db: SqliteDb) {}
+  /** Every authenticated upgrade and request reads its account: prepared once. */
+  private readonly byId
+
+  constructor(private readonly db: SqliteDb) {
+    this.byId = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare()
+  }
 
   async create(user: UserRecord): Promise<boolean> {
     return this.db.insert(users).values(user).onConflictDoNothing().run().changes === 1
@@ -21,7 +26,7 @@ export class SqliteUserStore implements UserStore {
   }
 
   async get(id: string): Promise<UserRecord | undefined> {
-    return this.db.select().from(users).where(eq(users.id, id)).get()
+    return this.byId.get({ id })
   }
 
   async getByEmail(email: string): Promise<UserRecord | undefined> {
