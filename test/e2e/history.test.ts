@@ -48,6 +48,11 @@ describeInBrowser('the board’s history in the browser', () => {
     const pastCard = page.locator(`#card-${id}`)
     await pastCard.waitFor()
     expect(await pastCard.textContent()).toContain('unlikely')
+    // Its inspector lists the changes up to that moment: the card made, not the likelihood changed since.
+    await pastCard.click()
+    const pastChanges = page.locator(`[data-history-for="${id}"]`)
+    await pastChanges.locator('li[data-field="card"]').waitFor()
+    expect(await pastChanges.locator('li[data-field="likelihood"]').count()).toBe(0)
     // Read-only, like a snapshot: no editing control.
     expect(await page.getByRole('button', { name: /New assessment/ }).count()).toBe(0)
     expect(await banner.getByRole('button', { name: 'Save as snapshot…' }).count()).toBe(0)
