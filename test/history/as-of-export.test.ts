@@ -22,6 +22,7 @@ afterEach(async () => {
   await server.destroy()
 })
 
+// Six exports and three snapshots, each rebuilt in a worker thread: the time a loaded machine may need.
 it('exports the board as of a moment as a snapshot of that moment exports, and snapshots it', async () => {
   const clock = testClock()
   server = await startTestServer({ access: () => openAccess(), clock })
@@ -68,4 +69,4 @@ it('exports the board as of a moment as a snapshot of that moment exports, and s
   expect(fromHistory.status).toBe(201)
   expect(fromHistory.body.contentHash).toBe(snapshot.body.contentHash)
   expect((await api.post(`/api/boards/${boardId}/snapshots`, { label: 'Later', asOf: '2099-01-01T00:00:00Z' })).status).toBe(400)
-})
+}, 120_000)

@@ -28,6 +28,7 @@ describeEachDialect(postgresMissing, 'the board as of a past time on %s', (diale
     await server.destroy()
   })
 
+  // Two servers in turn, a dozen edits each stored and read back, two compactions and a thinning: the time a loaded machine may need.
   it('rebuilds every moment exactly, across compactions and a restart, and says what thinning left', async () => {
     const clock = testClock()
     server = await startTestServer({ dialect, access: () => openAccess(), clock, compactAfterRows: 1_000_000, env: { HISTORY_DETAIL_DAYS: '1', HISTORY_CHECKPOINT_MINUTES: '1' } })
@@ -108,5 +109,5 @@ describeEachDialect(postgresMissing, 'the board as of a past time on %s', (diale
       expect(response.body).toEqual(moment.model)
       expect(JSON.parse(response.headers.get('assay-as-of')!)).toMatchObject({ exact: true })
     }
-  })
+  }, 120_000)
 })

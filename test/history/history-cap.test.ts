@@ -67,6 +67,7 @@ describeEachDialect(postgresMissing, 'the history byte cap on %s', (dialect) => 
     return model
   }
 
+  // Some 300 commits, 15 compactions and three thinnings: the time a loaded machine may need.
   it('drops the oldest history first until the rest fits, down to what loads the board', async () => {
     await edit('ana', (d) => initBoardDoc(d, { title: 'Capped' }))
     const ids: string[] = []
@@ -129,5 +130,5 @@ describeEachDialect(postgresMissing, 'the history byte cap on %s', (dialect) => 
     const now = await storage.history.readAt(BOARD, clock.iso())
     expect(now.keptFrom).toBeNull()
     expect(now.rows.map((row) => row.origin)).toEqual(Array(5).fill('ws:cleo'))
-  })
+  }, 120_000)
 })
