@@ -58,7 +58,21 @@ export const UPGRADE_REFUSED = {
 } as const
 
 /**
- * The presence entry the server itself publishes on a board (never a person):
- * `{ server: { saving: 'failing', since } }` while commits have failed for a while.
+ * A restore that replaced a board: who did it and when, which snapshot the
+ * board now equals, and the snapshot of what it replaced (restoring that one
+ * undoes the restore; null when none was recorded).
  */
-export type ServerPresence = { server: { saving: 'failing'; since: string } }
+export type RestoreNotice = {
+  id: string
+  by: string
+  at: string
+  snapshot: { id: string; label: string }
+  restorePoint: { id: string; label: string } | null
+}
+
+/**
+ * The presence entry the server itself publishes on a board (never a person):
+ * `saving: 'failing'` with `since` while commits have failed for a while, and
+ * `restored` for a while after a restore replaced the board.
+ */
+export type ServerPresence = { server: { saving?: 'failing'; since?: string; restored?: RestoreNotice } }

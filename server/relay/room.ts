@@ -27,7 +27,7 @@ import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import { isChangeOrigin, LOAD_ORIGIN, REMOTE_ORIGIN } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
-import { CLOSE, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type CloseEvent } from '../../shared/protocol.ts'
+import { CLOSE, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type CloseEvent, type RestoreNotice } from '../../shared/protocol.ts'
 import { DeadlineExceeded, withDeadline } from '../health/deadline.ts'
 import type { Logger } from '../log.ts'
 import type { StoredBoardState, UpdateLogStore } from '../storage/storage.ts'
@@ -44,6 +44,9 @@ import { RoomPresence } from './room-presence.ts'
 import { validateUpdate } from './validate-update.ts'
 
 type PendingUpdate = { update: Uint8Array; origin: string }
+
+/** How long the clients are told of a restore: those who join meanwhile learn of it too. */
+const RESTORE_NOTICE_MS = 10 * 60 * 1000
 
 /** The first retry of a failed commit; each next one waits twice as long, up to `commitRetryMaxMs`. */
 const COMMIT_RETRY_FIRST_MS = 200
@@ -109,6 +112,11 @@ export class Room {
   private failedCommits = 0
   private failingSince: number | null = null
   private noticeTimer: NodeJS.Timeout | undefined
+  /** Since when the clients have been told that saving is failing, or null. */
+  private savingFailingNotice: string | null = null
+  /** The last restore, told to the clients for RESTORE_NOTICE_MS. */
+  private restoreNotice: RestoreNotice | null = null
+  private restoreNoticeTimer: NodeJS.Timeout | undefined
   private destroyed = false
   /**
    * Frames that depend only on the doc, encoded once and reused until the doc
@@ -390,6 +398,7 @@ export class Room {
     this.destroyed = true
     clearTimeout(this.retryTimer)
     clearTimeout(this.noticeTimer)
+    clearTimeout(this.restoreNoticeTimer)
     for (const connection of [...this.connections]) connection.close(CLOSE.serverShutdown)
     this.connections.clear()
     const unloaded = new Error(`board ${this.boardId} was unloaded before saving`)
@@ -500,7 +509,8 @@ export class Room {
       this.noticeTimer = setTimeout(() => {
         if (this.failingSince === null || this.destroyed) return
         this.options.logger.error({ boardId: this.boardId, since }, 'commits still failing; telling the board’s clients')
-        this.presence.setServerState({ server: { saving: 'failing', since } })
+        this.savingFailingNotice = since
+        this.publishServerState()
       }, this.options.limits.commitFailingNoticeMs)
     }
   }
@@ -512,7 +522,35 @@ export class Room {
     this.failedCommits = 0
     clearTimeout(this.noticeTimer)
     this.noticeTimer = undefined
-    if (this.awareness.getLocalState() !== null) this.presence.setServerState(null)
+    if (this.savingFailingNotice !== null) {
+      this.savingFailingNotice = null
+      this.publishServerState()
+    }
+  }
+
+  /**
+   * Tells everyone on the board, for RESTORE_NOTICE_MS, that a restore replaced
+   * it (through the server's own presence entry, which no client can write, and
+   * which reaches the clients of other instances too).
+   */
+  announceRestore(notice: RestoreNotice): void {
+    if (this.destroyed) return
+    this.restoreNotice = notice
+    clearTimeout(this.restoreNoticeTimer)
+    this.restoreNoticeTimer = setTimeout(() => {
+      this.restoreNotice = null
+      if (!this.destroyed) this.publishServerState()
+    }, RESTORE_NOTICE_MS)
+    this.restoreNoticeTimer.unref()
+    this.publishServerState()
+  }
+
+  /** The server's presence entry: what the clients must be told now, or none. */
+  private publishServerState(): void {
+    const saving = this.savingFailingNotice === null ? {} : { saving: 'failing' as const, since: this.savingFailingNotice }
+    const restored = this.restoreNotice === null ? {} : { restored: this.restoreNotice }
+    const told = this.savingFailingNotice !== null || this.restoreNotice !== null
+    this.presence.setServerState(told ? { server: { ...saving, ...restored } } : null)
   }
 
   /** Lets in what waited for the commit to end: deferred socket updates, held changes, then server-side changes. */

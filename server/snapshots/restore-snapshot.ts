@@ -1,7 +1,9 @@
 /**
  * Restore: the live board becomes equal to a snapshot's content, as one new
  * change that every connected client receives like any other edit. Nothing is
- * rewritten: the state it replaces is kept as a snapshot of its own.
+ * rewritten: the state it replaces is kept as a snapshot of its own, and
+ * everyone on the board is told who restored which snapshot, and which snapshot
+ * to restore to undo it.
  */
 import type * as Y from 'yjs'
 import { replaceBoardContent } from '../../shared/board-convert.ts'
@@ -44,6 +46,13 @@ export async function restoreSnapshot(
       label: `Before restore of ${target.snapshot.label}`,
       kind: 'restore',
       author: actor,
+    })
+    room.announceRestore({
+      id: crypto.randomUUID(),
+      by: actor.name,
+      at: new Date().toISOString(),
+      snapshot: { id: target.snapshot.id, label: target.snapshot.label },
+      restorePoint: recorded ? { id: recorded.id, label: recorded.label } : null,
     })
     return { changed: true, before: recorded }
   })

@@ -78,7 +78,7 @@ describeInBrowser('offline editing', () => {
     )
     const titles = (await model()).assessments.map((a) => a.title).sort()
     expect(titles).toEqual(['Written by Bo meanwhile', 'Written offline'])
-  })
+  }, 90_000)
 
   it('sends edits made offline even after the page was closed, from the copy kept in the browser', async () => {
     const { boardId, ana, bo, model } = await twoOnABoard('Closed while offline')
@@ -99,5 +99,5 @@ describeInBrowser('offline editing', () => {
     expect((await model()).assessments.map((a) => [a.title, a.judgment])).toEqual([
       ['Survives the closed page', 'Written offline, page closed, sent later.'],
     ])
-  })
+  }, 90_000)
 })

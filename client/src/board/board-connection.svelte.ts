@@ -7,7 +7,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { CLOSE, WEBSOCKET_PATH, type ServerPresence } from '../../../shared/protocol.ts'
+import { CLOSE, WEBSOCKET_PATH, type RestoreNotice, type ServerPresence } from '../../../shared/protocol.ts'
 import { noteUnsaved } from '../app/offline-copies.ts'
 import { SaveTracker, trackProvider } from './save-tracker.ts'
 
@@ -46,6 +46,14 @@ export class BoardConnection {
    * this browser and the server, which keeps retrying.
    */
   savingFailingSince = $state<string | null>(null)
+  /** The last restore that replaced this board, while the server tells of it (its own presence entry). */
+  restoreNotice = $state<RestoreNotice | null>(null)
+  /**
+   * Changes made in this page that the server has not confirmed yet (one per
+   * edit: a keystroke, a move, a link). Changes waiting in the offline copy
+   * from an earlier visit are not counted: `saved` is false for those too.
+   */
+  waiting = $state(0)
 
   constructor(boardId: string, offlineCopyName: string, events: ConnectionEvents) {
     this.#events = events
@@ -62,6 +70,7 @@ export class BoardConnection {
     this.provider.on('closed', this.#onClosed)
     this.provider.on('connection-close', this.#onConnectionClose)
     this.provider.awareness.on('change', this.#readServerNotice)
+    this.doc.on('update', this.#countWaiting)
     window.addEventListener('online', this.#onOnline)
     window.addEventListener('offline', this.#onOffline)
     this.#cleanups.push(() => {
@@ -70,6 +79,7 @@ export class BoardConnection {
       this.provider.off('closed', this.#onClosed)
       this.provider.off('connection-close', this.#onConnectionClose)
       this.provider.awareness.off('change', this.#readServerNotice)
+      this.doc.off('update', this.#countWaiting)
       window.removeEventListener('online', this.#onOnline)
       window.removeEventListener('offline', this.#onOffline)
     })
@@ -101,11 +111,21 @@ export class BoardConnection {
     this.link = !navigator.onLine ? 'offline' : connected ? 'connected' : this.#everConnected ? 'reconnecting' : 'connecting'
     this.synced = this.provider.synced
     this.saved = this.#tracker.saved
+    if (this.saved) this.waiting = 0
     noteUnsaved(this.#offlineCopyName, !this.saved)
   }
 
+  /** Counts this page's own edits: not what the server or the offline copy brought in. */
+  readonly #countWaiting = (_update: Uint8Array, origin: unknown): void => {
+    if (origin === this.provider || origin === this.#offlineCopy) return
+    this.waiting++
+  }
+
   readonly #readServerNotice = (): void => {
-    this.savingFailingSince = savingFailingSince(this.provider.awareness.getStates())
+    const states = this.provider.awareness.getStates()
+    this.savingFailingSince = savingFailingSince(states)
+    const restored = restoreNotice(states)
+    if (restored?.id !== this.restoreNotice?.id) this.restoreNotice = restored
   }
 
   // The browser says when the network goes and comes back; the socket may take long to notice on its own.
@@ -150,6 +170,15 @@ function savingFailingSince(states: Map<number, Record<string, unknown>>): strin
   for (const state of states.values()) {
     const server = (state as Partial<ServerPresence>).server
     if (server?.saving === 'failing' && typeof server.since === 'string') return server.since
+  }
+  return null
+}
+
+/** The server's notice of the last restore, if it is telling one. */
+function restoreNotice(states: Map<number, Record<string, unknown>>): RestoreNotice | null {
+  for (const state of states.values()) {
+    const restored = (state as Partial<ServerPresence>).server?.restored
+    if (restored && typeof restored.id === 'string' && typeof restored.by === 'string' && typeof restored.snapshot?.label === 'string') return restored
   }
   return null
 }
