@@ -1,6 +1,7 @@
 /** Snapshots: status codes and validation through the real app (no server, no socket). */
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../test/helpers/test-app.ts'
+import { waitFor } from '../../test/helpers/wait-for.ts'
 
 const given = useTestApp()
 
@@ -36,5 +37,15 @@ describe('the snapshots API', () => {
     const diff = await given.board.reviewer.get<{ empty: boolean }>(`/api/boards/${given.board.id}/diff?from=${made.body.id}`)
     expect(diff.status).toBe(200)
     expect(diff.body.empty).toBe(true)
+  })
+  it('the board list follows the title in the document, also when a restore rewrites it', async () => {
+    const { board } = given
+    const listedTitle = async () => (await board.owner.get<{ id: string; title: string }[]>('/api/boards')).body.find((b) => b.id === board.id)?.title
+    const made = await board.owner.post<{ id: string }>(`/api/boards/${board.id}/snapshots`, { label: 'Under its first title' })
+    expect((await board.owner.patch(`/api/boards/${board.id}`, { title: 'Renamed' })).status).toBe(200)
+    await waitFor(async () => (await listedTitle()) === 'Renamed' || undefined, 'the list to show the new title')
+    expect((await board.owner.post(`/api/boards/${board.id}/snapshots/${made.body.id}/restore`)).status).toBe(200)
+    expect((await board.reviewer.get<{ title: string }>(`/api/boards/${board.id}`)).body.title).toBe('Board under test')
+    await waitFor(async () => (await listedTitle()) === 'Board under test' || undefined, 'the list to show the restored title', 30_000)
   })
 })

@@ -2,9 +2,9 @@ import { asc, eq, isNull, max } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './pg-db.ts'
 import { laterTime } from './later-time.ts'
-import type { BoardRecord, BoardStore, BoardSummary, NewBoard } from './storage.ts'
+import type { BoardRecord, BoardRecordStore, BoardSummary, NewBoard } from './storage.ts'
 
-export class PgBoardStore implements BoardStore {
+export class PgBoardRecordStore implements BoardRecordStore {
   constructor(private readonly db: PgDb) {}
 
   async create(board: NewBoard): Promise<void> {

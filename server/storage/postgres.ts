@@ -18,7 +18,7 @@ import * as schema from '../../drizzle/pg/schema.ts'
 import { systemClock, type Clock } from '../clock.ts'
 import type { Storage } from './storage.ts'
 import { DATABASE_SILENT } from './storage-errors.ts'
-import { PgBoardStore } from './pg-boards.ts'
+import { PgBoardRecordStore } from './pg-boards.ts'
 import { PgUpdateLogStore } from './pg-update-log.ts'
 import { PgHistoryStore } from './pg-history.ts'
 import { PgReviewStore } from './pg-reviews.ts'
@@ -69,7 +69,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
   const db = drizzle({ client, schema })
   return {
     dialect: 'postgres',
-    boards: new PgBoardStore(db),
+    boards: new PgBoardRecordStore(db),
     log: new PgUpdateLogStore(db, clock),
     history: new PgHistoryStore(db),
     snapshots: new PgSnapshotStore(db, clock),

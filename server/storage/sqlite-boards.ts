@@ -2,9 +2,9 @@ import { asc, eq, isNull, max, sql } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import { laterTime } from './later-time.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { BoardRecord, BoardStore, BoardSummary, NewBoard } from './storage.ts'
+import type { BoardRecord, BoardRecordStore, BoardSummary, NewBoard } from './storage.ts'
 
-export class SqliteBoardStore implements BoardStore {
+export class SqliteBoardRecordStore implements BoardRecordStore {
   /** Every upgrade and board request looks the board up: prepared once. */
   private readonly byId
 

@@ -16,7 +16,7 @@ import * as schema from '../../drizzle/sqlite/schema.ts'
 import type { Logger } from '../log.ts'
 import { systemClock, type Clock } from '../clock.ts'
 import type { Storage } from './storage.ts'
-import { SqliteBoardStore } from './sqlite-boards.ts'
+import { SqliteBoardRecordStore } from './sqlite-boards.ts'
 import { SqliteUpdateLogStore } from './sqlite-update-log.ts'
 import { SqliteHistoryStore } from './sqlite-history.ts'
 import { SqliteReviewStore } from './sqlite-reviews.ts'
@@ -73,7 +73,7 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   let closing: Promise<void> | undefined
   return {
     dialect: 'sqlite',
-    boards: new SqliteBoardStore(db),
+    boards: new SqliteBoardRecordStore(db),
     log: new SqliteUpdateLogStore(db, clock),
     history: new SqliteHistoryStore(db),
     snapshots: new SqliteSnapshotStore(db, clock),

@@ -29,7 +29,7 @@ export type BoardRecord = NewBoard & {
   archivedBy: string | null
 }
 
-export interface BoardStore {
+export interface BoardRecordStore {
   create(board: NewBoard): Promise<void>
   get(id: string): Promise<BoardRecord | undefined>
   list(): Promise<BoardRecord[]>
@@ -330,7 +330,7 @@ export interface ReviewStore {
 
 export interface Storage {
   readonly dialect: Dialect
-  readonly boards: BoardStore
+  readonly boards: BoardRecordStore
   readonly log: UpdateLogStore
   readonly history: HistoryStore
   readonly snapshots: SnapshotStore

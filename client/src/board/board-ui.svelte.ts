@@ -5,7 +5,7 @@
  */
 import type { AssessmentModel, ClaimModel, SourceModel } from '../../../shared/board-model.ts'
 import type { ClaimCredibility, SourceReliability } from '../../../shared/domain.ts'
-import type { BoardStore } from './board-store.svelte.ts'
+import type { ReactiveBoard } from './reactive-board.svelte.ts'
 
 export type Tab = 'board' | 'matrix' | 'ach' | 'history'
 export type Inspected = { kind: 'assessment' | 'claim' | 'source'; id: string } | null
@@ -49,7 +49,7 @@ function matches(text: string, query: string): boolean {
 }
 
 export class BoardUi {
-  readonly #store: BoardStore
+  readonly #store: ReactiveBoard
   tab = $state<Tab>('board')
   selectedAssessmentId = $state<string | null>(null)
   selectedClaimId = $state<string | null>(null)
@@ -128,7 +128,7 @@ export class BoardUi {
       this.claimFilter.credibility !== 0,
   )
 
-  constructor(store: BoardStore) {
+  constructor(store: ReactiveBoard) {
     this.#store = store
   }
 

@@ -9,7 +9,7 @@ import * as Y from 'yjs'
 import { LOAD_ORIGIN } from '../../../shared/change-origin.ts'
 import type { AsOf } from '../../../shared/history-model.ts'
 import { ApiProblem, describeError } from '../app/api.ts'
-import { BoardStore } from '../board/board-store.svelte.ts'
+import { ReactiveBoard } from '../board/reactive-board.svelte.ts'
 import { Presence } from '../board/presence.svelte.ts'
 import { historyApi } from './history-api.ts'
 
@@ -17,7 +17,7 @@ export class AsOfView {
   readonly boardId: string
   readonly requested: string
   readonly doc = new Y.Doc()
-  readonly store: BoardStore
+  readonly store: ReactiveBoard
   readonly presence: Presence
   readonly #awareness: Awareness
   status = $state<'loading' | 'ready' | 'missing' | 'failed'>('loading')
@@ -27,7 +27,7 @@ export class AsOfView {
   constructor(boardId: string, at: string, me: { name: string; color: string }) {
     this.boardId = boardId
     this.requested = at
-    this.store = new BoardStore(this.doc, boardId, { by: me.name, readOnly: true })
+    this.store = new ReactiveBoard(this.doc, boardId, { by: me.name, readOnly: true })
     // Nobody else is in the past: a local awareness keeps the board's presence code content.
     this.#awareness = new Awareness(this.doc)
     this.presence = new Presence(this.#awareness, me)

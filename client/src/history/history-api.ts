@@ -1,8 +1,7 @@
 /** The history routes of the server (README, "History"), typed with the shared shapes. */
 import type { AsOf, AssessmentChange, BoardHistory } from '../../../shared/history-model.ts'
 import type { SnapshotSummary } from '../../../shared/snapshot-model.ts'
-import { api } from '../app/api.ts'
-import { fetchResponse } from '../snapshots/fetch-response.ts'
+import { api, fetchResponse } from '../app/api.ts'
 
 const board = (boardId: string) => `/api/boards/${encodeURIComponent(boardId)}`
 

@@ -14,8 +14,7 @@ import {
   type SnapshotSummary,
   type VersionRef,
 } from '../../../shared/snapshot-model.ts'
-import { api } from '../app/api.ts'
-import { fetchResponse } from './fetch-response.ts'
+import { api, fetchResponse } from '../app/api.ts'
 
 /** What GET /diff answers: the two versions compared and what changed from the first to the second. */
 export type DiffResult = { from: VersionRef; to: VersionRef; empty: boolean; diff: BoardDiff }

@@ -12,7 +12,7 @@ import type { BoardModel } from '../../../shared/board-model.ts'
 import { LOAD_ORIGIN } from '../../../shared/change-origin.ts'
 import { LIVE, type SnapshotSummary } from '../../../shared/snapshot-model.ts'
 import { ApiProblem, describeError } from '../app/api.ts'
-import { BoardStore } from '../board/board-store.svelte.ts'
+import { ReactiveBoard } from '../board/reactive-board.svelte.ts'
 import { fetchChecks } from '../board/checks/checks-api.ts'
 import { Presence } from '../board/presence.svelte.ts'
 import { cardChanges, changeCounts, unionOf, type CardChange } from './compare-model.ts'
@@ -34,7 +34,7 @@ export class SnapshotView {
   readonly boardId: string
   readonly snapshotId: string
   readonly doc = new Y.Doc()
-  readonly store: BoardStore
+  readonly store: ReactiveBoard
   readonly presence: Presence
   readonly #awareness: Awareness
   status = $state<'loading' | 'ready' | 'missing' | 'failed'>('loading')
@@ -55,7 +55,7 @@ export class SnapshotView {
   constructor(boardId: string, snapshotId: string, me: { name: string; color: string }) {
     this.boardId = boardId
     this.snapshotId = snapshotId
-    this.store = new BoardStore(this.doc, boardId, { by: me.name, readOnly: true })
+    this.store = new ReactiveBoard(this.doc, boardId, { by: me.name, readOnly: true })
     // Nobody else is in a snapshot: a local awareness keeps the board's presence code content.
     this.#awareness = new Awareness(this.doc)
     this.presence = new Presence(this.#awareness, me)

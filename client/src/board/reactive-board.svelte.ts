@@ -57,7 +57,7 @@ function sameIds(current: Set<string>, items: readonly { id: string }[]): Set<st
   return new Set(items.map((item) => item.id))
 }
 
-export class BoardStore {
+export class ReactiveBoard {
   readonly doc: Y.Doc
   readonly boardId: string
   /** The transaction origin of this person's changes, and the only origin their undo manager tracks. */
