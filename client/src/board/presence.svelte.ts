@@ -2,30 +2,46 @@
  * Who else is on the board, and where: the awareness states of the provider,
  * `{ user: { name, color }, focus: { assessmentId, field } }` (the shared text
  * editors add `cursor`). The server replaces `user.name` with the signed-in
- * account's name and adds `user.readOnly` for reviewers before anyone sees it. Reactive through a ChangeSignal (createSubscriber)
+ * account's name and adds `user.id` and `user.readOnly` for reviewers before anyone sees it. Reactive through a ChangeSignal (createSubscriber)
  * on awareness changes.
+ *
+ * Colours and initials are assigned from the people present (person-colour.ts),
+ * by their stamped account ids, so every viewer gives everyone the same
+ * distinct colour; each person publishes the colour they were assigned, which
+ * the shared text editors paint their cursor with.
  */
 import type { Awareness } from 'y-protocols/awareness'
+import { assignColours, distinctInitials } from '../app/person-colour.ts'
 import { ChangeSignal } from './change-signal.ts'
 
 export type FocusField = 'title' | 'judgment'
 export type Focus = { assessmentId: string; field: FocusField | null }
-/** `name` and `readOnly` are stamped by the server from the signed-in account: nobody can pose as someone else. */
-export type Peer = { clientId: number; name: string; color: string; readOnly: boolean; focus: Focus | null }
+/**
+ * `userId`, `name` and `readOnly` are stamped by the server from the signed-in
+ * account: nobody can pose as someone else. `color` and `initials` are this
+ * viewer's assignment, the same as every other viewer's.
+ */
+export type Peer = { clientId: number; userId: string; name: string; initials: string; color: string; readOnly: boolean; focus: Focus | null }
 
-type PresenceState = { user?: { name?: unknown; color?: unknown; readOnly?: unknown }; focus?: { assessmentId?: unknown; field?: unknown } | null }
+/** The signed-in person on this page. */
+export type PresenceMe = { id: string; name: string }
 
-function readPeer(clientId: number, state: PresenceState): Peer | null {
+type PresenceState = { user?: { id?: unknown; name?: unknown; readOnly?: unknown }; focus?: { assessmentId?: unknown; field?: unknown } | null }
+
+type PeerState = Omit<Peer, 'initials' | 'color'>
+
+function readPeer(clientId: number, state: PresenceState): PeerState | null {
   const name = state.user?.name
-  const color = state.user?.color
-  if (typeof name !== 'string' || typeof color !== 'string') return null
+  if (typeof name !== 'string') return null
+  // A server without accounts stamps no id: the name is all there is to tell people apart.
+  const userId = typeof state.user?.id === 'string' ? state.user.id : `name:${name}`
   const focus = state.focus
   const assessmentId = focus?.assessmentId
   const field = focus?.field
   return {
     clientId,
+    userId,
     name,
-    color,
     readOnly: state.user?.readOnly === true,
     focus:
       typeof assessmentId === 'string'
@@ -36,14 +52,35 @@ function readPeer(clientId: number, state: PresenceState): Peer | null {
 
 export class Presence {
   readonly #awareness: Awareness
+  readonly #me: PresenceMe
   #peers: Peer[] | null = null
   readonly #signal = new ChangeSignal()
 
-  constructor(awareness: Awareness, me: { name: string; color: string }) {
+  constructor(awareness: Awareness, me: PresenceMe) {
     this.#awareness = awareness
-    // colorLight is what the shared text editors paint remote selections with.
-    awareness.setLocalStateField('user', { name: me.name, color: me.color, colorLight: `${me.color}33` })
+    this.#me = me
+    this.#publishColour()
     awareness.on('change', this.#onChange)
+  }
+
+  /** Everyone present, this person included: account id → name. */
+  #people(others: readonly PeerState[]): Map<string, string> {
+    return new Map([[this.#me.id, this.#me.name], ...others.map((peer): [string, string] => [peer.userId, peer.name])])
+  }
+
+  #others(): PeerState[] {
+    return [...this.#awareness.getStates()]
+      .filter(([clientId]) => clientId !== this.#awareness.clientID)
+      .map(([clientId, state]) => readPeer(clientId, state as PresenceState))
+      .filter((peer): peer is PeerState => peer !== null)
+  }
+
+  /** Tells the others this person's assigned colour when it changes (someone came or left). colorLight paints selections. */
+  #publishColour(): void {
+    const color = assignColours(this.#people(this.#others()).keys()).get(this.#me.id)!
+    const published = this.#awareness.getLocalState()?.user as { color?: unknown } | undefined
+    if (published?.color === color) return
+    this.#awareness.setLocalStateField('user', { name: this.#me.name, color, colorLight: `${color}33` })
   }
 
   /** The awareness the shared text editors draw remote cursors from. */
@@ -54,11 +91,15 @@ export class Presence {
   /** Everyone else on the board, by name. */
   get peers(): readonly Peer[] {
     this.#signal.track()
-    this.#peers ??= [...this.#awareness.getStates()]
-      .filter(([clientId]) => clientId !== this.#awareness.clientID)
-      .map(([clientId, state]) => readPeer(clientId, state as PresenceState))
-      .filter((peer): peer is Peer => peer !== null)
-      .sort((a, b) => a.name.localeCompare(b.name) || a.clientId - b.clientId)
+    if (!this.#peers) {
+      const others = this.#others()
+      const people = this.#people(others)
+      const colours = assignColours(people.keys())
+      const initials = distinctInitials(people)
+      this.#peers = others
+        .map((peer) => ({ ...peer, color: colours.get(peer.userId)!, initials: initials.get(peer.userId)! }))
+        .sort((a, b) => a.name.localeCompare(b.name) || a.clientId - b.clientId)
+    }
     return this.#peers
   }
 
@@ -91,6 +132,7 @@ export class Presence {
 
   readonly #onChange = (): void => {
     this.#peers = null
+    this.#publishColour()
     this.#signal.changed()
   }
 }

@@ -10,7 +10,7 @@ import { LOAD_ORIGIN } from '../../../shared/change-origin.ts'
 import type { AsOf } from '../../../shared/history-model.ts'
 import { ApiProblem, describeError } from '../app/api.ts'
 import { ReactiveBoard } from '../board/reactive-board.svelte.ts'
-import { Presence } from '../board/presence.svelte.ts'
+import { Presence, type PresenceMe } from '../board/presence.svelte.ts'
 import { historyApi } from './history-api.ts'
 
 export class AsOfView {
@@ -24,7 +24,7 @@ export class AsOfView {
   problem = $state<string | null>(null)
   asOf = $state.raw<AsOf | null>(null)
 
-  constructor(boardId: string, at: string, me: { name: string; color: string }) {
+  constructor(boardId: string, at: string, me: PresenceMe) {
     this.boardId = boardId
     this.requested = at
     this.store = new ReactiveBoard(this.doc, boardId, { by: me.name, readOnly: true })

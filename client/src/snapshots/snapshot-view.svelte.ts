@@ -14,7 +14,7 @@ import { LIVE, type SnapshotSummary } from '../../../shared/snapshot-model.ts'
 import { ApiProblem, describeError } from '../app/api.ts'
 import { ReactiveBoard } from '../board/reactive-board.svelte.ts'
 import { fetchChecks } from '../board/checks/checks-api.ts'
-import { Presence } from '../board/presence.svelte.ts'
+import { Presence, type PresenceMe } from '../board/presence.svelte.ts'
 import { cardChanges, changeCounts, unionOf, type CardChange } from './compare-model.ts'
 import { authorsOfChanges, type ChangeAuthors } from '../history/change-authors.ts'
 import { historyApi } from '../history/history-api.ts'
@@ -52,7 +52,7 @@ export class SnapshotView {
   retractedSinceProblem = $state<string | null>(null)
   #model: BoardModel | null = null
 
-  constructor(boardId: string, snapshotId: string, me: { name: string; color: string }) {
+  constructor(boardId: string, snapshotId: string, me: PresenceMe) {
     this.boardId = boardId
     this.snapshotId = snapshotId
     this.store = new ReactiveBoard(this.doc, boardId, { by: me.name, readOnly: true })
