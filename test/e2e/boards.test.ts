@@ -55,7 +55,7 @@ describeInBrowser('boards', () => {
     await dialog.getByText(/new claims from \d+ sources/).waitFor()
     await dialog.getByRole('button', { name: 'Import' }).click()
     await page.locator('[data-claim-id]').first().waitFor()
-    await page.getByRole('option', { name: /^F6 NATO:/ }).first().waitFor()
+    await page.getByRole('option', { name: /^Grade F6 NATO:/ }).first().waitFor()
     await saveScreenshot(page, 'board-imported')
 
     await page.getByRole('link', { name: 'Boards' }).click()

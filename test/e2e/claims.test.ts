@@ -103,7 +103,7 @@ describeInBrowser('claims', () => {
 
     const typedRow = page.locator(`[data-claim-id="${typed}"]`)
     await typedRow.locator('.by-hand').waitFor()
-    expect(await typedRow.getAttribute('aria-label')).toContain('(added by hand)')
+    expect(await typedRow.textContent()).toContain('(added by hand)')
     expect(await page.locator(`[data-claim-id="${imported.id}"] .by-hand`).count()).toBe(0)
     await typedRow.click()
     const typedInspector = page.locator(`[data-inspecting="${typed}"]`)

@@ -17,7 +17,7 @@ const card = (page: Page, id: string) => page.locator(`#card-${id}`)
 
 /** Opens "Snapshot ▾" in the header. */
 async function openSnapshotMenu(page: Page) {
-  await page.getByRole('button', { name: 'Snapshots of this board' }).click()
+  await page.getByRole('button', { name: 'Snapshot versions of this board' }).click()
   return page.getByRole('menu', { name: 'Snapshot' })
 }
 
@@ -77,7 +77,7 @@ describeInBrowser('snapshots and review in the browser', () => {
     expect(await ana.page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('menuitem')
     await ana.page.keyboard.press('Escape')
     expect(await ana.page.getByRole('menu').count()).toBe(0)
-    expect(await ana.page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Snapshots of this board')
+    expect(await ana.page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Snapshot versions of this board')
 
     // Carol opens the link: the whole board, read-only, under the snapshot's banner.
     const page = carol.page

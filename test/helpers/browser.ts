@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll } from 'vitest'
 import type { Role } from '../../shared/roles.ts'
 import type { AssessmentInput, BoardModel } from '../../shared/board-model.ts'
@@ -50,9 +50,13 @@ export async function signIn(context: BrowserContext, server: TestServer, accoun
   if (response.status() !== 200) throw new Error(`sign-in of ${account.email} failed: ${response.status()} ${await response.text()}`)
 }
 
-/** A person at their own browser (a context of its own: own cookies, storage and offline copy), signed in. */
-export async function openPerson(browser: Browser, server: TestServer, account: TestAccount): Promise<Person> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
+/**
+ * A person at their own browser (a context of its own: own cookies, storage
+ * and offline copy), signed in. `options` add to the context's (e.g.
+ * bypassCSP, for a test that injects a script such as axe-core).
+ */
+export async function openPerson(browser: Browser, server: TestServer, account: TestAccount, options: BrowserContextOptions = {}): Promise<Person> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...options })
   await signIn(context, server, account)
   const errors: string[] = []
   context.on('weberror', (error) => errors.push(error.error().message))
@@ -119,7 +123,7 @@ export type BrowserSuite<Name extends string> = {
   readonly browser: Browser
   readonly accounts: Readonly<Record<Name, TestAccount>>
   /** A person at their own browser, closed after the test (closePerson). */
-  person(account: TestAccount): Promise<Person>
+  person(account: TestAccount, options?: BrowserContextOptions): Promise<Person>
   /** A person with the board open and live, closed after the test. */
   personOn(account: TestAccount, boardId: string): Promise<Person>
 }
@@ -164,8 +168,8 @@ export function browserSuite<Name extends string = never>(
       return browser
     },
     accounts,
-    async person(account) {
-      const person = await openPerson(suite.browser, suite.server, account)
+    async person(account, options) {
+      const person = await openPerson(suite.browser, suite.server, account, options)
       people.push(person)
       return person
     },
