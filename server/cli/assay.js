@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `assay` command. The server is TypeScript run through tsx, so there is no build step to forget.
+// The `assay` command, run from the TypeScript sources through tsx so that it works on a fresh checkout
+// with no build; `npm start` builds the server and runs the compiled dist/server instead.
 import { register } from 'tsx/esm/api'
 
 register()

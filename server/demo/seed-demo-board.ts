@@ -4,7 +4,6 @@
  * contradicts them, so a first-time user sees what a board is for.
  */
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import * as Y from 'yjs'
 import { collection, readString } from '../../shared/board-doc.ts'
 import { addAssessment, addLink, updateClaim, updateMeta, updateSource, type MutationContext } from '../../shared/board-mutations.ts'
@@ -14,9 +13,10 @@ import { applyImport } from '../../shared/import/apply-import.ts'
 import { parseSourceText } from '../../shared/import/parse-source.ts'
 import type { Principal } from '../access/access.ts'
 import { createBoard, type BoardMaking } from '../boards/create-board.ts'
+import { projectPath } from '../project-root.ts'
 
 export const DEMO_TITLE = 'Wagner mutiny — Vilnius'
-const ARTICLE = fileURLToPath(new URL('./wagner-vilnius-article.txt', import.meta.url))
+const ARTICLE = projectPath('server', 'demo', 'wagner-vilnius-article.txt')
 
 /** How the demo team graded the article's sources, and what kind of source each is. */
 const SOURCES: Record<string, { kind: string; reliability?: SourceReliability }> = {

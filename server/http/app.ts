@@ -3,7 +3,6 @@
  * for everything else. Sub-apps are mounted in the order a request meets them.
  */
 import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
@@ -33,8 +32,9 @@ import { sameOriginGuard } from './same-origin-guard.ts'
 import { snapshotsApi } from './snapshots-api.ts'
 import { tokensApi } from './tokens-api.ts'
 import { websocketRoute } from './websocket-route.ts'
+import { projectPath } from '../project-root.ts'
 
-export const CLIENT_DIST = fileURLToPath(new URL('../../dist/client', import.meta.url))
+export const CLIENT_DIST = projectPath('dist', 'client')
 
 export function createApp(services: Services): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>()

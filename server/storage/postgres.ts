@@ -10,7 +10,6 @@
  * a couple of seconds, so commits resume soon after the database is back.
  */
 import { connect, type Socket } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
@@ -29,6 +28,7 @@ import { PgInviteStore } from './pg-invites.ts'
 import { PgMemberStore } from './pg-members.ts'
 import { PgSessionStore } from './pg-sessions.ts'
 import { PgUserStore } from './pg-users.ts'
+import { projectPath } from '../project-root.ts'
 
 export type PostgresOptions = {
   url: string
@@ -39,7 +39,7 @@ export type PostgresOptions = {
   clock?: Clock
 }
 
-const MIGRATIONS = fileURLToPath(new URL('../../drizzle/pg', import.meta.url))
+const MIGRATIONS = projectPath('drizzle', 'pg')
 
 /** How long past the statement timeout a silent connection is given (the server's own cancellation must get through first). */
 const SILENCE_MARGIN_MS = 2000

@@ -8,7 +8,6 @@
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
@@ -28,6 +27,7 @@ import { SqliteMemberStore } from './sqlite-members.ts'
 import { SqliteSessionStore } from './sqlite-sessions.ts'
 import { SqliteUserStore } from './sqlite-users.ts'
 import { startWalCheckpointer } from './wal-checkpointer.ts'
+import { projectPath } from '../project-root.ts'
 
 export type SqliteOptions = {
   dataDir: string
@@ -40,7 +40,7 @@ export type SqliteOptions = {
   clock?: Clock
 }
 
-const MIGRATIONS = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url))
+const MIGRATIONS = projectPath('drizzle', 'sqlite')
 export const SQLITE_FILE_NAME = 'assay.db'
 
 /**
