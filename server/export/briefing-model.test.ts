@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CONFIDENCE_LEVELS, likelihoodTerm } from '../../shared/domain.ts'
 import { buildBriefing, type BriefingAssessment } from './briefing-model.ts'
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
-import { CYRILLIC_CLAIM, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from './fixture-board.ts'
+import { CYRILLIC_CLAIM, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from '../../test/helpers/fixture-board.ts'
 
 const { previous, board } = fixtureBoards()
 const briefing = buildBriefing(board, fixtureSnapshot(previous))

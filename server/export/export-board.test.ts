@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { boardModelSchema } from '../../shared/board-model.ts'
 import { EXPORT_FORMATS, exportBoard, exportFileName, isExportFormat } from './export-board.ts'
-import { fixtureBoards, fixtureSnapshot } from './fixture-board.ts'
+import { fixtureBoards, fixtureSnapshot } from '../../test/helpers/fixture-board.ts'
 
 const { previous, board } = fixtureBoards()
 const version = fixtureSnapshot(previous)

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { allCitations, buildBriefing } from './briefing-model.ts'
-import { blufLines, fixtureBoards, fixtureSnapshot, wordText } from './fixture-board.ts'
+import { blufLines, fixtureBoards, fixtureSnapshot, wordText } from '../../test/helpers/fixture-board.ts'
 import { renderDocx } from './render-docx.ts'
 
 const { previous, board } = fixtureBoards()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildBriefing } from './briefing-model.ts'
-import { blufLines, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from './fixture-board.ts'
+import { blufLines, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from '../../test/helpers/fixture-board.ts'
 import { inline, renderMarkdown } from './render-markdown.ts'
 
 const { previous, board } = fixtureBoards()

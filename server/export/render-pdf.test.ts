@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { allCitations, buildBriefing } from './briefing-model.ts'
-import { ACCENTED_CLAIM, blufLines, CYRILLIC_CLAIM, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from './fixture-board.ts'
+import { ACCENTED_CLAIM, blufLines, CYRILLIC_CLAIM, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from '../../test/helpers/fixture-board.ts'
 import { renderPdf } from './render-pdf.ts'
 
 const { previous, board } = fixtureBoards()

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { STIX_CONFIDENCE } from '../../shared/domain.ts'
-import { fixtureBoards, fixtureSnapshot, XSS_CLAIM } from './fixture-board.ts'
+import { fixtureBoards, fixtureSnapshot, XSS_CLAIM } from '../../test/helpers/fixture-board.ts'
 import { renderStix, stixId } from './render-stix.ts'
 import { STIX_REQUIRED, stixReferences, stixViolations, type StixObject } from './stix-validation.ts'
 

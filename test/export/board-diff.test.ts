@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { diffBoards, diffText, isEmptyDiff } from '../../shared/board-diff.ts'
-import { fixtureBoards } from '../../server/export/fixture-board.ts'
+import { fixtureBoards } from '../helpers/fixture-board.ts'
 
 const { previous, board } = fixtureBoards()
 

@@ -17,8 +17,8 @@ import {
   updateClaim,
   type MutationContext,
 } from '../../shared/board-mutations.ts'
-import type { Briefing } from './briefing-model.ts'
-import type { BriefingVersion } from './briefing-version.ts'
+import type { Briefing } from '../../server/export/briefing-model.ts'
+import type { BriefingVersion } from '../../server/export/briefing-version.ts'
 
 export const XSS_CLAIM = 'A forum post showed <img src=x onerror=alert(1)> as proof of a convoy near Grodno.'
 export const CYRILLIC_CLAIM = 'Канал «Пригожин» утверждал, что колонна остановилась в 200 км от Москвы.'
