@@ -119,8 +119,12 @@ describe('relay', () => {
     const editor = connect(boardId)
     const reviewer = connect(boardId, { as: 'reviewer' })
     await Promise.all([editor.synced(), reviewer.synced()])
-    const denied: string[] = []
-    reviewer.provider.on('connection-error', () => denied.push('error'))
+    // Told once that its changes are not saved, the reviewer stays connected: no socket error, no reconnect.
+    const socketTrouble: string[] = []
+    reviewer.provider.on('connection-error', () => socketTrouble.push('error'))
+    reviewer.provider.on('status', ({ status }) => {
+      if (status === 'disconnected') socketTrouble.push('disconnected')
+    })
     addAssessment(editor.doc, { title: 'Written by the editor' })
     await waitFor(() => titles(reviewer, boardId).includes('Written by the editor'), 'reviewer to receive the edit')
     addAssessment(reviewer.doc, { title: 'Written by the reviewer' })
@@ -135,6 +139,8 @@ describe('relay', () => {
     const late = connect(boardId)
     await late.synced()
     expect(titles(late, boardId)).not.toContain('Written by the reviewer')
+    expect(socketTrouble).toEqual([])
+    expect(reviewer.provider.wsconnected).toBe(true)
   })
 
   it('closes only the offending connection on a malformed message, a failing update or an oversized frame', async () => {
