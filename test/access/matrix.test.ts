@@ -24,19 +24,13 @@ type Client = ReturnType<typeof apiClient>
 /** A status code, or for the board list whether the board is in it. */
 type Outcome = number | 'listed' | 'hidden'
 
-/** What each caller gets for an action that needs `needed`, succeeding with `ok`. */
-function expected(needed: 'reviewer' | 'editor' | 'owner' | 'admin', ok: Outcome): Record<Who, Outcome> {
-  const rank = { reviewer: 1, editor: 2, owner: 3, admin: 4 }
-  const member = (role: 'owner' | 'editor' | 'reviewer'): Outcome => (needed === 'admin' ? 403 : rank[role] >= rank[needed] ? ok : 403)
-  return {
-    admin: ok,
-    owner: member('owner'),
-    editor: member('editor'),
-    reviewer: member('reviewer'),
-    outsider: needed === 'admin' ? 403 : 404,
-    anonymous: 401,
-    revoked: 401,
-  }
+/**
+ * One row of the matrix, written out rather than derived from a rule, so the test does not
+ * re-implement what it checks. Columns in the order of WHO:
+ * admin, owner, editor, reviewer, outsider, anonymous, revoked.
+ */
+function row(...outcomes: [Outcome, Outcome, Outcome, Outcome, Outcome, Outcome, Outcome]): Record<Who, Outcome> {
+  return Object.fromEntries(WHO.map((who, column) => [who, outcomes[column]])) as Record<Who, Outcome>
 }
 
 describeEachDialect(postgresMissing, 'access matrix on %s', (dialect) => {
@@ -102,44 +96,44 @@ describeEachDialect(postgresMissing, 'access matrix on %s', (dialect) => {
         if (response.status !== 200) return response.status
         return response.body.some((board) => board.id === boardId) ? 'listed' : 'hidden'
       },
-      expect: { ...expected('reviewer', 'listed'), outsider: 'hidden' },
+      expect: row('listed', 'listed', 'listed', 'listed', 'hidden', 401, 401),
     },
-    { name: 'read the board', run: async (c) => (await c.get(`/api/boards/${boardId}`)).status, expect: expected('reviewer', 200) },
-    { name: 'add an assessment', run: async (c) => (await c.post(`/api/boards/${boardId}/assessments`, { title: 'Added' })).status, expect: expected('editor', 201) },
-    { name: 'rename the board', run: async (c) => (await c.patch(`/api/boards/${boardId}`, { title: 'Sensitive' })).status, expect: expected('editor', 200) },
-    { name: 'list members', run: async (c) => (await c.get(`/api/boards/${boardId}/members`)).status, expect: expected('reviewer', 200) },
+    { name: 'read the board', run: async (c) => (await c.get(`/api/boards/${boardId}`)).status, expect: row(200, 200, 200, 200, 404, 401, 401) },
+    { name: 'add an assessment', run: async (c) => (await c.post(`/api/boards/${boardId}/assessments`, { title: 'Added' })).status, expect: row(201, 201, 201, 403, 404, 401, 401) },
+    { name: 'rename the board', run: async (c) => (await c.patch(`/api/boards/${boardId}`, { title: 'Sensitive' })).status, expect: row(200, 200, 200, 403, 404, 401, 401) },
+    { name: 'list members', run: async (c) => (await c.get(`/api/boards/${boardId}/members`)).status, expect: row(200, 200, 200, 200, 404, 401, 401) },
     {
       name: 'add a member',
       before: () => resetExtra(false),
       run: async (c) => (await c.post(`/api/boards/${boardId}/members`, { email: people.extra.email, role: 'reviewer' })).status,
-      expect: expected('owner', 201),
+      expect: row(201, 201, 403, 403, 404, 401, 401),
     },
     {
       name: "change a member's role",
       before: () => resetExtra(true),
       run: async (c) => (await c.patch(`/api/boards/${boardId}/members/${people.extra.id}`, { role: 'editor' })).status,
-      expect: expected('owner', 200),
+      expect: row(200, 200, 403, 403, 404, 401, 401),
     },
     {
       name: 'remove a member',
       before: () => resetExtra(true),
       run: async (c) => (await c.delete(`/api/boards/${boardId}/members/${people.extra.id}`)).status,
-      expect: expected('owner', 204),
+      expect: row(204, 204, 403, 403, 404, 401, 401),
     },
-    { name: 'make an invite link', run: async (c) => (await c.post(`/api/boards/${boardId}/invites`, { role: 'reviewer' })).status, expect: expected('owner', 201) },
-    { name: 'read the audit log', run: async (c) => (await c.get(`/api/boards/${boardId}/audit`)).status, expect: expected('owner', 200) },
-    { name: 'list accounts', run: async (c) => (await c.get('/api/users')).status, expect: expected('admin', 200) },
+    { name: 'make an invite link', run: async (c) => (await c.post(`/api/boards/${boardId}/invites`, { role: 'reviewer' })).status, expect: row(201, 201, 403, 403, 404, 401, 401) },
+    { name: 'read the audit log', run: async (c) => (await c.get(`/api/boards/${boardId}/audit`)).status, expect: row(200, 200, 403, 403, 404, 401, 401) },
+    { name: 'list accounts', run: async (c) => (await c.get('/api/users')).status, expect: row(200, 403, 403, 403, 403, 401, 401) },
     {
       name: 'add an account',
       run: async (c) => (await c.post('/api/users', { email: `new-${crypto.randomUUID()}@example.org`, name: 'New', password: 'a long enough password' })).status,
-      expect: expected('admin', 201),
+      expect: row(201, 403, 403, 403, 403, 401, 401),
     },
     {
       name: "reset someone's password",
       run: async (c) => (await c.post(`/api/users/${people.extra.id}/password`, { password: people.extra.password })).status,
-      expect: expected('admin', 204),
+      expect: row(204, 403, 403, 403, 403, 401, 401),
     },
-    { name: 'read who I am', run: async (c) => (await c.get('/api/me')).status, expect: { ...expected('admin', 200), owner: 200, editor: 200, reviewer: 200, outsider: 200 } },
+    { name: 'read who I am', run: async (c) => (await c.get('/api/me')).status, expect: row(200, 200, 200, 200, 200, 401, 401) },
   ]
 
   describe.each(['session', 'token'] as const)('over HTTP with a %s', (kind) => {
