@@ -42,13 +42,16 @@ import {
 import type { ChangeOrigin } from './change-origin.ts'
 import { parseInput } from './validation.ts'
 
-/** Who makes a change, and the transaction origin (the client's undo manager tracks its own). */
-export type MutationContext = { by?: string; origin?: ChangeOrigin; now?: Date }
+/**
+ * Who makes a change, and the transaction origin (the client's undo manager tracks its own).
+ * `now` and `newId` default to the clock and random UUIDs; a seeded test gives its own to replay a run exactly.
+ */
+export type MutationContext = { by?: string; origin?: ChangeOrigin; now?: Date; newId?: () => string }
 
 const nowIso = (ctx: MutationContext) => (ctx.now ?? new Date()).toISOString()
 
-function newEntity(doc: Y.Doc, name: Collection, fields: Record<string, unknown>): string {
-  const id = crypto.randomUUID()
+function newEntity(doc: Y.Doc, ctx: MutationContext, name: Collection, fields: Record<string, unknown>): string {
+  const id = ctx.newId ? ctx.newId() : crypto.randomUUID()
   const map = new Y.Map<unknown>()
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) map.set(key, value)
   map.set('id', id)
@@ -131,7 +134,7 @@ export function withdrawAcknowledgement(doc: Y.Doc, key: string, ctx: MutationCo
 /** `position` is given by an import only: where the document first cites the source (entity-order.ts). */
 export function addSource(doc: Y.Doc, input: SourceInput, ctx: MutationContext = {}, position?: number): string {
   const valid = parseInput(sourceInputSchema, input, 'source')
-  return transact(doc, ctx, () => newEntity(doc, 'sources', { ...valid, position, createdAt: nowIso(ctx) }))
+  return transact(doc, ctx, () => newEntity(doc, ctx, 'sources', { ...valid, position, createdAt: nowIso(ctx) }))
 }
 
 export function updateSource(doc: Y.Doc, id: string, patch: SourcePatch, ctx: MutationContext = {}): void {
@@ -167,7 +170,7 @@ export type DocumentInput = { title: string; text: string; hash?: string }
 
 export function addDocument(doc: Y.Doc, input: DocumentInput, ctx: MutationContext = {}): string {
   return transact(doc, ctx, () =>
-    newEntity(doc, 'documents', { ...input, importedAt: nowIso(ctx), importedBy: ctx.by }),
+    newEntity(doc, ctx, 'documents', { ...input, importedAt: nowIso(ctx), importedBy: ctx.by }),
   )
 }
 
@@ -187,7 +190,7 @@ export function addClaim(doc: Y.Doc, input: ClaimInput, ctx: MutationContext = {
   return transact(doc, ctx, () => {
     requireEntity(doc, 'sources', valid.sourceId)
     if (valid.documentId !== undefined) requireEntity(doc, 'documents', valid.documentId)
-    return newEntity(doc, 'claims', { ...valid, createdAt: nowIso(ctx), createdBy: ctx.by })
+    return newEntity(doc, ctx, 'claims', { ...valid, createdAt: nowIso(ctx), createdBy: ctx.by })
   })
 }
 
@@ -276,7 +279,7 @@ function orderKeyAfter(doc: Y.Doc, afterId: string | null | undefined, movingId?
 export function addAssessment(doc: Y.Doc, input: AssessmentInput, ctx: MutationContext = {}): string {
   const { after, title, judgment, ...fields } = parseInput(assessmentInputSchema, input, 'assessment')
   return transact(doc, ctx, () =>
-    newEntity(doc, 'assessments', {
+    newEntity(doc, ctx, 'assessments', {
       ...fields,
       title: new Y.Text(title),
       judgment: new Y.Text(judgment),
@@ -318,7 +321,7 @@ export function addLink(doc: Y.Doc, input: LinkInput, ctx: MutationContext = {})
     requireEntity(doc, 'claims', valid.claimId)
     const existing = findLink(doc, valid.assessmentId, valid.claimId)
     if (existing) throw new BoardError('conflict', 'This claim is already linked to this assessment; change its rating instead.')
-    return newEntity(doc, 'links', { ...valid, createdAt: nowIso(ctx) })
+    return newEntity(doc, ctx, 'links', { ...valid, createdAt: nowIso(ctx) })
   })
 }
 
