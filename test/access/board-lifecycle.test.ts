@@ -20,6 +20,9 @@ import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
 
 const postgresMissing = await missingServices('postgres')
 
+/** Each test runs a whole story against a real server: room for a loaded machine. */
+const STORY_MS = 120_000
+
 type ErrorBody = { error: { code: string; message: string } }
 type ListedBoard = {
   id: string
@@ -62,12 +65,12 @@ describeEachDialect(postgresMissing, 'a board archived, restored and deleted on 
     boardId = await asOwner.createBoard('Wagner mutiny — Vilnius')
     await addMember(server, boardId, editor, 'editor')
     await addMember(server, boardId, reviewer, 'reviewer')
-  })
+  }, STORY_MS)
 
   afterEach(async () => {
     for (const client of clients.splice(0)) client.destroy()
     await server.destroy()
-  })
+  }, STORY_MS)
 
   const list = async (api: ApiClient, query = '') => (await api.get<ListedBoard[]>(`/api/boards${query}`)).body
   const listed = async (api: ApiClient, query = '') => (await list(api, query)).find((board) => board.id === boardId)
@@ -120,7 +123,7 @@ describeEachDialect(postgresMissing, 'a board archived, restored and deleted on 
     ])
     expect((await apiClient(server.url).get(`/api/boards/${boardId}/review/status`)).status).toBe(401)
     expect((await asAdmin.get('/api/boards?archived=sometimes')).status).toBe(400)
-  })
+  }, STORY_MS)
 
   it('an owner archives a board: hidden from the default list, read-only at the API and the relay, restorable', async () => {
     const editorCookie = await signIn(server, editor)
@@ -177,7 +180,7 @@ describeEachDialect(postgresMissing, 'a board archived, restored and deleted on 
     const [archivedEntry] = await auditOf('board-archived')
     expect(archivedEntry).toMatchObject({ actorId: owner.id, boardId, detail: { title: 'Wagner mutiny — Vilnius' } })
     expect(await auditOf('board-restored')).toHaveLength(1)
-  })
+  }, STORY_MS)
 
   it('the admin deletes a board: every row goes, its sockets close for good, the audit keeps it', async () => {
     const editorCookie = await signIn(server, editor)
@@ -210,5 +213,5 @@ describeEachDialect(postgresMissing, 'a board archived, restored and deleted on 
     expect(await listed(asAdmin, '?archived=include')).toBeUndefined()
     expect(writer.client.provider.shouldConnect).toBe(false)
     expect(await auditOf('board-deleted')).toEqual([expect.objectContaining({ actorId: admin.id, boardId, detail: expect.objectContaining({ title: 'Wagner mutiny — Vilnius' }) })])
-  })
+  }, STORY_MS)
 })

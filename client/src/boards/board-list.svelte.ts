@@ -1,7 +1,7 @@
 /**
- * The boards a person can open. The last list seen is kept in this browser so
- * that a board opened while the server is unreachable still knows the
- * person's role on it.
+ * The boards a person can open, archived ones included (the page decides what
+ * to show). The last list seen is kept in this browser so that a board opened
+ * while the server is unreachable still knows the person's role on it.
  */
 import { api } from '../app/api.ts'
 import { BOARD_LIST_KEY } from '../app/offline-copies.ts'
@@ -17,7 +17,7 @@ export function cachedBoards(): BoardSummary[] {
 }
 
 export async function fetchBoards(): Promise<BoardSummary[]> {
-  const boards = await api<BoardSummary[]>('GET', '/api/boards')
+  const boards = await api<BoardSummary[]>('GET', '/api/boards?archived=include')
   localStorage.setItem(BOARD_LIST_KEY, JSON.stringify(boards))
   return boards
 }
@@ -42,5 +42,21 @@ export class BoardList {
     const created = await api<{ id: string }>('POST', '/api/boards', { title })
     await this.refresh()
     return created.id
+  }
+
+  async archive(boardId: string): Promise<void> {
+    await api('POST', `/api/boards/${encodeURIComponent(boardId)}/archive`)
+    await this.refresh()
+  }
+
+  /** Takes the board out of the archive: listed and editable again. */
+  async unarchive(boardId: string): Promise<void> {
+    await api('DELETE', `/api/boards/${encodeURIComponent(boardId)}/archive`)
+    await this.refresh()
+  }
+
+  async delete(boardId: string): Promise<void> {
+    await api('DELETE', `/api/boards/${encodeURIComponent(boardId)}`)
+    await this.refresh()
   }
 }

@@ -8,13 +8,15 @@
  */
 import { getContext, setContext } from 'svelte'
 import type { Role } from '../../../shared/roles.ts'
+import type { BoardArchive } from '../boards/board-archive.svelte.ts'
 import type { AsOfView } from '../history/as-of-view.svelte.ts'
 import type { CardChange } from './compare-model.ts'
 import type { OpenThreads } from './open-threads.svelte.ts'
 import type { SnapshotReviewState } from './snapshot-review.svelte.ts'
 import type { SnapshotView } from './snapshot-view.svelte.ts'
 
-export type LiveAnnotations = { kind: 'live'; boardId: string; threads: OpenThreads }
+/** `archive` is filled in by the board page as it learns the person's role. */
+export type LiveAnnotations = { kind: 'live'; boardId: string; threads: OpenThreads; archive: BoardArchive }
 export type SnapshotAnnotations = { kind: 'snapshot'; boardId: string; role: Role; view: SnapshotView; review: SnapshotReviewState }
 /** The board as it was at a past time, from its history: read-only, no review. */
 export type AsOfAnnotations = { kind: 'as-of'; boardId: string; role: Role; view: AsOfView }
