@@ -9,6 +9,10 @@ export type Route =
   /** The board as it was at `at` (ISO time, from `?at=`), from its history. */
   | { page: 'history'; boardId: string; at: string | null }
   | { page: 'invite'; token: string }
+  /** The admin's list of people. */
+  | { page: 'people' }
+  /** One's own password and API tokens. */
+  | { page: 'account' }
   | { page: 'not-found'; path: string }
 
 const segment = (value: string) => decodeURIComponent(value)
@@ -18,6 +22,8 @@ export function parseRoute(pathname: string, search: string): Route {
   if (parts.length === 0) return { page: 'boards' }
   if (parts[0] === 'signin' && parts.length === 1) return { page: 'signin', next: safeNext(new URLSearchParams(search).get('next')) }
   if (parts[0] === 'setup' && parts.length === 1) return { page: 'setup' }
+  if (parts[0] === 'people' && parts.length === 1) return { page: 'people' }
+  if (parts[0] === 'account' && parts.length === 1) return { page: 'account' }
   if (parts[0] === 'invite' && parts.length === 2) return { page: 'invite', token: segment(parts[1]!) }
   if (parts[0] === 'boards' && parts.length === 2) return { page: 'board', boardId: segment(parts[1]!) }
   if (parts[0] === 'boards' && parts.length === 3 && parts[2] === 'history') {
@@ -42,4 +48,6 @@ export const paths = {
   history: (boardId: string, at: string) => `/boards/${encodeURIComponent(boardId)}/history?at=${encodeURIComponent(at)}`,
   signin: (next?: string) => (next && next !== '/' ? `/signin?next=${encodeURIComponent(next)}` : '/signin'),
   setup: () => '/setup',
+  people: () => '/people',
+  account: () => '/account',
 }
