@@ -123,5 +123,6 @@ describe('export over HTTP and the CLI', () => {
       rmSync(dir, { recursive: true, force: true })
     }
     server = await server.restart()
-  })
+    // Three CLI processes, each compiling TypeScript as it starts: room for a loaded machine.
+  }, 120_000)
 })
