@@ -24,7 +24,7 @@ export class SqliteReviewStore implements ReviewStore {
       .set({ resolvedAt: resolved?.at ?? null, resolvedBy: resolved?.by ?? null })
       .where(and(eq(reviewComments.snapshotId, snapshotId), eq(reviewComments.id, id), isNull(reviewComments.parentId)))
       .returning()
-      .get()
+      .all()[0] // all(), not get(): see SqliteUpdateLogStore.append
   }
 
   async comments(snapshotId: string): Promise<ReviewComment[]> {

@@ -27,7 +27,10 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
 
   async append(boardId: string, entries: LogEntry[]): Promise<number> {
     const createdAt = this.clock().toISOString()
-    const insert = (entry: LogEntry) => this.insertRow.get({ boardId, update: bufferView(entry.update), origin: entry.origin, createdAt })!.seq
+    // all(), never get(): get() stops at the first returned row and resets the statement, and
+    // better-sqlite3 ignores what the reset reports, so an autocommit that then fails (a full
+    // disk) would lose the row while handing back its seq. all() runs the statement to its end.
+    const insert = (entry: LogEntry) => this.insertRow.all({ boardId, update: bufferView(entry.update), origin: entry.origin, createdAt })[0]!.seq
     // One statement is a transaction of its own; a batch of several rows is wrapped in one.
     if (entries.length === 1) return insert(entries[0]!)
     return this.db.transaction(() => {
