@@ -157,7 +157,7 @@ describeInBrowser('the board list', () => {
     await header.locator('[data-review-status="changes-requested"]').waitFor()
     expect(await header.innerText()).toContain('Draft 2')
 
-    await olga.page.getByRole('button', { name: 'Snapshots of this board' }).click()
+    await olga.page.getByRole('button', { name: 'Snapshot versions of this board' }).click()
     const latest = olga.page.locator('[data-latest-review]')
     await latest.getByText('Source the second card.').waitFor()
     expect(await latest.innerText()).toContain('Rita Reviewer')
