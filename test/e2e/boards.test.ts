@@ -145,6 +145,8 @@ describeInBrowser('boards', () => {
     // A second link, withdrawn before anyone uses it.
     await dialog.getByLabel('Or make an invite link for').selectOption('reviewer')
     await dialog.getByRole('button', { name: 'Make link' }).click()
+    // The link field already shows the first link; the new one is in it once the list shows the new link.
+    await openLinks.getByRole('row').filter({ hasText: 'Reviewer' }).waitFor()
     const withdrawn = await dialog.getByLabel('Invite link', { exact: true }).inputValue()
     expect(withdrawn).not.toBe(link)
     await openLinks.getByRole('button', { name: 'Revoke the reviewer link made by Olga Owner' }).click()
