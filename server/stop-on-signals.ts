@@ -5,6 +5,7 @@
  * never has to SIGKILL it; a second signal ends it at once.
  */
 import type { RunningServer } from './server.ts'
+import { errorMessage } from '../shared/error-message.ts'
 
 /** Past the deadline, how long closing may still take before the process ends regardless. */
 const EXIT_GRACE_MS = 1000
@@ -29,7 +30,7 @@ export function stopOnSignals(server: RunningServer): void {
         process.exit(0)
       },
       (error: unknown) => {
-        logger.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed')
+        logger.error({ err: errorMessage(error) }, 'shutdown failed')
         process.exit(1)
       },
     )

@@ -10,6 +10,7 @@ import { CLOSE } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import type { Storage } from '../storage/storage.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 export type SessionParts = { storage: Storage; rooms: RoomRegistry }
 
@@ -43,7 +44,7 @@ export async function endExpiredSessions(parts: SessionParts, now = new Date()):
 export function startSessionSweeper(parts: SessionParts & { logger: Logger }, intervalMs = SESSION_SWEEP_MS): { stop(): void } {
   const timer = setInterval(() => {
     endExpiredSessions(parts).catch((error: unknown) =>
-      parts.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'sweeping expired sessions failed; trying again later'),
+      parts.logger.warn({ err: errorMessage(error) }, 'sweeping expired sessions failed; trying again later'),
     )
   }, intervalMs)
   timer.unref()

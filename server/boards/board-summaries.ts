@@ -13,6 +13,7 @@ import type { Logger } from '../log.ts'
 import type { RoomExtension } from '../relay/room-extension.ts'
 import type { Room } from '../relay/room.ts'
 import type { BoardSummary, Storage } from '../storage/storage.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 /** A burst of keystrokes is one write of the summary. */
 const WRITE_DELAY_MS = 1000
@@ -67,12 +68,14 @@ export class BoardSummaries implements RoomExtension {
     const summary = this.pending.get(boardId)
     this.pending.delete(boardId)
     if (!summary) return Promise.resolve()
-    const writing = this.options.storage.boards.summarize(boardId, summary).catch((error: unknown) => {
-      // The list shows the summary last written; the next commit writes it again.
-      this.options.logger.warn({ boardId, err: error instanceof Error ? error.message : String(error) }, 'could not record the board summary')
-    })
+    const writing: Promise<void> = this.options.storage.boards
+      .summarize(boardId, summary)
+      .catch((error: unknown) => {
+        // The list shows the summary last written; the next commit writes it again.
+        this.options.logger.warn({ boardId, err: errorMessage(error) }, 'could not record the board summary')
+      })
+      .finally(() => this.writing.delete(writing))
     this.writing.add(writing)
-    void writing.finally(() => this.writing.delete(writing))
     return writing
   }
 }

@@ -1,6 +1,7 @@
 /** What every `assay` command is, and the option parsing they share. */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { CliError } from './cli-error.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 export type Command = { summary: string; usage: string; run(args: string[]): Promise<void> }
 
@@ -9,7 +10,7 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true })
   } catch (error) {
-    throw new CliError(`${error instanceof Error ? error.message : String(error)}\nusage: ${usageLine}`)
+    throw new CliError(`${errorMessage(error)}\nusage: ${usageLine}`)
   }
 }
 

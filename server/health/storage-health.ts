@@ -9,6 +9,7 @@
 import type { Logger } from '../log.ts'
 import { storageTroubleOf } from '../storage/storage-errors.ts'
 import { DeadlineExceeded, withDeadline } from './deadline.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 /** The outcome of one ping: how long it took, or why it failed (a kind, never a message: readiness is public). */
 export type ProbeResult = { ok: true; ms: number } | { ok: false; problem: 'timeout' | 'unreachable' | 'refusing' | 'error' }
@@ -41,12 +42,17 @@ export class StorageHealth {
 
   /** A query failed; if it looks like an unreachable database, find out whether it is. */
   noteFailure(error: unknown): void {
-    if (storageTroubleOf(error)?.trouble === 'unreachable' && this.downSince === null) void this.probe()
+    if (storageTroubleOf(error)?.trouble === 'unreachable' && this.downSince === null) this.probeInBackground()
   }
 
   stop(): void {
     this.stopped = true
     clearTimeout(this.retryTimer)
+  }
+
+  /** A probe nobody waits for: pingOnce() turns every failure into a result, and anything else is logged here. */
+  private probeInBackground(): void {
+    this.probe().catch((error: unknown) => this.logger.error({ err: errorMessage(error) }, 'database probe failed'))
   }
 
   private async pingOnce(): Promise<ProbeResult> {
@@ -76,7 +82,7 @@ export class StorageHealth {
     if (!this.stopped && this.retryTimer === undefined) {
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined
-        if (this.downSince !== null) void this.probe()
+        if (this.downSince !== null) this.probeInBackground()
       }, PROBE_INTERVAL_MS)
       this.retryTimer.unref()
     }

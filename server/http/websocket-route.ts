@@ -14,6 +14,7 @@ import { isSameOrigin } from '../auth/same-origin.ts'
 import type { Admission } from '../relay/connection-limits.ts'
 import type { Connection, ConnectionGrant, RelaySocket } from '../relay/connection.ts'
 import type { SignedInEnv } from './app-env.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 type UpgradeEnv = SignedInEnv & { Variables: { grant: ConnectionGrant; admission: Admission } }
 
@@ -78,7 +79,7 @@ export function websocketRoute(): Hono<UpgradeEnv> {
               admission,
             )
           } catch (error) {
-            logger.error({ boardId, err: error instanceof Error ? error.message : String(error) }, 'could not join the board; closing the socket')
+            logger.error({ boardId, err: errorMessage(error) }, 'could not join the board; closing the socket')
             admission.release()
             raw.close(CLOSE.internalError.code, CLOSE.internalError.reason)
           } finally {

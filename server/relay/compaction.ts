@@ -10,6 +10,7 @@ import type { Logger } from '../log.ts'
 import type { HistoryPolicy, MergeState, Storage, StoredBoardState } from '../storage/storage.ts'
 import type { RoomExtension } from './room-extension.ts'
 import type { Commit, Room } from './room.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 export type CompactionOptions = {
   storage: Pick<Storage, 'log' | 'history'>
@@ -70,7 +71,7 @@ export class Compaction implements RoomExtension {
         await this.thin(boardId)
       })
       .catch((error: unknown) => {
-        this.options.logger.error({ boardId, err: error instanceof Error ? error.message : String(error) }, 'compaction or thinning of the history failed')
+        this.options.logger.error({ boardId, err: errorMessage(error) }, 'compaction or thinning of the history failed')
       })
       .finally(() => this.running.delete(boardId))
     this.running.set(boardId, job)
@@ -95,6 +96,8 @@ export class Compaction implements RoomExtension {
   }
 
   private compactIfDue(boardId: string): void {
-    if ((this.rows.get(boardId) ?? 0) >= this.afterRows) void this.compact(boardId)
+    if ((this.rows.get(boardId) ?? 0) < this.afterRows) return
+    // compact() logs its own failures; this catch is for anything that escapes them, so no rejection goes unhandled.
+    this.compact(boardId).catch((error: unknown) => this.options.logger.error({ boardId, err: errorMessage(error) }, 'compaction failed'))
   }
 }

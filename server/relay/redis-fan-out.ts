@@ -16,6 +16,7 @@ import type { UpdateLogStore } from '../storage/storage.ts'
 import type { ConnectionSelector } from './connection-selector.ts'
 import type { RoomExtension } from './room-extension.ts'
 import type { Commit, Room } from './room.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 const KIND_UPDATE = 0
 const KIND_AWARENESS = 1
@@ -86,7 +87,7 @@ export class RedisFanOut implements RoomExtension {
     try {
       await this.subscriber.subscribe(channelOf(room.boardId))
     } catch (error) {
-      this.logger.warn({ boardId: room.boardId, err: describe(error) }, 'redis subscription failed; the board is served meanwhile')
+      this.logger.warn({ boardId: room.boardId, err: errorMessage(error) }, 'redis subscription failed; the board is served meanwhile')
       return
     }
     this.catchUp(room.boardId)
@@ -103,7 +104,7 @@ export class RedisFanOut implements RoomExtension {
   onUnloaded(room: Room): void {
     if (this.rooms.get(room.boardId) !== room) return
     this.rooms.delete(room.boardId)
-    this.subscriber.unsubscribe(channelOf(room.boardId)).catch((error: unknown) => this.logger.warn({ boardId: room.boardId, err: describe(error) }, 'redis unsubscribe failed'))
+    this.subscriber.unsubscribe(channelOf(room.boardId)).catch((error: unknown) => this.logger.warn({ boardId: room.boardId, err: errorMessage(error) }, 'redis unsubscribe failed'))
   }
 
   onClosingConnections(selector: ConnectionSelector, event: CloseEvent): void {
@@ -130,7 +131,7 @@ export class RedisFanOut implements RoomExtension {
         this.rooms.get(boardId)?.applyStored(stored)
         this.counters.caughtUp()
       })
-      .catch((error: unknown) => this.logger.error({ boardId, err: describe(error) }, 'catch-up from the update log failed; retried on the next reconnect'))
+      .catch((error: unknown) => this.logger.error({ boardId, err: errorMessage(error) }, 'catch-up from the update log failed; retried on the next reconnect'))
       .finally(() => this.catchingUp.delete(boardId))
     this.catchingUp.set(boardId, job)
   }
@@ -165,7 +166,7 @@ export class RedisFanOut implements RoomExtension {
       if (kind === KIND_UPDATE) room?.applyRemoteUpdate(payload, () => this.catchUp(boardId))
       else room?.applyRemoteAwareness(payload)
     } catch (error) {
-      this.logger.warn({ channel, err: describe(error) }, 'unreadable redis message dropped')
+      this.logger.warn({ channel, err: errorMessage(error) }, 'unreadable redis message dropped')
     }
   }
 }
@@ -174,6 +175,3 @@ const CHANNEL_PREFIX = 'assay:board:'
 const CONTROL_CHANNEL = 'assay:control'
 const channelOf = (boardId: string) => CHANNEL_PREFIX + boardId
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}

@@ -12,6 +12,7 @@ import type { StoredBoardState } from '../storage/storage.ts'
 import type { Connection } from './connection.ts'
 import type { ConnectionSelector } from './connection-selector.ts'
 import type { Commit, Room, RoomEvents } from './room.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 export interface RoomExtension {
   /** Names the extension in log lines. */
@@ -116,6 +117,6 @@ export class RoomExtensions implements RoomEvents {
   }
 
   private failed(extension: RoomExtension, hook: Hook, error: unknown, room?: Room): void {
-    this.logger.error({ extension: extension.name, hook, boardId: room?.boardId, err: error instanceof Error ? error.message : String(error) }, 'a relay extension failed')
+    this.logger.error({ extension: extension.name, hook, boardId: room?.boardId, err: errorMessage(error) }, 'a relay extension failed')
   }
 }

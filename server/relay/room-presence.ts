@@ -25,6 +25,7 @@ import {
   type PresenceEntry,
 } from './presence-state.ts'
 import { Throttle } from './throttle.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 /** Presence relayed by another instance: that instance checked and stamped it. */
 const REMOTE = Symbol('another instance')
@@ -285,7 +286,7 @@ export class RoomPresence {
   }
 
   private readonly logFailure = (error: unknown): void => {
-    this.options.logger.error({ boardId: this.options.boardId, err: error instanceof Error ? error.message : String(error) }, 'presence relay failed')
+    this.options.logger.error({ boardId: this.options.boardId, err: errorMessage(error) }, 'presence relay failed')
   }
 }
 

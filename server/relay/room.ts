@@ -42,6 +42,7 @@ import type { OutboundBudget } from './outbound-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence } from './room-presence.ts'
 import { validateUpdate } from './validate-update.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 type PendingUpdate = { update: Uint8Array; origin: string }
 
@@ -256,7 +257,7 @@ export class Room {
         try {
           Y.applyUpdateV2(this.doc, update, source === 'remote' ? REMOTE_ORIGIN : source)
         } catch (error) {
-          this.options.logger.warn({ boardId: this.boardId, err: describe(error) }, 'held changes could not be applied; dropped')
+          this.options.logger.warn({ boardId: this.boardId, err: errorMessage(error) }, 'held changes could not be applied; dropped')
           continue
         }
         // What still waits does so for clocks past the doc's state, so the loop ends.
@@ -380,7 +381,7 @@ export class Room {
       try {
         apply()
       } catch (error) {
-        this.options.logger.warn({ boardId: this.boardId, err: describe(error) }, `${what} could not be applied; dropped`)
+        this.options.logger.warn({ boardId: this.boardId, err: errorMessage(error) }, `${what} could not be applied; dropped`)
       }
       this.retryHeld()
     }
@@ -421,7 +422,7 @@ export class Room {
     if (event.code !== CLOSE.serverShutdown.code) {
       const level = event.code === CLOSE.accessChanged.code ? 'info' : 'warn'
       this.options.logger[level](
-        { boardId: this.boardId, connection: connection.id, user: connection.identity.userId, code: event.code, err: cause === undefined ? undefined : describe(cause) },
+        { boardId: this.boardId, connection: connection.id, user: connection.identity.userId, code: event.code, err: cause === undefined ? undefined : errorMessage(cause) },
         `closing connection: ${event.reason}`,
       )
     }
@@ -452,7 +453,7 @@ export class Room {
     if (this.flushScheduled || this.flushing || this.retryTimer !== undefined || this.destroyed) return
     this.flushScheduled = true
     setImmediate(() => {
-      this.flush().catch((error: unknown) => this.options.logger.error({ boardId: this.boardId, err: describe(error) }, 'commit path failed'))
+      this.flush().catch((error: unknown) => this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'commit path failed'))
     })
   }
 
@@ -497,7 +498,7 @@ export class Room {
     this.failingSince ??= now
     const retryInMs = Math.min(COMMIT_RETRY_FIRST_MS * 2 ** (this.failedCommits - 1), this.options.limits.commitRetryMaxMs)
     this.options.logger.error(
-      { boardId: this.boardId, err: describe(error), updates, attempt: this.failedCommits, failingForMs: now - this.failingSince, retryInMs },
+      { boardId: this.boardId, err: errorMessage(error), updates, attempt: this.failedCommits, failingForMs: now - this.failingSince, retryInMs },
       'commit failed; changes kept in memory, retrying',
     )
     this.retryTimer = setTimeout(() => {
@@ -574,7 +575,7 @@ export class Room {
       reply()
     } catch (error) {
       if (connection) connection.close(CLOSE.malformedMessage, error)
-      else this.options.logger.error({ boardId: this.boardId, err: describe(error) }, 'a read of the stored board failed')
+      else this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'a read of the stored board failed')
     }
   }
 
@@ -603,6 +604,3 @@ function describeOrigin(origin: unknown): string {
   return isChangeOrigin(origin) && origin.source === 'server' ? `server:${origin.by}` : 'server'
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}

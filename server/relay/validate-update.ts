@@ -10,6 +10,7 @@ import * as Y from 'yjs'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { firstUncarriable } from '../../shared/text-hygiene.ts'
 import { fixedClaimFieldChange } from './fixed-claim-fields.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 export type UpdateRefusal = { event: CloseEvent; reason: string }
 
@@ -25,7 +26,7 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateRefusal | 
   try {
     decoded = Y.decodeUpdate(update)
   } catch (error) {
-    return { event: CLOSE.updateRejected, reason: `undecodable update: ${error instanceof Error ? error.message : String(error)}` }
+    return { event: CLOSE.updateRejected, reason: `undecodable update: ${errorMessage(error)}` }
   }
   for (const struct of decoded.structs) {
     if (!(struct instanceof Y.Item)) continue

@@ -18,6 +18,7 @@ import type { WorkerPool } from '../workers/worker-pool.ts'
 import type { Actor } from './actor.ts'
 import { captureStoredBoard } from './stored-board.ts'
 import { recordSnapshot } from './record-snapshot.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 export type AutoSnapshotOptions = {
   /** 0 turns the timer off; `runOnce` still works. */
@@ -71,7 +72,7 @@ export class AutoSnapshots implements RoomExtension {
     // A chain of timeouts rather than an interval: a slow sweep delays the next instead of overlapping it.
     this.timer = setTimeout(() => {
       void this.runOnce()
-        .catch((error: unknown) => this.parts.logger.error({ err: describe(error) }, 'automatic snapshots failed'))
+        .catch((error: unknown) => this.parts.logger.error({ err: errorMessage(error) }, 'automatic snapshots failed'))
         .finally(() => {
           if (!this.stopped) this.schedule()
         })
@@ -112,7 +113,7 @@ export class AutoSnapshots implements RoomExtension {
       } catch (error) {
         // One board's failure (e.g. it was deleted meanwhile) must not stop the others' snapshots; it is tried again next time.
         this.changed.add(boardId)
-        logger.warn({ boardId, err: describe(error) }, 'automatic snapshot failed')
+        logger.warn({ boardId, err: errorMessage(error) }, 'automatic snapshot failed')
       }
     }
     if (result.taken.length > 0 || result.pruned > 0) {
@@ -122,6 +123,3 @@ export class AutoSnapshots implements RoomExtension {
   }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}

@@ -88,7 +88,10 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
       schemaRead.get()
     },
     close() {
-      closing ??= checkpointer.stop().then(() => void client.close())
+      // The checkpointer reads the file; the connection closes only once it has stopped.
+      closing ??= checkpointer.stop().then(() => {
+        client.close()
+      })
       return closing
     },
   }

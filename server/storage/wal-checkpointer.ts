@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { Logger } from '../log.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 export type WalCheckpointer = {
   /** Checkpoints one last time (truncating the WAL) and stops the worker. */
@@ -95,7 +96,8 @@ export function startWalCheckpointer(path: string, options: { intervalMs: number
       return new Promise<void>((resolve) => {
         running.once('exit', () => resolve())
         running.on('message', (report: WorkerReport) => {
-          if (report.type === 'stopped') void running.terminate()
+          if (report.type !== 'stopped') return
+          running.terminate().catch((error: unknown) => logger.error({ err: errorMessage(error) }, 'WAL checkpoint worker could not be stopped'))
         })
         running.postMessage('stop')
       })

@@ -27,6 +27,7 @@ import {
 } from './worker-errors.ts'
 import { workerEntry } from './worker-entry.ts'
 import type { JobRequest, ThreadMessage } from './worker-thread.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 export type WorkerPoolOptions = {
   /** Threads at most. */
@@ -154,7 +155,7 @@ export class WorkerPool {
     }
   }
 
-  /** Takes a thread out of the pool and stops it; its running job, if any, is refused with `refusal`. */
+  /** Takes a thread out of the pool and stops it; its running job, if any, is refused with `refusal`. Never rejects: a thread that will not stop is logged. */
   private retire(thread: Thread, refusal: (job: JobName) => Error): Promise<void> {
     this.threads.delete(thread)
     clearTimeout(thread.idleTimer)
@@ -166,7 +167,7 @@ export class WorkerPool {
     }
     const stopped = thread.worker.terminate().then(
       () => undefined,
-      (error: unknown) => this.options.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'worker thread could not be stopped'),
+      (error: unknown) => this.options.logger.error({ err: errorMessage(error) }, 'worker thread could not be stopped'),
     )
     if (!this.closed) this.dispatch()
     return stopped

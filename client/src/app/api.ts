@@ -84,8 +84,3 @@ export function suggestedFileName(response: Response): string | null {
     return match[1]
   }
 }
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message
-  return String(error)
-}

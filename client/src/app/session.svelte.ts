@@ -4,6 +4,7 @@
  */
 import { api, ApiProblem, handleUnauthorized } from './api.ts'
 import { forgetOfflineCopies } from './offline-copies.ts'
+import { errorMessage } from '../../../shared/error-message.ts'
 
 export type Me = { id: string; email: string; name: string; isAdmin: boolean }
 
@@ -52,7 +53,7 @@ export class Session {
         this.state = 'signed-in'
         return
       }
-      this.error = error instanceof Error ? error.message : String(error)
+      this.error = errorMessage(error)
       this.state = 'unreachable'
     }
   }

@@ -6,6 +6,7 @@
 import { api } from '../app/api.ts'
 import { BOARD_LIST_KEY } from '../app/offline-copies.ts'
 import type { BoardSummary } from './board-summary.ts'
+import { errorMessage } from '../../../shared/error-message.ts'
 
 export function cachedBoards(): BoardSummary[] {
   try {
@@ -32,7 +33,7 @@ export class BoardList {
       this.boards = await fetchBoards()
       this.error = null
     } catch (problem) {
-      this.error = problem instanceof Error ? problem.message : String(problem)
+      this.error = errorMessage(problem)
     } finally {
       this.loaded = true
     }

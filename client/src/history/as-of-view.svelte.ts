@@ -8,10 +8,11 @@ import { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { LOAD_ORIGIN } from '../../../shared/change-origin.ts'
 import type { AsOf } from '../../../shared/history-model.ts'
-import { ApiProblem, describeError } from '../app/api.ts'
+import { ApiProblem } from '../app/api.ts'
 import { ReactiveBoard } from '../board/reactive-board.svelte.ts'
 import { Presence, type PresenceMe } from '../board/presence.svelte.ts'
 import { historyApi } from './history-api.ts'
+import { errorMessage } from '../../../shared/error-message.ts'
 
 export class AsOfView {
   readonly boardId: string
@@ -41,7 +42,7 @@ export class AsOfView {
       this.status = 'ready'
     } catch (error) {
       this.status = error instanceof ApiProblem && (error.status === 404 || error.status === 400) ? 'missing' : 'failed'
-      this.problem = describeError(error)
+      this.problem = errorMessage(error)
     }
   }
 

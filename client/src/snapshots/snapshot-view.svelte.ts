@@ -11,7 +11,7 @@ import { boardToModel, replaceBoardContent } from '../../../shared/board-convert
 import type { BoardModel } from '../../../shared/board-model.ts'
 import { LOAD_ORIGIN } from '../../../shared/change-origin.ts'
 import { LIVE, type SnapshotSummary } from '../../../shared/snapshot-model.ts'
-import { ApiProblem, describeError } from '../app/api.ts'
+import { ApiProblem } from '../app/api.ts'
 import { ReactiveBoard } from '../board/reactive-board.svelte.ts'
 import { fetchChecks } from '../board/checks/checks-api.ts'
 import { Presence, type PresenceMe } from '../board/presence.svelte.ts'
@@ -19,6 +19,7 @@ import { cardChanges, changeCounts, unionOf, type CardChange } from './compare-m
 import { authorsOfChanges, type ChangeAuthors } from '../history/change-authors.ts'
 import { historyApi } from '../history/history-api.ts'
 import { snapshotApi, type DiffResult } from './snapshot-api.ts'
+import { errorMessage } from '../../../shared/error-message.ts'
 
 export type Comparison = {
   /** LIVE or the other snapshot's id. */
@@ -81,7 +82,7 @@ export class SnapshotView {
       void this.#checkRetractions()
     } catch (error) {
       this.status = error instanceof ApiProblem && error.status === 404 ? 'missing' : 'failed'
-      this.problem = describeError(error)
+      this.problem = errorMessage(error)
     }
   }
 
@@ -90,7 +91,7 @@ export class SnapshotView {
     try {
       this.retractedSince = (await fetchChecks(this.boardId, { snapshotId: this.snapshotId })).retractedSinceStatement
     } catch (error) {
-      this.retractedSinceProblem = describeError(error)
+      this.retractedSinceProblem = errorMessage(error)
     }
   }
 
@@ -117,7 +118,7 @@ export class SnapshotView {
       replaceBoardContent(this.doc, unionOf(model, result.diff), LOAD_ORIGIN)
       this.comparison = { target, result, cards: cardChanges(result.diff), counts: changeCounts(result.diff), authors }
     } catch (error) {
-      if (this.compareTarget === target) this.compareProblem = describeError(error)
+      if (this.compareTarget === target) this.compareProblem = errorMessage(error)
     }
   }
 

@@ -1,4 +1,3 @@
-import { describeError } from '../app/api.ts'
 
 /**
  * A request a form or dialog waits on: `busy` while it runs (its button says
@@ -18,7 +17,7 @@ export class PendingRequest {
   }
 
   /** Runs `request`; a failure becomes `problem`, in the words of `describe`. Resolves whether it succeeded. */
-  async run(request: () => Promise<void>, describe: (error: unknown) => string = describeError): Promise<boolean> {
+  async run(request: () => Promise<void>, describe: (error: unknown) => string = errorMessage): Promise<boolean> {
     this.#busy = true
     this.#problem = null
     try {
@@ -32,3 +31,5 @@ export class PendingRequest {
     }
   }
 }
+
+import { errorMessage } from '../../../shared/error-message.ts'
