@@ -75,7 +75,6 @@ export function boardContentApi(): OpenAPIHono<SignedInEnv> {
         mutations.updateMeta(doc, patch, mutationContext(c))
         return boardToModel(doc, id)
       })
-      if (patch.title !== undefined) await c.var.services.storage.boards.rename(id, model.title)
       return c.json(model, 200)
     },
   )

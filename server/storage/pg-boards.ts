@@ -20,10 +20,6 @@ export class PgBoardRecordStore implements BoardRecordStore {
     return this.db.select().from(boards).orderBy(asc(boards.createdAt), asc(boards.id))
   }
 
-  async rename(id: string, title: string): Promise<void> {
-    await this.db.update(boards).set({ title }).where(eq(boards.id, id))
-  }
-
   async summarize(id: string, summary: BoardSummary): Promise<void> {
     await this.db.update(boards).set(summary).where(eq(boards.id, id))
   }

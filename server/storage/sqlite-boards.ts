@@ -24,10 +24,6 @@ export class SqliteBoardRecordStore implements BoardRecordStore {
     return this.db.select().from(boards).orderBy(asc(boards.createdAt), asc(boards.id)).all()
   }
 
-  async rename(id: string, title: string): Promise<void> {
-    this.db.update(boards).set({ title }).where(eq(boards.id, id)).run()
-  }
-
   async summarize(id: string, summary: BoardSummary): Promise<void> {
     this.db.update(boards).set(summary).where(eq(boards.id, id)).run()
   }

@@ -33,8 +33,6 @@ export interface BoardRecordStore {
   create(board: NewBoard): Promise<void>
   get(id: string): Promise<BoardRecord | undefined>
   list(): Promise<BoardRecord[]>
-  /** Keeps the listing's title in step with the title inside the board document. */
-  rename(id: string, title: string): Promise<void>
   /** Records what the board list shows of the board's content. */
   summarize(id: string, summary: BoardSummary): Promise<void>
   /** The boards not yet counted, for the summary to be filled in. */

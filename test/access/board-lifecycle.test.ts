@@ -98,10 +98,11 @@ describeEachDialect(postgresMissing, 'a board archived, restored and deleted on 
     const source = await asEditor.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: 'Reuters', reliability: 'B' })
     expect(source.status).toBe(201)
     await asEditor.post(`/api/boards/${boardId}/claims`, { sourceId: source.body.id, text: 'Columns moved north.', credibility: 2 })
-    await asOwner.patch(`/api/boards/${boardId}`, { marking: 'TLP:RED' })
+    await asOwner.patch(`/api/boards/${boardId}`, { marking: 'TLP:RED', title: 'Wagner mutiny — Vilnius, revised' })
     await waitFor(async () => (await listed(asEditor))?.claimCount === 1 && (await listed(asEditor))?.marking === 'TLP:RED', 'the summary to follow the edits', 20_000)
     const after = (await listed(asEditor))!
-    expect(after).toMatchObject({ assessmentCount: 1, claimCount: 1, marking: 'TLP:RED' })
+    // The title, too, is read from the document: the list has no other writer of it.
+    expect(after).toMatchObject({ title: 'Wagner mutiny — Vilnius, revised', assessmentCount: 1, claimCount: 1, marking: 'TLP:RED' })
     expect(after.lastChangeAt! > before).toBe(true)
 
     const first = await asEditor.post<{ id: string }>(`/api/boards/${boardId}/snapshots`, { label: 'Draft 1' })
