@@ -69,6 +69,7 @@ export type CompareResult = { sizes: CompareSizes; table: string; rounds: Record
 export async function benchCompare(args: string[]): Promise<CompareResult> {
   const sizes = compareSizes(args)
   const targets = TARGETS.filter((target) => sizes.targets.includes(target.id))
+  for (const target of targets) target.prepare?.()
   const generator = spawn(process.execPath, ['--import', TSX_LOADER, LOAD_GENERATOR], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   let current: TargetServer | null = null
   const server = () => {

@@ -15,7 +15,7 @@ import { StorageHealth } from './health/storage-health.ts'
 import { createLogger, type Logger } from './log.ts'
 import { Metrics } from './metrics/metrics.ts'
 import { Compaction } from './relay/compaction.ts'
-import { RedisFanOut } from './relay/redis-fan-out.ts'
+import type { RedisFanOut } from './relay/redis-fan-out.ts'
 import { relayLimits } from './relay/relay-limits.ts'
 import type { RoomExtension } from './relay/room-extension.ts'
 import { RoomRegistry } from './relay/room-registry.ts'
@@ -84,7 +84,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     { intervalMs: config.SNAPSHOT_INTERVAL_MINUTES * 60_000, keep: config.SNAPSHOT_RETENTION },
   )
   // The relay's extensions, in the order their hooks run: counted first, then what builds on a commit.
-  const redis = config.REDIS_URL ? new RedisFanOut({ url: config.REDIS_URL, log: storage.log, logger, counters: metrics.fanOut }) : undefined
+  const redis = config.REDIS_URL ? await redisFanOut(config.REDIS_URL, storage, logger, metrics) : undefined
   const boardSummaries = new BoardSummaries({ storage, logger, clock })
   const extensions: RoomExtension[] = [metrics.relay, compaction, autoSnapshots, boardSummaries, ...(redis ? [redis] : [])]
   const rooms = new RoomRegistry(storage, logger, { limits: relayLimits(config), extensions })
@@ -92,7 +92,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const access = options.access ? options.access(storage) : accountAccess({ storage, rooms })
   if (!options.access) await ensureAdminAccount(storage, config, logger)
   autoSnapshots.start()
-  const signInThrottle = SignInThrottle.fromConfig(config, logger, options.signInKeyPrefix)
+  const signInThrottle = await SignInThrottle.fromConfig(config, logger, options.signInKeyPrefix)
   const sessionSweeper = startSessionSweeper({ storage, rooms, logger })
   metrics.watch({ rooms, storageHealth })
   return {
@@ -131,3 +131,9 @@ export async function closeServices(services: Services, options: ServiceOptions 
 }
 
 const NEVER = new Promise<never>(() => {})
+
+/** Loaded only when REDIS_URL is set: a single instance never holds the Redis client in memory. */
+async function redisFanOut(url: string, storage: Storage, logger: Logger, metrics: Metrics): Promise<RedisFanOut> {
+  const { RedisFanOut } = await import('./relay/redis-fan-out.ts')
+  return new RedisFanOut({ url, log: storage.log, logger, counters: metrics.fanOut })
+}

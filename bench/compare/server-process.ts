@@ -11,8 +11,6 @@ import { call } from './ipc.js'
 import type { TargetReady } from './server-probe.js'
 import type { Target } from './targets.ts'
 
-/** tsx as a loader of the server process itself, so that its flags apply to the server. */
-const TSX_LOADER = import.meta.resolve('tsx')
 const STOP_TIMEOUT_MS = 20_000
 
 export type TargetServer = {
@@ -29,7 +27,7 @@ export async function startTarget(target: Target, profileDir?: string): Promise<
   const script = fileURLToPath(new URL(`./${target.script}`, import.meta.url))
   // Node names each thread's profile after the process and thread ids; the main thread's is the largest.
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, target.id)}`] : []
-  const child = spawn(process.execPath, ['--expose-gc', ...profile, ...(target.typescript ? ['--import', TSX_LOADER] : []), script], {
+  const child = spawn(process.execPath, ['--expose-gc', ...profile, script], {
     env: { ...process.env, ...target.env(dataDir) },
     // Whatever the server prints goes to stderr: stdout is the bench's JSON.
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],

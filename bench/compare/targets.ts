@@ -1,8 +1,10 @@
 /**
  * The servers compared, each started fresh for every round by
- * server-process.ts from its serve-* script. The peers are plain JavaScript
- * run by plain Node; Assay runs through tsx, as `assay serve` does today.
+ * server-process.ts from its serve-* script. Every target is plain
+ * JavaScript run by plain Node: the peers' own, and Assay's compiled server,
+ * as `npm start` runs it.
  */
+import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 
 export type Target = {
@@ -11,7 +13,8 @@ export type Target = {
   /** As the table heads its column. */
   title: string
   script: string
-  typescript: boolean
+  /** Run once before the first round. */
+  prepare?(): void
   env(dataDir: string): Record<string, string>
 }
 
@@ -23,20 +26,20 @@ const ASSAY_BENCH_LIMITS = {
 }
 
 export const TARGETS: readonly Target[] = [
-  { id: 'y-websocket', title: '@y/websocket-server 0.1.1', script: 'serve-y-websocket.js', typescript: false, env: () => ({}) },
-  { id: 'hocuspocus', title: 'Hocuspocus 4.7', script: 'serve-hocuspocus.js', typescript: false, env: () => ({}) },
+  { id: 'y-websocket', title: '@y/websocket-server 0.1.1', script: 'serve-y-websocket.js', env: () => ({}) },
+  { id: 'hocuspocus', title: 'Hocuspocus 4.7', script: 'serve-hocuspocus.js', env: () => ({}) },
   {
     id: 'hocuspocus-sqlite',
     title: 'Hocuspocus + SQLite',
     script: 'serve-hocuspocus.js',
-    typescript: false,
     env: (dataDir) => ({ HOCUSPOCUS_SQLITE: join(dataDir, 'hocuspocus.db') }),
   },
   {
     id: 'assay',
     title: 'Assay',
-    script: 'serve-assay.ts',
-    typescript: true,
+    script: 'serve-assay.js',
+    // Compiles the server to dist/server; its output goes to stderr, stdout being the bench's JSON.
+    prepare: () => execFileSync('npm', ['run', '--silent', 'build:server'], { stdio: ['ignore', process.stderr, 'inherit'] }),
     env: (dataDir) => ({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '', ...ASSAY_BENCH_LIMITS }),
   },
 ]

@@ -17,7 +17,7 @@
  * reached, each instance counts in its own memory meanwhile.
  */
 import { createHash } from 'node:crypto'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { Config } from '../config.ts'
 import type { Logger } from '../log.ts'
@@ -48,8 +48,8 @@ export class SignInThrottle {
   /** In this order: a refused address stops before anything keyed by the account is touched. */
   private readonly counts: Count[]
 
-  /** The throttle the configuration asks for: shared through Redis when REDIS_URL is set. */
-  static fromConfig(config: Config, logger: Logger, keyPrefix = SIGN_IN_KEY_PREFIX): SignInThrottle {
+  /** The throttle the configuration asks for: shared through Redis when REDIS_URL is set (the Redis client is loaded only then). */
+  static async fromConfig(config: Config, logger: Logger, keyPrefix = SIGN_IN_KEY_PREFIX): Promise<SignInThrottle> {
     const limits: SignInLimits = {
       perAccountAndAddress: config.SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS,
       perAddress: config.SIGN_IN_FAILURES_PER_ADDRESS,
@@ -57,6 +57,7 @@ export class SignInThrottle {
       windowSeconds: config.SIGN_IN_WINDOW_SECONDS,
     }
     if (!config.REDIS_URL) return new SignInThrottle(limits, { keyPrefix })
+    const { Redis } = await import('ioredis')
     // No offline queue: while Redis is away a count fails at once and the in-memory one stands in.
     const redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'assay-sign-in', retryStrategy: redisReconnectDelay })
     redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis (sign-in counts) connection error; counting in memory meanwhile'))

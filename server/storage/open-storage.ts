@@ -1,15 +1,17 @@
 import type { Clock } from '../clock.ts'
 import type { Config } from '../config.ts'
 import type { Logger } from '../log.ts'
-import { openPostgresStorage } from './postgres.ts'
-import { openSqliteStorage } from './sqlite.ts'
 import type { Storage } from './storage.ts'
 
 export type StorageConfig = Pick<Config, 'DATA_DIR' | 'DATABASE_URL' | 'SQLITE_SYNCHRONOUS' | 'DATABASE_STATEMENT_TIMEOUT_MS' | 'DATABASE_CONNECT_TIMEOUT_MS'>
 
-/** PostgreSQL when DATABASE_URL is set, otherwise SQLite in DATA_DIR. Migrations run here. */
+/**
+ * PostgreSQL when DATABASE_URL is set, otherwise SQLite in DATA_DIR. Migrations run here.
+ * Each dialect's driver is loaded only when it is the one used: a process holds one of them in memory, not both.
+ */
 export async function openStorage(config: StorageConfig, logger: Logger, clock?: Clock): Promise<Storage> {
   if (config.DATABASE_URL) {
+    const { openPostgresStorage } = await import('./postgres.ts')
     return openPostgresStorage({
       url: config.DATABASE_URL,
       statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
@@ -17,5 +19,6 @@ export async function openStorage(config: StorageConfig, logger: Logger, clock?:
       clock,
     })
   }
+  const { openSqliteStorage } = await import('./sqlite.ts')
   return openSqliteStorage({ dataDir: config.DATA_DIR, synchronous: config.SQLITE_SYNCHRONOUS, logger, clock })
 }

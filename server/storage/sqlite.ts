@@ -26,7 +26,7 @@ import { SqliteInviteStore } from './sqlite-invites.ts'
 import { SqliteMemberStore } from './sqlite-members.ts'
 import { SqliteSessionStore } from './sqlite-sessions.ts'
 import { SqliteUserStore } from './sqlite-users.ts'
-import { startWalCheckpointer } from './wal-checkpointer.ts'
+import { startWalCheckpointerOnFirstWrite } from './wal-checkpointer.ts'
 import { projectPath } from '../project-root.ts'
 
 export type SqliteOptions = {
@@ -68,7 +68,10 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   client.pragma('busy_timeout = 5000')
   const db = drizzle({ client, schema })
   migrate(db, { migrationsFolder: MIGRATIONS })
-  const checkpointer = startWalCheckpointer(path, { intervalMs: options.walCheckpointMs ?? 1000, logger: options.logger })
+  // What start-up wrote (migrations, a crashed run's WAL) goes into the database file before anything is served,
+  // so an empty WAL means nothing written since and the checkpoint thread can wait for the first write.
+  client.pragma('wal_checkpoint(TRUNCATE)')
+  const checkpointer = startWalCheckpointerOnFirstWrite(path, { intervalMs: options.walCheckpointMs ?? 1000, logger: options.logger })
   const schemaRead = client.prepare('select count(*) from sqlite_master')
   let closing: Promise<void> | undefined
   return {
@@ -88,7 +91,7 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
       schemaRead.get()
     },
     close() {
-      // The checkpointer reads the file; the connection closes only once it has stopped.
+      // The checkpointer reads the file; the connection closes only once it has stopped (closing the last connection checkpoints what is left).
       closing ??= checkpointer.stop().then(() => {
         client.close()
       })

@@ -1,11 +1,11 @@
-import { mkdirSync, rmSync } from 'node:fs'
+import { mkdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, it } from 'vitest'
+import { afterEach, expect, it } from 'vitest'
 import { waitFor } from '../../test/helpers/wait-for.ts'
 import { createLogger } from '../log.ts'
-import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts'
+import { startWalCheckpointer, startWalCheckpointerOnFirstWrite, type WalCheckpointer } from './wal-checkpointer.ts'
 
 let folder: string | undefined
 let checkpointer: WalCheckpointer | undefined
@@ -30,5 +30,26 @@ it('outlives a worker that dies: it logs the death, starts the worker again, and
   db.exec('create table t (x text)')
   db.prepare('insert into t values (?)').run('x'.repeat(100_000))
   await waitFor(() => lines.some((line) => line.msg === 'WAL checkpoints work again'), 'checkpoints once the database exists')
+  db.close()
+})
+
+it('starts its thread only once the WAL holds a write, then checkpoints it; stopping empties the WAL', async () => {
+  folder = join(tmpdir(), `assay-wal-${crypto.randomUUID()}`)
+  mkdirSync(folder)
+  const path = join(folder, 'board.db')
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  db.pragma('wal_autocheckpoint = 0')
+  db.exec('create table t (x text)')
+  db.pragma('wal_checkpoint(TRUNCATE)')
+  const lazy = startWalCheckpointerOnFirstWrite(path, { intervalMs: 20, logger: createLogger('silent') })
+  checkpointer = lazy
+  expect(lazy.started).toBe(false)
+
+  db.prepare('insert into t values (?)').run('x'.repeat(100_000))
+  expect(statSync(`${path}-wal`).size).toBeGreaterThan(100_000)
+  await waitFor(() => lazy.started, 'the checkpoint thread to start after the write')
+  await lazy.stop()
+  expect(statSync(`${path}-wal`).size).toBe(0)
   db.close()
 })
