@@ -32,8 +32,6 @@ export type ConnectionGrant = { role: Role; archived: boolean }
 export type ConnectionOptions = {
   limits: Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond'>
   outbound: OutboundBudget
-  /** Told of every frame sent, with its size. */
-  relayed: (bytes: number) => void
   /** Counts this connection against the connection limits until it closes. */
   admission?: Admission
   /** Called once when the server closes the connection, with why. */
@@ -76,7 +74,7 @@ export class Connection implements QueuedReceiver {
     return this.messages.take(1) && this.bytes.take(byteLength)
   }
 
-  /** Sends a frame; returns false when the connection is closed, or was closed for falling behind. */
+  /** Queues a frame; returns false when the connection is closed, or was closed for falling behind. */
   send(frame: Uint8Array): boolean {
     if (this.closed) return false
     const refusal = this.options.outbound.reserve(this, frame.byteLength)
@@ -85,7 +83,6 @@ export class Connection implements QueuedReceiver {
       return false
     }
     this.socket.send(frame, () => this.options.outbound.release(this, frame.byteLength))
-    this.options.relayed(frame.byteLength)
     return true
   }
 

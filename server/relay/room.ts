@@ -70,7 +70,7 @@ export interface RoomEvents {
   presenceChanged(room: Room, update: Uint8Array): void
   /** The server closed a connection, with why. */
   connectionClosed(room: Room, connection: Connection, event: CloseEvent): void
-  /** A frame of this many bytes was sent to one connection. */
+  /** Frames of this many bytes in all were sent (a broadcast is told once, not once a connection). */
   relayed(bytes: number): void
 }
 
@@ -169,13 +169,12 @@ export class Room {
     const connection = new Connection(socket, grant, identity, {
       limits: this.options.limits,
       outbound: this.options.outbound,
-      relayed: this.options.events.relayed,
       admission,
       onClose: this.onConnectionClosed,
     })
     this.connections.add(connection)
-    connection.send((this.step1Frame ??= syncStep1Message(this.doc)))
-    if (this.awareness.getStates().size > 0) connection.send(this.presence.everyoneFrame())
+    this.send(connection, (this.step1Frame ??= syncStep1Message(this.doc)))
+    if (this.awareness.getStates().size > 0) this.send(connection, this.presence.everyoneFrame())
     return connection
   }
 
@@ -191,7 +190,7 @@ export class Room {
       const type = decoding.readVarUint(decoder)
       if (type === MESSAGE_SYNC) this.receiveSync(connection, decoder)
       else if (type === MESSAGE_AWARENESS) this.presence.receive(connection, decoding.readVarUint8Array(decoder))
-      else if (type === MESSAGE_QUERY_AWARENESS) connection.send(this.presence.everyoneFrame())
+      else if (type === MESSAGE_QUERY_AWARENESS) this.send(connection, this.presence.everyoneFrame())
       else throw new Error(`unknown message type ${type}`)
     } catch (error) {
       connection.close(error instanceof PresenceRefused ? CLOSE.presenceRefused : CLOSE.malformedMessage, error)
@@ -204,7 +203,7 @@ export class Room {
       // Decoded now, so a bad state vector closes this connection here rather than failing later in the commit path.
       const clocks = Y.decodeStateVector(decoding.readVarUint8Array(decoder))
       const stateVector = clocks.size === 0 ? null : Y.encodeStateVector(clocks)
-      this.whenCommitted(connection, () => connection.send(this.syncStep2Frame(stateVector)))
+      this.whenCommitted(connection, () => this.send(connection, this.syncStep2Frame(stateVector)))
       return
     }
     if (syncType !== syncProtocol.messageYjsSyncStep2 && syncType !== syncProtocol.messageYjsUpdate) {
@@ -216,7 +215,7 @@ export class Room {
       if (!connection.deniedOnce && !isEmptyUpdate(update)) {
         connection.deniedOnce = true
         const why = connection.archived ? 'This board is archived: it is read-only until an owner restores it' : 'This board is read-only for reviewers'
-        connection.send(permissionDeniedMessage(`${why}; your changes are not saved.`))
+        this.send(connection, permissionDeniedMessage(`${why}; your changes are not saved.`))
       }
       return
     }
@@ -579,8 +578,15 @@ export class Room {
     }
   }
 
+  private send(connection: Connection, frame: Uint8Array): void {
+    if (connection.send(frame)) this.options.events.relayed(frame.byteLength)
+  }
+
+  /** One frame to every connection: counted once for all of them, since this runs for every socket on every edit. */
   private broadcast(frame: Uint8Array): void {
-    for (const connection of this.connections) connection.send(frame)
+    let sent = 0
+    for (const connection of this.connections) if (connection.send(frame)) sent++
+    if (sent > 0) this.options.events.relayed(frame.byteLength * sent)
   }
 
   private checkIdle(): void {
