@@ -5,7 +5,6 @@
  * restored); the admin deletes it (rows gone on either database, sockets
  * closed for good). Each step is audited. Run on SQLite and PostgreSQL.
  */
-import * as Y from 'yjs'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { boardToModel } from '../../shared/board-convert.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
@@ -14,6 +13,7 @@ import type { SnapshotReviewStatus } from '../../shared/review-status.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { addAccount, addMember, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
+import { storedBoard } from '../helpers/stored-board.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
@@ -82,14 +82,7 @@ describeEachDialect(postgresMissing, 'a board archived, restored and deleted on 
     client.provider.on('connection-close', (event) => closes.push(event?.code ?? 0))
     return { client, closes, account }
   }
-  const storedTitles = async () => {
-    const log = await server.services.storage.log.load(boardId)
-    const stored = new Y.Doc()
-    for (const update of [log.checkpoint, ...log.updates]) if (update) Y.applyUpdate(stored, update)
-    const titles = boardToModel(stored, boardId).assessments.map((a) => a.title)
-    stored.destroy()
-    return titles.sort()
-  }
+  const storedTitles = async () => (await storedBoard(server, boardId)).assessments.map((a) => a.title).sort()
 
   it('lists each board with its marking, counts, last change and latest review status', async () => {
     expect(await listed(asEditor)).toMatchObject({ title: 'Wagner mutiny — Vilnius', role: 'editor', marking: 'TLP:AMBER', assessmentCount: 0, claimCount: 0, review: null })

@@ -13,6 +13,7 @@ import { CLOSE, MESSAGE_AUTH, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS } from 
 import { updateMessage } from '../../server/relay/messages.ts'
 import { apiClient } from '../helpers/api.ts'
 import { addAccount, addMember, addToken, SecretWatch, sessionHeaders, signIn, upgradeStatus, type TestAccount } from '../helpers/accounts.ts'
+import { storedBoard } from '../helpers/stored-board.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
@@ -84,10 +85,7 @@ describe('access on the websocket', () => {
     expect(titles(ownerClient).sort()).toEqual(['After the reviewer', 'From the owner'])
     expect((await storedTitles()).sort()).toEqual(['After the reviewer', 'From the owner'])
     expect(titles(reviewerClient)).toContain('From the reviewer')
-    const log = await server.services.storage.log.load(boardId)
-    const stored = new Y.Doc()
-    for (const update of [log.checkpoint, ...log.updates]) if (update) Y.applyUpdate(stored, update)
-    expect(boardToModel(stored, boardId).assessments.map((a) => a.title).sort()).toEqual(['After the reviewer', 'From the owner'])
+    expect((await storedBoard(server, boardId)).assessments.map((a) => a.title).sort()).toEqual(['After the reviewer', 'From the owner'])
     const late = connect({}, sessionHeaders(server, ownerCookie))
     await late.synced()
     expect(titles(late)).not.toContain('From the reviewer')
