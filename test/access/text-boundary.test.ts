@@ -104,7 +104,7 @@ describe('text at the boundary', () => {
 
   it('exports a board stored before the rule to DOCX whose XML parses, and to clean STIX', async () => {
     const card = await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/assessments`, { title: 'Old card', kind: 'key-judgment', likelihood: 5 })
-    // As an older given.server stored it: straight into the document, past every schema.
+    // As an older server stored it: straight into the document, past every schema.
     await given.server.services.rooms.withRoom(given.boardId, (room) =>
       room.change((doc) => assessmentText(doc, card.body.id, 'judgment').insert(0, `Held \uFFFE here, broken \uD83D and \uDE00 halves, bell \u0007.`)),
     )
