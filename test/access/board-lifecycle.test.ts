@@ -10,6 +10,7 @@ import { boardToModel } from '../../shared/board-convert.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 import type { SnapshotReviewStatus } from '../../shared/review-status.ts'
+import type { ListedBoard } from '../../server/http/boards-api.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { addAccount, addMember, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
@@ -24,18 +25,6 @@ const postgresMissing = await missingServices('postgres')
 const STORY_MS = 120_000
 
 type ErrorBody = { error: { code: string; message: string } }
-type ListedBoard = {
-  id: string
-  title: string
-  role: string
-  marking: string | null
-  assessmentCount: number | null
-  claimCount: number | null
-  lastChangeAt: string | null
-  archivedAt: string | null
-  archivedBy: string | null
-  review: SnapshotReviewStatus | null
-}
 type AuditEntry = { action: string; actorId: string | null; boardId: string | null; detail: Record<string, unknown> }
 
 describeEachDialect(postgresMissing, 'a board archived, restored and deleted on %s', (dialect) => {
