@@ -18,14 +18,13 @@ type AuditEntry = { action: string; actorId: string | null; detail: Record<strin
 
 describe('the admin manages people', () => {
   const given = useWatchedBoard({ person: 'Pat Person', board: 'Pat’s board' })
-  const { asSession, token, open } = given
   let admin: TestAccount
   let adminApi: ApiClient
 
   beforeEach(async () => {
     admin = await addAccount(given.server, { name: 'Ada Admin', isAdmin: true })
     await given.watch.account(given.server, admin)
-    adminApi = asSession(await signIn(given.server, admin, given.watch))
+    adminApi = given.asSession(await signIn(given.server, admin, given.watch))
   })
 
   function asToken(token: string): ApiClient {
@@ -35,7 +34,7 @@ describe('the admin manages people', () => {
   const auditActions = async () => ((await adminApi.get<AuditEntry[]>('/api/audit')).body ?? []).map((entry) => entry.action)
 
   it('refuses everyone but the admin, and bad bodies with the field named', async () => {
-    const personApi = asSession(await signIn(given.server, given.person, given.watch))
+    const personApi = given.asSession(await signIn(given.server, given.person, given.watch))
     expect((await patch(personApi, given.person.id, { isAdmin: true })).status).toBe(403)
     expect((await apiClient(given.server.url, { origin: given.server.url }).patch(`/api/users/${given.person.id}`, { isAdmin: true })).status).toBe(401)
     const empty = await patch(adminApi, given.person.id, {})
@@ -46,16 +45,16 @@ describe('the admin manages people', () => {
     expect((await patch(adminApi, given.person.id, { deactivated: 'yes' })).status).toBe(400)
     expect((await patch(adminApi, 'nobody', { isAdmin: true })).status).toBe(404)
     // The admin's own token may do what the admin may.
-    const adminToken = asToken(await token(admin))
+    const adminToken = asToken(await given.token(admin))
     expect((await adminToken.get<Account[]>('/api/users')).status).toBe(200)
     expect((await apiClient(given.server.url, { origin: given.server.url }).get('/api/users')).status).toBe(401)
     expect((await personApi.get('/api/users')).status).toBe(403)
   })
 
   it('deactivation signs the given.person out everywhere, closes every socket of theirs and stops their tokens; reactivation brings them back', async () => {
-    const [cookie, patToken] = [await signIn(given.server, given.person, given.watch), await token(given.person)]
-    const sessionSocket = await open({ cookie })
-    const tokenSocket = await open({ token: patToken })
+    const [cookie, patToken] = [await signIn(given.server, given.person, given.watch), await given.token(given.person)]
+    const sessionSocket = await given.open({ cookie })
+    const tokenSocket = await given.open({ token: patToken })
 
     const deactivated = await patch(adminApi, given.person.id, { deactivated: true })
     expect(deactivated.status).toBe(200)
@@ -64,7 +63,7 @@ describe('the admin manages people', () => {
     await waitFor(() => sessionSocket.closes.includes(CLOSE.sessionEnded.code), 'the session’s socket to close as signed out')
     await waitFor(() => tokenSocket.closes.includes(CLOSE.accountDeactivated.code), 'the token’s socket to close for good')
 
-    expect((await asSession(cookie).get('/api/me')).status).toBe(401)
+    expect((await given.asSession(cookie).get('/api/me')).status).toBe(401)
     expect((await asToken(patToken).get('/api/boards')).status).toBe(401)
     expect(await upgradeStatus(`${given.server.wsUrl}/${given.boardId}?token=${patToken}`)).toBe(401)
     expect(await upgradeStatus(`${given.server.wsUrl}/${given.boardId}`, sessionHeaders(given.server, cookie))).toBe(401)
@@ -85,7 +84,7 @@ describe('the admin manages people', () => {
     expect(reactivated.status).toBe(200)
     expect(reactivated.body.deactivatedAt).toBeNull()
     expect((await asToken(patToken).get('/api/boards')).status).toBe(200)
-    const back = asSession(await signIn(given.server, given.person, given.watch))
+    const back = given.asSession(await signIn(given.server, given.person, given.watch))
     expect((await back.get('/api/me')).status).toBe(200)
     expect(await auditActions()).toEqual(expect.arrayContaining(['user-deactivated', 'user-reactivated', 'sign-in-refused']))
   })
@@ -100,7 +99,7 @@ describe('the admin manages people', () => {
 
     const second = await addAccount(given.server, { name: 'Sam Second', isAdmin: true })
     await given.watch.account(given.server, second)
-    const secondApi = asSession(await signIn(given.server, second, given.watch))
+    const secondApi = given.asSession(await signIn(given.server, second, given.watch))
     // With two admins, one may deactivate the other; then the one left is the last.
     expect((await patch(secondApi, admin.id, { deactivated: true })).status).toBe(200)
     expect((await adminApi.get('/api/users')).status).toBe(401)
@@ -118,12 +117,12 @@ describe('the admin manages people', () => {
   it('making someone an admin or not changes their rights on every board at once, their sockets reconnecting under them', async () => {
     const other = await addAccount(given.server, { name: 'Olga Other' })
     await given.watch.account(given.server, other)
-    const otherApi = asSession(await signIn(given.server, other, given.watch))
+    const otherApi = given.asSession(await signIn(given.server, other, given.watch))
     expect((await otherApi.get(`/api/boards/${given.boardId}`)).status).toBe(404)
     // Olga reviews Pat's board, and has a socket open on it as a reviewer.
     await addMember(given.server, given.boardId, other, 'reviewer')
     const otherCookie = await signIn(given.server, other, given.watch)
-    const socket = await open({ cookie: otherCookie })
+    const socket = await given.open({ cookie: otherCookie })
 
     const granted = await patch(adminApi, other.id, { isAdmin: true })
     expect(granted.status).toBe(200)
@@ -139,7 +138,7 @@ describe('the admin manages people', () => {
   })
 
   it('an invite link made by an account since deactivated works no more', async () => {
-    const patApi = asSession(await signIn(given.server, given.person, given.watch))
+    const patApi = given.asSession(await signIn(given.server, given.person, given.watch))
     const invite = await patApi.post<{ token: string }>(`/api/boards/${given.boardId}/invites`, { role: 'editor' })
     expect(invite.status).toBe(201)
     given.watch.secret(invite.body.token)

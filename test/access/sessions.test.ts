@@ -29,7 +29,6 @@ type AuditEntry = { action: string; actorId: string | null; actorLabel: string; 
 
 describe('sessions and their sockets', () => {
   const given = useWatchedBoard({ person: 'Pat Person', board: 'Sessions' })
-  const { asSession, token, open } = given
   const sessionIdOf = (cookie: string) => hashSecret(cookie.slice(SESSION_COOKIE.length + 1))
 
   /** The sockets the server holds for a session (by its id) or for a token. */
@@ -52,11 +51,11 @@ describe('sessions and their sockets', () => {
 
   it("signing out closes that session's sockets, and no other session's or token's", async () => {
     const [leaving, staying] = [await signIn(given.server, given.person, given.watch), await signIn(given.server, given.person, given.watch)]
-    const tokenSocket = await open({ token: await token(given.person) })
-    const leavingSocket = await open({ cookie: leaving })
-    const stayingSocket = await open({ cookie: staying })
+    const tokenSocket = await given.open({ token: await given.token(given.person) })
+    const leavingSocket = await given.open({ cookie: leaving })
+    const stayingSocket = await given.open({ cookie: staying })
 
-    expect((await asSession(leaving).post('/api/auth/logout')).status).toBe(204)
+    expect((await given.asSession(leaving).post('/api/auth/logout')).status).toBe(204)
     await waitFor(() => leavingSocket.closes.includes(CLOSE.sessionEnded.code), 'the signed-out session’s socket to close')
     expect(socketsOf({ sessionId: sessionIdOf(leaving) })).toBe(0)
     // Its reconnection is refused at the upgrade: the cookie is worth nothing now.
@@ -67,12 +66,12 @@ describe('sessions and their sockets', () => {
 
   it('an expired session loses its sockets when a request notices, or else at the sweep', async () => {
     const [noticed, swept, fresh] = [await signIn(given.server, given.person, given.watch), await signIn(given.server, given.person, given.watch), await signIn(given.server, given.person, given.watch)]
-    const noticedSocket = await open({ cookie: noticed })
-    const sweptSocket = await open({ cookie: swept })
-    const freshSocket = await open({ cookie: fresh })
+    const noticedSocket = await given.open({ cookie: noticed })
+    const sweptSocket = await given.open({ cookie: swept })
+    const freshSocket = await given.open({ cookie: fresh })
 
     await expire(noticed)
-    expect((await asSession(noticed).get('/api/me')).status).toBe(401)
+    expect((await given.asSession(noticed).get('/api/me')).status).toBe(401)
     await waitFor(() => noticedSocket.closes.includes(CLOSE.sessionEnded.code), 'the socket of the session found expired to close')
 
     await expire(swept)
@@ -85,23 +84,23 @@ describe('sessions and their sockets', () => {
 
   it("changing one's password ends every other session and its sockets; this session and the tokens' sockets stay", async () => {
     const [here, elsewhere] = [await signIn(given.server, given.person, given.watch), await signIn(given.server, given.person, given.watch)]
-    const apiToken = await token(given.person)
-    const tokenSocket = await open({ token: apiToken })
-    const hereSocket = await open({ cookie: here })
-    const elsewhereSocket = await open({ cookie: elsewhere })
+    const apiToken = await given.token(given.person)
+    const tokenSocket = await given.open({ token: apiToken })
+    const hereSocket = await given.open({ cookie: here })
+    const elsewhereSocket = await given.open({ cookie: elsewhere })
     const newPassword = 'a much better password now'
     given.watch.secret(newPassword)
 
-    const wrong = await asSession(here).post<ErrorBody>('/api/me/password', { currentPassword: 'not it at all', newPassword })
+    const wrong = await given.asSession(here).post<ErrorBody>('/api/me/password', { currentPassword: 'not it at all', newPassword })
     expect(wrong.status).toBe(403)
     expect(wrong.body.error.code).toBe('wrong_password')
     expect((await apiClient(given.server.url, { authorization: `Bearer ${apiToken}` }).post('/api/me/password', { currentPassword: given.person.password, newPassword })).status).toBe(403)
-    expect((await asSession(here).post('/api/me/password', { currentPassword: given.person.password, newPassword: 'short' })).status).toBe(400)
+    expect((await given.asSession(here).post('/api/me/password', { currentPassword: given.person.password, newPassword: 'short' })).status).toBe(400)
 
-    expect((await asSession(here).post('/api/me/password', { currentPassword: given.person.password, newPassword })).status).toBe(204)
+    expect((await given.asSession(here).post('/api/me/password', { currentPassword: given.person.password, newPassword })).status).toBe(204)
     await waitFor(() => elsewhereSocket.closes.includes(CLOSE.sessionEnded.code), 'the other session’s socket to close')
-    expect((await asSession(elsewhere).get('/api/me')).status).toBe(401)
-    expect((await asSession(here).get('/api/me')).status).toBe(200)
+    expect((await given.asSession(elsewhere).get('/api/me')).status).toBe(401)
+    expect((await given.asSession(here).get('/api/me')).status).toBe(200)
     await stillLive(tokenSocket.client, hereSocket.client, 'After the new password')
     expect([tokenSocket.closes, hereSocket.closes]).toEqual([[], []])
     expect((await apiClient(given.server.url).post('/api/auth/login', { email: given.person.email, password: given.person.password })).status).toBe(401)
@@ -112,7 +111,7 @@ describe('sessions and their sockets', () => {
   })
 
   it('counts wrong current passwords as failed sign-ins, so a stolen session cannot guess the password', async () => {
-    const here = asSession(await signIn(given.server, given.person, given.watch))
+    const here = given.asSession(await signIn(given.server, given.person, given.watch))
     for (let i = 0; i < 5; i++) expect((await here.post('/api/me/password', { currentPassword: `guess ${i}`, newPassword: 'whatever it would be' })).status).toBe(403)
     const refused = await here.post<ErrorBody>('/api/me/password', { currentPassword: given.person.password, newPassword: 'whatever it would be' })
     expect(refused.status).toBe(429)
@@ -122,10 +121,10 @@ describe('sessions and their sockets', () => {
   it("an admin's reset ends all the person's sessions and their sockets, not their tokens' sockets", async () => {
     const admin = await addAccount(given.server, { isAdmin: true })
     await given.watch.account(given.server, admin)
-    const asAdmin = asSession(await signIn(given.server, admin, given.watch))
+    const asAdmin = given.asSession(await signIn(given.server, admin, given.watch))
     const [one, two] = [await signIn(given.server, given.person, given.watch), await signIn(given.server, given.person, given.watch)]
-    const tokenSocket = await open({ token: await token(given.person) })
-    const sockets = [await open({ cookie: one }), await open({ cookie: two })]
+    const tokenSocket = await given.open({ token: await given.token(given.person) })
+    const sockets = [await given.open({ cookie: one }), await given.open({ cookie: two })]
     const reset = 'the password after the reset'
     given.watch.secret(reset)
     expect((await asAdmin.post(`/api/users/${given.person.id}/password`, { password: reset })).status).toBe(204)
@@ -155,7 +154,7 @@ describe('sessions and their sockets', () => {
     expect(given.watch.logLines.filter((line) => typed.some((text) => line.includes(text)))).toEqual([])
     expect(given.watch.logLines.filter((line) => line.includes(hashSecret(typedPassword.toLowerCase())))).toEqual([])
 
-    const audit = (await asSession(await signIn(given.server, admin, given.watch)).get<AuditEntry[]>('/api/audit')).body
+    const audit = (await given.asSession(await signIn(given.server, admin, given.watch)).get<AuditEntry[]>('/api/audit')).body
     const failed = audit.filter((entry) => entry.action === 'sign-in-failed')
     expect(failed.map((entry) => entry.actorLabel)).toEqual([given.person.email, 'unknown account', 'unknown account'])
     expect(JSON.stringify(failed)).not.toContain(typedPassword.toLowerCase())

@@ -5,9 +5,9 @@
  * with a session, and a board of theirs. After it, every provider the test
  * opened and the server are closed, and the watch must have seen no secret.
  */
-import { afterEach, beforeEach } from 'vitest'
 import { addAccount, addToken, SecretWatch, sessionHeaders, signIn, type TestAccount } from './accounts.ts'
 import { apiClient, type ApiClient } from './api.ts'
+import { perTest } from './per-test.ts'
 import { startTestServer, type TestServer } from './test-server.ts'
 import { connectClient, type TestClient } from './yjs-client.ts'
 
@@ -28,58 +28,31 @@ export type WatchedBoard = {
   open(credential: { cookie: string } | { token: string }): Promise<WatchedSocket>
 }
 
-/** Read the fields inside a test (or a hook after this one's): each test gets new ones. */
+/** A new watched server, person and board for each test of the suite (see perTest). */
 export function useWatchedBoard(names: { person: string; board: string }): WatchedBoard {
-  let current: { watch: SecretWatch; server: TestServer; person: TestAccount; boardId: string } | undefined
+  return perTest(() => openWatchedBoard(names), (board) => board.close())
+}
+
+async function openWatchedBoard(names: { person: string; board: string }): Promise<WatchedBoard & { close(): Promise<void> }> {
+  const watch = new SecretWatch()
+  const server = await startTestServer({ accounts: true, logSink: watch.logSink })
+  const person = await addAccount(server, { name: names.person })
+  await watch.account(server, person)
+  const asSession = (cookie: string) => apiClient(server.url, sessionHeaders(server, cookie), watch.observe)
+  const boardId = await asSession(await signIn(server, person, watch)).createBoard(names.board)
   const clients: TestClient[] = []
-
-  beforeEach(async () => {
-    const watch = new SecretWatch()
-    const server = await startTestServer({ accounts: true, logSink: watch.logSink })
-    const person = await addAccount(server, { name: names.person })
-    await watch.account(server, person)
-    const session = apiClient(server.url, sessionHeaders(server, await signIn(server, person, watch)), watch.observe)
-    current = { watch, server, person, boardId: await session.createBoard(names.board) }
-  })
-
-  afterEach(async () => {
-    const finished = current
-    current = undefined
-    for (const client of clients.splice(0)) client.destroy()
-    await finished?.server.destroy()
-    finished?.watch.expectClean()
-  })
-
-  const ready = () => {
-    if (!current) throw new Error('useWatchedBoard: read the server and board inside a test, once beforeEach has run')
-    return current
-  }
-  const asSession = (cookie: string) => {
-    const { server, watch } = ready()
-    return apiClient(server.url, sessionHeaders(server, cookie), watch.observe)
-  }
   return {
-    get watch() {
-      return ready().watch
-    },
-    get server() {
-      return ready().server
-    },
-    get person() {
-      return ready().person
-    },
-    get boardId() {
-      return ready().boardId
-    },
+    watch,
+    server,
+    person,
+    boardId,
     asSession,
     async token(account) {
-      const { server, watch } = ready()
       const { token } = await addToken(server, account)
       watch.secret(token)
       return token
     },
     async open(credential) {
-      const { server, boardId } = ready()
       const client =
         'cookie' in credential
           ? connectClient(server.wsUrl, boardId, {}, sessionHeaders(server, credential.cookie))
@@ -89,6 +62,11 @@ export function useWatchedBoard(names: { person: string; board: string }): Watch
       client.provider.on('connection-close', (event) => closes.push(event?.code ?? 0))
       await client.synced()
       return { client, closes }
+    },
+    async close() {
+      for (const client of clients.splice(0)) client.destroy()
+      await server.destroy()
+      watch.expectClean()
     },
   }
 }

@@ -3,10 +3,10 @@
  * reviewer and an outsider, each with an API token, and clients that call the
  * API or join the board's websocket as them.
  */
-import { afterEach, beforeEach } from 'vitest'
 import type { Role } from '../../shared/roles.ts'
 import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
+import { perTest } from '../helpers/per-test.ts'
 import { startTestServer, type Dialect, type TestServer } from '../helpers/test-server.ts'
 import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
 
@@ -80,24 +80,7 @@ export async function startTeam(dialect: Dialect, env: Record<string, string> = 
   }
 }
 
-/**
- * A new team for each test of the suite, closed after it. The handle stands
- * for the current test's team, so the suite names it once and reads it (only
- * inside a test or a later hook) as it would a team of its own.
- */
+/** A new team for each test of the suite, closed after it (see perTest). */
 export function useTeam(dialect: Dialect): Team {
-  let current: Team | undefined
-  beforeEach(async () => {
-    current = await startTeam(dialect)
-  })
-  afterEach(async () => {
-    await current?.close()
-    current = undefined
-  })
-  return new Proxy({} as Team, {
-    get(_handle, key) {
-      if (!current) throw new Error('useTeam: read the team inside a test, once beforeEach has run')
-      return Reflect.get(current, key)
-    },
-  })
+  return perTest(() => startTeam(dialect), (team) => team.close())
 }
