@@ -17,7 +17,7 @@ import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { storedBoard } from '../helpers/stored-board.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
-import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
+import { closeCodes, connectClient, type TestClient } from '../helpers/yjs-client.ts'
 
 const postgresMissing = await missingServices('postgres')
 
@@ -67,9 +67,7 @@ describeEachDialect(postgresMissing, 'a board archived, restored and deleted on 
   const connect = (account: TestAccount, cookie: string) => {
     const client = connectClient(server.wsUrl, boardId, {}, sessionHeaders(server, cookie))
     clients.push(client)
-    const closes: number[] = []
-    client.provider.on('connection-close', (event) => closes.push(event?.code ?? 0))
-    return { client, closes, account }
+    return { client, closes: closeCodes(client), account }
   }
   const storedTitles = async () => (await storedBoard(server, boardId)).assessments.map((a) => a.title).sort()
 

@@ -20,7 +20,7 @@ import { useOwnedBoard } from '../helpers/owned-board.ts'
 import { storedBoard } from '../helpers/stored-board.ts'
 import { tempDir } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
-import type { TestClient } from '../helpers/yjs-client.ts'
+import { closeCodes } from '../helpers/yjs-client.ts'
 
 /** One of each kind of character no format can carry, between ordinary letters. */
 const DIRTY = 'a\u0000b\u0007c\u001Bd\u007Fe\u0085f\uFDD0g\uFFFEh\uFFFFi\u{1FFFE}j\u{10FFFF}k\uD800l\uDC00m'
@@ -78,13 +78,8 @@ describe('text at the boundary', () => {
     const witness = await given.connectAs(given.owner)
     const typist = await given.connectAs(await memberOfBoard('editor'))
     const setter = await given.connectAs(await memberOfBoard('editor'))
-    const closesOf = (client: TestClient) => {
-      const codes: number[] = []
-      client.provider.on('connection-close', (event) => codes.push(event?.code ?? 0))
-      return codes
-    }
-    const typistCloses = closesOf(typist)
-    const setterCloses = closesOf(setter)
+    const typistCloses = closeCodes(typist)
+    const setterCloses = closeCodes(setter)
 
     assessmentText(typist.doc, card.body.id, 'judgment').insert(0, 'Hidden \uFFFE marker. ')
     requireEntity(setter.doc, 'assessments', card.body.id).set('kind', { nested: ['ok', 'bell\u0007'] })

@@ -9,7 +9,7 @@ import { addAccount, addToken, SecretWatch, sessionHeaders, signIn, type TestAcc
 import { apiClient, type ApiClient } from './api.ts'
 import { perTest } from './per-test.ts'
 import { startTestServer, type TestServer } from './test-server.ts'
-import { connectClient, type TestClient } from './yjs-client.ts'
+import { closeCodes, connectClient, type TestClient } from './yjs-client.ts'
 
 /** A provider on the board, and the close codes it has received. */
 export type WatchedSocket = { client: TestClient; closes: number[] }
@@ -58,8 +58,7 @@ async function openWatchedBoard(names: { person: string; board: string }): Promi
           ? connectClient(server.wsUrl, boardId, {}, sessionHeaders(server, credential.cookie))
           : connectClient(server.wsUrl, boardId, { token: credential.token })
       clients.push(client)
-      const closes: number[] = []
-      client.provider.on('connection-close', (event) => closes.push(event?.code ?? 0))
+      const closes = closeCodes(client)
       await client.synced()
       return { client, closes }
     },

@@ -15,6 +15,7 @@ import { addAccount, addMember } from '../helpers/accounts.ts'
 import { useOwnedBoard } from '../helpers/owned-board.ts'
 import { storedBoard } from '../helpers/stored-board.ts'
 import { waitFor } from '../helpers/wait-for.ts'
+import { closeCodes } from '../helpers/yjs-client.ts'
 
 const ARTICLE = ['Drones over Vilnius', 'Border guards saw three drones. Two were shot down. [citation: LRT]'].join('\n')
 type ErrorBody = { error: { code: string; message: string } }
@@ -33,9 +34,7 @@ describe('the quote of an imported claim', () => {
     const account = await addAccount(given.server)
     await addMember(given.server, given.boardId, account, 'editor')
     const client = await given.connectAs(account)
-    const closes: number[] = []
-    client.provider.on('connection-close', (event) => closes.push(event?.code ?? 0))
-    return { client, closes }
+    return { client, closes: closeCodes(client) }
   }
 
   it('is refused over HTTP, while the note, grade and status change; a claim added by hand stays editable', async () => {
