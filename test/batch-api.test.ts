@@ -4,45 +4,26 @@
  * none, each operation validated as its single route would be, with errors
  * that name the operation.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { MAX_BATCH_OPERATIONS, type BatchOperation } from '../shared/board-batch.ts'
 import type { BoardModel } from '../shared/board-model.ts'
 import { LIMITS } from '../shared/limits.ts'
-import { addAccount, addMember, addToken, type TestAccount } from './helpers/accounts.ts'
-import { apiClient, type ApiClient } from './helpers/api.ts'
-import { startTestServer, type TestServer } from './helpers/test-server.ts'
+import { addAccount, addMember, addToken } from './helpers/accounts.ts'
+import { apiClient } from './helpers/api.ts'
+import { useOwnedBoard } from './helpers/owned-board.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { connectClient, type TestClient } from './helpers/yjs-client.ts'
 
 type ErrorBody = { error: { code: string; message: string; index?: number } }
 
 describe('POST /api/boards/:id/batch', () => {
-  let server: TestServer
-  let owner: TestAccount
-  let api: ApiClient
-  let boardId: string
-  const clients: TestClient[] = []
+  const given = useOwnedBoard({ owner: 'Bea Batch', board: 'Batches' })
 
-  beforeEach(async () => {
-    server = await startTestServer({ accounts: true })
-    owner = await addAccount(server, { name: 'Bea Batch' })
-    api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
-    boardId = await api.createBoard('Batches')
-  })
-
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.destroy()
-    await server.destroy()
-  })
-
-  const logRows = async () => (await server.services.storage.log.load(boardId)).updates.length
-  const batch = (operations: unknown[]) => api.post<{ ids: string[] } & ErrorBody>(`/api/boards/${boardId}/batch`, { operations })
-  const board = async () => (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
+  const logRows = async () => (await given.server.services.storage.log.load(given.boardId)).updates.length
+  const batch = (operations: unknown[]) => given.api.post<{ ids: string[] } & ErrorBody>(`/api/boards/${given.boardId}/batch`, { operations })
+  const board = async () => (await given.api.get<BoardModel>(`/api/boards/${given.boardId}`)).body
 
   it('makes 200 cards and 400 links in one request, one commit and one update at a connected client', async () => {
-    const client = connectClient(server.wsUrl, boardId, { token: (await addToken(server, owner)).token })
-    clients.push(client)
-    await client.synced()
+    const client = await given.connectAs(given.owner)
     let updates = 0
     client.doc.on('update', (_update: Uint8Array, origin: unknown) => {
       if (origin === client.provider) updates++
@@ -123,10 +104,10 @@ describe('POST /api/boards/:id/batch', () => {
     const unknown = await batch([{ op: 'rename', collection: 'assessments', id: 'x' }])
     expect(unknown.status).toBe(400)
 
-    const reviewer = await addAccount(server)
-    await addMember(server, boardId, reviewer, 'reviewer')
-    const asReviewer = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, reviewer)).token}` })
-    const refused = await asReviewer.post<ErrorBody>(`/api/boards/${boardId}/batch`, { operations: [{ op: 'add', collection: 'assessments', input: { title: 'No' } }] })
+    const reviewer = await addAccount(given.server)
+    await addMember(given.server, given.boardId, reviewer, 'reviewer')
+    const asReviewer = apiClient(given.server.url, { authorization: `Bearer ${(await addToken(given.server, reviewer)).token}` })
+    const refused = await asReviewer.post<ErrorBody>(`/api/boards/${given.boardId}/batch`, { operations: [{ op: 'add', collection: 'assessments', input: { title: 'No' } }] })
     expect(refused.status).toBe(403)
     expect((await board()).assessments).toEqual([])
   })

@@ -19,6 +19,7 @@ import { AppendControl } from './helpers/append-control.ts'
 import { openAccess } from './helpers/open-access.ts'
 import { frames, openRawSocket, refusedUpgrade, syncReplies, type RawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
+import { storedBoard } from './helpers/stored-board.ts'
 import { startTcpProxy } from './helpers/tcp-proxy.ts'
 import { REDIS_URL, startTestServer, type TestServer, type TestServerOptions } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -95,12 +96,7 @@ describe('frames no client should send', () => {
     expect(boardToModel(a.doc, boardId)).toEqual(boardToModel(b.doc, boardId))
     expect(Y.encodeStateVector(a.doc)).toEqual(Y.encodeStateVector(b.doc))
     await liveRoom(server, boardId)?.whenSaved()
-    const stored = new Y.Doc()
-    const { checkpoint, updates } = await server.services.storage.log.load(boardId)
-    if (checkpoint) Y.applyUpdate(stored, checkpoint)
-    for (const update of updates) Y.applyUpdate(stored, update)
-    expect(boardToModel(stored, boardId)).toEqual(boardToModel(a.doc, boardId))
-    stored.destroy()
+    expect(await storedBoard(server, boardId)).toEqual(boardToModel(a.doc, boardId))
   })
 
   it('malformed sync and awareness frames of every kind close only their sender', async () => {

@@ -6,9 +6,8 @@ import * as sqliteSchema from '../drizzle/sqlite/schema.ts'
 import { foldLog } from '../server/history/fold-log.ts'
 import type { Storage } from '../server/storage/storage.ts'
 import { describeEachDialect, missingServices } from './helpers/services.ts'
-import { createDatabase, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from './helpers/test-server.ts'
+import { openFreshStorage, type FreshStorage } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { rmSync } from 'node:fs'
 
 const postgresMissing = await missingServices('postgres')
 
@@ -45,20 +44,15 @@ function textOf(state: { checkpoint: Uint8Array | null; updates: Uint8Array[] })
 
 describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
   let storage: Storage
-  let dataDir: string
-  let database: string
+  let fresh: FreshStorage
   const source = new Y.Doc()
 
   beforeEach(async () => {
-    dataDir = tempDir()
-    database = freshDatabaseName()
-    if (dialect === 'postgres') await createDatabase(database)
-    storage = await openTestStorage(dialect, dataDir, database)
+    fresh = await openFreshStorage(dialect)
+    storage = fresh.storage
   })
   afterEach(async () => {
-    await storage.close()
-    rmSync(dataDir, { recursive: true, force: true })
-    if (dialect === 'postgres') await dropDatabase(database)
+    await fresh.destroy()
   })
 
   it('creates, lists and deletes boards', async () => {

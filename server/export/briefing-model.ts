@@ -246,6 +246,22 @@ export function buildBriefing(input: BoardModel, version: BriefingVersion, optio
   }
 }
 
+/**
+ * What the briefing says of itself under its title, label by label, in the
+ * order the Word and PDF renderers print it (the key question only when the
+ * board has one).
+ */
+export function headerFacts(b: Briefing): { label: string; value: string }[] {
+  return [
+    { label: BRIEFING_TEXT.dtg, value: b.dtg },
+    { label: BRIEFING_TEXT.version, value: b.version.description },
+    { label: BRIEFING_TEXT.hash, value: b.version.hash },
+    ...(b.question ? [{ label: BRIEFING_TEXT.question, value: b.question }] : []),
+    { label: BRIEFING_TEXT.scope, value: b.scope.statement },
+    { label: BRIEFING_TEXT.review, value: b.review.statement },
+  ]
+}
+
 /** An assessment's citations in note order: supporting, contradicting, retracted. */
 export function citationsOf(assessment: BriefingAssessment): Citation[] {
   return [...assessment.supporting, ...assessment.contradicting, ...assessment.retracted]

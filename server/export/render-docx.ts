@@ -21,7 +21,7 @@ import {
   WidthType,
 } from 'docx'
 import { ACH_TEXT, achTables, leastLabel, ratedText, type BriefingAch } from './briefing-ach.ts'
-import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
+import { BRIEFING_TEXT as T, headerFacts, allCitations, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
 import { acknowledgementText, type BriefingCheck, type BriefingChecks } from './briefing-review.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
@@ -52,12 +52,7 @@ export async function renderDocx(briefing: Briefing): Promise<Uint8Array> {
         },
         children: [
           new Paragraph({ heading: HeadingLevel.TITLE, text: b.title }),
-          labelled(T.dtg, b.dtg),
-          labelled(T.version, b.version.description),
-          labelled(T.hash, b.version.hash),
-          ...(b.question ? [labelled(T.question, b.question)] : []),
-          labelled(T.scope, b.scope.statement),
-          labelled(T.review, b.review.statement),
+          ...headerFacts(b).map((fact) => labelled(fact.label, fact.value)),
           ...b.review.signoffs.map((line) => new Paragraph({ text: line, bullet: { level: 0 } })),
           ...(b.retractedSince ? [warning(`${b.retractedSince.statement} (${b.retractedSince.titles.join('; ')})`)] : []),
           heading1(T.bluf),

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path'
 import pdfMake from 'pdfmake'
 import type { Content, ContentText, CustomTableLayout, Margins, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces'
 import { ACH_TEXT, achTables, leastLabel, ratedText, type BriefingAch } from './briefing-ach.ts'
-import { BRIEFING_TEXT as T, citationsOf, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
+import { BRIEFING_TEXT as T, headerFacts, citationsOf, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
 import { acknowledgementText, type BriefingCheck, type BriefingChecks } from './briefing-review.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
@@ -94,12 +94,7 @@ function documentDefinition(b: Briefing): TDocumentDefinitions {
     ],
     content: [
       { text: b.title, style: 'title', outline: true },
-      labelled(T.dtg, b.dtg),
-      labelled(T.version, b.version.description),
-      labelled(T.hash, b.version.hash),
-      ...(b.question ? [labelled(T.question, b.question)] : []),
-      labelled(T.scope, b.scope.statement),
-      labelled(T.review, b.review.statement),
+      ...headerFacts(b).map((fact) => labelled(fact.label, fact.value)),
       ...(b.review.signoffs.length > 0 ? [{ ul: b.review.signoffs.map((text) => ({ text })), margin: [0, 2, 0, 0] as Margins }] : []),
       ...(b.retractedSince ? [warning(`${b.retractedSince.statement} (${b.retractedSince.titles.join('; ')})`)] : []),
       ...keptWithNext(h1(T.bluf), bluf(b.bluf)),

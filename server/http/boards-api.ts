@@ -28,6 +28,8 @@ const boardSummarySchema = z.object({
   /** The newest signed-off snapshot's review; null when no snapshot has been signed off. */
   review: snapshotReviewStatusSchema.nullable(),
 })
+/** A board as GET /api/boards lists it. */
+export type ListedBoard = z.infer<typeof boardSummarySchema>
 const listQuerySchema = z.object({
   archived: z.enum(['exclude', 'include', 'only']).default('exclude').openapi({ description: 'Archived boards are left out unless asked for' }),
 })
@@ -64,7 +66,7 @@ export function boardsApi(): OpenAPIHono<SignedInEnv> {
       const { storage, access } = c.var.services
       const { archived } = c.req.valid('query')
       const boards = await storage.boards.list()
-      const visible: z.infer<typeof boardSummarySchema>[] = []
+      const visible: ListedBoard[] = []
       for (const board of boards) {
         if (archived === 'exclude' ? board.archivedAt !== null : archived === 'only' ? board.archivedAt === null : false) continue
         const role = await access.authorize(c.var.principal, board.id)

@@ -21,7 +21,7 @@ import { boardReview, boardReviewSchema } from '../../shared/review-status.ts'
 import { addComment, CommentRefused, setThreadResolved } from '../review/comments.ts'
 import { openThreads } from '../review/open-threads.ts'
 import { reviewTarget, type ReviewTarget } from '../review/snapshot-assessments.ts'
-import { reviewerId } from '../snapshots/actor.ts'
+import { reviewerId, reviewerStamp } from '../snapshots/actor.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole, snapshotParams } from './board-role.ts'
 import { ApiError } from './errors.ts'
@@ -124,15 +124,7 @@ export function reviewApi(): OpenAPIHono<SignedInEnv> {
       const found = await target(c, snapshotId)
       requireAssessment(found, assessmentId)
       const { verdict } = c.req.valid('json')
-      const principal = c.var.principal
-      const record = {
-        snapshotId,
-        assessmentId,
-        reviewerId: reviewerId(principal),
-        reviewerName: principal.name,
-        verdict,
-        createdAt: new Date().toISOString(),
-      }
+      const record = { snapshotId, assessmentId, verdict, ...reviewerStamp(c.var.principal) }
       await c.var.services.storage.reviews.setVerdict(record)
       return c.json(record, 200)
     },
@@ -169,15 +161,7 @@ export function reviewApi(): OpenAPIHono<SignedInEnv> {
       const { snapshotId } = c.req.valid('param')
       await target(c, snapshotId)
       const { decision, note } = c.req.valid('json')
-      const principal = c.var.principal
-      const record = {
-        snapshotId,
-        reviewerId: reviewerId(principal),
-        reviewerName: principal.name,
-        decision,
-        note,
-        createdAt: new Date().toISOString(),
-      }
+      const record = { snapshotId, decision, note, ...reviewerStamp(c.var.principal) }
       await c.var.services.storage.reviews.setSignoff(record)
       return c.json(record, 200)
     },

@@ -1,14 +1,13 @@
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
 import { parseSourceText } from '../../shared/import/parse-source.ts'
 import { LIMITS } from '../../shared/limits.ts'
 import { readImportFile } from './read-import-file.ts'
+import { SAMPLE_ARTICLE_PATH } from '../../test/helpers/sample-article.ts'
 
-const SAMPLE_PATH = fileURLToPath(new URL('../demo/wagner-vilnius-article.txt', import.meta.url))
 
 let dir: string
 beforeAll(async () => {
@@ -29,7 +28,7 @@ async function expectImportError(reading: Promise<unknown>, kind: ImportErrorKin
 
 describe('readImportFile', () => {
   it('reads the sample article for import', async () => {
-    expect(parseSourceText(await readImportFile(SAMPLE_PATH)).claims).toHaveLength(25)
+    expect(parseSourceText(await readImportFile(SAMPLE_ARTICLE_PATH)).claims).toHaveLength(25)
   })
 
   it('reads an HTML file as its text', async () => {

@@ -15,3 +15,8 @@ export function actorOf(principal: Principal): Actor {
 export function reviewerId(principal: Principal): string {
   return principal.userId ?? `local:${principal.name}`
 }
+
+/** Who gives a verdict or a sign-off, and when: what every such review record says of its reviewer. */
+export function reviewerStamp(principal: Principal): { reviewerId: string; reviewerName: string; createdAt: string } {
+  return { reviewerId: reviewerId(principal), reviewerName: principal.name, createdAt: new Date().toISOString() }
+}

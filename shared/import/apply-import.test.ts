@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { boardToModel, documentText } from '../board-convert.ts'
@@ -10,17 +9,8 @@ import { applyImport, previewImport } from './apply-import.ts'
 import { readUploadedFile } from './decode-upload.ts'
 import { ImportError, type ImportErrorKind } from './import-error.ts'
 import { parseSourceText } from './parse-source.ts'
+import { SAMPLE_ARTICLE, SAMPLE_ARTICLE_SOURCES } from '../../test/helpers/sample-article.ts'
 
-const SAMPLE = readFileSync(new URL('../../server/demo/wagner-vilnius-article.txt', import.meta.url), 'utf8')
-const SAMPLE_SOURCES = [
-  'NATO',
-  'Western intelligence',
-  'Defence analysts',
-  'Allied statements',
-  'international observers',
-  'international security briefings',
-  'regional briefings',
-]
 const NOW = new Date('2026-03-01T12:00:00.000Z')
 
 /** A second wire story: it cites some of the sample's sources (spelled otherwise) and one of its sentences. */
@@ -49,10 +39,10 @@ describe('importing the sample article', () => {
   it('previews what it will create, changing nothing', () => {
     const doc = newBoard()
     const before = Y.encodeStateAsUpdate(doc)
-    const preview = previewImport(doc, parseSourceText(SAMPLE))
+    const preview = previewImport(doc, parseSourceText(SAMPLE_ARTICLE))
     expect(preview.outcome).toBe('import')
     expect(preview.title).toBe('The Wagner uprising and the Kremlin’s strategic missteps in Ukraine')
-    expect(preview.sources).toEqual(SAMPLE_SOURCES.map((name) => ({ name, id: null })))
+    expect(preview.sources).toEqual(SAMPLE_ARTICLE_SOURCES.map((name) => ({ name, id: null })))
     expect(preview.claims).toHaveLength(25)
     expect(preview.claims.every((claim) => claim.id === null)).toBe(true)
     expect(Y.encodeStateAsUpdate(doc)).toEqual(before)
@@ -60,7 +50,7 @@ describe('importing the sample article', () => {
 
   it('stores the document and gives one claim per cited sentence, each with its source and place', () => {
     const doc = newBoard()
-    const parsed = parseSourceText(SAMPLE)
+    const parsed = parseSourceText(SAMPLE_ARTICLE)
     const result = applyImport(doc, parsed, as('ana'))
     const board = model(doc)
 
@@ -69,7 +59,7 @@ describe('importing the sample article', () => {
     ])
     expect(documentText(doc, result.documentId!)).toBe(parsed.text)
     expect(board.sources.map(({ name, reliability }) => [name, reliability]).sort()).toEqual(
-      SAMPLE_SOURCES.map((name) => [name, 'F']).sort(),
+      SAMPLE_ARTICLE_SOURCES.map((name) => [name, 'F']).sort(),
     )
     expect(result.createdSourceIds).toHaveLength(7)
     expect(result.createdClaimIds).toHaveLength(25)
@@ -89,20 +79,20 @@ describe('importing the sample article', () => {
 
 describe('order', () => {
   it('lists claims in document order and sources in the order the document first cites them, the same on every board', () => {
-    const parsed = parseSourceText(SAMPLE)
+    const parsed = parseSourceText(SAMPLE_ARTICLE)
     const boards = [newBoard(), newBoard()]
     for (const doc of boards) applyImport(doc, parsed, as('ana'))
     const [first, second] = boards.map(model)
 
-    expect(first!.sources.map((source) => source.name)).toEqual(SAMPLE_SOURCES)
-    expect(second!.sources.map((source) => source.name)).toEqual(SAMPLE_SOURCES)
+    expect(first!.sources.map((source) => source.name)).toEqual(SAMPLE_ARTICLE_SOURCES)
+    expect(second!.sources.map((source) => source.name)).toEqual(SAMPLE_ARTICLE_SOURCES)
     expect(first!.claims.map((claim) => claim.text)).toEqual(parsed.claims.map((claim) => claim.text))
     expect(first!.sources.map((source) => source.position)).toEqual([0, 1, 2, 3, 4, 5, 6])
   })
 
   it('puts a later document’s claims after the earlier one’s, and orders sources an older import left unplaced by name', () => {
     const doc = newBoard()
-    applyImport(doc, parseSourceText(SAMPLE), as('ana'))
+    applyImport(doc, parseSourceText(SAMPLE_ARTICLE), as('ana'))
     applyImport(doc, parseSourceText(FOLLOW_UP), { ...as('ben'), now: new Date(NOW.getTime() + 60_000) })
     const board = model(doc)
     expect(board.sources.at(-1)!.name).toBe('Reuters')
@@ -115,7 +105,7 @@ describe('order', () => {
     // A board imported before sources had a position: same moment, so by name.
     for (const source of collection(doc, 'sources').values()) source.delete('position')
     const names = model(doc).sources.map((source) => source.name)
-    expect(names.slice(0, 7)).toEqual([...SAMPLE_SOURCES].sort((a, b) => (a < b ? -1 : 1)))
+    expect(names.slice(0, 7)).toEqual([...SAMPLE_ARTICLE_SOURCES].sort((a, b) => (a < b ? -1 : 1)))
     expect(names.at(-1)).toBe('Reuters')
   })
 })
@@ -125,13 +115,13 @@ describe('sources', () => {
     const doc = newBoard()
     const nato = addSource(doc, { name: 'nato', reliability: 'B' })
     const western = addSource(doc, { name: ' Western   INTELLIGENCE', reliability: 'C' })
-    const preview = previewImport(doc, parseSourceText(SAMPLE))
+    const preview = previewImport(doc, parseSourceText(SAMPLE_ARTICLE))
     expect(preview.sources.slice(0, 2)).toEqual([
       { name: 'NATO', id: nato },
       { name: 'Western intelligence', id: western },
     ])
 
-    const result = applyImport(doc, parseSourceText(SAMPLE), as('ana'))
+    const result = applyImport(doc, parseSourceText(SAMPLE_ARTICLE), as('ana'))
     expect(result.createdSourceIds).toHaveLength(5)
     const sources = model(doc).sources
     expect(sources).toHaveLength(7)
@@ -142,7 +132,7 @@ describe('sources', () => {
 
   it('are shared by several documents, each claim keeping its own document', () => {
     const doc = newBoard()
-    const first = applyImport(doc, parseSourceText(SAMPLE), as('ana'))
+    const first = applyImport(doc, parseSourceText(SAMPLE_ARTICLE), as('ana'))
     const second = applyImport(doc, parseSourceText(FOLLOW_UP), as('ben'))
 
     expect(second.sources.map((source) => [source.name, source.id === null])).toEqual([
@@ -151,7 +141,7 @@ describe('sources', () => {
       ['Regional Briefings', false],
     ])
     const board = model(doc)
-    expect(board.sources.map((source) => source.name).sort()).toEqual([...SAMPLE_SOURCES, 'Reuters'].sort())
+    expect(board.sources.map((source) => source.name).sort()).toEqual([...SAMPLE_ARTICLE_SOURCES, 'Reuters'].sort())
     expect(board.documents.map((document) => document.importedBy).sort()).toEqual(['ana', 'ben'])
 
     const fromSecond = board.claims.filter((claim) => claim.documentId === second.documentId)
@@ -169,12 +159,12 @@ describe('sources', () => {
 describe('importing again', () => {
   it('adds nothing for the same document, however it arrives, and says when it came', () => {
     const doc = newBoard()
-    const first = applyImport(doc, parseSourceText(SAMPLE), as('ana'))
+    const first = applyImport(doc, parseSourceText(SAMPLE_ARTICLE), as('ana'))
     const before = Y.encodeStateAsUpdate(doc)
     let updates = 0
     doc.on('update', () => updates++)
 
-    for (const again of [SAMPLE, `\uFEFF${SAMPLE.replace(/\n/g, '\r\n')}\r\n\r\n`]) {
+    for (const again of [SAMPLE_ARTICLE, `\uFEFF${SAMPLE_ARTICLE.replace(/\n/g, '\r\n')}\r\n\r\n`]) {
       const parsed = parseSourceText(again)
       expect(previewImport(doc, parsed).outcome).toBe('already-imported')
       const result = applyImport(doc, parsed, as('ben'))
@@ -192,7 +182,7 @@ describe('importing again', () => {
 
   it('adds only the new claims of a document that repeats sentences already on the board', () => {
     const doc = newBoard()
-    applyImport(doc, parseSourceText(SAMPLE), as('ana'))
+    applyImport(doc, parseSourceText(SAMPLE_ARTICLE), as('ana'))
     const result = applyImport(doc, parseSourceText(FOLLOW_UP), as('ben'))
     const repeated = result.claims.find((claim) => claim.text.startsWith('The emphasis was on accountability'))!
     expect(repeated.id).not.toBeNull()
@@ -203,11 +193,11 @@ describe('importing again', () => {
 
   it('adds nothing when every claim is already on the board, even a retracted one', () => {
     const doc = newBoard()
-    const first = applyImport(doc, parseSourceText(SAMPLE), as('ana'))
+    const first = applyImport(doc, parseSourceText(SAMPLE_ARTICLE), as('ana'))
     updateClaim(doc, first.createdClaimIds[0]!, { status: 'retracted' })
     const before = Y.encodeStateAsUpdate(doc)
 
-    const excerpt = SAMPLE.split('\n').slice(1, 2).join('\n').replace('[citation: NATO]', '[citation: nato]')
+    const excerpt = SAMPLE_ARTICLE.split('\n').slice(1, 2).join('\n').replace('[citation: NATO]', '[citation: nato]')
     const result = applyImport(doc, parseSourceText(`Excerpt\n${excerpt}`), as('ben'))
     expect(result.outcome).toBe('nothing-new')
     expect(result.documentId).toBeNull()
@@ -227,9 +217,9 @@ describe('importing again', () => {
 
   it('imports a document again once its earlier import was deleted', () => {
     const doc = newBoard()
-    const first = applyImport(doc, parseSourceText(SAMPLE), as('ana'))
+    const first = applyImport(doc, parseSourceText(SAMPLE_ARTICLE), as('ana'))
     deleteDocument(doc, first.documentId!)
-    const again = applyImport(doc, parseSourceText(SAMPLE), as('ana'))
+    const again = applyImport(doc, parseSourceText(SAMPLE_ARTICLE), as('ana'))
     expect(again.outcome).toBe('import')
     expect(again.sources.every((source) => source.id !== null)).toBe(true)
     expect(model(doc).claims).toHaveLength(25)
@@ -246,7 +236,7 @@ describe('an import is one change', () => {
     const benUndo = new Y.UndoManager(scope, { trackedOrigins: new Set([as('ben').origin]) })
     const before = model(doc)
 
-    applyImport(doc, parseSourceText(SAMPLE), ana)
+    applyImport(doc, parseSourceText(SAMPLE_ARTICLE), ana)
     const after = model(doc)
     expect(anaUndo.undoStack).toHaveLength(1)
     expect(benUndo.canUndo()).toBe(false)
@@ -265,7 +255,7 @@ describe('an import is one change', () => {
     const updates: Uint8Array[] = []
     mine.on('update', (update: Uint8Array) => updates.push(update))
 
-    const result = applyImport(mine, parseSourceText(SAMPLE), as('ana'))
+    const result = applyImport(mine, parseSourceText(SAMPLE_ARTICLE), as('ana'))
     expect(updates).toHaveLength(1)
     Y.applyUpdate(theirs, updates[0]!)
     expect(model(theirs)).toEqual(model(mine))

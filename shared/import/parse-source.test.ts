@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { LIMITS } from '../limits.ts'
 import { ImportError, type ImportErrorKind } from './import-error.ts'
 import { MAX_CLAIMS_PER_DOCUMENT, parseSourceText, splitParagraphs, type ParsedDocument } from './parse-source.ts'
+import { SAMPLE_ARTICLE } from '../../test/helpers/sample-article.ts'
 
-const SAMPLE = readFileSync(new URL('../../server/demo/wagner-vilnius-article.txt', import.meta.url), 'utf8')
 
 /** Each claim's text is the stored text at its offsets, without the marker. */
 function expectVerbatimOffsets(parsed: ParsedDocument): void {
@@ -30,7 +29,7 @@ function expectImportError(run: () => unknown, kind: ImportErrorKind, message: R
 }
 
 describe('the sample article', () => {
-  const parsed = parseSourceText(SAMPLE)
+  const parsed = parseSourceText(SAMPLE_ARTICLE)
 
   it('gives one claim per sentence of each cited paragraph, with that paragraph’s source', () => {
     const byParagraph = new Map<number, { source: string; sentences: number }>()
@@ -64,7 +63,7 @@ describe('the sample article', () => {
       'Putin’s decision on Crimea and the Ukraine war is a mistake, according to NATO',
     )
     for (const heading of headings) expect(parsed.claims.some((claim) => claim.paragraph === heading.index)).toBe(false)
-    expect(parsed.text).toBe(SAMPLE.trim())
+    expect(parsed.text).toBe(SAMPLE_ARTICLE.trim())
   })
 
   it('keeps each sentence verbatim, at its place in the stored text', () => {
@@ -113,9 +112,9 @@ describe('citation markers', () => {
 
 describe('text as it arrives', () => {
   it('reads CRLF and old-Mac line endings as one stored form, offsets into it', () => {
-    const lf = parseSourceText(SAMPLE)
-    const crlf = parseSourceText(`\uFEFF${SAMPLE.replace(/\n/g, '\r\n')}\r\n`)
-    const cr = parseSourceText(SAMPLE.replace(/\n/g, '\r'))
+    const lf = parseSourceText(SAMPLE_ARTICLE)
+    const crlf = parseSourceText(`\uFEFF${SAMPLE_ARTICLE.replace(/\n/g, '\r\n')}\r\n`)
+    const cr = parseSourceText(SAMPLE_ARTICLE.replace(/\n/g, '\r'))
     expect(crlf).toEqual(lf)
     expect(cr).toEqual(lf)
     expect(crlf.text).not.toContain('\r')

@@ -5,18 +5,19 @@
  * restored); the admin deletes it (rows gone on either database, sockets
  * closed for good). Each step is audited. Run on SQLite and PostgreSQL.
  */
-import * as Y from 'yjs'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { boardToModel } from '../../shared/board-convert.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 import type { SnapshotReviewStatus } from '../../shared/review-status.ts'
+import type { ListedBoard } from '../../server/http/boards-api.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { addAccount, addMember, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
+import { storedBoard } from '../helpers/stored-board.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
-import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
+import { closeCodes, connectClient, type TestClient } from '../helpers/yjs-client.ts'
 
 const postgresMissing = await missingServices('postgres')
 
@@ -24,18 +25,6 @@ const postgresMissing = await missingServices('postgres')
 const STORY_MS = 120_000
 
 type ErrorBody = { error: { code: string; message: string } }
-type ListedBoard = {
-  id: string
-  title: string
-  role: string
-  marking: string | null
-  assessmentCount: number | null
-  claimCount: number | null
-  lastChangeAt: string | null
-  archivedAt: string | null
-  archivedBy: string | null
-  review: SnapshotReviewStatus | null
-}
 type AuditEntry = { action: string; actorId: string | null; boardId: string | null; detail: Record<string, unknown> }
 
 describeEachDialect(postgresMissing, 'a board archived, restored and deleted on %s', (dialect) => {
@@ -78,18 +67,9 @@ describeEachDialect(postgresMissing, 'a board archived, restored and deleted on 
   const connect = (account: TestAccount, cookie: string) => {
     const client = connectClient(server.wsUrl, boardId, {}, sessionHeaders(server, cookie))
     clients.push(client)
-    const closes: number[] = []
-    client.provider.on('connection-close', (event) => closes.push(event?.code ?? 0))
-    return { client, closes, account }
+    return { client, closes: closeCodes(client), account }
   }
-  const storedTitles = async () => {
-    const log = await server.services.storage.log.load(boardId)
-    const stored = new Y.Doc()
-    for (const update of [log.checkpoint, ...log.updates]) if (update) Y.applyUpdate(stored, update)
-    const titles = boardToModel(stored, boardId).assessments.map((a) => a.title)
-    stored.destroy()
-    return titles.sort()
-  }
+  const storedTitles = async () => (await storedBoard(server, boardId)).assessments.map((a) => a.title).sort()
 
   it('lists each board with its marking, counts, last change and latest review status', async () => {
     expect(await listed(asEditor)).toMatchObject({ title: 'Wagner mutiny — Vilnius', role: 'editor', marking: 'TLP:AMBER', assessmentCount: 0, claimCount: 0, review: null })

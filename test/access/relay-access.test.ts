@@ -13,9 +13,10 @@ import { CLOSE, MESSAGE_AUTH, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS } from 
 import { updateMessage } from '../../server/relay/messages.ts'
 import { apiClient } from '../helpers/api.ts'
 import { addAccount, addMember, addToken, SecretWatch, sessionHeaders, signIn, upgradeStatus, type TestAccount } from '../helpers/accounts.ts'
+import { storedBoard } from '../helpers/stored-board.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
-import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
+import { closeCodes, connectClient, type TestClient } from '../helpers/yjs-client.ts'
 
 describe('access on the websocket', () => {
   let watch: SecretWatch
@@ -36,12 +37,6 @@ describe('access on the websocket', () => {
   const asOwner = () => apiClient(server.url, sessionHeaders(server, ownerCookie), watch.observe)
   const storedTitles = async () => (await asOwner().get<BoardModel>(`/api/boards/${boardId}`)).body.assessments.map((a) => a.title)
   const titles = (client: TestClient) => boardToModel(client.doc, boardId).assessments.map((a) => a.title)
-  /** Close events the provider reported, in order. */
-  const closes = (client: TestClient) => {
-    const codes: number[] = []
-    client.provider.on('connection-close', (event) => codes.push(event?.code ?? 0))
-    return codes
-  }
   const connectionsOf = (userId: string) => [...(server.services.rooms.loadedRooms.get(boardId)?.connections ?? [])].filter((c) => c.identity.userId === userId)
 
   beforeEach(async () => {
@@ -84,10 +79,7 @@ describe('access on the websocket', () => {
     expect(titles(ownerClient).sort()).toEqual(['After the reviewer', 'From the owner'])
     expect((await storedTitles()).sort()).toEqual(['After the reviewer', 'From the owner'])
     expect(titles(reviewerClient)).toContain('From the reviewer')
-    const log = await server.services.storage.log.load(boardId)
-    const stored = new Y.Doc()
-    for (const update of [log.checkpoint, ...log.updates]) if (update) Y.applyUpdate(stored, update)
-    expect(boardToModel(stored, boardId).assessments.map((a) => a.title).sort()).toEqual(['After the reviewer', 'From the owner'])
+    expect((await storedBoard(server, boardId)).assessments.map((a) => a.title).sort()).toEqual(['After the reviewer', 'From the owner'])
     const late = connect({}, sessionHeaders(server, ownerCookie))
     await late.synced()
     expect(titles(late)).not.toContain('From the reviewer')
@@ -130,8 +122,8 @@ describe('access on the websocket', () => {
     const scripted = connect({ token: created.body.token })
     const bystander = connect({}, sessionHeaders(server, ownerCookie))
     await Promise.all([scripted.synced(), bystander.synced()])
-    const scriptedCloses = closes(scripted)
-    const bystanderCloses = closes(bystander)
+    const scriptedCloses = closeCodes(scripted)
+    const bystanderCloses = closeCodes(bystander)
 
     expect((await editorSession.delete(`/api/tokens/${created.body.id}`)).status).toBe(204)
     // Closed by the time the revocation is answered; the client hears of it a moment later.
@@ -155,8 +147,8 @@ describe('access on the websocket', () => {
     await Promise.all([editorClient.synced(), ownerClient.synced()])
     addAssessment(editorClient.doc, { title: 'While an editor' })
     await waitFor(async () => (await storedTitles()).includes('While an editor'), 'the editor’s edit to be stored')
-    const editorCloses = closes(editorClient)
-    const ownerCloses = closes(ownerClient)
+    const editorCloses = closeCodes(editorClient)
+    const ownerCloses = closeCodes(ownerClient)
 
     const demoted = await asOwner().patch(`/api/boards/${boardId}/members/${editor.id}`, { role: 'reviewer' })
     expect(demoted.status).toBe(200)
@@ -182,7 +174,7 @@ describe('access on the websocket', () => {
     watch.secret(token)
     const client = connect({ token })
     await client.synced()
-    const codes = closes(client)
+    const codes = closeCodes(client)
     expect((await asOwner().delete(`/api/boards/${boardId}/members/${editor.id}`)).status).toBe(204)
     expect(connectionsOf(editor.id)).toEqual([])
     await waitFor(() => codes[0] === CLOSE.accessChanged.code, 'the socket to close with “access changed”')

@@ -8,7 +8,7 @@
  */
 import { rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { boardToModel } from '../../shared/board-convert.ts'
 import { CLOSE } from '../../shared/protocol.ts'
@@ -16,185 +16,147 @@ import { hashSecret } from '../../server/auth/secret-token.ts'
 import { SESSION_COOKIE } from '../../server/auth/session-cookie.ts'
 import { endExpiredSessions } from '../../server/auth/sessions.ts'
 import { SQLITE_FILE_NAME } from '../../server/storage/sqlite.ts'
-import { apiClient, type ApiClient } from '../helpers/api.ts'
-import { addAccount, addToken, SecretWatch, sessionHeaders, signIn, upgradeStatus, type TestAccount } from '../helpers/accounts.ts'
+import { apiClient } from '../helpers/api.ts'
+import { addAccount, sessionHeaders, signIn, upgradeStatus } from '../helpers/accounts.ts'
 import { startChildServer } from '../helpers/child-server.ts'
-import { startTestServer, tempDir, type TestServer } from '../helpers/test-server.ts'
+import { tempDir } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
-import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
+import { useWatchedBoard } from '../helpers/watched-board.ts'
+import type { TestClient } from '../helpers/yjs-client.ts'
 
 type ErrorBody = { error: { code: string; message: string } }
 type AuditEntry = { action: string; actorId: string | null; actorLabel: string; detail: Record<string, unknown> }
 
 describe('sessions and their sockets', () => {
-  let watch: SecretWatch
-  let server: TestServer
-  let person: TestAccount
-  let boardId: string
-  const clients: TestClient[] = []
-
-  beforeEach(async () => {
-    watch = new SecretWatch()
-    server = await startTestServer({ accounts: true, logSink: watch.logSink })
-    person = await addAccount(server, { name: 'Pat Person' })
-    await watch.account(server, person)
-    boardId = await asSession(await signIn(server, person, watch)).createBoard('Sessions')
-  })
-
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.destroy()
-    await server.destroy()
-    watch.expectClean()
-  })
-
-  function asSession(cookie: string): ApiClient {
-    return apiClient(server.url, sessionHeaders(server, cookie), watch.observe)
-  }
+  const given = useWatchedBoard({ person: 'Pat Person', board: 'Sessions' })
   const sessionIdOf = (cookie: string) => hashSecret(cookie.slice(SESSION_COOKIE.length + 1))
 
-  /** A real provider, opened with a session cookie or an API token, and the close codes it receives. */
-  async function open(credential: { cookie: string } | { token: string }) {
-    const client =
-      'cookie' in credential
-        ? connectClient(server.wsUrl, boardId, {}, sessionHeaders(server, credential.cookie))
-        : connectClient(server.wsUrl, boardId, { token: credential.token })
-    clients.push(client)
-    const closes: number[] = []
-    client.provider.on('connection-close', (event) => closes.push(event?.code ?? 0))
-    await client.synced()
-    return { client, closes }
-  }
-  async function token(account: TestAccount) {
-    const { token } = await addToken(server, account)
-    watch.secret(token)
-    return token
-  }
   /** The sockets the server holds for a session (by its id) or for a token. */
   const socketsOf = (match: { sessionId: string } | { tokenId: string }) =>
-    [...(server.services.rooms.loadedRooms.get(boardId)?.connections ?? [])].filter((c) =>
+    [...(given.server.services.rooms.loadedRooms.get(given.boardId)?.connections ?? [])].filter((c) =>
       'sessionId' in match ? c.identity.sessionId === match.sessionId : c.identity.tokenId === match.tokenId,
     ).length
   /** An edit from `from` that reaches `to` proves both sockets live. */
   async function stillLive(from: TestClient, to: TestClient, title: string) {
     addAssessment(from.doc, { title })
-    await waitFor(() => boardToModel(to.doc, boardId).assessments.some((a) => a.title === title), `“${title}” to travel`)
+    await waitFor(() => boardToModel(to.doc, given.boardId).assessments.some((a) => a.title === title), `“${title}” to travel`)
   }
   /** Expiry, as the clock would bring it: the session's row now says it expired a minute ago. */
   async function expire(cookie: string) {
-    const sessions = server.services.storage.sessions
+    const sessions = given.server.services.storage.sessions
     const stored = await sessions.get(sessionIdOf(cookie))
     await sessions.delete(sessionIdOf(cookie))
     await sessions.create({ ...stored!, expiresAt: new Date(Date.now() - 60_000).toISOString() })
   }
 
   it("signing out closes that session's sockets, and no other session's or token's", async () => {
-    const [leaving, staying] = [await signIn(server, person, watch), await signIn(server, person, watch)]
-    const tokenSocket = await open({ token: await token(person) })
-    const leavingSocket = await open({ cookie: leaving })
-    const stayingSocket = await open({ cookie: staying })
+    const [leaving, staying] = [await signIn(given.server, given.person, given.watch), await signIn(given.server, given.person, given.watch)]
+    const tokenSocket = await given.open({ token: await given.token(given.person) })
+    const leavingSocket = await given.open({ cookie: leaving })
+    const stayingSocket = await given.open({ cookie: staying })
 
-    expect((await asSession(leaving).post('/api/auth/logout')).status).toBe(204)
+    expect((await given.asSession(leaving).post('/api/auth/logout')).status).toBe(204)
     await waitFor(() => leavingSocket.closes.includes(CLOSE.sessionEnded.code), 'the signed-out session’s socket to close')
     expect(socketsOf({ sessionId: sessionIdOf(leaving) })).toBe(0)
     // Its reconnection is refused at the upgrade: the cookie is worth nothing now.
-    expect(await upgradeStatus(`${server.wsUrl}/${boardId}`, sessionHeaders(server, leaving))).toBe(401)
+    expect(await upgradeStatus(`${given.server.wsUrl}/${given.boardId}`, sessionHeaders(given.server, leaving))).toBe(401)
     await stillLive(tokenSocket.client, stayingSocket.client, 'After the sign-out')
     expect([tokenSocket.closes, stayingSocket.closes]).toEqual([[], []])
   })
 
   it('an expired session loses its sockets when a request notices, or else at the sweep', async () => {
-    const [noticed, swept, fresh] = [await signIn(server, person, watch), await signIn(server, person, watch), await signIn(server, person, watch)]
-    const noticedSocket = await open({ cookie: noticed })
-    const sweptSocket = await open({ cookie: swept })
-    const freshSocket = await open({ cookie: fresh })
+    const [noticed, swept, fresh] = [await signIn(given.server, given.person, given.watch), await signIn(given.server, given.person, given.watch), await signIn(given.server, given.person, given.watch)]
+    const noticedSocket = await given.open({ cookie: noticed })
+    const sweptSocket = await given.open({ cookie: swept })
+    const freshSocket = await given.open({ cookie: fresh })
 
     await expire(noticed)
-    expect((await asSession(noticed).get('/api/me')).status).toBe(401)
+    expect((await given.asSession(noticed).get('/api/me')).status).toBe(401)
     await waitFor(() => noticedSocket.closes.includes(CLOSE.sessionEnded.code), 'the socket of the session found expired to close')
 
     await expire(swept)
-    expect(await endExpiredSessions(server.services)).toBe(1)
+    expect(await endExpiredSessions(given.server.services)).toBe(1)
     await waitFor(() => sweptSocket.closes.includes(CLOSE.sessionEnded.code), 'the socket of the swept session to close')
-    expect(await server.services.storage.sessions.get(sessionIdOf(swept))).toBeUndefined()
+    expect(await given.server.services.storage.sessions.get(sessionIdOf(swept))).toBeUndefined()
     expect(freshSocket.closes).toEqual([])
     expect(socketsOf({ sessionId: sessionIdOf(fresh) })).toBe(1)
   })
 
   it("changing one's password ends every other session and its sockets; this session and the tokens' sockets stay", async () => {
-    const [here, elsewhere] = [await signIn(server, person, watch), await signIn(server, person, watch)]
-    const apiToken = await token(person)
-    const tokenSocket = await open({ token: apiToken })
-    const hereSocket = await open({ cookie: here })
-    const elsewhereSocket = await open({ cookie: elsewhere })
+    const [here, elsewhere] = [await signIn(given.server, given.person, given.watch), await signIn(given.server, given.person, given.watch)]
+    const apiToken = await given.token(given.person)
+    const tokenSocket = await given.open({ token: apiToken })
+    const hereSocket = await given.open({ cookie: here })
+    const elsewhereSocket = await given.open({ cookie: elsewhere })
     const newPassword = 'a much better password now'
-    watch.secret(newPassword)
+    given.watch.secret(newPassword)
 
-    const wrong = await asSession(here).post<ErrorBody>('/api/me/password', { currentPassword: 'not it at all', newPassword })
+    const wrong = await given.asSession(here).post<ErrorBody>('/api/me/password', { currentPassword: 'not it at all', newPassword })
     expect(wrong.status).toBe(403)
     expect(wrong.body.error.code).toBe('wrong_password')
-    expect((await apiClient(server.url, { authorization: `Bearer ${apiToken}` }).post('/api/me/password', { currentPassword: person.password, newPassword })).status).toBe(403)
-    expect((await asSession(here).post('/api/me/password', { currentPassword: person.password, newPassword: 'short' })).status).toBe(400)
+    expect((await apiClient(given.server.url, { authorization: `Bearer ${apiToken}` }).post('/api/me/password', { currentPassword: given.person.password, newPassword })).status).toBe(403)
+    expect((await given.asSession(here).post('/api/me/password', { currentPassword: given.person.password, newPassword: 'short' })).status).toBe(400)
 
-    expect((await asSession(here).post('/api/me/password', { currentPassword: person.password, newPassword })).status).toBe(204)
+    expect((await given.asSession(here).post('/api/me/password', { currentPassword: given.person.password, newPassword })).status).toBe(204)
     await waitFor(() => elsewhereSocket.closes.includes(CLOSE.sessionEnded.code), 'the other session’s socket to close')
-    expect((await asSession(elsewhere).get('/api/me')).status).toBe(401)
-    expect((await asSession(here).get('/api/me')).status).toBe(200)
+    expect((await given.asSession(elsewhere).get('/api/me')).status).toBe(401)
+    expect((await given.asSession(here).get('/api/me')).status).toBe(200)
     await stillLive(tokenSocket.client, hereSocket.client, 'After the new password')
     expect([tokenSocket.closes, hereSocket.closes]).toEqual([[], []])
-    expect((await apiClient(server.url).post('/api/auth/login', { email: person.email, password: person.password })).status).toBe(401)
-    await signIn(server, { ...person, password: newPassword }, watch)
-    const [changed] = (await server.services.storage.audit.listAll(50)).filter((entry) => entry.action === 'password-changed')
+    expect((await apiClient(given.server.url).post('/api/auth/login', { email: given.person.email, password: given.person.password })).status).toBe(401)
+    await signIn(given.server, { ...given.person, password: newPassword }, given.watch)
+    const [changed] = (await given.server.services.storage.audit.listAll(50)).filter((entry) => entry.action === 'password-changed')
     // The other two: the one the board was made in, and `elsewhere`.
-    expect(changed).toMatchObject({ actorId: person.id, detail: JSON.stringify({ sessionsEnded: 2 }) })
+    expect(changed).toMatchObject({ actorId: given.person.id, detail: JSON.stringify({ sessionsEnded: 2 }) })
   })
 
   it('counts wrong current passwords as failed sign-ins, so a stolen session cannot guess the password', async () => {
-    const here = asSession(await signIn(server, person, watch))
+    const here = given.asSession(await signIn(given.server, given.person, given.watch))
     for (let i = 0; i < 5; i++) expect((await here.post('/api/me/password', { currentPassword: `guess ${i}`, newPassword: 'whatever it would be' })).status).toBe(403)
-    const refused = await here.post<ErrorBody>('/api/me/password', { currentPassword: person.password, newPassword: 'whatever it would be' })
+    const refused = await here.post<ErrorBody>('/api/me/password', { currentPassword: given.person.password, newPassword: 'whatever it would be' })
     expect(refused.status).toBe(429)
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
   })
 
   it("an admin's reset ends all the person's sessions and their sockets, not their tokens' sockets", async () => {
-    const admin = await addAccount(server, { isAdmin: true })
-    await watch.account(server, admin)
-    const asAdmin = asSession(await signIn(server, admin, watch))
-    const [one, two] = [await signIn(server, person, watch), await signIn(server, person, watch)]
-    const tokenSocket = await open({ token: await token(person) })
-    const sockets = [await open({ cookie: one }), await open({ cookie: two })]
+    const admin = await addAccount(given.server, { isAdmin: true })
+    await given.watch.account(given.server, admin)
+    const asAdmin = given.asSession(await signIn(given.server, admin, given.watch))
+    const [one, two] = [await signIn(given.server, given.person, given.watch), await signIn(given.server, given.person, given.watch)]
+    const tokenSocket = await given.open({ token: await given.token(given.person) })
+    const sockets = [await given.open({ cookie: one }), await given.open({ cookie: two })]
     const reset = 'the password after the reset'
-    watch.secret(reset)
-    expect((await asAdmin.post(`/api/users/${person.id}/password`, { password: reset })).status).toBe(204)
+    given.watch.secret(reset)
+    expect((await asAdmin.post(`/api/users/${given.person.id}/password`, { password: reset })).status).toBe(204)
     for (const socket of sockets) await waitFor(() => socket.closes.includes(CLOSE.sessionEnded.code), 'each session’s socket to close')
     expect(tokenSocket.closes).toEqual([])
     expect(tokenSocket.client.provider.wsconnected).toBe(true)
   })
 
   it('logs a failed sign-in by a keyed hash of what was typed, never the text', async () => {
-    const admin = await addAccount(server, { isAdmin: true })
-    await watch.account(server, admin)
+    const admin = await addAccount(given.server, { isAdmin: true })
+    await given.watch.account(given.server, admin)
     // People type passwords into the email field.
     const typedPassword = 'Tr0ub4dor&3-typed-as-email'
-    watch.secret(typedPassword)
-    const anonymous = apiClient(server.url, {}, watch.observe)
+    given.watch.secret(typedPassword)
+    const anonymous = apiClient(given.server.url, {}, given.watch.observe)
     for (let i = 0; i < 2; i++) expect((await anonymous.post('/api/auth/login', { email: typedPassword, password: 'x' })).status).toBe(401)
-    expect((await anonymous.post('/api/auth/login', { email: person.email, password: 'wrong password' })).status).toBe(401)
+    expect((await anonymous.post('/api/auth/login', { email: given.person.email, password: 'wrong password' })).status).toBe(401)
 
-    const failures = watch.logLines.map((line) => JSON.parse(line) as { msg: string; identifier?: string; userId?: string | null }).filter((line) => line.msg === 'sign-in failed')
+    const failures = given.watch.logLines.map((line) => JSON.parse(line) as { msg: string; identifier?: string; userId?: string | null }).filter((line) => line.msg === 'sign-in failed')
     expect(failures).toHaveLength(3)
     for (const failure of failures) expect(failure.identifier).toMatch(/^[0-9a-f]{16}$/)
     // The same text gives the same hash (attempts can be counted together), another text another one.
     expect(failures[0]!.identifier).toBe(failures[1]!.identifier)
     expect(failures[2]!.identifier).not.toBe(failures[0]!.identifier)
-    expect([failures[0]!.userId, failures[2]!.userId]).toEqual([null, person.id])
-    const typed = [typedPassword, typedPassword.toLowerCase(), person.email]
-    expect(watch.logLines.filter((line) => typed.some((text) => line.includes(text)))).toEqual([])
-    expect(watch.logLines.filter((line) => line.includes(hashSecret(typedPassword.toLowerCase())))).toEqual([])
+    expect([failures[0]!.userId, failures[2]!.userId]).toEqual([null, given.person.id])
+    const typed = [typedPassword, typedPassword.toLowerCase(), given.person.email]
+    expect(given.watch.logLines.filter((line) => typed.some((text) => line.includes(text)))).toEqual([])
+    expect(given.watch.logLines.filter((line) => line.includes(hashSecret(typedPassword.toLowerCase())))).toEqual([])
 
-    const audit = (await asSession(await signIn(server, admin, watch)).get<AuditEntry[]>('/api/audit')).body
+    const audit = (await given.asSession(await signIn(given.server, admin, given.watch)).get<AuditEntry[]>('/api/audit')).body
     const failed = audit.filter((entry) => entry.action === 'sign-in-failed')
-    expect(failed.map((entry) => entry.actorLabel)).toEqual([person.email, 'unknown account', 'unknown account'])
+    expect(failed.map((entry) => entry.actorLabel)).toEqual([given.person.email, 'unknown account', 'unknown account'])
     expect(JSON.stringify(failed)).not.toContain(typedPassword.toLowerCase())
   })
 })

@@ -1,9 +1,8 @@
 /** The access stores behave alike on SQLite and PostgreSQL. */
-import { rmSync } from 'node:fs'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { Storage, UserRecord } from '../../server/storage/storage.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
-import { createDatabase, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from '../helpers/test-server.ts'
+import { openFreshStorage, type FreshStorage } from '../helpers/test-server.ts'
 
 const postgresMissing = await missingServices('postgres')
 
@@ -19,20 +18,15 @@ const user = (id: string, email = `${id}@example.org`): UserRecord => ({
 
 describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
   let storage: Storage
-  let dataDir: string
-  let database: string
+  let fresh: FreshStorage
 
   beforeEach(async () => {
-    dataDir = tempDir()
-    database = freshDatabaseName()
-    if (dialect === 'postgres') await createDatabase(database)
-    storage = await openTestStorage(dialect, dataDir, database)
+    fresh = await openFreshStorage(dialect)
+    storage = fresh.storage
     await storage.boards.create({ id: 'b', title: 'B', createdAt: '2026-01-01T00:00:00.000Z', createdBy: null })
   })
   afterEach(async () => {
-    await storage.close()
-    rmSync(dataDir, { recursive: true, force: true })
-    if (dialect === 'postgres') await dropDatabase(database)
+    await fresh.destroy()
   })
 
   it('creates the first account only once, even when two try at the same time', async () => {

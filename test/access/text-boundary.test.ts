@@ -9,18 +9,18 @@ import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import * as Y from 'yjs'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { assessmentText, requireEntity } from '../../shared/board-doc.ts'
 import { boardToModel } from '../../shared/board-convert.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 import { hasUncarriableText } from '../../shared/text-hygiene.ts'
 import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
-import { apiClient, type ApiClient } from '../helpers/api.ts'
-import { startTestServer, tempDir, type TestServer } from '../helpers/test-server.ts'
+import { useOwnedBoard } from '../helpers/owned-board.ts'
+import { storedBoard } from '../helpers/stored-board.ts'
+import { tempDir } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
-import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
+import { closeCodes } from '../helpers/yjs-client.ts'
 
 /** One of each kind of character no format can carry, between ordinary letters. */
 const DIRTY = 'a\u0000b\u0007c\u001Bd\u007Fe\u0085f\uFDD0g\uFFFEh\uFFFFi\u{1FFFE}j\u{10FFFF}k\uD800l\uDC00m'
@@ -32,69 +32,40 @@ type ErrorBody = { error: { code: string; message: string } }
 const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new (html: string) => { window: { DOMParser: typeof DOMParser; close(): void } } }
 
 describe('text at the boundary', () => {
-  let server: TestServer
-  let editor: TestAccount
-  let api: ApiClient
-  let boardId: string
-  const clients: TestClient[] = []
+  const given = useOwnedBoard({ owner: 'Erin Editor', board: 'Clean text' })
 
-  beforeEach(async () => {
-    server = await startTestServer({ accounts: true })
-    editor = await addAccount(server, { name: 'Erin Editor' })
-    api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, editor)).token}` })
-    boardId = await api.createBoard('Clean text')
-  })
-
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.destroy()
-    await server.destroy()
-  })
-
-  const connectAs = async (account: TestAccount) => {
-    const client = connectClient(server.wsUrl, boardId, { token: (await addToken(server, account)).token })
-    clients.push(client)
-    await client.synced()
-    return client
-  }
-  const storedModel = async () => {
-    const log = await server.services.storage.log.load(boardId)
-    const doc = new Y.Doc()
-    for (const update of [log.checkpoint, ...log.updates]) if (update) Y.applyUpdate(doc, update)
-    const model = boardToModel(doc, boardId)
-    doc.destroy()
-    return model
-  }
+  const storedModel = () => storedBoard(given.server, given.boardId)
   const anyUncarriable = (model: BoardModel) => hasUncarriableText(JSON.stringify(model, (_key, value: unknown) => value))
 
   it('drops it from every text field of an HTTP body, and turns foreign line breaks into newlines', async () => {
-    const created = await api.post<{ id: string }>('/api/boards', { title: `Board ${DIRTY}`, marking: `TLP:AMBER\uFFFE` })
+    const created = await given.api.post<{ id: string }>('/api/boards', { title: `Board ${DIRTY}`, marking: `TLP:AMBER\uFFFE` })
     expect(created.status).toBe(201)
-    const board = await api.get<BoardModel>(`/api/boards/${created.body.id}`)
+    const board = await given.api.get<BoardModel>(`/api/boards/${created.body.id}`)
     expect(board.body.title).toBe(`Board ${CLEAN}`)
     expect(board.body.marking).toBe('TLP:AMBER')
 
-    const source = await api.post<{ id: string; name: string; note: string }>(`/api/boards/${boardId}/sources`, { name: `NATO\u0002`, note: `line one\r\nline two\rline three\fpage` })
+    const source = await given.api.post<{ id: string; name: string; note: string }>(`/api/boards/${given.boardId}/sources`, { name: `NATO\u0002`, note: `line one\r\nline two\rline three\fpage` })
     expect(source.body).toMatchObject({ name: 'NATO', note: 'line one\nline two\nline three\npage' })
-    const claim = await api.post<{ text: string }>(`/api/boards/${boardId}/claims`, { text: `Claim ${DIRTY}`, sourceId: source.body.id })
+    const claim = await given.api.post<{ text: string }>(`/api/boards/${given.boardId}/claims`, { text: `Claim ${DIRTY}`, sourceId: source.body.id })
     expect(claim.body.text).toBe(`Claim ${CLEAN}`)
-    const assessment = await api.post<{ id: string; title: string; judgment: string; tags: string[] }>(`/api/boards/${boardId}/assessments`, {
+    const assessment = await given.api.post<{ id: string; title: string; judgment: string; tags: string[] }>(`/api/boards/${given.boardId}/assessments`, {
       title: `Title ${DIRTY}`,
       judgment: `Judgment ${DIRTY}`,
       tags: [`tag\uFDEF`],
     })
     expect(assessment.body).toMatchObject({ title: `Title ${CLEAN}`, judgment: `Judgment ${CLEAN}`, tags: ['tag'] })
-    const patched = await api.patch<{ judgment: string }>(`/api/boards/${boardId}/assessments/${assessment.body.id}`, { judgment: `Patched \uFFFF${DIRTY}` })
+    const patched = await given.api.patch<{ judgment: string }>(`/api/boards/${given.boardId}/assessments/${assessment.body.id}`, { judgment: `Patched \uFFFF${DIRTY}` })
     expect(patched.body.judgment).toBe(`Patched ${CLEAN}`)
     // A field that is nothing but such characters is as empty as it looks.
-    expect((await api.post<ErrorBody>(`/api/boards/${boardId}/claims`, { text: '\uFFFE\u0000', sourceId: source.body.id })).status).toBe(400)
+    expect((await given.api.post<ErrorBody>(`/api/boards/${given.boardId}/claims`, { text: '\uFFFE\u0000', sourceId: source.body.id })).status).toBe(400)
     expect(anyUncarriable(await storedModel())).toBe(false)
   })
 
   it('drops it from an imported document, its claims and their offsets agreeing', async () => {
     const text = `Briefing\u000C\nTroops moved\u0007 at dawn.\uFFFE Roads were closed. [citation: NATO\uFDD0]\r\nA second\uD800 line. [citation: OSINT]`
-    const imported = await api.post(`/api/boards/${boardId}/import`, { text, title: `Import ${DIRTY}` })
+    const imported = await given.api.post(`/api/boards/${given.boardId}/import`, { text, title: `Import ${DIRTY}` })
     expect(imported.status).toBe(200)
-    const board = await api.get<BoardModel>(`/api/boards/${boardId}`)
+    const board = await given.api.get<BoardModel>(`/api/boards/${given.boardId}`)
     expect(board.body.claims.map((c) => c.text).sort()).toEqual(['A second\uFFFD line.', 'Roads were closed.', 'Troops moved at dawn.'])
     for (const claim of board.body.claims) expect((claim.end ?? 0) - (claim.start ?? 0)).toBe(claim.text.length)
     expect(board.body.sources.map((s) => s.name).sort()).toEqual(['NATO', 'OSINT'])
@@ -103,17 +74,12 @@ describe('text at the boundary', () => {
   })
 
   it('refuses a websocket update that inserts it, closing that socket with a named code and storing nothing', async () => {
-    const card = await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Card', judgment: 'Before.' })
-    const witness = await connectAs(editor)
-    const typist = await connectAs(await memberOfBoard('editor'))
-    const setter = await connectAs(await memberOfBoard('editor'))
-    const closesOf = (client: TestClient) => {
-      const codes: number[] = []
-      client.provider.on('connection-close', (event) => codes.push(event?.code ?? 0))
-      return codes
-    }
-    const typistCloses = closesOf(typist)
-    const setterCloses = closesOf(setter)
+    const card = await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/assessments`, { title: 'Card', judgment: 'Before.' })
+    const witness = await given.connectAs(given.owner)
+    const typist = await given.connectAs(await memberOfBoard('editor'))
+    const setter = await given.connectAs(await memberOfBoard('editor'))
+    const typistCloses = closeCodes(typist)
+    const setterCloses = closeCodes(setter)
 
     assessmentText(typist.doc, card.body.id, 'judgment').insert(0, 'Hidden \uFFFE marker. ')
     requireEntity(setter.doc, 'assessments', card.body.id).set('kind', { nested: ['ok', 'bell\u0007'] })
@@ -127,18 +93,18 @@ describe('text at the boundary', () => {
     const stored = async () => (await storedModel()).assessments[0]!
     await waitFor(async () => (await stored()).title === 'Card still editable', 'the clean edit stored')
     expect(await stored()).toMatchObject({ judgment: 'Before.', kind: 'assessment' })
-    expect(boardToModel(witness.doc, boardId).assessments[0]).toMatchObject({ judgment: 'Before.', kind: 'assessment' })
+    expect(boardToModel(witness.doc, given.boardId).assessments[0]).toMatchObject({ judgment: 'Before.', kind: 'assessment' })
     expect(anyUncarriable(await storedModel())).toBe(false)
   })
 
   it('exports a board stored before the rule to DOCX whose XML parses, and to clean STIX', async () => {
-    const card = await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Old card', kind: 'key-judgment', likelihood: 5 })
+    const card = await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/assessments`, { title: 'Old card', kind: 'key-judgment', likelihood: 5 })
     // As an older server stored it: straight into the document, past every schema.
-    await server.services.rooms.withRoom(boardId, (room) =>
+    await given.server.services.rooms.withRoom(given.boardId, (room) =>
       room.change((doc) => assessmentText(doc, card.body.id, 'judgment').insert(0, `Held \uFFFE here, broken \uD83D and \uDE00 halves, bell \u0007.`)),
     )
     const download = async (format: string) => {
-      const response = await fetch(`${server.url}/api/boards/${boardId}/export?format=${format}`, { headers: { authorization: `Bearer ${(await addToken(server, editor)).token}` } })
+      const response = await fetch(`${given.server.url}/api/boards/${given.boardId}/export?format=${format}`, { headers: { authorization: `Bearer ${(await addToken(given.server, given.owner)).token}` } })
       expect(response.status).toBe(200)
       return new Uint8Array(await response.arrayBuffer())
     }
@@ -169,30 +135,30 @@ describe('text at the boundary', () => {
   })
 
   it('sets authorship from who is signed in, and refuses a body that names an author', async () => {
-    const source = await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: 'NATO' })
-    const forged = await api.post<ErrorBody>(`/api/boards/${boardId}/assessments`, { title: 'Forged', createdBy: 'Administrator' })
+    const source = await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/sources`, { name: 'NATO' })
+    const forged = await given.api.post<ErrorBody>(`/api/boards/${given.boardId}/assessments`, { title: 'Forged', createdBy: 'Administrator' })
     expect(forged.status).toBe(400)
     expect(forged.body.error.message).toContain('createdBy')
-    const forgedClaim = await api.post<ErrorBody>(`/api/boards/${boardId}/claims`, { text: 'Forged.', sourceId: source.body.id, createdBy: 'Administrator' })
+    const forgedClaim = await given.api.post<ErrorBody>(`/api/boards/${given.boardId}/claims`, { text: 'Forged.', sourceId: source.body.id, createdBy: 'Administrator' })
     expect(forgedClaim.status).toBe(400)
     expect(forgedClaim.body.error.message).toContain('createdBy')
-    expect((await api.get<BoardModel>(`/api/boards/${boardId}`)).body.assessments).toEqual([])
+    expect((await given.api.get<BoardModel>(`/api/boards/${given.boardId}`)).body.assessments).toEqual([])
 
-    const honest = await api.post<{ createdBy: string }>(`/api/boards/${boardId}/assessments`, { title: 'Honest' })
+    const honest = await given.api.post<{ createdBy: string }>(`/api/boards/${given.boardId}/assessments`, { title: 'Honest' })
     expect(honest.body.createdBy).toBe('Erin Editor')
-    const claim = await api.post<{ createdBy: string }>(`/api/boards/${boardId}/claims`, { text: 'Honest.', sourceId: source.body.id })
+    const claim = await given.api.post<{ createdBy: string }>(`/api/boards/${given.boardId}/claims`, { text: 'Honest.', sourceId: source.body.id })
     expect(claim.body.createdBy).toBe('Erin Editor')
-    await api.post(`/api/boards/${boardId}/import`, { text: 'Report\nThey met. [citation: NATO]' })
-    expect((await api.get<BoardModel>(`/api/boards/${boardId}`)).body.documents.map((d) => d.importedBy)).toEqual(['Erin Editor'])
-    const spec = (await api.get<{ paths: Record<string, { post: { requestBody: unknown } }> }>('/api/openapi.json')).body
+    await given.api.post(`/api/boards/${given.boardId}/import`, { text: 'Report\nThey met. [citation: NATO]' })
+    expect((await given.api.get<BoardModel>(`/api/boards/${given.boardId}`)).body.documents.map((d) => d.importedBy)).toEqual(['Erin Editor'])
+    const spec = (await given.api.get<{ paths: Record<string, { post: { requestBody: unknown } }> }>('/api/openapi.json')).body
     for (const path of ['/api/boards/{id}/assessments', '/api/boards/{id}/claims']) {
       expect(JSON.stringify(spec.paths[path]!.post.requestBody)).not.toContain('createdBy')
     }
   })
 
   async function memberOfBoard(role: 'editor'): Promise<TestAccount> {
-    const account = await addAccount(server)
-    await addMember(server, boardId, account, role)
+    const account = await addAccount(given.server)
+    await addMember(given.server, given.boardId, account, role)
     return account
   }
 })

@@ -3,16 +3,14 @@
  * the form, the board list (create, open), and a board's settings (title,
  * handling marking, likelihood profile) as the cards then show them.
  */
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount } from '../helpers/accounts.ts'
 import { closePerson, createBoardFor, describeInBrowser, launchBrowser, openPerson, saveScreenshot, startBrowserServer } from '../helpers/browser.ts'
+import { SAMPLE_ARTICLE } from '../helpers/sample-article.ts'
 import type { TestServer } from '../helpers/test-server.ts'
 
-const SAMPLE = fileURLToPath(new URL('../../server/demo/wagner-vilnius-article.txt', import.meta.url))
 
 describeInBrowser('boards', () => {
   let browser: Browser
@@ -51,7 +49,7 @@ describeInBrowser('boards', () => {
     // The empty board's first step: import the sample article, one claim per cited sentence.
     await page.getByRole('button', { name: 'Import a source document' }).click()
     const dialog = page.getByRole('dialog', { name: 'Import a source document' })
-    await dialog.getByLabel('Or paste the text').fill(readFileSync(SAMPLE, 'utf8'))
+    await dialog.getByLabel('Or paste the text').fill(SAMPLE_ARTICLE)
     await dialog.getByText(/new claims from \d+ sources/).waitFor()
     await dialog.getByRole('button', { name: 'Import' }).click()
     await page.locator('[data-claim-id]').first().waitFor()

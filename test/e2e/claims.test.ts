@@ -5,23 +5,13 @@
  * exports. An imported claim's quote is read-only with the analyst's note
  * beside it; a claim typed by hand is marked so, in the list and the briefing.
  */
-import { readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { parseSourceText } from '../../shared/import/parse-source.ts'
 import { boardModel, browserSuite, createBoardFor, describeInBrowser, saveScreenshot, waitSaved } from '../helpers/browser.ts'
+import { SAMPLE_ARTICLE, SAMPLE_ARTICLE_SOURCES } from '../helpers/sample-article.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
-const ARTICLE = readFileSync(new URL('../../server/demo/wagner-vilnius-article.txt', import.meta.url), 'utf8')
-const CITED_SOURCES = [
-  'NATO',
-  'Western intelligence',
-  'Defence analysts',
-  'Allied statements',
-  'international observers',
-  'international security briefings',
-  'regional briefings',
-]
 
 /** The claims list's rows as the reader meets them: each source, then its claims. */
 function expectedRows(board: BoardModel): string[] {
@@ -35,13 +25,13 @@ describeInBrowser('claims', () => {
     const boards: { boardId: string; board: BoardModel; api: Awaited<ReturnType<typeof createBoardFor>>['api'] }[] = []
     for (const title of ['Order one', 'Order two']) {
       const { boardId, api } = await createBoardFor(suite.server, suite.accounts.ana, title)
-      expect((await api.post(`/api/boards/${boardId}/import`, { text: ARTICLE })).status).toBe(200)
+      expect((await api.post(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })).status).toBe(200)
       boards.push({ boardId, api, board: await boardModel(api, boardId) })
     }
     const [first, second] = boards as [(typeof boards)[0], (typeof boards)[0]]
-    const parsed = parseSourceText(ARTICLE)
-    expect(first.board.sources.map((s) => s.name)).toEqual(CITED_SOURCES)
-    expect(second.board.sources.map((s) => s.name)).toEqual(CITED_SOURCES)
+    const parsed = parseSourceText(SAMPLE_ARTICLE)
+    expect(first.board.sources.map((s) => s.name)).toEqual(SAMPLE_ARTICLE_SOURCES)
+    expect(second.board.sources.map((s) => s.name)).toEqual(SAMPLE_ARTICLE_SOURCES)
     expect(first.board.claims.map((c) => c.text)).toEqual(parsed.claims.map((c) => c.text))
     expect(second.board.claims.map((c) => c.text)).toEqual(parsed.claims.map((c) => c.text))
 
@@ -49,7 +39,7 @@ describeInBrowser('claims', () => {
     const ana = await suite.personOn(suite.accounts.ana, first.boardId)
     const { page } = ana
     const options = await page.getByRole('combobox', { name: 'Only claims from this source' }).locator('option').allInnerTexts()
-    expect(options.slice(1)).toEqual(CITED_SOURCES)
+    expect(options.slice(1)).toEqual(SAMPLE_ARTICLE_SOURCES)
     const list = page.getByRole('listbox', { name: 'Claims, grouped by source' })
     const seen: string[] = []
     const readRows = async () => {
@@ -72,7 +62,7 @@ describeInBrowser('claims', () => {
 
     // The exports: the briefing's sources table and the JSON model.
     const markdown = (await first.api.get<string>(`/api/boards/${first.boardId}/export?format=md`)).body
-    const tableNames = CITED_SOURCES.map((name) => markdown.indexOf(`| ${name} |`))
+    const tableNames = SAMPLE_ARTICLE_SOURCES.map((name) => markdown.indexOf(`| ${name} |`))
     expect(tableNames.every((at) => at > 0)).toBe(true)
     expect([...tableNames].sort((a, b) => a - b)).toEqual(tableNames)
     const json = (await first.api.get<BoardModel>(`/api/boards/${first.boardId}/export?format=json`)).body
@@ -81,7 +71,7 @@ describeInBrowser('claims', () => {
 
   it('shows an imported quote read-only beside the analyst’s note, and marks a claim typed by hand', async () => {
     const { boardId, api } = await createBoardFor(suite.server, suite.accounts.ana, 'Quotes')
-    expect((await api.post(`/api/boards/${boardId}/import`, { text: ARTICLE })).status).toBe(200)
+    expect((await api.post(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })).status).toBe(200)
     const imported = (await boardModel(api, boardId)).claims[0]!
     const typed = (await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text: 'Wagner convoys seen near Asipovichy', sourceId: imported.sourceId })).body.id
     const card = (await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Wagner regroups in Belarus', kind: 'key-judgment' })).body.id

@@ -3,19 +3,18 @@
  * keyboard, linking several claims at once as one change that one undo takes
  * back, for the other person too.
  */
-import { readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
 import { boardModel, browserSuite, createBoardFor, describeInBrowser, openBoard, saveScreenshot, waitSaved } from '../helpers/browser.ts'
+import { SAMPLE_ARTICLE } from '../helpers/sample-article.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
-const ARTICLE = readFileSync(new URL('../../server/demo/wagner-vilnius-article.txt', import.meta.url), 'utf8')
 
 describeInBrowser('the claim picker', () => {
   const suite = browserSuite({ ana: 'Ana Petrova', bo: 'Bo Lindqvist' })
 
   it('finds claims by their words, links two with one rating by keyboard alone, and one undo takes both back', async () => {
     const { boardId, api } = await createBoardFor(suite.server, suite.accounts.ana, 'Picker', [{ account: suite.accounts.bo, role: 'editor' }])
-    expect((await api.post(`/api/boards/${boardId}/import`, { text: ARTICLE })).status).toBe(200)
+    expect((await api.post(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })).status).toBe(200)
     const card = (await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Wagner is absorbed by the MoD' })).body.id
     const claims = (await boardModel(api, boardId)).claims
     const wanted = claims.filter((c) => /Russia/.test(c.text)).slice(0, 2)

@@ -1,15 +1,12 @@
 /** Inputs whose processing a member can make costly: big imports and very different long texts. */
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-
-const ARTICLE = readFileSync(fileURLToPath(new URL('../../server/demo/wagner-vilnius-article.txt', import.meta.url)), 'utf8')
+import { SAMPLE_ARTICLE } from './sample-article.ts'
 
 /** A cited source document of about `chars` characters: the sample article again and again, each copy's sentences numbered apart. */
 export function largeSourceDocument(chars: number): string {
   const copies: string[] = []
   let length = 0
   for (let copy = 0; length < chars; copy++) {
-    const text = ARTICLE.replace(/\. /g, ` (${copy}). `)
+    const text = SAMPLE_ARTICLE.replace(/\. /g, ` (${copy}). `)
     copies.push(text)
     length += text.length + 1
   }

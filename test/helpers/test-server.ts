@@ -41,6 +41,24 @@ export async function openTestStorage(dialect: Dialect, dataDir: string, databas
   return openStorage(loadConfig({ DATA_DIR: dataDir, ...storageEnv(dialect, database) }), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), clock)
 }
 
+/** A storage of the dialect in a place of its own (a new folder; for PostgreSQL a new database), and its removal. */
+export type FreshStorage = { storage: Storage; destroy(): Promise<void> }
+
+export async function openFreshStorage(dialect: Dialect, clock?: Clock): Promise<FreshStorage> {
+  const dataDir = tempDir()
+  const database = freshDatabaseName()
+  if (dialect === 'postgres') await createDatabase(database)
+  const storage = await openTestStorage(dialect, dataDir, database, clock)
+  return {
+    storage,
+    async destroy() {
+      await storage.close()
+      rmSync(dataDir, { recursive: true, force: true })
+      if (dialect === 'postgres') await dropDatabase(database)
+    },
+  }
+}
+
 function storageEnv(dialect: Dialect, database: string): Record<string, string> {
   return dialect === 'postgres' ? { DATABASE_URL: databaseUrl(database) } : {}
 }

@@ -42,6 +42,13 @@ export function connectClient(wsUrl: string, boardId: string, params: Record<str
   }
 }
 
+/** The close codes the provider reports from now on, in order (0 for a close that gave none). */
+export function closeCodes(client: TestClient): number[] {
+  const codes: number[] = []
+  client.provider.on('connection-close', (event) => codes.push(event?.code ?? 0))
+  return codes
+}
+
 /** `connectClient` for the tests of a file or suite: each client is destroyed after the test that connected it. */
 export function clientsDestroyedAfterEach(): (wsUrl: string, boardId: string, params?: Record<string, string>) => TestClient {
   const clients: TestClient[] = []

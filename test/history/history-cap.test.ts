@@ -5,7 +5,6 @@
  * smaller than the board itself leaves exactly what loads it (the latest
  * checkpoint and the rows after it), which still rebuilds the board.
  */
-import { rmSync } from 'node:fs'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { boardToModel } from '../../shared/board-convert.ts'
@@ -17,7 +16,7 @@ import { historyBytes } from '../../server/history/thin-history.ts'
 import type { HistoryPolicy, Storage } from '../../server/storage/storage.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { DAY, HOUR, MINUTE, testClock, type TestClock } from '../helpers/test-clock.ts'
-import { createDatabase, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from '../helpers/test-server.ts'
+import { openFreshStorage, type FreshStorage } from '../helpers/test-server.ts'
 
 const postgresMissing = await missingServices('postgres')
 
@@ -26,23 +25,18 @@ const LIKELIHOODS = [1, 2, 3, 4, 5, 6, 7] as const
 
 describeEachDialect(postgresMissing, 'the history byte cap on %s', (dialect) => {
   let storage: Storage
-  let dataDir: string
-  let database: string
+  let fresh: FreshStorage
   let clock: TestClock
   const doc = new Y.Doc()
 
   beforeEach(async () => {
     clock = testClock()
-    dataDir = tempDir()
-    database = freshDatabaseName()
-    if (dialect === 'postgres') await createDatabase(database)
-    storage = await openTestStorage(dialect, dataDir, database, clock)
+    fresh = await openFreshStorage(dialect, clock)
+    storage = fresh.storage
     await storage.boards.create({ id: BOARD, title: 'Capped', createdAt: clock.iso(), createdBy: null })
   })
   afterEach(async () => {
-    await storage.close()
-    rmSync(dataDir, { recursive: true, force: true })
-    if (dialect === 'postgres') await dropDatabase(database)
+    await fresh.destroy()
   })
 
   /** One committed edit, a minute after the last, stored as the relay stores a writer's update. */

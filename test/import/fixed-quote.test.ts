@@ -5,77 +5,52 @@
  * while its note, grade and status stay editable and claims added by hand stay
  * editable as typed.
  */
-import * as Y from 'yjs'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { boardToModel } from '../../shared/board-convert.ts'
 import { collection, requireEntity } from '../../shared/board-doc.ts'
 import type { BoardModel, ClaimModel } from '../../shared/board-model.ts'
 import { deleteClaim } from '../../shared/board-mutations.ts'
 import { CLOSE } from '../../shared/protocol.ts'
-import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
-import { apiClient, type ApiClient } from '../helpers/api.ts'
-import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { addAccount, addMember } from '../helpers/accounts.ts'
+import { useOwnedBoard } from '../helpers/owned-board.ts'
+import { storedBoard } from '../helpers/stored-board.ts'
 import { waitFor } from '../helpers/wait-for.ts'
-import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
+import { closeCodes } from '../helpers/yjs-client.ts'
 
 const ARTICLE = ['Drones over Vilnius', 'Border guards saw three drones. Two were shot down. [citation: LRT]'].join('\n')
 type ErrorBody = { error: { code: string; message: string } }
 
 describe('the quote of an imported claim', () => {
-  let server: TestServer
-  let owner: TestAccount
-  let api: ApiClient
-  let boardId: string
-  const clients: TestClient[] = []
+  const given = useOwnedBoard({ owner: 'Ines Importer', board: 'Fixed quotes' })
 
   beforeEach(async () => {
-    server = await startTestServer({ accounts: true })
-    owner = await addAccount(server, { name: 'Ines Importer' })
-    api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
-    boardId = await api.createBoard('Fixed quotes')
-    expect((await api.post(`/api/boards/${boardId}/import`, { text: ARTICLE })).status).toBe(200)
+    expect((await given.api.post(`/api/boards/${given.boardId}/import`, { text: ARTICLE })).status).toBe(200)
   })
 
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.destroy()
-    await server.destroy()
-  })
-
-  const board = async () => (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
+  const board = async () => (await given.api.get<BoardModel>(`/api/boards/${given.boardId}`)).body
   const importedClaim = async (): Promise<ClaimModel> => (await board()).claims[0]!
-  const storedModel = async () => {
-    const log = await server.services.storage.log.load(boardId)
-    const doc = new Y.Doc()
-    for (const update of [log.checkpoint, ...log.updates]) if (update) Y.applyUpdate(doc, update)
-    const model = boardToModel(doc, boardId)
-    doc.destroy()
-    return model
-  }
+  const storedModel = () => storedBoard(given.server, given.boardId)
   const editorClient = async () => {
-    const account = await addAccount(server)
-    await addMember(server, boardId, account, 'editor')
-    const client = connectClient(server.wsUrl, boardId, { token: (await addToken(server, account)).token })
-    clients.push(client)
-    await client.synced()
-    const closes: number[] = []
-    client.provider.on('connection-close', (event) => closes.push(event?.code ?? 0))
-    return { client, closes }
+    const account = await addAccount(given.server)
+    await addMember(given.server, given.boardId, account, 'editor')
+    const client = await given.connectAs(account)
+    return { client, closes: closeCodes(client) }
   }
 
   it('is refused over HTTP, while the note, grade and status change; a claim added by hand stays editable', async () => {
     const claim = await importedClaim()
-    const refused = await api.patch<ErrorBody>(`/api/boards/${boardId}/claims/${claim.id}`, { text: 'Border guards saw no drones.' })
+    const refused = await given.api.patch<ErrorBody>(`/api/boards/${given.boardId}/claims/${claim.id}`, { text: 'Border guards saw no drones.' })
     expect(refused.status).toBe(409)
     expect(refused.body.error.message).toMatch(/imported from a document: its quoted text cannot change/)
-    const other = await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: 'Reuters' })
-    expect((await api.patch(`/api/boards/${boardId}/claims/${claim.id}`, { sourceId: other.body.id })).status).toBe(409)
+    const other = await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/sources`, { name: 'Reuters' })
+    expect((await given.api.patch(`/api/boards/${given.boardId}/claims/${claim.id}`, { sourceId: other.body.id })).status).toBe(409)
 
-    const noted = await api.patch<ClaimModel>(`/api/boards/${boardId}/claims/${claim.id}`, { note: 'Guards’ own count.', credibility: 2, status: 'retracted' })
+    const noted = await given.api.patch<ClaimModel>(`/api/boards/${given.boardId}/claims/${claim.id}`, { note: 'Guards’ own count.', credibility: 2, status: 'retracted' })
     expect(noted.status).toBe(200)
     expect(noted.body).toMatchObject({ text: 'Border guards saw three drones.', note: 'Guards’ own count.', credibility: 2, status: 'retracted' })
 
-    const typed = await api.post<ClaimModel>(`/api/boards/${boardId}/claims`, { text: 'Drones seen', sourceId: other.body.id })
-    const retyped = await api.patch<ClaimModel>(`/api/boards/${boardId}/claims/${typed.body.id}`, { text: 'Drones were seen.' })
+    const typed = await given.api.post<ClaimModel>(`/api/boards/${given.boardId}/claims`, { text: 'Drones seen', sourceId: other.body.id })
+    const retyped = await given.api.patch<ClaimModel>(`/api/boards/${given.boardId}/claims/${typed.body.id}`, { text: 'Drones were seen.' })
     expect(retyped.body).toMatchObject({ text: 'Drones were seen.' })
     expect(retyped.body.documentId).toBeUndefined()
   })
@@ -99,7 +74,7 @@ describe('the quote of an imported claim', () => {
     requireEntity(witness.client.doc, 'claims', claim.id).set('note', 'Checked against the wire.')
     await waitFor(async () => (await storedModel()).claims[0]?.note === 'Checked against the wire.', 'the note stored')
     expect((await storedModel()).claims[0]).toMatchObject({ text: claim.text, paragraph: claim.paragraph, sourceId: claim.sourceId })
-    expect(boardToModel(witness.client.doc, boardId).claims[0]).toMatchObject({ text: claim.text, paragraph: claim.paragraph })
+    expect(boardToModel(witness.client.doc, given.boardId).claims[0]).toMatchObject({ text: claim.text, paragraph: claim.paragraph })
 
     // Deleting the whole claim (its fields with it) is an ordinary edit, as is creating one with its provenance.
     deleteClaim(witness.client.doc, claim.id)

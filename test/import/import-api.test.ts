@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -9,11 +9,11 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import { LIMITS } from '../../shared/limits.ts'
 import { apiClient } from '../helpers/api.ts'
 import { openAccess } from '../helpers/open-access.ts'
+import { SAMPLE_ARTICLE } from '../helpers/sample-article.ts'
 import { startTestServer, tempDir, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
 
-const ARTICLE = readFileSync(fileURLToPath(new URL('../../server/demo/wagner-vilnius-article.txt', import.meta.url)), 'utf8')
 const CLI = fileURLToPath(new URL('../../server/cli/assay.js', import.meta.url))
 
 type ImportBody = { outcome: string; sources: { name: string; id: string | null }[]; claims: { id: string | null }[] }
@@ -46,13 +46,13 @@ describe('import over HTTP and the CLI', () => {
     const updates: number[] = []
     watcher.doc.on('update', () => updates.push(Date.now()))
 
-    const preview = await api().post<ImportBody>(`/api/boards/${boardId}/import`, { text: ARTICLE, preview: true })
+    const preview = await api().post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE, preview: true })
     expect(preview.status).toBe(200)
     expect(preview.body.outcome).toBe('import')
     expect(preview.body.sources.map((s) => s.name)).toContain('NATO')
     expect((await board()).claims).toHaveLength(0)
 
-    const imported = await api().post<ImportBody>(`/api/boards/${boardId}/import`, { text: ARTICLE })
+    const imported = await api().post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })
     expect(imported.status).toBe(200)
     const model = await board()
     expect(model.claims).toHaveLength(preview.body.claims.length)
@@ -61,7 +61,7 @@ describe('import over HTTP and the CLI', () => {
     await waitFor(() => boardToModel(watcher.doc, boardId).claims.length === model.claims.length, 'the import at the client')
     expect(updates).toHaveLength(1)
 
-    const again = await api().post<ImportBody>(`/api/boards/${boardId}/import`, { text: ARTICLE })
+    const again = await api().post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })
     expect(again.body.outcome).toBe('already-imported')
     expect((await board()).claims).toHaveLength(model.claims.length)
   })
@@ -98,7 +98,7 @@ describe('import over HTTP and the CLI', () => {
     const dir = tempDir()
     try {
       const file = join(dir, 'article.txt')
-      writeFileSync(file, ARTICLE)
+      writeFileSync(file, SAMPLE_ARTICLE)
       const env = { ...process.env, DATA_DIR: server.dataDir, LOG_LEVEL: 'silent' }
       const run = (args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args], { env })
       const { stdout } = await run(['import', file, '--board', boardId])

@@ -3,12 +3,12 @@
  * items added, removed and changed, each changed field, and word-level diffs
  * of texts; either side may be a snapshot or the live board.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import type { TextEdit } from '../../shared/board-diff.ts'
 import type { AssessmentModel, SourceModel } from '../../shared/board-model.ts'
 import type { SnapshotSummary, VersionRef } from '../../shared/snapshot-model.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
-import { startTeam, type Team } from './team.ts'
+import { useTeam } from './team.ts'
 
 const postgresMissing = await missingServices('postgres')
 
@@ -36,15 +36,9 @@ const side = (words: TextEdit[], which: 'from' | 'to') =>
   words.filter((w) => w.change === 'kept' || w.change === (which === 'from' ? 'removed' : 'added')).map((w) => w.text).join('')
 
 describeEachDialect(postgresMissing, 'diff on %s', (dialect) => {
-  let team: Team
+  const team = useTeam(dialect)
   const base = () => `/api/boards/${team.boardId}`
 
-  beforeEach(async () => {
-    team = await startTeam(dialect)
-  })
-  afterEach(async () => {
-    await team.close()
-  })
 
   it('lists exactly the changes made between two snapshots, and between a snapshot and the live board', async () => {
     const { editor, reviewer } = team

@@ -3,7 +3,7 @@
  * that everyone connected sees at once; the state it replaced is kept as a
  * snapshot of its own, and nothing already recorded is changed.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { boardToModel, documentText } from '../../shared/board-convert.ts'
 import { collection } from '../../shared/board-doc.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
@@ -13,24 +13,18 @@ import { boardContentHash } from '../../server/snapshots/content-hash.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import type { TestClient } from '../helpers/yjs-client.ts'
-import { startTeam, type Team } from './team.ts'
+import { useTeam } from './team.ts'
 
 const postgresMissing = await missingServices('postgres')
 
 const ARTICLE = 'Wagner units were seen near Vilnius. [citation: NATO]\n\nA second paragraph.'
 
 describeEachDialect(postgresMissing, 'restore on %s', (dialect) => {
-  let team: Team
+  const team = useTeam(dialect)
   const base = () => `/api/boards/${team.boardId}`
   const model = (client: TestClient) => boardToModel(client.doc, team.boardId)
   const liveBoard = async () => (await team.reviewer.get<BoardModel>(base())).body
 
-  beforeEach(async () => {
-    team = await startTeam(dialect)
-  })
-  afterEach(async () => {
-    await team.close()
-  })
 
   it('makes the board equal to the snapshot for everyone connected, keeping what it replaced', async () => {
     const analyst = team.connect(team.editor)

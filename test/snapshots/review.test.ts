@@ -4,21 +4,21 @@
  * and the analysts see open threads beside the live board's assessments. A
  * reviewer cannot change the board or make snapshots, over HTTP or websocket.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { beforeEach, expect, it } from 'vitest'
 import { boardToModel } from '../../shared/board-convert.ts'
 import type { AssessmentModel, BoardModel } from '../../shared/board-model.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import type { OpenThread, ReviewComment, ReviewSignoff, ReviewVerdictRecord, SnapshotReview, SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { waitFor } from '../helpers/wait-for.ts'
-import { startTeam, type Team } from './team.ts'
+import { useTeam } from './team.ts'
 
 const postgresMissing = await missingServices('postgres')
 
 type ErrorBody = { error: { code: string; message: string } }
 
 describeEachDialect(postgresMissing, 'review on %s', (dialect) => {
-  let team: Team
+  const team = useTeam(dialect)
   let first: AssessmentModel
   let second: AssessmentModel
   let snapshot: SnapshotSummary
@@ -26,13 +26,9 @@ describeEachDialect(postgresMissing, 'review on %s', (dialect) => {
   const snap = () => `${base()}/snapshots/${snapshot.id}`
 
   beforeEach(async () => {
-    team = await startTeam(dialect)
     first = (await team.editor.post<AssessmentModel>(`${base()}/assessments`, { title: 'Wagner will redeploy' })).body
     second = (await team.editor.post<AssessmentModel>(`${base()}/assessments`, { title: 'Minsk will host them' })).body
     snapshot = (await team.editor.post<SnapshotSummary>(`${base()}/snapshots`, { label: 'For review' })).body
-  })
-  afterEach(async () => {
-    await team.close()
   })
 
   it('a reviewer comments, gives verdicts and signs off; analysts reply, see open threads on the live board and resolve them', async () => {

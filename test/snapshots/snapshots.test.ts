@@ -4,7 +4,7 @@
  * the database and however often the server restarts, and compaction of the
  * update log never touches them.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { boardToModel, documentText, replaceBoardContent } from '../../shared/board-convert.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
@@ -16,7 +16,7 @@ import { addMember } from '../helpers/accounts.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { FIXTURE_BOARD_ID, FIXTURE_DOCUMENT_TEXT, FIXTURE_MODEL } from './fixture.ts'
-import { startTeam, type Team } from './team.ts'
+import { useTeam } from './team.ts'
 
 const postgresMissing = await missingServices('postgres')
 
@@ -24,15 +24,9 @@ const postgresMissing = await missingServices('postgres')
 const FIXTURE_HASH = '81520927d5f449dc99cc4d1d7667c58a96782a71d154bddd44c3a4aac679b5eb'
 
 describeEachDialect(postgresMissing, 'snapshots on %s', (dialect) => {
-  let team: Team
+  const team = useTeam(dialect)
   const base = () => `/api/boards/${team.boardId}`
 
-  beforeEach(async () => {
-    team = await startTeam(dialect)
-  })
-  afterEach(async () => {
-    await team.close()
-  })
 
   it("holds exactly the board at the moment it was made, while an analyst's edits continue during and after it", async () => {
     const writer = team.connect(team.editor)

@@ -6,6 +6,7 @@
 import type { Role } from '../../shared/roles.ts'
 import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
+import { perTest } from '../helpers/per-test.ts'
 import { startTestServer, type Dialect, type TestServer } from '../helpers/test-server.ts'
 import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
 
@@ -77,4 +78,9 @@ export async function startTeam(dialect: Dialect, env: Record<string, string> = 
       await server.destroy()
     },
   }
+}
+
+/** A new team for each test of the suite, closed after it (see perTest). */
+export function useTeam(dialect: Dialect): Team {
+  return perTest(() => startTeam(dialect), (team) => team.close())
 }

@@ -1,0 +1,50 @@
+/**
+ * The setup of tests that drive one board over the API and the relay as
+ * signed-in people: for each test a fresh server with accounts, an owner who
+ * calls the API with a token, and a board of theirs; after it, every provider
+ * the test connected, then the server, are closed.
+ */
+import { addAccount, addToken, type TestAccount } from './accounts.ts'
+import { apiClient, type ApiClient } from './api.ts'
+import { perTest } from './per-test.ts'
+import { startTestServer, type TestServer } from './test-server.ts'
+import { connectClient, type TestClient } from './yjs-client.ts'
+
+export type OwnedBoard = {
+  readonly server: TestServer
+  readonly owner: TestAccount
+  /** The owner's API client, sending a token of theirs. */
+  readonly api: ApiClient
+  readonly boardId: string
+  /** A provider on the board signed in with a fresh token of the account, synced; closed after the test. */
+  connectAs(account: TestAccount): Promise<TestClient>
+}
+
+/** A new server, owner and board for each test of the suite (see perTest). */
+export function useOwnedBoard(names: { owner: string; board: string }): OwnedBoard {
+  return perTest(() => openOwnedBoard(names), (board) => board.close())
+}
+
+async function openOwnedBoard(names: { owner: string; board: string }): Promise<OwnedBoard & { close(): Promise<void> }> {
+  const server = await startTestServer({ accounts: true })
+  const owner = await addAccount(server, { name: names.owner })
+  const api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
+  const boardId = await api.createBoard(names.board)
+  const clients: TestClient[] = []
+  return {
+    server,
+    owner,
+    api,
+    boardId,
+    async connectAs(account) {
+      const client = connectClient(server.wsUrl, boardId, { token: (await addToken(server, account)).token })
+      clients.push(client)
+      await client.synced()
+      return client
+    },
+    async close() {
+      for (const client of clients.splice(0)) client.destroy()
+      await server.destroy()
+    },
+  }
+}
