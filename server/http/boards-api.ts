@@ -5,31 +5,13 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { metaPatchSchema } from '../../shared/board-model.ts'
-import { boardReview, snapshotReviewStatusSchema } from '../../shared/review-status.ts'
-import { roleSchema } from '../../shared/roles.ts'
+import { boardListingSchema, type BoardListing } from '../../shared/board-listing.ts'
+import { boardReview } from '../../shared/review-status.ts'
 import { createBoard } from '../boards/create-board.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
-const boardSummarySchema = z.object({
-  id: z.string(),
-  title: z.string(),
-  createdAt: z.string(),
-  role: roleSchema,
-  /** The summary the server keeps as the board changes; null until the board has first been loaded since it existed. */
-  marking: z.string().nullable(),
-  assessmentCount: z.number().nullable(),
-  claimCount: z.number().nullable(),
-  lastChangeAt: z.string().nullable(),
-  /** Set while the board is archived (read-only for everyone), with who archived it. */
-  archivedAt: z.string().nullable(),
-  archivedBy: z.string().nullable(),
-  /** The newest signed-off snapshot's review; null when no snapshot has been signed off. */
-  review: snapshotReviewStatusSchema.nullable(),
-})
-/** A board as GET /api/boards lists it. */
-export type ListedBoard = z.infer<typeof boardSummarySchema>
 const listQuerySchema = z.object({
   archived: z.enum(['exclude', 'include', 'only']).default('exclude').openapi({ description: 'Archived boards are left out unless asked for' }),
 })
@@ -60,13 +42,13 @@ export function boardsApi(): OpenAPIHono<SignedInEnv> {
       path: '/boards',
       summary: 'The boards the caller can open, with their marking, size, last change and review status; archived ones only when asked for',
       request: { query: listQuerySchema },
-      responses: { 200: jsonResponse(z.array(boardSummarySchema), 'Boards, oldest first'), 400: errorResponses[400], 401: errorResponses[401] },
+      responses: { 200: jsonResponse(z.array(boardListingSchema), 'Boards, oldest first'), 400: errorResponses[400], 401: errorResponses[401] },
     }),
     async (c) => {
       const { storage, access } = c.var.services
       const { archived } = c.req.valid('query')
       const boards = await storage.boards.list()
-      const visible: ListedBoard[] = []
+      const visible: BoardListing[] = []
       for (const board of boards) {
         if (archived === 'exclude' ? board.archivedAt !== null : archived === 'only' ? board.archivedAt === null : false) continue
         const role = await access.authorize(c.var.principal, board.id)

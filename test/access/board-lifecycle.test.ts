@@ -9,8 +9,8 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { boardToModel } from '../../shared/board-convert.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { CLOSE } from '../../shared/protocol.ts'
+import type { BoardListing } from '../../shared/board-listing.ts'
 import type { SnapshotReviewStatus } from '../../shared/review-status.ts'
-import type { ListedBoard } from '../../server/http/boards-api.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { addAccount, addMember, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
@@ -61,7 +61,7 @@ describeEachDialect(postgresMissing, 'a board archived, restored and deleted on 
     await server.destroy()
   }, STORY_MS)
 
-  const list = async (api: ApiClient, query = '') => (await api.get<ListedBoard[]>(`/api/boards${query}`)).body
+  const list = async (api: ApiClient, query = '') => (await api.get<BoardListing[]>(`/api/boards${query}`)).body
   const listed = async (api: ApiClient, query = '') => (await list(api, query)).find((board) => board.id === boardId)
   const auditOf = async (action: string) => ((await asAdmin.get<AuditEntry[]>('/api/audit')).body ?? []).filter((entry) => entry.action === action)
   const connect = (account: TestAccount, cookie: string) => {

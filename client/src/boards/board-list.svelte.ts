@@ -5,26 +5,26 @@
  */
 import { api } from '../app/api.ts'
 import { BOARD_LIST_KEY } from '../app/offline-copies.ts'
-import type { BoardSummary } from './board-summary.ts'
+import type { BoardListing } from '../../../shared/board-listing.ts'
 import { errorMessage } from '../../../shared/error-message.ts'
 
-export function cachedBoards(): BoardSummary[] {
+export function cachedBoards(): BoardListing[] {
   try {
     const parsed: unknown = JSON.parse(localStorage.getItem(BOARD_LIST_KEY) ?? '[]')
-    return Array.isArray(parsed) ? (parsed as BoardSummary[]) : []
+    return Array.isArray(parsed) ? (parsed as BoardListing[]) : []
   } catch {
     return []
   }
 }
 
-export async function fetchBoards(): Promise<BoardSummary[]> {
-  const boards = await api<BoardSummary[]>('GET', '/api/boards?archived=include')
+export async function fetchBoards(): Promise<BoardListing[]> {
+  const boards = await api<BoardListing[]>('GET', '/api/boards?archived=include')
   localStorage.setItem(BOARD_LIST_KEY, JSON.stringify(boards))
   return boards
 }
 
 export class BoardList {
-  boards = $state.raw<BoardSummary[]>(cachedBoards())
+  boards = $state.raw<BoardListing[]>(cachedBoards())
   loaded = $state(false)
   error = $state<string | null>(null)
 

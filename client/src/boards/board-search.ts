@@ -1,8 +1,8 @@
 /** Which boards the list's search box keeps: every word typed must be in the title, the marking or the review status. */
 import { REVIEW_STATUS_LABELS } from '../../../shared/review-status.ts'
-import type { BoardSummary } from './board-summary.ts'
+import type { BoardListing } from '../../../shared/board-listing.ts'
 
-export function matchesSearch(board: BoardSummary, query: string): boolean {
+export function matchesSearch(board: BoardListing, query: string): boolean {
   const words = query.toLocaleLowerCase().split(/\s+/).filter(Boolean)
   if (words.length === 0) return true
   const haystack = [board.title, board.marking ?? '', REVIEW_STATUS_LABELS[board.review?.status ?? 'not-reviewed'], board.review?.statement ?? '']

@@ -1,20 +1,16 @@
 /**
- * One snapshot opened in the browser: its board document, loaded once into a
- * fresh Y.Doc that no connection ever changes, read through the same store as
- * the live board (read-only), and optionally compared with the live board or
- * another snapshot. A comparison shows both versions on the board at once
+ * One snapshot opened in the browser, as a frozen board, optionally compared
+ * with the live board or another snapshot. A comparison shows both versions on the board at once
  * (see compare-model.ts); stopping it puts the snapshot's own content back.
  */
-import { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { boardToModel, replaceBoardContent } from '../../../shared/board-convert.ts'
 import type { BoardModel } from '../../../shared/board-model.ts'
 import { LOAD_ORIGIN } from '../../../shared/change-origin.ts'
 import { LIVE, type SnapshotSummary } from '../../../shared/snapshot-model.ts'
-import { ApiProblem } from '../app/api.ts'
-import { ReactiveBoard } from '../board/reactive-board.svelte.ts'
+import { FrozenBoardView } from '../board/frozen-board-view.svelte.ts'
 import { fetchChecks } from '../board/checks/checks-api.ts'
-import { Presence, type PresenceMe } from '../board/presence.svelte.ts'
+import type { PresenceMe } from '../board/presence.svelte.ts'
 import { cardChanges, changeCounts, unionOf, type CardChange } from './compare-model.ts'
 import { authorsOfChanges, type ChangeAuthors } from '../history/change-authors.ts'
 import { historyApi } from '../history/history-api.ts'
@@ -31,15 +27,8 @@ export type Comparison = {
   authors: ChangeAuthors
 }
 
-export class SnapshotView {
-  readonly boardId: string
+export class SnapshotView extends FrozenBoardView {
   readonly snapshotId: string
-  readonly doc = new Y.Doc()
-  readonly store: ReactiveBoard
-  readonly presence: Presence
-  readonly #awareness: Awareness
-  status = $state<'loading' | 'ready' | 'missing' | 'failed'>('loading')
-  problem = $state<string | null>(null)
   summary = $state.raw<SnapshotSummary | null>(null)
   /** The board's snapshots, newest first: what this one can be compared with. */
   snapshots = $state.raw<SnapshotSummary[]>([])
@@ -54,12 +43,8 @@ export class SnapshotView {
   #model: BoardModel | null = null
 
   constructor(boardId: string, snapshotId: string, me: PresenceMe) {
-    this.boardId = boardId
+    super(boardId, me)
     this.snapshotId = snapshotId
-    this.store = new ReactiveBoard(this.doc, boardId, { by: me.name, readOnly: true })
-    // Nobody else is in a snapshot: a local awareness keeps the board's presence code content.
-    this.#awareness = new Awareness(this.doc)
-    this.presence = new Presence(this.#awareness, me)
   }
 
   /** Whether a card's id is in the snapshot itself (review entries can only be about those). */
@@ -81,8 +66,7 @@ export class SnapshotView {
       this.status = 'ready'
       void this.#checkRetractions()
     } catch (error) {
-      this.status = error instanceof ApiProblem && error.status === 404 ? 'missing' : 'failed'
-      this.problem = errorMessage(error)
+      this.loadFailed(error, [404])
     }
   }
 
@@ -130,12 +114,5 @@ export class SnapshotView {
     } catch {
       return new Map()
     }
-  }
-
-  destroy(): void {
-    this.presence.destroy()
-    this.#awareness.destroy()
-    this.store.destroy()
-    this.doc.destroy()
   }
 }
