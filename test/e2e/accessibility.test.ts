@@ -1,6 +1,7 @@
 /**
- * axe-core on every screen of the board (the board list, the board, the
- * grid, the ACH tab, a snapshot's page) at 1440×900 and 1024×768: no
+ * axe-core on every screen (the board list, the board, the grid, the ACH
+ * tab, a snapshot's page, the admin's People page and one's own account
+ * page) at 1440×900 and 1024×768: no
  * violation axe rates serious or critical, and none of those a tester found
  * (label-content-name-mismatch, nested-interactive, region). Each screen is
  * saved to test-artifacts/screen-<name>-<width>x<height>.png on the way.
@@ -9,7 +10,7 @@ import { expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { DEMO_TITLE, seedDemoBoard } from '../../server/demo/seed-demo-board.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
-import { sessionHeaders, signIn as apiSignIn } from '../helpers/accounts.ts'
+import { addAccount, sessionHeaders, signIn as apiSignIn } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
 import { axeViolations, seriousOrCritical, type AxeViolation } from '../helpers/axe.ts'
 import { browserSuite, describeInBrowser, openBoard, saveScreenshot } from '../helpers/browser.ts'
@@ -80,9 +81,32 @@ describeInBrowser('accessibility', () => {
       await check('snapshot', size)
     }
 
-    const report = (pick: (violations: AxeViolation[]) => AxeViolation[]) =>
-      found.flatMap(({ screen, violations }) => pick(violations).map((v) => `${screen}: ${v.rule} (${v.impact}) ${v.help} — ${v.targets.join(', ')}`))
-    expect(report(seriousOrCritical)).toEqual([])
-    expect(report((violations) => violations.filter((v) => FOUND_BEFORE.has(v.rule)))).toEqual([])
+    expectNothingSerious(found)
   }, 180_000)
+
+  it('axe finds nothing serious on the People page and the account page', async () => {
+    const admin = await addAccount(suite.server, { name: 'Ada Admin', isAdmin: true })
+    await addAccount(suite.server, { name: 'Pat Person' })
+    const person = await suite.person(admin, { bypassCSP: true })
+    const { page } = person
+    const found: { screen: string; violations: AxeViolation[] }[] = []
+    for (const size of SCREEN_SIZES) {
+      await page.setViewportSize(size)
+      await page.goto(`${suite.server.url}/`)
+      await page.getByRole('link', { name: 'People' }).click()
+      await page.getByRole('table', { name: 'People' }).getByText('Pat Person').waitFor()
+      found.push({ screen: `people at ${size.width}×${size.height}`, violations: await axeViolations(page) })
+      await page.getByRole('link', { name: 'Ada Admin' }).click()
+      await page.getByRole('heading', { name: 'API tokens' }).waitFor()
+      found.push({ screen: `account at ${size.width}×${size.height}`, violations: await axeViolations(page) })
+    }
+    expectNothingSerious(found)
+  }, 120_000)
 })
+
+function expectNothingSerious(found: { screen: string; violations: AxeViolation[] }[]): void {
+  const report = (pick: (violations: AxeViolation[]) => AxeViolation[]) =>
+    found.flatMap(({ screen, violations }) => pick(violations).map((v) => `${screen}: ${v.rule} (${v.impact}) ${v.help} — ${v.targets.join(', ')}`))
+  expect(report(seriousOrCritical)).toEqual([])
+  expect(report((violations) => violations.filter((v) => FOUND_BEFORE.has(v.rule)))).toEqual([])
+}
