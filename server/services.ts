@@ -71,7 +71,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const storage = options.storage ?? (await openStorage(config, logger, clock))
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const metrics = new Metrics()
-  const workers = createWorkerPool(config, logger)
+  const workers = createWorkerPool(config, logger, metrics.workerJobSettled)
   const compaction = new Compaction({
     storage,
     logger,
@@ -94,7 +94,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   autoSnapshots.start()
   const signInThrottle = await SignInThrottle.fromConfig(config, logger, options.signInKeyPrefix)
   const sessionSweeper = startSessionSweeper({ storage, rooms, logger })
-  metrics.watch({ rooms, storageHealth })
+  metrics.watch({ rooms, storageHealth, workers })
   return {
     config,
     logger,

@@ -10,6 +10,7 @@ import { boardToModel } from '../shared/board-convert.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import { addAccount, addMember, addToken, upgradeStatus } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
+import { sample } from './helpers/prometheus-text.ts'
 import { openRawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { REDIS_URL, startTestServer, type TestServer } from './helpers/test-server.ts'
@@ -17,17 +18,6 @@ import { waitFor } from './helpers/wait-for.ts'
 import { clientsDestroyedAfterEach } from './helpers/yjs-client.ts'
 
 const METRICS_TOKEN = 'metrics-token-for-the-test-0123456789'
-
-/** The value of one sample of the Prometheus text format, or undefined when it is absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const match = line.match(/^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/)
-    if (!match || match[1] !== name) continue
-    const present = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map(([, key, value]) => [key, value]))
-    if (Object.entries(labels).every(([key, value]) => present[key] === value)) return Number(match[3])
-  }
-  return undefined
-}
 
 describe('metrics', () => {
   const servers: TestServer[] = []
@@ -101,6 +91,8 @@ describe('metrics', () => {
     const rogue = await openRawSocket(`${server.wsUrl}/${boardId}?token=${ownerToken}`)
     rogue.socket.send('not a y-protocols frame')
     expect((await rogue.closed).code).toBe(CLOSE.malformedMessage.code)
+    // An export is a worker job: timed by kind and outcome.
+    expect((await apiClient(server.url, { authorization: `Bearer ${ownerToken}` }).get(`/api/boards/${boardId}/export?format=md`)).status).toBe(200)
 
     const text = await scrape()
     expect(sample(text, 'assay_rooms')).toBe(1)
@@ -122,6 +114,12 @@ describe('metrics', () => {
     expect(grew('assay_relayed_bytes_total')).toBeGreaterThanOrEqual(2 * grew('assay_commit_duration_seconds_count') * 5)
     expect(grew('assay_connection_closes_total', { code: String(CLOSE.malformedMessage.code) })).toBe(1)
     expect(sample(text, 'assay_boards_commit_failing')).toBe(0)
+    expect(grew('assay_worker_job_duration_seconds_count', { job: 'export-board', outcome: 'done' })).toBe(1)
+    expect(sample(text, 'assay_worker_job_duration_seconds_sum', { job: 'export-board', outcome: 'done' })).toBeGreaterThan(0)
+    expect(sample(text, 'assay_worker_jobs_queued')).toBe(0)
+    expect(sample(text, 'assay_worker_jobs_running')).toBe(0)
+    // The export's thread stays for a minute in case more work comes.
+    expect(sample(text, 'assay_worker_threads')).toBeGreaterThanOrEqual(1)
   })
 })
 

@@ -14,14 +14,20 @@ import type { FanOutCounters } from '../relay/redis-fan-out.ts'
 import type { RoomExtension } from '../relay/room-extension.ts'
 import type { CommitHealth } from '../relay/room-registry.ts'
 import type { Room } from '../relay/room.ts'
+import type { JobName } from '../workers/jobs.ts'
+import type { JobOutcome, WorkerPoolLoad } from '../workers/worker-pool.ts'
 
 /** What the gauges read at scrape time. */
 export type MetricsSources = {
   rooms: { readonly loadedRooms: ReadonlyMap<string, Pick<Room, 'connections'>>; commitHealth(): CommitHealth }
   storageHealth: { readonly unavailableSince: number | null }
+  workers: { readonly load: WorkerPoolLoad }
 }
 
 const ROLES: readonly Role[] = ['owner', 'editor', 'reviewer']
+
+/** Worker jobs take from a few ms (a small board's diff) to the export's budget (a PDF of hundreds of pages). */
+const JOB_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 
 /** A commit takes about 0.1 ms on SQLite and a few ms on PostgreSQL; the upper buckets catch a struggling database. */
 const COMMIT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
@@ -31,6 +37,8 @@ export class Metrics {
   /** Counts what the relay does: one of its extensions. */
   readonly relay: RoomExtension
   readonly fanOut: FanOutCounters
+  /** Counts each worker job as it settles: the worker pool's `settled`. */
+  readonly workerJobSettled: (job: JobName, outcome: JobOutcome, seconds: number) => void
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>
   private sources: MetricsSources | undefined
 
@@ -78,6 +86,19 @@ export class Metrics {
       const since = rooms.commitHealth().oldestFailingSince
       gauge.set(since === null ? 0 : (Date.now() - since) / 1000)
     })
+    const workerJobs = new Histogram<'job' | 'outcome'>({
+      name: 'assay_worker_job_duration_seconds',
+      help: 'Worker jobs (diffs, imports, exports, snapshots, compaction merges), from being asked for to their end, by kind and outcome',
+      labelNames: ['job', 'outcome'],
+      buckets: JOB_BUCKETS,
+      registers,
+    })
+    this.workerJobSettled = (job, outcome, seconds) => workerJobs.observe({ job, outcome }, seconds)
+    state('assay_worker_threads', 'Worker threads started (idle ones stop after a minute)', (gauge, { workers }) => gauge.set(workers.load.threads))
+    state('assay_worker_jobs_running', 'Worker jobs running now', (gauge, { workers }) => gauge.set(workers.load.running))
+    state('assay_worker_jobs_queued', 'Worker jobs waiting for a thread (past WORKER_QUEUE_LIMIT they are refused as busy)', (gauge, { workers }) =>
+      gauge.set(workers.load.queued),
+    )
     state('assay_storage_available', '1 while the database answers, 0 while it is counted down', (gauge, { storageHealth }) =>
       gauge.set(storageHealth.unavailableSince === null ? 1 : 0),
     )

@@ -2,9 +2,9 @@
 import type { Config } from '../config.ts'
 import type { Logger } from '../log.ts'
 import type { JobName } from './jobs.ts'
-import { WorkerPool } from './worker-pool.ts'
+import { WorkerPool, type WorkerPoolOptions } from './worker-pool.ts'
 
-export function createWorkerPool(config: Config, logger: Logger): WorkerPool {
+export function createWorkerPool(config: Config, logger: Logger, settled?: WorkerPoolOptions['settled']): WorkerPool {
   const boardState = config.BOARD_STATE_TIME_BUDGET_MS
   const budgetsMs: Record<JobName, number> = {
     'capture-board': boardState,
@@ -25,5 +25,6 @@ export function createWorkerPool(config: Config, logger: Logger): WorkerPool {
     memoryMb: config.WORKER_MEMORY_MB,
     budgetsMs,
     logger,
+    settled,
   })
 }

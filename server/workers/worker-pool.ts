@@ -24,6 +24,8 @@ import {
   outOfMemoryError,
   overTimeError,
   threadFailedError,
+  WorkerJobError,
+  type JobRefusal,
 } from './worker-errors.ts'
 import { workerEntry } from './worker-entry.ts'
 import type { JobRequest, ThreadMessage } from './worker-thread.ts'
@@ -39,7 +41,15 @@ export type WorkerPoolOptions = {
   /** Time budget of one job, by kind, in ms; counted from when a thread starts it. */
   budgetsMs: Record<JobName, number>
   logger: Logger
+  /** Told of every job once it has settled (the metrics count them); must not throw. */
+  settled?: (job: JobName, outcome: JobOutcome, seconds: number) => void
 }
+
+/** How a job ended: done, failed with its own error (bad input), or refused by the pool. */
+export type JobOutcome = 'done' | 'error' | JobRefusal
+
+/** What the pool holds now, for the metrics' gauges. */
+export type WorkerPoolLoad = { threads: number; running: number; queued: number }
 
 type Job = { name: JobName; input: unknown; resolve: (output: unknown) => void; reject: (error: Error) => void }
 
@@ -65,6 +75,29 @@ export class WorkerPool {
 
   /** Runs a job on a thread; rejects with a WorkerJobError when refused, or with the job's own error. */
   run<K extends JobName>(name: K, input: JobInput<K>): Promise<JobOutput<K>> {
+    const settled = this.options.settled
+    if (!settled) return this.submit(name, input)
+    const started = performance.now()
+    const seconds = () => (performance.now() - started) / 1000
+    return this.submit(name, input).then(
+      (output) => {
+        settled(name, 'done', seconds())
+        return output
+      },
+      (error: unknown) => {
+        settled(name, error instanceof WorkerJobError ? error.refusal : 'error', seconds())
+        throw error
+      },
+    )
+  }
+
+  get load(): WorkerPoolLoad {
+    let running = 0
+    for (const thread of this.threads) if (thread.running) running++
+    return { threads: this.threads.size, running, queued: this.queue.length }
+  }
+
+  private submit<K extends JobName>(name: K, input: JobInput<K>): Promise<JobOutput<K>> {
     if (this.closed) return Promise.reject(closedError(name))
     if (this.queue.length >= this.options.queueLimit) {
       this.options.logger.warn({ job: name, waiting: this.queue.length }, 'worker queue full: job refused')

@@ -15,6 +15,7 @@ import { largeSourceDocument, wordsText } from '../helpers/large-inputs.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { connectClient } from '../helpers/yjs-client.ts'
 import { startTeam, type Team } from '../snapshots/team.ts'
+import { sample } from '../helpers/prometheus-text.ts'
 
 type DiffBody = { empty: boolean; diff: BoardDiff }
 type ErrorBody = { error: { code: string; message: string } }
@@ -103,6 +104,11 @@ describe('a reviewer comparing versions', () => {
     const answered = answers.filter((answer) => answer.status !== 503)
     expect(answered.length).toBeGreaterThanOrEqual(1)
     for (const answer of answered) expect(judgmentChange(answer.body as DiffBody)).toMatchObject({ from: BEFORE, to: AFTER })
+    // Operators see it: the metrics count each comparison by how it ended.
+    const metrics = await team.server.services.metrics.render()
+    const comparisons = (outcome: string) => sample(metrics, 'assay_worker_job_duration_seconds_count', { job: 'diff-versions', outcome })
+    expect(comparisons('busy')).toBe(refused.length)
+    expect(comparisons('done')).toBe(answered.length)
   })
 })
 
