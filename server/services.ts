@@ -11,6 +11,7 @@ import { SignInThrottle } from './auth/sign-in-throttle.ts'
 import { systemClock, type Clock } from './clock.ts'
 import type { Config } from './config.ts'
 import { historyPolicy } from './history/history-policy.ts'
+import { HistorySweep } from './history/history-sweep.ts'
 import { StorageHealth } from './health/storage-health.ts'
 import { createLogger, type Logger } from './log.ts'
 import { Metrics } from './metrics/metrics.ts'
@@ -37,6 +38,8 @@ export type Services = {
   compaction: Compaction
   /** One of the relay's extensions. */
   autoSnapshots: AutoSnapshots
+  /** Thins the history of boards nobody edits, every hour. */
+  historySweep: HistorySweep
   /** The relay's fan-out to the other instances, when REDIS_URL is set. */
   redis: RedisFanOut | undefined
   signInThrottle: SignInThrottle
@@ -72,13 +75,15 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const metrics = new Metrics()
   const workers = createWorkerPool(config, logger, metrics.workerJobSettled)
+  const history = { policy: historyPolicy(config), now: clock }
   const compaction = new Compaction({
     storage,
     logger,
     afterRows: options.compactAfterRows,
     merge: (checkpoint, rows) => workers.run('merge-state', { checkpoint, rows }),
-    history: { policy: historyPolicy(config), now: clock },
+    history,
   })
+  const historySweep = new HistorySweep({ storage, logger, ...history })
   const autoSnapshots = new AutoSnapshots(
     { storage, logger, workers },
     { intervalMs: config.SNAPSHOT_INTERVAL_MINUTES * 60_000, keep: config.SNAPSHOT_RETENTION },
@@ -92,6 +97,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const access = options.access ? options.access(storage) : accountAccess({ storage, rooms })
   if (!options.access) await ensureAdminAccount(storage, config, logger)
   autoSnapshots.start()
+  historySweep.start()
   const signInThrottle = await SignInThrottle.fromConfig(config, logger, options.signInKeyPrefix)
   const sessionSweeper = startSessionSweeper({ storage, rooms, logger })
   metrics.watch({ rooms, storageHealth, workers })
@@ -104,6 +110,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     access,
     compaction,
     autoSnapshots,
+    historySweep,
     redis,
     signInThrottle,
     sessionSweeper,
@@ -124,6 +131,7 @@ export async function closeServices(services: Services, options: ServiceOptions 
   const untilDeadline = (work: Promise<unknown>) => Promise.race([work, deadline])
   services.storageHealth.stop()
   services.sessionSweeper.stop()
+  await untilDeadline(services.historySweep.close())
   await services.rooms.close(deadline)
   await untilDeadline(services.signInThrottle.close())
   await untilDeadline(services.workers.close())

@@ -11,6 +11,7 @@
  * board is rebuilt in a worker thread, never on the relay's.
  */
 import type { Logger } from '../log.ts'
+import { PeriodicTask } from '../periodic-task.ts'
 import type { RoomExtension } from '../relay/room-extension.ts'
 import type { Room } from '../relay/room.ts'
 import type { Storage } from '../storage/storage.ts'
@@ -34,9 +35,7 @@ const AUTO_AUTHOR: Actor = { id: null, name: 'Assay' }
 
 export class AutoSnapshots implements RoomExtension {
   readonly name = 'automatic snapshots'
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<SweepResult> | undefined
-  private stopped = false
+  private readonly task: PeriodicTask<SweepResult>
   /** Boards this instance committed changes to since they were last swept. */
   private changed = new Set<string>()
   /** Whether a sweep has asked the storage what changed before this process knew. */
@@ -45,10 +44,12 @@ export class AutoSnapshots implements RoomExtension {
   constructor(
     private readonly parts: { storage: Storage; logger: Logger; workers: WorkerPool },
     private readonly options: AutoSnapshotOptions,
-  ) {}
+  ) {
+    this.task = new PeriodicTask(() => this.sweep(), { intervalMs: options.intervalMs, logger: parts.logger, failure: 'automatic snapshots failed' })
+  }
 
   start(): void {
-    if (this.options.intervalMs > 0 && !this.stopped) this.schedule()
+    this.task.start()
   }
 
   onCommitted(room: Room): void {
@@ -56,28 +57,13 @@ export class AutoSnapshots implements RoomExtension {
   }
 
   /** Stops the timer and waits for a sweep in progress to finish its current board. */
-  async close(): Promise<void> {
-    this.stopped = true
-    clearTimeout(this.timer)
-    await this.running?.catch(() => undefined)
+  close(): Promise<void> {
+    return this.task.stop()
   }
 
   /** One sweep now; a sweep already running is joined rather than doubled. */
   runOnce(): Promise<SweepResult> {
-    this.running ??= this.sweep().finally(() => (this.running = undefined))
-    return this.running
-  }
-
-  private schedule(): void {
-    // A chain of timeouts rather than an interval: a slow sweep delays the next instead of overlapping it.
-    this.timer = setTimeout(() => {
-      void this.runOnce()
-        .catch((error: unknown) => this.parts.logger.error({ err: errorMessage(error) }, 'automatic snapshots failed'))
-        .finally(() => {
-          if (!this.stopped) this.schedule()
-        })
-    }, this.options.intervalMs)
-    this.timer.unref()
+    return this.task.runOnce()
   }
 
   private async sweep(): Promise<SweepResult> {
@@ -90,7 +76,7 @@ export class AutoSnapshots implements RoomExtension {
       this.seeded = true
     }
     for (const boardId of boards) {
-      if (this.stopped) {
+      if (this.task.stopped) {
         this.changed.add(boardId)
         continue
       }

@@ -1,0 +1,60 @@
+/**
+ * Thins every board's history to the policy once an hour. A board being
+ * edited is thinned after its compactions already (server/relay/compaction.ts);
+ * this is for the boards nobody edits, whose rows past the detail window and
+ * checkpoints past the retention would otherwise stay until someone edits them
+ * again. One board at a time, each a short storage call; one board's failure
+ * is logged and the sweep goes on. Several instances may sweep the same
+ * boards: thinning what is already thin drops nothing.
+ */
+import type { Logger } from '../log.ts'
+import { PeriodicTask } from '../periodic-task.ts'
+import type { HistoryPolicy, Storage } from '../storage/storage.ts'
+import { errorMessage } from '../../shared/error-message.ts'
+
+export const HISTORY_SWEEP_INTERVAL_MS = 60 * 60_000
+
+export type HistorySweepResult = { boards: number; checkpointsDropped: number; rowsDropped: number; changesDropped: number }
+
+export class HistorySweep {
+  private readonly task: PeriodicTask<HistorySweepResult>
+
+  constructor(
+    private readonly parts: { storage: Pick<Storage, 'boards' | 'history'>; logger: Logger; policy: HistoryPolicy; now: () => Date },
+    intervalMs = HISTORY_SWEEP_INTERVAL_MS,
+  ) {
+    this.task = new PeriodicTask(() => this.sweep(), { intervalMs, logger: parts.logger, failure: 'history sweep failed' })
+  }
+
+  start(): void {
+    this.task.start()
+  }
+
+  runOnce(): Promise<HistorySweepResult> {
+    return this.task.runOnce()
+  }
+
+  close(): Promise<void> {
+    return this.task.stop()
+  }
+
+  private async sweep(): Promise<HistorySweepResult> {
+    const { storage, logger, policy, now } = this.parts
+    const result: HistorySweepResult = { boards: 0, checkpointsDropped: 0, rowsDropped: 0, changesDropped: 0 }
+    for (const { id } of await storage.boards.list()) {
+      if (this.task.stopped) break
+      try {
+        const dropped = await storage.history.thin(id, policy, now().toISOString())
+        result.boards++
+        result.checkpointsDropped += dropped.checkpointsDropped
+        result.rowsDropped += dropped.rowsDropped
+        result.changesDropped += dropped.changesDropped
+      } catch (error) {
+        // A board deleted meanwhile, or the database away: the next sweep tries again.
+        logger.warn({ boardId: id, err: errorMessage(error) }, 'history sweep could not thin a board')
+      }
+    }
+    if (result.checkpointsDropped + result.rowsDropped + result.changesDropped > 0) logger.info(result, 'history sweep thinned boards')
+    return result
+  }
+}
