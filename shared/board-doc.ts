@@ -95,13 +95,16 @@ export function isBoardInitialized(doc: Y.Doc): boolean {
 
 export type BoardMetaInit = { title: string; marking?: string; question?: string; profile?: LikelihoodProfile }
 
+/** A new board's marking unless its maker chose another. */
+export const DEFAULT_MARKING = 'TLP:AMBER'
+
 /** Gives a new, empty document its meta. Does nothing to a document that already has one. */
 export function initBoardDoc(doc: Y.Doc, init: BoardMetaInit, origin?: ChangeOrigin): void {
   if (isBoardInitialized(doc)) return
   doc.transact(() => {
     const meta = metaMap(doc)
     meta.set('title', init.title)
-    meta.set('marking', init.marking ?? 'TLP:AMBER')
+    meta.set('marking', init.marking ?? DEFAULT_MARKING)
     meta.set('question', init.question ?? '')
     meta.set('profile', init.profile ?? 'icd203')
     meta.set('schemaVersion', SCHEMA_VERSION)

@@ -1,4 +1,4 @@
-import { initBoardDoc, type BoardMetaInit } from '../../shared/board-doc.ts'
+import { DEFAULT_MARKING, initBoardDoc, type BoardMetaInit } from '../../shared/board-doc.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import type { Access, Principal } from '../access/access.ts'
 import type { Clock } from '../clock.ts'
@@ -11,7 +11,10 @@ export type BoardMaking = { storage: Storage; access: Access; rooms: RoomRegistr
 /** Creates a board: its listing, its creator's ownership, and its document's first, committed state. */
 export async function createBoard(services: BoardMaking, init: BoardMetaInit, creator: Principal): Promise<string> {
   const id = crypto.randomUUID()
-  await services.storage.boards.create({ id, title: init.title, createdAt: services.clock().toISOString(), createdBy: creator.userId })
+  const createdAt = services.clock().toISOString()
+  // Listed with its counts at once: nothing is left for its first load to count.
+  const summary = { title: init.title, marking: init.marking ?? DEFAULT_MARKING, assessmentCount: 0, claimCount: 0, lastChangeAt: createdAt }
+  await services.storage.boards.create({ id, createdAt, createdBy: creator.userId, ...summary })
   await services.access.onBoardCreated(id, creator)
   await services.rooms.withRoom(id, (room) => room.change((doc) => initBoardDoc(doc, init, serverOrigin(creator.userId ?? creator.name))))
   return id

@@ -2,12 +2,12 @@ import { asc, eq, isNull, max } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './pg-db.ts'
 import { laterTime } from './later-time.ts'
-import type { BoardRecord, BoardRecordStore, BoardSummary, NewBoard } from './storage.ts'
+import type { BoardRecord, BoardRecordStore, BoardSummary, NewBoard, SummarizedNewBoard } from './storage.ts'
 
 export class PgBoardRecordStore implements BoardRecordStore {
   constructor(private readonly db: PgDb) {}
 
-  async create(board: NewBoard): Promise<void> {
+  async create(board: NewBoard | SummarizedNewBoard): Promise<void> {
     await this.db.insert(boards).values(board)
   }
 

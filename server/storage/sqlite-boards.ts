@@ -2,7 +2,7 @@ import { asc, eq, isNull, max, sql } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import { laterTime } from './later-time.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { BoardRecord, BoardRecordStore, BoardSummary, NewBoard } from './storage.ts'
+import type { BoardRecord, BoardRecordStore, BoardSummary, NewBoard, SummarizedNewBoard } from './storage.ts'
 
 export class SqliteBoardRecordStore implements BoardRecordStore {
   /** Every upgrade and board request looks the board up: prepared once. */
@@ -12,7 +12,7 @@ export class SqliteBoardRecordStore implements BoardRecordStore {
     this.byId = db.select().from(boards).where(eq(boards.id, sql.placeholder('id'))).prepare()
   }
 
-  async create(board: NewBoard): Promise<void> {
+  async create(board: NewBoard | SummarizedNewBoard): Promise<void> {
     this.db.insert(boards).values(board).run()
   }
 

@@ -11,6 +11,9 @@ export type Dialect = 'sqlite' | 'postgres'
 
 export type NewBoard = { id: string; title: string; createdAt: string; createdBy: string | null }
 
+/** A board made with its summary already known (a new board is empty): its first load has nothing to count. */
+export type SummarizedNewBoard = NewBoard & BoardSummary
+
 /**
  * What the board list shows of a board's content, kept in step with its
  * document by the server as it commits, so that listing boards never loads one.
@@ -30,7 +33,7 @@ export type BoardRecord = NewBoard & {
 }
 
 export interface BoardRecordStore {
-  create(board: NewBoard): Promise<void>
+  create(board: NewBoard | SummarizedNewBoard): Promise<void>
   get(id: string): Promise<BoardRecord | undefined>
   list(): Promise<BoardRecord[]>
   /** Records what the board list shows of the board's content. */
