@@ -7,9 +7,21 @@ import type { BoardRecord, BoardRecordStore, BoardSummary, NewBoard, SummarizedN
 export class SqliteBoardRecordStore implements BoardRecordStore {
   /** Every upgrade and board request looks the board up: prepared once. */
   private readonly byId
+  /** Written for every edited board once a second, and for each board that unloads: prepared once. */
+  private readonly summaryWrite
 
   constructor(private readonly db: SqliteDb) {
     this.byId = db.select().from(boards).where(eq(boards.id, sql.placeholder('id'))).prepare()
+    // update … set takes SQL, not a bare placeholder: each column's value is a placeholder wrapped in one.
+    const bound = (name: keyof BoardSummary) => sql`${sql.placeholder(name)}`
+    const summary = {
+      title: bound('title'),
+      marking: bound('marking'),
+      assessmentCount: bound('assessmentCount'),
+      claimCount: bound('claimCount'),
+      lastChangeAt: bound('lastChangeAt'),
+    } satisfies Record<keyof BoardSummary, unknown>
+    this.summaryWrite = db.update(boards).set(summary).where(eq(boards.id, sql.placeholder('id'))).prepare()
   }
 
   async create(board: NewBoard | SummarizedNewBoard): Promise<void> {
@@ -25,7 +37,7 @@ export class SqliteBoardRecordStore implements BoardRecordStore {
   }
 
   async summarize(id: string, summary: BoardSummary): Promise<void> {
-    this.db.update(boards).set(summary).where(eq(boards.id, id)).run()
+    this.summaryWrite.run({ id, ...summary })
   }
 
   async unsummarized(): Promise<string[]> {
