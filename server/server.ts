@@ -36,7 +36,8 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxMessageBytes })
   const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server
   const { url, port } = await listen(server, config.PORT, config.HOST)
-  const metricsServer = config.METRICS_PORT === undefined ? undefined : createAdaptorServer({ fetch: metricsRoute(services.metrics, config.METRICS_TOKEN).fetch }) as Server
+  const metricsServer =
+    services.metrics && config.METRICS_PORT !== undefined ? (createAdaptorServer({ fetch: metricsRoute(services.metrics, config.METRICS_TOKEN).fetch }) as Server) : undefined
   const metricsUrl = metricsServer && (await listen(metricsServer, config.METRICS_PORT ?? 0, config.METRICS_HOST)).url
   services.logger.info({ url, metricsUrl, storage: services.storage.dialect }, 'assay is listening')
   let closing: Promise<void> | undefined

@@ -14,7 +14,7 @@ import { historyPolicy } from './history/history-policy.ts'
 import { HistorySweep } from './history/history-sweep.ts'
 import { StorageHealth } from './health/storage-health.ts'
 import { createLogger, type Logger } from './log.ts'
-import { Metrics } from './metrics/metrics.ts'
+import type { Metrics } from './metrics/metrics.ts'
 import { Compaction } from './relay/compaction.ts'
 import type { RedisFanOut } from './relay/redis-fan-out.ts'
 import { relayLimits } from './relay/relay-limits.ts'
@@ -45,7 +45,8 @@ export type Services = {
   signInThrottle: SignInThrottle
   /** Ends expired sessions, and closes their sockets, every minute. */
   sessionSweeper: { stop(): void }
-  metrics: Metrics
+  /** Counted only when they are served (METRICS_TOKEN or METRICS_PORT); prom-client is not even loaded otherwise. */
+  metrics: Metrics | undefined
   /** Set when the server starts shutting down: readiness fails and new requests are refused, so load balancers move on. */
   lifecycle: { shuttingDown: boolean }
   /** Threads for work whose cost a member controls, kept off the relay's event loop. */
@@ -73,8 +74,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const clock = options.clock ?? systemClock
   const storage = options.storage ?? (await openStorage(config, logger, clock))
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
-  const metrics = new Metrics()
-  const workers = createWorkerPool(config, logger, metrics.workerJobSettled)
+  const metrics = await servedMetrics(config)
+  const workers = createWorkerPool(config, logger, metrics?.workerJobSettled)
   const history = { policy: historyPolicy(config), now: clock }
   const compaction = new Compaction({
     storage,
@@ -91,7 +92,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   // The relay's extensions, in the order their hooks run: counted first, then what builds on a commit.
   const redis = config.REDIS_URL ? await redisFanOut(config.REDIS_URL, storage, logger, metrics) : undefined
   const boardSummaries = new BoardSummaries({ storage, logger, clock })
-  const extensions: RoomExtension[] = [metrics.relay, compaction, autoSnapshots, boardSummaries, ...(redis ? [redis] : [])]
+  const extensions: RoomExtension[] = [...(metrics ? [metrics.relay] : []), compaction, autoSnapshots, boardSummaries, ...(redis ? [redis] : [])]
   const rooms = new RoomRegistry(storage, logger, { limits: relayLimits(config), extensions })
   // Accounts and board memberships, unless a test of the relay alone brings its own access.
   const access = options.access ? options.access(storage) : accountAccess({ storage, rooms })
@@ -100,7 +101,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   historySweep.start()
   const signInThrottle = await SignInThrottle.fromConfig(config, logger, options.signInKeyPrefix)
   const sessionSweeper = startSessionSweeper({ storage, rooms, logger })
-  metrics.watch({ rooms, storageHealth, workers })
+  metrics?.watch({ rooms, storageHealth, workers })
   return {
     config,
     logger,
@@ -141,7 +142,13 @@ export async function closeServices(services: Services, options: ServiceOptions 
 const NEVER = new Promise<never>(() => {})
 
 /** Loaded only when REDIS_URL is set: a single instance never holds the Redis client in memory. */
-async function redisFanOut(url: string, storage: Storage, logger: Logger, metrics: Metrics): Promise<RedisFanOut> {
+async function redisFanOut(url: string, storage: Storage, logger: Logger, metrics: Metrics | undefined): Promise<RedisFanOut> {
   const { RedisFanOut } = await import('./relay/redis-fan-out.ts')
-  return new RedisFanOut({ url, log: storage.log, logger, counters: metrics.fanOut })
+  return new RedisFanOut({ url, log: storage.log, logger, counters: metrics?.fanOut })
+}
+
+async function servedMetrics(config: Config): Promise<Metrics | undefined> {
+  if (config.METRICS_TOKEN === undefined && config.METRICS_PORT === undefined) return undefined
+  const { Metrics } = await import('./metrics/metrics.ts')
+  return new Metrics()
 }

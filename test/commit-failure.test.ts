@@ -15,6 +15,7 @@ import { AppendControl, diskFullError } from './helpers/append-control.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { connectClient, type TestClient } from './helpers/yjs-client.ts'
+import { METRICS_TOKEN, metricsText } from './helpers/prometheus-text.ts'
 
 let server: TestServer | undefined
 const clients: TestClient[] = []
@@ -38,7 +39,7 @@ it('failing commits back off, are logged and readable, tell the clients, and com
   server = await startTestServer({
     wrapStorage: appends.wrap,
     logSink: (line) => logged.push(JSON.parse(line) as Record<string, unknown>),
-    env: { COMMIT_FAILING_NOTICE_MS: '300', COMMIT_RETRY_MAX_MS: '800' },
+    env: { COMMIT_FAILING_NOTICE_MS: '300', COMMIT_RETRY_MAX_MS: '800', METRICS_TOKEN },
   })
   const boardId = await apiClient(server.url).createBoard('Disk full')
   const [a, b] = [connectClient(server.wsUrl, boardId), connectClient(server.wsUrl, boardId)]
@@ -74,7 +75,7 @@ it('failing commits back off, are logged and readable, tell the clients, and com
   await waitFor(() => !serverNotice(a) && !serverNotice(b), 'the notice to be cleared')
   expect(server.services.rooms.commitHealth()).toEqual({ failingRooms: 0, oldestFailingSince: null })
   expect(logged.some((line) => line.msg === 'commits succeed again')).toBe(true)
-  const metrics = await server.services.metrics.render()
+  const metrics = await metricsText(server)
   expect(Number(/^assay_commit_failures_total (\d+)$/m.exec(metrics)?.[1])).toBe(failures().length)
 
   await room.whenSaved()

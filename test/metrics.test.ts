@@ -10,14 +10,13 @@ import { boardToModel } from '../shared/board-convert.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import { addAccount, addMember, addToken, upgradeStatus } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
-import { sample } from './helpers/prometheus-text.ts'
+import { METRICS_TOKEN, sample } from './helpers/prometheus-text.ts'
 import { openRawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { REDIS_URL, startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { clientsDestroyedAfterEach } from './helpers/yjs-client.ts'
 
-const METRICS_TOKEN = 'metrics-token-for-the-test-0123456789'
 
 describe('metrics', () => {
   const servers: TestServer[] = []
@@ -37,6 +36,8 @@ describe('metrics', () => {
     expect(response.status).toBe(404)
     expect(await response.json()).toMatchObject({ error: { code: 'not_found' } })
     expect(server.metricsUrl).toBeUndefined()
+    // Nothing is counted where nothing is served: prom-client is not even loaded.
+    expect(server.services.metrics).toBeUndefined()
   })
 
   it('refuse a guessable token and a metrics port that is the main one', () => {

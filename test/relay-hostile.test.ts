@@ -24,6 +24,7 @@ import { startTcpProxy } from './helpers/tcp-proxy.ts'
 import { REDIS_URL, startTestServer, type TestServer, type TestServerOptions } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { connectClient, type TestClient } from './helpers/yjs-client.ts'
+import { METRICS_TOKEN, metricsText } from './helpers/prometheus-text.ts'
 
 /** Connections ask for the reviewer role with `?as=reviewer`; access control proper has its own tests. */
 const roleFromQuery = () => openAccess((request) => (new URL(request.url).searchParams.get('as') === 'reviewer' ? 'reviewer' : 'editor'))
@@ -214,14 +215,14 @@ describe('limits', () => {
   })
 
   it('messages a second: a flood closes its sender with the rate-limit code', async () => {
-    const server = await start({ env: { WS_MAX_MESSAGES_PER_SECOND: '20' } })
+    const server = await start({ env: { WS_MAX_MESSAGES_PER_SECOND: '20', METRICS_TOKEN } })
     const boardId = await apiClient(server.url).createBoard('Flood')
     const [a, b] = [connect(server, boardId), connect(server, boardId)]
     await Promise.all([a.synced(), b.synced()])
     const flooder = await raw(server, boardId)
     for (let i = 0; i < 200; i++) flooder.send(frames.queryAwareness())
     expect(await flooder.closed).toEqual(CLOSE.rateLimited)
-    expect(await server.services.metrics.render()).toContain(`assay_connection_closes_total{code="${CLOSE.rateLimited.code}"} 1`)
+    expect(await metricsText(server)).toContain(`assay_connection_closes_total{code="${CLOSE.rateLimited.code}"} 1`)
     addAssessment(a.doc, { title: 'Unaffected' })
     await waitFor(() => titles(b, boardId).includes('Unaffected'), 'the others to carry on')
   })

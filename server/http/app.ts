@@ -39,7 +39,7 @@ export const CLIENT_DIST = projectPath('dist', 'client')
 export function createApp(services: Services): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>()
   app.onError(handleError)
-  app.use(countRequests(services.metrics))
+  if (services.metrics) app.use(countRequests(services.metrics))
   app.use(async function provideServices(c, next) {
     c.set('services', services)
     c.set('logger', services.logger)
@@ -72,7 +72,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   app.use(`${WEBSOCKET_PATH}/*`, availabilityGuard())
   // On the main port only with a token; on a port of its own otherwise (server.ts), or off.
   const { METRICS_TOKEN, METRICS_PORT } = services.config
-  if (METRICS_TOKEN !== undefined && METRICS_PORT === undefined) app.route('/', metricsRoute(services.metrics, METRICS_TOKEN))
+  if (services.metrics && METRICS_TOKEN !== undefined && METRICS_PORT === undefined) app.route('/', metricsRoute(services.metrics, METRICS_TOKEN))
   else app.get('/metrics', (c) => c.json(errorBody('not_found', 'Metrics are not served here: see METRICS_TOKEN and METRICS_PORT.'), 404))
 
   const api = new OpenAPIHono<AppEnv>()

@@ -11,12 +11,12 @@ import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
 import { REDIS_URL, startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { clientsDestroyedAfterEach } from '../helpers/yjs-client.ts'
+import { METRICS_TOKEN } from '../helpers/prometheus-text.ts'
 
 const redisMissing = await missingServices('redis')
 
 /** How long the server may take to be ready again once Redis is back: a bound, not a measurement. */
 const RECOVERY_MS = 15_000
-const METRICS_TOKEN = 'metrics-token-for-the-test-0123456789'
 
 type Readiness = { ready: boolean; storage: { status: string }; redis?: { status: string } }
 

@@ -15,7 +15,7 @@ import { largeSourceDocument, wordsText } from '../helpers/large-inputs.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { connectClient } from '../helpers/yjs-client.ts'
 import { startTeam, type Team } from '../snapshots/team.ts'
-import { sample } from '../helpers/prometheus-text.ts'
+import { METRICS_TOKEN, metricsText, sample } from '../helpers/prometheus-text.ts'
 
 type DiffBody = { empty: boolean; diff: BoardDiff }
 type ErrorBody = { error: { code: string; message: string } }
@@ -91,7 +91,7 @@ describe('a reviewer comparing versions', () => {
   })
 
   it('refuses comparisons beyond the queue with 503 and Retry-After, and answers the others', async () => {
-    team = await startTeam('sqlite', { WORKER_THREADS: '1', WORKER_QUEUE_LIMIT: '1' })
+    team = await startTeam('sqlite', { WORKER_THREADS: '1', WORKER_QUEUE_LIMIT: '1', METRICS_TOKEN })
     const { base, snapshotId } = await rewrittenJudgment()
     const answers = await Promise.all(Array.from({ length: 4 }, () => team.reviewer.get<DiffBody | ErrorBody>(`${base}/diff?from=${snapshotId}`)))
     const refused = answers.filter((answer) => answer.status === 503)
@@ -105,7 +105,7 @@ describe('a reviewer comparing versions', () => {
     expect(answered.length).toBeGreaterThanOrEqual(1)
     for (const answer of answered) expect(judgmentChange(answer.body as DiffBody)).toMatchObject({ from: BEFORE, to: AFTER })
     // Operators see it: the metrics count each comparison by how it ended.
-    const metrics = await team.server.services.metrics.render()
+    const metrics = await metricsText(team.server)
     const comparisons = (outcome: string) => sample(metrics, 'assay_worker_job_duration_seconds_count', { job: 'diff-versions', outcome })
     expect(comparisons('busy')).toBe(refused.length)
     expect(comparisons('done')).toBe(answered.length)
