@@ -68,6 +68,8 @@ const IDLE_THREAD_MS = 60_000
 export class WorkerPool {
   private readonly threads = new Set<Thread>()
   private readonly queue: Job[] = []
+  /** Threads being stopped, until they have: close() waits for them. */
+  private readonly stopping = new Set<Promise<void>>()
   private nextId = 0
   private closed = false
 
@@ -113,7 +115,8 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.closed = true
     for (const job of this.queue.splice(0)) job.reject(closedError(job.name))
-    await Promise.all([...this.threads].map((thread) => this.retire(thread, closedError)))
+    for (const thread of [...this.threads]) this.retire(thread, closedError)
+    await Promise.all(this.stopping)
   }
 
   /** Hands waiting jobs to ready threads, and starts threads while there are more jobs than starting ones. */
@@ -143,7 +146,7 @@ export class WorkerPool {
     worker.on('messageerror', (error) => {
       thread.failure = error
       this.options.logger.error({ err: error.message, job: thread.running?.name }, 'worker thread message could not be read')
-      void this.retire(thread, (job) => threadFailedError(job, 'its answer could not be read'))
+      this.retire(thread, (job) => threadFailedError(job, 'its answer could not be read'))
     })
     worker.on('exit', (code) => this.exited(thread, code))
   }
@@ -172,7 +175,7 @@ export class WorkerPool {
     const budgetMs = this.options.budgetsMs[job.name]
     const timer = setTimeout(() => {
       this.options.logger.warn({ job: job.name, budgetMs }, 'worker job over its time budget: thread stopped')
-      void this.retire(thread, (name) => overTimeError(name, budgetMs))
+      this.retire(thread, (name) => overTimeError(name, budgetMs))
     }, budgetMs)
     thread.running = { ...job, id, timer }
     thread.worker.ref()
@@ -188,8 +191,8 @@ export class WorkerPool {
     }
   }
 
-  /** Takes a thread out of the pool and stops it; its running job, if any, is refused with `refusal`. Never rejects: a thread that will not stop is logged. */
-  private retire(thread: Thread, refusal: (job: JobName) => Error): Promise<void> {
+  /** Takes a thread out of the pool and stops it; its running job, if any, is refused with `refusal`. A thread that will not stop is logged. */
+  private retire(thread: Thread, refusal: (job: JobName) => Error): void {
     this.threads.delete(thread)
     clearTimeout(thread.idleTimer)
     const job = thread.running
@@ -198,12 +201,13 @@ export class WorkerPool {
       thread.running = undefined
       job.reject(refusal(job.name))
     }
-    const stopped = thread.worker.terminate().then(
-      () => undefined,
-      (error: unknown) => this.options.logger.error({ err: errorMessage(error) }, 'worker thread could not be stopped'),
-    )
+    const stopped: Promise<void> = thread.worker
+      .terminate()
+      .then(() => undefined)
+      .catch((error: unknown) => this.options.logger.error({ err: errorMessage(error) }, 'worker thread could not be stopped'))
+      .finally(() => this.stopping.delete(stopped))
+    this.stopping.add(stopped)
     if (!this.closed) this.dispatch()
-    return stopped
   }
 
   /** A thread that exited on its own (crash, out of memory): its job fails, the next job gets a new thread. */
@@ -227,7 +231,7 @@ export class WorkerPool {
 
   private idle(thread: Thread): void {
     clearTimeout(thread.idleTimer)
-    thread.idleTimer = setTimeout(() => void this.retire(thread, closedError), IDLE_THREAD_MS)
+    thread.idleTimer = setTimeout(() => this.retire(thread, closedError), IDLE_THREAD_MS)
     thread.idleTimer.unref()
   }
 }
