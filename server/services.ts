@@ -11,9 +11,10 @@ import { SignInThrottle } from './auth/sign-in-throttle.ts'
 import { systemClock, type Clock } from './clock.ts'
 import type { Config } from './config.ts'
 import { historyPolicy } from './history/history-policy.ts'
-import { HistorySweep } from './history/history-sweep.ts'
+import { createHistorySweep, type HistorySweepResult } from './history/history-sweep.ts'
 import { StorageHealth } from './health/storage-health.ts'
 import { createLogger, type Logger } from './log.ts'
+import type { PeriodicTask } from './periodic-task.ts'
 import type { Metrics } from './metrics/metrics.ts'
 import { Compaction } from './relay/compaction.ts'
 import type { RedisFanOut } from './relay/redis-fan-out.ts'
@@ -39,12 +40,12 @@ export type Services = {
   /** One of the relay's extensions. */
   autoSnapshots: AutoSnapshots
   /** Thins the history of boards nobody edits, every hour. */
-  historySweep: HistorySweep
+  historySweep: PeriodicTask<HistorySweepResult>
   /** The relay's fan-out to the other instances, when REDIS_URL is set. */
   redis: RedisFanOut | undefined
   signInThrottle: SignInThrottle
   /** Ends expired sessions, and closes their sockets, every minute. */
-  sessionSweeper: { stop(): void }
+  sessionSweeper: PeriodicTask<number>
   /** Counted only when they are served (METRICS_TOKEN or METRICS_PORT); prom-client is not even loaded otherwise. */
   metrics: Metrics | undefined
   /** Set when the server starts shutting down: readiness fails and new requests are refused, so load balancers move on. */
@@ -84,7 +85,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     merge: (checkpoint, rows) => workers.run('merge-state', { checkpoint, rows }),
     history,
   })
-  const historySweep = new HistorySweep({ storage, logger, ...history })
+  const historySweep = createHistorySweep({ storage, logger, ...history })
   const autoSnapshots = new AutoSnapshots(
     { storage, logger, workers },
     { intervalMs: config.SNAPSHOT_INTERVAL_MINUTES * 60_000, keep: config.SNAPSHOT_RETENTION },
@@ -131,8 +132,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
 export async function closeServices(services: Services, options: ServiceOptions = {}, deadline: Promise<unknown> = NEVER): Promise<void> {
   const untilDeadline = (work: Promise<unknown>) => Promise.race([work, deadline])
   services.storageHealth.stop()
-  services.sessionSweeper.stop()
-  await untilDeadline(services.historySweep.close())
+  await untilDeadline(Promise.all([services.sessionSweeper.stop(), services.historySweep.stop()]))
   await services.rooms.close(deadline)
   await untilDeadline(services.signInThrottle.close())
   await untilDeadline(services.workers.close())

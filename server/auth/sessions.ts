@@ -8,9 +8,9 @@
  */
 import { CLOSE } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
+import { PeriodicTask } from '../periodic-task.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import type { Storage } from '../storage/storage.ts'
-import { errorMessage } from '../../shared/error-message.ts'
 
 export type SessionParts = { storage: Storage; rooms: RoomRegistry }
 
@@ -41,14 +41,10 @@ export async function endExpiredSessions(parts: SessionParts, now = new Date()):
 }
 
 /** Ends expired sessions every SESSION_SWEEP_MS until stopped; a failed sweep is logged and the next one tries again. */
-export function startSessionSweeper(parts: SessionParts & { logger: Logger }, intervalMs = SESSION_SWEEP_MS): { stop(): void } {
-  const timer = setInterval(() => {
-    endExpiredSessions(parts).catch((error: unknown) =>
-      parts.logger.warn({ err: errorMessage(error) }, 'sweeping expired sessions failed; trying again later'),
-    )
-  }, intervalMs)
-  timer.unref()
-  return { stop: () => clearInterval(timer) }
+export function startSessionSweeper(parts: SessionParts & { logger: Logger }, intervalMs = SESSION_SWEEP_MS): PeriodicTask<number> {
+  const sweeper = new PeriodicTask(() => endExpiredSessions(parts), { intervalMs, logger: parts.logger, failure: 'sweeping expired sessions failed; trying again later' })
+  sweeper.start()
+  return sweeper
 }
 
 function closeSessionSockets(parts: SessionParts, sessionIds: string[]): void {

@@ -14,47 +14,31 @@ import { errorMessage } from '../../shared/error-message.ts'
 
 export const HISTORY_SWEEP_INTERVAL_MS = 60 * 60_000
 
+type SweepParts = { storage: Pick<Storage, 'boards' | 'history'>; logger: Logger; policy: HistoryPolicy; now: () => Date }
+
 export type HistorySweepResult = { boards: number; checkpointsDropped: number; rowsDropped: number; changesDropped: number }
 
-export class HistorySweep {
-  private readonly task: PeriodicTask<HistorySweepResult>
+/** The sweep, started by the caller (`start`), run at once by `runOnce`, ended by `stop`. */
+export function createHistorySweep(parts: SweepParts, intervalMs = HISTORY_SWEEP_INTERVAL_MS): PeriodicTask<HistorySweepResult> {
+  const task: PeriodicTask<HistorySweepResult> = new PeriodicTask(() => sweep(parts, () => task.stopped), { intervalMs, logger: parts.logger, failure: 'history sweep failed' })
+  return task
+}
 
-  constructor(
-    private readonly parts: { storage: Pick<Storage, 'boards' | 'history'>; logger: Logger; policy: HistoryPolicy; now: () => Date },
-    intervalMs = HISTORY_SWEEP_INTERVAL_MS,
-  ) {
-    this.task = new PeriodicTask(() => this.sweep(), { intervalMs, logger: parts.logger, failure: 'history sweep failed' })
-  }
-
-  start(): void {
-    this.task.start()
-  }
-
-  runOnce(): Promise<HistorySweepResult> {
-    return this.task.runOnce()
-  }
-
-  close(): Promise<void> {
-    return this.task.stop()
-  }
-
-  private async sweep(): Promise<HistorySweepResult> {
-    const { storage, logger, policy, now } = this.parts
-    const result: HistorySweepResult = { boards: 0, checkpointsDropped: 0, rowsDropped: 0, changesDropped: 0 }
-    for (const { id } of await storage.boards.list()) {
-      if (this.task.stopped) break
-      try {
-        const dropped = await storage.history.thin(id, policy, now().toISOString())
-        result.boards++
-        result.checkpointsDropped += dropped.checkpointsDropped
-        result.rowsDropped += dropped.rowsDropped
-        result.changesDropped += dropped.changesDropped
-      } catch (error) {
-        // A board deleted meanwhile, or the database away: the next sweep tries again.
-        logger.warn({ boardId: id, err: errorMessage(error) }, 'history sweep could not thin a board')
-      }
+async function sweep({ storage, logger, policy, now }: SweepParts, stopped: () => boolean): Promise<HistorySweepResult> {
+  const result: HistorySweepResult = { boards: 0, checkpointsDropped: 0, rowsDropped: 0, changesDropped: 0 }
+  for (const { id } of await storage.boards.list()) {
+    if (stopped()) break
+    try {
+      const dropped = await storage.history.thin(id, policy, now().toISOString())
+      result.boards++
+      result.checkpointsDropped += dropped.checkpointsDropped
+      result.rowsDropped += dropped.rowsDropped
+      result.changesDropped += dropped.changesDropped
+    } catch (error) {
+      // A board deleted meanwhile, or the database away: the next sweep tries again.
+      logger.warn({ boardId: id, err: errorMessage(error) }, 'history sweep could not thin a board')
     }
-    if (result.checkpointsDropped + result.rowsDropped + result.changesDropped > 0) logger.info(result, 'history sweep thinned boards')
-    return result
   }
+  if (result.checkpointsDropped + result.rowsDropped + result.changesDropped > 0) logger.info(result, 'history sweep thinned boards')
+  return result
 }
