@@ -12,10 +12,10 @@ import { createAccount, issueApiToken } from '../../dist/server/server/auth/acco
 import { createBoard } from '../../dist/server/server/boards/create-board.js'
 import { loadConfig } from '../../dist/server/server/config.js'
 import { startServer } from '../../dist/server/server/server.js'
-import { serveProbe, settledMemory } from './server-probe.js'
+import { memoryOnceIdle, serveProbe } from './server-probe.js'
 
 const server = await startServer(loadConfig())
-const startMemory = await settledMemory()
+const startMemory = await memoryOnceIdle()
 const user = await createAccount(server.services.storage, { email: 'bench@example.org', name: 'Bench', password: crypto.randomUUID() })
 if (!user) throw new Error('the bench account exists already: the data folder is not fresh')
 const { record, token } = await issueApiToken(server.services.storage, user.id, 'bench')

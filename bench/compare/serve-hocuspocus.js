@@ -7,7 +7,7 @@
  */
 import { SQLite } from '@hocuspocus/extension-sqlite'
 import { Server } from '@hocuspocus/server'
-import { serveProbe, settledMemory } from './server-probe.js'
+import { memoryOnceIdle, serveProbe } from './server-probe.js'
 
 const database = process.env.HOCUSPOCUS_SQLITE
 const server = new Server({ port: 0, address: '127.0.0.1', quiet: true, extensions: database ? [new SQLite({ database })] : [] })
@@ -17,7 +17,7 @@ serveProbe({
   wsBase: `ws://127.0.0.1:${server.address.port}`,
   dialect: 'hocuspocus',
   token: null,
-  startMemory: await settledMemory(),
+  startMemory: await memoryOnceIdle(),
   createBoards: async (count) => Array.from({ length: count }, () => crypto.randomUUID()),
   close: () => server.destroy(),
 })

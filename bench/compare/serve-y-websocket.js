@@ -7,7 +7,7 @@
 import { createServer } from 'node:http'
 import { setupWSConnection } from '@y/websocket-server/utils'
 import { WebSocketServer } from 'ws'
-import { serveProbe, settledMemory } from './server-probe.js'
+import { memoryOnceIdle, serveProbe } from './server-probe.js'
 
 const http = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/plain' }).end('okay'))
 const wss = new WebSocketServer({ noServer: true })
@@ -21,7 +21,7 @@ serveProbe({
   wsBase: `ws://127.0.0.1:${address.port}`,
   dialect: 'y-websocket',
   token: null,
-  startMemory: await settledMemory(),
+  startMemory: await memoryOnceIdle(),
   createBoards: async (count) => Array.from({ length: count }, () => crypto.randomUUID()),
   close: async () => {
     for (const socket of wss.clients) socket.terminate()

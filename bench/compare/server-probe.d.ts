@@ -7,7 +7,7 @@ export type TargetReady = {
   dialect: Dialect
   /** The API token every client presents, or null where the target has no access control. */
   token: string | null
-  /** After a full collection, right after the server listens and before anything else. */
+  /** Once the server listens and has been idle long enough for V8 to give back what start-up grew, after a full collection (memoryOnceIdle). */
   startMemory: NodeJS.MemoryUsage
 }
 
@@ -18,4 +18,5 @@ export type ServerProbe = TargetReady & {
 }
 
 export function settledMemory(): Promise<NodeJS.MemoryUsage>
+export function memoryOnceIdle(): Promise<NodeJS.MemoryUsage>
 export function serveProbe(probe: ServerProbe): void

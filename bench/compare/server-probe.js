@@ -6,6 +6,8 @@
  * a full collection, and new boards. Plain JavaScript, so that the peer
  * servers run as plain Node, without a TypeScript loader adding to their memory.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { initialNewSpaceBytes, newSpaceBytes } from './initial-heap.js'
 import { answerCalls } from './ipc.js'
 
 /** @typedef {import('./server-probe.d.ts').ServerProbe} ServerProbe */
@@ -20,6 +22,24 @@ export async function settledMemory() {
     await new Promise((resolve) => setImmediate(resolve))
   }
   return process.memoryUsage()
+}
+
+/** How long start memory waits for the young generation to be given back; V8 does it after about 15 s of idleness. */
+const IDLE_WAIT_MS = 30_000
+
+/**
+ * Memory at start, as an idle server holds it: loading modules grows V8's
+ * young generation (to 32 MiB for Assay's), and a full collection does not
+ * give it back; V8's memory reducer does, once the process has been idle for
+ * a while. So this waits (polling, never collecting, which would put the
+ * reducer off) until the young generation is back to its size at launch, or
+ * for IDLE_WAIT_MS, then reads it as settledMemory does. The same for
+ * every target: one that never grew it is read at once.
+ */
+export async function memoryOnceIdle() {
+  const deadline = Date.now() + IDLE_WAIT_MS
+  while (newSpaceBytes() > initialNewSpaceBytes && Date.now() < deadline) await sleep(250)
+  return settledMemory()
 }
 
 /** @param {ServerProbe} probe */

@@ -1,6 +1,7 @@
 /**
- * A target server in a process of its own (started with --expose-gc and an
- * IPC channel, see server-probe.js), in a fresh data folder that goes with it.
+ * A target server in a process of its own (started with --expose-gc, an IPC
+ * channel, and initial-heap.js loaded first; see server-probe.js), in a fresh
+ * data folder that goes with it.
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -25,9 +26,10 @@ export type TargetServer = {
 export async function startTarget(target: Target, profileDir?: string): Promise<TargetServer> {
   const dataDir = mkdtempSync(join(tmpdir(), `assay-compare-${target.id}-`))
   const script = fileURLToPath(new URL(`./${target.script}`, import.meta.url))
+  const initialHeap = new URL('./initial-heap.js', import.meta.url).href
   // Node names each thread's profile after the process and thread ids; the main thread's is the largest.
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, target.id)}`] : []
-  const child = spawn(process.execPath, ['--expose-gc', ...profile, script], {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', initialHeap, ...profile, script], {
     env: { ...process.env, ...target.env(dataDir) },
     // Whatever the server prints goes to stderr: stdout is the bench's JSON.
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],

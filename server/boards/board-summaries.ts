@@ -12,7 +12,7 @@ import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
 import type { RoomExtension } from '../relay/room-extension.ts'
 import type { Room } from '../relay/room.ts'
-import type { BoardSummary, Storage } from '../storage/storage.ts'
+import type { BoardRecord, BoardSummary, Storage } from '../storage/storage.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 /** A burst of keystrokes is one write of the summary. */
@@ -37,10 +37,9 @@ export class BoardSummaries implements RoomExtension {
 
   constructor(private readonly options: { storage: Pick<Storage, 'boards'>; logger: Logger; clock: Clock }) {}
 
-  async onLoaded(room: Room): Promise<void> {
+  async onLoaded(room: Room, _stored: unknown, board: BoardRecord): Promise<void> {
+    if (board.assessmentCount !== null) return
     const { boards } = this.options.storage
-    const board = await boards.get(room.boardId)
-    if (!board || board.assessmentCount !== null) return
     const lastChangeAt = (await boards.lastWrittenAt(room.boardId)) ?? board.createdAt
     await boards.summarize(room.boardId, summaryOf(room.doc, lastChangeAt))
   }

@@ -13,10 +13,11 @@ import { CLOSE, UPGRADE_REFUSED } from '../../shared/protocol.ts'
 import { isSameOrigin } from '../auth/same-origin.ts'
 import type { Admission } from '../relay/connection-limits.ts'
 import type { Connection, ConnectionGrant, RelaySocket } from '../relay/connection.ts'
+import type { BoardRecord } from '../storage/storage.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
-type UpgradeEnv = SignedInEnv & { Variables: { grant: ConnectionGrant; admission: Admission } }
+type UpgradeEnv = SignedInEnv & { Variables: { grant: ConnectionGrant; admission: Admission; boardRecord: BoardRecord } }
 
 /** How long a client refused over a connection limit is asked to wait. */
 const RETRY_AFTER_SECONDS = '5'
@@ -46,13 +47,14 @@ export function websocketRoute(): Hono<UpgradeEnv> {
       // An archived board is read-only for every role; archiving and restoring close its sockets, so this is decided again.
       c.set('grant', { role, archived: board.archivedAt !== null })
       c.set('admission', admission)
+      c.set('boardRecord', board)
       return next()
     },
     upgradeWebSocket(async (c) => {
       const { rooms, logger } = c.var.services
       const boardId = c.req.param('boardId')
       const admission = c.var.admission
-      const held = await rooms.acquire(boardId).catch((error: unknown) => {
+      const held = await rooms.acquire(boardId, c.var.boardRecord).catch((error: unknown) => {
         admission.release()
         throw error
       })

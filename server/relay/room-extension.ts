@@ -8,7 +8,7 @@
  */
 import type { CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
-import type { StoredBoardState } from '../storage/storage.ts'
+import type { BoardRecord, StoredBoardState } from '../storage/storage.ts'
 import type { Connection } from './connection.ts'
 import type { ConnectionSelector } from './connection-selector.ts'
 import type { Commit, Room, RoomEvents } from './room.ts'
@@ -17,8 +17,8 @@ import { errorMessage } from '../../shared/error-message.ts'
 export interface RoomExtension {
   /** Names the extension in log lines. */
   readonly name: string
-  /** A room has loaded its board from `stored`; it is served once every extension's onLoaded has settled. */
-  onLoaded?(room: Room, stored: StoredBoardState): void | Promise<void>
+  /** A room has loaded `board` from `stored`; it is served once every extension's onLoaded has settled. */
+  onLoaded?(room: Room, stored: StoredBoardState, board: BoardRecord): void | Promise<void>
   /** A batch of changes was committed to the update log, and broadcast. */
   onCommitted?(room: Room, commit: Commit): void
   /** Presence changed on this instance (what its connections sent, or the server's own entry), as an awareness update. */
@@ -55,11 +55,11 @@ export class RoomExtensions implements RoomEvents {
   }
 
   /** Awaits every extension's onLoaded; a failure is logged, and the board is served all the same. */
-  async loaded(room: Room, stored: StoredBoardState): Promise<void> {
+  async loaded(room: Room, stored: StoredBoardState, board: BoardRecord): Promise<void> {
     for (const extension of this.extensions) {
       if (!extension.onLoaded) continue
       try {
-        await extension.onLoaded(room, stored)
+        await extension.onLoaded(room, stored, board)
       } catch (error) {
         this.failed(extension, 'onLoaded', error, room)
       }

@@ -10,7 +10,7 @@ import { serverOrigin } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
 import type { CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
-import type { Storage } from '../storage/storage.ts'
+import type { BoardRecord, Storage } from '../storage/storage.ts'
 import { ConnectionLimits, type Admission, type AdmissionRefusal } from './connection-limits.ts'
 import type { ConnectionSelector } from './connection-selector.ts'
 import { OutboundBudget } from './outbound-budget.ts'
@@ -82,10 +82,11 @@ export class RoomRegistry {
 
   /**
    * The room of a board, held for the caller (call the returned release once
-   * done), or null when there is no such board.
+   * done), or null when there is no such board. A caller that has just read
+   * the board's record passes it, so that a load does not read it again.
    */
-  async acquire(boardId: string): Promise<{ room: Room; release: () => void } | null> {
-    const room = await this.load(boardId)
+  async acquire(boardId: string, board?: BoardRecord): Promise<{ room: Room; release: () => void } | null> {
+    const room = await this.load(boardId, board)
     if (!room) return null
     room.hold()
     let released = false
@@ -139,19 +140,19 @@ export class RoomRegistry {
     await settled([this.extensions.close()])
   }
 
-  private load(boardId: string): Promise<Room | null> {
+  private load(boardId: string, board: BoardRecord | undefined): Promise<Room | null> {
     const loaded = this.rooms.get(boardId)
     if (loaded) return Promise.resolve(loaded)
     let loading = this.loading.get(boardId)
     if (!loading) {
-      loading = this.readRoom(boardId).finally(() => this.loading.delete(boardId))
+      loading = this.readRoom(boardId, board).finally(() => this.loading.delete(boardId))
       this.loading.set(boardId, loading)
     }
     return loading
   }
 
-  private async readRoom(boardId: string): Promise<Room | null> {
-    const board = await this.storage.boards.get(boardId)
+  private async readRoom(boardId: string, known: BoardRecord | undefined): Promise<Room | null> {
+    const board = known ?? (await this.storage.boards.get(boardId))
     if (!board) return null
     const stored = await this.storage.log.load(boardId)
     const room = new Room({
@@ -166,7 +167,7 @@ export class RoomRegistry {
     room.load(stored)
     migrateBoardDoc(room.doc, serverOrigin('schema-migration'))
     this.rooms.set(boardId, room)
-    await this.extensions.loaded(room, stored)
+    await this.extensions.loaded(room, stored, board)
     return room
   }
 

@@ -6,7 +6,9 @@
  * closed for good). Each step is audited. Run on SQLite and PostgreSQL.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { boardToModel } from '../../shared/board-convert.ts'
+import { initBoardDoc } from '../../shared/board-doc.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 import type { BoardListing } from '../../shared/board-listing.ts'
@@ -104,6 +106,26 @@ describeEachDialect(postgresMissing, 'a board archived, restored and deleted on 
     ])
     expect((await apiClient(server.url).get(`/api/boards/${boardId}/review/status`)).status).toBe(401)
     expect((await asAdmin.get('/api/boards?archived=sometimes')).status).toBe(400)
+  }, STORY_MS)
+
+  it('counts a board made before the summary existed when its first socket opens', async () => {
+    const { storage } = server.services
+    const legacyId = 'legacy-board'
+    const doc = new Y.Doc()
+    initBoardDoc(doc, { title: 'Older board' })
+    addAssessment(doc, { title: 'Counted at load' })
+    await storage.boards.create({ id: legacyId, title: 'Older board', createdAt: new Date().toISOString(), createdBy: owner.id })
+    await storage.members.add({ boardId: legacyId, userId: editor.id, role: 'editor', addedAt: new Date().toISOString() })
+    await storage.log.append(legacyId, [{ update: Y.encodeStateAsUpdate(doc), origin: 'test' }])
+    doc.destroy()
+    const listedLegacy = async () => (await list(asEditor)).find((board) => board.id === legacyId)
+    expect(await listedLegacy()).toMatchObject({ assessmentCount: null, claimCount: null })
+
+    const client = connectClient(server.wsUrl, legacyId, {}, sessionHeaders(server, await signIn(server, editor)))
+    clients.push(client)
+    await client.synced()
+    await waitFor(async () => (await listedLegacy())?.assessmentCount === 1, 'the older board to be counted as it loads')
+    expect(await listedLegacy()).toMatchObject({ title: 'Older board', marking: 'TLP:AMBER', assessmentCount: 1, claimCount: 0 })
   }, STORY_MS)
 
   it('an owner archives a board: hidden from the default list, read-only at the API and the relay, restorable', async () => {
