@@ -69,7 +69,10 @@ export function websocketRoute(): Hono<UpgradeEnv> {
         onOpen(_event, ws) {
           const raw = ws.raw as WebSocket
           const socket: RelaySocket = {
-            send: (data, written) => raw.send(data, written),
+            send: (data) => raw.send(data),
+            get bufferedAmount() {
+              return raw.bufferedAmount
+            },
             close: (code, reason) => raw.close(code, reason),
             terminate: () => raw.terminate(),
           }

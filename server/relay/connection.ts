@@ -12,8 +12,10 @@ import { TokenBucket } from './token-bucket.ts'
 
 /** What the relay needs of a websocket. */
 export interface RelaySocket {
-  /** Queues a frame; `written` is called once it has left the process, or was dropped with the socket. */
-  send(data: Uint8Array, written: () => void): void
+  /** Queues a frame. */
+  send(data: Uint8Array): void
+  /** Bytes queued to it and not yet written out (0 once the kernel has taken everything). */
+  readonly bufferedAmount: number
   close(code: number, reason: string): void
   /** Ends the socket at once, dropping whatever is still queued to it. */
   terminate(): void
@@ -65,6 +67,10 @@ export class Connection implements QueuedReceiver {
     options.admission?.claim()
   }
 
+  get queuedBytes(): number {
+    return this.socket.bufferedAmount
+  }
+
   get canWrite(): boolean {
     return canWrite(this.role) && !this.archived
   }
@@ -82,7 +88,8 @@ export class Connection implements QueuedReceiver {
       this.abort(refusal)
       return false
     }
-    this.socket.send(frame, () => this.options.outbound.release(this, frame.byteLength))
+    this.socket.send(frame)
+    this.options.outbound.sent(this)
     return true
   }
 
