@@ -13,11 +13,11 @@ import { CLOSE, UPGRADE_REFUSED } from '../../shared/protocol.ts'
 import { isSameOrigin } from '../auth/same-origin.ts'
 import type { Admission } from '../relay/connection-limits.ts'
 import type { Connection, ConnectionGrant, RelaySocket } from '../relay/connection.ts'
-import type { BoardRecord } from '../storage/storage.ts'
+import type { HeldRoom } from '../relay/room-registry.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
-type UpgradeEnv = SignedInEnv & { Variables: { grant: ConnectionGrant; admission: Admission; boardRecord: BoardRecord } }
+type UpgradeEnv = SignedInEnv & { Variables: { grant: ConnectionGrant; admission: Admission; held: HeldRoom } }
 
 /** How long a client refused over a connection limit is asked to wait. */
 const RETRY_AFTER_SECONDS = '5'
@@ -43,27 +43,28 @@ export function websocketRoute(): Hono<UpgradeEnv> {
         c.var.logger.warn({ boardId, user: principal.userId, status: refused.status }, 'websocket upgrade refused over a connection limit')
         return c.text(refused.message, refused.status, { 'Retry-After': RETRY_AFTER_SECONDS })
       }
-      c.set('principal', principal)
-      // An archived board is read-only for every role; archiving and restoring close its sockets, so this is decided again.
-      c.set('grant', { role, archived: board.archivedAt !== null })
-      c.set('admission', admission)
-      c.set('boardRecord', board)
-      return next()
-    },
-    upgradeWebSocket(async (c) => {
-      const { rooms, logger } = c.var.services
-      const boardId = c.req.param('boardId')
-      const admission = c.var.admission
-      const held = await rooms.acquire(boardId, c.var.boardRecord).catch((error: unknown) => {
+      // Loaded with the record just read; held until the socket opens (or for a while, should it never).
+      const held = await rooms.acquire(boardId, board).catch((error: unknown) => {
         admission.release()
         throw error
       })
       if (!held) {
         admission.release()
-        throw new Error(`board ${boardId} vanished during the upgrade`)
+        return c.text('Not Found', 404)
       }
+      c.set('principal', principal)
+      // An archived board is read-only for every role; archiving and restoring close its sockets, so this is decided again.
+      c.set('grant', { role, archived: board.archivedAt !== null })
+      c.set('admission', admission)
+      c.set('held', held)
+      return next()
+    },
+    upgradeWebSocket((c) => {
+      const { logger } = c.var.services
+      const boardId = c.req.param('boardId')
+      // The handlers below live as long as the socket: they hold what they need, never the request's context.
+      const { principal, grant, admission, held } = c.var
       const { room, release } = held
-      const principal = c.var.principal
       let connection: Connection | undefined
       return {
         onOpen(_event, ws) {
@@ -79,7 +80,7 @@ export function websocketRoute(): Hono<UpgradeEnv> {
           try {
             connection = room.connect(
               socket,
-              c.var.grant,
+              grant,
               { userId: principal.userId, tokenId: principal.tokenId, sessionId: principal.sessionId ?? null, name: principal.name },
               admission,
             )

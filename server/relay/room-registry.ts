@@ -28,6 +28,9 @@ export type RoomRegistryOptions = {
 /** For readiness and metrics: how many loaded boards cannot commit, and since when the oldest has been failing. */
 export type CommitHealth = { failingRooms: number; oldestFailingSince: number | null }
 
+/** A room held for its caller, who calls `release` once done with it. */
+export type HeldRoom = { room: Room; release: () => void }
+
 /** A socket's upgrade that never completes must not pin its room in memory forever. */
 const UNCLAIMED_HOLD_MS = 30_000
 
@@ -85,7 +88,7 @@ export class RoomRegistry {
    * done), or null when there is no such board. A caller that has just read
    * the board's record passes it, so that a load does not read it again.
    */
-  async acquire(boardId: string, board?: BoardRecord): Promise<{ room: Room; release: () => void } | null> {
+  async acquire(boardId: string, board?: BoardRecord): Promise<HeldRoom | null> {
     const room = await this.load(boardId, board)
     if (!room) return null
     room.hold()
