@@ -1,10 +1,11 @@
 /**
  * Keeps the board list's summary of each board (title, marking, how many
  * assessments and claims, when it last changed) in step with its document, as
- * a relay extension: read from the document when a batch is committed (a few
- * map sizes, no walk of the board), written at most once a second per board
- * and at once when the room unloads. A board loaded without a summary (made
- * before the summary existed) is counted as it loads.
+ * a relay extension: a commit only notes when the board changed; the summary
+ * is read from the document when it is written, at most once a second per
+ * board and at once when the room unloads (counting a large board's entities
+ * on every keystroke cost more than the keystroke's commit). A board loaded
+ * without a summary (made before the summary existed) is counted as it loads.
  */
 import type * as Y from 'yjs'
 import { collection, metaMap, readString } from '../../shared/board-doc.ts'
@@ -31,7 +32,8 @@ export function summaryOf(doc: Y.Doc, lastChangeAt: string): BoardSummary {
 
 export class BoardSummaries implements RoomExtension {
   readonly name = 'board-summaries'
-  private readonly pending = new Map<string, BoardSummary>()
+  /** Boards changed since their summary was last written, with when they last changed. */
+  private readonly pending = new Map<string, { room: Room; lastChangeAt: string }>()
   private readonly timers = new Map<string, NodeJS.Timeout>()
   private readonly writing = new Set<Promise<void>>()
 
@@ -45,7 +47,7 @@ export class BoardSummaries implements RoomExtension {
   }
 
   onCommitted(room: Room): void {
-    this.pending.set(room.boardId, summaryOf(room.doc, this.options.clock().toISOString()))
+    this.pending.set(room.boardId, { room, lastChangeAt: this.options.clock().toISOString() })
     if (this.timers.has(room.boardId)) return
     const timer = setTimeout(() => this.write(room.boardId), WRITE_DELAY_MS)
     timer.unref()
@@ -64,11 +66,12 @@ export class BoardSummaries implements RoomExtension {
   private write(boardId: string): Promise<void> {
     clearTimeout(this.timers.get(boardId))
     this.timers.delete(boardId)
-    const summary = this.pending.get(boardId)
+    const changed = this.pending.get(boardId)
     this.pending.delete(boardId)
-    if (!summary) return Promise.resolve()
-    const writing: Promise<void> = this.options.storage.boards
-      .summarize(boardId, summary)
+    if (!changed) return Promise.resolve()
+    // Read now (a promise's executor runs at once, and turns a throw into a rejection): once the room has unloaded, its document goes.
+    const writing: Promise<void> = new Promise<BoardSummary>((resolve) => resolve(summaryOf(changed.room.doc, changed.lastChangeAt)))
+      .then((summary) => this.options.storage.boards.summarize(boardId, summary))
       .catch((error: unknown) => {
         // The list shows the summary last written; the next commit writes it again.
         this.options.logger.warn({ boardId, err: errorMessage(error) }, 'could not record the board summary')

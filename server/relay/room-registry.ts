@@ -177,7 +177,8 @@ export class RoomRegistry {
   private unload(room: Room): void {
     if (this.rooms.get(room.boardId) !== room) return
     this.rooms.delete(room.boardId)
-    room.destroy()
+    // The extensions hear of it while the document can still be read (the board list's summary is written from it).
     this.extensions.unloaded(room)
+    room.destroy()
   }
 }
