@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os'
 import { z } from 'zod'
-import { DEFAULT_WORD_DIFF_BOUNDS } from '../shared/board-diff.ts'
+import { DEFAULT_WORD_DIFF_BOUNDS } from '../shared/word-diff-bounds.ts'
 import { RELAY_LIMITS } from '../shared/limits.ts'
 
 const port = z.coerce.number().int().min(0).max(65535)

@@ -15,14 +15,10 @@
 import { diffWords } from 'diff'
 import type { Collection } from './board-doc.ts'
 import type { BoardModel } from './board-model.ts'
-import { LIMITS } from './limits.ts'
+import { DEFAULT_WORD_DIFF_BOUNDS, type WordDiffBounds, type WordDiffSkipped } from './word-diff-bounds.ts'
 
 /** One run of a word-level diff, in reading order. */
 export type TextEdit = { change: 'kept' | 'added' | 'removed'; text: string }
-
-/** Why a changed text has no word diff: longer than the size bound, or the comparison's time budget was spent. */
-export const WORD_DIFF_SKIPPED = ['too-long', 'over-budget'] as const
-export type WordDiffSkipped = (typeof WORD_DIFF_SKIPPED)[number]
 
 /** One changed field of an entity, typed by the field it names. */
 export type FieldChange<E> = {
@@ -50,11 +46,6 @@ const TEXT_FIELDS: ReadonlySet<string> = new Set(['title', 'judgment', 'text', '
 export function isProseField(field: string): boolean {
   return TEXT_FIELDS.has(field)
 }
-
-/** Bounds on the word diffs of one comparison; `false` asks for none (only which fields changed). */
-export type WordDiffBounds = { maxTextChars: number; budgetMs: number }
-
-export const DEFAULT_WORD_DIFF_BOUNDS: WordDiffBounds = { maxTextChars: LIMITS.longText, budgetMs: 2000 }
 
 export function diffBoards(from: BoardModel, to: BoardModel, words: WordDiffBounds | false = DEFAULT_WORD_DIFF_BOUNDS): BoardDiff {
   const texts: TextDiffer = words === false ? () => ({}) : boundedTextDiffer(words)

@@ -1,7 +1,7 @@
 /** `GET /api/boards/:id/export?format=…[&snapshot=…]`: the briefing as a download. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { EXPORT_SCOPES } from '../../shared/export-scope.ts'
-import { EXPORT_FORMATS } from '../export/export-board.ts'
+import { EXPORT_FORMATS } from '../../shared/export-formats.ts'
 import { exportVersion } from '../export/export-version.ts'
 import { readAsOfLog } from '../history/read-history.ts'
 import type { SignedInEnv } from './app-env.ts'

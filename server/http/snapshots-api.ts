@@ -4,7 +4,7 @@
  * versions, and restore one onto the live board.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import { WORD_DIFF_SKIPPED } from '../../shared/board-diff.ts'
+import { WORD_DIFF_SKIPPED } from '../../shared/word-diff-bounds.ts'
 import { boardModelSchema } from '../../shared/board-model.ts'
 import {
   createSnapshotSchema,

@@ -5,7 +5,6 @@
  * history is then thinned to the history policy. The fold itself is `merge`
  * (the server runs it in a worker thread).
  */
-import { foldLog } from '../history/fold-log.ts'
 import type { Logger } from '../log.ts'
 import type { HistoryPolicy, MergeState, Storage, StoredBoardState } from '../storage/storage.ts'
 import type { RoomExtension } from './room-extension.ts'
@@ -17,8 +16,8 @@ export type CompactionOptions = {
   logger: Logger
   /** Compact a board once this many log rows follow its checkpoint. */
   afterRows?: number
-  /** How a log is folded into a checkpoint; in this thread by default. */
-  merge?: MergeState
+  /** How a log is folded into a checkpoint: in a worker thread (history/fold-log.ts there), never on the relay's. */
+  merge: MergeState
   /** How long a board's history is kept: after a compaction it is thinned to it (at most every few minutes). Kept whole otherwise. */
   history?: { policy: HistoryPolicy; now: () => Date }
 }
@@ -36,11 +35,9 @@ export class Compaction implements RoomExtension {
   /** When each board's history was last thinned on this instance. */
   private readonly thinnedAt = new Map<string, number>()
   private readonly afterRows: number
-  private readonly merge: MergeState
 
   constructor(private readonly options: CompactionOptions) {
     this.afterRows = options.afterRows ?? COMPACT_AFTER_ROWS
-    this.merge = options.merge ?? foldLog
   }
 
   onLoaded(room: Room, stored: StoredBoardState): void {
@@ -63,7 +60,7 @@ export class Compaction implements RoomExtension {
     const running = this.running.get(boardId)
     if (running) return running
     const job = this.options.storage.log
-      .compact(boardId, this.merge)
+      .compact(boardId, this.options.merge)
       .then(async ({ mergedRows }) => {
         const rows = this.rows.get(boardId)
         if (rows !== undefined) this.rows.set(boardId, Math.max(0, rows - mergedRows))

@@ -1,5 +1,6 @@
 /** Inside a worker thread: two versions of a board compared, as the diff API's JSON body. */
-import { diffBoards, isEmptyDiff, type BoardDiff, type WordDiffBounds } from '../../shared/board-diff.ts'
+import { diffBoards, isEmptyDiff, type BoardDiff } from '../../shared/board-diff.ts'
+import type { WordDiffBounds } from '../../shared/word-diff-bounds.ts'
 import type { VersionRef } from '../../shared/snapshot-model.ts'
 import { jsonText, type JsonText } from '../http/json-text.ts'
 import { sourceModel, type BoardSource } from './board-state.ts'

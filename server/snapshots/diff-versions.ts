@@ -1,5 +1,5 @@
 /** The two sides of a diff, each a snapshot or the live board, read from storage and compared in a worker thread. */
-import type { WordDiffBounds } from '../../shared/board-diff.ts'
+import type { WordDiffBounds } from '../../shared/word-diff-bounds.ts'
 import { LIVE } from '../../shared/snapshot-model.ts'
 import type { JsonText } from '../http/json-text.ts'
 import type { Storage } from '../storage/storage.ts'
