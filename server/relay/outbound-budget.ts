@@ -42,7 +42,11 @@ export class OutboundBudget {
    */
   reserve(receiver: QueuedReceiver, bytes: number): CloseEvent | null {
     const own = receiver.queuedBytes
-    if (own > 0 && own + bytes > this.limits.perConnection) return CLOSE.tooSlow
+    if (own > 0) {
+      if (own + bytes > this.limits.perConnection) return CLOSE.tooSlow
+      // Counted whatever queued it (the socket's own control frames too), so that it can be found for eviction.
+      this.backlogged.add(receiver)
+    }
     if (this.counted + this.sentSinceCount + bytes > this.limits.total && this.count() + bytes > this.limits.total) {
       this.evictFor(bytes)
       // It was among the largest backlogs, and has been ended.

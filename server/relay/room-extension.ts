@@ -23,7 +23,7 @@ export interface RoomExtension {
   onCommitted?(room: Room, commit: Commit): void
   /** Presence changed on this instance (what its connections sent, or the server's own entry), as an awareness update. */
   onPresence?(room: Room, update: Uint8Array): void
-  /** The room was unloaded: nobody holds it and everything is saved, or the server is stopping. */
+  /** The room is being unloaded: nobody holds it and everything is saved, or the server is stopping. Its document can still be read. */
   onUnloaded?(room: Room): void
   /** A writer's update arrived (before it is applied and committed). */
   onUpdateReceived?(room: Room, bytes: number): void
