@@ -210,9 +210,10 @@ export class Room {
       throw new Error(`unknown sync message type ${syncType}`)
     }
     const update = decoding.readVarUint8Array(decoder)
+    // Every client answers our step 1 with its step 2, usually empty: nothing to check, apply or deny.
+    if (isEmptyUpdate(update)) return
     if (!connection.canWrite) {
-      // Every client answers our step 1 with its step 2, usually empty: only a real change is denied.
-      if (!connection.deniedOnce && !isEmptyUpdate(update)) {
+      if (!connection.deniedOnce) {
         connection.deniedOnce = true
         const why = connection.archived ? 'This board is archived: it is read-only until an owner restores it' : 'This board is read-only for reviewers'
         this.send(connection, permissionDeniedMessage(`${why}; your changes are not saved.`))
