@@ -9,6 +9,7 @@ import { CLOSE } from '../shared/protocol.ts'
 import { LIMITS } from '../shared/limits.ts'
 import { apiClient } from './helpers/api.ts'
 import { openAccess } from './helpers/open-access.ts'
+import { frames, openRawSocket, syncPayloads, syncReplies, type RawSocket } from './helpers/raw-socket.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { connectClient, type TestClient } from './helpers/yjs-client.ts'
@@ -20,6 +21,7 @@ describe('relay', () => {
   let server: TestServer
   const clients: TestClient[] = []
   const sockets: WebSocket[] = []
+  const rawSockets: RawSocket[] = []
   const connect = (boardId: string, params: Record<string, string> = {}) => {
     const client = connectClient(server.wsUrl, boardId, params)
     clients.push(client)
@@ -33,6 +35,7 @@ describe('relay', () => {
   })
   afterEach(async () => {
     for (const client of clients.splice(0)) client.destroy()
+    for (const socket of rawSockets.splice(0)) socket.terminate()
     for (const socket of sockets.splice(0)) {
       // A socket refused at the upgrade reports its end as an error; it is expected here.
       socket.on('error', () => {})
@@ -237,6 +240,41 @@ describe('relay', () => {
     await waitFor(() => !rooms.loadedRooms.has(boardId), 'the room to unload when its clients have gone')
     const stored = await server.services.storage.log.load(boardId)
     expect(stored.updates.length).toBeGreaterThan(1)
+  })
+
+  it('sends the first fresh client of a board just loaded its stored updates as they are, and an encoding of the doc once it has changed', async () => {
+    const api = apiClient(server.url)
+    const boardId = await api.createBoard('Loaded')
+    for (const title of ['First', 'Second', 'Third']) expect((await api.post(`/api/boards/${boardId}/assessments`, { title })).status).toBe(201)
+    const rooms = server.services.rooms
+    await waitFor(() => !rooms.loadedRooms.has(boardId), 'the room to unload')
+    const stored = await server.services.storage.log.load(boardId)
+    expect(stored.checkpoint).toBeNull()
+    expect(stored.updates.length).toBe(4)
+
+    const fresh = await openRawSocket(`${server.wsUrl}/${boardId}`)
+    rawSockets.push(fresh)
+    fresh.send(frames.syncStep1(new Uint8Array([0])))
+    await waitFor(() => syncReplies(fresh.received).length === 1, 'the sync reply')
+    const whole = syncPayloads(fresh.received).map((payload) => new Uint8Array(payload))
+    expect(whole).toEqual(stored.updates.map((update) => new Uint8Array(update)))
+    // The stock client counts itself synced at the step 2, the last of them: by then it holds the whole board.
+    const reader = connect(boardId)
+    await reader.synced()
+    expect(titles(reader, boardId)).toEqual(['First', 'Second', 'Third'])
+
+    addAssessment(reader.doc, { title: 'Fourth' })
+    await waitFor(() => titles(reader, boardId).length === 4 && rooms.loadedRooms.get(boardId)?.isSaved === true, 'the change to be saved')
+    const afterChange = await openRawSocket(`${server.wsUrl}/${boardId}`)
+    rawSockets.push(afterChange)
+    afterChange.send(frames.syncStep1(new Uint8Array([0])))
+    await waitFor(() => syncReplies(afterChange.received).length === 1, 'the sync reply after the change')
+    const [encoded, ...more] = syncPayloads(afterChange.received)
+    expect(more).toEqual([])
+    const joined = new Y.Doc()
+    Y.applyUpdate(joined, encoded!)
+    expect(boardToModel(joined, boardId)).toEqual(model(reader, boardId))
+    joined.destroy()
   })
 
   it('keeps updates in a Y.Doc that is sent whole to a late joiner after a burst', async () => {

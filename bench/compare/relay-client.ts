@@ -44,10 +44,8 @@ export class RelayClient {
   readonly socket: WebSocket
   /** Resolves when the server's step 2 has arrived. */
   readonly synced: Promise<void>
-  /** What a reader received, unapplied: the step 2, then the updates. */
+  /** What a reader received, unapplied, in order. */
   readonly payloads: Uint8Array[] = []
-  /** Update frames received after the sync. */
-  updates = 0
   /** Whether a writer applies what it receives; one typing flat out stops (and drops it), so that the load generator measures the server. */
   following = true
   private isSynced = false
@@ -151,7 +149,6 @@ export class RelayClient {
     if (!this.options.doc) this.payloads.push(payload)
     else if (this.following) Y.applyUpdate(this.options.doc, payload, this)
     if (syncType === syncProtocol.messageYjsSyncStep2) return true
-    this.updates++
     this.options.onUpdate?.()
     return false
   }

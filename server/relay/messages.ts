@@ -28,6 +28,21 @@ export function syncStep2Message(doc: Y.Doc, stateVector: Uint8Array): Uint8Arra
   })
 }
 
+/**
+ * A whole state sent as the updates it was stored in: every part but the last
+ * as an update, the last as the step 2, so the client counts itself synced
+ * only once it has applied them all.
+ */
+export function storedStateMessages(parts: readonly Uint8Array[]): Uint8Array[] {
+  return parts.map((part, index) =>
+    frame((e) => {
+      encoding.writeVarUint(e, MESSAGE_SYNC)
+      encoding.writeVarUint(e, index === parts.length - 1 ? syncProtocol.messageYjsSyncStep2 : syncProtocol.messageYjsUpdate)
+      encoding.writeVarUint8Array(e, part)
+    }),
+  )
+}
+
 export function updateMessage(update: Uint8Array): Uint8Array {
   return frame((e) => {
     encoding.writeVarUint(e, MESSAGE_SYNC)

@@ -37,7 +37,7 @@ import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { applyStoredState } from './merge-state.ts'
 import { CommitsFailing, SavingDelayed } from './commit-errors.ts'
-import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
+import { permissionDeniedMessage, storedStateMessages, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence } from './room-presence.ts'
@@ -121,11 +121,19 @@ export class Room {
   private destroyed = false
   /**
    * Frames that depend only on the doc, encoded once and reused until the doc
-   * changes: our step 1 (sent to every joiner) and the step 2 of the whole
-   * state (what every fresh client asks for).
+   * changes: our step 1 (sent to every joiner) and the whole state (what every
+   * fresh client asks for).
    */
   private step1Frame: Uint8Array | null = null
-  private wholeStateFrame: Uint8Array | null = null
+  private wholeStateFrames: Uint8Array[] | null = null
+  /**
+   * What the doc was loaded from, while the doc is still exactly that: a fresh
+   * client is sent these bytes as stored rather than an encoding of the doc,
+   * which on a large board costs more than the rest of its sync on the server.
+   * Deleted text they may still carry is no secret from a member: the board's
+   * history, open to the same people, shows it too.
+   */
+  private loadedParts: Uint8Array[] | null = null
 
   constructor(private readonly options: RoomOptions) {
     this.boardId = options.boardId
@@ -160,8 +168,16 @@ export class Room {
 
   /** Applies the board as stored (checkpoint, then the log after it): the room's starting state. */
   load(stored: Pick<StoredBoardState, 'checkpoint' | 'updates'>): void {
-    applyStoredState(this.doc, stored, LOAD_ORIGIN)
-    this.holdRemoteRemainder('stored board')
+    // Unheard: with a listener, Yjs would encode the whole stored state once more as the load's update, for nothing.
+    this.doc.off('update', this.onDocUpdate)
+    try {
+      applyStoredState(this.doc, stored, LOAD_ORIGIN)
+    } finally {
+      this.doc.on('update', this.onDocUpdate)
+    }
+    const parts = stored.checkpoint ? [stored.checkpoint, ...stored.updates] : stored.updates
+    const heldApart = this.holdRemoteRemainder('stored board')
+    this.loadedParts = !heldApart && parts.length > 0 && parts.length <= STORED_PARTS_SENT_AS_IS ? parts : null
   }
 
   /** Joins a socket to the room and starts the sync: our step 1, and everyone's presence. */
@@ -203,7 +219,9 @@ export class Room {
       // Decoded now, so a bad state vector closes this connection here rather than failing later in the commit path.
       const clocks = Y.decodeStateVector(decoding.readVarUint8Array(decoder))
       const stateVector = clocks.size === 0 ? null : Y.encodeStateVector(clocks)
-      this.whenCommitted(connection, () => this.send(connection, this.syncStep2Frame(stateVector)))
+      this.whenCommitted(connection, () => {
+        for (const frame of this.syncStep2Frames(stateVector)) this.send(connection, frame)
+      })
       return
     }
     if (syncType !== syncProtocol.messageYjsSyncStep2 && syncType !== syncProtocol.messageYjsUpdate) {
@@ -430,16 +448,20 @@ export class Room {
   }
 
   /** Our step 2 for a client holding `stateVector` (null: nothing), answered when nothing is uncommitted. */
-  private syncStep2Frame(stateVector: Uint8Array | null): Uint8Array {
-    if (stateVector !== null) return syncStep2Message(this.doc, stateVector)
-    return (this.wholeStateFrame ??= syncStep2Message(this.doc, EMPTY_STATE_VECTOR))
+  private syncStep2Frames(stateVector: Uint8Array | null): Uint8Array[] {
+    if (stateVector !== null) return [syncStep2Message(this.doc, stateVector)]
+    if (!this.wholeStateFrames) {
+      this.wholeStateFrames = this.loadedParts ? storedStateMessages(this.loadedParts) : [syncStep2Message(this.doc, EMPTY_STATE_VECTOR)]
+      this.loadedParts = null
+    }
+    return this.wholeStateFrames
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     this.step1Frame = null
-    this.wholeStateFrame = null
+    this.wholeStateFrames = null
+    this.loadedParts = null
     const source = isChangeOrigin(origin) ? origin.source : null
-    if (source === 'load') return
     if (source === 'remote') {
       this.broadcast(updateMessage(update))
       return
@@ -597,6 +619,9 @@ export class Room {
 
 /** The state vector of a client that holds nothing. */
 const EMPTY_STATE_VECTOR = new Uint8Array([0])
+
+/** Each stored part costs a fresh client a transaction of its own; past a few, one encoding of the doc is cheaper. */
+const STORED_PARTS_SENT_AS_IS = 8
 
 /** An update with no structs and no deletions encodes as two zero bytes. */
 function isEmptyUpdate(update: Uint8Array): boolean {

@@ -104,3 +104,15 @@ export function receivedPresence(received: Uint8Array[]): { clientId: number; cl
 export function syncReplies(received: Uint8Array[]): Uint8Array[] {
   return received.filter((frame) => frame[0] === MESSAGE_SYNC && frame[1] === 1)
 }
+
+/** What the sync frames among `received` carry (step 2 replies and updates, not step 1s), in order. */
+export function syncPayloads(received: Uint8Array[]): Uint8Array[] {
+  return received
+    .filter((frame) => frame[0] === MESSAGE_SYNC && frame[1] !== 0)
+    .map((frame) => {
+      const decoder = decoding.createDecoder(frame)
+      decoding.readVarUint(decoder)
+      decoding.readVarUint(decoder)
+      return decoding.readVarUint8Array(decoder)
+    })
+}
