@@ -2,35 +2,41 @@
  * The work the pool's threads do, by name. Each job takes one input and gives
  * one output, both structured-cloneable (plain data, Uint8Arrays, Maps). This
  * module runs inside the worker threads; the main thread imports its types only.
+ *
+ * Each job loads its code when a thread first runs it: a thread that only ever
+ * compacts never loads the export, import and diff libraries, and starting one
+ * (every compaction after a quiet minute) costs what its jobs need.
  */
-import { exportStoredVersion } from '../export/stored-version.ts'
-import { checkStoredVersion } from '../export/version-checks.ts'
-import { importOnStoredBoard } from '../import/import-job.ts'
-import { boardAsOf } from '../history/board-as-of.ts'
-import { changesOfRows, foldLog } from '../history/fold-log.ts'
+import type { exportStoredVersion } from '../export/stored-version.ts'
+import type { checkStoredVersion } from '../export/version-checks.ts'
+import type { importOnStoredBoard } from '../import/import-job.ts'
+import type { boardAsOf } from '../history/board-as-of.ts'
 import type { LogRow } from '../storage/storage.ts'
-import { captureLog, readBoardState, type StoredLog } from '../snapshots/board-state.ts'
-import { diffSides } from '../snapshots/diff-job.ts'
+import type { StoredLog } from '../snapshots/board-state.ts'
+import type { diffSides } from '../snapshots/diff-job.ts'
 
 export const JOBS = {
   /** A board's stored log as one state and its content hash: snapshot capture. */
-  'capture-board': ({ boardId, log }: { boardId: string; log: StoredLog }) => captureLog(boardId, log),
+  'capture-board': async ({ boardId, log }: { boardId: string; log: StoredLog }) => (await import('../snapshots/board-state.ts')).captureLog(boardId, log),
   /** A snapshot's state as its model, document texts and extras: the snapshot API and restore. */
-  'read-snapshot': ({ boardId, state }: { boardId: string; state: Uint8Array }) => readBoardState(state, boardId),
+  'read-snapshot': async ({ boardId, state }: { boardId: string; state: Uint8Array }) =>
+    (await import('../snapshots/board-state.ts')).readBoardState(state, boardId),
   /** Compaction: a checkpoint and the log rows after it folded into one state, with who changed which assessment field. */
-  'merge-state': ({ checkpoint, rows }: { checkpoint: Uint8Array | null; rows: LogRow[] }) => foldLog(checkpoint, rows),
+  'merge-state': async ({ checkpoint, rows }: { checkpoint: Uint8Array | null; rows: LogRow[] }) =>
+    (await import('../history/fold-log.ts')).foldLog(checkpoint, rows),
   /** Who changed which assessment field in the rows not yet compacted. */
-  'attribute-rows': ({ checkpoint, rows }: { checkpoint: Uint8Array | null; rows: LogRow[] }) => changesOfRows(checkpoint, rows),
+  'attribute-rows': async ({ checkpoint, rows }: { checkpoint: Uint8Array | null; rows: LogRow[] }) =>
+    (await import('../history/fold-log.ts')).changesOfRows(checkpoint, rows),
   /** The board as it was at a past time: its state, model and content hash. */
-  'board-as-of': boardAsOf,
+  'board-as-of': async (job: Parameters<typeof boardAsOf>[0]) => (await import('../history/board-as-of.ts')).boardAsOf(job),
   /** Two versions compared, as the diff API's JSON body. */
-  'diff-versions': diffSides,
+  'diff-versions': async (job: Parameters<typeof diffSides>[0]) => (await import('../snapshots/diff-job.ts')).diffSides(job),
   /** A version's analytic checks, as the checks API sends them. */
-  'check-version': checkStoredVersion,
+  'check-version': async (job: Parameters<typeof checkStoredVersion>[0]) => (await import('../export/version-checks.ts')).checkStoredVersion(job),
   /** A version rendered as a briefing or bundle. */
-  'export-board': exportStoredVersion,
+  'export-board': async (job: Parameters<typeof exportStoredVersion>[0]) => (await import('../export/stored-version.ts')).exportStoredVersion(job),
   /** A document parsed and imported into (or previewed on) the stored board, as the update to apply. */
-  'import-document': importOnStoredBoard,
+  'import-document': async (job: Parameters<typeof importOnStoredBoard>[0]) => (await import('../import/import-job.ts')).importOnStoredBoard(job),
 }
 
 export type Jobs = typeof JOBS

@@ -38,7 +38,7 @@ export type WorkerPoolOptions = {
   queueLimit: number
   /** Heap limit of one thread, in MB. */
   memoryMb: number
-  /** Time budget of one job, by kind, in ms; counted from when a thread starts it. */
+  /** Time budget of one job, by kind, in ms; counted from when a thread starts it (the first of its kind in a thread loads its code within it). */
   budgetsMs: Record<JobName, number>
   logger: Logger
   /** Told of every job once it has settled (the metrics count them); must not throw. */
