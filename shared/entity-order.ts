@@ -12,7 +12,8 @@
 type Identified = { id: string }
 type Created = Identified & { createdAt: string }
 
-const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+/** Code-unit order, the same on every machine (no locale). */
+export const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 /** Absent numbers sort after present ones: a claim added by hand after the imported ones of the same moment. */
 function byOptionalNumber(a: number | undefined, b: number | undefined): number {

@@ -12,6 +12,7 @@
 import * as Y from 'yjs'
 import { readEntity } from '../../shared/board-convert.ts'
 import { COLLECTIONS, collection, type Collection } from '../../shared/board-doc.ts'
+import { byText } from '../../shared/entity-order.ts'
 import { CARD_ABSENT, CARD_PRESENT, EDIT_SESSION_GAP_MS, type AttributedField } from '../../shared/history-model.ts'
 import type { AssessmentChangeRecord, FoldedLog, LogRow } from '../storage/storage.ts'
 
@@ -46,7 +47,7 @@ export function changesOfRows(checkpoint: Uint8Array | null, rows: readonly LogR
 /** Applies each row to `doc` and returns the changes of attributed fields, coalesced per person, field and session. */
 function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRecord[] {
   const roots = new Map<SharedType, Collection>(COLLECTIONS.map((name) => [collection(doc, name) as unknown as SharedType, name]))
-  const links = new Map<string, LinkFacts>()
+  const links = new LinkIndex()
   for (const [id, map] of collection(doc, 'links')) {
     const link = map instanceof Y.Map ? readEntity('links', map) : null
     if (link) links.set(id, { assessmentId: link.assessmentId, claimId: link.claimId, rating: link.rating })
@@ -115,6 +116,37 @@ function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRec
   return changes.filter((change) => change.fromValue !== change.toValue)
 }
 
+/** Every link's facts by its id, and the links of each assessment, kept in step: reading a card's links costs its own links, not the board's. */
+class LinkIndex {
+  private readonly byId = new Map<string, LinkFacts>()
+  private readonly byAssessment = new Map<string, Map<string, LinkFacts>>()
+
+  get(linkId: string): LinkFacts | undefined {
+    return this.byId.get(linkId)
+  }
+
+  set(linkId: string, facts: LinkFacts): void {
+    const before = this.byId.get(linkId)
+    if (before && before.assessmentId !== facts.assessmentId) this.byAssessment.get(before.assessmentId)?.delete(linkId)
+    this.byId.set(linkId, facts)
+    const ofAssessment = this.byAssessment.get(facts.assessmentId) ?? new Map<string, LinkFacts>()
+    this.byAssessment.set(facts.assessmentId, ofAssessment.set(linkId, facts))
+  }
+
+  delete(linkId: string): void {
+    const before = this.byId.get(linkId)
+    if (!before) return
+    this.byId.delete(linkId)
+    const ofAssessment = this.byAssessment.get(before.assessmentId)
+    ofAssessment?.delete(linkId)
+    if (ofAssessment?.size === 0) this.byAssessment.delete(before.assessmentId)
+  }
+
+  of(assessmentId: string): Iterable<LinkFacts> {
+    return this.byAssessment.get(assessmentId)?.values() ?? []
+  }
+}
+
 function noteTouched(touched: { assessments: Set<string>; links: Set<string> }, name: Collection, id: string): void {
   if (name === 'assessments') touched.assessments.add(id)
   else if (name === 'links') touched.links.add(id)
@@ -150,14 +182,12 @@ function absentFields(): FieldValues {
 }
 
 /** The assessment's attributed fields as JSON texts, compared as such. */
-function readFields(doc: Y.Doc, assessmentId: string, links: ReadonlyMap<string, LinkFacts>): FieldValues {
+function readFields(doc: Y.Doc, assessmentId: string, links: LinkIndex): FieldValues {
   const map = collection(doc, 'assessments').get(assessmentId)
   const assessment = map instanceof Y.Map ? readEntity('assessments', map) : null
   if (!assessment) return absentFields()
-  const linked = [...links.values()]
-    .filter((link) => link.assessmentId === assessmentId)
-    .map(({ claimId, rating }) => ({ claimId, rating }))
-    .sort((a, b) => (a.claimId < b.claimId ? -1 : a.claimId > b.claimId ? 1 : 0))
+  // By claim, then rating: the same text whatever order the links were made in.
+  const linked = Array.from(links.of(assessmentId), ({ claimId, rating }) => ({ claimId, rating })).sort((a, b) => byText(a.claimId, b.claimId) || byText(a.rating, b.rating))
   return {
     card: JSON.stringify(CARD_PRESENT),
     title: JSON.stringify(assessment.title),
