@@ -1,6 +1,7 @@
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
 import { boardToModel } from '../../shared/board-convert.ts'
+import { requireEntity } from '../../shared/board-doc.ts'
 import { addAssessment, addClaim, addLink, addSource, deleteLink, updateLink } from '../../shared/board-mutations.ts'
 import type { LogRow } from '../storage/storage.ts'
 import { changesOfRows, foldLog } from './fold-log.ts'
@@ -37,13 +38,16 @@ function captureUpdate(doc: Y.Doc, edit: () => void): Uint8Array {
 
 describe('foldLog', () => {
   it('attributes each change of a card’s links, reading only that card’s links', () => {
-    const { doc, checkpoint, rows, asRow, card, claims } = board()
+    const { doc, checkpoint, rows, asRow, card, other, claims } = board()
     const [first, second] = claims as [string, string]
     let linkId = ''
+    let secondLinkId = ''
     asRow('ana', () => (linkId = addLink(doc, { assessmentId: card, claimId: first, rating: 'C' })))
     asRow('ben', () => updateLink(doc, linkId, { rating: 'II' }))
-    asRow('ana', () => addLink(doc, { assessmentId: card, claimId: second, rating: 'I' }))
+    asRow('ana', () => (secondLinkId = addLink(doc, { assessmentId: card, claimId: second, rating: 'I' })))
     asRow('ben', () => deleteLink(doc, linkId))
+    // No mutation moves a link, but a client may write any field: the link leaves one card's links for the other's.
+    asRow('cleo', () => requireEntity(doc, 'links', secondLinkId).set('assessmentId', other))
 
     const folded = foldLog(checkpoint, rows)
     const linkChanges = folded.changes
@@ -55,6 +59,8 @@ describe('foldLog', () => {
       { card, by: 'ben', from: [{ claimId: first, rating: 'C' }], to: [{ claimId: first, rating: 'II' }] },
       { card, by: 'ana', from: [{ claimId: first, rating: 'II' }], to: sorted({ claimId: first, rating: 'II' }, { claimId: second, rating: 'I' }) },
       { card, by: 'ben', from: sorted({ claimId: first, rating: 'II' }, { claimId: second, rating: 'I' }), to: [{ claimId: second, rating: 'I' }] },
+      { card, by: 'cleo', from: [{ claimId: second, rating: 'I' }], to: [] },
+      { card: other, by: 'cleo', from: [{ claimId: first, rating: 'N' }], to: sorted({ claimId: first, rating: 'N' }, { claimId: second, rating: 'I' }) },
     ])
     expect(changesOfRows(checkpoint, rows)).toEqual(folded.changes)
     const replayed = new Y.Doc()

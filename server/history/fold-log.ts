@@ -126,8 +126,8 @@ class LinkIndex {
   }
 
   set(linkId: string, facts: LinkFacts): void {
-    const before = this.byId.get(linkId)
-    if (before && before.assessmentId !== facts.assessmentId) this.byAssessment.get(before.assessmentId)?.delete(linkId)
+    // A link moved to another card leaves its first card's links.
+    if (this.byId.get(linkId)?.assessmentId !== facts.assessmentId) this.delete(linkId)
     this.byId.set(linkId, facts)
     const ofAssessment = this.byAssessment.get(facts.assessmentId) ?? new Map<string, LinkFacts>()
     this.byAssessment.set(facts.assessmentId, ofAssessment.set(linkId, facts))
