@@ -14,6 +14,7 @@ import { benchReference } from './reference.ts'
 import { benchRelay } from './relay.ts'
 import { benchSoak } from './soak.ts'
 import { benchTextRule } from './text-rule.ts'
+import { benchWorkerThread } from './worker-thread.ts'
 
 const args = process.argv.slice(2)
 const firstFlag = args.findIndex((arg) => arg.startsWith('--'))
@@ -29,6 +30,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   soak: benchSoak,
   textRule: benchTextRule,
   history: benchHistory,
+  workerThread: benchWorkerThread,
   compare: () => benchCompare(flags),
 }
 

@@ -119,8 +119,9 @@ describe('metrics', () => {
     expect(sample(text, 'assay_worker_job_duration_seconds_sum', { job: 'export-board', outcome: 'done' })).toBeGreaterThan(0)
     expect(sample(text, 'assay_worker_jobs_queued')).toBe(0)
     expect(sample(text, 'assay_worker_jobs_running')).toBe(0)
-    // The export's thread stays for a minute in case more work comes.
+    // The export's thread stays in case more work comes, with the heap it reported.
     expect(sample(text, 'assay_worker_threads')).toBeGreaterThanOrEqual(1)
+    expect(sample(text, 'assay_worker_heap_bytes')).toBeGreaterThan(1024 * 1024)
   })
 })
 

@@ -94,7 +94,10 @@ export class Metrics {
       registers,
     })
     this.workerJobSettled = (job, outcome, seconds) => workerJobs.observe({ job, outcome }, seconds)
-    state('assay_worker_threads', 'Worker threads started (idle ones stop after a minute)', (gauge, { workers }) => gauge.set(workers.load.threads))
+    state('assay_worker_threads', 'Worker threads started (an idle one stops after ten minutes while its heap is under 128 MiB, after one otherwise)', (gauge, { workers }) =>
+      gauge.set(workers.load.threads),
+    )
+    state('assay_worker_heap_bytes', 'Heap the worker threads hold, as each reported after its last job', (gauge, { workers }) => gauge.set(workers.load.heapBytes))
     state('assay_worker_jobs_running', 'Worker jobs running now', (gauge, { workers }) => gauge.set(workers.load.running))
     state('assay_worker_jobs_queued', 'Worker jobs waiting for a thread (past WORKER_QUEUE_LIMIT they are refused as busy)', (gauge, { workers }) =>
       gauge.set(workers.load.queued),

@@ -5,7 +5,7 @@
  *
  * Each job loads its code when a thread first runs it: a thread that only ever
  * compacts never loads the export, import and diff libraries, and starting one
- * (every compaction after a quiet minute) costs what its jobs need.
+ * (as the first compaction after a quiet spell does) costs what its jobs need.
  */
 import type { exportStoredVersion } from '../export/stored-version.ts'
 import type { checkStoredVersion } from '../export/version-checks.ts'

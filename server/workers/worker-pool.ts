@@ -11,8 +11,11 @@
  *   and its thread is stopped and replaced, whatever it was doing;
  * - a memory limit per thread: a job that exceeds it kills only its thread
  *   (`out-of-memory`), which is replaced.
- * A thread that fails takes only its own job with it. Idle threads are
- * stopped after a while, so the memory a large job used goes back.
+ * A thread that fails takes only its own job with it. An idle thread is
+ * stopped after a minute when its heap has grown (the memory a large job used
+ * goes back) and kept for ten while it stays small: the compactions of a board
+ * being typed come minutes apart, and one on a fresh thread costs about four
+ * times its own work (starting the thread and loading the job's code).
  */
 import { Worker } from 'node:worker_threads'
 import type { Logger } from '../log.ts'
@@ -43,13 +46,26 @@ export type WorkerPoolOptions = {
   logger: Logger
   /** Told of every job once it has settled (the metrics count them); must not throw. */
   settled?: (job: JobName, outcome: JobOutcome, seconds: number) => void
+  /** How long an idle thread is kept; IDLE_THREADS unless set (tests shorten it). */
+  idle?: IdlePolicy
 }
+
+/** A thread whose heap is at most `warmHeapMb` is kept `warmMs` once idle, any other `idleMs`. */
+export type IdlePolicy = { idleMs: number; warmMs: number; warmHeapMb: number }
+
+/**
+ * After folding 500 keystrokes a thread holds about 32 MiB of heap on a new
+ * board, 55 to 65 on one of 100 assessments and 99 on one of 1,000 (garbage
+ * not yet collected included), so compactions keep their thread; a DOCX or
+ * PDF export of the board of 1,000 leaves 227 or 351 MiB, given back a minute on.
+ */
+export const IDLE_THREADS: IdlePolicy = { idleMs: 60_000, warmMs: 10 * 60_000, warmHeapMb: 128 }
 
 /** How a job ended: done, failed with its own error (bad input), or refused by the pool. */
 export type JobOutcome = 'done' | 'error' | JobRefusal
 
-/** What the pool holds now, for the metrics' gauges. */
-export type WorkerPoolLoad = { threads: number; running: number; queued: number }
+/** What the pool holds now, for the metrics' gauges; `heapBytes`: the threads' heaps, as each last reported. */
+export type WorkerPoolLoad = { threads: number; running: number; queued: number; heapBytes: number }
 
 type Job = { name: JobName; input: unknown; resolve: (output: unknown) => void; reject: (error: Error) => void }
 
@@ -58,12 +74,11 @@ type Thread = {
   ready: boolean
   running?: Job & { id: number; timer: NodeJS.Timeout }
   idleTimer?: NodeJS.Timeout
+  /** Its heap, as it reported with its last message. */
+  heapBytes: number
   /** The error the thread died of, when it reported one before exiting. */
   failure?: Error
 }
-
-/** An idle thread is stopped after this long; the next job starts a fresh one. */
-const IDLE_THREAD_MS = 60_000
 
 export class WorkerPool {
   private readonly threads = new Set<Thread>()
@@ -95,8 +110,12 @@ export class WorkerPool {
 
   get load(): WorkerPoolLoad {
     let running = 0
-    for (const thread of this.threads) if (thread.running) running++
-    return { threads: this.threads.size, running, queued: this.queue.length }
+    let heapBytes = 0
+    for (const thread of this.threads) {
+      if (thread.running) running++
+      heapBytes += thread.heapBytes
+    }
+    return { threads: this.threads.size, running, queued: this.queue.length, heapBytes }
   }
 
   private submit<K extends JobName>(name: K, input: JobInput<K>): Promise<JobOutput<K>> {
@@ -135,7 +154,7 @@ export class WorkerPool {
 
   private spawn(): void {
     const worker = new Worker(workerEntry(), { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb } })
-    const thread: Thread = { worker, ready: false }
+    const thread: Thread = { worker, ready: false, heapBytes: 0 }
     this.threads.add(thread)
     // An idle thread must not keep a CLI command's process alive; a running job holds it (see start).
     worker.unref()
@@ -152,6 +171,7 @@ export class WorkerPool {
   }
 
   private receive(thread: Thread, message: ThreadMessage): void {
+    thread.heapBytes = message.heapBytes
     if ('ready' in message) {
       thread.ready = true
       this.idle(thread)
@@ -231,7 +251,9 @@ export class WorkerPool {
 
   private idle(thread: Thread): void {
     clearTimeout(thread.idleTimer)
-    thread.idleTimer = setTimeout(() => this.retire(thread, closedError), IDLE_THREAD_MS)
+    const { idleMs, warmMs, warmHeapMb } = this.options.idle ?? IDLE_THREADS
+    const keptMs = thread.heapBytes <= warmHeapMb * 1024 * 1024 ? warmMs : idleMs
+    thread.idleTimer = setTimeout(() => this.retire(thread, closedError), keptMs)
     thread.idleTimer.unref()
   }
 }
