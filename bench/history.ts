@@ -3,9 +3,10 @@
  * a board through one working day (8 hours): keystrokes in judgments and
  * titles, grades changed, claims linked and re-rated, a few new cards; one
  * log row per edit, as the relay stores a writer's update, and a compaction
- * every 500 rows, as the relay does, folded with the attribution of every
- * change. Measured on SQLite, for a board of 100 assessments and for the
- * board of 1,000:
+ * when as many rows as the relay waits for have come (500, or one per 2 KiB
+ * of the last checkpoint on a larger board), folded with the attribution of
+ * every change. Measured on SQLite, for a board of 100 assessments and for
+ * the board of 1,000:
  *
  * - as written: every row, checkpoint and recorded change;
  * - within the detail window, thinned to the default policy (one checkpoint
@@ -36,7 +37,7 @@ import { foldLog } from '../server/history/fold-log.ts'
 import { historyPolicy } from '../server/history/history-policy.ts'
 import { historyBytes } from '../server/history/thin-history.ts'
 import { createLogger } from '../server/log.ts'
-import { COMPACT_AFTER_ROWS } from '../server/relay/compaction.ts'
+import { rowsBeforeCompaction } from '../server/relay/compaction.ts'
 import { openStorage } from '../server/storage/open-storage.ts'
 import type { HistorySize, Storage } from '../server/storage/storage.ts'
 import { largeBoard } from './export.ts'
@@ -60,7 +61,7 @@ export type HistoryBoardResult = {
   withinDetailWindow: HistoryFigures
   /** Not a growth: everything the board's history holds. */
   afterDetailWindow: HistoryFigures
-  /** Folding 500 rows into a checkpoint, with their attribution. */
+  /** Folding the rows a compaction waits for into a checkpoint, with their attribution. */
   compactionMs: { median: number; max: number }
   /** Reading and rebuilding the board as of a moment of the day. */
   asOfMs: { median: number; max: number }
@@ -141,6 +142,8 @@ async function benchBoard(name: string, model: BoardModel): Promise<HistoryBoard
     const updates: Uint8Array[] = []
     doc.on('update', (update: Uint8Array) => updates.push(update))
     const compactions: number[] = []
+    let rowsAfterCheckpoint = 0
+    let rowsDue = rowsBeforeCompaction((await storage.history.checkpoints(BOARD_ID))[0]!.bytes)
     const start = now
     const edits = editsOf(doc, { ...model, links: [...model.links] })
     for (let done = 0; done < EDITS; ) {
@@ -152,10 +155,17 @@ async function benchBoard(name: string, model: BoardModel): Promise<HistoryBoard
       done++
       now = start + Math.round((done * WORKING_DAY_MS) / EDITS)
       await storage.log.append(BOARD_ID, [{ update, origin: WRITERS[Math.floor(done / RUN) % WRITERS.length]! }])
-      if (done % COMPACT_AFTER_ROWS === 0) {
+      if (++rowsAfterCheckpoint >= rowsDue) {
         const began = performance.now()
-        await storage.log.compact(BOARD_ID, foldLog)
+        let checkpointBytes = 0
+        await storage.log.compact(BOARD_ID, (checkpoint, rows) => {
+          const folded = foldLog(checkpoint, rows)
+          checkpointBytes = folded.state.byteLength
+          return folded
+        })
         compactions.push(performance.now() - began)
+        rowsAfterCheckpoint = 0
+        rowsDue = rowsBeforeCompaction(checkpointBytes)
       }
     }
     const asWritten = growth(await storage.history.size(BOARD_ID), base)

@@ -97,6 +97,31 @@ describeEachDialect(postgresMissing, 'persistence on %s', (dialect) => {
     updateAssessment(writer.doc, id, { tags: ['last'] })
     await waitFor(async () => (await server.services.storage.log.count(boardId)) < 40, 'the rows written during the first compaction to be folded too')
   })
+
+  it('waits for one row per 2 KiB of checkpoint before folding a larger board again', async () => {
+    server = await startTestServer({ dialect, access: () => openAccess(), compactAfterRows: 20 })
+    const { storage, compaction } = server.services
+    const boardId = await apiClient(server.url).createBoard('Long judgments')
+    const writer = connect(server.wsUrl, boardId)
+    await writer.synced()
+    const ids = Array.from({ length: 16 }, (_, i) => addAssessment(writer.doc, { title: `Card ${i}`, judgment: `${i} `.repeat(5_000) }))
+    await waitFor(async () => (await apiClient(server.url).get<BoardModel>(`/api/boards/${boardId}`)).body.assessments.length === ids.length, 'the cards stored')
+    await compaction.compact(boardId)
+    const [folded] = await storage.history.checkpoints(boardId)
+    const due = Math.ceil(folded!.bytes / 2048)
+    // Well past the 20 rows a small board waits for.
+    expect(due).toBeGreaterThan(60)
+
+    const checkpoints = async () => (await storage.history.checkpoints(boardId)).sort((a, b) => a.throughSeq - b.throughSeq)
+    const deadline = Date.now() + 20_000
+    for (let edit = 0; (await checkpoints()).length < 2; edit++) {
+      if (Date.now() > deadline) throw new Error(`no compaction after ${edit} edits`)
+      updateAssessment(writer.doc, ids[0]!, { tags: [`t${edit}`] })
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    const [first, second] = await checkpoints()
+    expect(second!.throughSeq - first!.throughSeq).toBeGreaterThanOrEqual(due)
+  })
 })
 
 describe('crash safety', () => {
