@@ -6,8 +6,9 @@
  * kept small threads warm every compaction of a board being typed paid for a
  * fresh thread. CPU is the whole process's (every thread, V8's collector
  * threads too); medians of five rounds, each with a new pool: its first
- * compaction starts the thread, three more follow on it. `npm run bench` calls `benchWorkerThread()`;
- * run this file alone with `npx tsx bench/worker-thread.ts`.
+ * compaction starts the thread, three more follow on it. `npm run bench`
+ * calls `benchWorkerThread()`; run this file alone with
+ * `npx tsx bench/worker-thread.ts`.
  */
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'

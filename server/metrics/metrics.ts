@@ -15,7 +15,7 @@ import type { RoomExtension } from '../relay/room-extension.ts'
 import type { CommitHealth } from '../relay/room-registry.ts'
 import type { Room } from '../relay/room.ts'
 import type { JobName } from '../workers/jobs.ts'
-import type { JobOutcome, WorkerPoolLoad } from '../workers/worker-pool.ts'
+import { IDLE_THREADS, type JobOutcome, type WorkerPoolLoad } from '../workers/worker-pool.ts'
 
 /** What the gauges read at scrape time. */
 export type MetricsSources = {
@@ -94,9 +94,9 @@ export class Metrics {
       registers,
     })
     this.workerJobSettled = (job, outcome, seconds) => workerJobs.observe({ job, outcome }, seconds)
-    state('assay_worker_threads', 'Worker threads started (an idle one stops after ten minutes while its heap is under 128 MiB, after one otherwise)', (gauge, { workers }) =>
-      gauge.set(workers.load.threads),
-    )
+    const { warmMs, warmHeapMb, idleMs } = IDLE_THREADS
+    const idleRule = `an idle one stops after ${warmMs / 60_000} minutes while its heap is under ${warmHeapMb} MiB, after ${idleMs / 60_000} otherwise`
+    state('assay_worker_threads', `Worker threads started (${idleRule})`, (gauge, { workers }) => gauge.set(workers.load.threads))
     state('assay_worker_heap_bytes', 'Heap the worker threads hold, as each reported after its last job', (gauge, { workers }) => gauge.set(workers.load.heapBytes))
     state('assay_worker_jobs_running', 'Worker jobs running now', (gauge, { workers }) => gauge.set(workers.load.running))
     state('assay_worker_jobs_queued', 'Worker jobs waiting for a thread (past WORKER_QUEUE_LIMIT they are refused as busy)', (gauge, { workers }) =>
