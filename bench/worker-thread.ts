@@ -6,8 +6,9 @@
  * kept small threads warm every compaction of a board being typed paid for a
  * fresh thread. CPU is the whole process's (every thread, V8's collector
  * threads too); medians of five rounds, each with a new pool: its first
- * compaction starts the thread, three more follow on it. `npm run bench`
- * calls `benchWorkerThread()`; run this file alone with
+ * compaction starts the thread, three more follow on it, then one working
+ * out of who changed what in those rows, as a card's history does.
+ * `npm run bench` calls `benchWorkerThread()`; run this file alone with
  * `npx tsx bench/worker-thread.ts`.
  */
 import { execFileSync } from 'node:child_process'
@@ -39,6 +40,12 @@ export type WorkerThreadBenchResult = {
   keptThreadMicrosPerKeystroke: number
   /** The heap the kept thread reported (the pool keeps it ten minutes while under 128 MiB). */
   keptHeapMiB: number
+  /**
+   * CPU of working out who changed what in the same rows on a kept thread, as
+   * a card's history does for the rows since the latest checkpoint (once for
+   * everyone asking about the same rows: server/history/tail-changes.ts).
+   */
+  historyReadMs: number
 }
 
 /** The board's checkpoint, and the log rows of one person typing into a new assessment's judgment. */
@@ -75,6 +82,7 @@ export async function benchWorkerThread(): Promise<WorkerThreadBenchResult> {
   const fresh: number[] = []
   const kept: number[] = []
   const heaps: number[] = []
+  const historyReads: number[] = []
   for (let round = 0; round < ROUNDS; round++) {
     const pool = new WorkerPool({ threads: 1, queueLimit: 4, memoryMb: 1024, budgetsMs, logger: createLogger('silent') })
     try {
@@ -85,6 +93,9 @@ export async function benchWorkerThread(): Promise<WorkerThreadBenchResult> {
         figures.push(cpuMs() - before)
       }
       heaps.push(pool.load.heapBytes / 1024 / 1024)
+      const before = cpuMs()
+      await pool.run('attribute-rows', input)
+      historyReads.push(cpuMs() - before)
     } finally {
       await pool.close()
     }
@@ -99,6 +110,7 @@ export async function benchWorkerThread(): Promise<WorkerThreadBenchResult> {
     freshThreadMicrosPerKeystroke: Math.round((freshMs * 1000) / KEYSTROKES),
     keptThreadMicrosPerKeystroke: Math.round((keptMs * 1000) / KEYSTROKES),
     keptHeapMiB: Math.round(median(heaps)),
+    historyReadMs: Math.round(median(historyReads)),
   }
 }
 

@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './clock.ts'
 import type { Config } from './config.ts'
 import { historyPolicy } from './history/history-policy.ts'
 import { createHistorySweep, type HistorySweepResult } from './history/history-sweep.ts'
+import { TailChanges } from './history/tail-changes.ts'
 import { StorageHealth } from './health/storage-health.ts'
 import { createLogger, type Logger } from './log.ts'
 import type { PeriodicTask } from './periodic-task.ts'
@@ -52,6 +53,8 @@ export type Services = {
   lifecycle: { shuttingDown: boolean }
   /** Threads for work whose cost a member controls, kept off the relay's event loop. */
   workers: WorkerPool
+  /** Who changed what since each board's latest checkpoint, worked out once for everyone asking. */
+  tailChanges: TailChanges
   /** The time stored with the board's history. */
   clock: Clock
 }
@@ -119,6 +122,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     metrics,
     lifecycle: { shuttingDown: false },
     workers,
+    tailChanges: new TailChanges(workers),
     clock,
   }
 }

@@ -11,7 +11,7 @@ import type { AssessmentChangeRecord, ChangeFilter } from '../storage/storage.ts
 import { AuthorNames } from './authors.ts'
 import { editSessions } from './edit-sessions.ts'
 
-type HistoryServices = Pick<Services, 'storage' | 'workers' | 'clock'>
+type HistoryServices = Pick<Services, 'storage' | 'workers' | 'tailChanges' | 'clock'>
 
 /** Where the board as of a time is rebuilt from, or why it cannot be. */
 export type AsOfLog =
@@ -49,7 +49,7 @@ export async function readBoardAsOf(services: HistoryServices, boardId: string, 
 
 /**
  * Who changed which assessment field: what compaction recorded, and what the
- * rows since the latest checkpoint show, worked out now. The recorded changes
+ * rows since the latest checkpoint show (tail-changes.ts). The recorded changes
  * are read up to the checkpoint the newest rows start from, so a compaction
  * in between can neither hide a change nor count it twice.
  */
@@ -57,7 +57,7 @@ export async function readAssessmentChanges(services: HistoryServices, boardId: 
   const tail = await services.storage.history.tail(boardId)
   const [recorded, recent] = await Promise.all([
     services.storage.history.changes(boardId, { ...filter, throughSeq: tail.throughSeq }),
-    tail.rows.length === 0 ? [] : services.workers.run('attribute-rows', { checkpoint: tail.checkpoint, rows: tail.rows }),
+    services.tailChanges.of(boardId, tail),
   ])
   const inRange = recent.filter(
     (change) =>
