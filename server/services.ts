@@ -122,7 +122,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     metrics,
     lifecycle: { shuttingDown: false },
     workers,
-    tailChanges: new TailChanges(workers),
+    tailChanges: new TailChanges(storage, workers),
     clock,
   }
 }

@@ -94,6 +94,27 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     doc.destroy()
   })
 
+  it('names the rows after the latest checkpoint as the tail holds them, through appends and compactions', async () => {
+    const doc = new Y.Doc()
+    const named = async (boardId: string) => {
+      const tail = await storage.history.tail(boardId)
+      return { throughSeq: tail.throughSeq, rows: tail.rows.length, lastSeq: tail.rows.at(-1)?.seq ?? null }
+    }
+    expect(await storage.history.tailState('b')).toEqual({ throughSeq: 0, rows: 0, lastSeq: null })
+    const second = await storage.log.append('b', [
+      { update: textUpdate(doc, 'a'), origin: 'ws:1' },
+      { update: textUpdate(doc, 'b'), origin: 'ws:1' },
+    ])
+    await storage.log.append('other', [{ update: textUpdate(new Y.Doc(), 'z'), origin: 'ws:2' }])
+    expect(await storage.history.tailState('b')).toEqual({ throughSeq: 0, rows: 2, lastSeq: second })
+    await storage.log.compact('b', foldLog)
+    expect(await storage.history.tailState('b')).toEqual({ throughSeq: second, rows: 0, lastSeq: null })
+    const third = await storage.log.append('b', [{ update: textUpdate(doc, 'c'), origin: 'ws:1' }])
+    expect(await storage.history.tailState('b')).toEqual({ throughSeq: second, rows: 1, lastSeq: third })
+    for (const boardId of ['b', 'other', 'none']) expect(await storage.history.tailState(boardId)).toEqual(await named(boardId))
+    doc.destroy()
+  })
+
   it('keeps rows appended while a compaction runs', async () => {
     const doc = new Y.Doc()
     await storage.log.append('b', [{ update: textUpdate(doc, 'a'), origin: 'x' }])

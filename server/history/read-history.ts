@@ -54,12 +54,9 @@ export async function readBoardAsOf(services: HistoryServices, boardId: string, 
  * in between can neither hide a change nor count it twice.
  */
 export async function readAssessmentChanges(services: HistoryServices, boardId: string, filter: Omit<ChangeFilter, 'throughSeq'>): Promise<AssessmentChange[]> {
-  const tail = await services.storage.history.tail(boardId)
-  const [recorded, recent] = await Promise.all([
-    services.storage.history.changes(boardId, { ...filter, throughSeq: tail.throughSeq }),
-    services.tailChanges.of(boardId, tail),
-  ])
-  const inRange = recent.filter(
+  const recent = await services.tailChanges.of(boardId)
+  const recorded = await services.storage.history.changes(boardId, { ...filter, throughSeq: recent.throughSeq })
+  const inRange = recent.changes.filter(
     (change) =>
       (filter.assessmentId === undefined || change.assessmentId === filter.assessmentId) &&
       (filter.from === undefined || change.at > filter.from) &&

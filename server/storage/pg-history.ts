@@ -1,9 +1,9 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, min, sql, sum } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, max, min, sql, sum } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/pg/schema.ts'
 import { thinHistory } from '../history/thin-history.ts'
 import { readTail } from './pg-update-log.ts'
 import type { PgDb } from './pg-db.ts'
-import type { AssessmentChangeRecord, ChangeFilter, CheckpointInfo, HistoryAt, HistoryPolicy, HistorySize, HistoryStore, LogRow, LogRowInfo } from './storage.ts'
+import type { AssessmentChangeRecord, ChangeFilter, CheckpointInfo, HistoryAt, HistoryPolicy, HistorySize, HistoryStore, LogRow, LogRowInfo, TailState } from './storage.ts'
 
 const changeColumns = {
   assessmentId: boardChanges.assessmentId,
@@ -52,6 +52,21 @@ export class PgHistoryStore implements HistoryStore {
   async tail(boardId: string): Promise<{ checkpoint: Uint8Array | null; throughSeq: number; rows: LogRow[] }> {
     const { checkpoint, rows } = await this.db.transaction((tx) => readTail(tx, boardId), { isolationLevel: 'repeatable read' })
     return { checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null, throughSeq: checkpoint?.throughSeq ?? 0, rows }
+  }
+
+  async tailState(boardId: string): Promise<TailState> {
+    return this.db.transaction(
+      async (tx) => {
+        const [checkpoint] = await tx.select({ through: max(boardCheckpoints.throughSeq) }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId))
+        const throughSeq = Number(checkpoint?.through ?? 0)
+        const [after] = await tx
+          .select({ rows: count(), lastSeq: max(boardUpdates.seq) })
+          .from(boardUpdates)
+          .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, throughSeq)))
+        return { throughSeq, rows: Number(after?.rows ?? 0), lastSeq: after?.lastSeq == null ? null : Number(after.lastSeq) }
+      },
+      { isolationLevel: 'repeatable read' },
+    )
   }
 
   async checkpoints(boardId: string): Promise<CheckpointInfo[]> {

@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, gt, gte, inArray, lt, lte, min, sql, sum, count } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, max, min, sql, sum, count } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import { thinHistory } from '../history/thin-history.ts'
 import { readTail, tailQueries, type TailQueries } from './sqlite-update-log.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { AssessmentChangeRecord, ChangeFilter, CheckpointInfo, HistoryAt, HistoryPolicy, HistorySize, HistoryStore, LogRow, LogRowInfo } from './storage.ts'
+import type { AssessmentChangeRecord, ChangeFilter, CheckpointInfo, HistoryAt, HistoryPolicy, HistorySize, HistoryStore, LogRow, LogRowInfo, TailState } from './storage.ts'
 
 const changeColumns = {
   assessmentId: boardChanges.assessmentId,
@@ -53,6 +53,18 @@ export class SqliteHistoryStore implements HistoryStore {
   async tail(boardId: string): Promise<{ checkpoint: Uint8Array | null; throughSeq: number; rows: LogRow[] }> {
     const { checkpoint, rows } = this.db.transaction(() => readTail(this.tailOf, boardId))
     return { checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null, throughSeq: checkpoint?.throughSeq ?? 0, rows }
+  }
+
+  async tailState(boardId: string): Promise<TailState> {
+    return this.db.transaction((tx) => {
+      const throughSeq = tx.select({ through: max(boardCheckpoints.throughSeq) }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).get()?.through ?? 0
+      const after = tx
+        .select({ rows: count(), lastSeq: max(boardUpdates.seq) })
+        .from(boardUpdates)
+        .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, throughSeq)))
+        .get()
+      return { throughSeq, rows: after?.rows ?? 0, lastSeq: after?.lastSeq ?? null }
+    })
   }
 
   async checkpoints(boardId: string): Promise<CheckpointInfo[]> {

@@ -129,6 +129,9 @@ export type HistoryPolicy = {
 
 export type ChangeFilter = { assessmentId?: string; from?: string; to?: string; throughSeq?: number; limit: number }
 
+/** `lastSeq` is null when no row follows the checkpoint. */
+export type TailState = { throughSeq: number; rows: number; lastSeq: number | null }
+
 export type HistorySize = { rows: number; rowBytes: number; checkpoints: number; checkpointBytes: number; changes: number; changeBytes: number }
 
 export interface HistoryStore {
@@ -136,6 +139,8 @@ export interface HistoryStore {
   readAt(boardId: string, at: string): Promise<HistoryAt>
   /** The latest checkpoint and the rows after it with their authors: where the newest changes are worked out from. */
   tail(boardId: string): Promise<{ checkpoint: Uint8Array | null; throughSeq: number; rows: LogRow[] }>
+  /** What names `tail` without reading it: the latest checkpoint's sequence, how many rows follow it and the last one's. */
+  tailState(boardId: string): Promise<TailState>
   /** Kept checkpoints, oldest first. */
   checkpoints(boardId: string): Promise<CheckpointInfo[]>
   /** Rows committed in [from, to] (ISO times), oldest first, at most `limit` (the newest of them). */
