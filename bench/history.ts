@@ -157,12 +157,7 @@ async function benchBoard(name: string, model: BoardModel): Promise<HistoryBoard
       await storage.log.append(BOARD_ID, [{ update, origin: WRITERS[Math.floor(done / RUN) % WRITERS.length]! }])
       if (++rowsAfterCheckpoint >= rowsDue) {
         const began = performance.now()
-        let checkpointBytes = 0
-        await storage.log.compact(BOARD_ID, (checkpoint, rows) => {
-          const folded = foldLog(checkpoint, rows)
-          checkpointBytes = folded.state.byteLength
-          return folded
-        })
+        const { checkpointBytes } = await storage.log.compact(BOARD_ID, foldLog)
         compactions.push(performance.now() - began)
         rowsAfterCheckpoint = 0
         rowsDue = rowsBeforeCompaction(checkpointBytes)

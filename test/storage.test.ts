@@ -80,7 +80,10 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     expect(loaded.lastSeq).toBe(second)
     expect(textOf(loaded)).toBe('abc')
 
-    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 3 })
+    const compacted = await storage.log.compact('b', foldLog)
+    // The size of the checkpoint it wrote: what the relay spaces a board's next compaction by.
+    expect(compacted).toEqual({ mergedRows: 3, checkpointBytes: (await storage.history.checkpoints('b')).at(-1)!.bytes })
+    expect(compacted.checkpointBytes).toBeGreaterThan(0)
     expect(await storage.log.count('b')).toBe(0)
     expect(await storage.log.count('other')).toBe(1)
     await storage.log.append('b', [{ update: textUpdate(doc, 'd'), origin: 'ws:1' }])
@@ -88,9 +91,9 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     expect(reloaded.checkpoint).not.toBeNull()
     expect(reloaded.updates).toHaveLength(1)
     expect(textOf(reloaded)).toBe('abcd')
-    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 1 })
+    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 1, checkpointBytes: expect.any(Number) })
     expect(textOf(await storage.log.load('b'))).toBe('abcd')
-    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 0 })
+    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 0, checkpointBytes: 0 })
     doc.destroy()
   })
 
@@ -141,10 +144,10 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     await waitFor(() => firstRead, 'the first compaction to have read the log')
     // ... while "b" is appended and a second compaction folds both.
     await storage.log.append('b', [{ update: textUpdate(doc, 'b'), origin: 'x' }])
-    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 2 })
+    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 2, checkpointBytes: expect.any(Number) })
     secondDone()
     // Writing its older checkpoint now would drop "b": it must give up instead.
-    expect(await first).toEqual({ mergedRows: 0 })
+    expect(await first).toEqual({ mergedRows: 0, checkpointBytes: 0 })
     expect(textOf(await storage.log.load('b'))).toBe('ab')
     doc.destroy()
   })

@@ -82,15 +82,9 @@ export class Compaction implements RoomExtension {
   compact(boardId: string): Promise<void> {
     const running = this.running.get(boardId)
     if (running) return running
-    let checkpointBytes = 0
-    const merge: MergeState = async (checkpoint, rows) => {
-      const folded = await this.options.merge(checkpoint, rows)
-      checkpointBytes = folded.state.byteLength
-      return folded
-    }
     const job = this.options.storage.log
-      .compact(boardId, merge)
-      .then(async ({ mergedRows }) => {
+      .compact(boardId, this.options.merge)
+      .then(async ({ mergedRows, checkpointBytes }) => {
         const board = this.boards.get(boardId)
         if (board && mergedRows > 0) {
           board.rows = Math.max(0, board.rows - mergedRows)

@@ -34,13 +34,14 @@ export function syncStep2Message(doc: Y.Doc, stateVector: Uint8Array): Uint8Arra
  * only once it has applied them all.
  */
 export function storedStateMessages(parts: readonly Uint8Array[]): Uint8Array[] {
-  return parts.map((part, index) =>
-    frame((e) => {
-      encoding.writeVarUint(e, MESSAGE_SYNC)
-      encoding.writeVarUint(e, index === parts.length - 1 ? syncProtocol.messageYjsSyncStep2 : syncProtocol.messageYjsUpdate)
-      encoding.writeVarUint8Array(e, part)
-    }),
-  )
+  const last = parts.at(-1)
+  if (last === undefined) return []
+  const step2 = frame((e) => {
+    encoding.writeVarUint(e, MESSAGE_SYNC)
+    encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2)
+    encoding.writeVarUint8Array(e, last)
+  })
+  return [...parts.slice(0, -1).map(updateMessage), step2]
 }
 
 export function updateMessage(update: Uint8Array): Uint8Array {

@@ -3,7 +3,7 @@ import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/pg/s
 import type { Clock } from '../clock.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { PgDb } from './pg-db.ts'
-import type { LogEntry, LogRow, MergeState, StoredBoardState, UpdateLogStore } from './storage.ts'
+import type { Compacted, LogEntry, LogRow, MergeState, StoredBoardState, UpdateLogStore } from './storage.ts'
 
 export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
 type Reader = Pick<PgDb, 'select'>
@@ -44,22 +44,22 @@ export class PgUpdateLogStore implements UpdateLogStore {
    * runs with no lock held, so appends go on meanwhile. The write takes the
    * lock again and gives up if another instance compacted the board in between.
    */
-  async compact(boardId: string, merge: MergeState): Promise<{ mergedRows: number }> {
+  async compact(boardId: string, merge: MergeState): Promise<Compacted> {
     const { checkpoint, rows } = await this.db.transaction(async (tx) => {
       await lockExclusively(tx, boardId)
       return readTail(tx, boardId)
     })
-    if (rows.length === 0) return { mergedRows: 0 }
+    if (rows.length === 0) return { mergedRows: 0, checkpointBytes: 0 }
     const through = checkpoint?.throughSeq ?? 0
     const folded = await merge(checkpoint ? new Uint8Array(checkpoint.state) : null, rows)
     return this.db.transaction(async (tx) => {
       await lockExclusively(tx, boardId)
-      if (((await latestCheckpoint(tx, boardId))?.throughSeq ?? 0) !== through) return { mergedRows: 0 }
+      if (((await latestCheckpoint(tx, boardId))?.throughSeq ?? 0) !== through) return { mergedRows: 0, checkpointBytes: 0 }
       await tx
         .insert(boardCheckpoints)
         .values({ boardId, state: Buffer.from(folded.state), throughSeq: rows.at(-1)!.seq, at: lastRowTime(rows), createdAt: this.clock().toISOString() })
       if (folded.changes.length > 0) await tx.insert(boardChanges).values(folded.changes.map((change) => ({ boardId, ...change })))
-      return { mergedRows: rows.length }
+      return { mergedRows: rows.length, checkpointBytes: folded.state.byteLength }
     })
   }
 

@@ -3,7 +3,7 @@ import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/sqli
 import type { Clock } from '../clock.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { LogEntry, LogRow, MergeState, StoredBoardState, UpdateLogStore } from './storage.ts'
+import type { Compacted, LogEntry, LogRow, MergeState, StoredBoardState, UpdateLogStore } from './storage.ts'
 
 export class SqliteUpdateLogStore implements UpdateLogStore {
   /**
@@ -56,19 +56,19 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
    * read and the write; rows appended meanwhile have higher sequence numbers and
    * wait for the next compaction. The write gives up if another compaction wrote first.
    */
-  async compact(boardId: string, merge: MergeState): Promise<{ mergedRows: number }> {
+  async compact(boardId: string, merge: MergeState): Promise<Compacted> {
     // Read together: better-sqlite3 is synchronous, so nothing runs between these.
     const { checkpoint, rows } = this.db.transaction(() => readTail(this.tail, boardId))
-    if (rows.length === 0) return { mergedRows: 0 }
+    if (rows.length === 0) return { mergedRows: 0, checkpointBytes: 0 }
     const through = checkpoint?.throughSeq ?? 0
     const folded = await merge(checkpoint ? new Uint8Array(checkpoint.state) : null, rows)
     return this.db.transaction((tx) => {
-      if ((this.tail.latestCheckpoint.get({ boardId })?.throughSeq ?? 0) !== through) return { mergedRows: 0 }
+      if ((this.tail.latestCheckpoint.get({ boardId })?.throughSeq ?? 0) !== through) return { mergedRows: 0, checkpointBytes: 0 }
       tx.insert(boardCheckpoints)
         .values({ boardId, state: Buffer.from(folded.state), throughSeq: rows.at(-1)!.seq, at: lastRowTime(rows), createdAt: this.clock().toISOString() })
         .run()
       if (folded.changes.length > 0) tx.insert(boardChanges).values(folded.changes.map((change) => ({ boardId, ...change }))).run()
-      return { mergedRows: rows.length }
+      return { mergedRows: rows.length, checkpointBytes: folded.state.byteLength }
     })
   }
 

@@ -80,6 +80,9 @@ export type FoldedLog = { state: Uint8Array; changes: AssessmentChangeRecord[] }
 /** Folds a checkpoint and the log rows after it (the server does it in a worker thread). */
 export type MergeState = (checkpoint: Uint8Array | null, rows: LogRow[]) => FoldedLog | Promise<FoldedLog>
 
+/** What a compaction folded, and the size of the checkpoint it wrote (0 when it wrote none: nothing to fold, or another wrote first). */
+export type Compacted = { mergedRows: number; checkpointBytes: number }
+
 export interface UpdateLogStore {
   /** Appends the batch in one transaction, stamped with the store's clock; resolves once it is durable, with the last sequence number. */
   append(boardId: string, entries: LogEntry[]): Promise<number>
@@ -92,7 +95,7 @@ export interface UpdateLogStore {
    * appended while `merge` runs are left for the next compaction, and of two
    * instances compacting a board at once only one writes.
    */
-  compact(boardId: string, merge: MergeState): Promise<{ mergedRows: number }>
+  compact(boardId: string, merge: MergeState): Promise<Compacted>
   /** Log rows after the latest checkpoint. */
   count(boardId: string): Promise<number>
 }
