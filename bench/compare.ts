@@ -7,14 +7,19 @@
  * round, in an order that rotates from round to round. Prints a table of
  * medians with each figure's ratio to the best (stderr) and returns every
  * round's figures. Sizes are flags, e.g. `--rounds 5 --readers 10,50`;
- * `--profile DIR` has each server write a CPU profile there (node --cpu-prof).
+ * `--profile DIR` has each server write a CPU profile there (node --cpu-prof);
+ * `--perf DIR` records each server's round with `perf record` there and prints
+ * where its CPU went in each fan-out run, kernel and V8's own threads included.
  */
-import { spawn } from 'node:child_process'
-import { resolve } from 'node:path'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { markdownTable, medianRows, type CompareSizes, type RoundFigures } from './compare/figures.ts'
 import { answerCalls, call } from './compare/ipc.js'
+import { perfBreakdown } from './compare/perf-breakdown.ts'
+import type { FanOutFigures } from './compare/scenarios.ts'
 import { startTarget, type TargetServer } from './compare/server-process.ts'
 import { TARGETS } from './compare/targets.ts'
 
@@ -35,6 +40,7 @@ const FLAGS = {
   'sync-samples': { type: 'string', default: '15' },
   targets: { type: 'string', default: TARGETS.map((target) => target.id).join(',') },
   profile: { type: 'string' },
+  perf: { type: 'string' },
 } as const
 
 function positive(flag: string, text: string): number {
@@ -61,6 +67,7 @@ export function compareSizes(args: string[]): CompareSizes {
     syncSamples: positive('sync-samples', values['sync-samples']),
     targets,
     profileDir: values.profile ? resolve(values.profile) : null,
+    perfDir: values.perf ? resolve(values.perf) : null,
   }
 }
 
@@ -68,6 +75,7 @@ export type CompareResult = { sizes: CompareSizes; table: string; rounds: Record
 
 export async function benchCompare(args: string[]): Promise<CompareResult> {
   const sizes = compareSizes(args)
+  if (sizes.perfDir) preparePerf(sizes.perfDir)
   const targets = TARGETS.filter((target) => sizes.targets.includes(target.id))
   for (const target of targets) target.prepare?.()
   const generator = spawn(process.execPath, ['--import', TSX_LOADER, LOAD_GENERATOR], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
@@ -87,14 +95,17 @@ export async function benchCompare(args: string[]): Promise<CompareResult> {
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!)
       for (const target of order) {
         const started = Date.now()
-        current = await startTarget(target, sizes.profileDir ?? undefined)
+        const perfData = sizes.perfDir ? join(sizes.perfDir, `${target.id}-round-${round + 1}.data`) : undefined
+        current = await startTarget(target, { profileDir: sizes.profileDir ?? undefined, perfData })
+        let figures: Omit<RoundFigures, 'startRssMiB'>
         try {
-          const figures = await call<Omit<RoundFigures, 'startRssMiB'>>(generator, 'round', { target: current.ready, sizes })
+          figures = await call<Omit<RoundFigures, 'startRssMiB'>>(generator, 'round', { target: current.ready, sizes })
           rounds[target.title]!.push({ ...figures, startRssMiB: Math.round((current.ready.startMemory.rss / MIB) * 10) / 10 })
         } finally {
           await current.stop()
           current = null
         }
+        if (perfData) await writeBreakdown(perfData, figures.fanOut)
         console.error(`compare: round ${round + 1} of ${sizes.rounds}, ${target.title}: ${((Date.now() - started) / 1000).toFixed(1)} s`)
       }
     }
@@ -104,6 +115,20 @@ export async function benchCompare(args: string[]): Promise<CompareResult> {
   const table = markdownTable(medianRows(sizes, rounds))
   console.error(`\n${table}\n`)
   return { sizes, table, rounds }
+}
+
+function preparePerf(perfDir: string): void {
+  const probe = spawnSync('perf', ['--version'], { stdio: 'ignore' })
+  if (probe.error || probe.status !== 0) throw new Error('--perf needs Linux perf on the PATH (Debian: apt-get install linux-perf)')
+  mkdirSync(perfDir, { recursive: true })
+}
+
+/** Prints where the server's CPU went in each fan-out run of the round, and keeps it beside the recording. */
+async function writeBreakdown(perfData: string, fanOuts: readonly FanOutFigures[]): Promise<void> {
+  const windows = fanOuts.map(({ readers, edits, window }) => ({ label: `1 writer → ${readers} readers`, edits, ...window }))
+  const breakdown = await perfBreakdown(perfData, windows)
+  writeFileSync(`${perfData}.txt`, `${breakdown}\n`)
+  console.error(`\n${breakdown}\n`)
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

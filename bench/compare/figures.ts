@@ -22,6 +22,8 @@ export type CompareSizes = {
   targets: string[]
   /** Where each target server writes a CPU profile of its round (node --cpu-prof), when set. */
   profileDir: string | null
+  /** Where each target server's round is recorded by `perf record` and broken down by fan-out run (perf-breakdown.ts), when set. */
+  perfDir: string | null
 }
 
 export type RoundFigures = {

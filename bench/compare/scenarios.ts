@@ -26,7 +26,14 @@ export type ServerCalls = {
 
 export type ScenarioContext = { target: TargetReady; server: ServerCalls; signal: Signal }
 
-export type FanOutFigures = { readers: number; edits: number; cpuMicrosPerEdit: number; latencyMs: { p50: number; p99: number; max: number } }
+export type FanOutFigures = {
+  readers: number
+  edits: number
+  cpuMicrosPerEdit: number
+  latencyMs: { p50: number; p99: number; max: number }
+  /** When the keystrokes ran, in CLOCK_MONOTONIC seconds (the clock perf-breakdown.ts cuts a recording by). */
+  window: { fromSeconds: number; toSeconds: number }
+}
 export type ThroughputFigures = { writers: number; readers: number; edits: number; editsPerSecond: number; cpuMicrosPerEdit: number }
 export type ManyBoardsFigures = { boards: number; clients: number; connectAndSyncMs: number; memoryKiBPerBoard: number }
 export type LargeSyncFigures = { stateBytes: number; samples: number; syncMs: { p50: number; max: number } }
@@ -34,6 +41,8 @@ export type LargeSyncFigures = { stateBytes: number; samples: number; syncMs: { 
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
 const sortedNumbers = (values: number[]) => [...values].sort((a, b) => a - b)
+/** process.hrtime reads CLOCK_MONOTONIC, which is the same for every process of the machine. */
+const monotonicSeconds = () => Number(process.hrtime.bigint()) / 1e9
 
 async function connected(clients: RelayClient[]): Promise<RelayClient[]> {
   await Promise.all(clients.map((client) => client.synced))
@@ -86,12 +95,14 @@ export async function fanOut(context: ScenarioContext, readerCount: number, edit
   const text = assessmentText(writer.doc!, cardId, 'judgment')
   await signal.until(() => readers.every((reader) => convergesTo(reader, writer.doc!)), 'the card at every reader')
   const cpuBefore = await server.cpuMicros()
+  const fromSeconds = monotonicSeconds()
   for (edit = 1; edit <= edits; edit++) {
     arrived = 0
     started = performance.now()
     text.insert(text.length, 'x')
     await signal.until(() => arrived === readerCount, `keystroke ${edit} at every reader`)
   }
+  const toSeconds = monotonicSeconds()
   const cpu = (await server.cpuMicros()) - cpuBefore
   await checkConvergence(context, readers, writer.doc!, 'fan-out')
   await closeAll([writer, ...readers])
@@ -101,6 +112,7 @@ export async function fanOut(context: ScenarioContext, readerCount: number, edit
     edits,
     cpuMicrosPerEdit: Math.round(cpu / edits),
     latencyMs: { p50: round(percentile(sorted, 0.5)), p99: round(percentile(sorted, 0.99)), max: round(sorted.at(-1)!) },
+    window: { fromSeconds, toSeconds },
   }
 }
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { call } from './ipc.js'
+import { PERF_HZ } from './perf-breakdown.ts'
 import type { TargetReady } from './server-probe.js'
 import type { Target } from './targets.ts'
 
@@ -22,14 +23,22 @@ export type TargetServer = {
   stop(): Promise<void>
 }
 
-/** `profileDir`: where the server writes a CPU profile (node --cpu-prof) when it stops. */
-export async function startTarget(target: Target, profileDir?: string): Promise<TargetServer> {
+export type Profiling = {
+  /** Where the server writes a CPU profile (node --cpu-prof) when it stops. */
+  profileDir?: string
+  /** The file `perf record` writes of the whole server process, kernel and every thread (perf-breakdown.ts reads it). */
+  perfData?: string
+}
+
+export async function startTarget(target: Target, { profileDir, perfData }: Profiling = {}): Promise<TargetServer> {
   const dataDir = mkdtempSync(join(tmpdir(), `assay-compare-${target.id}-`))
   const script = fileURLToPath(new URL(`./${target.script}`, import.meta.url))
   const initialHeap = new URL('./initial-heap.js', import.meta.url).href
   // Node names each thread's profile after the process and thread ids; the main thread's is the largest.
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, target.id)}`] : []
-  const child = spawn(process.execPath, ['--expose-gc', '--import', initialHeap, ...profile, script], {
+  const node = [process.execPath, '--expose-gc', '--import', initialHeap, ...profile, script]
+  const [command, ...args] = perfData ? underPerf(perfData, node) : node
+  const child = spawn(command!, args, {
     env: { ...process.env, ...target.env(dataDir) },
     // Whatever the server prints goes to stderr: stdout is the bench's JSON.
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -64,4 +73,16 @@ export async function startTarget(target: Target, profileDir?: string): Promise<
       removeData()
     },
   }
+}
+
+/**
+ * `node` run under `perf record`: CPU-clock samples with call stacks, stamped
+ * with CLOCK_MONOTONIC (process.hrtime's clock, so a scenario's window can be
+ * cut out), and V8 writing the names of its compiled code where perf finds
+ * them (--perf-basic-prof). The V8 log that flag also starts goes beside the
+ * data, not into the working folder.
+ */
+function underPerf(perfData: string, [execPath, ...nodeArgs]: string[]): string[] {
+  const record = ['perf', 'record', '--quiet', '-e', 'cpu-clock', '-F', String(PERF_HZ), '-g', '-k', 'CLOCK_MONOTONIC', '-o', perfData]
+  return [...record, execPath!, '--perf-basic-prof', `--logfile=${perfData}.v8.log`, '--no-logfile-per-isolate', ...nodeArgs]
 }
