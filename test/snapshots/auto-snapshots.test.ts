@@ -22,7 +22,7 @@ describeEachDialect(postgresMissing, 'automatic snapshots on %s', (dialect) => {
   const sweep = () => team.server.services.autoSnapshots.runOnce()
 
   afterEach(async () => {
-    for (const server of extra.splice(0)) await server.close()
+    for (const server of extra.splice(0)) await server.destroy()
     await team.close()
   })
 
@@ -103,7 +103,7 @@ describeUnless(postgresMissing)('automatic snapshots on several instances', () =
   const sweep = () => team.server.services.autoSnapshots.runOnce()
 
   afterEach(async () => {
-    for (const server of extra.splice(0)) await server.close()
+    for (const server of extra.splice(0)) await server.destroy()
     await team.close()
   })
 
