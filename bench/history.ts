@@ -41,6 +41,7 @@ import { rowsBeforeCompaction } from '../server/relay/compaction.ts'
 import { openStorage } from '../server/storage/open-storage.ts'
 import type { HistorySize, Storage } from '../server/storage/storage.ts'
 import { largeBoard } from './export.ts'
+import { median } from './median.ts'
 
 const EDITS = 10_000
 const WORKING_DAY_MS = 8 * 3_600_000
@@ -68,7 +69,6 @@ export type HistoryBoardResult = {
 }
 export type HistoryBenchResult = { edits: number; writers: number; hours: number; boards: HistoryBoardResult[] }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const rounded = (ms: number) => Math.round(ms * 10) / 10
 
 const NOTHING: HistorySize = { rows: 0, rowBytes: 0, checkpoints: 0, checkpointBytes: 0, changes: 0, changeBytes: 0 }

@@ -13,6 +13,7 @@ import { replaceBoardContent } from '../shared/board-convert.ts'
 import { assessmentText } from '../shared/board-doc.ts'
 import { validateUpdate } from '../server/relay/validate-update.ts'
 import { largeBoard } from './export.ts'
+import { median } from './median.ts'
 
 /** Medians in microseconds: checking an update, and applying it. */
 export type TextRuleFigures = { bytes: number; validateUs: number; applyUs: number }
@@ -21,7 +22,6 @@ export type TextRuleBenchResult = { keystroke: TextRuleFigures; wholeBoard: Text
 const KEYSTROKES = 5000
 const WHOLE_BOARD_RUNS = 15
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const micros = (ms: number) => Math.round(ms * 1000 * 10) / 10
 
 function time(work: () => void): number {

@@ -22,6 +22,7 @@ import { createLogger } from '../server/log.ts'
 import type { LogRow } from '../server/storage/storage.ts'
 import type { JobName } from '../server/workers/jobs.ts'
 import { largeBoard } from './export.ts'
+import { median } from './median.ts'
 
 const ROUNDS = 5
 /** Compactions on the kept thread after the first, in each round. */
@@ -69,8 +70,6 @@ const cpuMs = () => {
   const { user, system } = process.cpuUsage()
   return (user + system) / 1000
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 export async function benchWorkerThread(): Promise<WorkerThreadBenchResult> {
   // The compiled server, as `npm start` runs it: from the sources, a thread would also compile TypeScript.

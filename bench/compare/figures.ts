@@ -2,6 +2,7 @@
  * What one round measures of a target, and the table of medians over the
  * rounds with each figure's ratio to the best target's.
  */
+import { median } from '../median.ts'
 import type { FanOutFigures, LargeSyncFigures, ManyBoardsFigures, ThroughputFigures } from './scenarios.ts'
 
 export type CompareSizes = {
@@ -52,12 +53,6 @@ function rows(sizes: CompareSizes, sample: RoundFigures): Row[] {
     { label: 'process memory at start (resident)', unit: 'MiB', read: (r) => r.startRssMiB },
     { label: `fresh client's sync of a ${(sample.largeSync.stateBytes / 1e6).toFixed(1)} MB board, p50`, unit: 'ms', read: (r) => r.largeSync.syncMs.p50 },
   ]
-}
-
-export const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
 const format = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : String(Math.round(n * 10) / 10))
