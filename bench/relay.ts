@@ -30,7 +30,7 @@ export type ThroughputFigures = { writers: number; edits: number; seconds: numbe
 export type RelayBenchResult = {
   echoLatencyMs: LatencyFigures
   throughput: ThroughputFigures
-  largeBoard: { stateBytes: number; firstSyncMs: number; coldLoadMs: number; logRowsAtLoad: number }
+  largeBoard: { stateBytes: number; firstSyncMs: number; coldLoadMs: number; coldFirstSyncMs: number; logRowsAtLoad: number }
   memory: { rssMiBPerLoadedLargeBoard: number }
 }
 
@@ -133,7 +133,12 @@ export async function throughput(target: RelayTarget, writers = 10, editsEach = 
   return { writers, edits, seconds: round(seconds), editsPerSecond: Math.round(edits / seconds), cpuMsPerEdit: round((cpu.user + cpu.system) / 1000 / edits, 3) }
 }
 
-/** A board of 1,000 assessments and 5,000 claims: a fresh client's first sync, and loading it from storage. */
+/**
+ * A board of 1,000 assessments and 5,000 claims: a fresh client's first sync
+ * right after the board changed (its room still loaded), loading it from
+ * storage, and a fresh client's first sync once its room has unloaded (the
+ * load and the sync together).
+ */
 async function largeBoardFigures(server: RunningServer) {
   const boardId = await createBoard(server.services, { title: 'large' }, OPERATOR)
   const rssBefore = process.memoryUsage().rss
@@ -152,8 +157,14 @@ async function largeBoardFigures(server: RunningServer) {
   const loadStart = performance.now()
   await server.services.rooms.withRoom(boardId, () => undefined)
   const coldLoadMs = performance.now() - loadStart
+  await until(() => !server.services.rooms.loadedRooms.has(boardId), 'the room to unload again')
+  const coldReader = client(assayTarget(server), boardId)
+  const coldStart = performance.now()
+  await coldReader.synced
+  const coldFirstSyncMs = performance.now() - coldStart
+  coldReader.destroy()
   return {
-    figures: { stateBytes: stateBytes ?? 0, firstSyncMs: round(firstSyncMs), coldLoadMs: round(coldLoadMs), logRowsAtLoad },
+    figures: { stateBytes: stateBytes ?? 0, firstSyncMs: round(firstSyncMs), coldLoadMs: round(coldLoadMs), coldFirstSyncMs: round(coldFirstSyncMs), logRowsAtLoad },
     rssMiB: round((rssLoaded - rssBefore) / 1024 / 1024, 1),
   }
 }

@@ -132,6 +132,10 @@ const configSchema = z.object({
   COMMIT_RETRY_MAX_MS: milliseconds(RELAY_LIMITS.commitRetryMaxMs),
   COMMIT_FAILING_NOTICE_MS: milliseconds(RELAY_LIMITS.commitFailingNoticeMs),
   COMMIT_WAIT_MS: milliseconds(RELAY_LIMITS.commitWaitMs),
+  /** How long a board nobody has open stays loaded (0: unloads at once). */
+  ROOM_IDLE_MS: count('milliseconds', 0, 3_600_000).default(RELAY_LIMITS.idleRoomMs),
+  /** Loaded boards nobody has open, at most (0: none stays). */
+  ROOM_IDLE_MAX: count('boards', 0, 100_000).default(RELAY_LIMITS.idleRooms),
 })
 
 export type Config = z.infer<typeof configSchema>

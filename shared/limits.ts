@@ -48,6 +48,14 @@ export const RELAY_LIMITS = {
   commitFailingNoticeMs: 10_000,
   /** An HTTP read or change of a board waits this long for the board's commit in flight before it is answered 503. */
   commitWaitMs: 10_000,
+  /**
+   * A board nobody has open stays loaded this long, so that a reload, the
+   * reconnects after a network blip, or opening a board just created find it
+   * loaded instead of reading and applying it again. 0 unloads at once.
+   */
+  idleRoomMs: 10_000,
+  /** Loaded boards nobody has open, at most; past it the one idle longest unloads at once. */
+  idleRooms: 64,
 } as const
 
 export type RelayLimits = { [K in keyof typeof RELAY_LIMITS]: number }

@@ -31,7 +31,8 @@ describe('relay', () => {
   const titles = (client: TestClient, boardId: string) => model(client, boardId).assessments.map((a) => a.title).sort()
 
   beforeEach(async () => {
-    server = await startTestServer({ access: roleFromQuery })
+    // Rooms unload as soon as nobody holds them, so that these tests see loads and unloads (test/idle-rooms.test.ts keeps them idle).
+    server = await startTestServer({ access: roleFromQuery, env: { ROOM_IDLE_MS: '0' } })
   })
   afterEach(async () => {
     for (const client of clients.splice(0)) client.destroy()

@@ -3,8 +3,9 @@
  * assessments and claims, when it last changed) in step with its document, as
  * a relay extension: a commit only notes when the board changed; the summary
  * is read from the document when it is written, at most once a second per
- * board and at once when the room unloads (counting a large board's entities
- * on every keystroke cost more than the keystroke's commit). A board loaded
+ * board and at once when nobody holds the room any more or it unloads
+ * (counting a large board's entities on every keystroke cost more than the
+ * keystroke's commit). A board loaded
  * without a summary (made before the summary existed) is counted as it loads.
  */
 import type * as Y from 'yjs'
@@ -52,6 +53,11 @@ export class BoardSummaries implements RoomExtension {
     const timer = setTimeout(() => this.write(room.boardId), WRITE_DELAY_MS)
     timer.unref()
     this.timers.set(room.boardId, timer)
+  }
+
+  /** Nobody has the board open now: the list shows what was last said, such as a title changed over HTTP, at once. */
+  onIdle(room: Room): void {
+    this.write(room.boardId)
   }
 
   onUnloaded(room: Room): void {

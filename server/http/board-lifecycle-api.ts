@@ -85,6 +85,7 @@ export function boardLifecycleApi(): OpenAPIHono<SignedInEnv> {
       // What this instance's room still commits lands before the rows go, so nothing is left behind here.
       await services.rooms.loadedRooms.get(id)?.whenSaved().catch(() => undefined)
       await services.storage.boards.delete(id)
+      services.rooms.unloadIdle(id)
       await audit(services, {
         actor: c.var.principal,
         action: 'board-deleted',

@@ -19,7 +19,7 @@ import { IDLE_THREADS, type JobOutcome, type WorkerPoolLoad } from '../workers/w
 
 /** What the gauges read at scrape time. */
 export type MetricsSources = {
-  rooms: { readonly loadedRooms: ReadonlyMap<string, Pick<Room, 'connections'>>; commitHealth(): CommitHealth }
+  rooms: { readonly loadedRooms: ReadonlyMap<string, Pick<Room, 'connections'>>; readonly idleRoomCount: number; commitHealth(): CommitHealth }
   storageHealth: { readonly unavailableSince: number | null }
   workers: { readonly load: WorkerPoolLoad }
 }
@@ -69,6 +69,7 @@ export class Metrics {
       })
     }
     state('assay_rooms', 'Boards loaded on this instance', (gauge, { rooms }) => gauge.set(rooms.loadedRooms.size))
+    state('assay_rooms_idle', 'Boards loaded on this instance that nobody has open, kept for ROOM_IDLE_MS', (gauge, { rooms }) => gauge.set(rooms.idleRoomCount))
     state(
       'assay_connections',
       'Open websocket connections, by role',

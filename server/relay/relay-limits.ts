@@ -22,5 +22,7 @@ export function relayLimits(config: Config): RelayLimits {
     commitRetryMaxMs: config.COMMIT_RETRY_MAX_MS,
     commitFailingNoticeMs: config.COMMIT_FAILING_NOTICE_MS,
     commitWaitMs: config.COMMIT_WAIT_MS,
+    idleRoomMs: config.ROOM_IDLE_MS,
+    idleRooms: config.ROOM_IDLE_MAX,
   }
 }

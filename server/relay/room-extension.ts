@@ -23,6 +23,8 @@ export interface RoomExtension {
   onCommitted?(room: Room, commit: Commit): void
   /** Presence changed on this instance (what its connections sent, or the server's own entry), as an awareness update. */
   onPresence?(room: Room, update: Uint8Array): void
+  /** Nobody holds the room any more and everything is saved; it stays loaded a while (ROOM_IDLE_MS) for whoever comes back. */
+  onIdle?(room: Room): void
   /** The room is being unloaded: nobody holds it and everything is saved, or the server is stopping. Its document can still be read. */
   onUnloaded?(room: Room): void
   /** A writer's update arrived (before it is applied and committed). */
@@ -72,6 +74,10 @@ export class RoomExtensions implements RoomEvents {
 
   presenceChanged(room: Room, update: Uint8Array): void {
     this.each('onPresence', (extension) => extension.onPresence!(room, update), room)
+  }
+
+  idle(room: Room): void {
+    this.each('onIdle', (extension) => extension.onIdle!(room), room)
   }
 
   unloaded(room: Room): void {

@@ -1,7 +1,8 @@
 /**
  * The rooms this process has loaded: at most one per board. Concurrent first
- * joins share one load; a room unloads once nobody holds it and everything is
- * saved. What else happens around a room (fan-out to other instances,
+ * joins share one load; a room unloads once nobody has held it for
+ * `idleRoomMs` and everything is saved (the oldest idle room at once when
+ * more than `idleRooms` are idle). What else happens around a room (fan-out to other instances,
  * compaction, automatic snapshots, metrics) is an extension given from
  * outside; the registry calls their hooks in order and knows none of them.
  */
@@ -9,6 +10,7 @@ import { migrateBoardDoc } from '../../shared/board-doc.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
 import type { CloseEvent } from '../../shared/protocol.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
 import type { BoardRecord, Storage } from '../storage/storage.ts'
 import { ConnectionLimits, type Admission, type AdmissionRefusal } from './connection-limits.ts'
@@ -37,6 +39,8 @@ const UNCLAIMED_HOLD_MS = 30_000
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>()
   private readonly loading = new Map<string, Promise<Room | null>>()
+  /** Rooms nobody has held since they went idle, each with the timer that unloads it; the longest idle first. */
+  private readonly idle = new Map<Room, NodeJS.Timeout>()
   private readonly limits: RelayLimits
   private readonly extensions: RoomExtensions
   private readonly connectionLimits: ConnectionLimits
@@ -56,6 +60,11 @@ export class RoomRegistry {
 
   get loadedRooms(): ReadonlyMap<string, Room> {
     return this.rooms
+  }
+
+  /** Loaded rooms that nobody holds, kept for a holder who comes back. */
+  get idleRoomCount(): number {
+    return this.idle.size
   }
 
   /** Open websockets on this instance, counted from their upgrade. */
@@ -91,6 +100,7 @@ export class RoomRegistry {
   async acquire(boardId: string, board?: BoardRecord): Promise<HeldRoom | null> {
     const room = await this.load(boardId, board)
     if (!room) return null
+    this.stopIdling(room)
     room.hold()
     let released = false
     const release = () => {
@@ -165,7 +175,7 @@ export class RoomRegistry {
       limits: this.limits,
       outbound: this.outbound,
       events: this.extensions,
-      onIdle: (idle) => this.unload(idle),
+      onIdle: (idle) => this.keepIdle(idle),
     })
     room.load(stored)
     migrateBoardDoc(room.doc, serverOrigin('schema-migration'))
@@ -174,7 +184,53 @@ export class RoomRegistry {
     return room
   }
 
+  /**
+   * Unloads a board's room now if nobody holds it, rather than keeping it
+   * idle (its board was deleted: nothing may come back to it).
+   */
+  unloadIdle(boardId: string): void {
+    const room = this.rooms.get(boardId)
+    if (room?.isIdle) this.unload(room)
+  }
+
+  /** Keeps a room nobody holds loaded for `idleRoomMs`, within `idleRooms`; then unloads it unless someone holds it again. */
+  private keepIdle(room: Room): void {
+    if (this.rooms.get(room.boardId) !== room) return
+    this.stopIdling(room)
+    this.extensions.idle(room)
+    if (this.limits.idleRoomMs === 0 || this.limits.idleRooms === 0) {
+      this.unload(room)
+      return
+    }
+    const timer = setTimeout(() => {
+      this.idle.delete(room)
+      this.unloadIfIdle(room)
+    }, this.limits.idleRoomMs)
+    timer.unref()
+    this.idle.set(room, timer)
+    for (const longest of this.idle.keys()) {
+      if (this.idle.size <= this.limits.idleRooms) break
+      this.stopIdling(longest)
+      this.unloadIfIdle(longest)
+    }
+  }
+
+  private stopIdling(room: Room): void {
+    clearTimeout(this.idle.get(room))
+    this.idle.delete(room)
+  }
+
+  /** Called from a timer: a failure is logged, never thrown out of it. */
+  private unloadIfIdle(room: Room): void {
+    try {
+      if (room.isIdle) this.unload(room)
+    } catch (error) {
+      this.logger.error({ boardId: room.boardId, err: errorMessage(error) }, 'could not unload an idle board')
+    }
+  }
+
   private unload(room: Room): void {
+    this.stopIdling(room)
     if (this.rooms.get(room.boardId) !== room) return
     this.rooms.delete(room.boardId)
     // The extensions hear of it while the document can still be read (the board list's summary is written from it).

@@ -204,6 +204,8 @@ describeEachDialect(postgresMissing, 'a board archived, restored and deleted on 
     expect((await asAdmin.delete(`/api/boards/${boardId}`)).status).toBe(204)
 
     await waitFor(() => writer.closes.includes(CLOSE.boardDeleted.code), 'the writer’s socket to close with board deleted')
+    // Nothing comes back to a deleted board: its room is not kept idle.
+    expect(server.services.rooms.loadedRooms.has(boardId)).toBe(false)
     const { storage } = server.services
     expect(await storage.boards.get(boardId)).toBeUndefined()
     expect(await storage.log.load(boardId)).toMatchObject({ checkpoint: null, updates: [] })

@@ -28,7 +28,8 @@ describeEachDialect(postgresMissing, 'the history sweep on %s', (dialect) => {
 
   it('thins a board nobody edits once its edits are past the detail window', async () => {
     const clock = testClock()
-    server = await startTestServer({ dialect, access: () => openAccess(), clock, compactAfterRows: 1_000_000, env: { HISTORY_DETAIL_DAYS: '1', HISTORY_CHECKPOINT_MINUTES: '60' } })
+    // ROOM_IDLE_MS=0: the sweep thins boards nobody has loaded, and this board unloads as soon as its writer leaves.
+    server = await startTestServer({ dialect, access: () => openAccess(), clock, compactAfterRows: 1_000_000, env: { HISTORY_DETAIL_DAYS: '1', HISTORY_CHECKPOINT_MINUTES: '60', ROOM_IDLE_MS: '0' } })
     const api = apiClient(() => server.url)
     const boardId = await api.createBoard('Left alone')
     const writer = connect(server.wsUrl, boardId)

@@ -1,0 +1,106 @@
+/**
+ * A board nobody has open stays loaded for ROOM_IDLE_MS (at most ROOM_IDLE_MAX
+ * such boards), so that a reload, the reconnects after a network blip, or
+ * opening a board just created find its room instead of loading it again.
+ */
+import { afterEach, expect, it } from 'vitest'
+import { boardToModel } from '../shared/board-convert.ts'
+import { addAssessment } from '../shared/board-mutations.ts'
+import { apiClient } from './helpers/api.ts'
+import { METRICS_TOKEN, metricsText, sample } from './helpers/prometheus-text.ts'
+import { startTestServer, type TestServer } from './helpers/test-server.ts'
+import { waitFor } from './helpers/wait-for.ts'
+import { connectClient, type TestClient } from './helpers/yjs-client.ts'
+
+let server: TestServer | undefined
+const clients: TestClient[] = []
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.destroy()
+  await server?.destroy()
+  server = undefined
+})
+
+const connect = (running: TestServer, boardId: string) => {
+  const client = connectClient(running.wsUrl, boardId)
+  clients.push(client)
+  return client
+}
+
+const titles = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).assessments.map((a) => a.title)
+
+it('keeps a board nobody has open loaded for ROOM_IDLE_MS, so that opening it again finds the same room, then unloads it', async () => {
+  const running = (server = await startTestServer({ env: { ROOM_IDLE_MS: '3000', METRICS_TOKEN } }))
+  const rooms = running.services.rooms
+  const boardId = await apiClient(running.url).createBoard('Kept warm')
+  const created = rooms.loadedRooms.get(boardId)
+  expect(created).toBeDefined()
+  expect(sample(await metricsText(running), 'assay_rooms_idle')).toBe(1)
+
+  // Opening the board just created: its room is still there, not read and applied again.
+  const writer = connect(running, boardId)
+  await writer.synced()
+  expect(rooms.loadedRooms.get(boardId)).toBe(created)
+  expect(rooms.idleRoomCount).toBe(0)
+  addAssessment(writer.doc, { title: 'Said before the reload' })
+  await waitFor(() => created!.isSaved && created!.connections.size === 1, 'the edit to be saved')
+
+  // A reload: the last client leaves and a fresh one comes back.
+  writer.destroy()
+  await waitFor(() => created!.connections.size === 0, 'the writer to leave')
+  expect(rooms.loadedRooms.get(boardId)).toBe(created)
+  expect(rooms.idleRoomCount).toBe(1)
+  const reloaded = connect(running, boardId)
+  await reloaded.synced()
+  expect(titles(reloaded, boardId)).toEqual(['Said before the reload'])
+  expect(rooms.loadedRooms.get(boardId)).toBe(created)
+
+  reloaded.destroy()
+  await waitFor(() => !rooms.loadedRooms.has(boardId), 'the idle room to unload', 20_000)
+  expect(rooms.idleRoomCount).toBe(0)
+  expect(sample(await metricsText(running), 'assay_rooms_idle')).toBe(0)
+
+  // Unloaded, the board is read from storage again, whole.
+  const later = connect(running, boardId)
+  await later.synced()
+  expect(titles(later, boardId)).toEqual(['Said before the reload'])
+  expect(rooms.loadedRooms.get(boardId)).not.toBe(created)
+})
+
+it('keeps at most ROOM_IDLE_MAX boards idle, unloading the one idle longest first', async () => {
+  const running = (server = await startTestServer({ env: { ROOM_IDLE_MS: '600000', ROOM_IDLE_MAX: '2' } }))
+  const rooms = running.services.rooms
+  const api = apiClient(running.url)
+  const [first, second, third] = [await api.createBoard('First'), await api.createBoard('Second'), await api.createBoard('Third')]
+  expect([rooms.loadedRooms.has(first), rooms.loadedRooms.has(second), rooms.loadedRooms.has(third)]).toEqual([false, true, true])
+
+  // Held and let go again, the second becomes the one idle for the shortest time.
+  expect(await rooms.withRoom(second, (room) => room.connections.size)).toBe(0)
+  const fourth = await api.createBoard('Fourth')
+  expect([rooms.loadedRooms.has(second), rooms.loadedRooms.has(third), rooms.loadedRooms.has(fourth)]).toEqual([true, false, true])
+  expect(rooms.idleRoomCount).toBe(2)
+
+  // A board someone has open is not idle, and never unloaded for the limit.
+  const reader = connect(running, second)
+  await reader.synced()
+  await api.createBoard('Fifth')
+  expect(rooms.loadedRooms.has(second)).toBe(true)
+  expect(rooms.idleRoomCount).toBe(2)
+})
+
+it('writes the board list’s summary as soon as nobody holds the room, though it stays loaded', async () => {
+  const running = (server = await startTestServer({ env: { ROOM_IDLE_MS: '600000' } }))
+  const api = apiClient(running.url)
+  const boardId = await api.createBoard('Untitled watch')
+  expect((await api.patch(`/api/boards/${boardId}`, { title: 'Baltic watch', marking: 'TLP:RED' })).status).toBe(200)
+  expect(running.services.rooms.loadedRooms.has(boardId)).toBe(true)
+  const listed = (await api.get<{ id: string; title: string; marking: string }[]>('/api/boards')).body.find((board) => board.id === boardId)
+  expect(listed).toMatchObject({ title: 'Baltic watch', marking: 'TLP:RED' })
+})
+
+it('unloads at once with ROOM_IDLE_MS=0', async () => {
+  const running = (server = await startTestServer({ env: { ROOM_IDLE_MS: '0' } }))
+  const boardId = await apiClient(running.url).createBoard('Gone at once')
+  expect(running.services.rooms.loadedRooms.has(boardId)).toBe(false)
+  expect(running.services.rooms.idleRoomCount).toBe(0)
+})
