@@ -5,8 +5,8 @@
  * is read from the document when it is written, at most once a second per
  * board and at once when nobody holds the room any more or it unloads
  * (counting a large board's entities on every keystroke cost more than the
- * keystroke's commit). A board loaded
- * without a summary (made before the summary existed) is counted as it loads.
+ * keystroke's commit). A board loaded without a summary (made before the
+ * summary existed) is counted as it loads.
  */
 import type * as Y from 'yjs'
 import { collection, metaMap, readString } from '../../shared/board-doc.ts'

@@ -1,10 +1,10 @@
 /**
  * The rooms this process has loaded: at most one per board. Concurrent first
  * joins share one load; a room unloads once nobody has held it for
- * `idleRoomMs` and everything is saved (the oldest idle room at once when
- * more than `idleRooms` are idle). What else happens around a room (fan-out to other instances,
- * compaction, automatic snapshots, metrics) is an extension given from
- * outside; the registry calls their hooks in order and knows none of them.
+ * `idleRoomMs` and everything is saved (the one idle longest at once when more
+ * than `idleRooms` are idle). What else happens around a room (fan-out to
+ * other instances, compaction, automatic snapshots, metrics) is an extension
+ * given from outside; the registry calls their hooks in order and knows none of them.
  */
 import { migrateBoardDoc } from '../../shared/board-doc.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
@@ -190,7 +190,7 @@ export class RoomRegistry {
    */
   unloadIdle(boardId: string): void {
     const room = this.rooms.get(boardId)
-    if (room?.isIdle) this.unload(room)
+    if (room) this.unloadIfIdle(room)
   }
 
   /** Keeps a room nobody holds loaded for `idleRoomMs`, within `idleRooms`; then unloads it unless someone holds it again. */
@@ -220,7 +220,7 @@ export class RoomRegistry {
     this.idle.delete(room)
   }
 
-  /** Called from a timer: a failure is logged, never thrown out of it. */
+  /** A failure is logged, never thrown: this runs from timers, and for a room other than the caller's. */
   private unloadIfIdle(room: Room): void {
     try {
       if (room.isIdle) this.unload(room)
