@@ -3,6 +3,7 @@ import { Redis } from 'ioredis'
 import * as decoding from 'lib0/decoding'
 import { afterEach, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
+import { collection } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import { addAccount, addToken, upgradeStatus } from './helpers/accounts.ts'
@@ -80,6 +81,25 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     expect(created.status).toBe(201)
     a.provider.connect()
     await waitFor(() => boardToModel(a.doc, boardId).assessments.length === 3, 'the HTTP edit at instance one')
+  })
+
+  it('a board nobody has open on one instance, kept loaded there, takes the edits made on another', async () => {
+    const one = await start()
+    const two = await start({ database: one.database })
+    const boardId = await apiClient(one.url).createBoard('Kept on two')
+    const visitor = connect(two, boardId)
+    await visitor.synced()
+    const kept = two.services.rooms.loadedRooms.get(boardId)
+    visitor.destroy()
+    await waitFor(() => kept?.connections.size === 0 && two.services.rooms.idleRoomCount === 1, 'the room on two to be idle')
+    const writer = connect(one, boardId)
+    await writer.synced()
+    addAssessment(writer.doc, { title: 'Written on one while two kept the board' })
+    await waitFor(() => collection(kept!.doc, 'assessments').size === 1, 'the edit in the idle room on two')
+    const fresh = connect(two, boardId)
+    await fresh.synced()
+    expect(boardToModel(fresh.doc, boardId).assessments.map((a) => a.title)).toEqual(['Written on one while two kept the board'])
+    expect(two.services.rooms.loadedRooms.get(boardId)).toBe(kept)
   })
 
   it('revoking a token on one instance closes its socket on another at once', async () => {
