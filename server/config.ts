@@ -136,6 +136,8 @@ const configSchema = z.object({
   ROOM_IDLE_MS: count('milliseconds', 0, 3_600_000).default(RELAY_LIMITS.idleRoomMs),
   /** Loaded boards nobody has open, at most (0: none stays). */
   ROOM_IDLE_MAX: count('boards', 0, 100_000).default(RELAY_LIMITS.idleRooms),
+  /** Stored bytes of the boards nobody has open, in all, at most (0: none stays). */
+  ROOM_IDLE_MAX_BYTES: count('bytes', 0, 2 ** 40).default(RELAY_LIMITS.idleRoomBytes),
 })
 
 export type Config = z.infer<typeof configSchema>

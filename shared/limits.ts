@@ -56,6 +56,11 @@ export const RELAY_LIMITS = {
   idleRoomMs: 10_000,
   /** Loaded boards nobody has open, at most; past it the one idle longest unloads at once. */
   idleRooms: 64,
+  /**
+   * The same by size: the stored bytes those boards were loaded from and have
+   * committed since, in all (a room holds some 30 times that in memory).
+   */
+  idleRoomBytes: 32 * 1024 * 1024,
 } as const
 
 export type RelayLimits = { [K in keyof typeof RELAY_LIMITS]: number }

@@ -1,7 +1,8 @@
 /**
  * A board nobody has open stays loaded for ROOM_IDLE_MS (at most ROOM_IDLE_MAX
- * such boards), so that a reload, the reconnects after a network blip, or
- * opening a board just created find its room instead of loading it again.
+ * such boards and ROOM_IDLE_MAX_BYTES of their stored state), so that a
+ * reload, the reconnects after a network blip, or opening a board just created
+ * find its room instead of loading it again.
  */
 import { afterEach, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
@@ -86,6 +87,31 @@ it('keeps at most ROOM_IDLE_MAX boards idle, unloading the one idle longest firs
   await api.createBoard('Fifth')
   expect(rooms.loadedRooms.has(second)).toBe(true)
   expect(rooms.idleRoomCount).toBe(2)
+})
+
+it('keeps idle boards within ROOM_IDLE_MAX_BYTES of stored state, the one idle longest unloaded first, and never one larger than that', async () => {
+  const running = (server = await startTestServer({ env: { ROOM_IDLE_MS: '600000', ROOM_IDLE_MAX_BYTES: '16000' } }))
+  const rooms = running.services.rooms
+  const api = apiClient(running.url)
+  /** A board whose judgment holds `chars` characters, left idle by the request that wrote it. */
+  const boardOf = async (title: string, chars: number) => {
+    const boardId = await api.createBoard(title)
+    expect((await api.post(`/api/boards/${boardId}/assessments`, { title, judgment: 'x'.repeat(chars) })).status).toBe(201)
+    return boardId
+  }
+  const first = await boardOf('First', 6000)
+  const second = await boardOf('Second', 6000)
+  expect(rooms.loadedRooms.get(first)!.storedBytes + rooms.loadedRooms.get(second)!.storedBytes).toBeLessThan(16_000)
+  expect([rooms.loadedRooms.has(first), rooms.loadedRooms.has(second)]).toEqual([true, true])
+
+  // A third such board passes the bytes allowed: the one idle longest goes.
+  const third = await boardOf('Third', 6000)
+  expect([rooms.loadedRooms.has(first), rooms.loadedRooms.has(second), rooms.loadedRooms.has(third)]).toEqual([false, true, true])
+
+  // A board larger than all the bytes allowed is not kept at all, and takes no other with it.
+  const large = await boardOf('Large', 17_000)
+  expect(rooms.loadedRooms.has(large)).toBe(false)
+  expect([rooms.loadedRooms.has(second), rooms.loadedRooms.has(third)]).toEqual([true, true])
 })
 
 it('writes the board list’s summary as soon as nobody holds the room, though it stays loaded', async () => {

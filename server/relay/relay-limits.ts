@@ -24,5 +24,6 @@ export function relayLimits(config: Config): RelayLimits {
     commitWaitMs: config.COMMIT_WAIT_MS,
     idleRoomMs: config.ROOM_IDLE_MS,
     idleRooms: config.ROOM_IDLE_MAX,
+    idleRoomBytes: config.ROOM_IDLE_MAX_BYTES,
   }
 }

@@ -2,7 +2,7 @@
  * The rooms this process has loaded: at most one per board. Concurrent first
  * joins share one load; a room unloads once nobody has held it for
  * `idleRoomMs` and everything is saved (the one idle longest at once when more
- * than `idleRooms` are idle). What else happens around a room (fan-out to
+ * than `idleRooms` are idle, or their stored bytes pass `idleRoomBytes`). What else happens around a room (fan-out to
  * other instances, compaction, automatic snapshots, metrics) is an extension
  * given from outside; the registry calls their hooks in order and knows none of them.
  */
@@ -193,12 +193,12 @@ export class RoomRegistry {
     if (room) this.unloadIfIdle(room)
   }
 
-  /** Keeps a room nobody holds loaded for `idleRoomMs`, within `idleRooms`; then unloads it unless someone holds it again. */
+  /** Keeps a room nobody holds loaded for `idleRoomMs`, within `idleRooms` and `idleRoomBytes`; then unloads it unless someone holds it again. */
   private keepIdle(room: Room): void {
     if (this.rooms.get(room.boardId) !== room) return
     this.stopIdling(room)
     this.extensions.idle(room)
-    if (this.limits.idleRoomMs === 0 || this.limits.idleRooms === 0) {
+    if (this.limits.idleRoomMs === 0 || this.limits.idleRooms === 0 || room.storedBytes > this.limits.idleRoomBytes) {
       this.unload(room)
       return
     }
@@ -208,8 +208,11 @@ export class RoomRegistry {
     }, this.limits.idleRoomMs)
     timer.unref()
     this.idle.set(room, timer)
+    let idleBytes = 0
+    for (const kept of this.idle.keys()) idleBytes += kept.storedBytes
     for (const longest of this.idle.keys()) {
-      if (this.idle.size <= this.limits.idleRooms) break
+      if (this.idle.size <= this.limits.idleRooms && idleBytes <= this.limits.idleRoomBytes) break
+      idleBytes -= longest.storedBytes
       this.stopIdling(longest)
       this.unloadIfIdle(longest)
     }
