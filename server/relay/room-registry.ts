@@ -2,9 +2,10 @@
  * The rooms this process has loaded: at most one per board. Concurrent first
  * joins share one load; a room unloads once nobody has held it for
  * `idleRoomMs` and everything is saved (the one idle longest at once when more
- * than `idleRooms` are idle, or their stored bytes pass `idleRoomBytes`). What else happens around a room (fan-out to
- * other instances, compaction, automatic snapshots, metrics) is an extension
- * given from outside; the registry calls their hooks in order and knows none of them.
+ * than `idleRooms` are idle, or their stored bytes pass `idleRoomBytes`). What
+ * else happens around a room (fan-out to other instances, compaction,
+ * automatic snapshots, metrics) is an extension given from outside; the
+ * registry calls their hooks in order and knows none of them.
  */
 import { migrateBoardDoc } from '../../shared/board-doc.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'

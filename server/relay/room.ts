@@ -134,8 +134,8 @@ export class Room {
    * history, open to the same people, shows it too.
    */
   private loadedParts: Uint8Array[] | null = null
-  /** The bytes the board was loaded from and has committed or taken from other instances since: what it weighs, roughly. */
-  private stateBytes = 0
+  /** The bytes the board was loaded from and has committed or taken from other instances since. */
+  private storedByteCount = 0
 
   constructor(private readonly options: RoomOptions) {
     this.boardId = options.boardId
@@ -165,7 +165,7 @@ export class Room {
 
   /** The stored bytes this room's document was built from: a measure of its size, since Yjs reports none. */
   get storedBytes(): number {
-    return this.stateBytes
+    return this.storedByteCount
   }
 
   /** Since when (epoch ms) this room's commits have been failing, or null while they succeed. */
@@ -183,7 +183,7 @@ export class Room {
       this.doc.on('update', this.onDocUpdate)
     }
     const parts = stored.checkpoint ? [stored.checkpoint, ...stored.updates] : stored.updates
-    for (const part of parts) this.stateBytes += part.byteLength
+    for (const part of parts) this.storedByteCount += part.byteLength
     const heldApart = this.holdRemoteRemainder('stored board')
     this.loadedParts = !heldApart && parts.length > 0 && parts.length <= STORED_PARTS_SENT_AS_IS ? parts : null
   }
@@ -471,7 +471,7 @@ export class Room {
     this.loadedParts = null
     const source = isChangeOrigin(origin) ? origin.source : null
     if (source === 'remote') {
-      this.stateBytes += update.byteLength
+      this.storedByteCount += update.byteLength
       this.broadcast(updateMessage(update))
       return
     }
@@ -511,7 +511,7 @@ export class Room {
     this.commitSucceeded()
     this.committedCount += batch.length
     const merged = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((entry) => entry.update))
-    this.stateBytes += merged.byteLength
+    this.storedByteCount += merged.byteLength
     this.broadcast(updateMessage(merged))
     this.options.events.committed(this, { update: merged, updates: batch.length, seconds })
     // Nothing was applied during the commit, so the doc is exactly what is stored: answer what waits for that.
