@@ -6,6 +6,7 @@
  */
 import { cpus } from 'node:os'
 import { benchBrowser } from './browser.ts'
+import { benchCommit } from './commit.ts'
 import { benchCompare } from './compare.ts'
 import { benchExport } from './export.ts'
 import { benchHistory } from './history.ts'
@@ -23,6 +24,7 @@ const flags = firstFlag === -1 ? [] : args.slice(firstFlag)
 
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   relay: benchRelay,
+  commit: benchCommit,
   referenceServer: benchReference,
   export: benchExport,
   mainThread: benchMainThread,

@@ -20,17 +20,18 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     this.insertRow = db
       .insert(boardUpdates)
       .values({ boardId: sql.placeholder('boardId'), update: sql.placeholder('update'), origin: sql.placeholder('origin'), createdAt: sql.placeholder('createdAt') })
-      .returning({ seq: boardUpdates.seq })
       .prepare()
     this.tail = tailQueries(db)
   }
 
   async append(boardId: string, entries: LogEntry[]): Promise<number> {
     const createdAt = this.clock().toISOString()
-    // all(), never get(): get() stops at the first returned row and resets the statement, and
-    // better-sqlite3 ignores what the reset reports, so an autocommit that then fails (a full
-    // disk) would lose the row while handing back its seq. all() runs the statement to its end.
-    const insert = (entry: LogEntry) => this.insertRow.all({ boardId, update: bufferView(entry.update), origin: entry.origin, createdAt })[0]!.seq
+    // run() steps the statement to its end and throws if the autocommit fails (a full disk); the
+    // rowid it reports is the seq, which spares SQLite building a `RETURNING` result for every
+    // keystroke (`npm run bench -- commit`). Never a returning get(): it resets the statement after
+    // the first row and better-sqlite3 ignores what that reset reports, so a failed commit would
+    // still hand back a seq.
+    const insert = (entry: LogEntry) => Number(this.insertRow.run({ boardId, update: bufferView(entry.update), origin: entry.origin, createdAt }).lastInsertRowid)
     // One statement is a transaction of its own; a batch of several rows is wrapped in one.
     if (entries.length === 1) return insert(entries[0]!)
     return this.db.transaction(() => {
