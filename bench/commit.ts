@@ -3,8 +3,8 @@
  * thread, the part of its CPU per edit that a relay storing nothing does not
  * pay. Keystrokes typed into a judgment are appended one by one, each its own
  * transaction as the room commits them, through the storage the server opens
- * (SQLite in a temporary folder, WAL, `synchronous=NORMAL`); wall time and
- * CPU per append, medians of several runs after a warm-up. Only the default embedded
+ * (SQLite in a temporary folder, WAL, `synchronous=NORMAL`); wall time and CPU
+ * per append, medians of several runs after a warm-up. Only the embedded
  * database: a PostgreSQL commit is a network round trip, not CPU of ours.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
