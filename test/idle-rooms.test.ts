@@ -11,22 +11,15 @@ import { apiClient } from './helpers/api.ts'
 import { METRICS_TOKEN, metricsText, sample } from './helpers/prometheus-text.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { connectClient, type TestClient } from './helpers/yjs-client.ts'
+import { clientsDestroyedAfterEach, type TestClient } from './helpers/yjs-client.ts'
 
+const connect = clientsDestroyedAfterEach()
 let server: TestServer | undefined
-const clients: TestClient[] = []
 
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.destroy()
   await server?.destroy()
   server = undefined
 })
-
-const connect = (running: TestServer, boardId: string) => {
-  const client = connectClient(running.wsUrl, boardId)
-  clients.push(client)
-  return client
-}
 
 const titles = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).assessments.map((a) => a.title)
 
@@ -39,7 +32,7 @@ it('keeps a board nobody has open loaded for ROOM_IDLE_MS, so that opening it ag
   expect(sample(await metricsText(running), 'assay_rooms_idle')).toBe(1)
 
   // Opening the board just created: its room is still there, not read and applied again.
-  const writer = connect(running, boardId)
+  const writer = connect(running.wsUrl, boardId)
   await writer.synced()
   expect(rooms.loadedRooms.get(boardId)).toBe(created)
   expect(rooms.idleRoomCount).toBe(0)
@@ -51,7 +44,7 @@ it('keeps a board nobody has open loaded for ROOM_IDLE_MS, so that opening it ag
   await waitFor(() => created!.connections.size === 0, 'the writer to leave')
   expect(rooms.loadedRooms.get(boardId)).toBe(created)
   expect(rooms.idleRoomCount).toBe(1)
-  const reloaded = connect(running, boardId)
+  const reloaded = connect(running.wsUrl, boardId)
   await reloaded.synced()
   expect(titles(reloaded, boardId)).toEqual(['Said before the reload'])
   expect(rooms.loadedRooms.get(boardId)).toBe(created)
@@ -62,7 +55,7 @@ it('keeps a board nobody has open loaded for ROOM_IDLE_MS, so that opening it ag
   expect(sample(await metricsText(running), 'assay_rooms_idle')).toBe(0)
 
   // Unloaded, the board is read from storage again, whole.
-  const later = connect(running, boardId)
+  const later = connect(running.wsUrl, boardId)
   await later.synced()
   expect(titles(later, boardId)).toEqual(['Said before the reload'])
   expect(rooms.loadedRooms.get(boardId)).not.toBe(created)
@@ -82,7 +75,7 @@ it('keeps at most ROOM_IDLE_MAX boards idle, unloading the one idle longest firs
   expect(rooms.idleRoomCount).toBe(2)
 
   // A board someone has open is not idle, and never unloaded for the limit.
-  const reader = connect(running, second)
+  const reader = connect(running.wsUrl, second)
   await reader.synced()
   await api.createBoard('Fifth')
   expect(rooms.loadedRooms.has(second)).toBe(true)
