@@ -11,6 +11,17 @@ export const LIMITS = {
   maxMessageBytes: 16 * 1024 * 1024,
   /** One HTTP request body. */
   maxBodyBytes: 4 * 1024 * 1024,
+  /** The body of a request anyone may send before signing in (sign-in, setup): an email, a name, a password. */
+  maxPublicBodyBytes: 16 * 1024,
+  /**
+   * The shape of a JSON request body, checked before it is parsed, since parsing
+   * costs by the values a body holds: its nesting (a batch operation's input is
+   * the deepest the API takes, at five), its values in all (a batch of 1,000
+   * operations holds some 20,000), and the keys of one object.
+   */
+  maxJsonDepth: 32,
+  maxJsonValues: 100_000,
+  maxJsonKeysPerObject: 1_000,
   /** One imported source document. */
   maxDocumentBytes: 2 * 1024 * 1024,
 } as const

@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { OpenAPIHono } from '@hono/zod-openapi'
-import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
 import { LIMITS } from '../../shared/limits.ts'
 import { WEBSOCKET_PATH } from '../../shared/protocol.ts'
@@ -17,6 +16,7 @@ import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { adminApi } from './admin-api.ts'
 import { availabilityGuard } from './availability-guard.ts'
 import { meApi, publicAuthApi } from './auth-api.ts'
+import { bodySizeLimit, jsonShapeLimit } from './body-limits.ts'
 import { boardContentApi } from './board-content-api.ts'
 import { boardLifecycleApi } from './board-lifecycle-api.ts'
 import { boardsApi } from './boards-api.ts'
@@ -24,7 +24,7 @@ import { checksApi } from './checks-api.ts'
 import { exportApi } from './export-api.ts'
 import { historyApi } from './history-api.ts'
 import { importApi } from './import-api.ts'
-import { ApiError, errorBody, handleError, unauthorized } from './errors.ts'
+import { errorBody, handleError, unauthorized } from './errors.ts'
 import { boardInvitesApi, invitesApi, publicInvitesApi } from './invites-api.ts'
 import { membersApi } from './members-api.ts'
 import { reviewApi } from './review-api.ts'
@@ -76,14 +76,8 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   else app.get('/metrics', (c) => c.json(errorBody('not_found', 'Metrics are not served here: see METRICS_TOKEN and METRICS_PORT.'), 404))
 
   const api = new OpenAPIHono<AppEnv>()
-  api.use(
-    bodyLimit({
-      maxSize: LIMITS.maxBodyBytes,
-      onError: () => {
-        throw new ApiError(413, 'too_large', `The request body is over ${LIMITS.maxBodyBytes / 1024 / 1024} MiB.`)
-      },
-    }),
-  )
+  api.use(bodySizeLimit(LIMITS.maxBodyBytes))
+  api.use('/auth/*', bodySizeLimit(LIMITS.maxPublicBodyBytes))
   api.use(sameOriginGuard())
   // Public routes come before the signed-in ones, whose authentication middleware answers 401 without a credential.
   api.route('/', publicAuthApi())
@@ -114,6 +108,8 @@ function signedInApi(services: Services): OpenAPIHono<SignedInEnv> {
     c.set('principal', principal)
     await next()
   })
+  // After authentication, so that only a signed-in caller's body is ever read here.
+  api.use(jsonShapeLimit({ depth: LIMITS.maxJsonDepth, values: LIMITS.maxJsonValues, keysPerObject: LIMITS.maxJsonKeysPerObject }))
   for (const part of [meApi(), tokensApi(), adminApi(), invitesApi(), boardsApi()]) api.route('/', part)
   api.route('/boards/:id', boardApi())
   return api

@@ -52,8 +52,11 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
     async (c) => {
       const services = c.var.services
       const body = c.req.valid('json')
+      // Asked before hashing the password: anyone may send this, and a hash costs a worker thread for a while.
+      if ((await services.storage.users.count()) > 0) throw setupDone()
+      // Two setups at once: only one creates the admin.
       const admin = await createAccount(services.storage, { ...body, isAdmin: true }, { onlyIfFirst: true })
-      if (!admin) throw new ApiError(409, 'setup_done', 'The admin account exists already: sign in instead.')
+      if (!admin) throw setupDone()
       setSessionCookie(c, services.config, await startSession(services, admin.id))
       await audit(services, { actor: { userId: admin.id, tokenId: null, name: admin.name, isAdmin: true, via: 'session' }, action: 'setup' })
       return c.json(toMe(admin), 200)
@@ -195,4 +198,8 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
     },
   )
   return api
+}
+
+function setupDone(): ApiError {
+  return new ApiError(409, 'setup_done', 'The admin account exists already: sign in instead.')
 }

@@ -8,6 +8,7 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import type { RelayLimits } from '../../shared/limits.ts'
+import { jsonShapeOver } from '../json-shape.ts'
 
 export type PresenceState = { [key: string]: unknown }
 export type PresenceEntry = { clientId: number; clock: number; state: PresenceState | null }
@@ -36,7 +37,7 @@ export function readPresenceUpdate(update: Uint8Array, limits: Pick<RelayLimits,
       throw new PresenceRefused(`a presence state of ${bytes.byteLength} bytes (the limit is ${limits.presenceBytes})`)
     }
     const json = utf8.decode(bytes)
-    if (nestedDeeperThan(json, limits.presenceDepth)) throw new PresenceRefused(`a presence state nested deeper than ${limits.presenceDepth} levels`)
+    if (jsonShapeOver(json, { depth: limits.presenceDepth }) !== null) throw new PresenceRefused(`a presence state nested deeper than ${limits.presenceDepth} levels`)
     const state: unknown = JSON.parse(json)
     if (state !== null && (typeof state !== 'object' || Array.isArray(state))) throw new PresenceRefused('a presence state that is not an object')
     entries.push({ clientId, clock, state: state as PresenceState | null })
@@ -81,21 +82,4 @@ export function stampedUserId(state: PresenceState | null | undefined): string |
   if (typeof user !== 'object' || user === null) return null
   const id = (user as Record<string, unknown>).id
   return typeof id === 'string' ? id : null
-}
-
-/** A linear scan for `{`/`[` nesting outside strings: no recursion, whatever the input. */
-function nestedDeeperThan(json: string, max: number): boolean {
-  let depth = 0
-  let inString = false
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i)
-    if (inString) {
-      if (c === 0x5c) i++
-      else if (c === 0x22) inString = false
-    } else if (c === 0x22) inString = true
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return true
-    } else if (c === 0x7d || c === 0x5d) depth--
-  }
-  return false
 }
