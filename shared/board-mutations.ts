@@ -189,9 +189,23 @@ export function addClaim(doc: Y.Doc, input: ClaimInput, ctx: MutationContext = {
   const valid = parseInput(claimInputSchema, input, 'claim')
   return transact(doc, ctx, () => {
     requireEntity(doc, 'sources', valid.sourceId)
-    if (valid.documentId !== undefined) requireEntity(doc, 'documents', valid.documentId)
+    if (valid.documentId !== undefined) requireQuote(doc, valid.documentId, valid)
     return newEntity(doc, ctx, 'claims', { ...valid, createdAt: nowIso(ctx), createdBy: ctx.by })
   })
+}
+
+/**
+ * A claim that names a document is presented everywhere as that document's
+ * words (the briefing's quotes, STIX's `x_assay_quote`), and its text can no
+ * longer be corrected: so it must be them, exactly, where it says.
+ */
+function requireQuote(doc: Y.Doc, documentId: string, claim: { text: string; paragraph?: number; start?: number; end?: number }): void {
+  const document = requireEntity(doc, 'documents', documentId)
+  const { paragraph, start, end } = claim
+  const quoted = paragraph !== undefined && start !== undefined && end !== undefined ? readString(document, 'text').slice(start, end) : undefined
+  if (quoted !== claim.text) {
+    throw new BoardError('invalid', 'A claim that names a document must quote it: its text exactly the document\'s from start to end. Add your own wording as a claim by hand.')
+  }
 }
 
 /**

@@ -3,7 +3,8 @@
  * change it (409), and so does the relay for a hostile websocket client that
  * writes the claim's map directly (closed with a named code, nothing stored),
  * while its note, grade and status stay editable and claims added by hand stay
- * editable as typed.
+ * editable as typed. A claim added by hand cannot pose as a quote: one that
+ * names a document must carry its exact words, where it says they are.
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { boardToModel } from '../../shared/board-convert.ts'
@@ -81,5 +82,25 @@ describe('the quote of an imported claim', () => {
     await waitFor(async () => !(await storedModel()).claims.some((c) => c.id === claim.id), 'the deletion stored')
     expect(witness.closes).toEqual([])
     expect(collection(witness.client.doc, 'claims').has(claim.id)).toBe(false)
+  })
+
+  it('cannot be forged over HTTP: a claim naming a document must be its exact words, where it says', async () => {
+    const claim = await importedClaim()
+    const documentId = claim.documentId!
+    const forged = { text: 'Border guards saw nuclear warheads.', sourceId: claim.sourceId, documentId, paragraph: claim.paragraph, start: claim.start, end: claim.end }
+    const claims = `/api/boards/${given.boardId}/claims`
+    for (const body of [forged, { ...forged, paragraph: 9_999_999, start: 999_999_999, end: 3 }, { ...forged, text: claim.text, start: undefined }]) {
+      const refused = await given.api.post<ErrorBody>(claims, body)
+      expect(refused.status).toBe(400)
+      expect(refused.body.error.message).toMatch(/must quote it/)
+    }
+    const batch = await given.api.post<ErrorBody>(`/api/boards/${given.boardId}/batch`, { operations: [{ op: 'add', collection: 'claims', input: forged }] })
+    expect(batch.status).toBe(400)
+    expect((await board()).claims.map((c) => c.text)).toEqual([claim.text, 'Two were shot down.'])
+
+    // The document's own words, where they are, are a quote of it like the import's.
+    const quoted = await given.api.post<ClaimModel>(claims, { ...forged, text: claim.text })
+    expect(quoted.status).toBe(201)
+    expect(quoted.body).toMatchObject({ text: claim.text, documentId, start: claim.start, end: claim.end })
   })
 })
