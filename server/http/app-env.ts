@@ -15,5 +15,9 @@ export type AppEnv = { Variables: AppVariables }
 /** Routes behind the authentication middleware: the caller is known. */
 export type SignedInEnv = { Variables: AppVariables & { principal: Principal } }
 
-/** Routes of one board (`/api/boards/:id/…`) after `boardRole`: the board exists (its row as read then) and the caller holds a role on it. */
-export type BoardEnv = { Variables: SignedInEnv['Variables'] & { board: { id: string; role: Role; record: BoardRecord } } }
+/**
+ * Routes of one board (`/api/boards/:id/…`) after `boardRole`: the board exists
+ * (its row as read then) and the caller holds a role on it, at least the one
+ * the route needs (checked again before a change is applied).
+ */
+export type BoardEnv = { Variables: SignedInEnv['Variables'] & { board: { id: string; role: Role; needed: Role; record: BoardRecord } } }

@@ -82,10 +82,10 @@ export function boardLifecycleApi(): OpenAPIHono<SignedInEnv> {
       const services = c.var.services
       if (!c.var.principal.isAdmin) throw forbidden('Only the admin deletes a board; an owner can archive it.')
       services.rooms.closeConnections({ boardId: id }, CLOSE.boardDeleted)
-      // What this instance's room still commits lands before the rows go, so nothing is left behind here.
-      await services.rooms.loadedRooms.get(id)?.whenSaved().catch(() => undefined)
+      // From here this instance's room commits nothing more (an import still being planned is refused), and a
+      // commit in flight lands before the rows go: nothing is left behind here.
+      await services.rooms.boardDeleted(id)
       await services.storage.boards.delete(id)
-      services.rooms.unloadIdle(id)
       await audit(services, {
         actor: c.var.principal,
         action: 'board-deleted',

@@ -1,14 +1,21 @@
 /**
  * The one check in front of every route of a board (`/api/boards/:id/…`): the
  * board exists and the caller holds at least the role the route needs. The
- * handler then reads the board and the caller's role from `c.var.board`.
+ * handler then reads the board and the caller's role from `c.var.board`. A
+ * route that changes the board makes the same check again right before its
+ * change is applied (`rightStillHeld`): work that takes a while (an import
+ * planned in a worker thread, or queued behind others) must not outlive the
+ * right that asked for it.
  */
 import { z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { atLeast, type Role } from '../../shared/roles.ts'
-import type { BoardRecord } from '../storage/storage.ts'
+import type { Access, Principal } from '../access/access.ts'
+import type { ChangeCheck } from '../relay/room.ts'
+import type { BoardRecord, Storage } from '../storage/storage.ts'
 import type { BoardEnv } from './app-env.ts'
-import { ApiError, forbidden, notFound } from './errors.ts'
+import { ApiError, forbidden, notFound, unauthorized } from './errors.ts'
 
 export const boardIdSchema = z.string().min(1).max(64)
 /** The path parameter every board route declares (the sub-app is mounted at `/boards/:id`). */
@@ -25,16 +32,36 @@ export function boardRole(needed: Role) {
   return createMiddleware<BoardEnv>(async function requireBoardRole(c, next) {
     const id = boardIdSchema.safeParse(c.req.param('id'))
     if (!id.success) throw new ApiError(400, 'invalid', 'Invalid param: id must be 1 to 64 characters.')
-    const { storage, access } = c.var.services
-    const board = await storage.boards.get(id.data)
-    const role = board ? await access.authorize(c.var.principal, id.data) : null
-    // A board the caller cannot see is "not found", not "forbidden": its existence is not disclosed.
-    if (!board || role === null) throw notFound('Board')
-    if (!atLeast(role, needed)) throw forbidden(`This needs the ${needed} role on this board; you are ${role}.`)
+    const { board, role } = await boardAccess(c.var.services, c.var.principal, id.data, needed)
     if (needed === 'editor') refuseArchived(board)
-    c.set('board', { id: id.data, role, record: board })
+    c.set('board', { id: id.data, role, needed, record: board })
     await next()
   })
+}
+
+/**
+ * The request's right to change the board's content, decided again as if it
+ * started now: its credential (401 once signed out, revoked or deactivated),
+ * the board (404 once deleted), the caller's role on it (404 once removed, 403
+ * once below what the route needs) and its state (409 once archived).
+ */
+export function rightStillHeld(c: Context<BoardEnv>): ChangeCheck {
+  return async function confirmBoardRole() {
+    const { services } = c.var
+    const principal = await services.access.principal(c.req.raw)
+    if (!principal) throw unauthorized()
+    const { board } = await boardAccess(services, principal, c.var.board.id, c.var.board.needed)
+    refuseArchived(board)
+  }
+}
+
+async function boardAccess(services: { storage: Storage; access: Access }, principal: Principal, boardId: string, needed: Role): Promise<{ board: BoardRecord; role: Role }> {
+  const board = await services.storage.boards.get(boardId)
+  const role = board ? await services.access.authorize(principal, boardId) : null
+  // A board the caller cannot see is "not found", not "forbidden": its existence is not disclosed.
+  if (!board || role === null) throw notFound('Board')
+  if (!atLeast(role, needed)) throw forbidden(`This needs the ${needed} role on this board; you are ${role}.`)
+  return { board, role }
 }
 
 /** An archived board's content is read-only for everyone until an owner restores it. */

@@ -8,7 +8,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { BatchError } from '../../shared/board-batch.ts'
 import { BoardError } from '../../shared/board-doc.ts'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
-import { CommitsFailing, SavingDelayed } from '../relay/commit-errors.ts'
+import { BoardDeleted, CommitsFailing, SavingDelayed } from '../relay/commit-errors.ts'
 import { storageTroubleOf, type StorageTrouble } from '../storage/storage-errors.ts'
 import { WorkerJobError, type JobRefusal } from '../workers/worker-errors.ts'
 
@@ -90,6 +90,7 @@ export function handleError(error: Error, c: Context): Response {
     c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'change applied but not yet saved; answered 202')
     return c.json({ saving: 'delayed', message: SAVING_DELAYED_MESSAGE }, 202)
   }
+  if (error instanceof BoardDeleted) return c.json(errorBody('not_found', 'Board not found: it was deleted while this request was served, and nothing of the request was applied.'), 404)
   if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status)
   // A refused operation of a batch is also named by its index, for a script to point at.
   if (error instanceof BatchError) return c.json({ error: { code: error.kind, message: error.message, index: error.index } }, BOARD_ERROR_STATUS[error.kind])

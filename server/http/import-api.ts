@@ -7,7 +7,7 @@ import { LIMITS } from '../../shared/limits.ts'
 import { textField } from '../../shared/text-hygiene.ts'
 import { importDocument } from '../import/import-document.ts'
 import type { SignedInEnv } from './app-env.ts'
-import { boardParams, boardRole } from './board-role.ts'
+import { boardParams, boardRole, rightStillHeld } from './board-role.ts'
 import { workerErrorResponses } from './openapi-parts.ts'
 import { ApiError, notFound } from './errors.ts'
 import { validationHook } from './validation-hook.ts'
@@ -77,7 +77,7 @@ export function importApi(): OpenAPIHono<SignedInEnv> {
               preview: body.preview === 'true',
             }
           : { document: { text: body.text }, title: body.title, preview: body.preview }
-      const result = await importDocument(c.var.services, id, request, c.var.principal)
+      const result = await importDocument(c.var.services, id, request, c.var.principal, rightStillHeld(c))
       if (!result) throw notFound('Board')
       return c.json(result, 200)
     },

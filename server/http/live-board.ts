@@ -6,11 +6,16 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import type { MutationContext } from '../../shared/board-mutations.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import type { BoardEnv } from './app-env.ts'
+import { rightStillHeld } from './board-role.ts'
 import { notFound } from './errors.ts'
 
-/** Changes the board's live document and resolves once the change is committed. */
+/**
+ * Changes the board's live document and resolves once the change is committed.
+ * The caller's right is decided again right before the change is applied: the
+ * room may have had to be loaded, or a commit waited for, since the request's check.
+ */
 export async function changeBoard<T>(c: Context<BoardEnv>, change: (doc: Y.Doc) => T): Promise<T> {
-  const result = await c.var.services.rooms.withRoom(c.var.board.id, (room) => room.change(change))
+  const result = await c.var.services.rooms.withRoom(c.var.board.id, (room) => room.change(change, rightStillHeld(c)))
   if (result === null) throw notFound('Board')
   return result
 }

@@ -24,7 +24,7 @@ import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
 import { readAsOfLog } from '../history/read-history.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
-import { boardParams, boardRole, refuseArchived, snapshotParams } from './board-role.ts'
+import { boardParams, boardRole, refuseArchived, rightStillHeld, snapshotParams } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
 import { sendJsonText } from './json-text.ts'
 import { errorResponses, jsonBody, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
@@ -88,6 +88,8 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const past = asOf === undefined ? null : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
       const captured = past ? await c.var.services.workers.run('capture-board', { boardId: id, log: past.log }) : await captureStoredBoard(c.var.services, id)
       if (!captured) throw notFound('Board')
+      // Capturing ran in a worker thread: the right to record its result is decided again.
+      await rightStillHeld(c)()
       const snapshot = await recordSnapshot(storage, id, captured, { label, kind: 'named', author: actorOf(c.var.principal) })
       if (!snapshot) throw new Error('a named snapshot has no guard, yet it was not recorded')
       await audit(c.var.services, {
@@ -191,7 +193,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const id = c.var.board.id
       const { snapshotId } = c.req.valid('param')
       refuseArchived(c.var.board.record)
-      const result = await restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal))
+      const result = await restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal), rightStillHeld(c))
       if (!result) throw snapshotNotFound(snapshotId)
       if (result.changed) {
         await audit(c.var.services, {

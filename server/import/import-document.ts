@@ -3,6 +3,7 @@ import { BoardError, collection } from '../../shared/board-doc.ts'
 import type { ImportPreview, ImportResult } from '../../shared/import/apply-import.ts'
 import type { Principal } from '../access/access.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
+import type { ChangeCheck } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import type { StoredBoards } from '../snapshots/stored-board.ts'
 import type { ImportInput } from './import-job.ts'
@@ -13,14 +14,18 @@ export type ImportRequest = { document: ImportInput; title?: string | undefined;
  * Imports a source document into a board as one change (or only previews it).
  * Reading, parsing and planning run in a worker thread on the board as stored;
  * the room then applies the result as one update. Parsing fails before the
- * board is touched, so a refused import changes nothing. Null when there is no
- * such board.
+ * board is touched, so a refused import changes nothing. `check` decides again,
+ * right before the result is applied, whether `by` may still make the change:
+ * planning, and waiting behind other imports, take long enough for a right to
+ * be taken away meanwhile (the command line has none: its operator holds every
+ * right). Null when there is no such board.
  */
 export async function importDocument(
   services: StoredBoards & { rooms: RoomRegistry },
   boardId: string,
   request: ImportRequest,
   by: Principal,
+  check?: ChangeCheck,
 ): Promise<ImportPreview | ImportResult | null> {
   return oneAtATime(boardId, () =>
     services.rooms.withRoom(boardId, async (room) => {
@@ -33,7 +38,7 @@ export async function importDocument(
         await room.change((doc) => {
           requireSources(doc, result)
           Y.applyUpdate(doc, update, origin)
-        })
+        }, check)
       }
       return result
     }),

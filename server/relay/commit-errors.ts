@@ -14,3 +14,8 @@ export class CommitsFailing extends Error {
 export class SavingDelayed extends Error {
   override name = 'SavingDelayed'
 }
+
+/** The board was deleted while the request was served: nothing of it was applied, and nothing more is stored for that board. */
+export class BoardDeleted extends Error {
+  override name = 'BoardDeleted'
+}

@@ -95,12 +95,13 @@ export class RoomRegistry {
 
   /**
    * The room of a board, held for the caller (call the returned release once
-   * done), or null when there is no such board. A caller that has just read
-   * the board's record passes it, so that a load does not read it again.
+   * done), or null when there is no such board (or it is being deleted). A
+   * caller that has just read the board's record passes it, so that a load
+   * does not read it again.
    */
   async acquire(boardId: string, board?: BoardRecord): Promise<HeldRoom | null> {
     const room = await this.load(boardId, board)
-    if (!room) return null
+    if (!room || room.isDeleted) return null
     this.stopIdling(room)
     room.hold()
     let released = false
@@ -186,20 +187,31 @@ export class RoomRegistry {
   }
 
   /**
-   * Unloads a board's room now if nobody holds it, rather than keeping it
-   * idle (its board was deleted: nothing may come back to it).
+   * The board is being deleted: its room, if loaded here, refuses every later
+   * change and commits nothing more (those who still hold it, such as an import
+   * that was being planned, get BoardDeleted), nobody can hold it again, and it
+   * unloads as soon as nobody holds it. Resolves once a commit already in flight
+   * has ended, so that the board's rows can then go with nothing appended after.
    */
-  unloadIdle(boardId: string): void {
+  async boardDeleted(boardId: string): Promise<void> {
+    // A load under way would otherwise put a room of the deleted board in place after this.
+    await this.loading.get(boardId)?.catch(() => null)
     const room = this.rooms.get(boardId)
-    if (room) this.unloadIfIdle(room)
+    if (!room) return
+    await room.markDeleted()
+    this.unloadIfIdle(room)
   }
 
-  /** Keeps a room nobody holds loaded for `idleRoomMs`, within `idleRooms` and `idleRoomBytes`; then unloads it unless someone holds it again. */
+  /**
+   * Keeps a room nobody holds loaded for `idleRoomMs`, within `idleRooms` and
+   * `idleRoomBytes`; then unloads it unless someone holds it again. A deleted
+   * board's room unloads at once.
+   */
   private keepIdle(room: Room): void {
     if (this.rooms.get(room.boardId) !== room) return
     this.stopIdling(room)
     this.extensions.idle(room)
-    if (this.limits.idleRoomMs === 0 || this.limits.idleRooms === 0 || room.storedBytes > this.limits.idleRoomBytes) {
+    if (room.isDeleted || this.limits.idleRoomMs === 0 || this.limits.idleRooms === 0 || room.storedBytes > this.limits.idleRoomBytes) {
       this.unload(room)
       return
     }

@@ -17,6 +17,8 @@
  * reply waits for the next successful commit, as its client keeps its edits.
  * Changes whose dependencies the doc lacks are held apart per connection
  * (HeldUpdates), never in the doc, so no sync reply carries them.
+ * Once its board is deleted (`markDeleted`), nothing more is applied or
+ * committed, and whoever still holds the room is refused (BoardDeleted).
  *
  * Nothing a client sends can throw out of here: each frame is decoded and
  * checked in `receive()`, a failure closes that one connection, and work that
@@ -36,7 +38,7 @@ import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySo
 import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { applyStoredState } from './merge-state.ts'
-import { CommitsFailing, SavingDelayed } from './commit-errors.ts'
+import { BoardDeleted, CommitsFailing, SavingDelayed } from './commit-errors.ts'
 import { permissionDeniedMessage, storedStateMessages, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
@@ -88,6 +90,13 @@ export type RoomOptions = {
 
 type HeldReply = { connection: Connection | null; reply: () => void }
 
+/**
+ * Decides, right before a server-side change is applied, whether it may still
+ * be made (whoever asked may have lost the right while it was prepared); throws
+ * to refuse it, and then nothing is applied.
+ */
+export type ChangeCheck = () => Promise<void>
+
 export class Room {
   readonly boardId: string
   readonly doc: Y.Doc
@@ -119,6 +128,8 @@ export class Room {
   private restoreNotice: RestoreNotice | null = null
   private restoreNoticeTimer: NodeJS.Timeout | undefined
   private destroyed = false
+  /** Its board was deleted: nothing is applied or committed any more. */
+  private deleted = false
   /**
    * Frames that depend only on the doc, encoded once and reused until the doc
    * changes: our step 1 (sent to every joiner) and the whole state (what every
@@ -161,6 +172,10 @@ export class Room {
 
   get isIdle(): boolean {
     return this.connections.size === 0 && this.holds === 0 && this.isSaved
+  }
+
+  get isDeleted(): boolean {
+    return this.deleted
   }
 
   /** The stored bytes this room's document was built from: a measure of its size, since Yjs reports none. */
@@ -321,8 +336,9 @@ export class Room {
     this.checkIdle()
   }
 
-  /** Resolves once every change applied so far is committed (rejects if the room is destroyed first). */
+  /** Resolves once every change applied so far is committed (rejects if the room is destroyed, or its board deleted, first). */
   whenSaved(): Promise<void> {
+    if (this.deleted) return Promise.reject(this.deletedError('saved'))
     const target = this.appliedCount
     if (this.committedCount >= target) return Promise.resolve()
     return new Promise((resolve, reject) => this.savedWaiters.push({ target, resolve, reject }))
@@ -331,16 +347,19 @@ export class Room {
   /**
    * Makes a server-side change (HTTP edit, import, restore) and resolves with
    * `change`'s result once it is committed. The change runs between commits,
-   * never during one.
+   * never during one. `check` runs first, once the work that prepared the
+   * change is done: a right taken away meanwhile refuses it, and only the
+   * commit in flight (at most `commitWaitMs`) separates the check from the change.
    */
-  async change<T>(change: (doc: Y.Doc) => T): Promise<T> {
-    this.refuseWhileCommitsFail('changed')
+  async change<T>(change: (doc: Y.Doc) => T, check?: ChangeCheck): Promise<T> {
+    this.refuseUnserved('changed')
+    await check?.()
     while (this.flushing) {
       const commitDone = new Promise<void>((resolve, reject) => this.idleWaiters.push({ resolve, reject }))
       await this.withinCommitWait(commitDone, () => new CommitsFailing(`board ${this.boardId}: the commit in flight did not complete within ${this.options.limits.commitWaitMs} ms; nothing was changed`))
     }
     if (this.destroyed) throw new Error(`board ${this.boardId} was unloaded`)
-    this.refuseWhileCommitsFail('changed')
+    this.refuseUnserved('changed')
     const result = change(this.doc)
     await this.withinCommitWait(this.whenSaved(), () => new SavingDelayed(`board ${this.boardId}: the change was applied but not saved within ${this.options.limits.commitWaitMs} ms; it is kept and saved with the board's other changes`))
     return result
@@ -348,7 +367,7 @@ export class Room {
 
   /** Reads the doc as it is stored: at once when nothing is uncommitted, else right after the next commit. */
   read<T>(read: (doc: Y.Doc) => T): Promise<T> {
-    this.refuseWhileCommitsFail('read')
+    this.refuseUnserved('read')
     const answered = new Promise<T>((resolve, reject) =>
       this.whenCommitted(null, () => {
         try {
@@ -366,10 +385,38 @@ export class Room {
     return this.read(() => undefined)
   }
 
-  /** While commits fail the doc holds what is not stored: nothing server-side reads it or adds to it. */
-  private refuseWhileCommitsFail(what: 'read' | 'changed'): void {
+  /**
+   * A deleted board is gone for whoever still holds its room. While commits
+   * fail the doc holds what is not stored: nothing server-side reads it or adds to it.
+   */
+  private refuseUnserved(what: 'read' | 'changed'): void {
+    if (this.deleted) throw this.deletedError(what)
     if (this.failingSince === null) return
     throw new CommitsFailing(`board ${this.boardId} cannot be ${what}: its changes have not been saved since ${new Date(this.failingSince).toISOString()}`)
+  }
+
+  private deletedError(what: 'read' | 'changed' | 'saved'): BoardDeleted {
+    return new BoardDeleted(`board ${this.boardId} was deleted; nothing more is ${what}`)
+  }
+
+  /**
+   * Its board is being deleted: from now on nothing is applied or committed,
+   * and whoever waits for a change to be saved is refused (BoardDeleted).
+   * Resolves once a commit already in flight has ended, so that the board's
+   * rows go after what it stored.
+   */
+  async markDeleted(): Promise<void> {
+    this.deleted = true
+    this.deferred = []
+    while (this.flushing) await new Promise<void>((resolve, reject) => this.idleWaiters.push({ resolve, reject }))
+    // A failed commit in flight was put back to be retried: it is dropped with the rest.
+    clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
+    this.pending = []
+    const deleted = this.deletedError('saved')
+    for (const waiter of this.savedWaiters.splice(0)) waiter.reject(deleted)
+    // Readers waiting for a commit get the board as it was last stored.
+    for (const held of this.heldReplies.splice(0)) this.answer(held)
   }
 
   /** `waiting`'s result, or `late()` thrown once `commitWaitMs` have passed (the work carries on: a late commit still saves). */
@@ -403,7 +450,7 @@ export class Room {
   /** Applies content another instance stored now, or once the commit in flight completes; a failure is this content's alone. */
   private afterCommit(what: string, apply: () => void): void {
     const change = () => {
-      if (this.destroyed) return
+      if (this.destroyed || this.deleted) return
       try {
         apply()
       } catch (error) {
@@ -466,6 +513,8 @@ export class Room {
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    // Nothing more is committed for a deleted board: pending work would only keep its room from unloading.
+    if (this.deleted) return
     this.step1Frame = null
     this.wholeStateFrames = null
     this.loadedParts = null
@@ -481,7 +530,7 @@ export class Room {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.flushing || this.retryTimer !== undefined || this.destroyed) return
+    if (this.flushScheduled || this.flushing || this.retryTimer !== undefined || this.destroyed || this.deleted) return
     this.flushScheduled = true
     setImmediate(() => {
       this.flush().catch((error: unknown) => this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'commit path failed'))
@@ -490,7 +539,7 @@ export class Room {
 
   private async flush(): Promise<void> {
     this.flushScheduled = false
-    if (this.destroyed || this.flushing || this.pending.length === 0) return
+    if (this.destroyed || this.deleted || this.flushing || this.pending.length === 0) return
     const batch = this.pending
     this.pending = []
     this.flushing = true

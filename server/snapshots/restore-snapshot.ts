@@ -10,6 +10,7 @@ import { replaceBoardContent } from '../../shared/board-convert.ts'
 import { collection } from '../../shared/board-doc.ts'
 import type { RestoreResult } from '../../shared/snapshot-model.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
+import type { ChangeCheck } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import type { Actor } from './actor.ts'
 import { captureDoc } from './board-state.ts'
@@ -18,12 +19,17 @@ import { readSnapshot } from './load-snapshot.ts'
 import { recordSnapshot } from './record-snapshot.ts'
 import type { StoredBoards } from './stored-board.ts'
 
-/** Null when the board or the snapshot does not exist. */
+/**
+ * Null when the board or the snapshot does not exist. `check` decides, right
+ * before the board is replaced, whether `actor` may still restore it: the
+ * snapshot was read and rebuilt in the meantime.
+ */
 export async function restoreSnapshot(
   services: StoredBoards & { rooms: RoomRegistry },
   boardId: string,
   snapshotId: string,
   actor: Actor,
+  check: ChangeCheck,
 ): Promise<RestoreResult | null> {
   const target = await readSnapshot(services, boardId, snapshotId)
   if (!target) return null
@@ -40,7 +46,7 @@ export async function restoreSnapshot(
         restoreDocumentExtras(doc, target.documentExtras)
       }, origin)
       return captured
-    })
+    }, check)
     if (!before) return { changed: false, before: null }
     const recorded = await recordSnapshot(services.storage, boardId, before, {
       label: `Before restore of ${target.snapshot.label}`,

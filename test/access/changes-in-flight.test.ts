@@ -1,0 +1,144 @@
+/**
+ * A right taken away while a change is on its way: an import is planned (and
+ * an edit's board loaded) after the request's access check, and that can take
+ * long enough for the editor to be removed, demoted, deactivated or to lose
+ * their token, or for the board to be archived or deleted. The change must
+ * then get the answer the same request would get if it started now, and
+ * nothing of it may be stored; a deleted board keeps no row. The gate on the
+ * update log's loads stops the work at that point for as long as the test
+ * needs, rather than hoping a large document takes long enough. Run on SQLite
+ * and PostgreSQL.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
+import { addAccount, addMember, addToken, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
+import { LoadGate } from '../helpers/load-gate.ts'
+import { SAMPLE_ARTICLE } from '../helpers/sample-article.ts'
+import { describeEachDialect, missingServices } from '../helpers/services.ts'
+import { storedBoard } from '../helpers/stored-board.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+import type { HeldRoom } from '../../server/relay/room-registry.ts'
+
+const postgresMissing = await missingServices('postgres')
+
+/** A whole story against a real server, on a loaded machine. */
+const STORY_MS = 60_000
+
+type ErrorBody = { error: { code: string } }
+
+describeEachDialect(postgresMissing, 'a right taken away while a change is on its way, on %s', (dialect) => {
+  const loads = new LoadGate()
+  let server: TestServer
+  let admin: TestAccount
+  let owner: TestAccount
+  let editor: TestAccount
+  let asAdmin: ApiClient
+  let asOwner: ApiClient
+  let editorToken: { id: string; token: string }
+  let asEditor: ApiClient
+  let boardId: string
+  let open: HeldRoom | null = null
+
+  beforeEach(async () => {
+    // A room unloads as soon as nobody holds it, so an edit's request loads its board: a wait the gate can hold.
+    server = await startTestServer({ accounts: true, dialect, wrapStorage: loads.wrap, env: { ROOM_IDLE_MS: '0' } })
+    admin = await addAccount(server, { name: 'Ada Admin', isAdmin: true })
+    owner = await addAccount(server, { name: 'Olga Owner' })
+    editor = await addAccount(server, { name: 'Ed Editor' })
+    asAdmin = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, admin)).token}` })
+    asOwner = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
+    editorToken = await addToken(server, editor)
+    asEditor = apiClient(server.url, { authorization: `Bearer ${editorToken.token}` })
+    boardId = await asOwner.createBoard('Wagner mutiny — Vilnius')
+    await addMember(server, boardId, editor, 'editor')
+  }, STORY_MS)
+
+  afterEach(async () => {
+    loads.release()
+    open?.release()
+    open = null
+    await server.destroy()
+  }, STORY_MS)
+
+  /** The board open on this instance (its room held, as a socket holds it), so the gate holds the import's own read. */
+  const openBoard = async () => {
+    open = await server.services.rooms.acquire(boardId)
+  }
+
+  /**
+   * Sends `request` and resolves once it waits at the gate: its right was
+   * checked, its change not yet applied. The answer is wrapped, or awaiting
+   * this would wait for it.
+   */
+  const heldMidway = async <T>(request: () => Promise<ApiResponse<T>>): Promise<{ answer: Promise<ApiResponse<T>> }> => {
+    loads.hold()
+    const answer = request()
+    await waitFor(() => loads.waiting > 0, 'the request to wait at the gate')
+    return { answer }
+  }
+
+  const importByEditor = () => asEditor.post<ErrorBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })
+
+  const takenAway: [string, () => Promise<ApiResponse>, number, string][] = [
+    ['removed from the board', () => asOwner.delete(`/api/boards/${boardId}/members/${editor.id}`), 404, 'not_found'],
+    ['demoted to reviewer', () => asOwner.patch(`/api/boards/${boardId}/members/${editor.id}`, { role: 'reviewer' }), 403, 'forbidden'],
+    ['deactivated', () => asAdmin.patch(`/api/users/${editor.id}`, { deactivated: true }), 401, 'unauthorized'],
+    [
+      'left with their token revoked',
+      async () => apiClient(server.url, sessionHeaders(server, await signIn(server, editor))).delete(`/api/tokens/${editorToken.id}`),
+      401,
+      'unauthorized',
+    ],
+  ]
+
+  it.each(takenAway)(
+    'an editor %s while their import is planned gets the answer a new request would, and nothing lands',
+    async (_what, takeAway, status, code) => {
+      await openBoard()
+      const { answer } = await heldMidway(importByEditor)
+      expect((await takeAway()).status).toBeLessThan(300)
+      loads.release()
+      const refused = await answer
+      expect({ status: refused.status, code: refused.body.error?.code }).toEqual({ status, code })
+      expect((await storedBoard(server, boardId)).claims).toEqual([])
+    },
+    STORY_MS,
+  )
+
+  it('an import planned while an owner archives the board is refused as an edit would be, and nothing lands', async () => {
+    await openBoard()
+    const { answer } = await heldMidway(importByEditor)
+    expect((await asOwner.post(`/api/boards/${boardId}/archive`)).status).toBe(200)
+    loads.release()
+    const refused = await answer
+    expect({ status: refused.status, code: refused.body.error?.code }).toEqual({ status: 409, code: 'board_archived' })
+    expect((await storedBoard(server, boardId)).claims).toEqual([])
+  }, STORY_MS)
+
+  it('an import planned while the admin deletes the board is refused, and the deleted board keeps no row', async () => {
+    await openBoard()
+    const { answer } = await heldMidway(importByEditor)
+    expect((await asAdmin.delete(`/api/boards/${boardId}`)).status).toBe(204)
+    loads.release()
+    expect((await answer).status).toBe(404)
+    open?.release()
+    // Its last holder gone, the deleted board's room unloads at once rather than idle.
+    expect(server.services.rooms.loadedRooms.has(boardId)).toBe(false)
+    const { storage } = server.services
+    expect(await storage.boards.get(boardId)).toBeUndefined()
+    expect(await storage.log.load(boardId)).toMatchObject({ checkpoint: null, updates: [] })
+    expect(await storage.history.size(boardId)).toMatchObject({ rows: 0, checkpoints: 0, changes: 0 })
+  }, STORY_MS)
+
+  it('an edit waiting for its board to load is refused once its editor is removed', async () => {
+    const { answer } = await heldMidway(() =>
+      asEditor.post<ErrorBody>(`/api/boards/${boardId}/batch`, { operations: [{ op: 'add', collection: 'assessments', input: { title: 'Too late' } }] }),
+    )
+    expect((await asOwner.delete(`/api/boards/${boardId}/members/${editor.id}`)).status).toBe(204)
+    loads.release()
+    const refused = await answer
+    expect({ status: refused.status, code: refused.body.error?.code }).toEqual({ status: 404, code: 'not_found' })
+    expect((await storedBoard(server, boardId)).assessments).toEqual([])
+  }, STORY_MS)
+})
