@@ -85,7 +85,10 @@ export function boardLifecycleApi(): OpenAPIHono<SignedInEnv> {
       // From here this instance's room commits nothing more (an import still being planned is refused), and a
       // commit in flight lands before the rows go: nothing is left behind here.
       await services.rooms.boardDeleted(id)
-      await services.storage.boards.delete(id)
+      await services.storage.boards.delete(id).catch((error: unknown) => {
+        services.rooms.boardNotDeleted(id)
+        throw error
+      })
       await audit(services, {
         actor: c.var.principal,
         action: 'board-deleted',

@@ -7,17 +7,18 @@
  * accepted.
  */
 import { upgradeWebSocket } from '@hono/node-server'
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import type { WebSocket } from 'ws'
 import { CLOSE, UPGRADE_REFUSED } from '../../shared/protocol.ts'
 import { isSameOrigin } from '../auth/same-origin.ts'
 import type { Admission } from '../relay/connection-limits.ts'
 import type { Connection, ConnectionGrant, RelaySocket } from '../relay/connection.ts'
+import type { JoinInFlight } from '../relay/joins-in-flight.ts'
 import type { HeldRoom } from '../relay/room-registry.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
-type UpgradeEnv = SignedInEnv & { Variables: { grant: ConnectionGrant; admission: Admission; held: HeldRoom } }
+type UpgradeEnv = SignedInEnv & { Variables: { grant: ConnectionGrant; admission: Admission; held: HeldRoom; join: JoinInFlight } }
 
 /** How long a client refused over a connection limit is asked to wait. */
 const RETRY_AFTER_SECONDS = '5'
@@ -27,48 +28,39 @@ export function websocketRoute(): Hono<UpgradeEnv> {
   route.get(
     '/:boardId',
     async function authorizeUpgrade(c, next) {
-      const { access, storage, rooms } = c.var.services
       const boardId = c.req.param('boardId')
-      const principal = await access.principal(c.req.raw, { allowQueryToken: true })
-      if (!principal) return c.text('Unauthorized', 401)
-      // Browsers send cookies on cross-site websocket upgrades too: a cookie counts only from our own pages.
-      if (principal.via === 'session' && !isSameOrigin(c.req.raw, c.var.services.config.PUBLIC_URL)) return c.text('Forbidden', 403)
-      const board = await storage.boards.get(boardId)
-      if (!board) return c.text('Not Found', 404)
-      const role = await access.authorize(principal, boardId)
-      if (role === null) return c.text('Forbidden', 403)
-      const admission = rooms.admit(principal.userId)
-      if (typeof admission === 'string') {
-        const refused = UPGRADE_REFUSED[admission]
-        c.var.logger.warn({ boardId, user: principal.userId, status: refused.status }, 'websocket upgrade refused over a connection limit')
-        return c.text(refused.message, refused.status, { 'Retry-After': RETRY_AFTER_SECONDS })
-      }
-      // Loaded with the record just read; held until the socket opens (or for a while, should it never).
-      const held = await rooms.acquire(boardId, board).catch((error: unknown) => {
-        admission.release()
+      // Begun before the first read of rights: a change of them from here on closes this socket as it opens.
+      const join = c.var.services.rooms.beginJoin(boardId)
+      try {
+        const refusal = await decideUpgrade(c, boardId, join)
+        if (refusal) {
+          join.end()
+          return refusal
+        }
+      } catch (error) {
+        join.end()
         throw error
-      })
-      if (!held) {
-        admission.release()
-        return c.text('Not Found', 404)
       }
-      c.set('principal', principal)
-      // An archived board is read-only for every role; archiving and restoring close its sockets, so this is decided again.
-      c.set('grant', { role, archived: board.archivedAt !== null })
-      c.set('admission', admission)
-      c.set('held', held)
       return next()
     },
     upgradeWebSocket((c) => {
       const { logger } = c.var.services
       const boardId = c.req.param('boardId')
       // The handlers below live as long as the socket: they hold what they need, never the request's context.
-      const { principal, grant, admission, held } = c.var
+      const { principal, grant, admission, held, join } = c.var
       const { room, release } = held
       let connection: Connection | undefined
       return {
         onOpen(_event, ws) {
           const raw = ws.raw as WebSocket
+          const revoked = join.revoked
+          if (revoked) {
+            // Its rights changed after they were read: it reconnects and is decided again (or, for a deleted board, stops).
+            admission.release()
+            release()
+            raw.close(revoked.code, revoked.reason)
+            return
+          }
           const socket: RelaySocket = {
             send: (data) => raw.send(data),
             get bufferedAmount() {
@@ -108,4 +100,40 @@ export function websocketRoute(): Hono<UpgradeEnv> {
     }),
   )
   return route
+}
+
+/** Decides the upgrade: a refusal to answer, or nothing once the context holds what the socket needs to join. */
+async function decideUpgrade(c: Context<UpgradeEnv>, boardId: string, join: JoinInFlight): Promise<Response | undefined> {
+  const { access, storage, rooms } = c.var.services
+  const principal = await access.principal(c.req.raw, { allowQueryToken: true })
+  if (!principal) return c.text('Unauthorized', 401)
+  join.identify({ userId: principal.userId, tokenId: principal.tokenId, sessionId: principal.sessionId ?? null })
+  // Browsers send cookies on cross-site websocket upgrades too: a cookie counts only from our own pages.
+  if (principal.via === 'session' && !isSameOrigin(c.req.raw, c.var.services.config.PUBLIC_URL)) return c.text('Forbidden', 403)
+  const board = await storage.boards.get(boardId)
+  if (!board) return c.text('Not Found', 404)
+  const role = await access.authorize(principal, boardId)
+  if (role === null) return c.text('Forbidden', 403)
+  const admission = rooms.admit(principal.userId)
+  if (typeof admission === 'string') {
+    const refused = UPGRADE_REFUSED[admission]
+    c.var.logger.warn({ boardId, user: principal.userId, status: refused.status }, 'websocket upgrade refused over a connection limit')
+    return c.text(refused.message, refused.status, { 'Retry-After': RETRY_AFTER_SECONDS })
+  }
+  // Loaded with the record just read; held until the socket opens (or for a while, should it never).
+  const held = await rooms.acquire(boardId, board, join).catch((error: unknown) => {
+    admission.release()
+    throw error
+  })
+  if (!held) {
+    admission.release()
+    return c.text('Not Found', 404)
+  }
+  c.set('principal', principal)
+  // An archived board is read-only for every role; archiving and restoring close its sockets, so this is decided again.
+  c.set('grant', { role, archived: board.archivedAt !== null })
+  c.set('admission', admission)
+  c.set('held', held)
+  c.set('join', join)
+  return undefined
 }

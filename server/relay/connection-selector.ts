@@ -14,7 +14,7 @@ export type ConnectionSelector = { userId?: string; tokenId?: string; sessionId?
   | { boardId: string }
 )
 
-export function selects(selector: ConnectionSelector, boardId: string, identity: ConnectionIdentity): boolean {
+export function selects(selector: ConnectionSelector, boardId: string, identity: Pick<ConnectionIdentity, 'userId' | 'tokenId' | 'sessionId'>): boolean {
   return (
     (selector.boardId === undefined || selector.boardId === boardId) &&
     (selector.userId === undefined || identity.userId === selector.userId) &&

@@ -16,6 +16,7 @@ import type { Logger } from '../log.ts'
 import type { BoardRecord, Storage } from '../storage/storage.ts'
 import { ConnectionLimits, type Admission, type AdmissionRefusal } from './connection-limits.ts'
 import type { ConnectionSelector } from './connection-selector.ts'
+import { JoinsInFlight, type JoinInFlight } from './joins-in-flight.ts'
 import { OutboundBudget } from './outbound-budget.ts'
 import { DEFAULT_RELAY_LIMITS } from './relay-limits.ts'
 import { RoomExtensions, type RoomExtension } from './room-extension.ts'
@@ -47,6 +48,9 @@ export class RoomRegistry {
   private readonly connectionLimits: ConnectionLimits
   /** Bytes queued to slow readers, across every room. */
   readonly outbound: OutboundBudget
+  private readonly joins = new JoinsInFlight()
+  /** Boards deleted while this process ran: never loaded again, whoever asks (their rows may not all be gone yet). */
+  private readonly deletedBoards = new Set<string>()
 
   constructor(
     private readonly storage: Storage,
@@ -81,6 +85,11 @@ export class RoomRegistry {
     return this.connectionLimits.admit(personId)
   }
 
+  /** A websocket upgrade begins deciding its rights: see JoinsInFlight; end() it once its socket joined or never will. */
+  beginJoin(boardId: string): JoinInFlight {
+    return this.joins.begin(boardId)
+  }
+
   commitHealth(): CommitHealth {
     let failingRooms = 0
     let oldestFailingSince: number | null = null
@@ -97,9 +106,10 @@ export class RoomRegistry {
    * The room of a board, held for the caller (call the returned release once
    * done), or null when there is no such board (or it is being deleted). A
    * caller that has just read the board's record passes it, so that a load
-   * does not read it again.
+   * does not read it again; a socket's upgrade passes its join, which ends
+   * with the hold.
    */
-  async acquire(boardId: string, board?: BoardRecord): Promise<HeldRoom | null> {
+  async acquire(boardId: string, board?: BoardRecord, join?: JoinInFlight): Promise<HeldRoom | null> {
     const room = await this.load(boardId, board)
     if (!room || room.isDeleted) return null
     this.stopIdling(room)
@@ -109,6 +119,7 @@ export class RoomRegistry {
       if (released) return
       released = true
       clearTimeout(timer)
+      join?.end()
       room.release()
     }
     const timer = setTimeout(release, UNCLAIMED_HOLD_MS)
@@ -134,6 +145,12 @@ export class RoomRegistry {
    */
   closeConnections(selector: ConnectionSelector, event: CloseEvent): number {
     this.extensions.closingConnections(selector, event)
+    return this.closeConnectionsHere(selector, event)
+  }
+
+  /** Closes the matching connections of this instance, those still joining as they open. */
+  closeConnectionsHere(selector: ConnectionSelector, event: CloseEvent): number {
+    this.joins.revoke(selector, event)
     let closed = 0
     for (const room of this.rooms.values()) closed += room.closeConnections(selector, event)
     return closed
@@ -156,6 +173,7 @@ export class RoomRegistry {
   }
 
   private load(boardId: string, board: BoardRecord | undefined): Promise<Room | null> {
+    if (this.deletedBoards.has(boardId)) return Promise.resolve(null)
     const loaded = this.rooms.get(boardId)
     if (loaded) return Promise.resolve(loaded)
     let loading = this.loading.get(boardId)
@@ -190,16 +208,22 @@ export class RoomRegistry {
    * The board is being deleted: its room, if loaded here, refuses every later
    * change and commits nothing more (those who still hold it, such as an import
    * that was being planned, get BoardDeleted), nobody can hold it again, and it
-   * unloads as soon as nobody holds it. Resolves once a commit already in flight
+   * unloads as soon as nobody holds it; nor is it loaded again here. Resolves once a commit already in flight
    * has ended, so that the board's rows can then go with nothing appended after.
    */
   async boardDeleted(boardId: string): Promise<void> {
+    this.deletedBoards.add(boardId)
     // A load under way would otherwise put a room of the deleted board in place after this.
     await this.loading.get(boardId)?.catch(() => null)
     const room = this.rooms.get(boardId)
     if (!room) return
     await room.markDeleted()
     this.unloadIfIdle(room)
+  }
+
+  /** The board's deletion failed after boardDeleted: it may be loaded again (its room as it was marked is not). */
+  boardNotDeleted(boardId: string): void {
+    this.deletedBoards.delete(boardId)
   }
 
   /**

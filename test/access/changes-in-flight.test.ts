@@ -6,8 +6,10 @@
  * then get the answer the same request would get if it started now, and
  * nothing of it may be stored; a deleted board keeps no row. The gate on the
  * update log's loads stops the work at that point for as long as the test
- * needs, rather than hoping a large document takes long enough. Run on SQLite
- * and PostgreSQL.
+ * needs, rather than hoping a large document takes long enough. The same
+ * holds for a websocket whose upgrade was decided and whose socket has not
+ * joined yet: it is closed as it opens, and decided again. Run on SQLite and
+ * PostgreSQL.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
@@ -18,7 +20,10 @@ import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { storedBoard } from '../helpers/stored-board.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
+import { closeCodes, connectClient, type TestClient } from '../helpers/yjs-client.ts'
 import type { HeldRoom } from '../../server/relay/room-registry.ts'
+import { addAssessment } from '../../shared/board-mutations.ts'
+import { CLOSE } from '../../shared/protocol.ts'
 
 const postgresMissing = await missingServices('postgres')
 
@@ -39,6 +44,7 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
   let asEditor: ApiClient
   let boardId: string
   let open: HeldRoom | null = null
+  let clients: TestClient[] = []
 
   beforeEach(async () => {
     // A room unloads as soon as nobody holds it, so an edit's request loads its board: a wait the gate can hold.
@@ -56,6 +62,7 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
 
   afterEach(async () => {
     loads.release()
+    for (const client of clients.splice(0)) client.destroy()
     open?.release()
     open = null
     await server.destroy()
@@ -140,5 +147,57 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
     const refused = await answer
     expect({ status: refused.status, code: refused.body.error?.code }).toEqual({ status: 404, code: 'not_found' })
     expect((await storedBoard(server, boardId)).assessments).toEqual([])
+  }, STORY_MS)
+
+  /** The editor's socket, its upgrade decided and waiting at the gate for its board to load: no socket to close yet. */
+  const editorJoiningMidway = async () => {
+    loads.hold()
+    const client = connectClient(server.wsUrl, boardId, { token: editorToken.token })
+    clients.push(client)
+    const closes = closeCodes(client)
+    await waitFor(() => loads.waiting > 0, 'the upgrade to wait at the gate')
+    return { client, closes }
+  }
+  const editorConnections = () => [...(server.services.rooms.loadedRooms.get(boardId)?.connections ?? [])].filter((c) => c.identity.userId === editor.id)
+
+  it.each([
+    ['the board is archived', () => asOwner.post(`/api/boards/${boardId}/archive`)],
+    ['its editor is demoted to reviewer', () => asOwner.patch(`/api/boards/${boardId}/members/${editor.id}`, { role: 'reviewer' })],
+  ])('a socket joining while %s is closed as it opens, and comes back read-only', async (_what, takeAway) => {
+    const { client, closes } = await editorJoiningMidway()
+    expect((await takeAway()).status).toBe(200)
+    loads.release()
+    await waitFor(() => closes[0] === CLOSE.accessChanged.code, 'the socket to close with “access changed”')
+    await waitFor(() => client.provider.synced && editorConnections().length === 1, 'the editor to reconnect')
+    expect(editorConnections().every((c) => !c.canWrite)).toBe(true)
+    const witness = connectClient(server.wsUrl, boardId, { token: (await addToken(server, owner)).token })
+    clients.push(witness)
+    await witness.synced()
+    addAssessment(client.doc, { title: 'Written after' })
+    // A socket's frames are handled in order: once its presence that follows has reached the witness, the edit was handled.
+    client.provider.awareness.setLocalStateField('cursor', 'after the edit')
+    await waitFor(() => witness.provider.awareness.getStates().get(client.doc.clientID)?.cursor === 'after the edit', 'the editor’s presence at the witness')
+    expect((await storedBoard(server, boardId)).assessments).toEqual([])
+  }, STORY_MS)
+
+  it('a socket joining while the admin deletes the board is closed for good as it opens, and no row is left', async () => {
+    const rooms = server.services.rooms
+    const closeConnections = rooms.closeConnections.bind(rooms)
+    let deleting = false
+    rooms.closeConnections = (selector, event) => {
+      deleting ||= event === CLOSE.boardDeleted
+      return closeConnections(selector, event)
+    }
+    const { client, closes } = await editorJoiningMidway()
+    // The delete waits for the board's load under way, which waits at the gate: let it go once the delete has begun.
+    const deleted = asAdmin.delete(`/api/boards/${boardId}`)
+    await waitFor(() => deleting, 'the delete to begin')
+    loads.release()
+    expect((await deleted).status).toBe(204)
+    await waitFor(() => closes[0] === CLOSE.boardDeleted.code, 'the socket to close with “board deleted”')
+    expect(client.provider.shouldConnect).toBe(false)
+    await waitFor(() => !rooms.loadedRooms.has(boardId), 'the room to unload')
+    expect(await server.services.storage.log.load(boardId)).toMatchObject({ checkpoint: null, updates: [] })
+    expect(await server.services.storage.boards.get(boardId)).toBeUndefined()
   }, STORY_MS)
 })
