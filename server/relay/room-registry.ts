@@ -99,7 +99,11 @@ export class RoomRegistry {
    * the board's record passes it, so that a load does not read it again.
    */
   async acquire(boardId: string, board?: BoardRecord): Promise<HeldRoom | null> {
-    const room = await this.load(boardId, board)
+    let room = await this.load(boardId, board)
+    // While a load awaits its extensions, its room is served to others already; they may come and go and the room
+    // unload, destroyed. A socket joined to it would be served by nothing: load the board again, its record read anew
+    // (it may have been deleted meanwhile).
+    while (room && this.rooms.get(boardId) !== room) room = await this.load(boardId, undefined)
     if (!room) return null
     this.stopIdling(room)
     room.hold()
