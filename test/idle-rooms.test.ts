@@ -7,6 +7,9 @@
 import { afterEach, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
+import { DEFAULT_RELAY_LIMITS } from '../server/relay/relay-limits.ts'
+import type { RoomExtension } from '../server/relay/room-extension.ts'
+import { RoomRegistry } from '../server/relay/room-registry.ts'
 import { apiClient } from './helpers/api.ts'
 import { METRICS_TOKEN, metricsText, sample } from './helpers/prometheus-text.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
@@ -122,4 +125,30 @@ it('unloads at once with ROOM_IDLE_MS=0', async () => {
   const boardId = await apiClient(running.url).createBoard('Gone at once')
   expect(running.services.rooms.loadedRooms.has(boardId)).toBe(false)
   expect(running.services.rooms.idleRoomCount).toBe(0)
+})
+
+it('gives a holder whose load outlasted the room (served to others meanwhile, then unloaded) a live room, never the unloaded one', async () => {
+  const running = (server = await startTestServer())
+  const boardId = await apiClient(running.url).createBoard('Slow to load')
+  let finishFirstLoad!: () => void
+  const firstLoadFinished = new Promise<void>((resolve) => (finishFirstLoad = resolve))
+  let loads = 0
+  // An extension slow to load the board the first time, as one waiting on a service that is away would be.
+  const slowFirstLoad: RoomExtension = { name: 'slow-first-load', onLoaded: () => (++loads === 1 ? firstLoadFinished : undefined) }
+  const rooms = new RoomRegistry(running.services.storage, running.services.logger, { limits: { ...DEFAULT_RELAY_LIMITS, idleRoomMs: 0 }, extensions: [slowFirstLoad] })
+  try {
+    const socketsRoom = rooms.acquire(boardId)
+    const first = await waitFor(() => rooms.loadedRooms.get(boardId), 'the room to be served while its load waits')
+    // The page's read is served from it and lets go: nobody holds the room, so it unloads.
+    expect(await rooms.withRoom(boardId, (room) => room)).toBe(first)
+    expect(rooms.loadedRooms.has(boardId)).toBe(false)
+
+    finishFirstLoad()
+    const held = await socketsRoom
+    expect(held?.room).not.toBe(first)
+    expect(rooms.loadedRooms.get(boardId)).toBe(held?.room)
+    held?.release()
+  } finally {
+    await rooms.close()
+  }
 })

@@ -178,4 +178,35 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
       listener.disconnect()
     }
   })
+
+  it('an edit made while a reconnected instance waits for its subscription reaches it from the log', async () => {
+    const one = await start()
+    const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })
+    proxies.push(proxy)
+    const redisThroughProxy = new URL(REDIS_URL)
+    redisThroughProxy.hostname = '127.0.0.1'
+    redisThroughProxy.port = String(proxy.port)
+    const two = await start({ database: one.database, redisUrl: redisThroughProxy.toString() })
+    const boardId = await apiClient(one.url).createBoard('Resubscribe')
+    const a = connect(one, boardId)
+    const b = connect(two, boardId)
+    await Promise.all([a.synced(), b.synced()])
+    const listener = new Redis(REDIS_URL)
+    const publishedKinds: number[] = []
+    listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => publishedKinds.push(busMessageKind(message)))
+    try {
+      await listener.subscribe(`assay:board:${boardId}`)
+      // Instance two reconnects at once, but Redis hears its SUBSCRIBE only once released: connected and not yet subscribed.
+      const subscription = proxy.holdRequests(/subscribe/i)
+      proxy.cut()
+      proxy.restore()
+      await subscription.held
+      addAssessment(a.doc, { title: 'While two resubscribes' })
+      await waitFor(() => publishedKinds.includes(BUS_KIND_UPDATE), 'instance one to publish the edit')
+      subscription.release()
+      await waitFor(() => boardToModel(b.doc, boardId).assessments.length === 1, 'the edit at instance two, from the log once subscribed')
+    } finally {
+      listener.disconnect()
+    }
+  })
 })

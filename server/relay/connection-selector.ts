@@ -4,6 +4,7 @@
  * was archived, restored or deleted). Plain data, so that it can
  * travel to the other instances.
  */
+import { z } from 'zod'
 import type { ConnectionIdentity } from './connection.ts'
 
 /** Every field given must match; at least one names whose connections they are. */
@@ -13,6 +14,16 @@ export type ConnectionSelector = { userId?: string; tokenId?: string; sessionId?
   | { sessionId: string }
   | { boardId: string }
 )
+
+const optionalFields = { userId: z.string().optional(), tokenId: z.string().optional(), sessionId: z.string().optional(), boardId: z.string().optional() }
+
+/** A selector that travelled (from another instance), checked before it picks anyone's connections. */
+export const connectionSelectorSchema = z.union([
+  z.object({ ...optionalFields, userId: z.string() }),
+  z.object({ ...optionalFields, tokenId: z.string() }),
+  z.object({ ...optionalFields, sessionId: z.string() }),
+  z.object({ ...optionalFields, boardId: z.string() }),
+]) satisfies z.ZodType<ConnectionSelector>
 
 export function selects(selector: ConnectionSelector, boardId: string, identity: Pick<ConnectionIdentity, 'userId' | 'tokenId' | 'sessionId'>): boolean {
   return (

@@ -96,16 +96,16 @@ export class Connection implements QueuedReceiver {
   /** Closes the socket with a close frame (sent after what is already queued). */
   close(event: CloseEvent, cause?: unknown): void {
     if (!this.ended()) return
-    this.socket.close(event.code, event.reason)
-    this.options.onClose(this, event, cause)
+    const refused = this.closeSocket(event)
+    this.options.onClose(this, event, cause ?? refused)
   }
 
   /** Ends the socket at once: for a reader too slow to ever get the close frame, whose backlog must be freed. */
   abort(event: CloseEvent): void {
     if (!this.ended()) return
-    this.socket.close(event.code, event.reason)
+    const refused = this.closeSocket(event)
     this.socket.terminate()
-    this.options.onClose(this, event)
+    this.options.onClose(this, event, refused)
   }
 
   /** Marks the connection closed and stops counting it; false when it already was. */
@@ -115,5 +115,21 @@ export class Connection implements QueuedReceiver {
     this.options.outbound.forget(this)
     this.options.admission?.release()
     return true
+  }
+
+  /**
+   * Sends the close frame, or ends the socket without one when the socket
+   * refuses the event (a code or reason it cannot carry): marked closed, a
+   * connection left open would be neither served nor heard. Returns the
+   * refusal, for the log.
+   */
+  private closeSocket(event: CloseEvent): unknown {
+    try {
+      this.socket.close(event.code, event.reason)
+      return undefined
+    } catch (error) {
+      this.socket.terminate()
+      return error
+    }
   }
 }

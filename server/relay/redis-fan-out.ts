@@ -4,17 +4,20 @@
  * Redis channel, and applies what the others publish. Redis is only the fast
  * path; the update log stays the source of truth, and an instance that may
  * have missed messages (it just subscribed, Redis came back after a blip, or
- * a relayed update depends on one it never got) catches up from it.
+ * a relayed update depends on one it never got) catches up from it. A board
+ * never waits for Redis to load: while Redis is away it is served from here
+ * and the log, and it catches up once its subscription is confirmed.
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { Redis } from 'ioredis'
-import type { CloseEvent } from '../../shared/protocol.ts'
+import { z } from 'zod'
+import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
 import { redisReconnectDelay } from '../redis-reconnect.ts'
 import type { UpdateLogStore } from '../storage/storage.ts'
-import type { ConnectionSelector } from './connection-selector.ts'
-import type { RoomExtension } from './room-extension.ts'
+import { connectionSelectorSchema, type ConnectionSelector } from './connection-selector.ts'
+import type { RelayControl, RoomExtension } from './room-extension.ts'
 import type { Commit, Room } from './room.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
@@ -24,6 +27,17 @@ const KIND_CONTROL = 2
 
 /** A message for every instance rather than one board: today, closing a person's connections. */
 type ControlMessage = { type: 'close-connections'; selector: ConnectionSelector; event: CloseEvent }
+
+const KNOWN_CLOSE_EVENTS: readonly CloseEvent[] = Object.values(CLOSE)
+
+/** What arrives on the control channel is checked like any input: a close code or reason the socket refuses would leave it open and unserved. */
+const controlMessageSchema = z.object({
+  type: z.literal('close-connections'),
+  selector: connectionSelectorSchema,
+  event: z
+    .object({ code: z.number(), reason: z.string() })
+    .refine((event) => KNOWN_CLOSE_EVENTS.some((known) => known.code === event.code && known.reason === event.reason), 'not a close event of shared/protocol.ts'),
+}) satisfies z.ZodType<ControlMessage>
 
 /** What the fan-out reports, for the metrics. */
 export type FanOutCounters = {
@@ -54,6 +68,10 @@ export class RedisFanOut implements RoomExtension {
   /** The rooms loaded here, which the channels of their boards feed. */
   private readonly rooms = new Map<string, Room>()
   private readonly catchingUp = new Map<string, Promise<void>>()
+  /** The registry, which closes this instance's sockets when another instance takes a right away. */
+  private relay: RelayControl | null = null
+  /** Boards asked to catch up while a catch-up was reading the log: that read may predate what the request is about, so one more follows it. */
+  private readonly catchUpAgain = new Set<string>()
   private readonly logger: Logger
   private readonly counters: FanOutCounters
 
@@ -62,16 +80,13 @@ export class RedisFanOut implements RoomExtension {
     this.counters = options.counters ?? UNCOUNTED
     const settings = { maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'assay', retryStrategy: redisReconnectDelay }
     this.publisher = new Redis(options.url, settings)
-    this.subscriber = new Redis(options.url, settings)
+    // ioredis would resubscribe by itself only after emitting `ready`, with nothing telling when the subscription is back.
+    this.subscriber = new Redis(options.url, { ...settings, autoResubscribe: false })
     for (const client of [this.publisher, this.subscriber]) {
       client.on('error', (error: Error) => this.logger.warn({ err: error.message }, 'redis connection error; retrying'))
     }
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.receive(channel.toString(), message))
-    this.subscriber.subscribe(CONTROL_CHANNEL).catch((error: Error) => this.logger.warn({ err: error.message }, 'redis control subscription failed; retrying on reconnect'))
-    // ioredis resubscribes by itself after a reconnect; messages published in between are lost, so catch up.
-    this.subscriber.on('ready', () => {
-      for (const boardId of this.rooms.keys()) this.catchUp(boardId)
-    })
+    this.subscriber.on('ready', () => this.subscribeAll())
   }
 
   /** Resolves once both connections have answered a ping (readiness); rejects at once while either is not connected. */
@@ -81,16 +96,24 @@ export class RedisFanOut implements RoomExtension {
     await Promise.all([this.publisher.ping(), this.subscriber.ping()])
   }
 
-  /** Subscribes to the board's channel, then catches up on what was published before; a failed subscription is retried when Redis is back. */
-  async onLoaded(room: Room): Promise<void> {
+  /**
+   * Subscribes to the board's channel in the background, then catches up on
+   * what was published before. Not awaited: a command to Redis while it is
+   * away waits for its return (maxRetriesPerRequest: null), and so would the
+   * board. While the subscriber is not connected, its next `ready` subscribes.
+   */
+  onAttached(relay: RelayControl): void {
+    this.relay = relay
+  }
+
+  onLoaded(room: Room): void {
     this.rooms.set(room.boardId, room)
-    try {
-      await this.subscriber.subscribe(channelOf(room.boardId))
-    } catch (error) {
-      this.logger.warn({ boardId: room.boardId, err: errorMessage(error) }, 'redis subscription failed; the board is served meanwhile')
-      return
-    }
-    this.catchUp(room.boardId)
+    if (this.subscriber.status !== 'ready') return
+    const boardId = room.boardId
+    this.subscriber
+      .subscribe(channelOf(boardId))
+      .then(() => this.catchUp(boardId))
+      .catch((error: unknown) => this.logger.warn({ boardId, err: errorMessage(error) }, 'redis subscription failed; retried when Redis is back, the board served meanwhile'))
   }
 
   onCommitted(room: Room, commit: Commit): void {
@@ -104,6 +127,8 @@ export class RedisFanOut implements RoomExtension {
   onUnloaded(room: Room): void {
     if (this.rooms.get(room.boardId) !== room) return
     this.rooms.delete(room.boardId)
+    // A new connection starts with no subscription, and an UNSUBSCRIBE queued until then could follow a SUBSCRIBE of the board loaded again.
+    if (this.subscriber.status !== 'ready') return
     this.subscriber.unsubscribe(channelOf(room.boardId)).catch((error: unknown) => this.logger.warn({ boardId: room.boardId, err: errorMessage(error) }, 'redis unsubscribe failed'))
   }
 
@@ -119,12 +144,32 @@ export class RedisFanOut implements RoomExtension {
   }
 
   /**
+   * On every connection of the subscriber: subscribes to the control channel
+   * and every loaded board's, and once Redis has confirmed it, catches the
+   * boards up on what was published while they were not subscribed (a read
+   * before the confirmation could miss a commit made just before it).
+   */
+  private subscribeAll(): void {
+    const boardIds = [...this.rooms.keys()]
+    this.subscriber
+      .subscribe(CONTROL_CHANNEL, ...boardIds.map(channelOf))
+      .then(() => {
+        for (const boardId of boardIds) this.catchUp(boardId)
+      })
+      .catch((error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'redis subscription failed; retried on the next reconnect'))
+  }
+
+  /**
    * Applies whatever other instances committed that this one may not have
    * heard of. Applying known updates again changes nothing, so reading the
    * whole stored state is safe, and it stays right across compactions.
    */
   private catchUp(boardId: string): void {
-    if (!this.rooms.has(boardId) || this.catchingUp.has(boardId)) return
+    if (!this.rooms.has(boardId)) return
+    if (this.catchingUp.has(boardId)) {
+      this.catchUpAgain.add(boardId)
+      return
+    }
     const job = this.options.log
       .load(boardId)
       .then((stored) => {
@@ -132,7 +177,10 @@ export class RedisFanOut implements RoomExtension {
         this.counters.caughtUp()
       })
       .catch((error: unknown) => this.logger.error({ boardId, err: errorMessage(error) }, 'catch-up from the update log failed; retried on the next reconnect'))
-      .finally(() => this.catchingUp.delete(boardId))
+      .finally(() => {
+        this.catchingUp.delete(boardId)
+        if (this.catchUpAgain.delete(boardId)) this.catchUp(boardId)
+      })
     this.catchingUp.set(boardId, job)
   }
 
@@ -157,8 +205,8 @@ export class RedisFanOut implements RoomExtension {
       const kind = decoding.readVarUint(decoder)
       const payload = decoding.readVarUint8Array(decoder)
       if (kind === KIND_CONTROL) {
-        const { selector, event } = JSON.parse(new TextDecoder().decode(payload)) as ControlMessage
-        for (const room of this.rooms.values()) room.closeConnections(selector, event)
+        const { selector, event } = controlMessageSchema.parse(JSON.parse(new TextDecoder().decode(payload)))
+        this.relay?.closeConnectionsHere(selector, event)
         return
       }
       const boardId = channel.slice(CHANNEL_PREFIX.length)

@@ -14,9 +14,17 @@ import type { ConnectionSelector } from './connection-selector.ts'
 import type { Commit, Room, RoomEvents } from './room.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
+/** What an extension may ask of the registry that runs it. */
+export interface RelayControl {
+  /** Closes the matching connections of this instance, those still joining as they open; returns how many closed. */
+  closeConnectionsHere(selector: ConnectionSelector, event: CloseEvent): number
+}
+
 export interface RoomExtension {
   /** Names the extension in log lines. */
   readonly name: string
+  /** The registry that runs the extension was made; `relay` is what the extension may ask of it. */
+  onAttached?(relay: RelayControl): void
   /** A room has loaded `board` from `stored`; it is served once every extension's onLoaded has settled. */
   onLoaded?(room: Room, stored: StoredBoardState, board: BoardRecord): void | Promise<void>
   /** A batch of changes was committed to the update log, and broadcast. */
@@ -54,6 +62,10 @@ export class RoomExtensions implements RoomEvents {
   ) {
     const relaying = extensions.filter((extension) => extension.onRelayed)
     this.relayed = relaying.length === 0 ? () => {} : (bytes) => this.each('onRelayed', (extension) => extension.onRelayed!(bytes))
+  }
+
+  attached(relay: RelayControl): void {
+    this.each('onAttached', (extension) => extension.onAttached!(relay))
   }
 
   /** Awaits every extension's onLoaded; a failure is logged, and the board is served all the same. */

@@ -19,7 +19,7 @@ import type { ConnectionSelector } from './connection-selector.ts'
 import { JoinsInFlight, type JoinInFlight } from './joins-in-flight.ts'
 import { OutboundBudget } from './outbound-budget.ts'
 import { DEFAULT_RELAY_LIMITS } from './relay-limits.ts'
-import { RoomExtensions, type RoomExtension } from './room-extension.ts'
+import { RoomExtensions, type RelayControl, type RoomExtension } from './room-extension.ts'
 import { Room } from './room.ts'
 
 export type RoomRegistryOptions = {
@@ -38,7 +38,7 @@ export type HeldRoom = { room: Room; release: () => void }
 /** A socket's upgrade that never completes must not pin its room in memory forever. */
 const UNCLAIMED_HOLD_MS = 30_000
 
-export class RoomRegistry {
+export class RoomRegistry implements RelayControl {
   private readonly rooms = new Map<string, Room>()
   private readonly loading = new Map<string, Promise<Room | null>>()
   /** Rooms nobody has held since they went idle, each with the timer that unloads it; the longest idle first. */
@@ -61,6 +61,7 @@ export class RoomRegistry {
     this.extensions = new RoomExtensions(options.extensions ?? [], logger)
     this.connectionLimits = new ConnectionLimits({ perPerson: this.limits.connectionsPerPerson, total: this.limits.connections })
     this.outbound = new OutboundBudget({ perConnection: this.limits.queuedBytesPerConnection, total: this.limits.queuedBytes })
+    this.extensions.attached(this)
   }
 
   get loadedRooms(): ReadonlyMap<string, Room> {
@@ -110,7 +111,11 @@ export class RoomRegistry {
    * with the hold.
    */
   async acquire(boardId: string, board?: BoardRecord, join?: JoinInFlight): Promise<HeldRoom | null> {
-    const room = await this.load(boardId, board)
+    let room = await this.load(boardId, board)
+    // While a load awaits its extensions, its room is served to others already; they may come and go and the room
+    // unload, destroyed. A socket joined to it would be served by nothing: load the board again, its record read anew
+    // (it may have been deleted meanwhile).
+    while (room && this.rooms.get(boardId) !== room) room = await this.load(boardId, undefined)
     if (!room || room.isDeleted) return null
     this.stopIdling(room)
     room.hold()

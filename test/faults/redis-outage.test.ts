@@ -2,9 +2,12 @@
  * Redis goes away under a running server, through a TCP proxy of the test's
  * own: /readyz says not ready while it is away and ready again within seconds
  * of its return (reconnects back off to at most 2 s); the board catches up
- * from the update log once the subscription is back.
+ * from the update log once the subscription is back. Boards are opened and
+ * edited meanwhile, those not loaded yet too.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { boardToModel } from '../../shared/board-convert.ts'
+import { addAssessment } from '../../shared/board-mutations.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { describeUnless, missingServices } from '../helpers/services.ts'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
@@ -30,7 +33,8 @@ describeUnless(redisMissing)('Redis lost and back', () => {
     const target = new URL(REDIS_URL)
     proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) })
     target.port = String(proxy.port)
-    server = await startTestServer({ env: { REDIS_URL: target.toString(), READINESS_TIMEOUT_MS: '500', METRICS_TOKEN } })
+    // Boards unload as soon as nobody holds them, so that a board just created is not loaded when its first client comes.
+    server = await startTestServer({ env: { REDIS_URL: target.toString(), READINESS_TIMEOUT_MS: '500', METRICS_TOKEN, ROOM_IDLE_MS: '0' } })
     api = apiClient(() => server.url)
   })
 
@@ -67,5 +71,22 @@ describeUnless(redisMissing)('Redis lost and back', () => {
     await waitFor(async () => (await api.get('/readyz')).status === 200, 'readiness once Redis is back', RECOVERY_MS)
     // Messages published meanwhile may be lost: the board catches up from the update log.
     await waitFor(async () => (await catchUps()) > caughtUpBefore, 'a catch-up after the reconnection')
+  })
+
+  it('opens a board not loaded yet while Redis is away, and commits its edits', async () => {
+    const boardId = await api.createBoard('Opened during the outage')
+    expect(server.services.rooms.loadedRooms.has(boardId)).toBe(false)
+    proxy.cut()
+    await waitFor(async () => (await api.get('/readyz')).status === 503, 'readiness to fail while Redis is away')
+
+    const writer = connect(server.wsUrl, boardId)
+    await writer.synced()
+    addAssessment(writer.doc, { title: 'Written while Redis is away' })
+    await waitFor(async () => (await api.get<{ assessments: { title: string }[] }>(`/api/boards/${boardId}`)).body.assessments.length === 1, 'the edit to be committed')
+
+    proxy.restore()
+    const reader = connect(server.wsUrl, boardId)
+    await reader.synced()
+    expect(boardToModel(reader.doc, boardId).assessments.map((card) => card.title)).toEqual(['Written while Redis is away'])
   })
 })

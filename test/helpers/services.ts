@@ -14,13 +14,15 @@ import { POSTGRES_URL, REDIS_URL, type Dialect } from './test-server.ts'
 
 export const CHROMIUM_PATH = '/usr/bin/chromium'
 
-export type Service = 'postgres' | 'redis' | 'chromium' | 'nginx' | 'tmpfs'
+/** `redis-server`: the executable, for a test that runs a Redis of its own (test/helpers/own-redis.ts). */
+export type Service = 'postgres' | 'redis' | 'redis-server' | 'chromium' | 'nginx' | 'tmpfs'
 
 /** Each check answers '' when the service is there, or what is wrong. */
 const CHECKS: Record<Service, () => Promise<string>> = {
   postgres: async () => ((await postgresAnswers()) ? '' : `PostgreSQL is not reachable at ${new URL(POSTGRES_URL).host}`),
   redis: async () => ((await redisAnswers()) ? '' : `Redis is not reachable at ${new URL(REDIS_URL).host}`),
   chromium: async () => (isExecutable(CHROMIUM_PATH) ? '' : `Chromium is not installed at ${CHROMIUM_PATH}`),
+  'redis-server': async () => (executablePath('redis-server') ? '' : 'redis-server is not installed'),
   nginx: async () => (executablePath('nginx') ? '' : 'nginx is not installed'),
   tmpfs: async () => (process.getuid?.() === 0 ? '' : 'mounting a small tmpfs needs root'),
 }

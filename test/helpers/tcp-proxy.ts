@@ -6,9 +6,13 @@
  * - `blackhole()`: connections stay open but nothing is forwarded either way, and
  *   new ones are accepted and never answered (a half-open network: a dead peer
  *   behind a box that still acknowledges);
- * - `restore()`: forwarding resumes, for held connections too.
+ * - `restore()`: forwarding resumes, for held connections too;
+ * - `holdRequests(pattern)`: what a client sends that matches (a Redis
+ *   SUBSCRIBE) waits, with everything it sends after it, until released: the
+ *   service answers late, while the connection otherwise works.
  */
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
+import { Transform } from 'node:stream'
 
 export type TcpProxy = {
   /** The local port to point the server at instead of the service's. */
@@ -16,28 +20,50 @@ export type TcpProxy = {
   cut(): void
   blackhole(): void
   restore(): void
+  holdRequests(pattern: RegExp): RequestHold
   close(): Promise<void>
 }
 
-/** A client's connection and, once it is forwarded, the proxy's connection to the service. */
-type Link = { client: Socket; upstream?: Socket }
+export type RequestHold = {
+  /** Resolves once a matching request has arrived, and is held. */
+  held: Promise<void>
+  /** Forwards what was held, and stops holding. */
+  release(): void
+}
+
+/**
+ * A client's connection and, once it is forwarded, the proxy's connection to
+ * the service with what the client sends on its way to it.
+ */
+type Link = { client: Socket; toService?: Transform; upstream?: Socket }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const links = new Set<Link>()
   let mode: 'open' | 'cut' | 'blackhole' = 'open'
+  let holding: { pattern: RegExp; arrived: () => void; released: Promise<void> } | undefined
 
   const drop = (link: Link) => {
     links.delete(link)
     link.client.destroy()
+    link.toService?.destroy()
     link.upstream?.destroy()
   }
-  const pipeBoth = ({ client, upstream }: Link) => {
-    client.pipe(upstream!)
+  const pipeBoth = ({ client, toService, upstream }: Link) => {
+    client.pipe(toService!)
     upstream!.pipe(client)
   }
   const forward = (link: Link) => {
     const upstream = connect(target.port, target.host)
     link.upstream = upstream
+    link.toService = new Transform({
+      transform(chunk: Buffer, _encoding, pass) {
+        const hold = holding
+        if (!hold?.pattern.test(chunk.toString('latin1'))) return pass(null, chunk)
+        hold.arrived()
+        void hold.released.then(() => pass(null, chunk))
+      },
+    })
+    link.toService.pipe(upstream)
     upstream.on('error', () => drop(link))
     upstream.on('close', () => drop(link))
     pipeBoth(link)
@@ -82,6 +108,20 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       for (const link of links) {
         if (link.upstream) pipeBoth(link)
         else forward(link)
+      }
+    },
+    holdRequests(pattern) {
+      let arrived!: () => void
+      let release!: () => void
+      const held = new Promise<void>((resolve) => (arrived = resolve))
+      const released = new Promise<void>((resolve) => (release = resolve))
+      holding = { pattern, arrived, released }
+      return {
+        held,
+        release() {
+          holding = undefined
+          release()
+        },
       }
     },
     close() {
