@@ -4,14 +4,17 @@
  * batch is validated, applied and undone the same way wherever it is made.
  *
  * All or nothing without rollback (Yjs has none): the batch is first tried on
- * a scratch copy of the board, and only when every operation succeeded there is
- * it applied to the board, in one transaction. The second run meets the same
- * state, operations and time, so it takes the same path; the board itself is
- * changed under its own client id, as by any other mutation.
+ * a scratch board, and only when every operation succeeded there is it applied
+ * to the board, in one transaction. The scratch board holds only what the
+ * operations can read of the board (scratchBoard), so a batch costs what its
+ * operations touch, not what the board holds: a copy of a board of 1,000
+ * assessments held the relay's thread most of a second. The second run meets
+ * the same state, operations and time, so it takes the same path; the board
+ * itself is changed under its own client id, as by any other mutation.
  */
 import * as Y from 'yjs'
 import { z } from 'zod'
-import { BoardError } from './board-doc.ts'
+import { BoardError, collection, COLLECTIONS, entity, readString, type Collection } from './board-doc.ts'
 import type { AssessmentInput, AssessmentPatch, ClaimInput, ClaimPatch, LinkInput, LinkPatch, SourceInput, SourcePatch } from './board-model.ts'
 import * as mutations from './board-mutations.ts'
 import { parseInput } from './validation.ts'
@@ -57,16 +60,21 @@ export class BatchError extends BoardError {
   }
 }
 
-/** Fields whose value names an entity, and may be an `@name` of the batch instead. */
-const REFERENCE_FIELDS = ['sourceId', 'claimId', 'assessmentId', 'documentId', 'after'] as const
+/** Fields whose value names an entity, and may be an `@name` of the batch instead: the collection each names. */
+const REFERENCE_FIELDS: Readonly<Record<string, Collection>> = {
+  sourceId: 'sources',
+  claimId: 'claims',
+  assessmentId: 'assessments',
+  documentId: 'documents',
+  after: 'assessments',
+}
 
 /** Applies every operation of the batch as one change made by `ctx`, or none of them (throwing a BatchError). */
 export function applyBatch(doc: Y.Doc, batch: Batch, ctx: mutations.MutationContext = {}): BatchResult {
   const { operations } = parseInput(batchSchema, batch, 'batch')
   const at: mutations.MutationContext = { ...ctx, now: ctx.now ?? new Date() }
-  const scratch = new Y.Doc()
+  const scratch = scratchBoard(doc, operations)
   try {
-    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(doc))
     scratch.transact(() => applyOperations(scratch, operations, { ...at, origin: undefined }))
   } finally {
     scratch.destroy()
@@ -76,6 +84,73 @@ export function applyBatch(doc: Y.Doc, batch: Batch, ctx: mutations.MutationCont
     result = applyOperations(doc, operations, at)
   }, ctx.origin)
   return result
+}
+
+/**
+ * A scratch board holding what the operations can read of `doc`. The mutations
+ * read entities by id; deleting a source takes its claims along and, with each
+ * claim, its links; adding a link reads the card's links (is this claim linked
+ * to it already?). So the scratch board holds every entity an operation names,
+ * as its id or in a field that refers to one; the claims of every source the
+ * batch deletes; and the links of every card it links a claim to. What a
+ * delete takes along and the scratch board lacks, no later operation reads:
+ * what a later operation reads it names, so it is there, and goes there too.
+ * Placing a card reads the others' order keys, which decide where it goes but
+ * not whether it may, so the other cards are left out.
+ */
+function scratchBoard(doc: Y.Doc, operations: BatchOperation[]): Y.Doc {
+  const named = namedEntities(operations)
+  const deletedSources = idsOf(operations, (operation) => (operation.op === 'delete' && operation.collection === 'sources' ? operation.id : undefined))
+  const linkedCards = idsOf(operations, (operation) => (operation.op === 'add' && operation.collection === 'links' ? operation.input.assessmentId : undefined))
+  if (deletedSources.size > 0) {
+    for (const [id, claim] of collection(doc, 'claims')) {
+      if (claim instanceof Y.Map && deletedSources.has(readString(claim, 'sourceId'))) named.claims.add(id)
+    }
+  }
+  if (linkedCards.size > 0) {
+    for (const [id, link] of collection(doc, 'links')) {
+      if (link instanceof Y.Map && linkedCards.has(readString(link, 'assessmentId'))) named.links.add(id)
+    }
+  }
+  const scratch = new Y.Doc()
+  scratch.transact(() => {
+    for (const name of COLLECTIONS) {
+      for (const id of named[name]) {
+        const found = entity(doc, name, id)
+        if (found) collection(scratch, name).set(id, found.clone())
+      }
+    }
+  })
+  return scratch
+}
+
+/** The board's own ids (not `@name`s) that `pick` finds in the operations. */
+function idsOf(operations: BatchOperation[], pick: (operation: BatchOperation) => unknown): Set<string> {
+  const ids = new Set<string>()
+  for (const operation of operations) {
+    const id = pick(operation)
+    if (isBoardId(id)) ids.add(id)
+  }
+  return ids
+}
+
+/** The board's own ids that the operations name, by collection. */
+function namedEntities(operations: BatchOperation[]): Record<Collection, Set<string>> {
+  const named = Object.fromEntries(COLLECTIONS.map((name) => [name, new Set<string>()])) as Record<Collection, Set<string>>
+  for (const operation of operations) {
+    if (operation.op !== 'add' && isBoardId(operation.id)) named[operation.collection].add(operation.id)
+    const fields = operation.op === 'add' ? operation.input : operation.op === 'update' ? operation.patch : operation.op === 'move' ? { after: operation.after } : {}
+    for (const [field, referenced] of Object.entries(REFERENCE_FIELDS)) {
+      const value = fields[field]
+      if (isBoardId(value)) named[referenced].add(value)
+    }
+  }
+  return named
+}
+
+/** An id of the board's, not an `@name` of the batch's own. */
+function isBoardId(value: unknown): value is string {
+  return typeof value === 'string' && !value.startsWith('@')
 }
 
 function applyOperations(doc: Y.Doc, operations: BatchOperation[], ctx: mutations.MutationContext): BatchResult {
@@ -100,7 +175,7 @@ function applyOperation(doc: Y.Doc, operation: BatchOperation, refs: Map<string,
   }
   const withRefs = (values: Record<string, unknown>): Record<string, unknown> => {
     const resolved = { ...values }
-    for (const key of REFERENCE_FIELDS) {
+    for (const key of Object.keys(REFERENCE_FIELDS)) {
       const value = resolved[key]
       if (typeof value === 'string') resolved[key] = resolve(value)
     }

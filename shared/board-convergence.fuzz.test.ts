@@ -18,28 +18,12 @@ import { boardModelSchema, type BoardModel } from './board-model.ts'
 import * as mutations from './board-mutations.ts'
 import type { MutationContext } from './board-mutations.ts'
 import { ACH_RATINGS, CLAIM_CREDIBILITIES, LIKELIHOOD_BANDS, SOURCE_RELIABILITIES } from './domain.ts'
+import { seededRandom, type SeededRandom } from '../test/helpers/seeded-random.ts'
 
 const REGRESSION_SEEDS: number[] = []
 const RANDOM_SEEDS = Array.from({ length: 24 }, (_, i) => 1000 + i * 7919)
 const REPLICAS = 3
 const STEPS = 250
-
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function generator(seed: number) {
-  let state = seed >>> 0
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (n: number) => Math.floor(next() * n)
-  const pick = <T>(items: readonly T[]): T | undefined => (items.length === 0 ? undefined : items[int(items.length)])
-  return { next, int, pick }
-}
-
-type Random = ReturnType<typeof generator>
 
 function ids(doc: Y.Doc, name: 'sources' | 'claims' | 'assessments' | 'links'): string[] {
   return [...doc.getMap(name).keys()].sort()
@@ -56,7 +40,7 @@ function seededContext(seed: number) {
 }
 
 /** One random change through the shared mutations; refusals (BoardError) are part of the game. */
-function randomChange(doc: Y.Doc, random: Random, ctx: MutationContext): void {
+function randomChange(doc: Y.Doc, random: SeededRandom, ctx: MutationContext): void {
   const source = random.pick(ids(doc, 'sources'))
   const claim = random.pick(ids(doc, 'claims'))
   const assessment = random.pick(ids(doc, 'assessments'))
@@ -124,7 +108,7 @@ function modelIds(model: BoardModel) {
 
 /** Replicas of one board, each with the seed's Yjs client id; `deliverEvery` sends each change to every replica at once. */
 function run(seed: number, deliverEvery: boolean): Uint8Array {
-  const random = generator(seed)
+  const random = seededRandom(seed)
   const context = seededContext(seed)
   const replicas = Array.from({ length: REPLICAS }, (_, index) => {
     const doc = new Y.Doc()

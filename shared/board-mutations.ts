@@ -253,7 +253,7 @@ function removeClaim(doc: Y.Doc, claim: EntityMap): void {
 
 /** Assessments in board order: by fractional order key, ties (concurrent inserts) by id. */
 export function orderedAssessments(doc: Y.Doc): EntityMap[] {
-  return [...collection(doc, 'assessments').values()].sort(compareOrder)
+  return entities(doc, 'assessments').sort(compareOrder)
 }
 
 export function compareOrder(a: EntityMap, b: EntityMap): number {
@@ -359,6 +359,15 @@ export function deleteLink(doc: Y.Doc, id: string, ctx: MutationContext = {}): v
 }
 
 function entitiesWhere(doc: Y.Doc, name: Collection, field: string, value: string): EntityMap[] {
-  return [...collection(doc, name).values()].filter((map) => map.get(field) === value)
+  return entities(doc, name).filter((map) => map.get(field) === value)
+}
+
+/**
+ * The entities of a collection. A value there that is not a map (a broken
+ * client's) is no entity: the model leaves it out too, and a batch's scratch
+ * board (board-batch.ts) does not copy it, so no mutation may trip over it.
+ */
+function entities(doc: Y.Doc, name: Collection): EntityMap[] {
+  return [...collection(doc, name).values()].filter((value) => value instanceof Y.Map)
 }
 

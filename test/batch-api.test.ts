@@ -92,6 +92,35 @@ describe('POST /api/boards/:id/batch', () => {
     expect(await logRows()).toBe(rowsBefore)
   })
 
+  it('refuses an operation on what an earlier one deleted along with its source, changing nothing; applies the rest alone', async () => {
+    const made = await batch([
+      { op: 'add', collection: 'sources', ref: 's', input: { name: 'Reuters' } },
+      { op: 'add', collection: 'claims', ref: 'c', input: { text: 'Convoys were seen.', sourceId: '@s' } },
+      { op: 'add', collection: 'assessments', ref: 'a', input: { title: 'Card' } },
+      { op: 'add', collection: 'links', input: { assessmentId: '@a', claimId: '@c', rating: 'C' } },
+    ])
+    const [source, , card, link] = made.body.ids
+    const before = await board()
+    const rowsBefore = await logRows()
+    const retitleAndDelete: BatchOperation[] = [
+      { op: 'update', collection: 'assessments', id: card!, patch: { title: 'Retitled' } },
+      { op: 'delete', collection: 'sources', id: source! },
+    ]
+
+    const refused = await batch([...retitleAndDelete, { op: 'update', collection: 'links', id: link!, patch: { rating: 'I' } }])
+    expect(refused.status).toBe(404)
+    expect(refused.body.error).toEqual({
+      code: 'not-found',
+      message: `Operation 3: No link with id ${link} on this board. Nothing in the batch was applied.`,
+      index: 2,
+    })
+    expect(await board()).toEqual(before)
+    expect(await logRows()).toBe(rowsBefore)
+
+    expect((await batch(retitleAndDelete)).status).toBe(200)
+    expect(await board()).toMatchObject({ sources: [], claims: [], links: [], assessments: [{ id: card, title: 'Retitled' }] })
+  })
+
   it('refuses an empty or oversized batch, a malformed operation, and a reviewer', async () => {
     const empty = await batch([])
     expect(empty.status).toBe(400)
