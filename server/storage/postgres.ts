@@ -45,12 +45,21 @@ const MIGRATIONS = projectPath('drizzle', 'pg')
 const SILENCE_MARGIN_MS = 2000
 /** The longest wait between two attempts to reconnect. */
 const MAX_RECONNECT_DELAY_SECONDS = 2
+/**
+ * postgres.js otherwise starts every new connection by fetching the array types
+ * from the catalogue, and drops that query's promise: a backend terminated
+ * meanwhile (a DBA, a failover, a pooler's restart) rejects it with nobody to
+ * catch it, which ends the process. Nothing here needs arrays parsed: the
+ * schema has no array column and no query sends or reads one.
+ */
+const WITHOUT_ARRAY_TYPES = { fetch_types: false } as const
 
 export async function openPostgresStorage(options: PostgresOptions): Promise<Storage> {
   await migrateOneAtATime(options)
   const silenceMs = options.statementTimeoutMs + SILENCE_MARGIN_MS
   const settings: postgres.Options<Record<string, never>> & SocketOption = {
     max: 10,
+    ...WITHOUT_ARRAY_TYPES,
     onnotice: () => {},
     connect_timeout: options.connectTimeoutMs / 1000,
     // An idle pooled connection is closed before the silence deadline below could mistake it for a dead one.
@@ -66,7 +75,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
   }
   const client = postgres(options.url, settings)
   const clock = options.clock ?? systemClock
-  const db = drizzle({ client, schema })
+  const db = drizzle({ client: withoutRollbackOnClosedConnections(client), schema })
   return {
     dialect: 'postgres',
     boards: new PgBoardRecordStore(db),
@@ -96,13 +105,52 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
  * Migrations run without the statement timeout: one may rightly take long.
  */
 async function migrateOneAtATime(options: PostgresOptions): Promise<void> {
-  const client = postgres(options.url, { max: 1, onnotice: () => {}, connect_timeout: options.connectTimeoutMs / 1000 })
+  const client = postgres(options.url, { max: 1, onnotice: () => {}, connect_timeout: options.connectTimeoutMs / 1000, ...WITHOUT_ARRAY_TYPES })
   try {
     await client`select pg_advisory_lock(hashtext('assay-migrations'))`
-    await migrate(drizzle({ client }), { migrationsFolder: MIGRATIONS })
+    await migrate(drizzle({ client: withoutRollbackOnClosedConnections(client) }), { migrationsFolder: MIGRATIONS })
   } finally {
     await client.end({ timeout: 5 })
   }
+}
+
+/**
+ * The client as Drizzle gets it, with a transaction that does not outlive its
+ * connection. When a transaction's callback fails, postgres.js sends ROLLBACK
+ * on the transaction's connection, even when the failure was that connection
+ * closing (its backend terminated, say); it then writes to a socket it has
+ * already let go of, from a timer, and the TypeError thrown there ends the
+ * process (porsager/postgres#1154, #1208). The same goes for COMMIT after a
+ * callback that outlived its connection. PostgreSQL rolls back what a closed
+ * connection left open, and begin() rejects by itself when the connection
+ * closes (CONNECTION_CLOSED, which callers take for an unreachable database),
+ * so such a transaction is simply never finished: its callback's outcome is
+ * not handed back to postgres.js, and nothing waits for it any more.
+ */
+function withoutRollbackOnClosedConnections<Types extends Record<string, unknown>>(client: postgres.Sql<Types>): postgres.Sql<Types> {
+  type Transaction<T> = (sql: postgres.TransactionSql<Types>) => T | Promise<T>
+  const begin = <T>(...args: [Transaction<T>] | [string, Transaction<T>]) => {
+    const transaction = args.length === 1 ? args[0] : args[1]
+    let connectionClosed = false
+    const finishedWhileConnected = async (sql: postgres.TransactionSql<Types>): Promise<T> => {
+      try {
+        const result = await transaction(sql)
+        if (!connectionClosed) return result
+      } catch (error) {
+        // A closing connection fails its statement and rejects begin() in the same turn of the event loop: let that turn end first.
+        await new Promise((resolve) => setImmediate(resolve))
+        if (!connectionClosed) throw error
+      }
+      // begin() has rejected already; postgres.js gets nothing to send on the closed connection.
+      return new Promise<never>(() => {})
+    }
+    const outcome = args.length === 1 ? client.begin(finishedWhileConnected) : client.begin(args[0], finishedWhileConnected)
+    // Until the callback has finished, begin() settles only by its connection closing.
+    const closed = () => (connectionClosed = true)
+    outcome.then(closed, closed)
+    return outcome
+  }
+  return new Proxy(client, { get: (target, key) => (key === 'begin' ? begin : Reflect.get(target, key)) })
 }
 
 /** postgres.js's `socket` option (documented in its README, missing from its type declarations). */

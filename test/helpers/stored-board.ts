@@ -3,9 +3,9 @@ import * as Y from 'yjs'
 import { boardToModel } from '../../shared/board-convert.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { applyStoredState } from '../../server/relay/merge-state.ts'
-import type { TestServer } from './test-server.ts'
+import type { Storage } from '../../server/storage/storage.ts'
 
-export async function storedBoard(server: Pick<TestServer, 'services'>, boardId: string): Promise<BoardModel> {
+export async function storedBoard(server: { services: { storage: Pick<Storage, 'log'> } }, boardId: string): Promise<BoardModel> {
   const doc = new Y.Doc()
   try {
     applyStoredState(doc, await server.services.storage.log.load(boardId))
