@@ -111,6 +111,20 @@ describe('board mutations', () => {
     expect(boardToModel(c, 'x').assessments.map((x) => x.title)[2]).toBe('between')
   })
 
+  it('places and moves cards beside cards whose order key a client wrote as anything', () => {
+    const doc = board()
+    const [one, two, three] = ['one', 'two', 'three'].map((title) => addAssessment(doc, { title }))
+    const cards = doc.getMap('assessments')
+    ;(cards.get(two!) as Y.Map<unknown>).set('order', 'not a key')
+    ;(cards.get(three!) as Y.Map<unknown>).set('order', '')
+    addAssessment(doc, { title: 'last' })
+    addAssessment(doc, { title: 'after two', after: two })
+    addAssessment(doc, { title: 'first', after: null })
+    moveAssessment(doc, one!, three!)
+    // The bad keys sorted as strings ('' first, 'not a key' after 'a0'); they were given keys where they stood.
+    expect(boardToModel(doc, 'x').assessments.map((card) => card.title)).toEqual(['first', 'three', 'one', 'two', 'after two', 'last'])
+  })
+
   it('matches source names ignoring case and spacing', () => {
     const doc = board()
     const id = addSource(doc, { name: 'Western  Intelligence' })

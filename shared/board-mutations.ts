@@ -5,7 +5,7 @@
  * transaction: others see it whole, and one undo step takes it back.
  */
 import * as Y from 'yjs'
-import { generateKeyBetween } from 'fractional-indexing'
+import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing'
 import {
   acknowledgementsMap,
   BoardError,
@@ -272,7 +272,7 @@ export function compareOrder(a: EntityMap, b: EntityMap): number {
  * with it, so the new card lands exactly where it was asked to.
  */
 function orderKeyAfter(doc: Y.Doc, afterId: string | null | undefined, movingId?: string): string {
-  const cards = orderedAssessments(doc).filter((card) => readString(card, 'id') !== movingId)
+  const cards = withOrderKeys(orderedAssessments(doc).filter((card) => readString(card, 'id') !== movingId))
   const keys = cards.map((card) => readString(card, 'order'))
   if (afterId === undefined) return generateKeyBetween(keys.at(-1) ?? null, null)
   if (afterId === null) return generateKeyBetween(null, keys[0] ?? null)
@@ -288,6 +288,36 @@ function orderKeyAfter(doc: Y.Doc, afterId: string | null | undefined, movingId?
     card.set('order', previous)
   }
   return key
+}
+
+/**
+ * `cards` (in order), each run of those whose `order` is not an order key
+ * given keys where the run stands, so that a card can be placed beside any of
+ * them. A websocket client may write anything there, and one bad key would
+ * otherwise make every insert and move on the board throw, for everyone.
+ */
+function withOrderKeys(cards: EntityMap[]): EntityMap[] {
+  const key = (card: EntityMap) => readString(card, 'order')
+  for (let start = 0; start < cards.length; start++) {
+    if (isOrderKey(key(cards[start]!))) continue
+    let end = start
+    while (end < cards.length && !isOrderKey(key(cards[end]!))) end++
+    const before = start > 0 ? key(cards[start - 1]!) : null
+    const after = cards.slice(end).map(key).find((next) => before === null || next > before) ?? null
+    const fresh = generateNKeysBetween(before, after, end - start)
+    cards.slice(start, end).forEach((card, i) => card.set('order', fresh[i]!))
+    start = end
+  }
+  return cards
+}
+
+function isOrderKey(key: string): boolean {
+  try {
+    generateKeyBetween(key, null)
+    return true
+  } catch {
+    return false
+  }
 }
 
 export function addAssessment(doc: Y.Doc, input: AssessmentInput, ctx: MutationContext = {}): string {

@@ -12,6 +12,7 @@ import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { useOwnedBoard } from './helpers/owned-board.ts'
 import { waitFor } from './helpers/wait-for.ts'
+import { requireEntity } from '../shared/board-doc.ts'
 
 type ErrorBody = { error: { code: string; message: string; index?: number } }
 
@@ -139,5 +140,21 @@ describe('POST /api/boards/:id/batch', () => {
     const refused = await asReviewer.post<ErrorBody>(`/api/boards/${given.boardId}/batch`, { operations: [{ op: 'add', collection: 'assessments', input: { title: 'No' } }] })
     expect(refused.status).toBe(403)
     expect((await board()).assessments).toEqual([])
+  })
+
+  it('places cards beside one whose order key a hostile client wrote as anything, all of them or none', async () => {
+    const first = await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/assessments`, { title: 'Keyed by hand' })
+    const hostile = await given.connectAs(given.owner)
+    requireEntity(hostile.doc, 'assessments', first.body.id).set('order', 'not a key')
+    const served = () => given.server.services.rooms.loadedRooms.get(given.boardId)!.doc
+    await waitFor(() => requireEntity(served(), 'assessments', first.body.id).get('order') === 'not a key', 'the bad key at the server')
+
+    const placed = await batch([
+      { op: 'add', collection: 'assessments', ref: 'a', input: { title: 'Before it', after: null } },
+      { op: 'add', collection: 'assessments', input: { title: 'After it', after: first.body.id } },
+      { op: 'add', collection: 'assessments', input: { title: 'Last' } },
+    ])
+    expect(placed.status).toBe(200)
+    expect((await board()).assessments.map((card) => card.title)).toEqual(['Before it', 'Keyed by hand', 'After it', 'Last'])
   })
 })
