@@ -304,6 +304,23 @@ describe('limits', () => {
     expect(await sender.closed).toEqual(CLOSE.rateLimited)
   })
 
+  it('bytes a second: a query’s answer counts as if its sender had sent it; one its budget cannot cover closes it with the rate-limit code', async () => {
+    const server = await start({ env: { WS_MAX_BYTES_PER_SECOND: '1024' } })
+    const boardId = await apiClient(server.url).createBoard('Answer bytes')
+    const asker = await raw(server, boardId)
+    const present = await raw(server, boardId)
+    present.send(frames.awareness([{ clientId: 77, clock: 1, json: JSON.stringify({ pad: 'x'.repeat(4000) }) }]))
+    await waitFor(() => liveRoom(server, boardId)?.awareness.getStates().has(77), 'the presence at the server')
+    // The padding leaves 2 KiB of the burst: less than the answer, 4 KB of presence.
+    const padded = new Uint8Array(16 * 1024 * 1024 - 2048)
+    padded[0] = frames.queryAwareness()[0]!
+    asker.send(padded)
+    await waitFor(() => asker.isClosed(), 'the asker to be closed')
+    expect(await asker.closed).toEqual(CLOSE.rateLimited)
+    expect(receivedPresenceFrames(asker)).toBe(1)
+    expect(present.isClosed()).toBe(false)
+  })
+
   /** A board of about a megabyte, so that each full sync reply is large, and its writer. */
   async function largeBoard(server: TestServer): Promise<{ boardId: string; writer: TestClient }> {
     const boardId = await apiClient(server.url).createBoard('Large')
