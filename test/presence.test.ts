@@ -8,10 +8,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { boardToModel } from '../shared/board-convert.ts'
-import { CLOSE } from '../shared/protocol.ts'
+import { CLOSE, MESSAGE_AWARENESS } from '../shared/protocol.ts'
 import { addAccount, addMember, addToken, type TestAccount } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
-import { frames, openRawSocket, receivedPresence, type RawSocket } from './helpers/raw-socket.ts'
+import { frames, openRawSocket, receivedPresence, syncReplies, type RawSocket } from './helpers/raw-socket.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { connectClient, type TestClient } from './helpers/yjs-client.ts'
@@ -216,6 +216,38 @@ describe('presence', () => {
     addAssessment(writer.doc, { title: 'After the attack' })
     await waitFor(() => boardToModel(joiner.doc, boardId).assessments.length === 1, 'the edit at the joiner')
     expect(stateAt(joiner, 999)).toBeUndefined()
+  })
+
+  it('a query is answered once a change of presence: asked a hundred times over, it is answered once, and the room carries on', async () => {
+    await start()
+    const observer = connect(ana)
+    await observer.synced()
+    const announcer = await raw(eve)
+    announce(announcer, 3001, 1, { pad: 'x'.repeat(3000) })
+    await waitFor(() => stateAt(observer, 3001), 'the announced state at the observer')
+    const querier = await raw(rita)
+    const presenceFrames = () => querier.received.filter((frame) => frame[0] === MESSAGE_AWARENESS)
+    /** A hundred queries, then a sync step 1: frames are handled in order, so its reply comes after every answer. */
+    const queryOverAndOver = async () => {
+      for (let i = 0; i < 100; i++) querier.send(frames.queryAwareness())
+      const replies = syncReplies(querier.received).length
+      querier.send(frames.syncStep1(new Uint8Array([0])))
+      await waitFor(() => syncReplies(querier.received).length > replies, 'the sync reply after the queries')
+    }
+
+    // Everyone's presence came when it joined, and nothing has changed since.
+    await queryOverAndOver()
+    expect(presenceFrames()).toHaveLength(1)
+    announce(announcer, 3001, 2, { pad: 'y'.repeat(3000) })
+    await waitFor(() => receivedPresence(querier.received).some((entry) => entry.clientId === 3001 && entry.clock === 2), 'the change at the querier')
+    await queryOverAndOver()
+    expect(presenceFrames()).toHaveLength(3)
+    expect(receivedPresence(presenceFrames().slice(-1))).toEqual([{ clientId: 3001, clock: 2, state: expect.objectContaining({ pad: 'y'.repeat(3000) }) }])
+    expect(querier.isClosed()).toBe(false)
+    const joiner = connect(rita)
+    await joiner.synced()
+    addAssessment(observer.doc, { title: 'Still served' })
+    await waitFor(() => boardToModel(joiner.doc, boardId).assessments.length === 1, 'the edit at the joiner')
   })
 
   it('a flood of presence from one connection is coalesced: the latest state wins, at most N a second', async () => {

@@ -6,11 +6,12 @@
  * every limit answers with its named close code or status.
  */
 import type { Socket } from 'node:net'
+import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import { assessmentText } from '../shared/board-doc.ts'
-import { addAssessment } from '../shared/board-mutations.ts'
+import { addAssessment, deleteAssessment } from '../shared/board-mutations.ts'
 import { CLOSE, MESSAGE_AWARENESS, UPGRADE_REFUSED } from '../shared/protocol.ts'
 import type { Storage } from '../server/storage/storage.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
@@ -126,6 +127,69 @@ describe('frames no client should send', () => {
   })
 })
 
+describe('deletions no Yjs encoder writes', () => {
+  /** An update of deletions only, written as given: each entry a client and its ranges (clock, length), in the order listed. */
+  function deletionsOnly(entries: [client: number, ranges: [clock: number, length: number][]][]): Uint8Array {
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, 0)
+    encoding.writeVarUint(encoder, entries.length)
+    for (const [client, ranges] of entries) {
+      encoding.writeVarUint(encoder, client)
+      encoding.writeVarUint(encoder, ranges.length)
+      for (const [clock, length] of ranges) {
+        encoding.writeVarUint(encoder, clock)
+        encoding.writeVarUint(encoder, length)
+      }
+    }
+    return encoding.toUint8Array(encoder)
+  }
+
+  it('ranges repeated, overlapping or out of order close their sender with nothing stored; a provider’s own deletions of the same content are applied', async () => {
+    const server = await start()
+    const boardId = await apiClient(server.url).createBoard('Deletions')
+    const [a, b] = [connect(server, boardId), connect(server, boardId)]
+    await Promise.all([a.synced(), b.synced()])
+    // Forty assessments from a client of the attacker's own, each its own run of structs.
+    const forger = new Y.Doc()
+    const client = forger.clientID
+    const before = Y.encodeStateVector(forger)
+    for (let i = 0; i < 40; i++) addAssessment(forger, { title: `Forged ${i}` })
+    const written = Y.getState(forger.store, client)
+    const writer = await raw(server, boardId)
+    writer.send(frames.update(Y.encodeStateAsUpdate(forger, before)))
+    await waitFor(() => titles(b, boardId).length === 40, 'the forty assessments at the other client')
+    const room = liveRoom(server, boardId)!
+    await room.whenSaved()
+    const rowsBefore = (await server.services.storage.log.load(boardId)).updates.length
+
+    // Each walks the client's structs from its start once a range: a thousand times here, a million in 3 MB.
+    const cases: [string, Uint8Array][] = [
+      ['one range a thousand times', deletionsOnly([[client, Array.from({ length: 1000 }, (): [number, number] => [0, written])]])],
+      ['overlapping ranges', deletionsOnly([[client, [[0, written], [1, 2]]]])],
+      ['ranges out of order', deletionsOnly([[client, [[10, 2], [0, 2]]]])],
+      ['the client listed twice', deletionsOnly([[client, [[0, written]]], [client, [[0, written]]]])],
+    ]
+    for (const [what, update] of cases) {
+      const attacker = await raw(server, boardId)
+      attacker.send(frames.update(update))
+      await waitFor(() => attacker.isClosed(), `the sender of ${what} to be closed`)
+      expect(await attacker.closed, what).toEqual(CLOSE.updateRejected)
+    }
+    expect((await server.services.storage.log.load(boardId)).updates).toHaveLength(rowsBefore)
+    expect(boardToModel(room.doc, boardId).assessments).toHaveLength(40)
+    expect(writer.isClosed()).toBe(false)
+
+    // The stock provider deletes every other one in one transaction: many ranges of that client, sorted and merged.
+    const doomed = boardToModel(a.doc, boardId).assessments.filter((assessment) => Number(assessment.title.split(' ')[1]) % 2 === 1)
+    a.doc.transact(() => {
+      for (const assessment of doomed) deleteAssessment(a.doc, assessment.id)
+    })
+    await waitFor(() => titles(b, boardId).length === 20, 'the deletions at the other client')
+    await room.whenSaved()
+    expect((await storedBoard(server, boardId)).assessments).toHaveLength(20)
+  })
+})
+
 describe('only stored content is shown', () => {
   /** Two updates from one forged client: the second needs the first, which the server never gets unless sent. */
   function dependentUpdates(base: Y.Doc, text: string): { first: Uint8Array; second: Uint8Array } {
@@ -238,6 +302,23 @@ describe('limits', () => {
     await waitFor(() => receivedPresenceFrames(sender) === 1, 'the first padded query to be answered')
     sender.send(padded)
     expect(await sender.closed).toEqual(CLOSE.rateLimited)
+  })
+
+  it('bytes a second: a query’s answer counts as if its sender had sent it; one its budget cannot cover closes it with the rate-limit code', async () => {
+    const server = await start({ env: { WS_MAX_BYTES_PER_SECOND: '1024' } })
+    const boardId = await apiClient(server.url).createBoard('Answer bytes')
+    const asker = await raw(server, boardId)
+    const present = await raw(server, boardId)
+    present.send(frames.awareness([{ clientId: 77, clock: 1, json: JSON.stringify({ pad: 'x'.repeat(4000) }) }]))
+    await waitFor(() => liveRoom(server, boardId)?.awareness.getStates().has(77), 'the presence at the server')
+    // The padding leaves 2 KiB of the burst: less than the answer, 4 KB of presence.
+    const padded = new Uint8Array(16 * 1024 * 1024 - 2048)
+    padded[0] = frames.queryAwareness()[0]!
+    asker.send(padded)
+    await waitFor(() => asker.isClosed(), 'the asker to be closed')
+    expect(await asker.closed).toEqual(CLOSE.rateLimited)
+    expect(receivedPresenceFrames(asker)).toBe(1)
+    expect(present.isClosed()).toBe(false)
   })
 
   /** A board of about a megabyte, so that each full sync reply is large, and its writer. */

@@ -80,6 +80,11 @@ export class Connection implements QueuedReceiver {
     return this.messages.take(1) && this.bytes.take(byteLength)
   }
 
+  /** Counts an answer the connection asked for against its bytes a second, as if it had sent it; false when that is more than it may have now. */
+  admitReply(byteLength: number): boolean {
+    return this.bytes.take(byteLength)
+  }
+
   /** Queues a frame; returns false when the connection is closed, or was closed for falling behind. */
   send(frame: Uint8Array): boolean {
     if (this.closed) return false

@@ -26,6 +26,7 @@ export function fixedClaimFieldChange(doc: Y.Doc, { structs, ds }: DecodedUpdate
     const claim = existingClaim(doc, claims, struct.parent)
     if (claim && isFixed(claim, struct.parentSub)) return `update sets ${struct.parentSub} of claim ${String(claim.get('id'))}`
   }
+  // validateUpdate lets through only sorted, disjoint ranges: each struct is visited once, or once a range for one that spans several.
   for (const [client, ranges] of ds.clients) {
     const stored = doc.store.clients.get(client)
     if (!stored) continue

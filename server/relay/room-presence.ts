@@ -64,6 +64,8 @@ export class RoomPresence {
   /** Client ids removed for good, and when: their clocks are forgotten once REMEMBER_REMOVED_MS has passed. */
   private readonly removed = new Map<number, number>()
   private readonly sweeper: NodeJS.Timeout
+  /** Everyone's presence as sent to joiners and queries, and to whom, until presence next changes. */
+  private everyone: { frame: Uint8Array; sentTo: WeakSet<Connection> } | null = null
 
   constructor(
     doc: Y.Doc,
@@ -78,9 +80,17 @@ export class RoomPresence {
     this.sweeper.unref()
   }
 
-  /** Everyone's presence as one frame, for a joiner or a query. */
-  everyoneFrame(): Uint8Array {
-    return awarenessMessage(encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]))
+  /**
+   * Everyone's presence as one frame, for a joiner or a query; null for a
+   * connection it was sent to since presence last changed, which the
+   * broadcasts have told every change since: a query from it has nothing to
+   * learn. Encoded once a change, however many ask.
+   */
+  everyoneFrameFor(connection: Connection): Uint8Array | null {
+    this.everyone ??= { frame: awarenessMessage(encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()])), sentTo: new WeakSet() }
+    if (this.everyone.sentTo.has(connection)) return null
+    this.everyone.sentTo.add(connection)
+    return this.everyone.frame
   }
 
   /**
@@ -259,6 +269,7 @@ export class RoomPresence {
   }
 
   private readonly onUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
+    this.everyone = null
     try {
       // Other instances hear of their own changes from their own relay, and time out stale states themselves.
       const publish = origin !== REMOTE && origin !== 'timeout'

@@ -213,7 +213,8 @@ export class Room {
     })
     this.connections.add(connection)
     this.send(connection, (this.step1Frame ??= syncStep1Message(this.doc)))
-    if (this.awareness.getStates().size > 0) this.send(connection, this.presence.everyoneFrame())
+    const everyone = this.awareness.getStates().size > 0 ? this.presence.everyoneFrameFor(connection) : null
+    if (everyone) this.send(connection, everyone)
     return connection
   }
 
@@ -229,11 +230,23 @@ export class Room {
       const type = decoding.readVarUint(decoder)
       if (type === MESSAGE_SYNC) this.receiveSync(connection, decoder)
       else if (type === MESSAGE_AWARENESS) this.presence.receive(connection, decoding.readVarUint8Array(decoder))
-      else if (type === MESSAGE_QUERY_AWARENESS) this.send(connection, this.presence.everyoneFrame())
+      else if (type === MESSAGE_QUERY_AWARENESS) this.answerPresenceQuery(connection)
       else throw new Error(`unknown message type ${type}`)
     } catch (error) {
       connection.close(error instanceof PresenceRefused ? CLOSE.presenceRefused : CLOSE.malformedMessage, error)
     }
+  }
+
+  /**
+   * Everyone's presence, once a change of it (RoomPresence.everyoneFrameFor),
+   * its bytes counted as if the connection had sent them: a one-byte query
+   * must not make the relay send a whole room's presence again and again.
+   */
+  private answerPresenceQuery(connection: Connection): void {
+    const everyone = this.presence.everyoneFrameFor(connection)
+    if (!everyone) return
+    if (connection.admitReply(everyone.byteLength)) this.send(connection, everyone)
+    else connection.close(CLOSE.rateLimited)
   }
 
   private receiveSync(connection: Connection, decoder: decoding.Decoder): void {

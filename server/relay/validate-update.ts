@@ -14,20 +14,25 @@ import { errorMessage } from '../../shared/error-message.ts'
 
 export type UpdateRefusal = { event: CloseEvent; reason: string }
 
+type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
+
 /**
  * Why the update must not be applied to the board `doc`, or null when it may
  * be. Reads every string it inserts: shared text, map keys and values,
  * formatting attributes, embeds, and the names of root types; and refuses a
  * change to what an imported claim quotes (fixed-claim-fields.ts). An update
- * that cannot be decoded is refused as one that cannot be applied.
+ * that cannot be decoded, or whose deletions no Yjs encoder writes, is refused
+ * as one that cannot be applied.
  */
 export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateRefusal | null {
-  let decoded: ReturnType<typeof Y.decodeUpdate>
+  let decoded: DecodedUpdate
   try {
     decoded = Y.decodeUpdate(update)
   } catch (error) {
     return { event: CLOSE.updateRejected, reason: `undecodable update: ${errorMessage(error)}` }
   }
+  const disordered = disorderedDeletions(decoded.ds)
+  if (disordered) return { event: CLOSE.updateRejected, reason: disordered }
   for (const struct of decoded.structs) {
     if (!(struct instanceof Y.Item)) continue
     const found = firstUncarriableIn(insertedValues(struct))
@@ -35,6 +40,27 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateRefusal | 
   }
   const fixed = fixedClaimFieldChange(doc, decoded)
   return fixed ? { event: CLOSE.quoteFixed, reason: fixed } : null
+}
+
+/**
+ * Every Yjs encoder writes a client's deleted ranges sorted by clock and
+ * merged (from a transaction, Y.mergeUpdates and a sync step 2 alike), and
+ * both Yjs's apply and fixedClaimFieldChange walk the doc's structs from each
+ * range's start: ranges that repeat or overlap would make one frame cost its
+ * ranges times the structs they cover (3 MB of one range repeated held the
+ * relay a minute). Only a hostile client sends them.
+ */
+function disorderedDeletions(ds: DecodedUpdate['ds']): string | null {
+  for (const [client, ranges] of ds.clients) {
+    let start = -1
+    let end = 0
+    for (const { clock, len } of ranges) {
+      if (clock <= start || clock < end) return `update deletes ranges of client ${client} out of order or overlapping (clock ${clock} after ${start}–${end})`
+      start = clock
+      end = clock + len
+    }
+  }
+  return null
 }
 
 /** The values an item inserts that may hold strings. */
