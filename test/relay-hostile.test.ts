@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:net'
 import * as Y from 'yjs'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
@@ -23,7 +23,7 @@ import { storedBoard } from './helpers/stored-board.ts'
 import { startTcpProxy } from './helpers/tcp-proxy.ts'
 import { REDIS_URL, startTestServer, type TestServer, type TestServerOptions } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { connectClient, type TestClient } from './helpers/yjs-client.ts'
+import { closeCodes, connectClient, type TestClient } from './helpers/yjs-client.ts'
 import { METRICS_TOKEN, metricsText } from './helpers/prometheus-text.ts'
 
 /** Connections ask for the reviewer role with `?as=reviewer`; access control proper has its own tests. */
@@ -291,6 +291,31 @@ describe('limits', () => {
     addAssessment(writer.doc, { title: 'The writer carries on' })
     const joiner = connect(server, boardId)
     await waitFor(() => titles(joiner, boardId).includes('The writer carries on'), 'a fresh joiner to get the board', 20_000)
+  })
+
+  it('sync step 1s: replies count against their sender, so a reviewer asking for the whole board again and again is closed 4029, while a provider resyncing every 20 ms is never refused', async () => {
+    const server = await start()
+    const { boardId, writer } = await largeBoard(server)
+    const resyncing = connect(server, boardId, { as: 'reviewer' })
+    const resyncingCloses = closeCodes(resyncing)
+    await resyncing.synced()
+    // What the provider's `resyncInterval` option sends (its timer needs a global WebSocket, which Node lacks).
+    const resync = setInterval(() => resyncing.provider.ws?.send(new Uint8Array(frames.syncStep1(Y.encodeStateVector(resyncing.doc)))), 20)
+    onTestFinished(() => clearInterval(resync))
+
+    // A client id the board has never seen: the vector of a client that holds nothing, a megabyte's reply for nine bytes.
+    const asker = await raw(server, `${boardId}?as=reviewer`)
+    const ask = frames.syncStep1(Y.encodeStateVector(new Map([[123456789, 5]])))
+    const replyBytes = Y.encodeStateAsUpdate(liveRoom(server, boardId)!.doc).byteLength
+    // Twice the replies the burst of bytes holds (16 MiB), so that what refills meanwhile does not matter.
+    for (let i = 0; i < 2 * Math.ceil((16 * 1024 * 1024) / replyBytes); i++) asker.send(ask)
+    await waitFor(() => asker.isClosed(), 'the asker to be closed')
+    expect(await asker.closed).toEqual(CLOSE.rateLimited)
+
+    for (let i = 0; i < 20; i++) addAssessment(writer.doc, { title: `Edited while resyncing ${i}` })
+    await waitFor(() => titles(resyncing, boardId).length === 70, 'the edits at the resyncing provider')
+    expect(resyncingCloses).toEqual([])
+    expect(resyncing.provider.wsconnected).toBe(true)
   })
 })
 
