@@ -188,6 +188,56 @@ describe('only stored content is shown', () => {
     addAssessment(writer.doc, { title: 'Still served' })
     await waitFor(() => titles(joiner, boardId).includes('Still served'), 'the room to carry on')
   })
+
+  it('a held change that needs a later clock of someone typing is applied again only once that clock arrives, not at each of their keystrokes', async () => {
+    const server = await start()
+    const boardId = await apiClient(server.url).createBoard('Held against a typist')
+    const typist = connect(server, boardId)
+    await typist.synced()
+    const room = liveRoom(server, boardId)!
+    const [typistConnection] = room.connections
+    const notes = typist.doc.getText('notes')
+    const typed = async (text: string) => {
+      for (const character of text) {
+        notes.insert(notes.length, character)
+        // One keystroke a frame, each applied before the next.
+        await waitFor(() => Y.getState(room.doc.store, typist.doc.clientID) === notes.length, 'the keystroke at the server')
+      }
+    }
+    await typed('hello')
+
+    // Placed after the typist's 30th character, which does not exist yet; a map of 200 entries rides along.
+    const needed = 30
+    const forger = new Y.Doc()
+    forger.clientID = typist.doc.clientID
+    forger.getText('notes').insert(0, 'x'.repeat(needed))
+    forger.clientID = typist.doc.clientID + 1
+    const parts: Uint8Array[] = []
+    forger.on('update', (update: Uint8Array) => parts.push(update))
+    forger.getText('notes').insert(needed, 'y')
+    forger.transact(() => {
+      for (let i = 0; i < 200; i++) forger.getMap('riding').set(`k${i}`, i)
+    })
+    const attacker = await raw(server, boardId)
+    const attackerConnection = [...room.connections].find((connection) => connection !== typistConnection)
+    // Each time the server applies what the attacker sent, its first time included, is a transaction of its connection.
+    let applied = 0
+    room.doc.on('afterTransaction', (transaction: Y.Transaction) => {
+      if (transaction.origin === attackerConnection) applied++
+    })
+    attacker.send(frames.update(Y.mergeUpdates(parts)))
+    attacker.send(frames.syncStep1(new Uint8Array([0])))
+    await waitFor(() => syncReplies(attacker.received).length === 1, 'the update to be handled')
+    expect(applied).toBe(1)
+    expect(room.doc.getMap('riding').size).toBe(0)
+
+    await typed('-'.repeat(needed - 1 - notes.length))
+    expect(applied).toBe(1)
+    await typed('!')
+    await waitFor(() => typist.doc.getMap('riding').size === 200, 'the held change, applied and relayed')
+    expect(applied).toBe(2)
+    expect(attacker.isClosed()).toBe(false)
+  })
 })
 
 describe('limits', () => {

@@ -111,6 +111,8 @@ export class Room {
   private savedWaiters: (Waiter<void> & { target: number })[] = []
   private idleWaiters: Waiter<void>[] = []
   private retryTimer: NodeJS.Timeout | undefined
+  /** Held changes that could apply wait for their turn (HeldUpdates): then they are tried again. */
+  private heldRetryTimer: NodeJS.Timeout | undefined
   private failedCommits = 0
   private failingSince: number | null = null
   private noticeTimer: NodeJS.Timeout | undefined
@@ -285,7 +287,17 @@ export class Room {
   /** Applies held changes whose missing content has arrived since; never during a commit. */
   private retryHeld(): void {
     if (this.flushing) return
-    for (let ready = this.held.takeReady(this.doc); ready.length > 0; ready = this.held.takeReady(this.doc)) {
+    // One `now` for the whole run: a source is then taken at most once, so the loop ends.
+    const now = performance.now()
+    for (;;) {
+      const { ready, nextInMs } = this.held.takeReady(this.doc, now)
+      if (nextInMs !== null && this.heldRetryTimer === undefined) {
+        this.heldRetryTimer = setTimeout(() => {
+          this.heldRetryTimer = undefined
+          this.retryHeld()
+        }, nextInMs)
+      }
+      if (ready.length === 0) return
       for (const [source, update] of ready) {
         try {
           Y.applyUpdateV2(this.doc, update, source === 'remote' ? REMOTE_ORIGIN : source)
@@ -293,7 +305,6 @@ export class Room {
           this.options.logger.warn({ boardId: this.boardId, err: errorMessage(error) }, 'held changes could not be applied; dropped')
           continue
         }
-        // What still waits does so for clocks past the doc's state, so the loop ends.
         this.held.takeFrom(this.doc, source)
       }
     }
@@ -431,6 +442,7 @@ export class Room {
     if (this.destroyed) return
     this.destroyed = true
     clearTimeout(this.retryTimer)
+    clearTimeout(this.heldRetryTimer)
     clearTimeout(this.noticeTimer)
     clearTimeout(this.restoreNoticeTimer)
     for (const connection of [...this.connections]) connection.close(CLOSE.serverShutdown)
