@@ -8,7 +8,7 @@
 import type { Socket } from 'node:net'
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment, deleteAssessment } from '../shared/board-mutations.ts'
@@ -24,7 +24,7 @@ import { storedBoard } from './helpers/stored-board.ts'
 import { startTcpProxy } from './helpers/tcp-proxy.ts'
 import { REDIS_URL, startTestServer, type TestServer, type TestServerOptions } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { connectClient, type TestClient } from './helpers/yjs-client.ts'
+import { closeCodes, connectClient, type TestClient } from './helpers/yjs-client.ts'
 import { METRICS_TOKEN, metricsText } from './helpers/prometheus-text.ts'
 
 /** Connections ask for the reviewer role with `?as=reviewer`; access control proper has its own tests. */
@@ -252,6 +252,56 @@ describe('only stored content is shown', () => {
     addAssessment(writer.doc, { title: 'Still served' })
     await waitFor(() => titles(joiner, boardId).includes('Still served'), 'the room to carry on')
   })
+
+  it('a held change that needs a later clock of someone typing is applied again only once that clock arrives, not at each of their keystrokes', async () => {
+    const server = await start()
+    const boardId = await apiClient(server.url).createBoard('Held against a typist')
+    const typist = connect(server, boardId)
+    await typist.synced()
+    const room = liveRoom(server, boardId)!
+    const [typistConnection] = room.connections
+    const notes = typist.doc.getText('notes')
+    const typed = async (text: string) => {
+      for (const character of text) {
+        notes.insert(notes.length, character)
+        // One keystroke a frame, each applied before the next.
+        await waitFor(() => Y.getState(room.doc.store, typist.doc.clientID) === notes.length, 'the keystroke at the server')
+      }
+    }
+    await typed('hello')
+
+    // Placed after the typist's 30th character, which does not exist yet; a map of 200 entries rides along.
+    const needed = 30
+    const forger = new Y.Doc()
+    forger.clientID = typist.doc.clientID
+    forger.getText('notes').insert(0, 'x'.repeat(needed))
+    forger.clientID = typist.doc.clientID + 1
+    const parts: Uint8Array[] = []
+    forger.on('update', (update: Uint8Array) => parts.push(update))
+    forger.getText('notes').insert(needed, 'y')
+    forger.transact(() => {
+      for (let i = 0; i < 200; i++) forger.getMap('riding').set(`k${i}`, i)
+    })
+    const attacker = await raw(server, boardId)
+    const attackerConnection = [...room.connections].find((connection) => connection !== typistConnection)
+    // Each time the server applies what the attacker sent, its first time included, is a transaction of its connection.
+    let applied = 0
+    room.doc.on('afterTransaction', (transaction: Y.Transaction) => {
+      if (transaction.origin === attackerConnection) applied++
+    })
+    attacker.send(frames.update(Y.mergeUpdates(parts)))
+    attacker.send(frames.syncStep1(new Uint8Array([0])))
+    await waitFor(() => syncReplies(attacker.received).length === 1, 'the update to be handled')
+    expect(applied).toBe(1)
+    expect(room.doc.getMap('riding').size).toBe(0)
+
+    await typed('-'.repeat(needed - 1 - notes.length))
+    expect(applied).toBe(1)
+    await typed('!')
+    await waitFor(() => typist.doc.getMap('riding').size === 200, 'the held change, applied and relayed')
+    expect(applied).toBe(2)
+    expect(attacker.isClosed()).toBe(false)
+  })
 })
 
 describe('limits', () => {
@@ -372,6 +422,31 @@ describe('limits', () => {
     addAssessment(writer.doc, { title: 'The writer carries on' })
     const joiner = connect(server, boardId)
     await waitFor(() => titles(joiner, boardId).includes('The writer carries on'), 'a fresh joiner to get the board', 20_000)
+  })
+
+  it('sync step 1s: replies count against their sender, so a reviewer asking for the whole board again and again is closed 4029, while a provider resyncing every 20 ms is never refused', async () => {
+    const server = await start()
+    const { boardId, writer } = await largeBoard(server)
+    const resyncing = connect(server, boardId, { as: 'reviewer' })
+    const resyncingCloses = closeCodes(resyncing)
+    await resyncing.synced()
+    // What the provider's `resyncInterval` option sends (its timer needs a global WebSocket, which Node lacks).
+    const resync = setInterval(() => resyncing.provider.ws?.send(new Uint8Array(frames.syncStep1(Y.encodeStateVector(resyncing.doc)))), 20)
+    onTestFinished(() => clearInterval(resync))
+
+    // A client id the board has never seen: the vector of a client that holds nothing, a megabyte's reply for nine bytes.
+    const asker = await raw(server, `${boardId}?as=reviewer`)
+    const ask = frames.syncStep1(Y.encodeStateVector(new Map([[123456789, 5]])))
+    const replyBytes = Y.encodeStateAsUpdate(liveRoom(server, boardId)!.doc).byteLength
+    // Twice the replies the burst of bytes holds (16 MiB), so that what refills meanwhile does not matter.
+    for (let i = 0; i < 2 * Math.ceil((16 * 1024 * 1024) / replyBytes); i++) asker.send(ask)
+    await waitFor(() => asker.isClosed(), 'the asker to be closed')
+    expect(await asker.closed).toEqual(CLOSE.rateLimited)
+
+    for (let i = 0; i < 20; i++) addAssessment(writer.doc, { title: `Edited while resyncing ${i}` })
+    await waitFor(() => titles(resyncing, boardId).length === 70, 'the edits at the resyncing provider')
+    expect(resyncingCloses).toEqual([])
+    expect(resyncing.provider.wsconnected).toBe(true)
   })
 })
 

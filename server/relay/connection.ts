@@ -4,11 +4,21 @@
  * RelaySocket.
  */
 import { LIMITS, type RelayLimits } from '../../shared/limits.ts'
-import type { CloseEvent } from '../../shared/protocol.ts'
+import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { canWrite, type Role } from '../../shared/roles.ts'
 import type { Admission } from './connection-limits.ts'
 import type { OutboundBudget, QueuedReceiver } from './outbound-budget.ts'
+import { Throttle } from './throttle.ts'
 import { TokenBucket } from './token-bucket.ts'
+
+/**
+ * A sync step 1 whose reply needs an encoding of its own is answered at most
+ * once a second per connection. The stock client sends one when it connects
+ * (answered at once) and one per `resyncInterval` if that is set; nearly all
+ * of those hold all of the board, or nothing, and are answered at once from
+ * what the room keeps encoded.
+ */
+const PACED_SYNC_INTERVAL_MS = 1000
 
 /** What the relay needs of a websocket. */
 export interface RelaySocket {
@@ -51,6 +61,11 @@ export class Connection implements QueuedReceiver {
   readonly archived: boolean
   private readonly messages: TokenBucket
   private readonly bytes: TokenBucket
+  /** Whether a sync step 1 has been answered: the first, the join's, counts against nothing. */
+  private syncAnswered = false
+  private readonly syncPace = new Throttle(PACED_SYNC_INTERVAL_MS, () => this.answerPacedSync(), (error) => this.close(CLOSE.malformedMessage, error))
+  /** The step 1 waiting for its turn: the latest, since each state vector a client sends holds the ones it sent before. */
+  private pacedSync: (() => void) | null = null
 
   constructor(
     readonly socket: RelaySocket,
@@ -78,6 +93,31 @@ export class Connection implements QueuedReceiver {
   /** Counts an incoming frame against this connection's rates; false when it sends faster than it may. */
   admitIncoming(byteLength: number): boolean {
     return this.messages.take(1) && this.bytes.take(byteLength)
+  }
+
+  /** Runs `answer` (to a sync step 1 whose reply needs an encoding of its own) in its turn, instead of any one still waiting. */
+  paceSync(answer: () => void): void {
+    this.pacedSync = answer
+    this.syncPace.request()
+  }
+
+  private answerPacedSync(): void {
+    const answer = this.pacedSync
+    this.pacedSync = null
+    answer?.()
+  }
+
+  /**
+   * Counts a sync reply against the bytes a second this connection may send,
+   * as if it had sent them: a few bytes of step 1 would otherwise draw a
+   * megabyte of board at every ask. The first reply, the join's, is free.
+   */
+  admitSyncReply(byteLength: number): boolean {
+    if (!this.syncAnswered) {
+      this.syncAnswered = true
+      return true
+    }
+    return this.admitReply(byteLength)
   }
 
   /** Counts an answer the connection asked for against its bytes a second, as if it had sent it; false when that is more than it may have now. */
@@ -117,6 +157,8 @@ export class Connection implements QueuedReceiver {
   ended(): boolean {
     if (this.closed) return false
     this.closed = true
+    this.syncPace.cancel()
+    this.pacedSync = null
     this.options.outbound.forget(this)
     this.options.admission?.release()
     return true

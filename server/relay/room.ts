@@ -43,6 +43,7 @@ import { permissionDeniedMessage, storedStateMessages, syncStep1Message, syncSte
 import type { OutboundBudget } from './outbound-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence } from './room-presence.ts'
+import { holdsAllOf, sameClocks, withinDoc } from './state-vector.ts'
 import { validateUpdate } from './validate-update.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
@@ -119,6 +120,8 @@ export class Room {
   private savedWaiters: (Waiter<void> & { target: number })[] = []
   private idleWaiters: Waiter<void>[] = []
   private retryTimer: NodeJS.Timeout | undefined
+  /** Held changes that could apply wait for their turn (HeldUpdates): then they are tried again. */
+  private heldRetryTimer: NodeJS.Timeout | undefined
   private failedCommits = 0
   private failingSince: number | null = null
   private noticeTimer: NodeJS.Timeout | undefined
@@ -137,6 +140,12 @@ export class Room {
    */
   private step1Frame: Uint8Array | null = null
   private wholeStateFrames: Uint8Array[] | null = null
+  /**
+   * The last other step 2 encoded, with the state vector it answers: clients
+   * that hold all of the doc, and every step 1 held over a commit with the
+   * same vector, ask for the same one.
+   */
+  private lastStep2: { clocks: Map<number, number>; frame: Uint8Array } | null = null
   /**
    * What the doc was loaded from, while the doc is still exactly that: a fresh
    * client is sent these bytes as stored rather than an encoding of the doc,
@@ -254,10 +263,10 @@ export class Room {
     if (syncType === syncProtocol.messageYjsSyncStep1) {
       // Decoded now, so a bad state vector closes this connection here rather than failing later in the commit path.
       const clocks = Y.decodeStateVector(decoding.readVarUint8Array(decoder))
-      const stateVector = clocks.size === 0 ? null : Y.encodeStateVector(clocks)
-      this.whenCommitted(connection, () => {
-        for (const frame of this.syncStep2Frames(stateVector)) this.send(connection, frame)
-      })
+      const answer = () => this.whenCommitted(connection, () => this.answerSyncStep1(connection, clocks))
+      // A reply kept encoded costs nothing to answer; one that needs an encoding of its own waits its turn.
+      if (this.answersAtOnce(withinDoc(clocks, this.doc))) answer()
+      else connection.paceSync(answer)
       return
     }
     if (syncType !== syncProtocol.messageYjsSyncStep2 && syncType !== syncProtocol.messageYjsUpdate) {
@@ -306,7 +315,17 @@ export class Room {
   /** Applies held changes whose missing content has arrived since; never during a commit. */
   private retryHeld(): void {
     if (this.flushing) return
-    for (let ready = this.held.takeReady(this.doc); ready.length > 0; ready = this.held.takeReady(this.doc)) {
+    // One `now` for the whole run: a source is then taken at most once, so the loop ends.
+    const now = performance.now()
+    for (;;) {
+      const { ready, nextInMs } = this.held.takeReady(this.doc, now)
+      if (nextInMs !== null && this.heldRetryTimer === undefined) {
+        this.heldRetryTimer = setTimeout(() => {
+          this.heldRetryTimer = undefined
+          this.retryHeld()
+        }, nextInMs)
+      }
+      if (ready.length === 0) return
       for (const [source, update] of ready) {
         try {
           Y.applyUpdateV2(this.doc, update, source === 'remote' ? REMOTE_ORIGIN : source)
@@ -314,7 +333,6 @@ export class Room {
           this.options.logger.warn({ boardId: this.boardId, err: errorMessage(error) }, 'held changes could not be applied; dropped')
           continue
         }
-        // What still waits does so for clocks past the doc's state, so the loop ends.
         this.held.takeFrom(this.doc, source)
       }
     }
@@ -484,6 +502,7 @@ export class Room {
     if (this.destroyed) return
     this.destroyed = true
     clearTimeout(this.retryTimer)
+    clearTimeout(this.heldRetryTimer)
     clearTimeout(this.noticeTimer)
     clearTimeout(this.restoreNoticeTimer)
     for (const connection of [...this.connections]) connection.close(CLOSE.serverShutdown)
@@ -515,9 +534,33 @@ export class Room {
     this.disconnect(connection)
   }
 
-  /** Our step 2 for a client holding `stateVector` (null: nothing), answered when nothing is uncommitted. */
-  private syncStep2Frames(stateVector: Uint8Array | null): Uint8Array[] {
-    if (stateVector !== null) return [syncStep2Message(this.doc, stateVector)]
+  /** Answers a step 1 with our step 2, when nothing is uncommitted; its bytes count against the sender (Connection.admitSyncReply). */
+  private answerSyncStep1(connection: Connection, clocks: Map<number, number>): void {
+    const frames = this.syncStep2Frames(withinDoc(clocks, this.doc))
+    if (!connection.admitSyncReply(frames.reduce((bytes, frame) => bytes + frame.byteLength, 0))) {
+      connection.close(CLOSE.rateLimited)
+      return
+    }
+    for (const frame of frames) this.send(connection, frame)
+  }
+
+  /**
+   * Whether a step 1 of a client holding `clocks` (within the doc) is answered
+   * at once: its reply is kept encoded, or it holds all of the doc (a reply
+   * encoded once for everyone until the doc changes).
+   */
+  private answersAtOnce(clocks: Map<number, number>): boolean {
+    return clocks.size === 0 || holdsAllOf(clocks, this.doc) || (this.lastStep2 !== null && sameClocks(this.lastStep2.clocks, clocks))
+  }
+
+  /** Our step 2 for a client holding `clocks` (within the doc; empty: nothing). */
+  private syncStep2Frames(clocks: Map<number, number>): Uint8Array[] {
+    if (clocks.size > 0) {
+      if (this.lastStep2 === null || !sameClocks(this.lastStep2.clocks, clocks)) {
+        this.lastStep2 = { clocks, frame: syncStep2Message(this.doc, Y.encodeStateVector(clocks)) }
+      }
+      return [this.lastStep2.frame]
+    }
     if (!this.wholeStateFrames) {
       this.wholeStateFrames = this.loadedParts ? storedStateMessages(this.loadedParts) : [syncStep2Message(this.doc, EMPTY_STATE_VECTOR)]
       this.loadedParts = null
@@ -530,6 +573,7 @@ export class Room {
     if (this.deleted) return
     this.step1Frame = null
     this.wholeStateFrames = null
+    this.lastStep2 = null
     this.loadedParts = null
     const source = isChangeOrigin(origin) ? origin.source : null
     if (source === 'remote') {

@@ -1,0 +1,34 @@
+/**
+ * A sync step 1's state vector as the board's document can answer it. A vector
+ * may name clients the document has never seen, or clocks past the ones it
+ * holds; Yjs sends nothing for those, exactly as for the document's own clocks.
+ * Brought within the document's, every vector of a client that holds nothing
+ * is the empty one, and every vector of a client that holds everything is the
+ * document's own: the replies the room keeps encoded, so that varying them
+ * no longer costs an encoding of the board each.
+ */
+import * as Y from 'yjs'
+
+/** `clocks` within `doc`'s own: the clients it lacks and zero clocks dropped, clocks past its own lowered to them. */
+export function withinDoc(clocks: Map<number, number>, doc: Y.Doc): Map<number, number> {
+  const within = new Map<number, number>()
+  for (const [client, clock] of clocks) {
+    const held = Math.min(clock, Y.getState(doc.store, client))
+    if (held > 0) within.set(client, held)
+  }
+  return within
+}
+
+/** Whether `clocks` (within the doc) hold all of `doc`: the reply carries no content, only the doc's deletions. */
+export function holdsAllOf(clocks: Map<number, number>, doc: Y.Doc): boolean {
+  if (clocks.size !== doc.store.clients.size) return false
+  for (const [client, clock] of clocks) if (clock !== Y.getState(doc.store, client)) return false
+  return true
+}
+
+/** Whether two state vectors (within a doc) name the same clocks. */
+export function sameClocks(a: Map<number, number>, b: Map<number, number>): boolean {
+  if (a.size !== b.size) return false
+  for (const [client, clock] of a) if (b.get(client) !== clock) return false
+  return true
+}
