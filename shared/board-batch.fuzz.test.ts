@@ -32,11 +32,16 @@ function seededBoard(ctx: MutationContext): Y.Doc {
   const doc = new Y.Doc()
   initBoardDoc(doc, { title: 'Fuzzed batches' })
   const sources = ['NATO', 'Reuters', 'Local press'].map((name) => mutations.addSource(doc, { name }, ctx))
-  const document = mutations.addDocument(doc, { title: 'Report', text: 'Convoys were seen. Camps were built.' }, ctx)
-  const claims = sources.flatMap((sourceId, i) => [
-    mutations.addClaim(doc, { text: `Seen ${i}`, sourceId }, ctx),
-    mutations.addClaim(doc, { text: `Quoted ${i}`, sourceId, documentId: document, paragraph: 0, start: 0, end: 8 }, ctx),
-  ])
+  const text = 'Convoys were seen. Camps were built.'
+  const document = mutations.addDocument(doc, { title: 'Report', text }, ctx)
+  const quotes: [number, number][] = [[0, 18], [19, 36], [0, 7]]
+  const claims = sources.flatMap((sourceId, i) => {
+    const [start, end] = quotes[i]!
+    return [
+      mutations.addClaim(doc, { text: `Seen ${i}`, sourceId }, ctx),
+      mutations.addClaim(doc, { text: text.slice(start, end), sourceId, documentId: document, paragraph: 0, start, end }, ctx),
+    ]
+  })
   const cards = ['One', 'Two', 'Three', 'Four'].map((title) => mutations.addAssessment(doc, { title }, ctx))
   for (const [i, claimId] of claims.entries()) mutations.addLink(doc, { assessmentId: cards[i % cards.length]!, claimId, rating: 'C' }, ctx)
   return doc

@@ -60,6 +60,30 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     clients.push(client)
     return client
   }
+  /**
+   * Two instances on one board, the second reaching Redis through a proxy the
+   * test can cut (only its connections: nothing else on the shared Redis is
+   * touched), a client on each, and a listener of the test's own that sees
+   * what is published on the board's channel (disconnect it after).
+   */
+  const behindProxy = async (title: string) => {
+    const one = await start()
+    const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })
+    proxies.push(proxy)
+    const redisThroughProxy = new URL(REDIS_URL)
+    redisThroughProxy.hostname = '127.0.0.1'
+    redisThroughProxy.port = String(proxy.port)
+    const two = await start({ database: one.database, redisUrl: redisThroughProxy.toString() })
+    const boardId = await apiClient(one.url).createBoard(title)
+    const a = connect(one, boardId)
+    const b = connect(two, boardId)
+    await Promise.all([a.synced(), b.synced()])
+    const listener = new Redis(REDIS_URL)
+    const publishedKinds: number[] = []
+    listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => publishedKinds.push(busMessageKind(message)))
+    await listener.subscribe(`assay:board:${boardId}`)
+    return { a, b, boardId, proxy, listener, publishedKinds }
+  }
 
   it('relays edits and presence between clients of different instances', async () => {
     const one = await start()
@@ -146,24 +170,8 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
   })
 
   it('an instance that missed messages while Redis was out of reach catches up from the log', async () => {
-    const one = await start()
-    const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })
-    proxies.push(proxy)
-    const redisThroughProxy = new URL(REDIS_URL)
-    redisThroughProxy.hostname = '127.0.0.1'
-    redisThroughProxy.port = String(proxy.port)
-    const two = await start({ database: one.database, redisUrl: redisThroughProxy.toString() })
-    const boardId = await apiClient(one.url).createBoard('Catch up')
-    const a = connect(one, boardId)
-    const b = connect(two, boardId)
-    await Promise.all([a.synced(), b.synced()])
-    // A listener of the test's own sees what is published on the board's channel.
-    const listener = new Redis(REDIS_URL)
-    const publishedKinds: number[] = []
-    listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => publishedKinds.push(busMessageKind(message)))
+    const { a, b, boardId, proxy, listener, publishedKinds } = await behindProxy('Catch up')
     try {
-      await listener.subscribe(`assay:board:${boardId}`)
-      // Only instance two's connections go through the proxy: the blip touches nothing else on the shared Redis.
       proxy.cut()
       addAssessment(a.doc, { title: 'During the blip at one' })
       addAssessment(b.doc, { title: 'During the blip at two' })
@@ -180,22 +188,8 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
   })
 
   it('an edit made while a reconnected instance waits for its subscription reaches it from the log', async () => {
-    const one = await start()
-    const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })
-    proxies.push(proxy)
-    const redisThroughProxy = new URL(REDIS_URL)
-    redisThroughProxy.hostname = '127.0.0.1'
-    redisThroughProxy.port = String(proxy.port)
-    const two = await start({ database: one.database, redisUrl: redisThroughProxy.toString() })
-    const boardId = await apiClient(one.url).createBoard('Resubscribe')
-    const a = connect(one, boardId)
-    const b = connect(two, boardId)
-    await Promise.all([a.synced(), b.synced()])
-    const listener = new Redis(REDIS_URL)
-    const publishedKinds: number[] = []
-    listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => publishedKinds.push(busMessageKind(message)))
+    const { a, b, boardId, proxy, listener, publishedKinds } = await behindProxy('Resubscribe')
     try {
-      await listener.subscribe(`assay:board:${boardId}`)
       // Instance two reconnects at once, but Redis hears its SUBSCRIBE only once released: connected and not yet subscribed.
       const subscription = proxy.holdRequests(/subscribe/i)
       proxy.cut()

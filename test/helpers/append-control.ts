@@ -4,24 +4,12 @@
  * way a full disk fails them.
  */
 import type { Storage, UpdateLogStore } from '../../server/storage/storage.ts'
+import { Gate } from './gate.ts'
 
-export class AppendControl {
+export class AppendControl extends Gate {
   /** Appends tried so far, failed ones included. */
   attempts = 0
   private failure: Error | null = null
-  private gate: Promise<void> | null = null
-  private open: (() => void) | null = null
-
-  /** Appends from now on wait until release(). */
-  hold(): void {
-    this.gate ??= new Promise((resolve) => (this.open = resolve))
-  }
-
-  release(): void {
-    this.open?.()
-    this.gate = null
-    this.open = null
-  }
 
   /** Appends from now on fail with `error` (null: they succeed again). */
   failWith(error: Error | null): void {
@@ -32,7 +20,7 @@ export class AppendControl {
     const log = storage.log
     const append: UpdateLogStore['append'] = async (boardId, entries) => {
       this.attempts++
-      if (this.gate) await this.gate
+      await this.pass()
       if (this.failure) throw this.failure
       return log.append(boardId, entries)
     }

@@ -5,31 +5,13 @@
  * long as the test needs.
  */
 import type { Storage, UpdateLogStore } from '../../server/storage/storage.ts'
+import { Gate } from './gate.ts'
 
-export class LoadGate {
-  /** Loads waiting at the gate now. */
-  waiting = 0
-  private gate: Promise<void> | null = null
-  private open: (() => void) | null = null
-
-  /** Loads from now on wait until release(). */
-  hold(): void {
-    this.gate ??= new Promise((resolve) => (this.open = resolve))
-  }
-
-  release(): void {
-    this.open?.()
-    this.gate = null
-    this.open = null
-  }
-
+export class LoadGate extends Gate {
   wrap = (storage: Storage): Storage => {
     const log = storage.log
     const load: UpdateLogStore['load'] = async (boardId) => {
-      if (this.gate) {
-        this.waiting++
-        await this.gate.finally(() => this.waiting--)
-      }
+      await this.pass()
       return log.load(boardId)
     }
     return {
