@@ -9,7 +9,8 @@ import { boardListingSchema, type BoardListing } from '../../shared/board-listin
 import { boardReview } from '../../shared/review-status.ts'
 import { createBoard } from '../boards/create-board.ts'
 import type { SignedInEnv } from './app-env.ts'
-import { errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
+import { errorBody } from './errors.ts'
+import { errorResponses, errorSchema, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const listQuerySchema = z.object({
@@ -27,11 +28,20 @@ export function boardsApi(): OpenAPIHono<SignedInEnv> {
       path: '/boards',
       summary: 'Create a board; the caller becomes its owner',
       request: { body: jsonBody(createBoardSchema) },
-      responses: { 201: jsonResponse(z.object({ id: z.string(), title: z.string() }), 'The new board'), ...errorResponses },
+      responses: {
+        201: jsonResponse(z.object({ id: z.string(), title: z.string() }), 'The new board'),
+        ...errorResponses,
+        429: jsonResponse(errorSchema, 'Created as many boards as BOARDS_PER_HOUR_PER_PERSON allows for now; Retry-After says when to try again'),
+      },
     }),
     async (c) => {
       const body = c.req.valid('json')
-      const id = await createBoard(c.var.services, body, c.var.principal)
+      const { principal, services } = c.var
+      if (!principal.isAdmin && principal.userId !== null && !services.boardCreations.take(principal.userId)) {
+        const seconds = services.boardCreations.retryAfterSeconds
+        return c.json(errorBody('rate_limited', `You have created as many boards as you may for now. Try again in ${seconds} s.`), 429, { 'Retry-After': String(seconds) })
+      }
+      const id = await createBoard(services, body, principal)
       return c.json({ id, title: body.title }, 201)
     },
   )
