@@ -12,13 +12,13 @@ import type { WebSocket } from 'ws'
 import { CLOSE, UPGRADE_REFUSED } from '../../shared/protocol.ts'
 import { isSameOrigin } from '../auth/same-origin.ts'
 import type { Admission } from '../relay/connection-limits.ts'
-import type { Connection, ConnectionGrant, RelaySocket } from '../relay/connection.ts'
+import type { Connection, ConnectionGrant, ConnectionIdentity, RelaySocket } from '../relay/connection.ts'
 import type { JoinInFlight } from '../relay/joins-in-flight.ts'
 import type { HeldRoom } from '../relay/room-registry.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
-type UpgradeEnv = SignedInEnv & { Variables: { grant: ConnectionGrant; admission: Admission; held: HeldRoom; join: JoinInFlight } }
+type UpgradeEnv = SignedInEnv & { Variables: { identity: ConnectionIdentity; grant: ConnectionGrant; admission: Admission; held: HeldRoom; join: JoinInFlight } }
 
 /** How long a client refused over a connection limit is asked to wait. */
 const RETRY_AFTER_SECONDS = '5'
@@ -47,7 +47,7 @@ export function websocketRoute(): Hono<UpgradeEnv> {
       const { logger } = c.var.services
       const boardId = c.req.param('boardId')
       // The handlers below live as long as the socket: they hold what they need, never the request's context.
-      const { principal, grant, admission, held, join } = c.var
+      const { identity, grant, admission, held, join } = c.var
       const { room, release } = held
       let connection: Connection | undefined
       return {
@@ -70,12 +70,7 @@ export function websocketRoute(): Hono<UpgradeEnv> {
             terminate: () => raw.terminate(),
           }
           try {
-            connection = room.connect(
-              socket,
-              grant,
-              { userId: principal.userId, tokenId: principal.tokenId, sessionId: principal.sessionId ?? null, name: principal.name },
-              admission,
-            )
+            connection = room.connect(socket, grant, identity, admission)
           } catch (error) {
             logger.error({ boardId, err: errorMessage(error) }, 'could not join the board; closing the socket')
             admission.release()
@@ -107,7 +102,8 @@ async function decideUpgrade(c: Context<UpgradeEnv>, boardId: string, join: Join
   const { access, storage, rooms } = c.var.services
   const principal = await access.principal(c.req.raw, { allowQueryToken: true })
   if (!principal) return c.text('Unauthorized', 401)
-  join.identify({ userId: principal.userId, tokenId: principal.tokenId, sessionId: principal.sessionId ?? null })
+  const identity: ConnectionIdentity = { userId: principal.userId, tokenId: principal.tokenId, sessionId: principal.sessionId ?? null, name: principal.name }
+  join.identify(identity)
   // Browsers send cookies on cross-site websocket upgrades too: a cookie counts only from our own pages.
   if (principal.via === 'session' && !isSameOrigin(c.req.raw, c.var.services.config.PUBLIC_URL)) return c.text('Forbidden', 403)
   const board = await storage.boards.get(boardId)
@@ -130,6 +126,7 @@ async function decideUpgrade(c: Context<UpgradeEnv>, boardId: string, join: Join
     return c.text('Not Found', 404)
   }
   c.set('principal', principal)
+  c.set('identity', identity)
   // An archived board is read-only for every role; archiving and restoring close its sockets, so this is decided again.
   c.set('grant', { role, archived: board.archivedAt !== null })
   c.set('admission', admission)
