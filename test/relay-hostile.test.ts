@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment, deleteAssessment } from '../shared/board-mutations.ts'
+import { LIMITS } from '../shared/limits.ts'
 import { CLOSE, MESSAGE_AWARENESS, UPGRADE_REFUSED } from '../shared/protocol.ts'
 import type { Storage } from '../server/storage/storage.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
@@ -66,6 +67,22 @@ const liveRoom = (server: TestServer, boardId: string) => server.services.rooms.
 function logLines(): { sink: (line: string) => void; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = []
   return { lines, sink: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }
+}
+
+/** An update of deletions only, written as given: each entry a client and its ranges (clock, length), in the order listed. */
+function deletionsOnly(entries: [client: number, ranges: [clock: number, length: number][]][]): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, 0)
+  encoding.writeVarUint(encoder, entries.length)
+  for (const [client, ranges] of entries) {
+    encoding.writeVarUint(encoder, client)
+    encoding.writeVarUint(encoder, ranges.length)
+    for (const [clock, length] of ranges) {
+      encoding.writeVarUint(encoder, clock)
+      encoding.writeVarUint(encoder, length)
+    }
+  }
+  return encoding.toUint8Array(encoder)
 }
 
 describe('frames no client should send', () => {
@@ -128,22 +145,6 @@ describe('frames no client should send', () => {
 })
 
 describe('deletions no Yjs encoder writes', () => {
-  /** An update of deletions only, written as given: each entry a client and its ranges (clock, length), in the order listed. */
-  function deletionsOnly(entries: [client: number, ranges: [clock: number, length: number][]][]): Uint8Array {
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, 0)
-    encoding.writeVarUint(encoder, entries.length)
-    for (const [client, ranges] of entries) {
-      encoding.writeVarUint(encoder, client)
-      encoding.writeVarUint(encoder, ranges.length)
-      for (const [clock, length] of ranges) {
-        encoding.writeVarUint(encoder, clock)
-        encoding.writeVarUint(encoder, length)
-      }
-    }
-    return encoding.toUint8Array(encoder)
-  }
-
   it('ranges repeated, overlapping or out of order close their sender with nothing stored; a provider’s own deletions of the same content are applied', async () => {
     const server = await start()
     const boardId = await apiClient(server.url).createBoard('Deletions')
@@ -187,6 +188,83 @@ describe('deletions no Yjs encoder writes', () => {
     await waitFor(() => titles(b, boardId).length === 20, 'the deletions at the other client')
     await room.whenSaved()
     expect((await storedBoard(server, boardId)).assessments).toHaveLength(20)
+  })
+})
+
+describe('splits', () => {
+  /**
+   * A board whose first judgment is 20,000 characters in one struct, followed by
+   * 100,000 structs of the same client (five judgments typed backwards, each
+   * character its own struct): every split of the first judgment moves them all.
+   */
+  async function boardWithLongTail(server: TestServer) {
+    const boardId = await apiClient(server.url).createBoard('Splits')
+    const forger = new Y.Doc()
+    const client = forger.clientID
+    const long = addAssessment(forger, { title: 'Long' })
+    const textStart = Y.getState(forger.store, client)
+    assessmentText(forger, long, 'judgment').insert(0, 'a'.repeat(20_000))
+    for (let i = 0; i < 5; i++) {
+      const judgment = assessmentText(forger, addAssessment(forger, { title: `Tail ${i}` }), 'judgment')
+      for (let c = 0; c < 20_000; c++) judgment.insert(0, 'b')
+    }
+    const writer = await raw(server, boardId)
+    writer.send(frames.update(Y.encodeStateAsUpdate(forger)))
+    await waitFor(() => liveRoom(server, boardId)?.doc.store.clients.get(client)?.length === forger.store.clients.get(client)!.length, 'the tail at the server')
+    const room = liveRoom(server, boardId)!
+    await room.whenSaved()
+    forger.destroy()
+    /** Deletes every other character of the long judgment from `from`, `count` of them. */
+    const everyOther = (from: number, count: number) =>
+      deletionsOnly([[client, Array.from({ length: count }, (_, i): [number, number] => [textStart + from + 2 * i, 1])]])
+    const longJudgment = () => boardToModel(room.doc, boardId).assessments.find((a) => a.id === long)!.judgment
+    return { boardId, room, long, everyOther, longJudgment }
+  }
+
+  it('an update whose splits alone would cost more than the largest frame closes its sender 4422 with nothing stored; a provider’s keystrokes in the same judgment are applied', async () => {
+    const server = await start()
+    const { boardId, room, long, everyOther, longJudgment } = await boardWithLongTail(server)
+    const rowsBefore = (await server.services.storage.log.load(boardId)).updates.length
+
+    // 30 KB: 10,000 one-character deletions, each split twice in front of 100,000 structs (seconds of Yjs's splicing).
+    const attacker = await raw(server, boardId)
+    attacker.send(frames.update(everyOther(1, 10_000)))
+    await waitFor(() => attacker.isClosed(), 'the attacker to be closed')
+    expect(await attacker.closed).toEqual(CLOSE.updateRejected)
+    expect(longJudgment()).toHaveLength(20_000)
+    expect((await server.services.storage.log.load(boardId)).updates).toHaveLength(rowsBefore)
+
+    const typist = connect(server, boardId)
+    await typist.synced()
+    typist.doc.transact(() => {
+      assessmentText(typist.doc, long, 'judgment').insert(10_000, 'typed')
+      assessmentText(typist.doc, long, 'judgment').delete(5_000, 100)
+    })
+    await waitFor(() => longJudgment().length === 20_000 - 100 + 5, 'the keystrokes at the server')
+    await room.whenSaved()
+    expect((await storedBoard(server, boardId)).assessments.find((a) => a.id === long)!.judgment).toContain('typed')
+  })
+
+  it('an update’s splits count against its sender’s bytes a second: one its budget cannot cover closes it 4029 unapplied, the same on a fresh connection is applied', async () => {
+    const server = await start({ env: { WS_MAX_BYTES_PER_SECOND: '1024' } })
+    const { boardId, everyOther, longJudgment } = await boardWithLongTail(server)
+    // 500 deletions: 1,000 splits in front of 100,000 structs, as costly as about a megabyte of changes.
+    const update = everyOther(1, 500)
+
+    const spent = await raw(server, boardId)
+    const padded = new Uint8Array(LIMITS.maxMessageBytes - 512 * 1024)
+    padded[0] = frames.queryAwareness()[0]!
+    spent.send(padded)
+    await waitFor(() => receivedPresenceFrames(spent) === 1, 'the padded query to be answered')
+    spent.send(frames.update(update))
+    await waitFor(() => spent.isClosed(), 'the spent connection to be closed')
+    expect(await spent.closed).toEqual(CLOSE.rateLimited)
+    expect(longJudgment()).toHaveLength(20_000)
+
+    const fresh = await raw(server, boardId)
+    fresh.send(frames.update(update))
+    await waitFor(() => longJudgment().length === 20_000 - 500, 'the deletions from a fresh connection')
+    expect(fresh.isClosed()).toBe(false)
   })
 })
 

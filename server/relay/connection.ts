@@ -117,11 +117,15 @@ export class Connection implements QueuedReceiver {
       this.syncAnswered = true
       return true
     }
-    return this.admitReply(byteLength)
+    return this.admitWork(byteLength)
   }
 
-  /** Counts an answer the connection asked for against its bytes a second, as if it had sent it; false when that is more than it may have now. */
-  admitReply(byteLength: number): boolean {
+  /**
+   * Counts work the connection asked for (an answer, an update's splits)
+   * against its bytes a second, as if it had sent that many bytes; false when
+   * that is more than it may have now.
+   */
+  admitWork(byteLength: number): boolean {
     return this.bytes.take(byteLength)
   }
 

@@ -254,7 +254,7 @@ export class Room {
   private answerPresenceQuery(connection: Connection): void {
     const everyone = this.presence.everyoneFrameFor(connection)
     if (!everyone) return
-    if (connection.admitReply(everyone.byteLength)) this.send(connection, everyone)
+    if (connection.admitWork(everyone.byteLength)) this.send(connection, everyone)
     else connection.close(CLOSE.rateLimited)
   }
 
@@ -285,9 +285,13 @@ export class Room {
     }
     this.options.events.updateReceived(this, update.byteLength)
     // Read through now (text rule included), so that what is deferred past a commit was already checked.
-    const refusal = validateUpdate(update, this.doc)
-    if (refusal) {
-      connection.close(refusal.event, new Error(refusal.reason))
+    const verdict = validateUpdate(update, this.doc)
+    if (verdict.refused) {
+      connection.close(verdict.refused.event, new Error(verdict.refused.reason))
+      return
+    }
+    if (!connection.admitWork(verdict.splitCostBytes)) {
+      connection.close(CLOSE.rateLimited, new Error(`update's splits cost as much as ${verdict.splitCostBytes} bytes, more than its sender may send now`))
       return
     }
     if (this.flushing) this.deferred.push(() => this.applyFrom(connection, update))

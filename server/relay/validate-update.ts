@@ -7,39 +7,52 @@
  * reaches its Y.Doc, so only a broken or hostile client meets this.
  */
 import * as Y from 'yjs'
+import { LIMITS } from '../../shared/limits.ts'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { firstUncarriable } from '../../shared/text-hygiene.ts'
 import { fixedClaimFieldChange } from './fixed-claim-fields.ts'
+import { splitCostInBytes } from './split-cost.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 export type UpdateRefusal = { event: CloseEvent; reason: string }
 
+/** Why an update is refused, or, when it is not, what its splits cost in bytes (split-cost.ts), to be counted against its sender. */
+export type UpdateVerdict = { refused: UpdateRefusal } | { refused: null; splitCostBytes: number }
+
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
 /**
- * Why the update must not be applied to the board `doc`, or null when it may
- * be. Reads every string it inserts: shared text, map keys and values,
- * formatting attributes, embeds, and the names of root types; and refuses a
- * change to what an imported claim quotes (fixed-claim-fields.ts). An update
- * that cannot be decoded, or whose deletions no Yjs encoder writes, is refused
- * as one that cannot be applied.
+ * Whether the update may be applied to the board `doc`. Reads every string it
+ * inserts: shared text, map keys and values, formatting attributes, embeds,
+ * and the names of root types; and refuses a change to what an imported claim
+ * quotes (fixed-claim-fields.ts). An update that cannot be decoded, whose
+ * deletions no Yjs encoder writes, or whose splits alone would cost more than
+ * the largest frame, is refused as one that cannot be applied.
  */
-export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateRefusal | null {
+export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   let decoded: DecodedUpdate
   try {
     decoded = Y.decodeUpdate(update)
   } catch (error) {
-    return { event: CLOSE.updateRejected, reason: `undecodable update: ${errorMessage(error)}` }
+    return refused(CLOSE.updateRejected, `undecodable update: ${errorMessage(error)}`)
   }
   const disordered = disorderedDeletions(decoded.ds)
-  if (disordered) return { event: CLOSE.updateRejected, reason: disordered }
+  if (disordered) return refused(CLOSE.updateRejected, disordered)
+  const splitCostBytes = splitCostInBytes(decoded, doc)
+  if (splitCostBytes > LIMITS.maxMessageBytes) {
+    return refused(CLOSE.updateRejected, `update splits the board's structs at a cost of more than ${LIMITS.maxMessageBytes} bytes of changes`)
+  }
   for (const struct of decoded.structs) {
     if (!(struct instanceof Y.Item)) continue
     const found = firstUncarriableIn(insertedValues(struct))
-    if (found) return { event: CLOSE.invalidText, reason: `update inserts ${found}` }
+    if (found) return refused(CLOSE.invalidText, `update inserts ${found}`)
   }
   const fixed = fixedClaimFieldChange(doc, decoded)
-  return fixed ? { event: CLOSE.quoteFixed, reason: fixed } : null
+  return fixed ? refused(CLOSE.quoteFixed, fixed) : { refused: null, splitCostBytes }
+}
+
+function refused(event: CloseEvent, reason: string): UpdateVerdict {
+  return { refused: { event, reason } }
 }
 
 /**
