@@ -35,10 +35,14 @@ export const RELAY_LIMITS = {
   connectionsPerPerson: 20,
   /** Open websockets on one instance (HTTP 503 beyond). */
   connections: 2000,
-  /** Incoming frames a second per connection, with a burst of two seconds' worth. */
+  /** Incoming frames a second per person, over all their connections to the instance, with a burst of two seconds' worth. */
   messagesPerSecond: 200,
-  /** Incoming bytes a second per connection; a burst may hold one frame of the largest size. */
-  bytesPerSecond: 4 * 1024 * 1024,
+  /**
+   * Incoming bytes a second per person, likewise; a burst may hold one frame of
+   * the largest size. A byte of update costs the relay up to about 200 ns to
+   * apply, so a person can hold it at most a fifth of the time.
+   */
+  bytesPerSecond: 1024 * 1024,
   /** Bytes queued to one connection that reads too slowly. */
   queuedBytesPerConnection: 32 * 1024 * 1024,
   /** Bytes queued to slow readers across all connections of the instance. */

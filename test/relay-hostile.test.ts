@@ -433,6 +433,31 @@ describe('limits', () => {
     expect(await sender.closed).toEqual(CLOSE.rateLimited)
   })
 
+  it('bytes a second are a person’s, over all their sockets: a second socket cannot send what the first already spent, nor one opened after both closed; another person is not affected', async () => {
+    const server = await start({ accounts: true, access: undefined, env: { WS_MAX_BYTES_PER_SECOND: '1024' } })
+    const [ana, bo] = [await addAccount(server, { name: 'Ana' }), await addAccount(server, { name: 'Bo' })]
+    const [anaToken, boToken] = [(await addToken(server, ana)).token, (await addToken(server, bo)).token]
+    const boardId = await apiClient(server.url, { authorization: `Bearer ${anaToken}` }).createBoard('Per person')
+    await addMember(server, boardId, bo, 'editor')
+    const padded = new Uint8Array(9 * 1024 * 1024)
+    padded[0] = frames.queryAwareness()[0]!
+    const answered = async (token: string) => {
+      const socket = await raw(server, `${boardId}?token=${token}`)
+      socket.send(padded)
+      await waitFor(() => receivedPresenceFrames(socket) === 1 || socket.isClosed(), 'the padded query to be answered or refused')
+      return socket.isClosed() ? await socket.closed : 'answered'
+    }
+
+    const first = await raw(server, `${boardId}?token=${anaToken}`)
+    first.send(padded)
+    await waitFor(() => receivedPresenceFrames(first) === 1, 'Ana’s first padded query to be answered')
+    expect(await answered(anaToken)).toEqual(CLOSE.rateLimited)
+    first.terminate()
+    await waitFor(() => server.services.rooms.connectionCount === 0, 'Ana’s sockets to be gone')
+    expect(await answered(anaToken)).toEqual(CLOSE.rateLimited)
+    expect(await answered(boToken)).toBe('answered')
+  })
+
   it('bytes a second: a query’s answer counts as if its sender had sent it; one its budget cannot cover closes it with the rate-limit code', async () => {
     const server = await start({ env: { WS_MAX_BYTES_PER_SECOND: '1024' } })
     const boardId = await apiClient(server.url).createBoard('Answer bytes')

@@ -3,13 +3,11 @@
  * second and what is queued to it. Knows nothing of the transport beyond
  * RelaySocket.
  */
-import { LIMITS, type RelayLimits } from '../../shared/limits.ts'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { canWrite, type Role } from '../../shared/roles.ts'
 import type { Admission } from './connection-limits.ts'
 import type { OutboundBudget, QueuedReceiver } from './outbound-budget.ts'
 import { Throttle } from './throttle.ts'
-import { TokenBucket } from './token-bucket.ts'
 
 /**
  * A sync step 1 whose reply needs an encoding of its own is answered at most
@@ -42,10 +40,9 @@ export type ConnectionIdentity = { userId: string | null; tokenId: string | null
 export type ConnectionGrant = { role: Role; archived: boolean }
 
 export type ConnectionOptions = {
-  limits: Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond'>
   outbound: OutboundBudget
-  /** Counts this connection against the connection limits until it closes. */
-  admission?: Admission
+  /** Counts this connection against the connection limits until it closes, and its frames against its person's rates. */
+  admission: Admission
   /** Called once when the server closes the connection, with why. */
   onClose: (connection: Connection, event: CloseEvent, cause?: unknown) => void
 }
@@ -59,8 +56,6 @@ export class Connection implements QueuedReceiver {
   closed = false
   readonly role: Role
   readonly archived: boolean
-  private readonly messages: TokenBucket
-  private readonly bytes: TokenBucket
   /** Whether a sync step 1 has been answered: the first, the join's, counts against nothing. */
   private syncAnswered = false
   private readonly syncPace = new Throttle(PACED_SYNC_INTERVAL_MS, () => this.answerPacedSync(), (error) => this.close(CLOSE.malformedMessage, error))
@@ -75,11 +70,7 @@ export class Connection implements QueuedReceiver {
   ) {
     this.role = grant.role
     this.archived = grant.archived
-    const { messagesPerSecond, bytesPerSecond } = options.limits
-    this.messages = new TokenBucket(messagesPerSecond, messagesPerSecond * 2)
-    // A burst may hold one frame of the largest size, e.g. a client's whole offline work in its sync step 2.
-    this.bytes = new TokenBucket(bytesPerSecond, Math.max(bytesPerSecond * 2, LIMITS.maxMessageBytes))
-    options.admission?.claim()
+    options.admission.claim()
   }
 
   get queuedBytes(): number {
@@ -90,9 +81,9 @@ export class Connection implements QueuedReceiver {
     return canWrite(this.role) && !this.archived
   }
 
-  /** Counts an incoming frame against this connection's rates; false when it sends faster than it may. */
+  /** Counts an incoming frame against its person's rates; false when they send faster than they may. */
   admitIncoming(byteLength: number): boolean {
-    return this.messages.take(1) && this.bytes.take(byteLength)
+    return this.options.admission.rates.admitFrame(byteLength)
   }
 
   /** Runs `answer` (to a sync step 1 whose reply needs an encoding of its own) in its turn, instead of any one still waiting. */
@@ -122,11 +113,11 @@ export class Connection implements QueuedReceiver {
 
   /**
    * Counts work the connection asked for (an answer, an update's splits)
-   * against its bytes a second, as if it had sent that many bytes; false when
-   * that is more than it may have now.
+   * against its person's bytes a second, as if it had sent that many bytes;
+   * false when that is more than they may have now.
    */
   admitWork(byteLength: number): boolean {
-    return this.bytes.take(byteLength)
+    return this.options.admission.rates.admitWork(byteLength)
   }
 
   /** Queues a frame; returns false when the connection is closed, or was closed for falling behind. */
@@ -164,7 +155,7 @@ export class Connection implements QueuedReceiver {
     this.syncPace.cancel()
     this.pacedSync = null
     this.options.outbound.forget(this)
-    this.options.admission?.release()
+    this.options.admission.release()
     return true
   }
 

@@ -59,7 +59,7 @@ export class RoomRegistry implements RelayControl {
   ) {
     this.limits = options.limits ?? DEFAULT_RELAY_LIMITS
     this.extensions = new RoomExtensions(options.extensions ?? [], logger)
-    this.connectionLimits = new ConnectionLimits({ perPerson: this.limits.connectionsPerPerson, total: this.limits.connections })
+    this.connectionLimits = new ConnectionLimits({ perPerson: this.limits.connectionsPerPerson, total: this.limits.connections, rates: this.limits })
     this.outbound = new OutboundBudget({ perConnection: this.limits.queuedBytesPerConnection, total: this.limits.queuedBytes })
     this.extensions.attached(this)
   }

@@ -213,9 +213,8 @@ export class Room {
   }
 
   /** Joins a socket to the room and starts the sync: our step 1, and everyone's presence. */
-  connect(socket: RelaySocket, grant: ConnectionGrant, identity: ConnectionIdentity, admission?: Admission): Connection {
+  connect(socket: RelaySocket, grant: ConnectionGrant, identity: ConnectionIdentity, admission: Admission): Connection {
     const connection = new Connection(socket, grant, identity, {
-      limits: this.options.limits,
       outbound: this.options.outbound,
       admission,
       onClose: this.onConnectionClosed,

@@ -1,0 +1,37 @@
+/**
+ * What may arrive a second, in frames and in bytes (an update's cost in splits
+ * and the answers asked for count as bytes too), from one person over all
+ * their connections on this instance, or from one connection without a person.
+ * Per person, since a person may hold `connectionsPerPerson` sockets: counted
+ * per connection, twenty sockets sent twenty times what one may.
+ */
+import { LIMITS, type RelayLimits } from '../../shared/limits.ts'
+import { TokenBucket } from './token-bucket.ts'
+
+export type IncomingRateLimits = Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond'>
+
+export class IncomingRates {
+  private readonly messages: TokenBucket
+  private readonly bytes: TokenBucket
+  /** How long both take to fill again from empty. */
+  readonly refillMs: number
+
+  constructor({ messagesPerSecond, bytesPerSecond }: IncomingRateLimits) {
+    const messageBurst = messagesPerSecond * 2
+    // A burst may hold one frame of the largest size, e.g. a client's whole offline work in its sync step 2.
+    const byteBurst = Math.max(bytesPerSecond * 2, LIMITS.maxMessageBytes)
+    this.messages = new TokenBucket(messagesPerSecond, messageBurst)
+    this.bytes = new TokenBucket(bytesPerSecond, byteBurst)
+    this.refillMs = Math.ceil(1000 * Math.max(messageBurst / messagesPerSecond, byteBurst / bytesPerSecond))
+  }
+
+  /** Counts an incoming frame; false when it comes faster than it may. */
+  admitFrame(byteLength: number): boolean {
+    return this.messages.take(1) && this.bytes.take(byteLength)
+  }
+
+  /** Counts work asked for as if that many bytes had been sent; false when that is more than may be had now. */
+  admitWork(byteLength: number): boolean {
+    return this.bytes.take(byteLength)
+  }
+}
