@@ -383,13 +383,19 @@ describe('only stored content is shown', () => {
   })
 })
 
+/** Ana's board, with Bo an editor of it: each with an API token for their sockets. */
+async function twoPeopleOnABoard(server: TestServer): Promise<{ boardId: string; anaToken: string; boToken: string }> {
+  const [ana, bo] = [await addAccount(server, { name: 'Ana' }), await addAccount(server, { name: 'Bo' })]
+  const [anaToken, boToken] = [(await addToken(server, ana)).token, (await addToken(server, bo)).token]
+  const boardId = await apiClient(server.url, { authorization: `Bearer ${anaToken}` }).createBoard('Per person')
+  await addMember(server, boardId, bo, 'editor')
+  return { boardId, anaToken, boToken }
+}
+
 describe('limits', () => {
   it('connections per person: over the limit the upgrade gets 429 with Retry-After; another person is not affected', async () => {
     const server = await start({ accounts: true, access: undefined, env: { WS_MAX_CONNECTIONS_PER_PERSON: '2' } })
-    const [ana, bo] = [await addAccount(server, { name: 'Ana' }), await addAccount(server, { name: 'Bo' })]
-    const [anaToken, boToken] = [(await addToken(server, ana)).token, (await addToken(server, bo)).token]
-    const boardId = await apiClient(server.url, { authorization: `Bearer ${anaToken}` }).createBoard('Per person')
-    await addMember(server, boardId, bo, 'editor')
+    const { boardId, anaToken, boToken } = await twoPeopleOnABoard(server)
     const url = (token: string) => `${server.wsUrl}/${boardId}?token=${token}`
     const first = await raw(server, `${boardId}?token=${anaToken}`)
     await raw(server, `${boardId}?token=${anaToken}`)
@@ -435,10 +441,7 @@ describe('limits', () => {
 
   it('bytes a second are a person’s, over all their sockets: a second socket cannot send what the first already spent, nor one opened after both closed; another person is not affected', async () => {
     const server = await start({ accounts: true, access: undefined, env: { WS_MAX_BYTES_PER_SECOND: '1024' } })
-    const [ana, bo] = [await addAccount(server, { name: 'Ana' }), await addAccount(server, { name: 'Bo' })]
-    const [anaToken, boToken] = [(await addToken(server, ana)).token, (await addToken(server, bo)).token]
-    const boardId = await apiClient(server.url, { authorization: `Bearer ${anaToken}` }).createBoard('Per person')
-    await addMember(server, boardId, bo, 'editor')
+    const { boardId, anaToken, boToken } = await twoPeopleOnABoard(server)
     const padded = new Uint8Array(9 * 1024 * 1024)
     padded[0] = frames.queryAwareness()[0]!
     const answered = async (token: string) => {

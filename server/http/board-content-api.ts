@@ -29,7 +29,8 @@ import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { AS_OF_HEADER, asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
-import { changeBoard, mutationContext, readBoardModel } from './live-board.ts'
+import { sendJsonText } from './json-text.ts'
+import { changeBoard, mutationContext, readBoardJson } from './live-board.ts'
 import { errorResponses, errorSchema, jsonBody, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
@@ -49,7 +50,7 @@ export function boardContentApi(): OpenAPIHono<SignedInEnv> {
     }),
     async (c) => {
       const { asOf } = c.req.valid('query')
-      if (asOf === undefined) return c.json(await readBoardModel(c), 200)
+      if (asOf === undefined) return sendJsonText(c, await readBoardJson(c))
       const id = c.var.board.id
       const rebuilt = keptAsOf(await readBoardAsOf(c.var.services, id, pastTime(c, asOf)))
       await historyAudit.viewed(c.var.services, c.var.principal, id, 'as-of', { asOf, at: rebuilt.asOf.at })

@@ -154,6 +154,8 @@ export class Room {
    * history, open to the same people, shows it too.
    */
   private loadedParts: Uint8Array[] | null = null
+  /** Answers read from the board as stored (readStored), by what they answer, until the doc next changes. */
+  private readonly storedAnswers = new Map<string, Promise<unknown>>()
   /** The bytes the board was loaded from and has committed or taken from other instances since. */
   private storedByteCount = 0
 
@@ -400,6 +402,24 @@ export class Room {
   }
 
   /** Reads the doc as it is stored: at once when nothing is uncommitted, else right after the next commit. */
+  /**
+   * `make`'s answer from the board as stored (read from storage, worked out in
+   * a worker thread), once the changes applied so far are committed: it holds
+   * at least what `read` would. Kept by `what` until the doc next changes, and
+   * shared by everyone asking meanwhile, so that readers asking again and
+   * again cost nothing more; a failed answer is not kept.
+   */
+  readStored<T>(what: string, make: () => Promise<T>): Promise<T> {
+    const kept = this.storedAnswers.get(what)
+    if (kept) return kept as Promise<T>
+    const answer = this.read(() => undefined).then(make)
+    this.storedAnswers.set(what, answer)
+    answer.catch(() => {
+      if (this.storedAnswers.get(what) === answer) this.storedAnswers.delete(what)
+    })
+    return answer
+  }
+
   read<T>(read: (doc: Y.Doc) => T): Promise<T> {
     this.refuseUnserved('read')
     const answered = new Promise<T>((resolve, reject) =>
@@ -578,6 +598,7 @@ export class Room {
     this.wholeStateFrames = null
     this.lastStep2 = null
     this.loadedParts = null
+    this.storedAnswers.clear()
     const source = isChangeOrigin(origin) ? origin.source : null
     if (source === 'remote') {
       this.storedByteCount += update.byteLength

@@ -12,6 +12,7 @@ import * as Y from 'yjs'
 import { boardToModel, documentText } from '../../shared/board-convert.ts'
 import { collection, migrateBoardDoc } from '../../shared/board-doc.ts'
 import { documentSchema, type BoardModel } from '../../shared/board-model.ts'
+import { jsonText, type JsonText } from '../http/json-text.ts'
 import { applyStoredState } from '../relay/merge-state.ts'
 import type { StoredBoardState } from '../storage/storage.ts'
 import { boardContentHash } from './content-hash.ts'
@@ -49,6 +50,11 @@ export function withBoardDoc<T>(source: BoardSource, read: (doc: Y.Doc) => T): T
 /** The model of the board a source holds. */
 export function sourceModel(boardId: string, source: BoardSource): BoardModel {
   return withBoardDoc(source, (doc) => boardToModel(doc, boardId))
+}
+
+/** The model of a stored log as JSON text (in a worker thread: on the board of 1,000 assessments, a few megabytes). */
+export function storedModelJson(boardId: string, log: StoredLog): JsonText<BoardModel> {
+  return jsonText(sourceModel(boardId, { log }))
 }
 
 /** A stored log as one state with its content hash (in a worker thread). */

@@ -8,6 +8,7 @@ export function createWorkerPool(config: Config, logger: Logger, settled?: Worke
   const boardState = config.BOARD_STATE_TIME_BUDGET_MS
   const budgetsMs: Record<JobName, number> = {
     'capture-board': boardState,
+    'read-board': boardState,
     'read-snapshot': boardState,
     'merge-state': boardState,
     'attribute-rows': boardState,

@@ -18,6 +18,8 @@ import type { diffSides } from '../snapshots/diff-job.ts'
 export const JOBS = {
   /** A board's stored log as one state and its content hash: snapshot capture. */
   'capture-board': async ({ boardId, log }: { boardId: string; log: StoredLog }) => (await import('../snapshots/board-state.ts')).captureLog(boardId, log),
+  /** A board's stored log as its model, in JSON: a read of the live board. */
+  'read-board': async ({ boardId, log }: { boardId: string; log: StoredLog }) => (await import('../snapshots/board-state.ts')).storedModelJson(boardId, log),
   /** A snapshot's state as its model, document texts and extras: the snapshot API and restore. */
   'read-snapshot': async ({ boardId, state }: { boardId: string; state: Uint8Array }) =>
     (await import('../snapshots/board-state.ts')).readBoardState(state, boardId),

@@ -33,6 +33,11 @@ const JOB_WORDS: Record<JobName, { task: string; advice: string; budgetSetting: 
     advice: 'The board is larger than this server is set to handle in one step.',
     budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
   },
+  'read-board': {
+    task: 'Reading the board',
+    advice: 'The board is larger than this server is set to handle in one step.',
+    budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
+  },
   'read-snapshot': {
     task: 'Reading the snapshot',
     advice: 'The snapshot is larger than this server is set to handle in one step.',
