@@ -6,13 +6,15 @@
  * model drops a claim whose source was deleted meanwhile, so it is checked
  * against the document itself, not against its own output). When every change
  * reaches every replica before the next one, the document itself holds no
- * dangling id: the mutations' cascades keep it whole. Ids, the clock and Yjs
+ * dangling id: the mutations' cascades keep it whole. Each entity read alone
+ * (entityInModel) is what the model holds under its id. Ids, the clock and Yjs
  * client ids come from the seed, so a seed replays the same run exactly; a
  * failing seed is printed: pin it in REGRESSION_SEEDS once fixed.
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { boardToModel } from './board-convert.ts'
+import { expectEachEntityAsPlaced } from '../test/helpers/entity-in-model.ts'
 import { assessmentText, BoardError, initBoardDoc } from './board-doc.ts'
 import { boardModelSchema, type BoardModel } from './board-model.ts'
 import * as mutations from './board-mutations.ts'
@@ -138,6 +140,7 @@ function run(seed: number, deliverEvery: boolean): Uint8Array {
       boardModelSchema.parse(model)
       expect(modelIds(model)).toEqual(allowedIds(replica))
       expect(model).toEqual(boardToModel(first, 'fuzz'))
+      expectEachEntityAsPlaced(replica, model)
     }
     return Y.encodeStateAsUpdate(first)
   } finally {

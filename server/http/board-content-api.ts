@@ -8,7 +8,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import * as Y from 'yjs'
 import { applyBatch, batchSchema, MAX_BATCH_OPERATIONS } from '../../shared/board-batch.ts'
-import { boardToModel } from '../../shared/board-convert.ts'
+import { entityInModel } from '../../shared/board-convert.ts'
 import {
   assessmentInputSchema,
   assessmentPatchSchema,
@@ -20,7 +20,6 @@ import {
   metaPatchSchema,
   sourceInputSchema,
   sourcePatchSchema,
-  type BoardModel,
 } from '../../shared/board-model.ts'
 import * as mutations from '../../shared/board-mutations.ts'
 import { historyAudit } from '../history/history-audit.ts'
@@ -70,13 +69,9 @@ export function boardContentApi(): OpenAPIHono<SignedInEnv> {
       responses: { 200: jsonResponse(boardModelSchema, 'The board after the change'), ...errorResponses },
     }),
     async (c) => {
-      const id = c.var.board.id
       const patch = c.req.valid('json')
-      const model = await changeBoard(c, (doc) => {
-        mutations.updateMeta(doc, patch, mutationContext(c))
-        return boardToModel(doc, id)
-      })
-      return c.json(model, 200)
+      await changeBoard(c, (doc) => mutations.updateMeta(doc, patch, mutationContext(c)))
+      return sendJsonText(c, await readBoardJson(c))
     },
   )
 
@@ -131,7 +126,7 @@ export function boardContentApi(): OpenAPIHono<SignedInEnv> {
       const { after } = c.req.valid('json')
       const moved = await changeBoard(c, (doc) => {
         mutations.moveAssessment(doc, entityId, after, mutationContext(c))
-        return boardToModel(doc, c.var.board.id).assessments.find((a) => a.id === entityId)
+        return entityInModel(doc, 'assessments', entityId)
       })
       if (!moved) throw notFound('Assessment')
       return c.json(moved, 200)
@@ -191,7 +186,6 @@ function entityRoutes<I extends z.ZodType, P extends z.ZodType, M extends z.ZodT
   spec: EntityRoutesSpec<I, P, M>,
 ): void {
   const noun = spec.path.slice(0, -1)
-  const find = (model: BoardModel, entityId: string) => (model[spec.path] as { id: string }[]).find((item) => item.id === entityId)
 
   api.openapi(
     createRoute({
@@ -206,7 +200,7 @@ function entityRoutes<I extends z.ZodType, P extends z.ZodType, M extends z.ZodT
       const input = validated<z.input<I>>(c, 'json')
       const created = await changeBoard(c, (doc) => {
         const entityId = spec.add(doc, input, mutationContext(c))
-        return find(boardToModel(doc, c.var.board.id), entityId)
+        return entityInModel(doc, spec.path, entityId)
       })
       if (!created) throw new ApiError(409, 'conflict', `The ${noun} was removed by someone else as it was created.`)
       return c.json(created as z.infer<M>, 201)
@@ -227,7 +221,7 @@ function entityRoutes<I extends z.ZodType, P extends z.ZodType, M extends z.ZodT
       const patch = validated<z.output<P>>(c, 'json')
       const updated = await changeBoard(c, (doc) => {
         spec.update(doc, entityId, patch, mutationContext(c))
-        return find(boardToModel(doc, c.var.board.id), entityId)
+        return entityInModel(doc, spec.path, entityId)
       })
       if (!updated) throw notFound(noun[0]!.toUpperCase() + noun.slice(1))
       return c.json(updated as z.infer<M>, 200)
