@@ -20,7 +20,7 @@ export type AdmissionRefusal = 'tooManyForPerson' | 'serverFull'
 /** An upgrade that has not opened by then never will. */
 const UNCLAIMED_MS = 30_000
 
-type Person = { connections: number; rates: IncomingRates; forget: NodeJS.Timeout | undefined }
+type Person = { id: string; connections: number; rates: IncomingRates; forget: NodeJS.Timeout | undefined }
 
 export class ConnectionLimits {
   private total = 0
@@ -52,7 +52,7 @@ export class ConnectionLimits {
       released = true
       clearTimeout(unclaimed)
       this.total--
-      if (person && personId !== null && --person.connections === 0) this.forgetLater(personId, person)
+      if (person && --person.connections === 0) this.forgetLater(person)
     }
     const unclaimed = setTimeout(release, UNCLAIMED_MS)
     unclaimed.unref()
@@ -61,14 +61,14 @@ export class ConnectionLimits {
 
   private person(personId: string): Person {
     let person = this.people.get(personId)
-    if (!person) this.people.set(personId, (person = { connections: 0, rates: new IncomingRates(this.limits.rates), forget: undefined }))
+    if (!person) this.people.set(personId, (person = { id: personId, connections: 0, rates: new IncomingRates(this.limits.rates), forget: undefined }))
     return person
   }
 
   /** Keeps a person's rates until they have filled again, so that closing every socket and reconnecting does not refill them. */
-  private forgetLater(personId: string, person: Person): void {
+  private forgetLater(person: Person): void {
     person.forget = setTimeout(() => {
-      if (person.connections === 0) this.people.delete(personId)
+      if (person.connections === 0) this.people.delete(person.id)
     }, person.rates.refillMs)
     person.forget.unref()
   }

@@ -401,7 +401,6 @@ export class Room {
     return result
   }
 
-  /** Reads the doc as it is stored: at once when nothing is uncommitted, else right after the next commit. */
   /**
    * `make`'s answer from the board as stored (read from storage, worked out in
    * a worker thread), once the changes applied so far are committed: it holds
@@ -420,6 +419,7 @@ export class Room {
     return answer
   }
 
+  /** Reads the doc as it is stored: at once when nothing is uncommitted, else right after the next commit. */
   read<T>(read: (doc: Y.Doc) => T): Promise<T> {
     this.refuseUnserved('read')
     const answered = new Promise<T>((resolve, reject) =>

@@ -4,10 +4,10 @@
  * character typed into text another struct holds, part of one deleted) splits
  * it, and each split is a splice that moves every struct after it. So an
  * update costs its splits times the structs behind each: deleting every other
- * character of one judgment, 8 KB on the wire, held the relay 0.4 s on the
- * board of 1,000 assessments (85,000 structs of one client) and 2.2 s where a
- * client had 300,000, a few bytes buying seconds. A typist's own keystroke
- * splits once or twice.
+ * character of one judgment, 31 KB on the wire, held the relay's thread 1.3 s
+ * where its writer had 85,000 structs behind it (as many as the board of
+ * 1,000 assessments holds), a few bytes buying seconds. A typist's own
+ * keystroke splits once or twice.
  *
  * Where each split falls is read off the decoded update: an item's left
  * neighbour ends a struct and its right neighbour starts one, whether deleted
