@@ -39,8 +39,8 @@ const OPERATOR = { userId: null, tokenId: null, name: 'bench', isAdmin: true, vi
 const round = (n: number) => Math.round(n * 10) / 10
 
 /** Wall time of `work`, and the longest event-loop stall while it ran. */
-async function watchLoop(work: () => Promise<unknown>): Promise<{ ms: number; maxLoopBlockMs: number }> {
-  const delay = monitorEventLoopDelay({ resolution: 5 })
+export async function watchLoop(work: () => Promise<unknown>): Promise<{ ms: number; maxLoopBlockMs: number }> {
+  const delay = monitorEventLoopDelay({ resolution: 1 })
   delay.enable()
   const start = performance.now()
   await work()

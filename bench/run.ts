@@ -5,6 +5,7 @@
  * are the comparison's sizes (`npm run bench -- compare --rounds 5`, bench/compare.ts).
  */
 import { cpus } from 'node:os'
+import { benchBoardList } from './board-list.ts'
 import { benchBrowser } from './browser.ts'
 import { benchCommit } from './commit.ts'
 import { benchCompare } from './compare.ts'
@@ -33,6 +34,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   textRule: benchTextRule,
   history: benchHistory,
   workerThread: benchWorkerThread,
+  boardList: benchBoardList,
   compare: () => benchCompare(flags),
 }
 

@@ -16,6 +16,13 @@ export type Principal = {
   via: 'session' | 'token' | 'open'
 }
 
+/** A principal's roles: one on every board (the admin's, or anyone's without accounts), or each of their boards'. */
+export type BoardRoles = { everyBoard: Role } | { byBoard: ReadonlyMap<string, Role> }
+
+export function roleIn(roles: BoardRoles, boardId: string): Role | null {
+  return 'everyBoard' in roles ? roles.everyBoard : (roles.byBoard.get(boardId) ?? null)
+}
+
 export type PrincipalOptions = {
   /**
    * Accept an API token as `?token=`: only for the websocket upgrade, whose
@@ -30,6 +37,11 @@ export interface Access {
   principal(request: Request, options?: PrincipalOptions): Promise<Principal | null>
   /** The principal's role on a board, or null when they have none. */
   authorize(principal: Principal, boardId: string): Promise<Role | null>
+  /**
+   * The principal's roles on all boards at once, each what `authorize` would
+   * answer: the board list asks once instead of once a board.
+   */
+  boardRoles(principal: Principal): Promise<BoardRoles>
   /** Makes the creator of a new board its owner. */
   onBoardCreated(boardId: string, creator: Principal): Promise<void>
 }

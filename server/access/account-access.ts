@@ -35,6 +35,11 @@ export function accountAccess(parts: SessionParts): Access {
 
     authorize: (principal, boardId) => accountRole(storage, principal, boardId),
 
+    async boardRoles(principal) {
+      if (principal.isAdmin) return { everyBoard: 'owner' }
+      return { byBoard: principal.userId === null ? new Map() : await storage.members.rolesOf(principal.userId) }
+    },
+
     async onBoardCreated(boardId, creator) {
       if (creator.userId !== null) {
         await storage.members.add({ boardId, userId: creator.userId, role: 'owner', addedAt: new Date().toISOString() })
@@ -44,7 +49,7 @@ export function accountAccess(parts: SessionParts): Access {
   }
 }
 
-/** The role an account holds on a board: the admin owns every board, anyone else holds their membership's. */
+/** The role an account holds on a board: the admin owns every board, anyone else holds their membership's (as `boardRoles` answers for all boards). */
 export async function accountRole(storage: Storage, account: { userId: string | null; isAdmin: boolean }, boardId: string): Promise<Role | null> {
   if (account.isAdmin) return 'owner'
   if (account.userId === null) return null

@@ -7,6 +7,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { metaPatchSchema } from '../../shared/board-model.ts'
 import { boardListingSchema, type BoardListing } from '../../shared/board-listing.ts'
 import { boardReview } from '../../shared/review-status.ts'
+import { roleIn } from '../access/access.ts'
 import { createBoard } from '../boards/create-board.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { errorBody } from './errors.ts'
@@ -57,16 +58,19 @@ export function boardsApi(): OpenAPIHono<SignedInEnv> {
     async (c) => {
       const { storage, access } = c.var.services
       const { archived } = c.req.valid('query')
-      const boards = await storage.boards.list()
-      const visible: BoardListing[] = []
-      for (const board of boards) {
-        if (archived === 'exclude' ? board.archivedAt !== null : archived === 'only' ? board.archivedAt === null : false) continue
-        const role = await access.authorize(c.var.principal, board.id)
-        if (role === null) continue
+      const roles = await access.boardRoles(c.var.principal)
+      const boards = await storage.boards.list('everyBoard' in roles ? undefined : [...roles.byBoard.keys()])
+      const listed = boards.flatMap((board) => {
+        const role = roleIn(roles, board.id)
+        const wanted = archived === 'include' || (archived === 'only') === (board.archivedAt !== null)
+        return role !== null && wanted ? [{ board, role }] : []
+      })
+      const signoffs = await storage.reviews.boardSignoffs(listed.map(({ board }) => board.id))
+      const visible = listed.map(({ board, role }): BoardListing => {
         const { id, title, createdAt, marking, assessmentCount, claimCount, lastChangeAt, archivedAt, archivedBy } = board
-        const review = boardReview(await storage.reviews.boardSignoffs(id)).latest
-        visible.push({ id, title, createdAt, role, marking, assessmentCount, claimCount, lastChangeAt, archivedAt, archivedBy, review })
-      }
+        const review = boardReview(signoffs.get(id) ?? []).latest
+        return { id, title, createdAt, role, marking, assessmentCount, claimCount, lastChangeAt, archivedAt, archivedBy, review }
+      })
       return c.json(visible, 200)
     },
   )

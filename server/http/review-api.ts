@@ -193,7 +193,8 @@ export function reviewApi(): OpenAPIHono<SignedInEnv> {
     }),
     async (c) => {
       const id = c.var.board.id
-      return c.json(boardReview(await c.var.services.storage.reviews.boardSignoffs(id)), 200)
+      const signoffs = await c.var.services.storage.reviews.boardSignoffs([id])
+      return c.json(boardReview(signoffs.get(id) ?? []), 200)
     },
   )
 

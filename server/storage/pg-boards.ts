@@ -1,7 +1,8 @@
-import { asc, eq, isNull, max } from 'drizzle-orm'
+import { asc, eq, inArray, isNull, max } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './pg-db.ts'
 import { laterTime } from './later-time.ts'
+import { boardIdGroups, oldestFirst } from './many-boards.ts'
 import type { BoardRecord, BoardRecordStore, BoardSummary, NewBoard, SummarizedNewBoard } from './storage.ts'
 
 export class PgBoardRecordStore implements BoardRecordStore {
@@ -16,8 +17,11 @@ export class PgBoardRecordStore implements BoardRecordStore {
     return row
   }
 
-  async list(): Promise<BoardRecord[]> {
-    return this.db.select().from(boards).orderBy(asc(boards.createdAt), asc(boards.id))
+  async list(ids?: readonly string[]): Promise<BoardRecord[]> {
+    if (ids === undefined) return this.db.select().from(boards).orderBy(asc(boards.createdAt), asc(boards.id))
+    const records: BoardRecord[] = []
+    for (const group of boardIdGroups(ids)) records.push(...(await this.db.select().from(boards).where(inArray(boards.id, group))))
+    return oldestFirst(records)
   }
 
   async summarize(id: string, summary: BoardSummary): Promise<void> {

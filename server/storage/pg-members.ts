@@ -14,6 +14,11 @@ export class PgMemberStore implements MemberStore {
     return row?.role as Role | undefined
   }
 
+  async rolesOf(userId: string): Promise<Map<string, Role>> {
+    const rows = await this.db.select({ boardId: boardMembers.boardId, role: boardMembers.role }).from(boardMembers).where(eq(boardMembers.userId, userId))
+    return new Map(rows.map((row) => [row.boardId, row.role as Role]))
+  }
+
   async list(boardId: string): Promise<MemberView[]> {
     const rows = await this.db
       .select({ userId: boardMembers.userId, email: users.email, name: users.name, role: boardMembers.role })

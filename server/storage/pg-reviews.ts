@@ -1,10 +1,11 @@
-import { and, asc, eq, isNotNull, isNull, or } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import { reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
 import type { BoardSignoff } from '../../shared/review-status.ts'
 import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord } from '../../shared/snapshot-model.ts'
 import type { PgDb } from './pg-db.ts'
-import { signoffRecord, verdictRecord } from './review-rows.ts'
+import { boardIdGroups } from './many-boards.ts'
+import { signoffRecord, signoffsByBoard, verdictRecord, type BoardSignoffRow } from './review-rows.ts'
 import type { ReviewStore } from './storage.ts'
 
 export class PgReviewStore implements ReviewStore {
@@ -103,13 +104,18 @@ export class PgReviewStore implements ReviewStore {
     return rows.map(signoffRecord)
   }
 
-  async boardSignoffs(boardId: string): Promise<BoardSignoff[]> {
-    const rows = await this.db
-      .select({ signoff: reviewSignoffs, snapshotLabel: snapshots.label, snapshotCreatedAt: snapshots.createdAt })
-      .from(reviewSignoffs)
-      .innerJoin(snapshots, eq(snapshots.id, reviewSignoffs.snapshotId))
-      .where(eq(snapshots.boardId, boardId))
-      .orderBy(asc(reviewSignoffs.createdAt), asc(reviewSignoffs.reviewerId))
-    return rows.map((row) => ({ ...signoffRecord(row.signoff), snapshotLabel: row.snapshotLabel, snapshotCreatedAt: row.snapshotCreatedAt }))
+  async boardSignoffs(boardIds: readonly string[]): Promise<Map<string, BoardSignoff[]>> {
+    const rows: BoardSignoffRow[] = []
+    for (const group of boardIdGroups(boardIds)) {
+      rows.push(
+        ...(await this.db
+          .select({ boardId: snapshots.boardId, signoff: reviewSignoffs, snapshotLabel: snapshots.label, snapshotCreatedAt: snapshots.createdAt })
+          .from(reviewSignoffs)
+          .innerJoin(snapshots, eq(snapshots.id, reviewSignoffs.snapshotId))
+          .where(inArray(snapshots.boardId, group))
+          .orderBy(asc(reviewSignoffs.createdAt), asc(reviewSignoffs.reviewerId))),
+      )
+    }
+    return signoffsByBoard(boardIds, rows)
   }
 }

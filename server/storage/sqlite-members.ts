@@ -22,6 +22,11 @@ export class SqliteMemberStore implements MemberStore {
     return this.roleOf.get({ boardId, userId })?.role as Role | undefined
   }
 
+  async rolesOf(userId: string): Promise<Map<string, Role>> {
+    const rows = this.db.select({ boardId: boardMembers.boardId, role: boardMembers.role }).from(boardMembers).where(eq(boardMembers.userId, userId)).all()
+    return new Map(rows.map((row) => [row.boardId, row.role as Role]))
+  }
+
   async list(boardId: string): Promise<MemberView[]> {
     const rows = this.db
       .select({ userId: boardMembers.userId, email: users.email, name: users.name, role: boardMembers.role })

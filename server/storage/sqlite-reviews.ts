@@ -1,9 +1,10 @@
-import { and, asc, eq, isNotNull, isNull, or } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import { reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/sqlite/schema.ts'
 import type { BoardSignoff } from '../../shared/review-status.ts'
 import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord } from '../../shared/snapshot-model.ts'
-import { signoffRecord, verdictRecord } from './review-rows.ts'
+import { boardIdGroups } from './many-boards.ts'
+import { signoffRecord, signoffsByBoard, verdictRecord } from './review-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { ReviewStore } from './storage.ts'
 
@@ -108,14 +109,16 @@ export class SqliteReviewStore implements ReviewStore {
       .map(signoffRecord)
   }
 
-  async boardSignoffs(boardId: string): Promise<BoardSignoff[]> {
-    return this.db
-      .select({ signoff: reviewSignoffs, snapshotLabel: snapshots.label, snapshotCreatedAt: snapshots.createdAt })
-      .from(reviewSignoffs)
-      .innerJoin(snapshots, eq(snapshots.id, reviewSignoffs.snapshotId))
-      .where(eq(snapshots.boardId, boardId))
-      .orderBy(asc(reviewSignoffs.createdAt), asc(reviewSignoffs.reviewerId))
-      .all()
-      .map((row) => ({ ...signoffRecord(row.signoff), snapshotLabel: row.snapshotLabel, snapshotCreatedAt: row.snapshotCreatedAt }))
+  async boardSignoffs(boardIds: readonly string[]): Promise<Map<string, BoardSignoff[]>> {
+    const rows = boardIdGroups(boardIds).flatMap((group) =>
+      this.db
+        .select({ boardId: snapshots.boardId, signoff: reviewSignoffs, snapshotLabel: snapshots.label, snapshotCreatedAt: snapshots.createdAt })
+        .from(reviewSignoffs)
+        .innerJoin(snapshots, eq(snapshots.id, reviewSignoffs.snapshotId))
+        .where(inArray(snapshots.boardId, group))
+        .orderBy(asc(reviewSignoffs.createdAt), asc(reviewSignoffs.reviewerId))
+        .all(),
+    )
+    return signoffsByBoard(boardIds, rows)
   }
 }

@@ -35,7 +35,8 @@ export type BoardRecord = NewBoard & {
 export interface BoardRecordStore {
   create(board: NewBoard | SummarizedNewBoard): Promise<void>
   get(id: string): Promise<BoardRecord | undefined>
-  list(): Promise<BoardRecord[]>
+  /** Every board, or only those of `ids` that exist; oldest first. */
+  list(ids?: readonly string[]): Promise<BoardRecord[]>
   /** Records what the board list shows of the board's content. */
   summarize(id: string, summary: BoardSummary): Promise<void>
   /** The boards not yet counted, for the summary to be filled in. */
@@ -225,6 +226,8 @@ export type MemberChange = 'done' | 'not-member' | 'last-owner'
 
 export interface MemberStore {
   role(boardId: string, userId: string): Promise<Role | undefined>
+  /** The account's role on each board it is a member of, by board id. */
+  rolesOf(userId: string): Promise<Map<string, Role>>
   /** The board's members with their accounts, by name. */
   list(boardId: string): Promise<MemberView[]>
   /** Adds a member; false when the user is one already. */
@@ -333,8 +336,13 @@ export interface ReviewStore {
   /** Sets (or replaces) one reviewer's sign-off of a snapshot. */
   setSignoff(signoff: ReviewSignoff): Promise<void>
   signoffs(snapshotId: string): Promise<ReviewSignoff[]>
-  /** Every sign-off of the board's snapshots, with the snapshot's label and time: what its review status is read from. */
-  boardSignoffs(boardId: string): Promise<BoardSignoff[]>
+  /**
+   * Every sign-off of each board's snapshots, with the snapshot's label and
+   * time, oldest first: what a board's review status is read from. Every
+   * board asked about has an entry; the board list asks about all of its
+   * boards at once.
+   */
+  boardSignoffs(boardIds: readonly string[]): Promise<Map<string, BoardSignoff[]>>
 }
 
 export interface Storage {

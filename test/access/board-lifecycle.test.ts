@@ -211,7 +211,7 @@ describeEachDialect(postgresMissing, 'a board archived, restored and deleted on 
     expect(await storage.log.load(boardId)).toMatchObject({ checkpoint: null, updates: [] })
     expect(await storage.history.size(boardId)).toMatchObject({ rows: 0, checkpoints: 0, changes: 0 })
     expect(await storage.snapshots.list(boardId)).toEqual([])
-    expect(await storage.reviews.boardSignoffs(boardId)).toEqual([])
+    expect(await storage.reviews.boardSignoffs([boardId])).toEqual(new Map([[boardId, []]]))
     expect(await storage.members.list(boardId)).toEqual([])
     expect(await storage.invites.listForBoard(boardId, new Date(0).toISOString())).toEqual([])
     expect((await asOwner.get(`/api/boards/${boardId}`)).status).toBe(404)

@@ -102,6 +102,42 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
     expect(await storage.members.role('b', owner.userId)).toBe('owner')
   })
 
+  it('reads a person’s roles on all their boards in one go, and those boards and their sign-offs however many boards are asked about', async () => {
+    // More boards than one query asks about (BOARDS_PER_QUERY, 500), so that boards on either side of a group's edge are read.
+    const boardIds = Array.from({ length: 1_001 }, (_, i) => `board-${String(i).padStart(4, '0')}`)
+    for (const id of boardIds) await storage.boards.create({ id, title: id, createdAt: '2026-01-01T00:00:00.000Z', createdBy: null })
+    for (const id of ['rita', 'other']) await storage.users.create(user(id))
+    await storage.members.add({ boardId: 'board-0499', userId: 'rita', role: 'reviewer', addedAt: 'x' })
+    await storage.members.add({ boardId: 'board-0500', userId: 'rita', role: 'owner', addedAt: 'x' })
+    await storage.members.add({ boardId: 'board-0500', userId: 'other', role: 'editor', addedAt: 'x' })
+    expect(await storage.members.rolesOf('rita')).toEqual(new Map([['board-0499', 'reviewer'], ['board-0500', 'owner']]))
+    expect(await storage.members.rolesOf('nobody')).toEqual(new Map())
+    expect((await storage.boards.list([...boardIds].reverse().concat('no-such-board'))).map((board) => board.id)).toEqual(boardIds)
+    expect((await storage.boards.list(['board-0500', 'board-0499'])).map((board) => board.id)).toEqual(['board-0499', 'board-0500'])
+    expect(await storage.boards.list([])).toEqual([])
+
+    const signed = ['board-0000', 'board-0499', 'board-0500', 'board-1000']
+    for (const [i, boardId] of signed.entries()) {
+      const snapshot = { id: `snap-${i}`, boardId, label: `Draft of ${boardId}`, kind: 'named', contentHash: 'h', authorId: null, authorName: 'x', state: new Uint8Array([0, 0]) } as const
+      await storage.snapshots.create(snapshot)
+      for (const [reviewerId, decision, second] of [['rita', 'approved', 2], ['other', 'changes-requested', 1]] as const) {
+        await storage.reviews.setSignoff({ snapshotId: snapshot.id, reviewerId, reviewerName: reviewerId, decision, note: '', createdAt: `2026-01-0${i + 1}T00:00:0${second}.000Z` })
+      }
+    }
+    const byBoard = await storage.reviews.boardSignoffs([...boardIds, 'board-0500', 'no-such-board'])
+    expect(byBoard.size).toBe(boardIds.length + 1)
+    for (const [i, boardId] of signed.entries()) {
+      expect(byBoard.get(boardId)?.map((s) => [s.snapshotLabel, s.reviewerId])).toEqual([
+        [`Draft of ${boardId}`, 'other'],
+        [`Draft of ${boardId}`, 'rita'],
+      ])
+      expect(byBoard.get(boardId)?.[0]?.snapshotId).toBe(`snap-${i}`)
+    }
+    expect([...byBoard].filter(([, signoffs]) => signoffs.length > 0).map(([id]) => id)).toEqual(signed)
+    expect(byBoard.get('no-such-board')).toEqual([])
+    expect(await storage.reviews.boardSignoffs([])).toEqual(new Map())
+  }, 60_000)
+
   it('drops memberships and invites with their board', async () => {
     await storage.users.create(user('a'))
     await storage.members.add({ boardId: 'b', userId: 'a', role: 'owner', addedAt: 'x' })
