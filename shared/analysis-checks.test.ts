@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { acknowledge, checkBoard, findingStands, textFindings, type CheckBoard, type Finding } from './analysis-checks.ts'
+import { acknowledge, checkBoard, textFindings, type CheckBoard, type Finding } from './analysis-checks.ts'
 import type { AcknowledgementModel, AssessmentModel, ClaimModel, LinkModel, SourceModel } from './board-model.ts'
 import type { CheckRuleId } from './check-rules.ts'
 import type { AchRating, AssessmentKind, ClaimCredibility, LikelihoodBand, LikelihoodProfile, SourceReliability } from './domain.ts'
@@ -272,16 +272,6 @@ describe('finding keys and acknowledgements', () => {
       ['no-confidence', 'Pending the source review.'],
     ])
     expect(checkBoard({ ...board([sound('k', { confidence: null })], [link('k', 'good', 'C')]), acknowledgements: [ack] })[0]!.acknowledgement).toEqual(ack)
-  })
-
-  it('tells whether a finding stands by its key, checking only what the key is about', () => {
-    const checked = board([sound('k', { confidence: null, judgment: 'It is very likely.' }), assessment('a')], [link('k', 'good', 'C')])
-    for (const finding of checkBoard(checked)) expect(findingStands(checked, finding.key, finding.rule), finding.key).toBe(true)
-    expect(findingStands(checked, 'no-confidence:a', 'no-confidence')).toBe(false)
-    expect(findingStands(checked, 'no-confidence:k', 'no-likelihood')).toBe(false)
-    expect(findingStands(checked, 'likelihood-contradicted:k:judgment:band5:likely', 'likelihood-contradicted')).toBe(false)
-    expect(findingStands(checked, 'no-key-judgment:board', 'no-key-judgment')).toBe(false)
-    expect(findingStands(board([assessment('a')]), 'no-key-judgment:board', 'no-key-judgment')).toBe(true)
   })
 
   it('orders findings: the board’s first, then each assessment’s in board order, rules in their listed order', () => {

@@ -269,17 +269,6 @@ export function checkBoard(board: CheckBoard): CheckedFinding[] {
   return acknowledge(findings, board.acknowledgements ?? [])
 }
 
-/**
- * Whether the finding with this key stands on the board now. Checks only what
- * the key is about (the board, or one assessment), not the whole board.
- */
-export function findingStands(board: CheckBoard, key: string, rule: CheckRuleId): boolean {
-  const about = (subject: string) => key === `${rule}:${subject}` || key.startsWith(`${rule}:${subject}:`)
-  const assessment = about('board') ? null : board.assessments.find((a) => about(a.id))
-  const findings = assessment ? assessmentFindings(assessment, contextOf(board)(assessment.id)) : about('board') ? boardFindings(board) : []
-  return findings.some((f) => f.key === key && f.rule === rule)
-}
-
 export function acknowledge(findings: readonly Finding[], acknowledgements: readonly AcknowledgementModel[]): CheckedFinding[] {
   const byKey = new Map(acknowledgements.map((a) => [a.key, a]))
   return findings.map((f) => ({ ...f, acknowledgement: byKey.get(f.key) ?? null }))

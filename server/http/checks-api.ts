@@ -4,9 +4,8 @@
  * editor's acknowledgement of a finding with its reason, kept in the board.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import { findingStands } from '../../shared/analysis-checks.ts'
 import { BoardError } from '../../shared/board-doc.ts'
-import { boardToModel, readAcknowledgements } from '../../shared/board-convert.ts'
+import { readAcknowledgements } from '../../shared/board-convert.ts'
 import { acknowledgementInputSchema, acknowledgementSchema } from '../../shared/board-model.ts'
 import * as mutations from '../../shared/board-mutations.ts'
 import { checksReportSchema } from '../../shared/checks-report.ts'
@@ -16,7 +15,7 @@ import { checkVersion } from '../export/export-version.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { notFound } from './errors.ts'
-import { changeBoard, mutationContext } from './live-board.ts'
+import { changeBoard, liveChecks, mutationContext } from './live-board.ts'
 import { errorResponses, errorSchema, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
@@ -39,10 +38,10 @@ export function checksApi(): OpenAPIHono<SignedInEnv> {
       responses: { 200: jsonResponse(checksReportSchema, 'The findings, the board’s own first'), ...errors },
     }),
     async (c) => {
-      const boardId = c.var.board.id
       const { snapshot, scope } = c.req.valid('query')
-      const report = await checkVersion(c.var.services, boardId, snapshot, scope)
-      if (!report) throw notFound(snapshot ? 'Snapshot' : 'Board')
+      if (snapshot === undefined) return c.json(await liveChecks(c, scope), 200)
+      const report = await checkVersion(c.var.services, c.var.board.id, snapshot, scope)
+      if (!report) throw notFound('Snapshot')
       return c.json(report, 200)
     },
   )
@@ -59,12 +58,13 @@ export function checksApi(): OpenAPIHono<SignedInEnv> {
     async (c) => {
       const boardId = c.var.board.id
       const input = c.req.valid('json')
+      // Only a finding that stands on the board as stored can be acknowledged: a key made up or gone stale is refused, not stored.
+      // One that goes in the moment before the change lands leaves an inert acknowledgement, as one whose finding goes later does.
+      const { findings } = await liveChecks(c, 'all')
+      if (!findings.some((finding) => finding.key === input.key && finding.rule === input.rule)) {
+        throw new BoardError('not-found', `No finding ${input.key} stands on this board now; read GET /api/boards/${boardId}/checks for the current ones.`)
+      }
       const acknowledgement = await changeBoard(c, (doc) => {
-        // Only a finding that stands now can be acknowledged: a key made up or gone stale is refused, not stored.
-        const model = boardToModel(doc, boardId)
-        if (!findingStands(model, input.key, input.rule)) {
-          throw new BoardError('not-found', `No finding ${input.key} stands on this board now; read GET /api/boards/${boardId}/checks for the current ones.`)
-        }
         mutations.acknowledgeFinding(doc, input, mutationContext(c))
         return readAcknowledgements(doc).find((a) => a.key === input.key)
       })

@@ -4,6 +4,9 @@ import * as Y from 'yjs'
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { MutationContext } from '../../shared/board-mutations.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
+import type { ChecksReport } from '../../shared/checks-report.ts'
+import type { ExportScope } from '../../shared/export-scope.ts'
+import { checkVersion } from '../export/export-version.ts'
 import { storedBoardJson } from '../snapshots/stored-board.ts'
 import type { BoardEnv } from './app-env.ts'
 import { rightStillHeld } from './board-role.ts'
@@ -27,16 +30,31 @@ export async function changeBoard<T>(c: Context<BoardEnv>, change: (doc: Y.Doc) 
  * (converting the board of 1,000 assessments held the relay's thread 60 to
  * 240 ms a request), once for every reader until the board next changes.
  */
-export async function readBoardJson(c: Context<BoardEnv>): Promise<JsonText<BoardModel>> {
-  const { services } = c.var
-  const boardId = c.var.board.id
-  const read = async () => {
-    const json = await storedBoardJson(services, boardId)
+export function readBoardJson(c: Context<BoardEnv>): Promise<JsonText<BoardModel>> {
+  return keptUntilChanged(c, 'board-json', async () => {
+    const json = await storedBoardJson(c.var.services, c.var.board.id)
     if (json === null) throw notFound('Board')
     return json
-  }
-  const room = services.rooms.loadedRooms.get(boardId)
-  return room ? room.readStored('board-json', read) : read()
+  })
+}
+
+/**
+ * The analytic checks of the board as stored, in a worker thread (they read
+ * every judgment's words), once for every reader until the board next changes:
+ * what the checks tab shows, and what an acknowledgement is checked against.
+ */
+export function liveChecks(c: Context<BoardEnv>, scope: ExportScope): Promise<ChecksReport> {
+  return keptUntilChanged(c, `checks:${scope}`, async () => {
+    const report = await checkVersion(c.var.services, c.var.board.id, undefined, scope)
+    if (report === null) throw notFound('Board')
+    return report
+  })
+}
+
+/** `make`'s answer kept by the board's room until its doc next changes; worked out afresh when nobody holds the board (it is not loaded for a read). */
+function keptUntilChanged<T>(c: Context<BoardEnv>, what: string, make: () => Promise<T>): Promise<T> {
+  const room = c.var.services.rooms.loadedRooms.get(c.var.board.id)
+  return room ? room.readStored(what, make) : make()
 }
 
 /** Who makes the change, as the board's history records it. */

@@ -3,7 +3,9 @@
  * live board and of a snapshot agree with the pure checks, an editor
  * acknowledges one with a reason (kept in the board, seen by a connected
  * client), a reviewer cannot, and a snapshot says what it relied on that has
- * been retracted since.
+ * been retracted since. The live board's checks are worked out in a worker
+ * thread (counted by the server's own job metric), once until the board
+ * changes, for readers and acknowledgements alike.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { boardToModel } from '../../shared/board-convert.ts'
@@ -11,6 +13,7 @@ import type { AcknowledgementModel, BoardModel } from '../../shared/board-model.
 import type { ChecksReport } from '../../shared/checks-report.ts'
 import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
+import { METRICS_TOKEN, metricsText, sample } from '../helpers/prometheus-text.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { connectClient } from '../helpers/yjs-client.ts'
@@ -27,7 +30,7 @@ describe('the checks API', () => {
   const base = () => `/api/boards/${boardId}`
 
   beforeEach(async () => {
-    server = await startTestServer({ accounts: true })
+    server = await startTestServer({ accounts: true, env: { METRICS_TOKEN } })
     editorAccount = await addAccount(server, { name: 'Edgar Editor' })
     const reviewerAccount = await addAccount(server, { name: 'Rita Reviewer' })
     editor = await client(editorAccount)
@@ -112,6 +115,39 @@ describe('the checks API', () => {
     expect(empty.body.error.message).toContain('reason')
     const unknownRule = await editor.post(`${base()}/acknowledgements`, { key: 'x:y', rule: 'x', reason: 'r' })
     expect(unknownRule.status).toBe(400)
+  })
+
+  it('works out the live board’s checks in a worker once until the board changes, for readers and acknowledgements alike', async () => {
+    const checksWorkedOut = async () => sample(await metricsText(server), 'assay_worker_job_duration_seconds_count', { job: 'check-version', outcome: 'done' }) ?? 0
+    const live = connectClient(server.wsUrl, boardId, { token: (await addToken(server, editorAccount)).token })
+    try {
+      // A loaded room keeps the answers; without one each read works them out afresh.
+      await live.synced()
+      const before = await checksWorkedOut()
+      const reads = await Promise.all(Array.from({ length: 4 }, () => reviewer.get<ChecksReport>(`${base()}/checks`)))
+      expect(new Set(reads.map((read) => JSON.stringify(read.body))).size).toBe(1)
+      const target = reads[0]!.body.findings.find((f) => f.rule === 'likelihood-with-confidence')!
+      // Keys made up are refused from the same working-out: none converts the board on the relay's thread.
+      for (const key of [`no-likelihood:${ids.kj}`, 'no-key-judgment:board', `${target.rule}:${ids.plain}`]) {
+        const refused = await editor.post(`${base()}/acknowledgements`, { key, rule: key.split(':')[0], reason: 'Made up.' })
+        expect(refused.status, key).toBe(404)
+      }
+      expect(await checksWorkedOut()).toBe(before + 1)
+      const made = await editor.post(`${base()}/acknowledgements`, { key: target.key, rule: target.rule, reason: 'As the cable says.' })
+      expect(made.status).toBe(201)
+      expect(await checksWorkedOut()).toBe(before + 1)
+      // The acknowledgement changed the board: the next read is worked out again and holds it.
+      const after = (await reviewer.get<ChecksReport>(`${base()}/checks`)).body
+      expect(after).toMatchObject({ open: 1, acknowledged: 1 })
+      expect(await checksWorkedOut()).toBe(before + 2)
+      // A finding gone from the board as stored can no longer be acknowledged.
+      expect((await editor.patch(`${base()}/assessments/${ids.kj}`, { judgment: 'An incursion within weeks.' })).status).toBe(200)
+      const stale = await editor.post(`${base()}/acknowledgements`, { key: target.key, rule: target.rule, reason: 'Again.' })
+      expect(stale.status).toBe(404)
+      expect(await checksWorkedOut()).toBe(before + 3)
+    } finally {
+      live.destroy()
+    }
   })
 
   it('says when a snapshot relied on a claim retracted since', async () => {
