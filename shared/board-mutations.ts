@@ -6,6 +6,7 @@
  */
 import * as Y from 'yjs'
 import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing'
+import { paragraphHolding } from './paragraphs.ts'
 import {
   acknowledgementsMap,
   BoardError,
@@ -202,9 +203,13 @@ export function addClaim(doc: Y.Doc, input: ClaimInput, ctx: MutationContext = {
 function requireQuote(doc: Y.Doc, documentId: string, claim: { text: string; paragraph?: number; start?: number; end?: number }): void {
   const document = requireEntity(doc, 'documents', documentId)
   const { paragraph, start, end } = claim
-  const quoted = paragraph !== undefined && start !== undefined && end !== undefined ? readString(document, 'text').slice(start, end) : undefined
-  if (quoted !== claim.text) {
+  const text = readString(document, 'text')
+  if (paragraph === undefined || start === undefined || end === undefined || text.slice(start, end) !== claim.text) {
     throw new BoardError('invalid', 'A claim that names a document must quote it: its text exactly the document\'s from start to end. Add your own wording as a claim by hand.')
+  }
+  const holding = paragraphHolding(text, start, end)
+  if (holding !== paragraph) {
+    throw new BoardError('invalid', `A claim that names a document must say which paragraph it quotes: its words from start to end are ${holding === undefined ? 'not within one paragraph' : `in paragraph ${holding} (counted from 0)`}, not ${paragraph}.`)
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { LIMITS } from '../limits.ts'
 import { ImportError, type ImportErrorKind } from './import-error.ts'
-import { MAX_CLAIMS_PER_DOCUMENT, parseSourceText, splitParagraphs, type ParsedDocument } from './parse-source.ts'
+import { MAX_CLAIMS_PER_DOCUMENT, parseSourceText, type ParsedDocument } from './parse-source.ts'
 import { SAMPLE_ARTICLE } from '../../test/helpers/sample-article.ts'
 
 
@@ -145,14 +145,6 @@ describe('text as it arrives', () => {
       ['確認中である。', '防衛省'],
     ])
     expectVerbatimOffsets(parsed)
-  })
-
-  it('treats each line as a paragraph, blank lines only separating them', () => {
-    expect(splitParagraphs('  First  \n\n\nSecond\n   \nThird')).toEqual([
-      { index: 0, start: 2, end: 7 },
-      { index: 1, start: 12, end: 18 },
-      { index: 2, start: 23, end: 28 },
-    ])
   })
 })
 

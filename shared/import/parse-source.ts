@@ -5,11 +5,9 @@
  * HTTP route and the CLI, and both get the same claims.
  */
 import { LIMITS } from '../limits.ts'
+import { splitParagraphs, type Paragraph } from '../paragraphs.ts'
 import { cleanText } from '../text-hygiene.ts'
 import { ImportError, tooLargeError } from './import-error.ts'
-
-/** A paragraph of the stored text, `[start, end)` without its surrounding spaces; `index` counts from 0. */
-export type ParsedParagraph = { index: number; start: number; end: number }
 
 /** One cited sentence; `text` is exactly `document.text.slice(start, end)`, so the UI can highlight it in place. */
 export type ParsedClaim = { text: string; sourceName: string; paragraph: number; start: number; end: number }
@@ -18,7 +16,7 @@ export type ParsedDocument = {
   title: string
   /** The text as stored: line endings normalized, citation markers kept. Every offset points into it. */
   text: string
-  paragraphs: ParsedParagraph[]
+  paragraphs: Paragraph[]
   claims: ParsedClaim[]
 }
 
@@ -66,7 +64,7 @@ export function parseSourceText(raw: string, options: { title?: string } = {}): 
   return { title: documentTitle(options.title, text, paragraphs[0]), text, paragraphs, claims }
 }
 
-function citedClaims(text: string, paragraphs: ParsedParagraph[]): { claims: ParsedClaim[]; markers: number } {
+function citedClaims(text: string, paragraphs: Paragraph[]): { claims: ParsedClaim[]; markers: number } {
   const claims: ParsedClaim[] = []
   let markers = 0
   for (const paragraph of paragraphs) {
@@ -96,18 +94,6 @@ function citedClaims(text: string, paragraphs: ParsedParagraph[]): { claims: Par
  */
 function normalizeText(raw: string): string {
   return cleanText(raw.replace(/^\uFEFF/, '').replace(/[\u2028\u2029]/g, '\n')).trim()
-}
-
-/** Each non-blank line is a paragraph: wire copy puts one paragraph, or one heading, per line. */
-export function splitParagraphs(text: string): ParsedParagraph[] {
-  const paragraphs: ParsedParagraph[] = []
-  for (const line of text.matchAll(/[^\n]+/g)) {
-    const body = line[0].trim()
-    if (body === '') continue
-    const start = line.index + line[0].length - line[0].trimStart().length
-    paragraphs.push({ index: paragraphs.length, start, end: start + body.length })
-  }
-  return paragraphs
 }
 
 function citedName(inside: string, text: string, at: number): string {
@@ -153,7 +139,7 @@ function lineOf(text: string, offset: number): number {
 }
 
 /** The title given, else the first line as a reader sees it: no Markdown heading marks, no citation markers. */
-function documentTitle(given: string | undefined, text: string, first: ParsedParagraph | undefined): string {
+function documentTitle(given: string | undefined, text: string, first: Paragraph | undefined): string {
   const fromText = first ? text.slice(first.start, first.end).replace(CITATION, ' ').replace(/^#{1,6}\s+/, '') : ''
   const title = oneLine(cleanText(given ?? '')) || oneLine(fromText) || 'Untitled document'
   return title.length > LIMITS.shortText ? `${title.slice(0, LIMITS.shortText - 1)}…` : title

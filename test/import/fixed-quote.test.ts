@@ -4,7 +4,8 @@
  * writes the claim's map directly (closed with a named code, nothing stored),
  * while its note, grade and status stay editable and claims added by hand stay
  * editable as typed. A claim added by hand cannot pose as a quote: one that
- * names a document must carry its exact words, where it says they are.
+ * names a document must carry its exact words, where it says they are: the
+ * offsets and the paragraph that holds them.
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { boardToModel } from '../../shared/board-convert.ts'
@@ -93,6 +94,20 @@ describe('the quote of an imported claim', () => {
       const refused = await given.api.post<ErrorBody>(claims, body)
       expect(refused.status).toBe(400)
       expect(refused.body.error.message).toMatch(/must quote it/)
+    }
+    // The document's words, but not where it says: another paragraph, or a span across two.
+    const misplaced = [
+      { body: { ...forged, text: claim.text, paragraph: claim.paragraph! - 1 }, problem: /in paragraph 1 \(counted from 0\), not 0/ },
+      { body: { ...forged, text: 'Vilnius\nBorder', paragraph: 0, start: ARTICLE.indexOf('Vilnius'), end: ARTICLE.indexOf(' guards') }, problem: /not within one paragraph/ },
+    ]
+    for (const { body, problem } of misplaced) {
+      expect(ARTICLE.slice(body.start, body.end)).toBe(body.text)
+      const refused = await given.api.post<ErrorBody>(claims, body)
+      expect(refused.status).toBe(400)
+      expect(refused.body.error.message).toMatch(problem)
+      const batch = await given.api.post<ErrorBody>(`/api/boards/${given.boardId}/batch`, { operations: [{ op: 'add', collection: 'claims', input: body }] })
+      expect(batch.status).toBe(400)
+      expect(batch.body.error.message).toMatch(problem)
     }
     const batch = await given.api.post<ErrorBody>(`/api/boards/${given.boardId}/batch`, { operations: [{ op: 'add', collection: 'claims', input: forged }] })
     expect(batch.status).toBe(400)
