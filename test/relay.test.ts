@@ -3,13 +3,14 @@ import * as Y from 'yjs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import { assessmentText } from '../shared/board-doc.ts'
-import { addAssessment, addSource, updateAssessment } from '../shared/board-mutations.ts'
+import { addAssessment, addSource, deleteAssessment, updateAssessment } from '../shared/board-mutations.ts'
 import type { BoardModel } from '../shared/board-model.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import { LIMITS } from '../shared/limits.ts'
 import { apiClient } from './helpers/api.ts'
 import { openAccess } from './helpers/open-access.ts'
 import { frames, openRawSocket, syncPayloads, syncReplies, type RawSocket } from './helpers/raw-socket.ts'
+import { seededRandom } from './helpers/seeded-random.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { connectClient, type TestClient } from './helpers/yjs-client.ts'
@@ -243,7 +244,29 @@ describe('relay', () => {
     expect(stored.updates.length).toBeGreaterThan(1)
   })
 
-  it('sends the first fresh client of a board just loaded its stored updates as they are, and an encoding of the doc once it has changed', async () => {
+  /** What a fresh client (holding nothing) is sent, as the payloads of its sync frames, once its step 2 has come. */
+  const freshSync = async (boardId: string): Promise<Uint8Array[]> => {
+    const fresh = await openRawSocket(`${server.wsUrl}/${boardId}`)
+    rawSockets.push(fresh)
+    fresh.send(frames.syncStep1(new Uint8Array([0])))
+    await waitFor(() => syncReplies(fresh.received).length === 1, 'the sync reply')
+    return syncPayloads(fresh.received).map((payload) => new Uint8Array(payload))
+  }
+  /** Whether `payloads`, applied in order to an empty doc, hold exactly the room's doc: its content, clocks and deletions. */
+  const holdExactlyTheRoom = (boardId: string, payloads: Uint8Array[]): boolean => {
+    const joined = new Y.Doc()
+    for (const payload of payloads) Y.applyUpdate(joined, payload)
+    const room = server.services.rooms.loadedRooms.get(boardId)!
+    const same = Y.equalSnapshots(Y.snapshot(joined), Y.snapshot(room.doc)) && JSON.stringify(boardToModel(joined, boardId)) === JSON.stringify(boardToModel(room.doc, boardId))
+    joined.destroy()
+    return same
+  }
+  const savedWith = (reader: TestClient, boardId: string) => async () => {
+    const room = server.services.rooms.loadedRooms.get(boardId)
+    return room?.isSaved === true && Y.equalSnapshots(Y.snapshot(room.doc), Y.snapshot(reader.doc))
+  }
+
+  it('sends a fresh client the board as it was loaded and the changes since, merged, until they outweigh it; then one encoding, and the changes after it', async () => {
     const api = apiClient(server.url)
     const boardId = await api.createBoard('Loaded')
     for (const title of ['First', 'Second', 'Third']) expect((await api.post(`/api/boards/${boardId}/assessments`, { title })).status).toBe(201)
@@ -253,29 +276,58 @@ describe('relay', () => {
     expect(stored.checkpoint).toBeNull()
     expect(stored.updates.length).toBe(4)
 
-    const fresh = await openRawSocket(`${server.wsUrl}/${boardId}`)
-    rawSockets.push(fresh)
-    fresh.send(frames.syncStep1(new Uint8Array([0])))
-    await waitFor(() => syncReplies(fresh.received).length === 1, 'the sync reply')
-    const whole = syncPayloads(fresh.received).map((payload) => new Uint8Array(payload))
-    expect(whole).toEqual(stored.updates.map((update) => new Uint8Array(update)))
+    const storedAsIs = stored.updates.map((update) => new Uint8Array(update))
+    expect(await freshSync(boardId)).toEqual(storedAsIs)
     // The stock client counts itself synced at the step 2, the last of them: by then it holds the whole board.
     const reader = connect(boardId)
     await reader.synced()
     expect(titles(reader, boardId)).toEqual(['First', 'Second', 'Third'])
 
-    addAssessment(reader.doc, { title: 'Fourth' })
-    await waitFor(() => titles(reader, boardId).length === 4 && rooms.loadedRooms.get(boardId)?.isSaved === true, 'the change to be saved')
-    const afterChange = await openRawSocket(`${server.wsUrl}/${boardId}`)
-    rawSockets.push(afterChange)
-    afterChange.send(frames.syncStep1(new Uint8Array([0])))
-    await waitFor(() => syncReplies(afterChange.received).length === 1, 'the sync reply after the change')
-    const [encoded, ...more] = syncPayloads(afterChange.received)
-    expect(more).toEqual([])
-    const joined = new Y.Doc()
-    Y.applyUpdate(joined, encoded!)
-    expect(boardToModel(joined, boardId)).toEqual(model(reader, boardId))
-    joined.destroy()
+    // Two changes later: the stored updates as they were, and the two merged into one.
+    const fourth = addAssessment(reader.doc, { title: 'Fourth' })
+    updateAssessment(reader.doc, fourth, { tags: ['north'] })
+    await waitFor(savedWith(reader, boardId), 'the changes to be saved')
+    const afterChanges = await freshSync(boardId)
+    expect(afterChanges.slice(0, 4)).toEqual(storedAsIs)
+    expect(afterChanges).toHaveLength(5)
+    expect(holdExactlyTheRoom(boardId, afterChanges)).toBe(true)
+
+    // More changed since than the board weighs (and than 64 KiB): one encoding of the doc, then the changes after it.
+    assessmentText(reader.doc, fourth, 'judgment').insert(0, 'Columns moved north at dawn. '.repeat(2_500))
+    await waitFor(savedWith(reader, boardId), 'the long judgment to be saved')
+    const encoded = await freshSync(boardId)
+    expect(encoded).toHaveLength(1)
+    expect(holdExactlyTheRoom(boardId, encoded)).toBe(true)
+    assessmentText(reader.doc, fourth, 'judgment').delete(0, 29)
+    await waitFor(savedWith(reader, boardId), 'the deletion to be saved')
+    const afterEncoding = await freshSync(boardId)
+    expect(afterEncoding[0]).toEqual(encoded[0])
+    expect(afterEncoding).toHaveLength(2)
+    expect(holdExactlyTheRoom(boardId, afterEncoding)).toBe(true)
+  })
+
+  it('sends a fresh client exactly the board after any run of changes by two writers: insertions, deletions, cards added and removed', async () => {
+    const boardId = await apiClient(server.url).createBoard('Typed')
+    const writers = [connect(boardId), connect(boardId)]
+    await Promise.all(writers.map((writer) => writer.synced()))
+    const random = seededRandom(20261202)
+    const cards = [addAssessment(writers[0]!.doc, { title: 'Seed card' })]
+    for (let round = 0; round < 25; round++) {
+      for (let edit = 0; edit < 1 + random.int(12); edit++) {
+        const writer = random.pick(writers)!
+        const card = random.pick(cards.filter((id) => boardToModel(writer.doc, boardId).assessments.some((a) => a.id === id)))
+        const roll = random.next()
+        if (card === undefined || roll < 0.1) cards.push(addAssessment(writer.doc, { title: `Card ${round}.${edit}` }))
+        else if (roll < 0.15 && cards.length > 1) deleteAssessment(writer.doc, card)
+        else {
+          const judgment = assessmentText(writer.doc, card, 'judgment')
+          if (roll < 0.6 || judgment.length < 4) judgment.insert(random.int(judgment.length + 1), 'word '.repeat(1 + random.int(40)))
+          else judgment.delete(random.int(judgment.length - 3), 1 + random.int(3))
+        }
+      }
+      await waitFor(async () => (await savedWith(writers[0]!, boardId)()) && Y.equalSnapshots(Y.snapshot(writers[0]!.doc), Y.snapshot(writers[1]!.doc)), `round ${round}'s changes to be saved everywhere`)
+      if (random.next() < 0.6) expect(holdExactlyTheRoom(boardId, await freshSync(boardId)), `round ${round}`).toBe(true)
+    }
   })
 
   it('keeps updates in a Y.Doc that is sent whole to a late joiner after a burst', async () => {

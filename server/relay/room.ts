@@ -39,12 +39,13 @@ import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { applyStoredState } from './merge-state.ts'
 import { BoardDeleted, CommitsFailing, SavingDelayed } from './commit-errors.ts'
-import { permissionDeniedMessage, storedStateMessages, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
+import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence } from './room-presence.ts'
 import { holdsAllOf, sameClocks, withinDoc } from './state-vector.ts'
 import { validateUpdate } from './validate-update.ts'
+import { WholeState } from './whole-state.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 type PendingUpdate = { update: Uint8Array; origin: string }
@@ -133,27 +134,16 @@ export class Room {
   private destroyed = false
   /** Its board was deleted: nothing is applied or committed any more. */
   private deleted = false
-  /**
-   * Frames that depend only on the doc, encoded once and reused until the doc
-   * changes: our step 1 (sent to every joiner) and the whole state (what every
-   * fresh client asks for).
-   */
+  /** Our step 1, sent to every joiner: encoded once and reused until the doc changes. */
   private step1Frame: Uint8Array | null = null
-  private wholeStateFrames: Uint8Array[] | null = null
+  /** The whole state, what every fresh client asks for: as loaded or last encoded, and the updates since. */
+  private readonly wholeState = new WholeState()
   /**
    * The last other step 2 encoded, with the state vector it answers: clients
    * that hold all of the doc, and every step 1 held over a commit with the
    * same vector, ask for the same one.
    */
   private lastStep2: { clocks: Map<number, number>; frame: Uint8Array } | null = null
-  /**
-   * What the doc was loaded from, while the doc is still exactly that: a fresh
-   * client is sent these bytes as stored rather than an encoding of the doc,
-   * which on a large board costs more than the rest of its sync on the server.
-   * Deleted text they may still carry is no secret from a member: the board's
-   * history, open to the same people, shows it too.
-   */
-  private loadedParts: Uint8Array[] | null = null
   /** Answers read from the board as stored (readStored), by what they answer, until the doc next changes. */
   private readonly storedAnswers = new Map<string, Promise<unknown>>()
   /** The bytes the board was loaded from and has committed or taken from other instances since. */
@@ -211,7 +201,7 @@ export class Room {
     const parts = stored.checkpoint ? [stored.checkpoint, ...stored.updates] : stored.updates
     for (const part of parts) this.storedByteCount += part.byteLength
     const heldApart = this.holdRemoteRemainder('stored board')
-    this.loadedParts = !heldApart && parts.length > 0 && parts.length <= STORED_PARTS_SENT_AS_IS ? parts : null
+    this.wholeState.reset(!heldApart && parts.length > 0 && parts.length <= STORED_PARTS_SENT_AS_IS ? parts : null)
   }
 
   /** Joins a socket to the room and starts the sync: our step 1, and everyone's presence. */
@@ -584,20 +574,15 @@ export class Room {
       }
       return [this.lastStep2.frame]
     }
-    if (!this.wholeStateFrames) {
-      this.wholeStateFrames = this.loadedParts ? storedStateMessages(this.loadedParts) : [syncStep2Message(this.doc, EMPTY_STATE_VECTOR)]
-      this.loadedParts = null
-    }
-    return this.wholeStateFrames
+    return this.wholeState.framesFor(this.doc)
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     // Nothing more is committed for a deleted board: pending work would only keep its room from unloading.
     if (this.deleted) return
     this.step1Frame = null
-    this.wholeStateFrames = null
+    this.wholeState.applied(update)
     this.lastStep2 = null
-    this.loadedParts = null
     this.storedAnswers.clear()
     const source = isChangeOrigin(origin) ? origin.source : null
     if (source === 'remote') {
@@ -756,9 +741,6 @@ export class Room {
     if (this.isIdle && !this.destroyed) this.options.onIdle(this)
   }
 }
-
-/** The state vector of a client that holds nothing. */
-const EMPTY_STATE_VECTOR = new Uint8Array([0])
 
 /** Each stored part costs a fresh client a transaction of its own; past a few, one encoding of the doc is cheaper. */
 const STORED_PARTS_SENT_AS_IS = 8
