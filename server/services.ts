@@ -4,9 +4,9 @@
  */
 import type { Access } from './access/access.ts'
 import { accountAccess } from './access/account-access.ts'
+import { HourlyAllowance } from './access/hourly-allowance.ts'
 import { ensureAdminAccount } from './auth/accounts.ts'
 import { BoardSummaries } from './boards/board-summaries.ts'
-import { BoardCreationLimit } from './boards/creation-limit.ts'
 import { startSessionSweeper } from './auth/sessions.ts'
 import { SignInThrottle } from './auth/sign-in-throttle.ts'
 import { systemClock, type Clock } from './clock.ts'
@@ -46,8 +46,8 @@ export type Services = {
   /** The relay's fan-out to the other instances, when REDIS_URL is set. */
   redis: RedisFanOut | undefined
   signInThrottle: SignInThrottle
-  /** Boards each person may still create on this instance. */
-  boardCreations: BoardCreationLimit
+  /** What each person may still do on this instance this hour: create boards; make snapshots and restore them. */
+  allowances: { boards: HourlyAllowance; snapshots: HourlyAllowance }
   /** Ends expired sessions, and closes their sockets, every minute. */
   sessionSweeper: PeriodicTask<number>
   /** Counted only when they are served (METRICS_TOKEN or METRICS_PORT); prom-client is not even loaded otherwise. */
@@ -121,7 +121,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     historySweep,
     redis,
     signInThrottle,
-    boardCreations: new BoardCreationLimit(config.BOARDS_PER_HOUR_PER_PERSON),
+    allowances: { boards: new HourlyAllowance(config.BOARDS_PER_HOUR_PER_PERSON), snapshots: new HourlyAllowance(config.SNAPSHOTS_PER_HOUR_PER_PERSON) },
     sessionSweeper,
     metrics,
     lifecycle: { shuttingDown: false },

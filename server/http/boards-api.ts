@@ -9,9 +9,9 @@ import { boardListingSchema, type BoardListing } from '../../shared/board-listin
 import { boardReview } from '../../shared/review-status.ts'
 import { roleIn } from '../access/access.ts'
 import { createBoard } from '../boards/create-board.ts'
+import { overAllowanceResponse, spendAllowance } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
-import { errorBody } from './errors.ts'
-import { errorResponses, errorSchema, jsonBody, jsonResponse } from './openapi-parts.ts'
+import { errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const listQuerySchema = z.object({
@@ -32,16 +32,13 @@ export function boardsApi(): OpenAPIHono<SignedInEnv> {
       responses: {
         201: jsonResponse(z.object({ id: z.string(), title: z.string() }), 'The new board'),
         ...errorResponses,
-        429: jsonResponse(errorSchema, 'Created as many boards as BOARDS_PER_HOUR_PER_PERSON allows for now; Retry-After says when to try again'),
+        ...overAllowanceResponse('BOARDS_PER_HOUR_PER_PERSON'),
       },
     }),
     async (c) => {
       const body = c.req.valid('json')
       const { principal, services } = c.var
-      if (!principal.isAdmin && principal.userId !== null && !services.boardCreations.take(principal.userId)) {
-        const seconds = services.boardCreations.retryAfterSeconds
-        return c.json(errorBody('rate_limited', `You have created as many boards as you may for now. Try again in ${seconds} s.`), 429, { 'Retry-After': String(seconds) })
-      }
+      spendAllowance(services.allowances.boards, principal, 'created as many boards')
       const id = await createBoard(services, body, principal)
       return c.json({ id, title: body.title }, 201)
     },

@@ -17,6 +17,8 @@ export class ApiError extends HTTPException {
     status: ContentfulStatusCode,
     readonly code: string,
     message: string,
+    /** Sent as Retry-After: when the same request can succeed. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(status, { message })
   }
@@ -91,7 +93,10 @@ export function handleError(error: Error, c: Context): Response {
     return c.json({ saving: 'delayed', message: SAVING_DELAYED_MESSAGE }, 202)
   }
   if (error instanceof BoardDeleted) return c.json(errorBody('not_found', 'Board not found: it was deleted while this request was served, and nothing of the request was applied.'), 404)
-  if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status)
+  if (error instanceof ApiError) {
+    if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds))
+    return c.json(errorBody(error.code, error.message), error.status)
+  }
   // A refused operation of a batch is also named by its index, for a script to point at.
   if (error instanceof BatchError) return c.json({ error: { code: error.kind, message: error.message, index: error.index } }, BOARD_ERROR_STATUS[error.kind])
   if (error instanceof BoardError) return c.json(errorBody(error.kind, error.message), BOARD_ERROR_STATUS[error.kind])

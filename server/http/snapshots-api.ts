@@ -22,6 +22,7 @@ import { readSnapshot } from '../snapshots/load-snapshot.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
 import { readAsOfLog } from '../history/read-history.ts'
+import { overAllowanceResponse, spendAllowance } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
 import { boardParams, boardRole, refuseArchived, rightStillHeld, snapshotParams } from './board-role.ts'
@@ -79,11 +80,12 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       middleware: boardRole('editor'),
       summary: 'Make a named snapshot of the live board, or of the board as it was at a past time (editors and owners)',
       request: { params: boardParams, body: jsonBody(createSnapshotSchema) },
-      responses: { 201: jsonResponse(snapshotSummarySchema, 'The new snapshot'), ...errorResponses, ...workerErrorResponses },
+      responses: { 201: jsonResponse(snapshotSummarySchema, 'The new snapshot'), ...errorResponses, ...workerErrorResponses, ...overAllowanceResponse('SNAPSHOTS_PER_HOUR_PER_PERSON') },
     }),
     async (c) => {
       const id = c.var.board.id
       const { label, asOf } = c.req.valid('json')
+      spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
       const { storage } = c.var.services
       const past = asOf === undefined ? null : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
       const captured = past ? await c.var.services.workers.run('capture-board', { boardId: id, log: past.log }) : await captureStoredBoard(c.var.services, id)
@@ -187,12 +189,13 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       middleware: boardRole('owner'),
       summary: "Make the live board equal to the snapshot's content (owners); the state it replaces is kept as a snapshot",
       request: { params: snapshotParams },
-      responses: { 200: jsonResponse(restoreResultSchema, 'What the restore did'), ...errorResponses, ...workerErrorResponses },
+      responses: { 200: jsonResponse(restoreResultSchema, 'What the restore did'), ...errorResponses, ...workerErrorResponses, ...overAllowanceResponse('SNAPSHOTS_PER_HOUR_PER_PERSON') },
     }),
     async (c) => {
       const id = c.var.board.id
       const { snapshotId } = c.req.valid('param')
       refuseArchived(c.var.board.record)
+      spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
       const result = await restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal), rightStillHeld(c))
       if (!result) throw snapshotNotFound(snapshotId)
       if (result.changed) {

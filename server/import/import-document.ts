@@ -3,6 +3,7 @@ import { BoardError, collection } from '../../shared/board-doc.ts'
 import type { ImportPreview, ImportResult } from '../../shared/import/apply-import.ts'
 import type { Principal } from '../access/access.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
+import { inTurn } from '../boards/prepared-changes.ts'
 import type { ChangeCheck } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import type { StoredBoards } from '../snapshots/stored-board.ts'
@@ -27,7 +28,7 @@ export async function importDocument(
   by: Principal,
   check?: ChangeCheck,
 ): Promise<ImportPreview | ImportResult | null> {
-  return oneAtATime(boardId, () =>
+  return inTurn(boardId, () =>
     services.rooms.withRoom(boardId, async (room) => {
       // What the room has applied (its layout migration on load, too) is stored before the worker reads the store.
       await room.whenStored()
@@ -50,17 +51,4 @@ function requireSources(doc: Y.Doc, plan: ImportPreview): void {
   const sources = collection(doc, 'sources')
   const gone = plan.sources.find((source) => source.id !== null && !sources.has(source.id))
   if (gone) throw new BoardError('conflict', `The source “${gone.name}” was deleted while the document was being imported. Import it again.`)
-}
-
-/** Imports into one board run one after another, so that each plans against what the one before it stored. */
-const importsByBoard = new Map<string, Promise<unknown>>()
-
-function oneAtATime<T>(boardId: string, run: () => Promise<T>): Promise<T> {
-  const next = (importsByBoard.get(boardId) ?? Promise.resolve()).then(run, run)
-  importsByBoard.set(boardId, next)
-  const forget = () => {
-    if (importsByBoard.get(boardId) === next) importsByBoard.delete(boardId)
-  }
-  next.then(forget, forget)
-  return next
 }

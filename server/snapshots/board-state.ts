@@ -26,7 +26,7 @@ export type StoredLog = Pick<StoredBoardState, 'checkpoint' | 'updates'>
 /** Where a version of a board is read from: the stored log (the live board) or a snapshot's state. */
 export type BoardSource = { log: StoredLog } | { state: Uint8Array }
 
-/** A live document as it is now, for a change that must replace exactly what it captured (restore). */
+/** A document as it is now: a snapshot's content, or what a restore is about to replace. */
 export function captureDoc(doc: Y.Doc, boardId: string): CapturedBoard {
   return { state: Y.encodeStateAsUpdate(doc), contentHash: boardContentHash(boardToModel(doc, boardId)) }
 }

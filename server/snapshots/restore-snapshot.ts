@@ -4,25 +4,28 @@
  * rewritten: the state it replaces is kept as a snapshot of its own, and
  * everyone on the board is told who restored which snapshot, and which snapshot
  * to restore to undo it.
+ *
+ * The restore is worked out in a worker thread on the board as stored
+ * (restore-job.ts) and applied as one update, as an import is. Edits that
+ * land while it is worked out (under a second on the board of 1,000
+ * assessments) are merged with it as any concurrent edit is, so they stay on
+ * the restored board; the restore point holds the board as the restore found it.
  */
-import type * as Y from 'yjs'
-import { replaceBoardContent } from '../../shared/board-convert.ts'
-import { collection } from '../../shared/board-doc.ts'
-import type { RestoreResult } from '../../shared/snapshot-model.ts'
+import * as Y from 'yjs'
 import { serverOrigin } from '../../shared/change-origin.ts'
+import type { RestoreResult } from '../../shared/snapshot-model.ts'
+import { inTurn } from '../boards/prepared-changes.ts'
 import type { ChangeCheck } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import type { Actor } from './actor.ts'
-import { captureDoc } from './board-state.ts'
-import { boardContentHash } from './content-hash.ts'
-import { readSnapshot } from './load-snapshot.ts'
+import { readSnapshotState } from './load-snapshot.ts'
 import { recordSnapshot } from './record-snapshot.ts'
 import type { StoredBoards } from './stored-board.ts'
 
 /**
  * Null when the board or the snapshot does not exist. `check` decides, right
- * before the board is replaced, whether `actor` may still restore it: the
- * snapshot was read and rebuilt in the meantime.
+ * before the board is changed, whether `actor` may still restore it: the
+ * restore was worked out in the meantime.
  */
 export async function restoreSnapshot(
   services: StoredBoards & { rooms: RoomRegistry },
@@ -31,51 +34,30 @@ export async function restoreSnapshot(
   actor: Actor,
   check: ChangeCheck,
 ): Promise<RestoreResult | null> {
-  const target = await readSnapshot(services, boardId, snapshotId)
+  const target = await readSnapshotState(services.storage, boardId, snapshotId)
   if (!target) return null
-  const targetHash = boardContentHash(target.model)
-  return services.rooms.withRoom(boardId, async (room) => {
-    // Capture and replace in one synchronous step between two commits: no edit can land
-    // between them, so the "before" snapshot holds exactly the state the restore replaced.
-    const before = await room.change((doc) => {
-      const captured = captureDoc(doc, boardId)
-      if (captured.contentHash === targetHash) return null
-      const origin = serverOrigin(actor.id ?? actor.name)
-      doc.transact(() => {
-        replaceBoardContent(doc, target.model, origin, target.texts)
-        restoreDocumentExtras(doc, target.documentExtras)
-      }, origin)
-      return captured
-    }, check)
-    if (!before) return { changed: false, before: null }
-    const recorded = await recordSnapshot(services.storage, boardId, before, {
-      label: `Before restore of ${target.snapshot.label}`,
-      kind: 'restore',
-      author: actor,
-    })
-    room.announceRestore({
-      id: crypto.randomUUID(),
-      by: actor.name,
-      at: new Date().toISOString(),
-      snapshot: { id: target.snapshot.id, label: target.snapshot.label },
-      restorePoint: recorded ? { id: recorded.id, label: recorded.label } : null,
-    })
-    return { changed: true, before: recorded }
-  })
-}
-
-/**
- * replaceBoardContent makes documents equal to their model, which leaves out
- * the import's content hash: put it back, or re-importing a restored document
- * would not be recognized as a re-import.
- */
-function restoreDocumentExtras(doc: Y.Doc, extras: Map<string, Record<string, unknown>>): void {
-  const documents = collection(doc, 'documents')
-  for (const [documentId, fields] of extras) {
-    const map = documents.get(documentId)
-    if (!map) continue
-    for (const [key, value] of Object.entries(fields)) {
-      if (JSON.stringify(map.get(key)) !== JSON.stringify(value)) map.set(key, value)
-    }
-  }
+  const by = actor.id ?? actor.name
+  return inTurn(boardId, () =>
+    services.rooms.withRoom(boardId, async (room) => {
+      // What the room has applied is stored before the worker reads the store.
+      await room.whenStored()
+      const { checkpoint, updates } = await services.storage.log.load(boardId)
+      const prepared = await services.workers.run('restore-snapshot', { boardId, log: { checkpoint, updates }, snapshot: target.state, by })
+      if (!prepared) return { changed: false, before: null }
+      await room.change((doc) => Y.applyUpdate(doc, prepared.update, serverOrigin(by)), check)
+      const recorded = await recordSnapshot(services.storage, boardId, prepared.before, {
+        label: `Before restore of ${target.snapshot.label}`,
+        kind: 'restore',
+        author: actor,
+      })
+      room.announceRestore({
+        id: crypto.randomUUID(),
+        by: actor.name,
+        at: new Date().toISOString(),
+        snapshot: { id: target.snapshot.id, label: target.snapshot.label },
+        restorePoint: recorded ? { id: recorded.id, label: recorded.label } : null,
+      })
+      return { changed: true, before: recorded }
+    }),
+  )
 }

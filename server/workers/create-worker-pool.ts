@@ -10,6 +10,8 @@ export function createWorkerPool(config: Config, logger: Logger, settled?: Worke
     'capture-board': boardState,
     'read-board': boardState,
     'read-snapshot': boardState,
+    // Rebuilding the snapshot and the board, then rewriting one into the other: a board read's time, twice.
+    'restore-snapshot': 2 * boardState,
     'merge-state': boardState,
     'attribute-rows': boardState,
     'board-as-of': boardState,

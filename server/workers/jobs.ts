@@ -14,6 +14,7 @@ import type { boardAsOf } from '../history/board-as-of.ts'
 import type { LogRow } from '../storage/storage.ts'
 import type { StoredLog } from '../snapshots/board-state.ts'
 import type { diffSides } from '../snapshots/diff-job.ts'
+import type { restoreOnStoredBoard } from '../snapshots/restore-job.ts'
 
 export const JOBS = {
   /** A board's stored log as one state and its content hash: snapshot capture. */
@@ -23,6 +24,8 @@ export const JOBS = {
   /** A snapshot's state as its model, document texts and extras: the snapshot API and restore. */
   'read-snapshot': async ({ boardId, state }: { boardId: string; state: Uint8Array }) =>
     (await import('../snapshots/board-state.ts')).readBoardState(state, boardId),
+  /** A snapshot's content put onto the stored board: what it held, and the restore as the update to apply. */
+  'restore-snapshot': async (job: Parameters<typeof restoreOnStoredBoard>[0]) => (await import('../snapshots/restore-job.ts')).restoreOnStoredBoard(job),
   /** Compaction: a checkpoint and the log rows after it folded into one state, with who changed which assessment field. */
   'merge-state': async ({ checkpoint, rows }: { checkpoint: Uint8Array | null; rows: LogRow[] }) =>
     (await import('../history/fold-log.ts')).foldLog(checkpoint, rows),

@@ -43,6 +43,11 @@ const JOB_WORDS: Record<JobName, { task: string; advice: string; budgetSetting: 
     advice: 'The snapshot is larger than this server is set to handle in one step.',
     budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
   },
+  'restore-snapshot': {
+    task: 'The restore',
+    advice: 'The board and the snapshot are larger than this server is set to handle in one step.',
+    budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
+  },
   'merge-state': {
     task: "Compacting the board's history",
     advice: 'It is tried again after the next edits.',

@@ -1,8 +1,9 @@
 /**
- * A right taken away while a change is on its way: an import is planned (and
- * an edit's board loaded) after the request's access check, and that can take
- * long enough for the editor to be removed, demoted, deactivated or to lose
- * their token, or for the board to be archived or deleted. The change must
+ * A right taken away while a change is on its way: an import is planned, a
+ * restore worked out (and an edit's board loaded) after the request's access
+ * check, and that can take long enough for the editor to be removed, demoted,
+ * deactivated or to lose their token, or for the board to be archived or
+ * deleted. The change must
  * then get the answer the same request would get if it started now, and
  * nothing of it may be stored; a deleted board keeps no row. The gate on the
  * update log's loads stops the work at that point for as long as the test
@@ -22,6 +23,8 @@ import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { closeCodes, connectClient, type TestClient } from '../helpers/yjs-client.ts'
 import type { HeldRoom } from '../../server/relay/room-registry.ts'
+import type { BoardModel } from '../../shared/board-model.ts'
+import type { RestoreResult, SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 
@@ -34,6 +37,7 @@ type ErrorBody = { error: { code: string } }
 
 describeEachDialect(postgresMissing, 'a right taken away while a change is on its way, on %s', (dialect) => {
   const loads = new LoadGate()
+  const readLoads = new LoadGate('after-read')
   let server: TestServer
   let admin: TestAccount
   let owner: TestAccount
@@ -48,7 +52,7 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
 
   beforeEach(async () => {
     // A room unloads as soon as nobody holds it, so an edit's request loads its board: a wait the gate can hold.
-    server = await startTestServer({ accounts: true, dialect, wrapStorage: loads.wrap, env: { ROOM_IDLE_MS: '0' } })
+    server = await startTestServer({ accounts: true, dialect, wrapStorage: (storage) => readLoads.wrap(loads.wrap(storage)), env: { ROOM_IDLE_MS: '0' } })
     admin = await addAccount(server, { name: 'Ada Admin', isAdmin: true })
     owner = await addAccount(server, { name: 'Olga Owner' })
     editor = await addAccount(server, { name: 'Ed Editor' })
@@ -62,6 +66,7 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
 
   afterEach(async () => {
     loads.release()
+    readLoads.release()
     for (const client of clients.splice(0)) client.destroy()
     open?.release()
     open = null
@@ -78,10 +83,10 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
    * checked, its change not yet applied. The answer is wrapped, or awaiting
    * this would wait for it.
    */
-  const heldMidway = async <T>(request: () => Promise<ApiResponse<T>>): Promise<{ answer: Promise<ApiResponse<T>> }> => {
-    loads.hold()
+  const heldMidway = async <T>(request: () => Promise<ApiResponse<T>>, gate = loads): Promise<{ answer: Promise<ApiResponse<T>> }> => {
+    gate.hold()
     const answer = request()
-    await waitFor(() => loads.waiting > 0, 'the request to wait at the gate')
+    await waitFor(() => gate.waiting > 0, 'the request to wait at the gate')
     return { answer }
   }
 
@@ -136,6 +141,41 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
     expect(await storage.boards.get(boardId)).toBeUndefined()
     expect(await storage.log.load(boardId)).toMatchObject({ checkpoint: null, updates: [] })
     expect(await storage.history.size(boardId)).toMatchObject({ rows: 0, checkpoints: 0, changes: 0 })
+  }, STORY_MS)
+
+  /** A snapshot of the board holding one card, "Original", after which the card is renamed and another added. */
+  const snapshotThenRewrite = async (): Promise<{ restore: () => Promise<ApiResponse<ErrorBody & RestoreResult>> }> => {
+    const card = await asOwner.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Original' })
+    const snapshot = await asOwner.post<SnapshotSummary>(`/api/boards/${boardId}/snapshots`, { label: 'v1' })
+    expect((await asOwner.patch(`/api/boards/${boardId}/assessments/${card.body.id}`, { title: 'Rewritten' })).status).toBe(200)
+    expect((await asOwner.post(`/api/boards/${boardId}/assessments`, { title: 'Added later' })).status).toBe(201)
+    return { restore: () => asOwner.post(`/api/boards/${boardId}/snapshots/${snapshot.body.id}/restore`) }
+  }
+  const titles = (board: BoardModel) => board.assessments.map((a) => a.title).sort()
+
+  it('a restore worked out while its owner is deactivated is refused, and nothing lands', async () => {
+    const { restore } = await snapshotThenRewrite()
+    await openBoard()
+    const { answer } = await heldMidway(restore)
+    expect((await asAdmin.patch(`/api/users/${owner.id}`, { deactivated: true })).status).toBe(200)
+    loads.release()
+    const refused = await answer
+    expect({ status: refused.status, code: refused.body.error?.code }).toEqual({ status: 401, code: 'unauthorized' })
+    expect(titles(await storedBoard(server, boardId))).toEqual(['Added later', 'Rewritten'])
+    expect((await server.services.storage.snapshots.list(boardId)).map((s) => s.kind)).toEqual(['named'])
+  }, STORY_MS)
+
+  it('an edit made while a restore is worked out stays on the restored board; the restore point holds the board the restore found', async () => {
+    const { restore } = await snapshotThenRewrite()
+    await openBoard()
+    const { answer } = await heldMidway(restore, readLoads)
+    expect((await asEditor.post(`/api/boards/${boardId}/assessments`, { title: 'Typed meanwhile' })).status).toBe(201)
+    readLoads.release()
+    const restored = await answer
+    expect(restored.status).toBe(200)
+    expect(titles(await storedBoard(server, boardId))).toEqual(['Original', 'Typed meanwhile'])
+    const restorePoint = await asOwner.get<BoardModel>(`/api/boards/${boardId}/snapshots/${restored.body.before!.id}`)
+    expect(titles(restorePoint.body)).toEqual(['Added later', 'Rewritten'])
   }, STORY_MS)
 
   it('an edit waiting for its board to load is refused once its editor is removed', async () => {

@@ -1,0 +1,35 @@
+/**
+ * How often one person may do something that leaves a lasting cost behind on
+ * this instance: `perHour` times at once, then `perHour` times an hour. A
+ * board is a row that every board list walks and a document to keep (one
+ * account made 3,000 of them in ten seconds, after which each listing held
+ * the event loop a third of a second); a named snapshot or a restore stores
+ * the whole board once more (3.8 MB for the board of 1,000 assessments), and
+ * a restore rewrites it for everyone on it. The admin is not counted, and
+ * neither is a caller without an account (open access), nor the command
+ * line, which goes to storage itself.
+ */
+import { TokenBucket } from '../relay/token-bucket.ts'
+import type { Principal } from './access.ts'
+
+export class HourlyAllowance {
+  private readonly buckets = new Map<string, TokenBucket>()
+
+  constructor(private readonly perHour: number) {}
+
+  /** Counts one more for `principal`; false when they have used up what they may for now. */
+  take(principal: Principal): boolean {
+    if (principal.isAdmin || principal.userId === null) return true
+    let bucket = this.buckets.get(principal.userId)
+    if (!bucket) {
+      bucket = new TokenBucket(this.perHour / 3600, this.perHour)
+      this.buckets.set(principal.userId, bucket)
+    }
+    return bucket.take()
+  }
+
+  /** How long to wait for the next one once refused: one hour's share. */
+  get retryAfterSeconds(): number {
+    return Math.ceil(3600 / this.perHour)
+  }
+}

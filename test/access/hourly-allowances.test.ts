@@ -1,0 +1,85 @@
+/**
+ * What one person may do on an instance an hour, where each time leaves a
+ * lasting cost: create boards (BOARDS_PER_HOUR_PER_PERSON; one account made
+ * 3,000 in ten seconds, after which every board list held the event loop a
+ * third of a second), and make snapshots or restore them
+ * (SNAPSHOTS_PER_HOUR_PER_PERSON; each stores the whole board again, and a
+ * restore rewrites it for everyone on it). A burst of that many, then that
+ * many an hour; past it `429` with Retry-After, and nothing is done. Another
+ * person is not affected, and the admin is not counted.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import type { BoardModel } from '../../shared/board-model.ts'
+import type { RestoreResult, SnapshotSummary } from '../../shared/snapshot-model.ts'
+import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
+import { apiClient, type ApiClient } from '../helpers/api.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+
+type ErrorBody = { error: { code: string; message: string } }
+
+let server: TestServer
+
+beforeEach(async () => {
+  server = await startTestServer({ accounts: true, env: { BOARDS_PER_HOUR_PER_PERSON: '3', SNAPSHOTS_PER_HOUR_PER_PERSON: '3', SNAPSHOT_INTERVAL_MINUTES: '0' } })
+})
+
+afterEach(async () => {
+  await server.destroy()
+})
+
+const as = async (account: TestAccount) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
+const create = (api: ApiClient, title: string) => api.post<{ id: string } & ErrorBody>('/api/boards', { title })
+
+it('refuses a person’s board past the limit with 429 and Retry-After, and creates nothing; others carry on', async () => {
+  const eager = await as(await addAccount(server, { name: 'Eve Eager' }))
+  for (let i = 1; i <= 3; i++) expect((await create(eager, `Board ${i}`)).status).toBe(201)
+  const refused = await create(eager, 'Board 4')
+  expect(refused.status).toBe(429)
+  expect(refused.headers.get('retry-after')).toBe('1200')
+  expect(refused.body.error).toEqual({ code: 'rate_limited', message: 'You have created as many boards as you may for now. Try again in 1200 s.' })
+  expect((await eager.get<{ title: string }[]>('/api/boards')).body.map((board) => board.title)).toEqual(['Board 1', 'Board 2', 'Board 3'])
+
+  const other = await as(await addAccount(server, { name: 'Otto Other' }))
+  expect((await create(other, 'Mine')).status).toBe(201)
+  const admin = await as(await addAccount(server, { name: 'Ada Admin', isAdmin: true }))
+  for (let i = 1; i <= 4; i++) expect((await create(admin, `Admin's ${i}`)).status).toBe(201)
+})
+
+it('counts a person’s named snapshots and restores together; past the limit neither is made, and others carry on', async () => {
+  const ownerAccount = await addAccount(server, { name: 'Olivia Owner' })
+  const owner = await as(ownerAccount)
+  const boardId = (await create(owner, 'Wagner redeployment')).body.id
+  const editorAccount = await addAccount(server, { name: 'Edgar Editor' })
+  await addMember(server, boardId, editorAccount, 'editor')
+  const editor = await as(editorAccount)
+  const base = `/api/boards/${boardId}`
+  const snapshot = (api: ApiClient, label: string) => api.post<SnapshotSummary & ErrorBody>(`${base}/snapshots`, { label })
+  const restore = (id: string) => owner.post<RestoreResult & ErrorBody>(`${base}/snapshots/${id}/restore`)
+  const titles = async () => (await owner.get<BoardModel>(base)).body.assessments.map((a) => a.title)
+  const kinds = async () => (await owner.get<SnapshotSummary[]>(`${base}/snapshots`)).body.map((s) => s.kind)
+
+  // The editor's three named snapshots leave them none; the owner's own allowance is untouched.
+  expect((await snapshot(editor, 'empty')).status).toBe(201)
+  const empty = (await snapshot(editor, 'empty again')).body
+  expect((await editor.post(`${base}/assessments`, { title: 'Wagner will redeploy' })).status).toBe(201)
+  const withCard = (await snapshot(editor, 'one card')).body
+  const refusedSnapshot = await snapshot(editor, 'one too many')
+  expect(refusedSnapshot.status).toBe(429)
+  expect(refusedSnapshot.headers.get('retry-after')).toBe('1200')
+  expect(refusedSnapshot.body.error).toEqual({ code: 'rate_limited', message: 'You have made as many snapshots and restores as you may for now. Try again in 1200 s.' })
+  expect(await kinds()).toEqual(['named', 'named', 'named'])
+
+  // The owner restores twice and snapshots once; the fourth time, a restore, is refused and changes nothing.
+  expect((await restore(empty.id)).body.changed).toBe(true)
+  expect((await restore(withCard.id)).body.changed).toBe(true)
+  expect((await snapshot(owner, 'restored')).status).toBe(201)
+  const refusedRestore = await restore(empty.id)
+  expect(refusedRestore.status).toBe(429)
+  expect(refusedRestore.body.error.code).toBe('rate_limited')
+  expect(await titles()).toEqual(['Wagner will redeploy'])
+  expect(await kinds()).toEqual(['named', 'restore', 'restore', 'named', 'named', 'named'])
+
+  // The admin is not counted.
+  const admin = await as(await addAccount(server, { name: 'Ada Admin', isAdmin: true }))
+  for (let i = 1; i <= 4; i++) expect((await snapshot(admin, `admin's ${i}`)).status).toBe(201)
+})
