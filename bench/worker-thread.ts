@@ -83,7 +83,7 @@ export async function benchWorkerThread(): Promise<WorkerThreadBenchResult> {
   const heaps: number[] = []
   const historyReads: number[] = []
   for (let round = 0; round < ROUNDS; round++) {
-    const pool = new WorkerPool({ threads: 1, queueLimit: 4, memoryMb: 1024, budgetsMs, logger: createLogger('silent') })
+    const pool = new WorkerPool({ threads: 1, queueLimit: 4, perOwnerLimit: 4, memoryMb: 1024, budgetsMs, logger: createLogger('silent') })
     try {
       for (let job = 0; job <= KEPT_JOBS; job++) {
         const before = cpuMs()

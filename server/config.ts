@@ -110,6 +110,8 @@ const configSchema = z.object({
   WORKER_THREADS: wholeNumber('a whole number of threads', 1, 64, 2).default(Math.max(1, Math.min(2, availableParallelism() - 1))),
   /** Jobs that may wait for a worker thread; more get 503 with Retry-After. */
   WORKER_QUEUE_LIMIT: wholeNumber('a whole number of jobs', 1, 10_000, 32).default(32),
+  /** Jobs one person may have running or waiting at once; more of theirs get 429 with Retry-After (the server's own work is not counted). */
+  WORKER_JOBS_PER_PERSON: wholeNumber('a whole number of jobs', 1, 10_000, 8).default(8),
   /** Heap of one worker thread; a job that needs more fails alone (422) and the thread is replaced. */
   WORKER_MEMORY_MB: wholeNumber('a whole number of megabytes', 16, 65_536, 1024).default(1024),
   /** Texts longer than this are compared as changed, without a word diff. */

@@ -27,6 +27,7 @@ import { AutoSnapshots } from './snapshots/auto-snapshots.ts'
 import { openStorage } from './storage/open-storage.ts'
 import type { Storage } from './storage/storage.ts'
 import { createWorkerPool } from './workers/create-worker-pool.ts'
+import { asServer } from './workers/job-owner.ts'
 import type { WorkerPool } from './workers/worker-pool.ts'
 
 export type Services = {
@@ -88,7 +89,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     storage,
     logger,
     afterRows: options.compactAfterRows,
-    merge: (checkpoint, rows) => workers.run('merge-state', { checkpoint, rows }),
+    // The server's own work, also when a person's change set it off.
+    merge: (checkpoint, rows) => asServer(() => workers.run('merge-state', { checkpoint, rows })),
     history,
   })
   const historySweep = createHistorySweep({ storage, logger, ...history })

@@ -2,7 +2,6 @@
 import type { Principal } from '../access/access.ts'
 import type { HourlyAllowance } from '../access/hourly-allowance.ts'
 import { ApiError } from './errors.ts'
-import { errorSchema, jsonResponse } from './openapi-parts.ts'
 
 /** Counts one for the caller, or throws `429 rate_limited` saying when to try again; `done` says what they did, e.g. "created as many boards". */
 export function spendAllowance(allowance: HourlyAllowance, principal: Principal, done: string): void {
@@ -10,8 +9,3 @@ export function spendAllowance(allowance: HourlyAllowance, principal: Principal,
   const seconds = allowance.retryAfterSeconds
   throw new ApiError(429, 'rate_limited', `You have ${done} as you may for now. Try again in ${seconds} s.`, seconds)
 }
-
-/** The route's 429, naming the setting that bounds it. */
-export const overAllowanceResponse = (setting: string) => ({
-  429: jsonResponse(errorSchema, `Done as often as ${setting} allows for now; Retry-After says when to try again`),
-})

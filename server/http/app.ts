@@ -11,12 +11,14 @@ import { WEBSOCKET_PATH } from '../../shared/protocol.ts'
 import { checkReadiness } from '../health/readiness.ts'
 import { countRequests } from '../metrics/count-requests.ts'
 import { metricsRoute } from '../metrics/metrics-route.ts'
+import { asJobOwner } from '../workers/job-owner.ts'
 import type { Services } from '../services.ts'
 import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { adminApi } from './admin-api.ts'
 import { availabilityGuard } from './availability-guard.ts'
 import { meApi, publicAuthApi } from './auth-api.ts'
 import { bodySizeLimit, jsonShapeLimit } from './body-limits.ts'
+import { clientAddress } from './client-address.ts'
 import { boardContentApi } from './board-content-api.ts'
 import { boardLifecycleApi } from './board-lifecycle-api.ts'
 import { boardsApi } from './boards-api.ts'
@@ -106,7 +108,8 @@ function signedInApi(services: Services): OpenAPIHono<SignedInEnv> {
     const principal = await services.access.principal(c.req.raw)
     if (!principal) throw unauthorized()
     c.set('principal', principal)
-    await next()
+    // The long work this request asks of the worker pool is this person's (or, without accounts, this address's).
+    await asJobOwner(principal.userId ?? `address ${clientAddress(c)}`, next)
   })
   // After authentication, so that only a signed-in caller's body is ever read here.
   api.use(jsonShapeLimit({ depth: LIMITS.maxJsonDepth, values: LIMITS.maxJsonValues, keysPerObject: LIMITS.maxJsonKeysPerObject }))

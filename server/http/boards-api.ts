@@ -9,9 +9,9 @@ import { boardListingSchema, type BoardListing } from '../../shared/board-listin
 import { boardReview } from '../../shared/review-status.ts'
 import { roleIn } from '../access/access.ts'
 import { createBoard } from '../boards/create-board.ts'
-import { overAllowanceResponse, spendAllowance } from './allowance.ts'
+import { spendAllowance } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
-import { errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
+import { errorResponses, errorSchema, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const listQuerySchema = z.object({
@@ -32,7 +32,7 @@ export function boardsApi(): OpenAPIHono<SignedInEnv> {
       responses: {
         201: jsonResponse(z.object({ id: z.string(), title: z.string() }), 'The new board'),
         ...errorResponses,
-        ...overAllowanceResponse('BOARDS_PER_HOUR_PER_PERSON'),
+        429: jsonResponse(errorSchema, 'Created as many boards as BOARDS_PER_HOUR_PER_PERSON allows for now; Retry-After says when to try again'),
       },
     }),
     async (c) => {

@@ -54,6 +54,7 @@ const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
  */
 const WORKER_REFUSALS: Record<JobRefusal, { status: ContentfulStatusCode; code: string; retryAfterSeconds?: number }> = {
   busy: { status: 503, code: 'busy', retryAfterSeconds: RETRY_AFTER_SECONDS },
+  'too-many-own': { status: 429, code: 'too_many_tasks', retryAfterSeconds: RETRY_AFTER_SECONDS },
   closed: { status: 503, code: 'shutting_down', retryAfterSeconds: RETRY_AFTER_SECONDS },
   'over-time': { status: 422, code: 'over_time_budget' },
   'out-of-memory': { status: 422, code: 'over_memory_budget' },

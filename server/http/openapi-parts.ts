@@ -19,6 +19,10 @@ export const errorResponses = {
 /** What a route that hands its work to the worker pool may answer besides its own errors. */
 export const workerErrorResponses = {
   422: jsonResponse(errorSchema, 'The work ran past its time or memory bound and was stopped; the message says what to do.'),
+  429: jsonResponse(
+    errorSchema,
+    'The caller already has as many long tasks running or waiting as WORKER_JOBS_PER_PERSON allows (too_many_tasks), or has done this as often as an hourly allowance allows (rate_limited); retry after the Retry-After seconds.',
+  ),
   503: jsonResponse(errorSchema, 'The server is busy with other long work (or shutting down); retry after the Retry-After seconds.'),
 }
 

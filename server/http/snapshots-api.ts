@@ -22,7 +22,7 @@ import { readSnapshot } from '../snapshots/load-snapshot.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
 import { readAsOfLog } from '../history/read-history.ts'
-import { overAllowanceResponse, spendAllowance } from './allowance.ts'
+import { spendAllowance } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
 import { boardParams, boardRole, refuseArchived, rightStillHeld, snapshotParams } from './board-role.ts'
@@ -80,7 +80,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       middleware: boardRole('editor'),
       summary: 'Make a named snapshot of the live board, or of the board as it was at a past time (editors and owners)',
       request: { params: boardParams, body: jsonBody(createSnapshotSchema) },
-      responses: { 201: jsonResponse(snapshotSummarySchema, 'The new snapshot'), ...errorResponses, ...workerErrorResponses, ...overAllowanceResponse('SNAPSHOTS_PER_HOUR_PER_PERSON') },
+      responses: { 201: jsonResponse(snapshotSummarySchema, 'The new snapshot'), ...errorResponses, ...workerErrorResponses },
     }),
     async (c) => {
       const id = c.var.board.id
@@ -189,7 +189,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       middleware: boardRole('owner'),
       summary: "Make the live board equal to the snapshot's content (owners); the state it replaces is kept as a snapshot",
       request: { params: snapshotParams },
-      responses: { 200: jsonResponse(restoreResultSchema, 'What the restore did'), ...errorResponses, ...workerErrorResponses, ...overAllowanceResponse('SNAPSHOTS_PER_HOUR_PER_PERSON') },
+      responses: { 200: jsonResponse(restoreResultSchema, 'What the restore did'), ...errorResponses, ...workerErrorResponses },
     }),
     async (c) => {
       const id = c.var.board.id

@@ -15,6 +15,7 @@ import { PeriodicTask } from '../periodic-task.ts'
 import type { RoomExtension } from '../relay/room-extension.ts'
 import type { Room } from '../relay/room.ts'
 import type { Storage } from '../storage/storage.ts'
+import { asServer } from '../workers/job-owner.ts'
 import type { WorkerPool } from '../workers/worker-pool.ts'
 import type { Actor } from './actor.ts'
 import { captureStoredBoard } from './stored-board.ts'
@@ -81,8 +82,8 @@ export class AutoSnapshots implements RoomExtension {
         continue
       }
       try {
-        // Rebuilt in a worker thread: a sweep over large boards must not stall the relay.
-        const captured = await captureStoredBoard(this.parts, boardId)
+        // Rebuilt in a worker thread: a sweep over large boards must not stall the relay. The server's own work, whoever set the sweep off.
+        const captured = await asServer(() => captureStoredBoard(this.parts, boardId))
         if (!captured) continue
         const recentSince = new Date(Date.now() - this.options.intervalMs / 2).toISOString()
         const made = await recordSnapshot(

@@ -1,4 +1,4 @@
-/** The worker pool as the configuration sets it: thread count, queue, memory, and each job kind's time budget. */
+/** The worker pool as the configuration sets it: thread count, queue, each person's share, memory, and each job kind's time budget. */
 import type { Config } from '../config.ts'
 import type { Logger } from '../log.ts'
 import type { JobName } from './jobs.ts'
@@ -25,6 +25,7 @@ export function createWorkerPool(config: Config, logger: Logger, settled?: Worke
   return new WorkerPool({
     threads: config.WORKER_THREADS,
     queueLimit: config.WORKER_QUEUE_LIMIT,
+    perOwnerLimit: config.WORKER_JOBS_PER_PERSON,
     memoryMb: config.WORKER_MEMORY_MB,
     budgetsMs,
     logger,

@@ -8,12 +8,13 @@ import type { JobName } from './jobs.ts'
 
 /**
  * - `busy`: too many jobs already wait; nothing was started.
+ * - `too-many-own`: the person asking already has as many jobs running or waiting as one may; nothing was started.
  * - `over-time`: the job ran past its time budget; its thread was stopped.
  * - `out-of-memory`: the job needed more than a thread's memory limit; its thread died.
  * - `failed`: the thread died for another reason, or could not start.
  * - `closed`: the server is shutting down.
  */
-export type JobRefusal = 'busy' | 'over-time' | 'out-of-memory' | 'failed' | 'closed'
+export type JobRefusal = 'busy' | 'too-many-own' | 'over-time' | 'out-of-memory' | 'failed' | 'closed'
 
 export class WorkerJobError extends Error {
   constructor(
@@ -108,6 +109,14 @@ export function busyError(job: JobName, waiting: number): WorkerJobError {
     'busy',
     job,
     `The server is busy: ${waiting} long tasks (exports, imports, comparisons) are already waiting. Try again in a few seconds.`,
+  )
+}
+
+export function tooManyOwnError(job: JobName, limit: number): WorkerJobError {
+  return new WorkerJobError(
+    'too-many-own',
+    job,
+    `You already have ${limit} long tasks (exports, imports, comparisons, snapshots) running or waiting on this server. Try again once one has finished.`,
   )
 }
 

@@ -1,14 +1,19 @@
 /**
- * How long the pool keeps an idle thread, on real threads: one whose heap
- * stayed small is kept for the next job (a fresh thread costs the next
- * compaction about four times its own work), one whose heap grew is stopped
- * after the short idle, and the job after it gets a new thread.
+ * The pool on real threads. Whose jobs run when: each person's waiting jobs
+ * are one line, the lines served in turn, and a person past their bound is
+ * refused at once, while others and the server's own work are not. How long
+ * it keeps an idle thread: one whose heap stayed small is kept for the next
+ * job (a fresh thread costs the next compaction about four times its own
+ * work), one whose heap grew is stopped after the short idle, and the job
+ * after it gets a new thread.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../log.ts'
 import { waitFor } from '../../test/helpers/wait-for.ts'
+import { asJobOwner } from './job-owner.ts'
 import type { JobName } from './jobs.ts'
-import { WorkerPool, type IdlePolicy } from './worker-pool.ts'
+import { WorkerJobError } from './worker-errors.ts'
+import { IDLE_THREADS, WorkerPool, type IdlePolicy } from './worker-pool.ts'
 
 const pools: WorkerPool[] = []
 
@@ -16,15 +21,40 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.close()))
 })
 
-function pool(idle: IdlePolicy): WorkerPool {
+function pool(idle: IdlePolicy, limits = { queueLimit: 4, perOwnerLimit: 4 }): WorkerPool {
   const budgetsMs = new Proxy({} as Record<JobName, number>, { get: () => 20_000 })
-  const made = new WorkerPool({ threads: 1, queueLimit: 4, memoryMb: 256, budgetsMs, logger: createLogger('silent'), idle })
+  const made = new WorkerPool({ threads: 1, ...limits, memoryMb: 256, budgetsMs, logger: createLogger('silent'), idle })
   pools.push(made)
   return made
 }
 
 /** A compaction of an empty log: the job compactions run, at its smallest. */
 const compactNothing = (on: WorkerPool) => on.run('merge-state', { checkpoint: null, rows: [] })
+
+describe('whose jobs run', () => {
+  it("serves each person's line in turn, refuses a person past their bound at once, and never counts the server's own work", async () => {
+    const shared = pool(IDLE_THREADS, { queueLimit: 8, perOwnerLimit: 2 })
+    const finished: string[] = []
+    const job = (label: string) =>
+      compactNothing(shared).then(
+        () => finished.push(label),
+        (error: unknown) => finished.push(`${label} refused: ${error instanceof WorkerJobError ? error.refusal : String(error)}`),
+      )
+    // All asked for before the pool's one thread is ready: every job waits, so the order they run in is the pool's alone.
+    const asked = [
+      ...asJobOwner('hog', () => [job('hog 1'), job('hog 2'), job('hog 3')]),
+      asJobOwner('other', () => job('other 1')),
+      job('server 1'),
+      job('server 2'),
+      job('server 3'),
+    ]
+    await Promise.all(asked)
+    expect(finished).toEqual(['hog 3 refused: too-many-own', 'hog 1', 'other 1', 'server 1', 'hog 2', 'server 2', 'server 3'])
+    // Settled jobs no longer count: the person may ask again.
+    await asJobOwner('hog', () => job('hog 4'))
+    expect(finished.at(-1)).toBe('hog 4')
+  })
+})
 
 describe('idle worker threads', () => {
   it('keeps a thread whose heap stayed small for the next job, and stops one whose heap grew after the short idle', async () => {

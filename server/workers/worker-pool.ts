@@ -7,6 +7,10 @@
  * Every bound is explicit:
  * - a few threads (one per spare core by default), each running one job at a time;
  * - a queue of bounded length: over it a job is refused at once (`busy`);
+ * - a bound on the jobs one person has running or waiting (`too-many-own`),
+ *   and one line a person in the queue, the lines served in turn, so that one
+ *   person asking again and again can neither fill the queue nor stand in
+ *   front of everyone else (job-owner.ts says whose a job is);
  * - a time budget per job kind: a job that overruns is refused (`over-time`)
  *   and its thread is stopped and replaced, whatever it was doing;
  * - a memory limit per thread: a job that exceeds it kills only its thread
@@ -19,6 +23,8 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { Logger } from '../log.ts'
+import { FairQueue } from './fair-queue.ts'
+import { jobOwner } from './job-owner.ts'
 import type { JobInput, JobName, JobOutput } from './jobs.ts'
 import {
   busyError,
@@ -27,6 +33,7 @@ import {
   outOfMemoryError,
   overTimeError,
   threadFailedError,
+  tooManyOwnError,
   WorkerJobError,
   type JobRefusal,
 } from './worker-errors.ts'
@@ -39,6 +46,8 @@ export type WorkerPoolOptions = {
   threads: number
   /** Jobs that may wait for a thread; more are refused. */
   queueLimit: number
+  /** Jobs one person may have running or waiting; more of theirs are refused. */
+  perOwnerLimit: number
   /** Heap limit of one thread, in MB. */
   memoryMb: number
   /** Time budget of one job, by kind, in ms; counted from when a thread starts it (the first of its kind in a thread loads its code within it). */
@@ -67,7 +76,8 @@ export type JobOutcome = 'done' | 'error' | JobRefusal
 /** What the pool holds now, for the metrics' gauges; `heapBytes`: the threads' heaps, as each last reported. */
 export type WorkerPoolLoad = { threads: number; running: number; queued: number; heapBytes: number }
 
-type Job = { name: JobName; input: unknown; resolve: (output: unknown) => void; reject: (error: Error) => void }
+/** `owner`: the person who asked for it, or null for the server's own work. */
+type Job = { name: JobName; input: unknown; owner: string | null; resolve: (output: unknown) => void; reject: (error: Error) => void }
 
 type Thread = {
   worker: Worker
@@ -82,7 +92,9 @@ type Thread = {
 
 export class WorkerPool {
   private readonly threads = new Set<Thread>()
-  private readonly queue: Job[] = []
+  private readonly queue = new FairQueue<Job>()
+  /** Each person's jobs running or waiting. */
+  private readonly ownJobs = new Map<string, number>()
   /** Threads being stopped, until they have: close() waits for them. */
   private readonly stopping = new Set<Promise<void>>()
   private nextId = 0
@@ -120,20 +132,45 @@ export class WorkerPool {
 
   private submit<K extends JobName>(name: K, input: JobInput<K>): Promise<JobOutput<K>> {
     if (this.closed) return Promise.reject(closedError(name))
+    const owner = jobOwner()
+    if (owner !== null && (this.ownJobs.get(owner) ?? 0) >= this.options.perOwnerLimit) {
+      this.options.logger.warn({ job: name, owner }, "a person's jobs at their bound: job refused")
+      return Promise.reject(tooManyOwnError(name, this.options.perOwnerLimit))
+    }
     if (this.queue.length >= this.options.queueLimit) {
       this.options.logger.warn({ job: name, waiting: this.queue.length }, 'worker queue full: job refused')
       return Promise.reject(busyError(name, this.queue.length))
     }
+    const settled = this.countOwn(owner)
     return new Promise<JobOutput<K>>((resolve, reject) => {
-      this.queue.push({ name, input, resolve: resolve as (output: unknown) => void, reject })
+      const done = (output: unknown) => {
+        settled()
+        resolve(output as JobOutput<K>)
+      }
+      const failed = (error: Error) => {
+        settled()
+        reject(error)
+      }
+      this.queue.push({ name, input, owner, resolve: done, reject: failed })
       this.dispatch()
     })
+  }
+
+  /** Counts a job of `owner`'s until the returned function is called, once it has settled. */
+  private countOwn(owner: string | null): () => void {
+    if (owner === null) return () => undefined
+    this.ownJobs.set(owner, (this.ownJobs.get(owner) ?? 0) + 1)
+    return () => {
+      const left = (this.ownJobs.get(owner) ?? 1) - 1
+      if (left > 0) this.ownJobs.set(owner, left)
+      else this.ownJobs.delete(owner)
+    }
   }
 
   /** Refuses what waits, stops every thread (their jobs are refused) and resolves once they have exited. */
   async close(): Promise<void> {
     this.closed = true
-    for (const job of this.queue.splice(0)) job.reject(closedError(job.name))
+    for (const job of this.queue.drain()) job.reject(closedError(job.name))
     for (const thread of [...this.threads]) this.retire(thread, closedError)
     await Promise.all(this.stopping)
   }
@@ -243,7 +280,7 @@ export class WorkerPool {
     }
     if (!thread.ready) {
       // It died starting up: another start would likely die the same way, so refuse what waits rather than loop.
-      for (const waiting of this.queue.splice(0)) waiting.reject(threadFailedError(waiting.name, thread.failure?.message ?? `exit code ${code}`))
+      for (const waiting of this.queue.drain()) waiting.reject(threadFailedError(waiting.name, thread.failure?.message ?? `exit code ${code}`))
       return
     }
     this.dispatch()

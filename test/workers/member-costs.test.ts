@@ -3,7 +3,8 @@
  * of two very different 20,000-character judgments, an editor's 1.4 MB
  * import. Each runs in the worker pool while another board keeps relaying;
  * a job over its time or memory bound gets a clear error and the next job
- * runs; work beyond the queue is refused with 503 and Retry-After.
+ * runs; work beyond the queue is refused with 503 and Retry-After; and one
+ * person asking again and again cannot keep the others' work out of the pool.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import type { BoardDiff, FieldChange, TextEdit } from '../../shared/board-diff.ts'
@@ -13,9 +14,11 @@ import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
 import { echoProbe, type EchoProbe } from '../helpers/echo-probe.ts'
 import { largeSourceDocument, wordsText } from '../helpers/large-inputs.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
 import { connectClient } from '../helpers/yjs-client.ts'
 import { startTeam, type Team } from '../snapshots/team.ts'
 import { METRICS_TOKEN, metricsText, sample } from '../helpers/prometheus-text.ts'
+import { SAMPLE_ARTICLE } from '../helpers/sample-article.ts'
 
 type DiffBody = { empty: boolean; diff: BoardDiff }
 type ErrorBody = { error: { code: string; message: string } }
@@ -180,5 +183,43 @@ describe('an editor importing a large document', () => {
     const small = await importInto(api, boardId, largeSourceDocument(3000))
     expect(small.status).toBe(200)
     expect(await claimsOn(api, boardId)).toBe((small.body as ImportBody).createdClaimIds.length)
+  })
+})
+
+describe('a reviewer asking for long work again and again', () => {
+  let team: Team
+  afterEach(async () => {
+    await team.close()
+  })
+
+  it("cannot fill the pool's queue: their requests past their share are refused, and the owner's exports are served", async () => {
+    // One thread, and a queue that the reviewer's eight requests at a time would fill three times over.
+    team = await startTeam('sqlite', { WORKER_THREADS: '1', WORKER_QUEUE_LIMIT: '3', WORKER_JOBS_PER_PERSON: '2' })
+    const base = `/api/boards/${team.boardId}`
+    expect((await team.editor.post(`${base}/import`, { text: SAMPLE_ARTICLE })).status).toBe(200)
+    const snapshot = await team.editor.post<SnapshotSummary>(`${base}/snapshots`, { label: 'imported' })
+
+    let asking = true
+    const refusals: { status: number; code: string; retryAfter: string | null }[] = []
+    let answered = 0
+    const reviewerLoop = async () => {
+      while (asking) {
+        const read = await team.reviewer.get<BoardModel | ErrorBody>(`${base}/snapshots/${snapshot.body.id}`)
+        if (read.status === 200) answered++
+        else refusals.push({ status: read.status, code: (read.body as ErrorBody).error.code, retryAfter: read.headers.get('retry-after') })
+      }
+    }
+    const reviewer = Array.from({ length: 8 }, reviewerLoop)
+    try {
+      await waitFor(() => answered > 0 && refusals.length > 0 || undefined, 'the reviewer to be both answered and refused')
+      for (let i = 0; i < 3; i++) {
+        const exported = await team.owner.get<string | ErrorBody>(`${base}/export?format=md`)
+        expect(exported.status).toBe(200)
+      }
+    } finally {
+      asking = false
+      await Promise.all(reviewer)
+    }
+    expect(new Set(refusals.map((refusal) => JSON.stringify(refusal)))).toEqual(new Set([JSON.stringify({ status: 429, code: 'too_many_tasks', retryAfter: '5' })]))
   })
 })

@@ -1,0 +1,40 @@
+/**
+ * Jobs waiting for a thread, one line per owner, the lines served in turn:
+ * whoever asks while another person has many jobs waiting is next but one,
+ * not behind all of them. The server's own work (owner null) has a line too.
+ */
+export class FairQueue<J extends { owner: string | null }> {
+  /** In turn order: a line that was just served goes to the back. */
+  private readonly lines = new Map<string | null, J[]>()
+  private count = 0
+
+  get length(): number {
+    return this.count
+  }
+
+  push(job: J): void {
+    const line = this.lines.get(job.owner)
+    if (line) line.push(job)
+    else this.lines.set(job.owner, [job])
+    this.count++
+  }
+
+  /** The first job of the line whose turn it is. */
+  shift(): J | undefined {
+    const turn = this.lines.entries().next()
+    if (turn.done) return undefined
+    const [owner, line] = turn.value
+    const job = line.shift()
+    this.lines.delete(owner)
+    if (line.length > 0) this.lines.set(owner, line)
+    this.count--
+    return job
+  }
+
+  /** Every waiting job, in turn order; the queue is left empty. */
+  drain(): J[] {
+    const jobs: J[] = []
+    for (let job = this.shift(); job; job = this.shift()) jobs.push(job)
+    return jobs
+  }
+}
