@@ -5,7 +5,9 @@
  * account made 3,000 of them in ten seconds, after which each listing held
  * the event loop a third of a second); a named snapshot or a restore stores
  * the whole board once more (3.8 MB for the board of 1,000 assessments), and
- * a restore rewrites it for everyone on it. The admin is not counted, and
+ * a restore rewrites it for everyone on it; a review comment (up to 20,000
+ * characters) is kept for good, and every open thread is sent to everyone
+ * opening the board. The admin is not counted, and
  * neither is a caller without an account (open access), nor the command
  * line, which goes to storage itself.
  */

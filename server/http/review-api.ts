@@ -22,10 +22,11 @@ import { addComment, CommentRefused, setThreadResolved } from '../review/comment
 import { openThreads } from '../review/open-threads.ts'
 import { reviewTarget, type ReviewTarget } from '../review/snapshot-assessments.ts'
 import { reviewerId, reviewerStamp } from '../snapshots/actor.ts'
+import { spendAllowance } from './allowance.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole, snapshotParams } from './board-role.ts'
 import { ApiError } from './errors.ts'
-import { errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
+import { errorResponses, errorSchema, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const commentParams = snapshotParams.extend({ commentId: z.string().min(1).max(64) })
@@ -77,10 +78,15 @@ export function reviewApi(): OpenAPIHono<SignedInEnv> {
       middleware: boardRole('reviewer'),
       summary: "Comment on one of the snapshot's assessments, starting a thread or replying in one",
       request: { params: snapshotParams, body: jsonBody(commentInputSchema) },
-      responses: { 201: jsonResponse(reviewCommentSchema, 'The new comment'), ...errorResponses },
+      responses: {
+        201: jsonResponse(reviewCommentSchema, 'The new comment'),
+        ...errorResponses,
+        429: jsonResponse(errorSchema, 'Written as many comments as COMMENTS_PER_HOUR_PER_PERSON allows for now; Retry-After says when to try again'),
+      },
     }),
     async (c) => {
       const { snapshotId } = c.req.valid('param')
+      spendAllowance(c.var.services.allowances.comments, c.var.principal, 'written as many comments')
       const found = await target(c, snapshotId)
       try {
         return c.json(await addComment(c.var.services.storage, found, c.req.valid('json'), c.var.principal), 201)

@@ -4,13 +4,15 @@
  * 3,000 in ten seconds, after which every board list held the event loop a
  * third of a second), and make snapshots or restore them
  * (SNAPSHOTS_PER_HOUR_PER_PERSON; each stores the whole board again, and a
- * restore rewrites it for everyone on it). A burst of that many, then that
+ * restore rewrites it for everyone on it), and write review comments
+ * (COMMENTS_PER_HOUR_PER_PERSON; each is kept for good, and every open thread
+ * is sent to everyone opening the board). A burst of that many, then that
  * many an hour; past it `429` with Retry-After, and nothing is done. Another
  * person is not affected, and the admin is not counted.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
-import type { RestoreResult, SnapshotSummary } from '../../shared/snapshot-model.ts'
+import type { OpenThread, RestoreResult, ReviewComment, SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
@@ -20,7 +22,7 @@ type ErrorBody = { error: { code: string; message: string } }
 let server: TestServer
 
 beforeEach(async () => {
-  server = await startTestServer({ accounts: true, env: { BOARDS_PER_HOUR_PER_PERSON: '3', SNAPSHOTS_PER_HOUR_PER_PERSON: '3', SNAPSHOT_INTERVAL_MINUTES: '0' } })
+  server = await startTestServer({ accounts: true, env: { BOARDS_PER_HOUR_PER_PERSON: '3', SNAPSHOTS_PER_HOUR_PER_PERSON: '3', COMMENTS_PER_HOUR_PER_PERSON: '3', SNAPSHOT_INTERVAL_MINUTES: '0' } })
 })
 
 afterEach(async () => {
@@ -82,4 +84,35 @@ it('counts a person’s named snapshots and restores together; past the limit ne
   // The admin is not counted.
   const admin = await as(await addAccount(server, { name: 'Ada Admin', isAdmin: true }))
   for (let i = 1; i <= 4; i++) expect((await snapshot(admin, `admin's ${i}`)).status).toBe(201)
+})
+
+it('counts a person’s comments and replies; past the limit nothing is stored, and other reviewers carry on', async () => {
+  const owner = await as(await addAccount(server, { name: 'Olivia Owner' }))
+  const boardId = (await create(owner, 'Wagner redeployment')).body.id
+  const base = `/api/boards/${boardId}`
+  const card = (await owner.post<{ id: string }>(`${base}/assessments`, { title: 'Wagner will redeploy' })).body.id
+  const snapshotId = (await owner.post<SnapshotSummary>(`${base}/snapshots`, { label: 'For review' })).body.id
+  const reviewer = async (name: string) => {
+    const account = await addAccount(server, { name })
+    await addMember(server, boardId, account, 'reviewer')
+    return as(account)
+  }
+  const rita = await reviewer('Rita Reviewer')
+  const comment = (api: ApiClient, body: object) => api.post<ReviewComment & ErrorBody>(`${base}/snapshots/${snapshotId}/comments`, body)
+
+  const thread = (await comment(rita, { assessmentId: card, body: 'Which source says weeks?' })).body
+  expect((await comment(rita, { parentId: thread.id, body: 'Found it: the NATO briefing.' })).status).toBe(201)
+  expect((await comment(rita, { assessmentId: card, body: 'A second thread.' })).status).toBe(201)
+  const refused = await comment(rita, { parentId: thread.id, body: 'One too many.' })
+  expect(refused.status).toBe(429)
+  expect(refused.headers.get('retry-after')).toBe('1200')
+  expect(refused.body.error).toEqual({ code: 'rate_limited', message: 'You have written as many comments as you may for now. Try again in 1200 s.' })
+
+  const rex = await reviewer('Rex Reviewer')
+  expect((await comment(rex, { parentId: thread.id, body: 'Agreed.' })).status).toBe(201)
+  const open = (await owner.get<OpenThread[]>(`${base}/review/open-threads`)).body
+  expect(open.map((t) => t.comments.map((c) => c.body))).toEqual([
+    ['Which source says weeks?', 'Found it: the NATO briefing.', 'Agreed.'],
+    ['A second thread.'],
+  ])
 })
