@@ -43,6 +43,15 @@ export const RELAY_LIMITS = {
    * apply, so a person can hold it at most a fifth of the time.
    */
   bytesPerSecond: 1024 * 1024,
+  /**
+   * Bytes of change one person may add to boards an hour, over all their
+   * connections to the instance, counted as the board takes them in (what a
+   * client sends again that the board already holds costs nothing). Each byte
+   * stays stored, and a loaded board holds up to some 30 times its stored bytes
+   * in memory: at the bytes a second alone, one editor could add 3.6 GB an hour.
+   * An analyst typing flat out adds a few megabytes.
+   */
+  writtenBytesPerHour: 16 * 1024 * 1024,
   /** Bytes queued to one connection that reads too slowly. */
   queuedBytesPerConnection: 32 * 1024 * 1024,
   /** Bytes queued to slow readers across all connections of the instance. */

@@ -43,6 +43,8 @@ export const CLOSE = {
   rateLimited: { code: 4029, reason: 'too many messages; slow down' },
   /** Final: a presence state over the size or nesting limit, or not an object, is not sent again. */
   presenceRefused: { code: 4413, reason: 'presence state too large, too deeply nested or not an object' },
+  /** Final: the person added as many bytes of change to boards as one may in an hour (RELAY_LIMITS.writtenBytesPerHour); the page keeps what was not saved. */
+  writtenTooMuch: { code: 4429, reason: 'you have changed boards as much as one person may in an hour here; reload the page later' },
   /** Final: changes waiting on content the server never received grew past the cap. */
   missingDependencies: { code: 4409, reason: 'changes depend on content the server does not have' },
   /** Bytes queued to slow readers across all connections reached the cap: the largest backlogs go first. */

@@ -461,6 +461,39 @@ describe('limits', () => {
     expect(await answered(boToken)).toBe('answered')
   })
 
+  it('bytes written an hour are a person’s: past them their socket is closed 4429 and the change is not stored; what a client sends again that the board holds spends nothing; another person carries on', async () => {
+    const server = await start({ accounts: true, access: undefined, env: { WS_MAX_WRITTEN_BYTES_PER_HOUR: '65536' } })
+    const { boardId, anaToken, boToken } = await twoPeopleOnABoard(server)
+    const ana = connect(server, boardId, { token: anaToken })
+    const closes = closeCodes(ana)
+    await ana.synced()
+    const judgment = 'An eyewitness account from the border crossing. '.repeat(200)
+    const added: string[] = []
+    const addCard = async () => {
+      added.push(addAssessment(ana.doc, { title: `Card ${added.length}`, judgment }))
+      await waitFor(async () => closes.length > 0 || (await storedBoard(server, boardId)).assessments.length === added.length || undefined, 'the card to be stored or refused')
+    }
+    for (let i = 0; i < 3; i++) await addCard()
+
+    // Ana's whole board, sent again twenty times from another socket of hers (600 KB): the board takes in none of it.
+    const again = await raw(server, `${boardId}?token=${anaToken}`)
+    for (let i = 0; i < 20; i++) again.send(frames.update(Y.encodeStateAsUpdate(ana.doc)))
+    again.send(frames.queryAwareness())
+    await waitFor(() => receivedPresenceFrames(again) > 0 || again.isClosed(), 'the frames sent again to be handled')
+    expect(again.isClosed()).toBe(false)
+
+    while (closes.length === 0 && added.length < 20) await addCard()
+    expect(closes).toEqual([CLOSE.writtenTooMuch.code])
+    // About 9.7 KB a card: six fit in 64 KiB, the seventh is past it.
+    expect(added).toHaveLength(7)
+    expect((await storedBoard(server, boardId)).assessments.map((card) => card.title).sort()).toEqual(added.slice(0, 6).map((_, i) => `Card ${i}`))
+
+    const bo = connect(server, boardId, { token: boToken })
+    await bo.synced()
+    addAssessment(bo.doc, { title: 'Bo carries on', judgment })
+    await waitFor(async () => (await storedBoard(server, boardId)).assessments.some((card) => card.title === 'Bo carries on') || undefined, 'Bo’s card to be stored')
+  })
+
   it('bytes a second: a query’s answer counts as if its sender had sent it; one its budget cannot cover closes it with the rate-limit code', async () => {
     const server = await start({ env: { WS_MAX_BYTES_PER_SECOND: '1024' } })
     const boardId = await apiClient(server.url).createBoard('Answer bytes')

@@ -86,6 +86,16 @@ export class Connection implements QueuedReceiver {
     return this.options.admission.rates.admitFrame(byteLength)
   }
 
+  /** Whether an update of `byteLength` may still be added to a board this hour by this connection's person. */
+  mayWrite(byteLength: number): boolean {
+    return this.options.admission.rates.mayWrite(byteLength)
+  }
+
+  /** Counts what the board took in of this connection's update against its person's hour. */
+  wrote(byteLength: number): void {
+    this.options.admission.rates.wrote(byteLength)
+  }
+
   /** Runs `answer` (to a sync step 1 whose reply needs an encoding of its own) in its turn, instead of any one still waiting. */
   paceSync(answer: () => void): void {
     this.pacedSync = answer

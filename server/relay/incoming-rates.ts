@@ -1,33 +1,46 @@
 /**
  * What may arrive a second, in frames and in bytes (an update's cost in splits
- * and the answers asked for count as bytes too), from one person over all
- * their connections on this instance, or from one connection without a person.
- * Per person, since a person may hold `connectionsPerPerson` sockets: counted
- * per connection, twenty sockets sent twenty times what one may.
+ * and the answers asked for count as bytes too), and what may be added to
+ * boards an hour, from one person over all their connections on this
+ * instance, or from one connection without a person. Per person, since a
+ * person may hold `connectionsPerPerson` sockets: counted per connection,
+ * twenty sockets sent twenty times what one may.
  */
 import { LIMITS, type RelayLimits } from '../../shared/limits.ts'
 import { TokenBucket } from './token-bucket.ts'
 
-export type IncomingRateLimits = Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond'>
+export type IncomingRateLimits = Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond' | 'writtenBytesPerHour'>
 
 export class IncomingRates {
   private readonly messages: TokenBucket
   private readonly bytes: TokenBucket
-  /** How long both take to fill again from empty. */
+  private readonly written: TokenBucket
+  /** How long all three take to fill again from empty. */
   readonly refillMs: number
 
-  constructor({ messagesPerSecond, bytesPerSecond }: IncomingRateLimits) {
+  constructor({ messagesPerSecond, bytesPerSecond, writtenBytesPerHour }: IncomingRateLimits) {
     const messageBurst = messagesPerSecond * 2
     // A burst may hold one frame of the largest size, e.g. a client's whole offline work in its sync step 2.
     const byteBurst = Math.max(bytesPerSecond * 2, LIMITS.maxMessageBytes)
     this.messages = new TokenBucket(messagesPerSecond, messageBurst)
     this.bytes = new TokenBucket(bytesPerSecond, byteBurst)
-    this.refillMs = Math.ceil(1000 * Math.max(messageBurst / messagesPerSecond, byteBurst / bytesPerSecond))
+    this.written = new TokenBucket(writtenBytesPerHour / 3600, writtenBytesPerHour)
+    this.refillMs = Math.ceil(1000 * Math.max(messageBurst / messagesPerSecond, byteBurst / bytesPerSecond, 3600))
   }
 
   /** Counts an incoming frame; false when it comes faster than it may. */
   admitFrame(byteLength: number): boolean {
     return this.messages.take(1) && this.bytes.take(byteLength)
+  }
+
+  /** Whether an update of `byteLength` may still be added to a board this hour: at most that much of it can be new to the board. */
+  mayWrite(byteLength: number): boolean {
+    return this.written.holds(byteLength)
+  }
+
+  /** Counts what a board took in of an update (it may go past what was left, once: the next is refused). */
+  wrote(byteLength: number): void {
+    this.written.spend(byteLength)
   }
 
   /** Counts work asked for as if that many bytes had been sent; false when that is more than may be had now. */

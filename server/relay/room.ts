@@ -285,6 +285,10 @@ export class Room {
       connection.close(CLOSE.rateLimited, new Error(`update's splits cost as much as ${verdict.splitCostBytes} bytes, more than its sender may send now`))
       return
     }
+    if (!connection.mayWrite(update.byteLength)) {
+      connection.close(CLOSE.writtenTooMuch, new Error(`an update of ${update.byteLength} bytes, past what its sender may still add to boards this hour`))
+      return
+    }
     if (this.flushing) this.deferred.push(() => this.applyFrom(connection, update))
     else this.applyFrom(connection, update)
   }
@@ -584,6 +588,8 @@ export class Room {
     this.wholeState.applied(update)
     this.lastStep2 = null
     this.storedAnswers.clear()
+    // What the doc took in, not what was sent: a client sending again what the board holds spends nothing.
+    if (origin instanceof Connection) origin.wrote(update.byteLength)
     const source = isChangeOrigin(origin) ? origin.source : null
     if (source === 'remote') {
       this.storedByteCount += update.byteLength

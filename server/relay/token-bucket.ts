@@ -14,11 +14,26 @@ export class TokenBucket {
   }
 
   take(amount = 1): boolean {
+    if (!this.holds(amount)) return false
+    this.tokens -= amount
+    return true
+  }
+
+  /** Whether `amount` could be taken now. */
+  holds(amount: number): boolean {
+    this.refill()
+    return this.tokens >= amount
+  }
+
+  /** Takes `amount` whatever is there: the bucket may go below empty, and refills from there. */
+  spend(amount: number): void {
+    this.refill()
+    this.tokens -= amount
+  }
+
+  private refill(): void {
     const now = performance.now()
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.refilledAt) / 1000) * this.perSecond)
     this.refilledAt = now
-    if (this.tokens < amount) return false
-    this.tokens -= amount
-    return true
   }
 }
