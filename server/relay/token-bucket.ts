@@ -1,6 +1,8 @@
 /**
  * A rate with a burst: `capacity` tokens, refilled at `perSecond`. Taking more
- * than is there fails and takes nothing, so a refused frame costs nothing.
+ * than is there fails and takes nothing, so a refused frame costs nothing;
+ * spending what was only known once it was done (what a board took in of an
+ * update) may leave it in debt, which the refill pays back first.
  */
 export class TokenBucket {
   private tokens: number

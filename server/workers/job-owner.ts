@@ -6,6 +6,10 @@
  * read, an export, a comparison) has to carry it. Work the server does of
  * itself (compaction, automatic snapshots) runs `asServer`, also when a
  * person's change set it off, so that it is never counted against them.
+ * Once a store is set, Node 20 tracks it through every promise; the relay's
+ * cost per keystroke showed nothing of it (the comparison bench with a store
+ * set in the measured process: 1.18× / 1.29× / 1.27× the reference server's
+ * CPU at 10 / 50 / 200 readers, without one 1.20× / 1.46× / 1.38×, noise).
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 
