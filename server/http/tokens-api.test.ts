@@ -1,6 +1,7 @@
 /** Personal API tokens: status codes and validation through the real app (no server, no socket). */
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../test/helpers/test-app.ts'
+import { issueApiToken } from '../auth/accounts.ts'
 
 const given = useTestApp()
 
@@ -25,6 +26,23 @@ describe('the tokens API', () => {
     expect((await api.post('/api/tokens', {})).status).toBe(400)
     expect((await api.post('/api/tokens', { name: '' })).status).toBe(400)
     expect((await api.post('/api/tokens', { name: 'x', scope: 'all' })).status).toBe(400)
+  })
+
+  it('refuses a 101st token that is not revoked (409), and makes it once one is revoked', async () => {
+    const { account } = await given.app.account()
+    const api = await given.app.signIn(account)
+    const active = await given.app.services.storage.tokens.listActive(account.id)
+    for (let i = active.length; i < 99; i++) await issueApiToken(given.app.services.storage, account.id, `script ${i}`)
+    const hundredth = await api.post<{ id: string }>('/api/tokens', { name: 'the hundredth' })
+    expect(hundredth.status).toBe(201)
+    const refused = await api.post<{ error: { code: string; message: string } }>('/api/tokens', { name: 'one too many' })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error).toEqual({
+      code: 'too_many_tokens',
+      message: 'You have 100 API tokens that are not revoked: revoke one you no longer use, then create this one.',
+    })
+    expect((await api.delete(`/api/tokens/${hundredth.body.id}`)).status).toBe(204)
+    expect((await api.post('/api/tokens', { name: 'in its place' })).status).toBe(201)
   })
 
   it('a malformed or unknown bearer token is 401', async () => {

@@ -12,6 +12,13 @@ import { validationHook } from './validation-hook.ts'
 const tokenSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() })
 const createdTokenSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), token: z.string() })
 
+/**
+ * Each token is a row, an audit entry and a line of the account page: a
+ * person signed in could otherwise mint them without end (the CLI, run by
+ * the operator, is not counted).
+ */
+const ACTIVE_TOKENS_PER_ACCOUNT = 100
+
 export function tokensApi(): OpenAPIHono<SignedInEnv> {
   const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
 
@@ -33,7 +40,7 @@ export function tokensApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'post',
       path: '/tokens',
-      summary: 'Create an API token; the response is the only time it is shown',
+      summary: 'Create an API token; the response is the only time it is shown (at most 100 not revoked an account: 409 beyond)',
       request: { body: jsonBody(z.object({ name: textField().trim().min(1).max(100) }).strict()) },
       responses: { 201: jsonResponse(createdTokenSchema, 'The new token'), ...errorResponses },
     }),
@@ -43,6 +50,9 @@ export function tokensApi(): OpenAPIHono<SignedInEnv> {
       const userId = requireAccount(principal.userId)
       // A leaked token must not be able to mint others that outlive its revocation.
       if (principal.via === 'token') throw new ApiError(403, 'forbidden', 'An API token cannot create tokens: sign in, or use `assay token create`.')
+      if ((await services.storage.tokens.listActive(userId)).length >= ACTIVE_TOKENS_PER_ACCOUNT) {
+        throw new ApiError(409, 'too_many_tokens', `You have ${ACTIVE_TOKENS_PER_ACCOUNT} API tokens that are not revoked: revoke one you no longer use, then create this one.`)
+      }
       const { record, token } = await issueApiToken(services.storage, userId, c.req.valid('json').name)
       await audit(services, { actor: principal, action: 'token-created', detail: { tokenId: record.id, name: record.name } })
       c.header('Cache-Control', 'no-store')
