@@ -44,9 +44,10 @@ export const RELAY_LIMITS = {
    */
   bytesPerSecond: 1024 * 1024,
   /**
-   * Bytes of change one person may add to boards an hour, over all their
-   * connections to the instance, counted as the board takes them in (what a
-   * client sends again that the board already holds costs nothing). Each byte
+   * Bytes of change one person may add to boards an hour on the instance,
+   * over all their connections and their HTTP edits and imports together,
+   * counted as the board takes them in (what a client sends again that the
+   * board already holds costs nothing). Each byte
    * stays stored, and a loaded board holds up to some 30 times its stored bytes
    * in memory: at the bytes a second alone, one editor could add 3.6 GB an hour.
    * An analyst typing flat out adds a few megabytes.

@@ -16,6 +16,7 @@ import { LIMITS } from '../shared/limits.ts'
 import { CLOSE, MESSAGE_AWARENESS, UPGRADE_REFUSED } from '../shared/protocol.ts'
 import type { Storage } from '../server/storage/storage.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
+import { largeSourceDocument } from './helpers/large-inputs.ts'
 import { apiClient } from './helpers/api.ts'
 import { AppendControl } from './helpers/append-control.ts'
 import { openAccess } from './helpers/open-access.ts'
@@ -462,7 +463,7 @@ describe('limits', () => {
   })
 
   it('bytes written an hour are a person’s: past them their socket is closed 4429 and the change is not stored; what a client sends again that the board holds spends nothing; another person carries on', async () => {
-    const server = await start({ accounts: true, access: undefined, env: { WS_MAX_WRITTEN_BYTES_PER_HOUR: '65536' } })
+    const server = await start({ accounts: true, access: undefined, env: { WRITTEN_BYTES_PER_HOUR_PER_PERSON: '65536' } })
     const { boardId, anaToken, boToken } = await twoPeopleOnABoard(server)
     const ana = connect(server, boardId, { token: anaToken })
     const closes = closeCodes(ana)
@@ -492,6 +493,34 @@ describe('limits', () => {
     await bo.synced()
     addAssessment(bo.doc, { title: 'Bo carries on', judgment })
     await waitFor(async () => (await storedBoard(server, boardId)).assessments.some((card) => card.title === 'Bo carries on') || undefined, 'Bo’s card to be stored')
+  })
+
+  it('bytes written an hour count a person’s HTTP edits and imports too: past them 429 with nothing stored, and their socket is refused as well; another person carries on', async () => {
+    const server = await start({ accounts: true, access: undefined, env: { WRITTEN_BYTES_PER_HOUR_PER_PERSON: '65536' } })
+    const { boardId, anaToken, boToken } = await twoPeopleOnABoard(server)
+    const asAna = apiClient(server.url, { authorization: `Bearer ${anaToken}` })
+    const judgment = 'An eyewitness account from the border crossing. '.repeat(200)
+    const statuses: number[] = []
+    while (!statuses.includes(429) && statuses.length < 20) statuses.push((await asAna.post(`/api/boards/${boardId}/assessments`, { title: `Card ${statuses.length}`, judgment })).status)
+    // About 9.7 KB a card: six fit in 64 KiB.
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 201, 429])
+    // What is left (about 6.7 KB) takes a short report, not one of 8 KB.
+    const refused = await asAna.post<{ error: { code: string } }>(`/api/boards/${boardId}/import`, { text: largeSourceDocument(8000) })
+    expect(refused.status).toBe(429)
+    expect(refused.body.error.code).toBe('written_too_much')
+    expect(refused.headers.get('retry-after')).toBe('60')
+    expect((await storedBoard(server, boardId)).assessments).toHaveLength(6)
+    expect((await storedBoard(server, boardId)).claims).toHaveLength(0)
+    expect((await asAna.post(`/api/boards/${boardId}/import`, { text: 'A short wire report of troops at the border. [citation: NATO]' })).status).toBe(200)
+    expect((await storedBoard(server, boardId)).claims).toHaveLength(1)
+
+    const ana = connect(server, boardId, { token: anaToken })
+    const closes = closeCodes(ana)
+    await ana.synced()
+    addAssessment(ana.doc, { title: 'From her socket', judgment })
+    await waitFor(() => closes.length > 0, 'Ana’s socket to be refused')
+    expect(closes).toEqual([CLOSE.writtenTooMuch.code])
+    expect((await apiClient(server.url, { authorization: `Bearer ${boToken}` }).post(`/api/boards/${boardId}/assessments`, { title: 'Bo carries on', judgment })).status).toBe(201)
   })
 
   it('bytes a second: a query’s answer counts as if its sender had sent it; one its budget cannot cover closes it with the rate-limit code', async () => {

@@ -9,6 +9,7 @@ import { BatchError } from '../../shared/board-batch.ts'
 import { BoardError } from '../../shared/board-doc.ts'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
 import { BoardDeleted, CommitsFailing, SavingDelayed } from '../relay/commit-errors.ts'
+import { WrittenTooMuch } from '../relay/written-budget.ts'
 import { storageTroubleOf, type StorageTrouble } from '../storage/storage-errors.ts'
 import { WorkerJobError, type JobRefusal } from '../workers/worker-errors.ts'
 
@@ -74,6 +75,11 @@ const UNAVAILABLE_CODES: Record<Unavailable, string> = {
   'shutting-down': 'shutting_down',
 }
 
+/** The budget refills over the hour: a small change fits again within a minute or so. */
+const WRITTEN_TOO_MUCH_RETRY_SECONDS = 60
+const WRITTEN_TOO_MUCH_MESSAGE =
+  'You have added as much to boards as one person may in an hour on this server (WRITTEN_BYTES_PER_HOUR_PER_PERSON); nothing of this change was made. Try again later.'
+
 /** 202, not 503: the change is accepted and will be saved, and asking again would make it twice. */
 const SAVING_DELAYED_MESSAGE =
   'Your change was made but is not saved yet: the database is slow or refusing writes. It is kept on the server and saved with the board’s other changes as soon as the database takes them; do not send it again.'
@@ -92,6 +98,10 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof SavingDelayed) {
     c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'change applied but not yet saved; answered 202')
     return c.json({ saving: 'delayed', message: SAVING_DELAYED_MESSAGE }, 202)
+  }
+  if (error instanceof WrittenTooMuch) {
+    c.header('Retry-After', String(WRITTEN_TOO_MUCH_RETRY_SECONDS))
+    return c.json(errorBody('written_too_much', WRITTEN_TOO_MUCH_MESSAGE), 429)
   }
   if (error instanceof BoardDeleted) return c.json(errorBody('not_found', 'Board not found: it was deleted while this request was served, and nothing of the request was applied.'), 404)
   if (error instanceof ApiError) {

@@ -7,6 +7,7 @@ import { serverOrigin } from '../../shared/change-origin.ts'
 import type { ChecksReport } from '../../shared/checks-report.ts'
 import type { ExportScope } from '../../shared/export-scope.ts'
 import { checkVersion } from '../export/export-version.ts'
+import { counted, requireWritable } from '../relay/written-budget.ts'
 import { storedBoardJson } from '../snapshots/stored-board.ts'
 import type { BoardEnv } from './app-env.ts'
 import { rightStillHeld } from './board-role.ts'
@@ -17,9 +18,13 @@ import type { JsonText } from './json-text.ts'
  * Changes the board's live document and resolves once the change is committed.
  * The caller's right is decided again right before the change is applied: the
  * room may have had to be loaded, or a commit waited for, since the request's check.
+ * What it adds counts against what the caller may add to boards this hour.
  */
 export async function changeBoard<T>(c: Context<BoardEnv>, change: (doc: Y.Doc) => T): Promise<T> {
-  const result = await c.var.services.rooms.withRoom(c.var.board.id, (room) => room.change(change, rightStillHeld(c)))
+  const { principal, services } = c.var
+  const rates = principal.userId === null ? null : services.rooms.ratesOf(principal.userId)
+  requireWritable(rates, Number(c.req.header('content-length') ?? 0))
+  const result = await services.rooms.withRoom(c.var.board.id, (room) => room.change(counted(rates, change), rightStillHeld(c)))
   if (result === null) throw notFound('Board')
   return result
 }

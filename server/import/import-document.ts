@@ -6,6 +6,7 @@ import { serverOrigin } from '../../shared/change-origin.ts'
 import { inTurn } from '../boards/prepared-changes.ts'
 import type { ChangeCheck } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
+import { counted, requireWritable } from '../relay/written-budget.ts'
 import type { StoredBoards } from '../snapshots/stored-board.ts'
 import type { ImportInput } from './import-job.ts'
 
@@ -19,7 +20,8 @@ export type ImportRequest = { document: ImportInput; title?: string | undefined;
  * right before the result is applied, whether `by` may still make the change:
  * planning, and waiting behind other imports, take long enough for a right to
  * be taken away meanwhile (the command line has none: its operator holds every
- * right). Null when there is no such board.
+ * right). What it adds counts against what `by` may add to boards this
+ * hour. Null when there is no such board.
  */
 export async function importDocument(
   services: StoredBoards & { rooms: RoomRegistry },
@@ -28,6 +30,9 @@ export async function importDocument(
   by: Principal,
   check?: ChangeCheck,
 ): Promise<ImportPreview | ImportResult | null> {
+  // A preview changes nothing; without an account (the command line's operator) there is no budget.
+  const rates = by.userId === null || request.preview ? null : services.rooms.ratesOf(by.userId)
+  requireWritable(rates, 'text' in request.document ? request.document.text.length : request.document.file.bytes.byteLength)
   return inTurn(boardId, () =>
     services.rooms.withRoom(boardId, async (room) => {
       // What the room has applied (its layout migration on load, too) is stored before the worker reads the store.
@@ -36,10 +41,13 @@ export async function importDocument(
       const { result, update } = await services.workers.run('import-document', { log: { checkpoint, updates }, ...request, by: by.name })
       if (update) {
         const origin = serverOrigin(by.userId ?? by.name)
-        await room.change((doc) => {
-          requireSources(doc, result)
-          Y.applyUpdate(doc, update, origin)
-        }, check)
+        await room.change(
+          counted(rates, (doc) => {
+            requireSources(doc, result)
+            Y.applyUpdate(doc, update, origin)
+          }),
+          check,
+        )
       }
       return result
     }),

@@ -59,6 +59,20 @@ export class ConnectionLimits {
     return { rates: person?.rates ?? new IncomingRates(this.limits.rates), claim: () => clearTimeout(unclaimed), release }
   }
 
+  /**
+   * What a person may still send and add here, the same their sockets count
+   * against: their HTTP changes count against it too. Kept as after their last
+   * socket when they hold none.
+   */
+  ratesOf(personId: string): IncomingRates {
+    const person = this.person(personId)
+    if (person.connections === 0) {
+      clearTimeout(person.forget)
+      this.forgetLater(person)
+    }
+    return person.rates
+  }
+
   private person(personId: string): Person {
     let person = this.people.get(personId)
     if (!person) this.people.set(personId, (person = { id: personId, connections: 0, rates: new IncomingRates(this.limits.rates), forget: undefined }))

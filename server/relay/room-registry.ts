@@ -15,6 +15,7 @@ import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
 import type { BoardRecord, Storage } from '../storage/storage.ts'
 import { ConnectionLimits, type Admission, type AdmissionRefusal } from './connection-limits.ts'
+import type { IncomingRates } from './incoming-rates.ts'
 import type { ConnectionSelector } from './connection-selector.ts'
 import { JoinsInFlight, type JoinInFlight } from './joins-in-flight.ts'
 import { OutboundBudget } from './outbound-budget.ts'
@@ -84,6 +85,11 @@ export class RoomRegistry implements RelayControl {
    */
   admit(personId: string | null): Admission | AdmissionRefusal {
     return this.connectionLimits.admit(personId)
+  }
+
+  /** What a person may still send and add to boards on this instance (their sockets' budget, which their HTTP changes share). */
+  ratesOf(personId: string): IncomingRates {
+    return this.connectionLimits.ratesOf(personId)
   }
 
   /** A websocket upgrade begins deciding its rights: see JoinsInFlight; end() it once its socket joined or never will. */
