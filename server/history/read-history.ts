@@ -7,9 +7,9 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import { EDIT_SESSION_GAP_MS, type AsOf, type AssessmentChange, type AttributedField, type BoardHistory } from '../../shared/history-model.ts'
 import type { Services } from '../services.ts'
 import type { StoredLog } from '../snapshots/board-state.ts'
-import type { AssessmentChangeRecord, ChangeFilter } from '../storage/storage.ts'
+import type { AssessmentChangeRecord, ChangeFilter, HistoryStore } from '../storage/storage.ts'
 import { AuthorNames } from './authors.ts'
-import { editSessions } from './edit-sessions.ts'
+import { EditSessions, type RawSession } from './edit-sessions.ts'
 
 type HistoryServices = Pick<Services, 'storage' | 'workers' | 'tailChanges' | 'clock'>
 
@@ -103,24 +103,18 @@ function coalesce(changes: readonly AssessmentChangeRecord[]): AssessmentChangeR
 
 /** Rows read for one listing of sessions at most: a week of a busy board. */
 const MAX_ROWS = 200_000
+/** Rows read in one turn of the event loop (a few milliseconds on SQLite), the relay's work going on between. */
+const ROWS_PER_PAGE = 2_000
 /** Sessions listed at most. */
 const MAX_SESSIONS = 1000
-
-/** Long before any board: the history kept from the start answers with no row, cheaply. */
-const BEFORE_ANY_BOARD = '0000-01-01T00:00:00.000Z'
 
 /** The editing sessions in [from, to], and the moments kept from before the detail window. */
 export async function readBoardHistory(services: HistoryServices, boardId: string, range: { from: string; to: string }): Promise<BoardHistory> {
   const { history } = services.storage
-  const [rows, checkpoints, start] = await Promise.all([
-    history.rowInfo(boardId, { ...range, limit: MAX_ROWS }),
-    history.checkpoints(boardId),
-    history.readAt(boardId, BEFORE_ANY_BOARD),
-  ])
-  const sessions = editSessions(rows)
+  const [{ sessions, rows }, checkpoints, keptFrom] = await Promise.all([sessionsIn(history, boardId, range), history.checkpoints(boardId), history.keptFrom(boardId)])
   const names = new AuthorNames(services.storage)
   const firstDetailed = checkpoints.find((checkpoint) => checkpoint.rowsKept)
-  const detailFrom = checkpoints.some((checkpoint) => !checkpoint.rowsKept) ? (firstDetailed?.at ?? null) : start.keptFrom
+  const detailFrom = checkpoints.some((checkpoint) => !checkpoint.rowsKept) ? (firstDetailed?.at ?? null) : keptFrom
   return {
     sessions: await Promise.all(sessions.slice(0, MAX_SESSIONS).map(async (session) => ({ by: await names.of(session.origin), from: session.from, to: session.to, edits: session.edits }))),
     keptMoments: checkpoints
@@ -128,6 +122,22 @@ export async function readBoardHistory(services: HistoryServices, boardId: strin
       .map((checkpoint) => checkpoint.at)
       .reverse(),
     detailFrom,
-    truncated: rows.length === MAX_ROWS || sessions.length > MAX_SESSIONS,
+    truncated: rows === MAX_ROWS || sessions.length > MAX_SESSIONS,
   }
+}
+
+/** The editing sessions of the newest MAX_ROWS rows in the range, newest first, and how many rows they hold. */
+async function sessionsIn(history: HistoryStore, boardId: string, range: { from: string; to: string }): Promise<{ sessions: RawSession[]; rows: number }> {
+  const sessions = new EditSessions()
+  let rows = 0
+  let beforeSeq: number | undefined
+  while (rows < MAX_ROWS) {
+    const page = await history.rowInfo(boardId, { ...range, limit: Math.min(ROWS_PER_PAGE, MAX_ROWS - rows), beforeSeq })
+    sessions.addOlder(page)
+    rows += page.length
+    if (page.length < ROWS_PER_PAGE) break
+    beforeSeq = page[0]!.seq
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  return { sessions: sessions.newestFirst(), rows }
 }

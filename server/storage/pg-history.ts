@@ -3,7 +3,7 @@ import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/pg/s
 import { thinHistory } from '../history/thin-history.ts'
 import { readTail } from './pg-update-log.ts'
 import type { PgDb } from './pg-db.ts'
-import type { AssessmentChangeRecord, ChangeFilter, CheckpointInfo, HistoryAt, HistoryPolicy, HistorySize, HistoryStore, LogRow, LogRowInfo, TailState } from './storage.ts'
+import type { AssessmentChangeRecord, ChangeFilter, CheckpointInfo, HistoryAt, HistoryPolicy, HistorySize, HistoryStore, LogRow, LogRowInfo, RowRange, TailState } from './storage.ts'
 
 const changeColumns = {
   assessmentId: boardChanges.assessmentId,
@@ -14,6 +14,14 @@ const changeColumns = {
   firstAt: boardChanges.firstAt,
   at: boardChanges.at,
   seq: boardChanges.seq,
+}
+
+/** When the board's kept history starts (its oldest checkpoint, once the rows before it were dropped), or null when it is kept from the start. */
+async function keptFromIn(tx: Pick<PgDb, 'select'>, boardId: string): Promise<string | null> {
+  const [oldest] = await tx.select({ through: boardCheckpoints.throughSeq, at: boardCheckpoints.at }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(asc(boardCheckpoints.throughSeq)).limit(1)
+  const [first] = await tx.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId))
+  const firstSeq = first?.seq ?? null
+  return !oldest || (firstSeq !== null && firstSeq <= oldest.through) ? null : oldest.at
 }
 
 export class PgHistoryStore implements HistoryStore {
@@ -39,14 +47,15 @@ export class PgHistoryStore implements HistoryStore {
           return { checkpoint: { state: new Uint8Array(checkpoint.state), throughSeq: checkpoint.throughSeq, at: checkpoint.at }, rows, exact: checkpoint.rowsKept, keptFrom: null }
         }
         // Before the oldest kept checkpoint: rebuilt from the start, unless its rows were dropped.
-        const [oldest] = await tx.select({ through: boardCheckpoints.throughSeq, at: boardCheckpoints.at }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(asc(boardCheckpoints.throughSeq)).limit(1)
-        const [first] = await tx.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId))
-        const firstSeq = first?.seq ?? null
-        const fromStart = !oldest || (firstSeq !== null && firstSeq <= oldest.through)
-        return { checkpoint: null, rows: fromStart ? rows : [], exact: fromStart, keptFrom: fromStart ? null : oldest.at }
+        const keptFrom = await keptFromIn(tx, boardId)
+        return { checkpoint: null, rows: keptFrom === null ? rows : [], exact: keptFrom === null, keptFrom }
       },
       { isolationLevel: 'repeatable read' },
     )
+  }
+
+  async keptFrom(boardId: string): Promise<string | null> {
+    return this.db.transaction((tx) => keptFromIn(tx, boardId), { isolationLevel: 'repeatable read' })
   }
 
   async tail(boardId: string): Promise<{ checkpoint: Uint8Array | null; throughSeq: number; rows: LogRow[] }> {
@@ -78,14 +87,21 @@ export class PgHistoryStore implements HistoryStore {
     return rows.map((row) => ({ ...row, bytes: Number(row.bytes) }))
   }
 
-  async rowInfo(boardId: string, range: { from: string; to: string; limit: number }): Promise<LogRowInfo[]> {
+  async rowInfo(boardId: string, range: RowRange): Promise<LogRowInfo[]> {
     const rows = await this.db
-      .select({ seq: boardUpdates.seq, origin: boardUpdates.origin, at: boardUpdates.createdAt, bytes: sql<number>`length(${boardUpdates.update})` })
+      .select({ seq: boardUpdates.seq, origin: boardUpdates.origin, at: boardUpdates.createdAt })
       .from(boardUpdates)
-      .where(and(eq(boardUpdates.boardId, boardId), gte(boardUpdates.createdAt, range.from), lte(boardUpdates.createdAt, range.to)))
+      .where(
+        and(
+          eq(boardUpdates.boardId, boardId),
+          gte(boardUpdates.createdAt, range.from),
+          lte(boardUpdates.createdAt, range.to),
+          range.beforeSeq === undefined ? undefined : lt(boardUpdates.seq, range.beforeSeq),
+        ),
+      )
       .orderBy(desc(boardUpdates.seq))
       .limit(range.limit)
-    return rows.reverse().map((row) => ({ ...row, bytes: Number(row.bytes) }))
+    return rows.reverse()
   }
 
   async changes(boardId: string, filter: ChangeFilter): Promise<AssessmentChangeRecord[]> {

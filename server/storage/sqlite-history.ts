@@ -3,7 +3,7 @@ import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/sqli
 import { thinHistory } from '../history/thin-history.ts'
 import { readTail, tailQueries, type TailQueries } from './sqlite-update-log.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { AssessmentChangeRecord, ChangeFilter, CheckpointInfo, HistoryAt, HistoryPolicy, HistorySize, HistoryStore, LogRow, LogRowInfo, TailState } from './storage.ts'
+import type { AssessmentChangeRecord, ChangeFilter, CheckpointInfo, HistoryAt, HistoryPolicy, HistorySize, HistoryStore, LogRow, LogRowInfo, RowRange, TailState } from './storage.ts'
 
 const changeColumns = {
   assessmentId: boardChanges.assessmentId,
@@ -14,6 +14,13 @@ const changeColumns = {
   firstAt: boardChanges.firstAt,
   at: boardChanges.at,
   seq: boardChanges.seq,
+}
+
+/** When the board's kept history starts (its oldest checkpoint, once the rows before it were dropped), or null when it is kept from the start. */
+function keptFromIn(tx: Pick<SqliteDb, 'select'>, boardId: string): string | null {
+  const oldest = tx.select({ through: boardCheckpoints.throughSeq, at: boardCheckpoints.at }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(asc(boardCheckpoints.throughSeq)).limit(1).get()
+  const first = tx.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).get()?.seq ?? null
+  return !oldest || (first !== null && first <= oldest.through) ? null : oldest.at
 }
 
 export class SqliteHistoryStore implements HistoryStore {
@@ -43,11 +50,13 @@ export class SqliteHistoryStore implements HistoryStore {
         return { checkpoint: { state: new Uint8Array(checkpoint.state), throughSeq: checkpoint.throughSeq, at: checkpoint.at }, rows, exact: checkpoint.rowsKept, keptFrom: null }
       }
       // Before the oldest kept checkpoint: rebuilt from the start, unless its rows were dropped.
-      const oldest = tx.select({ through: boardCheckpoints.throughSeq, at: boardCheckpoints.at }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(asc(boardCheckpoints.throughSeq)).limit(1).get()
-      const first = tx.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).get()?.seq ?? null
-      const fromStart = !oldest || (first !== null && first <= oldest.through)
-      return { checkpoint: null, rows: fromStart ? rows : [], exact: fromStart, keptFrom: fromStart ? null : oldest.at }
+      const keptFrom = keptFromIn(tx, boardId)
+      return { checkpoint: null, rows: keptFrom === null ? rows : [], exact: keptFrom === null, keptFrom }
     })
+  }
+
+  async keptFrom(boardId: string): Promise<string | null> {
+    return this.db.transaction((tx) => keptFromIn(tx, boardId))
   }
 
   async tail(boardId: string): Promise<{ checkpoint: Uint8Array | null; throughSeq: number; rows: LogRow[] }> {
@@ -76,11 +85,18 @@ export class SqliteHistoryStore implements HistoryStore {
       .all()
   }
 
-  async rowInfo(boardId: string, range: { from: string; to: string; limit: number }): Promise<LogRowInfo[]> {
+  async rowInfo(boardId: string, range: RowRange): Promise<LogRowInfo[]> {
     const rows = this.db
-      .select({ seq: boardUpdates.seq, origin: boardUpdates.origin, at: boardUpdates.createdAt, bytes: sql<number>`length(${boardUpdates.update})` })
+      .select({ seq: boardUpdates.seq, origin: boardUpdates.origin, at: boardUpdates.createdAt })
       .from(boardUpdates)
-      .where(and(eq(boardUpdates.boardId, boardId), gte(boardUpdates.createdAt, range.from), lte(boardUpdates.createdAt, range.to)))
+      .where(
+        and(
+          eq(boardUpdates.boardId, boardId),
+          gte(boardUpdates.createdAt, range.from),
+          lte(boardUpdates.createdAt, range.to),
+          range.beforeSeq === undefined ? undefined : lt(boardUpdates.seq, range.beforeSeq),
+        ),
+      )
       .orderBy(desc(boardUpdates.seq))
       .limit(range.limit)
       .all()

@@ -105,7 +105,8 @@ export interface UpdateLogStore {
 export type CheckpointInfo = { throughSeq: number; at: string; rowsKept: boolean; bytes: number }
 
 /** A log row without its update: what the list of editing sessions is made of. */
-export type LogRowInfo = { seq: number; origin: string; at: string; bytes: number }
+export type LogRowInfo = { seq: number; origin: string; at: string }
+export type RowRange = { from: string; to: string; limit: number; beforeSeq?: number }
 
 /** What rebuilding the board at a past time starts from. */
 export type HistoryAt = {
@@ -141,14 +142,16 @@ export type HistorySize = { rows: number; rowBytes: number; checkpoints: number;
 export interface HistoryStore {
   /** The latest kept checkpoint at or before `at`, and the rows after it up to `at`. */
   readAt(boardId: string, at: string): Promise<HistoryAt>
+  /** When the board's kept history starts, or null when it is kept from the board's start (HistoryAt's `keptFrom` before any checkpoint). */
+  keptFrom(boardId: string): Promise<string | null>
   /** The latest checkpoint and the rows after it with their authors: where the newest changes are worked out from. */
   tail(boardId: string): Promise<{ checkpoint: Uint8Array | null; throughSeq: number; rows: LogRow[] }>
   /** What names `tail` without reading it: the latest checkpoint's sequence, how many rows follow it and the last one's. */
   tailState(boardId: string): Promise<TailState>
   /** Kept checkpoints, oldest first. */
   checkpoints(boardId: string): Promise<CheckpointInfo[]>
-  /** Rows committed in [from, to] (ISO times), oldest first, at most `limit` (the newest of them). */
-  rowInfo(boardId: string, range: { from: string; to: string; limit: number }): Promise<LogRowInfo[]>
+  /** Rows committed in [from, to] (ISO times) and before row `beforeSeq` when given, oldest first, at most `limit` (the newest of them). */
+  rowInfo(boardId: string, range: RowRange): Promise<LogRowInfo[]>
   /** Recorded changes, oldest first: of one assessment, or of the board, within (from, to] and up to row `throughSeq` when given; at most `limit` (the newest). */
   changes(boardId: string, filter: ChangeFilter): Promise<AssessmentChangeRecord[]>
   /** Applies the policy: drops what it no longer keeps. Never the latest checkpoint nor a row after it. */
