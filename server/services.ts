@@ -47,8 +47,8 @@ export type Services = {
   /** The relay's fan-out to the other instances, when REDIS_URL is set. */
   redis: RedisFanOut | undefined
   signInThrottle: SignInThrottle
-  /** What each person may still do on this instance this hour: create boards; make snapshots and restore them; write review comments. */
-  allowances: { boards: HourlyAllowance; snapshots: HourlyAllowance; comments: HourlyAllowance }
+  /** What each person may still do on this instance this hour: sign in; create boards; make snapshots and restore them; write review comments. */
+  allowances: { signIns: HourlyAllowance; boards: HourlyAllowance; snapshots: HourlyAllowance; comments: HourlyAllowance }
   /** Ends expired sessions, and closes their sockets, every minute. */
   sessionSweeper: PeriodicTask<number>
   /** Counted only when they are served (METRICS_TOKEN or METRICS_PORT); prom-client is not even loaded otherwise. */
@@ -124,6 +124,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     redis,
     signInThrottle,
     allowances: {
+      signIns: new HourlyAllowance(config.SIGN_INS_PER_HOUR_PER_ACCOUNT),
       boards: new HourlyAllowance(config.BOARDS_PER_HOUR_PER_PERSON),
       snapshots: new HourlyAllowance(config.SNAPSHOTS_PER_HOUR_PER_PERSON),
       comments: new HourlyAllowance(config.COMMENTS_PER_HOUR_PER_PERSON),

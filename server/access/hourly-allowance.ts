@@ -1,7 +1,7 @@
 /**
  * How often one person may do something that leaves a lasting cost behind on
  * this instance: `perHour` times at once, then `perHour` times an hour. A
- * board is a row that every board list walks and a document to keep (one
+ * sign-in is a session row and an audit entry; a board is a row that every board list walks and a document to keep (one
  * account made 3,000 of them in ten seconds, after which each listing held
  * the event loop a third of a second); a named snapshot or a restore stores
  * the whole board once more (3.8 MB for the board of 1,000 assessments), and

@@ -3,6 +3,7 @@
  * are public: they are mounted ahead of the authentication middleware.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Principal } from '../access/access.ts'
 import { audit } from '../access/audit.ts'
 import { createAccount, normalizeEmail, startSession, toMe } from '../auth/accounts.ts'
 import { identifierHash } from '../auth/identifier-hash.ts'
@@ -10,6 +11,7 @@ import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyDecoy, ve
 import { hashSecret } from '../auth/secret-token.ts'
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../auth/session-cookie.ts'
 import { endSession, endSessionsOf } from '../auth/sessions.ts'
+import { spendAllowance } from './allowance.ts'
 import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { clientAddress } from './client-address.ts'
 import { ApiError, errorBody, forbidden, unauthorized } from './errors.ts'
@@ -74,7 +76,7 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
         400: errorResponses[400],
         401: jsonResponse(errorSchema, 'Wrong email or password'),
         403: jsonResponse(errorSchema, 'The account is deactivated'),
-        429: jsonResponse(errorSchema, 'Too many failed attempts; Retry-After says when to try again'),
+        429: jsonResponse(errorSchema, 'Too many failed attempts, or as many sign-ins as SIGN_INS_PER_HOUR_PER_ACCOUNT allows for now; Retry-After says when to try again'),
       },
     }),
     async (c) => {
@@ -110,8 +112,11 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
         await audit(services, { actor: null, actorLabel: user.email, action: 'sign-in-refused', detail: { address, userId: user.id, reason: 'deactivated' } })
         return c.json(errorBody('account_deactivated', 'This account has been deactivated. Ask an administrator if you need it back.'), 403)
       }
+      const principal: Principal = { userId: user.id, tokenId: null, name: user.name, isAdmin: user.isAdmin, via: 'session' }
+      // Each sign-in is a session row and an audit entry: knowing the password is no licence to add them without end.
+      spendAllowance(services.allowances.signIns, principal, 'signed in as many times')
       setSessionCookie(c, services.config, await startSession(services, user.id))
-      await audit(services, { actor: { userId: user.id, tokenId: null, name: user.name, isAdmin: user.isAdmin, via: 'session' }, action: 'sign-in', detail: { address } })
+      await audit(services, { actor: principal, action: 'sign-in', detail: { address } })
       return c.json(toMe(user), 200)
     },
   )

@@ -1,6 +1,7 @@
 /**
  * What one person may do on an instance an hour, where each time leaves a
- * lasting cost: create boards (BOARDS_PER_HOUR_PER_PERSON; one account made
+ * lasting cost: sign in (SIGN_INS_PER_HOUR_PER_ACCOUNT; each is a session row
+ * and an audit entry), create boards (BOARDS_PER_HOUR_PER_PERSON; one account made
  * 3,000 in ten seconds, after which every board list held the event loop a
  * third of a second), and make snapshots or restore them
  * (SNAPSHOTS_PER_HOUR_PER_PERSON; each stores the whole board again, and a
@@ -13,7 +14,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { OpenThread, RestoreResult, ReviewComment, SnapshotSummary } from '../../shared/snapshot-model.ts'
-import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
+import { addAccount, addMember, addToken, sessionCookieFrom, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 
@@ -22,7 +23,7 @@ type ErrorBody = { error: { code: string; message: string } }
 let server: TestServer
 
 beforeEach(async () => {
-  server = await startTestServer({ accounts: true, env: { BOARDS_PER_HOUR_PER_PERSON: '3', SNAPSHOTS_PER_HOUR_PER_PERSON: '3', COMMENTS_PER_HOUR_PER_PERSON: '3', SNAPSHOT_INTERVAL_MINUTES: '0' } })
+  server = await startTestServer({ accounts: true, env: { SIGN_INS_PER_HOUR_PER_ACCOUNT: '3', BOARDS_PER_HOUR_PER_PERSON: '3', SNAPSHOTS_PER_HOUR_PER_PERSON: '3', COMMENTS_PER_HOUR_PER_PERSON: '3', SNAPSHOT_INTERVAL_MINUTES: '0' } })
 })
 
 afterEach(async () => {
@@ -115,4 +116,19 @@ it('counts a person’s comments and replies; past the limit nothing is stored, 
     ['Which source says weeks?', 'Found it: the NATO briefing.', 'Agreed.'],
     ['A second thread.'],
   ])
+})
+
+it('counts an account’s sign-ins with the right password; past the limit no session is started, and the sessions made go on working', async () => {
+  const eager = await addAccount(server, { name: 'Eve Eager' })
+  const cookies = [await signIn(server, eager), await signIn(server, eager), await signIn(server, eager)]
+  const refused = await apiClient(server.url, { origin: server.url }).post<ErrorBody>('/api/auth/login', { email: eager.email, password: eager.password })
+  expect(refused.status).toBe(429)
+  expect(refused.headers.get('retry-after')).toBe('1200')
+  expect(refused.body.error).toEqual({ code: 'rate_limited', message: 'You have signed in as many times as you may for now. Try again in 1200 s.' })
+  expect(sessionCookieFrom(refused.headers)).toBeNull()
+  for (const cookie of cookies) expect((await apiClient(server.url, sessionHeaders(server, cookie)).get('/api/me')).status).toBe(200)
+
+  await signIn(server, await addAccount(server, { name: 'Otto Other' }))
+  const admin = await addAccount(server, { name: 'Ada Admin', isAdmin: true })
+  for (let i = 1; i <= 4; i++) await signIn(server, admin)
 })
