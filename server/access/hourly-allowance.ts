@@ -1,15 +1,15 @@
 /**
  * How often one person may do something that leaves a lasting cost behind on
  * this instance: `perHour` times at once, then `perHour` times an hour. A
- * sign-in is a session row and an audit entry; a board is a row that every board list walks and a document to keep (one
- * account made 3,000 of them in ten seconds, after which each listing held
- * the event loop a third of a second); a named snapshot or a restore stores
- * the whole board once more (3.8 MB for the board of 1,000 assessments), and
- * a restore rewrites it for everyone on it; a review comment (up to 20,000
- * characters) is kept for good, and every open thread is sent to everyone
- * opening the board. The admin is not counted, and
- * neither is a caller without an account (open access), nor the command
- * line, which goes to storage itself.
+ * sign-in is a session row and an audit entry; a board is a row that every
+ * board list walks and a document to keep (one account made 3,000 of them in
+ * ten seconds, after which each listing held the event loop a third of a
+ * second); a named snapshot or a restore stores the whole board once more (3.8
+ * MB for the board of 1,000 assessments), and a restore rewrites it for
+ * everyone on it; a review comment (up to 20,000 characters) is kept for good,
+ * and every open thread is sent to everyone opening the board. The admin is
+ * not counted, and neither is a caller without an account (open access), nor
+ * the command line, which goes to storage itself.
  */
 import { TokenBucket } from '../relay/token-bucket.ts'
 import type { Principal } from './access.ts'

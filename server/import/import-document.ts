@@ -3,7 +3,7 @@ import { BoardError, collection } from '../../shared/board-doc.ts'
 import type { ImportPreview, ImportResult } from '../../shared/import/apply-import.ts'
 import type { Principal } from '../access/access.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
-import { inTurn } from '../boards/prepared-changes.ts'
+import { onStoredBoard } from '../boards/prepared-changes.ts'
 import type { ChangeCheck } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import { counted, requireWritable } from '../relay/written-budget.ts'
@@ -18,7 +18,7 @@ export type ImportRequest = { document: ImportInput; title?: string | undefined;
  * the room then applies the result as one update. Parsing fails before the
  * board is touched, so a refused import changes nothing. `check` decides again,
  * right before the result is applied, whether `by` may still make the change:
- * planning, and waiting behind other imports, take long enough for a right to
+ * planning, and waiting behind other imports and restores, take long enough for a right to
  * be taken away meanwhile (the command line has none: its operator holds every
  * right). What it adds counts against what `by` may add to boards this
  * hour. Null when there is no such board.
@@ -33,25 +33,20 @@ export async function importDocument(
   // A preview changes nothing; without an account (the command line's operator) there is no budget.
   const rates = by.userId === null || request.preview ? null : services.rooms.ratesOf(by.userId)
   requireWritable(rates, 'text' in request.document ? request.document.text.length : request.document.file.bytes.byteLength)
-  return inTurn(boardId, () =>
-    services.rooms.withRoom(boardId, async (room) => {
-      // What the room has applied (its layout migration on load, too) is stored before the worker reads the store.
-      await room.whenStored()
-      const { checkpoint, updates } = await services.storage.log.load(boardId)
-      const { result, update } = await services.workers.run('import-document', { log: { checkpoint, updates }, ...request, by: by.name })
-      if (update) {
-        const origin = serverOrigin(by.userId ?? by.name)
-        await room.change(
-          counted(rates, (doc) => {
-            requireSources(doc, result)
-            Y.applyUpdate(doc, update, origin)
-          }),
-          check,
-        )
-      }
-      return result
-    }),
-  )
+  return onStoredBoard(services, boardId, async (room, log) => {
+    const { result, update } = await services.workers.run('import-document', { log, ...request, by: by.name })
+    if (update) {
+      const origin = serverOrigin(by.userId ?? by.name)
+      await room.change(
+        counted(rates, (doc) => {
+          requireSources(doc, result)
+          Y.applyUpdate(doc, update, origin)
+        }),
+        check,
+      )
+    }
+    return result
+  })
 }
 
 /** A source the plan reused may have been deleted while it was made: its claims would then name nothing. */

@@ -7,7 +7,7 @@
 import { applyImport, previewImport, type ImportPreview, type ImportResult } from '../../shared/import/apply-import.ts'
 import { readUploadedFile } from '../../shared/import/decode-upload.ts'
 import { parseSourceText } from '../../shared/import/parse-source.ts'
-import { withBoardDoc, type StoredLog } from '../snapshots/board-state.ts'
+import { withBoardDoc, withUpdate, type StoredLog } from '../snapshots/board-state.ts'
 
 /** Pasted text, or an uploaded file's bytes as they came (its type and encoding are checked here). */
 export type ImportInput = { text: string } | { file: { name: string; type: string; bytes: Uint8Array } }
@@ -21,13 +21,8 @@ export async function importOnStoredBoard({ log, document, title, preview, by }:
   const parsed = parseSourceText(text, title === undefined ? {} : { title })
   return withBoardDoc({ log }, (doc) => {
     if (preview) return { result: previewImport(doc, parsed), update: null }
-    let update: Uint8Array | null = null
-    const keep = (made: Uint8Array) => (update = made)
-    // Listening only now: the import is one transaction, and so one update.
-    doc.on('update', keep)
-    const result = applyImport(doc, parsed, { by })
-    doc.off('update', keep)
-    return { result, update }
+    // The import is one transaction, and so one update.
+    return withUpdate(doc, () => applyImport(doc, parsed, { by }))
   })
 }
 

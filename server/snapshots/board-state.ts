@@ -47,6 +47,23 @@ export function withBoardDoc<T>(source: BoardSource, read: (doc: Y.Doc) => T): T
   }
 }
 
+/**
+ * Runs `change`, one transaction on `doc`, and gives back its result and the
+ * update it made (null when it changed nothing): the one update a room then
+ * applies.
+ */
+export function withUpdate<T>(doc: Y.Doc, change: () => T): { result: T; update: Uint8Array | null } {
+  let update: Uint8Array | null = null
+  const keep = (made: Uint8Array) => (update = made)
+  doc.on('update', keep)
+  try {
+    const result = change()
+    return { result, update }
+  } finally {
+    doc.off('update', keep)
+  }
+}
+
 /** The model of the board a source holds. */
 export function sourceModel(boardId: string, source: BoardSource): BoardModel {
   return withBoardDoc(source, (doc) => boardToModel(doc, boardId))

@@ -10,7 +10,7 @@ import type * as Y from 'yjs'
 import { replaceBoardContent } from '../../shared/board-convert.ts'
 import { collection } from '../../shared/board-doc.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
-import { captureDoc, readBoardState, withBoardDoc, type CapturedBoard, type StoredLog } from './board-state.ts'
+import { captureDoc, readBoardState, withBoardDoc, withUpdate, type CapturedBoard, type StoredLog } from './board-state.ts'
 import { boardContentHash } from './content-hash.ts'
 
 export type RestoreJob = { boardId: string; log: StoredLog; snapshot: Uint8Array; by: string }
@@ -24,16 +24,13 @@ export function restoreOnStoredBoard({ boardId, log, snapshot, by }: RestoreJob)
   return withBoardDoc({ log }, (doc) => {
     const before = captureDoc(doc, boardId)
     if (before.contentHash === targetHash) return null
-    let update: Uint8Array | null = null
-    const keep = (made: Uint8Array) => (update = made)
-    // Listening only now, around one transaction: the restore is one update.
-    doc.on('update', keep)
     const origin = serverOrigin(by)
-    doc.transact(() => {
-      replaceBoardContent(doc, target.model, origin, target.texts)
-      restoreDocumentExtras(doc, target.documentExtras)
-    }, origin)
-    doc.off('update', keep)
+    const { update } = withUpdate(doc, () =>
+      doc.transact(() => {
+        replaceBoardContent(doc, target.model, origin, target.texts)
+        restoreDocumentExtras(doc, target.documentExtras)
+      }, origin),
+    )
     if (update === null) throw new Error(`restoring board ${boardId} changed nothing, yet its content differs from the snapshot's`)
     return { before, update }
   })

@@ -14,7 +14,7 @@
 import * as Y from 'yjs'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import type { RestoreResult } from '../../shared/snapshot-model.ts'
-import { inTurn } from '../boards/prepared-changes.ts'
+import { onStoredBoard } from '../boards/prepared-changes.ts'
 import type { ChangeCheck } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import type { Actor } from './actor.ts'
@@ -37,27 +37,22 @@ export async function restoreSnapshot(
   const target = await readSnapshotState(services.storage, boardId, snapshotId)
   if (!target) return null
   const by = actor.id ?? actor.name
-  return inTurn(boardId, () =>
-    services.rooms.withRoom(boardId, async (room) => {
-      // What the room has applied is stored before the worker reads the store.
-      await room.whenStored()
-      const { checkpoint, updates } = await services.storage.log.load(boardId)
-      const prepared = await services.workers.run('restore-snapshot', { boardId, log: { checkpoint, updates }, snapshot: target.state, by })
-      if (!prepared) return { changed: false, before: null }
-      await room.change((doc) => Y.applyUpdate(doc, prepared.update, serverOrigin(by)), check)
-      const recorded = await recordSnapshot(services.storage, boardId, prepared.before, {
-        label: `Before restore of ${target.snapshot.label}`,
-        kind: 'restore',
-        author: actor,
-      })
-      room.announceRestore({
-        id: crypto.randomUUID(),
-        by: actor.name,
-        at: new Date().toISOString(),
-        snapshot: { id: target.snapshot.id, label: target.snapshot.label },
-        restorePoint: recorded ? { id: recorded.id, label: recorded.label } : null,
-      })
-      return { changed: true, before: recorded }
-    }),
-  )
+  return onStoredBoard(services, boardId, async (room, log) => {
+    const prepared = await services.workers.run('restore-snapshot', { boardId, log, snapshot: target.state, by })
+    if (!prepared) return { changed: false, before: null }
+    await room.change((doc) => Y.applyUpdate(doc, prepared.update, serverOrigin(by)), check)
+    const recorded = await recordSnapshot(services.storage, boardId, prepared.before, {
+      label: `Before restore of ${target.snapshot.label}`,
+      kind: 'restore',
+      author: actor,
+    })
+    room.announceRestore({
+      id: crypto.randomUUID(),
+      by: actor.name,
+      at: new Date().toISOString(),
+      snapshot: { id: target.snapshot.id, label: target.snapshot.label },
+      restorePoint: recorded ? { id: recorded.id, label: recorded.label } : null,
+    })
+    return { changed: true, before: recorded }
+  })
 }
