@@ -37,6 +37,8 @@ export const assessmentChangeSchema = z.object({
   at: z.string(),
 })
 export type AssessmentChange = z.infer<typeof assessmentChangeSchema>
+/** Set to `true` on a listing of changes when older ones that match were left out (README, "History"). */
+export const CHANGES_TRUNCATED_HEADER = 'Assay-Changes-Truncated'
 
 export const editSessionSchema = z.object({
   by: authorSchema,

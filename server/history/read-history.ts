@@ -7,7 +7,7 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import { EDIT_SESSION_GAP_MS, type AsOf, type AssessmentChange, type AttributedField, type BoardHistory } from '../../shared/history-model.ts'
 import type { Services } from '../services.ts'
 import type { StoredLog } from '../snapshots/board-state.ts'
-import type { AssessmentChangeRecord, ChangeFilter, HistoryStore } from '../storage/storage.ts'
+import type { AssessmentChangeRecord, ChangeFilter, HistoryStore, StoredChange } from '../storage/storage.ts'
 import { AuthorNames } from './authors.ts'
 import { EditSessions, type RawSession } from './edit-sessions.ts'
 
@@ -47,25 +47,40 @@ export async function readBoardAsOf(services: HistoryServices, boardId: string, 
   return { kind: 'rebuilt', asOf: { asOf, at: stored.at, exact: stored.exact, contentHash }, state, model }
 }
 
+/** Recorded changes read in one turn of the event loop: on SQLite, up to some 8 MB of values of the longest judgments, a few milliseconds. */
+const CHANGES_PER_PAGE = 100
+/**
+ * Characters of values, before and after, one listing of changes holds at
+ * most. A change holds its field's whole value before and after, whatever it
+ * changed: a hundred changes of the longest judgment (20,000 characters) fit,
+ * and thousands of the usual ones. Without it, one request for 5,000 changes
+ * of such a judgment read and sent some 200 MB.
+ */
+export const MAX_LISTED_VALUE_CHARS = 4_000_000
+
+/** The newest changes asked for, oldest first; `complete` is false when older ones that match were left out (past `limit` or the characters a listing holds). */
+export type ChangeListing = { changes: AssessmentChange[]; complete: boolean }
+
 /**
  * Who changed which assessment field: what compaction recorded, and what the
  * rows since the latest checkpoint show (tail-changes.ts). The recorded changes
  * are read up to the checkpoint the newest rows start from, so a compaction
  * in between can neither hide a change nor count it twice.
  */
-export async function readAssessmentChanges(services: HistoryServices, boardId: string, filter: Omit<ChangeFilter, 'throughSeq'>): Promise<AssessmentChange[]> {
+export async function readAssessmentChanges(services: HistoryServices, boardId: string, filter: Omit<ChangeFilter, 'throughSeq' | 'before'>): Promise<ChangeListing> {
   const recent = await services.tailChanges.of(boardId)
-  const recorded = await services.storage.history.changes(boardId, { ...filter, throughSeq: recent.throughSeq })
   const inRange = recent.changes.filter(
     (change) =>
       (filter.assessmentId === undefined || change.assessmentId === filter.assessmentId) &&
       (filter.from === undefined || change.at > filter.from) &&
       (filter.to === undefined || change.at <= filter.to),
   )
-  const changes = coalesce([...recorded, ...inRange]).slice(-filter.limit)
+  const recorded = await readRecorded(services.storage.history, boardId, { ...filter, throughSeq: recent.throughSeq }, MAX_LISTED_VALUE_CHARS - inRange.reduce((sum, change) => sum + valueChars(change), 0))
+  const coalesced = coalesce([...recorded.changes, ...inRange])
+  const listed = newestWithin(coalesced, filter.limit)
   const names = new AuthorNames(services.storage)
-  return Promise.all(
-    changes.map(async (change) => ({
+  const changes = await Promise.all(
+    listed.map(async (change) => ({
       assessmentId: change.assessmentId,
       field: change.field as AttributedField,
       from: JSON.parse(change.fromValue) as unknown,
@@ -75,6 +90,49 @@ export async function readAssessmentChanges(services: HistoryServices, boardId: 
       at: change.at,
     })),
   )
+  return { changes, complete: recorded.complete && listed.length === coalesced.length }
+}
+
+const valueChars = (change: AssessmentChangeRecord) => change.fromValue.length + change.toValue.length
+
+/**
+ * The newest recorded changes that match, oldest first: `limit` of them, or
+ * fewer when their values pass `maxChars`. Read a page at a time, newest
+ * first, the relay's work going on between pages.
+ */
+async function readRecorded(history: HistoryStore, boardId: string, filter: ChangeFilter, maxChars: number): Promise<{ changes: StoredChange[]; complete: boolean }> {
+  const newestFirst: StoredChange[] = []
+  let chars = 0
+  const olderThanRead = (limit: number) => {
+    const oldest = newestFirst.at(-1)
+    return history.changes(boardId, { ...filter, limit, ...(oldest && { before: { seq: oldest.seq, id: oldest.id } }) })
+  }
+  for (;;) {
+    const wanted = Math.min(CHANGES_PER_PAGE, filter.limit - newestFirst.length)
+    const page = await olderThanRead(wanted)
+    for (const change of page) {
+      chars += valueChars(change)
+      if (chars > maxChars) return { changes: newestFirst.reverse(), complete: false }
+      newestFirst.push(change)
+    }
+    if (newestFirst.length === filter.limit) {
+      const complete = (await olderThanRead(1)).length === 0
+      return { changes: newestFirst.reverse(), complete }
+    }
+    if (page.length < wanted) return { changes: newestFirst.reverse(), complete: true }
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+/** The newest of `changes` (oldest first): at most `limit`, and values of at most MAX_LISTED_VALUE_CHARS in all. */
+function newestWithin(changes: readonly AssessmentChangeRecord[], limit: number): AssessmentChangeRecord[] {
+  let chars = 0
+  let first = changes.length
+  while (first > 0 && changes.length - first < limit && chars + valueChars(changes[first - 1]!) <= MAX_LISTED_VALUE_CHARS) {
+    first--
+    chars += valueChars(changes[first]!)
+  }
+  return changes.slice(first)
 }
 
 /**

@@ -6,9 +6,9 @@
  * boards, export and snapshot routes.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import { assessmentChangeSchema, boardHistorySchema } from '../../shared/history-model.ts'
+import { assessmentChangeSchema, boardHistorySchema, CHANGES_TRUNCATED_HEADER } from '../../shared/history-model.ts'
 import { historyAudit } from '../history/history-audit.ts'
-import { readAssessmentChanges, readBoardAsOf, readBoardHistory } from '../history/read-history.ts'
+import { MAX_LISTED_VALUE_CHARS, readAssessmentChanges, readBoardAsOf, readBoardHistory } from '../history/read-history.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { AS_OF_HEADER, asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
 import { boardParams, boardRole } from './board-role.ts'
@@ -18,6 +18,8 @@ import { validationHook } from './validation-hook.ts'
 
 const DAY_MS = 86_400_000
 const time = (what: string) => z.string().datetime({ offset: true, message: `give ${what} as an ISO 8601 time` }).transform((value) => new Date(value).toISOString())
+
+const CHANGES_DESCRIPTION = `Changes, oldest first: the newest \`limit\` of them, fewer when their values pass ${MAX_LISTED_VALUE_CHARS.toLocaleString('en')} characters in all; \`${CHANGES_TRUNCATED_HEADER}: true\` when older ones were left out`
 
 /** Mounted at `/boards/:id`. */
 export function historyApi(): OpenAPIHono<SignedInEnv> {
@@ -84,19 +86,20 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
           limit: z.coerce.number().int().min(1).max(5000).default(500),
         }),
       },
-      responses: { 200: jsonResponse(z.array(assessmentChangeSchema), 'Changes, oldest first (the newest `limit` of them)'), ...errorResponses, ...workerErrorResponses },
+      responses: { 200: jsonResponse(z.array(assessmentChangeSchema), CHANGES_DESCRIPTION), ...errorResponses, ...workerErrorResponses },
     }),
     async (c) => {
       const id = c.var.board.id
       const query = c.req.valid('query')
-      const changes = await readAssessmentChanges(c.var.services, id, {
+      const listing = await readAssessmentChanges(c.var.services, id, {
         limit: query.limit,
         ...(query.assessmentId === undefined ? {} : { assessmentId: query.assessmentId }),
         ...(query.from === undefined ? {} : { from: query.from }),
         ...(query.to === undefined ? {} : { to: query.to }),
       })
       await historyAudit.viewed(c.var.services, c.var.principal, id, 'changes')
-      return c.json(changes, 200)
+      if (!listing.complete) c.header(CHANGES_TRUNCATED_HEADER, 'true')
+      return c.json(listing.changes, 200)
     },
   )
 

@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, gt, gte, inArray, lt, lte, max, min, sql, sum, count } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, max, min, or, sql, sum, count } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import { thinHistory } from '../history/thin-history.ts'
 import { readTail, tailQueries, type TailQueries } from './sqlite-update-log.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { AssessmentChangeRecord, ChangeFilter, CheckpointInfo, HistoryAt, HistoryPolicy, HistorySize, HistoryStore, LogRow, LogRowInfo, RowRange, TailState } from './storage.ts'
+import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryAt, HistoryPolicy, HistorySize, HistoryStore, LogRow, LogRowInfo, RowRange, StoredChange, TailState } from './storage.ts'
 
 const changeColumns = {
   assessmentId: boardChanges.assessmentId,
@@ -14,6 +14,12 @@ const changeColumns = {
   firstAt: boardChanges.firstAt,
   at: boardChanges.at,
   seq: boardChanges.seq,
+  id: boardChanges.id,
+}
+
+/** Changes older than `position` in the board's order (the index on board, seq and id serves it). */
+function before(position: ChangePosition) {
+  return or(lt(boardChanges.seq, position.seq), and(eq(boardChanges.seq, position.seq), lt(boardChanges.id, position.id)))
 }
 
 /** When the board's kept history starts (its oldest checkpoint, once the rows before it were dropped), or null when it is kept from the start. */
@@ -103,8 +109,8 @@ export class SqliteHistoryStore implements HistoryStore {
     return rows.reverse()
   }
 
-  async changes(boardId: string, filter: ChangeFilter): Promise<AssessmentChangeRecord[]> {
-    const rows = this.db
+  async changes(boardId: string, filter: ChangeFilter): Promise<StoredChange[]> {
+    return this.db
       .select(changeColumns)
       .from(boardChanges)
       .where(
@@ -114,12 +120,12 @@ export class SqliteHistoryStore implements HistoryStore {
           filter.from === undefined ? undefined : gt(boardChanges.at, filter.from),
           filter.to === undefined ? undefined : lte(boardChanges.at, filter.to),
           filter.throughSeq === undefined ? undefined : lte(boardChanges.seq, filter.throughSeq),
+          filter.before === undefined ? undefined : before(filter.before),
         ),
       )
       .orderBy(desc(boardChanges.seq), desc(boardChanges.id))
       .limit(filter.limit)
       .all()
-    return rows.reverse()
   }
 
   thin(boardId: string, policy: HistoryPolicy, now: string) {

@@ -132,7 +132,12 @@ export type HistoryPolicy = {
   maxBytes: number
 }
 
-export type ChangeFilter = { assessmentId?: string; from?: string; to?: string; throughSeq?: number; limit: number }
+export type ChangeFilter = { assessmentId?: string; from?: string; to?: string; throughSeq?: number; limit: number; before?: ChangePosition }
+
+/** A recorded change's place in the board's order of changes: a listing, newest first, goes on from the oldest of its previous page. */
+export type ChangePosition = { seq: number; id: number }
+
+export type StoredChange = AssessmentChangeRecord & ChangePosition
 
 /** `lastSeq` is null when no row follows the checkpoint. */
 export type TailState = { throughSeq: number; rows: number; lastSeq: number | null }
@@ -152,8 +157,8 @@ export interface HistoryStore {
   checkpoints(boardId: string): Promise<CheckpointInfo[]>
   /** Rows committed in [from, to] (ISO times) and before row `beforeSeq` when given, oldest first, at most `limit` (the newest of them). */
   rowInfo(boardId: string, range: RowRange): Promise<LogRowInfo[]>
-  /** Recorded changes, oldest first: of one assessment, or of the board, within (from, to] and up to row `throughSeq` when given; at most `limit` (the newest). */
-  changes(boardId: string, filter: ChangeFilter): Promise<AssessmentChangeRecord[]>
+  /** Recorded changes, newest first: of one assessment, or of the board, within (from, to], up to row `throughSeq` and older than `before` when given; at most `limit`. */
+  changes(boardId: string, filter: ChangeFilter): Promise<StoredChange[]>
   /** Applies the policy: drops what it no longer keeps. Never the latest checkpoint nor a row after it. */
   thin(boardId: string, policy: HistoryPolicy, now: string): Promise<{ checkpointsDropped: number; rowsDropped: number; changesDropped: number }>
   size(boardId: string): Promise<HistorySize>

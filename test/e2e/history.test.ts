@@ -4,12 +4,14 @@
  * under a banner naming the moment), and back on the live board reads in the
  * inspector who changed the likelihood, from what to what, and when. Comparing
  * a snapshot with the live board, the reviewer reads who made each change, in
- * the list of changes and in the inspector.
+ * the list of changes and in the inspector. A card with more changes than the
+ * inspector lists says so.
  */
 import { expect, it } from 'vitest'
 import { sessionHeaders, signIn } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
 import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard } from '../helpers/browser.ts'
+import { recordChanges, turnsOf } from '../helpers/recorded-changes.ts'
 import { MINUTE, testClock } from '../helpers/test-clock.ts'
 
 const clock = testClock(Date.now())
@@ -109,5 +111,23 @@ describeInBrowser('the board’s history in the browser', () => {
     expect(await detail.locator('dd[data-field="likelihood"] [data-changed-by]').textContent()).toBe('by Ben Editor')
     expect(await detail.locator('dd[data-field="judgment"] [data-changed-by]').textContent()).toBe('by Ana Petrova')
     await saveScreenshot(page, 'history-compare-inspector')
+  })
+
+  it('says in the inspector when older changes of a card are not listed', async () => {
+    const { boardId, api } = await createBoardFor(suite.server, suite.accounts.analyst, 'Wagner — a long history', [{ account: suite.accounts.reviewer, role: 'reviewer' }])
+    const {
+      assessments: [id],
+    } = await seedBoard(api, boardId, { claim: 'Wagner fighters arrived in Belarus.', assessments: [{ title: 'Incursion into Lithuania', likelihood: 3 }] })
+    // More than the 500 the inspector asks for: the newest 500 are listed, and it says so.
+    const authors = [`ws:${suite.accounts.analyst.id}`, `ws:${suite.accounts.editor.id}`] as const
+    await recordChanges(suite.server.services.storage, boardId, turnsOf(600, authors, Date.now() - 3_600_000, (turn) => ({ assessmentId: id!, field: 'likelihood', from: (turn % 7) + 1, to: ((turn + 1) % 7) + 1 })))
+
+    const { page } = await suite.personOn(suite.accounts.reviewer, boardId)
+    await page.locator(`#card-${id}`).click()
+    const history = page.locator(`[data-history-for="${id}"]`)
+    await history.getByRole('button', { name: 'Show all 500' }).click()
+    await history.locator('[data-older-left-out]').waitFor()
+    expect(await history.locator('li[data-field="likelihood"]').count()).toBe(500)
+    expect(await history.locator('[data-older-left-out]').textContent()).toBe('Older changes are not listed.')
   })
 })

@@ -1,5 +1,5 @@
 /** The history routes of the server (README, "History"), typed with the shared shapes. */
-import type { AsOf, AssessmentChange, BoardHistory } from '../../../shared/history-model.ts'
+import { CHANGES_TRUNCATED_HEADER, type AsOf, type AssessmentChange, type BoardHistory } from '../../../shared/history-model.ts'
 import type { SnapshotSummary } from '../../../shared/snapshot-model.ts'
 import { api, fetchResponse } from '../app/api.ts'
 
@@ -9,9 +9,11 @@ export type ChangeQuery = { assessmentId?: string; from?: string; to?: string }
 
 export const historyApi = {
   history: (boardId: string) => api<BoardHistory>('GET', `${board(boardId)}/history`),
-  changes(boardId: string, query: ChangeQuery): Promise<AssessmentChange[]> {
+  /** The newest changes, oldest first; `truncated` when the server left older ones out. */
+  async changes(boardId: string, query: ChangeQuery): Promise<{ changes: AssessmentChange[]; truncated: boolean }> {
     const params = new URLSearchParams(Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined))
-    return api<AssessmentChange[]>('GET', `${board(boardId)}/history/changes?${params}`)
+    const response = await fetchResponse(`${board(boardId)}/history/changes?${params}`)
+    return { changes: (await response.json()) as AssessmentChange[], truncated: response.headers.get(CHANGES_TRUNCATED_HEADER) === 'true' }
   },
   /** The board as it was at `asOf`, as one Yjs update, and the moment it holds. */
   async state(boardId: string, asOf: string): Promise<{ state: Uint8Array; asOf: AsOf }> {

@@ -110,7 +110,7 @@ export class SnapshotView extends FrozenBoardView {
   async #authorsBetween(result: DiffResult): Promise<ChangeAuthors> {
     const time = (ref: DiffResult['from']) => (ref.kind === 'snapshot' ? ref.createdAt : ref.at)
     try {
-      return authorsOfChanges(await historyApi.changes(this.boardId, { from: time(result.from), to: time(result.to) }))
+      return authorsOfChanges((await historyApi.changes(this.boardId, { from: time(result.from), to: time(result.to) })).changes)
     } catch {
       return new Map()
     }

@@ -1,0 +1,1 @@
+CREATE INDEX `board_changes_board_seq` ON `board_changes` (`board_id`,`seq`,`id`);

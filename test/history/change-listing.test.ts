@@ -1,0 +1,83 @@
+/**
+ * A listing of who changed what reads the recorded changes a page at a time,
+ * newest first, and holds at most MAX_LISTED_VALUE_CHARS of their values. Each
+ * change holds its field's whole value before and after: two editors taking
+ * turns at a 20,000-character judgment record 40,000 characters a turn, and
+ * one reviewer's `limit=5000` read and sent some 200 MB on the relay's thread.
+ * On SQLite and PostgreSQL.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { CHANGES_TRUNCATED_HEADER, type AssessmentChange } from '../../shared/history-model.ts'
+import { MAX_LISTED_VALUE_CHARS } from '../../server/history/read-history.ts'
+import { addAccount, addToken, type TestAccount } from '../helpers/accounts.ts'
+import { apiClient, type ApiClient } from '../helpers/api.ts'
+import { recordChanges, turnsOf, type TurnChange } from '../helpers/recorded-changes.ts'
+import { describeEachDialect, missingServices } from '../helpers/services.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+
+const postgresMissing = await missingServices('postgres')
+
+const LONGEST_JUDGMENT = 20_000
+const START = Date.parse('2026-11-30T08:00:00.000Z')
+
+describeEachDialect(postgresMissing, 'listing the changes of a board on %s', (dialect) => {
+  let server: TestServer
+  let api: ApiClient
+  let editors: TestAccount[]
+  let boardId: string
+
+  beforeEach(async () => {
+    server = await startTestServer({ dialect, accounts: true, env: { COMPACT_AFTER_ROWS: '10000000' } })
+    const reviewer = await addAccount(server, { name: 'Rita Reviewer', isAdmin: true })
+    editors = [await addAccount(server, { name: 'Ana Petrova' }), await addAccount(server, { name: 'Bo Lindqvist' })]
+    api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, reviewer)).token}` })
+    boardId = await api.createBoard('Taking turns')
+  })
+  afterEach(async () => {
+    await server.destroy()
+  })
+
+  const recordTurns = (count: number, change: TurnChange) =>
+    recordChanges(server.services.storage, boardId, turnsOf(count, [`ws:${editors[0]!.id}`, `ws:${editors[1]!.id}`], START, change))
+
+  const listing = async (query: string) => {
+    const answer = await api.get<AssessmentChange[]>(`/api/boards/${boardId}/history/changes?${query}`)
+    expect(answer.status).toBe(200)
+    return { changes: answer.body, truncated: answer.headers.get(CHANGES_TRUNCATED_HEADER) === 'true' }
+  }
+
+  it('holds the newest changes whose values fit, and says older ones were left out', async () => {
+    const text = (turn: number) => `${turn} `.padEnd(LONGEST_JUDGMENT, 'x')
+    await recordTurns(300, (turn) => ({ assessmentId: 'a1', field: 'judgment', from: text(turn), to: text(turn + 1) }))
+    const fitting = Math.floor(MAX_LISTED_VALUE_CHARS / (2 * JSON.stringify(text(0)).length))
+
+    for (const query of ['assessmentId=a1&limit=5000', 'limit=5000']) {
+      const { changes, truncated } = await listing(query)
+      expect(changes).toHaveLength(fitting)
+      // The newest ones, oldest first, each whole.
+      expect(changes.map((change) => change.to)).toEqual(Array.from({ length: fitting }, (_, i) => text(300 - fitting + i + 1)))
+      expect(changes.at(-1)!.by.name).toBe('Bo Lindqvist')
+      expect(truncated).toBe(true)
+    }
+  })
+
+  it('pages through thousands of short changes in order, and says when `limit` left some out', async () => {
+    const TURNS = 2_500
+    // Each card's turns alternate too: a pair of turns in five goes to the second card.
+    const onSecond = (turn: number) => Math.floor(turn / 2) % 5 === 0
+    await recordTurns(TURNS, (turn) => ({ assessmentId: onSecond(turn) ? 'a2' : 'a1', field: 'likelihood', from: turn, to: turn + 1 }))
+
+    const all = await listing('limit=5000')
+    expect(all.changes.map((change) => change.to)).toEqual(Array.from({ length: TURNS }, (_, turn) => turn + 1))
+    expect(all.truncated).toBe(false)
+
+    const newest = await listing('limit=1000')
+    expect(newest.changes.map((change) => change.to)).toEqual(Array.from({ length: 1000 }, (_, i) => TURNS - 1000 + i + 1))
+    expect(newest.truncated).toBe(true)
+
+    const ofOne = await listing('assessmentId=a2&limit=500')
+    expect(ofOne.changes.map((change) => change.to)).toEqual(Array.from({ length: TURNS }, (_, turn) => turn).filter(onSecond).map((turn) => turn + 1))
+    expect(ofOne.changes.every((change) => change.assessmentId === 'a2')).toBe(true)
+    expect(ofOne.truncated).toBe(false)
+  })
+})
