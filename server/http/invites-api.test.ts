@@ -30,6 +30,29 @@ describe('the invites API', () => {
     expect((await given.board.owner.post(path, { role: 'editor', note: 'hi' })).status).toBe(400)
   })
 
+  it('a board has at most 100 links that have not expired: the next is 409 too_many_invites until one is revoked', async () => {
+    const path = `/api/boards/${given.board.id}/invites`
+    const made: string[] = []
+    // The board is shared with the other tests here, which may have made links already.
+    const before = (await given.board.owner.get<unknown[]>(path)).body.length
+    for (let i = before; i < 100; i++) {
+      const link = await given.board.owner.post<{ id: string }>(path, { role: 'reviewer' })
+      expect(link.status).toBe(201)
+      made.push(link.body.id)
+    }
+    const refused = await given.board.owner.post<{ error: { code: string; message: string } }>(path, { role: 'editor' })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error).toEqual({
+      code: 'too_many_invites',
+      message: 'The board has 100 invite links that have not expired: revoke one that is no longer needed, then make this one.',
+    })
+    expect((await given.board.owner.get<unknown[]>(path)).body).toHaveLength(100)
+    expect((await given.board.owner.delete(`${path}/${made.shift()}`)).status).toBe(204)
+    const inItsPlace = await given.board.owner.post<{ id: string }>(path, { role: 'editor' })
+    expect(inItsPlace.status).toBe(201)
+    for (const id of [...made, inItsPlace.body.id]) expect((await given.board.owner.delete(`${path}/${id}`)).status).toBe(204)
+  })
+
   it('an unknown or revoked link is 404 invite_not_found; revoking twice is 404', async () => {
     const unknown = await given.app.anonymous.get('/api/invites/no-such-token')
     expect(unknown.status).toBe(404)
