@@ -15,6 +15,7 @@ import { COLLECTIONS, collection, type Collection } from '../../shared/board-doc
 import { byText } from '../../shared/entity-order.ts'
 import { CARD_ABSENT, CARD_PRESENT, EDIT_SESSION_GAP_MS, type AttributedField } from '../../shared/history-model.ts'
 import type { AssessmentChangeRecord, FoldedLog, LogRow } from '../storage/storage.ts'
+import { newestWithin } from './newest-changes.ts'
 
 type FieldValues = Record<AttributedField, string>
 /** Any shared type of the document, as a transaction names what it changed. */
@@ -42,6 +43,18 @@ export function changesOfRows(checkpoint: Uint8Array | null, rows: readonly LogR
   } finally {
     doc.destroy()
   }
+}
+
+/**
+ * The newest changes of those rows that one listing holds (newest-changes.ts),
+ * oldest first; `complete` is false when older ones were left out. Worked out
+ * here, so that only what a listing can use is sent to the relay's thread and
+ * kept there.
+ */
+export function newestChangesOfRows(checkpoint: Uint8Array | null, rows: readonly LogRow[]): { changes: AssessmentChangeRecord[]; complete: boolean } {
+  const all = changesOfRows(checkpoint, rows)
+  const changes = newestWithin(all, Infinity)
+  return { changes, complete: changes.length === all.length }
 }
 
 /** Applies each row to `doc` and returns the changes of attributed fields, coalesced per person, field and session. */

@@ -10,6 +10,7 @@ import type { StoredLog } from '../snapshots/board-state.ts'
 import type { AssessmentChangeRecord, ChangeFilter, HistoryStore, StoredChange } from '../storage/storage.ts'
 import { AuthorNames } from './authors.ts'
 import { EditSessions, type RawSession } from './edit-sessions.ts'
+import { MAX_LISTED_VALUE_CHARS, newestWithin, valueChars } from './newest-changes.ts'
 
 type HistoryServices = Pick<Services, 'storage' | 'workers' | 'tailChanges' | 'clock'>
 
@@ -49,15 +50,6 @@ export async function readBoardAsOf(services: HistoryServices, boardId: string, 
 
 /** Recorded changes read in one turn of the event loop: on SQLite, up to some 8 MB of values of the longest judgments, a few milliseconds. */
 const CHANGES_PER_PAGE = 100
-/**
- * Characters of values, before and after, one listing of changes holds at
- * most. A change holds its field's whole value before and after, whatever it
- * changed: a hundred changes of the longest judgment (20,000 characters) fit,
- * and thousands of the usual ones. Without it, one request for 5,000 changes
- * of such a judgment read and sent some 200 MB.
- */
-export const MAX_LISTED_VALUE_CHARS = 4_000_000
-
 /** The newest changes asked for, oldest first; `complete` is false when older ones that match were left out (past `limit` or the characters a listing holds). */
 export type ChangeListing = { changes: AssessmentChange[]; complete: boolean }
 
@@ -75,7 +67,10 @@ export async function readAssessmentChanges(services: HistoryServices, boardId: 
       (filter.from === undefined || change.at > filter.from) &&
       (filter.to === undefined || change.at <= filter.to),
   )
-  const recorded = await readRecorded(services.storage.history, boardId, { ...filter, throughSeq: recent.throughSeq }, MAX_LISTED_VALUE_CHARS - inRange.reduce((sum, change) => sum + valueChars(change), 0))
+  // Past what a listing holds, the newest rows' oldest changes were left out: nothing older is listed then, or it would follow a gap.
+  const recorded = recent.complete
+    ? await readRecorded(services.storage.history, boardId, { ...filter, throughSeq: recent.throughSeq }, MAX_LISTED_VALUE_CHARS - inRange.reduce((sum, change) => sum + valueChars(change), 0))
+    : { changes: [], complete: false }
   const coalesced = coalesce([...recorded.changes, ...inRange])
   const listed = newestWithin(coalesced, filter.limit)
   const names = new AuthorNames(services.storage)
@@ -92,8 +87,6 @@ export async function readAssessmentChanges(services: HistoryServices, boardId: 
   )
   return { changes, complete: recorded.complete && listed.length === coalesced.length }
 }
-
-const valueChars = (change: AssessmentChangeRecord) => change.fromValue.length + change.toValue.length
 
 /**
  * The newest recorded changes that match, oldest first: `limit` of them, or
@@ -122,17 +115,6 @@ async function readRecorded(history: HistoryStore, boardId: string, filter: Chan
     if (page.length < wanted) return { changes: newestFirst.reverse(), complete: true }
     await new Promise((resolve) => setImmediate(resolve))
   }
-}
-
-/** The newest of `changes` (oldest first): at most `limit`, and values of at most MAX_LISTED_VALUE_CHARS in all. */
-function newestWithin(changes: readonly AssessmentChangeRecord[], limit: number): AssessmentChangeRecord[] {
-  let chars = 0
-  let first = changes.length
-  while (first > 0 && changes.length - first < limit && chars + valueChars(changes[first - 1]!) <= MAX_LISTED_VALUE_CHARS) {
-    first--
-    chars += valueChars(changes[first]!)
-  }
-  return changes.slice(first)
 }
 
 /**

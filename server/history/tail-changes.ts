@@ -17,15 +17,25 @@
 import type { Storage } from '../storage/storage.ts'
 import type { JobOutput } from '../workers/jobs.ts'
 import type { WorkerPool } from '../workers/worker-pool.ts'
+import { valueChars } from './newest-changes.ts'
 
-/** The changes in the rows after the checkpoint at `throughSeq`. */
-export type TailChangesAnswer = { throughSeq: number; changes: JobOutput<'attribute-rows'> }
+/** The newest changes in the rows after the checkpoint at `throughSeq`; `complete` is false when older ones were left out. */
+export type TailChangesAnswer = { throughSeq: number } & JobOutput<'attribute-rows'>
 
 /** Boards whose latest working-out is kept; the longest unasked goes first. */
 const BOARDS_KEPT = 64
+/**
+ * Characters of values kept over all boards, past which the longest unasked
+ * go too: each working-out holds up to a listing's worth (4 million), and
+ * boards whose rows rewrite long judgments could otherwise keep 64 of those.
+ */
+const CHARS_KEPT = 16_000_000
+
+type Entry = { state: string; answer: Promise<TailChangesAnswer>; chars: number }
 
 export class TailChanges {
-  private readonly latest = new Map<string, { state: string; answer: Promise<TailChangesAnswer> }>()
+  private readonly latest = new Map<string, Entry>()
+  private keptChars = 0
 
   constructor(
     private readonly storage: Pick<Storage, 'history'>,
@@ -41,23 +51,43 @@ export class TailChanges {
     const { throughSeq, rows, lastSeq } = await this.storage.history.tailState(boardId)
     const state = `${throughSeq}:${rows}:${lastSeq}`
     const kept = this.latest.get(boardId)
-    this.latest.delete(boardId)
     if (kept?.state === state) {
+      // Asked again: the last to go.
+      this.latest.delete(boardId)
       this.latest.set(boardId, kept)
       return kept.answer
     }
-    const entry = { state, answer: this.workOut(boardId) }
+    if (kept) this.forget(boardId)
+    const entry: Entry = { state, answer: this.workOut(boardId), chars: 0 }
     this.latest.set(boardId, entry)
-    if (this.latest.size > BOARDS_KEPT) this.latest.delete(this.latest.keys().next().value!)
-    entry.answer.catch(() => {
-      if (this.latest.get(boardId) === entry) this.latest.delete(boardId)
-    })
+    entry.answer.then(
+      (answer) => {
+        if (this.latest.get(boardId) !== entry) return
+        entry.chars = answer.changes.reduce((sum, change) => sum + valueChars(change), 0)
+        this.keptChars += entry.chars
+        this.evict()
+      },
+      () => {
+        if (this.latest.get(boardId) === entry) this.forget(boardId)
+      },
+    )
+    this.evict()
     return entry.answer
+  }
+
+  /** Drops the longest unasked working-outs while more boards or characters are kept than allowed. */
+  private evict(): void {
+    while (this.latest.size > BOARDS_KEPT || (this.keptChars > CHARS_KEPT && this.latest.size > 0)) this.forget(this.latest.keys().next().value!)
+  }
+
+  private forget(boardId: string): void {
+    this.keptChars -= this.latest.get(boardId)?.chars ?? 0
+    this.latest.delete(boardId)
   }
 
   private async workOut(boardId: string): Promise<TailChangesAnswer> {
     const tail = await this.storage.history.tail(boardId)
-    if (tail.rows.length === 0) return { throughSeq: tail.throughSeq, changes: [] }
-    return { throughSeq: tail.throughSeq, changes: await this.workers.run('attribute-rows', { checkpoint: tail.checkpoint, rows: tail.rows }) }
+    if (tail.rows.length === 0) return { throughSeq: tail.throughSeq, changes: [], complete: true }
+    return { throughSeq: tail.throughSeq, ...(await this.workers.run('attribute-rows', { checkpoint: tail.checkpoint, rows: tail.rows })) }
   }
 }

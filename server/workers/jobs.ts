@@ -29,9 +29,9 @@ export const JOBS = {
   /** Compaction: a checkpoint and the log rows after it folded into one state, with who changed which assessment field. */
   'merge-state': async ({ checkpoint, rows }: { checkpoint: Uint8Array | null; rows: LogRow[] }) =>
     (await import('../history/fold-log.ts')).foldLog(checkpoint, rows),
-  /** Who changed which assessment field in the rows not yet compacted. */
+  /** Who changed which assessment field in the rows not yet compacted: the newest changes a listing holds. */
   'attribute-rows': async ({ checkpoint, rows }: { checkpoint: Uint8Array | null; rows: LogRow[] }) =>
-    (await import('../history/fold-log.ts')).changesOfRows(checkpoint, rows),
+    (await import('../history/fold-log.ts')).newestChangesOfRows(checkpoint, rows),
   /** The board as it was at a past time: its state, model and content hash. */
   'board-as-of': async (job: Parameters<typeof boardAsOf>[0]) => (await import('../history/board-as-of.ts')).boardAsOf(job),
   /** Two versions compared, as the diff API's JSON body. */

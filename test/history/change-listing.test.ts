@@ -4,11 +4,16 @@
  * change holds its field's whole value before and after: two editors taking
  * turns at a 20,000-character judgment record 40,000 characters a turn, and
  * one reviewer's `limit=5000` read and sent some 200 MB on the relay's thread.
- * On SQLite and PostgreSQL.
+ * The changes of the rows not yet compacted, worked out in a worker and kept
+ * for the next reader, are held to the same. On SQLite and PostgreSQL.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { assessmentText } from '../../shared/board-doc.ts'
+import { addAssessment } from '../../shared/board-mutations.ts'
 import { CHANGES_TRUNCATED_HEADER, type AssessmentChange } from '../../shared/history-model.ts'
-import { MAX_LISTED_VALUE_CHARS } from '../../server/history/read-history.ts'
+import { MAX_LISTED_VALUE_CHARS } from '../../server/history/newest-changes.ts'
+import type { LogEntry } from '../../server/storage/storage.ts'
 import { addAccount, addToken, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { recordChanges, turnsOf, type TurnChange } from '../helpers/recorded-changes.ts'
@@ -79,5 +84,34 @@ describeEachDialect(postgresMissing, 'listing the changes of a board on %s', (di
     expect(ofOne.changes.map((change) => change.to)).toEqual(Array.from({ length: TURNS }, (_, turn) => turn).filter(onSecond).map((turn) => turn + 1))
     expect(ofOne.changes.every((change) => change.assessmentId === 'a2')).toBe(true)
     expect(ofOne.truncated).toBe(false)
+  })
+
+  it('holds the newest rows’ changes, worked out in a worker, to what a listing holds too', async () => {
+    // Keystrokes not yet compacted, the two editors taking turns at a long judgment.
+    const typing = new Y.Doc()
+    const rows: LogEntry[] = []
+    let origin = `ws:${editors[0]!.id}`
+    typing.on('update', (update: Uint8Array) => rows.push({ update, origin }))
+    const id = addAssessment(typing, { title: 'Long', judgment: 'x'.repeat(LONGEST_JUDGMENT - 200) })
+    const judgment = assessmentText(typing, id, 'judgment')
+    const KEYSTROKES = 150
+    for (let turn = 0; turn < KEYSTROKES; turn++) {
+      origin = `ws:${editors[(turn + 1) % 2]!.id}`
+      judgment.insert(0, 'y')
+    }
+    typing.destroy()
+    await server.services.storage.log.append(boardId, rows)
+
+    const recent = await server.services.tailChanges.of(boardId)
+    expect(recent.complete).toBe(false)
+    const kept = recent.changes.reduce((sum, change) => sum + change.fromValue.length + change.toValue.length, 0)
+    expect(kept).toBeLessThanOrEqual(MAX_LISTED_VALUE_CHARS)
+    expect(kept).toBeGreaterThan(MAX_LISTED_VALUE_CHARS - 2 * 2 * LONGEST_JUDGMENT)
+
+    const { changes, truncated } = await listing(`assessmentId=${id}&limit=5000`)
+    expect(changes.length).toBe(recent.changes.length)
+    expect(changes.length).toBeLessThan(KEYSTROKES)
+    expect((changes.at(-1)!.to as string).startsWith('y'.repeat(KEYSTROKES))).toBe(true)
+    expect(truncated).toBe(true)
   })
 })
