@@ -35,6 +35,7 @@ import { loadConfig } from '../server/config.ts'
 import { boardAsOf } from '../server/history/board-as-of.ts'
 import { foldLog } from '../server/history/fold-log.ts'
 import { historyPolicy } from '../server/history/history-policy.ts'
+import { readAsOfLog } from '../server/history/read-history.ts'
 import { historyBytes } from '../server/history/thin-history.ts'
 import { createLogger } from '../server/log.ts'
 import { rowsBeforeCompaction } from '../server/relay/compaction.ts'
@@ -174,8 +175,9 @@ async function benchBoard(name: string, model: BoardModel): Promise<HistoryBoard
     for (let i = 0; i < AS_OF_READS; i++) {
       const at = new Date(start + Math.round(((i + 0.5) * WORKING_DAY_MS) / AS_OF_READS)).toISOString()
       const began = performance.now()
-      const stored = await storage.history.readAt(BOARD_ID, at)
-      boardAsOf({ boardId: BOARD_ID, log: { checkpoint: stored.checkpoint?.state ?? null, updates: stored.rows.map((row) => row.update) } })
+      const stored = await readAsOfLog({ storage }, BOARD_ID, at)
+      if (stored?.kind !== 'kept') throw new Error(`the board as of ${at} is not kept: ${JSON.stringify(stored)}`)
+      boardAsOf({ boardId: BOARD_ID, log: stored.log })
       asOf.push(performance.now() - began)
     }
 

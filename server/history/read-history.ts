@@ -7,7 +7,7 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import { EDIT_SESSION_GAP_MS, type AsOf, type AssessmentChange, type AttributedField, type BoardHistory } from '../../shared/history-model.ts'
 import type { Services } from '../services.ts'
 import type { StoredLog } from '../snapshots/board-state.ts'
-import type { AssessmentChangeRecord, ChangeFilter, HistoryStore, StoredChange } from '../storage/storage.ts'
+import type { AssessmentChangeRecord, ChangeFilter, HistoryStart, HistoryStore, StoredChange } from '../storage/storage.ts'
 import { AuthorNames } from './authors.ts'
 import { EditSessions, type RawSession } from './edit-sessions.ts'
 import { MAX_LISTED_VALUE_CHARS, newestWithin, valueChars } from './newest-changes.ts'
@@ -22,21 +22,42 @@ export type AsOfLog =
   /** The time is before the board was created. */
   | { kind: 'before-board'; createdAt: string }
 
+/** Reads that found the history thinned under them are begun again this many times at most. */
+const AS_OF_ATTEMPTS = 3
+
 /**
  * The stored pieces of the board as it was at `asOf` (an ISO time): the latest
  * kept checkpoint before it and the rows up to it. `at` is the moment they
  * hold: `asOf` itself, or the checkpoint's time when the rows after it were
  * thinned away. Null when there is no such board.
+ *
+ * The rows are read a page at a time (HistoryStore.rowsUpTo; between two kept
+ * checkpoints an hour of typing may be some 200,000), so thinning may run in
+ * between: the start is read again after the rows, and the read begun again if
+ * it moved.
  */
 export async function readAsOfLog(services: Pick<Services, 'storage'>, boardId: string, asOf: string): Promise<AsOfLog | null> {
-  const board = await services.storage.boards.get(boardId)
+  const { boards, history } = services.storage
+  const board = await boards.get(boardId)
   if (!board) return null
   if (asOf < board.createdAt) return { kind: 'before-board', createdAt: board.createdAt }
-  const stored = await services.storage.history.readAt(boardId, asOf)
-  if (stored.keptFrom !== null) return { kind: 'not-kept', keptFrom: stored.keptFrom }
-  const at = stored.exact || !stored.checkpoint ? asOf : stored.checkpoint.at
-  return { kind: 'kept', log: { checkpoint: stored.checkpoint?.state ?? null, updates: stored.rows.map((row) => row.update) }, at, exact: stored.exact }
+  for (let attempt = 1; ; attempt++) {
+    const start = await history.startAt(boardId, asOf)
+    if (start.keptFrom !== null) return { kind: 'not-kept', keptFrom: start.keptFrom }
+    const { checkpoint } = start
+    const updates: Uint8Array[] = []
+    for await (const page of history.rowsUpTo(boardId, { afterSeq: checkpoint?.throughSeq ?? 0, at: asOf })) for (const row of page) updates.push(row.update)
+    const state = checkpoint ? await history.checkpointState(boardId, checkpoint.throughSeq) : null
+    if (sameStart(start, await history.startAt(boardId, asOf)) && (state !== null || checkpoint === null)) {
+      const exact = checkpoint?.rowsKept ?? true
+      return { kind: 'kept', log: { checkpoint: state, updates }, at: exact || !checkpoint ? asOf : checkpoint.at, exact }
+    }
+    if (attempt === AS_OF_ATTEMPTS) throw new Error(`the history of board ${boardId} kept being thinned while it was read`)
+  }
 }
+
+const sameStart = (a: HistoryStart, b: HistoryStart) =>
+  a.keptFrom === b.keptFrom && a.checkpoint?.throughSeq === b.checkpoint?.throughSeq && a.checkpoint?.rowsKept === b.checkpoint?.rowsKept
 
 export type BoardAsOfResult = Exclude<AsOfLog, { kind: 'kept' }> | { kind: 'rebuilt'; asOf: AsOf; state: Uint8Array; model: BoardModel }
 

@@ -11,3 +11,17 @@ export function lastRowTime(rows: readonly LogRow[]): string {
   for (const row of rows) if (row.at > latest) latest = row.at
   return latest
 }
+
+/**
+ * Rows read a page at a time, each page from where the last one ended, the
+ * relay's work going on between pages.
+ */
+export async function* pagesOfRows(readPage: (afterSeq: number, limit: number) => Promise<LogRow[]>, afterSeq: number, pageSize: number): AsyncGenerator<LogRow[]> {
+  for (;;) {
+    const page = await readPage(afterSeq, pageSize)
+    if (page.length > 0) yield page
+    if (page.length < pageSize) return
+    afterSeq = page.at(-1)!.seq
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}

@@ -1,9 +1,17 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, max, min, or, sql, sum } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/pg/schema.ts'
 import { thinHistory } from '../history/thin-history.ts'
+import { pagesOfRows } from './log-rows.ts'
 import { readTail } from './pg-update-log.ts'
 import type { PgDb } from './pg-db.ts'
-import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryAt, HistoryPolicy, HistorySize, HistoryStore, LogRow, LogRowInfo, RowRange, StoredChange, TailState } from './storage.ts'
+import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState } from './storage.ts'
+
+/**
+ * Rows of a past moment read in one page. Larger than SQLite's, since a read
+ * here does not hold the relay's thread, and before PostgreSQL has gathered a
+ * table's statistics it may sort every remaining row for each page.
+ */
+const ROWS_PER_PAGE = 20_000
 
 const changeColumns = {
   assessmentId: boardChanges.assessmentId,
@@ -33,31 +41,42 @@ async function keptFromIn(tx: Pick<PgDb, 'select'>, boardId: string): Promise<st
 export class PgHistoryStore implements HistoryStore {
   constructor(private readonly db: PgDb) {}
 
-  async readAt(boardId: string, at: string): Promise<HistoryAt> {
-    // One snapshot of the database, so thinning in between cannot take rows from under the checkpoint.
+  async startAt(boardId: string, at: string): Promise<HistoryStart> {
+    // One snapshot of the database, so that thinning in between cannot drop the rows before the board's first checkpoint unseen.
     return this.db.transaction(
       async (tx) => {
         const [checkpoint] = await tx
-          .select({ state: boardCheckpoints.state, throughSeq: boardCheckpoints.throughSeq, at: boardCheckpoints.at, rowsKept: boardCheckpoints.rowsKept })
+          .select({ throughSeq: boardCheckpoints.throughSeq, at: boardCheckpoints.at, rowsKept: boardCheckpoints.rowsKept })
           .from(boardCheckpoints)
           .where(and(eq(boardCheckpoints.boardId, boardId), lte(boardCheckpoints.at, at)))
           .orderBy(desc(boardCheckpoints.throughSeq))
           .limit(1)
-        const stored = await tx
-          .select({ seq: boardUpdates.seq, update: boardUpdates.update, origin: boardUpdates.origin, at: boardUpdates.createdAt })
-          .from(boardUpdates)
-          .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, checkpoint?.throughSeq ?? 0), lte(boardUpdates.createdAt, at)))
-          .orderBy(asc(boardUpdates.seq))
-        const rows: LogRow[] = stored.map((row) => ({ ...row, update: new Uint8Array(row.update) }))
-        if (checkpoint) {
-          return { checkpoint: { state: new Uint8Array(checkpoint.state), throughSeq: checkpoint.throughSeq, at: checkpoint.at }, rows, exact: checkpoint.rowsKept, keptFrom: null }
-        }
         // Before the oldest kept checkpoint: rebuilt from the start, unless its rows were dropped.
-        const keptFrom = await keptFromIn(tx, boardId)
-        return { checkpoint: null, rows: keptFrom === null ? rows : [], exact: keptFrom === null, keptFrom }
+        return { checkpoint: checkpoint ?? null, keptFrom: checkpoint ? null : await keptFromIn(tx, boardId) }
       },
       { isolationLevel: 'repeatable read' },
     )
+  }
+
+  async checkpointState(boardId: string, throughSeq: number): Promise<Uint8Array | null> {
+    const [row] = await this.db
+      .select({ state: boardCheckpoints.state })
+      .from(boardCheckpoints)
+      .where(and(eq(boardCheckpoints.boardId, boardId), eq(boardCheckpoints.throughSeq, throughSeq)))
+    return row ? new Uint8Array(row.state) : null
+  }
+
+  rowsUpTo(boardId: string, range: RowsUpTo): AsyncIterable<LogRow[]> {
+    const page = async (afterSeq: number, limit: number) => {
+      const rows = await this.db
+        .select({ seq: boardUpdates.seq, update: boardUpdates.update, origin: boardUpdates.origin, at: boardUpdates.createdAt })
+        .from(boardUpdates)
+        .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, afterSeq), lte(boardUpdates.createdAt, range.at)))
+        .orderBy(asc(boardUpdates.seq))
+        .limit(limit)
+      return rows.map((row) => ({ ...row, update: new Uint8Array(row.update) }))
+    }
+    return pagesOfRows(page, range.afterSeq, ROWS_PER_PAGE)
   }
 
   async keptFrom(boardId: string): Promise<string | null> {

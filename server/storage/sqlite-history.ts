@@ -1,9 +1,13 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, max, min, or, sql, sum, count } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import { thinHistory } from '../history/thin-history.ts'
+import { pagesOfRows } from './log-rows.ts'
 import { readTail, tailQueries, type TailQueries } from './sqlite-update-log.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryAt, HistoryPolicy, HistorySize, HistoryStore, LogRow, LogRowInfo, RowRange, StoredChange, TailState } from './storage.ts'
+import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState } from './storage.ts'
+
+/** Rows of a past moment read in one turn of the event loop: a few milliseconds, the relay's work going on between. */
+const ROWS_PER_PAGE = 2_000
 
 const changeColumns = {
   assessmentId: boardChanges.assessmentId,
@@ -36,29 +40,40 @@ export class SqliteHistoryStore implements HistoryStore {
     this.tailOf = tailQueries(db)
   }
 
-  async readAt(boardId: string, at: string): Promise<HistoryAt> {
+  async startAt(boardId: string, at: string): Promise<HistoryStart> {
     return this.db.transaction((tx) => {
       const checkpoint = tx
-        .select({ state: boardCheckpoints.state, throughSeq: boardCheckpoints.throughSeq, at: boardCheckpoints.at, rowsKept: boardCheckpoints.rowsKept })
+        .select({ throughSeq: boardCheckpoints.throughSeq, at: boardCheckpoints.at, rowsKept: boardCheckpoints.rowsKept })
         .from(boardCheckpoints)
         .where(and(eq(boardCheckpoints.boardId, boardId), lte(boardCheckpoints.at, at)))
         .orderBy(desc(boardCheckpoints.throughSeq))
         .limit(1)
         .get()
-      const rows: LogRow[] = tx
+      // Before the oldest kept checkpoint: rebuilt from the start, unless its rows were dropped.
+      return { checkpoint: checkpoint ?? null, keptFrom: checkpoint ? null : keptFromIn(tx, boardId) }
+    })
+  }
+
+  async checkpointState(boardId: string, throughSeq: number): Promise<Uint8Array | null> {
+    const row = this.db
+      .select({ state: boardCheckpoints.state })
+      .from(boardCheckpoints)
+      .where(and(eq(boardCheckpoints.boardId, boardId), eq(boardCheckpoints.throughSeq, throughSeq)))
+      .get()
+    return row ? new Uint8Array(row.state) : null
+  }
+
+  rowsUpTo(boardId: string, range: RowsUpTo): AsyncIterable<LogRow[]> {
+    const page = async (afterSeq: number, limit: number) =>
+      this.db
         .select({ seq: boardUpdates.seq, update: boardUpdates.update, origin: boardUpdates.origin, at: boardUpdates.createdAt })
         .from(boardUpdates)
-        .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, checkpoint?.throughSeq ?? 0), lte(boardUpdates.createdAt, at)))
+        .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, afterSeq), lte(boardUpdates.createdAt, range.at)))
         .orderBy(asc(boardUpdates.seq))
+        .limit(limit)
         .all()
         .map((row) => ({ ...row, update: new Uint8Array(row.update) }))
-      if (checkpoint) {
-        return { checkpoint: { state: new Uint8Array(checkpoint.state), throughSeq: checkpoint.throughSeq, at: checkpoint.at }, rows, exact: checkpoint.rowsKept, keptFrom: null }
-      }
-      // Before the oldest kept checkpoint: rebuilt from the start, unless its rows were dropped.
-      const keptFrom = keptFromIn(tx, boardId)
-      return { checkpoint: null, rows: keptFrom === null ? rows : [], exact: keptFrom === null, keptFrom }
-    })
+    return pagesOfRows(page, range.afterSeq, ROWS_PER_PAGE)
   }
 
   async keptFrom(boardId: string): Promise<string | null> {

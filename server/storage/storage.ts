@@ -108,17 +108,16 @@ export type CheckpointInfo = { throughSeq: number; at: string; rowsKept: boolean
 export type LogRowInfo = { seq: number; origin: string; at: string }
 export type RowRange = { from: string; to: string; limit: number; beforeSeq?: number }
 
-/** What rebuilding the board at a past time starts from. */
-export type HistoryAt = {
-  /** The latest kept checkpoint at or before the time, or null to start from an empty board. */
-  checkpoint: { state: Uint8Array; throughSeq: number; at: string } | null
-  /** The rows after it committed at or before the time, in order. */
-  rows: LogRow[]
-  /** False when rows between the checkpoint and the time were thinned away: the state is the checkpoint's, not the time's. */
-  exact: boolean
+/** Where rebuilding the board at a past time starts from (the rows after it are read a page at a time: `rowsUpTo`). */
+export type HistoryStart = {
+  /** The latest kept checkpoint at or before the time, without its state (`checkpointState`), or null to start from an empty board. `rowsKept` false: rows between it and the time were thinned away, so the state is the checkpoint's, not the time's. */
+  checkpoint: Omit<CheckpointInfo, 'bytes'> | null
   /** Set when the time is before any history still kept: the earliest moment that can be rebuilt. */
   keptFrom: string | null
 }
+
+/** Rows after row `afterSeq` committed at or before `at`. */
+export type RowsUpTo = { afterSeq: number; at: string }
 
 /** How long history is kept in detail and at all, and how much of it one board may keep. */
 export type HistoryPolicy = {
@@ -145,9 +144,13 @@ export type TailState = { throughSeq: number; rows: number; lastSeq: number | nu
 export type HistorySize = { rows: number; rowBytes: number; checkpoints: number; checkpointBytes: number; changes: number; changeBytes: number }
 
 export interface HistoryStore {
-  /** The latest kept checkpoint at or before `at`, and the rows after it up to `at`. */
-  readAt(boardId: string, at: string): Promise<HistoryAt>
-  /** When the board's kept history starts, or null when it is kept from the board's start (HistoryAt's `keptFrom` before any checkpoint). */
+  /** The latest kept checkpoint at or before `at`, or why the board cannot be rebuilt from one. */
+  startAt(boardId: string, at: string): Promise<HistoryStart>
+  /** A kept checkpoint's state; null when it is no longer kept. */
+  checkpointState(boardId: string, throughSeq: number): Promise<Uint8Array | null>
+  /** The rows of the range, oldest first, a page at a time (read in one piece, 200,000 rows held the relay's thread a second on SQLite). */
+  rowsUpTo(boardId: string, range: RowsUpTo): AsyncIterable<LogRow[]>
+  /** When the board's kept history starts, or null when it is kept from the board's start (HistoryStart's `keptFrom` before any checkpoint). */
   keptFrom(boardId: string): Promise<string | null>
   /** The latest checkpoint and the rows after it with their authors: where the newest changes are worked out from. */
   tail(boardId: string): Promise<{ checkpoint: Uint8Array | null; throughSeq: number; rows: LogRow[] }>
