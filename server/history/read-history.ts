@@ -5,6 +5,7 @@
  */
 import type { BoardModel } from '../../shared/board-model.ts'
 import { EDIT_SESSION_GAP_MS, type AsOf, type AssessmentChange, type AttributedField, type BoardHistory } from '../../shared/history-model.ts'
+import { packUpdates } from '../relay/merge-state.ts'
 import type { Services } from '../services.ts'
 import type { StoredLog } from '../snapshots/board-state.ts'
 import type { AssessmentChangeRecord, ChangeFilter, HistoryStart, HistoryStore, StoredChange } from '../storage/storage.ts'
@@ -50,7 +51,7 @@ export async function readAsOfLog(services: Pick<Services, 'storage'>, boardId: 
     const state = checkpoint ? await history.checkpointState(boardId, checkpoint.throughSeq) : null
     if (sameStart(start, await history.startAt(boardId, asOf)) && (state !== null || checkpoint === null)) {
       const exact = checkpoint?.rowsKept ?? true
-      return { kind: 'kept', log: { checkpoint: state, updates }, at: exact || !checkpoint ? asOf : checkpoint.at, exact }
+      return { kind: 'kept', log: { checkpoint: state, updates: packUpdates(updates) }, at: exact || !checkpoint ? asOf : checkpoint.at, exact }
     }
     if (attempt === AS_OF_ATTEMPTS) throw new Error(`the history of board ${boardId} kept being thinned while it was read`)
   }

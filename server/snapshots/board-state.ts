@@ -13,15 +13,14 @@ import { boardToModel, documentText } from '../../shared/board-convert.ts'
 import { collection, migrateBoardDoc } from '../../shared/board-doc.ts'
 import { documentSchema, type BoardModel } from '../../shared/board-model.ts'
 import { jsonText, type JsonText } from '../http/json-text.ts'
-import { applyStoredState } from '../relay/merge-state.ts'
-import type { StoredBoardState } from '../storage/storage.ts'
+import { applyStoredState, type StoredUpdates } from '../relay/merge-state.ts'
 import { boardContentHash } from './content-hash.ts'
 
 /** What a snapshot stores: the whole document as one update, and the content hash of its model. */
 export type CapturedBoard = { state: Uint8Array; contentHash: string }
 
 /** A board's stored log: its checkpoint and the rows after it. */
-export type StoredLog = Pick<StoredBoardState, 'checkpoint' | 'updates'>
+export type StoredLog = StoredUpdates
 
 /** Where a version of a board is read from: the stored log (the live board) or a snapshot's state. */
 export type BoardSource = { log: StoredLog } | { state: Uint8Array }
