@@ -1,19 +1,18 @@
 /**
  * A board's history as the API and exports read it: the board as of a past
- * time, who changed which assessment field, and the editing sessions. Read
- * from storage here; rebuilt and replayed in a worker thread.
+ * time and the editing sessions (who changed which field: change-listing.ts).
+ * Read from storage here; rebuilt in a worker thread.
  */
 import type { BoardModel } from '../../shared/board-model.ts'
-import { EDIT_SESSION_GAP_MS, type AsOf, type AssessmentChange, type AttributedField, type BoardHistory } from '../../shared/history-model.ts'
+import type { AsOf, BoardHistory } from '../../shared/history-model.ts'
 import { packUpdates } from '../relay/merge-state.ts'
 import type { Services } from '../services.ts'
 import type { StoredLog } from '../snapshots/board-state.ts'
-import type { AssessmentChangeRecord, ChangeFilter, HistoryStart, HistoryStore, StoredChange } from '../storage/storage.ts'
+import type { HistoryStart, HistoryStore } from '../storage/storage.ts'
 import { AuthorNames } from './authors.ts'
 import { EditSessions, type RawSession } from './edit-sessions.ts'
-import { MAX_LISTED_VALUE_CHARS, newestWithin, valueChars } from './newest-changes.ts'
 
-type HistoryServices = Pick<Services, 'storage' | 'workers' | 'tailChanges' | 'clock'>
+type HistoryServices = Pick<Services, 'storage' | 'workers'>
 
 /** Where the board as of a time is rebuilt from, or why it cannot be. */
 export type AsOfLog =
@@ -68,99 +67,6 @@ export async function readBoardAsOf(services: HistoryServices, boardId: string, 
   if (stored?.kind !== 'kept') return stored
   const { state, model, contentHash } = await services.workers.run('board-as-of', { boardId, log: stored.log })
   return { kind: 'rebuilt', asOf: { asOf, at: stored.at, exact: stored.exact, contentHash }, state, model }
-}
-
-/** Recorded changes read in one turn of the event loop: on SQLite, up to some 8 MB of values of the longest judgments, a few milliseconds. */
-const CHANGES_PER_PAGE = 100
-/** The newest changes asked for, oldest first; `complete` is false when older ones that match were left out (past `limit` or the characters a listing holds). */
-export type ChangeListing = { changes: AssessmentChange[]; complete: boolean }
-
-/**
- * Who changed which assessment field: what compaction recorded, and what the
- * rows since the latest checkpoint show (tail-changes.ts). The recorded changes
- * are read up to the checkpoint the newest rows start from, so a compaction
- * in between can neither hide a change nor count it twice.
- */
-export async function readAssessmentChanges(services: HistoryServices, boardId: string, filter: Omit<ChangeFilter, 'throughSeq' | 'before'>): Promise<ChangeListing> {
-  const recent = await services.tailChanges.of(boardId)
-  const inRange = recent.changes.filter(
-    (change) =>
-      (filter.assessmentId === undefined || change.assessmentId === filter.assessmentId) &&
-      (filter.from === undefined || change.at > filter.from) &&
-      (filter.to === undefined || change.at <= filter.to),
-  )
-  // Past what a listing holds, the newest rows' oldest changes were left out: nothing older is listed then, or it would follow a gap.
-  const recorded = recent.complete
-    ? await readRecorded(services.storage.history, boardId, { ...filter, throughSeq: recent.throughSeq }, MAX_LISTED_VALUE_CHARS - inRange.reduce((sum, change) => sum + valueChars(change), 0))
-    : { changes: [], complete: false }
-  const coalesced = coalesce([...recorded.changes, ...inRange])
-  const listed = newestWithin(coalesced, filter.limit)
-  const names = new AuthorNames(services.storage)
-  const changes = await Promise.all(
-    listed.map(async (change) => ({
-      assessmentId: change.assessmentId,
-      field: change.field as AttributedField,
-      from: JSON.parse(change.fromValue) as unknown,
-      to: JSON.parse(change.toValue) as unknown,
-      by: await names.of(change.author),
-      firstAt: change.firstAt,
-      at: change.at,
-    })),
-  )
-  return { changes, complete: recorded.complete && listed.length === coalesced.length }
-}
-
-/**
- * The newest recorded changes that match, oldest first: `limit` of them, or
- * fewer when their values pass `maxChars`. Read a page at a time, newest
- * first, the relay's work going on between pages.
- */
-async function readRecorded(history: HistoryStore, boardId: string, filter: ChangeFilter, maxChars: number): Promise<{ changes: StoredChange[]; complete: boolean }> {
-  const newestFirst: StoredChange[] = []
-  let chars = 0
-  const olderThanRead = (limit: number) => {
-    const oldest = newestFirst.at(-1)
-    return history.changes(boardId, { ...filter, limit, ...(oldest && { before: { seq: oldest.seq, id: oldest.id } }) })
-  }
-  for (;;) {
-    const wanted = Math.min(CHANGES_PER_PAGE, filter.limit - newestFirst.length)
-    const page = await olderThanRead(wanted)
-    for (const change of page) {
-      chars += valueChars(change)
-      if (chars > maxChars) return { changes: newestFirst.reverse(), complete: false }
-      newestFirst.push(change)
-    }
-    if (newestFirst.length === filter.limit) {
-      const complete = (await olderThanRead(1)).length === 0
-      return { changes: newestFirst.reverse(), complete }
-    }
-    if (page.length < wanted) return { changes: newestFirst.reverse(), complete: true }
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-}
-
-/**
- * Joins a person's change of a field to their previous change of it when no
- * one else changed it in between and it came within a few minutes: the same
- * rule compaction applies within its rows, carried across compactions.
- */
-function coalesce(changes: readonly AssessmentChangeRecord[]): AssessmentChangeRecord[] {
-  const result: AssessmentChangeRecord[] = []
-  const last = new Map<string, AssessmentChangeRecord>()
-  for (const change of [...changes].sort((a, b) => a.seq - b.seq)) {
-    const key = `${change.assessmentId}\u0000${change.field}`
-    const previous = last.get(key)
-    if (previous && previous.author === change.author && Date.parse(change.firstAt) - Date.parse(previous.at) <= EDIT_SESSION_GAP_MS) {
-      previous.toValue = change.toValue
-      previous.at = change.at
-      previous.seq = change.seq
-      continue
-    }
-    const copy = { ...change }
-    result.push(copy)
-    last.set(key, copy)
-  }
-  return result.filter((change) => change.fromValue !== change.toValue)
 }
 
 /** Rows read for one listing of sessions at most: a week of a busy board. */

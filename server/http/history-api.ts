@@ -7,9 +7,10 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { assessmentChangeSchema, boardHistorySchema, CHANGES_TRUNCATED_HEADER } from '../../shared/history-model.ts'
+import { readAssessmentChanges } from '../history/change-listing.ts'
 import { historyAudit } from '../history/history-audit.ts'
 import { MAX_LISTED_VALUE_CHARS } from '../history/newest-changes.ts'
-import { readAssessmentChanges, readBoardAsOf, readBoardHistory } from '../history/read-history.ts'
+import { readBoardAsOf, readBoardHistory } from '../history/read-history.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { AS_OF_HEADER, asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
 import { boardParams, boardRole } from './board-role.ts'
