@@ -172,7 +172,7 @@ export class SqliteHistoryStore implements HistoryStore {
     const rows = this.db.select({ n: count(), bytes: sum(sql`length(${boardUpdates.update})`) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).get()
     const checkpoints = this.db.select({ n: count(), bytes: sum(sql`length(${boardCheckpoints.state})`) }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).get()
     const changes = this.db
-      .select({ n: count(), bytes: sum(sql`length(${boardChanges.fromValue}) + length(${boardChanges.toValue})`) })
+      .select({ n: count(), bytes: sum(sql`octet_length(${boardChanges.fromValue}) + octet_length(${boardChanges.toValue})`) })
       .from(boardChanges)
       .where(eq(boardChanges.boardId, boardId))
       .get()
