@@ -53,6 +53,14 @@ export const RELAY_LIMITS = {
    * An analyst typing flat out adds a few megabytes.
    */
   writtenBytesPerHour: 16 * 1024 * 1024,
+  /**
+   * Stored bytes of boards one person's sockets and HTTP changes may load on
+   * an instance a minute (all at once, then refilled over the minute). Loading
+   * applies the whole board on the relay's thread (the board of 1,000
+   * assessments, 3.8 MB: about 0.3 s), so opening board after board that
+   * nobody else holds could keep it busy for everyone.
+   */
+  loadedBytesPerMinute: 64 * 1024 * 1024,
   /** Bytes queued to one connection that reads too slowly. */
   queuedBytesPerConnection: 32 * 1024 * 1024,
   /** Bytes queued to slow readers across all connections of the instance. */

@@ -523,6 +523,46 @@ describe('limits', () => {
     expect((await apiClient(server.url, { authorization: `Bearer ${boToken}` }).post(`/api/boards/${boardId}/assessments`, { title: 'Bo carries on', judgment })).status).toBe(201)
   })
 
+  it('boards loaded a minute are a person’s: past them an upgrade to a board nobody holds here gets 429, and so does an HTTP change; a board already loaded, and another person, are not affected', async () => {
+    const server = await start({ accounts: true, access: undefined, env: { LOADED_BYTES_PER_MINUTE_PER_PERSON: '65536', ROOM_IDLE_MS: '0' } })
+    const [ana, bo] = [await addAccount(server, { name: 'Ana' }), await addAccount(server, { name: 'Bo' })]
+    const [anaToken, boToken] = [(await addToken(server, ana)).token, (await addToken(server, bo)).token]
+    const asAna = apiClient(server.url, { authorization: `Bearer ${anaToken}` })
+    const asBo = apiClient(server.url, { authorization: `Bearer ${boToken}` })
+    // Three boards of some 40 KB, stored while nobody holds them (making a board loads it on nobody).
+    const heavy = new Y.Doc()
+    heavy.getText('notes').insert(0, 'An eyewitness account from the border crossing. '.repeat(800))
+    const stored = Y.encodeStateAsUpdate(heavy)
+    heavy.destroy()
+    const boards: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const boardId = await asAna.createBoard(`Heavy ${i}`)
+      await addMember(server, boardId, bo, 'editor')
+      await waitFor(() => !liveRoom(server, boardId), 'the new board to unload')
+      await server.services.storage.log.append(boardId, [{ update: stored, origin: 'server' }])
+      boards.push(boardId)
+    }
+    const url = (boardId: string, token: string) => `${server.wsUrl}/${boardId}?token=${token}`
+
+    // 40 KB, then 80 KB of the 64 KiB a minute: the third board is refused.
+    expect((await refusedUpgrade(url(boards[0]!, anaToken))).status).toBe(101)
+    expect((await refusedUpgrade(url(boards[1]!, anaToken))).status).toBe(101)
+    expect(await refusedUpgrade(url(boards[2]!, anaToken))).toEqual({ status: UPGRADE_REFUSED.loadingTooMuch.status, retryAfter: '5' })
+    expect(liveRoom(server, boards[2]!)).toBeUndefined()
+    const change = await asAna.post<{ error: { code: string } }>(`/api/boards/${boards[1]}/assessments`, { title: 'Loads the board again' })
+    expect(change.status).toBe(429)
+    expect(change.body.error.code).toBe('loading_too_much')
+    expect(change.headers.get('retry-after')).toBe('5')
+
+    // Bo loads what he opens on his own minute; once loaded, the board costs Ana nothing.
+    const bos = await raw(server, `${boards[2]}?token=${boToken}`)
+    await waitFor(() => liveRoom(server, boards[2]!), 'Bo’s board to load')
+    expect((await refusedUpgrade(url(boards[2]!, anaToken))).status).toBe(101)
+    expect((await asAna.post(`/api/boards/${boards[2]}/assessments`, { title: 'Ana, on a board Bo holds' })).status).toBe(201)
+    expect((await asBo.post(`/api/boards/${boards[1]}/assessments`, { title: 'Bo carries on' })).status).toBe(201)
+    bos.terminate()
+  })
+
   it('bytes a second: a query’s answer counts as if its sender had sent it; one its budget cannot cover closes it with the rate-limit code', async () => {
     const server = await start({ env: { WS_MAX_BYTES_PER_SECOND: '1024' } })
     const boardId = await apiClient(server.url).createBoard('Answer bytes')

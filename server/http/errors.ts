@@ -8,7 +8,9 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { BatchError } from '../../shared/board-batch.ts'
 import { BoardError } from '../../shared/board-doc.ts'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
+import { UPGRADE_REFUSED } from '../../shared/protocol.ts'
 import { BoardDeleted, CommitsFailing, SavingDelayed } from '../relay/commit-errors.ts'
+import { LoadingTooMuch } from '../relay/room-registry.ts'
 import { WrittenTooMuch } from '../relay/written-budget.ts'
 import { storageTroubleOf, type StorageTrouble } from '../storage/storage-errors.ts'
 import { WorkerJobError, type JobRefusal } from '../workers/worker-errors.ts'
@@ -98,6 +100,10 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof SavingDelayed) {
     c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'change applied but not yet saved; answered 202')
     return c.json({ saving: 'delayed', message: SAVING_DELAYED_MESSAGE }, 202)
+  }
+  if (error instanceof LoadingTooMuch) {
+    c.header('Retry-After', String(RETRY_AFTER_SECONDS))
+    return c.json(errorBody('loading_too_much', UPGRADE_REFUSED.loadingTooMuch.message), 429)
   }
   if (error instanceof WrittenTooMuch) {
     c.header('Retry-After', String(WRITTEN_TOO_MUCH_RETRY_SECONDS))

@@ -18,13 +18,14 @@ import type { JsonText } from './json-text.ts'
  * Changes the board's live document and resolves once the change is committed.
  * The caller's right is decided again right before the change is applied: the
  * room may have had to be loaded, or a commit waited for, since the request's check.
- * What it adds counts against what the caller may add to boards this hour.
+ * What it adds counts against what the caller may add to boards this hour, and
+ * loading the board, when nobody holds it here, against what they may load.
  */
 export async function changeBoard<T>(c: Context<BoardEnv>, change: (doc: Y.Doc) => T): Promise<T> {
   const { principal, services } = c.var
   const rates = principal.userId === null ? null : services.rooms.ratesOf(principal.userId)
   requireWritable(rates, Number(c.req.header('content-length') ?? 0))
-  const result = await services.rooms.withRoom(c.var.board.id, (room) => room.change(counted(rates, change), rightStillHeld(c)))
+  const result = await services.rooms.withRoom(c.var.board.id, (room) => room.change(counted(rates, change), rightStillHeld(c)), rates ?? undefined)
   if (result === null) throw notFound('Board')
   return result
 }

@@ -14,7 +14,7 @@ import { isSameOrigin } from '../auth/same-origin.ts'
 import type { Admission } from '../relay/connection-limits.ts'
 import type { Connection, ConnectionGrant, ConnectionIdentity, RelaySocket } from '../relay/connection.ts'
 import type { JoinInFlight } from '../relay/joins-in-flight.ts'
-import type { HeldRoom } from '../relay/room-registry.ts'
+import { LoadingTooMuch, type HeldRoom } from '../relay/room-registry.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
@@ -117,10 +117,15 @@ async function decideUpgrade(c: Context<UpgradeEnv>, boardId: string, join: Join
     return c.text(refused.message, refused.status, { 'Retry-After': RETRY_AFTER_SECONDS })
   }
   // Loaded with the record just read; held until the socket opens (or for a while, should it never).
-  const held = await rooms.acquire(boardId, board, join).catch((error: unknown) => {
+  let held: HeldRoom | null
+  try {
+    held = await rooms.acquire(boardId, board, join, admission.rates)
+  } catch (error) {
     admission.release()
-    throw error
-  })
+    if (!(error instanceof LoadingTooMuch)) throw error
+    c.var.logger.warn({ boardId, user: principal.userId }, 'websocket upgrade refused: its person has loaded as many boards as they may this minute')
+    return c.text(UPGRADE_REFUSED.loadingTooMuch.message, UPGRADE_REFUSED.loadingTooMuch.status, { 'Retry-After': RETRY_AFTER_SECONDS })
+  }
   if (!held) {
     admission.release()
     return c.text('Not Found', 404)

@@ -1,30 +1,33 @@
 /**
  * What may arrive a second, in frames and in bytes (an update's cost in splits
- * and the answers asked for count as bytes too), and what may be added to
- * boards an hour, from one person over all their connections on this
- * instance, or from one connection without a person. Per person, since a
+ * and the answers asked for count as bytes too), what may be added to boards
+ * an hour, and how much of boards nobody held may be loaded a minute, from one
+ * person over all their connections on this instance, or from one connection
+ * without a person. Per person, since a
  * person may hold `connectionsPerPerson` sockets: counted per connection,
  * twenty sockets sent twenty times what one may.
  */
 import { LIMITS, type RelayLimits } from '../../shared/limits.ts'
 import { TokenBucket } from './token-bucket.ts'
 
-export type IncomingRateLimits = Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond' | 'writtenBytesPerHour'>
+export type IncomingRateLimits = Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond' | 'writtenBytesPerHour' | 'loadedBytesPerMinute'>
 
 export class IncomingRates {
   private readonly messages: TokenBucket
   private readonly bytes: TokenBucket
   private readonly written: TokenBucket
-  /** How long all three take to fill again from empty. */
+  private readonly loaded: TokenBucket
+  /** How long all of them take to fill again from empty. */
   readonly refillMs: number
 
-  constructor({ messagesPerSecond, bytesPerSecond, writtenBytesPerHour }: IncomingRateLimits) {
+  constructor({ messagesPerSecond, bytesPerSecond, writtenBytesPerHour, loadedBytesPerMinute }: IncomingRateLimits) {
     const messageBurst = messagesPerSecond * 2
     // A burst may hold one frame of the largest size, e.g. a client's whole offline work in its sync step 2.
     const byteBurst = Math.max(bytesPerSecond * 2, LIMITS.maxMessageBytes)
     this.messages = new TokenBucket(messagesPerSecond, messageBurst)
     this.bytes = new TokenBucket(bytesPerSecond, byteBurst)
     this.written = new TokenBucket(writtenBytesPerHour / 3600, writtenBytesPerHour)
+    this.loaded = new TokenBucket(loadedBytesPerMinute / 60, loadedBytesPerMinute)
     this.refillMs = Math.ceil(1000 * Math.max(messageBurst / messagesPerSecond, byteBurst / bytesPerSecond, 3600))
   }
 
@@ -41,6 +44,16 @@ export class IncomingRates {
   /** Counts what a board took in of an update (it may go past what was left, once: the next is refused). */
   wrote(byteLength: number): void {
     this.written.spend(byteLength)
+  }
+
+  /** Whether a board nobody holds here may be loaded for them: not while what they loaded lately is past the minute's bytes. */
+  mayLoad(): boolean {
+    return this.loaded.holds(0)
+  }
+
+  /** Counts a board loaded for them (known once loaded: it may go past what was left, once). */
+  didLoad(byteLength: number): void {
+    this.loaded.spend(byteLength)
   }
 
   /** Counts work asked for as if that many bytes had been sent; false when that is more than may be had now. */

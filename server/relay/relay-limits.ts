@@ -13,6 +13,7 @@ export function relayLimits(config: Config): RelayLimits {
     messagesPerSecond: config.WS_MAX_MESSAGES_PER_SECOND,
     bytesPerSecond: config.WS_MAX_BYTES_PER_SECOND,
     writtenBytesPerHour: config.WRITTEN_BYTES_PER_HOUR_PER_PERSON,
+    loadedBytesPerMinute: config.LOADED_BYTES_PER_MINUTE_PER_PERSON,
     queuedBytesPerConnection: config.WS_MAX_QUEUED_BYTES_PER_CONNECTION,
     queuedBytes: config.WS_MAX_QUEUED_BYTES,
     presenceBytes: config.PRESENCE_MAX_BYTES,

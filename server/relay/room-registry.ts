@@ -39,6 +39,11 @@ export type HeldRoom = { room: Room; release: () => void }
 /** A socket's upgrade that never completes must not pin its room in memory forever. */
 const UNCLAIMED_HOLD_MS = 30_000
 
+/** The board is not loaded here, and its person has loaded as much as they may this minute (IncomingRates.mayLoad); nothing was loaded. */
+export class LoadingTooMuch extends Error {
+  override name = 'LoadingTooMuch'
+}
+
 export class RoomRegistry implements RelayControl {
   private readonly rooms = new Map<string, Room>()
   private readonly loading = new Map<string, Promise<Room | null>>()
@@ -114,10 +119,15 @@ export class RoomRegistry implements RelayControl {
    * done), or null when there is no such board (or it is being deleted). A
    * caller that has just read the board's record passes it, so that a load
    * does not read it again; a socket's upgrade passes its join, which ends
-   * with the hold.
+   * with the hold. A person's socket or change passes their rates: a board
+   * that nobody holds here is loaded on them (LoadingTooMuch once they have
+   * loaded too much lately), and its stored bytes counted.
    */
-  async acquire(boardId: string, board?: BoardRecord, join?: JoinInFlight): Promise<HeldRoom | null> {
+  async acquire(boardId: string, board?: BoardRecord, join?: JoinInFlight, payer?: IncomingRates): Promise<HeldRoom | null> {
+    const loadsHere = payer !== undefined && !this.rooms.has(boardId) && !this.loading.has(boardId)
+    if (loadsHere && !payer.mayLoad()) throw new LoadingTooMuch(`board ${boardId} is not loaded, and its person has loaded as much as they may this minute`)
     let room = await this.load(boardId, board)
+    if (loadsHere && room) payer.didLoad(room.storedBytes)
     // While a load awaits its extensions, its room is served to others already; they may come and go and the room
     // unload, destroyed. A socket joined to it would be served by nothing: load the board again, its record read anew
     // (it may have been deleted meanwhile).
@@ -138,9 +148,9 @@ export class RoomRegistry implements RelayControl {
     return { room, release }
   }
 
-  /** Runs `use` with the board's room held; null when there is no such board. */
-  async withRoom<T>(boardId: string, use: (room: Room) => T | Promise<T>): Promise<T | null> {
-    const held = await this.acquire(boardId)
+  /** Runs `use` with the board's room held; null when there is no such board. `payer` as for `acquire`. */
+  async withRoom<T>(boardId: string, use: (room: Room) => T | Promise<T>, payer?: IncomingRates): Promise<T | null> {
+    const held = await this.acquire(boardId, undefined, undefined, payer)
     if (!held) return null
     try {
       return await use(held.room)
