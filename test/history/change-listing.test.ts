@@ -16,6 +16,7 @@ import { MAX_LISTED_VALUE_CHARS } from '../../server/history/newest-changes.ts'
 import type { LogEntry } from '../../server/storage/storage.ts'
 import { addAccount, addToken, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
+import { METRICS_TOKEN, metricsText, sample } from '../helpers/prometheus-text.ts'
 import { recordChanges, turnsOf, type TurnChange } from '../helpers/recorded-changes.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
@@ -23,6 +24,8 @@ import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 const postgresMissing = await missingServices('postgres')
 
 const LONGEST_JUDGMENT = 20_000
+/** Keystrokes by turns at a long judgment: some 6 million characters of changes, more than a listing holds. */
+const KEYSTROKES = 150
 const START = Date.parse('2026-11-30T08:00:00.000Z')
 
 describeEachDialect(postgresMissing, 'listing the changes of a board on %s', (dialect) => {
@@ -32,7 +35,7 @@ describeEachDialect(postgresMissing, 'listing the changes of a board on %s', (di
   let boardId: string
 
   beforeEach(async () => {
-    server = await startTestServer({ dialect, accounts: true, env: { COMPACT_AFTER_ROWS: '10000000' } })
+    server = await startTestServer({ dialect, accounts: true, env: { COMPACT_AFTER_ROWS: '10000000', METRICS_TOKEN } })
     const reviewer = await addAccount(server, { name: 'Rita Reviewer', isAdmin: true })
     editors = [await addAccount(server, { name: 'Ana Petrova' }), await addAccount(server, { name: 'Bo Lindqvist' })]
     api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, reviewer)).token}` })
@@ -86,21 +89,25 @@ describeEachDialect(postgresMissing, 'listing the changes of a board on %s', (di
     expect(ofOne.truncated).toBe(false)
   })
 
-  it('holds the newest rows’ changes, worked out in a worker, to what a listing holds too', async () => {
-    // Keystrokes not yet compacted, the two editors taking turns at a long judgment.
+  /** Keystrokes not yet compacted, the two editors taking turns at a long judgment: more than a listing holds. Returns the card's id. */
+  async function typeByTurns(onBoard: string): Promise<string> {
     const typing = new Y.Doc()
     const rows: LogEntry[] = []
     let origin = `ws:${editors[0]!.id}`
     typing.on('update', (update: Uint8Array) => rows.push({ update, origin }))
     const id = addAssessment(typing, { title: 'Long', judgment: 'x'.repeat(LONGEST_JUDGMENT - 200) })
     const judgment = assessmentText(typing, id, 'judgment')
-    const KEYSTROKES = 150
     for (let turn = 0; turn < KEYSTROKES; turn++) {
       origin = `ws:${editors[(turn + 1) % 2]!.id}`
       judgment.insert(0, 'y')
     }
     typing.destroy()
-    await server.services.storage.log.append(boardId, rows)
+    await server.services.storage.log.append(onBoard, rows)
+    return id
+  }
+
+  it('holds the newest rows’ changes, worked out in a worker, to what a listing holds too', async () => {
+    const id = await typeByTurns(boardId)
 
     const recent = await server.services.tailChanges.of(boardId)
     expect(recent.complete).toBe(false)
@@ -113,5 +120,18 @@ describeEachDialect(postgresMissing, 'listing the changes of a board on %s', (di
     expect(changes.length).toBeLessThan(KEYSTROKES)
     expect((changes.at(-1)!.to as string).startsWith('y'.repeat(KEYSTROKES))).toBe(true)
     expect(truncated).toBe(true)
+  })
+
+  it('keeps the newest rows’ changes of at most 16 million characters over all boards: the longest unasked is worked out again', async () => {
+    // Five boards, each answer cut to some 4 million characters: the first asked goes once the fifth is kept.
+    const boards = [boardId, ...(await Promise.all([1, 2, 3, 4].map((i) => api.createBoard(`Taking turns ${i}`))))]
+    for (const board of boards) await typeByTurns(board)
+    const workedOut = async () => sample(await metricsText(server), 'assay_worker_job_duration_seconds_count', { job: 'attribute-rows', outcome: 'done' }) ?? 0
+    for (const board of boards) await server.services.tailChanges.of(board)
+    expect(await workedOut()).toBe(5)
+    await server.services.tailChanges.of(boards[4]!)
+    expect(await workedOut()).toBe(5)
+    await server.services.tailChanges.of(boards[0]!)
+    expect(await workedOut()).toBe(6)
   })
 })
