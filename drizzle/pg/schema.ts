@@ -119,7 +119,7 @@ export const boardChanges = pgTable('board_changes', {
   firstAt: text('first_at').notNull(),
   at: text('at').notNull(),
   seq: bigint('seq', { mode: 'number' }).notNull(),
-}, (t) => [index('board_changes_board_assessment').on(t.boardId, t.assessmentId, t.seq), index('board_changes_board_at').on(t.boardId, t.at), index('board_changes_board_seq').on(t.boardId, t.seq, t.id)])
+}, (t) => [index('board_changes_board_assessment').on(t.boardId, t.assessmentId, t.seq, t.id, t.at), index('board_changes_board_at').on(t.boardId, t.at), index('board_changes_board_seq').on(t.boardId, t.seq, t.id, t.at)])
 
 export const snapshots = pgTable('snapshots', {
   id: text('id').primaryKey(),

@@ -118,7 +118,7 @@ export const boardChanges = sqliteTable('board_changes', {
   firstAt: text('first_at').notNull(),
   at: text('at').notNull(),
   seq: integer('seq').notNull(),
-}, (t) => [index('board_changes_board_assessment').on(t.boardId, t.assessmentId, t.seq), index('board_changes_board_at').on(t.boardId, t.at), index('board_changes_board_seq').on(t.boardId, t.seq, t.id)])
+}, (t) => [index('board_changes_board_assessment').on(t.boardId, t.assessmentId, t.seq, t.id, t.at), index('board_changes_board_at').on(t.boardId, t.at), index('board_changes_board_seq').on(t.boardId, t.seq, t.id, t.at)])
 
 export const snapshots = sqliteTable('snapshots', {
   id: text('id').primaryKey(),
