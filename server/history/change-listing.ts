@@ -7,7 +7,7 @@ import { EDIT_SESSION_GAP_MS, type AssessmentChange, type AttributedField } from
 import type { Services } from '../services.ts'
 import type { AssessmentChangeRecord, ChangeFilter, HistoryStore, StoredChange } from '../storage/storage.ts'
 import { AuthorNames } from './authors.ts'
-import { MAX_LISTED_VALUE_CHARS, newestWithin, valueChars } from './newest-changes.ts'
+import { MAX_LISTED_VALUE_CHARS, valueChars, valueCharsOf } from './newest-changes.ts'
 
 /** Recorded changes read in one turn of the event loop: on SQLite, up to some 8 MB of values of the longest judgments, a few milliseconds. */
 const CHANGES_PER_PAGE = 100
@@ -30,10 +30,11 @@ export async function readAssessmentChanges(services: Pick<Services, 'storage' |
   )
   // Past what a listing holds, the newest rows' oldest changes were left out: nothing older is listed then, or it would follow a gap.
   const recorded = recent.complete
-    ? await readRecorded(services.storage.history, boardId, { ...filter, throughSeq: recent.throughSeq }, MAX_LISTED_VALUE_CHARS - inRange.reduce((sum, change) => sum + valueChars(change), 0))
+    ? await readRecorded(services.storage.history, boardId, { ...filter, throughSeq: recent.throughSeq }, MAX_LISTED_VALUE_CHARS - valueCharsOf(inRange))
     : { changes: [], complete: false }
+  // Joining changes never adds to their values' characters: what was read fits a listing, and only `limit` is left to apply.
   const coalesced = coalesce([...recorded.changes, ...inRange])
-  const listed = newestWithin(coalesced, filter.limit)
+  const listed = coalesced.slice(-filter.limit)
   const names = new AuthorNames(services.storage)
   const changes = await Promise.all(
     listed.map(async (change) => ({

@@ -53,7 +53,7 @@ export function changesOfRows(checkpoint: Uint8Array | null, rows: readonly LogR
  */
 export function newestChangesOfRows(checkpoint: Uint8Array | null, rows: readonly LogRow[]): { changes: AssessmentChangeRecord[]; complete: boolean } {
   const all = changesOfRows(checkpoint, rows)
-  const changes = newestWithin(all, Infinity)
+  const changes = newestWithin(all)
   return { changes, complete: changes.length === all.length }
 }
 

@@ -15,11 +15,14 @@ export const MAX_LISTED_VALUE_CHARS = 4_000_000
 
 export const valueChars = (change: AssessmentChangeRecord) => change.fromValue.length + change.toValue.length
 
-/** The newest of `changes` (oldest first): at most `limit` of them, with values of at most `maxChars` in all. */
-export function newestWithin<T extends AssessmentChangeRecord>(changes: readonly T[], limit: number, maxChars = MAX_LISTED_VALUE_CHARS): T[] {
+/** The characters of values of all of `changes`. */
+export const valueCharsOf = (changes: readonly AssessmentChangeRecord[]) => changes.reduce((sum, change) => sum + valueChars(change), 0)
+
+/** The newest of `changes` (oldest first) whose values come to at most MAX_LISTED_VALUE_CHARS in all. */
+export function newestWithin(changes: readonly AssessmentChangeRecord[]): AssessmentChangeRecord[] {
   let chars = 0
   let first = changes.length
-  while (first > 0 && changes.length - first < limit && chars + valueChars(changes[first - 1]!) <= maxChars) {
+  while (first > 0 && chars + valueChars(changes[first - 1]!) <= MAX_LISTED_VALUE_CHARS) {
     first--
     chars += valueChars(changes[first]!)
   }

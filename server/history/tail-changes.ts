@@ -17,7 +17,7 @@
 import type { Storage } from '../storage/storage.ts'
 import type { JobOutput } from '../workers/jobs.ts'
 import type { WorkerPool } from '../workers/worker-pool.ts'
-import { valueChars } from './newest-changes.ts'
+import { valueCharsOf } from './newest-changes.ts'
 
 /** The newest changes in the rows after the checkpoint at `throughSeq`; `complete` is false when older ones were left out. */
 export type TailChangesAnswer = { throughSeq: number } & JobOutput<'attribute-rows'>
@@ -63,7 +63,7 @@ export class TailChanges {
     entry.answer.then(
       (answer) => {
         if (this.latest.get(boardId) !== entry) return
-        entry.chars = answer.changes.reduce((sum, change) => sum + valueChars(change), 0)
+        entry.chars = valueCharsOf(answer.changes)
         this.keptChars += entry.chars
         this.evict()
       },

@@ -12,7 +12,7 @@ import * as Y from 'yjs'
 import { assessmentText } from '../../shared/board-doc.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { CHANGES_TRUNCATED_HEADER, type AssessmentChange } from '../../shared/history-model.ts'
-import { MAX_LISTED_VALUE_CHARS } from '../../server/history/newest-changes.ts'
+import { MAX_LISTED_VALUE_CHARS, valueCharsOf } from '../../server/history/newest-changes.ts'
 import type { LogEntry } from '../../server/storage/storage.ts'
 import { addAccount, addToken, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
@@ -111,7 +111,7 @@ describeEachDialect(postgresMissing, 'listing the changes of a board on %s', (di
 
     const recent = await server.services.tailChanges.of(boardId)
     expect(recent.complete).toBe(false)
-    const kept = recent.changes.reduce((sum, change) => sum + change.fromValue.length + change.toValue.length, 0)
+    const kept = valueCharsOf(recent.changes)
     expect(kept).toBeLessThanOrEqual(MAX_LISTED_VALUE_CHARS)
     expect(kept).toBeGreaterThan(MAX_LISTED_VALUE_CHARS - 2 * 2 * LONGEST_JUDGMENT)
 
