@@ -135,6 +135,7 @@ const configSchema = z.object({
   WS_MAX_BYTES_PER_SECOND: count('bytes a second', 1024, 2 ** 40).default(RELAY_LIMITS.bytesPerSecond),
   WRITTEN_BYTES_PER_HOUR_PER_PERSON: count('bytes an hour', 65_536, 2 ** 40).default(RELAY_LIMITS.writtenBytesPerHour),
   LOADED_BYTES_PER_MINUTE_PER_PERSON: count('bytes a minute', 65_536, 2 ** 40).default(RELAY_LIMITS.loadedBytesPerMinute),
+  BOARD_MAX_BYTES: count('bytes', 65_536, 2 ** 40).default(RELAY_LIMITS.boardBytes),
   WS_MAX_QUEUED_BYTES_PER_CONNECTION: count('bytes', 65_536, 2 ** 40).default(RELAY_LIMITS.queuedBytesPerConnection),
   WS_MAX_QUEUED_BYTES: count('bytes', 65_536, 2 ** 40).default(RELAY_LIMITS.queuedBytes),
   PRESENCE_MAX_BYTES: count('bytes', 256, 1024 * 1024).default(RELAY_LIMITS.presenceBytes),

@@ -18,6 +18,7 @@ import { StorageHealth } from './health/storage-health.ts'
 import { createLogger, type Logger } from './log.ts'
 import type { PeriodicTask } from './periodic-task.ts'
 import type { Metrics } from './metrics/metrics.ts'
+import { BoardSizeLimit } from './relay/board-size-limit.ts'
 import { Compaction } from './relay/compaction.ts'
 import type { RedisFanOut } from './relay/redis-fan-out.ts'
 import { relayLimits } from './relay/relay-limits.ts'
@@ -71,6 +72,8 @@ export type ServiceOptions = {
   access?: (storage: Storage) => Access
   /** Compact a board once this many log rows follow its checkpoint (tests that count rows move it). */
   compactAfterRows?: number
+  /** How often a board past its size limit is measured again (tests of the limit wait less than FULL_BOARD_RECHECK_MS). */
+  boardFullRecheckMs?: number
   /** Where the sign-in counts live in Redis (tests sharing one Redis keep theirs apart). */
   signInKeyPrefix?: string
   /** The time stored with the board's history; tests set it to make edits at known moments. */
@@ -101,7 +104,14 @@ export async function createServices(config: Config, options: ServiceOptions = {
   // The relay's extensions, in the order their hooks run: counted first, then what builds on a commit.
   const redis = config.REDIS_URL ? await redisFanOut(config.REDIS_URL, storage, logger, metrics) : undefined
   const boardSummaries = new BoardSummaries({ storage, logger, clock })
-  const extensions: RoomExtension[] = [...(metrics ? [metrics.relay] : []), compaction, autoSnapshots, boardSummaries, ...(redis ? [redis] : [])]
+  const boardSizeLimit = new BoardSizeLimit({
+    log: storage.log,
+    logger,
+    limit: config.BOARD_MAX_BYTES,
+    compact: (boardId) => compaction.compact(boardId),
+    recheckMs: options.boardFullRecheckMs,
+  })
+  const extensions: RoomExtension[] = [...(metrics ? [metrics.relay] : []), compaction, boardSizeLimit, autoSnapshots, boardSummaries, ...(redis ? [redis] : [])]
   const rooms = new RoomRegistry(storage, logger, { limits: relayLimits(config), extensions })
   // Accounts and board memberships, unless a test of the relay alone brings its own access.
   const access = options.access ? options.access(storage) : accountAccess({ storage, rooms })

@@ -61,6 +61,14 @@ export const RELAY_LIMITS = {
    * nobody else holds could keep it busy for everyone.
    */
   loadedBytesPerMinute: 64 * 1024 * 1024,
+  /**
+   * Stored bytes one board may grow to (its latest checkpoint and the log rows
+   * after it: what loading it reads). Past it the board takes only deletions
+   * until deleting has made room (server/relay/board-size-limit.ts). A
+   * loaded board holds some 30 times its stored bytes in memory; the board of
+   * 1,000 assessments is 3.8 MB.
+   */
+  boardBytes: 32 * 1024 * 1024,
   /** Bytes queued to one connection that reads too slowly. */
   queuedBytesPerConnection: 32 * 1024 * 1024,
   /** Bytes queued to slow readers across all connections of the instance. */

@@ -3,6 +3,8 @@
  * Close codes are `{ code, reason }` pairs so the client and the logs name the
  * same cause.
  */
+import { formatBytes } from './format-bytes.ts'
+
 export const MESSAGE_SYNC = 0
 export const MESSAGE_AWARENESS = 1
 export const MESSAGE_AUTH = 2
@@ -74,9 +76,18 @@ export type RestoreNotice = {
   restorePoint: { id: string; label: string } | null
 }
 
+/** A board past its size limit (BOARD_MAX_BYTES): its stored bytes when last measured, and the limit. */
+export type BoardFullNotice = { bytes: number; limit: number }
+
+/** What the server tells whoever tries to add to a full board, over the websocket and HTTP alike. */
+export function boardFullMessage({ bytes, limit }: BoardFullNotice): string {
+  return `This board is full: it holds ${formatBytes(bytes)}, past the ${formatBytes(limit)} a board may hold. Nothing that adds to it is saved until deleting assessments, claims, sources or documents has made room; deletions are saved.`
+}
+
 /**
  * The presence entry the server itself publishes on a board (never a person):
- * `saving: 'failing'` with `since` while commits have failed for a while, and
- * `restored` for a while after a restore replaced the board.
+ * `saving: 'failing'` with `since` while commits have failed for a while,
+ * `restored` for a while after a restore replaced the board, and `full` while
+ * the board takes only deletions.
  */
-export type ServerPresence = { server: { saving?: 'failing'; since?: string; restored?: RestoreNotice } }
+export type ServerPresence = { server: { saving?: 'failing'; since?: string; restored?: RestoreNotice; full?: BoardFullNotice } }

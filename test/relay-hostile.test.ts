@@ -672,6 +672,7 @@ describeUnless(redisMissing)('the Redis path', () => {
         load: (boardId) => (failLoads ? Promise.reject(new Error('connection terminated')) : storage.log.load(boardId)),
         compact: (boardId, merge) => storage.log.compact(boardId, merge),
         count: (boardId) => storage.log.count(boardId),
+        bytes: (boardId) => storage.log.bytes(boardId),
       },
     })
     const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })

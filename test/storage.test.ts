@@ -118,6 +118,25 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     doc.destroy()
   })
 
+  it('weighs a board as a load reads it: its latest checkpoint and the rows after it, before and after a compaction', async () => {
+    const doc = new Y.Doc()
+    const updates = [textUpdate(doc, 'a'), textUpdate(doc, 'bc')]
+    await storage.log.append('b', updates.map((update) => ({ update, origin: 'ws:1' })))
+    await storage.log.append('other', [{ update: textUpdate(new Y.Doc(), 'z'), origin: 'ws:2' }])
+    const weighed = async () => {
+      const loaded = await storage.log.load('b')
+      return [loaded.checkpoint, ...loaded.updates].reduce((bytes, part) => bytes + (part?.byteLength ?? 0), 0)
+    }
+    expect(await storage.log.bytes('b')).toBe(updates[0]!.byteLength + updates[1]!.byteLength)
+    await storage.log.compact('b', foldLog)
+    const late = textUpdate(doc, 'd')
+    await storage.log.append('b', [{ update: late, origin: 'ws:1' }])
+    expect(await storage.log.bytes('b')).toBe((await storage.history.checkpoints('b')).at(-1)!.bytes + late.byteLength)
+    expect(await storage.log.bytes('b')).toBe(await weighed())
+    expect(await storage.log.bytes('none')).toBe(0)
+    doc.destroy()
+  })
+
   it('keeps rows appended while a compaction runs', async () => {
     const doc = new Y.Doc()
     await storage.log.append('b', [{ update: textUpdate(doc, 'a'), origin: 'x' }])

@@ -239,7 +239,7 @@ function entityRoutes<I extends z.ZodType, P extends z.ZodType, M extends z.ZodT
     }),
     async (c) => {
       const { entityId } = validated<{ entityId: string }>(c, 'param')
-      await changeBoard(c, (doc) => spec.remove(doc, entityId, mutationContext(c)))
+      await changeBoard(c, (doc) => spec.remove(doc, entityId, mutationContext(c)), { evenWhenFull: true })
       return c.body(null, 204)
     },
   )

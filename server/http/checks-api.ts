@@ -84,7 +84,7 @@ export function checksApi(): OpenAPIHono<SignedInEnv> {
     }),
     async (c) => {
       const { key } = c.req.valid('query')
-      await changeBoard(c, (doc) => mutations.withdrawAcknowledgement(doc, key, mutationContext(c)))
+      await changeBoard(c, (doc) => mutations.withdrawAcknowledgement(doc, key, mutationContext(c)), { evenWhenFull: true })
       return c.body(null, 204)
     },
   )

@@ -9,7 +9,7 @@ import { BatchError } from '../../shared/board-batch.ts'
 import { BoardError } from '../../shared/board-doc.ts'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
 import { UPGRADE_REFUSED } from '../../shared/protocol.ts'
-import { BoardDeleted, CommitsFailing, SavingDelayed } from '../relay/commit-errors.ts'
+import { BoardDeleted, BoardFull, CommitsFailing, SavingDelayed } from '../relay/commit-errors.ts'
 import { LoadingTooMuch } from '../relay/room-registry.ts'
 import { WrittenTooMuch } from '../relay/written-budget.ts'
 import { storageTroubleOf, type StorageTrouble } from '../storage/storage-errors.ts'
@@ -109,6 +109,7 @@ export function handleError(error: Error, c: Context): Response {
     c.header('Retry-After', String(WRITTEN_TOO_MUCH_RETRY_SECONDS))
     return c.json(errorBody('written_too_much', WRITTEN_TOO_MUCH_MESSAGE), 429)
   }
+  if (error instanceof BoardFull) return c.json(errorBody('board_full', error.message), 409)
   if (error instanceof BoardDeleted) return c.json(errorBody('not_found', 'Board not found: it was deleted while this request was served, and nothing of the request was applied.'), 404)
   if (error instanceof ApiError) {
     if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds))

@@ -7,6 +7,7 @@ import { serverOrigin } from '../../shared/change-origin.ts'
 import type { ChecksReport } from '../../shared/checks-report.ts'
 import type { ExportScope } from '../../shared/export-scope.ts'
 import { checkVersion } from '../export/export-version.ts'
+import type { ChangeOptions } from '../relay/room.ts'
 import { counted, requireWritable } from '../relay/written-budget.ts'
 import { storedBoardJson } from '../snapshots/stored-board.ts'
 import type { BoardEnv } from './app-env.ts'
@@ -20,12 +21,13 @@ import type { JsonText } from './json-text.ts'
  * room may have had to be loaded, or a commit waited for, since the request's check.
  * What it adds counts against what the caller may add to boards this hour, and
  * loading the board, when nobody holds it here, against what they may load.
+ * A board past its size limit refuses it (BoardFull) unless `options` says it only deletes.
  */
-export async function changeBoard<T>(c: Context<BoardEnv>, change: (doc: Y.Doc) => T): Promise<T> {
+export async function changeBoard<T>(c: Context<BoardEnv>, change: (doc: Y.Doc) => T, options?: ChangeOptions): Promise<T> {
   const { principal, services } = c.var
   const rates = principal.userId === null ? null : services.rooms.ratesOf(principal.userId)
   requireWritable(rates, Number(c.req.header('content-length') ?? 0))
-  const result = await services.rooms.withRoom(c.var.board.id, (room) => room.change(counted(rates, change), rightStillHeld(c)), rates ?? undefined)
+  const result = await services.rooms.withRoom(c.var.board.id, (room) => room.change(counted(rates, change), rightStillHeld(c), options), rates ?? undefined)
   if (result === null) throw notFound('Board')
   return result
 }

@@ -4,6 +4,7 @@
  * HTTP request is never left waiting for a database that refuses writes: it is
  * answered at once, or after the room's commit wait, with what became of it.
  */
+import { boardFullMessage, type BoardFullNotice } from '../../shared/protocol.ts'
 
 /** The room's commits are failing: nothing of the request was applied, so it can be sent again later. */
 export class CommitsFailing extends Error {
@@ -18,4 +19,13 @@ export class SavingDelayed extends Error {
 /** The board was deleted while the request was served: nothing of it was applied, and nothing more is stored for that board. */
 export class BoardDeleted extends Error {
   override name = 'BoardDeleted'
+}
+
+/** The board is past its size limit (BOARD_MAX_BYTES) and the change could add to it: nothing of it was applied. */
+export class BoardFull extends Error {
+  override name = 'BoardFull'
+
+  constructor(readonly notice: BoardFullNotice) {
+    super(boardFullMessage(notice))
+  }
 }

@@ -51,7 +51,7 @@ let nextConnectionId = 1
 
 export class Connection implements QueuedReceiver {
   readonly id = nextConnectionId++
-  /** A reviewer is told once that its edits are dropped, not on every keystroke. */
+  /** A connection is told once that its edits are dropped (a reviewer's, or additions to a full board), not on every keystroke. */
   deniedOnce = false
   closed = false
   readonly role: Role

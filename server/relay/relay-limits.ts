@@ -14,6 +14,7 @@ export function relayLimits(config: Config): RelayLimits {
     bytesPerSecond: config.WS_MAX_BYTES_PER_SECOND,
     writtenBytesPerHour: config.WRITTEN_BYTES_PER_HOUR_PER_PERSON,
     loadedBytesPerMinute: config.LOADED_BYTES_PER_MINUTE_PER_PERSON,
+    boardBytes: config.BOARD_MAX_BYTES,
     queuedBytesPerConnection: config.WS_MAX_QUEUED_BYTES_PER_CONNECTION,
     queuedBytes: config.WS_MAX_QUEUED_BYTES,
     presenceBytes: config.PRESENCE_MAX_BYTES,

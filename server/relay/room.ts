@@ -19,6 +19,9 @@
  * (HeldUpdates), never in the doc, so no sync reply carries them.
  * Once its board is deleted (`markDeleted`), nothing more is applied or
  * committed, and whoever still holds the room is refused (BoardDeleted).
+ * While its board is past its size limit (`setFull`, board-size-limit.ts),
+ * only deletions are applied: what adds content is dropped, its sender told
+ * once, and a server-side change refused (BoardFull) unless it may pass.
  *
  * Nothing a client sends can throw out of here: each frame is decoded and
  * checked in `receive()`, a failure closes that one connection, and work that
@@ -29,7 +32,16 @@ import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import { isChangeOrigin, LOAD_ORIGIN, REMOTE_ORIGIN } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
-import { CLOSE, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type CloseEvent, type RestoreNotice } from '../../shared/protocol.ts'
+import {
+  boardFullMessage,
+  CLOSE,
+  MESSAGE_AWARENESS,
+  MESSAGE_QUERY_AWARENESS,
+  MESSAGE_SYNC,
+  type BoardFullNotice,
+  type CloseEvent,
+  type RestoreNotice,
+} from '../../shared/protocol.ts'
 import { DeadlineExceeded, withDeadline } from '../health/deadline.ts'
 import type { Logger } from '../log.ts'
 import type { StoredBoardState, UpdateLogStore } from '../storage/storage.ts'
@@ -38,7 +50,7 @@ import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySo
 import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { applyStoredState } from './merge-state.ts'
-import { BoardDeleted, CommitsFailing, SavingDelayed } from './commit-errors.ts'
+import { BoardDeleted, BoardFull, CommitsFailing, SavingDelayed } from './commit-errors.ts'
 import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
@@ -99,6 +111,9 @@ type HeldReply = { connection: Connection | null; reply: () => void }
  */
 export type ChangeCheck = () => Promise<void>
 
+/** `evenWhenFull`: the change only deletes, or is an owner's restore (the way back from a board filled with junk), so a full board takes it. */
+export type ChangeOptions = { evenWhenFull?: boolean }
+
 export class Room {
   readonly boardId: string
   readonly doc: Y.Doc
@@ -131,6 +146,8 @@ export class Room {
   /** The last restore, told to the clients for RESTORE_NOTICE_MS. */
   private restoreNotice: RestoreNotice | null = null
   private restoreNoticeTimer: NodeJS.Timeout | undefined
+  /** Set while the board is past its size limit: it takes only deletions. */
+  private fullNotice: BoardFullNotice | null = null
   private destroyed = false
   /** Its board was deleted: nothing is applied or committed any more. */
   private deleted = false
@@ -182,6 +199,20 @@ export class Room {
   /** The stored bytes this room's document was built from: a measure of its size, since Yjs reports none. */
   get storedBytes(): number {
     return this.storedByteCount
+  }
+
+  /** The board's size past its limit while it takes only deletions, or null. */
+  get full(): BoardFullNotice | null {
+    return this.fullNotice
+  }
+
+  /** The board is past its size limit (or back within it, with null): everyone on it is told, on every instance. */
+  setFull(notice: BoardFullNotice | null): void {
+    if (this.destroyed || (notice === null && this.fullNotice === null)) return
+    // Writers told of the last time it was full are told again the next time.
+    if (notice === null) for (const connection of this.connections) if (connection.canWrite) connection.deniedOnce = false
+    this.fullNotice = notice
+    this.publishServerState()
   }
 
   /** Since when (epoch ms) this room's commits have been failing, or null while they succeed. */
@@ -267,11 +298,8 @@ export class Room {
     // Every client answers our step 1 with its step 2, usually empty: nothing to check, apply or deny.
     if (isEmptyUpdate(update)) return
     if (!connection.canWrite) {
-      if (!connection.deniedOnce) {
-        connection.deniedOnce = true
-        const why = connection.archived ? 'This board is archived: it is read-only until an owner restores it' : 'This board is read-only for reviewers'
-        this.send(connection, permissionDeniedMessage(`${why}; your changes are not saved.`))
-      }
+      const why = connection.archived ? 'This board is archived: it is read-only until an owner restores it' : 'This board is read-only for reviewers'
+      this.denyOnce(connection, `${why}; your changes are not saved.`)
       return
     }
     this.options.events.updateReceived(this, update.byteLength)
@@ -285,12 +313,23 @@ export class Room {
       connection.close(CLOSE.rateLimited, new Error(`update's splits cost as much as ${verdict.splitCostBytes} bytes, more than its sender may send now`))
       return
     }
+    if (this.fullNotice && verdict.addsContent) {
+      this.denyOnce(connection, boardFullMessage(this.fullNotice))
+      return
+    }
     if (!connection.mayWrite(update.byteLength)) {
       connection.close(CLOSE.writtenTooMuch, new Error(`an update of ${update.byteLength} bytes, past what its sender may still add to boards this hour`))
       return
     }
     if (this.flushing) this.deferred.push(() => this.applyFrom(connection, update))
     else this.applyFrom(connection, update)
+  }
+
+  /** Tells a connection why its changes are dropped, once rather than on every keystroke; it stays open and in sync. */
+  private denyOnce(connection: Connection, why: string): void {
+    if (connection.deniedOnce) return
+    connection.deniedOnce = true
+    this.send(connection, permissionDeniedMessage(why))
   }
 
   private applyFrom(connection: Connection, update: Uint8Array): void {
@@ -381,15 +420,15 @@ export class Room {
    * change is done: a right taken away meanwhile refuses it, and only the
    * commit in flight (at most `commitWaitMs`) separates the check from the change.
    */
-  async change<T>(change: (doc: Y.Doc) => T, check?: ChangeCheck): Promise<T> {
-    this.refuseUnserved('changed')
+  async change<T>(change: (doc: Y.Doc) => T, check?: ChangeCheck, options: ChangeOptions = {}): Promise<T> {
+    this.refuseUnserved('changed', options)
     await check?.()
     while (this.flushing) {
       const commitDone = new Promise<void>((resolve, reject) => this.idleWaiters.push({ resolve, reject }))
       await this.withinCommitWait(commitDone, () => new CommitsFailing(`board ${this.boardId}: the commit in flight did not complete within ${this.options.limits.commitWaitMs} ms; nothing was changed`))
     }
     if (this.destroyed) throw new Error(`board ${this.boardId} was unloaded`)
-    this.refuseUnserved('changed')
+    this.refuseUnserved('changed', options)
     const result = change(this.doc)
     await this.withinCommitWait(this.whenSaved(), () => new SavingDelayed(`board ${this.boardId}: the change was applied but not saved within ${this.options.limits.commitWaitMs} ms; it is kept and saved with the board's other changes`))
     return result
@@ -436,9 +475,11 @@ export class Room {
   /**
    * A deleted board is gone for whoever still holds its room. While commits
    * fail the doc holds what is not stored: nothing server-side reads it or adds to it.
+   * A full board takes only the changes that may pass it.
    */
-  private refuseUnserved(what: 'read' | 'changed'): void {
+  private refuseUnserved(what: 'read' | 'changed', options: ChangeOptions = {}): void {
     if (this.deleted) throw this.deletedError(what)
+    if (what === 'changed' && this.fullNotice && !options.evenWhenFull) throw new BoardFull(this.fullNotice)
     if (this.failingSince === null) return
     throw new CommitsFailing(`board ${this.boardId} cannot be ${what}: its changes have not been saved since ${new Date(this.failingSince).toISOString()}`)
   }
@@ -703,8 +744,9 @@ export class Room {
   private publishServerState(): void {
     const saving = this.savingFailingNotice === null ? {} : { saving: 'failing' as const, since: this.savingFailingNotice }
     const restored = this.restoreNotice === null ? {} : { restored: this.restoreNotice }
-    const told = this.savingFailingNotice !== null || this.restoreNotice !== null
-    this.presence.setServerState(told ? { server: { ...saving, ...restored } } : null)
+    const full = this.fullNotice === null ? {} : { full: this.fullNotice }
+    const told = this.savingFailingNotice !== null || this.restoreNotice !== null || this.fullNotice !== null
+    this.presence.setServerState(told ? { server: { ...saving, ...restored, ...full } } : null)
   }
 
   /** Lets in what waited for the commit to end: deferred socket updates, held changes, then server-side changes. */

@@ -16,8 +16,12 @@ import { errorMessage } from '../../shared/error-message.ts'
 
 export type UpdateRefusal = { event: CloseEvent; reason: string }
 
-/** Why an update is refused, or, when it is not, what its splits cost in bytes (split-cost.ts), to be counted against its sender. */
-export type UpdateVerdict = { refused: UpdateRefusal } | { refused: null; splitCostBytes: number }
+/**
+ * Why an update is refused, or, when it is not, what its splits cost in bytes
+ * (split-cost.ts), to be counted against its sender, and whether it adds
+ * content (inserts anything: only deletions do not), which a full board refuses.
+ */
+export type UpdateVerdict = { refused: UpdateRefusal } | { refused: null; splitCostBytes: number; addsContent: boolean }
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
@@ -48,7 +52,7 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
     if (found) return refused(CLOSE.invalidText, `update inserts ${found}`)
   }
   const fixed = fixedClaimFieldChange(doc, decoded)
-  return fixed ? refused(CLOSE.quoteFixed, fixed) : { refused: null, splitCostBytes }
+  return fixed ? refused(CLOSE.quoteFixed, fixed) : { refused: null, splitCostBytes, addsContent: decoded.structs.some((struct) => struct instanceof Y.Item) }
 }
 
 function refused(event: CloseEvent, reason: string): UpdateVerdict {

@@ -40,7 +40,8 @@ export async function restoreSnapshot(
   return onStoredBoard(services, boardId, async (room, log) => {
     const prepared = await services.workers.run('restore-snapshot', { boardId, log, snapshot: target.state, by })
     if (!prepared) return { changed: false, before: null }
-    await room.change((doc) => Y.applyUpdate(doc, prepared.update, serverOrigin(by)), check)
+    // A full board takes it: restoring an earlier version is how an owner undoes a board filled with junk.
+    await room.change((doc) => Y.applyUpdate(doc, prepared.update, serverOrigin(by)), check, { evenWhenFull: true })
     const recorded = await recordSnapshot(services.storage, boardId, prepared.before, {
       label: `Before restore of ${target.snapshot.label}`,
       kind: 'restore',

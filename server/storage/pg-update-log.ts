@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, sql, sum } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
 import { lastRowTime } from './log-rows.ts'
@@ -67,6 +67,26 @@ export class PgUpdateLogStore implements UpdateLogStore {
     const through = (await latestCheckpoint(this.db, boardId))?.throughSeq ?? 0
     const [row] = await this.db.select({ n: count() }).from(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, through)))
     return row?.n ?? 0
+  }
+
+  async bytes(boardId: string): Promise<number> {
+    // One snapshot of the database, so a compaction in between cannot count rows twice or not at all.
+    return this.db.transaction(
+      async (tx) => {
+        const [checkpoint] = await tx
+          .select({ throughSeq: boardCheckpoints.throughSeq, bytes: sql<number>`octet_length(${boardCheckpoints.state})`.mapWith(Number) })
+          .from(boardCheckpoints)
+          .where(eq(boardCheckpoints.boardId, boardId))
+          .orderBy(desc(boardCheckpoints.throughSeq))
+          .limit(1)
+        const [rows] = await tx
+          .select({ bytes: sum(sql`octet_length(${boardUpdates.update})`).mapWith(Number) })
+          .from(boardUpdates)
+          .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, checkpoint?.throughSeq ?? 0)))
+        return (checkpoint?.bytes ?? 0) + (rows?.bytes ?? 0)
+      },
+      { isolationLevel: 'repeatable read' },
+    )
   }
 }
 

@@ -99,6 +99,8 @@ export interface UpdateLogStore {
   compact(boardId: string, merge: MergeState): Promise<Compacted>
   /** Log rows after the latest checkpoint. */
   count(boardId: string): Promise<number>
+  /** The bytes a load of the board reads: its latest checkpoint's and those of the log rows after it (sizes only, never the bytes themselves). */
+  bytes(boardId: string): Promise<number>
 }
 
 /** A kept checkpoint, without its state. */

@@ -4,6 +4,8 @@
  * layer pick a status (too-large → 413, unsupported-type → 415, the rest → 400);
  * `message` is for the person as it is: what was wrong and what to do.
  */
+import { formatBytes } from '../format-bytes.ts'
+
 export type ImportErrorKind =
   | 'empty'
   | 'no-citation'
@@ -23,16 +25,6 @@ export class ImportError extends Error {
     super(message)
     this.name = 'ImportError'
   }
-}
-
-/**
- * "2.1 MB", "512 KB": sizes as a person reads them. Rounded up, so a size just
- * over the limit never reads as equal to it.
- */
-export function formatBytes(bytes: number): string {
-  const mb = 1024 * 1024
-  if (bytes >= mb) return `${String(Math.ceil((bytes / mb) * 10) / 10)} MB`
-  return `${Math.ceil(bytes / 1024)} KB`
 }
 
 export function tooLargeError(what: string, bytes: number, limit: number): ImportError {

@@ -7,7 +7,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { CLOSE, WEBSOCKET_PATH, type RestoreNotice, type ServerPresence } from '../../../shared/protocol.ts'
+import { CLOSE, WEBSOCKET_PATH, type BoardFullNotice, type RestoreNotice, type ServerPresence } from '../../../shared/protocol.ts'
 import { noteUnsaved } from '../app/offline-copies.ts'
 import { SaveTracker, trackProvider } from './save-tracker.ts'
 
@@ -48,6 +48,12 @@ export class BoardConnection {
   savingFailingSince = $state<string | null>(null)
   /** The last restore that replaced this board, while the server tells of it (its own presence entry). */
   restoreNotice = $state<RestoreNotice | null>(null)
+  /**
+   * Set while the board is past its size limit, as the server tells it: it
+   * takes only deletions, and what this browser adds meanwhile waits here
+   * (and in the offline copy) until there is room again.
+   */
+  boardFull = $state<BoardFullNotice | null>(null)
   /**
    * Changes made in this page that the server has not confirmed yet (one per
    * edit: a keystroke, a move, a link). Changes waiting in the offline copy
@@ -126,6 +132,26 @@ export class BoardConnection {
     this.savingFailingSince = savingFailingSince(states)
     const restored = restoreNotice(states)
     if (restored?.id !== this.restoreNotice?.id) this.restoreNotice = restored
+    const full = boardFullNotice(states)
+    const roomMade = this.boardFull !== null && full === null && this.provider.wsconnected
+    this.boardFull = full
+    // The server dropped what this browser added while the board was full; a fresh sync sends it again.
+    if (roomMade && !this.#tracker.saved) {
+      this.provider.disconnect()
+      this.provider.connect()
+    }
+  }
+
+  /**
+   * Drops what this browser holds that the server has not saved, the offline
+   * copy included, and opens the board afresh: the way out for changes a full
+   * board will not take, which would otherwise be sent again at every visit.
+   */
+  async discardUnsaved(): Promise<void> {
+    this.provider.disconnect()
+    await this.#offlineCopy.clearData()
+    noteUnsaved(this.#offlineCopyName, false)
+    location.reload()
   }
 
   // The browser says when the network goes and comes back; the socket may take long to notice on its own.
@@ -170,6 +196,15 @@ function savingFailingSince(states: Map<number, Record<string, unknown>>): strin
   for (const state of states.values()) {
     const server = (state as Partial<ServerPresence>).server
     if (server?.saving === 'failing' && typeof server.since === 'string') return server.since
+  }
+  return null
+}
+
+/** The server's notice that the board is full, if it is giving one. */
+function boardFullNotice(states: Map<number, Record<string, unknown>>): BoardFullNotice | null {
+  for (const state of states.values()) {
+    const full = (state as Partial<ServerPresence>).server?.full
+    if (full && typeof full.bytes === 'number' && typeof full.limit === 'number') return full
   }
   return null
 }

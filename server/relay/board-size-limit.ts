@@ -1,0 +1,133 @@
+/**
+ * A board's size limit (RELAY_LIMITS.boardBytes, BOARD_MAX_BYTES) as a relay
+ * extension. Every editor may add to a board within their own hourly budget,
+ * so several of them, or one over many hours, could grow it until loading it
+ * ends the instances that do; past the limit a board takes only deletions
+ * (Room.setFull) until deleting has made room.
+ *
+ * A board's size is what loading it reads: its latest checkpoint and the log
+ * rows after it. Each room counts what it was loaded from and has stored since
+ * (Room.storedBytes); that count only grows, and shrinks nowhere but in a
+ * compaction, here or on another instance. So the count only says when to ask
+ * storage (UpdateLogStore.bytes, a query of sizes), and only storage's answer
+ * makes a board full or lets it go: a room open for days never refuses on a
+ * stale count, and every instance agrees. While a board is full it is
+ * measured again every `recheckMs`, after compacting it first when deletions
+ * were committed here since (deleted content leaves a board only when its log
+ * is folded into a checkpoint).
+ */
+import type { BoardFullNotice } from '../../shared/protocol.ts'
+import { errorMessage } from '../../shared/error-message.ts'
+import type { Logger } from '../log.ts'
+import type { StoredBoardState, UpdateLogStore } from '../storage/storage.ts'
+import type { RoomExtension } from './room-extension.ts'
+import type { Room } from './room.ts'
+
+export type BoardSizeLimitOptions = {
+  log: Pick<UpdateLogStore, 'bytes'>
+  logger: Logger
+  /** Stored bytes past which a board takes only deletions. */
+  limit: number
+  /** Folds the board's log into a new checkpoint (Compaction.compact), dropping what was deleted. */
+  compact: (boardId: string) => Promise<void>
+  /** How often a full board is measured again (compacted first if deletions were committed since). */
+  recheckMs?: number
+}
+
+/** A full board is measured again this often: a deletion makes room within about this long. */
+export const FULL_BOARD_RECHECK_MS = 30_000
+
+/** What is known of a loaded board's size: storage's last answer, and the room's count when it was asked. */
+type Measure = {
+  storedBytes: number
+  countedThen: number
+  measuring: boolean
+  /** Committed here since the board was last measured full: a compaction may free room. */
+  committedSinceFull: boolean
+  recheck: NodeJS.Timeout | undefined
+}
+
+export class BoardSizeLimit implements RoomExtension {
+  readonly name = 'board-size-limit'
+  private readonly boards = new Map<Room, Measure>()
+  private readonly recheckMs: number
+
+  constructor(private readonly options: BoardSizeLimitOptions) {
+    this.recheckMs = options.recheckMs ?? FULL_BOARD_RECHECK_MS
+  }
+
+  onLoaded(room: Room, stored: StoredBoardState): void {
+    // What the room was loaded from is what storage holds: a measure of its own. Rows after the checkpoint may hold deletions a compaction would fold away.
+    const measure: Measure = {
+      storedBytes: room.storedBytes,
+      countedThen: room.storedBytes,
+      measuring: false,
+      committedSinceFull: stored.updates.length > 0,
+      recheck: undefined,
+    }
+    this.boards.set(room, measure)
+    this.judge(room, measure)
+  }
+
+  onCommitted(room: Room): void {
+    const measure = this.boards.get(room)
+    if (!measure) return
+    if (room.full) measure.committedSinceFull = true
+    else if (this.estimate(room, measure) > this.options.limit) void this.measure(room, measure)
+  }
+
+  onUnloaded(room: Room): void {
+    const measure = this.boards.get(room)
+    if (measure) clearInterval(measure.recheck)
+    this.boards.delete(room)
+  }
+
+  async close(): Promise<void> {
+    for (const measure of this.boards.values()) clearInterval(measure.recheck)
+    this.boards.clear()
+  }
+
+  /** The board's size as last measured, and what the room stored since. */
+  private estimate(room: Room, measure: Measure): number {
+    return measure.storedBytes + (room.storedBytes - measure.countedThen)
+  }
+
+  /** Asks storage for the board's size (compacting a full board first when deletions were committed since); never throws. */
+  private async measure(room: Room, measure: Measure): Promise<void> {
+    if (measure.measuring) return
+    measure.measuring = true
+    try {
+      if (room.full && measure.committedSinceFull) {
+        measure.committedSinceFull = false
+        await this.options.compact(room.boardId)
+      }
+      const countedThen = room.storedBytes
+      const storedBytes = await this.options.log.bytes(room.boardId)
+      if (this.boards.get(room) !== measure) return
+      measure.storedBytes = storedBytes
+      measure.countedThen = countedThen
+      this.judge(room, measure)
+    } catch (error) {
+      // The board stays as it was judged; the next commit or recheck asks again.
+      this.options.logger.error({ boardId: room.boardId, err: errorMessage(error) }, 'measuring a board’s size failed')
+    } finally {
+      measure.measuring = false
+    }
+  }
+
+  /** Makes the board full or lets it go by its last measure; a full board is measured again every `recheckMs`. */
+  private judge(room: Room, measure: Measure): void {
+    const limit = this.options.limit
+    const full: BoardFullNotice | null = measure.storedBytes > limit ? { bytes: measure.storedBytes, limit } : null
+    if (full && !room.full) this.options.logger.warn({ boardId: room.boardId, ...full }, 'board past its size limit: it takes only deletions')
+    if (!full && room.full) this.options.logger.info({ boardId: room.boardId, bytes: measure.storedBytes, limit }, 'board back within its size limit')
+    if (full?.bytes !== room.full?.bytes) room.setFull(full)
+    if (full && measure.recheck === undefined) {
+      measure.recheck = setInterval(() => void this.measure(room, measure), this.recheckMs)
+      measure.recheck.unref()
+    } else if (!full && measure.recheck !== undefined) {
+      clearInterval(measure.recheck)
+      measure.recheck = undefined
+    }
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * A board past its size limit (BOARD_MAX_BYTES), against the real server over
+ * real sockets: it takes only deletions, every member is shown that it is
+ * full, nothing a browser added is lost, and deleting makes room again.
+ */
+import * as decoding from 'lib0/decoding'
+import * as Y from 'yjs'
+import { afterEach, describe, expect, it } from 'vitest'
+import { addAssessment, deleteAssessment } from '../shared/board-mutations.ts'
+import { boardFullMessage, MESSAGE_AUTH, MESSAGE_SYNC, type BoardFullNotice, type ServerPresence } from '../shared/protocol.ts'
+import { addAccount, addMember, addToken } from './helpers/accounts.ts'
+import { apiClient } from './helpers/api.ts'
+import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { storedBoard } from './helpers/stored-board.ts'
+import { startTestServer, type TestServer } from './helpers/test-server.ts'
+import { waitFor } from './helpers/wait-for.ts'
+import { closeCodes, connectClient, type TestClient } from './helpers/yjs-client.ts'
+
+const LIMIT = 65_536
+/** About 9.8 KB stored a card: the seventh takes the board past 64 KiB. */
+const JUDGMENT = 'An eyewitness account from the border crossing. '.repeat(200)
+
+const servers: TestServer[] = []
+const clients: TestClient[] = []
+const sockets: RawSocket[] = []
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.destroy()
+  for (const socket of sockets.splice(0)) socket.terminate()
+  for (const server of servers.splice(0)) await server.destroy()
+})
+
+async function start(env: Record<string, string> = {}): Promise<TestServer> {
+  const server = await startTestServer({ accounts: true, env: { BOARD_MAX_BYTES: String(LIMIT), ...env }, boardFullRecheckMs: 100 })
+  servers.push(server)
+  return server
+}
+
+function connect(server: TestServer, boardId: string, token: string): TestClient {
+  const client = connectClient(server.wsUrl, boardId, { token })
+  clients.push(client)
+  return client
+}
+
+/** The board's fullness as a member's page is told it: the server's own presence entry. */
+function fullNoticeSeenBy(client: TestClient): BoardFullNotice | null {
+  for (const state of client.provider.awareness.getStates().values()) {
+    const full = (state as Partial<ServerPresence>).server?.full
+    if (full) return full
+  }
+  return null
+}
+
+/** The reasons of the permission-denied frames a raw socket received. */
+function deniedReasons(received: Uint8Array[]): string[] {
+  return received
+    .filter((frame) => frame[0] === MESSAGE_AUTH)
+    .map((frame) => {
+      const decoder = decoding.createDecoder(frame)
+      decoding.readVarUint(decoder)
+      decoding.readVarUint(decoder)
+      return decoding.readVarString(decoder)
+    })
+}
+
+/** An update that adds content: a note no page shows, enough for the server to judge. */
+function addition(text: string): Uint8Array {
+  const doc = new Y.Doc()
+  doc.getText('notes').insert(0, text)
+  const update = Y.encodeStateAsUpdate(doc)
+  doc.destroy()
+  return update
+}
+
+describe('a board past its size limit', () => {
+  it('takes only deletions: additions over the socket are dropped and their sender told once, over HTTP refused 409; every member sees it is full; deleting makes room, and what was refused is saved once its browser sends it again', async () => {
+    const server = await start()
+    const [ana, bo] = [await addAccount(server, { name: 'Ana' }), await addAccount(server, { name: 'Bo' })]
+    const [anaToken, boToken] = [(await addToken(server, ana)).token, (await addToken(server, bo)).token]
+    const asBo = apiClient(server.url, { authorization: `Bearer ${boToken}` })
+    const boardId = await apiClient(server.url, { authorization: `Bearer ${anaToken}` }).createBoard('Filling up')
+    await addMember(server, boardId, bo, 'editor')
+    const room = () => server.services.rooms.loadedRooms.get(boardId)
+    const anaPage = connect(server, boardId, anaToken)
+    const boPage = connect(server, boardId, boToken)
+    const anaCloses = closeCodes(anaPage)
+    await Promise.all([anaPage.synced(), boPage.synced()])
+
+    const cards: string[] = []
+    for (;;) {
+      cards.push(addAssessment(anaPage.doc, { title: `Card ${cards.length}`, judgment: JUDGMENT }))
+      await waitFor(async () => (await storedBoard(server, boardId)).assessments.length === cards.length || undefined, 'the card to be stored')
+      if ((await server.services.storage.log.bytes(boardId)) > LIMIT) break
+      expect(room()?.full).toBeNull()
+    }
+    expect(cards).toHaveLength(7)
+    const full = await waitFor(() => fullNoticeSeenBy(boPage), 'Bo’s page to be told the board is full')
+    expect(full.limit).toBe(LIMIT)
+    expect(full.bytes).toBe(await server.services.storage.log.bytes(boardId))
+
+    // Ana's page adds a card: dropped, her socket stays open, and the card stays in her browser.
+    addAssessment(anaPage.doc, { title: 'Kept in Ana’s browser', judgment: 'Written while the board was full.' })
+    await waitFor(() => [...room()!.connections].some((connection) => connection.deniedOnce), 'Ana’s addition to be refused')
+    expect(anaCloses).toEqual([])
+    // A raw socket of Bo's is told why, once, and stays open.
+    const raw = await openRawSocket(`${server.wsUrl}/${boardId}?token=${boToken}`)
+    sockets.push(raw)
+    const syncReplies = () => raw.received.filter((frame) => frame[0] === MESSAGE_SYNC).length
+    for (const text of ['first', 'second']) {
+      const answered = syncReplies()
+      raw.send(frames.update(addition(text)))
+      // Frames of one socket are handled in order: the answer to this step 1 comes after the addition was.
+      raw.send(frames.syncStep1(Y.encodeStateVector(boPage.doc)))
+      await waitFor(() => syncReplies() > answered, 'the addition to be handled')
+    }
+    expect(raw.isClosed()).toBe(false)
+    expect(deniedReasons(raw.received)).toEqual([boardFullMessage(full)])
+    const refused = await asBo.post<{ error: { code: string; message: string } }>(`/api/boards/${boardId}/assessments`, { title: 'Over HTTP' })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.code).toBe('board_full')
+    expect(refused.body.error.message).toMatch(/deletions are saved/)
+    const stored = await storedBoard(server, boardId)
+    expect(stored.assessments.map((card) => card.title).sort()).toEqual(cards.map((_, i) => `Card ${i}`))
+
+    // Deleting over HTTP and from Ana's page is saved; once compacted, the board is back within its limit.
+    expect((await asBo.delete(`/api/boards/${boardId}/assessments/${cards[0]}`)).status).toBe(204)
+    for (const id of cards.slice(1, 4)) deleteAssessment(anaPage.doc, id)
+    await waitFor(async () => (await storedBoard(server, boardId)).assessments.length === 3 || undefined, 'the deletions to be stored')
+    await waitFor(() => room()?.full === null && fullNoticeSeenBy(boPage) === null, 'the board to be back within its limit, for Bo’s page too')
+    expect(await server.services.storage.log.bytes(boardId)).toBeLessThan(LIMIT)
+    expect((await asBo.post(`/api/boards/${boardId}/assessments`, { title: 'Over HTTP, later' })).status).toBe(201)
+
+    // Ana's page sends what it holds again as it reconnects: the card refused while the board was full is saved now.
+    anaPage.provider.disconnect()
+    anaPage.provider.connect()
+    await waitFor(
+      async () => (await storedBoard(server, boardId)).assessments.some((card) => card.title === 'Kept in Ana’s browser') || undefined,
+      'Ana’s kept card to be stored',
+    )
+    expect((await storedBoard(server, boardId)).assessments).toHaveLength(5)
+  })
+
+  it('is full as it loads (after a restart, or on another instance), stays readable, and an owner’s restore of an earlier snapshot brings it back within its limit', async () => {
+    const server = await start({ ROOM_IDLE_MS: '0' })
+    const [ana, bo] = [await addAccount(server, { name: 'Ana' }), await addAccount(server, { name: 'Bo' })]
+    const [anaToken, boToken] = [(await addToken(server, ana)).token, (await addToken(server, bo)).token]
+    const asAna = apiClient(server.url, { authorization: `Bearer ${anaToken}` })
+    const asBo = apiClient(server.url, { authorization: `Bearer ${boToken}` })
+    const boardId = await asAna.createBoard('Filled while nobody held it')
+    await addMember(server, boardId, bo, 'editor')
+    expect((await asAna.post(`/api/boards/${boardId}/assessments`, { title: 'Worth keeping' })).status).toBe(201)
+    const before = await asAna.post<{ id: string }>(`/api/boards/${boardId}/snapshots`, { label: 'Before the junk' })
+    expect(before.status).toBe(201)
+    await waitFor(() => !server.services.rooms.loadedRooms.has(boardId), 'the board to unload')
+
+    // Eight cards of junk stored straight into the log, as another instance would have.
+    const junk = new Y.Doc()
+    const stored = await server.services.storage.log.load(boardId)
+    for (const part of [stored.checkpoint, ...stored.updates]) if (part) Y.applyUpdate(junk, part)
+    const known = Y.encodeStateVector(junk)
+    for (let i = 0; i < 8; i++) addAssessment(junk, { title: `Junk ${i}`, judgment: JUDGMENT })
+    await server.services.storage.log.append(boardId, [{ update: Y.encodeStateAsUpdate(junk, known), origin: 'ws:junk' }])
+    junk.destroy()
+
+    const boPage = connect(server, boardId, boToken)
+    await boPage.synced()
+    const full = await waitFor(() => fullNoticeSeenBy(boPage), 'Bo’s page to be told the board is full')
+    expect(full).toEqual({ bytes: await server.services.storage.log.bytes(boardId), limit: LIMIT })
+    expect(boPage.doc.getMap('assessments').size).toBe(9)
+    expect((await asBo.get(`/api/boards/${boardId}`)).status).toBe(200)
+    const refused = await asBo.post<{ error: { code: string } }>(`/api/boards/${boardId}/import`, { text: 'A short wire report of troops at the border. [citation: NATO]' })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.code).toBe('board_full')
+
+    expect((await asAna.post(`/api/boards/${boardId}/snapshots/${before.body.id}/restore`)).status).toBe(200)
+    await waitFor(() => fullNoticeSeenBy(boPage) === null, 'the board to be back within its limit')
+    expect((await storedBoard(server, boardId)).assessments.map((card) => card.title)).toEqual(['Worth keeping'])
+    expect((await asBo.post(`/api/boards/${boardId}/assessments`, { title: 'Carrying on' })).status).toBe(201)
+  })
+})
