@@ -122,9 +122,18 @@ describe('a board past its size limit', () => {
     const stored = await storedBoard(server, boardId)
     expect(stored.assessments.map((card) => card.title).sort()).toEqual(cards.map((_, i) => `Card ${i}`))
 
-    // Deleting over HTTP and from Ana's page is saved; once compacted, the board is back within its limit.
+    const batch = (operations: unknown[]) => asBo.post<{ error: { code: string } }>(`/api/boards/${boardId}/batch`, { operations })
+    const mixed = await batch([
+      { op: 'delete', collection: 'assessments', id: cards[0] },
+      { op: 'add', collection: 'assessments', input: { title: 'In a batch' } },
+    ])
+    expect(mixed.status).toBe(409)
+    expect(mixed.body.error.code).toBe('board_full')
+
+    // Deleting over HTTP (one item, or a batch of deletions only) and from Ana's page is saved; once compacted, the board is back within its limit.
     expect((await asBo.delete(`/api/boards/${boardId}/assessments/${cards[0]}`)).status).toBe(204)
-    for (const id of cards.slice(1, 4)) deleteAssessment(anaPage.doc, id)
+    expect((await batch([{ op: 'delete', collection: 'assessments', id: cards[1] }])).status).toBe(200)
+    for (const id of cards.slice(2, 4)) deleteAssessment(anaPage.doc, id)
     await waitFor(async () => (await storedBoard(server, boardId)).assessments.length === 3 || undefined, 'the deletions to be stored')
     await waitFor(() => room()?.full === null && fullNoticeSeenBy(boPage) === null, 'the board to be back within its limit, for Bo’s page too')
     expect(await server.services.storage.log.bytes(boardId)).toBeLessThan(LIMIT)

@@ -152,7 +152,9 @@ export function boardContentApi(): OpenAPIHono<SignedInEnv> {
     }),
     async (c) => {
       const batch = c.req.valid('json')
-      return c.json(await changeBoard(c, (doc) => applyBatch(doc, batch, mutationContext(c))), 200)
+      // A batch that only deletes is what a full board takes.
+      const deletesOnly = batch.operations.every((operation) => operation.op === 'delete')
+      return c.json(await changeBoard(c, (doc) => applyBatch(doc, batch, mutationContext(c)), { evenWhenFull: deletesOnly }), 200)
     },
   )
 
