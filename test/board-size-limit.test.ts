@@ -11,8 +11,10 @@ import { boardFullMessage, MESSAGE_AUTH, MESSAGE_SYNC, type BoardFullNotice, typ
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { openAccess } from './helpers/open-access.ts'
+import { describeUnless, missingServices } from './helpers/services.ts'
 import { storedBoard } from './helpers/stored-board.ts'
-import { startTestServer, type TestServer } from './helpers/test-server.ts'
+import { REDIS_URL, startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { closeCodes, connectClient, type TestClient } from './helpers/yjs-client.ts'
 
@@ -27,7 +29,8 @@ const sockets: RawSocket[] = []
 afterEach(async () => {
   for (const client of clients.splice(0)) client.destroy()
   for (const socket of sockets.splice(0)) socket.terminate()
-  for (const server of servers.splice(0)) await server.destroy()
+  // A first instance made the database the others share and drops it, so it goes last.
+  for (const server of servers.splice(0).reverse()) await server.destroy()
 })
 
 async function start(env: Record<string, string> = {}): Promise<TestServer> {
@@ -187,3 +190,50 @@ describe('a board past its size limit', () => {
     expect((await asBo.post(`/api/boards/${boardId}/assessments`, { title: 'Carrying on' })).status).toBe(201)
   })
 })
+
+describeUnless(await missingServices('postgres', 'redis'))('a board past its size limit, on several instances', () => {
+  it('is full on an instance once it commits past the limit there, and every instance lets it go once deleting elsewhere made room', async () => {
+    const instance = async (database?: string) => {
+      const server = await startTestServer({
+        dialect: 'postgres',
+        database,
+        access: () => openAccess(),
+        env: { BOARD_MAX_BYTES: String(LIMIT), REDIS_URL },
+        boardFullRecheckMs: 100,
+      })
+      servers.push(server)
+      return server
+    }
+    const one = await instance()
+    const two = await instance(one.database)
+    const boardId = await apiClient(one.url).createBoard('Shared')
+    const roomOn = (server: TestServer) => server.services.rooms.loadedRooms.get(boardId)
+    const connectOpen = (server: TestServer) => {
+      const client = connectClient(server.wsUrl, boardId)
+      clients.push(client)
+      return client
+    }
+    const [onOne, onTwo] = [connectOpen(one), connectOpen(two)]
+    await Promise.all([onOne.synced(), onTwo.synced()])
+
+    const cards: string[] = []
+    while ((await one.services.storage.log.bytes(boardId)) <= LIMIT) {
+      cards.push(addAssessment(onOne.doc, { title: `Card ${cards.length}`, judgment: JUDGMENT }))
+      await waitFor(() => onTwo.doc.getMap('assessments').size === cards.length || undefined, 'the card to reach the other instance')
+    }
+    await waitFor(() => roomOn(one)?.full, 'the first instance to find the board full')
+    // The second instance learns it at its next commit: that one change passes, the next does not.
+    addAssessment(onTwo.doc, { title: 'Passes on the second instance', judgment: 'Short.' })
+    await waitFor(() => roomOn(two)?.full, 'the second instance to find the board full')
+    addAssessment(onTwo.doc, { title: 'Kept in the browser', judgment: 'Short.' })
+    await waitFor(() => [...roomOn(two)!.connections].some((connection) => connection.deniedOnce), 'the second addition to be refused')
+    expect((await storedBoard(one, boardId)).assessments.map((card) => card.title)).not.toContain('Kept in the browser')
+
+    for (const id of cards.slice(0, 4)) deleteAssessment(onOne.doc, id)
+    await waitFor(() => roomOn(one)?.full === null && roomOn(two)?.full === null, 'both instances to let the board go')
+    onTwo.provider.disconnect()
+    onTwo.provider.connect()
+    await waitFor(async () => (await storedBoard(one, boardId)).assessments.some((card) => card.title === 'Kept in the browser') || undefined, 'the kept card to be stored')
+  })
+})
+
