@@ -3,7 +3,7 @@
  * Close codes are `{ code, reason }` pairs so the client and the logs name the
  * same cause.
  */
-import { formatBytes } from './format-bytes.ts'
+import { formatBytes } from './format-number.ts'
 
 export const MESSAGE_SYNC = 0
 export const MESSAGE_AWARENESS = 1

@@ -6,6 +6,7 @@
  * boards, export and snapshot routes.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { formatCount } from '../../shared/format-number.ts'
 import { assessmentChangeSchema, boardHistorySchema, CHANGES_TRUNCATED_HEADER } from '../../shared/history-model.ts'
 import { readAssessmentChanges } from '../history/change-listing.ts'
 import { historyAudit } from '../history/history-audit.ts'
@@ -21,7 +22,7 @@ import { validationHook } from './validation-hook.ts'
 const DAY_MS = 86_400_000
 const time = (what: string) => z.string().datetime({ offset: true, message: `give ${what} as an ISO 8601 time` }).transform((value) => new Date(value).toISOString())
 
-const CHANGES_DESCRIPTION = `Changes, oldest first: the newest \`limit\` of them, fewer when their values pass ${MAX_LISTED_VALUE_CHARS.toLocaleString('en')} characters in all; \`${CHANGES_TRUNCATED_HEADER}: true\` when older ones were left out`
+const CHANGES_DESCRIPTION = `Changes, oldest first: the newest \`limit\` of them, fewer when their values pass ${formatCount(MAX_LISTED_VALUE_CHARS)} characters in all; \`${CHANGES_TRUNCATED_HEADER}: true\` when older ones were left out`
 
 /** Mounted at `/boards/:id`. */
 export function historyApi(): OpenAPIHono<SignedInEnv> {

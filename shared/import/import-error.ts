@@ -4,7 +4,7 @@
  * layer pick a status (too-large → 413, unsupported-type → 415, the rest → 400);
  * `message` is for the person as it is: what was wrong and what to do.
  */
-import { formatBytes } from '../format-bytes.ts'
+import { formatBytes } from '../format-number.ts'
 
 export type ImportErrorKind =
   | 'empty'

@@ -4,6 +4,7 @@
  * free of Node APIs: the browser runs it for the preview, the server for the
  * HTTP route and the CLI, and both get the same claims.
  */
+import { formatCount } from '../format-number.ts'
 import { LIMITS } from '../limits.ts'
 import { splitParagraphs, type Paragraph } from '../paragraphs.ts'
 import { cleanText } from '../text-hygiene.ts'
@@ -76,7 +77,7 @@ function citedClaims(text: string, paragraphs: Paragraph[]): { claims: ParsedCla
       if (claims.length > MAX_CLAIMS_PER_DOCUMENT) {
         throw new ImportError(
           'too-large',
-          `The document cites more than ${MAX_CLAIMS_PER_DOCUMENT.toLocaleString('en')} sentences, more than one import takes. Split it into smaller documents and import each one.`,
+          `The document cites more than ${formatCount(MAX_CLAIMS_PER_DOCUMENT)} sentences, more than one import takes. Split it into smaller documents and import each one.`,
         )
       }
       from = at + marker[0].length
