@@ -73,7 +73,7 @@ export class BoardSizeLimit implements RoomExtension {
     const measure = this.boards.get(room)
     if (!measure) return
     if (room.full) measure.committedSinceFull = true
-    else if (this.estimate(room, measure) > this.options.limit) void this.measure(room, measure)
+    else if (this.estimate(room, measure) > this.options.limit) this.measure(room, measure)
   }
 
   onUnloaded(room: Room): void {
@@ -92,27 +92,32 @@ export class BoardSizeLimit implements RoomExtension {
     return measure.storedBytes + (room.storedBytes - measure.countedThen)
   }
 
-  /** Asks storage for the board's size (compacting a full board first when deletions were committed since); never throws. */
-  private async measure(room: Room, measure: Measure): Promise<void> {
+  /**
+   * Asks storage for the board's size (compacting a full board first when
+   * deletions were committed since), one ask at a time. A failure is logged and
+   * the board stays as it was judged: the next commit or recheck asks again.
+   */
+  private measure(room: Room, measure: Measure): void {
     if (measure.measuring) return
     measure.measuring = true
-    try {
-      if (room.full && measure.committedSinceFull) {
-        measure.committedSinceFull = false
-        await this.options.compact(room.boardId)
-      }
-      const countedThen = room.storedBytes
-      const storedBytes = await this.options.log.bytes(room.boardId)
-      if (this.boards.get(room) !== measure) return
-      measure.storedBytes = storedBytes
-      measure.countedThen = countedThen
-      this.judge(room, measure)
-    } catch (error) {
-      // The board stays as it was judged; the next commit or recheck asks again.
-      this.options.logger.error({ boardId: room.boardId, err: errorMessage(error) }, 'measuring a board’s size failed')
-    } finally {
-      measure.measuring = false
+    this.measureNow(room, measure)
+      .catch((error: unknown) => this.options.logger.error({ boardId: room.boardId, err: errorMessage(error) }, 'measuring a board’s size failed'))
+      .finally(() => {
+        measure.measuring = false
+      })
+  }
+
+  private async measureNow(room: Room, measure: Measure): Promise<void> {
+    if (room.full && measure.committedSinceFull) {
+      measure.committedSinceFull = false
+      await this.options.compact(room.boardId)
     }
+    const countedThen = room.storedBytes
+    const storedBytes = await this.options.log.bytes(room.boardId)
+    if (this.boards.get(room) !== measure) return
+    measure.storedBytes = storedBytes
+    measure.countedThen = countedThen
+    this.judge(room, measure)
   }
 
   /** Makes the board full or lets it go by its last measure; a full board is measured again every `recheckMs`. */
@@ -123,7 +128,7 @@ export class BoardSizeLimit implements RoomExtension {
     if (!full && room.full) this.options.logger.info({ boardId: room.boardId, bytes: measure.storedBytes, limit }, 'board back within its size limit')
     if (full?.bytes !== room.full?.bytes) room.setFull(full)
     if (full && measure.recheck === undefined) {
-      measure.recheck = setInterval(() => void this.measure(room, measure), this.recheckMs)
+      measure.recheck = setInterval(() => this.measure(room, measure), this.recheckMs)
       measure.recheck.unref()
     } else if (!full && measure.recheck !== undefined) {
       clearInterval(measure.recheck)
