@@ -70,6 +70,11 @@ const configSchema = z.object({
     .min(0, 'must be 0 (off) or more minutes')
     .max(10_080, 'must be at most 10080 minutes (a week)')
     .default(60),
+  /**
+   * Stored bytes a board's named snapshots and restore points may hold; past it, making
+   * either is refused until an owner deletes some. Automatic ones are bounded by SNAPSHOT_RETENTION.
+   */
+  BOARD_SNAPSHOT_MAX_BYTES: count('bytes', 65_536, 2 ** 40).default(1024 ** 3),
   /** Automatic snapshots kept per board; named ones, restore points and reviewed ones are always kept. */
   SNAPSHOT_RETENTION: z.coerce
     .number({ error: 'must be a whole number of automatic snapshots to keep per board, e.g. 48' })

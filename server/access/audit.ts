@@ -33,6 +33,7 @@ export const AUDIT_ACTIONS = [
   'token-created',
   'token-revoked',
   'snapshot',
+  'snapshot-deleted',
   'restore',
   'export',
   'history-viewed',

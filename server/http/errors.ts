@@ -11,6 +11,7 @@ import { ImportError, type ImportErrorKind } from '../../shared/import/import-er
 import { UPGRADE_REFUSED } from '../../shared/protocol.ts'
 import { BoardDeleted, BoardFull, CommitsFailing, SavingDelayed } from '../relay/commit-errors.ts'
 import { LoadingTooMuch } from '../relay/room-registry.ts'
+import { SnapshotQuotaReached } from '../snapshots/snapshot-quota.ts'
 import { WrittenTooMuch } from '../relay/written-budget.ts'
 import { storageTroubleOf, type StorageTrouble } from '../storage/storage-errors.ts'
 import { WorkerJobError, type JobRefusal } from '../workers/worker-errors.ts'
@@ -110,6 +111,7 @@ export function handleError(error: Error, c: Context): Response {
     return c.json(errorBody('written_too_much', WRITTEN_TOO_MUCH_MESSAGE), 429)
   }
   if (error instanceof BoardFull) return c.json(errorBody('board_full', error.message), 409)
+  if (error instanceof SnapshotQuotaReached) return c.json(errorBody('snapshot_quota', error.message), 409)
   if (error instanceof BoardDeleted) return c.json(errorBody('not_found', 'Board not found: it was deleted while this request was served, and nothing of the request was applied.'), 404)
   if (error instanceof ApiError) {
     if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds))

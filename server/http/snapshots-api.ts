@@ -1,7 +1,7 @@
 /**
  * Snapshots: make one of the live board, list them, read one as the board
  * model (or as its Yjs state, for a read-only board view), compare any two
- * versions, and restore one onto the live board.
+ * versions, restore one onto the live board, and delete one nobody reviewed.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { WORD_DIFF_SKIPPED } from '../../shared/word-diff-bounds.ts'
@@ -21,6 +21,7 @@ import { diffVersions, readVersion } from '../snapshots/diff-versions.ts'
 import { readSnapshot } from '../snapshots/load-snapshot.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
+import { ensureSnapshotRoom } from '../snapshots/snapshot-quota.ts'
 import { readAsOfLog } from '../history/read-history.ts'
 import { spendAllowance } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
@@ -86,7 +87,8 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const id = c.var.board.id
       const { label, asOf } = c.req.valid('json')
       spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
-      const { storage } = c.var.services
+      const { storage, config } = c.var.services
+      await ensureSnapshotRoom(storage, id, config.BOARD_SNAPSHOT_MAX_BYTES)
       const past = asOf === undefined ? null : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
       const captured = past ? await c.var.services.workers.run('capture-board', { boardId: id, log: past.log }) : await captureStoredBoard(c.var.services, id)
       if (!captured) throw notFound('Board')
@@ -196,6 +198,8 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const { snapshotId } = c.req.valid('param')
       refuseArchived(c.var.board.record)
       spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
+      // The restore point it keeps is a snapshot like any other.
+      await ensureSnapshotRoom(c.var.services.storage, id, c.var.services.config.BOARD_SNAPSHOT_MAX_BYTES)
       const result = await restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal), rightStillHeld(c))
       if (!result) throw snapshotNotFound(snapshotId)
       if (result.changed) {
@@ -207,6 +211,36 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
         })
       }
       return c.json(result, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/snapshots/{snapshotId}',
+      middleware: boardRole('owner'),
+      summary: 'Delete a snapshot nobody has reviewed (owners); one with comments, verdicts or sign-offs is kept with its review',
+      request: { params: snapshotParams },
+      responses: { 204: { description: 'Deleted' }, ...errorResponses },
+    }),
+    async (c) => {
+      const id = c.var.board.id
+      const { snapshotId } = c.req.valid('param')
+      refuseArchived(c.var.board.record)
+      const snapshot = await c.var.services.storage.snapshots.get(id, snapshotId)
+      if (!snapshot) throw snapshotNotFound(snapshotId)
+      const removal = await c.var.services.storage.snapshots.remove(id, snapshotId)
+      if (removal === 'not-found') throw snapshotNotFound(snapshotId)
+      if (removal === 'reviewed') {
+        throw new ApiError(409, 'snapshot_reviewed', `Snapshot “${snapshot.label}” has review comments, verdicts or sign-offs: it is kept, with its review, and cannot be deleted.`)
+      }
+      await audit(c.var.services, {
+        actor: c.var.principal,
+        action: 'snapshot-deleted',
+        boardId: id,
+        detail: { snapshotId, label: snapshot.label, kind: snapshot.kind, contentHash: snapshot.contentHash, createdAt: snapshot.createdAt },
+      })
+      return c.body(null, 204)
     },
   )
 

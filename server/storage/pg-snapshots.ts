@@ -1,9 +1,10 @@
-import { and, desc, eq, gte, inArray, max, or, sql } from 'drizzle-orm'
+import { and, desc, eq, gte, inArray, max, or, sql, sum } from 'drizzle-orm'
 import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './pg-db.ts'
 import type { Clock } from '../clock.ts'
 import { nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
-import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotStore } from './storage.ts'
+import type { SnapshotKind } from '../../shared/snapshot-model.ts'
+import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore } from './storage.ts'
 
 const summaryColumns = {
   id: snapshots.id,
@@ -108,27 +109,50 @@ export class PgSnapshotStore implements SnapshotStore {
         .from(snapshots)
         .where(and(eq(snapshots.boardId, boardId), eq(snapshots.kind, 'auto')))
         .orderBy(desc(snapshots.createdAt))
-      const older = autos.slice(keep).map((row) => row.id)
-      if (older.length === 0) return 0
-      const reviewed = new Set(
-        [
-          ...(await tx.selectDistinct({ id: reviewComments.snapshotId }).from(reviewComments).where(inArray(reviewComments.snapshotId, older))),
-          ...(await tx.selectDistinct({ id: reviewVerdicts.snapshotId }).from(reviewVerdicts).where(inArray(reviewVerdicts.snapshotId, older))),
-          ...(await tx.selectDistinct({ id: reviewSignoffs.snapshotId }).from(reviewSignoffs).where(inArray(reviewSignoffs.snapshotId, older))),
-        ].map((row) => row.id),
-      )
-      let deleted = 0
-      for (const id of older) {
-        if (reviewed.has(id)) continue
-        const [gone] = await tx.select({ previousId: snapshots.previousId }).from(snapshots).where(eq(snapshots.id, id))
-        if (!gone) continue
-        await tx.update(snapshots).set({ previousId: gone.previousId }).where(eq(snapshots.previousId, id))
-        await tx.delete(snapshots).where(eq(snapshots.id, id))
-        deleted++
-      }
-      return deleted
+      return deleteUnreviewed(tx, autos.slice(keep).map((row) => row.id))
     })
   }
+
+  async remove(boardId: string, id: string): Promise<SnapshotRemoval> {
+    return this.db.transaction(async (tx) => {
+      // Under the board's snapshot lock: the chain of previous ids is relinked while no snapshot is added to it.
+      await lockBoardSnapshots(tx, boardId)
+      const [found] = await tx.select({ id: snapshots.id }).from(snapshots).where(and(eq(snapshots.boardId, boardId), eq(snapshots.id, id)))
+      if (!found) return 'not-found'
+      return (await deleteUnreviewed(tx, [id])) === 1 ? 'deleted' : 'reviewed'
+    })
+  }
+
+  async bytes(boardId: string, kinds: readonly SnapshotKind[]): Promise<number> {
+    // octet_length of a stored bytea is its recorded size: the state is not read.
+    const [row] = await this.db
+      .select({ bytes: sum(sql`octet_length(${snapshots.state})`).mapWith(Number) })
+      .from(snapshots)
+      .where(and(eq(snapshots.boardId, boardId), inArray(snapshots.kind, [...kinds])))
+    return row?.bytes ?? 0
+  }
+}
+
+/** Deletes those of the snapshots that have no review data, relinking the chain of previous ids around each; how many it deleted. */
+async function deleteUnreviewed(tx: Tx, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0
+  const reviewed = new Set(
+    [
+      ...(await tx.selectDistinct({ id: reviewComments.snapshotId }).from(reviewComments).where(inArray(reviewComments.snapshotId, ids))),
+      ...(await tx.selectDistinct({ id: reviewVerdicts.snapshotId }).from(reviewVerdicts).where(inArray(reviewVerdicts.snapshotId, ids))),
+      ...(await tx.selectDistinct({ id: reviewSignoffs.snapshotId }).from(reviewSignoffs).where(inArray(reviewSignoffs.snapshotId, ids))),
+    ].map((row) => row.id),
+  )
+  let deleted = 0
+  for (const id of ids) {
+    if (reviewed.has(id)) continue
+    const [gone] = await tx.select({ previousId: snapshots.previousId }).from(snapshots).where(eq(snapshots.id, id))
+    if (!gone) continue
+    await tx.update(snapshots).set({ previousId: gone.previousId }).where(eq(snapshots.previousId, id))
+    await tx.delete(snapshots).where(eq(snapshots.id, id))
+    deleted++
+  }
+  return deleted
 }
 
 function lockBoardSnapshots(tx: Tx, boardId: string) {

@@ -1,9 +1,10 @@
-import { and, desc, eq, gte, inArray, max, or, sql } from 'drizzle-orm'
+import { and, desc, eq, gte, inArray, max, or, sql, sum } from 'drizzle-orm'
 import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
 import { nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotStore } from './storage.ts'
+import type { SnapshotKind } from '../../shared/snapshot-model.ts'
+import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore } from './storage.ts'
 
 const summaryColumns = {
   id: snapshots.id,
@@ -114,27 +115,49 @@ export class SqliteSnapshotStore implements SnapshotStore {
         .where(and(eq(snapshots.boardId, boardId), eq(snapshots.kind, 'auto')))
         .orderBy(desc(snapshots.createdAt))
         .all()
-      const older = autos.slice(keep).map((row) => row.id)
-      if (older.length === 0) return 0
-      const reviewed = new Set(
-        [
-          ...tx.selectDistinct({ id: reviewComments.snapshotId }).from(reviewComments).where(inArray(reviewComments.snapshotId, older)).all(),
-          ...tx.selectDistinct({ id: reviewVerdicts.snapshotId }).from(reviewVerdicts).where(inArray(reviewVerdicts.snapshotId, older)).all(),
-          ...tx.selectDistinct({ id: reviewSignoffs.snapshotId }).from(reviewSignoffs).where(inArray(reviewSignoffs.snapshotId, older)).all(),
-        ].map((row) => row.id),
-      )
-      let deleted = 0
-      for (const id of older) {
-        if (reviewed.has(id)) continue
-        const gone = tx.select({ previousId: snapshots.previousId }).from(snapshots).where(eq(snapshots.id, id)).get()
-        if (!gone) continue
-        tx.update(snapshots).set({ previousId: gone.previousId }).where(eq(snapshots.previousId, id)).run()
-        tx.delete(snapshots).where(eq(snapshots.id, id)).run()
-        deleted++
-      }
-      return deleted
+      return deleteUnreviewed(tx, autos.slice(keep).map((row) => row.id))
     })
   }
+
+  async remove(boardId: string, id: string): Promise<SnapshotRemoval> {
+    return this.db.transaction((tx) => {
+      const found = tx.select({ id: snapshots.id }).from(snapshots).where(and(eq(snapshots.boardId, boardId), eq(snapshots.id, id))).get()
+      if (!found) return 'not-found'
+      return deleteUnreviewed(tx, [id]) === 1 ? 'deleted' : 'reviewed'
+    })
+  }
+
+  async bytes(boardId: string, kinds: readonly SnapshotKind[]): Promise<number> {
+    // octet_length reads a blob's size from its record header, never the blob.
+    const row = this.db
+      .select({ bytes: sum(sql`octet_length(${snapshots.state})`).mapWith(Number) })
+      .from(snapshots)
+      .where(and(eq(snapshots.boardId, boardId), inArray(snapshots.kind, [...kinds])))
+      .get()
+    return row?.bytes ?? 0
+  }
+}
+
+/** Deletes those of the snapshots that have no review data, relinking the chain of previous ids around each; how many it deleted. */
+function deleteUnreviewed(tx: Tx, ids: string[]): number {
+  if (ids.length === 0) return 0
+  const reviewed = new Set(
+    [
+      ...tx.selectDistinct({ id: reviewComments.snapshotId }).from(reviewComments).where(inArray(reviewComments.snapshotId, ids)).all(),
+      ...tx.selectDistinct({ id: reviewVerdicts.snapshotId }).from(reviewVerdicts).where(inArray(reviewVerdicts.snapshotId, ids)).all(),
+      ...tx.selectDistinct({ id: reviewSignoffs.snapshotId }).from(reviewSignoffs).where(inArray(reviewSignoffs.snapshotId, ids)).all(),
+    ].map((row) => row.id),
+  )
+  let deleted = 0
+  for (const id of ids) {
+    if (reviewed.has(id)) continue
+    const gone = tx.select({ previousId: snapshots.previousId }).from(snapshots).where(eq(snapshots.id, id)).get()
+    if (!gone) continue
+    tx.update(snapshots).set({ previousId: gone.previousId }).where(eq(snapshots.previousId, id)).run()
+    tx.delete(snapshots).where(eq(snapshots.id, id)).run()
+    deleted++
+  }
+  return deleted
 }
 
 function latestRow(db: SqliteDb | Tx, boardId: string): SnapshotRow | undefined {

@@ -330,7 +330,17 @@ export interface SnapshotStore {
    * previous name its previous instead. Returns how many were deleted.
    */
   pruneAuto(boardId: string, keep: number): Promise<number>
+  /**
+   * Deletes one snapshot of the board, unless it has review data (comments,
+   * verdicts or sign-offs: the review's record is kept); the snapshot that
+   * named it as its previous names its previous instead.
+   */
+  remove(boardId: string, id: string): Promise<SnapshotRemoval>
+  /** Stored bytes of the board's snapshots of these kinds (their states' sizes, read without reading the states). */
+  bytes(boardId: string, kinds: readonly SnapshotKind[]): Promise<number>
 }
+
+export type SnapshotRemoval = 'deleted' | 'reviewed' | 'not-found'
 
 export interface ReviewStore {
   addComment(comment: ReviewComment): Promise<void>

@@ -10,6 +10,8 @@ import { expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { SnapshotReview, SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
+import { sessionHeaders, signIn } from '../helpers/accounts.ts'
+import { apiClient } from '../helpers/api.ts'
 import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard, type BoardApi } from '../helpers/browser.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
@@ -212,5 +214,29 @@ describeInBrowser('snapshots and review in the browser', () => {
     expect(list[0]).toMatchObject({ kind: 'restore' })
     const menu = await openSnapshotMenu(ana.page)
     await menu.locator(`[data-snapshot-id="${list[0]!.id}"]`, { hasText: 'restore point' }).waitFor()
+  })
+
+  it('lets an owner delete a snapshot nobody reviewed, after a confirmation; a reviewed one offers no deletion', async () => {
+    const { boardId, api, main } = await reviewedBoard('Pruned board')
+    const kept = (await api.post<SnapshotSummary>(`/api/boards/${boardId}/snapshots`, { label: 'Reviewed draft' })).body
+    const spare = (await api.post<SnapshotSummary>(`/api/boards/${boardId}/snapshots`, { label: 'Spare draft' })).body
+    const carol = apiClient(suite.server.url, sessionHeaders(suite.server, await signIn(suite.server, suite.accounts.reviewer)))
+    expect((await carol.post(`/api/boards/${boardId}/snapshots/${kept.id}/comments`, { assessmentId: main, body: 'Which source?' })).status).toBe(201)
+
+    const ana = await suite.person(suite.accounts.analyst)
+    await ana.page.goto(`${suite.server.url}/boards/${boardId}/snapshots/${spare.id}`)
+    await ana.page.getByRole('button', { name: 'Delete this snapshot…' }).click()
+    const dialog = ana.page.getByRole('dialog', { name: 'Delete this snapshot?' })
+    expect(await dialog.textContent()).toContain('named snapshot “Spare draft”')
+    await dialog.getByRole('button', { name: 'Delete the snapshot' }).click()
+    await ana.page.waitForURL(`${suite.server.url}/boards/${boardId}`)
+    await ana.page.getByText('Snapshot “Spare draft” deleted.').waitFor()
+    expect((await snapshots(api, boardId)).map((s) => s.id)).toEqual([kept.id])
+
+    // The reviewed one shows its review and no way to delete it.
+    await ana.page.goto(`${suite.server.url}/boards/${boardId}/snapshots/${kept.id}`)
+    await ana.page.getByRole('button', { name: 'Restore this version' }).waitFor()
+    await card(ana.page, main).locator('[data-open-threads="1"]').waitFor()
+    expect(await ana.page.getByRole('button', { name: 'Delete this snapshot…' }).count()).toBe(0)
   })
 })

@@ -81,6 +81,6 @@ export async function startTeam(dialect: Dialect, env: Record<string, string> = 
 }
 
 /** A new team for each test of the suite, closed after it (see perTest). */
-export function useTeam(dialect: Dialect): Team {
-  return perTest(() => startTeam(dialect), (team) => team.close())
+export function useTeam(dialect: Dialect, env: Record<string, string> = {}): Team {
+  return perTest(() => startTeam(dialect, env), (team) => team.close())
 }

@@ -33,6 +33,8 @@ export const snapshotApi = {
     return new Uint8Array(await response.arrayBuffer())
   },
   restore: (boardId: string, snapshotId: string) => api<RestoreResult>('POST', `${snapshot(boardId, snapshotId)}/restore`),
+  /** Owners; refused (409) for a snapshot with review data. */
+  remove: (boardId: string, snapshotId: string) => api<null>('DELETE', snapshot(boardId, snapshotId)),
   /** `from` and `to` are snapshot ids or LIVE. */
   diff: (boardId: string, from: string, to: string = LIVE) =>
     api<DiffResult>('GET', `${board(boardId)}/diff?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),

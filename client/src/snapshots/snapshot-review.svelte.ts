@@ -38,6 +38,8 @@ export class SnapshotReviewState {
   })
   readonly signoffs = $derived(this.data?.signoffs ?? [])
   readonly mySignoff = $derived(this.signoffs.find((s) => s.reviewerId === this.meId) ?? null)
+  /** Loaded and without a comment, verdict or sign-off: the server would let an owner delete the snapshot. */
+  readonly unreviewed = $derived(this.data !== null && this.data.comments.length + this.data.verdicts.length + this.data.signoffs.length === 0)
 
   constructor(boardId: string, snapshotId: string, meId: string) {
     this.boardId = boardId
