@@ -75,6 +75,8 @@ const configSchema = z.object({
    * either is refused until an owner deletes some. Automatic ones are bounded by SNAPSHOT_RETENTION.
    */
   BOARD_SNAPSHOT_MAX_BYTES: count('bytes', 65_536, 2 ** 40).default(1024 ** 3),
+  /** How many named snapshots and restore points a board may hold; past it, as past BOARD_SNAPSHOT_MAX_BYTES. Every reader of the board lists them. */
+  BOARD_SNAPSHOT_MAX_COUNT: count('snapshots', 1, 1_000_000).default(1000),
   /** Automatic snapshots kept per board; named ones, restore points and reviewed ones are always kept. */
   SNAPSHOT_RETENTION: z.coerce
     .number({ error: 'must be a whole number of automatic snapshots to keep per board, e.g. 48' })

@@ -21,7 +21,7 @@ import { diffVersions, readVersion } from '../snapshots/diff-versions.ts'
 import { readSnapshot } from '../snapshots/load-snapshot.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
-import { ensureSnapshotRoom } from '../snapshots/snapshot-quota.ts'
+import { ensureSnapshotRoom, snapshotQuota } from '../snapshots/snapshot-quota.ts'
 import { readAsOfLog } from '../history/read-history.ts'
 import { spendAllowance } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
@@ -88,7 +88,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const { label, asOf } = c.req.valid('json')
       spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
       const { storage, config } = c.var.services
-      await ensureSnapshotRoom(storage, id, config.BOARD_SNAPSHOT_MAX_BYTES)
+      await ensureSnapshotRoom(storage, id, snapshotQuota(config))
       const past = asOf === undefined ? null : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
       const captured = past ? await c.var.services.workers.run('capture-board', { boardId: id, log: past.log }) : await captureStoredBoard(c.var.services, id)
       if (!captured) throw notFound('Board')
@@ -199,7 +199,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       refuseArchived(c.var.board.record)
       spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
       // The restore point it keeps is a snapshot like any other.
-      await ensureSnapshotRoom(c.var.services.storage, id, c.var.services.config.BOARD_SNAPSHOT_MAX_BYTES)
+      await ensureSnapshotRoom(c.var.services.storage, id, snapshotQuota(c.var.services.config))
       const result = await restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal), rightStillHeld(c))
       if (!result) throw snapshotNotFound(snapshotId)
       if (result.changed) {

@@ -1,39 +1,49 @@
 /**
- * How many bytes of snapshots members may make of one board
- * (BOARD_SNAPSHOT_MAX_BYTES). Each named snapshot and each restore point
- * stores the whole board again, so without a bound a member could fill the
- * disk with them at their hourly allowance. Automatic snapshots are left out:
- * the server makes them, at most one an interval, and keeps SNAPSHOT_RETENTION.
+ * How many snapshots members may make of one board, and how many bytes they
+ * may hold (BOARD_SNAPSHOT_MAX_COUNT, BOARD_SNAPSHOT_MAX_BYTES). Each named
+ * snapshot and each restore point stores the whole board again, so without a
+ * bound a member could fill the disk with them at their hourly allowance; and
+ * everyone on the board lists them, so their number is bounded too.
+ * Automatic snapshots are left out: the server makes them, at most one an
+ * interval, and keeps SNAPSHOT_RETENTION.
  */
-import { formatBytes } from '../../shared/format-number.ts'
+import { formatBytes, formatCount } from '../../shared/format-number.ts'
 import type { SnapshotKind } from '../../shared/snapshot-model.ts'
 import type { Storage } from '../storage/storage.ts'
 
 /** The kinds members make, and the quota counts. */
 export const MEMBER_SNAPSHOT_KINDS: readonly SnapshotKind[] = ['named', 'restore']
 
-/** The board's named snapshots and restore points hold its quota: nothing more may be made until some are deleted. */
+export type SnapshotQuota = { count: number; bytes: number }
+
+const MAKE_ROOM = 'nothing was made. An owner can delete snapshots nobody has reviewed, from the snapshot’s page, to make room.'
+
+/** The board's named snapshots and restore points fill its quota: nothing more may be made until some are deleted. */
 export class SnapshotQuotaReached extends Error {
   override name = 'SnapshotQuotaReached'
-
-  constructor(
-    readonly bytes: number,
-    readonly limit: number,
-  ) {
-    super(
-      `This board's named snapshots and restore points hold ${formatBytes(bytes)}, its limit of ${formatBytes(limit)} (BOARD_SNAPSHOT_MAX_BYTES): ` +
-        'nothing was made. An owner can delete snapshots nobody has reviewed, from the snapshot’s page, to make room.',
-    )
-  }
 }
 
 /**
  * Throws SnapshotQuotaReached when the board's named snapshots and restore
- * points already hold `limit` bytes. Asked before the board is captured, so a
- * refused request costs no work; a snapshot made then may pass the limit by
+ * points already fill `quota`. Asked before the board is captured, so a
+ * refused request costs no work; a snapshot made then may pass the bytes by
  * one board (at most BOARD_MAX_BYTES) for each request in flight at once.
  */
-export async function ensureSnapshotRoom(storage: Storage, boardId: string, limit: number): Promise<void> {
-  const bytes = await storage.snapshots.bytes(boardId, MEMBER_SNAPSHOT_KINDS)
-  if (bytes >= limit) throw new SnapshotQuotaReached(bytes, limit)
+export async function ensureSnapshotRoom(storage: Storage, boardId: string, quota: SnapshotQuota): Promise<void> {
+  const usage = await storage.snapshots.usage(boardId, MEMBER_SNAPSHOT_KINDS)
+  if (usage.count >= quota.count) {
+    throw new SnapshotQuotaReached(
+      `This board holds ${formatCount(usage.count)} named snapshots and restore points, its limit (BOARD_SNAPSHOT_MAX_COUNT): ${MAKE_ROOM}`,
+    )
+  }
+  if (usage.bytes >= quota.bytes) {
+    throw new SnapshotQuotaReached(
+      `This board's named snapshots and restore points hold ${formatBytes(usage.bytes)}, its limit of ${formatBytes(quota.bytes)} (BOARD_SNAPSHOT_MAX_BYTES): ${MAKE_ROOM}`,
+    )
+  }
+}
+
+/** The quota the settings give. */
+export function snapshotQuota(config: { BOARD_SNAPSHOT_MAX_COUNT: number; BOARD_SNAPSHOT_MAX_BYTES: number }): SnapshotQuota {
+  return { count: config.BOARD_SNAPSHOT_MAX_COUNT, bytes: config.BOARD_SNAPSHOT_MAX_BYTES }
 }

@@ -1,10 +1,10 @@
-import { and, desc, eq, gte, inArray, max, or, sql, sum } from 'drizzle-orm'
+import { and, count, desc, eq, gte, inArray, max, or, sql, sum } from 'drizzle-orm'
 import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './pg-db.ts'
 import type { Clock } from '../clock.ts'
 import { nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
 import type { SnapshotKind } from '../../shared/snapshot-model.ts'
-import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore } from './storage.ts'
+import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore, SnapshotUsage } from './storage.ts'
 
 const summaryColumns = {
   id: snapshots.id,
@@ -123,13 +123,13 @@ export class PgSnapshotStore implements SnapshotStore {
     })
   }
 
-  async bytes(boardId: string, kinds: readonly SnapshotKind[]): Promise<number> {
+  async usage(boardId: string, kinds: readonly SnapshotKind[]): Promise<SnapshotUsage> {
     // octet_length of a stored bytea is its recorded size: the state is not read.
     const [row] = await this.db
-      .select({ bytes: sum(sql`octet_length(${snapshots.state})`).mapWith(Number) })
+      .select({ count: count(), bytes: sum(sql`octet_length(${snapshots.state})`).mapWith(Number) })
       .from(snapshots)
       .where(and(eq(snapshots.boardId, boardId), inArray(snapshots.kind, [...kinds])))
-    return row?.bytes ?? 0
+    return { count: row?.count ?? 0, bytes: row?.bytes ?? 0 }
   }
 }
 

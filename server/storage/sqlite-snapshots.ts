@@ -1,10 +1,10 @@
-import { and, desc, eq, gte, inArray, max, or, sql, sum } from 'drizzle-orm'
+import { and, count, desc, eq, gte, inArray, max, or, sql, sum } from 'drizzle-orm'
 import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
 import { nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { SnapshotKind } from '../../shared/snapshot-model.ts'
-import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore } from './storage.ts'
+import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore, SnapshotUsage } from './storage.ts'
 
 const summaryColumns = {
   id: snapshots.id,
@@ -127,14 +127,14 @@ export class SqliteSnapshotStore implements SnapshotStore {
     })
   }
 
-  async bytes(boardId: string, kinds: readonly SnapshotKind[]): Promise<number> {
+  async usage(boardId: string, kinds: readonly SnapshotKind[]): Promise<SnapshotUsage> {
     // octet_length reads a blob's size from its record header, never the blob.
     const row = this.db
-      .select({ bytes: sum(sql`octet_length(${snapshots.state})`).mapWith(Number) })
+      .select({ count: count(), bytes: sum(sql`octet_length(${snapshots.state})`).mapWith(Number) })
       .from(snapshots)
       .where(and(eq(snapshots.boardId, boardId), inArray(snapshots.kind, [...kinds])))
       .get()
-    return row?.bytes ?? 0
+    return { count: row?.count ?? 0, bytes: row?.bytes ?? 0 }
   }
 }
 

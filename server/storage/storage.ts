@@ -336,9 +336,11 @@ export interface SnapshotStore {
    * named it as its previous names its previous instead.
    */
   remove(boardId: string, id: string): Promise<SnapshotRemoval>
-  /** Stored bytes of the board's snapshots of these kinds (their states' sizes, read without reading the states). */
-  bytes(boardId: string, kinds: readonly SnapshotKind[]): Promise<number>
+  /** How many snapshots of these kinds the board has, and their stored bytes (their states' sizes, read without reading the states). */
+  usage(boardId: string, kinds: readonly SnapshotKind[]): Promise<SnapshotUsage>
 }
+
+export type SnapshotUsage = { count: number; bytes: number }
 
 export type SnapshotRemoval = 'deleted' | 'reviewed' | 'not-found'
 

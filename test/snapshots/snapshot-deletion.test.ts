@@ -1,9 +1,9 @@
 /**
- * An owner deletes snapshots nobody has reviewed, and a board's named
- * snapshots and restore points together hold at most BOARD_SNAPSHOT_MAX_BYTES:
- * each stores the whole board again, and without a bound one member's
- * allowance (30 an hour of a board at its size limit, up to 1 GiB an hour)
- * would fill the disk.
+ * An owner deletes snapshots nobody has reviewed, and a board holds at most
+ * BOARD_SNAPSHOT_MAX_COUNT named snapshots and restore points, of at most
+ * BOARD_SNAPSHOT_MAX_BYTES together: each stores the whole board again, and
+ * without a bound one member's allowance (30 an hour of a board at its size
+ * limit, up to 1 GiB an hour) would fill the disk.
  */
 import { expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
@@ -99,8 +99,9 @@ describeEachDialect(postgresMissing, 'deleting snapshots on %s', (dialect) => {
 })
 
 describeEachDialect(postgresMissing, 'the snapshot quota on %s', (dialect) => {
-  const team = useTeam(dialect, { BOARD_SNAPSHOT_MAX_BYTES: String(QUOTA_BYTES) })
+  const team = useTeam(dialect, { BOARD_SNAPSHOT_MAX_BYTES: String(QUOTA_BYTES), BOARD_SNAPSHOT_MAX_COUNT: '3' })
   const base = () => `/api/boards/${team.boardId}`
+  const labels = async () => (await team.reviewer.get<SnapshotSummary[]>(`${base()}/snapshots`)).body.map((s) => s.label)
 
   it('refuses named snapshots and restores once they hold the quota, until an owner deletes some', async () => {
     for (const title of ['First long judgment', 'Second long judgment']) {
@@ -123,10 +124,32 @@ describeEachDialect(postgresMissing, 'the snapshot quota on %s', (dialect) => {
     expect(restore.status).toBe(409)
     expect(restore.body.error.code).toBe('snapshot_quota')
     expect((await team.reviewer.get<BoardModel>(base())).body.assessments).toHaveLength(3)
-    expect((await team.reviewer.get<SnapshotSummary[]>(`${base()}/snapshots`)).body.map((s) => s.label)).toEqual(['Draft 2', 'Draft 1'])
+    expect(await labels()).toEqual(['Draft 2', 'Draft 1'])
 
     expect((await team.owner.delete(`${base()}/snapshots/${first.body.id}`)).status).toBe(204)
     expect((await team.editor.post(`${base()}/snapshots`, { label: 'Draft 3' })).status).toBe(201)
     expect((await team.editor.post(`${base()}/snapshots`, { label: 'Draft 4' })).status).toBe(409)
+  })
+
+  it('refuses named snapshots and restores once the board holds their number, restore points counted', async () => {
+    await team.editor.post(`${base()}/assessments`, { title: 'Wagner will redeploy' })
+    const first = await team.editor.post<SnapshotSummary>(`${base()}/snapshots`, { label: 'Draft 1' })
+    expect((await team.editor.post(`${base()}/snapshots`, { label: 'Draft 2' })).status).toBe(201)
+    await team.editor.post(`${base()}/assessments`, { title: 'After the drafts' })
+    const restored = await team.owner.post<{ before: SnapshotSummary }>(`${base()}/snapshots/${first.body.id}/restore`)
+    expect(restored.status).toBe(200)
+
+    const refused = await team.editor.post<ErrorBody>(`${base()}/snapshots`, { label: 'Draft 3' })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error).toEqual({
+      code: 'snapshot_quota',
+      message:
+        'This board holds 3 named snapshots and restore points, its limit (BOARD_SNAPSHOT_MAX_COUNT): nothing was made. An owner can delete snapshots nobody has reviewed, from the snapshot’s page, to make room.',
+    })
+    expect((await team.owner.post<ErrorBody>(`${base()}/snapshots/${first.body.id}/restore`)).body.error.code).toBe('snapshot_quota')
+    expect(await labels()).toEqual(['Before restore of Draft 1', 'Draft 2', 'Draft 1'])
+
+    expect((await team.owner.delete(`${base()}/snapshots/${restored.body.before.id}`)).status).toBe(204)
+    expect((await team.editor.post(`${base()}/snapshots`, { label: 'Draft 3' })).status).toBe(201)
   })
 })
