@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { REVIEW_VERDICTS, type ReviewVerdict } from './domain.ts'
+import { formatBytes, formatCount } from './format-number.ts'
 import { LIMITS } from './limits.ts'
 import { textField } from './text-hygiene.ts'
 
@@ -142,6 +143,13 @@ export const signoffInputSchema = z
   .strict()
 
 /** An open thread on the live board: its comments, oldest first, and the snapshot it was made on. */
+/** What one listing of review comments holds at most: the newest threads whole (server/review/listed-comments.ts). */
+export const COMMENT_LISTING_BOUNDS = { comments: 2_000, bytes: 2 * 1024 * 1024 } as const
+/** Those bounds in words. */
+export const COMMENT_LISTING_WORDS = `${formatCount(COMMENT_LISTING_BOUNDS.comments)} comments or ${formatBytes(COMMENT_LISTING_BOUNDS.bytes)} of text`
+/** Set to `true` on a listing of review comments that left older threads out. */
+export const THREADS_TRUNCATED_HEADER = 'Assay-Threads-Truncated'
+
 export const openThreadSchema = z.object({
   assessmentId: z.string(),
   snapshot: z.object({ id: z.string(), label: z.string(), createdAt: z.string() }),

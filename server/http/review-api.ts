@@ -15,10 +15,13 @@ import {
   reviewVerdictSchema,
   signoffInputSchema,
   snapshotReviewSchema,
+  COMMENT_LISTING_WORDS,
+  THREADS_TRUNCATED_HEADER,
   verdictInputSchema,
 } from '../../shared/snapshot-model.ts'
 import { boardReview, boardReviewSchema } from '../../shared/review-status.ts'
 import { addComment, CommentRefused, setThreadResolved } from '../review/comments.ts'
+import { listComments } from '../review/listed-comments.ts'
 import { openThreads } from '../review/open-threads.ts'
 import { reviewTarget, type ReviewTarget } from '../review/snapshot-assessments.ts'
 import { reviewerId, reviewerStamp } from '../snapshots/actor.ts'
@@ -28,6 +31,10 @@ import { boardParams, boardRole, snapshotParams } from './board-role.ts'
 import { ApiError } from './errors.ts'
 import { errorResponses, errorSchema, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
+
+/** What a listing of comments says of its bounds. */
+const THREADS_LISTED = (what: string) =>
+  `${what}: the newest threads whole, up to ${COMMENT_LISTING_WORDS}; \`${THREADS_TRUNCATED_HEADER}: true\` when older ones were left out`
 
 const commentParams = snapshotParams.extend({ commentId: z.string().min(1).max(64) })
 const assessmentParams = snapshotParams.extend({ assessmentId: z.string().min(1).max(64) })
@@ -56,18 +63,19 @@ export function reviewApi(): OpenAPIHono<SignedInEnv> {
       middleware: boardRole('reviewer'),
       summary: "A snapshot's review: comments, verdicts and sign-offs",
       request: { params: snapshotParams },
-      responses: { 200: jsonResponse(snapshotReviewSchema, 'The review'), ...errorResponses },
+      responses: { 200: jsonResponse(snapshotReviewSchema, THREADS_LISTED('The review')), ...errorResponses },
     }),
     async (c) => {
       const { snapshotId } = c.req.valid('param')
       const { snapshot } = await target(c, snapshotId)
       const { reviews } = c.var.services.storage
-      const [comments, verdicts, signoffs] = await Promise.all([
-        reviews.comments(snapshotId),
+      const [listing, verdicts, signoffs] = await Promise.all([
+        listComments(reviews, { snapshotId }),
         reviews.verdicts(snapshotId),
         reviews.signoffs(snapshotId),
       ])
-      return c.json({ snapshot, comments, verdicts, signoffs }, 200)
+      if (!listing.complete) c.header(THREADS_TRUNCATED_HEADER, 'true')
+      return c.json({ snapshot, comments: listing.comments, verdicts, signoffs }, 200)
     },
   )
 
@@ -180,11 +188,12 @@ export function reviewApi(): OpenAPIHono<SignedInEnv> {
       middleware: boardRole('reviewer'),
       summary: "The board's unresolved review threads over all its snapshots, to show beside the live board's assessments",
       request: { params: boardParams },
-      responses: { 200: jsonResponse(z.array(openThreadSchema), 'Open threads, oldest first'), ...errorResponses },
+      responses: { 200: jsonResponse(z.array(openThreadSchema), THREADS_LISTED('Open threads, oldest first')), ...errorResponses },
     }),
     async (c) => {
-      const id = c.var.board.id
-      return c.json(await openThreads(c.var.services.storage, id), 200)
+      const { threads, complete } = await openThreads(c.var.services.storage, c.var.board.id)
+      if (!complete) c.header(THREADS_TRUNCATED_HEADER, 'true')
+      return c.json(threads, 200)
     },
   )
 

@@ -1,25 +1,24 @@
 import type { OpenThread, ReviewComment } from '../../shared/snapshot-model.ts'
-import type { Storage } from '../storage/storage.ts'
+import type { SnapshotRecord, Storage } from '../storage/storage.ts'
+import { byThread, listComments } from './listed-comments.ts'
 
 /**
  * The board's unresolved review threads over all its snapshots, for showing
  * beside each assessment on the live board: oldest thread first, each with
  * its first comment, then its replies oldest first, and the snapshot it was
- * made on.
+ * made on; the newest of them a listing holds (listed-comments.ts), and
+ * `complete` false when older ones were left out.
  */
-export async function openThreads(storage: Storage, boardId: string): Promise<OpenThread[]> {
-  const comments = await storage.reviews.openThreadComments(boardId)
-  if (comments.length === 0) return []
-  const snapshots = new Map((await storage.snapshots.list(boardId)).map((s) => [s.id, s]))
-  const byThread = new Map<string, ReviewComment[]>()
-  for (const comment of comments) {
-    const rootId = comment.parentId ?? comment.id
-    const thread = byThread.get(rootId)
-    if (thread) thread.push(comment)
-    else byThread.set(rootId, [comment])
-  }
+export async function openThreads(storage: Storage, boardId: string): Promise<{ threads: OpenThread[]; complete: boolean }> {
+  const { comments, complete } = await listComments(storage.reviews, { openOnBoard: boardId })
+  if (comments.length === 0) return { threads: [], complete }
+  return { threads: threadsOf(comments, await storage.snapshots.list(boardId)), complete }
+}
+
+function threadsOf(comments: ReviewComment[], snapshotList: SnapshotRecord[]): OpenThread[] {
+  const snapshots = new Map(snapshotList.map((s) => [s.id, s]))
   const threads: OpenThread[] = []
-  for (const [rootId, thread] of byThread) {
+  for (const [rootId, thread] of byThread(comments)) {
     const root = thread.find((comment) => comment.id === rootId)
     const snapshot = root ? snapshots.get(root.snapshotId) : undefined
     if (!root || !snapshot) continue

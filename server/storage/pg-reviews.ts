@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import { reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
 import type { BoardSignoff } from '../../shared/review-status.ts'
@@ -6,7 +6,7 @@ import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord } from '../../sh
 import type { PgDb } from './pg-db.ts'
 import { boardIdGroups } from './many-boards.ts'
 import { signoffRecord, signoffsByBoard, verdictRecord, type BoardSignoffRow } from './review-rows.ts'
-import type { ReviewStore } from './storage.ts'
+import type { CommentHead, CommentScope, ReviewStore } from './storage.ts'
 
 export class PgReviewStore implements ReviewStore {
   constructor(private readonly db: PgDb) {}
@@ -29,31 +29,38 @@ export class PgReviewStore implements ReviewStore {
     return row
   }
 
-  async comments(snapshotId: string): Promise<ReviewComment[]> {
-    return this.db
-      .select()
-      .from(reviewComments)
-      .where(eq(reviewComments.snapshotId, snapshotId))
-      .orderBy(asc(reviewComments.createdAt), asc(reviewComments.id))
-  }
-
-  async openThreadComments(boardId: string): Promise<ReviewComment[]> {
+  async commentHeads(scope: CommentScope): Promise<CommentHead[]> {
+    const head = {
+      id: reviewComments.id,
+      parentId: reviewComments.parentId,
+      createdAt: reviewComments.createdAt,
+      // The body's size without reading the body.
+      bodyBytes: sql<number>`octet_length(${reviewComments.body})`.mapWith(Number),
+    }
+    if ('snapshotId' in scope) return await this.db.select(head).from(reviewComments).where(eq(reviewComments.snapshotId, scope.snapshotId))
     const root = alias(reviewComments, 'root')
-    const rows = await this.db
-      .select({ comment: reviewComments })
+    return await this.db
+      .select(head)
       .from(reviewComments)
       .leftJoin(root, eq(root.id, reviewComments.parentId))
       .where(
         and(
-          eq(reviewComments.boardId, boardId),
+          eq(reviewComments.boardId, scope.openOnBoard),
           or(
             and(isNull(reviewComments.parentId), isNull(reviewComments.resolvedAt)),
             and(isNotNull(reviewComments.parentId), isNull(root.resolvedAt)),
           ),
         ),
       )
+  }
+
+  async commentsByIds(ids: readonly string[]): Promise<ReviewComment[]> {
+    if (ids.length === 0) return []
+    return await this.db
+      .select()
+      .from(reviewComments)
+      .where(inArray(reviewComments.id, [...ids]))
       .orderBy(asc(reviewComments.createdAt), asc(reviewComments.id))
-    return rows.map((row) => row.comment)
   }
 
   async setVerdict(verdict: ReviewVerdictRecord): Promise<void> {

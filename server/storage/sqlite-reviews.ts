@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import { reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/sqlite/schema.ts'
 import type { BoardSignoff } from '../../shared/review-status.ts'
@@ -6,7 +6,7 @@ import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord } from '../../sh
 import { boardIdGroups } from './many-boards.ts'
 import { signoffRecord, signoffsByBoard, verdictRecord } from './review-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { ReviewStore } from './storage.ts'
+import type { CommentHead, CommentScope, ReviewStore } from './storage.ts'
 
 export class SqliteReviewStore implements ReviewStore {
   constructor(private readonly db: SqliteDb) {}
@@ -28,33 +28,41 @@ export class SqliteReviewStore implements ReviewStore {
       .all()[0] // all(), not get(): see SqliteUpdateLogStore.append
   }
 
-  async comments(snapshotId: string): Promise<ReviewComment[]> {
-    return this.db
-      .select()
-      .from(reviewComments)
-      .where(eq(reviewComments.snapshotId, snapshotId))
-      .orderBy(asc(reviewComments.createdAt), asc(reviewComments.id))
+  async commentHeads(scope: CommentScope): Promise<CommentHead[]> {
+    const head = {
+      id: reviewComments.id,
+      parentId: reviewComments.parentId,
+      createdAt: reviewComments.createdAt,
+      // The body's size without reading the body.
+      bodyBytes: sql<number>`octet_length(${reviewComments.body})`.mapWith(Number),
+    }
+    if ('snapshotId' in scope) return this.db.select(head).from(reviewComments).where(eq(reviewComments.snapshotId, scope.snapshotId))
       .all()
-  }
-
-  async openThreadComments(boardId: string): Promise<ReviewComment[]> {
     const root = alias(reviewComments, 'root')
-    const rows = this.db
-      .select({ comment: reviewComments })
+    return this.db
+      .select(head)
       .from(reviewComments)
       .leftJoin(root, eq(root.id, reviewComments.parentId))
       .where(
         and(
-          eq(reviewComments.boardId, boardId),
+          eq(reviewComments.boardId, scope.openOnBoard),
           or(
             and(isNull(reviewComments.parentId), isNull(reviewComments.resolvedAt)),
             and(isNotNull(reviewComments.parentId), isNull(root.resolvedAt)),
           ),
         ),
       )
+      .all()
+  }
+
+  async commentsByIds(ids: readonly string[]): Promise<ReviewComment[]> {
+    if (ids.length === 0) return []
+    return this.db
+      .select()
+      .from(reviewComments)
+      .where(inArray(reviewComments.id, [...ids]))
       .orderBy(asc(reviewComments.createdAt), asc(reviewComments.id))
       .all()
-    return rows.map((row) => row.comment)
   }
 
   async setVerdict(verdict: ReviewVerdictRecord): Promise<void> {

@@ -344,15 +344,21 @@ export type SnapshotUsage = { count: number; bytes: number }
 
 export type SnapshotRemoval = 'deleted' | 'reviewed' | 'not-found'
 
+/** Which comments a listing reads: one snapshot's, or those of the board's unresolved threads over all its snapshots. */
+export type CommentScope = { snapshotId: string } | { openOnBoard: string }
+
+/** A comment without its body, and the body's size in bytes. */
+export type CommentHead = { id: string; parentId: string | null; createdAt: string; bodyBytes: number }
+
 export interface ReviewStore {
   addComment(comment: ReviewComment): Promise<void>
   getComment(snapshotId: string, id: string): Promise<ReviewComment | undefined>
   /** Marks a thread's first comment resolved (or open again with null); the comment after the change. */
   setResolved(snapshotId: string, id: string, resolved: { at: string; by: string } | null): Promise<ReviewComment | undefined>
-  /** The snapshot's comments, oldest first. */
-  comments(snapshotId: string): Promise<ReviewComment[]>
-  /** Every comment of the board's unresolved threads, over all its snapshots, oldest first. */
-  openThreadComments(boardId: string): Promise<ReviewComment[]>
+  /** The scope's comments without their bodies, in no particular order: what choosing the threads a listing holds reads. */
+  commentHeads(scope: CommentScope): Promise<CommentHead[]>
+  /** These comments whole, oldest first. */
+  commentsByIds(ids: readonly string[]): Promise<ReviewComment[]>
   /** Sets (or replaces) one reviewer's verdict on one assessment of a snapshot. */
   setVerdict(verdict: ReviewVerdictRecord): Promise<void>
   /** False when the reviewer had no verdict there. */

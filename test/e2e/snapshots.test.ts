@@ -8,7 +8,8 @@
 import type { Page } from 'playwright-core'
 import { expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
-import type { SnapshotReview, SnapshotSummary } from '../../shared/snapshot-model.ts'
+import { COMMENT_LISTING_BOUNDS, COMMENT_LISTING_WORDS, type SnapshotReview, type SnapshotSummary } from '../../shared/snapshot-model.ts'
+import { LIMITS } from '../../shared/limits.ts'
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { sessionHeaders, signIn } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
@@ -238,5 +239,26 @@ describeInBrowser('snapshots and review in the browser', () => {
     await ana.page.getByRole('button', { name: 'Restore this version' }).waitFor()
     await card(ana.page, main).locator('[data-open-threads="1"]').waitFor()
     expect(await ana.page.getByRole('button', { name: 'Delete this snapshot…' }).count()).toBe(0)
+  })
+
+  it('says when older review threads are left out of a listing, on the live board and on the snapshot', async () => {
+    const { boardId, api, main } = await reviewedBoard('Flooded board')
+    const snapshot = (await api.post<SnapshotSummary>(`/api/boards/${boardId}/snapshots`, { label: 'Flooded draft' })).body
+    // Threads of the longest body, a few more than one listing holds (COMMENT_LISTING_BOUNDS).
+    const threads = Math.floor(COMMENT_LISTING_BOUNDS.bytes / LIMITS.longText) + 2
+    for (let i = 0; i < threads; i++) {
+      const written = await api.post(`/api/boards/${boardId}/snapshots/${snapshot.id}/comments`, { assessmentId: main, body: 'x'.repeat(LIMITS.longText) })
+      expect(written.status).toBe(201)
+    }
+    const ana = await suite.personOn(suite.accounts.analyst, boardId)
+    await card(ana.page, main).click()
+    const liveNote = ana.page.locator('.inspector [data-threads-truncated]')
+    await liveNote.waitFor()
+    expect(await liveNote.textContent()).toContain('Older open review threads are not shown')
+
+    await ana.page.goto(`${suite.server.url}/boards/${boardId}/snapshots/${snapshot.id}`)
+    const snapshotNote = ana.page.locator(`section[data-snapshot-id="${snapshot.id}"] [data-threads-truncated]`)
+    await snapshotNote.waitFor()
+    expect(await snapshotNote.textContent()).toContain(COMMENT_LISTING_WORDS)
   })
 })

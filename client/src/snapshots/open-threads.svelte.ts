@@ -12,6 +12,8 @@ const NONE: readonly ReviewThread[] = []
 export class OpenThreads {
   readonly boardId: string
   threads = $state.raw<ReviewThread[]>([])
+  /** The server left the older open threads out of the listing. */
+  truncated = $state(false)
   readonly #byAssessment = $derived(byAssessment(this.threads))
   /** Each refresh is numbered, so an answer that arrives after a newer one is dropped. */
   #asked = 0
@@ -32,9 +34,10 @@ export class OpenThreads {
   async refresh(): Promise<void> {
     const asked = ++this.#asked
     try {
-      const open = await reviewApi.openThreads(this.boardId)
+      const { listed, truncated } = await reviewApi.openThreads(this.boardId)
       if (asked !== this.#asked) return
-      this.threads = open.map(({ snapshot, comments: [root, ...replies] }) => ({ root: root!, replies, snapshot }))
+      this.truncated = truncated
+      this.threads = listed.map(({ snapshot, comments: [root, ...replies] }) => ({ root: root!, replies, snapshot }))
     } catch {
       // Offline or a blip: the threads last seen stay, and the next poll tries again.
     }

@@ -12,12 +12,19 @@ import {
   type SignoffDecision,
   type SnapshotReview,
   type SnapshotSummary,
+  THREADS_TRUNCATED_HEADER,
   type VersionRef,
 } from '../../../shared/snapshot-model.ts'
 import { api, fetchResponse } from '../app/api.ts'
 
 /** What GET /diff answers: the two versions compared and what changed from the first to the second. */
 export type DiffResult = { from: VersionRef; to: VersionRef; empty: boolean; diff: BoardDiff }
+
+/** A listing of review comments, and whether the server left older threads out of it. */
+async function listing<T>(path: string): Promise<{ listed: T; truncated: boolean }> {
+  const response = await fetchResponse(path)
+  return { listed: (await response.json()) as T, truncated: response.headers.get(THREADS_TRUNCATED_HEADER) === 'true' }
+}
 
 const board = (boardId: string) => `/api/boards/${encodeURIComponent(boardId)}`
 const snapshot = (boardId: string, snapshotId: string) => `${board(boardId)}/snapshots/${encodeURIComponent(snapshotId)}`
@@ -41,7 +48,7 @@ export const snapshotApi = {
 }
 
 export const reviewApi = {
-  review: (boardId: string, snapshotId: string) => api<SnapshotReview>('GET', `${snapshot(boardId, snapshotId)}/review`),
+  review: (boardId: string, snapshotId: string) => listing<SnapshotReview>(`${snapshot(boardId, snapshotId)}/review`),
   startThread: (boardId: string, snapshotId: string, assessmentId: string, body: string) =>
     api<ReviewComment>('POST', `${snapshot(boardId, snapshotId)}/comments`, { assessmentId, body }),
   reply: (boardId: string, snapshotId: string, parentId: string, body: string) =>
@@ -54,5 +61,5 @@ export const reviewApi = {
     api<null>('DELETE', `${snapshot(boardId, snapshotId)}/verdicts/${encodeURIComponent(assessmentId)}`),
   signOff: (boardId: string, snapshotId: string, decision: SignoffDecision, note: string) =>
     api<ReviewSignoff>('PUT', `${snapshot(boardId, snapshotId)}/signoff`, { decision, note }),
-  openThreads: (boardId: string) => api<OpenThread[]>('GET', `${board(boardId)}/review/open-threads`),
+  openThreads: (boardId: string) => listing<OpenThread[]>(`${board(boardId)}/review/open-threads`),
 }

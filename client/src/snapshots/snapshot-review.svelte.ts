@@ -18,6 +18,8 @@ export class SnapshotReviewState {
   /** The person's own entries are found by this id (the server keys review rows by user id). */
   readonly meId: string
   data = $state.raw<SnapshotReview | null>(null)
+  /** The server left this snapshot's older threads out of the listing. */
+  truncated = $state(false)
   #asked = 0
 
   readonly threads: ReviewThread[] = $derived.by(() => {
@@ -70,8 +72,10 @@ export class SnapshotReviewState {
   /** Throws when the review cannot be read; a later poll tries again. */
   async refresh(): Promise<void> {
     const asked = ++this.#asked
-    const data = await reviewApi.review(this.boardId, this.snapshotId)
-    if (asked === this.#asked) this.data = data
+    const { listed, truncated } = await reviewApi.review(this.boardId, this.snapshotId)
+    if (asked !== this.#asked) return
+    this.data = listed
+    this.truncated = truncated
   }
 
   async startThread(assessmentId: string, body: string): Promise<void> {
