@@ -191,6 +191,45 @@ describe('a board past its size limit', () => {
   })
 })
 
+describe('a full board, sent a sync that both adds and deletes', () => {
+  it('takes its deletions of what the board holds and drops the rest, its sender told once and its socket left open', async () => {
+    const server = await start({ ROOM_IDLE_MS: '0' })
+    const bo = await addAccount(server, { name: 'Bo' })
+    const boToken = (await addToken(server, bo)).token
+    const boardId = await apiClient(server.url, { authorization: `Bearer ${boToken}` }).createBoard('Filled while nobody held it')
+    await waitFor(() => !server.services.rooms.loadedRooms.has(boardId), 'the board to unload')
+    // Eight cards of junk stored straight into the log: the board is full as it loads.
+    const junk = new Y.Doc()
+    const stored = await server.services.storage.log.load(boardId)
+    for (const part of [stored.checkpoint, ...stored.updates]) if (part) Y.applyUpdate(junk, part)
+    const before = Y.encodeStateVector(junk)
+    const junkIds: string[] = []
+    for (let i = 0; i < 8; i++) junkIds.push(addAssessment(junk, { title: `Junk ${i}`, judgment: JUDGMENT }))
+    await server.services.storage.log.append(boardId, [{ update: Y.encodeStateAsUpdate(junk, before), origin: 'ws:junk' }])
+    const boPage = connect(server, boardId, boToken)
+    await boPage.synced()
+    const full = await waitFor(() => fullNoticeSeenBy(boPage), 'Bo’s page to be told the board is full')
+
+    // What a page back from offline sends: two junk cards deleted, a card added, and a card both added and deleted.
+    const known = Y.encodeStateVector(junk)
+    for (const id of junkIds.slice(0, 2)) deleteAssessment(junk, id)
+    addAssessment(junk, { title: 'Added while full' })
+    deleteAssessment(junk, addAssessment(junk, { title: 'Added and deleted offline' }))
+    const mixed = Y.encodeStateAsUpdate(junk, known)
+    junk.destroy()
+    const raw = await openRawSocket(`${server.wsUrl}/${boardId}?token=${boToken}`)
+    sockets.push(raw)
+    raw.send(frames.update(mixed))
+
+    await waitFor(async () => (await storedBoard(server, boardId)).assessments.length === 6 || undefined, 'the two deletions to be stored')
+    expect((await storedBoard(server, boardId)).assessments.map((card) => card.title).sort()).toEqual(junkIds.slice(2).map((_, i) => `Junk ${i + 2}`))
+    await waitFor(() => boPage.doc.getMap('assessments').size === 6 || undefined, 'Bo’s page to see them')
+    await waitFor(() => deniedReasons(raw.received).length > 0 || undefined, 'the sender to be told')
+    expect(deniedReasons(raw.received)).toEqual([boardFullMessage(full)])
+    expect(raw.isClosed()).toBe(false)
+  })
+})
+
 describeUnless(await missingServices('postgres', 'redis'))('a board past its size limit, on several instances', () => {
   it('is full on an instance once it commits past the limit there, and every instance lets it go once deleting elsewhere made room', async () => {
     const instance = async (database?: string) => {

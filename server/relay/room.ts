@@ -20,8 +20,9 @@
  * Once its board is deleted (`markDeleted`), nothing more is applied or
  * committed, and whoever still holds the room is refused (BoardDeleted).
  * While its board is past its size limit (`setFull`, board-size-limit.ts),
- * only deletions are applied: what adds content is dropped, its sender told
- * once, and a server-side change refused (BoardFull) unless it may pass.
+ * only deletions are applied: what adds content is dropped (the deletions of
+ * what the board holds that come with it are applied), its sender told once,
+ * and a server-side change refused (BoardFull) unless it may pass.
  *
  * Nothing a client sends can throw out of here: each frame is decoded and
  * checked in `receive()`, a failure closes that one connection, and work that
@@ -51,6 +52,7 @@ import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { applyStoredState } from './merge-state.ts'
 import { BoardDeleted, BoardFull, CommitsFailing, SavingDelayed } from './commit-errors.ts'
+import { deletionsWithin } from './deletions-within.ts'
 import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
@@ -294,7 +296,7 @@ export class Room {
     if (syncType !== syncProtocol.messageYjsSyncStep2 && syncType !== syncProtocol.messageYjsUpdate) {
       throw new Error(`unknown sync message type ${syncType}`)
     }
-    const update = decoding.readVarUint8Array(decoder)
+    let update = decoding.readVarUint8Array(decoder)
     // Every client answers our step 1 with its step 2, usually empty: nothing to check, apply or deny.
     if (isEmptyUpdate(update)) return
     if (!connection.canWrite) {
@@ -315,7 +317,10 @@ export class Room {
     }
     if (this.fullNotice && verdict.addsContent) {
       this.denyOnce(connection, boardFullMessage(this.fullNotice))
-      return
+      // Deleting is how a full board makes room, and a page's sync may carry deletions with its additions.
+      const deletions = deletionsWithin(update, this.doc)
+      if (deletions === null) return
+      update = deletions
     }
     if (!connection.mayWrite(update.byteLength)) {
       connection.close(CLOSE.writtenTooMuch, new Error(`an update of ${update.byteLength} bytes, past what its sender may still add to boards this hour`))
