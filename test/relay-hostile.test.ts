@@ -6,7 +6,6 @@
  * every limit answers with its named close code or status.
  */
 import type { Socket } from 'node:net'
-import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
@@ -14,6 +13,7 @@ import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment, deleteAssessment } from '../shared/board-mutations.ts'
 import { LIMITS } from '../shared/limits.ts'
 import { CLOSE, MESSAGE_AWARENESS, UPGRADE_REFUSED } from '../shared/protocol.ts'
+import { deletionsUpdate } from '../server/relay/deletions-within.ts'
 import type { Storage } from '../server/storage/storage.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { largeSourceDocument } from './helpers/large-inputs.ts'
@@ -68,22 +68,6 @@ const liveRoom = (server: TestServer, boardId: string) => server.services.rooms.
 function logLines(): { sink: (line: string) => void; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = []
   return { lines, sink: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }
-}
-
-/** An update of deletions only, written as given: each entry a client and its ranges (clock, length), in the order listed. */
-function deletionsOnly(entries: [client: number, ranges: [clock: number, length: number][]][]): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, 0)
-  encoding.writeVarUint(encoder, entries.length)
-  for (const [client, ranges] of entries) {
-    encoding.writeVarUint(encoder, client)
-    encoding.writeVarUint(encoder, ranges.length)
-    for (const [clock, length] of ranges) {
-      encoding.writeVarUint(encoder, clock)
-      encoding.writeVarUint(encoder, length)
-    }
-  }
-  return encoding.toUint8Array(encoder)
 }
 
 describe('frames no client should send', () => {
@@ -166,10 +150,10 @@ describe('deletions no Yjs encoder writes', () => {
 
     // Each walks the client's structs from its start once a range: a thousand times here, a million in 3 MB.
     const cases: [string, Uint8Array][] = [
-      ['one range a thousand times', deletionsOnly([[client, Array.from({ length: 1000 }, (): [number, number] => [0, written])]])],
-      ['overlapping ranges', deletionsOnly([[client, [[0, written], [1, 2]]]])],
-      ['ranges out of order', deletionsOnly([[client, [[10, 2], [0, 2]]]])],
-      ['the client listed twice', deletionsOnly([[client, [[0, written]]], [client, [[0, written]]]])],
+      ['one range a thousand times', deletionsUpdate([[client, Array.from({ length: 1000 }, (): [number, number] => [0, written])]])],
+      ['overlapping ranges', deletionsUpdate([[client, [[0, written], [1, 2]]]])],
+      ['ranges out of order', deletionsUpdate([[client, [[10, 2], [0, 2]]]])],
+      ['the client listed twice', deletionsUpdate([[client, [[0, written]]], [client, [[0, written]]]])],
     ]
     for (const [what, update] of cases) {
       const attacker = await raw(server, boardId)
@@ -217,7 +201,7 @@ describe('splits', () => {
     forger.destroy()
     /** Deletes every other character of the long judgment from `from`, `count` of them. */
     const everyOther = (from: number, count: number) =>
-      deletionsOnly([[client, Array.from({ length: count }, (_, i): [number, number] => [textStart + from + 2 * i, 1])]])
+      deletionsUpdate([[client, Array.from({ length: count }, (_, i): [number, number] => [textStart + from + 2 * i, 1])]])
     const longJudgment = () => boardToModel(room.doc, boardId).assessments.find((a) => a.id === long)!.judgment
     return { boardId, room, long, everyOther, longJudgment }
   }

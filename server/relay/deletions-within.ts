@@ -8,7 +8,8 @@
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 
-type Range = { clock: number; len: number }
+/** A client's deleted range: its first clock and its length. */
+type Range = readonly [clock: number, length: number]
 
 /**
  * Null when the update deletes nothing the doc holds. Deletions of content the
@@ -22,23 +23,23 @@ export function deletionsWithin(update: Uint8Array, doc: Y.Doc): Uint8Array | nu
   const kept: [number, Range[]][] = []
   for (const [client, ranges] of ds.clients) {
     const end = held.get(client) ?? 0
-    const within = ranges.filter((range) => range.clock < end).map((range) => ({ clock: range.clock, len: Math.min(range.len, end - range.clock) }))
+    const within = ranges.filter((range) => range.clock < end).map((range): Range => [range.clock, Math.min(range.len, end - range.clock)])
     if (within.length > 0) kept.push([client, within])
   }
   return kept.length === 0 ? null : deletionsUpdate(kept)
 }
 
-/** An update with no content and these deleted ranges, in Yjs's first encoding (the one y-websocket sends), ranges in the order given. */
-function deletionsUpdate(clients: [number, Range[]][]): Uint8Array {
+/** An update with no content and these deleted ranges, in Yjs's first encoding (the one y-websocket sends), written as given. */
+export function deletionsUpdate(clients: readonly (readonly [client: number, ranges: readonly Range[]])[]): Uint8Array {
   const encoder = encoding.createEncoder()
   encoding.writeVarUint(encoder, 0)
   encoding.writeVarUint(encoder, clients.length)
   for (const [client, ranges] of clients) {
     encoding.writeVarUint(encoder, client)
     encoding.writeVarUint(encoder, ranges.length)
-    for (const { clock, len } of ranges) {
+    for (const [clock, length] of ranges) {
       encoding.writeVarUint(encoder, clock)
-      encoding.writeVarUint(encoder, len)
+      encoding.writeVarUint(encoder, length)
     }
   }
   return encoding.toUint8Array(encoder)
