@@ -48,8 +48,8 @@ export type Services = {
   /** The relay's fan-out to the other instances, when REDIS_URL is set. */
   redis: RedisFanOut | undefined
   signInThrottle: SignInThrottle
-  /** What each person may still do on this instance this hour: sign in; create boards; make snapshots and restore them; write review comments. */
-  allowances: { signIns: HourlyAllowance; boards: HourlyAllowance; snapshots: HourlyAllowance; comments: HourlyAllowance }
+  /** What each person may still do on this instance this hour: sign in; create boards; make snapshots and restore them; write review comments; export. */
+  allowances: { signIns: HourlyAllowance; boards: HourlyAllowance; snapshots: HourlyAllowance; comments: HourlyAllowance; exports: HourlyAllowance }
   /** Ends expired sessions, and closes their sockets, every minute. */
   sessionSweeper: PeriodicTask<number>
   /** Counted only when they are served (METRICS_TOKEN or METRICS_PORT); prom-client is not even loaded otherwise. */
@@ -138,6 +138,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       boards: new HourlyAllowance(config.BOARDS_PER_HOUR_PER_PERSON),
       snapshots: new HourlyAllowance(config.SNAPSHOTS_PER_HOUR_PER_PERSON),
       comments: new HourlyAllowance(config.COMMENTS_PER_HOUR_PER_PERSON),
+      exports: new HourlyAllowance(config.EXPORTS_PER_HOUR_PER_PERSON),
     },
     sessionSweeper,
     metrics,

@@ -1,4 +1,4 @@
-/** A request that spends one of its caller's hourly allowance (sign-ins, boards created, snapshots made, comments written), or is refused before it does anything. */
+/** A request that spends one of its caller's hourly allowance (sign-ins, boards created, snapshots made, comments written, exports), or is refused before it does anything. */
 import type { Principal } from '../access/access.ts'
 import type { HourlyAllowance } from '../access/hourly-allowance.ts'
 import { ApiError } from './errors.ts'

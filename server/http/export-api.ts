@@ -5,6 +5,7 @@ import { EXPORT_FORMATS } from '../../shared/export-formats.ts'
 import { exportVersion } from '../export/export-version.ts'
 import { readAsOfLog } from '../history/read-history.ts'
 import type { SignedInEnv } from './app-env.ts'
+import { spendAllowance } from './allowance.ts'
 import { asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { workerErrorResponses } from './openapi-parts.ts'
@@ -43,6 +44,8 @@ export function exportApi(): OpenAPIHono<SignedInEnv> {
       const id = c.var.board.id
       const { format, snapshot, asOf, scope } = c.req.valid('query')
       if (snapshot !== undefined && asOf !== undefined) throw new ApiError(400, 'invalid', 'Give snapshot or asOf, not both.')
+      // Each export is an audit entry: a loop of them (376 a second on a small board) would fill the disk with the log.
+      spendAllowance(c.var.services.allowances.exports, c.var.principal, 'exported as many times')
       const past = asOf === undefined ? undefined : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
       const file = await exportVersion(
         c.var.services,

@@ -5,10 +5,11 @@
  * 3,000 in ten seconds, after which every board list held the event loop a
  * third of a second), and make snapshots or restore them
  * (SNAPSHOTS_PER_HOUR_PER_PERSON; each stores the whole board again, and a
- * restore rewrites it for everyone on it), and write review comments
+ * restore rewrites it for everyone on it), write review comments
  * (COMMENTS_PER_HOUR_PER_PERSON; each is kept for good, and every open thread
- * is sent to everyone opening the board). A burst of that many, then that
- * many an hour; past it `429` with Retry-After, and nothing is done. Another
+ * is sent to everyone opening the board), and export
+ * (EXPORTS_PER_HOUR_PER_PERSON; each is an audit entry). A burst of that
+ * many, then that many an hour; past it `429` with Retry-After, and nothing is done. Another
  * person is not affected, and the admin is not counted.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
@@ -23,7 +24,7 @@ type ErrorBody = { error: { code: string; message: string } }
 let server: TestServer
 
 beforeEach(async () => {
-  server = await startTestServer({ accounts: true, env: { SIGN_INS_PER_HOUR_PER_ACCOUNT: '3', BOARDS_PER_HOUR_PER_PERSON: '3', SNAPSHOTS_PER_HOUR_PER_PERSON: '3', COMMENTS_PER_HOUR_PER_PERSON: '3', SNAPSHOT_INTERVAL_MINUTES: '0' } })
+  server = await startTestServer({ accounts: true, env: { SIGN_INS_PER_HOUR_PER_ACCOUNT: '3', BOARDS_PER_HOUR_PER_PERSON: '3', SNAPSHOTS_PER_HOUR_PER_PERSON: '3', COMMENTS_PER_HOUR_PER_PERSON: '3', EXPORTS_PER_HOUR_PER_PERSON: '3', SNAPSHOT_INTERVAL_MINUTES: '0' } })
 })
 
 afterEach(async () => {
@@ -116,6 +117,30 @@ it('counts a person’s comments and replies; past the limit nothing is stored, 
     ['Which source says weeks?', 'Found it: the NATO briefing.', 'Agreed.'],
     ['A second thread.'],
   ])
+})
+
+it('counts a person’s exports, each an audit entry; past the limit nothing is made or logged, and others carry on', async () => {
+  const ownerAccount = await addAccount(server, { name: 'Olivia Owner' })
+  const owner = await as(ownerAccount)
+  const boardId = (await create(owner, 'Wagner redeployment')).body.id
+  const reviewerAccount = await addAccount(server, { name: 'Rita Reviewer' })
+  await addMember(server, boardId, reviewerAccount, 'reviewer')
+  const reviewer = await as(reviewerAccount)
+  const base = `/api/boards/${boardId}`
+  const exported = (api: ApiClient, format: string) => api.get<ErrorBody>(`${base}/export?format=${format}`)
+  const exports = async () => (await owner.get<{ action: string }[]>(`${base}/audit`)).body.filter((entry) => entry.action === 'export')
+
+  for (const format of ['md', 'html', 'stix']) expect((await exported(reviewer, format)).status).toBe(200)
+  const refused = await exported(reviewer, 'md')
+  expect(refused.status).toBe(429)
+  expect(refused.headers.get('retry-after')).toBe('1200')
+  expect(refused.body.error).toEqual({ code: 'rate_limited', message: 'You have exported as many times as you may for now. Try again in 1200 s.' })
+  expect(await exports()).toHaveLength(3)
+
+  expect((await exported(owner, 'md')).status).toBe(200)
+  const admin = await as(await addAccount(server, { name: 'Ada Admin', isAdmin: true }))
+  for (let i = 1; i <= 4; i++) expect((await exported(admin, 'json')).status).toBe(200)
+  expect(await exports()).toHaveLength(8)
 })
 
 it('counts an account’s sign-ins with the right password; past the limit no session is started, and the sessions made go on working', async () => {
