@@ -56,7 +56,7 @@ const configSchema = z.object({
   SIGN_IN_FAILURES_PER_ADDRESS: count('failed sign-ins', 1, 100_000).default(20),
   SIGN_IN_FAILURES_PER_ACCOUNT: count('failed sign-ins', 1, 100_000).default(100),
   SIGN_IN_WINDOW_SECONDS: count('seconds', 1, 86_400).default(900),
-  /** Sign-ins with the right password one account may make on one instance at once, and then per hour (the admin is not counted). */
+  /** Sign-ins with the right password and password changes one account may make together on one instance at once, and then per hour (the admin is not counted). */
   SIGN_INS_PER_HOUR_PER_ACCOUNT: count('sign-ins', 1, 1_000_000).default(60),
   /** Boards one person may create on one instance at once, and then per hour (the admin and the command line are not counted). */
   BOARDS_PER_HOUR_PER_PERSON: count('boards', 1, 1_000_000).default(60),

@@ -22,13 +22,23 @@ export class HourlyAllowance {
 
   /** Counts one more for `principal`; false when they have used up what they may for now. */
   take(principal: Principal): boolean {
-    if (principal.isAdmin || principal.userId === null) return true
+    return this.bucketOf(principal)?.take() ?? true
+  }
+
+  /** Whether `principal` may do it once more now, counting nothing. */
+  allows(principal: Principal): boolean {
+    return this.bucketOf(principal)?.holds(1) ?? true
+  }
+
+  /** Null for whoever is not counted. */
+  private bucketOf(principal: Principal): TokenBucket | null {
+    if (principal.isAdmin || principal.userId === null) return null
     let bucket = this.buckets.get(principal.userId)
     if (!bucket) {
       bucket = new TokenBucket(this.perHour / 3600, this.perHour)
       this.buckets.set(principal.userId, bucket)
     }
-    return bucket.take()
+    return bucket
   }
 
   /** How long to wait for the next one once refused: one hour's share. */

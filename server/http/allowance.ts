@@ -5,7 +5,15 @@ import { ApiError } from './errors.ts'
 
 /** Counts one for the caller, or throws `429 rate_limited` saying when to try again; `done` says what they did, e.g. "created as many boards". */
 export function spendAllowance(allowance: HourlyAllowance, principal: Principal, done: string): void {
-  if (allowance.take(principal)) return
+  if (!allowance.take(principal)) throw spent(allowance, done)
+}
+
+/** Throws as spendAllowance would, counting nothing: for work to refuse before it is done and counted only once it succeeds. */
+export function ensureAllowance(allowance: HourlyAllowance, principal: Principal, done: string): void {
+  if (!allowance.allows(principal)) throw spent(allowance, done)
+}
+
+function spent(allowance: HourlyAllowance, done: string): ApiError {
   const seconds = allowance.retryAfterSeconds
-  throw new ApiError(429, 'rate_limited', `You have ${done} as you may for now. Try again in ${seconds} s.`, seconds)
+  return new ApiError(429, 'rate_limited', `You have ${done} as you may for now. Try again in ${seconds} s.`, seconds)
 }

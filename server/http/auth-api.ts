@@ -9,9 +9,10 @@ import { createAccount, normalizeEmail, startSession, toMe } from '../auth/accou
 import { identifierHash } from '../auth/identifier-hash.ts'
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyDecoy, verifyPassword } from '../auth/passwords.ts'
 import { hashSecret } from '../auth/secret-token.ts'
+import type { UserRecord } from '../storage/storage.ts'
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../auth/session-cookie.ts'
 import { endSession, endSessionsOf } from '../auth/sessions.ts'
-import { spendAllowance } from './allowance.ts'
+import { ensureAllowance, spendAllowance } from './allowance.ts'
 import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { clientAddress } from './client-address.ts'
 import { ApiError, errorBody, forbidden, unauthorized } from './errors.ts'
@@ -94,6 +95,8 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
         return c.json(errorBody('rate_limited', `Too many failed sign-ins. Try again in ${seconds} s.`), 429, { 'Retry-After': String(seconds) })
       }
       const user = await services.storage.users.getByEmail(email)
+      // Refused before the password is checked: each check is some 19 ms of a core, and whoever knows a password could otherwise ask without end.
+      if (user) ensureAllowance(services.allowances.signIns, principalOf(user), SIGNED_IN)
       const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyDecoy(password)
       if (!user || !valid) {
         services.logger.info({ identifier, address, userId: user?.id ?? null }, 'sign-in failed')
@@ -112,9 +115,9 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
         await audit(services, { actor: null, actorLabel: user.email, action: 'sign-in-refused', detail: { address, userId: user.id, reason: 'deactivated' } })
         return c.json(errorBody('account_deactivated', 'This account has been deactivated. Ask an administrator if you need it back.'), 403)
       }
-      const principal: Principal = { userId: user.id, tokenId: null, name: user.name, isAdmin: user.isAdmin, via: 'session' }
+      const principal = principalOf(user)
       // Each sign-in is a session row and an audit entry: knowing the password is no licence to add them without end.
-      spendAllowance(services.allowances.signIns, principal, 'signed in as many times')
+      spendAllowance(services.allowances.signIns, principal, SIGNED_IN)
       setSessionCookie(c, services.config, await startSession(services, user.id))
       await audit(services, { actor: principal, action: 'sign-in', detail: { address } })
       return c.json(toMe(user), 200)
@@ -185,6 +188,8 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
       const user = principal.userId === null ? undefined : await services.storage.users.get(principal.userId)
       if (!user) throw unauthorized()
       const { currentPassword, newPassword } = c.req.valid('json')
+      // Checking the password and hashing the new one cost as much as two sign-ins: counted as one, before either is done.
+      spendAllowance(services.allowances.signIns, principal, SIGNED_IN)
       // A wrong current password is a failed sign-in: a stolen session cannot guess its way to the password.
       const attempt = await services.signInThrottle.begin(user.email, clientAddress(c))
       if (!attempt.allowed) {
@@ -203,6 +208,14 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
     },
   )
   return api
+}
+
+/** What a refused sign-in or password change is told the person did: the two share one allowance (SIGN_INS_PER_HOUR_PER_ACCOUNT). */
+const SIGNED_IN = 'signed in or changed your password as many times'
+
+/** Who signs in with this account's password. */
+function principalOf(user: UserRecord): Principal {
+  return { userId: user.id, tokenId: null, name: user.name, isAdmin: user.isAdmin, via: 'session' }
 }
 
 function setupDone(): ApiError {

@@ -13,6 +13,7 @@
  * person is not affected, and the admin is not counted.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { verifyPassword } from '../../server/auth/passwords.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { OpenThread, RestoreResult, ReviewComment, SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { addAccount, addMember, addToken, sessionCookieFrom, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
@@ -20,6 +21,8 @@ import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 
 type ErrorBody = { error: { code: string; message: string } }
+
+const SIGNED_IN_REFUSAL = 'You have signed in or changed your password as many times as you may for now. Try again in 1200 s.'
 
 let server: TestServer
 
@@ -149,11 +152,28 @@ it('counts an account’s sign-ins with the right password; past the limit no se
   const refused = await apiClient(server.url, { origin: server.url }).post<ErrorBody>('/api/auth/login', { email: eager.email, password: eager.password })
   expect(refused.status).toBe(429)
   expect(refused.headers.get('retry-after')).toBe('1200')
-  expect(refused.body.error).toEqual({ code: 'rate_limited', message: 'You have signed in as many times as you may for now. Try again in 1200 s.' })
+  expect(refused.body.error).toEqual({ code: 'rate_limited', message: SIGNED_IN_REFUSAL })
   expect(sessionCookieFrom(refused.headers)).toBeNull()
+  // Refused before the password is checked (each check is a slice of a core): a wrong one is answered the same.
+  const wrong = await apiClient(server.url, { origin: server.url }).post<ErrorBody>('/api/auth/login', { email: eager.email, password: 'not the password at all' })
+  expect(wrong.status).toBe(429)
   for (const cookie of cookies) expect((await apiClient(server.url, sessionHeaders(server, cookie)).get('/api/me')).status).toBe(200)
 
   await signIn(server, await addAccount(server, { name: 'Otto Other' }))
   const admin = await addAccount(server, { name: 'Ada Admin', isAdmin: true })
   for (let i = 1; i <= 4; i++) await signIn(server, admin)
+})
+
+it('counts a password change as a sign-in: past the limit the password is neither checked nor changed', async () => {
+  const account = await addAccount(server, { name: 'Pat Changer' })
+  const session = apiClient(server.url, sessionHeaders(server, await signIn(server, account)))
+  const change = (from: string, to: string) => session.post<ErrorBody>('/api/me/password', { currentPassword: from, newPassword: to })
+  expect((await change(account.password, 'a second long password')).status).toBe(204)
+  expect((await change('a second long password', account.password)).status).toBe(204)
+  const refused = await change(account.password, 'a third long password')
+  expect(refused.status).toBe(429)
+  expect(refused.headers.get('retry-after')).toBe('1200')
+  expect(refused.body.error).toEqual({ code: 'rate_limited', message: SIGNED_IN_REFUSAL })
+  const stored = await server.services.storage.users.get(account.id)
+  expect(await verifyPassword(stored!.passwordHash, account.password)).toBe(true)
 })
