@@ -66,6 +66,8 @@ const configSchema = z.object({
   COMMENTS_PER_HOUR_PER_PERSON: count('comments', 1, 1_000_000).default(120),
   /** Exports (downloads and the export dialog's previews; each is an audit entry) one person may make on one instance at once, and then per hour (the admin and the command line are not counted). */
   EXPORTS_PER_HOUR_PER_PERSON: count('exports', 1, 1_000_000).default(600),
+  /** Invite links made or revoked, members added, changed or removed, API tokens made or revoked and boards archived or brought back (each an audit entry), together, per person on one instance at once, and then per hour (the admin and the command line are not counted). */
+  ACCESS_CHANGES_PER_HOUR_PER_PERSON: count('changes', 1, 1_000_000).default(600),
   /** Minutes between automatic snapshots of changed boards; fractions allowed, 0 turns them off. */
   SNAPSHOT_INTERVAL_MINUTES: z.coerce
     .number({ error: 'must be a number of minutes, e.g. 60; 0 turns automatic snapshots off' })

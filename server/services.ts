@@ -48,8 +48,8 @@ export type Services = {
   /** The relay's fan-out to the other instances, when REDIS_URL is set. */
   redis: RedisFanOut | undefined
   signInThrottle: SignInThrottle
-  /** What each person may still do on this instance this hour: sign in; create boards; make snapshots and restore them; write review comments; export. */
-  allowances: { signIns: HourlyAllowance; boards: HourlyAllowance; snapshots: HourlyAllowance; comments: HourlyAllowance; exports: HourlyAllowance }
+  /** What each person may still do on this instance this hour: sign in; create boards; make snapshots and restore them; write review comments; export; change who may do what. */
+  allowances: { signIns: HourlyAllowance; boards: HourlyAllowance; snapshots: HourlyAllowance; comments: HourlyAllowance; exports: HourlyAllowance; accessChanges: HourlyAllowance }
   /** Ends expired sessions, and closes their sockets, every minute. */
   sessionSweeper: PeriodicTask<number>
   /** Counted only when they are served (METRICS_TOKEN or METRICS_PORT); prom-client is not even loaded otherwise. */
@@ -139,6 +139,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       snapshots: new HourlyAllowance(config.SNAPSHOTS_PER_HOUR_PER_PERSON),
       comments: new HourlyAllowance(config.COMMENTS_PER_HOUR_PER_PERSON),
       exports: new HourlyAllowance(config.EXPORTS_PER_HOUR_PER_PERSON),
+      accessChanges: new HourlyAllowance(config.ACCESS_CHANGES_PER_HOUR_PER_PERSON),
     },
     sessionSweeper,
     metrics,

@@ -13,6 +13,16 @@ export function ensureAllowance(allowance: HourlyAllowance, principal: Principal
   if (!allowance.allows(principal)) throw spent(allowance, done)
 }
 
+/**
+ * Counts a change of who may do what (an invite link made or revoked, a member
+ * added, changed or removed, an API token made or revoked, a board archived or
+ * brought back) against ACCESS_CHANGES_PER_HOUR_PER_PERSON: each is an audit
+ * entry, and a loop of invite links made and revoked wrote 462 a second.
+ */
+export function spendAccessChange(services: { allowances: { accessChanges: HourlyAllowance } }, principal: Principal): void {
+  spendAllowance(services.allowances.accessChanges, principal, 'changed invite links, members, API tokens or archiving as many times')
+}
+
 function spent(allowance: HourlyAllowance, done: string): ApiError {
   const seconds = allowance.retryAfterSeconds
   return new ApiError(429, 'rate_limited', `You have ${done} as you may for now. Try again in ${seconds} s.`, seconds)

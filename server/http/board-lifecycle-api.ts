@@ -10,6 +10,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { CLOSE } from '../../shared/protocol.ts'
 import { audit } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
+import { spendAccessChange } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { forbidden, notFound } from './errors.ts'
@@ -36,6 +37,7 @@ export function boardLifecycleApi(): OpenAPIHono<SignedInEnv> {
       const services = c.var.services
       const board = c.var.board.record
       if (board.archivedAt !== null) return c.json({ archivedAt: board.archivedAt, archivedBy: board.archivedBy }, 200)
+      spendAccessChange(c.var.services, c.var.principal)
       const archived = { at: new Date().toISOString(), by: c.var.principal.name }
       if (!(await services.storage.boards.setArchived(id, archived))) throw notFound('Board')
       // Writers reconnect, and are admitted read-only.
@@ -59,6 +61,7 @@ export function boardLifecycleApi(): OpenAPIHono<SignedInEnv> {
       const services = c.var.services
       const board = c.var.board.record
       if (board.archivedAt === null) return c.json({ archivedAt: null, archivedBy: null }, 200)
+      spendAccessChange(c.var.services, c.var.principal)
       if (!(await services.storage.boards.setArchived(id, null))) throw notFound('Board')
       closeSocketsOf(services.rooms, { boardId: id })
       await audit(services, { actor: c.var.principal, action: 'board-restored', boardId: id, detail: { title: board.title, archivedBy: board.archivedBy } })

@@ -19,6 +19,7 @@ import { closeSocketsOf } from '../access/close-sockets.ts'
 import { hashSecret, newSecret } from '../auth/secret-token.ts'
 import type { Services } from '../services.ts'
 import type { InviteRecord } from '../storage/storage.ts'
+import { spendAccessChange } from './allowance.ts'
 import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { ApiError, forbidden, notFound } from './errors.ts'
@@ -114,6 +115,7 @@ export function boardInvitesApi(): OpenAPIHono<SignedInEnv> {
       responses: { 201: jsonResponse(z.object({ id: z.string(), url: z.string(), token: z.string(), expiresAt: z.string() }), 'The link'), ...errorResponses },
     }),
     async (c) => {
+      spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const boardId = c.var.board.id
       // The link stands on its maker's right, so it needs a maker whose right can be checked later.
@@ -182,6 +184,7 @@ export function boardInvitesApi(): OpenAPIHono<SignedInEnv> {
       responses: { 204: { description: 'Revoked' }, ...errorResponses },
     }),
     async (c) => {
+      spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const boardId = c.var.board.id
       const { inviteId } = c.req.valid('param')

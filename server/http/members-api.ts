@@ -7,6 +7,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { audit, toAuditView } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
 import type { MemberChange, MemberView } from '../storage/storage.ts'
+import { spendAccessChange } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
@@ -53,6 +54,7 @@ export function membersApi(): OpenAPIHono<SignedInEnv> {
       responses: { 201: jsonResponse(memberSchema, 'The new member'), ...errorResponses },
     }),
     async (c) => {
+      spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const id = c.var.board.id
       const { email, role } = c.req.valid('json')
@@ -76,6 +78,7 @@ export function membersApi(): OpenAPIHono<SignedInEnv> {
       responses: { 200: jsonResponse(memberSchema, 'The member after the change'), ...errorResponses },
     }),
     async (c) => {
+      spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const id = c.var.board.id
       const { userId } = c.req.valid('param')
@@ -100,6 +103,7 @@ export function membersApi(): OpenAPIHono<SignedInEnv> {
       responses: { 204: { description: 'Removed' }, ...errorResponses },
     }),
     async (c) => {
+      spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const id = c.var.board.id
       const { userId } = c.req.valid('param')

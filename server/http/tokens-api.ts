@@ -4,6 +4,7 @@ import { textField } from '../../shared/text-hygiene.ts'
 import { audit } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
 import { issueApiToken } from '../auth/accounts.ts'
+import { spendAccessChange } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { ApiError, notFound } from './errors.ts'
 import { errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
@@ -45,6 +46,7 @@ export function tokensApi(): OpenAPIHono<SignedInEnv> {
       responses: { 201: jsonResponse(createdTokenSchema, 'The new token'), ...errorResponses },
     }),
     async (c) => {
+      spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const principal = c.var.principal
       const userId = requireAccount(principal.userId)
@@ -69,6 +71,7 @@ export function tokensApi(): OpenAPIHono<SignedInEnv> {
       responses: { 204: { description: 'Revoked' }, 401: errorResponses[401], 403: errorResponses[403], 404: errorResponses[404] },
     }),
     async (c) => {
+      spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const userId = requireAccount(c.var.principal.userId)
       const { tokenId } = c.req.valid('param')

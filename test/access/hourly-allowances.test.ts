@@ -27,7 +27,7 @@ const SIGNED_IN_REFUSAL = 'You have signed in or changed your password as many t
 let server: TestServer
 
 beforeEach(async () => {
-  server = await startTestServer({ accounts: true, env: { SIGN_INS_PER_HOUR_PER_ACCOUNT: '3', BOARDS_PER_HOUR_PER_PERSON: '3', SNAPSHOTS_PER_HOUR_PER_PERSON: '3', COMMENTS_PER_HOUR_PER_PERSON: '3', EXPORTS_PER_HOUR_PER_PERSON: '3', SNAPSHOT_INTERVAL_MINUTES: '0' } })
+  server = await startTestServer({ accounts: true, env: { SIGN_INS_PER_HOUR_PER_ACCOUNT: '3', BOARDS_PER_HOUR_PER_PERSON: '3', SNAPSHOTS_PER_HOUR_PER_PERSON: '3', COMMENTS_PER_HOUR_PER_PERSON: '3', EXPORTS_PER_HOUR_PER_PERSON: '3', ACCESS_CHANGES_PER_HOUR_PER_PERSON: '3', SNAPSHOT_INTERVAL_MINUTES: '0' } })
 })
 
 afterEach(async () => {
@@ -144,6 +144,36 @@ it('counts a person’s exports, each an audit entry; past the limit nothing is 
   const admin = await as(await addAccount(server, { name: 'Ada Admin', isAdmin: true }))
   for (let i = 1; i <= 4; i++) expect((await exported(admin, 'json')).status).toBe(200)
   expect(await exports()).toHaveLength(8)
+})
+
+it('counts a person’s changes of who may do what (invite links, members, tokens, archiving), each an audit entry; past the limit nothing changes', async () => {
+  const owner = await as(await addAccount(server, { name: 'Olivia Owner' }))
+  const boardId = (await create(owner, 'Wagner redeployment')).body.id
+  const base = `/api/boards/${boardId}`
+  const colleague = await addAccount(server, { name: 'Carl Colleague' })
+  const invite = await owner.post<{ id: string }>(`${base}/invites`, { role: 'reviewer' })
+  expect(invite.status).toBe(201)
+  expect((await owner.delete(`${base}/invites/${invite.body.id}`)).status).toBe(204)
+  expect((await owner.post(`${base}/members`, { email: colleague.email, role: 'editor' })).status).toBe(201)
+  const refused = await owner.post<ErrorBody>(`${base}/archive`)
+  expect(refused.status).toBe(429)
+  expect(refused.headers.get('retry-after')).toBe('1200')
+  expect(refused.body.error).toEqual({
+    code: 'rate_limited',
+    message: 'You have changed invite links, members, API tokens or archiving as many times as you may for now. Try again in 1200 s.',
+  })
+  expect((await owner.post<ErrorBody>('/api/tokens', { name: 'script' })).status).toBe(429)
+  expect((await owner.get<{ archivedAt: string | null }[]>('/api/boards?archived=include')).body[0]!.archivedAt).toBeNull()
+  const audit = (await owner.get<{ action: string }[]>(`${base}/audit`)).body.map((entry) => entry.action)
+  expect(audit.filter((action) => action !== 'board-created').sort()).toEqual(['invite-created', 'invite-revoked', 'member-added'])
+
+  const other = await as(await addAccount(server, { name: 'Otto Other' }))
+  expect((await other.post(`/api/boards/${(await create(other, 'Mine')).body.id}/invites`, { role: 'reviewer' })).status).toBe(201)
+  const admin = await as(await addAccount(server, { name: 'Ada Admin', isAdmin: true }))
+  for (let i = 0; i < 2; i++) {
+    expect((await admin.post(`${base}/archive`)).status).toBe(200)
+    expect((await admin.delete(`${base}/archive`)).status).toBe(200)
+  }
 })
 
 it('counts an account’s sign-ins with the right password; past the limit no session is started, and the sessions made go on working', async () => {
