@@ -20,6 +20,7 @@
  *   "not at all likely", "is not considered likely").
  */
 import type { LikelihoodBand, LikelihoodProfile } from './domain.ts'
+import { sentenceSegments } from './sentences.ts'
 
 export type EstimativeTerm = {
   /** The phrase in its canonical spelling. */
@@ -177,11 +178,9 @@ function findClosing(text: string, from: number, close: string): number {
   return -1
 }
 
-const SENTENCES = new Intl.Segmenter('en', { granularity: 'sentence' })
-
 /** The text's sentences, in order, covering it. */
 export function sentences(text: string): Span[] {
-  return [...SENTENCES.segment(text)].map((s) => ({ start: s.index, end: s.index + s.segment.length, text: s.segment }))
+  return [...sentenceSegments(text)].map((s) => ({ start: s.index, end: s.index + s.segment.length, text: s.segment }))
 }
 
 /** Reads the likelihood and confidence wording of a text, outside quotations. */

@@ -7,6 +7,7 @@
 import { formatCount } from '../format-number.ts'
 import { LIMITS } from '../limits.ts'
 import { splitParagraphs, type Paragraph } from '../paragraphs.ts'
+import { sentenceSegments } from '../sentences.ts'
 import { cleanText } from '../text-hygiene.ts'
 import { ImportError, tooLargeError } from './import-error.ts'
 
@@ -31,8 +32,6 @@ const CITATION = /\[\s*citation\s*:([^[\]\n]*)\]/gi
  * sample article has 25.
  */
 export const MAX_CLAIMS_PER_DOCUMENT = 10_000
-
-const SENTENCES = new Intl.Segmenter('en', { granularity: 'sentence' })
 
 /** A "sentence" of only punctuation or spaces (a stray dash before a marker) is not a claim. */
 const HAS_WORD = /[\p{L}\p{N}]/u
@@ -118,7 +117,7 @@ type Sentence = Pick<ParsedClaim, 'text' | 'start' | 'end'>
 
 function sentencesIn(text: string, start: number, end: number): Sentence[] {
   const sentences: Sentence[] = []
-  for (const { segment, index } of SENTENCES.segment(text.slice(start, end))) {
+  for (const { segment, index } of sentenceSegments(text.slice(start, end))) {
     const sentence = segment.trim()
     if (!HAS_WORD.test(sentence)) continue
     const from = start + index + segment.length - segment.trimStart().length
