@@ -60,6 +60,8 @@ const configSchema = z.object({
   SIGN_INS_PER_HOUR_PER_ACCOUNT: count('sign-ins', 1, 1_000_000).default(60),
   /** Boards one person may create on one instance at once, and then per hour (the admin and the command line are not counted). */
   BOARDS_PER_HOUR_PER_PERSON: count('boards', 1, 1_000_000).default(60),
+  /** A person who can open this many boards creates no more (every board list of theirs walks them all; the admin and the command line are not counted). */
+  BOARDS_MAX_PER_PERSON: count('boards', 1, 1_000_000).default(1000),
   /** Named snapshots and restores (each stores the whole board again) one person may make on one instance at once, and then per hour (the admin and the command line are not counted). */
   SNAPSHOTS_PER_HOUR_PER_PERSON: count('snapshots and restores', 1, 1_000_000).default(30),
   /** Review comments and replies one person may write on one instance at once, and then per hour (the admin is not counted). */

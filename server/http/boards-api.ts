@@ -6,11 +6,14 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { metaPatchSchema } from '../../shared/board-model.ts'
 import { boardListingSchema, type BoardListing } from '../../shared/board-listing.ts'
+import { formatCount } from '../../shared/format-number.ts'
 import { boardReview } from '../../shared/review-status.ts'
-import { roleIn } from '../access/access.ts'
+import { roleIn, type Principal } from '../access/access.ts'
 import { createBoard } from '../boards/create-board.ts'
+import type { Services } from '../services.ts'
 import { spendAllowance } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
+import { ApiError } from './errors.ts'
 import { errorResponses, errorSchema, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
@@ -38,6 +41,7 @@ export function boardsApi(): OpenAPIHono<SignedInEnv> {
     async (c) => {
       const body = c.req.valid('json')
       const { principal, services } = c.var
+      await ensureRoomForBoard(services, principal)
       spendAllowance(services.allowances.boards, principal, 'created as many boards')
       const id = await createBoard(services, body, principal)
       return c.json({ id, title: body.title }, 201)
@@ -73,4 +77,17 @@ export function boardsApi(): OpenAPIHono<SignedInEnv> {
   )
 
   return api
+}
+
+/** Refuses a board to a person who can open BOARDS_MAX_PER_PERSON already: each of their board lists walks every one. */
+async function ensureRoomForBoard(services: Pick<Services, 'access' | 'config'>, principal: Principal): Promise<void> {
+  if (principal.isAdmin) return
+  const roles = await services.access.boardRoles(principal)
+  if ('everyBoard' in roles || roles.byBoard.size < services.config.BOARDS_MAX_PER_PERSON) return
+  throw new ApiError(
+    409,
+    'too_many_boards',
+    `You can open ${formatCount(roles.byBoard.size)} boards, as many as one person may (BOARDS_MAX_PER_PERSON): no board was created. ` +
+      'The admin can delete boards no longer needed, and owners can remove you from theirs.',
+  )
 }
