@@ -7,6 +7,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import {
+  COMMENT_LISTING_WORDS,
   commentInputSchema,
   commentPatchSchema,
   openThreadSchema,
@@ -15,7 +16,6 @@ import {
   reviewVerdictSchema,
   signoffInputSchema,
   snapshotReviewSchema,
-  COMMENT_LISTING_WORDS,
   THREADS_TRUNCATED_HEADER,
   verdictInputSchema,
 } from '../../shared/snapshot-model.ts'

@@ -86,9 +86,10 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
     async (c) => {
       const id = c.var.board.id
       const { label, asOf } = c.req.valid('json')
-      spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
       const { storage, config } = c.var.services
+      // Before the allowance is spent: a refusal for want of room costs none of it.
       await ensureSnapshotRoom(storage, id, snapshotQuota(config))
+      spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
       const past = asOf === undefined ? null : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
       const captured = past ? await c.var.services.workers.run('capture-board', { boardId: id, log: past.log }) : await captureStoredBoard(c.var.services, id)
       if (!captured) throw notFound('Board')
@@ -197,9 +198,9 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const id = c.var.board.id
       const { snapshotId } = c.req.valid('param')
       refuseArchived(c.var.board.record)
-      spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
       // The restore point it keeps is a snapshot like any other.
       await ensureSnapshotRoom(c.var.services.storage, id, snapshotQuota(c.var.services.config))
+      spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
       const result = await restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal), rightStillHeld(c))
       if (!result) throw snapshotNotFound(snapshotId)
       if (result.changed) {
