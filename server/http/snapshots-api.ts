@@ -21,7 +21,7 @@ import { diffVersions, readVersion } from '../snapshots/diff-versions.ts'
 import { readSnapshot } from '../snapshots/load-snapshot.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
-import { ensureSnapshotRoom, snapshotQuota } from '../snapshots/snapshot-quota.ts'
+import { ensureSnapshotRoom } from '../snapshots/snapshot-quota.ts'
 import { readAsOfLog } from '../history/read-history.ts'
 import { spendAllowance } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
@@ -86,9 +86,9 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
     async (c) => {
       const id = c.var.board.id
       const { label, asOf } = c.req.valid('json')
-      const { storage, config } = c.var.services
+      const { storage } = c.var.services
       // Before the allowance is spent: a refusal for want of room costs none of it.
-      await ensureSnapshotRoom(storage, id, snapshotQuota(config))
+      await ensureSnapshotRoom(c.var.services, id)
       spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
       const past = asOf === undefined ? null : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
       const captured = past ? await c.var.services.workers.run('capture-board', { boardId: id, log: past.log }) : await captureStoredBoard(c.var.services, id)
@@ -199,7 +199,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const { snapshotId } = c.req.valid('param')
       refuseArchived(c.var.board.record)
       // The restore point it keeps is a snapshot like any other.
-      await ensureSnapshotRoom(c.var.services.storage, id, snapshotQuota(c.var.services.config))
+      await ensureSnapshotRoom(c.var.services, id)
       spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
       const result = await restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal), rightStillHeld(c))
       if (!result) throw snapshotNotFound(snapshotId)

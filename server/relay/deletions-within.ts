@@ -19,10 +19,9 @@ type Range = readonly [clock: number, length: number]
 export function deletionsWithin(update: Uint8Array, doc: Y.Doc): Uint8Array | null {
   const { ds } = Y.decodeUpdate(update)
   if (ds.clients.size === 0) return null
-  const held = Y.decodeStateVector(Y.encodeStateVector(doc))
   const kept: [number, Range[]][] = []
   for (const [client, ranges] of ds.clients) {
-    const end = held.get(client) ?? 0
+    const end = Y.getState(doc.store, client)
     const within = ranges.filter((range) => range.clock < end).map((range): Range => [range.clock, Math.min(range.len, end - range.clock)])
     if (within.length > 0) kept.push([client, within])
   }

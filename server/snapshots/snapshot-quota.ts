@@ -9,12 +9,11 @@
  */
 import { formatBytes, formatCount } from '../../shared/format-number.ts'
 import type { SnapshotKind } from '../../shared/snapshot-model.ts'
+import type { Config } from '../config.ts'
 import type { Storage } from '../storage/storage.ts'
 
 /** The kinds members make, and the quota counts. */
 export const MEMBER_SNAPSHOT_KINDS: readonly SnapshotKind[] = ['named', 'restore']
-
-export type SnapshotQuota = { count: number; bytes: number }
 
 const MAKE_ROOM = 'nothing was made. An owner can delete snapshots nobody has reviewed, from the snapshot’s page, to make room.'
 
@@ -25,25 +24,24 @@ export class SnapshotQuotaReached extends Error {
 
 /**
  * Throws SnapshotQuotaReached when the board's named snapshots and restore
- * points already fill `quota`. Asked before the board is captured, so a
+ * points already fill its quota. Asked before the board is captured, so a
  * refused request costs no work; a snapshot made then may pass the bytes by
  * one board (at most BOARD_MAX_BYTES) for each request in flight at once.
  */
-export async function ensureSnapshotRoom(storage: Storage, boardId: string, quota: SnapshotQuota): Promise<void> {
-  const usage = await storage.snapshots.usage(boardId, MEMBER_SNAPSHOT_KINDS)
-  if (usage.count >= quota.count) {
+export async function ensureSnapshotRoom(
+  services: { storage: Storage; config: Pick<Config, 'BOARD_SNAPSHOT_MAX_COUNT' | 'BOARD_SNAPSHOT_MAX_BYTES'> },
+  boardId: string,
+): Promise<void> {
+  const { BOARD_SNAPSHOT_MAX_COUNT: maxCount, BOARD_SNAPSHOT_MAX_BYTES: maxBytes } = services.config
+  const usage = await services.storage.snapshots.usage(boardId, MEMBER_SNAPSHOT_KINDS)
+  if (usage.count >= maxCount) {
     throw new SnapshotQuotaReached(
       `This board holds ${formatCount(usage.count)} named snapshots and restore points, its limit (BOARD_SNAPSHOT_MAX_COUNT): ${MAKE_ROOM}`,
     )
   }
-  if (usage.bytes >= quota.bytes) {
+  if (usage.bytes >= maxBytes) {
     throw new SnapshotQuotaReached(
-      `This board's named snapshots and restore points hold ${formatBytes(usage.bytes)}, its limit of ${formatBytes(quota.bytes)} (BOARD_SNAPSHOT_MAX_BYTES): ${MAKE_ROOM}`,
+      `This board's named snapshots and restore points hold ${formatBytes(usage.bytes)}, its limit of ${formatBytes(maxBytes)} (BOARD_SNAPSHOT_MAX_BYTES): ${MAKE_ROOM}`,
     )
   }
-}
-
-/** The quota the settings give. */
-export function snapshotQuota(config: { BOARD_SNAPSHOT_MAX_COUNT: number; BOARD_SNAPSHOT_MAX_BYTES: number }): SnapshotQuota {
-  return { count: config.BOARD_SNAPSHOT_MAX_COUNT, bytes: config.BOARD_SNAPSHOT_MAX_BYTES }
 }
