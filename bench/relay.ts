@@ -22,6 +22,7 @@ import { createBoard } from '../server/boards/create-board.ts'
 import { loadConfig } from '../server/config.ts'
 import { createLogger } from '../server/log.ts'
 import { startServer, type RunningServer } from '../server/server.ts'
+import { BENCH_LIMITS } from './bench-limits.ts'
 import { largeBoard } from './export.ts'
 
 export type LatencyFigures = { p50: number; p99: number; max: number; samples: number }
@@ -171,7 +172,7 @@ async function largeBoardFigures(server: RunningServer) {
 
 export async function benchRelay(): Promise<RelayBenchResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'assay-bench-'))
-  const server = await startServer(loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), {
+  const server = await startServer(loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...BENCH_LIMITS }), {
     access: () => openAccess(),
     logger: createLogger('silent'),
   })

@@ -49,6 +49,7 @@ function rows(sizes: CompareSizes, sample: RoundFigures): Row[] {
     { label: `${writers} writers → ${throughputReaders} readers, edits/s delivered`, unit: '', read: (r) => r.throughput.editsPerSecond, higherIsBetter: true },
     { label: 'server CPU per edit under that throughput', unit: 'µs', read: (r) => r.throughput.cpuMicrosPerEdit },
     { label: `${boards} boards × ${clientsPerBoard} clients, connect and first sync`, unit: 'ms', read: (r) => r.manyBoards.connectAndSyncMs },
+    { label: 'server CPU per client connecting and syncing', unit: 'µs', read: (r) => r.manyBoards.cpuMicrosPerClient },
     { label: 'memory per loaded board (heap and external, after a full collection)', unit: 'KiB', read: (r) => r.manyBoards.memoryKiBPerBoard },
     { label: 'process memory at start (resident)', unit: 'MiB', read: (r) => r.startRssMiB },
     { label: `fresh client's sync of a ${(sample.largeSync.stateBytes / 1e6).toFixed(1)} MB board, p50`, unit: 'ms', read: (r) => r.largeSync.syncMs.p50 },

@@ -35,7 +35,7 @@ export type FanOutFigures = {
   window: { fromSeconds: number; toSeconds: number }
 }
 export type ThroughputFigures = { writers: number; readers: number; edits: number; editsPerSecond: number; cpuMicrosPerEdit: number }
-export type ManyBoardsFigures = { boards: number; clients: number; connectAndSyncMs: number; memoryKiBPerBoard: number }
+export type ManyBoardsFigures = { boards: number; clients: number; connectAndSyncMs: number; cpuMicrosPerClient: number; memoryKiBPerBoard: number }
 export type LargeSyncFigures = { stateBytes: number; samples: number; syncMs: { p50: number; max: number } }
 
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
@@ -152,9 +152,11 @@ export async function manyBoards(context: ScenarioContext, boardCount: number, c
   const { target, server, signal } = context
   const boards = await server.boards(boardCount)
   const before = await server.memory()
+  const cpuBefore = await server.cpuMicros()
   const started = performance.now()
   const clients = await connected(boards.flatMap((board) => Array.from({ length: clientsPerBoard }, () => new RelayClient(target, board, { signal }))))
   const connectAndSyncMs = performance.now() - started
+  const cpu = (await server.cpuMicros()) - cpuBefore
   const after = await server.memory()
   for (let i = 0; i < clients.length; i += clientsPerBoard) {
     const first = clients[i]!
@@ -165,7 +167,13 @@ export async function manyBoards(context: ScenarioContext, boardCount: number, c
   }
   await closeAll(clients)
   const bytes = after.heapUsed + after.external - (before.heapUsed + before.external)
-  return { boards: boardCount, clients: clients.length, connectAndSyncMs: Math.round(connectAndSyncMs), memoryKiBPerBoard: round(bytes / 1024 / boardCount, 1) }
+  return {
+    boards: boardCount,
+    clients: clients.length,
+    connectAndSyncMs: Math.round(connectAndSyncMs),
+    cpuMicrosPerClient: Math.round(cpu / clients.length),
+    memoryKiBPerBoard: round(bytes / 1024 / boardCount, 1),
+  }
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
+import { BENCH_LIMITS } from '../bench-limits.ts'
 
 export type Target = {
   /** Short name, for `--targets`. */
@@ -16,15 +17,6 @@ export type Target = {
   /** Run once before the first round. */
   prepare?(): void
   env(dataDir: string): Record<string, string>
-}
-
-/** The per-person and per-connection rates protect a server from its members; the load here is one account typing flat out, and opening board after board, on purpose. */
-const ASSAY_BENCH_LIMITS = {
-  WS_MAX_CONNECTIONS_PER_PERSON: '10000',
-  WS_MAX_CONNECTIONS: '100000',
-  WS_MAX_MESSAGES_PER_SECOND: '1000000',
-  WRITTEN_BYTES_PER_HOUR_PER_PERSON: String(2 ** 40),
-  LOADED_BYTES_PER_MINUTE_PER_PERSON: String(2 ** 40),
 }
 
 export const TARGETS: readonly Target[] = [
@@ -42,6 +34,6 @@ export const TARGETS: readonly Target[] = [
     script: 'serve-assay.js',
     // Compiles the server to dist/server; its output goes to stderr, stdout being the bench's JSON.
     prepare: () => execFileSync('npm', ['run', '--silent', 'build:server'], { stdio: ['ignore', process.stderr, 'inherit'] }),
-    env: (dataDir) => ({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '', ...ASSAY_BENCH_LIMITS }),
+    env: (dataDir) => ({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '', ...BENCH_LIMITS }),
   },
 ]
