@@ -25,6 +25,7 @@ import { relayLimits } from './relay/relay-limits.ts'
 import type { RoomExtension } from './relay/room-extension.ts'
 import { RoomRegistry } from './relay/room-registry.ts'
 import { AutoSnapshots } from './snapshots/auto-snapshots.ts'
+import { SnapshotsInFlight } from './snapshots/snapshot-quota.ts'
 import { openStorage } from './storage/open-storage.ts'
 import type { Storage } from './storage/storage.ts'
 import { createWorkerPool } from './workers/create-worker-pool.ts'
@@ -50,6 +51,8 @@ export type Services = {
   signInThrottle: SignInThrottle
   /** What each person may still do on this instance this hour: sign in; create boards; make snapshots and restore them; write review comments; export; change who may do what. */
   allowances: { signIns: HourlyAllowance; boards: HourlyAllowance; snapshots: HourlyAllowance; comments: HourlyAllowance; exports: HourlyAllowance; accessChanges: HourlyAllowance }
+  /** Named snapshots and restores being made on this instance, counted against their board's quota until recorded. */
+  snapshotsInFlight: SnapshotsInFlight
   /** Ends expired sessions, and closes their sockets, every minute. */
   sessionSweeper: PeriodicTask<number>
   /** Counted only when they are served (METRICS_TOKEN or METRICS_PORT); prom-client is not even loaded otherwise. */
@@ -141,6 +144,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       exports: new HourlyAllowance(config.EXPORTS_PER_HOUR_PER_PERSON),
       accessChanges: new HourlyAllowance(config.ACCESS_CHANGES_PER_HOUR_PER_PERSON),
     },
+    snapshotsInFlight: new SnapshotsInFlight(),
     sessionSweeper,
     metrics,
     lifecycle: { shuttingDown: false },

@@ -21,7 +21,7 @@ import { diffVersions, readVersion } from '../snapshots/diff-versions.ts'
 import { readSnapshot } from '../snapshots/load-snapshot.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
-import { ensureSnapshotRoom } from '../snapshots/snapshot-quota.ts'
+import { withSnapshotRoom } from '../snapshots/snapshot-quota.ts'
 import { readAsOfLog } from '../history/read-history.ts'
 import { spendAllowance } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
@@ -88,15 +88,17 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const { label, asOf } = c.req.valid('json')
       const { storage } = c.var.services
       // Before the allowance is spent: a refusal for want of room costs none of it.
-      await ensureSnapshotRoom(c.var.services, id)
-      spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
-      const past = asOf === undefined ? null : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
-      const captured = past ? await c.var.services.workers.run('capture-board', { boardId: id, log: past.log }) : await captureStoredBoard(c.var.services, id)
-      if (!captured) throw notFound('Board')
-      // Capturing ran in a worker thread: the right to record its result is decided again.
-      await rightStillHeld(c)()
-      const snapshot = await recordSnapshot(storage, id, captured, { label, kind: 'named', author: actorOf(c.var.principal) })
-      if (!snapshot) throw new Error('a named snapshot has no guard, yet it was not recorded')
+      const { past, snapshot } = await withSnapshotRoom(c.var.services, id, async () => {
+        spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
+        const past = asOf === undefined ? null : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
+        const captured = past ? await c.var.services.workers.run('capture-board', { boardId: id, log: past.log }) : await captureStoredBoard(c.var.services, id)
+        if (!captured) throw notFound('Board')
+        // Capturing ran in a worker thread: the right to record its result is decided again.
+        await rightStillHeld(c)()
+        const snapshot = await recordSnapshot(storage, id, captured, { label, kind: 'named', author: actorOf(c.var.principal) })
+        if (!snapshot) throw new Error('a named snapshot has no guard, yet it was not recorded')
+        return { past, snapshot }
+      })
       await audit(c.var.services, {
         actor: c.var.principal,
         action: 'snapshot',
@@ -199,9 +201,10 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const { snapshotId } = c.req.valid('param')
       refuseArchived(c.var.board.record)
       // The restore point it keeps is a snapshot like any other.
-      await ensureSnapshotRoom(c.var.services, id)
-      spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
-      const result = await restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal), rightStillHeld(c))
+      const result = await withSnapshotRoom(c.var.services, id, () => {
+        spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
+        return restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal), rightStillHeld(c))
+      })
       if (!result) throw snapshotNotFound(snapshotId)
       if (result.changed) {
         await audit(c.var.services, {

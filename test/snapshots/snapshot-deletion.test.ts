@@ -152,4 +152,16 @@ describeEachDialect(postgresMissing, 'the snapshot quota on %s', (dialect) => {
     expect((await team.owner.delete(`${base()}/snapshots/${restored.body.before.id}`)).status).toBe(204)
     expect((await team.editor.post(`${base()}/snapshots`, { label: 'Draft 3' })).status).toBe(201)
   })
+
+  it('holds the quota against requests sent at once: those in flight count as made until they are', async () => {
+    await team.editor.post(`${base()}/assessments`, { title: 'Wagner will redeploy' })
+    const before = new Date().toISOString()
+    // Six at once, half of them of the board as it was a moment ago (captured in a worker thread: the slowest way in).
+    const made = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => team.editor.post<SnapshotSummary | ErrorBody>(`${base()}/snapshots`, { label: `Draft ${i}`, ...(i % 2 ? { asOf: before } : {}) })),
+    )
+    const statuses = made.map((response) => response.status).sort()
+    expect(statuses).toEqual([201, 201, 201, 409, 409, 409])
+    expect(await labels()).toHaveLength(3)
+  })
 })
