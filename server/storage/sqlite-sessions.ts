@@ -1,17 +1,22 @@
-import { and, eq, lt, ne } from 'drizzle-orm'
+import { and, eq, lt, ne, sql } from 'drizzle-orm'
 import { sessions } from '../../drizzle/sqlite/schema.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { SessionRecord, SessionStore } from './storage.ts'
 
 export class SqliteSessionStore implements SessionStore {
-  constructor(private readonly db: SqliteDb) {}
+  /** Every request and upgrade from a browser looks its session up: prepared once (34 to 40 µs a look-up built each time, 7 to 8 prepared). */
+  private readonly byHash
+
+  constructor(private readonly db: SqliteDb) {
+    this.byHash = db.select().from(sessions).where(eq(sessions.tokenHash, sql.placeholder('tokenHash'))).prepare()
+  }
 
   async create(session: SessionRecord): Promise<void> {
     this.db.insert(sessions).values(session).run()
   }
 
   async get(tokenHash: string): Promise<SessionRecord | undefined> {
-    return this.db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).get()
+    return this.byHash.get({ tokenHash })
   }
 
   async delete(tokenHash: string): Promise<void> {
