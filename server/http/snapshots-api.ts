@@ -4,6 +4,7 @@
  * versions, restore one onto the live board, and delete one nobody reviewed.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import { WORD_DIFF_SKIPPED } from '../../shared/word-diff-bounds.ts'
 import { boardModelSchema } from '../../shared/board-model.ts'
 import {
@@ -24,7 +25,7 @@ import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
 import { withSnapshotRoom } from '../snapshots/snapshot-quota.ts'
 import { readAsOfLog } from '../history/read-history.ts'
 import { spendAllowance } from './allowance.ts'
-import type { SignedInEnv } from './app-env.ts'
+import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
 import { boardParams, boardRole, refuseArchived, rightStillHeld, snapshotParams } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
@@ -70,6 +71,18 @@ const diffResultSchema = z.object({
 
 const snapshotNotFound = (snapshotId: string) => new ApiError(404, 'not_found', `Snapshot ${snapshotId} not found on this board.`)
 
+/**
+ * Makes a named snapshot or a restore (which keeps a restore point): within
+ * the board's snapshot quota, checked first so that a refusal for want of room
+ * costs none of the hourly allowance, then spending one of it.
+ */
+function spendingSnapshot<T>(c: Context<BoardEnv>, make: () => Promise<T>): Promise<T> {
+  return withSnapshotRoom(c.var.services, c.var.board.id, () => {
+    spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
+    return make()
+  })
+}
+
 /** Mounted at `/boards/:id`. */
 export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
   const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
@@ -87,9 +100,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const id = c.var.board.id
       const { label, asOf } = c.req.valid('json')
       const { storage } = c.var.services
-      // Before the allowance is spent: a refusal for want of room costs none of it.
-      const { past, snapshot } = await withSnapshotRoom(c.var.services, id, async () => {
-        spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
+      const { past, snapshot } = await spendingSnapshot(c, async () => {
         const past = asOf === undefined ? null : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
         const captured = past ? await c.var.services.workers.run('capture-board', { boardId: id, log: past.log }) : await captureStoredBoard(c.var.services, id)
         if (!captured) throw notFound('Board')
@@ -201,10 +212,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const { snapshotId } = c.req.valid('param')
       refuseArchived(c.var.board.record)
       // The restore point it keeps is a snapshot like any other.
-      const result = await withSnapshotRoom(c.var.services, id, () => {
-        spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
-        return restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal), rightStillHeld(c))
-      })
+      const result = await spendingSnapshot(c, () => restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal), rightStillHeld(c)))
       if (!result) throw snapshotNotFound(snapshotId)
       if (result.changed) {
         await audit(c.var.services, {
