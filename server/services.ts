@@ -4,7 +4,9 @@
  */
 import type { Access } from './access/access.ts'
 import { accountAccess } from './access/account-access.ts'
-import { HourlyAllowance } from './access/hourly-allowance.ts'
+import type { Redis } from 'ioredis'
+import { hourlyAllowances, type HourlyAllowances } from './access/hourly-allowance.ts'
+import { connectSharedCounts, COUNTS_KEY_PREFIX } from './access/shared-counts.ts'
 import { ensureAdminAccount } from './auth/accounts.ts'
 import { BoardSummaries } from './boards/board-summaries.ts'
 import { startSessionSweeper } from './auth/sessions.ts'
@@ -22,6 +24,7 @@ import { BoardSizeLimit } from './relay/board-size-limit.ts'
 import { Compaction } from './relay/compaction.ts'
 import type { RedisFanOut } from './relay/redis-fan-out.ts'
 import { relayLimits } from './relay/relay-limits.ts'
+import { endRedisConnection } from './redis-reconnect.ts'
 import type { RoomExtension } from './relay/room-extension.ts'
 import { RoomRegistry } from './relay/room-registry.ts'
 import { AutoSnapshots } from './snapshots/auto-snapshots.ts'
@@ -50,7 +53,9 @@ export type Services = {
   redis: RedisFanOut | undefined
   signInThrottle: SignInThrottle
   /** What each person may still do on this instance this hour: sign in; create boards; make snapshots and restore them; write review comments; export; change who may do what. */
-  allowances: { signIns: HourlyAllowance; boards: HourlyAllowance; snapshots: HourlyAllowance; comments: HourlyAllowance; exports: HourlyAllowance; accessChanges: HourlyAllowance }
+  allowances: HourlyAllowances
+  /** The connection the sign-in counts and the allowances share through Redis (see shared-counts.ts), when REDIS_URL is set. */
+  sharedCounts: Redis | undefined
   /** Named snapshots and restores being made on this instance, counted against their board's quota until recorded. */
   snapshotsInFlight: SnapshotsInFlight
   /** Ends expired sessions, and closes their sockets, every minute. */
@@ -77,8 +82,8 @@ export type ServiceOptions = {
   compactAfterRows?: number
   /** How often a board past its size limit is measured again (tests of the limit wait less than FULL_BOARD_RECHECK_MS). */
   boardFullRecheckMs?: number
-  /** Where the sign-in counts live in Redis (tests sharing one Redis keep theirs apart). */
-  signInKeyPrefix?: string
+  /** What the keys of the shared counts in Redis start with (tests sharing one Redis keep theirs apart). */
+  countsKeyPrefix?: string
   /** The time stored with the board's history; tests set it to make edits at known moments. */
   clock?: Clock
 }
@@ -121,7 +126,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
   if (!options.access) await ensureAdminAccount(storage, config, logger)
   autoSnapshots.start()
   historySweep.start()
-  const signInThrottle = await SignInThrottle.fromConfig(config, logger, options.signInKeyPrefix)
+  const sharedCounts = config.REDIS_URL ? await connectSharedCounts(config.REDIS_URL, logger) : undefined
+  const countsKeyPrefix = options.countsKeyPrefix ?? COUNTS_KEY_PREFIX
+  const signInThrottle = SignInThrottle.fromConfig(config, sharedCounts, `${countsKeyPrefix}:sign-in`)
+  const allowances = hourlyAllowances(config, { redis: sharedCounts, logger, keyPrefix: `${countsKeyPrefix}:allowance` })
   const sessionSweeper = startSessionSweeper({ storage, rooms, logger })
   metrics?.watch({ rooms, storageHealth, workers })
   return {
@@ -136,14 +144,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     historySweep,
     redis,
     signInThrottle,
-    allowances: {
-      signIns: new HourlyAllowance(config.SIGN_INS_PER_HOUR_PER_ACCOUNT),
-      boards: new HourlyAllowance(config.BOARDS_PER_HOUR_PER_PERSON),
-      snapshots: new HourlyAllowance(config.SNAPSHOTS_PER_HOUR_PER_PERSON),
-      comments: new HourlyAllowance(config.COMMENTS_PER_HOUR_PER_PERSON),
-      exports: new HourlyAllowance(config.EXPORTS_PER_HOUR_PER_PERSON),
-      accessChanges: new HourlyAllowance(config.ACCESS_CHANGES_PER_HOUR_PER_PERSON),
-    },
+    sharedCounts,
+    allowances,
     snapshotsInFlight: new SnapshotsInFlight(),
     sessionSweeper,
     metrics,
@@ -165,7 +167,7 @@ export async function closeServices(services: Services, options: ServiceOptions 
   services.storageHealth.stop()
   await untilDeadline(Promise.all([services.sessionSweeper.stop(), services.historySweep.stop()]))
   await services.rooms.close(deadline)
-  await untilDeadline(services.signInThrottle.close())
+  if (services.sharedCounts) await untilDeadline(endRedisConnection(services.sharedCounts))
   await untilDeadline(services.workers.close())
   if (!options.storage) await untilDeadline(services.storage.close())
 }

@@ -13,15 +13,14 @@
  * - per account, from every address together: a much higher ceiling against a
  *   spread-out attack, which only that many addresses can reach.
  *
- * With Redis the counts are shared by every instance; while Redis cannot be
- * reached, each instance counts in its own memory meanwhile.
+ * With Redis the counts are shared by every instance (shared-counts.ts);
+ * while Redis cannot be reached, each instance counts in its own memory meanwhile.
  */
 import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { Config } from '../config.ts'
-import type { Logger } from '../log.ts'
-import { redisReconnectDelay } from '../redis-reconnect.ts'
+import { countsShared } from '../access/shared-counts.ts'
 
 export type SignInLimits = {
   perAccountAndAddress: number
@@ -41,32 +40,24 @@ export type SignInAttempt =
 type Count = { limit: SignInLimit; limiter: RateLimiterAbstract; key(account: string, address: string): string }
 type Taken = { count: Count; key: string }
 
-/** Where the counts live in Redis; a test gives its own, so that parallel runs sharing one Redis do not count together. */
-export const SIGN_IN_KEY_PREFIX = 'assay:sign-in'
-
 export class SignInThrottle {
   /** In this order: a refused address stops before anything keyed by the account is touched. */
   private readonly counts: Count[]
 
-  /** The throttle the configuration asks for: shared through Redis when REDIS_URL is set (the Redis client is loaded only then). */
-  static async fromConfig(config: Config, logger: Logger, keyPrefix = SIGN_IN_KEY_PREFIX): Promise<SignInThrottle> {
+  /** The throttle the configuration asks for: shared through `redis` when there is one (see shared-counts.ts), its keys starting with `keyPrefix`. */
+  static fromConfig(config: Config, redis: Redis | undefined, keyPrefix: string): SignInThrottle {
     const limits: SignInLimits = {
       perAccountAndAddress: config.SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS,
       perAddress: config.SIGN_IN_FAILURES_PER_ADDRESS,
       perAccount: config.SIGN_IN_FAILURES_PER_ACCOUNT,
       windowSeconds: config.SIGN_IN_WINDOW_SECONDS,
     }
-    if (!config.REDIS_URL) return new SignInThrottle(limits, { keyPrefix })
-    const { Redis } = await import('ioredis')
-    // No offline queue: while Redis is away a count fails at once and the in-memory one stands in.
-    const redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'assay-sign-in', retryStrategy: redisReconnectDelay })
-    redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis (sign-in counts) connection error; counting in memory meanwhile'))
     return new SignInThrottle(limits, { redis, keyPrefix })
   }
 
   constructor(
     limits: SignInLimits,
-    private readonly store: { redis?: Redis; keyPrefix: string },
+    private readonly store: { redis: Redis | undefined; keyPrefix: string },
   ) {
     const limiter = (limit: SignInLimit, points: number): RateLimiterAbstract => {
       const options = { keyPrefix: `${store.keyPrefix}:${limit}`, points, duration: limits.windowSeconds }
@@ -91,7 +82,7 @@ export class SignInThrottle {
 
   /** True while the counts are shared through Redis (false without Redis, or while it cannot be reached). */
   get shared(): boolean {
-    return this.store.redis?.status === 'ready'
+    return countsShared(this.store.redis)
   }
 
   /** Takes the attempt's place in every count, or says which refused it and for how long. */
@@ -117,10 +108,6 @@ export class SignInThrottle {
         )
       },
     }
-  }
-
-  async close(): Promise<void> {
-    await this.store.redis?.quit().catch(() => this.store.redis?.disconnect())
   }
 }
 

@@ -4,13 +4,13 @@ import type { HourlyAllowance } from '../access/hourly-allowance.ts'
 import { ApiError } from './errors.ts'
 
 /** Counts one for the caller, or throws `429 rate_limited` saying when to try again; `done` says what they did, e.g. "created as many boards". */
-export function spendAllowance(allowance: HourlyAllowance, principal: Principal, done: string): void {
-  if (!allowance.take(principal)) throw spent(allowance, done)
+export async function spendAllowance(allowance: HourlyAllowance, principal: Principal, done: string): Promise<void> {
+  if (!(await allowance.take(principal))) throw spent(allowance, done)
 }
 
 /** Throws as spendAllowance would, counting nothing: for work to refuse before it is done and counted only once it succeeds. */
-export function ensureAllowance(allowance: HourlyAllowance, principal: Principal, done: string): void {
-  if (!allowance.allows(principal)) throw spent(allowance, done)
+export async function ensureAllowance(allowance: HourlyAllowance, principal: Principal, done: string): Promise<void> {
+  if (!(await allowance.allows(principal))) throw spent(allowance, done)
 }
 
 /**
@@ -19,8 +19,8 @@ export function ensureAllowance(allowance: HourlyAllowance, principal: Principal
  * brought back) against ACCESS_CHANGES_PER_HOUR_PER_PERSON: each is an audit
  * entry, and a loop of invite links made and revoked wrote 462 a second.
  */
-export function spendAccessChange(services: { allowances: { accessChanges: HourlyAllowance } }, principal: Principal): void {
-  spendAllowance(services.allowances.accessChanges, principal, 'changed invite links, members, API tokens or archiving as many times')
+export async function spendAccessChange(services: { allowances: { accessChanges: HourlyAllowance } }, principal: Principal): Promise<void> {
+  await spendAllowance(services.allowances.accessChanges, principal, 'changed invite links, members, API tokens or archiving as many times')
 }
 
 function spent(allowance: HourlyAllowance, done: string): ApiError {

@@ -96,7 +96,7 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
       }
       const user = await services.storage.users.getByEmail(email)
       // Refused before the password is checked: each check is some 19 ms of a core, and whoever knows a password could otherwise ask without end.
-      if (user) ensureAllowance(services.allowances.signIns, principalOf(user), SIGNED_IN)
+      if (user) await ensureAllowance(services.allowances.signIns, principalOf(user), SIGNED_IN)
       const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyDecoy(password)
       if (!user || !valid) {
         services.logger.info({ identifier, address, userId: user?.id ?? null }, 'sign-in failed')
@@ -117,7 +117,7 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
       }
       const principal = principalOf(user)
       // Each sign-in is a session row and an audit entry: knowing the password is no licence to add them without end.
-      spendAllowance(services.allowances.signIns, principal, SIGNED_IN)
+      await spendAllowance(services.allowances.signIns, principal, SIGNED_IN)
       setSessionCookie(c, services.config, await startSession(services, user.id))
       await audit(services, { actor: principal, action: 'sign-in', detail: { address } })
       return c.json(toMe(user), 200)
@@ -189,7 +189,7 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
       if (!user) throw unauthorized()
       const { currentPassword, newPassword } = c.req.valid('json')
       // Checking the password and hashing the new one cost as much as two sign-ins: counted as one, before either is done.
-      spendAllowance(services.allowances.signIns, principal, SIGNED_IN)
+      await spendAllowance(services.allowances.signIns, principal, SIGNED_IN)
       // A wrong current password is a failed sign-in: a stolen session cannot guess its way to the password.
       const attempt = await services.signInThrottle.begin(user.email, clientAddress(c))
       if (!attempt.allowed) {

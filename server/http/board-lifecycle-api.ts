@@ -37,7 +37,7 @@ export function boardLifecycleApi(): OpenAPIHono<SignedInEnv> {
       const services = c.var.services
       const board = c.var.board.record
       if (board.archivedAt !== null) return c.json({ archivedAt: board.archivedAt, archivedBy: board.archivedBy }, 200)
-      spendAccessChange(c.var.services, c.var.principal)
+      await spendAccessChange(c.var.services, c.var.principal)
       const archived = { at: new Date().toISOString(), by: c.var.principal.name }
       if (!(await services.storage.boards.setArchived(id, archived))) throw notFound('Board')
       // Writers reconnect, and are admitted read-only.
@@ -61,7 +61,7 @@ export function boardLifecycleApi(): OpenAPIHono<SignedInEnv> {
       const services = c.var.services
       const board = c.var.board.record
       if (board.archivedAt === null) return c.json({ archivedAt: null, archivedBy: null }, 200)
-      spendAccessChange(c.var.services, c.var.principal)
+      await spendAccessChange(c.var.services, c.var.principal)
       if (!(await services.storage.boards.setArchived(id, null))) throw notFound('Board')
       closeSocketsOf(services.rooms, { boardId: id })
       await audit(services, { actor: c.var.principal, action: 'board-restored', boardId: id, detail: { title: board.title, archivedBy: board.archivedBy } })

@@ -42,7 +42,7 @@ export function boardsApi(): OpenAPIHono<SignedInEnv> {
       const body = c.req.valid('json')
       const { principal, services } = c.var
       await ensureRoomForBoard(services, principal)
-      spendAllowance(services.allowances.boards, principal, 'created as many boards')
+      await spendAllowance(services.allowances.boards, principal, 'created as many boards')
       const id = await createBoard(services, body, principal)
       return c.json({ id, title: body.title }, 201)
     },

@@ -45,7 +45,7 @@ export function exportApi(): OpenAPIHono<SignedInEnv> {
       const { format, snapshot, asOf, scope } = c.req.valid('query')
       if (snapshot !== undefined && asOf !== undefined) throw new ApiError(400, 'invalid', 'Give snapshot or asOf, not both.')
       // Each export is an audit entry: a loop of them (376 a second on a small board) would fill the disk with the log.
-      spendAllowance(c.var.services.allowances.exports, c.var.principal, 'exported as many times')
+      await spendAllowance(c.var.services.allowances.exports, c.var.principal, 'exported as many times')
       const past = asOf === undefined ? undefined : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
       const file = await exportVersion(
         c.var.services,

@@ -115,7 +115,7 @@ export function boardInvitesApi(): OpenAPIHono<SignedInEnv> {
       responses: { 201: jsonResponse(z.object({ id: z.string(), url: z.string(), token: z.string(), expiresAt: z.string() }), 'The link'), ...errorResponses },
     }),
     async (c) => {
-      spendAccessChange(c.var.services, c.var.principal)
+      await spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const boardId = c.var.board.id
       // The link stands on its maker's right, so it needs a maker whose right can be checked later.
@@ -184,7 +184,7 @@ export function boardInvitesApi(): OpenAPIHono<SignedInEnv> {
       responses: { 204: { description: 'Revoked' }, ...errorResponses },
     }),
     async (c) => {
-      spendAccessChange(c.var.services, c.var.principal)
+      await spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const boardId = c.var.board.id
       const { inviteId } = c.req.valid('param')

@@ -54,7 +54,7 @@ export function membersApi(): OpenAPIHono<SignedInEnv> {
       responses: { 201: jsonResponse(memberSchema, 'The new member'), ...errorResponses },
     }),
     async (c) => {
-      spendAccessChange(c.var.services, c.var.principal)
+      await spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const id = c.var.board.id
       const { email, role } = c.req.valid('json')
@@ -78,7 +78,7 @@ export function membersApi(): OpenAPIHono<SignedInEnv> {
       responses: { 200: jsonResponse(memberSchema, 'The member after the change'), ...errorResponses },
     }),
     async (c) => {
-      spendAccessChange(c.var.services, c.var.principal)
+      await spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const id = c.var.board.id
       const { userId } = c.req.valid('param')
@@ -103,7 +103,7 @@ export function membersApi(): OpenAPIHono<SignedInEnv> {
       responses: { 204: { description: 'Removed' }, ...errorResponses },
     }),
     async (c) => {
-      spendAccessChange(c.var.services, c.var.principal)
+      await spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const id = c.var.board.id
       const { userId } = c.req.valid('param')

@@ -94,7 +94,7 @@ export function reviewApi(): OpenAPIHono<SignedInEnv> {
     }),
     async (c) => {
       const { snapshotId } = c.req.valid('param')
-      spendAllowance(c.var.services.allowances.comments, c.var.principal, 'written as many comments')
+      await spendAllowance(c.var.services.allowances.comments, c.var.principal, 'written as many comments')
       const found = await target(c, snapshotId)
       try {
         return c.json(await addComment(c.var.services.storage, found, c.req.valid('json'), c.var.principal), 201)

@@ -77,8 +77,8 @@ const snapshotNotFound = (snapshotId: string) => new ApiError(404, 'not_found', 
  * costs none of the hourly allowance, then spending one of it.
  */
 function spendingSnapshot<T>(c: Context<BoardEnv>, make: () => Promise<T>): Promise<T> {
-  return withSnapshotRoom(c.var.services, c.var.board.id, () => {
-    spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
+  return withSnapshotRoom(c.var.services, c.var.board.id, async () => {
+    await spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
     return make()
   })
 }

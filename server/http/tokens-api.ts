@@ -46,7 +46,7 @@ export function tokensApi(): OpenAPIHono<SignedInEnv> {
       responses: { 201: jsonResponse(createdTokenSchema, 'The new token'), ...errorResponses },
     }),
     async (c) => {
-      spendAccessChange(c.var.services, c.var.principal)
+      await spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const principal = c.var.principal
       const userId = requireAccount(principal.userId)
@@ -71,7 +71,7 @@ export function tokensApi(): OpenAPIHono<SignedInEnv> {
       responses: { 204: { description: 'Revoked' }, 401: errorResponses[401], 403: errorResponses[403], 404: errorResponses[404] },
     }),
     async (c) => {
-      spendAccessChange(c.var.services, c.var.principal)
+      await spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const userId = requireAccount(c.var.principal.userId)
       const { tokenId } = c.req.valid('param')

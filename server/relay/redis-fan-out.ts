@@ -14,7 +14,7 @@ import { Redis } from 'ioredis'
 import { z } from 'zod'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
-import { redisReconnectDelay } from '../redis-reconnect.ts'
+import { endRedisConnection, redisReconnectDelay } from '../redis-reconnect.ts'
 import type { UpdateLogStore } from '../storage/storage.ts'
 import { connectionSelectorSchema, type ConnectionSelector } from './connection-selector.ts'
 import type { RelayControl, RoomExtension } from './room-extension.ts'
@@ -140,7 +140,7 @@ export class RedisFanOut implements RoomExtension {
   async close(): Promise<void> {
     await Promise.allSettled(this.catchingUp.values())
     this.rooms.clear()
-    await Promise.allSettled([this.subscriber.quit(), this.publisher.quit()])
+    await Promise.allSettled([endRedisConnection(this.subscriber), endRedisConnection(this.publisher)])
   }
 
   /**

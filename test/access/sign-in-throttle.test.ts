@@ -144,9 +144,9 @@ describeUnless(redisMissing)('sign-in counts shared through Redis', () => {
 
   it('lets two instances together check no more than one would', async () => {
     // Their own key prefix: other test runs on this Redis count apart.
-    const signInKeyPrefix = `assay-test:sign-in:${crypto.randomUUID()}`
+    const countsKeyPrefix = `assay-test:${crypto.randomUUID()}`
     const logs = [new LogLines(), new LogLines()]
-    for (const log of logs) servers.push(await startTestServer({ accounts: true, logSink: log.sink, env: { REDIS_URL }, signInKeyPrefix }))
+    for (const log of logs) servers.push(await startTestServer({ accounts: true, logSink: log.sink, env: { REDIS_URL }, countsKeyPrefix }))
     const [one, two] = servers as [TestServer, TestServer]
     await waitFor(() => one.services.signInThrottle.shared && two.services.signInThrottle.shared, 'both instances counting in Redis')
     // The same account on both (each has a SQLite file of its own): the counts are keyed by what is typed.

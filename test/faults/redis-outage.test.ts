@@ -20,6 +20,8 @@ const redisMissing = await missingServices('redis')
 
 /** How long the server may take to be ready again once Redis is back: a bound, not a measurement. */
 const RECOVERY_MS = 15_000
+/** How long a shutdown may take while Redis is away: a bound, not a measurement. */
+const SHUTDOWN_MS = 10_000
 
 type Readiness = { ready: boolean; storage: { status: string }; redis?: { status: string } }
 
@@ -34,7 +36,8 @@ describeUnless(redisMissing)('Redis lost and back', () => {
     proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) })
     target.port = String(proxy.port)
     // Boards unload as soon as nobody holds them, so that a board just created is not loaded when its first client comes.
-    server = await startTestServer({ env: { REDIS_URL: target.toString(), READINESS_TIMEOUT_MS: '500', METRICS_TOKEN, ROOM_IDLE_MS: '0' } })
+    // A shutdown deadline far past the test's, so that a shutdown held up until it would show.
+    server = await startTestServer({ env: { REDIS_URL: target.toString(), READINESS_TIMEOUT_MS: '500', METRICS_TOKEN, ROOM_IDLE_MS: '0', SHUTDOWN_TIMEOUT_MS: '600000' } })
     api = apiClient(() => server.url)
   })
 
@@ -88,5 +91,16 @@ describeUnless(redisMissing)('Redis lost and back', () => {
     const reader = connect(server.wsUrl, boardId)
     await reader.synced()
     expect(boardToModel(reader.doc, boardId).assessments.map((card) => card.title)).toEqual(['Written while Redis is away'])
+  })
+
+  it('shuts down at once while Redis is away, instead of waiting for its connections to come back', async () => {
+    const boardId = await api.createBoard('Closed during the outage')
+    const client = connect(server.wsUrl, boardId)
+    await client.synced()
+    proxy.cut()
+    await waitFor(async () => (await api.get('/readyz')).status === 503, 'readiness to fail while Redis is away')
+    let closed = false
+    void server.close().then(() => (closed = true))
+    await waitFor(() => closed, 'the server to shut down', SHUTDOWN_MS)
   })
 })

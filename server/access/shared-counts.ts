@@ -1,0 +1,26 @@
+/**
+ * The Redis connection through which every instance shares its counts of what
+ * people do: the sign-in counts and the hourly allowances. Without it each
+ * instance counts alone, and behind a load balancer a person would get each
+ * count once per instance. No offline queue: while Redis is away a count
+ * fails at once and the instance counts in its own memory meanwhile.
+ */
+import type { Redis } from 'ioredis'
+import type { Logger } from '../log.ts'
+import { redisReconnectDelay } from '../redis-reconnect.ts'
+
+/** What the shared counts' keys start with: `assay:sign-in:…`, `assay:allowance:…`. */
+export const COUNTS_KEY_PREFIX = 'assay'
+
+/** Loaded only when REDIS_URL is set: a single instance never holds the Redis client in memory. */
+export async function connectSharedCounts(url: string, logger: Logger): Promise<Redis> {
+  const { Redis } = await import('ioredis')
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'assay-counts', retryStrategy: redisReconnectDelay })
+  redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis (shared counts) connection error; counting in memory meanwhile'))
+  return redis
+}
+
+/** Whether counts go through Redis now (false while it cannot be reached). */
+export function countsShared(redis: Redis | undefined): boolean {
+  return redis?.status === 'ready'
+}

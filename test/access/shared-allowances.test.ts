@@ -1,0 +1,76 @@
+/**
+ * The hourly allowances behind a load balancer: two instances on one
+ * PostgreSQL and one Redis count a person's boards (and every other
+ * allowance) in one bucket, so a person sending requests to both at once gets
+ * no more than from one; while an instance cannot reach Redis it counts in
+ * its own memory and goes on answering.
+ */
+import { afterEach, expect, it } from 'vitest'
+import { addAccount, addToken, type TestAccount } from '../helpers/accounts.ts'
+import { apiClient } from '../helpers/api.ts'
+import { describeUnless, missingServices } from '../helpers/services.ts'
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
+import { REDIS_URL, startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+
+const missing = await missingServices('postgres', 'redis')
+
+describeUnless(missing)('hourly allowances shared through Redis', () => {
+  const servers: TestServer[] = []
+  const proxies: TcpProxy[] = []
+  afterEach(async () => {
+    for (const proxy of proxies.splice(0)) await proxy.close()
+    // The first server created the shared database and drops it, so it goes last.
+    for (const server of servers.splice(0).reverse()) await server.destroy()
+  })
+
+  /** Two instances on one database, the second reaching Redis through a proxy the test can cut. */
+  const twoInstances = async () => {
+    // Their own key prefix: other test runs on this Redis count apart.
+    const countsKeyPrefix = `assay-test:${crypto.randomUUID()}`
+    const env = { BOARDS_PER_HOUR_PER_PERSON: '3', EXPORTS_PER_HOUR_PER_PERSON: '3' }
+    const one = await startTestServer({ dialect: 'postgres', accounts: true, countsKeyPrefix, env: { ...env, REDIS_URL } })
+    servers.push(one)
+    const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })
+    proxies.push(proxy)
+    const throughProxy = new URL(REDIS_URL)
+    throughProxy.hostname = '127.0.0.1'
+    throughProxy.port = String(proxy.port)
+    const two = await startTestServer({ dialect: 'postgres', database: one.database, accounts: true, countsKeyPrefix, env: { ...env, REDIS_URL: throughProxy.toString() } })
+    servers.push(two)
+    await waitFor(() => one.services.signInThrottle.shared && two.services.signInThrottle.shared, 'both instances counting in Redis')
+    return { one, two, proxy }
+  }
+  const createBoards = async (instances: TestServer[], account: TestAccount, count: number) => {
+    const token = (await addToken(instances[0]!, account)).token
+    return Promise.all(
+      Array.from({ length: count }, (_, i) => apiClient(instances[i % instances.length]!.url, { authorization: `Bearer ${token}` }).post('/api/boards', { title: `Board ${i}` })),
+    )
+  }
+  const statuses = (answers: { status: number }[]) => answers.map(({ status }) => status).sort()
+
+  it('gives a person sending to two instances at once no more than one would give', async () => {
+    const { one, two } = await twoInstances()
+    const eager = await addAccount(one, { name: 'Eve Eager' })
+    expect(statuses(await createBoards([one, two], eager, 8))).toEqual([201, 201, 201, 429, 429, 429, 429, 429])
+    const boards = await apiClient(two.url, { authorization: `Bearer ${(await addToken(two, eager)).token}` }).get<unknown[]>('/api/boards')
+    expect(boards.body).toHaveLength(3)
+    // Each allowance is a bucket of its own: the boards spent leave the exports whole.
+    const exporter = apiClient(one.url, { authorization: `Bearer ${(await addToken(one, eager)).token}` })
+    const board = (boards.body[0] as { id: string }).id
+    for (let i = 0; i < 3; i++) expect((await exporter.get(`/api/boards/${board}/export?format=md`)).status).toBe(200)
+    expect((await exporter.get(`/api/boards/${board}/export?format=md`)).status).toBe(429)
+  })
+
+  it('counts in memory on an instance cut off Redis, and goes on answering', async () => {
+    const { one, two, proxy } = await twoInstances()
+    proxy.cut()
+    await waitFor(() => !two.services.signInThrottle.shared, 'the second instance to lose Redis')
+    const eager = await addAccount(one, { name: 'Eve Eager' })
+    expect(statuses(await createBoards([two], eager, 5))).toEqual([201, 201, 201, 429, 429])
+    proxy.restore()
+    await waitFor(() => two.services.signInThrottle.shared, 'the second instance back on Redis')
+    // Back on Redis, the shared bucket (untouched meanwhile) counts again, for both.
+    expect(statuses(await createBoards([one, two], eager, 4))).toEqual([201, 201, 201, 429])
+  })
+})
