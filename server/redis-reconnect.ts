@@ -12,12 +12,22 @@ export function redisReconnectDelay(attempt: number): number {
   return Math.min(50 * 2 ** (attempt - 1), MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 100)
 }
 
+/** How long a QUIT may wait for its answer before the connection is dropped instead. */
+const QUIT_TIMEOUT_MS = 1000
+
 /**
  * Ends a Redis client: politely (QUIT, after what it has sent) while it is
- * connected; at once while it is not, since a QUIT would wait in its queue for
- * a reconnection that may never come, holding a shutdown to its deadline.
+ * connected and answers; at once otherwise, since a QUIT would wait in its
+ * queue for a reconnection that may never come, or for an answer from a
+ * half-open connection, holding a shutdown to its deadline.
  */
 export async function endRedisConnection(redis: Pick<Redis, 'status' | 'quit' | 'disconnect'>): Promise<void> {
-  if (redis.status !== 'ready') return redis.disconnect()
-  await redis.quit().catch(() => redis.disconnect())
+  if (redis.status === 'ready') {
+    let unanswered: NodeJS.Timeout | undefined
+    const timedOut = new Promise<void>((resolve) => (unanswered = setTimeout(resolve, QUIT_TIMEOUT_MS)))
+    await Promise.race([redis.quit().catch(() => undefined), timedOut])
+    clearTimeout(unanswered)
+  }
+  // Nothing left to do after a QUIT; otherwise the connection (or its attempts to reconnect) ends here.
+  redis.disconnect()
 }

@@ -2,11 +2,11 @@
  * The hourly allowances behind a load balancer: two instances on one
  * PostgreSQL and one Redis count a person's boards (and every other
  * allowance) in one bucket, so a person sending requests to both at once gets
- * no more than from one; while an instance cannot reach Redis it counts in
- * its own memory and goes on answering.
+ * no more than from one; while an instance cannot reach Redis, or Redis stops
+ * answering it, it counts in its own memory and goes on answering.
  */
 import { afterEach, expect, it } from 'vitest'
-import { addAccount, addToken, type TestAccount } from '../helpers/accounts.ts'
+import { addAccount, addToken, signIn, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
 import { describeUnless, missingServices } from '../helpers/services.ts'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
@@ -72,5 +72,15 @@ describeUnless(missing)('hourly allowances shared through Redis', () => {
     await waitFor(() => two.services.signInThrottle.shared, 'the second instance back on Redis')
     // Back on Redis, the shared bucket (untouched meanwhile) counts again, for both.
     expect(statuses(await createBoards([one, two], eager, 4))).toEqual([201, 201, 201, 429])
+  })
+
+  it('counts in memory on an instance whose Redis stops answering, instead of waiting for it', async () => {
+    const { one, two, proxy } = await twoInstances()
+    const eager = await addAccount(one, { name: 'Eve Eager' })
+    // Connections held open, nothing forwarded: Redis still looks connected, and a count sent to it would wait for ever.
+    proxy.blackhole()
+    expect(statuses(await createBoards([two], eager, 4))).toEqual([201, 201, 201, 429])
+    // The sign-in counts go through the same connection.
+    await signIn(two, eager)
   })
 })

@@ -93,12 +93,15 @@ describeUnless(redisMissing)('Redis lost and back', () => {
     expect(boardToModel(reader.doc, boardId).assessments.map((card) => card.title)).toEqual(['Written while Redis is away'])
   })
 
-  it('shuts down at once while Redis is away, instead of waiting for its connections to come back', async () => {
+  it.each([
+    ['away', () => proxy.cut()],
+    ['not answering', () => proxy.blackhole()],
+  ])('shuts down at once while Redis is %s, instead of waiting for its connections', async (_, breakRedis) => {
     const boardId = await api.createBoard('Closed during the outage')
     const client = connect(server.wsUrl, boardId)
     await client.synced()
-    proxy.cut()
-    await waitFor(async () => (await api.get('/readyz')).status === 503, 'readiness to fail while Redis is away')
+    breakRedis()
+    await waitFor(async () => (await api.get('/readyz')).status === 503, 'readiness to fail')
     let closed = false
     void server.close().then(() => (closed = true))
     await waitFor(() => closed, 'the server to shut down', SHUTDOWN_MS)
