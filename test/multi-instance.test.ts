@@ -16,8 +16,10 @@ import { databaseUrl, REDIS_URL, startTestServer, tempDir, type TestServer } fro
 import { waitFor } from './helpers/wait-for.ts'
 import { connectClient, type TestClient } from './helpers/yjs-client.ts'
 
-/** A bus message starts with the sending instance's id, then its kind: 0 for a committed update. */
+/** A bus message starts with the sending instance's id, then its kind: 0 for a committed update, 1 for presence, 3 for a catch-up. */
 const BUS_KIND_UPDATE = 0
+const BUS_KIND_AWARENESS = 1
+const BUS_KIND_CATCH_UP = 3
 function busMessageKind(message: Buffer): number {
   const decoder = decoding.createDecoder(new Uint8Array(message))
   decoding.readVarString(decoder)
@@ -82,7 +84,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     const publishedKinds: number[] = []
     listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => publishedKinds.push(busMessageKind(message)))
     await listener.subscribe(`assay:board:${boardId}`)
-    return { a, b, boardId, proxy, listener, publishedKinds }
+    return { a, b, two, boardId, proxy, listener, publishedKinds }
   }
 
   it('relays edits and presence between clients of different instances', async () => {
@@ -182,6 +184,31 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
       await waitFor(() => boardToModel(b.doc, boardId).assessments.length === 2, 'the missed edit at instance two, from the log')
       await waitFor(() => boardToModel(a.doc, boardId).assessments.length === 2, 'the edit made at two during the blip, at instance one')
       expect(boardToModel(b.doc, boardId)).toEqual(boardToModel(a.doc, boardId))
+    } finally {
+      listener.disconnect()
+    }
+  })
+
+  it('an instance cut off Redis holds none of its messages meanwhile: once back, it publishes one catch-up for a board edited meanwhile', async () => {
+    const { a, b, two, boardId, proxy, listener, publishedKinds } = await behindProxy('Held while away')
+    try {
+      proxy.cut()
+      await waitFor(async () => (await apiClient(two.url).get('/readyz')).status === 503, 'instance two to lose Redis')
+      for (let i = 0; i < 20; i++) {
+        addAssessment(b.doc, { title: `While away ${i}` })
+        b.provider.awareness.setLocalStateField('typing', i)
+      }
+      await waitFor(() => {
+        const room = two.services.rooms.loadedRooms.get(boardId)
+        return room !== undefined && collection(room.doc, 'assessments').size === 20 && room.isSaved
+      }, 'the edits committed at instance two')
+      const before = publishedKinds.length
+      proxy.restore()
+      await waitFor(() => boardToModel(a.doc, boardId).assessments.length === 20, 'the edits at instance one, from the log')
+      const after = publishedKinds.slice(before)
+      // Each of those edits and presence changes queued for Redis would have been replayed here, one message each.
+      expect(after.filter((kind) => kind !== BUS_KIND_AWARENESS)).toEqual([BUS_KIND_CATCH_UP])
+      expect(after.filter((kind) => kind === BUS_KIND_AWARENESS).length).toBeLessThanOrEqual(1)
     } finally {
       listener.disconnect()
     }

@@ -24,6 +24,8 @@ import { errorMessage } from '../../shared/error-message.ts'
 const KIND_UPDATE = 0
 const KIND_AWARENESS = 1
 const KIND_CONTROL = 2
+/** On a board's channel: the sender committed changes the others could not hear of; they read the board's log. */
+const KIND_CATCH_UP = 3
 
 /** A message for every instance rather than one board: today, closing a person's connections. */
 type ControlMessage = { type: 'close-connections'; selector: ConnectionSelector; event: CloseEvent }
@@ -74,6 +76,15 @@ export class RedisFanOut implements RoomExtension {
   private readonly catchUpAgain = new Set<string>()
   private readonly logger: Logger
   private readonly counters: FanOutCounters
+  /**
+   * While the publisher is not connected, what the others must hear once it
+   * is: the boards that committed meanwhile (each caught up from the log, so
+   * one entry a board however many commits) and the control messages. Queued
+   * one by one instead, a long outage's every keystroke and presence change
+   * would pile up in memory, to be replayed at once on the return.
+   */
+  private readonly boardsToCatchUp = new Set<string>()
+  private readonly controlsHeld: Uint8Array[] = []
 
   constructor(private readonly options: RedisFanOutOptions) {
     this.logger = options.logger
@@ -87,6 +98,7 @@ export class RedisFanOut implements RoomExtension {
     }
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.receive(channel.toString(), message))
     this.subscriber.on('ready', () => this.subscribeAll())
+    this.publisher.on('ready', () => this.publishHeld())
   }
 
   /** Resolves once both connections have answered a ping (readiness); rejects at once while either is not connected. */
@@ -117,11 +129,13 @@ export class RedisFanOut implements RoomExtension {
   }
 
   onCommitted(room: Room, commit: Commit): void {
-    this.publish(channelOf(room.boardId), KIND_UPDATE, commit.update)
+    if (this.publisherAway) this.boardsToCatchUp.add(room.boardId)
+    else this.publish(channelOf(room.boardId), KIND_UPDATE, commit.update)
   }
 
   onPresence(room: Room, update: Uint8Array): void {
-    this.publish(channelOf(room.boardId), KIND_AWARENESS, update)
+    // Presence is fleeting: the next change tells it again, and clients renew theirs every 15 s anyway.
+    if (!this.publisherAway) this.publish(channelOf(room.boardId), KIND_AWARENESS, update)
   }
 
   onUnloaded(room: Room): void {
@@ -134,7 +148,21 @@ export class RedisFanOut implements RoomExtension {
 
   onClosingConnections(selector: ConnectionSelector, event: CloseEvent): void {
     const message: ControlMessage = { type: 'close-connections', selector, event }
-    this.publish(CONTROL_CHANNEL, KIND_CONTROL, new TextEncoder().encode(JSON.stringify(message)))
+    const payload = new TextEncoder().encode(JSON.stringify(message))
+    // Held rather than lost: a right taken away must close its sockets on every instance (bounded by the access-change allowances).
+    if (this.publisherAway) this.controlsHeld.push(payload)
+    else this.publish(CONTROL_CHANNEL, KIND_CONTROL, payload)
+  }
+
+  private get publisherAway(): boolean {
+    return this.publisher.status !== 'ready'
+  }
+
+  /** On every connection of the publisher: tells the others what they missed while it was away. */
+  private publishHeld(): void {
+    for (const payload of this.controlsHeld.splice(0)) this.publish(CONTROL_CHANNEL, KIND_CONTROL, payload)
+    for (const boardId of this.boardsToCatchUp) this.publish(channelOf(boardId), KIND_CATCH_UP, new Uint8Array())
+    this.boardsToCatchUp.clear()
   }
 
   async close(): Promise<void> {
@@ -212,7 +240,9 @@ export class RedisFanOut implements RoomExtension {
       const boardId = channel.slice(CHANNEL_PREFIX.length)
       const room = this.rooms.get(boardId)
       if (kind === KIND_UPDATE) room?.applyRemoteUpdate(payload, () => this.catchUp(boardId))
-      else room?.applyRemoteAwareness(payload)
+      else if (kind === KIND_AWARENESS) room?.applyRemoteAwareness(payload)
+      else if (kind === KIND_CATCH_UP) this.catchUp(boardId)
+      else throw new Error(`unknown kind ${kind}`)
     } catch (error) {
       this.logger.warn({ channel, err: errorMessage(error) }, 'unreadable redis message dropped')
     }
