@@ -62,6 +62,15 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     clients.push(client)
     return client
   }
+  /** Redis through a proxy the test can cut: only the connections of whoever is pointed at it. */
+  const redisThroughProxy = async () => {
+    const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })
+    proxies.push(proxy)
+    const redisUrl = new URL(REDIS_URL)
+    redisUrl.hostname = '127.0.0.1'
+    redisUrl.port = String(proxy.port)
+    return { proxy, redisUrl: redisUrl.toString() }
+  }
   /**
    * Two instances on one board, the second reaching Redis through a proxy the
    * test can cut (only its connections: nothing else on the shared Redis is
@@ -70,12 +79,8 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
    */
   const behindProxy = async (title: string) => {
     const one = await start()
-    const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })
-    proxies.push(proxy)
-    const redisThroughProxy = new URL(REDIS_URL)
-    redisThroughProxy.hostname = '127.0.0.1'
-    redisThroughProxy.port = String(proxy.port)
-    const two = await start({ database: one.database, redisUrl: redisThroughProxy.toString() })
+    const { proxy, redisUrl } = await redisThroughProxy()
+    const two = await start({ database: one.database, redisUrl })
     const boardId = await apiClient(one.url).createBoard(title)
     const a = connect(one, boardId)
     const b = connect(two, boardId)
@@ -143,6 +148,28 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     })
     const revoked = await apiClient(two.url, { authorization: `Bearer ${token}` }).delete(`/api/tokens/${tokenId}`)
     expect(revoked.status).toBe(204)
+    await waitFor(() => closes.includes(CLOSE.accessChanged.code), 'the socket on instance one to close')
+    expect(await upgradeStatus(`${one.wsUrl}/${boardId}?token=${token}`)).toBe(401)
+  })
+
+  it('a token revoked on an instance cut off Redis closes its socket on another once Redis is back', async () => {
+    const one = await start({ accounts: true })
+    const { proxy, redisUrl } = await redisThroughProxy()
+    const two = await start({ database: one.database, accounts: true, redisUrl })
+    const owner = await addAccount(one)
+    const { id: tokenId, token } = await addToken(one, owner)
+    const boardId = await apiClient(one.url, { authorization: `Bearer ${token}` }).createBoard('Revocation during a cut')
+    const socket = connectClient(one.wsUrl, boardId, { token })
+    clients.push(socket)
+    await socket.synced()
+    const closes: number[] = []
+    socket.provider.on('connection-close', (event) => {
+      if (event) closes.push(event.code)
+    })
+    proxy.cut()
+    await waitFor(async () => (await apiClient(two.url).get('/readyz')).status === 503, 'instance two to lose Redis')
+    expect((await apiClient(two.url, { authorization: `Bearer ${token}` }).delete(`/api/tokens/${tokenId}`)).status).toBe(204)
+    proxy.restore()
     await waitFor(() => closes.includes(CLOSE.accessChanged.code), 'the socket on instance one to close')
     expect(await upgradeStatus(`${one.wsUrl}/${boardId}?token=${token}`)).toBe(401)
   })
