@@ -21,13 +21,15 @@ const QUIT_TIMEOUT_MS = 1000
  * queue for a reconnection that may never come, or for an answer from a
  * half-open connection, holding a shutdown to its deadline.
  */
-export async function endRedisConnection(redis: Pick<Redis, 'status' | 'quit' | 'disconnect'>): Promise<void> {
+export async function endRedisConnection(redis: Pick<Redis, 'status' | 'quit' | 'disconnect' | 'stream'>): Promise<void> {
   if (redis.status === 'ready') {
     let unanswered: NodeJS.Timeout | undefined
     const timedOut = new Promise<void>((resolve) => (unanswered = setTimeout(resolve, QUIT_TIMEOUT_MS)))
     await Promise.race([redis.quit().catch(() => undefined), timedOut])
     clearTimeout(unanswered)
   }
-  // Nothing left to do after a QUIT; otherwise the connection (or its attempts to reconnect) ends here.
+  // Nothing left to do after a QUIT; otherwise the connection (or its attempts to reconnect) ends here, its socket
+  // destroyed rather than ended politely: a half-open connection would not answer that either.
   redis.disconnect()
+  redis.stream?.destroy()
 }

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs'
 import { Redis } from 'ioredis'
 import * as decoding from 'lib0/decoding'
 import { afterEach, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { boardToModel } from '../shared/board-convert.ts'
 import { collection } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
@@ -21,9 +22,12 @@ const BUS_KIND_UPDATE = 0
 const BUS_KIND_AWARENESS = 1
 const BUS_KIND_CATCH_UP = 3
 function busMessageKind(message: Buffer): number {
+  return readBusMessage(message).kind
+}
+function readBusMessage(message: Buffer): { kind: number; payload: Uint8Array } {
   const decoder = decoding.createDecoder(new Uint8Array(message))
   decoding.readVarString(decoder)
-  return decoding.readVarUint(decoder)
+  return { kind: decoding.readVarUint(decoder), payload: decoding.readVarUint8Array(decoder) }
 }
 
 const missing = await missingServices('postgres', 'redis')
@@ -44,8 +48,8 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
   })
 
   /** An instance in this process: a fresh database unless it shares another's, open access unless `accounts`. */
-  const start = async ({ database, accounts = false, redisUrl = REDIS_URL }: { database?: string; accounts?: boolean; redisUrl?: string } = {}) => {
-    const server = await startTestServer({ dialect: 'postgres', database, env: { REDIS_URL: redisUrl }, ...(accounts ? { accounts: true } : { access: () => openAccess() }) })
+  const start = async ({ database, accounts = false, redisUrl = REDIS_URL, logSink }: { database?: string; accounts?: boolean; redisUrl?: string; logSink?: (line: string) => void } = {}) => {
+    const server = await startTestServer({ dialect: 'postgres', database, logSink, env: { REDIS_URL: redisUrl }, ...(accounts ? { accounts: true } : { access: () => openAccess() }) })
     servers.push(server)
     return server
   }
@@ -77,19 +81,23 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
    * touched), a client on each, and a listener of the test's own that sees
    * what is published on the board's channel (disconnect it after).
    */
-  const behindProxy = async (title: string) => {
+  const behindProxy = async (title: string, logSink?: (line: string) => void) => {
     const one = await start()
     const { proxy, redisUrl } = await redisThroughProxy()
-    const two = await start({ database: one.database, redisUrl })
+    const two = await start({ database: one.database, redisUrl, logSink })
     const boardId = await apiClient(one.url).createBoard(title)
     const a = connect(one, boardId)
     const b = connect(two, boardId)
     await Promise.all([a.synced(), b.synced()])
     const listener = new Redis(REDIS_URL)
     const publishedKinds: number[] = []
-    listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => publishedKinds.push(busMessageKind(message)))
+    const published: Buffer[] = []
+    listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => {
+      publishedKinds.push(busMessageKind(message))
+      published.push(message)
+    })
     await listener.subscribe(`assay:board:${boardId}`)
-    return { a, b, two, boardId, proxy, listener, publishedKinds }
+    return { a, b, two, boardId, proxy, listener, publishedKinds, published }
   }
 
   it('relays edits and presence between clients of different instances', async () => {
@@ -236,6 +244,34 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
       // Each of those edits and presence changes queued for Redis would have been replayed here, one message each.
       expect(after.filter((kind) => kind !== BUS_KIND_AWARENESS)).toEqual([BUS_KIND_CATCH_UP])
       expect(after.filter((kind) => kind === BUS_KIND_AWARENESS).length).toBeLessThanOrEqual(1)
+    } finally {
+      listener.disconnect()
+    }
+  })
+
+  it('an instance whose Redis stops answering holds its messages once one goes unanswered, and publishes a catch-up once Redis answers', async () => {
+    const logged: string[] = []
+    const { a, b, two, boardId, proxy, listener, published } = await behindProxy('Unanswered', (line) => void logged.push((JSON.parse(line) as { msg: string }).msg))
+    try {
+      // Connections held open, nothing forwarded: to instance two, Redis looks connected.
+      proxy.blackhole()
+      addAssessment(b.doc, { title: 'Unanswered' })
+      await waitFor(() => logged.includes('redis publish failed; told again once the publisher is connected'), 'the publish to go unanswered')
+      for (let i = 0; i < 10; i++) addAssessment(b.doc, { title: `Held ${i}` })
+      await waitFor(() => {
+        const room = two.services.rooms.loadedRooms.get(boardId)
+        return room !== undefined && collection(room.doc, 'assessments').size === 11 && room.isSaved
+      }, 'the edits committed at instance two')
+      const before = published.length
+      proxy.restore()
+      await waitFor(() => boardToModel(a.doc, boardId).assessments.length === 11, 'the edits at instance one, from the log')
+      const after = published.slice(before).map(readBusMessage)
+      expect(after.map(({ kind }) => kind)).toContain(BUS_KIND_CATCH_UP)
+      // The unanswered publish may arrive late, and again: the held edits come only from the log.
+      const republished = new Y.Doc()
+      for (const { payload } of after.filter(({ kind }) => kind === BUS_KIND_UPDATE)) Y.applyUpdate(republished, payload)
+      expect(boardToModel(republished, boardId).assessments.map((card) => card.title)).toEqual(['Unanswered'])
+      republished.destroy()
     } finally {
       listener.disconnect()
     }

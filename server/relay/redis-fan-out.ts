@@ -26,6 +26,15 @@ const KIND_AWARENESS = 1
 const KIND_CONTROL = 2
 /** On a board's channel: the sender committed changes the others could not hear of; they read the board's log. */
 const KIND_CATCH_UP = 3
+/**
+ * How long a publish waits for Redis' answer (well under a millisecond when
+ * it answers): past it the connection is taken for half-open, open to the
+ * kernel while nothing comes back, and made afresh, where otherwise every
+ * message would pile up unanswered until TCP gave up on it many minutes later.
+ */
+const PUBLISH_TIMEOUT_MS = 2000
+/** ioredis's error for a command past its `commandTimeout`. */
+const COMMAND_TIMED_OUT = 'Command timed out'
 
 /** A message for every instance rather than one board: today, closing a person's connections. */
 type ControlMessage = { type: 'close-connections'; selector: ConnectionSelector; event: CloseEvent }
@@ -90,7 +99,7 @@ export class RedisFanOut implements RoomExtension {
     this.logger = options.logger
     this.counters = options.counters ?? UNCOUNTED
     const settings = { maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'assay', retryStrategy: redisReconnectDelay }
-    this.publisher = new Redis(options.url, settings)
+    this.publisher = new Redis(options.url, { ...settings, commandTimeout: PUBLISH_TIMEOUT_MS })
     // ioredis would resubscribe by itself only after emitting `ready`, with nothing telling when the subscription is back.
     this.subscriber = new Redis(options.url, { ...settings, autoResubscribe: false })
     for (const client of [this.publisher, this.subscriber]) {
@@ -129,13 +138,12 @@ export class RedisFanOut implements RoomExtension {
   }
 
   onCommitted(room: Room, commit: Commit): void {
-    if (this.publisherAway) this.boardsToCatchUp.add(room.boardId)
-    else this.publish(channelOf(room.boardId), KIND_UPDATE, commit.update)
+    this.publish(channelOf(room.boardId), KIND_UPDATE, commit.update, this.catchUpLater(room.boardId))
   }
 
   onPresence(room: Room, update: Uint8Array): void {
     // Presence is fleeting: the next change tells it again, and clients renew theirs every 15 s anyway.
-    if (!this.publisherAway) this.publish(channelOf(room.boardId), KIND_AWARENESS, update)
+    this.publish(channelOf(room.boardId), KIND_AWARENESS, update, () => {})
   }
 
   onUnloaded(room: Room): void {
@@ -150,19 +158,20 @@ export class RedisFanOut implements RoomExtension {
     const message: ControlMessage = { type: 'close-connections', selector, event }
     const payload = new TextEncoder().encode(JSON.stringify(message))
     // Held rather than lost: a right taken away must close its sockets on every instance (bounded by the access-change allowances).
-    if (this.publisherAway) this.controlsHeld.push(payload)
-    else this.publish(CONTROL_CHANNEL, KIND_CONTROL, payload)
+    this.publish(CONTROL_CHANNEL, KIND_CONTROL, payload, () => this.controlsHeld.push(payload))
   }
 
-  private get publisherAway(): boolean {
-    return this.publisher.status !== 'ready'
+  /** What a board's lost message leaves to do: tell the others to catch it up from the log, once the publisher is back. */
+  private catchUpLater(boardId: string): () => void {
+    return () => this.boardsToCatchUp.add(boardId)
   }
 
   /** On every connection of the publisher: tells the others what they missed while it was away. */
   private publishHeld(): void {
-    for (const payload of this.controlsHeld.splice(0)) this.publish(CONTROL_CHANNEL, KIND_CONTROL, payload)
-    for (const boardId of this.boardsToCatchUp) this.publish(channelOf(boardId), KIND_CATCH_UP, new Uint8Array())
+    for (const payload of this.controlsHeld.splice(0)) this.publish(CONTROL_CHANNEL, KIND_CONTROL, payload, () => this.controlsHeld.push(payload))
+    const boardIds = [...this.boardsToCatchUp]
     this.boardsToCatchUp.clear()
+    for (const boardId of boardIds) this.publish(channelOf(boardId), KIND_CATCH_UP, new Uint8Array(), this.catchUpLater(boardId))
   }
 
   async close(): Promise<void> {
@@ -212,15 +221,25 @@ export class RedisFanOut implements RoomExtension {
     this.catchingUp.set(boardId, job)
   }
 
-  private publish(channel: string, kind: number, payload: Uint8Array): void {
+  /**
+   * Publishes to the other instances. What cannot be published (the publisher
+   * is not connected, or Redis left it unanswered) is left to `hold`, and
+   * told once the publisher is connected again.
+   */
+  private publish(channel: string, kind: number, payload: Uint8Array, hold: () => void): void {
+    if (this.publisher.status !== 'ready') return hold()
     const encoder = encoding.createEncoder()
     encoding.writeVarString(encoder, this.instanceId)
     encoding.writeVarUint(encoder, kind)
     encoding.writeVarUint8Array(encoder, payload)
     this.counters.published()
-    // A lost board message is repaired by the catch-up from the log, so it is not awaited on the hot path.
+    // Not awaited on the hot path: a message lost is held, as if the publisher had been away.
     this.publisher.publish(channel, Buffer.from(encoding.toUint8Array(encoder))).catch((error: Error) => {
-      this.logger.warn({ channel, err: error.message }, 'redis publish failed')
+      this.logger.warn({ channel, err: error.message }, 'redis publish failed; told again once the publisher is connected')
+      hold()
+      // No answer on a connection that looks open (a half-open network): dropped, so that ioredis makes a new one, whose
+      // `ready` tells what was held. Not disconnect(), which ends a connection politely and waits for the same silence.
+      if (error.message === COMMAND_TIMED_OUT && this.publisher.status === 'ready') this.publisher.stream.destroy()
     })
   }
 
