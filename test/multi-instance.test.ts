@@ -66,6 +66,12 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     clients.push(client)
     return client
   }
+  /** Until `server`'s room of the board holds `cards` assessments, all committed. */
+  const cardsCommitted = (server: TestServer, boardId: string, cards: number) =>
+    waitFor(() => {
+      const room = server.services.rooms.loadedRooms.get(boardId)
+      return room !== undefined && collection(room.doc, 'assessments').size === cards && room.isSaved
+    }, `${cards} cards committed`)
   /** Redis through a proxy the test can cut: only the connections of whoever is pointed at it. */
   const redisThroughProxy = async () => {
     const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })
@@ -141,12 +147,14 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     expect(two.services.rooms.loadedRooms.get(boardId)).toBe(kept)
   })
 
-  it('revoking a token on one instance closes its socket on another at once', async () => {
-    const one = await start({ accounts: true })
-    const two = await start({ database: one.database, accounts: true })
+  /**
+   * A token's socket on instance `one`, with the close codes it gets, and
+   * what revokes the token through instance `two`.
+   */
+  const tokenSocket = async (one: TestServer, two: TestServer, title: string) => {
     const owner = await addAccount(one)
     const { id: tokenId, token } = await addToken(one, owner)
-    const boardId = await apiClient(one.url, { authorization: `Bearer ${token}` }).createBoard('Revocation')
+    const boardId = await apiClient(one.url, { authorization: `Bearer ${token}` }).createBoard(title)
     const socket = connectClient(one.wsUrl, boardId, { token })
     clients.push(socket)
     await socket.synced()
@@ -154,32 +162,33 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     socket.provider.on('connection-close', (event) => {
       if (event) closes.push(event.code)
     })
-    const revoked = await apiClient(two.url, { authorization: `Bearer ${token}` }).delete(`/api/tokens/${tokenId}`)
-    expect(revoked.status).toBe(204)
+    return {
+      closes,
+      revokeOnTwo: async () => expect((await apiClient(two.url, { authorization: `Bearer ${token}` }).delete(`/api/tokens/${tokenId}`)).status).toBe(204),
+      upgradeStatusOnOne: () => upgradeStatus(`${one.wsUrl}/${boardId}?token=${token}`),
+    }
+  }
+
+  it('revoking a token on one instance closes its socket on another at once', async () => {
+    const one = await start({ accounts: true })
+    const two = await start({ database: one.database, accounts: true })
+    const { closes, revokeOnTwo, upgradeStatusOnOne } = await tokenSocket(one, two, 'Revocation')
+    await revokeOnTwo()
     await waitFor(() => closes.includes(CLOSE.accessChanged.code), 'the socket on instance one to close')
-    expect(await upgradeStatus(`${one.wsUrl}/${boardId}?token=${token}`)).toBe(401)
+    expect(await upgradeStatusOnOne()).toBe(401)
   })
 
   it('a token revoked on an instance cut off Redis closes its socket on another once Redis is back', async () => {
     const one = await start({ accounts: true })
     const { proxy, redisUrl } = await redisThroughProxy()
     const two = await start({ database: one.database, accounts: true, redisUrl })
-    const owner = await addAccount(one)
-    const { id: tokenId, token } = await addToken(one, owner)
-    const boardId = await apiClient(one.url, { authorization: `Bearer ${token}` }).createBoard('Revocation during a cut')
-    const socket = connectClient(one.wsUrl, boardId, { token })
-    clients.push(socket)
-    await socket.synced()
-    const closes: number[] = []
-    socket.provider.on('connection-close', (event) => {
-      if (event) closes.push(event.code)
-    })
+    const { closes, revokeOnTwo, upgradeStatusOnOne } = await tokenSocket(one, two, 'Revocation during a cut')
     proxy.cut()
     await waitFor(async () => (await apiClient(two.url).get('/readyz')).status === 503, 'instance two to lose Redis')
-    expect((await apiClient(two.url, { authorization: `Bearer ${token}` }).delete(`/api/tokens/${tokenId}`)).status).toBe(204)
+    await revokeOnTwo()
     proxy.restore()
     await waitFor(() => closes.includes(CLOSE.accessChanged.code), 'the socket on instance one to close')
-    expect(await upgradeStatus(`${one.wsUrl}/${boardId}?token=${token}`)).toBe(401)
+    expect(await upgradeStatusOnOne()).toBe(401)
   })
 
   it('a client whose instance is killed reconnects to another and loses nothing', async () => {
@@ -233,10 +242,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
         addAssessment(b.doc, { title: `While away ${i}` })
         b.provider.awareness.setLocalStateField('typing', i)
       }
-      await waitFor(() => {
-        const room = two.services.rooms.loadedRooms.get(boardId)
-        return room !== undefined && collection(room.doc, 'assessments').size === 20 && room.isSaved
-      }, 'the edits committed at instance two')
+      await cardsCommitted(two, boardId, 20)
       const before = publishedKinds.length
       proxy.restore()
       await waitFor(() => boardToModel(a.doc, boardId).assessments.length === 20, 'the edits at instance one, from the log')
@@ -258,10 +264,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
       addAssessment(b.doc, { title: 'Unanswered' })
       await waitFor(() => logged.includes('redis publish failed; told again once the publisher is connected'), 'the publish to go unanswered')
       for (let i = 0; i < 10; i++) addAssessment(b.doc, { title: `Held ${i}` })
-      await waitFor(() => {
-        const room = two.services.rooms.loadedRooms.get(boardId)
-        return room !== undefined && collection(room.doc, 'assessments').size === 11 && room.isSaved
-      }, 'the edits committed at instance two')
+      await cardsCommitted(two, boardId, 11)
       const before = published.length
       proxy.restore()
       await waitFor(() => boardToModel(a.doc, boardId).assessments.length === 11, 'the edits at instance one, from the log')
