@@ -56,6 +56,8 @@ describeUnless(redisMissing)('Redis lost and back', () => {
     const boardId = await api.createBoard('Redis')
     const client = connect(server.wsUrl, boardId)
     await client.synced()
+    // The server serves before its Redis connections are up: on a loaded machine they may still be connecting.
+    await waitFor(async () => (await api.get('/readyz')).status === 200, 'readiness once Redis is connected')
     expect((await api.get<Readiness>('/readyz')).body).toMatchObject({ ready: true, storage: { status: 'ok' }, redis: { status: 'ok' } })
     await waitFor(async () => (await catchUps()) >= 1, 'the catch-up that follows the subscription')
     const caughtUpBefore = await catchUps()
