@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import type { Logger } from './log.ts'
 
 /**
  * How long every Redis client waits before reconnecting: from 50 ms, doubling,
@@ -32,4 +33,37 @@ export async function endRedisConnection(redis: Pick<Redis, 'status' | 'quit' | 
   // destroyed rather than ended politely: a half-open connection would not answer that either.
   redis.disconnect()
   redis.stream?.destroy()
+}
+
+/** How often a connected client is asked to answer, and how long it may take before its connection is taken for half-open. */
+const PING_EVERY_MS = 5000
+const PING_ANSWER_MS = 2000
+
+/** ioredis's error for a command past its `commandTimeout`: no answer came. */
+export const COMMAND_TIMED_OUT = 'Command timed out'
+
+/**
+ * Keeps `redis` off a half-open connection (open to the kernel while nothing
+ * comes back, which TCP gives up on only many minutes later, the client
+ * waiting the while): every 5 s while it is connected, a PING; left
+ * unanswered for 2 s, its socket is destroyed and ioredis connects afresh,
+ * its `ready` handlers doing what a reconnection does. Stops when the client
+ * ends.
+ */
+export function reconnectWhenSilent(redis: Redis, logger: Logger, connection: string): void {
+  const pings = setInterval(() => {
+    if (redis.status !== 'ready') return
+    let answered = false
+    redis.ping().then(
+      () => (answered = true),
+      (error: Error) => (answered = error.message !== COMMAND_TIMED_OUT),
+    )
+    setTimeout(() => {
+      if (answered || redis.status !== 'ready') return
+      logger.warn({ connection }, 'redis did not answer a ping; connecting afresh')
+      redis.stream.destroy()
+    }, PING_ANSWER_MS).unref()
+  }, PING_EVERY_MS)
+  pings.unref()
+  redis.once('end', () => clearInterval(pings))
 }

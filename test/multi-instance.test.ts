@@ -32,6 +32,9 @@ function readBusMessage(message: Buffer): { kind: number; payload: Uint8Array } 
 
 const missing = await missingServices('postgres', 'redis')
 
+/** How long an instance may take to notice a silent Redis connection and connect afresh (a ping every 5 s, 2 s to answer): a bound, not a measurement. */
+const SILENCE_NOTICED_MS = 20_000
+
 describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
   const servers: TestServer[] = []
   const clients: TestClient[] = []
@@ -275,6 +278,20 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
       for (const { payload } of after.filter(({ kind }) => kind === BUS_KIND_UPDATE)) Y.applyUpdate(republished, payload)
       expect(boardToModel(republished, boardId).assessments.map((card) => card.title)).toEqual(['Unanswered'])
       republished.destroy()
+    } finally {
+      listener.disconnect()
+    }
+  })
+
+  it('an instance whose Redis connections go silent for good connects afresh, and takes the edits made meanwhile from the log', async () => {
+    const { a, b, boardId, proxy, listener } = await behindProxy('Stranded')
+    try {
+      // Its connections stay open and never carry anything again (a NAT that forgot them); new ones get through.
+      proxy.strand()
+      addAssessment(a.doc, { title: 'Made while two was not listening' })
+      await waitFor(() => boardToModel(b.doc, boardId).assessments.length === 1, 'the edit at instance two, once it has connected afresh', SILENCE_NOTICED_MS)
+      addAssessment(b.doc, { title: 'Made at two once back' })
+      await waitFor(() => boardToModel(a.doc, boardId).assessments.length === 2, 'the edit made at two, at instance one')
     } finally {
       listener.disconnect()
     }

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis'
 import { z } from 'zod'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
-import { endRedisConnection, redisReconnectDelay } from '../redis-reconnect.ts'
+import { COMMAND_TIMED_OUT, endRedisConnection, reconnectWhenSilent, redisReconnectDelay } from '../redis-reconnect.ts'
 import type { UpdateLogStore } from '../storage/storage.ts'
 import { connectionSelectorSchema, type ConnectionSelector } from './connection-selector.ts'
 import type { RelayControl, RoomExtension } from './room-extension.ts'
@@ -33,8 +33,6 @@ const KIND_CATCH_UP = 3
  * message would pile up unanswered until TCP gave up on it many minutes later.
  */
 const PUBLISH_TIMEOUT_MS = 2000
-/** ioredis's error for a command past its `commandTimeout`. */
-const COMMAND_TIMED_OUT = 'Command timed out'
 
 /** A message for every instance rather than one board: today, closing a person's connections. */
 type ControlMessage = { type: 'close-connections'; selector: ConnectionSelector; event: CloseEvent }
@@ -102,8 +100,10 @@ export class RedisFanOut implements RoomExtension {
     this.publisher = new Redis(options.url, { ...settings, commandTimeout: PUBLISH_TIMEOUT_MS })
     // ioredis would resubscribe by itself only after emitting `ready`, with nothing telling when the subscription is back.
     this.subscriber = new Redis(options.url, { ...settings, autoResubscribe: false })
-    for (const client of [this.publisher, this.subscriber]) {
+    for (const [client, connection] of [[this.publisher, 'publisher'], [this.subscriber, 'subscriber']] as const) {
       client.on('error', (error: Error) => this.logger.warn({ err: error.message }, 'redis connection error; retrying'))
+      // A subscriber on a half-open connection would hear nothing, and say nothing of it, for many minutes.
+      reconnectWhenSilent(client, this.logger, connection)
     }
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.receive(channel.toString(), message))
     this.subscriber.on('ready', () => this.subscribeAll())

@@ -6,6 +6,10 @@
  * - `blackhole()`: connections stay open but nothing is forwarded either way, and
  *   new ones are accepted and never answered (a half-open network: a dead peer
  *   behind a box that still acknowledges);
+ * - `strand()`: the connections open now go silent for good, their clients
+ *   never told (a NAT or firewall that forgot them), while new ones are
+ *   forwarded: only a client that notices the silence and connects afresh
+ *   gets through again;
  * - `restore()`: forwarding resumes, for held connections too;
  * - `holdRequests(pattern)`: what a client sends that matches (a Redis
  *   SUBSCRIBE) waits, with everything it sends after it, until released: the
@@ -19,6 +23,7 @@ export type TcpProxy = {
   port: number
   cut(): void
   blackhole(): void
+  strand(): void
   restore(): void
   holdRequests(pattern: RegExp): RequestHold
   close(): Promise<void>
@@ -39,11 +44,14 @@ type Link = { client: Socket; toService?: Transform; upstream?: Socket }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const links = new Set<Link>()
+  /** Stranded connections: never forwarded again, destroyed only when the proxy closes. */
+  const stranded = new Set<Link>()
   let mode: 'open' | 'cut' | 'blackhole' = 'open'
   let holding: { pattern: RegExp; arrived: () => void; released: Promise<void> } | undefined
 
   const drop = (link: Link) => {
     links.delete(link)
+    stranded.delete(link)
     link.client.destroy()
     link.toService?.destroy()
     link.upstream?.destroy()
@@ -102,6 +110,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       mode = 'blackhole'
       for (const link of links) hold(link)
     },
+    strand() {
+      for (const link of [...links]) {
+        hold(link)
+        links.delete(link)
+        stranded.add(link)
+      }
+    },
     restore() {
       if (mode === 'open') return
       mode = 'open'
@@ -126,7 +141,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     close() {
       mode = 'cut'
-      for (const link of [...links]) drop(link)
+      for (const link of [...links, ...stranded]) drop(link)
       return new Promise((resolve) => server.close(() => resolve()))
     },
   }
