@@ -58,10 +58,15 @@ export function reconnectWhenSilent(redis: Redis, logger: Logger, connection: st
       () => (answered = true),
       (error: Error) => (answered = error.message !== COMMAND_TIMED_OUT),
     )
+    const silent = () => !answered && redis.status === 'ready'
     setTimeout(() => {
-      if (answered || redis.status !== 'ready') return
-      logger.warn({ connection }, 'redis did not answer a ping; connecting afresh')
-      redis.stream.destroy()
+      if (!silent()) return
+      // Looked at again once what the socket holds has been read: after the event loop was held up, this timer runs first.
+      setImmediate(() => {
+        if (!silent()) return
+        logger.warn({ connection }, 'redis did not answer a ping; connecting afresh')
+        redis.stream.destroy()
+      })
     }, PING_ANSWER_MS).unref()
   }, PING_EVERY_MS)
   pings.unref()
