@@ -63,7 +63,19 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
   }
 }
 
+/**
+ * How long an idle keep-alive connection stays open: longer than the proxy in
+ * front keeps its idle connections to an instance (nginx's upstream
+ * `keepalive_timeout`, 60 s by default), so that the proxy never sends a
+ * request on a connection the server is closing at that moment, which it
+ * answers 502 and does not retry when the request was a POST. Node's default
+ * is 5 s. Headers may take a second longer, as Node requires of them.
+ */
+const KEEP_ALIVE_MS = 65_000
+
 async function listen(server: Server, port: number, host: string): Promise<{ url: string; port: number }> {
+  server.keepAliveTimeout = KEEP_ALIVE_MS
+  server.headersTimeout = KEEP_ALIVE_MS + 1000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => resolve())
