@@ -2,9 +2,9 @@
  * The long-lived parts of a server process, made once at start-up and handed to
  * the HTTP app, the relay and the command line.
  */
+import type { Redis } from 'ioredis'
 import type { Access } from './access/access.ts'
 import { accountAccess } from './access/account-access.ts'
-import type { Redis } from 'ioredis'
 import { hourlyAllowances, type HourlyAllowances } from './access/hourly-allowance.ts'
 import { connectSharedCounts, COUNTS_KEY_PREFIX } from './access/shared-counts.ts'
 import { ensureAdminAccount } from './auth/accounts.ts'

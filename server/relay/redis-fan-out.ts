@@ -156,8 +156,11 @@ export class RedisFanOut implements RoomExtension {
 
   onClosingConnections(selector: ConnectionSelector, event: CloseEvent): void {
     const message: ControlMessage = { type: 'close-connections', selector, event }
-    const payload = new TextEncoder().encode(JSON.stringify(message))
-    // Held rather than lost: a right taken away must close its sockets on every instance (bounded by the access-change allowances).
+    this.publishControl(new TextEncoder().encode(JSON.stringify(message)))
+  }
+
+  /** Held rather than lost when it cannot be published: a right taken away must close its sockets on every instance (bounded by the access-change allowances). */
+  private publishControl(payload: Uint8Array): void {
     this.publish(CONTROL_CHANNEL, KIND_CONTROL, payload, () => this.controlsHeld.push(payload))
   }
 
@@ -168,7 +171,7 @@ export class RedisFanOut implements RoomExtension {
 
   /** On every connection of the publisher: tells the others what they missed while it was away. */
   private publishHeld(): void {
-    for (const payload of this.controlsHeld.splice(0)) this.publish(CONTROL_CHANNEL, KIND_CONTROL, payload, () => this.controlsHeld.push(payload))
+    for (const payload of this.controlsHeld.splice(0)) this.publishControl(payload)
     const boardIds = [...this.boardsToCatchUp]
     this.boardsToCatchUp.clear()
     for (const boardId of boardIds) this.publish(channelOf(boardId), KIND_CATCH_UP, new Uint8Array(), this.catchUpLater(boardId))
