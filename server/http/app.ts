@@ -33,7 +33,7 @@ import { reviewApi } from './review-api.ts'
 import { sameOriginGuard } from './same-origin-guard.ts'
 import { snapshotsApi } from './snapshots-api.ts'
 import { tokensApi } from './tokens-api.ts'
-import { websocketRoute } from './websocket-route.ts'
+import { isWebsocketUpgrade, websocketRoute } from './websocket-route.ts'
 import { projectPath } from '../project-root.ts'
 
 export const CLIENT_DIST = projectPath('dist', 'client')
@@ -47,22 +47,24 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     c.set('logger', services.logger)
     await next()
   })
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-      },
-      xFrameOptions: 'DENY',
-      referrerPolicy: 'same-origin',
-    }),
-  )
+  const pageHeaders = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+    },
+    xFrameOptions: 'DENY',
+    referrerPolicy: 'same-origin',
+  })
+  // Not an upgrade's: its answer is a 101 or a refusal without a body, never a page, and copying a page's headers into it cost every socket as it opened.
+  app.use(function securePages(c, next) {
+    return isWebsocketUpgrade(c.req.raw) ? next() : pageHeaders(c, next)
+  })
 
   // Liveness: the process answers. Readiness: it can serve (the database answers), for load balancers.
   app.get('/healthz', (c) => c.json({ ok: true }))

@@ -97,6 +97,11 @@ export function websocketRoute(): Hono<UpgradeEnv> {
   return route
 }
 
+/** A websocket handshake (a header compared as RFC 6455 asks, without regard to case). */
+export function isWebsocketUpgrade(request: Request): boolean {
+  return request.headers.get('upgrade')?.toLowerCase() === 'websocket'
+}
+
 /** Decides the upgrade: a refusal to answer, or nothing once the context holds what the socket needs to join. */
 async function decideUpgrade(c: Context<UpgradeEnv>, boardId: string, join: JoinInFlight): Promise<Response | undefined> {
   const { access, storage, rooms } = c.var.services
