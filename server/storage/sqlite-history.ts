@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, gte, inArray, lt, lte, max, min, or, sql, sum, 
 import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import { thinHistory } from '../history/thin-history.ts'
 import { pagesOfRows } from './log-rows.ts'
-import { readTail, tailQueries, type TailQueries } from './sqlite-update-log.ts'
+import { tailQueries, type TailQueries } from './sqlite-update-log.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState } from './storage.ts'
 
@@ -81,7 +81,7 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   async tail(boardId: string): Promise<{ checkpoint: Uint8Array | null; throughSeq: number; rows: LogRow[] }> {
-    const { checkpoint, rows } = this.db.transaction(() => readTail(this.tailOf, boardId))
+    const { checkpoint, rows } = this.tailOf.readTail(boardId)
     return { checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null, throughSeq: checkpoint?.throughSeq ?? 0, rows }
   }
 

@@ -42,14 +42,12 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   }
 
   async load(boardId: string): Promise<StoredBoardState> {
-    return this.db.transaction(() => {
-      const { checkpoint, rows } = readTail(this.tail, boardId)
-      return {
-        checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null,
-        updates: rows.map((row) => row.update),
-        lastSeq: rows.at(-1)?.seq ?? checkpoint?.throughSeq ?? 0,
-      }
-    })
+    const { checkpoint, rows } = this.tail.readTail(boardId)
+    return {
+      checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null,
+      updates: rows.map((row) => row.update),
+      lastSeq: rows.at(-1)?.seq ?? checkpoint?.throughSeq ?? 0,
+    }
   }
 
   /**
@@ -58,8 +56,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
    * wait for the next compaction. The write gives up if another compaction wrote first.
    */
   async compact(boardId: string, merge: MergeState): Promise<Compacted> {
-    // Read together: better-sqlite3 is synchronous, so nothing runs between these.
-    const { checkpoint, rows } = this.db.transaction(() => readTail(this.tail, boardId))
+    const { checkpoint, rows } = this.tail.readTail(boardId)
     if (rows.length === 0) return { mergedRows: 0, checkpointBytes: 0 }
     const through = checkpoint?.throughSeq ?? 0
     const folded = await merge(checkpoint ? new Uint8Array(checkpoint.state) : null, rows)
@@ -102,25 +99,28 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
 /** The driver binds Buffers: a view of the same bytes, not a copy. */
 const bufferView = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
-/** A board's latest checkpoint, and its log rows after a sequence number: prepared once per database. */
+/** A board's latest checkpoint, its log rows after a sequence number, and both read together: prepared once per database. */
 export function tailQueries(db: SqliteDb) {
   const boardId = sql.placeholder('boardId')
-  return {
-    latestCheckpoint: db.select().from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(desc(boardCheckpoints.throughSeq)).limit(1).prepare(),
-    rowsAfter: db
-      .select({ seq: boardUpdates.seq, update: boardUpdates.update, origin: boardUpdates.origin, at: boardUpdates.createdAt })
-      .from(boardUpdates)
-      .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, sql.placeholder('after'))))
-      .orderBy(asc(boardUpdates.seq))
-      .prepare(),
-  }
+  const latestCheckpoint = db.select().from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(desc(boardCheckpoints.throughSeq)).limit(1).prepare()
+  const rowsAfter = db
+    .select({ seq: boardUpdates.seq, update: boardUpdates.update, origin: boardUpdates.origin, at: boardUpdates.createdAt })
+    .from(boardUpdates)
+    .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, sql.placeholder('after'))))
+    .orderBy(asc(boardUpdates.seq))
+    .prepare()
+  /**
+   * The latest checkpoint and every row after it, with their authors and
+   * times, in one transaction so that both agree. better-sqlite3's own
+   * transaction, made once: Drizzle's builds a transaction object on every
+   * call, which cost more than reading a small board (every board's load).
+   */
+  const readTail = db.$client.transaction((board: string) => {
+    const checkpoint = latestCheckpoint.get({ boardId: board })
+    const rows: LogRow[] = rowsAfter.all({ boardId: board, after: checkpoint?.throughSeq ?? 0 }).map((row) => ({ ...row, update: new Uint8Array(row.update) }))
+    return { checkpoint, rows }
+  })
+  return { latestCheckpoint, readTail }
 }
 
 export type TailQueries = ReturnType<typeof tailQueries>
-
-/** The latest checkpoint and every row after it, with their authors and times; read inside a transaction, so that both agree. */
-export function readTail(queries: TailQueries, boardId: string) {
-  const checkpoint = queries.latestCheckpoint.get({ boardId })
-  const rows: LogRow[] = queries.rowsAfter.all({ boardId, after: checkpoint?.throughSeq ?? 0 }).map((row) => ({ ...row, update: new Uint8Array(row.update) }))
-  return { checkpoint, rows }
-}
