@@ -5,6 +5,7 @@
  * is sent without them: copying them into every handshake cost each socket as
  * it opened. A browser's plain GET of a socket's path is a page like any other.
  */
+import { get as httpGet } from 'node:http'
 import WebSocket from 'ws'
 import { expect, it } from 'vitest'
 import { addToken } from './helpers/accounts.ts'
@@ -16,6 +17,19 @@ function expectPageHeaders(headers: Headers): void {
   expect(headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
   expect(headers.get('x-frame-options')).toBe('DENY')
   expect(headers.get('x-content-type-options')).toBe('nosniff')
+}
+
+/** An ordinary GET with headers fetch() would not send (it refuses `Upgrade`). */
+function plainGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Headers }> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(url, { headers }, (response) => {
+      response.resume()
+      const received = new Headers()
+      for (const [name, value] of Object.entries(response.headers)) if (typeof value === 'string') received.set(name, value)
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: received }))
+    })
+    request.on('error', reject)
+  })
 }
 
 /** The headers of the 101 that accepts a socket at `url`. */
@@ -38,6 +52,8 @@ it('sends the page headers with pages and API answers, and a plain GET of a sock
   expectPageHeaders((await fetch(`${server.url}/`)).headers)
   expectPageHeaders((await fetch(`${server.url}/api/boards`, { headers: { authorization: `Bearer ${token}` } })).headers)
   expectPageHeaders((await fetch(`${server.url}/ws/${boardId}?token=${token}`)).headers)
+  // Without `Connection: upgrade` Node serves it as an ordinary request: a page that a shared cache could hand to anyone.
+  expectPageHeaders((await plainGet(`${server.url}/`, { upgrade: 'websocket' })).headers)
 
   const handshake = await handshakeHeaders(`${server.wsUrl}/${boardId}?token=${token}`)
   expect(handshake['upgrade']).toBe('websocket')

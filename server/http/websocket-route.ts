@@ -97,10 +97,18 @@ export function websocketRoute(): Hono<UpgradeEnv> {
   return route
 }
 
-/** A websocket handshake (a header compared as RFC 6455 asks, without regard to case). */
+/**
+ * A websocket handshake as Node reads one, `Upgrade: websocket` with an
+ * `upgrade` token in `Connection` (compared without regard to case, as RFC
+ * 6455 asks): such a request takes the upgrade path, whose answer is a 101 or
+ * a refusal without a body. With the `Upgrade` header alone it is an ordinary
+ * request, and may be answered with a page.
+ */
 export function isWebsocketUpgrade(request: Request): boolean {
-  return request.headers.get('upgrade')?.toLowerCase() === 'websocket'
+  return request.headers.get('upgrade')?.toLowerCase() === 'websocket' && UPGRADE_TOKEN.test(request.headers.get('connection') ?? '')
 }
+
+const UPGRADE_TOKEN = /(?:^|,)\s*upgrade\s*(?:,|$)/i
 
 /** Decides the upgrade: a refusal to answer, or nothing once the context holds what the socket needs to join. */
 async function decideUpgrade(c: Context<UpgradeEnv>, boardId: string, join: JoinInFlight): Promise<Response | undefined> {
