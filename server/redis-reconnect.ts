@@ -9,9 +9,21 @@ import type { Logger } from './log.ts'
  */
 const MAX_RECONNECT_DELAY_MS = 2000
 
-export function redisReconnectDelay(attempt: number): number {
+function redisReconnectDelay(attempt: number): number {
   return Math.min(50 * 2 ** (attempt - 1), MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 100)
 }
+
+/**
+ * How every Redis client of the server reconnects: with the delay above, and
+ * without CLIENT SETINFO in its handshake. ioredis queues a handshake's
+ * SETINFO when the connection drops before it is answered, and sends the
+ * queue once connected again: behind a proxy or load balancer that accepts
+ * each connection and drops it (Redis down behind it), about one more a
+ * second for each connection, held in memory for as long as the outage lasts
+ * and sent all at once on the return. The handshake's SETNAME is not queued
+ * so, and still names each connection in CLIENT LIST.
+ */
+export const RECONNECTING = { retryStrategy: redisReconnectDelay, disableClientInfo: true } as const
 
 /** How long a QUIT may wait for its answer before the connection is dropped instead. */
 const QUIT_TIMEOUT_MS = 1000

@@ -8,7 +8,7 @@
  */
 import type { Redis } from 'ioredis'
 import type { Logger } from '../log.ts'
-import { reconnectWhenSilent, redisReconnectDelay } from '../redis-reconnect.ts'
+import { RECONNECTING, reconnectWhenSilent } from '../redis-reconnect.ts'
 
 /** What the shared counts' keys start with: `assay:sign-in:…`, `assay:allowance:…`. */
 export const COUNTS_KEY_PREFIX = 'assay'
@@ -29,7 +29,7 @@ export async function connectSharedCounts(url: string, logger: Logger): Promise<
     maxRetriesPerRequest: 1,
     commandTimeout: COUNT_TIMEOUT_MS,
     connectionName: 'assay-counts',
-    retryStrategy: redisReconnectDelay,
+    ...RECONNECTING,
   })
   redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis (shared counts) connection error; counting in memory meanwhile'))
   reconnectWhenSilent(redis, logger, 'counts')

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis'
 import { z } from 'zod'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
-import { COMMAND_TIMED_OUT, endRedisConnection, reconnectWhenSilent, redisReconnectDelay } from '../redis-reconnect.ts'
+import { COMMAND_TIMED_OUT, endRedisConnection, RECONNECTING, reconnectWhenSilent } from '../redis-reconnect.ts'
 import type { UpdateLogStore } from '../storage/storage.ts'
 import { connectionSelectorSchema, type ConnectionSelector } from './connection-selector.ts'
 import type { RelayControl, RoomExtension } from './room-extension.ts'
@@ -96,7 +96,7 @@ export class RedisFanOut implements RoomExtension {
   constructor(private readonly options: RedisFanOutOptions) {
     this.logger = options.logger
     this.counters = options.counters ?? UNCOUNTED
-    const settings = { maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'assay', retryStrategy: redisReconnectDelay }
+    const settings = { maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'assay', ...RECONNECTING }
     this.publisher = new Redis(options.url, { ...settings, commandTimeout: PUBLISH_TIMEOUT_MS })
     // ioredis would resubscribe by itself only after emitting `ready`, with nothing telling when the subscription is back.
     this.subscriber = new Redis(options.url, { ...settings, autoResubscribe: false })

@@ -78,6 +78,19 @@ describeUnless(redisMissing)('Redis lost and back', () => {
     await waitFor(async () => (await catchUps()) > caughtUpBefore, 'a catch-up after the reconnection')
   })
 
+  it('holds nothing for Redis while every connection to it is accepted and dropped, and on its return sends each connection’s name once', async () => {
+    await waitFor(async () => (await api.get('/readyz')).status === 200, 'readiness once Redis is connected')
+    // As a proxy or load balancer does in front of a Redis that is down: each attempt connects, and is dropped at once.
+    proxy.cut()
+    await waitFor(() => proxy.refused >= 20, 'twenty attempts to reconnect, each accepted and dropped', RECOVERY_MS)
+    const clientCommands = proxy.countRequests(/\r\nclient\r\n/gi)
+    proxy.restore()
+    await waitFor(async () => (await api.get('/readyz')).status === 200, 'readiness once Redis is back', RECOVERY_MS)
+    // One CLIENT SETNAME for each of the instance's three connections (publisher, subscriber, counts), and nothing held from the attempts.
+    await waitFor(() => clientCommands() >= 2, 'the handshakes of the two fan-out connections')
+    expect(clientCommands()).toBeLessThanOrEqual(3)
+  })
+
   it('opens a board not loaded yet while Redis is away, and commits its edits', async () => {
     const boardId = await api.createBoard('Opened during the outage')
     expect(server.services.rooms.loadedRooms.has(boardId)).toBe(false)

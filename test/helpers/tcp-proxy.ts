@@ -13,7 +13,11 @@
  * - `restore()`: forwarding resumes, for held connections too;
  * - `holdRequests(pattern)`: what a client sends that matches (a Redis
  *   SUBSCRIBE) waits, with everything it sends after it, until released: the
- *   service answers late, while the connection otherwise works.
+ *   service answers late, while the connection otherwise works;
+ * - `countRequests(pattern)`: how many times what clients send on to the
+ *   service matches, from now on.
+ * `refused` counts the connections dropped as they came while cut: a client's
+ * attempts to reconnect.
  */
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
 import { Transform } from 'node:stream'
@@ -26,6 +30,9 @@ export type TcpProxy = {
   strand(): void
   restore(): void
   holdRequests(pattern: RegExp): RequestHold
+  /** Counts the matches of `pattern` (global) in what is forwarded to the service from now on. */
+  countRequests(pattern: RegExp): () => number
+  readonly refused: number
   close(): Promise<void>
 }
 
@@ -48,6 +55,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const stranded = new Set<Link>()
   let mode: 'open' | 'cut' | 'blackhole' = 'open'
   let holding: { pattern: RegExp; arrived: () => void; released: Promise<void> } | undefined
+  const counted: { pattern: RegExp; matches: number }[] = []
+  let refused = 0
 
   const drop = (link: Link) => {
     links.delete(link)
@@ -65,6 +74,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     link.upstream = upstream
     link.toService = new Transform({
       transform(chunk: Buffer, _encoding, pass) {
+        for (const count of counted) count.matches += chunk.toString('latin1').match(count.pattern)?.length ?? 0
         const hold = holding
         if (!hold?.pattern.test(chunk.toString('latin1'))) return pass(null, chunk)
         hold.arrived()
@@ -85,6 +95,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 
   const server = createServer((client) => {
     if (mode === 'cut') {
+      refused++
       client.destroy()
       return
     }
@@ -138,6 +149,15 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
           release()
         },
       }
+    },
+    countRequests(pattern) {
+      if (!pattern.global) throw new Error('countRequests counts every match: give it a global pattern')
+      const count = { pattern, matches: 0 }
+      counted.push(count)
+      return () => count.matches
+    },
+    get refused() {
+      return refused
     },
     close() {
       mode = 'cut'
