@@ -61,7 +61,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     xFrameOptions: 'DENY',
     referrerPolicy: 'same-origin',
   })
-  // Not an upgrade's: its answer is a 101 or a refusal without a body, never a page, and copying a page's headers into it cost every socket as it opened.
+  // Every answer but a websocket handshake's: that one is a 101 or a refusal without a body, never a page, and copying a dozen headers into it cost every socket as it opened.
   app.use(function securePages(c, next) {
     return isWebsocketUpgrade(c.req.raw) ? next() : pageHeaders(c, next)
   })
