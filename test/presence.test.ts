@@ -6,7 +6,9 @@
  * flood is coalesced, and closing a connection removes exactly what it owned.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { addAssessment } from '../shared/board-mutations.ts'
+import { assessmentText } from '../shared/board-doc.ts'
 import { boardToModel } from '../shared/board-convert.ts'
 import { CLOSE, MESSAGE_AWARENESS } from '../shared/protocol.ts'
 import { addAccount, addMember, addToken, type TestAccount } from './helpers/accounts.ts'
@@ -176,6 +178,34 @@ describe('presence', () => {
     expect(stateAt(observer, 700)).toBeUndefined()
     announce(first, 700, 6, { n: 'mine' })
     await waitFor(() => stateAt(observer, 700)?.n === 'mine', 'the owner’s own change')
+  })
+
+  it('a cursor is passed on only as the shared text editors can place it: a malformed one from a reviewer reaches nobody', async () => {
+    await start()
+    const [writer, observer] = [connect(ana), connect(rita)]
+    await Promise.all([writer.synced(), observer.synced()])
+    const cardId = addAssessment(writer.doc, { title: 'Convoy near Brest' })
+    const title = assessmentText(writer.doc, cardId, 'title')
+    await waitFor(() => boardToModel(observer.doc, boardId).assessments.length === 1, 'the card at the observer')
+    // What the editor (y-codemirror) publishes: the RelativePosition objects themselves, every field present.
+    const selection = { anchor: Y.createRelativePositionFromTypeIndex(title, 2), head: Y.createRelativePositionFromTypeIndex(title, 5) }
+    const honest = await raw(ana)
+    announce(honest, 501, 1, { cursor: selection })
+    const attacker = await raw(eve)
+    const malformed = [{ anchor: {}, head: {} }, { anchor: { item: { client: 'x', clock: 1 } }, head: selection.head }, { anchor: selection.anchor }, 'here']
+    malformed.forEach((cursor, i) => announce(attacker, 601 + i, 1, { cursor }))
+    await waitFor(() => [501, 601, 602, 603, 604].every((id) => stateAt(observer, id) !== undefined), 'every presence at the observer')
+
+    // Each cursor the observer holds is one Yjs can place: the honest one where it was, the malformed ones as none.
+    const placed = (clientId: number) => {
+      const cursor = stateAt(observer, clientId)!.cursor as { anchor: Y.RelativePosition; head: Y.RelativePosition } | null
+      if (cursor === null) return null
+      const [from, to] = [cursor.anchor, cursor.head].map((position) => Y.createAbsolutePositionFromRelativePosition(position, observer.doc))
+      return [from!.index, to!.index]
+    }
+    expect(placed(501)).toEqual([2, 5])
+    for (const clientId of [601, 602, 603, 604]) expect(placed(clientId)).toBeNull()
+    expect(attacker.isClosed()).toBe(false)
   })
 
   it('a connection introduces at most a few client ids', async () => {

@@ -31,4 +31,19 @@ describe('stamping presence', () => {
     )
     expect(stamped).toEqual({ user: { id: 'u1', name: 'Eve', readOnly: true, color: '#1d5fd1' }, focus: { assessmentId: 'a' } })
   })
+
+  it('writes a cursor afresh with every field a relative position holds, or null', () => {
+    const stamp = { userId: 'u1', name: 'Eve', readOnly: false }
+    const cursorOf = (cursor: unknown) => stampPresence({ cursor }, stamp).cursor
+    const item = { client: 7, clock: 3 }
+    expect(cursorOf({ anchor: { item }, head: { tname: 'bluf', assoc: -1 }, extra: 1 })).toEqual({
+      anchor: { type: null, tname: null, item, assoc: 0 },
+      head: { type: null, tname: 'bluf', item: null, assoc: -1 },
+    })
+    expect(cursorOf(null)).toBeNull()
+    for (const position of [{}, { item: {} }, { item: { client: -1, clock: 0 } }, { type: { client: 1, clock: 1.5 } }, { tname: 4 }, { tname: 'x'.repeat(65) }, { item, assoc: 'left' }, 'bluf', null]) {
+      expect(cursorOf({ anchor: { item }, head: position })).toBeNull()
+    }
+    expect(stampPresence({ focus: null }, stamp)).not.toHaveProperty('cursor')
+  })
 })

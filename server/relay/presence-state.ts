@@ -62,7 +62,8 @@ export function encodePresenceUpdate(entries: Iterable<{ clientId: number; clock
 /**
  * The state as others see it: `user` is the signed-in identity (id, name, and
  * whether they only read), keeping only the colours the client chose; a
- * `server` field is the server's alone and is dropped.
+ * `server` field is the server's alone and is dropped; a `cursor` is written
+ * afresh from what it must hold, or null.
  */
 export function stampPresence(state: PresenceState, stamp: PresenceStamp): PresenceState {
   const sent = typeof state.user === 'object' && state.user !== null ? (state.user as Record<string, unknown>) : {}
@@ -73,7 +74,55 @@ export function stampPresence(state: PresenceState, stamp: PresenceStamp): Prese
   }
   const stamped: PresenceState = { ...state, user }
   delete stamped.server
+  if ('cursor' in state) stamped.cursor = readCursor(state.cursor)
   return stamped
+}
+
+type StructId = { client: number; clock: number }
+/** A Yjs relative position as its JSON reaches the shared text editors: every field present, null where unused. */
+type CursorPosition = { type: StructId | null; tname: string | null; item: StructId | null; assoc: number }
+
+/** Longer than any name of a board document's top-level type. */
+const MAX_TYPE_NAME_LENGTH = 64
+
+/**
+ * A shared text editor's selection (`{ anchor, head }`, Yjs relative
+ * positions), or null. The editors of everyone else hand it to Yjs as it
+ * came: one position that lacks a field, or holds a string where a number
+ * belongs, throws there, and CodeMirror then turns off that page's remote
+ * cursors for good.
+ */
+function readCursor(value: unknown): { anchor: CursorPosition; head: CursorPosition } | null {
+  if (typeof value !== 'object' || value === null) return null
+  const { anchor, head } = value as Record<string, unknown>
+  const [from, to] = [readPosition(anchor), readPosition(head)]
+  return from && to ? { anchor: from, head: to } : null
+}
+
+function readPosition(value: unknown): CursorPosition | null {
+  if (typeof value !== 'object' || value === null) return null
+  const sent = value as Record<string, unknown>
+  const item = sent.item == null ? null : readStructId(sent.item)
+  const type = sent.type == null ? null : readStructId(sent.type)
+  const tname = typeof sent.tname === 'string' && sent.tname.length <= MAX_TYPE_NAME_LENGTH ? sent.tname : null
+  const assoc = sent.assoc == null ? 0 : sent.assoc
+  if (sent.item != null && item === null) return null
+  if (sent.type != null && type === null) return null
+  if (sent.tname != null && tname === null) return null
+  if (!Number.isSafeInteger(assoc)) return null
+  // A position names the structure it is in by one of these; with none Yjs cannot place it.
+  if (item === null && type === null && tname === null) return null
+  return { type, tname, item, assoc: assoc as number }
+}
+
+function readStructId(value: unknown): StructId | null {
+  if (typeof value !== 'object' || value === null) return null
+  const { client, clock } = value as Record<string, unknown>
+  return isCount(client) && isCount(clock) ? { client, clock } : null
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0
 }
 
 /** The account a stamped state belongs to, or null. */
