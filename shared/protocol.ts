@@ -44,7 +44,7 @@ export const CLOSE = {
   /** More messages or bytes a second than one connection may send; below 4400 so the stock client backs off and returns. */
   rateLimited: { code: 4029, reason: 'too many messages; slow down' },
   /** Final: a presence state over the size or nesting limit, or not an object, is not sent again. */
-  presenceRefused: { code: 4413, reason: 'presence state too large, too deeply nested or not an object' },
+  presenceRefused: { code: 4413, reason: 'presence state too large, too deeply nested or not an object, or too many at once' },
   /** Final: the person added as many bytes of change to boards as one may in an hour (RELAY_LIMITS.writtenBytesPerHour); the page keeps what was not saved. */
   writtenTooMuch: { code: 4429, reason: 'you have changed boards as much as one person may in an hour here; reload the page later' },
   /** Final: changes waiting on content the server never received grew past the cap. */

@@ -14,6 +14,7 @@ import { addAssessment, deleteAssessment } from '../shared/board-mutations.ts'
 import { LIMITS } from '../shared/limits.ts'
 import { CLOSE, MESSAGE_AWARENESS, UPGRADE_REFUSED } from '../shared/protocol.ts'
 import { deletionsUpdate } from '../server/relay/deletions-within.ts'
+import { MAX_PRESENCE_ENTRIES } from '../server/relay/presence-state.ts'
 import type { Storage } from '../server/storage/storage.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { largeSourceDocument } from './helpers/large-inputs.ts'
@@ -118,12 +119,19 @@ describe('frames no client should send', () => {
       ['awareness that is not JSON', frames.awareness([{ clientId: 7, clock: 1, json: '{"user":' }])],
       ['awareness that is not UTF-8', new Uint8Array([1, 6, 1, 7, 1, 2, 0xff, 0xfe])],
     ]
+    // Well formed, but naming more clients than the board holds and a page could add: decoding it costs a microsecond a client.
+    const twoThousandClients = Y.encodeStateVector(new Map(Array.from({ length: 2000 }, (_, i): [number, number] => [i + 1, 1])))
+    cases.push(['a state vector of clients the board never had', frames.syncStep1(twoThousandClients)])
     for (const [what, frame] of cases) {
       const socket = await raw(server, boardId)
       socket.send(frame)
       const closed = await socket.closed
       expect(closed.code, what).toBe(CLOSE.malformedMessage.code)
     }
+    // Each entry costs about a microsecond to read, the empty ones too: one update names at most everyone a room can hold.
+    const flood = await raw(server, boardId)
+    flood.send(frames.awareness(Array.from({ length: MAX_PRESENCE_ENTRIES + 1 }, (_, i) => ({ clientId: i + 1, clock: 1, json: 'null' }))))
+    expect((await flood.closed).code).toBe(CLOSE.presenceRefused.code)
     addAssessment(a.doc, { title: 'Still served' })
     await waitFor(() => titles(b, boardId).includes('Still served'), 'the room to carry on')
   })

@@ -12,6 +12,7 @@
 import * as Y from 'yjs'
 import { collection, type EntityMap } from '../../shared/board-doc.ts'
 import { CLAIM_PROVENANCE_FIELDS, IMPORTED_CLAIM_FIXED_FIELDS, isImportedClaim } from '../../shared/board-mutations.ts'
+import type { Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
@@ -19,12 +20,12 @@ const PROVENANCE: ReadonlySet<string> = new Set(CLAIM_PROVENANCE_FIELDS)
 const QUOTE: ReadonlySet<string> = new Set(IMPORTED_CLAIM_FIXED_FIELDS)
 
 /** Why the update must not be applied to `doc`, or null when it changes no claim's fixed fields. */
-export function fixedClaimFieldChange(doc: Y.Doc, { structs, ds }: DecodedUpdate): string | null {
+export function fixedClaimFieldChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { landing: Landing }[]): string | null {
   const claims = collection(doc, 'claims')
-  for (const struct of structs) {
-    if (!(struct instanceof Y.Item) || typeof struct.parentSub !== 'string' || !(struct.parent instanceof Y.ID)) continue
-    const claim = existingClaim(doc, claims, struct.parent)
-    if (claim && isFixed(claim, struct.parentSub)) return `update sets ${struct.parentSub} of claim ${String(claim.get('id'))}`
+  for (const { landing } of landings) {
+    if (landing === null || landing.key === null || !(landing.parent instanceof Y.ID)) continue
+    const claim = existingClaim(doc, claims, landing.parent)
+    if (claim && isFixed(claim, landing.key)) return `update sets ${landing.key} of claim ${String(claim.get('id'))}`
   }
   // validateUpdate lets through only sorted, disjoint ranges: each struct is visited once, or once a range for one that spans several.
   for (const [client, ranges] of ds.clients) {

@@ -57,7 +57,7 @@ import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMess
 import type { OutboundBudget } from './outbound-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence } from './room-presence.ts'
-import { holdsAllOf, sameClocks, withinDoc } from './state-vector.ts'
+import { holdsAllOf, sameClocks, withinDoc, withinStateVectorSize } from './state-vector.ts'
 import { validateUpdate } from './validate-update.ts'
 import { WholeState } from './whole-state.ts'
 import { errorMessage } from '../../shared/error-message.ts'
@@ -286,7 +286,7 @@ export class Room {
     const syncType = decoding.readVarUint(decoder)
     if (syncType === syncProtocol.messageYjsSyncStep1) {
       // Decoded now, so a bad state vector closes this connection here rather than failing later in the commit path.
-      const clocks = Y.decodeStateVector(decoding.readVarUint8Array(decoder))
+      const clocks = Y.decodeStateVector(withinStateVectorSize(decoding.readVarUint8Array(decoder), this.doc))
       const answer = () => this.whenCommitted(connection, () => this.answerSyncStep1(connection, clocks))
       // A reply kept encoded costs nothing to answer; one that needs an encoding of its own waits its turn.
       if (this.answersAtOnce(withinDoc(clocks, this.doc))) answer()

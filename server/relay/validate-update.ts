@@ -1,6 +1,6 @@
 /**
- * The text rule (shared/text-hygiene.ts) and the fixed quote of an imported
- * claim on the websocket. The server cannot
+ * The text rule (shared/text-hygiene.ts), the fixed quote of an imported
+ * claim and the board's layout on the websocket. The server cannot
  * rewrite a Yjs update (its structs are addressed by client and clock), so an
  * update that inserts text no document format can carry is refused whole, and
  * its connection closed with a named code. The browser cleans text before it
@@ -10,7 +10,9 @@ import * as Y from 'yjs'
 import { LIMITS } from '../../shared/limits.ts'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { firstUncarriable } from '../../shared/text-hygiene.ts'
+import { boardShapeChange } from './board-shape.ts'
 import { fixedClaimFieldChange } from './fixed-claim-fields.ts'
+import { itemLandings } from './item-landing.ts'
 import { splitCostInBytes } from './split-cost.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
@@ -28,10 +30,12 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 /**
  * Whether the update may be applied to the board `doc`. Reads every string it
  * inserts: shared text, map keys and values, formatting attributes, embeds,
- * and the names of root types; and refuses a change to what an imported claim
- * quotes (fixed-claim-fields.ts). An update that cannot be decoded, whose
- * deletions no Yjs encoder writes, or whose splits alone would cost more than
- * the largest frame, is refused as one that cannot be applied.
+ * and the names of root types; works out where each item lands
+ * (item-landing.ts) and refuses a change to what an imported claim quotes
+ * (fixed-claim-fields.ts) or to the board's layout (board-shape.ts). An update
+ * that cannot be decoded, whose deletions no Yjs encoder writes, whose splits
+ * alone would cost more than the largest frame, or that inserts a value nested
+ * too deep, is refused as one that cannot be applied.
  */
 export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   let decoded: DecodedUpdate
@@ -49,10 +53,14 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   for (const struct of decoded.structs) {
     if (!(struct instanceof Y.Item)) continue
     const found = firstUncarriableIn(insertedValues(struct))
-    if (found) return refused(CLOSE.invalidText, `update inserts ${found}`)
+    if (found) return refused(found.kind === 'text' ? CLOSE.invalidText : CLOSE.updateRejected, `update inserts ${found.what}`)
   }
-  const fixed = fixedClaimFieldChange(doc, decoded)
-  return fixed ? refused(CLOSE.quoteFixed, fixed) : { refused: null, splitCostBytes, addsContent: decoded.structs.some((struct) => struct instanceof Y.Item) }
+  const landings = itemLandings(doc, decoded)
+  const fixed = fixedClaimFieldChange(doc, decoded, landings)
+  if (fixed) return refused(CLOSE.quoteFixed, fixed)
+  const misshapen = boardShapeChange(doc, decoded, landings)
+  if (misshapen) return refused(CLOSE.updateRejected, misshapen)
+  return { refused: null, splitCostBytes, addsContent: landings.length > 0 }
 }
 
 function refused(event: CloseEvent, reason: string): UpdateVerdict {
@@ -91,18 +99,25 @@ function insertedValues(item: Y.Item): unknown[] {
   return values
 }
 
-/** Walks nested arrays and objects (keys too) without recursion: a deep value cannot exhaust the stack here. */
-function firstUncarriableIn(values: unknown[]): string | null {
-  const stack = [...values]
+/**
+ * Walks nested arrays and objects (keys too) without recursion: a deep value
+ * cannot exhaust the stack here. Yjs encodes such values again recursively
+ * (JSON.stringify, lib0's writeAny) for every update, sync and snapshot: 10,000
+ * nested arrays overflowed the stack inside the transaction that applied
+ * them, and the board's document then sent out no change at all, every later
+ * edit lost. A value nested deeper than a request body may be is refused.
+ */
+function firstUncarriableIn(values: unknown[]): { kind: 'text' | 'depth'; what: string } | null {
+  const stack = values.map((value) => ({ value, depth: 0 }))
   while (stack.length > 0) {
-    const value = stack.pop()
+    const { value, depth } = stack.pop()!
     if (typeof value === 'string') {
       const found = firstUncarriable(value)
-      if (found) return found
-    } else if (Array.isArray(value)) {
-      for (const element of value) stack.push(element)
+      if (found) return { kind: 'text', what: found }
     } else if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
-      for (const [key, nested] of Object.entries(value)) stack.push(key, nested)
+      if (depth >= LIMITS.maxJsonDepth) return { kind: 'depth', what: `a value nested deeper than ${LIMITS.maxJsonDepth} levels` }
+      if (Array.isArray(value)) for (const element of value) stack.push({ value: element, depth: depth + 1 })
+      else for (const [key, nested] of Object.entries(value)) stack.push({ value: key, depth: depth + 1 }, { value: nested, depth: depth + 1 })
     }
   }
   return null

@@ -13,8 +13,10 @@ import { collection, requireEntity } from '../../shared/board-doc.ts'
 import type { BoardModel, ClaimModel } from '../../shared/board-model.ts'
 import { deleteClaim } from '../../shared/board-mutations.ts'
 import { CLOSE } from '../../shared/protocol.ts'
-import { addAccount, addMember } from '../helpers/accounts.ts'
+import { addAccount, addMember, addToken } from '../helpers/accounts.ts'
+import { craftedItem } from '../helpers/crafted-update.ts'
 import { useOwnedBoard } from '../helpers/owned-board.ts'
+import { frames, openRawSocket } from '../helpers/raw-socket.ts'
 import { storedBoard } from '../helpers/stored-board.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { closeCodes } from '../helpers/yjs-client.ts'
@@ -83,6 +85,29 @@ describe('the quote of an imported claim', () => {
     await waitFor(async () => !(await storedModel()).claims.some((c) => c.id === claim.id), 'the deletion stored')
     expect(witness.closes).toEqual([])
     expect(collection(witness.client.doc, 'claims').has(claim.id)).toBe(false)
+  })
+
+  it('is refused on the websocket when the new value is written beside the old one, naming neither the claim nor the field', async () => {
+    const claim = await importedClaim()
+    const witness = await editorClient()
+    const quote = (collection(witness.client.doc, 'claims').get(claim.id)!._map.get('text')!).lastId
+    const paragraph = (collection(witness.client.doc, 'claims').get(claim.id)!._map.get('paragraph')!).lastId
+    const editor = await addAccount(given.server)
+    await addMember(given.server, given.boardId, editor, 'editor')
+    const url = `${given.server.wsUrl}/${given.boardId}?token=${(await addToken(given.server, editor)).token}`
+    // Yjs takes the map and the key from the item it follows, and replaces the old value itself: no deletion is sent.
+    const attacks: [string, Uint8Array][] = [
+      ['a new quote', craftedItem({ client: 987_654_321, clock: 0 }, { after: quote }, { any: 'Border guards saw nuclear warheads.' })],
+      ['the quote removed', craftedItem({ client: 987_654_322, clock: 0 }, { after: quote }, { deleted: 1 })],
+      ['a new paragraph', craftedItem({ client: 987_654_323, clock: 0 }, { after: paragraph }, { any: 0 })],
+    ]
+    for (const [what, update] of attacks) {
+      const socket = await openRawSocket(url)
+      socket.send(frames.update(update))
+      expect((await socket.closed).code, what).toBe(CLOSE.quoteFixed.code)
+    }
+    expect((await storedModel()).claims[0]).toMatchObject({ text: claim.text, paragraph: claim.paragraph })
+    expect(witness.closes).toEqual([])
   })
 
   it('cannot be forged over HTTP: a claim naming a document must be its exact words, where it says', async () => {

@@ -1,0 +1,44 @@
+/**
+ * The board's layout (shared/board-doc.ts) as the websocket must keep it,
+ * whatever a hostile client writes to any key of any map:
+ * - `meta.schemaVersion` is the server's: every load refuses a document of a
+ *   version it does not know, so one editor setting it to 99 left the board
+ *   unloadable for good, for everyone, its restore included. An update may
+ *   set it only to this server's version (as a restore does), and may not
+ *   delete it otherwise (every page would take the board for one not made yet);
+ * - an entry of a collection (`assessments`, `claims`, …) is an entity's map:
+ *   a number there turned every read of the board into a server error.
+ */
+import * as Y from 'yjs'
+import { COLLECTIONS, metaMap, SCHEMA_VERSION } from '../../shared/board-doc.ts'
+import type { Landing } from './item-landing.ts'
+
+type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
+
+const COLLECTION_NAMES: ReadonlySet<string> = new Set(COLLECTIONS)
+
+/** Why the update would break the board's layout, or null. */
+export function boardShapeChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
+  let setsVersion = false
+  for (const { item, landing } of landings) {
+    if (landing === null || typeof landing.parent !== 'string') continue
+    if (landing.parent === 'meta' && landing.key === 'schemaVersion') {
+      if (!isValue(item.content, SCHEMA_VERSION)) return `update sets the board's schema version, which is the server's`
+      setsVersion = true
+    } else if (COLLECTION_NAMES.has(landing.parent) && !isEntity(item.content, landing.key)) {
+      return `update puts into ${landing.parent} something that is not an entry of it`
+    }
+  }
+  const version = metaMap(doc)._map.get('schemaVersion')
+  if (!setsVersion && version && !version.deleted && Y.isDeleted(ds, version.id)) return `update deletes the board's schema version`
+  return null
+}
+
+function isValue(content: Y.Item['content'], value: unknown): boolean {
+  return content instanceof Y.ContentAny && content.arr.length === 1 && content.arr[0] === value
+}
+
+/** An entity's map under a key, or the deleted content that a removed entry leaves. */
+function isEntity(content: Y.Item['content'], key: string | null): boolean {
+  return key !== null && (content instanceof Y.ContentDeleted || (content instanceof Y.ContentType && content.type instanceof Y.Map))
+}

@@ -1,0 +1,52 @@
+/**
+ * One Yjs item written byte by byte (update format V1), as no Yjs client
+ * writes it: to attack the relay with what a hostile client can send.
+ */
+import * as encoding from 'lib0/encoding'
+import type * as Y from 'yjs'
+
+/** Where the item goes: a root type by name (and a key in it), or beside an existing item, which names neither. */
+export type CraftedPlace = { root: string; key?: string } | { after: Y.ID }
+
+/** What the item holds: JSON as Yjs's ContentJSON, an embed or a format mark (text), a value (ContentAny), or a deleted run. */
+export type CraftedContent = { json: string } | { embed: string } | { format: [key: string, json: string] } | { any: string | number } | { deleted: number }
+
+const CONTENT_REF = { deleted: 1, json: 2, embed: 5, format: 6, any: 8 } as const
+const HAS_ORIGIN = 0x80
+const HAS_PARENT_SUB = 0x20
+
+export function craftedItem(id: { client: number; clock: number }, place: CraftedPlace, content: CraftedContent): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, 1)
+  encoding.writeVarUint(encoder, 1)
+  encoding.writeVarUint(encoder, id.client)
+  encoding.writeVarUint(encoder, id.clock)
+  const kind = Object.keys(content)[0] as keyof typeof CONTENT_REF
+  if ('after' in place) {
+    encoding.writeUint8(encoder, HAS_ORIGIN | CONTENT_REF[kind])
+    encoding.writeVarUint(encoder, place.after.client)
+    encoding.writeVarUint(encoder, place.after.clock)
+  } else {
+    encoding.writeUint8(encoder, (place.key === undefined ? 0 : HAS_PARENT_SUB) | CONTENT_REF[kind])
+    encoding.writeVarUint(encoder, 1)
+    encoding.writeVarString(encoder, place.root)
+    if (place.key !== undefined) encoding.writeVarString(encoder, place.key)
+  }
+  if ('json' in content) {
+    encoding.writeVarUint(encoder, 1)
+    encoding.writeVarString(encoder, content.json)
+  } else if ('embed' in content) {
+    encoding.writeVarString(encoder, content.embed)
+  } else if ('format' in content) {
+    encoding.writeVarString(encoder, content.format[0])
+    encoding.writeVarString(encoder, content.format[1])
+  } else if ('any' in content) {
+    encoding.writeVarUint(encoder, 1)
+    encoding.writeAny(encoder, content.any)
+  } else {
+    encoding.writeVarUint(encoder, content.deleted)
+  }
+  // No deletions.
+  encoding.writeVarUint(encoder, 0)
+  return encoding.toUint8Array(encoder)
+}
