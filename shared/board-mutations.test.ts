@@ -14,11 +14,13 @@ import {
   deleteSource,
   findSourceByName,
   moveAssessment,
+  replaceText,
   updateAssessment,
   updateClaim,
   updateMeta,
   withdrawAcknowledgement,
 } from './board-mutations.ts'
+import { seededRandom } from '../test/helpers/seeded-random.ts'
 
 function board() {
   const doc = new Y.Doc()
@@ -148,6 +150,67 @@ describe('board mutations', () => {
     const doc = board()
     metaMap(doc).set('schemaVersion', SCHEMA_VERSION + 1)
     expect(() => migrateBoardDoc(doc)).toThrow(/newer than this server supports/)
+  })
+})
+
+/** A shared text holding `from`, replaced by `to`: what it then reads, and what a replica fed its updates reads. */
+function replaced(from: string, to: string): { text: string; replica: string } {
+  const doc = new Y.Doc()
+  const text = doc.getText('t')
+  text.insert(0, from)
+  const replica = new Y.Doc()
+  Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc))
+  doc.on('update', (update: Uint8Array) => Y.applyUpdate(replica, update))
+  replaceText(text, to)
+  const result = { text: text.toString(), replica: replica.getText('t').toString() }
+  doc.destroy()
+  replica.destroy()
+  return result
+}
+
+describe('replacing a shared text', () => {
+  // 😀 U+1F600 and 😁 U+1F601 share their first UTF-16 unit; 😀 and 🈀 U+1F200 their second.
+  const pairs: [string, string][] = [
+    ['😀', '😁'],
+    ['Card 😀', 'Card 😁'],
+    ['😀 card', '😁 card'],
+    ['We judge 😀 likely.', 'We judge 😁 likely.'],
+    ['a😀b', 'a🈀b'],
+    ['😀', '🈀'],
+    ['😀😁', '😀😂'],
+    ['😀😁', '😂😁'],
+    ['😀😁😂', '😀😀😂'],
+    ['😀😀', '😁😀'],
+    ['😀😀', '😀🈀'],
+    ['😀😁', '😁'],
+    ['😀😁', '😀'],
+    ['😀😀', '😀'],
+    ['x😀', 'y😀'],
+    ['😀x', '😀y'],
+    ['😀x', '😁x'],
+    ['x😀', 'x😁'],
+    ['ab', 'a😀b'],
+    ['a😀b', 'ab'],
+    ['é😀', 'é𝒜'],
+    ['', '😀'],
+    ['😀', ''],
+  ]
+
+  it.each(pairs)('replaces %j by %j exactly, never splitting a surrogate pair', (from, to) => {
+    expect(replaced(from, to)).toEqual({ text: to, replica: to })
+  })
+
+  it('replaces any text of emoji and letters by any other exactly (seeded)', () => {
+    const random = seededRandom(20261203)
+    const alphabet = ['a', 'é', ' ', '😀', '😁', '😂', '🈀', '𐘀', '𝒜']
+    const word = () => Array.from({ length: random.int(6) }, () => random.pick(alphabet)!).join('')
+    for (let i = 0; i < 500; i++) {
+      const from = word()
+      // Often an edit of `from`: some of its characters, new ones, then some more of its characters.
+      const kept = [...from]
+      const to = random.next() < 0.3 ? word() : kept.slice(0, random.int(kept.length + 1)).join('') + word() + kept.slice(random.int(kept.length + 1)).join('')
+      expect(replaced(from, to), `${JSON.stringify(from)} to ${JSON.stringify(to)}`).toEqual({ text: to, replica: to })
+    }
   })
 })
 
