@@ -153,12 +153,14 @@ function isBoardId(value: unknown): value is string {
   return typeof value === 'string' && !value.startsWith('@')
 }
 
+/** Runs within one transaction, so the order of the board's cards is kept across the operations (CardOrder). */
 function applyOperations(doc: Y.Doc, operations: BatchOperation[], ctx: mutations.MutationContext): BatchResult {
   const refs = new Map<string, string>()
   const ids: string[] = []
+  const within: mutations.MutationContext = { ...ctx, cardOrder: new mutations.CardOrder(doc) }
   for (const [index, operation] of operations.entries()) {
     try {
-      ids.push(applyOperation(doc, operation, refs, ctx))
+      ids.push(applyOperation(doc, operation, refs, within))
     } catch (error) {
       throw error instanceof BoardError ? new BatchError(index, error) : error
     }

@@ -47,7 +47,14 @@ import { parseInput } from './validation.ts'
  * Who makes a change, and the transaction origin (the client's undo manager tracks its own).
  * `now` and `newId` default to the clock and random UUIDs; a seeded test gives its own to replay a run exactly.
  */
-export type MutationContext = { by?: string; origin?: ChangeOrigin; now?: Date; newId?: () => string }
+export type MutationContext = {
+  by?: string
+  origin?: ChangeOrigin
+  now?: Date
+  newId?: () => string
+  /** The board's cards in order, kept by a batch across its operations (one per run of them, in one transaction). */
+  cardOrder?: CardOrder
+}
 
 const nowIso = (ctx: MutationContext) => (ctx.now ?? new Date()).toISOString()
 
@@ -281,28 +288,130 @@ export function compareOrder(a: EntityMap, b: EntityMap): number {
 }
 
 /**
- * An order key that puts a card right after `afterId` (first when null, last
- * when undefined). Two concurrent inserts at one place leave two cards with the
- * same key; placing a card right after the first of them re-keys the cards tied
- * with it, so the new card lands exactly where it was asked to.
+ * The cards of a board in board order, sorted once and then kept in order as
+ * cards are placed and deleted, so that a batch places each card in a binary
+ * search instead of a sort of every card: 1,000 moves of one card on a board
+ * of 1,000 sorted it 1,000 times and held the relay's thread 2.7 s. Within a
+ * batch's transaction only its own mutations change the board, and each tells
+ * the order what it changed. A single mutation sorts once, as it always did.
  */
-function orderKeyAfter(doc: Y.Doc, afterId: string | null | undefined, movingId?: string): string {
-  const cards = withOrderKeys(orderedAssessments(doc).filter((card) => readString(card, 'id') !== movingId))
-  const keys = cards.map((card) => readString(card, 'order'))
-  if (afterId === undefined) return generateKeyBetween(keys.at(-1) ?? null, null)
-  if (afterId === null) return generateKeyBetween(null, keys[0] ?? null)
-  const index = cards.findIndex((card) => readString(card, 'id') === afterId)
-  if (index < 0) throw new BoardError('not-found', `No assessment with id ${afterId} to place after.`)
-  const anchor = keys[index]!
-  const tied = cards.slice(index + 1).filter((_, i) => keys[index + 1 + i] === anchor)
-  const next = keys.slice(index + 1).find((key) => key > anchor) ?? null
-  const key = generateKeyBetween(anchor, next)
-  let previous = key
-  for (const card of tied) {
-    previous = generateKeyBetween(previous, next)
-    card.set('order', previous)
+export class CardOrder {
+  #cards: EntityMap[] | undefined
+  /** The cards by their `id` field: a hostile client may have written another card's id there. */
+  readonly #byId = new Map<string, EntityMap[]>()
+  /** Cards that may lack a valid order key: all of them until the first placement, then only those it set aside. */
+  #unkeyed: EntityMap[] | undefined
+  /** The cards set aside while one is moved (those whose `id` field is its id). */
+  #aside: EntityMap[] = []
+
+  constructor(private readonly doc: Y.Doc) {}
+
+  /**
+   * An order key that puts a card right after `afterId` (first when null,
+   * last when undefined); `movingId` is the card being moved, left out. Two
+   * concurrent inserts at one place leave two cards with the same key; placing
+   * a card right after the first of them re-keys the cards tied with it, so the
+   * new card lands exactly where it was asked to. Tell the order where the card
+   * went with `added` or `moved`.
+   */
+  keyAfter(afterId: string | null | undefined, movingId?: string): string {
+    const cards = this.#sorted()
+    this.#aside = movingId === undefined ? [] : (this.#byId.get(movingId) ?? []).slice()
+    for (const card of this.#aside) cards.splice(this.#indexOf(card), 1)
+    // Once every card placed among has a valid key, none can lose it within the transaction: check again only then.
+    if (this.#unkeyed === undefined || this.#unkeyed.some((card) => !this.#aside.includes(card) && !isOrderKey(orderOf(card)))) {
+      withOrderKeys(cards)
+      this.#unkeyed = this.#aside.filter((card) => !isOrderKey(orderOf(card)))
+    }
+    if (afterId === undefined) return generateKeyBetween(cards.length > 0 ? orderOf(cards.at(-1)!) : null, null)
+    if (afterId === null) return generateKeyBetween(null, cards.length > 0 ? orderOf(cards[0]!) : null)
+    const index = this.#firstWithId(afterId)
+    if (index < 0) throw new BoardError('not-found', `No assessment with id ${afterId} to place after.`)
+    const anchor = orderOf(cards[index]!)
+    let tiedEnd = index + 1
+    while (tiedEnd < cards.length && orderOf(cards[tiedEnd]!) === anchor) tiedEnd++
+    const next = tiedEnd < cards.length ? orderOf(cards[tiedEnd]!) : null
+    const key = generateKeyBetween(anchor, next)
+    let previous = key
+    for (const card of cards.slice(index + 1, tiedEnd)) {
+      previous = generateKeyBetween(previous, next)
+      card.set('order', previous)
+    }
+    return key
   }
-  return key
+
+  /** A card just created with a key from `keyAfter`. */
+  added(card: EntityMap): void {
+    if (!this.#cards) return
+    this.#insert(card)
+    const id = readString(card, 'id')
+    this.#byId.set(id, [...(this.#byId.get(id) ?? []), card])
+  }
+
+  /** The card just given its key from `keyAfter(…, movingId)`: it and the cards set aside with it go back in order. */
+  moved(card: EntityMap): void {
+    const cards = this.#sorted()
+    // A card whose `id` field is not its own was not set aside, and stands where its old key put it.
+    if (!this.#aside.includes(card)) cards.splice(cards.indexOf(card), 1)
+    for (const back of this.#aside.includes(card) ? this.#aside : [...this.#aside, card]) this.#insert(back)
+    this.#aside = []
+  }
+
+  /** A card about to be deleted. */
+  removed(card: EntityMap): void {
+    if (!this.#cards) return
+    this.#cards.splice(this.#indexOf(card), 1)
+    const id = readString(card, 'id')
+    this.#byId.set(id, this.#byId.get(id)!.filter((other) => other !== card))
+    this.#unkeyed = this.#unkeyed?.filter((other) => other !== card)
+  }
+
+  #sorted(): EntityMap[] {
+    if (this.#cards) return this.#cards
+    this.#cards = orderedAssessments(this.doc)
+    for (const card of this.#cards) {
+      const id = readString(card, 'id')
+      this.#byId.set(id, [...(this.#byId.get(id) ?? []), card])
+    }
+    return this.#cards
+  }
+
+  /** Where the first card (in board order) whose `id` field is `id` stands; -1 when none does. */
+  #firstWithId(id: string): number {
+    const found = (this.#byId.get(id) ?? []).map((card) => this.#indexOf(card))
+    return found.length > 0 ? Math.min(...found) : -1
+  }
+
+  /** Where `card` stands: by its key and id, then among cards equal in both (a hostile client's doing), by identity. */
+  #indexOf(card: EntityMap): number {
+    const cards = this.#cards!
+    let index = firstNotBefore(cards, card)
+    while (cards[index] !== card && index < cards.length && compareOrder(cards[index]!, card) === 0) index++
+    if (cards[index] !== card) throw new Error('A card is not where its order key puts it.')
+    return index
+  }
+
+  /** Puts the card after every card that does not come after it, as a stable sort leaves a card added last. */
+  #insert(card: EntityMap): void {
+    const cards = this.#cards!
+    let low = firstNotBefore(cards, card)
+    while (low < cards.length && compareOrder(cards[low]!, card) === 0) low++
+    cards.splice(low, 0, card)
+  }
+}
+
+const orderOf = (card: EntityMap) => readString(card, 'order')
+
+/** The index of the first of `cards` (in order) that does not come before `card`. */
+function firstNotBefore(cards: EntityMap[], card: EntityMap): number {
+  let low = 0
+  let high = cards.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (compareOrder(cards[middle]!, card) < 0) low = middle + 1
+    else high = middle
+  }
+  return low
 }
 
 /**
@@ -337,16 +446,19 @@ function isOrderKey(key: string): boolean {
 
 export function addAssessment(doc: Y.Doc, input: AssessmentInput, ctx: MutationContext = {}): string {
   const { after, title, judgment, ...fields } = parseInput(assessmentInputSchema, input, 'assessment')
-  return transact(doc, ctx, () =>
-    newEntity(doc, ctx, 'assessments', {
+  return transact(doc, ctx, () => {
+    const order = ctx.cardOrder ?? new CardOrder(doc)
+    const id = newEntity(doc, ctx, 'assessments', {
       ...fields,
       title: new Y.Text(title),
       judgment: new Y.Text(judgment),
-      order: orderKeyAfter(doc, after),
+      order: order.keyAfter(after),
       createdAt: nowIso(ctx),
       createdBy: ctx.by,
-    }),
-  )
+    })
+    order.added(requireEntity(doc, 'assessments', id))
+    return id
+  })
 }
 
 export function updateAssessment(doc: Y.Doc, id: string, patch: AssessmentPatch, ctx: MutationContext = {}): void {
@@ -359,13 +471,16 @@ export function moveAssessment(doc: Y.Doc, id: string, afterId: string | null, c
   if (afterId === id) return
   transact(doc, ctx, () => {
     const card = requireEntity(doc, 'assessments', id)
-    card.set('order', orderKeyAfter(doc, afterId, id))
+    const order = ctx.cardOrder ?? new CardOrder(doc)
+    card.set('order', order.keyAfter(afterId, id))
+    order.moved(card)
   })
 }
 
 export function deleteAssessment(doc: Y.Doc, id: string, ctx: MutationContext = {}): void {
   transact(doc, ctx, () => {
-    requireEntity(doc, 'assessments', id)
+    const card = requireEntity(doc, 'assessments', id)
+    ctx.cardOrder?.removed(card)
     for (const link of entitiesWhere(doc, 'links', 'assessmentId', id)) collection(doc, 'links').delete(readString(link, 'id'))
     collection(doc, 'assessments').delete(id)
   })

@@ -5,6 +5,7 @@
  * that name the operation.
  */
 import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { MAX_BATCH_OPERATIONS, type BatchOperation } from '../shared/board-batch.ts'
 import type { BoardModel } from '../shared/board-model.ts'
 import { LIMITS } from '../shared/limits.ts'
@@ -142,6 +143,30 @@ describe('POST /api/boards/:id/batch', () => {
     expect((await board()).assessments).toEqual([])
   })
 
+  it('places each card of a batch without sorting the board again: its order keys are read a bounded number of times, not once for every operation', async () => {
+    const cards = 300
+    const made = await batch(Array.from({ length: cards }, (_, i) => ({ op: 'add', collection: 'assessments', input: { title: `Card ${i}` } })))
+    const ids = made.body.ids
+    const anchors = Array.from({ length: 300 }, (_, i) => ids[1 + ((i * 7) % (cards - 1))]!)
+    const reads = countOrderKeyReads()
+    let moved
+    try {
+      moved = await batch([
+        ...anchors.map((after) => ({ op: 'move', collection: 'assessments', id: ids[0], after })),
+        ...Array.from({ length: 300 }, (_, i) => ({ op: 'add', collection: 'assessments', input: { title: `Added ${i}`, ...(i % 3 === 0 ? { after: null } : {}) } })),
+      ])
+    } finally {
+      reads.stop()
+    }
+    expect(moved.status).toBe(200)
+    // Sorting the cards for each operation read every key at least once each time: 600 × 300 reads at the least (4.3 million in fact).
+    expect(reads.count).toBeLessThan(cards * 600)
+    const titles = (await board()).assessments.map((card) => card.title)
+    expect(titles.slice(0, 100)).toEqual(Array.from({ length: 100 }, (_, i) => `Added ${297 - 3 * i}`))
+    expect(titles.indexOf('Card 0')).toBe(titles.indexOf(`Card ${1 + ((299 * 7) % (cards - 1))}`) + 1)
+    expect(titles.slice(-200)).toEqual(Array.from({ length: 300 }, (_, i) => `Added ${i}`).filter((_, i) => i % 3 !== 0))
+  })
+
   it('places cards beside one whose order key a hostile client wrote as anything, all of them or none', async () => {
     const first = await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/assessments`, { title: 'Keyed by hand' })
     const hostile = await given.connectAs(given.owner)
@@ -158,3 +183,19 @@ describe('POST /api/boards/:id/batch', () => {
     expect((await board()).assessments.map((card) => card.title)).toEqual(['Before it', 'Keyed by hand', 'After it', 'Last'])
   })
 })
+
+/** Counts the reads of an entity's `order` (the in-process server's Y.Maps share this prototype) until stopped. */
+function countOrderKeyReads(): { count: number; stop(): void } {
+  const get = Y.Map.prototype.get
+  const reads = {
+    count: 0,
+    stop: () => {
+      Y.Map.prototype.get = get
+    },
+  }
+  Y.Map.prototype.get = function (this: Y.Map<unknown>, key: string) {
+    if (key === 'order') reads.count++
+    return get.call(this, key)
+  }
+  return reads
+}
