@@ -14,7 +14,7 @@
  */
 import * as Y from 'yjs'
 import { z } from 'zod'
-import { BoardError, collection, COLLECTIONS, entity, readString, type Collection } from './board-doc.ts'
+import { BoardError, collection, COLLECTIONS, entities, entity, readString, type Collection } from './board-doc.ts'
 import type { AssessmentInput, AssessmentPatch, ClaimInput, ClaimPatch, LinkInput, LinkPatch, SourceInput, SourcePatch } from './board-model.ts'
 import * as mutations from './board-mutations.ts'
 import { parseInput } from './validation.ts'
@@ -103,13 +103,13 @@ function scratchBoard(doc: Y.Doc, operations: BatchOperation[]): Y.Doc {
   const deletedSources = idsOf(operations, (operation) => (operation.op === 'delete' && operation.collection === 'sources' ? operation.id : undefined))
   const linkedCards = idsOf(operations, (operation) => (operation.op === 'add' && operation.collection === 'links' ? operation.input.assessmentId : undefined))
   if (deletedSources.size > 0) {
-    for (const [id, claim] of collection(doc, 'claims')) {
-      if (claim instanceof Y.Map && deletedSources.has(readString(claim, 'sourceId'))) named.claims.add(id)
+    for (const [id, claim] of entities(doc, 'claims')) {
+      if (deletedSources.has(readString(claim, 'sourceId'))) named.claims.add(id)
     }
   }
   if (linkedCards.size > 0) {
-    for (const [id, link] of collection(doc, 'links')) {
-      if (link instanceof Y.Map && linkedCards.has(readString(link, 'assessmentId'))) named.links.add(id)
+    for (const [id, link] of entities(doc, 'links')) {
+      if (linkedCards.has(readString(link, 'assessmentId'))) named.links.add(id)
     }
   }
   const scratch = new Y.Doc()

@@ -2,13 +2,14 @@
  * One entity read alone (entityInModel) against the whole board's model
  * (boardToModel), on a board broken in every way the model guards against:
  * an entity that is not valid, a claim whose source is gone, a quote whose
- * document is gone, links to what the model leaves out. The seeded
+ * document is gone, links to what the model leaves out, and values that are
+ * no entity at all (which once made every read of the board throw). The seeded
  * convergence fuzz checks the same on boards of concurrent changes.
  */
 import { expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { boardToModel, entityInModel } from './board-convert.ts'
-import { collection, initBoardDoc } from './board-doc.ts'
+import { boardToModel, entityInModel, replaceBoardContent } from './board-convert.ts'
+import { collection, COLLECTIONS, initBoardDoc } from './board-doc.ts'
 import * as mutations from './board-mutations.ts'
 import { expectEachEntityAsPlaced } from '../test/helpers/entity-in-model.ts'
 
@@ -40,5 +41,59 @@ it('reads each entity as the model places it, and null for what the model leaves
   expect(links.map((id) => entityInModel(doc, 'links', id) !== null)).toEqual([true, false, false])
   expect(entityInModel(doc, 'sources', 'nothing')).toBeNull()
   expectEachEntityAsPlaced(doc, model)
+  doc.destroy()
+})
+
+it('takes a value that is not an entity as absent, and an entity with fields of the wrong type as not valid', () => {
+  const doc = new Y.Doc()
+  initBoardDoc(doc, { title: 'Junk' })
+  const nato = mutations.addSource(doc, { name: 'NATO' })
+  const claim = mutations.addClaim(doc, { text: 'Convoys were seen.', sourceId: nato })
+  const [first, second] = ['First', 'Second'].map((title) => mutations.addAssessment(doc, { title }))
+  const link = mutations.addLink(doc, { assessmentId: first!, claimId: claim, rating: 'C' })
+  const real = boardToModel(doc, 'board')
+  // What only a hostile or broken client writes: in every collection, values that are no entity at all;
+  doc.transact(() => {
+    for (const name of COLLECTIONS) {
+      const junk = collection(doc, name) as Y.Map<unknown>
+      junk.set('junk-number', 42)
+      junk.set('junk-text', new Y.Text('Evil'))
+      junk.set('junk-array', Y.Array.from([1, 2]))
+      junk.set('junk-null', null)
+    }
+  })
+  // an assessment whose fields are of the wrong type, a copy of one under another id, and links to what is no assessment.
+  const wrong = mutations.addAssessment(doc, { title: 'Wrong types' })
+  const wrongCard = collection(doc, 'assessments').get(wrong)!
+  wrongCard.set('title', 7)
+  wrongCard.set('order', { not: 'a key' })
+  const copy = collection(doc, 'assessments').get(second!)!.clone()
+  collection(doc, 'assessments').set('another-id', copy)
+  const dangling = ['nowhere', 'junk-number'].map((assessmentId) => {
+    const map = collection(doc, 'links').get(link)!.clone()
+    map.set('id', `to-${assessmentId}`)
+    map.set('assessmentId', assessmentId)
+    collection(doc, 'links').set(`to-${assessmentId}`, map)
+    return `to-${assessmentId}`
+  })
+
+  const model = boardToModel(doc, 'board')
+  expect(model).toEqual(real)
+  for (const id of ['junk-number', 'junk-text', 'junk-array', 'junk-null', wrong, 'another-id', ...dangling]) {
+    expect(entityInModel(doc, 'assessments', id)).toBeNull()
+    expect(entityInModel(doc, 'links', id)).toBeNull()
+  }
+  expectEachEntityAsPlaced(doc, model)
+
+  // The mutations read past them too, and restoring the board's content takes them away.
+  expect(mutations.findSourceByName(doc, 'nato')).toBe(nato)
+  mutations.moveAssessment(doc, second!, null)
+  expect(mutations.orderedAssessments(doc).map((card) => card.get('id'))).toContain(second)
+  expect(() => mutations.deleteAssessment(doc, 'junk-number')).toThrow(/No assessment with id junk-number/)
+  mutations.deleteSource(doc, nato)
+  expect(boardToModel(doc, 'board')).toMatchObject({ sources: [], claims: [], links: [] })
+  replaceBoardContent(doc, real)
+  expect(boardToModel(doc, 'board')).toEqual(real)
+  for (const name of COLLECTIONS) expect([...collection(doc, name).keys()].sort()).toEqual(real[name].map((item) => item.id).sort())
   doc.destroy()
 })

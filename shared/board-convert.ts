@@ -10,6 +10,8 @@ import {
   boardProfile,
   collection,
   COLLECTIONS,
+  entities,
+  entity,
   metaMap,
   readString,
   SCHEMA_VERSION,
@@ -71,14 +73,22 @@ export type EntityModels = {
 }
 
 /**
- * One entity as the model holds it, or null when it is not valid. Lets a reader
- * that follows a board change by change (the client, on every keystroke)
- * convert only what changed, where boardToModel converts the whole board.
- * References between entities are not checked here.
+ * The entity stored at `id` as the model holds it, or null when there is none
+ * or it is not valid: a value that is not a map, a field of the wrong type, or
+ * an `id` other than the one it is stored at (the model would then hold two
+ * entities of one id). Lets a reader that follows a board change by change
+ * (the client, on every keystroke) convert only what changed, where
+ * boardToModel converts the whole board. References between entities are not
+ * checked here.
  */
-export function readEntity<C extends Collection>(name: C, map: EntityMap): EntityModels[C] | null {
+export function readEntity<C extends Collection>(doc: Y.Doc, name: C, id: string): EntityModels[C] | null {
+  const map = entity(doc, name, id)
+  return map ? parseEntity(name, id, map) : null
+}
+
+function parseEntity<C extends Collection>(name: C, id: string, map: EntityMap): EntityModels[C] | null {
   const parsed = ENTITY_SCHEMAS[name].safeParse(entityToJson(map))
-  return parsed.success ? (parsed.data as EntityModels[C]) : null
+  return parsed.success && parsed.data.id === id ? (parsed.data as EntityModels[C]) : null
 }
 
 /**
@@ -86,15 +96,10 @@ export function readEntity<C extends Collection>(name: C, map: EntityMap): Entit
  * references resolve: two people can, at the same moment, delete a claim and
  * link to it, and the model must never hold the dangling id that leaves.
  */
-function validEntities<C extends Collection>(doc: Y.Doc, name: C): z.infer<(typeof ENTITY_SCHEMAS)[C]>[] {
-  const schema = ENTITY_SCHEMAS[name]
-  const maps = name === 'assessments' ? [...collection(doc, name).values()].sort(compareOrder) : [...collection(doc, name).values()]
-  const result: z.infer<(typeof ENTITY_SCHEMAS)[C]>[] = []
-  for (const map of maps) {
-    const parsed = schema.safeParse(entityToJson(map))
-    if (parsed.success) result.push(parsed.data as z.infer<(typeof ENTITY_SCHEMAS)[C]>)
-  }
-  return result
+function validEntities<C extends Collection>(doc: Y.Doc, name: C): EntityModels[C][] {
+  const stored = Array.from(entities(doc, name))
+  if (name === 'assessments') stored.sort(([, a], [, b]) => compareOrder(a, b))
+  return stored.flatMap(([id, map]) => parseEntity(name, id, map) ?? [])
 }
 
 type Holds = (id: string) => boolean
@@ -153,20 +158,15 @@ export function boardToModel(doc: Y.Doc, id: string): BoardModel {
  * 240 ms of the relay's thread.
  */
 export function entityInModel<C extends Collection>(doc: Y.Doc, name: C, id: string): EntityModels[C] | null {
-  const valid = <K extends Collection>(kind: K, entityId: string): EntityModels[K] | null => {
-    const map = collection(doc, kind).get(entityId)
-    const entity = map ? readEntity(kind, map) : null
-    return entity?.id === entityId ? entity : null
-  }
-  const holds = (kind: Collection): Holds => (entityId) => valid(kind, entityId) !== null
-  const entity = valid(name, id)
-  if (entity === null) return null
-  if (name === 'claims') return claimInModel(entity as ClaimModel, holds('sources'), holds('documents')) as EntityModels[C] | null
+  const holds = (kind: Collection): Holds => (entityId) => readEntity(doc, kind, entityId) !== null
+  const item = readEntity(doc, name, id)
+  if (item === null) return null
+  if (name === 'claims') return claimInModel(item as ClaimModel, holds('sources'), holds('documents')) as EntityModels[C] | null
   if (name === 'links') {
-    const inModel = linkInModel(entity as LinkModel, (claimId) => entityInModel(doc, 'claims', claimId) !== null, holds('assessments'))
-    return inModel ? entity : null
+    const inModel = linkInModel(item as LinkModel, (claimId) => entityInModel(doc, 'claims', claimId) !== null, holds('assessments'))
+    return inModel ? item : null
   }
-  return entity
+  return item
 }
 
 /** The valid acknowledgements of check findings, by creation time then key. */
@@ -186,8 +186,8 @@ function withoutProvenance<T extends { documentId?: string; paragraph?: number; 
 
 /** The stored text of an imported document (kept in the board document, not in the model). */
 export function documentText(doc: Y.Doc, documentId: string): string | undefined {
-  const map = collection(doc, 'documents').get(documentId)
-  return map instanceof Y.Map ? readString(map, 'text') : undefined
+  const map = entity(doc, 'documents', documentId)
+  return map ? readString(map, 'text') : undefined
 }
 
 /**
@@ -214,9 +214,9 @@ export function replaceBoardContent(doc: Y.Doc, model: BoardModel, origin?: Chan
       const wanted = new Map<string, Record<string, unknown>>(model[name].map((e) => [e.id, e as Record<string, unknown>]))
       for (const id of [...target.keys()]) if (!wanted.has(id)) target.delete(id)
       for (const [id, fields] of wanted) {
-        const existing = target.get(id)
-        const map = existing instanceof Y.Map ? existing : new Y.Map<unknown>()
-        if (!(existing instanceof Y.Map)) target.set(id, map)
+        const existing = entity(doc, name, id)
+        const map = existing ?? new Y.Map<unknown>()
+        if (!existing) target.set(id, map)
         syncEntity(map, name === 'documents' && texts.has(id) ? { ...fields, text: texts.get(id) } : fields, name === 'assessments')
       }
     }

@@ -42,13 +42,30 @@ export function metaMap(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap('meta')
 }
 
+/**
+ * A collection's map, to add, delete and observe entities. Its values are what
+ * the editors wrote, and a hostile or broken one could write a number or a text
+ * as well as an entity: read them only through `entity` and `entities`, which
+ * leave out every value that is not a map.
+ */
 export function collection(doc: Y.Doc, name: Collection): Y.Map<EntityMap> {
   return doc.getMap<EntityMap>(name)
 }
 
 export function entity(doc: Y.Doc, name: Collection, id: string): EntityMap | undefined {
-  const value = collection(doc, name).get(id)
+  const value: unknown = collection(doc, name).get(id)
   return value instanceof Y.Map ? value : undefined
+}
+
+/**
+ * The entities of a collection, by id. A value that is not a map is no entity:
+ * every reader of the board (its model, mutations, history, imports, counts)
+ * takes it as absent, so one stored on a board breaks none of them.
+ */
+export function* entities(doc: Y.Doc, name: Collection): Generator<[string, EntityMap]> {
+  for (const [id, value] of collection(doc, name) as Y.Map<unknown>) {
+    if (value instanceof Y.Map) yield [id, value]
+  }
 }
 
 export function requireEntity(doc: Y.Doc, name: Collection, id: string): EntityMap {

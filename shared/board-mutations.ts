@@ -12,6 +12,7 @@ import {
   BoardError,
   blufText,
   collection,
+  entities,
   metaMap,
   readString,
   requireEntity,
@@ -164,7 +165,7 @@ export function updateSource(doc: Y.Doc, id: string, patch: SourcePatch, ctx: Mu
 export function deleteSource(doc: Y.Doc, id: string, ctx: MutationContext = {}): void {
   transact(doc, ctx, () => {
     requireEntity(doc, 'sources', id)
-    for (const claim of entitiesWhere(doc, 'claims', 'sourceId', id)) removeClaim(doc, claim)
+    for (const claimId of idsWhere(doc, 'claims', 'sourceId', id)) removeClaim(doc, claimId)
     collection(doc, 'sources').delete(id)
   })
 }
@@ -172,7 +173,7 @@ export function deleteSource(doc: Y.Doc, id: string, ctx: MutationContext = {}):
 /** The source whose name matches `name` ignoring case and spacing, if any. */
 export function findSourceByName(doc: Y.Doc, name: string): string | undefined {
   const key = sourceNameKey(name)
-  for (const [id, source] of collection(doc, 'sources')) {
+  for (const [id, source] of entities(doc, 'sources')) {
     if (sourceNameKey(readString(source, 'name')) === key) return id
   }
   return undefined
@@ -196,7 +197,7 @@ export function addDocument(doc: Y.Doc, input: DocumentInput, ctx: MutationConte
 export function deleteDocument(doc: Y.Doc, id: string, ctx: MutationContext = {}): void {
   transact(doc, ctx, () => {
     requireEntity(doc, 'documents', id)
-    for (const claim of entitiesWhere(doc, 'claims', 'documentId', id)) removeClaim(doc, claim)
+    for (const claimId of idsWhere(doc, 'claims', 'documentId', id)) removeClaim(doc, claimId)
     collection(doc, 'documents').delete(id)
   })
 }
@@ -262,12 +263,14 @@ export function isImportedClaim(claim: EntityMap): boolean {
 }
 
 export function deleteClaim(doc: Y.Doc, id: string, ctx: MutationContext = {}): void {
-  transact(doc, ctx, () => removeClaim(doc, requireEntity(doc, 'claims', id)))
+  transact(doc, ctx, () => {
+    requireEntity(doc, 'claims', id)
+    removeClaim(doc, id)
+  })
 }
 
-function removeClaim(doc: Y.Doc, claim: EntityMap): void {
-  const id = readString(claim, 'id')
-  for (const link of entitiesWhere(doc, 'links', 'claimId', id)) collection(doc, 'links').delete(readString(link, 'id'))
+function removeClaim(doc: Y.Doc, id: string): void {
+  for (const linkId of idsWhere(doc, 'links', 'claimId', id)) collection(doc, 'links').delete(linkId)
   collection(doc, 'claims').delete(id)
 }
 
@@ -275,7 +278,7 @@ function removeClaim(doc: Y.Doc, claim: EntityMap): void {
 
 /** Assessments in board order: by fractional order key, ties (concurrent inserts) by id. */
 export function orderedAssessments(doc: Y.Doc): EntityMap[] {
-  return entities(doc, 'assessments').sort(compareOrder)
+  return Array.from(entities(doc, 'assessments'), ([, card]) => card).sort(compareOrder)
 }
 
 export function compareOrder(a: EntityMap, b: EntityMap): number {
@@ -481,7 +484,7 @@ export function deleteAssessment(doc: Y.Doc, id: string, ctx: MutationContext = 
   transact(doc, ctx, () => {
     const card = requireEntity(doc, 'assessments', id)
     ctx.cardOrder?.removed(card)
-    for (const link of entitiesWhere(doc, 'links', 'assessmentId', id)) collection(doc, 'links').delete(readString(link, 'id'))
+    for (const linkId of idsWhere(doc, 'links', 'assessmentId', id)) collection(doc, 'links').delete(linkId)
     collection(doc, 'assessments').delete(id)
   })
 }
@@ -500,8 +503,8 @@ export function addLink(doc: Y.Doc, input: LinkInput, ctx: MutationContext = {})
 }
 
 export function findLink(doc: Y.Doc, assessmentId: string, claimId: string): string | undefined {
-  for (const link of entitiesWhere(doc, 'links', 'assessmentId', assessmentId)) {
-    if (readString(link, 'claimId') === claimId) return readString(link, 'id')
+  for (const [id, link] of entities(doc, 'links')) {
+    if (link.get('assessmentId') === assessmentId && link.get('claimId') === claimId) return id
   }
   return undefined
 }
@@ -518,16 +521,8 @@ export function deleteLink(doc: Y.Doc, id: string, ctx: MutationContext = {}): v
   })
 }
 
-function entitiesWhere(doc: Y.Doc, name: Collection, field: string, value: string): EntityMap[] {
-  return entities(doc, name).filter((map) => map.get(field) === value)
-}
-
-/**
- * The entities of a collection. A value there that is not a map (a broken
- * client's) is no entity: the model leaves it out too, and a batch's scratch
- * board (board-batch.ts) does not copy it, so no mutation may trip over it.
- */
-function entities(doc: Y.Doc, name: Collection): EntityMap[] {
-  return [...collection(doc, name).values()].filter((value) => value instanceof Y.Map)
+/** The ids (keys in the collection, whatever an entity's own `id` field says) of the entities whose `field` is `value`. */
+function idsWhere(doc: Y.Doc, name: Collection, field: string, value: string): string[] {
+  return Array.from(entities(doc, name)).flatMap(([id, map]) => (map.get(field) === value ? [id] : []))
 }
 

@@ -9,7 +9,7 @@
  * summary existed) is counted as it loads.
  */
 import type * as Y from 'yjs'
-import { collection, metaMap, readString } from '../../shared/board-doc.ts'
+import { entities, metaMap, readString } from '../../shared/board-doc.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
 import type { RoomExtension } from '../relay/room-extension.ts'
@@ -25,8 +25,8 @@ export function summaryOf(doc: Y.Doc, lastChangeAt: string): BoardSummary {
   return {
     title: readString(meta, 'title'),
     marking: readString(meta, 'marking'),
-    assessmentCount: collection(doc, 'assessments').size,
-    claimCount: collection(doc, 'claims').size,
+    assessmentCount: Array.from(entities(doc, 'assessments')).length,
+    claimCount: Array.from(entities(doc, 'claims')).length,
     lastChangeAt,
   }
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import * as Y from 'yjs'
-import { collection, readString } from '../../shared/board-doc.ts'
+import { entities, readString } from '../../shared/board-doc.ts'
 import { addAssessment, addLink, updateClaim, updateMeta, updateSource, type MutationContext } from '../../shared/board-mutations.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import type { AchRating, ClaimCredibility, SourceReliability } from '../../shared/domain.ts'
@@ -104,11 +104,11 @@ function fillDemoBoard(doc: Y.Doc, ctx: MutationContext): void {
   doc.transact(() => {
     const imported = applyImport(doc, parseSourceText(readFileSync(ARTICLE, 'utf8')), ctx)
     updateMeta(doc, { profile: 'icd203' }, ctx)
-    for (const [sourceId, source] of collection(doc, 'sources')) {
+    for (const [sourceId, source] of entities(doc, 'sources')) {
       const grading = SOURCES[readString(source, 'name')]
       if (grading) updateSource(doc, sourceId, grading, ctx)
     }
-    const claims = [...collection(doc, 'claims').values()].filter((claim) => imported.createdClaimIds.includes(readString(claim, 'id')))
+    const claims = Array.from(entities(doc, 'claims'), ([, claim]) => claim).filter((claim) => imported.createdClaimIds.includes(readString(claim, 'id')))
     for (const demo of ASSESSMENTS) {
       const { links, ...fields } = demo
       const assessmentId = addAssessment(doc, { ...fields, status: 'draft' }, ctx)

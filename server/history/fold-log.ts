@@ -11,7 +11,7 @@
  */
 import * as Y from 'yjs'
 import { readEntity } from '../../shared/board-convert.ts'
-import { COLLECTIONS, collection, type Collection } from '../../shared/board-doc.ts'
+import { COLLECTIONS, collection, entities, type Collection } from '../../shared/board-doc.ts'
 import { byText } from '../../shared/entity-order.ts'
 import { CARD_ABSENT, CARD_PRESENT, EDIT_SESSION_GAP_MS, type AttributedField } from '../../shared/history-model.ts'
 import type { AssessmentChangeRecord, FoldedLog, LogRow } from '../storage/storage.ts'
@@ -61,12 +61,12 @@ export function newestChangesOfRows(checkpoint: Uint8Array | null, rows: readonl
 function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRecord[] {
   const roots = new Map<SharedType, Collection>(COLLECTIONS.map((name) => [collection(doc, name) as unknown as SharedType, name]))
   const links = new LinkIndex()
-  for (const [id, map] of collection(doc, 'links')) {
-    const link = map instanceof Y.Map ? readEntity('links', map) : null
+  for (const [id] of entities(doc, 'links')) {
+    const link = readEntity(doc, 'links', id)
     if (link) links.set(id, { assessmentId: link.assessmentId, claimId: link.claimId, rating: link.rating })
   }
   const values = new Map<string, FieldValues>()
-  for (const id of collection(doc, 'assessments').keys()) values.set(id, readFields(doc, id, links))
+  for (const [id] of entities(doc, 'assessments')) values.set(id, readFields(doc, id, links))
 
   const changes: AssessmentChangeRecord[] = []
   /** The change each (assessment, field) last had, to extend while the same person keeps editing it. */
@@ -91,8 +91,7 @@ function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRec
       for (const linkId of touched.links) {
         const before = links.get(linkId)
         if (before) touched.assessments.add(before.assessmentId)
-        const map = collection(doc, 'links').get(linkId)
-        const link = map instanceof Y.Map ? readEntity('links', map) : null
+        const link = readEntity(doc, 'links', linkId)
         if (link) {
           links.set(linkId, { assessmentId: link.assessmentId, claimId: link.claimId, rating: link.rating })
           touched.assessments.add(link.assessmentId)
@@ -196,8 +195,7 @@ function absentFields(): FieldValues {
 
 /** The assessment's attributed fields as JSON texts, compared as such. */
 function readFields(doc: Y.Doc, assessmentId: string, links: LinkIndex): FieldValues {
-  const map = collection(doc, 'assessments').get(assessmentId)
-  const assessment = map instanceof Y.Map ? readEntity('assessments', map) : null
+  const assessment = readEntity(doc, 'assessments', assessmentId)
   if (!assessment) return absentFields()
   // By claim, then rating: the same text whatever order the links were made in.
   const linked = Array.from(links.of(assessmentId), ({ claimId, rating }) => ({ claimId, rating })).sort((a, b) => byText(a.claimId, b.claimId) || byText(a.rating, b.rating))

@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { BoardError, collection } from '../../shared/board-doc.ts'
+import { BoardError, entity } from '../../shared/board-doc.ts'
 import type { ImportPreview, ImportResult } from '../../shared/import/apply-import.ts'
 import type { Principal } from '../access/access.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
@@ -51,7 +51,6 @@ export async function importDocument(
 
 /** A source the plan reused may have been deleted while it was made: its claims would then name nothing. */
 function requireSources(doc: Y.Doc, plan: ImportPreview): void {
-  const sources = collection(doc, 'sources')
-  const gone = plan.sources.find((source) => source.id !== null && !sources.has(source.id))
+  const gone = plan.sources.find((source) => source.id !== null && !entity(doc, 'sources', source.id))
   if (gone) throw new BoardError('conflict', `The source “${gone.name}” was deleted while the document was being imported. Import it again.`)
 }

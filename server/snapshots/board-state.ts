@@ -10,7 +10,7 @@
  */
 import * as Y from 'yjs'
 import { boardToModel, documentText } from '../../shared/board-convert.ts'
-import { collection, migrateBoardDoc } from '../../shared/board-doc.ts'
+import { entity, migrateBoardDoc } from '../../shared/board-doc.ts'
 import { documentSchema, type BoardModel } from '../../shared/board-model.ts'
 import { jsonText, type JsonText } from '../http/json-text.ts'
 import { applyStoredState, type StoredUpdates } from '../relay/merge-state.ts'
@@ -97,7 +97,7 @@ export function readBoardState(state: Uint8Array, boardId: string): StoredConten
     for (const document of model.documents) {
       const text = documentText(doc, document.id)
       if (text !== undefined) texts.set(document.id, text)
-      const map = collection(doc, 'documents').get(document.id)
+      const map = entity(doc, 'documents', document.id)
       const extras = Object.fromEntries([...(map?.entries() ?? [])].filter(([key, value]) => !MODEL_DOCUMENT_FIELDS.has(key) && !(value instanceof Y.AbstractType)))
       if (Object.keys(extras).length > 0) documentExtras.set(document.id, extras)
     }

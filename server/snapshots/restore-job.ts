@@ -8,7 +8,7 @@
  */
 import type * as Y from 'yjs'
 import { replaceBoardContent } from '../../shared/board-convert.ts'
-import { collection } from '../../shared/board-doc.ts'
+import { entity } from '../../shared/board-doc.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import { captureDoc, readBoardState, withBoardDoc, withUpdate, type CapturedBoard, type StoredLog } from './board-state.ts'
 import { boardContentHash } from './content-hash.ts'
@@ -42,9 +42,8 @@ export function restoreOnStoredBoard({ boardId, log, snapshot, by }: RestoreJob)
  * would not be recognized as a re-import.
  */
 function restoreDocumentExtras(doc: Y.Doc, extras: Map<string, Record<string, unknown>>): void {
-  const documents = collection(doc, 'documents')
   for (const [documentId, fields] of extras) {
-    const map = documents.get(documentId)
+    const map = entity(doc, 'documents', documentId)
     if (!map) continue
     for (const [key, value] of Object.entries(fields)) {
       if (JSON.stringify(map.get(key)) !== JSON.stringify(value)) map.set(key, value)

@@ -5,7 +5,7 @@
  * manager tracking `ctx.origin`) takes it back.
  */
 import type * as Y from 'yjs'
-import { collection, readString, type EntityMap } from '../board-doc.ts'
+import { entities, readString, type EntityMap } from '../board-doc.ts'
 import { addClaim, addDocument, addSource, findSourceByName, sourceNameKey, type MutationContext } from '../board-mutations.ts'
 import { contentHash } from './content-hash.ts'
 import type { ParsedClaim, ParsedDocument } from './parse-source.ts'
@@ -116,14 +116,14 @@ function claimKey(sourceKey: string, text: string): string {
 
 function boardClaimsByKey(doc: Y.Doc): Map<string, string> {
   const byKey = new Map<string, string>()
-  for (const [id, claim] of collection(doc, 'claims')) {
+  for (const [id, claim] of entities(doc, 'claims')) {
     byKey.set(claimKey(readString(claim, 'sourceId'), readString(claim, 'text')), id)
   }
   return byKey
 }
 
 function importedDocument(doc: Y.Doc, hash: string): ImportedDocumentRef | null {
-  for (const [id, document] of collection(doc, 'documents')) {
+  for (const [id, document] of entities(doc, 'documents')) {
     if (readString(document, 'hash') === hash) return documentRef(id, document)
   }
   return null

@@ -5,12 +5,13 @@
  * the first read after a change, and Svelte learns of changes through a
  * ChangeSignal (createSubscriber).
  */
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import { readEntity, type EntityModels } from '../../../shared/board-convert.ts'
 import { collection, type Collection, type EntityMap } from '../../../shared/board-doc.ts'
 import { ChangeSignal } from './change-signal.ts'
 
 export class CollectionReader<C extends Collection> {
+  readonly #doc: Y.Doc
   readonly #name: C
   readonly #map: Y.Map<EntityMap>
   readonly #compare: (a: EntityModels[C], b: EntityModels[C]) => number
@@ -21,6 +22,7 @@ export class CollectionReader<C extends Collection> {
   readonly #signal = new ChangeSignal()
 
   constructor(doc: Y.Doc, name: C, compare: (a: EntityModels[C], b: EntityModels[C]) => number) {
+    this.#doc = doc
     this.#name = name
     this.#map = collection(doc, name)
     this.#compare = compare
@@ -58,8 +60,7 @@ export class CollectionReader<C extends Collection> {
     const ids = this.#dirty ?? this.#map.keys()
     if (!this.#dirty) this.#items.clear()
     for (const id of ids) {
-      const map = this.#map.get(id)
-      const item = map instanceof Y.Map ? readEntity(this.#name, map) : null
+      const item = readEntity(this.#doc, this.#name, id)
       if (item) this.#items.set(id, item)
       else this.#items.delete(id)
     }
