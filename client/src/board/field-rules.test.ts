@@ -1,0 +1,30 @@
+import { EditorState } from '@codemirror/state'
+import { describe, expect, it } from 'vitest'
+import { fieldRules } from './field-rules.ts'
+
+/** The field's text after a change as CodeMirror reports it (positions in UTF-16 units), and the change the field made of it. */
+function typed(text: string, change: { from: number; to?: number; insert: string }) {
+  const state = EditorState.create({ doc: text, extensions: fieldRules(1000, true) })
+  const tr = state.update({ changes: change })
+  const changes: [number, number, string][] = []
+  tr.changes.iterChanges((from, to, _fromB, _toB, inserted) => changes.push([from, to, inserted.toString()]))
+  return { text: tr.state.doc.toString(), changes }
+}
+
+describe('a shared text field’s rules', () => {
+  it('replace whole characters where CodeMirror reports half of a surrogate pair', () => {
+    // "Card 😀" to "Card 😁": the page's text differs from CodeMirror's in the second unit only.
+    expect(typed('Card 😀', { from: 6, to: 7, insert: '\uDE01' })).toEqual({ text: 'Card 😁', changes: [[5, 7, '😁']] })
+    // The first units differ: "😀" (D83D DE00) to "🤀" (D83E DD00).
+    expect(typed('😀 ok', { from: 0, to: 2, insert: '🤀' })).toEqual({ text: '🤀 ok', changes: [[0, 2, '🤀']] })
+    expect(typed('😀 ok', { from: 0, to: 1, insert: '\uD83E' })).toEqual({ text: '\uD83E\uDE00 ok', changes: [[0, 2, '\uD83E\uDE00']] })
+    // Half of a character replaced by a letter: the whole character is.
+    expect(typed('a😀b', { from: 1, to: 2, insert: 'x' })).toEqual({ text: 'axb', changes: [[1, 3, 'x']] })
+    expect(typed('a😀b', { from: 2, to: 3, insert: 'x' })).toEqual({ text: 'axb', changes: [[1, 3, 'x']] })
+    // Typed between the halves: after the whole character.
+    expect(typed('a😀b', { from: 2, insert: 'x' })).toEqual({ text: 'a😀xb', changes: [[3, 3, 'x']] })
+    // Whole characters stay as reported, and the field's own tidying still applies.
+    expect(typed('Card 😀', { from: 5, to: 7, insert: '😁' })).toEqual({ text: 'Card 😁', changes: [[5, 7, '😁']] })
+    expect(typed('Card', { from: 4, insert: '\n😁\u0007' })).toEqual({ text: 'Card 😁', changes: [[4, 4, ' 😁']] })
+  })
+})

@@ -1,0 +1,68 @@
+/**
+ * This person's typing and pastes in a shared text field, held to the field's
+ * rules; changes from others arrive as they are. Text no document can carry
+ * (control characters, noncharacters) is dropped by the rule the server
+ * applies, which refuses an update holding it.
+ *
+ * A change always replaces whole characters. CodeMirror works out what was
+ * typed by comparing the page's text with its own unit by unit, so selecting
+ * "😀" and typing "😁" (which share their first UTF-16 unit) came as "replace
+ * the second unit": the rule cleaned that lone half into U+FFFD, and Yjs, given
+ * the same positions, split the pair; the text was stored as "\uFFFD\uFFFD".
+ */
+import { EditorState, Transaction, type Extension, type Text, type TransactionSpec } from '@codemirror/state'
+import { ySyncAnnotation } from 'y-codemirror.next'
+import { cleanText } from '../../../shared/text-hygiene.ts'
+
+export function fieldRules(max: number, oneLine: boolean): Extension {
+  const tidy = (typed: string) => {
+    const clean = cleanText(typed)
+    return oneLine ? clean.replace(/\s*\n+\s*/g, ' ') : clean
+  }
+  return EditorState.transactionFilter.of((tr) => {
+    if (!tr.docChanged || tr.annotation(ySyncAnnotation)) return tr
+    const before = tr.startState.doc
+    const changes: { from: number; to: number; insert: string }[] = []
+    let shift = 0
+    let cursor = 0
+    let rewritten = false
+    tr.changes.iterChanges((fromA, toA, _fromB, _toB, inserted) => {
+      const typed = inserted.toString()
+      const change = wholeCharacters(before, fromA, toA, typed)
+      const insert = tidy(change.insert)
+      if (insert !== typed || change.from !== fromA || change.to !== toA) rewritten = true
+      changes.push({ from: change.from, to: change.to, insert })
+      cursor = change.from + shift + insert.length
+      shift += insert.length - (change.to - change.from)
+    })
+    const length = before.length + shift
+    if (length > max && length > before.length) return []
+    if (!rewritten) return tr
+    const userEvent = tr.annotation(Transaction.userEvent)
+    const spec: TransactionSpec = { changes, selection: { anchor: cursor }, ...(userEvent ? { userEvent } : {}) }
+    return spec
+  })
+}
+
+/**
+ * The change widened to the whole characters it touches: a half of a surrogate
+ * pair it would leave behind is kept when the typed text completes it again,
+ * and replaced with its other half otherwise; an insertion between the halves
+ * goes after the pair.
+ */
+function wholeCharacters(doc: Text, from: number, to: number, insert: string): { from: number; to: number; insert: string } {
+  const unitAt = (index: number) => (index >= 0 && index < doc.length ? doc.sliceString(index, index + 1).charCodeAt(0) : 0)
+  const isHigh = (unit: number) => unit >= 0xd800 && unit <= 0xdbff
+  const isLow = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff
+  const splitsPair = (index: number) => isHigh(unitAt(index - 1)) && isLow(unitAt(index))
+  if (from === to) return splitsPair(from) ? { from: from + 1, to: to + 1, insert } : { from, to, insert }
+  if (splitsPair(from)) {
+    if (isLow(insert.charCodeAt(0))) insert = doc.sliceString(from - 1, from) + insert
+    from -= 1
+  }
+  if (splitsPair(to)) {
+    if (isHigh(insert.charCodeAt(insert.length - 1))) insert += doc.sliceString(to, to + 1)
+    to += 1
+  }
+  return { from, to, insert }
+}
