@@ -18,7 +18,7 @@ import {
   SOURCE_RELIABILITIES,
 } from './domain.ts'
 import { LIMITS } from './limits.ts'
-import { textField } from './text-hygiene.ts'
+import { dropFormatCharacters, textField } from './text-hygiene.ts'
 import { CHECK_RULE_IDS } from './check-rules.ts'
 
 const literalUnion = <T extends readonly (string | number)[]>(values: T) =>
@@ -142,7 +142,7 @@ export type BoardModel = z.infer<typeof boardModelSchema>
 export const metaPatchSchema = z
   .object({
     title: shortText,
-    marking: textField().trim().max(LIMITS.shortText),
+    marking: textField().overwrite(dropFormatCharacters).trim().max(LIMITS.shortText),
     question: textField().max(LIMITS.longText),
     profile: profileSchema,
     bluf: textField().max(LIMITS.longText),

@@ -52,7 +52,7 @@ import {
 } from './briefing-review.ts'
 import type { BriefingVersion } from './briefing-version.ts'
 import { dateTimeGroup, preciseTime, readableTime } from '../../shared/date-time-group.ts'
-import { cleanTextIn } from '../../shared/text-hygiene.ts'
+import { cleanTextIn, dropFormatCharacters } from '../../shared/text-hygiene.ts'
 
 export type Briefing = {
   title: string
@@ -200,7 +200,8 @@ export function buildBriefing(input: BoardModel, version: BriefingVersion, optio
   for (const claim of board.claims) claimsPerSource.set(claim.sourceId, (claimsPerSource.get(claim.sourceId) ?? 0) + 1)
   return {
     title: board.title,
-    marking: board.marking,
+    // What the bars print is what was read for the TLP level, no invisible character hiding or reordering it.
+    marking: dropFormatCharacters(board.marking).trim(),
     tlp: tlpOf(board.marking),
     question: board.question,
     dtg: dateTimeGroup(time),

@@ -18,7 +18,6 @@ import {
   likelihoodRange,
   likelihoodTerm,
   profileName,
-  tlpOf,
   type AchRating,
   type TlpMarking,
 } from '../../shared/domain.ts'
@@ -71,8 +70,8 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
   const briefing = buildBriefing(input, version, { scope })
   const sources = new Map(board.sources.map((s) => [s.id, s]))
   const claims = new Map(board.claims.map((c) => [c.id, c]))
-  const marking = markingDefinition(board, versionTime)
-  const markingRefs = marking ? { object_marking_refs: [marking.id] } : {}
+  const markings = markingDefinitions(briefing.marking, briefing.tlp, versionTime)
+  const markingRefs = markings.length > 0 ? { object_marking_refs: markings.map((m) => m.id) } : {}
   /** Common properties; `modified` is the version's time, as no later export of this version can differ. */
   const common = (type: string, key: string, createdAt: string) => {
     const created = stixTime(createdAt)
@@ -216,7 +215,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
     },
     ...markingRefs,
   }
-  const objects = [...(marking ? [marking] : []), report, ...contents]
+  const objects = [...markings, report, ...contents]
   return `${JSON.stringify({ type: 'bundle', id: stixId('bundle', reportId), objects }, null, 2)}\n`
 }
 
@@ -230,29 +229,35 @@ function citation(claim: ClaimModel, source: SourceModel): ExternalReference {
   }
 }
 
-/** A TLP marking is the OASIS definition; any other marking becomes a statement of its own. */
-function markingDefinition(board: BoardModel, versionTime: string): StixObject | null {
-  const tlp = tlpOf(board.marking)
+/**
+ * A TLP level is its OASIS definition, which sharing platforms act on; a
+ * marking that says more than its TLP label ("TLP:RED // NOFORN"), or no TLP
+ * at all, is also a statement of its own, so nothing the analysts wrote is lost.
+ */
+function markingDefinitions(marking: string, tlp: TlpMarking | null, versionTime: string): StixObject[] {
+  const definitions: StixObject[] = []
   if (tlp) {
-    return {
+    definitions.push({
       type: 'marking-definition',
       spec_version: '2.1',
       id: TLP2_MARKINGS[tlp],
       created: TLP2_PUBLISHED,
       name: tlp,
       extensions: { [TLP2_EXTENSION]: { extension_type: 'property-extension', tlp_2_0: tlp.slice('TLP:'.length).toLowerCase() } },
-    }
+    })
   }
-  if (board.marking.trim() === '') return null
-  // Marking definitions are never versioned, so they have `created` but no `modified`.
-  return {
-    type: 'marking-definition',
-    spec_version: '2.1',
-    id: stixId('marking-definition', `statement:${board.marking}`),
-    created: versionTime,
-    definition_type: 'statement',
-    definition: { statement: board.marking },
+  if (marking !== '' && marking.toUpperCase() !== tlp) {
+    // Marking definitions are never versioned, so they have `created` but no `modified`.
+    definitions.push({
+      type: 'marking-definition',
+      spec_version: '2.1',
+      id: stixId('marking-definition', `statement:${marking}`),
+      created: versionTime,
+      definition_type: 'statement',
+      definition: { statement: marking },
+    })
   }
+  return definitions
 }
 
 /** STIX times are UTC with exactly millisecond precision. */

@@ -1,0 +1,52 @@
+/**
+ * The handling marking as the exports carry it, through the real server: the
+ * TLP level a reader sees is the one every format states, whatever invisible
+ * characters or handling text surround the label.
+ */
+import { describe, expect, it } from 'vitest'
+import { useOwnedBoard } from '../helpers/owned-board.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+
+const TLP_RED = 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1'
+
+type Bundle = { objects: { type: string; id: string; definition?: { statement: string }; object_marking_refs?: string[] }[] }
+
+describe('the marking in exports', () => {
+  const board = useOwnedBoard({ owner: 'Olga Owner', board: 'Marking' })
+
+  const exported = async (format: string) => {
+    const response = await board.api.get(`/api/boards/${board.boardId}/export?format=${format}`)
+    expect(response.status).toBe(200)
+    return typeof response.body === 'string' ? response.body : JSON.stringify(response.body)
+  }
+
+  const expectTlpRed = async (statement: string | null) => {
+    const bundle = JSON.parse(await exported('stix')) as Bundle
+    const definitions = bundle.objects.filter((o) => o.type === 'marking-definition')
+    expect(definitions.map((d) => d.id)[0]).toBe(TLP_RED)
+    expect(definitions.slice(1).map((d) => d.definition?.statement)).toEqual(statement === null ? [] : [statement])
+    const report = bundle.objects.find((o) => o.type === 'report')!
+    expect(report.object_marking_refs).toEqual(definitions.map((d) => d.id))
+    const html = await exported('html')
+    expect(/\.marking \{[^}]*color: #([0-9A-F]{6})/i.exec(html)?.[1]).toBe('FF2B2B')
+  }
+
+  it('marks TLP:RED with more handling text as TLP:RED, keeping the whole marking as a statement', async () => {
+    await board.api.post(`/api/boards/${board.boardId}/assessments`, { title: 'A', kind: 'key-judgment' })
+    expect((await board.api.patch(`/api/boards/${board.boardId}`, { marking: 'TLP:RED // NOFORN' })).status).toBe(200)
+    await expectTlpRed('TLP:RED // NOFORN')
+  })
+
+  it('drops zero-width characters from a marking set over the API, and reads through them when a client wrote them', async () => {
+    expect((await board.api.patch(`/api/boards/${board.boardId}`, { marking: 'TLP:\u200BRED\u200B' })).status).toBe(200)
+    expect((await board.api.get<{ marking: string }>(`/api/boards/${board.boardId}`)).body.marking).toBe('TLP:RED')
+    await expectTlpRed(null)
+
+    // A client writes the board's document itself, past the API's input rule.
+    const client = await board.connectAs(board.owner)
+    client.doc.getMap('meta').set('marking', 'TLP:\u200BRED')
+    await waitFor(async () => (await board.api.get<{ marking: string }>(`/api/boards/${board.boardId}`)).body.marking === 'TLP:\u200BRED', 'the marking to be committed')
+    await expectTlpRed(null)
+    expect(await exported('md')).toMatch(/^\*\*TLP:RED\*\*\n/)
+  })
+})
