@@ -3,13 +3,8 @@
  * footer, page numbers, bookmarks for the headings. pdfmake has no footnotes,
  * so each assessment's notes are printed right under it, numbered as the DOCX
  * footnotes are.
- *
- * Fonts: Roboto as shipped inside the pdfmake package, which covers Latin with
- * its accents, Greek, Cyrillic and typographic punctuation, so nothing needs
- * installing on the machine.
  */
-import { createRequire } from 'node:module'
-import { dirname, join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import pdfMake from 'pdfmake'
 import type { Content, ContentText, CustomTableLayout, Margins, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces'
 import { ACH_TEXT, achTables, leastLabel, ratedText, type BriefingAch } from './briefing-ach.ts'
@@ -17,17 +12,8 @@ import { BRIEFING_TEXT as T, headerFacts, citationsOf, type Briefing, type Brief
 import { acknowledgementText, type BriefingCheck, type BriefingChecks } from './briefing-review.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
-
-const FONT_DIR = join(dirname(createRequire(import.meta.url).resolve('pdfmake/package.json')), 'fonts', 'Roboto')
-
-const FONTS = {
-  Roboto: {
-    normal: join(FONT_DIR, 'Roboto-Regular.ttf'),
-    bold: join(FONT_DIR, 'Roboto-Medium.ttf'),
-    italics: join(FONT_DIR, 'Roboto-Italic.ttf'),
-    bolditalics: join(FONT_DIR, 'Roboto-MediumItalic.ttf'),
-  },
-}
+import { FONT_DIR, FONTS } from './pdf-fonts.ts'
+import { markingLines, type MarkingLines } from './pdf-marking.ts'
 
 const PAGE_MARGIN_X = 50
 const PAGE_MARGIN_TOP = 64
@@ -35,10 +21,13 @@ const PAGE_MARGIN_TOP = 64
 const FOOTER_HEIGHT = 72
 /** The page number above the bottom bar: its top margin plus one 9 pt line at a line height of 1.2. */
 const PAGE_NUMBER_BLOCK = 12 + 11
-/** The marking's black bars: from the top edge to the top bar, from the bottom edge to the bottom bar's top, and their height. */
+/** The marking's black bars: from the top edge to the top bar, from the bottom edge to the bottom bar's top, and their height for one line. */
 const BANNER_TOP = 24
 const BANNER_BOTTOM = 40
 const BANNER_HEIGHT = 15
+/** The A4 page's width, and the marking's room inside its bar: the bar less a little space at either end. */
+const PAGE_WIDTH = 595.28
+const MARKING_WIDTH = PAGE_WIDTH - 2 * PAGE_MARGIN_X - 8
 const WARNING_COLOUR = '#8a1c12'
 
 export async function renderPdf(briefing: Briefing): Promise<Uint8Array> {
@@ -53,9 +42,13 @@ export async function renderPdf(briefing: Briefing): Promise<Uint8Array> {
 /** Built fresh for every render: pdfmake rewrites the definition it is given in place. */
 function documentDefinition(b: Briefing): TDocumentDefinitions {
   const time = parseTime(b.version.time)
+  const marking = markingLines(b.marking, MARKING_WIDTH)
+  // Each line the marking takes beyond the first makes both bars, and the page margins they sit in, that much taller.
+  const growth = (marking.lines.length - 1) * marking.lineHeight
+  const footerHeight = FOOTER_HEIGHT + growth
   return {
     pageSize: 'A4',
-    pageMargins: [PAGE_MARGIN_X, PAGE_MARGIN_TOP, PAGE_MARGIN_X, FOOTER_HEIGHT],
+    pageMargins: [PAGE_MARGIN_X, PAGE_MARGIN_TOP + growth, PAGE_MARGIN_X, footerHeight],
     info: {
       title: b.title,
       subject: `${b.version.description}; ${T.hash.toLowerCase()} ${b.version.hash}`,
@@ -78,19 +71,19 @@ function documentDefinition(b: Briefing): TDocumentDefinitions {
     // The banners' black bars are drawn on the page's background and their text in the header and footer:
     // a table per banner would be the natural way, but is laid out afresh on every page, which showed on a 400-page briefing.
     background: (_page: number, size: { width: number; height: number }) => ({
-      canvas: [BANNER_TOP, size.height - BANNER_BOTTOM].map((y) => ({
+      canvas: [BANNER_TOP, size.height - BANNER_BOTTOM - growth].map((y) => ({
         type: 'rect' as const,
         x: PAGE_MARGIN_X,
         y,
         w: size.width - 2 * PAGE_MARGIN_X,
-        h: BANNER_HEIGHT,
+        h: BANNER_HEIGHT + growth,
         color: `#${MARKING_BACKGROUND}`,
       })),
     }),
-    header: () => markingText(b, BANNER_TOP),
+    header: () => markingText(b, marking, BANNER_TOP),
     footer: (currentPage: number, pageCount: number) => [
       { text: `Page ${currentPage} of ${pageCount}`, alignment: 'center', style: 'muted', margin: [0, 12, 0, 0] },
-      markingText(b, FOOTER_HEIGHT - BANNER_BOTTOM - PAGE_NUMBER_BLOCK),
+      markingText(b, marking, footerHeight - BANNER_BOTTOM - growth - PAGE_NUMBER_BLOCK),
     ],
     content: [
       { text: b.title, style: 'title', outline: true },
@@ -175,9 +168,16 @@ function citationLine(label: string, citations: Citation[]): Content[] {
   ]
 }
 
-/** The marking's text, placed `top` points into its area so that it sits inside the bar drawn behind it. */
-function markingText(b: Briefing, top: number): Content {
-  return { text: b.marking, bold: true, alignment: 'center', color: `#${markingColour(b.tlp)}`, margin: [PAGE_MARGIN_X, top + 2, PAGE_MARGIN_X, 0] }
+/** The marking's lines, placed `top` points into its area so that they sit inside the bar drawn behind them. */
+function markingText(b: Briefing, marking: MarkingLines, top: number): Content {
+  return {
+    text: marking.lines.join('\n'),
+    fontSize: marking.fontSize,
+    bold: true,
+    alignment: 'center',
+    color: `#${markingColour(b.tlp)}`,
+    margin: [PAGE_MARGIN_X, top + 2, PAGE_MARGIN_X, 0],
+  }
 }
 
 function labelled(label: string, text: string): Content {

@@ -3,10 +3,17 @@
  * TLP level a reader sees is the one every format states, whatever invisible
  * characters or handling text surround the label.
  */
+import { rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { addToken } from '../helpers/accounts.ts'
 import { useOwnedBoard } from '../helpers/owned-board.ts'
+import { barsAcross, pdfPages } from '../helpers/pdf-layout.ts'
+import { tempDir } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
+/** The bars run across the text column, 50 pt in from either edge of the page; their marking keeps 4 pt from their ends. */
+const BAR_LEFT = 50
 const TLP_RED = 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1'
 
 type Bundle = { objects: { type: string; id: string; definition?: { statement: string }; object_marking_refs?: string[] }[] }
@@ -48,5 +55,47 @@ describe('the marking in exports', () => {
     await waitFor(async () => (await board.api.get<{ marking: string }>(`/api/boards/${board.boardId}`)).body.marking === 'TLP:\u200BRED', 'the marking to be committed')
     await expectTlpRed(null)
     expect(await exported('md')).toMatch(/^\*\*TLP:RED\*\*\n/)
+  })
+
+  it('prints the whole of a long marking inside its bars, at the top and bottom of every page', async () => {
+    const dirs: string[] = []
+    try {
+      const authorization = `Bearer ${(await addToken(board.server, board.owner)).token}`
+      await board.api.post(`/api/boards/${board.boardId}/assessments`, { title: 'A', kind: 'key-judgment' })
+      const spaced =
+        'OFFICIAL-SENSITIVE // REL TO GBR, USA, CAN // Not for onward release to third parties without the originator’s written consent // DESTROY AFTER USE'
+      // The longest a marking may be, and no space to break it at.
+      const unbroken = 'X'.repeat(250) + 'Y'.repeat(250)
+      for (const marking of [spaced, unbroken]) {
+        expect((await board.api.patch(`/api/boards/${board.boardId}`, { marking })).status).toBe(200)
+        const response = await fetch(`${board.server.url}/api/boards/${board.boardId}/export?format=pdf`, { headers: { authorization } })
+        expect(response.status).toBe(200)
+        const dir = tempDir('assay-marking-pdf-')
+        dirs.push(dir)
+        const file = join(dir, 'briefing.pdf')
+        writeFileSync(file, Buffer.from(await response.arrayBuffer()))
+        const pages = pdfPages(file)
+        const bars = barsAcross(file, dir, [BAR_LEFT + 1, BAR_LEFT + 3, pages[0]!.width - BAR_LEFT - 3, pages[0]!.width - BAR_LEFT - 1])
+        expect(pages.length).toBeGreaterThan(1)
+        expect(bars.length).toBe(pages.length)
+        pages.forEach((page, i) => {
+          // Two bars, one at the top and one at the bottom of the page (thinner runs are the tables' rules).
+          const marked = bars[i]!.filter((bar) => bar.bottom - bar.top > 4)
+          expect(marked).toHaveLength(2)
+          for (const bar of marked) {
+            const touching = page.words.filter((w) => w.yMax > bar.top && w.yMin < bar.bottom)
+            for (const w of touching) {
+              expect(w.yMin).toBeGreaterThanOrEqual(bar.top - 1)
+              expect(w.yMax).toBeLessThanOrEqual(bar.bottom + 1)
+              expect(w.xMin).toBeGreaterThanOrEqual(BAR_LEFT)
+              expect(w.xMax).toBeLessThanOrEqual(page.width - BAR_LEFT)
+            }
+            expect(touching.map((w) => w.text).join('')).toBe(marking.replace(/\s+/g, ''))
+          }
+        })
+      }
+    } finally {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
