@@ -201,9 +201,10 @@ export function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!)
 }
 
+/** Text breaks anywhere it must (`overflow-wrap: anywhere` on the body): a URL or id without a space widened its table past the window. */
 function stylesheet(markingText: string): string {
   return `
-body { margin: 0; font: 11pt/1.45 "DejaVu Sans", "Segoe UI", Roboto, Arial, sans-serif; color: #111; }
+body { margin: 0; font: 11pt/1.45 "DejaVu Sans", "Segoe UI", Roboto, Arial, sans-serif; color: #111; overflow-wrap: anywhere; }
 main { max-width: 46rem; margin: 0 auto; padding: 1rem 1.5rem; }
 table.page { width: 100%; table-layout: fixed; margin: 0; }
 table.page > * > tr > td { border: 0; padding: 0; }
@@ -216,7 +217,6 @@ dl.version { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1
 dl.version dt, dl.key dt { font-weight: bold; }
 dl.version dd, dl.key dd { margin: 0; }
 dl.key { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }
-code { overflow-wrap: anywhere; }
 .bluf { font-weight: bold; }
 .warning { color: #8a1c12; }
 .section-note, .caption { font-style: italic; font-size: .92em; color: #444; }
@@ -233,7 +233,7 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
 th, td { border: 1px solid #999; padding: .2rem .4rem; text-align: left; vertical-align: top; }
 table.grid { table-layout: fixed; }
 table.grid th:first-child { width: 30%; }
-table.grid td { text-align: center; overflow-wrap: anywhere; }
+table.grid td { text-align: center; }
 .risk-low { background: #${RISK_COLOURS.low}; }
 .risk-medium { background: #${RISK_COLOURS.medium}; }
 .risk-high { background: #${RISK_COLOURS.high}; }

@@ -109,7 +109,7 @@ function documentDefinition(b: Briefing): TDocumentDefinitions {
       headedTable(
         h1(T.sources),
         T.sourceColumns,
-        b.sources.map((s) => [s.url ? `${s.name}\n${s.url}` : s.name, s.kind, `${s.reliability}: ${s.reliabilityLabel}`, String(s.claims)]),
+        b.sources.map((s) => [{ text: wrappable(s.url ? `${s.name}\n${s.url}` : s.name) }, { text: wrappable(s.kind) }, `${s.reliability}: ${s.reliabilityLabel}`, String(s.claims)]),
         ['*', 'auto', 'auto', 'auto'],
       ),
       ...(b.changes
@@ -178,6 +178,29 @@ function markingText(b: Briefing, marking: MarkingLines, top: number): Content {
     color: `#${markingColour(b.tlp)}`,
     margin: [PAGE_MARGIN_X, top + 2, PAGE_MARGIN_X, 0],
   }
+}
+
+/** A run of this many characters or more without a space is no word but an id, a URL, a hash. */
+const LONG_RUN = /\S{25,}/g
+
+/**
+ * A table cell's text with each long run breakable between any two
+ * characters. pdfmake cuts a word wider than its line, but sizes a table's
+ * columns by their longest word first: one long URL widened its column and
+ * pushed the others past the page's edge. Ordinary words keep breaking only
+ * at spaces.
+ */
+function wrappable(text: string): ContentText['text'] {
+  const runs: ContentText[] = []
+  let from = 0
+  for (const long of text.matchAll(LONG_RUN)) {
+    if (long.index > from) runs.push({ text: text.slice(from, long.index) })
+    runs.push({ text: long[0], wordBreak: 'break-all' })
+    from = long.index + long[0].length
+  }
+  if (runs.length === 0) return text
+  if (from < text.length) runs.push({ text: text.slice(from) })
+  return runs
 }
 
 function labelled(label: string, text: string): Content {
@@ -296,8 +319,8 @@ function ach(a: BriefingAch): Content[] {
         [ACH_TEXT.evidence, ACH_TEXT.grade, ACH_TEXT.weight, ...t.hypotheses.map((h) => h.label)],
         [
           ...t.rows.map((row): TableCell[] => [
-            { text: `${row.claim}${row.note ? ` (${row.note})` : ''}`, decoration: row.retracted ? 'lineThrough' : undefined, fontSize: 9 },
-            { text: row.attribution, fontSize: 9 },
+            { text: wrappable(`${row.claim}${row.note ? ` (${row.note})` : ''}`), decoration: row.retracted ? 'lineThrough' : undefined, fontSize: 9 },
+            { text: wrappable(row.attribution), fontSize: 9 },
             { text: row.weight, fontSize: 9 },
             ...row.cells.map((text): TableCell => ({ text, alignment: 'center', fontSize: 9 })),
           ]),

@@ -1,0 +1,107 @@
+/**
+ * Long runs without a space (a document id in a URL, a pasted hash, a name
+ * typed without spaces) in a board, exported through the real server: they
+ * wrap inside their cells, and no column, word or page is pushed past the
+ * page's edge.
+ */
+import { rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { addToken } from '../helpers/accounts.ts'
+import { describeInBrowser, launchBrowser } from '../helpers/browser.ts'
+import type { OwnedBoard } from '../helpers/owned-board.ts'
+import { useOwnedBoard } from '../helpers/owned-board.ts'
+import { pdfPages } from '../helpers/pdf-layout.ts'
+import { tempDir } from '../helpers/test-server.ts'
+
+const URL_ID = 'Ab3'.repeat(50)
+const LONG_NAME = 'W'.repeat(120)
+const LONG_KIND = 'K'.repeat(80)
+const LONG_CLAIM = `Second claim ${'X'.repeat(400)}`
+/** The page's left and right margins in the PDF. */
+const PDF_MARGIN = 50
+
+/** Two sources, one with a long id in its URL and one with a long name and kind; a long claim rated against two hypotheses. */
+async function seedLongRuns(board: OwnedBoard): Promise<void> {
+  const ok = async <T>(response: Promise<{ status: number; body: T }>) => {
+    const r = await response
+    expect(r.status).toBe(201)
+    return r.body
+  }
+  const api = board.api
+  const base = `/api/boards/${board.boardId}`
+  const reuters = await ok(api.post<{ id: string }>(`${base}/sources`, { name: 'Reuters', kind: 'wire', reliability: 'A', url: `https://example.org/d?id=${URL_ID}` }))
+  const long = await ok(api.post<{ id: string }>(`${base}/sources`, { name: LONG_NAME, kind: LONG_KIND, reliability: 'B' }))
+  const first = await ok(api.post<{ id: string }>(`${base}/claims`, { text: 'Convoy seen near Brest', sourceId: reuters.id, credibility: 2 }))
+  const second = await ok(api.post<{ id: string }>(`${base}/claims`, { text: LONG_CLAIM, sourceId: long.id, credibility: 1 }))
+  for (const title of ['First hypothesis', 'Second hypothesis']) {
+    const h = await ok(api.post<{ id: string }>(`${base}/assessments`, { title, kind: 'hypothesis' }))
+    await ok(api.post(`${base}/links`, { assessmentId: h.id, claimId: first.id, rating: 'C' }))
+    await ok(api.post(`${base}/links`, { assessmentId: h.id, claimId: second.id, rating: 'I' }))
+  }
+}
+
+async function exported(board: OwnedBoard, format: string): Promise<Buffer> {
+  const authorization = `Bearer ${(await addToken(board.server, board.owner)).token}`
+  const response = await fetch(`${board.server.url}/api/boards/${board.boardId}/export?format=${format}`, { headers: { authorization } })
+  expect(response.status).toBe(200)
+  return Buffer.from(await response.arrayBuffer())
+}
+
+describe('long unbroken text in the PDF', () => {
+  const board = useOwnedBoard({ owner: 'Olga Owner', board: 'Long runs' })
+
+  it('wraps it inside its cells, every column of every table on the page', async () => {
+    await seedLongRuns(board)
+    const dir = tempDir('assay-long-pdf-')
+    try {
+      const file = join(dir, 'briefing.pdf')
+      writeFileSync(file, await exported(board, 'pdf'))
+      const pages = pdfPages(file)
+      for (const page of pages) {
+        for (const word of page.words) {
+          expect(word.xMin, word.text).toBeGreaterThanOrEqual(PDF_MARGIN - 1)
+          expect(word.xMax, word.text).toBeLessThanOrEqual(page.width - PDF_MARGIN + 1)
+        }
+      }
+      const sourcesPage = pages.find((p) => p.words.some((w) => w.text.startsWith('https://example.org/d?id=')))!
+      const words = sourcesPage.words.map((w) => w.text)
+      for (const shown of ['Source', 'Kind', 'Reliability', 'Claims', 'wire', 'A:', 'Completely', 'B:', 'Usually']) expect(words).toContain(shown)
+      const all = pages.flatMap((p) => p.words.map((w) => w.text)).join('')
+      for (const run of [URL_ID, LONG_NAME, LONG_KIND, 'X'.repeat(400)]) expect(all).toContain(run)
+      // The ACH table's columns: evidence, grade, weight and both hypotheses.
+      const achPage = pages.find((p) => p.words.some((w) => w.text === 'Evidence'))!
+      for (const shown of ['Grade', 'Weight', 'H1', 'H2']) expect(achPage.words.map((w) => w.text)).toContain(shown)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describeInBrowser('long unbroken text in the HTML briefing', () => {
+  const board = useOwnedBoard({ owner: 'Olga Owner', board: 'Long runs' })
+  let browser: Browser
+  beforeAll(async () => {
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser.close()
+  })
+
+  it('is no wider than a 1280 px window', async () => {
+    await seedLongRuns(board)
+    const html = (await exported(board, 'html')).toString('utf8')
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    try {
+      const page = await context.newPage()
+      await page.setContent(html)
+      const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.scrollingElement!.scrollWidth, innerWidth: window.innerWidth }))
+      expect(innerWidth).toBe(1280)
+      expect(scrollWidth).toBeLessThanOrEqual(innerWidth)
+      expect(await page.locator('.url').textContent()).toBe(`https://example.org/d?id=${URL_ID}`)
+    } finally {
+      await context.close()
+    }
+  })
+})
