@@ -51,4 +51,13 @@ describe('renderMarkdown', () => {
     expect(inline('# [x](javascript:alert(1)) | *y*\n- z')).toBe('\\# \\[x\\](javascript:alert(1)) \\| \\*y\\* - z')
     expect(inline('1. not a list')).toBe('1\\. not a list')
   })
+
+  it('leaves no bare address for GFM to make a link of, showing the same text', () => {
+    const text = 'See https://evil.invalid/a?b=c, ftp://x.invalid, WWW.evil.invalid and www.evil.invalid/doc; mail analyst@evil.invalid or mailto:a@b.invalid at 12:30'
+    const escaped = inline(text)
+    expect(escaped).toBe(
+      'See https\\://evil.invalid/a?b=c, ftp\\://x.invalid, WWW\\.evil.invalid and www\\.evil.invalid/doc; mail analyst\\@evil.invalid or mailto:a\\@b.invalid at 12:30',
+    )
+    expect(escaped.replace(/\\([!-/:-@[-`{-~])/g, '$1')).toBe(text)
+  })
 })

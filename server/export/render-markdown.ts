@@ -1,7 +1,8 @@
 /**
  * The briefing as GitHub-flavoured Markdown, footnotes included. Every board
  * text is escaped, so a claim can neither inject HTML (which Markdown passes
- * through) nor turn into a link, a heading or a table column.
+ * through) nor turn into a link (bare addresses included), a heading or a
+ * table column.
  */
 import { ACH_TEXT, achTables, leastLabel, ratedText, type BriefingAch } from './briefing-ach.ts'
 import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
@@ -137,11 +138,17 @@ function table(head: readonly string[], rows: string[][]): string {
  * One line of board text, inert: line breaks become spaces, and every
  * character that Markdown or the HTML it passes through reads as syntax is
  * backslash-escaped (CommonMark allows that before any ASCII punctuation).
+ * GFM also makes links of bare addresses: "https://…" (and ftp), "www.…" and
+ * "name@host" (with or without "mailto:"). Escaping the "://", the dot after
+ * "www" and every "@" breaks each pattern, as renderers match them in the text
+ * as written, while the text shown stays the same.
  */
 export function inline(text: string): string {
   return text
     .replace(/\s*\n\s*/g, ' ')
-    .replace(/[\\`*_[\]<>|~#&!]/g, '\\$&')
+    .replace(/[\\`*_[\]<>|~#&!@]/g, '\\$&')
+    .replace(/:(?=\/\/)/g, '\\:')
+    .replace(/\b(www)\./gi, '$1\\.')
     .replace(/^(\s*)([-+=])/, '$1\\$2')
     .replace(/^(\s*\d+)([.)])/, '$1\\$2')
 }
