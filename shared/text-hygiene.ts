@@ -40,10 +40,15 @@ export function cleanText(text: string): string {
  * client, still exports to XML that parses.
  */
 export function cleanTextIn<T>(value: T): T {
-  if (typeof value === 'string') return cleanText(value) as T
-  if (Array.isArray(value)) return value.map(cleanTextIn) as T
+  return mapTextIn(value, cleanText)
+}
+
+/** Every string in a plain value passed through `map`. */
+export function mapTextIn<T>(value: T, map: (text: string) => string): T {
+  if (typeof value === 'string') return map(value) as T
+  if (Array.isArray(value)) return value.map((v: unknown) => mapTextIn(v, map)) as T
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, cleanTextIn(v)])) as T
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, mapTextIn(v, map)])) as T
   }
   return value
 }

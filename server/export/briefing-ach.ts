@@ -6,6 +6,7 @@
  */
 import { achMatrix, formatWeighted, RELIABILITY_WEIGHT, CREDIBILITY_WEIGHT } from '../../shared/ach.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
+import { isolate } from './bidi.ts'
 
 export type BriefingAchHypothesis = {
   /** "H1": the column's short name, as wide tables need. */
@@ -17,7 +18,9 @@ export type BriefingAchHypothesis = {
 
 export type BriefingAchRow = {
   claim: string
-  /** "NATO (B2)" */
+  /** The claim's source by name. */
+  source: string
+  /** "NATO (B2)", the name isolated (bidi.ts). */
   attribution: string
   grade: string
   /** Its weight in the weighted score, e.g. "1.41". */
@@ -89,7 +92,8 @@ export function buildAch(board: BoardModel, numberOf: (assessmentId: string) => 
     hypotheses: matrix.hypotheses.map((h, index) => ({ label: `H${index + 1}`, number: numberOf(h.id), title: h.title })),
     rows: matrix.rows.map((row) => ({
       claim: row.claim.text,
-      attribution: `${sources.get(row.claim.sourceId)?.name ?? ''} (${row.grade})`,
+      source: sources.get(row.claim.sourceId)?.name ?? '',
+      attribution: `${isolate(sources.get(row.claim.sourceId)?.name ?? '')} (${row.grade})`,
       grade: row.grade,
       weight: row.weight.toFixed(2),
       cells: row.cells.map((cell) => cell?.rating ?? NOT_RATED),

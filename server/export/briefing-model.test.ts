@@ -78,11 +78,11 @@ describe('buildBriefing', () => {
 
   it('cites claims as numbered notes naming the source and its grade; a retracted claim is marked and not counted', () => {
     const relocation = byTitle('Wagner forces relocate to Belarus')
-    expect(relocation.supporting.map((c) => c.attribution)).toEqual(['Western intelligence (C3)'])
-    expect(relocation.contradicting.map((c) => c.attribution)).toEqual(['Open forum (F6)'])
-    expect(relocation.contradicting[0]!.footnote).toBe(`Open forum (F6): “${XSS_CLAIM}” (added by hand) — inconsistent (I).`)
+    expect(relocation.supporting.map((c) => c.attribution)).toEqual(['\u2068Western intelligence\u2069 (C3)'])
+    expect(relocation.contradicting.map((c) => c.attribution)).toEqual(['\u2068Open forum\u2069 (F6)'])
+    expect(relocation.contradicting[0]!.footnote).toBe(`\u2068Open forum\u2069 (F6): “\u2068${XSS_CLAIM}\u2069” (added by hand) — inconsistent (I).`)
     expect(relocation.retracted).toHaveLength(1)
-    expect(relocation.retracted[0]!.footnote).toBe(`Telegram «Пригожин» (E5): “${CYRILLIC_CLAIM}” (added by hand) (retracted) — very consistent (CC).`)
+    expect(relocation.retracted[0]!.footnote).toBe(`\u2068Telegram «Пригожин»\u2069 (E5): “\u2068${CYRILLIC_CLAIM}\u2069” (added by hand) (retracted) — very consistent (CC).`)
     expect(relocation.supporting[0]!.footnote).toContain('Single-source reporting.')
     const notes = assessments.flatMap((a) => [...a.supporting, ...a.contradicting, ...a.retracted].map((c) => c.note))
     expect(notes).toEqual(notes.map((_, i) => i + 1))
@@ -91,7 +91,7 @@ describe('buildBriefing', () => {
   it('quotes an imported claim as its source’s words, the analyst’s note after them and outside the quotes', () => {
     const imported = { ...board, claims: board.claims.map((c) => (c.text === XSS_CLAIM ? { ...c, documentId: 'doc-1', note: 'Posted anonymously.' } : c)) }
     const relocation = buildBriefing(imported, fixtureSnapshot(previous)).sections.flatMap((s) => s.assessments).find((a) => a.title === 'Wagner forces relocate to Belarus')!
-    expect(relocation.contradicting[0]!.footnote).toBe(`Open forum (F6): “${XSS_CLAIM}” — inconsistent (I). Analyst’s note: Posted anonymously.`)
+    expect(relocation.contradicting[0]!.footnote).toBe(`\u2068Open forum\u2069 (F6): “\u2068${XSS_CLAIM}\u2069” — inconsistent (I). Analyst’s note: \u2068Posted anonymously.\u2069`)
   })
 
   it('places each assessment in the likelihood × impact grid, or lists it as unplaced', () => {

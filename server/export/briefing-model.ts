@@ -53,6 +53,7 @@ import {
 import type { BriefingVersion } from './briefing-version.ts'
 import { dateTimeGroup, preciseTime, readableTime } from '../../shared/date-time-group.ts'
 import { cleanTextIn, dropFormatCharacters } from '../../shared/text-hygiene.ts'
+import { isolate } from './bidi.ts'
 
 export type Briefing = {
   title: string
@@ -352,16 +353,16 @@ function buildSections(board: BoardModel, findings: readonly CheckedFinding[]): 
 }
 
 function citation(note: number, claim: ClaimModel, source: SourceModel, rating: AchRating, linkNote: string | undefined): Citation {
-  const attribution = `${source.name} (${admiraltyGrade(source.reliability, claim.credibility)})`
+  const attribution = `${isolate(source.name)} (${admiraltyGrade(source.reliability, claim.credibility)})`
   const retracted = claim.status === 'retracted' ? ' (retracted)' : ''
   // Only an imported claim is the source's own words; one typed by an analyst says so.
   const byHand = claim.documentId === undefined ? ` (${BRIEFING_TEXT.addedByHand})` : ''
-  const comment = linkNote?.trim() ? ` ${linkNote.trim()}` : ''
-  const analystNote = claim.note?.trim() ? ` ${BRIEFING_TEXT.analystNote}: ${claim.note.trim()}` : ''
+  const comment = linkNote?.trim() ? ` ${isolate(linkNote.trim())}` : ''
+  const analystNote = claim.note?.trim() ? ` ${BRIEFING_TEXT.analystNote}: ${isolate(claim.note.trim())}` : ''
   return {
     note,
     attribution,
-    footnote: `${attribution}: “${claim.text}”${byHand}${retracted} — ${ACH_RATING_LABELS[rating]} (${rating}).${comment}${analystNote}`,
+    footnote: `${attribution}: “${isolate(claim.text)}”${byHand}${retracted} — ${ACH_RATING_LABELS[rating]} (${rating}).${comment}${analystNote}`,
   }
 }
 

@@ -21,7 +21,7 @@ export function renderAchCsv(input: BoardModel): string {
   const rows: string[][] = [head.map(text)]
   if (ach) {
     for (const row of ach.rows) {
-      rows.push([text(row.claim), text(row.attribution.replace(/ \([A-F][1-6]\)$/, '')), row.grade, row.weight, row.retracted ? 'retracted' : 'active', ...row.cells])
+      rows.push([text(row.claim), text(row.source), row.grade, row.weight, row.retracted ? 'retracted' : 'active', ...row.cells])
     }
     // Numbers alone in their cells, so that a spreadsheet can sort and compute with them.
     const least = leastLabel(ach)

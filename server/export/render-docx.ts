@@ -26,6 +26,7 @@ import { acknowledgementText, type BriefingCheck, type BriefingChecks } from './
 import { parseTime } from '../../shared/date-time-group.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 import { setZipTimestamps } from './zip-timestamps.ts'
+import { isolate } from './bidi.ts'
 
 const CREATOR = 'Assay'
 const WARNING_COLOUR = '8A1C12'
@@ -210,7 +211,7 @@ function ach(a: BriefingAch): (Paragraph | Table)[] {
             (row) =>
               new TableRow({
                 cantSplit: true,
-                children: [cell(`${row.claim}${row.note ? ` (${row.note})` : ''}`), cell(row.attribution), cell(row.weight), ...row.cells.map((text) => cell(text))],
+                children: [cell(`${isolate(row.claim)}${row.note ? ` (${row.note})` : ''}`), cell(row.attribution), cell(row.weight), ...row.cells.map((text) => cell(text))],
               }),
           ),
           scoreRow(ACH_TEXT.inconsistency, t.scores.map((s) => `${s.inconsistency}${s.least ? ` (${least})` : ''}`)),

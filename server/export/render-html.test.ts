@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { buildBriefing } from './briefing-model.ts'
 import { blufLines, CYRILLIC_CLAIM, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from '../../test/helpers/fixture-board.ts'
 import { renderHtml } from './render-html.ts'
+import { dropBidiControls } from './bidi.ts'
 
 /** jsdom ships no types; this is all of it the test uses. */
 const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new (html: string) => { window: { document: Document } } }
@@ -37,7 +38,7 @@ describe('renderHtml', () => {
     expect(text('.likelihood')).toEqual(assessments.map((a) => a.likelihood))
     expect(text('.confidence')).toEqual(assessments.map((a) => a.confidence))
     const citations = assessments.flatMap((a) => [...a.supporting, ...a.contradicting, ...a.retracted])
-    expect(text('.notes li')).toEqual(citations.map((c) => c.footnote))
+    expect(text('.notes li')).toEqual(citations.map((c) => dropBidiControls(c.footnote)))
     for (const c of citations) expect(page.querySelector(`a[href="#note-${c.note}"]`)?.textContent).toBe(String(c.note))
     expect(text('section.changes > ul li')).toEqual(briefing.changes!.items)
   })

@@ -10,6 +10,7 @@ import { ACH_TEXT, achTables, leastLabel, ratedText, type BriefingAch } from './
 import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
 import { acknowledgementText, type BriefingCheck, type BriefingChecks } from './briefing-review.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
+import { isolatesAsBdi } from './bidi.ts'
 
 export function renderHtml(briefing: Briefing): string {
   const b = briefing
@@ -67,7 +68,7 @@ ${b.sections
 ${b.sources
   .map(
     (s) =>
-      `<tr><td>${esc(s.name)}${s.url ? `<br><span class="url">${esc(s.url)}</span>` : ''}</td><td>${esc(s.kind)}</td>` +
+      `<tr><td><bdi>${esc(s.name)}</bdi>${s.url ? `<br><span class="url">${esc(s.url)}</span>` : ''}</td><td>${esc(s.kind)}</td>` +
       `<td>${esc(s.reliability)}: ${esc(s.reliabilityLabel)}</td><td class="count">${s.claims}</td></tr>`,
   )
   .join('\n')}
@@ -142,7 +143,7 @@ function ach(a: BriefingAch): string {
 ${t.rows
   .map(
     (row) =>
-      `<tr${row.retracted ? ' class="retracted"' : ''}><td>${esc(row.claim)}${row.note ? ` <span class="note">(${esc(row.note)})</span>` : ''}</td>` +
+      `<tr${row.retracted ? ' class="retracted"' : ''}><td><bdi>${esc(row.claim)}</bdi>${row.note ? ` <span class="note">(${esc(row.note)})</span>` : ''}</td>` +
       `<td>${esc(row.attribution)}</td><td class="count">${row.weight}</td>${row.cells.map((cell) => `<td class="rating">${cell}</td>`).join('')}</tr>`,
   )
   .join('\n')}
@@ -197,8 +198,9 @@ function definitions(pairs: [string, string][]): string {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 
+/** Board text as HTML: escaped, each isolated run (bidi.ts) a `<bdi>`. */
 export function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!)
+  return isolatesAsBdi(text.replace(/[&<>"']/g, (c) => ESCAPES[c]!))
 }
 
 /** Text breaks anywhere it must (`overflow-wrap: anywhere` on the body): a URL or id without a space widened its table past the window. */

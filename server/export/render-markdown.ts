@@ -7,6 +7,7 @@
 import { ACH_TEXT, achTables, leastLabel, ratedText, type BriefingAch } from './briefing-ach.ts'
 import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
 import { acknowledgementText, type BriefingChecks } from './briefing-review.ts'
+import { isolate } from './bidi.ts'
 
 export function renderMarkdown(briefing: Briefing): string {
   const b = briefing
@@ -102,7 +103,7 @@ function ach(a: BriefingAch): string[] {
         [ACH_TEXT.evidence, ACH_TEXT.grade, ACH_TEXT.weight, ...t.hypotheses.map((h) => h.label)],
         [
           ...t.rows.map((row) => [
-            `${row.retracted ? `~~${inline(row.claim)}~~` : inline(row.claim)}${row.note ? ` (${row.note})` : ''}`,
+            `${row.retracted ? `~~${inline(isolate(row.claim))}~~` : inline(isolate(row.claim))}${row.note ? ` (${row.note})` : ''}`,
             inline(row.attribution),
             row.weight,
             ...row.cells,

@@ -14,6 +14,8 @@ import { parseTime } from '../../shared/date-time-group.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 import { FONT_DIR, FONTS } from './pdf-fonts.ts'
 import { markingLines, type MarkingLines } from './pdf-marking.ts'
+import { dropBidiControls } from './bidi.ts'
+import { mapTextIn } from '../../shared/text-hygiene.ts'
 
 const PAGE_MARGIN_X = 50
 const PAGE_MARGIN_TOP = 64
@@ -35,7 +37,8 @@ export async function renderPdf(briefing: Briefing): Promise<Uint8Array> {
   pdfMake.setFonts(FONTS)
   pdfMake.setUrlAccessPolicy(() => false)
   pdfMake.setLocalAccessPolicy((path) => resolve(path).startsWith(FONT_DIR))
-  const buffer = await pdfMake.createPdf(documentDefinition(briefing)).getBuffer()
+  // pdfmake applies no bidi algorithm: the controls would reorder nothing and print as boxes (bidi.ts).
+  const buffer = await pdfMake.createPdf(documentDefinition(mapTextIn(briefing, dropBidiControls))).getBuffer()
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
 }
 

@@ -104,7 +104,8 @@ describeInBrowser('claims', () => {
     await waitFor(async () => (await boardModel(api, boardId)).claims.some((c) => c.text === 'Wagner convoys were seen near Asipovichy.'), 'the typed claim edited')
 
     const markdown = (await api.get<string>(`/api/boards/${boardId}/export?format=md`)).body
-    expect(markdown).toContain(`“${imported.text}” — consistent (C). Analyst’s note: NATO’s own framing; compare with the Kremlin’s.`)
-    expect(markdown).toContain('“Wagner convoys were seen near Asipovichy.” (added by hand) — consistent (C).')
+    // Member text inside the briefing's sentences is between FSI and PDI (server/export/bidi.ts).
+    expect(markdown).toContain(`“\u2068${imported.text}\u2069” — consistent (C). Analyst’s note: \u2068NATO’s own framing; compare with the Kremlin’s.\u2069`)
+    expect(markdown).toContain('“\u2068Wagner convoys were seen near Asipovichy.\u2069” (added by hand) — consistent (C).')
   })
 })

@@ -54,7 +54,7 @@ describe('export over HTTP and the CLI', () => {
     const markdown = new TextDecoder().decode((await download(headers, `format=md&snapshot=${snapshotId}`)).bytes)
     expect(markdown).toContain('Morning brief')
     expect(markdown).toContain('No nuclear use')
-    expect(markdown).toContain('NATO (B2)')
+    expect(markdown).toContain('\u2068NATO\u2069 (B2)')
 
     const model = (await apiClient(server.url, headers).get<{ assessments: { id: string }[] }>(`/api/boards/${boardId}/snapshots/${snapshotId}`)).body
     const verdict = await apiClient(server.url, headers).put(`/api/boards/${boardId}/snapshots/${snapshotId}/verdicts/${model.assessments[0]!.id}`, { verdict: 'agree' })
