@@ -4,14 +4,23 @@
  * run after it: a 4 MiB body of `[[[[…` held the event loop for two seconds in
  * JSON.parse alone.
  */
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { jsonShapeOver, type JsonShapeExcess, type JsonShapeLimits } from '../json-shape.ts'
 import type { AppEnv } from './app-env.ts'
 import { ApiError, errorBody } from './errors.ts'
 
 /** The media types Hono's validator parses as JSON. */
-const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/
+
+/** The request body's media type without its parameters, lower-cased (media types are case-insensitive); '' without a Content-Type. */
+export function mediaTypeOf(c: Context): string {
+  return c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase() ?? ''
+}
+
+export function isJsonMediaType(mediaType: string): boolean {
+  return JSON_MEDIA_TYPE.test(mediaType)
+}
 
 /** Refuses a body over `maxBytes` with 413, counting what arrives when no Content-Length says it. */
 export function bodySizeLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
@@ -30,8 +39,7 @@ export function jsonShapeLimit(limits: Required<JsonShapeLimits>): MiddlewareHan
     keys: `has an object of more than ${limits.keysPerObject} keys`,
   }
   return async function refuseCostlyJson(c, next) {
-    const mediaType = c.req.header('content-type')?.split(';')[0]?.trim() ?? ''
-    if (JSON_MEDIA_TYPE.test(mediaType)) {
+    if (isJsonMediaType(mediaTypeOf(c))) {
       // Read as text once: the route's parse takes the same text from the request's cache.
       const excess = jsonShapeOver(await c.req.text(), limits)
       if (excess !== null) throw new ApiError(400, 'too_complex', `The JSON body ${refusals[excess]}.`)

@@ -8,6 +8,7 @@ import { textField } from '../../shared/text-hygiene.ts'
 import { importDocument } from '../import/import-document.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole, rightStillHeld } from './board-role.ts'
+import { isJsonMediaType, mediaTypeOf } from './body-limits.ts'
 import { workerErrorResponses } from './openapi-parts.ts'
 import { ApiError, notFound } from './errors.ts'
 import { validationHook } from './validation-hook.ts'
@@ -62,9 +63,9 @@ export function importApi(): OpenAPIHono<SignedInEnv> {
     }),
     async (c) => {
       const id = c.var.board.id
-      const contentType = c.req.header('content-type') ?? ''
-      const isForm = contentType.startsWith('multipart/form-data')
-      if (!isForm && !contentType.startsWith('application/json')) {
+      const mediaType = mediaTypeOf(c)
+      const isForm = mediaType === 'multipart/form-data'
+      if (!isForm && !isJsonMediaType(mediaType)) {
         throw new ApiError(415, 'unsupported-type', 'Send JSON {"text": "…"} or a multipart form with a "file" field (.txt, .md or .html).')
       }
       const body = isForm ? c.req.valid('form') : c.req.valid('json')

@@ -76,6 +76,21 @@ describe('import over HTTP and the CLI', () => {
     expect(JSON.stringify(model)).not.toMatch(/alert|steal|<script|onerror/)
   })
 
+  it('takes its media types in any case, as media types are', async () => {
+    const post = (contentType: string, body: string) =>
+      fetch(`${server.url}/api/boards/${boardId}/import`, { method: 'POST', headers: { 'content-type': contentType }, body })
+    const json = await post('APPLICATION/JSON; charset=UTF-8', JSON.stringify({ text: 'The convoy left at dawn. [citation: Field report]' }))
+    expect(json.status).toBe(200)
+    const boundary = 'B0undary'
+    const form = [
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="brief.txt"\r\nContent-Type: text/plain\r\n\r\nThe bridge was down by noon. [citation: Field report]\r\n`,
+      `--${boundary}--\r\n`,
+    ].join('')
+    const upload = await post(`Multipart/Form-Data; boundary=${boundary}`, form)
+    expect(upload.status).toBe(200)
+    expect((await board()).claims.map((c) => c.text).sort()).toEqual(['The bridge was down by noon.', 'The convoy left at dawn.'])
+  })
+
   it('refuses bad input with a clear error and changes nothing', async () => {
     const cases: [Promise<Response>, number, RegExp][] = [
       [fetch(`${server.url}/api/boards/${boardId}/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: '   ' }) }), 400, /empty/i],
