@@ -22,6 +22,14 @@ export const LIMITS = {
   maxJsonDepth: 32,
   maxJsonValues: 100_000,
   maxJsonKeysPerObject: 1_000,
+  /**
+   * The shape of a multipart form, checked before it is parsed, since parsing
+   * costs by its parts and their header lines: its parts (the one form the API
+   * takes, an import, has a file and two fields), and the bytes of one part's
+   * headers (a browser's are a few hundred).
+   */
+  maxFormParts: 16,
+  maxFormPartHeaderBytes: 8 * 1024,
   /** One imported source document. */
   maxDocumentBytes: 2 * 1024 * 1024,
 } as const

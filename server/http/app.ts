@@ -17,7 +17,7 @@ import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { adminApi } from './admin-api.ts'
 import { availabilityGuard } from './availability-guard.ts'
 import { meApi, publicAuthApi } from './auth-api.ts'
-import { bodySizeLimit, jsonShapeLimit } from './body-limits.ts'
+import { bodySizeLimit, formLimit, jsonShapeLimit } from './body-limits.ts'
 import { clientAddress } from './client-address.ts'
 import { boardContentApi } from './board-content-api.ts'
 import { boardLifecycleApi } from './board-lifecycle-api.ts'
@@ -115,6 +115,7 @@ function signedInApi(services: Services): OpenAPIHono<SignedInEnv> {
   })
   // After authentication, so that only a signed-in caller's body is ever read here.
   api.use(jsonShapeLimit({ depth: LIMITS.maxJsonDepth, values: LIMITS.maxJsonValues, keysPerObject: LIMITS.maxJsonKeysPerObject }))
+  api.use(formLimit({ parts: LIMITS.maxFormParts, headerBytes: LIMITS.maxFormPartHeaderBytes }))
   for (const part of [meApi(), tokensApi(), adminApi(), invitesApi(), boardsApi()]) api.route('/', part)
   api.route('/boards/:id', boardApi())
   return api

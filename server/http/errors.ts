@@ -30,6 +30,13 @@ export class ApiError extends HTTPException {
 
 export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found.`)
 export const forbidden = (message = 'You do not have the rights for this on this board.') => new ApiError(403, 'forbidden', message)
+/** A body of a media type its route does not take: refused before it is read (body-limits.ts, and the routes' own check). */
+export const unsupportedMediaType = () =>
+  new ApiError(
+    415,
+    'unsupported_media_type',
+    'Send the body as JSON (Content-Type: application/json); only an import also takes a multipart form (multipart/form-data) with its file. /api/openapi.json lists what each route takes.',
+  )
 export const unauthorized = () => new ApiError(401, 'unauthorized', 'Sign in, or send an API token as "Authorization: Bearer <token>".')
 
 const BOARD_ERROR_STATUS = { invalid: 400, 'not-found': 404, conflict: 409 } as const
@@ -126,6 +133,8 @@ export function handleError(error: Error, c: Context): Response {
     if (retryAfterSeconds !== undefined) c.header('Retry-After', String(retryAfterSeconds))
     return c.json(errorBody(code, error.message), status)
   }
+  // The routes' own check of the media type (@hono/zod-openapi's) refuses with a bare 415: it says what to send, as ours does.
+  if (error instanceof HTTPException && error.status === 415) return handleError(unsupportedMediaType(), c)
   if (error instanceof HTTPException) return c.json(errorBody('http_error', error.message || 'Request refused.'), error.status)
   c.get('logger')?.error({ err: error.message, stack: error.stack, path: c.req.path }, 'unhandled error')
   return c.json(errorBody('internal', 'Something went wrong on the server; it has been logged. Try again.'), 500)
