@@ -32,6 +32,12 @@ export const LIMITS = {
   maxFormPartHeaderBytes: 8 * 1024,
   /** One imported source document. */
   maxDocumentBytes: 2 * 1024 * 1024,
+  /**
+   * Nesting of an imported HTML document's elements. Reading it as text
+   * recurses by its depth, and overflowed a main thread's stack at 1,375
+   * nested lists; an article nests a few dozen.
+   */
+  maxHtmlDepth: 256,
 } as const
 
 /**

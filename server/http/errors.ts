@@ -69,6 +69,7 @@ const WORKER_REFUSALS: Record<JobRefusal, { status: ContentfulStatusCode; code: 
   closed: { status: 503, code: 'shutting_down', retryAfterSeconds: RETRY_AFTER_SECONDS },
   'over-time': { status: 422, code: 'over_time_budget' },
   'out-of-memory': { status: 422, code: 'over_memory_budget' },
+  'stack-overflow': { status: 422, code: 'too_complex' },
   failed: { status: 503, code: 'worker_failed', retryAfterSeconds: 1 },
 }
 

@@ -54,7 +54,7 @@ export function importApi(): OpenAPIHono<SignedInEnv> {
       },
       responses: {
         200: { content: { 'application/json': { schema: planned.passthrough() } }, description: 'The preview, or what was imported' },
-        400: { description: 'Empty text, no citation, not UTF-8, …: the message says what to do' },
+        400: { description: 'Empty text, no citation, not UTF-8, HTML nested too deep, a form too complex, …: the message says what to do' },
         ...workerErrorResponses,
         404: { description: 'No such board' },
         413: { description: 'The document is over the size limit' },

@@ -11,10 +11,11 @@ import type { JobName } from './jobs.ts'
  * - `too-many-own`: the person asking already has as many jobs running or waiting as one may; nothing was started.
  * - `over-time`: the job ran past its time budget; its thread was stopped.
  * - `out-of-memory`: the job needed more than a thread's memory limit; its thread died.
+ * - `stack-overflow`: the job's input nested deeper than the thread's stack could follow; the thread carries on.
  * - `failed`: the thread died for another reason, or could not start.
  * - `closed`: the server is shutting down.
  */
-export type JobRefusal = 'busy' | 'too-many-own' | 'over-time' | 'out-of-memory' | 'failed' | 'closed'
+export type JobRefusal = 'busy' | 'too-many-own' | 'over-time' | 'out-of-memory' | 'stack-overflow' | 'failed' | 'closed'
 
 export class WorkerJobError extends Error {
   constructor(
@@ -104,6 +105,19 @@ export function outOfMemoryError(job: JobName, memoryMb: number): WorkerJobError
   )
 }
 
+/** What V8 says of a call stack that ran out. */
+const STACK_OVERFLOW_MESSAGE = 'Maximum call stack size exceeded'
+
+/**
+ * A job whose recursion ran out of stack: the input is what was too deep
+ * (inputs are bounded before they are read, so this is one a bound missed),
+ * and sending it again will not help.
+ */
+export function stackOverflowError(job: JobName): WorkerJobError {
+  const { task, advice } = JOB_WORDS[job]
+  return new WorkerJobError('stack-overflow', job, `${task} was stopped: what it reads nests deeper than this server can follow. ${advice}`)
+}
+
 export function busyError(job: JobName, waiting: number): WorkerJobError {
   return new WorkerJobError(
     'busy',
@@ -141,7 +155,8 @@ export function encodeJobError(error: unknown): EncodedJobError {
   return { name: 'Error', message: String(error) }
 }
 
-export function decodeJobError(encoded: EncodedJobError): Error {
+export function decodeJobError(encoded: EncodedJobError, job: JobName): Error {
+  if (encoded.name === 'RangeError' && encoded.message === STACK_OVERFLOW_MESSAGE) return stackOverflowError(job)
   if (encoded.name === 'ImportError' && encoded.kind) return new ImportError(encoded.kind as ImportErrorKind, encoded.message)
   if (encoded.name === 'BoardError' && encoded.kind) return new BoardError(encoded.kind as BoardError['kind'], encoded.message)
   const error = new Error(encoded.message)

@@ -220,7 +220,7 @@ export class WorkerPool {
     clearTimeout(job.timer)
     thread.running = undefined
     thread.worker.unref()
-    if ('error' in message) job.reject(decodeJobError(message.error))
+    if ('error' in message) job.reject(decodeJobError(message.error, job.name))
     else job.resolve(message.output)
     this.idle(thread)
     this.dispatch()

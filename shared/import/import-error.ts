@@ -12,6 +12,8 @@ export type ImportErrorKind =
   | 'bad-citation'
   | 'too-long'
   | 'too-large'
+  /** HTML nested deeper than LIMITS.maxHtmlDepth. */
+  | 'too-deep'
   | 'not-utf8'
   | 'unsupported-type'
   /** Only from a path given to the CLI. */

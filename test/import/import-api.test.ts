@@ -98,6 +98,8 @@ describe('import over HTTP and the CLI', () => {
       [upload('big.txt', 'x'.repeat(LIMITS.maxDocumentBytes + 1)), 413, /MB/],
       [upload('latin1.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x20, 0x5b])), 400, /UTF-8/],
       [upload('report.pdf', '%PDF-1.4', 'application/pdf'), 415, /\.txt/],
+      // 50,000 levels of <div> (244 KiB) overflowed the worker's stack reading it: 500.
+      [upload('nested.html', `${'<div>'.repeat(50_000)}The convoy moved. [citation: Field report]`, 'text/html'), 400, /more than 256 deep/],
     ]
     for (const [pending, status, message] of cases) {
       const response = await pending
