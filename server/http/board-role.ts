@@ -5,7 +5,8 @@
  * route that changes the board makes the same check again right before its
  * change is applied (`rightStillHeld`): work that takes a while (an import
  * planned in a worker thread, or queued behind others) must not outlive the
- * right that asked for it.
+ * right that asked for it; a review entry, written after its snapshot was
+ * read, checks the role again likewise (`roleStillHeld`).
  */
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
@@ -41,18 +42,25 @@ export function boardRole(needed: Role) {
 
 /**
  * The request's right to change the board's content, decided again as if it
- * started now: its credential (401 once signed out, revoked or deactivated),
- * the board (404 once deleted), the caller's role on it (404 once removed, 403
- * once below what the route needs) and its state (409 once archived).
+ * started now: its role (`roleStillHeld`) and the board's state (409 once archived).
  */
 export function rightStillHeld(c: Context<BoardEnv>): ChangeCheck {
   return async function confirmBoardRole() {
-    const { services } = c.var
-    const principal = await services.access.principal(c.req.raw)
-    if (!principal) throw unauthorized()
-    const { board } = await boardAccess(services, principal, c.var.board.id, c.var.board.needed)
-    refuseArchived(board)
+    refuseArchived(await roleStillHeld(c))
   }
+}
+
+/**
+ * The request's role on the board, decided again as if it started now: its
+ * credential (401 once signed out, revoked or deactivated), the board (404
+ * once deleted) and the caller's role on it (404 once removed, 403 once below
+ * what the route needs). The board as it now stands.
+ */
+export async function roleStillHeld(c: Context<BoardEnv>): Promise<BoardRecord> {
+  const { services } = c.var
+  const principal = await services.access.principal(c.req.raw)
+  if (!principal) throw unauthorized()
+  return (await boardAccess(services, principal, c.var.board.id, c.var.board.needed)).board
 }
 
 async function boardAccess(services: { storage: Storage; access: Access }, principal: Principal, boardId: string, needed: Role): Promise<{ board: BoardRecord; role: Role }> {

@@ -13,7 +13,7 @@ import { BoardDeleted, BoardFull, CommitsFailing, SavingDelayed } from '../relay
 import { LoadingTooMuch } from '../relay/room-registry.ts'
 import { SnapshotQuotaReached } from '../snapshots/snapshot-quota.ts'
 import { WrittenTooMuch } from '../relay/written-budget.ts'
-import { storageTroubleOf, type StorageTrouble } from '../storage/storage-errors.ts'
+import { isReferenceGone, storageTroubleOf, type StorageTrouble } from '../storage/storage-errors.ts'
 import { WorkerJobError, type JobRefusal } from '../workers/worker-errors.ts'
 
 export class ApiError extends HTTPException {
@@ -95,12 +95,19 @@ const WRITTEN_TOO_MUCH_MESSAGE =
 const SAVING_DELAYED_MESSAGE =
   'Your change was made but is not saved yet: the database is slow or refusing writes. It is kept on the server and saved with the board’s other changes as soon as the database takes them; do not send it again.'
 
+const REFERENCE_GONE_MESSAGE =
+  'Not found: the board, or what this request refers to on it, was deleted while this request was served, and nothing of the request was applied.'
+
 export function handleError(error: Error, c: Context): Response {
   const storageTrouble = storageTroubleOf(error)
   if (storageTrouble) {
     c.get('services')?.storageHealth.noteFailure(error)
     c.get('logger')?.warn({ path: c.req.path, ...storageTrouble }, 'storage unavailable; answered 503')
     return serviceUnavailable(c, storageTrouble.trouble)
+  }
+  if (isReferenceGone(error)) {
+    c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'a write referred to a row deleted meanwhile; answered 404')
+    return c.json(errorBody('not_found', REFERENCE_GONE_MESSAGE), 404)
   }
   if (error instanceof CommitsFailing) {
     c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'board commits failing; answered 503')

@@ -27,7 +27,7 @@ import { reviewTarget, type ReviewTarget } from '../review/snapshot-assessments.
 import { reviewerId, reviewerStamp } from '../snapshots/actor.ts'
 import { spendAllowance } from './allowance.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
-import { boardParams, boardRole, snapshotParams } from './board-role.ts'
+import { boardParams, boardRole, roleStillHeld, snapshotParams } from './board-role.ts'
 import { ApiError } from './errors.ts'
 import { errorResponses, errorSchema, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
@@ -43,6 +43,17 @@ const assessmentParams = snapshotParams.extend({ assessmentId: z.string().min(1)
 async function target(c: Context<BoardEnv>, snapshotId: string): Promise<ReviewTarget> {
   const found = await reviewTarget(c.var.services, c.var.board.id, snapshotId)
   if (!found) throw new ApiError(404, 'not_found', `Snapshot ${snapshotId} not found on this board.`)
+  return found
+}
+
+/**
+ * The snapshot a review entry is written on. Reading it may take a worker
+ * thread's while, so the caller's role is decided again after it (a board
+ * deleted only after that is refused by storage: see isReferenceGone).
+ */
+async function writableTarget(c: Context<BoardEnv>, snapshotId: string): Promise<ReviewTarget> {
+  const found = await target(c, snapshotId)
+  await roleStillHeld(c)
   return found
 }
 
@@ -95,7 +106,7 @@ export function reviewApi(): OpenAPIHono<SignedInEnv> {
     async (c) => {
       const { snapshotId } = c.req.valid('param')
       await spendAllowance(c.var.services.allowances.comments, c.var.principal, 'written as many comments')
-      const found = await target(c, snapshotId)
+      const found = await writableTarget(c, snapshotId)
       try {
         return c.json(await addComment(c.var.services.storage, found, c.req.valid('json'), c.var.principal), 201)
       } catch (error) {
@@ -116,7 +127,7 @@ export function reviewApi(): OpenAPIHono<SignedInEnv> {
     }),
     async (c) => {
       const { snapshotId, commentId } = c.req.valid('param')
-      await target(c, snapshotId)
+      await writableTarget(c, snapshotId)
       const { resolved } = c.req.valid('json')
       const root = await setThreadResolved(c.var.services.storage, snapshotId, commentId, resolved, c.var.principal)
       if (!root) throw new ApiError(404, 'not_found', `Comment ${commentId} not found on this snapshot.`)
@@ -135,7 +146,7 @@ export function reviewApi(): OpenAPIHono<SignedInEnv> {
     }),
     async (c) => {
       const { snapshotId, assessmentId } = c.req.valid('param')
-      const found = await target(c, snapshotId)
+      const found = await writableTarget(c, snapshotId)
       requireAssessment(found, assessmentId)
       const { verdict } = c.req.valid('json')
       const record = { snapshotId, assessmentId, verdict, ...reviewerStamp(c.var.principal) }
@@ -155,7 +166,7 @@ export function reviewApi(): OpenAPIHono<SignedInEnv> {
     }),
     async (c) => {
       const { snapshotId, assessmentId } = c.req.valid('param')
-      await target(c, snapshotId)
+      await writableTarget(c, snapshotId)
       const withdrawn = await c.var.services.storage.reviews.deleteVerdict(snapshotId, assessmentId, reviewerId(c.var.principal))
       if (!withdrawn) throw new ApiError(404, 'not_found', `You have no verdict on assessment ${assessmentId} in this snapshot.`)
       return c.body(null, 204)
@@ -173,7 +184,7 @@ export function reviewApi(): OpenAPIHono<SignedInEnv> {
     }),
     async (c) => {
       const { snapshotId } = c.req.valid('param')
-      await target(c, snapshotId)
+      await writableTarget(c, snapshotId)
       const { decision, note } = c.req.valid('json')
       const record = { snapshotId, decision, note, ...reviewerStamp(c.var.principal) }
       await c.var.services.storage.reviews.setSignoff(record)

@@ -44,16 +44,36 @@ const REFUSING_SQLSTATE = [
   /^25006$/, // read-only transaction: a standby after a failover
 ]
 
-/** What kind of storage trouble `error` (or an error it wraps: Drizzle wraps the driver's) is, with the code that says so; null for any other failure. */
+/** What kind of storage trouble `error` is, with the code that says so; null for any other failure. */
 export function storageTroubleOf(error: unknown): { trouble: StorageTrouble; code: string } | null {
-  let cause: unknown = error
-  for (let depth = 0; depth < 5 && typeof cause === 'object' && cause !== null; depth++) {
-    const code = 'code' in cause ? cause.code : undefined
-    if (typeof code === 'string') {
-      if (UNREACHABLE_CODES.has(code) || UNREACHABLE_SQLSTATE.some((pattern) => pattern.test(code))) return { trouble: 'unreachable', code }
-      if (REFUSING_SQLITE.some((prefix) => code.startsWith(prefix)) || REFUSING_SQLSTATE.some((pattern) => pattern.test(code))) return { trouble: 'refusing', code }
-    }
-    cause = 'cause' in cause ? cause.cause : undefined
+  for (const code of codesOf(error)) {
+    if (UNREACHABLE_CODES.has(code) || UNREACHABLE_SQLSTATE.some((pattern) => pattern.test(code))) return { trouble: 'unreachable', code }
+    if (REFUSING_SQLITE.some((prefix) => code.startsWith(prefix)) || REFUSING_SQLSTATE.some((pattern) => pattern.test(code))) return { trouble: 'refusing', code }
   }
   return null
+}
+
+/** better-sqlite3's extended code and PostgreSQL's SQLSTATE for a row written with a reference to a row that is not there. */
+const REFERENCE_GONE_CODES = new Set(['SQLITE_CONSTRAINT_FOREIGNKEY', '23503'])
+
+/**
+ * Whether `error` is a write refused because a row it refers to is gone: rows
+ * refer to a board, a snapshot of it, or an account, and each is checked
+ * before a request writes, so one missing then was deleted meanwhile (the
+ * board by the admin while a review comment was on its way). Either database
+ * refuses that write whole.
+ */
+export function isReferenceGone(error: unknown): boolean {
+  return codesOf(error).some((code) => REFERENCE_GONE_CODES.has(code))
+}
+
+/** The codes of `error` and of the errors it wraps (Drizzle wraps the driver's), outermost first. */
+function codesOf(error: unknown): string[] {
+  const codes: string[] = []
+  let cause: unknown = error
+  for (let depth = 0; depth < 5 && typeof cause === 'object' && cause !== null; depth++) {
+    if ('code' in cause && typeof cause.code === 'string') codes.push(cause.code)
+    cause = 'cause' in cause ? cause.cause : undefined
+  }
+  return codes
 }

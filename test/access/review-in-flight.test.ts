@@ -1,0 +1,132 @@
+/**
+ * A review entry on its way while the board is deleted or its reviewer
+ * removed. A comment, verdict or sign-off reads its snapshot (in a worker
+ * thread, the first time) after its access check, then writes; the admin's
+ * delete landing meanwhile made the write fail on the board's row gone, and
+ * the request was answered 500. It must get the answer the same request would
+ * get if it started now, and store nothing. Gates in front of the snapshot's
+ * read and in front of the write stop the request at each point for as long
+ * as the test needs. Run on SQLite and PostgreSQL.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import type { ReviewComment, ReviewVerdictRecord, ReviewSignoff } from '../../shared/snapshot-model.ts'
+import type { Storage } from '../../server/storage/storage.ts'
+import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
+import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
+import { Gate } from '../helpers/gate.ts'
+import { describeEachDialect, missingServices } from '../helpers/services.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+
+const postgresMissing = await missingServices('postgres')
+
+/** A whole story against a real server, on a loaded machine. */
+const STORY_MS = 60_000
+
+type ErrorBody = { error: { code: string } }
+
+describeEachDialect(postgresMissing, 'a review entry on its way while its right goes, on %s', (dialect) => {
+  /** Held, a request waits as it reads its snapshot's state: its access was checked, its snapshot not yet read. */
+  const atRead = new Gate()
+  /** Held, a request waits right before storage writes its entry. */
+  const atWrite = new Gate()
+  let server: TestServer
+  let reviewer: TestAccount
+  let asAdmin: ApiClient
+  let asOwner: ApiClient
+  let asReviewer: ApiClient
+  let boardId: string
+  let assessmentId: string
+  let snapshotId: string
+
+  const gated = (storage: Storage): Storage => {
+    const { snapshots, reviews } = storage
+    const written =
+      <A extends unknown[]>(write: (...args: A) => Promise<void>) =>
+      async (...args: A) => {
+        await atWrite.pass()
+        return write(...args)
+      }
+    return {
+      ...storage,
+      // Each store's own methods, but for the ones gated.
+      snapshots: Object.assign(Object.create(snapshots) as typeof snapshots, {
+        state: async (board: string, id: string) => {
+          await atRead.pass()
+          return snapshots.state(board, id)
+        },
+      }),
+      reviews: Object.assign(Object.create(reviews) as typeof reviews, {
+        addComment: written((comment: ReviewComment) => reviews.addComment(comment)),
+        setVerdict: written((verdict: ReviewVerdictRecord) => reviews.setVerdict(verdict)),
+        setSignoff: written((signoff: ReviewSignoff) => reviews.setSignoff(signoff)),
+      }),
+    }
+  }
+
+  beforeEach(async () => {
+    server = await startTestServer({ accounts: true, dialect, wrapStorage: gated })
+    const admin = await addAccount(server, { name: 'Ada Admin', isAdmin: true })
+    const owner = await addAccount(server, { name: 'Olga Owner' })
+    reviewer = await addAccount(server, { name: 'Rita Reviewer' })
+    asAdmin = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, admin)).token}` })
+    asOwner = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
+    asReviewer = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, reviewer)).token}` })
+    boardId = await asOwner.createBoard('Wagner mutiny — Vilnius')
+    await addMember(server, boardId, reviewer, 'reviewer')
+    assessmentId = (await asOwner.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Convoy moved north' })).body.id
+    snapshotId = (await asOwner.post<{ id: string }>(`/api/boards/${boardId}/snapshots`, { label: 'For review' })).body.id
+  }, STORY_MS)
+
+  afterEach(async () => {
+    atRead.release()
+    atWrite.release()
+    await server.destroy()
+  }, STORY_MS)
+
+  const snapshotPath = () => `/api/boards/${boardId}/snapshots/${snapshotId}`
+  const entries: [string, () => Promise<ApiResponse<ErrorBody>>][] = [
+    ['a comment', () => asReviewer.post<ErrorBody>(`${snapshotPath()}/comments`, { body: 'Source?', assessmentId })],
+    ['a verdict', () => asReviewer.put<ErrorBody>(`${snapshotPath()}/verdicts/${assessmentId}`, { verdict: 'agree' })],
+    ['a sign-off', () => asReviewer.put<ErrorBody>(`${snapshotPath()}/signoff`, { decision: 'approved' })],
+  ]
+
+  /** Sends `request` and resolves once it waits at `gate`; the answer is wrapped, or awaiting this would wait for it. */
+  const heldAt = async (gate: Gate, request: () => Promise<ApiResponse<ErrorBody>>) => {
+    gate.hold()
+    const answer = request()
+    await waitFor(() => gate.waiting > 0, 'the request to wait at the gate')
+    return { answer }
+  }
+
+  const deleteBoard = async () => expect((await asAdmin.delete(`/api/boards/${boardId}`)).status).toBe(204)
+  const stored = async () => {
+    const { reviews } = server.services.storage
+    const [comments, verdicts, signoffs] = await Promise.all([reviews.commentHeads({ snapshotId }), reviews.verdicts(snapshotId), reviews.signoffs(snapshotId)])
+    return [...comments, ...verdicts, ...signoffs]
+  }
+
+  it.each(entries)('%s whose snapshot is being read while the admin deletes the board gets 404', async (_entry, send) => {
+    const { answer } = await heldAt(atRead, send)
+    await deleteBoard()
+    atRead.release()
+    expect(await answer).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } })
+    expect(await server.services.storage.boards.get(boardId)).toBeUndefined()
+  }, STORY_MS)
+
+  it.each(entries)('%s about to be written while the admin deletes the board gets 404, and nothing is stored', async (_entry, send) => {
+    const { answer } = await heldAt(atWrite, send)
+    await deleteBoard()
+    atWrite.release()
+    expect(await answer).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } })
+    expect(await stored()).toEqual([])
+  }, STORY_MS)
+
+  it.each(entries)('%s whose snapshot is being read while its reviewer is removed gets 404, and nothing is stored', async (_entry, send) => {
+    const { answer } = await heldAt(atRead, send)
+    expect((await asOwner.delete(`/api/boards/${boardId}/members/${reviewer.id}`)).status).toBe(204)
+    atRead.release()
+    expect(await answer).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } })
+    expect(await stored()).toEqual([])
+  }, STORY_MS)
+})
