@@ -215,8 +215,8 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
     await witness.synced()
     addAssessment(client.doc, { title: 'Written after' })
     // A socket's frames are handled in order: once its presence that follows has reached the witness, the edit was handled.
-    client.provider.awareness.setLocalStateField('cursor', 'after the edit')
-    await waitFor(() => witness.provider.awareness.getStates().get(client.doc.clientID)?.cursor === 'after the edit', 'the editor’s presence at the witness')
+    client.provider.awareness.setLocalStateField('marker', 'after the edit')
+    await waitFor(() => witness.provider.awareness.getStates().get(client.doc.clientID)?.marker === 'after the edit', 'the editor’s presence at the witness')
     expect((await storedBoard(server, boardId)).assessments).toEqual([])
   }, STORY_MS)
 
