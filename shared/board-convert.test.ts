@@ -9,7 +9,7 @@
 import { expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { boardToModel, entityInModel, replaceBoardContent } from './board-convert.ts'
-import { collection, COLLECTIONS, initBoardDoc } from './board-doc.ts'
+import { collection, COLLECTIONS, initBoardDoc, requireEntity } from './board-doc.ts'
 import * as mutations from './board-mutations.ts'
 import { expectEachEntityAsPlaced } from '../test/helpers/entity-in-model.ts'
 
@@ -31,7 +31,7 @@ it('reads each entity as the model places it, and null for what the model leaves
   // What only a hostile or broken client writes: deletions without their cascades, a field out of its range.
   collection(doc, 'sources').delete(gone!)
   collection(doc, 'documents').delete(report)
-  collection(doc, 'assessments').get(broken)!.set('likelihood', 99)
+  requireEntity(doc, 'assessments', broken).set('likelihood', 99)
 
   const model = boardToModel(doc, 'board')
   expect(entityInModel(doc, 'claims', orphan)).toBeNull()
@@ -64,13 +64,13 @@ it('takes a value that is not an entity as absent, and an entity with fields of 
   })
   // an assessment whose fields are of the wrong type, a copy of one under another id, and links to what is no assessment.
   const wrong = mutations.addAssessment(doc, { title: 'Wrong types' })
-  const wrongCard = collection(doc, 'assessments').get(wrong)!
+  const wrongCard = requireEntity(doc, 'assessments', wrong)
   wrongCard.set('title', 7)
   wrongCard.set('order', { not: 'a key' })
-  const copy = collection(doc, 'assessments').get(second!)!.clone()
+  const copy = requireEntity(doc, 'assessments', second!).clone()
   collection(doc, 'assessments').set('another-id', copy)
   const dangling = ['nowhere', 'junk-number'].map((assessmentId) => {
-    const map = collection(doc, 'links').get(link)!.clone()
+    const map = requireEntity(doc, 'links', link).clone()
     map.set('id', `to-${assessmentId}`)
     map.set('assessmentId', assessmentId)
     collection(doc, 'links').set(`to-${assessmentId}`, map)

@@ -45,15 +45,16 @@ export function metaMap(doc: Y.Doc): Y.Map<unknown> {
 /**
  * A collection's map, to add, delete and observe entities. Its values are what
  * the editors wrote, and a hostile or broken one could write a number or a text
- * as well as an entity: read them only through `entity` and `entities`, which
- * leave out every value that is not a map.
+ * as well as an entity: its values are typed unknown, so that they are read
+ * only through `entity` and `entities`, which leave out every value that is
+ * not a map.
  */
-export function collection(doc: Y.Doc, name: Collection): Y.Map<EntityMap> {
-  return doc.getMap<EntityMap>(name)
+export function collection(doc: Y.Doc, name: Collection): Y.Map<unknown> {
+  return doc.getMap<unknown>(name)
 }
 
 export function entity(doc: Y.Doc, name: Collection, id: string): EntityMap | undefined {
-  const value: unknown = collection(doc, name).get(id)
+  const value = collection(doc, name).get(id)
   return value instanceof Y.Map ? value : undefined
 }
 
@@ -63,7 +64,7 @@ export function entity(doc: Y.Doc, name: Collection, id: string): EntityMap | un
  * takes it as absent, so one stored on a board breaks none of them.
  */
 export function* entities(doc: Y.Doc, name: Collection): Generator<[string, EntityMap]> {
-  for (const [id, value] of collection(doc, name) as Y.Map<unknown>) {
+  for (const [id, value] of collection(doc, name)) {
     if (value instanceof Y.Map) yield [id, value]
   }
 }

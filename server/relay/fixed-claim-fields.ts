@@ -10,7 +10,7 @@
  * nor delete those fields without deleting the claim with them.
  */
 import * as Y from 'yjs'
-import { collection, type EntityMap } from '../../shared/board-doc.ts'
+import { collection } from '../../shared/board-doc.ts'
 import { CLAIM_PROVENANCE_FIELDS, IMPORTED_CLAIM_FIXED_FIELDS, isImportedClaim } from '../../shared/board-mutations.ts'
 import type { Landing } from './item-landing.ts'
 
@@ -53,7 +53,7 @@ function isFixed(claim: Y.Map<unknown>, field: string): boolean {
 }
 
 /** The claim the board holds at `id` (the id of the item that holds its map), or null. */
-function existingClaim(doc: Y.Doc, claims: Y.Map<EntityMap>, id: Y.ID): Y.Map<unknown> | null {
+function existingClaim(doc: Y.Doc, claims: Y.Map<unknown>, id: Y.ID): Y.Map<unknown> | null {
   if (Y.getState(doc.store, id.client) <= id.clock) return null
   const item = Y.getItem(doc.store, id)
   if (!(item instanceof Y.Item) || item.deleted || item.parent !== claims || !(item.content instanceof Y.ContentType)) return null

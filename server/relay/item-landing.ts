@@ -21,9 +21,10 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 export type Landing = { parent: Y.ID | string; key: string | null } | null
 
 /**
- * Each item of the update with where it lands, in the update's order. Linear
- * in the update's items: a run of typing is a chain of items each after the
- * one before, followed without recursion and each resolved once.
+ * Each item of the update with where it lands, in the update's order. Each
+ * item is resolved once and a neighbour found by binary search: a run of
+ * typing is a chain of items each after the one before, followed without
+ * recursion.
  */
 export function itemLandings(doc: Y.Doc, { structs }: DecodedUpdate): { item: Y.Item; landing: Landing }[] {
   const items = structs.filter((struct): struct is Y.Item => struct instanceof Y.Item)

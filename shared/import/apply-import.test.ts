@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { boardToModel, documentText } from '../board-convert.ts'
-import { collection, initBoardDoc } from '../board-doc.ts'
+import { collection, entities, initBoardDoc } from '../board-doc.ts'
 import { addSource, deleteDocument, updateClaim, type MutationContext } from '../board-mutations.ts'
 import { localOrigin } from '../change-origin.ts'
 import { LIMITS } from '../limits.ts'
@@ -103,7 +103,7 @@ describe('order', () => {
     ])
 
     // A board imported before sources had a position: same moment, so by name.
-    for (const source of collection(doc, 'sources').values()) source.delete('position')
+    for (const [, source] of entities(doc, 'sources')) source.delete('position')
     const names = model(doc).sources.map((source) => source.name)
     expect(names.slice(0, 7)).toEqual([...SAMPLE_ARTICLE_SOURCES].sort((a, b) => (a < b ? -1 : 1)))
     expect(names.at(-1)).toBe('Reuters')

@@ -90,8 +90,8 @@ describe('the quote of an imported claim', () => {
   it('is refused on the websocket when the new value is written beside the old one, naming neither the claim nor the field', async () => {
     const claim = await importedClaim()
     const witness = await editorClient()
-    const quote = (collection(witness.client.doc, 'claims').get(claim.id)!._map.get('text')!).lastId
-    const paragraph = (collection(witness.client.doc, 'claims').get(claim.id)!._map.get('paragraph')!).lastId
+    const quote = requireEntity(witness.client.doc, 'claims', claim.id)._map.get('text')!.lastId
+    const paragraph = requireEntity(witness.client.doc, 'claims', claim.id)._map.get('paragraph')!.lastId
     const editor = await addAccount(given.server)
     await addMember(given.server, given.boardId, editor, 'editor')
     const url = `${given.server.wsUrl}/${given.boardId}?token=${(await addToken(given.server, editor)).token}`

@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest'
 import { boardToModel, documentText } from '../../shared/board-convert.ts'
-import { collection } from '../../shared/board-doc.ts'
+import { entity } from '../../shared/board-doc.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAssessment, addClaim, addDocument, addSource, deleteDocument, updateAssessment } from '../../shared/board-mutations.ts'
 import type { RestoreResult, SnapshotSummary } from '../../shared/snapshot-model.ts'
@@ -56,7 +56,7 @@ describeEachDialect(postgresMissing, 'restore on %s', (dialect) => {
       await waitFor(() => JSON.stringify(model(client)) === JSON.stringify(snapshot), 'a connected client to see the restore')
       // The imported document comes back whole: its text and its import hash, which the model leaves out.
       expect(documentText(client.doc, documentId)).toBe(ARTICLE)
-      expect(collection(client.doc, 'documents').get(documentId)?.get('hash')).toBe('fnv1a64:0123456789abcdef')
+      expect(entity(client.doc, 'documents', documentId)?.get('hash')).toBe('fnv1a64:0123456789abcdef')
     }
 
     // History is kept: the snapshot restored is untouched, and the replaced state is a snapshot of its own.

@@ -7,13 +7,13 @@
  */
 import type * as Y from 'yjs'
 import { readEntity, type EntityModels } from '../../../shared/board-convert.ts'
-import { collection, type Collection, type EntityMap } from '../../../shared/board-doc.ts'
+import { collection, type Collection } from '../../../shared/board-doc.ts'
 import { ChangeSignal } from './change-signal.ts'
 
 export class CollectionReader<C extends Collection> {
   readonly #doc: Y.Doc
   readonly #name: C
-  readonly #map: Y.Map<EntityMap>
+  readonly #map: Y.Map<unknown>
   readonly #compare: (a: EntityModels[C], b: EntityModels[C]) => number
   readonly #items = new Map<string, EntityModels[C]>()
   /** Ids changed since the last read; null when every entity must be read again. */
