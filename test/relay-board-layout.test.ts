@@ -75,6 +75,22 @@ describe('the board layout on the websocket', () => {
     expect(metaMap(editor.doc).get('schemaVersion')).toBe(1)
   })
 
+  it('an item waiting for the one it follows is checked again once that one arrives: set beside an allowed schema version, it is refused', async () => {
+    const { running, boardId } = await startWithBoard()
+    const socket = await openRawSocket(`${running.wsUrl}/${boardId}`)
+    try {
+      // First the item that follows one the board does not have yet (held, where it lands unknown), then that one.
+      socket.send(frames.update(craftedItem({ client: ATTACKER.client, clock: 1 }, { after: { client: ATTACKER.client, clock: 0 } as Y.ID }, { any: 99 })))
+      socket.send(frames.update(item({ root: 'meta', key: 'schemaVersion' }, { any: 1 })))
+      expect((await socket.closed).code).toBe(CLOSE.updateRejected.code)
+    } finally {
+      socket.terminate()
+    }
+    const room = running.services.rooms.loadedRooms.get(boardId)
+    if (room) await room.whenSaved()
+    expect((await storedBoard(running, boardId)).schemaVersion).toBe(1)
+  })
+
   it('a collection holds only entities: a number or a text under an id closes its sender, and every read of the board still answers', async () => {
     const { running, api, boardId } = await startWithBoard()
     expect((await api.post(`/api/boards/${boardId}/assessments`, { title: 'Held' })).status).toBe(201)

@@ -370,6 +370,15 @@ export class Room {
       }
       if (ready.length === 0) return
       for (const [source, update] of ready) {
+        // Checked again now that what it waited for is here: where its items land could not be told before.
+        if (source !== 'remote') {
+          const verdict = validateUpdate(Y.convertUpdateFormatV2ToV1(update), this.doc)
+          if (verdict.refused) {
+            this.held.drop(source)
+            source.close(verdict.refused.event, new Error(`held changes: ${verdict.refused.reason}`))
+            continue
+          }
+        }
         try {
           Y.applyUpdateV2(this.doc, update, source === 'remote' ? REMOTE_ORIGIN : source)
         } catch (error) {
