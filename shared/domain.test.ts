@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { tlpOf } from './domain.ts'
+import { TLP_MARKINGS, tlpOf } from './domain.ts'
 
 describe('the TLP level of a marking', () => {
   it('reads each TLP 2.0 label, in any case, with or without its colon', () => {
-    expect(['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED'].map(tlpOf)).toEqual([
-      'TLP:CLEAR',
-      'TLP:GREEN',
-      'TLP:AMBER',
-      'TLP:AMBER+STRICT',
-      'TLP:RED',
-    ])
+    expect(TLP_MARKINGS.map(tlpOf)).toEqual([...TLP_MARKINGS])
     expect(tlpOf('  tlp: amber+strict ')).toBe('TLP:AMBER+STRICT')
     expect(tlpOf('TLP RED')).toBe('TLP:RED')
   })

@@ -48,17 +48,13 @@ export function itemLandings(doc: Y.Doc, { structs }: DecodedUpdate): { item: Y.
     }
     return null
   }
-  const rootNames = new Map<unknown, string>()
-  for (const [name, type] of doc.share) rootNames.set(type, name)
   const inDocument = (id: Y.ID): Landing => {
     if (Y.getState(doc.store, id.client) <= id.clock) return null
     const stored = Y.getItem(doc.store, id)
     if (!(stored instanceof Y.Item)) return null
     const parent = stored.parent
     if (!(parent instanceof Y.AbstractType)) return null
-    if (parent._item) return { parent: parent._item.id, key: stored.parentSub }
-    const name = rootNames.get(parent)
-    return name === undefined ? null : { parent: name, key: stored.parentSub }
+    return { parent: parent._item ? parent._item.id : Y.findRootTypeKey(parent), key: stored.parentSub }
   }
 
   const resolved = new Map<Y.Item, Landing>()
