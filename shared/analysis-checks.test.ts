@@ -195,7 +195,7 @@ describe('support only from weak sources', () => {
   it('flags an assessment whose every supporting claim is E/F or 5/6', () => {
     const findings = checkBoard(board([sound('k')], [link('k', 'poor', 'C'), link('k', 'vague', 'CC')]))
     expect(rules(findings)).toEqual(['weak-sources-only'])
-    expect(findings[0]!.message).toBe('All 2 supporting claims are weakly graded: FORUM (E3), NATO (B6).')
+    expect(findings[0]!.message).toBe('All 2 supporting claims are weakly graded: \u2068FORUM\u2069 (E3), \u2068NATO\u2069 (B6).')
     expect(findings[0]!.claimIds).toEqual(['poor', 'vague'])
   })
 
@@ -222,7 +222,17 @@ describe('relying on a retracted claim', () => {
       ['retracted-support:a:gone', ['gone']],
       ['retracted-support:h:gone', ['gone']],
     ])
-    expect(retracted[0]!.message).toBe('Relies on a claim since retracted: NATO (B1) “Claim gone”.')
+    expect(retracted[0]!.message).toBe('Relies on a claim since retracted: \u2068NATO\u2069 (B1) “\u2068Claim gone\u2069”.')
+  })
+
+  it('isolates the source’s name and the quotation, so that an override in them cannot reorder the grade after them', () => {
+    const hostile = board([sound('k')], [link('k', 'good', 'C'), link('k', 'gone', 'CC')], {
+      sources: SOURCES.map((s) => ({ ...s, name: `${s.name}\u202E\u2069` })),
+      claims: CLAIMS.map((c) => (c.id === 'gone' ? { ...c, text: `${'é'.repeat(89)}😀 and more` } : c)),
+    })
+    const [retracted] = ofRule(checkBoard(hostile), 'retracted-support')
+    // The member's own PDI would end the run early; the excerpt is cut after the emoji, not inside it.
+    expect(retracted!.message).toBe(`Relies on a claim since retracted: \u2068NATO\u202E\u2069 (B1) “\u2068${'é'.repeat(89)}😀…\u2069”.`)
   })
 
   it('does not flag a retracted claim that contradicted the assessment', () => {

@@ -8,6 +8,7 @@
  * fault change.
  */
 import { evidenceSummary } from './ach.ts'
+import { isolate } from './bidi.ts'
 import type { AcknowledgementModel, AssessmentModel, ClaimModel, LinkModel, SourceModel } from './board-model.ts'
 import { CHECK_RULE_IDS, CHECK_RULES, type CheckRuleId } from './check-rules.ts'
 import {
@@ -192,7 +193,7 @@ export function assessmentFindings(
   const weak = ({ claim, source }: { claim: ClaimModel; source: SourceModel }) =>
     WEAK_RELIABILITIES.has(source.reliability) || WEAK_CREDIBILITIES.has(claim.credibility)
   if (rated && active.length > 0 && active.every(weak)) {
-    const grades = active.map(({ claim, source }) => `${source.name} (${admiraltyGrade(source.reliability, claim.credibility)})`)
+    const grades = active.map(({ claim, source }) => `${isolate(source.name)} (${admiraltyGrade(source.reliability, claim.credibility)})`)
     findings.push(
       finding(
         'weak-sources-only',
@@ -206,13 +207,15 @@ export function assessmentFindings(
   }
 
   for (const { claim, source } of retracted) {
-    const excerpt = claim.text.length > 90 ? `${claim.text.slice(0, 90)}…` : claim.text
+    // Cut between characters, never inside a surrogate pair.
+    const characters = Array.from(claim.text)
+    const excerpt = characters.length > 90 ? `${characters.slice(0, 90).join('')}…` : claim.text
     findings.push(
       finding(
         'retracted-support',
         subject,
         [claim.id],
-        `Relies on a claim since retracted: ${source.name} (${admiraltyGrade(source.reliability, claim.credibility)}) ${quote(excerpt)}.`,
+        `Relies on a claim since retracted: ${isolate(source.name)} (${admiraltyGrade(source.reliability, claim.credibility)}) ${quote(isolate(excerpt))}.`,
         [],
         [claim.id],
       ),

@@ -36,6 +36,8 @@ describe('member text inside the briefing’s own sentences', () => {
     expect(html).toContain(`<tr><td><bdi>Western intelligence${RLO}</bdi></td>`)
     expect(html).toMatch(new RegExp(`<td><bdi>${ACCENTED_CLAIM}${RLO}</bdi> <span class="note">`))
     expect(html).toContain(`<td><bdi>Western intelligence${RLO}</bdi> (C4)</td>`)
+    // What changed since the previous version: names and quotations alike.
+    expect(html).toContain(`<li>Claim <bdi>Western intelligence${RLO}</bdi> (C4) “<bdi>${ACCENTED_CLAIM}${RLO}</bdi>” linked to “<bdi>`)
     // A member's own PDI cannot end the isolation early.
     expect(html).toContain('<bdi>Open forum</bdi> (F6)')
     expect(html.split('<bdi>').length).toBe(html.split('</bdi>').length)

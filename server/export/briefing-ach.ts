@@ -6,7 +6,7 @@
  */
 import { achMatrix, formatWeighted, RELIABILITY_WEIGHT, CREDIBILITY_WEIGHT } from '../../shared/ach.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
-import { isolate } from './bidi.ts'
+import { isolate } from '../../shared/bidi.ts'
 
 export type BriefingAchHypothesis = {
   /** "H1": the column's short name, as wide tables need. */

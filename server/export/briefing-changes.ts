@@ -2,7 +2,10 @@
  * "What changed since the previous version", in sentences a reader of the
  * briefing takes in without the board open: entities are named by their
  * titles, names or opening words, and enumerations by their domain labels.
+ * Every name, title and excerpt is isolated (shared/bidi.ts): an override in
+ * a member's words cannot reorder the sentence around them.
  */
+import { isolate, quoted } from '../../shared/bidi.ts'
 import { diffBoards, isProseField, type FieldChange } from '../../shared/board-diff.ts'
 import type { BoardModel, ClaimModel } from '../../shared/board-model.ts'
 import {
@@ -33,18 +36,18 @@ export function describeChanges(from: BoardModel, to: BoardModel): string[] {
 
   for (const change of diff.meta) items.push(`Board ${describeField(change, names)}.`)
 
-  for (const s of diff.sources.added) items.push(`Source added: ${s.name} (${reliability(s.reliability)}).`)
-  for (const s of diff.sources.removed) items.push(`Source removed: ${s.name}.`)
-  for (const c of diff.sources.changed) items.push(`Source ${c.to.name}: ${c.fields.map((f) => describeField(f, names)).join('; ')}.`)
+  for (const s of diff.sources.added) items.push(`Source added: ${isolate(s.name)} (${reliability(s.reliability)}).`)
+  for (const s of diff.sources.removed) items.push(`Source removed: ${isolate(s.name)}.`)
+  for (const c of diff.sources.changed) items.push(`Source ${isolate(c.to.name)}: ${c.fields.map((f) => describeField(f, names)).join('; ')}.`)
 
-  for (const d of diff.documents.added) items.push(`Document imported: “${d.title}”.`)
-  for (const d of diff.documents.removed) items.push(`Document removed: “${d.title}”.`)
-  for (const c of diff.documents.changed) items.push(`Document “${c.to.title}”: ${c.fields.map((f) => describeField(f, names)).join('; ')}.`)
+  for (const d of diff.documents.added) items.push(`Document imported: ${quoted(d.title)}.`)
+  for (const d of diff.documents.removed) items.push(`Document removed: ${quoted(d.title)}.`)
+  for (const c of diff.documents.changed) items.push(`Document ${quoted(c.to.title)}: ${c.fields.map((f) => describeField(f, names)).join('; ')}.`)
 
-  for (const a of diff.assessments.added) items.push(`${ASSESSMENT_KIND_LABELS[a.kind]} added: “${a.title}”.`)
-  for (const a of diff.assessments.removed) items.push(`${ASSESSMENT_KIND_LABELS[a.kind]} removed: “${a.title}”.`)
+  for (const a of diff.assessments.added) items.push(`${ASSESSMENT_KIND_LABELS[a.kind]} added: ${quoted(a.title)}.`)
+  for (const a of diff.assessments.removed) items.push(`${ASSESSMENT_KIND_LABELS[a.kind]} removed: ${quoted(a.title)}.`)
   for (const c of diff.assessments.changed) {
-    items.push(`${ASSESSMENT_KIND_LABELS[c.to.kind]} “${c.to.title}”: ${c.fields.map((f) => describeField(f, names)).join('; ')}.`)
+    items.push(`${ASSESSMENT_KIND_LABELS[c.to.kind]} ${quoted(c.to.title)}: ${c.fields.map((f) => describeField(f, names)).join('; ')}.`)
   }
 
   for (const c of diff.claims.added) items.push(`Claim added: ${names.claim(c)}.`)
@@ -52,12 +55,12 @@ export function describeChanges(from: BoardModel, to: BoardModel): string[] {
   for (const c of diff.claims.changed) items.push(`Claim ${names.claim(c.to)}: ${c.fields.map((f) => describeField(f, names)).join('; ')}.`)
 
   for (const l of diff.links.added) {
-    items.push(`Claim ${names.claimById(l.claimId)} linked to “${names.assessment(l.assessmentId)}” as ${rating(l.rating)}.`)
+    items.push(`Claim ${names.claimById(l.claimId)} linked to ${quoted(names.assessment(l.assessmentId))} as ${rating(l.rating)}.`)
   }
-  for (const l of diff.links.removed) items.push(`Claim ${names.claimById(l.claimId)} unlinked from “${names.assessment(l.assessmentId)}”.`)
+  for (const l of diff.links.removed) items.push(`Claim ${names.claimById(l.claimId)} unlinked from ${quoted(names.assessment(l.assessmentId))}.`)
   for (const c of diff.links.changed) {
     items.push(
-      `Link of claim ${names.claimById(c.to.claimId)} to “${names.assessment(c.to.assessmentId)}”: ` +
+      `Link of claim ${names.claimById(c.to.claimId)} to ${quoted(names.assessment(c.to.assessmentId))}: ` +
         `${c.fields.map((f) => describeField(f, names)).join('; ')}.`,
     )
   }
@@ -83,7 +86,8 @@ class Namer {
   }
 
   source(id: string): string {
-    return this.sources.get(id)?.name ?? 'an unknown source'
+    const source = this.sources.get(id)
+    return source ? isolate(source.name) : 'an unknown source'
   }
 
   assessment(id: string): string {
@@ -94,7 +98,7 @@ class Namer {
   claim(claim: ClaimModel): string {
     const source = this.sources.get(claim.sourceId)
     const grade = source ? ` (${admiraltyGrade(source.reliability, claim.credibility)})` : ''
-    return `${this.source(claim.sourceId)}${grade} “${excerpt(claim.text)}”`
+    return `${this.source(claim.sourceId)}${grade} ${quoted(excerpt(claim.text))}`
   }
 
   claimById(id: string): string {
@@ -141,8 +145,13 @@ function value(field: string, v: unknown, names: Namer, profile: LikelihoodProfi
       return profileName(v as LikelihoodProfile)
     case 'sourceId':
       return names.source(String(v))
+    case 'confidence':
+    case 'impact':
+    case 'status':
+      return String(v)
     default:
-      return Array.isArray(v) ? v.join(', ') : String(v)
+      // What is left is the members' own words: a title, a name, a marking, tags.
+      return Array.isArray(v) ? v.map(memberText).join(', ') : memberText(v)
   }
 }
 
@@ -154,7 +163,12 @@ function rating(r: AchRating): string {
   return `${ACH_RATING_LABELS[r]} (${r})`
 }
 
+function memberText(v: unknown): string {
+  return typeof v === 'string' ? isolate(v) : String(v)
+}
+
 function excerpt(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim()
-  return oneLine.length <= CLAIM_EXCERPT_CHARS ? oneLine : `${oneLine.slice(0, CLAIM_EXCERPT_CHARS - 1).trimEnd()}…`
+  // Counted and cut in characters, never inside a surrogate pair.
+  const characters = Array.from(text.replace(/\s+/g, ' ').trim())
+  return characters.length <= CLAIM_EXCERPT_CHARS ? characters.join('') : `${characters.slice(0, CLAIM_EXCERPT_CHARS - 1).join('').trimEnd()}…`
 }

@@ -3,6 +3,7 @@ import { CONFIDENCE_LEVELS, likelihoodTerm } from '../../shared/domain.ts'
 import { buildBriefing, type BriefingAssessment } from './briefing-model.ts'
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { CYRILLIC_CLAIM, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from '../../test/helpers/fixture-board.ts'
+import { FSI, PDI } from '../../shared/bidi.ts'
 
 const { previous, board } = fixtureBoards()
 const briefing = buildBriefing(board, fixtureSnapshot(previous))
@@ -16,7 +17,7 @@ describe('buildBriefing', () => {
     expect(briefing.title).toBe(board.title)
     expect(briefing.dtg).toBe('281530Z NOV 26')
     expect(briefing.version).toMatchObject({ kind: 'snapshot', label: 'v2 — after the Vilnius summit', hash: fixtureSnapshot(previous).hash })
-    expect(briefing.version.description).toBe('Snapshot “v2 — after the Vilnius summit” of 2026-11-28 15:30 UTC')
+    expect(briefing.version.description).toBe(`Snapshot “${FSI}v2 — after the Vilnius summit${PDI}” of 2026-11-28 15:30 UTC`)
   })
 
   it('names a live board and its time instead of a snapshot', () => {
@@ -114,12 +115,13 @@ describe('buildBriefing', () => {
   it('says what changed since the previous snapshot', () => {
     expect(briefing.changes?.since).toBe('v1')
     expect(briefing.changes?.items).toEqual([
-      'Hypothesis added: “Renewed mutiny in Russia”.',
-      'Key judgment “Wagner forces relocate to Belarus”: judgment edited; likelihood from unlikely (20–45%) to likely (55–80%); ' +
+      // Member text isolated (FSI … PDI): an override in a name cannot reorder the grade after it.
+      `Hypothesis added: “${FSI}Renewed mutiny in Russia${PDI}”.`,
+      `Key judgment “${FSI}Wagner forces relocate to Belarus${PDI}”: judgment edited; likelihood from unlikely (20–45%) to likely (55–80%); ` +
         'confidence from low to moderate.',
-      `Claim Telegram «Пригожин» (E5) “${CYRILLIC_CLAIM}”: status from active to retracted.`,
-      'Claim Western intelligence (C4) “Café owners in Užupis said the “march for justice” rattled Vilnius’ residents.” ' +
-        'linked to “Renewed mutiny in Russia” as consistent (C).',
+      `Claim ${FSI}Telegram «Пригожин»${PDI} (E5) “${FSI}${CYRILLIC_CLAIM}${PDI}”: status from active to retracted.`,
+      `Claim ${FSI}Western intelligence${PDI} (C4) “${FSI}Café owners in Užupis said the “march for justice” rattled Vilnius’ residents.${PDI}” ` +
+        `linked to “${FSI}Renewed mutiny in Russia${PDI}” as consistent (C).`,
     ])
   })
 

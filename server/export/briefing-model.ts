@@ -53,7 +53,7 @@ import {
 import type { BriefingVersion } from './briefing-version.ts'
 import { dateTimeGroup, preciseTime, readableTime } from '../../shared/date-time-group.ts'
 import { cleanTextIn, dropFormatCharacters } from '../../shared/text-hygiene.ts'
-import { isolate } from './bidi.ts'
+import { isolate, quoted } from '../../shared/bidi.ts'
 
 export type Briefing = {
   title: string
@@ -213,7 +213,7 @@ export function buildBriefing(input: BoardModel, version: BriefingVersion, optio
       hash: version.hash,
       description:
         version.kind === 'snapshot'
-          ? `Snapshot “${version.label}” of ${readableTime(time)}`
+          ? `Snapshot ${quoted(version.label)} of ${readableTime(time)}`
           : version.kind === 'as-of'
             ? `Board as it was at ${preciseTime(time)}, from its history${version.exact || version.asOf === version.at ? '' : ` (the nearest moment kept before ${preciseTime(version.asOf)})`}`
             : `Live board as of ${readableTime(time)}`,

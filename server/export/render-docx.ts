@@ -26,7 +26,7 @@ import { acknowledgementText, type BriefingCheck, type BriefingChecks } from './
 import { parseTime } from '../../shared/date-time-group.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 import { setZipTimestamps } from './zip-timestamps.ts'
-import { isolate } from './bidi.ts'
+import { isolate } from '../../shared/bidi.ts'
 
 const CREATOR = 'Assay'
 const WARNING_COLOUR = '8A1C12'

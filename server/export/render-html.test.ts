@@ -31,7 +31,7 @@ describe('renderHtml', () => {
 
   it('matches the model: title, version, BLUF, every assessment with its citations and notes', () => {
     expect(text('h1')).toEqual([briefing.title])
-    expect(text('dl.version dd')).toEqual([briefing.dtg, briefing.version.description, briefing.version.hash, briefing.question, briefing.scope.statement, briefing.review.statement])
+    expect(text('dl.version dd')).toEqual([briefing.dtg, dropBidiControls(briefing.version.description), briefing.version.hash, briefing.question, briefing.scope.statement, briefing.review.statement])
     expect(text('.bluf li')).toEqual(blufLines(briefing))
     const assessments = briefing.sections.flatMap((s) => s.assessments)
     expect(text('article h3')).toEqual(assessments.map((a) => `${a.number}. ${a.title}`))
@@ -40,7 +40,7 @@ describe('renderHtml', () => {
     const citations = assessments.flatMap((a) => [...a.supporting, ...a.contradicting, ...a.retracted])
     expect(text('.notes li')).toEqual(citations.map((c) => dropBidiControls(c.footnote)))
     for (const c of citations) expect(page.querySelector(`a[href="#note-${c.note}"]`)?.textContent).toBe(String(c.note))
-    expect(text('section.changes > ul li')).toEqual(briefing.changes!.items)
+    expect(text('section.changes > ul li')).toEqual(briefing.changes!.items.map(dropBidiControls))
   })
 
   it('draws the grid as a figure with shaded cells', () => {

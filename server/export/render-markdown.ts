@@ -7,7 +7,7 @@
 import { ACH_TEXT, achTables, leastLabel, ratedText, type BriefingAch } from './briefing-ach.ts'
 import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
 import { acknowledgementText, type BriefingChecks } from './briefing-review.ts'
-import { isolate } from './bidi.ts'
+import { isolate } from '../../shared/bidi.ts'
 
 export function renderMarkdown(briefing: Briefing): string {
   const b = briefing

@@ -32,6 +32,7 @@ import { ApiError, notFound } from './errors.ts'
 import { sendJsonText } from './json-text.ts'
 import { errorResponses, jsonBody, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
+import { quoted } from '../../shared/bidi.ts'
 
 const versionParam = (side: 'from' | 'to') =>
   z.string({ error: `give ${side}=<snapshot id> or ${side}=${LIVE}` }).min(1, `give ${side}=<snapshot id> or ${side}=${LIVE}`).max(64)
@@ -244,7 +245,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const removal = await c.var.services.storage.snapshots.remove(id, snapshotId)
       if (removal === 'not-found') throw snapshotNotFound(snapshotId)
       if (removal === 'reviewed') {
-        throw new ApiError(409, 'snapshot_reviewed', `Snapshot “${snapshot.label}” has review comments, verdicts or sign-offs: it is kept, with its review, and cannot be deleted.`)
+        throw new ApiError(409, 'snapshot_reviewed', `Snapshot ${quoted(snapshot.label)} has review comments, verdicts or sign-offs: it is kept, with its review, and cannot be deleted.`)
       }
       await audit(c.var.services, {
         actor: c.var.principal,

@@ -9,6 +9,7 @@ import type { RoomRegistry } from '../relay/room-registry.ts'
 import { counted, requireWritable } from '../relay/written-budget.ts'
 import type { StoredBoards } from '../snapshots/stored-board.ts'
 import type { ImportInput } from './import-job.ts'
+import { quoted } from '../../shared/bidi.ts'
 
 export type ImportRequest = { document: ImportInput; title?: string | undefined; preview: boolean }
 
@@ -52,5 +53,5 @@ export async function importDocument(
 /** A source the plan reused may have been deleted while it was made: its claims would then name nothing. */
 function requireSources(doc: Y.Doc, plan: ImportPreview): void {
   const gone = plan.sources.find((source) => source.id !== null && !entity(doc, 'sources', source.id))
-  if (gone) throw new BoardError('conflict', `The source “${gone.name}” was deleted while the document was being imported. Import it again.`)
+  if (gone) throw new BoardError('conflict', `The source ${quoted(gone.name)} was deleted while the document was being imported. Import it again.`)
 }

@@ -77,7 +77,7 @@ describeInBrowser('analytic checks in the browser', () => {
       { kind: 'assessment', id: preparation },
     ])
     const briefing = (await api.get<string>(`/api/boards/${boardId}/export?format=md`)).body
-    const warning = '**Warning:** Relies on a claim since retracted: NATO (B2) “Bridging units moved up to the border overnight.”.'
+    const warning = '**Warning:** Relies on a claim since retracted: \u2068NATO\u2069 (B2) “\u2068Bridging units moved up to the border overnight.\u2069”.'
     expect(briefing.split(warning)).toHaveLength(4)
     expect(briefing).toContain('**1\\. An incursion within weeks**: Relies on a retracted claim.')
   })

@@ -61,7 +61,7 @@ it('exports the board as of a moment as a snapshot of that moment exports, and s
   const versionLines = /^\*\*(Version|Review):\*\*.*$/gm
   const markdown = [await exported('md', ofSnapshot), await exported('md', ofMoment)]
   expect(markdown[1]!.name).toBe(markdown[0]!.name)
-  expect(markdown[0]!.text.match(versionLine)![0]).toContain('Snapshot “Briefing 14:00”')
+  expect(markdown[0]!.text.match(versionLine)![0]).toContain('Snapshot “\u2068Briefing 14:00\u2069”')
   expect(markdown[1]!.text.match(versionLine)![0]).toContain(`Board as it was at ${readableTime(moment)}, from its history`)
   expect(markdown[1]!.text.replace(versionLines, '')).toEqual(markdown[0]!.text.replace(versionLines, ''))
 

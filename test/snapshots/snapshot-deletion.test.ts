@@ -81,7 +81,7 @@ describeEachDialect(postgresMissing, 'deleting snapshots on %s', (dialect) => {
       expect(refused.status).toBe(409)
       expect(refused.body.error).toEqual({
         code: 'snapshot_reviewed',
-        message: `Snapshot “${snapshot.label}” has review comments, verdicts or sign-offs: it is kept, with its review, and cannot be deleted.`,
+        message: `Snapshot “\u2068${snapshot.label}\u2069” has review comments, verdicts or sign-offs: it is kept, with its review, and cannot be deleted.`,
       })
     }
     expect((await snapshots()).map((s) => s.id)).toEqual([signed.id, commented.id])

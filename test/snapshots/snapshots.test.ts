@@ -159,7 +159,7 @@ describeEachDialect(postgresMissing, 'snapshots on %s', (dialect) => {
     expect(second.body).toContain(v2.body.contentHash)
     expect(second.body).toContain('First judgment')
     expect(second.body).not.toContain('Made after v2')
-    expect(second.body).toMatch(/## Changes since v1\n+- Assessment added: “Second judgment”\./)
+    expect(second.body).toMatch(/## Changes since v1\n+- Assessment added: “\u2068Second judgment\u2069”\./)
 
     const first = await reviewer.get<string>(`${base()}/export?format=md&snapshot=${v1.body.id}`)
     expect(first.body).toContain(v1.body.contentHash)
