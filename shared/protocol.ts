@@ -39,6 +39,12 @@ export const CLOSE = {
   /** Reconnecting is the cure (a fresh sync), so this stays below the final range. */
   tooSlow: { code: 4008, reason: 'client too slow to keep up; reconnect' },
   serverShutdown: { code: 1001, reason: 'server shutting down' },
+  /**
+   * Another connection's change (or a server-side one) left the board's document in a state Yjs could not
+   * finish (room.ts, reset): the board is loaded again from storage. Below 4400 so that the stock
+   * WebsocketProvider reconnects by itself and sends again what was not saved; 4012 after 1012, service restart.
+   */
+  boardReloaded: { code: 4012, reason: 'board reloaded from storage after an error; reconnect' },
   /** The server failed to set up the connection; reconnecting may succeed. */
   internalError: { code: 1011, reason: 'server error; reconnect' },
   /** More messages or bytes a second than one connection may send; below 4400 so the stock client backs off and returns. */

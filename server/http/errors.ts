@@ -9,7 +9,7 @@ import { BatchError } from '../../shared/board-batch.ts'
 import { BoardError } from '../../shared/board-doc.ts'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
 import { UPGRADE_REFUSED } from '../../shared/protocol.ts'
-import { BoardDeleted, BoardFull, CommitsFailing, SavingDelayed } from '../relay/commit-errors.ts'
+import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, SavingDelayed } from '../relay/commit-errors.ts'
 import { LoadingTooMuch } from '../relay/room-registry.ts'
 import { SnapshotQuotaReached } from '../snapshots/snapshot-quota.ts'
 import { WrittenTooMuch } from '../relay/written-budget.ts'
@@ -49,13 +49,15 @@ export function errorBody(code: string, message: string) {
 /** How long a client or load balancer is asked to wait before trying again while the server cannot serve. */
 export const RETRY_AFTER_SECONDS = 5
 
-type Unavailable = StorageTrouble | 'commits-failing' | 'shutting-down'
+type Unavailable = StorageTrouble | 'commits-failing' | 'board-reloading' | 'shutting-down'
 
 const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
   unreachable: 'The database is not answering, so this request could not be completed. Try again in a few seconds.',
   refusing: 'The database cannot take this request right now (it may be full or busy). Try again in a few seconds.',
   'commits-failing':
     'This board’s latest changes cannot be saved right now (the database refuses writes; it may be full), so it cannot be read or changed here until they are. Nothing of this request was applied, and the live editors keep their changes. Try again in a few seconds.',
+  'board-reloading':
+    'This board is being loaded again from storage: another change left its document in an unknown state. Nothing of this request was applied; what was saved before is kept. Try again in a few seconds.',
   'shutting-down': 'This server is shutting down. Try again in a few seconds.',
 }
 
@@ -83,6 +85,7 @@ const UNAVAILABLE_CODES: Record<Unavailable, string> = {
   unreachable: 'storage_unavailable',
   refusing: 'storage_unavailable',
   'commits-failing': 'commits_failing',
+  'board-reloading': 'board_reloading',
   'shutting-down': 'shutting_down',
 }
 
@@ -94,6 +97,10 @@ const WRITTEN_TOO_MUCH_MESSAGE =
 /** 202, not 503: the change is accepted and will be saved, and asking again would make it twice. */
 const SAVING_DELAYED_MESSAGE =
   'Your change was made but is not saved yet: the database is slow or refusing writes. It is kept on the server and saved with the board’s other changes as soon as the database takes them; do not send it again.'
+
+/** 422, not 503: the board's content makes this change fail, so sending it again fails again (and reloads the board again for everyone on it). */
+const CHANGE_BROKE_DOCUMENT_MESSAGE =
+  'This change could not be applied: it left the board’s document in an unknown state, so nothing of it was saved and the board was loaded again from storage. Sending it again would fail the same way; the server’s log names the cause.'
 
 const REFERENCE_GONE_MESSAGE =
   'Not found: the board, or what this request refers to on it, was deleted while this request was served, and nothing of the request was applied.'
@@ -113,6 +120,11 @@ export function handleError(error: Error, c: Context): Response {
     c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'board commits failing; answered 503')
     return serviceUnavailable(c, 'commits-failing')
   }
+  if (error instanceof BoardReloading) {
+    c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'board being reloaded; answered 503')
+    return serviceUnavailable(c, 'board-reloading')
+  }
+  if (error instanceof ChangeBrokeDocument) return c.json(errorBody('change_failed', CHANGE_BROKE_DOCUMENT_MESSAGE), 422)
   if (error instanceof SavingDelayed) {
     c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'change applied but not yet saved; answered 202')
     return c.json({ saving: 'delayed', message: SAVING_DELAYED_MESSAGE }, 202)

@@ -54,6 +54,7 @@ export class Metrics {
     const commitDuration = new Histogram({ name: 'assay_commit_duration_seconds', help: 'Time to commit one batch of updates', buckets: COMMIT_BUCKETS, registers })
     const bytesRelayed = counter('assay_relayed_bytes_total', 'Bytes sent to websocket connections')
     const closes = counter('assay_connection_closes_total', 'Websocket connections closed by the server, by close code', ['code'])
+    const resets = counter('assay_board_resets_total', 'Boards whose document a change left in an unknown state, loaded again from storage (their clients reconnect)')
     const redisMessages = counter('assay_redis_messages_total', 'Messages published to or received from the other instances through Redis', ['direction'])
     const catchUps = counter('assay_redis_catch_ups_total', 'Boards caught up from the update log after Redis messages may have been missed')
 
@@ -117,6 +118,7 @@ export class Metrics {
       onCommitFailed: () => commitFailures.inc(),
       onRelayed: (bytes) => bytesRelayed.inc(bytes),
       onConnectionClosed: (_room, _connection, { code }) => closes.inc({ code: String(code) }),
+      onReset: () => resets.inc(),
     }
     this.fanOut = {
       published: () => redisMessages.inc({ direction: 'published' }),

@@ -29,3 +29,13 @@ export class BoardFull extends Error {
     super(boardFullMessage(notice))
   }
 }
+
+/** The board is being loaded again from storage after another change left its document in an unknown state (room.ts, reset): nothing of the request was applied, and the reloaded board takes it. */
+export class BoardReloading extends Error {
+  override name = 'BoardReloading'
+}
+
+/** This change left the board's document in an unknown state: nothing of it was saved, and the board is loaded again from storage; the same change would fail the same way. */
+export class ChangeBrokeDocument extends Error {
+  override name = 'ChangeBrokeDocument'
+}

@@ -41,6 +41,8 @@ export interface RoomExtension {
   onCommitFailed?(room: Room): void
   /** The server closed a connection, with why. */
   onConnectionClosed?(room: Room, connection: Connection, event: CloseEvent): void
+  /** Applying a change left the room's document in an unknown state: it serves no one any more, and unloads once it has saved what it held. */
+  onReset?(room: Room): void
   /** A frame of this many bytes was sent to one connection (once per frame and connection: keep it cheap). */
   onRelayed?(bytes: number): void
   /** Connections matching `selector` are being closed here, because a right was taken away (other instances may hold some too). */
@@ -106,6 +108,10 @@ export class RoomExtensions implements RoomEvents {
 
   connectionClosed(room: Room, connection: Connection, event: CloseEvent): void {
     this.each('onConnectionClosed', (extension) => extension.onConnectionClosed!(room, connection, event), room)
+  }
+
+  reset(room: Room): void {
+    this.each('onReset', (extension) => extension.onReset!(room), room)
   }
 
   closingConnections(selector: ConnectionSelector, event: CloseEvent): void {

@@ -5,7 +5,9 @@
  * than `idleRooms` are idle, or their stored bytes pass `idleRoomBytes`). What
  * else happens around a room (fan-out to other instances, compaction,
  * automatic snapshots, metrics) is an extension given from outside; the
- * registry calls their hooks in order and knows none of them.
+ * registry calls their hooks in order and knows none of them. A room that
+ * was reset (room.ts) is retired: its board is loaded afresh for whoever
+ * comes next, once the old room has saved what it held.
  */
 import { migrateBoardDoc } from '../../shared/board-doc.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
@@ -57,6 +59,8 @@ export class RoomRegistry implements RelayControl {
   private readonly joins = new JoinsInFlight()
   /** Boards deleted while this process ran: never loaded again, whoever asks (their rows may not all be gone yet). */
   private readonly deletedBoards = new Set<string>()
+  /** Rooms reset and out of service, by board, each with its unloading once it has saved what it held: its board loads again only then. */
+  private readonly retiring = new Map<string, { room: Room; unloaded: Promise<void> }>()
 
   constructor(
     private readonly storage: Storage,
@@ -105,7 +109,7 @@ export class RoomRegistry implements RelayControl {
   commitHealth(): CommitHealth {
     let failingRooms = 0
     let oldestFailingSince: number | null = null
-    for (const room of this.rooms.values()) {
+    for (const room of [...this.rooms.values(), ...[...this.retiring.values()].map((retired) => retired.room)]) {
       const since = room.commitFailingSince
       if (since === null) continue
       failingRooms++
@@ -186,10 +190,12 @@ export class RoomRegistry implements RelayControl {
   async close(deadline: Promise<unknown> = new Promise(() => {})): Promise<void> {
     const settled = (work: Iterable<Promise<unknown>>) => Promise.race([Promise.allSettled(work), deadline])
     await settled(this.loading.values())
-    await settled([...this.rooms.values()].map((room) => room.whenSaved()))
-    const unsaved = [...this.rooms.values()].filter((room) => !room.isSaved).map((room) => room.boardId)
+    const retired = [...this.retiring.values()].map(({ room }) => room)
+    await settled([...this.rooms.values(), ...retired].map((room) => room.whenSaved()))
+    const unsaved = [...this.rooms.values(), ...retired].filter((room) => !room.isSaved).map((room) => room.boardId)
     if (unsaved.length > 0) this.logger.warn({ boards: unsaved }, 'closing with edits not saved; their clients keep them and resend them when they reconnect')
     for (const room of [...this.rooms.values()]) this.unload(room)
+    for (const { room } of [...this.retiring.values()]) this.unloadRetired(room)
     await settled([this.extensions.close()])
   }
 
@@ -199,7 +205,9 @@ export class RoomRegistry implements RelayControl {
     if (loaded) return Promise.resolve(loaded)
     let loading = this.loading.get(boardId)
     if (!loading) {
-      loading = this.readRoom(boardId, board).finally(() => this.loading.delete(boardId))
+      const retired = this.retiring.get(boardId)
+      const read = retired ? retired.unloaded.then(() => this.readRoom(boardId, board)) : this.readRoom(boardId, board)
+      loading = read.finally(() => this.loading.delete(boardId))
       this.loading.set(boardId, loading)
     }
     return loading
@@ -217,6 +225,7 @@ export class RoomRegistry implements RelayControl {
       outbound: this.outbound,
       events: this.extensions,
       onIdle: (idle) => this.keepIdle(idle),
+      onReset: (reset) => this.retire(reset),
     })
     room.load(stored)
     migrateBoardDoc(room.doc, serverOrigin('schema-migration'))
@@ -236,6 +245,8 @@ export class RoomRegistry implements RelayControl {
     this.deletedBoards.add(boardId)
     // A load under way would otherwise put a room of the deleted board in place after this.
     await this.loading.get(boardId)?.catch(() => null)
+    // A retired room may still be saving what it held: nothing of it is appended after the board's rows go.
+    await this.retiring.get(boardId)?.room.markDeleted()
     const room = this.rooms.get(boardId)
     if (!room) return
     await room.markDeleted()
@@ -295,6 +306,29 @@ export class RoomRegistry implements RelayControl {
     if (this.rooms.get(room.boardId) !== room) return
     this.rooms.delete(room.boardId)
     // The extensions hear of it while the document can still be read (the board list's summary is written from it).
+    this.extensions.unloaded(room)
+    room.destroy()
+  }
+
+  /**
+   * A reset room serves no one any more: whoever asks for its board next waits
+   * until it has saved what it applied before it was reset (a deleted board's
+   * room saves nothing more), and then gets the board loaded afresh from storage.
+   */
+  private retire(room: Room): void {
+    if (this.rooms.get(room.boardId) !== room) return
+    this.rooms.delete(room.boardId)
+    this.stopIdling(room)
+    const unloaded = room
+      .whenSaved()
+      .catch(() => undefined)
+      .then(() => this.unloadRetired(room))
+    this.retiring.set(room.boardId, { room, unloaded })
+  }
+
+  private unloadRetired(room: Room): void {
+    if (this.retiring.get(room.boardId)?.room !== room) return
+    this.retiring.delete(room.boardId)
     this.extensions.unloaded(room)
     room.destroy()
   }

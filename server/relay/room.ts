@@ -27,6 +27,9 @@
  * Nothing a client sends can throw out of here: each frame is decoded and
  * checked in `receive()`, a failure closes that one connection, and work that
  * waits for a commit holds only what was already checked.
+ * Should applying content to the doc throw all the same, the doc's state is
+ * no longer known, and one unknown fault must not leave the board deaf for
+ * everyone: the room resets (`reset`), and its board is loaded again from storage.
  */
 import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
@@ -51,7 +54,7 @@ import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySo
 import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { applyStoredState } from './merge-state.ts'
-import { BoardDeleted, BoardFull, CommitsFailing, SavingDelayed } from './commit-errors.ts'
+import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, SavingDelayed } from './commit-errors.ts'
 import { deletionsWithin } from './deletions-within.ts'
 import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
@@ -88,6 +91,8 @@ export interface RoomEvents {
   presenceChanged(room: Room, update: Uint8Array): void
   /** The server closed a connection, with why. */
   connectionClosed(room: Room, connection: Connection, event: CloseEvent): void
+  /** Applying content left the doc in an unknown state: the room serves no one any more, and its board is loaded again. */
+  reset(room: Room): void
   /** Frames of this many bytes in all were sent (a broadcast is told once, not once a connection). */
   relayed(bytes: number): void
 }
@@ -102,6 +107,8 @@ export type RoomOptions = {
   events: RoomEvents
   /** Nobody holds the room any more and everything is saved: it may be unloaded. */
   onIdle: (room: Room) => void
+  /** The room was reset: it serves no one any more; once what it applied before is saved (`whenSaved`), it is to be unloaded and its board loaded afresh. */
+  onReset: (room: Room) => void
 }
 
 type HeldReply = { connection: Connection | null; reply: () => void }
@@ -153,6 +160,8 @@ export class Room {
   private destroyed = false
   /** Its board was deleted: nothing is applied or committed any more. */
   private deleted = false
+  /** Why the room was reset, once it was: nothing more is applied, read or answered from its doc. */
+  private resetCause: string | null = null
   /** Our step 1, sent to every joiner: encoded once and reused until the doc changes. */
   private step1Frame: Uint8Array | null = null
   /** The whole state, what every fresh client asks for: as loaded or last encoded, and the updates since. */
@@ -244,6 +253,11 @@ export class Room {
       admission,
       onClose: this.onConnectionClosed,
     })
+    // Its socket was let in while the room was reset: its client comes back to the board loaded afresh.
+    if (this.resetCause !== null) {
+      connection.close(CLOSE.boardReloaded)
+      return connection
+    }
     this.connections.add(connection)
     this.send(connection, (this.step1Frame ??= syncStep1Message(this.doc)))
     const everyone = this.awareness.getStates().size > 0 ? this.presence.everyoneFrameFor(connection) : null
@@ -338,12 +352,12 @@ export class Room {
   }
 
   private applyFrom(connection: Connection, update: Uint8Array): void {
+    if (this.resetCause !== null) return
+    const pendingBefore = this.pending.length
     try {
       Y.applyUpdate(this.doc, update, connection)
     } catch (error) {
-      this.held.takeFrom(this.doc, connection)
-      this.held.drop(connection)
-      connection.close(CLOSE.updateRejected, error)
+      this.connectionContentFailed(connection, `an update from connection ${connection.id}`, error, pendingBefore)
       return
     }
     const heldBytes = this.held.takeFrom(this.doc, connection)
@@ -355,9 +369,27 @@ export class Room {
     this.retryHeld()
   }
 
+  /**
+   * Applying a connection's changes threw: its sender is closed for good, as
+   * for any update that cannot be applied, and what Yjs holds pending of them
+   * dropped. The doc is as it was if Yjs finished its transaction without
+   * sending out an update: it sends one whenever a transaction added or deleted
+   * anything (the splits of existing items it made are merged back as it
+   * finishes). Otherwise its state is unknown, and the room resets.
+   */
+  private connectionContentFailed(connection: Connection, cause: string, error: unknown, pendingBefore: number): void {
+    if (this.pending.length !== pendingBefore || transactionLeftUnfinished(this.doc)) {
+      this.reset(cause, error, pendingBefore, connection)
+      return
+    }
+    this.held.takeFrom(this.doc, connection)
+    this.held.drop(connection)
+    connection.close(CLOSE.updateRejected, error)
+  }
+
   /** Applies held changes whose missing content has arrived since; never during a commit. */
   private retryHeld(): void {
-    if (this.flushing) return
+    if (this.flushing || this.resetCause !== null) return
     // One `now` for the whole run: a source is then taken at most once, so the loop ends.
     const now = performance.now()
     for (;;) {
@@ -379,10 +411,14 @@ export class Room {
             continue
           }
         }
+        const pendingBefore = this.pending.length
         try {
           Y.applyUpdateV2(this.doc, update, source === 'remote' ? REMOTE_ORIGIN : source)
         } catch (error) {
-          this.options.logger.warn({ boardId: this.boardId, err: errorMessage(error) }, 'held changes could not be applied; dropped')
+          // Stored already by another instance: a board that could not take it lacks what is stored.
+          if (source === 'remote') this.reset('held changes from another instance', error, pendingBefore)
+          else this.connectionContentFailed(source, `held changes from connection ${source.id}`, error, pendingBefore)
+          if (this.resetCause !== null) return
           continue
         }
         this.held.takeFrom(this.doc, source)
@@ -441,11 +477,28 @@ export class Room {
       const commitDone = new Promise<void>((resolve, reject) => this.idleWaiters.push({ resolve, reject }))
       await this.withinCommitWait(commitDone, () => new CommitsFailing(`board ${this.boardId}: the commit in flight did not complete within ${this.options.limits.commitWaitMs} ms; nothing was changed`))
     }
-    if (this.destroyed) throw new Error(`board ${this.boardId} was unloaded`)
     this.refuseUnserved('changed', options)
-    const result = change(this.doc)
+    if (this.destroyed) throw new Error(`board ${this.boardId} was unloaded`)
+    const result = this.changeNow(change)
     await this.withinCommitWait(this.whenSaved(), () => new SavingDelayed(`board ${this.boardId}: the change was applied but not saved within ${this.options.limits.commitWaitMs} ms; it is kept and saved with the board's other changes`))
     return result
+  }
+
+  /**
+   * Runs a server-side change on the doc. It is our own code, which refuses by
+   * throwing (BoardError), and Yjs then finishes its transaction, storing what
+   * was applied: only a throw that leaves the transaction unfinished (see
+   * transactionLeftUnfinished) leaves the doc in an unknown state, and resets the room.
+   */
+  private changeNow<T>(change: (doc: Y.Doc) => T): T {
+    const pendingBefore = this.pending.length
+    try {
+      return change(this.doc)
+    } catch (error) {
+      if (!transactionLeftUnfinished(this.doc)) throw error
+      this.reset('a server-side change', error, pendingBefore)
+      throw new ChangeBrokeDocument(`board ${this.boardId}: the change left the document in an unknown state (${errorMessage(error)}); nothing of it was saved, and the board is loaded again from storage`)
+    }
   }
 
   /**
@@ -472,6 +525,7 @@ export class Room {
     const answered = new Promise<T>((resolve, reject) =>
       this.whenCommitted(null, () => {
         try {
+          if (this.resetCause !== null) throw this.reloadingError('read')
           resolve(read(this.doc))
         } catch (error) {
           reject(error instanceof Error ? error : new Error(String(error)))
@@ -493,6 +547,7 @@ export class Room {
    */
   private refuseUnserved(what: 'read' | 'changed', options: ChangeOptions = {}): void {
     if (this.deleted) throw this.deletedError(what)
+    if (this.resetCause !== null) throw this.reloadingError(what)
     if (what === 'changed' && this.fullNotice && !options.evenWhenFull) throw new BoardFull(this.fullNotice)
     if (this.failingSince === null) return
     throw new CommitsFailing(`board ${this.boardId} cannot be ${what}: its changes have not been saved since ${new Date(this.failingSince).toISOString()}`)
@@ -500,6 +555,46 @@ export class Room {
 
   private deletedError(what: 'read' | 'changed' | 'saved'): BoardDeleted {
     return new BoardDeleted(`board ${this.boardId} was deleted; nothing more is ${what}`)
+  }
+
+  private reloadingError(what: 'read' | 'changed'): BoardReloading {
+    return new BoardReloading(`board ${this.boardId} cannot be ${what} here: ${this.resetCause} left its document in an unknown state, and it is being loaded again from storage`)
+  }
+
+  /**
+   * Applying content threw, and the doc may no longer be what was applied to
+   * it: Yjs integrates an update as it reads it, so a throw can leave part of
+   * it applied, or (out of the transaction's cleanup) a doc that emits no
+   * change again, however often it is edited; and content another instance
+   * stored that could not be applied is missing from it. So the room serves no
+   * one any more. What it committed is stored; what it applied before this
+   * change and has not committed yet is still committed (its HTTP requests
+   * answered as usual), and only then does the registry unload it and load the
+   * board afresh (RoomRegistry.retire). What this change applied was never
+   * acknowledged, and goes with the doc. The change's own `sender`, if a
+   * connection, is closed for good (4422), as for any update that cannot be
+   * applied; every other connection with a code on which its client
+   * reconnects, to the board loaded afresh, and sends again what it had not
+   * seen saved. Changes that waited for a commit or for content go with the
+   * doc too: their clients send them again, and other instances' are stored.
+   */
+  private reset(cause: string, error: unknown, pendingBefore: number, sender?: Connection): void {
+    this.resetCause = cause
+    this.appliedCount -= this.pending.length - pendingBefore
+    this.pending.length = pendingBefore
+    this.deferred = []
+    clearTimeout(this.heldRetryTimer)
+    this.options.logger.error(
+      { boardId: this.boardId, cause, err: errorMessage(error) },
+      'applying a change left the board’s document in an unknown state; loading the board again from storage, its clients reconnect',
+    )
+    this.options.events.reset(this)
+    // Taken out of service before its sockets close: a room left with no one must not be kept as an idle board.
+    this.options.onReset(this)
+    sender?.close(CLOSE.updateRejected, error)
+    for (const connection of [...this.connections]) connection.close(CLOSE.boardReloaded)
+    // Readers waiting for a commit are refused now (reloadingError) rather than answered from this doc.
+    for (const held of this.heldReplies.splice(0)) this.answer(held)
   }
 
   /**
@@ -550,14 +645,17 @@ export class Room {
     })
   }
 
-  /** Applies content another instance stored now, or once the commit in flight completes; a failure is this content's alone. */
+  /** Applies content another instance stored now, or once the commit in flight completes. */
   private afterCommit(what: string, apply: () => void): void {
     const change = () => {
-      if (this.destroyed || this.deleted) return
+      if (this.destroyed || this.deleted || this.resetCause !== null) return
+      const pendingBefore = this.pending.length
       try {
         apply()
       } catch (error) {
-        this.options.logger.warn({ boardId: this.boardId, err: errorMessage(error) }, `${what} could not be applied; dropped`)
+        // It is stored already: the board loaded afresh holds it.
+        this.reset(what, error, pendingBefore)
+        return
       }
       this.retryHeld()
     }
@@ -596,7 +694,8 @@ export class Room {
 
   private readonly onConnectionClosed = (connection: Connection, event: CloseEvent, cause?: unknown): void => {
     this.options.events.connectionClosed(this, connection, event)
-    if (event.code !== CLOSE.serverShutdown.code) {
+    // A reset says once why it closes everyone (reset), and a shutdown needs no line for each socket.
+    if (event.code !== CLOSE.serverShutdown.code && event.code !== CLOSE.boardReloaded.code) {
       const level = event.code === CLOSE.accessChanged.code ? 'info' : 'warn'
       this.options.logger[level](
         { boardId: this.boardId, connection: connection.id, user: connection.identity.userId, code: event.code, err: cause === undefined ? undefined : errorMessage(cause) },
@@ -813,6 +912,19 @@ function isEmptyUpdate(update: Uint8Array): boolean {
 }
 
 type Waiter<T> = { resolve: (value: T) => void; reject: (error: Error) => void }
+
+/**
+ * Whether Yjs left a transaction of `doc` unfinished. It ends a transaction in
+ * a cleanup (collecting deleted content, merging structs, encoding and
+ * emitting the `update` event) run in a `finally`, which empties
+ * `_transactionCleanups` last: a throw inside it (such as collecting an item
+ * that a crafted update left undeleted where Yjs expects every item deleted)
+ * leaves the transaction listed, and every later one then waits behind it,
+ * never cleaned up: the doc changes, but emits no update again.
+ */
+function transactionLeftUnfinished(doc: Y.Doc): boolean {
+  return doc._transaction !== null || doc._transactionCleanups.length > 0
+}
 
 /** The origin column of the update log: who made the change. */
 function describeOrigin(origin: unknown): string {

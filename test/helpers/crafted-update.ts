@@ -1,6 +1,6 @@
 /**
- * One Yjs item written byte by byte (update format V1), as no Yjs client
- * writes it: to attack the relay with what a hostile client can send.
+ * Yjs items written byte by byte (update format V1), as no Yjs client
+ * writes them: to attack the relay with what a hostile client can send.
  */
 import * as encoding from 'lib0/encoding'
 import type * as Y from 'yjs'
@@ -8,19 +8,39 @@ import type * as Y from 'yjs'
 /** Where the item goes: a root type by name (and a key in it), or beside an existing item, which names neither. */
 export type CraftedPlace = { root: string; key?: string } | { after: Y.ID }
 
-/** What the item holds: JSON as Yjs's ContentJSON, an embed or a format mark (text), a value (ContentAny), or a deleted run. */
-export type CraftedContent = { json: string } | { embed: string } | { format: [key: string, json: string] } | { any: string | number } | { deleted: number }
+/** What the item holds: JSON as Yjs's ContentJSON, an embed or a format mark (text), a value (ContentAny), a run of text (one item for all its characters), or a deleted run. */
+export type CraftedContent =
+  | { json: string }
+  | { embed: string }
+  | { format: [key: string, json: string] }
+  | { any: string | number }
+  | { string: string }
+  | { deleted: number }
 
-const CONTENT_REF = { deleted: 1, json: 2, embed: 5, format: 6, any: 8 } as const
+export type CraftedItem = { place: CraftedPlace; content: CraftedContent }
+
+const CONTENT_REF = { deleted: 1, json: 2, string: 4, embed: 5, format: 6, any: 8 } as const
 const HAS_ORIGIN = 0x80
 const HAS_PARENT_SUB = 0x20
 
 export function craftedItem(id: { client: number; clock: number }, place: CraftedPlace, content: CraftedContent): Uint8Array {
+  return craftedItems(id, [{ place, content }])
+}
+
+/** Items of one client, the first at `first` and each next one at the clock after the last one's content. */
+export function craftedItems(first: { client: number; clock: number }, items: readonly CraftedItem[]): Uint8Array {
   const encoder = encoding.createEncoder()
   encoding.writeVarUint(encoder, 1)
-  encoding.writeVarUint(encoder, 1)
-  encoding.writeVarUint(encoder, id.client)
-  encoding.writeVarUint(encoder, id.clock)
+  encoding.writeVarUint(encoder, items.length)
+  encoding.writeVarUint(encoder, first.client)
+  encoding.writeVarUint(encoder, first.clock)
+  for (const { place, content } of items) writeItem(encoder, place, content)
+  // No deletions.
+  encoding.writeVarUint(encoder, 0)
+  return encoding.toUint8Array(encoder)
+}
+
+function writeItem(encoder: encoding.Encoder, place: CraftedPlace, content: CraftedContent): void {
   const kind = Object.keys(content)[0] as keyof typeof CONTENT_REF
   if ('after' in place) {
     encoding.writeUint8(encoder, HAS_ORIGIN | CONTENT_REF[kind])
@@ -43,10 +63,9 @@ export function craftedItem(id: { client: number; clock: number }, place: Crafte
   } else if ('any' in content) {
     encoding.writeVarUint(encoder, 1)
     encoding.writeAny(encoder, content.any)
+  } else if ('string' in content) {
+    encoding.writeVarString(encoder, content.string)
   } else {
     encoding.writeVarUint(encoder, content.deleted)
   }
-  // No deletions.
-  encoding.writeVarUint(encoder, 0)
-  return encoding.toUint8Array(encoder)
 }

@@ -1,0 +1,202 @@
+/**
+ * A change that makes Yjs throw in the middle of its transaction, against the
+ * real server over real sockets. Yjs collects a deleted map's entries when the
+ * transaction ends, and throws on an entry that is not deleted; a crafted
+ * update that passes every check of the relay leaves one there (a run of text
+ * stored as a map's value, cut in two by an item after its first half). Its
+ * transaction then never finishes, and before the room reset the board's
+ * document applied every later change without sending or storing any: typing
+ * reached nobody, and an HTTP change answered 201 was lost. Now the board is
+ * loaded again from storage, its clients (stock providers) reconnect by
+ * themselves, edits flow again, and nothing acknowledged is lost.
+ */
+import * as Y from 'yjs'
+import { afterEach, expect, it } from 'vitest'
+import { boardToModel } from '../shared/board-convert.ts'
+import { entity } from '../shared/board-doc.ts'
+import { addAssessment } from '../shared/board-mutations.ts'
+import { CLOSE } from '../shared/protocol.ts'
+import type { Access, Principal } from '../server/access/access.ts'
+import { deletionsUpdate } from '../server/relay/deletions-within.ts'
+import { AppendControl } from './helpers/append-control.ts'
+import { apiClient } from './helpers/api.ts'
+import { craftedItem, craftedItems } from './helpers/crafted-update.ts'
+import { openAccess } from './helpers/open-access.ts'
+import { METRICS_TOKEN, metricsText, sample } from './helpers/prometheus-text.ts'
+import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { startTestServer, type TestServer, type TestServerOptions } from './helpers/test-server.ts'
+import { waitFor } from './helpers/wait-for.ts'
+import { closeCodes, connectClient, type TestClient } from './helpers/yjs-client.ts'
+
+/** The hostile client's own Yjs client id. */
+const ATTACKER = 424_242
+
+let server: TestServer | undefined
+const clients: TestClient[] = []
+const sockets: RawSocket[] = []
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.destroy()
+  for (const socket of sockets.splice(0)) socket.terminate()
+  await server?.destroy()
+  server = undefined
+})
+
+async function start(options: TestServerOptions = {}): Promise<TestServer> {
+  server = await startTestServer({ ...options, env: { METRICS_TOKEN, ...options.env } })
+  return server
+}
+
+/** A stock provider, with the close codes it meets from now on. */
+function connect(wsUrl: string, boardId: string): TestClient & { codes: number[] } {
+  const client = connectClient(wsUrl, boardId)
+  clients.push(client)
+  return Object.assign(client, { codes: closeCodes(client) })
+}
+
+async function hostile(running: TestServer, boardId: string): Promise<RawSocket> {
+  const socket = await openRawSocket(`${running.wsUrl}/${boardId}`)
+  sockets.push(socket)
+  return socket
+}
+
+const titles = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).assessments.map((assessment) => assessment.title).sort()
+
+/**
+ * Cuts the assessment's `kind` in two: a six-character text stored as its value
+ * (one item, as no Yjs client writes a map's value), and an item after its
+ * third character, which Yjs deletes as it lands (a map keeps only its last
+ * value) and which leaves "poi" standing, not deleted, before it. The relay
+ * takes it: it lands in an entity's map, under a key no rule reads.
+ */
+function splitMapValue(doc: Y.Doc, assessmentId: string): Uint8Array {
+  const kind = entity(doc, 'assessments', assessmentId)!._map.get('kind')!
+  return craftedItems({ client: ATTACKER, clock: 0 }, [
+    { place: { after: kind.lastId }, content: { string: 'poison' } },
+    { place: { after: Y.createID(ATTACKER, 2) }, content: { any: 0 } },
+  ])
+}
+
+/** The assessment's own deletion, as any editor deletes one: collecting it throws on the standing "poi". */
+function deletion(doc: Y.Doc, assessmentId: string): Uint8Array {
+  const { id } = entity(doc, 'assessments', assessmentId)!._item!
+  return deletionsUpdate([[id.client, [[id.clock, 1]]]])
+}
+
+/** Waits until the client was closed with `code` and has synced again since, by itself. */
+async function reconnected(client: TestClient & { codes: number[] }, code: number, what: string): Promise<void> {
+  await waitFor(() => client.codes.includes(code) && client.provider.wsconnected && client.provider.synced, `${what} to reconnect and sync`)
+}
+
+/** Open access, counting the decisions of a role: each HTTP change has one for its route, and one right before it is made. */
+function countingAccess(): Access & { authorized: number } {
+  const open = openAccess()
+  const counting = {
+    ...open,
+    authorized: 0,
+    authorize(principal: Principal, boardId: string) {
+      counting.authorized++
+      return open.authorize(principal, boardId)
+    },
+  }
+  return counting
+}
+
+const updatesReceived = async (running: TestServer) => sample(await metricsText(running), 'assay_updates_received_total') ?? 0
+
+it('one frame that breaks Yjs’s transaction closes its sender; everyone else reconnects by themselves, the board loads again, edits flow, and every acknowledged edit survives a restart', async () => {
+  const appends = new AppendControl()
+  const logged: Record<string, unknown>[] = []
+  const access = countingAccess()
+  const running = await start({ access: () => access, wrapStorage: appends.wrap, logSink: (line) => logged.push(JSON.parse(line) as Record<string, unknown>) })
+  const boardId = await apiClient(running.url).createBoard('Reset')
+  const [a, b, c] = [connect(running.wsUrl, boardId), connect(running.wsUrl, boardId), connect(running.wsUrl, boardId)]
+  await Promise.all([a.synced(), b.synced(), c.synced()])
+  const targetId = addAssessment(a.doc, { title: 'Target' })
+  addAssessment(a.doc, { title: 'Before' })
+  await waitFor(() => titles(c, boardId).length === 2, 'the first edits at the third client')
+
+  // A commit in flight, and an edit and the attack waiting for it: once it ends, the edit is applied (not yet committed), then the attack.
+  appends.hold()
+  const received = await updatesReceived(running)
+  addAssessment(a.doc, { title: 'Committed when it broke' })
+  await waitFor(() => appends.waiting === 1, 'the commit to be in flight')
+  addAssessment(b.doc, { title: 'Applied, not yet committed, when it broke' })
+  const attacker = await hostile(running, boardId)
+  attacker.send(frames.update(Y.mergeUpdates([splitMapValue(c.doc, targetId), deletion(c.doc, targetId)])))
+  await waitFor(async () => (await updatesReceived(running)) === received + 3, 'both edits and the attack to wait for the commit')
+  // An HTTP change holding the board's room meanwhile (past its route's access check and the one right before the change) is refused, not lost.
+  const checked = access.authorized
+  const meanwhile = apiClient(running.url).post(`/api/boards/${boardId}/assessments`, { title: 'Sent over HTTP meanwhile' })
+  await waitFor(() => access.authorized >= checked + 2, 'the HTTP change to wait for the commit')
+  appends.release()
+
+  expect((await attacker.closed).code).toBe(CLOSE.updateRejected.code)
+  addAssessment(a.doc, { title: 'Typed after' })
+  await waitFor(() => titles(c, boardId).includes('Typed after'), 'an edit typed after the attack to reach another client')
+  for (const [client, name] of [[a, 'a'], [b, 'b'], [c, 'c']] as const) await reconnected(client, CLOSE.boardReloaded.code, `client ${name}`)
+  addAssessment(c.doc, { title: 'Typed by c after' })
+  await waitFor(() => titles(a, boardId).includes('Typed by c after'), 'edits to flow both ways')
+  const answered = await meanwhile
+  expect(answered.status).toBe(503)
+  expect(answered.body).toMatchObject({ error: { code: 'board_reloading' } })
+  expect(answered.headers.get('retry-after')).not.toBeNull()
+  const acknowledged = ['Target', 'Before', 'Committed when it broke', 'Applied, not yet committed, when it broke', 'Typed after', 'Typed by c after']
+  await waitFor(() => titles(b, boardId).length === acknowledged.length, 'every edit at b')
+
+  const errors = logged.filter((line) => line.level === 50)
+  expect(errors).toHaveLength(1)
+  expect(errors[0]).toMatchObject({ boardId, cause: expect.stringContaining('an update from connection') as unknown })
+  expect(sample(await metricsText(running), 'assay_board_resets_total')).toBe(1)
+
+  for (const client of clients.splice(0)) client.destroy()
+  server = await running.restart()
+  const later = connect(server.wsUrl, boardId)
+  await later.synced()
+  expect(titles(later, boardId)).toEqual(acknowledged.sort())
+})
+
+it('an HTTP change that breaks Yjs’s transaction is answered 422 with nothing saved; the board loads again and HTTP changes are stored again', async () => {
+  const running = await start()
+  const api = apiClient(running.url)
+  const boardId = await api.createBoard('Reset by HTTP')
+  const [a, c] = [connect(running.wsUrl, boardId), connect(running.wsUrl, boardId)]
+  await Promise.all([a.synced(), c.synced()])
+  const targetId = addAssessment(a.doc, { title: 'Target' })
+  await waitFor(() => titles(c, boardId).includes('Target'), 'the assessment at the other client')
+  const attacker = await hostile(running, boardId)
+  attacker.send(frames.update(splitMapValue(c.doc, targetId)))
+  await waitFor(() => running.services.rooms.loadedRooms.get(boardId)?.isSaved && Y.getState(c.doc.store, ATTACKER) > 0, 'the split value to be stored and relayed')
+
+  const deleted = await api.delete(`/api/boards/${boardId}/assessments/${targetId}`)
+  expect(deleted.status).toBe(422)
+  expect(deleted.body).toMatchObject({ error: { code: 'change_failed' } })
+  await reconnected(a, CLOSE.boardReloaded.code, 'client a')
+  await reconnected(c, CLOSE.boardReloaded.code, 'client c')
+  expect((await api.post(`/api/boards/${boardId}/assessments`, { title: 'Added over HTTP after' })).status).toBe(201)
+  addAssessment(a.doc, { title: 'Typed after' })
+  await waitFor(() => titles(c, boardId).includes('Added over HTTP after') && titles(c, boardId).includes('Typed after'), 'changes to flow again')
+
+  for (const client of clients.splice(0)) client.destroy()
+  server = await running.restart()
+  const later = connect(server.wsUrl, boardId)
+  await later.synced()
+  expect(titles(later, boardId)).toEqual(['Added over HTTP after', 'Typed after'])
+  // Its kind now reads as the text's last character, so the model leaves the assessment out; its map is there: the deletion was not saved.
+  expect(entity(later.doc, 'assessments', targetId)?.get('title')?.toString()).toBe('Target')
+})
+
+it('an update Yjs refuses before changing anything closes only its sender: nobody else is disconnected, and the board carries on', async () => {
+  const running = await start()
+  const boardId = await apiClient(running.url).createBoard('Refused cleanly')
+  const [a, c] = [connect(running.wsUrl, boardId), connect(running.wsUrl, boardId)]
+  await Promise.all([a.synced(), c.synced()])
+  const attacker = await hostile(running, boardId)
+  // After an item of its own client that exists nowhere: Yjs checks only other clients' neighbours for being missing, and throws looking for it.
+  attacker.send(frames.update(craftedItem({ client: ATTACKER, clock: 0 }, { after: Y.createID(ATTACKER, 5) }, { any: 1 })))
+  expect((await attacker.closed).code).toBe(CLOSE.updateRejected.code)
+  addAssessment(a.doc, { title: 'Still served' })
+  await waitFor(() => titles(c, boardId).includes('Still served'), 'the board to carry on')
+  expect([...a.codes, ...c.codes]).toEqual([])
+  expect(sample(await metricsText(running), 'assay_board_resets_total')).toBe(0)
+})
