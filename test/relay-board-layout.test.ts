@@ -1,23 +1,24 @@
 /**
  * The board's layout holds whatever a hostile client writes over the
  * websocket, against the real server: the schema version stays the server's,
- * a collection holds only entities, and a value nested too deep for Yjs to
- * encode again never reaches the board's document. Each such update closes
- * its sender 4422 with nothing stored, and the board goes on loading, being
- * read and being edited by everyone else.
+ * a collection holds only entities, a map's value is one unit as Yjs writes
+ * it, and a value nested too deep for Yjs to encode again never reaches the
+ * board's document. Each such update closes its sender 4422 with nothing
+ * stored, and the board goes on loading, being read and being edited by
+ * everyone else.
  */
 import * as Y from 'yjs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
-import { blufText, metaMap } from '../shared/board-doc.ts'
+import { blufText, entity, metaMap } from '../shared/board-doc.ts'
 import type { BoardModel } from '../shared/board-model.ts'
-import { addAssessment } from '../shared/board-mutations.ts'
+import { addAssessment, updateAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import { deletionsUpdate } from '../server/relay/deletions-within.ts'
 import { apiClient } from './helpers/api.ts'
-import { craftedItem, type CraftedContent, type CraftedPlace } from './helpers/crafted-update.ts'
+import { craftedItem, craftedItems, type CraftedContent, type CraftedPlace } from './helpers/crafted-update.ts'
 import { frames, openRawSocket } from './helpers/raw-socket.ts'
-import { storedBoard } from './helpers/stored-board.ts'
+import { storedBoard, withStoredDoc } from './helpers/stored-board.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { clientsDestroyedAfterEach } from './helpers/yjs-client.ts'
@@ -104,6 +105,60 @@ describe('the board layout on the websocket', () => {
     for (const path of ['', '/checks', '/export?format=md']) expect((await api.get(`/api/boards/${boardId}${path}`)).status, path).toBe(200)
     expect((await api.post(`/api/boards/${boardId}/snapshots`, { label: 'After' })).status).toBe(201)
     expect((await storedBoard(running, boardId)).assessments.map((assessment) => assessment.title)).toEqual(['Held'])
+  })
+
+  it('a map’s value of several units closes its sender with nothing stored, and deleting the entity it was meant for is an ordinary edit', async () => {
+    const { running, api, boardId } = await startWithBoard()
+    const target = await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Target' })
+    const reader = connect(running.wsUrl, boardId)
+    await reader.synced()
+    const kind = entity(reader.doc, 'assessments', target.body.id)!._map.get('kind')!
+    const attacks: [string, Uint8Array][] = [
+      // An item after its third character is deleted as it lands and leaves "poi" standing beside the value: deleting the assessment then made Yjs throw (test/room-reset.test.ts).
+      [
+        'a run of text cut in two',
+        craftedItems(ATTACKER, [
+          { place: { after: kind.lastId }, content: { string: 'poison' } },
+          { place: { after: Y.createID(ATTACKER.client, 2) }, content: { any: 0 } },
+        ]),
+      ],
+      ['a run of text beside the old value', item({ after: kind.lastId }, { string: 'poison' })],
+      ['a run of text under a root map’s key', item({ root: 'meta', key: 'note' }, { string: 'poison' })],
+    ]
+    for (const [what, update] of attacks) expect(await sendHostile(running, boardId, update), what).toBe(CLOSE.updateRejected.code)
+
+    expect(await withStoredDoc(running, boardId, (doc) => Y.getState(doc.store, ATTACKER.client))).toBe(0)
+    expect(Y.getState(reader.doc.store, ATTACKER.client)).toBe(0)
+    expect((await api.delete(`/api/boards/${boardId}/assessments/${target.body.id}`)).status).toBe(204)
+    await waitFor(() => entity(reader.doc, 'assessments', target.body.id) === undefined, 'the deletion at the reader')
+  })
+
+  it('a key set again and again passes as Yjs sends it, its old values merged into one item of several units, with collection on or off', async () => {
+    const { running, api, boardId } = await startWithBoard()
+    const target = await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Target' })
+    const reader = connect(running.wsUrl, boardId)
+    await reader.synced()
+    const kindAtReader = () => boardToModel(reader.doc, boardId).assessments[0]?.kind
+    for (const [gc, kinds] of [
+      [true, ['assessment', 'hypothesis', 'key-judgment', 'hypothesis']],
+      [false, ['key-judgment', 'hypothesis', 'key-judgment', 'assessment']],
+    ] as const) {
+      const offline = new Y.Doc({ gc })
+      Y.applyUpdate(offline, Y.encodeStateAsUpdate(reader.doc))
+      for (const kind of kinds) updateAssessment(offline, target.body.id, { kind })
+      const update = Y.encodeStateAsUpdate(offline)
+      // Deleted content once collected, the old values themselves when not, which the update's deletions cover.
+      const merged = Y.decodeUpdate(update).structs.filter((struct) => struct.id.client === offline.clientID && struct.length > 1)
+      expect(merged.map((struct) => (struct as Y.Item).content.constructor), `gc ${gc}`).toEqual([gc ? Y.ContentDeleted : Y.ContentAny])
+      const socket = await openRawSocket(`${running.wsUrl}/${boardId}`)
+      try {
+        socket.send(frames.update(update))
+        await waitFor(() => kindAtReader() === kinds.at(-1), `the last kind set with gc ${gc} at the reader`)
+      } finally {
+        socket.terminate()
+        offline.destroy()
+      }
+    }
   })
 
   it('a value nested deeper than a request body may be closes its sender, and the board’s edits go on reaching everyone and being stored', async () => {

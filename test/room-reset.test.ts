@@ -1,14 +1,15 @@
 /**
  * A change that makes Yjs throw in the middle of its transaction, against the
  * real server over real sockets. Yjs collects a deleted map's entries when the
- * transaction ends, and throws on an entry that is not deleted; a crafted
- * update that passes every check of the relay leaves one there (a run of text
- * stored as a map's value, cut in two by an item after its first half). Its
- * transaction then never finishes, and before the room reset the board's
- * document applied every later change without sending or storing any: typing
- * reached nobody, and an HTTP change answered 201 was lost. Now the board is
- * loaded again from storage, its clients (stock providers) reconnect by
- * themselves, edits flow again, and nothing acknowledged is lost.
+ * transaction ends, and throws on an entry that is not deleted; a board can
+ * hold one (a run of text stored as a map's value, cut in two by an item after
+ * its first half), stored before the relay refused such a value, and then an
+ * ordinary deletion of its entity throws. Its transaction then never finishes,
+ * and before the room reset the board's document applied every later change
+ * without sending or storing any: typing reached nobody, and an HTTP change
+ * answered 201 was lost. Now the board is loaded again from storage, its
+ * clients (stock providers) reconnect by themselves, edits flow again, and
+ * nothing acknowledged is lost.
  */
 import * as Y from 'yjs'
 import { afterEach, expect, it } from 'vitest'
@@ -24,11 +25,12 @@ import { craftedItem, craftedItems } from './helpers/crafted-update.ts'
 import { openAccess } from './helpers/open-access.ts'
 import { METRICS_TOKEN, metricsText, sample } from './helpers/prometheus-text.ts'
 import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { storeUpdate } from './helpers/stored-board.ts'
 import { startTestServer, type TestServer, type TestServerOptions } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { closeCodes, connectClient, type TestClient } from './helpers/yjs-client.ts'
 
-/** The hostile client's own Yjs client id. */
+/** The Yjs client id of whoever wrote the split value, or sends what the relay refuses. */
 const ATTACKER = 424_242
 
 let server: TestServer | undefined
@@ -67,7 +69,7 @@ const titles = (client: TestClient, boardId: string) => boardToModel(client.doc,
  * (one item, as no Yjs client writes a map's value), and an item after its
  * third character, which Yjs deletes as it lands (a map keeps only its last
  * value) and which leaves "poi" standing, not deleted, before it. The relay
- * takes it: it lands in an entity's map, under a key no rule reads.
+ * refuses it now (test/relay-board-layout.test.ts); a board stored before holds it.
  */
 function splitMapValue(doc: Y.Doc, assessmentId: string): Uint8Array {
   const kind = entity(doc, 'assessments', assessmentId)!._map.get('kind')!
@@ -77,7 +79,23 @@ function splitMapValue(doc: Y.Doc, assessmentId: string): Uint8Array {
   ])
 }
 
-/** The assessment's own deletion, as any editor deletes one: collecting it throws on the standing "poi". */
+/**
+ * A board whose stored log holds an assessment "Target" with its `kind` split,
+ * written into storage while no room holds the board (the server is restarted
+ * first). Its kind reads as the text's last character, so every model leaves
+ * the assessment out; its map is there, and deleting it throws.
+ */
+async function boardHoldingSplitValue(running: TestServer, title: string): Promise<{ running: TestServer; boardId: string; targetId: string }> {
+  const api = apiClient(running.url)
+  const boardId = await api.createBoard(title)
+  const target = await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Target' })
+  expect(target.status).toBe(201)
+  const restarted = (server = await running.restart())
+  await storeUpdate(restarted, boardId, 'ws:anonymous', (doc) => splitMapValue(doc, target.body.id))
+  return { running: restarted, boardId, targetId: target.body.id }
+}
+
+/** The assessment's own deletion, as any editor deletes one (deletions alone pass every check): collecting it throws on the standing "poi". */
 function deletion(doc: Y.Doc, assessmentId: string): Uint8Array {
   const { id } = entity(doc, 'assessments', assessmentId)!._item!
   return deletionsUpdate([[id.client, [[id.clock, 1]]]])
@@ -104,27 +122,28 @@ function countingAccess(): Access & { authorized: number } {
 
 const updatesReceived = async (running: TestServer) => sample(await metricsText(running), 'assay_updates_received_total') ?? 0
 
-it('one frame that breaks Yjs’s transaction closes its sender; everyone else reconnects by themselves, the board loads again, edits flow, and every acknowledged edit survives a restart', async () => {
+it('a socket’s deletion that breaks Yjs’s transaction closes its sender; everyone else reconnects by themselves, the board loads again, edits flow, and every acknowledged edit survives a restart', async () => {
   const appends = new AppendControl()
   const logged: Record<string, unknown>[] = []
   const access = countingAccess()
-  const running = await start({ access: () => access, wrapStorage: appends.wrap, logSink: (line) => logged.push(JSON.parse(line) as Record<string, unknown>) })
-  const boardId = await apiClient(running.url).createBoard('Reset')
+  const { running, boardId, targetId } = await boardHoldingSplitValue(
+    await start({ access: () => access, wrapStorage: appends.wrap, logSink: (line) => logged.push(JSON.parse(line) as Record<string, unknown>) }),
+    'Reset',
+  )
   const [a, b, c] = [connect(running.wsUrl, boardId), connect(running.wsUrl, boardId), connect(running.wsUrl, boardId)]
   await Promise.all([a.synced(), b.synced(), c.synced()])
-  const targetId = addAssessment(a.doc, { title: 'Target' })
   addAssessment(a.doc, { title: 'Before' })
-  await waitFor(() => titles(c, boardId).length === 2, 'the first edits at the third client')
+  await waitFor(() => titles(c, boardId).includes('Before') && Y.getState(c.doc.store, ATTACKER) > 0, 'the split value and the first edit at the third client')
 
-  // A commit in flight, and an edit and the attack waiting for it: once it ends, the edit is applied (not yet committed), then the attack.
+  // A commit in flight, and an edit and the deletion waiting for it: once it ends, the edit is applied (not yet committed), then the deletion.
   appends.hold()
   const received = await updatesReceived(running)
   addAssessment(a.doc, { title: 'Committed when it broke' })
   await waitFor(() => appends.waiting === 1, 'the commit to be in flight')
   addAssessment(b.doc, { title: 'Applied, not yet committed, when it broke' })
   const attacker = await hostile(running, boardId)
-  attacker.send(frames.update(Y.mergeUpdates([splitMapValue(c.doc, targetId), deletion(c.doc, targetId)])))
-  await waitFor(async () => (await updatesReceived(running)) === received + 3, 'both edits and the attack to wait for the commit')
+  attacker.send(frames.update(deletion(c.doc, targetId)))
+  await waitFor(async () => (await updatesReceived(running)) === received + 3, 'both edits and the deletion to wait for the commit')
   // An HTTP change holding the board's room meanwhile (past its route's access check and the one right before the change) is refused, not lost.
   const checked = access.authorized
   const meanwhile = apiClient(running.url).post(`/api/boards/${boardId}/assessments`, { title: 'Sent over HTTP meanwhile' })
@@ -133,7 +152,7 @@ it('one frame that breaks Yjs’s transaction closes its sender; everyone else r
 
   expect((await attacker.closed).code).toBe(CLOSE.updateRejected.code)
   addAssessment(a.doc, { title: 'Typed after' })
-  await waitFor(() => titles(c, boardId).includes('Typed after'), 'an edit typed after the attack to reach another client')
+  await waitFor(() => titles(c, boardId).includes('Typed after'), 'an edit typed after the deletion to reach another client')
   for (const [client, name] of [[a, 'a'], [b, 'b'], [c, 'c']] as const) await reconnected(client, CLOSE.boardReloaded.code, `client ${name}`)
   addAssessment(c.doc, { title: 'Typed by c after' })
   await waitFor(() => titles(a, boardId).includes('Typed by c after'), 'edits to flow both ways')
@@ -141,7 +160,7 @@ it('one frame that breaks Yjs’s transaction closes its sender; everyone else r
   expect(answered.status).toBe(503)
   expect(answered.body).toMatchObject({ error: { code: 'board_reloading' } })
   expect(answered.headers.get('retry-after')).not.toBeNull()
-  const acknowledged = ['Target', 'Before', 'Committed when it broke', 'Applied, not yet committed, when it broke', 'Typed after', 'Typed by c after']
+  const acknowledged = ['Before', 'Committed when it broke', 'Applied, not yet committed, when it broke', 'Typed after', 'Typed by c after']
   await waitFor(() => titles(b, boardId).length === acknowledged.length, 'every edit at b')
 
   const errors = logged.filter((line) => line.level === 50)
@@ -154,19 +173,14 @@ it('one frame that breaks Yjs’s transaction closes its sender; everyone else r
   const later = connect(server.wsUrl, boardId)
   await later.synced()
   expect(titles(later, boardId)).toEqual(acknowledged.sort())
+  expect(entity(later.doc, 'assessments', targetId)?.get('title')?.toString(), 'the deletion that broke it, not saved').toBe('Target')
 })
 
 it('an HTTP change that breaks Yjs’s transaction is answered 422 with nothing saved; the board loads again and HTTP changes are stored again', async () => {
-  const running = await start()
+  const { running, boardId, targetId } = await boardHoldingSplitValue(await start(), 'Reset by HTTP')
   const api = apiClient(running.url)
-  const boardId = await api.createBoard('Reset by HTTP')
   const [a, c] = [connect(running.wsUrl, boardId), connect(running.wsUrl, boardId)]
   await Promise.all([a.synced(), c.synced()])
-  const targetId = addAssessment(a.doc, { title: 'Target' })
-  await waitFor(() => titles(c, boardId).includes('Target'), 'the assessment at the other client')
-  const attacker = await hostile(running, boardId)
-  attacker.send(frames.update(splitMapValue(c.doc, targetId)))
-  await waitFor(() => running.services.rooms.loadedRooms.get(boardId)?.isSaved && Y.getState(c.doc.store, ATTACKER) > 0, 'the split value to be stored and relayed')
 
   const deleted = await api.delete(`/api/boards/${boardId}/assessments/${targetId}`)
   expect(deleted.status).toBe(422)
@@ -182,8 +196,7 @@ it('an HTTP change that breaks Yjs’s transaction is answered 422 with nothing 
   const later = connect(server.wsUrl, boardId)
   await later.synced()
   expect(titles(later, boardId)).toEqual(['Added over HTTP after', 'Typed after'])
-  // Its kind now reads as the text's last character, so the model leaves the assessment out; its map is there: the deletion was not saved.
-  expect(entity(later.doc, 'assessments', targetId)?.get('title')?.toString()).toBe('Target')
+  expect(entity(later.doc, 'assessments', targetId)?.get('title')?.toString(), 'the deletion that broke it, not saved').toBe('Target')
 })
 
 it('an update Yjs refuses before changing anything closes only its sender: nobody else is disconnected, and the board carries on', async () => {

@@ -13,6 +13,7 @@ import { firstUncarriable } from '../../shared/text-hygiene.ts'
 import { boardShapeChange } from './board-shape.ts'
 import { fixedClaimFieldChange } from './fixed-claim-fields.ts'
 import { itemLandings } from './item-landing.ts'
+import { multiUnitMapValue } from './map-values.ts'
 import { splitCostInBytes } from './split-cost.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
@@ -32,10 +33,11 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * inserts: shared text, map keys and values, formatting attributes, embeds,
  * and the names of root types; works out where each item lands
  * (item-landing.ts) and refuses a change to what an imported claim quotes
- * (fixed-claim-fields.ts) or to the board's layout (board-shape.ts). An update
- * that cannot be decoded, whose deletions no Yjs encoder writes, whose splits
- * alone would cost more than the largest frame, or that inserts a value nested
- * too deep, is refused as one that cannot be applied.
+ * (fixed-claim-fields.ts) or to the board's layout (board-shape.ts), and a
+ * map's value of more than one unit (map-values.ts). An update that cannot be
+ * decoded, whose deletions no Yjs encoder writes, whose splits alone would
+ * cost more than the largest frame, or that inserts a value nested too deep,
+ * is refused as one that cannot be applied.
  */
 export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   let decoded: DecodedUpdate
@@ -60,6 +62,8 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   if (fixed) return refused(CLOSE.quoteFixed, fixed)
   const misshapen = boardShapeChange(doc, decoded, landings)
   if (misshapen) return refused(CLOSE.updateRejected, misshapen)
+  const multiUnit = multiUnitMapValue(decoded, landings)
+  if (multiUnit) return refused(CLOSE.updateRejected, multiUnit)
   return { refused: null, splitCostBytes, addsContent: landings.length > 0 }
 }
 

@@ -28,10 +28,15 @@ export async function withStoredDoc<T>(server: WithStorage, boardId: string, rea
  * in. The board's room must not be loaded, or it would not see the row.
  */
 export async function storeChange(server: WithStorage, boardId: string, origin: string, change: (doc: Y.Doc) => void): Promise<void> {
-  const update = await withStoredDoc(server, boardId, (doc) => {
+  await storeUpdate(server, boardId, origin, (doc) => {
     const before = Y.encodeStateVector(doc)
     doc.transact(() => change(doc))
     return Y.encodeStateAsUpdate(doc, before)
   })
+}
+
+/** `storeChange` for an update written against the board as stored, such as one crafted as no Yjs client writes it. */
+export async function storeUpdate(server: WithStorage, boardId: string, origin: string, write: (doc: Y.Doc) => Uint8Array): Promise<void> {
+  const update = await withStoredDoc(server, boardId, write)
   await server.services.storage.log.append(boardId, [{ update, origin }])
 }
