@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis'
 import type { Access } from './access/access.ts'
 import { accountAccess } from './access/account-access.ts'
+import { openSocketRights } from './access/open-socket-rights.ts'
 import { hourlyAllowances, type HourlyAllowances } from './access/hourly-allowance.ts'
 import { connectSharedCounts, COUNTS_KEY_PREFIX } from './access/shared-counts.ts'
 import { ensureAdminAccount } from './auth/accounts.ts'
@@ -120,7 +121,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     recheckMs: options.boardFullRecheckMs,
   })
   const extensions: RoomExtension[] = [...(metrics ? [metrics.relay] : []), compaction, boardSizeLimit, autoSnapshots, boardSummaries, ...(redis ? [redis] : [])]
-  const rooms = new RoomRegistry(storage, logger, { limits: relayLimits(config), extensions })
+  const rooms = new RoomRegistry(storage, logger, { limits: relayLimits(config), extensions, rightsCheck: openSocketRights(storage) })
   // Accounts and board memberships, unless a test of the relay alone brings its own access.
   const access = options.access ? options.access(storage) : accountAccess({ storage, rooms })
   if (!options.access) await ensureAdminAccount(storage, config, logger)

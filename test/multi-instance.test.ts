@@ -7,15 +7,17 @@ import { boardToModel } from '../shared/board-convert.ts'
 import { collection } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
-import { addAccount, addToken, upgradeStatus } from './helpers/accounts.ts'
-import { apiClient } from './helpers/api.ts'
+import type { Storage } from '../server/storage/storage.ts'
+import { addAccount, addMember, addToken, upgradeStatus } from './helpers/accounts.ts'
+import { apiClient, type ApiResponse } from './helpers/api.ts'
+import { AppendControl } from './helpers/append-control.ts'
 import { startChildServer, type ChildServer } from './helpers/child-server.ts'
 import { openAccess } from './helpers/open-access.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.ts'
 import { databaseUrl, REDIS_URL, startTestServer, tempDir, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { connectClient, type TestClient } from './helpers/yjs-client.ts'
+import { closeCodes, connectClient, type TestClient } from './helpers/yjs-client.ts'
 
 /** A bus message starts with the sending instance's id, then its kind: 0 for a committed update, 1 for presence, 3 for a catch-up. */
 const BUS_KIND_UPDATE = 0
@@ -34,6 +36,8 @@ const missing = await missingServices('postgres', 'redis')
 
 /** How long an instance may take to notice a silent Redis connection and connect afresh (a ping every 5 s, 2 s to answer): a bound, not a measurement. */
 const SILENCE_NOTICED_MS = 20_000
+/** How long an instance may take to be back on Redis once it is reachable, and to act on it (reconnects back off to at most 2 s): a bound, not a measurement. */
+const BACK_ON_REDIS_MS = 20_000
 
 describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
   const servers: TestServer[] = []
@@ -51,8 +55,15 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
   })
 
   /** An instance in this process: a fresh database unless it shares another's, open access unless `accounts`. */
-  const start = async ({ database, accounts = false, redisUrl = REDIS_URL, logSink }: { database?: string; accounts?: boolean; redisUrl?: string; logSink?: (line: string) => void } = {}) => {
-    const server = await startTestServer({ dialect: 'postgres', database, logSink, env: { REDIS_URL: redisUrl }, ...(accounts ? { accounts: true } : { access: () => openAccess() }) })
+  const start = async ({
+    database,
+    accounts = false,
+    redisUrl = REDIS_URL,
+    logSink,
+    wrapStorage,
+    env,
+  }: { database?: string; accounts?: boolean; redisUrl?: string; logSink?: (line: string) => void; wrapStorage?: (storage: Storage) => Storage; env?: Record<string, string> } = {}) => {
+    const server = await startTestServer({ dialect: 'postgres', database, logSink, wrapStorage, env: { REDIS_URL: redisUrl, ...env }, ...(accounts ? { accounts: true } : { access: () => openAccess() }) })
     servers.push(server)
     return server
   }
@@ -64,8 +75,8 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     children.push(child)
     return child
   }
-  const connect = (server: { wsUrl: string }, boardId: string) => {
-    const client = connectClient(server.wsUrl, boardId)
+  const connect = (server: { wsUrl: string }, boardId: string, params?: Record<string, string>) => {
+    const client = connectClient(server.wsUrl, boardId, params)
     clients.push(client)
     return client
   }
@@ -192,6 +203,138 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     proxy.restore()
     await waitFor(() => closes.includes(CLOSE.accessChanged.code), 'the socket on instance one to close')
     expect(await upgradeStatusOnOne()).toBe(401)
+  })
+
+  /**
+   * An editor's token socket on instance `two`, which reaches Redis through a
+   * proxy the test cuts, on a board owned on instance `one`, where `asOwner`
+   * and `asAdmin` act: whatever they change on `one` while `two` is cut off
+   * is told to nobody there.
+   */
+  const editorOnCutOffInstance = async (
+    title: string,
+    options: { wrapStorage?: (storage: Storage) => Storage; logSink?: (line: string) => void; env?: Record<string, string> } = {},
+  ) => {
+    const one = await start({ accounts: true })
+    const { proxy, redisUrl } = await redisThroughProxy()
+    const two = await start({ database: one.database, accounts: true, redisUrl, ...options })
+    const bearer = async (server: TestServer, account: Awaited<ReturnType<typeof addAccount>>) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
+    const [owner, admin, editor] = [await addAccount(one), await addAccount(one, { isAdmin: true }), await addAccount(one)]
+    const [asOwner, asAdmin] = [await bearer(one, owner), await bearer(one, admin)]
+    const editorToken = await addToken(one, editor)
+    const boardId = await asOwner.createBoard(title)
+    await addMember(one, boardId, editor, 'editor')
+    const socket = connect(two, boardId, { token: editorToken.token })
+    await socket.synced()
+    return {
+      one,
+      two,
+      proxy,
+      boardId,
+      editor,
+      editorToken,
+      asOwner,
+      asAdmin,
+      asEditorOnTwo: apiClient(two.url, { authorization: `Bearer ${editorToken.token}` }),
+      socket,
+      closes: closeCodes(socket),
+      cutOff: async () => {
+        proxy.cut()
+        await waitFor(async () => (await apiClient(two.url).get('/readyz')).status === 503, 'instance two to lose Redis')
+      },
+      upgradeOnTwo: () => upgradeStatus(`${two.wsUrl}/${boardId}?token=${editorToken.token}`),
+    }
+  }
+  type EditorOnCutOffInstance = Awaited<ReturnType<typeof editorOnCutOffInstance>>
+
+  const rightsTakenAway: { what: string; takeAway: (on: EditorOnCutOffInstance) => Promise<ApiResponse>; code: number; upgrade: number }[] = [
+    { what: 'the editor removed', takeAway: (on) => on.asOwner.delete(`/api/boards/${on.boardId}/members/${on.editor.id}`), code: CLOSE.accessChanged.code, upgrade: 403 },
+    { what: 'the editor demoted', takeAway: (on) => on.asOwner.patch(`/api/boards/${on.boardId}/members/${on.editor.id}`, { role: 'reviewer' }), code: CLOSE.accessChanged.code, upgrade: 101 },
+    { what: 'the board archived', takeAway: (on) => on.asOwner.post(`/api/boards/${on.boardId}/archive`), code: CLOSE.accessChanged.code, upgrade: 101 },
+    {
+      what: 'the editor’s token revoked',
+      takeAway: (on) => apiClient(on.one.url, { authorization: `Bearer ${on.editorToken.token}` }).delete(`/api/tokens/${on.editorToken.id}`),
+      code: CLOSE.accessChanged.code,
+      upgrade: 401,
+    },
+    { what: 'the editor deactivated', takeAway: (on) => on.asAdmin.patch(`/api/users/${on.editor.id}`, { deactivated: true }), code: CLOSE.accountDeactivated.code, upgrade: 401 },
+    { what: 'the board deleted', takeAway: (on) => on.asAdmin.delete(`/api/boards/${on.boardId}`), code: CLOSE.boardDeleted.code, upgrade: 404 },
+  ]
+
+  it.each(rightsTakenAway)('$what on one instance while the socket’s instance is cut off Redis: that socket closes ($code) once it is back', async ({ takeAway, code, upgrade }) => {
+    const on = await editorOnCutOffInstance('Missed control')
+    await on.cutOff()
+    expect((await takeAway(on)).status).toBeLessThan(300)
+    on.proxy.restore()
+    await waitFor(() => on.closes.includes(code), `the socket on instance two to close with ${code}`, BACK_ON_REDIS_MS)
+    expect(on.closes.filter((closed) => closed !== 1006)).toEqual([code])
+    expect(await on.upgradeOnTwo()).toBe(upgrade)
+  })
+
+  it('a right taken away while the socket’s instance is back on Redis but not yet subscribed: that socket closes once it is', async () => {
+    const on = await editorOnCutOffInstance('Control before the subscription')
+    // Instance two reconnects at once, but Redis hears its SUBSCRIBE only once released: connected and not yet subscribed.
+    const subscription = on.proxy.holdRequests(/subscribe/i)
+    on.proxy.cut()
+    on.proxy.restore()
+    await subscription.held
+    expect((await on.asOwner.delete(`/api/boards/${on.boardId}/members/${on.editor.id}`)).status).toBe(204)
+    subscription.release()
+    await waitFor(() => on.closes.includes(CLOSE.accessChanged.code), 'the socket on instance two to close', BACK_ON_REDIS_MS)
+    expect(await on.upgradeOnTwo()).toBe(403)
+  })
+
+  it('a re-check of rights that cannot read the database is tried again, then closes its sockets to be decided afresh; the instance carries on', async () => {
+    const logged: string[] = []
+    let accountsUnreadable = false
+    const unreadableAccounts = (storage: Storage): Storage => ({
+      ...storage,
+      users: Object.assign(Object.create(storage.users) as Storage['users'], {
+        getMany: (ids: readonly string[]) => (accountsUnreadable ? Promise.reject(new Error('connection terminated')) : storage.users.getMany(ids)),
+      }),
+    })
+    const on = await editorOnCutOffInstance('Re-check failing', { wrapStorage: unreadableAccounts, logSink: (line) => void logged.push((JSON.parse(line) as { msg: string }).msg) })
+    accountsUnreadable = true
+    await on.cutOff()
+    expect((await on.asOwner.delete(`/api/boards/${on.boardId}/members/${on.editor.id}`)).status).toBe(204)
+    on.proxy.restore()
+    await waitFor(() => on.closes.includes(CLOSE.accessChanged.code), 'the socket on instance two to close once the re-check gave up', BACK_ON_REDIS_MS)
+    expect(logged.filter((msg) => msg === 'could not re-check the rights of open connections; trying again')).toHaveLength(2)
+    expect(logged).toContain('could not re-check the rights of open connections; closing them so that their upgrade decides again')
+    // Its upgrade reads the rights afresh: the editor is no member any more.
+    expect(await on.upgradeOnTwo()).toBe(403)
+    await waitFor(async () => (await apiClient(on.two.url).get('/readyz')).status === 200, 'instance two to be ready')
+  })
+
+  it('an edit committed on an instance that has not heard of the board’s deletion is refused by the log: answered 404, its socket closed for good, nothing stored', async () => {
+    const appends = new AppendControl()
+    const on = await editorOnCutOffInstance('Deleted elsewhere', { wrapStorage: appends.wrap })
+    await on.cutOff()
+    appends.hold()
+    const edit = on.asEditorOnTwo.post(`/api/boards/${on.boardId}/assessments`, { title: 'On its way while the board goes' })
+    await waitFor(() => appends.waiting === 1, 'the edit’s commit to be on its way')
+    expect((await on.asAdmin.delete(`/api/boards/${on.boardId}`)).status).toBe(204)
+    appends.release()
+    expect((await edit).status).toBe(404)
+    await waitFor(() => on.closes.includes(CLOSE.boardDeleted.code), 'the socket on instance two to close for good')
+    expect(await on.one.services.storage.log.load(on.boardId)).toMatchObject({ checkpoint: null, updates: [] })
+    expect(await on.one.services.storage.history.size(on.boardId)).toMatchObject({ rows: 0, checkpoints: 0, changes: 0 })
+    // Not a database failing: nothing is retried, and the instance is ready once back on Redis.
+    expect(on.two.services.rooms.commitHealth().failingRooms).toBe(0)
+    expect(on.two.services.rooms.loadedRooms.has(on.boardId)).toBe(false)
+    on.proxy.restore()
+    await waitFor(async () => (await apiClient(on.two.url).get('/readyz')).status === 200, 'instance two to be ready', BACK_ON_REDIS_MS)
+  })
+
+  it('a board deleted on one instance stops its room on another at the word of it: unloaded there, nothing more committed', async () => {
+    // Kept loaded for ten minutes once nobody has it open, were its room not told of the deletion.
+    const on = await editorOnCutOffInstance('Deleted, and heard of', { env: { ROOM_IDLE_MS: '600000' } })
+    expect(on.two.services.rooms.loadedRooms.has(on.boardId)).toBe(true)
+    expect((await on.asAdmin.delete(`/api/boards/${on.boardId}`)).status).toBe(204)
+    await waitFor(() => on.closes.includes(CLOSE.boardDeleted.code), 'the socket on instance two to close for good')
+    await waitFor(() => !on.two.services.rooms.loadedRooms.has(on.boardId), 'the room on instance two to unload')
+    expect((await on.asEditorOnTwo.post(`/api/boards/${on.boardId}/assessments`, { title: 'After the deletion' })).status).toBe(404)
+    expect(await on.one.services.storage.log.load(on.boardId)).toMatchObject({ checkpoint: null, updates: [] })
   })
 
   it('a client whose instance is killed reconnects to another and loses nothing', async () => {

@@ -4,6 +4,7 @@ import * as Y from 'yjs'
 import * as pgSchema from '../drizzle/pg/schema.ts'
 import * as sqliteSchema from '../drizzle/sqlite/schema.ts'
 import { foldLog } from '../server/history/fold-log.ts'
+import { BoardRowGone, isReferenceGone } from '../server/storage/storage-errors.ts'
 import type { Storage } from '../server/storage/storage.ts'
 import { describeEachDialect, missingServices } from './helpers/services.ts'
 import { openFreshStorage, type FreshStorage } from './helpers/test-server.ts'
@@ -50,6 +51,7 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
   beforeEach(async () => {
     fresh = await openFreshStorage(dialect)
     storage = fresh.storage
+    for (const id of ['b', 'other']) await storage.boards.create({ id, title: id, createdAt: '2026-01-01T00:00:00.000Z', createdBy: null })
   })
   afterEach(async () => {
     await fresh.destroy()
@@ -58,11 +60,38 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
   it('creates, lists and deletes boards', async () => {
     await storage.boards.create({ id: 'b1', title: 'One', createdAt: '2026-01-01T00:00:00.000Z', createdBy: null })
     await storage.boards.create({ id: 'b2', title: 'Two', createdAt: '2026-01-02T00:00:00.000Z', createdBy: null })
-    expect((await storage.boards.list()).map((b) => b.title)).toEqual(['One', 'Two'])
+    // Oldest first, ties by id: `b` and `other` are every test's.
+    expect((await storage.boards.list()).map((b) => b.title)).toEqual(['b', 'One', 'other', 'Two'])
     await storage.log.append('b1', [{ update: textUpdate(source, 'x'), origin: 'test' }])
     await storage.boards.delete('b1')
     expect(await storage.boards.get('b1')).toBeUndefined()
     expect(await storage.log.count('b1')).toBe(0)
+  })
+
+  it('stores nothing more for a board once its row is gone: an append is refused whole, and a compaction folding it meanwhile writes nothing', async () => {
+    const doc = new Y.Doc()
+    await storage.log.append('b', [{ update: textUpdate(doc, 'a'), origin: 'x' }])
+    let read = false
+    let deleted!: () => void
+    const afterDeletion = new Promise<void>((resolve) => (deleted = resolve))
+    const compaction = storage.log.compact('b', async (checkpoint, rows) => {
+      read = true
+      await afterDeletion
+      return foldLog(checkpoint, rows)
+    })
+    await waitFor(() => read, 'the compaction to have read the log')
+    await storage.boards.delete('b')
+    deleted()
+    expect(await compaction).toEqual({ mergedRows: 0, checkpointBytes: 0 })
+    for (const entries of [1, 3]) {
+      const refused = await storage.log.append('b', Array.from({ length: entries }, () => ({ update: textUpdate(doc, 'z'), origin: 'x' }))).catch((error: unknown) => error)
+      expect(refused).toBeInstanceOf(BoardRowGone)
+      expect(isReferenceGone(refused)).toBe(true)
+    }
+    expect(await storage.log.append('never-made', [{ update: textUpdate(doc, 'z'), origin: 'x' }]).catch((error: unknown) => error)).toBeInstanceOf(BoardRowGone)
+    expect(await storage.history.size('b')).toMatchObject({ rows: 0, checkpoints: 0, changes: 0 })
+    expect(await storage.log.append('other', [{ update: textUpdate(new Y.Doc(), 'kept'), origin: 'x' }])).toBeGreaterThan(0)
+    doc.destroy()
   })
 
   it('appends in order, loads checkpoint plus the log after it, and compacts in one step', async () => {

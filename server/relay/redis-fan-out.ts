@@ -2,9 +2,11 @@
  * Several instances, one board: a relay extension that publishes the updates
  * this instance has committed and the presence it receives on the board's
  * Redis channel, and applies what the others publish. Redis is only the fast
- * path; the update log stays the source of truth, and an instance that may
+ * path; the database stays the source of truth, and an instance that may
  * have missed messages (it just subscribed, Redis came back after a blip, or
- * a relayed update depends on one it never got) catches up from it. A board
+ * a relayed update depends on one it never got) catches up from the update
+ * log, and decides again from the database what its open connections may do
+ * (a right taken away meanwhile was told on the control channel). A board
  * never waits for Redis to load: while Redis is away it is served from here
  * and the log, and it catches up once its subscription is confirmed.
  */
@@ -187,13 +189,16 @@ export class RedisFanOut implements RoomExtension {
    * On every connection of the subscriber: subscribes to the control channel
    * and every loaded board's, and once Redis has confirmed it, catches the
    * boards up on what was published while they were not subscribed (a read
-   * before the confirmation could miss a commit made just before it).
+   * before the confirmation could miss a commit made just before it), and
+   * has the rights of every open connection decided again: a control message
+   * published meanwhile reached nobody here, and Redis keeps none.
    */
   private subscribeAll(): void {
     const boardIds = [...this.rooms.keys()]
     this.subscriber
       .subscribe(CONTROL_CHANNEL, ...boardIds.map(channelOf))
       .then(() => {
+        this.relay?.recheckRightsHere()
         for (const boardId of boardIds) this.catchUp(boardId)
       })
       .catch((error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'redis subscription failed; retried on the next reconnect'))
@@ -257,6 +262,8 @@ export class RedisFanOut implements RoomExtension {
       if (kind === KIND_CONTROL) {
         const { selector, event } = controlMessageSchema.parse(JSON.parse(new TextDecoder().decode(payload)))
         this.relay?.closeConnectionsHere(selector, event)
+        // The instance deleting the board stops its own room; this one's must stop committing too.
+        if (event.code === CLOSE.boardDeleted.code && selector.boardId !== undefined) this.relay?.boardDeletedElsewhere(selector.boardId)
         return
       }
       const boardId = channel.slice(CHANNEL_PREFIX.length)

@@ -18,6 +18,14 @@ import { errorMessage } from '../../shared/error-message.ts'
 export interface RelayControl {
   /** Closes the matching connections of this instance, those still joining as they open; returns how many closed. */
   closeConnectionsHere(selector: ConnectionSelector, event: CloseEvent): number
+  /**
+   * This instance may have missed control messages: decides again, from the
+   * database and in the background, what each open connection may do, and
+   * closes those whose rights changed (rights-recheck.ts).
+   */
+  recheckRightsHere(): void
+  /** Another instance is deleting the board: its room here, if loaded, commits nothing more and unloads once nobody holds it. */
+  boardDeletedElsewhere(boardId: string): void
 }
 
 export interface RoomExtension {

@@ -23,6 +23,7 @@ import { JoinsInFlight, type JoinInFlight } from './joins-in-flight.ts'
 import { OutboundBudget } from './outbound-budget.ts'
 import { DEFAULT_RELAY_LIMITS } from './relay-limits.ts'
 import { RoomExtensions, type RelayControl, type RoomExtension } from './room-extension.ts'
+import { RightsRecheck, type RightsCheck } from './rights-recheck.ts'
 import { Room } from './room.ts'
 
 export type RoomRegistryOptions = {
@@ -30,6 +31,8 @@ export type RoomRegistryOptions = {
   limits?: RelayLimits
   /** Called in this order at each hook (server/services.ts puts the server's together). */
   extensions?: readonly RoomExtension[]
+  /** How open connections' rights are decided again when this instance may have missed a change of them (server/access/open-socket-rights.ts); never without it. */
+  rightsCheck?: RightsCheck
 }
 
 /** For readiness and metrics: how many loaded boards cannot commit, and since when the oldest has been failing. */
@@ -56,6 +59,8 @@ export class RoomRegistry implements RelayControl {
   private readonly connectionLimits: ConnectionLimits
   /** Bytes queued to slow readers, across every room. */
   readonly outbound: OutboundBudget
+  /** Decides open connections' rights again when this instance may have missed a change of them. */
+  private readonly rightsRecheck: RightsRecheck | null
   private readonly joins = new JoinsInFlight()
   /** Boards deleted while this process ran: never loaded again, whoever asks (their rows may not all be gone yet). */
   private readonly deletedBoards = new Set<string>()
@@ -71,6 +76,9 @@ export class RoomRegistry implements RelayControl {
     this.extensions = new RoomExtensions(options.extensions ?? [], logger)
     this.connectionLimits = new ConnectionLimits({ perPerson: this.limits.connectionsPerPerson, total: this.limits.connections, rates: this.limits })
     this.outbound = new OutboundBudget({ perConnection: this.limits.queuedBytesPerConnection, total: this.limits.queuedBytes })
+    this.rightsRecheck = options.rightsCheck
+      ? new RightsRecheck({ check: options.rightsCheck, rooms: () => this.rooms.values(), boardGone: (boardId) => this.boardDeletedElsewhere(boardId), logger })
+      : null
     this.extensions.attached(this)
   }
 
@@ -181,6 +189,24 @@ export class RoomRegistry implements RelayControl {
     return closed
   }
 
+  recheckRightsHere(): void {
+    this.rightsRecheck?.request()
+  }
+
+  /**
+   * Not remembered as deleted here (boardDeleted is, on the instance deleting
+   * it): should that deletion fail, the board loads again from its row. A room
+   * loaded after it was deleted commits nothing either, as the log refuses it.
+   */
+  boardDeletedElsewhere(boardId: string): void {
+    const room = this.rooms.get(boardId)
+    if (!room) return
+    room.markDeleted().then(
+      () => this.unloadIfIdle(room),
+      (error: unknown) => this.logger.error({ boardId, err: errorMessage(error) }, 'could not mark a board deleted elsewhere'),
+    )
+  }
+
   /**
    * Saves what is pending, then unloads every room, closing its sockets with
    * 1001, and closes the extensions. Once `deadline` settles it stops waiting:
@@ -188,6 +214,7 @@ export class RoomRegistry implements RelayControl {
    * they reconnect.
    */
   async close(deadline: Promise<unknown> = new Promise(() => {})): Promise<void> {
+    this.rightsRecheck?.stop()
     const settled = (work: Iterable<Promise<unknown>>) => Promise.race([Promise.allSettled(work), deadline])
     await settled(this.loading.values())
     const retired = [...this.retiring.values()].map(({ room }) => room)

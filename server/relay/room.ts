@@ -48,6 +48,7 @@ import {
 } from '../../shared/protocol.ts'
 import { DeadlineExceeded, withDeadline } from '../health/deadline.ts'
 import type { Logger } from '../log.ts'
+import { BoardRowGone } from '../storage/storage-errors.ts'
 import type { StoredBoardState, UpdateLogStore } from '../storage/storage.ts'
 import type { Admission } from './connection-limits.ts'
 import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySocket } from './connection.ts'
@@ -340,7 +341,8 @@ export class Room {
       connection.close(CLOSE.writtenTooMuch, new Error(`an update of ${update.byteLength} bytes, past what its sender may still add to boards this hour`))
       return
     }
-    if (this.flushing) this.deferred.push(() => this.applyFrom(connection, update))
+    // Deferred past a commit, it is dropped, never applied, should its connection close meanwhile (a right taken away).
+    if (this.flushing) this.deferred.push(() => connection.closed || this.applyFrom(connection, update))
     else this.applyFrom(connection, update)
   }
 
@@ -617,6 +619,21 @@ export class Room {
     for (const held of this.heldReplies.splice(0)) this.answer(held)
   }
 
+  /**
+   * The log refused a commit because the board's row is gone: another
+   * instance deleted it, and its word of that (on Redis) has not come or
+   * never will. Not a database failing, so nothing is retried: the room is
+   * marked deleted (what waits to be saved is refused, BoardDeleted) and its
+   * sockets close for good, as on the instance that deleted it.
+   */
+  private boardRowGone(): void {
+    this.options.logger.warn({ boardId: this.boardId }, 'the board was deleted elsewhere: its changes here are dropped and its sockets closed')
+    // No commit is in flight, so this is done before it returns.
+    this.markDeleted().catch((error: unknown) => this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'could not mark a deleted board'))
+    this.resumeAfterCommit()
+    this.closeConnections({ boardId: this.boardId }, CLOSE.boardDeleted)
+  }
+
   /** `waiting`'s result, or `late()` thrown once `commitWaitMs` have passed (the work carries on: a late commit still saves). */
   private withinCommitWait<T>(waiting: Promise<T>, late: () => Error): Promise<T> {
     return withDeadline(waiting, this.options.limits.commitWaitMs, 'the commit').catch((error: unknown) => {
@@ -773,6 +790,11 @@ export class Room {
     try {
       await this.options.log.append(this.boardId, batch)
     } catch (error) {
+      if (error instanceof BoardRowGone) {
+        this.flushing = false
+        this.boardRowGone()
+        return
+      }
       // Keep the batch in memory, ahead of anything newer, and try again; never drop it.
       this.pending = batch.concat(this.pending)
       this.flushing = false

@@ -2,7 +2,8 @@ import { asc, eq, inArray, isNull, max } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './pg-db.ts'
 import { laterTime } from './later-time.ts'
-import { boardIdGroups, oldestFirst } from './many-boards.ts'
+import { idGroups } from './id-groups.ts'
+import { oldestFirst } from './many-boards.ts'
 import type { BoardRecord, BoardRecordStore, BoardSummary, NewBoard, SummarizedNewBoard } from './storage.ts'
 
 export class PgBoardRecordStore implements BoardRecordStore {
@@ -20,7 +21,7 @@ export class PgBoardRecordStore implements BoardRecordStore {
   async list(ids?: readonly string[]): Promise<BoardRecord[]> {
     if (ids === undefined) return this.db.select().from(boards).orderBy(asc(boards.createdAt), asc(boards.id))
     const records: BoardRecord[] = []
-    for (const group of boardIdGroups(ids)) records.push(...(await this.db.select().from(boards).where(inArray(boards.id, group))))
+    for (const group of idGroups(ids)) records.push(...(await this.db.select().from(boards).where(inArray(boards.id, group))))
     return oldestFirst(records)
   }
 
@@ -47,10 +48,12 @@ export class PgBoardRecordStore implements BoardRecordStore {
 
   async delete(id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
+      // The board's row first: a write to its log still in flight holds that row (pg-update-log.ts), so this waits for it
+      // to commit, and the deletions below then see its rows; a write after this finds no row and stores nothing.
+      await tx.delete(boards).where(eq(boards.id, id))
       await tx.delete(boardUpdates).where(eq(boardUpdates.boardId, id))
       await tx.delete(boardCheckpoints).where(eq(boardCheckpoints.boardId, id))
       await tx.delete(boardChanges).where(eq(boardChanges.boardId, id))
-      await tx.delete(boards).where(eq(boards.id, id))
     })
   }
 }

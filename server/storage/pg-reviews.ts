@@ -4,7 +4,7 @@ import { reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../..
 import type { BoardSignoff } from '../../shared/review-status.ts'
 import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord } from '../../shared/snapshot-model.ts'
 import type { PgDb } from './pg-db.ts'
-import { boardIdGroups } from './many-boards.ts'
+import { idGroups } from './id-groups.ts'
 import { signoffRecord, signoffsByBoard, verdictRecord, type BoardSignoffRow } from './review-rows.ts'
 import type { CommentHead, CommentScope, ReviewStore } from './storage.ts'
 
@@ -113,7 +113,7 @@ export class PgReviewStore implements ReviewStore {
 
   async boardSignoffs(boardIds: readonly string[]): Promise<Map<string, BoardSignoff[]>> {
     const rows: BoardSignoffRow[] = []
-    for (const group of boardIdGroups(boardIds)) {
+    for (const group of idGroups(boardIds)) {
       rows.push(
         ...(await this.db
           .select({ boardId: snapshots.boardId, signoff: reviewSignoffs, snapshotLabel: snapshots.label, snapshotCreatedAt: snapshots.createdAt })

@@ -1,5 +1,6 @@
-import { and, eq, lt, ne } from 'drizzle-orm'
+import { and, eq, inArray, lt, ne } from 'drizzle-orm'
 import { sessions } from '../../drizzle/pg/schema.ts'
+import { idGroups } from './id-groups.ts'
 import type { PgDb } from './pg-db.ts'
 import type { SessionRecord, SessionStore } from './storage.ts'
 
@@ -13,6 +14,12 @@ export class PgSessionStore implements SessionStore {
   async get(tokenHash: string): Promise<SessionRecord | undefined> {
     const [row] = await this.db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash))
     return row
+  }
+
+  async getMany(tokenHashes: readonly string[]): Promise<SessionRecord[]> {
+    const records: SessionRecord[] = []
+    for (const group of idGroups(tokenHashes)) records.push(...(await this.db.select().from(sessions).where(inArray(sessions.tokenHash, group))))
+    return records
   }
 
   async delete(tokenHash: string): Promise<void> {

@@ -1,5 +1,6 @@
-import { and, asc, eq, isNull } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
 import { apiTokens } from '../../drizzle/pg/schema.ts'
+import { idGroups } from './id-groups.ts'
 import type { PgDb } from './pg-db.ts'
 import type { ApiTokenRecord, ApiTokenStore } from './storage.ts'
 
@@ -13,6 +14,12 @@ export class PgApiTokenStore implements ApiTokenStore {
   async getByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
     const [row] = await this.db.select().from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash))
     return row
+  }
+
+  async getMany(ids: readonly string[]): Promise<ApiTokenRecord[]> {
+    const records: ApiTokenRecord[] = []
+    for (const group of idGroups(ids)) records.push(...(await this.db.select().from(apiTokens).where(inArray(apiTokens.id, group))))
+    return records
   }
 
   async listActive(userId: string): Promise<ApiTokenRecord[]> {

@@ -1,8 +1,9 @@
 import { and, asc, count, desc, eq, gt, sql, sum } from 'drizzle-orm'
-import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/pg/schema.ts'
+import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { PgDb } from './pg-db.ts'
+import { BoardRowGone } from './storage-errors.ts'
 import type { Compacted, LogEntry, LogRow, MergeState, StoredBoardState, UpdateLogStore } from './storage.ts'
 
 export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
@@ -20,8 +21,9 @@ export class PgUpdateLogStore implements UpdateLogStore {
     return this.db.transaction(async (tx) => {
       // Sequence numbers are handed out before commit, so two instances can commit out of order.
       // Appends share this lock and compaction takes it exclusively: it never checkpoints past a
-      // row that is still on its way in.
-      await tx.execute(sql`select pg_advisory_xact_lock_shared(${boardLockKey(boardId)})`)
+      // row that is still on its way in. In the same round trip, the board's row is held.
+      const [locked] = await tx.execute<{ held: boolean }>(sql`select pg_advisory_xact_lock_shared(${boardLockKey(boardId)}), ${boardRowHeld(boardId)} as held`)
+      if (!locked?.held) throw new BoardRowGone(boardId)
       const inserted = await tx.insert(boardUpdates).values(rows).returning({ seq: boardUpdates.seq })
       return Math.max(...inserted.map((row) => row.seq))
     })
@@ -54,7 +56,8 @@ export class PgUpdateLogStore implements UpdateLogStore {
     const folded = await merge(checkpoint ? new Uint8Array(checkpoint.state) : null, rows)
     return this.db.transaction(async (tx) => {
       await lockExclusively(tx, boardId)
-      if (((await latestCheckpoint(tx, boardId))?.throughSeq ?? 0) !== through) return { mergedRows: 0, checkpointBytes: 0 }
+      const [board] = await tx.execute<{ held: boolean }>(sql`select ${boardRowHeld(boardId)} as held`)
+      if (!board?.held || ((await latestCheckpoint(tx, boardId))?.throughSeq ?? 0) !== through) return { mergedRows: 0, checkpointBytes: 0 }
       await tx
         .insert(boardCheckpoints)
         .values({ boardId, state: Buffer.from(folded.state), throughSeq: rows.at(-1)!.seq, at: lastRowTime(rows), createdAt: this.clock().toISOString() })
@@ -92,6 +95,17 @@ export class PgUpdateLogStore implements UpdateLogStore {
 
 function boardLockKey(boardId: string) {
   return sql`hashtext(${'assay-board-log:' + boardId})`
+}
+
+/**
+ * Whether the board's row is there, holding it (FOR KEY SHARE) until the
+ * transaction ends: its deletion, which takes the row first, then waits for
+ * this write and removes what it stored with the rest; a write after the
+ * deletion finds no row. It is the check a foreign key would make: the log's
+ * tables have none to the board (storage-errors.ts, BoardRowGone).
+ */
+function boardRowHeld(boardId: string) {
+  return sql`exists(select 1 from ${boards} where ${boards.id} = ${boardId} for key share)`
 }
 
 async function lockExclusively(tx: PgTx, boardId: string): Promise<void> {

@@ -1,5 +1,6 @@
-import { and, asc, count, eq, isNull, ne, sql } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import { users } from '../../drizzle/pg/schema.ts'
+import { idGroups } from './id-groups.ts'
 import type { PgDb } from './pg-db.ts'
 import type { AccountChange, UserRecord, UserStore } from './storage.ts'
 
@@ -25,6 +26,12 @@ export class PgUserStore implements UserStore {
   async get(id: string): Promise<UserRecord | undefined> {
     const [row] = await this.db.select().from(users).where(eq(users.id, id))
     return row
+  }
+
+  async getMany(ids: readonly string[]): Promise<UserRecord[]> {
+    const records: UserRecord[] = []
+    for (const group of idGroups(ids)) records.push(...(await this.db.select().from(users).where(inArray(users.id, group))))
+    return records
   }
 
   async getByEmail(email: string): Promise<UserRecord | undefined> {

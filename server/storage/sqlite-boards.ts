@@ -1,7 +1,8 @@
 import { asc, eq, inArray, isNull, max, sql } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import { laterTime } from './later-time.ts'
-import { boardIdGroups, oldestFirst } from './many-boards.ts'
+import { idGroups } from './id-groups.ts'
+import { oldestFirst } from './many-boards.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { BoardRecord, BoardRecordStore, BoardSummary, NewBoard, SummarizedNewBoard } from './storage.ts'
 
@@ -35,7 +36,7 @@ export class SqliteBoardRecordStore implements BoardRecordStore {
 
   async list(ids?: readonly string[]): Promise<BoardRecord[]> {
     if (ids === undefined) return this.db.select().from(boards).orderBy(asc(boards.createdAt), asc(boards.id)).all()
-    return oldestFirst(boardIdGroups(ids).flatMap((group) => this.db.select().from(boards).where(inArray(boards.id, group)).all()))
+    return oldestFirst(idGroups(ids).flatMap((group) => this.db.select().from(boards).where(inArray(boards.id, group)).all()))
   }
 
   async summarize(id: string, summary: BoardSummary): Promise<void> {

@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/sqlite-core'
 import { reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/sqlite/schema.ts'
 import type { BoardSignoff } from '../../shared/review-status.ts'
 import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord } from '../../shared/snapshot-model.ts'
-import { boardIdGroups } from './many-boards.ts'
+import { idGroups } from './id-groups.ts'
 import { signoffRecord, signoffsByBoard, verdictRecord } from './review-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { CommentHead, CommentScope, ReviewStore } from './storage.ts'
@@ -118,7 +118,7 @@ export class SqliteReviewStore implements ReviewStore {
   }
 
   async boardSignoffs(boardIds: readonly string[]): Promise<Map<string, BoardSignoff[]>> {
-    const rows = boardIdGroups(boardIds).flatMap((group) =>
+    const rows = idGroups(boardIds).flatMap((group) =>
       this.db
         .select({ boardId: snapshots.boardId, signoff: reviewSignoffs, snapshotLabel: snapshots.label, snapshotCreatedAt: snapshots.createdAt })
         .from(reviewSignoffs)

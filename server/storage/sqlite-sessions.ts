@@ -1,5 +1,6 @@
-import { and, eq, lt, ne, sql } from 'drizzle-orm'
+import { and, eq, inArray, lt, ne, sql } from 'drizzle-orm'
 import { sessions } from '../../drizzle/sqlite/schema.ts'
+import { idGroups } from './id-groups.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { SessionRecord, SessionStore } from './storage.ts'
 
@@ -17,6 +18,10 @@ export class SqliteSessionStore implements SessionStore {
 
   async get(tokenHash: string): Promise<SessionRecord | undefined> {
     return this.byHash.get({ tokenHash })
+  }
+
+  async getMany(tokenHashes: readonly string[]): Promise<SessionRecord[]> {
+    return idGroups(tokenHashes).flatMap((group) => this.db.select().from(sessions).where(inArray(sessions.tokenHash, group)).all())
   }
 
   async delete(tokenHash: string): Promise<void> {

@@ -1,5 +1,6 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import { apiTokens } from '../../drizzle/sqlite/schema.ts'
+import { idGroups } from './id-groups.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { ApiTokenRecord, ApiTokenStore } from './storage.ts'
 
@@ -17,6 +18,10 @@ export class SqliteApiTokenStore implements ApiTokenStore {
 
   async getByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
     return this.byHash.get({ tokenHash })
+  }
+
+  async getMany(ids: readonly string[]): Promise<ApiTokenRecord[]> {
+    return idGroups(ids).flatMap((group) => this.db.select().from(apiTokens).where(inArray(apiTokens.id, group)).all())
   }
 
   async listActive(userId: string): Promise<ApiTokenRecord[]> {

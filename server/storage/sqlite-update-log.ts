@@ -1,8 +1,9 @@
 import { and, asc, count, desc, eq, gt, sql, sum } from 'drizzle-orm'
-import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/sqlite/schema.ts'
+import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
+import { BoardRowGone } from './storage-errors.ts'
 import type { Compacted, LogEntry, LogRow, MergeState, StoredBoardState, UpdateLogStore } from './storage.ts'
 
 export class SqliteUpdateLogStore implements UpdateLogStore {
@@ -10,35 +11,40 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
    * The relay's hot paths (a commit, a board's load), built and prepared once
    * rather than per call: building a query cost more than SQLite running it.
    */
-  private readonly insertRow
+  private readonly appendRows: (boardId: string, entries: LogEntry[], createdAt: string) => number
+  private readonly boardRow
   private readonly tail: TailQueries
 
   constructor(
     private readonly db: SqliteDb,
     private readonly clock: Clock,
   ) {
-    this.insertRow = db
+    const insertRow = db
       .insert(boardUpdates)
       .values({ boardId: sql.placeholder('boardId'), update: sql.placeholder('update'), origin: sql.placeholder('origin'), createdAt: sql.placeholder('createdAt') })
       .prepare()
+    this.boardRow = db.select({ id: boards.id }).from(boards).where(eq(boards.id, sql.placeholder('boardId'))).prepare()
+    // better-sqlite3's own transaction, made once (as readTail's): the board's row is looked for in the
+    // transaction that appends, so a deletion (its own transaction) comes wholly before or after it. The
+    // log's tables have no foreign key to the board, so without the look-up a board deleted by another
+    // instance would take rows all the same (storage-errors.ts, BoardRowGone). IMMEDIATE: it takes the
+    // write lock before it reads, as the single INSERT it replaces did, so another process's write in
+    // between (the command line) is waited for rather than failing the commit with SQLITE_BUSY_SNAPSHOT.
+    // run() steps the statement to its end; the rowid it reports is the seq, which spares SQLite
+    // building a `RETURNING` result for every keystroke (`npm run bench -- commit`). Never a returning
+    // get(): it resets the statement after the first row and better-sqlite3 ignores what that reset
+    // reports. A commit that fails (a full disk) throws out of the transaction.
+    this.appendRows = db.$client.transaction((boardId: string, entries: LogEntry[], createdAt: string) => {
+      if (!this.boardRow.get({ boardId })) throw new BoardRowGone(boardId)
+      let seq = 0
+      for (const entry of entries) seq = Number(insertRow.run({ boardId, update: bufferView(entry.update), origin: entry.origin, createdAt }).lastInsertRowid)
+      return seq
+    }).immediate
     this.tail = tailQueries(db)
   }
 
   async append(boardId: string, entries: LogEntry[]): Promise<number> {
-    const createdAt = this.clock().toISOString()
-    // run() steps the statement to its end and throws if the autocommit fails (a full disk); the
-    // rowid it reports is the seq, which spares SQLite building a `RETURNING` result for every
-    // keystroke (`npm run bench -- commit`). Never a returning get(): it resets the statement after
-    // the first row and better-sqlite3 ignores what that reset reports, so a failed commit would
-    // still hand back a seq.
-    const insert = (entry: LogEntry) => Number(this.insertRow.run({ boardId, update: bufferView(entry.update), origin: entry.origin, createdAt }).lastInsertRowid)
-    // One statement is a transaction of its own; a batch of several rows is wrapped in one.
-    if (entries.length === 1) return insert(entries[0]!)
-    return this.db.transaction(() => {
-      let seq = 0
-      for (const entry of entries) seq = insert(entry)
-      return seq
-    })
+    return this.appendRows(boardId, entries, this.clock().toISOString())
   }
 
   async load(boardId: string): Promise<StoredBoardState> {
@@ -61,7 +67,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     const through = checkpoint?.throughSeq ?? 0
     const folded = await merge(checkpoint ? new Uint8Array(checkpoint.state) : null, rows)
     return this.db.transaction((tx) => {
-      if ((this.tail.latestCheckpoint.get({ boardId })?.throughSeq ?? 0) !== through) return { mergedRows: 0, checkpointBytes: 0 }
+      if (!this.boardRow.get({ boardId }) || (this.tail.latestCheckpoint.get({ boardId })?.throughSeq ?? 0) !== through) return { mergedRows: 0, checkpointBytes: 0 }
       tx.insert(boardCheckpoints)
         .values({ boardId, state: Buffer.from(folded.state), throughSeq: rows.at(-1)!.seq, at: lastRowTime(rows), createdAt: this.clock().toISOString() })
         .run()

@@ -1,5 +1,6 @@
-import { and, asc, count, eq, isNull, ne, sql } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import { users } from '../../drizzle/sqlite/schema.ts'
+import { idGroups } from './id-groups.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { AccountChange, UserRecord, UserStore } from './storage.ts'
 
@@ -27,6 +28,10 @@ export class SqliteUserStore implements UserStore {
 
   async get(id: string): Promise<UserRecord | undefined> {
     return this.byId.get({ id })
+  }
+
+  async getMany(ids: readonly string[]): Promise<UserRecord[]> {
+    return idGroups(ids).flatMap((group) => this.db.select().from(users).where(inArray(users.id, group)).all())
   }
 
   async getByEmail(email: string): Promise<UserRecord | undefined> {

@@ -57,14 +57,29 @@ export function storageTroubleOf(error: unknown): { trouble: StorageTrouble; cod
 const REFERENCE_GONE_CODES = new Set(['SQLITE_CONSTRAINT_FOREIGNKEY', '23503'])
 
 /**
+ * A write to a board's update log (an append, a checkpoint) refused whole
+ * because the board's row is gone: deleted meanwhile, maybe by another
+ * instance that this one has not heard from. The log's tables have no foreign
+ * key to the board (their rows are written at every keystroke), so the stores
+ * check the row in the write's own transaction instead.
+ */
+export class BoardRowGone extends Error {
+  override name = 'BoardRowGone'
+
+  constructor(boardId: string) {
+    super(`board ${boardId} is gone: nothing more is stored for it`)
+  }
+}
+
+/**
  * Whether `error` is a write refused because a row it refers to is gone: rows
  * refer to a board, a snapshot of it, or an account, and each is checked
  * before a request writes, so one missing then was deleted meanwhile (the
  * board by the admin while a review comment was on its way). Either database
- * refuses that write whole.
+ * refuses that write whole, and so does the update log (BoardRowGone).
  */
 export function isReferenceGone(error: unknown): boolean {
-  return codesOf(error).some((code) => REFERENCE_GONE_CODES.has(code))
+  return error instanceof BoardRowGone || codesOf(error).some((code) => REFERENCE_GONE_CODES.has(code))
 }
 
 /** The codes of `error` and of the errors it wraps (Drizzle wraps the driver's), outermost first. */

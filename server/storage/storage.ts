@@ -81,11 +81,14 @@ export type FoldedLog = { state: Uint8Array; changes: AssessmentChangeRecord[] }
 /** Folds a checkpoint and the log rows after it (the server does it in a worker thread). */
 export type MergeState = (checkpoint: Uint8Array | null, rows: LogRow[]) => FoldedLog | Promise<FoldedLog>
 
-/** What a compaction folded, and the size of the checkpoint it wrote (0 when it wrote none: nothing to fold, or another wrote first). */
+/** What a compaction folded, and the size of the checkpoint it wrote (0 when it wrote none: nothing to fold, another wrote first, or the board is gone). */
 export type Compacted = { mergedRows: number; checkpointBytes: number }
 
 export interface UpdateLogStore {
-  /** Appends the batch in one transaction, stamped with the store's clock; resolves once it is durable, with the last sequence number. */
+  /**
+   * Appends the batch in one transaction, stamped with the store's clock; resolves once it is durable, with the last
+   * sequence number. Rejects with BoardRowGone, storing nothing, once the board's row is gone (deleted, maybe by another instance).
+   */
   append(boardId: string, entries: LogEntry[]): Promise<number>
   /** The latest checkpoint and every log row after it. */
   load(boardId: string): Promise<StoredBoardState>
@@ -94,7 +97,8 @@ export interface UpdateLogStore {
    * the changes worked out from those rows, in one transaction. The rows stay:
    * they are the board's history until thinned (HistoryStore.thin). Rows
    * appended while `merge` runs are left for the next compaction, and of two
-   * instances compacting a board at once only one writes.
+   * instances compacting a board at once only one writes. Nothing is written
+   * for a board deleted while `merge` ran.
    */
   compact(boardId: string, merge: MergeState): Promise<Compacted>
   /** Log rows after the latest checkpoint. */
@@ -185,6 +189,8 @@ export interface UserStore {
   /** Adds an account only while there is none at all (first-run setup); false otherwise. */
   createFirst(user: UserRecord): Promise<boolean>
   get(id: string): Promise<UserRecord | undefined>
+  /** Those of these accounts that exist, in no particular order. */
+  getMany(ids: readonly string[]): Promise<UserRecord[]>
   getByEmail(email: string): Promise<UserRecord | undefined>
   /** Oldest first. */
   list(): Promise<UserRecord[]>
@@ -204,6 +210,8 @@ export type SessionRecord = { tokenHash: string; userId: string; createdAt: stri
 export interface SessionStore {
   create(session: SessionRecord): Promise<void>
   get(tokenHash: string): Promise<SessionRecord | undefined>
+  /** Those of these sessions that exist (expired ones included), in no particular order. */
+  getMany(tokenHashes: readonly string[]): Promise<SessionRecord[]>
   delete(tokenHash: string): Promise<void>
   /** Removes the user's sessions, but the one whose hash is `except`. */
   deleteForUser(userId: string, except?: string): Promise<string[]>
@@ -225,6 +233,8 @@ export type ApiTokenRecord = {
 export interface ApiTokenStore {
   create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>): Promise<void>
   getByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>
+  /** Those of these tokens (by id) that exist, revoked ones included, in no particular order. */
+  getMany(ids: readonly string[]): Promise<ApiTokenRecord[]>
   /** The user's tokens that are not revoked, oldest first. */
   listActive(userId: string): Promise<ApiTokenRecord[]>
   /** Revokes one of the user's own tokens; false when there is no such active token. */

@@ -15,6 +15,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
 import { addAccount, addMember, addToken, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
+import { AppendControl } from '../helpers/append-control.ts'
 import { LoadGate } from '../helpers/load-gate.ts'
 import { SAMPLE_ARTICLE } from '../helpers/sample-article.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
@@ -38,6 +39,7 @@ type ErrorBody = { error: { code: string } }
 describeEachDialect(postgresMissing, 'a right taken away while a change is on its way, on %s', (dialect) => {
   const loads = new LoadGate()
   const readLoads = new LoadGate('after-read')
+  const appends = new AppendControl()
   let server: TestServer
   let admin: TestAccount
   let owner: TestAccount
@@ -52,7 +54,7 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
 
   beforeEach(async () => {
     // A room unloads as soon as nobody holds it, so an edit's request loads its board: a wait the gate can hold.
-    server = await startTestServer({ accounts: true, dialect, wrapStorage: (storage) => readLoads.wrap(loads.wrap(storage)), env: { ROOM_IDLE_MS: '0' } })
+    server = await startTestServer({ accounts: true, dialect, wrapStorage: (storage) => appends.wrap(readLoads.wrap(loads.wrap(storage))), env: { ROOM_IDLE_MS: '0' } })
     admin = await addAccount(server, { name: 'Ada Admin', isAdmin: true })
     owner = await addAccount(server, { name: 'Olga Owner' })
     editor = await addAccount(server, { name: 'Ed Editor' })
@@ -67,6 +69,7 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
   afterEach(async () => {
     loads.release()
     readLoads.release()
+    appends.release()
     for (const client of clients.splice(0)) client.destroy()
     open?.release()
     open = null
@@ -218,6 +221,28 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
     client.provider.awareness.setLocalStateField('marker', 'after the edit')
     await waitFor(() => witness.provider.awareness.getStates().get(client.doc.clientID)?.marker === 'after the edit', 'the editor’s presence at the witness')
     expect((await storedBoard(server, boardId)).assessments).toEqual([])
+  }, STORY_MS)
+
+  it('an edit from the editor’s socket waiting for a commit in flight is dropped once the board is archived meanwhile', async () => {
+    const writer = connectClient(server.wsUrl, boardId, { token: editorToken.token })
+    const witness = connectClient(server.wsUrl, boardId, { token: (await addToken(server, owner)).token })
+    clients.push(writer, witness)
+    const closes = closeCodes(writer)
+    await Promise.all([writer.synced(), witness.synced()])
+    appends.hold()
+    addAssessment(writer.doc, { title: 'Committed before' })
+    await waitFor(() => appends.waiting === 1, 'the first edit’s commit to be on its way')
+    addAssessment(writer.doc, { title: 'Waiting for the commit' })
+    // A socket's frames are handled in order: once its presence that follows has reached the witness, the edit waits for the commit.
+    writer.provider.awareness.setLocalStateField('marker', 'after the edit')
+    await waitFor(() => witness.provider.awareness.getStates().get(writer.doc.clientID)?.marker === 'after the edit', 'the editor’s presence at the witness')
+    expect((await asOwner.post(`/api/boards/${boardId}/archive`)).status).toBe(200)
+    await waitFor(() => closes[0] === CLOSE.accessChanged.code, 'the editor’s socket to close with “access changed”')
+    appends.release()
+    await waitFor(async () => titles(await storedBoard(server, boardId)).includes('Committed before'), 'the commit in flight to be stored')
+    // What waited for that commit is applied as it completes, and committed next: nothing is left once the room is saved.
+    await waitFor(() => server.services.rooms.loadedRooms.get(boardId)?.isSaved ?? true, 'the room to have committed everything applied')
+    expect(titles(await storedBoard(server, boardId))).toEqual(['Committed before'])
   }, STORY_MS)
 
   it('a socket joining while the admin deletes the board is closed for good as it opens, and no row is left', async () => {

@@ -103,7 +103,7 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
   })
 
   it('reads a person’s roles on all their boards in one go, and those boards and their sign-offs however many boards are asked about', async () => {
-    // More boards than one query asks about (BOARDS_PER_QUERY, 500), so that boards on either side of a group's edge are read.
+    // More boards than one query asks about (IDS_PER_QUERY, 500), so that boards on either side of a group's edge are read.
     const boardIds = Array.from({ length: 1_001 }, (_, i) => `board-${String(i).padStart(4, '0')}`)
     for (const id of boardIds) await storage.boards.create({ id, title: id, createdAt: '2026-01-01T00:00:00.000Z', createdBy: null })
     for (const id of ['rita', 'other']) await storage.users.create(user(id))
@@ -188,6 +188,31 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
     expect(await storage.sessions.get('s-new')).toBeUndefined()
     expect(await storage.sessions.get('s-theirs')).toBeDefined()
   })
+
+  it('reads many accounts, sessions and tokens at once, revoked, expired and deactivated ones included, however many are asked about', async () => {
+    // More than one query asks about (IDS_PER_QUERY, 500), so that ids on either side of a group's edge are read.
+    const ids = Array.from({ length: 501 }, (_, i) => `u-${String(i).padStart(3, '0')}`)
+    for (const id of ids) await storage.users.create(user(id))
+    await storage.users.setDeactivated('u-500', '2026-02-01T00:00:00.000Z')
+    await storage.tokens.create({ id: 't-kept', userId: 'u-000', name: 'kept', tokenHash: 'h-kept', createdAt: '2026-01-01T00:00:00.000Z' })
+    await storage.tokens.create({ id: 't-revoked', userId: 'u-500', name: 'revoked', tokenHash: 'h-revoked', createdAt: '2026-01-01T00:00:00.000Z' })
+    await storage.tokens.revoke('t-revoked', 'u-500', '2026-02-01T00:00:00.000Z')
+    await storage.sessions.create({ tokenHash: 's-live', userId: 'u-000', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2999-01-01T00:00:00.000Z' })
+    await storage.sessions.create({ tokenHash: 's-expired', userId: 'u-499', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-02T00:00:00.000Z' })
+
+    const accounts = await storage.users.getMany([...ids, 'u-000', 'nobody'])
+    expect(accounts.map((account) => account.id).sort()).toEqual(ids)
+    expect(accounts.find((account) => account.id === 'u-500')?.deactivatedAt).toBe('2026-02-01T00:00:00.000Z')
+    expect((await storage.tokens.getMany(['t-revoked', 't-kept', 'no-token'])).map((token) => [token.id, token.revokedAt]).sort()).toEqual([
+      ['t-kept', null],
+      ['t-revoked', '2026-02-01T00:00:00.000Z'],
+    ])
+    expect((await storage.sessions.getMany(['s-expired', 's-live', 'no-session'])).map((session) => [session.tokenHash, session.userId]).sort()).toEqual([
+      ['s-expired', 'u-499'],
+      ['s-live', 'u-000'],
+    ])
+    expect(await storage.users.getMany([])).toEqual([])
+  }, 60_000)
 
   it('lists a board’s audit entries newest first', async () => {
     for (const action of ['one', 'two', 'three']) {
