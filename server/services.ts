@@ -32,6 +32,7 @@ import { AutoSnapshots } from './snapshots/auto-snapshots.ts'
 import { SnapshotsInFlight } from './snapshots/snapshot-quota.ts'
 import { openStorage } from './storage/open-storage.ts'
 import type { Storage } from './storage/storage.ts'
+import { WebsocketIntake } from './websocket/websocket-intake.ts'
 import { createWorkerPool } from './workers/create-worker-pool.ts'
 import { asServer } from './workers/job-owner.ts'
 import type { WorkerPool } from './workers/worker-pool.ts'
@@ -43,6 +44,8 @@ export type Services = {
   /** Whether the database answers; requests are refused at once while it does not. */
   storageHealth: StorageHealth
   rooms: RoomRegistry
+  /** What each websocket sends below its messages: the messages still arriving. */
+  websocketIntake: WebsocketIntake
   access: Access
   /** Folds long board logs into checkpoints (one of the relay's extensions). */
   compaction: Compaction
@@ -121,7 +124,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     recheckMs: options.boardFullRecheckMs,
   })
   const extensions: RoomExtension[] = [...(metrics ? [metrics.relay] : []), compaction, boardSizeLimit, autoSnapshots, boardSummaries, ...(redis ? [redis] : [])]
-  const rooms = new RoomRegistry(storage, logger, { limits: relayLimits(config), extensions, rightsCheck: openSocketRights(storage) })
+  const limits = relayLimits(config)
+  const rooms = new RoomRegistry(storage, logger, { limits, extensions, rightsCheck: openSocketRights(storage) })
   // Accounts and board memberships, unless a test of the relay alone brings its own access.
   const access = options.access ? options.access(storage) : accountAccess({ storage, rooms })
   if (!options.access) await ensureAdminAccount(storage, config, logger)
@@ -139,6 +143,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     storage,
     storageHealth,
     rooms,
+    websocketIntake: new WebsocketIntake(limits, logger),
     access,
     compaction,
     autoSnapshots,

@@ -83,6 +83,25 @@ export const RELAY_LIMITS = {
    * 1,000 assessments is 3.8 MB.
    */
   boardBytes: 32 * 1024 * 1024,
+  /**
+   * The largest message a connection that cannot change the board may send (a
+   * reviewer's, or any on an archived board): its state vectors, presence and
+   * replies take kilobytes; one that can may send LIMITS.maxMessageBytes.
+   */
+  readOnlyMessageBytes: 1024 * 1024,
+  /**
+   * Bytes of messages still arriving (a frame is held whole before it is
+   * read), over all connections of the instance; one person's together hold
+   * at most LIMITS.maxMessageBytes.
+   */
+  unfinishedBytes: 256 * 1024 * 1024,
+  /**
+   * A message may take this long to arrive, and then a second more for each
+   * `messageMinBytesPerSecond` bytes of it that have come: 16 MiB may take
+   * 266 s, at 512 kbit/s.
+   */
+  messageTimeoutMs: 10_000,
+  messageMinBytesPerSecond: 64 * 1024,
   /** Bytes queued to one connection that reads too slowly. */
   queuedBytesPerConnection: 32 * 1024 * 1024,
   /** Bytes queued to slow readers across all connections of the instance. */

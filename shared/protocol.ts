@@ -55,6 +55,10 @@ export const CLOSE = {
   writtenTooMuch: { code: 4429, reason: 'you have changed boards as much as one person may in an hour here; reload the page later' },
   /** Final: changes waiting on content the server never received grew past the cap. */
   missingDependencies: { code: 4409, reason: 'changes depend on content the server does not have' },
+  /** A message still arriving slower than a client on a working network sends (RELAY_LIMITS.messageTimeoutMs); a slow network may do better on the next try. */
+  messageTooSlow: { code: 4009, reason: 'message arriving too slowly; reconnect' },
+  /** Bytes of messages still arriving across all connections reached the cap: the messages begun longest ago go first. */
+  unfinishedOverload: { code: 1013, reason: 'server holds too many unfinished messages; reconnect later' },
   /** Bytes queued to slow readers across all connections reached the cap: the largest backlogs go first. */
   serverOverloaded: { code: 1013, reason: 'server has too much queued for slow clients; reconnect later' },
 } as const satisfies Record<string, CloseEvent>

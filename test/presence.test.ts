@@ -231,7 +231,9 @@ describe('presence', () => {
     }
     const deep = '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000)
     expect(await refused(deep)).toBe(CLOSE.presenceRefused.code)
-    expect(await refused(`{"user":{"name":"${'x'.repeat(1024 * 1024)}"}}`)).toBe(CLOSE.presenceRefused.code)
+    expect(await refused(`{"user":{"name":"${'x'.repeat(512 * 1024)}"}}`)).toBe(CLOSE.presenceRefused.code)
+    // A reviewer's megabyte is refused at its header already: more than any message a reader needs.
+    expect(await refused(`{"user":{"name":"${'x'.repeat(1024 * 1024)}"}}`)).toBe(CLOSE.messageTooBig.code)
     expect(await refused('[[[[1]]]]')).toBe(CLOSE.presenceRefused.code)
     expect(await refused('5')).toBe(CLOSE.presenceRefused.code)
     // The issue's attack: announce, withdraw, and announce again, deep.

@@ -6,7 +6,7 @@
  * backs off from a refused upgrade. The board is loaded before the upgrade is
  * accepted.
  */
-import { upgradeWebSocket } from '@hono/node-server'
+import { upgradeWebSocket, type HttpBindings } from '@hono/node-server'
 import { Hono, type Context } from 'hono'
 import type { WebSocket } from 'ws'
 import { CLOSE, UPGRADE_REFUSED } from '../../shared/protocol.ts'
@@ -15,10 +15,11 @@ import type { Admission } from '../relay/connection-limits.ts'
 import type { Connection, ConnectionGrant, ConnectionIdentity, RelaySocket } from '../relay/connection.ts'
 import type { JoinInFlight } from '../relay/joins-in-flight.ts'
 import { LoadingTooMuch, type HeldRoom } from '../relay/room-registry.ts'
+import type { SocketIntake } from '../websocket/socket-intake.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
-type UpgradeEnv = SignedInEnv & { Variables: { identity: ConnectionIdentity; grant: ConnectionGrant; admission: Admission; held: HeldRoom; join: JoinInFlight } }
+type UpgradeEnv = SignedInEnv & { Bindings: HttpBindings; Variables: { identity: ConnectionIdentity; grant: ConnectionGrant; admission: Admission; held: HeldRoom; join: JoinInFlight } }
 
 /** How long a client refused over a connection limit is asked to wait. */
 const RETRY_AFTER_SECONDS = '5'
@@ -43,13 +44,16 @@ export function websocketRoute(): Hono<UpgradeEnv> {
       }
       return next()
     },
-    upgradeWebSocket((c) => {
-      const { logger } = c.var.services
+    upgradeWebSocket((c: Context<UpgradeEnv>) => {
+      const { logger, websocketIntake } = c.var.services
       const boardId = c.req.param('boardId')
       // The handlers below live as long as the socket: they hold what they need, never the request's context.
       const { identity, grant, admission, held, join } = c.var
       const { room, release } = held
+      // The TCP socket ws reads: its intake reads the same bytes as they come (server/websocket/websocket-intake.ts).
+      const tcp = c.env.incoming.socket
       let connection: Connection | undefined
+      let intake: SocketIntake | undefined
       return {
         onOpen(_event, ws) {
           const raw = ws.raw as WebSocket
@@ -78,6 +82,8 @@ export function websocketRoute(): Hono<UpgradeEnv> {
           } finally {
             release()
           }
+          const joined = connection
+          if (joined) intake = websocketIntake.watch(tcp, raw, { personId: identity.userId, canWrite: joined.canWrite, end: (event) => joined.abort(event) })
         },
         onMessage(event) {
           if (!connection) return
@@ -85,6 +91,7 @@ export function websocketRoute(): Hono<UpgradeEnv> {
           else connection.close(CLOSE.malformedMessage, new Error('text frame'))
         },
         onClose() {
+          intake?.close()
           if (connection) room.disconnect(connection)
           else {
             admission.release()
