@@ -44,7 +44,7 @@ export type Services = {
   /** Whether the database answers; requests are refused at once while it does not. */
   storageHealth: StorageHealth
   rooms: RoomRegistry
-  /** What each websocket sends below its messages: the messages still arriving. */
+  /** What each websocket sends below its messages: the messages still arriving, control frames. */
   websocketIntake: WebsocketIntake
   access: Access
   /** Folds long board logs into checkpoints (one of the relay's extensions). */

@@ -1,8 +1,9 @@
 /**
  * What a client sends below its messages, against the real server over real
- * sockets: the bytes of a message still arriving. ws holds a frame's bytes
- * until its last one comes and hands the relay nothing before, so each bound
- * here is one the relay's own (counted per whole message) cannot give.
+ * sockets: the bytes of a message still arriving, and control frames. ws
+ * holds a frame's bytes until its last one comes, and answers pings and drops
+ * pongs by itself, handing the relay nothing of either, so each bound here is
+ * one the relay's own (counted per whole message) cannot give.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { LIMITS, RELAY_LIMITS } from '../shared/limits.ts'
@@ -140,5 +141,20 @@ describe('messages still arriving', () => {
     expect(await closeCode(oldest)).toBe(CLOSE.unfinishedOverload.code)
     await waitFor(() => unfinishedBytes(server) === MiB - 1, 'the newer message alone to be held')
     expect(newer.isClosed()).toBe(false)
+  })
+})
+
+describe('control frames', () => {
+  it('pongs nobody asked for, and pings, count against their sender’s frames a second: a flood of either closes it with the rate-limit code', async () => {
+    const server = await start({ env: { WS_MAX_MESSAGES_PER_SECOND: '5' } })
+    const boardId = await apiClient(server.url).createBoard('Control')
+    const [pongs, pings] = [await tcp(server, boardId), await tcp(server, boardId)]
+    // Each flood read at once: a socket ended with bytes unread is reset, and its close frame lost.
+    // Fewer pings than ws's own cap on the pongs it has yet to send (60), which would end the socket without a code.
+    const flood = (opcode: number, count: number) => Buffer.concat(Array.from({ length: count }, () => clientFrame(opcode, new Uint8Array(125))))
+    pongs.socket.write(flood(OPCODE.pong, 50))
+    pings.socket.write(flood(OPCODE.ping, 50))
+    expect(await closeCode(pongs)).toBe(CLOSE.rateLimited.code)
+    expect(await closeCode(pings)).toBe(CLOSE.rateLimited.code)
   })
 })

@@ -83,7 +83,7 @@ export function websocketRoute(): Hono<UpgradeEnv> {
             release()
           }
           const joined = connection
-          if (joined) intake = websocketIntake.watch(tcp, raw, { personId: identity.userId, canWrite: joined.canWrite, end: (event) => joined.abort(event) })
+          if (joined) intake = websocketIntake.watch(tcp, raw, { personId: identity.userId, canWrite: joined.canWrite, rates: admission.rates, end: (event) => joined.abort(event) })
         },
         onMessage(event) {
           if (!connection) return

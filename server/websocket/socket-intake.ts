@@ -1,6 +1,7 @@
 /**
  * What one websocket's client sends, watched below the messages, as its bytes
- * arrive: ws itself counts nothing until a message is whole. Here:
+ * arrive: ws itself counts nothing until a message is whole, and handles
+ * control frames without telling the relay. Here:
  * - a data message larger than the connection may send is refused at its
  *   header, before its payload comes (a reader needs far less than a writer);
  * - the payload of the message still arriving counts against its person's and
@@ -8,10 +9,13 @@
  * - a message must keep coming: once `messageTimeoutMs` have passed since its
  *   first header, it must have come at `messageMinBytesPerSecond` on average,
  *   or the socket is ended (a stalled or trickled frame otherwise holds its
- *   bytes for as long as the socket stays open).
+ *   bytes for as long as the socket stays open);
+ * - control frames (pings, pongs) count against the person's frames and bytes
+ *   a second like any other frame: a reviewer's 1.8 million unsolicited pongs
+ *   a second kept the relay's thread busy and every client waiting.
  * What goes over is ended at once: after a close frame ws would read on until
- * the closing handshake ends, and what a held frame sends meanwhile would
- * still cost.
+ * the closing handshake ends, and what a flood or a held frame sends meanwhile
+ * would still cost.
  *
  * The bytes are read from the TCP socket under the websocket, through a
  * `data` listener of its own beside ws's (see websocket-intake.ts for why it
@@ -20,6 +24,7 @@
 import type { Socket } from 'node:net'
 import type { WebSocket } from 'ws'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
+import type { IncomingRates } from '../relay/incoming-rates.ts'
 import { FrameReader, type FrameHeader, type UnfinishedMessage } from './frame-reader.ts'
 import type { UnfinishedHolder, UnfinishedMessages } from './unfinished-messages.ts'
 
@@ -33,6 +38,8 @@ export type PaceLimits = {
 export type SocketIntakeOptions = {
   /** The largest message the connection may send. */
   maxMessageBytes: number
+  /** Its person's frames and bytes a second, which its control frames count against. */
+  rates: IncomingRates
   /** The budgets of unfinished messages, and whose they count against (null: the socket is its own person). */
   unfinished: UnfinishedMessages
   personId: string | null
@@ -93,8 +100,10 @@ export class SocketIntake {
   }
 
   private frameBegins(header: FrameHeader): void {
-    if (this.closed || header.control) return
-    if (header.messagePayloadBytes > this.options.maxMessageBytes) this.refuse(CLOSE.messageTooBig)
+    if (this.closed) return
+    if (header.control) {
+      if (!this.options.rates.admitFrame(header.frameBytes)) this.refuse(CLOSE.rateLimited)
+    } else if (header.messagePayloadBytes > this.options.maxMessageBytes) this.refuse(CLOSE.messageTooBig)
   }
 
   /** Checks the pace of each unfinished message, from its first chunk on; none for a message that came whole. */

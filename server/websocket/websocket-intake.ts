@@ -20,6 +20,7 @@ import { LIMITS, type RelayLimits } from '../../shared/limits.ts'
 import type { CloseEvent } from '../../shared/protocol.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
+import type { IncomingRates } from '../relay/incoming-rates.ts'
 import { SocketIntake } from './socket-intake.ts'
 import { UnfinishedMessages } from './unfinished-messages.ts'
 
@@ -31,6 +32,7 @@ export type WatchedConnection = {
   personId: string | null
   /** Whether it may change the board: one that cannot has no use for large messages. */
   canWrite: boolean
+  rates: IncomingRates
   /** Ends the connection at once, with why. */
   end(event: CloseEvent): void
 }
@@ -53,6 +55,7 @@ export class WebsocketIntake {
   watch(tcp: Socket, websocket: WebSocket, connection: WatchedConnection): SocketIntake {
     return new SocketIntake(tcp, websocket, {
       maxMessageBytes: connection.canWrite ? LIMITS.maxMessageBytes : this.limits.readOnlyMessageBytes,
+      rates: connection.rates,
       unfinished: this.unfinished,
       personId: connection.personId,
       pace: this.limits,
