@@ -152,6 +152,8 @@ const configSchema = z.object({
   WS_MAX_UNFINISHED_BYTES: count('bytes', 65_536, 2 ** 40).default(RELAY_LIMITS.unfinishedBytes),
   WS_MESSAGE_TIMEOUT_MS: milliseconds(RELAY_LIMITS.messageTimeoutMs),
   WS_MESSAGE_MIN_BYTES_PER_SECOND: count('bytes a second', 1024, 2 ** 40).default(RELAY_LIMITS.messageMinBytesPerSecond),
+  /** How often each websocket is pinged; one from which nothing came since the previous ping is closed. */
+  WS_PING_INTERVAL_MS: milliseconds(RELAY_LIMITS.pingIntervalMs),
   WS_MAX_QUEUED_BYTES_PER_CONNECTION: count('bytes', 65_536, 2 ** 40).default(RELAY_LIMITS.queuedBytesPerConnection),
   WS_MAX_QUEUED_BYTES: count('bytes', 65_536, 2 ** 40).default(RELAY_LIMITS.queuedBytes),
   PRESENCE_MAX_BYTES: count('bytes', 256, 1024 * 1024).default(RELAY_LIMITS.presenceBytes),

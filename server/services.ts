@@ -44,7 +44,7 @@ export type Services = {
   /** Whether the database answers; requests are refused at once while it does not. */
   storageHealth: StorageHealth
   rooms: RoomRegistry
-  /** What each websocket sends below its messages: the messages still arriving, control frames. */
+  /** What each websocket sends below its messages: the messages still arriving, control frames; and the heartbeat. */
   websocketIntake: WebsocketIntake
   access: Access
   /** Folds long board logs into checkpoints (one of the relay's extensions). */
@@ -171,6 +171,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
 export async function closeServices(services: Services, options: ServiceOptions = {}, deadline: Promise<unknown> = NEVER): Promise<void> {
   const untilDeadline = (work: Promise<unknown>) => Promise.race([work, deadline])
   services.storageHealth.stop()
+  services.websocketIntake.stop()
   await untilDeadline(Promise.all([services.sessionSweeper.stop(), services.historySweep.stop()]))
   await services.rooms.close(deadline)
   if (services.sharedCounts) await untilDeadline(endRedisConnection(services.sharedCounts))

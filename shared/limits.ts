@@ -102,6 +102,8 @@ export const RELAY_LIMITS = {
    */
   messageTimeoutMs: 10_000,
   messageMinBytesPerSecond: 64 * 1024,
+  /** Every connection is pinged this often, and ended when nothing came from it since the previous ping. */
+  pingIntervalMs: 30_000,
   /** Bytes queued to one connection that reads too slowly. */
   queuedBytesPerConnection: 32 * 1024 * 1024,
   /** Bytes queued to slow readers across all connections of the instance. */

@@ -59,6 +59,8 @@ export const CLOSE = {
   messageTooSlow: { code: 4009, reason: 'message arriving too slowly; reconnect' },
   /** Bytes of messages still arriving across all connections reached the cap: the messages begun longest ago go first. */
   unfinishedOverload: { code: 1013, reason: 'server holds too many unfinished messages; reconnect later' },
+  /** Nothing came from the client for a whole ping interval: its network is presumed gone (it will not see this). */
+  unanswered: { code: 4004, reason: 'no answer to ping; reconnect' },
   /** Bytes queued to slow readers across all connections reached the cap: the largest backlogs go first. */
   serverOverloaded: { code: 1013, reason: 'server has too much queued for slow clients; reconnect later' },
 } as const satisfies Record<string, CloseEvent>

@@ -1,20 +1,26 @@
 /**
  * What a client sends below its messages, against the real server over real
- * sockets: the bytes of a message still arriving, and control frames. ws
- * holds a frame's bytes until its last one comes, and answers pings and drops
- * pongs by itself, handing the relay nothing of either, so each bound here is
- * one the relay's own (counted per whole message) cannot give.
+ * sockets: the bytes of a message still arriving, control frames, and
+ * silence. ws holds a frame's bytes until its last one comes, and answers
+ * pings and drops pongs by itself, handing the relay nothing of either, so
+ * each bound here is one the relay's own (counted per whole message) cannot
+ * give; and a connection that goes silent sends the relay nothing at all.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import type WebSocket from 'ws'
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
+import { boardToModel } from '../shared/board-convert.ts'
+import { addAssessment } from '../shared/board-mutations.ts'
 import { LIMITS, RELAY_LIMITS } from '../shared/limits.ts'
 import { CLOSE, MESSAGE_AWARENESS } from '../shared/protocol.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { openAccess } from './helpers/open-access.ts'
-import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { frames, openRawSocket, refusedUpgrade, type RawSocket } from './helpers/raw-socket.ts'
+import { startTcpProxy } from './helpers/tcp-proxy.ts'
 import { clientFrame, OPCODE, openTcpWebsocket, type TcpWebsocket } from './helpers/tcp-websocket.ts'
 import { startTestServer, type TestServer, type TestServerOptions } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
+import { closeCodes, connectClient, type TestClient } from './helpers/yjs-client.ts'
 
 /** Connections ask for the reviewer role with `?as=reviewer`. */
 const roleFromQuery = () => openAccess((request) => (new URL(request.url).searchParams.get('as') === 'reviewer' ? 'reviewer' : 'editor'))
@@ -43,6 +49,12 @@ async function raw(server: TestServer, path: string): Promise<RawSocket> {
   const socket = await openRawSocket(`${server.wsUrl}/${path}`)
   opened.push({ destroy: () => socket.terminate() })
   return socket
+}
+
+function client(wsUrl: string, boardId: string): TestClient {
+  const connected = connectClient(wsUrl, boardId)
+  opened.push(connected)
+  return connected
 }
 
 /** All of a binary frame of `payloadBytes` but its last byte: what the server must hold until the last byte comes. */
@@ -145,9 +157,12 @@ describe('messages still arriving', () => {
 })
 
 describe('control frames', () => {
-  it('pongs nobody asked for, and pings, count against their sender’s frames a second: a flood of either closes it with the rate-limit code', async () => {
-    const server = await start({ env: { WS_MAX_MESSAGES_PER_SECOND: '5' } })
+  it('pongs nobody asked for, and pings, count against their sender’s frames a second: a flood of either closes it with the rate-limit code; a client answering the server’s pings is never refused', async () => {
+    const server = await start({ env: { WS_MAX_MESSAGES_PER_SECOND: '5', WS_PING_INTERVAL_MS: '250' } })
     const boardId = await apiClient(server.url).createBoard('Control')
+    const answering = client(server.wsUrl, boardId)
+    const answeringCloses = closeCodes(answering)
+    await answering.synced()
     const [pongs, pings] = [await tcp(server, boardId), await tcp(server, boardId)]
     // Each flood read at once: a socket ended with bytes unread is reset, and its close frame lost.
     // Fewer pings than ws's own cap on the pongs it has yet to send (60), which would end the socket without a code.
@@ -156,5 +171,40 @@ describe('control frames', () => {
     pings.socket.write(flood(OPCODE.ping, 50))
     expect(await closeCode(pongs)).toBe(CLOSE.rateLimited.code)
     expect(await closeCode(pings)).toBe(CLOSE.rateLimited.code)
+
+    let pinged = 0
+    ;(answering.provider.ws as unknown as WebSocket).on('ping', () => pinged++)
+    await waitFor(() => pinged >= 15, 'more pings answered than the frames a second allow in a burst (10)')
+    expect(answeringCloses).toEqual([])
+    expect(answering.provider.wsconnected).toBe(true)
+  })
+})
+
+describe('the heartbeat', () => {
+  it('connections whose network went silent are closed after a ping interval, their places, rooms and presence given back; a client that answers stays', async () => {
+    const server = await start({ env: { WS_PING_INTERVAL_MS: '500', WS_MAX_CONNECTIONS: '3' } })
+    const boardId = await apiClient(server.url).createBoard('Silent')
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: server.port })
+    onTestFinished(() => proxy.close())
+    const live = client(server.wsUrl, boardId)
+    const liveCloses = closeCodes(live)
+    const ghosts = [client(`ws://127.0.0.1:${proxy.port}/ws`, boardId), client(`ws://127.0.0.1:${proxy.port}/ws`, boardId)]
+    await Promise.all([live, ...ghosts].map((each) => each.synced()))
+    for (const [index, each] of [live, ...ghosts].entries()) each.provider.awareness.setLocalStateField('tab', index)
+    await waitFor(() => live.provider.awareness.getStates().size >= 3, 'the ghosts’ presence at the live client')
+    const presence = live.provider.awareness.getStates().size
+
+    proxy.strand()
+    for (const ghost of ghosts) ghost.destroy()
+    await waitFor(() => server.services.rooms.connectionCount === 1, 'the silent connections to be closed')
+    expect(server.services.rooms.loadedRooms.get(boardId)?.connections.size).toBe(1)
+    await waitFor(() => live.provider.awareness.getStates().size === presence - 2, 'the ghosts’ presence to go')
+    expect((await refusedUpgrade(`${server.wsUrl}/${boardId}`)).status).toBe(101)
+
+    // The live client answered every ping meanwhile, and goes on editing.
+    expect(liveCloses).toEqual([])
+    addAssessment(live.doc, { title: 'Still here' })
+    const fresh = client(server.wsUrl, boardId)
+    await waitFor(() => boardToModel(fresh.doc, boardId).assessments.some((assessment) => assessment.title === 'Still here'), 'the live client’s edit at a fresh client')
   })
 })

@@ -19,6 +19,7 @@ export function relayLimits(config: Config): RelayLimits {
     unfinishedBytes: config.WS_MAX_UNFINISHED_BYTES,
     messageTimeoutMs: config.WS_MESSAGE_TIMEOUT_MS,
     messageMinBytesPerSecond: config.WS_MESSAGE_MIN_BYTES_PER_SECOND,
+    pingIntervalMs: config.WS_PING_INTERVAL_MS,
     queuedBytesPerConnection: config.WS_MAX_QUEUED_BYTES_PER_CONNECTION,
     queuedBytes: config.WS_MAX_QUEUED_BYTES,
     presenceBytes: config.PRESENCE_MAX_BYTES,

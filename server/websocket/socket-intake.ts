@@ -12,7 +12,8 @@
  *   bytes for as long as the socket stays open);
  * - control frames (pings, pongs) count against the person's frames and bytes
  *   a second like any other frame: a reviewer's 1.8 million unsolicited pongs
- *   a second kept the relay's thread busy and every client waiting.
+ *   a second kept the relay's thread busy and every client waiting;
+ * - anything that comes is an answer to the heartbeat's ping.
  * What goes over is ended at once: after a close frame ws would read on until
  * the closing handshake ends, and what a flood or a held frame sends meanwhile
  * would still cost.
@@ -26,6 +27,7 @@ import type { WebSocket } from 'ws'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import type { IncomingRates } from '../relay/incoming-rates.ts'
 import { FrameReader, type FrameHeader, type UnfinishedMessage } from './frame-reader.ts'
+import type { Heartbeat, Pinged } from './heartbeat.ts'
 import type { UnfinishedHolder, UnfinishedMessages } from './unfinished-messages.ts'
 
 export type PaceLimits = {
@@ -43,6 +45,7 @@ export type SocketIntakeOptions = {
   /** The budgets of unfinished messages, and whose they count against (null: the socket is its own person). */
   unfinished: UnfinishedMessages
   personId: string | null
+  heartbeat: Heartbeat
   pace: PaceLimits
   /** Ends the connection at once, with why; called at most once. */
   end(event: CloseEvent): void
@@ -50,7 +53,8 @@ export type SocketIntakeOptions = {
   failed(error: unknown): void
 }
 
-export class SocketIntake {
+export class SocketIntake implements Pinged {
+  heardSincePing = true
   private readonly reader = new FrameReader((header) => this.frameBegins(header))
   /** Its share of the unfinished messages' budgets: the instance's may end it to make room. */
   private readonly unfinished: UnfinishedHolder
@@ -60,11 +64,21 @@ export class SocketIntake {
 
   constructor(
     private readonly tcp: Socket,
-    private readonly websocket: Pick<WebSocket, 'terminate'>,
+    private readonly websocket: Pick<WebSocket, 'ping' | 'terminate'>,
     private readonly options: SocketIntakeOptions,
   ) {
     this.unfinished = options.unfinished.holder(options.personId, (event) => this.guarded(() => this.refuse(event)))
     tcp.on('data', this.onData)
+    options.heartbeat.watch(this)
+  }
+
+  ping(): void {
+    this.heardSincePing = false
+    this.guarded(() => this.websocket.ping())
+  }
+
+  silent(): void {
+    this.guarded(() => this.refuse(CLOSE.unanswered))
   }
 
   /** Stops watching: the socket has closed (or is being ended). Safe to call more than once. */
@@ -75,11 +89,13 @@ export class SocketIntake {
     this.reader.stop()
     clearTimeout(this.paced?.timer)
     this.paced = undefined
+    this.options.heartbeat.forget(this)
     this.unfinished.release()
   }
 
   private readonly onData = (chunk: Buffer): void =>
     this.guarded(() => {
+      this.heardSincePing = true
       this.reader.read(chunk, performance.now())
       if (this.closed) return
       const message = this.reader.unfinished

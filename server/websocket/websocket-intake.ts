@@ -1,7 +1,7 @@
 /**
  * What the server watches on every websocket below its messages (each
  * socket's SocketIntake), with what they share: the budgets of unfinished
- * messages.
+ * messages and the heartbeat.
  *
  * The bytes are read from the TCP socket of the upgrade, the request's
  * `incoming.socket`, which @hono/node-server hands to ws as it is, through a
@@ -21,10 +21,11 @@ import type { CloseEvent } from '../../shared/protocol.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
 import type { IncomingRates } from '../relay/incoming-rates.ts'
+import { Heartbeat } from './heartbeat.ts'
 import { SocketIntake } from './socket-intake.ts'
 import { UnfinishedMessages } from './unfinished-messages.ts'
 
-export type IntakeLimits = Pick<RelayLimits, 'readOnlyMessageBytes' | 'unfinishedBytes' | 'messageTimeoutMs' | 'messageMinBytesPerSecond'>
+export type IntakeLimits = Pick<RelayLimits, 'readOnlyMessageBytes' | 'unfinishedBytes' | 'messageTimeoutMs' | 'messageMinBytesPerSecond' | 'pingIntervalMs'>
 
 /** Who is behind a websocket, as its intake counts them. */
 export type WatchedConnection = {
@@ -43,12 +44,14 @@ export class WebsocketIntake {
    * size together: what their bytes a second let them send at once.
    */
   readonly unfinished: UnfinishedMessages
+  private readonly heartbeat: Heartbeat
 
   constructor(
     private readonly limits: IntakeLimits,
     private readonly logger: Logger,
   ) {
     this.unfinished = new UnfinishedMessages({ perPerson: LIMITS.maxMessageBytes, total: limits.unfinishedBytes })
+    this.heartbeat = new Heartbeat(limits.pingIntervalMs)
   }
 
   /** Watches an open websocket's TCP socket; close() the intake once the websocket has closed. */
@@ -58,9 +61,15 @@ export class WebsocketIntake {
       rates: connection.rates,
       unfinished: this.unfinished,
       personId: connection.personId,
+      heartbeat: this.heartbeat,
       pace: this.limits,
       end: connection.end,
       failed: (error) => this.logger.error({ user: connection.personId, err: errorMessage(error) }, 'reading a websocket failed; it was ended'),
     })
+  }
+
+  /** Stops the heartbeat (the server is stopping). */
+  stop(): void {
+    this.heartbeat.stop()
   }
 }
