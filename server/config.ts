@@ -5,14 +5,15 @@
 import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 import { DEFAULT_WORD_DIFF_BOUNDS } from '../shared/word-diff-bounds.ts'
-import { RELAY_LIMITS } from '../shared/limits.ts'
+import { HTTP_LIMITS, RELAY_LIMITS } from '../shared/limits.ts'
 
 const port = z.coerce.number().int().min(0).max(65535)
 
-/** A duration in whole milliseconds, from 100 ms to an hour. */
-const milliseconds = (example: number) => {
+/** A duration in whole milliseconds, from 100 ms to `max` (an hour unless said). */
+const milliseconds = (example: number, max = 3_600_000) => {
   const message = `must be a whole number of milliseconds, e.g. ${example}`
-  return z.coerce.number({ error: message }).int(message).min(100, 'must be at least 100 ms').max(3_600_000, 'must be at most 3600000 ms (an hour)').default(example)
+  const most = max === 3_600_000 ? 'must be at most 3600000 ms (an hour)' : `must be at most ${max} ms`
+  return z.coerce.number({ error: message }).int(message).min(100, 'must be at least 100 ms').max(max, most).default(example)
 }
 /** A whole number of `what` between min and max, read from the environment's text. */
 const count = (what: string, min: number, max: number) =>
@@ -141,6 +142,13 @@ const configSchema = z.object({
   EXPORT_TIME_BUDGET_MS: milliseconds(60_000),
   /** Time rebuilding a stored board may take (snapshot capture and reading, compaction, each side of a diff). */
   BOARD_STATE_TIME_BUDGET_MS: milliseconds(30_000),
+  // What one client's HTTP connections may cost (README: "What a member cannot do").
+  /** At most Node's time for a whole request (300 s), which must not be shorter. */
+  HTTP_HEADERS_TIMEOUT_MS: milliseconds(HTTP_LIMITS.headersTimeoutMs, 300_000),
+  /** Not counted behind TRUST_PROXY: every connection then comes from a proxy. */
+  HTTP_CONNECTIONS_PER_ADDRESS: count('connections', 1, 1_000_000).default(HTTP_LIMITS.connectionsPerAddress),
+  /** Unset: nine tenths of the process's open-file limit. */
+  HTTP_MAX_CONNECTIONS: count('connections', 1, 10_000_000).optional(),
   // What one member's connection may cost the relay (README: "What a member cannot do").
   WS_MAX_CONNECTIONS_PER_PERSON: count('connections', 1, 10_000).default(RELAY_LIMITS.connectionsPerPerson),
   WS_MAX_CONNECTIONS: count('connections', 1, 1_000_000).default(RELAY_LIMITS.connections),

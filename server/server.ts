@@ -3,7 +3,7 @@
  * (and the metrics port when METRICS_PORT is set), and stops them in the
  * reverse order within the shutdown deadline, saving what can be saved.
  */
-import type { Server } from 'node:http'
+import type { Server, ServerOptions } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createAdaptorServer } from '@hono/node-server'
@@ -34,7 +34,8 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
   const services = await createServices(config, options)
   const app = createApp(services)
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxMessageBytes })
-  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server
+  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss }, serverOptions: requestTimeouts(config) }) as Server
+  services.connections.watch(server)
   const { url, port } = await listen(server, config.PORT, config.HOST)
   const metricsServer =
     services.metrics && config.METRICS_PORT !== undefined ? (createAdaptorServer({ fetch: metricsRoute(services.metrics, config.METRICS_TOKEN).fetch }) as Server) : undefined
@@ -64,18 +65,29 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
 }
 
 /**
+ * How long a request's headers may take to arrive (HTTP_HEADERS_TIMEOUT_MS),
+ * counted by Node from the request's first byte (from the connection's
+ * opening, for its first request): a connection idle between requests is not
+ * waiting for headers, and keeps its keep-alive time. Node looks for late
+ * headers at an interval, a quarter of the time here (at its default, 30 s,
+ * late headers could run half a minute past the time).
+ */
+function requestTimeouts(config: Config): ServerOptions {
+  return { headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: Math.ceil(config.HTTP_HEADERS_TIMEOUT_MS / 4) }
+}
+
+/**
  * How long an idle keep-alive connection stays open: longer than the proxy in
  * front keeps its idle connections to an instance (nginx's upstream
  * `keepalive_timeout`, 60 s by default), so that the proxy never sends a
  * request on a connection the server is closing at that moment, which it
  * answers 502 and does not retry when the request was a POST. Node's default
- * is 5 s. Headers may take a second longer, as Node requires of them.
+ * is 5 s.
  */
 const KEEP_ALIVE_MS = 65_000
 
 async function listen(server: Server, port: number, host: string): Promise<{ url: string; port: number }> {
   server.keepAliveTimeout = KEEP_ALIVE_MS
-  server.headersTimeout = KEEP_ALIVE_MS + 1000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => resolve())

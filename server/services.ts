@@ -18,6 +18,7 @@ import { historyPolicy } from './history/history-policy.ts'
 import { createHistorySweep, type HistorySweepResult } from './history/history-sweep.ts'
 import { TailChanges } from './history/tail-changes.ts'
 import { StorageHealth } from './health/storage-health.ts'
+import { connectionLimits, OpenConnections } from './http/open-connections.ts'
 import { createLogger, type Logger } from './log.ts'
 import type { PeriodicTask } from './periodic-task.ts'
 import type { Metrics } from './metrics/metrics.ts'
@@ -68,6 +69,8 @@ export type Services = {
   metrics: Metrics | undefined
   /** Set when the server starts shutting down: readiness fails and new requests are refused, so load balancers move on. */
   lifecycle: { shuttingDown: boolean }
+  /** The HTTP connections the server holds, in all and per client address, and those it turns away. */
+  connections: OpenConnections
   /** Threads for work whose cost a member controls, kept off the relay's event loop. */
   workers: WorkerPool
   /** Who changed what since each board's latest checkpoint, worked out once for everyone asking. */
@@ -156,6 +159,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     sessionSweeper,
     metrics,
     lifecycle: { shuttingDown: false },
+    connections: new OpenConnections(connectionLimits(config), logger),
     workers,
     tailChanges: new TailChanges(storage, workers),
     clock,

@@ -140,3 +140,29 @@ export const RELAY_LIMITS = {
 } as const
 
 export type RelayLimits = { [K in keyof typeof RELAY_LIMITS]: number }
+
+/**
+ * What one client's HTTP connections may cost an instance. Each is the default
+ * of a setting in server/config.ts (README: "What a member cannot do").
+ */
+export const HTTP_LIMITS = {
+  /**
+   * The longest a request's headers may take to arrive, from its first byte (or
+   * from the connection's opening, for its first request). A browser's arrive
+   * in one packet; an idle keep-alive connection is not waiting for headers,
+   * and stays open its 65 s.
+   */
+  headersTimeoutMs: 20_000,
+  /**
+   * Connections one client address may hold open at once (an IPv6 address by
+   * its /64, which one host or household holds), when no proxy stands in
+   * front: a browser holds six and a websocket for each board open; raise it
+   * for a large team behind one NAT.
+   */
+  connectionsPerAddress: 256,
+  /**
+   * The share of the process's open-file limit its connections may take; the
+   * rest is kept for the database, Redis, the worker threads and files served.
+   */
+  connectionsShareOfOpenFiles: 0.9,
+} as const

@@ -1,12 +1,14 @@
 /**
  * GET /readyz: whether this instance should be sent traffic. Ready only when
  * the database answers within READINESS_TIMEOUT_MS, and Redis too when it is
- * configured, and the server is not shutting down. Failing commits are
+ * configured, the server is not shutting down, and it is not turning
+ * connections away for want of room (HTTP_MAX_CONNECTIONS). Failing commits are
  * reported but do not make the instance unready: the database decides that,
  * and another instance on the same database would fail the same way. The body
  * says what was checked, by kind only (no host names or messages: the route is
  * public).
  */
+import type { ConnectionsState } from '../http/open-connections.ts'
 import type { RedisFanOut } from '../relay/redis-fan-out.ts'
 import type { Services } from '../services.ts'
 import { DeadlineExceeded, withDeadline } from './deadline.ts'
@@ -23,17 +25,20 @@ export type Readiness = {
   redis?: { status: 'ok' | 'unreachable' | 'timeout'; ms?: number }
   /** Boards loaded here whose commits fail (their edits are kept in memory and retried), and for how long the oldest has. */
   commits: { status: 'ok' | 'failing'; failingBoards: number; failingForMs?: number }
+  /** The HTTP connections open here and the most it holds (null: as many as the system allows); full while it turns new ones away. */
+  connections: ConnectionsState
 }
 
-export async function checkReadiness(services: Pick<Services, 'storageHealth' | 'lifecycle' | 'rooms' | 'redis' | 'config'>): Promise<Readiness> {
+export async function checkReadiness(services: Pick<Services, 'storageHealth' | 'lifecycle' | 'rooms' | 'redis' | 'config' | 'connections'>): Promise<Readiness> {
   const { shuttingDown } = services.lifecycle
   const [storage, redis] = await Promise.all([
     services.storageHealth.probe(),
     services.redis === undefined ? undefined : checkRedis(services.redis, services.config.READINESS_TIMEOUT_MS),
   ])
   const { failingRooms, oldestFailingSince } = services.rooms.commitHealth()
+  const connections = services.connections.state()
   return {
-    ready: storage.ok && (redis === undefined || redis.status === 'ok') && !shuttingDown,
+    ready: storage.ok && (redis === undefined || redis.status === 'ok') && !shuttingDown && connections.status === 'ok',
     shuttingDown,
     storage: storage.ok ? { status: 'ok', ms: storage.ms } : { status: storage.problem },
     ...(redis && { redis }),
@@ -41,6 +46,7 @@ export async function checkReadiness(services: Pick<Services, 'storageHealth' | 
       oldestFailingSince === null
         ? { status: 'ok', failingBoards: 0 }
         : { status: 'failing', failingBoards: failingRooms, failingForMs: Date.now() - oldestFailingSince },
+    connections,
   }
 }
 
