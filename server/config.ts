@@ -143,6 +143,8 @@ const configSchema = z.object({
   /** Time rebuilding a stored board may take (snapshot capture and reading, compaction, each side of a diff). */
   BOARD_STATE_TIME_BUDGET_MS: milliseconds(30_000),
   // What one client's HTTP connections may cost (README: "What a member cannot do").
+  HTTP_ANSWERS_IN_FLIGHT_PER_PERSON: count('answers', 1, 100_000).default(HTTP_LIMITS.answersInFlightPerPerson),
+  HTTP_SEND_TIMEOUT_MS: milliseconds(HTTP_LIMITS.sendTimeoutMs),
   /** At most Node's time for a whole request (300 s), which must not be shorter. */
   HTTP_HEADERS_TIMEOUT_MS: milliseconds(HTTP_LIMITS.headersTimeoutMs, 300_000),
   /** Not counted behind TRUST_PROXY: every connection then comes from a proxy. */

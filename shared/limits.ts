@@ -147,6 +147,21 @@ export type RelayLimits = { [K in keyof typeof RELAY_LIMITS]: number }
  */
 export const HTTP_LIMITS = {
   /**
+   * Answers one person may have in flight at once on an instance, over all
+   * their connections (server/http/answers-in-flight.ts). A browser opens at
+   * most six connections to a server; a reviewer's 200 connections, each
+   * holding the answer of a 3 MB board unread, held 627 MB of the host's TCP
+   * memory.
+   */
+  answersInFlightPerPerson: 16,
+  /**
+   * The longest a connection may go with nothing moving on it while it is
+   * sent an answer. An answer is written in one piece, so what the kernel
+   * could not take of it at once must be taken whole within it: 16 MB beyond
+   * the kernel's buffer at about 1 Mbit/s.
+   */
+  sendTimeoutMs: 120_000,
+  /**
    * The longest a request's headers may take to arrive, from its first byte (or
    * from the connection's opening, for its first request). A browser's arrive
    * in one packet; an idle keep-alive connection is not waiting for headers,

@@ -15,6 +15,7 @@ import { asJobOwner } from '../workers/job-owner.ts'
 import type { Services } from '../services.ts'
 import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { adminApi } from './admin-api.ts'
+import { AnswersInFlight, answersInFlightLimit } from './answers-in-flight.ts'
 import { availabilityGuard } from './availability-guard.ts'
 import { meApi, publicAuthApi } from './auth-api.ts'
 import { bodySizeLimit, formLimit, jsonShapeLimit } from './body-limits.ts'
@@ -106,6 +107,8 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
 /** Every route that needs a caller: the caller's own, the admin's, and one board's under `/boards/:id`. */
 function signedInApi(services: Services): OpenAPIHono<SignedInEnv> {
   const api = new OpenAPIHono<SignedInEnv>()
+  const { HTTP_ANSWERS_IN_FLIGHT_PER_PERSON, HTTP_SEND_TIMEOUT_MS, TRUST_PROXY } = services.config
+  const answers = new AnswersInFlight({ perPerson: HTTP_ANSWERS_IN_FLIGHT_PER_PERSON, sendTimeoutMs: HTTP_SEND_TIMEOUT_MS, behindProxy: TRUST_PROXY > 0 })
   api.use(async function authenticate(c, next) {
     const principal = await services.access.principal(c.req.raw)
     if (!principal) throw unauthorized()
@@ -113,6 +116,7 @@ function signedInApi(services: Services): OpenAPIHono<SignedInEnv> {
     // The long work this request asks of the worker pool is this person's (or, without accounts, this address's).
     await asJobOwner(principal.userId ?? `address ${clientAddress(c)}`, next)
   })
+  api.use(answersInFlightLimit(answers))
   // After authentication, so that only a signed-in caller's body is ever read here.
   api.use(jsonShapeLimit({ depth: LIMITS.maxJsonDepth, values: LIMITS.maxJsonValues, keysPerObject: LIMITS.maxJsonKeysPerObject }))
   api.use(formLimit({ parts: LIMITS.maxFormParts, headerBytes: LIMITS.maxFormPartHeaderBytes }))

@@ -13,7 +13,7 @@ import { storedBoardJson } from '../snapshots/stored-board.ts'
 import type { BoardEnv } from './app-env.ts'
 import { rightStillHeld } from './board-role.ts'
 import { notFound } from './errors.ts'
-import type { JsonText } from './json-text.ts'
+import { jsonBytes, type JsonBytes } from './json-text.ts'
 
 /**
  * Changes the board's live document and resolves once the change is committed.
@@ -33,16 +33,17 @@ export async function changeBoard<T>(c: Context<BoardEnv>, change: (doc: Y.Doc) 
 }
 
 /**
- * The board model as stored, as JSON text: an HTTP reader never sees a change
+ * The board model as stored, as JSON bytes: an HTTP reader never sees a change
  * before it is committed. Worked out in a worker thread from the stored log
  * (converting the board of 1,000 assessments held the relay's thread 60 to
- * 240 ms a request), once for every reader until the board next changes.
+ * 240 ms a request), and encoded, once for every reader until the board next
+ * changes.
  */
-export function readBoardJson(c: Context<BoardEnv>): Promise<JsonText<BoardModel>> {
+export function readBoardJson(c: Context<BoardEnv>): Promise<JsonBytes<BoardModel>> {
   return keptUntilChanged(c, 'board-json', async () => {
     const json = await storedBoardJson(c.var.services, c.var.board.id)
     if (json === null) throw notFound('Board')
-    return json
+    return jsonBytes(json)
   })
 }
 
