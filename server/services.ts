@@ -20,7 +20,7 @@ import { TailChanges } from './history/tail-changes.ts'
 import { StorageHealth } from './health/storage-health.ts'
 import { connectionLimits, OpenConnections } from './http/open-connections.ts'
 import { createLogger, type Logger } from './log.ts'
-import type { PeriodicTask } from './periodic-task.ts'
+import { PeriodicTask } from './periodic-task.ts'
 import type { Metrics } from './metrics/metrics.ts'
 import { BoardSizeLimit } from './relay/board-size-limit.ts'
 import { Compaction } from './relay/compaction.ts'
@@ -65,6 +65,7 @@ export type Services = {
   snapshotsInFlight: SnapshotsInFlight
   /** Ends expired sessions, and closes their sockets, every minute. */
   sessionSweeper: PeriodicTask<number>
+  rightsSweep: PeriodicTask<void>
   /** Counted only when they are served (METRICS_TOKEN or METRICS_PORT); prom-client is not even loaded otherwise. */
   metrics: Metrics | undefined
   /** Set when the server starts shutting down: readiness fails and new requests are refused, so load balancers move on. */
@@ -139,6 +140,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const signInThrottle = SignInThrottle.fromConfig(config, sharedCounts, `${countsKeyPrefix}:sign-in`)
   const allowances = hourlyAllowances(config, { redis: sharedCounts, logger, keyPrefix: `${countsKeyPrefix}:allowance` })
   const sessionSweeper = startSessionSweeper({ storage, rooms, logger })
+  // Redis keeps no message for a subscriber that is not there, and an instance that dies holding control messages never sends them: with several instances, each decides its sockets' rights again every so often.
+  const rightsSweep = new PeriodicTask(async () => rooms.recheckRightsHere(), { intervalMs: redis ? config.RIGHTS_RECHECK_INTERVAL_MS : 0, logger, failure: 'the periodic re-check of open connections’ rights failed' })
+  rightsSweep.start()
   metrics?.watch({ rooms, storageHealth, workers })
   return {
     config,
@@ -157,6 +161,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     allowances,
     snapshotsInFlight: new SnapshotsInFlight(),
     sessionSweeper,
+    rightsSweep,
     metrics,
     lifecycle: { shuttingDown: false },
     connections: new OpenConnections(connectionLimits(config), logger),
@@ -176,7 +181,7 @@ export async function closeServices(services: Services, options: ServiceOptions 
   const untilDeadline = (work: Promise<unknown>) => Promise.race([work, deadline])
   services.storageHealth.stop()
   services.websocketIntake.stop()
-  await untilDeadline(Promise.all([services.sessionSweeper.stop(), services.historySweep.stop()]))
+  await untilDeadline(Promise.all([services.sessionSweeper.stop(), services.historySweep.stop(), services.rightsSweep.stop()]))
   await services.rooms.close(deadline)
   if (services.sharedCounts) await untilDeadline(endRedisConnection(services.sharedCounts))
   await untilDeadline(services.workers.close())

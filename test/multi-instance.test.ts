@@ -271,6 +271,14 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     expect(await on.upgradeOnTwo()).toBe(upgrade)
   })
 
+  it('a right taken away whose word never reached Redis (its instance died holding it) reaches the socket at the next periodic re-check', async () => {
+    const on = await editorOnCutOffInstance('Word never sent', { env: { RIGHTS_RECHECK_INTERVAL_MS: '300' } })
+    // The database changes and no control message is published, as when the instance that made the change died before it could.
+    await on.one.services.storage.members.remove(on.boardId, on.editor.id)
+    await waitFor(() => on.closes.includes(CLOSE.accessChanged.code), 'the socket on instance two to close')
+    expect(await on.upgradeOnTwo()).toBe(403)
+  })
+
   it('a right taken away while the socket’s instance is back on Redis but not yet subscribed: that socket closes once it is', async () => {
     const on = await editorOnCutOffInstance('Control before the subscription')
     // Instance two reconnects at once, but Redis hears its SUBSCRIBE only once released: connected and not yet subscribed.
