@@ -8,7 +8,7 @@
  * fault change.
  */
 import { evidenceSummary } from './ach.ts'
-import { isolate } from './bidi.ts'
+import { isolate, quoted } from './bidi.ts'
 import type { AcknowledgementModel, AssessmentModel, ClaimModel, LinkModel, SourceModel } from './board-model.ts'
 import { CHECK_RULE_IDS, CHECK_RULES, type CheckRuleId } from './check-rules.ts'
 import {
@@ -215,7 +215,7 @@ export function assessmentFindings(
         'retracted-support',
         subject,
         [claim.id],
-        `Relies on a claim since retracted: ${isolate(source.name)} (${admiraltyGrade(source.reliability, claim.credibility)}) ${quote(isolate(excerpt))}.`,
+        `Relies on a claim since retracted: ${isolate(source.name)} (${admiraltyGrade(source.reliability, claim.credibility)}) ${quoted(excerpt)}.`,
         [],
         [claim.id],
       ),

@@ -6,6 +6,7 @@ import * as sqliteSchema from '../drizzle/sqlite/schema.ts'
 import { foldLog } from '../server/history/fold-log.ts'
 import { BoardRowGone, isReferenceGone } from '../server/storage/storage-errors.ts'
 import type { Storage } from '../server/storage/storage.ts'
+import { Gate } from './helpers/gate.ts'
 import { describeEachDialect, missingServices } from './helpers/services.ts'
 import { openFreshStorage, type FreshStorage } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -71,17 +72,15 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
   it('stores nothing more for a board once its row is gone: an append is refused whole, and a compaction folding it meanwhile writes nothing', async () => {
     const doc = new Y.Doc()
     await storage.log.append('b', [{ update: textUpdate(doc, 'a'), origin: 'x' }])
-    let read = false
-    let deleted!: () => void
-    const afterDeletion = new Promise<void>((resolve) => (deleted = resolve))
+    const folding = new Gate()
+    folding.hold()
     const compaction = storage.log.compact('b', async (checkpoint, rows) => {
-      read = true
-      await afterDeletion
+      await folding.pass()
       return foldLog(checkpoint, rows)
     })
-    await waitFor(() => read, 'the compaction to have read the log')
+    await waitFor(() => folding.waiting === 1, 'the compaction to have read the log')
     await storage.boards.delete('b')
-    deleted()
+    folding.release()
     expect(await compaction).toEqual({ mergedRows: 0, checkpointBytes: 0 })
     for (const entries of [1, 3]) {
       const refused = await storage.log.append('b', Array.from({ length: entries }, () => ({ update: textUpdate(doc, 'z'), origin: 'x' }))).catch((error: unknown) => error)
@@ -181,19 +180,17 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     const doc = new Y.Doc()
     await storage.log.append('b', [{ update: textUpdate(doc, 'a'), origin: 'x' }])
     // The first compaction reads "a", then merges slowly (as in a busy worker thread) ...
-    let firstRead = false
-    let secondDone!: () => void
-    const afterSecond = new Promise<void>((resolve) => (secondDone = resolve))
+    const folding = new Gate()
+    folding.hold()
     const first = storage.log.compact('b', async (checkpoint, rows) => {
-      firstRead = true
-      await afterSecond
+      await folding.pass()
       return foldLog(checkpoint, rows)
     })
-    await waitFor(() => firstRead, 'the first compaction to have read the log')
+    await waitFor(() => folding.waiting === 1, 'the first compaction to have read the log')
     // ... while "b" is appended and a second compaction folds both.
     await storage.log.append('b', [{ update: textUpdate(doc, 'b'), origin: 'x' }])
     expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 2, checkpointBytes: expect.any(Number) })
-    secondDone()
+    folding.release()
     // Writing its older checkpoint now would drop "b": it must give up instead.
     expect(await first).toEqual({ mergedRows: 0, checkpointBytes: 0 })
     expect(textOf(await storage.log.load('b'))).toBe('ab')
