@@ -30,7 +30,12 @@ import { recordSnapshot } from './record-snapshot.ts'
 import { restoreOnDoc, type RestoreChange } from './restore-job.ts'
 import type { StoredBoards } from './stored-board.ts'
 
-/** Times a restore is worked out in a worker before it is made on the live doc (which holds the relay's thread while it is). */
+/**
+ * Times a restore is worked out in a worker before it is made on the live doc
+ * (which holds the relay's thread while it is). A second try covers an edit
+ * that landed once; edits landing faster than a restore is worked out (an
+ * analyst typing on a large board) would let no try through.
+ */
 const WORKER_TRIES = 2
 
 type RestoreParts = StoredBoards & { rooms: RoomRegistry; preparedChanges: PreparedChanges }
