@@ -10,6 +10,8 @@ import { hourlyAllowances, type HourlyAllowances } from './access/hourly-allowan
 import { connectSharedCounts, COUNTS_KEY_PREFIX } from './access/shared-counts.ts'
 import { ensureAdminAccount } from './auth/accounts.ts'
 import { BoardSummaries } from './boards/board-summaries.ts'
+import { ProcessTurns, type BoardTurns } from './boards/board-turns.ts'
+import { PreparedChanges } from './boards/prepared-changes.ts'
 import { startSessionSweeper } from './auth/sessions.ts'
 import { SignInThrottle } from './auth/sign-in-throttle.ts'
 import { systemClock, type Clock } from './clock.ts'
@@ -74,6 +76,8 @@ export type Services = {
   connections: OpenConnections
   /** Threads for work whose cost a member controls, kept off the relay's event loop. */
   workers: WorkerPool
+  /** Imports and restores, each taking its board's turn (across instances on PostgreSQL). */
+  preparedChanges: PreparedChanges
   /** Who changed what since each board's latest checkpoint, worked out once for everyone asking. */
   tailChanges: TailChanges
   /** The time stored with the board's history. */
@@ -166,6 +170,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     lifecycle: { shuttingDown: false },
     connections: new OpenConnections(connectionLimits(config), logger),
     workers,
+    preparedChanges: new PreparedChanges(await boardTurns(config)),
     tailChanges: new TailChanges(storage, workers),
     clock,
   }
@@ -183,6 +188,7 @@ export async function closeServices(services: Services, options: ServiceOptions 
   services.websocketIntake.stop()
   await untilDeadline(Promise.all([services.sessionSweeper.stop(), services.historySweep.stop(), services.rightsSweep.stop()]))
   await services.rooms.close(deadline)
+  await untilDeadline(services.preparedChanges.close())
   if (services.sharedCounts) await untilDeadline(endRedisConnection(services.sharedCounts))
   await untilDeadline(services.workers.close())
   if (!options.storage) await untilDeadline(services.storage.close())
@@ -195,6 +201,28 @@ async function redisFanOut(url: string, storage: Storage, logger: Logger, metric
   const { RedisFanOut } = await import('./relay/redis-fan-out.ts')
   return new RedisFanOut({ url, log: storage.log, logger, counters: metrics?.fanOut })
 }
+
+/**
+ * On PostgreSQL, several instances may serve a board: its turn is taken in the
+ * database. A SQLite file is served by one process.
+ */
+async function boardTurns(config: Config): Promise<BoardTurns> {
+  if (!config.DATABASE_URL) return new ProcessTurns()
+  const { PgBoardTurns } = await import('./boards/pg-board-turns.ts')
+  return new PgBoardTurns({
+    url: config.DATABASE_URL,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    holdLimitMs: TURN_HOLD_LIMIT_MS,
+  })
+}
+
+/**
+ * A turn is held while an import or restore is worked out (each within its
+ * worker time budget, a restore up to twice) and committed; a transaction
+ * left open longer is a stuck holder, and PostgreSQL ends it.
+ */
+const TURN_HOLD_LIMIT_MS = 5 * 60_000
 
 async function servedMetrics(config: Config): Promise<Metrics | undefined> {
   if (config.METRICS_TOKEN === undefined && config.METRICS_PORT === undefined) return undefined

@@ -1,42 +1,57 @@
 /**
  * Changes worked out in a worker thread on the board as stored (an import, a
  * restore) and then applied as one update take their turn, one board at a
- * time: each is worked out on what the one before it stored, never on the
- * same state as another one, whose update it would then be merged with.
+ * time (board-turns.ts; across instances on PostgreSQL): each is worked out on
+ * what the one before it stored, never on the same state as another one,
+ * whose update it would then be merged with (the same import sent to two
+ * instances would be applied twice). The server's services own one, so two
+ * servers in one process keep their turns apart, as two processes would.
  */
+import * as Y from 'yjs'
 import type { Room } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
-import type { StoredLog } from '../snapshots/board-state.ts'
-import type { Storage } from '../storage/storage.ts'
+import type { Storage, StoredBoardState } from '../storage/storage.ts'
+import type { BoardTurns } from './board-turns.ts'
 
-const turns = new Map<string, Promise<unknown>>()
+type BoardParts = { storage: Pick<Storage, 'log'>; rooms: RoomRegistry }
 
-/**
- * Runs `change` once every change given for `boardId` before it has settled,
- * with the board's room and its log as stored, read once all the room has
- * applied (its layout migration on load, too) is stored. Null when there is
- * no such board.
- */
-export function onStoredBoard<T>(
-  services: { storage: Pick<Storage, 'log'>; rooms: RoomRegistry },
-  boardId: string,
-  change: (room: Room, log: StoredLog) => Promise<T>,
-): Promise<T | null> {
-  return inTurn(boardId, () =>
-    services.rooms.withRoom(boardId, async (room) => {
-      await room.whenStored()
-      const { checkpoint, updates } = await services.storage.log.load(boardId)
-      return change(room, { checkpoint, updates })
-    }),
-  )
+/** A board's stored log: its checkpoint and the rows after it. */
+export type LoadedLog = Pick<StoredBoardState, 'checkpoint' | 'updates'>
+
+export class PreparedChanges {
+  constructor(private readonly turns: BoardTurns) {}
+
+  /**
+   * Runs `change` once it holds the board's turn, with the board's room and
+   * its log as stored, read once all the room has applied (its layout
+   * migration on load, too) is stored. Null when there is no such board.
+   */
+  onStoredBoard<T>(parts: BoardParts, boardId: string, change: (room: Room, log: LoadedLog) => Promise<T>): Promise<T | null> {
+    return this.turns.take(boardId, () => parts.rooms.withRoom(boardId, async (room) => change(room, await storedLog(parts, room))))
+  }
+
+  close(): Promise<void> {
+    return this.turns.close()
+  }
 }
 
-function inTurn<T>(boardId: string, change: () => Promise<T>): Promise<T> {
-  const next = (turns.get(boardId) ?? Promise.resolve()).then(change, change)
-  turns.set(boardId, next)
-  const forget = () => {
-    if (turns.get(boardId) === next) turns.delete(boardId)
+/** The room's board as stored, once what the room applied is. */
+export async function storedLog(parts: Pick<BoardParts, 'storage'>, room: Room): Promise<LoadedLog> {
+  await room.whenStored()
+  const { checkpoint, updates } = await parts.storage.log.load(room.boardId)
+  return { checkpoint, updates }
+}
+
+/**
+ * Brings the room up to the log when the log holds content the room lacks:
+ * other instances' updates reach it over Redis, and may not have yet. A
+ * change worked out on the log is then applied onto what it was worked out
+ * on. `logClocks` is the log's state vector, from the worker that rebuilt
+ * it, so the relay's thread decodes the log only when it must.
+ */
+export function catchUp(room: Room, log: LoadedLog, logClocks: Map<number, number>): void {
+  const here = Y.decodeStateVector(Y.encodeStateVector(room.doc))
+  for (const [client, clock] of logClocks) {
+    if ((here.get(client) ?? 0) < clock) return room.applyStored(log)
   }
-  next.then(forget, forget)
-  return next
 }

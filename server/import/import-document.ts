@@ -3,7 +3,7 @@ import { BoardError, entity } from '../../shared/board-doc.ts'
 import type { ImportPreview, ImportResult } from '../../shared/import/apply-import.ts'
 import type { Principal } from '../access/access.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
-import { onStoredBoard } from '../boards/prepared-changes.ts'
+import { catchUp, type PreparedChanges } from '../boards/prepared-changes.ts'
 import type { ChangeCheck } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import { counted, requireWritable } from '../relay/written-budget.ts'
@@ -25,7 +25,7 @@ export type ImportRequest = { document: ImportInput; title?: string | undefined;
  * hour. Null when there is no such board.
  */
 export async function importDocument(
-  services: StoredBoards & { rooms: RoomRegistry },
+  services: StoredBoards & { rooms: RoomRegistry; preparedChanges: PreparedChanges },
   boardId: string,
   request: ImportRequest,
   by: Principal,
@@ -34,9 +34,10 @@ export async function importDocument(
   // A preview changes nothing; without an account (the command line's operator) there is no budget.
   const rates = by.userId === null || request.preview ? null : services.rooms.ratesOf(by.userId)
   requireWritable(rates, 'text' in request.document ? request.document.text.length : request.document.file.bytes.byteLength)
-  return onStoredBoard(services, boardId, async (room, log) => {
-    const { result, update } = await services.workers.run('import-document', { log, ...request, by: by.name })
+  return services.preparedChanges.onStoredBoard(services, boardId, async (room, log) => {
+    const { result, update, found } = await services.workers.run('import-document', { log, ...request, by: by.name })
     if (update) {
+      catchUp(room, log, found)
       const origin = serverOrigin(by.userId ?? by.name)
       await room.change(
         counted(rates, (doc) => {

@@ -4,6 +4,7 @@
  * is the plan and the import as one Yjs update, which the board's room applies
  * as it would any edit: the relay's thread never parses, segments or plans.
  */
+import * as Y from 'yjs'
 import { applyImport, previewImport, type ImportPreview, type ImportResult } from '../../shared/import/apply-import.ts'
 import { readUploadedFile } from '../../shared/import/decode-upload.ts'
 import { parseSourceText } from '../../shared/import/parse-source.ts'
@@ -14,15 +15,17 @@ export type ImportInput = { text: string } | { file: { name: string; type: strin
 
 export type ImportJob = { log: StoredLog; document: ImportInput; title?: string | undefined; preview: boolean; by: string }
 
-export type ImportOutcome = { result: ImportPreview | ImportResult; update: Uint8Array | null }
+/** `found` is the state vector of the board it was planned on, which the room catches up to before applying it. */
+export type ImportOutcome = { result: ImportPreview | ImportResult; update: Uint8Array | null; found: Map<number, number> }
 
 export async function importOnStoredBoard({ log, document, title, preview, by }: ImportJob): Promise<ImportOutcome> {
   const text = 'text' in document ? document.text : await readUploadedFile(uploaded(document.file))
   const parsed = parseSourceText(text, title === undefined ? {} : { title })
   return withBoardDoc({ log }, (doc) => {
-    if (preview) return { result: previewImport(doc, parsed), update: null }
+    const found = Y.decodeStateVector(Y.encodeStateVector(doc))
+    if (preview) return { result: previewImport(doc, parsed), update: null, found }
     // The import is one transaction, and so one update.
-    return withUpdate(doc, () => applyImport(doc, parsed, { by }))
+    return { ...withUpdate(doc, () => applyImport(doc, parsed, { by })), found }
   })
 }
 

@@ -6,43 +6,53 @@
  * to restore to undo it.
  *
  * The restore is worked out in a worker thread on the board as stored
- * (restore-job.ts) and applied as one update, as an import is. Edits that
- * land while it is worked out (under a second on the board of 1,000
- * assessments) are merged with it as any concurrent edit is, so they stay on
- * the restored board; the restore point holds the board as the restore found it.
+ * (restore-job.ts), holding the board's turn, and applied as one update, as an
+ * import is. It is applied only onto the very board it was worked out on: an
+ * edit that landed meanwhile (under a second on the board of 1,000
+ * assessments) would otherwise be merged with it, leaving the board unlike the
+ * snapshot (a card deleted meanwhile stayed deleted, one added meanwhile stayed,
+ * and was in no restore point). So the room compares its doc with the board
+ * the worker rebuilt (their Yjs snapshots: state vector and deletions) right
+ * as it applies the update, and on a difference the restore is worked out
+ * again; when edits keep landing, on the live doc itself, between two of them.
+ * The board then equals the snapshot, the restore point holds exactly what the
+ * restore replaced, and only edits applied after it stay on top.
  */
 import * as Y from 'yjs'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import type { RestoreResult } from '../../shared/snapshot-model.ts'
-import { onStoredBoard } from '../boards/prepared-changes.ts'
-import type { ChangeCheck } from '../relay/room.ts'
+import { catchUp, storedLog, type LoadedLog, type PreparedChanges } from '../boards/prepared-changes.ts'
+import type { ChangeCheck, Room } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import type { Actor } from './actor.ts'
 import { readSnapshotState } from './load-snapshot.ts'
 import { recordSnapshot } from './record-snapshot.ts'
+import { restoreOnDoc, type RestoreChange } from './restore-job.ts'
 import type { StoredBoards } from './stored-board.ts'
+
+/**
+ * Times a restore is worked out in a worker before it is made on the live doc
+ * (which holds the relay's thread while it is). A second try covers an edit
+ * that landed once; edits landing faster than a restore is worked out (an
+ * analyst typing on a large board) would let no try through.
+ */
+const WORKER_TRIES = 2
+
+type RestoreParts = StoredBoards & { rooms: RoomRegistry; preparedChanges: PreparedChanges }
 
 /**
  * Null when the board or the snapshot does not exist. `check` decides, right
  * before the board is changed, whether `actor` may still restore it: the
  * restore was worked out in the meantime.
  */
-export async function restoreSnapshot(
-  services: StoredBoards & { rooms: RoomRegistry },
-  boardId: string,
-  snapshotId: string,
-  actor: Actor,
-  check: ChangeCheck,
-): Promise<RestoreResult | null> {
+export async function restoreSnapshot(services: RestoreParts, boardId: string, snapshotId: string, actor: Actor, check: ChangeCheck): Promise<RestoreResult | null> {
   const target = await readSnapshotState(services.storage, boardId, snapshotId)
   if (!target) return null
   const by = actor.id ?? actor.name
-  return onStoredBoard(services, boardId, async (room, log) => {
-    const prepared = await services.workers.run('restore-snapshot', { boardId, log, snapshot: target.state, by })
-    if (!prepared) return { changed: false, before: null }
-    // A full board takes it: restoring an earlier version is how an owner undoes a board filled with junk.
-    await room.change((doc) => Y.applyUpdate(doc, prepared.update, serverOrigin(by)), check, { evenWhenFull: true })
-    const recorded = await recordSnapshot(services.storage, boardId, prepared.before, {
+  return services.preparedChanges.onStoredBoard(services, boardId, async (room, log) => {
+    const made = await restoreInTurn(services, room, log, target.state, by, check)
+    if (!made) return { changed: false, before: null }
+    const recorded = await recordSnapshot(services.storage, boardId, made.before, {
       label: `Before restore of ${target.snapshot.label}`,
       kind: 'restore',
       author: actor,
@@ -56,4 +66,29 @@ export async function restoreSnapshot(
     })
     return { changed: true, before: recorded }
   })
+}
+
+/** The restore made on the board as the room holds it when it is applied. */
+async function restoreInTurn(services: RestoreParts, room: Room, firstLog: LoadedLog, snapshot: Uint8Array, by: string, check: ChangeCheck): Promise<RestoreChange> {
+  const boardId = room.boardId
+  // A full board takes it: restoring an earlier version is how an owner undoes a board filled with junk.
+  const evenWhenFull = { evenWhenFull: true }
+  let log = firstLog
+  for (let tries = 1; ; tries++) {
+    const worked = await services.workers.run('restore-snapshot', { boardId, log, snapshot, by })
+    const found = Y.decodeSnapshot(worked.found)
+    catchUp(room, log, found.sv)
+    const applied = await room.change(
+      (doc) => {
+        if (!Y.equalSnapshots(Y.snapshot(doc), found)) return false
+        if (worked.change) Y.applyUpdate(doc, worked.change.update, serverOrigin(by))
+        return true
+      },
+      check,
+      evenWhenFull,
+    )
+    if (applied) return worked.change
+    if (tries === WORKER_TRIES) return room.change((doc) => restoreOnDoc(doc, boardId, worked.target, by), check, evenWhenFull)
+    log = await storedLog(services, room)
+  }
 }

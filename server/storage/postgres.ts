@@ -52,7 +52,7 @@ const MAX_RECONNECT_DELAY_SECONDS = 2
  * catch it, which ends the process. Nothing here needs arrays parsed: the
  * schema has no array column and no query sends or reads one.
  */
-const WITHOUT_ARRAY_TYPES = { fetch_types: false } as const
+export const WITHOUT_ARRAY_TYPES = { fetch_types: false } as const
 
 export async function openPostgresStorage(options: PostgresOptions): Promise<Storage> {
   await migrateOneAtATime(options)
@@ -127,7 +127,7 @@ async function migrateOneAtATime(options: PostgresOptions): Promise<void> {
  * so such a transaction is simply never finished: its callback's outcome is
  * not handed back to postgres.js, and nothing waits for it any more.
  */
-function withoutRollbackOnClosedConnections<Types extends Record<string, unknown>>(client: postgres.Sql<Types>): postgres.Sql<Types> {
+export function withoutRollbackOnClosedConnections<Types extends Record<string, unknown>>(client: postgres.Sql<Types>): postgres.Sql<Types> {
   type Transaction<T> = (sql: postgres.TransactionSql<Types>) => T | Promise<T>
   const begin = <T>(...args: [Transaction<T>] | [string, Transaction<T>]) => {
     const transaction = args.length === 1 ? args[0] : args[1]

@@ -1,0 +1,122 @@
+/**
+ * Imports (and restores) take their board's turn across instances: the same
+ * import sent to two instances on one PostgreSQL and Redis at once, as a load
+ * balancer spreads it or retries it on the other, is planned on the board the
+ * other's left, so it lands once and the rest are recognized as already
+ * imported. And an instance whose room has not yet heard, over Redis, what
+ * another stored catches up from the log before it applies a change planned on
+ * that log.
+ */
+import { rmSync } from 'node:fs'
+import { afterEach, expect, it } from 'vitest'
+import { boardToModel } from '../shared/board-convert.ts'
+import type { BoardModel } from '../shared/board-model.ts'
+import { apiClient } from './helpers/api.ts'
+import { startChildServer, type ChildServer } from './helpers/child-server.ts'
+import { openAccess } from './helpers/open-access.ts'
+import { SAMPLE_ARTICLE } from './helpers/sample-article.ts'
+import { describeUnless, missingServices } from './helpers/services.ts'
+import { storedBoard } from './helpers/stored-board.ts'
+import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.ts'
+import { databaseUrl, REDIS_URL, startTestServer, tempDir, type TestServer } from './helpers/test-server.ts'
+import { waitFor } from './helpers/wait-for.ts'
+import { connectClient, type TestClient } from './helpers/yjs-client.ts'
+
+const missing = await missingServices('postgres', 'redis')
+
+/** Two instances, a child process started among them, on a loaded machine. */
+const STORY_MS = 90_000
+/** The same import sent this many times to each instance at once. */
+const SENDS_PER_INSTANCE = 3
+
+type ImportBody = { outcome: string; sources: { name: string }[]; claims: unknown[] }
+
+describeUnless(missing)('imports take their board’s turn across instances on PostgreSQL and Redis', () => {
+  const servers: TestServer[] = []
+  const children: ChildServer[] = []
+  const clients: TestClient[] = []
+  const proxies: TcpProxy[] = []
+  const folders: string[] = []
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy()
+    for (const child of children.splice(0)) await child.kill()
+    for (const proxy of proxies.splice(0)) await proxy.close()
+    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
+    // The first server created the shared database and drops it, so it goes last.
+    for (const server of servers.splice(0).reverse()) await server.destroy()
+  })
+
+  const start = async (options: { database?: string; redisUrl?: string } = {}) => {
+    const server = await startTestServer({ dialect: 'postgres', database: options.database, access: () => openAccess(), env: { REDIS_URL: options.redisUrl ?? REDIS_URL } })
+    servers.push(server)
+    return server
+  }
+  /** An instance in a process of its own, as instances are deployed: nothing of this process' state is shared with it. */
+  const startChild = async (database: string) => {
+    const dataDir = tempDir()
+    folders.push(dataDir)
+    const child = await startChildServer(dataDir, { DATABASE_URL: databaseUrl(database), REDIS_URL })
+    children.push(child)
+    return child
+  }
+
+  const importEverywhere = async (instances: { url: string }[], boardId: string) => {
+    const sends = instances.flatMap((instance) => Array.from({ length: SENDS_PER_INSTANCE }, () => apiClient(instance.url).post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })))
+    const answers = await Promise.all(sends)
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200))
+    const imported = answers.filter((answer) => answer.body.outcome === 'import')
+    expect(imported).toHaveLength(1)
+    expect(answers.filter((answer) => answer.body.outcome === 'already-imported')).toHaveLength(answers.length - 1)
+    return imported[0]!.body
+  }
+
+  const expectImportedOnce = (board: BoardModel, imported: ImportBody) => {
+    expect(board.documents).toHaveLength(1)
+    expect(board.claims).toHaveLength(imported.claims.length)
+    expect(board.sources.map((source) => source.name).sort()).toEqual(imported.sources.map((source) => source.name).sort())
+  }
+
+  it('the same import sent to two instances in two processes at once lands once', async () => {
+    const one = await start()
+    const two = await startChild(one.database)
+    const boardId = await apiClient(one.url).createBoard('Imported once')
+    const imported = await importEverywhere([one, two], boardId)
+    expectImportedOnce(await storedBoard(one, boardId), imported)
+  }, STORY_MS)
+
+  it('two instances in one process keep their turns apart and still land it once', async () => {
+    const one = await start()
+    const two = await start({ database: one.database })
+    expect(two.services.preparedChanges).not.toBe(one.services.preparedChanges)
+    const boardId = await apiClient(one.url).createBoard('Imported once')
+    const imported = await importEverywhere([one, two], boardId)
+    expectImportedOnce(await storedBoard(one, boardId), imported)
+  }, STORY_MS)
+
+  it('an instance that has not heard another’s import catches up from the log before applying one planned on it', async () => {
+    const one = await start()
+    const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })
+    proxies.push(proxy)
+    const redisUrl = new URL(REDIS_URL)
+    redisUrl.hostname = '127.0.0.1'
+    redisUrl.port = String(proxy.port)
+    const two = await start({ database: one.database, redisUrl: redisUrl.toString() })
+    const boardId = await apiClient(one.url).createBoard('Behind on Redis')
+    const watcher = connectClient(two.wsUrl, boardId)
+    clients.push(watcher)
+    await watcher.synced()
+    // Two hears nothing more from Redis: one's import reaches its room only through the log.
+    proxy.blackhole()
+    const first = await apiClient(one.url).post<ImportBody>(`/api/boards/${boardId}/import`, { text: 'The convoy left at dawn. [citation: NATO]' })
+    expect(first.body.outcome).toBe('import')
+    expect(boardToModel(two.services.rooms.loadedRooms.get(boardId)!.doc, boardId).claims).toHaveLength(0)
+    // Planned on the log, this import cites the source the first one added, which two's room did not hold.
+    const second = await apiClient(two.url).post<ImportBody>(`/api/boards/${boardId}/import`, { text: 'The bridge was down by noon. [citation: NATO]' })
+    expect(second.status).toBe(200)
+    expect(second.body.outcome).toBe('import')
+    const board = await storedBoard(one, boardId)
+    expect(board.sources.map((source) => source.name)).toEqual(['NATO'])
+    expect(board.claims.map((claim) => claim.text).sort()).toEqual(['The bridge was down by noon.', 'The convoy left at dawn.'])
+    await waitFor(() => boardToModel(watcher.doc, boardId).claims.length === 2, 'both imports at the client of the instance behind')
+  }, STORY_MS)
+})
