@@ -11,10 +11,11 @@ import { WebSocketServer } from 'ws'
 import { LIMITS } from '../shared/limits.ts'
 import type { Config } from './config.ts'
 import { createApp } from './http/app.ts'
-import { metricsRoute } from './metrics/metrics-route.ts'
 import { createLogger } from './log.ts'
+import { metricsRoute } from './metrics/metrics-route.ts'
 import { closeServices, createServices, type ServiceOptions, type Services } from './services.ts'
-import { holdServingLock, type HeldLock } from './storage/serving-lock.ts'
+import type { HeldLock } from './storage/held-lock.ts'
+import { holdServingLock } from './storage/serving-lock.ts'
 
 export type RunningServer = {
   url: string

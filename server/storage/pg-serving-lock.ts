@@ -10,9 +10,9 @@ import postgres from 'postgres'
 import { DeadlineExceeded, withDeadline } from '../health/deadline.ts'
 import type { Logger } from '../log.ts'
 import { PeriodicTask } from '../periodic-task.ts'
-import type { HeldLock, LockMode } from './serving-lock.ts'
+import type { HeldLock, LockMode } from './held-lock.ts'
 
-export type PgLockOptions = { url: string; connectTimeoutMs: number }
+type PgLockOptions = { url: string; connectTimeoutMs: number }
 
 /**
  * The two-integer form ("Assa", 1): its keys are apart from those of the

@@ -10,11 +10,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '../log.ts'
+import type { HeldLock, LockMode } from './held-lock.ts'
 import type { StorageConfig } from './open-storage.ts'
-
-export type LockMode = 'shared' | 'exclusive'
-
-export type HeldLock = { release(): Promise<void> }
 
 export type LockConfig = Pick<StorageConfig, 'DATA_DIR' | 'DATABASE_URL' | 'DATABASE_CONNECT_TIMEOUT_MS'>
 

@@ -10,9 +10,9 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import type { HeldLock, LockMode } from './serving-lock.ts'
+import type { HeldLock, LockMode } from './held-lock.ts'
 
-export const SERVING_LOCK_FILE_NAME = 'assay-serving.lock'
+const SERVING_LOCK_FILE_NAME = 'assay-serving.lock'
 
 export function trySqliteServingLock(dataDir: string, mode: LockMode): HeldLock | null {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
