@@ -11,8 +11,11 @@ import { WebSocketServer } from 'ws'
 import { LIMITS } from '../shared/limits.ts'
 import type { Config } from './config.ts'
 import { createApp } from './http/app.ts'
+import { createLogger } from './log.ts'
 import { metricsRoute } from './metrics/metrics-route.ts'
 import { closeServices, createServices, type ServiceOptions, type Services } from './services.ts'
+import type { HeldLock } from './storage/held-lock.ts'
+import { holdServingLock } from './storage/serving-lock.ts'
 
 export type RunningServer = {
   url: string
@@ -31,6 +34,18 @@ export type RunningServer = {
 }
 
 export async function startServer(config: Config, options: ServiceOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL)
+  // Before the storage is opened: an `assay import` writing it meanwhile finishes first.
+  const servingLock = await holdServingLock(config, logger)
+  try {
+    return await serve(config, { ...options, logger }, servingLock)
+  } catch (error) {
+    await servingLock.release()
+    throw error
+  }
+}
+
+async function serve(config: Config, options: ServiceOptions, servingLock: HeldLock): Promise<RunningServer> {
   const services = await createServices(config, options)
   const app = createApp(services)
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxMessageBytes })
@@ -58,6 +73,7 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
         server.closeAllConnections()
         metricsServer?.close()
         metricsServer?.closeAllConnections()
+        await servingLock.release()
       })()
       return closing
     },

@@ -4,6 +4,7 @@ import { importDocument } from '../import/import-document.ts'
 import { CliError } from './cli-error.ts'
 import { cliPrincipal } from './cli-principal.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
+import { whileNotServed } from './while-not-served.ts'
 import { withServices } from './with-services.ts'
 
 const USAGE = 'assay import FILE --board ID [--title T] [--preview]'
@@ -22,8 +23,11 @@ const importCommand: Command = {
     if (!path || positionals.length > 1) throw new CliError(`Give exactly one file to import.\nusage: ${USAGE}`)
     try {
       const text = await readImportFile(path)
-      const result = await withServices(async (services) =>
-        importDocument(services, boardId, { document: { text }, title: values.title, preview: values.preview === true }, await cliPrincipal(services)),
+      const refused = `nothing was imported. Import through it instead (the board's Import, or POST /api/boards/${boardId}/import), or stop it and run this again.`
+      const result = await whileNotServed(refused, () =>
+        withServices(async (services) =>
+          importDocument(services, boardId, { document: { text }, title: values.title, preview: values.preview === true }, await cliPrincipal(services)),
+        ),
       )
       if (!result) throw new CliError(`No board with id ${boardId}. List boards with: assay board list`)
       const newSources = result.sources.filter((s) => s.id === null).length

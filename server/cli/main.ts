@@ -6,6 +6,7 @@ import { ConfigError } from '../config.ts'
 import { BoardError } from '../../shared/board-doc.ts'
 import { COMMANDS, usage } from './commands.ts'
 import { CliError } from './cli-error.ts'
+import { DatabaseBeingImported } from '../storage/serving-lock.ts'
 
 async function main(argv: string[]): Promise<void> {
   const [first, second, ...rest] = argv
@@ -25,7 +26,7 @@ main(process.argv.slice(2)).then(
     if (process.exitCode === undefined) process.exitCode = 0
   },
   (error: unknown) => {
-    if (error instanceof CliError || error instanceof ConfigError || error instanceof BoardError) {
+    if (error instanceof CliError || error instanceof ConfigError || error instanceof BoardError || error instanceof DatabaseBeingImported) {
       process.stderr.write(`assay: ${error.message}\n`)
     } else {
       process.stderr.write(`assay: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)

@@ -136,6 +136,12 @@ export class PgSnapshotStore implements SnapshotStore {
 /** Deletes those of the snapshots that have no review data, relinking the chain of previous ids around each; how many it deleted. */
 async function deleteUnreviewed(tx: Tx, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0
+  // A review row's foreign key check takes a KEY SHARE lock on its snapshot's row, which FOR UPDATE waits for and then
+  // blocks: a review written meanwhile is committed before the reviews are read below (so the snapshot is kept, 409), or
+  // waits for this transaction and then finds its snapshot gone (404), as SQLite's single writer has it. Without the lock
+  // a review committed between that read and the delete went with the snapshot, by the foreign key's cascade.
+  // In the order of the ids, so two deletions of overlapping snapshots never wait for each other both ways.
+  await tx.select({ id: snapshots.id }).from(snapshots).where(inArray(snapshots.id, ids)).orderBy(snapshots.id).for('update')
   const reviewed = new Set(
     [
       ...(await tx.selectDistinct({ id: reviewComments.snapshotId }).from(reviewComments).where(inArray(reviewComments.snapshotId, ids))),

@@ -1,0 +1,21 @@
+import { loadConfig } from '../config.ts'
+import { createLogger } from '../log.ts'
+import { databaseName, takeDatabaseAlone } from '../storage/serving-lock.ts'
+import { CliError } from './cli-error.ts'
+
+/**
+ * Runs a command that writes boards only while no server serves the database,
+ * holding servers off meanwhile (server/storage/serving-lock.ts): a server
+ * holds its boards in memory and would never see what was written behind it.
+ * `refused` says what was not done and what to do instead.
+ */
+export async function whileNotServed<T>(refused: string, use: () => Promise<T>): Promise<T> {
+  const config = loadConfig()
+  const lock = await takeDatabaseAlone(config, createLogger(process.env.LOG_LEVEL ?? 'warn'))
+  if (!lock) throw new CliError(`a server is serving ${databaseName(config)}: ${refused}`)
+  try {
+    return await use()
+  } finally {
+    await lock.release()
+  }
+}

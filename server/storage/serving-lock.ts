@@ -1,0 +1,61 @@
+/**
+ * A server keeps its boards' documents in memory and its own bookkeeping of
+ * each board's update log, so nothing else may write a board behind its back:
+ * `assay import` writing the database a server serves made edits vanish or
+ * the board diverge between the server and storage. Servers hold the serving
+ * lock shared while they serve (several instances share one PostgreSQL), and
+ * an import takes it exclusive or refuses. The lock lives with the database:
+ * an OS file lock in DATA_DIR for SQLite, an advisory lock for PostgreSQL;
+ * either goes with its process, however it ends.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Logger } from '../log.ts'
+import type { HeldLock, LockMode } from './held-lock.ts'
+import type { StorageConfig } from './open-storage.ts'
+
+export type LockConfig = Pick<StorageConfig, 'DATA_DIR' | 'DATABASE_URL' | 'DATABASE_CONNECT_TIMEOUT_MS'>
+
+/** How long a starting server waits for an import to finish before it gives up. */
+export const SERVING_LOCK_WAIT_MS = 60_000
+const RETRY_MS = 250
+
+/** A server that could not start: an import held the database all the time it waited. */
+export class DatabaseBeingImported extends Error {
+  override name = 'DatabaseBeingImported'
+}
+
+/** The lock shared, for a server: waits up to `waitMs` while an import holds it. */
+export async function holdServingLock(config: LockConfig, logger: Logger, waitMs = SERVING_LOCK_WAIT_MS): Promise<HeldLock> {
+  const giveUpAt = performance.now() + waitMs
+  for (let attempt = 0; ; attempt++) {
+    const held = await tryServingLock(config, 'shared', logger)
+    if (held) return held
+    if (attempt === 0) logger.warn({ waitMs }, 'an `assay import` is writing the database: waiting for it to finish before serving')
+    if (performance.now() >= giveUpAt) {
+      throw new DatabaseBeingImported(
+        `an \`assay import\` has been writing ${databaseName(config)} for over ${Math.round(waitMs / 1000)} s: not serving it meanwhile. Start the server again once the import has finished.`,
+      )
+    }
+    await sleep(RETRY_MS)
+  }
+}
+
+/** The lock exclusive, for a command that writes boards: null while a server serves the database. */
+export function takeDatabaseAlone(config: LockConfig, logger: Logger): Promise<HeldLock | null> {
+  return tryServingLock(config, 'exclusive', logger)
+}
+
+/** The database as a message names it: never the URL, which may hold a password. */
+export function databaseName(config: LockConfig): string {
+  return config.DATABASE_URL ? 'the PostgreSQL database' : `the SQLite database in ${config.DATA_DIR}`
+}
+
+/** One try; each dialect's module is loaded only when it is the one used, as open-storage.ts does. */
+async function tryServingLock(config: LockConfig, mode: LockMode, logger: Logger): Promise<HeldLock | null> {
+  if (config.DATABASE_URL) {
+    const { tryPgServingLock } = await import('./pg-serving-lock.ts')
+    return tryPgServingLock({ url: config.DATABASE_URL, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS }, mode, logger)
+  }
+  const { trySqliteServingLock } = await import('./sqlite-serving-lock.ts')
+  return trySqliteServingLock(config.DATA_DIR, mode)
+}

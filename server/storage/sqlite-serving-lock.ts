@@ -1,0 +1,46 @@
+/**
+ * The serving lock of a SQLite database: SQLite's own lock on a file of its
+ * own in DATA_DIR, `assay-serving.lock`, which stays empty. A server holds a
+ * read transaction open on it (a SHARED lock), an import begins an exclusive
+ * one (an EXCLUSIVE lock, refused while any SHARED is held, and refusing them
+ * while held). These are the operating system's record locks, so a process
+ * that dies, even by SIGKILL, leaves no lock behind, only the empty file; and
+ * SQLite keeps the locks of one process's connections apart as well.
+ */
+import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import type { HeldLock, LockMode } from './held-lock.ts'
+
+const SERVING_LOCK_FILE_NAME = 'assay-serving.lock'
+
+export function trySqliteServingLock(dataDir: string, mode: LockMode): HeldLock | null {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+  const path = join(dataDir, SERVING_LOCK_FILE_NAME)
+  closeSync(openSync(path, 'a', 0o600))
+  // No busy timeout: a refusal is answered at once, and the caller decides whether to wait.
+  const client = new Database(path, { timeout: 0 })
+  try {
+    if (mode === 'exclusive') {
+      client.exec('begin exclusive')
+    } else {
+      client.exec('begin')
+      // A deferred transaction takes its SHARED lock at its first read, and keeps it until it ends.
+      client.prepare('select count(*) from sqlite_master').get()
+    }
+  } catch (error) {
+    client.close()
+    if (isBusy(error)) return null
+    throw error
+  }
+  return {
+    async release() {
+      // Closing ends the open transaction, which lets the lock go.
+      client.close()
+    },
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')
+}

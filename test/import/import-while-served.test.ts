@@ -1,0 +1,179 @@
+/**
+ * `assay import` against a database a server is serving wrote boards behind
+ * the server's back: the server holds its boards in memory, with its own
+ * bookkeeping of their update logs, so edits were lost or the board diverged.
+ * The server holds the serving lock shared while it serves, and the import
+ * takes it exclusive or refuses, writing nothing. A real server in a process of
+ * its own, and the real command line, on each dialect.
+ */
+import { spawn } from 'node:child_process'
+import { rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import postgres from 'postgres'
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { loadConfig } from '../../server/config.ts'
+import { createLogger } from '../../server/log.ts'
+import { SERVING_LOCK_APPLICATION } from '../../server/storage/pg-serving-lock.ts'
+import type { HeldLock } from '../../server/storage/held-lock.ts'
+import { DatabaseBeingImported, holdServingLock, takeDatabaseAlone } from '../../server/storage/serving-lock.ts'
+import type { BoardModel } from '../../shared/board-model.ts'
+import { apiClient } from '../helpers/api.ts'
+import { startChildServer, type ChildServer } from '../helpers/child-server.ts'
+import { SAMPLE_ARTICLE } from '../helpers/sample-article.ts'
+import { describeEachDialect, describeUnless, missingServices } from '../helpers/services.ts'
+import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir, POSTGRES_URL } from '../helpers/test-server.ts'
+import { storedBoard } from '../helpers/stored-board.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+
+const postgresMissing = await missingServices('postgres')
+const ASSAY = fileURLToPath(new URL('../../server/cli/assay.js', import.meta.url))
+/** Each command line and server compiles TypeScript as it starts: room for a loaded machine. */
+const TEST_TIMEOUT_MS = 180_000
+const REFUSAL = /^assay: a server is serving the (SQLite|PostgreSQL) database.*: nothing was imported\. Import through it instead/
+
+type Run = { code: number | null; stdout: string; stderr: string }
+
+describeEachDialect(postgresMissing, '`assay import` while a server serves the database on %s', (dialect) => {
+  let dataDir: string
+  let database: string
+  let env: Record<string, string>
+  let server: ChildServer | undefined
+  const held: HeldLock[] = []
+
+  beforeEach(async () => {
+    dataDir = tempDir()
+    database = freshDatabaseName()
+    if (dialect === 'postgres') await createDatabase(database)
+    env = { DATA_DIR: dataDir, DATABASE_URL: dialect === 'postgres' ? databaseUrl(database) : '' }
+    writeFileSync(join(dataDir, 'article.txt'), SAMPLE_ARTICLE)
+  })
+  afterEach(async () => {
+    await server?.kill()
+    server = undefined
+    for (const lock of held.splice(0)) await lock.release()
+    rmSync(dataDir, { recursive: true, force: true })
+    if (dialect === 'postgres') await dropDatabase(database)
+  })
+
+  const assay = (...args: string[]): Promise<Run> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [ASSAY, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      child.once('error', reject)
+      child.once('exit', (code) => resolve({ code, stdout, stderr }))
+    })
+  const importArticle = (boardId: string, ...more: string[]) => assay('import', join(dataDir, 'article.txt'), '--board', boardId, ...more)
+  const serve = async () => {
+    server = await startChildServer(dataDir, env)
+    return server
+  }
+  /** The board as its database holds it, read with no server running. */
+  const stored = async (boardId: string) => {
+    const storage = await openTestStorage(dialect, dataDir, database)
+    try {
+      return await storedBoard({ services: { storage } }, boardId)
+    } finally {
+      await storage.close()
+    }
+  }
+  const counts = (board: BoardModel) => ({ sources: board.sources.length, claims: board.claims.length })
+
+  it('refuses while the server serves, writing nothing, and imports once it has stopped', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const running = await serve()
+    const api = apiClient(running.url)
+    const boardId = await api.createBoard('Wagner redeployment')
+    expect((await api.post(`/api/boards/${boardId}/assessments`, { title: 'Wagner will redeploy' })).status).toBe(201)
+
+    for (const run of await Promise.all([importArticle(boardId), importArticle(boardId, '--preview')])) {
+      expect(run).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(REFUSAL) })
+    }
+    // The server carries on, and its board is as it was.
+    const served = (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
+    expect({ ...counts(served), assessments: served.assessments.length }).toEqual({ sources: 0, claims: 0, assessments: 1 })
+
+    await running.kill('SIGTERM')
+    expect(await running.exited).toEqual({ code: 0, signal: null })
+    server = undefined
+    expect(counts(await stored(boardId))).toEqual({ sources: 0, claims: 0 })
+
+    const imported = await importArticle(boardId)
+    expect(imported).toMatchObject({ code: 0, stdout: expect.stringMatching(/added \d+ claims and 7 new sources/) })
+    const after = await stored(boardId)
+    expect(after.sources).toHaveLength(7)
+    expect(after.assessments.map((a) => a.title)).toEqual(['Wagner will redeploy'])
+  })
+
+  it('is not blocked by a server that was killed with SIGKILL', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const running = await serve()
+    const boardId = await apiClient(running.url).createBoard('Wagner redeployment')
+    await running.kill('SIGKILL')
+    server = undefined
+
+    const imported = await importArticle(boardId)
+    expect(imported).toMatchObject({ code: 0, stdout: expect.stringMatching(/added \d+ claims and 7 new sources/) })
+    expect(counts(await stored(boardId)).sources).toBe(7)
+  })
+
+  it('holds a starting server off until the import has finished, for at most its wait', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const config = loadConfig(env)
+    const lines: string[] = []
+    const logger = createLogger('warn', { write: (line: string) => lines.push(line) })
+    const importing = await takeDatabaseAlone(config, logger)
+    expect(importing).not.toBeNull()
+    held.push(importing!)
+
+    await expect(holdServingLock(config, logger, 500)).rejects.toThrow(DatabaseBeingImported)
+    const waiting = holdServingLock(config, logger)
+    await waitFor(() => lines.some((line) => line.includes('waiting for it to finish')), 'the server to say it waits for the import')
+    await importing!.release()
+    held.push(await waiting)
+    // Two servers share the lock; an import is refused while either holds it.
+    held.push(await holdServingLock(config, logger, 0))
+    expect(await takeDatabaseAlone(config, logger)).toBeNull()
+  })
+})
+
+// SQLite's lock is a file lock of the server's own process, which no one but the process's end takes away.
+describeUnless(postgresMissing)('the serving lock of a server on PostgreSQL', () => {
+  let dataDir: string
+  let database: string
+  let server: ChildServer | undefined
+  beforeEach(async () => {
+    dataDir = tempDir()
+    database = freshDatabaseName()
+    await createDatabase(database)
+  })
+  afterEach(async () => {
+    await server?.kill()
+    rmSync(dataDir, { recursive: true, force: true })
+    await dropDatabase(database)
+  })
+
+  it('is taken again within seconds when its connection is ended', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const env = { DATA_DIR: dataDir, DATABASE_URL: databaseUrl(database) }
+    server = await startChildServer(dataDir, env)
+    const config = loadConfig(env)
+    const logger = createLogger('silent')
+    const sql = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} })
+    try {
+      const lockSessions = async () =>
+        (
+          await sql<{ pid: number }[]>`select a.pid from pg_stat_activity a join pg_locks l on l.pid = a.pid
+            where a.datname = ${database} and a.application_name = ${SERVING_LOCK_APPLICATION} and l.locktype = 'advisory' and l.granted`
+        ).map((row) => row.pid)
+      const [first] = await waitFor(async () => ((await lockSessions()).length === 1 ? lockSessions() : undefined), 'the server to hold the lock')
+      expect(await sql`select pg_terminate_backend(${first!})`).toHaveLength(1)
+      await waitFor(async () => {
+        const now = await lockSessions()
+        return now.length === 1 && now[0] !== first
+      }, 'the server to take the lock again on a new connection')
+      expect(await takeDatabaseAlone(config, logger)).toBeNull()
+    } finally {
+      await sql.end({ timeout: 1 })
+    }
+  })
+})
