@@ -6,6 +6,7 @@ import * as Y from 'yjs'
 import type { ChangeOrigin } from './change-origin.ts'
 import {
   acknowledgementsMap,
+  ASSESSMENT_TEXT_FIELDS,
   blufText,
   boardProfile,
   collection,
@@ -223,7 +224,7 @@ export function replaceBoardContent(doc: Y.Doc, model: BoardModel, origin?: Chan
   }, origin)
 }
 
-const SHARED_TEXT_FIELDS = new Set(['title', 'judgment'])
+const SHARED_TEXT_FIELDS: ReadonlySet<string> = new Set(ASSESSMENT_TEXT_FIELDS)
 
 function syncEntity(map: EntityMap, fields: Record<string, unknown>, hasSharedText: boolean): void {
   for (const key of [...map.keys()]) {

@@ -79,9 +79,12 @@ export function singular(name: Collection): string {
   return name.slice(0, -1)
 }
 
+/** The root text that holds the bottom line up front. */
+export const BLUF_ROOT = 'bluf'
+
 /** The analysts' bottom line up front: shared text, co-edited like a judgment. */
 export function blufText(doc: Y.Doc): Y.Text {
-  return doc.getText('bluf')
+  return doc.getText(BLUF_ROOT)
 }
 
 /** Acknowledged check findings: the finding's key → `{ rule, reason, createdAt, createdBy }`. */
@@ -89,8 +92,12 @@ export function acknowledgementsMap(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap('acknowledgements')
 }
 
+/** An assessment's fields held as Y.Text; every other field of every entity is a plain value. */
+export const ASSESSMENT_TEXT_FIELDS = ['title', 'judgment'] as const
+export type AssessmentTextField = (typeof ASSESSMENT_TEXT_FIELDS)[number]
+
 /** The shared text of an assessment's title or judgment, for editors that bind to Y.Text. */
-export function assessmentText(doc: Y.Doc, assessmentId: string, field: 'title' | 'judgment'): Y.Text {
+export function assessmentText(doc: Y.Doc, assessmentId: string, field: AssessmentTextField): Y.Text {
   const text = requireEntity(doc, 'assessments', assessmentId).get(field)
   if (!(text instanceof Y.Text)) throw new BoardError('invalid', `Assessment ${assessmentId} has no ${field} text.`)
   return text

@@ -7,6 +7,7 @@
 import * as Y from 'yjs'
 import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing'
 import { paragraphHolding } from './paragraphs.ts'
+import { dropNonStringContent } from './plain-text.ts'
 import {
   acknowledgementsMap,
   BoardError,
@@ -84,11 +85,14 @@ function patchEntity(map: EntityMap, patch: Record<string, unknown>): void {
 
 /**
  * Replaces only the changed middle of a shared text, so others' cursors before
- * and after it stay put. The middle begins and ends between characters, never
+ * and after it stay put. Content other than characters (shared/plain-text.ts),
+ * stored before the relay refused it, goes first: it counts in the text's
+ * positions but not in its string, so the middle would miss. The middle begins and ends between characters, never
  * inside a surrogate pair: Yjs makes both halves of a pair it splits U+FFFD, so
  * "😀" to "😁" (which share their first half) stored two of them.
  */
 export function replaceText(text: Y.Text, next: string): void {
+  dropNonStringContent(text)
   const current = text.toString()
   if (current === next) return
   let start = 0

@@ -10,6 +10,7 @@ import type { Storage } from '../storage/storage.ts'
 /** Origins of the server's own changes, by the word after `server:`. */
 const SERVER_CHANGES: Record<string, string> = {
   'schema-migration': 'Assay (document upgrade)',
+  'text-cleanup': 'Assay (text cleanup)',
   demo: 'Assay (demo board)',
 }
 

@@ -7,21 +7,32 @@
  *   set it only to this server's version (as a restore does), and may not
  *   delete it otherwise (every page would take the board for one not made yet);
  * - an entry of a collection (`assessments`, `claims`, …) is an entity's map:
- *   a number there turned every read of the board into a server error.
+ *   a number there turned every read of the board into a server error;
+ * - an assessment's title and judgment are Y.Text: a string or a map there
+ *   passed as a title to some readers and none to others, and the browser's
+ *   field, which binds to the text, could not open.
  */
 import * as Y from 'yjs'
-import { COLLECTIONS, metaMap, SCHEMA_VERSION } from '../../shared/board-doc.ts'
+import { ASSESSMENT_TEXT_FIELDS, collection, COLLECTIONS, metaMap, SCHEMA_VERSION } from '../../shared/board-doc.ts'
 import type { Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
 const COLLECTION_NAMES: ReadonlySet<string> = new Set(COLLECTIONS)
+const TEXT_FIELDS: ReadonlySet<string> = new Set(ASSESSMENT_TEXT_FIELDS)
 
 /** Why the update would break the board's layout, or null. */
 export function boardShapeChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
   let setsVersion = false
+  const isAssessment = assessmentMaps(doc, landings)
   for (const { item, landing } of landings) {
-    if (landing === null || typeof landing.parent !== 'string') continue
+    if (landing === null) continue
+    if (landing.parent instanceof Y.ID) {
+      if (landing.key !== null && TEXT_FIELDS.has(landing.key) && isAssessment(landing.parent) && !isText(item.content)) {
+        return `update sets an assessment's ${landing.key} to something that is not a shared text`
+      }
+      continue
+    }
     if (landing.parent === 'meta' && landing.key === 'schemaVersion') {
       if (!isValue(item.content, SCHEMA_VERSION)) return `update sets the board's schema version, which is the server's`
       setsVersion = true
@@ -32,6 +43,29 @@ export function boardShapeChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
   const version = metaMap(doc)._map.get('schemaVersion')
   if (!setsVersion && version && !version.deleted && Y.isDeleted(ds, version.id)) return `update deletes the board's schema version`
   return null
+}
+
+/**
+ * Whether the item at an id holds an assessment's map: one the update puts
+ * into `assessments`, or one the board holds there.
+ */
+function assessmentMaps(doc: Y.Doc, landings: readonly { item: Y.Item; landing: Landing }[]): (id: Y.ID) => boolean {
+  const created = new Set<string>()
+  for (const { item, landing } of landings) {
+    if (landing?.parent === 'assessments' && item.content instanceof Y.ContentType) created.add(`${item.id.client}:${item.id.clock}`)
+  }
+  const assessments = collection(doc, 'assessments')
+  return (id) => {
+    if (created.has(`${id.client}:${id.clock}`)) return true
+    if (Y.getState(doc.store, id.client) <= id.clock) return false
+    const stored = Y.getItem(doc.store, id)
+    return stored instanceof Y.Item && stored.parent === assessments
+  }
+}
+
+/** A shared text, or the deleted content that a replaced one leaves. */
+function isText(content: Y.Item['content']): boolean {
+  return content instanceof Y.ContentDeleted || (content instanceof Y.ContentType && content.type instanceof Y.Text)
 }
 
 function isValue(content: Y.Item['content'], value: unknown): boolean {

@@ -10,6 +10,7 @@
  * comes next, once the old room has saved what it held.
  */
 import { migrateBoardDoc } from '../../shared/board-doc.ts'
+import { dropNonStringContentEverywhere } from '../../shared/plain-text.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
 import type { CloseEvent } from '../../shared/protocol.ts'
@@ -256,6 +257,9 @@ export class RoomRegistry implements RelayControl {
     })
     room.load(stored)
     migrateBoardDoc(room.doc, serverOrigin('schema-migration'))
+    // Stored before the relay refused it (relay/text-content.ts); removed as an edit, so stored and sent like one.
+    const dropped = dropNonStringContentEverywhere(room.doc, serverOrigin('text-cleanup'))
+    if (dropped > 0) this.logger.warn({ boardId, items: dropped }, 'removed content other than characters from the board’s shared texts, stored before the relay refused it')
     this.rooms.set(boardId, room)
     await this.extensions.loaded(room, stored, board)
     return room

@@ -15,6 +15,7 @@ import { fixedClaimFieldChange } from './fixed-claim-fields.ts'
 import { itemLandings } from './item-landing.ts'
 import { multiUnitMapValue } from './map-values.ts'
 import { splitCostInBytes } from './split-cost.ts'
+import { nonTextInText } from './text-content.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 export type UpdateRefusal = { event: CloseEvent; reason: string }
@@ -33,8 +34,9 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * inserts: shared text, map keys and values, formatting attributes, embeds,
  * and the names of root types; works out where each item lands
  * (item-landing.ts) and refuses a change to what an imported claim quotes
- * (fixed-claim-fields.ts) or to the board's layout (board-shape.ts), and a
- * map's value of more than one unit (map-values.ts). An update that cannot be
+ * (fixed-claim-fields.ts) or to the board's layout (board-shape.ts), a
+ * map's value of more than one unit (map-values.ts), and anything but
+ * characters in a shared text (text-content.ts). An update that cannot be
  * decoded, whose deletions no Yjs encoder writes, whose splits alone would
  * cost more than the largest frame, or that inserts a value nested too deep,
  * is refused as one that cannot be applied.
@@ -64,6 +66,8 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   if (misshapen) return refused(CLOSE.updateRejected, misshapen)
   const multiUnit = multiUnitMapValue(decoded, landings)
   if (multiUnit) return refused(CLOSE.updateRejected, multiUnit)
+  const notText = nonTextInText(doc, decoded, landings)
+  if (notText) return refused(CLOSE.updateRejected, notText)
   return { refused: null, splitCostBytes, addsContent: landings.length > 0 }
 }
 

@@ -1,0 +1,88 @@
+/**
+ * A board's shared texts hold plain text only: runs of characters, as the
+ * browser's editor and the HTTP edits write them. Yjs lets a Y.Text hold more
+ * (embeds, formatting marks, nested types, values, attributes under a key),
+ * which nothing on a board can show: the editor's binding put "[object
+ * Object]" into the field or threw, and positions counted by the text's
+ * length no longer matched its string, so an edit by position changed the
+ * wrong characters. The relay refuses such content (server/relay/text-content.ts);
+ * these remove what a board stored before it did.
+ */
+import * as Y from 'yjs'
+import { blufText } from './board-doc.ts'
+import type { ChangeOrigin } from './change-origin.ts'
+
+/** Whether an item of a text holds something other than characters, standing (not deleted). */
+function isForeign(item: Y.Item): boolean {
+  return !item.deleted && !(item.content instanceof Y.ContentString)
+}
+
+/** Whether the text holds anything but characters: an embed, a mark, a nested type, a value, an attribute. */
+export function hasNonStringContent(text: Y.Text): boolean {
+  for (let item = text._start; item !== null; item = item.right) if (isForeign(item)) return true
+  for (const item of text._map.values()) if (!item.deleted) return true
+  return false
+}
+
+/**
+ * Deletes everything in the text but its characters, which keep their order
+ * and their ids (others' cursors stay put). Runs in the caller's transaction,
+ * or one of its own; returns how many items it deleted. A text not yet in a
+ * document holds what its maker gave it, a string.
+ */
+export function dropNonStringContent(text: Y.Text): number {
+  const doc = text.doc
+  if (!doc || !hasNonStringContent(text)) return 0
+  let dropped = 0
+  doc.transact((transaction) => {
+    for (let item = text._start; item !== null; item = item.right) {
+      if (!isForeign(item)) continue
+      item.delete(transaction)
+      dropped++
+    }
+    for (const item of text._map.values()) {
+      if (item.deleted) continue
+      item.delete(transaction)
+      dropped++
+    }
+  })
+  return dropped
+}
+
+/**
+ * Every shared text of the board: its root texts and those held in its maps
+ * (an assessment's title and judgment), at any depth, walked by their items
+ * without recursion: a freshly loaded document's roots are untyped until
+ * someone asks for them by their kind. A text inside a text is not walked: it
+ * goes with the content that holds it.
+ */
+export function sharedTexts(doc: Y.Doc): Y.Text[] {
+  // Untyped, the bottom line's root would not say it is a text.
+  blufText(doc)
+  const texts: Y.Text[] = []
+  const stack = [...doc.share.values()]
+  while (stack.length > 0) {
+    const type = stack.pop()!
+    if (type instanceof Y.Text) {
+      texts.push(type)
+      continue
+    }
+    const visit = (item: Y.Item) => {
+      if (!item.deleted && item.content instanceof Y.ContentType) stack.push(item.content.type)
+    }
+    for (const item of type._map.values()) visit(item)
+    for (let item = type._start; item !== null; item = item.right) visit(item)
+  }
+  return texts
+}
+
+/** Deletes everything but characters from every shared text of the board, in one transaction; returns how many items it deleted. */
+export function dropNonStringContentEverywhere(doc: Y.Doc, origin?: ChangeOrigin): number {
+  const texts = sharedTexts(doc).filter(hasNonStringContent)
+  if (texts.length === 0) return 0
+  let dropped = 0
+  doc.transact(() => {
+    for (const text of texts) dropped += dropNonStringContent(text)
+  }, origin)
+  return dropped
+}
