@@ -1,24 +1,12 @@
 /** `assay user add` and `assay token create` against a running server's database. */
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiClient } from '../helpers/api.ts'
 import { SecretWatch } from '../helpers/accounts.ts'
+import { runCli, type CliRun } from '../helpers/run-cli.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 
-const ASSAY = fileURLToPath(new URL('../../server/cli/assay.js', import.meta.url))
-
-function assay(args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ASSAY, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.once('error', reject)
-    child.once('exit', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(stdin)
-  })
+function assay(args: string[], env: Record<string, string>, stdin = ''): Promise<CliRun> {
+  return runCli(args, { LOG_LEVEL: 'warn', DATABASE_URL: '', ...env }, stdin)
 }
 
 describe('assay user add and token create', () => {

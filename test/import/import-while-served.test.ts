@@ -6,10 +6,8 @@
  * takes it exclusive or refuses, writing nothing. A real server in a process of
  * its own, and the real command line, on each dialect.
  */
-import { spawn } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { loadConfig } from '../../server/config.ts'
@@ -20,6 +18,7 @@ import { DatabaseBeingImported, holdServingLock, takeDatabaseAlone } from '../..
 import type { BoardModel } from '../../shared/board-model.ts'
 import { apiClient } from '../helpers/api.ts'
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts'
+import { runCli, type CliRun } from '../helpers/run-cli.ts'
 import { SAMPLE_ARTICLE } from '../helpers/sample-article.ts'
 import { describeEachDialect, describeUnless, missingServices } from '../helpers/services.ts'
 import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir, POSTGRES_URL } from '../helpers/test-server.ts'
@@ -27,12 +26,9 @@ import { storedBoard } from '../helpers/stored-board.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const postgresMissing = await missingServices('postgres')
-const ASSAY = fileURLToPath(new URL('../../server/cli/assay.js', import.meta.url))
 /** Each command line and server compiles TypeScript as it starts: room for a loaded machine. */
 const TEST_TIMEOUT_MS = 180_000
 const REFUSAL = /^assay: a server is serving the (SQLite|PostgreSQL) database.*: nothing was imported\. Import through it instead/
-
-type Run = { code: number | null; stdout: string; stderr: string }
 
 describeEachDialect(postgresMissing, '`assay import` while a server serves the database on %s', (dialect) => {
   let dataDir: string
@@ -56,16 +52,7 @@ describeEachDialect(postgresMissing, '`assay import` while a server serves the d
     if (dialect === 'postgres') await dropDatabase(database)
   })
 
-  const assay = (...args: string[]): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [ASSAY, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-      child.once('error', reject)
-      child.once('exit', (code) => resolve({ code, stdout, stderr }))
-    })
+  const assay = (...args: string[]): Promise<CliRun> => runCli(args, { LOG_LEVEL: 'silent', ...env })
   const importArticle = (boardId: string, ...more: string[]) => assay('import', join(dataDir, 'article.txt'), '--board', boardId, ...more)
   const serve = async () => {
     server = await startChildServer(dataDir, env)
