@@ -21,6 +21,7 @@ import {
   type LikelihoodProfile,
 } from './domain.ts'
 import { readEstimativeLanguage, sentences, type EstimativeTerm, type LikelihoodMention, type Span } from './estimative-language.ts'
+import { spanHolding } from './span-holding.ts'
 
 export type TextField = 'title' | 'judgment'
 export const TEXT_FIELDS: readonly TextField[] = ['title', 'judgment']
@@ -126,12 +127,7 @@ export function textFindings(assessmentId: string, field: TextField, text: strin
 
   // Sentences are found only where both kinds of term stand: segmenting every text would cost more than all the rest.
   const both = reading.likelihood.length > 0 && reading.confidence.length > 0
-  const mixedSentences = (both ? sentences(text) : []).flatMap((sentence) => {
-    const inside = (span: Span) => span.start >= sentence.start && span.start < sentence.end
-    const likelihood = reading.likelihood.filter(inside)
-    const confidence = reading.confidence.filter(inside)
-    return likelihood.length > 0 && confidence.length > 0 ? [{ likelihood, confidence }] : []
-  })
+  const mixedSentences = both ? sentencesWithBoth(text, reading.likelihood, reading.confidence) : []
   if (mixedSentences.length > 0) {
     const spans = mixedSentences.flatMap((s) => [...s.likelihood, ...s.confidence]).sort((a, b) => a.start - b.start)
     const pairs = mixedSentences.map((s) => `${s.likelihood.map((m) => quote(m.text)).join(', ')} with ${s.confidence.map((c) => quote(c.text)).join(', ')}`)
@@ -146,6 +142,28 @@ export function textFindings(assessmentId: string, field: TextField, text: strin
     )
   }
   return findings
+}
+
+/**
+ * The sentences that hold both a likelihood and a confidence, in order, with
+ * their mentions of each. Each mention finds its sentence by binary search:
+ * filtering every mention for each sentence cost their product.
+ */
+function sentencesWithBoth(text: string, likelihood: readonly LikelihoodMention[], confidence: readonly Span[]): { likelihood: LikelihoodMention[]; confidence: Span[] }[] {
+  const all = sentences(text)
+  const bySentence = new Map<number, { likelihood: LikelihoodMention[]; confidence: Span[] }>()
+  const of = (span: Span) => {
+    const index = spanHolding(all, span.start)
+    let mentions = bySentence.get(index)
+    if (!mentions) bySentence.set(index, (mentions = { likelihood: [], confidence: [] }))
+    return mentions
+  }
+  for (const mention of likelihood) of(mention).likelihood.push(mention)
+  for (const mention of confidence) of(mention).confidence.push(mention)
+  return [...bySentence.entries()]
+    .filter(([, mentions]) => mentions.likelihood.length > 0 && mentions.confidence.length > 0)
+    .sort(([a], [b]) => a - b)
+    .map(([, mentions]) => mentions)
 }
 
 function keyPhrase(mention: LikelihoodMention): { phrase: string } {

@@ -80,6 +80,16 @@ describe('readEstimativeLanguage: likelihood terms', () => {
     expect(terms('He said “maybe. An attack is likely.')).toEqual(['likely'])
   })
 
+  it('pairs each mark with its first closing one after marks left unclosed, and never across a blank line', () => {
+    // „ closes with “; the unclosed « and ‘ are read as text, and the quotation after them still found.
+    expect(quotedRanges('« ‘x „a“ and “b”')).toEqual([
+      { start: 5, end: 8 },
+      { start: 13, end: 16 },
+    ])
+    expect(quotedRanges('“a\n\nb” "c"')).toEqual([{ start: 7, end: 10 }])
+    expect(quotedRanges("Russia's 'plan's end' now")).toEqual([{ start: 9, end: 21 }])
+  })
+
   it('reads no band in a comparison', () => {
     expect(terms('An attack is more likely than a blockade.')).toEqual([])
     expect(terms('The least likely course of action.')).toEqual([])

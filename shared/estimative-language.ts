@@ -21,6 +21,7 @@
  */
 import type { LikelihoodBand, LikelihoodProfile } from './domain.ts'
 import { sentenceSegments } from './sentences.ts'
+import { spanHolding, type TextRange } from './span-holding.ts'
 
 export type EstimativeTerm = {
   /** The phrase in its canonical spelling. */
@@ -135,17 +136,29 @@ function negated(text: string, start: number): boolean {
   return false
 }
 
-/** Where a text quotes someone: the ranges between matching quotation marks (the marks included). */
-export function quotedRanges(text: string): { start: number; end: number }[] {
-  const ranges: { start: number; end: number }[] = []
-  const pairs: Record<string, string> = { '“': '”', '«': '»', '„': '“', '‹': '›', '"': '"' }
+/** The closing mark of each opening one; a single quote opens only at a word's start. */
+const CLOSING: Readonly<Record<string, string>> = { '“': '”', '«': '»', '„': '“', '‹': '›', '"': '"' }
+const SINGLE_CLOSING: Readonly<Record<string, string>> = { '‘': '’', "'": "'" }
+
+/**
+ * Where a text quotes someone: the ranges between matching quotation marks
+ * (the marks included), sorted. A quotation ends at its first closing mark,
+ * and never crosses a blank line; a mark that nothing closes is read as text.
+ *
+ * Each kind of closing mark, and each blank line, is listed once, and looked
+ * for from cursors that only move forward: looking for the closing mark from
+ * every opening one took 1.4 s for a judgment of 20,000 unclosed “.
+ */
+export function quotedRanges(text: string): TextRange[] {
+  const closings = closingMarks(text)
+  const ranges: TextRange[] = []
   let i = 0
   while (i < text.length) {
     const char = text[i]!
-    const close = pairs[char] ?? (isSingleQuoteOpening(text, i) ? (char === '‘' ? '’' : char === "'" ? "'" : null) : null)
-    if (close) {
-      const end = findClosing(text, i + 1, close)
-      if (end >= 0) {
+    const close = CLOSING[char] ?? (isSingleQuoteOpening(text, i) ? SINGLE_CLOSING[char] : undefined)
+    if (close !== undefined) {
+      const end = closings.marks.get(close)!.from(i + 1)
+      if (end < closings.blankLines.from(i + 1)) {
         ranges.push({ start: i, end: end + 1 })
         i = end + 1
         continue
@@ -164,18 +177,41 @@ function isSingleQuoteOpening(text: string, i: number): boolean {
   return (before === undefined || !WORD_CHAR.test(before)) && after !== undefined && WORD_CHAR.test(after)
 }
 
-/** The closing mark; a single quote closes only where it is not an apostrophe inside a word. */
-function findClosing(text: string, from: number, close: string): number {
-  for (let j = from; j < text.length; j++) {
-    if (text[j] === '\n' && text[j + 1] === '\n') return -1
-    if (text[j] !== close) continue
-    if (close === '’' || close === "'") {
+/** Sorted positions, asked for in increasing order: the first at or after each. */
+class Positions {
+  readonly #positions: number[] = []
+  #next = 0
+
+  add(position: number): void {
+    this.#positions.push(position)
+  }
+
+  /** The first position at or after `from`, or Infinity; `from` must not decrease from one call to the next. */
+  from(from: number): number {
+    while (this.#next < this.#positions.length && this.#positions[this.#next]! < from) this.#next++
+    return this.#positions[this.#next] ?? Infinity
+  }
+}
+
+/** Every closing mark by kind (a single quote only where it is not an apostrophe inside a word), and every blank line's start. */
+function closingMarks(text: string): { marks: Map<string, Positions>; blankLines: Positions } {
+  const marks = new Map([...Object.values(CLOSING), ...Object.values(SINGLE_CLOSING)].map((mark) => [mark, new Positions()]))
+  const blankLines = new Positions()
+  for (let j = 0; j < text.length; j++) {
+    const char = text[j]!
+    if (char === '\n') {
+      if (text[j + 1] === '\n') blankLines.add(j)
+      continue
+    }
+    const kind = marks.get(char)
+    if (kind === undefined) continue
+    if (char === '’' || char === "'") {
       const after = text[j + 1]
       if (after !== undefined && WORD_CHAR.test(after)) continue
     }
-    return j
+    kind.add(j)
   }
-  return -1
+  return { marks, blankLines }
 }
 
 /** The text's sentences, in order, covering it. */
@@ -186,7 +222,7 @@ export function sentences(text: string): Span[] {
 /** Reads the likelihood and confidence wording of a text, outside quotations. */
 export function readEstimativeLanguage(text: string): EstimativeReading {
   const quoted = quotedRanges(text)
-  const inQuote = (index: number) => quoted.some((q) => index >= q.start && index < q.end)
+  const inQuote = (index: number) => spanHolding(quoted, index) >= 0
   const likelihood: LikelihoodMention[] = []
   for (const match of text.matchAll(TERM_PATTERN)) {
     const start = match.index

@@ -3,6 +3,7 @@
  * quoted from it cites them ("paragraph 3"): each non-blank line is one, since
  * wire copy puts one paragraph, or one heading, per line.
  */
+import { spanHolding } from './span-holding.ts'
 
 /** A paragraph of the stored text, `[start, end)` without its surrounding spaces; `index` counts from 0. */
 export type Paragraph = { index: number; start: number; end: number }
@@ -26,17 +27,8 @@ export function splitParagraphs(text: string): Paragraph[] {
  */
 export function paragraphHolding(text: string, start: number, end: number): number | undefined {
   if (lastSplit?.text !== text) lastSplit = { text, paragraphs: splitParagraphs(text) }
-  const { paragraphs } = lastSplit
-  let low = 0
-  let high = paragraphs.length - 1
-  while (low <= high) {
-    const middle = (low + high) >>> 1
-    const paragraph = paragraphs[middle]!
-    if (start < paragraph.start) high = middle - 1
-    else if (start >= paragraph.end) low = middle + 1
-    else return end <= paragraph.end ? paragraph.index : undefined
-  }
-  return undefined
+  const held = lastSplit.paragraphs[spanHolding(lastSplit.paragraphs, start)]
+  return held !== undefined && end <= held.end ? held.index : undefined
 }
 
 let lastSplit: { text: string; paragraphs: Paragraph[] } | null = null

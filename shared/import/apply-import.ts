@@ -6,7 +6,7 @@
  */
 import type * as Y from 'yjs'
 import { entities, readString, type EntityMap } from '../board-doc.ts'
-import { addClaim, addDocument, addSource, findSourceByName, sourceNameKey, type MutationContext } from '../board-mutations.ts'
+import { addClaim, addDocument, addSource, sourceNameKey, sourcesByNameKey, type MutationContext } from '../board-mutations.ts'
 import { contentHash } from './content-hash.ts'
 import type { ParsedClaim, ParsedDocument } from './parse-source.ts'
 
@@ -78,12 +78,13 @@ export function applyImport(doc: Y.Doc, parsed: ParsedDocument, ctx: MutationCon
 }
 
 function planImport(doc: Y.Doc, parsed: ParsedDocument, hash: string): ImportPreview {
+  const onBoardSources = sourcesByNameKey(doc)
   const sourceIds = new Map<string, string | null>()
   const sources: PlannedSource[] = []
   for (const { sourceName } of parsed.claims) {
     const key = sourceNameKey(sourceName)
     if (sourceIds.has(key)) continue
-    const id = findSourceByName(doc, sourceName) ?? null
+    const id = onBoardSources.get(key) ?? null
     sourceIds.set(key, id)
     sources.push({ name: sourceName, id })
   }

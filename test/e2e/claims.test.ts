@@ -108,4 +108,42 @@ describeInBrowser('claims', () => {
     expect(markdown).toContain(`“\u2068${imported.text}\u2069” — consistent (C). Analyst’s note: \u2068NATO’s own framing; compare with the Kremlin’s.\u2069`)
     expect(markdown).toContain('“\u2068Wagner convoys were seen near Asipovichy.\u2069” (added by hand) — consistent (C).')
   })
+
+  it('isolates a source name ending in a right-to-left override from the grade after it, and wraps a long unbroken claim inside its row', async () => {
+    const { boardId, api } = await createBoardFor(suite.server, suite.accounts.ana, 'Overrides')
+    const name = 'Reuters\u202E'
+    const sourceId = (await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name, reliability: 'A' })).body.id
+    const unbroken = 'W'.repeat(400)
+    const claimId = (await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text: unbroken, sourceId, credibility: 5 })).body.id
+    const { page } = await suite.personOn(suite.accounts.ana, boardId)
+
+    // The claims list: the name inside a bdi, its grade right after it.
+    const sourceRow = page.locator(`#row-source-${sourceId}`)
+    await sourceRow.waitFor()
+    expect(await sourceRow.locator('.source-name bdi').textContent()).toBe(name)
+    expect(await sourceRow.locator('.source-name').evaluate((element) => element.nextElementSibling?.classList.contains('grade'))).toBe(true)
+    // The claim's one word of 400 letters is broken within its row, not laid past it.
+    const claimText = page.locator(`[data-claim-id="${claimId}"] .text`)
+    expect(await claimText.locator('bdi').last().textContent()).toBe(unbroken)
+    expect(await claimText.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true)
+
+    // The inspector's source line: "Reuters‮ — Completely reliable (A)" reads left to right after the name, "(" before "A" before ")".
+    await page.locator(`[data-claim-id="${claimId}"]`).click()
+    const line = page.locator(`[data-inspecting="${claimId}"] [data-source-line]`)
+    await line.waitFor()
+    expect(await line.locator('bdi').textContent()).toBe(name)
+    const lefts = await line.evaluate((button) => {
+      const walker = document.createTreeWalker(button, NodeFilter.SHOW_TEXT)
+      const after: Text[] = []
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) if (!node.parentElement?.closest('bdi')) after.push(node as Text)
+      return ['(', 'A', ')'].map((mark) => {
+        const node = after.findLast((text) => text.data.includes(mark))!
+        const range = document.createRange()
+        range.setStart(node, node.data.lastIndexOf(mark))
+        range.setEnd(node, node.data.lastIndexOf(mark) + 1)
+        return range.getBoundingClientRect().left
+      })
+    })
+    expect(lefts).toEqual([...lefts].sort((a, b) => a - b))
+  })
 })
