@@ -28,6 +28,7 @@ import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { AS_OF_HEADER, asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
+import { historyRead } from './history-reads.ts'
 import { sendJsonText } from './json-text.ts'
 import { changeBoard, mutationContext, readBoardJson } from './live-board.ts'
 import { errorResponses, errorSchema, jsonBody, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
@@ -51,7 +52,8 @@ export function boardContentApi(): OpenAPIHono<SignedInEnv> {
       const { asOf } = c.req.valid('query')
       if (asOf === undefined) return sendJsonText(c, await readBoardJson(c))
       const id = c.var.board.id
-      const rebuilt = keptAsOf(await readBoardAsOf(c.var.services, id, pastTime(c, asOf)))
+      const past = pastTime(c, asOf)
+      const rebuilt = keptAsOf(await historyRead(c, 'board-as-of', past, () => readBoardAsOf(c.var.services, id, past)))
       await historyAudit.viewed(c.var.services, c.var.principal, id, 'as-of', { asOf, at: rebuilt.asOf.at })
       c.header(AS_OF_HEADER, JSON.stringify(rebuilt.asOf))
       c.header('ETag', `"${rebuilt.asOf.contentHash}"`)

@@ -16,6 +16,7 @@ import type { SignedInEnv } from './app-env.ts'
 import { AS_OF_HEADER, asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { ApiError } from './errors.ts'
+import { historyRead } from './history-reads.ts'
 import { errorResponses, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
@@ -43,7 +44,7 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
       const to = c.req.valid('query').to ?? services.clock().toISOString()
       const from = c.req.valid('query').from ?? new Date(Date.parse(to) - services.config.HISTORY_DETAIL_DAYS * DAY_MS).toISOString()
       if (from > to) throw new ApiError(400, 'invalid', 'from must be before to.')
-      const history = await readBoardHistory(services, id, { from, to })
+      const history = await historyRead(c, 'sessions', `${from}/${to}`, () => readBoardHistory(services, id, { from, to }))
       await historyAudit.viewed(services, c.var.principal, id, 'sessions', { from, to })
       return c.json(history, 200)
     },
@@ -68,7 +69,7 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
     async (c) => {
       const id = c.var.board.id
       const asOf = pastTime(c, c.req.valid('query').asOf)
-      const rebuilt = keptAsOf(await readBoardAsOf(c.var.services, id, asOf))
+      const rebuilt = keptAsOf(await historyRead(c, 'board-as-of', asOf, () => readBoardAsOf(c.var.services, id, asOf)))
       await historyAudit.viewed(c.var.services, c.var.principal, id, 'as-of', { asOf, at: rebuilt.asOf.at })
       return c.body(rebuilt.state.slice().buffer, 200, { 'content-type': 'application/octet-stream', [AS_OF_HEADER]: JSON.stringify(rebuilt.asOf), 'cache-control': 'no-store' })
     },

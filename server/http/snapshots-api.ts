@@ -23,12 +23,12 @@ import { readSnapshot } from '../snapshots/load-snapshot.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
 import { withSnapshotRoom } from '../snapshots/snapshot-quota.ts'
-import { readAsOfLog } from '../history/read-history.ts'
 import { spendAllowance } from './allowance.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
 import { boardParams, boardRole, refuseArchived, rightStillHeld, snapshotParams } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
+import { readLogAsOf } from './history-reads.ts'
 import { sendJsonText } from './json-text.ts'
 import { errorResponses, jsonBody, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
@@ -102,7 +102,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const { label, asOf } = c.req.valid('json')
       const { storage } = c.var.services
       const { past, snapshot } = await spendingSnapshot(c, async () => {
-        const past = asOf === undefined ? null : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
+        const past = asOf === undefined ? null : keptAsOf(await readLogAsOf(c, pastTime(c, asOf)))
         const captured = past ? await c.var.services.workers.run('capture-board', { boardId: id, log: past.log }) : await captureStoredBoard(c.var.services, id)
         if (!captured) throw notFound('Board')
         // Capturing ran in a worker thread: the right to record its result is decided again.
