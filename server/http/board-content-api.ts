@@ -31,7 +31,7 @@ import { ApiError, notFound } from './errors.ts'
 import { historyRead } from './history-reads.ts'
 import { sendJsonText } from './json-text.ts'
 import { changeBoard, mutationContext, readBoardJson } from './live-board.ts'
-import { errorResponses, errorSchema, jsonBody, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
+import { errorResponses, errorSchema, historyReadResponses, jsonBody, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const entityParams = boardParams.extend({ entityId: z.string().min(1).max(64) })
@@ -46,7 +46,7 @@ export function boardContentApi(): OpenAPIHono<SignedInEnv> {
       middleware: boardRole('reviewer'),
       summary: 'The board model (plain JSON); with asOf, the board as it was then, from its history (the Assay-As-Of header describes the moment)',
       request: { params: boardParams, query: z.object({ asOf: asOfParam.optional() }) },
-      responses: { 200: jsonResponse(boardModelSchema, 'The board'), ...errorResponses, ...workerErrorResponses },
+      responses: { 200: jsonResponse(boardModelSchema, 'The board'), ...errorResponses, ...workerErrorResponses, ...historyReadResponses },
     }),
     async (c) => {
       const { asOf } = c.req.valid('query')

@@ -7,7 +7,7 @@ import type { SignedInEnv } from './app-env.ts'
 import { spendAllowance } from './allowance.ts'
 import { asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
 import { boardParams, boardRole } from './board-role.ts'
-import { workerErrorResponses } from './openapi-parts.ts'
+import { historyReadResponses, workerErrorResponses } from './openapi-parts.ts'
 import { ApiError, notFound } from './errors.ts'
 import { readLogAsOf } from './history-reads.ts'
 import { validationHook } from './validation-hook.ts'
@@ -37,6 +37,7 @@ export function exportApi(): OpenAPIHono<SignedInEnv> {
         200: { description: 'The file, with a file name of the board title and the date-time group' },
         400: { description: 'Unknown format' },
         ...workerErrorResponses,
+        ...historyReadResponses,
         404: { description: 'No such board or snapshot' },
       },
     }),

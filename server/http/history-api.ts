@@ -17,7 +17,7 @@ import { AS_OF_HEADER, asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { ApiError } from './errors.ts'
 import { historyRead } from './history-reads.ts'
-import { errorResponses, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
+import { errorResponses, historyReadResponses, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const DAY_MS = 86_400_000
@@ -36,7 +36,7 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
       middleware: boardRole('reviewer'),
       summary: 'Editing sessions (per person and per few minutes), newest first, and the moments kept from before the detail window',
       request: { params: boardParams, query: z.object({ from: time('from').optional(), to: time('to').optional() }) },
-      responses: { 200: jsonResponse(boardHistorySchema, 'The board’s history'), ...errorResponses },
+      responses: { 200: jsonResponse(boardHistorySchema, 'The board’s history'), ...errorResponses, ...historyReadResponses },
     }),
     async (c) => {
       const id = c.var.board.id
@@ -64,6 +64,7 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
         },
         ...errorResponses,
         ...workerErrorResponses,
+        ...historyReadResponses,
       },
     }),
     async (c) => {

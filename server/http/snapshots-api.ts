@@ -30,7 +30,7 @@ import { boardParams, boardRole, refuseArchived, rightStillHeld, snapshotParams 
 import { ApiError, notFound } from './errors.ts'
 import { readLogAsOf } from './history-reads.ts'
 import { sendJsonText } from './json-text.ts'
-import { errorResponses, jsonBody, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
+import { errorResponses, historyReadResponses, jsonBody, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 import { quoted } from '../../shared/bidi.ts'
 
@@ -95,7 +95,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       middleware: boardRole('editor'),
       summary: 'Make a named snapshot of the live board, or of the board as it was at a past time (editors and owners)',
       request: { params: boardParams, body: jsonBody(createSnapshotSchema) },
-      responses: { 201: jsonResponse(snapshotSummarySchema, 'The new snapshot'), ...errorResponses, ...workerErrorResponses },
+      responses: { 201: jsonResponse(snapshotSummarySchema, 'The new snapshot'), ...errorResponses, ...workerErrorResponses, ...historyReadResponses },
     }),
     async (c) => {
       const id = c.var.board.id
