@@ -41,10 +41,12 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
     async (c) => {
       const id = c.var.board.id
       const { services } = c.var
-      const to = c.req.valid('query').to ?? services.clock().toISOString()
-      const from = c.req.valid('query').from ?? new Date(Date.parse(to) - services.config.HISTORY_DETAIL_DAYS * DAY_MS).toISOString()
+      const asked = c.req.valid('query')
+      const to = asked.to ?? services.clock().toISOString()
+      const from = asked.from ?? new Date(Date.parse(to) - services.config.HISTORY_DETAIL_DAYS * DAY_MS).toISOString()
       if (from > to) throw new ApiError(400, 'invalid', 'from must be before to.')
-      const history = await historyRead(c, 'sessions', `${from}/${to}`, () => readBoardHistory(services, id, { from, to }))
+      // Named by the query as asked: without `to`, "up to now", which a read in flight with the same newest rows answers.
+      const history = await historyRead(c, 'sessions', JSON.stringify([asked.from ?? null, asked.to ?? null]), () => readBoardHistory(services, id, { from, to }))
       await historyAudit.viewed(services, c.var.principal, id, 'sessions', { from, to })
       return c.json(history, 200)
     },

@@ -26,12 +26,14 @@ const postgresMissing = await missingServices('postgres')
 type ErrorBody = { error: { code: string; message: string } }
 
 describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => {
-  /** Held, the reads of the moment `heldAt` wait as they begin reading the history. */
+  /** Held, the reads of the moment `heldAt`, and every read of the editing sessions while `sessionsHeld`, wait as they begin reading the history. */
   const reading = new Gate()
   let heldAt = ''
+  let sessionsHeld = false
   let server: TestServer
 
   afterEach(async () => {
+    sessionsHeld = false
     reading.release()
     await server.destroy()
   })
@@ -46,7 +48,7 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
           return history.startAt(boardId, at)
         },
         rowInfo: async (boardId: string, range: Parameters<typeof history.rowInfo>[1]) => {
-          if (range.to === heldAt) await reading.pass()
+          if (sessionsHeld) await reading.pass()
           return history.rowInfo(boardId, range)
         },
       }),
@@ -131,11 +133,15 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
     const { boardId, owner, rita, rolf, moments } = await team({ HISTORY_READS_PER_INSTANCE: '2' })
     const [first, second, third] = moments as [string, string, string]
     heldAt = second
+    sessionsHeld = true
     reading.hold()
 
-    // Two different computations held: the board as of a moment, and the editing sessions up to it.
-    const held = [asked(rita, stateOf(boardId, second)), asked(rolf, `/api/boards/${boardId}/history?to=${encodeURIComponent(second)}`)]
+    // Two different computations held: the board as of a moment, and the editing sessions up to now, which the owner's identical read joins.
+    const sessions = `/api/boards/${boardId}/history`
+    const held = [asked(rita, stateOf(boardId, second)), asked(rolf, sessions)]
     await waitFor(() => reading.waiting === 2, 'both reads to be held')
+    held.push(asked(owner, sessions))
+    await waitFor(async () => (await counted('assay_history_reads_shared_total', { kind: 'sessions' })) === 1, 'the owner’s sessions to join')
 
     expectRefused(await owner.get(modelOf(boardId, first)), 'history_reads_busy')
     expectRefused(await owner.get(`/api/boards/${boardId}/export?format=json&asOf=${encodeURIComponent(third)}`), 'history_reads_busy')
@@ -145,7 +151,9 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
     await waitFor(async () => (await counted('assay_history_reads_shared_total', { kind: 'board-as-of' })) === 1, 'the owner’s read to join')
 
     reading.release()
-    expect((await Promise.all([...held, joined])).map((answer) => answer.status)).toEqual([200, 200, 200])
+    const answers = await Promise.all([...held, joined])
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200])
+    expect(answers[2]!.body).toEqual(answers[1]!.body)
     expect((await owner.get(modelOf(boardId, first))).status).toBe(200)
   }, 60_000)
 })
