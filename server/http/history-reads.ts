@@ -4,8 +4,8 @@
  * person (HISTORY_READS_PER_PERSON) and, counting each different read once,
  * per instance (HISTORY_READS_PER_INSTANCE).
  *
- * Each reads tens of thousands of log rows a page at a time, on SQLite on the
- * relay's thread, on PostgreSQL parsing pages of 20,000 rows, and the pages of
+ * Each reads tens of thousands of log rows a page at a time, each page read
+ * (SQLite) or taken apart (PostgreSQL) on the relay's thread, and the pages of
  * every read in flight run back to back in one turn of the event loop: one
  * reviewer firing 16 identical reads of the board as of a past time held an
  * honest typist's round trip at 264 ms (p95) on SQLite, 1,349 ms on
