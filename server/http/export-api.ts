@@ -6,10 +6,10 @@ import { exportVersion } from '../export/export-version.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { spendAllowance } from './allowance.ts'
 import { asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
+import { readLogAsOf } from './board-history-read.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { historyReadResponses, workerErrorResponses } from './openapi-parts.ts'
 import { ApiError, notFound } from './errors.ts'
-import { readLogAsOf } from './history-reads.ts'
 import { validationHook } from './validation-hook.ts'
 
 /** Mounted at `/boards/:id`. */

@@ -13,10 +13,7 @@
  * state of the log's newest rows, so that none is served what was read before
  * a row it should see) share one computation.
  */
-import type { Context } from 'hono'
-import { readAsOfLog, type AsOfLog } from '../history/read-history.ts'
 import type { TailState } from '../storage/storage.ts'
-import type { BoardEnv } from './app-env.ts'
 import { ApiError, RETRY_AFTER_SECONDS } from './errors.ts'
 
 /** What is read: the board as of a time (for its model or state), its log as of a time (for an export or a snapshot), or its editing sessions. */
@@ -87,16 +84,6 @@ export class HistoryReads {
     if (left === 0) this.perPerson.delete(person)
     else this.perPerson.set(person, left)
   }
-}
-
-/** The caller's read of their board's history, within the limits. */
-export function historyRead<T>(c: Context<BoardEnv>, kind: HistoryReadKind, parameters: string, compute: () => Promise<T>): Promise<T> {
-  return c.var.services.historyReads.read(c.var.principal.userId, { boardId: c.var.board.id, kind, parameters }, compute)
-}
-
-/** The stored pieces of the board as of `asOf`, for an export or a snapshot of that time to rebuild in a worker thread. */
-export function readLogAsOf(c: Context<BoardEnv>, asOf: string): Promise<AsOfLog | null> {
-  return historyRead(c, 'log-as-of', asOf, () => readAsOfLog(c.var.services, c.var.board.id, asOf))
 }
 
 function tooManyHistoryReads(perPerson: number): ApiError {
