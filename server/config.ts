@@ -151,6 +151,9 @@ const configSchema = z.object({
   HTTP_CONNECTIONS_PER_ADDRESS: count('connections', 1, 1_000_000).default(HTTP_LIMITS.connectionsPerAddress),
   /** Unset: nine tenths of the process's open-file limit. */
   HTTP_MAX_CONNECTIONS: count('connections', 1, 10_000_000).optional(),
+  /** Costly history reads (as of a past time, editing sessions) in flight at once: per person, and different ones per instance (identical ones share one). */
+  HISTORY_READS_PER_PERSON: count('reads', 1, 10_000).default(HTTP_LIMITS.historyReadsPerPerson),
+  HISTORY_READS_PER_INSTANCE: count('reads', 1, 10_000).default(HTTP_LIMITS.historyReadsPerInstance),
   // What one member's connection may cost the relay (README: "What a member cannot do").
   WS_MAX_CONNECTIONS_PER_PERSON: count('connections', 1, 10_000).default(RELAY_LIMITS.connectionsPerPerson),
   WS_MAX_CONNECTIONS: count('connections', 1, 1_000_000).default(RELAY_LIMITS.connections),

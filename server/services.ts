@@ -20,6 +20,7 @@ import { historyPolicy } from './history/history-policy.ts'
 import { createHistorySweep, type HistorySweepResult } from './history/history-sweep.ts'
 import { TailChanges } from './history/tail-changes.ts'
 import { StorageHealth } from './health/storage-health.ts'
+import { HistoryReads } from './http/history-reads.ts'
 import { connectionLimits, OpenConnections } from './http/open-connections.ts'
 import { createLogger, type Logger } from './log.ts'
 import { PeriodicTask } from './periodic-task.ts'
@@ -80,6 +81,8 @@ export type Services = {
   preparedChanges: PreparedChanges
   /** Who changed what since each board's latest checkpoint, worked out once for everyone asking. */
   tailChanges: TailChanges
+  /** Costly history reads in flight, per person and on this instance; identical ones share one computation. */
+  historyReads: HistoryReads
   /** The time stored with the board's history. */
   clock: Clock
 }
@@ -172,6 +175,11 @@ export async function createServices(config: Config, options: ServiceOptions = {
     workers,
     preparedChanges: new PreparedChanges(await boardTurns(config)),
     tailChanges: new TailChanges(storage, workers),
+    historyReads: new HistoryReads(
+      { perPerson: config.HISTORY_READS_PER_PERSON, perInstance: config.HISTORY_READS_PER_INSTANCE },
+      (boardId) => storage.history.tailState(boardId),
+      metrics?.historyReads,
+    ),
     clock,
   }
 }

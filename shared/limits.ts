@@ -180,4 +180,17 @@ export const HTTP_LIMITS = {
    * rest is kept for the database, Redis, the worker threads and files served.
    */
   connectionsShareOfOpenFiles: 0.9,
+  /**
+   * Costly reads of a board's history (as of a past time, for a read, an
+   * export or a snapshot; the editing sessions) one person may have in flight
+   * at once on an instance (server/http/history-reads.ts): the history view
+   * asks for the sessions and one moment at a time.
+   */
+  historyReadsPerPerson: 2,
+  /**
+   * Different costly history reads an instance computes at once, identical
+   * ones sharing one: each reads tens of thousands of log rows, on SQLite on
+   * the relay's thread.
+   */
+  historyReadsPerInstance: 4,
 } as const

@@ -26,11 +26,12 @@ import { historyAudit } from '../history/history-audit.ts'
 import { readBoardAsOf } from '../history/read-history.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { AS_OF_HEADER, asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
+import { historyRead } from './board-history-read.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
 import { sendJsonText } from './json-text.ts'
 import { changeBoard, mutationContext, readBoardJson } from './live-board.ts'
-import { errorResponses, errorSchema, jsonBody, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
+import { errorResponses, errorSchema, historyReadResponses, jsonBody, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const entityParams = boardParams.extend({ entityId: z.string().min(1).max(64) })
@@ -45,13 +46,14 @@ export function boardContentApi(): OpenAPIHono<SignedInEnv> {
       middleware: boardRole('reviewer'),
       summary: 'The board model (plain JSON); with asOf, the board as it was then, from its history (the Assay-As-Of header describes the moment)',
       request: { params: boardParams, query: z.object({ asOf: asOfParam.optional() }) },
-      responses: { 200: jsonResponse(boardModelSchema, 'The board'), ...errorResponses, ...workerErrorResponses },
+      responses: { 200: jsonResponse(boardModelSchema, 'The board'), ...errorResponses, ...workerErrorResponses, ...historyReadResponses },
     }),
     async (c) => {
       const { asOf } = c.req.valid('query')
       if (asOf === undefined) return sendJsonText(c, await readBoardJson(c))
       const id = c.var.board.id
-      const rebuilt = keptAsOf(await readBoardAsOf(c.var.services, id, pastTime(c, asOf)))
+      const past = pastTime(c, asOf)
+      const rebuilt = keptAsOf(await historyRead(c, 'board-as-of', past, () => readBoardAsOf(c.var.services, id, past)))
       await historyAudit.viewed(c.var.services, c.var.principal, id, 'as-of', { asOf, at: rebuilt.asOf.at })
       c.header(AS_OF_HEADER, JSON.stringify(rebuilt.asOf))
       c.header('ETag', `"${rebuilt.asOf.contentHash}"`)

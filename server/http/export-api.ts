@@ -3,12 +3,12 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { EXPORT_SCOPES } from '../../shared/export-scope.ts'
 import { EXPORT_FORMATS } from '../../shared/export-formats.ts'
 import { exportVersion } from '../export/export-version.ts'
-import { readAsOfLog } from '../history/read-history.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { spendAllowance } from './allowance.ts'
 import { asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
+import { readLogAsOf } from './board-history-read.ts'
 import { boardParams, boardRole } from './board-role.ts'
-import { workerErrorResponses } from './openapi-parts.ts'
+import { historyReadResponses, workerErrorResponses } from './openapi-parts.ts'
 import { ApiError, notFound } from './errors.ts'
 import { validationHook } from './validation-hook.ts'
 
@@ -37,6 +37,7 @@ export function exportApi(): OpenAPIHono<SignedInEnv> {
         200: { description: 'The file, with a file name of the board title and the date-time group' },
         400: { description: 'Unknown format' },
         ...workerErrorResponses,
+        ...historyReadResponses,
         404: { description: 'No such board or snapshot' },
       },
     }),
@@ -46,7 +47,7 @@ export function exportApi(): OpenAPIHono<SignedInEnv> {
       if (snapshot !== undefined && asOf !== undefined) throw new ApiError(400, 'invalid', 'Give snapshot or asOf, not both.')
       // Each export is an audit entry: a loop of them (376 a second on a small board) would fill the disk with the log.
       await spendAllowance(c.var.services.allowances.exports, c.var.principal, 'exported as many times')
-      const past = asOf === undefined ? undefined : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
+      const past = asOf === undefined ? undefined : keptAsOf(await readLogAsOf(c, pastTime(c, asOf)))
       const file = await exportVersion(
         c.var.services,
         { boardId: id, format, snapshotId: snapshot, scope, asOf: past && asOf !== undefined ? { asOf, at: past.at, exact: past.exact, log: past.log } : undefined },

@@ -14,9 +14,10 @@ import { MAX_LISTED_VALUE_CHARS } from '../history/newest-changes.ts'
 import { readBoardAsOf, readBoardHistory } from '../history/read-history.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { AS_OF_HEADER, asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
+import { historyRead } from './board-history-read.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { ApiError } from './errors.ts'
-import { errorResponses, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
+import { errorResponses, historyReadResponses, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const DAY_MS = 86_400_000
@@ -35,15 +36,17 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
       middleware: boardRole('reviewer'),
       summary: 'Editing sessions (per person and per few minutes), newest first, and the moments kept from before the detail window',
       request: { params: boardParams, query: z.object({ from: time('from').optional(), to: time('to').optional() }) },
-      responses: { 200: jsonResponse(boardHistorySchema, 'The board’s history'), ...errorResponses },
+      responses: { 200: jsonResponse(boardHistorySchema, 'The board’s history'), ...errorResponses, ...historyReadResponses },
     }),
     async (c) => {
       const id = c.var.board.id
       const { services } = c.var
-      const to = c.req.valid('query').to ?? services.clock().toISOString()
-      const from = c.req.valid('query').from ?? new Date(Date.parse(to) - services.config.HISTORY_DETAIL_DAYS * DAY_MS).toISOString()
+      const asked = c.req.valid('query')
+      const to = asked.to ?? services.clock().toISOString()
+      const from = asked.from ?? new Date(Date.parse(to) - services.config.HISTORY_DETAIL_DAYS * DAY_MS).toISOString()
       if (from > to) throw new ApiError(400, 'invalid', 'from must be before to.')
-      const history = await readBoardHistory(services, id, { from, to })
+      // Named by the query as asked: without `to`, "up to now", which a read in flight with the same newest rows answers.
+      const history = await historyRead(c, 'sessions', JSON.stringify([asked.from ?? null, asked.to ?? null]), () => readBoardHistory(services, id, { from, to }))
       await historyAudit.viewed(services, c.var.principal, id, 'sessions', { from, to })
       return c.json(history, 200)
     },
@@ -63,12 +66,13 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
         },
         ...errorResponses,
         ...workerErrorResponses,
+        ...historyReadResponses,
       },
     }),
     async (c) => {
       const id = c.var.board.id
       const asOf = pastTime(c, c.req.valid('query').asOf)
-      const rebuilt = keptAsOf(await readBoardAsOf(c.var.services, id, asOf))
+      const rebuilt = keptAsOf(await historyRead(c, 'board-as-of', asOf, () => readBoardAsOf(c.var.services, id, asOf)))
       await historyAudit.viewed(c.var.services, c.var.principal, id, 'as-of', { asOf, at: rebuilt.asOf.at })
       return c.body(rebuilt.state.slice().buffer, 200, { 'content-type': 'application/octet-stream', [AS_OF_HEADER]: JSON.stringify(rebuilt.asOf), 'cache-control': 'no-store' })
     },

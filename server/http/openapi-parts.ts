@@ -26,6 +26,14 @@ export const workerErrorResponses = {
   503: jsonResponse(errorSchema, 'The server is busy with other long work (or shutting down); retry after the Retry-After seconds.'),
 }
 
+/** A route that reads the board's history (as of a past time, its editing sessions) is also refused by the history reads' limits; spread after workerErrorResponses. */
+export const historyReadResponses = {
+  429: jsonResponse(
+    errorSchema,
+    'The caller has as many costly history reads in flight as HISTORY_READS_PER_PERSON allows (too_many_history_reads), or the instance is computing as many as HISTORY_READS_PER_INSTANCE allows (history_reads_busy); where the route hands work to the worker pool, also too_many_tasks and rate_limited as there. Retry after the Retry-After seconds.',
+  ),
+}
+
 export const emailSchema = z.string().trim().toLowerCase().email().max(254)
 export const nameSchema = textField().trim().min(1).max(200)
 

@@ -23,14 +23,14 @@ import { readSnapshot } from '../snapshots/load-snapshot.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
 import { withSnapshotRoom } from '../snapshots/snapshot-quota.ts'
-import { readAsOfLog } from '../history/read-history.ts'
 import { spendAllowance } from './allowance.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
+import { readLogAsOf } from './board-history-read.ts'
 import { boardParams, boardRole, refuseArchived, rightStillHeld, snapshotParams } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
 import { sendJsonText } from './json-text.ts'
-import { errorResponses, jsonBody, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
+import { errorResponses, historyReadResponses, jsonBody, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 import { quoted } from '../../shared/bidi.ts'
 
@@ -95,14 +95,14 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       middleware: boardRole('editor'),
       summary: 'Make a named snapshot of the live board, or of the board as it was at a past time (editors and owners)',
       request: { params: boardParams, body: jsonBody(createSnapshotSchema) },
-      responses: { 201: jsonResponse(snapshotSummarySchema, 'The new snapshot'), ...errorResponses, ...workerErrorResponses },
+      responses: { 201: jsonResponse(snapshotSummarySchema, 'The new snapshot'), ...errorResponses, ...workerErrorResponses, ...historyReadResponses },
     }),
     async (c) => {
       const id = c.var.board.id
       const { label, asOf } = c.req.valid('json')
       const { storage } = c.var.services
       const { past, snapshot } = await spendingSnapshot(c, async () => {
-        const past = asOf === undefined ? null : keptAsOf(await readAsOfLog(c.var.services, id, pastTime(c, asOf)))
+        const past = asOf === undefined ? null : keptAsOf(await readLogAsOf(c, pastTime(c, asOf)))
         const captured = past ? await c.var.services.workers.run('capture-board', { boardId: id, log: past.log }) : await captureStoredBoard(c.var.services, id)
         if (!captured) throw notFound('Board')
         // Capturing ran in a worker thread: the right to record its result is decided again.

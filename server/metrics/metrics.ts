@@ -10,6 +10,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Role } from '../../shared/roles.ts'
+import type { HistoryReadCounters } from '../http/history-reads.ts'
 import type { FanOutCounters } from '../relay/redis-fan-out.ts'
 import type { RoomExtension } from '../relay/room-extension.ts'
 import type { CommitHealth } from '../relay/room-registry.ts'
@@ -37,6 +38,8 @@ export class Metrics {
   /** Counts what the relay does: one of its extensions. */
   readonly relay: RoomExtension
   readonly fanOut: FanOutCounters
+  /** Counts the costly history reads (server/http/history-reads.ts). */
+  readonly historyReads: HistoryReadCounters
   /** Counts each worker job as it settles: the worker pool's `settled`. */
   readonly workerJobSettled: (job: JobName, outcome: JobOutcome, seconds: number) => void
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>
@@ -57,6 +60,8 @@ export class Metrics {
     const resets = counter('assay_board_resets_total', 'Boards whose document a change left in an unknown state, loaded again from storage (their clients reconnect)')
     const redisMessages = counter('assay_redis_messages_total', 'Messages published to or received from the other instances through Redis', ['direction'])
     const catchUps = counter('assay_redis_catch_ups_total', 'Boards caught up from the update log after Redis messages may have been missed')
+    const historyReads = counter('assay_history_reads_total', 'Costly history reads asked for (as of a past time, editing sessions), by kind and outcome: served, or refused as too_many_history_reads or history_reads_busy', ['kind', 'outcome'])
+    const historyReadsShared = counter('assay_history_reads_shared_total', 'History reads served by an identical one in flight instead of reading the log again, by kind', ['kind'])
 
     const state = <Label extends string = never>(name: string, help: string, collect: (gauge: Gauge<Label>, sources: MetricsSources) => void, labelNames: readonly Label[] = []) => {
       const gauge: Gauge<Label> = new Gauge<Label>({
@@ -124,6 +129,10 @@ export class Metrics {
       published: () => redisMessages.inc({ direction: 'published' }),
       received: () => redisMessages.inc({ direction: 'received' }),
       caughtUp: () => catchUps.inc(),
+    }
+    this.historyReads = {
+      asked: (kind, outcome) => historyReads.inc({ kind, outcome }),
+      shared: (kind) => historyReadsShared.inc({ kind }),
     }
   }
 

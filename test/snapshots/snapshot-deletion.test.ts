@@ -99,7 +99,8 @@ describeEachDialect(postgresMissing, 'deleting snapshots on %s', (dialect) => {
 })
 
 describeEachDialect(postgresMissing, 'the snapshot quota on %s', (dialect) => {
-  const team = useTeam(dialect, { BOARD_SNAPSHOT_MAX_BYTES: String(QUOTA_BYTES), BOARD_SNAPSHOT_MAX_COUNT: '3' })
+  // The three snapshots of a past time sent at once may all be made together: the share of history reads (two a person) is tested in test/history/history-reads.test.ts.
+  const team = useTeam(dialect, { BOARD_SNAPSHOT_MAX_BYTES: String(QUOTA_BYTES), BOARD_SNAPSHOT_MAX_COUNT: '3', HISTORY_READS_PER_PERSON: '3' })
   const base = () => `/api/boards/${team.boardId}`
   const labels = async () => (await team.reviewer.get<SnapshotSummary[]>(`${base()}/snapshots`)).body.map((s) => s.label)
 

@@ -1,0 +1,159 @@
+/**
+ * Costly history reads (the board as of a past time, for a read, an export or
+ * a snapshot; the editing sessions) each fold tens of thousands of log rows,
+ * on SQLite on the relay's thread: one reviewer firing 16 identical reads of a
+ * past moment held an honest typist's round trip at 264 ms (p95) on SQLite and
+ * 1,349 ms on PostgreSQL. Now a person has at most HISTORY_READS_PER_PERSON in
+ * flight and the instance computes at most HISTORY_READS_PER_INSTANCE
+ * different ones, refused past either with 429 and Retry-After; identical
+ * reads share one computation. A gate in front of the history's reads holds
+ * the reads of one moment for as long as the test needs. On SQLite and
+ * PostgreSQL.
+ */
+import { afterEach, expect, it } from 'vitest'
+import type { Storage } from '../../server/storage/storage.ts'
+import { addAccount, addMember, addToken } from '../helpers/accounts.ts'
+import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
+import { Gate } from '../helpers/gate.ts'
+import { metricsText, METRICS_TOKEN, sample } from '../helpers/prometheus-text.ts'
+import { describeEachDialect, missingServices } from '../helpers/services.ts'
+import { MINUTE, testClock } from '../helpers/test-clock.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+
+const postgresMissing = await missingServices('postgres')
+
+type ErrorBody = { error: { code: string; message: string } }
+
+describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => {
+  /** Held, the reads of the moment `heldAt`, and every read of the editing sessions while `sessionsHeld`, wait as they begin reading the history. */
+  const reading = new Gate()
+  let heldAt = ''
+  let sessionsHeld = false
+  let server: TestServer
+
+  afterEach(async () => {
+    sessionsHeld = false
+    reading.release()
+    await server.destroy()
+  })
+
+  const gated = (storage: Storage): Storage => {
+    const { history } = storage
+    return {
+      ...storage,
+      history: Object.assign(Object.create(history) as typeof history, {
+        startAt: async (boardId: string, at: string) => {
+          if (at === heldAt) await reading.pass()
+          return history.startAt(boardId, at)
+        },
+        rowInfo: async (boardId: string, range: Parameters<typeof history.rowInfo>[1]) => {
+          if (sessionsHeld) await reading.pass()
+          return history.rowInfo(boardId, range)
+        },
+      }),
+    }
+  }
+
+  /** An owner's board edited at three moments, with two reviewers; the clock then an hour on. */
+  async function team(env: Record<string, string> = {}) {
+    const clock = testClock()
+    server = await startTestServer({ dialect, accounts: true, clock, wrapStorage: gated, env: { METRICS_TOKEN, ...env } })
+    const client = async (name: string) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, await addAccount(server, { name }))).token}` })
+    const owner = await client('Olga Owner')
+    const boardId = await owner.createBoard('Wagner mutiny — Vilnius')
+    const reviewers = [await addAccount(server, { name: 'Rita Reviewer' }), await addAccount(server, { name: 'Rolf Reviewer' })]
+    for (const reviewer of reviewers) await addMember(server, boardId, reviewer, 'reviewer')
+    const [rita, rolf] = await Promise.all(reviewers.map(async (reviewer) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, reviewer)).token}` })))
+    const moments: string[] = []
+    for (const title of ['Convoy moved north', 'Convoy reached Rostov', 'Convoy turned back']) {
+      clock.advance(MINUTE)
+      expect((await owner.post(`/api/boards/${boardId}/assessments`, { title })).status).toBe(201)
+      moments.push(clock.advance(MINUTE))
+    }
+    clock.advance(60 * MINUTE)
+    return { boardId, owner, rita: rita!, rolf: rolf!, moments }
+  }
+
+  const stateOf = (boardId: string, at: string) => `/api/boards/${boardId}/history/state?asOf=${encodeURIComponent(at)}`
+  const modelOf = (boardId: string, at: string) => `/api/boards/${boardId}?asOf=${encodeURIComponent(at)}`
+
+  /** Asked now, left pending: the reads wait at the gate. */
+  const asked = (api: ApiClient, path: string): Promise<ApiResponse> => api.get(path)
+
+  function expectRefused(response: ApiResponse, code: string): void {
+    expect(response.status).toBe(429)
+    expect(response.headers.get('retry-after')).toBe('5')
+    expect((response.body as ErrorBody).error.code).toBe(code)
+    expect((response.body as ErrorBody).error.message).toMatch(/try again in 5 s/i)
+  }
+
+  const counted = async (name: string, labels: Record<string, string> = {}) => sample(await metricsText(server), name, labels) ?? 0
+
+  it("refuses a reviewer's reads past their share while the owner's are served, computes identical reads once, and serves the reviewer again once theirs end", async () => {
+    const { boardId, owner, rita, moments } = await team()
+    const [first, second, third] = moments as [string, string, string]
+    heldAt = second
+    reading.hold()
+
+    // Two identical reads of one moment, and the owner's identical one: one computation, held.
+    const held = [asked(rita, stateOf(boardId, second)), asked(rita, stateOf(boardId, second)), asked(owner, stateOf(boardId, second))]
+    await waitFor(async () => (await counted('assay_history_reads_shared_total', { kind: 'board-as-of' })) === 2, 'the identical reads to join the first')
+    expect(reading.waiting).toBe(1)
+
+    // Every other costly read of the reviewer's is refused while their two are in flight.
+    expectRefused(await rita.get(modelOf(boardId, first)), 'too_many_history_reads')
+    expectRefused(await rita.get(stateOf(boardId, second)), 'too_many_history_reads')
+    expectRefused(await rita.get(`/api/boards/${boardId}/history`), 'too_many_history_reads')
+    expectRefused(await rita.get(`/api/boards/${boardId}/export?format=json&asOf=${encodeURIComponent(third)}`), 'too_many_history_reads')
+    // Reading the live board costs no history: served.
+    expect((await rita.get(`/api/boards/${boardId}`)).status).toBe(200)
+
+    // The owner, one read in flight, is served: the board, its sessions, an export and a snapshot of past moments.
+    const model = await owner.get<{ assessments: { title: string }[] }>(modelOf(boardId, first))
+    expect(model.status).toBe(200)
+    expect(model.body.assessments.map((assessment) => assessment.title)).toEqual(['Convoy moved north'])
+    expect((await owner.get(`/api/boards/${boardId}/history`)).status).toBe(200)
+    expect((await owner.get(`/api/boards/${boardId}/export?format=json&asOf=${encodeURIComponent(third)}`)).status).toBe(200)
+    expect((await owner.post(`/api/boards/${boardId}/snapshots`, { label: 'As it was', asOf: first })).status).toBe(201)
+
+    reading.release()
+    const answers = await Promise.all(held)
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200])
+    expect(new Set(answers.map((answer) => answer.body as string)).size).toBe(1)
+    expect(new Set(answers.map((answer) => answer.headers.get('assay-as-of'))).size).toBe(1)
+    expect(await counted('assay_history_reads_total', { kind: 'board-as-of', outcome: 'too_many_history_reads' })).toBe(2)
+
+    // Their reads done, the reviewer is served again.
+    expect((await rita.get(modelOf(boardId, first))).status).toBe(200)
+    expect((await rita.get(`/api/boards/${boardId}/history`)).status).toBe(200)
+  }, 60_000)
+
+  it('refuses a read that would be computed past the instance’s share, but lets one join an identical read in flight', async () => {
+    const { boardId, owner, rita, rolf, moments } = await team({ HISTORY_READS_PER_INSTANCE: '2' })
+    const [first, second, third] = moments as [string, string, string]
+    heldAt = second
+    sessionsHeld = true
+    reading.hold()
+
+    // Two different computations held: the board as of a moment, and the editing sessions up to now, which the owner's identical read joins.
+    const sessions = `/api/boards/${boardId}/history`
+    const held = [asked(rita, stateOf(boardId, second)), asked(rolf, sessions)]
+    await waitFor(() => reading.waiting === 2, 'both reads to be held')
+    held.push(asked(owner, sessions))
+    await waitFor(async () => (await counted('assay_history_reads_shared_total', { kind: 'sessions' })) === 1, 'the owner’s sessions to join')
+
+    expectRefused(await owner.get(modelOf(boardId, first)), 'history_reads_busy')
+    expectRefused(await owner.get(`/api/boards/${boardId}/export?format=json&asOf=${encodeURIComponent(third)}`), 'history_reads_busy')
+    expect(await counted('assay_history_reads_total', { kind: 'log-as-of', outcome: 'history_reads_busy' })).toBe(1)
+    // Identical to one in flight, it costs nothing more: it joins.
+    const joined = asked(owner, stateOf(boardId, second))
+    await waitFor(async () => (await counted('assay_history_reads_shared_total', { kind: 'board-as-of' })) === 1, 'the owner’s read to join')
+
+    reading.release()
+    const answers = await Promise.all([...held, joined])
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200])
+    expect(answers[2]!.body).toEqual(answers[1]!.body)
+    expect((await owner.get(modelOf(boardId, first))).status).toBe(200)
+  }, 60_000)
+})
