@@ -232,7 +232,6 @@ export function replaceBoardContent(doc: Y.Doc, model: BoardModel, origin?: Chan
   }, origin)
 }
 
-
 function syncEntity(map: EntityMap, fields: Record<string, unknown>, hasSharedText: boolean): void {
   for (const key of [...map.keys()]) {
     if (!(key in fields) && !isDocumentBodyField(map, key)) map.delete(key)
