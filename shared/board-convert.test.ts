@@ -3,7 +3,8 @@
  * (boardToModel), on a board broken in every way the model guards against:
  * an entity that is not valid, a claim whose source is gone, a quote whose
  * document is gone, links to what the model leaves out, and values that are
- * no entity at all (which once made every read of the board throw). The seeded
+ * no entity at all (which once made every read of the board throw), and an
+ * assessment's title or judgment stored as no shared text. The seeded
  * convergence fuzz checks the same on boards of concurrent changes.
  */
 import { expect, it } from 'vitest'
@@ -95,5 +96,30 @@ it('takes a value that is not an entity as absent, and an entity with fields of 
   replaceBoardContent(doc, real)
   expect(boardToModel(doc, 'board')).toEqual(real)
   for (const name of COLLECTIONS) expect([...collection(doc, name).keys()].sort()).toEqual(real[name].map((item) => item.id).sort())
+  doc.destroy()
+})
+
+it('reads an assessment’s title or judgment stored as something other than a shared text as its string, or empty', () => {
+  const doc = new Y.Doc()
+  initBoardDoc(doc, { title: 'Stored before' })
+  const stored: [string, unknown][] = [
+    ['title', 'A plain title'],
+    ['judgment', 42],
+    ['judgment', new Y.Map()],
+    ['title', null],
+  ]
+  const ids = stored.map(([field, value]) => {
+    const id = mutations.addAssessment(doc, { title: 'Title', judgment: 'Judgment' })
+    requireEntity(doc, 'assessments', id).set(field, value)
+    return id
+  })
+  const model = boardToModel(doc, 'board')
+  expect(model.assessments.map(({ id, title, judgment }) => ({ id, title, judgment }))).toEqual([
+    { id: ids[0], title: 'A plain title', judgment: 'Judgment' },
+    { id: ids[1], title: 'Title', judgment: '' },
+    { id: ids[2], title: 'Title', judgment: '' },
+    { id: ids[3], title: '', judgment: 'Judgment' },
+  ])
+  expectEachEntityAsPlaced(doc, model)
   doc.destroy()
 })

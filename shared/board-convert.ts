@@ -54,12 +54,20 @@ const DOCUMENT_BODY_FIELDS: ReadonlySet<string> = new Set(['text', 'hash'])
 
 const isDocumentBodyField = (map: EntityMap, key: string) => DOCUMENT_BODY_FIELDS.has(key) && map.has('importedAt')
 
-/** The plain fields of an entity; shared texts become strings. Document bodies stay out of the model. */
-function entityToJson(map: EntityMap): Record<string, unknown> {
+const SHARED_TEXT_FIELDS: ReadonlySet<string> = new Set(ASSESSMENT_TEXT_FIELDS)
+
+/**
+ * The plain fields of an entity; shared texts become strings. Document bodies stay out of the model. An
+ * assessment's title or judgment stored as something other than a shared text or a string (a number, a map),
+ * before the relay refused it, reads as empty: the card, its links and its other fields stay on the board.
+ */
+function entityToJson(name: Collection, map: EntityMap): Record<string, unknown> {
   const json: Record<string, unknown> = {}
   for (const [key, value] of map.entries()) {
     if (isDocumentBodyField(map, key)) continue
-    json[key] = value instanceof Y.Text ? value.toString() : value
+    if (value instanceof Y.Text) json[key] = value.toString()
+    else if (name === 'assessments' && SHARED_TEXT_FIELDS.has(key) && typeof value !== 'string') json[key] = ''
+    else json[key] = value
   }
   return json
 }
@@ -88,7 +96,7 @@ export function readEntity<C extends Collection>(doc: Y.Doc, name: C, id: string
 }
 
 function parseEntity<C extends Collection>(name: C, id: string, map: EntityMap): EntityModels[C] | null {
-  const parsed = ENTITY_SCHEMAS[name].safeParse(entityToJson(map))
+  const parsed = ENTITY_SCHEMAS[name].safeParse(entityToJson(name, map))
   return parsed.success && parsed.data.id === id ? (parsed.data as EntityModels[C]) : null
 }
 
@@ -223,8 +231,6 @@ export function replaceBoardContent(doc: Y.Doc, model: BoardModel, origin?: Chan
     }
   }, origin)
 }
-
-const SHARED_TEXT_FIELDS: ReadonlySet<string> = new Set(ASSESSMENT_TEXT_FIELDS)
 
 function syncEntity(map: EntityMap, fields: Record<string, unknown>, hasSharedText: boolean): void {
   for (const key of [...map.keys()]) {

@@ -9,7 +9,7 @@
 import { createSubscriber } from 'svelte/reactivity'
 import * as Y from 'yjs'
 import { documentText } from '../../../shared/board-convert.ts'
-import { acknowledgementsMap, assessmentText, blufText, BoardError, collection, COLLECTIONS, metaMap } from '../../../shared/board-doc.ts'
+import { acknowledgementsMap, blufText, BoardError, collection, COLLECTIONS, entity, metaMap, type AssessmentTextField } from '../../../shared/board-doc.ts'
 import type {
   AcknowledgementInput,
   AcknowledgementModel,
@@ -174,9 +174,15 @@ export class ReactiveBoard {
     return blufText(this.doc)
   }
 
-  /** The shared text behind an assessment's title or judgment, for a collaborative editor. */
-  text(assessmentId: string, field: 'title' | 'judgment'): Y.Text {
-    return assessmentText(this.doc, assessmentId, field)
+  /**
+   * The shared text behind an assessment's title or judgment, for a collaborative editor; or, where a board
+   * stored before the relay refused it holds something else there, the characters the model reads from it
+   * (a string's, else none), for the field to show read-only. Reading the assessment first makes it reactive.
+   */
+  text(assessmentId: string, field: AssessmentTextField): Y.Text | string {
+    const plain = this.assessmentById.get(assessmentId)?.[field] ?? ''
+    const stored = entity(this.doc, 'assessments', assessmentId)?.get(field)
+    return stored instanceof Y.Text ? stored : plain
   }
 
   get canUndo(): boolean {
