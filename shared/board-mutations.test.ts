@@ -146,6 +146,18 @@ describe('board mutations', () => {
     expect(boardToModel(doc, 'b')).toEqual(before)
   })
 
+  it('gives a title or judgment stored as a plain value a shared text again when it is updated', () => {
+    const doc = board()
+    const id = addAssessment(doc, { title: 'Kept', judgment: 'Kept too' })
+    const card = doc.getMap('assessments').get(id) as Y.Map<unknown>
+    card.set('title', 'A plain stored title')
+    card.set('judgment', 42)
+    updateAssessment(doc, id, { title: 'Edited title', judgment: 'Edited judgment' })
+    expect(card.get('title')).toBeInstanceOf(Y.Text)
+    expect(card.get('judgment')).toBeInstanceOf(Y.Text)
+    expect(boardToModel(doc, 'b').assessments[0]).toMatchObject({ title: 'Edited title', judgment: 'Edited judgment' })
+  })
+
   it('refuses a document written by a newer schema', () => {
     const doc = board()
     metaMap(doc).set('schemaVersion', SCHEMA_VERSION + 1)

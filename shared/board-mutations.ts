@@ -10,6 +10,7 @@ import { paragraphHolding } from './paragraphs.ts'
 import { dropNonStringContent } from './plain-text.ts'
 import {
   acknowledgementsMap,
+  ASSESSMENT_TEXT_FIELDS,
   BoardError,
   blufText,
   collection,
@@ -60,6 +61,9 @@ export type MutationContext = {
 
 const nowIso = (ctx: MutationContext) => (ctx.now ?? new Date()).toISOString()
 
+const NO_TEXT_FIELDS: ReadonlySet<string> = new Set()
+const ASSESSMENT_TEXTS: ReadonlySet<string> = new Set(ASSESSMENT_TEXT_FIELDS)
+
 function newEntity(doc: Y.Doc, ctx: MutationContext, name: Collection, fields: Record<string, unknown>): string {
   const id = ctx.newId ? ctx.newId() : crypto.randomUUID()
   const map = new Y.Map<unknown>()
@@ -69,12 +73,19 @@ function newEntity(doc: Y.Doc, ctx: MutationContext, name: Collection, fields: R
   return id
 }
 
-/** Sets the given fields; `undefined` removes an optional field. Texts are replaced in place. */
-function patchEntity(map: EntityMap, patch: Record<string, unknown>): void {
+/**
+ * Sets the given fields; `undefined` removes an optional field. Texts are
+ * replaced in place; a field of `textFields` stored as another value (before
+ * the relay refused that) is given a shared text again, which loses nothing:
+ * a patch replaces the whole value, as a set of the plain value would.
+ */
+function patchEntity(map: EntityMap, patch: Record<string, unknown>, textFields: ReadonlySet<string> = NO_TEXT_FIELDS): void {
   for (const [key, value] of Object.entries(patch)) {
     const current = map.get(key)
     if (current instanceof Y.Text) {
       replaceText(current, String(value ?? ''))
+    } else if (textFields.has(key) && value !== undefined) {
+      map.set(key, new Y.Text(String(value)))
     } else if (value === undefined) {
       map.delete(key)
     } else if (JSON.stringify(current) !== JSON.stringify(value)) {
@@ -481,7 +492,7 @@ export function addAssessment(doc: Y.Doc, input: AssessmentInput, ctx: MutationC
 
 export function updateAssessment(doc: Y.Doc, id: string, patch: AssessmentPatch, ctx: MutationContext = {}): void {
   const valid = parseInput(assessmentPatchSchema, patch, 'assessment')
-  transact(doc, ctx, () => patchEntity(requireEntity(doc, 'assessments', id), valid))
+  transact(doc, ctx, () => patchEntity(requireEntity(doc, 'assessments', id), valid, ASSESSMENT_TEXTS))
 }
 
 /** Moves a card right after `afterId` (to the top when null). */
