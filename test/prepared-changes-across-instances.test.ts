@@ -8,17 +8,19 @@
  * that log.
  */
 import { rmSync } from 'node:fs'
+import postgres from 'postgres'
 import { afterEach, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import type { BoardModel } from '../shared/board-model.ts'
 import { apiClient } from './helpers/api.ts'
 import { startChildServer, type ChildServer } from './helpers/child-server.ts'
+import { LoadGate } from './helpers/load-gate.ts'
 import { openAccess } from './helpers/open-access.ts'
 import { SAMPLE_ARTICLE } from './helpers/sample-article.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { storedBoard } from './helpers/stored-board.ts'
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.ts'
-import { databaseUrl, REDIS_URL, startTestServer, tempDir, type TestServer } from './helpers/test-server.ts'
+import { databaseUrl, POSTGRES_URL, REDIS_URL, startTestServer, tempDir, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { connectClient, type TestClient } from './helpers/yjs-client.ts'
 
@@ -46,8 +48,14 @@ describeUnless(missing)('imports take their board’s turn across instances on P
     for (const server of servers.splice(0).reverse()) await server.destroy()
   })
 
-  const start = async (options: { database?: string; redisUrl?: string } = {}) => {
-    const server = await startTestServer({ dialect: 'postgres', database: options.database, access: () => openAccess(), env: { REDIS_URL: options.redisUrl ?? REDIS_URL } })
+  const start = async (options: { database?: string; redisUrl?: string; wrapStorage?: LoadGate['wrap'] } = {}) => {
+    const server = await startTestServer({
+      dialect: 'postgres',
+      database: options.database,
+      access: () => openAccess(),
+      env: { REDIS_URL: options.redisUrl ?? REDIS_URL },
+      wrapStorage: options.wrapStorage,
+    })
     servers.push(server)
     return server
   }
@@ -118,5 +126,34 @@ describeUnless(missing)('imports take their board’s turn across instances on P
     expect(board.sources.map((source) => source.name)).toEqual(['NATO'])
     expect(board.claims.map((claim) => claim.text).sort()).toEqual(['The bridge was down by noon.', 'The convoy left at dawn.'])
     await waitFor(() => boardToModel(watcher.doc, boardId).claims.length === 2, 'both imports at the client of the instance behind')
+  }, STORY_MS)
+
+  it('a turn whose database session ends under its import keeps the board until the import is done, which answers as imported', async () => {
+    const loads = new LoadGate('before-read')
+    const one = await start({ wrapStorage: loads.wrap })
+    const api = apiClient(one.url)
+    const boardId = await api.createBoard('Turn lost midway')
+    const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} })
+    try {
+      loads.hold()
+      const first = api.post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })
+      await waitFor(() => loads.waiting === 1, 'the first import to hold the turn, at its read of the board')
+      const ended = await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${one.database} and application_name = 'assay-board-turns' and state = 'idle in transaction'`
+      expect(ended).toHaveLength(1)
+      await admin`select pg_terminate_backend(${ended[0]!.pid})`
+      await waitFor(async () => (await admin`select 1 from pg_stat_activity where pid = ${ended[0]!.pid}`).length === 0, 'the turn’s session to end')
+      // Sent while the first import still works: it must wait for it, not plan on the same board beside it.
+      const second = api.post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })
+      loads.release()
+      const answers = await Promise.all([first, second])
+      expect(answers.map((answer) => [answer.status, answer.body.outcome])).toEqual([
+        [200, 'import'],
+        [200, 'already-imported'],
+      ])
+      expectImportedOnce(await storedBoard(one, boardId), answers[0].body)
+    } finally {
+      loads.release()
+      await admin.end({ timeout: 1 })
+    }
   }, STORY_MS)
 })

@@ -54,10 +54,20 @@ export class PgBoardTurns implements BoardTurns {
 
   private async acrossInstances<T>(boardId: string, work: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const outcome = await this.sql.begin(async (tx) => {
-        const [row] = await tx<{ held: boolean }[]>`select pg_try_advisory_xact_lock(hashtext(${'assay-board-turn:' + boardId})) as held`
-        return row?.held ? { held: true as const, value: await work() } : { held: false as const }
-      })
+      let working: Promise<T> | undefined
+      const outcome = await this.sql
+        .begin(async (tx) => {
+          const [row] = await tx<{ held: boolean }[]>`select pg_try_advisory_xact_lock(hashtext(${'assay-board-turn:' + boardId})) as held`
+          if (!row?.held) return { held: false as const }
+          working = work()
+          return { held: true as const, value: await working }
+        })
+        .catch(async (error: unknown) => {
+          // The turn's connection closed under the work (its backend ended, the database restarted), which begin() says at
+          // once: the work goes on all the same, so it keeps this process' turn until it settles, and its outcome is the change's.
+          if (!working) throw error
+          return { held: true as const, value: await working }
+        })
       if (outcome.held) return outcome.value as T
       await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)))
     }
