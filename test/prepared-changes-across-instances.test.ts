@@ -12,6 +12,7 @@ import postgres from 'postgres'
 import { afterEach, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import type { BoardModel } from '../shared/board-model.ts'
+import { withDeadline } from '../server/health/deadline.ts'
 import { apiClient } from './helpers/api.ts'
 import { startChildServer, type ChildServer } from './helpers/child-server.ts'
 import { LoadGate } from './helpers/load-gate.ts'
@@ -20,7 +21,7 @@ import { SAMPLE_ARTICLE } from './helpers/sample-article.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { storedBoard } from './helpers/stored-board.ts'
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.ts'
-import { databaseUrl, POSTGRES_URL, REDIS_URL, startTestServer, tempDir, type TestServer } from './helpers/test-server.ts'
+import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, POSTGRES_URL, REDIS_URL, startTestServer, tempDir, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { connectClient, type TestClient } from './helpers/yjs-client.ts'
 
@@ -28,6 +29,8 @@ const missing = await missingServices('postgres', 'redis')
 
 /** Two instances, a child process started among them, on a loaded machine. */
 const STORY_MS = 90_000
+/** How long an import may take to answer when its turn's connection was dropped unsaid: the hold limit of that test, 3 s, with room for a loaded machine. */
+const ANSWER_MS = 20_000
 /** The same import sent this many times to each instance at once. */
 const SENDS_PER_INSTANCE = 3
 
@@ -48,12 +51,12 @@ describeUnless(missing)('imports take their board’s turn across instances on P
     for (const server of servers.splice(0).reverse()) await server.destroy()
   })
 
-  const start = async (options: { database?: string; redisUrl?: string; wrapStorage?: LoadGate['wrap'] } = {}) => {
+  const start = async (options: { database?: string; redisUrl?: string; wrapStorage?: LoadGate['wrap']; env?: Record<string, string> } = {}) => {
     const server = await startTestServer({
       dialect: 'postgres',
       database: options.database,
       access: () => openAccess(),
-      env: { REDIS_URL: options.redisUrl ?? REDIS_URL },
+      env: { REDIS_URL: options.redisUrl ?? REDIS_URL, ...options.env },
       wrapStorage: options.wrapStorage,
     })
     servers.push(server)
@@ -154,6 +157,39 @@ describeUnless(missing)('imports take their board’s turn across instances on P
     } finally {
       loads.release()
       await admin.end({ timeout: 1 })
+    }
+  }, STORY_MS)
+
+  it('a turn whose connection the network drops unsaid gives its board up within the hold limit', async () => {
+    const database = freshDatabaseName()
+    await createDatabase(database)
+    const target = new URL(databaseUrl(database))
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) })
+    proxies.push(proxy)
+    target.port = String(proxy.port)
+    const loads = new LoadGate('after-read')
+    const env = { DATABASE_URL: target.toString(), DATABASE_STATEMENT_TIMEOUT_MS: '1000', DATABASE_CONNECT_TIMEOUT_MS: '1000', BOARD_TURN_HOLD_LIMIT_MS: '3000' }
+    const one = await start({ database, wrapStorage: loads.wrap, env })
+    try {
+      const api = apiClient(one.url)
+      const boardId = await api.createBoard('Turn stranded')
+      loads.hold()
+      const first = api.post<ImportBody>(`/api/boards/${boardId}/import`, { text: 'The convoy left at dawn. [citation: NATO]' })
+      await waitFor(() => loads.waiting === 1, 'the import to hold the turn, having read the board')
+      // Its connections go silent for good, never closed; new ones get through.
+      proxy.strand()
+      loads.release()
+      // Answered, as the outage lets it be (its commits met the stranded storage's connections too), not left waiting for good.
+      expect([200, 503]).toContain((await withDeadline(first, ANSWER_MS, 'the import whose turn was stranded')).status)
+      // And the board is free: a later import lands once the database answers again.
+      const later = () => api.post<ImportBody>(`/api/boards/${boardId}/import`, { text: 'The bridge was down by noon. [citation: NATO]' })
+      await waitFor(async () => (await withDeadline(later(), ANSWER_MS, 'a later import on the board')).status === 200, 'a later import on the board to land', ANSWER_MS)
+      expect((await storedBoard(one, boardId)).claims.map((claim) => claim.text)).toContain('The bridge was down by noon.')
+    } finally {
+      loads.release()
+      await one.destroy()
+      servers.splice(servers.indexOf(one), 1)
+      await dropDatabase(database)
     }
   }, STORY_MS)
 })

@@ -12,13 +12,18 @@
  */
 import postgres from 'postgres'
 import { ProcessTurns, type BoardTurns } from './board-turns.ts'
-import { withoutRollbackOnClosedConnections, WITHOUT_ARRAY_TYPES } from '../storage/postgres.ts'
+import { silenceLimitedSocket, SILENCE_MARGIN_MS, withoutRollbackOnClosedConnections, WITHOUT_ARRAY_TYPES, type SocketOption } from '../storage/postgres.ts'
 
 export type PgBoardTurnsOptions = {
   url: string
   statementTimeoutMs: number
   connectTimeoutMs: number
-  /** The longest a turn may be held by a transaction left open (a holder stuck or gone silent): PostgreSQL then ends it, freeing the board. */
+  /**
+   * The longest a turn may be held by a transaction left open (a holder stuck
+   * or gone silent): PostgreSQL then ends it, freeing the board. A turn is held
+   * while an import or restore is worked out (each within its worker time
+   * budget, a restore up to twice) and committed.
+   */
   holdLimitMs: number
 }
 
@@ -32,20 +37,22 @@ export class PgBoardTurns implements BoardTurns {
   private readonly sql: postgres.Sql
 
   constructor(options: PgBoardTurnsOptions) {
-    this.sql = withoutRollbackOnClosedConnections(
-      postgres(options.url, {
-        max: CONNECTIONS,
-        ...WITHOUT_ARRAY_TYPES,
-        onnotice: () => {},
-        connect_timeout: options.connectTimeoutMs / 1000,
-        idle_timeout: options.statementTimeoutMs / 1000,
-        connection: {
-          statement_timeout: options.statementTimeoutMs,
-          idle_in_transaction_session_timeout: options.holdLimitMs,
-          application_name: 'assay-board-turns',
-        },
-      }),
-    )
+    const settings: postgres.Options<Record<string, never>> & SocketOption = {
+      max: CONNECTIONS,
+      ...WITHOUT_ARRAY_TYPES,
+      onnotice: () => {},
+      connect_timeout: options.connectTimeoutMs / 1000,
+      idle_timeout: options.statementTimeoutMs / 1000,
+      // No healthy turn is silent longer than PostgreSQL lets its transaction sit idle: a connection that is (the network
+      // dropped it unsaid) would otherwise wait for its COMMIT's answer for good, and hold its board's turn with it.
+      socket: silenceLimitedSocket(options.holdLimitMs + SILENCE_MARGIN_MS),
+      connection: {
+        statement_timeout: options.statementTimeoutMs,
+        idle_in_transaction_session_timeout: options.holdLimitMs,
+        application_name: 'assay-board-turns',
+      },
+    }
+    this.sql = withoutRollbackOnClosedConnections(postgres(options.url, settings))
   }
 
   take<T>(boardId: string, work: () => Promise<T>): Promise<T> {
