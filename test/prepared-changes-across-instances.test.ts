@@ -31,6 +31,8 @@ const missing = await missingServices('postgres', 'redis')
 const STORY_MS = 90_000
 /** How long an import may take to answer when its turn's connection was dropped unsaid: the hold limit of that test, 3 s, with room for a loaded machine. */
 const ANSWER_MS = 20_000
+/** How long the server may take to serve the board's imports again once new connections get through: a bound, not a measurement. */
+const RECOVERY_MS = 45_000
 /** The same import sent this many times to each instance at once. */
 const SENDS_PER_INSTANCE = 3
 
@@ -80,6 +82,10 @@ describeUnless(missing)('imports take their board’s turn across instances on P
     expect(answers.filter((answer) => answer.body.outcome === 'already-imported')).toHaveLength(answers.length - 1)
     return imported[0]!.body
   }
+
+  /** The sessions holding a board's turn (a transaction open, between its statements) on `database`. */
+  const turnSessions = async (admin: postgres.Sql, database: string) =>
+    (await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${database} and application_name = 'assay-board-turns' and state = 'idle in transaction'`).map((row) => row.pid)
 
   const expectImportedOnce = (board: BoardModel, imported: ImportBody) => {
     expect(board.documents).toHaveLength(1)
@@ -140,11 +146,10 @@ describeUnless(missing)('imports take their board’s turn across instances on P
     try {
       loads.hold()
       const first = api.post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })
-      await waitFor(() => loads.waiting === 1, 'the first import to hold the turn, at its read of the board')
-      const ended = await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${one.database} and application_name = 'assay-board-turns' and state = 'idle in transaction'`
-      expect(ended).toHaveLength(1)
-      await admin`select pg_terminate_backend(${ended[0]!.pid})`
-      await waitFor(async () => (await admin`select 1 from pg_stat_activity where pid = ${ended[0]!.pid}`).length === 0, 'the turn’s session to end')
+      await waitFor(async () => loads.waiting > 0 && (await turnSessions(admin, one.database)).length === 1, 'the first import to hold the turn, at its read of the board')
+      const [ended] = await turnSessions(admin, one.database)
+      await admin`select pg_terminate_backend(${ended!})`
+      await waitFor(async () => (await admin`select 1 from pg_stat_activity where pid = ${ended!}`).length === 0, 'the turn’s session to end')
       // Sent while the first import still works: it must wait for it, not plan on the same board beside it.
       const second = api.post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })
       loads.release()
@@ -170,12 +175,13 @@ describeUnless(missing)('imports take their board’s turn across instances on P
     const loads = new LoadGate('after-read')
     const env = { DATABASE_URL: target.toString(), DATABASE_STATEMENT_TIMEOUT_MS: '1000', DATABASE_CONNECT_TIMEOUT_MS: '1000', BOARD_TURN_HOLD_LIMIT_MS: '3000' }
     const one = await start({ database, wrapStorage: loads.wrap, env })
+    const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} })
     try {
       const api = apiClient(one.url)
       const boardId = await api.createBoard('Turn stranded')
       loads.hold()
       const first = api.post<ImportBody>(`/api/boards/${boardId}/import`, { text: 'The convoy left at dawn. [citation: NATO]' })
-      await waitFor(() => loads.waiting === 1, 'the import to hold the turn, having read the board')
+      await waitFor(async () => loads.waiting > 0 && (await turnSessions(admin, database)).length === 1, 'the import to hold the turn, at a read of the board')
       // Its connections go silent for good, never closed; new ones get through.
       proxy.strand()
       loads.release()
@@ -183,10 +189,11 @@ describeUnless(missing)('imports take their board’s turn across instances on P
       expect([200, 503]).toContain((await withDeadline(first, ANSWER_MS, 'the import whose turn was stranded')).status)
       // And the board is free: a later import lands once the database answers again.
       const later = () => api.post<ImportBody>(`/api/boards/${boardId}/import`, { text: 'The bridge was down by noon. [citation: NATO]' })
-      await waitFor(async () => (await withDeadline(later(), ANSWER_MS, 'a later import on the board')).status === 200, 'a later import on the board to land', ANSWER_MS)
+      await waitFor(async () => (await withDeadline(later(), ANSWER_MS, 'a later import on the board')).status === 200, 'a later import on the board to land', RECOVERY_MS)
       expect((await storedBoard(one, boardId)).claims.map((claim) => claim.text)).toContain('The bridge was down by noon.')
     } finally {
       loads.release()
+      await admin.end({ timeout: 1 })
       await one.destroy()
       servers.splice(servers.indexOf(one), 1)
       await dropDatabase(database)
