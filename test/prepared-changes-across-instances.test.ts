@@ -7,23 +7,19 @@
  * another stored catches up from the log before it applies a change planned on
  * that log.
  */
-import { rmSync } from 'node:fs'
 import postgres from 'postgres'
-import { afterEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import type { BoardModel } from '../shared/board-model.ts'
 import { withDeadline } from '../server/health/deadline.ts'
 import { apiClient } from './helpers/api.ts'
-import { startChildServer, type ChildServer } from './helpers/child-server.ts'
+import { instancesAfterEach } from './helpers/instances.ts'
 import { LoadGate } from './helpers/load-gate.ts'
-import { openAccess } from './helpers/open-access.ts'
 import { SAMPLE_ARTICLE } from './helpers/sample-article.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { storedBoard } from './helpers/stored-board.ts'
-import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.ts'
-import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, POSTGRES_URL, REDIS_URL, startTestServer, tempDir, type TestServer } from './helpers/test-server.ts'
+import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, POSTGRES_URL } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { connectClient, type TestClient } from './helpers/yjs-client.ts'
 
 const missing = await missingServices('postgres', 'redis')
 
@@ -39,39 +35,7 @@ const SENDS_PER_INSTANCE = 3
 type ImportBody = { outcome: string; sources: { name: string }[]; claims: unknown[] }
 
 describeUnless(missing)('imports take their board’s turn across instances on PostgreSQL and Redis', () => {
-  const servers: TestServer[] = []
-  const children: ChildServer[] = []
-  const clients: TestClient[] = []
-  const proxies: TcpProxy[] = []
-  const folders: string[] = []
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.destroy()
-    for (const child of children.splice(0)) await child.kill()
-    for (const proxy of proxies.splice(0)) await proxy.close()
-    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
-    // The first server created the shared database and drops it, so it goes last.
-    for (const server of servers.splice(0).reverse()) await server.destroy()
-  })
-
-  const start = async (options: { database?: string; redisUrl?: string; wrapStorage?: LoadGate['wrap']; env?: Record<string, string> } = {}) => {
-    const server = await startTestServer({
-      dialect: 'postgres',
-      database: options.database,
-      access: () => openAccess(),
-      env: { REDIS_URL: options.redisUrl ?? REDIS_URL, ...options.env },
-      wrapStorage: options.wrapStorage,
-    })
-    servers.push(server)
-    return server
-  }
-  /** An instance in a process of its own, as instances are deployed: nothing of this process' state is shared with it. */
-  const startChild = async (database: string) => {
-    const dataDir = tempDir()
-    folders.push(dataDir)
-    const child = await startChildServer(dataDir, { DATABASE_URL: databaseUrl(database), REDIS_URL })
-    children.push(child)
-    return child
-  }
+  const { servers, start, startChild, connect, throughProxy, redisThroughProxy } = instancesAfterEach()
 
   const importEverywhere = async (instances: { url: string }[], boardId: string) => {
     const sends = instances.flatMap((instance) => Array.from({ length: SENDS_PER_INSTANCE }, () => apiClient(instance.url).post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })))
@@ -112,15 +76,10 @@ describeUnless(missing)('imports take their board’s turn across instances on P
 
   it('an instance that has not heard another’s import catches up from the log before applying one planned on it', async () => {
     const one = await start()
-    const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })
-    proxies.push(proxy)
-    const redisUrl = new URL(REDIS_URL)
-    redisUrl.hostname = '127.0.0.1'
-    redisUrl.port = String(proxy.port)
-    const two = await start({ database: one.database, redisUrl: redisUrl.toString() })
+    const { proxy, redisUrl } = await redisThroughProxy()
+    const two = await start({ database: one.database, redisUrl })
     const boardId = await apiClient(one.url).createBoard('Behind on Redis')
-    const watcher = connectClient(two.wsUrl, boardId)
-    clients.push(watcher)
+    const watcher = connect(two, boardId)
     await watcher.synced()
     // Two hears nothing more from Redis: one's import reaches its room only through the log.
     proxy.blackhole()
@@ -168,12 +127,9 @@ describeUnless(missing)('imports take their board’s turn across instances on P
   it('a turn whose connection the network drops unsaid gives its board up within the hold limit', async () => {
     const database = freshDatabaseName()
     await createDatabase(database)
-    const target = new URL(databaseUrl(database))
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) })
-    proxies.push(proxy)
-    target.port = String(proxy.port)
+    const { proxy, url } = await throughProxy(databaseUrl(database))
     const loads = new LoadGate('after-read')
-    const env = { DATABASE_URL: target.toString(), DATABASE_STATEMENT_TIMEOUT_MS: '1000', DATABASE_CONNECT_TIMEOUT_MS: '1000', BOARD_TURN_HOLD_LIMIT_MS: '3000' }
+    const env = { DATABASE_URL: url, DATABASE_STATEMENT_TIMEOUT_MS: '1000', DATABASE_CONNECT_TIMEOUT_MS: '1000', BOARD_TURN_HOLD_LIMIT_MS: '3000' }
     const one = await start({ database, wrapStorage: loads.wrap, env })
     const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} })
     try {
