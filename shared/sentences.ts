@@ -12,7 +12,8 @@
  * instead: every sentence but a window's last is taken, and the next window
  * starts with that last one, which may go on past it; a window holding one
  * sentence only is made twice as long, so that a long sentence is found whole
- * (one sentence costs the segmenter its length).
+ * (one sentence costs the segmenter its length), and only that sentence is
+ * taken from it.
  */
 let segmenter: Intl.Segmenter | undefined
 
@@ -30,12 +31,16 @@ export function* sentenceSegments(text: string): Generator<SentenceSegment> {
     // A character of two code units stays whole.
     if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--
     let last: Intl.SegmentData | undefined
+    let cutShort = false
     for (const piece of segmenter.segment(text.slice(start, end))) {
       if (last) yield { segment: last.segment, index: start + last.index }
       last = piece
+      // A window grown for a long sentence may hold many short ones after it, each costing the window's length: only the long one is taken from it.
+      cutShort = size > WINDOW_CHARS && last.index > 0
+      if (cutShort) break
     }
     if (!last) return
-    if (end === text.length) {
+    if (end === text.length && !cutShort) {
       yield { segment: last.segment, index: start + last.index }
       return
     }
