@@ -115,6 +115,8 @@ const configSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: milliseconds(5000),
   /** PostgreSQL: the longest opening a connection may take. */
   DATABASE_CONNECT_TIMEOUT_MS: milliseconds(5000),
+  /** PostgreSQL: the longest an import or restore may hold its board's turn; a turn's connection silent for 2 s more is dropped. */
+  BOARD_TURN_HOLD_LIMIT_MS: milliseconds(5 * 60_000),
   /** How long GET /readyz waits for the database (and Redis) to answer before calling the instance not ready. */
   READINESS_TIMEOUT_MS: milliseconds(2000),
   /** The longest a shutdown (SIGTERM, SIGINT) may take; edits not committed by then stay in the clients, which resend them. */

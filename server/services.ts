@@ -221,16 +221,9 @@ async function boardTurns(config: Config): Promise<BoardTurns> {
     url: config.DATABASE_URL,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
     connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
-    holdLimitMs: TURN_HOLD_LIMIT_MS,
+    holdLimitMs: config.BOARD_TURN_HOLD_LIMIT_MS,
   })
 }
-
-/**
- * A turn is held while an import or restore is worked out (each within its
- * worker time budget, a restore up to twice) and committed; a transaction
- * left open longer is a stuck holder, and PostgreSQL ends it.
- */
-const TURN_HOLD_LIMIT_MS = 5 * 60_000
 
 async function servedMetrics(config: Config): Promise<Metrics | undefined> {
   if (config.METRICS_TOKEN === undefined && config.METRICS_PORT === undefined) return undefined

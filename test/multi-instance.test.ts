@@ -1,7 +1,6 @@
-import { rmSync } from 'node:fs'
 import { Redis } from 'ioredis'
 import * as decoding from 'lib0/decoding'
-import { afterEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { boardToModel } from '../shared/board-convert.ts'
 import { collection } from '../shared/board-doc.ts'
@@ -11,13 +10,11 @@ import type { Storage } from '../server/storage/storage.ts'
 import { addAccount, addMember, addToken, upgradeStatus } from './helpers/accounts.ts'
 import { apiClient, type ApiResponse } from './helpers/api.ts'
 import { AppendControl } from './helpers/append-control.ts'
-import { startChildServer, type ChildServer } from './helpers/child-server.ts'
-import { openAccess } from './helpers/open-access.ts'
+import { instancesAfterEach } from './helpers/instances.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
-import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.ts'
-import { databaseUrl, REDIS_URL, startTestServer, tempDir, type TestServer } from './helpers/test-server.ts'
+import { REDIS_URL, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { closeCodes, connectClient, type TestClient } from './helpers/yjs-client.ts'
+import { closeCodes, connectClient } from './helpers/yjs-client.ts'
 
 /** A bus message starts with the sending instance's id, then its kind: 0 for a committed update, 1 for presence, 3 for a catch-up. */
 const BUS_KIND_UPDATE = 0
@@ -40,61 +37,13 @@ const SILENCE_NOTICED_MS = 20_000
 const BACK_ON_REDIS_MS = 20_000
 
 describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
-  const servers: TestServer[] = []
-  const clients: TestClient[] = []
-  const children: ChildServer[] = []
-  const proxies: TcpProxy[] = []
-  const folders: string[] = []
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.destroy()
-    for (const child of children.splice(0)) await child.kill()
-    for (const proxy of proxies.splice(0)) await proxy.close()
-    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
-    // The first server created the shared database and drops it, so it goes last.
-    for (const server of servers.splice(0).reverse()) await server.destroy()
-  })
-
-  /** An instance in this process: a fresh database unless it shares another's, open access unless `accounts`. */
-  const start = async ({
-    database,
-    accounts = false,
-    redisUrl = REDIS_URL,
-    logSink,
-    wrapStorage,
-    env,
-  }: { database?: string; accounts?: boolean; redisUrl?: string; logSink?: (line: string) => void; wrapStorage?: (storage: Storage) => Storage; env?: Record<string, string> } = {}) => {
-    const server = await startTestServer({ dialect: 'postgres', database, logSink, wrapStorage, env: { REDIS_URL: redisUrl, ...env }, ...(accounts ? { accounts: true } : { access: () => openAccess() }) })
-    servers.push(server)
-    return server
-  }
-  /** An instance in a process of its own, so that it can be killed. */
-  const startChild = async (database: string) => {
-    const dataDir = tempDir()
-    folders.push(dataDir)
-    const child = await startChildServer(dataDir, { DATABASE_URL: databaseUrl(database), REDIS_URL })
-    children.push(child)
-    return child
-  }
-  const connect = (server: { wsUrl: string }, boardId: string, params?: Record<string, string>) => {
-    const client = connectClient(server.wsUrl, boardId, params)
-    clients.push(client)
-    return client
-  }
+  const { clients, start, startChild, connect, redisThroughProxy } = instancesAfterEach()
   /** Until `server`'s room of the board holds `cards` assessments, all committed. */
   const cardsCommitted = (server: TestServer, boardId: string, cards: number) =>
     waitFor(() => {
       const room = server.services.rooms.loadedRooms.get(boardId)
       return room !== undefined && collection(room.doc, 'assessments').size === cards && room.isSaved
     }, `${cards} cards committed`)
-  /** Redis through a proxy the test can cut: only the connections of whoever is pointed at it. */
-  const redisThroughProxy = async () => {
-    const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })
-    proxies.push(proxy)
-    const redisUrl = new URL(REDIS_URL)
-    redisUrl.hostname = '127.0.0.1'
-    redisUrl.port = String(proxy.port)
-    return { proxy, redisUrl: redisUrl.toString() }
-  }
   /**
    * Two instances on one board, the second reaching Redis through a proxy the
    * test can cut (only its connections: nothing else on the shared Redis is

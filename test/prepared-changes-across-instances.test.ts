@@ -7,58 +7,35 @@
  * another stored catches up from the log before it applies a change planned on
  * that log.
  */
-import { rmSync } from 'node:fs'
-import { afterEach, expect, it } from 'vitest'
+import postgres from 'postgres'
+import { expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import type { BoardModel } from '../shared/board-model.ts'
+import { withDeadline } from '../server/health/deadline.ts'
 import { apiClient } from './helpers/api.ts'
-import { startChildServer, type ChildServer } from './helpers/child-server.ts'
-import { openAccess } from './helpers/open-access.ts'
+import { instancesAfterEach } from './helpers/instances.ts'
+import { LoadGate } from './helpers/load-gate.ts'
 import { SAMPLE_ARTICLE } from './helpers/sample-article.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { storedBoard } from './helpers/stored-board.ts'
-import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.ts'
-import { databaseUrl, REDIS_URL, startTestServer, tempDir, type TestServer } from './helpers/test-server.ts'
+import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, POSTGRES_URL } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { connectClient, type TestClient } from './helpers/yjs-client.ts'
 
 const missing = await missingServices('postgres', 'redis')
 
 /** Two instances, a child process started among them, on a loaded machine. */
 const STORY_MS = 90_000
+/** How long an import may take to answer when its turn's connection was dropped unsaid: the hold limit of that test, 3 s, with room for a loaded machine. */
+const ANSWER_MS = 20_000
+/** How long the server may take to serve the board's imports again once new connections get through: a bound, not a measurement. */
+const RECOVERY_MS = 45_000
 /** The same import sent this many times to each instance at once. */
 const SENDS_PER_INSTANCE = 3
 
 type ImportBody = { outcome: string; sources: { name: string }[]; claims: unknown[] }
 
 describeUnless(missing)('imports take their board’s turn across instances on PostgreSQL and Redis', () => {
-  const servers: TestServer[] = []
-  const children: ChildServer[] = []
-  const clients: TestClient[] = []
-  const proxies: TcpProxy[] = []
-  const folders: string[] = []
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.destroy()
-    for (const child of children.splice(0)) await child.kill()
-    for (const proxy of proxies.splice(0)) await proxy.close()
-    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
-    // The first server created the shared database and drops it, so it goes last.
-    for (const server of servers.splice(0).reverse()) await server.destroy()
-  })
-
-  const start = async (options: { database?: string; redisUrl?: string } = {}) => {
-    const server = await startTestServer({ dialect: 'postgres', database: options.database, access: () => openAccess(), env: { REDIS_URL: options.redisUrl ?? REDIS_URL } })
-    servers.push(server)
-    return server
-  }
-  /** An instance in a process of its own, as instances are deployed: nothing of this process' state is shared with it. */
-  const startChild = async (database: string) => {
-    const dataDir = tempDir()
-    folders.push(dataDir)
-    const child = await startChildServer(dataDir, { DATABASE_URL: databaseUrl(database), REDIS_URL })
-    children.push(child)
-    return child
-  }
+  const { servers, start, startChild, connect, throughProxy, redisThroughProxy } = instancesAfterEach()
 
   const importEverywhere = async (instances: { url: string }[], boardId: string) => {
     const sends = instances.flatMap((instance) => Array.from({ length: SENDS_PER_INSTANCE }, () => apiClient(instance.url).post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })))
@@ -69,6 +46,10 @@ describeUnless(missing)('imports take their board’s turn across instances on P
     expect(answers.filter((answer) => answer.body.outcome === 'already-imported')).toHaveLength(answers.length - 1)
     return imported[0]!.body
   }
+
+  /** The sessions holding a board's turn (a transaction open, between its statements) on `database`. */
+  const turnSessions = async (admin: postgres.Sql, database: string) =>
+    (await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${database} and application_name = 'assay-board-turns' and state = 'idle in transaction'`).map((row) => row.pid)
 
   const expectImportedOnce = (board: BoardModel, imported: ImportBody) => {
     expect(board.documents).toHaveLength(1)
@@ -95,15 +76,10 @@ describeUnless(missing)('imports take their board’s turn across instances on P
 
   it('an instance that has not heard another’s import catches up from the log before applying one planned on it', async () => {
     const one = await start()
-    const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })
-    proxies.push(proxy)
-    const redisUrl = new URL(REDIS_URL)
-    redisUrl.hostname = '127.0.0.1'
-    redisUrl.port = String(proxy.port)
-    const two = await start({ database: one.database, redisUrl: redisUrl.toString() })
+    const { proxy, redisUrl } = await redisThroughProxy()
+    const two = await start({ database: one.database, redisUrl })
     const boardId = await apiClient(one.url).createBoard('Behind on Redis')
-    const watcher = connectClient(two.wsUrl, boardId)
-    clients.push(watcher)
+    const watcher = connect(two, boardId)
     await watcher.synced()
     // Two hears nothing more from Redis: one's import reaches its room only through the log.
     proxy.blackhole()
@@ -118,5 +94,65 @@ describeUnless(missing)('imports take their board’s turn across instances on P
     expect(board.sources.map((source) => source.name)).toEqual(['NATO'])
     expect(board.claims.map((claim) => claim.text).sort()).toEqual(['The bridge was down by noon.', 'The convoy left at dawn.'])
     await waitFor(() => boardToModel(watcher.doc, boardId).claims.length === 2, 'both imports at the client of the instance behind')
+  }, STORY_MS)
+
+  it('a turn whose database session ends under its import keeps the board until the import is done, which answers as imported', async () => {
+    const loads = new LoadGate('before-read')
+    const one = await start({ wrapStorage: loads.wrap })
+    const api = apiClient(one.url)
+    const boardId = await api.createBoard('Turn lost midway')
+    const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} })
+    try {
+      loads.hold()
+      const first = api.post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })
+      await waitFor(async () => loads.waiting > 0 && (await turnSessions(admin, one.database)).length === 1, 'the first import to hold the turn, at its read of the board')
+      const [ended] = await turnSessions(admin, one.database)
+      await admin`select pg_terminate_backend(${ended!})`
+      await waitFor(async () => (await admin`select 1 from pg_stat_activity where pid = ${ended!}`).length === 0, 'the turn’s session to end')
+      // Sent while the first import still works: it must wait for it, not plan on the same board beside it.
+      const second = api.post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })
+      loads.release()
+      const answers = await Promise.all([first, second])
+      expect(answers.map((answer) => [answer.status, answer.body.outcome])).toEqual([
+        [200, 'import'],
+        [200, 'already-imported'],
+      ])
+      expectImportedOnce(await storedBoard(one, boardId), answers[0].body)
+    } finally {
+      loads.release()
+      await admin.end({ timeout: 1 })
+    }
+  }, STORY_MS)
+
+  it('a turn whose connection the network drops unsaid gives its board up within the hold limit', async () => {
+    const database = freshDatabaseName()
+    await createDatabase(database)
+    const { proxy, url } = await throughProxy(databaseUrl(database))
+    const loads = new LoadGate('after-read')
+    const env = { DATABASE_URL: url, DATABASE_STATEMENT_TIMEOUT_MS: '1000', DATABASE_CONNECT_TIMEOUT_MS: '1000', BOARD_TURN_HOLD_LIMIT_MS: '3000' }
+    const one = await start({ database, wrapStorage: loads.wrap, env })
+    const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} })
+    try {
+      const api = apiClient(one.url)
+      const boardId = await api.createBoard('Turn stranded')
+      loads.hold()
+      const first = api.post<ImportBody>(`/api/boards/${boardId}/import`, { text: 'The convoy left at dawn. [citation: NATO]' })
+      await waitFor(async () => loads.waiting > 0 && (await turnSessions(admin, database)).length === 1, 'the import to hold the turn, at a read of the board')
+      // Its connections go silent for good, never closed; new ones get through.
+      proxy.strand()
+      loads.release()
+      // Answered, as the outage lets it be (its commits met the stranded storage's connections too), not left waiting for good.
+      expect([200, 503]).toContain((await withDeadline(first, ANSWER_MS, 'the import whose turn was stranded')).status)
+      // And the board is free: a later import lands once the database answers again.
+      const later = () => api.post<ImportBody>(`/api/boards/${boardId}/import`, { text: 'The bridge was down by noon. [citation: NATO]' })
+      await waitFor(async () => (await withDeadline(later(), ANSWER_MS, 'a later import on the board')).status === 200, 'a later import on the board to land', RECOVERY_MS)
+      expect((await storedBoard(one, boardId)).claims.map((claim) => claim.text)).toContain('The bridge was down by noon.')
+    } finally {
+      loads.release()
+      await admin.end({ timeout: 1 })
+      await one.destroy()
+      servers.splice(servers.indexOf(one), 1)
+      await dropDatabase(database)
+    }
   }, STORY_MS)
 })

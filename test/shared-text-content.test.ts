@@ -13,7 +13,7 @@ import type { BoardModel } from '../shared/board-model.ts'
 import { hasNonStringContent, sharedTexts } from '../shared/plain-text.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import { apiClient } from './helpers/api.ts'
-import { craftedItem, type CraftedContent, type CraftedPlace } from './helpers/crafted-update.ts'
+import { craftedItem, craftedRuns, type CraftedContent, type CraftedPlace } from './helpers/crafted-update.ts'
 import { frames, openRawSocket } from './helpers/raw-socket.ts'
 import { storeChange, withStoredDoc } from './helpers/stored-board.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
@@ -143,6 +143,61 @@ describe('shared texts on the websocket', () => {
     await running.services.rooms.loadedRooms.get(boardId)?.whenSaved()
     expect(await withStoredDoc(running, boardId, (doc) => Y.getState(doc.store, attacker.client))).toBe(0)
     expect(Y.getState(reader.doc.store, attacker.client)).toBe(0)
+  })
+
+  it('an embed beside an item or in a type the update says is elsewhere than Yjs puts it closes its sender 4422', async () => {
+    const running = (server = await startTestServer())
+    const { boardId, assessmentId } = await boardWithAssessment(running)
+    const reader = connect(running, boardId)
+    await reader.synced()
+    const embed: CraftedContent = { embed: '{"x":1}' }
+    const elsewhere: CraftedPlace = { root: 'meta', key: 'note' }
+    const [twice, held, placer] = [{ client: 987_654_001, clock: 0 }, { client: 987_654_002, clock: 0 }, { client: 987_654_003, clock: 0 }]
+
+    // Held: a run of characters the bottom line holds, sent honestly first.
+    const honest = await openRawSocket(`${running.wsUrl}/${boardId}`)
+    try {
+      honest.send(frames.update(craftedItem(held, { root: 'bluf' }, { string: 'x' })))
+      await waitFor(() => blufText(reader.doc).toString() === 'x', 'the honest characters at the reader')
+    } finally {
+      honest.terminate()
+    }
+    const judgmentItem = assessmentText(reader.doc, assessmentId, 'judgment')._item!.id
+    const attacks: [string, Uint8Array][] = [
+      [
+        // Yjs applies a client's last run only: the item beside which the embed goes is the bottom line's.
+        'a client given two runs, the first in a map, the second in the bottom line',
+        craftedRuns([
+          { first: twice, items: [{ place: elsewhere, content: { string: 'x' } }] },
+          { first: twice, items: [{ place: { root: 'bluf' }, content: { string: 'x' } }] },
+          { first: placer, items: [{ place: { after: twice as Y.ID }, content: embed }] },
+        ]),
+      ],
+      [
+        'characters the bottom line holds, sent again as put into a map, with an embed beside them',
+        craftedRuns([{ first: held, items: [{ place: elsewhere, content: { string: 'x' } }, { place: { after: held as Y.ID }, content: embed }] }]),
+      ],
+      [
+        'the judgment’s text sent again as a new map, with an embed put into it by its id',
+        craftedRuns([
+          { first: judgmentItem, items: [{ place: elsewhere, content: { map: true } }] },
+          { first: placer, items: [{ place: { parent: judgmentItem }, content: embed }] },
+        ]),
+      ],
+    ]
+    for (const [what, update] of attacks) {
+      const socket = await openRawSocket(`${running.wsUrl}/${boardId}`)
+      try {
+        socket.send(frames.update(update))
+        expect((await socket.closed).code, what).toBe(CLOSE.updateRejected.code)
+      } finally {
+        socket.terminate()
+      }
+    }
+    await running.services.rooms.loadedRooms.get(boardId)?.whenSaved()
+    expect(await storedForeignTexts(running, boardId)).toBe(0)
+    expect(sharedTexts(reader.doc).filter(hasNonStringContent)).toEqual([])
+    expect(Y.getState(reader.doc.store, placer.client)).toBe(0)
   })
 })
 

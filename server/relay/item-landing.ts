@@ -78,7 +78,8 @@ export function itemLandings(doc: Y.Doc, { structs }: DecodedUpdate): { item: Y.
       }
       const neighbour = item.origin ?? item.rightOrigin
       if (!neighbour) break
-      const next = inUpdate(neighbour)
+      // A neighbour the document holds already is the document's: Yjs skips what an update sends of it again, however it says it.
+      const next = Y.getState(doc.store, neighbour.client) > neighbour.clock ? null : inUpdate(neighbour)
       if (!next) {
         landing = inDocument(neighbour)
         break

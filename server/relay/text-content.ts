@@ -25,7 +25,8 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 export function nonTextInText(doc: Y.Doc, { structs }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
   const createdTypes = new Map<string, Y.AbstractType<unknown>>()
   for (const struct of structs) {
-    if (struct instanceof Y.Item && struct.content instanceof Y.ContentType) createdTypes.set(idKey(struct.id), struct.content.type)
+    // A type the document holds already stays what it is, whatever an update sent again says it is.
+    if (struct instanceof Y.Item && struct.content instanceof Y.ContentType && !alreadyHeld(doc, struct)) createdTypes.set(idKey(struct.id), struct.content.type)
   }
   const isText = (parent: Y.ID | string): boolean => {
     if (typeof parent === 'string') return parent === BLUF_ROOT || doc.share.get(parent) instanceof Y.Text

@@ -50,6 +50,8 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   }
   const disordered = disorderedDeletions(decoded.ds)
   if (disordered) return refused(CLOSE.updateRejected, disordered)
+  const repeated = repeatedClient(decoded.structs)
+  if (repeated) return refused(CLOSE.updateRejected, repeated)
   const splitCostBytes = splitCostInBytes(decoded, doc)
   if (splitCostBytes > LIMITS.maxMessageBytes) {
     return refused(CLOSE.updateRejected, `update splits the board's structs at a cost of more than ${LIMITS.maxMessageBytes} bytes of changes`)
@@ -92,6 +94,32 @@ function disorderedDeletions(ds: DecodedUpdate['ds']): string | null {
       start = clock
       end = clock + len
     }
+  }
+  return null
+}
+
+/**
+ * Every Yjs encoder writes a client's structs as one run, from a clock on. Yjs
+ * applies only the last run an update gives a client, while the checks here
+ * read every struct the update lists: a first run that put an item into a
+ * map, and a second that put the same id into a text, let an embed placed
+ * beside it pass as landing in the map (text-content.ts) and land in the
+ * text. Only a hostile client sends them.
+ */
+function repeatedClient(structs: DecodedUpdate['structs']): string | null {
+  const seen = new Set<number>()
+  let client: number | null = null
+  let end = 0
+  for (const struct of structs) {
+    const { id } = struct
+    if (id.client !== client) {
+      if (seen.has(id.client)) return `update lists the structs of client ${id.client} in more than one run`
+      seen.add(id.client)
+      client = id.client
+    } else if (id.clock !== end) {
+      return `update lists the structs of client ${id.client} in more than one run (clock ${id.clock} after ${end})`
+    }
+    end = id.clock + struct.length
   }
   return null
 }

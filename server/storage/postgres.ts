@@ -42,7 +42,7 @@ export type PostgresOptions = {
 const MIGRATIONS = projectPath('drizzle', 'pg')
 
 /** How long past the statement timeout a silent connection is given (the server's own cancellation must get through first). */
-const SILENCE_MARGIN_MS = 2000
+export const SILENCE_MARGIN_MS = 2000
 /** The longest wait between two attempts to reconnect. */
 const MAX_RECONNECT_DELAY_SECONDS = 2
 /**
@@ -154,7 +154,7 @@ export function withoutRollbackOnClosedConnections<Types extends Record<string, 
 }
 
 /** postgres.js's `socket` option (documented in its README, missing from its type declarations). */
-type SocketOption = { socket: (settings: { host: string[]; port: number[]; path?: string | false }) => Socket }
+export type SocketOption = { socket: (settings: { host: string[]; port: number[]; path?: string | false }) => Socket }
 
 /** Exponential from 50 ms, with jitter, capped: postgres.js's own default grows to 20 s. */
 function reconnectDelaySeconds(attempt: number): number {
@@ -167,7 +167,7 @@ function reconnectDelaySeconds(attempt: number): number {
  * counts too). The idle timeout ends pooled connections before that, so only a
  * connection waiting for an answer that is not coming reaches the deadline.
  */
-function silenceLimitedSocket(silenceMs: number): SocketOption['socket'] {
+export function silenceLimitedSocket(silenceMs: number): SocketOption['socket'] {
   return (settings) => {
     const socket: Socket = settings.path ? connect(settings.path) : connect(settings.port[0] ?? 5432, settings.host[0] ?? 'localhost')
     // postgres.js names the server in its errors, and TLS checks its certificate against it.

@@ -5,10 +5,10 @@
 import * as encoding from 'lib0/encoding'
 import type * as Y from 'yjs'
 
-/** Where the item goes: a root type by name (and a key in it), or beside an existing item, which names neither. */
-export type CraftedPlace = { root: string; key?: string } | { after: Y.ID }
+/** Where the item goes: a root type by name (and a key in it), a type by the id of the item that holds it, or beside an existing item, which names neither. */
+export type CraftedPlace = { root: string; key?: string } | { parent: Y.ID } | { after: Y.ID }
 
-/** What the item holds: JSON as Yjs's ContentJSON, an embed or a format mark (text), a value (ContentAny), a run of text (one item for all its characters), or a deleted run. */
+/** What the item holds: JSON as Yjs's ContentJSON, an embed or a format mark (text), a value (ContentAny), a run of text (one item for all its characters), a deleted run, or a new Y.Map. */
 export type CraftedContent =
   | { json: string }
   | { embed: string }
@@ -16,10 +16,13 @@ export type CraftedContent =
   | { any: string | number }
   | { string: string }
   | { deleted: number }
+  | { map: true }
 
 export type CraftedItem = { place: CraftedPlace; content: CraftedContent }
 
-const CONTENT_REF = { deleted: 1, json: 2, string: 4, embed: 5, format: 6, any: 8 } as const
+const CONTENT_REF = { deleted: 1, json: 2, string: 4, embed: 5, format: 6, map: 7, any: 8 } as const
+/** Yjs's type ref of a Y.Map in a ContentType. */
+const Y_MAP_REF = 1
 const HAS_ORIGIN = 0x80
 const HAS_PARENT_SUB = 0x20
 
@@ -29,12 +32,19 @@ export function craftedItem(id: { client: number; clock: number }, place: Crafte
 
 /** Items of one client, the first at `first` and each next one at the clock after the last one's content. */
 export function craftedItems(first: { client: number; clock: number }, items: readonly CraftedItem[]): Uint8Array {
+  return craftedRuns([{ first, items }])
+}
+
+/** Runs of items in one update, each written as its client's structs from `first`: a client may be given more than one run, as no Yjs encoder writes. */
+export function craftedRuns(runs: readonly { first: { client: number; clock: number }; items: readonly CraftedItem[] }[]): Uint8Array {
   const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, 1)
-  encoding.writeVarUint(encoder, items.length)
-  encoding.writeVarUint(encoder, first.client)
-  encoding.writeVarUint(encoder, first.clock)
-  for (const { place, content } of items) writeItem(encoder, place, content)
+  encoding.writeVarUint(encoder, runs.length)
+  for (const { first, items } of runs) {
+    encoding.writeVarUint(encoder, items.length)
+    encoding.writeVarUint(encoder, first.client)
+    encoding.writeVarUint(encoder, first.clock)
+    for (const { place, content } of items) writeItem(encoder, place, content)
+  }
   // No deletions.
   encoding.writeVarUint(encoder, 0)
   return encoding.toUint8Array(encoder)
@@ -46,6 +56,11 @@ function writeItem(encoder: encoding.Encoder, place: CraftedPlace, content: Craf
     encoding.writeUint8(encoder, HAS_ORIGIN | CONTENT_REF[kind])
     encoding.writeVarUint(encoder, place.after.client)
     encoding.writeVarUint(encoder, place.after.clock)
+  } else if ('parent' in place) {
+    encoding.writeUint8(encoder, CONTENT_REF[kind])
+    encoding.writeVarUint(encoder, 0)
+    encoding.writeVarUint(encoder, place.parent.client)
+    encoding.writeVarUint(encoder, place.parent.clock)
   } else {
     encoding.writeUint8(encoder, (place.key === undefined ? 0 : HAS_PARENT_SUB) | CONTENT_REF[kind])
     encoding.writeVarUint(encoder, 1)
@@ -65,6 +80,8 @@ function writeItem(encoder: encoding.Encoder, place: CraftedPlace, content: Craf
     encoding.writeAny(encoder, content.any)
   } else if ('string' in content) {
     encoding.writeVarString(encoder, content.string)
+  } else if ('map' in content) {
+    encoding.writeVarUint(encoder, Y_MAP_REF)
   } else {
     encoding.writeVarUint(encoder, content.deleted)
   }
