@@ -47,6 +47,7 @@ async function patiently<T>(read: () => Promise<T>, { signal, onWait }: Patience
 
 function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason)
     const stop = () => {
       clearTimeout(timer)
       reject(signal.reason)
