@@ -5,7 +5,8 @@
  * inspector who changed the likelihood, from what to what, and when. Comparing
  * a snapshot with the live board, the reviewer reads who made each change, in
  * the list of changes and in the inspector. A card with more changes than the
- * inspector lists says so.
+ * inspector lists says so. A past moment the server is too busy to rebuild
+ * at first is asked for again after its Retry-After, the page saying so.
  */
 import { expect, it } from 'vitest'
 import { sessionHeaders, signIn } from '../helpers/accounts.ts'
@@ -71,6 +72,35 @@ describeInBrowser('the board’s history in the browser', () => {
     expect(line).toContain('→ likely')
     expect(line).toContain('Ana Petrova')
     await saveScreenshot(page, 'history-inspector')
+  })
+
+  it('tries a past moment again after the server’s Retry-After when history reads are busy, saying so meanwhile', async () => {
+    const { boardId, api } = await createBoardFor(suite.server, suite.accounts.analyst, 'Wagner — busy history', [{ account: suite.accounts.reviewer, role: 'reviewer' }])
+    const {
+      assessments: [id],
+    } = await seedBoard(api, boardId, { claim: 'Wagner fighters arrived in Belarus.', assessments: [{ title: 'Incursion into Lithuania', likelihood: 3 }] })
+    const moment = clock.iso()
+    clock.advance(MINUTE)
+
+    const { page } = await suite.person(suite.accounts.reviewer)
+    // The server's refusal past a person's share of history reads (server/http/history-reads.ts), once; the next read goes through.
+    let asked = 0
+    await page.route(/\/history\/state\?/, async (route) => {
+      asked++
+      if (asked > 1) return route.continue()
+      await route.fulfill({
+        status: 429,
+        headers: { 'content-type': 'application/json', 'retry-after': '1' },
+        body: JSON.stringify({ error: { code: 'too_many_history_reads', message: "You have 2 reads of a board's history in flight on this server, as many as one person may. Wait for them to finish and try again in 1 s." } }),
+      })
+    })
+    await page.goto(`${suite.server.url}/boards/${boardId}/history?at=${encodeURIComponent(moment)}`)
+    await page.getByRole('status').filter({ hasText: 'Many history reads at once: trying again in 1 second…' }).waitFor()
+    const banner = page.locator('.as-of-banner')
+    await banner.waitFor()
+    expect(await banner.getAttribute('data-as-of')).toBe(moment)
+    expect(await page.locator(`#card-${id}`).textContent()).toContain('unlikely')
+    expect(asked).toBe(2)
   })
 
   it('names who made each change when a reviewer compares a snapshot with the live board', async () => {
