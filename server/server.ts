@@ -15,7 +15,7 @@ import { createLogger } from './log.ts'
 import { metricsRoute } from './metrics/metrics-route.ts'
 import { closeServices, createServices, type ServiceOptions, type Services } from './services.ts'
 import type { HeldLock } from './storage/held-lock.ts'
-import { holdServingLock } from './storage/serving-lock.ts'
+import { DatabaseTakenByImport, holdServingLock } from './storage/serving-lock.ts'
 
 export type RunningServer = {
   url: string
@@ -31,6 +31,14 @@ export type RunningServer = {
    * reconnect to any instance.
    */
   close(): Promise<void>
+  /**
+   * Settles, with why, when the server has begun closing itself (close): an
+   * `assay import` took its database while its serving lock was lost, and
+   * its rooms in memory no longer match what the database holds. Never
+   * rejects; whoever runs the server decides what follows (`assay serve`
+   * exits 1, stop-on-signals.ts).
+   */
+  stopsItself: Promise<Error>
 }
 
 export async function startServer(config: Config, options: ServiceOptions = {}): Promise<RunningServer> {
@@ -57,7 +65,8 @@ async function serve(config: Config, options: ServiceOptions, servingLock: HeldL
   const metricsUrl = metricsServer && (await listen(metricsServer, config.METRICS_PORT ?? 0, config.METRICS_HOST)).url
   services.logger.info({ url, metricsUrl, storage: services.storage.dialect }, 'assay is listening')
   let closing: Promise<void> | undefined
-  return {
+  let stopItself: (why: Error) => void = () => {}
+  const running: RunningServer = {
     url,
     port,
     metricsUrl,
@@ -77,7 +86,14 @@ async function serve(config: Config, options: ServiceOptions, servingLock: HeldL
       })()
       return closing
     },
+    stopsItself: new Promise((resolve) => (stopItself = resolve)),
   }
+  servingLock.onTakenAway(() => {
+    // Whoever awaits stopsItself joins close() and sees its failure, if any.
+    running.close().catch(() => {})
+    stopItself(new DatabaseTakenByImport(config))
+  })
+  return running
 }
 
 /**

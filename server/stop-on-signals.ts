@@ -1,6 +1,8 @@
 /**
  * SIGTERM or SIGINT stops the server within its shutdown deadline
- * (SHUTDOWN_TIMEOUT_MS), then ends the process. Should stopping hang past the
+ * (SHUTDOWN_TIMEOUT_MS), then ends the process; so does the server stopping
+ * itself (RunningServer.stopsItself), with code 1 and why, so that a
+ * supervisor starts it again. Should stopping hang past the
  * deadline anyway, the process still ends, so an orchestrator's stop timeout
  * never has to SIGKILL it; a second signal ends it at once.
  */
@@ -13,13 +15,9 @@ const EXIT_GRACE_MS = 1000
 export function stopOnSignals(server: RunningServer): void {
   const { logger, config } = server.services
   let stopping = false
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal while shutting down: exiting now')
-      process.exit(1)
-    }
+  let exitCode = 0
+  const stop = () => {
     stopping = true
-    logger.info({ signal, deadlineMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutting down')
     setTimeout(() => {
       logger.error({ deadlineMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown overran its deadline; exiting')
       process.exit(1)
@@ -27,7 +25,7 @@ export function stopOnSignals(server: RunningServer): void {
     server.close().then(
       () => {
         logger.info('shut down')
-        process.exit(0)
+        process.exit(exitCode)
       },
       (error: unknown) => {
         logger.error({ err: errorMessage(error) }, 'shutdown failed')
@@ -35,6 +33,20 @@ export function stopOnSignals(server: RunningServer): void {
       },
     )
   }
-  process.on('SIGTERM', stop)
-  process.on('SIGINT', stop)
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal while shutting down: exiting now')
+      process.exit(1)
+    }
+    logger.info({ signal, deadlineMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutting down')
+    stop()
+  }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+  void server.stopsItself.then((why) => {
+    exitCode = 1
+    logger.error({ deadlineMs: config.SHUTDOWN_TIMEOUT_MS }, why.message)
+    // A shutdown begun by a signal already joins the server's own closing.
+    if (!stopping) stop()
+  })
 }

@@ -21,14 +21,15 @@ type PgLockOptions = { url: string; connectTimeoutMs: number }
  */
 const CLASS_ID = 0x41737361
 const OBJECT_ID = 1
-const KEY = `${CLASS_ID}, ${OBJECT_ID}`
+/** The arguments of the advisory lock functions, as SQL. */
+export const SERVING_LOCK_KEY = `${CLASS_ID}, ${OBJECT_ID}`
 export const SERVING_LOCK_APPLICATION = 'assay-serving-lock'
 const CHECK_INTERVAL_MS = 1000
 
 export async function tryPgServingLock(options: PgLockOptions, mode: LockMode, logger: Logger): Promise<HeldLock | null> {
   const client = connect(options)
   try {
-    const [row] = await client.unsafe<{ taken: boolean }[]>(`select ${mode === 'shared' ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock'}(${KEY}) as taken`)
+    const [row] = await client.unsafe<{ taken: boolean }[]>(`select ${mode === 'shared' ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock'}(${SERVING_LOCK_KEY}) as taken`)
     if (!row?.taken) {
       await client.end({ timeout: 1 })
       return null
@@ -37,7 +38,8 @@ export async function tryPgServingLock(options: PgLockOptions, mode: LockMode, l
     await client.end({ timeout: 0 })
     throw error
   }
-  return mode === 'shared' ? new KeptSharedLock(client, options, logger) : { release: () => client.end({ timeout: 5 }) }
+  // An import's lock lasts one command and is not watched.
+  return mode === 'shared' ? new KeptSharedLock(client, options, logger) : { release: () => client.end({ timeout: 5 }), onTakenAway() {} }
 }
 
 function connect(options: PgLockOptions): postgres.Sql {
@@ -56,13 +58,19 @@ function connect(options: PgLockOptions): postgres.Sql {
 /** Still held, taken again now, or refused because an import holds it; in one statement, so the session is the same throughout. */
 const KEEP = `select case
   when exists (select 1 from pg_locks where locktype = 'advisory' and pid = pg_backend_pid() and classid = ${CLASS_ID} and objid = ${OBJECT_ID} and objsubid = 2 and granted) then 'held'
-  when pg_try_advisory_lock_shared(${KEY}) then 'taken'
+  when pg_try_advisory_lock_shared(${SERVING_LOCK_KEY}) then 'taken'
   else 'refused' end as state`
 
-/** A server's shared lock, taken again within a second of its session's end. */
+/**
+ * A server's shared lock, taken again within a second of its session's end;
+ * unless an import took it exclusive meanwhile, which the server is told of
+ * (onTakenAway), and the lock is then no longer taken again.
+ */
 class KeptSharedLock implements HeldLock {
   private readonly keeper: PeriodicTask<void>
   private lost = false
+  private takenAway = false
+  private readonly takenAwayHandlers: (() => void)[] = []
 
   constructor(
     private client: postgres.Sql,
@@ -78,11 +86,17 @@ class KeptSharedLock implements HeldLock {
     await this.client.end({ timeout: 5 })
   }
 
+  onTakenAway(handler: () => void): void {
+    if (this.takenAway) handler()
+    else this.takenAwayHandlers.push(handler)
+  }
+
   private async keep(): Promise<void> {
+    if (this.takenAway) return
     try {
       // postgres.js opens a new connection for a query after its connection dropped: that session holds nothing yet.
       const [row] = await withDeadline(this.client.unsafe<{ state: 'held' | 'taken' | 'refused' }[]>(KEEP), this.options.connectTimeoutMs, 'the serving lock’s connection')
-      if (row?.state === 'refused') this.noteLost('an `assay import` holds the database')
+      if (row?.state === 'refused') this.noteTakenAway()
       else this.noteHeld(row?.state === 'taken')
     } catch (error) {
       // A connection that answers nothing is left for a new one, which the next check opens.
@@ -98,6 +112,11 @@ class KeptSharedLock implements HeldLock {
     if (this.lost) return
     this.lost = true
     this.logger.warn({ why }, 'the serving lock was lost with its database connection; taking it again every second')
+  }
+
+  private noteTakenAway(): void {
+    this.takenAway = true
+    for (const handler of this.takenAwayHandlers.splice(0)) handler()
   }
 
   private noteHeld(takenAgain: boolean): void {

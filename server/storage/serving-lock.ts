@@ -24,6 +24,15 @@ export class DatabaseBeingImported extends Error {
   override name = 'DatabaseBeingImported'
 }
 
+/** A server that stopped serving: an import took the database while the server's lock was lost (pg-serving-lock.ts). */
+export class DatabaseTakenByImport extends Error {
+  override name = 'DatabaseTakenByImport'
+
+  constructor(config: LockConfig) {
+    super(`an \`assay import\` took ${databaseName(config)} while this server's serving lock was lost: stopping. Start it again once the import has finished.`)
+  }
+}
+
 /** The lock shared, for a server: waits up to `waitMs` while an import holds it. */
 export async function holdServingLock(config: LockConfig, logger: Logger, waitMs = SERVING_LOCK_WAIT_MS): Promise<HeldLock> {
   const giveUpAt = performance.now() + waitMs

@@ -38,6 +38,8 @@ export function trySqliteServingLock(dataDir: string, mode: LockMode): HeldLock 
       // Closing ends the open transaction, which lets the lock go.
       client.close()
     },
+    // An OS file lock goes only with its process.
+    onTakenAway() {},
   }
 }
 

@@ -12,7 +12,8 @@ import postgres from 'postgres'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { loadConfig } from '../../server/config.ts'
 import { createLogger } from '../../server/log.ts'
-import { SERVING_LOCK_APPLICATION } from '../../server/storage/pg-serving-lock.ts'
+import { withDeadline } from '../../server/health/deadline.ts'
+import { SERVING_LOCK_APPLICATION, SERVING_LOCK_KEY } from '../../server/storage/pg-serving-lock.ts'
 import type { HeldLock } from '../../server/storage/held-lock.ts'
 import { DatabaseBeingImported, holdServingLock, takeDatabaseAlone } from '../../server/storage/serving-lock.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
@@ -140,27 +141,58 @@ describeUnless(postgresMissing)('the serving lock of a server on PostgreSQL', ()
     await dropDatabase(database)
   })
 
+  const env = () => ({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl(database) })
+  /** The server's lock sessions holding the lock, seen from `sql`. */
+  const lockSessions = async (sql: postgres.Sql) =>
+    (
+      await sql<{ pid: number }[]>`select a.pid from pg_stat_activity a join pg_locks l on l.pid = a.pid
+        where a.datname = ${database} and a.application_name = ${SERVING_LOCK_APPLICATION} and l.locktype = 'advisory' and l.granted`
+    ).map((row) => row.pid)
+  const theLockSession = async (sql: postgres.Sql) =>
+    (await waitFor(async () => ((await lockSessions(sql)).length === 1 ? lockSessions(sql) : undefined), 'the server to hold the lock'))[0]!
+
   it('is taken again within seconds when its connection is ended', { timeout: TEST_TIMEOUT_MS }, async () => {
-    const env = { DATA_DIR: dataDir, DATABASE_URL: databaseUrl(database) }
-    server = await startChildServer(dataDir, env)
-    const config = loadConfig(env)
+    server = await startChildServer(dataDir, env())
+    const config = loadConfig(env())
     const logger = createLogger('silent')
     const sql = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} })
     try {
-      const lockSessions = async () =>
-        (
-          await sql<{ pid: number }[]>`select a.pid from pg_stat_activity a join pg_locks l on l.pid = a.pid
-            where a.datname = ${database} and a.application_name = ${SERVING_LOCK_APPLICATION} and l.locktype = 'advisory' and l.granted`
-        ).map((row) => row.pid)
-      const [first] = await waitFor(async () => ((await lockSessions()).length === 1 ? lockSessions() : undefined), 'the server to hold the lock')
-      expect(await sql`select pg_terminate_backend(${first!})`).toHaveLength(1)
+      const first = await theLockSession(sql)
+      expect(await sql`select pg_terminate_backend(${first})`).toHaveLength(1)
       await waitFor(async () => {
-        const now = await lockSessions()
+        const now = await lockSessions(sql)
         return now.length === 1 && now[0] !== first
       }, 'the server to take the lock again on a new connection')
       expect(await takeDatabaseAlone(config, logger)).toBeNull()
     } finally {
       await sql.end({ timeout: 1 })
+    }
+  })
+
+  it('stops the server, exiting 1, when an import takes it before the server takes it again', { timeout: TEST_TIMEOUT_MS }, async () => {
+    server = await startChildServer(dataDir, { ...env(), LOG_LEVEL: 'error' })
+    // Advisory locks belong to a database: the import's must be taken in the served one.
+    const importing = postgres(databaseUrl(database), { max: 1, onnotice: () => {} })
+    const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} })
+    try {
+      const lockSession = await theLockSession(admin)
+      // Queued behind the server's shared lock, the exclusive one is granted the moment that lock's session ends, before the server can try again.
+      // execute(): postgres.js sends a query only once it is awaited otherwise.
+      const taken = importing.unsafe(`select pg_advisory_lock(${SERVING_LOCK_KEY})`).execute()
+      await waitFor(
+        async () => (await admin`select 1 from pg_locks l join pg_stat_activity a on a.pid = l.pid where a.datname = ${database} and l.locktype = 'advisory' and not l.granted`).length === 1,
+        'the exclusive lock to wait for the server’s',
+      )
+      expect(await admin`select pg_terminate_backend(${lockSession})`).toHaveLength(1)
+      await withDeadline(taken, 10_000, 'the exclusive lock')
+
+      expect(await withDeadline(server.exited, 30_000, 'the server to stop')).toEqual({ code: 1, signal: null })
+      const errors = server.logs.map((line) => JSON.parse(line) as { msg: string })
+      expect(errors.map((line) => line.msg)).toEqual([expect.stringMatching(/^an `assay import` took the PostgreSQL database while this server's serving lock was lost: stopping/)])
+      server = undefined
+    } finally {
+      await importing.end({ timeout: 1 })
+      await admin.end({ timeout: 1 })
     }
   })
 })
