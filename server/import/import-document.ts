@@ -3,7 +3,7 @@ import { BoardError, entity } from '../../shared/board-doc.ts'
 import type { ImportPreview, ImportResult } from '../../shared/import/apply-import.ts'
 import type { Principal } from '../access/access.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
-import { catchUp, type PreparedChanges } from '../boards/prepared-changes.ts'
+import { catchUp, storedLog, type LoadedLog, type PreparedChanges } from '../boards/prepared-changes.ts'
 import type { ChangeCheck } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import { counted, requireWritable } from '../relay/written-budget.ts'
@@ -17,7 +17,10 @@ export type ImportRequest = { document: ImportInput; title?: string | undefined;
  * Imports a source document into a board as one change (or only previews it).
  * Reading, parsing and planning run in a worker thread on the board as stored;
  * the room then applies the result as one update. Parsing fails before the
- * board is touched, so a refused import changes nothing. `check` decides again,
+ * board is touched, so a refused import changes nothing. A preview plans on the
+ * board as stored now without taking the board's turn (it changes nothing, so
+ * it neither waits for nor delays the board's imports and restores); the
+ * import it previews is planned again in its turn. `check` decides again,
  * right before the result is applied, whether `by` may still make the change:
  * planning, and waiting behind other imports and restores, take long enough for a right to
  * be taken away meanwhile (the command line has none: its operator holds every
@@ -34,8 +37,10 @@ export async function importDocument(
   // A preview changes nothing; without an account (the command line's operator) there is no budget.
   const rates = by.userId === null || request.preview ? null : services.rooms.ratesOf(by.userId)
   requireWritable(rates, 'text' in request.document ? request.document.text.length : request.document.file.bytes.byteLength)
+  const plan = (log: LoadedLog) => services.workers.run('import-document', { log, ...request, by: by.name })
+  if (request.preview) return services.rooms.withRoom(boardId, async (room) => (await plan(await storedLog(services, room))).result)
   return services.preparedChanges.onStoredBoard(services, boardId, async (room, log) => {
-    const { result, update, found } = await services.workers.run('import-document', { log, ...request, by: by.name })
+    const { result, update, found } = await plan(log)
     if (update) {
       catchUp(room, log, found)
       const origin = serverOrigin(by.userId ?? by.name)

@@ -8,9 +8,12 @@ export class Gate {
   waiting = 0
   private shut: Promise<void> | null = null
   private open: (() => void) | null = null
+  /** How many more callers wait while it is shut: the rest pass, so a test can stop one call and watch others go by. */
+  private toStop = Infinity
 
-  /** Callers from now on wait until release(). */
-  hold(): void {
+  /** Callers from now on wait until release(); only the next `callers` of them when given. */
+  hold(callers = Infinity): void {
+    this.toStop = callers
     this.shut ??= new Promise((resolve) => (this.open = resolve))
   }
 
@@ -22,7 +25,8 @@ export class Gate {
 
   /** Resolves at once while the gate is open, else once it is released. */
   async pass(): Promise<void> {
-    if (!this.shut) return
+    if (!this.shut || this.toStop === 0) return
+    this.toStop--
     this.waiting++
     await this.shut.finally(() => this.waiting--)
   }
