@@ -110,7 +110,12 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const metrics = await servedMetrics(config)
   const workers = createWorkerPool(config, logger, metrics?.workerJobSettled)
-  const history = { policy: historyPolicy(config), now: clock }
+  const historyReads = new HistoryReads(
+    { perPerson: config.HISTORY_READS_PER_PERSON, perInstance: config.HISTORY_READS_PER_INSTANCE, cacheBytes: config.HISTORY_READ_CACHE_BYTES },
+    (boardId) => storage.history.tailState(boardId),
+    metrics?.historyReads,
+  )
+  const history = { policy: historyPolicy(config), now: clock, thinned: (boardId: string) => historyReads.forgetBoard(boardId) }
   const compaction = new Compaction({
     storage,
     logger,
@@ -175,11 +180,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     workers,
     preparedChanges: new PreparedChanges(await boardTurns(config)),
     tailChanges: new TailChanges(storage, workers),
-    historyReads: new HistoryReads(
-      { perPerson: config.HISTORY_READS_PER_PERSON, perInstance: config.HISTORY_READS_PER_INSTANCE },
-      (boardId) => storage.history.tailState(boardId),
-      metrics?.historyReads,
-    ),
+    historyReads,
     clock,
   }
 }

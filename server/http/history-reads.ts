@@ -11,36 +11,52 @@
  * honest typist's round trip at 264 ms (p95) on SQLite, 1,349 ms on
  * PostgreSQL. Identical reads (same board, kind and parameters, and the same
  * state of the log's newest rows, so that none is served what was read before
- * a row it should see) share one computation.
+ * a row it should see) share one computation, and a completed read is kept
+ * for the next identical one (history-read-cache.ts): one reviewer re-firing
+ * a read otherwise kept one fold of the log running all the time. A read served
+ * from what is kept holds its person's slot only while the log's state is read
+ * and is not counted against the instance, as it computes nothing.
  */
 import type { TailState } from '../storage/storage.ts'
 import { ApiError, RETRY_AFTER_SECONDS } from './errors.ts'
+import { HistoryReadCache } from './history-read-cache.ts'
 
 /** What is read: the board as of a time (for its model or state), its log as of a time (for an export or a snapshot), or its editing sessions. */
 export type HistoryReadKind = 'board-as-of' | 'log-as-of' | 'sessions'
 
-export type HistoryReadLimits = { perPerson: number; perInstance: number }
+export type HistoryReadLimits = { perPerson: number; perInstance: number; cacheBytes: number }
 
 /** Counted as each read is asked for (metrics.ts). */
 export type HistoryReadCounters = {
   asked(kind: HistoryReadKind, outcome: 'served' | 'too_many_history_reads' | 'history_reads_busy'): void
   /** Served by a computation another read began. */
   shared(kind: HistoryReadKind): void
+  /** Served by an identical read completed before. */
+  cached(kind: HistoryReadKind): void
 }
 
 export class HistoryReads {
   private readonly perPerson = new Map<string, number>()
   /** The computations in flight, by what names them: board, kind, parameters and the log's state. */
   private readonly computing = new Map<string, Promise<unknown>>()
+  private readonly cache: HistoryReadCache
 
   constructor(
     private readonly limits: HistoryReadLimits,
     private readonly tailState: (boardId: string) => Promise<TailState>,
     private readonly counters?: HistoryReadCounters,
-  ) {}
+  ) {
+    this.cache = new HistoryReadCache(limits.cacheBytes)
+  }
+
+  /** Drops what is kept of the board's reads: it was deleted, or its history thinned (which leaves the log's newest rows as they were). */
+  forgetBoard(boardId: string): void {
+    this.cache.forgetBoard(boardId)
+  }
 
   /**
-   * `compute`'s answer, or that of the identical read in flight. `person` null
+   * `compute`'s answer, or that of the identical read completed before or in
+   * flight; the caller has checked the person's rights to the board. `person` null
    * (a server without accounts, a test's) is not counted, as the relay's
    * per-person limits count no one there; the instance's limit still holds.
    */
@@ -54,6 +70,12 @@ export class HistoryReads {
     try {
       const { throughSeq, rows, lastSeq } = await this.tailState(read.boardId)
       const key = JSON.stringify([read.boardId, read.kind, read.parameters, throughSeq, rows, lastSeq])
+      const kept = this.cache.get(key)
+      if (kept) {
+        this.counters?.asked(read.kind, 'served')
+        this.counters?.cached(read.kind)
+        return kept.value as T
+      }
       const running = this.computing.get(key) as Promise<T> | undefined
       if (running) {
         this.counters?.asked(read.kind, 'served')
@@ -64,10 +86,14 @@ export class HistoryReads {
         this.counters?.asked(read.kind, 'history_reads_busy')
         throw historyReadsBusy()
       }
+      const generation = this.cache.generation(read.boardId)
       const computed = compute()
       this.computing.set(key, computed)
       const forget = () => this.computing.delete(key)
-      computed.then(forget, forget)
+      computed.then((value) => {
+        forget()
+        this.cache.keep(key, read.boardId, generation, value)
+      }, forget)
       this.counters?.asked(read.kind, 'served')
       return await computed
     } finally {
