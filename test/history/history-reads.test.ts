@@ -18,7 +18,7 @@ import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
 import { Gate } from '../helpers/gate.ts'
 import { metricsText, METRICS_TOKEN, sample } from '../helpers/prometheus-text.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
-import { MINUTE, testClock } from '../helpers/test-clock.ts'
+import { DAY, MINUTE, testClock } from '../helpers/test-clock.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
@@ -64,8 +64,7 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
   }
 
   /** An owner's board edited at three moments, with two reviewers; the clock then an hour on. */
-  async function team(env: Record<string, string> = {}) {
-    const clock = testClock()
+  async function team(env: Record<string, string> = {}, clock = testClock()) {
     server = await startTestServer({ dialect, accounts: true, clock, wrapStorage: gated, env: { METRICS_TOKEN, ...env } })
     const client = async (name: string) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, await addAccount(server, { name }))).token}` })
     const owner = await client('Olga Owner')
@@ -223,5 +222,22 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
     expect((await rita.get(stateOf(boardId, second))).status).toBe(200)
     expect(startsAt.get(second)).toBe(2 * computed)
     expect(await counted('assay_history_reads_cached_total', { kind: 'board-as-of' })).toBe(0)
+  }, 60_000)
+
+  it('drops what it kept of a board whose history is thinned, which leaves the log’s newest rows as they were', async () => {
+    const clock = testClock()
+    const { boardId, rita, moments } = await team({ HISTORY_DETAIL_DAYS: '1' }, clock)
+    const second = moments[1]!
+    // Folded into a checkpoint: the rows before it are what thinning drops, the log's newest rows unchanged.
+    await server.services.compaction.compact(boardId)
+    expect((await rita.get(stateOf(boardId, second))).status).toBe(200)
+    expect((await rita.get(stateOf(boardId, second))).status).toBe(200)
+    expect(await counted('assay_history_reads_cached_total', { kind: 'board-as-of' })).toBe(1)
+
+    clock.advance(3 * DAY)
+    expect((await server.services.historySweep.runOnce()).rowsDropped).toBeGreaterThan(0)
+    const thinned = await rita.get<ErrorBody>(stateOf(boardId, second))
+    expect(thinned.status).toBe(404)
+    expect(thinned.body.error.code).toBe('history_not_kept')
   }, 60_000)
 })
