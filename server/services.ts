@@ -112,10 +112,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const workers = createWorkerPool(config, logger, metrics?.workerJobSettled)
   const historyReads = new HistoryReads(
     { perPerson: config.HISTORY_READS_PER_PERSON, perInstance: config.HISTORY_READS_PER_INSTANCE, cacheBytes: config.HISTORY_READ_CACHE_BYTES },
-    (boardId) => storage.history.tailState(boardId),
+    async (boardId) => ({ tail: await storage.history.tailState(boardId), kept: await storage.history.keptStart(boardId) }),
     metrics?.historyReads,
   )
-  const history = { policy: historyPolicy(config), now: clock, thinned: (boardId: string) => historyReads.forgetBoard(boardId) }
+  const history = { policy: historyPolicy(config), now: clock }
   const compaction = new Compaction({
     storage,
     logger,

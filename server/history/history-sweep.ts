@@ -14,14 +14,7 @@ import { errorMessage } from '../../shared/error-message.ts'
 
 export const HISTORY_SWEEP_INTERVAL_MS = 60 * 60_000
 
-type SweepParts = {
-  storage: Pick<Storage, 'boards' | 'history'>
-  logger: Logger
-  policy: HistoryPolicy
-  now: () => Date
-  /** Told of each board it dropped something of (history reads kept of it are stale). */
-  thinned?: (boardId: string) => void
-}
+type SweepParts = { storage: Pick<Storage, 'boards' | 'history'>; logger: Logger; policy: HistoryPolicy; now: () => Date }
 
 export type HistorySweepResult = { boards: number; checkpointsDropped: number; rowsDropped: number; changesDropped: number }
 
@@ -31,7 +24,7 @@ export function createHistorySweep(parts: SweepParts, intervalMs = HISTORY_SWEEP
   return task
 }
 
-async function sweep({ storage, logger, policy, now, thinned }: SweepParts, stopped: () => boolean): Promise<HistorySweepResult> {
+async function sweep({ storage, logger, policy, now }: SweepParts, stopped: () => boolean): Promise<HistorySweepResult> {
   const result: HistorySweepResult = { boards: 0, checkpointsDropped: 0, rowsDropped: 0, changesDropped: 0 }
   for (const { id } of await storage.boards.list()) {
     if (stopped()) break
@@ -41,7 +34,6 @@ async function sweep({ storage, logger, policy, now, thinned }: SweepParts, stop
       result.checkpointsDropped += dropped.checkpointsDropped
       result.rowsDropped += dropped.rowsDropped
       result.changesDropped += dropped.changesDropped
-      if (dropped.checkpointsDropped + dropped.rowsDropped + dropped.changesDropped > 0) thinned?.(id)
     } catch (error) {
       // A board deleted meanwhile, or the database away: the next sweep tries again.
       logger.warn({ boardId: id, err: errorMessage(error) }, 'history sweep could not thin a board')

@@ -1,10 +1,10 @@
 /**
  * Completed history reads kept for the next identical one (history-reads.ts),
  * within a budget of bytes, the least recently used dropped first. A read's
- * key names its board, kind, parameters and the state of the log's newest rows,
- * so an edit or a compaction makes a new key; what changes the log without
- * touching its newest rows (thinning, deleting the board) drops the board's
- * entries through `forgetBoard`.
+ * key names its board, kind, parameters, the state of the log's newest rows
+ * and where its kept history starts, so an edit, a compaction or a thinning
+ * (on any instance) makes a new key; a deleted board's entries are dropped
+ * through `forgetBoard`.
  */
 
 type Entry = { boardId: string; value: unknown; bytes: number }

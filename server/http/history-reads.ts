@@ -10,14 +10,15 @@
  * reviewer firing 16 identical reads of the board as of a past time held an
  * honest typist's round trip at 264 ms (p95) on SQLite, 1,349 ms on
  * PostgreSQL. Identical reads (same board, kind and parameters, and the same
- * state of the log's newest rows, so that none is served what was read before
- * a row it should see) share one computation, and a completed read is kept
+ * state of the log's newest rows and of where its kept history starts, so that
+ * none is served what was read before a row it should see or after thinning
+ * dropped what it read) share one computation, and a completed read is kept
  * for the next identical one (history-read-cache.ts): one reviewer re-firing
  * a read otherwise kept one fold of the log running all the time. A read served
  * from what is kept holds its person's slot only while the log's state is read
  * and is not counted against the instance, as it computes nothing.
  */
-import type { TailState } from '../storage/storage.ts'
+import type { KeptStart, TailState } from '../storage/storage.ts'
 import { ApiError, RETRY_AFTER_SECONDS } from './errors.ts'
 import { HistoryReadCache } from './history-read-cache.ts'
 
@@ -37,19 +38,19 @@ export type HistoryReadCounters = {
 
 export class HistoryReads {
   private readonly perPerson = new Map<string, number>()
-  /** The computations in flight, by what names them: board, kind, parameters and the log's state. */
+  /** The computations in flight, by what names them: board, kind, parameters and the log's state (`logState`). */
   private readonly computing = new Map<string, Promise<unknown>>()
   private readonly cache: HistoryReadCache
 
   constructor(
     private readonly limits: HistoryReadLimits,
-    private readonly tailState: (boardId: string) => Promise<TailState>,
+    private readonly logState: (boardId: string) => Promise<{ tail: TailState; kept: KeptStart }>,
     private readonly counters?: HistoryReadCounters,
   ) {
     this.cache = new HistoryReadCache(limits.cacheBytes)
   }
 
-  /** Drops what is kept of the board's reads: it was deleted, or its history thinned (which leaves the log's newest rows as they were). */
+  /** Drops what is kept of the deleted board's reads (another instance's are never served: the board is looked up first, and they age out). */
   forgetBoard(boardId: string): void {
     this.cache.forgetBoard(boardId)
   }
@@ -68,13 +69,14 @@ export class HistoryReads {
     // Held from here: reading the log's state is part of what a person's reads cost.
     if (person !== null) this.perPerson.set(person, this.of(person) + 1)
     try {
-      const { throughSeq, rows, lastSeq } = await this.tailState(read.boardId)
-      const key = JSON.stringify([read.boardId, read.kind, read.parameters, throughSeq, rows, lastSeq])
-      const kept = this.cache.get(key)
-      if (kept) {
+      // Read before computing: what changes the log after it makes a new key.
+      const { tail, kept } = await this.logState(read.boardId)
+      const key = JSON.stringify([read.boardId, read.kind, read.parameters, tail.throughSeq, tail.rows, tail.lastSeq, kept.checkpoints, kept.oldestCheckpoint, kept.oldestRow, kept.oldestChange])
+      const cached = this.cache.get(key)
+      if (cached) {
         this.counters?.asked(read.kind, 'served')
         this.counters?.cached(read.kind)
-        return kept.value as T
+        return cached.value as T
       }
       const running = this.computing.get(key) as Promise<T> | undefined
       if (running) {

@@ -27,7 +27,7 @@ export type CompactionOptions = {
   /** How a log is folded into a checkpoint: in a worker thread (history/fold-log.ts there), never on the relay's. */
   merge: MergeState
   /** How long a board's history is kept: after a compaction it is thinned to it (at most every few minutes). Kept whole otherwise. */
-  history?: { policy: HistoryPolicy; now: () => Date; thinned?: (boardId: string) => void }
+  history?: { policy: HistoryPolicy; now: () => Date }
 }
 
 export const COMPACT_AFTER_ROWS = 500
@@ -115,9 +115,7 @@ export class Compaction implements RoomExtension {
     if (last !== undefined && now.getTime() - last < THIN_EVERY_MS) return
     this.thinnedAt.set(boardId, now.getTime())
     const dropped = await this.options.storage.history.thin(boardId, history.policy, now.toISOString())
-    if (dropped.rowsDropped + dropped.checkpointsDropped + dropped.changesDropped === 0) return
-    this.options.logger.info({ boardId, ...dropped }, 'thinned board history')
-    history.thinned?.(boardId)
+    if (dropped.rowsDropped + dropped.checkpointsDropped + dropped.changesDropped > 0) this.options.logger.info({ boardId, ...dropped }, 'thinned board history')
   }
 
   private rowsBefore(checkpointBytes: number): number {

@@ -224,7 +224,7 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
     expect(await counted('assay_history_reads_cached_total', { kind: 'board-as-of' })).toBe(0)
   }, 60_000)
 
-  it('drops what it kept of a board whose history is thinned, which leaves the log’s newest rows as they were', async () => {
+  it('reads again a board whose history was thinned, which leaves the log’s newest rows as they were', async () => {
     const clock = testClock()
     const { boardId, rita, moments } = await team({ HISTORY_DETAIL_DAYS: '1' }, clock)
     const second = moments[1]!
