@@ -156,6 +156,8 @@ const configSchema = z.object({
   /** Costly history reads (as of a past time, editing sessions) in flight at once: per person, and different ones per instance (identical ones share one). */
   HISTORY_READS_PER_PERSON: count('reads', 1, 10_000).default(HTTP_LIMITS.historyReadsPerPerson),
   HISTORY_READS_PER_INSTANCE: count('reads', 1, 10_000).default(HTTP_LIMITS.historyReadsPerInstance),
+  /** Completed history reads kept for the next identical one, by their estimated size; 0 keeps none. */
+  HISTORY_READ_CACHE_BYTES: count('bytes', 0, 2 ** 40).default(HTTP_LIMITS.historyReadCacheBytes),
   // What one member's connection may cost the relay (README: "What a member cannot do").
   WS_MAX_CONNECTIONS_PER_PERSON: count('connections', 1, 10_000).default(RELAY_LIMITS.connectionsPerPerson),
   WS_MAX_CONNECTIONS: count('connections', 1, 1_000_000).default(RELAY_LIMITS.connections),

@@ -110,6 +110,11 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const metrics = await servedMetrics(config)
   const workers = createWorkerPool(config, logger, metrics?.workerJobSettled)
+  const historyReads = new HistoryReads(
+    { perPerson: config.HISTORY_READS_PER_PERSON, perInstance: config.HISTORY_READS_PER_INSTANCE, cacheBytes: config.HISTORY_READ_CACHE_BYTES },
+    async (boardId) => ({ tail: await storage.history.tailState(boardId), kept: await storage.history.keptStart(boardId) }),
+    metrics?.historyReads,
+  )
   const history = { policy: historyPolicy(config), now: clock }
   const compaction = new Compaction({
     storage,
@@ -175,11 +180,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     workers,
     preparedChanges: new PreparedChanges(await boardTurns(config)),
     tailChanges: new TailChanges(storage, workers),
-    historyReads: new HistoryReads(
-      { perPerson: config.HISTORY_READS_PER_PERSON, perInstance: config.HISTORY_READS_PER_INSTANCE },
-      (boardId) => storage.history.tailState(boardId),
-      metrics?.historyReads,
-    ),
+    historyReads,
     clock,
   }
 }

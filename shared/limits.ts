@@ -193,4 +193,11 @@ export const HTTP_LIMITS = {
    * the relay's thread.
    */
   historyReadsPerInstance: 4,
+  /**
+   * Bytes of completed history reads an instance keeps for the next identical
+   * read (server/http/history-read-cache.ts): a reviewer re-firing one read
+   * otherwise kept a fold of the log running, doubling or tripling an honest
+   * typist's round trip. 0 keeps none.
+   */
+  historyReadCacheBytes: 32 * 1024 * 1024,
 } as const

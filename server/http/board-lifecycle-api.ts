@@ -92,6 +92,7 @@ export function boardLifecycleApi(): OpenAPIHono<SignedInEnv> {
         services.rooms.boardNotDeleted(id)
         throw error
       })
+      services.historyReads.forgetBoard(id)
       await audit(services, {
         actor: c.var.principal,
         action: 'board-deleted',

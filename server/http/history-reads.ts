@@ -10,37 +10,54 @@
  * reviewer firing 16 identical reads of the board as of a past time held an
  * honest typist's round trip at 264 ms (p95) on SQLite, 1,349 ms on
  * PostgreSQL. Identical reads (same board, kind and parameters, and the same
- * state of the log's newest rows, so that none is served what was read before
- * a row it should see) share one computation.
+ * state of the log's newest rows and of where its kept history starts, so that
+ * none is served what was read before a row it should see or after thinning
+ * dropped what it read) share one computation, and a completed read is kept
+ * for the next identical one (history-read-cache.ts): one reviewer re-firing
+ * a read otherwise kept one fold of the log running all the time. A read served
+ * from what is kept holds its person's slot only while the log's state is read
+ * and is not counted against the instance, as it computes nothing.
  */
-import type { TailState } from '../storage/storage.ts'
+import type { KeptStart, TailState } from '../storage/storage.ts'
 import { ApiError, RETRY_AFTER_SECONDS } from './errors.ts'
+import { HistoryReadCache } from './history-read-cache.ts'
 
 /** What is read: the board as of a time (for its model or state), its log as of a time (for an export or a snapshot), or its editing sessions. */
 export type HistoryReadKind = 'board-as-of' | 'log-as-of' | 'sessions'
 
-export type HistoryReadLimits = { perPerson: number; perInstance: number }
+export type HistoryReadLimits = { perPerson: number; perInstance: number; cacheBytes: number }
 
 /** Counted as each read is asked for (metrics.ts). */
 export type HistoryReadCounters = {
   asked(kind: HistoryReadKind, outcome: 'served' | 'too_many_history_reads' | 'history_reads_busy'): void
   /** Served by a computation another read began. */
   shared(kind: HistoryReadKind): void
+  /** Served by an identical read completed before. */
+  cached(kind: HistoryReadKind): void
 }
 
 export class HistoryReads {
   private readonly perPerson = new Map<string, number>()
-  /** The computations in flight, by what names them: board, kind, parameters and the log's state. */
+  /** The computations in flight, by what names them: board, kind, parameters and the log's state (`logState`). */
   private readonly computing = new Map<string, Promise<unknown>>()
+  private readonly cache: HistoryReadCache
 
   constructor(
     private readonly limits: HistoryReadLimits,
-    private readonly tailState: (boardId: string) => Promise<TailState>,
+    private readonly logState: (boardId: string) => Promise<{ tail: TailState; kept: KeptStart }>,
     private readonly counters?: HistoryReadCounters,
-  ) {}
+  ) {
+    this.cache = new HistoryReadCache(limits.cacheBytes)
+  }
+
+  /** Drops what is kept of the deleted board's reads (another instance's are never served: the board is looked up first, and they age out). */
+  forgetBoard(boardId: string): void {
+    this.cache.forgetBoard(boardId)
+  }
 
   /**
-   * `compute`'s answer, or that of the identical read in flight. `person` null
+   * `compute`'s answer, or that of the identical read completed before or in
+   * flight; the caller has checked the person's rights to the board. `person` null
    * (a server without accounts, a test's) is not counted, as the relay's
    * per-person limits count no one there; the instance's limit still holds.
    */
@@ -52,8 +69,15 @@ export class HistoryReads {
     // Held from here: reading the log's state is part of what a person's reads cost.
     if (person !== null) this.perPerson.set(person, this.of(person) + 1)
     try {
-      const { throughSeq, rows, lastSeq } = await this.tailState(read.boardId)
-      const key = JSON.stringify([read.boardId, read.kind, read.parameters, throughSeq, rows, lastSeq])
+      // Read before computing: what changes the log after it makes a new key.
+      const { tail, kept } = await this.logState(read.boardId)
+      const key = JSON.stringify([read.boardId, read.kind, read.parameters, tail.throughSeq, tail.rows, tail.lastSeq, kept.checkpoints, kept.oldestCheckpoint, kept.oldestRow, kept.oldestChange])
+      const cached = this.cache.get(key)
+      if (cached) {
+        this.counters?.asked(read.kind, 'served')
+        this.counters?.cached(read.kind)
+        return cached.value as T
+      }
       const running = this.computing.get(key) as Promise<T> | undefined
       if (running) {
         this.counters?.asked(read.kind, 'served')
@@ -64,10 +88,14 @@ export class HistoryReads {
         this.counters?.asked(read.kind, 'history_reads_busy')
         throw historyReadsBusy()
       }
+      const generation = this.cache.generation(read.boardId)
       const computed = compute()
       this.computing.set(key, computed)
       const forget = () => this.computing.delete(key)
-      computed.then(forget, forget)
+      computed.then((value) => {
+        forget()
+        this.cache.keep(key, read.boardId, generation, value)
+      }, forget)
       this.counters?.asked(read.kind, 'served')
       return await computed
     } finally {

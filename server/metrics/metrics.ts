@@ -62,6 +62,7 @@ export class Metrics {
     const catchUps = counter('assay_redis_catch_ups_total', 'Boards caught up from the update log after Redis messages may have been missed')
     const historyReads = counter('assay_history_reads_total', 'Costly history reads asked for (as of a past time, editing sessions), by kind and outcome: served, or refused as too_many_history_reads or history_reads_busy', ['kind', 'outcome'])
     const historyReadsShared = counter('assay_history_reads_shared_total', 'History reads served by an identical one in flight instead of reading the log again, by kind', ['kind'])
+    const historyReadsCached = counter('assay_history_reads_cached_total', 'History reads served by an identical one completed before, kept while the log is unchanged (HISTORY_READ_CACHE_BYTES), by kind', ['kind'])
 
     const state = <Label extends string = never>(name: string, help: string, collect: (gauge: Gauge<Label>, sources: MetricsSources) => void, labelNames: readonly Label[] = []) => {
       const gauge: Gauge<Label> = new Gauge<Label>({
@@ -133,6 +134,7 @@ export class Metrics {
     this.historyReads = {
       asked: (kind, outcome) => historyReads.inc({ kind, outcome }),
       shared: (kind) => historyReadsShared.inc({ kind }),
+      cached: (kind) => historyReadsCached.inc({ kind }),
     }
   }
 

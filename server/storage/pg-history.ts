@@ -4,7 +4,7 @@ import { thinHistory } from '../history/thin-history.ts'
 import { pagesOfRows } from './log-rows.ts'
 import { readTail } from './pg-update-log.ts'
 import type { PgDb } from './pg-db.ts'
-import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState } from './storage.ts'
+import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, KeptStart, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState } from './storage.ts'
 
 /**
  * Rows of a past moment read in one page. The rows of a page are taken apart
@@ -100,6 +100,23 @@ export class PgHistoryStore implements HistoryStore {
           .from(boardUpdates)
           .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, throughSeq)))
         return { throughSeq, rows: Number(after?.rows ?? 0), lastSeq: after?.lastSeq == null ? null : Number(after.lastSeq) }
+      },
+      { isolationLevel: 'repeatable read' },
+    )
+  }
+
+  async keptStart(boardId: string): Promise<KeptStart> {
+    return this.db.transaction(
+      async (tx) => {
+        const [kept] = await tx.select({ checkpoints: count(), oldest: min(boardCheckpoints.throughSeq) }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId))
+        const [row] = await tx.select({ oldest: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId))
+        const [change] = await tx.select({ oldest: min(boardChanges.at) }).from(boardChanges).where(eq(boardChanges.boardId, boardId))
+        return {
+          checkpoints: Number(kept?.checkpoints ?? 0),
+          oldestCheckpoint: kept?.oldest == null ? null : Number(kept.oldest),
+          oldestRow: row?.oldest == null ? null : Number(row.oldest),
+          oldestChange: change?.oldest ?? null,
+        }
       },
       { isolationLevel: 'repeatable read' },
     )

@@ -4,7 +4,7 @@ import { thinHistory } from '../history/thin-history.ts'
 import { pagesOfRows } from './log-rows.ts'
 import { tailQueries, type TailQueries } from './sqlite-update-log.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState } from './storage.ts'
+import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, KeptStart, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState } from './storage.ts'
 
 /** Rows of a past moment read in one turn of the event loop: a few milliseconds, the relay's work going on between. */
 const ROWS_PER_PAGE = 2_000
@@ -94,6 +94,15 @@ export class SqliteHistoryStore implements HistoryStore {
         .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, throughSeq)))
         .get()
       return { throughSeq, rows: after?.rows ?? 0, lastSeq: after?.lastSeq ?? null }
+    })
+  }
+
+  async keptStart(boardId: string): Promise<KeptStart> {
+    return this.db.transaction((tx) => {
+      const kept = tx.select({ checkpoints: count(), oldest: min(boardCheckpoints.throughSeq) }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).get()
+      const row = tx.select({ oldest: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).get()
+      const change = tx.select({ oldest: min(boardChanges.at) }).from(boardChanges).where(eq(boardChanges.boardId, boardId)).get()
+      return { checkpoints: kept?.checkpoints ?? 0, oldestCheckpoint: kept?.oldest ?? null, oldestRow: row?.oldest ?? null, oldestChange: change?.oldest ?? null }
     })
   }
 

@@ -147,6 +147,9 @@ export type StoredChange = AssessmentChangeRecord & ChangePosition
 /** `lastSeq` is null when no row follows the checkpoint. */
 export type TailState = { throughSeq: number; rows: number; lastSeq: number | null }
 
+/** Where the board's kept history starts: thinning changes it (and nothing else does), leaving the log's newest rows as they were. */
+export type KeptStart = { checkpoints: number; oldestCheckpoint: number | null; oldestRow: number | null; oldestChange: string | null }
+
 export type HistorySize = { rows: number; rowBytes: number; checkpoints: number; checkpointBytes: number; changes: number; changeBytes: number }
 
 export interface HistoryStore {
@@ -162,6 +165,7 @@ export interface HistoryStore {
   tail(boardId: string): Promise<{ checkpoint: Uint8Array | null; throughSeq: number; rows: LogRow[] }>
   /** What names `tail` without reading it: the latest checkpoint's sequence, how many rows follow it and the last one's. */
   tailState(boardId: string): Promise<TailState>
+  keptStart(boardId: string): Promise<KeptStart>
   /** Kept checkpoints, oldest first. */
   checkpoints(boardId: string): Promise<CheckpointInfo[]>
   /** Rows committed in [from, to] (ISO times) and before row `beforeSeq` when given, oldest first, at most `limit` (the newest of them). */

@@ -6,9 +6,10 @@
  * 1,349 ms on PostgreSQL. Now a person has at most HISTORY_READS_PER_PERSON in
  * flight and the instance computes at most HISTORY_READS_PER_INSTANCE
  * different ones, refused past either with 429 and Retry-After; identical
- * reads share one computation. A gate in front of the history's reads holds
- * the reads of one moment for as long as the test needs. On SQLite and
- * PostgreSQL.
+ * reads share one computation, and a completed read is kept for the next
+ * identical one until the log changes or the board is deleted. A gate in front
+ * of the history's reads holds the reads of one moment for as long as the test
+ * needs, and counts the reads that reach the log. On SQLite and PostgreSQL.
  */
 import { afterEach, expect, it } from 'vitest'
 import type { Storage } from '../../server/storage/storage.ts'
@@ -17,7 +18,7 @@ import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
 import { Gate } from '../helpers/gate.ts'
 import { metricsText, METRICS_TOKEN, sample } from '../helpers/prometheus-text.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
-import { MINUTE, testClock } from '../helpers/test-clock.ts'
+import { DAY, MINUTE, testClock } from '../helpers/test-clock.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
@@ -30,10 +31,15 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
   const reading = new Gate()
   let heldAt = ''
   let sessionsHeld = false
+  /** Reads of the log that reached it: as of each moment (two a computation), and of the sessions. */
+  let startsAt = new Map<string, number>()
+  let sessionReads = 0
   let server: TestServer
 
   afterEach(async () => {
     sessionsHeld = false
+    startsAt = new Map()
+    sessionReads = 0
     reading.release()
     await server.destroy()
   })
@@ -44,10 +50,12 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
       ...storage,
       history: Object.assign(Object.create(history) as typeof history, {
         startAt: async (boardId: string, at: string) => {
+          startsAt.set(at, (startsAt.get(at) ?? 0) + 1)
           if (at === heldAt) await reading.pass()
           return history.startAt(boardId, at)
         },
         rowInfo: async (boardId: string, range: Parameters<typeof history.rowInfo>[1]) => {
+          sessionReads++
           if (sessionsHeld) await reading.pass()
           return history.rowInfo(boardId, range)
         },
@@ -56,8 +64,7 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
   }
 
   /** An owner's board edited at three moments, with two reviewers; the clock then an hour on. */
-  async function team(env: Record<string, string> = {}) {
-    const clock = testClock()
+  async function team(env: Record<string, string> = {}, clock = testClock()) {
     server = await startTestServer({ dialect, accounts: true, clock, wrapStorage: gated, env: { METRICS_TOKEN, ...env } })
     const client = async (name: string) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, await addAccount(server, { name }))).token}` })
     const owner = await client('Olga Owner')
@@ -72,7 +79,7 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
       moments.push(clock.advance(MINUTE))
     }
     clock.advance(60 * MINUTE)
-    return { boardId, owner, rita: rita!, rolf: rolf!, moments }
+    return { boardId, owner, rita: rita!, rolf: rolf!, rolfId: reviewers[1]!.id, moments }
   }
 
   const stateOf = (boardId: string, at: string) => `/api/boards/${boardId}/history/state?asOf=${encodeURIComponent(at)}`
@@ -155,5 +162,82 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200])
     expect(answers[2]!.body).toEqual(answers[1]!.body)
     expect((await owner.get(modelOf(boardId, first))).status).toBe(200)
+  }, 60_000)
+
+  it('keeps a completed read for the identical next one until the board is edited or deleted, and checks rights before serving it', async () => {
+    const { boardId, owner, rita, rolf, rolfId, moments } = await team()
+    const second = moments[1]!
+    const sessions = `/api/boards/${boardId}/history`
+    type Sessions = { sessions: { edits: number }[] }
+    const editsIn = (body: Sessions) => body.sessions.reduce((sum, session) => sum + session.edits, 0)
+
+    // The same read twice, the first completed: computed once, the same answer.
+    const first = await rita.get(stateOf(boardId, second))
+    expect(first.status).toBe(200)
+    const computed = startsAt.get(second)
+    const again = await rita.get(stateOf(boardId, second))
+    expect(again.status).toBe(200)
+    expect(again.body).toEqual(first.body)
+    expect(again.headers.get('assay-as-of')).toBe(first.headers.get('assay-as-of'))
+    expect(startsAt.get(second)).toBe(computed)
+    expect(await counted('assay_history_reads_cached_total', { kind: 'board-as-of' })).toBe(1)
+
+    const listed = await rita.get<Sessions>(sessions)
+    expect(listed.status).toBe(200)
+    const readsOfSessions = sessionReads
+    expect((await rita.get<Sessions>(sessions)).body).toEqual(listed.body)
+    expect(sessionReads).toBe(readsOfSessions)
+    expect(await counted('assay_history_reads_cached_total', { kind: 'sessions' })).toBe(1)
+
+    // Kept, it is served only to whom may still read the board.
+    expect((await rolf.get(stateOf(boardId, second))).status).toBe(200)
+    expect((await owner.delete(`/api/boards/${boardId}/members/${rolfId}`)).status).toBe(204)
+    expect([403, 404]).toContain((await rolf.get(stateOf(boardId, second))).status)
+
+    // A new edit: the sessions are read again and hold it; the past moment is read again, unchanged.
+    expect((await owner.post(`/api/boards/${boardId}/assessments`, { title: 'Convoy stood down' })).status).toBe(201)
+    await waitFor(async () => {
+      const after = await rita.get<Sessions>(sessions)
+      return editsIn(after.body) > editsIn(listed.body)
+    }, 'the sessions to hold the new edit')
+    expect(sessionReads).toBeGreaterThan(readsOfSessions)
+    const afterEdit = await rita.get(stateOf(boardId, second))
+    expect(afterEdit.body).toEqual(first.body)
+    expect(startsAt.get(second)).toBeGreaterThan(computed!)
+
+    // Deleted, the board's kept reads go with it.
+    const cachedBefore = await counted('assay_history_reads_cached_total', { kind: 'board-as-of' })
+    const admin = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, await addAccount(server, { name: 'Ada Admin', isAdmin: true }))).token}` })
+    expect((await admin.delete(`/api/boards/${boardId}`)).status).toBe(204)
+    expect((await rita.get(stateOf(boardId, second))).status).toBe(404)
+    expect((await owner.get(sessions)).status).toBe(404)
+    expect(await counted('assay_history_reads_cached_total', { kind: 'board-as-of' })).toBe(cachedBefore)
+  }, 60_000)
+
+  it('keeps nothing with HISTORY_READ_CACHE_BYTES=0', async () => {
+    const { boardId, rita, moments } = await team({ HISTORY_READ_CACHE_BYTES: '0' })
+    const second = moments[1]!
+    expect((await rita.get(stateOf(boardId, second))).status).toBe(200)
+    const computed = startsAt.get(second)!
+    expect((await rita.get(stateOf(boardId, second))).status).toBe(200)
+    expect(startsAt.get(second)).toBe(2 * computed)
+    expect(await counted('assay_history_reads_cached_total', { kind: 'board-as-of' })).toBe(0)
+  }, 60_000)
+
+  it('reads again a board whose history was thinned, which leaves the log’s newest rows as they were', async () => {
+    const clock = testClock()
+    const { boardId, rita, moments } = await team({ HISTORY_DETAIL_DAYS: '1' }, clock)
+    const second = moments[1]!
+    // Folded into a checkpoint: the rows before it are what thinning drops, the log's newest rows unchanged.
+    await server.services.compaction.compact(boardId)
+    expect((await rita.get(stateOf(boardId, second))).status).toBe(200)
+    expect((await rita.get(stateOf(boardId, second))).status).toBe(200)
+    expect(await counted('assay_history_reads_cached_total', { kind: 'board-as-of' })).toBe(1)
+
+    clock.advance(3 * DAY)
+    expect((await server.services.historySweep.runOnce()).rowsDropped).toBeGreaterThan(0)
+    const thinned = await rita.get<ErrorBody>(stateOf(boardId, second))
+    expect(thinned.status).toBe(404)
+    expect(thinned.body.error.code).toBe('history_not_kept')
   }, 60_000)
 })
