@@ -43,10 +43,16 @@ export function stopOnSignals(server: RunningServer): void {
   }
   process.on('SIGTERM', onSignal)
   process.on('SIGINT', onSignal)
-  void server.stopsItself.then((why) => {
-    exitCode = 1
-    logger.error({ deadlineMs: config.SHUTDOWN_TIMEOUT_MS }, why.message)
-    // A shutdown begun by a signal already joins the server's own closing.
-    if (!stopping) stop()
-  })
+  server.stopsItself
+    .then((why) => {
+      exitCode = 1
+      logger.error({ deadlineMs: config.SHUTDOWN_TIMEOUT_MS }, why.message)
+      // A shutdown begun by a signal already joins the server's own closing.
+      if (!stopping) stop()
+    })
+    .catch((error: unknown) => {
+      // Stopping could not even begin: the process ends all the same, so its supervisor starts it again.
+      logger.error({ err: errorMessage(error) }, 'stopping the server failed')
+      process.exit(1)
+    })
 }

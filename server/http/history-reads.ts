@@ -89,13 +89,16 @@ export class HistoryReads {
         throw historyReadsBusy()
       }
       const generation = this.cache.generation(read.boardId)
-      const computed = compute()
+      // One chain for the computation and its keeping, which the readers await: whatever fails there is their answer, not a
+      // rejection no one awaits. It starts on the next turn, so it is in `computing` before it can settle.
+      const computed = Promise.resolve()
+        .then(compute)
+        .then((value) => {
+          this.cache.keep(key, read.boardId, generation, value)
+          return value
+        })
+        .finally(() => this.computing.delete(key))
       this.computing.set(key, computed)
-      const forget = () => this.computing.delete(key)
-      computed.then((value) => {
-        forget()
-        this.cache.keep(key, read.boardId, generation, value)
-      }, forget)
       this.counters?.asked(read.kind, 'served')
       return await computed
     } finally {

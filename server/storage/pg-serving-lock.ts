@@ -7,6 +7,7 @@
  * and takes it again on a new connection when not.
  */
 import postgres from 'postgres'
+import { errorMessage } from '../../shared/error-message.ts'
 import { DeadlineExceeded, withDeadline } from '../health/deadline.ts'
 import type { Logger } from '../log.ts'
 import { PeriodicTask } from '../periodic-task.ts'
@@ -101,7 +102,8 @@ class KeptSharedLock implements HeldLock {
     } catch (error) {
       // A connection that answers nothing is left for a new one, which the next check opens.
       if (error instanceof DeadlineExceeded) {
-        void this.client.end({ timeout: 0 })
+        // Ending a connection that answers nothing may fail too; the lock is taken on the new one either way.
+        this.client.end({ timeout: 0 }).catch((endError: unknown) => this.logger.debug({ err: errorMessage(endError) }, 'ending the serving lock’s silent connection failed'))
         this.client = connect(this.options)
       }
       this.noteLost(error instanceof Error ? error.message : String(error))
