@@ -14,7 +14,7 @@
  */
 import * as Y from 'yjs'
 import { ASSESSMENT_TEXT_FIELDS, collection, COLLECTIONS, metaMap, SCHEMA_VERSION } from '../../shared/board-doc.ts'
-import type { Landing } from './item-landing.ts'
+import { heldItem, idKey, type Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
@@ -52,14 +52,12 @@ export function boardShapeChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
 function assessmentMaps(doc: Y.Doc, landings: readonly { item: Y.Item; landing: Landing }[]): (id: Y.ID) => boolean {
   const created = new Set<string>()
   for (const { item, landing } of landings) {
-    if (landing?.parent === 'assessments' && item.content instanceof Y.ContentType) created.add(`${item.id.client}:${item.id.clock}`)
+    if (landing?.parent === 'assessments' && item.content instanceof Y.ContentType) created.add(idKey(item.id))
   }
   const assessments = collection(doc, 'assessments')
   return (id) => {
-    if (created.has(`${id.client}:${id.clock}`)) return true
-    if (Y.getState(doc.store, id.client) <= id.clock) return false
-    const stored = Y.getItem(doc.store, id)
-    return stored instanceof Y.Item && stored.parent === assessments
+    if (created.has(idKey(id))) return true
+    return heldItem(doc, id)?.parent === assessments
   }
 }
 

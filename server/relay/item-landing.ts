@@ -49,9 +49,8 @@ export function itemLandings(doc: Y.Doc, { structs }: DecodedUpdate): { item: Y.
     return null
   }
   const inDocument = (id: Y.ID): Landing => {
-    if (Y.getState(doc.store, id.client) <= id.clock) return null
-    const stored = Y.getItem(doc.store, id)
-    if (!(stored instanceof Y.Item)) return null
+    const stored = heldItem(doc, id)
+    if (!stored) return null
     const parent = stored.parent
     if (!(parent instanceof Y.AbstractType)) return null
     return { parent: parent._item ? parent._item.id : Y.findRootTypeKey(parent), key: stored.parentSub }
@@ -91,4 +90,16 @@ export function itemLandings(doc: Y.Doc, { structs }: DecodedUpdate): { item: Y.
   }
 
   return items.map((item) => ({ item, landing: landingOf(item) }))
+}
+
+/** The item the document holds at `id`, or null when it holds none there (Y.getItem would throw). */
+export function heldItem(doc: Y.Doc, id: Y.ID): Y.Item | null {
+  if (Y.getState(doc.store, id.client) <= id.clock) return null
+  const stored = Y.getItem(doc.store, id)
+  return stored instanceof Y.Item ? stored : null
+}
+
+/** An id as a key of a Map or Set. */
+export function idKey({ client, clock }: Y.ID): string {
+  return `${client}:${clock}`
 }

@@ -17,7 +17,7 @@
  */
 import * as Y from 'yjs'
 import { BLUF_ROOT } from '../../shared/board-doc.ts'
-import type { Landing } from './item-landing.ts'
+import { heldItem, idKey, type Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
@@ -32,9 +32,8 @@ export function nonTextInText(doc: Y.Doc, { structs }: DecodedUpdate, landings: 
     if (typeof parent === 'string') return parent === BLUF_ROOT || doc.share.get(parent) instanceof Y.Text
     const created = createdTypes.get(idKey(parent))
     if (created) return created instanceof Y.Text
-    if (Y.getState(doc.store, parent.client) <= parent.clock) return false
-    const stored = Y.getItem(doc.store, parent)
-    return stored instanceof Y.Item && stored.content instanceof Y.ContentType && stored.content.type instanceof Y.Text
+    const stored = heldItem(doc, parent)
+    return stored !== null && stored.content instanceof Y.ContentType && stored.content.type instanceof Y.Text
   }
   for (const { item, landing } of landings) {
     if (landing === null || item.content instanceof Y.ContentDeleted || alreadyHeld(doc, item) || !isText(landing.parent)) continue
@@ -47,10 +46,6 @@ export function nonTextInText(doc: Y.Doc, { structs }: DecodedUpdate, landings: 
 /** What the room's document holds already Yjs skips as it applies the update: a client's full state sent again passes. */
 function alreadyHeld(doc: Y.Doc, item: Y.Item): boolean {
   return item.id.clock + item.length <= Y.getState(doc.store, item.id.client)
-}
-
-function idKey({ client, clock }: Y.ID): string {
-  return `${client}:${clock}`
 }
 
 function contentName(content: Y.Item['content']): string {
