@@ -112,7 +112,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const workers = createWorkerPool(config, logger, metrics?.workerJobSettled)
   const historyReads = new HistoryReads(
     { perPerson: config.HISTORY_READS_PER_PERSON, perInstance: config.HISTORY_READS_PER_INSTANCE, cacheBytes: config.HISTORY_READ_CACHE_BYTES },
-    async (boardId) => ({ tail: await storage.history.tailState(boardId), kept: await storage.history.keptStart(boardId) }),
+    async (boardId) => {
+      const [tail, kept] = await Promise.all([storage.history.tailState(boardId), storage.history.keptStart(boardId)])
+      return { tail, kept }
+    },
     metrics?.historyReads,
   )
   const history = { policy: historyPolicy(config), now: clock }
