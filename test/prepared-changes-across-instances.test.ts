@@ -12,13 +12,14 @@ import { expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import type { BoardModel } from '../shared/board-model.ts'
 import { withDeadline } from '../server/health/deadline.ts'
-import { apiClient } from './helpers/api.ts'
+import { addAccount, addToken } from './helpers/accounts.ts'
+import { apiClient, type ApiClient } from './helpers/api.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
 import { LoadGate } from './helpers/load-gate.ts'
 import { SAMPLE_ARTICLE } from './helpers/sample-article.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { storedBoard } from './helpers/stored-board.ts'
-import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, POSTGRES_URL } from './helpers/test-server.ts'
+import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, POSTGRES_URL, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 
 const missing = await missingServices('postgres', 'redis')
@@ -94,6 +95,54 @@ describeUnless(missing)('imports take their board’s turn across instances on P
     expect(board.sources.map((source) => source.name)).toEqual(['NATO'])
     expect(board.claims.map((claim) => claim.text).sort()).toEqual(['The bridge was down by noon.', 'The convoy left at dawn.'])
     await waitFor(() => boardToModel(watcher.doc, boardId).claims.length === 2, 'both imports at the client of the instance behind')
+  }, STORY_MS)
+
+  /** A board of two cards on `one`, its room on `two` (with a client) holding both, then `two` hearing nothing more from Redis. */
+  const boardBehindOnDeletions = async (title: string) => {
+    const one = await start({ accounts: true })
+    const { proxy, redisUrl } = await redisThroughProxy()
+    const two = await start({ database: one.database, redisUrl, accounts: true })
+    // The board's owner, who may restore it.
+    const { token } = await addToken(one, await addAccount(one, { name: 'Olga Owner' }))
+    const api = apiClient(one.url, { authorization: `Bearer ${token}` })
+    const apiTwo = apiClient(two.url, { authorization: `Bearer ${token}` })
+    const boardId = await api.createBoard(title)
+    const card = async (cardTitle: string) => (await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: cardTitle })).body.id
+    const kept = await card('Kept')
+    const deleted = await card('Deleted elsewhere')
+    const watcher = connect(two, boardId, { token })
+    await watcher.synced()
+    await waitFor(() => boardToModel(watcher.doc, boardId).assessments.length === 2, 'both cards at the client of two')
+    proxy.blackhole()
+    return { two, api, apiTwo, boardId, kept, deleted, watcher }
+  }
+
+  /** Deletes the card on one: a change of deletions only, which leaves the board's state vector as it was. */
+  const deleteOnOne = async (api: ApiClient, two: TestServer, boardId: string, cardId: string) => {
+    expect((await api.delete(`/api/boards/${boardId}/assessments/${cardId}`)).status).toBe(204)
+    expect((await storedBoard(two, boardId)).assessments.map((assessment) => assessment.id)).not.toContain(cardId)
+    expect(boardToModel(two.services.rooms.loadedRooms.get(boardId)!.doc, boardId).assessments.map((assessment) => assessment.id)).toContain(cardId)
+  }
+
+  it('an instance that has not heard another’s deletion catches up from the log before applying an import planned on it', async () => {
+    const { two, api, apiTwo, boardId, kept, deleted, watcher } = await boardBehindOnDeletions('Behind on a deletion')
+    await deleteOnOne(api, two, boardId, deleted)
+    const imported = await apiTwo.post<ImportBody>(`/api/boards/${boardId}/import`, { text: 'The convoy left at dawn. [citation: NATO]' })
+    expect(imported.body.outcome).toBe('import')
+    expect(boardToModel(two.services.rooms.loadedRooms.get(boardId)!.doc, boardId).assessments.map((assessment) => assessment.id)).toEqual([kept])
+    await waitFor(() => boardToModel(watcher.doc, boardId).claims.length === 1, 'the import at the client of the instance behind')
+    expect(boardToModel(watcher.doc, boardId).assessments.map((assessment) => assessment.id)).toEqual([kept])
+  }, STORY_MS)
+
+  it('an instance that has not heard another’s deletion restores a snapshot as it is, the deleted card back', async () => {
+    const { two, api, apiTwo, boardId, kept, deleted } = await boardBehindOnDeletions('Restored behind on a deletion')
+    const snapshot = await api.post<{ id: string }>(`/api/boards/${boardId}/snapshots`, { label: 'Both cards' })
+    expect(snapshot.status).toBe(201)
+    await deleteOnOne(api, two, boardId, deleted)
+    const restored = await apiTwo.post<{ changed: boolean }>(`/api/boards/${boardId}/snapshots/${snapshot.body.id}/restore`)
+    expect(restored.status).toBe(200)
+    expect(restored.body.changed).toBe(true)
+    expect((await storedBoard(two, boardId)).assessments.map((assessment) => assessment.id).sort()).toEqual([kept, deleted].sort())
   }, STORY_MS)
 
   it('a turn whose database session ends under its import keeps the board until the import is done, which answers as imported', async () => {

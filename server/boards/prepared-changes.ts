@@ -46,12 +46,32 @@ export async function storedLog(parts: Pick<BoardParts, 'storage'>, room: Room):
  * Brings the room up to the log when the log holds content the room lacks:
  * other instances' updates reach it over Redis, and may not have yet. A
  * change worked out on the log is then applied onto what it was worked out
- * on. `logClocks` is the log's state vector, from the worker that rebuilt
- * it, so the relay's thread decodes the log only when it must.
+ * on. `logSnapshot` is the log's Yjs snapshot (state vector and deletions),
+ * from the worker that rebuilt it, so the relay's thread decodes the log only
+ * when it must. Deletions are compared too: they leave a state vector as it
+ * was, so a room that had missed only another instance's deletion of a card
+ * took an import, or a restore, onto a board still holding the card (the
+ * restore then answered that nothing changed, and the card stayed deleted).
  */
-export function catchUp(room: Room, log: LoadedLog, logClocks: Map<number, number>): void {
-  const here = Y.decodeStateVector(Y.encodeStateVector(room.doc))
-  for (const [client, clock] of logClocks) {
-    if ((here.get(client) ?? 0) < clock) return room.applyStored(log)
+export function catchUp(room: Room, log: LoadedLog, logSnapshot: Y.Snapshot): void {
+  if (lacksContent(room.doc, logSnapshot.sv) || lacksDeletions(room.doc, logSnapshot.ds)) room.applyStored(log)
+}
+
+function lacksContent(doc: Y.Doc, logClocks: Map<number, number>): boolean {
+  for (const [client, clock] of logClocks) if (Y.getState(doc.store, client) < clock) return true
+  return false
+}
+
+/** Whether an item the log's deletions name still stands in the doc, which holds every item they name (lacksContent). */
+function lacksDeletions(doc: Y.Doc, deletions: Y.Snapshot['ds']): boolean {
+  for (const [client, ranges] of deletions.clients) {
+    const structs = doc.store.clients.get(client)
+    if (!structs) continue
+    for (const { clock, len } of ranges) {
+      for (let index = Y.findIndexSS(structs, clock); index < structs.length && structs[index]!.id.clock < clock + len; index++) {
+        if (!structs[index]!.deleted) return true
+      }
+    }
   }
+  return false
 }

@@ -11,6 +11,7 @@ import type { Storage } from '../storage/storage.ts'
 const SERVER_CHANGES: Record<string, string> = {
   'schema-migration': 'Assay (document upgrade)',
   'text-cleanup': 'Assay (text cleanup)',
+  'text-fields': 'Assay (editable text fields)',
   demo: 'Assay (demo board)',
 }
 

@@ -76,15 +76,21 @@ const ROWS_PER_PAGE = 2_000
 /** Sessions listed at most. */
 const MAX_SESSIONS = 1000
 
-/** The editing sessions in [from, to], and the moments kept from before the detail window. */
-export async function readBoardHistory(services: HistoryServices, boardId: string, range: { from: string; to: string }): Promise<BoardHistory> {
+/**
+ * The editing sessions in [from, to], each under its log origin, and the
+ * moments kept from before the detail window: what a history read keeps
+ * (http/history-reads.ts) until the log changes. Not who the origins are: a
+ * person renamed since is shown under their new name at once (`namedHistory`).
+ */
+export type BoardHistoryByOrigin = Omit<BoardHistory, 'sessions'> & { sessions: RawSession[] }
+
+export async function readBoardHistory(services: HistoryServices, boardId: string, range: { from: string; to: string }): Promise<BoardHistoryByOrigin> {
   const { history } = services.storage
   const [{ sessions, rows }, checkpoints, keptFrom] = await Promise.all([sessionsIn(history, boardId, range), history.checkpoints(boardId), history.keptFrom(boardId)])
-  const names = new AuthorNames(services.storage)
   const firstDetailed = checkpoints.find((checkpoint) => checkpoint.rowsKept)
   const detailFrom = checkpoints.some((checkpoint) => !checkpoint.rowsKept) ? (firstDetailed?.at ?? null) : keptFrom
   return {
-    sessions: await Promise.all(sessions.slice(0, MAX_SESSIONS).map(async (session) => ({ by: await names.of(session.origin), from: session.from, to: session.to, edits: session.edits }))),
+    sessions: sessions.slice(0, MAX_SESSIONS),
     keptMoments: checkpoints
       .filter((checkpoint) => !checkpoint.rowsKept)
       .map((checkpoint) => checkpoint.at)
@@ -92,6 +98,13 @@ export async function readBoardHistory(services: HistoryServices, boardId: strin
     detailFrom,
     truncated: rows === MAX_ROWS || sessions.length > MAX_SESSIONS,
   }
+}
+
+/** The history with each session under its person's name as the accounts hold it now. */
+export async function namedHistory(services: Pick<Services, 'storage'>, history: BoardHistoryByOrigin): Promise<BoardHistory> {
+  const names = new AuthorNames(services.storage)
+  const sessions = await Promise.all(history.sessions.map(async (session) => ({ by: await names.of(session.origin), from: session.from, to: session.to, edits: session.edits })))
+  return { ...history, sessions }
 }
 
 /** The editing sessions of the newest MAX_ROWS rows in the range, newest first, and how many rows they hold. */

@@ -11,7 +11,7 @@ import { assessmentChangeSchema, boardHistorySchema, CHANGES_TRUNCATED_HEADER } 
 import { readAssessmentChanges } from '../history/change-listing.ts'
 import { historyAudit } from '../history/history-audit.ts'
 import { MAX_LISTED_VALUE_CHARS } from '../history/newest-changes.ts'
-import { readBoardAsOf, readBoardHistory } from '../history/read-history.ts'
+import { namedHistory, readBoardAsOf, readBoardHistory } from '../history/read-history.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { AS_OF_HEADER, asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
 import { historyRead } from './board-history-read.ts'
@@ -46,7 +46,8 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
       const from = asked.from ?? new Date(Date.parse(to) - services.config.HISTORY_DETAIL_DAYS * DAY_MS).toISOString()
       if (from > to) throw new ApiError(400, 'invalid', 'from must be before to.')
       // Named by the query as asked: without `to`, "up to now", which a read in flight with the same newest rows answers.
-      const history = await historyRead(c, 'sessions', JSON.stringify([asked.from ?? null, asked.to ?? null]), () => readBoardHistory(services, id, { from, to }))
+      const byOrigin = await historyRead(c, 'sessions', JSON.stringify([asked.from ?? null, asked.to ?? null]), () => readBoardHistory(services, id, { from, to }))
+      const history = await namedHistory(services, byOrigin)
       await historyAudit.viewed(services, c.var.principal, id, 'sessions', { from, to })
       return c.json(history, 200)
     },

@@ -42,7 +42,7 @@ export async function importDocument(
   return services.preparedChanges.onStoredBoard(services, boardId, async (room, log) => {
     const { result, update, found } = await plan(log)
     if (update) {
-      catchUp(room, log, found)
+      catchUp(room, log, Y.decodeSnapshot(found))
       const origin = serverOrigin(by.userId ?? by.name)
       await room.change(
         counted(rates, (doc) => {

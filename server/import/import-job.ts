@@ -15,14 +15,14 @@ export type ImportInput = { text: string } | { file: { name: string; type: strin
 
 export type ImportJob = { log: StoredLog; document: ImportInput; title?: string | undefined; preview: boolean; by: string }
 
-/** `found` is the state vector of the board it was planned on, which the room catches up to before applying it. */
-export type ImportOutcome = { result: ImportPreview | ImportResult; update: Uint8Array | null; found: Map<number, number> }
+/** `found` is the encoded Yjs snapshot (state vector and deletions) of the board it was planned on, which the room catches up to before applying it. */
+export type ImportOutcome = { result: ImportPreview | ImportResult; update: Uint8Array | null; found: Uint8Array }
 
 export async function importOnStoredBoard({ log, document, title, preview, by }: ImportJob): Promise<ImportOutcome> {
   const text = 'text' in document ? document.text : await readUploadedFile(uploaded(document.file))
   const parsed = parseSourceText(text, title === undefined ? {} : { title })
   return withBoardDoc({ log }, (doc) => {
-    const found = Y.decodeStateVector(Y.encodeStateVector(doc))
+    const found = Y.encodeSnapshot(Y.snapshot(doc))
     if (preview) return { result: previewImport(doc, parsed), update: null, found }
     // The import is one transaction, and so one update.
     return { ...withUpdate(doc, () => applyImport(doc, parsed, { by })), found }

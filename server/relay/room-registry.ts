@@ -10,6 +10,7 @@
  * comes next, once the old room has saved what it held.
  */
 import { migrateBoardDoc } from '../../shared/board-doc.ts'
+import { textFromPlainFields } from '../../shared/plain-fields.ts'
 import { dropNonStringContentEverywhere } from '../../shared/plain-text.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
@@ -260,6 +261,9 @@ export class RoomRegistry implements RelayControl {
     // Stored before the relay refused it (relay/text-content.ts); removed as an edit, so stored and sent like one.
     const dropped = dropNonStringContentEverywhere(room.doc, serverOrigin('text-cleanup'))
     if (dropped > 0) this.logger.warn({ boardId, items: dropped }, 'removed content other than characters from the board’s shared texts, stored before the relay refused it')
+    // Stored before the relay refused it (relay/board-shape.ts): nobody could type into such a field until it was given a text.
+    const fields = textFromPlainFields(room.doc, serverOrigin('text-fields'))
+    if (fields > 0) this.logger.warn({ boardId, fields }, 'gave assessments’ titles and judgments stored as other values a shared text, stored before the relay refused them')
     this.rooms.set(boardId, room)
     await this.extensions.loaded(room, stored, board)
     return room

@@ -77,7 +77,7 @@ async function restoreInTurn(services: RestoreParts, room: Room, firstLog: Loade
   for (let tries = 1; ; tries++) {
     const worked = await services.workers.run('restore-snapshot', { boardId, log, snapshot, by })
     const found = Y.decodeSnapshot(worked.found)
-    catchUp(room, log, found.sv)
+    catchUp(room, log, found)
     const applied = await room.change(
       (doc) => {
         if (!Y.equalSnapshots(Y.snapshot(doc), found)) return false

@@ -3,12 +3,16 @@
  * their memberships, and a watch that collects every response and log line so
  * a test can check that no secret ever appears in them.
  */
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import postgres from 'postgres'
 import WebSocket from 'ws'
 import { expect } from 'vitest'
 import type { Role } from '../../shared/roles.ts'
 import { createAccount, issueApiToken } from '../../server/auth/accounts.ts'
 import { hashSecret } from '../../server/auth/secret-token.ts'
 import { SESSION_COOKIE } from '../../server/auth/session-cookie.ts'
+import { SQLITE_FILE_NAME } from '../../server/storage/sqlite.ts'
 import { apiClient, type ObservedResponse } from './api.ts'
 import type { TestServer } from './test-server.ts'
 
@@ -31,6 +35,28 @@ export async function addAccount(server: WithServices, options: { name?: string;
 }
 
 /** An API token of the account, issued the way `POST /api/tokens` does. */
+/**
+ * Gives the account another display name in the server's own database: the
+ * server offers no way to rename anyone, so an operator does it there.
+ */
+export async function renameAccount(server: Pick<TestServer, 'config' | 'dataDir'>, userId: string, name: string): Promise<void> {
+  if (server.config.DATABASE_URL) {
+    const sql = postgres(server.config.DATABASE_URL, { max: 1, onnotice: () => {} })
+    try {
+      await sql`update users set name = ${name} where id = ${userId}`
+    } finally {
+      await sql.end({ timeout: 1 })
+    }
+    return
+  }
+  const db = new Database(join(server.dataDir, SQLITE_FILE_NAME))
+  try {
+    db.prepare('update users set name = ? where id = ?').run(name, userId)
+  } finally {
+    db.close()
+  }
+}
+
 export async function addToken(server: WithServices, account: TestAccount, name = 'test'): Promise<{ id: string; token: string }> {
   const { record, token } = await issueApiToken(server.services.storage, account.id, name)
   return { id: record.id, token }

@@ -13,7 +13,7 @@
  */
 import { afterEach, expect, it } from 'vitest'
 import type { Storage } from '../../server/storage/storage.ts'
-import { addAccount, addMember, addToken } from '../helpers/accounts.ts'
+import { addAccount, addMember, addToken, renameAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
 import { Gate } from '../helpers/gate.ts'
 import { metricsText, METRICS_TOKEN, sample } from '../helpers/prometheus-text.ts'
@@ -66,8 +66,8 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
   /** An owner's board edited at three moments, with two reviewers; the clock then an hour on. */
   async function team(env: Record<string, string> = {}, clock = testClock()) {
     server = await startTestServer({ dialect, accounts: true, clock, wrapStorage: gated, env: { METRICS_TOKEN, ...env } })
-    const client = async (name: string) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, await addAccount(server, { name }))).token}` })
-    const owner = await client('Olga Owner')
+    const ownerAccount = await addAccount(server, { name: 'Olga Owner' })
+    const owner = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, ownerAccount)).token}` })
     const boardId = await owner.createBoard('Wagner mutiny — Vilnius')
     const reviewers = [await addAccount(server, { name: 'Rita Reviewer' }), await addAccount(server, { name: 'Rolf Reviewer' })]
     for (const reviewer of reviewers) await addMember(server, boardId, reviewer, 'reviewer')
@@ -79,7 +79,7 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
       moments.push(clock.advance(MINUTE))
     }
     clock.advance(60 * MINUTE)
-    return { boardId, owner, rita: rita!, rolf: rolf!, rolfId: reviewers[1]!.id, moments }
+    return { boardId, owner, ownerId: ownerAccount.id, rita: rita!, rolf: rolf!, rolfId: reviewers[1]!.id, moments }
   }
 
   const stateOf = (boardId: string, at: string) => `/api/boards/${boardId}/history/state?asOf=${encodeURIComponent(at)}`
@@ -212,6 +212,23 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
     expect((await rita.get(stateOf(boardId, second))).status).toBe(404)
     expect((await owner.get(sessions)).status).toBe(404)
     expect(await counted('assay_history_reads_cached_total', { kind: 'board-as-of' })).toBe(cachedBefore)
+  }, 60_000)
+
+  it('shows an author renamed since a kept read under their new name, though the read is served from what was kept', async () => {
+    const { boardId, rita, ownerId } = await team()
+    const sessions = `/api/boards/${boardId}/history`
+    type Sessions = { sessions: { by: { userId: string | null; name: string } }[] }
+    const authors = (body: Sessions) => [...new Set(body.sessions.map((session) => session.by.name))]
+    expect(authors((await rita.get<Sessions>(sessions)).body)).toEqual(['Olga Owner'])
+    const readsOfSessions = sessionReads
+
+    await renameAccount(server, ownerId, 'Olga Ostrova')
+    const again = await rita.get<Sessions>(sessions)
+    expect(again.status).toBe(200)
+    expect(sessionReads).toBe(readsOfSessions)
+    expect(await counted('assay_history_reads_cached_total', { kind: 'sessions' })).toBe(1)
+    expect(authors(again.body)).toEqual(['Olga Ostrova'])
+    expect(again.body.sessions.every((session) => session.by.userId === ownerId)).toBe(true)
   }, 60_000)
 
   it('keeps nothing with HISTORY_READ_CACHE_BYTES=0', async () => {
