@@ -7,29 +7,59 @@ import { z } from 'zod'
 import { DEFAULT_WORD_DIFF_BOUNDS } from '../shared/word-diff-bounds.ts'
 import { HTTP_LIMITS, RELAY_LIMITS } from '../shared/limits.ts'
 
-const port = z.coerce.number().int().min(0).max(65535)
+type NumberRule = {
+  /** What the value must be, for the message, e.g. "a whole number of seconds". */
+  must: string
+  min: number
+  max: number
+  /** Only integers: the setting is a count, a port or milliseconds. */
+  whole?: boolean
+  /** Also accept 0, below `min`: the setting's "off" or "for ever". */
+  zero?: boolean
+  tooSmall?: string
+  tooLarge?: string
+}
+
+/**
+ * Every numeric setting is read here. Number() reads a blank as 0, "0x1F90"
+ * as 8080 and "1e4" as 10000, so only decimal digits are taken (an optional
+ * minus, so that a negative value is told it is too small rather than not a
+ * number), and the result must lie in [min, max] (or be 0 where 0 means off).
+ */
+const numberSetting = ({ must, min, max, whole = false, zero = false, tooSmall, tooLarge }: NumberRule) => {
+  const notANumber = `must be ${must}`
+  const small = tooSmall ?? (zero ? `must be 0 or at least ${min}` : `must be at least ${min}`)
+  return z
+    .string()
+    .regex(whole ? /^-?\d+$/ : /^-?(\d+(\.\d*)?|\.\d+)$/, notANumber)
+    // Digits past what a double holds read as Infinity: kept finite, so that the range check words the refusal.
+    .transform((text) => Math.max(-Number.MAX_VALUE, Math.min(Number.MAX_VALUE, Number(text))))
+    .pipe(
+      z
+        .number()
+        .max(max, tooLarge ?? `must be at most ${max}`)
+        .refine((value) => value >= min || (zero && value === 0), small),
+    )
+}
+
+const port = numberSetting({ must: 'a port number from 0 to 65535, e.g. 8787', whole: true, min: 0, max: 65535 })
 
 /** A duration in whole milliseconds, from 100 ms to `max` (an hour unless said). */
-const milliseconds = (example: number, max = 3_600_000) => {
-  const message = `must be a whole number of milliseconds, e.g. ${example}`
-  const most = max === 3_600_000 ? 'must be at most 3600000 ms (an hour)' : `must be at most ${max} ms`
-  return z.coerce.number({ error: message }).int(message).min(100, 'must be at least 100 ms').max(max, most).default(example)
-}
-/** A whole number of `what` between min and max, read from the environment's text. */
-const count = (what: string, min: number, max: number) =>
-  z.coerce
-    .number({ error: `must be a whole number of ${what}` })
-    .int(`must be a whole number of ${what}`)
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`)
+const milliseconds = (example: number, max = 3_600_000) =>
+  numberSetting({
+    must: `a whole number of milliseconds, e.g. ${example}`,
+    whole: true,
+    min: 100,
+    max,
+    tooSmall: 'must be at least 100 ms',
+    tooLarge: max === 3_600_000 ? 'must be at most 3600000 ms (an hour)' : `must be at most ${max} ms`,
+  }).default(example)
+
+/** A whole number of `what` between min and max. */
+const count = (what: string, min: number, max: number) => numberSetting({ must: `a whole number of ${what}`, whole: true, min, max })
 
 /** A whole number in [min, max]; `example` shows a good value in the error message. */
-const wholeNumber = (what: string, min: number, max: number, example: number) =>
-  z.coerce
-    .number({ error: `must be ${what}, e.g. ${example}` })
-    .int(`must be ${what}, e.g. ${example}`)
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`)
+const wholeNumber = (what: string, min: number, max: number, example: number) => numberSetting({ must: `${what}, e.g. ${example}`, whole: true, min, max })
 
 const configSchema = z.object({
   PORT: port.default(8787),
@@ -72,11 +102,15 @@ const configSchema = z.object({
   /** Invite links made or revoked, members added, changed or removed, API tokens made or revoked and boards archived or brought back (each an audit entry), together, per person on one instance at once, and then per hour (the admin and the command line are not counted). */
   ACCESS_CHANGES_PER_HOUR_PER_PERSON: count('changes', 1, 1_000_000).default(600),
   /** Minutes between automatic snapshots of changed boards; fractions allowed, 0 turns them off. */
-  SNAPSHOT_INTERVAL_MINUTES: z.coerce
-    .number({ error: 'must be a number of minutes, e.g. 60; 0 turns automatic snapshots off' })
-    .min(0, 'must be 0 (off) or more minutes')
-    .max(10_080, 'must be at most 10080 minutes (a week)')
-    .default(60),
+  SNAPSHOT_INTERVAL_MINUTES: numberSetting({
+    must: 'a number of minutes, e.g. 60; 0 turns automatic snapshots off',
+    // A timer of a few microseconds would busy the event loop; tests snapshot every 0.002 minutes.
+    min: 0.001,
+    zero: true,
+    max: 10_080,
+    tooSmall: 'must be 0 (off) or at least 0.001 minutes (60 ms)',
+    tooLarge: 'must be at most 10080 minutes (a week)',
+  }).default(60),
   /**
    * Stored bytes a board's named snapshots and restore points may hold; past it, making
    * either is refused until an owner deletes some. Automatic ones are bounded by SNAPSHOT_RETENTION.
@@ -85,30 +119,31 @@ const configSchema = z.object({
   /** How many named snapshots and restore points a board may hold; past it, as past BOARD_SNAPSHOT_MAX_BYTES. Every reader of the board lists them. */
   BOARD_SNAPSHOT_MAX_COUNT: count('snapshots', 1, 1_000_000).default(1000),
   /** Automatic snapshots kept per board; named ones, restore points and reviewed ones are always kept. */
-  SNAPSHOT_RETENTION: z.coerce
-    .number({ error: 'must be a whole number of automatic snapshots to keep per board, e.g. 48' })
-    .int('must be a whole number of automatic snapshots to keep per board, e.g. 48')
-    .min(1, 'must keep at least 1 automatic snapshot per board')
-    .max(100_000, 'must be at most 100000')
-    .default(48),
+  SNAPSHOT_RETENTION: numberSetting({
+    must: 'a whole number of automatic snapshots to keep per board, e.g. 48',
+    whole: true,
+    min: 1,
+    max: 100_000,
+    tooSmall: 'must keep at least 1 automatic snapshot per board',
+  }).default(48),
   /** Days during which every edit is kept: any moment can be rebuilt exactly and every change attributed. */
-  HISTORY_DETAIL_DAYS: z.coerce
-    .number({ error: 'must be a number of days, e.g. 7' })
-    .min(0.01, 'must be more than 0 days')
-    .max(3650, 'must be at most 3650 days')
-    .default(7),
+  HISTORY_DETAIL_DAYS: numberSetting({ must: 'a number of days, e.g. 7', min: 0.01, max: 3650, tooSmall: 'must be at least 0.01 days', tooLarge: 'must be at most 3650 days' }).default(7),
   /** Within the detail window, one checkpoint is kept per this many minutes (a rebuild replays at most that much). */
-  HISTORY_CHECKPOINT_MINUTES: z.coerce
-    .number({ error: 'must be a number of minutes, e.g. 60' })
-    .min(1, 'must be at least 1 minute')
-    .max(10_080, 'must be at most 10080 minutes (a week)')
-    .default(60),
+  HISTORY_CHECKPOINT_MINUTES: numberSetting({
+    must: 'a number of minutes, e.g. 60',
+    min: 1,
+    max: 10_080,
+    tooSmall: 'must be at least 1 minute',
+    tooLarge: 'must be at most 10080 minutes (a week)',
+  }).default(60),
   /** Days the daily checkpoints and recorded changes are kept past the detail window; 0 keeps them for ever. */
-  HISTORY_RETENTION_DAYS: z.coerce
-    .number({ error: 'must be a number of days, e.g. 365; 0 keeps history for ever' })
-    .min(0, 'must be 0 (for ever) or more days')
-    .max(36_500, 'must be at most 36500 days')
-    .default(365),
+  HISTORY_RETENTION_DAYS: numberSetting({
+    must: 'a number of days, e.g. 365; 0 keeps history for ever',
+    min: 0,
+    max: 36_500,
+    tooSmall: 'must be 0 (for ever) or more days',
+    tooLarge: 'must be at most 36500 days',
+  }).default(365),
   /** Megabytes of history one board may keep; past it the oldest history goes first. */
   HISTORY_MAX_MB: wholeNumber('a whole number of megabytes', 1, 1_048_576, 512).default(512),
   /** PostgreSQL: the longest one statement may run; a silent connection is dropped a little after it. */
@@ -196,9 +231,25 @@ export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
+/** A password is taken as typed: spaces around it may be part of it. */
+const TAKEN_AS_TYPED = new Set(['ASSAY_ADMIN_PASSWORD'])
+
+/**
+ * Values are read without the spaces around them, which no other setting
+ * means, and a blank one counts as unset, as an empty one always has: an
+ * `export PORT= ` in a deployment script leaves the default.
+ */
+function presentSettings(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).flatMap(([name, value]) => {
+      if (value === undefined || value.trim() === '') return []
+      return [[name, TAKEN_AS_TYPED.has(name) ? value : value.trim()]]
+    }),
+  )
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
-  const result = configSchema.safeParse(present)
+  const result = configSchema.safeParse(presentSettings(env))
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)

@@ -28,7 +28,8 @@ const literalUnion = <T extends readonly (string | number)[]>(values: T) =>
 
 const id = z.string().min(1).max(64)
 const isoTime = z.string().datetime({ offset: false })
-const shortText = textField().trim().min(1).max(LIMITS.shortText)
+/** A title or a name, wherever it comes in (HTTP bodies, imports, the command line): cleaned, trimmed, 1 to LIMITS.shortText characters. */
+export const shortTextSchema = textField().trim().min(1).max(LIMITS.shortText)
 
 export const reliabilitySchema = z.enum(SOURCE_RELIABILITIES)
 export const credibilitySchema = literalUnion(CLAIM_CREDIBILITIES)
@@ -40,7 +41,7 @@ export const ratingSchema = z.enum(ACH_RATINGS)
 
 export const sourceSchema = z.object({
   id,
-  name: shortText,
+  name: shortTextSchema,
   kind: textField().max(LIMITS.shortText),
   reliability: reliabilitySchema,
   url: textField().max(LIMITS.shortText).optional(),
@@ -141,7 +142,7 @@ export type BoardModel = z.infer<typeof boardModelSchema>
 
 export const metaPatchSchema = z
   .object({
-    title: shortText,
+    title: shortTextSchema,
     marking: textField().overwrite(dropFormatCharacters).trim().max(LIMITS.shortText),
     question: textField().max(LIMITS.longText),
     profile: profileSchema,
@@ -165,7 +166,7 @@ export const claimPatchSchema = claimSchema.pick({ text: true, credibility: true
 export const assessmentInputSchema = assessmentSchema
   .omit({ id: true, createdAt: true, createdBy: true, order: true })
   .extend({
-    title: shortText,
+    title: shortTextSchema,
     judgment: textField().max(LIMITS.longText).default(''),
     kind: z.enum(ASSESSMENT_KINDS).default('assessment'),
     likelihood: likelihoodSchema.default(null),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { seededRandom } from '../test/helpers/seeded-random.ts'
 import { sentenceSegments } from './sentences.ts'
 
 const whole = (text: string) => [...new Intl.Segmenter('en', { granularity: 'sentence' }).segment(text)].map(({ segment, index }) => ({ segment, index }))
@@ -13,6 +14,26 @@ describe('sentenceSegments', () => {
       'No full stop at all',
     ]
     for (const text of texts) expect(windowed(text)).toEqual(whole(text))
+  })
+
+  it('does not break where a window ends a sentence that goes on past it, as after "etc. " or a closing quote followed by a long run of digits or brackets', () => {
+    const texts = [
+      `${'The unit moved. '.repeat(200)}It went to sector 4 etc. ${'1234567890 '.repeat(600)}then stopped.`,
+      `${'The unit moved. '.repeat(250)}He said "stop." ${')'.repeat(5000)} and left.`,
+    ]
+    for (const text of texts) expect(windowed(text)).toEqual(whole(text))
+  })
+
+  it('agrees with the whole text on random texts of a few windows, with runs that cross a window\'s end', () => {
+    const pieces = ['The unit moved. ', 'etc. ', 'e.g. ', 'Mr. ', 'He said "stop." ', 'then ', 'went ', 'Sector ', '4. ', '?! ', '... ', '\n', '\r\n', '\n\n', '😀', '. ', ' ', '» ', 'ok']
+    const runs = ['1234567890 ', ')', ' ', '"', '(', '- ', 'y']
+    const random = seededRandom(20261204)
+    for (let round = 0; round < 40; round++) {
+      const length = 5000 + random.int(11_000)
+      let text = ''
+      while (text.length < length) text += random.next() < 0.1 ? random.pick(runs)!.repeat(1 + random.int(600)) : random.pick(pieces)!
+      expect(windowed(text), `round ${round}`).toEqual(whole(text))
+    }
   })
 
   it('takes time in proportion to the text: 200,000 characters of short sentences (12.5 s segmented whole) in well under a second', () => {

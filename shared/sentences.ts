@@ -9,11 +9,18 @@
  * square of its length: 200,000 characters of short sentences took 12.5 s,
  * which a member's judgment typed into the board made the browser's checks of
  * it spend on every edit. The segmenter is given windows of WINDOW_CHARS
- * instead: every sentence but a window's last is taken, and the next window
- * starts with that last one, which may go on past it; a window holding one
- * sentence only is made twice as long, so that a long sentence is found whole
- * (one sentence costs the segmenter its length), and only that sentence is
- * taken from it.
+ * instead.
+ *
+ * A window's end looks to the segmenter like the text's end, and a break can
+ * depend on what follows it up to the next sentence's end: after "etc. " the
+ * sentence goes on if a lowercase letter comes before any other letter, so
+ * with 6,600 digits before "then" a window broke there and the whole text
+ * did not. A break is only taken, then, when the sentence after it ends
+ * inside the window: every sentence but a window's last two is taken, and the
+ * next window starts with the second to last. A window holding fewer than
+ * three sentences is made twice as long, so that long sentences are found
+ * whole (one sentence costs the segmenter its length), and only its first
+ * sentence is taken from it.
  */
 let segmenter: Intl.Segmenter | undefined
 
@@ -30,24 +37,28 @@ export function* sentenceSegments(text: string): Generator<SentenceSegment> {
     let end = Math.min(text.length, start + size)
     // A character of two code units stays whole.
     if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--
-    let last: Intl.SegmentData | undefined
+    // The last two sentences found, the earlier first: neither is taken until a third follows, or the window ends with the text.
+    const pending: Intl.SegmentData[] = []
     let cutShort = false
     for (const piece of segmenter.segment(text.slice(start, end))) {
-      if (last) yield { segment: last.segment, index: start + last.index }
-      last = piece
-      // A window grown for a long sentence may hold many short ones after it, each costing the window's length: only the long one is taken from it.
-      cutShort = size > WINDOW_CHARS && last.index > 0
-      if (cutShort) break
+      if (pending.length === 2) {
+        const taken = pending.shift()!
+        yield { segment: taken.segment, index: start + taken.index }
+        // A window grown for a long sentence may hold many short ones after it, each costing the window's length: only its first is taken from it.
+        cutShort = size > WINDOW_CHARS
+        if (cutShort) break
+      }
+      pending.push(piece)
     }
-    if (!last) return
     if (end === text.length && !cutShort) {
-      yield { segment: last.segment, index: start + last.index }
+      for (const taken of pending) yield { segment: taken.segment, index: start + taken.index }
       return
     }
-    if (last.index === 0) {
+    const next = pending[0]!
+    if (next.index === 0) {
       size *= 2
     } else {
-      start += last.index
+      start += next.index
       size = WINDOW_CHARS
     }
   }

@@ -1,5 +1,6 @@
+import { shortTextSchema } from '../../shared/board-model.ts'
 import { createBoard } from '../boards/create-board.ts'
-import { parseOptions, requireOption, type Command } from './command.ts'
+import { checkOption, parseOptions, requireOption, type Command } from './command.ts'
 import { cliPrincipal } from './cli-principal.ts'
 import { withServices } from './with-services.ts'
 
@@ -10,7 +11,7 @@ const boardCreate: Command = {
   usage: USAGE,
   async run(args) {
     const { values } = parseOptions(args, { title: { type: 'string' }, owner: { type: 'string' } }, USAGE)
-    const title = requireOption(values.title, 'title', USAGE)
+    const title = checkOption(shortTextSchema, requireOption(values.title, 'title', USAGE), 'title', USAGE)
     const id = await withServices(async (services) => createBoard(services, { title }, await cliPrincipal(services, values.owner)))
     process.stdout.write(`${id}\n`)
   },

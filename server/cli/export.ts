@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises'
 import { EXPORT_SCOPES, isExportScope } from '../../shared/export-scope.ts'
 import { EXPORT_FORMATS, isExportFormat } from '../export/export-board.ts'
 import { exportVersion } from '../export/export-version.ts'
@@ -6,6 +5,7 @@ import { CliError } from './cli-error.ts'
 import { cliPrincipal } from './cli-principal.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
 import { withServices } from './with-services.ts'
+import { writeOutFile } from './write-out-file.ts'
 
 const USAGE = `assay export --board ID --format ${EXPORT_FORMATS.join('|')} [--snapshot S] [--scope ${EXPORT_SCOPES.join('|')}] --out FILE`
 
@@ -28,7 +28,7 @@ const exportCommand: Command = {
       exportVersion(services, { boardId, format, snapshotId: values.snapshot, scope }, await cliPrincipal(services, values.as)),
     )
     if (!file) throw new CliError(values.snapshot ? `Board ${boardId} has no snapshot ${values.snapshot}.` : `No board with id ${boardId}.`)
-    await writeFile(out, file.body)
+    await writeOutFile(out, file.body)
     process.stdout.write(`Wrote ${out} (${file.contentType.split(';')[0]}; suggested name ${file.fileName}).\n`)
   },
 }

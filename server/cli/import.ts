@@ -1,9 +1,10 @@
+import { shortTextSchema } from '../../shared/board-model.ts'
 import { ImportError } from '../../shared/import/import-error.ts'
 import { readImportFile } from '../import/read-import-file.ts'
 import { importDocument } from '../import/import-document.ts'
 import { CliError } from './cli-error.ts'
 import { cliPrincipal } from './cli-principal.ts'
-import { parseOptions, requireOption, type Command } from './command.ts'
+import { checkOption, parseOptions, requireOption, type Command } from './command.ts'
 import { whileNotServed } from './while-not-served.ts'
 import { withServices } from './with-services.ts'
 
@@ -21,12 +22,13 @@ const importCommand: Command = {
     const boardId = requireOption(values.board, 'board', USAGE)
     const [path] = positionals
     if (!path || positionals.length > 1) throw new CliError(`Give exactly one file to import.\nusage: ${USAGE}`)
+    const title = values.title === undefined ? undefined : checkOption(shortTextSchema, values.title, 'title', USAGE)
     try {
       const text = await readImportFile(path)
       const refused = `nothing was imported. Import through it instead (the board's Import, or POST /api/boards/${boardId}/import), or stop it and run this again.`
       const result = await whileNotServed(refused, () =>
         withServices(async (services) =>
-          importDocument(services, boardId, { document: { text }, title: values.title, preview: values.preview === true }, await cliPrincipal(services)),
+          importDocument(services, boardId, { document: { text }, title, preview: values.preview === true }, await cliPrincipal(services)),
         ),
       )
       if (!result) throw new CliError(`No board with id ${boardId}. List boards with: assay board list`)

@@ -3,6 +3,7 @@
  * uploaded file (multipart), previewed or imported as one change.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { shortTextSchema } from '../../shared/board-model.ts'
 import { LIMITS } from '../../shared/limits.ts'
 import { textField } from '../../shared/text-hygiene.ts'
 import { importDocument } from '../import/import-document.ts'
@@ -16,14 +17,14 @@ import { validationHook } from './validation-hook.ts'
 const textBody = z
   .object({
     text: textField().max(LIMITS.maxDocumentBytes),
-    title: textField().trim().min(1).max(LIMITS.shortText).optional(),
+    title: shortTextSchema.optional(),
     preview: z.boolean().default(false),
   })
   .strict()
 
 const fileBody = z.object({
   file: z.instanceof(File).openapi({ type: 'string', format: 'binary' }),
-  title: textField().trim().min(1).max(LIMITS.shortText).optional(),
+  title: shortTextSchema.optional(),
   preview: z.enum(['true', 'false']).default('false'),
 })
 

@@ -143,7 +143,7 @@ describe('snapshot settings', () => {
     expect(refusal({ SNAPSHOT_INTERVAL_MINUTES: 'hourly' })).toContain(
       'SNAPSHOT_INTERVAL_MINUTES: must be a number of minutes, e.g. 60; 0 turns automatic snapshots off',
     )
-    expect(refusal({ SNAPSHOT_INTERVAL_MINUTES: '-5' })).toContain('SNAPSHOT_INTERVAL_MINUTES: must be 0 (off) or more minutes')
+    expect(refusal({ SNAPSHOT_INTERVAL_MINUTES: '-5' })).toContain('SNAPSHOT_INTERVAL_MINUTES: must be 0 (off) or at least 0.001 minutes (60 ms)')
     expect(refusal({ SNAPSHOT_RETENTION: '0' })).toContain('SNAPSHOT_RETENTION: must keep at least 1 automatic snapshot per board')
     expect(refusal({ SNAPSHOT_RETENTION: '2.5' })).toContain('SNAPSHOT_RETENTION: must be a whole number of automatic snapshots to keep per board')
     expect(loadConfig({ SNAPSHOT_INTERVAL_MINUTES: '0', SNAPSHOT_RETENTION: '5' })).toMatchObject({ SNAPSHOT_INTERVAL_MINUTES: 0, SNAPSHOT_RETENTION: 5 })
