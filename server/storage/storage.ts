@@ -271,12 +271,18 @@ export interface MemberStore {
  * account that made it, whose right to grant the role the link stands on.
  */
 export type InviteRecord = { id: string; tokenHash: string; boardId: string; role: Role; createdBy: string; createdAt: string; expiresAt: string }
+/** The account that made an invite, with the role it holds on the invite's board now (null: none). */
+export type InviteMaker = { id: string; name: string; isAdmin: boolean; deactivatedAt: string | null; role: Role | null }
+/** An invite with its maker; `maker` is null when that account no longer exists. */
+export type InviteWithMaker = InviteRecord & { maker: InviteMaker | null }
 
 export interface InviteStore {
   create(invite: InviteRecord): Promise<void>
   get(tokenHash: string): Promise<InviteRecord | undefined>
   /** The board's invites that expire after `now`, newest first. */
   listForBoard(boardId: string, now: string): Promise<InviteRecord[]>
+  /** As `listForBoard`, each with its maker's account and membership, read in one query. */
+  listWithMakers(boardId: string, now: string): Promise<InviteWithMaker[]>
   /** Deletes one of the board's invites; false when the board has none with this id. */
   delete(boardId: string, id: string): Promise<boolean>
   deleteExpired(now: string): Promise<number>
