@@ -26,15 +26,7 @@ export class PgInviteStore implements InviteStore {
   }
 
   async listWithMakers(boardId: string, now: string): Promise<InviteWithMaker[]> {
-    const rows = await this.db
-      .select({
-        invite: boardInvites,
-        maker: { id: users.id, name: users.name, isAdmin: users.isAdmin, deactivatedAt: users.deactivatedAt },
-        makerRole: boardMembers.role,
-      })
-      .from(boardInvites)
-      .leftJoin(users, eq(users.id, boardInvites.createdBy))
-      .leftJoin(boardMembers, and(eq(boardMembers.boardId, boardInvites.boardId), eq(boardMembers.userId, boardInvites.createdBy)))
+    const rows = await selectInvitesWithMakers(this.db)
       .where(and(eq(boardInvites.boardId, boardId), gt(boardInvites.expiresAt, now)))
       .orderBy(desc(boardInvites.createdAt), desc(boardInvites.id))
     return rows.map(inviteWithMaker)
@@ -52,4 +44,19 @@ export class PgInviteStore implements InviteStore {
     const deleted = await this.db.delete(boardInvites).where(lt(boardInvites.expiresAt, now)).returning({ tokenHash: boardInvites.tokenHash })
     return deleted.length
   }
+}
+
+type Tx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
+
+/** Invites left-joined with their makers' accounts and memberships of the invite's board: rows for `inviteWithMaker`. */
+export function selectInvitesWithMakers(db: PgDb | Tx) {
+  return db
+    .select({
+      invite: boardInvites,
+      maker: { id: users.id, name: users.name, isAdmin: users.isAdmin, deactivatedAt: users.deactivatedAt },
+      makerRole: boardMembers.role,
+    })
+    .from(boardInvites)
+    .leftJoin(users, eq(users.id, boardInvites.createdBy))
+    .leftJoin(boardMembers, and(eq(boardMembers.boardId, boardInvites.boardId), eq(boardMembers.userId, boardInvites.createdBy)))
 }

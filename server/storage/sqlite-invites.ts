@@ -27,15 +27,7 @@ export class SqliteInviteStore implements InviteStore {
   }
 
   async listWithMakers(boardId: string, now: string): Promise<InviteWithMaker[]> {
-    const rows = this.db
-      .select({
-        invite: boardInvites,
-        maker: { id: users.id, name: users.name, isAdmin: users.isAdmin, deactivatedAt: users.deactivatedAt },
-        makerRole: boardMembers.role,
-      })
-      .from(boardInvites)
-      .leftJoin(users, eq(users.id, boardInvites.createdBy))
-      .leftJoin(boardMembers, and(eq(boardMembers.boardId, boardInvites.boardId), eq(boardMembers.userId, boardInvites.createdBy)))
+    const rows = selectInvitesWithMakers(this.db)
       .where(and(eq(boardInvites.boardId, boardId), gt(boardInvites.expiresAt, now)))
       .orderBy(desc(boardInvites.createdAt), desc(boardInvites.id))
       .all()
@@ -49,4 +41,19 @@ export class SqliteInviteStore implements InviteStore {
   async deleteExpired(now: string): Promise<number> {
     return this.db.delete(boardInvites).where(lt(boardInvites.expiresAt, now)).run().changes
   }
+}
+
+type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0]
+
+/** Invites left-joined with their makers' accounts and memberships of the invite's board: rows for `inviteWithMaker`. */
+export function selectInvitesWithMakers(db: SqliteDb | Tx) {
+  return db
+    .select({
+      invite: boardInvites,
+      maker: { id: users.id, name: users.name, isAdmin: users.isAdmin, deactivatedAt: users.deactivatedAt },
+      makerRole: boardMembers.role,
+    })
+    .from(boardInvites)
+    .leftJoin(users, eq(users.id, boardInvites.createdBy))
+    .leftJoin(boardMembers, and(eq(boardMembers.boardId, boardInvites.boardId), eq(boardMembers.userId, boardInvites.createdBy)))
 }

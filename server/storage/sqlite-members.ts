@@ -1,8 +1,10 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm'
-import { boardMembers, users } from '../../drizzle/sqlite/schema.ts'
-import type { Role } from '../../shared/roles.ts'
+import { boardInvites, boardMembers, users } from '../../drizzle/sqlite/schema.ts'
+import { atLeast, type Role } from '../../shared/roles.ts'
+import { inviteWithMaker } from './invite-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { MemberChange, MemberRecord, MemberStore, MemberView } from './storage.ts'
+import { selectInvitesWithMakers } from './sqlite-invites.ts'
+import type { InviteAcceptance, InviteRecord, InviteWithMaker, MemberChange, MemberRecord, MemberStore, MemberView } from './storage.ts'
 
 type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0]
 
@@ -60,6 +62,23 @@ export class SqliteMemberStore implements MemberStore {
       if (current === 'owner' && ownerCount(tx, boardId) <= 1) return 'last-owner'
       tx.delete(boardMembers).where(memberIs(boardId, userId)).run()
       return 'done'
+    })
+  }
+
+  async acceptInvite(invite: InviteRecord, userId: string, at: string, admits: (invite: InviteWithMaker) => boolean): Promise<InviteAcceptance> {
+    const { boardId, role } = invite
+    // Synchronous transaction: nothing changes the maker's right between the check and the write.
+    return this.db.transaction((tx): InviteAcceptance => {
+      const row = selectInvitesWithMakers(tx).where(eq(boardInvites.tokenHash, invite.tokenHash)).get()
+      if (!row || !admits(inviteWithMaker(row))) return { outcome: 'unusable' }
+      const current = currentRole(tx, boardId, userId)
+      if (current !== undefined && atLeast(current, role)) return { outcome: 'kept', role: current }
+      if (current === undefined) {
+        tx.insert(boardMembers).values({ boardId, userId, role, addedAt: at }).run()
+        return { outcome: 'joined' }
+      }
+      tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId)).run()
+      return { outcome: 'raised', from: current }
     })
   }
 }

@@ -263,7 +263,24 @@ export interface MemberStore {
   setRole(boardId: string, userId: string, role: Role): Promise<MemberChange>
   /** Removes a member; refuses to remove the board's last owner. */
   remove(boardId: string, userId: string): Promise<MemberChange>
+  /**
+   * Accepts an invite for `userId`: reads the invite again with its maker and,
+   * only if `admits` it, joins them to its board with its role or raises their
+   * role to it (never lowers it). Check and write are one transaction, under
+   * the board's membership lock, so a maker demoted meanwhile grants nothing.
+   */
+  acceptInvite(invite: InviteRecord, userId: string, at: string, admits: (invite: InviteWithMaker) => boolean): Promise<InviteAcceptance>
 }
+
+/**
+ * What accepting an invite did: `unusable`, it admits nobody now (gone, or
+ * refused by `admits`); `kept`, they hold its role or a higher one already;
+ * `joined`; `raised` from a lower role.
+ */
+export type InviteAcceptance =
+  | { outcome: 'unusable' | 'joined' }
+  | { outcome: 'kept'; role: Role }
+  | { outcome: 'raised'; from: Role }
 
 /**
  * An invitation link to a board. Only the SHA-256 of the link's token is
