@@ -8,7 +8,8 @@
  * it may still grant its role on the board (an owner, or the admin). A demoted
  * or removed owner's old owner link makes nobody owner, its maker included.
  * Accepting never lowers a role: someone who holds a higher one keeps it, and
- * is told so.
+ * is told so. Someone an owner removed gets back in only when an owner adds
+ * them: no link, old or new, lets them in until then.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { roleSchema, type Role } from '../../shared/roles.ts'
@@ -229,6 +230,9 @@ export function invitesApi(): OpenAPIHono<SignedInEnv> {
       // The checks above answer a dead link at once; this one, with the write, decides.
       const accepted = await members.acceptInvite(invite, userId, new Date().toISOString(), isUsable)
       if (accepted.outcome === 'unusable') throw unknownInvite()
+      if (accepted.outcome === 'removed') {
+        throw new ApiError(403, 'removed_from_board', 'An owner removed you from this board, so invite links no longer let you in: ask an owner to add you back.')
+      }
       if (accepted.outcome === 'kept') return c.json({ boardId, role: accepted.role, outcome: 'kept' as const, message: keptMessage(accepted.role, invite.role) }, 200)
       const from = accepted.outcome === 'raised' ? accepted.from : null
       closeSocketsOf(services.rooms, { userId, boardId })

@@ -1,5 +1,5 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm'
-import { boardInvites, boardMembers, users } from '../../drizzle/pg/schema.ts'
+import { boardInvites, boardMembers, boardRemovals, users } from '../../drizzle/pg/schema.ts'
 import { atLeast, type Role } from '../../shared/roles.ts'
 import { inviteWithMaker } from './invite-rows.ts'
 import type { PgDb } from './pg-db.ts'
@@ -36,6 +36,7 @@ export class PgMemberStore implements MemberStore {
       // Under the lock, so an invite's acceptance that found no membership is not beaten to the insert.
       await lockMembers(tx, member.boardId)
       const inserted = await tx.insert(boardMembers).values(member).onConflictDoNothing().returning({ userId: boardMembers.userId })
+      await tx.delete(boardRemovals).where(removalIs(member.boardId, member.userId))
       return inserted.length === 1
     })
   }
@@ -56,6 +57,7 @@ export class PgMemberStore implements MemberStore {
       if (!current) return 'not-member'
       if (current === 'owner' && (await ownerCount(tx, boardId)) <= 1) return 'last-owner'
       await tx.delete(boardMembers).where(memberIs(boardId, userId))
+      await tx.insert(boardRemovals).values({ boardId, userId }).onConflictDoNothing()
       return 'done'
     })
   }
@@ -67,6 +69,7 @@ export class PgMemberStore implements MemberStore {
       const current = await lockedRole(tx, boardId, userId)
       const [row] = await selectInvitesWithMakers(tx).where(eq(boardInvites.tokenHash, invite.tokenHash))
       if (!row || !admits(inviteWithMaker(row))) return { outcome: 'unusable' }
+      if ((await tx.select({ userId: boardRemovals.userId }).from(boardRemovals).where(removalIs(boardId, userId))).length > 0) return { outcome: 'removed' }
       if (current !== undefined && atLeast(current, role)) return { outcome: 'kept', role: current }
       if (current === undefined) {
         await tx.insert(boardMembers).values({ boardId, userId, role, addedAt: at })
@@ -79,6 +82,7 @@ export class PgMemberStore implements MemberStore {
 }
 
 const memberIs = (boardId: string, userId: string) => and(eq(boardMembers.boardId, boardId), eq(boardMembers.userId, userId))
+const removalIs = (boardId: string, userId: string) => and(eq(boardRemovals.boardId, boardId), eq(boardRemovals.userId, userId))
 
 /**
  * The member's role, read under a per-board lock: two owners demoting each

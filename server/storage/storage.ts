@@ -257,16 +257,17 @@ export interface MemberStore {
   rolesOf(userId: string): Promise<Map<string, Role>>
   /** The board's members with their accounts, by name. */
   list(boardId: string): Promise<MemberView[]>
-  /** Adds a member; false when the user is one already. */
+  /** Adds a member, lifting a removal of theirs (an owner adds them back); false when the user is one already. */
   add(member: MemberRecord): Promise<boolean>
   /** Changes a role; refuses to demote the board's last owner. */
   setRole(boardId: string, userId: string, role: Role): Promise<MemberChange>
-  /** Removes a member; refuses to remove the board's last owner. */
+  /** Removes a member and records it, so that invite links admit them no more; refuses to remove the board's last owner. */
   remove(boardId: string, userId: string): Promise<MemberChange>
   /**
    * Accepts an invite for `userId`: reads the invite again with its maker and,
    * only if `admits` it, joins them to its board with its role or raises their
-   * role to it (never lowers it). Check and write are one transaction, under
+   * role to it (never lowers it); refuses someone an owner removed from the
+   * board, until an owner adds them. Check and write are one transaction, under
    * the board's membership lock, so a maker demoted meanwhile grants nothing.
    */
   acceptInvite(invite: InviteRecord, userId: string, at: string, admits: (invite: InviteWithMaker) => boolean): Promise<InviteAcceptance>
@@ -274,11 +275,12 @@ export interface MemberStore {
 
 /**
  * What accepting an invite did: `unusable`, it admits nobody now (gone, or
- * refused by `admits`); `kept`, they hold its role or a higher one already;
- * `joined`; `raised` from a lower role.
+ * refused by `admits`); `removed`, an owner removed this person from the
+ * board; `kept`, they hold its role or a higher one already; `joined`;
+ * `raised` from a lower role.
  */
 export type InviteAcceptance =
-  | { outcome: 'unusable' | 'joined' }
+  | { outcome: 'unusable' | 'removed' | 'joined' }
   | { outcome: 'kept'; role: Role }
   | { outcome: 'raised'; from: Role }
 

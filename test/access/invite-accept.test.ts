@@ -1,6 +1,8 @@
 /**
  * Accepting an invite decides in one transaction, with the membership it
- * writes: a maker demoted after the link's first check grants nothing.
+ * writes: a maker demoted after the link's first check grants nothing. A
+ * member an owner removed gets back in only when an owner adds them: no link
+ * they hold, old or new, lets them in meanwhile.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
@@ -80,5 +82,30 @@ describeEachDialect(postgresMissing, 'accepting an invite on %s', (dialect) => {
     expect(accepted.status).toBe(404)
     expect(accepted.body.error.code).toBe('invite_not_found')
     expect(await roles()).toEqual({ [founder.id]: 'owner', [maker.id]: 'reviewer' })
+  })
+
+  it('lets a removed member in by no link until an owner adds them back', async () => {
+    const removed = await addAccount(server)
+    const asRemoved = await as(removed)
+    const made = async (role: Role) => (await asFounder.post<{ token: string }>(`/api/boards/${boardId}/invites`, { role })).body.token
+    const joinedBy = await made('reviewer')
+    expect((await asRemoved.post(`/api/invites/${joinedBy}/accept`)).body).toMatchObject({ role: 'reviewer', outcome: 'joined' })
+    expect((await asFounder.delete(`/api/boards/${boardId}/members/${removed.id}`)).status).toBe(204)
+
+    for (const token of [joinedBy, await made('editor')]) {
+      const refused = await asRemoved.post<ErrorBody>(`/api/invites/${token}/accept`)
+      expect(refused.status).toBe(403)
+      expect(refused.body.error).toEqual({
+        code: 'removed_from_board',
+        message: 'An owner removed you from this board, so invite links no longer let you in: ask an owner to add you back.',
+      })
+    }
+    expect(await roles()).toEqual({ [founder.id]: 'owner' })
+    expect((await asRemoved.get(`/api/boards/${boardId}/members`)).status).toBe(404)
+
+    // Added back by an owner, they are a member like any other, and a link raises them as it would anyone.
+    expect((await asFounder.post(`/api/boards/${boardId}/members`, { email: removed.email, role: 'reviewer' })).status).toBe(201)
+    expect((await asRemoved.post(`/api/invites/${await made('editor')}/accept`)).body).toMatchObject({ role: 'editor', outcome: 'raised' })
+    expect(await roles()).toEqual({ [founder.id]: 'owner', [removed.id]: 'editor' })
   })
 })
