@@ -62,6 +62,15 @@ export const boardMembers = pgTable('board_members', {
   addedAt: text('added_at').notNull(),
 }, (t) => [primaryKey({ columns: [t.boardId, t.userId] }), index('board_members_user').on(t.userId)])
 
+/**
+ * Who an owner removed from a board: the invite links they may still hold
+ * admit them no more, until an owner adds them again. When, the audit log says.
+ */
+export const boardRemovals = pgTable('board_removals', {
+  boardId: text('board_id').notNull().references(() => boards.id, { onDelete: 'cascade' }),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+}, (t) => [primaryKey({ columns: [t.boardId, t.userId] })])
+
 export const boardInvites = pgTable('board_invites', {
   tokenHash: text('token_hash').primaryKey(),
   /** What owners list and revoke an invite by: the token's hash never leaves the server. */

@@ -8,17 +8,18 @@
  * it may still grant its role on the board (an owner, or the admin). A demoted
  * or removed owner's old owner link makes nobody owner, its maker included.
  * Accepting never lowers a role: someone who holds a higher one keeps it, and
- * is told so.
+ * is told so. Someone an owner removed gets back in only when an owner adds
+ * them: no link, old or new, lets them in until then.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import { atLeast, roleSchema, type Role } from '../../shared/roles.ts'
+import { roleSchema, type Role } from '../../shared/roles.ts'
 import { mayGrant } from '../access/access.ts'
 import { accountRole } from '../access/account-access.ts'
 import { audit } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
 import { hashSecret, newSecret } from '../auth/secret-token.ts'
 import type { Services } from '../services.ts'
-import type { InviteRecord } from '../storage/storage.ts'
+import type { InviteMaker, InviteRecord, InviteWithMaker } from '../storage/storage.ts'
 import { spendAccessChange } from './allowance.ts'
 import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole } from './board-role.ts'
@@ -66,6 +67,10 @@ async function makerRole(services: Services, invite: InviteRecord): Promise<Role
   return maker && maker.deactivatedAt === null ? accountRole(services.storage, { userId: maker.id, isAdmin: maker.isAdmin }, invite.boardId) : null
 }
 
+/** As `makerRole`, from a maker read with the invite: the admin owns every board, as `accountRole` has it. */
+const listedMakerRole = (maker: InviteMaker | null): Role | null =>
+  maker && maker.deactivatedAt === null ? (maker.isAdmin ? 'owner' : maker.role) : null
+
 /** The invite behind a link, if it has not expired and its maker may still grant its role. */
 async function usableInvite(services: Services, token: string): Promise<InviteRecord> {
   const invite = await services.storage.invites.get(hashSecret(token))
@@ -74,7 +79,15 @@ async function usableInvite(services: Services, token: string): Promise<InviteRe
   return invite
 }
 
+/** Whether an invite read with its maker admits anyone now: it has not expired and its maker may grant its role. */
+const isUsable = (invite: InviteWithMaker): boolean => Date.parse(invite.expiresAt) > Date.now() && mayGrant(listedMakerRole(invite.maker), invite.role)
+
 const article = (role: Role) => (role === 'owner' || role === 'editor' ? 'an' : 'a')
+
+const keptMessage = (current: Role, offered: Role) =>
+  current === offered
+    ? `You are ${article(current)} ${current} of this board already.`
+    : `You are ${article(current)} ${current} of this board already; the link's ${offered} role does not lower that.`
 
 /** Reading an invite needs no account: the link itself is the credential, and the page offers to sign in. */
 export function publicInvitesApi(): OpenAPIHono<AppEnv> {
@@ -156,20 +169,16 @@ export function boardInvitesApi(): OpenAPIHono<SignedInEnv> {
     async (c) => {
       const services = c.var.services
       const boardId = c.var.board.id
-      const invites = await services.storage.invites.listForBoard(boardId, new Date().toISOString())
-      const listed = await Promise.all(
-        invites.map(async (invite) => {
-          const maker = await services.storage.users.get(invite.createdBy)
-          return {
-            id: invite.id,
-            role: invite.role,
-            createdAt: invite.createdAt,
-            expiresAt: invite.expiresAt,
-            maker: maker ? { userId: maker.id, name: maker.name } : null,
-            usable: mayGrant(await makerRole(services, invite), invite.role),
-          }
-        }),
-      )
+      // One query for the whole list: a read per link held the pool's connections for as long as 100 links took.
+      const invites = await services.storage.invites.listWithMakers(boardId, new Date().toISOString())
+      const listed = invites.map((invite) => ({
+        id: invite.id,
+        role: invite.role,
+        createdAt: invite.createdAt,
+        expiresAt: invite.expiresAt,
+        maker: invite.maker ? { userId: invite.maker.id, name: invite.maker.name } : null,
+        usable: mayGrant(listedMakerRole(invite.maker), invite.role),
+      }))
       return c.json(listed, 200)
     },
   )
@@ -217,26 +226,22 @@ export function invitesApi(): OpenAPIHono<SignedInEnv> {
       if (userId === null) throw forbidden('Sign in with an account to accept an invite.')
       const invite = await usableInvite(services, c.req.valid('param').token)
       const boardId = invite.boardId
-      const current = await accountRole(services.storage, principal, boardId)
-      if (current !== null && atLeast(current, invite.role)) {
-        const message =
-          current === invite.role
-            ? `You are ${article(current)} ${current} of this board already.`
-            : `You are ${article(current)} ${current} of this board already; the link's ${invite.role} role does not lower that.`
-        return c.json({ boardId, role: current, outcome: 'kept' as const, message }, 200)
+      if (principal.isAdmin) return c.json({ boardId, role: 'owner' as const, outcome: 'kept' as const, message: keptMessage('owner', invite.role) }, 200)
+      // The checks above answer a dead link at once; this one, with the write, decides.
+      const accepted = await members.acceptInvite(invite, userId, new Date().toISOString(), isUsable)
+      if (accepted.outcome === 'unusable') throw unknownInvite()
+      if (accepted.outcome === 'removed') {
+        throw new ApiError(403, 'removed_from_board', 'An owner removed you from this board, so invite links no longer let you in: ask an owner to add you back.')
       }
-      const changed =
-        current === null
-          ? await members.add({ boardId, userId, role: invite.role, addedAt: new Date().toISOString() })
-          : (await members.setRole(boardId, userId, invite.role)) === 'done'
-      if (!changed) throw new ApiError(409, 'conflict', 'Your membership changed meanwhile: open the invite link again.')
+      if (accepted.outcome === 'kept') return c.json({ boardId, role: accepted.role, outcome: 'kept' as const, message: keptMessage(accepted.role, invite.role) }, 200)
+      const from = accepted.outcome === 'raised' ? accepted.from : null
       closeSocketsOf(services.rooms, { userId, boardId })
-      await audit(services, { actor: principal, action: 'invite-accepted', boardId, detail: { inviteId: invite.id, userId, role: invite.role, from: current } })
-      const outcome = current === null ? ('joined' as const) : ('raised' as const)
+      await audit(services, { actor: principal, action: 'invite-accepted', boardId, detail: { inviteId: invite.id, userId, role: invite.role, from } })
+      const { outcome } = accepted
       const message =
-        current === null
+        from === null
           ? `You joined this board as ${article(invite.role)} ${invite.role}.`
-          : `You are now ${article(invite.role)} ${invite.role} of this board (you were ${article(current)} ${current}).`
+          : `You are now ${article(invite.role)} ${invite.role} of this board (you were ${article(from)} ${from}).`
       return c.json({ boardId, role: invite.role, outcome, message }, 200)
     },
   )

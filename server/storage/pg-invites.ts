@@ -1,8 +1,8 @@
 import { and, desc, eq, gt, lt } from 'drizzle-orm'
-import { boardInvites } from '../../drizzle/pg/schema.ts'
-import type { Role } from '../../shared/roles.ts'
+import { boardInvites, boardMembers, users } from '../../drizzle/pg/schema.ts'
+import { inviteRecord, inviteWithMaker } from './invite-rows.ts'
 import type { PgDb } from './pg-db.ts'
-import type { InviteRecord, InviteStore } from './storage.ts'
+import type { InviteRecord, InviteStore, InviteWithMaker } from './storage.ts'
 
 export class PgInviteStore implements InviteStore {
   constructor(private readonly db: PgDb) {}
@@ -13,7 +13,7 @@ export class PgInviteStore implements InviteStore {
 
   async get(tokenHash: string): Promise<InviteRecord | undefined> {
     const [row] = await this.db.select().from(boardInvites).where(eq(boardInvites.tokenHash, tokenHash))
-    return row ? toRecord(row) : undefined
+    return row ? inviteRecord(row) : undefined
   }
 
   async listForBoard(boardId: string, now: string): Promise<InviteRecord[]> {
@@ -22,7 +22,14 @@ export class PgInviteStore implements InviteStore {
       .from(boardInvites)
       .where(and(eq(boardInvites.boardId, boardId), gt(boardInvites.expiresAt, now)))
       .orderBy(desc(boardInvites.createdAt), desc(boardInvites.id))
-    return rows.map(toRecord)
+    return rows.map(inviteRecord)
+  }
+
+  async listWithMakers(boardId: string, now: string): Promise<InviteWithMaker[]> {
+    const rows = await selectInvitesWithMakers(this.db)
+      .where(and(eq(boardInvites.boardId, boardId), gt(boardInvites.expiresAt, now)))
+      .orderBy(desc(boardInvites.createdAt), desc(boardInvites.id))
+    return rows.map(inviteWithMaker)
   }
 
   async delete(boardId: string, id: string): Promise<boolean> {
@@ -39,4 +46,17 @@ export class PgInviteStore implements InviteStore {
   }
 }
 
-const toRecord = (row: typeof boardInvites.$inferSelect): InviteRecord => ({ ...row, role: row.role as Role })
+type Tx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
+
+/** Invites left-joined with their makers' accounts and memberships of the invite's board: rows for `inviteWithMaker`. */
+export function selectInvitesWithMakers(db: PgDb | Tx) {
+  return db
+    .select({
+      invite: boardInvites,
+      maker: { id: users.id, name: users.name, isAdmin: users.isAdmin, deactivatedAt: users.deactivatedAt },
+      makerRole: boardMembers.role,
+    })
+    .from(boardInvites)
+    .leftJoin(users, eq(users.id, boardInvites.createdBy))
+    .leftJoin(boardMembers, and(eq(boardMembers.boardId, boardInvites.boardId), eq(boardMembers.userId, boardInvites.createdBy)))
+}

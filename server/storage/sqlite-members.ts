@@ -1,8 +1,10 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm'
-import { boardMembers, users } from '../../drizzle/sqlite/schema.ts'
-import type { Role } from '../../shared/roles.ts'
+import { boardInvites, boardMembers, boardRemovals, users } from '../../drizzle/sqlite/schema.ts'
+import { atLeast, type Role } from '../../shared/roles.ts'
+import { inviteWithMaker } from './invite-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { MemberChange, MemberRecord, MemberStore, MemberView } from './storage.ts'
+import { selectInvitesWithMakers } from './sqlite-invites.ts'
+import type { InviteAcceptance, InviteRecord, InviteWithMaker, MemberChange, MemberRecord, MemberStore, MemberView } from './storage.ts'
 
 type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0]
 
@@ -39,7 +41,10 @@ export class SqliteMemberStore implements MemberStore {
   }
 
   async add(member: MemberRecord): Promise<boolean> {
-    return this.db.insert(boardMembers).values(member).onConflictDoNothing().run().changes === 1
+    return this.db.transaction((tx) => {
+      tx.delete(boardRemovals).where(removalIs(member.boardId, member.userId)).run()
+      return tx.insert(boardMembers).values(member).onConflictDoNothing().run().changes === 1
+    })
   }
 
   async setRole(boardId: string, userId: string, role: Role): Promise<MemberChange> {
@@ -59,12 +64,32 @@ export class SqliteMemberStore implements MemberStore {
       if (!current) return 'not-member'
       if (current === 'owner' && ownerCount(tx, boardId) <= 1) return 'last-owner'
       tx.delete(boardMembers).where(memberIs(boardId, userId)).run()
+      tx.insert(boardRemovals).values({ boardId, userId }).onConflictDoNothing().run()
       return 'done'
+    })
+  }
+
+  async acceptInvite(invite: InviteRecord, userId: string, at: string, admits: (invite: InviteWithMaker) => boolean): Promise<InviteAcceptance> {
+    const { boardId, role } = invite
+    // Synchronous transaction: nothing changes the maker's right between the check and the write.
+    return this.db.transaction((tx): InviteAcceptance => {
+      const row = selectInvitesWithMakers(tx).where(eq(boardInvites.tokenHash, invite.tokenHash)).get()
+      if (!row || !admits(inviteWithMaker(row))) return { outcome: 'unusable' }
+      if (tx.select({ userId: boardRemovals.userId }).from(boardRemovals).where(removalIs(boardId, userId)).get()) return { outcome: 'removed' }
+      const current = currentRole(tx, boardId, userId)
+      if (current !== undefined && atLeast(current, role)) return { outcome: 'kept', role: current }
+      if (current === undefined) {
+        tx.insert(boardMembers).values({ boardId, userId, role, addedAt: at }).run()
+        return { outcome: 'joined' }
+      }
+      tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId)).run()
+      return { outcome: 'raised', from: current }
     })
   }
 }
 
 const memberIs = (boardId: string, userId: string) => and(eq(boardMembers.boardId, boardId), eq(boardMembers.userId, userId))
+const removalIs = (boardId: string, userId: string) => and(eq(boardRemovals.boardId, boardId), eq(boardRemovals.userId, userId))
 
 function currentRole(db: SqliteDb | Tx, boardId: string, userId: string): Role | undefined {
   const row = db.select({ role: boardMembers.role }).from(boardMembers).where(memberIs(boardId, userId)).get()

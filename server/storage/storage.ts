@@ -257,13 +257,32 @@ export interface MemberStore {
   rolesOf(userId: string): Promise<Map<string, Role>>
   /** The board's members with their accounts, by name. */
   list(boardId: string): Promise<MemberView[]>
-  /** Adds a member; false when the user is one already. */
+  /** Adds a member, lifting a removal of theirs (an owner adds them back); false when the user is one already. */
   add(member: MemberRecord): Promise<boolean>
   /** Changes a role; refuses to demote the board's last owner. */
   setRole(boardId: string, userId: string, role: Role): Promise<MemberChange>
-  /** Removes a member; refuses to remove the board's last owner. */
+  /** Removes a member and records it, so that invite links admit them no more; refuses to remove the board's last owner. */
   remove(boardId: string, userId: string): Promise<MemberChange>
+  /**
+   * Accepts an invite for `userId`: reads the invite again with its maker and,
+   * only if `admits` it, joins them to its board with its role or raises their
+   * role to it (never lowers it); refuses someone an owner removed from the
+   * board, until an owner adds them. Check and write are one transaction, under
+   * the board's membership lock, so a maker demoted meanwhile grants nothing.
+   */
+  acceptInvite(invite: InviteRecord, userId: string, at: string, admits: (invite: InviteWithMaker) => boolean): Promise<InviteAcceptance>
 }
+
+/**
+ * What accepting an invite did: `unusable`, it admits nobody now (gone, or
+ * refused by `admits`); `removed`, an owner removed this person from the
+ * board; `kept`, they hold its role or a higher one already; `joined`;
+ * `raised` from a lower role.
+ */
+export type InviteAcceptance =
+  | { outcome: 'unusable' | 'removed' | 'joined' }
+  | { outcome: 'kept'; role: Role }
+  | { outcome: 'raised'; from: Role }
 
 /**
  * An invitation link to a board. Only the SHA-256 of the link's token is
@@ -271,12 +290,18 @@ export interface MemberStore {
  * account that made it, whose right to grant the role the link stands on.
  */
 export type InviteRecord = { id: string; tokenHash: string; boardId: string; role: Role; createdBy: string; createdAt: string; expiresAt: string }
+/** The account that made an invite, with the role it holds on the invite's board now (null: none). */
+export type InviteMaker = { id: string; name: string; isAdmin: boolean; deactivatedAt: string | null; role: Role | null }
+/** An invite with its maker; `maker` is null when that account no longer exists. */
+export type InviteWithMaker = InviteRecord & { maker: InviteMaker | null }
 
 export interface InviteStore {
   create(invite: InviteRecord): Promise<void>
   get(tokenHash: string): Promise<InviteRecord | undefined>
   /** The board's invites that expire after `now`, newest first. */
   listForBoard(boardId: string, now: string): Promise<InviteRecord[]>
+  /** As `listForBoard`, each with its maker's account and membership, read in one query. */
+  listWithMakers(boardId: string, now: string): Promise<InviteWithMaker[]>
   /** Deletes one of the board's invites; false when the board has none with this id. */
   delete(boardId: string, id: string): Promise<boolean>
   deleteExpired(now: string): Promise<number>

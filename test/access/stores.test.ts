@@ -138,9 +138,12 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
     expect(await storage.reviews.boardSignoffs([])).toEqual(new Map())
   }, 60_000)
 
-  it('drops memberships and invites with their board', async () => {
+  it('drops memberships, removals and invites with their board', async () => {
     await storage.users.create(user('a'))
+    await storage.users.create(user('gone'))
     await storage.members.add({ boardId: 'b', userId: 'a', role: 'owner', addedAt: 'x' })
+    await storage.members.add({ boardId: 'b', userId: 'gone', role: 'editor', addedAt: 'x' })
+    expect(await storage.members.remove('b', 'gone')).toBe('done')
     await storage.invites.create({ id: 'i', tokenHash: 'h', boardId: 'b', role: 'editor', createdBy: 'a', createdAt: 'x', expiresAt: '2999-01-01T00:00:00.000Z' })
     await storage.boards.delete('b')
     expect(await storage.members.role('b', 'a')).toBeUndefined()

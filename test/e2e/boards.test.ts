@@ -161,6 +161,12 @@ describeInBrowser('boards', () => {
     await invited.page.waitForURL(new RegExp(`/boards/${boardId}$`))
     await invited.page.getByText('You joined this board as an editor.').waitFor()
     await invited.page.getByRole('button', { name: /New assessment/ }).waitFor()
+
+    // Removed by an owner, the link they joined by lets them in no more, and the page says what to do.
+    expect(await server.services.storage.members.remove(boardId, cy.id)).toBe('done')
+    await invited.page.goto(link)
+    await invited.page.getByRole('button', { name: 'Join the board' }).click()
+    await invited.page.getByRole('alert').filter({ hasText: 'An owner removed you from this board, so invite links no longer let you in: ask an owner to add you back.' }).waitFor()
     await closePerson(invited)
   })
 })
