@@ -48,9 +48,20 @@ describeUnless(missing)('imports take their board’s turn across instances on P
     return imported[0]!.body
   }
 
-  /** The sessions holding a board's turn (a transaction open, between its statements) on `database`. */
+  /**
+   * The sessions holding a board's turn, its change being worked out (a transaction open, its last statement the end
+   * of its wait for a commit in flight, pg-board-turns.ts), on `database`.
+   */
   const turnSessions = async (admin: postgres.Sql, database: string) =>
-    (await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${database} and application_name = 'assay-board-turns' and state = 'idle in transaction'`).map((row) => row.pid)
+    (
+      await admin<{ pid: number }[]>`select pid from pg_stat_activity
+        where datname = ${database} and application_name = 'assay-board-turns' and state = 'idle in transaction' and query ilike 'rollback to savepoint%'`
+    ).map((row) => row.pid)
+
+  /** The sessions waiting for a lock on the database `admin` is connected to. */
+  const lockWaits = async (admin: postgres.Sql) => (await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`).length
+
+  const turnLostCode = (body: unknown) => (body as { error?: { code?: string } }).error?.code
 
   const expectImportedOnce = (board: BoardModel, imported: ImportBody) => {
     expect(board.documents).toHaveLength(1)
@@ -145,7 +156,7 @@ describeUnless(missing)('imports take their board’s turn across instances on P
     expect((await storedBoard(two, boardId)).assessments.map((assessment) => assessment.id).sort()).toEqual([kept, deleted].sort())
   }, STORY_MS)
 
-  it('a turn whose database session ends under its import keeps the board until the import is done, which answers as imported', async () => {
+  it('a turn whose database session ends under its import keeps the board until the import is refused, and the import sent meanwhile lands once', async () => {
     const loads = new LoadGate('before-read')
     const one = await start({ wrapStorage: loads.wrap })
     const api = apiClient(one.url)
@@ -161,14 +172,75 @@ describeUnless(missing)('imports take their board’s turn across instances on P
       // Sent while the first import still works: it must wait for it, not plan on the same board beside it.
       const second = api.post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })
       loads.release()
+      const [lost, landed] = await Promise.all([first, second])
+      expect([lost.status, turnLostCode(lost.body)]).toEqual([503, 'turn_lost'])
+      expect([landed.status, landed.body.outcome]).toEqual([200, 'import'])
+      expectImportedOnce(await storedBoard(one, boardId), landed.body)
+    } finally {
+      loads.release()
+      await admin.end({ timeout: 1 })
+    }
+  }, STORY_MS)
+
+  it('an import whose turn was lost midway is refused rather than landing beside the import another instance made in the turn', async () => {
+    const loads = new LoadGate('after-read')
+    const one = await start({ wrapStorage: loads.wrap })
+    const two = await start({ database: one.database })
+    const boardId = await apiClient(one.url).createBoard('Turn lost, taken by another')
+    const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} })
+    try {
+      loads.hold()
+      const first = apiClient(one.url).post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })
+      await waitFor(async () => loads.waiting > 0 && (await turnSessions(admin, one.database)).length === 1, 'the first import to hold the turn, the board read')
+      const [ended] = await turnSessions(admin, one.database)
+      await admin`select pg_terminate_backend(${ended!})`
+      // The other instance takes the turn the first lost, and imports on the board the first read.
+      const second = await apiClient(two.url).post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })
+      expect([second.status, second.body.outcome]).toEqual([200, 'import'])
+      loads.release()
+      const lost = await first
+      expect([lost.status, turnLostCode(lost.body)]).toEqual([503, 'turn_lost'])
+      expectImportedOnce(await storedBoard(two, boardId), second.body)
+    } finally {
+      loads.release()
+      await admin.end({ timeout: 1 })
+    }
+  }, STORY_MS)
+
+  it('a turn taken while the change of the turn lost before is being committed waits for that commit before it reads the board', async () => {
+    const loads = new LoadGate('after-read')
+    const one = await start({ wrapStorage: loads.wrap })
+    const two = await start({ database: one.database })
+    const boardId = await apiClient(one.url).createBoard('Commit in flight')
+    const admin = postgres(databaseUrl(one.database), { max: 2, onnotice: () => {} })
+    const inserts = admin.reserve()
+    // The board is loaded before anything is held: its room stores nothing more on the way.
+    await connect(one, boardId).synced()
+    try {
+      loads.hold()
+      const first = apiClient(one.url).post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })
+      await waitFor(async () => loads.waiting > 0, 'the first import to hold the turn, the board read')
+      const [ended] = await turnSessions(admin, one.database)
+      // The log takes no rows for now: the first import's commit finds its turn held, then waits to write.
+      const held = await inserts
+      await held`begin`
+      await held`lock table board_updates in share mode`
+      loads.release()
+      await waitFor(async () => (await lockWaits(admin)) === 1, 'the first import’s commit, past its check, to wait to write')
+      await admin`select pg_terminate_backend(${ended!})`
+      const second = apiClient(two.url).post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })
+      // It waits for that commit, at the latest to commit its own import (before the fence's row lock: planned on the board without the first).
+      await waitFor(async () => (await lockWaits(admin)) === 2, 'the other instance’s import to wait for the commit in flight')
+      await held`commit`
       const answers = await Promise.all([first, second])
       expect(answers.map((answer) => [answer.status, answer.body.outcome])).toEqual([
         [200, 'import'],
         [200, 'already-imported'],
       ])
-      expectImportedOnce(await storedBoard(one, boardId), answers[0].body)
+      expectImportedOnce(await storedBoard(two, boardId), answers[0].body)
     } finally {
       loads.release()
+      ;(await inserts).release()
       await admin.end({ timeout: 1 })
     }
   }, STORY_MS)

@@ -665,6 +665,7 @@ describeUnless(redisMissing)('the Redis path', () => {
         compact: (boardId, merge) => storage.log.compact(boardId, merge),
         count: (boardId) => storage.log.count(boardId),
         bytes: (boardId) => storage.log.bytes(boardId),
+        appendInTurn: storage.log.appendInTurn?.bind(storage.log),
       },
     })
     const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })

@@ -6,12 +6,19 @@
  * connections. The instance's own changes queue first (ProcessTurns), so the
  * database only ever sees one of them per board.
  *
+ * A session can lose the lock while its change is still worked out (its
+ * backend ended, its connection idle past the hold limit), and another
+ * instance then take the turn: the change is committed only while the session
+ * still holds the lock, and the next turn waits for a commit that found it
+ * held (PgUpdateLogStore.appendInTurn, waitForCommitsInTurn).
+ *
  * The lock is tried rather than waited for: a wait would run into the
  * statement timeout behind a long change, and the connection would sit in a
  * blocked statement rather than back in the pool.
  */
 import postgres from 'postgres'
 import { ProcessTurns, type BoardTurns } from './board-turns.ts'
+import type { TurnHolder } from '../storage/storage.ts'
 import { silenceLimitedSocket, SILENCE_MARGIN_MS, withoutRollbackOnClosedConnections, WITHOUT_ARRAY_TYPES, type SocketOption } from '../storage/postgres.ts'
 
 export type PgBoardTurnsOptions = {
@@ -55,23 +62,28 @@ export class PgBoardTurns implements BoardTurns {
     this.sql = withoutRollbackOnClosedConnections(postgres(options.url, settings))
   }
 
-  take<T>(boardId: string, work: () => Promise<T>): Promise<T> {
+  take<T>(boardId: string, work: (turn: TurnHolder) => Promise<T>): Promise<T> {
     return this.here.take(boardId, () => this.acrossInstances(boardId, work))
   }
 
-  private async acrossInstances<T>(boardId: string, work: () => Promise<T>): Promise<T> {
+  private async acrossInstances<T>(boardId: string, work: (turn: TurnHolder) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       let working: Promise<T> | undefined
       const outcome = await this.sql
         .begin(async (tx) => {
-          const [row] = await tx<{ held: boolean }[]>`select pg_try_advisory_xact_lock(hashtext(${'assay-board-turn:' + boardId})) as held`
+          const [row] = await tx<{ held: boolean; lockKey: number; pid: number; backendStart: string }[]>`
+            select pg_try_advisory_xact_lock(key) as held, key as "lockKey", pg_backend_pid() as pid,
+              (select backend_start::text from pg_stat_activity where pid = pg_backend_pid()) as "backendStart"
+            from (select hashtext(${'assay-board-turn:' + boardId}) as key) turn`
           if (!row?.held) return { held: false as const }
-          working = work()
+          await waitForCommitsInTurn(tx, boardId)
+          working = work({ pid: row.pid, backendStart: row.backendStart, lockKey: row.lockKey })
           return { held: true as const, value: await working }
         })
         .catch(async (error: unknown) => {
           // The turn's connection closed under the work (its backend ended, the database restarted), which begin() says at
-          // once: the work goes on all the same, so it keeps this process' turn until it settles, and its outcome is the change's.
+          // once: the work goes on all the same, so it keeps this process' turn until it settles, and its outcome is the change's
+          // (its commit refused, TurnLost: another instance may have taken the turn).
           if (!working) throw error
           return { held: true as const, value: await working }
         })
@@ -83,6 +95,20 @@ export class PgBoardTurns implements BoardTurns {
   async close(): Promise<void> {
     await this.sql.end({ timeout: 5 })
   }
+}
+
+/**
+ * The turn's side of the fence (PgUpdateLogStore.appendInTurn): a change made
+ * in the turn before, whose session lost it, may be committing now, having
+ * found its turn held; it holds the board's row until it has committed. So the
+ * turn, held now, waits for that row before anything reads the board, and
+ * lets it go at once (the savepoint rolled back), since its own changes take
+ * the row from another session.
+ */
+async function waitForCommitsInTurn(tx: postgres.TransactionSql<Record<string, never>>, boardId: string): Promise<void> {
+  await tx`savepoint waiting_for_commits_in_turn`
+  await tx`select 1 from boards where id = ${boardId} for share`
+  await tx`rollback to savepoint waiting_for_commits_in_turn`
 }
 
 /** Doubling from 5 ms to at most 250 ms, with jitter, so instances waiting on one board do not try in step. */

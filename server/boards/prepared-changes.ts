@@ -10,7 +10,7 @@
 import * as Y from 'yjs'
 import type { Room } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
-import type { Storage, StoredBoardState } from '../storage/storage.ts'
+import type { Storage, StoredBoardState, TurnHolder } from '../storage/storage.ts'
 import type { BoardTurns } from './board-turns.ts'
 
 type BoardParts = { storage: Pick<Storage, 'log'>; rooms: RoomRegistry }
@@ -24,10 +24,12 @@ export class PreparedChanges {
   /**
    * Runs `change` once it holds the board's turn, with the board's room and
    * its log as stored, read once all the room has applied (its layout
-   * migration on load, too) is stored. Null when there is no such board.
+   * migration on load, too) is stored, and the session holding the turn:
+   * `change` makes its changes with it (`Room.change`'s `turn`), so that they
+   * are committed only while the turn is still held. Null when there is no such board.
    */
-  onStoredBoard<T>(parts: BoardParts, boardId: string, change: (room: Room, log: LoadedLog) => Promise<T>): Promise<T | null> {
-    return this.turns.take(boardId, () => parts.rooms.withRoom(boardId, async (room) => change(room, await storedLog(parts, room))))
+  onStoredBoard<T>(parts: BoardParts, boardId: string, change: (room: Room, log: LoadedLog, turn: TurnHolder | null) => Promise<T>): Promise<T | null> {
+    return this.turns.take(boardId, (turn) => parts.rooms.withRoom(boardId, async (room) => change(room, await storedLog(parts, room), turn)))
   }
 
   close(): Promise<void> {

@@ -13,7 +13,7 @@ import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFa
 import { LoadingTooMuch } from '../relay/room-registry.ts'
 import { SnapshotQuotaReached } from '../snapshots/snapshot-quota.ts'
 import { WrittenTooMuch } from '../relay/written-budget.ts'
-import { isReferenceGone, storageTroubleOf, type StorageTrouble } from '../storage/storage-errors.ts'
+import { isReferenceGone, storageTroubleOf, TurnLost, type StorageTrouble } from '../storage/storage-errors.ts'
 import { WorkerJobError, type JobRefusal } from '../workers/worker-errors.ts'
 
 export class ApiError extends HTTPException {
@@ -49,7 +49,7 @@ export function errorBody(code: string, message: string) {
 /** How long a client or load balancer is asked to wait before trying again while the server cannot serve. */
 export const RETRY_AFTER_SECONDS = 5
 
-type Unavailable = StorageTrouble | 'commits-failing' | 'board-reloading' | 'shutting-down'
+type Unavailable = StorageTrouble | 'commits-failing' | 'board-reloading' | 'turn-lost' | 'shutting-down'
 
 const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
   unreachable: 'The database is not answering, so this request could not be completed. Try again in a few seconds.',
@@ -58,6 +58,8 @@ const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
     'This board’s latest changes cannot be saved right now (the database refuses writes; it may be full), so it cannot be read or changed here until they are. Nothing of this request was applied, and the live editors keep their changes. Try again in a few seconds.',
   'board-reloading':
     'This board is being loaded again from storage: another change left its document in an unknown state. Nothing of this request was applied; what was saved before is kept. Try again in a few seconds.',
+  'turn-lost':
+    'This import or restore lost its turn on the board before it was saved (the database ended the session holding it), and another may have changed the board meanwhile, so nothing of it was made. Send it again: it is worked out afresh on the board as it is now.',
   'shutting-down': 'This server is shutting down. Try again in a few seconds.',
 }
 
@@ -86,6 +88,7 @@ const UNAVAILABLE_CODES: Record<Unavailable, string> = {
   refusing: 'storage_unavailable',
   'commits-failing': 'commits_failing',
   'board-reloading': 'board_reloading',
+  'turn-lost': 'turn_lost',
   'shutting-down': 'shutting_down',
 }
 
@@ -119,6 +122,10 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof CommitsFailing) {
     c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'board commits failing; answered 503')
     return serviceUnavailable(c, 'commits-failing')
+  }
+  if (error instanceof TurnLost) {
+    c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'a change whose board turn was lost; answered 503')
+    return serviceUnavailable(c, 'turn-lost')
   }
   if (error instanceof BoardReloading) {
     c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'board being reloaded; answered 503')

@@ -39,7 +39,7 @@ export async function importDocument(
   requireWritable(rates, 'text' in request.document ? request.document.text.length : request.document.file.bytes.byteLength)
   const plan = (log: LoadedLog) => services.workers.run('import-document', { log, ...request, by: by.name })
   if (request.preview) return services.rooms.withRoom(boardId, async (room) => (await plan(await storedLog(services, room))).result)
-  return services.preparedChanges.onStoredBoard(services, boardId, async (room, log) => {
+  return services.preparedChanges.onStoredBoard(services, boardId, async (room, log, turn) => {
     const { result, update, found } = await plan(log)
     if (update) {
       catchUp(room, log, Y.decodeSnapshot(found))
@@ -50,6 +50,7 @@ export async function importDocument(
           Y.applyUpdate(doc, update, origin)
         }),
         check,
+        { turn },
       )
     }
     return result

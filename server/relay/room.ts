@@ -49,7 +49,7 @@ import {
 import { DeadlineExceeded, withDeadline } from '../health/deadline.ts'
 import type { Logger } from '../log.ts'
 import { BoardRowGone } from '../storage/storage-errors.ts'
-import type { StoredBoardState, UpdateLogStore } from '../storage/storage.ts'
+import type { StoredBoardState, TurnHolder, UpdateLogStore } from '../storage/storage.ts'
 import type { Admission } from './connection-limits.ts'
 import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySocket } from './connection.ts'
 import { selects, type ConnectionSelector } from './connection-selector.ts'
@@ -121,8 +121,11 @@ type HeldReply = { connection: Connection | null; reply: () => void }
  */
 export type ChangeCheck = () => Promise<void>
 
-/** `evenWhenFull`: the change only deletes, or is an owner's restore (the way back from a board filled with junk), so a full board takes it. */
-export type ChangeOptions = { evenWhenFull?: boolean }
+/**
+ * `evenWhenFull`: the change only deletes, or is an owner's restore (the way back from a board filled with junk), so a full board takes it.
+ * `turn`: the change is made in its board's turn across instances, held by that session (`Room.changeInTurn`).
+ */
+export type ChangeOptions = { evenWhenFull?: boolean; turn?: TurnHolder | null }
 
 export class Room {
   readonly boardId: string
@@ -481,9 +484,71 @@ export class Room {
     }
     this.refuseUnserved('changed', options)
     if (this.destroyed) throw new Error(`board ${this.boardId} was unloaded`)
+    if (options.turn) return this.changeInTurn(change, options.turn)
     const result = this.changeNow(change)
     await this.withinCommitWait(this.whenSaved(), () => new SavingDelayed(`board ${this.boardId}: the change was applied but not saved within ${this.options.limits.commitWaitMs} ms; it is kept and saved with the board's other changes`))
     return result
+  }
+
+  /**
+   * A change made in its board's turn across instances is made and committed
+   * in one transaction of the log that first sees the turn still held
+   * (UpdateLogStore.appendInTurn), in the commit path's place (nothing else is
+   * applied or committed meanwhile), with whatever waited to be committed. A
+   * turn lost before is refused there (TurnLost) with the doc untouched: its
+   * change was worked out on the board as it was before another instance may
+   * have taken the turn and changed it. Not bounded by the commit wait: a
+   * change answered as kept (SavingDelayed) must not be refused later; each
+   * statement is bounded by the database's statement timeout instead. Should
+   * the transaction fail once the change is made, whether it was stored is
+   * not known here, and a retry could store it with the turn lost: the room
+   * is reset, so its board is loaded again as stored, and what waited to be
+   * committed before the change is committed first.
+   */
+  private async changeInTurn<T>(change: (doc: Y.Doc) => T, turn: TurnHolder): Promise<T> {
+    const log = this.options.log
+    if (!log.appendInTurn) throw new Error(`board ${this.boardId}: a change made in a turn reached a log that cannot check the turn`)
+    this.flushing = true
+    const made: { outcome?: { result: T } | { error: unknown } } = {}
+    let batch: PendingUpdate[] = []
+    let pendingBefore = 0
+    const started = performance.now()
+    try {
+      await log.appendInTurn(this.boardId, turn, () => {
+        pendingBefore = this.pending.length
+        try {
+          made.outcome = { result: this.changeNow(change) }
+        } catch (error) {
+          // What it made before refusing is committed, as any change's is (changeNow).
+          made.outcome = { error }
+        }
+        batch = this.pending
+        this.pending = []
+        return batch
+      })
+    } catch (error) {
+      this.flushing = false
+      if (!made.outcome) {
+        if (error instanceof BoardRowGone) this.boardRowGone()
+        else this.resumeAfterCommit()
+        throw error
+      }
+      this.pending = batch.concat(this.pending)
+      // A change that broke the doc reset the room already (changeNow).
+      if (this.resetCause === null) this.reset('a change made in its board’s turn whose commit failed', error, pendingBefore)
+      this.resumeAfterCommit()
+      throw error
+    }
+    this.flushing = false
+    // Unloaded meanwhile, it answers no one, as after any commit (flush).
+    if (!this.destroyed) {
+      if (batch.length > 0) this.committedBatch(batch, started)
+      else this.resumeAfterCommit()
+    }
+    const { outcome } = made
+    if (!outcome) throw new Error(`board ${this.boardId}: the log committed a change in its turn without making it`)
+    if ('error' in outcome) throw outcome.error
+    return outcome.result
   }
 
   /**
@@ -803,8 +868,12 @@ export class Room {
       return
     }
     this.flushing = false
+    if (!this.destroyed) this.committedBatch(batch, started)
+  }
+
+  /** What follows a batch's commit: it is broadcast, and what waited for it answered. */
+  private committedBatch(batch: PendingUpdate[], started: number): void {
     const seconds = (performance.now() - started) / 1000
-    if (this.destroyed) return
     this.commitSucceeded()
     this.committedCount += batch.length
     const merged = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((entry) => entry.update))

@@ -24,6 +24,7 @@ import type { RestoreResult } from '../../shared/snapshot-model.ts'
 import { catchUp, storedLog, type LoadedLog, type PreparedChanges } from '../boards/prepared-changes.ts'
 import type { ChangeCheck, Room } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
+import type { TurnHolder } from '../storage/storage.ts'
 import type { Actor } from './actor.ts'
 import { readSnapshotState } from './load-snapshot.ts'
 import { recordSnapshot } from './record-snapshot.ts'
@@ -49,8 +50,8 @@ export async function restoreSnapshot(services: RestoreParts, boardId: string, s
   const target = await readSnapshotState(services.storage, boardId, snapshotId)
   if (!target) return null
   const by = actor.id ?? actor.name
-  return services.preparedChanges.onStoredBoard(services, boardId, async (room, log) => {
-    const made = await restoreInTurn(services, room, log, target.state, by, check)
+  return services.preparedChanges.onStoredBoard(services, boardId, async (room, log, turn) => {
+    const made = await restoreInTurn(services, room, log, turn, target.state, by, check)
     if (!made) return { changed: false, before: null }
     const recorded = await recordSnapshot(services.storage, boardId, made.before, {
       label: `Before restore of ${target.snapshot.label}`,
@@ -69,10 +70,10 @@ export async function restoreSnapshot(services: RestoreParts, boardId: string, s
 }
 
 /** The restore made on the board as the room holds it when it is applied. */
-async function restoreInTurn(services: RestoreParts, room: Room, firstLog: LoadedLog, snapshot: Uint8Array, by: string, check: ChangeCheck): Promise<RestoreChange> {
+async function restoreInTurn(services: RestoreParts, room: Room, firstLog: LoadedLog, turn: TurnHolder | null, snapshot: Uint8Array, by: string, check: ChangeCheck): Promise<RestoreChange> {
   const boardId = room.boardId
-  // A full board takes it: restoring an earlier version is how an owner undoes a board filled with junk.
-  const evenWhenFull = { evenWhenFull: true }
+  // A full board takes it: restoring an earlier version is how an owner undoes a board filled with junk. It lands only while its turn is held.
+  const inTurn = { evenWhenFull: true, turn }
   let log = firstLog
   for (let tries = 1; ; tries++) {
     const worked = await services.workers.run('restore-snapshot', { boardId, log, snapshot, by })
@@ -85,10 +86,10 @@ async function restoreInTurn(services: RestoreParts, room: Room, firstLog: Loade
         return true
       },
       check,
-      evenWhenFull,
+      inTurn,
     )
     if (applied) return worked.change
-    if (tries === WORKER_TRIES) return room.change((doc) => restoreOnDoc(doc, boardId, worked.target, by), check, evenWhenFull)
+    if (tries === WORKER_TRIES) return room.change((doc) => restoreOnDoc(doc, boardId, worked.target, by), check, inTurn)
     log = await storedLog(services, room)
   }
 }

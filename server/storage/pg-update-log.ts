@@ -3,8 +3,8 @@ import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../driz
 import type { Clock } from '../clock.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { PgDb } from './pg-db.ts'
-import { BoardRowGone } from './storage-errors.ts'
-import type { Compacted, LogEntry, LogRow, MergeState, StoredBoardState, UpdateLogStore } from './storage.ts'
+import { BoardRowGone, TurnLost } from './storage-errors.ts'
+import type { Compacted, LogEntry, LogRow, MergeState, StoredBoardState, TurnHolder, UpdateLogStore } from './storage.ts'
 
 export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
 type Reader = Pick<PgDb, 'select'>
@@ -16,17 +16,39 @@ export class PgUpdateLogStore implements UpdateLogStore {
   ) {}
 
   async append(boardId: string, entries: LogEntry[]): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      await holdForAppend(tx, boardId, 'for key share')
+      return this.insert(tx, boardId, entries)
+    })
+  }
+
+  /**
+   * The fence of a board's turn (pg-board-turns.ts). This transaction holds
+   * the board's row (FOR NO KEY UPDATE, which keystrokes' appends, FOR KEY
+   * SHARE, pass) and only then asks whether the turn's session still holds the
+   * turn's advisory lock; a turn, once it holds that lock, waits for the same
+   * row (FOR SHARE) before it reads the board. Either the check finds the lock
+   * held, and no other session can take the turn until after the check, so the
+   * next turn's wait for the row, later still, ends only once this commit has
+   * (and its read then sees the change); or the lock is gone, another turn may
+   * have read the board, and nothing is stored. So no change lands whose turn
+   * was lost before it was committed.
+   */
+  async appendInTurn(boardId: string, turn: TurnHolder, take: () => LogEntry[]): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      await holdForAppend(tx, boardId, 'for no key update')
+      const [fence] = await tx.execute<{ held: boolean }>(sql`select ${turnHeld(turn)} as held`)
+      if (!fence?.held) throw new TurnLost(boardId)
+      const entries = take()
+      return entries.length === 0 ? 0 : this.insert(tx, boardId, entries)
+    })
+  }
+
+  private async insert(tx: PgTx, boardId: string, entries: LogEntry[]): Promise<number> {
     const createdAt = this.clock().toISOString()
     const rows = entries.map((entry) => ({ boardId, update: Buffer.from(entry.update), origin: entry.origin, createdAt }))
-    return this.db.transaction(async (tx) => {
-      // Sequence numbers are handed out before commit, so two instances can commit out of order.
-      // Appends share this lock and compaction takes it exclusively: it never checkpoints past a
-      // row that is still on its way in. In the same round trip, the board's row is held.
-      const [locked] = await tx.execute<{ held: boolean }>(sql`select pg_advisory_xact_lock_shared(${boardLockKey(boardId)}), ${boardRowHeld(boardId)} as held`)
-      if (!locked?.held) throw new BoardRowGone(boardId)
-      const inserted = await tx.insert(boardUpdates).values(rows).returning({ seq: boardUpdates.seq })
-      return Math.max(...inserted.map((row) => row.seq))
-    })
+    const inserted = await tx.insert(boardUpdates).values(rows).returning({ seq: boardUpdates.seq })
+    return Math.max(...inserted.map((row) => row.seq))
   }
 
   async load(boardId: string): Promise<StoredBoardState> {
@@ -93,19 +115,37 @@ export class PgUpdateLogStore implements UpdateLogStore {
   }
 }
 
+/**
+ * Sequence numbers are handed out before commit, so two instances can commit out of order. Appends share this lock
+ * and compaction takes it exclusively: it never checkpoints past a row that is still on its way in. In the same round
+ * trip, the board's row is held (BoardRowGone when it is not there).
+ */
+async function holdForAppend(tx: PgTx, boardId: string, rowLock: 'for key share' | 'for no key update'): Promise<void> {
+  const [locked] = await tx.execute<{ held: boolean }>(sql`select pg_advisory_xact_lock_shared(${boardLockKey(boardId)}), ${boardRowHeld(boardId, rowLock)} as held`)
+  if (!locked?.held) throw new BoardRowGone(boardId)
+}
+
+/** Whether the turn's session, that very backend, still holds the turn's advisory lock (a bigint key: its high and low 32 bits). */
+function turnHeld(turn: TurnHolder) {
+  return sql`exists(select 1 from pg_locks l join pg_stat_activity a on a.pid = l.pid
+    where l.locktype = 'advisory' and l.granted and l.objsubid = 1 and l.pid = ${turn.pid} and a.backend_start = ${turn.backendStart}::timestamptz
+      and l.database = (select oid from pg_database where datname = current_database())
+      and l.classid::bigint = (${turn.lockKey}::bigint >> 32) & 4294967295 and l.objid::bigint = ${turn.lockKey}::bigint & 4294967295)`
+}
+
 function boardLockKey(boardId: string) {
   return sql`hashtext(${'assay-board-log:' + boardId})`
 }
 
 /**
- * Whether the board's row is there, holding it (FOR KEY SHARE) until the
- * transaction ends: its deletion, which takes the row first, then waits for
+ * Whether the board's row is there, holding it (FOR KEY SHARE; a change made
+ * in a turn FOR NO KEY UPDATE, appendInTurn) until the transaction ends: its deletion, which takes the row first, then waits for
  * this write and removes what it stored with the rest; a write after the
  * deletion finds no row. It is the check a foreign key would make: the log's
  * tables have none to the board (storage-errors.ts, BoardRowGone).
  */
-function boardRowHeld(boardId: string) {
-  return sql`exists(select 1 from ${boards} where ${boards.id} = ${boardId} for key share)`
+function boardRowHeld(boardId: string, rowLock: 'for key share' | 'for no key update' = 'for key share') {
+  return sql`exists(select 1 from ${boards} where ${boards.id} = ${boardId} ${sql.raw(rowLock)})`
 }
 
 async function lockExclusively(tx: PgTx, boardId: string): Promise<void> {

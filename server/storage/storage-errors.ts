@@ -72,6 +72,20 @@ export class BoardRowGone extends Error {
 }
 
 /**
+ * A change made in a board's turn refused at its commit because the turn's
+ * database session no longer holds the turn (ended by PostgreSQL or the
+ * network): another instance may have taken the turn and changed the board
+ * meanwhile, so a change worked out on the board before is not stored.
+ */
+export class TurnLost extends Error {
+  override name = 'TurnLost'
+
+  constructor(boardId: string) {
+    super(`board ${boardId}: the turn this change was made in was lost before it was committed; nothing of it was stored`)
+  }
+}
+
+/**
  * Whether `error` is a write refused because a row it refers to is gone: rows
  * refer to a board, a snapshot of it, or an account, and each is checked
  * before a request writes, so one missing then was deleted meanwhile (the

@@ -51,6 +51,14 @@ export interface BoardRecordStore {
 
 export type LogEntry = { update: Uint8Array; origin: string }
 
+/**
+ * The database session holding a board's turn across instances
+ * (pg-board-turns.ts), named so that a commit made in the turn can tell it
+ * still holds it: its backend (its start tells it from a later backend given
+ * the same pid) and the key of the turn's advisory lock.
+ */
+export type TurnHolder = { pid: number; backendStart: string; lockKey: number }
+
 /** A stored row of the update log: who sent it (`ws:<userId>`, `server:<by>`) and when it was committed. */
 export type LogRow = { seq: number; update: Uint8Array; origin: string; at: string }
 
@@ -90,6 +98,14 @@ export interface UpdateLogStore {
    * sequence number. Rejects with BoardRowGone, storing nothing, once the board's row is gone (deleted, maybe by another instance).
    */
   append(boardId: string, entries: LogEntry[]): Promise<number>
+  /**
+   * Appends, as `append` does, the entries `take` gives once the board's row
+   * is held and `turn` is seen to still hold the board's turn: `take` makes the
+   * change and hands over what is to be committed. Rejects with TurnLost, `take`
+   * never called and nothing stored, once `turn` holds it no more. PostgreSQL
+   * only: SQLite's turns are its one process' (board-turns.ts), held by no session.
+   */
+  appendInTurn?(boardId: string, turn: TurnHolder, take: () => LogEntry[]): Promise<number>
   /** The latest checkpoint and every log row after it. */
   load(boardId: string): Promise<StoredBoardState>
   /**
