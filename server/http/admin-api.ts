@@ -91,7 +91,7 @@ export function adminApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'post',
       path: '/users/{userId}/password',
-      summary: "Set a new password for an account (admin only, signed in: not with an API token); ends that person's sessions",
+      summary: "Set a new password for an account (admin only, signed in: not with an API token); ends that person's sessions and revokes their API tokens, closing their sockets",
       request: { params: userIdParam, body: jsonBody(z.object({ password: newPasswordSchema }).strict()) },
       responses: { 204: { description: 'Password set' }, ...errorResponses },
     }),
@@ -101,9 +101,11 @@ export function adminApi(): OpenAPIHono<SignedInEnv> {
       const { userId } = c.req.valid('param')
       const passwordHash = await hashPassword(c.req.valid('json').password)
       if (!(await services.storage.users.setPasswordHash(userId, passwordHash))) throw notFound('Account')
-      // A reset usually means the old password is lost or leaked: every browser signed in with it is signed out.
+      // A reset usually means the old password is lost or leaked: every browser signed in with it is signed out,
+      // and every token made with it is revoked, as whoever had the password could have made them.
       await endSessionsOf(services, userId)
-      await audit(services, { actor: c.var.principal, action: 'password-reset', detail: { userId } })
+      const tokensRevoked = await revokeTokensOf(services, userId)
+      await audit(services, { actor: c.var.principal, action: 'password-reset', detail: { userId, tokensRevoked } })
       return c.body(null, 204)
     },
   )
@@ -169,6 +171,13 @@ function refuseLastAdmin(change: AccountChange): void {
   if (change === 'last-admin') {
     throw new ApiError(409, 'last_admin', 'This is the last active admin: make someone else an admin first.')
   }
+}
+
+/** Revokes each of the person's API tokens as its owner would, its sockets closing on every instance; returns how many. */
+async function revokeTokensOf(services: Services, userId: string): Promise<number> {
+  const revoked = await services.storage.tokens.revokeAllOf(userId, new Date().toISOString())
+  for (const tokenId of revoked) closeSocketsOf(services.rooms, { tokenId })
+  return revoked.length
 }
 
 /**
