@@ -106,12 +106,9 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
         check.end()
         if (!user || !valid) {
           services.logger.info({ identifier, address, userId: user?.id ?? null }, 'sign-in failed')
-          await audit(services, {
-            actor: null,
-            actorLabel: user ? user.email : 'unknown account',
-            action: 'sign-in-failed',
-            detail: { address, identifier, userId: user?.id ?? null },
-          })
+          // Only an account's failures are audit rows, bounded by its counts: the audit log is kept for ever, and
+          // anyone could write a row per unknown email from address after address.
+          if (user) await audit(services, { actor: null, actorLabel: user.email, action: 'sign-in-failed', detail: { address, identifier, userId: user.id } })
           // One answer for an unknown email and a wrong password: it must not tell which emails have accounts.
           return c.json(errorBody('invalid_credentials', 'Wrong email or password.'), 401)
         }

@@ -164,7 +164,8 @@ describe('sessions and their sockets', () => {
 
     const audit = (await given.asSession(await signIn(given.server, admin, given.watch)).get<AuditEntry[]>('/api/audit')).body
     const failed = audit.filter((entry) => entry.action === 'sign-in-failed')
-    expect(failed.map((entry) => entry.actorLabel)).toEqual([given.person.email, 'unknown account', 'unknown account'])
+    // An unknown email's failures are in the log only: a stranger could otherwise write audit rows without end.
+    expect(failed.map((entry) => entry.actorLabel)).toEqual([given.person.email])
     expect(JSON.stringify(failed)).not.toContain(typedPassword.toLowerCase())
   })
 })
