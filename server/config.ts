@@ -193,6 +193,8 @@ const configSchema = z.object({
   HISTORY_READS_PER_INSTANCE: count('reads', 1, 10_000).default(HTTP_LIMITS.historyReadsPerInstance),
   /** Completed history reads kept for the next identical one, by their estimated size; 0 keeps none. */
   HISTORY_READ_CACHE_BYTES: count('bytes', 0, 2 ** 40).default(HTTP_LIMITS.historyReadCacheBytes),
+  /** Sign-ins and password changes whose password is checked at once on the instance; more get 503 with Retry-After. */
+  PASSWORD_CHECKS_IN_FLIGHT: count('checks', 1, 1000).default(HTTP_LIMITS.passwordChecksInFlight),
   // What one member's connection may cost the relay (README: "What a member cannot do").
   WS_MAX_CONNECTIONS_PER_PERSON: count('connections', 1, 10_000).default(RELAY_LIMITS.connectionsPerPerson),
   WS_MAX_CONNECTIONS: count('connections', 1, 1_000_000).default(RELAY_LIMITS.connections),

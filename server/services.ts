@@ -13,6 +13,7 @@ import { BoardSummaries } from './boards/board-summaries.ts'
 import { ProcessTurns, type BoardTurns } from './boards/board-turns.ts'
 import { PreparedChanges } from './boards/prepared-changes.ts'
 import { startSessionSweeper } from './auth/sessions.ts'
+import { PasswordChecks } from './auth/password-checks.ts'
 import { SignInThrottle } from './auth/sign-in-throttle.ts'
 import { systemClock, type Clock } from './clock.ts'
 import type { Config } from './config.ts'
@@ -60,6 +61,8 @@ export type Services = {
   /** The relay's fan-out to the other instances, when REDIS_URL is set. */
   redis: RedisFanOut | undefined
   signInThrottle: SignInThrottle
+  /** Sign-ins and password changes whose password is being checked on this instance, at most PASSWORD_CHECKS_IN_FLIGHT. */
+  passwordChecks: PasswordChecks
   /** What each person may still do on this instance this hour: sign in; create boards; make snapshots and restore them; write review comments; export; change who may do what. */
   allowances: HourlyAllowances
   /** The connection the sign-in counts and the allowances share through Redis (see shared-counts.ts), when REDIS_URL is set. */
@@ -172,6 +175,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     historySweep,
     redis,
     signInThrottle,
+    passwordChecks: new PasswordChecks(config.PASSWORD_CHECKS_IN_FLIGHT),
     sharedCounts,
     allowances,
     snapshotsInFlight: new SnapshotsInFlight(),

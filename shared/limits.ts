@@ -200,4 +200,11 @@ export const HTTP_LIMITS = {
    * typist's round trip. 0 keeps none.
    */
   historyReadCacheBytes: 32 * 1024 * 1024,
+  /**
+   * Sign-ins and password changes whose password an instance checks at once
+   * (server/auth/password-checks.ts): each check is some 40 ms of a core on
+   * libuv's pool, so two check some 50 passwords a second, far more than
+   * people sign in, and leave two of the pool's four threads to file reads and DNS.
+   */
+  passwordChecksInFlight: 2,
 } as const

@@ -13,6 +13,10 @@
  * - per account, from every address together: a much higher ceiling against a
  *   spread-out attack, which only that many addresses can reach.
  *
+ * An address is counted by addressKey: an IPv6 address by its /64, as a host
+ * given one may use any address in it (21 of one /64 otherwise spent an
+ * account's ceiling and locked its owner out).
+ *
  * With Redis the counts are shared by every instance (shared-counts.ts);
  * while Redis cannot be reached, each instance counts in its own memory meanwhile.
  */
@@ -20,6 +24,7 @@ import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { Config } from '../config.ts'
+import { addressKey } from '../access/address-key.ts'
 import { countsShared } from '../access/shared-counts.ts'
 
 export type SignInLimits = {
@@ -88,8 +93,9 @@ export class SignInThrottle {
   /** Takes the attempt's place in every count, or says which refused it and for how long. */
   async begin(account: string, address: string): Promise<SignInAttempt> {
     const taken: Taken[] = []
+    const counted = addressKey(address)
     for (const count of this.counts) {
-      const key = count.key(account, address)
+      const key = count.key(account, counted)
       try {
         await count.limiter.consume(key)
         taken.push({ count, key })

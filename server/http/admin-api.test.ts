@@ -15,7 +15,7 @@ describe('the admin API', () => {
   })
 
   it('adds an account; the same email again is 409; a short password, a bad email or unknown fields 400', async () => {
-    const { api } = await given.app.account({ isAdmin: true })
+    const api = await given.app.signIn((await given.app.account({ isAdmin: true })).account)
     const email = `new-${crypto.randomUUID().slice(0, 8)}@example.org`
     const added = await api.post('/api/users', { email, name: 'New Person', password: 'a long enough password' })
     expect(added.status).toBe(201)
@@ -28,15 +28,16 @@ describe('the admin API', () => {
 
   it('changes an account; an empty patch is 400, an unknown account 404, deactivating oneself 409', async () => {
     const admin = await given.app.account({ isAdmin: true })
+    const adminApi = await given.app.signIn(admin.account)
     const { account } = await given.app.account()
-    const changed = await admin.api.patch(`/api/users/${account.id}`, { isAdmin: true })
+    const changed = await adminApi.patch(`/api/users/${account.id}`, { isAdmin: true })
     expect(changed.status).toBe(200)
     expect(changed.body).toMatchObject({ id: account.id, isAdmin: true })
-    expect((await admin.api.patch(`/api/users/${account.id}`, {})).status).toBe(400)
-    expect((await admin.api.patch('/api/users/nobody', { isAdmin: true })).status).toBe(404)
-    const self = await admin.api.patch(`/api/users/${admin.account.id}`, { deactivated: true })
+    expect((await adminApi.patch(`/api/users/${account.id}`, {})).status).toBe(400)
+    expect((await adminApi.patch('/api/users/nobody', { isAdmin: true })).status).toBe(404)
+    const self = await adminApi.patch(`/api/users/${admin.account.id}`, { deactivated: true })
     expect(self.status).toBe(409)
     expect(errorCode(self.body)).toBe('own_account')
-    expect((await admin.api.post('/api/users/nobody/password', { password: 'a long enough password' })).status).toBe(404)
+    expect((await adminApi.post('/api/users/nobody/password', { password: 'a long enough password' })).status).toBe(404)
   })
 })

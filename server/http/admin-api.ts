@@ -38,6 +38,20 @@ function requireAdmin(c: Context<SignedInEnv>): void {
   if (!c.var.principal.isAdmin) throw forbidden('Only the admin manages accounts.')
 }
 
+/**
+ * What gives an account a password someone knows, admin rights, or its use
+ * back, needs the admin signed in: a leaked API token could otherwise make an
+ * admin, or a password of its own, that outlives the token's revocation.
+ * Taking rights away (making someone not an admin, deactivating) needs no more
+ * than the admin's token, so a script can do it.
+ */
+function requireSignedInAdmin(c: Context<SignedInEnv>, what: string): void {
+  requireAdmin(c)
+  if (c.var.principal.via !== 'session') {
+    throw new ApiError(403, 'session_required', `An API token cannot ${what}: sign in as the admin to do it.`)
+  }
+}
+
 export function adminApi(): OpenAPIHono<SignedInEnv> {
   const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
 
@@ -59,12 +73,12 @@ export function adminApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'post',
       path: '/users',
-      summary: 'Add an account (admin only)',
+      summary: 'Add an account (admin only, signed in: not with an API token)',
       request: { body: jsonBody(newAccountSchema) },
       responses: { 201: jsonResponse(accountSchema, 'The new account'), ...errorResponses },
     }),
     async (c) => {
-      requireAdmin(c)
+      requireSignedInAdmin(c, 'add accounts')
       const services = c.var.services
       const user = await createAccount(services.storage, c.req.valid('json'))
       if (!user) throw new ApiError(409, 'email_taken', 'An account with this email exists already.')
@@ -77,19 +91,21 @@ export function adminApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'post',
       path: '/users/{userId}/password',
-      summary: "Set a new password for an account (admin only); ends that person's sessions",
+      summary: "Set a new password for an account (admin only, signed in: not with an API token); ends that person's sessions and revokes their API tokens, closing their sockets",
       request: { params: userIdParam, body: jsonBody(z.object({ password: newPasswordSchema }).strict()) },
       responses: { 204: { description: 'Password set' }, ...errorResponses },
     }),
     async (c) => {
-      requireAdmin(c)
+      requireSignedInAdmin(c, 'set passwords')
       const services = c.var.services
       const { userId } = c.req.valid('param')
       const passwordHash = await hashPassword(c.req.valid('json').password)
       if (!(await services.storage.users.setPasswordHash(userId, passwordHash))) throw notFound('Account')
-      // A reset usually means the old password is lost or leaked: every browser signed in with it is signed out.
+      // A reset usually means the old password is lost or leaked: every browser signed in with it is signed out,
+      // and every token made with it is revoked, as whoever had the password could have made them.
       await endSessionsOf(services, userId)
-      await audit(services, { actor: c.var.principal, action: 'password-reset', detail: { userId } })
+      const tokensRevoked = await revokeTokensOf(services, userId)
+      await audit(services, { actor: c.var.principal, action: 'password-reset', detail: { userId, tokensRevoked } })
       return c.body(null, 204)
     },
   )
@@ -99,16 +115,17 @@ export function adminApi(): OpenAPIHono<SignedInEnv> {
       method: 'patch',
       path: '/users/{userId}',
       summary:
-        "Make an account an admin or not, deactivate or reactivate it (admin only). A deactivated account cannot sign in; its sessions end and its tokens stop working, their sockets closed; it stays in boards' history and the audit log",
+        "Make an account an admin or not, deactivate or reactivate it (admin only; making an admin and reactivating need the admin signed in, not an API token). A deactivated account cannot sign in; its sessions end and its tokens stop working, their sockets closed; it stays in boards' history and the audit log",
       request: { params: userIdParam, body: jsonBody(accountPatchSchema) },
       responses: { 200: jsonResponse(accountSchema, 'The account after the change'), ...errorResponses },
     }),
     async (c) => {
-      requireAdmin(c)
+      const { isAdmin, deactivated } = c.req.valid('json')
+      if (isAdmin === true || deactivated === false) requireSignedInAdmin(c, 'make admins or reactivate accounts')
+      else requireAdmin(c)
       const services = c.var.services
       const principal = c.var.principal
       const { userId } = c.req.valid('param')
-      const { isAdmin, deactivated } = c.req.valid('json')
       if (deactivated === true && userId === principal.userId) {
         throw new ApiError(409, 'own_account', 'You cannot deactivate your own account: another admin can.')
       }
@@ -154,6 +171,13 @@ function refuseLastAdmin(change: AccountChange): void {
   if (change === 'last-admin') {
     throw new ApiError(409, 'last_admin', 'This is the last active admin: make someone else an admin first.')
   }
+}
+
+/** Revokes each of the person's API tokens as its owner would, its sockets closing on every instance; returns how many. */
+async function revokeTokensOf(services: Services, userId: string): Promise<number> {
+  const revoked = await services.storage.tokens.revokeAllOf(userId, new Date().toISOString())
+  for (const tokenId of revoked) closeSocketsOf(services.rooms, { tokenId })
+  return revoked.length
 }
 
 /**

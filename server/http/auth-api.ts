@@ -78,49 +78,55 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
         401: jsonResponse(errorSchema, 'Wrong email or password'),
         403: jsonResponse(errorSchema, 'The account is deactivated'),
         429: jsonResponse(errorSchema, 'Too many failed attempts, or as many sign-ins as SIGN_INS_PER_HOUR_PER_ACCOUNT allows for now; Retry-After says when to try again'),
+        503: jsonResponse(errorSchema, 'As many passwords being checked on the instance as PASSWORD_CHECKS_IN_FLIGHT allows (password_checks_busy); Retry-After says when to try again'),
       },
     }),
     async (c) => {
       const services = c.var.services
-      const body = c.req.valid('json')
-      const email = normalizeEmail(body.email)
-      const password = body.password
-      const address = clientAddress(c)
-      // What was typed as the email is sometimes a password: logs and the audit name it by a keyed hash only.
-      const identifier = identifierHash(email)
-      const attempt = await services.signInThrottle.begin(email, address)
-      if (!attempt.allowed) {
-        const seconds = attempt.retryAfterSeconds
-        services.logger.info({ identifier, address, limit: attempt.limit, retryAfter: seconds }, 'sign-in refused: too many failures')
-        return c.json(errorBody('rate_limited', `Too many failed sign-ins. Try again in ${seconds} s.`), 429, { 'Retry-After': String(seconds) })
+      // Before anything is counted or looked up: a sign-in refused for want of a place costs nothing, and spends no one's count.
+      const check = services.passwordChecks.start()
+      try {
+        const body = c.req.valid('json')
+        const email = normalizeEmail(body.email)
+        const password = body.password
+        const address = clientAddress(c)
+        // What was typed as the email is sometimes a password: logs and the audit name it by a keyed hash only.
+        const identifier = identifierHash(email)
+        const attempt = await services.signInThrottle.begin(email, address)
+        if (!attempt.allowed) {
+          const seconds = attempt.retryAfterSeconds
+          services.logger.info({ identifier, address, limit: attempt.limit, retryAfter: seconds }, 'sign-in refused: too many failures')
+          return c.json(errorBody('rate_limited', `Too many failed sign-ins. Try again in ${seconds} s.`), 429, { 'Retry-After': String(seconds) })
+        }
+        const user = await services.storage.users.getByEmail(email)
+        // Refused before the password is checked: each check is some 19 ms of a core, and whoever knows a password could otherwise ask without end.
+        if (user) await ensureAllowance(services.allowances.signIns, principalOf(user), SIGNED_IN)
+        const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyDecoy(password)
+        // What follows is quick storage work: the place is for the check.
+        check.end()
+        if (!user || !valid) {
+          services.logger.info({ identifier, address, userId: user?.id ?? null }, 'sign-in failed')
+          // Only an account's failures are audit rows, bounded by its counts: the audit log is kept for ever, and
+          // anyone could write a row per unknown email from address after address.
+          if (user) await audit(services, { actor: null, actorLabel: user.email, action: 'sign-in-failed', detail: { address, identifier, userId: user.id } })
+          // One answer for an unknown email and a wrong password: it must not tell which emails have accounts.
+          return c.json(errorBody('invalid_credentials', 'Wrong email or password.'), 401)
+        }
+        await attempt.succeeded()
+        if (user.deactivatedAt !== null) {
+          // Told only to whoever knows the password: the account exists, and signing in will not help.
+          await audit(services, { actor: null, actorLabel: user.email, action: 'sign-in-refused', detail: { address, userId: user.id, reason: 'deactivated' } })
+          return c.json(errorBody('account_deactivated', 'This account has been deactivated. Ask an administrator if you need it back.'), 403)
+        }
+        const principal = principalOf(user)
+        // Each sign-in is a session row and an audit entry: knowing the password is no licence to add them without end.
+        await spendAllowance(services.allowances.signIns, principal, SIGNED_IN)
+        setSessionCookie(c, services.config, await startSession(services, user.id))
+        await audit(services, { actor: principal, action: 'sign-in', detail: { address } })
+        return c.json(toMe(user), 200)
+      } finally {
+        check.end()
       }
-      const user = await services.storage.users.getByEmail(email)
-      // Refused before the password is checked: each check is some 19 ms of a core, and whoever knows a password could otherwise ask without end.
-      if (user) await ensureAllowance(services.allowances.signIns, principalOf(user), SIGNED_IN)
-      const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyDecoy(password)
-      if (!user || !valid) {
-        services.logger.info({ identifier, address, userId: user?.id ?? null }, 'sign-in failed')
-        await audit(services, {
-          actor: null,
-          actorLabel: user ? user.email : 'unknown account',
-          action: 'sign-in-failed',
-          detail: { address, identifier, userId: user?.id ?? null },
-        })
-        // One answer for an unknown email and a wrong password: it must not tell which emails have accounts.
-        return c.json(errorBody('invalid_credentials', 'Wrong email or password.'), 401)
-      }
-      await attempt.succeeded()
-      if (user.deactivatedAt !== null) {
-        // Told only to whoever knows the password: the account exists, and signing in will not help.
-        await audit(services, { actor: null, actorLabel: user.email, action: 'sign-in-refused', detail: { address, userId: user.id, reason: 'deactivated' } })
-        return c.json(errorBody('account_deactivated', 'This account has been deactivated. Ask an administrator if you need it back.'), 403)
-      }
-      const principal = principalOf(user)
-      // Each sign-in is a session row and an audit entry: knowing the password is no licence to add them without end.
-      await spendAllowance(services.allowances.signIns, principal, SIGNED_IN)
-      setSessionCookie(c, services.config, await startSession(services, user.id))
-      await audit(services, { actor: principal, action: 'sign-in', detail: { address } })
-      return c.json(toMe(user), 200)
     },
   )
 
@@ -176,6 +182,7 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
         204: { description: 'Changed; this session stays signed in' },
         ...errorResponses,
         429: jsonResponse(errorSchema, 'Too many wrong passwords; Retry-After says when to try again'),
+        503: jsonResponse(errorSchema, 'As many passwords being checked on the instance as PASSWORD_CHECKS_IN_FLIGHT allows (password_checks_busy); Retry-After says when to try again'),
       },
     }),
     async (c) => {
@@ -188,20 +195,26 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
       const user = principal.userId === null ? undefined : await services.storage.users.get(principal.userId)
       if (!user) throw unauthorized()
       const { currentPassword, newPassword } = c.req.valid('json')
-      // Checking the password and hashing the new one cost as much as two sign-ins: counted as one, before either is done.
-      await spendAllowance(services.allowances.signIns, principal, SIGNED_IN)
-      // A wrong current password is a failed sign-in: a stolen session cannot guess its way to the password.
-      const attempt = await services.signInThrottle.begin(user.email, clientAddress(c))
-      if (!attempt.allowed) {
-        const seconds = attempt.retryAfterSeconds
-        return c.json(errorBody('rate_limited', `Too many wrong passwords. Try again in ${seconds} s.`), 429, { 'Retry-After': String(seconds) })
+      // Taken before anything is spent or counted, as a sign-in's.
+      const check = services.passwordChecks.start()
+      try {
+        // Checking the password and hashing the new one cost as much as two sign-ins: counted as one, before either is done.
+        await spendAllowance(services.allowances.signIns, principal, SIGNED_IN)
+        // A wrong current password is a failed sign-in: a stolen session cannot guess its way to the password.
+        const attempt = await services.signInThrottle.begin(user.email, clientAddress(c))
+        if (!attempt.allowed) {
+          const seconds = attempt.retryAfterSeconds
+          return c.json(errorBody('rate_limited', `Too many wrong passwords. Try again in ${seconds} s.`), 429, { 'Retry-After': String(seconds) })
+        }
+        if (!(await verifyPassword(user.passwordHash, currentPassword))) {
+          await audit(services, { actor: principal, action: 'sign-in-failed', detail: { address: clientAddress(c), userId: user.id, during: 'password change' } })
+          throw new ApiError(403, 'wrong_password', 'The current password is not right: type it again.')
+        }
+        await attempt.succeeded()
+        await services.storage.users.setPasswordHash(user.id, await hashPassword(newPassword))
+      } finally {
+        check.end()
       }
-      if (!(await verifyPassword(user.passwordHash, currentPassword))) {
-        await audit(services, { actor: principal, action: 'sign-in-failed', detail: { address: clientAddress(c), userId: user.id, during: 'password change' } })
-        throw new ApiError(403, 'wrong_password', 'The current password is not right: type it again.')
-      }
-      await attempt.succeeded()
-      await services.storage.users.setPasswordHash(user.id, await hashPassword(newPassword))
       const sessionsEnded = await endSessionsOf(services, user.id, principal.sessionId)
       await audit(services, { actor: principal, action: 'password-changed', detail: { sessionsEnded } })
       return c.body(null, 204)

@@ -13,6 +13,7 @@ import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFa
 import { LoadingTooMuch } from '../relay/room-registry.ts'
 import { SnapshotQuotaReached } from '../snapshots/snapshot-quota.ts'
 import { WrittenTooMuch } from '../relay/written-budget.ts'
+import { PasswordChecksBusy } from '../auth/password-checks.ts'
 import { isReferenceGone, storageTroubleOf, TurnLost, type StorageTrouble } from '../storage/storage-errors.ts'
 import { WorkerJobError, type JobRefusal } from '../workers/worker-errors.ts'
 
@@ -97,6 +98,10 @@ const WRITTEN_TOO_MUCH_RETRY_SECONDS = 60
 const WRITTEN_TOO_MUCH_MESSAGE =
   'You have added as much to boards as one person may in an hour on this server (WRITTEN_BYTES_PER_HOUR_PER_PERSON); nothing of this change was made. Try again later.'
 
+/** A check takes some 40 ms: a place is free again well within a second. */
+const PASSWORD_CHECKS_BUSY_RETRY_SECONDS = 1
+const PASSWORD_CHECKS_BUSY_MESSAGE = 'The server is checking as many passwords as it does at once; nothing was counted against you. Try again in a second.'
+
 /** 202, not 503: the change is accepted and will be saved, and asking again would make it twice. */
 const SAVING_DELAYED_MESSAGE =
   'Your change was made but is not saved yet: the database is slow or refusing writes. It is kept on the server and saved with the board’s other changes as soon as the database takes them; do not send it again.'
@@ -139,6 +144,10 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof LoadingTooMuch) {
     c.header('Retry-After', String(RETRY_AFTER_SECONDS))
     return c.json(errorBody('loading_too_much', UPGRADE_REFUSED.loadingTooMuch.message), 429)
+  }
+  if (error instanceof PasswordChecksBusy) {
+    c.header('Retry-After', String(PASSWORD_CHECKS_BUSY_RETRY_SECONDS))
+    return c.json(errorBody('password_checks_busy', PASSWORD_CHECKS_BUSY_MESSAGE), 503)
   }
   if (error instanceof WrittenTooMuch) {
     c.header('Retry-After', String(WRITTEN_TOO_MUCH_RETRY_SECONDS))

@@ -14,6 +14,7 @@
 import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { HTTP_LIMITS } from '../../shared/limits.ts'
+import { addressKey } from '../access/address-key.ts'
 import type { Config } from '../config.ts'
 import type { Logger } from '../log.ts'
 import { openFileLimit } from './open-file-limit.ts'
@@ -95,23 +96,4 @@ export function connectionLimits(config: Pick<Config, 'HTTP_MAX_CONNECTIONS' | '
     total: config.HTTP_MAX_CONNECTIONS ?? (files === null ? null : Math.floor(files * HTTP_LIMITS.connectionsShareOfOpenFiles)),
     perAddress: config.TRUST_PROXY > 0 ? null : config.HTTP_CONNECTIONS_PER_ADDRESS,
   }
-}
-
-/**
- * What a client's connections are counted under: an IPv4 address as it is
- * (one mapped into IPv6 too), an IPv6 address by its first 64 bits, the
- * network one host or household is given, within which it may use any address.
- */
-export function addressKey(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
-  if (mapped) return mapped[1]!
-  if (!address.includes(':')) return address
-  const [head = '', tail] = address.split('%')[0]!.split('::')
-  const headGroups = head === '' ? [] : head.split(':')
-  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':')
-  const groups = tail === undefined ? headGroups : [...headGroups, ...Array<string>(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0'), ...tailGroups]
-  return `${groups
-    .slice(0, 4)
-    .map((group) => parseInt(group, 16).toString(16))
-    .join(':')}::/64`
 }

@@ -39,6 +39,15 @@ export class PgApiTokenStore implements ApiTokenStore {
     return revoked.length === 1
   }
 
+  async revokeAllOf(userId: string, at: string): Promise<string[]> {
+    const revoked = await this.db
+      .update(apiTokens)
+      .set({ revokedAt: at })
+      .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id })
+    return revoked.map(({ id }) => id)
+  }
+
   async touch(id: string, at: string): Promise<void> {
     await this.db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, id))
   }

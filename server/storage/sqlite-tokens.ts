@@ -42,6 +42,16 @@ export class SqliteApiTokenStore implements ApiTokenStore {
     return result.changes === 1
   }
 
+  async revokeAllOf(userId: string, at: string): Promise<string[]> {
+    const revoked = this.db
+      .update(apiTokens)
+      .set({ revokedAt: at })
+      .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id })
+      .all()
+    return revoked.map(({ id }) => id)
+  }
+
   async touch(id: string, at: string): Promise<void> {
     this.db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, id)).run()
   }

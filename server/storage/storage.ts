@@ -259,6 +259,8 @@ export interface ApiTokenStore {
   listActive(userId: string): Promise<ApiTokenRecord[]>
   /** Revokes one of the user's own tokens; false when there is no such active token. */
   revoke(id: string, userId: string, at: string): Promise<boolean>
+  /** Revokes every token of the user not revoked yet; returns their ids. */
+  revokeAllOf(userId: string, at: string): Promise<string[]>
   touch(id: string, at: string): Promise<void>
 }
 

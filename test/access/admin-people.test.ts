@@ -44,7 +44,7 @@ describe('the admin manages people', () => {
     expect(unknownField.status).toBe(400)
     expect((await patch(adminApi, given.person.id, { deactivated: 'yes' })).status).toBe(400)
     expect((await patch(adminApi, 'nobody', { isAdmin: true })).status).toBe(404)
-    // The admin's own token may do what the admin may.
+    // The admin's own token reads what the admin may.
     const adminToken = asToken(await given.token(admin))
     expect((await adminToken.get<Account[]>('/api/users')).status).toBe(200)
     expect((await apiClient(given.server.url, { origin: given.server.url }).get('/api/users')).status).toBe(401)
@@ -87,6 +87,41 @@ describe('the admin manages people', () => {
     const back = given.asSession(await signIn(given.server, given.person, given.watch))
     expect((await back.get('/api/me')).status).toBe(200)
     expect(await auditActions()).toEqual(expect.arrayContaining(['user-deactivated', 'user-reactivated', 'sign-in-refused']))
+  })
+
+  it("lets an admin's API token change no account in a way that outlives its revocation", async () => {
+    const adminTokenValue = await given.token(admin)
+    const adminToken = asToken(adminTokenValue)
+    const attackerPassword = 'chosen by whoever holds the token'
+    given.watch.secret(attackerPassword)
+    const refusedCode = async (answer: Promise<{ status: number; body: unknown }>) => {
+      const { status, body } = await answer
+      return { status, code: (body as ErrorBody | undefined)?.error?.code }
+    }
+    const sessionRequired = { status: 403, code: 'session_required' }
+    const backdoor = `backdoor-${crypto.randomUUID().slice(0, 8)}@example.org`
+    expect(await refusedCode(adminToken.post('/api/users', { email: backdoor, name: 'Backdoor', password: attackerPassword, isAdmin: true }))).toEqual(sessionRequired)
+    expect(await refusedCode(adminToken.post(`/api/users/${admin.id}/password`, { password: attackerPassword }))).toEqual(sessionRequired)
+    expect(await refusedCode(adminToken.post(`/api/users/${given.person.id}/password`, { password: attackerPassword }))).toEqual(sessionRequired)
+    expect(await refusedCode(patch(adminToken, given.person.id, { isAdmin: true }))).toEqual(sessionRequired)
+    // Taking rights away is all a token may do to accounts: a script can deactivate a leaver, but not bring one back.
+    expect((await patch(adminToken, given.person.id, { deactivated: true })).status).toBe(200)
+    expect(await refusedCode(patch(adminToken, given.person.id, { deactivated: false }))).toEqual(sessionRequired)
+    expect(await refusedCode(patch(adminToken, given.person.id, { isAdmin: false, deactivated: false }))).toEqual(sessionRequired)
+
+    // The token revoked, nothing it tried is left: no new account, no password of its choosing, no new admin.
+    const [tokenRecord] = await given.server.services.storage.tokens.listActive(admin.id)
+    expect((await adminToken.delete(`/api/tokens/${tokenRecord!.id}`)).status).toBe(204)
+    const signInWith = (email: string, password: string) => apiClient(given.server.url, { origin: given.server.url }, given.watch.observe).post('/api/auth/login', { email, password })
+    expect((await signInWith(backdoor, attackerPassword)).status).toBe(401)
+    expect((await signInWith(admin.email, attackerPassword)).status).toBe(401)
+    expect((await signInWith(admin.email, admin.password)).status).toBe(200)
+    const people = (await adminApi.get<Account[]>('/api/users')).body
+    expect(people.find((p) => p.id === given.person.id)).toMatchObject({ isAdmin: false, deactivatedAt: expect.any(String) })
+    expect(people.map((p) => p.email)).not.toContain(backdoor)
+    // Signed in, the admin does all of it.
+    expect((await patch(adminApi, given.person.id, { deactivated: false, isAdmin: true })).status).toBe(200)
+    expect((await adminApi.post(`/api/users/${given.person.id}/password`, { password: attackerPassword })).status).toBe(204)
   })
 
   it('never deactivates the admin themselves nor leaves the given.server without an active admin', async () => {

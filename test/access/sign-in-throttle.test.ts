@@ -132,6 +132,24 @@ describe('sign-in counts under attack', () => {
     expect((await viaProxy('198.51.100.7', 'guess again', '203.0.113.99')).status).toBe(429)
     expect((await viaProxy('203.0.113.5', owner.password)).status).toBe(200)
   })
+
+  it('behind a trusted proxy, counts an IPv6 address by its /64: a host going through the addresses of its network is one address', async () => {
+    const { server, logs } = await start({ TRUST_PROXY: '1' })
+    const owner = await addAccount(server)
+    const fromNetwork = (host: number, email: string, password: string) =>
+      signInFrom(server, '127.0.5.1', email, password, { 'x-forwarded-for': `2001:db8:1:2::${host.toString(16)}` })
+    // 21 addresses of one /64, 5 guesses each, would spend the account's ceiling (100) were each address counted apart.
+    const guesses: Answer[] = []
+    for (let host = 1; host <= 21; host++) for (let i = 0; i < 5; i++) guesses.push(await fromNetwork(host, owner.email, `guess ${host}-${i}`))
+    expect(statusCounts(guesses)).toEqual({ 401: 5, 429: 100 })
+    expect((await signInFrom(server, '127.0.5.1', owner.email, owner.password, { 'x-forwarded-for': '198.51.100.7' })).status).toBe(200)
+    // Guessing other accounts, the /64 has what is left of its 20 failures per address.
+    const others = [await addAccount(server), await addAccount(server), await addAccount(server)]
+    const spray: Answer[] = []
+    for (let host = 100; host < 110; host++) for (const other of others) spray.push(await fromNetwork(host, other.email, 'guess'))
+    expect(statusCounts(spray)).toEqual({ 401: 15, 429: 15 })
+    expect(logs.count('sign-in failed')).toBe(20)
+  })
 })
 
 const redisMissing = await missingServices('redis')

@@ -169,7 +169,7 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
     expect(await storage.invites.deleteExpired('2026-02-01T00:00:00.000Z')).toBe(1)
   })
 
-  it('revokes only the owner’s own active tokens, and ends expired sessions or a person’s other ones, saying which', async () => {
+  it('revokes only the owner’s own active tokens (one or all of them), and ends expired sessions or a person’s other ones, saying which', async () => {
     for (const id of ['a', 'bb']) await storage.users.create(user(id))
     await storage.tokens.create({ id: 't1', userId: 'a', name: 'one', tokenHash: 'h1', createdAt: '2026-01-01T00:00:00.000Z' })
     expect(await storage.tokens.revoke('t1', 'bb', 'now')).toBe(false)
@@ -177,6 +177,11 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
     expect(await storage.tokens.revoke('t1', 'a', 'now')).toBe(false)
     expect(await storage.tokens.listActive('a')).toEqual([])
     expect((await storage.tokens.getByHash('h1'))?.revokedAt).toBe('now')
+    for (const [id, userId] of [['t2', 'a'], ['t3', 'a'], ['t4', 'bb']]) await storage.tokens.create({ id: id!, userId: userId!, name: id!, tokenHash: `h-${id}`, createdAt: '2026-01-01T00:00:00.000Z' })
+    expect((await storage.tokens.revokeAllOf('a', 'later')).sort()).toEqual(['t2', 't3'])
+    expect(await storage.tokens.revokeAllOf('a', 'later')).toEqual([])
+    expect((await storage.tokens.getByHash('h1'))?.revokedAt).toBe('now')
+    expect((await storage.tokens.listActive('bb')).map((token) => token.id)).toEqual(['t4'])
 
     const session = (tokenHash: string, userId: string, expiresAt: string) => storage.sessions.create({ tokenHash, userId, createdAt: '2026-01-01T00:00:00.000Z', expiresAt })
     await session('s-old', 'a', '2026-01-02T00:00:00.000Z')

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest'
-import { addressKey } from './open-connections.ts'
+import { addressKey } from './address-key.ts'
 
 it('counts an IPv4 address as it is, mapped into IPv6 or not, and an IPv6 address by its /64', () => {
   expect(addressKey('203.0.113.7')).toBe('203.0.113.7')
