@@ -124,6 +124,15 @@ export type ChangeCheck = () => Promise<void>
 /** `evenWhenFull`: the change only deletes, or is an owner's restore (the way back from a board filled with junk), so a full board takes it. */
 export type ChangeOptions = { evenWhenFull?: boolean }
 
+/**
+ * What must be stored before a server-side change is committed (a restore's
+ * restore point), given the change's result; null when nothing need be.
+ */
+export type StoreFirst<T> = (result: T) => Promise<unknown> | null
+
+/** Commits wait for `stored`; should it fail, what was applied from `pendingBefore` on is never committed. */
+type CommitHold = { stored: Promise<unknown>; pendingBefore: number }
+
 export class Room {
   readonly boardId: string
   readonly doc: Y.Doc
@@ -136,6 +145,7 @@ export class Room {
   private flushing = false
   /** Changes (from sockets and other instances) that arrived while a commit was in flight, applied in order once it completes. */
   private deferred: (() => void)[] = []
+  private commitHold: CommitHold | null = null
   /** Work that must see the doc exactly as stored: answered when nothing is uncommitted. */
   private heldReplies: HeldReply[] = []
   /** Changes waiting for content the doc lacks, per connection (or from other instances). */
@@ -471,8 +481,11 @@ export class Room {
    * never during one. `check` runs first, once the work that prepared the
    * change is done: a right taken away meanwhile refuses it, and only the
    * commit in flight (at most `commitWaitMs`) separates the check from the change.
+   * `storeFirst` is stored before the change is committed, so that no crash
+   * leaves the change stored without it; should storing it fail, the change
+   * is never committed (the room resets, as when a change breaks the document).
    */
-  async change<T>(change: (doc: Y.Doc) => T, check?: ChangeCheck, options: ChangeOptions = {}): Promise<T> {
+  async change<T>(change: (doc: Y.Doc) => T, check?: ChangeCheck, options: ChangeOptions = {}, storeFirst?: StoreFirst<T>): Promise<T> {
     this.refuseUnserved('changed', options)
     await check?.()
     while (this.flushing) {
@@ -481,7 +494,15 @@ export class Room {
     }
     this.refuseUnserved('changed', options)
     if (this.destroyed) throw new Error(`board ${this.boardId} was unloaded`)
+    const pendingBefore = this.pending.length
     const result = this.changeNow(change)
+    const stored = this.pending.length > pendingBefore ? (storeFirst?.(result) ?? null) : null
+    if (stored) {
+      // Set before the commit that takes this change is started (on the next turn, scheduleFlush), which waits for it.
+      const held = this.commitHold
+      this.commitHold = held ? { stored: Promise.all([held.stored, stored]), pendingBefore: held.pendingBefore } : { stored, pendingBefore }
+      await stored
+    }
     await this.withinCommitWait(this.whenSaved(), () => new SavingDelayed(`board ${this.boardId}: the change was applied but not saved within ${this.options.limits.commitWaitMs} ms; it is kept and saved with the board's other changes`))
     return result
   }
@@ -783,9 +804,10 @@ export class Room {
   private async flush(): Promise<void> {
     this.flushScheduled = false
     if (this.destroyed || this.deleted || this.flushing || this.pending.length === 0) return
+    this.flushing = true
+    if (!(await this.storedFirst())) return
     const batch = this.pending
     this.pending = []
-    this.flushing = true
     const started = performance.now()
     try {
       await this.options.log.append(this.boardId, batch)
@@ -817,6 +839,28 @@ export class Room {
     for (const waiter of this.savedWaiters) if (waiter.target <= this.committedCount) waiter.resolve()
     this.savedWaiters = stillWaiting
     this.resumeAfterCommit()
+  }
+
+  /**
+   * Waits, the commit started, for what a change's commit waits for
+   * (`change`'s storeFirst), applying nothing meanwhile, as during a commit.
+   * Should storing it fail, that change and what was applied after it are
+   * dropped with the doc (reset) and what was applied before it is committed.
+   * False when nothing is left to commit.
+   */
+  private async storedFirst(): Promise<boolean> {
+    const hold = this.commitHold
+    if (hold === null) return true
+    this.commitHold = null
+    try {
+      await hold.stored
+    } catch (error) {
+      if (!this.destroyed && this.resetCause === null) this.reset('storing what a server-side change needed stored first', error, hold.pendingBefore)
+    }
+    if (!this.destroyed && !this.deleted && this.pending.length > 0) return true
+    this.flushing = false
+    if (!this.destroyed) this.resumeAfterCommit()
+    return false
   }
 
   /** Retries with a growing pause; once failing for long enough, the board's clients are told. */
