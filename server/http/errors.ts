@@ -9,7 +9,7 @@ import { BatchError } from '../../shared/board-batch.ts'
 import { BoardError } from '../../shared/board-doc.ts'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
 import { UPGRADE_REFUSED } from '../../shared/protocol.ts'
-import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, SavingDelayed } from '../relay/commit-errors.ts'
+import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded, SavingDelayed } from '../relay/commit-errors.ts'
 import { LoadingTooMuch } from '../relay/room-registry.ts'
 import { SnapshotQuotaReached } from '../snapshots/snapshot-quota.ts'
 import { WrittenTooMuch } from '../relay/written-budget.ts'
@@ -49,7 +49,7 @@ export function errorBody(code: string, message: string) {
 /** How long a client or load balancer is asked to wait before trying again while the server cannot serve. */
 export const RETRY_AFTER_SECONDS = 5
 
-type Unavailable = StorageTrouble | 'commits-failing' | 'board-reloading' | 'shutting-down'
+type Unavailable = StorageTrouble | 'commits-failing' | 'board-reloading' | 'shutting-down' | 'shut-down-unsaved'
 
 const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
   unreachable: 'The database is not answering, so this request could not be completed. Try again in a few seconds.',
@@ -59,6 +59,8 @@ const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
   'board-reloading':
     'This board is being loaded again from storage: another change left its document in an unknown state. Nothing of this request was applied; what was saved before is kept. Try again in a few seconds.',
   'shutting-down': 'This server is shutting down. Try again in a few seconds.',
+  'shut-down-unsaved':
+    'This server shut down before your change was known to be saved: it may or may not be stored. Reload the board in a few seconds, and make the change again only if it is missing.',
 }
 
 /**
@@ -87,6 +89,7 @@ const UNAVAILABLE_CODES: Record<Unavailable, string> = {
   'commits-failing': 'commits_failing',
   'board-reloading': 'board_reloading',
   'shutting-down': 'shutting_down',
+  'shut-down-unsaved': 'shutting_down',
 }
 
 /** The budget refills over the hour: a small change fits again within a minute or so. */
@@ -123,6 +126,10 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof BoardReloading) {
     c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'board being reloaded; answered 503')
     return serviceUnavailable(c, 'board-reloading')
+  }
+  if (error instanceof RoomUnloaded) {
+    c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'board unloaded as the server shuts down; answered 503')
+    return serviceUnavailable(c, error.applied ? 'shut-down-unsaved' : 'shutting-down')
   }
   if (error instanceof ChangeBrokeDocument) return c.json(errorBody('change_failed', CHANGE_BROKE_DOCUMENT_MESSAGE), 422)
   if (error instanceof SavingDelayed) {

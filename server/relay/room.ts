@@ -55,7 +55,7 @@ import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySo
 import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { applyStoredState } from './merge-state.ts'
-import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, SavingDelayed } from './commit-errors.ts'
+import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded, SavingDelayed } from './commit-errors.ts'
 import { deletionsWithin } from './deletions-within.ts'
 import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
@@ -493,7 +493,7 @@ export class Room {
       await this.withinCommitWait(commitDone, () => new CommitsFailing(`board ${this.boardId}: the commit in flight did not complete within ${this.options.limits.commitWaitMs} ms; nothing was changed`))
     }
     this.refuseUnserved('changed', options)
-    if (this.destroyed) throw new Error(`board ${this.boardId} was unloaded`)
+    if (this.destroyed) throw new RoomUnloaded(this.boardId, false)
     const pendingBefore = this.pending.length
     const result = this.changeNow(change)
     const stored = this.pending.length > pendingBefore ? (storeFirst?.(result) ?? null) : null
@@ -715,8 +715,9 @@ export class Room {
     clearTimeout(this.restoreNoticeTimer)
     for (const connection of [...this.connections]) connection.close(CLOSE.serverShutdown)
     this.connections.clear()
-    const unloaded = new Error(`board ${this.boardId} was unloaded before saving`)
-    for (const waiter of [...this.savedWaiters.splice(0), ...this.idleWaiters.splice(0)]) waiter.reject(unloaded)
+    // Waiting to be saved, a change was applied; waiting for the commit in flight to end, it was not yet.
+    for (const waiter of this.savedWaiters.splice(0)) waiter.reject(new RoomUnloaded(this.boardId, true))
+    for (const waiter of this.idleWaiters.splice(0)) waiter.reject(new RoomUnloaded(this.boardId, false))
     this.doc.off('update', this.onDocUpdate)
     this.presence.destroy()
     this.doc.destroy()
