@@ -4,7 +4,8 @@
  * serve-stalling.ts, then SIGKILLed) comes back with the board restored and
  * its restore point holding exactly the board the restore replaced. Stored
  * after the commit, the point was lost in 3 of 3 kills, and with it what the
- * restore replaced.
+ * restore replaced. And a restore whose point cannot be stored is never
+ * committed.
  */
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -12,10 +13,12 @@ import { fileURLToPath } from 'node:url'
 import { afterEach, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
+import type { Storage } from '../../server/storage/storage.ts'
 import { apiClient } from '../helpers/api.ts'
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
-import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, tempDir } from '../helpers/test-server.ts'
+import { openAccess } from '../helpers/open-access.ts'
+import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, startTestServer, tempDir } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const postgresMissing = await missingServices('postgres')
@@ -70,5 +73,37 @@ describeEachDialect(postgresMissing, 'a restore killed right after its commit on
     const points = (await reader.get<SnapshotSummary[]>(`${base}/snapshots?kind=restore`)).body
     expect(points.map((point) => point.label)).toEqual(['Before restore of S'])
     expect((await reader.get<BoardModel>(`${base}/snapshots/${points[0]!.id}`)).body).toEqual(replaced)
+  }, 120_000)
+
+  it('never commits a restore whose restore point could not be stored', async () => {
+    const refusal = new Error('the restore point cannot be stored')
+    const refusingRestorePoints = (storage: Storage): Storage => ({
+      ...storage,
+      snapshots: Object.assign(Object.create(storage.snapshots) as Storage['snapshots'], {
+        create: (snapshot: Parameters<Storage['snapshots']['create']>[0], guard?: Parameters<Storage['snapshots']['create']>[1]) =>
+          snapshot.kind === 'restore' ? Promise.reject(refusal) : storage.snapshots.create(snapshot, guard),
+      }),
+    })
+    const server = await startTestServer({ dialect, access: () => openAccess(() => 'owner'), wrapStorage: refusingRestorePoints })
+    cleanups.push(() => server.destroy())
+    const api = apiClient(server.url)
+    const boardId = await api.createBoard('Restore point refused')
+    const base = `/api/boards/${boardId}`
+    expect((await api.post(`${base}/import`, { text: article('one') })).status).toBe(200)
+    const snapshot = await api.post<SnapshotSummary>(`${base}/snapshots`, { label: 'S' })
+    expect((await api.post(`${base}/import`, { text: article('two') })).status).toBe(200)
+    const before = (await api.get<BoardModel>(base)).body
+
+    const refused = await api.post(`${base}/snapshots/${snapshot.body.id}/restore`)
+    expect(refused.status).toBe(500)
+    expect((await api.get<BoardModel>(base)).body).toEqual(before)
+    expect((await api.get<SnapshotSummary[]>(`${base}/snapshots?kind=restore`)).body).toEqual([])
+    // The board takes changes again, and what is stored is the board as it was.
+    expect((await api.post(`${base}/assessments`, { title: 'After the refusal' })).status).toBe(201)
+    const restarted = await server.restart()
+    cleanups.push(() => restarted.destroy())
+    const stored = (await apiClient(restarted.url).get<BoardModel>(base)).body
+    expect(stored.claims).toEqual(before.claims)
+    expect(stored.assessments.map((assessment) => assessment.title)).toEqual(['After the refusal'])
   }, 120_000)
 })
