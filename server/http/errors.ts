@@ -9,7 +9,7 @@ import { BatchError } from '../../shared/board-batch.ts'
 import { BoardError } from '../../shared/board-doc.ts'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
 import { UPGRADE_REFUSED } from '../../shared/protocol.ts'
-import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, SavingDelayed } from '../relay/commit-errors.ts'
+import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded, SavingDelayed } from '../relay/commit-errors.ts'
 import { LoadingTooMuch } from '../relay/room-registry.ts'
 import { SnapshotQuotaReached } from '../snapshots/snapshot-quota.ts'
 import { WrittenTooMuch } from '../relay/written-budget.ts'
@@ -50,7 +50,7 @@ export function errorBody(code: string, message: string) {
 /** How long a client or load balancer is asked to wait before trying again while the server cannot serve. */
 export const RETRY_AFTER_SECONDS = 5
 
-type Unavailable = StorageTrouble | 'commits-failing' | 'board-reloading' | 'turn-lost' | 'shutting-down'
+type Unavailable = StorageTrouble | 'commits-failing' | 'board-reloading' | 'turn-lost' | 'shutting-down' | 'shut-down-unsaved'
 
 const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
   unreachable: 'The database is not answering, so this request could not be completed. Try again in a few seconds.',
@@ -62,6 +62,8 @@ const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
   'turn-lost':
     'This import or restore lost its turn on the board before it was saved (the database ended the session holding it), and another may have changed the board meanwhile, so nothing of it was made. Send it again: it is worked out afresh on the board as it is now.',
   'shutting-down': 'This server is shutting down. Try again in a few seconds.',
+  'shut-down-unsaved':
+    'This server shut down before your change was known to be saved: it may or may not be stored. Reload the board in a few seconds, and make the change again only if it is missing.',
 }
 
 /**
@@ -91,6 +93,7 @@ const UNAVAILABLE_CODES: Record<Unavailable, string> = {
   'board-reloading': 'board_reloading',
   'turn-lost': 'turn_lost',
   'shutting-down': 'shutting_down',
+  'shut-down-unsaved': 'shutting_down',
 }
 
 /** The budget refills over the hour: a small change fits again within a minute or so. */
@@ -135,6 +138,10 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof BoardReloading) {
     c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'board being reloaded; answered 503')
     return serviceUnavailable(c, 'board-reloading')
+  }
+  if (error instanceof RoomUnloaded) {
+    c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'board unloaded as the server shuts down; answered 503')
+    return serviceUnavailable(c, error.applied ? 'shut-down-unsaved' : 'shutting-down')
   }
   if (error instanceof ChangeBrokeDocument) return c.json(errorBody('change_failed', CHANGE_BROKE_DOCUMENT_MESSAGE), 422)
   if (error instanceof SavingDelayed) {

@@ -39,3 +39,19 @@ export class BoardReloading extends Error {
 export class ChangeBrokeDocument extends Error {
   override name = 'ChangeBrokeDocument'
 }
+
+/**
+ * The board's room was unloaded as the server shut down, while a request was
+ * changing it. `applied`: its change was applied but not saved by then (its
+ * commit may still have landed); otherwise nothing of it was applied.
+ */
+export class RoomUnloaded extends Error {
+  override name = 'RoomUnloaded'
+
+  constructor(
+    boardId: string,
+    readonly applied: boolean,
+  ) {
+    super(applied ? `board ${boardId} was unloaded before saving` : `board ${boardId} was unloaded; nothing was changed`)
+  }
+}

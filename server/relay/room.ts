@@ -55,7 +55,7 @@ import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySo
 import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { applyStoredState } from './merge-state.ts'
-import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, SavingDelayed } from './commit-errors.ts'
+import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded, SavingDelayed } from './commit-errors.ts'
 import { deletionsWithin } from './deletions-within.ts'
 import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
@@ -127,6 +127,15 @@ export type ChangeCheck = () => Promise<void>
  */
 export type ChangeOptions = { evenWhenFull?: boolean; turn?: TurnHolder | null }
 
+/**
+ * What must be stored before a server-side change is committed (a restore's
+ * restore point), given the change's result; null when nothing need be.
+ */
+export type StoreFirst<T> = (result: T) => Promise<unknown> | null
+
+/** Commits wait for `stored`; should it fail, what was applied from `pendingBefore` on is never committed. */
+type CommitHold = { stored: Promise<unknown>; pendingBefore: number }
+
 export class Room {
   readonly boardId: string
   readonly doc: Y.Doc
@@ -139,6 +148,7 @@ export class Room {
   private flushing = false
   /** Changes (from sockets and other instances) that arrived while a commit was in flight, applied in order once it completes. */
   private deferred: (() => void)[] = []
+  private commitHold: CommitHold | null = null
   /** Work that must see the doc exactly as stored: answered when nothing is uncommitted. */
   private heldReplies: HeldReply[] = []
   /** Changes waiting for content the doc lacks, per connection (or from other instances). */
@@ -474,8 +484,11 @@ export class Room {
    * never during one. `check` runs first, once the work that prepared the
    * change is done: a right taken away meanwhile refuses it, and only the
    * commit in flight (at most `commitWaitMs`) separates the check from the change.
+   * `storeFirst` is stored before the change is committed, so that no crash
+   * leaves the change stored without it; should storing it fail, the change
+   * is never committed (the room resets, as when a change breaks the document).
    */
-  async change<T>(change: (doc: Y.Doc) => T, check?: ChangeCheck, options: ChangeOptions = {}): Promise<T> {
+  async change<T>(change: (doc: Y.Doc) => T, check?: ChangeCheck, options: ChangeOptions = {}, storeFirst?: StoreFirst<T>): Promise<T> {
     this.refuseUnserved('changed', options)
     await check?.()
     while (this.flushing) {
@@ -483,9 +496,17 @@ export class Room {
       await this.withinCommitWait(commitDone, () => new CommitsFailing(`board ${this.boardId}: the commit in flight did not complete within ${this.options.limits.commitWaitMs} ms; nothing was changed`))
     }
     this.refuseUnserved('changed', options)
-    if (this.destroyed) throw new Error(`board ${this.boardId} was unloaded`)
-    if (options.turn) return this.changeInTurn(change, options.turn)
+    if (this.destroyed) throw new RoomUnloaded(this.boardId, false)
+    if (options.turn) return this.changeInTurn(change, options.turn, storeFirst)
+    const pendingBefore = this.pending.length
     const result = this.changeNow(change)
+    const stored = this.pending.length > pendingBefore ? (storeFirst?.(result) ?? null) : null
+    if (stored) {
+      // Set before the commit that takes this change is started (on the next turn, scheduleFlush), which waits for it.
+      const held = this.commitHold
+      this.commitHold = held ? { stored: Promise.all([held.stored, stored]), pendingBefore: held.pendingBefore } : { stored, pendingBefore }
+      await stored
+    }
     await this.withinCommitWait(this.whenSaved(), () => new SavingDelayed(`board ${this.boardId}: the change was applied but not saved within ${this.options.limits.commitWaitMs} ms; it is kept and saved with the board's other changes`))
     return result
   }
@@ -505,7 +526,7 @@ export class Room {
    * is reset, so its board is loaded again as stored, and what waited to be
    * committed before the change is committed first.
    */
-  private async changeInTurn<T>(change: (doc: Y.Doc) => T, turn: TurnHolder): Promise<T> {
+  private async changeInTurn<T>(change: (doc: Y.Doc) => T, turn: TurnHolder, storeFirst?: StoreFirst<T>): Promise<T> {
     const log = this.options.log
     if (!log.appendInTurn) throw new Error(`board ${this.boardId}: a change made in a turn reached a log that cannot check the turn`)
     this.flushing = true
@@ -514,7 +535,7 @@ export class Room {
     let pendingBefore = 0
     const started = performance.now()
     try {
-      await log.appendInTurn(this.boardId, turn, () => {
+      await log.appendInTurn(this.boardId, turn, async () => {
         pendingBefore = this.pending.length
         try {
           made.outcome = { result: this.changeNow(change) }
@@ -522,6 +543,9 @@ export class Room {
           // What it made before refusing is committed, as any change's is (changeNow).
           made.outcome = { error }
         }
+        // Stored before the transaction commits (nothing is applied meanwhile: the room is committing); should it fail, the
+        // transaction is rolled back and the room reset, as for any failure once the change is made.
+        if ('result' in made.outcome && this.pending.length > pendingBefore) await storeFirst?.(made.outcome.result)
         batch = this.pending
         this.pending = []
         return batch
@@ -759,8 +783,9 @@ export class Room {
     clearTimeout(this.restoreNoticeTimer)
     for (const connection of [...this.connections]) connection.close(CLOSE.serverShutdown)
     this.connections.clear()
-    const unloaded = new Error(`board ${this.boardId} was unloaded before saving`)
-    for (const waiter of [...this.savedWaiters.splice(0), ...this.idleWaiters.splice(0)]) waiter.reject(unloaded)
+    // Waiting to be saved, a change was applied; waiting for the commit in flight to end, it was not yet.
+    for (const waiter of this.savedWaiters.splice(0)) waiter.reject(new RoomUnloaded(this.boardId, true))
+    for (const waiter of this.idleWaiters.splice(0)) waiter.reject(new RoomUnloaded(this.boardId, false))
     this.doc.off('update', this.onDocUpdate)
     this.presence.destroy()
     this.doc.destroy()
@@ -848,9 +873,10 @@ export class Room {
   private async flush(): Promise<void> {
     this.flushScheduled = false
     if (this.destroyed || this.deleted || this.flushing || this.pending.length === 0) return
+    this.flushing = true
+    if (!(await this.storedFirst())) return
     const batch = this.pending
     this.pending = []
-    this.flushing = true
     const started = performance.now()
     try {
       await this.options.log.append(this.boardId, batch)
@@ -886,6 +912,28 @@ export class Room {
     for (const waiter of this.savedWaiters) if (waiter.target <= this.committedCount) waiter.resolve()
     this.savedWaiters = stillWaiting
     this.resumeAfterCommit()
+  }
+
+  /**
+   * Waits, the commit started, for what a change's commit waits for
+   * (`change`'s storeFirst), applying nothing meanwhile, as during a commit.
+   * Should storing it fail, that change and what was applied after it are
+   * dropped with the doc (reset) and what was applied before it is committed.
+   * False when nothing is left to commit.
+   */
+  private async storedFirst(): Promise<boolean> {
+    const hold = this.commitHold
+    if (hold === null) return true
+    this.commitHold = null
+    try {
+      await hold.stored
+    } catch (error) {
+      if (!this.destroyed && this.resetCause === null) this.reset('storing what a server-side change needed stored first', error, hold.pendingBefore)
+    }
+    if (!this.destroyed && !this.deleted && this.pending.length > 0) return true
+    this.flushing = false
+    if (!this.destroyed) this.resumeAfterCommit()
+    return false
   }
 
   /** Retries with a growing pause; once failing for long enough, the board's clients are told. */

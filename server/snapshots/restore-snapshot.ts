@@ -16,7 +16,12 @@
  * as it applies the update, and on a difference the restore is worked out
  * again; when edits keep landing, on the live doc itself, between two of them.
  * The board then equals the snapshot, the restore point holds exactly what the
- * restore replaced, and only edits applied after it stay on top.
+ * restore replaced, and only edits applied after it stay on top. The point is
+ * stored once the restore is applied and before it is committed (Room.change's
+ * storeFirst): a crash right after the commit left the board restored with no
+ * point (315 to 549 ms on a board of 3,000 claims), and the claims it replaced
+ * in no snapshot. A crash between the two leaves a point of the board as it
+ * still is, the restore not made.
  */
 import * as Y from 'yjs'
 import { serverOrigin } from '../../shared/change-origin.ts'
@@ -24,8 +29,9 @@ import type { RestoreResult } from '../../shared/snapshot-model.ts'
 import { catchUp, storedLog, type LoadedLog, type PreparedChanges } from '../boards/prepared-changes.ts'
 import type { ChangeCheck, Room } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
-import type { TurnHolder } from '../storage/storage.ts'
+import type { SnapshotRecord, TurnHolder } from '../storage/storage.ts'
 import type { Actor } from './actor.ts'
+import type { CapturedBoard } from './board-state.ts'
 import { readSnapshotState } from './load-snapshot.ts'
 import { recordSnapshot } from './record-snapshot.ts'
 import { restoreOnDoc, type RestoreChange } from './restore-job.ts'
@@ -51,13 +57,15 @@ export async function restoreSnapshot(services: RestoreParts, boardId: string, s
   if (!target) return null
   const by = actor.id ?? actor.name
   return services.preparedChanges.onStoredBoard(services, boardId, async (room, log, turn) => {
-    const made = await restoreInTurn(services, room, log, turn, target.state, by, check)
+    const point: { recorded: SnapshotRecord | null } = { recorded: null }
+    // Stored before the restore is committed: a crash right after its commit must not leave it without its point.
+    const keepPoint = (before: CapturedBoard) =>
+      recordSnapshot(services.storage, boardId, before, { label: `Before restore of ${target.snapshot.label}`, kind: 'restore', author: actor }).then((record) => {
+        point.recorded = record
+      })
+    const made = await restoreInTurn(services, room, log, turn, target.state, by, check, keepPoint)
     if (!made) return { changed: false, before: null }
-    const recorded = await recordSnapshot(services.storage, boardId, made.before, {
-      label: `Before restore of ${target.snapshot.label}`,
-      kind: 'restore',
-      author: actor,
-    })
+    const recorded = point.recorded
     room.announceRestore({
       id: crypto.randomUUID(),
       by: actor.name,
@@ -69,11 +77,24 @@ export async function restoreSnapshot(services: RestoreParts, boardId: string, s
   })
 }
 
-/** The restore made on the board as the room holds it when it is applied. */
-async function restoreInTurn(services: RestoreParts, room: Room, firstLog: LoadedLog, turn: TurnHolder | null, snapshot: Uint8Array, by: string, check: ChangeCheck): Promise<RestoreChange> {
+/**
+ * The restore made on the board as the room holds it when it is applied;
+ * `keepPoint` stores what it replaced before its commit.
+ */
+async function restoreInTurn(
+  services: RestoreParts,
+  room: Room,
+  firstLog: LoadedLog,
+  turn: TurnHolder | null,
+  snapshot: Uint8Array,
+  by: string,
+  check: ChangeCheck,
+  keepPoint: (before: CapturedBoard) => Promise<void>,
+): Promise<RestoreChange> {
   const boardId = room.boardId
   // A full board takes it: restoring an earlier version is how an owner undoes a board filled with junk. It lands only while its turn is held.
   const inTurn = { evenWhenFull: true, turn }
+  const storeFirst = (made: RestoreChange | false) => (made ? keepPoint(made.before) : null)
   let log = firstLog
   for (let tries = 1; ; tries++) {
     const worked = await services.workers.run('restore-snapshot', { boardId, log, snapshot, by })
@@ -83,13 +104,14 @@ async function restoreInTurn(services: RestoreParts, room: Room, firstLog: Loade
       (doc) => {
         if (!Y.equalSnapshots(Y.snapshot(doc), found)) return false
         if (worked.change) Y.applyUpdate(doc, worked.change.update, serverOrigin(by))
-        return true
+        return worked.change
       },
       check,
       inTurn,
+      storeFirst,
     )
-    if (applied) return worked.change
-    if (tries === WORKER_TRIES) return room.change((doc) => restoreOnDoc(doc, boardId, worked.target, by), check, inTurn)
+    if (applied !== false) return applied
+    if (tries === WORKER_TRIES) return room.change((doc) => restoreOnDoc(doc, boardId, worked.target, by), check, inTurn, storeFirst)
     log = await storedLog(services, room)
   }
 }

@@ -34,12 +34,12 @@ export class PgUpdateLogStore implements UpdateLogStore {
    * have read the board, and nothing is stored. So no change lands whose turn
    * was lost before it was committed.
    */
-  async appendInTurn(boardId: string, turn: TurnHolder, take: () => LogEntry[]): Promise<number> {
+  async appendInTurn(boardId: string, turn: TurnHolder, take: () => Promise<LogEntry[]>): Promise<number> {
     return this.db.transaction(async (tx) => {
       await holdForAppend(tx, boardId, 'for no key update')
       const [fence] = await tx.execute<{ held: boolean }>(sql`select ${turnHeld(turn)} as held`)
       if (!fence?.held) throw new TurnLost(boardId)
-      const entries = take()
+      const entries = await take()
       return entries.length === 0 ? 0 : this.insert(tx, boardId, entries)
     })
   }

@@ -101,11 +101,12 @@ export interface UpdateLogStore {
   /**
    * Appends, as `append` does, the entries `take` gives once the board's row
    * is held and `turn` is seen to still hold the board's turn: `take` makes the
-   * change and hands over what is to be committed. Rejects with TurnLost, `take`
+   * change, stores what must be stored before it (a restore's point), and hands
+   * over what is to be committed. Rejects with TurnLost, `take`
    * never called and nothing stored, once `turn` holds it no more. PostgreSQL
    * only: SQLite's turns are its one process' (board-turns.ts), held by no session.
    */
-  appendInTurn?(boardId: string, turn: TurnHolder, take: () => LogEntry[]): Promise<number>
+  appendInTurn?(boardId: string, turn: TurnHolder, take: () => Promise<LogEntry[]>): Promise<number>
   /** The latest checkpoint and every log row after it. */
   load(boardId: string): Promise<StoredBoardState>
   /**

@@ -23,8 +23,9 @@ export type ChildServer = {
   kill(signal?: NodeJS.Signals): Promise<void>
 }
 
-export async function startChildServer(dataDir: string, env: Record<string, string> = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, ENTRY], {
+/** `entry`: a script serving as serve-open.ts does (prints its URL), e.g. serve-stalling.ts. */
+export async function startChildServer(dataDir: string, env: Record<string, string> = {}, entry = ENTRY): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, entry], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', DATABASE_URL: '', REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
