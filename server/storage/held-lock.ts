@@ -9,4 +9,12 @@ export type HeldLock = {
    * PostgreSQL can be lost while its process lives; the others never call it.
    */
   onTakenAway(handler: () => void): void
+  /**
+   * Reads `count` (ExclusiveWriteStore.count: the database is migrated by now,
+   * and nothing served yet) and, each time the lock is taken again after
+   * lapsing, reads it anew: a count that moved means a command wrote the
+   * database alone in between, and counts as the lock taken away. The locks
+   * that cannot lapse never read it.
+   */
+  watchWrites(count: () => Promise<number>): Promise<void>
 }

@@ -39,8 +39,9 @@ export async function tryPgServingLock(options: PgLockOptions, mode: LockMode, l
     await client.end({ timeout: 0 })
     throw error
   }
+  if (mode === 'shared') return new KeptSharedLock(client, options, logger)
   // An import's lock lasts one command and is not watched.
-  return mode === 'shared' ? new KeptSharedLock(client, options, logger) : { release: () => client.end({ timeout: 5 }), onTakenAway() {} }
+  return { release: () => client.end({ timeout: 5 }), onTakenAway() {}, async watchWrites() {} }
 }
 
 function connect(options: PgLockOptions): postgres.Sql {
@@ -65,13 +66,19 @@ const KEEP = `select case
 /**
  * A server's shared lock, taken again within a second of its session's end;
  * unless an import took it exclusive meanwhile, which the server is told of
- * (onTakenAway), and the lock is then no longer taken again.
+ * (onTakenAway), and the lock is then no longer taken again. An import that
+ * came and went between two checks left its count of writes moved
+ * (watchWrites), which the server is told of the same way.
  */
 class KeptSharedLock implements HeldLock {
   private readonly keeper: PeriodicTask<void>
   private lost = false
   private takenAway = false
   private readonly takenAwayHandlers: (() => void)[] = []
+  /** The count of writes by commands holding the lock exclusive, as read when the server began serving. */
+  private writes: { count: () => Promise<number>; seen: number } | undefined
+  /** Taken again since the count was last found unmoved. */
+  private writesUnchecked = false
 
   constructor(
     private client: postgres.Sql,
@@ -92,13 +99,17 @@ class KeptSharedLock implements HeldLock {
     else this.takenAwayHandlers.push(handler)
   }
 
+  async watchWrites(count: () => Promise<number>): Promise<void> {
+    this.writes = { count, seen: await count() }
+  }
+
   private async keep(): Promise<void> {
     if (this.takenAway) return
     try {
       // postgres.js opens a new connection for a query after its connection dropped: that session holds nothing yet.
       const [row] = await withDeadline(this.client.unsafe<{ state: 'held' | 'taken' | 'refused' }[]>(KEEP), this.options.connectTimeoutMs, 'the serving lock’s connection')
-      if (row?.state === 'refused') this.noteTakenAway()
-      else this.noteHeld(row?.state === 'taken')
+      if (row?.state === 'refused') return this.noteTakenAway()
+      this.noteHeld(row?.state === 'taken')
     } catch (error) {
       // A connection that answers nothing is left for a new one, which the next check opens.
       if (error instanceof DeadlineExceeded) {
@@ -107,7 +118,20 @@ class KeptSharedLock implements HeldLock {
         this.client = connect(this.options)
       }
       this.noteLost(error instanceof Error ? error.message : String(error))
+      return
     }
+    await this.checkWrites()
+  }
+
+  /**
+   * Read once the lock is held again, so an import that wrote has let it go,
+   * its count committed first. A read that fails is tried again at the next
+   * check (PeriodicTask logs the failure).
+   */
+  private async checkWrites(): Promise<void> {
+    if (!this.writes || !this.writesUnchecked) return
+    if ((await this.writes.count()) !== this.writes.seen) return this.noteTakenAway()
+    this.writesUnchecked = false
   }
 
   private noteLost(why: string): void {
@@ -123,6 +147,8 @@ class KeptSharedLock implements HeldLock {
 
   private noteHeld(takenAgain: boolean): void {
     this.lost = false
-    if (takenAgain) this.logger.warn('the serving lock was taken again on a new database connection')
+    if (!takenAgain) return
+    this.writesUnchecked = true
+    this.logger.warn('the serving lock was taken again on a new database connection')
   }
 }

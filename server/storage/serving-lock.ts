@@ -6,7 +6,10 @@
  * lock shared while they serve (several instances share one PostgreSQL), and
  * an import takes it exclusive or refuses. The lock lives with the database:
  * an OS file lock in DATA_DIR for SQLite, an advisory lock for PostgreSQL;
- * either goes with its process, however it ends.
+ * either goes with its process, however it ends. A command holding it
+ * exclusive counts in the database that it writes (ExclusiveWriteStore,
+ * cli/while-not-served.ts): a server on PostgreSQL, whose lock can lapse with
+ * its connection, sees by that count an import that came and went meanwhile.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '../log.ts'
@@ -24,7 +27,7 @@ export class DatabaseBeingImported extends Error {
   override name = 'DatabaseBeingImported'
 }
 
-/** A server that stopped serving: an import took the database while the server's lock was lost (pg-serving-lock.ts). */
+/** A server that stopped serving: an import took the database while the server's lock was lost, or even came and went (pg-serving-lock.ts). */
 export class DatabaseTakenByImport extends Error {
   override name = 'DatabaseTakenByImport'
 

@@ -38,8 +38,9 @@ export function trySqliteServingLock(dataDir: string, mode: LockMode): HeldLock 
       // Closing ends the open transaction, which lets the lock go.
       client.close()
     },
-    // An OS file lock goes only with its process.
+    // An OS file lock goes only with its process: nobody can take it, nor write, while the process lives.
     onTakenAway() {},
+    async watchWrites() {},
   }
 }
 

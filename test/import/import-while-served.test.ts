@@ -3,8 +3,10 @@
  * the server's back: the server holds its boards in memory, with its own
  * bookkeeping of their update logs, so edits were lost or the board diverged.
  * The server holds the serving lock shared while it serves, and the import
- * takes it exclusive or refuses, writing nothing. A real server in a process of
- * its own, and the real command line, on each dialect.
+ * takes it exclusive or refuses, writing nothing; on PostgreSQL, where the
+ * server's lock can lapse for a moment, an import that took it meanwhile, even
+ * one done before the server took it again, stops the server. A real server in
+ * a process of its own, and the real command line, on each dialect.
  */
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -25,6 +27,7 @@ import { describeEachDialect, describeUnless, missingServices } from '../helpers
 import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir, POSTGRES_URL } from '../helpers/test-server.ts'
 import { storedBoard } from '../helpers/stored-board.ts'
 import { waitFor } from '../helpers/wait-for.ts'
+import { connectClient } from '../helpers/yjs-client.ts'
 
 const postgresMissing = await missingServices('postgres')
 /** Each command line and server compiles TypeScript as it starts: room for a loaded machine. */
@@ -166,6 +169,34 @@ describeUnless(postgresMissing)('the serving lock of a server on PostgreSQL', ()
       expect(await takeDatabaseAlone(config, logger)).toBeNull()
     } finally {
       await sql.end({ timeout: 1 })
+    }
+  })
+
+  it('stops the server, exiting 1, when an import took it and let it go before the server took it again', { timeout: TEST_TIMEOUT_MS }, async () => {
+    writeFileSync(join(dataDir, 'article.txt'), SAMPLE_ARTICLE)
+    server = await startChildServer(dataDir, { ...env(), LOG_LEVEL: 'error' })
+    const boardId = await apiClient(server.url).createBoard('Wagner redeployment')
+    // A client holds the board open: its room, in the server's memory, is what the import would be written behind.
+    const client = connectClient(server.wsUrl, boardId)
+    const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} })
+    try {
+      await client.synced()
+      const lockSession = await theLockSession(admin)
+      // Stopped, the server cannot check its lock: the import comes and goes within what is otherwise one second.
+      server.process.kill('SIGSTOP')
+      expect(await admin`select pg_terminate_backend(${lockSession})`).toHaveLength(1)
+      await waitFor(async () => (await lockSessions(admin)).length === 0, 'the server’s lock session to end')
+      const imported = await runCli(['import', join(dataDir, 'article.txt'), '--board', boardId], { LOG_LEVEL: 'silent', ...env() })
+      expect(imported).toMatchObject({ code: 0, stdout: expect.stringMatching(/added \d+ claims and 7 new sources/) })
+      server.process.kill('SIGCONT')
+
+      expect(await withDeadline(server.exited, 30_000, 'the server to stop')).toEqual({ code: 1, signal: null })
+      const errors = server.logs.map((line) => JSON.parse(line) as { msg: string })
+      expect(errors.map((line) => line.msg)).toEqual([expect.stringMatching(/^an `assay import` took the PostgreSQL database while this server's serving lock was lost: stopping/)])
+      server = undefined
+    } finally {
+      client.destroy()
+      await admin.end({ timeout: 1 })
     }
   })
 
