@@ -122,8 +122,10 @@ describeEachDialect(postgresMissing, '`assay import` while a server serves the d
     await waitFor(() => lines.some((line) => line.includes('waiting for it to finish')), 'the server to say it waits for the import')
     await importing!.release()
     held.push(await waiting)
-    // Two servers share the lock; an import is refused while either holds it.
+    // Two servers share the lock; an import is refused while either holds it, in another process as in this one.
+    // (On SQLite, the second lock's opening of the lock file once let go of this process's first.)
     held.push(await holdServingLock(config, logger, 0))
+    expect(await importArticle(crypto.randomUUID())).toMatchObject({ code: 1, stderr: expect.stringMatching(REFUSAL) })
     expect(await takeDatabaseAlone(config, logger)).toBeNull()
   })
 })
