@@ -14,7 +14,7 @@ import { createApp } from './http/app.ts'
 import { createLogger } from './log.ts'
 import { metricsRoute } from './metrics/metrics-route.ts'
 import { closeServices, createServices, type ServiceOptions, type Services } from './services.ts'
-import type { HeldLock } from './storage/held-lock.ts'
+import type { SharedLock } from './storage/held-lock.ts'
 import { DatabaseTakenByImport, holdServingLock } from './storage/serving-lock.ts'
 
 export type RunningServer = {
@@ -54,7 +54,7 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
   }
 }
 
-async function serve(config: Config, options: ServiceOptions, servingLock: HeldLock): Promise<RunningServer> {
+async function serve(config: Config, options: ServiceOptions, servingLock: SharedLock): Promise<RunningServer> {
   const services = await createServices(config, options)
   // Read before anything is served: an import that wrote before this is in whatever the rooms load.
   await servingLock.watchWrites(() => services.storage.exclusiveWrites.count())

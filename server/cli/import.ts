@@ -23,8 +23,8 @@ const importCommand: Command = {
     try {
       const text = await readImportFile(path)
       const refused = `nothing was imported. Import through it instead (the board's Import, or POST /api/boards/${boardId}/import), or stop it and run this again.`
-      const result = await whileNotServed(refused, async (services) =>
-        importDocument(services, boardId, { document: { text }, title: values.title, preview: values.preview === true }, await cliPrincipal(services)),
+      const result = await whileNotServed(refused, async (services, stillAlone) =>
+        importDocument(services, boardId, { document: { text }, title: values.title, preview: values.preview === true }, await cliPrincipal(services), stillAlone),
       )
       if (!result) throw new CliError(`No board with id ${boardId}. List boards with: assay board list`)
       const newSources = result.sources.filter((s) => s.id === null).length

@@ -10,11 +10,12 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import type { HeldLock, LockMode } from './held-lock.ts'
+import type { ExclusiveLock, LockMode, SharedLock } from './held-lock.ts'
 
 const SERVING_LOCK_FILE_NAME = 'assay-serving.lock'
 
-export function trySqliteServingLock(dataDir: string, mode: LockMode): HeldLock | null {
+/** The one object serves either mode: nothing about a file lock differs between them once held. */
+export function trySqliteServingLock(dataDir: string, mode: LockMode): (SharedLock & ExclusiveLock) | null {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const path = join(dataDir, SERVING_LOCK_FILE_NAME)
   createPrivately(path)
@@ -41,6 +42,9 @@ export function trySqliteServingLock(dataDir: string, mode: LockMode): HeldLock 
     // An OS file lock goes only with its process: nobody can take it, nor write, while the process lives.
     onTakenAway() {},
     async watchWrites() {},
+    async stillHeld() {
+      return true
+    },
   }
 }
 
