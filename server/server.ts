@@ -14,7 +14,7 @@ import { createApp } from './http/app.ts'
 import { createLogger } from './log.ts'
 import { metricsRoute } from './metrics/metrics-route.ts'
 import { closeServices, createServices, type ServiceOptions, type Services } from './services.ts'
-import type { HeldLock } from './storage/held-lock.ts'
+import type { SharedLock } from './storage/held-lock.ts'
 import { DatabaseTakenByImport, holdServingLock } from './storage/serving-lock.ts'
 
 export type RunningServer = {
@@ -33,8 +33,9 @@ export type RunningServer = {
   close(): Promise<void>
   /**
    * Settles, with why, when the server has begun closing itself (close): an
-   * `assay import` took its database while its serving lock was lost, and
-   * its rooms in memory no longer match what the database holds. Never
+   * `assay import` took its database while its serving lock was lost (or took
+   * it and was done before the server held the lock again), and its rooms in
+   * memory no longer match what the database holds. Never
    * rejects; whoever runs the server decides what follows (`assay serve`
    * exits 1, stop-on-signals.ts).
    */
@@ -53,8 +54,10 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
   }
 }
 
-async function serve(config: Config, options: ServiceOptions, servingLock: HeldLock): Promise<RunningServer> {
+async function serve(config: Config, options: ServiceOptions, servingLock: SharedLock): Promise<RunningServer> {
   const services = await createServices(config, options)
+  // Read before anything is served: an import that wrote before this is in whatever the rooms load.
+  await servingLock.watchWrites(() => services.storage.exclusiveWrites.count())
   const app = createApp(services)
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxMessageBytes })
   const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss }, serverOptions: requestTimeouts(config) }) as Server

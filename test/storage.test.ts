@@ -196,4 +196,11 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     expect(textOf(await storage.log.load('b'))).toBe('ab')
     doc.destroy()
   })
+
+  it('counts the writes of commands holding the serving lock exclusive, from 0', async () => {
+    expect(await storage.exclusiveWrites.count()).toBe(0)
+    await storage.exclusiveWrites.note()
+    await Promise.all([storage.exclusiveWrites.note(), storage.exclusiveWrites.note()])
+    expect(await storage.exclusiveWrites.count()).toBe(3)
+  })
 })

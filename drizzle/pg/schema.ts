@@ -184,3 +184,15 @@ export const auditLog = pgTable('audit_log', {
   boardId: text('board_id'),
   detail: text('detail').notNull(),
 }, (t) => [index('audit_log_board').on(t.boardId, t.id)])
+
+/**
+ * One row (id 1) counting the times a command wrote the database holding the
+ * serving lock exclusive (`assay import`: server/storage/serving-lock.ts),
+ * each counted before it writes. A server whose lock lapsed for a moment reads
+ * it again once it holds the lock again: a count that moved means a command
+ * wrote behind the boards it holds in memory.
+ */
+export const exclusiveWrites = pgTable('exclusive_writes', {
+  id: integer('id').primaryKey(),
+  count: integer('count').notNull(),
+})

@@ -6,7 +6,6 @@ import { CliError } from './cli-error.ts'
 import { cliPrincipal } from './cli-principal.ts'
 import { checkOption, parseOptions, requireOption, type Command } from './command.ts'
 import { whileNotServed } from './while-not-served.ts'
-import { withServices } from './with-services.ts'
 
 const USAGE = 'assay import FILE --board ID [--title T] [--preview]'
 
@@ -26,10 +25,8 @@ const importCommand: Command = {
     try {
       const text = await readImportFile(path)
       const refused = `nothing was imported. Import through it instead (the board's Import, or POST /api/boards/${boardId}/import), or stop it and run this again.`
-      const result = await whileNotServed(refused, () =>
-        withServices(async (services) =>
-          importDocument(services, boardId, { document: { text }, title, preview: values.preview === true }, await cliPrincipal(services)),
-        ),
+      const result = await whileNotServed(refused, async (services, stillAlone) =>
+        importDocument(services, boardId, { document: { text }, title, preview: values.preview === true }, await cliPrincipal(services), stillAlone),
       )
       if (!result) throw new CliError(`No board with id ${boardId}. List boards with: assay board list`)
       const newSources = result.sources.filter((s) => s.id === null).length

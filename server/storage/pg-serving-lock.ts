@@ -11,7 +11,7 @@ import { errorMessage } from '../../shared/error-message.ts'
 import { DeadlineExceeded, withDeadline } from '../health/deadline.ts'
 import type { Logger } from '../log.ts'
 import { PeriodicTask } from '../periodic-task.ts'
-import type { HeldLock, LockMode } from './held-lock.ts'
+import type { ExclusiveLock, SharedLock } from './held-lock.ts'
 
 type PgLockOptions = { url: string; connectTimeoutMs: number }
 
@@ -27,20 +27,45 @@ export const SERVING_LOCK_KEY = `${CLASS_ID}, ${OBJECT_ID}`
 export const SERVING_LOCK_APPLICATION = 'assay-serving-lock'
 const CHECK_INTERVAL_MS = 1000
 
-export async function tryPgServingLock(options: PgLockOptions, mode: LockMode, logger: Logger): Promise<HeldLock | null> {
+export async function tryPgSharedLock(options: PgLockOptions, logger: Logger): Promise<SharedLock | null> {
+  const client = await tryLock(options, 'pg_try_advisory_lock_shared')
+  return client && new KeptSharedLock(client, options, logger)
+}
+
+/**
+ * An import's lock lasts one command and is not kept: should its session end,
+ * a server may take the lock meanwhile, and the import asks (stillHeld) right
+ * before it writes.
+ */
+export async function tryPgExclusiveLock(options: PgLockOptions): Promise<ExclusiveLock | null> {
+  const client = await tryLock(options, 'pg_try_advisory_lock')
+  return (
+    client && {
+      release: () => client.end({ timeout: 5 }),
+      async stillHeld() {
+        // A query after the session ended runs on a new one (postgres.js reconnects), which holds nothing.
+        const held = client.unsafe<{ held: boolean }[]>(`select exists (${HELD_BY_THIS_SESSION} and mode = 'ExclusiveLock') as held`)
+        return withDeadline(held, options.connectTimeoutMs, 'the serving lock’s connection').then(
+          ([row]) => row?.held === true,
+          () => false,
+        )
+      },
+    }
+  )
+}
+
+/** The lock's own connection, holding it; null when refused. */
+async function tryLock(options: PgLockOptions, take: 'pg_try_advisory_lock_shared' | 'pg_try_advisory_lock'): Promise<postgres.Sql | null> {
   const client = connect(options)
   try {
-    const [row] = await client.unsafe<{ taken: boolean }[]>(`select ${mode === 'shared' ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock'}(${SERVING_LOCK_KEY}) as taken`)
-    if (!row?.taken) {
-      await client.end({ timeout: 1 })
-      return null
-    }
+    const [row] = await client.unsafe<{ taken: boolean }[]>(`select ${take}(${SERVING_LOCK_KEY}) as taken`)
+    if (row?.taken) return client
   } catch (error) {
     await client.end({ timeout: 0 })
     throw error
   }
-  // An import's lock lasts one command and is not watched.
-  return mode === 'shared' ? new KeptSharedLock(client, options, logger) : { release: () => client.end({ timeout: 5 }), onTakenAway() {} }
+  await client.end({ timeout: 1 })
+  return null
 }
 
 function connect(options: PgLockOptions): postgres.Sql {
@@ -56,19 +81,27 @@ function connect(options: PgLockOptions): postgres.Sql {
   })
 }
 
+/** The serving lock among those the querying session holds (objsubid 2: the two-integer form). */
+const HELD_BY_THIS_SESSION = `select 1 from pg_locks where locktype = 'advisory' and pid = pg_backend_pid() and classid = ${CLASS_ID} and objid = ${OBJECT_ID} and objsubid = 2 and granted`
+
 /** Still held, taken again now, or refused because an import holds it; in one statement, so the session is the same throughout. */
 const KEEP = `select case
-  when exists (select 1 from pg_locks where locktype = 'advisory' and pid = pg_backend_pid() and classid = ${CLASS_ID} and objid = ${OBJECT_ID} and objsubid = 2 and granted) then 'held'
+  when exists (${HELD_BY_THIS_SESSION}) then 'held'
   when pg_try_advisory_lock_shared(${SERVING_LOCK_KEY}) then 'taken'
   else 'refused' end as state`
 
 /**
  * A server's shared lock, taken again within a second of its session's end;
  * unless an import took it exclusive meanwhile, which the server is told of
- * (onTakenAway), and the lock is then no longer taken again.
+ * (onTakenAway), and the lock is then no longer taken again. An import that
+ * wrote while the lock had lapsed, even one whose own lock lapsed and let this
+ * server take it again, moved the count of writes (watchWrites), which the
+ * server is told of the same way.
  */
-class KeptSharedLock implements HeldLock {
+class KeptSharedLock implements SharedLock {
   private readonly keeper: PeriodicTask<void>
+  /** Apart from the keeper, so a slow read of the count never holds up taking the lock again. */
+  private writesWatch: PeriodicTask<void> | undefined
   private lost = false
   private takenAway = false
   private readonly takenAwayHandlers: (() => void)[] = []
@@ -83,13 +116,27 @@ class KeptSharedLock implements HeldLock {
   }
 
   async release(): Promise<void> {
-    await this.keeper.stop()
+    await Promise.all([this.keeper.stop(), this.writesWatch?.stop()])
     await this.client.end({ timeout: 5 })
   }
 
   onTakenAway(handler: () => void): void {
     if (this.takenAway) handler()
     else this.takenAwayHandlers.push(handler)
+  }
+
+  async watchWrites(count: () => Promise<number>): Promise<void> {
+    const seen = await count()
+    // Every second, not only after the lock was taken again: an import that took the lock and lost it in turn wrote
+    // while this server held it, and counts once more when it is done (cli/while-not-served.ts).
+    this.writesWatch = new PeriodicTask(
+      async () => {
+        if (this.takenAway) return
+        if ((await withDeadline(count(), this.options.connectTimeoutMs, 'the count of exclusive writes')) !== seen) this.noteTakenAway()
+      },
+      { intervalMs: CHECK_INTERVAL_MS, logger: this.logger, failure: 'reading the count of exclusive writes failed' },
+    )
+    this.writesWatch.start()
   }
 
   private async keep(): Promise<void> {
@@ -117,6 +164,7 @@ class KeptSharedLock implements HeldLock {
   }
 
   private noteTakenAway(): void {
+    if (this.takenAway) return
     this.takenAway = true
     for (const handler of this.takenAwayHandlers.splice(0)) handler()
   }

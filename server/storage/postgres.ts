@@ -24,6 +24,7 @@ import { PgReviewStore } from './pg-reviews.ts'
 import { PgSnapshotStore } from './pg-snapshots.ts'
 import { PgApiTokenStore } from './pg-tokens.ts'
 import { PgAuditStore } from './pg-audit.ts'
+import { PgExclusiveWriteStore } from './pg-exclusive-writes.ts'
 import { PgInviteStore } from './pg-invites.ts'
 import { PgMemberStore } from './pg-members.ts'
 import { PgSessionStore } from './pg-sessions.ts'
@@ -89,6 +90,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
     members: new PgMemberStore(db),
     invites: new PgInviteStore(db),
     audit: new PgAuditStore(db),
+    exclusiveWrites: new PgExclusiveWriteStore(db),
     async ping() {
       await client`select 1`
     },

@@ -6,11 +6,15 @@
  * lock shared while they serve (several instances share one PostgreSQL), and
  * an import takes it exclusive or refuses. The lock lives with the database:
  * an OS file lock in DATA_DIR for SQLite, an advisory lock for PostgreSQL;
- * either goes with its process, however it ends.
+ * either goes with its process, however it ends. A command holding it
+ * exclusive counts in the database that it writes, before and after
+ * (ExclusiveWriteStore, cli/while-not-served.ts): a server on PostgreSQL,
+ * whose lock can lapse with its connection, as can the command's, reads that
+ * count every second and so sees an import that wrote while it served.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '../log.ts'
-import type { HeldLock, LockMode } from './held-lock.ts'
+import type { ExclusiveLock, SharedLock } from './held-lock.ts'
 import type { StorageConfig } from './open-storage.ts'
 
 export type LockConfig = Pick<StorageConfig, 'DATA_DIR' | 'DATABASE_URL' | 'DATABASE_CONNECT_TIMEOUT_MS'>
@@ -24,7 +28,7 @@ export class DatabaseBeingImported extends Error {
   override name = 'DatabaseBeingImported'
 }
 
-/** A server that stopped serving: an import took the database while the server's lock was lost (pg-serving-lock.ts). */
+/** A server that stopped serving: an import took the database while the server's lock was lost, or even came and went (pg-serving-lock.ts). */
 export class DatabaseTakenByImport extends Error {
   override name = 'DatabaseTakenByImport'
 
@@ -34,10 +38,10 @@ export class DatabaseTakenByImport extends Error {
 }
 
 /** The lock shared, for a server: waits up to `waitMs` while an import holds it. */
-export async function holdServingLock(config: LockConfig, logger: Logger, waitMs = SERVING_LOCK_WAIT_MS): Promise<HeldLock> {
+export async function holdServingLock(config: LockConfig, logger: Logger, waitMs = SERVING_LOCK_WAIT_MS): Promise<SharedLock> {
   const giveUpAt = performance.now() + waitMs
   for (let attempt = 0; ; attempt++) {
-    const held = await tryServingLock(config, 'shared', logger)
+    const held = await trySharedLock(config, logger)
     if (held) return held
     if (attempt === 0) logger.warn({ waitMs }, 'an `assay import` is writing the database: waiting for it to finish before serving')
     if (performance.now() >= giveUpAt) {
@@ -50,8 +54,8 @@ export async function holdServingLock(config: LockConfig, logger: Logger, waitMs
 }
 
 /** The lock exclusive, for a command that writes boards: null while a server serves the database. */
-export function takeDatabaseAlone(config: LockConfig, logger: Logger): Promise<HeldLock | null> {
-  return tryServingLock(config, 'exclusive', logger)
+export function takeDatabaseAlone(config: LockConfig): Promise<ExclusiveLock | null> {
+  return tryExclusiveLock(config)
 }
 
 /** The database as a message names it: never the URL, which may hold a password. */
@@ -59,12 +63,22 @@ export function databaseName(config: LockConfig): string {
   return config.DATABASE_URL ? 'the PostgreSQL database' : `the SQLite database in ${config.DATA_DIR}`
 }
 
-/** One try; each dialect's module is loaded only when it is the one used, as open-storage.ts does. */
-async function tryServingLock(config: LockConfig, mode: LockMode, logger: Logger): Promise<HeldLock | null> {
+/** One try of the lock shared; each dialect's module is loaded only when it is the one used, as open-storage.ts does. */
+async function trySharedLock(config: LockConfig, logger: Logger): Promise<SharedLock | null> {
   if (config.DATABASE_URL) {
-    const { tryPgServingLock } = await import('./pg-serving-lock.ts')
-    return tryPgServingLock({ url: config.DATABASE_URL, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS }, mode, logger)
+    const { tryPgSharedLock } = await import('./pg-serving-lock.ts')
+    return tryPgSharedLock({ url: config.DATABASE_URL, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS }, logger)
   }
   const { trySqliteServingLock } = await import('./sqlite-serving-lock.ts')
-  return trySqliteServingLock(config.DATA_DIR, mode)
+  return trySqliteServingLock(config.DATA_DIR, 'shared')
+}
+
+/** One try of the lock exclusive. */
+async function tryExclusiveLock(config: LockConfig): Promise<ExclusiveLock | null> {
+  if (config.DATABASE_URL) {
+    const { tryPgExclusiveLock } = await import('./pg-serving-lock.ts')
+    return tryPgExclusiveLock({ url: config.DATABASE_URL, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS })
+  }
+  const { trySqliteServingLock } = await import('./sqlite-serving-lock.ts')
+  return trySqliteServingLock(config.DATA_DIR, 'exclusive')
 }

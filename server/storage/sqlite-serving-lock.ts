@@ -10,14 +10,15 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import type { HeldLock, LockMode } from './held-lock.ts'
+import type { ExclusiveLock, LockMode, SharedLock } from './held-lock.ts'
 
 const SERVING_LOCK_FILE_NAME = 'assay-serving.lock'
 
-export function trySqliteServingLock(dataDir: string, mode: LockMode): HeldLock | null {
+/** The one object serves either mode: nothing about a file lock differs between them once held. */
+export function trySqliteServingLock(dataDir: string, mode: LockMode): (SharedLock & ExclusiveLock) | null {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const path = join(dataDir, SERVING_LOCK_FILE_NAME)
-  closeSync(openSync(path, 'a', 0o600))
+  createPrivately(path)
   // No busy timeout: a refusal is answered at once, and the caller decides whether to wait.
   const client = new Database(path, { timeout: 0 })
   try {
@@ -38,8 +39,27 @@ export function trySqliteServingLock(dataDir: string, mode: LockMode): HeldLock 
       // Closing ends the open transaction, which lets the lock go.
       client.close()
     },
-    // An OS file lock goes only with its process.
+    // An OS file lock goes only with its process: nobody can take it, nor write, while the process lives.
     onTakenAway() {},
+    async watchWrites() {},
+    async stillHeld() {
+      return true
+    },
+  }
+}
+
+/**
+ * Only when missing: an OS record lock belongs to the process, and closing any
+ * descriptor the process has of the file lets go of all its locks on it, so
+ * opening and closing the file again here dropped the lock this process held
+ * already (a second server in one process, a test), while SQLite still took it
+ * for held.
+ */
+function createPrivately(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
   }
 }
 

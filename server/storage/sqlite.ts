@@ -22,6 +22,7 @@ import { SqliteReviewStore } from './sqlite-reviews.ts'
 import { SqliteSnapshotStore } from './sqlite-snapshots.ts'
 import { SqliteApiTokenStore } from './sqlite-tokens.ts'
 import { SqliteAuditStore } from './sqlite-audit.ts'
+import { SqliteExclusiveWriteStore } from './sqlite-exclusive-writes.ts'
 import { SqliteInviteStore } from './sqlite-invites.ts'
 import { SqliteMemberStore } from './sqlite-members.ts'
 import { SqliteSessionStore } from './sqlite-sessions.ts'
@@ -87,6 +88,7 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
     members: new SqliteMemberStore(db),
     invites: new SqliteInviteStore(db),
     audit: new SqliteAuditStore(db),
+    exclusiveWrites: new SqliteExclusiveWriteStore(db),
     async ping() {
       schemaRead.get()
     },

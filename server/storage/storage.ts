@@ -345,6 +345,18 @@ export interface AuditStore {
   listAll(limit: number): Promise<AuditRecord[]>
 }
 
+/**
+ * How many times a command wrote the database alone, holding the serving lock
+ * exclusive (serving-lock.ts): counted before it writes, so a server whose
+ * lock lapsed meanwhile sees it, however the command ended.
+ */
+export interface ExclusiveWriteStore {
+  /** Counts one more, committed when it resolves. */
+  note(): Promise<void>
+  /** 0 before the first. */
+  count(): Promise<number>
+}
+
 export type SnapshotRecord = {
   id: string
   boardId: string
@@ -447,6 +459,7 @@ export interface Storage {
   readonly members: MemberStore
   readonly invites: InviteStore
   readonly audit: AuditStore
+  readonly exclusiveWrites: ExclusiveWriteStore
   /** Resolves once the database has answered a trivial query (readiness); rejects when it cannot. */
   ping(): Promise<void>
   close(): Promise<void>

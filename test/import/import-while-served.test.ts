@@ -3,8 +3,10 @@
  * the server's back: the server holds its boards in memory, with its own
  * bookkeeping of their update logs, so edits were lost or the board diverged.
  * The server holds the serving lock shared while it serves, and the import
- * takes it exclusive or refuses, writing nothing. A real server in a process of
- * its own, and the real command line, on each dialect.
+ * takes it exclusive or refuses, writing nothing; on PostgreSQL, where the
+ * server's lock can lapse for a moment, an import that took it meanwhile, even
+ * one done before the server took it again, stops the server. A real server in
+ * a process of its own, and the real command line, on each dialect.
  */
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -16,6 +18,7 @@ import { withDeadline } from '../../server/health/deadline.ts'
 import { SERVING_LOCK_APPLICATION, SERVING_LOCK_KEY } from '../../server/storage/pg-serving-lock.ts'
 import type { HeldLock } from '../../server/storage/held-lock.ts'
 import { DatabaseBeingImported, holdServingLock, takeDatabaseAlone } from '../../server/storage/serving-lock.ts'
+import { boardToModel } from '../../shared/board-convert.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { apiClient } from '../helpers/api.ts'
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts'
@@ -25,6 +28,7 @@ import { describeEachDialect, describeUnless, missingServices } from '../helpers
 import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir, POSTGRES_URL } from '../helpers/test-server.ts'
 import { storedBoard } from '../helpers/stored-board.ts'
 import { waitFor } from '../helpers/wait-for.ts'
+import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
 
 const postgresMissing = await missingServices('postgres')
 /** Each command line and server compiles TypeScript as it starts: room for a loaded machine. */
@@ -110,7 +114,7 @@ describeEachDialect(postgresMissing, '`assay import` while a server serves the d
     const config = loadConfig(env)
     const lines: string[] = []
     const logger = createLogger('warn', { write: (line: string) => lines.push(line) })
-    const importing = await takeDatabaseAlone(config, logger)
+    const importing = await takeDatabaseAlone(config)
     expect(importing).not.toBeNull()
     held.push(importing!)
 
@@ -119,9 +123,11 @@ describeEachDialect(postgresMissing, '`assay import` while a server serves the d
     await waitFor(() => lines.some((line) => line.includes('waiting for it to finish')), 'the server to say it waits for the import')
     await importing!.release()
     held.push(await waiting)
-    // Two servers share the lock; an import is refused while either holds it.
+    // Two servers share the lock; an import is refused while either holds it, in another process as in this one.
+    // (On SQLite, the second lock's opening of the lock file once let go of this process's first.)
     held.push(await holdServingLock(config, logger, 0))
-    expect(await takeDatabaseAlone(config, logger)).toBeNull()
+    expect(await importArticle(crypto.randomUUID())).toMatchObject({ code: 1, stderr: expect.stringMatching(REFUSAL) })
+    expect(await takeDatabaseAlone(config)).toBeNull()
   })
 })
 
@@ -154,7 +160,6 @@ describeUnless(postgresMissing)('the serving lock of a server on PostgreSQL', ()
   it('is taken again within seconds when its connection is ended', { timeout: TEST_TIMEOUT_MS }, async () => {
     server = await startChildServer(dataDir, env())
     const config = loadConfig(env())
-    const logger = createLogger('silent')
     const sql = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} })
     try {
       const first = await theLockSession(sql)
@@ -163,9 +168,165 @@ describeUnless(postgresMissing)('the serving lock of a server on PostgreSQL', ()
         const now = await lockSessions(sql)
         return now.length === 1 && now[0] !== first
       }, 'the server to take the lock again on a new connection')
-      expect(await takeDatabaseAlone(config, logger)).toBeNull()
+      expect(await takeDatabaseAlone(config)).toBeNull()
     } finally {
       await sql.end({ timeout: 1 })
+    }
+  })
+
+  it('stops the server, exiting 1, when an import took it and let it go before the server took it again', { timeout: TEST_TIMEOUT_MS }, async () => {
+    writeFileSync(join(dataDir, 'article.txt'), SAMPLE_ARTICLE)
+    server = await startChildServer(dataDir, { ...env(), LOG_LEVEL: 'error' })
+    const boardId = await apiClient(server.url).createBoard('Wagner redeployment')
+    // A client holds the board open: its room, in the server's memory, is what the import would be written behind.
+    const client = connectClient(server.wsUrl, boardId)
+    const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} })
+    try {
+      await client.synced()
+      const lockSession = await theLockSession(admin)
+      // Stopped, the server cannot check its lock: the import comes and goes within what is otherwise one second.
+      server.process.kill('SIGSTOP')
+      expect(await admin`select pg_terminate_backend(${lockSession})`).toHaveLength(1)
+      await waitFor(async () => (await lockSessions(admin)).length === 0, 'the server’s lock session to end')
+      const imported = await runCli(['import', join(dataDir, 'article.txt'), '--board', boardId], { LOG_LEVEL: 'silent', ...env() })
+      expect(imported).toMatchObject({ code: 0, stdout: expect.stringMatching(/added \d+ claims and 7 new sources/) })
+      server.process.kill('SIGCONT')
+
+      expect(await withDeadline(server.exited, 30_000, 'the server to stop')).toEqual({ code: 1, signal: null })
+      const errors = server.logs.map((line) => JSON.parse(line) as { msg: string })
+      expect(errors.map((line) => line.msg)).toEqual([expect.stringMatching(/^an `assay import` took the PostgreSQL database while this server's serving lock was lost: stopping/)])
+      server = undefined
+    } finally {
+      client.destroy()
+      await admin.end({ timeout: 1 })
+    }
+  })
+
+  /** A session of the test's own on the served database: advisory locks and row locks belong to it. */
+  const served = () => postgres(databaseUrl(database), { max: 1, onnotice: () => {} })
+  /** The session holding the lock exclusive (an import's), once it does. */
+  const importLockSession = async (sql: postgres.Sql) =>
+    (
+      await waitFor(
+        async () =>
+          (
+            await sql<{ pid: number }[]>`select l.pid from pg_locks l join pg_stat_activity a on a.pid = l.pid
+              where a.datname = ${database} and a.application_name = ${SERVING_LOCK_APPLICATION} and l.locktype = 'advisory' and l.mode = 'ExclusiveLock' and l.granted`
+          )[0]?.pid,
+        'the import to take the lock',
+        60_000,
+      )
+    )
+  /** The red team's file: 4,000 sentences, 20 sources, some seconds of importing. */
+  const writeLargeArticle = () => {
+    const path = join(dataDir, 'large.txt')
+    writeFileSync(path, Array.from({ length: 4000 }, (_, i) => `The convoy number ${i} crossed checkpoint ${i * 7} at dawn near sector ${i % 13}. [citation: Source ${i % 20}]`).join('\n\n'))
+    return path
+  }
+  /** A board on a database no server serves, as an import finds it. */
+  const unservedBoard = async () => {
+    const first = await startChildServer(dataDir, env())
+    const boardId = await apiClient(first.url).createBoard('Convoys')
+    await first.kill('SIGTERM')
+    return boardId
+  }
+  /** The board's claims as its database holds them. */
+  const storedClaims = async (boardId: string) => {
+    const storage = await openTestStorage('postgres', dataDir, database)
+    try {
+      return (await storedBoard({ services: { storage } }, boardId)).claims.length
+    } finally {
+      await storage.close()
+    }
+  }
+  const claimsOf = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).claims.length
+
+  it('stops the server, exiting 1, when an import whose own lock lapsed wrote while the server served', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const boardId = await unservedBoard()
+    const admin = served()
+    const countHolder = served()
+    let client: TestClient | undefined
+    try {
+      // The import's write waits on the board's log lock (pg-update-log.ts, append) while the test holds it: past its check that it holds the serving lock.
+      await admin`select pg_advisory_lock(hashtext(${'assay-board-log:' + boardId}))`
+      // Its write and its count wait on the test's locks as long as the test holds them, rather than give up.
+      const patient = { DATABASE_STATEMENT_TIMEOUT_MS: '120000', COMMIT_WAIT_MS: '120000' }
+      const importing = runCli(['import', writeLargeArticle(), '--board', boardId], { LOG_LEVEL: 'silent', ...env(), ...patient })
+      const importLock = await importLockSession(admin)
+      await waitFor(
+        async () => (await admin`select 1 from pg_locks l join pg_stat_activity a on a.pid = l.pid where a.datname = ${database} and l.locktype = 'advisory' and not l.granted`).length === 1,
+        'the import’s write to wait for the board’s log',
+        60_000,
+      )
+      // Its lock's session ends (a DBA, a failover): a server starting now takes the lock and serves the board as stored, without the import.
+      expect(await admin`select pg_terminate_backend(${importLock})`).toHaveLength(1)
+      server = await startChildServer(dataDir, { ...env(), LOG_LEVEL: 'error' })
+      const api = apiClient(server.url)
+      client = connectClient(server.wsUrl, boardId)
+      await client.synced()
+      expect(claimsOf(client, boardId)).toBe(0)
+
+      // The import's count once it has written is held back, to look at the server meanwhile.
+      let countLocked!: () => void
+      let releaseCount!: () => void
+      const locked = new Promise<void>((resolve) => (countLocked = resolve))
+      const holding = countHolder.begin(async (tx) => {
+        await tx`select count from exclusive_writes for update`
+        countLocked()
+        await new Promise<void>((release) => (releaseCount = release))
+      })
+      // Awaited below; should the test fail first, ending the session rejects it, which is no news.
+      holding.catch(() => undefined)
+      await locked
+      await admin`select pg_advisory_unlock(hashtext(${'assay-board-log:' + boardId}))`
+      await waitFor(async () => (await storedClaims(boardId)) === 4000, 'the import to be stored', 60_000)
+      // Stored, yet not in the room the server serves; an edit made there now is stored beside it.
+      expect(claimsOf(client, boardId)).toBe(0)
+      expect((await api.post(`/api/boards/${boardId}/assessments`, { title: 'Convoys will continue' })).status).toBe(201)
+      releaseCount()
+      await holding
+      expect(await importing).toMatchObject({ code: 0, stdout: expect.stringMatching(/added 4000 claims and 20 new sources/) })
+
+      expect(await withDeadline(server.exited, 30_000, 'the server to stop')).toEqual({ code: 1, signal: null })
+      const errors = server.logs.map((line) => JSON.parse(line) as { msg: string })
+      expect(errors.map((line) => line.msg)).toEqual([expect.stringMatching(/^an `assay import` took the PostgreSQL database while this server's serving lock was lost: stopping/)])
+      client.destroy()
+
+      // Started again, as its supervisor would, it serves both.
+      server = await startChildServer(dataDir, env())
+      client = connectClient(server.wsUrl, boardId)
+      await client.synced()
+      const board = boardToModel(client.doc, boardId)
+      expect({ claims: board.claims.length, assessments: board.assessments.map((a) => a.title) }).toEqual({ claims: 4000, assessments: ['Convoys will continue'] })
+    } finally {
+      client?.destroy()
+      await admin.end({ timeout: 1 })
+      await countHolder.end({ timeout: 1 })
+    }
+  })
+
+  it('refuses the import, writing nothing, when its own lock lapsed before it wrote', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const boardId = await unservedBoard()
+    const admin = served()
+    try {
+      // The import waits for the board's turn (pg-board-turns.ts) while the test holds it: before it checks that it holds the serving lock.
+      await admin`select pg_advisory_lock(hashtext(${'assay-board-turn:' + boardId}))`
+      const importing = runCli(['import', writeLargeArticle(), '--board', boardId], { LOG_LEVEL: 'silent', ...env() })
+      expect(await admin`select pg_terminate_backend(${await importLockSession(admin)})`).toHaveLength(1)
+      server = await startChildServer(dataDir, { ...env(), LOG_LEVEL: 'error' })
+      await admin`select pg_advisory_unlock(hashtext(${'assay-board-turn:' + boardId}))`
+
+      expect(await importing).toMatchObject({
+        code: 1,
+        stdout: '',
+        stderr: expect.stringMatching(/^assay: lost the serving lock of the PostgreSQL database \(its database session ended\), and a server may be serving it: nothing was imported\.[^\n]*\n$/),
+      })
+      // Its count moved all the same (it counts however it ends): the server that began serving meanwhile stops, as after any import.
+      expect(await withDeadline(server.exited, 30_000, 'the server to stop')).toEqual({ code: 1, signal: null })
+      server = undefined
+      expect(await storedClaims(boardId)).toBe(0)
+    } finally {
+      await admin.end({ timeout: 1 })
     }
   })
 
