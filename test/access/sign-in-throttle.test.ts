@@ -52,13 +52,20 @@ class LogLines {
   }
 }
 
+/**
+ * The counts alone: these tests send their guesses at once, and the bound on
+ * passwords checked at once (test/access/password-checks.test.ts) would refuse
+ * most of them 503 before they are counted.
+ */
+const COUNTS_ALONE = { PASSWORD_CHECKS_IN_FLIGHT: '1000' }
+
 describe('sign-in counts under attack', () => {
   const servers: TestServer[] = []
   afterEach(async () => {
     for (const server of servers.splice(0)) await server.destroy()
   })
   const start = async (env: Record<string, string> = {}, logs = new LogLines()) => {
-    const server = await startTestServer({ accounts: true, logSink: logs.sink, env })
+    const server = await startTestServer({ accounts: true, logSink: logs.sink, env: { ...COUNTS_ALONE, ...env } })
     servers.push(server)
     return { server, logs }
   }
@@ -164,7 +171,7 @@ describeUnless(redisMissing)('sign-in counts shared through Redis', () => {
     // Their own key prefix: other test runs on this Redis count apart.
     const countsKeyPrefix = `assay-test:${crypto.randomUUID()}`
     const logs = [new LogLines(), new LogLines()]
-    for (const log of logs) servers.push(await startTestServer({ accounts: true, logSink: log.sink, env: { REDIS_URL }, countsKeyPrefix }))
+    for (const log of logs) servers.push(await startTestServer({ accounts: true, logSink: log.sink, env: { ...COUNTS_ALONE, REDIS_URL }, countsKeyPrefix }))
     const [one, two] = servers as [TestServer, TestServer]
     await waitFor(() => one.services.signInThrottle.shared && two.services.signInThrottle.shared, 'both instances counting in Redis')
     // The same account on both (each has a SQLite file of its own): the counts are keyed by what is typed.
