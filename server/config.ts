@@ -193,8 +193,11 @@ const configSchema = z.object({
   HISTORY_READS_PER_INSTANCE: count('reads', 1, 10_000).default(HTTP_LIMITS.historyReadsPerInstance),
   /** Completed history reads kept for the next identical one, by their estimated size; 0 keeps none. */
   HISTORY_READ_CACHE_BYTES: count('bytes', 0, 2 ** 40).default(HTTP_LIMITS.historyReadCacheBytes),
-  /** Sign-ins and password changes whose password is checked at once on the instance; more get 503 with Retry-After. */
+  /** Sign-ins and password changes whose password is checked at once on the instance; more wait, or get 503 with Retry-After. */
   PASSWORD_CHECKS_IN_FLIGHT: count('checks', 1, 1000).default(HTTP_LIMITS.passwordChecksInFlight),
+  /** Sign-ins and password changes that wait, each up to PASSWORD_CHECK_WAIT_MS, for one of those places; more get 503 at once. */
+  PASSWORD_CHECKS_WAITING: count('checks', 0, 100_000).default(HTTP_LIMITS.passwordChecksWaiting),
+  PASSWORD_CHECK_WAIT_MS: count('ms', 1, 60_000).default(HTTP_LIMITS.passwordCheckWaitMs),
   // What one member's connection may cost the relay (README: "What a member cannot do").
   WS_MAX_CONNECTIONS_PER_PERSON: count('connections', 1, 10_000).default(RELAY_LIMITS.connectionsPerPerson),
   WS_MAX_CONNECTIONS: count('connections', 1, 1_000_000).default(RELAY_LIMITS.connections),

@@ -175,7 +175,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     historySweep,
     redis,
     signInThrottle,
-    passwordChecks: new PasswordChecks(config.PASSWORD_CHECKS_IN_FLIGHT),
+    passwordChecks: new PasswordChecks({ inFlight: config.PASSWORD_CHECKS_IN_FLIGHT, waiting: config.PASSWORD_CHECKS_WAITING, waitMs: config.PASSWORD_CHECK_WAIT_MS }),
     sharedCounts,
     allowances,
     snapshotsInFlight: new SnapshotsInFlight(),

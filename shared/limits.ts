@@ -207,4 +207,11 @@ export const HTTP_LIMITS = {
    * people sign in, and leave two of the pool's four threads to file reads and DNS.
    */
   passwordChecksInFlight: 2,
+  /**
+   * Sign-ins and password changes that wait for a check's place, each at most
+   * passwordCheckWaitMs: 32 are served within some 0.7 s at two in flight, a
+   * team signing in at once; a flood past them is refused at once.
+   */
+  passwordChecksWaiting: 32,
+  passwordCheckWaitMs: 2000,
 } as const

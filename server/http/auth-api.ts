@@ -78,13 +78,13 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
         401: jsonResponse(errorSchema, 'Wrong email or password'),
         403: jsonResponse(errorSchema, 'The account is deactivated'),
         429: jsonResponse(errorSchema, 'Too many failed attempts, or as many sign-ins as SIGN_INS_PER_HOUR_PER_ACCOUNT allows for now; Retry-After says when to try again'),
-        503: jsonResponse(errorSchema, 'As many passwords being checked on the instance as PASSWORD_CHECKS_IN_FLIGHT allows (password_checks_busy); Retry-After says when to try again'),
+        503: jsonResponse(errorSchema, 'As many passwords being checked on the instance as PASSWORD_CHECKS_IN_FLIGHT allows, and as many waiting as PASSWORD_CHECKS_WAITING (password_checks_busy); Retry-After says when to try again'),
       },
     }),
     async (c) => {
       const services = c.var.services
       // Before anything is counted or looked up: a sign-in refused for want of a place costs nothing, and spends no one's count.
-      const check = services.passwordChecks.start()
+      const check = await services.passwordChecks.start()
       try {
         const body = c.req.valid('json')
         const email = normalizeEmail(body.email)
@@ -182,7 +182,7 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
         204: { description: 'Changed; this session stays signed in' },
         ...errorResponses,
         429: jsonResponse(errorSchema, 'Too many wrong passwords; Retry-After says when to try again'),
-        503: jsonResponse(errorSchema, 'As many passwords being checked on the instance as PASSWORD_CHECKS_IN_FLIGHT allows (password_checks_busy); Retry-After says when to try again'),
+        503: jsonResponse(errorSchema, 'As many passwords being checked on the instance as PASSWORD_CHECKS_IN_FLIGHT allows, and as many waiting as PASSWORD_CHECKS_WAITING (password_checks_busy); Retry-After says when to try again'),
       },
     }),
     async (c) => {
@@ -196,7 +196,7 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
       if (!user) throw unauthorized()
       const { currentPassword, newPassword } = c.req.valid('json')
       // Taken before anything is spent or counted, as a sign-in's.
-      const check = services.passwordChecks.start()
+      const check = await services.passwordChecks.start()
       try {
         // Checking the password and hashing the new one cost as much as two sign-ins: counted as one, before either is done.
         await spendAllowance(services.allowances.signIns, principal, SIGNED_IN)
