@@ -14,12 +14,19 @@ export type PeriodicTaskOptions = {
   logger: Logger
   /** The log line of a failed run. */
   failure: string
+  /**
+   * Logs only the first of failures in a row, and a line when a run succeeds
+   * again: for a task run every second, which would otherwise log a line a
+   * second for as long as, say, the database is down.
+   */
+  firstFailureOnly?: boolean
 }
 
 export class PeriodicTask<T> {
   private timer: NodeJS.Timeout | undefined
   private running: Promise<T> | undefined
   private stopping = false
+  private failuresInRow = 0
 
   constructor(
     private readonly run: () => Promise<T>,
@@ -50,11 +57,26 @@ export class PeriodicTask<T> {
   private schedule(): void {
     this.timer = setTimeout(() => {
       this.runOnce()
-        .catch((error: unknown) => this.options.logger.error({ err: errorMessage(error) }, this.options.failure))
+        .then(
+          () => this.succeeded(),
+          (error: unknown) => this.failed(error),
+        )
         .finally(() => {
           if (!this.stopping) this.schedule()
         })
     }, this.options.intervalMs)
     this.timer.unref()
+  }
+
+  private failed(error: unknown): void {
+    this.failuresInRow++
+    const { logger, failure, firstFailureOnly } = this.options
+    if (firstFailureOnly && this.failuresInRow > 1) logger.debug({ err: errorMessage(error), failuresInRow: this.failuresInRow }, failure)
+    else logger.error({ err: errorMessage(error) }, failure)
+  }
+
+  private succeeded(): void {
+    if (this.options.firstFailureOnly && this.failuresInRow > 1) this.options.logger.warn({ failuresInRow: this.failuresInRow }, `${this.options.failure}, and has now succeeded again`)
+    this.failuresInRow = 0
   }
 }

@@ -134,7 +134,7 @@ class KeptSharedLock implements SharedLock {
         if (this.takenAway) return
         if ((await withDeadline(count(), this.options.connectTimeoutMs, 'the count of exclusive writes')) !== seen) this.noteTakenAway()
       },
-      { intervalMs: CHECK_INTERVAL_MS, logger: this.logger, failure: 'reading the count of exclusive writes failed' },
+      { intervalMs: CHECK_INTERVAL_MS, logger: this.logger, failure: 'reading the count of exclusive writes failed', firstFailureOnly: true },
     )
     this.writesWatch.start()
   }
