@@ -16,6 +16,7 @@ import type { SignedInEnv } from './app-env.ts'
 import { newPasswordSchema } from './auth-api.ts'
 import { ApiError, forbidden, notFound } from './errors.ts'
 import { auditEntrySchema, auditQuerySchema, emailSchema, errorResponses, jsonBody, jsonResponse, nameSchema } from './openapi-parts.ts'
+import { requireSession } from './session-required.ts'
 import { validationHook } from './validation-hook.ts'
 
 const accountSchema = z.object({
@@ -47,9 +48,7 @@ function requireAdmin(c: Context<SignedInEnv>): void {
  */
 function requireSignedInAdmin(c: Context<SignedInEnv>, what: string): void {
   requireAdmin(c)
-  if (c.var.principal.via !== 'session') {
-    throw new ApiError(403, 'session_required', `An API token cannot ${what}: sign in as the admin to do it.`)
-  }
+  requireSession(c.var.principal, what, 'the admin')
 }
 
 export function adminApi(): OpenAPIHono<SignedInEnv> {

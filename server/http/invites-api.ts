@@ -10,6 +10,10 @@
  * Accepting never lowers a role: someone who holds a higher one keeps it, and
  * is told so. Someone an owner removed gets back in only when an owner adds
  * them: no link, old or new, lets them in until then.
+ *
+ * Making a link needs the owner signed in: a link made with a leaked API token
+ * would let its holder in after the token is revoked. Listing and revoking
+ * links take a token.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { roleSchema, type Role } from '../../shared/roles.ts'
@@ -25,6 +29,7 @@ import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { ApiError, forbidden, notFound } from './errors.ts'
 import { errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
+import { requireSession } from './session-required.ts'
 import { validationHook } from './validation-hook.ts'
 
 const DEFAULT_EXPIRY_HOURS = 72
@@ -120,7 +125,7 @@ export function boardInvitesApi(): OpenAPIHono<SignedInEnv> {
       method: 'post',
       path: '/invites',
       middleware: boardRole('owner'),
-      summary: 'Make an invite link to the board with a role (owners)',
+      summary: 'Make an invite link to the board with a role (owners, signed in: not with an API token)',
       request: {
         params: boardParams,
         body: jsonBody(z.object({ role: roleSchema, expiresInHours: z.number().int().min(1).max(MAX_EXPIRY_HOURS).optional() }).strict()),
@@ -128,6 +133,7 @@ export function boardInvitesApi(): OpenAPIHono<SignedInEnv> {
       responses: { 201: jsonResponse(z.object({ id: z.string(), url: z.string(), token: z.string(), expiresAt: z.string() }), 'The link'), ...errorResponses },
     }),
     async (c) => {
+      requireSession(c.var.principal, 'make an invite link', 'an owner')
       await spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const boardId = c.var.board.id

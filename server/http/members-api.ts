@@ -2,6 +2,10 @@
  * A board's members and its audit log. Any member sees who else is on the
  * board; only owners change it. Every change closes the affected person's open
  * sockets, so they reconnect with the rights they now have.
+ *
+ * Adding a member and raising a role need the owner signed in: access granted
+ * with a leaked API token would outlive the token's revocation. Lowering a role
+ * and removing a member take a token, so a script can offboard someone.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { audit, toAuditView } from '../access/audit.ts'
@@ -11,8 +15,9 @@ import { spendAccessChange } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
-import { roleSchema } from '../../shared/roles.ts'
+import { ROLE_RANK, roleSchema } from '../../shared/roles.ts'
 import { auditEntrySchema, auditQuerySchema, emailSchema, errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
+import { requireSession } from './session-required.ts'
 import { validationHook } from './validation-hook.ts'
 
 const memberParams = boardParams.extend({ userId: z.string().min(1).max(64) })
@@ -49,11 +54,12 @@ export function membersApi(): OpenAPIHono<SignedInEnv> {
       method: 'post',
       path: '/members',
       middleware: boardRole('owner'),
-      summary: 'Add an account to the board with a role (owners)',
+      summary: 'Add an account to the board with a role (owners, signed in: not with an API token)',
       request: { params: boardParams, body: jsonBody(z.object({ email: emailSchema, role: roleSchema }).strict()) },
       responses: { 201: jsonResponse(memberSchema, 'The new member'), ...errorResponses },
     }),
     async (c) => {
+      requireSession(c.var.principal, 'add a member', 'an owner')
       await spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const id = c.var.board.id
@@ -73,17 +79,19 @@ export function membersApi(): OpenAPIHono<SignedInEnv> {
       method: 'patch',
       path: '/members/{userId}',
       middleware: boardRole('owner'),
-      summary: "Change a member's role (owners); their open sockets reconnect with the new role",
+      summary: "Change a member's role (owners; raising it needs the owner signed in, not an API token); their open sockets reconnect with the new role",
       request: { params: memberParams, body: jsonBody(z.object({ role: roleSchema }).strict()) },
       responses: { 200: jsonResponse(memberSchema, 'The member after the change'), ...errorResponses },
     }),
     async (c) => {
-      await spendAccessChange(c.var.services, c.var.principal)
       const services = c.var.services
       const id = c.var.board.id
       const { userId } = c.req.valid('param')
       const { role } = c.req.valid('json')
       const before = await services.storage.members.role(id, userId)
+      // Someone who is no member is answered 404 by the change itself.
+      if (before !== undefined && ROLE_RANK[role] > ROLE_RANK[before]) requireSession(c.var.principal, "raise a member's role", 'an owner')
+      await spendAccessChange(services, c.var.principal)
       refuseChange(await services.storage.members.setRole(id, userId, role), 'demote')
       closeSocketsOf(services.rooms, { userId, boardId: id })
       await audit(services, { actor: c.var.principal, action: 'member-role-changed', boardId: id, detail: { userId, from: before ?? null, to: role } })

@@ -35,6 +35,8 @@ afterEach(async () => {
 })
 
 const as = async (account: TestAccount) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
+/** Signed in, as the browser is: making invite links and adding members need a session. */
+const signedIn = async (account: TestAccount) => apiClient(server.url, sessionHeaders(server, await signIn(server, account)))
 const create = (api: ApiClient, title: string) => api.post<{ id: string } & ErrorBody>('/api/boards', { title })
 
 it('refuses a person’s board past the limit with 429 and Retry-After, and creates nothing; others carry on', async () => {
@@ -147,7 +149,7 @@ it('counts a person’s exports, each an audit entry; past the limit nothing is 
 })
 
 it('counts a person’s changes of who may do what (invite links, members, tokens, archiving), each an audit entry; past the limit nothing changes', async () => {
-  const owner = await as(await addAccount(server, { name: 'Olivia Owner' }))
+  const owner = await signedIn(await addAccount(server, { name: 'Olivia Owner' }))
   const boardId = (await create(owner, 'Wagner redeployment')).body.id
   const base = `/api/boards/${boardId}`
   const colleague = await addAccount(server, { name: 'Carl Colleague' })
@@ -167,7 +169,7 @@ it('counts a person’s changes of who may do what (invite links, members, token
   const audit = (await owner.get<{ action: string }[]>(`${base}/audit`)).body.map((entry) => entry.action)
   expect(audit.filter((action) => action !== 'board-created').sort()).toEqual(['invite-created', 'invite-revoked', 'member-added'])
 
-  const other = await as(await addAccount(server, { name: 'Otto Other' }))
+  const other = await signedIn(await addAccount(server, { name: 'Otto Other' }))
   expect((await other.post(`/api/boards/${(await create(other, 'Mine')).body.id}/invites`, { role: 'reviewer' })).status).toBe(201)
   const admin = await as(await addAccount(server, { name: 'Ada Admin', isAdmin: true }))
   for (let i = 0; i < 2; i++) {

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
-import { addAccount, addToken, type TestAccount } from '../helpers/accounts.ts'
+import { addAccount, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import type { Role } from '../../shared/roles.ts'
@@ -51,7 +51,8 @@ describeEachDialect(postgresMissing, 'accepting an invite on %s', (dialect) => {
   let asFounder: ApiClient
   let boardId: string
 
-  const as = async (account: TestAccount) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
+  // Signed in, as the browser is: making links and adding members need a session.
+  const as = async (account: TestAccount) => apiClient(server.url, sessionHeaders(server, await signIn(server, account)))
   const roles = async () => Object.fromEntries((await asFounder.get<Member[]>(`/api/boards/${boardId}/members`)).body.map((m) => [m.userId, m.role]))
 
   beforeEach(async () => {

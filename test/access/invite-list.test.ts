@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
-import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
+import { addAccount, addMember, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import type { Storage } from '../../server/storage/storage.ts'
@@ -41,7 +41,8 @@ describeEachDialect(postgresMissing, 'the invite list on %s', (dialect) => {
   let asOwner: ApiClient
   let boardId: string
 
-  const as = async (account: TestAccount) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
+  // Signed in, as the browser is: making links and adding members need a session.
+  const as = async (account: TestAccount) => apiClient(server.url, sessionHeaders(server, await signIn(server, account)))
 
   beforeEach(async () => {
     reads = new PerRowReads()

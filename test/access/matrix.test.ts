@@ -108,11 +108,23 @@ describeEachDialect(postgresMissing, 'access matrix on %s', (dialect) => {
       before: () => resetExtra(false),
       run: async (c) => (await c.post(`/api/boards/${boardId}/members`, { email: people.extra.email, role: 'reviewer' })).status,
       expect: row(201, 201, 403, 403, 404, 401, 401),
+      // A leaked owner's token must not grant access that outlives its revocation.
+      expectWithToken: row(403, 403, 403, 403, 404, 401, 401),
     },
     {
-      name: "change a member's role",
+      name: "raise a member's role",
       before: () => resetExtra(true),
       run: async (c) => (await c.patch(`/api/boards/${boardId}/members/${people.extra.id}`, { role: 'editor' })).status,
+      expect: row(200, 200, 403, 403, 404, 401, 401),
+      expectWithToken: row(403, 403, 403, 403, 404, 401, 401),
+    },
+    {
+      name: "lower a member's role",
+      before: async () => {
+        await resetExtra(false)
+        await addMember(server, boardId, people.extra, 'editor')
+      },
+      run: async (c) => (await c.patch(`/api/boards/${boardId}/members/${people.extra.id}`, { role: 'reviewer' })).status,
       expect: row(200, 200, 403, 403, 404, 401, 401),
     },
     {
@@ -121,7 +133,12 @@ describeEachDialect(postgresMissing, 'access matrix on %s', (dialect) => {
       run: async (c) => (await c.delete(`/api/boards/${boardId}/members/${people.extra.id}`)).status,
       expect: row(204, 204, 403, 403, 404, 401, 401),
     },
-    { name: 'make an invite link', run: async (c) => (await c.post(`/api/boards/${boardId}/invites`, { role: 'reviewer' })).status, expect: row(201, 201, 403, 403, 404, 401, 401) },
+    {
+      name: 'make an invite link',
+      run: async (c) => (await c.post(`/api/boards/${boardId}/invites`, { role: 'reviewer' })).status,
+      expect: row(201, 201, 403, 403, 404, 401, 401),
+      expectWithToken: row(403, 403, 403, 403, 404, 401, 401),
+    },
     { name: 'read the audit log', run: async (c) => (await c.get(`/api/boards/${boardId}/audit`)).status, expect: row(200, 200, 403, 403, 404, 401, 401) },
     { name: 'list accounts', run: async (c) => (await c.get('/api/users')).status, expect: row(200, 403, 403, 403, 403, 401, 401) },
     {

@@ -17,7 +17,11 @@ import { tempDir } from './test-server.ts'
 /** Requests go to this origin; it is the app's PUBLIC_URL, so a page of it passes the same-origin guard. */
 const ORIGIN = 'http://assay.test'
 
-/** A board's id, and clients of people holding each role on it (and of a stranger, who holds none). */
+/**
+ * A board's id, and clients of people holding each role on it (and of a
+ * stranger, who holds none): the owner's signed in, since granting access
+ * needs a session; the others send API tokens.
+ */
 export type TestBoard = { id: string } & Record<Role | 'stranger', ApiClient>
 
 export type TestApp = {
@@ -48,17 +52,18 @@ export async function openTestApp(): Promise<TestApp> {
     const { token } = await addToken(holder, made)
     return { account: made, token, api: client({ authorization: `Bearer ${token}` }) }
   }
+  const signIn = async (account: TestAccount) => {
+    const response = await client({ origin: ORIGIN }).post('/api/auth/login', { email: account.email, password: account.password })
+    const cookie = sessionCookieFrom(response.headers)
+    if (response.status !== 200 || cookie === null) throw new Error(`sign-in failed: ${response.status} ${JSON.stringify(response.body)}`)
+    return client({ cookie, origin: ORIGIN })
+  }
   return {
     services,
     anonymous: client(),
     client,
     account,
-    async signIn(account) {
-      const response = await client({ origin: ORIGIN }).post('/api/auth/login', { email: account.email, password: account.password })
-      const cookie = sessionCookieFrom(response.headers)
-      if (response.status !== 200 || cookie === null) throw new Error(`sign-in failed: ${response.status} ${JSON.stringify(response.body)}`)
-      return client({ cookie, origin: ORIGIN })
-    },
+    signIn,
     async board() {
       const owner = await account()
       const id = await owner.api.createBoard('Board under test')
@@ -67,7 +72,7 @@ export async function openTestApp(): Promise<TestApp> {
         await addMember(holder, id, person.account, role)
         return person.api
       }
-      return { id, owner: owner.api, editor: await withRole('editor'), reviewer: await withRole('reviewer'), stranger: (await account()).api }
+      return { id, owner: await signIn(owner.account), editor: await withRole('editor'), reviewer: await withRole('reviewer'), stranger: (await account()).api }
     },
     async close() {
       await closeServices(services)
