@@ -15,7 +15,7 @@ import { spendAccessChange } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
-import { ROLE_RANK, roleSchema } from '../../shared/roles.ts'
+import { ROLE_RANK, roleSchema, type Role } from '../../shared/roles.ts'
 import { auditEntrySchema, auditQuerySchema, emailSchema, errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { requireSession } from './session-required.ts'
 import { validationHook } from './validation-hook.ts'
@@ -88,11 +88,17 @@ export function membersApi(): OpenAPIHono<SignedInEnv> {
       const id = c.var.board.id
       const { userId } = c.req.valid('param')
       const { role } = c.req.valid('json')
+      const principal = c.var.principal
+      const raises = (current: Role) => ROLE_RANK[role] > ROLE_RANK[current]
+      const needsSession = () => requireSession(principal, "raise a member's role", 'an owner')
       const before = await services.storage.members.role(id, userId)
       // Someone who is no member is answered 404 by the change itself.
-      if (before !== undefined && ROLE_RANK[role] > ROLE_RANK[before]) requireSession(c.var.principal, "raise a member's role", 'an owner')
-      await spendAccessChange(services, c.var.principal)
-      refuseChange(await services.storage.members.setRole(id, userId, role), 'demote')
+      if (before !== undefined && raises(before)) needsSession()
+      await spendAccessChange(services, principal)
+      // Decided again on the role as it is written: one lowered meanwhile would make a token's lowering a raise.
+      const change = await services.storage.members.setRole(id, userId, role, principal.via === 'session' ? undefined : (current) => !raises(current))
+      if (change === 'not-allowed') needsSession()
+      refuseChange(change, 'demote')
       closeSocketsOf(services.rooms, { userId, boardId: id })
       await audit(services, { actor: c.var.principal, action: 'member-role-changed', boardId: id, detail: { userId, from: before ?? null, to: role } })
       const member = (await services.storage.members.list(id)).find((m) => m.userId === userId)

@@ -41,10 +41,11 @@ export class PgMemberStore implements MemberStore {
     })
   }
 
-  async setRole(boardId: string, userId: string, role: Role): Promise<MemberChange> {
+  async setRole(boardId: string, userId: string, role: Role, allowed?: (current: Role) => boolean): Promise<MemberChange> {
     return this.db.transaction(async (tx) => {
       const current = await lockedRole(tx, boardId, userId)
       if (!current) return 'not-member'
+      if (allowed && !allowed(current)) return 'not-allowed'
       if (current === 'owner' && role !== 'owner' && (await ownerCount(tx, boardId)) <= 1) return 'last-owner'
       await tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId))
       return 'done'

@@ -47,11 +47,12 @@ export class SqliteMemberStore implements MemberStore {
     })
   }
 
-  async setRole(boardId: string, userId: string, role: Role): Promise<MemberChange> {
+  async setRole(boardId: string, userId: string, role: Role, allowed?: (current: Role) => boolean): Promise<MemberChange> {
     // Synchronous transaction: the owner count cannot change between the check and the write.
     return this.db.transaction((tx) => {
       const current = currentRole(tx, boardId, userId)
       if (!current) return 'not-member'
+      if (allowed && !allowed(current)) return 'not-allowed'
       if (current === 'owner' && role !== 'owner' && ownerCount(tx, boardId) <= 1) return 'last-owner'
       tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId)).run()
       return 'done'

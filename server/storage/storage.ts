@@ -268,7 +268,8 @@ export interface ApiTokenStore {
 export type MemberRecord = { boardId: string; userId: string; role: Role; addedAt: string }
 export type MemberView = { userId: string; email: string; name: string; role: Role }
 /** The outcome of a change of membership that must leave the board at least one owner. */
-export type MemberChange = 'done' | 'not-member' | 'last-owner'
+/** `not-allowed`: the change was refused by what its caller allows from the member's current role. */
+export type MemberChange = 'done' | 'not-member' | 'last-owner' | 'not-allowed'
 
 export interface MemberStore {
   role(boardId: string, userId: string): Promise<Role | undefined>
@@ -278,8 +279,12 @@ export interface MemberStore {
   list(boardId: string): Promise<MemberView[]>
   /** Adds a member, lifting a removal of theirs (an owner adds them back); false when the user is one already. */
   add(member: MemberRecord): Promise<boolean>
-  /** Changes a role; refuses to demote the board's last owner. */
-  setRole(boardId: string, userId: string, role: Role): Promise<MemberChange>
+  /**
+   * Changes a role; refuses to demote the board's last owner, and, with
+   * `allowed`, a change it does not allow from the role the member holds as
+   * it is written (a token may lower a role, not raise it).
+   */
+  setRole(boardId: string, userId: string, role: Role, allowed?: (current: Role) => boolean): Promise<MemberChange>
   /** Removes a member and records it, so that invite links admit them no more; refuses to remove the board's last owner. */
   remove(boardId: string, userId: string): Promise<MemberChange>
   /**

@@ -5,9 +5,12 @@
  * access after the token is revoked. Taking access away takes a token, so a
  * script can offboard someone.
  */
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { AfterRoleRead } from '../helpers/after-role-read.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
-import { addAccount, addMember, signIn, type TestAccount } from '../helpers/accounts.ts'
+import { addAccount, addMember, addToken, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
+import { describeEachDialect, missingServices } from '../helpers/services.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { useWatchedBoard } from '../helpers/watched-board.ts'
 
 type ErrorBody = { error: { code: string; message: string } }
@@ -59,5 +62,36 @@ describe("granting access to a board needs the owner's session", () => {
     expect((await ownerToken.delete(`${base()}/members/${insider.id}`)).status).toBe(204)
     expect(await roleOfInsider()).toBeNull()
     expect((await ownerToken.patch<ErrorBody>(`${base()}/members/${insider.id}`, { role: 'owner' })).status).toBe(404)
+  })
+})
+
+const postgresMissing = await missingServices('postgres')
+
+describeEachDialect(postgresMissing, "a token's change of role on %s", (dialect) => {
+  let server: TestServer
+  afterEach(async () => {
+    await server.destroy()
+  })
+
+  it('is decided on the role as it is written: a role lowered meanwhile does not let the token raise it', async () => {
+    const hook = new AfterRoleRead()
+    server = await startTestServer({ dialect, accounts: true, wrapStorage: hook.wrap })
+    const owner = await addAccount(server, { name: 'Olive Owner' })
+    const insider = await addAccount(server, { name: 'Ian Insider' })
+    const ownerSession = apiClient(server.url, sessionHeaders(server, await signIn(server, owner)))
+    const ownerToken = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
+    const boardId = (await ownerSession.post<{ id: string }>('/api/boards', { title: 'Raced roles' })).body.id
+    await addMember(server, boardId, insider, 'owner')
+    const members = `/api/boards/${boardId}/members`
+    const roleOfInsider = async () => (await ownerSession.get<Member[]>(members)).body.find((m) => m.userId === insider.id)?.role
+
+    // The token lowers the insider from owner to editor; right after it read "owner", the signed-in owner lowers them to reviewer.
+    hook.arm(insider.id, async () => {
+      expect((await ownerSession.patch(`${members}/${insider.id}`, { role: 'reviewer' })).status).toBe(200)
+    })
+    const raced = await ownerToken.patch<ErrorBody>(`${members}/${insider.id}`, { role: 'editor' })
+    expect(hook.fired).toBe(true)
+    expect({ status: raced.status, code: raced.body.error.code }).toEqual({ status: 403, code: 'session_required' })
+    expect(await roleOfInsider()).toBe('reviewer')
   })
 })

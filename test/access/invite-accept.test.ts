@@ -5,44 +5,17 @@
  * they hold, old or new, lets them in meanwhile.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { AfterRoleRead } from '../helpers/after-role-read.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { addAccount, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import type { Role } from '../../shared/roles.ts'
-import type { Storage } from '../../server/storage/storage.ts'
 
 type Member = { userId: string; role: string }
 type ErrorBody = { error: { code: string; message: string } }
 
 const postgresMissing = await missingServices('postgres')
-
-/** Runs `meanwhile` once, right after the server next reads `userId`'s role on a board, before it goes on. */
-class AfterRoleRead {
-  private armed: { userId: string; meanwhile: () => Promise<void> } | null = null
-
-  arm(userId: string, meanwhile: () => Promise<void>): void {
-    this.armed = { userId, meanwhile }
-  }
-
-  get fired(): boolean {
-    return this.armed === null
-  }
-
-  wrap = (storage: Storage): Storage => {
-    const role = storage.members.role.bind(storage.members)
-    storage.members.role = async (boardId: string, userId: string): Promise<Role | undefined> => {
-      const read = await role(boardId, userId)
-      const armed = this.armed
-      if (armed?.userId === userId) {
-        this.armed = null
-        await armed.meanwhile()
-      }
-      return read
-    }
-    return storage
-  }
-}
 
 describeEachDialect(postgresMissing, 'accepting an invite on %s', (dialect) => {
   let server: TestServer
