@@ -7,7 +7,7 @@ import { collection } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import type { Storage } from '../server/storage/storage.ts'
-import { addAccount, addMember, addToken, sessionHeaders, signIn, upgradeStatus } from './helpers/accounts.ts'
+import { addAccount, addMember, addToken, signedInClient, upgradeStatus } from './helpers/accounts.ts'
 import { apiClient, type ApiResponse } from './helpers/api.ts'
 import { AppendControl } from './helpers/append-control.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
@@ -209,7 +209,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     },
     {
       what: 'the editor’s password reset by the admin',
-      takeAway: async (on) => apiClient(on.one.url, sessionHeaders(on.one, await signIn(on.one, on.admin))).post(`/api/users/${on.editor.id}/password`, { password: 'the password after the reset' }),
+      takeAway: async (on) => (await signedInClient(on.one, on.admin)).post(`/api/users/${on.editor.id}/password`, { password: 'the password after the reset' }),
       code: CLOSE.accessChanged.code,
       upgrade: 401,
     },

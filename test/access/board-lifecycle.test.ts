@@ -14,7 +14,7 @@ import { CLOSE } from '../../shared/protocol.ts'
 import type { BoardListing } from '../../shared/board-listing.ts'
 import type { SnapshotReviewStatus } from '../../shared/review-status.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
-import { addAccount, addMember, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
+import { addAccount, addMember, sessionHeaders, signedInClient, signIn, type TestAccount } from '../helpers/accounts.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { storedBoard } from '../helpers/stored-board.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
@@ -48,7 +48,7 @@ describeEachDialect(postgresMissing, 'a board archived, restored and deleted on 
     owner = await addAccount(server, { name: 'Olga Owner' })
     editor = await addAccount(server, { name: 'Ed Editor' })
     reviewer = await addAccount(server, { name: 'Rita Reviewer' })
-    const session = async (account: TestAccount) => apiClient(server.url, sessionHeaders(server, await signIn(server, account)))
+    const session = (account: TestAccount) => signedInClient(server, account)
     asAdmin = await session(admin)
     asOwner = await session(owner)
     asEditor = await session(editor)
@@ -140,7 +140,7 @@ describeEachDialect(postgresMissing, 'a board archived, restored and deleted on 
       const refused = await api.post<ErrorBody>(`/api/boards/${boardId}/archive`)
       expect(refused.status).toBe(403)
     }
-    const stranger = apiClient(server.url, sessionHeaders(server, await signIn(server, await addAccount(server))))
+    const stranger = await signedInClient(server, await addAccount(server))
     expect((await stranger.post(`/api/boards/${boardId}/archive`)).status).toBe(404)
     const archived = await asOwner.post<{ archivedAt: string; archivedBy: string }>(`/api/boards/${boardId}/archive`)
     expect(archived.status).toBe(200)

@@ -14,7 +14,7 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
-import { addAccount, addMember, addToken, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
+import { addAccount, addMember, addToken, signedInClient, type TestAccount } from '../helpers/accounts.ts'
 import { AppendControl } from '../helpers/append-control.ts'
 import { LoadGate } from '../helpers/load-gate.ts'
 import { SAMPLE_ARTICLE } from '../helpers/sample-article.ts'
@@ -101,7 +101,7 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
     ['deactivated', () => asAdmin.patch(`/api/users/${editor.id}`, { deactivated: true }), 401, 'unauthorized'],
     [
       'left with their token revoked',
-      async () => apiClient(server.url, sessionHeaders(server, await signIn(server, editor))).delete(`/api/tokens/${editorToken.id}`),
+      async () => (await signedInClient(server, editor)).delete(`/api/tokens/${editorToken.id}`),
       401,
       'unauthorized',
     ],

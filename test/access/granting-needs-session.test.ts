@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AfterRoleRead } from '../helpers/after-role-read.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
-import { addAccount, addMember, addToken, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
+import { addAccount, addMember, addToken, signedInClient, signIn, type TestAccount } from '../helpers/accounts.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { useWatchedBoard } from '../helpers/watched-board.ts'
@@ -78,7 +78,7 @@ describeEachDialect(postgresMissing, "a token's change of role on %s", (dialect)
     server = await startTestServer({ dialect, accounts: true, wrapStorage: hook.wrap })
     const owner = await addAccount(server, { name: 'Olive Owner' })
     const insider = await addAccount(server, { name: 'Ian Insider' })
-    const ownerSession = apiClient(server.url, sessionHeaders(server, await signIn(server, owner)))
+    const ownerSession = await signedInClient(server, owner)
     const ownerToken = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
     const boardId = (await ownerSession.post<{ id: string }>('/api/boards', { title: 'Raced roles' })).body.id
     await addMember(server, boardId, insider, 'owner')

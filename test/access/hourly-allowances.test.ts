@@ -16,7 +16,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { verifyPassword } from '../../server/auth/passwords.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { OpenThread, RestoreResult, ReviewComment, SnapshotSummary } from '../../shared/snapshot-model.ts'
-import { addAccount, addMember, addToken, sessionCookieFrom, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
+import { addAccount, addMember, addToken, sessionCookieFrom, sessionHeaders, signedInClient, signIn, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 
@@ -36,7 +36,7 @@ afterEach(async () => {
 
 const as = async (account: TestAccount) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
 /** Signed in, as the browser is: making invite links and adding members need a session. */
-const signedIn = async (account: TestAccount) => apiClient(server.url, sessionHeaders(server, await signIn(server, account)))
+const signedIn = (account: TestAccount) => signedInClient(server, account)
 const create = (api: ApiClient, title: string) => api.post<{ id: string } & ErrorBody>('/api/boards', { title })
 
 it('refuses a person’s board past the limit with 429 and Retry-After, and creates nothing; others carry on', async () => {
@@ -198,7 +198,7 @@ it('counts an account’s sign-ins with the right password; past the limit no se
 
 it('counts a password change as a sign-in: past the limit the password is neither checked nor changed', async () => {
   const account = await addAccount(server, { name: 'Pat Changer' })
-  const session = apiClient(server.url, sessionHeaders(server, await signIn(server, account)))
+  const session = await signedInClient(server, account)
   const change = (from: string, to: string) => session.post<ErrorBody>('/api/me/password', { currentPassword: from, newPassword: to })
   expect((await change(account.password, 'a second long password')).status).toBe(204)
   expect((await change('a second long password', account.password)).status).toBe(204)

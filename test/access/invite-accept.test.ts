@@ -6,8 +6,8 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { AfterRoleRead } from '../helpers/after-role-read.ts'
-import { apiClient, type ApiClient } from '../helpers/api.ts'
-import { addAccount, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
+import type { ApiClient } from '../helpers/api.ts'
+import { addAccount, signedInClient, type TestAccount } from '../helpers/accounts.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import type { Role } from '../../shared/roles.ts'
@@ -25,7 +25,7 @@ describeEachDialect(postgresMissing, 'accepting an invite on %s', (dialect) => {
   let boardId: string
 
   // Signed in, as the browser is: making links and adding members need a session.
-  const as = async (account: TestAccount) => apiClient(server.url, sessionHeaders(server, await signIn(server, account)))
+  const as = (account: TestAccount) => signedInClient(server, account)
   const roles = async () => Object.fromEntries((await asFounder.get<Member[]>(`/api/boards/${boardId}/members`)).body.map((m) => [m.userId, m.role]))
 
   beforeEach(async () => {

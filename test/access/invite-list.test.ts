@@ -6,8 +6,8 @@
  * maker may still grant its role.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { apiClient, type ApiClient } from '../helpers/api.ts'
-import { addAccount, addMember, sessionHeaders, signIn, type TestAccount } from '../helpers/accounts.ts'
+import type { ApiClient } from '../helpers/api.ts'
+import { addAccount, addMember, signedInClient, type TestAccount } from '../helpers/accounts.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import type { Storage } from '../../server/storage/storage.ts'
@@ -42,7 +42,7 @@ describeEachDialect(postgresMissing, 'the invite list on %s', (dialect) => {
   let boardId: string
 
   // Signed in, as the browser is: making links and adding members need a session.
-  const as = async (account: TestAccount) => apiClient(server.url, sessionHeaders(server, await signIn(server, account)))
+  const as = (account: TestAccount) => signedInClient(server, account)
 
   beforeEach(async () => {
     reads = new PerRowReads()

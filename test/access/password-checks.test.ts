@@ -9,7 +9,7 @@
  */
 import { afterEach, expect, it } from 'vitest'
 import type { Storage } from '../../server/storage/storage.ts'
-import { addAccount, sessionHeaders, signIn } from '../helpers/accounts.ts'
+import { addAccount, signedInClient } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
 import { Gate } from '../helpers/gate.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
@@ -43,7 +43,7 @@ it('refuses sign-ins and password changes past the bound and its queue with 503 
   const { running, lookups } = await startGated({ PASSWORD_CHECKS_WAITING: '0' })
   const owner = await addAccount(running)
   const changer = await addAccount(running)
-  const asChanger = apiClient(running.url, sessionHeaders(running, await signIn(running, changer)))
+  const asChanger = await signedInClient(running, changer)
   const anonymous = apiClient(running.url, { origin: running.url })
   const login = (email: string, password: string) => anonymous.post<ErrorBody>('/api/auth/login', { email, password })
 

@@ -9,8 +9,7 @@
  * at first is asked for again after its Retry-After, the page saying so.
  */
 import { expect, it } from 'vitest'
-import { sessionHeaders, signIn } from '../helpers/accounts.ts'
-import { apiClient } from '../helpers/api.ts'
+import { signedInClient } from '../helpers/accounts.ts'
 import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard } from '../helpers/browser.ts'
 import { recordChanges, turnsOf } from '../helpers/recorded-changes.ts'
 import { MINUTE, testClock } from '../helpers/test-clock.ts'
@@ -116,7 +115,7 @@ describeInBrowser('the board’s history in the browser', () => {
     const snapshot = await api.post<{ id: string }>(`/api/boards/${boardId}/snapshots`, { label: 'Morning brief' })
     expect(snapshot.status).toBe(201)
     clock.advance(MINUTE)
-    const ben = apiClient(suite.server.url, sessionHeaders(suite.server, await signIn(suite.server, suite.accounts.editor)))
+    const ben = await signedInClient(suite.server, suite.accounts.editor)
     expect((await ben.patch(`/api/boards/${boardId}/assessments/${main}`, { likelihood: 5 })).status).toBe(200)
     const added = (await ben.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Sabotage of rail links' })).body.id
     clock.advance(MINUTE)

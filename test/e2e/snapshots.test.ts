@@ -11,8 +11,7 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import { COMMENT_LISTING_BOUNDS, COMMENT_LISTING_WORDS, type SnapshotReview, type SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { LIMITS } from '../../shared/limits.ts'
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
-import { sessionHeaders, signIn } from '../helpers/accounts.ts'
-import { apiClient } from '../helpers/api.ts'
+import { signedInClient } from '../helpers/accounts.ts'
 import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard, type BoardApi } from '../helpers/browser.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
@@ -221,7 +220,7 @@ describeInBrowser('snapshots and review in the browser', () => {
     const { boardId, api, main } = await reviewedBoard('Pruned board')
     const kept = (await api.post<SnapshotSummary>(`/api/boards/${boardId}/snapshots`, { label: 'Reviewed draft' })).body
     const spare = (await api.post<SnapshotSummary>(`/api/boards/${boardId}/snapshots`, { label: 'Spare draft' })).body
-    const carol = apiClient(suite.server.url, sessionHeaders(suite.server, await signIn(suite.server, suite.accounts.reviewer)))
+    const carol = await signedInClient(suite.server, suite.accounts.reviewer)
     expect((await carol.post(`/api/boards/${boardId}/snapshots/${kept.id}/comments`, { assessmentId: main, body: 'Which source?' })).status).toBe(201)
 
     const ana = await suite.person(suite.accounts.analyst)

@@ -13,7 +13,7 @@ import { createAccount, issueApiToken } from '../../server/auth/accounts.ts'
 import { hashSecret } from '../../server/auth/secret-token.ts'
 import { SESSION_COOKIE } from '../../server/auth/session-cookie.ts'
 import { SQLITE_FILE_NAME } from '../../server/storage/sqlite.ts'
-import { apiClient, type ObservedResponse } from './api.ts'
+import { apiClient, type ApiClient, type ObservedResponse } from './api.ts'
 import type { TestServer } from './test-server.ts'
 
 /** A running server, or an app answering `app.request` (test-app.ts): the accounts go straight into its storage. */
@@ -79,6 +79,11 @@ export async function signIn(server: TestServer, account: TestAccount, watch?: S
   if (!cookie) throw new Error('sign-in set no session cookie')
   watch?.secret(cookie.slice(SESSION_COOKIE.length + 1))
   return cookie
+}
+
+/** An API client signed in as `account`, as the browser is: what grants access needs a session, not a token. */
+export async function signedInClient(server: TestServer, account: TestAccount): Promise<ApiClient> {
+  return apiClient(server.url, sessionHeaders(server, await signIn(server, account)))
 }
 
 export function sessionCookieFrom(headers: Headers): string | null {
