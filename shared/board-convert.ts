@@ -181,11 +181,23 @@ export function entityInModel<C extends Collection>(doc: Y.Doc, name: C, id: str
 /** The valid acknowledgements of check findings, by creation time then key. */
 export function readAcknowledgements(doc: Y.Doc): AcknowledgementModel[] {
   const result: AcknowledgementModel[] = []
-  for (const [key, value] of acknowledgementsMap(doc)) {
-    const parsed = acknowledgementSchema.safeParse(typeof value === 'object' && value !== null ? { ...value, key } : null)
-    if (parsed.success) result.push(parsed.data)
+  for (const key of acknowledgementsMap(doc).keys()) {
+    const acknowledgement = readAcknowledgement(doc, key)
+    if (acknowledgement) result.push(acknowledgement)
   }
-  return result.sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? -1 : 1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  return result.sort(byAcknowledgementOrder)
+}
+
+/** The acknowledgement stored under this finding key, or null when there is none or it is not valid. */
+export function readAcknowledgement(doc: Y.Doc, key: string): AcknowledgementModel | null {
+  const value = acknowledgementsMap(doc).get(key)
+  const parsed = acknowledgementSchema.safeParse(typeof value === 'object' && value !== null ? { ...value, key } : null)
+  return parsed.success ? parsed.data : null
+}
+
+/** By creation time, then key. */
+export function byAcknowledgementOrder(a: AcknowledgementModel, b: AcknowledgementModel): number {
+  return a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? -1 : 1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0
 }
 
 function withoutProvenance<T extends { documentId?: string; paragraph?: number; start?: number; end?: number }>(claim: T): T {
