@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { craftedItem } from '../../test/helpers/crafted-update.ts'
 import { rewrittenId } from './rewritten-ids.ts'
 
 const CLIENT = 42
@@ -54,6 +55,12 @@ describe('rewrittenId', () => {
     expect(rewrittenId(written((d) => d.getText('other').insert(0, 'xyz'), base), doc)).toBe(`${CLIENT}:0`)
     expect(rewrittenId(written((d) => d.getMap('map').set('key', 'xyz'), base), doc)).toBe(`${CLIENT}:0`)
     expect(rewrittenId(written((d) => d.getText('text').insert(3, 'xyz', { bold: true }), base), doc)).toBe(`${CLIENT}:0`)
+    // Sent as deleted, what the doc shows must be deleted by the same update, as when a client resends what it deleted since.
+    const sender = held(base, written((d) => d.getText('text').insert(3, 'xyz'), base))
+    sender.getText('text').delete(3, 3)
+    expect(rewrittenId(Y.encodeStateAsUpdate(sender), doc)).toBeNull()
+    const deletedHere = craftedItem({ client: CLIENT, clock: 0 }, { after: Y.createID(other.clientID, 2) }, { deleted: 3 })
+    expect(rewrittenId(deletedHere, doc)).toBe(`${CLIENT}:0`)
     // Placed by no neighbour, content is told apart by its parent alone: the type, and the map's key.
     const inEmpty = held(base, written((d) => d.getText('empty').insert(0, 'xyz'), base))
     expect(rewrittenId(written((d) => d.getText('empty').insert(0, 'xyz'), base), inEmpty)).toBeNull()

@@ -10,33 +10,45 @@
  * log, then the same row over Redis; a client that resends to another
  * instance what the first already stored), so ids alone decide nothing: the
  * content, and where it was placed, is compared unit by unit. Content
- * collected as deleted on either side cannot be compared and is passed over.
+ * collected as deleted on either side cannot be compared and is passed over,
+ * but what the update sends as deleted and the doc shows, the update must
+ * delete too: a client resending what it deleted since sends the deletion
+ * with it, and otherwise one instance would show what the other does not.
  */
 import * as Y from 'yjs'
 
 type Content = Y.Item['content']
+type DeleteSet = ReturnType<typeof Y.decodeUpdate>['ds']
 
 /** Where (`client:clock`) the first run the update writes otherwise than `doc` holds it begins, or null. */
 export function rewrittenId(update: Uint8Array, doc: Y.Doc): string | null {
-  for (const struct of Y.decodeUpdate(update).structs) {
+  const { structs, ds } = Y.decodeUpdate(update)
+  for (const struct of structs) {
     if (!(struct instanceof Y.Item)) continue
     const { client, clock } = struct.id
     const end = Math.min(clock + struct.length, Y.getState(doc.store, client))
     for (let at = clock; at < end; ) {
       const held = Y.getItem(doc.store, Y.createID(client, at)) as Y.Item | Y.GC
       const heldEnd = Math.min(held.id.clock + held.length, end)
-      if (held instanceof Y.Item && !sameUnits(struct, held, at, heldEnd - at)) return `${client}:${at}`
+      if (held instanceof Y.Item && !sameUnits(struct, held, at, heldEnd - at, ds)) return `${client}:${at}`
       at = heldEnd
     }
   }
   return null
 }
 
-/** Whether `count` units from clock `at` are the same in the decoded `sent` and the integrated `held`. */
-function sameUnits(sent: Y.Item, held: Y.Item, at: number, count: number): boolean {
+/** Whether `count` units from clock `at` are the same in the decoded `sent` (of an update deleting `ds`) and the integrated `held`. */
+function sameUnits(sent: Y.Item, held: Y.Item, at: number, count: number, ds: DeleteSet): boolean {
   if (!Y.compareIDs(originAt(sent, at), originAt(held, at)) || !Y.compareIDs(sent.rightOrigin, held.rightOrigin)) return false
   if (at === sent.id.clock && sent.origin === null && sent.rightOrigin === null && !sameParent(sent, held)) return false
+  // Sent as deleted, content this doc shows must be deleted by the same update: else one instance would show what the other does not.
+  if (sent.content instanceof Y.ContentDeleted && !held.deleted && !deletesEach(ds, held.id.client, at, count)) return false
   return sameContent(sent.content, at - sent.id.clock, held.content, at - held.id.clock, count)
+}
+
+function deletesEach(ds: DeleteSet, client: number, from: number, count: number): boolean {
+  for (let clock = from; clock < from + count; clock++) if (!Y.isDeleted(ds, Y.createID(client, clock))) return false
+  return true
 }
 
 /** What a unit was inserted after: an item's first unit, its origin; every next one, the unit before it. */
