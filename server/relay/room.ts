@@ -61,6 +61,7 @@ import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMess
 import type { OutboundBudget } from './outbound-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence } from './room-presence.ts'
+import { rewrittenId } from './rewritten-ids.ts'
 import { holdsAllOf, sameClocks, withinDoc, withinStateVectorSize } from './state-vector.ts'
 import { validateUpdate } from './validate-update.ts'
 import { WholeState } from './whole-state.ts'
@@ -734,10 +735,19 @@ export class Room {
    * Applies an update that another instance has already stored: relayed here,
    * not stored again. Like every change, it waits for a commit in flight.
    * `incomplete` is called when it depends on content this instance lacks (a
-   * message from the other instances was missed).
+   * message from the other instances was missed). Should it write, under ids
+   * this doc holds, other content than the doc holds there (rewritten-ids.ts:
+   * one client id written to two instances at once), the two boards differ
+   * and Yjs would keep both as they are: the room resets, so its board is
+   * loaded again as the update log holds it, as on the other instance.
    */
   applyRemoteUpdate(update: Uint8Array, incomplete: () => void): void {
     this.afterCommit('an update from another instance', () => {
+      const rewritten = rewrittenId(update, this.doc)
+      if (rewritten !== null) {
+        this.reset('an update from another instance rewriting what this instance holds', new Error(`it writes id ${rewritten} otherwise than this instance holds it: the same client id was written to two instances`), this.pending.length)
+        return
+      }
       Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
       if (this.holdRemoteRemainder('relayed update')) incomplete()
     })
