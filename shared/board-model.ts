@@ -137,7 +137,8 @@ export type BoardModel = z.infer<typeof boardModelSchema>
 /*
  * Create and update bodies: the model's field names. The server fills ids and
  * times, and authorship (createdBy, importedBy) from who is making the change:
- * a body that names an author is refused, like one that names an id.
+ * a body that names an author is refused, like one that names an id. Over the
+ * websocket the relay names the sender (server/relay/author-fields.ts).
  */
 
 export const metaPatchSchema = z

@@ -56,6 +56,7 @@ import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySo
 import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { applyStoredState } from './merge-state.ts'
+import { authorStamp } from './author-fields.ts'
 import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded, SavingDelayed } from './commit-errors.ts'
 import { deletionsWithin } from './deletions-within.ts'
 import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
@@ -399,7 +400,7 @@ export class Room {
     if (this.resetCause !== null) return
     const pendingBefore = this.pending.length
     try {
-      Y.applyUpdate(this.doc, update, connection)
+      this.applyAsAuthor(connection, () => Y.applyUpdate(this.doc, update, connection))
     } catch (error) {
       this.connectionContentFailed(connection, `an update from connection ${connection.id}`, error, pendingBefore)
       return
@@ -431,6 +432,25 @@ export class Room {
     connection.close(CLOSE.updateRejected, error)
   }
 
+  /**
+   * Applies a connection's changes in one transaction with the stamp that names
+   * its sender as the author of what they create (author-fields.ts): what is
+   * stored and broadcast never names anyone else.
+   */
+  private applyAsAuthor(connection: Connection, apply: () => void): void {
+    // Not local, as Yjs marks a transaction that applies an update.
+    Y.transact(
+      this.doc,
+      (transaction) => {
+        const stamp = authorStamp(this.doc)
+        apply()
+        stamp(transaction, connection.identity.name)
+      },
+      connection,
+      false,
+    )
+  }
+
   /** Applies held changes whose missing content has arrived since; never during a commit. */
   private retryHeld(): void {
     if (this.flushing || this.resetCause !== null) return
@@ -457,7 +477,8 @@ export class Room {
         }
         const pendingBefore = this.pending.length
         try {
-          Y.applyUpdateV2(this.doc, update, source === 'remote' ? REMOTE_ORIGIN : source)
+          if (source === 'remote') Y.applyUpdateV2(this.doc, update, REMOTE_ORIGIN)
+          else this.applyAsAuthor(source, () => Y.applyUpdateV2(this.doc, update, source))
         } catch (error) {
           // Stored already by another instance: a board that could not take it lacks what is stored.
           if (source === 'remote') this.reset('held changes from another instance', error, pendingBefore)
