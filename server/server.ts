@@ -62,6 +62,7 @@ async function serve(config: Config, options: ServiceOptions, servingLock: Share
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxMessageBytes })
   const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss }, serverOptions: requestTimeouts(config) }) as Server
   services.connections.watch(server)
+  services.requests.watch(server)
   const { url, port } = await listen(server, config.PORT, config.HOST)
   const metricsServer =
     services.metrics && config.METRICS_PORT !== undefined ? (createAdaptorServer({ fetch: metricsRoute(services.metrics, config.METRICS_TOKEN).fetch }) as Server) : undefined

@@ -23,6 +23,7 @@ import { TailChanges } from './history/tail-changes.ts'
 import { StorageHealth } from './health/storage-health.ts'
 import { HistoryReads } from './http/history-reads.ts'
 import { connectionLimits, OpenConnections } from './http/open-connections.ts'
+import { RequestsInFlight } from './http/requests-in-flight.ts'
 import { createLogger, type Logger } from './log.ts'
 import { PeriodicTask } from './periodic-task.ts'
 import type { Metrics } from './metrics/metrics.ts'
@@ -78,6 +79,8 @@ export type Services = {
   lifecycle: { shuttingDown: boolean }
   /** The HTTP connections the server holds, in all and per client address, and those it turns away. */
   connections: OpenConnections
+  /** The HTTP requests being answered, which a shutdown lets finish before it closes the storage. */
+  requests: RequestsInFlight
   /** Threads for work whose cost a member controls, kept off the relay's event loop. */
   workers: WorkerPool
   /** Imports and restores, each taking its board's turn (across instances on PostgreSQL). */
@@ -184,6 +187,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     metrics,
     lifecycle: { shuttingDown: false },
     connections: new OpenConnections(connectionLimits(config), logger),
+    requests: new RequestsInFlight(),
     workers,
     preparedChanges: new PreparedChanges(await boardTurns(config)),
     tailChanges: new TailChanges(storage, workers),
@@ -204,6 +208,11 @@ export async function closeServices(services: Services, options: ServiceOptions 
   services.websocketIntake.stop()
   await untilDeadline(Promise.all([services.sessionSweeper.stop(), services.historySweep.stop(), services.rightsSweep.stop()]))
   await services.rooms.close(deadline)
+  // Requests let in before the shutdown are answered while the storage is still open (503 where their board was unloaded).
+  if (services.requests.count > 0) {
+    services.logger.info({ requests: services.requests.count }, 'shutting down: answering the requests in flight')
+    await untilDeadline(services.requests.settled())
+  }
   await untilDeadline(services.preparedChanges.close())
   if (services.sharedCounts) await untilDeadline(endRedisConnection(services.sharedCounts))
   await untilDeadline(services.workers.close())

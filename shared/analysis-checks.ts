@@ -291,7 +291,15 @@ export function checkBoard(board: CheckBoard): CheckedFinding[] {
 }
 
 export function acknowledge(findings: readonly Finding[], acknowledgements: readonly AcknowledgementModel[]): CheckedFinding[] {
-  const byKey = new Map(acknowledgements.map((a) => [a.key, a]))
+  return acknowledgeBy(findings, acknowledgementsByKey(acknowledgements))
+}
+
+export function acknowledgementsByKey(acknowledgements: readonly AcknowledgementModel[]): Map<string, AcknowledgementModel> {
+  return new Map(acknowledgements.map((a) => [a.key, a]))
+}
+
+/** The findings with their acknowledgements, looked up by key: what a change to the acknowledgements alone costs. */
+export function acknowledgeBy(findings: readonly Finding[], byKey: ReadonlyMap<string, AcknowledgementModel>): CheckedFinding[] {
   return findings.map((f) => ({ ...f, acknowledgement: byKey.get(f.key) ?? null }))
 }
 

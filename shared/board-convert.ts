@@ -195,14 +195,29 @@ export function entityInModel<C extends Collection>(doc: Y.Doc, name: C, id: str
   return item
 }
 
-/** The valid acknowledgements of check findings, by creation time then key; a reason over its limit read cut to it, a key over its limit left out (it names no finding). */
+/** The valid acknowledgements of check findings, by creation time then key. */
 export function readAcknowledgements(doc: Y.Doc): AcknowledgementModel[] {
   const result: AcknowledgementModel[] = []
-  for (const [key, value] of acknowledgementsMap(doc)) {
-    const parsed = parseWithinLimits(acknowledgementSchema, typeof value === 'object' && value !== null ? { ...value, key } : null)
-    if (parsed !== null && parsed.key === key) result.push(parsed)
+  for (const key of acknowledgementsMap(doc).keys()) {
+    const acknowledgement = readAcknowledgement(doc, key)
+    if (acknowledgement) result.push(acknowledgement)
   }
-  return result.sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? -1 : 1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  return result.sort(byAcknowledgementOrder)
+}
+
+/**
+ * The acknowledgement stored under this finding key, or null when there is none or it is not valid; a reason over
+ * its limit read cut to it, a key over its limit left out (it names no finding).
+ */
+export function readAcknowledgement(doc: Y.Doc, key: string): AcknowledgementModel | null {
+  const value = acknowledgementsMap(doc).get(key)
+  const parsed = parseWithinLimits(acknowledgementSchema, typeof value === 'object' && value !== null ? { ...value, key } : null)
+  return parsed !== null && parsed.key === key ? parsed : null
+}
+
+/** By creation time, then key. */
+export function byAcknowledgementOrder(a: AcknowledgementModel, b: AcknowledgementModel): number {
+  return a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? -1 : 1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0
 }
 
 function withoutProvenance<T extends { documentId?: string; paragraph?: number; start?: number; end?: number }>(claim: T): T {

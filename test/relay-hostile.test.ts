@@ -9,9 +9,10 @@ import type { Socket } from 'node:net'
 import * as Y from 'yjs'
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
-import { assessmentText } from '../shared/board-doc.ts'
+import { assessmentText, blufText, metaMap } from '../shared/board-doc.ts'
 import { addAssessment, deleteAssessment } from '../shared/board-mutations.ts'
 import { LIMITS } from '../shared/limits.ts'
+import { hasNonStringContent, sharedTexts } from '../shared/plain-text.ts'
 import { CLOSE, MESSAGE_AWARENESS, UPGRADE_REFUSED } from '../shared/protocol.ts'
 import { deletionsUpdate } from '../server/relay/deletions-within.ts'
 import { MAX_PRESENCE_ENTRIES } from '../server/relay/presence-state.ts'
@@ -20,10 +21,11 @@ import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { largeSourceDocument } from './helpers/large-inputs.ts'
 import { apiClient } from './helpers/api.ts'
 import { AppendControl } from './helpers/append-control.ts'
+import { craftedItem } from './helpers/crafted-update.ts'
 import { openAccess } from './helpers/open-access.ts'
 import { frames, openRawSocket, refusedUpgrade, syncReplies, type RawSocket } from './helpers/raw-socket.ts'
-import { describeUnless, missingServices } from './helpers/services.ts'
-import { storedBoard } from './helpers/stored-board.ts'
+import { describeEachDialect, describeUnless, missingServices } from './helpers/services.ts'
+import { storedBoard, withStoredDoc } from './helpers/stored-board.ts'
 import { startTcpProxy } from './helpers/tcp-proxy.ts'
 import { REDIS_URL, startTestServer, type TestServer, type TestServerOptions } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -373,6 +375,99 @@ describe('only stored content is shown', () => {
     await waitFor(() => typist.doc.getMap('riding').size === 200, 'the held change, applied and relayed')
     expect(applied).toBe(2)
     expect(attacker.isClosed()).toBe(false)
+  })
+})
+
+const postgresMissing = await missingServices('postgres')
+
+describeEachDialect(postgresMissing, 'updates that wait for a commit (%s)', (dialect) => {
+  /** The attacker's presence, sent after its updates on the same socket. */
+  const ATTACKER_PRESENCE = 7_654_321
+  const ATTACKER_CLIENT = 876_543_210
+
+  /** A board with an honest client on it, the server's commits held whenever the test says. */
+  async function boardWithHonestClient(): Promise<{ server: TestServer; appends: AppendControl; boardId: string; honest: TestClient }> {
+    const appends = new AppendControl()
+    const server = await start({ dialect, wrapStorage: appends.wrap })
+    const boardId = await apiClient(server.url).createBoard('Waiting')
+    const honest = connect(server, boardId)
+    await honest.synced()
+    return { server, appends, boardId, honest }
+  }
+
+  /**
+   * Sends `updates` from a socket of their own while an honest keystroke is
+   * being committed, and lets the commit complete once the server has read
+   * them (each then waiting for it); resolves with that socket.
+   */
+  async function sendDuringCommit({ server, appends, boardId, honest }: Awaited<ReturnType<typeof boardWithHonestClient>>, updates: Uint8Array[]): Promise<RawSocket> {
+    const attacker = await raw(server, boardId)
+    appends.hold()
+    const attemptsBefore = appends.attempts
+    blufText(honest.doc).insert(0, 'k')
+    await waitFor(() => appends.attempts > attemptsBefore, 'the honest keystroke’s commit to be in flight')
+    for (const update of updates) attacker.send(frames.update(update))
+    // Presence is relayed during a commit: once the honest client has it, the server has read every update sent before it.
+    attacker.send(frames.awareness([{ clientId: ATTACKER_PRESENCE, clock: 1, json: '{}' }]))
+    await waitFor(() => honest.provider.awareness.getStates().has(ATTACKER_PRESENCE), 'the attacker’s presence at the honest client')
+    appends.release()
+    return attacker
+  }
+
+  it('each is checked against the board it is applied to: a character of a judgment and an embed after it, both sent during a commit, close their sender 4422 and the embed lands nowhere', async () => {
+    const board = await boardWithHonestClient()
+    const { server, boardId, honest } = board
+    const assessmentId = addAssessment(honest.doc, { title: 'Bridge', judgment: 'Judgment.' })
+    await waitFor(async () => (await storedBoard(server, boardId)).assessments.length === 1, 'the assessment to be stored')
+
+    // The stock client under a fresh client id: a character, then an embed placed after it, as two updates. On a board without
+    // the character nobody can tell where the embed lands, and it passes; on the board holding the character it is refused.
+    const forger = new Y.Doc()
+    forger.clientID = ATTACKER_CLIENT
+    Y.applyUpdate(forger, Y.encodeStateAsUpdate(honest.doc))
+    const judgmentOf = (doc: Y.Doc) => assessmentText(doc, assessmentId, 'judgment')
+    const beforeCharacter = Y.encodeStateVector(forger)
+    judgmentOf(forger).insert(0, 'x')
+    const character = Y.encodeStateAsUpdate(forger, beforeCharacter)
+    const beforeEmbed = Y.encodeStateVector(forger)
+    judgmentOf(forger).insertEmbed(1, { evil: true })
+    const embed = Y.encodeStateAsUpdate(forger, beforeEmbed)
+    forger.destroy()
+    const attacker = await sendDuringCommit(board, [character, embed])
+
+    // The character alone is an honest edit: applied, stored and shown; the embed nowhere.
+    await waitFor(() => judgmentOf(honest.doc).toString() === 'xJudgment.', 'the character at the honest client')
+    expect(judgmentOf(honest.doc).toDelta()).toEqual([{ insert: 'xJudgment.' }])
+    await waitFor(() => attacker.isClosed(), 'the attacker to be closed')
+    expect(await attacker.closed).toEqual(CLOSE.updateRejected)
+    await liveRoom(server, boardId)?.whenSaved()
+    const fresh = connect(server, boardId)
+    await fresh.synced()
+    expect(judgmentOf(fresh.doc).toDelta()).toEqual([{ insert: 'xJudgment.' }])
+    expect(await withStoredDoc(server, boardId, (doc) => sharedTexts(doc).filter(hasNonStringContent).length)).toBe(0)
+    expect((await storedBoard(server, boardId)).assessments[0]?.judgment).toBe('xJudgment.')
+  })
+
+  it('the layout rule too: the schema version set to the server’s own, then to 99 beside it, both sent during a commit, close their sender 4422 and the board keeps its version', async () => {
+    const board = await boardWithHonestClient()
+    const { server, boardId, honest } = board
+    // Each placed after the value before it, so that it becomes the value whatever the client ids (Yjs orders rivals by them).
+    const stored = metaMap(honest.doc)._map.get('schemaVersion')!
+    const allowed = craftedItem({ client: ATTACKER_CLIENT, clock: 0 }, { after: stored.lastId }, { any: 1 })
+    const beside = craftedItem({ client: ATTACKER_CLIENT, clock: 1 }, { after: Y.createID(ATTACKER_CLIENT, 0) }, { any: 99 })
+    const attacker = await sendDuringCommit(board, [allowed, beside])
+
+    // The first alone is allowed: applied once the commit completes.
+    const room = liveRoom(server, boardId)!
+    await waitFor(() => Y.getState(room.doc.store, ATTACKER_CLIENT) > 0, 'the allowed version to be applied')
+    await room.whenSaved()
+    const fresh = connect(server, boardId)
+    await fresh.synced()
+    expect(metaMap(fresh.doc).get('schemaVersion')).toBe(1)
+    expect((await storedBoard(server, boardId)).schemaVersion).toBe(1)
+    await waitFor(() => attacker.isClosed(), 'the attacker to be closed')
+    expect(await attacker.closed).toEqual(CLOSE.updateRejected)
+    expect(metaMap(honest.doc).get('schemaVersion')).toBe(1)
   })
 })
 

@@ -2,12 +2,13 @@
  * Signing in and out, first-run setup, and who am I. These routes (but /me)
  * are public: they are mounted ahead of the authentication middleware.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Principal } from '../access/access.ts'
 import { audit } from '../access/audit.ts'
 import { createAccount, normalizeEmail, startSession, toMe } from '../auth/accounts.ts'
 import { identifierHash } from '../auth/identifier-hash.ts'
-import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyDecoy, verifyPassword } from '../auth/passwords.ts'
+import { checkDurationMs, hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from '../auth/passwords.ts'
 import { hashSecret } from '../auth/secret-token.ts'
 import type { UserRecord } from '../storage/storage.ts'
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../auth/session-cookie.ts'
@@ -83,12 +84,15 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
     }),
     async (c) => {
       const services = c.var.services
-      // Before anything is counted or looked up: a sign-in refused for want of a place costs nothing, and spends no one's count.
-      const check = await services.passwordChecks.start()
+      const body = c.req.valid('json')
+      const email = normalizeEmail(body.email)
+      const password = body.password
+      const user = await services.storage.users.getByEmail(email)
+      // Only an account's password takes a place, before anything is counted: a refusal spends no one's count. An
+      // unknown email, which anyone can send from address after address, gets the same answer without a place.
+      const checkMs = user ? 0 : await checkDurationMs()
+      const check = user ? await services.passwordChecks.start() : await services.passwordChecks.standIn(checkMs)
       try {
-        const body = c.req.valid('json')
-        const email = normalizeEmail(body.email)
-        const password = body.password
         const address = clientAddress(c)
         // What was typed as the email is sometimes a password: logs and the audit name it by a keyed hash only.
         const identifier = identifierHash(email)
@@ -98,10 +102,10 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
           services.logger.info({ identifier, address, limit: attempt.limit, retryAfter: seconds }, 'sign-in refused: too many failures')
           return c.json(errorBody('rate_limited', `Too many failed sign-ins. Try again in ${seconds} s.`), 429, { 'Retry-After': String(seconds) })
         }
-        const user = await services.storage.users.getByEmail(email)
         // Refused before the password is checked: each check is some 19 ms of a core, and whoever knows a password could otherwise ask without end.
         if (user) await ensureAllowance(services.allowances.signIns, principalOf(user), SIGNED_IN)
-        const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyDecoy(password)
+        // An unknown email answers as slowly as a wrong password, so the timing does not tell which emails have accounts.
+        const valid = user ? await verifyPassword(user.passwordHash, password) : await sleep(checkMs).then(() => false)
         // What follows is quick storage work: the place is for the check.
         check.end()
         if (!user || !valid) {

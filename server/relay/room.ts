@@ -24,9 +24,10 @@
  * what the board holds that come with it are applied), its sender told once,
  * and a server-side change refused (BoardFull) unless it may pass.
  *
- * Nothing a client sends can throw out of here: each frame is decoded and
- * checked in `receive()`, a failure closes that one connection, and work that
- * waits for a commit holds only what was already checked.
+ * Nothing a client sends can throw out of here: each frame is decoded in
+ * `receive()`, and an update is checked in the same step as it is applied,
+ * against the doc it is applied to (at once, or once the commit in flight
+ * completes); a failure closes that one connection.
  * Should applying content to the doc throw all the same, the doc's state is
  * no longer known, and one unknown fault must not leave the board deaf for
  * everyone: the room resets (`reset`), and its board is loaded again from storage.
@@ -61,6 +62,7 @@ import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMess
 import type { OutboundBudget } from './outbound-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence } from './room-presence.ts'
+import { rewrittenId } from './rewritten-ids.ts'
 import { holdsAllOf, sameClocks, withinDoc, withinStateVectorSize } from './state-vector.ts'
 import { validateUpdate } from './validate-update.ts'
 import { WholeState } from './whole-state.ts'
@@ -324,7 +326,7 @@ export class Room {
     if (syncType !== syncProtocol.messageYjsSyncStep2 && syncType !== syncProtocol.messageYjsUpdate) {
       throw new Error(`unknown sync message type ${syncType}`)
     }
-    let update = decoding.readVarUint8Array(decoder)
+    const update = decoding.readVarUint8Array(decoder)
     // Every client answers our step 1 with its step 2, usually empty: nothing to check, apply or deny.
     if (isEmptyUpdate(update)) return
     if (!connection.canWrite) {
@@ -333,7 +335,36 @@ export class Room {
       return
     }
     this.options.events.updateReceived(this, update.byteLength)
-    // Read through now (text rule included), so that what is deferred past a commit was already checked.
+    if (this.flushing) this.deferred.push(() => this.checkAndApplyDeferred(connection, update))
+    else this.checkAndApply(connection, update)
+  }
+
+  /**
+   * An update that waited for a commit, checked only now. It is dropped, never
+   * applied, should its connection have closed meanwhile (a right taken away);
+   * a throw closes its connection, as in `receive()`, and never reaches the
+   * commit path that runs this.
+   */
+  private checkAndApplyDeferred(connection: Connection, update: Uint8Array): void {
+    if (connection.closed) return
+    try {
+      this.checkAndApply(connection, update)
+    } catch (error) {
+      connection.close(CLOSE.malformedMessage, error)
+    }
+  }
+
+  /**
+   * Checks a connection's update and applies it in one step, so that it is
+   * checked against the very document it is applied to. Checked as it arrived
+   * and applied after the commit in flight, it was checked against a document
+   * that lacked what arrived meanwhile: where an item placed beside another
+   * update's item lands could not be told, so no check read it, and an embed
+   * sent right after a character of a judgment, both waiting, landed in the
+   * judgment once both were applied.
+   */
+  private checkAndApply(connection: Connection, received: Uint8Array): void {
+    let update = received
     const verdict = validateUpdate(update, this.doc)
     if (verdict.refused) {
       connection.close(verdict.refused.event, new Error(verdict.refused.reason))
@@ -354,9 +385,7 @@ export class Room {
       connection.close(CLOSE.writtenTooMuch, new Error(`an update of ${update.byteLength} bytes, past what its sender may still add to boards this hour`))
       return
     }
-    // Deferred past a commit, it is dropped, never applied, should its connection close meanwhile (a right taken away).
-    if (this.flushing) this.deferred.push(() => connection.closed || this.applyFrom(connection, update))
-    else this.applyFrom(connection, update)
+    this.applyFrom(connection, update)
   }
 
   /** Tells a connection why its changes are dropped, once rather than on every keystroke; it stays open and in sync. */
@@ -734,10 +763,19 @@ export class Room {
    * Applies an update that another instance has already stored: relayed here,
    * not stored again. Like every change, it waits for a commit in flight.
    * `incomplete` is called when it depends on content this instance lacks (a
-   * message from the other instances was missed).
+   * message from the other instances was missed). Should it write, under ids
+   * this doc holds, other content than the doc holds there (rewritten-ids.ts:
+   * one client id written to two instances at once), the two boards differ
+   * and Yjs would keep both as they are: the room resets, so its board is
+   * loaded again as the update log holds it, as on the other instance.
    */
   applyRemoteUpdate(update: Uint8Array, incomplete: () => void): void {
     this.afterCommit('an update from another instance', () => {
+      const rewritten = rewrittenId(update, this.doc)
+      if (rewritten !== null) {
+        this.reset('an update from another instance rewriting what this instance holds', new Error(`it writes id ${rewritten} otherwise than this instance holds it: the same client id was written to two instances`), this.pending.length)
+        return
+      }
       Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
       if (this.holdRemoteRemainder('relayed update')) incomplete()
     })

@@ -5,7 +5,9 @@
  * logged as an unhandled error. The request is stopped deterministically at
  * its check of rights right before the change (its second read of who is
  * asking), held there until the shutdown has unloaded the room. On
- * PostgreSQL an import stopped this way was answered 500 `internal`.
+ * PostgreSQL an import stopped this way was answered 500 `internal`; and the
+ * shutdown once closed every connection without waiting for the answer, so a
+ * request let go late saw its connection cut ("fetch failed").
  */
 import { afterEach, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
@@ -70,8 +72,11 @@ describeEachDialect(postgresMissing, 'a change whose board is unloaded by a shut
     checks.hold()
     const answer = change()
     await waitFor(() => checks.waiting === 1, 'the change to wait at its check', 30_000)
-    const closing = server.close()
+    let closed = false
+    const closing = server.close().finally(() => (closed = true))
     await waitFor(() => !server.services.rooms.loadedRooms.has(boardId), 'the shutdown to unload the board')
+    // Let go once the shutdown waits for the request, or has ended without waiting (whose cut connection fails the test).
+    await waitFor(() => closed || logs.some((line) => line.includes('answering the requests in flight')), 'the shutdown to wait for the request or end')
     checks.release()
     const answered = await answer
     await closing

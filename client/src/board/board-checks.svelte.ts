@@ -4,38 +4,60 @@
  *
  * Typing into one judgment must not re-check a thousand cards: the store
  * re-reads only the entity a change touched and keeps every other entity, its
- * links and the claim and source maps as the same objects, so each card's
- * findings are kept until one of those objects changes. The board's own
- * checks depend on which cards are key judgments and hypotheses, not on their
- * words, so they are recomputed only when that, or the evidence, changes.
+ * links, claims and sources as the same objects, so each card's findings are
+ * kept until the card, one of its links or a claim or source they lead to
+ * changes. A change to another claim, or to an acknowledgement, re-checks no
+ * card: acknowledgements are looked up by finding key afterwards. The board's
+ * own checks depend on which cards are key judgments and hypotheses, not on
+ * their words, so they are recomputed only when that, or the evidence, changes.
  */
 import { untrack } from 'svelte'
-import { acknowledge, assessmentFindings, boardFindings, type CheckBoard, type CheckedFinding } from '../../../shared/analysis-checks.ts'
+import {
+  acknowledgeBy,
+  acknowledgementsByKey,
+  assessmentFindings,
+  boardFindings,
+  type CheckBoard,
+  type CheckedFinding,
+  type Finding,
+} from '../../../shared/analysis-checks.ts'
 import type { AcknowledgementModel, AssessmentModel, ClaimModel, LinkModel, SourceModel } from '../../../shared/board-model.ts'
 import type { LikelihoodProfile } from '../../../shared/domain.ts'
 
-/** What one card's findings were computed from: while every part is the same object, so are the findings. */
+/** What one card's findings were computed from besides the card: while every part is the same object, so are the findings. */
 type Inputs = {
   profile: LikelihoodProfile
   links: readonly LinkModel[]
-  claimById: ReadonlyMap<string, ClaimModel>
-  sourceById: ReadonlyMap<string, SourceModel>
-  acknowledgements: readonly AcknowledgementModel[]
+  /** The claim each link leads to and that claim's source, in link order (undefined where there is none). */
+  linked: readonly (ClaimModel | SourceModel | undefined)[]
 }
 
-/** What the checks read of the board in this browser: its store, read reactively. */
-export type CheckedBoard = Omit<CheckBoard, 'profile' | 'acknowledgements'> &
-  Pick<Inputs, 'claimById' | 'sourceById' | 'acknowledgements'> & {
-    readonly meta: { readonly profile: LikelihoodProfile }
-    linksOfAssessment(id: string): readonly LinkModel[]
-  }
+/** One card's findings, and the same findings with their acknowledgements as last given out. */
+type CardEntry = { inputs: Inputs; findings: Finding[]; checked: CheckedFinding[] }
 
-const sameInputs = (a: Inputs, b: Inputs) =>
-  a.profile === b.profile && a.links === b.links && a.claimById === b.claimById && a.sourceById === b.sourceById && a.acknowledgements === b.acknowledgements
+/** What the checks read of the board in this browser: its store, read reactively. */
+export type CheckedBoard = Omit<CheckBoard, 'profile' | 'acknowledgements'> & {
+  readonly meta: { readonly profile: LikelihoodProfile }
+  readonly claimById: ReadonlyMap<string, ClaimModel>
+  readonly sourceById: ReadonlyMap<string, SourceModel>
+  readonly acknowledgements: readonly AcknowledgementModel[]
+  linksOfAssessment(id: string): readonly LinkModel[]
+}
+
+const sameItems = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a.every((item, i) => item === b[i])
+
+// Links compared one by one: the store groups them again on any change to a link, of this card or another.
+const sameInputs = (a: Inputs, b: Inputs) => a.profile === b.profile && sameItems(a.links, b.links) && sameItems(a.linked, b.linked)
+
+/** Whether each finding given out still carries the acknowledgement its key has now. */
+const sameAcknowledgements = (checked: readonly CheckedFinding[], byKey: ReadonlyMap<string, AcknowledgementModel>) =>
+  checked.every((f) => f.acknowledgement === (byKey.get(f.key) ?? null))
 
 export class BoardChecks {
   readonly #store: CheckedBoard
-  readonly #cards = new WeakMap<AssessmentModel, { inputs: Inputs; findings: CheckedFinding[] }>()
+  readonly #cards = new WeakMap<AssessmentModel, CardEntry>()
+
+  readonly #acknowledgementByKey: ReadonlyMap<string, AcknowledgementModel> = $derived.by(() => acknowledgementsByKey(this.#store.acknowledgements))
 
   /** Which cards are there as the board's own checks see them: whether any, which are key judgments, which hypotheses. */
   readonly #shape: string = $derived.by(() => {
@@ -48,15 +70,17 @@ export class BoardChecks {
     return `${this.#store.assessments.length > 0}:${keyJudgments > 0}:${hypotheses.join(',')}`
   })
 
-  /** The board's own findings (no key judgment, no diagnostic evidence). */
-  readonly board: CheckedFinding[] = $derived.by(() => {
+  readonly #boardFindings: Finding[] = $derived.by(() => {
     void this.#shape
     const store = this.#store
-    const { links, claims, sources, acknowledgements } = store
+    const { links, claims, sources } = store
     // The cards' words and the wording profile do not matter here, only the cards' kinds, which #shape follows.
     const [assessments, profile] = untrack(() => [store.assessments, store.meta.profile] as const)
-    return acknowledge(boardFindings({ profile, assessments, claims, sources, links }), acknowledgements)
+    return boardFindings({ profile, assessments, claims, sources, links })
   })
+
+  /** The board's own findings (no key judgment, no diagnostic evidence). */
+  readonly board: CheckedFinding[] = $derived(acknowledgeBy(this.#boardFindings, this.#acknowledgementByKey))
 
   /** Every card's findings in board order. */
   readonly #cardFindings: CheckedFinding[] = $derived.by(() => this.#store.assessments.flatMap((a) => this.of(a)))
@@ -71,20 +95,24 @@ export class BoardChecks {
     this.#store = store
   }
 
-  /** One assessment's findings, with their acknowledgements. */
+  /** One assessment's findings, with their acknowledgements: the same array while neither changes. */
   of(assessment: AssessmentModel): CheckedFinding[] {
     const store = this.#store
-    const inputs: Inputs = {
-      profile: store.meta.profile,
-      links: store.linksOfAssessment(assessment.id),
-      claimById: store.claimById,
-      sourceById: store.sourceById,
-      acknowledgements: store.acknowledgements,
-    }
+    const links = store.linksOfAssessment(assessment.id)
+    const linked = links.flatMap((link) => {
+      const claim = store.claimById.get(link.claimId)
+      return [claim, claim && store.sourceById.get(claim.sourceId)]
+    })
+    const inputs: Inputs = { profile: store.meta.profile, links, linked }
+    const byKey = this.#acknowledgementByKey
     const cached = this.#cards.get(assessment)
-    if (cached && sameInputs(cached.inputs, inputs)) return cached.findings
-    const findings = acknowledge(assessmentFindings(assessment, { ...inputs }), inputs.acknowledgements)
-    this.#cards.set(assessment, { inputs, findings })
-    return findings
+    if (cached && sameInputs(cached.inputs, inputs)) {
+      if (!sameAcknowledgements(cached.checked, byKey)) cached.checked = acknowledgeBy(cached.findings, byKey)
+      return cached.checked
+    }
+    const findings = assessmentFindings(assessment, { profile: inputs.profile, links, claimById: store.claimById, sourceById: store.sourceById })
+    const entry = { inputs, findings, checked: acknowledgeBy(findings, byKey) }
+    this.#cards.set(assessment, entry)
+    return entry.checked
   }
 }
