@@ -22,6 +22,7 @@ import {
 import {
   acknowledgementSchema,
   assessmentSchema,
+  boardSettingsSchema,
   claimSchema,
   documentSchema,
   linkSchema,
@@ -29,6 +30,7 @@ import {
   type AcknowledgementModel,
   type AssessmentModel,
   type BoardModel,
+  type BoardSettings,
   type ClaimModel,
   type DocumentModel,
   type LinkModel,
@@ -36,15 +38,16 @@ import {
 } from './board-model.ts'
 import { compareOrder, replaceText } from './board-mutations.ts'
 import { byClaimOrder, byCreation, byImport, bySourceOrder } from './entity-order.ts'
+import { parseWithinLimits } from './within-limits.ts'
 import type { z } from 'zod'
 
-const ENTITY_SCHEMAS = {
+const ENTITY_SCHEMAS: { [C in Collection]: z.ZodType<EntityModels[C]> } = {
   sources: sourceSchema,
   documents: documentSchema,
   claims: claimSchema,
   assessments: assessmentSchema,
   links: linkSchema,
-} as const satisfies Record<Collection, z.ZodType>
+}
 
 /**
  * Fields of an imported document that the model leaves out: its body (large)
@@ -85,7 +88,8 @@ export type EntityModels = {
  * The entity stored at `id` as the model holds it, or null when there is none
  * or it is not valid: a value that is not a map, a field of the wrong type, or
  * an `id` other than the one it is stored at (the model would then hold two
- * entities of one id). Lets a reader that follows a board change by change
+ * entities of one id). A text over its limit is read cut to it
+ * (within-limits.ts): the entity stays. Lets a reader that follows a board change by change
  * (the client, on every keystroke) convert only what changed, where
  * boardToModel converts the whole board. References between entities are not
  * checked here.
@@ -96,8 +100,8 @@ export function readEntity<C extends Collection>(doc: Y.Doc, name: C, id: string
 }
 
 function parseEntity<C extends Collection>(name: C, id: string, map: EntityMap): EntityModels[C] | null {
-  const parsed = ENTITY_SCHEMAS[name].safeParse(entityToJson(name, map))
-  return parsed.success && parsed.data.id === id ? (parsed.data as EntityModels[C]) : null
+  const parsed = parseWithinLimits(ENTITY_SCHEMAS[name], entityToJson(name, map))
+  return parsed !== null && parsed.id === id ? parsed : null
 }
 
 /**
@@ -124,8 +128,22 @@ function linkInModel(link: LinkModel, hasClaim: Holds, hasAssessment: Holds): bo
   return hasClaim(link.claimId) && hasAssessment(link.assessmentId)
 }
 
+/**
+ * The board's title, marking, key question and bottom line as the model holds
+ * them: each cut to its limit and normalised as the HTTP API does (the
+ * marking without format characters, trimmed), since an editor's client can
+ * write them into the document as it likes.
+ */
+export function readBoardSettings(doc: Y.Doc): BoardSettings {
+  const meta = metaMap(doc)
+  const stored = { title: readString(meta, 'title'), marking: readString(meta, 'marking'), question: readString(meta, 'question'), bluf: blufText(doc).toString() }
+  // Every value is a string, and a string's only way to fail these schemas is its length, which is cut: never null.
+  return parseWithinLimits(boardSettingsSchema, stored) ?? { title: '', marking: '', question: '' }
+}
+
 export function boardToModel(doc: Y.Doc, id: string): BoardModel {
   const meta = metaMap(doc)
+  const { title, marking, question, bluf = '' } = readBoardSettings(doc)
   const sources = validEntities(doc, 'sources').sort(bySourceOrder)
   const documents = validEntities(doc, 'documents').sort(byImport)
   const sourceIds = new Set(sources.map((s) => s.id))
@@ -139,13 +157,12 @@ export function boardToModel(doc: Y.Doc, id: string): BoardModel {
   const links = validEntities(doc, 'links')
     .filter((l) => linkInModel(l, (c) => claimIds.has(c), (a) => assessmentIds.has(a)))
     .sort(byCreation)
-  const bluf = blufText(doc).toString()
   const acknowledgements = readAcknowledgements(doc)
   return {
     id,
-    title: readString(meta, 'title'),
-    marking: readString(meta, 'marking'),
-    question: readString(meta, 'question'),
+    title,
+    marking,
+    question,
     profile: boardProfile(doc),
     schemaVersion: typeof meta.get('schemaVersion') === 'number' ? (meta.get('schemaVersion') as number) : SCHEMA_VERSION,
     sources,
@@ -188,11 +205,14 @@ export function readAcknowledgements(doc: Y.Doc): AcknowledgementModel[] {
   return result.sort(byAcknowledgementOrder)
 }
 
-/** The acknowledgement stored under this finding key, or null when there is none or it is not valid. */
+/**
+ * The acknowledgement stored under this finding key, or null when there is none or it is not valid; a reason over
+ * its limit read cut to it, a key over its limit left out (it names no finding).
+ */
 export function readAcknowledgement(doc: Y.Doc, key: string): AcknowledgementModel | null {
   const value = acknowledgementsMap(doc).get(key)
-  const parsed = acknowledgementSchema.safeParse(typeof value === 'object' && value !== null ? { ...value, key } : null)
-  return parsed.success ? parsed.data : null
+  const parsed = parseWithinLimits(acknowledgementSchema, typeof value === 'object' && value !== null ? { ...value, key } : null)
+  return parsed !== null && parsed.key === key ? parsed : null
 }
 
 /** By creation time, then key. */

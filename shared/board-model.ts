@@ -30,6 +30,8 @@ const id = z.string().min(1).max(64)
 const isoTime = z.string().datetime({ offset: false })
 /** A title or a name, wherever it comes in (HTTP bodies, imports, the command line): cleaned, trimmed, 1 to LIMITS.shortText characters. */
 export const shortTextSchema = textField().trim().min(1).max(LIMITS.shortText)
+/** A handling marking: read by programs (the exports' TLP) as by eyes, so without invisible format characters. */
+export const markingSchema = textField().overwrite(dropFormatCharacters).trim().max(LIMITS.shortText)
 
 export const reliabilitySchema = z.enum(SOURCE_RELIABILITIES)
 export const credibilitySchema = literalUnion(CLAIM_CREDIBILITIES)
@@ -111,7 +113,7 @@ export const acknowledgementSchema = z.object({
 export const boardModelSchema = z.object({
   id,
   title: textField().max(LIMITS.shortText),
-  marking: textField().max(LIMITS.shortText),
+  marking: markingSchema,
   question: textField().max(LIMITS.longText),
   profile: profileSchema,
   schemaVersion: z.number().int().positive(),
@@ -126,6 +128,9 @@ export const boardModelSchema = z.object({
   acknowledgements: z.array(acknowledgementSchema).optional(),
 })
 
+/** The board's settings as the model holds them: its title, marking, key question and bottom line. */
+export const boardSettingsSchema = boardModelSchema.pick({ title: true, marking: true, question: true, bluf: true })
+
 export type SourceModel = z.infer<typeof sourceSchema>
 export type DocumentModel = z.infer<typeof documentSchema>
 export type ClaimModel = z.infer<typeof claimSchema>
@@ -133,6 +138,7 @@ export type AssessmentModel = z.infer<typeof assessmentSchema>
 export type LinkModel = z.infer<typeof linkSchema>
 export type AcknowledgementModel = z.infer<typeof acknowledgementSchema>
 export type BoardModel = z.infer<typeof boardModelSchema>
+export type BoardSettings = z.infer<typeof boardSettingsSchema>
 
 /*
  * Create and update bodies: the model's field names. The server fills ids and
@@ -144,7 +150,7 @@ export type BoardModel = z.infer<typeof boardModelSchema>
 export const metaPatchSchema = z
   .object({
     title: shortTextSchema,
-    marking: textField().overwrite(dropFormatCharacters).trim().max(LIMITS.shortText),
+    marking: markingSchema,
     question: textField().max(LIMITS.longText),
     profile: profileSchema,
     bluf: textField().max(LIMITS.longText),

@@ -9,7 +9,8 @@
  * summary existed) is counted as it loads.
  */
 import type * as Y from 'yjs'
-import { entities, metaMap, readString } from '../../shared/board-doc.ts'
+import { readBoardSettings } from '../../shared/board-convert.ts'
+import { entities } from '../../shared/board-doc.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
 import type { RoomExtension } from '../relay/room-extension.ts'
@@ -21,10 +22,10 @@ import { errorMessage } from '../../shared/error-message.ts'
 const WRITE_DELAY_MS = 1000
 
 export function summaryOf(doc: Y.Doc, lastChangeAt: string): BoardSummary {
-  const meta = metaMap(doc)
+  const { title, marking } = readBoardSettings(doc)
   return {
-    title: readString(meta, 'title'),
-    marking: readString(meta, 'marking'),
+    title,
+    marking,
     assessmentCount: Array.from(entities(doc, 'assessments')).length,
     claimCount: Array.from(entities(doc, 'claims')).length,
     lastChangeAt,

@@ -12,6 +12,8 @@
  * than the bar, so pdfmake keeps the breaks as given.
  */
 import { createRequire } from 'node:module'
+import { LIMITS } from '../../shared/limits.ts'
+import { cutText } from '../../shared/within-limits.ts'
 import { FONTS } from './pdf-fonts.ts'
 
 const PDFDocument = createRequire(createRequire(import.meta.url).resolve('pdfmake/package.json'))('pdfkit') as typeof import('pdfkit')
@@ -31,43 +33,72 @@ function measurer(fontSize: number): PDFKit.PDFDocument {
   return measuring.font(FONTS.Roboto.bold, fontSize)
 }
 
-/** The marking in lines no wider than `width` points, and the size they are set in. */
+/**
+ * The most lines the marking's bars take: the most a marking of the longest
+ * the model holds (LIMITS.shortText, 500 characters) takes of the widest
+ * letters at 8 pt (500 "W"s). A marking that would take more (a board stored
+ * before the model cut it to its limit) ends in an ellipsis on the last: a bar
+ * taller than the page failed every export of the board (pdfmake threw).
+ */
+export const MAX_MARKING_LINES = 8
+const ELLIPSIS = '…'
+
+/** The marking in at most MAX_MARKING_LINES lines no wider than `width` points, and the size they are set in. */
 export function markingLines(marking: string, width: number): MarkingLines {
-  const words = marking.split(/\s+/).filter(Boolean)
+  // The model holds no longer a marking (board-convert.ts); this keeps the measuring bounded for whatever else comes.
+  const kept = cutText(marking, LIMITS.shortText)
+  const words = kept.split(/\s+/).filter(Boolean)
   const text = words.join(' ')
   for (const fontSize of MARKING_SIZES) {
     const doc = measurer(fontSize)
-    if (doc.widthOfString(text) <= width) return sized([text], doc, fontSize)
+    if (kept === marking && doc.widthOfString(text) <= width) return sized([text], doc, fontSize)
   }
   const fontSize = MARKING_SIZES.at(-1)!
   const doc = measurer(fontSize)
-  return sized(wrap(words, (line) => doc.widthOfString(line) <= width), doc, fontSize)
+  const fits = (line: string) => doc.widthOfString(line) <= width
+  const lines = wrap(words, fits, MAX_MARKING_LINES + 1)
+  const whole = kept === marking && lines.length <= MAX_MARKING_LINES
+  return sized(whole ? lines : withEllipsis(lines.slice(0, MAX_MARKING_LINES), fits), doc, fontSize)
 }
 
 function sized(lines: string[], doc: PDFKit.PDFDocument, fontSize: number): MarkingLines {
   return { lines, fontSize, lineHeight: doc.currentLineHeight() * LINE_HEIGHT }
 }
 
-/** Greedy: as many words as fit on each line; a word wider than a line is cut where it must be. */
-function wrap(words: string[], fits: (line: string) => boolean): string[] {
+/**
+ * Greedy, in one pass: as many words as fit on each line; a word wider than a
+ * line is cut where it must be, a character at a time onto a line that holds
+ * no more than the bar's width. Stops at `maxLines` lines.
+ */
+function wrap(words: string[], fits: (line: string) => boolean, maxLines: number): string[] {
   const lines: string[] = []
   let current = ''
   for (const word of words) {
+    if (lines.length >= maxLines) break
     const joined = current === '' ? word : `${current} ${word}`
     if (fits(joined)) {
       current = joined
       continue
     }
     if (current !== '') lines.push(current)
-    let rest = Array.from(word)
-    while (!fits(rest.join(''))) {
-      let cut = 1
-      while (cut < rest.length && fits(rest.slice(0, cut + 1).join(''))) cut++
-      lines.push(rest.slice(0, cut).join(''))
-      rest = rest.slice(cut)
+    current = ''
+    for (const character of word) {
+      if (current === '' || fits(current + character)) {
+        current += character
+        continue
+      }
+      lines.push(current)
+      if (lines.length >= maxLines) break
+      current = character
     }
-    current = rest.join('')
   }
-  if (current !== '') lines.push(current)
+  if (current !== '' && lines.length < maxLines) lines.push(current)
   return lines
+}
+
+/** The lines with an ellipsis ending the last, characters taken off its end until it fits. */
+function withEllipsis(lines: string[], fits: (line: string) => boolean): string[] {
+  const characters = Array.from(lines.at(-1) ?? '')
+  while (characters.length > 0 && !fits(`${characters.join('')}${ELLIPSIS}`)) characters.pop()
+  return [...lines.slice(0, -1), `${characters.join('')}${ELLIPSIS}`]
 }

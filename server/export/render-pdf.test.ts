@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { allCitations, buildBriefing } from './briefing-model.ts'
 import { ACCENTED_CLAIM, blufLines, CYRILLIC_CLAIM, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from '../../test/helpers/fixture-board.ts'
+import { MAX_MARKING_LINES } from './pdf-marking.ts'
 import { renderPdf } from './render-pdf.ts'
 import { dropBidiControls } from './bidi.ts'
 
@@ -67,5 +68,16 @@ describe('renderPdf', () => {
     vi.setSystemTime(new Date('2031-07-04T12:00:00Z'))
     const again = await renderPdf(buildBriefing(board, fixtureSnapshot(previous)))
     expect(Buffer.from(again).equals(Buffer.from(pdf))).toBe(true)
+  })
+
+  it('prints a marking far past its limit in bars of at most a few lines, cut with an ellipsis', async () => {
+    // The model holds no marking this long (board-convert.ts); the PDF does not rely on it.
+    const file = join(dir, 'long-marking.pdf')
+    writeFileSync(file, await renderPdf({ ...briefing, marking: `TLP:AMBER ${'M'.repeat(20_000)}` }))
+    const [first] = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).split('\f')
+    const barLines = first!.split('\n').filter((line) => /^(TLP:AMBER )?M{5,}…?$/.test(line.trim()))
+    expect(barLines.length).toBeGreaterThan(0)
+    expect(barLines.length).toBeLessThanOrEqual(2 * MAX_MARKING_LINES)
+    expect(barLines.at(-1)!.trim().endsWith('…')).toBe(true)
   })
 })

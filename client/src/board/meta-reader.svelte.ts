@@ -1,6 +1,7 @@
-/** The board's meta (title, marking, key question, likelihood profile) and its BLUF as reactive plain values. */
+/** The board's meta (title, marking, key question, likelihood profile) and its BLUF as reactive plain values, read as the server reads them (readBoardSettings). */
 import type * as Y from 'yjs'
-import { blufText, boardProfile, isBoardInitialized, metaMap, readString } from '../../../shared/board-doc.ts'
+import { readBoardSettings } from '../../../shared/board-convert.ts'
+import { blufText, boardProfile, isBoardInitialized, metaMap } from '../../../shared/board-doc.ts'
 import type { LikelihoodProfile } from '../../../shared/domain.ts'
 import { ChangeSignal } from './change-signal.ts'
 
@@ -23,13 +24,9 @@ export class MetaReader {
 
   get value(): BoardMeta {
     this.#signal.track()
-    this.#value ??= {
-      initialized: isBoardInitialized(this.#doc),
-      title: readString(this.#map, 'title'),
-      marking: readString(this.#map, 'marking'),
-      question: readString(this.#map, 'question'),
-      profile: boardProfile(this.#doc),
-      bluf: this.#bluf.toString(),
+    if (this.#value === null) {
+      const { title, marking, question, bluf = '' } = readBoardSettings(this.#doc)
+      this.#value = { initialized: isBoardInitialized(this.#doc), title, marking, question, profile: boardProfile(this.#doc), bluf }
     }
     return this.#value
   }
