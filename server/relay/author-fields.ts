@@ -13,7 +13,8 @@
  *   the board already holds (`authorFieldChange`): no client of ours does;
  * - while applying, in the same transaction, it names the sender as the
  *   author of each entry and acknowledgement the update creates wherever the
- *   update named someone else (`authorStamp`). The stored and broadcast update
+ *   update named someone else (`authorStamp`); one that names no author is
+ *   left so, as it claims no one's name. The stored and broadcast update
  *   then carries only the sender's name, and the update log records the
  *   sender (`ws:<user id>`) for the whole of it. Stamping rather than refusing
  *   keeps an honest client working when its undo brings back an entry someone
@@ -61,13 +62,14 @@ export function authorStamp(doc: Y.Doc): (transaction: Y.Transaction, sender: st
     for (const { map, field } of entries) {
       for (const item of itemsCreated(transaction, map)) {
         const entry = item.content instanceof Y.ContentType && item.content.type instanceof Y.Map ? (item.content.type as Y.Map<unknown>) : null
-        if (entry && entry.get(field) !== sender) stamps.push(() => entry.set(field, sender))
+        const named = entry?.get(field)
+        if (entry && named !== undefined && named !== sender) stamps.push(() => entry.set(field, sender))
       }
     }
     for (const item of itemsCreated(transaction, acknowledgements)) {
       const value = item.content.getContent()[0]
       const key = item.parentSub!
-      if (isPlainObject(value) && value[ACKNOWLEDGEMENT_AUTHOR] !== sender) stamps.push(() => acknowledgements.set(key, { ...value, [ACKNOWLEDGEMENT_AUTHOR]: sender }))
+      if (isPlainObject(value) && value[ACKNOWLEDGEMENT_AUTHOR] !== undefined && value[ACKNOWLEDGEMENT_AUTHOR] !== sender) stamps.push(() => acknowledgements.set(key, { ...value, [ACKNOWLEDGEMENT_AUTHOR]: sender }))
     }
     if (stamps.length > 0) underStampClientId(doc, () => stamps.forEach((stamp) => stamp()))
   }
