@@ -21,10 +21,11 @@ import type { Access, Principal } from '../server/access/access.ts'
 import { deletionsUpdate } from '../server/relay/deletions-within.ts'
 import { AppendControl } from './helpers/append-control.ts'
 import { apiClient } from './helpers/api.ts'
-import { craftedItem, craftedItems } from './helpers/crafted-update.ts'
+import { craftedItem } from './helpers/crafted-update.ts'
 import { openAccess } from './helpers/open-access.ts'
 import { METRICS_TOKEN, metricsText, sample } from './helpers/prometheus-text.ts'
 import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { splitMapValue } from './helpers/split-map-value.ts'
 import { storeUpdate } from './helpers/stored-board.ts'
 import { startTestServer, type TestServer, type TestServerOptions } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -65,21 +66,6 @@ async function hostile(running: TestServer, boardId: string): Promise<RawSocket>
 const titles = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).assessments.map((assessment) => assessment.title).sort()
 
 /**
- * Cuts the assessment's `kind` in two: a six-character text stored as its value
- * (one item, as no Yjs client writes a map's value), and an item after its
- * third character, which Yjs deletes as it lands (a map keeps only its last
- * value) and which leaves "poi" standing, not deleted, before it. The relay
- * refuses it now (test/relay-board-layout.test.ts); a board stored before holds it.
- */
-function splitMapValue(doc: Y.Doc, assessmentId: string): Uint8Array {
-  const kind = entity(doc, 'assessments', assessmentId)!._map.get('kind')!
-  return craftedItems({ client: ATTACKER, clock: 0 }, [
-    { place: { after: kind.lastId }, content: { string: 'poison' } },
-    { place: { after: Y.createID(ATTACKER, 2) }, content: { any: 0 } },
-  ])
-}
-
-/**
  * A board whose stored log holds an assessment "Target" with its `kind` split,
  * written into storage while no room holds the board (the server is restarted
  * first). Its kind reads as the text's last character, so every model leaves
@@ -91,7 +77,7 @@ async function boardHoldingSplitValue(running: TestServer, title: string): Promi
   const target = await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Target' })
   expect(target.status).toBe(201)
   const restarted = (server = await running.restart())
-  await storeUpdate(restarted, boardId, 'ws:anonymous', (doc) => splitMapValue(doc, target.body.id))
+  await storeUpdate(restarted, boardId, 'ws:anonymous', (doc) => splitMapValue(doc, target.body.id, ATTACKER))
   return { running: restarted, boardId, targetId: target.body.id }
 }
 

@@ -4,7 +4,7 @@
  * the badge shows: connected, reconnecting or offline, and saved once the
  * server has echoed every change this browser holds.
  */
-import { IndexeddbPersistence } from 'y-indexeddb'
+import { clearDocument, IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { CLOSE, WEBSOCKET_PATH, type BoardFullNotice, type RestoreNotice, type ServerPresence } from '../../../shared/protocol.ts'
@@ -21,6 +21,12 @@ export type ConnectionEvents = {
   onAccessChanged: () => void
   /** The server refused this browser's changes for good; the message says what to do. */
   onFailed: (message: string) => void
+  /**
+   * The server reloaded the board from its log and this browser had nothing
+   * unsaved: its document and offline copy are gone, and the board must be
+   * opened afresh with a new connection.
+   */
+  onReloaded: () => void
 }
 
 export class BoardConnection {
@@ -154,6 +160,32 @@ export class BoardConnection {
     location.reload()
   }
 
+  /**
+   * The server reloaded the board from its log (4012). Its document may now
+   * differ from this one under ids both hold: an editor who wrote two
+   * different changes under one client id to two instances leaves one of them
+   * out of the log, and Yjs never replaces what it already holds under an id,
+   * so reconnecting with this document (or its offline copy) would keep the
+   * content the log lost. With nothing unsaved here (the offline copy loaded,
+   * so nothing from an earlier visit waits in it), all this browser holds is
+   * on the server: the document and its offline copy are dropped and the
+   * board opened afresh. With something unsaved, the provider reconnects and
+   * sends it again, as for any reset: dropping it would lose this person's
+   * work, and it cannot be told apart from what it was written on top of.
+   * Says whether it dropped them.
+   */
+  #reopenIfSaved(): boolean {
+    if (!this.#tracker.saved || !this.#offlineCopy.synced) return false
+    // Called as the provider closes the socket: it must not open a new one with this document.
+    this.provider.shouldConnect = false
+    void this.#offlineCopy.destroy()
+    // Synchronously, before the board's next copy opens: IndexedDB opens it after the deletion, empty.
+    void clearDocument(this.#offlineCopyName)
+    // The page replaces this connection before it handles any more input: no edit lands in the dropped document.
+    this.#events.onReloaded()
+    return true
+  }
+
   // The browser says when the network goes and comes back; the socket may take long to notice on its own.
   readonly #onOffline = (): void => {
     this.provider.disconnect()
@@ -186,6 +218,7 @@ export class BoardConnection {
    * a row the page asks the API why rather than retrying blindly.
    */
   readonly #onConnectionClose = (event: CloseEvent | null): void => {
+    if (event?.code === CLOSE.boardReloaded.code && this.#reopenIfSaved()) return
     if (event?.code === CLOSE.accessChanged.code || event?.code === CLOSE.sessionEnded.code) this.#events.onAccessChanged()
     else if (!this.provider.wsconnected && this.provider.wsUnsuccessfulReconnects === 3) this.#events.onAccessChanged()
   }
