@@ -131,7 +131,7 @@ describeInBrowser('the ACH tab on a large matrix', () => {
       // The F6 claim's six unrated cells are shown as such, and say so to a screen reader.
       const unrated = table.locator(`tr[data-claim="${claims.f6}"] td.unrated-cell`)
       expect(await unrated.count()).toBe(6)
-      expect(await unrated.first().locator('select').getAttribute('aria-label')).toMatch(/: not rated$/)
+      expect(await unrated.first().locator('.rating-button').getAttribute('aria-label')).toMatch(/: not rated$/)
 
       // Scrolled to the far right: the evidence column stays, the last hypothesis is in view and can be clicked.
       const evidenceLeft = async () => (await table.locator(`tr[data-claim="${claims.a1}"] th`).boundingBox())!.x

@@ -23,6 +23,13 @@ function weighted(page: Page, hypothesis: string, value: string) {
   return page.locator(`tfoot td[data-hypothesis="${hypothesis}"][data-weighted-score="${value}"]`)
 }
 
+/** Opens a cell's rating menu and picks a rating ('' removes it). */
+async function rateCell(page: Page, claim: string, hypothesis: string, rating: AchRating | '') {
+  await page.locator(`table.ach tr[data-claim="${claim}"] td[data-hypothesis="${hypothesis}"] .rating-button`).click()
+  await page.locator(`[role="menu"] [role="menuitemradio"][data-rating="${rating}"]`).click()
+  await page.getByRole('menu').waitFor({ state: 'detached' })
+}
+
 function leastRefuted(page: Page) {
   return page.locator('tfoot td[data-least-refuted="true"]')
 }
@@ -84,11 +91,11 @@ describeInBrowser('the ACH tab', () => {
 
     // The reviewer reads the ratings; nothing to change them with.
     await score(carol.page, invasion, 0).waitFor()
-    expect(await carol.page.locator('table.ach select').count()).toBe(0)
+    expect(await carol.page.locator('table.ach select, table.ach button.rating-button').count()).toBe(0)
     expect(await carol.page.locator(`table.ach tr[data-claim="${hospitals}"] td`).allInnerTexts()).toEqual(['I', 'C'])
 
     // Ana rates the field hospitals very inconsistent with an incursion: 2 against it, and the exercise is now the least refuted.
-    await table.locator(`tr[data-claim="${hospitals}"] td[data-hypothesis="${invasion}"] select`).selectOption('II')
+    await rateCell(ana.page, hospitals, invasion, 'II')
     for (const page of [ana.page, carol.page]) {
       await score(page, invasion, 2).waitFor()
       await page.locator(`tfoot td[data-least-refuted="true"][data-hypothesis="${exercise}"]`).waitFor()
@@ -99,7 +106,7 @@ describeInBrowser('the ACH tab', () => {
     await weighted(carol.page, invasion, '−2.83').waitFor()
 
     // "—" removes the link: the massing is no longer rated against the exercise, and the row says it is incomplete.
-    await table.locator(`tr[data-claim="${massed}"] td[data-hypothesis="${exercise}"] select`).selectOption('')
+    await rateCell(ana.page, massed, exercise, '')
     await carol.page.locator(`tr[data-claim="${massed}"][data-diagnosticity="incomplete"]`, { hasText: 'Not rated against every hypothesis' }).waitFor()
     // An unrated cell reads "not rated" to a screen reader.
     expect(await carol.page.locator(`tr[data-claim="${massed}"] td`).allInnerTexts()).toEqual(['—\nnot rated', 'CC'])
