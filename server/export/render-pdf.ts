@@ -15,6 +15,7 @@ import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 import { FONT_DIR, FONTS } from './pdf-fonts.ts'
 import { markingLines, type MarkingLines } from './pdf-marking.ts'
 import { dropBidiControls } from './bidi.ts'
+import { breakableLongWords } from './pdf-long-words.ts'
 import { mapTextIn } from '../../shared/text-hygiene.ts'
 
 const PAGE_MARGIN_X = 50
@@ -38,7 +39,9 @@ export async function renderPdf(briefing: Briefing): Promise<Uint8Array> {
   pdfMake.setUrlAccessPolicy(() => false)
   pdfMake.setLocalAccessPolicy((path) => resolve(path).startsWith(FONT_DIR))
   // pdfmake applies no bidi algorithm: the controls would reorder nothing and print as boxes (bidi.ts).
-  const buffer = await pdfMake.createPdf(documentDefinition(mapTextIn(briefing, dropBidiControls))).getBuffer()
+  const definition = documentDefinition(mapTextIn(briefing, dropBidiControls))
+  // Every text of the pages' body, which holds all the member text but the marking (pdf-marking.ts lays that out, and cuts it).
+  const buffer = await pdfMake.createPdf({ ...definition, content: mapTextIn(definition.content, breakableLongWords) }).getBuffer()
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
 }
 

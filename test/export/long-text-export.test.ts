@@ -79,6 +79,57 @@ describe('long unbroken text in the PDF', () => {
   })
 })
 
+/** The longest a member may make a bottom line, a judgment or a claim (LIMITS.longText), all one word. */
+const UNBROKEN = 20_000
+/**
+ * Far above what the export below takes with its words broken (1 to 3 s on a
+ * busy machine), far below what it took without: some 17 s for the bottom
+ * line alone, over a minute for the three.
+ */
+const EXPORT_BUDGET_MS = 20_000
+
+describe('a 20,000-character word in the PDF', () => {
+  const board = useOwnedBoard({ owner: 'Olga Owner', board: 'One long word', env: { WORKER_THREADS: '1', EXPORT_TIME_BUDGET_MS: String(EXPORT_BUDGET_MS) } })
+
+  it('is laid out within the export job time budget, and reads back whole inside the page', async () => {
+    // The first export loads the renderer's code in the thread, within its own job's budget: done before the words are set.
+    await exported(board, 'pdf')
+    // Letters nothing else in the briefing holds, so that each run's can be counted in the whole text.
+    const runs = { bluf: 'Ж'.repeat(UNBROKEN), judgment: 'Щ'.repeat(UNBROKEN), claim: 'Ю'.repeat(UNBROKEN) }
+    const base = `/api/boards/${board.boardId}`
+    const created = async (path: string, body: object) => {
+      const response = await board.api.post<{ id: string }>(`${base}/${path}`, body)
+      expect(response.status).toBe(201)
+      return response.body.id
+    }
+    expect((await board.api.patch(base, { bluf: runs.bluf })).status).toBe(200)
+    const sourceId = await created('sources', { name: 'Reuters', kind: 'wire', reliability: 'A' })
+    const claimId = await created('claims', { text: runs.claim, sourceId, credibility: 2 })
+    const assessmentId = await created('assessments', { title: 'One long word', kind: 'key-judgment', judgment: runs.judgment })
+    await created('links', { assessmentId, claimId, rating: 'C' })
+
+    const dir = tempDir('assay-long-word-pdf-')
+    try {
+      const file = join(dir, 'briefing.pdf')
+      // Over its budget the job is stopped and the export answers 422: what every run of this board got before.
+      writeFileSync(file, await exported(board, 'pdf'))
+      const words = pdfPages(file).flatMap((page) =>
+        page.words.map((word) => {
+          expect(word.xMin, word.text).toBeGreaterThanOrEqual(PDF_MARGIN - 1)
+          expect(word.xMax, word.text).toBeLessThanOrEqual(page.width - PDF_MARGIN + 1)
+          return word.text
+        }),
+      )
+      // The break opportunities are zero-width spaces, which read back as nothing; every letter of each run is there, and no other.
+      const text = words.join(' ')
+      expect(text).not.toContain('\u200B')
+      for (const run of Object.values(runs)) expect(text.split(run[0]!).length - 1).toBe(UNBROKEN)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describeInBrowser('long unbroken text in the HTML briefing', () => {
   const board = useOwnedBoard({ owner: 'Olga Owner', board: 'Long runs' })
   let browser: Browser

@@ -20,13 +20,16 @@ export type OwnedBoard = {
   connectAs(account: TestAccount): Promise<TestClient>
 }
 
+/** The names of the owner and board, and settings of the server other than the test defaults. */
+type OwnedBoardOptions = { owner: string; board: string; env?: Record<string, string> }
+
 /** A new server, owner and board for each test of the suite (see perTest). */
-export function useOwnedBoard(names: { owner: string; board: string }): OwnedBoard {
+export function useOwnedBoard(names: OwnedBoardOptions): OwnedBoard {
   return perTest(() => openOwnedBoard(names), (board) => board.close())
 }
 
-async function openOwnedBoard(names: { owner: string; board: string }): Promise<OwnedBoard & { close(): Promise<void> }> {
-  const server = await startTestServer({ accounts: true })
+async function openOwnedBoard(names: OwnedBoardOptions): Promise<OwnedBoard & { close(): Promise<void> }> {
+  const server = await startTestServer({ accounts: true, env: names.env })
   const owner = await addAccount(server, { name: names.owner })
   const api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
   const boardId = await api.createBoard(names.board)
