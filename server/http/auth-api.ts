@@ -16,7 +16,8 @@ import { endSession, endSessionsOf } from '../auth/sessions.ts'
 import { ensureAllowance, spendAllowance } from './allowance.ts'
 import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { clientAddress } from './client-address.ts'
-import { ApiError, errorBody, forbidden, unauthorized } from './errors.ts'
+import { ApiError, errorBody, unauthorized } from './errors.ts'
+import { requireSession } from './session-required.ts'
 import { emailSchema, errorResponses, errorSchema, jsonBody, jsonResponse, nameSchema } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
@@ -193,9 +194,7 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
       const services = c.var.services
       const principal = c.var.principal
       // A token is a credential of its own: whoever holds one must not be able to take the account's password too.
-      if (principal.via !== 'session' || principal.sessionId === undefined) {
-        throw forbidden('Sign in to change your password: an API token cannot.')
-      }
+      requireSession(principal, 'change a password', 'yourself')
       const user = principal.userId === null ? undefined : await services.storage.users.get(principal.userId)
       if (!user) throw unauthorized()
       const { currentPassword, newPassword } = c.req.valid('json')

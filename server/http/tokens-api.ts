@@ -7,6 +7,7 @@ import { issueApiToken } from '../auth/accounts.ts'
 import { spendAccessChange } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { ApiError, notFound } from './errors.ts'
+import { requireSession } from './session-required.ts'
 import { errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
@@ -51,7 +52,7 @@ export function tokensApi(): OpenAPIHono<SignedInEnv> {
       const principal = c.var.principal
       const userId = requireAccount(principal.userId)
       // A leaked token must not be able to mint others that outlive its revocation.
-      if (principal.via === 'token') throw new ApiError(403, 'forbidden', 'An API token cannot create tokens: sign in, or use `assay token create`.')
+      requireSession(principal, 'create tokens', 'yourself (or use `assay token create`)')
       if ((await services.storage.tokens.listActive(userId)).length >= ACTIVE_TOKENS_PER_ACCOUNT) {
         throw new ApiError(409, 'too_many_tokens', `You have ${ACTIVE_TOKENS_PER_ACCOUNT} API tokens that are not revoked: revoke one you no longer use, then create this one.`)
       }

@@ -104,6 +104,9 @@ describe('the admin manages people', () => {
     expect(await refusedCode(adminToken.post(`/api/users/${admin.id}/password`, { password: attackerPassword }))).toEqual(sessionRequired)
     expect(await refusedCode(adminToken.post(`/api/users/${given.person.id}/password`, { password: attackerPassword }))).toEqual(sessionRequired)
     expect(await refusedCode(patch(adminToken, given.person.id, { isAdmin: true }))).toEqual(sessionRequired)
+    // Nor may it make itself a successor or take the admin's own password.
+    expect(await refusedCode(adminToken.post('/api/tokens', { name: 'successor' }))).toEqual(sessionRequired)
+    expect(await refusedCode(adminToken.post('/api/me/password', { currentPassword: admin.password, newPassword: attackerPassword }))).toEqual(sessionRequired)
     // Taking rights away is all a token may do to accounts: a script can deactivate a leaver, but not bring one back.
     expect((await patch(adminToken, given.person.id, { deactivated: true })).status).toBe(200)
     expect(await refusedCode(patch(adminToken, given.person.id, { deactivated: false }))).toEqual(sessionRequired)
