@@ -198,6 +198,8 @@ const configSchema = z.object({
   /** Sign-ins and password changes that wait, each up to PASSWORD_CHECK_WAIT_MS, for one of those places; more get 503 at once. */
   PASSWORD_CHECKS_WAITING: count('checks', 0, 100_000).default(HTTP_LIMITS.passwordChecksWaiting),
   PASSWORD_CHECK_WAIT_MS: count('ms', 1, 60_000).default(HTTP_LIMITS.passwordCheckWaitMs),
+  /** Of those places, how many sign-ins naming one email (or password changes of its account) hold at once; more get 503 at once. */
+  PASSWORD_CHECKS_PER_EMAIL: count('checks', 1, 100_000).default(HTTP_LIMITS.passwordChecksPerEmail),
   // What one member's connection may cost the relay (README: "What a member cannot do").
   WS_MAX_CONNECTIONS_PER_PERSON: count('connections', 1, 10_000).default(RELAY_LIMITS.connectionsPerPerson),
   WS_MAX_CONNECTIONS: count('connections', 1, 1_000_000).default(RELAY_LIMITS.connections),

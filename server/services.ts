@@ -178,7 +178,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     historySweep,
     redis,
     signInThrottle,
-    passwordChecks: new PasswordChecks({ inFlight: config.PASSWORD_CHECKS_IN_FLIGHT, waiting: config.PASSWORD_CHECKS_WAITING, waitMs: config.PASSWORD_CHECK_WAIT_MS }),
+    passwordChecks: new PasswordChecks({ inFlight: config.PASSWORD_CHECKS_IN_FLIGHT, waiting: config.PASSWORD_CHECKS_WAITING, waitMs: config.PASSWORD_CHECK_WAIT_MS, perEmail: config.PASSWORD_CHECKS_PER_EMAIL }),
     sharedCounts,
     allowances,
     snapshotsInFlight: new SnapshotsInFlight(),

@@ -214,4 +214,10 @@ export const HTTP_LIMITS = {
    */
   passwordChecksWaiting: 32,
   passwordCheckWaitMs: 2000,
+  /**
+   * Places among those (in flight or waiting) one email holds at once: a
+   * flood naming one account's email from many addresses otherwise filled
+   * the queue until that account's ceiling of failures.
+   */
+  passwordChecksPerEmail: 1,
 } as const

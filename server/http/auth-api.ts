@@ -92,7 +92,7 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
       // Only an account's password takes a place, before anything is counted: a refusal spends no one's count. An
       // unknown email, which anyone can send from address after address, gets the same answer without a place.
       const checkMs = user ? 0 : await checkDurationMs()
-      const check = user ? await services.passwordChecks.start() : await services.passwordChecks.standIn(checkMs)
+      const check = user ? await services.passwordChecks.start(email) : await services.passwordChecks.standIn(email, checkMs)
       try {
         const address = clientAddress(c)
         // What was typed as the email is sometimes a password: logs and the audit name it by a keyed hash only.
@@ -199,7 +199,7 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
       if (!user) throw unauthorized()
       const { currentPassword, newPassword } = c.req.valid('json')
       // Taken before anything is spent or counted, as a sign-in's.
-      const check = await services.passwordChecks.start()
+      const check = await services.passwordChecks.start(user.email)
       try {
         // Checking the password and hashing the new one cost as much as two sign-ins: counted as one, before either is done.
         await spendAllowance(services.allowances.signIns, principal, SIGNED_IN)
