@@ -17,7 +17,7 @@ const JUDGMENT = 'Convoy movement indicates staging near the border crossing'
 describe('API answers are not stored', () => {
   const given = useOwnedBoard({ owner: 'Olga Owner', board: 'Northern crossing' })
 
-  it('says no-store on every answer carrying board content, and on refusals', async () => {
+  it('says no-store on every answer carrying board content, and on refusals (401, 400, 404, 503)', async () => {
     const { api, boardId, server } = given
     const board = `/api/boards/${boardId}`
     expect((await api.post(`${board}/assessments`, { title: 'Staging', judgment: JUDGMENT })).status).toBe(201)
@@ -56,6 +56,14 @@ describe('API answers are not stored', () => {
     for (const { client, path, status } of refusals) {
       const refused = await client.get(path)
       expect({ path, status: refused.status, cacheControl: refused.headers.get('cache-control') }).toEqual({ path, status, cacheControl: 'no-store' })
+    }
+    // As the server refuses everything once it is shutting down (server.ts sets this on SIGTERM).
+    server.services.lifecycle.shuttingDown = true
+    try {
+      const unavailable = await api.get(board)
+      expect({ status: unavailable.status, cacheControl: unavailable.headers.get('cache-control') }).toEqual({ status: 503, cacheControl: 'no-store' })
+    } finally {
+      server.services.lifecycle.shuttingDown = false
     }
     // A change's answer holds content as well.
     const changed = await api.patch(board, { bluf: JUDGMENT })
