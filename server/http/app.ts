@@ -30,6 +30,7 @@ import { importApi } from './import-api.ts'
 import { errorBody, handleError, unauthorized } from './errors.ts'
 import { boardInvitesApi, invitesApi, publicInvitesApi } from './invites-api.ts'
 import { membersApi } from './members-api.ts'
+import { noStore } from './no-store.ts'
 import { reviewApi } from './review-api.ts'
 import { sameOriginGuard } from './same-origin-guard.ts'
 import { snapshotsApi } from './snapshots-api.ts'
@@ -73,6 +74,8 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     const readiness = await checkReadiness(services)
     return c.json(readiness, readiness.ready ? 200 : 503)
   })
+  // First on /api, so that a refusal of any kind (503, 401, 404) is not stored either.
+  app.use('/api/*', noStore())
   app.use('/api/*', availabilityGuard())
   app.use(`${WEBSOCKET_PATH}/*`, availabilityGuard())
   // On the main port only with a token; on a port of its own otherwise (server.ts), or off.

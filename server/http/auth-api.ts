@@ -139,7 +139,7 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
     createRoute({
       method: 'post',
       path: '/auth/logout',
-      summary: 'Sign out: ends the session and clears the cookie',
+      summary: "Sign out: ends the session, clears the cookie and asks the browser to drop this site's HTTP cache",
       responses: { 204: { description: 'Signed out' } },
     }),
     async (c) => {
@@ -152,6 +152,9 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
         if (principal?.via === 'session') await audit(services, { actor: principal, action: 'sign-out' })
       }
       clearSessionCookie(c, services.config)
+      // Answers cached before every API answer said no-store (or by a browser that ignored it) go with the session.
+      // Not "storage": the offline copies of boards, with edits not yet saved, must outlive a sign-out.
+      c.header('Clear-Site-Data', '"cache"')
       return c.body(null, 204)
     },
   )
