@@ -8,6 +8,9 @@
  * all stored, both instances end on the board as stored, and the forger is
  * named and closed for good.
  */
+import { Redis } from 'ioredis'
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
 import { afterEach, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { boardToModel } from '../shared/board-convert.ts'
@@ -20,7 +23,7 @@ import { instancesAfterEach } from './helpers/instances.ts'
 import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { withStoredDoc } from './helpers/stored-board.ts'
-import type { TestServer } from './helpers/test-server.ts'
+import { REDIS_URL, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import type { TestClient } from './helpers/yjs-client.ts'
 
@@ -148,5 +151,52 @@ describeUnless(missing)('a client id written to two instances again and again', 
     expect(forgerCloses.some(({ code }) => code === CLOSE.updateRejected.code)).toBe(true)
     // One still open when the board reloads (its rewrite not yet found) is told to reconnect, as everyone is.
     expect(forgerCloses.filter(({ code }) => code !== CLOSE.updateRejected.code && code !== CLOSE.boardReloaded.code)).toEqual([])
+  })
+
+  it('relays an update with its authors after it, which an instance of the version before reads past, and takes one without them', async () => {
+    const one = await start({ accounts: true })
+    const two = await start({ database: one.database, accounts: true })
+    const owner = await addAccount(one, { name: 'Owner' })
+    const ownerToken = (await addToken(one, owner)).token
+    const boardId = await apiClient(one.url, { authorization: `Bearer ${ownerToken}` }).createBoard('Authors on the bus')
+    const writer = connect(one, boardId, { token: ownerToken })
+    const reader = connect(two, boardId, { token: ownerToken })
+    await Promise.all([writer.synced(), reader.synced()])
+    const listener = new Redis(REDIS_URL)
+    const published: Buffer[] = []
+    listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => published.push(message))
+    try {
+      await listener.subscribe(`assay:board:${boardId}`)
+      const assessmentId = addAssessment(writer.doc, { title: 'Signed', judgment: 'By the owner.' })
+      await waitFor(() => published.length > 0, 'the commit published')
+      // Read as the version before reads it: the sender, the kind and the update, and nothing after.
+      const decoder = decoding.createDecoder(new Uint8Array(published[0]!))
+      decoding.readVarString(decoder)
+      expect(decoding.readVarUint(decoder)).toBe(0)
+      const read = new Y.Doc()
+      Y.applyUpdate(read, decoding.readVarUint8Array(decoder))
+      expect(boardToModel(read, boardId).assessments.map((assessment) => assessment.title)).toEqual(['Signed'])
+      const authors = Array.from({ length: decoding.readVarUint(decoder) }, () => decoding.readVarString(decoder))
+      expect(authors).toEqual([owner.id])
+
+      // Published as the version before publishes it, with no authors (and only there, stored nowhere): taken all the same.
+      const elsewhere = new Y.Doc()
+      Y.applyUpdate(elsewhere, Y.encodeStateAsUpdate(writer.doc))
+      const before = Y.encodeStateVector(elsewhere)
+      assessmentText(elsewhere, assessmentId, 'judgment').insert(0, 'Older instance: ')
+      const encoder = encoding.createEncoder()
+      encoding.writeVarString(encoder, crypto.randomUUID())
+      encoding.writeVarUint(encoder, 0)
+      encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(elsewhere, before))
+      const publisher = new Redis(REDIS_URL)
+      try {
+        await publisher.publish(`assay:board:${boardId}`, Buffer.from(encoding.toUint8Array(encoder)))
+      } finally {
+        publisher.disconnect()
+      }
+      await waitFor(() => assessmentText(reader.doc, assessmentId, 'judgment').toString().startsWith('Older instance: '), 'the update without authors on instance two')
+    } finally {
+      listener.disconnect()
+    }
   })
 })
