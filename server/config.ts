@@ -230,6 +230,8 @@ const configSchema = z.object({
   ROOM_IDLE_MAX: count('boards', 0, 100_000).default(RELAY_LIMITS.idleRooms),
   /** Stored bytes of the boards nobody has open, in all, at most (0: none stays). */
   ROOM_IDLE_MAX_BYTES: count('bytes', 0, 2 ** 40).default(RELAY_LIMITS.idleRoomBytes),
+  /** With Redis: the least time between two reloads of a board on an instance for a client id written differently to two instances. */
+  REWRITE_RESET_INTERVAL_MS: milliseconds(RELAY_LIMITS.rewriteResetIntervalMs),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -137,6 +137,17 @@ export const RELAY_LIMITS = {
    * committed since, in all (a room holds some 30 times that in memory).
    */
   idleRoomBytes: 32 * 1024 * 1024,
+  /**
+   * After a board's room on an instance was reset because another instance
+   * stored, under one client id, other content than it holds (one editor
+   * writing the same ids differently to two instances), its next such reset
+   * there waits this long: every reset closes every socket on the board and
+   * loads it again, and an editor forging a fresh client id a round kept
+   * honest clients down more than half the time. A rewrite found meanwhile is
+   * not applied, and the board reloads once when the wait ends
+   * (server/relay/rewrite-resets.ts).
+   */
+  rewriteResetIntervalMs: 20_000,
 } as const
 
 export type RelayLimits = { [K in keyof typeof RELAY_LIMITS]: number }

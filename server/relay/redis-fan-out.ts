@@ -140,7 +140,7 @@ export class RedisFanOut implements RoomExtension {
   }
 
   onCommitted(room: Room, commit: Commit): void {
-    this.publish(channelOf(room.boardId), KIND_UPDATE, commit.update, this.catchUpLater(room.boardId))
+    this.publish(channelOf(room.boardId), KIND_UPDATE, commit.update, this.catchUpLater(room.boardId), (encoder) => writeAuthors(encoder, commit.authors))
   }
 
   onPresence(room: Room, update: Uint8Array): void {
@@ -232,14 +232,16 @@ export class RedisFanOut implements RoomExtension {
   /**
    * Publishes to the other instances. What cannot be published (the publisher
    * is not connected, or Redis left it unanswered) is left to `hold`, and
-   * told once the publisher is connected again.
+   * told once the publisher is connected again. `after` writes what follows
+   * the payload, which an instance that knows nothing of it never reads.
    */
-  private publish(channel: string, kind: number, payload: Uint8Array, hold: () => void): void {
+  private publish(channel: string, kind: number, payload: Uint8Array, hold: () => void, after?: (encoder: encoding.Encoder) => void): void {
     if (this.publisher.status !== 'ready') return hold()
     const encoder = encoding.createEncoder()
     encoding.writeVarString(encoder, this.instanceId)
     encoding.writeVarUint(encoder, kind)
     encoding.writeVarUint8Array(encoder, payload)
+    after?.(encoder)
     this.counters.published()
     // Not awaited on the hot path: a message lost is held, as if the publisher had been away.
     this.publisher.publish(channel, Buffer.from(encoding.toUint8Array(encoder))).catch((error: Error) => {
@@ -268,7 +270,7 @@ export class RedisFanOut implements RoomExtension {
       }
       const boardId = channel.slice(CHANNEL_PREFIX.length)
       const room = this.rooms.get(boardId)
-      if (kind === KIND_UPDATE) room?.applyRemoteUpdate(payload, () => this.catchUp(boardId))
+      if (kind === KIND_UPDATE) room?.applyRemoteUpdate(payload, () => this.catchUp(boardId), readAuthors(decoder))
       else if (kind === KIND_AWARENESS) room?.applyRemoteAwareness(payload)
       else if (kind === KIND_CATCH_UP) this.catchUp(boardId)
       else throw new Error(`unknown kind ${kind}`)
@@ -276,6 +278,25 @@ export class RedisFanOut implements RoomExtension {
       this.logger.warn({ channel, err: errorMessage(error) }, 'unreadable redis message dropped')
     }
   }
+}
+
+/**
+ * Who made a committed update: the people whose connections' changes the
+ * batch holds, after its payload. Written after it so that an instance of an
+ * earlier version, mid rolling deployment, reads the update and ignores them;
+ * one of this version reads none from such an instance's messages.
+ */
+function writeAuthors(encoder: encoding.Encoder, authors: readonly string[]): void {
+  encoding.writeVarUint(encoder, authors.length)
+  for (const author of authors) encoding.writeVarString(encoder, author)
+}
+
+function readAuthors(decoder: decoding.Decoder): string[] {
+  if (!decoding.hasContent(decoder)) return []
+  const count = decoding.readVarUint(decoder)
+  const authors: string[] = []
+  for (let index = 0; index < count; index++) authors.push(decoding.readVarString(decoder))
+  return authors
 }
 
 const CHANNEL_PREFIX = 'assay:board:'

@@ -33,5 +33,6 @@ export function relayLimits(config: Config): RelayLimits {
     idleRoomMs: config.ROOM_IDLE_MS,
     idleRooms: config.ROOM_IDLE_MAX,
     idleRoomBytes: config.ROOM_IDLE_MAX_BYTES,
+    rewriteResetIntervalMs: config.REWRITE_RESET_INTERVAL_MS,
   }
 }

@@ -24,6 +24,7 @@ import type { ConnectionSelector } from './connection-selector.ts'
 import { JoinsInFlight, type JoinInFlight } from './joins-in-flight.ts'
 import { OutboundBudget } from './outbound-budget.ts'
 import { DEFAULT_RELAY_LIMITS } from './relay-limits.ts'
+import { RewriteResets } from './rewrite-resets.ts'
 import { RoomExtensions, type RelayControl, type RoomExtension } from './room-extension.ts'
 import { RightsRecheck, type RightsCheck } from './rights-recheck.ts'
 import { Room } from './room.ts'
@@ -57,6 +58,8 @@ export class RoomRegistry implements RelayControl {
   /** Rooms nobody has held since they went idle, each with the timer that unloads it; the longest idle first. */
   private readonly idle = new Map<Room, NodeJS.Timeout>()
   private readonly limits: RelayLimits
+  /** When each board may next be reset here for a rewrite from another instance. */
+  private readonly rewriteResets: RewriteResets
   private readonly extensions: RoomExtensions
   private readonly connectionLimits: ConnectionLimits
   /** Bytes queued to slow readers, across every room. */
@@ -75,6 +78,7 @@ export class RoomRegistry implements RelayControl {
     options: RoomRegistryOptions = {},
   ) {
     this.limits = options.limits ?? DEFAULT_RELAY_LIMITS
+    this.rewriteResets = new RewriteResets(this.limits.rewriteResetIntervalMs)
     this.extensions = new RoomExtensions(options.extensions ?? [], logger)
     this.connectionLimits = new ConnectionLimits({ perPerson: this.limits.connectionsPerPerson, total: this.limits.connections, rates: this.limits })
     this.outbound = new OutboundBudget({ perConnection: this.limits.queuedBytesPerConnection, total: this.limits.queuedBytes })
@@ -255,6 +259,7 @@ export class RoomRegistry implements RelayControl {
       events: this.extensions,
       onIdle: (idle) => this.keepIdle(idle),
       onReset: (reset) => this.retire(reset),
+      rewriteResets: this.rewriteResets,
     })
     room.load(stored)
     migrateBoardDoc(room.doc, serverOrigin('schema-migration'))

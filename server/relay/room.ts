@@ -64,12 +64,15 @@ import type { OutboundBudget } from './outbound-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence } from './room-presence.ts'
 import { rewrittenId } from './rewritten-ids.ts'
+import { LocalWriters } from './local-writers.ts'
+import type { RewriteResets } from './rewrite-resets.ts'
 import { holdsAllOf, sameClocks, withinDoc, withinStateVectorSize } from './state-vector.ts'
 import { validateUpdate } from './validate-update.ts'
 import { WholeState } from './whole-state.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
-type PendingUpdate = { update: Uint8Array; origin: string }
+/** `author`: the person whose connection made the change, when it was one signed in. */
+type PendingUpdate = { update: Uint8Array; origin: string; author: string | null }
 
 /** How long the clients are told of a restore: those who join meanwhile learn of it too. */
 const RESTORE_NOTICE_MS = 10 * 60 * 1000
@@ -77,8 +80,12 @@ const RESTORE_NOTICE_MS = 10 * 60 * 1000
 /** The first retry of a failed commit; each next one waits twice as long, up to `commitRetryMaxMs`. */
 const COMMIT_RETRY_FIRST_MS = 200
 
-/** A batch of changes stored in one transaction: their merged update (as broadcast), how many log rows, and how long it took. */
-export type Commit = { update: Uint8Array; updates: number; seconds: number }
+/**
+ * A batch of changes stored in one transaction: their merged update (as
+ * broadcast), how many log rows, how long it took, and the people whose
+ * connections made them (none for server-side changes and anonymous sockets).
+ */
+export type Commit = { update: Uint8Array; updates: number; seconds: number; authors: string[] }
 
 /**
  * What a room tells the relay's extensions (through the registry, which calls
@@ -113,6 +120,8 @@ export type RoomOptions = {
   onIdle: (room: Room) => void
   /** The room was reset: it serves no one any more; once what it applied before is saved (`whenSaved`), it is to be unloaded and its board loaded afresh. */
   onReset: (room: Room) => void
+  /** When the board may next be reset for a rewrite from another instance, kept across its rooms. */
+  rewriteResets: RewriteResets
 }
 
 type HeldReply = { connection: Connection | null; reply: () => void }
@@ -193,6 +202,10 @@ export class Room {
   private readonly storedAnswers = new Map<string, Promise<unknown>>()
   /** The bytes the board was loaded from and has committed or taken from other instances since. */
   private storedByteCount = 0
+  /** Who wrote which client ids through this room's sockets, to name them should another instance rewrite those ids. */
+  private readonly localWriters = new LocalWriters()
+  /** Set while a rewrite from another instance waits for the board's next reset (`rewriteFound`). */
+  private rewriteResetTimer: NodeJS.Timeout | undefined
 
   constructor(private readonly options: RoomOptions) {
     this.boardId = options.boardId
@@ -439,16 +452,21 @@ export class Room {
    */
   private applyAsAuthor(connection: Connection, apply: () => void): void {
     // Not local, as Yjs marks a transaction that applies an update.
+    let made: Y.Transaction | null = null
     Y.transact(
       this.doc,
       (transaction) => {
         const stamp = authorStamp(this.doc)
         apply()
         stamp(transaction, connection.identity.name)
+        made = transaction
       },
       connection,
       false,
     )
+    // Its state after is known once Yjs has finished the transaction, as `transact` returns.
+    const { userId } = connection.identity
+    if (made !== null && userId !== null) this.localWriters.wrote(made, userId)
   }
 
   /** Applies held changes whose missing content has arrived since; never during a commit. */
@@ -725,6 +743,7 @@ export class Room {
     this.pending.length = pendingBefore
     this.deferred = []
     clearTimeout(this.heldRetryTimer)
+    clearTimeout(this.rewriteResetTimer)
     this.options.logger.error(
       { boardId: this.boardId, cause, err: errorMessage(error) },
       'applying a change left the board’s document in an unknown state; loading the board again from storage, its clients reconnect',
@@ -788,18 +807,68 @@ export class Room {
    * this doc holds, other content than the doc holds there (rewritten-ids.ts:
    * one client id written to two instances at once), the two boards differ
    * and Yjs would keep both as they are: the room resets, so its board is
-   * loaded again as the update log holds it, as on the other instance.
+   * loaded again as the update log holds it, as on the other instance; at
+   * most once every `rewriteResetIntervalMs` (`rewriteFound`). `authors`: the
+   * people whose connections made it, as the other instance tells them.
    */
-  applyRemoteUpdate(update: Uint8Array, incomplete: () => void): void {
+  applyRemoteUpdate(update: Uint8Array, incomplete: () => void, authors: readonly string[] = []): void {
     this.afterCommit('an update from another instance', () => {
       const rewritten = rewrittenId(update, this.doc)
       if (rewritten !== null) {
-        this.reset('an update from another instance rewriting what this instance holds', new Error(`it writes id ${rewritten} otherwise than this instance holds it: the same client id was written to two instances`), this.pending.length)
+        this.rewriteFound(rewritten, authors)
         return
       }
       Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
       if (this.holdRemoteRemainder('relayed update')) incomplete()
     })
+  }
+
+  /**
+   * Another instance stored, under the id `at` (`client:clock`), other content
+   * than this room holds there: the update is not applied, and the room resets,
+   * now or, should it have reset for a rewrite less than
+   * `rewriteResetIntervalMs` ago, once then (whatever more is found meanwhile
+   * waits for that same reset). Until then this instance serves the board as
+   * it holds it: its own sockets' edits are applied and stored, the other
+   * instances' are applied as they come unless they too rewrite it, and those
+   * that depend on what was not applied are held apart and caught up from the
+   * log (`holdRemoteRemainder`); the board loaded afresh holds them all.
+   * Its author, when the other instance names one person and that person
+   * wrote the same id here, wrote one id differently to two instances: their
+   * sockets on the board are closed for good (4422). Anyone else is only
+   * named: someone may write under another's client id to have them blamed.
+   */
+  private rewriteFound(at: string, authors: readonly string[]): void {
+    const writtenHereBy = this.localWriters.writerOf(Number(at.slice(0, at.indexOf(':'))))
+    const forger = authors.length === 1 && authors[0] === writtenHereBy ? writtenHereBy : null
+    const resetInMs = this.options.rewriteResets.waitBefore(this.boardId)
+    this.options.logger.error(
+      { boardId: this.boardId, id: at, relayedFrom: authors, writtenHereBy, closing: forger, resetInMs: Math.ceil(resetInMs) },
+      'an update from another instance writes an id otherwise than this instance holds it: the same client id was written to two instances',
+    )
+    if (forger !== null) this.closeConnections({ boardId: this.boardId, userId: forger }, CLOSE.updateRejected)
+    if (resetInMs === 0) this.resetForRewrite(at)
+    else if (this.rewriteResetTimer === undefined) {
+      this.rewriteResetTimer = setTimeout(() => {
+        try {
+          this.resetForRewrite(at)
+        } catch (error) {
+          this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'the reset for a rewrite from another instance failed')
+        }
+      }, resetInMs)
+      this.rewriteResetTimer.unref()
+    }
+  }
+
+  /** Resets the room for a rewrite, between commits: what was applied before it is still committed. */
+  private resetForRewrite(at: string): void {
+    const run = () => {
+      if (this.destroyed || this.deleted || this.resetCause !== null) return
+      this.options.rewriteResets.resetting(this.boardId)
+      this.reset('an update from another instance rewriting what this instance holds', new Error(`it writes id ${at} otherwise than this instance holds it: the same client id was written to two instances`), this.pending.length)
+    }
+    if (this.flushing) this.deferred.push(run)
+    else run()
   }
 
   /** Applies what the update log holds (a catch-up after this instance may have missed messages). */
@@ -840,6 +909,7 @@ export class Room {
     clearTimeout(this.heldRetryTimer)
     clearTimeout(this.noticeTimer)
     clearTimeout(this.restoreNoticeTimer)
+    clearTimeout(this.rewriteResetTimer)
     for (const connection of [...this.connections]) connection.close(CLOSE.serverShutdown)
     this.connections.clear()
     // Waiting to be saved, a change was applied; waiting for the commit in flight to end, it was not yet.
@@ -916,7 +986,7 @@ export class Room {
       this.broadcast(updateMessage(update))
       return
     }
-    this.pending.push({ update, origin: describeOrigin(origin) })
+    this.pending.push({ update, origin: describeOrigin(origin), author: origin instanceof Connection ? origin.identity.userId : null })
     this.appliedCount++
     this.scheduleFlush()
   }
@@ -964,7 +1034,8 @@ export class Room {
     const merged = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((entry) => entry.update))
     this.storedByteCount += merged.byteLength
     this.broadcast(updateMessage(merged))
-    this.options.events.committed(this, { update: merged, updates: batch.length, seconds })
+    const authors = [...new Set(batch.flatMap((entry) => (entry.author === null ? [] : [entry.author])))]
+    this.options.events.committed(this, { update: merged, updates: batch.length, seconds, authors })
     // Nothing was applied during the commit, so the doc is exactly what is stored: answer what waits for that.
     for (const held of this.heldReplies.splice(0)) this.answer(held)
     const stillWaiting = this.savedWaiters.filter((waiter) => waiter.target > this.committedCount)

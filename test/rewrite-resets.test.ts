@@ -1,0 +1,202 @@
+/**
+ * One editor forcing reload after reload: round after round, under a fresh
+ * client id, a different one-character insert sent to each of two instances
+ * (each stores its own, and finds the other's rewriting what it holds). Each
+ * such reload closes every socket on the board; an instance reloads a board
+ * for this at most once every REWRITE_RESET_INTERVAL_MS, and the rewrites
+ * found meanwhile wait for one reload when it ends. Honest edits meanwhile are
+ * all stored, both instances end on the board as stored, and the forger is
+ * named and closed for good.
+ */
+import { Redis } from 'ioredis'
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import { afterEach, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { boardToModel } from '../shared/board-convert.ts'
+import { assessmentText } from '../shared/board-doc.ts'
+import { addAssessment } from '../shared/board-mutations.ts'
+import { CLOSE } from '../shared/protocol.ts'
+import { addAccount, addMember, addToken } from './helpers/accounts.ts'
+import { apiClient } from './helpers/api.ts'
+import { instancesAfterEach } from './helpers/instances.ts'
+import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { describeUnless, missingServices } from './helpers/services.ts'
+import { withStoredDoc } from './helpers/stored-board.ts'
+import { REDIS_URL, type TestServer } from './helpers/test-server.ts'
+import { waitFor } from './helpers/wait-for.ts'
+import type { TestClient } from './helpers/yjs-client.ts'
+
+const missing = await missingServices('postgres', 'redis')
+
+/** Short, so that the test sees a whole interval and the reload at its end. */
+const INTERVAL_MS = 4000
+/** Forged rounds, all within one interval. */
+const ROUNDS = 8
+const ROUND_MS = 250
+
+describeUnless(missing)('a client id written to two instances again and again', () => {
+  const { start, connect } = instancesAfterEach()
+  const sockets: RawSocket[] = []
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.terminate()
+  })
+
+  /** When (Date.now()) the client was told to reconnect to the board loaded afresh, and every other close code. */
+  const reloads = (client: TestClient) => {
+    const at: number[] = []
+    const otherCodes: number[] = []
+    client.provider.on('connection-close', (event) => {
+      if (event?.code === CLOSE.boardReloaded.code) at.push(Date.now())
+      else otherCodes.push(event?.code ?? 0)
+    })
+    return { at, otherCodes }
+  }
+
+  const boardJson = (doc: Y.Doc, boardId: string) => JSON.stringify(boardToModel(doc, boardId))
+
+  it('reloads a board at most once an interval on each instance, stores every honest edit, converges, and names and closes the forger', async () => {
+    const logLines: string[] = []
+    const logSink = (line: string) => {
+      if (/"level":(40|50)/.test(line)) logLines.push(line)
+    }
+    const env = { REWRITE_RESET_INTERVAL_MS: String(INTERVAL_MS) }
+    const one = await start({ accounts: true, logSink, env })
+    const two = await start({ database: one.database, accounts: true, logSink, env })
+    const [owner, forger] = [await addAccount(one, { name: 'Owner' }), await addAccount(one, { name: 'Mallory' })]
+    const ownerToken = (await addToken(one, owner)).token
+    const boardId = await apiClient(one.url, { authorization: `Bearer ${ownerToken}` }).createBoard('Reload loop')
+    await addMember(one, boardId, forger, 'editor')
+    const forgerToken = (await addToken(one, forger)).token
+
+    const honest = [connect(one, boardId, { token: ownerToken }), connect(two, boardId, { token: ownerToken })] as const
+    await Promise.all(honest.map((client) => client.synced()))
+    const assessmentId = addAssessment(honest[0].doc, { title: 'Will the bridge hold?', judgment: 'Judgment.' })
+    await waitFor(() => boardToModel(honest[1].doc, boardId).assessments.length === 1, 'the assessment on instance two')
+    const closes = honest.map(reloads)
+
+    // Honest typing on both instances all along, each keystroke a marker of its own.
+    const typed: string[] = []
+    let keystroke = 0
+    const typing = setInterval(() => {
+      honest.forEach((client, index) => {
+        const marker = `<${index}.${keystroke}>`
+        assessmentText(client.doc, assessmentId, 'title').insert(0, marker)
+        typed.push(marker)
+      })
+      keystroke++
+    }, 100)
+
+    const forgerSockets: RawSocket[] = []
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        const roundStarted = Date.now()
+        const base = Y.encodeStateAsUpdate(honest[0].doc)
+        const clientId = 0x100000 + round * 7919 + Math.floor(Math.random() * 1000)
+        const forge = (text: string) => {
+          const doc = new Y.Doc()
+          doc.clientID = clientId
+          Y.applyUpdate(doc, base)
+          const before = Y.encodeStateVector(doc)
+          assessmentText(doc, assessmentId, 'judgment').insert(0, text)
+          const update = Y.encodeStateAsUpdate(doc, before)
+          doc.destroy()
+          return update
+        }
+        const opened = await Promise.all([one, two].map((server) => openRawSocket(`${server.wsUrl}/${boardId}?token=${forgerToken}`)))
+        sockets.push(...opened)
+        forgerSockets.push(...opened)
+        opened[0]!.send(frames.update(forge('x')))
+        opened[1]!.send(frames.update(forge('y')))
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, ROUND_MS - (Date.now() - roundStarted))))
+      }
+    } finally {
+      clearInterval(typing)
+    }
+
+    // The reload the later rounds wait for comes once the interval since the first has passed.
+    await waitFor(() => closes.every(({ at }) => at.length >= 2), 'each honest client told once more to reconnect, as the interval ends', INTERVAL_MS * 3)
+    const stored = async () => withStoredDoc(one, boardId, (doc) => ({ json: boardJson(doc, boardId), title: assessmentText(doc, assessmentId, 'title').toString() }))
+    await waitFor(async () => {
+      const { json, title } = await stored()
+      const rooms = [one, two].map((server: TestServer) => server.services.rooms.loadedRooms.get(boardId))
+      return (
+        typed.every((marker) => title.includes(marker)) &&
+        rooms.every((room) => room !== undefined && room.isSaved && boardJson(room.doc, boardId) === json) &&
+        honest.every((client) => client.provider.synced && assessmentText(client.doc, assessmentId, 'title').toString() === title)
+      )
+    }, 'every honest edit stored, both instances on the board as stored, and the honest clients on its title', 20_000)
+    // A client keeps what it was once sent, the forger's characters that the log holds otherwise among them; one joining now gets the board as stored.
+    const { json } = await stored()
+    for (const server of [one, two]) {
+      const fresh = connect(server, boardId, { token: ownerToken })
+      await fresh.synced()
+      expect(boardJson(fresh.doc, boardId)).toBe(json)
+    }
+
+    // At most one reload an interval on each instance: the first at once, then one for all the rounds after it.
+    for (const { at, otherCodes } of closes) {
+      expect(at).toHaveLength(2)
+      expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(INTERVAL_MS - 500)
+      expect(otherCodes).toEqual([])
+    }
+    // The forger is named, as an author of the relayed update and whoever wrote the same id here, and closed for good
+    // where it alone made that update (an honest keystroke committed in the same batch leaves the authors ambiguous).
+    const named = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => Array.isArray(entry.relayedFrom))
+    expect(named.length).toBeGreaterThan(0)
+    expect(named.filter((entry) => !(entry.relayedFrom as string[]).includes(forger.id) || entry.writtenHereBy !== forger.id)).toEqual([])
+    expect(named.some((entry) => entry.closing === forger.id)).toBe(true)
+    expect(named.filter((entry) => entry.closing !== forger.id && entry.closing !== null)).toEqual([])
+    const forgerCloses = await Promise.all(forgerSockets.filter((socket) => socket.isClosed()).map((socket) => socket.closed))
+    expect(forgerCloses.some(({ code }) => code === CLOSE.updateRejected.code)).toBe(true)
+    // One still open when the board reloads (its rewrite not yet found) is told to reconnect, as everyone is.
+    expect(forgerCloses.filter(({ code }) => code !== CLOSE.updateRejected.code && code !== CLOSE.boardReloaded.code)).toEqual([])
+  })
+
+  it('relays an update with its authors after it, which an instance of the version before reads past, and takes one without them', async () => {
+    const one = await start({ accounts: true })
+    const two = await start({ database: one.database, accounts: true })
+    const owner = await addAccount(one, { name: 'Owner' })
+    const ownerToken = (await addToken(one, owner)).token
+    const boardId = await apiClient(one.url, { authorization: `Bearer ${ownerToken}` }).createBoard('Authors on the bus')
+    const writer = connect(one, boardId, { token: ownerToken })
+    const reader = connect(two, boardId, { token: ownerToken })
+    await Promise.all([writer.synced(), reader.synced()])
+    const listener = new Redis(REDIS_URL)
+    const published: Buffer[] = []
+    listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => published.push(message))
+    try {
+      await listener.subscribe(`assay:board:${boardId}`)
+      const assessmentId = addAssessment(writer.doc, { title: 'Signed', judgment: 'By the owner.' })
+      await waitFor(() => published.length > 0, 'the commit published')
+      // Read as the version before reads it: the sender, the kind and the update, and nothing after.
+      const decoder = decoding.createDecoder(new Uint8Array(published[0]!))
+      decoding.readVarString(decoder)
+      expect(decoding.readVarUint(decoder)).toBe(0)
+      const read = new Y.Doc()
+      Y.applyUpdate(read, decoding.readVarUint8Array(decoder))
+      expect(boardToModel(read, boardId).assessments.map((assessment) => assessment.title)).toEqual(['Signed'])
+      const authors = Array.from({ length: decoding.readVarUint(decoder) }, () => decoding.readVarString(decoder))
+      expect(authors).toEqual([owner.id])
+
+      // Published as the version before publishes it, with no authors (and only there, stored nowhere): taken all the same.
+      const elsewhere = new Y.Doc()
+      Y.applyUpdate(elsewhere, Y.encodeStateAsUpdate(writer.doc))
+      const before = Y.encodeStateVector(elsewhere)
+      assessmentText(elsewhere, assessmentId, 'judgment').insert(0, 'Older instance: ')
+      const encoder = encoding.createEncoder()
+      encoding.writeVarString(encoder, crypto.randomUUID())
+      encoding.writeVarUint(encoder, 0)
+      encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(elsewhere, before))
+      const publisher = new Redis(REDIS_URL)
+      try {
+        await publisher.publish(`assay:board:${boardId}`, Buffer.from(encoding.toUint8Array(encoder)))
+      } finally {
+        publisher.disconnect()
+      }
+      await waitFor(() => assessmentText(reader.doc, assessmentId, 'judgment').toString().startsWith('Older instance: '), 'the update without authors on instance two')
+    } finally {
+      listener.disconnect()
+    }
+  })
+})
