@@ -399,7 +399,7 @@ export class Room {
       connection.close(CLOSE.writtenTooMuch, new Error(`an update of ${update.byteLength} bytes, past what its sender may still add to boards this hour`))
       return
     }
-    this.applyFrom(connection, update)
+    this.applyFrom(connection, update, verdict.clients)
   }
 
   /** Tells a connection why its changes are dropped, once rather than on every keystroke; it stays open and in sync. */
@@ -409,11 +409,12 @@ export class Room {
     this.send(connection, permissionDeniedMessage(why))
   }
 
-  private applyFrom(connection: Connection, update: Uint8Array): void {
+  /** `clients`: the client ids whose structs the update lists (validateUpdate). */
+  private applyFrom(connection: Connection, update: Uint8Array, clients: readonly number[]): void {
     if (this.resetCause !== null) return
     const pendingBefore = this.pending.length
     try {
-      this.applyAsAuthor(connection, () => Y.applyUpdate(this.doc, update, connection))
+      this.applyAsAuthor(connection, () => Y.applyUpdate(this.doc, update, connection), clients)
     } catch (error) {
       this.connectionContentFailed(connection, `an update from connection ${connection.id}`, error, pendingBefore)
       return
@@ -450,23 +451,22 @@ export class Room {
    * its sender as the author of what they create (author-fields.ts): what is
    * stored and broadcast never names anyone else.
    */
-  private applyAsAuthor(connection: Connection, apply: () => void): void {
-    // Not local, as Yjs marks a transaction that applies an update.
-    let made: Y.Transaction | null = null
-    Y.transact(
-      this.doc,
-      (transaction) => {
-        const stamp = authorStamp(this.doc)
-        apply()
-        stamp(transaction, connection.identity.name)
-        made = transaction
-      },
-      connection,
-      false,
-    )
-    // Its state after is known once Yjs has finished the transaction, as `transact` returns.
+  private applyAsAuthor(connection: Connection, apply: () => void, clients: readonly number[]): void {
+    const transact = () =>
+      Y.transact(
+        this.doc,
+        (transaction) => {
+          const stamp = authorStamp(this.doc)
+          apply()
+          stamp(transaction, connection.identity.name)
+        },
+        connection,
+        // Not local, as Yjs marks a transaction that applies an update.
+        false,
+      )
     const { userId } = connection.identity
-    if (made !== null && userId !== null) this.localWriters.wrote(made, userId)
+    if (userId === null) transact()
+    else this.localWriters.record(this.doc, clients, userId, transact)
   }
 
   /** Applies held changes whose missing content has arrived since; never during a commit. */
@@ -485,6 +485,7 @@ export class Room {
       if (ready.length === 0) return
       for (const [source, update] of ready) {
         // Checked again now that what it waited for is here: where its items land could not be told before.
+        let clients: readonly number[] = []
         if (source !== 'remote') {
           const verdict = validateUpdate(Y.convertUpdateFormatV2ToV1(update), this.doc)
           if (verdict.refused) {
@@ -492,11 +493,12 @@ export class Room {
             source.close(verdict.refused.event, new Error(`held changes: ${verdict.refused.reason}`))
             continue
           }
+          clients = verdict.clients
         }
         const pendingBefore = this.pending.length
         try {
           if (source === 'remote') Y.applyUpdateV2(this.doc, update, REMOTE_ORIGIN)
-          else this.applyAsAuthor(source, () => Y.applyUpdateV2(this.doc, update, source))
+          else this.applyAsAuthor(source, () => Y.applyUpdateV2(this.doc, update, source), clients)
         } catch (error) {
           // Stored already by another instance: a board that could not take it lacks what is stored.
           if (source === 'remote') this.reset('held changes from another instance', error, pendingBefore)

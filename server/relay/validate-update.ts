@@ -23,10 +23,11 @@ export type UpdateRefusal = { event: CloseEvent; reason: string }
 
 /**
  * Why an update is refused, or, when it is not, what its splits cost in bytes
- * (split-cost.ts), to be counted against its sender, and whether it adds
- * content (inserts anything: only deletions do not), which a full board refuses.
+ * (split-cost.ts), to be counted against its sender, whether it adds
+ * content (inserts anything: only deletions do not), which a full board
+ * refuses, and the client ids whose structs it lists.
  */
-export type UpdateVerdict = { refused: UpdateRefusal } | { refused: null; splitCostBytes: number; addsContent: boolean }
+export type UpdateVerdict = { refused: UpdateRefusal } | { refused: null; splitCostBytes: number; addsContent: boolean; clients: readonly number[] }
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
@@ -52,8 +53,8 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   }
   const disordered = disorderedDeletions(decoded.ds)
   if (disordered) return refused(CLOSE.updateRejected, disordered)
-  const repeated = repeatedClient(decoded.structs)
-  if (repeated) return refused(CLOSE.updateRejected, repeated)
+  const runs = clientRuns(decoded.structs)
+  if ('repeated' in runs) return refused(CLOSE.updateRejected, runs.repeated)
   const splitCostBytes = splitCostInBytes(decoded, doc)
   if (splitCostBytes > LIMITS.maxMessageBytes) {
     return refused(CLOSE.updateRejected, `update splits the board's structs at a cost of more than ${LIMITS.maxMessageBytes} bytes of changes`)
@@ -74,7 +75,7 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   if (multiUnit) return refused(CLOSE.updateRejected, multiUnit)
   const notText = nonTextInText(doc, decoded, landings)
   if (notText) return refused(CLOSE.updateRejected, notText)
-  return { refused: null, splitCostBytes, addsContent: landings.length > 0 }
+  return { refused: null, splitCostBytes, addsContent: landings.length > 0, clients: runs.clients }
 }
 
 function refused(event: CloseEvent, reason: string): UpdateVerdict {
@@ -108,24 +109,24 @@ function disorderedDeletions(ds: DecodedUpdate['ds']): string | null {
  * read every struct the update lists: a first run that put an item into a
  * map, and a second that put the same id into a text, let an embed placed
  * beside it pass as landing in the map (text-content.ts) and land in the
- * text. Only a hostile client sends them.
+ * text. Only a hostile client sends them. Otherwise, the clients listed.
  */
-function repeatedClient(structs: DecodedUpdate['structs']): string | null {
+function clientRuns(structs: DecodedUpdate['structs']): { clients: number[] } | { repeated: string } {
   const seen = new Set<number>()
   let client: number | null = null
   let end = 0
   for (const struct of structs) {
     const { id } = struct
     if (id.client !== client) {
-      if (seen.has(id.client)) return `update lists the structs of client ${id.client} in more than one run`
+      if (seen.has(id.client)) return { repeated: `update lists the structs of client ${id.client} in more than one run` }
       seen.add(id.client)
       client = id.client
     } else if (id.clock !== end) {
-      return `update lists the structs of client ${id.client} in more than one run (clock ${id.clock} after ${end})`
+      return { repeated: `update lists the structs of client ${id.client} in more than one run (clock ${id.clock} after ${end})` }
     }
     end = id.clock + struct.length
   }
-  return null
+  return { clients: [...seen] }
 }
 
 /** The values an item inserts that may hold strings. */
