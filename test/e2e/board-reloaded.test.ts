@@ -67,7 +67,12 @@ describeUnless(missing)('a page open while its board is reloaded from the log', 
     const two = await start({ accounts: true, database: one.database, logSink })
     const ana = await addAccount(one, { name: 'Ana Petrova' })
     const bo = await addAccount(one, { name: 'Bo Lindqvist' })
-    const { boardId, api } = await createBoardFor(one, ana, 'Forged client id', [{ account: bo, role: 'editor' }])
+    // The forger, whose own sockets are closed for good once they are seen writing one client id to two instances.
+    const cy = await addAccount(one, { name: 'Cy Forger' })
+    const { boardId, api } = await createBoardFor(one, ana, 'Forged client id', [
+      { account: bo, role: 'editor' },
+      { account: cy, role: 'editor' },
+    ])
     const assessmentId = (await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Will the bridge hold?', judgment: 'Judgment.' })).body.id
 
     // A page on each instance: whichever update the log keeps, the other instance's page showed the one it dropped.
@@ -86,7 +91,7 @@ describeUnless(missing)('a page open while its board is reloaded from the log', 
       doc.destroy()
       return update
     }
-    const cookie = await signIn(one, ana)
+    const cookie = await signIn(one, cy)
     const forgers = await Promise.all([one, two].map((server) => openRawSocket(`${server.wsUrl}/${boardId}`, sessionHeaders(server, cookie))))
     sockets.push(...forgers)
     forgers[0]!.send(frames.update(forge('Highly likely: the bridge holds. ')))
