@@ -10,12 +10,33 @@ import { expect, it } from 'vitest'
 import { signedInClient, type TestAccount } from '../helpers/accounts.ts'
 import { browserSuite, createBoardFor, describeInBrowser, openBoard, waitInPage, waitSaved, type Person } from '../helpers/browser.ts'
 import type { TestServer } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
 
 const signInHeading = (page: Page) => page.getByRole('heading', { name: 'Sign in to Assay' })
 
 /** The names of the IndexedDB databases (the offline copies) this browser holds. */
 function offlineCopies(page: Page): Promise<string[]> {
   return page.evaluate(async () => (await indexedDB.databases()).map((database) => database.name ?? ''))
+}
+
+/** How many updates the offline copy of the board holds in this browser. */
+function storedUpdates(page: Page, database: string): Promise<number> {
+  return page.evaluate(
+    (name) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open(name)
+        open.onerror = () => reject(open.error)
+        open.onsuccess = () => {
+          const count = open.result.transaction('updates').objectStore('updates').count()
+          count.onsuccess = () => {
+            resolve(count.result)
+            open.result.close()
+          }
+          count.onerror = () => reject(count.error)
+        }
+      }),
+    database,
+  )
 }
 
 async function signInThroughForm(page: Page, account: TestAccount): Promise<void> {
@@ -79,13 +100,11 @@ describeInBrowser('a browser shared by several people', () => {
     await waitSaved(ana)
     await ana.context.setOffline(true)
     await page.locator('[role="status"][data-link="offline"]').waitFor()
+    const database = `assay:${suite.accounts.ana.id}:${boardId}`
+    const before = await storedUpdates(page, database)
     await addCard(ana, 'Written before the session ended')
-    await waitInPage(
-      page,
-      () => JSON.stringify(JSON.parse(localStorage.getItem('assay.offline-copies') ?? '[]')),
-      (copies) => copies.includes('"unsaved":true'),
-      'the copy to be noted as holding unsaved changes',
-    )
+    await waitFor(async () => (await storedUpdates(page, database)) > before, 'the offline copy to store the change')
+    expect(await page.locator('[role="status"][data-link="offline"]').getAttribute('data-saved')).toBe('false')
 
     await endSessionsElsewhere(suite.server, suite.accounts.ana)
     await ana.context.setOffline(false)
