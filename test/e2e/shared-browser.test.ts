@@ -169,6 +169,8 @@ describeInBrowser('a browser shared by several people', () => {
     await page.getByRole('button', { name: 'Sign out' }).click()
     await signInHeading(page).waitFor()
     await page.getByText('your session there may still be open').waitFor()
+    // Signed out from the board, to a plain sign-in: the next person is not led to it.
+    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/signin')
     expect(await page.evaluate(() => [localStorage.getItem('assay.me'), localStorage.getItem('assay.boards')])).toEqual([null, null])
     expect((await offlineCopies(page)).filter((name) => name.includes(boardId))).toEqual([])
 

@@ -91,14 +91,19 @@ export class Session {
    * the server did not confirm the end of its session, or null if it did.
    */
   async signOut(): Promise<string | null> {
+    // Read first: the server closing this session's sockets meanwhile makes an open board ask again, whose 401 clears `me`.
+    const me = this.me
     let serverProblem: string | null = null
     try {
       await api('POST', '/api/auth/logout')
     } catch (error) {
-      localStorage.setItem(SIGN_OUT_PENDING_KEY, 'true')
-      serverProblem = errorMessage(error)
+      // A 401 says the session had already ended: nothing left open on the server.
+      if (!(error instanceof ApiProblem && error.status === 401)) {
+        localStorage.setItem(SIGN_OUT_PENDING_KEY, 'true')
+        serverProblem = errorMessage(error)
+      }
     }
-    if (this.me) await forgetCopiesOf(this.me.id)
+    if (me) await forgetCopiesOf(me.id)
     localStorage.removeItem(ME_KEY)
     this.#events.onSignedOut()
     this.me = null
