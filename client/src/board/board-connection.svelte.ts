@@ -110,7 +110,7 @@ export class BoardConnection {
   }
 
   destroy(): void {
-    // The note of unsaved changes outlives the page's board: they wait in the offline copy, sent when it opens again.
+    // The note of unsaved changes outlives the page (offline-copies.ts): they wait in the offline copy, sent when it opens again.
     for (const cleanup of this.#cleanups.splice(0)) cleanup()
     this.provider.destroy()
     void this.#offlineCopy.destroy()
@@ -124,7 +124,8 @@ export class BoardConnection {
     this.synced = this.provider.synced
     this.saved = this.#tracker.saved
     if (this.saved) this.waiting = 0
-    noteUnsaved(this.#offlineCopyName, !this.saved)
+    // Saved only once the offline copy has loaded: before that, the empty document says nothing of what the copy holds.
+    if (!this.saved || this.#offlineCopy.synced) noteUnsaved(this.#offlineCopyName, !this.saved)
   }
 
   /** Counts this page's own edits: not what the server or the offline copy brought in. */

@@ -9,17 +9,19 @@ import { fetchBoards } from './board-list.svelte.ts'
  */
 export class BoardAccess {
   readonly boardId: string
+  readonly #userId: string
   role = $state<Role | null>(null)
   /** `no-access` when the board is not among theirs; otherwise why the list could not be read. */
   problem = $state<'no-access' | string | null>(null)
 
-  constructor(boardId: string) {
+  constructor(boardId: string, userId: string) {
     this.boardId = boardId
+    this.#userId = userId
   }
 
   async resolve(): Promise<void> {
     try {
-      const board = (await fetchBoards()).find((b) => b.id === this.boardId)
+      const board = (await fetchBoards(this.#userId)).find((b) => b.id === this.boardId)
       this.role = board?.role ?? null
       this.problem = board ? null : 'no-access'
     } catch (error) {

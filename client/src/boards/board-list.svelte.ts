@@ -4,33 +4,32 @@
  * while the server is unreachable still knows the person's role on it.
  */
 import { api } from '../app/api.ts'
-import { BOARD_LIST_KEY } from '../app/offline-copies.ts'
+import { saveBoardList, savedBoardList } from '../app/offline-copies.ts'
 import type { BoardListing } from '../../../shared/board-listing.ts'
 import { errorMessage } from '../../../shared/error-message.ts'
 
-export function cachedBoards(): BoardListing[] {
-  try {
-    const parsed: unknown = JSON.parse(localStorage.getItem(BOARD_LIST_KEY) ?? '[]')
-    return Array.isArray(parsed) ? (parsed as BoardListing[]) : []
-  } catch {
-    return []
-  }
-}
-
-export async function fetchBoards(): Promise<BoardListing[]> {
+/** The person's boards as the server lists them now, kept in this browser as theirs. */
+export async function fetchBoards(userId: string): Promise<BoardListing[]> {
   const boards = await api<BoardListing[]>('GET', '/api/boards?archived=include')
-  localStorage.setItem(BOARD_LIST_KEY, JSON.stringify(boards))
+  saveBoardList(userId, boards)
   return boards
 }
 
 export class BoardList {
-  boards = $state.raw<BoardListing[]>(cachedBoards())
+  readonly #userId: string
+  boards: BoardListing[] = $state.raw([])
   loaded = $state(false)
   error = $state<string | null>(null)
 
+  /** Shows this person's last list seen here (never another account's) until the server answers. */
+  constructor(userId: string) {
+    this.#userId = userId
+    this.boards = savedBoardList(userId)
+  }
+
   async refresh(): Promise<void> {
     try {
-      this.boards = await fetchBoards()
+      this.boards = await fetchBoards(this.#userId)
       this.error = null
     } catch (problem) {
       this.error = errorMessage(problem)
