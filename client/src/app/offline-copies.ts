@@ -6,7 +6,9 @@
  * outlives the page: when a session ends, by sign-out or otherwise, copies
  * holding nothing unsaved are deleted (a board's content must not stay on a
  * shared machine for the next person), and copies holding unsaved changes are
- * kept, hidden from other accounts, and named on the sign-in page.
+ * kept, hidden from other accounts: the sign-in page names whose they are
+ * (not which boards: the next person at the keyboard must not learn a title),
+ * and the owner's board list marks their boards.
  */
 import { clearDocument } from 'y-indexeddb'
 import type { BoardListing } from '../../../shared/board-listing.ts'
@@ -21,14 +23,12 @@ type OfflineCopy = {
   name: string
   boardId: string
   owner: CopyOwner
-  /** The board's title as last listed: named on the sign-in page while unsaved changes wait. */
-  title: string | null
   /** The copy holds changes the server has not confirmed. */
   unsaved: boolean
 }
 
-/** A copy kept for its unsaved changes, as the sign-in page names it. */
-export type KeptCopy = { boardTitle: string | null; owner: CopyOwner }
+/** Someone's copies kept for their unsaved changes, as the sign-in page names them. */
+export type KeptChanges = { owner: CopyOwner; boards: number }
 
 function isOwner(value: unknown): value is CopyOwner {
   if (typeof value !== 'object' || value === null) return false
@@ -38,8 +38,8 @@ function isOwner(value: unknown): value is CopyOwner {
 
 function isCopy(value: unknown): value is OfflineCopy {
   if (typeof value !== 'object' || value === null) return false
-  const { name, boardId, owner, title, unsaved } = value as Record<string, unknown>
-  return typeof name === 'string' && typeof boardId === 'string' && isOwner(owner) && (title === null || typeof title === 'string') && typeof unsaved === 'boolean'
+  const { name, boardId, owner, unsaved } = value as Record<string, unknown>
+  return typeof name === 'string' && typeof boardId === 'string' && isOwner(owner) && typeof unsaved === 'boolean'
 }
 
 /**
@@ -48,7 +48,7 @@ function isCopy(value: unknown): value is OfflineCopy {
  */
 function legacyCopy(name: string): OfflineCopy | null {
   const [prefix, userId, boardId] = name.split(':')
-  return prefix === 'assay' && userId && boardId ? { name, boardId, owner: { id: userId, name: '', email: '' }, title: null, unsaved: false } : null
+  return prefix === 'assay' && userId && boardId ? { name, boardId, owner: { id: userId, name: '', email: '' }, unsaved: false } : null
 }
 
 function readCopies(): OfflineCopy[] {
@@ -71,8 +71,7 @@ export function offlineCopyName(owner: CopyOwner, boardId: string): string {
   const name = `assay:${owner.id}:${boardId}`
   const copies = readCopies()
   if (!copies.some((copy) => copy.name === name)) {
-    const title = savedBoardList(owner.id).find((board) => board.id === boardId)?.title ?? null
-    writeCopies([...copies, { name, boardId, owner: { id: owner.id, name: owner.name, email: owner.email }, title, unsaved: false }])
+    writeCopies([...copies, { name, boardId, owner: { id: owner.id, name: owner.name, email: owner.email }, unsaved: false }])
   }
   return name
 }
@@ -91,11 +90,21 @@ export function hasUnsavedChanges(userId: string): boolean {
   return readCopies().some((copy) => copy.owner.id === userId && copy.unsaved)
 }
 
-/** The copies kept for their unsaved changes, whoever's they are: the sign-in page names them. */
-export function keptCopies(): KeptCopy[] {
-  return readCopies()
-    .filter((copy) => copy.unsaved)
-    .map((copy) => ({ boardTitle: copy.title, owner: copy.owner }))
+/** Whose copies are kept for their unsaved changes, and how many boards each: the sign-in page names them. */
+export function keptChanges(): KeptChanges[] {
+  const byOwner = new Map<string, KeptChanges>()
+  for (const copy of readCopies()) {
+    if (!copy.unsaved) continue
+    const kept = byOwner.get(copy.owner.id) ?? { owner: copy.owner, boards: 0 }
+    kept.boards++
+    byOwner.set(copy.owner.id, kept)
+  }
+  return [...byOwner.values()]
+}
+
+/** The boards whose copy of this person's holds changes the server has not confirmed: the board list marks them. */
+export function boardsWithUnsavedChanges(userId: string): Set<string> {
+  return new Set(readCopies().flatMap((copy) => (copy.owner.id === userId && copy.unsaved ? [copy.boardId] : [])))
 }
 
 async function deleteCopies(doomed: (copy: OfflineCopy) => boolean): Promise<void> {
@@ -151,17 +160,7 @@ export function savedBoardList(userId: string): BoardListing[] {
   return saved?.userId === userId ? saved.boards : []
 }
 
-/** Keeps the person's list of boards, and the titles of their copies with it. */
+/** Keeps the person's list of boards. */
 export function saveBoardList(userId: string, boards: BoardListing[]): void {
   localStorage.setItem(BOARD_LIST_KEY, JSON.stringify({ userId, boards } satisfies SavedBoardList))
-  const copies = readCopies()
-  let changed = false
-  for (const copy of copies) {
-    const title = copy.owner.id === userId ? boards.find((board) => board.id === copy.boardId)?.title : undefined
-    if (title !== undefined && title !== copy.title) {
-      copy.title = title
-      changed = true
-    }
-  }
-  if (changed) writeCopies(copies)
 }
