@@ -64,10 +64,10 @@ import type { OutboundBudget } from './outbound-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence } from './room-presence.ts'
 import { rewrittenId } from './rewritten-ids.ts'
-import { LocalWriters } from './local-writers.ts'
+import { ClientWriters, updateClients } from './client-writers.ts'
 import type { RewriteResets } from './rewrite-resets.ts'
 import { holdsAllOf, sameClocks, withinDoc, withinStateVectorSize } from './state-vector.ts'
-import { validateUpdate } from './validate-update.ts'
+import { validateUpdate, type UpdateRefusal } from './validate-update.ts'
 import { WholeState } from './whole-state.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
@@ -203,7 +203,7 @@ export class Room {
   /** The bytes the board was loaded from and has committed or taken from other instances since. */
   private storedByteCount = 0
   /** Who wrote which client ids through this room's sockets, to name them should another instance rewrite those ids. */
-  private readonly localWriters = new LocalWriters()
+  private readonly clientWriters = new ClientWriters()
   /** Set while a rewrite from another instance waits for the board's next reset (`rewriteFound`). */
   private rewriteResetTimer: NodeJS.Timeout | undefined
 
@@ -384,6 +384,11 @@ export class Room {
       connection.close(verdict.refused.event, new Error(verdict.refused.reason))
       return
     }
+    const taken = this.takenClientId(connection, verdict.runEnds)
+    if (taken) {
+      connection.close(taken.event, new Error(taken.reason))
+      return
+    }
     if (!connection.admitWork(verdict.splitCostBytes)) {
       connection.close(CLOSE.rateLimited, new Error(`update's splits cost as much as ${verdict.splitCostBytes} bytes, more than its sender may send now`))
       return
@@ -399,7 +404,17 @@ export class Room {
       connection.close(CLOSE.writtenTooMuch, new Error(`an update of ${update.byteLength} bytes, past what its sender may still add to boards this hour`))
       return
     }
-    this.applyFrom(connection, update, verdict.clients)
+    this.applyFrom(connection, update, verdict.runEnds)
+  }
+
+  /**
+   * Why `connection`'s update, listing structs up to `runEnds`, is refused for
+   * advancing a client id someone else wrote (client-writers.ts), or null.
+   */
+  private takenClientId(connection: Connection, runEnds: ReadonlyMap<number, number>): UpdateRefusal | null {
+    const { userId } = connection.identity
+    const taken = userId === null ? null : this.clientWriters.otherWriter(this.doc, runEnds, userId)
+    return taken && { event: CLOSE.updateRejected, reason: `update writes under client id ${taken.client}, which another member wrote` }
   }
 
   /** Tells a connection why its changes are dropped, once rather than on every keystroke; it stays open and in sync. */
@@ -409,12 +424,12 @@ export class Room {
     this.send(connection, permissionDeniedMessage(why))
   }
 
-  /** `clients`: the client ids whose structs the update lists (validateUpdate). */
-  private applyFrom(connection: Connection, update: Uint8Array, clients: readonly number[]): void {
+  /** `runEnds`: for each client whose structs the update lists, the clock after them (validateUpdate). */
+  private applyFrom(connection: Connection, update: Uint8Array, runEnds: ReadonlyMap<number, number>): void {
     if (this.resetCause !== null) return
     const pendingBefore = this.pending.length
     try {
-      this.applyAsAuthor(connection, () => Y.applyUpdate(this.doc, update, connection), clients)
+      this.applyAsAuthor(connection, () => Y.applyUpdate(this.doc, update, connection), runEnds)
     } catch (error) {
       this.connectionContentFailed(connection, `an update from connection ${connection.id}`, error, pendingBefore)
       return
@@ -451,7 +466,7 @@ export class Room {
    * its sender as the author of what they create (author-fields.ts): what is
    * stored and broadcast never names anyone else.
    */
-  private applyAsAuthor(connection: Connection, apply: () => void, clients: readonly number[]): void {
+  private applyAsAuthor(connection: Connection, apply: () => void, runEnds: ReadonlyMap<number, number>): void {
     const transact = () =>
       Y.transact(
         this.doc,
@@ -466,7 +481,7 @@ export class Room {
       )
     const { userId } = connection.identity
     if (userId === null) transact()
-    else this.localWriters.record(this.doc, clients, userId, transact)
+    else this.clientWriters.record(this.doc, runEnds.keys(), userId, transact)
   }
 
   /** Applies held changes whose missing content has arrived since; never during a commit. */
@@ -485,20 +500,21 @@ export class Room {
       if (ready.length === 0) return
       for (const [source, update] of ready) {
         // Checked again now that what it waited for is here: where its items land could not be told before.
-        let clients: readonly number[] = []
+        let runEnds: ReadonlyMap<number, number> = new Map()
         if (source !== 'remote') {
           const verdict = validateUpdate(Y.convertUpdateFormatV2ToV1(update), this.doc)
-          if (verdict.refused) {
+          const refusal = verdict.refused === null ? this.takenClientId(source, verdict.runEnds) : verdict.refused
+          if (refusal !== null) {
             this.held.drop(source)
-            source.close(verdict.refused.event, new Error(`held changes: ${verdict.refused.reason}`))
+            source.close(refusal.event, new Error(`held changes: ${refusal.reason}`))
             continue
           }
-          clients = verdict.clients
+          if (verdict.refused === null) runEnds = verdict.runEnds
         }
         const pendingBefore = this.pending.length
         try {
           if (source === 'remote') Y.applyUpdateV2(this.doc, update, REMOTE_ORIGIN)
-          else this.applyAsAuthor(source, () => Y.applyUpdateV2(this.doc, update, source), clients)
+          else this.applyAsAuthor(source, () => Y.applyUpdateV2(this.doc, update, source), runEnds)
         } catch (error) {
           // Stored already by another instance: a board that could not take it lacks what is stored.
           if (source === 'remote') this.reset('held changes from another instance', error, pendingBefore)
@@ -820,7 +836,10 @@ export class Room {
         this.rewriteFound(rewritten, authors)
         return
       }
-      Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
+      const apply = () => Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
+      // One author: whose client ids these are, so that no one here writes under them (client-writers.ts).
+      if (authors.length === 1) this.clientWriters.record(this.doc, updateClients(update), authors[0]!, apply)
+      else apply()
       if (this.holdRemoteRemainder('relayed update')) incomplete()
     })
   }
@@ -841,7 +860,7 @@ export class Room {
    * named: someone may write under another's client id to have them blamed.
    */
   private rewriteFound(at: string, authors: readonly string[]): void {
-    const writtenHereBy = this.localWriters.writerOf(Number(at.slice(0, at.indexOf(':'))))
+    const writtenHereBy = this.clientWriters.writerOf(Number(at.slice(0, at.indexOf(':'))))
     const forger = authors.length === 1 && authors[0] === writtenHereBy ? writtenHereBy : null
     const resetInMs = this.options.rewriteResets.waitBefore(this.boardId)
     this.options.logger.error(

@@ -25,9 +25,9 @@ export type UpdateRefusal = { event: CloseEvent; reason: string }
  * Why an update is refused, or, when it is not, what its splits cost in bytes
  * (split-cost.ts), to be counted against its sender, whether it adds
  * content (inserts anything: only deletions do not), which a full board
- * refuses, and the client ids whose structs it lists.
+ * refuses, and for each client whose structs it lists, the clock after the last.
  */
-export type UpdateVerdict = { refused: UpdateRefusal } | { refused: null; splitCostBytes: number; addsContent: boolean; clients: readonly number[] }
+export type UpdateVerdict = { refused: UpdateRefusal } | { refused: null; splitCostBytes: number; addsContent: boolean; runEnds: ReadonlyMap<number, number> }
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
@@ -54,7 +54,7 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   const disordered = disorderedDeletions(decoded.ds)
   if (disordered) return refused(CLOSE.updateRejected, disordered)
   const runs = clientRuns(decoded.structs)
-  if ('repeated' in runs) return refused(CLOSE.updateRejected, runs.repeated)
+  if (typeof runs === 'string') return refused(CLOSE.updateRejected, runs)
   const splitCostBytes = splitCostInBytes(decoded, doc)
   if (splitCostBytes > LIMITS.maxMessageBytes) {
     return refused(CLOSE.updateRejected, `update splits the board's structs at a cost of more than ${LIMITS.maxMessageBytes} bytes of changes`)
@@ -75,7 +75,7 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   if (multiUnit) return refused(CLOSE.updateRejected, multiUnit)
   const notText = nonTextInText(doc, decoded, landings)
   if (notText) return refused(CLOSE.updateRejected, notText)
-  return { refused: null, splitCostBytes, addsContent: landings.length > 0, clients: runs.clients }
+  return { refused: null, splitCostBytes, addsContent: landings.length > 0, runEnds: runs }
 }
 
 function refused(event: CloseEvent, reason: string): UpdateVerdict {
@@ -109,24 +109,25 @@ function disorderedDeletions(ds: DecodedUpdate['ds']): string | null {
  * read every struct the update lists: a first run that put an item into a
  * map, and a second that put the same id into a text, let an embed placed
  * beside it pass as landing in the map (text-content.ts) and land in the
- * text. Only a hostile client sends them. Otherwise, the clients listed.
+ * text. Only a hostile client sends them. Returns why, or else each client's
+ * clock after its run.
  */
-function clientRuns(structs: DecodedUpdate['structs']): { clients: number[] } | { repeated: string } {
-  const seen = new Set<number>()
+function clientRuns(structs: DecodedUpdate['structs']): Map<number, number> | string {
+  const ends = new Map<number, number>()
   let client: number | null = null
   let end = 0
   for (const struct of structs) {
     const { id } = struct
     if (id.client !== client) {
-      if (seen.has(id.client)) return { repeated: `update lists the structs of client ${id.client} in more than one run` }
-      seen.add(id.client)
+      if (ends.has(id.client)) return `update lists the structs of client ${id.client} in more than one run`
       client = id.client
     } else if (id.clock !== end) {
-      return { repeated: `update lists the structs of client ${id.client} in more than one run (clock ${id.clock} after ${end})` }
+      return `update lists the structs of client ${id.client} in more than one run (clock ${id.clock} after ${end})`
     }
     end = id.clock + struct.length
+    ends.set(client, end)
   }
-  return { clients: [...seen] }
+  return ends
 }
 
 /** The values an item inserts that may hold strings. */
