@@ -4,7 +4,7 @@
  * connection returns, even if the page was closed in between.
  */
 import { expect, it } from 'vitest'
-import { browserSuite, describeInBrowser, editorText, openBoard, ownerAndEditorOn, saveScreenshot, waitInPage, waitSaved, type Person } from '../helpers/browser.ts'
+import { browserSuite, describeInBrowser, editorText, openBoard, ownerAndEditorOn, saveScreenshot, storedUpdates, waitInPage, waitSaved, type Person } from '../helpers/browser.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const card = (person: Person, title: string) => person.page.locator('[role="option"][data-card-id]', { hasText: title })
@@ -18,26 +18,6 @@ async function addCard(person: Person, title: string, judgment: string) {
   await card(person, title).waitFor()
   await person.page.keyboard.type(judgment)
   await waitFor(async () => (await editorText(person.page.locator('.cm-content[aria-label="Judgment"]'))) === judgment, `${person.name}'s judgment to be typed`)
-}
-
-/** How many updates the offline copy of the board holds in this browser. */
-function storedUpdates(person: Person, database: string): Promise<number> {
-  return person.page.evaluate(
-    (name) =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open(name)
-        open.onerror = () => reject(open.error)
-        open.onsuccess = () => {
-          const count = open.result.transaction('updates').objectStore('updates').count()
-          count.onsuccess = () => {
-            resolve(count.result)
-            open.result.close()
-          }
-          count.onerror = () => reject(count.error)
-        }
-      }),
-    database,
-  )
 }
 
 describeInBrowser('offline editing', () => {
@@ -85,9 +65,9 @@ describeInBrowser('offline editing', () => {
     const database = `assay:${suite.accounts.ana.id}:${boardId}`
     await ana.context.setOffline(true)
     await badge(ana).and(ana.page.locator('[data-link="offline"]')).waitFor()
-    const before = await storedUpdates(ana, database)
+    const before = await storedUpdates(ana.page, database)
     await addCard(ana, 'Survives the closed page', 'Written offline, page closed, sent later.')
-    await waitFor(async () => (await storedUpdates(ana, database)) > before, 'the offline copy to store the edit')
+    await waitFor(async () => (await storedUpdates(ana.page, database)) > before, 'the offline copy to store the edit')
     await ana.page.close()
 
     await ana.context.setOffline(false)

@@ -8,7 +8,7 @@
 import type { Page } from 'playwright-core'
 import { expect, it } from 'vitest'
 import { signedInClient, type TestAccount } from '../helpers/accounts.ts'
-import { browserSuite, createBoardFor, describeInBrowser, openBoard, waitInPage, waitSaved, type Person } from '../helpers/browser.ts'
+import { browserSuite, createBoardFor, describeInBrowser, openBoard, storedUpdates, waitInPage, waitSaved, type Person } from '../helpers/browser.ts'
 import type { TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
@@ -17,26 +17,6 @@ const signInHeading = (page: Page) => page.getByRole('heading', { name: 'Sign in
 /** The names of the IndexedDB databases (the offline copies) this browser holds. */
 function offlineCopies(page: Page): Promise<string[]> {
   return page.evaluate(async () => (await indexedDB.databases()).map((database) => database.name ?? ''))
-}
-
-/** How many updates the offline copy of the board holds in this browser. */
-function storedUpdates(page: Page, database: string): Promise<number> {
-  return page.evaluate(
-    (name) =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open(name)
-        open.onerror = () => reject(open.error)
-        open.onsuccess = () => {
-          const count = open.result.transaction('updates').objectStore('updates').count()
-          count.onsuccess = () => {
-            resolve(count.result)
-            open.result.close()
-          }
-          count.onerror = () => reject(count.error)
-        }
-      }),
-    database,
-  )
 }
 
 async function signInThroughForm(page: Page, account: TestAccount): Promise<void> {

@@ -244,3 +244,23 @@ export async function waitInPage<T>(page: Page, read: () => T | Promise<T>, chec
   })
   return last as T
 }
+
+/** How many updates the offline copy of the board holds in this browser. */
+export function storedUpdates(page: Page, database: string): Promise<number> {
+  return page.evaluate(
+    (name) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open(name)
+        open.onerror = () => reject(open.error)
+        open.onsuccess = () => {
+          const count = open.result.transaction('updates').objectStore('updates').count()
+          count.onsuccess = () => {
+            resolve(count.result)
+            open.result.close()
+          }
+          count.onerror = () => reject(count.error)
+        }
+      }),
+    database,
+  )
+}
