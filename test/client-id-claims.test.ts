@@ -16,6 +16,7 @@ import { CLOSE } from '../shared/protocol.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
+import { forgedUpdate } from './helpers/forged-update.ts'
 import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { withStoredDoc } from './helpers/stored-board.ts'
@@ -50,14 +51,7 @@ describeUnless(missing)("an editor writing under another member's client id", ()
 
     // Mallory writes the owner's next clock, as the owner's client would, to each instance in turn.
     const forgedBy = async (server: TestServer) => {
-      const doc = new Y.Doc()
-      Y.applyUpdate(doc, Y.encodeStateAsUpdate(typist.doc))
-      // Set after the copy is applied: Yjs draws a new id when an update holds its own.
-      doc.clientID = typist.doc.clientID
-      const before = Y.encodeStateVector(doc)
-      assessmentText(doc, assessmentId, 'judgment').insert(0, 'FORGED ')
-      const update = Y.encodeStateAsUpdate(doc, before)
-      doc.destroy()
+      const update = forgedUpdate(Y.encodeStateAsUpdate(typist.doc), typist.doc.clientID, (doc) => assessmentText(doc, assessmentId, 'judgment').insert(0, 'FORGED '))
       const socket = await openRawSocket(`${server.wsUrl}/${boardId}?token=${malloryToken}`)
       sockets.push(socket)
       socket.send(frames.update(update))

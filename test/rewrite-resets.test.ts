@@ -20,6 +20,7 @@ import { CLOSE } from '../shared/protocol.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
+import { forgedUpdate } from './helpers/forged-update.ts'
 import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { withStoredDoc } from './helpers/stored-board.ts'
@@ -93,16 +94,7 @@ describeUnless(missing)('a client id written to two instances again and again', 
         const roundStarted = Date.now()
         const base = Y.encodeStateAsUpdate(honest[0].doc)
         const clientId = 0x100000 + round * 7919 + Math.floor(Math.random() * 1000)
-        const forge = (text: string) => {
-          const doc = new Y.Doc()
-          doc.clientID = clientId
-          Y.applyUpdate(doc, base)
-          const before = Y.encodeStateVector(doc)
-          assessmentText(doc, assessmentId, 'judgment').insert(0, text)
-          const update = Y.encodeStateAsUpdate(doc, before)
-          doc.destroy()
-          return update
-        }
+        const forge = (text: string) => forgedUpdate(base, clientId, (doc) => assessmentText(doc, assessmentId, 'judgment').insert(0, text))
         const opened = await Promise.all([one, two].map((server) => openRawSocket(`${server.wsUrl}/${boardId}?token=${forgerToken}`)))
         sockets.push(...opened)
         forgerSockets.push(...opened)

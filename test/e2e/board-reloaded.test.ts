@@ -18,6 +18,7 @@ import { addAccount, sessionHeaders, signIn } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
 import { closePerson, createBoardFor, launchBrowser, openBoard, openPerson, waitSaved, type Person } from '../helpers/browser.ts'
 import { instancesAfterEach } from '../helpers/instances.ts'
+import { forgedUpdate } from '../helpers/forged-update.ts'
 import { frames, openRawSocket, type RawSocket } from '../helpers/raw-socket.ts'
 import { describeUnless, missingServices } from '../helpers/services.ts'
 import { splitMapValue } from '../helpers/split-map-value.ts'
@@ -81,16 +82,7 @@ describeUnless(missing)('a page open while its board is reloaded from the log', 
     await Promise.all([waitSaved(onOne), waitSaved(onTwo)])
 
     const base = await withStoredDoc(one, boardId, (doc) => Y.encodeStateAsUpdate(doc))
-    const forge = (text: string) => {
-      const doc = new Y.Doc()
-      doc.clientID = FORGED_CLIENT
-      Y.applyUpdate(doc, base)
-      const before = Y.encodeStateVector(doc)
-      assessmentText(doc, assessmentId, 'judgment').insert(0, text)
-      const update = Y.encodeStateAsUpdate(doc, before)
-      doc.destroy()
-      return update
-    }
+    const forge = (text: string) => forgedUpdate(base, FORGED_CLIENT, (doc) => assessmentText(doc, assessmentId, 'judgment').insert(0, text))
     const cookie = await signIn(one, cy)
     const forgers = await Promise.all([one, two].map((server) => openRawSocket(`${server.wsUrl}/${boardId}`, sessionHeaders(server, cookie))))
     sockets.push(...forgers)
