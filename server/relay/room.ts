@@ -67,7 +67,7 @@ import { rewrittenId } from './rewritten-ids.ts'
 import { ClientWriters, updateClients } from './client-writers.ts'
 import type { RewriteResets } from './rewrite-resets.ts'
 import { holdsAllOf, sameClocks, withinDoc, withinStateVectorSize } from './state-vector.ts'
-import { validateUpdate, type UpdateRefusal } from './validate-update.ts'
+import { validateUpdate, type UpdateVerdict } from './validate-update.ts'
 import { WholeState } from './whole-state.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
@@ -202,7 +202,7 @@ export class Room {
   private readonly storedAnswers = new Map<string, Promise<unknown>>()
   /** The bytes the board was loaded from and has committed or taken from other instances since. */
   private storedByteCount = 0
-  /** Who wrote which client ids through this room's sockets, to name them should another instance rewrite those ids. */
+  /** Who wrote which client ids (client-writers.ts): an update advancing another's is refused, and a rewrite from another instance names them. */
   private readonly clientWriters = new ClientWriters()
   /** Set while a rewrite from another instance waits for the board's next reset (`rewriteFound`). */
   private rewriteResetTimer: NodeJS.Timeout | undefined
@@ -379,14 +379,9 @@ export class Room {
    */
   private checkAndApply(connection: Connection, received: Uint8Array): void {
     let update = received
-    const verdict = validateUpdate(update, this.doc)
+    const verdict = this.verdictOn(connection, update)
     if (verdict.refused) {
       connection.close(verdict.refused.event, new Error(verdict.refused.reason))
-      return
-    }
-    const taken = this.takenClientId(connection, verdict.runEnds)
-    if (taken) {
-      connection.close(taken.event, new Error(taken.reason))
       return
     }
     if (!connection.admitWork(verdict.splitCostBytes)) {
@@ -408,13 +403,16 @@ export class Room {
   }
 
   /**
-   * Why `connection`'s update, listing structs up to `runEnds`, is refused for
-   * advancing a client id someone else wrote (client-writers.ts), or null.
+   * validateUpdate's verdict on a connection's update, which is also refused
+   * when it would advance a client id someone else wrote (client-writers.ts).
    */
-  private takenClientId(connection: Connection, runEnds: ReadonlyMap<number, number>): UpdateRefusal | null {
+  private verdictOn(connection: Connection, update: Uint8Array): UpdateVerdict {
+    const verdict = validateUpdate(update, this.doc)
     const { userId } = connection.identity
-    const taken = userId === null ? null : this.clientWriters.otherWriter(this.doc, runEnds, userId)
-    return taken && { event: CLOSE.updateRejected, reason: `update writes under client id ${taken.client}, which another member wrote` }
+    if (verdict.refused || userId === null) return verdict
+    const taken = this.clientWriters.otherWriter(this.doc, verdict.runEnds, userId)
+    if (taken === null) return verdict
+    return { refused: { event: CLOSE.updateRejected, reason: `update writes under client id ${taken.client}, which another member wrote` } }
   }
 
   /** Tells a connection why its changes are dropped, once rather than on every keystroke; it stays open and in sync. */
@@ -502,14 +500,13 @@ export class Room {
         // Checked again now that what it waited for is here: where its items land could not be told before.
         let runEnds: ReadonlyMap<number, number> = new Map()
         if (source !== 'remote') {
-          const verdict = validateUpdate(Y.convertUpdateFormatV2ToV1(update), this.doc)
-          const refusal = verdict.refused === null ? this.takenClientId(source, verdict.runEnds) : verdict.refused
-          if (refusal !== null) {
+          const verdict = this.verdictOn(source, Y.convertUpdateFormatV2ToV1(update))
+          if (verdict.refused) {
             this.held.drop(source)
-            source.close(refusal.event, new Error(`held changes: ${refusal.reason}`))
+            source.close(verdict.refused.event, new Error(`held changes: ${verdict.refused.reason}`))
             continue
           }
-          if (verdict.refused === null) runEnds = verdict.runEnds
+          runEnds = verdict.runEnds
         }
         const pendingBefore = this.pending.length
         try {
