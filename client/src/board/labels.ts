@@ -61,6 +61,11 @@ export function ratingTone(rating: AchRating): 'support' | 'contradict' | 'neutr
   return isSupporting(rating) ? 'support' : isContradicting(rating) ? 'contradict' : 'neutral'
 }
 
+/** The classes that colour an ACH rating wherever one is shown (app.css): its tone, and a solid fill for CC and II. */
+export function ratingClasses(rating: AchRating): string {
+  return `ach-tone-${ratingTone(rating)} ach-rating-${rating}`
+}
+
 export const RATING_SEGMENTS: Segment<AchRating>[] = ACH_RATINGS.map((rating) => ({
   value: rating,
   label: rating,
