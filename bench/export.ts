@@ -94,7 +94,7 @@ export function largeBoard(assessmentCount = 1000, claimCount = 5000): BoardMode
 
 export async function benchExport(): Promise<ExportBenchResult> {
   const board = largeBoard()
-  const version: BriefingVersion = { kind: 'snapshot', label: 'bench', hash: 'sha256:bench', createdAt: '2026-11-28T15:30:00.000Z' }
+  const version: BriefingVersion = { kind: 'snapshot', id: 'snapshot-bench', label: 'bench', hash: 'sha256:bench', createdAt: '2026-11-28T15:30:00.000Z' }
   const formats = {} as ExportBenchResult['formats']
   for (const format of EXPORT_FORMATS) {
     const start = performance.now()

@@ -17,6 +17,8 @@ export type BriefingSignoff = { reviewerName: string; decision: SignoffDecision;
 export type BriefingVersion =
   | {
       kind: 'snapshot'
+      /** The snapshot's id: its STIX report is this snapshot's, whatever another with the same content says. */
+      id: string
       label: string
       hash: string
       createdAt: string

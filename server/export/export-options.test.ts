@@ -289,12 +289,15 @@ describe('STIX: claim → assessment relationships typed by their rating, in a b
     const bundle = JSON.parse(renderStix(board, version)) as StixBundle
     const relationship = bundle.objects.find((o) => o.type === 'relationship')!
     const note = bundle.objects.find((o) => o.type === 'note')!
+    const assay = bundle.objects.find((o) => o.type === 'identity')!
     const broken: StixBundle = {
       ...bundle,
       objects: [
         ...bundle.objects.filter((o) => o.id !== note.id && o.id !== relationship.id),
         { ...relationship, relationship_type: 'Supports Strongly', id: relationship.id.replace('relationship--', 'relation--') },
-        { ...note, content: '', modified: '2020-01-01T00:00:00Z' },
+        { ...note, content: '', modified: '2020-01-01T00:00:00Z', x_assay_impact: null, x_assay_checks: { open: [] } },
+        // A UUIDv5, as the export once wrote.
+        { ...assay, id: 'identity--2f2b8d3e-5c1a-5e0b-9a4d-1c3e5f7a9b0d' },
       ],
     }
     const problems = stixViolations(broken)
@@ -305,6 +308,9 @@ describe('STIX: claim → assessment relationships typed by their rating, in a b
         expect.stringContaining('no content'),
         expect.stringContaining('modified 2020-01-01T00:00:00Z'),
         expect.stringContaining(`reference ${relationship.id} does not resolve`),
+        expect.stringContaining('x_assay_impact is null or an empty list'),
+        expect.stringContaining('x_assay_checks.open is null or an empty list'),
+        expect.stringContaining('identity--2f2b8d3e-5c1a-5e0b-9a4d-1c3e5f7a9b0d: id is not identity--UUID'),
       ]),
     )
   })

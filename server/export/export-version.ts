@@ -68,6 +68,7 @@ async function readStoredVersion(services: VersionSources, boardId: string, snap
   return {
     kind: 'snapshot',
     boardId,
+    id: snapshotId,
     label,
     hash: contentHash,
     createdAt,

@@ -2,10 +2,14 @@
  * The board as a STIX 2.1 bundle (DOMAIN.md, "STIX 2.1 mapping"): a report for
  * the version, a note per assessment and per claim, an identity per source, a
  * relationship per link, and the marking as a marking definition. Ids are
- * UUIDv5 from the board's own ids, and times come from the model and the
- * version, so exporting one snapshot twice gives the same bytes and a consumer
- * sees a re-export as the same objects. Who on the team wrote what stays out:
- * a bundle is made to be shared beyond the team.
+ * derived from the board's own ids (stixId), and times come from the model and
+ * the version, so exporting one snapshot twice gives the same bytes and a
+ * consumer sees a re-export as the same objects. STIX reads objects of one id
+ * as versions of one object: their `created` never changes, only `modified`
+ * moves, and nothing may end their versions that the board can undo (a
+ * retraction is never the final `revoked`). STIX has no null and no empty
+ * list: a property with nothing in it is left out. Who on the team wrote what
+ * stays out: a bundle is made to be shared beyond the team.
  */
 import { createHash } from 'node:crypto'
 import type { BoardModel, ClaimModel, SourceModel } from '../../shared/board-model.ts'
@@ -31,7 +35,7 @@ import { isWebLink } from '../../shared/web-link.ts'
 type StixObject = { type: string; id: string; [property: string]: unknown }
 type ExternalReference = { source_name: string; description?: string; url?: string }
 
-/** Assay's namespace for its UUIDv5 ids (a random UUID, fixed once). */
+/** Assay's namespace for its ids (a random UUID, fixed once): it keeps them apart from any other producer's. */
 const ASSAY_NAMESPACE = '3b0e6c52-7f0a-4d55-9a37-5d1c2e8f4b61'
 
 /** The OASIS TLP 2.0 marking definitions, which every STIX consumer knows by these ids. */
@@ -45,8 +49,13 @@ const TLP2_MARKINGS: Record<TlpMarking, string> = {
 }
 const TLP2_PUBLISHED = '2022-10-01T00:00:00.000Z'
 
-/** Assay's own identity, the report's author, is one object in every bundle: its times never change. */
-const ASSAY_IDENTITY_CREATED = '2026-01-01T00:00:00.000Z'
+/**
+ * The `created` of what is one object in every bundle and so can never have a
+ * later version: Assay's own identity (the reports' author) and a marking
+ * statement (marking definitions cannot be versioned, so one id must always be
+ * the same bytes). Also the time of a live board with nothing on it.
+ */
+const ASSAY_EPOCH = '2026-01-01T00:00:00.000Z'
 
 /**
  * A link's relationship type, claim → assessment, read from its ACH rating:
@@ -71,7 +80,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
   const briefing = buildBriefing(input, version, { scope })
   const sources = new Map(board.sources.map((s) => [s.id, s]))
   const claims = new Map(board.claims.map((c) => [c.id, c]))
-  const markings = markingDefinitions(briefing.marking, briefing.tlp, versionTime)
+  const markings = markingDefinitions(briefing.marking, briefing.tlp)
   const markingRefs = markings.length > 0 ? { object_marking_refs: markings.map((m) => m.id) } : {}
   /** Common properties; `modified` is the version's time, as no later export of this version can differ. */
   const common = (type: string, key: string, createdAt: string) => {
@@ -83,8 +92,8 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
     type: 'identity',
     spec_version: '2.1',
     id: stixId('identity', 'assay'),
-    created: ASSAY_IDENTITY_CREATED,
-    modified: ASSAY_IDENTITY_CREATED,
+    created: ASSAY_EPOCH,
+    modified: ASSAY_EPOCH,
     name: 'Assay',
     identity_class: 'system',
   }
@@ -108,8 +117,8 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
       // A claim is a note on what its source said.
       object_refs: [stixId('identity', `source:${source.id}`)],
       external_references: [citation(claim, source)],
-      // A retracted claim no longer stands: STIX says so with `revoked`.
-      ...(claim.status === 'retracted' ? { revoked: true } : {}),
+      // Not `revoked`: STIX allows no later version of a revoked object, and a retraction can be undone.
+      ...(claim.status === 'retracted' ? { labels: ['retracted'] } : {}),
       x_assay_credibility: claim.credibility,
       x_assay_admiralty_grade: admiraltyGrade(source.reliability, claim.credibility),
       x_assay_status: claim.status,
@@ -126,8 +135,9 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
     if (links) links.push(link)
     else linksOf.set(link.assessmentId, [link])
   }
+  const reportVersion = reportVersionOf(input, version)
   // Another scope of one version is another report: its contents differ.
-  const reportId = stixId('report', `${board.id}:${version.hash}${scope === 'all' ? '' : `:${scope}`}`)
+  const reportId = stixId('report', `${board.id}:${reportVersion.key}${scope === 'all' ? '' : `:${scope}`}`)
 
   const assessmentNotes = board.assessments.map((assessment) => {
     const links = linksOf.get(assessment.id) ?? []
@@ -182,7 +192,8 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
   const opinions = [...verdicts]
     .sort((a, b) => (a.assessmentId + a.reviewerId < b.assessmentId + b.reviewerId ? -1 : 1))
     .map((verdict) => ({
-      ...common('opinion', `verdict:${reportId}:${verdict.assessmentId}:${verdict.reviewerId}`, verdict.createdAt),
+      // A reviewer who changes their verdict gives a new one, of its own time: another opinion, as its `created` differs.
+      ...common('opinion', `verdict:${reportId}:${verdict.assessmentId}:${verdict.reviewerId}:${verdict.createdAt}`, verdict.createdAt),
       opinion: verdict.verdict,
       object_refs: [stixId('note', `assessment:${verdict.assessmentId}`)],
       ...markingRefs,
@@ -193,13 +204,14 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
     type: 'report',
     spec_version: '2.1',
     id: reportId,
-    created: versionTime,
-    modified: versionTime,
+    created: reportVersion.created,
+    modified: reportVersion.modified,
     created_by_ref: assay.id,
     name: board.title || 'Untitled board',
     description: [board.question, blufText(briefing.bluf)].filter((part) => part.trim().length > 0).join('\n\n'),
     report_types: ['threat-report'],
-    published: versionTime,
+    // A snapshot was published when it was taken; the live board (or the board as of a time) when the report states it.
+    published: version.kind === 'snapshot' ? reportVersion.created : reportVersion.modified,
     object_refs: contents.map((o) => o.id),
     x_assay_version: { kind: version.kind, label: briefing.version.label, hash: version.hash },
     x_assay_scope: { scope, statement: briefing.scope.statement },
@@ -217,7 +229,57 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
     ...markingRefs,
   }
   const objects = [...markings, report, ...contents]
-  return `${JSON.stringify({ type: 'bundle', id: stixId('bundle', reportId), objects }, null, 2)}\n`
+  return `${JSON.stringify(withoutEmpty({ type: 'bundle', id: stixId('bundle', reportId), objects }), null, 2)}\n`
+}
+
+/**
+ * What in the report's id names its version, and the times of that id. A
+ * snapshot's report is the snapshot's: created when it was taken, modified by
+ * each verdict and sign-off since (they change what it says). The live board
+ * has no moment of its own (its log keeps no times), so its report is named
+ * by its content hash and created at the newest time that content records:
+ * the same content, and so the same id, gets the same `created` on every
+ * export, and no later than the content could have existed. The export's time
+ * (or the time asked for, as of) is its `modified`, as the report states it.
+ */
+function reportVersionOf(model: BoardModel, version: BriefingVersion): { key: string; created: string; modified: string } {
+  if (version.kind === 'snapshot') {
+    const created = stixTime(version.createdAt)
+    const review = [...(version.verdicts ?? []), ...(version.signoffs ?? [])].map((r) => stixTime(r.createdAt))
+    return { key: `snapshot:${version.id}`, created, modified: latest([created, ...review]) }
+  }
+  const created = contentTime(model)
+  return { key: `${version.kind}:${version.hash}`, created, modified: latest([created, stixTime(version.kind === 'live' ? version.at : version.asOf)]) }
+}
+
+/** The newest time the board's content records (what was added when), or Assay's epoch for a board with nothing on it. */
+function contentTime(model: BoardModel): string {
+  const times = [
+    ...[...model.sources, ...model.claims, ...model.assessments, ...model.links, ...(model.acknowledgements ?? [])].map((item) => item.createdAt),
+    ...model.documents.map((document) => document.importedAt),
+  ]
+  return times.length > 0 ? latest(times.map(stixTime)) : ASSAY_EPOCH
+}
+
+/** The latest of STIX times (which sort as text). */
+function latest(times: string[]): string {
+  return times.reduce((a, b) => (b > a ? b : a))
+}
+
+/** The value without null, undefined, empty lists and objects left empty: STIX forbids nulls and empty lists, so a property with nothing to say is left out. */
+function withoutEmpty(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map(withoutEmpty).filter((item) => item !== undefined)
+    return items.length > 0 ? items : undefined
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).flatMap(([key, v]) => {
+      const kept = withoutEmpty(v)
+      return kept === undefined ? [] : [[key, kept] as const]
+    })
+    return entries.length > 0 ? Object.fromEntries(entries) : undefined
+  }
+  return value ?? undefined
 }
 
 function citation(claim: ClaimModel, source: SourceModel): ExternalReference {
@@ -235,7 +297,7 @@ function citation(claim: ClaimModel, source: SourceModel): ExternalReference {
  * marking that says more than its TLP label ("TLP:RED // NOFORN"), or no TLP
  * at all, is also a statement of its own, so nothing the analysts wrote is lost.
  */
-function markingDefinitions(marking: string, tlp: TlpMarking | null, versionTime: string): StixObject[] {
+function markingDefinitions(marking: string, tlp: TlpMarking | null): StixObject[] {
   const definitions: StixObject[] = []
   if (tlp) {
     definitions.push({
@@ -248,12 +310,12 @@ function markingDefinitions(marking: string, tlp: TlpMarking | null, versionTime
     })
   }
   if (marking !== '' && marking.toUpperCase() !== tlp) {
-    // Marking definitions are never versioned, so they have `created` but no `modified`.
+    // Marking definitions are never versioned, so they have `created` but no `modified`, and one id is always the same bytes.
     definitions.push({
       type: 'marking-definition',
       spec_version: '2.1',
       id: stixId('marking-definition', `statement:${marking}`),
-      created: versionTime,
+      created: ASSAY_EPOCH,
       definition_type: 'statement',
       definition: { statement: marking },
     })
@@ -266,11 +328,17 @@ function stixTime(iso: string): string {
   return parseTime(iso).toISOString()
 }
 
-/** `type--UUIDv5(Assay's namespace, type + key)` (RFC 4122, section 4.3). */
+/**
+ * `type--UUIDv4`, as STIX asks of its objects' ids, with its 122 bits taken
+ * from SHA-256(Assay's namespace, type + key) rather than drawn at random, on
+ * purpose: a re-export gives the same ids, so a consumer sees the same objects
+ * again, not copies. RFC 4122 (section 4.4) asks only that a version 4's bits
+ * be random or pseudo-random, and a hash of a name unique to the object is.
+ */
 export function stixId(type: string, key: string): string {
   const namespace = Buffer.from(ASSAY_NAMESPACE.replace(/-/g, ''), 'hex')
-  const hash = createHash('sha1').update(namespace).update(`${type}:${key}`, 'utf8').digest()
-  hash[6] = (hash[6]! & 0x0f) | 0x50
+  const hash = createHash('sha256').update(namespace).update(`${type}:${key}`, 'utf8').digest()
+  hash[6] = (hash[6]! & 0x0f) | 0x40
   hash[8] = (hash[8]! & 0x3f) | 0x80
   const hex = hash.subarray(0, 16).toString('hex')
   return `${type}--${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`

@@ -1,13 +1,19 @@
 /**
  * The STIX 2.1 rules the export's tests hold a bundle to (STIX 2.1, sections
  * 2.9, 3.1–3.3 and the required properties of each object type the export
- * writes): every violation found, in words, so a failing test says which
+ * writes; no null and no empty list anywhere): every violation found, in words, so a failing test says which
  * object broke which rule. Test support: the export itself is built to pass.
  */
 export type StixObject = { type: string; id: string; [property: string]: unknown }
 export type StixBundle = { type: string; id: string; objects: StixObject[] }
 
-const IDENTIFIER = /^[a-z][a-z0-9-]*--[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+/**
+ * `type--UUIDv4`: STIX asks version 4 of the ids of every object the export
+ * writes (only cyber observables, which it does not write, use version 5).
+ * Assay's ids are v4 derived from names (render-stix.ts, stixId); the OASIS TLP
+ * definitions' fixed ids are v4 too.
+ */
+const IDENTIFIER = /^[a-z][a-z0-9-]*--[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 /** Property names: lowercase ASCII and underscores; custom ones begin x_ (here x_assay_). */
 const PROPERTY_NAME = /^[a-z][a-z0-9_]*$/
@@ -35,6 +41,14 @@ export function stixReferences(value: unknown): string[] {
   })
 }
 
+/** Where in a value a null or an empty list is, as paths from it ("x_assay_review.signoffs"). */
+function emptiesIn(value: unknown, path: string): string[] {
+  if (value === null) return [path]
+  if (Array.isArray(value)) return value.length === 0 ? [path] : value.flatMap((item, i) => emptiesIn(item, `${path}[${i}]`))
+  if (typeof value !== 'object') return []
+  return Object.entries(value).flatMap(([key, v]) => emptiesIn(v, path === '' ? key : `${path}.${key}`))
+}
+
 export function stixViolations(bundle: StixBundle): string[] {
   const problems: string[] = []
   if (bundle.type !== 'bundle') problems.push(`bundle type is ${bundle.type}`)
@@ -59,6 +73,8 @@ export function stixViolations(bundle: StixBundle): string[] {
       if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)) problems.push(`${at}: no ${property}`)
     }
     for (const key of Object.keys(o)) if (!PROPERTY_NAME.test(key)) problems.push(`${at}: property name ${key}`)
+    // STIX has no null and forbids empty lists (its list type): a property with nothing in it is left out.
+    for (const path of emptiesIn(o, '')) problems.push(`${at}: ${path} is null or an empty list`)
     if (o.type === 'relationship' && !RELATIONSHIP_TYPE.test(String(o.relationship_type))) problems.push(`${at}: relationship_type ${String(o.relationship_type)}`)
     for (const reference of (o.external_references as Record<string, unknown>[] | undefined) ?? []) {
       if (!reference.source_name || !(reference.description || reference.url)) problems.push(`${at}: an external reference without source_name and description or url`)

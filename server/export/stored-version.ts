@@ -21,6 +21,7 @@ export type StoredVersion =
   | {
       kind: 'snapshot'
       boardId: string
+      id: string
       label: string
       hash: string
       createdAt: string
@@ -52,6 +53,7 @@ export function loadStoredVersion(stored: StoredVersion): LoadedVersion {
     model,
     version: {
       kind: 'snapshot',
+      id: stored.id,
       label: stored.label,
       hash: stored.hash,
       createdAt: stored.createdAt,

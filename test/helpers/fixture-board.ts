@@ -127,6 +127,7 @@ export const FIXTURE_SNAPSHOT_TIME = '2026-11-28T15:30:00.000Z'
 export function fixtureSnapshot(previous: BoardModel): BriefingVersion {
   return {
     kind: 'snapshot',
+    id: 'snapshot-v2',
     label: 'v2 — after the Vilnius summit',
     hash: 'sha256:3f1c0e5b9a7d2c4e6f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e',
     createdAt: FIXTURE_SNAPSHOT_TIME,
