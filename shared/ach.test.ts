@@ -105,6 +105,13 @@ describe('ACH matrix', () => {
     expect(matrix.leastRefuted).toEqual(['h1', 'h2'])
   })
 
+  it('scores a lone hypothesis but calls it least refuted by neither score: there is nothing to compare it with', () => {
+    const matrix = achMatrix(board({ assessments: [assessment('h1')], claims: [claim('a')], links: [link('h1', 'a', 'I')] }))
+    expect(matrix.scores).toEqual([1])
+    expect(matrix.leastRefuted).toEqual([])
+    expect(matrix.leastRefutedWeighted).toEqual([])
+  })
+
   it('shows only claims rated against a hypothesis, unless all active claims are asked for', () => {
     const parts = board({
       assessments: [assessment('h1'), assessment('other', 'assessment')],

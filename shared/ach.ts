@@ -30,6 +30,9 @@ export type WeightLevel = keyof typeof WEIGHT_LEVELS
 export const RELIABILITY_WEIGHT: Record<SourceReliability, WeightLevel> = { A: 'H', B: 'H', C: 'M', D: 'L', E: 'L', F: 'L' }
 export const CREDIBILITY_WEIGHT: Record<ClaimCredibility, WeightLevel> = { 1: 'H', 2: 'H', 3: 'M', 4: 'L', 5: 'L', 6: 'L' }
 
+/** What the weight leaves out and how it takes ungraded evidence, in the words the board and the briefing print beside the weighted score. */
+export const WEIGHT_NOTE = 'relevance is not rated and is taken as 1 for every claim; F and 6 (cannot be judged) count as the lowest weight, L'
+
 /** DOMAIN.md's consistency values for the weighted score: II = −2, I = −1, the others 0. */
 export function consistencyValue(rating: AchRating): number {
   return -inconsistencyWeight(rating)
@@ -82,9 +85,9 @@ export type AchMatrix = {
   scores: number[]
   /** One per hypothesis: plain and weighted scores, and how many of its cells are rated. */
   hypothesisScores: HypothesisScore[]
-  /** The ids of the hypotheses with the lowest inconsistency score (several on a tie); none without hypotheses. */
+  /** The ids of the hypotheses with the lowest inconsistency score (several on a tie); none without two hypotheses to compare. */
   leastRefuted: string[]
-  /** The ids of the hypotheses with the highest (nearest 0) weighted score. */
+  /** The ids of the hypotheses with the highest (nearest 0) weighted score; none without two hypotheses to compare. */
   leastRefutedWeighted: string[]
   /** Every piece of evidence is rated against every hypothesis: only then do the scores compare like with like. */
   complete: boolean
@@ -114,6 +117,9 @@ export function diagnosticity(ratings: readonly (AchRating | null)[]): Diagnosti
   if (rated.size > 1) return 'diagnostic'
   return applicable.includes(null) ? 'incomplete' : 'non-diagnostic'
 }
+
+/** What the board and the briefing say while there is one hypothesis: least refuted is a comparison, and it has nothing to be compared with. */
+export const LONE_HYPOTHESIS_NOTE = 'Add a competing hypothesis: ACH needs at least two to tell them apart.'
 
 /** Weighted sums of irrational weights (√2 × √2 is 2.0000000000000004): scores closer than this are a tie. */
 const WEIGHTED_TIE = 1e-9
@@ -171,13 +177,14 @@ export function achMatrix(board: AchBoard, options: AchOptions = {}): AchMatrix 
   const scores = hypothesisScores.map((s) => s.inconsistency)
   const lowest = Math.min(...scores)
   const highestWeighted = Math.max(...hypothesisScores.map((s) => s.weighted))
+  const compared = hypotheses.length >= 2
   return {
     hypotheses,
     rows,
     scores,
     hypothesisScores,
-    leastRefuted: hypotheses.filter((_, index) => scores[index] === lowest).map((h) => h.id),
-    leastRefutedWeighted: hypotheses.filter((_, index) => highestWeighted - hypothesisScores[index]!.weighted < WEIGHTED_TIE).map((h) => h.id),
+    leastRefuted: compared ? hypotheses.filter((_, index) => scores[index] === lowest).map((h) => h.id) : [],
+    leastRefutedWeighted: compared ? hypotheses.filter((_, index) => highestWeighted - hypothesisScores[index]!.weighted < WEIGHTED_TIE).map((h) => h.id) : [],
     complete: hypothesisScores.every((s) => s.unrated === 0),
   }
 }

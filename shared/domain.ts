@@ -51,9 +51,14 @@ export function likelihoodRange(profile: LikelihoodProfile, band: LikelihoodBand
   return YARDSTICK_TERMS[profile].ranges[band - 1]!
 }
 
-/** "likely, 55–80%": the chip and sentence form used on cards and in briefings. */
+/** "likely, 55–80%": the term with its range in running text (change lists, the grid's chips, screen readers). */
 export function likelihoodLabel(profile: LikelihoodProfile, band: LikelihoodBand): string {
   return `${likelihoodTerm(profile, band)}, ${likelihoodRange(profile, band)}`
+}
+
+/** "likely · 55–80%": the card's likelihood chip, as UI.md draws it. */
+export function likelihoodChip(profile: LikelihoodProfile, band: LikelihoodBand): string {
+  return `${likelihoodTerm(profile, band)} · ${likelihoodRange(profile, band)}`
 }
 
 export const CONFIDENCE_LEVELS = ['low', 'moderate', 'high'] as const

@@ -79,6 +79,7 @@ export type Briefing = {
   /** The ACH matrix, when the briefing holds hypotheses. */
   ach: BriefingAch | null
   appendix: Appendix
+  /** What changed since the version's predecessor, a snapshot named with its time in `since`; null when there is none. */
   changes: { since: string; items: string[] } | null
 }
 
@@ -241,10 +242,13 @@ export function buildBriefing(input: BoardModel, version: BriefingVersion, optio
       reliability: SOURCE_RELIABILITIES.map((grade) => ({ grade, label: RELIABILITY_LABELS[grade] })),
       credibility: CLAIM_CREDIBILITIES.map((grade) => ({ grade: String(grade), label: CREDIBILITY_LABELS[grade] })),
     },
-    changes:
-      version.kind === 'snapshot' && version.previous
-        ? { since: version.previous.label, items: describeChanges(cleanTextIn(version.previous.model), whole) }
-        : null,
+    // Both sides in the briefing's scope: a change to an assessment it leaves out is not told, nor its title named.
+    changes: version.previous
+      ? {
+          since: `snapshot ${quoted(version.previous.label)} of ${readableTime(version.previous.createdAt)}`,
+          items: describeChanges(scopeBoard(cleanTextIn(version.previous.model), scope), board),
+        }
+      : null,
   }
 }
 

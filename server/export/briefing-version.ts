@@ -13,6 +13,9 @@ export type BriefingVerdict = { assessmentId: string; reviewerId: string; verdic
 /** A reviewer's sign-off of a snapshot: the version a director is asked to sign. */
 export type BriefingSignoff = { reviewerName: string; decision: SignoffDecision; note: string; createdAt: string }
 
+/** The snapshot a version is compared with ("what changed since"): for a snapshot the one before it, otherwise the newest made at or before the version's moment. */
+export type BriefingPredecessor = { model: BoardModel; label: string; createdAt: string }
+
 /** The version a briefing is made from: a named snapshot, the live board at a moment, or the board as it was at a past time (its history). */
 export type BriefingVersion =
   | {
@@ -22,12 +25,12 @@ export type BriefingVersion =
       label: string
       hash: string
       createdAt: string
-      previous?: { model: BoardModel; label: string }
+      previous?: BriefingPredecessor
       verdicts?: BriefingVerdict[]
       signoffs?: BriefingSignoff[]
       /** What the snapshot relied on that the live board has retracted since. */
       retractedSince?: RetractedSince
     }
-  | { kind: 'live'; at: string; hash: string }
+  | { kind: 'live'; at: string; hash: string; previous?: BriefingPredecessor }
   /** `asOf` is the time asked for; `at` the moment the content is of: the same, or, when `exact` is false, the nearest kept moment before it. */
-  | { kind: 'as-of'; asOf: string; at: string; hash: string; exact: boolean }
+  | { kind: 'as-of'; asOf: string; at: string; hash: string; exact: boolean; previous?: BriefingPredecessor }

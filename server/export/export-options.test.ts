@@ -10,7 +10,6 @@
  * PDF through pdftotext, HTML through a DOM, Markdown as text, STIX as JSON.
  */
 import { execFileSync } from 'node:child_process'
-import { createRequire } from 'node:module'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -21,7 +20,8 @@ import { ACH_TEXT } from './briefing-ach.ts'
 import { buildBriefing } from './briefing-model.ts'
 import type { BriefingVersion } from './briefing-version.ts'
 import { exportBoard } from './export-board.ts'
-import { fixtureBoards, fixtureSnapshot, wordText } from '../../test/helpers/fixture-board.ts'
+import { fixtureBoards, fixtureSnapshot } from '../../test/helpers/fixture-board.ts'
+import { readerText, type BriefingFormat } from '../../test/helpers/briefing-text.ts'
 import { renderAchCsv } from './render-csv.ts'
 import { renderDocx } from './render-docx.ts'
 import { renderHtml } from './render-html.ts'
@@ -29,8 +29,6 @@ import { renderMarkdown } from './render-markdown.ts'
 import { renderPdf } from './render-pdf.ts'
 import { renderStix, stixId } from './render-stix.ts'
 import { stixViolations, type StixBundle, type StixObject } from './stix-validation.ts'
-
-const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new (html: string) => { window: { document: Document } } }
 
 const AT = '2026-11-27T10:00:00.000Z'
 const BLUF = 'Wagner settles in Belarus and poses no military threat to Lithuania this year.\n\nNATO’s posture on the eastern flank holds.'
@@ -83,24 +81,16 @@ const TITLES: Record<ExportScope, string[]> = {
   final: ['No nuclear escalation', 'Wagner is disbanded'],
 }
 
-const flat = (text: string) => text.replace(/\s+/g, ' ').trim()
-
 let dir: string
-let counter = 0
 
 /** The text a reader sees in each briefing format, white space collapsed. */
-async function texts(scope: ExportScope): Promise<Record<'md' | 'html' | 'docx' | 'pdf', string>> {
+async function texts(scope: ExportScope): Promise<Record<BriefingFormat, string>> {
   const briefing = buildBriefing(board, version, { scope })
-  const file = join(dir, `briefing-${counter++}`)
-  writeFileSync(`${file}.docx`, await renderDocx(briefing))
-  writeFileSync(`${file}.pdf`, await renderPdf(briefing))
   return {
-    // Emphasis marks dropped, then escapes undone: what a Markdown reader shows.
-    md: flat(renderMarkdown(briefing).replace(/(?<!\\)\*+/g, '').replace(/\\([\\`*_[\]<>|~#&!.\-+=()])/g, '$1')),
-    // Cells and items apart, as a browser shows them.
-    html: flat(new JSDOM(renderHtml(briefing).replace(/<\/(td|th|dt|dd|li|p|h\d)>/g, '$& ')).window.document.body.textContent ?? ''),
-    docx: flat(wordText(execFileSync('unzip', ['-p', `${file}.docx`, 'word/document.xml'], { encoding: 'utf8' }))),
-    pdf: flat(execFileSync('pdftotext', ['-enc', 'UTF-8', `${file}.pdf`, '-'], { encoding: 'utf8' })),
+    md: readerText('md', renderMarkdown(briefing)),
+    html: readerText('html', renderHtml(briefing)),
+    docx: readerText('docx', await renderDocx(briefing)),
+    pdf: readerText('pdf', await renderPdf(briefing)),
   }
 }
 

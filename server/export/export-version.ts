@@ -15,7 +15,7 @@ import type { StoredLog } from '../snapshots/board-state.ts'
 import { readSnapshotState } from '../snapshots/load-snapshot.ts'
 import { readStoredLog, type StoredBoards } from '../snapshots/stored-board.ts'
 import type { ExportedFile, ExportFormat } from './export-board.ts'
-import type { StoredVersion } from './stored-version.ts'
+import type { StoredPredecessor, StoredVersion } from './stored-version.ts'
 
 /** Where versions are read from; the live board's time is the clock the board's history is stamped with. */
 type VersionSources = StoredBoards & { clock: Clock }
@@ -41,13 +41,22 @@ export async function checkVersion(services: VersionSources, boardId: string, sn
 /** Null when there is no such board or no such snapshot of it. */
 export async function exportVersion(services: VersionSources & { logger: Logger }, request: ExportRequest, by: Principal): Promise<ExportedFile | null> {
   const { boardId, format, snapshotId, asOf, scope = 'all' } = request
-  const version: StoredVersion | null = asOf
+  const read: StoredVersion | null = asOf
     ? { kind: 'as-of', boardId, asOf: asOf.asOf, at: asOf.at, exact: asOf.exact, log: asOf.log }
     : await readStoredVersion(services, boardId, snapshotId)
-  if (!version) return null
+  if (!read) return null
+  // A snapshot names its own predecessor; the live board and a past moment are compared with the newest snapshot made by then.
+  const version: StoredVersion = read.kind === 'snapshot' ? read : { ...read, previous: await snapshotBefore(services, boardId, read.kind === 'as-of' ? read.at : undefined) }
   const { file, hash } = await services.workers.run('export-board', { format, scope, version })
   await audit(services, { actor: by, action: 'export', boardId, detail: { format, snapshotId: snapshotId ?? null, asOf: asOf?.asOf ?? null, hash, scope } })
   return file
+}
+
+/** The board's newest snapshot made at or before `at` (any time when undefined), with its state: one record and one state read, however many snapshots the board has. */
+async function snapshotBefore(services: VersionSources, boardId: string, at: string | undefined): Promise<StoredPredecessor | null> {
+  const snapshot = await services.storage.snapshots.latest(boardId, at === undefined ? undefined : new Date(at).toISOString())
+  const state = snapshot && (await services.storage.snapshots.state(boardId, snapshot.id))
+  return snapshot && state ? { label: snapshot.label, createdAt: snapshot.createdAt, state } : null
 }
 
 /** What a version is rebuilt from: the live board's log, or the snapshot's state, review and neighbours. */
@@ -73,7 +82,7 @@ async function readStoredVersion(services: VersionSources, boardId: string, snap
     hash: contentHash,
     createdAt,
     state: stored.state,
-    previous: previous && { label: previous.snapshot.label, state: previous.state },
+    previous: previous && { label: previous.snapshot.label, createdAt: previous.snapshot.createdAt, state: previous.state },
     verdicts: verdicts.map(({ assessmentId, reviewerId, verdict, createdAt: at }) => ({ assessmentId, reviewerId, verdict, createdAt: at })),
     signoffs: signoffs.map(({ reviewerName, decision, note, createdAt: at }) => ({ reviewerName, decision, note, createdAt: at })),
     live,

@@ -1,7 +1,7 @@
 /**
  * Inside a worker thread: a version of a board rebuilt from what storage
  * holds, as an export cites it and the checks read it, and exported. Rebuilding
- * a snapshot, the one before it and the live board, building the briefing (the
+ * a version, the snapshot before it and the live board, building the briefing (the
  * "what changed" list included) and rendering any format of a large board is
  * seconds of work, none of it on the relay's thread.
  */
@@ -13,11 +13,18 @@ import { boardContentHash } from '../snapshots/content-hash.ts'
 import type { BriefingSignoff, BriefingVerdict, BriefingVersion } from './briefing-version.ts'
 import { exportBoard, type ExportedFile, type ExportFormat } from './export-board.ts'
 
-/** A version as storage holds it: the live board's log, or a snapshot's state with its review and neighbours. */
+/** A snapshot as the version's predecessor: what the briefing says changed since. */
+export type StoredPredecessor = { label: string; createdAt: string; state: Uint8Array }
+
+/**
+ * A version as storage holds it: the live board's log, or a snapshot's state with its review and neighbours.
+ * The live board and the board as of a time have for predecessor the newest snapshot made at or before their moment,
+ * read for an export only (the checks do not say what changed).
+ */
 export type StoredVersion =
-  | { kind: 'live'; boardId: string; at: string; log: StoredLog }
+  | { kind: 'live'; boardId: string; at: string; log: StoredLog; previous?: StoredPredecessor | null }
   /** The board as it was at `asOf` (or, when not `exact`, at `at`, the nearest kept moment before it), from its history. */
-  | { kind: 'as-of'; boardId: string; asOf: string; at: string; exact: boolean; log: StoredLog }
+  | { kind: 'as-of'; boardId: string; asOf: string; at: string; exact: boolean; log: StoredLog; previous?: StoredPredecessor | null }
   | {
       kind: 'snapshot'
       boardId: string
@@ -27,7 +34,7 @@ export type StoredVersion =
       createdAt: string
       state: Uint8Array
       /** The snapshot made before this one, when it is still stored. */
-      previous: { label: string; state: Uint8Array } | null
+      previous: StoredPredecessor | null
       verdicts: BriefingVerdict[]
       signoffs: BriefingSignoff[]
       /** The live board's log, to tell what the snapshot relied on that is retracted since; null once the board is gone. */
@@ -38,17 +45,19 @@ export type LoadedVersion = { model: BoardModel; version: BriefingVersion }
 
 export function loadStoredVersion(stored: StoredVersion): LoadedVersion {
   const { boardId } = stored
+  const previous = stored.previous
+    ? { previous: { label: stored.previous.label, createdAt: stored.previous.createdAt, model: sourceModel(boardId, { state: stored.previous.state }) } }
+    : {}
   if (stored.kind === 'live') {
     const model = sourceModel(boardId, { log: stored.log })
-    return { model, version: { kind: 'live', at: stored.at, hash: boardContentHash(model) } }
+    return { model, version: { kind: 'live', at: stored.at, hash: boardContentHash(model), ...previous } }
   }
   if (stored.kind === 'as-of') {
     const model = sourceModel(boardId, { log: stored.log })
-    return { model, version: { kind: 'as-of', asOf: stored.asOf, at: stored.at, exact: stored.exact, hash: boardContentHash(model) } }
+    return { model, version: { kind: 'as-of', asOf: stored.asOf, at: stored.at, exact: stored.exact, hash: boardContentHash(model), ...previous } }
   }
   const model = sourceModel(boardId, { state: stored.state })
   const live = stored.live && sourceModel(boardId, { log: stored.live })
-  const { previous } = stored
   return {
     model,
     version: {
@@ -57,7 +66,7 @@ export function loadStoredVersion(stored: StoredVersion): LoadedVersion {
       label: stored.label,
       hash: stored.hash,
       createdAt: stored.createdAt,
-      ...(previous ? { previous: { label: previous.label, model: sourceModel(boardId, { state: previous.state }) } } : {}),
+      ...previous,
       verdicts: stored.verdicts,
       signoffs: stored.signoffs,
       ...(live ? { retractedSince: retractedSince(model, live) } : {}),

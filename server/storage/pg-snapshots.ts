@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, inArray, max, or, sql, sum } from 'drizzle-orm'
+import { and, count, desc, eq, gte, inArray, lte, max, or, sql, sum } from 'drizzle-orm'
 import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './pg-db.ts'
 import type { Clock } from '../clock.ts'
@@ -60,8 +60,8 @@ export class PgSnapshotStore implements SnapshotStore {
     return rows.map(snapshotRecord)
   }
 
-  async latest(boardId: string): Promise<SnapshotRecord | undefined> {
-    const row = await latestRow(this.db, boardId)
+  async latest(boardId: string, atOrBefore?: string): Promise<SnapshotRecord | undefined> {
+    const row = await latestRow(this.db, boardId, atOrBefore)
     return row ? snapshotRecord(row) : undefined
   }
 
@@ -165,7 +165,13 @@ function lockBoardSnapshots(tx: Tx, boardId: string) {
   return tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'assay-board-snapshots:' + boardId}))`)
 }
 
-async function latestRow(db: PgDb | Tx, boardId: string): Promise<SnapshotRow | undefined> {
-  const [row] = await db.select(summaryColumns).from(snapshots).where(eq(snapshots.boardId, boardId)).orderBy(desc(snapshots.createdAt)).limit(1)
+/** `atOrBefore` an ISO time as the store writes them: such times compare as text. */
+async function latestRow(db: PgDb | Tx, boardId: string, atOrBefore?: string): Promise<SnapshotRow | undefined> {
+  const [row] = await db
+    .select(summaryColumns)
+    .from(snapshots)
+    .where(and(eq(snapshots.boardId, boardId), atOrBefore === undefined ? undefined : lte(snapshots.createdAt, atOrBefore)))
+    .orderBy(desc(snapshots.createdAt))
+    .limit(1)
   return row
 }

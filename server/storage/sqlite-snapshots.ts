@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, inArray, max, or, sql, sum } from 'drizzle-orm'
+import { and, count, desc, eq, gte, inArray, lte, max, or, sql, sum } from 'drizzle-orm'
 import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
 import { nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
@@ -65,8 +65,8 @@ export class SqliteSnapshotStore implements SnapshotStore {
       .map(snapshotRecord)
   }
 
-  async latest(boardId: string): Promise<SnapshotRecord | undefined> {
-    const row = latestRow(this.db, boardId)
+  async latest(boardId: string, atOrBefore?: string): Promise<SnapshotRecord | undefined> {
+    const row = latestRow(this.db, boardId, atOrBefore)
     return row ? snapshotRecord(row) : undefined
   }
 
@@ -160,8 +160,13 @@ function deleteUnreviewed(tx: Tx, ids: string[]): number {
   return deleted
 }
 
-function latestRow(db: SqliteDb | Tx, boardId: string): SnapshotRow | undefined {
-  return db.select(summaryColumns).from(snapshots).where(eq(snapshots.boardId, boardId)).orderBy(desc(snapshots.createdAt)).limit(1).get() as
-    | SnapshotRow
-    | undefined
+/** `atOrBefore` an ISO time as the store writes them: such times compare as text. */
+function latestRow(db: SqliteDb | Tx, boardId: string, atOrBefore?: string): SnapshotRow | undefined {
+  return db
+    .select(summaryColumns)
+    .from(snapshots)
+    .where(and(eq(snapshots.boardId, boardId), atOrBefore === undefined ? undefined : lte(snapshots.createdAt, atOrBefore)))
+    .orderBy(desc(snapshots.createdAt))
+    .limit(1)
+    .get() as SnapshotRow | undefined
 }

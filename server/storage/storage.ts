@@ -393,7 +393,8 @@ export interface SnapshotStore {
   state(boardId: string, id: string): Promise<Uint8Array | undefined>
   /** Newest first. */
   list(boardId: string): Promise<SnapshotRecord[]>
-  latest(boardId: string): Promise<SnapshotRecord | undefined>
+  /** The newest snapshot; with `atOrBefore`, the newest made at or before that time (what a version of the board is compared with). */
+  latest(boardId: string, atOrBefore?: string): Promise<SnapshotRecord | undefined>
   /**
    * Boards written to (log or checkpoint) at or after their latest snapshot, or
    * that have none: the candidates for an automatic snapshot.

@@ -2,10 +2,12 @@
  * The ACH tab: claims rated against two hypotheses, the inconsistency scores
  * and the least refuted in the footer; an editor re-rates a cell and the
  * scores follow, for them and, live, for a reviewer who cannot change them.
+ * A lone hypothesis is scored but not called least refuted.
  */
 import { expect, it } from 'vitest'
 import { addAccount } from '../helpers/accounts.ts'
 import { boardModel, browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard, waitSaved, type BoardApi } from '../helpers/browser.ts'
+import { LONE_HYPOTHESIS_NOTE, WEIGHT_NOTE } from '../../shared/ach.ts'
 import type { AchRating } from '../../shared/domain.ts'
 import type { Page } from 'playwright-core'
 
@@ -129,6 +131,21 @@ describeInBrowser('the ACH tab', () => {
       ]),
     )
     expect(ratings).toHaveLength(5)
+  })
+
+  it('asks for a competing hypothesis on a board with one, and calls it least refuted by neither score', async () => {
+    const owner = await addAccount(suite.server, { name: 'Olga Owner' })
+    const { boardId, api } = await createBoardFor(suite.server, owner, 'One hypothesis')
+    const {
+      assessments: [lone],
+    } = await seedBoard(api, boardId, { claim: 'Convoys were seen near Grodno.', assessments: [{ title: 'Wagner moves north', kind: 'hypothesis', claimLink: 'I' }] })
+    const { page } = await suite.personOn(owner, boardId)
+    await page.keyboard.press('a')
+    await score(page, lone!, 1).waitFor()
+    await page.locator('[data-lone-hypothesis]', { hasText: LONE_HYPOTHESIS_NOTE }).waitFor()
+    expect(await page.locator('tfoot td[data-least-refuted="true"], tfoot td[data-least-refuted-weighted="true"], .least-label').count()).toBe(0)
+    // The weight as it is computed: relevance taken as 1, F and 6 the lowest.
+    await page.locator('.rule', { hasText: WEIGHT_NOTE }).waitFor()
   })
 
   it('says what to do on a board without hypotheses', async () => {

@@ -80,7 +80,7 @@ describeInBrowser('boards', () => {
     await page.getByRole('button', { name: 'Sign in' }).click()
     // Back to the board asked for.
     await page.waitForURL(new RegExp(`/boards/${boardId}$`))
-    await page.locator('.chip.likelihood', { hasText: 'likely, 55–80%' }).waitFor()
+    await page.locator('.chip.likelihood', { hasText: 'likely · 55–80%' }).waitFor()
 
     await page.getByRole('link', { name: 'Boards' }).click()
     await page.getByRole('button', { name: 'Settings of Untitled watch' }).click()
@@ -91,7 +91,7 @@ describeInBrowser('boards', () => {
     await dialog.getByRole('button', { name: 'Save' }).click()
     await page.getByRole('link', { name: 'Baltic watch' }).click()
     await page.getByRole('note', { name: 'Handling marking' }).filter({ hasText: 'TLP:RED' }).waitFor()
-    await page.locator('.chip.likelihood', { hasText: 'probable, 55–80%' }).waitFor()
+    await page.locator('.chip.likelihood', { hasText: 'probable · 55–80%' }).waitFor()
     await saveScreenshot(page, 'board-red-profile-b')
 
     const board = (await api.get<BoardModel>(`/api/boards/${boardId}`)).body

@@ -36,7 +36,7 @@ describeInBrowser('keyboard only', () => {
     await page.keyboard.press('Tab')
     await waitFor(async () => (await page.evaluate(() => document.activeElement?.closest('[role="radiogroup"]')?.getAttribute('aria-label'))) === 'Likelihood', 'the likelihood to take the focus')
     for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowDown')
-    await page.locator('.chip.likelihood', { hasText: 'likely, 55–80%' }).waitFor()
+    await page.locator('.chip.likelihood', { hasText: 'likely · 55–80%' }).waitFor()
 
     // Back to the cards, then Shift+Tab to the claims; J moves to the claim, L links it to the selected card.
     await page.keyboard.press('Escape')

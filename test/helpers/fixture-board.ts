@@ -123,6 +123,8 @@ export function fixtureBoards(): FixtureBoards {
 }
 
 export const FIXTURE_SNAPSHOT_TIME = '2026-11-28T15:30:00.000Z'
+/** When the fixture's first snapshot, v1, was taken. */
+export const FIXTURE_PREVIOUS_TIME = '2026-11-27T09:00:00.000Z'
 
 export function fixtureSnapshot(previous: BoardModel): BriefingVersion {
   return {
@@ -131,7 +133,7 @@ export function fixtureSnapshot(previous: BoardModel): BriefingVersion {
     label: 'v2 — after the Vilnius summit',
     hash: 'sha256:3f1c0e5b9a7d2c4e6f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e',
     createdAt: FIXTURE_SNAPSHOT_TIME,
-    previous: { model: previous, label: 'v1' },
+    previous: { model: previous, label: 'v1', createdAt: FIXTURE_PREVIOUS_TIME },
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * The board as of a past time exports exactly as a snapshot taken at that
  * moment: the same content, hash and date-time group, the briefing differing
- * only in the line that names the version; and it becomes a named snapshot
- * holding that content.
+ * only in the line that names the version and in saying that nothing changed
+ * since that snapshot; and it becomes a named snapshot holding that content.
  */
 import { afterEach, expect, it } from 'vitest'
 import { addAssessment, addSource, updateAssessment } from '../../shared/board-mutations.ts'
@@ -63,7 +63,11 @@ it('exports the board as of a moment as a snapshot of that moment exports, and s
   expect(markdown[1]!.name).toBe(markdown[0]!.name)
   expect(markdown[0]!.text.match(versionLine)![0]).toContain('Snapshot “\u2068Briefing 14:00\u2069”')
   expect(markdown[1]!.text.match(versionLine)![0]).toContain(`Board as it was at ${readableTime(moment)}, from its history`)
-  expect(markdown[1]!.text.replace(versionLines, '')).toEqual(markdown[0]!.text.replace(versionLines, ''))
+  // The moment is compared with the newest snapshot made by then: the one made at that very moment, of the same content.
+  const sinceSnapshot = `## Changes since snapshot “\u2068Briefing 14:00\u2069” of ${readableTime(moment)}\n\nNothing changed.\n\n`
+  expect(markdown[0]!.text).not.toContain('## Changes since')
+  expect(markdown[1]!.text).toContain(sinceSnapshot)
+  expect(markdown[1]!.text.replace(versionLines, '').replace(sinceSnapshot, '')).toEqual(markdown[0]!.text.replace(versionLines, ''))
 
   const fromHistory = await api.post<SnapshotSummary>(`/api/boards/${boardId}/snapshots`, { label: 'As briefed', asOf: moment })
   expect(fromHistory.status).toBe(201)
