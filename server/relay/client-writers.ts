@@ -12,6 +12,7 @@
  * client id at every keystroke, and past the bound the oldest entries go.
  */
 import * as Y from 'yjs'
+import type { DecodedUpdate } from './rewritten-ids.ts'
 
 /** Client ids remembered per room, at most. */
 const MAX_CLIENTS = 4096
@@ -55,7 +56,7 @@ export class ClientWriters {
   }
 }
 
-/** The client ids whose structs an update lists. */
-export function updateClients(update: Uint8Array): Set<number> {
-  return new Set(Y.decodeUpdate(update).structs.map((struct) => struct.id.client))
+/** The client ids whose structs a decoded update lists. */
+export function updateClients({ structs }: DecodedUpdate): Set<number> {
+  return new Set(structs.map((struct) => struct.id.client))
 }

@@ -18,11 +18,12 @@
 import * as Y from 'yjs'
 
 type Content = Y.Item['content']
-type DeleteSet = ReturnType<typeof Y.decodeUpdate>['ds']
+/** An update as `Y.decodeUpdate` reads it: decoded once for every look at what it writes. */
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
+type DeleteSet = DecodedUpdate['ds']
 
-/** Where (`client:clock`) the first run the update writes otherwise than `doc` holds it begins, or null. */
-export function rewrittenId(update: Uint8Array, doc: Y.Doc): string | null {
-  const { structs, ds } = Y.decodeUpdate(update)
+/** Where the first run the update writes otherwise than `doc` holds it begins, or null. */
+export function rewrittenId({ structs, ds }: DecodedUpdate, doc: Y.Doc): Y.ID | null {
   for (const struct of structs) {
     if (!(struct instanceof Y.Item)) continue
     const { client, clock } = struct.id
@@ -30,7 +31,7 @@ export function rewrittenId(update: Uint8Array, doc: Y.Doc): string | null {
     for (let at = clock; at < end; ) {
       const held = Y.getItem(doc.store, Y.createID(client, at)) as Y.Item | Y.GC
       const heldEnd = Math.min(held.id.clock + held.length, end)
-      if (held instanceof Y.Item && !sameUnits(struct, held, at, heldEnd - at, ds)) return `${client}:${at}`
+      if (held instanceof Y.Item && !sameUnits(struct, held, at, heldEnd - at, ds)) return Y.createID(client, at)
       at = heldEnd
     }
   }
@@ -78,4 +79,9 @@ function sameContent(sent: Content, sentFrom: number, held: Content, heldFrom: n
   if (sent instanceof Y.ContentDoc && held instanceof Y.ContentDoc) return sent.doc?.guid === held.doc?.guid
   // Values (any, JSON, embed, binary): one a unit.
   return JSON.stringify(sent.getContent().slice(sentFrom, sentFrom + count)) === JSON.stringify(held.getContent().slice(heldFrom, heldFrom + count))
+}
+
+/** A Yjs id as the logs and errors write it: `client:clock`. */
+export function idText({ client, clock }: Y.ID): string {
+  return `${client}:${clock}`
 }

@@ -63,7 +63,7 @@ import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMess
 import type { OutboundBudget } from './outbound-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence } from './room-presence.ts'
-import { rewrittenId } from './rewritten-ids.ts'
+import { idText, rewrittenId } from './rewritten-ids.ts'
 import { ClientWriters, updateClients } from './client-writers.ts'
 import type { RewriteResets } from './rewrite-resets.ts'
 import { holdsAllOf, sameClocks, withinDoc, withinStateVectorSize } from './state-vector.ts'
@@ -828,21 +828,22 @@ export class Room {
    */
   applyRemoteUpdate(update: Uint8Array, incomplete: () => void, authors: readonly string[] = []): void {
     this.afterCommit('an update from another instance', () => {
-      const rewritten = rewrittenId(update, this.doc)
+      const decoded = Y.decodeUpdate(update)
+      const rewritten = rewrittenId(decoded, this.doc)
       if (rewritten !== null) {
         this.rewriteFound(rewritten, authors)
         return
       }
       const apply = () => Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
       // One author: whose client ids these are, so that no one here writes under them (client-writers.ts).
-      if (authors.length === 1) this.clientWriters.record(this.doc, updateClients(update), authors[0]!, apply)
+      if (authors.length === 1) this.clientWriters.record(this.doc, updateClients(decoded), authors[0]!, apply)
       else apply()
       if (this.holdRemoteRemainder('relayed update')) incomplete()
     })
   }
 
   /**
-   * Another instance stored, under the id `at` (`client:clock`), other content
+   * Another instance stored, under the id `at`, other content
    * than this room holds there: the update is not applied, and the room resets,
    * now or, should it have reset for a rewrite less than
    * `rewriteResetIntervalMs` ago, once then (whatever more is found meanwhile
@@ -856,12 +857,12 @@ export class Room {
    * sockets on the board are closed for good (4422). Anyone else is only
    * named: someone may write under another's client id to have them blamed.
    */
-  private rewriteFound(at: string, authors: readonly string[]): void {
-    const writtenHereBy = this.clientWriters.writerOf(Number(at.slice(0, at.indexOf(':'))))
+  private rewriteFound(at: Y.ID, authors: readonly string[]): void {
+    const writtenHereBy = this.clientWriters.writerOf(at.client)
     const forger = authors.length === 1 && authors[0] === writtenHereBy ? writtenHereBy : null
     const resetInMs = this.options.rewriteResets.waitBefore(this.boardId)
     this.options.logger.error(
-      { boardId: this.boardId, id: at, relayedFrom: authors, writtenHereBy, closing: forger, resetInMs: Math.ceil(resetInMs) },
+      { boardId: this.boardId, id: idText(at), relayedFrom: authors, writtenHereBy, closing: forger, resetInMs: Math.ceil(resetInMs) },
       'an update from another instance writes an id otherwise than this instance holds it: the same client id was written to two instances',
     )
     if (forger !== null) this.closeConnections({ boardId: this.boardId, userId: forger }, CLOSE.updateRejected)
@@ -879,11 +880,11 @@ export class Room {
   }
 
   /** Resets the room for a rewrite, between commits: what was applied before it is still committed. */
-  private resetForRewrite(at: string): void {
+  private resetForRewrite(at: Y.ID): void {
     const run = () => {
       if (this.destroyed || this.deleted || this.resetCause !== null) return
       this.options.rewriteResets.resetting(this.boardId)
-      this.reset('an update from another instance rewriting what this instance holds', new Error(`it writes id ${at} otherwise than this instance holds it: the same client id was written to two instances`), this.pending.length)
+      this.reset('an update from another instance rewriting what this instance holds', new Error(`it writes id ${idText(at)} otherwise than this instance holds it: the same client id was written to two instances`), this.pending.length)
     }
     if (this.flushing) this.deferred.push(run)
     else run()
