@@ -259,7 +259,18 @@ describe('ACH diagnosticity', () => {
 
   it('is not diagnostic when rated the same everywhere', () => {
     expect(diagnosticity(['C', 'C', 'C'])).toBe('non-diagnostic')
-    expect(diagnosticity(['I'])).toBe('non-diagnostic')
+    expect(diagnosticity(['I', 'I'])).toBe('non-diagnostic')
+  })
+
+  it('judges no row with fewer than two hypotheses: there is nothing to choose between', () => {
+    expect(diagnosticity(['I'])).toBe('uncompared')
+    expect(diagnosticity(['NA'])).toBe('uncompared')
+    // Unrated is still unrated.
+    expect(diagnosticity([null])).toBe('incomplete')
+    const matrix = achMatrix(
+      board({ assessments: [assessment('h1')], claims: [claim('a'), claim('b'), claim('c')], links: [link('h1', 'a', 'C'), link('h1', 'b', 'II'), link('h1', 'c', 'NA')] }),
+    )
+    expect(matrix.rows.map((r) => r.diagnosticity)).toEqual(['uncompared', 'uncompared', 'uncompared'])
   })
 
   it('leaves NA out of the comparison', () => {

@@ -51,6 +51,8 @@ export type Diagnosticity =
   | 'non-diagnostic'
   /** Not yet rated against every hypothesis, and the ratings it has agree. */
   | 'incomplete'
+  /** Rated, but against fewer than two hypotheses: there is nothing to choose between, so it cannot be judged to help or not. */
+  | 'uncompared'
 
 export type AchRow = {
   claim: ClaimModel
@@ -108,14 +110,16 @@ export type AchOptions = {
 }
 
 /**
- * NA cells are left out of the comparison: "does not apply" says nothing for
- * or against a hypothesis, so it neither makes a row diagnostic nor leaves it incomplete.
+ * `ratings` has one cell per hypothesis. NA cells are left out of the
+ * comparison: "does not apply" says nothing for or against a hypothesis, so it
+ * neither makes a row diagnostic nor leaves it incomplete.
  */
 export function diagnosticity(ratings: readonly (AchRating | null)[]): Diagnosticity {
   const applicable = ratings.filter((rating) => rating !== 'NA')
   const rated = new Set(applicable.filter((rating) => rating !== null))
   if (rated.size > 1) return 'diagnostic'
-  return applicable.includes(null) ? 'incomplete' : 'non-diagnostic'
+  if (applicable.includes(null)) return 'incomplete'
+  return ratings.length < 2 ? 'uncompared' : 'non-diagnostic'
 }
 
 /** What the board and the briefing say while there is one hypothesis: least refuted is a comparison, and it has nothing to be compared with. */
@@ -236,7 +240,7 @@ export function hypothesisOrder(matrix: AchMatrix, by: HypothesisSort): number[]
   })
 }
 
-const DIAGNOSTICITY_RANK: Record<Diagnosticity, number> = { diagnostic: 0, incomplete: 1, 'non-diagnostic': 2 }
+const DIAGNOSTICITY_RANK: Record<Diagnosticity, number> = { diagnostic: 0, incomplete: 1, uncompared: 1, 'non-diagnostic': 2 }
 
 const CONSISTENCY_SCALE: Record<Exclude<AchRating, 'NA'>, number> = { CC: 2, C: 1, N: 0, I: -1, II: -2 }
 

@@ -1,6 +1,6 @@
 /**
  * axe-core on every screen (the board list, the board, the grid, the ACH
- * tab, a snapshot's page, the admin's People page and one's own account
+ * tab with a retracted row and one rated the same everywhere, a snapshot's page, the admin's People page and one's own account
  * page) at 1440×900 and 1024×768: no
  * violation axe rates serious or critical, and none of those a tester found
  * (label-content-name-mismatch, nested-interactive, region). Each screen is
@@ -32,7 +32,7 @@ describeInBrowser('accessibility', () => {
     const api = apiClient(suite.server.url, sessionHeaders(suite.server, await apiSignIn(suite.server, owner)))
     // Two more hypotheses rated against the demo's claims, so the ACH tab has a matrix to show.
     const board = (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
-    const [first, second, third] = board.claims.filter((claim) => claim.status === 'active')
+    const [first, second, third, fourth] = board.claims.filter((claim) => claim.status === 'active')
     const hypotheses = board.assessments.filter((a) => a.kind === 'hypothesis').map((a) => a.id)
     for (const title of ['Wagner is folded into the Belarusian armed forces', 'Most of the force redeploys to Africa']) {
       hypotheses.push((await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title, kind: 'hypothesis', likelihood: 3, impact: 'moderate' })).body.id)
@@ -44,6 +44,10 @@ describeInBrowser('accessibility', () => {
         await api.post(`/api/boards/${boardId}/links`, { assessmentId: hypothesis, claimId: claim!.id, rating: ratings[h]![c] })
       }
     }
+    // The rows the matrix marks apart (they were faded below AA contrast): one rated alike everywhere, one retracted.
+    for (const link of board.links.filter((l) => l.claimId === fourth!.id)) await api.delete(`/api/boards/${boardId}/links/${link.id}`)
+    for (const hypothesis of hypotheses) await api.post(`/api/boards/${boardId}/links`, { assessmentId: hypothesis, claimId: fourth!.id, rating: 'N' })
+    await api.patch(`/api/boards/${boardId}/claims/${third!.id}`, { status: 'retracted' })
     await api.post(`/api/boards/${boardId}/snapshots`, { label: 'Morning brief' })
     const [snapshot] = (await api.get<{ id: string }[]>(`/api/boards/${boardId}/snapshots`)).body
 
@@ -72,7 +76,8 @@ describeInBrowser('accessibility', () => {
       await check('board', size)
       await tab(page, 'Likelihood × impact', 'table.matrix')
       await check('grid', size)
-      await tab(page, 'ACH', 'table.ach')
+      await tab(page, 'ACH', 'table.ach tr.retracted')
+      await page.locator('table.ach tr[data-diagnosticity="non-diagnostic"]').waitFor()
       await check('ach', size)
 
       await page.goto(`${suite.server.url}/boards/${boardId}/snapshots/${snapshot!.id}`)

@@ -2,7 +2,8 @@
  * The ACH tab: claims rated against two hypotheses, the inconsistency scores
  * and the least refuted in the footer; an editor re-rates a cell and the
  * scores follow, for them and, live, for a reviewer who cannot change them.
- * A lone hypothesis is scored but not called least refuted.
+ * A lone hypothesis is scored but not called least refuted, nor its evidence
+ * rated the same everywhere.
  */
 import { expect, it } from 'vitest'
 import { addAccount } from '../helpers/accounts.ts'
@@ -137,6 +138,7 @@ describeInBrowser('the ACH tab', () => {
     const owner = await addAccount(suite.server, { name: 'Olga Owner' })
     const { boardId, api } = await createBoardFor(suite.server, owner, 'One hypothesis')
     const {
+      claim,
       assessments: [lone],
     } = await seedBoard(api, boardId, { claim: 'Convoys were seen near Grodno.', assessments: [{ title: 'Wagner moves north', kind: 'hypothesis', claimLink: 'I' }] })
     const { page } = await suite.personOn(owner, boardId)
@@ -144,6 +146,11 @@ describeInBrowser('the ACH tab', () => {
     await score(page, lone!, 1).waitFor()
     await page.locator('[data-lone-hypothesis]', { hasText: LONE_HYPOTHESIS_NOTE }).waitFor()
     expect(await page.locator('tfoot td[data-least-refuted="true"], tfoot td[data-least-refuted-weighted="true"], .least-label').count()).toBe(0)
+    // Nor is its claim "rated the same everywhere", or set apart: with one hypothesis there is nothing to choose between.
+    const row = page.locator(`tr[data-claim="${claim}"]`)
+    expect(await row.getAttribute('data-diagnosticity')).toBe('uncompared')
+    expect(await row.evaluate((tr) => tr.classList.contains('muted-row'))).toBe(false)
+    expect(await row.locator('.note').count()).toBe(0)
     // The weight as it is computed: relevance taken as 1, F and 6 the lowest.
     await page.locator('.rule', { hasText: WEIGHT_NOTE }).waitFor()
   })

@@ -1,8 +1,10 @@
 /**
  * The whole board by keyboard: a person creates an assessment, sets its
- * likelihood and links a claim to it without touching the mouse.
+ * likelihood and links a claim to it without touching the mouse; and Tab
+ * never leaves an open dialog.
  */
 import { expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount } from '../helpers/accounts.ts'
 import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard, waitSaved } from '../helpers/browser.ts'
@@ -74,4 +76,46 @@ describeInBrowser('keyboard only', () => {
     ])
     expect(board.links).toMatchObject([{ assessmentId: board.assessments[0]!.id, claimId: claim, rating: 'C' }])
   })
+
+  it('keeps Tab and Shift+Tab inside a dialog: the last control wraps to the first and the first to the last', async () => {
+    const owner = await addAccount(suite.server, { name: 'Tess Tab' })
+    const { boardId, api } = await createBoardFor(suite.server, owner, 'Tabbing')
+    const { claim } = await seedBoard(api, boardId, { claim: 'Columns were seen near Asipovichy.', assessments: [{ title: 'Wagner stays in Belarus' }] })
+    const { page } = await suite.personOn(owner, boardId)
+
+    await page.locator('[data-card-id]').first().click()
+    await page.locator(`#row-${claim}`).click()
+    await page.keyboard.press('l')
+    await page.getByRole('dialog', { name: 'Link a claim' }).waitFor()
+    // From the rating, which has the focus: Cancel, then (Link is disabled until a rating is chosen) round to Close; more presses than stops, both ways.
+    expect(await focusPath(page, 'Tab', 7)).toEqual(['Cancel', 'Close', 'ACH rating', 'Cancel', 'Close', 'ACH rating', 'Cancel'])
+    expect(await focusPath(page, 'Shift+Tab', 4)).toEqual(['ACH rating', 'Close', 'Cancel', 'ACH rating'])
+    await page.keyboard.press('Escape')
+    await page.locator('dialog[open]').waitFor({ state: 'detached' })
+
+    // The same for every dialog: they share one.
+    await page.locator('main[aria-label="Assessments"]').click({ position: { x: 5, y: 5 } })
+    await page.keyboard.press('?')
+    await page.locator('dialog[open]').waitFor()
+    const outside = async (key: string) => (await focusPath(page, key, 3)).filter((stop) => stop === '(outside the dialog)')
+    expect(await outside('Tab')).toEqual([])
+    expect(await outside('Shift+Tab')).toEqual([])
+  })
 })
+
+/** Where the focus is after each of `times` presses of `key`: the control's name (or its radio group's), or that it left the open dialog. */
+async function focusPath(page: Page, key: string, times: number): Promise<string[]> {
+  const path: string[] = []
+  for (let i = 0; i < times; i++) {
+    await page.keyboard.press(key)
+    path.push(
+      await page.evaluate(() => {
+        const active = document.activeElement
+        if (!active?.closest('dialog[open]')) return '(outside the dialog)'
+        const group = active.closest('[role="radiogroup"]')
+        return (group ?? active).getAttribute('aria-label') ?? active.textContent?.trim() ?? ''
+      }),
+    )
+  }
+  return path
+}

@@ -1,10 +1,26 @@
 /**
  * Offline: a person whose connection drops keeps editing; the edits are kept
  * in the browser (y-indexeddb) and reach the server and the others when the
- * connection returns, even if the page was closed in between.
+ * connection returns, even if the page was closed in between. While the
+ * server is down the card's history in the inspector raises no error of its
+ * own (the connection badge says it), and is read again once it is back.
  */
 import { expect, it } from 'vitest'
-import { browserSuite, describeInBrowser, editorText, openBoard, ownerAndEditorOn, saveScreenshot, storedUpdates, waitInPage, waitSaved, type Person } from '../helpers/browser.ts'
+import {
+  browserSuite,
+  createBoardFor,
+  describeInBrowser,
+  editorText,
+  openBoard,
+  ownerAndEditorOn,
+  saveScreenshot,
+  seedBoard,
+  storedUpdates,
+  waitInPage,
+  waitSaved,
+  type Person,
+} from '../helpers/browser.ts'
+import { startTcpProxy } from '../helpers/tcp-proxy.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const card = (person: Person, title: string) => person.page.locator('[role="option"][data-card-id]', { hasText: title })
@@ -79,5 +95,43 @@ describeInBrowser('offline editing', () => {
     expect((await model()).assessments.map((a) => [a.title, a.judgment])).toEqual([
       ['Survives the closed page', 'Written offline, page closed, sent later.'],
     ])
+  }, 90_000)
+
+  it('says nothing of the history in the inspector while the server is down, and reads it again once it is back', async () => {
+    const { boardId, api } = await createBoardFor(suite.server, suite.accounts.ana, 'Outage')
+    const {
+      assessments: [id],
+    } = await seedBoard(api, boardId, { claim: 'Convoys were seen near Grodno.', assessments: [{ title: 'Wagner moves north' }] })
+    // The page reaches the server through a proxy that can drop it: to the page, as if the server had been killed.
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(suite.server.url).port) })
+    try {
+      const ana = await suite.person(suite.accounts.ana)
+      const { page } = ana
+      const history = page.locator(`section[data-history-for="${id}"]`)
+      await page.goto(`http://127.0.0.1:${proxy.port}/boards/${boardId}`)
+      await badge(ana).and(page.locator('[data-link="connected"]')).waitFor()
+      await card(ana, 'Wagner moves north').click()
+      await history.locator('li').first().waitFor()
+
+      proxy.cut()
+      await badge(ana).and(page.locator('[data-link="reconnecting"]')).waitFor()
+      // An edit meanwhile has the card's history read again: the read cannot reach the server.
+      const failed = page.waitForEvent('requestfailed', (request) => request.url().includes('/history/changes'))
+      await page.locator('.cm-content[aria-label="Title"]').click()
+      await page.keyboard.press('End')
+      await page.keyboard.type(' and west')
+      await failed
+      await page.evaluate(() => new Promise((painted) => requestAnimationFrame(painted)))
+      expect(await page.getByText('could not be read').count()).toBe(0)
+      await history.locator('li').first().waitFor()
+
+      const answered = page.waitForResponse((response) => response.url().includes('/history/changes') && response.ok())
+      proxy.restore()
+      await waitSaved(ana)
+      await answered
+      expect(await page.getByText('could not be read').count()).toBe(0)
+    } finally {
+      await proxy.close()
+    }
   }, 90_000)
 })

@@ -4,7 +4,8 @@
  * for the live board and the board as of a time is the newest snapshot made
  * by then (read once, however many snapshots the board has); the ACH weight
  * as the product computes it (relevance not rated, F and 6 the lowest
- * weight); and a lone hypothesis never called least refuted.
+ * weight); and a lone hypothesis never called least refuted, nor its evidence
+ * rated the same everywhere.
  */
 import { afterEach, expect, it } from 'vitest'
 import { LONE_HYPOTHESIS_NOTE, WEIGHT_NOTE } from '../../shared/ach.ts'
@@ -79,6 +80,8 @@ describeEachDialect(postgresMissing, 'briefing conventions on %s', (dialect) => 
       expect(text, format).toContain(WEIGHT_NOTE)
       expect(text, format).toContain(LONE_HYPOTHESIS_NOTE)
       expect(text, format).not.toContain('least refuted')
+      // Nor is its one claim "rated the same everywhere": with one hypothesis there is nothing to choose between.
+      expect(text.replace(/\s+/g, ' '), format).not.toContain('rated the same everywhere')
     }
 
     clock.advance(MINUTE)
