@@ -42,6 +42,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ HISTORY_RETENTION_DAYS: '0', ROOM_IDLE_MS: '0', HISTORY_DETAIL_DAYS: '.5' })).toMatchObject({ HISTORY_RETENTION_DAYS: 0, ROOM_IDLE_MS: 0, HISTORY_DETAIL_DAYS: 0.5 })
   })
 
+  it('pings Redis connections every 5 s unless told otherwise, at most every 100 ms', () => {
+    expect(loadConfig({}).REDIS_PING_INTERVAL_MS).toBe(5000)
+    expect(loadConfig({ REDIS_PING_INTERVAL_MS: '500' }).REDIS_PING_INTERVAL_MS).toBe(500)
+    expect(refusal({ REDIS_PING_INTERVAL_MS: '50' })).toContain('REDIS_PING_INTERVAL_MS: must be at least 100 ms')
+  })
+
   it('refuses automatic snapshots more often than every 0.001 minutes, 0 turning them off', () => {
     expect(refusal({ SNAPSHOT_INTERVAL_MINUTES: '0.0000001' })).toContain('SNAPSHOT_INTERVAL_MINUTES: must be 0 (off) or at least 0.001 minutes (60 ms)')
     expect(loadConfig({ SNAPSHOT_INTERVAL_MINUTES: '0' }).SNAPSHOT_INTERVAL_MINUTES).toBe(0)

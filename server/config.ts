@@ -215,6 +215,8 @@ const configSchema = z.object({
   WS_PING_INTERVAL_MS: milliseconds(RELAY_LIMITS.pingIntervalMs),
   /** With Redis: how often each instance decides again, from the database, the rights of its open sockets, should a control message have been lost (its publisher died holding it). */
   RIGHTS_RECHECK_INTERVAL_MS: milliseconds(300_000),
+  /** With Redis: how often each Redis connection is pinged; one left unanswered 2 s is taken for half-open and connected afresh. */
+  REDIS_PING_INTERVAL_MS: milliseconds(5000),
   WS_MAX_QUEUED_BYTES_PER_CONNECTION: count('bytes', 65_536, 2 ** 40).default(RELAY_LIMITS.queuedBytesPerConnection),
   WS_MAX_QUEUED_BYTES: count('bytes', 65_536, 2 ** 40).default(RELAY_LIMITS.queuedBytes),
   PRESENCE_MAX_BYTES: count('bytes', 256, 1024 * 1024).default(RELAY_LIMITS.presenceBytes),

@@ -47,8 +47,7 @@ export async function endRedisConnection(redis: Pick<Redis, 'status' | 'quit' | 
   redis.stream?.destroy()
 }
 
-/** How often a connected client is asked to answer, and how long it may take before its connection is taken for half-open. */
-const PING_EVERY_MS = 5000
+/** How long a connected client may take to answer a ping before its connection is taken for half-open. */
 const PING_ANSWER_MS = 2000
 
 /** ioredis's error for a command past its `commandTimeout`: no answer came. */
@@ -57,12 +56,12 @@ export const COMMAND_TIMED_OUT = 'Command timed out'
 /**
  * Keeps `redis` off a half-open connection (open to the kernel while nothing
  * comes back, which TCP gives up on only many minutes later, the client
- * waiting the while): every 5 s while it is connected, a PING; left
+ * waiting the while): every `pingEveryMs` (REDIS_PING_INTERVAL_MS) while it is connected, a PING; left
  * unanswered for 2 s, its socket is destroyed and ioredis connects afresh,
  * its `ready` handlers doing what a reconnection does. Stops when the client
  * ends.
  */
-export function reconnectWhenSilent(redis: Redis, logger: Logger, connection: string): void {
+export function reconnectWhenSilent(redis: Redis, logger: Logger, connection: string, pingEveryMs: number): void {
   const pings = setInterval(() => {
     if (redis.status !== 'ready') return
     let answered = false
@@ -80,7 +79,7 @@ export function reconnectWhenSilent(redis: Redis, logger: Logger, connection: st
         redis.stream.destroy()
       })
     }, PING_ANSWER_MS).unref()
-  }, PING_EVERY_MS)
+  }, pingEveryMs)
   pings.unref()
   redis.once('end', () => clearInterval(pings))
 }

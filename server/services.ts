@@ -139,7 +139,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     { intervalMs: config.SNAPSHOT_INTERVAL_MINUTES * 60_000, keep: config.SNAPSHOT_RETENTION },
   )
   // The relay's extensions, in the order their hooks run: counted first, then what builds on a commit.
-  const redis = config.REDIS_URL ? await redisFanOut(config.REDIS_URL, storage, logger, metrics) : undefined
+  const redis = config.REDIS_URL ? await redisFanOut(config.REDIS_URL, config.REDIS_PING_INTERVAL_MS, storage, logger, metrics) : undefined
   const boardSummaries = new BoardSummaries({ storage, logger, clock })
   const boardSizeLimit = new BoardSizeLimit({
     log: storage.log,
@@ -156,7 +156,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   if (!options.access) await ensureAdminAccount(storage, config, logger)
   autoSnapshots.start()
   historySweep.start()
-  const sharedCounts = config.REDIS_URL ? await connectSharedCounts(config.REDIS_URL, logger) : undefined
+  const sharedCounts = config.REDIS_URL ? await connectSharedCounts(config.REDIS_URL, logger, config.REDIS_PING_INTERVAL_MS) : undefined
   const countsKeyPrefix = options.countsKeyPrefix ?? COUNTS_KEY_PREFIX
   const signInThrottle = SignInThrottle.fromConfig(config, sharedCounts, `${countsKeyPrefix}:sign-in`)
   const allowances = hourlyAllowances(config, { redis: sharedCounts, logger, keyPrefix: `${countsKeyPrefix}:allowance` })
@@ -222,9 +222,9 @@ export async function closeServices(services: Services, options: ServiceOptions 
 const NEVER = new Promise<never>(() => {})
 
 /** Loaded only when REDIS_URL is set: a single instance never holds the Redis client in memory. */
-async function redisFanOut(url: string, storage: Storage, logger: Logger, metrics: Metrics | undefined): Promise<RedisFanOut> {
+async function redisFanOut(url: string, pingIntervalMs: number, storage: Storage, logger: Logger, metrics: Metrics | undefined): Promise<RedisFanOut> {
   const { RedisFanOut } = await import('./relay/redis-fan-out.ts')
-  return new RedisFanOut({ url, log: storage.log, logger, counters: metrics?.fanOut })
+  return new RedisFanOut({ url, log: storage.log, logger, counters: metrics?.fanOut, pingIntervalMs })
 }
 
 /**

@@ -31,7 +31,12 @@ function readBusMessage(message: Buffer): { kind: number; payload: Uint8Array } 
 
 const missing = await missingServices('postgres', 'redis')
 
-/** How long an instance may take to notice a silent Redis connection and connect afresh (a ping every 5 s, 2 s to answer): a bound, not a measurement. */
+/**
+ * How often the instance whose Redis connections go silent pings them (REDIS_PING_INTERVAL_MS; 5 s by default, which
+ * server/config.test.ts checks): what the test is about is that it notices and connects afresh, not how soon.
+ */
+const PING_EVERY_MS = '500'
+/** How long an instance may take to notice a silent Redis connection and connect afresh (a ping every 0.5 s, 2 s to answer): a bound, not a measurement. */
 const SILENCE_NOTICED_MS = 20_000
 /** How long an instance may take to be back on Redis once it is reachable, and to act on it (reconnects back off to at most 2 s): a bound, not a measurement. */
 const BACK_ON_REDIS_MS = 20_000
@@ -48,12 +53,13 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
    * Two instances on one board, the second reaching Redis through a proxy the
    * test can cut (only its connections: nothing else on the shared Redis is
    * touched), a client on each, and a listener of the test's own that sees
-   * what is published on the board's channel (disconnect it after).
+   * what is published on the board's channel (disconnect it after); `env`
+   * holds settings of the second.
    */
-  const behindProxy = async (title: string, logSink?: (line: string) => void) => {
+  const behindProxy = async (title: string, logSink?: (line: string) => void, env?: Record<string, string>) => {
     const one = await start()
     const { proxy, redisUrl } = await redisThroughProxy()
-    const two = await start({ database: one.database, redisUrl, logSink })
+    const two = await start({ database: one.database, redisUrl, logSink, env })
     const boardId = await apiClient(one.url).createBoard(title)
     const a = connect(one, boardId)
     const b = connect(two, boardId)
@@ -391,7 +397,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
   })
 
   it('an instance whose Redis connections go silent for good connects afresh, and takes the edits made meanwhile from the log', async () => {
-    const { a, b, boardId, proxy, listener } = await behindProxy('Stranded')
+    const { a, b, boardId, proxy, listener } = await behindProxy('Stranded', undefined, { REDIS_PING_INTERVAL_MS: PING_EVERY_MS })
     try {
       // Its connections stay open and never carry anything again (a NAT that forgot them); new ones get through.
       proxy.strand()

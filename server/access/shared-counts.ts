@@ -22,7 +22,7 @@ export const COUNTS_KEY_PREFIX = 'assay'
 const COUNT_TIMEOUT_MS = 500
 
 /** Loaded only when REDIS_URL is set: a single instance never holds the Redis client in memory. */
-export async function connectSharedCounts(url: string, logger: Logger): Promise<Redis> {
+export async function connectSharedCounts(url: string, logger: Logger, pingIntervalMs: number): Promise<Redis> {
   const { Redis } = await import('ioredis')
   const redis = new Redis(url, {
     enableOfflineQueue: false,
@@ -32,7 +32,7 @@ export async function connectSharedCounts(url: string, logger: Logger): Promise<
     ...RECONNECTING,
   })
   redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis (shared counts) connection error; counting in memory meanwhile'))
-  reconnectWhenSilent(redis, logger, 'counts')
+  reconnectWhenSilent(redis, logger, 'counts', pingIntervalMs)
   return redis
 }
 

@@ -66,6 +66,8 @@ export type RedisFanOutOptions = {
   log: UpdateLogStore
   logger: Logger
   counters?: FanOutCounters
+  /** REDIS_PING_INTERVAL_MS: how often each of its connections is pinged, to notice one gone silent. */
+  pingIntervalMs: number
 }
 
 const UNCOUNTED: FanOutCounters = { published() {}, received() {}, caughtUp() {} }
@@ -105,7 +107,7 @@ export class RedisFanOut implements RoomExtension {
     for (const [client, connection] of [[this.publisher, 'publisher'], [this.subscriber, 'subscriber']] as const) {
       client.on('error', (error: Error) => this.logger.warn({ err: error.message }, 'redis connection error; retrying'))
       // A subscriber on a half-open connection would hear nothing, and say nothing of it, for many minutes.
-      reconnectWhenSilent(client, this.logger, connection)
+      reconnectWhenSilent(client, this.logger, connection, options.pingIntervalMs)
     }
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.receive(channel.toString(), message))
     this.subscriber.on('ready', () => this.subscribeAll())

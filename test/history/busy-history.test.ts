@@ -7,13 +7,13 @@
  * read a page of rows at a time too: 200,000 rows after the nearest kept
  * checkpoint held the loop about a second on SQLite. On SQLite and PostgreSQL.
  */
-import { afterEach, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { BoardHistory } from '../../shared/history-model.ts'
 import type { LogEntry } from '../../server/storage/storage.ts'
 import { readAsOfLog } from '../../server/history/read-history.ts'
 import { addAccount, addToken } from '../helpers/accounts.ts'
-import { apiClient } from '../helpers/api.ts'
+import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { echoProbe, type EchoProbe } from '../helpers/echo-probe.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
@@ -24,35 +24,46 @@ const postgresMissing = await missingServices('postgres')
 /** Fifty pages of rows, all one person's, a moment apart. */
 const ROWS = 100_000
 
+/** The ROWS keystrokes, one update each: the same for both dialects, so typed once. */
+let keystrokes: Uint8Array[] | undefined
+function typedKeystrokes(): Uint8Array[] {
+  if (keystrokes) return keystrokes
+  const typing = new Y.Doc()
+  const typed: Uint8Array[] = []
+  typing.on('update', (update: Uint8Array) => typed.push(update))
+  for (let i = 0; i < ROWS; i++) typing.getText('notes').insert(i, 'x')
+  typing.destroy()
+  return (keystrokes = typed)
+}
+
 describeEachDialect(postgresMissing, 'the history of a busy board on %s', (dialect) => {
   let server: TestServer
-  let probe: EchoProbe | undefined
-  afterEach(async () => {
-    probe?.destroy()
-    probe = undefined
-    await server.destroy()
-  })
+  let probe: EchoProbe
+  let api: ApiClient
+  let token: string
+  let busy: string
 
-  /** A board of ROWS keystrokes by one reviewer, written to the log as the relay would have committed them, one a row; and a probe on another board. */
-  async function busyBoard() {
+  /**
+   * A board of ROWS keystrokes by one reviewer, written to the log as the relay would have committed them, one a row; and a probe on another board.
+   * Built once for both tests: each only reads the board, and the probe's own board gains a keystroke per round trip, which neither counts.
+   */
+  beforeAll(async () => {
     server = await startTestServer({ dialect, accounts: true, env: { COMPACT_AFTER_ROWS: '10000000' } })
     const reviewer = await addAccount(server, { name: 'Rita Reviewer', isAdmin: true })
-    const { token } = await addToken(server, reviewer)
-    const api = apiClient(server.url, { authorization: `Bearer ${token}` })
-    const busy = await api.createBoard('A busy week')
+    token = (await addToken(server, reviewer)).token
+    api = apiClient(server.url, { authorization: `Bearer ${token}` })
+    busy = await api.createBoard('A busy week')
     const quiet = await api.createBoard('Another board')
-    const typing = new Y.Doc()
-    const rows: LogEntry[] = []
-    typing.on('update', (update: Uint8Array) => rows.push({ update, origin: `ws:${reviewer.id}` }))
-    for (let i = 0; i < ROWS; i++) typing.getText('notes').insert(i, 'x')
-    typing.destroy()
+    const rows: LogEntry[] = typedKeystrokes().map((update) => ({ update, origin: `ws:${reviewer.id}` }))
     for (let i = 0; i < rows.length; i += 5000) await server.services.storage.log.append(busy, rows.slice(i, i + 5000))
     probe = await echoProbe(() => connectClient(server.wsUrl, quiet, { token }))
-    return { api, token, busy, probe }
-  }
+  })
+  afterAll(async () => {
+    probe?.destroy()
+    await server?.destroy()
+  })
 
   it("lists one session for a person's 100,000 commits, while another board keeps relaying", async () => {
-    const { api, busy, probe } = await busyBoard()
     const { result, roundTrips } = await probe.during(api.get<BoardHistory>(`/api/boards/${busy}/history`))
 
     expect(result.status).toBe(200)
@@ -66,7 +77,6 @@ describeEachDialect(postgresMissing, 'the history of a busy board on %s', (diale
   }, 60_000)
 
   it('reads the 100,000 rows of the board as of now a page at a time, while another board keeps relaying', async () => {
-    const { token, busy, probe } = await busyBoard()
     const now = new Date().toISOString()
     const { result, roundTrips } = await probe.during(readAsOfLog(server.services, busy, now))
     // Packed into one buffer for the worker thread.

@@ -25,7 +25,7 @@ import { startChildServer, type ChildServer } from '../helpers/child-server.ts'
 import { runCli, type CliRun } from '../helpers/run-cli.ts'
 import { SAMPLE_ARTICLE } from '../helpers/sample-article.ts'
 import { describeEachDialect, describeUnless, missingServices } from '../helpers/services.ts'
-import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir, POSTGRES_URL } from '../helpers/test-server.ts'
+import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, startTestServer, tempDir, POSTGRES_URL } from '../helpers/test-server.ts'
 import { storedBoard } from '../helpers/stored-board.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
@@ -204,6 +204,8 @@ describeUnless(postgresMissing)('the serving lock of a server on PostgreSQL', ()
 
   /** A session of the test's own on the served database: advisory locks and row locks belong to it. */
   const served = () => postgres(databaseUrl(database), { max: 1, onnotice: () => {} })
+  /** The sentences (each a claim) of the large article, below. */
+  const LARGE_SENTENCES = 400
   /** The session holding the lock exclusive (an import's), once it does. */
   const importLockSession = async (sql: postgres.Sql) =>
     (
@@ -217,18 +219,23 @@ describeUnless(postgresMissing)('the serving lock of a server on PostgreSQL', ()
         60_000,
       )
     )
-  /** The red team's file: 4,000 sentences, 20 sources, some seconds of importing. */
+  /**
+   * The red team's file, cut to a tenth (400 sentences, 20 sources): the test's own locks hold the import where each
+   * test needs it, so its size makes no window, and 4,000 sentences cost some seconds of importing and loading.
+   */
   const writeLargeArticle = () => {
     const path = join(dataDir, 'large.txt')
-    writeFileSync(path, Array.from({ length: 4000 }, (_, i) => `The convoy number ${i} crossed checkpoint ${i * 7} at dawn near sector ${i % 13}. [citation: Source ${i % 20}]`).join('\n\n'))
+    writeFileSync(path, Array.from({ length: LARGE_SENTENCES }, (_, i) => `The convoy number ${i} crossed checkpoint ${i * 7} at dawn near sector ${i % 13}. [citation: Source ${i % 20}]`).join('\n\n'))
     return path
   }
-  /** A board on a database no server serves, as an import finds it. */
+  /** A board on a database no server serves, as an import finds it: made by a server in this process, stopped before the test goes on. */
   const unservedBoard = async () => {
-    const first = await startChildServer(dataDir, env())
-    const boardId = await apiClient(first.url).createBoard('Convoys')
-    await first.kill('SIGTERM')
-    return boardId
+    const first = await startTestServer({ dialect: 'postgres', database })
+    try {
+      return await apiClient(first.url).createBoard('Convoys')
+    } finally {
+      await first.destroy()
+    }
   }
   /** The board's claims as its database holds them. */
   const storedClaims = async (boardId: string) => {
@@ -279,13 +286,13 @@ describeUnless(postgresMissing)('the serving lock of a server on PostgreSQL', ()
       holding.catch(() => undefined)
       await locked
       await admin`select pg_advisory_unlock(hashtext(${'assay-board-log:' + boardId}))`
-      await waitFor(async () => (await storedClaims(boardId)) === 4000, 'the import to be stored', 60_000)
+      await waitFor(async () => (await storedClaims(boardId)) === LARGE_SENTENCES, 'the import to be stored', 60_000)
       // Stored, yet not in the room the server serves; an edit made there now is stored beside it.
       expect(claimsOf(client, boardId)).toBe(0)
       expect((await api.post(`/api/boards/${boardId}/assessments`, { title: 'Convoys will continue' })).status).toBe(201)
       releaseCount()
       await holding
-      expect(await importing).toMatchObject({ code: 0, stdout: expect.stringMatching(/added 4000 claims and 20 new sources/) })
+      expect(await importing).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`added ${LARGE_SENTENCES} claims and 20 new sources`)) })
 
       expect(await withDeadline(server.exited, 30_000, 'the server to stop')).toEqual({ code: 1, signal: null })
       const errors = server.logs.map((line) => JSON.parse(line) as { msg: string })
@@ -297,7 +304,7 @@ describeUnless(postgresMissing)('the serving lock of a server on PostgreSQL', ()
       client = connectClient(server.wsUrl, boardId)
       await client.synced()
       const board = boardToModel(client.doc, boardId)
-      expect({ claims: board.claims.length, assessments: board.assessments.map((a) => a.title) }).toEqual({ claims: 4000, assessments: ['Convoys will continue'] })
+      expect({ claims: board.claims.length, assessments: board.assessments.map((a) => a.title) }).toEqual({ claims: LARGE_SENTENCES, assessments: ['Convoys will continue'] })
     } finally {
       client?.destroy()
       await admin.end({ timeout: 1 })
