@@ -84,6 +84,11 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     const typist = await connect(server, boardId)
     // The server sends an edit on only once it is committed: what this client holds is what was acknowledged.
     const observer = await connect(server, boardId)
+    const acknowledgedAt = new Map<string, number>()
+    observer.doc.on('afterTransaction', () => {
+      const now = Date.now()
+      for (const title of titles(observer, boardId)) if (!acknowledgedAt.has(title)) acknowledgedAt.set(title, now)
+    })
     let typed = 0
     let typing = true
     const keepTyping = (async () => {
@@ -95,7 +100,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     await waitFor(() => titles(observer, boardId).length >= 50, 'the first edits to be acknowledged', 30_000)
 
     const backup = join(root, 'backup.db')
-    const acknowledged = titles(observer, boardId)
+    const seenBefore = titles(observer, boardId).length
     const backedUp = await assay(dataDir, 'backup', '--out', backup)
     const seenDuring = titles(observer, boardId).length
     expect(backedUp).toMatchObject({
@@ -104,7 +109,11 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
       stdout: expect.stringMatching(new RegExp(`^Backed up the SQLite database in ${dataDir} to ${backup}: \\d+ bytes, 1 boards, consistent as of \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\.\\n$`)),
     })
     // The server went on acknowledging while the backup ran.
-    expect(seenDuring).toBeGreaterThan(acknowledged.length)
+    expect(seenDuring).toBeGreaterThan(seenBefore)
+    // Every edit acknowledged before the moment the backup says it is consistent as of (the last second's still only in the WAL).
+    const asOf = Date.parse(/consistent as of (\S+)\.\n$/.exec(backedUp.stdout)![1]!)
+    const acknowledged = [...acknowledgedAt].filter(([, at]) => at < asOf).map(([title]) => title)
+    expect(acknowledged.length).toBeGreaterThan(seenBefore)
     // Typing goes on past the backup, so the database it replaces later holds more than the backup.
     await waitFor(() => titles(observer, boardId).length > seenDuring + 20, 'edits after the backup')
     typing = false
