@@ -50,7 +50,7 @@ export default restore
 function restoreFrom(from: string, dataDir: string): { aside: string | undefined; boards: number } {
   readable(from)
   // A live database's recent commits are in its WAL, which a copy of the file alone would lose.
-  if (existsSync(`${from}-wal`)) throw new CliError(`“${from}” has a write-ahead log beside it: it is a live database, not a backup. Make one with \`assay backup\`.`)
+  if (existsSync(`${from}-wal`)) throw new CliError(`“${from}” has a write-ahead log beside it, so it is a live database, not a backup: nothing was restored. Make one with \`assay backup\`.`)
   const database = join(dataDir, SQLITE_FILE_NAME)
   const incoming = `${database}.restoring-${process.pid}`
   try {

@@ -199,7 +199,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     expect(readdirSync(dataDir).filter((name) => name.includes('before-restore'))).toEqual([])
   })
 
-  it('refuses a file that is not a whole Assay database of this version or older, changing nothing', { timeout: TEST_TIMEOUT_MS }, async () => {
+  it('refuses a file that is not a whole Assay database of this version or older, or is live, changing nothing', { timeout: TEST_TIMEOUT_MS }, async () => {
     const { backup } = await unservedWithBackup()
     const junk = join(root, 'junk.db')
     writeFileSync(junk, 'not a database at all, though named like one')
@@ -214,6 +214,9 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     const laterClient = new Database(later)
     laterClient.prepare('insert into __drizzle_migrations (hash, created_at) values (?, ?)').run('a later version', Date.now() + 86_400_000)
     laterClient.close()
+    const live = join(root, 'live.db')
+    copyFileSync(backup, live)
+    writeFileSync(`${live}-wal`, '')
     const before = folder(dataDir)
 
     for (const [from, why] of [
@@ -221,6 +224,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
       [damaged, /“.*damaged\.db” is (not a sound|a damaged) SQLite database: .*Nothing was restored\./],
       [other, /“.*other\.db” is a SQLite database but not an Assay database .*Nothing was restored\./],
       [later, /“.*later\.db” comes from a later version of Assay \(1 migration this version does not know\).*Nothing was restored\./],
+      [live, /“.*live\.db” has a write-ahead log beside it, so it is a live database, not a backup: nothing was restored\./],
     ] as const) {
       const run = await assay(dataDir, 'restore', '--from', from)
       expect(run).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(ONE_LINE) })
