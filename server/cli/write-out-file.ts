@@ -17,14 +17,23 @@ const WHY: Record<string, string> = {
   EDQUOT: 'the disk quota is used up',
   EFBIG: 'the file is too large for the file system',
   EIO: 'the device reported an input/output error',
+  // SQLite's own codes, for a database file it writes (assay backup).
+  SQLITE_FULL: 'no space is left on the device',
+  SQLITE_CANTOPEN: 'it cannot be opened',
+  SQLITE_READONLY: 'the file system is read-only',
 }
 
 export async function writeOutFile(path: string, body: Uint8Array | string): Promise<void> {
   try {
     await writeFile(path, body)
   } catch (error) {
-    const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined
-    if (code === undefined) throw error
-    throw new CliError(`Cannot write “${path}”: ${WHY[code] ?? code}.`)
+    throw cannotWrite(path, error)
   }
+}
+
+/** The file system's refusal to write `path` as one line for the operator; any other error as it is. */
+export function cannotWrite(path: string, error: unknown, after = ''): unknown {
+  const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined
+  if (code === undefined) return error
+  return new CliError(`Cannot write “${path}”: ${WHY[code] ?? code}${after}.`)
 }

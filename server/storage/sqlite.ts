@@ -41,7 +41,8 @@ export type SqliteOptions = {
   clock?: Clock
 }
 
-const MIGRATIONS = projectPath('drizzle', 'sqlite')
+/** This build's migrations: a database holding one newer came from a later version. */
+export const SQLITE_MIGRATIONS = projectPath('drizzle', 'sqlite')
 export const SQLITE_FILE_NAME = 'assay.db'
 
 /**
@@ -68,7 +69,7 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   client.pragma('foreign_keys = ON')
   client.pragma('busy_timeout = 5000')
   const db = drizzle({ client, schema })
-  migrate(db, { migrationsFolder: MIGRATIONS })
+  migrate(db, { migrationsFolder: SQLITE_MIGRATIONS })
   // What start-up wrote (migrations, a crashed run's WAL) goes into the database file before anything is served,
   // so an empty WAL means nothing written since and the checkpoint thread can wait for the first write.
   client.pragma('wal_checkpoint(TRUNCATE)')

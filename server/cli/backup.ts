@@ -1,0 +1,95 @@
+/**
+ * `assay backup --out FILE`: a copy of the SQLite database, consistent as of
+ * one moment, taken while servers serve it. `VACUUM INTO` reads the database
+ * in one read transaction of this process's own connection, which in WAL mode
+ * neither waits for the server's writes nor holds them up, and always
+ * finishes (SQLite's online backup API starts again whenever another process
+ * writes, so under steady typing it may never end). The copy is written under
+ * a temporary name beside FILE, checked, and only then given FILE's name, so
+ * a crash or a full disk never leaves half a backup under it.
+ */
+import { existsSync, linkSync, openSync, closeSync, rmSync, statSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import Database from 'better-sqlite3'
+import { loadConfig } from '../config.ts'
+import { databaseName } from '../storage/serving-lock.ts'
+import { trySqliteServingLock } from '../storage/sqlite-serving-lock.ts'
+import { SQLITE_FILE_NAME } from '../storage/sqlite.ts'
+import { checkAssayDatabase } from './assay-database-file.ts'
+import { CliError } from './cli-error.ts'
+import { parseOptions, requireOption, type Command } from './command.ts'
+import { syncToDisk } from './sync-to-disk.ts'
+import { cannotWrite } from './write-out-file.ts'
+
+const USAGE = 'assay backup --out FILE'
+
+const backup: Command = {
+  summary: 'Copy the SQLite database to a file, while servers serve it',
+  usage: USAGE,
+  async run(args) {
+    const { values } = parseOptions(args, { out: { type: 'string' } }, USAGE)
+    const out = requireOption(values.out, 'out', USAGE)
+    const config = loadConfig()
+    if (config.DATABASE_URL) {
+      throw new CliError('the database is PostgreSQL: back it up with pg_dump (README: Operations, Backups and restore); nothing was written.')
+    }
+    const database = join(config.DATA_DIR, SQLITE_FILE_NAME)
+    if (!existsSync(database)) throw new CliError(`there is no database to back up in ${config.DATA_DIR}.`)
+    refuseExisting(out)
+    // Shared, as a server's: a restore (which takes it exclusive) cannot swap the file while it is read.
+    const lock = trySqliteServingLock(config.DATA_DIR, 'shared')
+    if (!lock) throw new CliError(`an \`assay import\` or \`assay restore\` is writing ${databaseName(config)}: nothing was backed up. Try again once it has finished.`)
+    try {
+      const { bytes, boards, asOf } = copyInto(database, out)
+      process.stdout.write(`Backed up ${databaseName(config)} to ${out}: ${bytes} bytes, ${boards} boards, consistent as of ${asOf.toISOString()}.\n`)
+    } finally {
+      await lock.release()
+    }
+  },
+}
+export default backup
+
+/** A backup never replaces a file: the one there may be the only good backup. */
+function refuseExisting(out: string): void {
+  if (!existsSync(out)) return
+  if (statSync(out).isDirectory()) throw new CliError(`Cannot write “${out}”: it is a folder; give a file name.`)
+  throw new CliError(`Cannot write “${out}”: it exists already; nothing was overwritten. Give a new file name.`)
+}
+
+function copyInto(database: string, out: string): { bytes: number; boards: number; asOf: Date } {
+  const partial = join(dirname(out), `.${basename(out)}.partial-${process.pid}`)
+  try {
+    // Made first, empty and private (it holds password hashes and sessions): VACUUM INTO fills an empty file, keeping its mode.
+    closeSync(openSync(partial, 'wx', 0o600))
+  } catch (error) {
+    throw cannotWrite(out, error)
+  }
+  try {
+    const source = new Database(database, { readonly: true, fileMustExist: true })
+    // The read transaction begins as the statement does: everything committed before this moment is in the copy.
+    let asOf: Date
+    try {
+      source.pragma('busy_timeout = 5000')
+      asOf = new Date()
+      source.prepare('vacuum into ?').run(partial)
+    } catch (error) {
+      throw cannotWrite(out, error, '; nothing was written')
+    } finally {
+      source.close()
+    }
+    syncToDisk(partial)
+    const { boards } = checkAssayDatabase(partial, partial)
+    try {
+      // A link, unlike a rename, never replaces a file that appeared meanwhile.
+      linkSync(partial, out)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') refuseExisting(out)
+      throw cannotWrite(out, error)
+    }
+    rmSync(partial)
+    syncToDisk(dirname(out))
+    return { bytes: statSync(out).size, boards, asOf }
+  } finally {
+    rmSync(partial, { force: true })
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * `assay backup` and `assay restore` on the embedded SQLite database, with the
+ * real command line and a real server in a process of its own: a backup taken
+ * while a client keeps typing holds every edit the server had acknowledged
+ * before it began, and a server started on it serves them; the refusals leave
+ * everything as it was; a restore keeps the database it replaces. On
+ * PostgreSQL both commands point to pg_dump and pg_restore and do nothing.
+ */
+import { createHash } from 'node:crypto'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { boardToModel } from '../../shared/board-convert.ts'
+import { addAssessment } from '../../shared/board-mutations.ts'
+import { apiClient } from '../helpers/api.ts'
+import { startChildServer, type ChildServer } from '../helpers/child-server.ts'
+import { runCli, type CliRun } from '../helpers/run-cli.ts'
+import { describeUnless, missingServices } from '../helpers/services.ts'
+import { storedBoard } from '../helpers/stored-board.ts'
+import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
+
+const postgresMissing = await missingServices('postgres')
+/** Each command line and server compiles TypeScript as it starts: room for a loaded machine. */
+const TEST_TIMEOUT_MS = 180_000
+const ONE_LINE = /^assay: [^\n]+\n$/
+
+describe('`assay backup` and `assay restore` on SQLite', () => {
+  let root: string
+  let dataDir: string
+  const servers: ChildServer[] = []
+  const clients: TestClient[] = []
+
+  beforeEach(() => {
+    root = tempDir()
+    dataDir = join(root, 'data')
+  })
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy()
+    for (const server of servers.splice(0)) await server.kill()
+    rmSync(root, { recursive: true, force: true })
+  })
+
+  const assay = (dir: string, ...args: string[]): Promise<CliRun> => runCli(args, { LOG_LEVEL: 'silent', DATA_DIR: dir, DATABASE_URL: '' })
+  const serve = async (dir: string) => {
+    const server = await startChildServer(dir)
+    servers.push(server)
+    return server
+  }
+  const stop = async (server: ChildServer) => {
+    await server.kill('SIGTERM')
+    expect(await server.exited).toEqual({ code: 0, signal: null })
+    servers.splice(servers.indexOf(server), 1)
+  }
+  const connect = async (server: ChildServer, boardId: string) => {
+    const client = connectClient(server.wsUrl, boardId)
+    clients.push(client)
+    await client.synced()
+    return client
+  }
+  const titles = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).assessments.map((assessment) => assessment.title)
+  /** Every file in a folder with a digest of its bytes (a folder as such): what "nothing changed" compares. */
+  const folder = (dir: string) =>
+    Object.fromEntries(
+      readdirSync(dir, { withFileTypes: true })
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((entry) => [entry.name, entry.isDirectory() ? 'a folder' : createHash('sha256').update(readFileSync(join(dir, entry.name))).digest('hex')]),
+    )
+  /** A board served, its server stopped, and a backup of it: the data dir as a restore finds it. */
+  const unservedWithBackup = async () => {
+    const server = await serve(dataDir)
+    const boardId = await apiClient(server.url).createBoard('Wagner redeployment')
+    const backup = join(root, 'backup.db')
+    expect((await assay(dataDir, 'backup', '--out', backup)).code).toBe(0)
+    await stop(server)
+    return { boardId, backup }
+  }
+
+  it('takes a backup while a client types, holding every acknowledged edit, which a server restored from it serves', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const server = await serve(dataDir)
+    const boardId = await apiClient(server.url).createBoard('Wagner redeployment')
+    const typist = await connect(server, boardId)
+    // The server sends an edit on only once it is committed: what this client holds is what was acknowledged.
+    const observer = await connect(server, boardId)
+    const acknowledgedAt = new Map<string, number>()
+    observer.doc.on('afterTransaction', () => {
+      const now = Date.now()
+      for (const title of titles(observer, boardId)) if (!acknowledgedAt.has(title)) acknowledgedAt.set(title, now)
+    })
+    let typed = 0
+    let typing = true
+    const keepTyping = (async () => {
+      while (typing) {
+        addAssessment(typist.doc, { title: `Edit ${typed++}` })
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+    })()
+    await waitFor(() => titles(observer, boardId).length >= 50, 'the first edits to be acknowledged', 30_000)
+
+    const backup = join(root, 'backup.db')
+    const seenBefore = titles(observer, boardId).length
+    const backedUp = await assay(dataDir, 'backup', '--out', backup)
+    const seenDuring = titles(observer, boardId).length
+    expect(backedUp).toMatchObject({
+      code: 0,
+      stderr: '',
+      stdout: expect.stringMatching(new RegExp(`^Backed up the SQLite database in ${dataDir} to ${backup}: \\d+ bytes, 1 boards, consistent as of \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\.\\n$`)),
+    })
+    // The server went on acknowledging while the backup ran.
+    expect(seenDuring).toBeGreaterThan(seenBefore)
+    // Every edit acknowledged before the moment the backup says it is consistent as of (the last second's still only in the WAL).
+    const asOf = Date.parse(/consistent as of (\S+)\.\n$/.exec(backedUp.stdout)![1]!)
+    const acknowledged = [...acknowledgedAt].filter(([, at]) => at < asOf).map(([title]) => title)
+    expect(acknowledged.length).toBeGreaterThan(seenBefore)
+    // Typing goes on past the backup, so the database it replaces later holds more than the backup.
+    await waitFor(() => titles(observer, boardId).length > seenDuring + 20, 'edits after the backup')
+    typing = false
+    await keepTyping
+    await waitFor(() => titles(observer, boardId).length === typed, 'every edit to be acknowledged')
+    await stop(server)
+    expect(readdirSync(root).sort()).toEqual(['backup.db', 'data'])
+
+    // A server on a data dir restored from the backup serves every edit acknowledged before it began.
+    const elsewhere = join(root, 'elsewhere')
+    expect(await assay(elsewhere, 'restore', '--from', backup)).toMatchObject({
+      code: 0,
+      stdout: `There was no database in ${elsewhere}; restored ${backup} (1 boards) as ${join(elsewhere, 'assay.db')}.\n`,
+    })
+    const restoredServer = await serve(elsewhere)
+    const restored = titles(await connect(restoredServer, boardId), boardId)
+    expect(restored).toEqual(expect.arrayContaining(acknowledged))
+    expect(restored.length).toBeLessThan(typed)
+    await stop(restoredServer)
+
+    // Restored over the database it was taken from: that one is kept aside, whole, with every edit.
+    const over = await assay(dataDir, 'restore', '--from', backup)
+    expect(over).toMatchObject({ code: 0, stderr: '', stdout: expect.stringMatching(/^Moved the database aside to .*; restored .* \(1 boards\) as .*assay\.db\.\n$/) })
+    const aside = readdirSync(dataDir).filter((name) => name.startsWith('assay.db.before-restore-'))
+    expect(aside).toEqual([expect.stringMatching(/^assay\.db\.before-restore-\d{8}T\d{6}\.\d{3}Z$/)])
+    expect(over.stdout).toContain(join(dataDir, aside[0]!))
+    expect(readdirSync(dataDir).sort()).toEqual(['assay-serving.lock', 'assay.db', aside[0]])
+    const kept = new Database(join(dataDir, aside[0]!), { readonly: true, fileMustExist: true })
+    try {
+      expect(kept.prepare('select id, title from boards').all()).toEqual([{ id: boardId, title: 'Wagner redeployment' }])
+    } finally {
+      kept.close()
+    }
+    const keptDir = join(root, 'kept')
+    mkdirSync(keptDir)
+    copyFileSync(join(dataDir, aside[0]!), join(keptDir, 'assay.db'))
+    const storage = await openTestStorage('sqlite', keptDir, '')
+    try {
+      expect((await storedBoard({ services: { storage } }, boardId)).assessments).toHaveLength(typed)
+    } finally {
+      await storage.close()
+    }
+    const again = await serve(dataDir)
+    expect(titles(await connect(again, boardId), boardId)).toEqual(restored)
+  })
+
+  it('never overwrites a file, and refuses a folder and a missing folder', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const server = await serve(dataDir)
+    await apiClient(server.url).createBoard('Wagner redeployment')
+    const existing = join(root, 'backup.db')
+    writeFileSync(existing, 'the only good backup')
+    const before = folder(root)
+
+    for (const [out, why] of [
+      [existing, 'it exists already; nothing was overwritten'],
+      [root, 'it is a folder'],
+      [join(root, 'missing', 'backup.db'), 'its folder does not exist'],
+    ] as const) {
+      const run = await assay(dataDir, 'backup', '--out', out)
+      expect(run).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(ONE_LINE) })
+      expect(run.stderr).toContain(`Cannot write “${out}”: ${why}`)
+    }
+    expect(folder(root)).toEqual(before)
+  })
+
+  it('refuses to restore while a server serves the database, changing nothing', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const { boardId, backup } = await unservedWithBackup()
+    const server = await serve(dataDir)
+    const api = apiClient(server.url)
+    const later = await api.createBoard('Made after the backup')
+    const before = readdirSync(dataDir).sort()
+
+    const run = await assay(dataDir, 'restore', '--from', backup)
+    expect(run).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `assay: a server is serving the SQLite database in ${dataDir} (or a backup is reading it): nothing was restored. Stop every server first.\n`,
+    })
+    expect(readdirSync(dataDir).sort()).toEqual(before)
+    const boards = (await api.get<{ id: string }[]>('/api/boards')).body.map((board) => board.id)
+    expect(boards.sort()).toEqual([boardId, later].sort())
+    await stop(server)
+    expect(readdirSync(dataDir).filter((name) => name.includes('before-restore'))).toEqual([])
+  })
+
+  it('refuses a file that is not a whole Assay database of this version or older, or is live, changing nothing', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const { backup } = await unservedWithBackup()
+    const junk = join(root, 'junk.db')
+    writeFileSync(junk, 'not a database at all, though named like one')
+    const damaged = join(root, 'damaged.db')
+    const whole = readFileSync(backup)
+    // Past the header, so SQLite opens it and finds pages missing.
+    writeFileSync(damaged, whole.subarray(0, Math.floor(whole.length / 2)))
+    const other = join(root, 'other.db')
+    new Database(other).exec('create table notes (body text)').close()
+    const later = join(root, 'later.db')
+    copyFileSync(backup, later)
+    const laterClient = new Database(later)
+    laterClient.prepare('insert into __drizzle_migrations (hash, created_at) values (?, ?)').run('a later version', Date.now() + 86_400_000)
+    laterClient.close()
+    const live = join(root, 'live.db')
+    copyFileSync(backup, live)
+    writeFileSync(`${live}-wal`, '')
+    const before = folder(dataDir)
+
+    for (const [from, why] of [
+      [junk, /“.*junk\.db” is not a sound SQLite database: file is not a database\. Nothing was restored\./],
+      [damaged, /“.*damaged\.db” is (not a sound|a damaged) SQLite database: .*Nothing was restored\./],
+      [other, /“.*other\.db” is a SQLite database but not an Assay database .*Nothing was restored\./],
+      [later, /“.*later\.db” comes from a later version of Assay \(1 migration this version does not know\).*Nothing was restored\./],
+      [live, /“.*live\.db” has a write-ahead log beside it, so it is a live database, not a backup: nothing was restored\./],
+    ] as const) {
+      const run = await assay(dataDir, 'restore', '--from', from)
+      expect(run).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(ONE_LINE) })
+      expect(run.stderr).toMatch(why)
+    }
+    expect(folder(dataDir)).toEqual(before)
+  })
+})
+
+describeUnless(postgresMissing)('`assay backup` and `assay restore` on PostgreSQL', () => {
+  let root: string
+  let database: string
+  beforeEach(async () => {
+    root = tempDir()
+    database = freshDatabaseName()
+    await createDatabase(database)
+  })
+  afterEach(async () => {
+    rmSync(root, { recursive: true, force: true })
+    await dropDatabase(database)
+  })
+
+  it('points to pg_dump and pg_restore, writing and changing nothing', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const env = { LOG_LEVEL: 'silent', DATA_DIR: join(root, 'data'), DATABASE_URL: databaseUrl(database) }
+    const boardId = (await runCli(['board', 'create', '--title', 'Wagner redeployment'], env)).stdout.trim()
+    // Refused before it is read: what it holds does not matter.
+    const sqliteBackup = join(root, 'backup.db')
+    writeFileSync(sqliteBackup, 'a backup of a SQLite database')
+    const before = readdirSync(root).sort()
+
+    const backup = await runCli(['backup', '--out', join(root, 'pg.db')], env)
+    expect(backup).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(ONE_LINE) })
+    expect(backup.stderr).toContain('the database is PostgreSQL: back it up with pg_dump (README: Operations, Backups and restore)')
+    const restore = await runCli(['restore', '--from', sqliteBackup], env)
+    expect(restore).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(ONE_LINE) })
+    expect(restore.stderr).toContain('the database is PostgreSQL: restore a pg_dump with pg_restore')
+    expect(existsSync(join(root, 'pg.db'))).toBe(false)
+    expect(readdirSync(root).sort()).toEqual(before)
+    expect((await runCli(['board', 'list'], env)).stdout).toMatch(new RegExp(`^${boardId}\\tWagner redeployment\\t`))
+  })
+})
