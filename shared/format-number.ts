@@ -18,3 +18,8 @@ export function formatBytes(bytes: number): string {
 export function formatCount(count: number): string {
   return String(Math.trunc(count)).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 }
+
+/** "1 board", "2,500 boards": a count with its noun, plural by adding an s. */
+export function countOf(count: number, noun: string): string {
+  return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`
+}

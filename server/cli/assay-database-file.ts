@@ -8,6 +8,7 @@ import Database from 'better-sqlite3'
 import { readMigrationFiles } from 'drizzle-orm/migrator'
 import { SQLITE_MIGRATIONS } from '../storage/sqlite.ts'
 import { CliError } from './cli-error.ts'
+import { countOf } from '../../shared/format-number.ts'
 
 export type AssayDatabaseFile = { boards: number; migrations: number }
 
@@ -39,7 +40,7 @@ function check(client: Database.Database, named: string): AssayDatabaseFile {
   const applied = client.prepare('select created_at as at from __drizzle_migrations').all() as { at: number }[]
   const latest = Math.max(...readMigrationFiles({ migrationsFolder: SQLITE_MIGRATIONS }).map((migration) => migration.folderMillis))
   const newer = applied.filter((migration) => Number(migration.at) > latest).length
-  if (newer > 0) throw new CliError(`“${named}” comes from a later version of Assay (${newer} migration${newer === 1 ? '' : 's'} this version does not know): restore it with that version.`)
+  if (newer > 0) throw new CliError(`“${named}” comes from a later version of Assay (${countOf(newer, 'migration')} this version does not know): restore it with that version.`)
   const { boards } = client.prepare('select count(*) as boards from boards').get() as { boards: number }
   return { boards, migrations: applied.length }
 }

@@ -20,6 +20,7 @@ import { CliError } from './cli-error.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
 import { syncToDisk } from './sync-to-disk.ts'
 import { cannotWrite } from './write-out-file.ts'
+import { countOf } from '../../shared/format-number.ts'
 
 const USAGE = 'assay backup --out FILE'
 
@@ -41,7 +42,7 @@ const backup: Command = {
     if (!lock) throw new CliError(`an \`assay import\` or \`assay restore\` is writing ${databaseName(config)}: nothing was backed up. Try again once it has finished.`)
     try {
       const { bytes, boards, asOf } = copyInto(database, out)
-      process.stdout.write(`Backed up ${databaseName(config)} to ${out}: ${bytes} bytes, ${boards} boards, consistent as of ${asOf.toISOString()}.\n`)
+      process.stdout.write(`Backed up ${databaseName(config)} to ${out}: ${countOf(bytes, 'byte')}, ${countOf(boards, 'board')}, consistent as of ${asOf.toISOString()}.\n`)
     } finally {
       await lock.release()
     }

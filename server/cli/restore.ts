@@ -18,6 +18,7 @@ import { CliError } from './cli-error.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
 import { syncToDisk } from './sync-to-disk.ts'
 import { cannotWrite } from './write-out-file.ts'
+import { countOf } from '../../shared/format-number.ts'
 
 const USAGE = 'assay restore --from FILE'
 
@@ -39,7 +40,7 @@ const restore: Command = {
     try {
       const { aside, boards } = restoreFrom(from, config.DATA_DIR)
       const before = aside ? `Moved the database aside to ${aside}` : `There was no database in ${config.DATA_DIR}`
-      process.stdout.write(`${before}; restored ${from} (${boards} boards) as ${join(config.DATA_DIR, SQLITE_FILE_NAME)}.\n`)
+      process.stdout.write(`${before}; restored ${from} (${countOf(boards, 'board')}) as ${join(config.DATA_DIR, SQLITE_FILE_NAME)}.\n`)
     } finally {
       await lock.release()
     }

@@ -106,7 +106,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     expect(backedUp).toMatchObject({
       code: 0,
       stderr: '',
-      stdout: expect.stringMatching(new RegExp(`^Backed up the SQLite database in ${dataDir} to ${backup}: \\d+ bytes, 1 boards, consistent as of \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\.\\n$`)),
+      stdout: expect.stringMatching(new RegExp(`^Backed up the SQLite database in ${dataDir} to ${backup}: [\\d,]+ bytes, 1 board, consistent as of \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\.\\n$`)),
     })
     // The server went on acknowledging while the backup ran.
     expect(seenDuring).toBeGreaterThan(seenBefore)
@@ -126,7 +126,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     const elsewhere = join(root, 'elsewhere')
     expect(await assay(elsewhere, 'restore', '--from', backup)).toMatchObject({
       code: 0,
-      stdout: `There was no database in ${elsewhere}; restored ${backup} (1 boards) as ${join(elsewhere, 'assay.db')}.\n`,
+      stdout: `There was no database in ${elsewhere}; restored ${backup} (1 board) as ${join(elsewhere, 'assay.db')}.\n`,
     })
     const restoredServer = await serve(elsewhere)
     const restored = titles(await connect(restoredServer, boardId), boardId)
@@ -136,7 +136,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
 
     // Restored over the database it was taken from: that one is kept aside, whole, with every edit.
     const over = await assay(dataDir, 'restore', '--from', backup)
-    expect(over).toMatchObject({ code: 0, stderr: '', stdout: expect.stringMatching(/^Moved the database aside to .*; restored .* \(1 boards\) as .*assay\.db\.\n$/) })
+    expect(over).toMatchObject({ code: 0, stderr: '', stdout: expect.stringMatching(/^Moved the database aside to .*; restored .* \(1 board\) as .*assay\.db\.\n$/) })
     const aside = readdirSync(dataDir).filter((name) => name.startsWith('assay.db.before-restore-'))
     expect(aside).toEqual([expect.stringMatching(/^assay\.db\.before-restore-\d{8}T\d{6}\.\d{3}Z$/)])
     expect(over.stdout).toContain(join(dataDir, aside[0]!))
