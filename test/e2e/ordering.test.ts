@@ -45,7 +45,7 @@ describeInBrowser('ordering, linking by drag, and the grid', () => {
     expect((await model()).assessments.map((a) => a.title)).toEqual(final)
   })
 
-  it('links a claim dragged onto a card, with the rating chosen in the dialog', async () => {
+  it('links a claim dragged onto a card, with the rating chosen in the dialog, and keeps the focus on its rating when re-rated into another group', async () => {
     const { boardId, api, ids, model } = await board('Drag to link', ['Target card'])
     const source = (await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: 'Allied statements', reliability: 'C' })).body.id
     const claim = (await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text: 'No build-up was seen.', sourceId: source, credibility: 3 })).body.id
@@ -55,9 +55,21 @@ describeInBrowser('ordering, linking by drag, and the grid', () => {
     await dialog.getByRole('radio', { name: /^II:/ }).click()
     await dialog.getByRole('button', { name: 'Link' }).click()
     await ana.page.locator(`#card-${ids['Target card']} .count.contradict`, { hasText: '▼1' }).waitFor()
-    await ana.page.locator('.inspector [data-link-claim]').filter({ hasText: 'No build-up was seen.' }).waitFor()
+    const row = ana.page.locator(`.inspector [data-link-claim="${claim}"]`)
+    await row.waitFor()
+
+    // Re-rated from I (contradicting) to CC (supporting) in the inspector, the link's row moves to the
+    // other group and is built again there: the focus follows it to its checked CC, not to the page.
+    await row.getByRole('radio', { name: /^I:/ }).click()
+    await row.getByRole('radio', { name: /^I:/, checked: true }).waitFor()
+    await row.getByRole('radio', { name: /^CC:/ }).click()
+    await ana.page.locator(`.inspector [data-link-claim="${claim}"] [role="radio"][aria-checked="true"]`, { hasText: 'CC' }).waitFor()
+    await waitFor(
+      () => ana.page.evaluate((id) => document.activeElement?.matches(`.inspector [data-link-claim="${id}"] [role="radio"][aria-checked="true"]`) && document.activeElement.textContent === 'CC', claim),
+      'the focus to stay on the link’s rating, now CC',
+    )
     await waitSaved(ana)
-    expect((await model()).links).toMatchObject([{ assessmentId: ids['Target card'], claimId: claim, rating: 'II' }])
+    expect((await model()).links).toMatchObject([{ assessmentId: ids['Target card'], claimId: claim, rating: 'CC' }])
   })
 
   it('places every card in its likelihood × impact cell, live, and opens a card from it', async () => {

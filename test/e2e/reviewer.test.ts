@@ -13,9 +13,11 @@ describeInBrowser('a reviewer', () => {
     const owner = await addAccount(suite.server, { name: 'Ana Petrova' })
     const reviewer = await addAccount(suite.server, { name: 'Carol Reviewer' })
     const { boardId, api } = await createBoardFor(suite.server, owner, 'Reviewed board', [{ account: reviewer, role: 'reviewer' }])
+    // A pasted URL: 300 characters without a space.
+    const pastedUrl = `https://example.org/${'a'.repeat(280)}`
     const { claim, assessments: [assessment] } = await seedBoard(api, boardId, {
       claim: 'Troops massed near the border.',
-      assessments: [{ title: 'Reviewed card', judgment: 'An incursion is unlikely.', likelihood: 3, impact: 'major', claimLink: 'I' }],
+      assessments: [{ title: 'Reviewed card', judgment: `An incursion is unlikely; see ${pastedUrl}`, likelihood: 3, impact: 'major', claimLink: 'I' }],
     })
     const before = await boardModel(api, boardId)
 
@@ -23,6 +25,10 @@ describeInBrowser('a reviewer', () => {
     await page.locator('[data-link="connected"]', { hasText: 'read-only' }).waitFor()
     await page.locator(`#card-${assessment}`).click()
     await page.locator(`[data-inspecting="${assessment}"]`).waitFor()
+    // The judgment's long unbroken string is broken inside the inspector, not laid past its edge.
+    const judgment = page.locator(`[data-inspecting="${assessment}"] [aria-labelledby="label-judgment"]`)
+    expect(await judgment.textContent()).toContain(pastedUrl)
+    expect(await judgment.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true)
     await page.locator('#row-' + claim).click()
     await page.locator(`[data-inspecting="${claim}"]`).waitFor()
     await page.locator(`#card-${assessment}`).click()

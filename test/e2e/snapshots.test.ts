@@ -98,6 +98,8 @@ describeInBrowser('snapshots and review in the browser', () => {
     await review.getByLabel('Comment on this assessment').fill('The judgment leans on one NATO claim; is there a second source?')
     await review.getByRole('button', { name: 'Comment', exact: true }).click()
     await review.locator('.thread', { hasText: 'is there a second source?' }).waitFor()
+    // The Comment button turned disabled while sending; the focus went back to the field, not to the page.
+    await waitFor(() => page.evaluate((id) => document.activeElement?.matches(`[data-review-of="${id}"] textarea`) ?? false, main), 'the comment field to take the focus back')
     await review.getByRole('radio', { name: 'Agree', exact: true }).click()
     await review.getByRole('radio', { name: 'Agree', exact: true, checked: true }).waitFor()
     await card(page, main).locator('[data-open-threads="1"]').waitFor()
@@ -127,6 +129,8 @@ describeInBrowser('snapshots and review in the browser', () => {
     await thread.getByLabel('Reply to Carol Reviewer').fill('Added the Lithuanian border guard report.')
     await thread.getByRole('button', { name: 'Reply', exact: true }).click()
     await thread.locator('.comment.reply', { hasText: 'Lithuanian border guard' }).waitFor()
+    // The reply box closed on sending; the focus went to the thread's Reply button, not to the page.
+    await waitFor(() => ana.page.evaluate(() => document.activeElement?.matches('.inspector .thread .actions button') && document.activeElement.textContent === 'Reply'), 'the Reply button to take the focus')
     await thread.getByRole('button', { name: 'Resolve' }).click()
     await card(ana.page, main).locator('[data-open-threads]').waitFor({ state: 'detached' })
     expect(await ana.page.locator('.inspector .thread').count()).toBe(0)
