@@ -219,7 +219,8 @@ describeUnless(missing)('imports take their board’s turn across instances on P
     try {
       loads.hold()
       const first = apiClient(one.url).post<ImportBody>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })
-      await waitFor(async () => loads.waiting > 0, 'the first import to hold the turn, the board read')
+      // Its session shows as holding the turn a moment after the statements that took it have answered.
+      await waitFor(async () => loads.waiting > 0 && (await turnSessions(admin, one.database)).length === 1, 'the first import to hold the turn, the board read')
       const [ended] = await turnSessions(admin, one.database)
       // The log takes no rows for now: the first import's commit finds its turn held, then waits to write.
       const held = await inserts
