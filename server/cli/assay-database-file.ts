@@ -8,6 +8,7 @@ import Database from 'better-sqlite3'
 import { readMigrationFiles } from 'drizzle-orm/migrator'
 import { SQLITE_MIGRATIONS } from '../storage/sqlite.ts'
 import { CliError } from './cli-error.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 import { countOf } from '../../shared/format-number.ts'
 
 export type AssayDatabaseFile = { boards: number; migrations: number }
@@ -18,7 +19,7 @@ export function checkAssayDatabase(path: string, named: string): AssayDatabaseFi
   try {
     client = new Database(path, { readonly: true, fileMustExist: true })
   } catch (error) {
-    throw new CliError(`“${named}” cannot be opened as a SQLite database: ${describe(error)}.`)
+    throw new CliError(`“${named}” cannot be opened as a SQLite database: ${errorMessage(error)}.`)
   }
   try {
     return check(client, named)
@@ -32,7 +33,7 @@ function check(client: Database.Database, named: string): AssayDatabaseFile {
   try {
     problems = (client.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check)
   } catch (error) {
-    throw new CliError(`“${named}” is not a sound SQLite database: ${describe(error)}.`)
+    throw new CliError(`“${named}” is not a sound SQLite database: ${errorMessage(error)}.`)
   }
   if (problems.join() !== 'ok') throw new CliError(`“${named}” is a damaged SQLite database: ${problems.slice(0, 3).join('; ')}.`)
   const tables = client.prepare(`select count(*) as found from sqlite_master where type = 'table' and name in ('__drizzle_migrations', 'boards')`).get() as { found: number }
@@ -43,8 +44,4 @@ function check(client: Database.Database, named: string): AssayDatabaseFile {
   if (newer > 0) throw new CliError(`“${named}” comes from a later version of Assay (${countOf(newer, 'migration')} this version does not know): restore it with that version.`)
   const { boards } = client.prepare('select count(*) as boards from boards').get() as { boards: number }
   return { boards, migrations: applied.length }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

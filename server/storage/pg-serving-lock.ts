@@ -153,7 +153,7 @@ class KeptSharedLock implements SharedLock {
         this.client.end({ timeout: 0 }).catch((endError: unknown) => this.logger.debug({ err: errorMessage(endError) }, 'ending the serving lock’s silent connection failed'))
         this.client = connect(this.options)
       }
-      this.noteLost(error instanceof Error ? error.message : String(error))
+      this.noteLost(errorMessage(error))
     }
   }
 
