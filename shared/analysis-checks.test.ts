@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { LONE_HYPOTHESIS_NOTE } from './ach.ts'
 import { acknowledge, checkBoard, textFindings, type CheckBoard, type Finding } from './analysis-checks.ts'
 import type { AcknowledgementModel, AssessmentModel, ClaimModel, LinkModel, SourceModel } from './board-model.ts'
 import type { CheckRuleId } from './check-rules.ts'
@@ -73,7 +74,8 @@ describe('no likelihood, no confidence', () => {
 
   it('leaves hypotheses alone: they are candidates, weighed in the ACH matrix', () => {
     const hypothesis = assessment('h', { kind: 'hypothesis', likelihood: null, confidence: null })
-    expect(rules(checkBoard(board([sound('k'), hypothesis], [link('k', 'good', 'C')])))).toEqual([])
+    // Only the board's own check, that one hypothesis has nothing to be weighed against.
+    expect(rules(checkBoard(board([sound('k'), hypothesis], [link('k', 'good', 'C')])))).toEqual(['lone-hypothesis'])
   })
 })
 
@@ -259,8 +261,11 @@ describe('board-level checks', () => {
     expect(checkBoard(board(hypotheses, [kLink, link('h1', 'poor', 'C'), link('h2', 'poor', 'II')]))).toEqual([])
   })
 
-  it('needs two hypotheses to compare', () => {
-    expect(checkBoard(board([sound('k'), assessment('h1', { kind: 'hypothesis' })], [link('k', 'good', 'C')]))).toEqual([])
+  it('asks for a competing hypothesis when there is one, even beside other board findings', () => {
+    const lone = checkBoard(board([sound('k'), assessment('h1', { kind: 'hypothesis' })], [link('k', 'good', 'C')]))
+    expect(rules(lone)).toEqual(['lone-hypothesis'])
+    expect(lone[0]).toMatchObject({ key: 'lone-hypothesis:board', subject: { kind: 'board' }, message: `The board has one hypothesis. ${LONE_HYPOTHESIS_NOTE}` })
+    expect(rules(checkBoard(board([assessment('h1', { kind: 'hypothesis' })])))).toEqual(['no-key-judgment', 'lone-hypothesis'])
   })
 })
 

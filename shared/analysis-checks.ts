@@ -7,7 +7,7 @@
  * acknowledgement refers to that key, and stops applying when the words at
  * fault change.
  */
-import { evidenceSummary } from './ach.ts'
+import { evidenceSummary, LONE_HYPOTHESIS_NOTE } from './ach.ts'
 import { isolate, quoted } from './bidi.ts'
 import type { AcknowledgementModel, AssessmentModel, ClaimModel, LinkModel, SourceModel } from './board-model.ts'
 import { CHECK_RULE_IDS, CHECK_RULES, type CheckRuleId } from './check-rules.ts'
@@ -250,7 +250,9 @@ export function boardFindings(board: CheckBoard): Finding[] {
     findings.push(finding('no-key-judgment', subject, [], 'The board has no key judgment: mark the conclusions that brief a reader as key judgments.'))
   }
   const hypotheses = board.assessments.filter((a) => a.kind === 'hypothesis')
-  if (hypotheses.length >= 2) {
+  if (hypotheses.length === 1) {
+    findings.push(finding('lone-hypothesis', subject, [], `The board has one hypothesis. ${LONE_HYPOTHESIS_NOTE}`))
+  } else if (hypotheses.length >= 2) {
     const evidence = evidenceSummary(board)
     if (!evidence.diagnostic) {
       const rated = evidence.claimIds.length

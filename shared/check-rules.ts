@@ -14,6 +14,7 @@ export const CHECK_RULE_IDS = [
   'weak-sources-only',
   'retracted-support',
   'no-key-judgment',
+  'lone-hypothesis',
   'no-diagnostic-evidence',
 ] as const
 export type CheckRuleId = (typeof CHECK_RULE_IDS)[number]
@@ -64,6 +65,11 @@ export const CHECK_RULES: Record<CheckRuleId, CheckRule> = {
   'no-key-judgment': {
     label: 'No key judgment',
     why: 'A board that briefs a reader has at least one key judgment: the conclusions its BLUF stands on.',
+    scope: 'board',
+  },
+  'lone-hypothesis': {
+    label: 'Only one hypothesis',
+    why: 'ACH weighs the evidence across competing hypotheses; with one there is nothing to tell apart, and it cannot be called the least refuted.',
     scope: 'board',
   },
   'no-diagnostic-evidence': {

@@ -86,6 +86,15 @@ const ASSESSMENTS: DemoAssessment[] = [
     impact: 'major',
     links: [{ phrase: 'fragility of the Kremlin', rating: 'C' }],
   },
+  {
+    title: 'The Kremlin keeps control over the armed forces after the mutiny',
+    judgment: '',
+    kind: 'hypothesis',
+    likelihood: 5,
+    confidence: 'low',
+    impact: 'moderate',
+    links: [{ phrase: 'fragility of the Kremlin', rating: 'I' }],
+  },
 ]
 
 /** Creates the demo board; returns its id. */

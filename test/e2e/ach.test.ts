@@ -3,7 +3,7 @@
  * and the least refuted in the footer; an editor re-rates a cell and the
  * scores follow, for them and, live, for a reviewer who cannot change them.
  * A lone hypothesis is scored but not called least refuted, nor its evidence
- * rated the same everywhere.
+ * rated the same everywhere, and the board's checks ask for a competing one.
  */
 import { expect, it } from 'vitest'
 import { addAccount } from '../helpers/accounts.ts'
@@ -142,6 +142,10 @@ describeInBrowser('the ACH tab', () => {
       assessments: [lone],
     } = await seedBoard(api, boardId, { claim: 'Convoys were seen near Grodno.', assessments: [{ title: 'Wagner moves north', kind: 'hypothesis', claimLink: 'I' }] })
     const { page } = await suite.personOn(owner, boardId)
+    // The board's checks ask for one, beside the other board check this board has open (it has no key judgment).
+    const boardChecks = page.locator('[data-board-checks]')
+    await boardChecks.locator('[data-rule="lone-hypothesis"]', { hasText: LONE_HYPOTHESIS_NOTE }).waitFor()
+    await boardChecks.locator('[data-rule="no-key-judgment"]').waitFor()
     await page.keyboard.press('a')
     await score(page, lone!, 1).waitFor()
     await page.locator('[data-lone-hypothesis]', { hasText: LONE_HYPOTHESIS_NOTE }).waitFor()
