@@ -2,7 +2,9 @@
  * The History tab while people edit: it reads the editing sessions again as
  * the board changes, without being reopened; while the server is out of reach
  * it keeps the sessions it shows, with no error of its own, and reads them
- * once the server answers again.
+ * once the server answers again. A session's times are written as one time
+ * when it began and ended within the same minute, and otherwise with what its
+ * two ends share written once.
  */
 import { expect, it } from 'vitest'
 import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard } from '../helpers/browser.ts'
@@ -63,5 +65,42 @@ describeInBrowser('the History tab', () => {
     } finally {
       await proxy.close()
     }
+  })
+
+  it('writes a session within one minute as one time, and a longer one with what its ends share once', async () => {
+    // At the start of a minute: the first session's edits, twenty seconds apart, fall in the same minute.
+    clock.advance(MINUTE - (clock().getTime() % MINUTE))
+    const { boardId, api } = await createBoardFor(suite.server, suite.accounts.analyst, 'Wagner — times', [{ account: suite.accounts.reviewer, role: 'reviewer' }])
+    const {
+      assessments: [id],
+    } = await seedBoard(api, boardId, { claim: 'Wagner fighters arrived in Belarus.', assessments: [{ title: 'Incursion into Lithuania', likelihood: 3 }] })
+    clock.advance(20_000)
+    expect((await api.patch(`/api/boards/${boardId}/assessments/${id}`, { likelihood: 4 })).status).toBe(200)
+    clock.advance(20 * MINUTE)
+    expect((await api.patch(`/api/boards/${boardId}/assessments/${id}`, { likelihood: 5 })).status).toBe(200)
+    clock.advance(3 * MINUTE)
+    expect((await api.patch(`/api/boards/${boardId}/assessments/${id}`, { likelihood: 6 })).status).toBe(200)
+    clock.advance(MINUTE)
+
+    const { page } = await suite.personOn(suite.accounts.reviewer, boardId)
+    await page.getByRole('tab', { name: 'History' }).click()
+    const rows = page.getByRole('list', { name: 'Editing sessions, newest first' }).locator('li')
+    await rows.first().waitFor()
+    expect(await rows.count()).toBe(2)
+    const times = (text: string) => text.match(/\d{1,2}:\d{2}/g) ?? []
+
+    const older = rows.nth(1).locator('.when')
+    const withinAMinute = (await older.textContent()) ?? ''
+    expect(times(withinAMinute)).toHaveLength(1)
+    expect(withinAMinute).not.toMatch(/[–-]/)
+    // Of edits twenty seconds apart.
+    expect(Date.parse((await older.getAttribute('data-to'))!) - Date.parse((await older.getAttribute('data-from'))!)).toBe(20_000)
+
+    const threeMinutes = (await rows.nth(0).locator('.when').textContent()) ?? ''
+    expect(times(threeMinutes)).toHaveLength(2)
+    // Both ends are on one day, and in one half of it: neither the date nor AM/PM is written twice.
+    expect((threeMinutes.match(/AM|PM/g) ?? []).length).toBeLessThanOrEqual(1)
+    expect((threeMinutes.match(/[A-Z][a-z]{2}/g) ?? []).length).toBeLessThanOrEqual(1)
+    await saveScreenshot(page, 'history-tab-times')
   })
 })
