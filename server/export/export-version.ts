@@ -3,7 +3,7 @@
  * here, rebuilt and rendered in a worker thread (stored-version.ts). The
  * version the briefing cites (label, time, content hash, review) comes from
  * what is exported, and every export is written to the audit log. The checks
- * listed before an export read the same version (checkVersion).
+ * listed before an export read the same version (checkVersion, checkAsOf).
  */
 import type { ChecksReport } from '../../shared/checks-report.ts'
 import type { ExportScope } from '../../shared/export-scope.ts'
@@ -38,12 +38,15 @@ export async function checkVersion(services: VersionSources, boardId: string, sn
   return version && services.workers.run('check-version', { version, scope })
 }
 
+/** The analytic checks of the board as it was at a past time, for the assessments of `scope`. */
+export function checkAsOf(services: VersionSources, boardId: string, asOf: AsOfVersion, scope: ExportScope): Promise<ChecksReport> {
+  return services.workers.run('check-version', { version: asOfVersion(boardId, asOf), scope })
+}
+
 /** Null when there is no such board or no such snapshot of it. */
 export async function exportVersion(services: VersionSources & { logger: Logger }, request: ExportRequest, by: Principal): Promise<ExportedFile | null> {
   const { boardId, format, snapshotId, asOf, scope = 'all' } = request
-  const read: StoredVersion | null = asOf
-    ? { kind: 'as-of', boardId, asOf: asOf.asOf, at: asOf.at, exact: asOf.exact, log: asOf.log }
-    : await readStoredVersion(services, boardId, snapshotId)
+  const read: StoredVersion | null = asOf ? asOfVersion(boardId, asOf) : await readStoredVersion(services, boardId, snapshotId)
   if (!read) return null
   // A snapshot names its own predecessor; the live board and a past moment are compared with the newest snapshot made by then.
   const version: StoredVersion = read.kind === 'snapshot' ? read : { ...read, previous: await snapshotBefore(services, boardId, read.kind === 'as-of' ? read.at : undefined) }
@@ -57,6 +60,10 @@ async function snapshotBefore(services: VersionSources, boardId: string, at: str
   const snapshot = await services.storage.snapshots.latest(boardId, at === undefined ? undefined : new Date(at).toISOString())
   const state = snapshot && (await services.storage.snapshots.state(boardId, snapshot.id))
   return snapshot && state ? { label: snapshot.label, createdAt: snapshot.createdAt, state } : null
+}
+
+function asOfVersion(boardId: string, { asOf, at, exact, log }: AsOfVersion): StoredVersion {
+  return { kind: 'as-of', boardId, asOf, at, exact, log }
 }
 
 /** What a version is rebuilt from: the live board's log, or the snapshot's state, review and neighbours. */

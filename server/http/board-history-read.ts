@@ -1,7 +1,10 @@
 /** A route's costly read of its board's history, counted against its caller and the instance (history-reads.ts). */
 import type { Context } from 'hono'
+import type { AsOfVersion } from '../export/export-version.ts'
 import { readAsOfLog, type AsOfLog } from '../history/read-history.ts'
 import type { BoardEnv } from './app-env.ts'
+import { keptAsOf, pastTime } from './as-of-query.ts'
+import { ApiError } from './errors.ts'
 import type { HistoryReadKind } from './history-reads.ts'
 
 /** The caller's read of their board's history, within the limits. */
@@ -12,4 +15,15 @@ export function historyRead<T>(c: Context<BoardEnv>, kind: HistoryReadKind, para
 /** The stored pieces of the board as of `asOf`, for an export or a snapshot of that time to rebuild in a worker thread. */
 export function readLogAsOf(c: Context<BoardEnv>, asOf: string): Promise<AsOfLog | null> {
   return historyRead(c, 'log-as-of', asOf, () => readAsOfLog(c.var.services, c.var.board.id, asOf))
+}
+
+/** The board as it was at `asOf`, for an export or the checks of one; refused, saying why, when the history cannot rebuild it. */
+export async function readVersionAsOf(c: Context<BoardEnv>, asOf: string): Promise<AsOfVersion> {
+  const { at, exact, log } = keptAsOf(await readLogAsOf(c, pastTime(c, asOf)))
+  return { asOf, at, exact, log }
+}
+
+/** A route that reads a version takes a snapshot or a past time, not both. */
+export function snapshotOrAsOf(snapshot: string | undefined, asOf: string | undefined): void {
+  if (snapshot !== undefined && asOf !== undefined) throw new ApiError(400, 'invalid', 'Give snapshot or asOf, not both.')
 }

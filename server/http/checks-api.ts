@@ -1,6 +1,7 @@
 /**
- * The analytic checks over HTTP: the findings of the live board or a snapshot
- * (what the board shows beside each card and the export dialog lists), and an
+ * The analytic checks over HTTP: the findings of the live board, a snapshot or
+ * the board at a past time (what the board shows beside each card and the
+ * export dialog lists before an export of the same version), and an
  * editor's acknowledgement of a finding with its reason, kept in the board.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
@@ -11,12 +12,14 @@ import * as mutations from '../../shared/board-mutations.ts'
 import { checksReportSchema } from '../../shared/checks-report.ts'
 import { EXPORT_SCOPES } from '../../shared/export-scope.ts'
 import { LIMITS } from '../../shared/limits.ts'
-import { checkVersion } from '../export/export-version.ts'
+import { checkAsOf, checkVersion } from '../export/export-version.ts'
 import type { SignedInEnv } from './app-env.ts'
+import { asOfParam } from './as-of-query.ts'
+import { readVersionAsOf, snapshotOrAsOf } from './board-history-read.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { notFound } from './errors.ts'
 import { changeBoard, liveChecks, mutationContext } from './live-board.ts'
-import { errorResponses, errorSchema, jsonBody, jsonResponse } from './openapi-parts.ts'
+import { errorResponses, errorSchema, historyReadResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
 const errors = { 400: errorResponses[400], 401: errorResponses[401], 403: errorResponses[403], 404: jsonResponse(errorSchema, 'No such board, snapshot or finding.') }
@@ -30,15 +33,22 @@ export function checksApi(): OpenAPIHono<SignedInEnv> {
       method: 'get',
       path: '/checks',
       middleware: boardRole('reviewer'),
-      summary: 'The analytic checks of the live board or a snapshot, with their acknowledgements',
+      summary: 'The analytic checks of the live board, a snapshot or the board at a past time, with their acknowledgements',
       request: {
         params: boardParams,
-        query: z.object({ snapshot: z.string().min(1).max(64).optional(), scope: z.enum(EXPORT_SCOPES).default('all') }),
+        query: z.object({
+          snapshot: z.string().min(1).max(64).optional(),
+          /** The board as it was at a past time, from its history: what an export of that time holds. */
+          asOf: asOfParam.optional(),
+          scope: z.enum(EXPORT_SCOPES).default('all'),
+        }),
       },
-      responses: { 200: jsonResponse(checksReportSchema, 'The findings, the board’s own first'), ...errors },
+      responses: { 200: jsonResponse(checksReportSchema, 'The findings, the board’s own first'), ...errors, ...historyReadResponses },
     }),
     async (c) => {
-      const { snapshot, scope } = c.req.valid('query')
+      const { snapshot, asOf, scope } = c.req.valid('query')
+      snapshotOrAsOf(snapshot, asOf)
+      if (asOf !== undefined) return c.json(await checkAsOf(c.var.services, c.var.board.id, await readVersionAsOf(c, asOf), scope), 200)
       if (snapshot === undefined) return c.json(await liveChecks(c, scope), 200)
       const report = await checkVersion(c.var.services, c.var.board.id, snapshot, scope)
       if (!report) throw notFound('Snapshot')

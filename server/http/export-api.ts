@@ -5,11 +5,11 @@ import { EXPORT_FORMATS } from '../../shared/export-formats.ts'
 import { exportVersion } from '../export/export-version.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { spendAllowance } from './allowance.ts'
-import { asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
-import { readLogAsOf } from './board-history-read.ts'
+import { asOfParam } from './as-of-query.ts'
+import { readVersionAsOf, snapshotOrAsOf } from './board-history-read.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { historyReadResponses, workerErrorResponses } from './openapi-parts.ts'
-import { ApiError, notFound } from './errors.ts'
+import { notFound } from './errors.ts'
 import { validationHook } from './validation-hook.ts'
 
 /** Mounted at `/boards/:id`. */
@@ -44,15 +44,11 @@ export function exportApi(): OpenAPIHono<SignedInEnv> {
     async (c) => {
       const id = c.var.board.id
       const { format, snapshot, asOf, scope } = c.req.valid('query')
-      if (snapshot !== undefined && asOf !== undefined) throw new ApiError(400, 'invalid', 'Give snapshot or asOf, not both.')
+      snapshotOrAsOf(snapshot, asOf)
       // Each export is an audit entry: a loop of them (376 a second on a small board) would fill the disk with the log.
       await spendAllowance(c.var.services.allowances.exports, c.var.principal, 'exported as many times')
-      const past = asOf === undefined ? undefined : keptAsOf(await readLogAsOf(c, pastTime(c, asOf)))
-      const file = await exportVersion(
-        c.var.services,
-        { boardId: id, format, snapshotId: snapshot, scope, asOf: past && asOf !== undefined ? { asOf, at: past.at, exact: past.exact, log: past.log } : undefined },
-        c.var.principal,
-      )
+      const past = asOf === undefined ? undefined : await readVersionAsOf(c, asOf)
+      const file = await exportVersion(c.var.services, { boardId: id, format, snapshotId: snapshot, scope, asOf: past }, c.var.principal)
       if (!file) throw notFound(snapshot ? 'Snapshot' : 'Board')
       return c.body(typeof file.body === 'string' ? file.body : new Uint8Array(file.body), 200, {
         'content-type': file.contentType,

@@ -2,7 +2,9 @@
  * The export dialog: opened from the header's "Export ▾", it previews the
  * briefing (the HTML export in a frame that runs no script) with the board's
  * title and marking, and downloads the file the server makes, named by the
- * server; on a snapshot's page it exports that snapshot, for reviewers too.
+ * server; on a snapshot's page it exports that snapshot, for reviewers too;
+ * over the board as of a past time, that moment, its checks listed, and a
+ * refusal (here, the reviewer's rights removed meanwhile) said in the dialog.
  */
 import { readFile } from 'node:fs/promises'
 import type { Page } from 'playwright-core'
@@ -12,7 +14,7 @@ import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBo
 
 /** Opens "Export ▾" and picks a format: the dialog opens with it chosen. */
 async function openExport(page: Page, format: string) {
-  await page.getByRole('button', { name: /^Export (the board|this snapshot)$/ }).click()
+  await page.getByRole('button', { name: /^Export (the board|this snapshot|the board as it was then)$/ }).click()
   await page.getByRole('menu', { name: 'Export' }).getByRole('menuitem', { name: new RegExp(`^${format}…`) }).click()
   return page.getByRole('dialog', { name: /^Export “/ })
 }
@@ -106,5 +108,48 @@ describeInBrowser('the export dialog', () => {
     expect(new URL(response.url()).searchParams.get('snapshot')).toBe(snapshot!.id)
     const model = JSON.parse(await readFile((await (await downloading).path())!, 'utf8')) as { title: string }
     expect(model.title).toBe('Snapshot export')
+  })
+
+  it('exports the board as it was at a past time through the dialog, and says there why the server refuses', async () => {
+    const { boardId, api } = await briefedBoard('Wagner — as it was')
+    const moment = new Date().toISOString()
+    await api.patch(`/api/boards/${boardId}`, { title: 'Renamed since' })
+
+    const { page } = await suite.person(suite.accounts.reviewer)
+    await page.goto(`${suite.server.url}/boards/${boardId}/history?at=${encodeURIComponent(moment)}`)
+    const banner = page.locator('.as-of-banner')
+    await banner.waitFor()
+    const at = (await banner.getAttribute('data-as-of'))!
+
+    const dialog = await openExport(page, 'PDF')
+    expect(await dialog.locator('.version').textContent()).toContain('The board as it was at')
+    // The preview and the checks are of that moment, under the title the board had then.
+    await page.frameLocator('iframe[title="Preview of the briefing"]').getByText('Wagner — as it was').first().waitFor()
+    await dialog.locator('[data-export-checks] .summary').waitFor()
+    await dialog.getByRole('radio', { name: /^JSON/ }).check()
+    const exported = page.waitForResponse((response) => response.url().includes('format=json'))
+    const downloading = page.waitForEvent('download')
+    await dialog.getByRole('button', { name: 'Download JSON' }).click()
+    const response = await exported
+    expect(response.status()).toBe(200)
+    expect(new URL(response.url()).searchParams.get('asOf')).toBe(at)
+    const model = JSON.parse(await readFile((await (await downloading).path())!, 'utf8')) as { title: string }
+    expect(model.title).toBe('Wagner — as it was')
+    await dialog.locator('[data-saved-file]').waitFor()
+
+    // The reviewer's rights go; the next download is refused, and the dialog says why rather than the browser failing a download.
+    expect((await api.delete(`/api/boards/${boardId}/members/${suite.accounts.reviewer.id}`)).status).toBe(204)
+    const downloads: string[] = []
+    page.on('download', (download) => downloads.push(download.suggestedFilename()))
+    const refused = page.waitForResponse((response) => response.url().includes('format=json'))
+    await dialog.getByRole('button', { name: 'Download JSON' }).click()
+    const refusal = await refused
+    expect(refusal.status()).toBeGreaterThanOrEqual(400)
+    const { error } = (await refusal.json()) as { error: { message: string } }
+    const failed = dialog.getByText(`The download failed: ${error.message}`)
+    await failed.waitFor()
+    expect(downloads).toEqual([])
+    expect(await dialog.locator('[data-saved-file]').count()).toBe(0)
+    await saveScreenshot(page, 'export-as-of-refused')
   })
 })

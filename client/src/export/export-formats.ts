@@ -19,9 +19,18 @@ export const FORMAT_INFO: Record<ExportFormat, FormatInfo> = {
   csv: { label: 'ACH (CSV)', hint: 'The ACH matrix for a spreadsheet: ratings, grades, weights and scores', briefing: false },
 }
 
-export function exportUrl(boardId: string, format: ExportFormat, snapshotId: string | null, scope: ExportScope = 'all'): string {
-  const query = new URLSearchParams({ format })
+/** The version an export (and the checks before it) is of: a snapshot, the board as it was at a past time, or, naming neither, the live board. */
+export type VersionRef = { snapshotId?: string | null; asOf?: string | null }
+
+/** Names the version in a query of the export or checks route. */
+export function setVersion(query: URLSearchParams, { snapshotId, asOf }: VersionRef): void {
   if (snapshotId) query.set('snapshot', snapshotId)
+  if (asOf) query.set('asOf', asOf)
+}
+
+export function exportUrl(boardId: string, format: ExportFormat, version: VersionRef, scope: ExportScope = 'all'): string {
+  const query = new URLSearchParams({ format })
+  setVersion(query, version)
   if (scope !== 'all') query.set('scope', scope)
   return `/api/boards/${encodeURIComponent(boardId)}/export?${query}`
 }

@@ -75,5 +75,4 @@ export const historyApi = {
       return { state: new Uint8Array(await response.arrayBuffer()), asOf: JSON.parse(response.headers.get('assay-as-of') ?? 'null') as AsOf }
     }, patience),
   snapshot: (boardId: string, label: string, asOf: string) => api<SnapshotSummary>('POST', `${board(boardId)}/snapshots`, { label, asOf }),
-  exportUrl: (boardId: string, format: string, asOf: string) => `${board(boardId)}/export?${new URLSearchParams({ format, asOf })}`,
 }

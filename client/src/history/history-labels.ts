@@ -14,6 +14,20 @@ export function shortTime(iso: string, now = new Date()): string {
   return time.toDateString() === now.toDateString() ? timeOnly.format(time) : dayAndTime.format(time)
 }
 
+/**
+ * When a span of time ran, in shortTime's words, each part the two ends share
+ * written once (Intl's formatRange): "13:42–13:50" today, "28 Nov, 13:42–13:50",
+ * "28 Nov, 23:50 – 29 Nov, 00:10", and a single "13:42" when both ends fall in
+ * the same minute.
+ */
+export function timeSpan(fromIso: string, toIso: string, now = new Date()): string {
+  const from = new Date(fromIso)
+  const to = new Date(toIso)
+  const today = now.toDateString()
+  const format = from.toDateString() === today && to.toDateString() === today ? timeOnly : dayAndTime
+  return format.formatRange(from, to)
+}
+
 const asLinks = (value: unknown): AttributedLink[] => (Array.isArray(value) ? (value as AttributedLink[]) : [])
 
 /** What a change did to the field, without who and when. */

@@ -2,10 +2,11 @@
 import type { ChecksReport } from '../../../../shared/checks-report.ts'
 import type { ExportScope } from '../../../../shared/export-scope.ts'
 import { api } from '../../app/api.ts'
+import { setVersion, type VersionRef } from '../../export/export-formats.ts'
 
-export function fetchChecks(boardId: string, options: { snapshotId?: string | null; scope?: ExportScope } = {}): Promise<ChecksReport> {
+export function fetchChecks(boardId: string, options: VersionRef & { scope?: ExportScope } = {}): Promise<ChecksReport> {
   const query = new URLSearchParams()
-  if (options.snapshotId) query.set('snapshot', options.snapshotId)
+  setVersion(query, options)
   if (options.scope && options.scope !== 'all') query.set('scope', options.scope)
   const suffix = query.size > 0 ? `?${query}` : ''
   return api<ChecksReport>('GET', `/api/boards/${encodeURIComponent(boardId)}/checks${suffix}`)
