@@ -67,7 +67,8 @@ describe('renderStix', () => {
     expect(ofType('relationship')).toHaveLength(board.links.length)
     const report = ofType('report')[0]!
     expect(report).toMatchObject({ name: board.title, published: '2026-11-28T15:30:00.000Z' })
-    expect(report.object_refs).toHaveLength(bundle.objects.length - 2)
+    // All but the marking, the report itself and the verdict's opinion, which the report does not list.
+    expect(report.object_refs).toHaveLength(bundle.objects.length - 3)
   })
 
   it('carries confidence as STIX confidence and likelihood in its own property', () => {

@@ -235,7 +235,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
       : null
 
   const weighsNothing = board.assessments.some((assessment) => !linksOf.has(assessment.id))
-  const contents: StixObject[] = [assay, ...(weighsNothing ? [analysts] : []), ...identities, ...claimNotes, ...assessmentNotes, ...relationships, ...opinions]
+  const contents: StixObject[] = [assay, ...(weighsNothing ? [analysts] : []), ...identities, ...claimNotes, ...assessmentNotes, ...relationships]
   const report = {
     type: 'report',
     spec_version: '2.1',
@@ -248,6 +248,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
     report_types: ['threat-report'],
     // A snapshot was published when it was taken; the live board (or the board as of a time) when the report states it.
     published: version.kind === 'snapshot' ? reportVersion.created : reportVersion.modified,
+    // Not the opinions: a verdict can be withdrawn, which records no time, so the report's content must not list them.
     object_refs: contents.map((o) => o.id),
     x_assay_version: { kind: version.kind, label: briefing.version.label, hash: version.hash },
     x_assay_scope: { scope, statement: briefing.scope.statement },
@@ -263,14 +264,16 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
     },
     ...markingRefs,
   }
-  const objects = [...markings, report, ...contents, ...(retractedSince ? [retractedSince] : [])]
+  const objects = [...markings, report, ...contents, ...opinions, ...(retractedSince ? [retractedSince] : [])]
   return `${JSON.stringify(withoutEmpty({ type: 'bundle', id: stixId('bundle', reportId), objects }), null, 2)}\n`
 }
 
 /**
  * What in the report's id names its version, and the times of that id. A
  * snapshot's report is the snapshot's: created when it was taken, modified by
- * each verdict and sign-off since (they change what it says). The live board
+ * each sign-off since (they change what it says; a sign-off is replaced, never
+ * withdrawn). Verdicts are opinions the report does not list, as a withdrawn
+ * verdict leaves no time to move its `modified` to. The live board
  * has no moment of its own (its log keeps no times), so its report is named
  * by its content hash and created at the newest time that content records:
  * the same content, and so the same id, gets the same `created` on every
@@ -280,7 +283,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
 function reportVersionOf(model: BoardModel, version: BriefingVersion): { key: string; created: string; modified: string } {
   if (version.kind === 'snapshot') {
     const created = stixTime(version.createdAt)
-    const review = [...(version.verdicts ?? []), ...(version.signoffs ?? [])].map((r) => stixTime(r.createdAt))
+    const review = (version.signoffs ?? []).map((r) => stixTime(r.createdAt))
     return { key: `snapshot:${version.id}`, created, modified: latest([created, ...review]) }
   }
   const created = contentTime(model)

@@ -205,4 +205,27 @@ describe('STIX versions of a board, exported over time', () => {
     // And a board's ids stay its own on every export.
     expect(again.objects.map((o) => o.id)).toEqual(first.objects.map((o) => o.id))
   })
+
+  it('keeps a snapshot’s report one version when a reviewer withdraws a verdict, which records no time', async () => {
+    const { boardId } = await newBoard()
+    const snapshotId = await snapshotOf(boardId, 'Dawn brief')
+    const base = `/api/boards/${boardId}/snapshots/${snapshotId}`
+    const assessmentId = (await api.get<{ assessments: { id: string }[] }>(`/api/boards/${boardId}`)).body.assessments[0]!.id
+    const reviewers = await Promise.all(
+      ['Rita Reviewer', 'Sam Senior'].map(async (name) => {
+        const reviewer = await addAccount(server, { name })
+        await addMember(server, boardId, reviewer, 'reviewer')
+        return apiClient(server.url, { authorization: `Bearer ${(await addToken(server, reviewer)).token}` })
+      }),
+    )
+    for (const reviewer of reviewers) {
+      await laterMillisecond()
+      expect((await reviewer.put(`${base}/verdicts/${assessmentId}`, { verdict: 'agree' })).status).toBe(200)
+    }
+    const opinionsOf = (bundle: StixBundle) => bundle.objects.filter((o) => o.type === 'opinion')
+    expect(opinionsOf(await exported(boardId, `&snapshot=${snapshotId}`))).toHaveLength(2)
+    // The first verdict withdrawn: its opinion leaves the bundle, and the report (afterEach: one content per version) is unchanged.
+    expect((await reviewers[0]!.delete(`${base}/verdicts/${assessmentId}`)).status).toBe(204)
+    expect(opinionsOf(await exported(boardId, `&snapshot=${snapshotId}`))).toHaveLength(1)
+  })
 })
