@@ -27,7 +27,7 @@ import { renderDocx } from './render-docx.ts'
 import { renderHtml } from './render-html.ts'
 import { renderMarkdown } from './render-markdown.ts'
 import { renderPdf } from './render-pdf.ts'
-import { renderStix, stixId } from './render-stix.ts'
+import { boardObjectId, renderStix } from './render-stix.ts'
 import { stixViolations, type StixBundle, type StixObject } from './stix-validation.ts'
 
 const AT = '2026-11-27T10:00:00.000Z'
@@ -160,6 +160,12 @@ describe('the briefing’s own parts, in every format', () => {
       ],
     })
     expect(JSON.stringify(report)).not.toContain('Rita Reviewer')
+    // Read from the live board, which records no time for it: a note of its own on the report, not the report's content.
+    expect(report.x_assay_retracted_since).toBeUndefined()
+    expect(stix('all').find((o) => o.type === 'note' && o.object_refs !== undefined && (o.object_refs as string[])[0] === report.id)).toMatchObject({
+      content: '1 judgment relied on a claim retracted since. (No nuclear escalation)',
+      labels: ['retracted-since'],
+    })
     const live = buildBriefing(board, { kind: 'live', at: AT, hash: 'sha256:x' })
     expect(live.review).toEqual({ status: 'not-reviewed', statement: 'Not reviewed: the live board, not a snapshot reviewers have signed off.', signoffs: [] })
   })
@@ -259,12 +265,12 @@ describe('STIX: claim → assessment relationships typed by their rating, in a b
     const relationships = objects.filter((o) => o.type === 'relationship')
     expect(relationships).toHaveLength(board.links.length)
     for (const link of board.links) {
-      const relationship = byId.get(stixId('relationship', `link:${link.id}`))!
+      const relationship = byId.get(boardObjectId(board.id, 'relationship', `link:${link.id}`))!
       const expected = { CC: 'supports', C: 'supports', I: 'refutes', II: 'refutes', N: 'related-to', NA: 'related-to' }[link.rating]
       expect(relationship).toMatchObject({
         relationship_type: expected,
-        source_ref: stixId('note', `claim:${link.claimId}`),
-        target_ref: stixId('note', `assessment:${link.assessmentId}`),
+        source_ref: boardObjectId(board.id, 'note', `claim:${link.claimId}`),
+        target_ref: boardObjectId(board.id, 'note', `assessment:${link.assessmentId}`),
         x_assay_ach_rating: link.rating,
       })
     }

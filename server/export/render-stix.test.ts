@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { STIX_CONFIDENCE } from '../../shared/domain.ts'
 import { fixtureBoards, fixtureSnapshot, XSS_CLAIM } from '../../test/helpers/fixture-board.ts'
-import { renderStix, stixId } from './render-stix.ts'
+import { boardObjectId, renderStix, stixId } from './render-stix.ts'
 import { STIX_REQUIRED, stixReferences, stixViolations, type StixObject } from './stix-validation.ts'
 
 
@@ -20,7 +20,7 @@ describe('renderStix', () => {
   it('carries reviewers\' verdicts as opinions about the assessments, without naming the reviewers', () => {
     const [opinion, ...others] = ofType('opinion')
     expect(others).toEqual([])
-    expect(opinion).toMatchObject({ opinion: 'agree', object_refs: [stixId('note', `assessment:${board.assessments[0]!.id}`)] })
+    expect(opinion).toMatchObject({ opinion: 'agree', object_refs: [boardObjectId(board.id, 'note', `assessment:${board.assessments[0]!.id}`)] })
     expect(json).not.toContain('reviewer-1')
   })
 
@@ -67,12 +67,13 @@ describe('renderStix', () => {
     expect(ofType('relationship')).toHaveLength(board.links.length)
     const report = ofType('report')[0]!
     expect(report).toMatchObject({ name: board.title, published: '2026-11-28T15:30:00.000Z' })
-    expect(report.object_refs).toHaveLength(bundle.objects.length - 2)
+    // All but the marking, the report itself and the verdict's opinion, which the report does not list.
+    expect(report.object_refs).toHaveLength(bundle.objects.length - 3)
   })
 
   it('carries confidence as STIX confidence and likelihood in its own property', () => {
     const relocation = board.assessments.find((a) => a.title === 'Wagner forces relocate to Belarus')!
-    const note = bundle.objects.find((o) => o.id === stixId('note', `assessment:${relocation.id}`))!
+    const note = bundle.objects.find((o) => o.id === boardObjectId(board.id, 'note', `assessment:${relocation.id}`))!
     expect(note.confidence).toBe(STIX_CONFIDENCE.moderate)
     expect(note.x_assay_likelihood).toEqual({ band: 5, term: 'likely', range: '55–80%', yardstick: 'ICD 203 (wording row A)' })
     expect(note.content).toContain('We assess the likelihood as likely (55–80%).')
@@ -93,7 +94,7 @@ describe('renderStix', () => {
     const notes = ofType('note')
     expect(notes.map((n) => n.content)).toContain(XSS_CLAIM)
     const retracted = board.claims.find((c) => c.status === 'retracted')!
-    const note = notes.find((n) => n.id === stixId('note', `claim:${retracted.id}`))!
+    const note = notes.find((n) => n.id === boardObjectId(board.id, 'note', `claim:${retracted.id}`))!
     expect(note).toMatchObject({ x_assay_status: 'retracted', labels: ['retracted'] })
     expect(json).not.toContain('"revoked"')
   })

@@ -2,14 +2,18 @@
  * The board as a STIX 2.1 bundle (DOMAIN.md, "STIX 2.1 mapping"): a report for
  * the version, a note per assessment and per claim, an identity per source, a
  * relationship per link, and the marking as a marking definition. Ids are
- * derived from the board's own ids (stixId), and times come from the model and
+ * derived from the board's id and its items' ids (boardObjectId), and times come from the model and
  * the version, so exporting one snapshot twice gives the same bytes and a
  * consumer sees a re-export as the same objects. STIX reads objects of one id
  * as versions of one object: their `created` never changes, only `modified`
  * moves, and nothing may end their versions that the board can undo (a
  * retraction is never the final `revoked`). STIX has no null and no empty
  * list: a property with nothing in it is left out. Who on the team wrote what
- * stays out: a bundle is made to be shared beyond the team.
+ * stays out: a bundle is made to be shared beyond the team. One id with one
+ * `modified` is one version of one object to STIX, so what an object says
+ * depends only on what its id and `modified` name: never on the scope, the
+ * export's time or what the live board says of a snapshot, unless its id
+ * names that too.
  */
 import { createHash } from 'node:crypto'
 import type { BoardModel, ClaimModel, SourceModel } from '../../shared/board-model.ts'
@@ -82,10 +86,11 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
   const claims = new Map(board.claims.map((c) => [c.id, c]))
   const markings = markingDefinitions(briefing.marking, briefing.tlp)
   const markingRefs = markings.length > 0 ? { object_marking_refs: markings.map((m) => m.id) } : {}
+  const idOf = (type: string, key: string) => boardObjectId(board.id, type, key)
   /** Common properties; `modified` is the version's time, as no later export of this version can differ. */
   const common = (type: string, key: string, createdAt: string) => {
     const created = stixTime(createdAt)
-    return { type, spec_version: '2.1', id: stixId(type, key), created, modified: created > versionTime ? created : versionTime }
+    return { type, spec_version: '2.1', id: idOf(type, key), created, modified: created > versionTime ? created : versionTime }
   }
 
   const assay: StixObject = {
@@ -115,7 +120,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
       abstract: `${source.name} (${admiraltyGrade(source.reliability, claim.credibility)})`,
       content: claim.text,
       // A claim is a note on what its source said.
-      object_refs: [stixId('identity', `source:${source.id}`)],
+      object_refs: [idOf('identity', `source:${source.id}`)],
       external_references: [citation(claim, source)],
       // Not `revoked`: STIX allows no later version of a revoked object, and a retraction can be undone.
       ...(claim.status === 'retracted' ? { labels: ['retracted'] } : {}),
@@ -137,7 +142,21 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
   }
   const reportVersion = reportVersionOf(input, version)
   // Another scope of one version is another report: its contents differ.
-  const reportId = stixId('report', `${board.id}:${reportVersion.key}${scope === 'all' ? '' : `:${scope}`}`)
+  const reportKey = `report:${reportVersion.key}${scope === 'all' ? '' : `:${scope}`}`
+  const reportId = idOf('report', reportKey)
+
+  /**
+   * The board's analysts, unnamed: what an assessment weighing no claim is
+   * applied to, as its note is one object in every version and scope of the
+   * board and so cannot point at any one report. The board records no time of
+   * its own, so this one object of all its versions is created at Assay's epoch.
+   */
+  const analysts = {
+    ...common('identity', 'analysts', ASSAY_EPOCH),
+    name: `Analysts of ${board.title || 'Untitled board'}`,
+    identity_class: 'group',
+    ...markingRefs,
+  }
 
   const assessmentNotes = board.assessments.map((assessment) => {
     const links = linksOf.get(assessment.id) ?? []
@@ -152,8 +171,8 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
       ]
         .filter((part) => part.trim().length > 0)
         .join('\n\n'),
-      // The note is applied to the evidence it weighs; one that weighs none belongs to the report alone.
-      object_refs: cited.length > 0 ? cited.map((claim) => stixId('note', `claim:${claim.id}`)) : [reportId],
+      // The note is applied to the evidence it weighs; one that weighs none is the analysts' own.
+      object_refs: cited.length > 0 ? cited.map((claim) => idOf('note', `claim:${claim.id}`)) : [analysts.id],
       ...(cited.length > 0 ? { external_references: cited.map((claim) => citation(claim, sources.get(claim.sourceId)!)) } : {}),
       ...(assessment.confidence ? { confidence: STIX_CONFIDENCE[assessment.confidence] } : {}),
       ...(assessment.tags.length > 0 ? { labels: assessment.tags } : {}),
@@ -178,8 +197,8 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
   const relationships = board.links.map((link) => ({
     ...common('relationship', `link:${link.id}`, link.createdAt),
     relationship_type: STIX_RELATIONSHIP_TYPES[link.rating],
-    source_ref: stixId('note', `claim:${link.claimId}`),
-    target_ref: stixId('note', `assessment:${link.assessmentId}`),
+    source_ref: idOf('note', `claim:${link.claimId}`),
+    target_ref: idOf('note', `assessment:${link.assessmentId}`),
     description: `ACH rating: ${ACH_RATING_LABELS[link.rating]} (${link.rating})${link.note ? `. ${link.note}` : ''}`,
     x_assay_ach_rating: link.rating,
     ...markingRefs,
@@ -195,11 +214,28 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
       // A reviewer who changes their verdict gives a new one, of its own time: another opinion, as its `created` differs.
       ...common('opinion', `verdict:${reportId}:${verdict.assessmentId}:${verdict.reviewerId}:${verdict.createdAt}`, verdict.createdAt),
       opinion: verdict.verdict,
-      object_refs: [stixId('note', `assessment:${verdict.assessmentId}`)],
+      object_refs: [idOf('note', `assessment:${verdict.assessmentId}`)],
       ...markingRefs,
     }))
 
-  const contents: StixObject[] = [assay, ...identities, ...claimNotes, ...assessmentNotes, ...relationships, ...opinions]
+  // What a snapshot relied on that the live board has retracted since is read from the live board, which records no
+  // time for it: so it is a note of its own, whose id names the claims retracted (another set is another note), of
+  // the snapshot's time. It is applied to the report, which does not list it: the report is the snapshot's and its review's.
+  const retractedClaimIds = version.kind === 'snapshot' ? (version.retractedSince?.claims ?? []).map((c) => c.id).filter((id) => claims.has(id)).sort() : []
+  const retractedSince =
+    version.kind === 'snapshot' && briefing.retractedSince
+      ? {
+          ...common('note', `${reportKey}:retracted-since:${retractedClaimIds.join(',')}`, version.createdAt),
+          abstract: 'Retracted since this snapshot',
+          content: `${briefing.retractedSince.statement} (${briefing.retractedSince.titles.join('; ')})`,
+          object_refs: [reportId, ...retractedClaimIds.map((id) => idOf('note', `claim:${id}`))],
+          labels: ['retracted-since'],
+          ...markingRefs,
+        }
+      : null
+
+  const weighsNothing = board.assessments.some((assessment) => !linksOf.has(assessment.id))
+  const contents: StixObject[] = [assay, ...(weighsNothing ? [analysts] : []), ...identities, ...claimNotes, ...assessmentNotes, ...relationships]
   const report = {
     type: 'report',
     spec_version: '2.1',
@@ -212,6 +248,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
     report_types: ['threat-report'],
     // A snapshot was published when it was taken; the live board (or the board as of a time) when the report states it.
     published: version.kind === 'snapshot' ? reportVersion.created : reportVersion.modified,
+    // Not the opinions: a verdict can be withdrawn, which records no time, so the report's content must not list them.
     object_refs: contents.map((o) => o.id),
     x_assay_version: { kind: version.kind, label: briefing.version.label, hash: version.hash },
     x_assay_scope: { scope, statement: briefing.scope.statement },
@@ -220,7 +257,6 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
       status: briefing.review.status,
       signoffs: version.kind === 'snapshot' ? (version.signoffs ?? []).map((s) => ({ decision: s.decision, created: stixTime(s.createdAt) })) : [],
     },
-    ...(briefing.retractedSince ? { x_assay_retracted_since: briefing.retractedSince.statement } : {}),
     x_assay_checks: {
       open: briefing.checks.open.map(({ about, label, message }) => ({ about, label, message })),
       // The reason without who gave it: analysts are not named in a bundle.
@@ -228,14 +264,16 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
     },
     ...markingRefs,
   }
-  const objects = [...markings, report, ...contents]
+  const objects = [...markings, report, ...contents, ...opinions, ...(retractedSince ? [retractedSince] : [])]
   return `${JSON.stringify(withoutEmpty({ type: 'bundle', id: stixId('bundle', reportId), objects }), null, 2)}\n`
 }
 
 /**
  * What in the report's id names its version, and the times of that id. A
  * snapshot's report is the snapshot's: created when it was taken, modified by
- * each verdict and sign-off since (they change what it says). The live board
+ * each sign-off since (they change what it says; a sign-off is replaced, never
+ * withdrawn). Verdicts are opinions the report does not list, as a withdrawn
+ * verdict leaves no time to move its `modified` to. The live board
  * has no moment of its own (its log keeps no times), so its report is named
  * by its content hash and created at the newest time that content records:
  * the same content, and so the same id, gets the same `created` on every
@@ -245,7 +283,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
 function reportVersionOf(model: BoardModel, version: BriefingVersion): { key: string; created: string; modified: string } {
   if (version.kind === 'snapshot') {
     const created = stixTime(version.createdAt)
-    const review = [...(version.verdicts ?? []), ...(version.signoffs ?? [])].map((r) => stixTime(r.createdAt))
+    const review = (version.signoffs ?? []).map((r) => stixTime(r.createdAt))
     return { key: `snapshot:${version.id}`, created, modified: latest([created, ...review]) }
   }
   const created = contentTime(model)
@@ -321,6 +359,16 @@ function markingDefinitions(marking: string, tlp: TlpMarking | null): StixObject
     })
   }
   return definitions
+}
+
+/**
+ * The id of an object of one board's content: its key names the board too, as
+ * the ids of a board's items are chosen by the client that writes them, and an
+ * editor of one board could otherwise give an item the id of another board's
+ * and so write a later version of that board's object.
+ */
+export function boardObjectId(boardId: string, type: string, key: string): string {
+  return stixId(type, `${boardId}:${key}`)
 }
 
 /** STIX times are UTC with exactly millisecond precision. */

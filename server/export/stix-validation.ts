@@ -85,3 +85,24 @@ export function stixViolations(bundle: StixBundle): string[] {
   }
   return problems
 }
+
+/**
+ * Where bundles exported over time break STIX versioning: one id with one
+ * `modified` (or, for a marking definition, which cannot be versioned, one id)
+ * names exactly one version of one object, so it must be the same content in
+ * every bundle it appears in. Each conflict in words, with both contents.
+ */
+export function stixVersionConflicts(bundles: StixBundle[]): string[] {
+  const seen = new Map<string, string>()
+  const conflicts: string[] = []
+  for (const bundle of bundles) {
+    for (const o of bundle.objects) {
+      const version = o.type === 'marking-definition' ? o.id : `${o.id} modified ${String(o.modified)}`
+      const content = JSON.stringify(o)
+      const before = seen.get(version)
+      if (before === undefined) seen.set(version, content)
+      else if (before !== content) conflicts.push(`${version}: ${before} then ${content}`)
+    }
+  }
+  return conflicts
+}

@@ -5,14 +5,19 @@
  * a marking definition, which cannot be versioned, is the same bytes wherever
  * its id appears; a retraction, which can be undone, is never the final
  * `revoked`; and every bundle keeps to the STIX 2.1 rules (no null, no empty
- * list, UUIDv4 ids).
+ * list, UUIDv4 ids). Across all the bundles a test exports, one id with one
+ * `modified` is always the same content: another scope, the live board's
+ * retractions since a snapshot, or another board never give one version two
+ * contents.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { addClaim, addSource } from '../../shared/board-mutations.ts'
 import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
-import { stixViolations, type StixBundle, type StixObject } from '../../server/export/stix-validation.ts'
+import { connectClient } from '../helpers/yjs-client.ts'
+import { stixVersionConflicts, stixViolations, type StixBundle, type StixObject } from '../../server/export/stix-validation.ts'
 
 const MARKING = 'TLP:AMBER // NOFORN'
 
@@ -29,6 +34,12 @@ afterAll(async () => {
   await server.destroy()
 })
 
+/** Every bundle the running test exported, as a consumer collecting them would hold them. */
+const collected: StixBundle[] = []
+afterEach(() => {
+  expect(stixVersionConflicts(collected.splice(0))).toEqual([])
+})
+
 /** A board with a statement marking, a source, a claim and an assessment (no impact set) weighing it; its id and the claim's. */
 async function newBoard(): Promise<{ boardId: string; claimId: string }> {
   const boardId = await api.createBoard('Wagner in Belarus')
@@ -38,6 +49,13 @@ async function newBoard(): Promise<{ boardId: string; claimId: string }> {
   const assessment = await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Wagner settles in Belarus', kind: 'key-judgment', likelihood: 5 })
   expect((await api.post(`/api/boards/${boardId}/links`, { assessmentId: assessment.body.id, claimId: claim.body.id, rating: 'C' })).status).toBe(201)
   return { boardId, claimId: claim.body.id }
+}
+
+/** A snapshot of the board, taken now. */
+async function snapshotOf(boardId: string, label: string): Promise<string> {
+  const snapshot = await api.post<{ id: string }>(`/api/boards/${boardId}/snapshots`, { label })
+  expect(snapshot.status).toBe(201)
+  return snapshot.body.id
 }
 
 /** Returns once the wall clock, which stamps exports, edits and sign-offs, has moved past now: what comes next is of a later time. */
@@ -52,6 +70,7 @@ async function exported(boardId: string, query = '', as: ApiClient = api): Promi
   const response = await as.get<StixBundle>(`/api/boards/${boardId}/export?format=stix${query}`)
   expect(response.status).toBe(200)
   expect(stixViolations(response.body)).toEqual([])
+  collected.push(response.body)
   return response.body
 }
 
@@ -123,5 +142,90 @@ describe('STIX versions of a board, exported over time', () => {
     const assessment = bundle.objects.find((o) => o.type === 'note' && o.abstract === 'Wagner settles in Belarus')!
     expect(assessment.x_assay_impact).toBeUndefined()
     for (const o of bundle.objects) expect(o.id).toMatch(/--[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  })
+
+  it('gives a note the same content in every scope of one snapshot, though each scope is a report of its own', async () => {
+    const { boardId } = await newBoard()
+    const unweighed = await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Wagner recruits in Minsk', kind: 'key-judgment', status: 'final' })
+    expect(unweighed.status).toBe(201)
+    const snapshotId = await snapshotOf(boardId, 'Evening brief')
+    const [all, final] = [await exported(boardId, `&snapshot=${snapshotId}&scope=all`), await exported(boardId, `&snapshot=${snapshotId}&scope=final`)]
+    expect(reportOf(all).id).not.toBe(reportOf(final).id)
+    const noteIn = (bundle: StixBundle) => bundle.objects.find((o) => o.type === 'note' && o.abstract === 'Wagner recruits in Minsk')!
+    // One version of one note in both (the afterEach holds every object to it): it weighs no claim, and points at no report.
+    expect(noteIn(final)).toEqual(noteIn(all))
+    expect(noteIn(all).object_refs).not.toContain(reportOf(all).id)
+  })
+
+  it('keeps a snapshot’s report one version as the live board retracts what it relied on, and says so in a note named by the claims retracted', async () => {
+    const { boardId, claimId } = await newBoard()
+    const snapshotId = await snapshotOf(boardId, 'Night brief')
+    const query = `&snapshot=${snapshotId}`
+    const before = await exported(boardId, query)
+    const retractedNote = (bundle: StixBundle) => bundle.objects.find((o) => o.type === 'note' && (o.labels as string[] | undefined)?.includes('retracted-since'))
+    expect(retractedNote(before)).toBeUndefined()
+    const setStatus = async (status: string) => expect((await api.patch(`/api/boards/${boardId}/claims/${claimId}`, { status })).status).toBe(200)
+
+    await setStatus('retracted')
+    const retracted = await exported(boardId, query)
+    // The report says what the snapshot and its review say, whatever the live board has done since (afterEach: one content per version).
+    expect(reportOf(retracted)).toEqual(reportOf(before))
+    const note = retractedNote(retracted)!
+    expect(note).toMatchObject({ content: '1 judgment relied on a claim retracted since. (Wagner settles in Belarus)' })
+    expect(note.object_refs).toContain(reportOf(retracted).id)
+
+    await setStatus('active')
+    expect(retractedNote(await exported(boardId, query))).toBeUndefined()
+    await setStatus('retracted')
+    // The same claims retracted again: the same note.
+    expect(retractedNote(await exported(boardId, query))).toEqual(note)
+  })
+
+  it('keeps two boards’ objects apart when an editor of one writes, over the websocket, a claim with the other board’s claim id', async () => {
+    const { boardId: boardA, claimId } = await newBoard()
+    const boardB = await api.createBoard('Wagner in Africa')
+    const editor = await addAccount(server, { name: 'Eve Editor' })
+    await addMember(server, boardB, editor, 'editor')
+    const asEditor = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, editor)).token}` })
+    const client = connectClient(server.wsUrl, boardB, { token: (await addToken(server, editor)).token })
+    try {
+      await client.synced()
+      const sourceB = addSource(client.doc, { name: 'NATO', kind: '', reliability: 'B' })
+      addClaim(client.doc, { text: 'No convoys anywhere near Asipovichy.', sourceId: sourceB, credibility: 6 }, { newId: () => claimId })
+      await waitFor(async () => (await asEditor.get<{ claims: { id: string }[] }>(`/api/boards/${boardB}`)).body.claims.some((c) => c.id === claimId), 'board B to hold the claim')
+    } finally {
+      client.destroy()
+    }
+    const [first, other, again] = [await exported(boardA), await exported(boardB, '', asEditor), await exported(boardA)]
+    // What two boards' bundles share is Assay's own: the same bytes in both.
+    const inA = new Map(first.objects.map((o) => [o.id, JSON.stringify(o)]))
+    const shared = other.objects.filter((o) => inA.has(o.id))
+    expect(shared.filter((o) => o.type !== 'marking-definition').map((o) => o.id)).toEqual([reportOf(first).created_by_ref])
+    for (const o of shared) expect(JSON.stringify(o)).toBe(inA.get(o.id))
+    // And a board's ids stay its own on every export.
+    expect(again.objects.map((o) => o.id)).toEqual(first.objects.map((o) => o.id))
+  })
+
+  it('keeps a snapshot’s report one version when a reviewer withdraws a verdict, which records no time', async () => {
+    const { boardId } = await newBoard()
+    const snapshotId = await snapshotOf(boardId, 'Dawn brief')
+    const base = `/api/boards/${boardId}/snapshots/${snapshotId}`
+    const assessmentId = (await api.get<{ assessments: { id: string }[] }>(`/api/boards/${boardId}`)).body.assessments[0]!.id
+    const reviewers = await Promise.all(
+      ['Rita Reviewer', 'Sam Senior'].map(async (name) => {
+        const reviewer = await addAccount(server, { name })
+        await addMember(server, boardId, reviewer, 'reviewer')
+        return apiClient(server.url, { authorization: `Bearer ${(await addToken(server, reviewer)).token}` })
+      }),
+    )
+    for (const reviewer of reviewers) {
+      await laterMillisecond()
+      expect((await reviewer.put(`${base}/verdicts/${assessmentId}`, { verdict: 'agree' })).status).toBe(200)
+    }
+    const opinionsOf = (bundle: StixBundle) => bundle.objects.filter((o) => o.type === 'opinion')
+    expect(opinionsOf(await exported(boardId, `&snapshot=${snapshotId}`))).toHaveLength(2)
+    // The first verdict withdrawn: its opinion leaves the bundle, and the report (afterEach: one content per version) is unchanged.
+    expect((await reviewers[0]!.delete(`${base}/verdicts/${assessmentId}`)).status).toBe(204)
+    expect(opinionsOf(await exported(boardId, `&snapshot=${snapshotId}`))).toHaveLength(1)
   })
 })
