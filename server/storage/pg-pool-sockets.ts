@@ -14,8 +14,8 @@ export class PoolSockets {
   private readonly live = new Set<Socket>()
   private noneLive: (() => void) | undefined
 
-  /** `silenceMs`: how long nothing may cross a connection before it is dropped. */
-  constructor(private readonly silenceMs: number) {}
+  /** `silenceMs`: how long nothing may cross a connection before it is dropped; without it, never for its silence. */
+  constructor(private readonly silenceMs?: number) {}
 
   /**
    * A TCP connection that is destroyed once nothing has crossed it for
@@ -27,10 +27,13 @@ export class PoolSockets {
     const socket: Socket = settings.path ? connect(settings.path) : connect(settings.port[0] ?? 5432, settings.host[0] ?? 'localhost')
     // postgres.js names the server in its errors, and TLS checks its certificate against it.
     Object.assign(socket, { host: settings.host[0], port: settings.port[0] })
-    socket.setTimeout(this.silenceMs, () => {
-      const error = Object.assign(new Error(`the database said nothing for ${this.silenceMs} ms; dropping the connection`), { code: DATABASE_SILENT })
-      socket.destroy(error)
-    })
+    const silenceMs = this.silenceMs
+    if (silenceMs !== undefined) {
+      socket.setTimeout(silenceMs, () => {
+        const error = Object.assign(new Error(`the database said nothing for ${silenceMs} ms; dropping the connection`), { code: DATABASE_SILENT })
+        socket.destroy(error)
+      })
+    }
     this.live.add(socket)
     socket.once('close', () => {
       this.live.delete(socket)
