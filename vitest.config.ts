@@ -14,6 +14,7 @@ export default defineConfig({
     // and snapshot tests took a fifth less CPU, its module loading 16 s instead of 71.
     isolate: false,
     // The browser tests (test/e2e) load the built client; this builds it first when a source is newer than the build.
-    globalSetup: ['test/e2e/build-client.ts'],
+    // The PostgreSQL tests' databases are copies of one migrated once for the run.
+    globalSetup: ['test/e2e/build-client.ts', 'test/helpers/migrated-template.ts'],
   },
 })

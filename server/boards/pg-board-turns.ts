@@ -19,7 +19,8 @@
 import postgres from 'postgres'
 import { ProcessTurns, type BoardTurns } from './board-turns.ts'
 import type { TurnHolder } from '../storage/storage.ts'
-import { silenceLimitedSocket, SILENCE_MARGIN_MS, withoutRollbackOnClosedConnections, WITHOUT_ARRAY_TYPES, type SocketOption } from '../storage/postgres.ts'
+import { PoolSockets, type SocketOption } from '../storage/pg-pool-sockets.ts'
+import { SILENCE_MARGIN_MS, withoutRollbackOnClosedConnections, WITHOUT_ARRAY_TYPES } from '../storage/postgres.ts'
 
 export type PgBoardTurnsOptions = {
   url: string
@@ -42,17 +43,19 @@ const LONGEST_RETRY_MS = 250
 export class PgBoardTurns implements BoardTurns {
   private readonly here = new ProcessTurns()
   private readonly sql: postgres.Sql
+  private readonly sockets: PoolSockets
 
   constructor(options: PgBoardTurnsOptions) {
+    // No healthy turn is silent longer than PostgreSQL lets its transaction sit idle: a connection that is (the network
+    // dropped it unsaid) would otherwise wait for its COMMIT's answer for good, and hold its board's turn with it.
+    this.sockets = new PoolSockets(options.holdLimitMs + SILENCE_MARGIN_MS)
     const settings: postgres.Options<Record<string, never>> & SocketOption = {
       max: CONNECTIONS,
       ...WITHOUT_ARRAY_TYPES,
       onnotice: () => {},
       connect_timeout: options.connectTimeoutMs / 1000,
       idle_timeout: options.statementTimeoutMs / 1000,
-      // No healthy turn is silent longer than PostgreSQL lets its transaction sit idle: a connection that is (the network
-      // dropped it unsaid) would otherwise wait for its COMMIT's answer for good, and hold its board's turn with it.
-      socket: silenceLimitedSocket(options.holdLimitMs + SILENCE_MARGIN_MS),
+      socket: this.sockets.open,
       connection: {
         statement_timeout: options.statementTimeoutMs,
         idle_in_transaction_session_timeout: options.holdLimitMs,
@@ -92,8 +95,8 @@ export class PgBoardTurns implements BoardTurns {
     }
   }
 
-  async close(): Promise<void> {
-    await this.sql.end({ timeout: 5 })
+  close(): Promise<void> {
+    return this.sockets.end(this.sql, 5)
   }
 }
 

@@ -12,6 +12,7 @@ import { DeadlineExceeded, withDeadline } from '../health/deadline.ts'
 import type { Logger } from '../log.ts'
 import { PeriodicTask } from '../periodic-task.ts'
 import type { ExclusiveLock, SharedLock } from './held-lock.ts'
+import { PoolSockets, type SocketOption } from './pg-pool-sockets.ts'
 
 type PgLockOptions = { url: string; connectTimeoutMs: number }
 
@@ -28,8 +29,8 @@ export const SERVING_LOCK_APPLICATION = 'assay-serving-lock'
 const CHECK_INTERVAL_MS = 1000
 
 export async function tryPgSharedLock(options: PgLockOptions, logger: Logger): Promise<SharedLock | null> {
-  const client = await tryLock(options, 'pg_try_advisory_lock_shared')
-  return client && new KeptSharedLock(client, options, logger)
+  const connection = await tryLock(options, 'pg_try_advisory_lock_shared')
+  return connection && new KeptSharedLock(connection, options, logger)
 }
 
 /**
@@ -38,13 +39,13 @@ export async function tryPgSharedLock(options: PgLockOptions, logger: Logger): P
  * before it writes.
  */
 export async function tryPgExclusiveLock(options: PgLockOptions): Promise<ExclusiveLock | null> {
-  const client = await tryLock(options, 'pg_try_advisory_lock')
+  const connection = await tryLock(options, 'pg_try_advisory_lock')
   return (
-    client && {
-      release: () => client.end({ timeout: 5 }),
+    connection && {
+      release: () => connection.end(5),
       async stillHeld() {
         // A query after the session ended runs on a new one (postgres.js reconnects), which holds nothing.
-        const held = client.unsafe<{ held: boolean }[]>(`select exists (${HELD_BY_THIS_SESSION} and mode = 'ExclusiveLock') as held`)
+        const held = connection.sql.unsafe<{ held: boolean }[]>(`select exists (${HELD_BY_THIS_SESSION} and mode = 'ExclusiveLock') as held`)
         return withDeadline(held, options.connectTimeoutMs, 'the serving lock’s connection').then(
           ([row]) => row?.held === true,
           () => false,
@@ -55,21 +56,26 @@ export async function tryPgExclusiveLock(options: PgLockOptions): Promise<Exclus
 }
 
 /** The lock's own connection, holding it; null when refused. */
-async function tryLock(options: PgLockOptions, take: 'pg_try_advisory_lock_shared' | 'pg_try_advisory_lock'): Promise<postgres.Sql | null> {
-  const client = connect(options)
+async function tryLock(options: PgLockOptions, take: 'pg_try_advisory_lock_shared' | 'pg_try_advisory_lock'): Promise<LockConnection | null> {
+  const connection = connect(options)
   try {
-    const [row] = await client.unsafe<{ taken: boolean }[]>(`select ${take}(${SERVING_LOCK_KEY}) as taken`)
-    if (row?.taken) return client
+    const [row] = await connection.sql.unsafe<{ taken: boolean }[]>(`select ${take}(${SERVING_LOCK_KEY}) as taken`)
+    if (row?.taken) return connection
   } catch (error) {
-    await client.end({ timeout: 0 })
+    await connection.end(0)
     throw error
   }
-  await client.end({ timeout: 1 })
+  await connection.end(1)
   return null
 }
 
-function connect(options: PgLockOptions): postgres.Sql {
-  return postgres(options.url, {
+/** The lock's connection, and its end (PoolSockets: not held up by a connection gone under its query). */
+type LockConnection = { sql: postgres.Sql; end(timeoutSeconds: number): Promise<void> }
+
+function connect(options: PgLockOptions): LockConnection {
+  const sockets = new PoolSockets()
+  const settings: postgres.Options<Record<string, never>> & SocketOption = {
+    socket: sockets.open,
     max: 1,
     // postgres.js would otherwise end the connection, and the lock with it, after 30 to 60 minutes.
     max_lifetime: null,
@@ -78,7 +84,9 @@ function connect(options: PgLockOptions): postgres.Sql {
     onnotice: () => {},
     connect_timeout: options.connectTimeoutMs / 1000,
     connection: { application_name: SERVING_LOCK_APPLICATION },
-  })
+  }
+  const sql = postgres(options.url, settings)
+  return { sql, end: (timeoutSeconds) => sockets.end(sql, timeoutSeconds) }
 }
 
 /** The serving lock among those the querying session holds (objsubid 2: the two-integer form). */
@@ -107,7 +115,7 @@ class KeptSharedLock implements SharedLock {
   private readonly takenAwayHandlers: (() => void)[] = []
 
   constructor(
-    private client: postgres.Sql,
+    private connection: LockConnection,
     private readonly options: PgLockOptions,
     private readonly logger: Logger,
   ) {
@@ -117,7 +125,7 @@ class KeptSharedLock implements SharedLock {
 
   async release(): Promise<void> {
     await Promise.all([this.keeper.stop(), this.writesWatch?.stop()])
-    await this.client.end({ timeout: 5 })
+    await this.connection.end(5)
   }
 
   onTakenAway(handler: () => void): void {
@@ -143,15 +151,15 @@ class KeptSharedLock implements SharedLock {
     if (this.takenAway) return
     try {
       // postgres.js opens a new connection for a query after its connection dropped: that session holds nothing yet.
-      const [row] = await withDeadline(this.client.unsafe<{ state: 'held' | 'taken' | 'refused' }[]>(KEEP), this.options.connectTimeoutMs, 'the serving lock’s connection')
+      const [row] = await withDeadline(this.connection.sql.unsafe<{ state: 'held' | 'taken' | 'refused' }[]>(KEEP), this.options.connectTimeoutMs, 'the serving lock’s connection')
       if (row?.state === 'refused') this.noteTakenAway()
       else this.noteHeld(row?.state === 'taken')
     } catch (error) {
       // A connection that answers nothing is left for a new one, which the next check opens.
       if (error instanceof DeadlineExceeded) {
         // Ending a connection that answers nothing may fail too; the lock is taken on the new one either way.
-        this.client.end({ timeout: 0 }).catch((endError: unknown) => this.logger.debug({ err: errorMessage(endError) }, 'ending the serving lock’s silent connection failed'))
-        this.client = connect(this.options)
+        this.connection.end(0).catch((endError: unknown) => this.logger.debug({ err: errorMessage(endError) }, 'ending the serving lock’s silent connection failed'))
+        this.connection = connect(this.options)
       }
       this.noteLost(errorMessage(error))
     }

@@ -9,14 +9,13 @@
  * and the next one opens a fresh connection. Reconnecting backs off to at most
  * a couple of seconds, so commits resume soon after the database is back.
  */
-import { connect, type Socket } from 'node:net'
 import postgres from 'postgres'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import * as schema from '../../drizzle/pg/schema.ts'
 import { systemClock, type Clock } from '../clock.ts'
 import type { Storage } from './storage.ts'
-import { DATABASE_SILENT } from './storage-errors.ts'
+import { PoolSockets, type SocketOption } from './pg-pool-sockets.ts'
 import { PgBoardRecordStore } from './pg-boards.ts'
 import { PgUpdateLogStore } from './pg-update-log.ts'
 import { PgHistoryStore } from './pg-history.ts'
@@ -58,6 +57,7 @@ export const WITHOUT_ARRAY_TYPES = { fetch_types: false } as const
 export async function openPostgresStorage(options: PostgresOptions): Promise<Storage> {
   await migrateOneAtATime(options)
   const silenceMs = options.statementTimeoutMs + SILENCE_MARGIN_MS
+  const sockets = new PoolSockets(silenceMs)
   const settings: postgres.Options<Record<string, never>> & SocketOption = {
     max: 10,
     ...WITHOUT_ARRAY_TYPES,
@@ -66,7 +66,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
     // An idle pooled connection is closed before the silence deadline below could mistake it for a dead one.
     idle_timeout: options.statementTimeoutMs / 1000,
     backoff: reconnectDelaySeconds,
-    socket: silenceLimitedSocket(silenceMs),
+    socket: sockets.open,
     connection: {
       statement_timeout: options.statementTimeoutMs,
       // A transaction whose client vanished must not hold a board's lock for long.
@@ -94,9 +94,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
     async ping() {
       await client`select 1`
     },
-    async close() {
-      await client.end({ timeout: 5 })
-    },
+    close: () => sockets.end(client, 5),
   }
 }
 
@@ -155,29 +153,7 @@ export function withoutRollbackOnClosedConnections<Types extends Record<string, 
   return new Proxy(client, { get: (target, key) => (key === 'begin' ? begin : Reflect.get(target, key)) })
 }
 
-/** postgres.js's `socket` option (documented in its README, missing from its type declarations). */
-export type SocketOption = { socket: (settings: { host: string[]; port: number[]; path?: string | false }) => Socket }
-
 /** Exponential from 50 ms, with jitter, capped: postgres.js's own default grows to 20 s. */
 function reconnectDelaySeconds(attempt: number): number {
   return Math.min(0.05 * 2 ** attempt, MAX_RECONNECT_DELAY_SECONDS) * (0.5 + Math.random() / 2)
-}
-
-/**
- * postgres.js opens its sockets through this: a TCP connection that is
- * destroyed once nothing has crossed it for `silenceMs` (TLS traffic on top
- * counts too). The idle timeout ends pooled connections before that, so only a
- * connection waiting for an answer that is not coming reaches the deadline.
- */
-export function silenceLimitedSocket(silenceMs: number): SocketOption['socket'] {
-  return (settings) => {
-    const socket: Socket = settings.path ? connect(settings.path) : connect(settings.port[0] ?? 5432, settings.host[0] ?? 'localhost')
-    // postgres.js names the server in its errors, and TLS checks its certificate against it.
-    Object.assign(socket, { host: settings.host[0], port: settings.port[0] })
-    socket.setTimeout(silenceMs, () => {
-      const error = Object.assign(new Error(`the database said nothing for ${silenceMs} ms; dropping the connection`), { code: DATABASE_SILENT })
-      socket.destroy(error)
-    })
-    return socket
-  }
 }

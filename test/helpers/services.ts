@@ -74,7 +74,7 @@ function isExecutable(path: string): boolean {
   }
 }
 
-async function postgresAnswers(): Promise<boolean> {
+export async function postgresAnswers(): Promise<boolean> {
   const sql = postgres(POSTGRES_URL, { connect_timeout: 3, max: 1, onnotice: () => {} })
   try {
     await sql`select 1`

@@ -47,7 +47,7 @@ export type FreshStorage = { storage: Storage; destroy(): Promise<void> }
 export async function openFreshStorage(dialect: Dialect, clock?: Clock): Promise<FreshStorage> {
   const dataDir = tempDir()
   const database = freshDatabaseName()
-  if (dialect === 'postgres') await createDatabase(database)
+  if (dialect === 'postgres') await createMigratedDatabase(database)
   const storage = await openTestStorage(dialect, dataDir, database, clock)
   return {
     storage,
@@ -84,6 +84,21 @@ async function onPostgres(statement: string): Promise<void> {
 }
 
 export const createDatabase = (database: string) => onPostgres(`create database "${database}"`)
+
+/** Names the run's migrated database (migrated-template.ts), for the tests' processes. */
+export const MIGRATED_TEMPLATE_ENV = 'ASSAY_TEST_MIGRATED_TEMPLATE'
+
+/**
+ * A database with every migration applied: a copy of the run's migrated
+ * template (migrated-template.ts), which takes a fraction of the time the
+ * migrations do; without one (a run without PostgreSQL at its start, or a
+ * script outside Vitest), an empty one that its first user migrates. Tests of
+ * the migrations themselves start from an empty database (createDatabase).
+ */
+export function createMigratedDatabase(database: string): Promise<void> {
+  const template = process.env[MIGRATED_TEMPLATE_ENV]
+  return template ? onPostgres(`create database "${database}" template "${template}"`) : createDatabase(database)
+}
 export const dropDatabase = (database: string) => onPostgres(`drop database if exists "${database}" with (force)`)
 
 export type TestServerOptions = Omit<ServiceOptions, 'storage' | 'logger'> & {
@@ -107,7 +122,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const dataDir = tempDir()
   const ownsDatabase = options.database === undefined
   const database = options.database ?? freshDatabaseName()
-  if (dialect === 'postgres' && ownsDatabase) await createDatabase(database)
+  if (dialect === 'postgres' && ownsDatabase) await createMigratedDatabase(database)
   const start = async (): Promise<TestServer> => {
     const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...storageEnv(dialect, database), ...options.env })
     const sink = options.logSink

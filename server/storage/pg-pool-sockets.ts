@@ -1,0 +1,59 @@
+/**
+ * The sockets of one postgres.js pool, which it opens through `open` (its
+ * `socket` option): TCP connections dropped once silent too long, known to the
+ * pool's end, which need not wait for a connection that is already gone.
+ */
+import { connect, type Socket } from 'node:net'
+import type postgres from 'postgres'
+import { DATABASE_SILENT } from './storage-errors.ts'
+
+/** postgres.js's `socket` option (documented in its README, missing from its type declarations). */
+export type SocketOption = { socket: (settings: { host: string[]; port: number[]; path?: string | false }) => Socket }
+
+export class PoolSockets {
+  private readonly live = new Set<Socket>()
+  private noneLive: (() => void) | undefined
+
+  /** `silenceMs`: how long nothing may cross a connection before it is dropped; without it, never for its silence. */
+  constructor(private readonly silenceMs?: number) {}
+
+  /**
+   * A TCP connection that is destroyed once nothing has crossed it for
+   * `silenceMs` (TLS traffic on top counts too). The pool's idle timeout ends
+   * idle connections before that, so only a connection waiting for an answer
+   * that is not coming reaches the deadline.
+   */
+  readonly open: SocketOption['socket'] = (settings) => {
+    const socket: Socket = settings.path ? connect(settings.path) : connect(settings.port[0] ?? 5432, settings.host[0] ?? 'localhost')
+    // postgres.js names the server in its errors, and TLS checks its certificate against it.
+    Object.assign(socket, { host: settings.host[0], port: settings.port[0] })
+    const silenceMs = this.silenceMs
+    if (silenceMs !== undefined) {
+      socket.setTimeout(silenceMs, () => {
+        const error = Object.assign(new Error(`the database said nothing for ${silenceMs} ms; dropping the connection`), { code: DATABASE_SILENT })
+        socket.destroy(error)
+      })
+    }
+    this.live.add(socket)
+    socket.once('close', () => {
+      this.live.delete(socket)
+      if (this.live.size === 0) this.noneLive?.()
+    })
+    return socket
+  }
+
+  /**
+   * Ends `sql`, the pool whose sockets these are, letting its queries finish
+   * for up to `timeoutSeconds`; ended too once none of its sockets is open.
+   * postgres.js's own end waits the whole timeout for a connection that closed
+   * under a query (its backend ended, a connection dropped for its silence):
+   * the connection keeps that failed query as the one it runs, and its end
+   * waits for it to finish (porsager/postgres#1097). A pool with no socket
+   * open has nothing left to finish.
+   */
+  async end(sql: postgres.Sql, timeoutSeconds: number): Promise<void> {
+    const ending = sql.end({ timeout: timeoutSeconds })
+    const noneLive = new Promise<void>((resolve) => (this.live.size === 0 ? resolve() : (this.noneLive = resolve)))
+    await Promise.race([ending, noneLive])
+  }
+}
