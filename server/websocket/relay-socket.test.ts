@@ -70,6 +70,16 @@ describe('WebsocketRelaySocket', () => {
     expect(relayed.client.bytes().equals(reference.client.bytes())).toBe(true)
   })
 
+  it('reports what ws reports as queued, once the client stops reading', async () => {
+    const relayed = await openPair()
+    const socket = new WebsocketRelaySocket(relayed.websocket, relayed.tcp)
+    relayed.client.socket.pause()
+    const message = new Uint8Array(FRAMED_ONCE_BYTES)
+    for (let i = 0; i < 1000 && socket.bufferedAmount === 0; i++) socket.send(message)
+    expect(socket.bufferedAmount).toBeGreaterThan(0)
+    expect(socket.bufferedAmount).toBe(relayed.websocket.bufferedAmount)
+  })
+
   it('hands a frame for a socket that is no longer open to ws, which counts it as ever', async () => {
     const reference = await openPair()
     const relayed = await openPair()

@@ -43,8 +43,15 @@ export class WebsocketRelaySocket implements RelaySocket {
     else this.websocket.send(data)
   }
 
+  /**
+   * ws's own count: what the TCP socket holds, and what ws queued itself, which
+   * on an open socket without an extension is nothing (ws queues only while
+   * compressing or reading a Blob, and counts frames sent after the close as
+   * queued). Read from the TCP socket alone then: this is read twice for every
+   * frame to every socket (outbound-budget.ts).
+   */
   get bufferedAmount(): number {
-    return this.websocket.bufferedAmount
+    return this.direct && this.websocket.readyState === OPEN ? this.tcp.writableLength : this.websocket.bufferedAmount
   }
 
   close(code: number, reason: string): void {
