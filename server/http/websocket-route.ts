@@ -12,9 +12,10 @@ import type { WebSocket } from 'ws'
 import { CLOSE, UPGRADE_REFUSED } from '../../shared/protocol.ts'
 import { isSameOrigin } from '../auth/same-origin.ts'
 import type { Admission } from '../relay/connection-limits.ts'
-import type { Connection, ConnectionGrant, ConnectionIdentity, RelaySocket } from '../relay/connection.ts'
+import type { Connection, ConnectionGrant, ConnectionIdentity } from '../relay/connection.ts'
 import type { JoinInFlight } from '../relay/joins-in-flight.ts'
 import { LoadingTooMuch, type HeldRoom } from '../relay/room-registry.ts'
+import { WebsocketRelaySocket } from '../websocket/relay-socket.ts'
 import type { SocketIntake } from '../websocket/socket-intake.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { errorMessage } from '../../shared/error-message.ts'
@@ -50,7 +51,7 @@ export function websocketRoute(): Hono<UpgradeEnv> {
       // The handlers below live as long as the socket: they hold what they need, never the request's context.
       const { identity, grant, admission, held, join } = c.var
       const { room, release } = held
-      // The TCP socket ws reads: its intake reads the same bytes as they come (server/websocket/websocket-intake.ts).
+      // The TCP socket ws reads and writes: its intake reads the same bytes as they come (server/websocket/websocket-intake.ts), and the relay writes its frames to it (relay-socket.ts).
       const tcp = c.env.incoming.socket
       let connection: Connection | undefined
       let intake: SocketIntake | undefined
@@ -65,16 +66,8 @@ export function websocketRoute(): Hono<UpgradeEnv> {
             raw.close(revoked.code, revoked.reason)
             return
           }
-          const socket: RelaySocket = {
-            send: (data) => raw.send(data),
-            get bufferedAmount() {
-              return raw.bufferedAmount
-            },
-            close: (code, reason) => raw.close(code, reason),
-            terminate: () => raw.terminate(),
-          }
           try {
-            connection = room.connect(socket, grant, identity, admission)
+            connection = room.connect(new WebsocketRelaySocket(raw, tcp), grant, identity, admission)
           } catch (error) {
             logger.error({ boardId, err: errorMessage(error) }, 'could not join the board; closing the socket')
             admission.release()

@@ -61,6 +61,8 @@ export class Connection implements QueuedReceiver {
   private readonly syncPace = new Throttle(PACED_SYNC_INTERVAL_MS, () => this.answerPacedSync(), (error) => this.close(CLOSE.malformedMessage, error))
   /** The step 1 waiting for its turn: the latest, since each state vector a client sends holds the ones it sent before. */
   private pacedSync: (() => void) | null = null
+  /** Held apart from the options: read for every frame to every socket. */
+  private readonly outbound: OutboundBudget
 
   constructor(
     readonly socket: RelaySocket,
@@ -70,6 +72,7 @@ export class Connection implements QueuedReceiver {
   ) {
     this.role = grant.role
     this.archived = grant.archived
+    this.outbound = options.outbound
     options.admission.claim()
   }
 
@@ -133,13 +136,13 @@ export class Connection implements QueuedReceiver {
   /** Queues a frame; returns false when the connection is closed, or was closed for falling behind. */
   send(frame: Uint8Array): boolean {
     if (this.closed) return false
-    const refusal = this.options.outbound.reserve(this, frame.byteLength)
+    const refusal = this.outbound.reserve(this, frame.byteLength)
     if (refusal) {
       this.abort(refusal)
       return false
     }
     this.socket.send(frame)
-    this.options.outbound.sent(this)
+    this.outbound.sent(this)
     return true
   }
 
@@ -164,7 +167,7 @@ export class Connection implements QueuedReceiver {
     this.closed = true
     this.syncPace.cancel()
     this.pacedSync = null
-    this.options.outbound.forget(this)
+    this.outbound.forget(this)
     this.options.admission.release()
     return true
   }
