@@ -144,7 +144,7 @@ export type BoardSettings = z.infer<typeof boardSettingsSchema>
  * Create and update bodies: the model's field names. The server fills ids and
  * times, and authorship (createdBy, importedBy) from who is making the change:
  * a body that names an author is refused, like one that names an id. Over the
- * websocket the relay names the sender (server/relay/author-fields.ts).
+ * websocket the relay names the sender (server/relay/stamped-fields.ts).
  */
 
 export const metaPatchSchema = z
