@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { acknowledgementsMap, collection, requireEntity } from '../shared/board-doc.ts'
+import { collection, requireEntity } from '../shared/board-doc.ts'
 import type { BoardModel } from '../shared/board-model.ts'
 import { acknowledgeFinding, addAssessment, addClaim, addDocument, addLink, addSource, deleteClaim } from '../shared/board-mutations.ts'
 import { localOrigin } from '../shared/change-origin.ts'
@@ -18,11 +18,10 @@ import type { ChecksReport } from '../shared/checks-report.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import type { StixBundle } from '../server/export/stix-validation.ts'
 import { CLOCK_SKEW_ALLOWANCE_MS } from '../server/relay/stamped-fields.ts'
-import { addAccount, addMember } from './helpers/accounts.ts'
 import { useOwnedBoard } from './helpers/owned-board.ts'
 import { storedBoard } from './helpers/stored-board.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { closeCodes, type TestClient } from './helpers/yjs-client.ts'
+import { closeCodes } from './helpers/yjs-client.ts'
 
 const FUTURE = new Date('2099-01-01T00:00:00.000Z')
 const HOUR_MS = 3_600_000
@@ -30,12 +29,6 @@ const HOUR_MS = 3_600_000
 describe('the time of what a websocket client writes', () => {
   const given = useOwnedBoard({ owner: 'Olivia Owner', board: 'Wagner' })
 
-  const editor = async (name: string): Promise<{ client: TestClient; closes: number[] }> => {
-    const account = await addAccount(given.server, { name })
-    await addMember(given.server, given.boardId, account, 'editor')
-    const client = await given.connectAs(account)
-    return { client, closes: closeCodes(client) }
-  }
   const board = async () => (await given.api.get<BoardModel>(`/api/boards/${given.boardId}`)).body
   /** Every time of the board's entries, acknowledgements included. */
   const timesOf = (model: BoardModel) => [
@@ -53,7 +46,7 @@ describe('the time of what a websocket client writes', () => {
 
   it('stores entries and an acknowledgement dated 2099 with the server’s time: board, sender, STIX export', async () => {
     const before = Date.now()
-    const mallory = await editor('Mallory Editor')
+    const mallory = await given.connectEditor('Mallory Editor')
     const doc = mallory.client.doc
     const dated = { by: 'Mallory Editor', now: FUTURE }
     const source = addSource(doc, { name: 'Wire' }, dated)
@@ -87,7 +80,7 @@ describe('the time of what a websocket client writes', () => {
     const claim = await ownClaim('Fuel trucks arrived.')
     const held = (await board()).claims.find((c) => c.id === claim)!.createdAt
     const witness = await given.connectAs(given.owner)
-    const mallory = await editor('Mallory Editor')
+    const mallory = await given.connectEditor('Mallory Editor')
     await waitFor(() => collection(mallory.client.doc, 'claims').has(claim), 'the claim to reach the editor')
 
     requireEntity(mallory.client.doc, 'claims', claim).set('createdAt', '2001-01-01T00:00:00.000Z')
@@ -104,7 +97,7 @@ describe('the time of what a websocket client writes', () => {
   it('keeps an honest client working: its undo of deleting a claim brings it back with its time', async () => {
     const claim = await ownClaim('Fuel trucks arrived.')
     const held = (await board()).claims.find((c) => c.id === claim)!.createdAt
-    const edgar = await editor('Edgar Editor')
+    const edgar = await given.connectEditor('Edgar Editor')
     const doc = edgar.client.doc
     await waitFor(() => collection(doc, 'claims').has(claim), 'the claim to reach the editor')
     const origin = localOrigin()
@@ -119,7 +112,7 @@ describe('the time of what a websocket client writes', () => {
   })
 
   it('keeps the times of what an analyst made offline, and of a clock a little ahead; dates one further ahead with the server’s time', async () => {
-    const anna = await editor('Anna Analyst')
+    const anna = await given.connectEditor('Anna Analyst')
     const { doc, provider } = anna.client
     provider.disconnect()
     const morning = new Date(Date.now() - 2 * HOUR_MS)
