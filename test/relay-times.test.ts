@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { collection, requireEntity } from '../shared/board-doc.ts'
+import { acknowledgementsMap, collection, requireEntity } from '../shared/board-doc.ts'
 import type { BoardModel } from '../shared/board-model.ts'
 import { acknowledgeFinding, addAssessment, addClaim, addDocument, addLink, addSource, deleteClaim } from '../shared/board-mutations.ts'
 import { localOrigin } from '../shared/change-origin.ts'
@@ -111,10 +111,14 @@ describe('the time of what a websocket client writes', () => {
     undo.destroy()
   })
 
-  it('keeps the times of what an analyst made offline, and of a clock a little ahead; dates one further ahead with the server’s time', async () => {
+  it('keeps the times of what an analyst made offline, and of a clock a little ahead; dates one further ahead, or with no time the board reads, with the server’s time', async () => {
+    await given.api.post(`/api/boards/${given.boardId}/assessments`, { title: 'Wagner regroups', judgment: 'Wagner will probably regroup.', kind: 'key-judgment' })
+    const finding = (await given.api.get<ChecksReport>(`/api/boards/${given.boardId}/checks`)).body.findings[0]!
     const anna = await given.connectEditor('Anna Analyst')
     const { doc, provider } = anna.client
     provider.disconnect()
+    // A time the board cannot read (its model would leave the entry out) is no time: it takes the server's.
+    acknowledgementsMap(doc).set(finding.key, { rule: finding.rule, reason: 'Reviewed with the desk.', createdAt: 'this morning', createdBy: 'Anna Analyst' })
     const morning = new Date(Date.now() - 2 * HOUR_MS)
     const ahead = new Date(Date.now() + CLOCK_SKEW_ALLOWANCE_MS / 2)
     const source = addSource(doc, { name: 'Field notes' }, { by: 'Anna Analyst', now: morning })
@@ -133,6 +137,10 @@ describe('the time of what a websocket client writes', () => {
     expect(timeOf(model, skewed)).toBe(ahead.toISOString())
     expect(Date.parse(timeOf(model, tooFar)!)).toBeGreaterThanOrEqual(before)
     expect(Date.parse(timeOf(model, tooFar)!)).toBeLessThanOrEqual(Date.now())
+    await waitFor(async () => (await board()).acknowledgements?.length === 1 || undefined, 'the acknowledgement stored')
+    const acknowledged = Date.parse((await board()).acknowledgements![0]!.createdAt)
+    expect(acknowledged).toBeGreaterThanOrEqual(before)
+    expect(acknowledged).toBeLessThanOrEqual(Date.now())
     expect(closes).toEqual([])
   })
 })

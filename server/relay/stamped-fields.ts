@@ -23,7 +23,7 @@
  *   author of each entry and acknowledgement the update creates wherever the
  *   update named someone else, and gives the server's time to one whose time
  *   is later than the server's clock by more than CLOCK_SKEW_ALLOWANCE_MS or
- *   is no time at all (`entryStamp`); a past time is kept, as an analyst
+ *   is no time as the board stores one (`entryStamp`); a past time is kept, as an analyst
  *   offline since the morning syncs in the afternoon what they made in the
  *   morning, and one that names no author or time is left so. The stored and
  *   broadcast update then carries only the sender's name and no time to come,
@@ -36,6 +36,7 @@
 import { uint32 } from 'lib0/random'
 import * as Y from 'yjs'
 import { acknowledgementsMap, collection, COLLECTIONS, type Collection } from '../../shared/board-doc.ts'
+import { isoTime } from '../../shared/board-model.ts'
 import { heldItem, type Landing } from './item-landing.ts'
 
 /** The fields of an entry the relay holds to the sender and the server's clock: its author's name, where it has one, and its time. */
@@ -60,13 +61,15 @@ export const CLOCK_SKEW_ALLOWANCE_MS = 60_000
 
 /** Why the update must not be applied to `doc`, or null when it sets the author or time of no entry the board holds. */
 export function stampedFieldChange(doc: Y.Doc, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
-  const fieldsOf = new Map<unknown, StampedFields>(COLLECTIONS.map((name) => [collection(doc, name), ENTRY_FIELDS[name]]))
+  // Made when a value first lands in a map the board holds: a keystroke lands in a text, and never needs it.
+  let fieldsOf: Map<unknown, StampedFields> | undefined
   for (const { item, landing } of landings) {
     if (landing === null || landing.key === null || !(landing.parent instanceof Y.ID)) continue
     // Yjs skips what the board holds already, however often an update sends it.
     if (Y.getState(doc.store, item.id.client) > item.id.clock) continue
     const entry = heldItem(doc, landing.parent)
     if (!entry || !(entry.parent instanceof Y.AbstractType)) continue
+    fieldsOf ??= new Map(COLLECTIONS.map((name) => [collection(doc, name), ENTRY_FIELDS[name]]))
     const fields = fieldsOf.get(entry.parent)
     if (!fields) continue
     const held = ` of an entry the board holds (${String(entry.parentSub)})`
@@ -89,27 +92,29 @@ export function entryStamp(doc: Y.Doc): (transaction: Y.Transaction, sender: str
   const acknowledgements = acknowledgementsMap(doc)
   return (transaction, sender) => {
     const stamps: (() => void)[] = []
-    // Read once, and only when the update created something: a keystroke creates nothing.
+    // Read once, and only when the update created something: a keystroke creates nothing (a closure made on every call to read it cost a keystroke ten times the rest of the stamp).
     let now: Date | undefined
-    const serverTime = () => (now ??= new Date())
     for (const { map, fields } of entries) {
       for (const item of itemsCreated(transaction, map)) {
         const entry = item.content instanceof Y.ContentType && item.content.type instanceof Y.Map ? (item.content.type as Y.Map<unknown>) : null
         if (!entry) continue
+        now ??= new Date()
         const { author, time } = fields
         if (author !== undefined && isForeign(entry.get(author), sender)) stamps.push(() => entry.set(author, sender))
-        if (isFutureOrNoTime(entry.get(time), serverTime())) stamps.push(() => entry.set(time, serverTime().toISOString()))
+        const at = now.toISOString()
+        if (isFutureOrNoTime(entry.get(time), now)) stamps.push(() => entry.set(time, at))
       }
     }
     for (const item of itemsCreated(transaction, acknowledgements)) {
       const value = item.content.getContent()[0]
       const key = item.parentSub!
       if (!isPlainObject(value)) continue
+      now ??= new Date()
       const { author, time } = ACKNOWLEDGEMENT_FIELDS
       const reattributed = isForeign(value[author], sender)
-      const redated = isFutureOrNoTime(value[time], serverTime())
+      const redated = isFutureOrNoTime(value[time], now)
       if (reattributed || redated) {
-        const stamped = { ...value, ...(reattributed ? { [author]: sender } : {}), ...(redated ? { [time]: serverTime().toISOString() } : {}) }
+        const stamped = { ...value, ...(reattributed ? { [author]: sender } : {}), ...(redated ? { [time]: now.toISOString() } : {}) }
         stamps.push(() => acknowledgements.set(key, stamped))
       }
     }
@@ -122,11 +127,15 @@ function isForeign(named: unknown, sender: string): boolean {
   return named !== undefined && named !== sender
 }
 
-/** A time given (none given is left so) that is no time, or later than the server's clock by more than the allowance. */
+/**
+ * A time given (none given is left so) that is no time as the board stores one
+ * (the board's model leaves out an entry with such a time), or later than the
+ * server's clock by more than the allowance.
+ */
 function isFutureOrNoTime(given: unknown, now: Date): boolean {
   if (given === undefined) return false
-  const at = typeof given === 'string' ? Date.parse(given) : Number.NaN
-  return !Number.isFinite(at) || at > now.getTime() + CLOCK_SKEW_ALLOWANCE_MS
+  const read = isoTime.safeParse(given)
+  return !read.success || Date.parse(read.data) > now.getTime() + CLOCK_SKEW_ALLOWANCE_MS
 }
 
 /** A client id for each document's stamps, apart from its own (see underStampClientId). */
