@@ -27,7 +27,8 @@ const literalUnion = <T extends readonly (string | number)[]>(values: T) =>
   >
 
 const id = z.string().min(1).max(64)
-const isoTime = z.string().datetime({ offset: false })
+/** A time as the board stores it (the server's `toISOString()`); the relay gives the server's to a new entry whose time is not one (server/relay/stamped-fields.ts). */
+export const isoTime = z.string().datetime({ offset: false })
 /** A title or a name, wherever it comes in (HTTP bodies, imports, the command line): cleaned, trimmed, 1 to LIMITS.shortText characters. */
 export const shortTextSchema = textField().trim().min(1).max(LIMITS.shortText)
 /** A handling marking: read by programs (the exports' TLP) as by eyes, so without invisible format characters. */
@@ -144,7 +145,7 @@ export type BoardSettings = z.infer<typeof boardSettingsSchema>
  * Create and update bodies: the model's field names. The server fills ids and
  * times, and authorship (createdBy, importedBy) from who is making the change:
  * a body that names an author is refused, like one that names an id. Over the
- * websocket the relay names the sender (server/relay/author-fields.ts).
+ * websocket the relay names the sender (server/relay/stamped-fields.ts).
  */
 
 export const metaPatchSchema = z

@@ -22,7 +22,6 @@ import { useOwnedBoard } from './helpers/owned-board.ts'
 import { frames, openRawSocket } from './helpers/raw-socket.ts'
 import { storedBoard } from './helpers/stored-board.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { closeCodes, type TestClient } from './helpers/yjs-client.ts'
 
 const OWNER = 'Olivia Owner'
 const REASON = 'Reviewed with the desk; accepted.'
@@ -39,12 +38,6 @@ describe('the author of what a websocket client writes', () => {
     finding = checks.body.findings[0]!
   })
 
-  const editor = async (name: string): Promise<{ client: TestClient; closes: number[] }> => {
-    const account = await addAccount(given.server, { name })
-    await addMember(given.server, given.boardId, account, 'editor')
-    const client = await given.connectAs(account)
-    return { client, closes: closeCodes(client) }
-  }
   const board = async () => (await given.api.get<BoardModel>(`/api/boards/${given.boardId}`)).body
   const briefing = async () => {
     const answer = await given.api.get<string>(`/api/boards/${given.boardId}/export?format=md`)
@@ -58,7 +51,7 @@ describe('the author of what a websocket client writes', () => {
     acknowledgementsMap(witness.doc).observe((event) => {
       for (const key of event.keysChanged) seen.push((acknowledgementsMap(witness.doc).get(key) as { createdBy?: unknown } | undefined)?.createdBy)
     })
-    const mallory = await editor('Mallory Editor')
+    const mallory = await given.connectEditor('Mallory Editor')
     // A member whose name the board holds nowhere else, so that the stored bytes can show it was never stored.
     const victim = 'Vera Victim'
     await addMember(given.server, given.boardId, await addAccount(given.server, { name: victim }), 'reviewer')
@@ -81,7 +74,7 @@ describe('the author of what a websocket client writes', () => {
   })
 
   it("stamps claims, assessments and documents created in someone else's name; refuses a change to the author of one the board holds", async () => {
-    const mallory = await editor('Mallory Editor')
+    const mallory = await given.connectEditor('Mallory Editor')
     const forged = { by: OWNER }
     const doc = mallory.client.doc
     const source = addSource(doc, { name: 'Wire' }, forged)
@@ -133,7 +126,7 @@ describe('the author of what a websocket client writes', () => {
   })
 
   it("keeps an honest client working: its acknowledgement through the shared mutation, and its undo of deleting someone else's claim", async () => {
-    const edgar = await editor('Edgar Editor')
+    const edgar = await given.connectEditor('Edgar Editor')
     const origin = localOrigin()
     const ctx = { by: 'Edgar Editor', origin }
     acknowledgeFinding(edgar.client.doc, { key: finding.key, rule: finding.rule as never, reason: REASON }, ctx)

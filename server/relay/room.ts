@@ -56,7 +56,7 @@ import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySo
 import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { applyStoredState } from './merge-state.ts'
-import { authorStamp } from './author-fields.ts'
+import { entryStamp } from './stamped-fields.ts'
 import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded, SavingDelayed } from './commit-errors.ts'
 import { deletionsWithin } from './deletions-within.ts'
 import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
@@ -461,15 +461,16 @@ export class Room {
 
   /**
    * Applies a connection's changes in one transaction with the stamp that names
-   * its sender as the author of what they create (author-fields.ts): what is
-   * stored and broadcast never names anyone else.
+   * its sender as the author of what they create, dated no later than the
+   * server's clock allows (stamped-fields.ts): what is stored and broadcast
+   * never names anyone else nor a time to come.
    */
   private applyAsAuthor(connection: Connection, apply: () => void, runEnds: ReadonlyMap<number, number>): void {
     const transact = () =>
       Y.transact(
         this.doc,
         (transaction) => {
-          const stamp = authorStamp(this.doc)
+          const stamp = entryStamp(this.doc)
           apply()
           stamp(transaction, connection.identity.name)
         },

@@ -10,12 +10,12 @@ import * as Y from 'yjs'
 import { LIMITS } from '../../shared/limits.ts'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { firstUncarriable } from '../../shared/text-hygiene.ts'
-import { authorFieldChange } from './author-fields.ts'
 import { boardShapeChange } from './board-shape.ts'
 import { fixedClaimFieldChange } from './fixed-claim-fields.ts'
 import { itemLandings } from './item-landing.ts'
 import { multiUnitMapValue } from './map-values.ts'
 import { splitCostInBytes } from './split-cost.ts'
+import { stampedFieldChange } from './stamped-fields.ts'
 import { nonTextInText } from './text-content.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
@@ -36,8 +36,8 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * inserts: shared text, map keys and values, formatting attributes, embeds,
  * and the names of root types; works out where each item lands
  * (item-landing.ts) and refuses a change to what an imported claim quotes
- * (fixed-claim-fields.ts), to the author of an entry the board holds
- * (author-fields.ts) or to the board's layout (board-shape.ts), a
+ * (fixed-claim-fields.ts), to the author or time of an entry the board
+ * holds (stamped-fields.ts) or to the board's layout (board-shape.ts), a
  * map's value of more than one unit (map-values.ts), and anything but
  * characters in a shared text (text-content.ts). An update that cannot be
  * decoded, whose deletions no Yjs encoder writes, whose splits alone would
@@ -67,8 +67,8 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   const landings = itemLandings(doc, decoded)
   const fixed = fixedClaimFieldChange(doc, decoded, landings)
   if (fixed) return refused(CLOSE.quoteFixed, fixed)
-  const reattributed = authorFieldChange(doc, landings)
-  if (reattributed) return refused(CLOSE.updateRejected, reattributed)
+  const restamped = stampedFieldChange(doc, landings)
+  if (restamped) return refused(CLOSE.updateRejected, restamped)
   const misshapen = boardShapeChange(doc, decoded, landings)
   if (misshapen) return refused(CLOSE.updateRejected, misshapen)
   const multiUnit = multiUnitMapValue(decoded, landings)

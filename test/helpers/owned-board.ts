@@ -4,11 +4,11 @@
  * calls the API with a token, and a board of theirs; after it, every provider
  * the test connected, then the server, are closed.
  */
-import { addAccount, addToken, type TestAccount } from './accounts.ts'
+import { addAccount, addMember, addToken, type TestAccount } from './accounts.ts'
 import { apiClient, type ApiClient } from './api.ts'
 import { perTest } from './per-test.ts'
 import { startTestServer, type TestServer } from './test-server.ts'
-import { connectClient, type TestClient } from './yjs-client.ts'
+import { closeCodes, connectClient, type TestClient } from './yjs-client.ts'
 
 export type OwnedBoard = {
   readonly server: TestServer
@@ -18,6 +18,8 @@ export type OwnedBoard = {
   readonly boardId: string
   /** A provider on the board signed in with a fresh token of the account, synced; closed after the test. */
   connectAs(account: TestAccount): Promise<TestClient>
+  /** A new account of that name made an editor of the board and connected (as connectAs), with the close codes its provider reports from then on. */
+  connectEditor(name: string): Promise<{ client: TestClient; closes: number[] }>
 }
 
 /** The names of the owner and board, and settings of the server other than the test defaults. */
@@ -34,16 +36,23 @@ async function openOwnedBoard(names: OwnedBoardOptions): Promise<OwnedBoard & { 
   const api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
   const boardId = await api.createBoard(names.board)
   const clients: TestClient[] = []
+  const connectAs = async (account: TestAccount) => {
+    const client = connectClient(server.wsUrl, boardId, { token: (await addToken(server, account)).token })
+    clients.push(client)
+    await client.synced()
+    return client
+  }
   return {
     server,
     owner,
     api,
     boardId,
-    async connectAs(account) {
-      const client = connectClient(server.wsUrl, boardId, { token: (await addToken(server, account)).token })
-      clients.push(client)
-      await client.synced()
-      return client
+    connectAs,
+    async connectEditor(name) {
+      const account = await addAccount(server, { name })
+      await addMember(server, boardId, account, 'editor')
+      const client = await connectAs(account)
+      return { client, closes: closeCodes(client) }
     },
     async close() {
       for (const client of clients.splice(0)) client.destroy()
