@@ -28,7 +28,7 @@ import { SqliteMemberStore } from './sqlite-members.ts'
 import { SqliteSessionStore } from './sqlite-sessions.ts'
 import { SqliteUserStore } from './sqlite-users.ts'
 import { startWalCheckpointerOnFirstWrite } from './wal-checkpointer.ts'
-import { projectPath } from '../project-root.ts'
+import { refuseAlteredDatabase, SQLITE_MIGRATIONS } from './sqlite-schema.ts'
 
 export type SqliteOptions = {
   dataDir: string
@@ -41,8 +41,6 @@ export type SqliteOptions = {
   clock?: Clock
 }
 
-/** This build's migrations: a database holding one newer came from a later version. */
-export const SQLITE_MIGRATIONS = projectPath('drizzle', 'sqlite')
 export const SQLITE_FILE_NAME = 'assay.db'
 
 /**
@@ -68,6 +66,14 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   client.pragma('wal_autocheckpoint = 0')
   client.pragma('foreign_keys = ON')
   client.pragma('busy_timeout = 5000')
+  // What the schema holds runs in the server's statements: no function there with side effects of its own.
+  client.pragma('trusted_schema = OFF')
+  try {
+    refuseAlteredDatabase(client, path)
+  } catch (error) {
+    client.close()
+    throw error
+  }
   const db = drizzle({ client, schema })
   migrate(db, { migrationsFolder: SQLITE_MIGRATIONS })
   // What start-up wrote (migrations, a crashed run's WAL) goes into the database file before anything is served,
