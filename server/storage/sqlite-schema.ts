@@ -51,7 +51,7 @@ export function migrationLevel(client: Database.Database): MigrationLevel {
 
 type SchemaObject = { type: string; name: string; table: string; sql: string | null; shape: string }
 
-/** A database that is not as this build's migrations made it, or would make it: no server opens it. */
+/** A database that is not as this build's migrations made it: neither a server nor a command opens it. */
 export class AlteredDatabase extends Error {
   override name = 'AlteredDatabase'
 }
@@ -59,7 +59,7 @@ export class AlteredDatabase extends Error {
 /** Checked before the migrations run, so that none of them ever fires a trigger planted in the file. */
 export function refuseAlteredDatabase(client: Database.Database, path: string): void {
   const problem = schemaProblem(client, migrationLevel(client))
-  if (problem) throw new AlteredDatabase(`the database ${path} ${problem}: no server opens it (README: Operations, Backups and restore).`)
+  if (problem) throw new AlteredDatabase(`the database ${path} ${problem}: Assay does not open it (README: Operations, Backups and restore).`)
 }
 
 /**

@@ -61,19 +61,20 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   const path = privateDatabaseFile(options.dataDir)
   const clock = options.clock ?? systemClock
   const client = new Database(path)
-  client.pragma('journal_mode = WAL')
-  client.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
-  client.pragma('wal_autocheckpoint = 0')
-  client.pragma('foreign_keys = ON')
   client.pragma('busy_timeout = 5000')
   // What the schema holds runs in the server's statements: no function there with side effects of its own.
   client.pragma('trusted_schema = OFF')
+  // Before anything is written to the file, even its journal mode.
   try {
     refuseAlteredDatabase(client, path)
   } catch (error) {
     client.close()
     throw error
   }
+  client.pragma('journal_mode = WAL')
+  client.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
+  client.pragma('wal_autocheckpoint = 0')
+  client.pragma('foreign_keys = ON')
   const db = drizzle({ client, schema })
   migrate(db, { migrationsFolder: SQLITE_MIGRATIONS })
   // What start-up wrote (migrations, a crashed run's WAL) goes into the database file before anything is served,

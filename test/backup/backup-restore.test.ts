@@ -6,7 +6,6 @@
  * everything as it was; a restore keeps the database it replaces. On
  * PostgreSQL both commands point to pg_dump and pg_restore and do nothing.
  */
-import { createHash } from 'node:crypto'
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -15,6 +14,7 @@ import { boardToModel } from '../../shared/board-convert.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { apiClient } from '../helpers/api.ts'
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts'
+import { folderDigest } from '../helpers/folder-digest.ts'
 import { runCli, type CliRun } from '../helpers/run-cli.ts'
 import { describeUnless, missingServices } from '../helpers/services.ts'
 import { storedBoard } from '../helpers/stored-board.ts'
@@ -61,13 +61,6 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     return client
   }
   const titles = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).assessments.map((assessment) => assessment.title)
-  /** Every file in a folder with a digest of its bytes (a folder as such): what "nothing changed" compares. */
-  const folder = (dir: string) =>
-    Object.fromEntries(
-      readdirSync(dir, { withFileTypes: true })
-        .sort((a, b) => a.name.localeCompare(b.name))
-        .map((entry) => [entry.name, entry.isDirectory() ? 'a folder' : createHash('sha256').update(readFileSync(join(dir, entry.name))).digest('hex')]),
-    )
   /** A board served, its server stopped, and a backup of it: the data dir as a restore finds it. */
   const unservedWithBackup = async () => {
     const server = await serve(dataDir)
@@ -165,7 +158,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     await apiClient(server.url).createBoard('Wagner redeployment')
     const existing = join(root, 'backup.db')
     writeFileSync(existing, 'the only good backup')
-    const before = folder(root)
+    const before = folderDigest(root)
 
     for (const [out, why] of [
       [existing, 'it exists already; nothing was overwritten'],
@@ -176,7 +169,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
       expect(run).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(ONE_LINE) })
       expect(run.stderr).toContain(`Cannot write “${out}”: ${why}`)
     }
-    expect(folder(root)).toEqual(before)
+    expect(folderDigest(root)).toEqual(before)
   })
 
   it('refuses to restore while a server serves the database, changing nothing', { timeout: TEST_TIMEOUT_MS }, async () => {
@@ -217,7 +210,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     const live = join(root, 'live.db')
     copyFileSync(backup, live)
     writeFileSync(`${live}-wal`, '')
-    const before = folder(dataDir)
+    const before = folderDigest(dataDir)
 
     for (const [from, why] of [
       [junk, /“.*junk\.db” is not a sound SQLite database: file is not a database\. Nothing was restored\./],
@@ -230,7 +223,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
       expect(run).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(ONE_LINE) })
       expect(run.stderr).toMatch(why)
     }
-    expect(folder(dataDir)).toEqual(before)
+    expect(folderDigest(dataDir)).toEqual(before)
   })
 })
 
