@@ -119,14 +119,12 @@ function expectedSchema(applied: number | undefined): Map<string, SchemaObject> 
 /** Every object in sqlite_master with its columns, foreign keys or indexed columns as SQLite reads them. */
 function schemaOf(client: Database.Database): Map<string, SchemaObject> {
   const rows = client.prepare('select type, name, tbl_name as "table", sql from sqlite_master').all() as Omit<SchemaObject, 'shape'>[]
+  const columns = client.prepare('select * from pragma_table_xinfo(?)')
+  const foreignKeys = client.prepare('select * from pragma_foreign_key_list(?)')
+  const indexed = client.prepare('select * from pragma_index_xinfo(?)')
   const shape = (object: Omit<SchemaObject, 'shape'>): string => {
-    if (object.type === 'table') {
-      return JSON.stringify([
-        client.prepare('select * from pragma_table_xinfo(?)').all(object.name),
-        client.prepare('select * from pragma_foreign_key_list(?)').all(object.name),
-      ])
-    }
-    return object.type === 'index' ? JSON.stringify(client.prepare('select * from pragma_index_xinfo(?)').all(object.name)) : ''
+    if (object.type === 'table') return JSON.stringify([columns.all(object.name), foreignKeys.all(object.name)])
+    return object.type === 'index' ? JSON.stringify(indexed.all(object.name)) : ''
   }
   return new Map(
     rows.filter((object) => !(object.type === 'table' && STATISTICS.has(object.name))).map((object) => [`${object.type} ${object.name}`, { ...object, shape: shape(object) }]),

@@ -173,6 +173,14 @@ describe('a database whose schema is not what Assay’s migrations made', () => 
     expect(await assay(dataDir, 'board', 'list')).toEqual({ code: 1, stdout: '', stderr: `assay: ${refusal}\n` })
     expect(readFileSync(database).equals(file)).toBe(true)
     expect(readdirSync(dataDir).filter((name) => name.startsWith('assay.db'))).toEqual(['assay.db'])
+
+    // Nor one of a later version, whose schema this one does not know.
+    copyFileSync(tampered(backup, 'later.db', `insert into __drizzle_migrations (hash, created_at) values ('later', ${Date.now() + 86_400_000})`), database)
+    expect(await assay(dataDir, 'board', 'list')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `assay: the database ${database} comes from a later version of Assay (1 migration this version does not know): Assay does not open it (README: Operations, Backups and restore).\n`,
+    })
   })
 
   it('is not passed on by `assay backup`, which writes nothing', { timeout: TEST_TIMEOUT_MS }, async () => {
