@@ -13,9 +13,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { boardToModel } from '../../shared/board-convert.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { apiClient } from '../helpers/api.ts'
-import { startChildServer, type ChildServer } from '../helpers/child-server.ts'
+import type { ChildServer } from '../helpers/child-server.ts'
 import { folderDigest } from '../helpers/folder-digest.ts'
-import { runCli, type CliRun } from '../helpers/run-cli.ts'
+import { sqliteOperator } from '../helpers/sqlite-operator.ts'
+import { runCli } from '../helpers/run-cli.ts'
 import { describeUnless, missingServices } from '../helpers/services.ts'
 import { storedBoard } from '../helpers/stored-board.ts'
 import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from '../helpers/test-server.ts'
@@ -30,7 +31,6 @@ const ONE_LINE = /^assay: [^\n]+\n$/
 describe('`assay backup` and `assay restore` on SQLite', () => {
   let root: string
   let dataDir: string
-  const servers: ChildServer[] = []
   const clients: TestClient[] = []
 
   beforeEach(() => {
@@ -39,21 +39,11 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
   })
   afterEach(async () => {
     for (const client of clients.splice(0)) client.destroy()
-    for (const server of servers.splice(0)) await server.kill()
+    await killAll()
     rmSync(root, { recursive: true, force: true })
   })
 
-  const assay = (dir: string, ...args: string[]): Promise<CliRun> => runCli(args, { LOG_LEVEL: 'silent', DATA_DIR: dir, DATABASE_URL: '' })
-  const serve = async (dir: string) => {
-    const server = await startChildServer(dir)
-    servers.push(server)
-    return server
-  }
-  const stop = async (server: ChildServer) => {
-    await server.kill('SIGTERM')
-    expect(await server.exited).toEqual({ code: 0, signal: null })
-    servers.splice(servers.indexOf(server), 1)
-  }
+  const { assay, serve, stop, killAll } = sqliteOperator()
   const connect = async (server: ChildServer, boardId: string) => {
     const client = connectClient(server.wsUrl, boardId)
     clients.push(client)

@@ -18,9 +18,9 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SQLITE_MIGRATIONS } from '../../server/storage/sqlite-schema.ts'
 import { apiClient } from '../helpers/api.ts'
-import { startChildServer, type ChildServer } from '../helpers/child-server.ts'
+import type { ChildServer } from '../helpers/child-server.ts'
 import { folderDigest } from '../helpers/folder-digest.ts'
-import { runCli, type CliRun } from '../helpers/run-cli.ts'
+import { sqliteOperator } from '../helpers/sqlite-operator.ts'
 import { tempDir } from '../helpers/test-server.ts'
 
 /** Each command line and server compiles TypeScript as it starts: room for a loaded machine. */
@@ -33,28 +33,17 @@ const SWALLOW_EDITS = 'create trigger zz_swallow after insert on board_updates b
 describe('a database whose schema is not what Assay’s migrations made', () => {
   let root: string
   let dataDir: string
-  const servers: ChildServer[] = []
 
   beforeEach(() => {
     root = tempDir()
     dataDir = join(root, 'data')
   })
   afterEach(async () => {
-    for (const server of servers.splice(0)) await server.kill()
+    await killAll()
     rmSync(root, { recursive: true, force: true })
   })
 
-  const assay = (dir: string, ...args: string[]): Promise<CliRun> => runCli(args, { LOG_LEVEL: 'silent', DATA_DIR: dir, DATABASE_URL: '' })
-  const serve = async (dir: string) => {
-    const server = await startChildServer(dir)
-    servers.push(server)
-    return server
-  }
-  const stop = async (server: ChildServer) => {
-    await server.kill('SIGTERM')
-    expect(await server.exited).toEqual({ code: 0, signal: null })
-    servers.splice(servers.indexOf(server), 1)
-  }
+  const { assay, serve, stop, killAll } = sqliteOperator()
   const addAssessment = async (server: ChildServer, boardId: string, title: string) => {
     expect((await apiClient(server.url).post(`/api/boards/${boardId}/assessments`, { title })).status).toBe(201)
   }
@@ -162,11 +151,8 @@ describe('a database whose schema is not what Assay’s migrations made', () => 
     const file = readFileSync(database)
     const refusal = `the database ${database} is not as Assay's migrations made it (at migration ${LATEST} of ${LATEST}): trigger “zz_swallow” on board_updates is not Assay's: Assay does not open it (README: Operations, Backups and restore).`
 
-    const started = await startChildServer(dataDir).then(
-      (server) => {
-        servers.push(server)
-        return 'served'
-      },
+    const started = await serve(dataDir).then(
+      () => 'served',
       (error: unknown) => String(error),
     )
     expect(started).toContain(refusal)
