@@ -1,17 +1,17 @@
 /**
  * A SQLite file checked as an Assay database before it is trusted as a backup
- * or restored: SQLite reads every page of it whole, it holds Assay's
- * migrations table, and none of its migrations is newer than this build's (a
- * database of a later version, whose tables this build does not know).
+ * or restored: it holds Assay's migrations table, none of its migrations is
+ * newer than this build's (a database of a later version, whose tables this
+ * build does not know), its schema is exactly what this build's migrations
+ * make at its migration (sqlite-schema.ts: no trigger, view, table, index or
+ * column of anyone else's), and SQLite reads every page of it whole.
  */
 import Database from 'better-sqlite3'
-import { readMigrationFiles } from 'drizzle-orm/migrator'
-import { SQLITE_MIGRATIONS } from '../storage/sqlite.ts'
+import { migrationLevel, schemaProblem, type MigrationLevel } from '../storage/sqlite-schema.ts'
 import { CliError } from './cli-error.ts'
 import { errorMessage } from '../../shared/error-message.ts'
-import { countOf } from '../../shared/format-number.ts'
 
-export type AssayDatabaseFile = { boards: number; migrations: number }
+export type AssayDatabaseFile = { boards: number }
 
 /** Reads `path` without writing it; `named` is how a refusal names the file. Throws a CliError saying what is wrong. */
 export function checkAssayDatabase(path: string, named: string): AssayDatabaseFile {
@@ -29,6 +29,22 @@ export function checkAssayDatabase(path: string, named: string): AssayDatabaseFi
 }
 
 function check(client: Database.Database, named: string): AssayDatabaseFile {
+  let level: MigrationLevel
+  let problem: string | undefined
+  try {
+    // The file is untrusted until it is checked: nothing its schema holds is run while it is.
+    client.pragma('trusted_schema = OFF')
+    level = migrationLevel(client)
+    if (level.kind === 'none' || (level.kind === 'at' && level.applied === 0)) {
+      throw new CliError(`“${named}” is a SQLite database but not an Assay database (none of Assay's migrations was applied to it).`)
+    }
+    problem = schemaProblem(client, level)
+  } catch (error) {
+    if (error instanceof CliError) throw error
+    throw new CliError(`“${named}” is not a sound SQLite database: ${errorMessage(error)}.`)
+  }
+  if (level.kind === 'later') throw new CliError(`“${named}” ${problem}: restore it with that version.`)
+  if (problem) throw new CliError(`“${named}” ${problem}.`)
   let problems: string[]
   try {
     problems = (client.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check)
@@ -36,12 +52,6 @@ function check(client: Database.Database, named: string): AssayDatabaseFile {
     throw new CliError(`“${named}” is not a sound SQLite database: ${errorMessage(error)}.`)
   }
   if (problems.join() !== 'ok') throw new CliError(`“${named}” is a damaged SQLite database: ${problems.slice(0, 3).join('; ')}.`)
-  const tables = client.prepare(`select count(*) as found from sqlite_master where type = 'table' and name in ('__drizzle_migrations', 'boards')`).get() as { found: number }
-  if (tables.found !== 2) throw new CliError(`“${named}” is a SQLite database but not an Assay database (it has no migrations table and boards).`)
-  const applied = client.prepare('select created_at as at from __drizzle_migrations').all() as { at: number }[]
-  const latest = Math.max(...readMigrationFiles({ migrationsFolder: SQLITE_MIGRATIONS }).map((migration) => migration.folderMillis))
-  const newer = applied.filter((migration) => Number(migration.at) > latest).length
-  if (newer > 0) throw new CliError(`“${named}” comes from a later version of Assay (${countOf(newer, 'migration')} this version does not know): restore it with that version.`)
   const { boards } = client.prepare('select count(*) as boards from boards').get() as { boards: number }
-  return { boards, migrations: applied.length }
+  return { boards }
 }

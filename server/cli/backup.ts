@@ -15,7 +15,7 @@ import { loadConfig } from '../config.ts'
 import { databaseName } from '../storage/serving-lock.ts'
 import { trySqliteServingLock } from '../storage/sqlite-serving-lock.ts'
 import { SQLITE_FILE_NAME } from '../storage/sqlite.ts'
-import { checkAssayDatabase } from './assay-database-file.ts'
+import { checkAssayDatabase, type AssayDatabaseFile } from './assay-database-file.ts'
 import { CliError } from './cli-error.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
 import { syncToDisk } from './sync-to-disk.ts'
@@ -50,6 +50,15 @@ const backup: Command = {
 }
 export default backup
 
+/** A database a server would refuse is not passed on to every later backup and restore. */
+function checkedCopy(copy: string, database: string): AssayDatabaseFile {
+  try {
+    return checkAssayDatabase(copy, database)
+  } catch (error) {
+    throw error instanceof CliError ? new CliError(`the copy of ${error.message} Nothing was backed up.`) : error
+  }
+}
+
 /** A backup never replaces a file: the one there may be the only good backup. */
 function refuseExisting(out: string): void {
   if (!existsSync(out)) return
@@ -79,7 +88,7 @@ function copyInto(database: string, out: string): { bytes: number; boards: numbe
       source.close()
     }
     syncToDisk(partial)
-    const { boards } = checkAssayDatabase(partial, partial)
+    const { boards } = checkedCopy(partial, database)
     try {
       // A link, unlike a rename, never replaces a file that appeared meanwhile.
       linkSync(partial, out)

@@ -7,6 +7,7 @@ import { BoardError } from '../../shared/board-doc.ts'
 import { COMMANDS, usage } from './commands.ts'
 import { CliError } from './cli-error.ts'
 import { DatabaseBeingImported } from '../storage/serving-lock.ts'
+import { AlteredDatabase } from '../storage/sqlite-schema.ts'
 
 async function main(argv: string[]): Promise<void> {
   const [first, second, ...rest] = argv
@@ -26,7 +27,7 @@ main(process.argv.slice(2)).then(
     if (process.exitCode === undefined) process.exitCode = 0
   },
   (error: unknown) => {
-    if (error instanceof CliError || error instanceof ConfigError || error instanceof BoardError || error instanceof DatabaseBeingImported) {
+    if (error instanceof CliError || error instanceof ConfigError || error instanceof BoardError || error instanceof DatabaseBeingImported || error instanceof AlteredDatabase) {
       process.stderr.write(`assay: ${error.message}\n`)
     } else {
       process.stderr.write(`assay: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)

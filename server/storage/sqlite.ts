@@ -28,7 +28,7 @@ import { SqliteMemberStore } from './sqlite-members.ts'
 import { SqliteSessionStore } from './sqlite-sessions.ts'
 import { SqliteUserStore } from './sqlite-users.ts'
 import { startWalCheckpointerOnFirstWrite } from './wal-checkpointer.ts'
-import { projectPath } from '../project-root.ts'
+import { refuseAlteredDatabase, SQLITE_MIGRATIONS } from './sqlite-schema.ts'
 
 export type SqliteOptions = {
   dataDir: string
@@ -41,8 +41,6 @@ export type SqliteOptions = {
   clock?: Clock
 }
 
-/** This build's migrations: a database holding one newer came from a later version. */
-export const SQLITE_MIGRATIONS = projectPath('drizzle', 'sqlite')
 export const SQLITE_FILE_NAME = 'assay.db'
 
 /**
@@ -63,11 +61,20 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   const path = privateDatabaseFile(options.dataDir)
   const clock = options.clock ?? systemClock
   const client = new Database(path)
+  client.pragma('busy_timeout = 5000')
+  // What the schema holds runs in the server's statements: no function there with side effects of its own.
+  client.pragma('trusted_schema = OFF')
+  // Before anything is written to the file, even its journal mode.
+  try {
+    refuseAlteredDatabase(client, path)
+  } catch (error) {
+    client.close()
+    throw error
+  }
   client.pragma('journal_mode = WAL')
   client.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
   client.pragma('wal_autocheckpoint = 0')
   client.pragma('foreign_keys = ON')
-  client.pragma('busy_timeout = 5000')
   const db = drizzle({ client, schema })
   migrate(db, { migrationsFolder: SQLITE_MIGRATIONS })
   // What start-up wrote (migrations, a crashed run's WAL) goes into the database file before anything is served,

@@ -6,7 +6,6 @@
  * everything as it was; a restore keeps the database it replaces. On
  * PostgreSQL both commands point to pg_dump and pg_restore and do nothing.
  */
-import { createHash } from 'node:crypto'
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -14,8 +13,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { boardToModel } from '../../shared/board-convert.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { apiClient } from '../helpers/api.ts'
-import { startChildServer, type ChildServer } from '../helpers/child-server.ts'
-import { runCli, type CliRun } from '../helpers/run-cli.ts'
+import type { ChildServer } from '../helpers/child-server.ts'
+import { folderDigest } from '../helpers/folder-digest.ts'
+import { sqliteOperator } from '../helpers/sqlite-operator.ts'
+import { runCli } from '../helpers/run-cli.ts'
 import { describeUnless, missingServices } from '../helpers/services.ts'
 import { storedBoard } from '../helpers/stored-board.ts'
 import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from '../helpers/test-server.ts'
@@ -30,7 +31,6 @@ const ONE_LINE = /^assay: [^\n]+\n$/
 describe('`assay backup` and `assay restore` on SQLite', () => {
   let root: string
   let dataDir: string
-  const servers: ChildServer[] = []
   const clients: TestClient[] = []
 
   beforeEach(() => {
@@ -39,21 +39,11 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
   })
   afterEach(async () => {
     for (const client of clients.splice(0)) client.destroy()
-    for (const server of servers.splice(0)) await server.kill()
+    await killAll()
     rmSync(root, { recursive: true, force: true })
   })
 
-  const assay = (dir: string, ...args: string[]): Promise<CliRun> => runCli(args, { LOG_LEVEL: 'silent', DATA_DIR: dir, DATABASE_URL: '' })
-  const serve = async (dir: string) => {
-    const server = await startChildServer(dir)
-    servers.push(server)
-    return server
-  }
-  const stop = async (server: ChildServer) => {
-    await server.kill('SIGTERM')
-    expect(await server.exited).toEqual({ code: 0, signal: null })
-    servers.splice(servers.indexOf(server), 1)
-  }
+  const { assay, serve, stop, killAll } = sqliteOperator()
   const connect = async (server: ChildServer, boardId: string) => {
     const client = connectClient(server.wsUrl, boardId)
     clients.push(client)
@@ -61,13 +51,6 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     return client
   }
   const titles = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).assessments.map((assessment) => assessment.title)
-  /** Every file in a folder with a digest of its bytes (a folder as such): what "nothing changed" compares. */
-  const folder = (dir: string) =>
-    Object.fromEntries(
-      readdirSync(dir, { withFileTypes: true })
-        .sort((a, b) => a.name.localeCompare(b.name))
-        .map((entry) => [entry.name, entry.isDirectory() ? 'a folder' : createHash('sha256').update(readFileSync(join(dir, entry.name))).digest('hex')]),
-    )
   /** A board served, its server stopped, and a backup of it: the data dir as a restore finds it. */
   const unservedWithBackup = async () => {
     const server = await serve(dataDir)
@@ -165,7 +148,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     await apiClient(server.url).createBoard('Wagner redeployment')
     const existing = join(root, 'backup.db')
     writeFileSync(existing, 'the only good backup')
-    const before = folder(root)
+    const before = folderDigest(root)
 
     for (const [out, why] of [
       [existing, 'it exists already; nothing was overwritten'],
@@ -176,7 +159,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
       expect(run).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(ONE_LINE) })
       expect(run.stderr).toContain(`Cannot write “${out}”: ${why}`)
     }
-    expect(folder(root)).toEqual(before)
+    expect(folderDigest(root)).toEqual(before)
   })
 
   it('refuses to restore while a server serves the database, changing nothing', { timeout: TEST_TIMEOUT_MS }, async () => {
@@ -217,7 +200,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     const live = join(root, 'live.db')
     copyFileSync(backup, live)
     writeFileSync(`${live}-wal`, '')
-    const before = folder(dataDir)
+    const before = folderDigest(dataDir)
 
     for (const [from, why] of [
       [junk, /“.*junk\.db” is not a sound SQLite database: file is not a database\. Nothing was restored\./],
@@ -230,7 +213,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
       expect(run).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(ONE_LINE) })
       expect(run.stderr).toMatch(why)
     }
-    expect(folder(dataDir)).toEqual(before)
+    expect(folderDigest(dataDir)).toEqual(before)
   })
 })
 
