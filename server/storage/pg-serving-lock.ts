@@ -54,6 +54,13 @@ export async function tryPgExclusiveLock(options: PgLockOptions): Promise<Exclus
   )
 }
 
+/** Whether an import holds the lock: tried shared once, and let go. */
+export async function pgHeldAlone(options: PgLockOptions): Promise<boolean> {
+  const client = await tryLock(options, 'pg_try_advisory_lock_shared')
+  await client?.end({ timeout: 5 })
+  return client === null
+}
+
 /** The lock's own connection, holding it; null when refused. */
 async function tryLock(options: PgLockOptions, take: 'pg_try_advisory_lock_shared' | 'pg_try_advisory_lock'): Promise<postgres.Sql | null> {
   const client = connect(options)
