@@ -260,6 +260,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     copyFileSync(join(dataDir, 'assay.db'), walMode)
     const halfDone = withHotJournal(backup)
     const before = folder(dataDir)
+    const refusals: { from: string; why: RegExp; run: CliRun }[] = []
 
     for (const [from, why] of [
       [junk, /“.*junk\.db” is not a sound SQLite database: file is not a database\. Nothing was restored\./],
@@ -271,7 +272,11 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
       [walMode, /“.*wal-mode\.db” is a database in WAL mode, as a live one is, not a file `assay backup` wrote: .*Nothing was restored\./],
       [halfDone, /“.*half-done\.db” has a rollback journal beside it \(.*half-done\.db-journal\): a transaction on it was cut short.*Nothing was restored\./],
     ] as const) {
-      const run = await assay(dataDir, 'restore', '--from', from)
+      refusals.push({ from, why, run: await assay(dataDir, 'restore', '--from', from) })
+    }
+    // Each refused first, then each for its reason.
+    expect(refusals.map(({ from, run }) => [from, run.code])).toEqual(refusals.map(({ from }) => [from, 1]))
+    for (const { why, run } of refusals) {
       expect(run).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(ONE_LINE) })
       expect(run.stderr).toMatch(why)
     }
@@ -292,12 +297,12 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
 
     const run = await assay(dataDir, 'restore', '--from', backup)
     expect(run).toMatchObject({ code: 0, stderr: '' })
+    expect(await served(dataDir, boardId)).toEqual({ boards: ['Wagner redeployment'], board: { status: 200, title: 'Wagner redeployment' } })
     expect(run.stdout).toMatch(
       /^There was no database in .*, but assay\.db-wal and assay\.db-shm of an earlier one, which the restored database would have taken for its own: moved them aside to .*assay\.db\.before-restore-\S+-wal and .*-shm; restored /,
     )
     const aside = readdirSync(dataDir).filter((name) => name.startsWith('assay.db.before-restore-'))
     expect(aside.sort()).toEqual([expect.stringMatching(/^assay\.db\.before-restore-\d{8}T\d{6}\.\d{3}Z-shm$/), expect.stringMatching(/-wal$/)])
-    expect(await served(dataDir, boardId)).toEqual({ boards: ['Wagner redeployment'], board: { status: 200, title: 'Wagner redeployment' } })
   })
 
   it('moves a database SQLite cannot open aside as it was, with its -wal and -shm, and restores', { timeout: TEST_TIMEOUT_MS }, async () => {
@@ -348,9 +353,9 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
 
     const run = await assay(dataDir, 'restore', '--from', backup)
     expect(run).toMatchObject({ code: 0, stderr: '' })
-    expect(run.stdout).toMatch(new RegExp(`^Moved the database aside to ${volume}/assay\\.db\\.before-restore-\\S+; restored .* as ${volume}/assay\\.db \\(which ${dataDir}/assay\\.db links to\\)\\.\\n$`))
     expect(lstatSync(join(dataDir, 'assay.db')).isSymbolicLink()).toBe(true)
     expect(readFileSync(join(volume, 'assay.db'))).toEqual(readFileSync(backup))
+    expect(run.stdout).toMatch(new RegExp(`^Moved the database aside to ${volume}/assay\\.db\\.before-restore-\\S+; restored .* as ${volume}/assay\\.db \\(which ${dataDir}/assay\\.db links to\\)\\.\\n$`))
     expect(readdirSync(volume).filter((name) => name.startsWith('assay.db.before-restore-'))).toHaveLength(1)
     expect(await served(dataDir, boardId)).toMatchObject({ board: { status: 200 } })
 
