@@ -98,7 +98,12 @@ function fold(database: string): string | undefined {
   // Read first on a read-only connection, which leaves the -wal as it was: a connection that can write folds
   // the WAL into the file as it closes, and deletes it, even when the file is not a database.
   const unreadable = withClient(database, true, (client) => {
-    client.prepare('select count(*) from sqlite_master').get()
+    try {
+      client.prepare('select count(*) from sqlite_master').get()
+    } catch (error) {
+      // A hot journal, which only a connection that can write rolls back: the one below.
+      if (!(error instanceof Database.SqliteError && error.code === 'SQLITE_READONLY_ROLLBACK')) throw error
+    }
   })
   if (unreadable !== undefined) return unreadable
   return withClient(database, false, (client) => {
