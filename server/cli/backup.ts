@@ -8,15 +8,17 @@
  * a temporary name beside FILE, checked, and only then given FILE's name, so
  * a crash or a full disk never leaves half a backup under it.
  */
-import { existsSync, linkSync, openSync, closeSync, rmSync, statSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { existsSync, linkSync, lstatSync, openSync, closeSync, readlinkSync, rmSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { loadConfig } from '../config.ts'
-import { databaseName } from '../storage/serving-lock.ts'
+import { databaseName, writers } from '../storage/serving-lock.ts'
 import { trySqliteServingLock } from '../storage/sqlite-serving-lock.ts'
 import { SQLITE_FILE_NAME } from '../storage/sqlite.ts'
 import { checkAssayDatabase, type AssayDatabaseFile } from './assay-database-file.ts'
 import { CliError } from './cli-error.ts'
+import { present } from './file-present.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
 import { syncToDisk } from './sync-to-disk.ts'
 import { cannotWrite } from './write-out-file.ts'
@@ -39,7 +41,7 @@ const backup: Command = {
     refuseExisting(out)
     // Shared, as a server's: a restore (which takes it exclusive) cannot swap the file while it is read.
     const lock = trySqliteServingLock(config.DATA_DIR, 'shared')
-    if (!lock) throw new CliError(`an \`assay import\` or \`assay restore\` is writing ${databaseName(config)}: nothing was backed up. Try again once it has finished.`)
+    if (!lock) throw new CliError(`${writers(config)} is writing ${databaseName(config)}: nothing was backed up. Try again once it has finished.`)
     try {
       const { bytes, boards, asOf } = copyInto(database, out)
       process.stdout.write(`Backed up ${databaseName(config)} to ${out}: ${countOf(bytes, 'byte')}, ${countOf(boards, 'board')}, consistent as of ${asOf.toISOString()}.\n`)
@@ -59,15 +61,17 @@ function checkedCopy(copy: string, database: string): AssayDatabaseFile {
   }
 }
 
-/** A backup never replaces a file: the one there may be the only good backup. */
+/** A backup never replaces a file, nor writes through a symbolic link (even one to nothing): the one there may be the only good backup. */
 function refuseExisting(out: string): void {
-  if (!existsSync(out)) return
-  if (statSync(out).isDirectory()) throw new CliError(`Cannot write “${out}”: it is a folder; give a file name.`)
-  throw new CliError(`Cannot write “${out}”: it exists already; nothing was overwritten. Give a new file name.`)
+  if (!present(out)) return
+  if (statSync(out, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`Cannot write “${out}”: it is a folder; give a file name.`)
+  const link = lstatSync(out).isSymbolicLink() ? ` (a symbolic link to ${readlinkSync(out)})` : ''
+  throw new CliError(`Cannot write “${out}”: it exists already${link}; nothing was overwritten. Give a new file name.`)
 }
 
 function copyInto(database: string, out: string): { bytes: number; boards: number; asOf: Date } {
-  const partial = join(dirname(out), `.${basename(out)}.partial-${process.pid}`)
+  // Of a fixed length, so any name FILE may have leaves room for it.
+  const partial = join(dirname(out), `.assay-backup-${process.pid}-${randomBytes(4).toString('hex')}.partial`)
   try {
     // Made first, empty and private (it holds password hashes and sessions): VACUUM INTO fills an empty file, keeping its mode.
     closeSync(openSync(partial, 'wx', 0o600))

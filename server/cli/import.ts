@@ -24,8 +24,8 @@ const importCommand: Command = {
     const title = values.title === undefined ? undefined : checkOption(shortTextSchema, values.title, 'title', USAGE)
     try {
       const text = await readImportFile(path)
-      const refused = `nothing was imported. Import through it instead (the board's Import, or POST /api/boards/${boardId}/import), or stop it and run this again.`
-      const result = await whileNotServed(refused, async (services, stillAlone) =>
+      const whileServed = `Import through it instead (the board's Import, or POST /api/boards/${boardId}/import), or stop it and run this again.`
+      const result = await whileNotServed('nothing was imported.', whileServed, async (services, stillAlone) =>
         importDocument(services, boardId, { document: { text }, title, preview: values.preview === true }, await cliPrincipal(services), stillAlone),
       )
       if (!result) throw new CliError(`No board with id ${boardId}. List boards with: assay board list`)

@@ -7,14 +7,15 @@
  * there no database or half of one, and a server that starts finds one whole.
  */
 import { COPYFILE_EXCL } from 'node:constants'
-import { chmodSync, copyFileSync, existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs'
-import { join } from 'node:path'
-import Database from 'better-sqlite3'
+import { chmodSync, closeSync, copyFileSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { loadConfig } from '../config.ts'
-import { databaseName, takeDatabaseAlone } from '../storage/serving-lock.ts'
+import { lockHolder, takeDatabaseAlone } from '../storage/serving-lock.ts'
 import { SQLITE_FILE_NAME } from '../storage/sqlite.ts'
 import { checkAssayDatabase, type AssayDatabaseFile } from './assay-database-file.ts'
 import { CliError } from './cli-error.ts'
+import { present } from './file-present.ts'
+import { databaseFile, removeUnfinishedCopies, setAside } from './restore-set-aside.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
 import { syncToDisk } from './sync-to-disk.ts'
 import { cannotWrite } from './write-out-file.ts'
@@ -36,11 +37,12 @@ const restore: Command = {
     }
     // Held to the end: no server starts on the database half way, nor a backup reads it.
     const lock = await takeDatabaseAlone(config)
-    if (!lock) throw new CliError(`a server is serving ${databaseName(config)} (or a backup is reading it): nothing was restored. Stop every server first.`)
+    if (!lock) {
+      const holder = await lockHolder(config)
+      throw new CliError(`${holder.who}: nothing was restored. ${holder.writing ? 'Try again once it has finished.' : 'Stop every server first.'}`)
+    }
     try {
-      const { aside, boards } = restoreFrom(from, config.DATA_DIR)
-      const before = aside ? `Moved the database aside to ${aside}` : `There was no database in ${config.DATA_DIR}`
-      process.stdout.write(`${before}; restored ${from} (${countOf(boards, 'board')}) as ${join(config.DATA_DIR, SQLITE_FILE_NAME)}.\n`)
+      process.stdout.write(restoreFrom(from, config.DATA_DIR))
     } finally {
       await lock.release()
     }
@@ -48,29 +50,68 @@ const restore: Command = {
 }
 export default restore
 
-function restoreFrom(from: string, dataDir: string): { aside: string | undefined; boards: number } {
-  readable(from)
-  // A live database's recent commits are in its WAL, which a copy of the file alone would lose.
-  if (existsSync(`${from}-wal`)) throw new CliError(`“${from}” has a write-ahead log beside it, so it is a live database, not a backup: nothing was restored. Make one with \`assay backup\`.`)
-  const database = join(dataDir, SQLITE_FILE_NAME)
+function restoreFrom(from: string, dataDir: string): string {
+  const source = backupFile(from)
+  const named = join(dataDir, SQLITE_FILE_NAME)
+  const database = databaseFile(named)
+  const report = removeUnfinishedCopies(database).map((path) => `Removed ${path}, left by a restore that did not finish.\n`)
   const incoming = `${database}.restoring-${process.pid}`
   try {
     try {
-      copyFileSync(from, incoming, COPYFILE_EXCL)
+      copyFileSync(source, incoming, COPYFILE_EXCL)
       chmodSync(incoming, 0o600)
     } catch (error) {
       throw cannotWrite(incoming, error, '; nothing was changed')
     }
     // What is checked is what is put in place: the copy, not the file it came from.
+    if (inWalMode(incoming)) {
+      throw new CliError(
+        `“${from}” is a database in WAL mode, as a live one is, not a file \`assay backup\` wrote: its last commits may be in a -wal file it was copied without. Nothing was restored. Make a backup with \`assay backup\` (a server need not run).`,
+      )
+    }
     const { boards } = checked(incoming, from)
     syncToDisk(incoming)
-    const aside = existsSync(database) ? keepAside(database) : undefined
+    const before = setAside(database)
     renameSync(incoming, database)
-    syncToDisk(dataDir)
-    return { aside, boards }
+    syncToDisk(dirname(database))
+    const linked = database === named ? '' : ` (which ${named} links to)`
+    return `${report.join('')}${before}; restored ${from} (${countOf(boards, 'board')}) as ${database}${linked}.\n`
   } finally {
     rmSync(incoming, { force: true })
   }
+}
+
+/**
+ * The file to restore, as its real path: a live database's recent commits are
+ * in its WAL, and a cut-short transaction's undoing in its hot journal, which
+ * a copy of the file alone would lose; SQLite keeps either beside the file a
+ * symbolic link leads to.
+ */
+function backupFile(from: string): string {
+  readable(from)
+  const source = realpathSync(from)
+  const beside = (ending: string) => [from, source].map((path) => path + ending).find(present)
+  const wal = beside('-wal')
+  if (wal) throw new CliError(`“${from}” has a write-ahead log beside it (${wal}), so it is a live database, not a backup: nothing was restored. Make one with \`assay backup\`.`)
+  const journal = beside('-journal')
+  if (journal) {
+    throw new CliError(
+      `“${from}” has a rollback journal beside it (${journal}): a transaction on it was cut short, and the file alone holds part of it. Nothing was restored. Open it once with SQLite, which rolls the transaction back (\`sqlite3 FILE 'pragma integrity_check'\`), or restore another backup.`,
+    )
+  }
+  return source
+}
+
+/** Bytes 18 and 19 of a SQLite file's header are 2 in WAL mode; `assay backup` writes files in rollback mode. */
+function inWalMode(path: string): boolean {
+  const header = Buffer.alloc(20)
+  const descriptor = openSync(path, 'r')
+  try {
+    readSync(descriptor, header, 0, header.length, 0)
+  } finally {
+    closeSync(descriptor)
+  }
+  return header.toString('latin1', 0, 16) === 'SQLite format 3\0' && (header[18] === 2 || header[19] === 2)
 }
 
 function checked(copy: string, from: string): AssayDatabaseFile {
@@ -90,26 +131,4 @@ function readable(from: string): void {
     throw new CliError(`Cannot read “${from}”: ${code === 'ENOENT' ? 'it does not exist' : code}; nothing was changed.`)
   }
   if (!isFile) throw new CliError(`Cannot read “${from}”: it is not a file; nothing was changed.`)
-}
-
-/**
- * Folds the WAL into the database file, leaving no -wal or -shm file that the
- * restored database would take for its own, and gives the file a second name;
- * the rename that follows takes the first. Returns the second.
- */
-function keepAside(database: string): string {
-  const client = new Database(database, { fileMustExist: true })
-  try {
-    const [result] = client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[]
-    if (result?.busy) throw new CliError(`another process is reading ${database}: nothing was restored. Stop it first.`)
-  } finally {
-    // The last connection to close deletes the -wal and -shm files.
-    client.close()
-  }
-  for (const left of [`${database}-wal`, `${database}-shm`]) {
-    if (existsSync(left)) throw new CliError(`${left} is still there after the database was closed: another process has it open. Nothing was restored.`)
-  }
-  const aside = `${database}.before-restore-${new Date().toISOString().replace(/[-:]/g, '')}`
-  linkSync(database, aside)
-  return aside
 }

@@ -55,6 +55,13 @@ export async function tryPgExclusiveLock(options: PgLockOptions): Promise<Exclus
   )
 }
 
+/** Whether an import holds the lock: tried shared once, and let go. */
+export async function pgHeldAlone(options: PgLockOptions): Promise<boolean> {
+  const connection = await tryLock(options, 'pg_try_advisory_lock_shared')
+  await connection?.end(5)
+  return connection === null
+}
+
 /** The lock's own connection, holding it; null when refused. */
 async function tryLock(options: PgLockOptions, take: 'pg_try_advisory_lock_shared' | 'pg_try_advisory_lock'): Promise<LockConnection | null> {
   const connection = connect(options)

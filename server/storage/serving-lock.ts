@@ -19,11 +19,11 @@ import type { StorageConfig } from './open-storage.ts'
 
 export type LockConfig = Pick<StorageConfig, 'DATA_DIR' | 'DATABASE_URL' | 'DATABASE_CONNECT_TIMEOUT_MS'>
 
-/** How long a starting server waits for an import to finish before it gives up. */
+/** How long a starting server waits for an import (or a restore) to finish before it gives up. */
 export const SERVING_LOCK_WAIT_MS = 60_000
 const RETRY_MS = 250
 
-/** A server that could not start: an import held the database all the time it waited. */
+/** A server that could not start: an import or a restore held the database all the time it waited. */
 export class DatabaseBeingImported extends Error {
   override name = 'DatabaseBeingImported'
 }
@@ -43,10 +43,10 @@ export async function holdServingLock(config: LockConfig, logger: Logger, waitMs
   for (let attempt = 0; ; attempt++) {
     const held = await trySharedLock(config, logger)
     if (held) return held
-    if (attempt === 0) logger.warn({ waitMs }, 'an `assay import` is writing the database: waiting for it to finish before serving')
+    if (attempt === 0) logger.warn({ waitMs }, `${writers(config)} is writing the database: waiting for it to finish before serving`)
     if (performance.now() >= giveUpAt) {
       throw new DatabaseBeingImported(
-        `an \`assay import\` has been writing ${databaseName(config)} for over ${Math.round(waitMs / 1000)} s: not serving it meanwhile. Start the server again once the import has finished.`,
+        `${writers(config)} has been writing ${databaseName(config)} for over ${Math.round(waitMs / 1000)} s: not serving it meanwhile. Start the server again once it has finished.`,
       )
     }
     await sleep(RETRY_MS)
@@ -56,6 +56,33 @@ export async function holdServingLock(config: LockConfig, logger: Logger, waitMs
 /** The lock exclusive, for a command that writes boards: null while a server serves the database. */
 export function takeDatabaseAlone(config: LockConfig): Promise<ExclusiveLock | null> {
   return tryExclusiveLock(config)
+}
+
+/**
+ * Who kept takeDatabaseAlone from taking the lock, as the start of a message,
+ * and whether it writes the database: the lock is tried shared once, which
+ * servers and backups share and only an import or a restore, holding it
+ * alone, refuses.
+ */
+export async function lockHolder(config: LockConfig): Promise<{ writing: boolean; who: string }> {
+  if (await heldAlone(config)) return { writing: true, who: `${writers(config)} is writing ${databaseName(config)}` }
+  return { writing: false, who: `a server is serving ${databaseName(config)}${config.DATABASE_URL ? '' : ' (or an `assay backup` is reading it)'}` }
+}
+
+/** Who may hold the lock exclusive: `assay restore` runs on SQLite only. */
+export function writers(config: LockConfig): string {
+  return config.DATABASE_URL ? 'an `assay import`' : 'an `assay import` or `assay restore`'
+}
+
+async function heldAlone(config: LockConfig): Promise<boolean> {
+  if (config.DATABASE_URL) {
+    const { pgHeldAlone } = await import('./pg-serving-lock.ts')
+    return pgHeldAlone({ url: config.DATABASE_URL, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS })
+  }
+  const { trySqliteServingLock } = await import('./sqlite-serving-lock.ts')
+  const shared = trySqliteServingLock(config.DATA_DIR, 'shared')
+  await shared?.release()
+  return shared === null
 }
 
 /** The database as a message names it: never the URL, which may hold a password. */
