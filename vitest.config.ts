@@ -13,8 +13,8 @@ export default defineConfig({
     // it needs (servers, storage, browsers) on its own, so nothing is shared through modules, and a run of the history
     // and snapshot tests took a fifth less CPU, its module loading 16 s instead of 71.
     isolate: false,
-    // The browser tests (test/e2e) load the built client; this builds it first when a source is newer than the build.
-    // The PostgreSQL tests' databases are copies of one migrated once for the run.
-    globalSetup: ['test/e2e/build-client.ts', 'test/helpers/migrated-template.ts'],
+    // Built once for the run when a source is newer: the client the browser tests load, the scripts tests start in
+    // processes of their own (compiled to JavaScript); and the PostgreSQL database the tests' databases are copies of.
+    globalSetup: ['test/global-setup.ts'],
   },
 })

@@ -87,9 +87,8 @@ it('cuts off an answer the client stops taking after the send timeout, and count
     }),
   )
   await waitFor(() => server!.services.connections.state().open === openBefore + SHARE, 'the stalled connections to be open')
-  const started = performance.now()
+  // Never cut off, they would stay open: the deadline is for a hung test, the send timeout is 1 s.
   await waitFor(() => server!.services.connections.state().open === openBefore, 'the server to cut the stalled answers off', 10_000)
-  expect(performance.now() - started).toBeLessThan(5_000)
   // Reading again, each client finds its answer cut short.
   for (const connection of stalled) connection.socket.resume()
   await Promise.all(stalled.map((connection) => connection.closed))

@@ -23,7 +23,7 @@ import { folderDigest } from '../helpers/folder-digest.ts'
 import { sqliteOperator } from '../helpers/sqlite-operator.ts'
 import { tempDir } from '../helpers/test-server.ts'
 
-/** Each command line and server compiles TypeScript as it starts: room for a loaded machine. */
+/** Each command line and server is a process of its own: room for a loaded machine. */
 const TEST_TIMEOUT_MS = 240_000
 const ONE_LINE = /^assay: [^\n]+\n$/
 const JOURNAL = JSON.parse(readFileSync(join(SQLITE_MIGRATIONS, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] }

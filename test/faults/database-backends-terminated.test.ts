@@ -35,7 +35,7 @@ const TYPE_EVERY_MS = 25
 const COMMIT_RETRY_MAX_MS = 1000
 /** How long the server may take to commit everything once the terminations stop: a bound, not a measurement. */
 const RECOVERY_MS = 30_000
-/** A server process started (it compiles TypeScript and migrates), the terminations and the recovery, on a loaded machine too. */
+/** A server process started (it migrates), the terminations and the recovery, on a loaded machine too. */
 const TEST_MS = 90_000
 
 describeUnless(postgresMissing)('PostgreSQL backends terminated under a running server', () => {

@@ -2,14 +2,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { withDeadline } from '../../server/health/deadline.ts'
+import { compiledScript } from './compiled-processes.ts'
 
 const ENTRY = fileURLToPath(new URL('./serve-open.ts', import.meta.url))
-/**
- * tsx as a loader of this very process, not its CLI: the CLI runs the script in
- * a second process of its own, which a SIGKILL of the first would leave running.
- */
-const TSX_LOADER = import.meta.resolve('tsx')
-/** How long a child may take to listen (it compiles TypeScript and migrates) on a loaded machine. */
+/** How long a child may take to listen (it migrates) on a loaded machine. */
 const LISTEN_DEADLINE_MS = 60_000
 
 export type ChildServer = {
@@ -23,9 +19,13 @@ export type ChildServer = {
   kill(signal?: NodeJS.Signals): Promise<void>
 }
 
-/** `entry`: a script serving as serve-open.ts does (prints its URL), e.g. serve-stalling.ts. */
+/**
+ * `entry`: a script serving as serve-open.ts does (prints its URL), e.g.
+ * serve-stalling.ts; the child runs its compiled JavaScript
+ * (test/helpers/compiled-processes.ts), the process a SIGKILL ends.
+ */
 export async function startChildServer(dataDir: string, env: Record<string, string> = {}, entry = ENTRY): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, entry], {
+  const child = spawn(process.execPath, [compiledScript(entry)], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', DATABASE_URL: '', REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -1,5 +1,5 @@
 /**
- * Vitest global set-up: one PostgreSQL database per run with every migration
+ * Part of the global set-up (test/global-setup.ts): one PostgreSQL database per run with every migration
  * applied, which the tests' servers and storages start from as copies
  * (createMigratedDatabase) instead of each running the migrations again, some
  * 0.2 to 0.3 s a server; dropped when the run ends. Its name is the run's own,
@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs'
 import { postgresAnswers } from './services.ts'
 import { createDatabase, dropDatabase, freshDatabaseName, MIGRATED_TEMPLATE_ENV, openTestStorage, tempDir } from './test-server.ts'
 
-export default async function migratedTemplate(): Promise<(() => Promise<void>) | undefined> {
+export async function migratedTemplate(): Promise<(() => Promise<void>) | undefined> {
   if (!(await postgresAnswers())) return undefined
   const database = freshDatabaseName()
   const dataDir = tempDir()

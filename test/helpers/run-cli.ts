@@ -1,8 +1,14 @@
-/** Runs the real `assay` command line in a process of its own, as an operator would. */
+/**
+ * Runs the real `assay` command line in a process of its own, as an operator
+ * would: compiled, as `npm start` runs it (test/helpers/compiled-processes.ts).
+ * The export and import tests run `server/cli/assay.js`, the command from the
+ * TypeScript sources, too.
+ */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { compiledScript } from './compiled-processes.ts'
 
-const ASSAY = fileURLToPath(new URL('../../server/cli/assay.js', import.meta.url))
+const ASSAY = compiledScript(fileURLToPath(new URL('../../server/cli/main.ts', import.meta.url)))
 
 export type CliRun = { code: number | null; stdout: string; stderr: string }
 

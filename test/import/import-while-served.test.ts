@@ -31,7 +31,7 @@ import { waitFor } from '../helpers/wait-for.ts'
 import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
 
 const postgresMissing = await missingServices('postgres')
-/** Each command line and server compiles TypeScript as it starts: room for a loaded machine. */
+/** Each command line and server is a process of its own: room for a loaded machine. */
 const TEST_TIMEOUT_MS = 180_000
 const REFUSAL = /^assay: a server is serving the (SQLite|PostgreSQL) database.*: nothing was imported\. Import through it instead/
 
