@@ -41,10 +41,10 @@
  */
 import { uint32 } from 'lib0/random'
 import * as Y from 'yjs'
-import { acknowledgementsMap, collection, COLLECTIONS, entity, readString, type Collection } from '../../shared/board-doc.ts'
+import { acknowledgementsMap, collection, COLLECTIONS, type Collection } from '../../shared/board-doc.ts'
 import { isoTime } from '../../shared/board-model.ts'
 import { CLAIM_PROVENANCE_FIELDS } from '../../shared/board-mutations.ts'
-import { quoteMismatch } from '../../shared/claim-quote.ts'
+import { quotesHeldDocument } from '../../shared/claim-quote.ts'
 import type { DeletedEntries } from './deleted-entries.ts'
 import { ACKNOWLEDGEMENT_FIELDS, ENTRY_FIELDS, heldKeptFields, keptFields, type KeptFields, type StampedFields } from './entry-fields.ts'
 import { heldItem, type Landing } from './item-landing.ts'
@@ -111,7 +111,7 @@ export function entryStamp(doc: Y.Doc, deleted: DeletedEntries): (transaction: Y
         if (author !== undefined && entry.get(author) !== sender) stamps.push(() => entry.set(author, sender))
         const at = now.toISOString()
         if (earlier === 'unseen' || isFutureOrNoTime(entry.get(time), now)) stamps.push(() => entry.set(time, at))
-        if (name === 'claims' && !quotesItsDocument(doc, entry)) stamps.push(() => CLAIM_PROVENANCE_FIELDS.forEach((field) => entry.delete(field)))
+        if (name === 'claims' && entry.get('documentId') !== undefined && !quotesHeldDocument(entry)) stamps.push(() => CLAIM_PROVENANCE_FIELDS.forEach((field) => entry.delete(field)))
       }
     }
     for (const item of itemsCreated(transaction, acknowledgements)) {
@@ -154,19 +154,6 @@ function restore(entry: Y.Map<unknown>, fields: readonly string[], earlier: Kept
     if (value === undefined) entry.delete(field)
     else entry.set(field, value)
   }
-}
-
-/** Whether a claim names no document, or quotes the one it names (a claim added over HTTP must: requireQuote). */
-function quotesItsDocument(doc: Y.Doc, claim: Y.Map<unknown>): boolean {
-  const documentId = claim.get('documentId')
-  if (documentId === undefined) return true
-  const document = typeof documentId === 'string' ? entity(doc, 'documents', documentId) : undefined
-  if (!document) return false
-  const number = (field: string) => {
-    const value = claim.get(field)
-    return typeof value === 'number' ? value : undefined
-  }
-  return quoteMismatch(readString(document, 'text'), { text: readString(claim, 'text'), paragraph: number('paragraph'), start: number('start'), end: number('end') }) === null
 }
 
 /** A named author other than the sender; one that names no author claims no one's name. */
