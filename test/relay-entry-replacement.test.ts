@@ -8,7 +8,8 @@
  * nothing stored. A new claim that names a document without quoting it is
  * stored as a claim by hand, and a new entry naming no author is stamped
  * with its sender's name. A real client's undo of deleting a claim still
- * brings it back as it was, and a claim that names a document without quoting
+ * brings it back as it was; one deleted before the room knew it comes back
+ * in its sender's name with the server's time, and a claim that names a document without quoting
  * it, stored before these rules, is read as a claim by hand.
  */
 import { describe, expect, it } from 'vitest'
@@ -138,6 +139,28 @@ describe('an entry replaced under its id over the websocket', () => {
     } finally {
       undo.destroy()
     }
+  })
+
+  it("brings a claim back under its id in the sender's name with the server's time once the room no longer knows what it held (its deletion compacted before the room loaded)", async () => {
+    const source = await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/sources`, { name: 'Agency' })
+    const id = (await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/claims`, { text: 'Fuel trucks arrived.', sourceId: source.body.id })).body.id
+    const edgar = await given.connectEditor('Edgar Editor')
+    await waitFor(() => collection(edgar.client.doc, 'claims').has(id), 'the claim to reach the editor')
+    const copy = copyOf(edgar.client.doc, id, { createdAt: PAST })
+    collection(edgar.client.doc, 'claims').delete(id)
+    await waitFor(async () => (await storedClaim(id)) === undefined || undefined, 'the claim deleted')
+    edgar.client.destroy()
+    await waitFor(() => !given.server.services.rooms.loadedRooms.has(given.boardId) || undefined, 'the board to unload')
+    await given.server.services.compaction.compact(given.boardId)
+
+    const mallory = await given.connectEditor('Mallory Editor')
+    const sent = new Date().toISOString()
+    collection(mallory.client.doc, 'claims').set(id, copy)
+    await waitFor(async () => (await storedClaim(id)) !== undefined || undefined, 'the claim back')
+    const back = (await storedClaim(id))!
+    expect(back.createdBy).toBe('Mallory Editor')
+    expect(back.createdAt >= sent).toBe(true)
+    expect(mallory.closes).toEqual([])
   })
 
   it('reads a claim stored before these rules that names a document without quoting it as a claim by hand, and exports the board', async () => {
