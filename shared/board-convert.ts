@@ -4,6 +4,7 @@
  */
 import * as Y from 'yjs'
 import type { ChangeOrigin } from './change-origin.ts'
+import { quoteMismatch } from './claim-quote.ts'
 import {
   acknowledgementsMap,
   ASSESSMENT_TEXT_FIELDS,
@@ -117,10 +118,18 @@ function validEntities<C extends Collection>(doc: Y.Doc, name: C): EntityModels[
 
 type Holds = (id: string) => boolean
 
-/** A valid claim as the model holds it, given which sources and documents the model holds: left out without its source, its provenance dropped without its document. */
-function claimInModel(claim: ClaimModel, hasSource: Holds, hasDocument: Holds): ClaimModel | null {
+/**
+ * A valid claim as the model holds it, given which sources the model holds and
+ * the text of each document it holds: left out without its source, its
+ * provenance dropped without its document or where its words are not the
+ * document's there (claim-quote.ts), so that no claim reads as a quote of
+ * words its document does not hold, whatever wrote it.
+ */
+function claimInModel(claim: ClaimModel, hasSource: Holds, heldDocumentText: (id: string) => string | undefined): ClaimModel | null {
   if (!hasSource(claim.sourceId)) return null
-  return claim.documentId === undefined || hasDocument(claim.documentId) ? claim : withoutProvenance(claim)
+  if (claim.documentId === undefined) return claim
+  const text = heldDocumentText(claim.documentId)
+  return text !== undefined && quoteMismatch(text, claim) === null ? claim : withoutProvenance(claim)
 }
 
 /** Whether the model holds a valid link, given which claims and assessments it holds. */
@@ -149,7 +158,7 @@ export function boardToModel(doc: Y.Doc, id: string): BoardModel {
   const sourceIds = new Set(sources.map((s) => s.id))
   const documentIds = new Set(documents.map((d) => d.id))
   const claims = validEntities(doc, 'claims')
-    .flatMap((c) => claimInModel(c, (s) => sourceIds.has(s), (d) => documentIds.has(d)) ?? [])
+    .flatMap((c) => claimInModel(c, (s) => sourceIds.has(s), (d) => (documentIds.has(d) ? documentText(doc, d) : undefined)) ?? [])
     .sort(byClaimOrder)
   const assessments = validEntities(doc, 'assessments')
   const claimIds = new Set(claims.map((c) => c.id))
@@ -187,7 +196,10 @@ export function entityInModel<C extends Collection>(doc: Y.Doc, name: C, id: str
   const holds = (kind: Collection): Holds => (entityId) => readEntity(doc, kind, entityId) !== null
   const item = readEntity(doc, name, id)
   if (item === null) return null
-  if (name === 'claims') return claimInModel(item as ClaimModel, holds('sources'), holds('documents')) as EntityModels[C] | null
+  if (name === 'claims') {
+    const heldDocumentText = (documentId: string) => (holds('documents')(documentId) ? documentText(doc, documentId) : undefined)
+    return claimInModel(item as ClaimModel, holds('sources'), heldDocumentText) as EntityModels[C] | null
+  }
   if (name === 'links') {
     const inModel = linkInModel(item as LinkModel, (claimId) => entityInModel(doc, 'claims', claimId) !== null, holds('assessments'))
     return inModel ? item : null

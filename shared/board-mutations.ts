@@ -6,7 +6,7 @@
  */
 import * as Y from 'yjs'
 import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing'
-import { paragraphHolding } from './paragraphs.ts'
+import { quoteMismatch } from './claim-quote.ts'
 import { dropNonStringContent } from './plain-text.ts'
 import {
   acknowledgementsMap,
@@ -239,22 +239,10 @@ export function addClaim(doc: Y.Doc, input: ClaimInput, ctx: MutationContext = {
   })
 }
 
-/**
- * A claim that names a document is presented everywhere as that document's
- * words (the briefing's quotes, STIX's `x_assay_quote`), and its text can no
- * longer be corrected: so it must be them, exactly, where it says.
- */
+/** A claim that names a document must quote it (claim-quote.ts). */
 function requireQuote(doc: Y.Doc, documentId: string, claim: { text: string; paragraph?: number; start?: number; end?: number }): void {
-  const document = requireEntity(doc, 'documents', documentId)
-  const { paragraph, start, end } = claim
-  const text = readString(document, 'text')
-  if (paragraph === undefined || start === undefined || end === undefined || text.slice(start, end) !== claim.text) {
-    throw new BoardError('invalid', 'A claim that names a document must quote it: its text exactly the document\'s from start to end. Add your own wording as a claim by hand.')
-  }
-  const holding = paragraphHolding(text, start, end)
-  if (holding !== paragraph) {
-    throw new BoardError('invalid', `A claim that names a document must say which paragraph it quotes: its words from start to end are ${holding === undefined ? 'not within one paragraph' : `in paragraph ${holding} (counted from 0)`}, not ${paragraph}.`)
-  }
+  const mismatch = quoteMismatch(readString(requireEntity(doc, 'documents', documentId), 'text'), claim)
+  if (mismatch !== null) throw new BoardError('invalid', mismatch)
 }
 
 /**

@@ -22,13 +22,21 @@ export function splitParagraphs(text: string): Paragraph[] {
 /**
  * The paragraph that holds all of `[start, end)`, or undefined when none does
  * (the span crosses a paragraph's end, or lies in the blanks between two). The
- * last text split is kept: a batch's claims quote one document again and
- * again, and splitting a 2 MiB document for each would cost a second a thousand.
+ * last few texts' splits are kept: a batch's claims quote one document again
+ * and again, and the board's model checks every claim against its document in
+ * the claims' order, which goes back and forth between documents; splitting a
+ * 2 MiB document for each would cost a second a thousand.
  */
 export function paragraphHolding(text: string, start: number, end: number): number | undefined {
-  if (lastSplit?.text !== text) lastSplit = { text, paragraphs: splitParagraphs(text) }
-  const held = lastSplit.paragraphs[spanHolding(lastSplit.paragraphs, start)]
+  let paragraphs = recentSplits.get(text)
+  if (!paragraphs) {
+    paragraphs = splitParagraphs(text)
+    if (recentSplits.size >= RECENT_SPLITS) recentSplits.delete(recentSplits.keys().next().value!)
+    recentSplits.set(text, paragraphs)
+  }
+  const held = paragraphs[spanHolding(paragraphs, start)]
   return held !== undefined && end <= held.end ? held.index : undefined
 }
 
-let lastSplit: { text: string; paragraphs: Paragraph[] } | null = null
+const RECENT_SPLITS = 8
+const recentSplits = new Map<string, Paragraph[]>()

@@ -57,6 +57,7 @@ import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { applyStoredState } from './merge-state.ts'
 import { entryStamp } from './stamped-fields.ts'
+import { DeletedEntries } from './deleted-entries.ts'
 import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded, SavingDelayed } from './commit-errors.ts'
 import { deletionsWithin } from './deletions-within.ts'
 import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
@@ -206,11 +207,14 @@ export class Room {
   private readonly clientWriters = new ClientWriters()
   /** Set while a rewrite from another instance waits for the board's next reset (`rewriteFound`). */
   private rewriteResetTimer: NodeJS.Timeout | undefined
+  /** What each entry deleted from the board held of what it keeps if an undo brings it back (deleted-entries.ts). */
+  private readonly deletedEntries: DeletedEntries
 
   constructor(private readonly options: RoomOptions) {
     this.boardId = options.boardId
     // Named after its board: otherwise Yjs draws a random guid for every doc, which cost more than the rest of loading a small board.
     this.doc = new Y.Doc({ guid: options.boardId })
+    this.deletedEntries = new DeletedEntries(this.doc)
     this.presence = new RoomPresence(this.doc, {
       boardId: options.boardId,
       logger: options.logger,
@@ -470,7 +474,7 @@ export class Room {
       Y.transact(
         this.doc,
         (transaction) => {
-          const stamp = entryStamp(this.doc)
+          const stamp = entryStamp(this.doc, this.deletedEntries)
           apply()
           stamp(transaction, connection.identity.name)
         },

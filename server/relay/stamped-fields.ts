@@ -21,36 +21,33 @@
  *   same id;
  * - while applying, in the same transaction, it names the sender as the
  *   author of each entry and acknowledgement the update creates wherever the
- *   update named someone else, and gives the server's time to one whose time
- *   is later than the server's clock by more than CLOCK_SKEW_ALLOWANCE_MS or
- *   is no time as the board stores one (`entryStamp`); a past time is kept, as an analyst
- *   offline since the morning syncs in the afternoon what they made in the
- *   morning, and one that names no author or time is left so. The stored and
- *   broadcast update then carries only the sender's name and no time to come,
- *   and the update log records the sender (`ws:<user id>`) for the whole of
- *   it. Stamping rather than refusing keeps an honest client working when its
- *   undo brings back an entry someone else made (Yjs writes it again, with
- *   its old author and time, from the undoing client): the entry comes back
- *   in the name of whoever brought it back, with the time it first came.
+ *   update named someone else or no one, and gives the server's time to one
+ *   whose time is later than the server's clock by more than
+ *   CLOCK_SKEW_ALLOWANCE_MS or is no time as the board stores one
+ *   (`entryStamp`); a past time is kept, as an analyst offline since the
+ *   morning syncs in the afternoon what they made in the morning. The stored
+ *   and broadcast update then carries only the sender's name and no time to
+ *   come, and the update log records the sender (`ws:<user id>`) for the
+ *   whole of it;
+ * - an entry that comes back under the key of a deleted one (an undo brings
+ *   back a deleted entry so, with its old author and time, from the undoing
+ *   client) is made to hold the deleted entry's author and time, and a claim
+ *   its provenance, words and source (entry-fields.ts): stamping rather than
+ *   refusing keeps an honest undo working, and an entry under an id keeps the
+ *   author and time it first came with. Where the room never saw the deleted
+ *   entry (deleted before it loaded), the entry comes back in the sender's
+ *   name with the server's time. Putting a new entry under the key of a live
+ *   one is refused before (entry-replacement.ts).
  */
 import { uint32 } from 'lib0/random'
 import * as Y from 'yjs'
 import { acknowledgementsMap, collection, COLLECTIONS, type Collection } from '../../shared/board-doc.ts'
 import { isoTime } from '../../shared/board-model.ts'
+import { CLAIM_PROVENANCE_FIELDS } from '../../shared/board-mutations.ts'
+import { quotesHeldDocument } from '../../shared/claim-quote.ts'
+import type { DeletedEntries } from './deleted-entries.ts'
+import { ACKNOWLEDGEMENT_FIELDS, ENTRY_FIELDS, heldKeptFields, keptFields, type KeptFields, type StampedFields } from './entry-fields.ts'
 import { heldItem, type Landing } from './item-landing.ts'
-
-/** The fields of an entry the relay holds to the sender and the server's clock: its author's name, where it has one, and its time. */
-type StampedFields = { author?: string; time: string }
-
-const ENTRY_FIELDS = {
-  sources: { time: 'createdAt' },
-  documents: { author: 'importedBy', time: 'importedAt' },
-  claims: { author: 'createdBy', time: 'createdAt' },
-  assessments: { author: 'createdBy', time: 'createdAt' },
-  links: { time: 'createdAt' },
-} as const satisfies Record<Collection, StampedFields>
-/** An acknowledgement is one plain value, `{ rule, reason, createdAt, createdBy }`. */
-const ACKNOWLEDGEMENT_FIELDS = { author: 'createdBy', time: 'createdAt' } as const satisfies StampedFields
 
 /**
  * How far past the server's clock a new entry's time may be and stand: a
@@ -82,27 +79,39 @@ export function stampedFieldChange(doc: Y.Doc, landings: readonly { item: Y.Item
 /**
  * Resolves the maps of `doc` now, before an update can make a root type of the
  * same name (as Yjs does for a parent named by an update), and returns what
- * names the sender as the author of each entry and acknowledgement the
- * transaction created, and gives the server's time to one dated later than
- * the server's clock allows. Call it first in the transaction that applies a
- * connection's update, and what it returns last in it.
+ * stamps each entry and acknowledgement the transaction created: an entry
+ * brought back under a key whose earlier entry `deleted` knows (or this
+ * transaction deleted) is made to hold what that one held of its kept fields
+ * (entry-fields.ts); any other names the sender as its author, and takes the
+ * server's time if its time is later than the server's clock allows or if it
+ * comes back under a key whose earlier entry the room never saw (its time,
+ * being the earlier entry's, cannot be told); a claim among them that names a
+ * document without quoting it loses its provenance (claim-quote.ts). Call it
+ * first in the transaction that applies a connection's update, and what it
+ * returns last in it.
  */
-export function entryStamp(doc: Y.Doc): (transaction: Y.Transaction, sender: string) => void {
-  const entries = COLLECTIONS.map((name) => ({ map: collection(doc, name), fields: ENTRY_FIELDS[name] as StampedFields }))
+export function entryStamp(doc: Y.Doc, deleted: DeletedEntries): (transaction: Y.Transaction, sender: string) => void {
+  const entries = COLLECTIONS.map((name) => ({ name, map: collection(doc, name), fields: ENTRY_FIELDS[name] as StampedFields }))
   const acknowledgements = acknowledgementsMap(doc)
   return (transaction, sender) => {
     const stamps: (() => void)[] = []
     // Read once, and only when the update created something: a keystroke creates nothing (a closure made on every call to read it cost a keystroke ten times the rest of the stamp).
     let now: Date | undefined
-    for (const { map, fields } of entries) {
+    for (const { name, map, fields } of entries) {
       for (const item of itemsCreated(transaction, map)) {
         const entry = item.content instanceof Y.ContentType && item.content.type instanceof Y.Map ? (item.content.type as Y.Map<unknown>) : null
         if (!entry) continue
+        const earlier = earlierEntry(transaction, name, item, deleted)
+        if (earlier !== null && earlier !== 'unseen') {
+          stamps.push(() => restore(entry, keptFields(name, earlier), earlier))
+          continue
+        }
         now ??= new Date()
         const { author, time } = fields
-        if (author !== undefined && isForeign(entry.get(author), sender)) stamps.push(() => entry.set(author, sender))
+        if (author !== undefined && entry.get(author) !== sender) stamps.push(() => entry.set(author, sender))
         const at = now.toISOString()
-        if (isFutureOrNoTime(entry.get(time), now)) stamps.push(() => entry.set(time, at))
+        if (earlier === 'unseen' || isFutureOrNoTime(entry.get(time), now)) stamps.push(() => entry.set(time, at))
+        if (name === 'claims' && entry.get('documentId') !== undefined && !quotesHeldDocument(entry)) stamps.push(() => CLAIM_PROVENANCE_FIELDS.forEach((field) => entry.delete(field)))
       }
     }
     for (const item of itemsCreated(transaction, acknowledgements)) {
@@ -119,6 +128,31 @@ export function entryStamp(doc: Y.Doc): (transaction: Y.Transaction, sender: str
       }
     }
     if (stamps.length > 0) underStampClientId(doc, () => stamps.forEach((stamp) => stamp()))
+  }
+}
+
+/**
+ * What the entry before `item` under its key held of the fields it keeps:
+ * null when none came before it but what this transaction created (a new
+ * entry), 'unseen' when one did but the room never saw what it held (deleted
+ * before the room loaded, and collected).
+ */
+function earlierEntry(transaction: Y.Transaction, name: Collection, item: Y.Item, deleted: DeletedEntries): KeptFields | 'unseen' | null {
+  let left = item.left
+  while (left && left.id.clock >= (transaction.beforeState.get(left.id.client) ?? 0)) left = left.left
+  if (!left) return null
+  // Deleted in this transaction (an update that deletes an entry and brings it back), so not collected yet.
+  if (left.content instanceof Y.ContentType && left.content.type instanceof Y.Map) return heldKeptFields(name, left.content.type as Y.Map<unknown>)
+  return deleted.earlier(name, item.parentSub!) ?? 'unseen'
+}
+
+/** Sets `fields` of `entry` to what `earlier` held of them, removing those it did not hold. */
+function restore(entry: Y.Map<unknown>, fields: readonly string[], earlier: KeptFields): void {
+  for (const field of fields) {
+    const value = earlier[field]
+    if (entry.get(field) === value) continue
+    if (value === undefined) entry.delete(field)
+    else entry.set(field, value)
   }
 }
 

@@ -11,6 +11,7 @@ import { LIMITS } from '../../shared/limits.ts'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { firstUncarriable } from '../../shared/text-hygiene.ts'
 import { boardShapeChange } from './board-shape.ts'
+import { liveEntryReplacement } from './entry-replacement.ts'
 import { fixedClaimFieldChange } from './fixed-claim-fields.ts'
 import { itemLandings } from './item-landing.ts'
 import { multiUnitMapValue } from './map-values.ts'
@@ -35,7 +36,8 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * Whether the update may be applied to the board `doc`. Reads every string it
  * inserts: shared text, map keys and values, formatting attributes, embeds,
  * and the names of root types; works out where each item lands
- * (item-landing.ts) and refuses a change to what an imported claim quotes
+ * (item-landing.ts) and refuses a new value under a live entry's key
+ * (entry-replacement.ts), a change to what an imported claim quotes
  * (fixed-claim-fields.ts), to the author or time of an entry the board
  * holds (stamped-fields.ts) or to the board's layout (board-shape.ts), a
  * map's value of more than one unit (map-values.ts), and anything but
@@ -65,6 +67,8 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
     if (found) return refused(found.kind === 'text' ? CLOSE.invalidText : CLOSE.updateRejected, `update inserts ${found.what}`)
   }
   const landings = itemLandings(doc, decoded)
+  const replaced = liveEntryReplacement(doc, decoded, landings)
+  if (replaced) return refused(CLOSE.updateRejected, replaced)
   const fixed = fixedClaimFieldChange(doc, decoded, landings)
   if (fixed) return refused(CLOSE.quoteFixed, fixed)
   const restamped = stampedFieldChange(doc, landings)

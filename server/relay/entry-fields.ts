@@ -1,0 +1,60 @@
+/**
+ * The fields of a board entry that a websocket client may not set freely
+ * (stamped-fields.ts), and those an entry brought back under its key keeps
+ * from the entry deleted there (deleted-entries.ts): its author and time and,
+ * for a claim, where it quotes a document from and, when it does, its words
+ * and source, as fixed-claim-fields.ts holds them for a claim the board holds.
+ */
+import * as Y from 'yjs'
+import type { Collection } from '../../shared/board-doc.ts'
+import { CLAIM_PROVENANCE_FIELDS, IMPORTED_CLAIM_FIXED_FIELDS } from '../../shared/board-mutations.ts'
+
+/** The fields of an entry the relay holds to the sender and the server's clock: its author's name, where it has one, and its time. */
+export type StampedFields = { author?: string; time: string }
+
+export const ENTRY_FIELDS = {
+  sources: { time: 'createdAt' },
+  documents: { author: 'importedBy', time: 'importedAt' },
+  claims: { author: 'createdBy', time: 'createdAt' },
+  assessments: { author: 'createdBy', time: 'createdAt' },
+  links: { time: 'createdAt' },
+} as const satisfies Record<Collection, StampedFields>
+
+/** An acknowledgement is one plain value, `{ rule, reason, createdAt, createdBy }`. */
+export const ACKNOWLEDGEMENT_FIELDS = { author: 'createdBy', time: 'createdAt' } as const satisfies StampedFields
+
+/** What an entry held of the fields it keeps, by field; a field it did not hold is absent. */
+export type KeptFields = Readonly<Record<string, unknown>>
+
+/**
+ * The fields an entry keeps when it comes back under its key: its stamped
+ * fields, and a claim's provenance, with its words and source when it has a
+ * provenance (an imported claim's are fixed; a claim by hand's can be edited).
+ */
+export function keptFields(name: Collection, earlier: KeptFields): string[] {
+  const { author, time } = ENTRY_FIELDS[name] as StampedFields
+  const kept = [...(author === undefined ? [] : [author]), time]
+  if (name !== 'claims') return kept
+  return [...kept, ...CLAIM_PROVENANCE_FIELDS, ...(typeof earlier['documentId'] === 'string' ? IMPORTED_CLAIM_FIXED_FIELDS : [])]
+}
+
+/**
+ * The fields `entry` holds of those an entry can keep, read from its items
+ * as they are: a deleted map answers no `get`, but until Yjs collects it at the
+ * end of the transaction that deleted it, its items still hold their values.
+ */
+export function heldKeptFields(name: Collection, entry: Y.Map<unknown>): KeptFields {
+  const held: Record<string, unknown> = {}
+  for (const field of keptFields(name, { documentId: rawValue(entry, 'documentId') })) {
+    const value = rawValue(entry, field)
+    if (value !== undefined) held[field] = value
+  }
+  return held
+}
+
+function rawValue(map: Y.Map<unknown>, key: string): unknown {
+  const item = map._map.get(key)
+  if (!item || item.content instanceof Y.ContentDeleted) return undefined
+  const content = item.content.getContent()
+  return content[content.length - 1]
+}
