@@ -20,15 +20,17 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     private readonly db: SqliteDb,
     private readonly clock: Clock,
   ) {
-    this.boardRow = db.select({ id: boards.id }).from(boards).where(eq(boards.id, sql.placeholder('boardId'))).prepare()
-    // The driver's own statements, as Drizzle writes their SQL: a prepared Drizzle query still maps its
-    // placeholders and result row on every call, which cost a keystroke's commit a tenth of its CPU.
+    const boardRow = db.select({ id: boards.id }).from(boards).where(eq(boards.id, sql.placeholder('boardId')))
+    this.boardRow = boardRow.prepare()
+    // A keystroke's commit runs the driver's own statements, as Drizzle writes their SQL: a prepared Drizzle
+    // query still maps its placeholders and result row on every call, about 2 µs of a commit's 45 to 50
+    // (`npm run bench -- commit`, BENCHMARKS.md).
     const insertRow = driverStatement(
       db,
       db.insert(boardUpdates).values({ boardId: sql.placeholder('boardId'), update: sql.placeholder('update'), origin: sql.placeholder('origin'), createdAt: sql.placeholder('createdAt') }),
       ['boardId', 'update', 'origin', 'createdAt'],
     )
-    const boardHeld = driverStatement(db, db.select({ id: boards.id }).from(boards).where(eq(boards.id, sql.placeholder('boardId'))), ['boardId'])
+    const boardHeld = driverStatement(db, boardRow, ['boardId'])
     // better-sqlite3's own transaction, made once (as readTail's): the board's row is looked for in the
     // transaction that appends, so a deletion (its own transaction) comes wholly before or after it. The
     // log's tables have no foreign key to the board, so without the look-up a board deleted by another
