@@ -12,6 +12,7 @@ import { benchCompare } from './compare.ts'
 import { benchExport } from './export.ts'
 import { benchHistory } from './history.ts'
 import { benchMainThread } from './main-thread.ts'
+import { benchMergeInGroups } from './merge-in-groups.ts'
 import { benchReference } from './reference.ts'
 import { benchRelay } from './relay.ts'
 import { benchSoak } from './soak.ts'
@@ -29,6 +30,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   referenceServer: benchReference,
   export: benchExport,
   mainThread: benchMainThread,
+  mergeInGroups: benchMergeInGroups,
   browser: benchBrowser,
   soak: benchSoak,
   textRule: benchTextRule,

@@ -55,6 +55,7 @@ import type { Admission } from './connection-limits.ts'
 import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySocket } from './connection.ts'
 import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { HeldUpdates } from './held-updates.ts'
+import { mergeInGroups } from './merge-in-groups.ts'
 import { applyStoredState } from './merge-state.ts'
 import { entryStamp } from './stamped-fields.ts'
 import { DeletedEntries } from './deleted-entries.ts'
@@ -1055,7 +1056,7 @@ export class Room {
     const seconds = (performance.now() - started) / 1000
     this.commitSucceeded()
     this.committedCount += batch.length
-    const merged = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((entry) => entry.update))
+    const merged = mergeInGroups(batch.map((entry) => entry.update))
     this.storedByteCount += merged.byteLength
     this.broadcast(updateMessage(merged))
     const authors = [...new Set(batch.flatMap((entry) => (entry.author === null ? [] : [entry.author])))]

@@ -15,6 +15,7 @@
  * member: the board's history, open to the same people, shows it too.
  */
 import * as Y from 'yjs'
+import { mergeInGroups } from './merge-in-groups.ts'
 import { storedStateMessages } from './messages.ts'
 
 /** Updates since the parts are merged for a fresh client until they weigh this much, or an eighth of the parts if more. */
@@ -53,7 +54,7 @@ export class WholeState {
       parts = [Y.encodeStateAsUpdate(doc)]
       this.reset(parts)
     }
-    if (this.since.length > 1) this.since = [Y.mergeUpdates(this.since)]
+    if (this.since.length > 1) this.since = [mergeInGroups(this.since)]
     this.frames = storedStateMessages([...parts, ...this.since])
     return this.frames
   }

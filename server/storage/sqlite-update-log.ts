@@ -1,4 +1,5 @@
-import { and, asc, count, desc, eq, gt, sql, sum } from 'drizzle-orm'
+import type { Statement } from 'better-sqlite3'
+import { and, asc, count, desc, eq, gt, Param, Placeholder, sql, sum } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
 import { lastRowTime } from './log-rows.ts'
@@ -19,11 +20,17 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     private readonly db: SqliteDb,
     private readonly clock: Clock,
   ) {
-    const insertRow = db
-      .insert(boardUpdates)
-      .values({ boardId: sql.placeholder('boardId'), update: sql.placeholder('update'), origin: sql.placeholder('origin'), createdAt: sql.placeholder('createdAt') })
-      .prepare()
-    this.boardRow = db.select({ id: boards.id }).from(boards).where(eq(boards.id, sql.placeholder('boardId'))).prepare()
+    const boardRow = db.select({ id: boards.id }).from(boards).where(eq(boards.id, sql.placeholder('boardId')))
+    this.boardRow = boardRow.prepare()
+    // A keystroke's commit runs the driver's own statements, as Drizzle writes their SQL: a prepared Drizzle
+    // query still maps its placeholders and result row on every call, about 2 µs of a commit's 45 to 50
+    // (`npm run bench -- commit`, BENCHMARKS.md).
+    const insertRow = driverStatement(
+      db,
+      db.insert(boardUpdates).values({ boardId: sql.placeholder('boardId'), update: sql.placeholder('update'), origin: sql.placeholder('origin'), createdAt: sql.placeholder('createdAt') }),
+      ['boardId', 'update', 'origin', 'createdAt'],
+    )
+    const boardHeld = driverStatement(db, boardRow, ['boardId'])
     // better-sqlite3's own transaction, made once (as readTail's): the board's row is looked for in the
     // transaction that appends, so a deletion (its own transaction) comes wholly before or after it. The
     // log's tables have no foreign key to the board, so without the look-up a board deleted by another
@@ -35,9 +42,9 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     // get(): it resets the statement after the first row and better-sqlite3 ignores what that reset
     // reports. A commit that fails (a full disk) throws out of the transaction.
     this.appendRows = db.$client.transaction((boardId: string, entries: LogEntry[], createdAt: string) => {
-      if (!this.boardRow.get({ boardId })) throw new BoardRowGone(boardId)
+      if (boardHeld.get(boardId) === undefined) throw new BoardRowGone(boardId)
       let seq = 0
-      for (const entry of entries) seq = Number(insertRow.run({ boardId, update: bufferView(entry.update), origin: entry.origin, createdAt }).lastInsertRowid)
+      for (const entry of entries) seq = Number(insertRow.run(boardId, bufferView(entry.update), entry.origin, createdAt).lastInsertRowid)
       return seq
     }).immediate
     this.tail = tailQueries(db)
@@ -100,6 +107,25 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
       return (checkpoint?.bytes ?? 0) + (rows?.bytes ?? 0)
     })
   }
+}
+
+/**
+ * `query`'s SQL prepared by the driver itself, its parameters bound by position
+ * in the order `placeholders` names them, which is checked against the order
+ * Drizzle wrote them in: a column added or moved fails here, at start, rather
+ * than binding a value to the wrong column.
+ */
+function driverStatement(db: SqliteDb, query: { toSQL(): { sql: string; params: unknown[] } }, placeholders: readonly string[]): Statement {
+  const { sql: text, params } = query.toSQL()
+  const written = params.map(placeholderName)
+  if (written.join() !== placeholders.join()) throw new Error(`the statement binds ${written.join(', ')}, not ${placeholders.join(', ')}: ${text}`)
+  return db.$client.prepare(text)
+}
+
+/** The name of the placeholder a query parameter stands for (bare, or wrapped with its column's encoder). */
+function placeholderName(param: unknown): string | null {
+  const value = param instanceof Param ? param.value : param
+  return value instanceof Placeholder ? value.name : null
 }
 
 /** The driver binds Buffers: a view of the same bytes, not a copy. */
