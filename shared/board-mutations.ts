@@ -268,6 +268,9 @@ export function updateClaim(doc: Y.Doc, id: string, patch: ClaimPatch, ctx: Muta
 /** The fields of an imported claim that quote its document (the relay refuses changes to them too). */
 export const IMPORTED_CLAIM_FIXED_FIELDS = ['text', 'sourceId'] as const
 
+/** The fields of a document its claims quote, and by which a later import of it is known: fixed once imported (no mutation changes them; the relay refuses it). */
+export const DOCUMENT_FIXED_FIELDS = ['text', 'hash'] as const
+
 /** The provenance fields that say where in an imported document a claim was quoted from. */
 export const CLAIM_PROVENANCE_FIELDS = ['documentId', 'paragraph', 'start', 'end'] as const
 

@@ -23,8 +23,8 @@ export const CLOSE = {
   invalidText: { code: 4415, reason: 'text with control characters or noncharacters refused' },
   /** ws itself closes an oversized frame with 1009; we use the same code for our own size checks. */
   messageTooBig: { code: 1009, reason: 'message too big' },
-  /** Final: an update that rewrites an imported claim's quote or any claim's provenance (shared/board-mutations.ts refuses the same). */
-  quoteFixed: { code: 4423, reason: "an imported claim's quoted text, source and provenance cannot change" },
+  /** Final: an update that rewrites an imported claim's quote, any claim's provenance (shared/board-mutations.ts refuses the same) or a document's text. */
+  quoteFixed: { code: 4423, reason: "an imported claim's quoted text, source and provenance, and its document's text, cannot change" },
   /**
    * Below 4400 on purpose: the stock WebsocketProvider treats 4400–4499 as final and stops, but a
    * person whose role changed must reconnect, to be admitted (or refused) under the new rights.

@@ -14,7 +14,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { collection, requireEntity } from '../shared/board-doc.ts'
+import { collection, requireEntity, type Collection } from '../shared/board-doc.ts'
 import type { BoardModel, ClaimModel } from '../shared/board-model.ts'
 import { deleteClaim } from '../shared/board-mutations.ts'
 import { localOrigin } from '../shared/change-origin.ts'
@@ -41,10 +41,10 @@ describe('an entry replaced under its id over the websocket', () => {
     expect(claim.documentId).toBeDefined()
     return claim
   }
-  /** The fields of the entry `id` in `doc` as plain values, changed by `change`. */
-  const copyOf = (doc: Y.Doc, id: string, change: Record<string, unknown>) => {
+  /** The fields of the entry `id` of `name` in `doc` as plain values, changed by `change`. */
+  const copyOf = (doc: Y.Doc, id: string, change: Record<string, unknown>, name: Collection = 'claims') => {
     const copy = new Y.Map<unknown>()
-    const fields = { ...requireEntity(doc, 'claims', id).toJSON(), ...change }
+    const fields = { ...requireEntity(doc, name, id).toJSON(), ...change }
     for (const [key, value] of Object.entries(fields)) if (value !== undefined) copy.set(key, value)
     return copy
   }
@@ -70,6 +70,23 @@ describe('an entry replaced under its id over the websocket', () => {
     expect(stix).not.toContain(FORGED)
     // The owner's note on it still goes through: the claim is the owner's imported quote, not a forgery locked in.
     expect((await given.api.patch(`/api/boards/${given.boardId}/claims/${claim.id}`, { note: 'Checked.' })).status).toBe(200)
+  })
+
+  it("keeps a document's text, which its claims quote, when the stock provider sets a copy with other text under its id", async () => {
+    const claim = await importedClaim()
+    const documentId = claim.documentId!
+    const mallory = await given.connectEditor('Mallory Editor')
+    const { doc } = mallory.client
+    await waitFor(() => collection(doc, 'documents').has(documentId), 'the document to reach the editor')
+    const imported = requireEntity(doc, 'documents', documentId).toJSON()
+    collection(doc, 'documents').set(documentId, copyOf(doc, documentId, { text: ARTICLE.replace('three drones', 'no drones'), hash: 'forged', title: 'Replaced' }, 'documents'))
+    await waitFor(async () => (await storedBoard(given.server, given.boardId)).documents[0]?.title === 'Replaced' || undefined, 'the replacement stored')
+
+    // Its claims still quote it, and a fresh reader gets the text imported.
+    expect((await storedClaim(claim.id))?.documentId).toBe(documentId)
+    const reader = await given.connectAs(given.owner)
+    expect(requireEntity(reader.doc, 'documents', documentId).toJSON()).toEqual({ ...imported, title: 'Replaced' })
+    expect(mallory.closes).toEqual([])
   })
 
   it('brings a claim deleted and set again under its id in a later update back with its words, provenance, author and time', async () => {

@@ -3,11 +3,11 @@
  * (stamped-fields.ts), and those an entry brought back under its key keeps
  * from the entry deleted there (deleted-entries.ts): its author and time and,
  * for a claim, where it quotes a document from and, when it does, its words
- * and source, as fixed-claim-fields.ts holds them for a claim the board holds.
+ * and source, as fixed-fields.ts holds them for a claim the board holds.
  */
 import * as Y from 'yjs'
 import type { Collection } from '../../shared/board-doc.ts'
-import { CLAIM_PROVENANCE_FIELDS, IMPORTED_CLAIM_FIXED_FIELDS } from '../../shared/board-mutations.ts'
+import { CLAIM_PROVENANCE_FIELDS, DOCUMENT_FIXED_FIELDS, IMPORTED_CLAIM_FIXED_FIELDS } from '../../shared/board-mutations.ts'
 
 /** The fields of an entry the relay holds to the sender and the server's clock: its author's name, where it has one, and its time. */
 export type StampedFields = { author?: string; time: string }
@@ -28,12 +28,14 @@ export type KeptFields = Readonly<Record<string, unknown>>
 
 /**
  * The fields an entry keeps when it comes back under its key: its stamped
- * fields, and a claim's provenance, with its words and source when it has a
- * provenance (an imported claim's are fixed; a claim by hand's can be edited).
+ * fields, a document's text (its claims quote it), and a claim's provenance,
+ * with its words and source when it has a provenance (an imported claim's are
+ * fixed; a claim by hand's can be edited).
  */
 export function keptFields(name: Collection, earlier: KeptFields): string[] {
   const { author, time } = ENTRY_FIELDS[name] as StampedFields
   const kept = [...(author === undefined ? [] : [author]), time]
+  if (name === 'documents') return [...kept, ...DOCUMENT_FIXED_FIELDS]
   if (name !== 'claims') return kept
   return [...kept, ...CLAIM_PROVENANCE_FIELDS, ...(typeof earlier['documentId'] === 'string' ? IMPORTED_CLAIM_FIXED_FIELDS : [])]
 }

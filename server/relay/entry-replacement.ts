@@ -4,7 +4,7 @@
  * the key of a live entry replaces the whole map, and Yjs deletes the old one
  * itself, so the update's deletions do not name it, and nothing lands in the
  * entry the board holds: the checks of what lands in an entry
- * (fixed-claim-fields.ts, stamped-fields.ts) never saw it. An editor's stock
+ * (fixed-fields.ts, stamped-fields.ts) never saw it. An editor's stock
  * provider replaced an imported claim with other words under its provenance,
  * and another member's claim with one dated 2001 and no author. No client of
  * ours does it: the shared mutations put each new entry under a new id, and an

@@ -12,7 +12,7 @@ import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { firstUncarriable } from '../../shared/text-hygiene.ts'
 import { boardShapeChange } from './board-shape.ts'
 import { liveEntryReplacement } from './entry-replacement.ts'
-import { fixedClaimFieldChange } from './fixed-claim-fields.ts'
+import { fixedFieldChange } from './fixed-fields.ts'
 import { itemLandings } from './item-landing.ts'
 import { multiUnitMapValue } from './map-values.ts'
 import { splitCostInBytes } from './split-cost.ts'
@@ -37,9 +37,9 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * inserts: shared text, map keys and values, formatting attributes, embeds,
  * and the names of root types; works out where each item lands
  * (item-landing.ts) and refuses a new value under a live entry's key
- * (entry-replacement.ts), a change to what an imported claim quotes
- * (fixed-claim-fields.ts), to the author or time of an entry the board
- * holds (stamped-fields.ts) or to the board's layout (board-shape.ts), a
+ * (entry-replacement.ts), a change to what an imported claim quotes or
+ * to a document's text (fixed-fields.ts), to the author or time of an entry
+ * the board holds (stamped-fields.ts) or to the board's layout (board-shape.ts), a
  * map's value of more than one unit (map-values.ts), and anything but
  * characters in a shared text (text-content.ts). An update that cannot be
  * decoded, whose deletions no Yjs encoder writes, whose splits alone would
@@ -69,7 +69,7 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   const landings = itemLandings(doc, decoded)
   const replaced = liveEntryReplacement(doc, decoded, landings)
   if (replaced) return refused(CLOSE.updateRejected, replaced)
-  const fixed = fixedClaimFieldChange(doc, decoded, landings)
+  const fixed = fixedFieldChange(doc, decoded, landings)
   if (fixed) return refused(CLOSE.quoteFixed, fixed)
   const restamped = stampedFieldChange(doc, landings)
   if (restamped) return refused(CLOSE.updateRejected, restamped)
@@ -89,7 +89,7 @@ function refused(event: CloseEvent, reason: string): UpdateVerdict {
 /**
  * Every Yjs encoder writes a client's deleted ranges sorted by clock and
  * merged (from a transaction, Y.mergeUpdates and a sync step 2 alike), and
- * both Yjs's apply and fixedClaimFieldChange walk the doc's structs from each
+ * both Yjs's apply and fixedFieldChange walk the doc's structs from each
  * range's start: ranges that repeat or overlap would make one frame cost its
  * ranges times the structs they cover (3 MB of one range repeated held the
  * relay a minute). Only a hostile client sends them.

@@ -87,6 +87,30 @@ describe('the quote of an imported claim', () => {
     expect(collection(witness.client.doc, 'claims').has(claim.id)).toBe(false)
   })
 
+  it("is refused on the websocket through its document: a client that rewrites or deletes the document's text is closed and nothing is stored", async () => {
+    const claim = await importedClaim()
+    const documentId = claim.documentId!
+    const witness = await editorClient()
+    const rewriter = await editorClient()
+    const unsetter = await editorClient()
+    const rehasher = await editorClient()
+
+    // The claims would no longer quote it, and read as claims by hand: the provenance of every one of them gone.
+    requireEntity(rewriter.client.doc, 'documents', documentId).set('text', ARTICLE.replace('three drones', 'no drones'))
+    requireEntity(unsetter.client.doc, 'documents', documentId).delete('text')
+    requireEntity(rehasher.client.doc, 'documents', documentId).set('hash', 'another document')
+    for (const [who, hostile] of [['rewriter', rewriter], ['unsetter', unsetter], ['rehasher', rehasher]] as const) {
+      await waitFor(() => hostile.closes.includes(CLOSE.quoteFixed.code), `the ${who} closed with ${CLOSE.quoteFixed.code}`)
+    }
+
+    // The document's title is the analysts' to correct; the room carries on and every claim still quotes the document.
+    requireEntity(witness.client.doc, 'documents', documentId).set('title', 'Drones over Vilnius (LRT)')
+    await waitFor(async () => (await storedModel()).documents[0]?.title === 'Drones over Vilnius (LRT)', 'the title stored')
+    expect((await storedModel()).claims.map((c) => c.documentId)).toEqual([documentId, documentId])
+    expect(requireEntity(witness.client.doc, 'documents', documentId).get('text')).toBe(ARTICLE)
+    expect(witness.closes).toEqual([])
+  })
+
   it('is refused on the websocket when the new value is written beside the old one, naming neither the claim nor the field', async () => {
     const claim = await importedClaim()
     const witness = await editorClient()
