@@ -139,6 +139,44 @@ describe('an entry replaced under its id over the websocket', () => {
     expect(mallory.closes).toEqual([])
   })
 
+  it('takes nothing from a map set and deleted within one update (sent by a client with its collection off) for the entry set after it under its key', async () => {
+    const claim = await importedClaim()
+    const mallory = await given.connectEditor('Mallory Editor')
+    const { doc } = mallory.client
+    await waitFor(() => collection(doc, 'claims').has(claim.id), 'the claim to reach the editor')
+    // Off, the client sends what the map held with its deletion: a map naming the owner, 2001 and, under the imported claim's id, other words.
+    doc.gc = false
+    const claims = collection(doc, 'claims')
+    const ghostThenEntry = (id: string, change: Record<string, unknown>) => {
+      const ghost = copyOf(doc, claim.id, { id, createdAt: PAST, ...change })
+      const entry = copyOf(doc, claim.id, { id, createdAt: PAST, ...change })
+      doc.transact(() => {
+        claims.set(id, ghost)
+        claims.delete(id)
+      })
+      doc.transact(() => claims.set(id, entry))
+    }
+    const sent = new Date().toISOString()
+    // A new id: the owner's imported quote, dated 2001, as the ghost says.
+    ghostThenEntry('ghost-quote', {})
+    // The imported claim's own id once it is deleted: other words.
+    const forgedWords = copyOf(doc, claim.id, { text: FORGED, createdAt: PAST })
+    claims.delete(claim.id)
+    await waitFor(async () => (await storedClaim(claim.id)) === undefined || undefined, 'the imported claim deleted')
+    doc.transact(() => {
+      claims.set(claim.id, forgedWords)
+      claims.delete(claim.id)
+    })
+    doc.transact(() => claims.set(claim.id, copyOf(doc, 'ghost-quote', { id: claim.id, text: FORGED, createdAt: PAST })))
+    await waitFor(async () => ((await storedClaim('ghost-quote')) && (await storedClaim(claim.id))) || undefined, 'both claims stored')
+
+    const ghost = (await storedClaim('ghost-quote'))!
+    expect(ghost.createdBy).toBe('Mallory Editor')
+    expect(ghost.createdAt >= sent).toBe(true)
+    expect(await storedClaim(claim.id)).toEqual(claim)
+    expect(mallory.closes).toEqual([])
+  })
+
   it("brings back an imported claim as it was when a real client's undo brings back its deletion", async () => {
     const claim = await importedClaim()
     const edgar = await given.connectEditor('Edgar Editor')

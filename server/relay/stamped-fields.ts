@@ -141,8 +141,11 @@ function earlierEntry(transaction: Y.Transaction, name: Collection, item: Y.Item
   let left = item.left
   while (left && left.id.clock >= (transaction.beforeState.get(left.id.client) ?? 0)) left = left.left
   if (!left) return null
-  // Deleted in this transaction (an update that deletes an entry and brings it back), so not collected yet.
-  if (left.content instanceof Y.ContentType && left.content.type instanceof Y.Map) return heldKeptFields(name, left.content.type as Y.Map<unknown>)
+  // Deleted in this transaction (an update that deletes an entry and brings it back), so not collected yet; one deleted
+  // before, whatever it still holds, is what `deleted` noted when it went (nothing for a map that never stood on the board).
+  if (Y.isDeleted(transaction.deleteSet, left.id) && left.content instanceof Y.ContentType && left.content.type instanceof Y.Map) {
+    return heldKeptFields(name, left.content.type as Y.Map<unknown>)
+  }
   return deleted.earlier(name, item.parentSub!) ?? 'unseen'
 }
 
