@@ -6,8 +6,8 @@
  * provenance, every entry its author and time, and the owner can still edit
  * it. A replacement crafted without deleting the entry is refused (4422),
  * nothing stored. A new claim that names a document without quoting it is
- * stored as a claim by hand, and a new entry naming no author is stamped
- * with its sender's name. A real client's undo of deleting a claim still
+ * stored as a claim by hand, and a new entry naming another member as its
+ * author is stamped with its sender's name. A real client's undo of deleting a claim still
  * brings it back as it was; one deleted before the room knew it comes back
  * in its sender's name with the server's time, and a claim that names a document without quoting
  * it, stored before these rules, is read as a claim by hand.
@@ -121,13 +121,13 @@ describe('an entry replaced under its id over the websocket', () => {
     expect(await storedClaim(claim.id)).toEqual(claim)
   })
 
-  it("stores a new claim that names a document without quoting it as a claim by hand, and one naming no author in its sender's name", async () => {
+  it("stores a new claim that names a document without quoting it as a claim by hand, and one naming the document's importer in its sender's name", async () => {
     const claim = await importedClaim()
     const mallory = await given.connectEditor('Mallory Editor')
     const { doc } = mallory.client
     await waitFor(() => collection(doc, 'claims').has(claim.id), 'the claim to reach the editor')
-    collection(doc, 'claims').set('forged-quote', copyOf(doc, claim.id, { id: 'forged-quote', text: 'Border guards shot down nothing.', createdBy: undefined }))
-    collection(doc, 'claims').set('true-quote', copyOf(doc, claim.id, { id: 'true-quote', createdBy: undefined }))
+    collection(doc, 'claims').set('forged-quote', copyOf(doc, claim.id, { id: 'forged-quote', text: 'Border guards shot down nothing.' }))
+    collection(doc, 'claims').set('true-quote', copyOf(doc, claim.id, { id: 'true-quote' }))
     await waitFor(async () => ((await storedClaim('forged-quote')) && (await storedClaim('true-quote'))) || undefined, 'both claims stored')
 
     const forged = (await storedClaim('forged-quote'))!
