@@ -6,8 +6,8 @@
  * provenance, every entry its author and time, and the owner can still edit
  * it. A replacement crafted without deleting the entry is refused (4422),
  * nothing stored. A new claim that names a document without quoting it is
- * stored as a claim by hand, and a new entry naming no author is stamped
- * with its sender's name. A real client's undo of deleting a claim still
+ * stored as a claim by hand, and a new entry naming another member as its
+ * author is stamped with its sender's name. A real client's undo of deleting a claim still
  * brings it back as it was; one deleted before the room knew it comes back
  * in its sender's name with the server's time, and a claim that names a document without quoting
  * it, stored before these rules, is read as a claim by hand.
@@ -121,13 +121,13 @@ describe('an entry replaced under its id over the websocket', () => {
     expect(await storedClaim(claim.id)).toEqual(claim)
   })
 
-  it("stores a new claim that names a document without quoting it as a claim by hand, and one naming no author in its sender's name", async () => {
+  it("stores a new claim that names a document without quoting it as a claim by hand, and one naming the document's importer in its sender's name", async () => {
     const claim = await importedClaim()
     const mallory = await given.connectEditor('Mallory Editor')
     const { doc } = mallory.client
     await waitFor(() => collection(doc, 'claims').has(claim.id), 'the claim to reach the editor')
-    collection(doc, 'claims').set('forged-quote', copyOf(doc, claim.id, { id: 'forged-quote', text: 'Border guards shot down nothing.', createdBy: undefined }))
-    collection(doc, 'claims').set('true-quote', copyOf(doc, claim.id, { id: 'true-quote', createdBy: undefined }))
+    collection(doc, 'claims').set('forged-quote', copyOf(doc, claim.id, { id: 'forged-quote', text: 'Border guards shot down nothing.' }))
+    collection(doc, 'claims').set('true-quote', copyOf(doc, claim.id, { id: 'true-quote' }))
     await waitFor(async () => ((await storedClaim('forged-quote')) && (await storedClaim('true-quote'))) || undefined, 'both claims stored')
 
     const forged = (await storedClaim('forged-quote'))!
@@ -136,6 +136,44 @@ describe('an entry replaced under its id over the websocket', () => {
     expect(await storedClaim('true-quote')).toEqual({ ...claim, id: 'true-quote', createdBy: 'Mallory Editor' })
     // A claim by hand: its words can be corrected.
     expect((await given.api.patch(`/api/boards/${given.boardId}/claims/forged-quote`, { text: QUOTE })).status).toBe(200)
+    expect(mallory.closes).toEqual([])
+  })
+
+  it('takes nothing from a map set and deleted within one update (sent by a client with its collection off) for the entry set after it under its key', async () => {
+    const claim = await importedClaim()
+    const mallory = await given.connectEditor('Mallory Editor')
+    const { doc } = mallory.client
+    await waitFor(() => collection(doc, 'claims').has(claim.id), 'the claim to reach the editor')
+    // Off, the client sends what the map held with its deletion: a map naming the owner, 2001 and, under the imported claim's id, other words.
+    doc.gc = false
+    const claims = collection(doc, 'claims')
+    const ghostThenEntry = (id: string, change: Record<string, unknown>) => {
+      const ghost = copyOf(doc, claim.id, { id, createdAt: PAST, ...change })
+      const entry = copyOf(doc, claim.id, { id, createdAt: PAST, ...change })
+      doc.transact(() => {
+        claims.set(id, ghost)
+        claims.delete(id)
+      })
+      doc.transact(() => claims.set(id, entry))
+    }
+    const sent = new Date().toISOString()
+    // A new id: the owner's imported quote, dated 2001, as the ghost says.
+    ghostThenEntry('ghost-quote', {})
+    // The imported claim's own id once it is deleted: other words.
+    const forgedWords = copyOf(doc, claim.id, { text: FORGED, createdAt: PAST })
+    claims.delete(claim.id)
+    await waitFor(async () => (await storedClaim(claim.id)) === undefined || undefined, 'the imported claim deleted')
+    doc.transact(() => {
+      claims.set(claim.id, forgedWords)
+      claims.delete(claim.id)
+    })
+    doc.transact(() => claims.set(claim.id, copyOf(doc, 'ghost-quote', { id: claim.id, text: FORGED, createdAt: PAST })))
+    await waitFor(async () => ((await storedClaim('ghost-quote')) && (await storedClaim(claim.id))) || undefined, 'both claims stored')
+
+    const ghost = (await storedClaim('ghost-quote'))!
+    expect(ghost.createdBy).toBe('Mallory Editor')
+    expect(ghost.createdAt >= sent).toBe(true)
+    expect(await storedClaim(claim.id)).toEqual(claim)
     expect(mallory.closes).toEqual([])
   })
 

@@ -8,33 +8,77 @@
  * the transaction that deleted it, and each collection's observer runs just
  * before, whoever deleted it (a client, the server's own change, or the
  * stored log as the room loads).
+ *
+ * Only an entry that stood on the board is noted: a map created and deleted
+ * within one update never stood there, and was never stamped, so what it held
+ * is the sender's to forge (a client with its own collection off sent one
+ * naming another member and 2001, then a map under the same key, which took
+ * both). The notes are bounded (DELETED_ENTRIES_MAX_CHARS), the oldest going
+ * first: an editor creating and deleting documents kept every text in memory
+ * for as long as the room stayed loaded. An entry brought back under a key
+ * whose note is gone comes back as a new one would.
  */
 import * as Y from 'yjs'
 import { collection, COLLECTIONS, type Collection } from '../../shared/board-doc.ts'
 import { heldKeptFields, type KeptFields } from './entry-fields.ts'
 
+/** The characters of kept strings one room notes at most (a number counts as 8): some 2 MB. */
+export const DELETED_ENTRIES_MAX_CHARS = 1_000_000
+
+type Note = { fields: KeptFields; chars: number }
+
 export class DeletedEntries {
-  private readonly byCollection = new Map<Collection, Map<string, KeptFields>>()
+  /** By collection and key, oldest first. */
+  private readonly notes = new Map<string, Note>()
+  private chars = 0
 
   constructor(doc: Y.Doc) {
     for (const name of COLLECTIONS) {
       const map = collection(doc, name)
-      const deleted = new Map<string, KeptFields>()
-      this.byCollection.set(name, deleted)
       // Called when an entry comes or goes, never for a change within one (a keystroke).
       map.observe((event) => {
+        const { beforeState, deleteSet } = event.transaction
         for (const key of event.keysChanged) {
-          const item = map._map.get(key)
-          if (item?.deleted && item.content instanceof Y.ContentType && item.content.type instanceof Y.Map) {
-            deleted.set(key, heldKeptFields(name, item.content.type as Y.Map<unknown>))
-          } else deleted.delete(key)
+          const current = map._map.get(key)
+          if (current && !current.deleted) {
+            this.forget(noteKey(name, key))
+            continue
+          }
+          // The entry that stood under the key before this transaction, past what the transaction created.
+          let stood = current ?? null
+          while (stood && stood.id.clock >= (beforeState.get(stood.id.client) ?? 0)) stood = stood.left
+          if (stood && Y.isDeleted(deleteSet, stood.id) && stood.content instanceof Y.ContentType && stood.content.type instanceof Y.Map) {
+            this.note(noteKey(name, key), heldKeptFields(name, stood.content.type as Y.Map<unknown>))
+          }
         }
       })
     }
   }
 
-  /** What the entry last deleted under `key` held, or undefined when the room has not seen it deleted. */
+  /** What the entry last deleted under `key` held, or undefined when the room has not seen it deleted (or no longer notes it). */
   earlier(name: Collection, key: string): KeptFields | undefined {
-    return this.byCollection.get(name)!.get(key)
+    return this.notes.get(noteKey(name, key))?.fields
+  }
+
+  private note(key: string, fields: KeptFields): void {
+    this.forget(key)
+    const chars = Object.values(fields).reduce<number>((sum, value) => sum + (typeof value === 'string' ? value.length : 8), key.length)
+    if (chars > DELETED_ENTRIES_MAX_CHARS) return
+    this.notes.set(key, { fields, chars })
+    this.chars += chars
+    for (const [oldest, { chars: oldestChars }] of this.notes) {
+      if (this.chars <= DELETED_ENTRIES_MAX_CHARS) break
+      this.notes.delete(oldest)
+      this.chars -= oldestChars
+    }
+  }
+
+  private forget(key: string): void {
+    const note = this.notes.get(key)
+    if (!note) return
+    this.notes.delete(key)
+    this.chars -= note.chars
   }
 }
+
+const noteKey = (name: Collection, key: string): string => `${name}\u0000${key}`

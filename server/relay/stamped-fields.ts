@@ -21,7 +21,7 @@
  *   same id;
  * - while applying, in the same transaction, it names the sender as the
  *   author of each entry and acknowledgement the update creates wherever the
- *   update named someone else or no one, and gives the server's time to one
+ *   update named someone else, and gives the server's time to one
  *   whose time is later than the server's clock by more than
  *   CLOCK_SKEW_ALLOWANCE_MS or is no time as the board stores one
  *   (`entryStamp`); a past time is kept, as an analyst offline since the
@@ -108,7 +108,7 @@ export function entryStamp(doc: Y.Doc, deleted: DeletedEntries): (transaction: Y
         }
         now ??= new Date()
         const { author, time } = fields
-        if (author !== undefined && entry.get(author) !== sender) stamps.push(() => entry.set(author, sender))
+        if (author !== undefined && isForeign(entry.get(author), sender)) stamps.push(() => entry.set(author, sender))
         const at = now.toISOString()
         if (earlier === 'unseen' || isFutureOrNoTime(entry.get(time), now)) stamps.push(() => entry.set(time, at))
         if (name === 'claims' && entry.get('documentId') !== undefined && !quotesHeldDocument(entry)) stamps.push(() => CLAIM_PROVENANCE_FIELDS.forEach((field) => entry.delete(field)))
@@ -141,8 +141,11 @@ function earlierEntry(transaction: Y.Transaction, name: Collection, item: Y.Item
   let left = item.left
   while (left && left.id.clock >= (transaction.beforeState.get(left.id.client) ?? 0)) left = left.left
   if (!left) return null
-  // Deleted in this transaction (an update that deletes an entry and brings it back), so not collected yet.
-  if (left.content instanceof Y.ContentType && left.content.type instanceof Y.Map) return heldKeptFields(name, left.content.type as Y.Map<unknown>)
+  // Deleted in this transaction (an update that deletes an entry and brings it back), so not collected yet; one deleted
+  // before, whatever it still holds, is what `deleted` noted when it went (nothing for a map that never stood on the board).
+  if (Y.isDeleted(transaction.deleteSet, left.id) && left.content instanceof Y.ContentType && left.content.type instanceof Y.Map) {
+    return heldKeptFields(name, left.content.type as Y.Map<unknown>)
+  }
   return deleted.earlier(name, item.parentSub!) ?? 'unseen'
 }
 
