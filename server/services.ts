@@ -107,6 +107,11 @@ export type ServiceOptions = {
   countsKeyPrefix?: string
   /** The time stored with the board's history; tests set it to make edits at known moments. */
   clock?: Clock
+  /**
+   * The script the worker threads start from (see worker-entry.ts); tests' servers, run from the TypeScript
+   * sources, start theirs from the compiled JavaScript rather than load tsx in every thread.
+   */
+  workerEntry?: URL
 }
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
@@ -115,7 +120,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const storage = options.storage ?? (await openStorage(config, logger, clock))
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const metrics = await servedMetrics(config)
-  const workers = createWorkerPool(config, logger, metrics?.workerJobSettled)
+  const workers = createWorkerPool(config, logger, { settled: metrics?.workerJobSettled, entry: options.workerEntry })
   const historyReads = new HistoryReads(
     { perPerson: config.HISTORY_READS_PER_PERSON, perInstance: config.HISTORY_READS_PER_INSTANCE, cacheBytes: config.HISTORY_READ_CACHE_BYTES },
     async (boardId) => {

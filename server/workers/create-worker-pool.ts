@@ -4,7 +4,7 @@ import type { Logger } from '../log.ts'
 import type { JobName } from './jobs.ts'
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.ts'
 
-export function createWorkerPool(config: Config, logger: Logger, settled?: WorkerPoolOptions['settled']): WorkerPool {
+export function createWorkerPool(config: Config, logger: Logger, options: Pick<WorkerPoolOptions, 'settled' | 'entry'> = {}): WorkerPool {
   const boardState = config.BOARD_STATE_TIME_BUDGET_MS
   const budgetsMs: Record<JobName, number> = {
     'capture-board': boardState,
@@ -29,6 +29,6 @@ export function createWorkerPool(config: Config, logger: Logger, settled?: Worke
     memoryMb: config.WORKER_MEMORY_MB,
     budgetsMs,
     logger,
-    settled,
+    ...options,
   })
 }

@@ -57,6 +57,8 @@ export type WorkerPoolOptions = {
   settled?: (job: JobName, outcome: JobOutcome, seconds: number) => void
   /** How long an idle thread is kept; IDLE_THREADS unless set (tests shorten it). */
   idle?: IdlePolicy
+  /** The script a thread starts from; workerEntry() unless set (tests' servers, run from the TypeScript sources, start their threads compiled). */
+  entry?: URL
 }
 
 /** A thread whose heap is at most `warmHeapMb` is kept `warmMs` once idle, any other `idleMs`. */
@@ -190,7 +192,7 @@ export class WorkerPool {
   }
 
   private spawn(): void {
-    const worker = new Worker(workerEntry(), { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb } })
+    const worker = new Worker(this.options.entry ?? workerEntry(), { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb } })
     const thread: Thread = { worker, ready: false, heapBytes: 0 }
     this.threads.add(thread)
     // An idle thread must not keep a CLI command's process alive; a running job holds it (see start).

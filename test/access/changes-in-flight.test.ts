@@ -12,7 +12,7 @@
  * joined yet: it is closed as it opens, and decided again. Run on SQLite and
  * PostgreSQL.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it, onTestFinished } from 'vitest'
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
 import { addAccount, addMember, addToken, signedInClient, type TestAccount } from '../helpers/accounts.ts'
 import { AppendControl } from '../helpers/append-control.ts'
@@ -52,13 +52,22 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
   let open: HeldRoom | null = null
   let clients: TestClient[] = []
 
-  beforeEach(async () => {
+  // One server and its admin for the suite; each test has its own owner, editor, tokens and board, since tests
+  // deactivate people, revoke tokens, and archive or delete boards. The gates are open again after each test.
+  beforeAll(async () => {
     // A room unloads as soon as nobody holds it, so an edit's request loads its board: a wait the gate can hold.
     server = await startTestServer({ accounts: true, dialect, wrapStorage: (storage) => appends.wrap(readLoads.wrap(loads.wrap(storage))), env: { ROOM_IDLE_MS: '0' } })
     admin = await addAccount(server, { name: 'Ada Admin', isAdmin: true })
+    asAdmin = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, admin)).token}` })
+  }, STORY_MS)
+
+  afterAll(async () => {
+    await server.destroy()
+  }, STORY_MS)
+
+  beforeEach(async () => {
     owner = await addAccount(server, { name: 'Olga Owner' })
     editor = await addAccount(server, { name: 'Ed Editor' })
-    asAdmin = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, admin)).token}` })
     asOwner = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
     editorToken = await addToken(server, editor)
     asEditor = apiClient(server.url, { authorization: `Bearer ${editorToken.token}` })
@@ -66,15 +75,14 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
     await addMember(server, boardId, editor, 'editor')
   }, STORY_MS)
 
-  afterEach(async () => {
+  afterEach(() => {
     loads.release()
     readLoads.release()
     appends.release()
     for (const client of clients.splice(0)) client.destroy()
     open?.release()
     open = null
-    await server.destroy()
-  }, STORY_MS)
+  })
 
   /** The board open on this instance (its room held, as a socket holds it), so the gate holds the import's own read. */
   const openBoard = async () => {
@@ -253,6 +261,10 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
       deleting ||= event === CLOSE.boardDeleted
       return closeConnections(selector, event)
     }
+    // The server serves the suite's later tests: they get its own method back.
+    onTestFinished(() => {
+      rooms.closeConnections = closeConnections
+    })
     const { client, closes } = await editorJoiningMidway()
     // The delete waits for the board's load under way, which waits at the gate: let it go once the delete has begun.
     const deleted = asAdmin.delete(`/api/boards/${boardId}`)

@@ -8,7 +8,7 @@
  * read and in front of the write stop the request at each point for as long
  * as the test needs. Run on SQLite and PostgreSQL.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import type { ReviewComment, ReviewVerdictRecord, ReviewSignoff } from '../../shared/snapshot-model.ts'
 import type { Storage } from '../../server/storage/storage.ts'
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
@@ -64,7 +64,9 @@ describeEachDialect(postgresMissing, 'a review entry on its way while its right 
     }
   }
 
-  beforeEach(async () => {
+  // One server and its people for the suite: every test has a board, membership and snapshot of its own, and the
+  // gates are open again after each, so no test sees another's entries, deletion or removal.
+  beforeAll(async () => {
     server = await startTestServer({ accounts: true, dialect, wrapStorage: gated })
     const admin = await addAccount(server, { name: 'Ada Admin', isAdmin: true })
     const owner = await addAccount(server, { name: 'Olga Owner' })
@@ -72,17 +74,23 @@ describeEachDialect(postgresMissing, 'a review entry on its way while its right 
     asAdmin = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, admin)).token}` })
     asOwner = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
     asReviewer = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, reviewer)).token}` })
+  }, STORY_MS)
+
+  afterAll(async () => {
+    await server.destroy()
+  }, STORY_MS)
+
+  beforeEach(async () => {
     boardId = await asOwner.createBoard('Wagner mutiny — Vilnius')
     await addMember(server, boardId, reviewer, 'reviewer')
     assessmentId = (await asOwner.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Convoy moved north' })).body.id
     snapshotId = (await asOwner.post<{ id: string }>(`/api/boards/${boardId}/snapshots`, { label: 'For review' })).body.id
   }, STORY_MS)
 
-  afterEach(async () => {
+  afterEach(() => {
     atRead.release()
     atWrite.release()
-    await server.destroy()
-  }, STORY_MS)
+  })
 
   const snapshotPath = () => `/api/boards/${boardId}/snapshots/${snapshotId}`
   const entries: [string, () => Promise<ApiResponse<ErrorBody>>][] = [

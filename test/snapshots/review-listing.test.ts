@@ -11,7 +11,7 @@ import type { AssessmentModel } from '../../shared/board-model.ts'
 import { LIMITS } from '../../shared/limits.ts'
 import { COMMENT_LISTING_BOUNDS, THREADS_TRUNCATED_HEADER, type OpenThread, type ReviewComment, type SnapshotReview, type SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
-import { useTeam } from './team.ts'
+import { useSuiteTeam } from './team.ts'
 
 const postgresMissing = await missingServices('postgres')
 
@@ -20,7 +20,8 @@ const FITTING = Math.floor(COMMENT_LISTING_BOUNDS.bytes / LIMITS.longText)
 const WRITTEN = FITTING + 6
 
 describeEachDialect(postgresMissing, 'listing review comments on %s', (dialect) => {
-  const team = useTeam(dialect, { COMMENTS_PER_HOUR_PER_PERSON: '1000' })
+  // Open threads are listed per board, and each test has a board of its own.
+  const team = useSuiteTeam(dialect, { COMMENTS_PER_HOUR_PER_PERSON: '1000' })
   let assessment: AssessmentModel
   let snapshot: SnapshotSummary
   const base = () => `/api/boards/${team.boardId}`

@@ -6,6 +6,7 @@
 import type { Role } from '../../shared/roles.ts'
 import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { perTest } from '../helpers/per-test.ts'
 import { startTestServer, type Dialect, type TestServer } from '../helpers/test-server.ts'
 import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
@@ -15,6 +16,7 @@ export type Caller = ApiClient & { account: TestAccount; token: string }
 
 export type Team = {
   server: TestServer
+  /** The team's board: the owner's, the editor and reviewer its members. */
   boardId: string
   owner: Caller
   editor: Caller
@@ -22,8 +24,12 @@ export type Team = {
   outsider: Caller
   /** Calls with no credential at all. */
   anonymous: Omit<Caller, 'account' | 'token'>
-  /** A websocket client of the board as this person; destroyed by `close`. */
+  /** A websocket client of the board as this person; destroyed by `disconnect`, `restart` and `close`. */
   connect(caller: Caller, boardId?: string): TestClient
+  /** Destroys the clients `connect` made. */
+  disconnect(): void
+  /** Makes a new board of the same people the team's board. */
+  newBoard(): Promise<void>
   /** The same people on a server started anew on the same database. */
   restart(): Promise<void>
   close(): Promise<void>
@@ -46,19 +52,27 @@ export async function startTeam(dialect: Dialect, env: Record<string, string> = 
   const editor = await person('Edgar Editor')
   const reviewer = await person('Rita Reviewer')
   const outsider = await person('Oscar Outsider')
-  const created = await owner.post<{ id: string }>('/api/boards', { title: 'Wagner redeployment' })
-  if (created.status !== 201) throw new Error(`board create failed: ${created.status} ${JSON.stringify(created.body)}`)
-  const boardId = created.body.id
   const members: [Caller, Role][] = [
     [editor, 'editor'],
     [reviewer, 'reviewer'],
   ]
-  for (const [caller, role] of members) await addMember(server, boardId, caller.account, role)
+  const newBoard = async () => {
+    const created = await owner.post<{ id: string }>('/api/boards', { title: 'Wagner redeployment' })
+    if (created.status !== 201) throw new Error(`board create failed: ${created.status} ${JSON.stringify(created.body)}`)
+    for (const [caller, role] of members) await addMember(server, created.body.id, caller.account, role)
+    return created.body.id
+  }
+  let boardId = await newBoard()
+  const disconnect = () => {
+    for (const client of clients.splice(0)) client.destroy()
+  }
   return {
     get server() {
       return server
     },
-    boardId,
+    get boardId() {
+      return boardId
+    },
     owner,
     editor,
     reviewer,
@@ -69,12 +83,16 @@ export async function startTeam(dialect: Dialect, env: Record<string, string> = 
       clients.push(client)
       return client
     },
+    disconnect,
+    async newBoard() {
+      boardId = await newBoard()
+    },
     async restart() {
-      for (const client of clients.splice(0)) client.destroy()
+      disconnect()
       server = await server.restart()
     },
     async close() {
-      for (const client of clients.splice(0)) client.destroy()
+      disconnect()
       await server.destroy()
     },
   }
@@ -83,4 +101,30 @@ export async function startTeam(dialect: Dialect, env: Record<string, string> = 
 /** A new team for each test of the suite, closed after it (see perTest). */
 export function useTeam(dialect: Dialect, env: Record<string, string> = {}): Team {
   return perTest(() => startTeam(dialect, env), (team) => team.close())
+}
+
+/**
+ * One team for the whole suite, with a new board for each test and its clients
+ * destroyed after it: for suites whose tests touch nothing but their own board
+ * (starting a server, its people and its worker threads is most of a short
+ * test's time).
+ */
+export function useSuiteTeam(dialect: Dialect, env: Record<string, string> = {}): Team {
+  let current: Team | undefined
+  beforeAll(async () => {
+    current = await startTeam(dialect, env)
+  })
+  afterAll(async () => {
+    await current?.close()
+  })
+  beforeEach(async () => {
+    await current?.newBoard()
+  })
+  afterEach(() => current?.disconnect())
+  return new Proxy({} as Team, {
+    get(_handle, key) {
+      if (!current) throw new Error(`read the team's ${String(key)} inside a test, once beforeAll has run`)
+      return Reflect.get(current, key)
+    },
+  })
 }
