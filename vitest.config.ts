@@ -7,9 +7,9 @@ export default defineConfig({
     // takes 9 s took 18 s in CI, and a test's own waits have deadlines of their own.
     testTimeout: 90_000,
     hookTimeout: 90_000,
-    // Many tests wait on sockets, child processes and browsers rather than compute: three workers keep a 2-core
-    // machine's cores busy (two took the clean-clone CI's test run 827 s); the tests' deadlines allow for the load.
-    maxWorkers: 3,
+    // Browser and PostgreSQL suites share machine-wide services; two workers keep a 2-core machine responsive (three
+    // took the CI's test run 803 s against 827, while its slowest test took 38 s against 24).
+    maxWorkers: 2,
     // Each worker loads the server's modules once for all its files rather than once a file: every test starts what
     // it needs (servers, storage, browsers) on its own, so nothing is shared through modules, and a run of the history
     // and snapshot tests took a fifth less CPU, its module loading 16 s instead of 71.
