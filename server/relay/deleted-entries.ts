@@ -20,7 +20,7 @@
  */
 import * as Y from 'yjs'
 import { collection, COLLECTIONS, type Collection } from '../../shared/board-doc.ts'
-import { heldKeptFields, type KeptFields } from './entry-fields.ts'
+import { heldKeptFields, stoodBefore, type KeptFields } from './entry-fields.ts'
 
 /** The characters of kept strings one room notes at most (a number counts as 8): some 2 MB. */
 export const DELETED_ENTRIES_MAX_CHARS = 1_000_000
@@ -37,16 +37,14 @@ export class DeletedEntries {
       const map = collection(doc, name)
       // Called when an entry comes or goes, never for a change within one (a keystroke).
       map.observe((event) => {
-        const { beforeState, deleteSet } = event.transaction
+        const { deleteSet } = event.transaction
         for (const key of event.keysChanged) {
           const current = map._map.get(key)
           if (current && !current.deleted) {
             this.forget(noteKey(name, key))
             continue
           }
-          // The entry that stood under the key before this transaction, past what the transaction created.
-          let stood = current ?? null
-          while (stood && stood.id.clock >= (beforeState.get(stood.id.client) ?? 0)) stood = stood.left
+          const stood = stoodBefore(event.transaction, current ?? null)
           if (stood && Y.isDeleted(deleteSet, stood.id) && stood.content instanceof Y.ContentType && stood.content.type instanceof Y.Map) {
             this.note(noteKey(name, key), heldKeptFields(name, stood.content.type as Y.Map<unknown>))
           }

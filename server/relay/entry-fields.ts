@@ -60,3 +60,10 @@ function rawValue(map: Y.Map<unknown>, key: string): unknown {
   const content = item.content.getContent()
   return content[content.length - 1]
 }
+
+/** The value under a key that stood before `transaction`: `item`, or the one before it, past what the transaction created. */
+export function stoodBefore(transaction: Y.Transaction, item: Y.Item | null): Y.Item | null {
+  let stood = item
+  while (stood && stood.id.clock >= (transaction.beforeState.get(stood.id.client) ?? 0)) stood = stood.left
+  return stood
+}

@@ -46,7 +46,7 @@ import { isoTime } from '../../shared/board-model.ts'
 import { CLAIM_PROVENANCE_FIELDS } from '../../shared/board-mutations.ts'
 import { quotesHeldDocument } from '../../shared/claim-quote.ts'
 import type { DeletedEntries } from './deleted-entries.ts'
-import { ACKNOWLEDGEMENT_FIELDS, ENTRY_FIELDS, heldKeptFields, keptFields, type KeptFields, type StampedFields } from './entry-fields.ts'
+import { ACKNOWLEDGEMENT_FIELDS, ENTRY_FIELDS, heldKeptFields, keptFields, stoodBefore, type KeptFields, type StampedFields } from './entry-fields.ts'
 import { heldItem, type Landing } from './item-landing.ts'
 
 /**
@@ -138,8 +138,7 @@ export function entryStamp(doc: Y.Doc, deleted: DeletedEntries): (transaction: Y
  * before the room loaded, and collected).
  */
 function earlierEntry(transaction: Y.Transaction, name: Collection, item: Y.Item, deleted: DeletedEntries): KeptFields | 'unseen' | null {
-  let left = item.left
-  while (left && left.id.clock >= (transaction.beforeState.get(left.id.client) ?? 0)) left = left.left
+  const left = stoodBefore(transaction, item.left)
   if (!left) return null
   // Deleted in this transaction (an update that deletes an entry and brings it back), so not collected yet; one deleted
   // before, whatever it still holds, is what `deleted` noted when it went (nothing for a map that never stood on the board).
