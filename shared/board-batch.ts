@@ -90,9 +90,11 @@ export function applyBatch(doc: Y.Doc, batch: Batch, ctx: mutations.MutationCont
  * A scratch board holding what the operations can read of `doc`. The mutations
  * read entities by id; deleting a source takes its claims along and, with each
  * claim, its links; adding a link reads the card's links (is this claim linked
- * to it already?). So the scratch board holds every entity an operation names,
- * as its id or in a field that refers to one; the claims of every source the
- * batch deletes; and the links of every card it links a claim to. What a
+ * to it already?); changing a claim reads whether it quotes its document. So
+ * the scratch board holds every entity an operation names, as its id or in a
+ * field that refers to one; the claims of every source the batch deletes; the
+ * links of every card it links a claim to; and the document of every claim it
+ * holds. What a
  * delete takes along and the scratch board lacks, no later operation reads:
  * what a later operation reads it names, so it is there, and goes there too.
  * Placing a card reads the others' order keys, which decide where it goes but
@@ -111,6 +113,10 @@ function scratchBoard(doc: Y.Doc, operations: BatchOperation[]): Y.Doc {
     for (const [id, link] of entities(doc, 'links')) {
       if (linkedCards.has(readString(link, 'assessmentId'))) named.links.add(id)
     }
+  }
+  for (const id of named.claims) {
+    const documentId = entity(doc, 'claims', id)?.get('documentId')
+    if (typeof documentId === 'string') named.documents.add(documentId)
   }
   const scratch = new Y.Doc()
   scratch.transact(() => {

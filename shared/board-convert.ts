@@ -125,7 +125,7 @@ type Holds = (id: string) => boolean
  * document's there (claim-quote.ts), so that no claim reads as a quote of
  * words its document does not hold, whatever wrote it.
  */
-function claimInModel(claim: ClaimModel, hasSource: Holds, heldDocumentText: (id: string) => string | undefined): ClaimModel | null {
+export function claimInModel(claim: ClaimModel, hasSource: Holds, heldDocumentText: (id: string) => string | undefined): ClaimModel | null {
   if (!hasSource(claim.sourceId)) return null
   if (claim.documentId === undefined) return claim
   const text = heldDocumentText(claim.documentId)

@@ -6,7 +6,7 @@
  */
 import * as Y from 'yjs'
 import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing'
-import { quoteMismatch } from './claim-quote.ts'
+import { quoteMismatch, quotesHeldDocument } from './claim-quote.ts'
 import { dropNonStringContent } from './plain-text.ts'
 import {
   acknowledgementsMap,
@@ -274,9 +274,9 @@ export const DOCUMENT_FIXED_FIELDS = ['text', 'hash'] as const
 /** The provenance fields that say where in an imported document a claim was quoted from. */
 export const CLAIM_PROVENANCE_FIELDS = ['documentId', 'paragraph', 'start', 'end'] as const
 
-/** A claim quoted from an imported document, as opposed to one added by hand. */
+/** A claim quoted from an imported document, as opposed to one added by hand: it names a document the board holds and quotes it (claim-quote.ts). */
 export function isImportedClaim(claim: EntityMap): boolean {
-  return typeof claim.get('documentId') === 'string'
+  return quotesHeldDocument(claim)
 }
 
 export function deleteClaim(doc: Y.Doc, id: string, ctx: MutationContext = {}): void {

@@ -2,14 +2,14 @@
  * Whether a claim that names a document quotes it: its text exactly the
  * document's from `start` to `end`, in the paragraph it names. A claim that
  * names a document is presented everywhere as that document's words (the
- * briefing's quotes, STIX's `x_assay_quote`), and its text can no longer be
+ * briefing's quotes, STIX's `x_assay_quote`), and its words can no longer be
  * corrected: adding one over HTTP refuses it otherwise (requireQuote), the
  * relay takes the provenance off a new one a websocket client writes
- * otherwise, and the board's model reads one that does not (old data too) as
- * a claim by hand. The words of a claim that names a document stay fixed
- * all the same (isImportedClaim): a document's text can change, and an
- * editor who could change a claim's words while its document's did not match
- * could then make both match again with other words.
+ * otherwise, and the board's model, the browser's included, reads one that
+ * does not (old data too) as a claim by hand, whose words its editors can
+ * correct (isImportedClaim). A document's text is fixed once imported
+ * (DOCUMENT_FIXED_FIELDS), so a claim that quotes it keeps quoting it, and
+ * one that does not can only be made to by writing the document's own words.
  */
 import { entity, readString, type EntityMap } from './board-doc.ts'
 import { paragraphHolding } from './paragraphs.ts'

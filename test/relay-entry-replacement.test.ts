@@ -14,7 +14,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { collection, requireEntity, type Collection } from '../shared/board-doc.ts'
+import { collection, readString, requireEntity, type Collection } from '../shared/board-doc.ts'
 import type { BoardModel, ClaimModel } from '../shared/board-model.ts'
 import { deleteClaim } from '../shared/board-mutations.ts'
 import { localOrigin } from '../shared/change-origin.ts'
@@ -229,5 +229,13 @@ describe('an entry replaced under its id over the websocket', () => {
     expect(read.text).toBe(FORGED)
     for (const field of ['documentId', 'paragraph', 'start', 'end']) expect(read).not.toHaveProperty(field)
     for (const format of ['md', 'stix']) expect((await given.api.get(`/api/boards/${given.boardId}/export?format=${format}`)).status, format).toBe(200)
+    // Its words are not fixed as a quote's: its owner corrects them, and an editor's client writes them.
+    expect((await given.api.patch(`/api/boards/${given.boardId}/claims/${claim.id}`, { text: 'Border guards reported drones.' })).status).toBe(200)
+    const mallory = await given.connectEditor('Mallory Editor')
+    const { doc } = mallory.client
+    await waitFor(() => readString(requireEntity(doc, 'claims', claim.id), 'text') === 'Border guards reported drones.' || undefined, "the owner's words to reach the editor")
+    requireEntity(doc, 'claims', claim.id).set('text', 'Border guards saw some drones.')
+    await waitFor(async () => (await board()).claims.some((c) => c.id === claim.id && c.text === 'Border guards saw some drones.') || undefined, "the editor's words stored")
+    expect(mallory.closes).toEqual([])
   })
 })

@@ -5,8 +5,8 @@
  * can write any key of any map. Checked against the room's doc while the frame
  * is handled: an update may create entries freely, but not set, on an entry
  * the board already holds,
- * - a claim's `text` or `sourceId` when the claim was imported (it has a
- *   `documentId`),
+ * - a claim's `text` or `sourceId` when the claim was imported (it names a
+ *   document the board holds and quotes it: isImportedClaim),
  * - a claim's provenance field (`documentId`, `paragraph`, `start`, `end`) at all,
  * - a document's `text` or `hash`: its claims quote that text, and a claim
  *   that no longer quotes it reads as a claim by hand (claim-quote.ts), so an

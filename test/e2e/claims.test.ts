@@ -3,13 +3,18 @@
  * sources in the order it first cites them and each source's claims in the
  * document's order, the same on two boards, in the model, the browser and the
  * exports. An imported claim's quote is read-only with the analyst's note
- * beside it; a claim typed by hand is marked so, in the list and the briefing.
+ * beside it; a claim typed by hand is marked so, in the list and the briefing,
+ * and so is one stored before the relay's rules that names a document without
+ * quoting it: shown and edited as a claim by hand, as the API reads it.
  */
 import { expect, it } from 'vitest'
+import { entities } from '../../shared/board-doc.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
+import { applyImport } from '../../shared/import/apply-import.ts'
 import { parseSourceText } from '../../shared/import/parse-source.ts'
 import { boardModel, browserSuite, createBoardFor, describeInBrowser, saveScreenshot, waitSaved } from '../helpers/browser.ts'
 import { SAMPLE_ARTICLE, SAMPLE_ARTICLE_SOURCES } from '../helpers/sample-article.ts'
+import { storeChange } from '../helpers/stored-board.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 
@@ -107,6 +112,30 @@ describeInBrowser('claims', () => {
     // Member text inside the briefing's sentences is between FSI and PDI (server/export/bidi.ts).
     expect(markdown).toContain(`“\u2068${imported.text}\u2069” — consistent (C). Analyst’s note: \u2068NATO’s own framing; compare with the Kremlin’s.\u2069`)
     expect(markdown).toContain('“\u2068Wagner convoys were seen near Asipovichy.\u2069” (added by hand) — consistent (C).')
+  })
+
+  it('shows a claim stored before the rules, naming a document without quoting it, as a claim by hand its owner can correct', async () => {
+    const { boardId, api } = await createBoardFor(suite.server, suite.accounts.ana, 'Old forged quote')
+    // Written to the board's log before its room is loaded, as such a claim was stored before the relay refused it.
+    await storeChange(suite.server, boardId, 'ws:before-the-rule', (doc) => {
+      applyImport(doc, parseSourceText(SAMPLE_ARTICLE), { by: 'Ana Petrova' })
+      // The article's first claim: the first row of the claims list, drawn without scrolling.
+      const first = parseSourceText(SAMPLE_ARTICLE).claims[0]!.text
+      const [, claim] = [...entities(doc, 'claims')].find(([, map]) => map.get('text') === first)!
+      claim.set('text', 'NATO saw every sign of a nuclear strike.')
+    })
+    const forged = (await boardModel(api, boardId)).claims.find((c) => c.text === 'NATO saw every sign of a nuclear strike.')!
+    expect(forged).not.toHaveProperty('documentId')
+    const { page } = await suite.personOn(suite.accounts.ana, boardId)
+
+    const row = page.locator(`[data-claim-id="${forged.id}"]`)
+    await row.locator('.by-hand').waitFor()
+    await row.click()
+    const inspector = page.locator(`[data-inspecting="${forged.id}"]`)
+    const text = inspector.getByRole('textbox', { name: 'Claim', exact: true })
+    await text.fill('NATO saw no sign of a nuclear strike.')
+    await text.blur()
+    await waitFor(async () => (await boardModel(api, boardId)).claims.some((c) => c.id === forged.id && c.text === 'NATO saw no sign of a nuclear strike.'), 'the corrected words stored')
   })
 
   it('isolates a source name ending in a right-to-left override from the grade after it, and wraps a long unbroken claim inside its row', async () => {

@@ -8,7 +8,7 @@
  */
 import { createSubscriber } from 'svelte/reactivity'
 import * as Y from 'yjs'
-import { documentText } from '../../../shared/board-convert.ts'
+import { claimInModel, documentText } from '../../../shared/board-convert.ts'
 import { acknowledgementsMap, blufText, BoardError, collection, COLLECTIONS, entity, metaMap, type AssessmentTextField } from '../../../shared/board-doc.ts'
 import type {
   AcknowledgementInput,
@@ -87,8 +87,16 @@ export class ReactiveBoard {
   readonly sources: readonly SourceModel[] = $derived.by(() => this.#sources.list)
   readonly sourceById: ReadonlyMap<string, SourceModel> = $derived(new Map(this.sources.map((s) => [s.id, s])))
   readonly documents = $derived.by(() => this.#documents.list)
-  /** Claims whose source exists (two people may delete a source and add a claim to it at once). */
-  readonly claims: readonly ClaimModel[] = $derived.by(() => this.#claims.list.filter((c) => this.sourceById.has(c.sourceId)))
+  /**
+   * Claims as the board's model holds them (claimInModel): those whose source exists (two people may delete a
+   * source and add a claim to it at once), a claim's provenance dropped where its document is gone or its words
+   * are not the document's, so that such a claim shows as one by hand, as the API and the briefing read it.
+   */
+  readonly claims: readonly ClaimModel[] = $derived.by(() => {
+    const documentIds = new Set(this.documents.map((d) => d.id))
+    const heldDocumentText = (id: string) => (documentIds.has(id) ? documentText(this.doc, id) : undefined)
+    return this.#claims.list.flatMap((c) => claimInModel(c, (sourceId) => this.sourceById.has(sourceId), heldDocumentText) ?? [])
+  })
   readonly claimById: ReadonlyMap<string, ClaimModel> = $derived(new Map(this.claims.map((c) => [c.id, c])))
   /** In board order. */
   readonly assessments: readonly AssessmentModel[] = $derived.by(() => this.#assessments.list)
