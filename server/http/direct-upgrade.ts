@@ -99,6 +99,7 @@ async function upgrade(services: Services, wss: WebSocketServer, request: Incomi
   }
   count(services, 101)
   const joined = new UpgradeJoin(services, decided, socket)
+  joined.watchHandshake()
   if (socket.destroyed) return
   wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
     socket.off('error', ignoreSocketError)

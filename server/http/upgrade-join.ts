@@ -22,11 +22,18 @@ export class UpgradeJoin {
     private readonly decision: UpgradeDecision,
     /** The TCP socket ws reads and writes: its intake reads the same bytes as they come (server/websocket/websocket-intake.ts), and the relay writes its frames to it (relay-socket.ts). */
     private readonly tcp: Socket,
-  ) {
-    // Until the socket opens, its close gives back what the decision held at once, not after the holds' half minute:
-    // ws answers a handshake it cannot take (no key, another version, a POST) itself and never opens it, and a client may go while it is decided.
-    if (tcp.destroyed) this.abandon()
-    else tcp.once('close', this.abandon)
+  ) {}
+
+  /**
+   * Until the socket opens, the connection's close gives back what the
+   * decision held at once, not after the holds' half minute: ws answers a
+   * handshake it cannot take (no key, another version, a POST) itself and
+   * never opens it, and a client may go while its upgrade is decided. Only
+   * for a handshake: a plain request's connection is kept alive for more.
+   */
+  watchHandshake(): void {
+    if (this.tcp.destroyed) this.abandon()
+    else this.tcp.once('close', this.abandon)
   }
 
   private readonly abandon = (): void => {

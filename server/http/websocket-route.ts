@@ -26,6 +26,7 @@ export function websocketRoute(): Hono<UpgradeEnv> {
     },
     upgradeWebSocket((c: Context<UpgradeEnv>) => {
       const joined = new UpgradeJoin(c.var.services, c.var.decision, c.env.incoming.socket)
+      if (isWebsocketUpgrade(c.req.raw)) joined.watchHandshake()
       return {
         onOpen: (_event, ws) => joined.open(ws.raw as WebSocket),
         onMessage(event) {
