@@ -2,9 +2,8 @@
  * Websocket upgrades to `/ws/<boardId>` taken on the HTTP server's `upgrade`
  * event, straight to ws: without the `Request`, `Headers` and `URL` that
  * @hono/node-server builds for every upgrade, Hono's middleware chain, and the
- * `Event`s of its websocket wrapper. Each costed a connecting client some
- * 200 µs of the server's CPU, more than the reference server's whole upgrade
- * (BENCHMARKS.md, "The many-boards row").
+ * `Event`s of its websocket wrapper, which together cost a connecting client
+ * some 200 µs of the server's CPU (BENCHMARKS.md, "The many-boards row").
  *
  * Only a request in the one form every client sends is taken here: GET, a
  * lowercase host of letters, digits, dots and dashes with at most a port, and
