@@ -11,6 +11,7 @@ import { WebSocketServer } from 'ws'
 import { LIMITS } from '../shared/limits.ts'
 import type { Config } from './config.ts'
 import { createApp } from './http/app.ts'
+import { takeWebsocketUpgrades } from './http/direct-upgrade.ts'
 import { createLogger } from './log.ts'
 import { metricsRoute } from './metrics/metrics-route.ts'
 import { closeServices, createServices, type ServiceOptions, type Services } from './services.ts'
@@ -61,6 +62,7 @@ async function serve(config: Config, options: ServiceOptions, servingLock: Share
   const app = createApp(services)
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxMessageBytes })
   const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss }, serverOptions: requestTimeouts(config) }) as Server
+  takeWebsocketUpgrades(server, wss, services)
   services.connections.watch(server)
   services.requests.watch(server)
   const { url, port } = await listen(server, config.PORT, config.HOST)

@@ -23,6 +23,17 @@ export function roleIn(roles: BoardRoles, boardId: string): Role | null {
   return 'everyBoard' in roles ? roles.everyBoard : (roles.byBoard.get(boardId) ?? null)
 }
 
+/**
+ * What a credential is read from: a `Request`, or a websocket upgrade's headers
+ * read straight from Node's request (server/http/direct-upgrade.ts), which
+ * never builds one.
+ */
+export type CredentialRequest = {
+  /** The whole URL, as `Request.url` serializes it. */
+  readonly url: string
+  readonly headers: { get(name: string): string | null; has(name: string): boolean }
+}
+
 export type PrincipalOptions = {
   /**
    * Accept an API token as `?token=`: only for the websocket upgrade, whose
@@ -34,7 +45,7 @@ export type PrincipalOptions = {
 
 export interface Access {
   /** The principal behind a request, or null when it carries no valid credential. */
-  principal(request: Request, options?: PrincipalOptions): Promise<Principal | null>
+  principal(request: CredentialRequest, options?: PrincipalOptions): Promise<Principal | null>
   /** The principal's role on a board, or null when they have none. */
   authorize(principal: Principal, boardId: string): Promise<Role | null>
   /**

@@ -4,9 +4,10 @@
  * state change or a websocket upgrade: the Origin (or, failing that, the
  * Referer) must name this server.
  */
+import type { CredentialRequest } from '../access/access.ts'
 import { readSessionToken } from './session-cookie.ts'
 
-export function requestOrigin(request: Request): string | null {
+export function requestOrigin(request: CredentialRequest): string | null {
   const origin = request.headers.get('origin')
   if (origin !== null) return origin
   const referer = request.headers.get('referer')
@@ -22,7 +23,7 @@ export function requestOrigin(request: Request): string | null {
  * True when the request's Origin (or Referer) has this server's host, or is
  * the configured public URL (behind a proxy that terminates HTTPS).
  */
-export function isSameOrigin(request: Request, publicUrl?: string): boolean {
+export function isSameOrigin(request: CredentialRequest, publicUrl?: string): boolean {
   const source = requestOrigin(request)
   if (source === null || source === 'null') return false
   let url: URL
@@ -37,6 +38,6 @@ export function isSameOrigin(request: Request, publicUrl?: string): boolean {
 }
 
 /** A request that would be authenticated by the browser's cookie rather than by a header a script set. */
-export function usesSessionCookie(request: Request): boolean {
+export function usesSessionCookie(request: CredentialRequest): boolean {
   return !request.headers.has('authorization') && readSessionToken(request) !== null
 }

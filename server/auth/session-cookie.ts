@@ -5,13 +5,14 @@
 import type { Context } from 'hono'
 import { deleteCookie, setCookie } from 'hono/cookie'
 import { parse } from 'hono/utils/cookie'
+import type { CredentialRequest } from '../access/access.ts'
 import type { Config } from '../config.ts'
 
 export const SESSION_COOKIE = 'assay_session'
 /** A working week and a weekend: long enough not to nag, short enough that a forgotten browser expires. */
 export const SESSION_TTL_MS = 9 * 24 * 60 * 60 * 1000
 
-export function readSessionToken(request: Request): string | null {
+export function readSessionToken(request: CredentialRequest): string | null {
   const header = request.headers.get('cookie')
   if (!header) return null
   return parse(header, SESSION_COOKIE)[SESSION_COOKIE] ?? null

@@ -12,7 +12,7 @@
 import { afterEach, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
-import type { Access } from '../../server/access/access.ts'
+import type { Access, CredentialRequest } from '../../server/access/access.ts'
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
 import { Gate } from '../helpers/gate.ts'
 import { openAccess } from '../helpers/open-access.ts'
@@ -31,7 +31,7 @@ const article = (tag: string) => Array.from({ length: 4 }, (_, i) => `Report ${t
 function heldAccess(checks: Gate): () => Access {
   return () => {
     const open = openAccess(() => 'owner')
-    const seen = new WeakSet<Request>()
+    const seen = new WeakSet<CredentialRequest>()
     return {
       ...open,
       async principal(request, options) {

@@ -4,9 +4,9 @@
  * alone; `roleFor` lets such a test give a connection another role.
  */
 import type { Role } from '../../shared/roles.ts'
-import type { Access, Principal } from '../../server/access/access.ts'
+import type { Access, CredentialRequest, Principal } from '../../server/access/access.ts'
 
-export function openAccess(roleFor: (request: Request) => Role = () => 'editor'): Access {
+export function openAccess(roleFor: (request: CredentialRequest) => Role = () => 'editor'): Access {
   const roles = new WeakMap<Principal, Role>()
   return {
     async principal(request) {

@@ -1,0 +1,179 @@
+/**
+ * Websocket upgrades to `/ws/<boardId>` taken on the HTTP server's `upgrade`
+ * event, straight to ws: without the `Request`, `Headers` and `URL` that
+ * @hono/node-server builds for every upgrade, Hono's middleware chain, and the
+ * `Event`s of its websocket wrapper, which together cost a connecting client
+ * some 200 µs of the server's CPU (BENCHMARKS.md, "The many-boards row").
+ *
+ * Only a request in the one form every client sends is taken here: GET, a
+ * lowercase host of letters, digits, dots and dashes with at most a port, and
+ * a path of `/ws/` and a board id of letters, digits and dashes, then at most
+ * a query. Its answer is the Hono route's (websocket-route.ts), decided by
+ * the same code (upgrade-decision.ts), in the same bytes (a refusal is a status line, Connection: close,
+ * no body, its content type and any Retry-After), counted in the same metric.
+ * Everything else, and every upgrade while the server cannot serve (shutting
+ * down, its database not answering: availability-guard.ts's 503s), goes to
+ * Hono's own listener, which routes and answers it as any other request:
+ * escapes, dot segments, odd hosts and methods are worked out there, once.
+ */
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http'
+import type { Socket } from 'node:net'
+import { Context } from 'hono'
+import type { WebSocket, WebSocketServer } from 'ws'
+import type { CredentialRequest } from '../access/access.ts'
+import type { Services } from '../services.ts'
+import { WEBSOCKET_PATH } from '../../shared/protocol.ts'
+import { handleError } from './errors.ts'
+import { decideUpgrade, type UpgradeRefusal } from './upgrade-decision.ts'
+import { UpgradeJoin } from './upgrade-join.ts'
+
+type UpgradeListener = (request: IncomingMessage, socket: Socket, head: Buffer) => void
+
+/** The route as Hono's metrics name it (count-requests.ts): one series for both ways in. */
+const ROUTE = `${WEBSOCKET_PATH}/:boardId`
+const CANONICAL_TARGET = new RegExp(`^${WEBSOCKET_PATH}/([A-Za-z0-9-]+)(?:\\?[^#\\\\]*)?$`)
+/** @hono/node-server's own test for a host it takes as it is (its `reValidHost`); it parses any other. */
+const PLAIN_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/
+const HOST_AND_PORT = /^([a-z0-9._-]+)(?::\d{1,5})?$/
+const TEXT_PLAIN = 'text/plain; charset=UTF-8'
+
+/**
+ * Takes the server's `upgrade` event over from the listener that
+ * @hono/node-server's `createAdaptorServer` registered, which gets every
+ * upgrade not taken here.
+ */
+export function takeWebsocketUpgrades(server: Server, wss: WebSocketServer, services: Services): void {
+  const [hono, ...others] = server.listeners('upgrade') as UpgradeListener[]
+  if (!hono || others.length > 0) throw new Error('expected the one upgrade listener of @hono/node-server')
+  server.removeListener('upgrade', hono)
+  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    const boardId = canonicalBoardId(request)
+    const { lifecycle, storageHealth } = services
+    if (boardId === null || lifecycle.shuttingDown || storageHealth.unavailableSince !== null) hono(request, socket, head)
+    else void upgrade(services, wss, request, socket, head, boardId)
+  })
+}
+
+function canonicalBoardId(request: IncomingMessage): string | null {
+  if (request.method !== 'GET' || request.headers.upgrade?.toLowerCase() !== 'websocket') return null
+  const host = request.headers.host
+  if (host === undefined || !isPlainHost(host)) return null
+  return CANONICAL_TARGET.exec(request.url ?? '')?.[1] ?? null
+}
+
+/**
+ * A host @hono/node-server takes: one of its plain hosts, or (a port of 60000
+ * and above, or below 1000) one whose name the URL parser keeps as it is,
+ * which it checks the same way (its `buildUrl`).
+ */
+function isPlainHost(host: string): boolean {
+  if (PLAIN_HOST.test(host)) return true
+  const name = HOST_AND_PORT.exec(host)?.[1]
+  if (name === undefined) return false
+  try {
+    return new URL(`http://${host}`).hostname === name
+  } catch {
+    return false
+  }
+}
+
+async function upgrade(services: Services, wss: WebSocketServer, request: IncomingMessage, socket: Socket, head: Buffer, boardId: string): Promise<void> {
+  // A peer's reset while the upgrade is decided is no error of the server's; ws listens for its own once it has the socket.
+  const ignoreSocketError = () => {}
+  socket.on('error', ignoreSocketError)
+  const credentials = credentialsOf(request, socket)
+  let decided: Awaited<ReturnType<typeof decideUpgrade>>
+  try {
+    decided = await decideUpgrade(services, credentials, boardId)
+  } catch (error) {
+    const answer = handleError(error instanceof Error ? error : new Error(String(error)), errorContext(services, credentials))
+    count(services, answer.status)
+    refuse(socket, answer.status, answer.headers)
+    return
+  }
+  if ('status' in decided) {
+    count(services, decided.status)
+    refuse(socket, decided.status, refusalHeaders(decided))
+    return
+  }
+  count(services, 101)
+  const joined = new UpgradeJoin(services, decided, socket)
+  joined.watchHandshake()
+  if (socket.destroyed) return
+  wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
+    socket.off('error', ignoreSocketError)
+    ws.on('error', ignoreSocketError)
+    ws.on('message', (data: Buffer, isBinary: boolean) => (isBinary ? joined.receive(new Uint8Array(data)) : joined.receiveText()))
+    ws.on('close', () => joined.close())
+    joined.open(ws)
+  })
+}
+
+/** The upgrade's credentials as `access` reads them, from Node's parsed headers, as @hono/node-server's `Request` would hold them. */
+function credentialsOf(request: IncomingMessage, socket: Socket): CredentialRequest {
+  const scheme = (socket as Socket & { encrypted?: boolean }).encrypted ? 'https' : 'http'
+  let url: string | undefined
+  const get = (name: string): string | null => {
+    const value = request.headers[name.toLowerCase()]
+    if (!value) return null
+    return Array.isArray(value) ? (value[0] ?? null) : value
+  }
+  return {
+    get url() {
+      url ??= new URL(`${scheme}://${request.headers.host}${request.url}`).href
+      return url
+    },
+    headers: { get, has: (name) => get(name) !== null },
+  }
+}
+
+/** What Hono's `c.text(message, status, headers)` answered with. */
+function refusalHeaders(refusal: UpgradeRefusal): [string, string][] {
+  return refusal.retryAfterSeconds === undefined
+    ? [['content-type', TEXT_PLAIN]]
+    : [
+        ['content-type', TEXT_PLAIN],
+        ['retry-after', refusal.retryAfterSeconds],
+      ]
+}
+
+/** A failure answered by the app's error handler as the Hono route's would be: its status, headers and logging. */
+function errorContext(services: Services, credentials: CredentialRequest): Context {
+  const headers = new Headers()
+  for (const name of ['authorization', 'cookie', 'origin', 'referer', 'host']) {
+    const value = credentials.headers.get(name)
+    if (value !== null) headers.set(name, value)
+  }
+  const c = new Context(new Request(credentials.url, { headers }))
+  c.set('services', services)
+  c.set('logger', services.logger)
+  return c
+}
+
+function count(services: Services, status: number): void {
+  services.metrics?.countRequest('GET', ROUTE, status)
+}
+
+/** Headers an upgrade's refusal never repeats from its answer (@hono/node-server's list): the status line and Connection: close say it all. */
+const SKIPPED_HEADERS = new Set([
+  'connection',
+  'content-length',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'sec-websocket-accept',
+  'sec-websocket-extensions',
+  'sec-websocket-protocol',
+])
+
+/** The refusal as @hono/node-server writes one (its `rejectUpgradeRequest`): no body, the connection closed after it. */
+function refuse(socket: Socket, status: number, headers: Iterable<[string, string]>): void {
+  if (socket.destroyed) return
+  const lines = ['Connection: close', 'Content-Length: 0']
+  for (const [name, value] of headers) if (!SKIPPED_HEADERS.has(name.toLowerCase())) lines.push(`${name}: ${value}`)
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${lines.join('\r\n')}\r\n\r\n`)
+}
