@@ -6,7 +6,8 @@
  * bound) is refused without a socket, and the server serves on. A handshake
  * that ws refuses after the upgrade was decided gives back at once what the
  * decision held (the person's connection and the room), where it was held for
- * half a minute.
+ * half a minute; a plain request for the socket's path is refused 426 before
+ * any of that is decided.
  */
 import { expect, it } from 'vitest'
 import { addAccount, addMember, addToken, sessionHeaders, signIn, upgradeStatus } from './helpers/accounts.ts'
@@ -106,5 +107,14 @@ it('gives back the person’s connection and the room at once when ws refuses a 
   const { token } = await addToken(server, owner)
   // Decided and admitted, then refused by ws: before, the person's one connection stayed taken for half a minute.
   expect(await answerTo(upgradeRequest(`/ws/${boardId}?token=${token}`, { 'sec-websocket-version': '7' }))).toMatch(/^HTTP\/1\.1 400 /)
+  expect(await upgradeStatus(`${server.wsUrl}/${boardId}?token=${token}`)).toBe(101)
+})
+
+it('answers a plain request for a board’s socket 426 before reading its rights: it takes no connection of its person’s', async () => {
+  const { server, boardId, owner } = given
+  const { token } = await addToken(server, owner)
+  const plain = `GET /ws/${boardId}?token=${token} HTTP/1.1\r\nhost: 127.0.0.1:${server.port}\r\n\r\n`
+  expect(await answerTo(plain)).toMatch(/^HTTP\/1\.1 426 [^]*\r\nupgrade: websocket\r\n/i)
+  // Before, it was decided as an upgrade, then answered with the app's page: the person's one connection taken for half a minute.
   expect(await upgradeStatus(`${server.wsUrl}/${boardId}?token=${token}`)).toBe(101)
 })

@@ -22,6 +22,7 @@ import { Context } from 'hono'
 import type { WebSocket, WebSocketServer } from 'ws'
 import type { CredentialRequest } from '../access/access.ts'
 import type { Services } from '../services.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 import { WEBSOCKET_PATH } from '../../shared/protocol.ts'
 import { handleError } from './errors.ts'
 import { decideUpgrade, type UpgradeRefusal } from './upgrade-decision.ts'
@@ -50,7 +51,13 @@ export function takeWebsocketUpgrades(server: Server, wss: WebSocketServer, serv
     const boardId = canonicalBoardId(request)
     const { lifecycle, storageHealth } = services
     if (boardId === null || lifecycle.shuttingDown || storageHealth.unavailableSince !== null) hono(request, socket, head)
-    else void upgrade(services, wss, request, socket, head, boardId)
+    else {
+      upgrade(services, wss, request, socket, head, boardId).catch((error: unknown) => {
+        // Contained to this connection: an escaped rejection would end the process.
+        services.logger.error({ boardId, err: errorMessage(error) }, 'websocket upgrade failed; closing its connection')
+        socket.destroy()
+      })
+    }
   })
 }
 

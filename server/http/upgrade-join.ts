@@ -28,8 +28,7 @@ export class UpgradeJoin {
    * Until the socket opens, the connection's close gives back what the
    * decision held at once, not after the holds' half minute: ws answers a
    * handshake it cannot take (no key, another version, a POST) itself and
-   * never opens it, and a client may go while its upgrade is decided. Only
-   * for a handshake: a plain request's connection is kept alive for more.
+   * never opens it, and a client may go while its upgrade is decided.
    */
   watchHandshake(): void {
     if (this.tcp.destroyed) this.abandon()

@@ -18,6 +18,8 @@ export function websocketRoute(): Hono<UpgradeEnv> {
   route.get(
     '/:boardId',
     async function authorizeUpgrade(c, next) {
+      // A plain request is no handshake: refused before its rights are read, it holds no connection of its person's and loads no board.
+      if (!isWebsocketUpgrade(c.req.raw)) return c.text('Upgrade Required', 426, { Upgrade: 'websocket' })
       const decided = await decideUpgrade(c.var.services, c.req.raw, c.req.param('boardId'))
       if ('status' in decided) return c.text(decided.message, decided.status, decided.retryAfterSeconds === undefined ? undefined : { 'Retry-After': decided.retryAfterSeconds })
       c.set('principal', decided.principal)
@@ -26,7 +28,7 @@ export function websocketRoute(): Hono<UpgradeEnv> {
     },
     upgradeWebSocket((c: Context<UpgradeEnv>) => {
       const joined = new UpgradeJoin(c.var.services, c.var.decision, c.env.incoming.socket)
-      if (isWebsocketUpgrade(c.req.raw)) joined.watchHandshake()
+      joined.watchHandshake()
       return {
         onOpen: (_event, ws) => joined.open(ws.raw as WebSocket),
         onMessage(event) {
