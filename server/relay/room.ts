@@ -1028,7 +1028,8 @@ export class Room {
     this.flushScheduled = false
     if (this.destroyed || this.deleted || this.flushing || this.pending.length === 0) return
     this.flushing = true
-    if (!(await this.storedFirst())) return
+    // Awaited only when a server-side change holds the commit: a keystroke's commit is otherwise one turn shorter.
+    if (this.commitHold !== null && !(await this.storedFirst())) return
     const batch = this.pending
     this.pending = []
     const started = performance.now()
@@ -1059,14 +1060,18 @@ export class Room {
     const merged = mergeInGroups(batch.map((entry) => entry.update))
     this.storedByteCount += merged.byteLength
     this.broadcast(updateMessage(merged))
-    const authors = [...new Set(batch.flatMap((entry) => (entry.author === null ? [] : [entry.author])))]
-    this.options.events.committed(this, { update: merged, updates: batch.length, seconds, authors })
+    this.options.events.committed(this, { update: merged, updates: batch.length, seconds, authors: authorsOf(batch) })
     // Nothing was applied during the commit, so the doc is exactly what is stored: answer what waits for that.
-    for (const held of this.heldReplies.splice(0)) this.answer(held)
+    if (this.heldReplies.length > 0) for (const held of this.heldReplies.splice(0)) this.answer(held)
+    if (this.savedWaiters.length > 0) this.resolveSavedWaiters()
+    this.resumeAfterCommit()
+  }
+
+  /** Resolves whoever waited for what is now committed (whenSaved). */
+  private resolveSavedWaiters(): void {
     const stillWaiting = this.savedWaiters.filter((waiter) => waiter.target > this.committedCount)
     for (const waiter of this.savedWaiters) if (waiter.target <= this.committedCount) waiter.resolve()
     this.savedWaiters = stillWaiting
-    this.resumeAfterCommit()
   }
 
   /**
@@ -1199,6 +1204,13 @@ export class Room {
 
 /** Each stored part costs a fresh client a transaction of its own; past a few, one encoding of the doc is cheaper. */
 const STORED_PARTS_SENT_AS_IS = 8
+
+/** The people whose updates a batch holds, each once, in the order they first come. */
+function authorsOf(batch: readonly PendingUpdate[]): string[] {
+  const authors = new Set<string>()
+  for (const { author } of batch) if (author !== null) authors.add(author)
+  return [...authors]
+}
 
 /** An update with no structs and no deletions encodes as two zero bytes. */
 function isEmptyUpdate(update: Uint8Array): boolean {
