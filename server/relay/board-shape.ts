@@ -10,27 +10,39 @@
  *   a number there turned every read of the board into a server error;
  * - an assessment's title and judgment are Y.Text: a string or a map there
  *   passed as a title to some readers and none to others, and the browser's
- *   field, which binds to the text, could not open.
+ *   field, which binds to the text, could not open;
+ * - the fields an entry keeps when it comes back under its key
+ *   (entry-fields.ts: its author and time, a document's text and hash, a
+ *   claim's provenance, words and source) hold a string, a number or a
+ *   boolean, as the model has them. A document whose text was a Y.Map,
+ *   deleted and set again under its key, had the relay set that very map on
+ *   the new entry, which Yjs cannot integrate twice: it threw inside the
+ *   transaction and the board was reset, every other socket closed (4012),
+ *   as often as an editor liked; an array of a million empty objects as its
+ *   text was kept whole in the room's notes of deleted entries;
+ * - no other field of an entry holds a shared type or a subdocument: the
+ *   model has none but an assessment's title and judgment.
  */
 import * as Y from 'yjs'
-import { ASSESSMENT_TEXT_FIELDS, collection, COLLECTIONS, metaMap, SCHEMA_VERSION } from '../../shared/board-doc.ts'
+import { ASSESSMENT_TEXT_FIELDS, collection, COLLECTIONS, metaMap, SCHEMA_VERSION, type Collection } from '../../shared/board-doc.ts'
+import { isKeptValue, keepableFields } from './entry-fields.ts'
 import { heldItem, idKey, type Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
 const COLLECTION_NAMES: ReadonlySet<string> = new Set(COLLECTIONS)
 const TEXT_FIELDS: ReadonlySet<string> = new Set(ASSESSMENT_TEXT_FIELDS)
+const KEPT_FIELDS: ReadonlyMap<Collection, ReadonlySet<string>> = new Map(COLLECTIONS.map((name) => [name, new Set(keepableFields(name))]))
 
 /** Why the update would break the board's layout, or null. */
 export function boardShapeChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
   let setsVersion = false
-  const isAssessment = assessmentMaps(doc, landings)
+  const collectionOf = entryCollections(doc, landings)
   for (const { item, landing } of landings) {
     if (landing === null) continue
     if (landing.parent instanceof Y.ID) {
-      if (landing.key !== null && TEXT_FIELDS.has(landing.key) && isAssessment(landing.parent) && !isText(item.content)) {
-        return `update sets an assessment's ${landing.key} to something that is not a shared text`
-      }
+      const misfit = landing.key === null ? null : entryFieldMisfit(doc, collectionOf(landing.parent), landing.key, item)
+      if (misfit) return misfit
       continue
     }
     if (landing.parent === 'meta' && landing.key === 'schemaVersion') {
@@ -45,20 +57,42 @@ export function boardShapeChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
   return null
 }
 
+/** Why `item`, set under `key` of an entry of `name` (null: of no entry), does not fit that field, or null. */
+function entryFieldMisfit(doc: Y.Doc, name: Collection | null, key: string, item: Y.Item): string | null {
+  if (name === null) return null
+  if (name === 'assessments' && TEXT_FIELDS.has(key)) {
+    return isText(item.content) ? null : `update sets an assessment's ${key} to something that is not a shared text`
+  }
+  // Yjs skips what the board holds already, however often an update sends it.
+  if (Y.getState(doc.store, item.id.client) > item.id.clock) return null
+  if (KEPT_FIELDS.get(name)!.has(key)) {
+    return isKeptContent(item.content) ? null : `update sets ${key} of an entry of ${name} to something other than a string, a number or a boolean`
+  }
+  if (item.content instanceof Y.ContentType || item.content instanceof Y.ContentDoc) {
+    return `update sets ${key} of an entry of ${name} to a shared type or a document, which the board holds only as an assessment's title and judgment`
+  }
+  return null
+}
+
 /**
- * Whether the item at an id holds an assessment's map: one the update puts
- * into `assessments`, or one the board holds there.
+ * The collection of the entry whose map the item at an id holds: one the
+ * update puts into a collection, or one the board holds there; null for any
+ * other.
  */
-function assessmentMaps(doc: Y.Doc, landings: readonly { item: Y.Item; landing: Landing }[]): (id: Y.ID) => boolean {
-  const created = new Set<string>()
+function entryCollections(doc: Y.Doc, landings: readonly { item: Y.Item; landing: Landing }[]): (id: Y.ID) => Collection | null {
+  const created = new Map<string, Collection>()
   for (const { item, landing } of landings) {
-    if (landing?.parent === 'assessments' && item.content instanceof Y.ContentType) created.add(idKey(item.id))
+    if (landing !== null && typeof landing.parent === 'string' && COLLECTION_NAMES.has(landing.parent) && item.content instanceof Y.ContentType) {
+      created.set(idKey(item.id), landing.parent as Collection)
+    }
   }
-  const assessments = collection(doc, 'assessments')
-  return (id) => {
-    if (created.has(idKey(id))) return true
-    return heldItem(doc, id)?.parent === assessments
-  }
+  const held = new Map<unknown, Collection>(COLLECTIONS.map((name) => [collection(doc, name), name]))
+  return (id) => created.get(idKey(id)) ?? held.get(heldItem(doc, id)?.parent) ?? null
+}
+
+/** Values as Y.Map.set writes a string, a number or a boolean (several once the old values of a key merge), or the deleted content they leave. */
+function isKeptContent(content: Y.Item['content']): boolean {
+  return content instanceof Y.ContentDeleted || ((content instanceof Y.ContentAny || content instanceof Y.ContentJSON) && content.arr.every(isKeptValue))
 }
 
 /** A shared text, or the deleted content that a replaced one leaves. */

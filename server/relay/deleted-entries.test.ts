@@ -28,4 +28,20 @@ describe('what a room notes of the entries deleted from its board', () => {
     doc.getMap('documents').set(id, new Y.Map())
     expect(deleted.earlier('documents', id)).toBeUndefined()
   })
+
+  it('notes only strings, numbers and booleans: a text stored as an array or a map is not kept', () => {
+    const doc = new Y.Doc()
+    const deleted = new DeletedEntries(doc)
+    const documents = doc.getMap('documents')
+    // Stored before the relay refused them (server/relay/board-shape.ts): an array as wide as the bound, a map.
+    const texts: [string, unknown][] = [['wide', Array.from({ length: DELETED_ENTRIES_MAX_CHARS }, () => ({}))], ['typed', new Y.Map()]]
+    for (const [id, text] of texts) {
+      const entry = new Y.Map<unknown>()
+      documents.set(id, entry)
+      entry.set('hash', id)
+      entry.set('text', text)
+      documents.delete(id)
+      expect(deleted.earlier('documents', id), id).toEqual({ hash: id })
+    }
+  })
 })

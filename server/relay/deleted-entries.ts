@@ -15,14 +15,16 @@
  * naming another member and 2001, then a map under the same key, which took
  * both). The notes are bounded (DELETED_ENTRIES_MAX_CHARS), the oldest going
  * first: an editor creating and deleting documents kept every text in memory
- * for as long as the room stayed loaded. An entry brought back under a key
+ * for as long as the room stayed loaded, and one whose text was an array of a
+ * million empty objects, counted as one number, kept them all (a heap grown
+ * to its limit). An entry brought back under a key
  * whose note is gone comes back as a new one would.
  */
 import * as Y from 'yjs'
 import { collection, COLLECTIONS, type Collection } from '../../shared/board-doc.ts'
 import { heldKeptFields, stoodBefore, type KeptFields } from './entry-fields.ts'
 
-/** The characters of kept strings one room notes at most (a number counts as 8): some 2 MB. */
+/** The characters of kept strings one room notes at most (a number or a boolean counts as 8; no other value is kept: entry-fields.ts): some 2 MB. */
 export const DELETED_ENTRIES_MAX_CHARS = 1_000_000
 
 type Note = { fields: KeptFields; chars: number }

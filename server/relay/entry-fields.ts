@@ -23,8 +23,16 @@ export const ENTRY_FIELDS = {
 /** An acknowledgement is one plain value, `{ rule, reason, createdAt, createdBy }`. */
 export const ACKNOWLEDGEMENT_FIELDS = { author: 'createdBy', time: 'createdAt' } as const satisfies StampedFields
 
-/** What an entry held of the fields it keeps, by field; a field it did not hold is absent. */
-export type KeptFields = Readonly<Record<string, unknown>>
+/**
+ * A value a kept field may hold: the model's kept fields are strings and
+ * numbers. A Y type or a subdocument is the document's own object, integrated
+ * where it stands: set again on an entry brought back, Yjs threw inside the
+ * transaction applying the update and the board was reset for everyone.
+ */
+export type KeptValue = string | number | boolean
+
+/** What an entry held of the fields it keeps, by field; a field it did not hold, or held as no KeptValue, is absent. */
+export type KeptFields = Readonly<Record<string, KeptValue>>
 
 /**
  * The fields an entry keeps when it comes back under its key: its stamped
@@ -40,18 +48,30 @@ export function keptFields(name: Collection, earlier: KeptFields): string[] {
   return [...kept, ...CLAIM_PROVENANCE_FIELDS, ...(typeof earlier['documentId'] === 'string' ? IMPORTED_CLAIM_FIXED_FIELDS : [])]
 }
 
+/** Every field an entry of `name` may keep, whatever it holds. */
+export function keepableFields(name: Collection): string[] {
+  return keptFields(name, { documentId: '' })
+}
+
 /**
  * The fields `entry` holds of those an entry can keep, read from its items
  * as they are: a deleted map answers no `get`, but until Yjs collects it at the
  * end of the transaction that deleted it, its items still hold their values.
+ * Only kept values are read: an entry stored before the relay refused any
+ * other there (board-shape.ts) keeps nothing of such a field.
  */
 export function heldKeptFields(name: Collection, entry: Y.Map<unknown>): KeptFields {
-  const held: Record<string, unknown> = {}
-  for (const field of keptFields(name, { documentId: rawValue(entry, 'documentId') })) {
+  const held: Record<string, KeptValue> = {}
+  const documentId = rawValue(entry, 'documentId')
+  for (const field of keptFields(name, isKeptValue(documentId) ? { documentId } : {})) {
     const value = rawValue(entry, field)
-    if (value !== undefined) held[field] = value
+    if (isKeptValue(value)) held[field] = value
   }
   return held
+}
+
+export function isKeptValue(value: unknown): value is KeptValue {
+  return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))
 }
 
 function rawValue(map: Y.Map<unknown>, key: string): unknown {

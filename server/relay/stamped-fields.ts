@@ -148,7 +148,11 @@ function earlierEntry(transaction: Y.Transaction, name: Collection, item: Y.Item
   return deleted.earlier(name, item.parentSub!) ?? 'unseen'
 }
 
-/** Sets `fields` of `entry` to what `earlier` held of them, removing those it did not hold. */
+/**
+ * Sets `fields` of `entry` to what `earlier` held of them, removing those it
+ * did not hold: plain values only (KeptValue), never the earlier entry's Y
+ * type, which Yjs cannot integrate a second time.
+ */
 function restore(entry: Y.Map<unknown>, fields: readonly string[], earlier: KeptFields): void {
   for (const field of fields) {
     const value = earlier[field]

@@ -42,9 +42,10 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * the board holds (stamped-fields.ts) or to the board's layout (board-shape.ts), a
  * map's value of more than one unit (map-values.ts), and anything but
  * characters in a shared text (text-content.ts). An update that cannot be
- * decoded, whose deletions no Yjs encoder writes, whose splits alone would
- * cost more than the largest frame, or that inserts a value nested too deep,
- * is refused as one that cannot be applied.
+ * decoded, that inserts more plain values than MAX_INSERTED_VALUES, whose
+ * deletions no Yjs encoder writes, whose splits alone would cost more than the
+ * largest frame, or that inserts a value nested too deep, is refused as one
+ * that cannot be applied.
  */
 export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   let decoded: DecodedUpdate
@@ -53,6 +54,8 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   } catch (error) {
     return refused(CLOSE.updateRejected, `undecodable update: ${errorMessage(error)}`)
   }
+  const tooMany = valuesPastTheBound(decoded.structs)
+  if (tooMany) return refused(CLOSE.updateRejected, tooMany)
   const disordered = disorderedDeletions(decoded.ds)
   if (disordered) return refused(CLOSE.updateRejected, disordered)
   const runs = clientRuns(decoded.structs)
@@ -61,9 +64,10 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   if (splitCostBytes > LIMITS.maxMessageBytes) {
     return refused(CLOSE.updateRejected, `update splits the board's structs at a cost of more than ${LIMITS.maxMessageBytes} bytes of changes`)
   }
+  const walked = { values: 0 }
   for (const struct of decoded.structs) {
     if (!(struct instanceof Y.Item)) continue
-    const found = firstUncarriableIn(insertedValues(struct))
+    const found = firstUncarriableIn(insertedValues(struct), walked)
     if (found) return refused(found.kind === 'text' ? CLOSE.invalidText : CLOSE.updateRejected, `update inserts ${found.what}`)
   }
   const landings = itemLandings(doc, decoded)
@@ -146,14 +150,39 @@ function insertedValues(item: Y.Item): unknown[] {
 }
 
 /**
+ * The values, array elements and object keys one update may insert as plain
+ * values (ContentAny, ContentJSON), nested ones included. Each costs the relay
+ * a JavaScript value at every decoding (two before it is applied) and a step
+ * of every walk, for as little as one byte of update (`null`): a document
+ * whose text was an array of 3 million empty objects, 6 MB, held the relay's
+ * thread 5 to 6 s, 12 MB 23 to 44 s. The board's model holds one value a
+ * field, a list of at most 32 tags, an acknowledgement of five: the whole
+ * board of 1,000 assessments and 5,000 claims, sent as one update, holds
+ * 70,205. An update past it is refused (4422) after its first decoding, and
+ * before it is walked or applied.
+ */
+export const MAX_INSERTED_VALUES = 200_000
+
+/** Why the update inserts more plain values than MAX_INSERTED_VALUES, counting those its structs list at their top level (read without a walk), or null. */
+function valuesPastTheBound(structs: DecodedUpdate['structs']): string | null {
+  let values = 0
+  for (const struct of structs) {
+    if (struct instanceof Y.Item && (struct.content instanceof Y.ContentAny || struct.content instanceof Y.ContentJSON)) values += struct.content.arr.length
+  }
+  return values > MAX_INSERTED_VALUES ? `update inserts ${values} values or more, past the ${MAX_INSERTED_VALUES} one update may` : null
+}
+
+/**
  * Walks nested arrays and objects (keys too) without recursion: a deep value
  * cannot exhaust the stack here. Yjs encodes such values again recursively
  * (JSON.stringify, lib0's writeAny) for every update, sync and snapshot: 10,000
  * nested arrays overflowed the stack inside the transaction that applied
  * them, and the board's document then sent out no change at all, every later
- * edit lost. A value nested deeper than a request body may be is refused.
+ * edit lost. A value nested deeper than a request body may be is refused, and
+ * so is the update once the values walked in all (`walked`, over its items)
+ * pass MAX_INSERTED_VALUES.
  */
-function firstUncarriableIn(values: unknown[]): { kind: 'text' | 'depth'; what: string } | null {
+function firstUncarriableIn(values: unknown[], walked: { values: number }): { kind: 'text' | 'depth' | 'width'; what: string } | null {
   const stack = values.map((value) => ({ value, depth: 0 }))
   while (stack.length > 0) {
     const { value, depth } = stack.pop()!
@@ -162,8 +191,11 @@ function firstUncarriableIn(values: unknown[]): { kind: 'text' | 'depth'; what: 
       if (found) return { kind: 'text', what: found }
     } else if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
       if (depth >= LIMITS.maxJsonDepth) return { kind: 'depth', what: `a value nested deeper than ${LIMITS.maxJsonDepth} levels` }
-      if (Array.isArray(value)) for (const element of value) stack.push({ value: element, depth: depth + 1 })
-      else for (const [key, nested] of Object.entries(value)) stack.push({ value: key, depth: depth + 1 }, { value: nested, depth: depth + 1 })
+      const entries = Array.isArray(value) ? null : Object.entries(value)
+      walked.values += entries === null ? (value as unknown[]).length : entries.length * 2
+      if (walked.values > MAX_INSERTED_VALUES) return { kind: 'width', what: `more than ${MAX_INSERTED_VALUES} values, past the bound of one update` }
+      if (entries === null) for (const element of value as unknown[]) stack.push({ value: element, depth: depth + 1 })
+      else for (const [key, nested] of entries) stack.push({ value: key, depth: depth + 1 }, { value: nested, depth: depth + 1 })
     }
   }
   return null
