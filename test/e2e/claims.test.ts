@@ -14,7 +14,6 @@ import { applyImport } from '../../shared/import/apply-import.ts'
 import { parseSourceText } from '../../shared/import/parse-source.ts'
 import { boardModel, browserSuite, createBoardFor, describeInBrowser, saveScreenshot, waitSaved } from '../helpers/browser.ts'
 import { SAMPLE_ARTICLE, SAMPLE_ARTICLE_SOURCES } from '../helpers/sample-article.ts'
-import { storeChange } from '../helpers/stored-board.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 
@@ -116,14 +115,14 @@ describeInBrowser('claims', () => {
 
   it('shows a claim stored before the rules, naming a document without quoting it, as a claim by hand its owner can correct', async () => {
     const { boardId, api } = await createBoardFor(suite.server, suite.accounts.ana, 'Old forged quote')
-    // Written to the board's log before its room is loaded, as such a claim was stored before the relay refused it.
-    await storeChange(suite.server, boardId, 'ws:before-the-rule', (doc) => {
+    // Changed on the server, past the relay's rules, as such a claim was stored before the relay refused it.
+    await suite.server.services.rooms.withRoom(boardId, (room) => room.change((doc) => {
       applyImport(doc, parseSourceText(SAMPLE_ARTICLE), { by: 'Ana Petrova' })
       // The article's first claim: the first row of the claims list, drawn without scrolling.
       const first = parseSourceText(SAMPLE_ARTICLE).claims[0]!.text
       const [, claim] = [...entities(doc, 'claims')].find(([, map]) => map.get('text') === first)!
       claim.set('text', 'NATO saw every sign of a nuclear strike.')
-    })
+    }))
     const forged = (await boardModel(api, boardId)).claims.find((c) => c.text === 'NATO saw every sign of a nuclear strike.')!
     expect(forged).not.toHaveProperty('documentId')
     const { page } = await suite.personOn(suite.accounts.ana, boardId)
