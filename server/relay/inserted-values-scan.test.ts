@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { collection, initBoardDoc } from '../../shared/board-doc.ts'
+import { CLOSE } from '../../shared/protocol.ts'
 import { acknowledgeFinding, addAssessment, addClaim, addDocument, addLink, addSource, deleteAssessment, deleteClaim, findLink, updateAssessment, updateClaim } from '../../shared/board-mutations.ts'
 import { applyImport } from '../../shared/import/apply-import.ts'
 import { parseSourceText } from '../../shared/import/parse-source.ts'
@@ -9,7 +10,7 @@ import { craftedItems, type CraftedItem } from '../../test/helpers/crafted-updat
 import { SAMPLE_ARTICLE } from '../../test/helpers/sample-article.ts'
 import { seededRandom, type SeededRandom } from '../../test/helpers/seeded-random.ts'
 import { scanInsertedValues } from './inserted-values-scan.ts'
-import { MAX_INSERTED_VALUES, walkInsertedValues } from './validate-update.ts'
+import { MAX_INSERTED_VALUES, validateUpdate, walkInsertedValues } from './validate-update.ts'
 
 /** The count after decoding, and the scan's count of the same bytes, unbounded. */
 function counts(update: Uint8Array): { walked: number; scanned: number | null } {
@@ -140,7 +141,7 @@ describe("the scan of an update's bytes counts the plain values it inserts as th
     expect(scanned).toBe(walked)
   })
 
-  it('and stops once the count passes the bound, at the length of a huge array, before reading its elements', () => {
+  it('and stops once the count passes the bound, at the length of a huge array, before reading its elements: the relay refuses the update there', () => {
     const encoder = encoding.createEncoder()
     // One client, one ContentAny item in the root array `list`, holding one array that claims 10 million elements and holds none.
     for (const uint of [1, 1, 9, 0]) encoding.writeVarUint(encoder, uint)
@@ -150,7 +151,10 @@ describe("the scan of an update's bytes counts the plain values it inserts as th
     encoding.writeVarUint(encoder, 1)
     encoding.writeUint8(encoder, 117)
     encoding.writeVarUint(encoder, 10_000_000)
-    expect(scanInsertedValues(encoding.toUint8Array(encoder), MAX_INSERTED_VALUES)).toBe(1 + 10_000_000)
+    const update = encoding.toUint8Array(encoder)
+    expect(scanInsertedValues(update, MAX_INSERTED_VALUES)).toBe(1 + 10_000_000)
+    // Refused for its count, before Yjs would find it cut short.
+    expect(validateUpdate(update, new Y.Doc()).refused).toEqual({ event: CLOSE.updateRejected, reason: `update inserts ${1 + 10_000_000} values or more, past the ${MAX_INSERTED_VALUES} one update may` })
   })
 
   it('and gives no verdict on what it cannot read: truncated, an unknown content or value type', () => {
