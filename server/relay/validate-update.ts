@@ -162,9 +162,9 @@ function insertedValues(item: Y.Item): unknown[] {
  * formatting mark's value or an embed, and of every array nested in them, and
  * two (key and value) for each key of an object there. An update past it is
  * refused (4422) by the scan of its bytes (inserted-values-scan.ts), before
- * Yjs decodes it (which alone held the relay 4 to 9 s); the walk's count after
- * decoding (walkInsertedValues, test/inserted-values-scan checks both agree)
- * refuses only what the scan could not read.
+ * Yjs decodes it (that decoding alone held the relay 2 to 7 s); the walk's
+ * count after decoding (walkInsertedValues; inserted-values-scan.test.ts
+ * checks both agree) refuses only what the scan could not read.
  */
 export const MAX_INSERTED_VALUES = 200_000
 
