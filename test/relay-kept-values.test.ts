@@ -7,20 +7,43 @@
  * 4422, nothing stored, and no one else's socket is closed; an entry stored
  * with such a field before that rule, deleted and set again under its key,
  * comes back without it instead of resetting the board; a value of 200,001
- * elements closes its sender 4422 unapplied. An assessment's shared texts, and
- * its tags, still go through.
+ * elements closes its sender 4422 unapplied, and so does a frame of nearly
+ * 16 MiB holding one array of 16 million nulls, the relay meanwhile relaying
+ * others' edits. An assessment's shared texts, and its tags, still go through.
  */
+import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { assessmentText, collection, type Collection } from '../shared/board-doc.ts'
+import { LIMITS } from '../shared/limits.ts'
 import { CLOSE } from '../shared/protocol.ts'
+import { updateMessage } from '../server/relay/messages.ts'
 import { MAX_INSERTED_VALUES } from '../server/relay/validate-update.ts'
+import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { useOwnedBoard } from './helpers/owned-board.ts'
+import { openRawSocket } from './helpers/raw-socket.ts'
 import { storeChange, withStoredDoc } from './helpers/stored-board.ts'
 import { waitFor } from './helpers/wait-for.ts'
 
 const IMPORTED_AT = '2026-01-01T00:00:00.000Z'
+
+/** An update (format V1) of one item in the root array `name`: one value, an array of as many nulls as fill a websocket frame of the largest size. */
+function frameOfNulls(client: number, name: string): Uint8Array {
+  const encoder = encoding.createEncoder()
+  // One client, one struct: client, first clock, then a ContentAny (8) item under the root type `name`, holding one value.
+  for (const uint of [1, 1, client, 0]) encoding.writeVarUint(encoder, uint)
+  encoding.writeUint8(encoder, 8)
+  encoding.writeVarUint(encoder, 1)
+  encoding.writeVarString(encoder, name)
+  encoding.writeVarUint(encoder, 1)
+  const nulls = LIMITS.maxMessageBytes - 64
+  encoding.writeUint8(encoder, 117) // lib0 `any`: an array
+  encoding.writeVarUint(encoder, nulls)
+  encoding.writeUint8Array(encoder, new Uint8Array(nulls).fill(126)) // lib0 `any`: null
+  encoding.writeVarUint(encoder, 0) // no deletions
+  return updateMessage(encoding.toUint8Array(encoder))
+}
 
 /** A map of plain fields, and `nested` under its key as it is. */
 function entryWith(fields: Record<string, unknown>, key: string, nested: unknown): Y.Map<unknown> {
@@ -97,5 +120,27 @@ describe('kept fields and plain values over the websocket', () => {
       expect(await withStoredDoc(given.server, given.boardId, (doc) => Y.getState(doc.store, mallory.client.doc.clientID)), what).toBe(0)
     }
     expect(watcher.closes).toEqual([])
+  })
+
+  it('closes 4422 a frame of nearly 16 MiB holding one array of 16 million nulls, and relays the others\' edits meanwhile', async () => {
+    const watcher = await given.connectEditor('Wes Watcher')
+    const writer = await given.connectEditor('Wren Writer')
+    const mallory = await addAccount(given.server, { name: 'Mallory Editor' })
+    await addMember(given.server, given.boardId, mallory, 'editor')
+    const socket = await openRawSocket(`${given.server.wsUrl}/${given.boardId}?token=${(await addToken(given.server, mallory)).token}`)
+    try {
+      const frame = frameOfNulls(424242, 'unused')
+      expect(frame.byteLength).toBeLessThanOrEqual(LIMITS.maxMessageBytes)
+      socket.send(frame)
+      writer.client.doc.getMap('meta').set('note', 'written meanwhile')
+      expect((await socket.closed).code).toBe(CLOSE.updateRejected.code)
+      await waitFor(() => watcher.client.doc.getMap('meta').get('note') === 'written meanwhile' || undefined, "the other editor's edit relayed")
+      expect(Y.getState(watcher.client.doc.store, 424242)).toBe(0)
+      expect(await withStoredDoc(given.server, given.boardId, (doc) => Y.getState(doc.store, 424242))).toBe(0)
+      expect(watcher.closes).toEqual([])
+      expect(writer.closes).toEqual([])
+    } finally {
+      socket.terminate()
+    }
   })
 })

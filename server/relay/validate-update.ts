@@ -18,6 +18,7 @@ import { multiUnitMapValue } from './map-values.ts'
 import { splitCostInBytes } from './split-cost.ts'
 import { stampedFieldChange } from './stamped-fields.ts'
 import { nonTextInText } from './text-content.ts'
+import { scanInsertedValues } from './inserted-values-scan.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 export type UpdateRefusal = { event: CloseEvent; reason: string }
@@ -48,14 +49,16 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * that cannot be applied.
  */
 export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
+  const scanned = scanInsertedValues(update, MAX_INSERTED_VALUES)
+  if (scanned !== null && scanned > MAX_INSERTED_VALUES) {
+    return refused(CLOSE.updateRejected, `update inserts ${scanned} values or more, past the ${MAX_INSERTED_VALUES} one update may`)
+  }
   let decoded: DecodedUpdate
   try {
     decoded = Y.decodeUpdate(update)
   } catch (error) {
     return refused(CLOSE.updateRejected, `undecodable update: ${errorMessage(error)}`)
   }
-  const tooMany = valuesPastTheBound(decoded.structs)
-  if (tooMany) return refused(CLOSE.updateRejected, tooMany)
   const disordered = disorderedDeletions(decoded.ds)
   if (disordered) return refused(CLOSE.updateRejected, disordered)
   const runs = clientRuns(decoded.structs)
@@ -64,12 +67,8 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   if (splitCostBytes > LIMITS.maxMessageBytes) {
     return refused(CLOSE.updateRejected, `update splits the board's structs at a cost of more than ${LIMITS.maxMessageBytes} bytes of changes`)
   }
-  const walked = { values: 0 }
-  for (const struct of decoded.structs) {
-    if (!(struct instanceof Y.Item)) continue
-    const found = firstUncarriableIn(insertedValues(struct), walked)
-    if (found) return refused(found.kind === 'text' ? CLOSE.invalidText : CLOSE.updateRejected, `update inserts ${found.what}`)
-  }
+  const { found } = walkInsertedValues(decoded.structs)
+  if (found) return refused(found.kind === 'text' ? CLOSE.invalidText : CLOSE.updateRejected, `update inserts ${found.what}`)
   const landings = itemLandings(doc, decoded)
   const replaced = liveEntryReplacement(doc, decoded, landings)
   if (replaced) return refused(CLOSE.updateRejected, replaced)
@@ -158,18 +157,32 @@ function insertedValues(item: Y.Item): unknown[] {
  * thread 5 to 6 s, 12 MB 23 to 44 s. The board's model holds one value a
  * field, a list of at most 32 tags, an acknowledgement of five: the whole
  * board of 1,000 assessments and 5,000 claims, sent as one update, holds
- * 70,205. An update past it is refused (4422) after its first decoding, and
- * before it is walked or applied.
+ * 70,205. The rule, counted the same on the update's bytes and on its
+ * decoded values: the elements of an item's ContentAny or ContentJSON, of a
+ * formatting mark's value or an embed, and of every array nested in them, and
+ * two (key and value) for each key of an object there. An update past it is
+ * refused (4422) by the scan of its bytes (inserted-values-scan.ts), before
+ * Yjs decodes it (that decoding alone held the relay 2 to 7 s); the walk's
+ * count after decoding (walkInsertedValues; inserted-values-scan.test.ts
+ * checks both agree) refuses only what the scan could not read.
  */
 export const MAX_INSERTED_VALUES = 200_000
 
-/** Why the update inserts more plain values than MAX_INSERTED_VALUES, counting those its structs list at their top level (read without a walk), or null. */
-function valuesPastTheBound(structs: DecodedUpdate['structs']): string | null {
-  let values = 0
+type Uncarriable = { kind: 'text' | 'depth' | 'width'; what: string }
+
+/**
+ * Walks the values the update's items insert (firstUncarriableIn): the plain
+ * values counted (MAX_INSERTED_VALUES's count after decoding), and the first
+ * thing found there that is refused, or null.
+ */
+export function walkInsertedValues(structs: DecodedUpdate['structs']): { values: number; found: Uncarriable | null } {
+  const walked = { values: 0 }
   for (const struct of structs) {
-    if (struct instanceof Y.Item && (struct.content instanceof Y.ContentAny || struct.content instanceof Y.ContentJSON)) values += struct.content.arr.length
+    if (!(struct instanceof Y.Item)) continue
+    const found = firstUncarriableIn(insertedValues(struct), walked)
+    if (found) return { values: walked.values, found }
   }
-  return values > MAX_INSERTED_VALUES ? `update inserts ${values} values or more, past the ${MAX_INSERTED_VALUES} one update may` : null
+  return { values: walked.values, found: null }
 }
 
 /**
@@ -182,7 +195,7 @@ function valuesPastTheBound(structs: DecodedUpdate['structs']): string | null {
  * so is the update once the values walked in all (`walked`, over its items)
  * pass MAX_INSERTED_VALUES.
  */
-function firstUncarriableIn(values: unknown[], walked: { values: number }): { kind: 'text' | 'depth' | 'width'; what: string } | null {
+function firstUncarriableIn(values: unknown[], walked: { values: number }): Uncarriable | null {
   const stack = values.map((value) => ({ value, depth: 0 }))
   while (stack.length > 0) {
     const { value, depth } = stack.pop()!
