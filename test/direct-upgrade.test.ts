@@ -7,7 +7,8 @@
  * that ws refuses after the upgrade was decided gives back at once what the
  * decision held (the person's connection and the room), where it was held for
  * half a minute; a plain request for the socket's path is refused 426 before
- * any of that is decided.
+ * any of that is decided, and an upgrade to another protocol 400 (the twelfth
+ * red team: it was left unanswered and open).
  */
 import { expect, it } from 'vitest'
 import { addAccount, addMember, addToken, sessionHeaders, signIn, upgradeStatus } from './helpers/accounts.ts'
@@ -117,4 +118,12 @@ it('answers a plain request for a board’s socket 426 before reading its rights
   expect(await answerTo(plain)).toMatch(/^HTTP\/1\.1 426 [^]*\r\nupgrade: websocket\r\n/i)
   // Before, it was decided as an upgrade, then answered with the app's page: the person's one connection taken for half a minute.
   expect(await upgradeStatus(`${server.wsUrl}/${boardId}?token=${token}`)).toBe(101)
+})
+
+it('refuses 400 an upgrade to anything but a websocket, where it was left unanswered and open', async () => {
+  const { server, boardId } = given
+  for (const [target, upgrade] of [['/', 'h2c'], [`/ws/${boardId}`, 'h2c'], [`/ws/${boardId}`, 'websocket, x']] as const) {
+    const request = `GET ${target} HTTP/1.1\r\nhost: 127.0.0.1:${server.port}\r\nconnection: Upgrade\r\nupgrade: ${upgrade}\r\n\r\n`
+    expect(await answerTo(request), `${upgrade} at ${target}`).toMatch(/^HTTP\/1\.1 400 [^]*\r\nConnection: close\r\n/)
+  }
 })

@@ -11,7 +11,8 @@
  * a query. Its answer is the Hono route's (websocket-route.ts), decided by
  * the same code (upgrade-decision.ts), in the same bytes (a refusal is a status line, Connection: close,
  * no body, its content type and any Retry-After), counted in the same metric.
- * Everything else, and every upgrade while the server cannot serve (shutting
+ * An upgrade to anything but a websocket is refused 400. Every other form,
+ * and every upgrade while the server cannot serve (shutting
  * down, its database not answering: availability-guard.ts's 503s), goes to
  * Hono's own listener, which routes and answers it as any other request:
  * escapes, dot segments, odd hosts and methods are worked out there, once.
@@ -48,6 +49,13 @@ export function takeWebsocketUpgrades(server: Server, wss: WebSocketServer, serv
   if (!hono || others.length > 0) throw new Error('expected the one upgrade listener of @hono/node-server')
   server.removeListener('upgrade', hono)
   server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    // Node hands over any `Connection: upgrade` with an `Upgrade` header; Hono's listener leaves one that is not to a websocket unanswered and open.
+    if (request.headers.upgrade?.toLowerCase() !== 'websocket') {
+      // Node no longer listens to the socket for errors: a peer's reset must not reach the process.
+      socket.on('error', () => {})
+      refuse(socket, 400, [['content-type', TEXT_PLAIN]])
+      return
+    }
     const boardId = canonicalBoardId(request)
     const { lifecycle, storageHealth } = services
     if (boardId === null || lifecycle.shuttingDown || storageHealth.unavailableSince !== null) hono(request, socket, head)
@@ -62,7 +70,7 @@ export function takeWebsocketUpgrades(server: Server, wss: WebSocketServer, serv
 }
 
 function canonicalBoardId(request: IncomingMessage): string | null {
-  if (request.method !== 'GET' || request.headers.upgrade?.toLowerCase() !== 'websocket') return null
+  if (request.method !== 'GET') return null
   const host = request.headers.host
   if (host === undefined || !isPlainHost(host)) return null
   return CANONICAL_TARGET.exec(request.url ?? '')?.[1] ?? null

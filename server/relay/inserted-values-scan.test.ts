@@ -9,8 +9,13 @@ import { parseSourceText } from '../../shared/import/parse-source.ts'
 import { craftedItems, type CraftedItem } from '../../test/helpers/crafted-update.ts'
 import { SAMPLE_ARTICLE } from '../../test/helpers/sample-article.ts'
 import { seededRandom, type SeededRandom } from '../../test/helpers/seeded-random.ts'
-import { scanInsertedValues } from './inserted-values-scan.ts'
-import { MAX_INSERTED_VALUES, validateUpdate, walkInsertedValues } from './validate-update.ts'
+import { scanUpdate } from './inserted-values-scan.ts'
+import { MAX_INSERTED_VALUES, MAX_UPDATE_PIECES, validateUpdate, walkInsertedValues } from './validate-update.ts'
+
+/** The scan's count of plain values, up to `bound`, its structs and deletions not bounded. */
+function scanInsertedValues(update: Uint8Array, bound: number): number | null {
+  return scanUpdate(update, { values: bound, pieces: Infinity })?.values ?? null
+}
 
 /** The count after decoding, and the scan's count of the same bytes, unbounded. */
 function counts(update: Uint8Array): { walked: number; scanned: number | null } {
@@ -104,7 +109,7 @@ describe("the scan of an update's bytes counts the plain values it inserts as th
     doc.destroy()
   })
 
-  it('for nested values of every kind in maps and arrays, shared texts with marks and embeds, XML nodes and a subdocument', () => {
+  it('for nested values of every kind in maps and arrays, shared texts with marks and embeds, XML nodes', () => {
     const random = seededRandom(42)
     const doc = new Y.Doc()
     const updates = updatesOf(doc, () => {
@@ -121,11 +126,40 @@ describe("the scan of an update's bytes counts the plain values it inserts as th
       element.setAttribute('class', 'lead')
       fragment.insert(0, [element, new Y.XmlText('words')])
       doc.getMap('hooks').set('hook', new Y.XmlHook('hook'))
-      doc.getMap('docs').set('sub', new Y.Doc({ meta: { tags: ['a', 'b'] } }))
     })
     for (const update of updates) expect(scanInsertedValues(update, Infinity)).toBe(counts(update).walked)
     expect(counts(updates.at(-1)!).walked).toBeGreaterThan(300)
     doc.destroy()
+  })
+
+  it("and a subdocument's options besides, which Yjs decodes whole and the walk never sees", () => {
+    const doc = new Y.Doc()
+    const [update] = updatesOf(doc, () => doc.getMap('docs').set('sub', new Y.Doc({ meta: { tags: ['a', 'b'] } })))
+    // { meta: { tags: ['a', 'b'] } }: a key and its value, twice, and two elements.
+    expect(scanInsertedValues(update!, Infinity)).toBe(counts(update!).walked + 6)
+    doc.destroy()
+  })
+
+  it('and counts its structs and ranges of deletions, each count refused as it is read once past MAX_UPDATE_PIECES', () => {
+    const doc = new Y.Doc()
+    const text = doc.getText('text')
+    const [typed] = updatesOf(doc, () => {
+      text.insert(0, 'abc')
+      text.insert(1, 'x')
+    })
+    const [deleted] = updatesOf(doc, () => text.delete(0, 1))
+    expect(scanUpdate(typed!, { values: Infinity, pieces: Infinity })).toEqual({ values: 0, pieces: Y.decodeUpdate(typed!).structs.length })
+    expect(scanUpdate(deleted!, { values: Infinity, pieces: Infinity })?.pieces).toBe(1)
+    doc.destroy()
+    // A client claiming more structs than the bound, then one claiming as many ranges of deletions: neither holds any.
+    const claiming = (uints: number[]) => {
+      const encoder = encoding.createEncoder()
+      for (const uint of uints) encoding.writeVarUint(encoder, uint)
+      return encoding.toUint8Array(encoder)
+    }
+    for (const update of [claiming([1, MAX_UPDATE_PIECES + 1, 9, 0]), claiming([0, 1, 9, MAX_UPDATE_PIECES + 1])]) {
+      expect(validateUpdate(update, new Y.Doc()).refused).toEqual({ event: CLOSE.updateRejected, reason: `update holds ${MAX_UPDATE_PIECES + 1} structs and deleted ranges or more, past the ${MAX_UPDATE_PIECES} one update may` })
+    }
   })
 
   it('for JSON content, embeds and marks written as no current Yjs writes them', () => {

@@ -11,12 +11,14 @@
  * text rule's walk counts on decoded values: the elements of an item's
  * ContentAny or ContentJSON and of every array nested in them, in a
  * formatting mark's value or in an embed, and two (key and value) for each
- * key of an object there. Every value counted is one Yjs must decode for the
- * update to decode at all, so a count past the bound refuses only what Yjs
- * would refuse or decode past the bound. What the scan cannot read (truncated,
+ * key of an object there; and the values of a subdocument's options, which
+ * Yjs decodes whole and the walk never sees. Every value counted is one Yjs
+ * must decode for the update to decode at all, so a count past the bound
+ * refuses only what Yjs would refuse or decode past the bound. What the scan cannot read (truncated,
  * an unknown struct, content or type, a number past 2^53) it gives no verdict
- * on, and Yjs decides as before. The delete set after the structs inserts
- * nothing and is not read.
+ * on, and Yjs decides as before. Each struct and each range of the delete
+ * set after them costs Yjs an object too, whatever its size: those are
+ * counted against MAX_UPDATE_PIECES, as their counts are read.
  *
  * Read against yjs 13.6 (utils/updates.js lazyStructReaderGenerator,
  * UpdateDecoderV1, structs/*.js readContent*) and lib0's decoding.readAny.
@@ -78,22 +80,21 @@ class Bytes {
   }
 }
 
-/** The count passed the bound: no need to read further. */
-class PastTheBound extends Error {
-  constructor(readonly values: number) {
-    super()
-  }
-}
+/** A count passed its bound: no need to read further. */
+class PastTheBound extends Error {}
 
 class Counter {
-  values = 0
+  count = 0
   constructor(private readonly bound: number) {}
 
-  add(values: number): void {
-    this.values += values
-    if (this.values > this.bound) throw new PastTheBound(this.values)
+  add(count: number): void {
+    this.count += count
+    if (this.count > this.bound) throw new PastTheBound()
   }
 }
+
+/** What a scan counts: plain values (MAX_INSERTED_VALUES), and structs and deleted ranges (MAX_UPDATE_PIECES). */
+export type UpdateCounts = { values: number; pieces: number }
 
 // lib0's readAny type bytes.
 const ANY_FLOAT32 = 124
@@ -230,19 +231,20 @@ function skipItemContent(bytes: Bytes, ref: number, counter: Counter): void {
       return
     }
     case CONTENT.doc:
-      // A subdocument's options are not values it inserts (Yjs keeps only a few of them), nor counted after decoding.
+      // A subdocument's options: Yjs keeps only a few of them, but decodes them all (the walk after decoding never sees them).
       bytes.skipSized()
-      skipAny(bytes, new Counter(Infinity))
+      skipAny(bytes, counter)
       return
     default:
       throw new Unreadable()
   }
 }
 
-function skipStructs(bytes: Bytes, counter: Counter): void {
+function skipStructs(bytes: Bytes, counter: Counter, pieces: Counter): void {
   const clients = bytes.varUint()
   for (let c = 0; c < clients; c++) {
     const structs = bytes.varUint()
+    pieces.add(structs)
     bytes.varUint() // client
     bytes.varUint() // first clock
     for (let s = 0; s < structs; s++) {
@@ -267,20 +269,36 @@ function skipStructs(bytes: Bytes, counter: Counter): void {
   }
 }
 
-/**
- * The plain values `update` inserts as MAX_INSERTED_VALUES counts them, read
- * from its bytes: the exact count when it is at most `bound`, a count past
- * `bound` as soon as it passes it (the rest unread), or null when the scan
- * cannot read the update (Yjs decides).
- */
-export function scanInsertedValues(update: Uint8Array, bound: number): number | null {
-  const counter = new Counter(bound)
-  try {
-    skipStructs(new Bytes(update), counter)
-    return counter.values
-  } catch (error) {
-    if (error instanceof PastTheBound) return error.values
-    if (error instanceof Unreadable) return null
-    throw error
+/** The delete set: per client, its ranges (a clock and a length each), counted before they are read. */
+function skipDeleteSet(bytes: Bytes, pieces: Counter): void {
+  const clients = bytes.varUint()
+  for (let c = 0; c < clients; c++) {
+    bytes.varUint() // client
+    const ranges = bytes.varUint()
+    pieces.add(ranges)
+    for (let r = 0; r < ranges; r++) {
+      bytes.varUint()
+      bytes.varUint()
+    }
   }
+}
+
+/**
+ * What `update` holds as MAX_INSERTED_VALUES and MAX_UPDATE_PIECES count it,
+ * read from its bytes: the exact counts when each is at most its bound, a
+ * count past its bound as soon as it passes it (the rest unread), or null
+ * when the scan cannot read the update (Yjs decides).
+ */
+export function scanUpdate(update: Uint8Array, bounds: UpdateCounts): UpdateCounts | null {
+  const values = new Counter(bounds.values)
+  const pieces = new Counter(bounds.pieces)
+  try {
+    const bytes = new Bytes(update)
+    skipStructs(bytes, values, pieces)
+    skipDeleteSet(bytes, pieces)
+  } catch (error) {
+    if (error instanceof Unreadable) return null
+    if (!(error instanceof PastTheBound)) throw error
+  }
+  return { values: values.count, pieces: pieces.count }
 }
