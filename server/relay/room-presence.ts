@@ -48,10 +48,12 @@ const BROADCAST_INTERVAL_MS = 50
  * when nobody else may have taken it meanwhile. Then it is forgotten, so
  * that presence does not grow with every client that ever came.
  */
-const REMEMBER_REMOVED_MS = outdatedTimeout
+export const REMEMBER_REMOVED_MS = outdatedTimeout
 
 /** A client id removed for good: when, and the account that held it (null when nothing tells people apart). */
 type Removal = { at: number; userId: string | null }
+/** Who holds each client id, or held it moments ago. */
+export type ClientIdHolders = ReadonlyMap<number, Removal>
 /** A presence change as applied and relayed: its state stamped, as JSON. */
 type WireEntry = { clientId: number; clock: number; json: string }
 type Outgoing = WireEntry & { publish: boolean }
@@ -64,6 +66,8 @@ export type RoomPresenceOptions = {
   broadcast: (frame: Uint8Array) => void
   /** Sends this instance's presence changes to the other instances. */
   publish?: (update: Uint8Array) => void
+  /** Who held the client ids in the board's room before this one (reset): each stays theirs while their pages reconnect. */
+  previousHolders?: ClientIdHolders
 }
 
 export class RoomPresence {
@@ -88,6 +92,7 @@ export class RoomPresence {
     this.awareness.setLocalState(null)
     this.awareness.on('update', this.onUpdate)
     this.broadcastThrottle = new Throttle(BROADCAST_INTERVAL_MS, () => this.sendOutgoing(), this.logFailure)
+    for (const [clientId, removal] of options.previousHolders ?? []) this.removed.set(clientId, removal)
     this.sweeper = setInterval(() => this.sweepRemoved(), REMEMBER_REMOVED_MS / 2)
     this.sweeper.unref()
   }
@@ -168,6 +173,14 @@ export class RoomPresence {
     if (!mine || mine.size === 0) return
     removeAwarenessStates(this.awareness, [...mine].filter((clientId) => this.awareness.states.has(clientId)), connection)
     for (const clientId of mine) this.forget(clientId)
+  }
+
+  /** Who holds each client id now, or held it moments ago: for the room that replaces this one after a reset. */
+  holders(): ClientIdHolders {
+    const now = performance.now()
+    const holders = new Map(this.removed)
+    for (const [clientId, owner] of this.owners) holders.set(clientId, { at: now, userId: personOf(owner) })
+    return holders
   }
 
   /** The server's own entry: tells the clients that saving is failing (null clears it). */
