@@ -52,7 +52,6 @@ describe('stamping presence', () => {
     expect(() => relayedPresenceJson(JSON.parse(numbers) as { n: number[] }, limits)).toThrow(PresenceRefused)
   })
 
-
   it('puts the signed-in identity in `user`, keeps hex colours and the rest, drops `server`', () => {
     const stamped = stampPresence(
       { user: { name: 'Administrator', color: '#1d5fd1', colorLight: 'url(x)', isAdmin: true }, focus: { assessmentId: 'a' }, server: { saving: 'failing' } },
