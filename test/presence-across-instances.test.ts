@@ -126,4 +126,24 @@ describeUnless(missing)('presence across instances', () => {
     await waitFor(() => stateAt(olga, benId)?.n === 1, 'Ben’s change after he reconnected')
     expect(stateAt(olga, benId)?.user).toMatchObject({ name: 'Ben' })
   })
+
+  it('a state relayed under a client id another person holds is not taken: an instance that loaded the board later cannot hand a member’s id to a reviewer', async () => {
+    const { one, two, boardId, people, raw } = await twoInstances()
+    const [ben, olga] = [connect(one, boardId, { token: people.ben }), connect(two, boardId, { token: people.hana })]
+    await Promise.all([ben.synced(), olga.synced()])
+    const benId = ben.doc.clientID
+    ben.provider.awareness.setLocalStateField('n', 0)
+    await waitFor(() => stateAt(olga, benId)?.n === 0, 'Ben’s presence on instance two')
+
+    // A third instance loads the board for Mallory: it has heard nothing of Ben's presence (his page renews it only every 15 s).
+    const three = await start({ database: one.database, accounts: true })
+    const mallory = await raw(three, people.mallory)
+    announce(mallory, [{ clientId: benId, clock: 1_000_000, state: { n: 'squatted' } }])
+    announce(mallory, [{ clientId: 4242, clock: 1, state: { n: 'own' } }])
+    // Relayed after the squat on the same channel: once Olga has it, instance two has handled the squat.
+    await waitFor(() => stateAt(olga, 4242)?.n === 'own', 'Mallory’s own presence on instance two')
+    expect(stateAt(olga, benId)).toMatchObject({ n: 0, user: { name: 'Ben' } })
+    ben.provider.awareness.setLocalStateField('n', 1)
+    await waitFor(() => stateAt(olga, benId)?.n === 1, 'Ben’s next change on instance two')
+  })
 })
