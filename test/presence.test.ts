@@ -129,6 +129,32 @@ describe('presence', () => {
     expect(stateAt(observer, 888)).toBeDefined()
   })
 
+  it('a client id whose connection dropped is its owner’s to take again, not another person’s', async () => {
+    await start()
+    const [ben, observer] = [connect(ana), connect(rita)]
+    await Promise.all([ben.synced(), observer.synced()])
+    const benId = ben.doc.clientID
+    ben.provider.awareness.setLocalStateField('n', 0)
+    await waitFor(() => stateAt(observer, benId)?.n === 0, 'Ana’s presence at the observer')
+    const squatter = await raw(eve)
+
+    // A network blip: the same page, the same client id, a new socket.
+    ben.provider.disconnect()
+    await waitFor(() => stateAt(observer, benId) === undefined, 'Ana’s removal')
+    announce(squatter, benId, 1_000_000, { n: 'squatted' })
+    // Its own presence, after: once the observer has it, the squat was handled.
+    announce(squatter, 4242, 1, { n: 'own' })
+    await waitFor(() => stateAt(observer, 4242)?.n === 'own', 'the squatter’s own presence')
+    expect(stateAt(observer, benId)).toBeUndefined()
+
+    ben.provider.connect()
+    await ben.synced()
+    ben.provider.awareness.setLocalStateField('n', 1)
+    await waitFor(() => stateAt(observer, benId)?.n === 1, 'Ana’s change after she reconnected')
+    expect(stateAt(observer, benId)?.user).toMatchObject({ id: ana.account.id, name: 'Ana Petrova' })
+    expect(squatter.isClosed()).toBe(false)
+  })
+
   it('closing a connection removes every id it introduced, one withdrawn and announced again included', async () => {
     await start()
     const observer = connect(rita)

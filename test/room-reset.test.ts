@@ -19,6 +19,7 @@ import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import type { Access, Principal } from '../server/access/access.ts'
 import { deletionsUpdate } from '../server/relay/deletions-within.ts'
+import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { AppendControl } from './helpers/append-control.ts'
 import { apiClient } from './helpers/api.ts'
 import { craftedItem } from './helpers/crafted-update.ts'
@@ -160,6 +161,49 @@ it('a socket’s deletion that breaks Yjs’s transaction closes its sender; eve
   await later.synced()
   expect(titles(later, boardId)).toEqual(acknowledged.sort())
   expect(entity(later.doc, 'assessments', targetId)?.get('title')?.toString(), 'the deletion that broke it, not saved').toBe('Target')
+})
+
+it('every page reconnects to the board loaded afresh with its presence client id, which no other person can take first', async () => {
+  const first = await start({ accounts: true })
+  const [owner, ben, mallory] = [await addAccount(first, { name: 'Owner' }), await addAccount(first, { name: 'Ben' }), await addAccount(first, { name: 'Mallory' })]
+  const ownerToken = (await addToken(first, owner)).token
+  const api = apiClient(first.url, { authorization: `Bearer ${ownerToken}` })
+  const boardId = await api.createBoard('Reset presence')
+  await addMember(first, boardId, ben, 'editor')
+  await addMember(first, boardId, mallory, 'reviewer')
+  const target = await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Target' })
+  expect(target.status).toBe(201)
+  const running = (server = await first.restart())
+  await storeUpdate(running, boardId, 'ws:anonymous', (doc) => splitMapValue(doc, target.body.id, ATTACKER))
+  const tokenOf = async (account: typeof ben) => ({ token: (await addToken(running, account)).token })
+  const [benPage, observer] = [connectClient(running.wsUrl, boardId, await tokenOf(ben)), connectClient(running.wsUrl, boardId, { token: ownerToken })]
+  clients.push(benPage, observer)
+  const benCodes = closeCodes(benPage)
+  await Promise.all([benPage.synced(), observer.synced()])
+  const benId = benPage.doc.clientID
+  const stateOfBen = () => observer.provider.awareness.getStates().get(benId) as { n?: unknown; user?: { name?: string } } | undefined
+  benPage.provider.awareness.setLocalStateField('n', 0)
+  await waitFor(() => stateOfBen()?.n === 0, 'Ben’s presence at the observer')
+
+  // Ben's page is to reconnect only when the test says, after Mallory has tried to take his id in the room loaded afresh.
+  benPage.provider.shouldConnect = false
+  const breaker = await openRawSocket(`${running.wsUrl}/${boardId}?token=${ownerToken}`)
+  sockets.push(breaker)
+  breaker.send(frames.update(deletion(observer.doc, target.body.id)))
+  await waitFor(() => benCodes.includes(CLOSE.boardReloaded.code), 'Ben’s page to be told to reconnect')
+  const squatter = await openRawSocket(`${running.wsUrl}/${boardId}?token=${(await tokenOf(mallory)).token}`)
+  sockets.push(squatter)
+  squatter.send(frames.awareness([{ clientId: benId, clock: 1_000_000, json: '{"n":"squatted"}' }]))
+  // Her own presence, after: once the observer has it, the squat was handled.
+  squatter.send(frames.awareness([{ clientId: 4242, clock: 1, json: '{"n":"own"}' }]))
+  await waitFor(() => observer.provider.synced && observer.provider.awareness.getStates().get(4242) !== undefined, 'Mallory’s own presence in the room loaded afresh')
+  expect(stateOfBen()).toBeUndefined()
+
+  benPage.provider.connect()
+  await benPage.synced()
+  benPage.provider.awareness.setLocalStateField('n', 1)
+  await waitFor(() => stateOfBen()?.n === 1, 'Ben’s change after he reconnected')
+  expect(stateOfBen()?.user?.name).toBe('Ben')
 })
 
 it('an HTTP change that breaks Yjs’s transaction is answered 422 with nothing saved; the board loads again and HTTP changes are stored again', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { encodePresenceUpdate, PresenceRefused, readPresenceUpdate, stampPresence } from './presence-state.ts'
+import { encodePresenceUpdate, PresenceRefused, readPresenceUpdate, readRelayedPresence, relayedPresenceJson, stampPresence } from './presence-state.ts'
 
 const limits = { presenceBytes: 4096, presenceDepth: 4 }
 const read = (json: string) => readPresenceUpdate(encodePresenceUpdate([{ clientId: 1, clock: 2, json }]), limits)
@@ -23,7 +23,35 @@ describe('reading presence', () => {
   })
 })
 
+describe('reading presence another instance relayed', () => {
+  it('refuses an entry alone, and a malformed update whole', () => {
+    const update = encodePresenceUpdate([
+      { clientId: 1, clock: 1, json: `{"a":"${'x'.repeat(5000)}"}` },
+      { clientId: 2, clock: 1, json: '{"n":1}' },
+      { clientId: 3, clock: 1, json: '[1]' },
+      { clientId: 4, clock: 2, json: 'null' },
+    ])
+    const { entries, refused } = readRelayedPresence(update, limits)
+    expect(entries).toEqual([
+      { clientId: 2, clock: 1, state: { n: 1 } },
+      { clientId: 4, clock: 2, state: null },
+    ])
+    expect(refused).toHaveLength(2)
+    expect(() => readRelayedPresence(update.subarray(0, update.length - 1), limits)).toThrow()
+  })
+})
+
 describe('stamping presence', () => {
+  it('measures the state as relayed: what the stamp and JSON add count against the limit', () => {
+    const stamp = { userId: 'u1', name: 'Eve', readOnly: true }
+    expect(relayedPresenceJson(stampPresence({ n: 1 }, stamp), limits)).toBe('{"n":1,"user":{"id":"u1","name":"Eve","readOnly":true}}')
+    const justUnder = `{"p":"${'x'.repeat(4096 - 8)}"}`
+    expect(justUnder).toHaveLength(4096)
+    expect(() => relayedPresenceJson(stampPresence(JSON.parse(justUnder) as { p: string }, stamp), limits)).toThrow(PresenceRefused)
+    const numbers = `{"n":[${Array.from({ length: 500 }, () => '1e20').join(',')}]}`
+    expect(() => relayedPresenceJson(JSON.parse(numbers) as { n: number[] }, limits)).toThrow(PresenceRefused)
+  })
+
   it('puts the signed-in identity in `user`, keeps hex colours and the rest, drops `server`', () => {
     const stamped = stampPresence(
       { user: { name: 'Administrator', color: '#1d5fd1', colorLight: 'url(x)', isAdmin: true }, focus: { assessmentId: 'a' }, server: { saving: 'failing' } },

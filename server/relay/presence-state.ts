@@ -9,6 +9,7 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import type { RelayLimits } from '../../shared/limits.ts'
 import { jsonShapeOver } from '../json-shape.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 export type PresenceState = { [key: string]: unknown }
 export type PresenceEntry = { clientId: number; clock: number; state: PresenceState | null }
@@ -32,27 +33,75 @@ const COLOUR = /^#[0-9a-f]{3,8}$/i
  */
 export const MAX_PRESENCE_ENTRIES = 10_000
 
+type Limits = Pick<RelayLimits, 'presenceBytes' | 'presenceDepth'>
+
 /** Reads a client's awareness update; throws PresenceRefused over a limit, and a decoding error on malformed bytes. */
-export function readPresenceUpdate(update: Uint8Array, limits: Pick<RelayLimits, 'presenceBytes' | 'presenceDepth'>): PresenceEntry[] {
+export function readPresenceUpdate(update: Uint8Array, limits: Limits): PresenceEntry[] {
+  const entries: PresenceEntry[] = []
+  readEntries(update, (clientId, clock, bytes) => entries.push({ clientId, clock, state: readPresenceState(bytes, limits) }))
+  return entries
+}
+
+/**
+ * Reads an awareness update another instance relayed: each entry on its own,
+ * so that one this instance refuses (one PRESENCE_MAX_BYTES allows there and
+ * not here, mid-way through a change of it, or a state an earlier version
+ * let grow past it when stamping) costs only itself, not every other change
+ * published with it. Throws only on a malformed update, which cannot be read past.
+ */
+export function readRelayedPresence(update: Uint8Array, limits: Limits): { entries: PresenceEntry[]; refused: string[] } {
+  const entries: PresenceEntry[] = []
+  const refused: string[] = []
+  readEntries(update, (clientId, clock, bytes) => {
+    try {
+      entries.push({ clientId, clock, state: readPresenceState(bytes, limits) })
+    } catch (error) {
+      refused.push(`client ${clientId}: ${errorMessage(error)}`)
+    }
+  })
+  return { entries, refused }
+}
+
+/** Walks an awareness update's entries, the state of each as its bytes; throws on malformed bytes or too many entries. */
+function readEntries(update: Uint8Array, read: (clientId: number, clock: number, state: Uint8Array) => void): void {
   const decoder = decoding.createDecoder(update)
   const count = decoding.readVarUint(decoder)
   if (count > MAX_PRESENCE_ENTRIES) throw new PresenceRefused(`an awareness update of ${count} entries (the limit is ${MAX_PRESENCE_ENTRIES})`)
-  const entries: PresenceEntry[] = []
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder)
     const clock = decoding.readVarUint(decoder)
-    const bytes = decoding.readVarUint8Array(decoder)
-    if (bytes.byteLength > limits.presenceBytes) {
-      throw new PresenceRefused(`a presence state of ${bytes.byteLength} bytes (the limit is ${limits.presenceBytes})`)
-    }
-    const json = utf8.decode(bytes)
-    if (jsonShapeOver(json, { depth: limits.presenceDepth }) !== null) throw new PresenceRefused(`a presence state nested deeper than ${limits.presenceDepth} levels`)
-    const state: unknown = JSON.parse(json)
-    if (state !== null && (typeof state !== 'object' || Array.isArray(state))) throw new PresenceRefused('a presence state that is not an object')
-    entries.push({ clientId, clock, state: state as PresenceState | null })
+    read(clientId, clock, decoding.readVarUint8Array(decoder))
   }
   if (decoder.pos !== update.byteLength) throw new Error('trailing bytes after the awareness update')
-  return entries
+}
+
+/** One state's JSON, checked for size and nesting before it is parsed; null for a removal. */
+function readPresenceState(bytes: Uint8Array, limits: Limits): PresenceState | null {
+  if (bytes.byteLength > limits.presenceBytes) {
+    throw new PresenceRefused(`a presence state of ${bytes.byteLength} bytes (the limit is ${limits.presenceBytes})`)
+  }
+  const json = utf8.decode(bytes)
+  if (jsonShapeOver(json, { depth: limits.presenceDepth }) !== null) throw new PresenceRefused(`a presence state nested deeper than ${limits.presenceDepth} levels`)
+  const state: unknown = JSON.parse(json)
+  if (state !== null && (typeof state !== 'object' || Array.isArray(state))) throw new PresenceRefused('a presence state that is not an object')
+  return state as PresenceState | null
+}
+
+/**
+ * A stamped state as JSON, as it is relayed; throws PresenceRefused when it
+ * is longer than PRESENCE_MAX_BYTES. The limit holds for what is relayed, not
+ * only for what was sent: the other instances read relayed states with it,
+ * and every stock client sends back each state it receives, to be read with
+ * it too. Stamping adds the account's id and name and writes a cursor out in
+ * full, and JSON grows on the way (a number sent as `1e20` is written back
+ * with its 21 digits, so a state within the limit as sent could be five
+ * times it once stamped).
+ */
+export function relayedPresenceJson(state: PresenceState, limits: Pick<RelayLimits, 'presenceBytes'>): string {
+  const json = JSON.stringify(state)
+  const bytes = Buffer.byteLength(json)
+  if (bytes > limits.presenceBytes) throw new PresenceRefused(`a presence state of ${bytes} bytes once stamped (the limit is ${limits.presenceBytes})`)
+  return json
 }
 
 /** Writes entries as one awareness update; `json` is the state as JSON ("null" for a removal). */

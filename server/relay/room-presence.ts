@@ -4,7 +4,9 @@
  * Each client id belongs to the connection that introduced it: only that
  * connection may change or remove it (or a later connection of the same
  * person, e.g. a reconnect whose old socket has not closed yet), and closing a
- * connection removes exactly what it owned. Every state is stamped with the
+ * connection removes exactly what it owned. A removed id stays its person's a
+ * while, for the same page reconnecting with it; one relayed by another
+ * instance is its stamped person's alike. Every state is stamped with the
  * signed-in identity, so nobody can appear as someone else. A connection's
  * changes are applied at most N times a second, the latest per client id
  * winning, and the room's changes go out in batches, so the stock client's
@@ -20,6 +22,8 @@ import { awarenessMessage } from './messages.ts'
 import {
   encodePresenceUpdate,
   readPresenceUpdate,
+  readRelayedPresence,
+  relayedPresenceJson,
   stampedUserId,
   stampPresence,
   type PresenceEntry,
@@ -27,23 +31,33 @@ import {
 import { Throttle } from './throttle.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
-/** Presence relayed by another instance: that instance checked and stamped it. */
+/** The origin of presence relayed by another instance, which checked and stamped it. */
 const REMOTE = Symbol('another instance')
-type Owner = Connection | typeof REMOTE
+/** A client id whose presence another instance relays: the account its stamp names. */
+type RemoteOwner = { readonly stampedUserId: string | null }
+type Owner = Connection | RemoteOwner
 
 /** The room's changes go out at most this often (the first at once), one frame for all of them. */
 const BROADCAST_INTERVAL_MS = 50
 
 /**
- * A removed client id's last clock is kept this long: the stock client sends
- * back every presence change it receives, so an old state of a client that
- * has left may still arrive, and must not bring it back. Then it is forgotten,
- * so that presence does not grow with every client that ever came.
+ * A removed client id's last clock and person are kept this long: the stock
+ * client sends back every presence change it receives, so an old state of a
+ * client that has left may still arrive, and must not bring it back; and the
+ * page that had it reconnects with it after a network blip or a deployment,
+ * when nobody else may have taken it meanwhile. Then it is forgotten, so
+ * that presence does not grow with every client that ever came.
  */
-const REMEMBER_REMOVED_MS = outdatedTimeout
+export const REMEMBER_REMOVED_MS = outdatedTimeout
 
-type Outgoing = { clientId: number; clock: number; json: string; publish: boolean }
-type Inbound = { entries: Map<number, PresenceEntry>; throttle: Throttle; refused: number }
+/** A client id removed for good: when, and the account that held it (null when nothing tells people apart). */
+type Removal = { at: number; userId: string | null }
+/** Who holds each client id, or held it moments ago. */
+export type ClientIdHolders = ReadonlyMap<number, Removal>
+/** A presence change as applied and relayed: its state stamped, as JSON. */
+type WireEntry = { clientId: number; clock: number; json: string }
+type Outgoing = WireEntry & { publish: boolean }
+type Inbound = { entries: Map<number, WireEntry>; throttle: Throttle; refused: number }
 
 export type RoomPresenceOptions = {
   boardId: string
@@ -52,6 +66,8 @@ export type RoomPresenceOptions = {
   broadcast: (frame: Uint8Array) => void
   /** Sends this instance's presence changes to the other instances. */
   publish?: (update: Uint8Array) => void
+  /** Who held the client ids in the board's room before this one (reset): each stays theirs while their pages reconnect. */
+  previousHolders?: ClientIdHolders
 }
 
 export class RoomPresence {
@@ -61,8 +77,8 @@ export class RoomPresence {
   private readonly inbound = new Map<Connection, Inbound>()
   private outgoing = new Map<number, Outgoing>()
   private readonly broadcastThrottle: Throttle
-  /** Client ids removed for good, and when: their clocks are forgotten once REMEMBER_REMOVED_MS has passed. */
-  private readonly removed = new Map<number, number>()
+  /** Client ids removed for good: their clocks and persons are forgotten once REMEMBER_REMOVED_MS has passed. */
+  private readonly removed = new Map<number, Removal>()
   private readonly sweeper: NodeJS.Timeout
   /** Everyone's presence as sent to joiners and queries, and to whom, until presence next changes. */
   private everyone: { frame: Uint8Array; sentTo: WeakSet<Connection> } | null = null
@@ -76,6 +92,7 @@ export class RoomPresence {
     this.awareness.setLocalState(null)
     this.awareness.on('update', this.onUpdate)
     this.broadcastThrottle = new Throttle(BROADCAST_INTERVAL_MS, () => this.sendOutgoing(), this.logFailure)
+    for (const [clientId, removal] of options.previousHolders ?? []) this.removed.set(clientId, removal)
     this.sweeper = setInterval(() => this.sweepRemoved(), REMEMBER_REMOVED_MS / 2)
     this.sweeper.unref()
   }
@@ -111,19 +128,29 @@ export class RoomPresence {
     queue?.throttle.request()
   }
 
-  /** Applies presence another instance relayed (already checked and stamped there). */
+  /**
+   * Applies presence another instance relayed (already checked and stamped
+   * there), entry by entry: one this instance cannot take is dropped alone.
+   */
   applyRemote(update: Uint8Array): void {
+    const { entries, refused } = readRelayedPresence(update, this.options.limits)
+    if (refused.length > 0) {
+      this.options.logger.warn({ boardId: this.options.boardId, refused: refused.length, err: refused[0] }, 'presence relayed by another instance refused; the rest applied')
+    }
     const accepted: PresenceEntry[] = []
-    for (const entry of readPresenceUpdate(update, this.options.limits)) {
+    for (const entry of entries) {
       if (entry.clientId === this.awareness.clientID) continue
       const owner = this.owners.get(entry.clientId)
+      const userId = stampedUserId(entry.state)
       if (owner instanceof Connection) {
         // Only the same person, reconnected to another instance before this one saw the old socket go.
-        const userId = stampedUserId(entry.state)
         if (!this.wouldChange(entry) || userId === null || userId !== owner.identity.userId) continue
         this.owned.get(owner)?.delete(entry.clientId)
+      } else if (entry.state !== null && !this.mayHold(entry.clientId, userId)) {
+        // Another instance that never heard of the id's person (it loaded the board later) gave it to someone else.
+        continue
       }
-      if (entry.state !== null) this.owners.set(entry.clientId, REMOTE)
+      if (entry.state !== null) this.owners.set(entry.clientId, { stampedUserId: userId })
       accepted.push(entry)
     }
     if (accepted.length === 0) return
@@ -148,6 +175,14 @@ export class RoomPresence {
     for (const clientId of mine) this.forget(clientId)
   }
 
+  /** Who holds each client id now, or held it moments ago: for the room that replaces this one after a reset. */
+  holders(): ClientIdHolders {
+    const now = performance.now()
+    const holders = new Map(this.removed)
+    for (const [clientId, owner] of this.owners) holders.set(clientId, { at: now, userId: personOf(owner) })
+    return holders
+  }
+
   /** The server's own entry: tells the clients that saving is failing (null clears it). */
   setServerState(state: ServerPresence | null): void {
     this.awareness.setLocalState(state)
@@ -169,26 +204,35 @@ export class RoomPresence {
     this.awareness.destroy()
   }
 
-  /** Whether `connection` may apply `entry`; returns the entry to apply (stamped), or null. */
-  private admit(connection: Connection, entry: PresenceEntry): PresenceEntry | null {
+  /**
+   * Whether `connection` may apply `entry`; returns the entry to apply
+   * (stamped), or null; throws PresenceRefused when the stamped state is
+   * longer than a relayed one may be.
+   */
+  private admit(connection: Connection, entry: PresenceEntry): WireEntry | null {
     const { clientId } = entry
     const owner = this.owners.get(clientId)
     if (owner !== connection) {
       if (owner !== undefined || clientId === this.awareness.clientID) {
         // The stock client sends back every change it receives: that changes nothing and is ignored.
         if (!this.wouldChange(entry)) return null
-        if (owner === undefined || !this.samePerson(owner, connection, clientId)) {
+        if (owner === undefined || !this.samePerson(owner, connection)) {
           this.refuse(connection, clientId, 'the client id belongs to another connection')
           return null
         }
       } else if (entry.state === null || (this.removed.has(clientId) && !this.wouldChange(entry))) {
         // Nothing to remove; or an old state of a client that has left, sent back by another client.
         return null
+      } else if (!this.mayHold(clientId, connection.identity.userId)) {
+        // Its page reconnects with it: taken meanwhile, it would show someone else under that page's id, and the page nowhere.
+        this.refuse(connection, clientId, 'the client id was another person’s moments ago')
+        return null
       }
       if (!this.claim(connection, clientId)) return null
     }
-    if (entry.state === null) return entry
-    return { ...entry, state: stampPresence(entry.state, { userId: connection.identity.userId, name: connection.identity.name, readOnly: !connection.canWrite }) }
+    if (entry.state === null) return { clientId, clock: entry.clock, json: 'null' }
+    const stamped = stampPresence(entry.state, { userId: connection.identity.userId, name: connection.identity.name, readOnly: !connection.canWrite })
+    return { clientId, clock: entry.clock, json: relayedPresenceJson(stamped, this.options.limits) }
   }
 
   private claim(connection: Connection, clientId: number): boolean {
@@ -205,11 +249,20 @@ export class RoomPresence {
     return true
   }
 
-  private samePerson(owner: Owner, connection: Connection, clientId: number): boolean {
+  private samePerson(owner: Owner, connection: Connection): boolean {
     const userId = connection.identity.userId
-    if (userId === null) return false
-    if (owner === REMOTE) return stampedUserId(this.awareness.states.get(clientId)) === userId
-    return owner.identity.userId === userId
+    return userId !== null && personOf(owner) === userId
+  }
+
+  /**
+   * Whether `userId` may hold a client id no connection here holds: the
+   * person another instance's stamp names, or who held it until moments ago;
+   * anyone when nobody did, or when nothing tells people apart (open access).
+   */
+  private mayHold(clientId: number, userId: string | null): boolean {
+    const owner = this.owners.get(clientId)
+    const holder = owner === undefined ? this.removed.get(clientId)?.userId : personOf(owner)
+    return holder === undefined || holder === null || holder === userId
   }
 
   /** Whether y-protocols would apply the entry: a newer clock, or a removal of a state at the same clock. */
@@ -218,17 +271,18 @@ export class RoomPresence {
     return current < clock || (current === clock && state === null && this.awareness.states.has(clientId))
   }
 
-  /** The client id belongs to nobody any more; its clock is kept a while (REMEMBER_REMOVED_MS), then dropped. */
+  /** The client id belongs to nobody any more; its clock and person are kept a while (REMEMBER_REMOVED_MS), then dropped. */
   private forget(clientId: number): void {
     const owner = this.owners.get(clientId)
     if (owner instanceof Connection) this.owned.get(owner)?.delete(clientId)
     this.owners.delete(clientId)
-    this.removed.set(clientId, performance.now())
+    const userId = owner === undefined ? (this.removed.get(clientId)?.userId ?? null) : personOf(owner)
+    this.removed.set(clientId, { at: performance.now(), userId })
   }
 
   private sweepRemoved(): void {
     const before = performance.now() - REMEMBER_REMOVED_MS
-    for (const [clientId, at] of this.removed) {
+    for (const [clientId, { at }] of this.removed) {
       if (at > before) continue
       this.removed.delete(clientId)
       if (!this.owners.has(clientId) && !this.awareness.states.has(clientId)) this.awareness.meta.delete(clientId)
@@ -265,7 +319,7 @@ export class RoomPresence {
     if (!queue || queue.entries.size === 0) return
     const entries = [...queue.entries.values()].filter((entry) => this.owners.get(entry.clientId) === connection)
     queue.entries.clear()
-    if (entries.length > 0) applyAwarenessUpdate(this.awareness, encodePresenceUpdate(entries.map(toWire)), connection)
+    if (entries.length > 0) applyAwarenessUpdate(this.awareness, encodePresenceUpdate(entries), connection)
   }
 
   private readonly onUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
@@ -280,7 +334,7 @@ export class RoomPresence {
         const json = JSON.stringify(this.awareness.states.get(clientId) ?? null)
         this.outgoing.set(clientId, { clientId, clock: meta.clock, json, publish: publish || (previous?.publish ?? false) })
       }
-      if (origin === 'timeout') for (const clientId of removed) if (this.owners.get(clientId) === REMOTE) this.forget(clientId)
+      if (origin === 'timeout') for (const clientId of removed) if (isRemote(this.owners.get(clientId))) this.forget(clientId)
       this.broadcastThrottle.request()
     } catch (error) {
       this.logFailure(error)
@@ -301,6 +355,15 @@ export class RoomPresence {
   }
 }
 
-function toWire(entry: PresenceEntry): { clientId: number; clock: number; json: string } {
+function toWire(entry: PresenceEntry): WireEntry {
   return { clientId: entry.clientId, clock: entry.clock, json: JSON.stringify(entry.state) }
+}
+
+/** The account behind an owner: the connection's, or the one another instance stamped. */
+function personOf(owner: Owner): string | null {
+  return owner instanceof Connection ? owner.identity.userId : owner.stampedUserId
+}
+
+function isRemote(owner: Owner | undefined): owner is RemoteOwner {
+  return owner !== undefined && !(owner instanceof Connection)
 }

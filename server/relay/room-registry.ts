@@ -27,6 +27,7 @@ import { DEFAULT_RELAY_LIMITS } from './relay-limits.ts'
 import { RewriteResets } from './rewrite-resets.ts'
 import { RoomExtensions, type RelayControl, type RoomExtension } from './room-extension.ts'
 import { RightsRecheck, type RightsCheck } from './rights-recheck.ts'
+import { PresenceHandover } from './presence-handover.ts'
 import { Room } from './room.ts'
 
 export type RoomRegistryOptions = {
@@ -71,6 +72,8 @@ export class RoomRegistry implements RelayControl {
   private readonly deletedBoards = new Set<string>()
   /** Rooms reset and out of service, by board, each with its unloading once it has saved what it held: its board loads again only then. */
   private readonly retiring = new Map<string, { room: Room; unloaded: Promise<void> }>()
+  /** Who held the presence client ids of each room reset lately, for the board's next room. */
+  private readonly presenceHandover = new PresenceHandover()
 
   constructor(
     private readonly storage: Storage,
@@ -229,6 +232,7 @@ export class RoomRegistry implements RelayControl {
     if (unsaved.length > 0) this.logger.warn({ boards: unsaved }, 'closing with edits not saved; their clients keep them and resend them when they reconnect')
     for (const room of [...this.rooms.values()]) this.unload(room)
     for (const { room } of [...this.retiring.values()]) this.unloadRetired(room)
+    this.presenceHandover.clear()
     await settled([this.extensions.close()])
   }
 
@@ -260,6 +264,7 @@ export class RoomRegistry implements RelayControl {
       onIdle: (idle) => this.keepIdle(idle),
       onReset: (reset) => this.retire(reset),
       rewriteResets: this.rewriteResets,
+      presenceHolders: this.presenceHandover.take(boardId),
     })
     room.load(stored)
     migrateBoardDoc(room.doc, serverOrigin('schema-migration'))
@@ -359,6 +364,7 @@ export class RoomRegistry implements RelayControl {
     if (this.rooms.get(room.boardId) !== room) return
     this.rooms.delete(room.boardId)
     this.stopIdling(room)
+    this.presenceHandover.keep(room.boardId, room.presence.holders())
     const unloaded = room
       .whenSaved()
       .catch(() => undefined)

@@ -64,7 +64,7 @@ import { deletionsWithin } from './deletions-within.ts'
 import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
-import { RoomPresence } from './room-presence.ts'
+import { RoomPresence, type ClientIdHolders } from './room-presence.ts'
 import { idText, rewrittenId } from './rewritten-ids.ts'
 import { ClientWriters, updateClients } from './client-writers.ts'
 import type { RewriteResets } from './rewrite-resets.ts'
@@ -124,6 +124,8 @@ export type RoomOptions = {
   onReset: (room: Room) => void
   /** When the board may next be reset for a rewrite from another instance, kept across its rooms. */
   rewriteResets: RewriteResets
+  /** Who held the presence client ids in the board's previous room, reset: they stay theirs while their pages reconnect. */
+  presenceHolders?: ClientIdHolders
 }
 
 type HeldReply = { connection: Connection | null; reply: () => void }
@@ -222,6 +224,7 @@ export class Room {
       limits: options.limits,
       broadcast: (frame) => this.broadcast(frame),
       publish: (update) => options.events.presenceChanged(this, update),
+      previousHolders: options.presenceHolders,
     })
     this.doc.on('update', this.onDocUpdate)
   }

@@ -1,0 +1,149 @@
+/**
+ * Presence relayed between instances is read entry by entry, and owned by
+ * person. One reviewer's state that the stamp made longer than the limit got
+ * every presence change published with it (each instance sends a room's
+ * changes of 50 ms as one Redis message) dropped by the other instances; a
+ * client id whose owner had just disconnected was anyone's to take, so a
+ * reviewer could show herself under a member's id and keep the member's own
+ * page, reconnecting, from showing it again.
+ */
+import { afterEach, expect, it } from 'vitest'
+import { CLOSE } from '../shared/protocol.ts'
+import { addAccount, addMember, addToken } from './helpers/accounts.ts'
+import { apiClient } from './helpers/api.ts'
+import { instancesAfterEach } from './helpers/instances.ts'
+import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { describeUnless, missingServices } from './helpers/services.ts'
+import type { TestServer } from './helpers/test-server.ts'
+import { waitFor } from './helpers/wait-for.ts'
+import type { TestClient } from './helpers/yjs-client.ts'
+
+const missing = await missingServices('postgres', 'redis')
+
+/** A selection as a client may send it, which the stamp writes out with every field (`stampPresence`). */
+const SHORT_CURSOR = { anchor: { tname: 'a' }, head: { tname: 'a' } }
+
+describeUnless(missing)('presence across instances', () => {
+  const { start, connect } = instancesAfterEach()
+  const sockets: RawSocket[] = []
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.terminate()
+  })
+
+  /** Two instances with accounts on one board: Hana and Ben (editors), Mallory (a reviewer); `envTwo` holds settings of the second. */
+  const twoInstances = async (envTwo?: Record<string, string>) => {
+    const one = await start({ accounts: true })
+    const two = await start({ database: one.database, accounts: true, env: envTwo })
+    const owner = await addAccount(one, { name: 'Owner' })
+    const ownerToken = (await addToken(one, owner)).token
+    const boardId = await apiClient(one.url, { authorization: `Bearer ${ownerToken}` }).createBoard('Presence across')
+    const tokenOf = async (name: string, role: 'editor' | 'reviewer') => {
+      const account = await addAccount(one, { name })
+      await addMember(one, boardId, account, role)
+      return (await addToken(one, account)).token
+    }
+    const people = { hana: await tokenOf('Hana', 'editor'), ben: await tokenOf('Ben', 'editor'), mallory: await tokenOf('Mallory', 'reviewer') }
+    const raw = async (server: TestServer, token: string) => {
+      const socket = await openRawSocket(`${server.wsUrl}/${boardId}?token=${token}`)
+      sockets.push(socket)
+      return socket
+    }
+    return { one, two, boardId, people, raw }
+  }
+  const announce = (socket: RawSocket, entries: { clientId: number; clock: number; state: unknown }[]) =>
+    socket.send(frames.awareness(entries.map(({ clientId, clock, state }) => ({ clientId, clock, json: JSON.stringify(state) }))))
+  const stateAt = (observer: TestClient, clientId: number) => observer.provider.awareness.getStates().get(clientId) as Record<string, unknown> | undefined
+
+  it('a state the stamp makes longer than the limit closes its sender; the presence relayed with it reaches the other instance', async () => {
+    const { one, two, boardId, people, raw } = await twoInstances()
+    const [hana, watcher] = [connect(one, boardId, { token: people.hana }), connect(two, boardId, { token: people.ben })]
+    await Promise.all([hana.synced(), watcher.synced()])
+    const refused = async (json: string) => {
+      const mallory = await raw(one, people.mallory)
+      mallory.send(frames.awareness([{ clientId: 4242, clock: 1, json }]))
+      await waitFor(() => mallory.isClosed(), 'Mallory’s socket to be closed')
+      return (await mallory.closed).code
+    }
+    // Exactly the limit (4096 bytes) as sent: stamped with Mallory's account and the cursor written out, about 4,250.
+    const padding = 4096 - JSON.stringify({ cursor: SHORT_CURSOR, p: '' }).length
+    expect(await refused(JSON.stringify({ cursor: SHORT_CURSOR, p: 'x'.repeat(padding) }))).toBe(CLOSE.presenceRefused.code)
+    // 4,000 bytes of numbers that JSON writes back five times as long.
+    expect(await refused(`{"n":[${Array.from({ length: 790 }, () => '1e20').join(',')}]}`)).toBe(CLOSE.presenceRefused.code)
+
+    // Within the limit once stamped: relayed, and sent back by every stock client as it does, without closing them.
+    const fits = await raw(one, people.mallory)
+    announce(fits, [{ clientId: 4343, clock: 1, state: { cursor: SHORT_CURSOR, p: 'x'.repeat(3500) } }])
+    await waitFor(() => (stateAt(watcher, 4343)?.user as { name?: string } | undefined)?.name === 'Mallory', 'the stamped state on the other instance')
+    expect(stateAt(watcher, 4343)?.cursor).toEqual({ anchor: { type: null, tname: 'a', item: null, assoc: 0 }, head: { type: null, tname: 'a', item: null, assoc: 0 } })
+    hana.provider.awareness.setLocalStateField('n', 1)
+    await waitFor(() => stateAt(watcher, hana.doc.clientID)?.n === 1, 'Hana’s change on the other instance')
+    expect(stateAt(watcher, 4242)).toBeUndefined()
+    expect([hana.provider.wsconnected, watcher.provider.wsconnected, fits.isClosed()]).toEqual([true, true, false])
+  })
+
+  it('an entry another instance relays that this one refuses is dropped alone, the rest of its message applied', async () => {
+    // Mid-way through a change of PRESENCE_MAX_BYTES: instance two already allows less than instance one.
+    const { one, two, boardId, people, raw } = await twoInstances({ PRESENCE_MAX_BYTES: '1024' })
+    const watcher = connect(two, boardId, { token: people.ben })
+    await watcher.synced()
+    const mallory = await raw(one, people.mallory)
+    // One frame, so one change of the room and one Redis message: a state too long for instance two beside one it takes.
+    announce(mallory, [
+      { clientId: 5151, clock: 1, state: { p: 'x'.repeat(3000) } },
+      { clientId: 5152, clock: 1, state: { n: 'small' } },
+    ])
+    await waitFor(() => stateAt(watcher, 5152)?.n === 'small', 'the state instance two takes')
+    expect(stateAt(watcher, 5151)).toBeUndefined()
+    expect(mallory.isClosed()).toBe(false)
+    // A removal published with it, too.
+    announce(mallory, [
+      { clientId: 5151, clock: 2, state: { p: 'y'.repeat(3000) } },
+      { clientId: 5152, clock: 2, state: null },
+    ])
+    await waitFor(() => stateAt(watcher, 5152) === undefined, 'the removal on instance two')
+  })
+
+  it('a member’s client id, removed on another instance when their socket dropped, is theirs again when they reconnect, not a reviewer’s', async () => {
+    const { one, two, boardId, people, raw } = await twoInstances()
+    const [ben, olga] = [connect(two, boardId, { token: people.ben }), connect(one, boardId, { token: people.hana })]
+    await Promise.all([ben.synced(), olga.synced()])
+    const benId = ben.doc.clientID
+    ben.provider.awareness.setLocalStateField('n', 0)
+    await waitFor(() => stateAt(olga, benId)?.n === 0, 'Ben’s presence on instance one')
+    const mallory = await raw(one, people.mallory)
+
+    ben.provider.disconnect()
+    await waitFor(() => stateAt(olga, benId) === undefined, 'Ben’s removal on instance one')
+    announce(mallory, [{ clientId: benId, clock: 1_000_000, state: { n: 'squatted' } }])
+    // Her own presence, after: once Olga has it, the squat was handled.
+    announce(mallory, [{ clientId: 4242, clock: 1, state: { n: 'own' } }])
+    await waitFor(() => stateAt(olga, 4242)?.n === 'own', 'Mallory’s own presence')
+    expect(stateAt(olga, benId)).toBeUndefined()
+
+    ben.provider.connect()
+    await ben.synced()
+    ben.provider.awareness.setLocalStateField('n', 1)
+    await waitFor(() => stateAt(olga, benId)?.n === 1, 'Ben’s change after he reconnected')
+    expect(stateAt(olga, benId)?.user).toMatchObject({ name: 'Ben' })
+  })
+
+  it('a state relayed under a client id another person holds is not taken: an instance that loaded the board later cannot hand a member’s id to a reviewer', async () => {
+    const { one, two, boardId, people, raw } = await twoInstances()
+    const [ben, olga] = [connect(one, boardId, { token: people.ben }), connect(two, boardId, { token: people.hana })]
+    await Promise.all([ben.synced(), olga.synced()])
+    const benId = ben.doc.clientID
+    ben.provider.awareness.setLocalStateField('n', 0)
+    await waitFor(() => stateAt(olga, benId)?.n === 0, 'Ben’s presence on instance two')
+
+    // A third instance loads the board for Mallory: it has heard nothing of Ben's presence (his page renews it only every 15 s).
+    const three = await start({ database: one.database, accounts: true })
+    const mallory = await raw(three, people.mallory)
+    announce(mallory, [{ clientId: benId, clock: 1_000_000, state: { n: 'squatted' } }])
+    announce(mallory, [{ clientId: 4242, clock: 1, state: { n: 'own' } }])
+    // Relayed after the squat on the same channel: once Olga has it, instance two has handled the squat.
+    await waitFor(() => stateAt(olga, 4242)?.n === 'own', 'Mallory’s own presence on instance two')
+    expect(stateAt(olga, benId)).toMatchObject({ n: 0, user: { name: 'Ben' } })
+    ben.provider.awareness.setLocalStateField('n', 1)
+    await waitFor(() => stateAt(olga, benId)?.n === 1, 'Ben’s next change on instance two')
+  })
+})
