@@ -1,7 +1,8 @@
 /**
  * What may arrive a second, in frames and in bytes (an update's cost in splits
  * and the answers asked for count as bytes too), what may be added to boards
- * an hour, and how much of boards nobody held may be loaded a minute, from one
+ * an hour, how much of boards nobody held may be loaded a minute, and how much
+ * of boards may be encoded for sync replies of their own (Room.syncStep2Frames), from one
  * person over all their connections on this instance, or from one connection
  * without a person. Per person, since a
  * person may hold `connectionsPerPerson` sockets: counted per connection,
@@ -10,17 +11,18 @@
 import { LIMITS, type RelayLimits } from '../../shared/limits.ts'
 import { TokenBucket } from './token-bucket.ts'
 
-export type IncomingRateLimits = Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond' | 'writtenBytesPerHour' | 'loadedBytesPerMinute'>
+export type IncomingRateLimits = Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond' | 'writtenBytesPerHour' | 'loadedBytesPerMinute' | 'boardBytes'>
 
 export class IncomingRates {
   private readonly messages: TokenBucket
   private readonly bytes: TokenBucket
   private readonly written: TokenBucket
   private readonly loaded: TokenBucket
+  private readonly encoded: TokenBucket
   /** How long all of them take to fill again from empty. */
   readonly refillMs: number
 
-  constructor({ messagesPerSecond, bytesPerSecond, writtenBytesPerHour, loadedBytesPerMinute }: IncomingRateLimits) {
+  constructor({ messagesPerSecond, bytesPerSecond, writtenBytesPerHour, loadedBytesPerMinute, boardBytes }: IncomingRateLimits) {
     const messageBurst = messagesPerSecond * 2
     // A burst may hold one frame of the largest size, e.g. a client's whole offline work in its sync step 2.
     const byteBurst = Math.max(bytesPerSecond * 2, LIMITS.maxMessageBytes)
@@ -28,7 +30,9 @@ export class IncomingRates {
     this.bytes = new TokenBucket(bytesPerSecond, byteBurst)
     this.written = new TokenBucket(writtenBytesPerHour / 3600, writtenBytesPerHour)
     this.loaded = new TokenBucket(loadedBytesPerMinute / 60, loadedBytesPerMinute)
-    this.refillMs = Math.ceil(1000 * Math.max(messageBurst / messagesPerSecond, byteBurst / bytesPerSecond, 3600))
+    // Apart from the bytes a second: a page's step 2 of offline work, sent right after its step 1, must not find them spent on the reply.
+    this.encoded = new TokenBucket(bytesPerSecond, boardBytes)
+    this.refillMs = Math.ceil(1000 * Math.max(messageBurst / messagesPerSecond, byteBurst / bytesPerSecond, boardBytes / bytesPerSecond, 3600))
   }
 
   /** Counts an incoming frame; false when it comes faster than it may. */
@@ -54,6 +58,15 @@ export class IncomingRates {
   /** Counts a board loaded for them (known once loaded: it may go past what was left, once). */
   didLoad(byteLength: number): void {
     this.loaded.spend(byteLength)
+  }
+
+  /**
+   * Counts a board of `byteLength` about to be encoded for a sync reply of
+   * their own; false when they have had that much encoded lately (the reply
+   * is then the one kept encoded for everyone).
+   */
+  admitEncoding(byteLength: number): boolean {
+    return this.encoded.take(byteLength)
   }
 
   /** Counts work asked for as if that many bytes had been sent; false when that is more than may be had now. */
