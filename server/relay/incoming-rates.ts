@@ -11,7 +11,7 @@
 import { LIMITS, type RelayLimits } from '../../shared/limits.ts'
 import { TokenBucket } from './token-bucket.ts'
 
-export type IncomingRateLimits = Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond' | 'writtenBytesPerHour' | 'loadedBytesPerMinute' | 'boardBytes'>
+export type IncomingRateLimits = Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond' | 'writtenBytesPerHour' | 'loadedBytesPerMinute'>
 
 export class IncomingRates {
   private readonly messages: TokenBucket
@@ -22,7 +22,7 @@ export class IncomingRates {
   /** How long all of them take to fill again from empty. */
   readonly refillMs: number
 
-  constructor({ messagesPerSecond, bytesPerSecond, writtenBytesPerHour, loadedBytesPerMinute, boardBytes }: IncomingRateLimits) {
+  constructor({ messagesPerSecond, bytesPerSecond, writtenBytesPerHour, loadedBytesPerMinute }: IncomingRateLimits) {
     const messageBurst = messagesPerSecond * 2
     // A burst may hold one frame of the largest size, e.g. a client's whole offline work in its sync step 2.
     const byteBurst = Math.max(bytesPerSecond * 2, LIMITS.maxMessageBytes)
@@ -31,8 +31,8 @@ export class IncomingRates {
     this.written = new TokenBucket(writtenBytesPerHour / 3600, writtenBytesPerHour)
     this.loaded = new TokenBucket(loadedBytesPerMinute / 60, loadedBytesPerMinute)
     // Apart from the bytes a second: a page's step 2 of offline work, sent right after its step 1, must not find them spent on the reply.
-    this.encoded = new TokenBucket(bytesPerSecond, boardBytes)
-    this.refillMs = Math.ceil(1000 * Math.max(messageBurst / messagesPerSecond, byteBurst / bytesPerSecond, boardBytes / bytesPerSecond, 3600))
+    this.encoded = new TokenBucket(bytesPerSecond, bytesPerSecond * 2)
+    this.refillMs = Math.ceil(1000 * Math.max(messageBurst / messagesPerSecond, byteBurst / bytesPerSecond, 3600))
   }
 
   /** Counts an incoming frame; false when it comes faster than it may. */
@@ -62,11 +62,16 @@ export class IncomingRates {
 
   /**
    * Counts a board of `byteLength` about to be encoded for a sync reply of
-   * their own; false when they have had that much encoded lately (the reply
-   * is then the one kept encoded for everyone).
+   * their own; false while they are still paying for the last ones (the reply
+   * is then the one kept encoded for everyone). A board larger than the
+   * allowance is let through once it is full, leaving it in debt until its
+   * bytes have refilled: any board may be encoded, one at a time, and at most
+   * the bytes a second of board on average.
    */
   admitEncoding(byteLength: number): boolean {
-    return this.encoded.take(byteLength)
+    if (!this.encoded.holds(Math.min(byteLength, this.encoded.capacity))) return false
+    this.encoded.spend(byteLength)
+    return true
   }
 
   /** Counts work asked for as if that many bytes had been sent; false when that is more than may be had now. */
