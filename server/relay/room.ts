@@ -994,8 +994,8 @@ export class Room {
   /**
    * Our step 2 for `connection`'s client holding `clocks` (within the doc;
    * empty: nothing). A reply of its own (of a page whose offline copy is
-   * behind the board, say) costs the relay's thread an encoding of most of
-   * the board, whatever the bytes of the vector asking for it: its person is
+   * behind the board, say) costs the relay's thread up to an encoding of the
+   * whole board, whatever the bytes of the vector asking for it: its person is
    * charged the bytes of the whole state before it is encoded
    * (Connection.admitEncoding). Past that, the reply is the whole state kept
    * encoded for fresh clients, correct for any vector, since Yjs skips what a
