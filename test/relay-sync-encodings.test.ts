@@ -110,6 +110,26 @@ it('a reviewer reconnecting with a new state vector on each socket has one reply
   expect(editor.provider.wsconnected).toBe(true)
 })
 
+it('later step 1s on one socket are charged before they are encoded too: past their person’s encodings each is answered with the whole state kept encoded', async () => {
+  const board = await boardWithReviewer()
+  const wholeState = await joinReply(board, board.reviewerToken, new Uint8Array([0]))
+  const socket = await openRawSocket(`${board.server.wsUrl}/${board.boardId}?token=${board.reviewerToken}`)
+  sockets.push(socket)
+  socket.send(frames.syncStep1(new Uint8Array([0])))
+  const step2s = () => socket.received.filter((frame) => frame[0] === MESSAGE_SYNC && frame[1] === 1).length
+  await waitFor(() => step2s() === 1, 'the join’s reply')
+  const asked = 3
+  // Answered one a second each (the latest waiting), so each is sent once the last has been answered.
+  for (let i = 0; i < asked; i++) {
+    socket.received.length = 0
+    socket.send(frames.syncStep1(unseenStateVector(board.editor.doc, i)))
+    await waitFor(() => step2s() === 1 || socket.isClosed(), `reply ${i + 1}`)
+    const reply = Buffer.concat(socket.received.filter((frame) => frame[0] === MESSAGE_SYNC && frame[1] !== 0))
+    expect(reply.equals(wholeState)).toBe(i > 0)
+  }
+  expect(socket.isClosed()).toBe(false)
+})
+
 it.each([
   ['with a reply encoded for it', false],
   ['with the whole state kept encoded as its reply, its person past their encodings', true],
