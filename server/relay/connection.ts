@@ -56,8 +56,8 @@ export class Connection implements QueuedReceiver {
   closed = false
   readonly role: Role
   readonly archived: boolean
-  /** Whether a sync step 1 has been answered: the first, the join's, counts against nothing. */
-  private syncAnswered = false
+  /** Whether a sync step 1 has come: the first, the join's, is answered at once and its bytes count against nothing. */
+  private syncAsked = false
   private readonly syncPace = new Throttle(PACED_SYNC_INTERVAL_MS, () => this.answerPacedSync(), (error) => this.close(CLOSE.malformedMessage, error))
   /** The step 1 waiting for its turn: the latest, since each state vector a client sends holds the ones it sent before. */
   private pacedSync: (() => void) | null = null
@@ -111,17 +111,16 @@ export class Connection implements QueuedReceiver {
     answer?.()
   }
 
-  /**
-   * Counts a sync reply against the bytes a second this connection may send,
-   * as if it had sent them: a few bytes of step 1 would otherwise draw a
-   * megabyte of board at every ask. The first reply, the join's, is free.
-   */
-  admitSyncReply(byteLength: number): boolean {
-    if (!this.syncAnswered) {
-      this.syncAnswered = true
-      return true
-    }
-    return this.admitWork(byteLength)
+  /** Whether this is the connection's first sync step 1, the join's, whose reply counts against no bytes a second; true once only. */
+  joinSync(): boolean {
+    if (this.syncAsked) return false
+    this.syncAsked = true
+    return true
+  }
+
+  /** Counts a board of `byteLength` about to be encoded for this connection's sync reply against its person's encodings; false when past them. */
+  admitEncoding(byteLength: number): boolean {
+    return this.options.admission.rates.admitEncoding(byteLength)
   }
 
   /**

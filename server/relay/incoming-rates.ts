@@ -1,7 +1,8 @@
 /**
  * What may arrive a second, in frames and in bytes (an update's cost in splits
  * and the answers asked for count as bytes too), what may be added to boards
- * an hour, and how much of boards nobody held may be loaded a minute, from one
+ * an hour, how much of boards nobody held may be loaded a minute, and how much
+ * of boards may be encoded for sync replies of their own (Room.syncStep2Frames), from one
  * person over all their connections on this instance, or from one connection
  * without a person. Per person, since a
  * person may hold `connectionsPerPerson` sockets: counted per connection,
@@ -17,6 +18,7 @@ export class IncomingRates {
   private readonly bytes: TokenBucket
   private readonly written: TokenBucket
   private readonly loaded: TokenBucket
+  private readonly encoded: TokenBucket
   /** How long all of them take to fill again from empty. */
   readonly refillMs: number
 
@@ -28,6 +30,8 @@ export class IncomingRates {
     this.bytes = new TokenBucket(bytesPerSecond, byteBurst)
     this.written = new TokenBucket(writtenBytesPerHour / 3600, writtenBytesPerHour)
     this.loaded = new TokenBucket(loadedBytesPerMinute / 60, loadedBytesPerMinute)
+    // Apart from the bytes a second: a page's step 2 of offline work, sent right after its step 1, must not find them spent on the reply.
+    this.encoded = new TokenBucket(bytesPerSecond, bytesPerSecond * 2)
     this.refillMs = Math.ceil(1000 * Math.max(messageBurst / messagesPerSecond, byteBurst / bytesPerSecond, 3600))
   }
 
@@ -54,6 +58,20 @@ export class IncomingRates {
   /** Counts a board loaded for them (known once loaded: it may go past what was left, once). */
   didLoad(byteLength: number): void {
     this.loaded.spend(byteLength)
+  }
+
+  /**
+   * Counts a board of `byteLength` about to be encoded for a sync reply of
+   * their own; false while they are still paying for the last ones (the reply
+   * is then the one kept encoded for everyone). A board larger than the
+   * allowance is let through once it is full, leaving it in debt until its
+   * bytes have refilled: any board may be encoded, one at a time, and at most
+   * the bytes a second of board on average.
+   */
+  admitEncoding(byteLength: number): boolean {
+    if (!this.encoded.holds(Math.min(byteLength, this.encoded.capacity))) return false
+    this.encoded.spend(byteLength)
+    return true
   }
 
   /** Counts work asked for as if that many bytes had been sent; false when that is more than may be had now. */

@@ -339,9 +339,10 @@ export class Room {
     if (syncType === syncProtocol.messageYjsSyncStep1) {
       // Decoded now, so a bad state vector closes this connection here rather than failing later in the commit path.
       const clocks = Y.decodeStateVector(withinStateVectorSize(decoding.readVarUint8Array(decoder), this.doc))
-      const answer = () => this.whenCommitted(connection, () => this.answerSyncStep1(connection, clocks))
-      // A reply kept encoded costs nothing to answer; one that needs an encoding of its own waits its turn.
-      if (this.answersAtOnce(withinDoc(clocks, this.doc))) answer()
+      const join = connection.joinSync()
+      const answer = () => this.whenCommitted(connection, () => this.answerSyncStep1(connection, clocks, join))
+      // The join's and a reply kept encoded are answered at once; a later one that may need an encoding of its own waits its turn.
+      if (join || this.answersAtOnce(withinDoc(clocks, this.doc))) answer()
       else connection.paceSync(answer)
       return
     }
@@ -969,10 +970,15 @@ export class Room {
     this.disconnect(connection)
   }
 
-  /** Answers a step 1 with our step 2, when nothing is uncommitted; its bytes count against the sender (Connection.admitSyncReply). */
-  private answerSyncStep1(connection: Connection, clocks: Map<number, number>): void {
-    const frames = this.syncStep2Frames(withinDoc(clocks, this.doc))
-    if (!connection.admitSyncReply(frames.reduce((bytes, frame) => bytes + frame.byteLength, 0))) {
+  /**
+   * Answers a step 1 with our step 2, when nothing is uncommitted. Every reply
+   * but the join's counts its bytes against the sender's bytes a second, as
+   * if it had sent them: a few bytes of step 1 would otherwise draw a
+   * megabyte of board at every ask.
+   */
+  private answerSyncStep1(connection: Connection, clocks: Map<number, number>, join: boolean): void {
+    const frames = this.syncStep2Frames(connection, withinDoc(clocks, this.doc))
+    if (!join && !connection.admitWork(byteLengthOf(frames))) {
       connection.close(CLOSE.rateLimited)
       return
     }
@@ -988,15 +994,26 @@ export class Room {
     return clocks.size === 0 || holdsAllOf(clocks, this.doc) || (this.lastStep2 !== null && sameClocks(this.lastStep2.clocks, clocks))
   }
 
-  /** Our step 2 for a client holding `clocks` (within the doc; empty: nothing). */
-  private syncStep2Frames(clocks: Map<number, number>): Uint8Array[] {
-    if (clocks.size > 0) {
-      if (this.lastStep2 === null || !sameClocks(this.lastStep2.clocks, clocks)) {
-        this.lastStep2 = { clocks, frame: syncStep2Message(this.doc, Y.encodeStateVector(clocks)) }
-      }
-      return [this.lastStep2.frame]
+  /**
+   * Our step 2 for `connection`'s client holding `clocks` (within the doc;
+   * empty: nothing). A reply of its own (of a page whose offline copy is
+   * behind the board, say) costs the relay's thread up to an encoding of the
+   * whole board, whatever the bytes of the vector asking for it: its person is
+   * charged the bytes of the whole state before it is encoded
+   * (Connection.admitEncoding). Past that, the reply is the whole state kept
+   * encoded for fresh clients, correct for any vector, since Yjs skips what a
+   * client already holds: a reviewer reconnecting with a new vector each time
+   * held the relay's thread 96 to 100% busy.
+   */
+  private syncStep2Frames(connection: Connection, clocks: Map<number, number>): Uint8Array[] {
+    if (clocks.size === 0) return this.wholeState.framesFor(this.doc)
+    if (this.lastStep2 !== null && sameClocks(this.lastStep2.clocks, clocks)) return [this.lastStep2.frame]
+    if (!holdsAllOf(clocks, this.doc)) {
+      const whole = this.wholeState.framesFor(this.doc)
+      if (!connection.admitEncoding(byteLengthOf(whole))) return whole
     }
-    return this.wholeState.framesFor(this.doc)
+    this.lastStep2 = { clocks, frame: syncStep2Message(this.doc, Y.encodeStateVector(clocks)) }
+    return [this.lastStep2.frame]
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
@@ -1213,6 +1230,10 @@ function authorsOf(batch: readonly PendingUpdate[]): string[] {
   const authors = new Set<string>()
   for (const { author } of batch) if (author !== null) authors.add(author)
   return [...authors]
+}
+
+function byteLengthOf(frames: readonly Uint8Array[]): number {
+  return frames.reduce((bytes, frame) => bytes + frame.byteLength, 0)
 }
 
 /** An update with no structs and no deletions encodes as two zero bytes. */

@@ -10,7 +10,7 @@ export class TokenBucket {
 
   constructor(
     private readonly perSecond: number,
-    private readonly capacity: number,
+    readonly capacity: number,
   ) {
     this.tokens = capacity
   }
