@@ -400,7 +400,7 @@ function bottomLine(board: BoardModel): BriefingBluf {
     items: keyJudgments.map((a) => {
       const title = a.title.trim().replace(/[.;:,]+$/, '') || ASSESSMENT_KIND_LABELS[a.kind]
       const likelihood = a.likelihood === null ? 'likelihood not assessed' : `${likelihoodTerm(board.profile, a.likelihood)} (${likelihoodRange(board.profile, a.likelihood)})`
-      return `${title}: ${likelihood}.`
+      return `${isolate(title)}: ${likelihood}.`
     }),
   }
 }
