@@ -55,6 +55,12 @@ describe('the marking rule', () => {
     expect(normalizeMarking('TLP:\u202EDER')).toBe('TLP:DER')
   })
 
+  it('reads only a marking’s first 2,000 characters, a surrogate pair at the cut left whole', () => {
+    expect(normalizeMarking(`${'\u034F'.repeat(4_000_000)}TLP:RED`)).toBe('')
+    expect(normalizeMarking(`${'M'.repeat(1_999)}😀 TLP:RED`)).toBe('M'.repeat(1_999))
+    expect(normalizeMarking(`${'M'.repeat(1_998)}😀 TLP:RED`)).toBe(`${'M'.repeat(1_998)}😀`)
+  })
+
   it('refuses a marking that shows a TLP label its letters do not spell', () => {
     for (const lookalike of ['TLP:R\u0415D', 'ТLР:RЕD', 'TLP\u2236RED', 'TLP:R\u0301ED', 'TLP:RED\u0301', 'TLP:GREEN / TLP:RΕD', 'TLP:AMBER\u16EDSTRICT', 'TLP\u2800RED']) {
       expect(markingMisspelling(lookalike), JSON.stringify(lookalike)).toMatch(/reads as TLP:(RED|AMBER\+STRICT)/)

@@ -30,7 +30,19 @@
  * "機密") are free text the exports print without a TLP level.
  */
 import { TLP_MARKINGS, type TlpMarking } from './domain.ts'
+import { LIMITS } from './limits.ts'
 import { LOOKALIKE_OF } from './marking-lookalikes.ts'
+
+/**
+ * How much of a marking is read: the API stores at most LIMITS.shortText
+ * characters and the board reads a longer one written into its document cut
+ * to that (shared/within-limits.ts), so only its start is ever shown or read
+ * for a TLP level. Four times the limit leaves room for an honest marking's
+ * invisible characters, which are dropped; reading all of a hostile one cost
+ * every read of the board and the relay's check of it 1.3 s for 4 million
+ * characters (a websocket frame may carry 16 MiB).
+ */
+const MARKING_READ_CHARS = 4 * LIMITS.shortText
 
 /** Characters that draw nothing: format characters and the other default-ignorable code points. */
 const DRAWS_NOTHING = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu
@@ -44,10 +56,17 @@ const MARKS = /\p{M}/gu
  */
 const TLP_LABEL = /(?<![\p{L}\p{N}\p{M}])TLP\s*:?\s*(AMBER\+STRICT|AMBER|CLEAR|GREEN|RED)(?![\p{L}\p{N}\p{M}])/giu
 
-/** The marking as the board stores it (see above); trimming and the length limit are the schema's. */
+/** The marking as the board stores it (see above), its first MARKING_READ_CHARS read; trimming and the length limit are the schema's. */
 export function normalizeMarking(marking: string): string {
   // Dropped before NFKC too, so that a mark after an invisible character composes with the letter it is drawn on.
-  return marking.replace(DRAWS_NOTHING, '').normalize('NFKC').replace(DRAWS_NOTHING, '')
+  return markingStart(marking).replace(DRAWS_NOTHING, '').normalize('NFKC').replace(DRAWS_NOTHING, '')
+}
+
+/** The first MARKING_READ_CHARS code units of a marking, a surrogate pair at the cut kept whole or left out. */
+function markingStart(marking: string): string {
+  if (marking.length <= MARKING_READ_CHARS) return marking
+  const last = marking.charCodeAt(MARKING_READ_CHARS - 1)
+  return marking.slice(0, last >= 0xd800 && last <= 0xdbff ? MARKING_READ_CHARS - 1 : MARKING_READ_CHARS)
 }
 
 /** What a reader takes the marking for: marks set aside, lookalikes taken for the Latin characters they are drawn like. */
