@@ -18,7 +18,8 @@ import {
   SOURCE_RELIABILITIES,
 } from './domain.ts'
 import { LIMITS } from './limits.ts'
-import { dropFormatCharacters, textField } from './text-hygiene.ts'
+import { textField } from './text-hygiene.ts'
+import { markingMisspelling, normalizeMarking } from './marking.ts'
 import { CHECK_RULE_IDS } from './check-rules.ts'
 
 const literalUnion = <T extends readonly (string | number)[]>(values: T) =>
@@ -31,8 +32,13 @@ const id = z.string().min(1).max(64)
 export const isoTime = z.string().datetime({ offset: false })
 /** A title or a name, wherever it comes in (HTTP bodies, imports, the command line): cleaned, trimmed, 1 to LIMITS.shortText characters. */
 export const shortTextSchema = textField().trim().min(1).max(LIMITS.shortText)
-/** A handling marking: read by programs (the exports' TLP) as by eyes, so without invisible format characters. */
-export const markingSchema = textField().overwrite(dropFormatCharacters).trim().max(LIMITS.shortText)
+/** A handling marking as the board holds it: read by programs (the exports' TLP) as by eyes, so normalised (shared/marking.ts). */
+export const markingSchema = textField().overwrite(normalizeMarking).trim().max(LIMITS.shortText)
+/** A marking given to the board (HTTP, the browser's mutations): one that shows a TLP label its letters do not spell is refused. */
+const markingInputSchema = markingSchema.superRefine((marking, context) => {
+  const misspelling = markingMisspelling(marking)
+  if (misspelling) context.addIssue({ code: 'custom', message: misspelling })
+})
 
 export const reliabilitySchema = z.enum(SOURCE_RELIABILITIES)
 export const credibilitySchema = literalUnion(CLAIM_CREDIBILITIES)
@@ -151,7 +157,7 @@ export type BoardSettings = z.infer<typeof boardSettingsSchema>
 export const metaPatchSchema = z
   .object({
     title: shortTextSchema,
-    marking: markingSchema,
+    marking: markingInputSchema,
     question: textField().max(LIMITS.longText),
     profile: profileSchema,
     bluf: textField().max(LIMITS.longText),

@@ -3,7 +3,6 @@
  * written into a briefing comes from here, so a wrong word has one place to be
  * fixed.
  */
-import { dropFormatCharacters } from './text-hygiene.ts'
 
 export const LIKELIHOOD_BANDS = [1, 2, 3, 4, 5, 6, 7] as const
 export type LikelihoodBand = (typeof LIKELIHOOD_BANDS)[number]
@@ -148,32 +147,9 @@ export function inconsistencyWeight(rating: AchRating): number {
   return rating === 'II' ? 2 : rating === 'I' ? 1 : 0
 }
 
-/** FIRST TLP 2.0 markings, least restrictive first; a board may also carry free text. */
+/** FIRST TLP 2.0 markings, least restrictive first; a board may also carry free text. How a marking is read for them: shared/marking.ts. */
 export const TLP_MARKINGS = ['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED'] as const
 export type TlpMarking = (typeof TLP_MARKINGS)[number]
-
-/**
- * A TLP label standing as a whole word: "TLP" (optionally a colon, spaces
- * either side) then a level, neither glued to a letter or digit, so
- * "TLP:REDACTED" and "XTLP:RED" are no label. Any case, as a reader takes it.
- */
-const TLP_LABEL = /(?<![\p{L}\p{N}])TLP\s*:?\s*(AMBER\+STRICT|AMBER|CLEAR|GREEN|RED)(?![\p{L}\p{N}])/giu
-
-/**
- * The TLP level a reader sees in a marking: the most restrictive TLP label
- * that stands anywhere in it, zero-width and other format characters ignored
- * ("TLP:\u200BRED", "TLP:RED // NOFORN" and "tlp:red" are TLP:RED). A marking
- * naming several levels is read as the strictest, even "NOT TLP:RED": a
- * briefing marked more strictly than meant can be re-marked, one marked less
- * strictly has been shared too widely.
- */
-export function tlpOf(marking: string): TlpMarking | null {
-  let strictest = -1
-  for (const [, level] of dropFormatCharacters(marking).matchAll(TLP_LABEL)) {
-    strictest = Math.max(strictest, TLP_MARKINGS.indexOf(`TLP:${level!.toUpperCase()}` as TlpMarking))
-  }
-  return TLP_MARKINGS[strictest] ?? null
-}
 
 export const REVIEW_VERDICTS = ['strongly-disagree', 'disagree', 'neutral', 'agree', 'strongly-agree'] as const
 export type ReviewVerdict = (typeof REVIEW_VERDICTS)[number]

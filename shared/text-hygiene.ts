@@ -66,19 +66,6 @@ export function firstUncarriable(text: string): string | null {
 }
 
 /**
- * Format characters (Unicode category Cf: zero-width spaces and joiners, bidi
- * controls, soft hyphens) are invisible. Board text keeps them (scripts and
- * emoji need joiners), but a handling marking must read to a program as it
- * reads to an eye: a zero-width space splits "TLP:RED" for one and not the
- * other, and a right-to-left override shows "TLP:\u202EDER" as "TLP:RED".
- */
-const FORMAT_CHARACTERS = /\p{Cf}/gu
-
-export function dropFormatCharacters(text: string): string {
-  return text.replace(FORMAT_CHARACTERS, '')
-}
-
-/**
  * A string field of a body, an import or a mutation: cleaned before any other
  * check (trim, length), so a limit counts what is stored.
  */

@@ -11,6 +11,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { isolate } from '../shared/bidi.ts'
 import { acknowledgementsMap, collection, metaMap, requireEntity } from '../shared/board-doc.ts'
 import type { BoardModel } from '../shared/board-model.ts'
 import { acknowledgeFinding, addAssessment, addClaim, addDocument, addSource, deleteClaim } from '../shared/board-mutations.ts'
@@ -61,7 +62,7 @@ describe('the author of what a websocket client writes', () => {
     await waitFor(async () => (await storedBoard(given.server, given.boardId)).acknowledgements?.[0]?.createdBy === 'Mallory Editor', 'the acknowledgement stored in the sender’s name')
     expect((await board()).acknowledgements).toEqual([expect.objectContaining({ key: finding.key, reason: REASON, createdBy: 'Mallory Editor' })])
     const markdown = await briefing()
-    expect(markdown).toContain(`Acknowledged by Mallory Editor: ${REASON}`)
+    expect(markdown).toContain(`Acknowledged by ${isolate('Mallory Editor')}: ${isolate(REASON)}`)
     expect(markdown).not.toContain(victim)
     const sendersView = () => (acknowledgementsMap(mallory.client.doc).get(finding.key) as { createdBy?: string }).createdBy
     await waitFor(() => sendersView() === 'Mallory Editor', 'the sender’s own board to show its name')
@@ -131,7 +132,7 @@ describe('the author of what a websocket client writes', () => {
     const ctx = { by: 'Edgar Editor', origin }
     acknowledgeFinding(edgar.client.doc, { key: finding.key, rule: finding.rule as never, reason: REASON }, ctx)
     await waitFor(async () => (await storedBoard(given.server, given.boardId)).acknowledgements?.[0]?.createdBy === 'Edgar Editor', 'the acknowledgement stored')
-    expect(await briefing()).toContain(`Acknowledged by Edgar Editor: ${REASON}`)
+    expect(await briefing()).toContain(`Acknowledged by ${isolate('Edgar Editor')}: ${isolate(REASON)}`)
 
     const source = await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/sources`, { name: 'Agency' })
     const claim = (await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/claims`, { text: 'Fuel trucks arrived.', sourceId: source.body.id })).body.id

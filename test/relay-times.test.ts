@@ -6,7 +6,9 @@
  * server's time; one that changes the time of a claim the board holds is
  * closed 4422, nothing stored and no one else's board changed. An undo that
  * brings back a deleted claim keeps its time and its socket, and what an
- * analyst made offline hours ago keeps the time they made it.
+ * analyst made offline since the board was made keeps the time they made it;
+ * what is dated before the board existed (2001-09-10 on a board made today)
+ * takes the server's time.
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -24,7 +26,6 @@ import { waitFor } from './helpers/wait-for.ts'
 import { closeCodes } from './helpers/yjs-client.ts'
 
 const FUTURE = new Date('2099-01-01T00:00:00.000Z')
-const HOUR_MS = 3_600_000
 
 describe('the time of what a websocket client writes', () => {
   const given = useOwnedBoard({ owner: 'Olivia Owner', board: 'Wagner' })
@@ -76,6 +77,38 @@ describe('the time of what a websocket client writes', () => {
     for (const time of stixTimes) expect(Date.parse(String(time))).toBeLessThanOrEqual(exportedBy)
   })
 
+  it('stores entries and an acknowledgement dated years before the board was made with the server’s time: board, STIX notes', async () => {
+    const boardMade = Date.parse((await given.api.get<{ id: string; createdAt: string }[]>('/api/boards')).body.find((b) => b.id === given.boardId)!.createdAt)
+    const before = Date.now()
+    const mallory = await given.connectEditor('Mallory Editor')
+    const doc = mallory.client.doc
+    const backdated = { by: 'Mallory Editor', now: new Date('2001-09-10T08:00:00.000Z') }
+    const source = addSource(doc, { name: 'Field report', reliability: 'B' }, backdated)
+    addClaim(doc, { text: 'An attack is planned for tomorrow.', sourceId: source, credibility: 2 }, backdated)
+    addAssessment(doc, { title: 'We warned of the attack', judgment: 'Warned the day before.', kind: 'key-judgment' }, backdated)
+    const finding = (await given.api.get<ChecksReport>(`/api/boards/${given.boardId}/checks`)).body.findings[0]!
+    acknowledgeFinding(doc, { key: finding.key, rule: finding.rule as never, reason: 'Reviewed with the desk.' }, backdated)
+    // Just before the board was made, within the allowance for a clock a little behind the server's: kept.
+    const behind = new Date(boardMade - CLOCK_SKEW_ALLOWANCE_MS / 2)
+    const lagging = addClaim(doc, { text: 'Columns halted.', sourceId: source }, { by: 'Mallory Editor', now: behind })
+
+    const stored = (model: BoardModel) => model.claims.length === 2 && model.assessments.length === 1 && (model.acknowledgements ?? []).length === 1
+    await waitFor(async () => stored(await storedBoard(given.server, given.boardId)) || undefined, 'the backdated entries stored')
+    const after = Date.now()
+    const model = await board()
+    const times = timesOf({ ...model, claims: model.claims.filter((c) => c.id !== lagging) })
+    expect(times).toHaveLength(4)
+    for (const time of times) expect(Date.parse(time)).toBeGreaterThanOrEqual(before)
+    for (const time of times) expect(Date.parse(time)).toBeLessThanOrEqual(after)
+    expect(model.claims.find((c) => c.id === lagging)?.createdAt).toBe(behind.toISOString())
+    expect(mallory.closes).toEqual([])
+
+    const stix = await given.api.get<StixBundle>(`/api/boards/${given.boardId}/export?format=stix`)
+    const notes = stix.body.objects.filter((object) => object.type === 'note')
+    expect(notes.length).toBeGreaterThan(0)
+    for (const note of notes) expect(Date.parse(String(note.created))).toBeGreaterThanOrEqual(boardMade - CLOCK_SKEW_ALLOWANCE_MS)
+  })
+
   it('refuses a change to the time of a claim the board holds: 4422, nothing stored, no one else’s board changed', async () => {
     const claim = await ownClaim('Fuel trucks arrived.')
     const held = (await board()).claims.find((c) => c.id === claim)!.createdAt
@@ -117,9 +150,11 @@ describe('the time of what a websocket client writes', () => {
     const anna = await given.connectEditor('Anna Analyst')
     const { doc, provider } = anna.client
     provider.disconnect()
+    // Offline since the board was made: the earliest an honest client's entry on it can be.
+    const boardMade = Date.parse((await given.api.get<{ id: string; createdAt: string }[]>('/api/boards')).body.find((b) => b.id === given.boardId)!.createdAt)
     // A time the board cannot read (its model would leave the entry out) is no time: it takes the server's.
     acknowledgementsMap(doc).set(finding.key, { rule: finding.rule, reason: 'Reviewed with the desk.', createdAt: 'this morning', createdBy: 'Anna Analyst' })
-    const morning = new Date(Date.now() - 2 * HOUR_MS)
+    const morning = new Date(boardMade + 1)
     const ahead = new Date(Date.now() + CLOCK_SKEW_ALLOWANCE_MS / 2)
     const source = addSource(doc, { name: 'Field notes' }, { by: 'Anna Analyst', now: morning })
     const offline = addClaim(doc, { text: 'Columns moved north.', sourceId: source }, { by: 'Anna Analyst', now: morning })

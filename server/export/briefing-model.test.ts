@@ -60,7 +60,7 @@ describe('buildBriefing', () => {
     // Not written by the analysts: the key judgments as a list, never run together into one paragraph.
     expect(briefing.bluf).toEqual({
       kind: 'key-judgments',
-      items: ['Wagner forces relocate to Belarus: likely (55–80%).', 'No nuclear escalation: very likely (80–95%).'],
+      items: [`${FSI}Wagner forces relocate to Belarus${PDI}: likely (55–80%).`, `${FSI}No nuclear escalation${PDI}: very likely (80–95%).`],
     })
     const none = buildBriefing({ ...board, assessments: board.assessments.filter((a) => a.kind !== 'key-judgment') }, fixtureSnapshot(previous))
     expect(none.bluf).toEqual({ kind: 'none', text: 'No key judgments yet.' })

@@ -25,7 +25,6 @@ import {
   likelihoodTerm,
   profileName,
   riskLevel,
-  tlpOf,
   yardstick,
   type AchRating,
   type AssessmentKind,
@@ -52,7 +51,8 @@ import {
 } from './briefing-review.ts'
 import type { BriefingVersion } from './briefing-version.ts'
 import { dateTimeGroup, preciseTime, readableTime } from '../../shared/date-time-group.ts'
-import { cleanTextIn, dropFormatCharacters } from '../../shared/text-hygiene.ts'
+import { cleanTextIn } from '../../shared/text-hygiene.ts'
+import { normalizeMarking, tlpOf } from '../../shared/marking.ts'
 import { isolate, quoted } from '../../shared/bidi.ts'
 
 export type Briefing = {
@@ -203,7 +203,7 @@ export function buildBriefing(input: BoardModel, version: BriefingVersion, optio
   return {
     title: board.title,
     // What the bars print is what was read for the TLP level, no invisible character hiding or reordering it.
-    marking: dropFormatCharacters(board.marking).trim(),
+    marking: normalizeMarking(board.marking).trim(),
     tlp: tlpOf(board.marking),
     question: board.question,
     dtg: dateTimeGroup(time),
@@ -400,7 +400,7 @@ function bottomLine(board: BoardModel): BriefingBluf {
     items: keyJudgments.map((a) => {
       const title = a.title.trim().replace(/[.;:,]+$/, '') || ASSESSMENT_KIND_LABELS[a.kind]
       const likelihood = a.likelihood === null ? 'likelihood not assessed' : `${likelihoodTerm(board.profile, a.likelihood)} (${likelihoodRange(board.profile, a.likelihood)})`
-      return `${title}: ${likelihood}.`
+      return `${isolate(title)}: ${likelihood}.`
     }),
   }
 }

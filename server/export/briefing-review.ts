@@ -11,6 +11,7 @@ import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { retractedSinceStatement } from '../../shared/retracted-since.ts'
 import { reviewOutcome, reviewSentence, type ReviewStatus } from '../../shared/review-status.ts'
 import { SIGNOFF_DECISION_LABELS } from '../../shared/snapshot-model.ts'
+import { isolate } from '../../shared/bidi.ts'
 import type { BriefingVersion } from './briefing-version.ts'
 
 export type BriefingReview = {
@@ -34,7 +35,7 @@ export type BriefingCheck = {
 
 /** "Acknowledged by Ana Petrova: the reason." */
 export function acknowledgementText(acknowledgement: NonNullable<BriefingCheck['acknowledgement']>): string {
-  return `Acknowledged${acknowledgement.by ? ` by ${acknowledgement.by}` : ''}: ${acknowledgement.reason}`
+  return `Acknowledged${acknowledgement.by ? ` by ${isolate(acknowledgement.by)}` : ''}: ${isolate(acknowledgement.reason)}`
 }
 
 export type BriefingChecks = { open: BriefingCheck[]; acknowledged: BriefingCheck[] }
@@ -60,7 +61,7 @@ export function reviewOf(version: BriefingVersion): BriefingReview {
     status: outcome.status,
     statement,
     signoffs: signoffs.map(
-      (s) => `${SIGNOFF_DECISION_LABELS[s.decision]}: ${s.reviewerName}, ${dateTimeGroup(s.createdAt)}${s.note.trim() ? `: ${s.note.trim()}` : ''}`,
+      (s) => `${SIGNOFF_DECISION_LABELS[s.decision]}: ${isolate(s.reviewerName)}, ${dateTimeGroup(s.createdAt)}${s.note.trim() ? `: ${isolate(s.note.trim())}` : ''}`,
     ),
   }
 }
@@ -68,7 +69,7 @@ export function reviewOf(version: BriefingVersion): BriefingReview {
 export function retractedSinceOf(version: BriefingVersion): { statement: string; titles: string[] } | null {
   if (version.kind !== 'snapshot' || !version.retractedSince) return null
   const statement = retractedSinceStatement(version.retractedSince)
-  return statement ? { statement, titles: version.retractedSince.assessments.map((a) => a.title) } : null
+  return statement ? { statement, titles: version.retractedSince.assessments.map((a) => isolate(a.title)) } : null
 }
 
 /** The checks of what the briefing holds, named by the briefing's own numbers. */
@@ -77,7 +78,7 @@ export function briefingChecks(board: BoardModel, findings: readonly CheckedFind
   const checks = findings.map((finding): BriefingCheck => {
     const ack = finding.acknowledgement
     return {
-      about: finding.subject.kind === 'board' ? 'The board' : `${numberOf(finding.subject.id)}. ${titles.get(finding.subject.id) ?? ''}`,
+      about: finding.subject.kind === 'board' ? 'The board' : `${numberOf(finding.subject.id)}. ${isolate(titles.get(finding.subject.id) ?? '')}`,
       label: finding.label,
       message: finding.message,
       acknowledgement: ack ? { by: ack.createdBy ?? null, reason: ack.reason } : null,

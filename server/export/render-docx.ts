@@ -76,7 +76,7 @@ export async function renderDocx(briefing: Briefing): Promise<Uint8Array> {
           heading1(T.sources),
           table(
             T.sourceColumns,
-            b.sources.map((s) => [s.url ? `${s.name} (${s.url})` : s.name, s.kind, `${s.reliability}: ${s.reliabilityLabel}`, String(s.claims)]),
+            b.sources.map((s) => [s.url ? `${isolate(s.name)} (${isolate(s.url)})` : s.name, s.kind, `${s.reliability}: ${s.reliabilityLabel}`, String(s.claims)]),
           ),
           ...(b.changes
             ? [

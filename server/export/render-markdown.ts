@@ -35,7 +35,7 @@ export function renderMarkdown(briefing: Briefing): string {
     table(
       T.sourceColumns,
       b.sources.map((s) => [
-        s.url ? `${inline(s.name)} (${inline(s.url)})` : inline(s.name),
+        s.url ? `${inline(isolate(s.name))} (${inline(isolate(s.url))})` : inline(s.name),
         inline(s.kind),
         `${s.reliability}: ${s.reliabilityLabel}`,
         String(s.claims),

@@ -40,7 +40,7 @@ describe('renderPdf', () => {
       expect(text).toContain(kj.likelihood)
       expect(text).toContain(kj.confidence)
     }
-    for (const line of blufLines(briefing)) expect(text).toContain(flat(line))
+    for (const line of blufLines(briefing)) expect(text).toContain(flat(dropBidiControls(line)))
     expect(text).toContain(briefing.dtg)
     expect(text).toContain(briefing.version.hash)
   })

@@ -301,7 +301,12 @@ function bluf(b: BriefingBluf): Content[] {
 
 function checks(c: BriefingChecks): Content[] {
   const item = (check: BriefingCheck): Content => ({
-    text: [{ text: `${check.about}: `, bold: true }, `${check.label}. ${check.message}`, ...(check.acknowledgement ? [{ text: ` ${acknowledgementText(check.acknowledgement)}`, italics: true }] : [])],
+    text: [
+      { text: `${check.about}: `, bold: true },
+      `${check.label}. ${check.message}`,
+      // The sentence isolates its member text after the briefing's controls were dropped: drop them again.
+      ...(check.acknowledgement ? [{ text: ` ${dropBidiControls(acknowledgementText(check.acknowledgement))}`, italics: true }] : []),
+    ],
   })
   const list = (heading: string, items: BriefingCheck[]) => (items.length > 0 ? keptWithNext(h2(heading), items.map((i) => ({ ul: [item(i)] }))) : [])
   if (c.open.length + c.acknowledged.length === 0) return keptWithNext(h1(T.checks), [{ text: T.noChecks }])

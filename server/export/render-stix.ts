@@ -35,6 +35,7 @@ import type { BriefingVersion } from './briefing-version.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
 import { cleanTextIn } from '../../shared/text-hygiene.ts'
 import { isWebLink } from '../../shared/web-link.ts'
+import { isolate, quoted } from '../../shared/bidi.ts'
 
 type StixObject = { type: string; id: string; [property: string]: unknown }
 type ExternalReference = { source_name: string; description?: string; url?: string }
@@ -117,7 +118,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
     const source = sources.get(claim.sourceId)!
     return {
       ...common('note', `claim:${claim.id}`, claim.createdAt),
-      abstract: `${source.name} (${admiraltyGrade(source.reliability, claim.credibility)})`,
+      abstract: `${isolate(source.name)} (${admiraltyGrade(source.reliability, claim.credibility)})`,
       content: claim.text,
       // A claim is a note on what its source said.
       object_refs: [idOf('identity', `source:${source.id}`)],
@@ -325,7 +326,7 @@ function citation(claim: ClaimModel, source: SourceModel): ExternalReference {
     source_name: source.name,
     description:
       `${admiraltyGrade(source.reliability, claim.credibility)} (${RELIABILITY_LABELS[source.reliability]}; ` +
-      `${CREDIBILITY_LABELS[claim.credibility]}): “${claim.text}”${claim.documentId === undefined ? ' (added by hand)' : ''}${claim.status === 'retracted' ? ' (retracted)' : ''}`,
+      `${CREDIBILITY_LABELS[claim.credibility]}): ${quoted(claim.text)}${claim.documentId === undefined ? ' (added by hand)' : ''}${claim.status === 'retracted' ? ' (retracted)' : ''}`,
     ...(isWebLink(source.url) ? { url: source.url } : {}),
   }
 }

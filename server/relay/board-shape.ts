@@ -1,6 +1,10 @@
 /**
  * The board's layout (shared/board-doc.ts) as the websocket must keep it,
  * whatever a hostile client writes to any key of any map:
+ * - `meta.marking` follows the marking rule (shared/marking.ts): one that
+ *   shows a TLP label its letters do not spell ("TLP:R\u0415D", a Cyrillic
+ *   Е) is refused as over HTTP, since the exports, the banner and the board
+ *   list act on the label a program reads;
  * - `meta.schemaVersion` is the server's: every load refuses a document of a
  *   version it does not know, so one editor setting it to 99 left the board
  *   unloadable for good, for everyone, its restore included. An update may
@@ -25,6 +29,7 @@
  */
 import * as Y from 'yjs'
 import { ASSESSMENT_TEXT_FIELDS, collection, COLLECTIONS, metaMap, SCHEMA_VERSION, type Collection } from '../../shared/board-doc.ts'
+import { markingMisspelling } from '../../shared/marking.ts'
 import { isKeptValue, keepableFields } from './entry-fields.ts'
 import { heldItem, idKey, type Landing } from './item-landing.ts'
 
@@ -45,7 +50,11 @@ export function boardShapeChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
       if (misfit) return misfit
       continue
     }
-    if (landing.parent === 'meta' && landing.key === 'schemaVersion') {
+    if (landing.parent === 'meta' && landing.key === 'marking') {
+      // Yjs skips what the board holds already: a marking stored before the rule, sent again, is no new one.
+      const misspelling = Y.getState(doc.store, item.id.client) > item.id.clock ? null : misspelledMarking(item.content)
+      if (misspelling) return `update sets the board's marking: ${misspelling}`
+    } else if (landing.parent === 'meta' && landing.key === 'schemaVersion') {
       if (!isValue(item.content, SCHEMA_VERSION)) return `update sets the board's schema version, which is the server's`
       setsVersion = true
     } else if (COLLECTION_NAMES.has(landing.parent) && !isEntity(item.content, landing.key)) {
@@ -98,6 +107,16 @@ function isKeptContent(content: Y.Item['content']): boolean {
 /** A shared text, or the deleted content that a replaced one leaves. */
 function isText(content: Y.Item['content']): boolean {
   return content instanceof Y.ContentDeleted || (content instanceof Y.ContentType && content.type instanceof Y.Text)
+}
+
+/** Why a marking set so is refused (any string among the values of a merged map entry), or null. */
+function misspelledMarking(content: Y.Item['content']): string | null {
+  if (!(content instanceof Y.ContentAny || content instanceof Y.ContentJSON)) return null
+  for (const value of content.arr) {
+    const misspelling = typeof value === 'string' ? markingMisspelling(value) : null
+    if (misspelling) return misspelling
+  }
+  return null
 }
 
 function isValue(content: Y.Item['content'], value: unknown): boolean {

@@ -256,6 +256,7 @@ export class RoomRegistry implements RelayControl {
     const stored = await this.storage.log.load(boardId)
     const room = new Room({
       boardId,
+      boardCreatedAt: board.createdAt,
       log: this.storage.log,
       logger: this.logger,
       limits: this.limits,

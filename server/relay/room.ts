@@ -112,6 +112,8 @@ export interface RoomEvents {
 
 export type RoomOptions = {
   boardId: string
+  /** When the board was made (its record's ISO time): no entry a websocket client creates is dated before it (stamped-fields.ts). */
+  boardCreatedAt: string
   log: UpdateLogStore
   logger: Logger
   limits: RelayLimits
@@ -470,16 +472,16 @@ export class Room {
 
   /**
    * Applies a connection's changes in one transaction with the stamp that names
-   * its sender as the author of what they create, dated no later than the
-   * server's clock allows (stamped-fields.ts): what is stored and broadcast
-   * never names anyone else nor a time to come.
+   * its sender as the author of what they create, dated within the board's
+   * life as the server's clock allows (stamped-fields.ts): what is stored and broadcast
+   * never names anyone else nor a time outside the board's life.
    */
   private applyAsAuthor(connection: Connection, apply: () => void, runEnds: ReadonlyMap<number, number>): void {
     const transact = () =>
       Y.transact(
         this.doc,
         (transaction) => {
-          const stamp = entryStamp(this.doc, this.deletedEntries)
+          const stamp = entryStamp(this.doc, this.deletedEntries, this.options.boardCreatedAt)
           apply()
           stamp(transaction, connection.identity.name)
         },

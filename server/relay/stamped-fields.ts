@@ -22,13 +22,16 @@
  * - while applying, in the same transaction, it names the sender as the
  *   author of each entry and acknowledgement the update creates wherever the
  *   update named someone else, and gives the server's time to one
- *   whose time is later than the server's clock by more than
- *   CLOCK_SKEW_ALLOWANCE_MS or is no time as the board stores one
- *   (`entryStamp`); a past time is kept, as an analyst offline since the
- *   morning syncs in the afternoon what they made in the morning. The stored
- *   and broadcast update then carries only the sender's name and no time to
- *   come, and the update log records the sender (`ws:<user id>`) for the
- *   whole of it;
+ *   whose time is later than the server's clock, or earlier than the board's
+ *   creation, by more than CLOCK_SKEW_ALLOWANCE_MS, or is no time as the
+ *   board stores one (`entryStamp`). A past time since the board was made is
+ *   kept, as an analyst offline since the morning syncs in the afternoon what
+ *   they made in the morning; none can have been made on the board before it
+ *   existed, and a claim and a key judgment dated 2001-09-10 on a board made
+ *   today were stored so, their STIX notes `created` then. The stored and
+ *   broadcast update then carries only the sender's name and a time within
+ *   the board's life, and the update log records the sender (`ws:<user id>`)
+ *   for the whole of it;
  * - an entry that comes back under the key of a deleted one (an undo brings
  *   back a deleted entry so, with its old author and time, from the undoing
  *   client) is made to hold the deleted entry's author and time, and a claim
@@ -50,9 +53,9 @@ import { ACKNOWLEDGEMENT_FIELDS, ENTRY_FIELDS, heldKeptFields, keptFields, stood
 import { heldItem, type Landing } from './item-landing.ts'
 
 /**
- * How far past the server's clock a new entry's time may be and stand: a
- * client's clock a little ahead of the server's is no attack, and its entries
- * keep the times it gave them.
+ * How far past the server's clock, or before the board's creation, a new
+ * entry's time may be and stand: a client's clock a little ahead of or behind
+ * the server's is no attack, and its entries keep the times it gave them.
  */
 export const CLOCK_SKEW_ALLOWANCE_MS = 60_000
 
@@ -83,14 +86,16 @@ export function stampedFieldChange(doc: Y.Doc, landings: readonly { item: Y.Item
  * brought back under a key whose earlier entry `deleted` knows (or this
  * transaction deleted) is made to hold what that one held of its kept fields
  * (entry-fields.ts); any other names the sender as its author, and takes the
- * server's time if its time is later than the server's clock allows or if it
+ * server's time if its time is later than the server's clock allows, earlier
+ * than the board's creation (`boardCreatedAt`, an ISO time) allows, or if it
  * comes back under a key whose earlier entry the room never saw (its time,
  * being the earlier entry's, cannot be told); a claim among them that names a
  * document without quoting it loses its provenance (claim-quote.ts). Call it
  * first in the transaction that applies a connection's update, and what it
  * returns last in it.
  */
-export function entryStamp(doc: Y.Doc, deleted: DeletedEntries): (transaction: Y.Transaction, sender: string) => void {
+export function entryStamp(doc: Y.Doc, deleted: DeletedEntries, boardCreatedAt: string): (transaction: Y.Transaction, sender: string) => void {
+  const earliest = Date.parse(boardCreatedAt) - CLOCK_SKEW_ALLOWANCE_MS
   const entries = COLLECTIONS.map((name) => ({ name, map: collection(doc, name), fields: ENTRY_FIELDS[name] as StampedFields }))
   const acknowledgements = acknowledgementsMap(doc)
   return (transaction, sender) => {
@@ -110,7 +115,7 @@ export function entryStamp(doc: Y.Doc, deleted: DeletedEntries): (transaction: Y
         const { author, time } = fields
         if (author !== undefined && isForeign(entry.get(author), sender)) stamps.push(() => entry.set(author, sender))
         const at = now.toISOString()
-        if (earlier === 'unseen' || isFutureOrNoTime(entry.get(time), now)) stamps.push(() => entry.set(time, at))
+        if (earlier === 'unseen' || isOutsideBoardLifeOrNoTime(entry.get(time), earliest, now)) stamps.push(() => entry.set(time, at))
         if (name === 'claims' && entry.get('documentId') !== undefined && !quotesHeldDocument(entry)) stamps.push(() => CLAIM_PROVENANCE_FIELDS.forEach((field) => entry.delete(field)))
       }
     }
@@ -121,7 +126,7 @@ export function entryStamp(doc: Y.Doc, deleted: DeletedEntries): (transaction: Y
       now ??= new Date()
       const { author, time } = ACKNOWLEDGEMENT_FIELDS
       const reattributed = isForeign(value[author], sender)
-      const redated = isFutureOrNoTime(value[time], now)
+      const redated = isOutsideBoardLifeOrNoTime(value[time], earliest, now)
       if (reattributed || redated) {
         const stamped = { ...value, ...(reattributed ? { [author]: sender } : {}), ...(redated ? { [time]: now.toISOString() } : {}) }
         stamps.push(() => acknowledgements.set(key, stamped))
@@ -169,13 +174,16 @@ function isForeign(named: unknown, sender: string): boolean {
 
 /**
  * A time given (none given is left so) that is no time as the board stores one
- * (the board's model leaves out an entry with such a time), or later than the
- * server's clock by more than the allowance.
+ * (the board's model leaves out an entry with such a time), later than the
+ * server's clock by more than the allowance, or before `earliest` (the board's
+ * creation less the allowance).
  */
-function isFutureOrNoTime(given: unknown, now: Date): boolean {
+function isOutsideBoardLifeOrNoTime(given: unknown, earliest: number, now: Date): boolean {
   if (given === undefined) return false
   const read = isoTime.safeParse(given)
-  return !read.success || Date.parse(read.data) > now.getTime() + CLOCK_SKEW_ALLOWANCE_MS
+  if (!read.success) return true
+  const at = Date.parse(read.data)
+  return at > now.getTime() + CLOCK_SKEW_ALLOWANCE_MS || at < earliest
 }
 
 /** A client id for each document's stamps, apart from its own (see underStampClientId). */

@@ -174,4 +174,31 @@ describeInBrowser('claims', () => {
     })
     expect(lefts).toEqual([...lefts].sort((a, b) => a - b))
   })
+
+  it('isolates a document title ending in a right-to-left override from the inspector’s “, paragraph N.” after it', async () => {
+    const { boardId, api } = await createBoardFor(suite.server, suite.accounts.ana, 'Override title')
+    const title = 'Wagner dispatch\u202E'
+    expect((await api.post(`/api/boards/${boardId}/import`, { text: `${title}\n\nColumns moved north. [citation: NATO]` })).status).toBe(200)
+    const claimId = (await boardModel(api, boardId)).claims[0]!.id
+    const { page } = await suite.personOn(suite.accounts.ana, boardId)
+    await page.locator(`[data-claim-id="${claimId}"]`).click()
+    const line = page.locator(`[data-inspecting="${claimId}"] .provenance p`)
+    await line.waitFor()
+    expect(await line.locator('bdi').textContent()).toBe(title)
+    // "paragraph 1" after the title drawn left to right: "p" before "h" before "1".
+    const lefts = await line.evaluate((paragraph) => {
+      const walker = document.createTreeWalker(paragraph, NodeFilter.SHOW_TEXT)
+      const after: Text[] = []
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) if (!node.parentElement?.closest('bdi')) after.push(node as Text)
+      const node = after.find((text) => text.data.includes('paragraph'))!
+      return [0, 8, 10].map((offset) => {
+        const range = document.createRange()
+        const at = node.data.indexOf('paragraph') + offset
+        range.setStart(node, at)
+        range.setEnd(node, at + 1)
+        return range.getBoundingClientRect().left
+      })
+    })
+    expect(lefts).toEqual([...lefts].sort((a, b) => a - b))
+  })
 })

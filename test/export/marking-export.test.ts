@@ -1,11 +1,14 @@
 /**
  * The handling marking as the exports carry it, through the real server: the
  * TLP level a reader sees is the one every format states, whatever invisible
- * characters or handling text surround the label.
+ * characters or handling text surround the label; a marking that shows a TLP
+ * label its letters do not spell (a Cyrillic letter in it) is refused, over
+ * HTTP (400) and on the websocket (4422).
  */
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { CLOSE } from '../../shared/protocol.ts'
 import { addToken } from '../helpers/accounts.ts'
 import { useOwnedBoard } from '../helpers/owned-board.ts'
 import { barsAcross, pdfPages } from '../helpers/pdf-layout.ts'
@@ -56,6 +59,35 @@ describe('the marking in exports', () => {
     await waitFor(async () => (await board.api.get<{ marking: string }>(`/api/boards/${board.boardId}`)).body.marking === 'TLP:RED', 'the marking to be committed')
     await expectTlpRed(null)
     expect(await exported('md')).toMatch(/^\*\*TLP:RED\*\*\n/)
+  })
+
+  it('reads TLP:RED through a grapheme joiner, a variation selector or a Hangul filler, as it looks', async () => {
+    await board.api.post(`/api/boards/${board.boardId}/assessments`, { title: 'A', kind: 'key-judgment' })
+    for (const [marking, stored] of [['TLP:R\u034FED', 'TLP:RED'], ['TLP:R\uFE00ED', 'TLP:RED'], ['TLP:RED\u034F', 'TLP:RED'], ['TLP\u3164RED', 'TLPRED']] as const) {
+      expect((await board.api.patch(`/api/boards/${board.boardId}`, { marking: 'TLP:CLEAR' })).status).toBe(200)
+      expect((await board.api.patch(`/api/boards/${board.boardId}`, { marking })).status, JSON.stringify(marking)).toBe(200)
+      expect((await board.api.get<{ marking: string }>(`/api/boards/${board.boardId}`)).body.marking).toBe(stored)
+      await expectTlpRed(stored === 'TLP:RED' ? null : stored)
+    }
+  })
+
+  it('refuses a marking that shows TLP:RED in letters of another script, over the API and from a client; the board stays TLP:RED', async () => {
+    await board.api.post(`/api/boards/${board.boardId}/assessments`, { title: 'A', kind: 'key-judgment' })
+    expect((await board.api.patch(`/api/boards/${board.boardId}`, { marking: 'TLP:RED' })).status).toBe(200)
+    for (const marking of ['TLP:R\u0415D', '\u0422LP:RED', 'TLP\u2236RED', 'TLP:R\u0301ED']) {
+      const refused = await board.api.patch<{ error?: string; message?: string }>(`/api/boards/${board.boardId}`, { marking })
+      expect(refused.status, JSON.stringify(marking)).toBe(400)
+      expect(JSON.stringify(refused.body)).toContain('reads as TLP:RED but is not written with its letters')
+    }
+    expect((await board.api.get<{ marking: string }>(`/api/boards/${board.boardId}`)).body.marking).toBe('TLP:RED')
+
+    const mallory = await board.connectEditor('Mallory Editor')
+    mallory.client.doc.getMap('meta').set('marking', 'TLP:R\u0415D')
+    await waitFor(() => mallory.closes.includes(CLOSE.updateRejected.code), `the sender closed with ${CLOSE.updateRejected.code}`)
+    // A later change through the room lands after anything the refused one could have done.
+    expect((await board.api.patch(`/api/boards/${board.boardId}`, { question: 'Will Wagner return?' })).status).toBe(200)
+    expect((await board.api.get<{ marking: string }>(`/api/boards/${board.boardId}`)).body.marking).toBe('TLP:RED')
+    await expectTlpRed(null)
   })
 
   it('prints the whole of a long marking inside its bars, at the top and bottom of every page', async () => {

@@ -1,0 +1,89 @@
+/**
+ * Member text set inside the briefing's own sentences is isolated
+ * (shared/bidi.ts), through the real server, in every format that carries
+ * bidi controls: an editor's key judgment titled with an unclosed
+ * RIGHT-TO-LEFT OVERRIDE (U+202E) reversed the bottom line's likelihood words
+ * after it ("Belarus.(%02–5) ylekilnu yrev :"), and the analytic check's line
+ * naming it; a source name and URL so ended reversed the Markdown and DOCX
+ * source cell. The PDF draws text in the order it is written, with every bidi
+ * control dropped (server/export/bidi.ts).
+ */
+import { execFileSync } from 'node:child_process'
+import { rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { FSI, PDI } from '../../shared/bidi.ts'
+import { addToken } from '../helpers/accounts.ts'
+import { wordText } from '../helpers/fixture-board.ts'
+import { useOwnedBoard } from '../helpers/owned-board.ts'
+import { tempDir } from '../helpers/test-server.ts'
+
+const RLO = '\u202E'
+const OVERRIDES_AND_EMBEDDINGS = new Set(['\u202A', '\u202B', '\u202D', '\u202E'])
+const ISOLATES = new Set(['\u2066', '\u2067', '\u2068'])
+
+/**
+ * The product's own text (outside every isolate) that an override or
+ * embedding still governs, each with what precedes it: the explicit levels
+ * of the Unicode bidirectional algorithm, each line a paragraph (a line break
+ * ends every override, as a paragraph's end does).
+ */
+function overriddenProductText(text: string): string[] {
+  const found: string[] = []
+  const stack: ('isolate' | 'embedding')[] = []
+  ;[...text].forEach((character, at) => {
+    if (character === '\n') stack.length = 0
+    else if (ISOLATES.has(character)) stack.push('isolate')
+    else if (OVERRIDES_AND_EMBEDDINGS.has(character)) stack.push('embedding')
+    else if (character === PDI) {
+      const isolateAt = stack.lastIndexOf('isolate')
+      if (isolateAt !== -1) stack.length = isolateAt
+    } else if (character === '\u202C') {
+      if (stack.at(-1) === 'embedding') stack.pop()
+    } else if (!stack.includes('isolate') && stack.includes('embedding') && /\S/u.test(character)) {
+      found.push([...text].slice(Math.max(0, at - 40), at + 1).join(''))
+    }
+  })
+  return found
+}
+
+describe('member text in the briefing’s own sentences', () => {
+  const board = useOwnedBoard({ owner: 'Olga Owner', board: 'Overrides' })
+  const title = `Wagner will withdraw from Belarus${RLO}`
+
+  const exportedText = async (format: 'md' | 'html' | 'docx'): Promise<string> => {
+    const authorization = `Bearer ${(await addToken(board.server, board.owner)).token}`
+    const response = await fetch(`${board.server.url}/api/boards/${board.boardId}/export?format=${format}`, { headers: { authorization } })
+    expect(response.status).toBe(200)
+    const body = Buffer.from(await response.arrayBuffer())
+    if (format === 'md') return body.toString('utf8')
+    // A <bdi> is an isolate, as the browser applies it.
+    if (format === 'html') {
+      const blocksApart = body.toString('utf8').replace(/<\/(p|li|h\d|td|th|dt|dd|tr|div|section)>/g, '\n')
+      return blocksApart.replace(/<bdi>/g, FSI).replace(/<\/bdi>/g, PDI).replace(/<[^>]*>/g, '')
+    }
+    const dir = tempDir('assay-bidi-docx-')
+    try {
+      const file = join(dir, 'briefing.docx')
+      writeFileSync(file, body)
+      return wordText(execFileSync('unzip', ['-p', file, 'word/document.xml'], { encoding: 'utf8' }))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  it('leaves no word of the briefing’s own under an editor’s unclosed override: bottom line, checks, source cell', async () => {
+    const made = await board.api.post(`/api/boards/${board.boardId}/assessments`, { title, judgment: 'x', kind: 'key-judgment', likelihood: 2, confidence: 'high', impact: 'major' })
+    expect(made.status).toBe(201)
+    const source = await board.api.post(`/api/boards/${board.boardId}/sources`, { name: `Field report${RLO}`, url: `https://example.org/report${RLO}`, reliability: 'B' })
+    expect(source.status).toBe(201)
+
+    for (const format of ['md', 'html', 'docx'] as const) {
+      const text = await exportedText(format)
+      expect(text, format).toContain(`${title}${PDI}: very unlikely (5–20%).`)
+      // The check that the judgment cites no claim names it as "1. title", then its own words.
+      expect(text.replace('1\\.', '1.'), format).toContain(`1. ${FSI}${title}${PDI}`)
+      expect(overriddenProductText(text), format).toEqual([])
+    }
+  })
+})
