@@ -30,6 +30,7 @@ import { boardParams, boardRole, refuseArchived, rightStillHeld, snapshotParams 
 import { ApiError, notFound } from './errors.ts'
 import { alreadyHeld } from './content-tag.ts'
 import { jsonBytes, sendJsonText } from './json-text.ts'
+import { loadingPayer } from './loaded-bytes.ts'
 import { errorResponses, historyReadResponses, jsonBody, jsonResponse, notModifiedResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 import { quoted } from '../../shared/bidi.ts'
@@ -160,12 +161,14 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const snapshot = await storage.snapshots.get(id, snapshotId)
       if (!snapshot) throw snapshotNotFound(snapshotId)
       if (alreadyHeld(c, snapshot.contentHash)) return c.body(null, 304)
+      const payer = loadingPayer(c)
       // Converted and serialized in a worker thread, once for every reader while it is kept; this thread only sends the bytes.
       const json = await snapshotRead(c, 'snapshot-model', snapshot, async () => {
         const state = await storage.snapshots.state(id, snapshotId)
         return state && jsonBytes(await workers.run('snapshot-model-json', { boardId: id, state }))
       })
       if (!json) throw snapshotNotFound(snapshotId)
+      payer?.didLoad(json.byteLength)
       return sendJsonText(c, json)
     },
   )
@@ -213,9 +216,11 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const snapshot = await storage.snapshots.get(id, snapshotId)
       if (!snapshot) throw snapshotNotFound(snapshotId)
       if (alreadyHeld(c, snapshot.contentHash)) return c.body(null, 304)
+      const payer = loadingPayer(c)
       // Read from the database once for every reader while it is kept, and sent as read: every answer shares those bytes.
       const state = await snapshotRead(c, 'snapshot-state', snapshot, () => storage.snapshots.state(id, snapshotId))
       if (!state) throw snapshotNotFound(snapshotId)
+      payer?.didLoad(state.byteLength)
       return c.body(state, 200, { 'content-type': 'application/octet-stream' })
     },
   )

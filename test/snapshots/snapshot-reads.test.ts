@@ -59,8 +59,8 @@ describeEachDialect(postgresMissing, 'snapshot reads on %s', (dialect) => {
   }
 
   /** An owner's board of `claims` claims of 20,000 characters with a snapshot of it, read by a reviewer; the owner's second board, quiet. */
-  async function team(claims: number) {
-    server = await startTestServer({ dialect, accounts: true, wrapStorage: gated, env: { WRITTEN_BYTES_PER_HOUR_PER_PERSON: String(2 ** 32) } })
+  async function team(claims: number, env: Record<string, string> = {}) {
+    server = await startTestServer({ dialect, accounts: true, wrapStorage: gated, env: { WRITTEN_BYTES_PER_HOUR_PER_PERSON: String(2 ** 32), ...env } })
     const ownerAccount = await addAccount(server, { name: 'Olga Owner' })
     const ownerToken = (await addToken(server, ownerAccount)).token
     const owner = apiClient(server.url, { authorization: `Bearer ${ownerToken}` })
@@ -94,10 +94,10 @@ describeEachDialect(postgresMissing, 'snapshot reads on %s', (dialect) => {
     return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) }
   }
 
-  function expectRefused(answer: Answer): void {
+  function expectRefused(answer: Answer, codes = ['too_many_history_reads', 'too_many_in_flight', 'loading_too_much']): void {
     expect(answer.status).toBe(429)
     expect(answer.headers.get('retry-after')).toBe('5')
-    expect(['too_many_history_reads', 'too_many_in_flight']).toContain((JSON.parse(answer.bytes.toString()) as { error: { code: string } }).error.code)
+    expect(codes).toContain((JSON.parse(answer.bytes.toString()) as { error: { code: string } }).error.code)
   }
 
   it("refuses a reviewer's snapshot reads past their share, reads the snapshot once for every reader, sends it as stored, and relays an editor's typing on another board throughout", async () => {
@@ -110,7 +110,7 @@ describeEachDialect(postgresMissing, 'snapshot reads on %s', (dialect) => {
     const settled: Answer[] = []
     for (const answer of fired) void answer.then((done) => settled.push(done))
     await waitFor(() => settled.length === 10, 'the reads past the share to be answered')
-    for (const answer of settled) expectRefused(answer)
+    for (const answer of settled) expectRefused(answer, ['too_many_history_reads'])
     expect(reading.waiting).toBeGreaterThanOrEqual(1)
     reading.release()
     const served = (await Promise.all(fired)).filter((answer) => answer.status === 200)
@@ -185,5 +185,20 @@ describeEachDialect(postgresMissing, 'snapshot reads on %s', (dialect) => {
     }
     // An unknown snapshot is not found, whatever the tag.
     expect((await read(`/api/boards/${t.boardId}/snapshots/nope/state`, t.ownerToken, { 'if-none-match': '*' })).status).toBe(404)
+  }, 60_000)
+
+  it("counts the bytes of the snapshots a person is sent against what they may load a minute, and refuses them past it while others are served", async () => {
+    const t = await team(2, { LOADED_BYTES_PER_MINUTE_PER_PERSON: '65536' })
+    expect(t.stored.byteLength).toBeGreaterThan(20_000)
+    const sent: Answer[] = []
+    while (sent.length < 12 && sent.at(-1)?.status !== 429) sent.push(await read(sent.length % 2 === 0 ? t.state : t.modelPath, t.ritaToken))
+    const refused = sent.at(-1)!
+    expectRefused(refused, ['loading_too_much'])
+    // Refused after what a minute allows, give or take an answer's refill: not sooner.
+    expect(sent.length).toBeGreaterThanOrEqual(3)
+    expect(sent.slice(0, -1).every((answer) => answer.status === 200)).toBe(true)
+    // Another person is served; the reviewer holding the snapshot is told so, for nothing.
+    expect((await read(t.state, t.ownerToken)).bytes.equals(t.stored)).toBe(true)
+    expect((await read(t.state, t.ritaToken, { 'if-none-match': `"${t.snapshot.contentHash}"` })).status).toBe(304)
   }, 60_000)
 })
