@@ -25,14 +25,13 @@ import { withSnapshotRoom } from '../snapshots/snapshot-quota.ts'
 import { spendAllowance } from './allowance.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
-import { readLogAsOf, snapshotRead } from './board-history-read.ts'
+import { readLogAsOf } from './board-history-read.ts'
 import { boardParams, boardRole, refuseArchived, rightStillHeld, snapshotParams } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
-import { alreadyHeld } from './content-tag.ts'
 import { jsonBytes, sendJsonText } from './json-text.ts'
-import { loadingPayer } from './loaded-bytes.ts'
 import { errorResponses, historyReadResponses, jsonBody, jsonResponse, notModifiedResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
+import { snapshotNotFound, wholeSnapshot } from './whole-snapshot.ts'
 import { quoted } from '../../shared/bidi.ts'
 
 const versionParam = (side: 'from' | 'to') =>
@@ -71,7 +70,6 @@ const diffResultSchema = z.object({
   }),
 })
 
-const snapshotNotFound = (snapshotId: string) => new ApiError(404, 'not_found', `Snapshot ${snapshotId} not found on this board.`)
 
 /**
  * Makes a named snapshot or a restore (which keeps a restore point): within
@@ -158,18 +156,12 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const id = c.var.board.id
       const { snapshotId } = c.req.valid('param')
       const { storage, workers } = c.var.services
-      const snapshot = await storage.snapshots.get(id, snapshotId)
-      if (!snapshot) throw snapshotNotFound(snapshotId)
-      if (alreadyHeld(c, snapshot.contentHash)) return c.body(null, 304)
-      const payer = loadingPayer(c)
       // Converted and serialized in a worker thread, once for every reader while it is kept; this thread only sends the bytes.
-      const json = await snapshotRead(c, 'snapshot-model', snapshot, async () => {
+      const json = await wholeSnapshot(c, 'snapshot-model', snapshotId, async () => {
         const state = await storage.snapshots.state(id, snapshotId)
         return state && jsonBytes(await workers.run('snapshot-model-json', { boardId: id, state }))
       })
-      if (!json) throw snapshotNotFound(snapshotId)
-      payer?.didLoad(json.byteLength)
-      return sendJsonText(c, json)
+      return json ? sendJsonText(c, json) : c.body(null, 304)
     },
   )
 
@@ -212,16 +204,9 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
     async (c) => {
       const id = c.var.board.id
       const { snapshotId } = c.req.valid('param')
-      const { storage } = c.var.services
-      const snapshot = await storage.snapshots.get(id, snapshotId)
-      if (!snapshot) throw snapshotNotFound(snapshotId)
-      if (alreadyHeld(c, snapshot.contentHash)) return c.body(null, 304)
-      const payer = loadingPayer(c)
       // Read from the database once for every reader while it is kept, and sent as read: every answer shares those bytes.
-      const state = await snapshotRead(c, 'snapshot-state', snapshot, () => storage.snapshots.state(id, snapshotId))
-      if (!state) throw snapshotNotFound(snapshotId)
-      payer?.didLoad(state.byteLength)
-      return c.body(state, 200, { 'content-type': 'application/octet-stream' })
+      const state = await wholeSnapshot(c, 'snapshot-state', snapshotId, () => c.var.services.storage.snapshots.state(id, snapshotId))
+      return state ? c.body(state, 200, { 'content-type': 'application/octet-stream' }) : c.body(null, 304)
     },
   )
 
