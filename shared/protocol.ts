@@ -72,7 +72,7 @@ export const UPGRADE_REFUSED = {
   /** This instance holds the most connections it accepts. */
   serverFull: { status: 503, message: 'The server has as many connections as it accepts; try again shortly.' },
   /** The board is not loaded on this instance, and this person has loaded as many boards as they may this minute (LOADED_BYTES_PER_MINUTE_PER_PERSON). */
-  loadingTooMuch: { status: 429, message: 'You have opened as many boards as one person may in a minute on this server; try again shortly.' },
+  loadingTooMuch: { status: 429, message: 'You have opened as many boards and snapshots as one person may in a minute on this server; try again shortly.' },
 } as const
 
 /**

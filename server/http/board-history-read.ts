@@ -1,7 +1,8 @@
-/** A route's costly read of its board's history, counted against its caller and the instance (history-reads.ts). */
+/** A route's costly read of its board's history or of a snapshot, counted against its caller and the instance (history-reads.ts). */
 import type { Context } from 'hono'
 import type { AsOfVersion } from '../export/export-version.ts'
 import { readAsOfLog, type AsOfLog } from '../history/read-history.ts'
+import type { SnapshotRecord } from '../storage/storage.ts'
 import type { BoardEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
 import { ApiError } from './errors.ts'
@@ -10,6 +11,12 @@ import type { HistoryReadKind } from './history-reads.ts'
 /** The caller's read of their board's history, within the limits. */
 export function historyRead<T>(c: Context<BoardEnv>, kind: HistoryReadKind, parameters: string, compute: () => Promise<T>): Promise<T> {
   return c.var.services.historyReads.read(c.var.principal.userId, { boardId: c.var.board.id, kind, parameters }, compute)
+}
+
+/** The caller's read of one of their board's snapshots, within the same limits: named by the snapshot and its content hash, as it never changes. */
+export function snapshotRead<T>(c: Context<BoardEnv>, kind: 'snapshot-state' | 'snapshot-model', snapshot: SnapshotRecord, compute: () => Promise<T>): Promise<T> {
+  const read = { boardId: c.var.board.id, kind, parameters: snapshot.id, version: snapshot.contentHash }
+  return c.var.services.historyReads.read(c.var.principal.userId, read, compute)
 }
 
 /** The stored pieces of the board as of `asOf`, for an export or a snapshot of that time to rebuild in a worker thread. */

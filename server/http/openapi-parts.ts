@@ -26,12 +26,17 @@ export const workerErrorResponses = {
   503: jsonResponse(errorSchema, 'The server is busy with other long work (or shutting down); retry after the Retry-After seconds.'),
 }
 
-/** A route that reads the board's history (as of a past time, its editing sessions) is also refused by the history reads' limits; spread after workerErrorResponses. */
+/** A route that reads the board's history (as of a past time, its editing sessions) or a snapshot is also refused by the history reads' limits; spread after workerErrorResponses. */
 export const historyReadResponses = {
   429: jsonResponse(
     errorSchema,
-    'The caller has as many costly history reads in flight as HISTORY_READS_PER_PERSON allows (too_many_history_reads), or the instance is computing as many as HISTORY_READS_PER_INSTANCE allows (history_reads_busy); where the route hands work to the worker pool, also too_many_tasks and rate_limited as there. Retry after the Retry-After seconds.',
+    'The caller has as many costly history reads in flight as HISTORY_READS_PER_PERSON allows (too_many_history_reads), or the instance is computing as many as HISTORY_READS_PER_INSTANCE allows (history_reads_busy); a snapshot read, also when the caller has loaded as many bytes this minute as LOADED_BYTES_PER_MINUTE_PER_PERSON allows (loading_too_much); where the route hands work to the worker pool, also too_many_tasks and rate_limited as there. Retry after the Retry-After seconds.',
   ),
+}
+
+/** A route whose content never changes (a snapshot's) answers a request naming its ETag with no body (content-tag.ts). */
+export const notModifiedResponse = {
+  304: { description: "Not modified: If-None-Match named the ETag (the snapshot's content hash); no body." },
 }
 
 export const emailSchema = z.string().trim().toLowerCase().email().max(254)

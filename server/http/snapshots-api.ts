@@ -19,7 +19,6 @@ import { audit } from '../access/audit.ts'
 import { actorOf } from '../snapshots/actor.ts'
 import { captureStoredBoard } from '../snapshots/stored-board.ts'
 import { diffVersions, readVersion } from '../snapshots/diff-versions.ts'
-import { readSnapshot } from '../snapshots/load-snapshot.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
 import { withSnapshotRoom } from '../snapshots/snapshot-quota.ts'
@@ -29,9 +28,10 @@ import { keptAsOf, pastTime } from './as-of-query.ts'
 import { readLogAsOf } from './board-history-read.ts'
 import { boardParams, boardRole, refuseArchived, rightStillHeld, snapshotParams } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
-import { sendJsonText } from './json-text.ts'
-import { errorResponses, historyReadResponses, jsonBody, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
+import { jsonBytes, sendJsonText } from './json-text.ts'
+import { errorResponses, historyReadResponses, jsonBody, jsonResponse, notModifiedResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
+import { snapshotNotFound, wholeSnapshot } from './whole-snapshot.ts'
 import { quoted } from '../../shared/bidi.ts'
 
 const versionParam = (side: 'from' | 'to') =>
@@ -70,7 +70,6 @@ const diffResultSchema = z.object({
   }),
 })
 
-const snapshotNotFound = (snapshotId: string) => new ApiError(404, 'not_found', `Snapshot ${snapshotId} not found on this board.`)
 
 /**
  * Makes a named snapshot or a restore (which keeps a restore point): within
@@ -143,17 +142,26 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       method: 'get',
       path: '/snapshots/{snapshotId}',
       middleware: boardRole('reviewer'),
-      summary: "A snapshot's content as the board model; the ETag is its content hash",
+      summary: "A snapshot's content as the board model; the ETag is its content hash (If-None-Match naming it: 304)",
       request: { params: snapshotParams },
-      responses: { 200: jsonResponse(boardModelSchema, 'The board as the snapshot holds it'), ...errorResponses, ...workerErrorResponses },
+      responses: {
+        200: jsonResponse(boardModelSchema, 'The board as the snapshot holds it'),
+        ...notModifiedResponse,
+        ...errorResponses,
+        ...workerErrorResponses,
+        ...historyReadResponses,
+      },
     }),
     async (c) => {
       const id = c.var.board.id
       const { snapshotId } = c.req.valid('param')
-      const loaded = await readSnapshot(c.var.services, id, snapshotId)
-      if (!loaded) throw snapshotNotFound(snapshotId)
-      c.header('ETag', `"${loaded.snapshot.contentHash}"`)
-      return c.json(loaded.model, 200)
+      const { storage, workers } = c.var.services
+      // Converted and serialized in a worker thread, once for every reader while it is kept; this thread only sends the bytes.
+      const json = await wholeSnapshot(c, 'snapshot-model', snapshotId, async () => {
+        const state = await storage.snapshots.state(id, snapshotId)
+        return state && jsonBytes(await workers.run('snapshot-model-json', { boardId: id, state }))
+      })
+      return json ? sendJsonText(c, json) : c.body(null, 304)
     },
   )
 
@@ -180,22 +188,25 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       method: 'get',
       path: '/snapshots/{snapshotId}/state',
       middleware: boardRole('reviewer'),
-      summary: "A snapshot's whole board document as one Yjs update (document bodies included), for a read-only board view",
+      summary:
+        "A snapshot's whole board document as one Yjs update (document bodies included), for a read-only board view; the ETag is its content hash (If-None-Match naming it: 304)",
       request: { params: snapshotParams },
       responses: {
         200: {
           content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
           description: 'Apply with Y.applyUpdate to an empty Y.Doc',
         },
+        ...notModifiedResponse,
         ...errorResponses,
+        ...historyReadResponses,
       },
     }),
     async (c) => {
       const id = c.var.board.id
       const { snapshotId } = c.req.valid('param')
-      const state = await c.var.services.storage.snapshots.state(id, snapshotId)
-      if (!state) throw snapshotNotFound(snapshotId)
-      return c.body(state.slice().buffer, 200, { 'content-type': 'application/octet-stream' })
+      // Read from the database once for every reader while it is kept, and sent as read: every answer shares those bytes.
+      const state = await wholeSnapshot(c, 'snapshot-state', snapshotId, () => c.var.services.storage.snapshots.state(id, snapshotId))
+      return state ? c.body(state, 200, { 'content-type': 'application/octet-stream' }) : c.body(null, 304)
     },
   )
 

@@ -60,7 +60,7 @@ export class Metrics {
     const resets = counter('assay_board_resets_total', 'Boards whose document a change left in an unknown state, loaded again from storage (their clients reconnect)')
     const redisMessages = counter('assay_redis_messages_total', 'Messages published to or received from the other instances through Redis', ['direction'])
     const catchUps = counter('assay_redis_catch_ups_total', 'Boards caught up from the update log after Redis messages may have been missed')
-    const historyReads = counter('assay_history_reads_total', 'Costly history reads asked for (as of a past time, editing sessions), by kind and outcome: served, or refused as too_many_history_reads or history_reads_busy', ['kind', 'outcome'])
+    const historyReads = counter('assay_history_reads_total', 'Costly history reads asked for (as of a past time, editing sessions, snapshot models and states), by kind and outcome: served, or refused as too_many_history_reads or history_reads_busy', ['kind', 'outcome'])
     const historyReadsShared = counter('assay_history_reads_shared_total', 'History reads served by an identical one in flight instead of reading the log again, by kind', ['kind'])
     const historyReadsCached = counter('assay_history_reads_cached_total', 'History reads served by an identical one completed before, kept while the log is unchanged (HISTORY_READ_CACHE_BYTES), by kind', ['kind'])
 

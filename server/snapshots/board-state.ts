@@ -73,6 +73,11 @@ export function storedModelJson(boardId: string, log: StoredLog): JsonText<Board
   return jsonText(sourceModel(boardId, { log }))
 }
 
+/** A snapshot's state as its model, in JSON (in a worker thread): what the snapshot API sends. */
+export function stateModelJson(boardId: string, state: Uint8Array): JsonText<BoardModel> {
+  return jsonText(sourceModel(boardId, { state }))
+}
+
 /** A stored log as one state with its content hash (in a worker thread). */
 export function captureLog(boardId: string, log: StoredLog): CapturedBoard {
   return withBoardDoc({ log }, (doc) => captureDoc(doc, boardId))

@@ -2,7 +2,7 @@ import { and, count, desc, eq, gte, inArray, lte, max, or, sql, sum } from 'driz
 import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './pg-db.ts'
 import type { Clock } from '../clock.ts'
-import { nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
+import { nextSnapshotTime, snapshotRecord, skippedByGuard, stateBytes, type SnapshotRow } from './snapshot-rows.ts'
 import type { SnapshotKind } from '../../shared/snapshot-model.ts'
 import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore, SnapshotUsage } from './storage.ts'
 
@@ -47,12 +47,12 @@ export class PgSnapshotStore implements SnapshotStore {
     return row ? snapshotRecord(row) : undefined
   }
 
-  async state(boardId: string, id: string): Promise<Uint8Array | undefined> {
+  async state(boardId: string, id: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
     const [row] = await this.db
       .select({ state: snapshots.state })
       .from(snapshots)
       .where(and(eq(snapshots.boardId, boardId), eq(snapshots.id, id)))
-    return row ? new Uint8Array(row.state) : undefined
+    return row ? stateBytes(row.state) : undefined
   }
 
   async list(boardId: string): Promise<SnapshotRecord[]> {

@@ -1,4 +1,4 @@
-/** What the SQLite and PostgreSQL snapshot stores share: reading a row, the guard, the time rule. */
+/** What the SQLite and PostgreSQL snapshot stores share: reading a row and a state, the guard, the time rule. */
 import { SNAPSHOT_KINDS, type SnapshotKind } from '../../shared/snapshot-model.ts'
 import type { SnapshotGuard, SnapshotRecord } from './storage.ts'
 
@@ -17,6 +17,15 @@ export function snapshotRecord(row: SnapshotRow): SnapshotRecord {
     createdAt: row.createdAt,
     previousId: row.previousId,
   }
+}
+
+/**
+ * A stored state's bytes as the driver read them, not copied: a state is the
+ * whole board (megabytes), and the driver's buffer is this read's own.
+ */
+export function stateBytes(stored: Buffer): Uint8Array<ArrayBuffer> {
+  // A driver reads into memory of its own, never into shared memory: the type only cannot tell.
+  return new Uint8Array(stored.buffer as ArrayBuffer, stored.byteOffset, stored.byteLength)
 }
 
 export function skippedByGuard(latest: SnapshotRow | undefined, contentHash: string, guard: SnapshotGuard): boolean {

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, gte, inArray, lte, max, or, sql, sum } from 'drizzle-orm'
 import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
-import { nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
+import { nextSnapshotTime, snapshotRecord, skippedByGuard, stateBytes, type SnapshotRow } from './snapshot-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { SnapshotKind } from '../../shared/snapshot-model.ts'
 import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore, SnapshotUsage } from './storage.ts'
@@ -46,13 +46,13 @@ export class SqliteSnapshotStore implements SnapshotStore {
     return row ? snapshotRecord(row) : undefined
   }
 
-  async state(boardId: string, id: string): Promise<Uint8Array | undefined> {
+  async state(boardId: string, id: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
     const row = this.db
       .select({ state: snapshots.state })
       .from(snapshots)
       .where(and(eq(snapshots.boardId, boardId), eq(snapshots.id, id)))
       .get()
-    return row ? new Uint8Array(row.state) : undefined
+    return row ? stateBytes(row.state) : undefined
   }
 
   async list(boardId: string): Promise<SnapshotRecord[]> {

@@ -390,7 +390,7 @@ export interface SnapshotStore {
   /** Records a snapshot as the board's newest; null when a guard skipped it. Snapshots are never changed afterwards. */
   create(snapshot: NewSnapshot, guard?: SnapshotGuard): Promise<SnapshotRecord | null>
   get(boardId: string, id: string): Promise<SnapshotRecord | undefined>
-  state(boardId: string, id: string): Promise<Uint8Array | undefined>
+  state(boardId: string, id: string): Promise<Uint8Array<ArrayBuffer> | undefined>
   /** Newest first. */
   list(boardId: string): Promise<SnapshotRecord[]>
   /** The newest snapshot; with `atOrBefore`, the newest made at or before that time (what a version of the board is compared with). */

@@ -10,6 +10,7 @@ export function createWorkerPool(config: Config, logger: Logger, options: Pick<W
     'capture-board': boardState,
     'read-board': boardState,
     'read-snapshot': boardState,
+    'snapshot-model-json': boardState,
     // Rebuilding the snapshot and the board, then rewriting one into the other: a board read's time, twice.
     'restore-snapshot': 2 * boardState,
     'merge-state': boardState,

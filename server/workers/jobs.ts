@@ -24,6 +24,9 @@ export const JOBS = {
   /** A snapshot's state as its model, document texts and extras: the snapshot API and restore. */
   'read-snapshot': async ({ boardId, state }: { boardId: string; state: Uint8Array }) =>
     (await import('../snapshots/board-state.ts')).readBoardState(state, boardId),
+  /** A snapshot's state as its model, in JSON: the snapshot API's answer, which the relay's thread only sends. */
+  'snapshot-model-json': async ({ boardId, state }: { boardId: string; state: Uint8Array }) =>
+    (await import('../snapshots/board-state.ts')).stateModelJson(boardId, state),
   /** A snapshot's content put onto the stored board: what it held, and the restore as the update to apply. */
   'restore-snapshot': async (job: Parameters<typeof restoreOnStoredBoard>[0]) => (await import('../snapshots/restore-job.ts')).restoreOnStoredBoard(job),
   /** Compaction: a checkpoint and the log rows after it folded into one state, with who changed which assessment field. */

@@ -45,6 +45,11 @@ const JOB_WORDS: Record<JobName, { task: string; advice: string; budgetSetting: 
     advice: 'The snapshot is larger than this server is set to handle in one step.',
     budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
   },
+  'snapshot-model-json': {
+    task: 'Reading the snapshot',
+    advice: 'The snapshot is larger than this server is set to handle in one step.',
+    budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
+  },
   'restore-snapshot': {
     task: 'The restore',
     advice: 'The board and the snapshot are larger than this server is set to handle in one step.',
