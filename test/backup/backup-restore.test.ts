@@ -7,10 +7,10 @@
  * PostgreSQL both commands point to pg_dump and pg_restore and do nothing.
  */
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../server/config.ts'
 import { createLogger } from '../../server/log.ts'
 import { holdServingLock, takeDatabaseAlone } from '../../server/storage/serving-lock.ts'
@@ -55,13 +55,28 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     return client
   }
   const titles = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).assessments.map((assessment) => assessment.title)
-  /** A board served, its server stopped, and a backup of it: the data dir as a restore finds it. */
-  const unservedWithBackup = async () => {
-    const server = await serve(dataDir)
+  /**
+   * A board served, its server stopped, and a backup of it: the data dir as a restore finds it. Made once for the
+   * file (a server and a backup, each a process of its own) and copied into each test's folder, which the test changes.
+   */
+  let unserved: Promise<{ folder: string; boardId: string }> | undefined
+  const makeUnserved = async () => {
+    const folder = tempDir()
+    const server = await serve(join(folder, 'data'))
     const boardId = await apiClient(server.url).createBoard('Wagner redeployment')
-    const backup = join(root, 'backup.db')
-    expect((await assay(dataDir, 'backup', '--out', backup)).code).toBe(0)
+    expect((await assay(join(folder, 'data'), 'backup', '--out', join(folder, 'backup.db'))).code).toBe(0)
     await stop(server)
+    return { folder, boardId }
+  }
+  afterAll(async () => {
+    if (unserved) rmSync((await unserved).folder, { recursive: true, force: true })
+  })
+  const unservedWithBackup = async () => {
+    unserved ??= makeUnserved()
+    const { folder, boardId } = await unserved
+    cpSync(join(folder, 'data'), dataDir, { recursive: true })
+    const backup = join(root, 'backup.db')
+    copyFileSync(join(folder, 'backup.db'), backup)
     return { boardId, backup }
   }
   /** Runs `sql` on the SQLite file `file` in a process of its own, killed (SIGKILL) with the database open, and any transaction. */
