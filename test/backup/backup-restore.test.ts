@@ -7,10 +7,10 @@
  * PostgreSQL both commands point to pg_dump and pg_restore and do nothing.
  */
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../server/config.ts'
 import { createLogger } from '../../server/log.ts'
 import { holdServingLock, takeDatabaseAlone } from '../../server/storage/serving-lock.ts'
@@ -18,6 +18,7 @@ import { boardToModel } from '../../shared/board-convert.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { apiClient } from '../helpers/api.ts'
 import type { ChildServer } from '../helpers/child-server.ts'
+import { copiedFixture } from '../helpers/copied-fixture.ts'
 import { folderDigest } from '../helpers/folder-digest.ts'
 import { sqliteOperator } from '../helpers/sqlite-operator.ts'
 import { runCli, type CliRun } from '../helpers/run-cli.ts'
@@ -56,29 +57,17 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
   }
   const titles = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).assessments.map((assessment) => assessment.title)
   /**
-   * A board served, its server stopped, and a backup of it: the data dir as a restore finds it. Made once for the
-   * file (a server and a backup, each a process of its own) and copied into each test's folder, which the test changes.
+   * A board served, its server stopped, and a backup of it: the data dir as a restore finds it. Made once for the file
+   * (a server and a backup, each a process of its own) and copied into each test's folder.
    */
-  let unserved: Promise<{ folder: string; boardId: string }> | undefined
-  const makeUnserved = async () => {
-    const folder = tempDir()
+  const unserved = copiedFixture(async (folder) => {
     const server = await serve(join(folder, 'data'))
     const boardId = await apiClient(server.url).createBoard('Wagner redeployment')
     expect((await assay(join(folder, 'data'), 'backup', '--out', join(folder, 'backup.db'))).code).toBe(0)
     await stop(server)
-    return { folder, boardId }
-  }
-  afterAll(async () => {
-    if (unserved) rmSync((await unserved).folder, { recursive: true, force: true })
+    return boardId
   })
-  const unservedWithBackup = async () => {
-    unserved ??= makeUnserved()
-    const { folder, boardId } = await unserved
-    cpSync(join(folder, 'data'), dataDir, { recursive: true })
-    const backup = join(root, 'backup.db')
-    copyFileSync(join(folder, 'backup.db'), backup)
-    return { boardId, backup }
-  }
+  const unservedWithBackup = async () => ({ boardId: await unserved(root), backup: join(root, 'backup.db') })
   /** Runs `sql` on the SQLite file `file` in a process of its own, killed (SIGKILL) with the database open, and any transaction. */
   const killedWriter = (file: string, sql: string) => {
     const writer = `const client = new (require('better-sqlite3'))(${JSON.stringify(file)}); client.exec(${JSON.stringify(sql)}); process.kill(process.pid, 'SIGKILL')`
