@@ -18,6 +18,7 @@ import { boardToModel } from '../../shared/board-convert.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { apiClient } from '../helpers/api.ts'
 import type { ChildServer } from '../helpers/child-server.ts'
+import { copiedFixture } from '../helpers/copied-fixture.ts'
 import { folderDigest } from '../helpers/folder-digest.ts'
 import { sqliteOperator } from '../helpers/sqlite-operator.ts'
 import { runCli, type CliRun } from '../helpers/run-cli.ts'
@@ -55,15 +56,18 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     return client
   }
   const titles = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).assessments.map((assessment) => assessment.title)
-  /** A board served, its server stopped, and a backup of it: the data dir as a restore finds it. */
-  const unservedWithBackup = async () => {
-    const server = await serve(dataDir)
+  /**
+   * A board served, its server stopped, and a backup of it: the data dir as a restore finds it. Made once for the file
+   * (a server and a backup, each a process of its own) and copied into each test's folder.
+   */
+  const unserved = copiedFixture(async (folder) => {
+    const server = await serve(join(folder, 'data'))
     const boardId = await apiClient(server.url).createBoard('Wagner redeployment')
-    const backup = join(root, 'backup.db')
-    expect((await assay(dataDir, 'backup', '--out', backup)).code).toBe(0)
+    expect((await assay(join(folder, 'data'), 'backup', '--out', join(folder, 'backup.db'))).code).toBe(0)
     await stop(server)
-    return { boardId, backup }
-  }
+    return boardId
+  })
+  const unservedWithBackup = async () => ({ boardId: await unserved(root), backup: join(root, 'backup.db') })
   /** Runs `sql` on the SQLite file `file` in a process of its own, killed (SIGKILL) with the database open, and any transaction. */
   const killedWriter = (file: string, sql: string) => {
     const writer = `const client = new (require('better-sqlite3'))(${JSON.stringify(file)}); client.exec(${JSON.stringify(sql)}); process.kill(process.pid, 'SIGKILL')`

@@ -19,6 +19,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SQLITE_MIGRATIONS } from '../../server/storage/sqlite-schema.ts'
 import { apiClient } from '../helpers/api.ts'
 import type { ChildServer } from '../helpers/child-server.ts'
+import { copiedFixture } from '../helpers/copied-fixture.ts'
 import { folderDigest } from '../helpers/folder-digest.ts'
 import { sqliteOperator } from '../helpers/sqlite-operator.ts'
 import { tempDir } from '../helpers/test-server.ts'
@@ -49,18 +50,21 @@ describe('a database whose schema is not what Assay’s migrations made', () => 
   }
   const assessments = async (server: ChildServer, boardId: string) =>
     (await apiClient(server.url).get<{ assessments: { title: string }[] }>(`/api/boards/${boardId}`)).body.assessments.map((assessment) => assessment.title).sort()
-  /** A board with two assessments, backed up, then a third made after the backup: the data dir as a restore finds it. */
-  const servedWithBackup = async () => {
-    const server = await serve(dataDir)
+  /**
+   * A board with two assessments, backed up, then a third made after the backup: the data dir as a restore finds it.
+   * Made once for the file (a server and a backup, each a process of its own) and copied into each test's folder.
+   */
+  const served = copiedFixture(async (folder) => {
+    const server = await serve(join(folder, 'data'))
     const boardId = await apiClient(server.url).createBoard('Wagner redeployment')
     await addAssessment(server, boardId, 'First')
     await addAssessment(server, boardId, 'Second')
-    const backup = join(root, 'backup.db')
-    expect((await assay(dataDir, 'backup', '--out', backup)).code).toBe(0)
+    expect((await assay(join(folder, 'data'), 'backup', '--out', join(folder, 'backup.db'))).code).toBe(0)
     await addAssessment(server, boardId, 'After the backup')
     await stop(server)
-    return { boardId, backup }
-  }
+    return boardId
+  })
+  const servedWithBackup = async () => ({ boardId: await served(root), backup: join(root, 'backup.db') })
   /** A copy of `file` as someone changed it with any SQLite tool. */
   const tampered = (file: string, name: string, sql: string) => {
     const copy = join(root, name)
