@@ -17,10 +17,12 @@ export function horizontalOverflow(page: Page): Promise<number> {
 
 /**
  * Null when the control is reachable; otherwise what stops it: outside the
- * window, zero-sized, or covered by something else at its centre.
+ * window, not visible, or covered by something else at its centre.
  */
 export async function unreachable(control: Locator): Promise<string | null> {
   await control.scrollIntoViewIfNeeded()
+  // reachProblems leaves hidden controls out, as a panel's list of them may hold some; this one must be seen.
+  if (!(await control.isVisible())) return 'not visible: zero-sized or hidden by its style'
   const [problem] = await control.evaluateAll(reachProblems)
   return problem ?? null
 }
