@@ -79,7 +79,7 @@ describeInBrowser('analytic checks in the browser', () => {
     const briefing = (await api.get<string>(`/api/boards/${boardId}/export?format=md`)).body
     const warning = '**Warning:** Relies on a claim since retracted: \u2068NATO\u2069 (B2) “\u2068Bridging units moved up to the border overnight.\u2069”.'
     expect(briefing.split(warning)).toHaveLength(4)
-    expect(briefing).toContain('**1\\. An incursion within weeks**: Relies on a retracted claim.')
+    expect(briefing).toContain('**1\\. \u2068An incursion within weeks\u2069**: Relies on a retracted claim.')
   })
 
   it('marks the words at fault as they are typed, and an editor’s acknowledgement with its reason reaches everyone', async () => {

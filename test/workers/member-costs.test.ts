@@ -204,7 +204,8 @@ describe('a reviewer asking for long work again and again', () => {
     let answered = 0
     const reviewerLoop = async () => {
       while (asking) {
-        const read = await team.reviewer.get<BoardModel | ErrorBody>(`${base}/snapshots/${snapshot.body.id}`)
+        // A comparison is worked out in the pool for every request; a snapshot's model is read once and kept for every reader.
+        const read = await team.reviewer.get<unknown>(`${base}/diff?from=${snapshot.body.id}&to=live`)
         if (read.status === 200) answered++
         else refusals.push({ status: read.status, code: (read.body as ErrorBody).error.code, retryAfter: read.headers.get('retry-after') })
       }
