@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { encodePresenceUpdate, PresenceRefused, readPresenceUpdate, readRelayedPresence, relayedPresenceJson, stampPresence } from './presence-state.ts'
 
 const limits = { presenceBytes: 4096, presenceDepth: 4 }
-const read = (json: string) => readPresenceUpdate(encodePresenceUpdate([{ clientId: 1, clock: 2, json }]), limits)
+const read = (json: string) => readPresenceUpdate(encodePresenceUpdate([{ clientId: 1, clock: 2, json }]), limits).entries
 
 describe('reading presence', () => {
   it('counts nesting outside strings only, escapes included', () => {
