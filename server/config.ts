@@ -222,6 +222,7 @@ const configSchema = z.object({
   PRESENCE_MAX_BYTES: count('bytes', 256, 1024 * 1024).default(RELAY_LIMITS.presenceBytes),
   PRESENCE_MAX_DEPTH: count('levels of nesting', 4, 64).default(RELAY_LIMITS.presenceDepth),
   PRESENCE_UPDATES_PER_SECOND: count('presence updates a second', 1, 1000).default(RELAY_LIMITS.presenceUpdatesPerSecond),
+  PRESENCE_BYTES_PER_SECOND_PER_PERSON: count('bytes a second', 1024, 2 ** 30).default(RELAY_LIMITS.presenceBytesPerSecond),
   PENDING_UPDATE_MAX_BYTES: count('bytes', 1024, 2 ** 30).default(RELAY_LIMITS.pendingUpdateBytes),
   COMMIT_RETRY_MAX_MS: milliseconds(RELAY_LIMITS.commitRetryMaxMs),
   COMMIT_FAILING_NOTICE_MS: milliseconds(RELAY_LIMITS.commitFailingNoticeMs),

@@ -114,6 +114,17 @@ export const RELAY_LIMITS = {
   presenceDepth: 8,
   /** Presence changes applied per connection a second; what comes faster is coalesced (the latest per client id wins). */
   presenceUpdatesPerSecond: 10,
+  /**
+   * Bytes of presence (as stamped JSON) one person's connections may have
+   * applied a second on an instance, with a burst of two seconds' worth; what
+   * comes faster waits, the latest per client id winning. Each byte goes out
+   * to everyone in the room (and came back from each of them, the stock
+   * client sending back what it receives): a reviewer's 6 sockets changing
+   * 4 states of 3.8 KB ten times a second held the relay's thread 80 to 100%
+   * in a room of 50. The app's own state (name, colour, focus, a text
+   * cursor) is some 600 bytes, changed at most ten times a second per tab.
+   */
+  presenceBytesPerSecond: 32 * 1024,
   /** Awareness client ids one connection may introduce (the stock client uses one). */
   presenceClientsPerConnection: 4,
   /** Bytes of a connection's changes held while they wait for content the server lacks. */

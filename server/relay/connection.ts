@@ -18,6 +18,13 @@ import { Throttle } from './throttle.ts'
  */
 const PACED_SYNC_INTERVAL_MS = 1000
 
+/**
+ * The most presence bytes sent to a connection that its echoes may go
+ * uncounted for: the stock client sends each change back as soon as it
+ * arrives, so what it is owed is what was sent lately, not since it joined.
+ */
+const ECHO_CREDIT_MAX_BYTES = 1024 * 1024
+
 /** What the relay needs of a websocket. */
 export interface RelaySocket {
   /** Queues a frame. */
@@ -63,6 +70,8 @@ export class Connection implements QueuedReceiver {
   private pacedSync: (() => void) | null = null
   /** Held apart from the options: read for every frame to every socket. */
   private readonly outbound: OutboundBudget
+  /** Presence bytes sent to it that it may send back without their counting against its person's bytes a second. */
+  private echoCredit = 0
 
   constructor(
     readonly socket: RelaySocket,
@@ -87,6 +96,27 @@ export class Connection implements QueuedReceiver {
   /** Counts an incoming frame against its person's rates; false when they send faster than they may. */
   admitIncoming(byteLength: number): boolean {
     return this.options.admission.rates.admitFrame(byteLength)
+  }
+
+  /** Presence of `byteLength` was sent to it: as much of what it sends back changing nothing goes uncounted. */
+  sentPresence(byteLength: number): void {
+    this.echoCredit = Math.min(ECHO_CREDIT_MAX_BYTES, this.echoCredit + byteLength)
+  }
+
+  /**
+   * It sent back `byteLength` of presence that changed nothing, already
+   * counted: given back to its person's bytes a second as far as the room
+   * sent it that much. Bytes beyond, however they look, stay counted.
+   */
+  echoed(byteLength: number): void {
+    const refund = Math.min(byteLength, this.echoCredit)
+    this.echoCredit -= refund
+    this.options.admission.rates.refundBytes(refund)
+  }
+
+  /** Counts presence of `byteLength` about to be sent to the room against its person's presence bytes a second; false when past them. */
+  admitPresence(byteLength: number): boolean {
+    return this.options.admission.rates.admitPresence(byteLength)
   }
 
   /** Whether an update of `byteLength` may still be added to a board this hour by this connection's person. */

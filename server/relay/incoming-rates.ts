@@ -1,6 +1,7 @@
 /**
  * What may arrive a second, in frames and in bytes (an update's cost in splits
- * and the answers asked for count as bytes too), what may be added to boards
+ * and the answers asked for count as bytes too), what presence may be applied
+ * a second, what may be added to boards
  * an hour, how much of boards nobody held may be loaded a minute, and how much
  * of boards may be encoded for sync replies of their own (Room.syncStep2Frames), from one
  * person over all their connections on this instance, or from one connection
@@ -11,7 +12,7 @@
 import { LIMITS, type RelayLimits } from '../../shared/limits.ts'
 import { TokenBucket } from './token-bucket.ts'
 
-export type IncomingRateLimits = Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond' | 'writtenBytesPerHour' | 'loadedBytesPerMinute'>
+export type IncomingRateLimits = Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond' | 'writtenBytesPerHour' | 'loadedBytesPerMinute' | 'presenceBytesPerSecond'>
 
 export class IncomingRates {
   private readonly messages: TokenBucket
@@ -19,10 +20,11 @@ export class IncomingRates {
   private readonly written: TokenBucket
   private readonly loaded: TokenBucket
   private readonly encoded: TokenBucket
+  private readonly presence: TokenBucket
   /** How long all of them take to fill again from empty. */
   readonly refillMs: number
 
-  constructor({ messagesPerSecond, bytesPerSecond, writtenBytesPerHour, loadedBytesPerMinute }: IncomingRateLimits) {
+  constructor({ messagesPerSecond, bytesPerSecond, writtenBytesPerHour, loadedBytesPerMinute, presenceBytesPerSecond }: IncomingRateLimits) {
     const messageBurst = messagesPerSecond * 2
     // A burst may hold one frame of the largest size, e.g. a client's whole offline work in its sync step 2.
     const byteBurst = Math.max(bytesPerSecond * 2, LIMITS.maxMessageBytes)
@@ -32,12 +34,31 @@ export class IncomingRates {
     this.loaded = new TokenBucket(loadedBytesPerMinute / 60, loadedBytesPerMinute)
     // Apart from the bytes a second: a page's step 2 of offline work, sent right after its step 1, must not find them spent on the reply.
     this.encoded = new TokenBucket(bytesPerSecond, bytesPerSecond * 2)
+    this.presence = new TokenBucket(presenceBytesPerSecond, presenceBytesPerSecond * 2)
     this.refillMs = Math.ceil(1000 * Math.max(messageBurst / messagesPerSecond, byteBurst / bytesPerSecond, 3600))
   }
 
   /** Counts an incoming frame; false when it comes faster than it may. */
   admitFrame(byteLength: number): boolean {
     return this.messages.take(1) && this.bytes.take(byteLength)
+  }
+
+  /**
+   * Gives back the bytes of a frame that only sent back what the relay had
+   * sent (the stock client's echo of presence): the frame still counts, its
+   * bytes do not.
+   */
+  refundBytes(byteLength: number): void {
+    this.bytes.refund(byteLength)
+  }
+
+  /**
+   * Counts presence of `byteLength` about to be applied, which the relay
+   * sends to everyone in the room; false while they are still paying for the
+   * last.
+   */
+  admitPresence(byteLength: number): boolean {
+    return this.presence.takeInDebt(byteLength)
   }
 
   /** Whether an update of `byteLength` may still be added to a board this hour: at most that much of it can be new to the board. */
@@ -69,9 +90,7 @@ export class IncomingRates {
    * the bytes a second of board on average.
    */
   admitEncoding(byteLength: number): boolean {
-    if (!this.encoded.holds(Math.min(byteLength, this.encoded.capacity))) return false
-    this.encoded.spend(byteLength)
-    return true
+    return this.encoded.takeInDebt(byteLength)
   }
 
   /** Counts work asked for as if that many bytes had been sent; false when that is more than may be had now. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { encodePresenceUpdate, PresenceRefused, readPresenceUpdate, readRelayedPresence, relayedPresenceJson, stampPresence } from './presence-state.ts'
 
 const limits = { presenceBytes: 4096, presenceDepth: 4 }
-const read = (json: string) => readPresenceUpdate(encodePresenceUpdate([{ clientId: 1, clock: 2, json }]), limits)
+const read = (json: string) => readPresenceUpdate(encodePresenceUpdate([{ clientId: 1, clock: 2, json }]), limits).entries
 
 describe('reading presence', () => {
   it('counts nesting outside strings only, escapes included', () => {
@@ -20,6 +20,28 @@ describe('reading presence', () => {
     expect(() => read('{"a":')).toThrow(SyntaxError)
     expect(() => readPresenceUpdate(Uint8Array.of(1, 1, 1, 2, 0xff, 0xfe), limits)).toThrow(TypeError)
     expect(() => readPresenceUpdate(Uint8Array.of(1, 1, 1, 4, 0x6e, 0x75, 0x6c, 0x6c, 9), limits)).toThrow('trailing bytes')
+  })
+})
+
+describe('reading presence sent back', () => {
+  it('skips unread what the echo test names, counting its bytes, and still refuses one over the size', () => {
+    const sentBack = [
+      { clientId: 1, clock: 3, json: '{"not json' },
+      { clientId: 3, clock: 5, json: 'null' },
+    ]
+    const update = encodePresenceUpdate([sentBack[0]!, { clientId: 2, clock: 1, json: '{"n":1}' }, sentBack[1]!])
+    /** An entry's bytes: its update's, less the one byte of the count. */
+    const entryBytes = (entry: (typeof sentBack)[number]) => encodePresenceUpdate([entry]).byteLength - 1
+    const named: [number, number, boolean][] = []
+    const { entries, echoBytes } = readPresenceUpdate(update, limits, (clientId, clock, removal) => {
+      named.push([clientId, clock, removal])
+      return clientId !== 2
+    })
+    expect(entries).toEqual([{ clientId: 2, clock: 1, state: { n: 1 } }])
+    expect(named).toEqual([[1, 3, false], [2, 1, false], [3, 5, true]])
+    expect(echoBytes).toBe(entryBytes(sentBack[0]!) + entryBytes(sentBack[1]!))
+    const oversized = encodePresenceUpdate([{ clientId: 1, clock: 3, json: `{"a":"${'x'.repeat(5000)}"}` }])
+    expect(() => readPresenceUpdate(oversized, limits, () => true)).toThrow(PresenceRefused)
   })
 })
 

@@ -35,11 +35,33 @@ export const MAX_PRESENCE_ENTRIES = 10_000
 
 type Limits = Pick<RelayLimits, 'presenceBytes' | 'presenceDepth'>
 
-/** Reads a client's awareness update; throws PresenceRefused over a limit, and a decoding error on malformed bytes. */
-export function readPresenceUpdate(update: Uint8Array, limits: Limits): PresenceEntry[] {
+/** Whether an entry, known by its client id, its clock and whether its state is a removal, is one that changes nothing. */
+export type EchoTest = (clientId: number, clock: number, removal: boolean) => boolean
+
+/**
+ * Reads a client's awareness update; throws PresenceRefused over a limit, and
+ * a decoding error on malformed bytes. An entry `isEcho` names is skipped
+ * unread, its bytes counted in `echoBytes`: the stock client sends back every
+ * change it receives, and reading each state of a room's presence again from
+ * every member cost the relay as much as the room's presence times its size.
+ * Its size is checked all the same: no state the relay sent is larger.
+ */
+export function readPresenceUpdate(update: Uint8Array, limits: Limits, isEcho: EchoTest = () => false): { entries: PresenceEntry[]; echoBytes: number } {
   const entries: PresenceEntry[] = []
-  readEntries(update, (clientId, clock, bytes) => entries.push({ clientId, clock, state: readPresenceState(bytes, limits) }))
-  return entries
+  let echoBytes = 0
+  readEntries(update, (clientId, clock, bytes, entryBytes) => {
+    checkStateSize(bytes, limits)
+    if (isEcho(clientId, clock, isRemoval(bytes))) echoBytes += entryBytes
+    else entries.push({ clientId, clock, state: readPresenceState(bytes, limits) })
+  })
+  return { entries, echoBytes }
+}
+
+const REMOVAL = new TextEncoder().encode('null')
+
+/** Whether a state's bytes are a removal as the stock client writes it (JSON.stringify(null)). */
+function isRemoval(bytes: Uint8Array): boolean {
+  return bytes.byteLength === REMOVAL.byteLength && bytes.every((byte, i) => byte === REMOVAL[i])
 }
 
 /**
@@ -62,24 +84,30 @@ export function readRelayedPresence(update: Uint8Array, limits: Limits): { entri
   return { entries, refused }
 }
 
-/** Walks an awareness update's entries, the state of each as its bytes; throws on malformed bytes or too many entries. */
-function readEntries(update: Uint8Array, read: (clientId: number, clock: number, state: Uint8Array) => void): void {
+/** Walks an awareness update's entries, the state of each as its bytes, with the entry's length; throws on malformed bytes or too many entries. */
+function readEntries(update: Uint8Array, read: (clientId: number, clock: number, state: Uint8Array, entryBytes: number) => void): void {
   const decoder = decoding.createDecoder(update)
   const count = decoding.readVarUint(decoder)
   if (count > MAX_PRESENCE_ENTRIES) throw new PresenceRefused(`an awareness update of ${count} entries (the limit is ${MAX_PRESENCE_ENTRIES})`)
   for (let i = 0; i < count; i++) {
+    const start = decoder.pos
     const clientId = decoding.readVarUint(decoder)
     const clock = decoding.readVarUint(decoder)
-    read(clientId, clock, decoding.readVarUint8Array(decoder))
+    const state = decoding.readVarUint8Array(decoder)
+    read(clientId, clock, state, decoder.pos - start)
   }
   if (decoder.pos !== update.byteLength) throw new Error('trailing bytes after the awareness update')
 }
 
-/** One state's JSON, checked for size and nesting before it is parsed; null for a removal. */
-function readPresenceState(bytes: Uint8Array, limits: Limits): PresenceState | null {
+function checkStateSize(bytes: Uint8Array, limits: Pick<Limits, 'presenceBytes'>): void {
   if (bytes.byteLength > limits.presenceBytes) {
     throw new PresenceRefused(`a presence state of ${bytes.byteLength} bytes (the limit is ${limits.presenceBytes})`)
   }
+}
+
+/** One state's JSON, checked for size and nesting before it is parsed; null for a removal. */
+function readPresenceState(bytes: Uint8Array, limits: Limits): PresenceState | null {
+  checkStateSize(bytes, limits)
   const json = utf8.decode(bytes)
   if (jsonShapeOver(json, { depth: limits.presenceDepth }) !== null) throw new PresenceRefused(`a presence state nested deeper than ${limits.presenceDepth} levels`)
   const state: unknown = JSON.parse(json)

@@ -25,6 +25,7 @@ export function relayLimits(config: Config): RelayLimits {
     presenceBytes: config.PRESENCE_MAX_BYTES,
     presenceDepth: config.PRESENCE_MAX_DEPTH,
     presenceUpdatesPerSecond: config.PRESENCE_UPDATES_PER_SECOND,
+    presenceBytesPerSecond: config.PRESENCE_BYTES_PER_SECOND_PER_PERSON,
     presenceClientsPerConnection: RELAY_LIMITS.presenceClientsPerConnection,
     pendingUpdateBytes: config.PENDING_UPDATE_MAX_BYTES,
     commitRetryMaxMs: config.COMMIT_RETRY_MAX_MS,

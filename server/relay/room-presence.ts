@@ -113,10 +113,12 @@ export class RoomPresence {
   /**
    * Takes a connection's awareness update: throws (PresenceRefused, or a
    * decoding error) when the connection must be closed for it; drops, with a
-   * log line, what touches presence the connection does not own.
+   * log line, what touches presence the connection does not own. Returns the
+   * bytes of what it sent back of the room's presence, changing nothing,
+   * skipped unread.
    */
-  receive(connection: Connection, update: Uint8Array): void {
-    const entries = readPresenceUpdate(update, this.options.limits)
+  receive(connection: Connection, update: Uint8Array): number {
+    const { entries, echoBytes } = readPresenceUpdate(update, this.options.limits, (clientId, clock, removal) => this.isEcho(connection, clientId, clock, removal))
     let queue: Inbound | undefined
     for (const entry of entries) {
       const admitted = this.admit(connection, entry)
@@ -126,6 +128,7 @@ export class RoomPresence {
       if (!waiting || waiting.clock <= admitted.clock) queue.entries.set(entry.clientId, admitted)
     }
     queue?.throttle.request()
+    return echoBytes
   }
 
   /**
@@ -267,8 +270,25 @@ export class RoomPresence {
 
   /** Whether y-protocols would apply the entry: a newer clock, or a removal of a state at the same clock. */
   private wouldChange({ clientId, clock, state }: PresenceEntry): boolean {
+    return this.changesClock(clientId, clock, state === null)
+  }
+
+  private changesClock(clientId: number, clock: number, removal: boolean): boolean {
     const current = this.awareness.meta.get(clientId)?.clock ?? 0
-    return current < clock || (current === clock && state === null && this.awareness.states.has(clientId))
+    return current < clock || (current === clock && removal && this.awareness.states.has(clientId))
+  }
+
+  /**
+   * Whether an entry is the room's own presence sent back, known from its
+   * client id and clock alone: one this connection does not own, which
+   * someone else holds, held moments ago, or is the server's own, at a clock
+   * that changes nothing. `admit` would drop it once read; it is dropped unread.
+   */
+  private isEcho(connection: Connection, clientId: number, clock: number, removal: boolean): boolean {
+    const owner = this.owners.get(clientId)
+    if (owner === connection) return false
+    const known = owner !== undefined || clientId === this.awareness.clientID || this.removed.has(clientId)
+    return known && !this.changesClock(clientId, clock, removal)
   }
 
   /** The client id belongs to nobody any more; its clock and person are kept a while (REMEMBER_REMOVED_MS), then dropped. */
@@ -313,11 +333,19 @@ export class RoomPresence {
     return queue
   }
 
-  /** Applies what a connection sent since the last time, as one update. */
+  /**
+   * Applies what a connection sent since the last time, as one update, when
+   * its person's presence bytes a second hold it; otherwise it waits for the
+   * next turn, still taking the latest change of each client id.
+   */
   private applyFrom(connection: Connection): void {
     const queue = this.inbound.get(connection)
     if (!queue || queue.entries.size === 0) return
     const entries = [...queue.entries.values()].filter((entry) => this.owners.get(entry.clientId) === connection)
+    if (!connection.admitPresence(entries.reduce((bytes, entry) => bytes + Buffer.byteLength(entry.json), 0))) {
+      queue.throttle.request()
+      return
+    }
     queue.entries.clear()
     if (entries.length > 0) applyAwarenessUpdate(this.awareness, encodePresenceUpdate(entries), connection)
   }

@@ -224,7 +224,7 @@ export class Room {
       boardId: options.boardId,
       logger: options.logger,
       limits: options.limits,
-      broadcast: (frame) => this.broadcast(frame),
+      broadcast: (frame) => this.broadcastPresence(frame),
       publish: (update) => options.events.presenceChanged(this, update),
       previousHolders: options.presenceHolders,
     })
@@ -301,7 +301,7 @@ export class Room {
     this.connections.add(connection)
     this.send(connection, (this.step1Frame ??= syncStep1Message(this.doc)))
     const everyone = this.awareness.getStates().size > 0 ? this.presence.everyoneFrameFor(connection) : null
-    if (everyone) this.send(connection, everyone)
+    if (everyone) this.sendPresence(connection, everyone)
     return connection
   }
 
@@ -316,7 +316,7 @@ export class Room {
       const decoder = decoding.createDecoder(frame)
       const type = decoding.readVarUint(decoder)
       if (type === MESSAGE_SYNC) this.receiveSync(connection, decoder)
-      else if (type === MESSAGE_AWARENESS) this.presence.receive(connection, decoding.readVarUint8Array(decoder))
+      else if (type === MESSAGE_AWARENESS) connection.echoed(this.presence.receive(connection, decoding.readVarUint8Array(decoder)))
       else if (type === MESSAGE_QUERY_AWARENESS) this.answerPresenceQuery(connection)
       else throw new Error(`unknown message type ${type}`)
     } catch (error) {
@@ -332,7 +332,7 @@ export class Room {
   private answerPresenceQuery(connection: Connection): void {
     const everyone = this.presence.everyoneFrameFor(connection)
     if (!everyone) return
-    if (connection.admitWork(everyone.byteLength)) this.send(connection, everyone)
+    if (connection.admitWork(everyone.byteLength)) this.sendPresence(connection, everyone)
     else connection.close(CLOSE.rateLimited)
   }
 
@@ -1217,6 +1217,18 @@ export class Room {
     let sent = 0
     for (const connection of this.connections) if (connection.send(frame)) sent++
     if (sent > 0) this.options.events.relayed(frame.byteLength * sent)
+  }
+
+  /** Presence to one connection, whose stock client sends it back: that much of what it sends back is not its own traffic. */
+  private sendPresence(connection: Connection, frame: Uint8Array): void {
+    connection.sentPresence(frame.byteLength)
+    this.send(connection, frame)
+  }
+
+  /** Presence to every connection, each owed its echo (sendPresence). */
+  private broadcastPresence(frame: Uint8Array): void {
+    for (const connection of this.connections) connection.sentPresence(frame.byteLength)
+    this.broadcast(frame)
   }
 
   private checkIdle(): void {

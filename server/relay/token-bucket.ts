@@ -33,6 +33,23 @@ export class TokenBucket {
     this.tokens -= amount
   }
 
+  /**
+   * Takes `amount` once the bucket holds it, or is full when it is more than
+   * it holds at all, leaving it in debt: anything may pass, one at a time, at
+   * the rate on average.
+   */
+  takeInDebt(amount: number): boolean {
+    if (!this.holds(Math.min(amount, this.capacity))) return false
+    this.spend(amount)
+    return true
+  }
+
+  /** Gives back what was taken, up to the capacity. */
+  refund(amount: number): void {
+    this.refill()
+    this.tokens = Math.min(this.capacity, this.tokens + amount)
+  }
+
   private refill(): void {
     const now = performance.now()
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.refilledAt) / 1000) * this.perSecond)
