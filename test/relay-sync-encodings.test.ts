@@ -143,6 +143,19 @@ it('reviewer accounts each reconnecting with a new state vector have one reply e
   await waitFor(() => boardToModel(other.doc, board.boardId).assessments.some((a) => a.title === 'Written offline'), 'the offline edit at another editor')
 })
 
+it('pages a few items behind are charged the share of the board they lack: several are encoded for within what one far behind would spend', async () => {
+  // Four seconds' worth of 1 KiB at once.
+  const board = await boardWithReviewer({ ENCODED_BYTES_PER_SECOND: '2048' }, REVIEWERS)
+  const wholeState = await joinReply(board, board.reviewerToken, new Uint8Array([0]))
+  const tokens = [board.reviewerToken, ...board.moreReviewerTokens]
+  const doc = board.editor.doc
+  const [client, clock] = [...doc.store.clients.keys()].map((id) => [id, Y.getState(doc.store, id)] as const).sort((a, b) => b[1] - a[1])[0]!
+  const behind = (items: number) => Y.encodeStateVector(new Map([...doc.store.clients.keys()].map((id) => [id, id === client ? clock - items : Y.getState(doc.store, id)])))
+  // Each charged the fixed part of an encoding, a twentieth of the board (some 1 KB); one far behind would be charged all of its 20 KB.
+  const replies = [await joinReply(board, tokens[0]!, behind(1)), await joinReply(board, tokens[1]!, behind(2))]
+  expect(replies.map((reply) => Buffer.from(reply).equals(wholeState))).toEqual([false, false])
+})
+
 it('later step 1s on one socket are charged before they are encoded too: past their person’s encodings each is answered with the whole state kept encoded', async () => {
   const board = await boardWithReviewer()
   const wholeState = await joinReply(board, board.reviewerToken, new Uint8Array([0]))
