@@ -207,6 +207,10 @@ const configSchema = z.object({
   WS_MAX_BYTES_PER_SECOND: count('bytes a second', 1024, 2 ** 40).default(RELAY_LIMITS.bytesPerSecond),
   WRITTEN_BYTES_PER_HOUR_PER_PERSON: count('bytes an hour', 65_536, 2 ** 40).default(RELAY_LIMITS.writtenBytesPerHour),
   LOADED_BYTES_PER_MINUTE_PER_PERSON: count('bytes a minute', 65_536, 2 ** 40).default(RELAY_LIMITS.loadedBytesPerMinute),
+  /** Stored bytes of boards nobody held that the whole instance loads a minute, on top of each person's. */
+  LOADED_BYTES_PER_MINUTE: count('bytes a minute', 65_536, 2 ** 40).default(RELAY_LIMITS.instanceLoadedBytesPerMinute),
+  /** Bytes of board the whole instance encodes a second for sync replies of their own, on top of each person's. */
+  ENCODED_BYTES_PER_SECOND: count('bytes a second', 1024, 2 ** 40).default(RELAY_LIMITS.instanceEncodedBytesPerSecond),
   BOARD_MAX_BYTES: count('bytes', 65_536, 2 ** 40).default(RELAY_LIMITS.boardBytes),
   WS_MAX_UNFINISHED_BYTES: count('bytes', 65_536, 2 ** 40).default(RELAY_LIMITS.unfinishedBytes),
   WS_MESSAGE_TIMEOUT_MS: milliseconds(RELAY_LIMITS.messageTimeoutMs),

@@ -76,6 +76,24 @@ export const RELAY_LIMITS = {
    */
   loadedBytesPerMinute: 64 * 1024 * 1024,
   /**
+   * Stored bytes of boards nobody held that the instance loads a minute, for
+   * everyone together, one board at a time (a sixth of it at once, then
+   * refilled over the minute; server/relay/cold-loads.ts). A load costs the
+   * relay's thread some 0.25 s per stored MB (a board of 15 MB 3 to 5 s), so
+   * loads hold it at most some 15% of the time, whoever asks: past it a board
+   * nobody holds is refused until the minute refills, a board loaded never.
+   */
+  instanceLoadedBytesPerMinute: 32 * 1024 * 1024,
+  /**
+   * Bytes of board the instance encodes a second for sync replies of their
+   * own (a page behind the board asking with its state vector), for everyone
+   * together, beside each person's `bytesPerSecond` of them; with a burst of
+   * two seconds' worth. Past either, the reply is the whole state kept
+   * encoded, correct for any vector. As much as one person's: several
+   * accounts asking together cost the relay's thread no more than one.
+   */
+  instanceEncodedBytesPerSecond: 1024 * 1024,
+  /**
    * Stored bytes one board may grow to (its latest checkpoint and the log rows
    * after it: what loading it reads). Past it the board takes only deletions
    * until deleting has made room (server/relay/board-size-limit.ts). A

@@ -71,8 +71,8 @@ export const UPGRADE_REFUSED = {
   tooManyForPerson: { status: 429, message: 'Too many open connections for this account; close a tab and try again.' },
   /** This instance holds the most connections it accepts. */
   serverFull: { status: 503, message: 'The server has as many connections as it accepts; try again shortly.' },
-  /** The board is not loaded on this instance, and this person has loaded as many boards as they may this minute (LOADED_BYTES_PER_MINUTE_PER_PERSON). */
-  loadingTooMuch: { status: 429, message: 'You have opened as many boards and snapshots as one person may in a minute on this server; try again shortly.' },
+  /** The board is not loaded on this instance, and this person, or the instance, has loaded as many boards as they may this minute (LOADED_BYTES_PER_MINUTE_PER_PERSON, LOADED_BYTES_PER_MINUTE). */
+  loadingTooMuch: { status: 429, message: 'You, or everyone together, have opened as many boards and snapshots as this server loads in a minute; try again shortly.' },
 } as const
 
 /**

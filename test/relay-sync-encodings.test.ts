@@ -6,7 +6,9 @@
  * to 100% busy. Each person may have the board's bytes encoded for them only
  * so fast; past that their reply is the whole state kept encoded, which any
  * client applies, whatever it holds. Stock providers reconnecting with
- * offline edits converge either way.
+ * offline edits converge either way. The instance has only so many encodings
+ * a second for everyone beside (ENCODED_BYTES_PER_SECOND): five to seven
+ * reviewer accounts, each within their own, held an editor’s keystrokes up to 2 s.
  */
 import { afterEach, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -41,9 +43,16 @@ afterEach(async () => {
 
 type Board = { server: TestServer; boardId: string; editor: TestClient; editorToken: string; reviewerToken: string }
 
-/** A board of some 20 KB that an editor typed, with a reviewer on it. */
-async function boardWithReviewer(): Promise<Board> {
-  const server = await startTestServer({ accounts: true, env: SMALL_ALLOWANCE })
+/**
+ * The instance's encodings refill at 1 KiB a second, each person's at 1 MiB
+ * (the default): as SMALL_ALLOWANCE, for all of them together.
+ */
+const SMALL_INSTANCE_ALLOWANCE = { ENCODED_BYTES_PER_SECOND: '1024' }
+const REVIEWERS = 4
+
+/** A board of some 20 KB that an editor typed, with a reviewer on it (and `reviewers - 1` more, whose tokens follow). */
+async function boardWithReviewer(env: Record<string, string> = SMALL_ALLOWANCE, reviewers = 1): Promise<Board & { moreReviewerTokens: string[] }> {
+  const server = await startTestServer({ accounts: true, env })
   servers.push(server)
   const [owner, reviewer] = [await addAccount(server, { name: 'Owner' }), await addAccount(server, { name: 'Rita Reviewer' })]
   const editorToken = (await addToken(server, owner)).token
@@ -57,7 +66,13 @@ async function boardWithReviewer(): Promise<Board> {
   const room = server.services.rooms.loadedRooms.get(boardId)!
   await waitFor(() => boardToModel(room.doc, boardId).assessments.length === 20, 'the board at the server')
   await room.whenSaved()
-  return { server, boardId, editor, editorToken, reviewerToken: (await addToken(server, reviewer)).token }
+  const moreReviewerTokens: string[] = []
+  for (let i = 1; i < reviewers; i++) {
+    const more = await addAccount(server, { name: `Reviewer ${i}` })
+    await addMember(server, boardId, more, 'reviewer')
+    moreReviewerTokens.push((await addToken(server, more)).token)
+  }
+  return { server, boardId, editor, editorToken, reviewerToken: (await addToken(server, reviewer)).token, moreReviewerTokens }
 }
 
 function connect(server: TestServer, boardId: string, token: string): TestClient {
@@ -108,6 +123,37 @@ it('a reviewer reconnecting with a new state vector on each socket has one reply
   await waitFor(() => boardToModel(joiner.doc, boardId).assessments.some((a) => a.title === 'Typed after the flood'), 'the edit at a joiner')
   expect(editorCloses).toEqual([])
   expect(editor.provider.wsconnected).toBe(true)
+})
+
+it('reviewer accounts each reconnecting with a new state vector have one reply encoded among them all, past the instance’s encodings the whole state kept encoded, whatever their own', async () => {
+  const board = await boardWithReviewer(SMALL_INSTANCE_ALLOWANCE, REVIEWERS)
+  const wholeState = await joinReply(board, board.reviewerToken, new Uint8Array([0]))
+  const tokens = [board.reviewerToken, ...board.moreReviewerTokens]
+  const replies: Uint8Array[] = []
+  for (let round = 0; round < 2; round++) for (const [i, token] of tokens.entries()) replies.push(await joinReply(board, token, unseenStateVector(board.editor.doc, round * REVIEWERS + i)))
+  // Each person could have the board encoded for them fifty times a second; the instance, for all of them, once.
+  expect(replies.filter((reply) => !Buffer.from(reply).equals(wholeState)).length).toBe(1)
+
+  // An editor's stock provider reconnecting with offline edits converges on the whole state all the same.
+  const other = connect(board.server, board.boardId, board.editorToken)
+  await other.synced()
+  board.editor.provider.disconnect()
+  addAssessment(board.editor.doc, { title: 'Written offline' })
+  board.editor.provider.connect()
+  await waitFor(() => boardToModel(other.doc, board.boardId).assessments.some((a) => a.title === 'Written offline'), 'the offline edit at another editor')
+})
+
+it('pages a few items behind are charged the share of the board they lack: several are encoded for within what one far behind would spend', async () => {
+  // Four seconds' worth of 1 KiB at once.
+  const board = await boardWithReviewer({ ENCODED_BYTES_PER_SECOND: '2048' }, REVIEWERS)
+  const wholeState = await joinReply(board, board.reviewerToken, new Uint8Array([0]))
+  const tokens = [board.reviewerToken, ...board.moreReviewerTokens]
+  const doc = board.editor.doc
+  const [client, clock] = [...doc.store.clients.keys()].map((id) => [id, Y.getState(doc.store, id)] as const).sort((a, b) => b[1] - a[1])[0]!
+  const behind = (items: number) => Y.encodeStateVector(new Map([...doc.store.clients.keys()].map((id) => [id, id === client ? clock - items : Y.getState(doc.store, id)])))
+  // Each charged the fixed part of an encoding, a twentieth of the board (some 1 KB); one far behind would be charged all of its 20 KB.
+  const replies = [await joinReply(board, tokens[0]!, behind(1)), await joinReply(board, tokens[1]!, behind(2))]
+  expect(replies.map((reply) => Buffer.from(reply).equals(wholeState))).toEqual([false, false])
 })
 
 it('later step 1s on one socket are charged before they are encoded too: past their person’s encodings each is answered with the whole state kept encoded', async () => {

@@ -72,7 +72,7 @@ async function decide(services: Services, request: CredentialRequest, boardId: s
   } catch (error) {
     admission.release()
     if (!(error instanceof LoadingTooMuch)) throw error
-    logger.warn({ boardId, user: principal.userId }, 'websocket upgrade refused: its person has loaded as many boards as they may this minute')
+    logger.warn({ boardId, user: principal.userId }, 'websocket upgrade refused: its person, or this instance, has loaded as many boards as they may this minute')
     return { ...UPGRADE_REFUSED.loadingTooMuch, retryAfterSeconds: RETRY_AFTER_SECONDS }
   }
   if (!held) {

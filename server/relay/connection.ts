@@ -7,6 +7,7 @@ import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { canWrite, type Role } from '../../shared/roles.ts'
 import type { Admission } from './connection-limits.ts'
 import type { OutboundBudget, QueuedReceiver } from './outbound-budget.ts'
+import type { EncodingBudget } from './encoding-budget.ts'
 import { Throttle } from './throttle.ts'
 
 /**
@@ -148,9 +149,9 @@ export class Connection implements QueuedReceiver {
     return true
   }
 
-  /** Counts a board of `byteLength` about to be encoded for this connection's sync reply against its person's encodings; false when past them. */
-  admitEncoding(byteLength: number): boolean {
-    return this.options.admission.rates.admitEncoding(byteLength)
+  /** What its person may still have encoded for sync replies of their own. */
+  get encodings(): EncodingBudget {
+    return this.options.admission.rates.encodings
   }
 
   /**

@@ -10,6 +10,7 @@
  * twenty sockets sent twenty times what one may.
  */
 import { LIMITS, type RelayLimits } from '../../shared/limits.ts'
+import { EncodingBudget } from './encoding-budget.ts'
 import { TokenBucket } from './token-bucket.ts'
 
 export type IncomingRateLimits = Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond' | 'writtenBytesPerHour' | 'loadedBytesPerMinute' | 'presenceBytesPerSecond'>
@@ -19,8 +20,9 @@ export class IncomingRates {
   private readonly bytes: TokenBucket
   private readonly written: TokenBucket
   private readonly loaded: TokenBucket
-  private readonly encoded: TokenBucket
   private readonly presence: TokenBucket
+  /** Boards encoded for their sync replies of their own (Room.syncStep2Frames). */
+  readonly encodings: EncodingBudget
   /** How long all of them take to fill again from empty. */
   readonly refillMs: number
 
@@ -33,7 +35,7 @@ export class IncomingRates {
     this.written = new TokenBucket(writtenBytesPerHour / 3600, writtenBytesPerHour)
     this.loaded = new TokenBucket(loadedBytesPerMinute / 60, loadedBytesPerMinute)
     // Apart from the bytes a second: a page's step 2 of offline work, sent right after its step 1, must not find them spent on the reply.
-    this.encoded = new TokenBucket(bytesPerSecond, bytesPerSecond * 2)
+    this.encodings = new EncodingBudget(bytesPerSecond)
     this.presence = new TokenBucket(presenceBytesPerSecond, presenceBytesPerSecond * 2)
     this.refillMs = Math.ceil(1000 * Math.max(messageBurst / messagesPerSecond, byteBurst / bytesPerSecond, 3600))
   }
@@ -79,18 +81,6 @@ export class IncomingRates {
   /** Counts a board loaded for them (known once loaded: it may go past what was left, once). */
   didLoad(byteLength: number): void {
     this.loaded.spend(byteLength)
-  }
-
-  /**
-   * Counts a board of `byteLength` about to be encoded for a sync reply of
-   * their own; false while they are still paying for the last ones (the reply
-   * is then the one kept encoded for everyone). A board larger than the
-   * allowance is let through once it is full, leaving it in debt until its
-   * bytes have refilled: any board may be encoded, one at a time, and at most
-   * the bytes a second of board on average.
-   */
-  admitEncoding(byteLength: number): boolean {
-    return this.encoded.takeInDebt(byteLength)
   }
 
   /** Counts work asked for as if that many bytes had been sent; false when that is more than may be had now. */

@@ -14,6 +14,8 @@ export function relayLimits(config: Config): RelayLimits {
     bytesPerSecond: config.WS_MAX_BYTES_PER_SECOND,
     writtenBytesPerHour: config.WRITTEN_BYTES_PER_HOUR_PER_PERSON,
     loadedBytesPerMinute: config.LOADED_BYTES_PER_MINUTE_PER_PERSON,
+    instanceLoadedBytesPerMinute: config.LOADED_BYTES_PER_MINUTE,
+    instanceEncodedBytesPerSecond: config.ENCODED_BYTES_PER_SECOND,
     boardBytes: config.BOARD_MAX_BYTES,
     readOnlyMessageBytes: RELAY_LIMITS.readOnlyMessageBytes,
     unfinishedBytes: config.WS_MAX_UNFINISHED_BYTES,

@@ -17,18 +17,22 @@ import type { RelayLimits } from '../../shared/limits.ts'
 import type { CloseEvent } from '../../shared/protocol.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
-import type { BoardRecord, Storage } from '../storage/storage.ts'
+import type { BoardRecord, Storage, StoredBoardState } from '../storage/storage.ts'
+import { ColdLoads, LoadingTooMuch } from './cold-loads.ts'
 import { ConnectionLimits, type Admission, type AdmissionRefusal } from './connection-limits.ts'
 import type { IncomingRates } from './incoming-rates.ts'
 import type { ConnectionSelector } from './connection-selector.ts'
 import { JoinsInFlight, type JoinInFlight } from './joins-in-flight.ts'
 import { OutboundBudget } from './outbound-budget.ts'
+import { EncodingBudget } from './encoding-budget.ts'
 import { DEFAULT_RELAY_LIMITS } from './relay-limits.ts'
 import { RewriteResets } from './rewrite-resets.ts'
 import { RoomExtensions, type RelayControl, type RoomExtension } from './room-extension.ts'
 import { RightsRecheck, type RightsCheck } from './rights-recheck.ts'
 import { PresenceHandover } from './presence-handover.ts'
 import { Room } from './room.ts'
+
+export { LoadingTooMuch }
 
 export type RoomRegistryOptions = {
   /** What one connection may cost; the defaults of shared/limits.ts otherwise. */
@@ -48,11 +52,6 @@ export type HeldRoom = { room: Room; release: () => void }
 /** A socket's upgrade that never completes must not pin its room in memory forever. */
 const UNCLAIMED_HOLD_MS = 30_000
 
-/** The board is not loaded here, and its person has loaded as much as they may this minute (IncomingRates.mayLoad); nothing was loaded. */
-export class LoadingTooMuch extends Error {
-  override name = 'LoadingTooMuch'
-}
-
 export class RoomRegistry implements RelayControl {
   private readonly rooms = new Map<string, Room>()
   private readonly loading = new Map<string, Promise<Room | null>>()
@@ -65,9 +64,13 @@ export class RoomRegistry implements RelayControl {
   private readonly connectionLimits: ConnectionLimits
   /** Bytes queued to slow readers, across every room. */
   readonly outbound: OutboundBudget
+  /** Boards encoded for sync replies of their own, across every room. */
+  private readonly encodings: EncodingBudget
   /** Decides open connections' rights again when this instance may have missed a change of them. */
   private readonly rightsRecheck: RightsRecheck | null
   private readonly joins = new JoinsInFlight()
+  /** Boards loaded for nobody who held them: one at a time, within the instance's bytes a minute. */
+  private readonly coldLoads: ColdLoads
   /** Boards deleted while this process ran: never loaded again, whoever asks (their rows may not all be gone yet). */
   private readonly deletedBoards = new Set<string>()
   /** Rooms reset and out of service, by board, each with its unloading once it has saved what it held: its board loads again only then. */
@@ -84,6 +87,8 @@ export class RoomRegistry implements RelayControl {
     this.rewriteResets = new RewriteResets(this.limits.rewriteResetIntervalMs)
     this.extensions = new RoomExtensions(options.extensions ?? [], logger)
     this.connectionLimits = new ConnectionLimits({ perPerson: this.limits.connectionsPerPerson, total: this.limits.connections, rates: this.limits })
+    this.coldLoads = new ColdLoads(this.limits.instanceLoadedBytesPerMinute)
+    this.encodings = new EncodingBudget(this.limits.instanceEncodedBytesPerSecond)
     this.outbound = new OutboundBudget({ perConnection: this.limits.queuedBytesPerConnection, total: this.limits.queuedBytes })
     this.rightsRecheck = options.rightsCheck
       ? new RightsRecheck({ check: options.rightsCheck, rooms: () => this.rooms.values(), boardGone: (boardId) => this.boardDeletedElsewhere(boardId), logger })
@@ -141,14 +146,14 @@ export class RoomRegistry implements RelayControl {
    * caller that has just read the board's record passes it, so that a load
    * does not read it again; a socket's upgrade passes its join, which ends
    * with the hold. A person's socket or change passes their rates: a board
-   * that nobody holds here is loaded on them (LoadingTooMuch once they have
-   * loaded too much lately), and its stored bytes counted.
+   * that nobody holds here is loaded on them and on the instance (ColdLoads;
+   * LoadingTooMuch once either has loaded too much lately), and its stored
+   * bytes counted; a board loaded or loading already costs nothing.
    */
   async acquire(boardId: string, board?: BoardRecord, join?: JoinInFlight, payer?: IncomingRates): Promise<HeldRoom | null> {
     const loadsHere = payer !== undefined && !this.rooms.has(boardId) && !this.loading.has(boardId)
-    if (loadsHere && !payer.mayLoad()) throw new LoadingTooMuch(`board ${boardId} is not loaded, and its person has loaded as much as they may this minute`)
-    let room = await this.load(boardId, board)
-    if (loadsHere && room) payer.didLoad(room.storedBytes)
+    if (loadsHere && !this.coldLoads.mayLoad(payer)) throw new LoadingTooMuch(`board ${boardId} is not loaded, and its person or this instance has loaded as much as they may this minute`)
+    let room = await this.load(boardId, board, payer)
     // While a load awaits its extensions, its room is served to others already; they may come and go and the room
     // unload, destroyed. A socket joined to it would be served by nothing: load the board again, its record read anew
     // (it may have been deleted meanwhile).
@@ -236,21 +241,32 @@ export class RoomRegistry implements RelayControl {
     await settled([this.extensions.close()])
   }
 
-  private load(boardId: string, board: BoardRecord | undefined): Promise<Room | null> {
+  /** The board's room, loaded if it is not, on `payer` if this starts its load (see acquire). */
+  private load(boardId: string, board: BoardRecord | undefined, payer?: IncomingRates): Promise<Room | null> {
     if (this.deletedBoards.has(boardId)) return Promise.resolve(null)
     const loaded = this.rooms.get(boardId)
     if (loaded) return Promise.resolve(loaded)
     let loading = this.loading.get(boardId)
     if (!loading) {
       const retired = this.retiring.get(boardId)
-      const read = retired ? retired.unloaded.then(() => this.readRoom(boardId, board)) : this.readRoom(boardId, board)
+      const read = retired ? retired.unloaded.then(() => this.readRoom(boardId, board, payer)) : this.readRoom(boardId, board, payer)
       loading = read.finally(() => this.loading.delete(boardId))
       this.loading.set(boardId, loading)
     }
     return loading
   }
 
-  private async readRoom(boardId: string, known: BoardRecord | undefined): Promise<Room | null> {
+  private async readRoom(boardId: string, known: BoardRecord | undefined, payer: IncomingRates | undefined): Promise<Room | null> {
+    const read = await this.coldLoads.inTurn(payer, () => this.applyStored(boardId, known), (applied) => applied?.room.storedBytes ?? 0)
+    if (!read) return null
+    const { room, stored, board } = read
+    this.rooms.set(boardId, room)
+    await this.extensions.loaded(room, stored, board)
+    return room
+  }
+
+  /** Reads the board and applies what is stored of it to a new room, on the relay's thread. */
+  private async applyStored(boardId: string, known: BoardRecord | undefined): Promise<{ room: Room; stored: StoredBoardState; board: BoardRecord } | null> {
     const board = known ?? (await this.storage.boards.get(boardId))
     if (!board) return null
     const stored = await this.storage.log.load(boardId)
@@ -261,6 +277,7 @@ export class RoomRegistry implements RelayControl {
       logger: this.logger,
       limits: this.limits,
       outbound: this.outbound,
+      encodings: this.encodings,
       events: this.extensions,
       onIdle: (idle) => this.keepIdle(idle),
       onReset: (reset) => this.retire(reset),
@@ -275,9 +292,7 @@ export class RoomRegistry implements RelayControl {
     // Stored before the relay refused it (relay/board-shape.ts): nobody could type into such a field until it was given a text.
     const fields = textFromPlainFields(room.doc, serverOrigin('text-fields'))
     if (fields > 0) this.logger.warn({ boardId, fields }, 'gave assessments’ titles and judgments stored as other values a shared text, stored before the relay refused them')
-    this.rooms.set(boardId, room)
-    await this.extensions.loaded(room, stored, board)
-    return room
+    return { room, stored, board }
   }
 
   /**

@@ -63,12 +63,13 @@ import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFa
 import { deletionsWithin } from './deletions-within.ts'
 import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
+import { admitEncoding, encodingCharge, type EncodingBudget } from './encoding-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence, type ClientIdHolders } from './room-presence.ts'
 import { idText, rewrittenId } from './rewritten-ids.ts'
 import { ClientWriters, updateClients } from './client-writers.ts'
 import type { RewriteResets } from './rewrite-resets.ts'
-import { holdsAllOf, sameClocks, withinDoc, withinStateVectorSize } from './state-vector.ts'
+import { holdsAllOf, missingShareOf, sameClocks, withinDoc, withinStateVectorSize } from './state-vector.ts'
 import { validateUpdate, type UpdateVerdict } from './validate-update.ts'
 import { WholeState } from './whole-state.ts'
 import { errorMessage } from '../../shared/error-message.ts'
@@ -119,6 +120,8 @@ export type RoomOptions = {
   limits: RelayLimits
   /** Bytes queued to slow readers, shared by every room of the process. */
   outbound: OutboundBudget
+  /** Boards encoded for sync replies of their own, shared by every room of the process. */
+  encodings: EncodingBudget
   events: RoomEvents
   /** Nobody holds the room any more and everything is saved: it may be unloaded. */
   onIdle: (room: Room) => void
@@ -1000,9 +1003,11 @@ export class Room {
    * Our step 2 for `connection`'s client holding `clocks` (within the doc;
    * empty: nothing). A reply of its own (of a page whose offline copy is
    * behind the board, say) costs the relay's thread up to an encoding of the
-   * whole board, whatever the bytes of the vector asking for it: its person is
-   * charged the bytes of the whole state before it is encoded
-   * (Connection.admitEncoding). Past that, the reply is the whole state kept
+   * whole board, whatever the bytes of the vector asking for it: its person and
+   * the instance are charged before it is encoded (encoding-budget.ts), the
+   * share of the whole state's bytes the vector lacks, and at least the fixed
+   * part of an encoding, so that a page back from a blip, a few items behind,
+   * costs little and finds the budgets seldom spent. Past either, the reply is the whole state kept
    * encoded for fresh clients, correct for any vector, since Yjs skips what a
    * client already holds: a reviewer reconnecting with a new vector each time
    * held the relay's thread 96 to 100% busy.
@@ -1012,7 +1017,7 @@ export class Room {
     if (this.lastStep2 !== null && sameClocks(this.lastStep2.clocks, clocks)) return [this.lastStep2.frame]
     if (!holdsAllOf(clocks, this.doc)) {
       const whole = this.wholeState.framesFor(this.doc)
-      if (!connection.admitEncoding(byteLengthOf(whole))) return whole
+      if (!admitEncoding(encodingCharge(byteLengthOf(whole), missingShareOf(clocks, this.doc)), connection.encodings, this.options.encodings)) return whole
     }
     this.lastStep2 = { clocks, frame: syncStep2Message(this.doc, Y.encodeStateVector(clocks)) }
     return [this.lastStep2.frame]

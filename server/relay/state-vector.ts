@@ -53,3 +53,19 @@ export function sameClocks(a: Map<number, number>, b: Map<number, number>): bool
   for (const [client, clock] of a) if (b.get(client) !== clock) return false
   return true
 }
+
+/**
+ * The share of `doc`'s items (counted by their clocks, over every client)
+ * that `clocks` (within the doc) lack: about the share of the doc a reply to
+ * them carries, and of its encoding's cost past its fixed part.
+ */
+export function missingShareOf(clocks: Map<number, number>, doc: Y.Doc): number {
+  let all = 0
+  let missing = 0
+  for (const client of doc.store.clients.keys()) {
+    const state = Y.getState(doc.store, client)
+    all += state
+    missing += state - (clocks.get(client) ?? 0)
+  }
+  return all === 0 ? 0 : missing / all
+}

@@ -1,0 +1,76 @@
+/**
+ * Loads of boards nobody holds, against the real server, by several accounts
+ * at once. Each person's loaded bytes a minute multiply with the accounts
+ * asking, and a load holds the relay's thread for everyone (three reviewer
+ * accounts cycling through boards of 15 MB held /healthz up to 10 s): the
+ * instance loads only so much a minute, one board at a time, whoever asks.
+ */
+import * as Y from 'yjs'
+import { afterEach, expect, it } from 'vitest'
+import { UPGRADE_REFUSED } from '../shared/protocol.ts'
+import { addAccount, addMember, addToken } from './helpers/accounts.ts'
+import { apiClient } from './helpers/api.ts'
+import { refusedUpgrade } from './helpers/raw-socket.ts'
+import { startTestServer, type TestServer } from './helpers/test-server.ts'
+import { waitFor } from './helpers/wait-for.ts'
+import { closeCodes, connectClient, type TestClient } from './helpers/yjs-client.ts'
+
+const servers: TestServer[] = []
+const clients: TestClient[] = []
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.destroy()
+  for (const server of servers.splice(0)) await server.destroy()
+})
+
+/**
+ * The instance loads 64 KiB a minute, a sixth of it at once: a board of some
+ * 40 KB leaves it in debt for half a minute, longer than the test takes. Each
+ * person may load 64 MiB a minute, as by default.
+ */
+const SMALL_INSTANCE_MINUTE = { LOADED_BYTES_PER_MINUTE: '65536', ROOM_IDLE_MS: '0' }
+const PEOPLE = 3
+
+it('people opening boards nobody holds at once get one loaded, the others 429 until the instance’s minute refills, whatever their own minute; a board loaded is never refused', async () => {
+  const server = await startTestServer({ accounts: true, env: SMALL_INSTANCE_MINUTE })
+  servers.push(server)
+  const owner = await addAccount(server, { name: 'Owner' })
+  const asOwner = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
+  const people = await Promise.all(Array.from({ length: PEOPLE }, (_, i) => addAccount(server, { name: `Analyst ${i}` })))
+  const tokens = await Promise.all(people.map(async (person) => (await addToken(server, person)).token))
+  // A board of some 40 KB each, stored while nobody holds it (making a board loads it on nobody).
+  const heavy = new Y.Doc()
+  heavy.getText('notes').insert(0, 'An eyewitness account from the border crossing. '.repeat(800))
+  const stored = Y.encodeStateAsUpdate(heavy)
+  heavy.destroy()
+  const boards: string[] = []
+  for (let i = 0; i < PEOPLE; i++) {
+    const boardId = await asOwner.createBoard(`Heavy ${i}`)
+    for (const person of people) await addMember(server, boardId, person, 'editor')
+    await waitFor(() => !server.services.rooms.loadedRooms.has(boardId), 'the new board to unload')
+    await server.services.storage.log.append(boardId, [{ update: stored, origin: 'server' }])
+    boards.push(boardId)
+  }
+
+  // Each person's stock provider opens their own board, all at once: decided one at a time, each load in its turn.
+  const providers = boards.map((boardId, i) => {
+    const client = connectClient(server.wsUrl, boardId, { token: tokens[i]! })
+    clients.push(client)
+    return client
+  })
+  const refusals = providers.map((provider) => closeCodes(provider))
+  await waitFor(() => providers.filter((provider) => provider.provider.synced).length === 1 && refusals.filter((codes) => codes.length > 0).length === PEOPLE - 1, 'one board loaded, the others refused')
+  const loaded = boards.filter((boardId) => server.services.rooms.loadedRooms.has(boardId))
+  expect(loaded).toHaveLength(1)
+  const held = boards.indexOf(loaded[0]!)
+  const [other, third] = [(held + 1) % PEOPLE, (held + 2) % PEOPLE]
+
+  // Refused as a person past their own minute is, though this one has loaded nothing: a websocket 429 the stock client retries, an HTTP change 429.
+  expect(await refusedUpgrade(`${server.wsUrl}/${boards[other]}?token=${tokens[other]}`)).toEqual({ status: UPGRADE_REFUSED.loadingTooMuch.status, retryAfter: '5' })
+  const change = await apiClient(server.url, { authorization: `Bearer ${tokens[third]}` }).post<{ error: { code: string } }>(`/api/boards/${boards[third]}/assessments`, { title: 'Loads the board' })
+  expect([change.status, change.body.error?.code, change.headers.get('retry-after')]).toEqual([429, 'loading_too_much', '5'])
+  expect(boards.filter((boardId) => server.services.rooms.loadedRooms.has(boardId))).toEqual(loaded)
+
+  // The board loaded costs nothing to open: every other person joins it.
+  for (const i of [other, third]) expect((await refusedUpgrade(`${server.wsUrl}/${boards[held]}?token=${tokens[i]}`)).status).toBe(101)
+})
