@@ -31,26 +31,37 @@ afterEach(async () => {
 const SMALL_INSTANCE_MINUTE = { LOADED_BYTES_PER_MINUTE: '65536', ROOM_IDLE_MS: '0' }
 const PEOPLE = 3
 
-it('people opening boards nobody holds at once get one loaded, the others 429 until the instance’s minute refills, whatever their own minute; a board loaded is never refused', async () => {
-  const server = await startTestServer({ accounts: true, env: SMALL_INSTANCE_MINUTE })
-  servers.push(server)
-  const owner = await addAccount(server, { name: 'Owner' })
-  const asOwner = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
-  const people = await Promise.all(Array.from({ length: PEOPLE }, (_, i) => addAccount(server, { name: `Analyst ${i}` })))
-  const tokens = await Promise.all(people.map(async (person) => (await addToken(server, person)).token))
-  // A board of some 40 KB each, stored while nobody holds it (making a board loads it on nobody).
+/** A board of some 40 KB as stored, the same for each board. */
+function heavyBoardState(): Uint8Array {
   const heavy = new Y.Doc()
   heavy.getText('notes').insert(0, 'An eyewitness account from the border crossing. '.repeat(800))
   const stored = Y.encodeStateAsUpdate(heavy)
   heavy.destroy()
+  return stored
+}
+
+/** `count` people, each with a token, and `count` heavy boards stored while nobody holds them (making a board loads it on nobody), every person an editor of each. */
+async function heavyBoards(server: TestServer, count: number): Promise<{ tokens: string[]; boards: string[] }> {
+  const owner = await addAccount(server, { name: 'Owner' })
+  const asOwner = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
+  const people = await Promise.all(Array.from({ length: count }, (_, i) => addAccount(server, { name: `Analyst ${i}` })))
+  const tokens = await Promise.all(people.map(async (person) => (await addToken(server, person)).token))
+  const stored = heavyBoardState()
   const boards: string[] = []
-  for (let i = 0; i < PEOPLE; i++) {
+  for (let i = 0; i < count; i++) {
     const boardId = await asOwner.createBoard(`Heavy ${i}`)
     for (const person of people) await addMember(server, boardId, person, 'editor')
     await waitFor(() => !server.services.rooms.loadedRooms.has(boardId), 'the new board to unload')
     await server.services.storage.log.append(boardId, [{ update: stored, origin: 'server' }])
     boards.push(boardId)
   }
+  return { tokens, boards }
+}
+
+it('people opening boards nobody holds at once get one loaded, the others 429 until the instance’s minute refills, whatever their own minute; a board loaded is never refused', async () => {
+  const server = await startTestServer({ accounts: true, env: SMALL_INSTANCE_MINUTE })
+  servers.push(server)
+  const { tokens, boards } = await heavyBoards(server, PEOPLE)
 
   // Each person's stock provider opens their own board, all at once: decided one at a time, each load in its turn.
   const providers = boards.map((boardId, i) => {
@@ -73,4 +84,29 @@ it('people opening boards nobody holds at once get one loaded, the others 429 un
 
   // The board loaded costs nothing to open: every other person joins it.
   for (const i of [other, third]) expect((await refusedUpgrade(`${server.wsUrl}/${boards[held]}?token=${tokens[i]}`)).status).toBe(101)
+})
+
+it('the instance’s minute, refilled, goes to the person it refused first, not to whoever retries fastest', async () => {
+  // A sixth of the minute at once is a little less than one board: each load leaves the instance in debt for about 0.9 s.
+  const minute = Math.round(heavyBoardState().byteLength * 5.5)
+  const server = await startTestServer({ accounts: true, env: { LOADED_BYTES_PER_MINUTE: String(minute), ROOM_IDLE_MS: '0' } })
+  servers.push(server)
+  const { tokens, boards } = await heavyBoards(server, 3)
+  const [editor, reviewer, other] = [0, 1, 2]
+  const open = (person: number, board: number) => refusedUpgrade(`${server.wsUrl}/${boards[board]}?token=${tokens[person]}`)
+
+  expect((await open(other, 2)).status).toBe(101)
+  // The editor opens her board while the instance is in debt: refused, and first in line.
+  expect((await open(editor, editor)).status).toBe(UPGRADE_REFUSED.loadingTooMuch.status)
+  // The reviewer asks for his every 50 ms for three times as long as the debt lasts: the minute refills meanwhile, but it is hers.
+  const until = performance.now() + 3_000
+  const reviewerAnswers = new Set<number>()
+  while (performance.now() < until) {
+    reviewerAnswers.add((await open(reviewer, reviewer)).status)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  expect([...reviewerAnswers]).toEqual([UPGRADE_REFUSED.loadingTooMuch.status])
+  expect(server.services.rooms.loadedRooms.has(boards[reviewer]!)).toBe(false)
+  // Her stock client's next try, whenever its backoff brings it, loads her board.
+  expect((await open(editor, editor)).status).toBe(101)
 })

@@ -203,3 +203,26 @@ it.each([
   expect(titles).toEqual(expect.arrayContaining(['Written offline', 'Written meanwhile']))
   expect(boardToModel(other.doc, boardId).assessments.some((a) => a.judgment.startsWith('Offline words. '))).toBe(true)
 })
+
+it('a step 1 holding the whole board is charged too, once a change: the reply kept is everyone’s until the board changes, past their encodings the whole state kept encoded', async () => {
+  const board = await boardWithReviewer()
+  const room = board.server.services.rooms.loadedRooms.get(board.boardId)!
+  const judged = async (texts: string[]) => {
+    const count = boardToModel(room.doc, board.boardId).assessments.length
+    board.editor.doc.transact(() => {
+      for (const text of texts) assessmentText(board.editor.doc, addAssessment(board.editor.doc, { title: 'More' }), 'judgment').insert(0, text)
+    })
+    await waitFor(() => boardToModel(room.doc, board.boardId).assessments.length === count + texts.length, 'the change at the server')
+  }
+  // Some 120 KB in all: an encoding's fixed part, a twentieth of the board, is more than the person's allowance holds, so one leaves them seconds in debt.
+  await judged(Array.from({ length: 10 }, () => 'evidence '.repeat(1_100)))
+  const holdingAll = () => joinReply(board, board.reviewerToken, Y.encodeStateVector(room.doc))
+  const fresh = () => joinReply(board, board.reviewerToken, new Uint8Array([0]))
+  const first = await holdingAll()
+  expect(first.byteLength).toBeLessThan((await fresh()).byteLength / 10)
+  // Between changes every client holding the whole board is sent the reply kept: no encoding, nothing charged.
+  expect(await holdingAll()).toEqual(first)
+  // After a change its reply would be encoded anew: the person is past their encodings, and is sent the whole state.
+  await judged(['word'])
+  expect(await holdingAll()).toEqual(await fresh())
+})

@@ -7,7 +7,11 @@
  * people asking: three reviewer accounts cycling through boards of 15 MB held
  * /healthz up to 10 s and the relay slow three quarters of the minute. Past
  * the instance's minute, a board nobody holds is refused to whoever opens it
- * (they retry), rather than stalling everyone on the instance.
+ * (they retry), rather than stalling everyone on the instance; and the
+ * minute, once it refills, goes to the people it refused in the order they
+ * were refused, so that whoever retries fastest does not have it all: one
+ * reviewer reopening large boards every 200 ms kept an editor's own board
+ * from loading for a minute, the stock client's backoff always losing.
  */
 import type { IncomingRates } from './incoming-rates.ts'
 import { TokenBucket } from './token-bucket.ts'
@@ -24,18 +28,43 @@ export class LoadingTooMuch extends Error {
  */
 const BURST_SHARE_OF_MINUTE = 1 / 6
 
+/**
+ * How long a refused person keeps their place in line without asking again:
+ * longer than the stock client's longest backoff (2.5 s) between reconnects,
+ * short enough that someone who gave up does not hold the minute for long.
+ */
+const PLACE_KEPT_MS = 10_000
+
 export class ColdLoads {
   private readonly loaded: TokenBucket
   /** Settles once the load in its turn has: the next one starts then. */
   private lastTurn: Promise<unknown> = Promise.resolve()
+  /** The people the instance's minute refused, in the order it first did, each with when they last asked. */
+  private readonly waiting = new Map<IncomingRates, number>()
 
   constructor(bytesPerMinute: number) {
     this.loaded = new TokenBucket(bytesPerMinute / 60, bytesPerMinute * BURST_SHARE_OF_MINUTE)
   }
 
-  /** Whether a load asked for now could start: refused at once, without waiting its turn, when it could not. */
-  mayLoad(payer: IncomingRates | undefined): boolean {
-    return this.loaded.holds(0) && (payer?.mayLoad() ?? true)
+  /**
+   * Whether `payer`'s load asked for now may start: within their minute and
+   * the instance's, and theirs is the first place in line among those the
+   * instance's minute refused. Refused at once, without waiting a turn, when
+   * not; a refusal for the instance's minute keeps (or takes) their place
+   * (on a server without accounts, where nothing tells people apart, none is kept).
+   */
+  mayLoad(payer: IncomingRates): boolean {
+    if (!payer.mayLoad()) return false
+    const now = performance.now()
+    for (const [person, askedAt] of this.waiting) if (now - askedAt > PLACE_KEPT_MS) this.waiting.delete(person)
+    const first = this.waiting.keys().next()
+    if (this.loaded.holds(0) && (first.done || first.value === payer)) {
+      this.waiting.delete(payer)
+      return true
+    }
+    // Set again, a key keeps its place in a Map's order. A connection's own rates (no accounts) are never asked for again.
+    if (payer.ofPerson) this.waiting.set(payer, now)
+    return false
   }
 
   /**
@@ -47,7 +76,8 @@ export class ColdLoads {
    */
   inTurn<T>(payer: IncomingRates | undefined, load: () => Promise<T>, storedBytesOf: (loaded: T) => number): Promise<T> {
     const turn = this.lastTurn.then(async () => {
-      if (payer && !this.mayLoad(payer)) throw new LoadingTooMuch('a board nobody holds here, past the bytes its person or this instance may load a minute')
+      // Their place in line was taken when they asked; loads asked for at once are held to the minute here.
+      if (payer && !(this.loaded.holds(0) && payer.mayLoad())) throw new LoadingTooMuch('a board nobody holds here, past the bytes its person or this instance may load a minute')
       const loaded = await load()
       const bytes = storedBytesOf(loaded)
       this.loaded.spend(bytes)

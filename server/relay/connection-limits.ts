@@ -56,7 +56,7 @@ export class ConnectionLimits {
     }
     const unclaimed = setTimeout(release, UNCLAIMED_MS)
     unclaimed.unref()
-    return { rates: person?.rates ?? new IncomingRates(this.limits.rates), claim: () => clearTimeout(unclaimed), release }
+    return { rates: person?.rates ?? new IncomingRates(this.limits.rates, false), claim: () => clearTimeout(unclaimed), release }
   }
 
   /**
@@ -75,7 +75,7 @@ export class ConnectionLimits {
 
   private person(personId: string): Person {
     let person = this.people.get(personId)
-    if (!person) this.people.set(personId, (person = { id: personId, connections: 0, rates: new IncomingRates(this.limits.rates), forget: undefined }))
+    if (!person) this.people.set(personId, (person = { id: personId, connections: 0, rates: new IncomingRates(this.limits.rates, true), forget: undefined }))
     return person
   }
 

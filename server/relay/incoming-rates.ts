@@ -26,7 +26,16 @@ export class IncomingRates {
   /** How long all of them take to fill again from empty. */
   readonly refillMs: number
 
-  constructor({ messagesPerSecond, bytesPerSecond, writtenBytesPerHour, loadedBytesPerMinute, presenceBytesPerSecond }: IncomingRateLimits) {
+  /**
+   * `ofPerson`: they are one person's over all their connections, kept as
+   * long as they take to refill, so that what is owed to them (a place in
+   * line, ColdLoads) can be known again at their next ask; false: one
+   * connection's, on a server without accounts.
+   */
+  constructor(
+    { messagesPerSecond, bytesPerSecond, writtenBytesPerHour, loadedBytesPerMinute, presenceBytesPerSecond }: IncomingRateLimits,
+    readonly ofPerson: boolean,
+  ) {
     const messageBurst = messagesPerSecond * 2
     // A burst may hold one frame of the largest size, e.g. a client's whole offline work in its sync step 2.
     const byteBurst = Math.max(bytesPerSecond * 2, LIMITS.maxMessageBytes)

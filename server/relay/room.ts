@@ -202,11 +202,12 @@ export class Room {
   /** The whole state, what every fresh client asks for: as loaded or last encoded, and the updates since. */
   private readonly wholeState = new WholeState()
   /**
-   * The last other step 2 encoded, with the state vector it answers: clients
-   * that hold all of the doc, and every step 1 held over a commit with the
-   * same vector, ask for the same one.
+   * The last other step 2 encoded, with the state vector it answers: every
+   * step 1 held over a commit with the same vector asks for the same one.
    */
   private lastStep2: { clocks: Map<number, number>; frame: Uint8Array } | null = null
+  /** Our step 2 to a client holding all of the doc, until it changes. */
+  private allHeldStep2: Uint8Array | null = null
   /** Answers read from the board as stored (readStored), by what they answer, until the doc next changes. */
   private readonly storedAnswers = new Map<string, Promise<unknown>>()
   /** The bytes the board was loaded from and has committed or taken from other instances since. */
@@ -1014,13 +1015,17 @@ export class Room {
    */
   private syncStep2Frames(connection: Connection, clocks: Map<number, number>): Uint8Array[] {
     if (clocks.size === 0) return this.wholeState.framesFor(this.doc)
-    if (this.lastStep2 !== null && sameClocks(this.lastStep2.clocks, clocks)) return [this.lastStep2.frame]
-    if (!holdsAllOf(clocks, this.doc)) {
-      const whole = this.wholeState.framesFor(this.doc)
-      if (!admitEncoding(encodingCharge(byteLengthOf(whole), missingShareOf(clocks, this.doc)), connection.encodings, this.options.encodings)) return whole
-    }
-    this.lastStep2 = { clocks, frame: syncStep2Message(this.doc, Y.encodeStateVector(clocks)) }
-    return [this.lastStep2.frame]
+    // Every vector that holds all of the doc draws the same reply (no structs, every deletion): one kept for all of them.
+    const holdsAll = holdsAllOf(clocks, this.doc)
+    const kept = holdsAll ? this.allHeldStep2 : this.lastStep2 !== null && sameClocks(this.lastStep2.clocks, clocks) ? this.lastStep2.frame : null
+    if (kept !== null) return [kept]
+    // Even one holding all: its encoding walks every struct for the deletions, and an editor asking after each change drew one each time.
+    const whole = this.wholeState.framesFor(this.doc)
+    if (!admitEncoding(encodingCharge(byteLengthOf(whole), missingShareOf(clocks, this.doc)), connection.encodings, this.options.encodings)) return whole
+    const frame = syncStep2Message(this.doc, Y.encodeStateVector(clocks))
+    if (holdsAll) this.allHeldStep2 = frame
+    else this.lastStep2 = { clocks, frame }
+    return [frame]
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
@@ -1029,6 +1034,7 @@ export class Room {
     this.step1Frame = null
     this.wholeState.applied(update)
     this.lastStep2 = null
+    this.allHeldStep2 = null
     this.storedAnswers.clear()
     // What the doc took in, not what was sent: a client sending again what the board holds spends nothing.
     if (origin instanceof Connection) origin.wrote(update.byteLength)
