@@ -35,8 +35,12 @@ const SENTENCES = readFileSync(fileURLToPath(new URL('../server/demo/wagner-viln
   .map((s) => s.trim())
   .filter((s) => s.length > 40)
 
-export function largeBoard(assessmentCount = 1000, claimCount = 5000): BoardModel {
-  const at = (i: number) => new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString()
+/** When a board's entries were made: from `start`, `stepMs` apart. */
+export type EntryTimes = { start: number; stepMs: number }
+
+/** By default a minute apart from 1 November 2026, fixed so that its exports are the same in every run. */
+export function largeBoard(assessmentCount = 1000, claimCount = 5000, times: EntryTimes = { start: Date.UTC(2026, 10, 1), stepMs: 60_000 }): BoardModel {
+  const at = (i: number) => new Date(times.start + i * times.stepMs).toISOString()
   const sentence = (i: number) => SENTENCES[i % SENTENCES.length]!
   const sources = Array.from({ length: 40 }, (_, i) => ({
     id: `source-${i}`,
