@@ -11,7 +11,7 @@
  */
 import type { Context } from 'hono'
 import type { IncomingRates } from '../relay/incoming-rates.ts'
-import { LoadingTooMuch } from '../relay/room-registry.ts'
+import { LoadingTooMuch } from '../relay/cold-loads.ts'
 import type { BoardEnv } from './app-env.ts'
 
 /** What the caller may load, or `429 loading_too_much` when it is spent; null for a caller without an account, not counted as the relay counts no one there. */

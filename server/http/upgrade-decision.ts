@@ -14,7 +14,8 @@ import { isSameOrigin } from '../auth/same-origin.ts'
 import type { Admission } from '../relay/connection-limits.ts'
 import type { ConnectionGrant, ConnectionIdentity } from '../relay/connection.ts'
 import type { JoinInFlight } from '../relay/joins-in-flight.ts'
-import { LoadingTooMuch, type HeldRoom } from '../relay/room-registry.ts'
+import { LoadingTooMuch } from '../relay/cold-loads.ts'
+import type { HeldRoom } from '../relay/room-registry.ts'
 import type { Services } from '../services.ts'
 
 /** What an accepted upgrade's socket joins with; it holds the room and the admission until it joins or closes. */

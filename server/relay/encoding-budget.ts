@@ -9,28 +9,11 @@
  */
 import { TokenBucket } from './token-bucket.ts'
 
-export class EncodingBudget {
-  private readonly bucket: TokenBucket
+export type EncodingBudget = TokenBucket
 
-  /** A burst of two seconds' worth. */
-  constructor(bytesPerSecond: number) {
-    this.bucket = new TokenBucket(bytesPerSecond, bytesPerSecond * 2)
-  }
-
-  /**
-   * Whether a board of `byteLength` may be encoded now: not while the last
-   * ones are still being paid for. A board larger than the allowance is let
-   * through once it is full, leaving it in debt until its bytes have refilled:
-   * any board may be encoded, one at a time, and at most the bytes a second of
-   * board on average.
-   */
-  allows(byteLength: number): boolean {
-    return this.bucket.holds(Math.min(byteLength, this.bucket.capacity))
-  }
-
-  spend(byteLength: number): void {
-    this.bucket.spend(byteLength)
-  }
+/** `bytesPerSecond` of board, two seconds' worth at once; a board larger than that is encoded when it is full, leaving it in debt (TokenBucket.takeInDebt). */
+export function encodingBudget(bytesPerSecond: number): EncodingBudget {
+  return new TokenBucket(bytesPerSecond, bytesPerSecond * 2)
 }
 
 /**
@@ -47,7 +30,7 @@ export function encodingCharge(wholeBytes: number, missingShare: number): number
 
 /** Counts `byteLength` of board about to be encoded against every budget, if each allows it; false (nothing counted) when one does not. */
 export function admitEncoding(byteLength: number, ...budgets: EncodingBudget[]): boolean {
-  if (!budgets.every((budget) => budget.allows(byteLength))) return false
+  if (!budgets.every((budget) => budget.holdsInDebt(byteLength))) return false
   for (const budget of budgets) budget.spend(byteLength)
   return true
 }

@@ -10,7 +10,7 @@
  * twenty sockets sent twenty times what one may.
  */
 import { LIMITS, type RelayLimits } from '../../shared/limits.ts'
-import { EncodingBudget } from './encoding-budget.ts'
+import { encodingBudget, type EncodingBudget } from './encoding-budget.ts'
 import { TokenBucket } from './token-bucket.ts'
 
 export type IncomingRateLimits = Pick<RelayLimits, 'messagesPerSecond' | 'bytesPerSecond' | 'writtenBytesPerHour' | 'loadedBytesPerMinute' | 'presenceBytesPerSecond'>
@@ -44,7 +44,7 @@ export class IncomingRates {
     this.written = new TokenBucket(writtenBytesPerHour / 3600, writtenBytesPerHour)
     this.loaded = new TokenBucket(loadedBytesPerMinute / 60, loadedBytesPerMinute)
     // Apart from the bytes a second: a page's step 2 of offline work, sent right after its step 1, must not find them spent on the reply.
-    this.encodings = new EncodingBudget(bytesPerSecond)
+    this.encodings = encodingBudget(bytesPerSecond)
     this.presence = new TokenBucket(presenceBytesPerSecond, presenceBytesPerSecond * 2)
     this.refillMs = Math.ceil(1000 * Math.max(messageBurst / messagesPerSecond, byteBurst / bytesPerSecond, 3600))
   }

@@ -24,15 +24,13 @@ import type { IncomingRates } from './incoming-rates.ts'
 import type { ConnectionSelector } from './connection-selector.ts'
 import { JoinsInFlight, type JoinInFlight } from './joins-in-flight.ts'
 import { OutboundBudget } from './outbound-budget.ts'
-import { EncodingBudget } from './encoding-budget.ts'
+import { encodingBudget, type EncodingBudget } from './encoding-budget.ts'
 import { DEFAULT_RELAY_LIMITS } from './relay-limits.ts'
 import { RewriteResets } from './rewrite-resets.ts'
 import { RoomExtensions, type RelayControl, type RoomExtension } from './room-extension.ts'
 import { RightsRecheck, type RightsCheck } from './rights-recheck.ts'
 import { PresenceHandover } from './presence-handover.ts'
 import { Room } from './room.ts'
-
-export { LoadingTooMuch }
 
 export type RoomRegistryOptions = {
   /** What one connection may cost; the defaults of shared/limits.ts otherwise. */
@@ -88,7 +86,7 @@ export class RoomRegistry implements RelayControl {
     this.extensions = new RoomExtensions(options.extensions ?? [], logger)
     this.connectionLimits = new ConnectionLimits({ perPerson: this.limits.connectionsPerPerson, total: this.limits.connections, rates: this.limits })
     this.coldLoads = new ColdLoads(this.limits.instanceLoadedBytesPerMinute)
-    this.encodings = new EncodingBudget(this.limits.instanceEncodedBytesPerSecond)
+    this.encodings = encodingBudget(this.limits.instanceEncodedBytesPerSecond)
     this.outbound = new OutboundBudget({ perConnection: this.limits.queuedBytesPerConnection, total: this.limits.queuedBytes })
     this.rightsRecheck = options.rightsCheck
       ? new RightsRecheck({ check: options.rightsCheck, rooms: () => this.rooms.values(), boardGone: (boardId) => this.boardDeletedElsewhere(boardId), logger })

@@ -39,9 +39,14 @@ export class TokenBucket {
    * the rate on average.
    */
   takeInDebt(amount: number): boolean {
-    if (!this.holds(Math.min(amount, this.capacity))) return false
+    if (!this.holdsInDebt(amount)) return false
     this.spend(amount)
     return true
+  }
+
+  /** Whether takeInDebt would take `amount` now. */
+  holdsInDebt(amount: number): boolean {
+    return this.holds(Math.min(amount, this.capacity))
   }
 
   /** Gives back what was taken, up to the capacity. */
