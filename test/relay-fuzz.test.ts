@@ -264,6 +264,9 @@ it(`survives ${MESSAGES} random and mutated y-protocols messages over reconnecti
 
   // Alive and answering, every fuzzing connection gone from the server.
   expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+  // A fuzzed update that left the board's document in an unknown state resets its room (room.ts, `reset`): the providers
+  // reconnect to a new one, and this room, emptied, would be waited on in vain. Rerun with TEST_LOG_LEVEL=error for its cause.
+  expect(server.services.rooms.loadedRooms.get(boardId), `the board's room to be the same, not reset by a fuzzed message (seed ${SEED})`).toBe(room)
   await waitFor(() => room.connections.size === 2 && server.services.rooms.connectionCount === 2, 'only the two providers to remain')
   await waitFor(() => server.services.rooms.outbound.queuedBytes === 0, 'nothing left queued')
 

@@ -14,7 +14,7 @@
 import * as Y from 'yjs'
 import { afterEach, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
-import { entity } from '../shared/board-doc.ts'
+import { assessmentText, entity } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import type { Access, Principal } from '../server/access/access.ts'
@@ -22,7 +22,7 @@ import { deletionsUpdate } from '../server/relay/deletions-within.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { AppendControl } from './helpers/append-control.ts'
 import { apiClient } from './helpers/api.ts'
-import { craftedItem } from './helpers/crafted-update.ts'
+import { craftedItem, craftedItems, type CraftedPlace } from './helpers/crafted-update.ts'
 import { openAccess } from './helpers/open-access.ts'
 import { METRICS_TOKEN, metricsText, sample } from './helpers/prometheus-text.ts'
 import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
@@ -243,3 +243,40 @@ it('an update Yjs refuses before changing anything closes only its sender: nobod
   expect([...a.codes, ...c.codes]).toEqual([])
   expect(sample(await metricsText(running), 'assay_board_resets_total')).toBe(0)
 })
+
+it.each<[string, (ahead: Y.ID) => CraftedPlace]>([
+  ['its parent', (ahead) => ({ parent: ahead })],
+  ['its left neighbour', (ahead) => ({ after: ahead })],
+])('an item that names a later item of its own client as %s, after one Yjs applied, closes only its sender: the board is not reset, and every count of connections comes back', async (_, place) => {
+  const running = await start()
+  const boardId = await apiClient(running.url).createBoard('Forward reference')
+  const [a, c] = [connect(running.wsUrl, boardId), connect(running.wsUrl, boardId)]
+  await Promise.all([a.synced(), c.synced()])
+  const assessmentId = addAssessment(a.doc, { title: 'Title' })
+  await waitFor(() => titles(c, boardId).includes('Title'), 'the assessment at c')
+  const room = running.services.rooms.loadedRooms.get(boardId)!
+  await room.whenSaved()
+  const attacker = await hostile(running, boardId)
+  await waitFor(() => running.services.rooms.connectionCount === 3, 'the attacker to be counted')
+  // A character typed at the end of the title, which Yjs applies, and then one that names the attacker's own clock 5, which comes after it: Yjs looked that up directly and threw halfway through its transaction (found by the relay fuzzer, seed 1201837736).
+  const titleEnd = lastItemOf(assessmentText(a.doc, assessmentId, 'title'))
+  const typed = { place: { after: titleEnd }, content: { string: 'x' } }
+  const ahead = { place: place(Y.createID(ATTACKER, 5)), content: { string: 'y' } }
+  attacker.send(frames.update(craftedItems({ client: ATTACKER, clock: 0 }, [typed, ahead])))
+  expect((await attacker.closed).code).toBe(CLOSE.updateRejected.code)
+  expect(running.services.rooms.loadedRooms.get(boardId)).toBe(room)
+  await waitFor(() => room.connections.size === 2 && running.services.rooms.connectionCount === 2, 'the attacker to be counted no more')
+  addAssessment(a.doc, { title: 'Still served' })
+  await waitFor(() => titles(c, boardId).includes('Still served'), 'the board to carry on')
+  expect(titles(c, boardId)).toEqual(['Still served', 'Title'])
+  expect([...a.codes, ...c.codes]).toEqual([])
+  expect(sample(await metricsText(running), 'assay_board_resets_total')).toBe(0)
+})
+
+/** The id of a text's last character, as a client typing at its end names it. */
+function lastItemOf(text: Y.Text): Y.ID {
+  let item = text._start
+  while (item?.right) item = item.right
+  if (!item) throw new Error('the text is empty')
+  return item.lastId
+}

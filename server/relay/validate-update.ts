@@ -13,6 +13,7 @@ import { firstUncarriable } from '../../shared/text-hygiene.ts'
 import { boardShapeChange } from './board-shape.ts'
 import { liveEntryReplacement } from './entry-replacement.ts'
 import { fixedFieldChange } from './fixed-fields.ts'
+import { forwardReference } from './forward-references.ts'
 import { itemLandings } from './item-landing.ts'
 import { multiUnitMapValue } from './map-values.ts'
 import { splitCostInBytes } from './split-cost.ts'
@@ -45,7 +46,8 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * characters in a shared text (text-content.ts). An update that cannot be
  * decoded, that inserts more plain values than MAX_INSERTED_VALUES or holds
  * more structs and deletions than MAX_UPDATE_PIECES, whose
- * deletions no Yjs encoder writes, whose splits alone would cost more than the
+ * deletions no Yjs encoder writes, whose item names a later struct of its own
+ * client as its neighbour or parent (forward-references.ts), whose splits alone would cost more than the
  * largest frame, or that inserts a value nested too deep, is refused as one
  * that cannot be applied.
  */
@@ -67,6 +69,8 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   if (disordered) return refused(CLOSE.updateRejected, disordered)
   const runs = clientRuns(decoded.structs)
   if (typeof runs === 'string') return refused(CLOSE.updateRejected, runs)
+  const forward = forwardReference(decoded)
+  if (forward) return refused(CLOSE.updateRejected, forward)
   const splitCostBytes = splitCostInBytes(decoded, doc)
   if (splitCostBytes > LIMITS.maxMessageBytes) {
     return refused(CLOSE.updateRejected, `update splits the board's structs at a cost of more than ${LIMITS.maxMessageBytes} bytes of changes`)
