@@ -18,6 +18,7 @@ import type { Storage } from '../../server/storage/storage.ts'
 import { sessionHeaders, signedInClient, signIn } from '../helpers/accounts.ts'
 import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard } from '../helpers/browser.ts'
 import { Gate } from '../helpers/gate.ts'
+import { gateHistoryReads } from '../helpers/history-gate.ts'
 import { metricsText, METRICS_TOKEN, sample } from '../helpers/prometheus-text.ts'
 import { MINUTE, testClock } from '../helpers/test-clock.ts'
 import type { TestServer } from '../helpers/test-server.ts'
@@ -31,18 +32,12 @@ describeInBrowser('reads refused as busy, in the browser', () => {
   /** Held, the history reads of the moment `heldAt` wait as they begin reading the board's history. */
   const reading = new Gate()
   let heldAt = ''
-  const gated = (storage: Storage): Storage => {
-    const { history } = storage
-    return {
-      ...storage,
-      history: Object.assign(Object.create(history) as typeof history, {
-        startAt: async (boardId: string, at: string) => {
-          if (at === heldAt) await reading.pass()
-          return history.startAt(boardId, at)
-        },
-      }),
-    }
-  }
+  const gated = (storage: Storage): Storage =>
+    gateHistoryReads(storage, {
+      startAt: async (at) => {
+        if (at === heldAt) await reading.pass()
+      },
+    })
   // A test that failed midway leaves no read waiting at the gate for the server's shutdown.
   afterEach(() => reading.release())
   const suite = browserSuite(
