@@ -125,7 +125,7 @@ describeInBrowser('the ACH tab on a board of 100 hypotheses × 300 claims', () =
     expect(await cell.getAttribute('aria-label')).toMatch(/: not rated$/)
     await cell.focus()
     await page.keyboard.press('Enter')
-    const menu = page.getByRole('menu', { name: /^Rating of “Report number \d+” against Hypothesis \d+: not rated$/ })
+    const menu = page.getByRole('menu', { name: /^Rating of “\u2068Report number \d+\u2069” against \u2068Hypothesis \d+\u2069: not rated$/ })
     await menu.waitFor()
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-rating'))).toBe('')
     for (const _ of ['CC', 'C', 'N', 'I', 'II']) await page.keyboard.press('ArrowDown')

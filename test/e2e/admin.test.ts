@@ -8,6 +8,7 @@ import { expect, it } from 'vitest'
 import { addAccount } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
 import { browserSuite, describeInBrowser, saveScreenshot } from '../helpers/browser.ts'
+import { isolate } from '../../shared/bidi.ts'
 
 describeInBrowser('administration in the browser', () => {
   const suite = browserSuite()
@@ -25,7 +26,7 @@ describeInBrowser('administration in the browser', () => {
     const table = page.getByRole('table', { name: 'People' })
     await table.locator(`[data-person="${admin.email}"]`).getByText('(you)').waitFor()
     // Nobody deactivates themselves: the button is not offered.
-    expect(await page.getByRole('button', { name: 'Deactivate Ada Admin' }).count()).toBe(0)
+    expect(await page.getByRole('button', { name: `Deactivate ${isolate('Ada Admin')}` }).count()).toBe(0)
 
     await page.getByRole('button', { name: 'Add a person' }).click()
     const dialog = page.getByRole('dialog', { name: 'Add a person' })
@@ -46,30 +47,30 @@ describeInBrowser('administration in the browser', () => {
     await dialog.getByRole('alert').filter({ hasText: 'exists already' }).waitFor()
     await dialog.getByRole('button', { name: 'Cancel' }).click()
 
-    await page.getByRole('button', { name: 'Reset password of Pat Person' }).click()
-    const reset = page.getByRole('dialog', { name: 'New password for Pat Person' })
+    await page.getByRole('button', { name: `Reset password of ${isolate('Pat Person')}` }).click()
+    const reset = page.getByRole('dialog', { name: `New password for ${isolate('Pat Person')}` })
     await reset.getByLabel(/New password/).fill('second password of Pat')
     await reset.getByRole('button', { name: 'Set the password' }).click()
     await reset.waitFor({ state: 'detached' })
     expect((await login('pat@example.org', 'first password of Pat')).status).toBe(401)
     expect((await login('pat@example.org', 'second password of Pat')).status).toBe(200)
 
-    await page.getByRole('button', { name: 'Make admin: Pat Person' }).click()
+    await page.getByRole('button', { name: `Make admin: ${isolate('Pat Person')}` }).click()
     await row.getByText('Admin', { exact: true }).waitFor()
     expect((await login('pat@example.org', 'second password of Pat')).body).toMatchObject({ isAdmin: true })
-    await page.getByRole('button', { name: 'Remove admin rights of Pat Person' }).click()
+    await page.getByRole('button', { name: `Remove admin rights of ${isolate('Pat Person')}` }).click()
     await row.getByText('Member').waitFor()
 
-    await page.getByRole('button', { name: 'Deactivate Pat Person' }).click()
+    await page.getByRole('button', { name: `Deactivate ${isolate('Pat Person')}` }).click()
     await row.getByText('Deactivated').waitFor()
     expect((await login('pat@example.org', 'second password of Pat')).status).toBe(403)
     await saveScreenshot(page, 'admin-people')
-    await page.getByRole('button', { name: 'Reactivate Pat Person' }).click()
+    await page.getByRole('button', { name: `Reactivate ${isolate('Pat Person')}` }).click()
     await row.getByText('Member').waitFor()
     expect((await login('pat@example.org', 'second password of Pat')).status).toBe(200)
 
     // The last active admin keeps the rights: the server refuses, and the page says why.
-    await page.getByRole('button', { name: 'Remove admin rights of Ada Admin' }).click()
+    await page.getByRole('button', { name: `Remove admin rights of ${isolate('Ada Admin')}` }).click()
     await page.getByText(/last active admin/).waitFor()
     await table.locator('[data-person="' + admin.email + '"]').getByText('Admin', { exact: true }).waitFor()
   }, WHOLE_PAGE_MS)
@@ -118,7 +119,7 @@ describeInBrowser('administration in the browser', () => {
     await page.reload()
     await tokens.locator('[data-token-name="nightly import"]').waitFor()
     expect(await page.getByLabel('The new token', { exact: true }).count()).toBe(0)
-    await page.getByRole('button', { name: 'Revoke the token nightly import' }).click()
+    await page.getByRole('button', { name: `Revoke the token ${isolate('nightly import')}` }).click()
     await page.getByText('You have no API tokens.').waitFor()
     expect((await byToken.get('/api/me')).status).toBe(401)
   }, WHOLE_PAGE_MS)

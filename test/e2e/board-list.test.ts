@@ -11,6 +11,7 @@ import { sessionHeaders, signIn as apiSignIn, type TestAccount } from '../helper
 import { apiClient } from '../helpers/api.ts'
 import { horizontalOverflow } from '../helpers/layout.ts'
 import { boardModel, browserSuite, createBoardFor, describeInBrowser, openBoard, saveScreenshot, seedBoard } from '../helpers/browser.ts'
+import { isolate, quoted } from '../../shared/bidi.ts'
 
 describeInBrowser('the board list', () => {
   const suite = browserSuite({ owner: 'Olga Owner', editor: 'Ed Editor', reviewer: 'Rita Reviewer', admin: 'Ada Admin' })
@@ -82,7 +83,7 @@ describeInBrowser('the board list', () => {
 
     const olga = await suite.person(owner)
     await olga.page.goto(`${suite.server.url}/`)
-    await olga.page.getByRole('button', { name: 'Archive To archive' }).click()
+    await olga.page.getByRole('button', { name: `Archive ${isolate('To archive')}` }).click()
     await olga.page.getByText('is archived').waitFor()
     expect(await olga.page.locator(`tr[data-board-id="${boardId}"]`).count()).toBe(0)
     await olga.page.getByRole('button', { name: 'Archived (1)' }).click()
@@ -113,12 +114,12 @@ describeInBrowser('the board list', () => {
     const olga = await suite.person(owner)
     await olga.page.goto(`${suite.server.url}/`)
     await olga.page.locator(`tr[data-board-id="${boardId}"]`).waitFor()
-    expect(await olga.page.getByRole('button', { name: 'Delete Doomed board' }).count()).toBe(0)
+    expect(await olga.page.getByRole('button', { name: `Delete ${isolate('Doomed board')}` }).count()).toBe(0)
 
     const ada = await suite.person(admin)
     await ada.page.goto(`${suite.server.url}/`)
-    await ada.page.getByRole('button', { name: 'Delete Doomed board' }).click()
-    const dialog = ada.page.getByRole('dialog', { name: 'Delete “Doomed board”?' })
+    await ada.page.getByRole('button', { name: `Delete ${isolate('Doomed board')}` }).click()
+    const dialog = ada.page.getByRole('dialog', { name: `Delete ${quoted('Doomed board')}?` })
     const confirm = dialog.getByRole('button', { name: 'Delete the board' })
     expect(await confirm.isDisabled()).toBe(true)
     await dialog.getByLabel('Type the board’s title to confirm').fill('Doomed')

@@ -10,6 +10,7 @@ import { addAccount } from '../helpers/accounts.ts'
 import { closePerson, createBoardFor, describeInBrowser, launchBrowser, openPerson, saveScreenshot, startBrowserServer } from '../helpers/browser.ts'
 import { SAMPLE_ARTICLE } from '../helpers/sample-article.ts'
 import type { TestServer } from '../helpers/test-server.ts'
+import { isolate } from '../../shared/bidi.ts'
 
 
 describeInBrowser('boards', () => {
@@ -83,7 +84,7 @@ describeInBrowser('boards', () => {
     await page.locator('.chip.likelihood', { hasText: 'likely · 55–80%' }).waitFor()
 
     await page.getByRole('link', { name: 'Boards' }).click()
-    await page.getByRole('button', { name: 'Settings of Untitled watch' }).click()
+    await page.getByRole('button', { name: `Settings of ${isolate('Untitled watch')}` }).click()
     const dialog = page.getByRole('dialog', { name: 'Board settings' })
     await dialog.getByLabel('Title').fill('Baltic watch')
     await dialog.getByLabel('Handling marking').selectOption('TLP:RED')
@@ -125,14 +126,14 @@ describeInBrowser('boards', () => {
 
     const olga = await openPerson(browser, server, owner)
     await olga.page.goto(`${server.url}/`)
-    await olga.page.getByRole('button', { name: 'Members of Shared board' }).click()
-    const dialog = olga.page.getByRole('dialog', { name: 'Members of Shared board' })
+    await olga.page.getByRole('button', { name: `Members of ${isolate('Shared board')}` }).click()
+    const dialog = olga.page.getByRole('dialog', { name: `Members of ${isolate('Shared board')}` })
     await dialog.getByRole('cell', { name: 'Olga Owner', exact: true }).waitFor()
     await dialog.getByLabel('Add a person who has an account').fill(bo.email)
     await dialog.getByLabel('Role of the person added').selectOption('reviewer')
     await dialog.getByRole('button', { name: 'Add' }).click()
     await dialog.getByRole('cell', { name: 'Bo Lindqvist', exact: true }).waitFor()
-    expect(await dialog.getByLabel('Role of Bo Lindqvist').inputValue()).toBe('reviewer')
+    expect(await dialog.getByLabel(`Role of ${isolate('Bo Lindqvist')}`).inputValue()).toBe('reviewer')
     await dialog.getByLabel('Or make an invite link for').selectOption('editor')
     await dialog.getByRole('button', { name: 'Make link' }).click()
     const link = await dialog.getByLabel('Invite link', { exact: true }).inputValue()
@@ -147,7 +148,7 @@ describeInBrowser('boards', () => {
     await openLinks.getByRole('row').filter({ hasText: 'Reviewer' }).waitFor()
     const withdrawn = await dialog.getByLabel('Invite link', { exact: true }).inputValue()
     expect(withdrawn).not.toBe(link)
-    await openLinks.getByRole('button', { name: 'Revoke the reviewer link made by Olga Owner' }).click()
+    await openLinks.getByRole('button', { name: `Revoke the reviewer link made by ${isolate('Olga Owner')}` }).click()
     await openLinks.getByRole('row').filter({ hasText: 'Reviewer' }).waitFor({ state: 'detached' })
     expect(await openLinks.getByRole('row').filter({ hasText: 'Editor' }).count()).toBe(1)
     await closePerson(olga)

@@ -7,6 +7,7 @@
 import { expect, it } from 'vitest'
 import { browserSuite, describeInBrowser, editorText, ownerAndEditorOn, saveScreenshot, waitSaved, type Person } from '../helpers/browser.ts'
 import { waitFor } from '../helpers/wait-for.ts'
+import { quoted } from '../../shared/bidi.ts'
 
 const judgment = (person: Person) => person.page.locator('.cm-content[aria-label="Judgment"]')
 const judgmentText = (person: Person) => editorText(judgment(person))
@@ -72,7 +73,7 @@ describeInBrowser('two people on one board', () => {
     await card(bo, 'Watched card').click()
     await bo.page.locator('[data-field-presence="Ana Petrova"]').first().waitFor()
     await expect.poll(() => bo.page.locator('.cm-content[aria-label="Judgment"] .cm-ySelectionCaret').count()).toBe(1)
-    expect(await bo.page.locator('[data-peer="Ana Petrova"]').getAttribute('aria-label')).toContain('editing the judgment of “Watched card”')
+    expect(await bo.page.locator('[data-peer="Ana Petrova"]').getAttribute('aria-label')).toContain(`editing the judgment of ${quoted('Watched card')}`)
 
     // And the other way round, in the title.
     await bo.page.locator('.cm-content[aria-label="Title"]').click()

@@ -10,6 +10,7 @@ import { addAccount } from '../helpers/accounts.ts'
 import { browserSuite, createBoardFor, describeInBrowser, openBoard, saveScreenshot } from '../helpers/browser.ts'
 import { horizontalOverflow, VIEWPORTS } from '../helpers/layout.ts'
 import type { AssessmentInput } from '../../shared/board-model.ts'
+import { isolate } from '../../shared/bidi.ts'
 
 const CARDS: AssessmentInput[] = [
   { title: 'Wagner is absorbed by the Belarusian armed forces', likelihood: 5, impact: 'major' },
@@ -42,8 +43,8 @@ describeInBrowser('the likelihood × impact grid', () => {
       for (const [index, card] of CARDS.entries()) {
         const number = index + 1
         const chip = page.locator(`[data-chip="${ids[index]}"]`)
-        expect(await chip.getAttribute('title')).toBe(card.title)
-        expect(await chip.getAttribute('aria-label')).toBe(`${number} ${card.title}`)
+        expect(await chip.getAttribute('title')).toBe(isolate(card.title))
+        expect(await chip.getAttribute('aria-label')).toBe(`${number} ${isolate(card.title)}`)
         expect(await chip.locator('.number').innerText()).toBe(String(number))
         // The title shows on up to two lines, wrapped rather than cut to a few characters.
         const shown = await chip.locator('.chip-title').evaluate((element) => ({

@@ -9,6 +9,7 @@
  * at first is asked for again after its Retry-After, the page saying so.
  */
 import { expect, it } from 'vitest'
+import { busyNote } from '../../client/src/app/busy-retry.ts'
 import { signedInClient } from '../helpers/accounts.ts'
 import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard } from '../helpers/browser.ts'
 import { recordChanges, turnsOf } from '../helpers/recorded-changes.ts'
@@ -94,7 +95,7 @@ describeInBrowser('the board’s history in the browser', () => {
       })
     })
     await page.goto(`${suite.server.url}/boards/${boardId}/history?at=${encodeURIComponent(moment)}`)
-    await page.getByRole('status').filter({ hasText: 'Many history reads at once: trying again in 1 second…' }).waitFor()
+    await page.getByRole('status').filter({ hasText: busyNote(1) }).waitFor()
     const banner = page.locator('.as-of-banner')
     await banner.waitFor()
     expect(await banner.getAttribute('data-as-of')).toBe(moment)

@@ -7,6 +7,7 @@ import { expect, it } from 'vitest'
 import { boardModel, browserSuite, createBoardFor, describeInBrowser, openBoard, saveScreenshot, waitSaved } from '../helpers/browser.ts'
 import { SAMPLE_ARTICLE } from '../helpers/sample-article.ts'
 import { waitFor } from '../helpers/wait-for.ts'
+import { quoted } from '../../shared/bidi.ts'
 
 
 describeInBrowser('the claim picker', () => {
@@ -26,7 +27,7 @@ describeInBrowser('the claim picker', () => {
     const { page } = ana
     await page.locator(`#card-${card}`).click()
     await page.getByRole('button', { name: 'Link a claim…' }).click()
-    const dialog = page.getByRole('dialog', { name: 'Link claims to “Wagner is absorbed by the MoD”' })
+    const dialog = page.getByRole('dialog', { name: `Link claims to ${quoted('Wagner is absorbed by the MoD')}` })
     await dialog.waitFor()
     const search = dialog.getByRole('combobox', { name: 'Search claims' })
     await page.waitForFunction(() => document.activeElement?.getAttribute('role') === 'combobox')

@@ -8,6 +8,7 @@ import { expect, it } from 'vitest'
 import { requireEntity } from '../../shared/board-doc.ts'
 import type { BoardModel, ClaimModel } from '../../shared/board-model.ts'
 import { boardModel, browserSuite, createBoardFor, describeInBrowser, saveScreenshot, type BoardApi } from '../helpers/browser.ts'
+import { isolate } from '../../shared/bidi.ts'
 
 const HOSTILE = '<img src=x onerror=window.__xss=1>'
 const ARTICLE = [
@@ -47,7 +48,7 @@ describeInBrowser('provenance', () => {
     const mark = dialog.locator('mark')
     expect(await mark.count()).toBe(1)
     expect(await mark.textContent()).toBe(CITED)
-    expect(await mark.getAttribute('aria-label')).toBe(`Claim in context: ${CITED}`)
+    expect(await mark.getAttribute('aria-label')).toBe(`Claim in context: ${isolate(CITED)}`)
     await page.waitForFunction(() => document.activeElement?.tagName === 'MARK')
 
     // The whole document around it: the sentences before and after, the other paragraphs, line by line.
@@ -79,7 +80,7 @@ describeInBrowser('provenance', () => {
     const dialog = page.getByRole('dialog', { name: 'Drones over Vilnius (wire)' })
     const mark = dialog.locator('mark')
     await mark.waitFor()
-    expect(await mark.getAttribute('aria-label')).toBe(`Claim in context (retracted): ${CITED}`)
+    expect(await mark.getAttribute('aria-label')).toBe(`Claim in context (retracted): ${isolate(CITED)}`)
     expect(await mark.evaluate((element) => getComputedStyle(element).textDecorationLine)).toBe('line-through')
     await dialog.getByRole('button', { name: 'Close' }).click()
     await dialog.waitFor({ state: 'detached' })

@@ -14,6 +14,7 @@ import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { signedInClient } from '../helpers/accounts.ts'
 import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard, type BoardApi } from '../helpers/browser.ts'
 import { waitFor } from '../helpers/wait-for.ts'
+import { isolate } from '../../shared/bidi.ts'
 
 const card = (page: Page, id: string) => page.locator(`#card-${id}`)
 
@@ -126,7 +127,7 @@ describeInBrowser('snapshots and review in the browser', () => {
 
     // She replies and resolves it from the live board; Carol sees the reply on the snapshot.
     await thread.getByRole('button', { name: 'Reply' }).click()
-    await thread.getByLabel('Reply to Carol Reviewer').fill('Added the Lithuanian border guard report.')
+    await thread.getByLabel(`Reply to ${isolate('Carol Reviewer')}`).fill('Added the Lithuanian border guard report.')
     await thread.getByRole('button', { name: 'Reply', exact: true }).click()
     await thread.locator('.comment.reply', { hasText: 'Lithuanian border guard' }).waitFor()
     // The reply box closed on sending; the focus went to the thread's Reply button, not to the page.

@@ -16,6 +16,7 @@ import type { Storage } from '../../server/storage/storage.ts'
 import { addAccount, addMember, addToken, renameAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
 import { Gate } from '../helpers/gate.ts'
+import { gateHistoryReads } from '../helpers/history-gate.ts'
 import { metricsText, METRICS_TOKEN, sample } from '../helpers/prometheus-text.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { DAY, MINUTE, testClock } from '../helpers/test-clock.ts'
@@ -44,24 +45,17 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
     await server.destroy()
   })
 
-  const gated = (storage: Storage): Storage => {
-    const { history } = storage
-    return {
-      ...storage,
-      history: Object.assign(Object.create(history) as typeof history, {
-        startAt: async (boardId: string, at: string) => {
-          startsAt.set(at, (startsAt.get(at) ?? 0) + 1)
-          if (at === heldAt) await reading.pass()
-          return history.startAt(boardId, at)
-        },
-        rowInfo: async (boardId: string, range: Parameters<typeof history.rowInfo>[1]) => {
-          sessionReads++
-          if (sessionsHeld) await reading.pass()
-          return history.rowInfo(boardId, range)
-        },
-      }),
-    }
-  }
+  const gated = (storage: Storage): Storage =>
+    gateHistoryReads(storage, {
+      startAt: async (at) => {
+        startsAt.set(at, (startsAt.get(at) ?? 0) + 1)
+        if (at === heldAt) await reading.pass()
+      },
+      rowInfo: async () => {
+        sessionReads++
+        if (sessionsHeld) await reading.pass()
+      },
+    })
 
   /** An owner's board edited at three moments, with two reviewers; the clock then an hour on. */
   async function team(env: Record<string, string> = {}, clock = testClock()) {

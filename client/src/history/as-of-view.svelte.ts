@@ -7,15 +7,11 @@ import { LOAD_ORIGIN } from '../../../shared/change-origin.ts'
 import type { AsOf } from '../../../shared/history-model.ts'
 import { FrozenBoardView } from '../board/frozen-board-view.svelte.ts'
 import type { PresenceMe } from '../board/presence.svelte.ts'
-import { historyApi, waitingNote } from './history-api.ts'
+import { historyApi } from './history-api.ts'
 
 export class AsOfView extends FrozenBoardView {
   readonly requested: string
   asOf = $state.raw<AsOf | null>(null)
-  /** Said while a busy server's refusal is waited out before trying again. */
-  waiting = $state<string | null>(null)
-  /** Aborted when the view closes (another moment opened): a read still waiting or in flight is dropped. */
-  readonly #closing = new AbortController()
 
   constructor(boardId: string, at: string, me: PresenceMe) {
     super(boardId, me)
@@ -24,22 +20,13 @@ export class AsOfView extends FrozenBoardView {
 
   async load(): Promise<void> {
     try {
-      const { state, asOf } = await historyApi.state(this.boardId, this.requested, {
-        signal: this.#closing.signal,
-        onWait: (seconds) => (this.waiting = seconds === null ? null : waitingNote(seconds)),
-      })
+      const { state, asOf } = await historyApi.state(this.boardId, this.requested, this.patience)
       Y.applyUpdate(this.doc, state, LOAD_ORIGIN)
       this.asOf = asOf
       this.status = 'ready'
     } catch (error) {
-      if (this.#closing.signal.aborted) return
       // 400: a time the history cannot answer for, which is as missing as a 404.
       this.loadFailed(error, [404, 400])
     }
-  }
-
-  override destroy(): void {
-    this.#closing.abort()
-    super.destroy()
   }
 }

@@ -3,7 +3,6 @@ import type { BoardDiff } from '../../../shared/board-diff.ts'
 import type { BoardModel } from '../../../shared/board-model.ts'
 import type { ReviewVerdict } from '../../../shared/domain.ts'
 import {
-  LIVE,
   type OpenThread,
   type RestoreResult,
   type ReviewComment,
@@ -16,6 +15,7 @@ import {
   type VersionRef,
 } from '../../../shared/snapshot-model.ts'
 import { api, fetchResponse } from '../app/api.ts'
+import { patiently, type Patience } from '../app/busy-retry.ts'
 
 /** What GET /diff answers: the two versions compared and what changed from the first to the second. */
 export type DiffResult = { from: VersionRef; to: VersionRef; empty: boolean; diff: BoardDiff }
@@ -35,16 +35,17 @@ export const snapshotApi = {
   summary: (boardId: string, snapshotId: string) => api<SnapshotSummary>('GET', `${snapshot(boardId, snapshotId)}/summary`),
   model: (boardId: string, snapshotId: string) => api<BoardModel>('GET', snapshot(boardId, snapshotId)),
   /** The snapshot's whole board document as one Yjs update. */
-  async state(boardId: string, snapshotId: string): Promise<Uint8Array> {
-    const response = await fetchResponse(`${snapshot(boardId, snapshotId)}/state`)
-    return new Uint8Array(await response.arrayBuffer())
-  },
+  state: (boardId: string, snapshotId: string, patience: Patience): Promise<Uint8Array> =>
+    patiently(async () => {
+      const response = await fetchResponse(`${snapshot(boardId, snapshotId)}/state`)
+      return new Uint8Array(await response.arrayBuffer())
+    }, patience),
   restore: (boardId: string, snapshotId: string) => api<RestoreResult>('POST', `${snapshot(boardId, snapshotId)}/restore`),
   /** Owners; refused (409) for a snapshot with review data. */
   remove: (boardId: string, snapshotId: string) => api<null>('DELETE', snapshot(boardId, snapshotId)),
   /** `from` and `to` are snapshot ids or LIVE. */
-  diff: (boardId: string, from: string, to: string = LIVE) =>
-    api<DiffResult>('GET', `${board(boardId)}/diff?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
+  diff: (boardId: string, from: string, to: string, patience: Patience) =>
+    patiently(() => api<DiffResult>('GET', `${board(boardId)}/diff?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`), patience),
 }
 
 export const reviewApi = {

@@ -16,6 +16,7 @@ import { authorsOfChanges, type ChangeAuthors } from '../history/change-authors.
 import { historyApi } from '../history/history-api.ts'
 import { snapshotApi, type DiffResult } from './snapshot-api.ts'
 import { errorMessage } from '../../../shared/error-message.ts'
+import type { Patience } from '../app/busy-retry.ts'
 
 export type Comparison = {
   /** LIVE or the other snapshot's id. */
@@ -36,6 +37,8 @@ export class SnapshotView extends FrozenBoardView {
   compareTarget = $state<string | null>(null)
   comparison = $state.raw<Comparison | null>(null)
   compareProblem = $state<string | null>(null)
+  /** Said while a busy server's refusal of the comparison is waited out. */
+  compareWaiting = $state<string | null>(null)
   /** "2 judgments relied on a claim retracted since", when the live board has retracted what this snapshot relied on. */
   retractedSince = $state<string | null>(null)
   /** Why that could not be checked, if it could not. */
@@ -56,7 +59,7 @@ export class SnapshotView extends FrozenBoardView {
     try {
       const [summary, state, snapshots] = await Promise.all([
         snapshotApi.summary(this.boardId, this.snapshotId),
-        snapshotApi.state(this.boardId, this.snapshotId),
+        snapshotApi.state(this.boardId, this.snapshotId, this.patience),
         snapshotApi.list(this.boardId),
       ])
       Y.applyUpdate(this.doc, state, LOAD_ORIGIN)
@@ -73,9 +76,10 @@ export class SnapshotView extends FrozenBoardView {
   /** Asks the server what this snapshot relied on that has been retracted since; the page opens without waiting for it. */
   async #checkRetractions(): Promise<void> {
     try {
-      this.retractedSince = (await fetchChecks(this.boardId, { snapshotId: this.snapshotId })).retractedSinceStatement
+      // Nothing is said while it waits: the banner says only what is found.
+      this.retractedSince = (await fetchChecks(this.boardId, { snapshotId: this.snapshotId }, this.patient(() => {}))).retractedSinceStatement
     } catch (error) {
-      this.retractedSinceProblem = errorMessage(error)
+      if (!this.destroyed) this.retractedSinceProblem = errorMessage(error)
     }
   }
 
@@ -92,25 +96,28 @@ export class SnapshotView extends FrozenBoardView {
     }
     const other = this.snapshots.find((s) => s.id === target)
     const thisFirst = target === LIVE || !other || !this.summary || this.summary.createdAt <= other.createdAt
+    const patience = this.patient((note) => {
+      if (this.compareTarget === target) this.compareWaiting = note
+    })
     try {
       const result = thisFirst
-        ? await snapshotApi.diff(this.boardId, this.snapshotId, target)
-        : await snapshotApi.diff(this.boardId, target, this.snapshotId)
+        ? await snapshotApi.diff(this.boardId, this.snapshotId, target, patience)
+        : await snapshotApi.diff(this.boardId, target, this.snapshotId, patience)
       if (this.compareTarget !== target) return
-      const authors = await this.#authorsBetween(result)
-      if (this.compareTarget !== target) return
+      const authors = await this.#authorsBetween(result, patience)
+      if (this.compareTarget !== target || this.destroyed) return
       replaceBoardContent(this.doc, unionOf(model, result.diff), LOAD_ORIGIN)
       this.comparison = { target, result, cards: cardChanges(result.diff), counts: changeCounts(result.diff), authors }
     } catch (error) {
-      if (this.compareTarget === target) this.compareProblem = errorMessage(error)
+      if (this.compareTarget === target && !this.destroyed) this.compareProblem = errorMessage(error)
     }
   }
 
   /** Who made the changes between the two versions; the comparison shows without names when the history cannot be read. */
-  async #authorsBetween(result: DiffResult): Promise<ChangeAuthors> {
+  async #authorsBetween(result: DiffResult, patience: Patience): Promise<ChangeAuthors> {
     const time = (ref: DiffResult['from']) => (ref.kind === 'snapshot' ? ref.createdAt : ref.at)
     try {
-      return authorsOfChanges((await historyApi.changes(this.boardId, { from: time(result.from), to: time(result.to) })).changes)
+      return authorsOfChanges((await historyApi.changes(this.boardId, { from: time(result.from), to: time(result.to) }, patience)).changes)
     } catch {
       return new Map()
     }
