@@ -95,6 +95,12 @@ const configSchema = z.object({
   BOARDS_MAX_PER_PERSON: count('boards', 1, 1_000_000).default(1000),
   /** Named snapshots and restores (each stores the whole board again) one person may make on one instance at once, and then per hour (the admin and the command line are not counted). */
   SNAPSHOTS_PER_HOUR_PER_PERSON: count('snapshots and restores', 1, 1_000_000).default(30),
+  /**
+   * Bytes of named snapshots and restore points one person may have stored on one instance at once, and then per hour
+   * (the admin and the command line are not counted): 8 snapshots of a board at BOARD_MAX_BYTES (32 MiB) an hour, where
+   * the count alone let one person store some 1 GiB an hour, on as many boards as they own.
+   */
+  SNAPSHOT_BYTES_PER_HOUR_PER_PERSON: count('bytes', 65_536, 2 ** 40).default(256 * 1024 ** 2),
   /** Review comments and replies one person may write on one instance at once, and then per hour (the admin is not counted). */
   COMMENTS_PER_HOUR_PER_PERSON: count('comments', 1, 1_000_000).default(120),
   /** Exports (downloads and the export dialog's previews; each is an audit entry) one person may make on one instance at once, and then per hour (the admin and the command line are not counted). */

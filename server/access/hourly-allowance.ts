@@ -8,7 +8,9 @@
  * the board of 1,000 assessments), and a restore rewrites it for everyone on
  * it; a review comment (up to 20,000 characters) is kept for good, and every
  * open thread is sent to everyone opening the board; an export is an audit
- * entry (a loop made 376 a second of a small board). The admin is not
+ * entry (a loop made 376 a second of a small board). Some allowances count
+ * an amount rather than acts: the bytes of snapshots a person has stored.
+ * The admin is not
  * counted, and neither is a caller without an account (open access), nor the
  * command line, which goes to storage itself.
  *
@@ -28,13 +30,16 @@ import { countsShared } from './shared-counts.ts'
 /**
  * A token bucket in Redis, timed by Redis' own clock so that the instances'
  * clocks need not agree: KEYS[1] the person's bucket; ARGV its size (the
- * hourly allowance) and whether to take one (1) or only look (0). Answers 1
- * when one was there. A bucket left alone refills whole within the hour, and
- * expires then.
+ * hourly allowance), the amount asked for, and whether to take it (1) or only
+ * look (0). Answers 1 when it was there. An amount larger than the whole
+ * allowance is taken from a full bucket, leaving it in debt (as
+ * TokenBucket.takeInDebt does). A bucket left alone refills whole within the
+ * time its tokens take to refill, and expires then.
  */
 const TAKE_SCRIPT = `
 local perHour = tonumber(ARGV[1])
-local take = tonumber(ARGV[2])
+local amount = tonumber(ARGV[2])
+local take = tonumber(ARGV[3])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local saved = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -42,17 +47,18 @@ local tokens = perHour
 if saved[1] then
   tokens = math.min(perHour, tonumber(saved[1]) + math.max(0, now - tonumber(saved[2])) * perHour / 3600000)
 end
-if tokens < 1 then return 0 end
+if tokens < math.min(amount, perHour) then return 0 end
 if take == 1 then
-  redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - 1), 'at', tostring(now))
-  redis.call('PEXPIRE', KEYS[1], 3600000)
+  local left = tokens - amount
+  redis.call('HSET', KEYS[1], 'tokens', tostring(left), 'at', tostring(now))
+  redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil((perHour - left) * 3600000 / perHour)))
 end
 return 1
 `
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    takeHourlyAllowance(key: string, perHour: number, take: 0 | 1): Result<number, Context>
+    takeHourlyAllowance(key: string, perHour: number, amount: number, take: 0 | 1): Result<number, Context>
   }
 }
 
@@ -67,6 +73,7 @@ export function hourlyAllowances(config: Config, counts: AllowanceCounts) {
     signIns: allowance('sign-ins', config.SIGN_INS_PER_HOUR_PER_ACCOUNT),
     boards: allowance('boards', config.BOARDS_PER_HOUR_PER_PERSON),
     snapshots: allowance('snapshots', config.SNAPSHOTS_PER_HOUR_PER_PERSON),
+    snapshotBytes: allowance('snapshot-bytes', config.SNAPSHOT_BYTES_PER_HOUR_PER_PERSON),
     comments: allowance('comments', config.COMMENTS_PER_HOUR_PER_PERSON),
     exports: allowance('exports', config.EXPORTS_PER_HOUR_PER_PERSON),
     accessChanges: allowance('access-changes', config.ACCESS_CHANGES_PER_HOUR_PER_PERSON),
@@ -85,33 +92,33 @@ export class HourlyAllowance {
     private readonly counts: AllowanceCounts,
   ) {}
 
-  /** Counts one more for `principal`; false when they have used up what they may for now. */
-  take(principal: Principal): Promise<boolean> {
-    return this.count(principal, 1)
+  /** Counts `amount` more for `principal` (one by default); false when they have used up what they may for now. */
+  take(principal: Principal, amount = 1): Promise<boolean> {
+    return this.count(principal, amount, 1)
   }
 
-  /** Whether `principal` may do it once more now, counting nothing. */
-  allows(principal: Principal): Promise<boolean> {
-    return this.count(principal, 0)
+  /** Whether `principal` may do it once more now (`amount` of it), counting nothing. */
+  allows(principal: Principal, amount = 1): Promise<boolean> {
+    return this.count(principal, amount, 0)
   }
 
-  /** How long to wait for the next one once refused: one hour's share. */
-  get retryAfterSeconds(): number {
-    return Math.ceil(3600 / this.perHour)
+  /** How long to wait once refused `amount`: the time the allowance takes to refill it (one hour's share of acts). */
+  retryAfterSeconds(amount = 1): number {
+    return Math.max(1, Math.ceil((Math.min(amount, this.perHour) * 3600) / this.perHour))
   }
 
-  private async count(principal: Principal, take: 0 | 1): Promise<boolean> {
+  private async count(principal: Principal, amount: number, take: 0 | 1): Promise<boolean> {
     if (principal.isAdmin || principal.userId === null) return true
     const { redis, logger, keyPrefix } = this.counts
     if (redis && countsShared(redis)) {
       try {
-        return (await redis.takeHourlyAllowance(`${keyPrefix}:${this.name}:${principal.userId}`, this.perHour, take)) === 1
+        return (await redis.takeHourlyAllowance(`${keyPrefix}:${this.name}:${principal.userId}`, this.perHour, amount, take)) === 1
       } catch (error) {
         logger.warn({ allowance: this.name, err: errorMessage(error) }, 'could not count in Redis; counting in memory')
       }
     }
     const bucket = this.bucketOf(principal.userId)
-    return take === 1 ? bucket.take() : bucket.holds(1)
+    return take === 1 ? bucket.takeInDebt(amount) : bucket.holdsInDebt(amount)
   }
 
   private bucketOf(userId: string): TokenBucket {

@@ -24,6 +24,6 @@ export async function spendAccessChange(services: { allowances: { accessChanges:
 }
 
 function spent(allowance: HourlyAllowance, done: string): ApiError {
-  const seconds = allowance.retryAfterSeconds
+  const seconds = allowance.retryAfterSeconds()
   return new ApiError(429, 'rate_limited', `You have ${done} as you may for now. Try again in ${seconds} s.`, seconds)
 }

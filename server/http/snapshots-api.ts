@@ -23,6 +23,7 @@ import { recordSnapshot } from '../snapshots/record-snapshot.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
 import { withSnapshotRoom } from '../snapshots/snapshot-quota.ts'
 import { spendAllowance } from './allowance.ts'
+import { ensureSnapshotBytes, spendSnapshotBytes } from './snapshot-bytes.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
 import { readLogAsOf } from './board-history-read.ts'
@@ -73,13 +74,15 @@ const diffResultSchema = z.object({
 
 /**
  * Makes a named snapshot or a restore (which keeps a restore point): within
- * the board's snapshot quota, checked first so that a refusal for want of room
- * costs none of the hourly allowance, then spending one of it.
+ * the board's snapshot quota and what its person may still store of snapshots
+ * (about the board's stored size, given to `make`), both checked first so that
+ * a refusal costs none of the hourly allowance, then spending one of it.
  */
-function spendingSnapshot<T>(c: Context<BoardEnv>, make: () => Promise<T>): Promise<T> {
-  return withSnapshotRoom(c.var.services, c.var.board.id, async () => {
+function spendingSnapshot<T>(c: Context<BoardEnv>, make: (boardBytes: number) => Promise<T>): Promise<T> {
+  return withSnapshotRoom(c.var.services, c.var.board.id, async (boardBytes) => {
+    await ensureSnapshotBytes(c.var.services, c.var.principal, boardBytes)
     await spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
-    return make()
+    return make(boardBytes)
   })
 }
 
@@ -106,6 +109,8 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
         if (!captured) throw notFound('Board')
         // Capturing ran in a worker thread: the right to record its result is decided again.
         await rightStillHeld(c)()
+        // Charged what it stores, even when it holds what the newest snapshot holds: it stores those bytes again.
+        await spendSnapshotBytes(c.var.services, c.var.principal, captured.state.byteLength)
         const snapshot = await recordSnapshot(storage, id, captured, { label, kind: 'named', author: actorOf(c.var.principal) })
         if (!snapshot) throw new Error('a named snapshot has no guard, yet it was not recorded')
         return { past, snapshot }
@@ -224,7 +229,10 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const { snapshotId } = c.req.valid('param')
       refuseArchived(c.var.board.record)
       // The restore point it keeps is a snapshot like any other.
-      const result = await spendingSnapshot(c, () => restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal), rightStillHeld(c)))
+      const result = await spendingSnapshot(c, async (boardBytes) => {
+        await spendSnapshotBytes(c.var.services, c.var.principal, boardBytes)
+        return restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal), rightStillHeld(c))
+      })
       if (!result) throw snapshotNotFound(snapshotId)
       if (result.changed) {
         await audit(c.var.services, {

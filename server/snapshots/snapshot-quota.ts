@@ -66,26 +66,27 @@ type QuotaServices = {
 /**
  * Throws SnapshotQuotaReached when the board's named snapshots and restore
  * points, with those in flight on this instance, already fill its quota;
- * otherwise runs `make`, which makes one, counted in flight until it ends.
+ * otherwise runs `make`, which makes one, counted in flight until it ends,
+ * given the board's stored size (what the snapshot will store, at most).
  * Asked before the board is captured, so a refused request costs no work.
  * The last one made may pass the bytes by one board (at most
  * BOARD_MAX_BYTES); instances count their own requests in flight, so each
  * may pass it so.
  */
-export async function withSnapshotRoom<T>(services: QuotaServices, boardId: string, make: () => Promise<T>): Promise<T> {
-  const ended = await reserveRoom(services, boardId)
+export async function withSnapshotRoom<T>(services: QuotaServices, boardId: string, make: (boardBytes: number) => Promise<T>): Promise<T> {
+  // What a snapshot of the board will store, about: the board as stored holds at least its state.
+  const boardBytes = await services.storage.log.bytes(boardId)
+  const ended = await reserveRoom(services, boardId, boardBytes)
   try {
-    return await make()
+    return await make(boardBytes)
   } finally {
     ended()
   }
 }
 
-async function reserveRoom(services: QuotaServices, boardId: string): Promise<() => void> {
+async function reserveRoom(services: QuotaServices, boardId: string, boardBytes: number): Promise<() => void> {
   const { storage, snapshotsInFlight } = services
   const { BOARD_SNAPSHOT_MAX_COUNT: maxCount, BOARD_SNAPSHOT_MAX_BYTES: maxBytes } = services.config
-  // What a snapshot of the board will store, about: the board as stored holds at least its state.
-  const boardBytes = await storage.log.bytes(boardId)
   for (;;) {
     const releasedBefore = snapshotsInFlight.released
     const made = await storage.snapshots.usage(boardId, MEMBER_SNAPSHOT_KINDS)

@@ -2,7 +2,7 @@ import { and, count, desc, eq, gte, inArray, lte, max, or, sql, sum } from 'driz
 import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './pg-db.ts'
 import type { Clock } from '../clock.ts'
-import { nextSnapshotTime, snapshotRecord, skippedByGuard, stateBytes, type SnapshotRow } from './snapshot-rows.ts'
+import { nextSnapshotTime, snapshotRecord, skippedByGuard, stateBuffer, stateBytes, type SnapshotRow } from './snapshot-rows.ts'
 import type { SnapshotKind } from '../../shared/snapshot-model.ts'
 import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore, SnapshotUsage } from './storage.ts'
 
@@ -37,7 +37,7 @@ export class PgSnapshotStore implements SnapshotStore {
         createdAt: nextSnapshotTime(latest?.createdAt, this.clock().getTime()),
         previousId: latest?.id ?? null,
       }
-      await tx.insert(snapshots).values({ ...row, state: Buffer.from(snapshot.state) })
+      await tx.insert(snapshots).values({ ...row, state: stateBuffer(snapshot.state) })
       return snapshotRecord(row)
     })
   }

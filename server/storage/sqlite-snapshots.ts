@@ -1,7 +1,7 @@
 import { and, count, desc, eq, gte, inArray, lte, max, or, sql, sum } from 'drizzle-orm'
 import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
-import { nextSnapshotTime, snapshotRecord, skippedByGuard, stateBytes, type SnapshotRow } from './snapshot-rows.ts'
+import { nextSnapshotTime, snapshotRecord, skippedByGuard, stateBuffer, stateBytes, type SnapshotRow } from './snapshot-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { SnapshotKind } from '../../shared/snapshot-model.ts'
 import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore, SnapshotUsage } from './storage.ts'
@@ -36,7 +36,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
         createdAt: nextSnapshotTime(latest?.createdAt, this.clock().getTime()),
         previousId: latest?.id ?? null,
       }
-      tx.insert(snapshots).values({ ...row, state: Buffer.from(snapshot.state) }).run()
+      tx.insert(snapshots).values({ ...row, state: stateBuffer(snapshot.state) }).run()
       return snapshotRecord(row)
     })
   }

@@ -8,6 +8,7 @@
 import { afterEach, expect, it } from 'vitest'
 import { addAccount, addToken, signIn, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
+import { LIMITS } from '../../shared/limits.ts'
 import { describeUnless, missingServices } from '../helpers/services.ts'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
 import { REDIS_URL, startTestServer, type TestServer } from '../helpers/test-server.ts'
@@ -28,7 +29,8 @@ describeUnless(missing)('hourly allowances shared through Redis', () => {
   const twoInstances = async () => {
     // Their own key prefix: other test runs on this Redis count apart.
     const countsKeyPrefix = `assay-test:${crypto.randomUUID()}`
-    const env = { BOARDS_PER_HOUR_PER_PERSON: '3', EXPORTS_PER_HOUR_PER_PERSON: '3' }
+    // The smallest bytes of snapshots: one snapshot of a board holding two longest judgments (some 40 KB) fits, a second does not.
+    const env = { BOARDS_PER_HOUR_PER_PERSON: '3', EXPORTS_PER_HOUR_PER_PERSON: '3', SNAPSHOT_BYTES_PER_HOUR_PER_PERSON: '65536' }
     const one = await startTestServer({ dialect: 'postgres', accounts: true, countsKeyPrefix, env: { ...env, REDIS_URL } })
     servers.push(one)
     const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })
@@ -60,6 +62,21 @@ describeUnless(missing)('hourly allowances shared through Redis', () => {
     const board = (boards.body[0] as { id: string }).id
     for (let i = 0; i < 3; i++) expect((await exporter.get(`/api/boards/${board}/export?format=md`)).status).toBe(200)
     expect((await exporter.get(`/api/boards/${board}/export?format=md`)).status).toBe(429)
+  })
+
+  it('counts the bytes of a person’s snapshots in one bucket, an amount at a time', async () => {
+    const { one, two } = await twoInstances()
+    const eager = await addAccount(one, { name: 'Eve Eager' })
+    const token = (await addToken(one, eager)).token
+    const [first, second] = [one, two].map((instance) => apiClient(instance.url, { authorization: `Bearer ${token}` }))
+    const board = (await first!.post<{ id: string }>('/api/boards', { title: 'Snapshotted' })).body.id
+    for (const title of ['First long judgment', 'Second long judgment']) {
+      expect((await first!.post(`/api/boards/${board}/assessments`, { title, judgment: 'j'.repeat(LIMITS.longText) })).status).toBe(201)
+    }
+    expect((await first!.post(`/api/boards/${board}/snapshots`, { label: 'On the first' })).status).toBe(201)
+    const refused = await second!.post<{ error: { code: string } }>(`/api/boards/${board}/snapshots`, { label: 'On the second' })
+    expect(refused.status).toBe(429)
+    expect(refused.body.error.code).toBe('snapshot_bytes_spent')
   })
 
   it('counts in memory on an instance cut off Redis, and goes on answering', async () => {
