@@ -11,6 +11,9 @@
  * entry (a loop made 376 a second of a small board). The admin is not
  * counted, and neither is a caller without an account (open access), nor the
  * command line, which goes to storage itself.
+ * Worker time is counted the other way: in seconds, each job's once it has
+ * ended (a cost known only once paid, which may leave the bucket in debt), for
+ * whoever owns the job, the admin and an address included (worker-pool.ts).
  *
  * With Redis every instance counts in one bucket per person (a script, so
  * that requests sent at once to several instances cannot slip past it
@@ -28,13 +31,16 @@ import { countsShared } from './shared-counts.ts'
 /**
  * A token bucket in Redis, timed by Redis' own clock so that the instances'
  * clocks need not agree: KEYS[1] the person's bucket; ARGV its size (the
- * hourly allowance) and whether to take one (1) or only look (0). Answers 1
- * when one was there. A bucket left alone refills whole within the hour, and
- * expires then.
+ * hourly allowance), how much to take (0 only looks), and whether to take it
+ * whatever is there (1: a cost known once paid, which may leave the bucket in
+ * debt) or only when it is there, one at least (0). Answers 0 when it passed,
+ * else the milliseconds until it would. A bucket left alone refills whole
+ * within the hour (longer from debt), and expires once full.
  */
 const TAKE_SCRIPT = `
 local perHour = tonumber(ARGV[1])
-local take = tonumber(ARGV[2])
+local amount = tonumber(ARGV[2])
+local inDebt = ARGV[3] == '1'
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local saved = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -42,17 +48,19 @@ local tokens = perHour
 if saved[1] then
   tokens = math.min(perHour, tonumber(saved[1]) + math.max(0, now - tonumber(saved[2])) * perHour / 3600000)
 end
-if tokens < 1 then return 0 end
-if take == 1 then
-  redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - 1), 'at', tostring(now))
-  redis.call('PEXPIRE', KEYS[1], 3600000)
+local needed = math.max(amount, 1)
+if not inDebt and tokens < needed then return math.ceil((needed - tokens) * 3600000 / perHour) end
+if amount > 0 then
+  local left = tokens - amount
+  redis.call('HSET', KEYS[1], 'tokens', tostring(left), 'at', tostring(now))
+  redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil((perHour - left) * 3600000 / perHour)))
 end
-return 1
+return 0
 `
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    takeHourlyAllowance(key: string, perHour: number, take: 0 | 1): Result<number, Context>
+    takeHourlyAllowance(key: string, perHour: number, amount: number, inDebt: 0 | 1): Result<number, Context>
   }
 }
 
@@ -70,6 +78,7 @@ export function hourlyAllowances(config: Config, counts: AllowanceCounts) {
     comments: allowance('comments', config.COMMENTS_PER_HOUR_PER_PERSON),
     exports: allowance('exports', config.EXPORTS_PER_HOUR_PER_PERSON),
     accessChanges: allowance('access-changes', config.ACCESS_CHANGES_PER_HOUR_PER_PERSON),
+    workerSeconds: allowance('worker-seconds', config.WORKER_SECONDS_PER_HOUR_PER_PERSON),
   }
 }
 
@@ -81,18 +90,30 @@ export class HourlyAllowance {
   /** `name` tells this allowance's buckets in Redis from the others' (the command is defined by hourlyAllowances). */
   constructor(
     private readonly name: string,
-    private readonly perHour: number,
+    readonly perHour: number,
     private readonly counts: AllowanceCounts,
   ) {}
 
   /** Counts one more for `principal`; false when they have used up what they may for now. */
-  take(principal: Principal): Promise<boolean> {
-    return this.count(principal, 1)
+  async take(principal: Principal): Promise<boolean> {
+    if (principal.isAdmin || principal.userId === null) return true
+    return (await this.count(principal.userId, 1, false)) === 0
   }
 
   /** Whether `principal` may do it once more now, counting nothing. */
-  allows(principal: Principal): Promise<boolean> {
-    return this.count(principal, 0)
+  async allows(principal: Principal): Promise<boolean> {
+    if (principal.isAdmin || principal.userId === null) return true
+    return (await this.count(principal.userId, 0, false)) === 0
+  }
+
+  /** For a cost known only once paid (seconds of worker time): how long until `key` has one left, 0 when it has now. */
+  async waitSeconds(key: string): Promise<number> {
+    return Math.ceil((await this.count(key, 0, false)) / 1000)
+  }
+
+  /** Spends `amount` of `key`'s whatever is left, which may leave it in debt: the refill pays that back first. */
+  async spend(key: string, amount: number): Promise<void> {
+    await this.count(key, amount, true)
   }
 
   /** How long to wait for the next one once refused: one hour's share. */
@@ -100,18 +121,25 @@ export class HourlyAllowance {
     return Math.ceil(3600 / this.perHour)
   }
 
-  private async count(principal: Principal, take: 0 | 1): Promise<boolean> {
-    if (principal.isAdmin || principal.userId === null) return true
+  /** Takes `amount` (0 only looks) from `key`'s bucket as TAKE_SCRIPT does; 0 when it passed, else the milliseconds until it would. */
+  private async count(key: string, amount: number, inDebt: boolean): Promise<number> {
     const { redis, logger, keyPrefix } = this.counts
     if (redis && countsShared(redis)) {
       try {
-        return (await redis.takeHourlyAllowance(`${keyPrefix}:${this.name}:${principal.userId}`, this.perHour, take)) === 1
+        return await redis.takeHourlyAllowance(`${keyPrefix}:${this.name}:${key}`, this.perHour, amount, inDebt ? 1 : 0)
       } catch (error) {
         logger.warn({ allowance: this.name, err: errorMessage(error) }, 'could not count in Redis; counting in memory')
       }
     }
-    const bucket = this.bucketOf(principal.userId)
-    return take === 1 ? bucket.take() : bucket.holds(1)
+    const bucket = this.bucketOf(key)
+    if (inDebt) {
+      bucket.spend(amount)
+      return 0
+    }
+    const needed = Math.max(amount, 1)
+    if (!bucket.holds(needed)) return Math.ceil(bucket.secondsUntil(needed) * 1000)
+    bucket.spend(amount)
+    return 0
   }
 
   private bucketOf(userId: string): TokenBucket {

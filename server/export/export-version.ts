@@ -2,8 +2,11 @@
  * A board's live content or one of its snapshots, exported: read from storage
  * here, rebuilt and rendered in a worker thread (stored-version.ts). The
  * version the briefing cites (label, time, content hash, review) comes from
- * what is exported, and every export is written to the audit log. The checks
- * listed before an export read the same version (checkVersion, checkAsOf).
+ * what is exported, and every export is written to the audit log, one that
+ * ran past its time budget too. An export that overran is not started again
+ * for the same version, format and scope (the worker pool remembers it by
+ * `exportKey`) until the board changes. The checks listed before an export
+ * read the same version (checkVersion, checkAsOf).
  */
 import type { ChecksReport } from '../../shared/checks-report.ts'
 import type { ExportScope } from '../../shared/export-scope.ts'
@@ -11,6 +14,7 @@ import type { Principal } from '../access/access.ts'
 import { audit } from '../access/audit.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
+import { WorkerJobError } from '../workers/worker-errors.ts'
 import type { StoredLog } from '../snapshots/board-state.ts'
 import { readSnapshotState } from '../snapshots/load-snapshot.ts'
 import { readStoredLog, type StoredBoards } from '../snapshots/stored-board.ts'
@@ -50,9 +54,40 @@ export async function exportVersion(services: VersionSources & { logger: Logger 
   if (!read) return null
   // A snapshot names its own predecessor; the live board and a past moment are compared with the newest snapshot made by then.
   const version: StoredVersion = read.kind === 'snapshot' ? read : { ...read, previous: await snapshotBefore(services, boardId, read.kind === 'as-of' ? read.at : undefined) }
-  const { file, hash } = await services.workers.run('export-board', { format, scope, version })
-  await audit(services, { actor: by, action: 'export', boardId, detail: { format, snapshotId: snapshotId ?? null, asOf: asOf?.asOf ?? null, hash, scope } })
-  return file
+  const detail = { format, snapshotId: snapshotId ?? null, asOf: asOf?.asOf ?? null, scope }
+  try {
+    const { file, hash } = await services.workers.run('export-board', { format, scope, version }, { boardId, overrunKey: exportKey(request, version) })
+    await audit(services, { actor: by, action: 'export', boardId, detail: { ...detail, hash } })
+    return file
+  } catch (error) {
+    if (error instanceof WorkerJobError && (error.refusal === 'over-time' || error.refusal === 'overran-before')) {
+      await audit(services, { actor: by, action: 'export-failed', boardId, detail: { ...detail, refusal: error.refusal } })
+    }
+    throw error
+  }
+}
+
+/**
+ * What names an export's work: the board, format and scope, and the version as
+ * stored (the live board by the newest log row it covers, which every change
+ * appends; a snapshot by its id and the live board's newest row, which tells
+ * what is retracted since; a past time by the moment rebuilt), with the
+ * snapshot it is compared with. Any change to what the export reads makes
+ * another key; the board's id keeps one board's from another's.
+ */
+function exportKey({ boardId, format, scope = 'all' }: ExportRequest, version: StoredVersion): string {
+  const read =
+    version.kind === 'live'
+      ? [version.kind, lastSeqOf(version.log)]
+      : version.kind === 'snapshot'
+        ? [version.kind, version.id, version.live && lastSeqOf(version.live)]
+        : [version.kind, version.at, version.exact]
+  return JSON.stringify([boardId, format, scope, ...read, version.previous?.createdAt ?? null])
+}
+
+/** A log read by readStoredLog names its newest row; one read otherwise (a past time's) does not. */
+function lastSeqOf(log: StoredLog): number | null {
+  return 'lastSeq' in log && typeof log.lastSeq === 'number' ? log.lastSeq : null
 }
 
 /** The board's newest snapshot made at or before `at` (any time when undefined), with its state: one record and one state read, however many snapshots the board has. */
