@@ -194,6 +194,8 @@ export class WorkerPool {
       this.options.logger.warn({ job: name, owner, waitSeconds }, "a person's worker time spent: job refused")
       throw workerTimeSpentError(name, workerTime!.perHour, waitSeconds)
     }
+    // Closed, or its client gone, while the worker time was counted.
+    if (this.closed) throw closedError(name)
     if (signal?.aborted) throw cancelledError(name)
     if (this.queue.length >= this.options.queueLimit) {
       this.options.logger.warn({ job: name, waiting: this.queue.length }, 'worker queue full: job refused')
