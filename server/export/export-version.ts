@@ -50,13 +50,16 @@ export function checkAsOf(services: VersionSources, boardId: string, asOf: AsOfV
 /** Null when there is no such board or no such snapshot of it. */
 export async function exportVersion(services: VersionSources & { logger: Logger }, request: ExportRequest, by: Principal): Promise<ExportedFile | null> {
   const { boardId, format, snapshotId, asOf, scope = 'all' } = request
-  const read: StoredVersion | null = asOf ? asOfVersion(boardId, asOf) : await readStoredVersion(services, boardId, snapshotId)
-  if (!read) return null
-  // A snapshot names its own predecessor; the live board and a past moment are compared with the newest snapshot made by then.
-  const version: StoredVersion = read.kind === 'snapshot' ? read : { ...read, previous: await snapshotBefore(services, boardId, read.kind === 'as-of' ? read.at : undefined) }
   const detail = { format, snapshotId: snapshotId ?? null, asOf: asOf?.asOf ?? null, scope }
   try {
-    const { file, hash } = await services.workers.run('export-board', { format, scope, version }, { boardId, overrunKey: exportKey(request, version) })
+    // Before the board is read: a loop asking for an export that overran would otherwise read it whole each time.
+    const overrunKey = await exportKey(services, request)
+    services.workers.refuseIfOverran('export-board', overrunKey)
+    const read: StoredVersion | null = asOf ? asOfVersion(boardId, asOf) : await readStoredVersion(services, boardId, snapshotId)
+    if (!read) return null
+    // A snapshot names its own predecessor; the live board and a past moment are compared with the newest snapshot made by then.
+    const version: StoredVersion = read.kind === 'snapshot' ? read : { ...read, previous: await snapshotBefore(services, boardId, read.kind === 'as-of' ? read.at : undefined) }
+    const { file, hash } = await services.workers.run('export-board', { format, scope, version }, { boardId, overrunKey })
     await audit(services, { actor: by, action: 'export', boardId, detail: { ...detail, hash } })
     return file
   } catch (error) {
@@ -68,26 +71,20 @@ export async function exportVersion(services: VersionSources & { logger: Logger 
 }
 
 /**
- * What names an export's work: the board, format and scope, and the version as
- * stored (the live board by the newest log row it covers, which every change
- * appends; a snapshot by its id and the live board's newest row, which tells
- * what is retracted since; a past time by the moment rebuilt), with the
- * snapshot it is compared with. Any change to what the export reads makes
- * another key; the board's id keeps one board's from another's.
+ * What names an export's work, read without reading the board: the board,
+ * format and scope, the version asked for (the live board, a snapshot by its
+ * id, a past moment by the moment rebuilt), the newest log row the board
+ * covers (every change appends one; a snapshot's export also says what is
+ * retracted since) and its newest snapshot (what the live board is compared
+ * with). Any change to what the export reads makes another key, and some that
+ * do not (a past moment's export is worked out again after an edit); read
+ * before the board is, so an edit meanwhile makes the key older than the
+ * export, never newer. The board's id keeps one board's from another's.
  */
-function exportKey({ boardId, format, scope = 'all' }: ExportRequest, version: StoredVersion): string {
-  const read =
-    version.kind === 'live'
-      ? [version.kind, lastSeqOf(version.log)]
-      : version.kind === 'snapshot'
-        ? [version.kind, version.id, version.live && lastSeqOf(version.live)]
-        : [version.kind, version.at, version.exact]
-  return JSON.stringify([boardId, format, scope, ...read, version.previous?.createdAt ?? null])
-}
-
-/** A log read by readStoredLog names its newest row; one read otherwise (a past time's) does not. */
-function lastSeqOf(log: StoredLog): number | null {
-  return 'lastSeq' in log && typeof log.lastSeq === 'number' ? log.lastSeq : null
+async function exportKey(services: VersionSources, { boardId, format, scope = 'all', snapshotId, asOf }: ExportRequest): Promise<string> {
+  const [tail, newest] = await Promise.all([services.storage.history.tailState(boardId), services.storage.snapshots.latest(boardId)])
+  const moment = asOf ? [asOf.at, asOf.exact] : null
+  return JSON.stringify([boardId, format, scope, snapshotId ?? null, moment, tail.lastSeq ?? tail.throughSeq, newest?.id ?? null])
 }
 
 /** The board's newest snapshot made at or before `at` (any time when undefined), with its state: one record and one state read, however many snapshots the board has. */

@@ -31,9 +31,9 @@ export async function storedBoardJson(parts: StoredBoards, boardId: string): Pro
   return log && parts.workers.run('read-board', { boardId, log })
 }
 
-/** The board's stored log, with the newest sequence number it covers (which names it: every change appends); null when there is no such board. */
-export async function readStoredLog(storage: Storage, boardId: string): Promise<(StoredLog & { lastSeq: number }) | null> {
+/** The board's stored log; null when there is no such board. */
+export async function readStoredLog(storage: Storage, boardId: string): Promise<StoredLog | null> {
   if (!(await storage.boards.get(boardId))) return null
-  const { checkpoint, updates, lastSeq } = await storage.log.load(boardId)
-  return { checkpoint, updates, lastSeq }
+  const { checkpoint, updates } = await storage.log.load(boardId)
+  return { checkpoint, updates }
 }

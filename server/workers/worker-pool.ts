@@ -182,8 +182,8 @@ export class WorkerPool {
     if (this.closed) throw closedError(name)
     const owner = jobOwner()
     const signal = jobSignal()
-    const overranMs = options.overrunKey === undefined ? undefined : this.overran.get(`${name}:${options.overrunKey}`)
-    if (overranMs !== undefined) throw overranBeforeError(name, overranMs)
+    const remembered = options.overrunKey === undefined ? undefined : this.overranBefore(name, options.overrunKey)
+    if (remembered) throw remembered
     if (owner !== null && (this.ownJobs.get(owner) ?? 0) >= this.options.perOwnerLimit) {
       this.options.logger.warn({ job: name, owner }, "a person's jobs at their bound: job refused")
       throw tooManyOwnError(name, this.options.perOwnerLimit)
@@ -227,6 +227,22 @@ export class WorkerPool {
       this.queue.push(job)
       this.dispatch()
     })
+  }
+
+  /**
+   * Throws what the job named `overrunKey` would get at once for having overrun before (counted as its outcome), so that
+   * a caller may refuse it before reading its input: an export reads the whole board for it.
+   */
+  refuseIfOverran(name: JobName, overrunKey: string): void {
+    const remembered = this.overranBefore(name, overrunKey)
+    if (!remembered) return
+    this.options.settled?.(name, 'overran-before', 0)
+    throw remembered
+  }
+
+  private overranBefore(name: JobName, overrunKey: string): WorkerJobError | undefined {
+    const budgetMs = this.overran.get(`${name}:${overrunKey}`)
+    return budgetMs === undefined ? undefined : overranBeforeError(name, budgetMs)
   }
 
   /** Drops `job` from the queue, or stops the thread running it: nobody waits for its answer. */
