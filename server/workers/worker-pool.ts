@@ -16,7 +16,7 @@
  *   names what it computes (`overrunKey`: an export names the board's version,
  *   format and scope) is remembered once it overran, and the same job is
  *   refused at once (`overran-before`) until what it reads has changed;
- * - worker time per person (worker-time.ts): each job's time on its thread is
+ * - worker time per person (WorkerTime, an HourlyAllowance counted in seconds): each job's time on its thread is
  *   charged to its owner once it ends, an overrun its whole budget, and a
  *   person who has spent theirs is refused (`worker-time-spent`) until it
  *   refills; the server's own work is never charged;
@@ -76,7 +76,7 @@ export type WorkerPoolOptions = {
   workerTime?: WorkerTime
 }
 
-/** Where each person's worker time is counted (worker-time.ts); an owner is the pool's (a person id, or an address). */
+/** Where each person's worker time is counted (HourlyAllowance, shared through Redis when there is one); an owner is the pool's (a person id, or an address). */
 export type WorkerTime = {
   /** Seconds a person may spend at once, and then per hour. */
   readonly perHour: number
@@ -184,19 +184,21 @@ export class WorkerPool {
     const signal = jobSignal()
     const remembered = options.overrunKey === undefined ? undefined : this.overranBefore(name, options.overrunKey)
     if (remembered) throw remembered
+    const workerTime = this.options.workerTime
+    if (owner !== null && workerTime) {
+      const waitSeconds = await workerTime.waitSeconds(owner)
+      if (waitSeconds > 0) {
+        this.options.logger.warn({ job: name, owner, waitSeconds }, "a person's worker time spent: job refused")
+        throw workerTimeSpentError(name, workerTime.perHour, waitSeconds)
+      }
+    }
+    // From here to the queue nothing waits, so that no two of a person's jobs pass their bound together.
+    if (this.closed) throw closedError(name)
+    if (signal?.aborted) throw cancelledError(name)
     if (owner !== null && (this.ownJobs.get(owner) ?? 0) >= this.options.perOwnerLimit) {
       this.options.logger.warn({ job: name, owner }, "a person's jobs at their bound: job refused")
       throw tooManyOwnError(name, this.options.perOwnerLimit)
     }
-    const workerTime = this.options.workerTime
-    const waitSeconds = owner === null || !workerTime ? 0 : await workerTime.waitSeconds(owner)
-    if (waitSeconds > 0) {
-      this.options.logger.warn({ job: name, owner, waitSeconds }, "a person's worker time spent: job refused")
-      throw workerTimeSpentError(name, workerTime!.perHour, waitSeconds)
-    }
-    // Closed, or its client gone, while the worker time was counted.
-    if (this.closed) throw closedError(name)
-    if (signal?.aborted) throw cancelledError(name)
     if (this.queue.length >= this.options.queueLimit) {
       this.options.logger.warn({ job: name, waiting: this.queue.length }, 'worker queue full: job refused')
       throw busyError(name, this.queue.length)
