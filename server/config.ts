@@ -173,6 +173,11 @@ const configSchema = z.object({
   WORKER_QUEUE_LIMIT: wholeNumber('a whole number of jobs', 1, 10_000, 32).default(32),
   /** Jobs one person may have running or waiting at once; more of theirs get 429 with Retry-After (the server's own work is not counted). */
   WORKER_JOBS_PER_PERSON: wholeNumber('a whole number of jobs', 1, 10_000, 8).default(8),
+  /**
+   * Seconds of worker threads' time one person's jobs may take at once, and then per hour; past it their jobs get
+   * 429 worker_time_spent with Retry-After (the server's own work is not counted). An overrun counts its whole budget.
+   */
+  WORKER_SECONDS_PER_HOUR_PER_PERSON: count('seconds', 1, 1_000_000).default(600),
   /** Heap of one worker thread; a job that needs more fails alone (422) and the thread is replaced. */
   WORKER_MEMORY_MB: wholeNumber('a whole number of megabytes', 16, 65_536, 1024).default(1024),
   /** Texts longer than this are compared as changed, without a word diff. */

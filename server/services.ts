@@ -120,7 +120,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const storage = options.storage ?? (await openStorage(config, logger, clock))
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const metrics = await servedMetrics(config)
-  const workers = createWorkerPool(config, logger, { settled: metrics?.workerJobSettled, entry: options.workerEntry })
+  const sharedCounts = config.REDIS_URL ? await connectSharedCounts(config.REDIS_URL, logger, config.REDIS_PING_INTERVAL_MS) : undefined
+  const countsKeyPrefix = options.countsKeyPrefix ?? COUNTS_KEY_PREFIX
+  const allowances = hourlyAllowances(config, { redis: sharedCounts, logger, keyPrefix: `${countsKeyPrefix}:allowance` })
+  const workers = createWorkerPool(config, logger, { settled: metrics?.workerJobSettled, entry: options.workerEntry, workerTime: allowances.workerSeconds })
   const historyReads = new HistoryReads(
     { perPerson: config.HISTORY_READS_PER_PERSON, perInstance: config.HISTORY_READS_PER_INSTANCE, cacheBytes: config.HISTORY_READ_CACHE_BYTES },
     async (boardId) => {
@@ -161,10 +164,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   if (!options.access) await ensureAdminAccount(storage, config, logger)
   autoSnapshots.start()
   historySweep.start()
-  const sharedCounts = config.REDIS_URL ? await connectSharedCounts(config.REDIS_URL, logger, config.REDIS_PING_INTERVAL_MS) : undefined
-  const countsKeyPrefix = options.countsKeyPrefix ?? COUNTS_KEY_PREFIX
   const signInThrottle = SignInThrottle.fromConfig(config, sharedCounts, `${countsKeyPrefix}:sign-in`)
-  const allowances = hourlyAllowances(config, { redis: sharedCounts, logger, keyPrefix: `${countsKeyPrefix}:allowance` })
   const sessionSweeper = startSessionSweeper({ storage, rooms, logger })
   // Redis keeps no message for a subscriber that is not there, and an instance that dies holding control messages never sends them: with several instances, each decides its sockets' rights again every so often.
   const rightsSweep = new PeriodicTask(async () => rooms.recheckRightsHere(), { intervalMs: redis ? config.RIGHTS_RECHECK_INTERVAL_MS : 0, logger, failure: 'the periodic re-check of open connections’ rights failed' })

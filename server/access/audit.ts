@@ -36,6 +36,7 @@ export const AUDIT_ACTIONS = [
   'snapshot-deleted',
   'restore',
   'export',
+  'export-failed',
   'history-viewed',
 ] as const
 

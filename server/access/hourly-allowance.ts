@@ -9,10 +9,12 @@
  * it; a review comment (up to 20,000 characters) is kept for good, and every
  * open thread is sent to everyone opening the board; an export is an audit
  * entry (a loop made 376 a second of a small board). Some allowances count
- * an amount rather than acts: the bytes of snapshots a person has stored.
- * The admin is not
- * counted, and neither is a caller without an account (open access), nor the
- * command line, which goes to storage itself.
+ * an amount rather than acts: the bytes of snapshots a person has stored. The
+ * admin is not counted, and neither is a caller without an account (open
+ * access), nor the command line, which goes to storage itself.
+ * Worker time is counted the other way: in seconds, each job's once it has
+ * ended (a cost known only once paid, which may leave the bucket in debt), for
+ * whoever owns the job, the admin and an address included (worker-pool.ts).
  *
  * With Redis every instance counts in one bucket per person (a script, so
  * that requests sent at once to several instances cannot slip past it
@@ -30,16 +32,18 @@ import { countsShared } from './shared-counts.ts'
 /**
  * A token bucket in Redis, timed by Redis' own clock so that the instances'
  * clocks need not agree: KEYS[1] the person's bucket; ARGV its size (the
- * hourly allowance), the amount asked for, and whether to take it (1) or only
- * look (0). Answers 1 when it was there. An amount larger than the whole
- * allowance is taken from a full bucket, leaving it in debt (as
- * TokenBucket.takeInDebt does). A bucket left alone refills whole within the
- * time its tokens take to refill, and expires then.
+ * hourly allowance), the amount, and what to do: look whether the amount is
+ * there ('look'), take it only when it is ('take'), or spend it whatever is
+ * there ('spend': a cost known once paid, which may leave the bucket in debt).
+ * An amount larger than the whole allowance passes a full bucket, leaving it in
+ * debt (as TokenBucket.takeInDebt does). Answers 0 when it passed, else the
+ * milliseconds until it would. A bucket left alone refills whole within the
+ * time its tokens take to refill (longer from debt), and expires then.
  */
 const TAKE_SCRIPT = `
 local perHour = tonumber(ARGV[1])
 local amount = tonumber(ARGV[2])
-local take = tonumber(ARGV[3])
+local mode = ARGV[3]
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local saved = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -47,18 +51,24 @@ local tokens = perHour
 if saved[1] then
   tokens = math.min(perHour, tonumber(saved[1]) + math.max(0, now - tonumber(saved[2])) * perHour / 3600000)
 end
-if tokens < math.min(amount, perHour) then return 0 end
-if take == 1 then
+if mode ~= 'spend' then
+  local needed = math.min(math.max(amount, 1), perHour)
+  if tokens < needed then return math.ceil((needed - tokens) * 3600000 / perHour) end
+end
+if mode ~= 'look' and amount > 0 then
   local left = tokens - amount
   redis.call('HSET', KEYS[1], 'tokens', tostring(left), 'at', tostring(now))
   redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil((perHour - left) * 3600000 / perHour)))
 end
-return 1
+return 0
 `
+
+/** What a count does with its amount (TAKE_SCRIPT). */
+type CountMode = 'look' | 'take' | 'spend'
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    takeHourlyAllowance(key: string, perHour: number, amount: number, take: 0 | 1): Result<number, Context>
+    takeHourlyAllowance(key: string, perHour: number, amount: number, mode: CountMode): Result<number, Context>
   }
 }
 
@@ -77,6 +87,7 @@ export function hourlyAllowances(config: Config, counts: AllowanceCounts) {
     comments: allowance('comments', config.COMMENTS_PER_HOUR_PER_PERSON),
     exports: allowance('exports', config.EXPORTS_PER_HOUR_PER_PERSON),
     accessChanges: allowance('access-changes', config.ACCESS_CHANGES_PER_HOUR_PER_PERSON),
+    workerSeconds: allowance('worker-seconds', config.WORKER_SECONDS_PER_HOUR_PER_PERSON),
   }
 }
 
@@ -88,18 +99,30 @@ export class HourlyAllowance {
   /** `name` tells this allowance's buckets in Redis from the others' (the command is defined by hourlyAllowances). */
   constructor(
     private readonly name: string,
-    private readonly perHour: number,
+    readonly perHour: number,
     private readonly counts: AllowanceCounts,
   ) {}
 
   /** Counts `amount` more for `principal` (one by default); false when they have used up what they may for now. */
-  take(principal: Principal, amount = 1): Promise<boolean> {
-    return this.count(principal, amount, 1)
+  async take(principal: Principal, amount = 1): Promise<boolean> {
+    if (principal.isAdmin || principal.userId === null) return true
+    return (await this.count(principal.userId, amount, 'take')) === 0
   }
 
   /** Whether `principal` may do it once more now (`amount` of it), counting nothing. */
-  allows(principal: Principal, amount = 1): Promise<boolean> {
-    return this.count(principal, amount, 0)
+  async allows(principal: Principal, amount = 1): Promise<boolean> {
+    if (principal.isAdmin || principal.userId === null) return true
+    return (await this.count(principal.userId, amount, 'look')) === 0
+  }
+
+  /** For a cost known only once paid (seconds of worker time): how long until `key` has one left, 0 when it has now. */
+  async waitSeconds(key: string): Promise<number> {
+    return Math.ceil((await this.count(key, 1, 'look')) / 1000)
+  }
+
+  /** Spends `amount` of `key`'s whatever is left, which may leave it in debt: the refill pays that back first. */
+  async spend(key: string, amount: number): Promise<void> {
+    await this.count(key, amount, 'spend')
   }
 
   /** How long to wait once refused `amount`: the time the allowance takes to refill it (one hour's share of acts). */
@@ -107,18 +130,23 @@ export class HourlyAllowance {
     return Math.max(1, Math.ceil((Math.min(amount, this.perHour) * 3600) / this.perHour))
   }
 
-  private async count(principal: Principal, amount: number, take: 0 | 1): Promise<boolean> {
-    if (principal.isAdmin || principal.userId === null) return true
+  /** Does `mode` with `amount` of `key`'s bucket as TAKE_SCRIPT does; 0 when it passed, else the milliseconds until it would. */
+  private async count(key: string, amount: number, mode: CountMode): Promise<number> {
     const { redis, logger, keyPrefix } = this.counts
     if (redis && countsShared(redis)) {
       try {
-        return (await redis.takeHourlyAllowance(`${keyPrefix}:${this.name}:${principal.userId}`, this.perHour, amount, take)) === 1
+        return await redis.takeHourlyAllowance(`${keyPrefix}:${this.name}:${key}`, this.perHour, amount, mode)
       } catch (error) {
         logger.warn({ allowance: this.name, err: errorMessage(error) }, 'could not count in Redis; counting in memory')
       }
     }
-    const bucket = this.bucketOf(principal.userId)
-    return take === 1 ? bucket.takeInDebt(amount) : bucket.holdsInDebt(amount)
+    const bucket = this.bucketOf(key)
+    if (mode !== 'spend') {
+      const needed = Math.min(Math.max(amount, 1), this.perHour)
+      if (!bucket.holds(needed)) return Math.ceil(bucket.secondsUntil(needed) * 1000)
+    }
+    if (mode !== 'look') bucket.spend(amount)
+    return 0
   }
 
   private bucketOf(userId: string): TokenBucket {

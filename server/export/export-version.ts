@@ -2,8 +2,11 @@
  * A board's live content or one of its snapshots, exported: read from storage
  * here, rebuilt and rendered in a worker thread (stored-version.ts). The
  * version the briefing cites (label, time, content hash, review) comes from
- * what is exported, and every export is written to the audit log. The checks
- * listed before an export read the same version (checkVersion, checkAsOf).
+ * what is exported, and every export is written to the audit log, one that
+ * ran past its time budget too. An export that overran is not started again
+ * for the same version, format and scope (the worker pool remembers it by
+ * `exportKey`) until the board changes. The checks listed before an export
+ * read the same version (checkVersion, checkAsOf).
  */
 import type { ChecksReport } from '../../shared/checks-report.ts'
 import type { ExportScope } from '../../shared/export-scope.ts'
@@ -11,6 +14,7 @@ import type { Principal } from '../access/access.ts'
 import { audit } from '../access/audit.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
+import { WorkerJobError } from '../workers/worker-errors.ts'
 import type { StoredLog } from '../snapshots/board-state.ts'
 import { readSnapshotState } from '../snapshots/load-snapshot.ts'
 import { readStoredLog, type StoredBoards } from '../snapshots/stored-board.ts'
@@ -46,13 +50,41 @@ export function checkAsOf(services: VersionSources, boardId: string, asOf: AsOfV
 /** Null when there is no such board or no such snapshot of it. */
 export async function exportVersion(services: VersionSources & { logger: Logger }, request: ExportRequest, by: Principal): Promise<ExportedFile | null> {
   const { boardId, format, snapshotId, asOf, scope = 'all' } = request
-  const read: StoredVersion | null = asOf ? asOfVersion(boardId, asOf) : await readStoredVersion(services, boardId, snapshotId)
-  if (!read) return null
-  // A snapshot names its own predecessor; the live board and a past moment are compared with the newest snapshot made by then.
-  const version: StoredVersion = read.kind === 'snapshot' ? read : { ...read, previous: await snapshotBefore(services, boardId, read.kind === 'as-of' ? read.at : undefined) }
-  const { file, hash } = await services.workers.run('export-board', { format, scope, version })
-  await audit(services, { actor: by, action: 'export', boardId, detail: { format, snapshotId: snapshotId ?? null, asOf: asOf?.asOf ?? null, hash, scope } })
-  return file
+  const detail = { format, snapshotId: snapshotId ?? null, asOf: asOf?.asOf ?? null, scope }
+  try {
+    // Before the board is read: a loop asking for an export that overran would otherwise read it whole each time.
+    const overrunKey = await exportKey(services, request)
+    services.workers.refuseIfOverran('export-board', overrunKey)
+    const read: StoredVersion | null = asOf ? asOfVersion(boardId, asOf) : await readStoredVersion(services, boardId, snapshotId)
+    if (!read) return null
+    // A snapshot names its own predecessor; the live board and a past moment are compared with the newest snapshot made by then.
+    const version: StoredVersion = read.kind === 'snapshot' ? read : { ...read, previous: await snapshotBefore(services, boardId, read.kind === 'as-of' ? read.at : undefined) }
+    const { file, hash } = await services.workers.run('export-board', { format, scope, version }, { boardId, overrunKey })
+    await audit(services, { actor: by, action: 'export', boardId, detail: { ...detail, hash } })
+    return file
+  } catch (error) {
+    if (error instanceof WorkerJobError && (error.refusal === 'over-time' || error.refusal === 'overran-before')) {
+      await audit(services, { actor: by, action: 'export-failed', boardId, detail: { ...detail, refusal: error.refusal } })
+    }
+    throw error
+  }
+}
+
+/**
+ * What names an export's work, read without reading the board: the board,
+ * format and scope, the version asked for (the live board, a snapshot by its
+ * id, a past moment by the moment rebuilt), the newest log row the board
+ * covers (every change appends one; a snapshot's export also says what is
+ * retracted since) and its newest snapshot (what the live board is compared
+ * with). Any change to what the export reads makes another key, and some that
+ * do not (a past moment's export is worked out again after an edit); read
+ * before the board is, so an edit meanwhile makes the key older than the
+ * export, never newer. The board's id keeps one board's from another's.
+ */
+async function exportKey(services: VersionSources, { boardId, format, scope = 'all', snapshotId, asOf }: ExportRequest): Promise<string> {
+  const [tail, newest] = await Promise.all([services.storage.history.tailState(boardId), services.storage.snapshots.latest(boardId)])
+  const moment = asOf ? [asOf.at, asOf.exact] : null
+  return JSON.stringify([boardId, format, scope, snapshotId ?? null, moment, tail.lastSeq ?? tail.throughSeq, newest?.id ?? null])
 }
 
 /** The board's newest snapshot made at or before `at` (any time when undefined), with its state: one record and one state read, however many snapshots the board has. */

@@ -116,8 +116,9 @@ function signedInApi(services: Services): OpenAPIHono<SignedInEnv> {
     const principal = await services.access.principal(c.req.raw)
     if (!principal) throw unauthorized()
     c.set('principal', principal)
-    // The long work this request asks of the worker pool is this person's (or, without accounts, this address's).
-    await asJobOwner(principal.userId ?? `address ${clientAddress(c)}`, next)
+    // The long work this request asks of the worker pool is this person's (or, without accounts, this address's),
+    // and is dropped or stopped once the client has gone (the request's signal aborts when its connection closes unanswered).
+    await asJobOwner(principal.userId ?? `address ${clientAddress(c)}`, next, c.req.raw.signal)
   })
   api.use(answersInFlightLimit(answers))
   // After authentication, so that only a signed-in caller's body is ever read here.

@@ -73,8 +73,14 @@ const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
 const WORKER_REFUSALS: Record<JobRefusal, { status: ContentfulStatusCode; code: string; retryAfterSeconds?: number }> = {
   busy: { status: 503, code: 'busy', retryAfterSeconds: RETRY_AFTER_SECONDS },
   'too-many-own': { status: 429, code: 'too_many_tasks', retryAfterSeconds: RETRY_AFTER_SECONDS },
+  // Its Retry-After comes with the refusal: when the person's worker time will have refilled.
+  'worker-time-spent': { status: 429, code: 'worker_time_spent' },
   closed: { status: 503, code: 'shutting_down', retryAfterSeconds: RETRY_AFTER_SECONDS },
   'over-time': { status: 422, code: 'over_time_budget' },
+  // The same answer as the overrun it remembers, given at once.
+  'overran-before': { status: 422, code: 'over_time_budget' },
+  // Nobody reads it: the client has gone. Logged and counted as a reverse proxy would (nginx's "client closed request").
+  cancelled: { status: 499 as ContentfulStatusCode, code: 'cancelled' },
   'out-of-memory': { status: 422, code: 'over_memory_budget' },
   'stack-overflow': { status: 422, code: 'too_complex' },
   failed: { status: 503, code: 'worker_failed', retryAfterSeconds: 1 },
@@ -172,7 +178,7 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof BoardError) return c.json(errorBody(error.kind, error.message), BOARD_ERROR_STATUS[error.kind])
   if (error instanceof ImportError) return c.json(errorBody(error.kind, error.message), IMPORT_ERROR_STATUS[error.kind] ?? 400)
   if (error instanceof WorkerJobError) {
-    const { status, code, retryAfterSeconds } = WORKER_REFUSALS[error.refusal]
+    const { status, code, retryAfterSeconds = error.retryAfterSeconds } = WORKER_REFUSALS[error.refusal]
     if (retryAfterSeconds !== undefined) c.header('Retry-After', String(retryAfterSeconds))
     return c.json(errorBody(code, error.message), status)
   }

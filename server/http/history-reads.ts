@@ -27,6 +27,7 @@
 import type { KeptStart, TailState } from '../storage/storage.ts'
 import { ApiError, RETRY_AFTER_SECONDS } from './errors.ts'
 import { HistoryReadCache } from './history-read-cache.ts'
+import { asSharedWork } from '../workers/job-owner.ts'
 
 /**
  * What is read: the board as of a time (for its model or state), its log as of
@@ -102,7 +103,8 @@ export class HistoryReads {
       // One chain for the computation and its keeping, which the readers await: whatever fails there is their answer, not a
       // rejection no one awaits. It starts on the next turn, so it is in `computing` before it can settle.
       const computed = Promise.resolve()
-        .then(compute)
+        // Joined by identical reads meanwhile: the first reader leaving must not stop it for the others.
+        .then(() => asSharedWork(compute))
         .then((value) => {
           this.cache.keep(key, read.boardId, generation, value)
           return value

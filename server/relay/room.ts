@@ -72,6 +72,7 @@ import type { RewriteResets } from './rewrite-resets.ts'
 import { holdsAllOf, missingShareOf, sameClocks, withinDoc, withinStateVectorSize } from './state-vector.ts'
 import { validateUpdate, type UpdateVerdict } from './validate-update.ts'
 import { WholeState } from './whole-state.ts'
+import { asSharedWork } from '../workers/job-owner.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 /** `author`: the person whose connection made the change, when it was one signed in. */
@@ -701,7 +702,8 @@ export class Room {
   readStored<T>(what: string, make: () => Promise<T>): Promise<T> {
     const kept = this.storedAnswers.get(what)
     if (kept) return kept as Promise<T>
-    const answer = this.read(() => undefined).then(make)
+    // Shared by everyone asking meanwhile: the first of them leaving must not stop it for the others.
+    const answer = this.read(() => undefined).then(() => asSharedWork(make))
     this.storedAnswers.set(what, answer)
     answer.catch(() => {
       if (this.storedAnswers.get(what) === answer) this.storedAnswers.delete(what)

@@ -27,6 +27,12 @@ export class TokenBucket {
     return this.tokens >= amount
   }
 
+  /** Seconds until `amount` could be taken; 0 when it can now. */
+  secondsUntil(amount: number): number {
+    this.refill()
+    return Math.max(0, (amount - this.tokens) / this.perSecond)
+  }
+
   /** Takes `amount` whatever is there: the bucket may go below empty, and refills from there. */
   spend(amount: number): void {
     this.refill()

@@ -1,10 +1,10 @@
-/** The worker pool as the configuration sets it: thread count, queue, each person's share, memory, and each job kind's time budget. */
+/** The worker pool as the configuration sets it: thread count, queue, each person's share, memory, and each job kind's time budget; each person's worker time as `options` counts it. */
 import type { Config } from '../config.ts'
 import type { Logger } from '../log.ts'
 import type { JobName } from './jobs.ts'
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.ts'
 
-export function createWorkerPool(config: Config, logger: Logger, options: Pick<WorkerPoolOptions, 'settled' | 'entry'> = {}): WorkerPool {
+export function createWorkerPool(config: Config, logger: Logger, options: Pick<WorkerPoolOptions, 'settled' | 'entry' | 'workerTime'> = {}): WorkerPool {
   const boardState = config.BOARD_STATE_TIME_BUDGET_MS
   const budgetsMs: Record<JobName, number> = {
     'capture-board': boardState,

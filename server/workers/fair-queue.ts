@@ -31,6 +31,17 @@ export class FairQueue<J extends { owner: string | null }> {
     return job
   }
 
+  /** Takes `job` out of its line, its line keeping its turn; false when it was not waiting. */
+  remove(job: J): boolean {
+    const line = this.lines.get(job.owner)
+    const at = line?.indexOf(job) ?? -1
+    if (!line || at < 0) return false
+    line.splice(at, 1)
+    if (line.length === 0) this.lines.delete(job.owner)
+    this.count--
+    return true
+  }
+
   /** Every waiting job, in turn order; the queue is left empty. */
   drain(): J[] {
     const jobs: J[] = []

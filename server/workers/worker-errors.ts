@@ -9,19 +9,34 @@ import type { JobName } from './jobs.ts'
 /**
  * - `busy`: too many jobs already wait; nothing was started.
  * - `too-many-own`: the person asking already has as many jobs running or waiting as one may; nothing was started.
+ * - `worker-time-spent`: the person asking has spent the worker time they may for now (WORKER_SECONDS_PER_HOUR_PER_PERSON); nothing was started.
  * - `over-time`: the job ran past its time budget; its thread was stopped.
+ * - `overran-before`: the same work (the same version of the same board, asked for the same way) ran past its time budget before; nothing was started.
+ * - `cancelled`: nobody waits for the job's answer any more (the request's client has gone); it was dropped from the queue, or its thread stopped.
  * - `out-of-memory`: the job needed more than a thread's memory limit; its thread died.
  * - `stack-overflow`: the job's input nested deeper than the thread's stack could follow; the thread carries on.
  * - `failed`: the thread died for another reason, or could not start.
  * - `closed`: the server is shutting down.
  */
-export type JobRefusal = 'busy' | 'too-many-own' | 'over-time' | 'out-of-memory' | 'stack-overflow' | 'failed' | 'closed'
+export type JobRefusal =
+  | 'busy'
+  | 'too-many-own'
+  | 'worker-time-spent'
+  | 'over-time'
+  | 'overran-before'
+  | 'out-of-memory'
+  | 'stack-overflow'
+  | 'failed'
+  | 'cancelled'
+  | 'closed'
 
 export class WorkerJobError extends Error {
   constructor(
     readonly refusal: JobRefusal,
     readonly job: JobName,
     message: string,
+    /** When to ask again, where it depends on the refusal (the worker time a person has to wait for). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message)
     this.name = 'WorkerJobError'
@@ -101,6 +116,16 @@ export function overTimeError(job: JobName, budgetMs: number): WorkerJobError {
   )
 }
 
+/** The same work overran before, and what it computes has not changed since: not started again, for the same answer. */
+export function overranBeforeError(job: JobName, budgetMs: number): WorkerJobError {
+  const { task, advice, budgetSetting } = JOB_WORDS[job]
+  return new WorkerJobError(
+    'overran-before',
+    job,
+    `${task} took longer than ${seconds(budgetMs)} when it was last asked for, and nothing it reads has changed since, so it was not started again. ${advice} (An operator can raise ${budgetSetting}.)`,
+  )
+}
+
 export function outOfMemoryError(job: JobName, memoryMb: number): WorkerJobError {
   const { task, advice } = JOB_WORDS[job]
   return new WorkerJobError(
@@ -137,6 +162,19 @@ export function tooManyOwnError(job: JobName, limit: number): WorkerJobError {
     job,
     `You already have ${limit} long tasks (exports, imports, comparisons, snapshots) running or waiting on this server. Try again once one has finished.`,
   )
+}
+
+export function workerTimeSpentError(job: JobName, perHourSeconds: number, retryAfterSeconds: number): WorkerJobError {
+  return new WorkerJobError(
+    'worker-time-spent',
+    job,
+    `You have used the ${perHourSeconds} s an hour of this server's worker time one person may (exports, imports, comparisons, board reads, snapshots), so ${JOB_WORDS[job].task.toLowerCase()} was not started. Try again in ${retryAfterSeconds} s. (An operator can raise WORKER_SECONDS_PER_HOUR_PER_PERSON.)`,
+    retryAfterSeconds,
+  )
+}
+
+export function cancelledError(job: JobName): WorkerJobError {
+  return new WorkerJobError('cancelled', job, `${JOB_WORDS[job].task} was stopped: nobody waits for its answer any more.`)
 }
 
 export function threadFailedError(job: JobName, cause: string): WorkerJobError {

@@ -12,7 +12,17 @@
  *   person asking again and again can neither fill the queue nor stand in
  *   front of everyone else (job-owner.ts says whose a job is);
  * - a time budget per job kind: a job that overruns is refused (`over-time`)
- *   and its thread is stopped and replaced, whatever it was doing;
+ *   and its thread is stopped and replaced, whatever it was doing; a job that
+ *   names what it computes (`overrunKey`: an export names the board's version,
+ *   format and scope) is remembered once it overran, and the same job is
+ *   refused at once (`overran-before`) until what it reads has changed;
+ * - worker time per person (WorkerTime, an HourlyAllowance counted in seconds): each job's time on its thread is
+ *   charged to its owner once it ends, an overrun its whole budget, and a
+ *   person who has spent theirs is refused (`worker-time-spent`) until it
+ *   refills; the server's own work is never charged;
+ * - a job nobody waits for any more (its request's client has gone) is dropped
+ *   from the queue, or its thread stopped (`cancelled`); work shared by
+ *   several readers carries no signal and runs on (job-owner.ts);
  * - a memory limit per thread: a job that exceeds it kills only its thread
  *   (`out-of-memory`), which is replaced.
  * A thread that fails takes only its own job with it. An idle thread is
@@ -24,17 +34,20 @@
 import { Worker } from 'node:worker_threads'
 import type { Logger } from '../log.ts'
 import { FairQueue } from './fair-queue.ts'
-import { jobOwner } from './job-owner.ts'
+import { jobOwner, jobSignal } from './job-owner.ts'
 import type { JobInput, JobName, JobOutput } from './jobs.ts'
 import {
   busyError,
+  cancelledError,
   closedError,
   decodeJobError,
   outOfMemoryError,
+  overranBeforeError,
   overTimeError,
   threadFailedError,
   tooManyOwnError,
   WorkerJobError,
+  workerTimeSpentError,
   type JobRefusal,
 } from './worker-errors.ts'
 import { workerEntry } from './worker-entry.ts'
@@ -59,7 +72,30 @@ export type WorkerPoolOptions = {
   idle?: IdlePolicy
   /** The script a thread starts from; workerEntry() unless set (tests' servers, run from the TypeScript sources, start their threads compiled). */
   entry?: URL
+  /** Each person's worker time; uncounted unless set. */
+  workerTime?: WorkerTime
 }
+
+/** Where each person's worker time is counted (HourlyAllowance, shared through Redis when there is one); an owner is the pool's (a person id, or an address). */
+export type WorkerTime = {
+  /** Seconds a person may spend at once, and then per hour. */
+  readonly perHour: number
+  /** Seconds until `owner` may start a job again; 0 when they may now. */
+  waitSeconds(owner: string): Promise<number>
+  /** Charges `seconds` of a job that has ended; must not throw. */
+  spend(owner: string, seconds: number): Promise<void>
+}
+
+/** What a caller says of a job beyond its input. */
+export type JobOptions = {
+  /** The board the job reads, for the log. */
+  boardId?: string
+  /** Names what the job computes (the same input gives the same work); once a job so named has overrun, the same is refused at once. Must change when what it reads does. */
+  overrunKey?: string
+}
+
+/** Overruns remembered at most: the oldest is forgotten first. */
+const REMEMBERED_OVERRUNS = 1024
 
 /** A thread whose heap is at most `warmHeapMb` is kept `warmMs` once idle, any other `idleMs`. */
 export type IdlePolicy = { idleMs: number; warmMs: number; warmHeapMb: number }
@@ -78,8 +114,16 @@ export type JobOutcome = 'done' | 'error' | JobRefusal
 /** What the pool holds now, for the metrics' gauges; `heapBytes`: the threads' heaps, as each last reported. */
 export type WorkerPoolLoad = { threads: number; running: number; queued: number; heapBytes: number }
 
-/** `owner`: the person who asked for it, or null for the server's own work. */
-type Job = { name: JobName; input: unknown; owner: string | null; resolve: (output: unknown) => void; reject: (error: Error) => void }
+/** `owner`: the person who asked for it, or null for the server's own work; `startedAt`: when a thread started it. */
+type Job = {
+  name: JobName
+  input: unknown
+  owner: string | null
+  options: JobOptions
+  startedAt?: number
+  resolve: (output: unknown) => void
+  reject: (error: Error) => void
+}
 
 type Thread = {
   worker: Worker
@@ -97,6 +141,8 @@ export class WorkerPool {
   private readonly queue = new FairQueue<Job>()
   /** Each person's jobs running or waiting. */
   private readonly ownJobs = new Map<string, number>()
+  /** The overrunKeys of jobs that overran, oldest first, with the budget they overran. */
+  private readonly overran = new Map<string, number>()
   /** Threads being stopped, until they have: close() waits for them. */
   private readonly stopping = new Set<Promise<void>>()
   private nextId = 0
@@ -105,12 +151,12 @@ export class WorkerPool {
   constructor(private readonly options: WorkerPoolOptions) {}
 
   /** Runs a job on a thread; rejects with a WorkerJobError when refused, or with the job's own error. */
-  run<K extends JobName>(name: K, input: JobInput<K>): Promise<JobOutput<K>> {
+  run<K extends JobName>(name: K, input: JobInput<K>, options: JobOptions = {}): Promise<JobOutput<K>> {
     const settled = this.options.settled
-    if (!settled) return this.submit(name, input)
+    if (!settled) return this.submit(name, input, options)
     const started = performance.now()
     const seconds = () => (performance.now() - started) / 1000
-    return this.submit(name, input).then(
+    return this.submit(name, input, options).then(
       (output) => {
         settled(name, 'done', seconds())
         return output
@@ -132,30 +178,83 @@ export class WorkerPool {
     return { threads: this.threads.size, running, queued: this.queue.length, heapBytes }
   }
 
-  private submit<K extends JobName>(name: K, input: JobInput<K>): Promise<JobOutput<K>> {
-    if (this.closed) return Promise.reject(closedError(name))
+  private async submit<K extends JobName>(name: K, input: JobInput<K>, options: JobOptions): Promise<JobOutput<K>> {
+    if (this.closed) throw closedError(name)
     const owner = jobOwner()
+    const signal = jobSignal()
+    const remembered = options.overrunKey === undefined ? undefined : this.overranBefore(name, options.overrunKey)
+    if (remembered) throw remembered
+    const workerTime = this.options.workerTime
+    if (owner !== null && workerTime) {
+      const waitSeconds = await workerTime.waitSeconds(owner)
+      if (waitSeconds > 0) {
+        this.options.logger.warn({ job: name, owner, waitSeconds }, "a person's worker time spent: job refused")
+        throw workerTimeSpentError(name, workerTime.perHour, waitSeconds)
+      }
+    }
+    // From here to the queue nothing waits, so that no two of a person's jobs pass their bound together.
+    if (this.closed) throw closedError(name)
+    if (signal?.aborted) throw cancelledError(name)
     if (owner !== null && (this.ownJobs.get(owner) ?? 0) >= this.options.perOwnerLimit) {
       this.options.logger.warn({ job: name, owner }, "a person's jobs at their bound: job refused")
-      return Promise.reject(tooManyOwnError(name, this.options.perOwnerLimit))
+      throw tooManyOwnError(name, this.options.perOwnerLimit)
     }
     if (this.queue.length >= this.options.queueLimit) {
       this.options.logger.warn({ job: name, waiting: this.queue.length }, 'worker queue full: job refused')
-      return Promise.reject(busyError(name, this.queue.length))
+      throw busyError(name, this.queue.length)
     }
-    const settled = this.countOwn(owner)
+    const uncount = this.countOwn(owner)
     return new Promise<JobOutput<K>>((resolve, reject) => {
-      const done = (output: unknown) => {
-        settled()
-        resolve(output as JobOutput<K>)
+      const settled = () => {
+        uncount()
+        signal?.removeEventListener('abort', cancel)
+        if (owner !== null && job.startedAt !== undefined) void workerTime?.spend(owner, (performance.now() - job.startedAt) / 1000)
       }
-      const failed = (error: Error) => {
-        settled()
-        reject(error)
+      const job: Job = {
+        name,
+        input,
+        owner,
+        options,
+        resolve: (output) => {
+          settled()
+          resolve(output as JobOutput<K>)
+        },
+        reject: (error) => {
+          settled()
+          reject(error)
+        },
       }
-      this.queue.push({ name, input, owner, resolve: done, reject: failed })
+      const cancel = () => this.cancel(job)
+      signal?.addEventListener('abort', cancel, { once: true })
+      this.queue.push(job)
       this.dispatch()
     })
+  }
+
+  /**
+   * Throws what the job named `overrunKey` would get at once for having overrun before (counted as its outcome), so that
+   * a caller may refuse it before reading its input: an export reads the whole board for it.
+   */
+  refuseIfOverran(name: JobName, overrunKey: string): void {
+    const remembered = this.overranBefore(name, overrunKey)
+    if (!remembered) return
+    this.options.settled?.(name, 'overran-before', 0)
+    throw remembered
+  }
+
+  private overranBefore(name: JobName, overrunKey: string): WorkerJobError | undefined {
+    const budgetMs = this.overran.get(`${name}:${overrunKey}`)
+    return budgetMs === undefined ? undefined : overranBeforeError(name, budgetMs)
+  }
+
+  /** Drops `job` from the queue, or stops the thread running it: nobody waits for its answer. */
+  private cancel(job: Job): void {
+    if (this.queue.remove(job)) {
+      job.reject(cancelledError(job.name))
+      return
+    }
+    const thread = [...this.threads].find((each) => each.running?.reject === job.reject)
+    if (thread) this.retire(thread, cancelledError)
   }
 
   /** Counts a job of `owner`'s until the returned function is called, once it has settled. */
@@ -233,9 +332,12 @@ export class WorkerPool {
     const id = ++this.nextId
     const budgetMs = this.options.budgetsMs[job.name]
     const timer = setTimeout(() => {
-      this.options.logger.warn({ job: job.name, budgetMs }, 'worker job over its time budget: thread stopped')
+      const { boardId, overrunKey } = job.options
+      this.options.logger.warn({ job: job.name, owner: job.owner ?? 'server', boardId, budgetMs }, 'worker job over its time budget: thread stopped')
+      if (overrunKey !== undefined) this.rememberOverrun(`${job.name}:${overrunKey}`, budgetMs)
       this.retire(thread, (name) => overTimeError(name, budgetMs))
     }, budgetMs)
+    job.startedAt = performance.now()
     thread.running = { ...job, id, timer }
     thread.worker.ref()
     try {
@@ -286,6 +388,12 @@ export class WorkerPool {
       return
     }
     this.dispatch()
+  }
+
+  private rememberOverrun(key: string, budgetMs: number): void {
+    this.overran.delete(key)
+    this.overran.set(key, budgetMs)
+    if (this.overran.size > REMEMBERED_OVERRUNS) this.overran.delete(this.overran.keys().next().value!)
   }
 
   private idle(thread: Thread): void {

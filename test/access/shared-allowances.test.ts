@@ -2,7 +2,8 @@
  * The hourly allowances behind a load balancer: two instances on one
  * PostgreSQL and one Redis count a person's boards (and every other
  * allowance) in one bucket, so a person sending requests to both at once gets
- * no more than from one; while an instance cannot reach Redis, or Redis stops
+ * no more than from one (worker time spent on one instance is spent on the
+ * other); while an instance cannot reach Redis, or Redis stops
  * answering it, it counts in its own memory and goes on answering.
  */
 import { afterEach, expect, it } from 'vitest'
@@ -13,6 +14,7 @@ import { describeUnless, missingServices } from '../helpers/services.ts'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
 import { REDIS_URL, startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
+import { wordsText } from '../helpers/large-inputs.ts'
 
 const missing = await missingServices('postgres', 'redis')
 
@@ -25,12 +27,12 @@ describeUnless(missing)('hourly allowances shared through Redis', () => {
     for (const server of servers.splice(0).reverse()) await server.destroy()
   })
 
-  /** Two instances on one database, the second reaching Redis through a proxy the test can cut. */
-  const twoInstances = async () => {
+  /** Two instances on one database, the second reaching Redis through a proxy the test can cut; `settings` adds to both's. */
+  const twoInstances = async (settings: Record<string, string> = {}) => {
     // Their own key prefix: other test runs on this Redis count apart.
     const countsKeyPrefix = `assay-test:${crypto.randomUUID()}`
     // The smallest bytes of snapshots: one snapshot of a board holding two longest judgments (some 40 KB) fits, a second does not.
-    const env = { BOARDS_PER_HOUR_PER_PERSON: '3', EXPORTS_PER_HOUR_PER_PERSON: '3', SNAPSHOT_BYTES_PER_HOUR_PER_PERSON: '65536' }
+    const env = { BOARDS_PER_HOUR_PER_PERSON: '3', EXPORTS_PER_HOUR_PER_PERSON: '3', SNAPSHOT_BYTES_PER_HOUR_PER_PERSON: '65536', ...settings }
     const one = await startTestServer({ dialect: 'postgres', accounts: true, countsKeyPrefix, env: { ...env, REDIS_URL } })
     servers.push(one)
     const proxy = await startTcpProxy({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) })
@@ -77,6 +79,20 @@ describeUnless(missing)('hourly allowances shared through Redis', () => {
     const refused = await second!.post<{ error: { code: string } }>(`/api/boards/${board}/snapshots`, { label: 'On the second' })
     expect(refused.status).toBe(429)
     expect(refused.body.error.code).toBe('snapshot_bytes_spent')
+  })
+
+  it('charges the worker time a job took on one instance to the person on every instance', async () => {
+    // An export overrunning 1.5 s spends more than the second a person has.
+    const { one, two } = await twoInstances({ EXPORT_TIME_BUDGET_MS: '1500', WORKER_SECONDS_PER_HOUR_PER_PERSON: '1', EXPORTS_PER_HOUR_PER_PERSON: '10' })
+    const hog = await addAccount(one, { name: 'Hal Hog' })
+    const token = (await addToken(one, hog)).token
+    const [onOne, onTwo] = [one, two].map((instance) => apiClient(instance.url, { authorization: `Bearer ${token}` }))
+    const board = await onOne!.createBoard('Heavy')
+    const operations = Array.from({ length: 60 }, (_, i) => ({ op: 'add', collection: 'assessments', input: { title: `Card ${i}`, judgment: wordsText(20_000, i) } }))
+    expect((await onOne!.post(`/api/boards/${board}/batch`, { operations })).status).toBe(200)
+    expect((await onOne!.get(`/api/boards/${board}/export?format=pdf`)).status).toBe(422)
+    const refused = await onTwo!.get<{ error: { code: string } }>(`/api/boards/${board}/export?format=md`)
+    expect([refused.status, refused.body.error.code]).toEqual([429, 'worker_time_spent'])
   })
 
   it('counts in memory on an instance cut off Redis, and goes on answering', async () => {
