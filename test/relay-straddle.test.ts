@@ -168,6 +168,19 @@ it('an item continuing a card’s order value, refused, leaves no value standing
   await boardUnharmed(running, boardId, room, codes)
 })
 
+it('an item continuing a card’s order value after a character not yet sent is held, and checked again once the character comes: its sender is closed, and the order stays', async () => {
+  const { running, boardId, c, codes, room, first, attacker, moved } = await cardMovedByAttacker('Continues an order value, held')
+  const order = entity(room.doc, 'assessments', first)!.get('order')
+  // After a character of another client the board lacks: where it lands cannot be told, and Yjs holds it until the character comes, in the next frame.
+  attacker.send(frames.update(craftedItem(moved, { after: Y.createID(SETTER, 0) }, { string: 'xy' })))
+  attacker.send(frames.update(craftedItem({ client: SETTER, clock: 0 }, { root: 'bluf' }, { string: 'q' })))
+  await closedAsRefused(attacker)
+  await waitFor(() => blufText(c.doc).toString() === 'q', 'the character at c')
+  expect(entity(room.doc, 'assessments', first)!.get('order')).toBe(order)
+  expect(entity(c.doc, 'assessments', first)!.get('order')).toBe(order)
+  await boardUnharmed(running, boardId, room, codes)
+})
+
 it('an honest client’s run sent again across the update it sent before passes, where its card was kept and where it was deleted meanwhile', async () => {
   const { running, boardId, a, c, codes, room } = await boardWithTwoEditors('Run sent again')
   const kept = addAssessment(a.doc, { title: 'Kept' })
@@ -178,23 +191,23 @@ it('an honest client’s run sent again across the update it sent before passes,
   const sendSince = (before: Uint8Array) => honest.send(frames.update(Y.encodeStateAsUpdate(honestDoc, before)))
 
   // Two keystrokes, the first sent as typed and held by the room; the client's document merges them, and its answer to a sync step 1 from before both writes them as one struct from the first one's clock (a provider whose update crossed the room's step 1).
-  const typedTwice = async (cardId: string): Promise<Uint8Array> => {
+  const typedTwice = async (cardId: string, field: 'title' | 'judgment'): Promise<Uint8Array> => {
     const before = Y.encodeStateVector(honestDoc)
-    const title = assessmentText(honestDoc, cardId, 'title')
-    title.insert(title.length, 'a')
+    const text = assessmentText(honestDoc, cardId, field)
+    text.insert(text.length, 'a')
     sendSince(before)
-    await waitFor(() => assessmentText(room.doc, cardId, 'title').toString().endsWith('a'), 'the first keystroke in the room')
-    title.insert(title.length, 'b')
+    await waitFor(() => assessmentText(room.doc, cardId, field).toString().endsWith('a'), 'the first keystroke in the room')
+    text.insert(text.length, 'b')
     const resent = Y.encodeStateAsUpdate(honestDoc, before)
     const [struct, ...rest] = Y.decodeUpdate(resent).structs
     expect({ clock: struct!.id.clock, length: struct!.length, rest: rest.length }, 'one struct straddling what the room holds').toEqual({ clock: Y.getState(room.doc.store, ATTACKER) - 1, length: 2, rest: 0 })
     return resent
   }
-  honest.send(frames.update(await typedTwice(kept)))
+  honest.send(frames.update(await typedTwice(kept, 'title')))
   await waitFor(() => assessmentText(c.doc, kept, 'title').toString() === 'Keptab', 'both keystrokes at c')
 
-  // The second card deleted by another editor once the first keystroke is in: the room collects it, and the run sent again lands nowhere.
-  const resentIntoDeleted = await typedTwice(deleted)
+  // The second card deleted by another editor once the first keystroke of its empty judgment is in: the room collects it with the judgment, and the run sent again, which names the judgment as its parent, lands nowhere.
+  const resentIntoDeleted = await typedTwice(deleted, 'judgment')
   deleteAssessment(c.doc, deleted)
   const lastHeld = () => Y.getItem(room.doc.store, Y.createID(ATTACKER, Y.getState(room.doc.store, ATTACKER) - 1))
   await waitFor(() => lastHeld() instanceof Y.GC, 'the room to collect the first keystroke')
