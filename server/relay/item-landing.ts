@@ -50,10 +50,7 @@ export function itemLandings(doc: Y.Doc, { structs }: DecodedUpdate): { item: Y.
   }
   const inDocument = (id: Y.ID): Landing => {
     const stored = heldItem(doc, id)
-    if (!stored) return null
-    const parent = stored.parent
-    if (!(parent instanceof Y.AbstractType)) return null
-    return { parent: parent._item ? parent._item.id : Y.findRootTypeKey(parent), key: stored.parentSub }
+    return stored && landingOfHeld(stored)
   }
 
   const resolved = new Map<Y.Item, Landing>()
@@ -97,6 +94,20 @@ export function heldItem(doc: Y.Doc, id: Y.ID): Y.Item | null {
   if (Y.getState(doc.store, id.client) <= id.clock) return null
   const stored = Y.getItem(doc.store, id)
   return stored instanceof Y.Item ? stored : null
+}
+
+/** Where an item the document holds lies. */
+export function landingOfHeld(stored: Y.Item): Landing {
+  const parent = stored.parent
+  if (!(parent instanceof Y.AbstractType)) return null
+  return { parent: parent._item ? parent._item.id : Y.findRootTypeKey(parent), key: stored.parentSub }
+}
+
+/** Whether two landings are the same type and key. */
+export function sameLanding(one: NonNullable<Landing>, other: NonNullable<Landing>): boolean {
+  if (one.key !== other.key) return false
+  if (typeof one.parent === 'string' || typeof other.parent === 'string') return one.parent === other.parent
+  return Y.compareIDs(one.parent, other.parent)
 }
 
 /** An id as a key of a Map or Set. */

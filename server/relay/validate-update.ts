@@ -18,6 +18,7 @@ import { itemLandings } from './item-landing.ts'
 import { multiUnitMapValue } from './map-values.ts'
 import { splitCostInBytes } from './split-cost.ts'
 import { stampedFieldChange } from './stamped-fields.ts'
+import { misplacedContinuation } from './straddling-items.ts'
 import { nonTextInText } from './text-content.ts'
 import { scanUpdate } from './inserted-values-scan.ts'
 import { errorMessage } from '../../shared/error-message.ts'
@@ -47,7 +48,9 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * decoded, that inserts more plain values than MAX_INSERTED_VALUES or holds
  * more structs and deletions than MAX_UPDATE_PIECES, whose
  * deletions no Yjs encoder writes, whose item names a later struct of its own
- * client as its neighbour or parent (forward-references.ts), whose splits alone would cost more than the
+ * client as its neighbour or parent (forward-references.ts), whose item
+ * continues its client's held struct elsewhere than that struct lies or after
+ * a collected one (straddling-items.ts), whose splits alone would cost more than the
  * largest frame, or that inserts a value nested too deep, is refused as one
  * that cannot be applied.
  */
@@ -78,6 +81,8 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   const { found } = walkInsertedValues(decoded.structs)
   if (found) return refused(found.kind === 'text' ? CLOSE.invalidText : CLOSE.updateRejected, `update inserts ${found.what}`)
   const landings = itemLandings(doc, decoded)
+  const misplaced = misplacedContinuation(doc, landings)
+  if (misplaced) return refused(CLOSE.updateRejected, misplaced)
   const replaced = liveEntryReplacement(doc, decoded, landings)
   if (replaced) return refused(CLOSE.updateRejected, replaced)
   const fixed = fixedFieldChange(doc, decoded, landings)

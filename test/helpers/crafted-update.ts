@@ -50,6 +50,20 @@ export function craftedRuns(runs: readonly { first: { client: number; clock: num
   return encoding.toUint8Array(encoder)
 }
 
+/** A collected struct (GC) of `length` clocks at `id`, as a client writes what it collected: a struct with no content and no place. */
+export function craftedCollected(id: { client: number; clock: number }, length: number): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, 1)
+  encoding.writeVarUint(encoder, 1)
+  encoding.writeVarUint(encoder, id.client)
+  encoding.writeVarUint(encoder, id.clock)
+  // Struct ref 0: a GC, then its length.
+  encoding.writeUint8(encoder, 0)
+  encoding.writeVarUint(encoder, length)
+  encoding.writeVarUint(encoder, 0)
+  return encoding.toUint8Array(encoder)
+}
+
 function writeItem(encoder: encoding.Encoder, place: CraftedPlace, content: CraftedContent): void {
   const kind = Object.keys(content)[0] as keyof typeof CONTENT_REF
   if ('after' in place) {
