@@ -14,6 +14,7 @@ import {
   COLLECTIONS,
   entities,
   entity,
+  META_STRING_KEYS,
   metaMap,
   readString,
   SCHEMA_VERSION,
@@ -251,7 +252,7 @@ export function documentText(doc: Y.Doc, documentId: string): string | undefined
 export function replaceBoardContent(doc: Y.Doc, model: BoardModel, origin?: ChangeOrigin, texts: Map<string, string> = new Map()): void {
   doc.transact(() => {
     const meta = metaMap(doc)
-    for (const key of ['title', 'marking', 'question', 'profile'] as const) {
+    for (const key of META_STRING_KEYS) {
       if (meta.get(key) !== model[key]) meta.set(key, model[key])
     }
     if (meta.get('schemaVersion') !== SCHEMA_VERSION) meta.set('schemaVersion', SCHEMA_VERSION)

@@ -38,8 +38,14 @@ export class BoardError extends Error {
   }
 }
 
+/** The root map of the board's settings. */
+export const META_ROOT = 'meta'
+
+/** The settings the meta map holds as strings; its one other key is `schemaVersion`, a number. */
+export const META_STRING_KEYS = ['title', 'marking', 'question', 'profile'] as const
+
 export function metaMap(doc: Y.Doc): Y.Map<unknown> {
-  return doc.getMap('meta')
+  return doc.getMap(META_ROOT)
 }
 
 /**
@@ -87,10 +93,16 @@ export function blufText(doc: Y.Doc): Y.Text {
   return doc.getText(BLUF_ROOT)
 }
 
-/** Acknowledged check findings: the finding's key → `{ rule, reason, createdAt, createdBy }`. */
+/** The root map of acknowledged check findings. */
+export const ACKNOWLEDGEMENTS_ROOT = 'acknowledgements'
+
+/** Acknowledged check findings: the finding's key → `{ rule, reason, createdAt, createdBy }`, each a string. */
 export function acknowledgementsMap(doc: Y.Doc): Y.Map<unknown> {
-  return doc.getMap('acknowledgements')
+  return doc.getMap(ACKNOWLEDGEMENTS_ROOT)
 }
+
+/** Every root type of the layout: a board has no other. */
+export const LAYOUT_ROOTS: readonly string[] = [META_ROOT, ...COLLECTIONS, BLUF_ROOT, ACKNOWLEDGEMENTS_ROOT]
 
 /** An assessment's fields held as Y.Text; every other field of every entity is a plain value. */
 export const ASSESSMENT_TEXT_FIELDS = ['title', 'judgment'] as const

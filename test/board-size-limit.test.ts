@@ -6,6 +6,7 @@
 import * as decoding from 'lib0/decoding'
 import * as Y from 'yjs'
 import { afterEach, describe, expect, it } from 'vitest'
+import { blufText } from '../shared/board-doc.ts'
 import { addAssessment, deleteAssessment } from '../shared/board-mutations.ts'
 import { boardFullMessage, MESSAGE_AUTH, MESSAGE_SYNC, type BoardFullNotice, type ServerPresence } from '../shared/protocol.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
@@ -66,10 +67,10 @@ function deniedReasons(received: Uint8Array[]): string[] {
     })
 }
 
-/** An update that adds content: a note no page shows, enough for the server to judge. */
+/** An update that adds content: a bottom line, enough for the server to judge. */
 function addition(text: string): Uint8Array {
   const doc = new Y.Doc()
-  doc.getText('notes').insert(0, text)
+  blufText(doc).insert(0, text)
   const update = Y.encodeStateAsUpdate(doc)
   doc.destroy()
   return update

@@ -10,18 +10,18 @@
 import * as Y from 'yjs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
-import { blufText, entity, metaMap } from '../shared/board-doc.ts'
+import { acknowledgementsMap, blufText, entity, metaMap } from '../shared/board-doc.ts'
 import type { BoardModel } from '../shared/board-model.ts'
-import { addAssessment, updateAssessment } from '../shared/board-mutations.ts'
+import { acknowledgeFinding, addAssessment, updateAssessment, updateMeta, withdrawAcknowledgement } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import { deletionsUpdate } from '../server/relay/deletions-within.ts'
 import { apiClient } from './helpers/api.ts'
 import { craftedItem, craftedItems, type CraftedContent, type CraftedPlace } from './helpers/crafted-update.ts'
-import { frames, openRawSocket } from './helpers/raw-socket.ts'
-import { storedBoard, withStoredDoc } from './helpers/stored-board.ts'
+import { frames, openRawSocket, syncReplies } from './helpers/raw-socket.ts'
+import { storeChange, storedBoard, withStoredDoc } from './helpers/stored-board.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { clientsDestroyedAfterEach } from './helpers/yjs-client.ts'
+import { closeCodes, clientsDestroyedAfterEach } from './helpers/yjs-client.ts'
 
 const connect = clientsDestroyedAfterEach()
 let server: TestServer | undefined
@@ -38,14 +38,32 @@ async function startWithBoard(env: Record<string, string> = {}) {
   return { running, api, boardId }
 }
 
-/** Sends the update from a socket of its own; resolves with the code it was closed with. */
-async function sendHostile(running: TestServer, boardId: string, update: Uint8Array): Promise<number> {
+/**
+ * Sends the update from a socket of its own, then a sync step 1: resolves with
+ * the code the socket was closed with, or `taken` once the step 1 is answered
+ * (a socket's frames are handled in order, so the update was).
+ */
+async function sendHostile(running: TestServer, boardId: string, update: Uint8Array): Promise<number | 'taken'> {
   const socket = await openRawSocket(`${running.wsUrl}/${boardId}`)
   try {
     socket.send(frames.update(update))
-    return (await socket.closed).code
+    socket.send(frames.syncStep1(new Uint8Array([0])))
+    await waitFor(() => socket.isClosed() || syncReplies(socket.received).length > 0, 'the update to be refused or taken')
+    return socket.isClosed() ? (await socket.closed).code : 'taken'
   } finally {
     socket.terminate()
+  }
+}
+
+/** The update a document of the attacker's client sends for what `write` does to it. */
+function written(write: (doc: Y.Doc) => void): Uint8Array {
+  const doc = new Y.Doc()
+  doc.clientID = ATTACKER.client
+  try {
+    write(doc)
+    return Y.encodeStateAsUpdate(doc)
+  } finally {
+    doc.destroy()
   }
 }
 
@@ -182,5 +200,104 @@ describe('the board layout on the websocket', () => {
     await waitFor(() => boardToModel(reader.doc, boardId).assessments.length === 2, 'both cards at the reader')
     // None of the 20 KB of nesting reached it.
     expect(Y.encodeStateAsUpdate(reader.doc).byteLength).toBeLessThan(10_000)
+  })
+
+  it('no subdocument, no root but the layout’s, and only their values in the settings and acknowledgements: each closes its sender 4422 with nothing applied, the stock providers beside it stay open, and honest edits of both pass', async () => {
+    const { running, api, boardId } = await startWithBoard()
+    const [ana, bo] = [connect(running.wsUrl, boardId), connect(running.wsUrl, boardId)]
+    const codes = [closeCodes(ana), closeCodes(bo)]
+    await Promise.all([ana.synced(), bo.synced()])
+    const attacks: [string, (doc: Y.Doc) => void][] = [
+      ['a subdocument under acknowledgements', (doc) => acknowledgementsMap(doc).set('no-likelihood:x', new Y.Doc())],
+      ['a subdocument under meta', (doc) => metaMap(doc).set('title', new Y.Doc())],
+      ['subdocuments in a root the layout does not have', (doc) => doc.getArray('subdocs').push([new Y.Doc({ guid: 'a' }), new Y.Doc({ guid: 'b' })])],
+      ['a text as a root the layout does not have', (doc) => doc.getText('notes').insert(0, 'kept and sent to every page')],
+      ['a map under meta', (doc) => metaMap(doc).set('question', new Y.Map())],
+      ['an XML element under meta', (doc) => metaMap(doc).set('profile', new Y.XmlElement('p'))],
+      ['bytes under meta', (doc) => metaMap(doc).set('title', new Uint8Array([1, 2, 3]))],
+      ['undefined under meta', (doc) => metaMap(doc).set('marking', undefined)],
+      ['a number as a setting', (doc) => metaMap(doc).set('title', 42)],
+      ['a key the settings do not have', (doc) => metaMap(doc).set('note', 'unread')],
+      ['bytes under acknowledgements', (doc) => acknowledgementsMap(doc).set('no-likelihood:x', new Uint8Array([1]))],
+      ['a map under acknowledgements', (doc) => acknowledgementsMap(doc).set('no-likelihood:x', new Y.Map())],
+      ['a number under acknowledgements', (doc) => acknowledgementsMap(doc).set('no-likelihood:x', 7)],
+      ['an acknowledgement holding an array', (doc) => acknowledgementsMap(doc).set('no-likelihood:x', { rule: 'no-likelihood', reason: ['a'] })],
+    ]
+    for (const [what, write] of attacks) expect(await sendHostile(running, boardId, written(write)), what).toBe(CLOSE.updateRejected.code)
+
+    expect(Y.getState(running.services.rooms.loadedRooms.get(boardId)!.doc.store, ATTACKER.client)).toBe(0)
+    expect(await withStoredDoc(running, boardId, (doc) => [Y.getState(doc.store, ATTACKER.client), [...doc.share.keys()].sort()])).toEqual([0, ['meta']])
+    // The app's own edits of the settings and acknowledgements, a key set again and again among them.
+    updateMeta(ana.doc, { title: 'Renamed', question: 'Will it hold?', marking: 'TLP:GREEN', profile: 'phia', bluf: 'It holds.' })
+    updateMeta(ana.doc, { title: 'Renamed again' })
+    acknowledgeFinding(ana.doc, { key: 'no-likelihood:a', rule: 'no-likelihood', reason: 'Checked with the desk.' }, { by: 'ana' })
+    acknowledgeFinding(ana.doc, { key: 'no-likelihood:a', rule: 'no-likelihood', reason: 'Checked again.' }, { by: 'ana' })
+    acknowledgeFinding(ana.doc, { key: 'no-likelihood:b', rule: 'no-likelihood', reason: 'Withdrawn next.' })
+    withdrawAcknowledgement(ana.doc, 'no-likelihood:b')
+    await waitFor(async () => {
+      const stored = await storedBoard(running, boardId)
+      return stored.title === 'Renamed again' && stored.acknowledgements?.length === 1 && stored.acknowledgements[0]!.reason === 'Checked again.'
+    }, 'the honest edits stored')
+    const read = (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
+    expect([read.title, read.question, read.marking, read.profile, read.bluf]).toEqual(['Renamed again', 'Will it hold?', 'TLP:GREEN', 'phia', 'It holds.'])
+    await waitFor(() => metaMap(bo.doc).get('title') === 'Renamed again' && acknowledgementsMap(bo.doc).size === 1, 'the honest edits at the other provider')
+    expect(codes).toEqual([[], []])
+  })
+
+  it('a card’s title or judgment given a new text is refused, and what was typed into it stays; a card with no title text is given one', async () => {
+    const { running, api, boardId } = await startWithBoard()
+    const typist = connect(running.wsUrl, boardId)
+    const codes = closeCodes(typist)
+    await typist.synced()
+    const id = addAssessment(typist.doc, { title: 'Typed by Ana', judgment: 'Likely.' })
+    await waitFor(async () => (await storedBoard(running, boardId)).assessments.length === 1, 'the card stored')
+    for (const field of ['title', 'judgment'] as const) {
+      const forger = new Y.Doc()
+      Y.applyUpdate(forger, Y.encodeStateAsUpdate(typist.doc))
+      const before = Y.encodeStateVector(forger)
+      entity(forger, 'assessments', id)!.set(field, new Y.Text('Replaced'))
+      expect(await sendHostile(running, boardId, Y.encodeStateAsUpdate(forger, before)), field).toBe(CLOSE.updateRejected.code)
+      forger.destroy()
+    }
+    const card = (await storedBoard(running, boardId)).assessments[0]!
+    expect([card.title, card.judgment]).toEqual(['Typed by Ana', 'Likely.'])
+
+    // A card put on the board without a title, as only a hostile client writes one: the app's edit gives it a text.
+    const bare = new Y.Map<unknown>([['kind', 'assessment']])
+    const update = written((doc) => doc.getMap('assessments').set('bare', bare))
+    expect(await sendHostile(running, boardId, update)).toBe('taken')
+    await waitFor(() => entity(typist.doc, 'assessments', 'bare'), 'the bare card at the typist')
+    updateAssessment(typist.doc, 'bare', { title: 'Given a title' })
+    await waitFor(async () => (await withStoredDoc(running, boardId, (doc) => entity(doc, 'assessments', 'bare')?.get('title')?.toString())) === 'Given a title', 'the title stored')
+    expect((await api.get(`/api/boards/${boardId}`)).status).toBe(200)
+    expect(codes).toEqual([])
+  })
+
+  it('a board stored with subdocuments, a root of another name and settings of other kinds before these rules loads and is edited, and what it holds sent again is no change', async () => {
+    const { running, api, boardId } = await startWithBoard({ ROOM_IDLE_MS: '0' })
+    await waitFor(() => !running.services.rooms.loadedRooms.has(boardId), 'the new board to unload')
+    const EARLIER = 55_555
+    await storeChange(running, boardId, 'ws:earlier', (doc) => {
+      doc.clientID = EARLIER
+      doc.getText('notes').insert(0, 'kept from before')
+      metaMap(doc).set('note', new Y.Map())
+      acknowledgementsMap(doc).set('no-likelihood:x', 7)
+    })
+    await storeChange(running, boardId, 'ws:earlier', (doc) => {
+      acknowledgementsMap(doc).set('no-likelihood:y', new Y.Doc({ guid: 'stored' }))
+      doc.getArray('subdocs').push([new Y.Doc({ guid: 'kept' })])
+    })
+    expect((await api.get(`/api/boards/${boardId}`)).status).toBe(200)
+    const holder = connect(running.wsUrl, boardId)
+    const codes = closeCodes(holder)
+    await holder.synced()
+    expect([holder.doc.getArray('subdocs').length, holder.doc.getText('notes').toString()]).toEqual([1, 'kept from before'])
+    // Yjs skips what the board holds already, however an update sends it again.
+    const allBut = Y.decodeStateVector(Y.encodeStateVector(holder.doc))
+    allBut.delete(EARLIER)
+    expect(await sendHostile(running, boardId, Y.encodeStateAsUpdate(holder.doc, Y.encodeStateVector(allBut)))).toBe('taken')
+    updateMeta(holder.doc, { title: 'Edited after' })
+    await waitFor(async () => (await storedBoard(running, boardId)).title === 'Edited after', 'the edit stored')
+    expect(codes).toEqual([])
   })
 })

@@ -9,7 +9,7 @@ import type { Socket } from 'node:net'
 import * as Y from 'yjs'
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
-import { assessmentText, blufText, metaMap } from '../shared/board-doc.ts'
+import { acknowledgementsMap, assessmentText, blufText, metaMap } from '../shared/board-doc.ts'
 import { addAssessment, deleteAssessment } from '../shared/board-mutations.ts'
 import { LIMITS } from '../shared/limits.ts'
 import { hasNonStringContent, sharedTexts } from '../shared/plain-text.ts'
@@ -333,7 +333,7 @@ describe('only stored content is shown', () => {
     await typist.synced()
     const room = liveRoom(server, boardId)!
     const [typistConnection] = room.connections
-    const notes = typist.doc.getText('notes')
+    const notes = blufText(typist.doc)
     const typed = async (text: string) => {
       for (const character of text) {
         notes.insert(notes.length, character)
@@ -348,13 +348,13 @@ describe('only stored content is shown', () => {
     const needed = 30
     const forger = new Y.Doc()
     forger.clientID = typist.doc.clientID
-    forger.getText('notes').insert(0, 'x'.repeat(needed))
+    blufText(forger).insert(0, 'x'.repeat(needed))
     forger.clientID = typist.doc.clientID + 1
     const parts: Uint8Array[] = []
     forger.on('update', (update: Uint8Array) => parts.push(update))
-    forger.getText('notes').insert(needed, 'y')
+    blufText(forger).insert(needed, 'y')
     forger.transact(() => {
-      for (let i = 0; i < 200; i++) forger.getMap('riding').set(`k${i}`, i)
+      for (let i = 0; i < 200; i++) acknowledgementsMap(forger).set(`k${i}`, { reason: `${i}` })
     })
     const attacker = await raw(server, boardId)
     const attackerConnection = [...room.connections].find((connection) => connection !== typistConnection)
@@ -367,12 +367,12 @@ describe('only stored content is shown', () => {
     attacker.send(frames.syncStep1(new Uint8Array([0])))
     await waitFor(() => syncReplies(attacker.received).length === 1, 'the update to be handled')
     expect(applied).toBe(1)
-    expect(room.doc.getMap('riding').size).toBe(0)
+    expect(acknowledgementsMap(room.doc).size).toBe(0)
 
     await typed('-'.repeat(needed - 1 - notes.length))
     expect(applied).toBe(1)
     await typed('!')
-    await waitFor(() => typist.doc.getMap('riding').size === 200, 'the held change, applied and relayed')
+    await waitFor(() => acknowledgementsMap(typist.doc).size === 200, 'the held change, applied and relayed')
     expect(applied).toBe(2)
     expect(attacker.isClosed()).toBe(false)
   })

@@ -165,9 +165,9 @@ describe('kept fields and plain values over the websocket', () => {
       try {
         expect(frame.byteLength, what).toBeLessThanOrEqual(LIMITS.maxMessageBytes)
         socket.send(frame)
-        writer.client.doc.getMap('meta').set('note', `written meanwhile ${index}`)
+        writer.client.doc.getMap('meta').set('question', `written meanwhile ${index}`)
         expect((await socket.closed).code, what).toBe(CLOSE.updateRejected.code)
-        await waitFor(() => watcher.client.doc.getMap('meta').get('note') === `written meanwhile ${index}` || undefined, "the other editor's edit relayed")
+        await waitFor(() => watcher.client.doc.getMap('meta').get('question') === `written meanwhile ${index}` || undefined, "the other editor's edit relayed")
       } finally {
         socket.terminate()
       }

@@ -9,6 +9,7 @@ import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { SaveTracker, trackProvider } from '../client/src/board/save-tracker.ts'
+import { blufText } from '../shared/board-doc.ts'
 import { apiClient } from './helpers/api.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -63,7 +64,7 @@ describe('SaveTracker', () => {
     await synced(ana)
     await saved(ana)
 
-    const text = ana.doc.getText('probe')
+    const text = blufText(ana.doc)
     text.insert(0, 'hello world')
     expect(ana.tracker.saved).toBe(false)
     await saved(ana)
@@ -79,12 +80,12 @@ describe('SaveTracker', () => {
     const ana = client(boardId)
     ana.provider.connect()
     await synced(ana)
-    ana.doc.getText('probe').insert(0, 'before')
+    blufText(ana.doc).insert(0, 'before')
     await saved(ana)
 
     ana.provider.disconnect()
-    ana.doc.getText('probe').insert(6, ' offline')
-    ana.doc.getText('probe').delete(0, 2)
+    blufText(ana.doc).insert(6, ' offline')
+    blufText(ana.doc).delete(0, 2)
     expect(ana.tracker.saved).toBe(false)
 
     ana.provider.connect()
@@ -93,7 +94,7 @@ describe('SaveTracker', () => {
     const bo = client(boardId)
     bo.provider.connect()
     await synced(bo)
-    expect(bo.doc.getText('probe').toString()).toBe('fore offline')
+    expect(blufText(bo.doc).toString()).toBe('fore offline')
   })
 
   it('confirms what an offline copy loads only against what the server holds', async () => {
@@ -101,8 +102,8 @@ describe('SaveTracker', () => {
     const ana = client(boardId)
     ana.provider.connect()
     await synced(ana)
-    ana.doc.getText('probe').insert(0, 'stored')
-    ana.doc.getText('probe').delete(0, 1)
+    blufText(ana.doc).insert(0, 'stored')
+    blufText(ana.doc).delete(0, 1)
     await saved(ana)
 
     // The same content loaded from an offline copy (another document, another client id): already on the server.
@@ -116,7 +117,7 @@ describe('SaveTracker', () => {
     // An offline copy holding a change the server never had: saved once the provider has sent and the server echoed it.
     const stale = new Y.Doc()
     Y.applyUpdate(stale, Y.encodeStateAsUpdate(ana.doc))
-    stale.getText('probe').insert(0, 'never sent: ')
+    blufText(stale).insert(0, 'never sent: ')
     const restored = new Y.Doc()
     const late = client(boardId, restored)
     Y.applyUpdate(restored, Y.encodeStateAsUpdate(stale), 'offline copy')
@@ -124,6 +125,6 @@ describe('SaveTracker', () => {
     late.provider.connect()
     await synced(late)
     await saved(late)
-    await waitFor(() => ana.doc.getText('probe').toString() === 'never sent: tored', 'the first client to receive the change')
+    await waitFor(() => blufText(ana.doc).toString() === 'never sent: tored', 'the first client to receive the change')
   })
 })

@@ -24,13 +24,48 @@
  *   transaction and the board was reset, every other socket closed (4012),
  *   as often as an editor liked; an array of a million empty objects as its
  *   text was kept whole in the room's notes of deleted entries;
- * - no other field of an entry holds a shared type or a subdocument: the
- *   model has none but an assessment's title and judgment.
+ * - no other field of an entry holds a shared type: the model has none but
+ *   an assessment's title and judgment;
+ * - an assessment's title or judgment that holds a shared text is not given a
+ *   new one: everything others typed into the old one meanwhile went with it.
+ *   The shared mutations set a new text only where the field holds none
+ *   (made with the entry, or replacing a value of an old board);
+ * - the board holds no root type but its layout's (LAYOUT_ROOTS): a root of
+ *   any other name is read by nothing and was kept, loaded and sent to every
+ *   page for good;
+ * - `meta` holds its settings as strings (META_STRING_KEYS) and the schema
+ *   version, and no other key; `acknowledgements` holds, under a finding's
+ *   key, a plain object of strings. A map, an XML element, bytes or
+ *   `undefined` there were kept as they came;
+ * - nothing anywhere is a subdocument: the model has none, and Yjs makes a
+ *   Y.Doc of each at every load of the board. 100,000 of them in 1.8 MB of
+ *   update, under `acknowledgements` or a root of another name, held the
+ *   relay's thread some 10 s to decode and 14 s more to apply, with 238 MB of
+ *   heap, and again at each load. The scan of the update's bytes refuses them
+ *   before Yjs decodes anything (inserted-values-scan.ts); this rule
+ *   refuses them where the scan could not read the update.
+ *
+ * What the board holds already is not checked again, as Yjs skips it when an
+ * update sends it again: a board stored before a rule loads and syncs as it
+ * was (a subdocument stored so costs its load as before: see README, What a
+ * member cannot do).
  */
 import * as Y from 'yjs'
-import { ASSESSMENT_TEXT_FIELDS, collection, COLLECTIONS, metaMap, SCHEMA_VERSION, type Collection } from '../../shared/board-doc.ts'
+import {
+  ACKNOWLEDGEMENTS_ROOT,
+  ASSESSMENT_TEXT_FIELDS,
+  collection,
+  COLLECTIONS,
+  LAYOUT_ROOTS,
+  META_ROOT,
+  META_STRING_KEYS,
+  metaMap,
+  SCHEMA_VERSION,
+  type Collection,
+} from '../../shared/board-doc.ts'
 import { markingMisspelling } from '../../shared/marking.ts'
 import { isKeptValue, keepableFields } from './entry-fields.ts'
+import { isHeldWhole } from './held-already.ts'
 import { heldItem, idKey, type Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
@@ -38,21 +73,29 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 const COLLECTION_NAMES: ReadonlySet<string> = new Set(COLLECTIONS)
 const TEXT_FIELDS: ReadonlySet<string> = new Set(ASSESSMENT_TEXT_FIELDS)
 const KEPT_FIELDS: ReadonlyMap<Collection, ReadonlySet<string>> = new Map(COLLECTIONS.map((name) => [name, new Set(keepableFields(name))]))
+const ROOTS: ReadonlySet<string> = new Set(LAYOUT_ROOTS)
+const META_STRINGS: ReadonlySet<string> = new Set(META_STRING_KEYS)
+
+/** Why an update holding a subdocument is refused. */
+export const SUBDOCUMENT_REFUSAL = 'update inserts a subdocument, which a board never holds'
 
 /** Why the update would break the board's layout, or null. */
 export function boardShapeChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
   let setsVersion = false
   const collectionOf = entryCollections(doc, landings)
   for (const { item, landing } of landings) {
+    if (item.content instanceof Y.ContentDoc && !isHeldWhole(doc, item)) return SUBDOCUMENT_REFUSAL
     if (landing === null) continue
     if (landing.parent instanceof Y.ID) {
-      const misfit = landing.key === null ? null : entryFieldMisfit(doc, collectionOf(landing.parent), landing.key, item)
+      const misfit = landing.key === null ? null : entryFieldMisfit(doc, collectionOf(landing.parent), landing.parent, landing.key, item)
       if (misfit) return misfit
       continue
     }
+    const misplaced = isHeldWhole(doc, item) ? null : rootMisfit(landing.parent, landing.key, item.content)
+    if (misplaced) return misplaced
     if (landing.parent === 'meta' && landing.key === 'marking') {
       // Yjs skips what the board holds already: a marking stored before the rule, sent again, is no new one.
-      const misspelling = Y.getState(doc.store, item.id.client) > item.id.clock ? null : misspelledMarking(item.content)
+      const misspelling = isHeldWhole(doc, item) ? null : misspelledMarking(item.content)
       if (misspelling) return `update sets the board's marking: ${misspelling}`
     } else if (landing.parent === 'meta' && landing.key === 'schemaVersion') {
       if (!isValue(item.content, SCHEMA_VERSION)) return `update sets the board's schema version, which is the server's`
@@ -66,21 +109,67 @@ export function boardShapeChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
   return null
 }
 
-/** Why `item`, set under `key` of an entry of `name` (null: of no entry), does not fit that field, or null. */
-function entryFieldMisfit(doc: Y.Doc, name: Collection | null, key: string, item: Y.Item): string | null {
+/** Why `item`, set under `key` of the entry at `entryId` of `name` (null: of no entry), does not fit that field, or null. */
+function entryFieldMisfit(doc: Y.Doc, name: Collection | null, entryId: Y.ID, key: string, item: Y.Item): string | null {
   if (name === null) return null
   if (name === 'assessments' && TEXT_FIELDS.has(key)) {
-    return isText(item.content) ? null : `update sets an assessment's ${key} to something that is not a shared text`
+    if (!isText(item.content)) return `update sets an assessment's ${key} to something that is not a shared text`
+    if (item.content instanceof Y.ContentType && !isHeldWhole(doc, item) && holdsLiveText(doc, entryId, key)) {
+      return `update replaces the shared text of an assessment's ${key}, which would take away what others type into it`
+    }
+    return null
   }
   // Yjs skips what the board holds already, however often an update sends it.
-  if (Y.getState(doc.store, item.id.client) > item.id.clock) return null
+  if (isHeldWhole(doc, item)) return null
   if (KEPT_FIELDS.get(name)!.has(key)) {
     return isKeptContent(item.content) ? null : `update sets ${key} of an entry of ${name} to something other than a string, a number or a boolean`
   }
-  if (item.content instanceof Y.ContentType || item.content instanceof Y.ContentDoc) {
-    return `update sets ${key} of an entry of ${name} to a shared type or a document, which the board holds only as an assessment's title and judgment`
+  if (item.content instanceof Y.ContentType) {
+    return `update sets ${key} of an entry of ${name} to a shared type, which the board holds only as an assessment's title and judgment`
   }
   return null
+}
+
+/**
+ * Why an item that lands in the root type `root`, under `key` (null: in its
+ * sequence), does not fit the layout, or null. A collection's entries and the
+ * bottom line's characters have rules of their own (here and text-content.ts).
+ */
+function rootMisfit(root: string, key: string | null, content: Y.Item['content']): string | null {
+  if (!ROOTS.has(root)) return `update writes to a root type named ${JSON.stringify(root)}, which the board's layout does not have`
+  if (root === META_ROOT) {
+    if (key === 'schemaVersion') return null
+    if (key === null || !META_STRINGS.has(key)) return `update writes ${key === null ? 'a value without a key' : JSON.stringify(key)} into the board's settings, which hold ${META_STRING_KEYS.join(', ')} and schemaVersion only`
+    return holdsOnly(content, (value) => typeof value === 'string') ? null : `update sets the board's ${key} to something other than a string`
+  }
+  if (root === ACKNOWLEDGEMENTS_ROOT) {
+    if (key !== null && holdsOnly(content, isAcknowledgementValue)) return null
+    return `update puts into acknowledgements something other than a finding's acknowledgement (an object of strings under its key)`
+  }
+  return null
+}
+
+/** Whether the item at `id` (an entry's map, the board holds it) holds a shared text, not deleted, under `key`. */
+function holdsLiveText(doc: Y.Doc, id: Y.ID, key: string): boolean {
+  const entry = heldItem(doc, id)
+  if (!entry || !(entry.content instanceof Y.ContentType)) return false
+  const field = entry.content.type._map.get(key)
+  return field !== undefined && !field.deleted && field.content instanceof Y.ContentType && field.content.type instanceof Y.Text
+}
+
+/** Plain values (several once the old values of a key merge) each passing `fits`, or the deleted content they leave. */
+function holdsOnly(content: Y.Item['content'], fits: (value: unknown) => boolean): boolean {
+  return content instanceof Y.ContentDeleted || ((content instanceof Y.ContentAny || content instanceof Y.ContentJSON) && content.arr.every(fits))
+}
+
+/** An acknowledgement as the shared mutations write it: `{ rule, reason, createdAt, createdBy }`, each a string. */
+function isAcknowledgementValue(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype &&
+    Object.values(value).every((field) => typeof field === 'string')
+  )
 }
 
 /**
@@ -101,7 +190,7 @@ function entryCollections(doc: Y.Doc, landings: readonly { item: Y.Item; landing
 
 /** Values as Y.Map.set writes a string, a number or a boolean (several once the old values of a key merge), or the deleted content they leave. */
 function isKeptContent(content: Y.Item['content']): boolean {
-  return content instanceof Y.ContentDeleted || ((content instanceof Y.ContentAny || content instanceof Y.ContentJSON) && content.arr.every(isKeptValue))
+  return holdsOnly(content, isKeptValue)
 }
 
 /** A shared text, or the deleted content that a replaced one leaves. */

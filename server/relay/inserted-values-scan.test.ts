@@ -14,7 +14,7 @@ import { MAX_INSERTED_VALUES, MAX_UPDATE_PIECES, validateUpdate, walkInsertedVal
 
 /** The scan's count of plain values, up to `bound`, its structs and deletions not bounded. */
 function scanInsertedValues(update: Uint8Array, bound: number): number | null {
-  return scanUpdate(update, { values: bound, pieces: Infinity })?.values ?? null
+  return scanUpdate(update, { values: bound, pieces: Infinity, subdocuments: Infinity })?.values ?? null
 }
 
 /** The count after decoding, and the scan's count of the same bytes, unbounded. */
@@ -148,8 +148,8 @@ describe("the scan of an update's bytes counts the plain values it inserts as th
       text.insert(1, 'x')
     })
     const [deleted] = updatesOf(doc, () => text.delete(0, 1))
-    expect(scanUpdate(typed!, { values: Infinity, pieces: Infinity })).toEqual({ values: 0, pieces: Y.decodeUpdate(typed!).structs.length })
-    expect(scanUpdate(deleted!, { values: Infinity, pieces: Infinity })?.pieces).toBe(1)
+    expect(scanUpdate(typed!, { values: Infinity, pieces: Infinity, subdocuments: Infinity })).toEqual({ values: 0, pieces: Y.decodeUpdate(typed!).structs.length, subdocuments: 0 })
+    expect(scanUpdate(deleted!, { values: Infinity, pieces: Infinity, subdocuments: Infinity })?.pieces).toBe(1)
     doc.destroy()
     // A client claiming more structs than the bound, then one claiming as many ranges of deletions: neither holds any.
     const claiming = (uints: number[]) => {

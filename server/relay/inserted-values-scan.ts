@@ -18,7 +18,10 @@
  * an unknown struct, content or type, a number past 2^53) it gives no verdict
  * on, and Yjs decides as before. Each struct and each range of the delete
  * set after them costs Yjs an object too, whatever its size: those are
- * counted against MAX_UPDATE_PIECES, as their counts are read.
+ * counted against MAX_UPDATE_PIECES, as their counts are read. Subdocuments
+ * are counted too, which no board holds (board-shape.ts): Yjs makes a Y.Doc of
+ * each as it decodes, 100,000 of them (1.8 MB) some 10 s, so the relay refuses
+ * the first one here.
  *
  * Read against yjs 13.6 (utils/updates.js lazyStructReaderGenerator,
  * UpdateDecoderV1, structs/*.js readContent*) and lib0's decoding.readAny.
@@ -93,8 +96,8 @@ class Counter {
   }
 }
 
-/** What a scan counts: plain values (MAX_INSERTED_VALUES), and structs and deleted ranges (MAX_UPDATE_PIECES). */
-export type UpdateCounts = { values: number; pieces: number }
+/** What a scan counts: plain values (MAX_INSERTED_VALUES), structs and deleted ranges (MAX_UPDATE_PIECES), and subdocuments. */
+export type UpdateCounts = { values: number; pieces: number; subdocuments: number }
 
 // lib0's readAny type bytes.
 const ANY_FLOAT32 = 124
@@ -193,7 +196,7 @@ const LAST_TYPE_REF = 6
 const STRUCT_GC = 0
 const STRUCT_SKIP = 10
 
-function skipItemContent(bytes: Bytes, ref: number, counter: Counter): void {
+function skipItemContent(bytes: Bytes, ref: number, counter: Counter, subdocuments: Counter): void {
   switch (ref) {
     case CONTENT.deleted:
       bytes.varUint()
@@ -231,6 +234,8 @@ function skipItemContent(bytes: Bytes, ref: number, counter: Counter): void {
       return
     }
     case CONTENT.doc:
+      // Counted before Yjs makes a Y.Doc of it, which costs far more than its bytes (see board-shape.ts).
+      subdocuments.add(1)
       // A subdocument's options: Yjs keeps only a few of them, but decodes them all (the walk after decoding never sees them).
       bytes.skipSized()
       skipAny(bytes, counter)
@@ -240,7 +245,7 @@ function skipItemContent(bytes: Bytes, ref: number, counter: Counter): void {
   }
 }
 
-function skipStructs(bytes: Bytes, counter: Counter, pieces: Counter): void {
+function skipStructs(bytes: Bytes, counter: Counter, pieces: Counter, subdocuments: Counter): void {
   const clients = bytes.varUint()
   for (let c = 0; c < clients; c++) {
     const structs = bytes.varUint()
@@ -264,7 +269,7 @@ function skipStructs(bytes: Bytes, counter: Counter, pieces: Counter): void {
         else bytes.skipId()
         if ((info & 0x20) !== 0) bytes.skipSized() // parentSub, the key in a map
       }
-      skipItemContent(bytes, ref, counter)
+      skipItemContent(bytes, ref, counter, subdocuments)
     }
   }
 }
@@ -285,20 +290,21 @@ function skipDeleteSet(bytes: Bytes, pieces: Counter): void {
 
 /**
  * What `update` holds as MAX_INSERTED_VALUES and MAX_UPDATE_PIECES count it,
- * read from its bytes: the exact counts when each is at most its bound, a
- * count past its bound as soon as it passes it (the rest unread), or null
- * when the scan cannot read the update (Yjs decides).
+ * and its subdocuments, read from its bytes: the exact counts when each is at
+ * most its bound, a count past its bound as soon as it passes it (the rest
+ * unread), or null when the scan cannot read the update (Yjs decides).
  */
 export function scanUpdate(update: Uint8Array, bounds: UpdateCounts): UpdateCounts | null {
   const values = new Counter(bounds.values)
   const pieces = new Counter(bounds.pieces)
+  const subdocuments = new Counter(bounds.subdocuments)
   try {
     const bytes = new Bytes(update)
-    skipStructs(bytes, values, pieces)
+    skipStructs(bytes, values, pieces, subdocuments)
     skipDeleteSet(bytes, pieces)
   } catch (error) {
     if (error instanceof Unreadable) return null
     if (!(error instanceof PastTheBound)) throw error
   }
-  return { values: values.count, pieces: pieces.count }
+  return { values: values.count, pieces: pieces.count, subdocuments: subdocuments.count }
 }

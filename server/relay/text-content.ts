@@ -17,6 +17,7 @@
  */
 import * as Y from 'yjs'
 import { BLUF_ROOT } from '../../shared/board-doc.ts'
+import { isHeldWhole } from './held-already.ts'
 import { heldItem, idKey, type Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
@@ -26,7 +27,7 @@ export function nonTextInText(doc: Y.Doc, { structs }: DecodedUpdate, landings: 
   const createdTypes = new Map<string, Y.AbstractType<unknown>>()
   for (const struct of structs) {
     // A type the document holds already stays what it is, whatever an update sent again says it is.
-    if (struct instanceof Y.Item && struct.content instanceof Y.ContentType && !alreadyHeld(doc, struct)) createdTypes.set(idKey(struct.id), struct.content.type)
+    if (struct instanceof Y.Item && struct.content instanceof Y.ContentType && !isHeldWhole(doc, struct)) createdTypes.set(idKey(struct.id), struct.content.type)
   }
   const isText = (parent: Y.ID | string): boolean => {
     if (typeof parent === 'string') return parent === BLUF_ROOT || doc.share.get(parent) instanceof Y.Text
@@ -36,16 +37,11 @@ export function nonTextInText(doc: Y.Doc, { structs }: DecodedUpdate, landings: 
     return stored !== null && stored.content instanceof Y.ContentType && stored.content.type instanceof Y.Text
   }
   for (const { item, landing } of landings) {
-    if (landing === null || item.content instanceof Y.ContentDeleted || alreadyHeld(doc, item) || !isText(landing.parent)) continue
+    if (landing === null || item.content instanceof Y.ContentDeleted || isHeldWhole(doc, item) || !isText(landing.parent)) continue
     if (landing.key !== null) return `update sets ${landing.key} on a shared text, which holds characters only`
     if (!(item.content instanceof Y.ContentString)) return `update puts ${contentName(item.content)} into a shared text, which holds characters only`
   }
   return null
-}
-
-/** What the room's document holds already Yjs skips as it applies the update: a client's full state sent again passes. */
-function alreadyHeld(doc: Y.Doc, item: Y.Item): boolean {
-  return item.id.clock + item.length <= Y.getState(doc.store, item.id.client)
 }
 
 function contentName(content: Y.Item['content']): string {

@@ -10,7 +10,7 @@ import * as Y from 'yjs'
 import { LIMITS } from '../../shared/limits.ts'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { firstUncarriable } from '../../shared/text-hygiene.ts'
-import { boardShapeChange } from './board-shape.ts'
+import { boardShapeChange, SUBDOCUMENT_REFUSAL } from './board-shape.ts'
 import { liveEntryReplacement } from './entry-replacement.ts'
 import { fixedFieldChange } from './fixed-fields.ts'
 import { forwardReference } from './forward-references.ts'
@@ -55,7 +55,8 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * that cannot be applied.
  */
 export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
-  const scanned = scanUpdate(update, { values: MAX_INSERTED_VALUES, pieces: MAX_UPDATE_PIECES })
+  const scanned = scanUpdate(update, { values: MAX_INSERTED_VALUES, pieces: MAX_UPDATE_PIECES, subdocuments: 0 })
+  if (scanned !== null && scanned.subdocuments > 0) return refused(CLOSE.updateRejected, SUBDOCUMENT_REFUSAL)
   if (scanned !== null && scanned.values > MAX_INSERTED_VALUES) {
     return refused(CLOSE.updateRejected, `update inserts ${scanned.values} values or more, past the ${MAX_INSERTED_VALUES} one update may`)
   }
