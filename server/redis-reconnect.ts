@@ -57,7 +57,7 @@ export const COMMAND_TIMED_OUT = 'Command timed out'
  * Keeps `redis` off a half-open connection (open to the kernel while nothing
  * comes back, which TCP gives up on only many minutes later, the client
  * waiting the while): every `pingEveryMs` (REDIS_PING_INTERVAL_MS) while it is connected, a PING; left
- * unanswered for 2 s, its socket is destroyed and ioredis connects afresh,
+ * unanswered for 2 s, its socket is destroyed (`dropIfSilent`) and ioredis connects afresh,
  * its `ready` handlers doing what a reconnection does. Stops when the client
  * ends.
  */
@@ -69,17 +69,33 @@ export function reconnectWhenSilent(redis: Redis, logger: Logger, connection: st
       () => (answered = true),
       (error: Error) => (answered = error.message !== COMMAND_TIMED_OUT),
     )
-    const silent = () => !answered && redis.status === 'ready'
     setTimeout(() => {
-      if (!silent()) return
-      // Looked at again once what the socket holds has been read: after the event loop was held up, this timer runs first.
-      setImmediate(() => {
-        if (!silent()) return
-        logger.warn({ connection }, 'redis did not answer a ping; connecting afresh')
-        redis.stream.destroy()
-      })
+      if (!answered) void dropIfSilent(redis, logger, connection, 'a ping', () => answered)
     }, PING_ANSWER_MS).unref()
   }, pingEveryMs)
   pings.unref()
   redis.once('end', () => clearInterval(pings))
+}
+
+/**
+ * Destroys `redis`'s socket (ioredis connects afresh) unless something comes
+ * in on it, or `answered()` turns true, once the socket has been read: a
+ * deadline (a timer of ours, or ioredis's `commandTimeout`) that passes while
+ * the relay's own thread was held up (a large board applied) runs before what
+ * Redis answered meanwhile is read from the kernel, and would take a live
+ * connection for a silent one. Resolves with whether it dropped it.
+ */
+export function dropIfSilent(redis: Redis, logger: Logger, connection: string, what: string, answered: () => boolean = () => false): Promise<boolean> {
+  const stream = redis.stream
+  const readBefore = stream.bytesRead
+  return new Promise((resolve) =>
+    setImmediate(() => {
+      const silent = !answered() && redis.status === 'ready' && redis.stream === stream && stream.bytesRead === readBefore
+      if (silent) {
+        logger.warn({ connection }, `redis did not answer ${what}; connecting afresh`)
+        stream.destroy()
+      }
+      resolve(silent)
+    }),
+  )
 }
