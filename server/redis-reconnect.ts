@@ -64,36 +64,38 @@ export const COMMAND_TIMED_OUT = 'Command timed out'
 export function reconnectWhenSilent(redis: Redis, logger: Logger, connection: string, pingEveryMs: number): void {
   const pings = setInterval(() => {
     if (redis.status !== 'ready') return
-    let answered = false
-    redis.ping().then(
-      () => (answered = true),
-      (error: Error) => (answered = error.message !== COMMAND_TIMED_OUT),
-    )
-    setTimeout(() => {
-      if (!answered) void dropIfSilent(redis, logger, connection, 'a ping', () => answered)
-    }, PING_ANSWER_MS).unref()
+    const sent = sentNow(redis)
+    // Its answer, or its timeout (the publisher's commandTimeout), decides nothing: what comes in on the socket does.
+    redis.ping().catch(() => undefined)
+    setTimeout(() => void dropIfSilent(redis, sent, logger, connection, 'a ping'), PING_ANSWER_MS).unref()
   }, pingEveryMs)
   pings.unref()
   redis.once('end', () => clearInterval(pings))
 }
 
+/** A command being sent on `redis`'s connection now: the socket, and how much had come in on it. */
+export type Sent = { stream: Redis['stream']; readBefore: number }
+
+export function sentNow(redis: Redis): Sent {
+  return { stream: redis.stream, readBefore: redis.stream.bytesRead }
+}
+
 /**
- * Destroys `redis`'s socket (ioredis connects afresh) unless something comes
- * in on it, or `answered()` turns true, once the socket has been read: a
- * deadline (a timer of ours, or ioredis's `commandTimeout`) that passes while
- * the relay's own thread was held up (a large board applied) runs before what
- * Redis answered meanwhile is read from the kernel, and would take a live
- * connection for a silent one. Resolves with whether it dropped it.
+ * Destroys the socket a command was `sent` on (ioredis connects afresh)
+ * unless something has come in on it since, looked at once the socket has
+ * been read: a deadline (a timer of ours, or ioredis's `commandTimeout`) that
+ * passes while the relay's own thread was held up (a large board applied)
+ * runs before what Redis answered meanwhile is read from the kernel, and so
+ * would take a live connection for a silent one, and a command's timeout
+ * leaves it rejected even once its answer comes. Resolves with whether it dropped it.
  */
-export function dropIfSilent(redis: Redis, logger: Logger, connection: string, what: string, answered: () => boolean = () => false): Promise<boolean> {
-  const stream = redis.stream
-  const readBefore = stream.bytesRead
+export function dropIfSilent(redis: Redis, sent: Sent, logger: Logger, connection: string, what: string): Promise<boolean> {
   return new Promise((resolve) =>
     setImmediate(() => {
-      const silent = !answered() && redis.status === 'ready' && redis.stream === stream && stream.bytesRead === readBefore
+      const silent = redis.status === 'ready' && redis.stream === sent.stream && sent.stream.bytesRead === sent.readBefore
       if (silent) {
         logger.warn({ connection }, `redis did not answer ${what}; connecting afresh`)
-        stream.destroy()
+        sent.stream.destroy()
       }
       resolve(silent)
     }),

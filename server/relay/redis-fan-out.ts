@@ -16,7 +16,7 @@ import { Redis } from 'ioredis'
 import { z } from 'zod'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
-import { COMMAND_TIMED_OUT, dropIfSilent, endRedisConnection, RECONNECTING, reconnectWhenSilent } from '../redis-reconnect.ts'
+import { COMMAND_TIMED_OUT, dropIfSilent, endRedisConnection, RECONNECTING, reconnectWhenSilent, sentNow } from '../redis-reconnect.ts'
 import type { UpdateLogStore } from '../storage/storage.ts'
 import { connectionSelectorSchema, type ConnectionSelector } from './connection-selector.ts'
 import type { RelayControl, RoomExtension } from './room-extension.ts'
@@ -317,6 +317,7 @@ export class RedisFanOut implements RoomExtension {
     encoding.writeVarUint8Array(encoder, payload)
     after?.(encoder)
     this.counters.published()
+    const sent = sentNow(this.publisher)
     // Not awaited on the hot path: a message lost is held, as if the publisher had been away.
     this.publisher.publish(channel, Buffer.from(encoding.toUint8Array(encoder))).catch((error: Error) => {
       this.logger.warn({ channel, err: error.message }, 'redis publish failed; told again once the publisher is connected')
@@ -325,7 +326,7 @@ export class RedisFanOut implements RoomExtension {
       // No answer on a connection that looks open (a half-open network): dropped, so that ioredis makes a new one, whose
       // `ready` tells what was held. Not disconnect(), which ends a connection politely and waits for the same silence.
       // An answer only late to be read (this thread was held up) keeps the connection, and what was held is told at once.
-      void dropIfSilent(this.publisher, this.logger, 'publisher', 'a publish').then((dropped) => {
+      void dropIfSilent(this.publisher, sent, this.logger, 'publisher', 'a publish').then((dropped) => {
         if (!dropped) this.publishHeld()
       })
     })
