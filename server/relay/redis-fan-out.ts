@@ -197,9 +197,10 @@ export class RedisFanOut implements RoomExtension {
   }
 
   async close(): Promise<void> {
-    for (const boardId of [...this.owed.keys()]) this.forgiveCatchUp(boardId)
     await Promise.allSettled(this.catchingUp.values())
     this.rooms.clear()
+    // A catch-up that failed just now is owed no more: nothing is loaded here any more.
+    for (const boardId of [...this.owed.keys()]) this.forgiveCatchUp(boardId)
     await Promise.allSettled([endRedisConnection(this.subscriber), endRedisConnection(this.publisher)])
   }
 
