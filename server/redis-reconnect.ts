@@ -57,29 +57,47 @@ export const COMMAND_TIMED_OUT = 'Command timed out'
  * Keeps `redis` off a half-open connection (open to the kernel while nothing
  * comes back, which TCP gives up on only many minutes later, the client
  * waiting the while): every `pingEveryMs` (REDIS_PING_INTERVAL_MS) while it is connected, a PING; left
- * unanswered for 2 s, its socket is destroyed and ioredis connects afresh,
+ * unanswered for 2 s, its socket is destroyed (`dropIfSilent`) and ioredis connects afresh,
  * its `ready` handlers doing what a reconnection does. Stops when the client
  * ends.
  */
 export function reconnectWhenSilent(redis: Redis, logger: Logger, connection: string, pingEveryMs: number): void {
   const pings = setInterval(() => {
     if (redis.status !== 'ready') return
-    let answered = false
-    redis.ping().then(
-      () => (answered = true),
-      (error: Error) => (answered = error.message !== COMMAND_TIMED_OUT),
-    )
-    const silent = () => !answered && redis.status === 'ready'
-    setTimeout(() => {
-      if (!silent()) return
-      // Looked at again once what the socket holds has been read: after the event loop was held up, this timer runs first.
-      setImmediate(() => {
-        if (!silent()) return
-        logger.warn({ connection }, 'redis did not answer a ping; connecting afresh')
-        redis.stream.destroy()
-      })
-    }, PING_ANSWER_MS).unref()
+    const sent = sentNow(redis)
+    // Its answer, or its timeout (the publisher's commandTimeout), decides nothing: what comes in on the socket does.
+    redis.ping().catch(() => undefined)
+    setTimeout(() => void dropIfSilent(redis, sent, logger, connection, 'a ping'), PING_ANSWER_MS).unref()
   }, pingEveryMs)
   pings.unref()
   redis.once('end', () => clearInterval(pings))
+}
+
+/** A command being sent on `redis`'s connection now: the socket, and how much had come in on it. */
+export type Sent = { stream: Redis['stream']; readBefore: number }
+
+export function sentNow(redis: Redis): Sent {
+  return { stream: redis.stream, readBefore: redis.stream.bytesRead }
+}
+
+/**
+ * Destroys the socket a command was `sent` on (ioredis connects afresh)
+ * unless something has come in on it since, looked at once the socket has
+ * been read: a deadline (a timer of ours, or ioredis's `commandTimeout`) that
+ * passes while the relay's own thread was held up (a large board applied)
+ * runs before what Redis answered meanwhile is read from the kernel, and so
+ * would take a live connection for a silent one, and a command's timeout
+ * leaves it rejected even once its answer comes. Resolves with whether it dropped it.
+ */
+export function dropIfSilent(redis: Redis, sent: Sent, logger: Logger, connection: string, what: string): Promise<boolean> {
+  return new Promise((resolve) =>
+    setImmediate(() => {
+      const silent = redis.status === 'ready' && redis.stream === sent.stream && sent.stream.bytesRead === sent.readBefore
+      if (silent) {
+        logger.warn({ connection }, `redis did not answer ${what}; connecting afresh`)
+        sent.stream.destroy()
+      }
+      resolve(silent)
+    }),
+  )
 }

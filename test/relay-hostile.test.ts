@@ -756,7 +756,9 @@ describeUnless(redisMissing)('the Redis path', () => {
       ...storage,
       log: {
         append: (boardId, entries) => storage.log.append(boardId, entries),
-        load: (boardId) => (failLoads ? Promise.reject(new Error('connection terminated')) : storage.log.load(boardId)),
+        load: (boardId) => storage.log.load(boardId),
+        // What a catch-up reads.
+        loadSince: (boardId, afterSeq) => (failLoads ? Promise.reject(new Error('connection terminated')) : storage.log.loadSince(boardId, afterSeq)),
         compact: (boardId, merge) => storage.log.compact(boardId, merge),
         count: (boardId) => storage.log.count(boardId),
         bytes: (boardId) => storage.log.bytes(boardId),

@@ -125,6 +125,22 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     doc.destroy()
   })
 
+  it('reads for a catch-up the rows after those a room holds, across a compaction', async () => {
+    const doc = new Y.Doc()
+    const first = await storage.log.append('b', [{ update: textUpdate(doc, 'a'), origin: 'ws:1' }])
+    const loaded = await storage.log.load('b')
+    expect(loaded.completeThrough).toBe(first)
+    const second = await storage.log.append('b', [{ update: textUpdate(doc, 'b'), origin: 'ws:1' }])
+    await storage.log.append('other', [{ update: textUpdate(new Y.Doc(), 'zzz'), origin: 'ws:2' }])
+    await storage.log.compact('b', foldLog)
+    // The rows stay after a compaction: only the one after what the room holds is read.
+    const since = await storage.log.loadSince('b', loaded.completeThrough)
+    expect(since).toMatchObject({ checkpoint: null, whole: false, completeThrough: second })
+    expect(since.updates).toHaveLength(1)
+    expect(textOf({ checkpoint: null, updates: [...loaded.updates, ...since.updates] })).toBe('ab')
+    doc.destroy()
+  })
+
   it('names the rows after the latest checkpoint as the tail holds them, through appends and compactions', async () => {
     const doc = new Y.Doc()
     const named = async (boardId: string) => {

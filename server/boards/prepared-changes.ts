@@ -16,7 +16,7 @@ import type { BoardTurns } from './board-turns.ts'
 type BoardParts = { storage: Pick<Storage, 'log'>; rooms: RoomRegistry }
 
 /** A board's stored log: its checkpoint and the rows after it. */
-export type LoadedLog = Pick<StoredBoardState, 'checkpoint' | 'updates'>
+export type LoadedLog = Pick<StoredBoardState, 'checkpoint' | 'updates' | 'completeThrough'>
 
 export class PreparedChanges {
   constructor(private readonly turns: BoardTurns) {}
@@ -40,8 +40,8 @@ export class PreparedChanges {
 /** The room's board as stored, once what the room applied is. */
 export async function storedLog(parts: Pick<BoardParts, 'storage'>, room: Room): Promise<LoadedLog> {
   await room.whenStored()
-  const { checkpoint, updates } = await parts.storage.log.load(room.boardId)
-  return { checkpoint, updates }
+  const { checkpoint, updates, completeThrough } = await parts.storage.log.load(room.boardId)
+  return { checkpoint, updates, completeThrough }
 }
 
 /**

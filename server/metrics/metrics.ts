@@ -60,6 +60,9 @@ export class Metrics {
     const resets = counter('assay_board_resets_total', 'Boards whose document a change left in an unknown state, loaded again from storage (their clients reconnect)')
     const redisMessages = counter('assay_redis_messages_total', 'Messages published to or received from the other instances through Redis', ['direction'])
     const catchUps = counter('assay_redis_catch_ups_total', 'Boards caught up from the update log after Redis messages may have been missed')
+    const catchUpRows = counter('assay_redis_catch_up_rows_total', 'Log rows read by catch-ups from the update log (the rows after those the board held, or its whole stored state)')
+    const wholeCatchUps = counter('assay_redis_catch_ups_whole_total', 'Catch-ups that read the board’s whole stored state, the log having been thinned past what the board held')
+    const catchUpsOwed = new Gauge({ name: 'assay_redis_catch_ups_owed', help: 'Boards loaded here whose catch-up from the update log failed, tried again until it succeeds (alert when it stays above 0)', registers })
     const historyReads = counter('assay_history_reads_total', 'Costly history reads asked for (as of a past time, editing sessions, snapshot models and states), by kind and outcome: served, or refused as too_many_history_reads or history_reads_busy', ['kind', 'outcome'])
     const historyReadsShared = counter('assay_history_reads_shared_total', 'History reads served by an identical one in flight instead of reading the log again, by kind', ['kind'])
     const historyReadsCached = counter('assay_history_reads_cached_total', 'History reads served by an identical one completed before, kept while the log is unchanged (HISTORY_READ_CACHE_BYTES), by kind', ['kind'])
@@ -129,7 +132,12 @@ export class Metrics {
     this.fanOut = {
       published: () => redisMessages.inc({ direction: 'published' }),
       received: () => redisMessages.inc({ direction: 'received' }),
-      caughtUp: () => catchUps.inc(),
+      caughtUp: ({ rows, whole }) => {
+        catchUps.inc()
+        catchUpRows.inc(rows)
+        if (whole) wholeCatchUps.inc()
+      },
+      catchUpsOwed: (boards) => catchUpsOwed.set(boards),
     }
     this.historyReads = {
       asked: (kind, outcome) => historyReads.inc({ kind, outcome }),

@@ -16,7 +16,7 @@ import { Redis } from 'ioredis'
 import { z } from 'zod'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
-import { COMMAND_TIMED_OUT, endRedisConnection, RECONNECTING, reconnectWhenSilent } from '../redis-reconnect.ts'
+import { COMMAND_TIMED_OUT, dropIfSilent, endRedisConnection, RECONNECTING, reconnectWhenSilent, sentNow } from '../redis-reconnect.ts'
 import type { UpdateLogStore } from '../storage/storage.ts'
 import { connectionSelectorSchema, type ConnectionSelector } from './connection-selector.ts'
 import type { RelayControl, RoomExtension } from './room-extension.ts'
@@ -35,6 +35,9 @@ const KIND_CATCH_UP = 3
  * message would pile up unanswered until TCP gave up on it many minutes later.
  */
 const PUBLISH_TIMEOUT_MS = 2000
+/** The first try again of a failed catch-up; each next one waits twice as long, up to the most. */
+const CATCH_UP_RETRY_FIRST_MS = 1000
+const CATCH_UP_RETRY_MAX_MS = 30_000
 
 /** A message for every instance rather than one board: today, closing a person's connections. */
 type ControlMessage = { type: 'close-connections'; selector: ConnectionSelector; event: CloseEvent }
@@ -56,8 +59,10 @@ export type FanOutCounters = {
   published(): void
   /** A message another instance published arrived. */
   received(): void
-  /** A board caught up from the update log after this instance may have missed messages. */
-  caughtUp(): void
+  /** A board caught up from the update log after this instance may have missed messages: `rows` log rows read after what it held, or its whole stored state. */
+  caughtUp(read: { rows: number; whole: boolean }): void
+  /** How many loaded boards owe a catch-up that failed, tried again until it succeeds. */
+  catchUpsOwed(boards: number): void
 }
 
 export type RedisFanOutOptions = {
@@ -70,7 +75,7 @@ export type RedisFanOutOptions = {
   pingIntervalMs: number
 }
 
-const UNCOUNTED: FanOutCounters = { published() {}, received() {}, caughtUp() {} }
+const UNCOUNTED: FanOutCounters = { published() {}, received() {}, caughtUp() {}, catchUpsOwed() {} }
 
 export class RedisFanOut implements RoomExtension {
   readonly name = 'redis'
@@ -81,6 +86,15 @@ export class RedisFanOut implements RoomExtension {
   /** The rooms loaded here, which the channels of their boards feed. */
   private readonly rooms = new Map<string, Room>()
   private readonly catchingUp = new Map<string, Promise<void>>()
+  /**
+   * The loaded boards whose last catch-up failed (the database did not answer),
+   * with how many times in a row and the timer of the next try. Tried again
+   * until it succeeds, for as long as the board is loaded: nothing else may
+   * come to ask again (no reconnection to Redis, no word from another instance).
+   */
+  private readonly owed = new Map<string, { failures: number; retry: NodeJS.Timeout }>()
+  /** Settles once the last catch-up asked for has applied what it read: each applies in a turn of its own (`inApplyTurn`). */
+  private applying: Promise<void> = Promise.resolve()
   /** The registry, which closes this instance's sockets when another instance takes a right away. */
   private relay: RelayControl | null = null
   /** Boards asked to catch up while a catch-up was reading the log: that read may predate what the request is about, so one more follows it. */
@@ -153,6 +167,7 @@ export class RedisFanOut implements RoomExtension {
   onUnloaded(room: Room): void {
     if (this.rooms.get(room.boardId) !== room) return
     this.rooms.delete(room.boardId)
+    this.forgiveCatchUp(room.boardId)
     // A new connection starts with no subscription, and an UNSUBSCRIBE queued until then could follow a SUBSCRIBE of the board loaded again.
     if (this.subscriber.status !== 'ready') return
     this.subscriber.unsubscribe(channelOf(room.boardId)).catch((error: unknown) => this.logger.warn({ boardId: room.boardId, err: errorMessage(error) }, 'redis unsubscribe failed'))
@@ -184,6 +199,8 @@ export class RedisFanOut implements RoomExtension {
   async close(): Promise<void> {
     await Promise.allSettled(this.catchingUp.values())
     this.rooms.clear()
+    // A catch-up that failed just now is owed no more: nothing is loaded here any more.
+    for (const boardId of [...this.owed.keys()]) this.forgiveCatchUp(boardId)
     await Promise.allSettled([endRedisConnection(this.subscriber), endRedisConnection(this.publisher)])
   }
 
@@ -208,27 +225,83 @@ export class RedisFanOut implements RoomExtension {
 
   /**
    * Applies whatever other instances committed that this one may not have
-   * heard of. Applying known updates again changes nothing, so reading the
-   * whole stored state is safe, and it stays right across compactions.
+   * heard of: the log rows after those the room holds every one of
+   * (Room.completeThrough), or its whole stored state once thinning has
+   * dropped some of them. Applying known updates again changes nothing, so
+   * reading more than was missed is safe. A catch-up that fails is tried
+   * again after 1 s, doubling to 30 s, until one succeeds or the board unloads.
    */
   private catchUp(boardId: string): void {
-    if (!this.rooms.has(boardId)) return
+    const room = this.rooms.get(boardId)
+    if (!room) return
     if (this.catchingUp.has(boardId)) {
       this.catchUpAgain.add(boardId)
       return
     }
+    clearTimeout(this.owed.get(boardId)?.retry)
     const job = this.options.log
-      .load(boardId)
-      .then((stored) => {
-        this.rooms.get(boardId)?.applyStored(stored)
-        this.counters.caughtUp()
+      .loadSince(boardId, room.completeThrough)
+      .then((stored) =>
+        this.inApplyTurn(() => {
+          // A room loaded afresh meanwhile (a reset) holds what its own load read, and catches up on its own.
+          if (this.rooms.get(boardId) !== room) return
+          room.applyStored(stored)
+          this.counters.caughtUp({ rows: stored.updates.length, whole: stored.whole })
+          this.forgiveCatchUp(boardId)
+        }),
+      )
+      .catch((error: unknown) => {
+        const failures = (this.owed.get(boardId)?.failures ?? 0) + 1
+        const retryInMs = Math.min(CATCH_UP_RETRY_FIRST_MS * 2 ** (failures - 1), CATCH_UP_RETRY_MAX_MS)
+        this.logger.error({ boardId, err: errorMessage(error), failures, retryInMs }, 'catch-up from the update log failed; tried again')
+        this.oweCatchUp(boardId, failures, retryInMs)
       })
-      .catch((error: unknown) => this.logger.error({ boardId, err: errorMessage(error) }, 'catch-up from the update log failed; retried on the next reconnect'))
       .finally(() => {
         this.catchingUp.delete(boardId)
         if (this.catchUpAgain.delete(boardId)) this.catchUp(boardId)
       })
     this.catchingUp.set(boardId, job)
+  }
+
+  private oweCatchUp(boardId: string, failures: number, retryInMs: number): void {
+    if (!this.rooms.has(boardId)) return
+    const retry = setTimeout(() => this.catchUp(boardId), retryInMs)
+    retry.unref()
+    this.owed.set(boardId, { failures, retry })
+    this.counters.catchUpsOwed(this.owed.size)
+  }
+
+  /** The board caught up, or is no longer loaded here: nothing is owed for it. */
+  private forgiveCatchUp(boardId: string): void {
+    const owed = this.owed.get(boardId)
+    if (!owed) return
+    clearTimeout(owed.retry)
+    this.owed.delete(boardId)
+    this.counters.catchUpsOwed(this.owed.size)
+  }
+
+  /**
+   * Runs `apply` once the catch-ups read before it have applied theirs, after
+   * an I/O turn: a whole board applied is a stall of the relay's thread (some
+   * 0.25 s a stored MB), and after a Redis blip every loaded board catches up
+   * at once; back to back, four boards of 3.9 MB held the loop 4.5 s, long
+   * enough for the instance's own Redis and database connections to look dead.
+   */
+  private inApplyTurn(apply: () => void): Promise<void> {
+    const applied = () =>
+      new Promise<void>((resolve, reject) =>
+        setImmediate(() => {
+          try {
+            apply()
+            resolve()
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)))
+          }
+        }),
+      )
+    const turn = this.applying.then(applied)
+    this.applying = turn.catch(() => undefined)
+    return turn
   }
 
   /**
@@ -245,13 +318,18 @@ export class RedisFanOut implements RoomExtension {
     encoding.writeVarUint8Array(encoder, payload)
     after?.(encoder)
     this.counters.published()
+    const sent = sentNow(this.publisher)
     // Not awaited on the hot path: a message lost is held, as if the publisher had been away.
     this.publisher.publish(channel, Buffer.from(encoding.toUint8Array(encoder))).catch((error: Error) => {
       this.logger.warn({ channel, err: error.message }, 'redis publish failed; told again once the publisher is connected')
       hold()
+      if (error.message !== COMMAND_TIMED_OUT || this.publisher.status !== 'ready') return
       // No answer on a connection that looks open (a half-open network): dropped, so that ioredis makes a new one, whose
       // `ready` tells what was held. Not disconnect(), which ends a connection politely and waits for the same silence.
-      if (error.message === COMMAND_TIMED_OUT && this.publisher.status === 'ready') this.publisher.stream.destroy()
+      // An answer only late to be read (this thread was held up) keeps the connection, and what was held is told at once.
+      void dropIfSilent(this.publisher, sent, this.logger, 'publisher', 'a publish').then((dropped) => {
+        if (!dropped) this.publishHeld()
+      })
     })
   }
 

@@ -50,7 +50,7 @@ import {
 import { DeadlineExceeded, withDeadline } from '../health/deadline.ts'
 import type { Logger } from '../log.ts'
 import { BoardRowGone } from '../storage/storage-errors.ts'
-import type { StoredBoardState, TurnHolder, UpdateLogStore } from '../storage/storage.ts'
+import type { StoredBoardState, StoredSince, TurnHolder, UpdateLogStore } from '../storage/storage.ts'
 import type { Admission } from './connection-limits.ts'
 import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySocket } from './connection.ts'
 import { selects, type ConnectionSelector } from './connection-selector.ts'
@@ -213,6 +213,8 @@ export class Room {
   private readonly storedAnswers = new Map<string, Promise<unknown>>()
   /** The bytes the board was loaded from and has committed or taken from other instances since. */
   private storedByteCount = 0
+  /** See `completeThrough`. */
+  private heldThrough = 0
   /** Who wrote which client ids (client-writers.ts): an update advancing another's is refused, and a rewrite from another instance names them. */
   private readonly clientWriters = new ClientWriters()
   /** Set while a rewrite from another instance waits for the board's next reset (`rewriteFound`). */
@@ -276,8 +278,19 @@ export class Room {
     return this.failingSince
   }
 
+  /**
+   * The sequence number every log row up to which this room holds: its load's,
+   * then its last catch-up's. A catch-up reads only the rows after it. Its own
+   * commits do not move it, nor do updates relayed from other instances: a row
+   * numbered lower than those may still have been on its way in.
+   */
+  get completeThrough(): number {
+    return this.heldThrough
+  }
+
   /** Applies the board as stored (checkpoint, then the log after it): the room's starting state. */
-  load(stored: Pick<StoredBoardState, 'checkpoint' | 'updates'>): void {
+  load(stored: Pick<StoredBoardState, 'checkpoint' | 'updates' | 'completeThrough'>): void {
+    this.heldThrough = stored.completeThrough
     // Unheard: with a listener, Yjs would encode the whole stored state once more as the load's update, for nothing.
     this.doc.off('update', this.onDocUpdate)
     try {
@@ -908,10 +921,11 @@ export class Room {
     else run()
   }
 
-  /** Applies what the update log holds (a catch-up after this instance may have missed messages). */
-  applyStored(stored: Pick<StoredBoardState, 'checkpoint' | 'updates'>): void {
+  /** Applies what the update log holds (a catch-up after this instance may have missed messages): the rows after `completeThrough`, or the whole board. */
+  applyStored(stored: Pick<StoredSince, 'checkpoint' | 'updates' | 'completeThrough'>): void {
     this.afterCommit('the stored board', () => {
       applyStoredState(this.doc, stored, REMOTE_ORIGIN)
+      this.heldThrough = Math.max(this.heldThrough, stored.completeThrough)
       this.holdRemoteRemainder('stored board')
     })
   }

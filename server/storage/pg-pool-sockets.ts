@@ -19,7 +19,7 @@ export class PoolSockets {
 
   /**
    * A TCP connection that is destroyed once nothing has crossed it for
-   * `silenceMs` (TLS traffic on top counts too). The pool's idle timeout ends
+   * `silenceMs` (TLS traffic on top counts too), nor comes in once it is read. The pool's idle timeout ends
    * idle connections before that, so only a connection waiting for an answer
    * that is not coming reaches the deadline.
    */
@@ -30,8 +30,14 @@ export class PoolSockets {
     const silenceMs = this.silenceMs
     if (silenceMs !== undefined) {
       socket.setTimeout(silenceMs, () => {
-        const error = Object.assign(new Error(`the database said nothing for ${silenceMs} ms; dropping the connection`), { code: DATABASE_SILENT })
-        socket.destroy(error)
+        // Looked at again once the socket has been read: a deadline that passed while this thread was held up (a large
+        // board applied) runs before what the database answered meanwhile is read from the kernel.
+        const readBefore = socket.bytesRead
+        setImmediate(() => {
+          if (socket.destroyed || socket.bytesRead !== readBefore) return
+          const error = Object.assign(new Error(`the database said nothing for ${silenceMs} ms; dropping the connection`), { code: DATABASE_SILENT })
+          socket.destroy(error)
+        })
       })
     }
     this.live.add(socket)

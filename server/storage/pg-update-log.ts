@@ -1,10 +1,10 @@
-import { and, asc, count, desc, eq, gt, sql, sum } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, lte, sql, sum } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { PgDb } from './pg-db.ts'
 import { BoardRowGone, TurnLost } from './storage-errors.ts'
-import type { Compacted, LogEntry, LogRow, MergeState, StoredBoardState, TurnHolder, UpdateLogStore } from './storage.ts'
+import type { Compacted, LogEntry, LogRow, MergeState, StoredBoardState, StoredSince, TurnHolder, UpdateLogStore } from './storage.ts'
 
 export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
 type Reader = Pick<PgDb, 'select'>
@@ -52,13 +52,27 @@ export class PgUpdateLogStore implements UpdateLogStore {
   }
 
   async load(boardId: string): Promise<StoredBoardState> {
+    const completeThrough = await committedThrough(this.db, boardId)
     // One snapshot of the database, so a compaction in between cannot hide rows.
     const { checkpoint, rows } = await this.db.transaction((tx) => readTail(tx, boardId), { isolationLevel: 'repeatable read' })
     return {
       checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null,
       updates: rows.map((row) => row.update),
       lastSeq: rows.at(-1)?.seq ?? checkpoint?.throughSeq ?? 0,
+      completeThrough,
     }
+  }
+
+  async loadSince(boardId: string, afterSeq: number): Promise<StoredSince> {
+    const completeThrough = await committedThrough(this.db, boardId)
+    return this.db.transaction(
+      async (tx) => {
+        if (await rowsKeptAfter(tx, boardId, afterSeq)) return { checkpoint: null, updates: (await rowsAfter(tx, boardId, afterSeq)).map((row) => row.update), completeThrough, whole: false }
+        const { checkpoint, rows } = await readTail(tx, boardId)
+        return { checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null, updates: rows.map((row) => row.update), completeThrough, whole: true }
+      },
+      { isolationLevel: 'repeatable read' },
+    )
   }
 
   /**
@@ -148,6 +162,36 @@ function boardRowHeld(boardId: string, rowLock: 'for key share' | 'for no key up
   return sql`exists(select 1 from ${boards} where ${boards.id} = ${boardId} ${sql.raw(rowLock)})`
 }
 
+/**
+ * A sequence number every row of the board up to which is committed once this
+ * resolves, so that a read started after it sees them all: the highest the
+ * board has, read in a statement that also waits for the board's lock taken
+ * exclusively. Every append holds that lock shared from before its rows are
+ * numbered until it ends, so once the lock is granted, each row numbered
+ * before the statement began (the highest it read included) is committed or
+ * gone. Held for that one statement only: appends wait no longer than it takes.
+ */
+async function committedThrough(db: PgDb, boardId: string): Promise<number> {
+  const [row] = await db.execute<{ through: string | null }>(
+    sql`select pg_advisory_xact_lock(${boardLockKey(boardId)}), (select max(${boardUpdates.seq}) from ${boardUpdates} where ${boardUpdates.boardId} = ${boardId}) as through`,
+  )
+  return Number(row?.through ?? 0)
+}
+
+/**
+ * Whether every row of the board after `afterSeq` is still kept. Thinning
+ * drops a board's rows oldest first, up to a sequence number (HistoryStore.thin),
+ * and never those after its latest checkpoint: so when the latest checkpoint
+ * is not past `afterSeq`, or a row up to `afterSeq` is still there, none after it went.
+ */
+async function rowsKeptAfter(db: Reader, boardId: string, afterSeq: number): Promise<boolean> {
+  // Its number only: the state is megabytes on a large board.
+  const [checkpoint] = await db.select({ throughSeq: boardCheckpoints.throughSeq }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(desc(boardCheckpoints.throughSeq)).limit(1)
+  if ((checkpoint?.throughSeq ?? 0) <= afterSeq) return true
+  const [kept] = await db.select({ seq: boardUpdates.seq }).from(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, afterSeq))).limit(1)
+  return kept !== undefined
+}
+
 async function lockExclusively(tx: PgTx, boardId: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${boardLockKey(boardId)})`)
 }
@@ -160,11 +204,14 @@ export async function latestCheckpoint(db: Reader, boardId: string) {
 /** The latest checkpoint and every row after it, with their authors and times. */
 export async function readTail(db: Reader, boardId: string) {
   const checkpoint = await latestCheckpoint(db, boardId)
+  return { checkpoint, rows: await rowsAfter(db, boardId, checkpoint?.throughSeq ?? 0) }
+}
+
+async function rowsAfter(db: Reader, boardId: string, afterSeq: number): Promise<LogRow[]> {
   const stored = await db
     .select({ seq: boardUpdates.seq, update: boardUpdates.update, origin: boardUpdates.origin, at: boardUpdates.createdAt })
     .from(boardUpdates)
-    .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, checkpoint?.throughSeq ?? 0)))
+    .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, afterSeq)))
     .orderBy(asc(boardUpdates.seq))
-  const rows: LogRow[] = stored.map((row) => ({ ...row, update: new Uint8Array(row.update) }))
-  return { checkpoint, rows }
+  return stored.map((row) => ({ ...row, update: new Uint8Array(row.update) }))
 }

@@ -1,11 +1,11 @@
 import type { Statement } from 'better-sqlite3'
-import { and, asc, count, desc, eq, gt, Param, Placeholder, sql, sum } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, lte, max, Param, Placeholder, sql, sum } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { BoardRowGone } from './storage-errors.ts'
-import type { Compacted, LogEntry, LogRow, MergeState, StoredBoardState, UpdateLogStore } from './storage.ts'
+import type { Compacted, LogEntry, LogRow, MergeState, StoredBoardState, StoredSince, UpdateLogStore } from './storage.ts'
 
 export class SqliteUpdateLogStore implements UpdateLogStore {
   /**
@@ -56,11 +56,24 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
 
   async load(boardId: string): Promise<StoredBoardState> {
     const { checkpoint, rows } = this.tail.readTail(boardId)
-    return {
-      checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null,
-      updates: rows.map((row) => row.update),
-      lastSeq: rows.at(-1)?.seq ?? checkpoint?.throughSeq ?? 0,
-    }
+    const lastSeq = rows.at(-1)?.seq ?? checkpoint?.throughSeq ?? 0
+    // One writer at a time, each numbering its rows as it writes them: no lower number commits after a higher one.
+    return { checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null, updates: rows.map((row) => row.update), lastSeq, completeThrough: lastSeq }
+  }
+
+  async loadSince(boardId: string, afterSeq: number): Promise<StoredSince> {
+    return this.db.transaction((tx) => {
+      const completeThrough = tx.select({ seq: max(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).get()?.seq ?? 0
+      // As on PostgreSQL (pg-update-log.ts, rowsKeptAfter): thinning drops rows oldest first, never after the latest checkpoint.
+      const through = tx.select({ seq: boardCheckpoints.throughSeq }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(desc(boardCheckpoints.throughSeq)).limit(1).get()?.seq ?? 0
+      const keptUpTo = tx.select({ seq: boardUpdates.seq }).from(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, afterSeq))).limit(1).get()
+      if (through <= afterSeq || keptUpTo !== undefined) {
+        const rows = this.tail.rowsAfter.all({ boardId, after: afterSeq })
+        return { checkpoint: null, updates: rows.map((row) => new Uint8Array(row.update)), completeThrough, whole: false }
+      }
+      const { checkpoint, rows } = this.tail.readTail(boardId)
+      return { checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null, updates: rows.map((row) => row.update), completeThrough, whole: true }
+    })
   }
 
   /**
@@ -152,7 +165,7 @@ export function tailQueries(db: SqliteDb) {
     const rows: LogRow[] = rowsAfter.all({ boardId: board, after: checkpoint?.throughSeq ?? 0 }).map((row) => ({ ...row, update: new Uint8Array(row.update) }))
     return { checkpoint, rows }
   })
-  return { latestCheckpoint, readTail }
+  return { latestCheckpoint, rowsAfter, readTail }
 }
 
 export type TailQueries = ReturnType<typeof tailQueries>

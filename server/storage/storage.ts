@@ -67,7 +67,21 @@ export type StoredBoardState = {
   updates: Uint8Array[]
   /** The highest sequence number covered by what was loaded (0 for a new board). */
   lastSeq: number
+  /**
+   * Every row up to this sequence number is in what was loaded. Not always
+   * `lastSeq`: numbers are handed out before commit, so on PostgreSQL a row
+   * with a lower number than one read may still have been on its way in.
+   */
+  completeThrough: number
 }
+
+/**
+ * What a catch-up reads (UpdateLogStore.loadSince): the rows after the
+ * sequence number a room holds everything up to, or, when the log no longer
+ * keeps all of them, the whole stored state (`checkpoint` set or not, `whole`
+ * true). Either way every row up to `completeThrough` is in it.
+ */
+export type StoredSince = Pick<StoredBoardState, 'checkpoint' | 'updates' | 'completeThrough'> & { whole: boolean }
 
 /** Who changed one field of an assessment, from what to what (JSON), over which rows. */
 export type AssessmentChangeRecord = {
@@ -109,6 +123,13 @@ export interface UpdateLogStore {
   appendInTurn?(boardId: string, turn: TurnHolder, take: () => Promise<LogEntry[]>): Promise<number>
   /** The latest checkpoint and every log row after it. */
   load(boardId: string): Promise<StoredBoardState>
+  /**
+   * The rows after `afterSeq`, for a room that holds every row up to it (its
+   * load's or last catch-up's `completeThrough`); the whole stored state
+   * instead when thinning has dropped some of them (rows stay after a
+   * compaction, until thinned, and only ever go oldest first).
+   */
+  loadSince(boardId: string, afterSeq: number): Promise<StoredSince>
   /**
    * Writes a new checkpoint folding the latest one and the rows after it, with
    * the changes worked out from those rows, in one transaction. The rows stay:
