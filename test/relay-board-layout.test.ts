@@ -231,6 +231,9 @@ describe('the board layout on the websocket', () => {
     updateMeta(ana.doc, { title: 'Renamed', question: 'Will it hold?', marking: 'TLP:GREEN', profile: 'phia', bluf: 'It holds.' })
     updateMeta(ana.doc, { title: 'Renamed again' })
     acknowledgeFinding(ana.doc, { key: 'no-likelihood:a', rule: 'no-likelihood', reason: 'Checked with the desk.' }, { by: 'ana' })
+    // Set again once the relay's stamp of the first (in the sender's name) has come back, as a person's second thought
+    // would: an acknowledgement set again before it has is concurrent with that stamp, and either may win.
+    await waitFor(() => boardToModel(ana.doc, boardId).acknowledgements?.[0]?.createdBy === 'analyst', 'the first acknowledgement stamped at its sender')
     acknowledgeFinding(ana.doc, { key: 'no-likelihood:a', rule: 'no-likelihood', reason: 'Checked again.' }, { by: 'ana' })
     acknowledgeFinding(ana.doc, { key: 'no-likelihood:b', rule: 'no-likelihood', reason: 'Withdrawn next.' })
     withdrawAcknowledgement(ana.doc, 'no-likelihood:b')

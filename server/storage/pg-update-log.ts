@@ -52,19 +52,21 @@ export class PgUpdateLogStore implements UpdateLogStore {
   }
 
   async load(boardId: string): Promise<StoredBoardState> {
-    const completeThrough = await committedThrough(this.db, boardId)
+    const committed = await committedThrough(this.db, boardId)
     // One snapshot of the database, so a compaction in between cannot hide rows.
     const { checkpoint, rows } = await this.db.transaction((tx) => readTail(tx, boardId), { isolationLevel: 'repeatable read' })
     return {
       checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null,
       updates: rows.map((row) => row.update),
       lastSeq: rows.at(-1)?.seq ?? checkpoint?.throughSeq ?? 0,
-      completeThrough,
+      // An append in flight: the checkpoint's rows, all committed before it was written, are what is known to be complete.
+      completeThrough: committed ?? checkpoint?.throughSeq ?? 0,
     }
   }
 
   async loadSince(boardId: string, afterSeq: number): Promise<StoredSince> {
-    const completeThrough = await committedThrough(this.db, boardId)
+    // An append in flight: no more is known complete than the room held before.
+    const completeThrough = (await committedThrough(this.db, boardId)) ?? afterSeq
     return this.db.transaction(
       async (tx) => {
         if (await rowsKeptAfter(tx, boardId, afterSeq)) return { checkpoint: null, updates: (await rowsAfter(tx, boardId, afterSeq)).map((row) => row.update), completeThrough, whole: false }
@@ -165,17 +167,19 @@ function boardRowHeld(boardId: string, rowLock: 'for key share' | 'for no key up
 /**
  * A sequence number every row of the board up to which is committed once this
  * resolves, so that a read started after it sees them all: the highest the
- * board has, read in a statement that also waits for the board's lock taken
+ * board has, read in a statement that also takes the board's lock
  * exclusively. Every append holds that lock shared from before its rows are
- * numbered until it ends, so once the lock is granted, each row numbered
- * before the statement began (the highest it read included) is committed or
- * gone. Held for that one statement only: appends wait no longer than it takes.
+ * numbered until it ends, so with the lock taken, each row numbered before the
+ * statement began (the highest it read included) is committed or gone. Only
+ * tried, never waited for: null while an append holds it. A load never waits
+ * behind an append (an import's runs for as long as it writes), and a lower
+ * number is never wrong, only a longer catch-up.
  */
-async function committedThrough(db: PgDb, boardId: string): Promise<number> {
-  const [row] = await db.execute<{ through: string | null }>(
-    sql`select pg_advisory_xact_lock(${boardLockKey(boardId)}), (select max(${boardUpdates.seq}) from ${boardUpdates} where ${boardUpdates.boardId} = ${boardId}) as through`,
+async function committedThrough(db: PgDb, boardId: string): Promise<number | null> {
+  const [row] = await db.execute<{ locked: boolean; through: string | null }>(
+    sql`select pg_try_advisory_xact_lock(${boardLockKey(boardId)}) as locked, (select max(${boardUpdates.seq}) from ${boardUpdates} where ${boardUpdates.boardId} = ${boardId}) as through`,
   )
-  return Number(row?.through ?? 0)
+  return row?.locked ? Number(row.through ?? 0) : null
 }
 
 /**
