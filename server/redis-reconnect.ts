@@ -1,3 +1,4 @@
+import { errorMessage } from '../shared/error-message.ts'
 import type { Redis } from 'ioredis'
 import type { Logger } from './log.ts'
 
@@ -67,17 +68,21 @@ export function reconnectWhenSilent(redis: Redis, logger: Logger, connection: st
     const sent = sentNow(redis)
     // Its answer, or its timeout (the publisher's commandTimeout), decides nothing: what comes in on the socket does.
     redis.ping().catch(() => undefined)
-    setTimeout(() => void dropIfSilent(redis, sent, logger, connection, 'a ping'), PING_ANSWER_MS).unref()
+    setTimeout(() => {
+      dropIfSilent(redis, sent, logger, connection, 'a ping').catch((error: unknown) => logger.error({ connection, err: errorMessage(error) }, 'redis silence check failed'))
+    }, PING_ANSWER_MS).unref()
   }, pingEveryMs)
   pings.unref()
   redis.once('end', () => clearInterval(pings))
 }
 
 /** A command being sent on `redis`'s connection now: the socket, and how much had come in on it. */
-export type Sent = { stream: Redis['stream']; readBefore: number }
+export type Sent = { stream: Redis['stream'] | undefined; readBefore: number }
 
+/** Before its first connection ioredis has no socket yet: a command sent then is held, and nothing is looked at. */
 export function sentNow(redis: Redis): Sent {
-  return { stream: redis.stream, readBefore: redis.stream.bytesRead }
+  const stream = redis.stream as Redis['stream'] | undefined
+  return { stream, readBefore: stream?.bytesRead ?? 0 }
 }
 
 /**
@@ -90,14 +95,20 @@ export function sentNow(redis: Redis): Sent {
  * leaves it rejected even once its answer comes. Resolves with whether it dropped it.
  */
 export function dropIfSilent(redis: Redis, sent: Sent, logger: Logger, connection: string, what: string): Promise<boolean> {
-  return new Promise((resolve) =>
+  return new Promise((resolve, reject) =>
+    // A throw in an immediate would end the process: it rejects the promise instead, which its caller catches.
     setImmediate(() => {
-      const silent = redis.status === 'ready' && redis.stream === sent.stream && sent.stream.bytesRead === sent.readBefore
-      if (silent) {
-        logger.warn({ connection }, `redis did not answer ${what}; connecting afresh`)
-        sent.stream.destroy()
+      try {
+        const { stream } = sent
+        const silent = stream !== undefined && redis.status === 'ready' && redis.stream === stream && stream.bytesRead === sent.readBefore
+        if (silent) {
+          logger.warn({ connection }, `redis did not answer ${what}; connecting afresh`)
+          stream.destroy()
+        }
+        resolve(silent)
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)))
       }
-      resolve(silent)
     }),
   )
 }

@@ -327,9 +327,11 @@ export class RedisFanOut implements RoomExtension {
       // No answer on a connection that looks open (a half-open network): dropped, so that ioredis makes a new one, whose
       // `ready` tells what was held. Not disconnect(), which ends a connection politely and waits for the same silence.
       // An answer only late to be read (this thread was held up) keeps the connection, and what was held is told at once.
-      void dropIfSilent(this.publisher, sent, this.logger, 'publisher', 'a publish').then((dropped) => {
-        if (!dropped) this.publishHeld()
-      })
+      dropIfSilent(this.publisher, sent, this.logger, 'publisher', 'a publish')
+        .then((dropped) => {
+          if (!dropped) this.publishHeld()
+        })
+        .catch((failure: unknown) => this.logger.error({ channel, err: errorMessage(failure) }, 'redis publish check failed'))
     })
   }
 

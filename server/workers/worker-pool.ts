@@ -208,7 +208,9 @@ export class WorkerPool {
       const settled = () => {
         uncount()
         signal?.removeEventListener('abort', cancel)
-        if (owner !== null && job.startedAt !== undefined) void workerTime?.spend(owner, (performance.now() - job.startedAt) / 1000)
+        if (owner !== null && job.startedAt !== undefined) {
+          workerTime?.spend(owner, (performance.now() - job.startedAt) / 1000).catch((error: unknown) => this.options.logger.error({ job: name, owner, err: errorMessage(error) }, 'worker time could not be counted'))
+        }
       }
       const job: Job = {
         name,
