@@ -16,8 +16,8 @@ import { afterEach, expect, it } from 'vitest'
 import { projectPath } from '../../server/project-root.ts'
 import { SQLITE_FILE_NAME } from '../../server/storage/sqlite.ts'
 import type { InviteRecord, Storage } from '../../server/storage/storage.ts'
-import { describeEachDialect, missingServices, type Dialect } from '../helpers/services.ts'
-import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from '../helpers/test-server.ts'
+import { describeEachDialect, missingServices } from '../helpers/services.ts'
+import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir, type Dialect } from '../helpers/test-server.ts'
 
 const postgresMissing = await missingServices('postgres')
 /** The last migration of the version before member_decisions. */
