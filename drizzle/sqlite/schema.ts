@@ -62,12 +62,18 @@ export const boardMembers = sqliteTable('board_members', {
 }, (t) => [primaryKey({ columns: [t.boardId, t.userId] }), index('board_members_user').on(t.userId)])
 
 /**
- * Who an owner removed from a board: the invite links they may still hold
- * admit them no more, until an owner adds them again. When, the audit log says.
+ * An owner's last decision about a member of a board, which outranks the
+ * invite links made before it. `removed`: an owner removed them, and no link,
+ * old or new, lets them in until an owner adds them again. Otherwise an owner
+ * added them or set their role: a link made up to `linksUpTo` (the newest link
+ * the board had then; null when it had none) raises them no more, while one
+ * made later, the owners' later intent, does. When, the audit log says.
  */
-export const boardRemovals = sqliteTable('board_removals', {
+export const memberDecisions = sqliteTable('member_decisions', {
   boardId: text('board_id').notNull().references(() => boards.id, { onDelete: 'cascade' }),
   userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  removed: integer('removed', { mode: 'boolean' }).notNull(),
+  linksUpTo: text('links_up_to'),
 }, (t) => [primaryKey({ columns: [t.boardId, t.userId] })])
 
 export const boardInvites = sqliteTable('board_invites', {

@@ -9,7 +9,11 @@
  * or removed owner's old owner link makes nobody owner, its maker included.
  * Accepting never lowers a role: someone who holds a higher one keeps it, and
  * is told so. Someone an owner removed gets back in only when an owner adds
- * them: no link, old or new, lets them in until then.
+ * them: no link, old or new, lets them in until then. An owner's later
+ * decision about a member outranks a link made before it: someone an owner
+ * demoted (or added, or set a role for) is raised only by a link made after
+ * that, and told so, so a demoted editor cannot make themselves one again with
+ * the link they joined by.
  *
  * Making a link needs the owner signed in: a link made with a leaked API token
  * would let its holder in after the token is revoked. Listing and revoking
@@ -57,7 +61,10 @@ const acceptedSchema = z.object({
   boardId: z.string(),
   /** The role the person holds now. */
   role: roleSchema,
-  /** joined: a new member; raised: the link's role is higher than the one they had; kept: they hold the link's role or a higher one already. */
+  /**
+   * joined: a new member; raised: the link's role is higher than the one they had; kept: they hold the link's
+   * role or a higher one already, or an owner set their role after the link was made (the message says which).
+   */
   outcome: z.enum(['joined', 'raised', 'kept']),
   message: z.string(),
 })
@@ -93,6 +100,9 @@ const keptMessage = (current: Role, offered: Role) =>
   current === offered
     ? `You are ${article(current)} ${current} of this board already.`
     : `You are ${article(current)} ${current} of this board already; the link's ${offered} role does not lower that.`
+
+const setByOwnerMessage = (current: Role) =>
+  `An owner set your role on this board to ${current} after this link was made, so the link does not raise it: ask an owner if you need another role.`
 
 /** Reading an invite needs no account: the link itself is the credential, and the page offers to sign in. */
 export function publicInvitesApi(): OpenAPIHono<AppEnv> {
@@ -220,7 +230,7 @@ export function invitesApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'post',
       path: '/invites/{token}/accept',
-      summary: "Join the invite's board with its role; a member's role is raised to it, never lowered",
+      summary: "Join the invite's board with its role; a member's role is raised to it, never lowered, and not by a link made before an owner last set it",
       request: { params: tokenParam },
       responses: { 200: jsonResponse(acceptedSchema, 'What became of the membership'), ...errorResponses },
     }),
@@ -240,6 +250,7 @@ export function invitesApi(): OpenAPIHono<SignedInEnv> {
         throw new ApiError(403, 'removed_from_board', 'An owner removed you from this board, so invite links no longer let you in: ask an owner to add you back.')
       }
       if (accepted.outcome === 'kept') return c.json({ boardId, role: accepted.role, outcome: 'kept' as const, message: keptMessage(accepted.role, invite.role) }, 200)
+      if (accepted.outcome === 'set-by-owner') return c.json({ boardId, role: accepted.role, outcome: 'kept' as const, message: setByOwnerMessage(accepted.role) }, 200)
       const from = accepted.outcome === 'raised' ? accepted.from : null
       closeSocketsOf(services.rooms, { userId, boardId })
       await audit(services, { actor: principal, action: 'invite-accepted', boardId, detail: { inviteId: invite.id, userId, role: invite.role, from } })

@@ -1,7 +1,8 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm'
-import { boardInvites, boardMembers, boardRemovals, users } from '../../drizzle/pg/schema.ts'
-import { atLeast, type Role } from '../../shared/roles.ts'
+import { and, asc, count, eq, max, sql } from 'drizzle-orm'
+import { boardInvites, boardMembers, memberDecisions, users } from '../../drizzle/pg/schema.ts'
+import type { Role } from '../../shared/roles.ts'
 import { inviteWithMaker } from './invite-rows.ts'
+import { acceptanceWithoutChange, decisionFor, type MemberDecision } from './member-decisions.ts'
 import type { PgDb } from './pg-db.ts'
 import { selectInvitesWithMakers } from './pg-invites.ts'
 import type { InviteAcceptance, InviteRecord, InviteWithMaker, MemberChange, MemberRecord, MemberStore, MemberView } from './storage.ts'
@@ -36,7 +37,7 @@ export class PgMemberStore implements MemberStore {
       // Under the lock, so an invite's acceptance that found no membership is not beaten to the insert.
       await lockMembers(tx, member.boardId)
       const inserted = await tx.insert(boardMembers).values(member).onConflictDoNothing().returning({ userId: boardMembers.userId })
-      await tx.delete(boardRemovals).where(removalIs(member.boardId, member.userId))
+      if (inserted.length === 1) await recordDecision(tx, member.boardId, member.userId, false)
       return inserted.length === 1
     })
   }
@@ -48,6 +49,7 @@ export class PgMemberStore implements MemberStore {
       if (allowed && !allowed(current)) return 'not-allowed'
       if (current === 'owner' && role !== 'owner' && (await ownerCount(tx, boardId)) <= 1) return 'last-owner'
       await tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId))
+      await recordDecision(tx, boardId, userId, false)
       return 'done'
     })
   }
@@ -58,7 +60,7 @@ export class PgMemberStore implements MemberStore {
       if (!current) return 'not-member'
       if (current === 'owner' && (await ownerCount(tx, boardId)) <= 1) return 'last-owner'
       await tx.delete(boardMembers).where(memberIs(boardId, userId))
-      await tx.insert(boardRemovals).values({ boardId, userId }).onConflictDoNothing()
+      await recordDecision(tx, boardId, userId, true)
       return 'done'
     })
   }
@@ -70,8 +72,8 @@ export class PgMemberStore implements MemberStore {
       const current = await lockedRole(tx, boardId, userId)
       const [row] = await selectInvitesWithMakers(tx).where(eq(boardInvites.tokenHash, invite.tokenHash))
       if (!row || !admits(inviteWithMaker(row))) return { outcome: 'unusable' }
-      if ((await tx.select({ userId: boardRemovals.userId }).from(boardRemovals).where(removalIs(boardId, userId))).length > 0) return { outcome: 'removed' }
-      if (current !== undefined && atLeast(current, role)) return { outcome: 'kept', role: current }
+      const unchanged = acceptanceWithoutChange(invite, await decisionOf(tx, boardId, userId), current)
+      if (unchanged) return unchanged
       if (current === undefined) {
         await tx.insert(boardMembers).values({ boardId, userId, role, addedAt: at })
         return { outcome: 'joined' }
@@ -83,7 +85,26 @@ export class PgMemberStore implements MemberStore {
 }
 
 const memberIs = (boardId: string, userId: string) => and(eq(boardMembers.boardId, boardId), eq(boardMembers.userId, userId))
-const removalIs = (boardId: string, userId: string) => and(eq(boardRemovals.boardId, boardId), eq(boardRemovals.userId, userId))
+const decisionIs = (boardId: string, userId: string) => and(eq(memberDecisions.boardId, boardId), eq(memberDecisions.userId, userId))
+
+async function decisionOf(tx: Tx, boardId: string, userId: string): Promise<MemberDecision | undefined> {
+  const [row] = await tx.select({ removed: memberDecisions.removed, linksUpTo: memberDecisions.linksUpTo }).from(memberDecisions).where(decisionIs(boardId, userId))
+  return row
+}
+
+/**
+ * Records an owner's decision about a member, in place of any earlier one, with
+ * the newest link the board has now; the caller holds the board's membership
+ * lock, which acceptances take too.
+ */
+async function recordDecision(tx: Tx, boardId: string, userId: string, removed: boolean): Promise<void> {
+  const [newest] = await tx.select({ at: max(boardInvites.createdAt) }).from(boardInvites).where(eq(boardInvites.boardId, boardId))
+  const decision = decisionFor(removed, newest?.at ?? null)
+  await tx
+    .insert(memberDecisions)
+    .values({ boardId, userId, ...decision })
+    .onConflictDoUpdate({ target: [memberDecisions.boardId, memberDecisions.userId], set: decision })
+}
 
 /**
  * The member's role, read under a per-board lock: two owners demoting each

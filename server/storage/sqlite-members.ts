@@ -1,7 +1,8 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm'
-import { boardInvites, boardMembers, boardRemovals, users } from '../../drizzle/sqlite/schema.ts'
-import { atLeast, type Role } from '../../shared/roles.ts'
+import { and, asc, count, eq, max, sql } from 'drizzle-orm'
+import { boardInvites, boardMembers, memberDecisions, users } from '../../drizzle/sqlite/schema.ts'
+import type { Role } from '../../shared/roles.ts'
 import { inviteWithMaker } from './invite-rows.ts'
+import { acceptanceWithoutChange, decisionFor, type MemberDecision } from './member-decisions.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { selectInvitesWithMakers } from './sqlite-invites.ts'
 import type { InviteAcceptance, InviteRecord, InviteWithMaker, MemberChange, MemberRecord, MemberStore, MemberView } from './storage.ts'
@@ -42,8 +43,9 @@ export class SqliteMemberStore implements MemberStore {
 
   async add(member: MemberRecord): Promise<boolean> {
     return this.db.transaction((tx) => {
-      tx.delete(boardRemovals).where(removalIs(member.boardId, member.userId)).run()
-      return tx.insert(boardMembers).values(member).onConflictDoNothing().run().changes === 1
+      const added = tx.insert(boardMembers).values(member).onConflictDoNothing().run().changes === 1
+      if (added) recordDecision(tx, member.boardId, member.userId, false)
+      return added
     })
   }
 
@@ -55,6 +57,7 @@ export class SqliteMemberStore implements MemberStore {
       if (allowed && !allowed(current)) return 'not-allowed'
       if (current === 'owner' && role !== 'owner' && ownerCount(tx, boardId) <= 1) return 'last-owner'
       tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId)).run()
+      recordDecision(tx, boardId, userId, false)
       return 'done'
     })
   }
@@ -65,7 +68,7 @@ export class SqliteMemberStore implements MemberStore {
       if (!current) return 'not-member'
       if (current === 'owner' && ownerCount(tx, boardId) <= 1) return 'last-owner'
       tx.delete(boardMembers).where(memberIs(boardId, userId)).run()
-      tx.insert(boardRemovals).values({ boardId, userId }).onConflictDoNothing().run()
+      recordDecision(tx, boardId, userId, true)
       return 'done'
     })
   }
@@ -76,9 +79,9 @@ export class SqliteMemberStore implements MemberStore {
     return this.db.transaction((tx): InviteAcceptance => {
       const row = selectInvitesWithMakers(tx).where(eq(boardInvites.tokenHash, invite.tokenHash)).get()
       if (!row || !admits(inviteWithMaker(row))) return { outcome: 'unusable' }
-      if (tx.select({ userId: boardRemovals.userId }).from(boardRemovals).where(removalIs(boardId, userId)).get()) return { outcome: 'removed' }
       const current = currentRole(tx, boardId, userId)
-      if (current !== undefined && atLeast(current, role)) return { outcome: 'kept', role: current }
+      const unchanged = acceptanceWithoutChange(invite, decisionOf(tx, boardId, userId), current)
+      if (unchanged) return unchanged
       if (current === undefined) {
         tx.insert(boardMembers).values({ boardId, userId, role, addedAt: at }).run()
         return { outcome: 'joined' }
@@ -90,7 +93,21 @@ export class SqliteMemberStore implements MemberStore {
 }
 
 const memberIs = (boardId: string, userId: string) => and(eq(boardMembers.boardId, boardId), eq(boardMembers.userId, userId))
-const removalIs = (boardId: string, userId: string) => and(eq(boardRemovals.boardId, boardId), eq(boardRemovals.userId, userId))
+const decisionIs = (boardId: string, userId: string) => and(eq(memberDecisions.boardId, boardId), eq(memberDecisions.userId, userId))
+
+function decisionOf(tx: Tx, boardId: string, userId: string): MemberDecision | undefined {
+  return tx.select({ removed: memberDecisions.removed, linksUpTo: memberDecisions.linksUpTo }).from(memberDecisions).where(decisionIs(boardId, userId)).get()
+}
+
+/** Records an owner's decision about a member, in place of any earlier one, with the newest link the board has now. */
+function recordDecision(tx: Tx, boardId: string, userId: string, removed: boolean): void {
+  const newest = tx.select({ at: max(boardInvites.createdAt) }).from(boardInvites).where(eq(boardInvites.boardId, boardId)).get()
+  const decision = decisionFor(removed, newest?.at ?? null)
+  tx.insert(memberDecisions)
+    .values({ boardId, userId, ...decision })
+    .onConflictDoUpdate({ target: [memberDecisions.boardId, memberDecisions.userId], set: decision })
+    .run()
+}
 
 function currentRole(db: SqliteDb | Tx, boardId: string, userId: string): Role | undefined {
   const row = db.select({ role: boardMembers.role }).from(boardMembers).where(memberIs(boardId, userId)).get()

@@ -298,12 +298,18 @@ export interface MemberStore {
   rolesOf(userId: string): Promise<Map<string, Role>>
   /** The board's members with their accounts, by name. */
   list(boardId: string): Promise<MemberView[]>
-  /** Adds a member, lifting a removal of theirs (an owner adds them back); false when the user is one already. */
+  /**
+   * Adds a member and records it as an owner's decision about them (lifting a
+   * removal of theirs), so that links the board has now do not raise them;
+   * false when the user is one already.
+   */
   add(member: MemberRecord): Promise<boolean>
   /**
    * Changes a role; refuses to demote the board's last owner, and, with
    * `allowed`, a change it does not allow from the role the member holds as
-   * it is written (a token may lower a role, not raise it).
+   * it is written (a token may lower a role, not raise it). A change is
+   * recorded as an owner's decision: links the board has now raise the member
+   * no more, so a demotion sticks; links made later do.
    */
   setRole(boardId: string, userId: string, role: Role, allowed?: (current: Role) => boolean): Promise<MemberChange>
   /** Removes a member and records it, so that invite links admit them no more; refuses to remove the board's last owner. */
@@ -312,7 +318,8 @@ export interface MemberStore {
    * Accepts an invite for `userId`: reads the invite again with its maker and,
    * only if `admits` it, joins them to its board with its role or raises their
    * role to it (never lowers it); refuses someone an owner removed from the
-   * board, until an owner adds them. Check and write are one transaction, under
+   * board, until an owner adds them, and raises no one whose role an owner set
+   * after the link was made. Check and write are one transaction, under
    * the board's membership lock, so a maker demoted meanwhile grants nothing.
    */
   acceptInvite(invite: InviteRecord, userId: string, at: string, admits: (invite: InviteWithMaker) => boolean): Promise<InviteAcceptance>
@@ -321,12 +328,13 @@ export interface MemberStore {
 /**
  * What accepting an invite did: `unusable`, it admits nobody now (gone, or
  * refused by `admits`); `removed`, an owner removed this person from the
- * board; `kept`, they hold its role or a higher one already; `joined`;
- * `raised` from a lower role.
+ * board; `kept`, they hold its role or a higher one already; `set-by-owner`,
+ * an owner added them or set their lower role after the link was made, which
+ * outranks it; `joined`; `raised` from a lower role.
  */
 export type InviteAcceptance =
   | { outcome: 'unusable' | 'removed' | 'joined' }
-  | { outcome: 'kept'; role: Role }
+  | { outcome: 'kept' | 'set-by-owner'; role: Role }
   | { outcome: 'raised'; from: Role }
 
 /**

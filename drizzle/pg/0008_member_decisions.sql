@@ -1,0 +1,15 @@
+-- An owner's last decision about a member, which outranks the invite links made before it:
+-- the removals recorded until now carry over as decisions to remove, and their table goes.
+CREATE TABLE "member_decisions" (
+	"board_id" text NOT NULL,
+	"user_id" text NOT NULL,
+	"removed" boolean NOT NULL,
+	"links_up_to" text,
+	CONSTRAINT "member_decisions_board_id_user_id_pk" PRIMARY KEY("board_id","user_id")
+);
+--> statement-breakpoint
+ALTER TABLE "member_decisions" ADD CONSTRAINT "member_decisions_board_id_boards_id_fk" FOREIGN KEY ("board_id") REFERENCES "public"."boards"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "member_decisions" ADD CONSTRAINT "member_decisions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;
+--> statement-breakpoint
+INSERT INTO "member_decisions" ("board_id", "user_id", "removed", "links_up_to") SELECT "board_id", "user_id", true, NULL FROM "board_removals";--> statement-breakpoint
+DROP TABLE "board_removals" CASCADE;

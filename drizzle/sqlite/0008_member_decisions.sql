@@ -1,0 +1,14 @@
+-- An owner's last decision about a member, which outranks the invite links made before it:
+-- the removals recorded until now carry over as decisions to remove, and their table goes.
+CREATE TABLE `member_decisions` (
+	`board_id` text NOT NULL,
+	`user_id` text NOT NULL,
+	`removed` integer NOT NULL,
+	`links_up_to` text,
+	PRIMARY KEY(`board_id`, `user_id`),
+	FOREIGN KEY (`board_id`) REFERENCES `boards`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+INSERT INTO `member_decisions` (`board_id`, `user_id`, `removed`, `links_up_to`) SELECT `board_id`, `user_id`, 1, NULL FROM `board_removals`;--> statement-breakpoint
+DROP TABLE `board_removals`;

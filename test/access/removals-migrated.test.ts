@@ -1,0 +1,94 @@
+/**
+ * A database of an earlier version, whose removals were rows of
+ * board_removals, keeps them through migration 0008 (member_decisions): the
+ * person an owner removed is still refused by every invite link until an owner
+ * adds them back, on SQLite and PostgreSQL.
+ */
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { drizzle as sqliteDrizzle } from 'drizzle-orm/better-sqlite3'
+import { migrate as sqliteMigrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { drizzle as pgDrizzle } from 'drizzle-orm/postgres-js'
+import { migrate as pgMigrate } from 'drizzle-orm/postgres-js/migrator'
+import postgres from 'postgres'
+import { afterEach, expect, it } from 'vitest'
+import { projectPath } from '../../server/project-root.ts'
+import { SQLITE_FILE_NAME } from '../../server/storage/sqlite.ts'
+import type { InviteRecord, Storage } from '../../server/storage/storage.ts'
+import { describeEachDialect, missingServices } from '../helpers/services.ts'
+import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir, type Dialect } from '../helpers/test-server.ts'
+
+const postgresMissing = await missingServices('postgres')
+/** The last migration of the version before member_decisions. */
+const BEFORE = '0007_exclusive_writes'
+const AT = '2026-01-01T00:00:00.000Z'
+
+/** What that version wrote: an owner, and a person the owner removed. */
+const OLDER_ROWS = [
+  `insert into users (id, email, name, password_hash, is_admin, created_at) values ('owner', 'owner@example.org', 'Owner', 'x', false, '${AT}'), ('gone', 'gone@example.org', 'Gone', 'x', false, '${AT}')`,
+  `insert into boards (id, title, created_at) values ('b', 'B', '${AT}')`,
+  `insert into board_members (board_id, user_id, role, added_at) values ('b', 'owner', 'owner', '${AT}')`,
+  `insert into board_removals (board_id, user_id) values ('b', 'gone')`,
+]
+
+/** A copy of the dialect's migrations that ends at `BEFORE`: what the earlier version had. */
+function olderMigrations(dialect: Dialect, root: string): string {
+  const folder = join(root, 'older-migrations')
+  cpSync(projectPath('drizzle', dialect === 'postgres' ? 'pg' : 'sqlite'), folder, { recursive: true })
+  const journalPath = join(folder, 'meta', '_journal.json')
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] }
+  const end = journal.entries.findIndex((entry) => entry.tag === BEFORE) + 1
+  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, end) }))
+  return folder
+}
+
+describeEachDialect(postgresMissing, 'removals recorded before member_decisions, on %s', (dialect) => {
+  const cleanups: (() => Promise<void>)[] = []
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  })
+
+  /** A storage of this version opened on a database the earlier version wrote. */
+  async function migratedFromOlder(): Promise<Storage> {
+    const dataDir = tempDir()
+    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }))
+    const migrations = olderMigrations(dialect, dataDir)
+    const database = freshDatabaseName()
+    if (dialect === 'postgres') {
+      await createDatabase(database)
+      cleanups.push(() => dropDatabase(database))
+      const client = postgres(databaseUrl(database), { max: 1, onnotice: () => {} })
+      try {
+        await pgMigrate(pgDrizzle({ client }), { migrationsFolder: migrations })
+        for (const statement of OLDER_ROWS) await client.unsafe(statement)
+      } finally {
+        await client.end({ timeout: 5 })
+      }
+    } else {
+      const client = new Database(join(dataDir, SQLITE_FILE_NAME))
+      try {
+        sqliteMigrate(sqliteDrizzle({ client }), { migrationsFolder: migrations })
+        for (const statement of OLDER_ROWS) client.exec(statement)
+      } finally {
+        client.close()
+      }
+    }
+    const storage = await openTestStorage(dialect, dataDir, database)
+    cleanups.push(() => storage.close())
+    return storage
+  }
+
+  it('still refuses the removed person every link after the migration, until an owner adds them back', async () => {
+    const storage = await migratedFromOlder()
+    const invite: InviteRecord = { id: 'i', tokenHash: 'h', boardId: 'b', role: 'editor', createdBy: 'owner', createdAt: new Date().toISOString(), expiresAt: '2999-01-01T00:00:00.000Z' }
+    await storage.invites.create(invite)
+    const accept = () => storage.members.acceptInvite(invite, 'gone', new Date().toISOString(), () => true)
+
+    expect(await accept()).toEqual({ outcome: 'removed' })
+    expect(await storage.members.role('b', 'gone')).toBeUndefined()
+    expect(await storage.members.add({ boardId: 'b', userId: 'gone', role: 'reviewer', addedAt: new Date().toISOString() })).toBe(true)
+    // Added back as a reviewer after the link was made: the owner's decision outranks it.
+    expect(await accept()).toEqual({ outcome: 'set-by-owner', role: 'reviewer' })
+  })
+})
