@@ -7,6 +7,11 @@
  * (counting a large board's entities on every keystroke cost more than the
  * keystroke's commit). A board loaded without a summary (made before the
  * summary existed) is counted as it loads.
+ *
+ * A board's writes go one after the other: on PostgreSQL two writes in flight
+ * on two connections may land in either order, and an older summary landing
+ * last stayed until the board's next change. A write that fails is tried again
+ * until it lands or a newer one replaces it.
  */
 import type * as Y from 'yjs'
 import { readBoardSettings } from '../../shared/board-convert.ts'
@@ -20,6 +25,11 @@ import { errorMessage } from '../../shared/error-message.ts'
 
 /** A burst of keystrokes is one write of the summary. */
 const WRITE_DELAY_MS = 1000
+/** A write that failed is tried again this much later (the database is away a moment, or busy). */
+const RETRY_DELAY_MS = 5000
+
+/** A summary to write: read from the room when written, or one read already whose write failed. */
+type PendingSummary = { read: () => BoardSummary }
 
 export function summaryOf(doc: Y.Doc, lastChangeAt: string): BoardSummary {
   const { title, marking } = readBoardSettings(doc)
@@ -34,10 +44,11 @@ export function summaryOf(doc: Y.Doc, lastChangeAt: string): BoardSummary {
 
 export class BoardSummaries implements RoomExtension {
   readonly name = 'board-summaries'
-  /** Boards changed since their summary was last written, with when they last changed. */
-  private readonly pending = new Map<string, { room: Room; lastChangeAt: string }>()
+  /** Boards changed since their summary was last written. */
+  private readonly pending = new Map<string, PendingSummary>()
   private readonly timers = new Map<string, NodeJS.Timeout>()
-  private readonly writing = new Set<Promise<void>>()
+  /** Each board's latest write: the next waits for it. */
+  private readonly writing = new Map<string, Promise<void>>()
 
   constructor(private readonly options: { storage: Pick<Storage, 'boards'>; logger: Logger; clock: Clock }) {}
 
@@ -49,11 +60,9 @@ export class BoardSummaries implements RoomExtension {
   }
 
   onCommitted(room: Room): void {
-    this.pending.set(room.boardId, { room, lastChangeAt: this.options.clock().toISOString() })
-    if (this.timers.has(room.boardId)) return
-    const timer = setTimeout(() => this.write(room.boardId), WRITE_DELAY_MS)
-    timer.unref()
-    this.timers.set(room.boardId, timer)
+    const lastChangeAt = this.options.clock().toISOString()
+    this.pending.set(room.boardId, { read: () => summaryOf(room.doc, lastChangeAt) })
+    this.writeIn(room.boardId, WRITE_DELAY_MS)
   }
 
   /** Nobody has the board open now: the list shows what was last said, such as a title changed over HTTP, at once. */
@@ -65,26 +74,44 @@ export class BoardSummaries implements RoomExtension {
     this.write(room.boardId)
   }
 
+  /** Writes what is pending once more (a failed write is not tried again after this). */
   async close(): Promise<void> {
-    for (const boardId of [...this.timers.keys()]) this.write(boardId)
-    await Promise.allSettled(this.writing)
+    for (const boardId of [...this.timers.keys()]) this.write(boardId, { retry: false })
+    await Promise.allSettled(this.writing.values())
   }
 
-  private write(boardId: string): Promise<void> {
+  private writeIn(boardId: string, delayMs: number): void {
+    if (this.timers.has(boardId)) return
+    const timer = setTimeout(() => this.write(boardId), delayMs)
+    timer.unref()
+    this.timers.set(boardId, timer)
+  }
+
+  private write(boardId: string, { retry } = { retry: true }): void {
     clearTimeout(this.timers.get(boardId))
     this.timers.delete(boardId)
     const changed = this.pending.get(boardId)
     this.pending.delete(boardId)
-    if (!changed) return Promise.resolve()
+    if (!changed) return
     // Read now (a promise's executor runs at once, and turns a throw into a rejection): once the room has unloaded, its document goes.
-    const writing: Promise<void> = new Promise<BoardSummary>((resolve) => resolve(summaryOf(changed.room.doc, changed.lastChangeAt)))
-      .then((summary) => this.options.storage.boards.summarize(boardId, summary))
+    const read = new Promise<BoardSummary>((resolve) => resolve(changed.read()))
+    const previous = this.writing.get(boardId) ?? Promise.resolve()
+    const writing: Promise<void> = Promise.all([read, previous])
+      .then(([summary]) =>
+        this.options.storage.boards.summarize(boardId, summary).catch((error: unknown) => {
+          this.options.logger.warn({ boardId, err: errorMessage(error) }, 'could not record the board summary; trying again shortly')
+          if (!retry || this.pending.has(boardId)) return
+          this.pending.set(boardId, { read: () => summary })
+          this.writeIn(boardId, RETRY_DELAY_MS)
+        }),
+      )
       .catch((error: unknown) => {
-        // The list shows the summary last written; the next commit writes it again.
-        this.options.logger.warn({ boardId, err: errorMessage(error) }, 'could not record the board summary')
+        // The document could not be read: the list shows the summary last written until the board's next change.
+        this.options.logger.warn({ boardId, err: errorMessage(error) }, 'could not read the board summary')
       })
-      .finally(() => this.writing.delete(writing))
-    this.writing.add(writing)
-    return writing
+      .finally(() => {
+        if (this.writing.get(boardId) === writing) this.writing.delete(boardId)
+      })
+    this.writing.set(boardId, writing)
   }
 }
