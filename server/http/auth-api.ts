@@ -64,7 +64,7 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
       if (!admin) throw setupDone()
       const token = await startSession(services, admin)
       // Only an admin could have reset the password or deactivated the account since, and this is the only one.
-      if (token === null) throw changedMeanwhile('signing in')
+      if (token === null) throw new ApiError(409, 'password_changed', changedMeanwhile('you were signing in'))
       setSessionCookie(c, services.config, token)
       await audit(services, { actor: { userId: admin.id, tokenId: null, name: admin.name, isAdmin: true, via: 'session' }, action: 'setup' })
       return c.json(toMe(admin), 200)
@@ -139,7 +139,7 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
           const now = await services.storage.users.get(user.id)
           if (now && now.deactivatedAt !== null) return refuseDeactivated()
           await audit(services, { actor: null, actorLabel: user.email, action: 'sign-in-refused', detail: { address, userId: user.id, reason: 'password changed' } })
-          return c.json(errorBody('password_changed', changedMeanwhile('signing in').message), 401)
+          return c.json(errorBody('password_changed', changedMeanwhile('you were signing in')), 401)
         }
         setSessionCookie(c, services.config, token)
         await audit(services, { actor: principal, action: 'sign-in', detail: { address } })
@@ -239,7 +239,7 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
         await attempt.succeeded()
         // Written only over the hash just checked: a reset (or a change, or a deactivation) that came meanwhile stands.
         if (!(await services.storage.users.setPasswordHash(user.id, await hashPassword(newPassword), user.passwordHash))) {
-          throw changedMeanwhile('this change was under way')
+          throw new ApiError(409, 'password_changed', changedMeanwhile('this change was under way (or the account was deactivated)'))
         }
       } finally {
         check.end()
@@ -260,13 +260,9 @@ function principalOf(user: UserRecord): Principal {
   return { userId: user.id, tokenId: null, name: user.name, isAdmin: user.isAdmin, via: 'session' }
 }
 
-/** A sign-in or password change whose password was checked against a hash that a reset, a change or a deactivation replaced before it was done. */
-function changedMeanwhile(during: string): ApiError {
-  return new ApiError(
-    409,
-    'password_changed',
-    `The account's password was reset or changed, or the account deactivated, while ${during}: nothing was done. Sign in with the password as it is now.`,
-  )
+/** What a sign-in or password change is told whose password was checked against a hash that a reset or another change replaced before it was done. */
+function changedMeanwhile(during: string): string {
+  return `The account's password was reset or changed while ${during}: nothing was done. Sign in with the password as it is now.`
 }
 
 function setupDone(): ApiError {
