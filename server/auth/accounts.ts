@@ -81,7 +81,14 @@ export async function startSession(parts: SessionParts, user: Pick<UserRecord, '
 
 export type IssuedToken = { record: ApiTokenRecord; token: string }
 
-export async function issueApiToken(storage: Storage, userId: string, name: string): Promise<IssuedToken> {
+/**
+ * Makes an API token for the user; with `madeInSession` (a request signed in
+ * with that session), only while the session has not ended, else null: a
+ * token asked for with a leaked session must not outlive the reset that ended it.
+ */
+export async function issueApiToken(storage: Storage, userId: string, name: string): Promise<IssuedToken>
+export async function issueApiToken(storage: Storage, userId: string, name: string, madeInSession: string): Promise<IssuedToken | null>
+export async function issueApiToken(storage: Storage, userId: string, name: string, madeInSession?: string): Promise<IssuedToken | null> {
   const token = newSecret(API_TOKEN_PREFIX)
   const record: ApiTokenRecord = {
     id: crypto.randomUUID(),
@@ -92,6 +99,5 @@ export async function issueApiToken(storage: Storage, userId: string, name: stri
     lastUsedAt: null,
     revokedAt: null,
   }
-  await storage.tokens.create(record)
-  return { record, token }
+  return (await storage.tokens.create(record, madeInSession)) ? { record, token } : null
 }

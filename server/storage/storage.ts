@@ -286,7 +286,13 @@ export type ApiTokenRecord = {
 }
 
 export interface ApiTokenStore {
-  create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>): Promise<void>
+  /**
+   * Adds the token; with `madeInSession`, only while that session (its id,
+   * the hash of its cookie's token) exists, in one step that its ending cannot
+   * come into the middle of, false otherwise. A reset ends the sessions before
+   * it revokes the tokens: a token made before the end is revoked, none is made after it.
+   */
+  create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>, madeInSession?: string): Promise<boolean>
   getByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>
   /** Those of these tokens (by id) that exist, revoked ones included, in no particular order. */
   getMany(ids: readonly string[]): Promise<ApiTokenRecord[]>

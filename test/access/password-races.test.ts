@@ -36,6 +36,8 @@ describeEachDialect(postgresMissing, 'a sign-in or password change under way as 
   const hashWrites = new Gate()
   /** Held, the next session started waits here before it is stored. */
   const sessionStarts = new Gate()
+  /** Held, the next API token made waits here before it is stored. */
+  const tokensMade = new Gate()
   /** How many times each account was read by id. */
   const reads = new Map<string, number>()
   let server: TestServer
@@ -43,6 +45,7 @@ describeEachDialect(postgresMissing, 'a sign-in or password change under way as 
   afterEach(async () => {
     hashWrites.release()
     sessionStarts.release()
+    tokensMade.release()
     reads.clear()
     await server.destroy()
   })
@@ -63,6 +66,12 @@ describeEachDialect(postgresMissing, 'a sign-in or password change under way as 
       create: async (...args: Parameters<Storage['sessions']['create']>) => {
         await sessionStarts.pass()
         return storage.sessions.create(...args)
+      },
+    }),
+    tokens: Object.assign(Object.create(storage.tokens) as Storage['tokens'], {
+      create: async (...args: Parameters<Storage['tokens']['create']>) => {
+        await tokensMade.pass()
+        return storage.tokens.create(...args)
       },
     }),
   })
@@ -146,5 +155,20 @@ describeEachDialect(postgresMissing, 'a sign-in or password change under way as 
     expect(await server.services.storage.sessions.deleteForUser(victim.id)).toEqual([])
     // Reactivated, the account signs in again as it did.
     expect((await signIn(victim.email, victim.password)).status).toBe(200)
+  })
+
+  it('makes no API token for a leaked session that the admin’s reset ended while the token was being made', async () => {
+    const { admin, victim } = await given()
+    const attacker = await signedInClient(server, victim)
+    tokensMade.hold(1)
+    const making = attacker.post<{ token?: string } & ErrorBody>('/api/tokens', { name: 'a way back in' })
+    await waitFor(() => tokensMade.waiting === 1, 'the token to be stored')
+    expect((await reset(admin, victim)).status).toBe(204)
+    tokensMade.release()
+
+    const made = await making
+    expect({ status: made.status, code: made.body?.error?.code }).toEqual({ status: 401, code: 'unauthorized' })
+    // Nothing the reset did not revoke is left: the account has no token that works.
+    expect(await server.services.storage.tokens.listActive(victim.id)).toEqual([])
   })
 })

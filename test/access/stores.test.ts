@@ -208,6 +208,11 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
     expect(await storage.sessions.deleteForUser('a')).toEqual(['s-new'])
     expect(await storage.sessions.get('s-new')).toBeUndefined()
     expect(await storage.sessions.get('s-theirs')).toBeDefined()
+    // A token asked for in a session is made only while that session has not ended.
+    const token = (id: string) => ({ id, userId: 'bb', name: id, tokenHash: `h-${id}`, createdAt: '2026-01-01T00:00:00.000Z' })
+    expect(await storage.tokens.create(token('t-late'), 's-new')).toBe(false)
+    expect(await storage.tokens.create(token('t-in-time'), 's-theirs')).toBe(true)
+    expect((await storage.tokens.listActive('bb')).map((t) => t.id)).toEqual(['t-in-time', 't4'])
   })
 
   it('reads many accounts, sessions and tokens at once, revoked, expired and deactivated ones included, however many are asked about', async () => {
