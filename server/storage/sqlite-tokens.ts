@@ -15,7 +15,10 @@ export class SqliteApiTokenStore implements ApiTokenStore {
   async create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>, madeInSession?: string): Promise<boolean> {
     // better-sqlite3 runs the transaction synchronously: the session cannot end between the check and the insert.
     return this.db.transaction((tx) => {
-      if (madeInSession !== undefined && !tx.select({ tokenHash: sessions.tokenHash }).from(sessions).where(eq(sessions.tokenHash, madeInSession)).get()) return false
+      if (madeInSession !== undefined) {
+        const session = tx.select({ tokenHash: sessions.tokenHash }).from(sessions).where(eq(sessions.tokenHash, madeInSession)).get()
+        if (!session) return false
+      }
       tx.insert(apiTokens).values(token).run()
       return true
     })

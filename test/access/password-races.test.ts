@@ -10,9 +10,10 @@
  * Now the account is read once the place is taken, a new password is written
  * only over the hash its current password was checked against, and a session
  * starts only while the account has the hash its sign-in checked and is
- * active. Gates in front of the storage hold each request once its password
- * is checked, just before it writes the password or the session, while the
- * admin acts; on SQLite and PostgreSQL.
+ * active; an API token asked for with a session, only while that session
+ * exists. Gates in front of the storage hold each request once its password
+ * (or session) is checked, just before it writes the password, the session or
+ * the token, while the admin acts; on SQLite and PostgreSQL.
  */
 import { afterEach, expect, it } from 'vitest'
 import type { Storage } from '../../server/storage/storage.ts'
@@ -31,7 +32,7 @@ type ErrorBody = { error?: { code: string } } | null
 const ATTACKERS_PASSWORD = 'the attacker’s own password'
 const ADMINS_PASSWORD = 'the password the admin set'
 
-describeEachDialect(postgresMissing, 'a sign-in or password change under way as the admin resets or deactivates the account, on %s', (dialect) => {
+describeEachDialect(postgresMissing, 'a sign-in, password change or token under way as the admin resets or deactivates the account, on %s', (dialect) => {
   /** Held, the next password written (a change's or a reset's) waits here before it is written. */
   const hashWrites = new Gate()
   /** Held, the next session started waits here before it is stored. */
