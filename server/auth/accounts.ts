@@ -63,16 +63,17 @@ export async function ensureAdminAccount(storage: Storage, config: Config, logge
   if (admin) logger.info({ email: admin.email }, 'created the admin account from ASSAY_ADMIN_EMAIL')
 }
 
-/** Starts a session for the user; returns the cookie's token. */
-export async function startSession(parts: SessionParts, userId: string): Promise<string> {
+/**
+ * Starts a session for the user whose password was checked against
+ * `user.passwordHash`; returns the cookie's token, or null when the account's
+ * password was reset or changed, or the account deactivated, since it was read:
+ * a sign-in under way then must not outlive what ended every other session.
+ */
+export async function startSession(parts: SessionParts, user: Pick<UserRecord, 'id' | 'passwordHash'>): Promise<string | null> {
   const token = newSecret()
   const now = new Date()
-  await parts.storage.sessions.create({
-    tokenHash: hashSecret(token),
-    userId,
-    createdAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + SESSION_TTL_MS).toISOString(),
-  })
+  const session = { tokenHash: hashSecret(token), userId: user.id, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + SESSION_TTL_MS).toISOString() }
+  if (!(await parts.storage.sessions.create(session, user.passwordHash))) return null
   // Sweeping here too keeps the table small between the sweeper's rounds.
   await endExpiredSessions(parts, now)
   return token
@@ -80,7 +81,14 @@ export async function startSession(parts: SessionParts, userId: string): Promise
 
 export type IssuedToken = { record: ApiTokenRecord; token: string }
 
-export async function issueApiToken(storage: Storage, userId: string, name: string): Promise<IssuedToken> {
+/**
+ * Makes an API token for the user; with `madeInSession` (a request signed in
+ * with that session), only while the session has not ended, else null: a
+ * token asked for with a leaked session must not outlive the reset that ended it.
+ */
+export async function issueApiToken(storage: Storage, userId: string, name: string): Promise<IssuedToken>
+export async function issueApiToken(storage: Storage, userId: string, name: string, madeInSession: string): Promise<IssuedToken | null>
+export async function issueApiToken(storage: Storage, userId: string, name: string, madeInSession?: string): Promise<IssuedToken | null> {
   const token = newSecret(API_TOKEN_PREFIX)
   const record: ApiTokenRecord = {
     id: crypto.randomUUID(),
@@ -91,6 +99,5 @@ export async function issueApiToken(storage: Storage, userId: string, name: stri
     lastUsedAt: null,
     revokedAt: null,
   }
-  await storage.tokens.create(record)
-  return { record, token }
+  return (await storage.tokens.create(record, madeInSession)) ? { record, token } : null
 }

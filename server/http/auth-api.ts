@@ -62,7 +62,10 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
       // Two setups at once: only one creates the admin.
       const admin = await createAccount(services.storage, { ...body, isAdmin: true }, { onlyIfFirst: true })
       if (!admin) throw setupDone()
-      setSessionCookie(c, services.config, await startSession(services, admin.id))
+      const token = await startSession(services, admin)
+      // Only an admin could have reset the password or deactivated the account since, and this is the only one.
+      if (token === null) throw new ApiError(409, 'password_changed', changedMeanwhile('you were signing in'))
+      setSessionCookie(c, services.config, token)
       await audit(services, { actor: { userId: admin.id, tokenId: null, name: admin.name, isAdmin: true, via: 'session' }, action: 'setup' })
       return c.json(toMe(admin), 200)
     },
@@ -77,7 +80,7 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
       responses: {
         200: jsonResponse(meSchema, 'Signed in'),
         400: errorResponses[400],
-        401: jsonResponse(errorSchema, 'Wrong email or password'),
+        401: jsonResponse(errorSchema, 'Wrong email or password (invalid_credentials), or the password was reset or changed while it was being checked (password_changed)'),
         403: jsonResponse(errorSchema, 'The account is deactivated'),
         429: jsonResponse(errorSchema, 'Too many failed attempts, or as many sign-ins as SIGN_INS_PER_HOUR_PER_ACCOUNT allows for now; Retry-After says when to try again'),
         503: jsonResponse(errorSchema, 'As many passwords being checked on the instance as PASSWORD_CHECKS_IN_FLIGHT allows, and as many waiting as PASSWORD_CHECKS_WAITING (password_checks_busy); Retry-After says when to try again'),
@@ -88,12 +91,14 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
       const body = c.req.valid('json')
       const email = normalizeEmail(body.email)
       const password = body.password
-      const user = await services.storage.users.getByEmail(email)
+      const found = await services.storage.users.getByEmail(email)
       // Only an account's password takes a place, before anything is counted: a refusal spends no one's count. An
       // unknown email, which anyone can send from address after address, gets the same answer without a place.
-      const checkMs = user ? 0 : await checkDurationMs()
-      const check = user ? await services.passwordChecks.start(email) : await services.passwordChecks.standIn(email, checkMs)
+      const checkMs = found ? 0 : await checkDurationMs()
+      const check = found ? await services.passwordChecks.start(email) : await services.passwordChecks.standIn(email, checkMs)
       try {
+        // Read again once the place is taken (its wait may be seconds): a reset or deactivation meanwhile must count.
+        const user = found ? await services.storage.users.getByEmail(email) : undefined
         const address = clientAddress(c)
         // What was typed as the email is sometimes a password: logs and the audit name it by a keyed hash only.
         const identifier = identifierHash(email)
@@ -118,15 +123,25 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
           return c.json(errorBody('invalid_credentials', 'Wrong email or password.'), 401)
         }
         await attempt.succeeded()
-        if (user.deactivatedAt !== null) {
-          // Told only to whoever knows the password: the account exists, and signing in will not help.
+        // Told only to whoever knows the password: the account exists, and signing in will not help.
+        const refuseDeactivated = async () => {
           await audit(services, { actor: null, actorLabel: user.email, action: 'sign-in-refused', detail: { address, userId: user.id, reason: 'deactivated' } })
           return c.json(errorBody('account_deactivated', 'This account has been deactivated. Ask an administrator if you need it back.'), 403)
         }
+        if (user.deactivatedAt !== null) return refuseDeactivated()
         const principal = principalOf(user)
         // Each sign-in is a session row and an audit entry: knowing the password is no licence to add them without end.
         await spendAllowance(services.allowances.signIns, principal, SIGNED_IN)
-        setSessionCookie(c, services.config, await startSession(services, user.id))
+        // Started only if the account still has the hash just checked and is active: a reset or deactivation that
+        // came while the password was being checked ended every session, and this one must not begin after it.
+        const token = await startSession(services, user)
+        if (token === null) {
+          const now = await services.storage.users.get(user.id)
+          if (now && now.deactivatedAt !== null) return refuseDeactivated()
+          await audit(services, { actor: null, actorLabel: user.email, action: 'sign-in-refused', detail: { address, userId: user.id, reason: 'password changed' } })
+          return c.json(errorBody('password_changed', changedMeanwhile('you were signing in')), 401)
+        }
+        setSessionCookie(c, services.config, token)
         await audit(services, { actor: principal, action: 'sign-in', detail: { address } })
         return c.json(toMe(user), 200)
       } finally {
@@ -189,6 +204,7 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
       responses: {
         204: { description: 'Changed; this session stays signed in' },
         ...errorResponses,
+        409: jsonResponse(errorSchema, 'The password was reset or changed, or the account deactivated, while this change was under way (password_changed): nothing changed'),
         429: jsonResponse(errorSchema, 'Too many wrong passwords; Retry-After says when to try again'),
         503: jsonResponse(errorSchema, 'As many passwords being checked on the instance as PASSWORD_CHECKS_IN_FLIGHT allows, and as many waiting as PASSWORD_CHECKS_WAITING (password_checks_busy); Retry-After says when to try again'),
       },
@@ -198,12 +214,16 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
       const principal = c.var.principal
       // A token is a credential of its own: whoever holds one must not be able to take the account's password too.
       requireSession(principal, 'change a password', 'yourself')
-      const user = principal.userId === null ? undefined : await services.storage.users.get(principal.userId)
-      if (!user) throw unauthorized()
+      const signedIn = principal.userId === null ? undefined : await services.storage.users.get(principal.userId)
+      if (!signedIn) throw unauthorized()
       const { currentPassword, newPassword } = c.req.valid('json')
       // Taken before anything is spent or counted, as a sign-in's.
-      const check = await services.passwordChecks.start(user.email)
+      const check = await services.passwordChecks.start(signedIn.email)
       try {
+        // Read again once the place is taken (its wait may be seconds): the current password is checked against the
+        // hash as it is now, not as it was before a reset or another change; a deactivation meanwhile ended this session.
+        const user = await services.storage.users.get(signedIn.id)
+        if (!user || user.deactivatedAt !== null) throw unauthorized()
         // Checking the password and hashing the new one cost as much as two sign-ins: counted as one, before either is done.
         await spendAllowance(services.allowances.signIns, principal, SIGNED_IN)
         // A wrong current password is a failed sign-in: a stolen session cannot guess its way to the password.
@@ -217,11 +237,14 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
           throw new ApiError(403, 'wrong_password', 'The current password is not right: type it again.')
         }
         await attempt.succeeded()
-        await services.storage.users.setPasswordHash(user.id, await hashPassword(newPassword))
+        // Written only over the hash just checked: a reset (or a change, or a deactivation) that came meanwhile stands.
+        if (!(await services.storage.users.setPasswordHash(user.id, await hashPassword(newPassword), user.passwordHash))) {
+          throw new ApiError(409, 'password_changed', changedMeanwhile('this change was under way (or the account was deactivated)'))
+        }
       } finally {
         check.end()
       }
-      const sessionsEnded = await endSessionsOf(services, user.id, principal.sessionId)
+      const sessionsEnded = await endSessionsOf(services, signedIn.id, principal.sessionId)
       await audit(services, { actor: principal, action: 'password-changed', detail: { sessionsEnded } })
       return c.body(null, 204)
     },
@@ -235,6 +258,11 @@ const SIGNED_IN = 'signed in or changed your password as many times'
 /** Who signs in with this account's password. */
 function principalOf(user: UserRecord): Principal {
   return { userId: user.id, tokenId: null, name: user.name, isAdmin: user.isAdmin, via: 'session' }
+}
+
+/** What a sign-in or password change is told whose password was checked against a hash that a reset or another change replaced before it was done. */
+function changedMeanwhile(during: string): string {
+  return `The account's password was reset or changed while ${during}: nothing was done. Sign in with the password as it is now.`
 }
 
 function setupDone(): ApiError {

@@ -6,7 +6,7 @@ import { closeSocketsOf } from '../access/close-sockets.ts'
 import { issueApiToken } from '../auth/accounts.ts'
 import { spendAccessChange } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
-import { ApiError, notFound } from './errors.ts'
+import { ApiError, notFound, unauthorized } from './errors.ts'
 import { requireSession } from './session-required.ts'
 import { errorResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
@@ -56,7 +56,10 @@ export function tokensApi(): OpenAPIHono<SignedInEnv> {
       if ((await services.storage.tokens.listActive(userId)).length >= ACTIVE_TOKENS_PER_ACCOUNT) {
         throw new ApiError(409, 'too_many_tokens', `You have ${ACTIVE_TOKENS_PER_ACCOUNT} API tokens that are not revoked: revoke one you no longer use, then create this one.`)
       }
-      const { record, token } = await issueApiToken(services.storage, userId, c.req.valid('json').name)
+      // Made only while the session asking has not ended: a reset that ended it meanwhile revokes every token it could see.
+      const issued = principal.sessionId === undefined ? null : await issueApiToken(services.storage, userId, c.req.valid('json').name, principal.sessionId)
+      if (!issued) throw unauthorized()
+      const { record, token } = issued
       await audit(services, { actor: principal, action: 'token-created', detail: { tokenId: record.id, name: record.name } })
       c.header('Cache-Control', 'no-store')
       return c.json({ id: record.id, name: record.name, createdAt: record.createdAt, token }, 201)

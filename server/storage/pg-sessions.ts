@@ -1,5 +1,5 @@
-import { and, eq, inArray, lt, ne } from 'drizzle-orm'
-import { sessions } from '../../drizzle/pg/schema.ts'
+import { and, eq, inArray, isNull, lt, ne } from 'drizzle-orm'
+import { sessions, users } from '../../drizzle/pg/schema.ts'
 import { idGroups } from './id-groups.ts'
 import type { PgDb } from './pg-db.ts'
 import type { SessionRecord, SessionStore } from './storage.ts'
@@ -7,8 +7,19 @@ import type { SessionRecord, SessionStore } from './storage.ts'
 export class PgSessionStore implements SessionStore {
   constructor(private readonly db: PgDb) {}
 
-  async create(session: SessionRecord): Promise<void> {
-    await this.db.insert(sessions).values(session)
+  async create(session: SessionRecord, passwordHash: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      // FOR SHARE: a reset or deactivation under way is waited for and the row read again as it left it, and one that
+      // comes after waits for this insert to commit, so that its ending of the account's sessions sees the new one.
+      const [holder] = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.id, session.userId), eq(users.passwordHash, passwordHash), isNull(users.deactivatedAt)))
+        .for('share')
+      if (!holder) return false
+      await tx.insert(sessions).values(session)
+      return true
+    })
   }
 
   async get(tokenHash: string): Promise<SessionRecord | undefined> {

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm'
 import { users } from '../../drizzle/pg/schema.ts'
 import { idGroups } from './id-groups.ts'
 import type { PgDb } from './pg-db.ts'
@@ -48,8 +48,9 @@ export class PgUserStore implements UserStore {
     return row?.n ?? 0
   }
 
-  async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {
-    const updated = await this.db.update(users).set({ passwordHash }).where(eq(users.id, id)).returning({ id: users.id })
+  async setPasswordHash(id: string, passwordHash: string, replacing?: string): Promise<boolean> {
+    // One statement: a reset or deactivation under way is waited for, and the row's condition read again as it left it.
+    const updated = await this.db.update(users).set({ passwordHash }).where(passwordHolder(id, replacing)).returning({ id: users.id })
     return updated.length === 1
   }
 
@@ -78,4 +79,10 @@ export class PgUserStore implements UserStore {
       return 'done'
     })
   }
+}
+
+/** The account, and with `replacing` only while it is active and still has that password hash. */
+function passwordHolder(id: string, replacing: string | undefined): SQL | undefined {
+  const account = eq(users.id, id)
+  return replacing === undefined ? account : and(account, eq(users.passwordHash, replacing), isNull(users.deactivatedAt))
 }

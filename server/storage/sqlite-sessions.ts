@@ -1,5 +1,5 @@
-import { and, eq, inArray, lt, ne, sql } from 'drizzle-orm'
-import { sessions } from '../../drizzle/sqlite/schema.ts'
+import { and, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm'
+import { sessions, users } from '../../drizzle/sqlite/schema.ts'
 import { idGroups } from './id-groups.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { SessionRecord, SessionStore } from './storage.ts'
@@ -12,8 +12,18 @@ export class SqliteSessionStore implements SessionStore {
     this.byHash = db.select().from(sessions).where(eq(sessions.tokenHash, sql.placeholder('tokenHash'))).prepare()
   }
 
-  async create(session: SessionRecord): Promise<void> {
-    this.db.insert(sessions).values(session).run()
+  async create(session: SessionRecord, passwordHash: string): Promise<boolean> {
+    // better-sqlite3 runs the transaction synchronously: no reset or deactivation can come between the check and the insert.
+    return this.db.transaction((tx) => {
+      const holder = tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.id, session.userId), eq(users.passwordHash, passwordHash), isNull(users.deactivatedAt)))
+        .get()
+      if (!holder) return false
+      tx.insert(sessions).values(session).run()
+      return true
+    })
   }
 
   async get(tokenHash: string): Promise<SessionRecord | undefined> {

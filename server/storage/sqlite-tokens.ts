@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm'
-import { apiTokens } from '../../drizzle/sqlite/schema.ts'
+import { apiTokens, sessions } from '../../drizzle/sqlite/schema.ts'
 import { idGroups } from './id-groups.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { ApiTokenRecord, ApiTokenStore } from './storage.ts'
@@ -12,8 +12,16 @@ export class SqliteApiTokenStore implements ApiTokenStore {
     this.byHash = db.select().from(apiTokens).where(eq(apiTokens.tokenHash, sql.placeholder('tokenHash'))).prepare()
   }
 
-  async create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>): Promise<void> {
-    this.db.insert(apiTokens).values(token).run()
+  async create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>, madeInSession?: string): Promise<boolean> {
+    // better-sqlite3 runs the transaction synchronously: the session cannot end between the check and the insert.
+    return this.db.transaction((tx) => {
+      if (madeInSession !== undefined) {
+        const session = tx.select({ tokenHash: sessions.tokenHash }).from(sessions).where(eq(sessions.tokenHash, madeInSession)).get()
+        if (!session) return false
+      }
+      tx.insert(apiTokens).values(token).run()
+      return true
+    })
   }
 
   async getByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm'
 import { users } from '../../drizzle/sqlite/schema.ts'
 import { idGroups } from './id-groups.ts'
 import type { SqliteDb } from './sqlite-db.ts'
@@ -46,8 +46,8 @@ export class SqliteUserStore implements UserStore {
     return this.db.select({ n: count() }).from(users).get()?.n ?? 0
   }
 
-  async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {
-    return this.db.update(users).set({ passwordHash }).where(eq(users.id, id)).run().changes === 1
+  async setPasswordHash(id: string, passwordHash: string, replacing?: string): Promise<boolean> {
+    return this.db.update(users).set({ passwordHash }).where(passwordHolder(id, replacing)).run().changes === 1
   }
 
   async setAdmin(id: string, isAdmin: boolean): Promise<AccountChange> {
@@ -75,4 +75,10 @@ export class SqliteUserStore implements UserStore {
       return 'done'
     })
   }
+}
+
+/** The account, and with `replacing` only while it is active and still has that password hash. */
+function passwordHolder(id: string, replacing: string | undefined): SQL | undefined {
+  const account = eq(users.id, id)
+  return replacing === undefined ? account : and(account, eq(users.passwordHash, replacing), isNull(users.deactivatedAt))
 }

@@ -237,8 +237,13 @@ export interface UserStore {
   /** Oldest first. */
   list(): Promise<UserRecord[]>
   count(): Promise<number>
-  /** False when there is no such account. */
-  setPasswordHash(id: string, passwordHash: string): Promise<boolean>
+  /**
+   * False when there is no such account. With `replacing`, sets it only while
+   * the account is active and its hash is still that one (the hash a password
+   * change checked the current password against), false otherwise: a reset
+   * or deactivation that came meanwhile stands.
+   */
+  setPasswordHash(id: string, passwordHash: string, replacing?: string): Promise<boolean>
   /** Makes the account an admin or not; refuses to take the rights of the last active admin. */
   setAdmin(id: string, isAdmin: boolean): Promise<AccountChange>
   /** Deactivates the account (or reactivates it with null); refuses to deactivate the last active admin. */
@@ -250,7 +255,15 @@ export type SessionRecord = { tokenHash: string; userId: string; createdAt: stri
 
 /** The removals return the hashes of the sessions they ended, so that their sockets can be closed too. */
 export interface SessionStore {
-  create(session: SessionRecord): Promise<void>
+  /**
+   * Adds the session only while its account is active and its password hash
+   * is still `passwordHash` (the one the sign-in checked), in one step that a
+   * reset or deactivation cannot come into the middle of; false otherwise. A
+   * reset or deactivation ends the account's sessions after it changes the
+   * account, so a session added before it is ended by it, and one after it is
+   * never added.
+   */
+  create(session: SessionRecord, passwordHash: string): Promise<boolean>
   get(tokenHash: string): Promise<SessionRecord | undefined>
   /** Those of these sessions that exist (expired ones included), in no particular order. */
   getMany(tokenHashes: readonly string[]): Promise<SessionRecord[]>
@@ -273,7 +286,13 @@ export type ApiTokenRecord = {
 }
 
 export interface ApiTokenStore {
-  create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>): Promise<void>
+  /**
+   * Adds the token; with `madeInSession`, only while that session (its id,
+   * the hash of its cookie's token) exists, in one step that its ending cannot
+   * come into the middle of, false otherwise. A reset ends the sessions before
+   * it revokes the tokens: a token made before the end is revoked, none is made after it.
+   */
+  create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>, madeInSession?: string): Promise<boolean>
   getByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>
   /** Those of these tokens (by id) that exist, revoked ones included, in no particular order. */
   getMany(ids: readonly string[]): Promise<ApiTokenRecord[]>

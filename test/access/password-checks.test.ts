@@ -37,9 +37,9 @@ async function startGated(env: Record<string, string>) {
         lookups.done++
         return user
       },
-      setPasswordHash: async (userId: string, passwordHash: string) => {
+      setPasswordHash: async (...args: Parameters<Storage['users']['setPasswordHash']>) => {
         await hashWrites.pass()
-        return storage.users.setPasswordHash(userId, passwordHash)
+        return storage.users.setPasswordHash(...args)
       },
     }),
   })

@@ -46,7 +46,8 @@ describe('sessions and their sockets', () => {
     const sessions = given.server.services.storage.sessions
     const stored = await sessions.get(sessionIdOf(cookie))
     await sessions.delete(sessionIdOf(cookie))
-    await sessions.create({ ...stored!, expiresAt: new Date(Date.now() - 60_000).toISOString() })
+    const holder = await given.server.services.storage.users.get(stored!.userId)
+    await sessions.create({ ...stored!, expiresAt: new Date(Date.now() - 60_000).toISOString() }, holder!.passwordHash)
   }
 
   it("signing out closes that session's sockets, and no other session's or token's", async () => {

@@ -43,6 +43,12 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
     expect(await storage.users.setPasswordHash('a', 'new-hash')).toBe(true)
     expect(await storage.users.setPasswordHash('nobody', 'new-hash')).toBe(false)
     expect((await storage.users.get('a'))?.passwordHash).toBe('new-hash')
+    // A change checked against a hash replaced since, or of an account deactivated since, writes nothing.
+    expect(await storage.users.setPasswordHash('a', 'changed', 'hash-of-a')).toBe(false)
+    expect(await storage.users.setPasswordHash('a', 'changed', 'new-hash')).toBe(true)
+    await storage.users.setDeactivated('a', '2026-02-01T00:00:00.000Z')
+    expect(await storage.users.setPasswordHash('a', 'changed again', 'changed')).toBe(false)
+    expect((await storage.users.get('a'))?.passwordHash).toBe('changed')
   })
 
   it('never leaves the server without an active admin, even when two admins step down at once', async () => {
@@ -183,7 +189,14 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
     expect((await storage.tokens.getByHash('h1'))?.revokedAt).toBe('now')
     expect((await storage.tokens.listActive('bb')).map((token) => token.id)).toEqual(['t4'])
 
-    const session = (tokenHash: string, userId: string, expiresAt: string) => storage.sessions.create({ tokenHash, userId, createdAt: '2026-01-01T00:00:00.000Z', expiresAt })
+    const session = (tokenHash: string, userId: string, expiresAt: string, passwordHash = `hash-of-${userId}`) =>
+      storage.sessions.create({ tokenHash, userId, createdAt: '2026-01-01T00:00:00.000Z', expiresAt }, passwordHash)
+    // A sign-in checked against a hash replaced since, or of an account deactivated since, starts no session.
+    expect(await session('s-stale', 'a', '2026-03-01T00:00:00.000Z', 'an older hash')).toBe(false)
+    await storage.users.setDeactivated('bb', '2026-02-01T00:00:00.000Z')
+    expect(await session('s-deactivated', 'bb', '2026-03-01T00:00:00.000Z')).toBe(false)
+    await storage.users.setDeactivated('bb', null)
+    expect([await storage.sessions.get('s-stale'), await storage.sessions.get('s-deactivated')]).toEqual([undefined, undefined])
     await session('s-old', 'a', '2026-01-02T00:00:00.000Z')
     await session('s-new', 'a', '2026-03-01T00:00:00.000Z')
     await session('s-other', 'a', '2026-03-01T00:00:00.000Z')
@@ -195,6 +208,11 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
     expect(await storage.sessions.deleteForUser('a')).toEqual(['s-new'])
     expect(await storage.sessions.get('s-new')).toBeUndefined()
     expect(await storage.sessions.get('s-theirs')).toBeDefined()
+    // A token asked for in a session is made only while that session has not ended.
+    const token = (id: string) => ({ id, userId: 'bb', name: id, tokenHash: `h-${id}`, createdAt: '2026-01-01T00:00:00.000Z' })
+    expect(await storage.tokens.create(token('t-late'), 's-new')).toBe(false)
+    expect(await storage.tokens.create(token('t-in-time'), 's-theirs')).toBe(true)
+    expect((await storage.tokens.listActive('bb')).map((t) => t.id)).toEqual(['t-in-time', 't4'])
   })
 
   it('reads many accounts, sessions and tokens at once, revoked, expired and deactivated ones included, however many are asked about', async () => {
@@ -205,8 +223,8 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
     await storage.tokens.create({ id: 't-kept', userId: 'u-000', name: 'kept', tokenHash: 'h-kept', createdAt: '2026-01-01T00:00:00.000Z' })
     await storage.tokens.create({ id: 't-revoked', userId: 'u-500', name: 'revoked', tokenHash: 'h-revoked', createdAt: '2026-01-01T00:00:00.000Z' })
     await storage.tokens.revoke('t-revoked', 'u-500', '2026-02-01T00:00:00.000Z')
-    await storage.sessions.create({ tokenHash: 's-live', userId: 'u-000', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2999-01-01T00:00:00.000Z' })
-    await storage.sessions.create({ tokenHash: 's-expired', userId: 'u-499', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-02T00:00:00.000Z' })
+    await storage.sessions.create({ tokenHash: 's-live', userId: 'u-000', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2999-01-01T00:00:00.000Z' }, 'hash-of-u-000')
+    await storage.sessions.create({ tokenHash: 's-expired', userId: 'u-499', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-02T00:00:00.000Z' }, 'hash-of-u-499')
 
     const accounts = await storage.users.getMany([...ids, 'u-000', 'nobody'])
     expect(accounts.map((account) => account.id).sort()).toEqual(ids)
