@@ -1,5 +1,6 @@
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm'
+import { desc } from 'drizzle-orm'
 import { auditLog } from '../../drizzle/sqlite/schema.ts'
+import { auditPageRows } from './audit-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { AuditPage, AuditRecord, AuditStore } from './storage.ts'
 
@@ -11,16 +12,10 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async listForBoard(boardId: string, page: AuditPage): Promise<AuditRecord[]> {
-    return this.list(page, eq(auditLog.boardId, boardId))
+    return this.db.select().from(auditLog).where(auditPageRows(auditLog, page, boardId)).orderBy(desc(auditLog.id)).limit(page.limit).all()
   }
 
   async listAll(page: AuditPage): Promise<AuditRecord[]> {
-    return this.list(page)
-  }
-
-  private async list(page: AuditPage, board?: SQL): Promise<AuditRecord[]> {
-    const before = page.before === undefined ? undefined : lt(auditLog.id, page.before)
-    const action = page.action === undefined ? undefined : eq(auditLog.action, page.action)
-    return this.db.select().from(auditLog).where(and(board, before, action)).orderBy(desc(auditLog.id)).limit(page.limit).all()
+    return this.db.select().from(auditLog).where(auditPageRows(auditLog, page)).orderBy(desc(auditLog.id)).limit(page.limit).all()
   }
 }
