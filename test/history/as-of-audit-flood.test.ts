@@ -9,7 +9,7 @@
  * both audit views page back (`before`) and filter (`action`), so no entry
  * can be pushed out of reach, whatever else fills the log. On SQLite and PostgreSQL, over HTTP.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { afterEach, expect, it } from 'vitest'
 import type { AsOf } from '../../shared/history-model.ts'
 import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
@@ -33,7 +33,7 @@ describeEachDialect(postgresMissing, 'the audit log against a flood of as-of rea
   let reviewerAccount: TestAccount
   let reviewer: ApiClient
   let boardId: string
-  /** A moment after the board was made and before its one change, and the time of the change. */
+  /** When the board was made (before its one change), and the time of the change. */
   let created: number
   let changedAt: string
 
@@ -46,6 +46,7 @@ describeEachDialect(postgresMissing, 'the audit log against a flood of as-of rea
   const start = async (env: Record<string, string>) => {
     clock = testClock()
     server = await startTestServer({ dialect, accounts: true, clock, env: { SNAPSHOT_INTERVAL_MINUTES: '0', ...env } })
+    started.push(server)
     owner = await as(await addAccount(server, { name: 'Olivia Owner' }))
     admin = await as(await addAccount(server, { name: 'Ada Admin', isAdmin: true }))
     boardId = await owner.createBoard('Wagner redeployment')
@@ -58,11 +59,10 @@ describeEachDialect(postgresMissing, 'the audit log against a flood of as-of rea
     clock.advance(HOUR)
   }
 
-  beforeEach(() => {
-    server = undefined as unknown as TestServer
-  })
+  /** The test's server, once started: a start that failed part-way leaves nothing to destroy. */
+  const started: TestServer[] = []
   afterEach(async () => {
-    await server?.destroy()
+    for (const running of started.splice(0)) await running.destroy()
   })
 
   const historyViewedBy = async (account: TestAccount) =>
