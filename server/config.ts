@@ -105,6 +105,12 @@ const configSchema = z.object({
   COMMENTS_PER_HOUR_PER_PERSON: count('comments', 1, 1_000_000).default(120),
   /** Exports (downloads and the export dialog's previews; each is an audit entry) one person may make on one instance at once, and then per hour (the admin and the command line are not counted). */
   EXPORTS_PER_HOUR_PER_PERSON: count('exports', 1, 1_000_000).default(600),
+  /**
+   * Reads of the board as of a past time (`GET /api/boards/:id?asOf=` and `/history/state`; each may be an audit entry, one
+   * per version of the board read) one person may make on one instance at once, and then per hour (the admin is not counted):
+   * with only the reads in flight bounded, one reviewer made 30,000 in a minute.
+   */
+  AS_OF_READS_PER_HOUR_PER_PERSON: count('reads', 1, 1_000_000).default(600),
   /** Invite links made or revoked, members added, changed or removed, API tokens made or revoked and boards archived or brought back (each an audit entry), together, per person on one instance at once, and then per hour (the admin and the command line are not counted). */
   ACCESS_CHANGES_PER_HOUR_PER_PERSON: count('changes', 1, 1_000_000).default(600),
   /** Minutes between automatic snapshots of changed boards; fractions allowed, 0 turns them off. */

@@ -8,7 +8,8 @@
  * the board of 1,000 assessments), and a restore rewrites it for everyone on
  * it; a review comment (up to 20,000 characters) is kept for good, and every
  * open thread is sent to everyone opening the board; an export is an audit
- * entry (a loop made 376 a second of a small board). Some allowances count
+ * entry (a loop made 376 a second of a small board), and so may a read of the
+ * board as of a past time be (a loop made 500 a second). Some allowances count
  * an amount rather than acts: the bytes of snapshots a person has stored. The
  * admin is not counted, and neither is a caller without an account (open
  * access), nor the command line, which goes to storage itself.
@@ -86,6 +87,7 @@ export function hourlyAllowances(config: Config, counts: AllowanceCounts) {
     snapshotBytes: allowance('snapshot-bytes', config.SNAPSHOT_BYTES_PER_HOUR_PER_PERSON),
     comments: allowance('comments', config.COMMENTS_PER_HOUR_PER_PERSON),
     exports: allowance('exports', config.EXPORTS_PER_HOUR_PER_PERSON),
+    asOfReads: allowance('as-of-reads', config.AS_OF_READS_PER_HOUR_PER_PERSON),
     accessChanges: allowance('access-changes', config.ACCESS_CHANGES_PER_HOUR_PER_PERSON),
     workerSeconds: allowance('worker-seconds', config.WORKER_SECONDS_PER_HOUR_PER_PERSON),
   }

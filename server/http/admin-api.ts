@@ -151,13 +151,13 @@ export function adminApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'get',
       path: '/audit',
-      summary: 'The whole audit log, newest first: sign-ins, accounts, tokens and every board (admin only)',
+      summary: 'A page of the whole audit log, newest first: sign-ins, accounts, tokens and every board (admin only); `before` reads on past the page, `action` keeps one action',
       request: { query: auditQuerySchema },
       responses: { 200: jsonResponse(z.array(auditEntrySchema), 'Entries, newest first'), 401: errorResponses[401], 403: errorResponses[403] },
     }),
     async (c) => {
       requireAdmin(c)
-      const records = await c.var.services.storage.audit.listAll(c.req.valid('query').limit)
+      const records = await c.var.services.storage.audit.listAll(c.req.valid('query'))
       return c.json(records.map(toAuditView), 200)
     },
   )

@@ -22,11 +22,9 @@ import {
   sourcePatchSchema,
 } from '../../shared/board-model.ts'
 import * as mutations from '../../shared/board-mutations.ts'
-import { historyAudit } from '../history/history-audit.ts'
-import { readBoardAsOf } from '../history/read-history.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
-import { AS_OF_HEADER, asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
-import { historyRead } from './board-history-read.ts'
+import { AS_OF_HEADER, asOfParam } from './as-of-query.ts'
+import { seeBoardAsOf } from './board-history-read.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
 import { sendJsonText } from './json-text.ts'
@@ -51,10 +49,7 @@ export function boardContentApi(): OpenAPIHono<SignedInEnv> {
     async (c) => {
       const { asOf } = c.req.valid('query')
       if (asOf === undefined) return sendJsonText(c, await readBoardJson(c))
-      const id = c.var.board.id
-      const past = pastTime(c, asOf)
-      const rebuilt = keptAsOf(await historyRead(c, 'board-as-of', past, () => readBoardAsOf(c.var.services, id, past)))
-      await historyAudit.viewed(c.var.services, c.var.principal, id, 'as-of', { asOf, at: rebuilt.asOf.at })
+      const rebuilt = await seeBoardAsOf(c, asOf)
       c.header(AS_OF_HEADER, JSON.stringify(rebuilt.asOf))
       c.header('ETag', `"${rebuilt.asOf.contentHash}"`)
       return c.json(rebuilt.model, 200)

@@ -1,8 +1,10 @@
 /** A route's costly read of its board's history or of a snapshot, counted against its caller and the instance (history-reads.ts). */
 import type { Context } from 'hono'
 import type { AsOfVersion } from '../export/export-version.ts'
-import { readAsOfLog, type AsOfLog } from '../history/read-history.ts'
+import { historyAudit } from '../history/history-audit.ts'
+import { readAsOfLog, readBoardAsOf, type AsOfLog, type BoardAsOfResult } from '../history/read-history.ts'
 import type { SnapshotRecord } from '../storage/storage.ts'
+import { spendAllowance } from './allowance.ts'
 import type { BoardEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
 import { ApiError } from './errors.ts'
@@ -11,6 +13,20 @@ import type { HistoryReadKind } from './history-reads.ts'
 /** The caller's read of their board's history, within the limits. */
 export function historyRead<T>(c: Context<BoardEnv>, kind: HistoryReadKind, parameters: string, compute: () => Promise<T>): Promise<T> {
   return c.var.services.historyReads.read(c.var.principal.userId, { boardId: c.var.board.id, kind, parameters }, compute)
+}
+
+/**
+ * The board as it was at `asOf`, for the caller to see (its model or state):
+ * counted against their AS_OF_READS_PER_HOUR_PER_PERSON before anything is
+ * read, and audited once per version of the board they see (history-audit.ts).
+ */
+export async function seeBoardAsOf(c: Context<BoardEnv>, asOf: string): Promise<Extract<BoardAsOfResult, { kind: 'rebuilt' }>> {
+  const { services, principal, board } = c.var
+  const past = pastTime(c, asOf)
+  await spendAllowance(services.allowances.asOfReads, principal, 'read boards as of a past time as many times')
+  const rebuilt = keptAsOf(await historyRead(c, 'board-as-of', past, () => readBoardAsOf(services, board.id, past)))
+  await historyAudit.viewed(services, principal, board.id, { read: 'as-of', seen: rebuilt.asOf.contentHash }, { asOf: past, at: rebuilt.asOf.at })
+  return rebuilt
 }
 
 /** The caller's read of one of their board's snapshots, within the same limits: named by the snapshot and its content hash, as it never changes. */

@@ -11,10 +11,10 @@ import { assessmentChangeSchema, boardHistorySchema, CHANGES_TRUNCATED_HEADER } 
 import { readAssessmentChanges } from '../history/change-listing.ts'
 import { historyAudit } from '../history/history-audit.ts'
 import { MAX_LISTED_VALUE_CHARS } from '../history/newest-changes.ts'
-import { namedHistory, readBoardAsOf, readBoardHistory } from '../history/read-history.ts'
+import { namedHistory, readBoardHistory } from '../history/read-history.ts'
 import type { SignedInEnv } from './app-env.ts'
-import { AS_OF_HEADER, asOfParam, keptAsOf, pastTime } from './as-of-query.ts'
-import { historyRead } from './board-history-read.ts'
+import { AS_OF_HEADER, asOfParam } from './as-of-query.ts'
+import { historyRead, seeBoardAsOf } from './board-history-read.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { ApiError } from './errors.ts'
 import { errorResponses, historyReadResponses, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
@@ -48,7 +48,7 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
       // Named by the query as asked: without `to`, "up to now", which a read in flight with the same newest rows answers.
       const byOrigin = await historyRead(c, 'sessions', JSON.stringify([asked.from ?? null, asked.to ?? null]), () => readBoardHistory(services, id, { from, to }))
       const history = await namedHistory(services, byOrigin)
-      await historyAudit.viewed(services, c.var.principal, id, 'sessions', { from, to })
+      await historyAudit.viewed(services, c.var.principal, id, { read: 'sessions' }, { from, to })
       return c.json(history, 200)
     },
   )
@@ -71,10 +71,7 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
       },
     }),
     async (c) => {
-      const id = c.var.board.id
-      const asOf = pastTime(c, c.req.valid('query').asOf)
-      const rebuilt = keptAsOf(await historyRead(c, 'board-as-of', asOf, () => readBoardAsOf(c.var.services, id, asOf)))
-      await historyAudit.viewed(c.var.services, c.var.principal, id, 'as-of', { asOf, at: rebuilt.asOf.at })
+      const rebuilt = await seeBoardAsOf(c, c.req.valid('query').asOf)
       return c.body(rebuilt.state.slice().buffer, 200, { 'content-type': 'application/octet-stream', [AS_OF_HEADER]: JSON.stringify(rebuilt.asOf), 'cache-control': 'no-store' })
     },
   )
@@ -105,7 +102,7 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
         ...(query.from === undefined ? {} : { from: query.from }),
         ...(query.to === undefined ? {} : { to: query.to }),
       })
-      await historyAudit.viewed(c.var.services, c.var.principal, id, 'changes')
+      await historyAudit.viewed(c.var.services, c.var.principal, id, { read: 'changes' })
       if (!listing.complete) c.header(CHANGES_TRUNCATED_HEADER, 'true')
       return c.json(listing.changes, 200)
     },

@@ -133,7 +133,7 @@ export function membersApi(): OpenAPIHono<SignedInEnv> {
       method: 'get',
       path: '/audit',
       middleware: boardRole('owner'),
-      summary: "The board's audit log, newest first (owners)",
+      summary: "A page of the board's audit log, newest first (owners); `before` reads on past the page, `action` keeps one action",
       request: {
         params: boardParams,
         query: auditQuerySchema,
@@ -142,7 +142,7 @@ export function membersApi(): OpenAPIHono<SignedInEnv> {
     }),
     async (c) => {
       const id = c.var.board.id
-      const records = await c.var.services.storage.audit.listForBoard(id, c.req.valid('query').limit)
+      const records = await c.var.services.storage.audit.listForBoard(id, c.req.valid('query'))
       return c.json(records.map(toAuditView), 200)
     },
   )

@@ -1,6 +1,7 @@
 /** Pieces every OpenAPI route declares: JSON bodies and the one error shape. */
 import { z } from '@hono/zod-openapi'
 import { textField } from '../../shared/text-hygiene.ts'
+import { AUDIT_ACTIONS } from '../access/audit.ts'
 
 export const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
 
@@ -30,7 +31,7 @@ export const workerErrorResponses = {
 export const historyReadResponses = {
   429: jsonResponse(
     errorSchema,
-    'The caller has as many costly history reads in flight as HISTORY_READS_PER_PERSON allows (too_many_history_reads), or the instance is computing as many as HISTORY_READS_PER_INSTANCE allows (history_reads_busy); a snapshot read, also when the caller has loaded as many bytes this minute as LOADED_BYTES_PER_MINUTE_PER_PERSON allows (loading_too_much); where the route hands work to the worker pool, also too_many_tasks and rate_limited as there. Retry after the Retry-After seconds.',
+    'The caller has as many costly history reads in flight as HISTORY_READS_PER_PERSON allows (too_many_history_reads), or the instance is computing as many as HISTORY_READS_PER_INSTANCE allows (history_reads_busy); a read of the board as of a past time, also when the caller has made as many this hour as AS_OF_READS_PER_HOUR_PER_PERSON allows (rate_limited); a snapshot read, also when the caller has loaded as many bytes this minute as LOADED_BYTES_PER_MINUTE_PER_PERSON allows (loading_too_much); where the route hands work to the worker pool, also too_many_tasks and rate_limited as there. Retry after the Retry-After seconds.',
   ),
 }
 
@@ -51,4 +52,14 @@ export const auditEntrySchema = z.object({
   boardId: z.string().nullable(),
   detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
 })
-export const auditQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) })
+/** A page of the audit log (AuditPage): walking `before` back from the oldest id of each page reaches every entry, however many are added meanwhile. */
+export const auditQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  before: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .openapi({ description: 'Only entries older than this one (an entry id): give the oldest id of the page before to read the next' }),
+  action: z.enum(AUDIT_ACTIONS).optional().openapi({ description: 'Only entries of this action, e.g. export' }),
+})

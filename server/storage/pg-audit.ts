@@ -1,7 +1,8 @@
-import { desc, eq } from 'drizzle-orm'
+import { desc } from 'drizzle-orm'
 import { auditLog } from '../../drizzle/pg/schema.ts'
+import { auditPageRows } from './audit-rows.ts'
 import type { PgDb } from './pg-db.ts'
-import type { AuditRecord, AuditStore } from './storage.ts'
+import type { AuditPage, AuditRecord, AuditStore } from './storage.ts'
 
 export class PgAuditStore implements AuditStore {
   constructor(private readonly db: PgDb) {}
@@ -10,11 +11,11 @@ export class PgAuditStore implements AuditStore {
     await this.db.insert(auditLog).values(entry)
   }
 
-  async listForBoard(boardId: string, limit: number): Promise<AuditRecord[]> {
-    return this.db.select().from(auditLog).where(eq(auditLog.boardId, boardId)).orderBy(desc(auditLog.id)).limit(limit)
+  async listForBoard(boardId: string, page: AuditPage): Promise<AuditRecord[]> {
+    return this.db.select().from(auditLog).where(auditPageRows(auditLog, page, boardId)).orderBy(desc(auditLog.id)).limit(page.limit)
   }
 
-  async listAll(limit: number): Promise<AuditRecord[]> {
-    return this.db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(limit)
+  async listAll(page: AuditPage): Promise<AuditRecord[]> {
+    return this.db.select().from(auditLog).where(auditPageRows(auditLog, page)).orderBy(desc(auditLog.id)).limit(page.limit)
   }
 }

@@ -390,12 +390,19 @@ export type AuditRecord = {
   detail: string
 }
 
+/**
+ * One page of the audit log, newest first: at most `limit` entries, only those
+ * older than the entry `before` (an id) when given, and only of `action` when
+ * given. Walking the pages reaches every entry, however many were added since.
+ */
+export type AuditPage = { limit: number; before?: number; action?: string }
+
 export interface AuditStore {
   append(entry: Omit<AuditRecord, 'id'>): Promise<void>
-  /** The board's entries, newest first. */
-  listForBoard(boardId: string, limit: number): Promise<AuditRecord[]>
-  /** Every entry, board or not (sign-ins, tokens, accounts), newest first. */
-  listAll(limit: number): Promise<AuditRecord[]>
+  /** A page of the board's entries. */
+  listForBoard(boardId: string, page: AuditPage): Promise<AuditRecord[]>
+  /** A page of every entry, board or not (sign-ins, tokens, accounts). */
+  listAll(page: AuditPage): Promise<AuditRecord[]>
 }
 
 /**

@@ -106,7 +106,7 @@ describe('sessions and their sockets', () => {
     expect([tokenSocket.closes, hereSocket.closes]).toEqual([[], []])
     expect((await apiClient(given.server.url).post('/api/auth/login', { email: given.person.email, password: given.person.password })).status).toBe(401)
     await signIn(given.server, { ...given.person, password: newPassword }, given.watch)
-    const [changed] = (await given.server.services.storage.audit.listAll(50)).filter((entry) => entry.action === 'password-changed')
+    const [changed] = (await given.server.services.storage.audit.listAll({ limit: 50 })).filter((entry) => entry.action === 'password-changed')
     // The other two: the one the board was made in, and `elsewhere`.
     expect(changed).toMatchObject({ actorId: given.person.id, detail: JSON.stringify({ sessionsEnded: 2 }) })
   })
@@ -138,7 +138,7 @@ describe('sessions and their sockets', () => {
       expect(await upgradeStatus(`${given.server.wsUrl}/${given.boardId}?token=${token}`)).toBe(401)
     }
     expect(await given.server.services.storage.tokens.listActive(given.person.id)).toEqual([])
-    const [entry] = (await given.server.services.storage.audit.listAll(50)).filter((record) => record.action === 'password-reset')
+    const [entry] = (await given.server.services.storage.audit.listAll({ limit: 50 })).filter((record) => record.action === 'password-reset')
     expect(JSON.parse(entry!.detail)).toEqual({ userId: given.person.id, tokensRevoked: 2 })
   })
 

@@ -1,7 +1,7 @@
 /**
  * The hourly allowances behind a load balancer: two instances on one
- * PostgreSQL and one Redis count a person's boards (and every other
- * allowance) in one bucket, so a person sending requests to both at once gets
+ * PostgreSQL and one Redis count a person's boards, reads of a board as of a
+ * past time (and every other allowance) in one bucket, so a person sending requests to both at once gets
  * no more than from one (worker time spent on one instance is spent on the
  * other); while an instance cannot reach Redis, or Redis stops
  * answering it, it counts in its own memory and goes on answering.
@@ -79,6 +79,19 @@ describeUnless(missing)('hourly allowances shared through Redis', () => {
     const refused = await second!.post<{ error: { code: string } }>(`/api/boards/${board}/snapshots`, { label: 'On the second' })
     expect(refused.status).toBe(429)
     expect(refused.body.error.code).toBe('snapshot_bytes_spent')
+  })
+
+  it('counts a person’s reads of the board as of a past time in one bucket, whichever instance answers', async () => {
+    const { one, two } = await twoInstances({ AS_OF_READS_PER_HOUR_PER_PERSON: '3' })
+    const reader = await addAccount(one, { name: 'Rex Reader' })
+    const token = (await addToken(one, reader)).token
+    const [onOne, onTwo] = [one, two].map((instance) => apiClient(instance.url, { authorization: `Bearer ${token}` }))
+    const board = await onOne!.createBoard('Read in the past')
+    const asOf = encodeURIComponent(new Date().toISOString())
+    // One after another, each instance in turn: counted apart, each would answer all three of its own.
+    const answered: number[] = []
+    for (let i = 0; i < 6; i++) answered.push((await (i % 2 === 0 ? onOne! : onTwo!).get(`/api/boards/${board}${i % 3 === 0 ? '' : '/history/state'}?asOf=${asOf}`)).status)
+    expect(answered).toEqual([200, 200, 200, 429, 429, 429])
   })
 
   it('charges the worker time a job took on one instance to the person on every instance', async () => {

@@ -245,7 +245,7 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
       await storage.audit.append({ at: 'x', actorId: null, actorLabel: 'someone', action, boardId: 'b', detail: '{}' })
     }
     await storage.audit.append({ at: 'x', actorId: null, actorLabel: 'someone', action: 'elsewhere', boardId: null, detail: '{}' })
-    expect((await storage.audit.listForBoard('b', 2)).map((e) => e.action)).toEqual(['three', 'two'])
-    expect((await storage.audit.listAll(10)).map((e) => e.action)).toEqual(['elsewhere', 'three', 'two', 'one'])
+    expect((await storage.audit.listForBoard('b', { limit: 2 })).map((e) => e.action)).toEqual(['three', 'two'])
+    expect((await storage.audit.listAll({ limit: 10 })).map((e) => e.action)).toEqual(['elsewhere', 'three', 'two', 'one'])
   })
 })

@@ -131,7 +131,7 @@ describe('a database whose schema is not what Assay’s migrations made', () => 
           'no-audit.db',
           'alter table audit_log rename to audit_log_real; create view audit_log as select * from audit_log_real; create trigger zz_noaudit instead of insert on audit_log begin select 1; end',
         ),
-        [`view “audit_log” is not Assay's`, `trigger “zz_noaudit” on audit_log is not Assay's`, `(and 2 more)`],
+        [`view “audit_log” is not Assay's`, `trigger “zz_noaudit” on audit_log is not Assay's`, `(and 4 more)`],
       ],
       [tampered(backup, 'notes.db', 'create table notes (body text)'), [`table “notes” is not Assay's`]],
       [tampered(backup, 'index.db', 'create index boards_title on boards (title)'), [`index “boards_title” on boards is not Assay's`]],

@@ -70,7 +70,7 @@ describeEachDialect(postgresMissing, 'restore on %s', (dialect) => {
     ])
     expect(list.body[0]!.previousId).toBe(made.body.id)
 
-    const audit = await team.server.services.storage.audit.listForBoard(team.boardId, 10)
+    const audit = await team.server.services.storage.audit.listForBoard(team.boardId, { limit: 10 })
     expect(audit.filter((e) => e.action === 'snapshot' || e.action === 'restore').map((e) => [e.action, e.actorLabel])).toEqual([
       ['restore', 'Olivia Owner'],
       ['snapshot', 'Edgar Editor'],

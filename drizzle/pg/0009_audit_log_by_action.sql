@@ -1,0 +1,4 @@
+-- The audit views filtered by action (`?action=export`) and paged (`?before=`): the few entries of one action found among
+-- millions by the index rather than by walking them all.
+CREATE INDEX "audit_log_action" ON "audit_log" USING btree ("action","id");--> statement-breakpoint
+CREATE INDEX "audit_log_board_action" ON "audit_log" USING btree ("board_id","action","id");
