@@ -4,7 +4,9 @@
  * demoted or deactivated) must not be used once the body is in. Each request
  * here is sent whole but for its body's last byte; once the server has
  * authenticated it, the right goes through the real API, and then the last
- * byte follows.
+ * byte follows. A route that waits on a password hash or check before its
+ * write decides again right before it, taken away in the same way right
+ * after the server read the account for its last decision.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AccountReads } from '../helpers/account-reads.ts'
@@ -95,6 +97,44 @@ describeEachDialect(postgresMissing, 'a request whose body is held back on %s', 
     })
     expect(answer).toEqual({ status: 401, body: UNAUTHORIZED })
     expect(await server.services.storage.members.role(boardId, other.id)).toBeUndefined()
+  })
+
+  // Past the body: the request is authenticated at its headers and again once its body is in (two reads of the account).
+  it('adds no account, nor sets a password, for an admin demoted while the password was being hashed', async () => {
+    const demoted = await addAccount(server, { name: 'Hal Hashing', isAdmin: true })
+    const other = await addAccount(server, { name: 'Pat Password' })
+    const storedHash = (await server.services.storage.users.get(other.id))?.passwordHash
+    const client = apiClient(server.url, sessionHeaders(server, await signIn(server, demoted)))
+    const demote = async () => expect((await admin.patch(`/api/users/${demoted.id}`, { isAdmin: false })).status).toBe(200)
+    const refused = { status: 403, body: { error: { code: 'forbidden', message: 'Only the admin manages accounts.' } } }
+
+    reads.afterRead(demoted.id, 2, demote)
+    const email = `hashed-${crypto.randomUUID().slice(0, 8)}@example.org`
+    const added = await client.post('/api/users', { email, name: 'Never Added', password: `pw-${crypto.randomUUID()}`, isAdmin: true })
+    expect(reads.fired).toBe(true)
+    expect({ status: added.status, body: added.body }).toEqual(refused)
+    expect(await server.services.storage.users.getByEmail(email)).toBeUndefined()
+
+    expect((await admin.patch(`/api/users/${demoted.id}`, { isAdmin: true })).status).toBe(200)
+    reads.afterRead(demoted.id, 2, demote)
+    const reset = await client.post(`/api/users/${other.id}/password`, { password: `pw-${crypto.randomUUID()}` })
+    expect(reads.fired).toBe(true)
+    expect({ status: reset.status, body: reset.body }).toEqual(refused)
+    expect((await server.services.storage.users.get(other.id))?.passwordHash).toBe(storedHash)
+  })
+
+  it("leaves the admin's reset standing against a password change whose session it ended while the current password was checked", async () => {
+    const person = await addAccount(server, { name: 'Cy Changing' })
+    const leaked = apiClient(server.url, sessionHeaders(server, await signIn(server, person)))
+    const adminsPassword = `admin-${crypto.randomUUID()}`
+    // The third read is the route's own, of the password to check.
+    reads.afterRead(person.id, 3, async () => {
+      expect((await admin.post(`/api/users/${person.id}/password`, { password: adminsPassword })).status).toBe(204)
+    })
+    const changed = await leaked.post('/api/me/password', { currentPassword: person.password, newPassword: `attacker-${crypto.randomUUID()}` })
+    expect(reads.fired).toBe(true)
+    expect({ status: changed.status, body: changed.body }).toEqual({ status: 401, body: UNAUTHORIZED })
+    expect((await apiClient(server.url, { origin: server.url }).post('/api/auth/login', { email: person.email, password: adminsPassword })).status).toBe(200)
   })
 
   it('does not let an admin demoted meanwhile delete a board they are no member of', async () => {

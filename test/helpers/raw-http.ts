@@ -89,9 +89,8 @@ export function closingAnswer(connection: RawConnection): { status: number; body
   const received = Buffer.from(connection.received(), 'latin1')
   const headEnd = received.indexOf('\r\n\r\n')
   const head = received.subarray(0, headEnd).toString('latin1')
-  let body = received.subarray(headEnd + 4)
-  if (/^transfer-encoding:\s*chunked/im.test(head)) body = dechunked(body)
-  const text = body.toString('utf8')
+  const sent = received.subarray(headEnd + 4)
+  const text = (/^transfer-encoding:\s*chunked/im.test(head) ? dechunked(sent) : sent).toString('utf8')
   return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), body: text === '' ? null : JSON.parse(text) }
 }
 
