@@ -48,6 +48,12 @@ describe('loadConfig', () => {
     expect(refusal({ REDIS_PING_INTERVAL_MS: '50' })).toContain('REDIS_PING_INTERVAL_MS: must be at least 100 ms')
   })
 
+  it('takes a whole request 60 s unless told otherwise, and refuses its headers longer than that (as Node would)', () => {
+    expect(loadConfig({})).toMatchObject({ HTTP_HEADERS_TIMEOUT_MS: 20_000, HTTP_REQUEST_TIMEOUT_MS: 60_000 })
+    expect(loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '500', HTTP_REQUEST_TIMEOUT_MS: '500' }).HTTP_REQUEST_TIMEOUT_MS).toBe(500)
+    expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow('HTTP_HEADERS_TIMEOUT_MS must be at most HTTP_REQUEST_TIMEOUT_MS')
+  })
+
   it('refuses automatic snapshots more often than every 0.001 minutes, 0 turning them off', () => {
     expect(refusal({ SNAPSHOT_INTERVAL_MINUTES: '0.0000001' })).toContain('SNAPSHOT_INTERVAL_MINUTES: must be 0 (off) or at least 0.001 minutes (60 ms)')
     expect(loadConfig({ SNAPSHOT_INTERVAL_MINUTES: '0' }).SNAPSHOT_INTERVAL_MINUTES).toBe(0)

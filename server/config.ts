@@ -199,8 +199,9 @@ const configSchema = z.object({
   // What one client's HTTP connections may cost (README: "What a member cannot do").
   HTTP_ANSWERS_IN_FLIGHT_PER_PERSON: count('answers', 1, 100_000).default(HTTP_LIMITS.answersInFlightPerPerson),
   HTTP_SEND_TIMEOUT_MS: milliseconds(HTTP_LIMITS.sendTimeoutMs),
-  /** At most Node's time for a whole request (300 s), which must not be shorter. */
+  /** At most HTTP_REQUEST_TIMEOUT_MS (Node refuses a longer one). */
   HTTP_HEADERS_TIMEOUT_MS: milliseconds(HTTP_LIMITS.headersTimeoutMs, 300_000),
+  HTTP_REQUEST_TIMEOUT_MS: milliseconds(HTTP_LIMITS.requestTimeoutMs),
   /** Not counted behind TRUST_PROXY: every connection then comes from a proxy. */
   HTTP_CONNECTIONS_PER_ADDRESS: count('connections', 1, 1_000_000).default(HTTP_LIMITS.connectionsPerAddress),
   /** Unset: nine tenths of the process's open-file limit. */
@@ -290,6 +291,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = result.data
   if ((config.ASSAY_ADMIN_EMAIL === undefined) !== (config.ASSAY_ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('Invalid configuration:\n  ASSAY_ADMIN_EMAIL and ASSAY_ADMIN_PASSWORD must be set together')
+  }
+  if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('Invalid configuration:\n  HTTP_HEADERS_TIMEOUT_MS must be at most HTTP_REQUEST_TIMEOUT_MS: the headers are part of the request')
   }
   if (config.METRICS_PORT !== undefined && config.METRICS_PORT !== 0 && config.METRICS_PORT === config.PORT) {
     throw new ConfigError('Invalid configuration:\n  METRICS_PORT must differ from PORT (leave it unset to serve /metrics on PORT with METRICS_TOKEN)')

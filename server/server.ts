@@ -104,14 +104,20 @@ async function serve(config: Config, options: ServiceOptions, servingLock: Share
 
 /**
  * How long a request's headers may take to arrive (HTTP_HEADERS_TIMEOUT_MS),
+ * and the whole request, its body included (HTTP_REQUEST_TIMEOUT_MS), each
  * counted by Node from the request's first byte (from the connection's
  * opening, for its first request): a connection idle between requests is not
- * waiting for headers, and keeps its keep-alive time. Node looks for late
- * headers at an interval, a quarter of the time here (at its default, 30 s,
- * late headers could run half a minute past the time).
+ * waiting for one, and keeps its keep-alive time. Node answers a late one 408
+ * and closes its connection. It looks for late requests at an interval, a
+ * quarter of the shorter time here (at its default, 30 s, late headers could
+ * run half a minute past the time).
  */
 function requestTimeouts(config: Config): ServerOptions {
-  return { headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: Math.ceil(config.HTTP_HEADERS_TIMEOUT_MS / 4) }
+  return {
+    headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: Math.ceil(config.HTTP_HEADERS_TIMEOUT_MS / 4),
+  }
 }
 
 /**

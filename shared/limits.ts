@@ -209,6 +209,15 @@ export const HTTP_LIMITS = {
    */
   headersTimeoutMs: 20_000,
   /**
+   * The longest a whole request may take to arrive, its body included, from
+   * its first byte (Node's default is 300 s). The largest body the API takes,
+   * a source import of 4 MiB, needs some 70 KB/s (0.6 Mbit/s) within it. A
+   * signed-in route decides its caller again once the body is in, so a body
+   * held back does not keep a right taken away meanwhile; this bounds how long
+   * it holds a connection.
+   */
+  requestTimeoutMs: 60_000,
+  /**
    * Connections one client address may hold open at once (an IPv6 address by
    * its /64, which one host or household holds), when no proxy stands in
    * front: a browser holds six and a websocket for each board open; raise it

@@ -34,9 +34,16 @@ export type NewAccount = { email: string; name: string; password: string; isAdmi
 
 /**
  * Adds an account; null when its email is taken. With `onlyIfFirst`, adds it
- * only while there is no account at all (the first-run setup).
+ * only while there is no account at all (the first-run setup). `beforeWrite`
+ * runs once the password is hashed, right before the account is written: the
+ * hash waits its turn on a shared thread pool, and the right to add the
+ * account may be gone by then.
  */
-export async function createAccount(storage: Storage, input: NewAccount, options: { onlyIfFirst?: boolean } = {}): Promise<UserRecord | null> {
+export async function createAccount(
+  storage: Storage,
+  input: NewAccount,
+  options: { onlyIfFirst?: boolean; beforeWrite?: () => Promise<void> } = {},
+): Promise<UserRecord | null> {
   const user: UserRecord = {
     id: crypto.randomUUID(),
     email: normalizeEmail(input.email),
@@ -47,6 +54,7 @@ export async function createAccount(storage: Storage, input: NewAccount, options
     createdAt: new Date().toISOString(),
     deactivatedAt: null,
   }
+  await options.beforeWrite?.()
   const created = options.onlyIfFirst ? await storage.users.createFirst(user) : await storage.users.create(user)
   return created ? user : null
 }

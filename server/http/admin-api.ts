@@ -13,6 +13,7 @@ import { endSessionsOf } from '../auth/sessions.ts'
 import type { Services } from '../services.ts'
 import type { AccountChange } from '../storage/storage.ts'
 import type { SignedInEnv } from './app-env.ts'
+import { callerNow } from './authentication.ts'
 import { newPasswordSchema } from './auth-api.ts'
 import { ApiError, forbidden, notFound } from './errors.ts'
 import { auditEntrySchema, auditQuerySchema, emailSchema, errorResponses, jsonBody, jsonResponse, nameSchema } from './openapi-parts.ts'
@@ -51,6 +52,12 @@ function requireSignedInAdmin(c: Context<SignedInEnv>, what: string): void {
   requireSession(c.var.principal, what, 'the admin')
 }
 
+/** requireSignedInAdmin decided again as if the request started now: right before a write that follows a password's hashing. */
+async function stillSignedInAdmin(c: Context<SignedInEnv>, what: string): Promise<void> {
+  await callerNow(c)
+  requireSignedInAdmin(c, what)
+}
+
 export function adminApi(): OpenAPIHono<SignedInEnv> {
   const api = new OpenAPIHono<SignedInEnv>({ defaultHook: validationHook })
 
@@ -79,7 +86,7 @@ export function adminApi(): OpenAPIHono<SignedInEnv> {
     async (c) => {
       requireSignedInAdmin(c, 'add accounts')
       const services = c.var.services
-      const user = await createAccount(services.storage, c.req.valid('json'))
+      const user = await createAccount(services.storage, c.req.valid('json'), { beforeWrite: () => stillSignedInAdmin(c, 'add accounts') })
       if (!user) throw new ApiError(409, 'email_taken', 'An account with this email exists already.')
       await audit(services, { actor: c.var.principal, action: 'user-added', detail: { userId: user.id, email: user.email, isAdmin: user.isAdmin } })
       return c.json(toAccountView(user), 201)
@@ -99,6 +106,7 @@ export function adminApi(): OpenAPIHono<SignedInEnv> {
       const services = c.var.services
       const { userId } = c.req.valid('param')
       const passwordHash = await hashPassword(c.req.valid('json').password)
+      await stillSignedInAdmin(c, 'set passwords')
       if (!(await services.storage.users.setPasswordHash(userId, passwordHash))) throw notFound('Account')
       // A reset usually means the old password is lost or leaked: every browser signed in with it is signed out,
       // and every token made with it is revoked, as whoever had the password could have made them.

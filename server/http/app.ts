@@ -16,6 +16,7 @@ import type { Services } from '../services.ts'
 import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { adminApi } from './admin-api.ts'
 import { AnswersInFlight, answersInFlightLimit } from './answers-in-flight.ts'
+import { authenticateOnceBodyIsIn, callerNow } from './authentication.ts'
 import { availabilityGuard } from './availability-guard.ts'
 import { meApi, publicAuthApi } from './auth-api.ts'
 import { bodySizeLimit, formLimit, jsonShapeLimit } from './body-limits.ts'
@@ -27,7 +28,7 @@ import { checksApi } from './checks-api.ts'
 import { exportApi } from './export-api.ts'
 import { historyApi } from './history-api.ts'
 import { importApi } from './import-api.ts'
-import { errorBody, handleError, unauthorized } from './errors.ts'
+import { errorBody, handleError } from './errors.ts'
 import { boardInvitesApi, invitesApi, publicInvitesApi } from './invites-api.ts'
 import { membersApi } from './members-api.ts'
 import { noStore } from './no-store.ts'
@@ -113,9 +114,7 @@ function signedInApi(services: Services): OpenAPIHono<SignedInEnv> {
   const { HTTP_ANSWERS_IN_FLIGHT_PER_PERSON, HTTP_SEND_TIMEOUT_MS, TRUST_PROXY } = services.config
   const answers = new AnswersInFlight({ perPerson: HTTP_ANSWERS_IN_FLIGHT_PER_PERSON, sendTimeoutMs: HTTP_SEND_TIMEOUT_MS, behindProxy: TRUST_PROXY > 0 })
   api.use(async function authenticate(c, next) {
-    const principal = await services.access.principal(c.req.raw)
-    if (!principal) throw unauthorized()
-    c.set('principal', principal)
+    const principal = await callerNow(c)
     // The long work this request asks of the worker pool is this person's (or, without accounts, this address's),
     // and is dropped or stopped once the client has gone (the request's signal aborts when its connection closes unanswered).
     await asJobOwner(principal.userId ?? `address ${clientAddress(c)}`, next, c.req.raw.signal)
@@ -124,6 +123,8 @@ function signedInApi(services: Services): OpenAPIHono<SignedInEnv> {
   // After authentication, so that only a signed-in caller's body is ever read here.
   api.use(jsonShapeLimit({ depth: LIMITS.maxJsonDepth, values: LIMITS.maxJsonValues, keysPerObject: LIMITS.maxJsonKeysPerObject }))
   api.use(formLimit({ parts: LIMITS.maxFormParts, headerBytes: LIMITS.maxFormPartHeaderBytes }))
+  // A body may arrive long after the headers: every route reads the caller as decided once it is in.
+  api.use(authenticateOnceBodyIsIn())
   for (const part of [meApi(), tokensApi(), adminApi(), invitesApi(), boardsApi()]) api.route('/', part)
   api.route('/boards/:id', boardApi())
   return api

@@ -16,7 +16,8 @@ import type { Access, Principal } from '../access/access.ts'
 import type { ChangeCheck } from '../relay/room.ts'
 import type { BoardRecord, Storage } from '../storage/storage.ts'
 import type { BoardEnv } from './app-env.ts'
-import { ApiError, forbidden, notFound, unauthorized } from './errors.ts'
+import { callerNow } from './authentication.ts'
+import { ApiError, forbidden, notFound } from './errors.ts'
 
 export const boardIdSchema = z.string().min(1).max(64)
 /** The path parameter every board route declares (the sub-app is mounted at `/boards/:id`). */
@@ -57,10 +58,8 @@ export function rightStillHeld(c: Context<BoardEnv>): ChangeCheck {
  * what the route needs). The board as it now stands.
  */
 export async function roleStillHeld(c: Context<BoardEnv>): Promise<BoardRecord> {
-  const { services } = c.var
-  const principal = await services.access.principal(c.req.raw)
-  if (!principal) throw unauthorized()
-  return (await boardAccess(services, principal, c.var.board.id, c.var.board.needed)).board
+  const principal = await callerNow(c)
+  return (await boardAccess(c.var.services, principal, c.var.board.id, c.var.board.needed)).board
 }
 
 async function boardAccess(services: { storage: Storage; access: Access }, principal: Principal, boardId: string, needed: Role): Promise<{ board: BoardRecord; role: Role }> {

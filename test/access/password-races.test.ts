@@ -116,10 +116,11 @@ describeEachDialect(postgresMissing, 'a sign-in, password change or token under 
     hashWrites.hold(1)
     const securing = owner.post('/api/me/password', { currentPassword: victim.password, newPassword: 'the owner’s new password' })
     await waitFor(() => hashWrites.waiting === 1, 'the owner’s change to write the new password')
-    // ...while the attacker's change with the old one waits for it, having read the account (its session's look-up, then its own).
+    // ...while the attacker's change with the old one waits for it, having read the account (its session's look-up as its
+    // headers arrive and again once its body is in, then its own).
     const readBefore = reads.get(victim.id) ?? 0
     const changing = attacker.post<ErrorBody>('/api/me/password', { currentPassword: victim.password, newPassword: ATTACKERS_PASSWORD })
-    await waitFor(() => reads.get(victim.id) === readBefore + 2, 'the attacker’s change to read the account and wait for a place')
+    await waitFor(() => reads.get(victim.id) === readBefore + 3, 'the attacker’s change to read the account and wait for a place')
     hashWrites.release()
     expect((await securing).status).toBe(204)
 

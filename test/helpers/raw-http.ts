@@ -70,3 +70,37 @@ export function getRequest(path: string, headers: Record<string, string> = {}): 
 export function statusCodes(connection: RawConnection): number[] {
   return [...connection.received().matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]))
 }
+
+/**
+ * Sends a request with its body but for the body's last byte: the server has
+ * the headers while the body is still coming. `sendRest()` sends that byte;
+ * the server closes the connection after its answer.
+ */
+export function sendAllButLastByte(connection: RawConnection, method: string, path: string, headers: Record<string, string>, body: string): { sendRest(): void } {
+  const bytes = Buffer.from(body)
+  const lines = Object.entries({ host: `127.0.0.1:${connection.socket.remotePort}`, 'content-length': String(bytes.length), connection: 'close', ...headers }).map(([name, value]) => `${name}: ${value}\r\n`)
+  connection.socket.write(`${method} ${path} HTTP/1.1\r\n${lines.join('')}\r\n`)
+  connection.socket.write(bytes.subarray(0, -1))
+  return { sendRest: () => void connection.socket.write(bytes.subarray(-1)) }
+}
+
+/** The one answer on a connection the server closed after it: its status and its JSON body (null when it has none). */
+export function closingAnswer(connection: RawConnection): { status: number; body: unknown } {
+  const received = Buffer.from(connection.received(), 'latin1')
+  const headEnd = received.indexOf('\r\n\r\n')
+  const head = received.subarray(0, headEnd).toString('latin1')
+  const sent = received.subarray(headEnd + 4)
+  const text = (/^transfer-encoding:\s*chunked/im.test(head) ? dechunked(sent) : sent).toString('utf8')
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), body: text === '' ? null : JSON.parse(text) }
+}
+
+function dechunked(body: Buffer): Buffer {
+  const chunks: Buffer[] = []
+  for (let at = 0; ; ) {
+    const lineEnd = body.indexOf('\r\n', at)
+    const size = Number.parseInt(body.subarray(at, lineEnd).toString('latin1'), 16)
+    if (!(size > 0)) return Buffer.concat(chunks)
+    chunks.push(body.subarray(lineEnd + 2, lineEnd + 2 + size))
+    at = lineEnd + 2 + size + 2
+  }
+}
