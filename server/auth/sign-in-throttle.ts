@@ -31,9 +31,9 @@
  *   an account past its ceiling;
  * - the per-address counts, the per-account-and-address counts and the
  *   ceilings of emails without an account share the other store. Pushing one
- *   out takes as many new keys as the store holds, from addresses enough to
- *   make that many failures (20 each); those addresses get more guesses than
- *   the forgotten count gave back, and the ceilings still hold.
+ *   out takes as many new keys as the store holds (an address's 20 failures
+ *   add at most 41), and those addresses get more guesses of their own than
+ *   the forgotten count gave back; the accounts' ceilings still hold.
  *
  * With Redis the counts are shared by every instance (shared-counts.ts), each
  * key expiring with its window; while Redis cannot be reached, each instance
