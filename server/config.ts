@@ -87,6 +87,8 @@ const configSchema = z.object({
   SIGN_IN_FAILURES_PER_ADDRESS: count('failed sign-ins', 1, 100_000).default(20),
   SIGN_IN_FAILURES_PER_ACCOUNT: count('failed sign-ins', 1, 100_000).default(100),
   SIGN_IN_WINDOW_SECONDS: count('seconds', 1, 86_400).default(900),
+  /** Keys each of the two stores of sign-in counts holds in memory at most (server/auth/sign-in-throttle.ts); past it the oldest is forgotten. */
+  SIGN_IN_COUNTS_IN_MEMORY: count('keys', 100, 10_000_000).default(100_000),
   /** Sign-ins with the right password and password changes one account may make together on one instance at once, and then per hour (the admin is not counted). */
   SIGN_INS_PER_HOUR_PER_ACCOUNT: count('sign-ins', 1, 1_000_000).default(60),
   /** Boards one person may create on one instance at once, and then per hour (the admin and the command line are not counted). */

@@ -164,12 +164,12 @@ export async function createServices(config: Config, options: ServiceOptions = {
   if (!options.access) await ensureAdminAccount(storage, config, logger)
   autoSnapshots.start()
   historySweep.start()
-  const signInThrottle = SignInThrottle.fromConfig(config, sharedCounts, `${countsKeyPrefix}:sign-in`)
   const sessionSweeper = startSessionSweeper({ storage, rooms, logger })
   // Redis keeps no message for a subscriber that is not there, and an instance that dies holding control messages never sends them: with several instances, each decides its sockets' rights again every so often.
   const rightsSweep = new PeriodicTask(async () => rooms.recheckRightsHere(), { intervalMs: redis ? config.RIGHTS_RECHECK_INTERVAL_MS : 0, logger, failure: 'the periodic re-check of open connections’ rights failed' })
   rightsSweep.start()
-  metrics?.watch({ rooms, storageHealth, workers })
+  const signInThrottle = SignInThrottle.fromConfig(config, sharedCounts, `${countsKeyPrefix}:sign-in`)
+  metrics?.watch({ rooms, storageHealth, workers, signInThrottle })
   return {
     config,
     logger,

@@ -12,20 +12,40 @@
  *   NAT shares it, so it is higher);
  * - per account, from every address together: a much higher ceiling against a
  *   spread-out attack, which only that many addresses can reach.
+ * An email without an account is counted the same way, so that the answers do
+ * not tell which emails have one.
  *
  * An address is counted by addressKey: an IPv6 address by its /64, as a host
  * given one may use any address in it (21 of one /64 otherwise spent an
  * account's ceiling and locked its owner out).
  *
- * With Redis the counts are shared by every instance (shared-counts.ts);
- * while Redis cannot be reached, each instance counts in its own memory meanwhile.
+ * In memory the counts are held in two stores of at most
+ * SIGN_IN_COUNTS_IN_MEMORY keys each (window-counts.ts): anyone may name new
+ * emails from new addresses (an IPv6 network has /64s without end), and a
+ * store with room for every one grew 2 KB an attempt for the whole window.
+ * When a store is full its oldest count is forgotten, so what each holds is
+ * weighed against what forgetting it gives away:
+ * - the ceiling of an account that exists is alone in its store, which only
+ *   failures on accounts fill: one key per account, however many addresses and
+ *   unknown emails are thrown at the sign-in, so no flood reopens guessing on
+ *   an account past its ceiling;
+ * - the per-address counts, the per-account-and-address counts and the
+ *   ceilings of emails without an account share the other store. Pushing one
+ *   out takes as many new keys as the store holds (an address's 20 failures
+ *   add at most 41), and those addresses get more guesses of their own than
+ *   the forgotten count gave back; the accounts' ceilings still hold.
+ *
+ * With Redis the counts are shared by every instance (shared-counts.ts), each
+ * key expiring with its window; while Redis cannot be reached, each instance
+ * counts in its own memory meanwhile.
  */
 import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Config } from '../config.ts'
 import { addressKey } from '../access/address-key.ts'
 import { countsShared } from '../access/shared-counts.ts'
+import { WindowCounts, type WindowPlace } from './window-counts.ts'
 
 export type SignInLimits = {
   perAccountAndAddress: number
@@ -33,6 +53,8 @@ export type SignInLimits = {
   perAccount: number
   /** The counts start afresh this long after an account's (or address's) first failure. */
   windowSeconds: number
+  /** Keys each store in memory holds at most (see above). */
+  keysInMemory: number
 }
 
 /** Which count refused an attempt: the log says so, the person is told only when to try again. */
@@ -42,12 +64,26 @@ export type SignInAttempt =
   | { allowed: true; /** The password was right: the attempt gives its places back and this address's failures on the account are forgiven. */ succeeded(): Promise<void> }
   | { allowed: false; limit: SignInLimit; retryAfterSeconds: number }
 
-type Count = { limit: SignInLimit; limiter: RateLimiterAbstract; key(account: string, address: string): string }
-type Taken = { count: Count; key: string }
+/** Keys held in this instance's memory, by store (see above). */
+export type SignInCountsHeld = { accounts: number; others: number }
+
+/** Where one count keeps its places. */
+type Places = {
+  take(key: string): Promise<WindowPlace>
+  giveBack(key: string): Promise<void>
+  forget(key: string): Promise<void>
+}
+
+type Count = { limit: SignInLimit; key(account: string, address: string): string; places(accountExists: boolean): Places }
+type Taken = { count: Count; places: Places; key: string }
 
 export class SignInThrottle {
   /** In this order: a refused address stops before anything keyed by the account is touched. */
   private readonly counts: Count[]
+  /** The ceilings of accounts that exist. */
+  private readonly accounts: WindowCounts
+  /** Everything else: per address, per account and address, and the ceilings of emails without an account. */
+  private readonly others: WindowCounts
 
   /** The throttle the configuration asks for: shared through `redis` when there is one (see shared-counts.ts), its keys starting with `keyPrefix`. */
   static fromConfig(config: Config, redis: Redis | undefined, keyPrefix: string): SignInThrottle {
@@ -56,6 +92,7 @@ export class SignInThrottle {
       perAddress: config.SIGN_IN_FAILURES_PER_ADDRESS,
       perAccount: config.SIGN_IN_FAILURES_PER_ACCOUNT,
       windowSeconds: config.SIGN_IN_WINDOW_SECONDS,
+      keysInMemory: config.SIGN_IN_COUNTS_IN_MEMORY,
     }
     return new SignInThrottle(limits, { redis, keyPrefix })
   }
@@ -64,24 +101,22 @@ export class SignInThrottle {
     limits: SignInLimits,
     private readonly store: { redis: Redis | undefined; keyPrefix: string },
   ) {
-    const limiter = (limit: SignInLimit, points: number): RateLimiterAbstract => {
-      const options = { keyPrefix: `${store.keyPrefix}:${limit}`, points, duration: limits.windowSeconds }
-      if (!store.redis) return new RateLimiterMemory(options)
-      return new RateLimiterRedis({
-        ...options,
-        storeClient: store.redis,
-        rejectIfRedisNotReady: true,
-        insuranceLimiter: new RateLimiterMemory(options),
-      })
+    this.accounts = new WindowCounts(limits.windowSeconds * 1000, limits.keysInMemory)
+    this.others = new WindowCounts(limits.windowSeconds * 1000, limits.keysInMemory)
+    const places = (limit: SignInLimit, points: number, inMemory: WindowCounts): Places => {
+      const meanwhile = memoryPlaces(inMemory, limit, points)
+      if (!store.redis) return meanwhile
+      const limiter = new RateLimiterRedis({ keyPrefix: `${store.keyPrefix}:${limit}`, points, duration: limits.windowSeconds, storeClient: store.redis, rejectIfRedisNotReady: true })
+      return redisPlaces(limiter, meanwhile)
     }
+    const address = places('address', limits.perAddress, this.others)
+    const accountAndAddress = places('account-and-address', limits.perAccountAndAddress, this.others)
+    const account = places('account', limits.perAccount, this.accounts)
+    const noAccount = places('account', limits.perAccount, this.others)
     this.counts = [
-      { limit: 'address', limiter: limiter('address', limits.perAddress), key: (_account, address) => address },
-      {
-        limit: 'account-and-address',
-        limiter: limiter('account-and-address', limits.perAccountAndAddress),
-        key: (account, address) => `${accountKey(account)}:${address}`,
-      },
-      { limit: 'account', limiter: limiter('account', limits.perAccount), key: (account) => accountKey(account) },
+      { limit: 'address', key: (_account, address) => address, places: () => address },
+      { limit: 'account-and-address', key: (account, address) => `${accountKey(account)}:${address}`, places: () => accountAndAddress },
+      { limit: 'account', key: (account) => accountKey(account), places: (accountExists) => (accountExists ? account : noAccount) },
     ]
   }
 
@@ -90,35 +125,65 @@ export class SignInThrottle {
     return countsShared(this.store.redis)
   }
 
-  /** Takes the attempt's place in every count, or says which refused it and for how long. */
-  async begin(account: string, address: string): Promise<SignInAttempt> {
+  get held(): SignInCountsHeld {
+    return { accounts: this.accounts.size, others: this.others.size }
+  }
+
+  /**
+   * Takes the attempt's place in every count, or says which refused it and for how long. `accountExists` says only
+   * where the account's ceiling is held in memory: the counts and the answers are the same either way.
+   */
+  async begin(account: string, address: string, accountExists: boolean): Promise<SignInAttempt> {
     const taken: Taken[] = []
     const counted = addressKey(address)
     for (const count of this.counts) {
       const key = count.key(account, counted)
-      try {
-        await count.limiter.consume(key)
-        taken.push({ count, key })
-      } catch (refusal) {
+      const places = count.places(accountExists)
+      const place = await places.take(key)
+      if (!place.taken) {
         // The places taken before were for a password that is not checked after all.
         await giveBack(taken)
-        if (!(refusal instanceof RateLimiterRes)) throw refusal
-        return { allowed: false, limit: count.limit, retryAfterSeconds: Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)) }
+        return { allowed: false, limit: count.limit, retryAfterSeconds: Math.max(1, Math.ceil(place.msBeforeNext / 1000)) }
       }
+      taken.push({ count, places, key })
     }
     return {
       allowed: true,
       succeeded: async () => {
-        await Promise.all(
-          taken.map(({ count, key }) => (count.limit === 'account-and-address' ? count.limiter.delete(key) : count.limiter.reward(key))),
-        )
+        await Promise.all(taken.map(({ count, places, key }) => (count.limit === 'account-and-address' ? places.forget(key) : places.giveBack(key))))
       },
     }
   }
 }
 
 async function giveBack(taken: Taken[]): Promise<void> {
-  await Promise.all(taken.map(({ count, key }) => count.limiter.reward(key)))
+  await Promise.all(taken.map(({ places, key }) => places.giveBack(key)))
+}
+
+/** One count's places in a store in memory, which several counts share under their own key prefixes. */
+function memoryPlaces(counts: WindowCounts, limit: SignInLimit, points: number): Places {
+  return {
+    take: async (key) => counts.take(`${limit}:${key}`, points),
+    giveBack: async (key) => counts.giveBack(`${limit}:${key}`),
+    forget: async (key) => counts.forget(`${limit}:${key}`),
+  }
+}
+
+/** One count's places in Redis, and in `meanwhile` whenever Redis does not answer. */
+function redisPlaces(limiter: RateLimiterRedis, meanwhile: Places): Places {
+  return {
+    take: async (key) => {
+      try {
+        await limiter.consume(key)
+        return { taken: true }
+      } catch (refusal) {
+        if (refusal instanceof RateLimiterRes) return { taken: false, msBeforeNext: refusal.msBeforeNext }
+        return meanwhile.take(key)
+      }
+    },
+    giveBack: (key) => limiter.reward(key).then(() => undefined, () => meanwhile.giveBack(key)),
+    forget: (key) => limiter.delete(key).then(() => undefined, () => meanwhile.forget(key)),
+  }
 }
 
 /**

@@ -102,7 +102,7 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
         const address = clientAddress(c)
         // What was typed as the email is sometimes a password: logs and the audit name it by a keyed hash only.
         const identifier = identifierHash(email)
-        const attempt = await services.signInThrottle.begin(email, address)
+        const attempt = await services.signInThrottle.begin(email, address, user !== undefined)
         if (!attempt.allowed) {
           const seconds = attempt.retryAfterSeconds
           services.logger.info({ identifier, address, limit: attempt.limit, retryAfter: seconds }, 'sign-in refused: too many failures')
@@ -227,7 +227,7 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
         // Checking the password and hashing the new one cost as much as two sign-ins: counted as one, before either is done.
         await spendAllowance(services.allowances.signIns, principal, SIGNED_IN)
         // A wrong current password is a failed sign-in: a stolen session cannot guess its way to the password.
-        const attempt = await services.signInThrottle.begin(user.email, clientAddress(c))
+        const attempt = await services.signInThrottle.begin(user.email, clientAddress(c), true)
         if (!attempt.allowed) {
           const seconds = attempt.retryAfterSeconds
           return c.json(errorBody('rate_limited', `Too many wrong passwords. Try again in ${seconds} s.`), 429, { 'Retry-After': String(seconds) })

@@ -10,6 +10,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Role } from '../../shared/roles.ts'
+import type { SignInCountsHeld } from '../auth/sign-in-throttle.ts'
 import type { HistoryReadCounters } from '../http/history-reads.ts'
 import type { FanOutCounters } from '../relay/redis-fan-out.ts'
 import type { RoomExtension } from '../relay/room-extension.ts'
@@ -23,6 +24,7 @@ export type MetricsSources = {
   rooms: { readonly loadedRooms: ReadonlyMap<string, Pick<Room, 'connections'>>; readonly idleRoomCount: number; commitHealth(): CommitHealth }
   storageHealth: { readonly unavailableSince: number | null }
   workers: { readonly load: WorkerPoolLoad }
+  signInThrottle: { readonly held: SignInCountsHeld }
 }
 
 const ROLES: readonly Role[] = ['owner', 'editor', 'reviewer']
@@ -112,6 +114,16 @@ export class Metrics {
     state('assay_worker_jobs_running', 'Worker jobs running now', (gauge, { workers }) => gauge.set(workers.load.running))
     state('assay_worker_jobs_queued', 'Worker jobs waiting for a thread (past WORKER_QUEUE_LIMIT they are refused as busy)', (gauge, { workers }) =>
       gauge.set(workers.load.queued),
+    )
+    state(
+      'assay_sign_in_counts',
+      'Sign-in counts held in this instance’s memory (with Redis, only those counted while it could not be reached), by store: accounts (the ceilings of accounts that exist) and others; each holds at most SIGN_IN_COUNTS_IN_MEMORY',
+      (gauge, { signInThrottle }) => {
+        const held = signInThrottle.held
+        gauge.set({ store: 'accounts' }, held.accounts)
+        gauge.set({ store: 'others' }, held.others)
+      },
+      ['store'],
     )
     state('assay_storage_available', '1 while the database answers, 0 while it is counted down', (gauge, { storageHealth }) =>
       gauge.set(storageHealth.unavailableSince === null ? 1 : 0),

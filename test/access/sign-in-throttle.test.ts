@@ -8,6 +8,7 @@
 import { request } from 'node:http'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { addAccount, type TestAccount } from '../helpers/accounts.ts'
+import { METRICS_TOKEN, metricsText, sample } from '../helpers/prometheus-text.ts'
 import { describeUnless, missingServices } from '../helpers/services.ts'
 import { REDIS_URL, startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
@@ -157,6 +158,36 @@ describe('sign-in counts under attack', () => {
     for (let host = 100; host < 110; host++) for (const other of others) spray.push(await fromNetwork(host, other.email, 'guess'))
     expect(statusCounts(spray)).toEqual({ 401: 15, 429: 15 })
     expect(logs.count('sign-in failed')).toBe(20)
+  })
+
+  it('holds a bounded number of counts while unknown emails flood in from new /64s, and the flood neither unlocks an account at its ceiling nor locks anyone else out', async () => {
+    const kept = 300
+    const { server, logs } = await start({ TRUST_PROXY: '1', METRICS_TOKEN, SIGN_IN_COUNTS_IN_MEMORY: String(kept), SIGN_IN_FAILURES_PER_ACCOUNT: '12' })
+    const forwardedFrom = (seen: string, email: string, password: string) => signInFrom(server, '127.0.6.1', email, password, { 'x-forwarded-for': seen })
+    const owner = await addAccount(server)
+    const colleague = await addAccount(server)
+    // Three /64s take the owner's account to its ceiling of 12 failures.
+    const guesses: Answer[] = []
+    for (let network = 1; network <= 3; network++) for (let i = 0; i < 5; i++) guesses.push(await forwardedFrom(`2001:db8:aa:${network}::1`, owner.email, `guess ${i}`))
+    expect(statusCounts(guesses)).toEqual({ 401: 12, 429: 3 })
+    expect((await forwardedFrom('2001:db8:aa:9::1', owner.email, owner.password)).status).toBe(429)
+
+    // Each failure names a new email from a new /64: three new counts each, ten times what the memory holds.
+    const flood: Answer[] = []
+    for (let batch = 0; batch < 20; batch++) {
+      const sent = Array.from({ length: 50 }, (_, i) => batch * 50 + i)
+      flood.push(...(await Promise.all(sent.map((n) => forwardedFrom(`2001:db8:bb:${n.toString(16)}::1`, `nobody-${n}@nowhere.example`, 'a guess')))))
+    }
+    expect(statusCounts(flood)).toEqual({ 401: 1000 })
+    const metrics = await metricsText(server)
+    expect(sample(metrics, 'assay_sign_in_counts', { store: 'others' })).toBeLessThanOrEqual(kept)
+    expect(sample(metrics, 'assay_sign_in_counts', { store: 'accounts' })).toBe(1)
+
+    // The owner's ceiling was not pushed out: nobody's password is checked on that account until its window ends...
+    expect((await forwardedFrom('2001:db8:aa:9::1', owner.email, owner.password)).status).toBe(429)
+    expect(logs.count('sign-in failed')).toBe(12 + 1000)
+    // ...while the colleague, from an address of their own, signs in.
+    expect((await forwardedFrom('198.51.100.20', colleague.email, colleague.password)).status).toBe(200)
   })
 })
 
