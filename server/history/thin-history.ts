@@ -27,8 +27,14 @@ export async function thinHistory(ops: ThinningOps, policy: HistoryPolicy, now: 
   const nowMs = Date.parse(now)
   const before = await ops.checkpoints()
   const plan = planRetention(before, policy, nowMs)
-  result.checkpointsDropped += await ops.dropCheckpoints(plan.dropCheckpoints)
+  // Each step commits on its own, and a read may come between two (or the process die, or a statement fail, there):
+  // every state in between must read true. A board's history is kept from its start while a row at or before its
+  // oldest checkpoint is left (storage keptFrom), so the rows go first, through the boundary, while the checkpoints
+  // before it still stand: the oldest checkpoint is then older than the first row left, and the board before it is
+  // answered as no longer kept, not rebuilt from nothing. Dropping an old checkpoint first, while the rows after it
+  // and up to the boundary were still there, made them the oldest history kept and the board before them an empty one.
   if (plan.dropRowsThrough !== null) result.rowsDropped += await ops.dropRowsThrough(plan.dropRowsThrough)
+  result.checkpointsDropped += await ops.dropCheckpoints(plan.dropCheckpoints)
   if (policy.retentionMs > 0) result.changesDropped += await ops.dropChangesBefore(new Date(nowMs - policy.retentionMs).toISOString())
 
   const dropped = new Set(plan.dropCheckpoints)
@@ -42,12 +48,16 @@ export async function thinHistory(ops: ThinningOps, policy: HistoryPolicy, now: 
       break
     }
     if ('dropCheckpoint' in step) {
+      // Only checkpoints older than the boundary, whose rows are gone already: the next one, also older than the
+      // first row left, becomes where the kept history starts.
       const { throughSeq, at } = step.dropCheckpoint
       result.checkpointsDropped += await ops.dropCheckpoints([throughSeq])
-      // Who changed what before the oldest moment still kept goes with it.
+      // Who changed what before the oldest moment still kept goes with it; cut off before this, the changes left
+      // are still true, and go with the next checkpoint dropped (or by the retention period).
       result.changesDropped += await ops.dropChangesBefore(at)
       kept = kept.filter((c) => c.throughSeq !== throughSeq)
     } else {
+      // The rows up to the next checkpoint and the marks on those before it, in one transaction.
       result.rowsDropped += await ops.dropRowsThrough(step.dropRowsThrough)
       rowsThrough = step.dropRowsThrough
     }

@@ -26,7 +26,12 @@ function before(position: ChangePosition) {
   return or(lt(boardChanges.seq, position.seq), and(eq(boardChanges.seq, position.seq), lt(boardChanges.id, position.id)))
 }
 
-/** When the board's kept history starts (its oldest checkpoint, once the rows before it were dropped), or null when it is kept from the start. */
+/**
+ * When the board's kept history starts (its oldest checkpoint, once the rows before it were dropped), or null when
+ * it is kept from the start. Thinning drops rows only through a checkpoint it keeps, and the checkpoints before that
+ * one only once those rows are gone (thin-history.ts): so once rows were dropped, the oldest checkpoint is older than
+ * the first row left, and a row at or before it means that none was.
+ */
 function keptFromIn(tx: Pick<SqliteDb, 'select'>, boardId: string): string | null {
   const oldest = tx.select({ through: boardCheckpoints.throughSeq, at: boardCheckpoints.at }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(asc(boardCheckpoints.throughSeq)).limit(1).get()
   const first = tx.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).get()?.seq ?? null
