@@ -13,6 +13,7 @@ import type { Config } from './config.ts'
 import { createApp } from './http/app.ts'
 import { takeWebsocketUpgrades } from './http/direct-upgrade.ts'
 import { createLogger } from './log.ts'
+import type { Metrics } from './metrics/metrics.ts'
 import { metricsRoute } from './metrics/metrics-route.ts'
 import { closeServices, createServices, type ServiceOptions, type Services } from './services.ts'
 import type { SharedLock } from './storage/held-lock.ts'
@@ -66,8 +67,7 @@ async function serve(config: Config, options: ServiceOptions, servingLock: Share
   services.connections.watch(server)
   services.requests.watch(server)
   const { url, port } = await listen(server, config.PORT, config.HOST)
-  const metricsServer =
-    services.metrics && config.METRICS_PORT !== undefined ? (createAdaptorServer({ fetch: metricsRoute(services.metrics, config.METRICS_TOKEN).fetch }) as Server) : undefined
+  const metricsServer = services.metrics && config.METRICS_PORT !== undefined ? serveMetrics(services.metrics, config) : undefined
   const metricsUrl = metricsServer && (await listen(metricsServer, config.METRICS_PORT ?? 0, config.METRICS_HOST)).url
   services.logger.info({ url, metricsUrl, storage: services.storage.dialect }, 'assay is listening')
   let closing: Promise<void> | undefined
@@ -118,6 +118,20 @@ function requestTimeouts(config: Config): ServerOptions {
     requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
     connectionsCheckingInterval: Math.ceil(config.HTTP_HEADERS_TIMEOUT_MS / 4),
   }
+}
+
+/** Connections the metrics port holds at once: a scraper or two needs a few, and whoever reaches the port gets no more. */
+const METRICS_MAX_CONNECTIONS = 16
+
+/**
+ * The metrics port of its own, under the main port's time limits for a
+ * request: without them 500 sockets sending unfinished headers were all held
+ * for Node's default minute, each an open file of the process.
+ */
+function serveMetrics(metrics: Metrics, config: Config): Server {
+  const server = createAdaptorServer({ fetch: metricsRoute(metrics, config.METRICS_TOKEN).fetch, serverOptions: requestTimeouts(config) }) as Server
+  server.maxConnections = METRICS_MAX_CONNECTIONS
+  return server
 }
 
 /**

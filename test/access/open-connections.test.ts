@@ -95,3 +95,19 @@ it('turns new connections away past the instance’s total, and readiness says i
   const body = balancer.received().slice(balancer.received().lastIndexOf('\r\n\r\n') + 4)
   expect((JSON.parse(body) as Readiness).connections).toEqual({ status: 'full', open: 6, max: 6 })
 })
+
+it('holds the metrics port to the same time for a request, and to a few connections at once', async () => {
+  server = await startTestServer({ env: { METRICS_PORT: '0', HTTP_HEADERS_TIMEOUT_MS: '400' } })
+  const metricsPort = Number(new URL(server.metricsUrl!).port)
+  const held = await Promise.all(
+    Array.from({ length: 24 }, async () => {
+      const connection = await open(metricsPort)
+      connection.send('GET /metrics HTTP/1.1\r\nhost: 127.0.0.1\r\n')
+      return connection
+    }),
+  )
+  // Past the port's few connections, the rest are closed as they come; those held are cut off once their headers are late.
+  await waitFor(() => held.every((connection) => connection.isClosed()), 'every unfinished request on the metrics port to be closed', 10_000)
+  expect(held.filter((connection) => statusCodes(connection).includes(408)).length).toBeLessThanOrEqual(16)
+  expect((await fetch(`${server.metricsUrl}/metrics`)).status).toBe(200)
+})
