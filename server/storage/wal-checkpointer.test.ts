@@ -20,7 +20,7 @@ it('outlives a worker that dies: it logs the death, starts the worker again, and
   const lines: { msg: string }[] = []
   const logger = createLogger('debug', { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) })
   // The folder does not exist yet, so the worker cannot open the database and dies.
-  checkpointer = startWalCheckpointer(path, { intervalMs: 50, logger })
+  checkpointer = startWalCheckpointer(path, { intervalMs: 50, walLimitBytes: 1024 ** 2, logger })
   await waitFor(() => lines.some((line) => line.msg === 'WAL checkpoint worker exited; starting it again'), 'the worker to die and be restarted')
 
   mkdirSync(folder)
@@ -42,7 +42,7 @@ it('starts its thread once the WAL holds a write, then checkpoints it; stopping 
   db.pragma('wal_autocheckpoint = 0')
   db.exec('create table t (x text)')
   db.pragma('wal_checkpoint(TRUNCATE)')
-  const lazy = startWalCheckpointerOnFirstWrite(path, { intervalMs: 20, logger: createLogger('silent') })
+  const lazy = startWalCheckpointerOnFirstWrite(path, { intervalMs: 20, walLimitBytes: 1024 ** 2, logger: createLogger('silent') })
   checkpointer = lazy
 
   db.prepare('insert into t values (?)').run('x'.repeat(100_000))
