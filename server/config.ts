@@ -79,8 +79,8 @@ const configSchema = z.object({
   /** FULL makes each commit survive power loss, not only a crash of the process. */
   SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   /**
-   * MiB the SQLite WAL file may reach before its checkpoint thread empties it (and the size a log SQLite starts
-   * over is cut back to): under commits back to back it would otherwise only grow (wal-checkpointer.ts).
+   * MiB the SQLite WAL may hold before its checkpoint thread has it started over from the file's beginning: under
+   * commits back to back it would otherwise only grow (wal-checkpointer.ts).
    */
   SQLITE_WAL_LIMIT_MB: wholeNumber('a whole number of megabytes', 1, 65_536, 64).default(64),
   /** Set when the server sits behind HTTPS, so the session cookie is marked Secure. */

@@ -4,9 +4,9 @@
  * SQLite's automatic WAL checkpoint blocks whichever connection trips it for
  * several milliseconds every few hundred commits; on the relay's thread that is
  * a stall for every room. So autocheckpoint is off and a worker thread with its
- * own connection checkpoints the WAL on a timer (wal-checkpointer.ts), emptying
- * it once past SQLITE_WAL_LIMIT_MB. Doing that it takes the write lock, which
- * is why every transaction here begins IMMEDIATE (sqlite-db.ts).
+ * own connection checkpoints the WAL on a timer (wal-checkpointer.ts), starting
+ * the log over once past SQLITE_WAL_LIMIT_MB. Doing that it takes the write
+ * lock, which is why every transaction here begins IMMEDIATE (sqlite-db.ts).
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
@@ -38,7 +38,7 @@ export type SqliteOptions = {
   /** FULL survives power loss, NORMAL (the default) survives a crash of the process. */
   synchronous?: 'NORMAL' | 'FULL'
   walCheckpointMs?: number
-  /** The WAL file's size past which it is emptied (SQLITE_WAL_LIMIT_MB). */
+  /** The bytes in the WAL past which its checkpoint thread starts it over (SQLITE_WAL_LIMIT_MB). */
   walLimitBytes: number
   /** Where the checkpoint worker reports its failures. */
   logger: Logger
@@ -79,17 +79,13 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   client.pragma('journal_mode = WAL')
   client.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
   client.pragma('wal_autocheckpoint = 0')
-  const { walLimitBytes } = options
-  // When this connection's write starts the log over (everything in it copied), the file is cut back to the limit:
-  // the space a burst took is given back, not kept for ever.
-  client.pragma(`journal_size_limit = ${walLimitBytes}`)
   client.pragma('foreign_keys = ON')
   const db = withImmediateTransactions(drizzle({ client, schema }))
   migrate(db, { migrationsFolder: SQLITE_MIGRATIONS })
   // What start-up wrote (migrations, a crashed run's WAL) goes into the database file before anything is served,
   // so an empty WAL means nothing written since and the checkpoint thread can wait for the first write.
   client.pragma('wal_checkpoint(TRUNCATE)')
-  const checkpointer = startWalCheckpointerOnFirstWrite(path, { intervalMs: options.walCheckpointMs ?? 1000, walLimitBytes, logger: options.logger })
+  const checkpointer = startWalCheckpointerOnFirstWrite(path, { intervalMs: options.walCheckpointMs ?? 1000, walLimitBytes: options.walLimitBytes, logger: options.logger })
   const schemaRead = client.prepare('select count(*) from sqlite_master')
   let closing: Promise<void> | undefined
   return {
