@@ -74,7 +74,6 @@ it('starts the WAL over past its limit while commits go on back to back and empt
       }
     }),
   )
-  console.log({ written, most, cards: [...acknowledged.values()].map((ids) => ids.length) })
   expect(refused).toEqual([])
   expect(written, `the -wal file held up to ${most} bytes`).toBeGreaterThanOrEqual(WRITTEN_OVER * most)
 
