@@ -9,6 +9,7 @@
  * lock, which is why every transaction here begins IMMEDIATE (sqlite-db.ts).
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
@@ -104,6 +105,13 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
     exclusiveWrites: new SqliteExclusiveWriteStore(db),
     async ping() {
       schemaRead.get()
+    },
+    async walBytes() {
+      // No file yet reads as nothing written.
+      return stat(`${path}-wal`).then(
+        (stats) => stats.size,
+        () => 0,
+      )
     },
     close() {
       // The checkpointer reads the file; the connection closes only once it has stopped (closing the last connection checkpoints what is left).

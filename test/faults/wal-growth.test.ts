@@ -14,11 +14,16 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import { SQLITE_FILE_NAME } from '../../server/storage/sqlite.ts'
 import { apiClient } from '../helpers/api.ts'
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts'
+import { METRICS_TOKEN, sample } from '../helpers/prometheus-text.ts'
 import { tempDir } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
-/** The smallest limit the setting takes, so that the stream passes it many times over within seconds. */
-const WAL_LIMIT_MB = '1'
+/**
+ * The smallest limit the setting takes, so that the stream passes it many times over within seconds; and no
+ * compaction: folding a board writes it whole at once, a burst of megabytes in one tick that the file would keep
+ * room for (the limit bounds what the log holds at a tick, plus what one tick commits).
+ */
+const SERVER_ENV = { SQLITE_WAL_LIMIT_MB: '1', COMPACT_AFTER_ROWS: '1000000' }
 /** Writers at once, each adding cards to a board of its own (a board holds at most BOARD_MAX_BYTES). */
 const WRITERS = 4
 /** Each card's judgment, at most a long text: every commit writes at least this much to the log. */
@@ -50,8 +55,9 @@ it('starts the WAL over past its limit while commits go on back to back and empt
       return 0
     }
   }
-  child = await startChildServer(dataDir, { SQLITE_WAL_LIMIT_MB: WAL_LIMIT_MB })
+  child = await startChildServer(dataDir, { ...SERVER_ENV, METRICS_TOKEN })
   const api = apiClient(child.url)
+  const walMetric = async () => sample(await (await fetch(`${child!.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text(), 'assay_sqlite_wal_bytes')
   const boards = await Promise.all(Array.from({ length: WRITERS }, (_, writer) => api.createBoard(`Stream ${writer}`)))
   // The checkpoint thread starts at the first write (a tick later) and empties what the boards' creation wrote: from
   // there on, what the file holds is the checkpoints' doing.
@@ -77,11 +83,14 @@ it('starts the WAL over past its limit while commits go on back to back and empt
   expect(refused).toEqual([])
   expect(written, `the -wal file held up to ${most} bytes`).toBeGreaterThanOrEqual(WRITTEN_OVER * most)
 
+  // What the file holds, until it is emptied, the metrics say.
+  expect(await walMetric()).toBeGreaterThan(0)
   // Nothing written for a tick: the file is given back whole, not kept at its largest until shutdown.
   await waitFor(() => walBytes() === 0, `the -wal file to be emptied once the writes stop (it holds ${walBytes()} bytes)`)
+  expect(await walMetric()).toBe(0)
 
   await child.kill('SIGKILL')
-  child = await startChildServer(dataDir, { SQLITE_WAL_LIMIT_MB: WAL_LIMIT_MB })
+  child = await startChildServer(dataDir, SERVER_ENV)
   const restarted = apiClient(child.url)
   for (const [board, ids] of acknowledged) {
     const stored = await restarted.get<BoardModel>(`/api/boards/${board}`)
