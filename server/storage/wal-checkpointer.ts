@@ -55,7 +55,7 @@ type WorkerReport =
  * commits take well under a millisecond, so it gets the lock within its first
  * tries. SQLite's busy handler sleeps 1, 2, 5, 10 ms... between tries.
  */
-export const CHECKPOINT_BUSY_TIMEOUT_MS = 20
+const CHECKPOINT_BUSY_TIMEOUT_MS = 20
 /**
  * Before a RESTART checkpoint, passive ones run until one copies at most this
  * many frames (1 MiB of 4 KiB pages, a few ms to copy), so that what is left
