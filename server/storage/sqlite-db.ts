@@ -9,7 +9,7 @@ export type SqliteDb = BetterSQLite3Database<typeof schema> & { $client: Databas
  * Makes every Drizzle transaction on `db` take the write lock as it begins
  * (BEGIN IMMEDIATE) unless it says otherwise. A deferred transaction that reads
  * and then writes, and meets the lock held by another connection (the WAL's
- * TRUNCATE checkpoint, the command line), fails at once with SQLITE_BUSY:
+ * RESTART checkpoint, the command line), fails at once with SQLITE_BUSY:
  * SQLite cannot wait for the lock while the transaction holds a snapshot
  * another writer may be about to change. Taking the lock first, it waits
  * (busy_timeout) like a single statement does.

@@ -101,7 +101,8 @@ function tick() {
     if (idle && walBytes() > 0) {
       // Nothing written for a whole tick: the file is emptied, cheap now (nothing to copy, no writer in the way).
       // Looked at first: a log a RESTART had started over still counts its frames until the next write.
-      db.pragma('wal_checkpoint(TRUNCATE)')
+      const emptied = db.pragma('wal_checkpoint(TRUNCATE)')[0].busy === 0
+      overLimit = !emptied && copied.log * frameBytes > workerData.walLimitBytes
     } else if (copied.log * frameBytes > workerData.walLimitBytes) {
       // What the RESTART copies it copies holding the write lock: about what was committed during the last
       // passive checkpoint. So more of them first while the last one copied much (or a log started over, negative).
@@ -133,7 +134,7 @@ parentPort.on('message', () => {
 })
 `
 
-/** Refused RESTART checkpoints in a row before a warning: one refused now and then (a commit holding the lock) is not worth one. */
+/** Refused RESTART (or TRUNCATE) checkpoints in a row before a warning: one refused now and then (a commit holding the lock) is not worth one. */
 const REFUSALS_BEFORE_WARNING = 5
 
 /** A worker that died is started again after this long, doubling up to the cap while it keeps dying. */
@@ -185,7 +186,7 @@ export function startWalCheckpointer(path: string, options: CheckpointerOptions)
   let stopping = false
   /** What is going wrong (a failure's code, or the worker's exit), so a checkpoint failing every second is logged once, not every second. */
   let failing: string | undefined
-  /** Ticks in a row whose RESTART checkpoint was refused (the log staying past its limit). */
+  /** Ticks in a row whose checkpoint was refused with the log past its limit. */
   let refusals = 0
 
   const onReport = (report: WorkerReport) => {
