@@ -34,8 +34,9 @@ const JUDGMENT = 'The build-up continues along the border. '.repeat(400)
  * holds everything written since the last moment nobody was writing, and the
  * stream ends at its deadline.
  */
-const WRITTEN_OVER = 5
-const STREAM_DEADLINE_MS = 60_000
+const WRITTEN_OVER = 4
+/** Long enough for a loaded machine, whose stalls can leave the log several seconds' writes long once. */
+const STREAM_DEADLINE_MS = 150_000
 
 let child: ChildServer | undefined
 let dataDir: string | undefined
@@ -45,7 +46,7 @@ afterEach(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true })
 })
 
-it('starts the WAL over past its limit while commits go on back to back and empties it once they stop, losing no acknowledged edit to SIGKILL', { timeout: 180_000 }, async () => {
+it('starts the WAL over past its limit while commits go on back to back and empties it once they stop, losing no acknowledged edit to SIGKILL', { timeout: 300_000 }, async () => {
   dataDir = tempDir('assay-wal-growth-')
   const wal = join(dataDir, `${SQLITE_FILE_NAME}-wal`)
   const walBytes = () => {
