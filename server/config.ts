@@ -84,6 +84,11 @@ function configSchema() {
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** FULL makes each commit survive power loss, not only a crash of the process. */
     SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+    /**
+     * MiB the SQLite WAL may hold before its checkpoint thread has it started over from the file's beginning: under
+     * commits back to back it would otherwise only grow (wal-checkpointer.ts).
+     */
+    SQLITE_WAL_LIMIT_MB: wholeNumber('a whole number of megabytes', 1, 65_536, 64).default(64),
     /** Set when the server sits behind HTTPS, so the session cookie is marked Secure. */
     PUBLIC_URL: z.string().url('must be a URL such as https://assay.example.org').optional(),
     /** Reverse proxies in front of the server; the sign-in counts then key the address they saw (X-Forwarded-For). */

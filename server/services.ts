@@ -169,7 +169,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const rightsSweep = new PeriodicTask(async () => rooms.recheckRightsHere(), { intervalMs: redis ? config.RIGHTS_RECHECK_INTERVAL_MS : 0, logger, failure: 'the periodic re-check of open connections’ rights failed' })
   rightsSweep.start()
   const signInThrottle = SignInThrottle.fromConfig(config, sharedCounts, `${countsKeyPrefix}:sign-in`)
-  metrics?.watch({ rooms, storageHealth, workers, signInThrottle })
+  metrics?.watch({ rooms, storageHealth, workers, storage, signInThrottle })
   return {
     config,
     logger,

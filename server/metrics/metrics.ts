@@ -16,6 +16,7 @@ import type { FanOutCounters } from '../relay/redis-fan-out.ts'
 import type { RoomExtension } from '../relay/room-extension.ts'
 import type { CommitHealth } from '../relay/room-registry.ts'
 import type { Room } from '../relay/room.ts'
+import type { Storage } from '../storage/storage.ts'
 import type { JobName } from '../workers/jobs.ts'
 import { IDLE_THREADS, type JobOutcome, type WorkerPoolLoad } from '../workers/worker-pool.ts'
 
@@ -23,6 +24,7 @@ import { IDLE_THREADS, type JobOutcome, type WorkerPoolLoad } from '../workers/w
 export type MetricsSources = {
   rooms: { readonly loadedRooms: ReadonlyMap<string, Pick<Room, 'connections'>>; readonly idleRoomCount: number; commitHealth(): CommitHealth }
   storageHealth: { readonly unavailableSince: number | null }
+  storage: Pick<Storage, 'walBytes'>
   workers: { readonly load: WorkerPoolLoad }
   signInThrottle: { readonly held: SignInCountsHeld }
 }
@@ -98,6 +100,16 @@ export class Metrics {
     state('assay_commit_failing_seconds', 'How long the oldest failing board has been failing to commit; 0 when none is', (gauge, { rooms }) => {
       const since = rooms.commitHealth().oldestFailingSince
       gauge.set(since === null ? 0 : (Date.now() - since) / 1000)
+    })
+    const walBytes = new Gauge({
+      name: 'assay_sqlite_wal_bytes',
+      help: 'Bytes the SQLite write-ahead log file takes on disk (kept near SQLITE_WAL_LIMIT_MB under writes back to back, emptied a second after they stop); 0 on PostgreSQL',
+      registers,
+      // A stat of the file, off the event loop.
+      collect: async () => {
+        const bytes = await this.sources?.storage.walBytes?.()
+        if (bytes !== undefined) walBytes.set(bytes)
+      },
     })
     const workerJobs = new Histogram<'job' | 'outcome'>({
       name: 'assay_worker_job_duration_seconds',

@@ -3,7 +3,7 @@ import type { Config } from '../config.ts'
 import type { Logger } from '../log.ts'
 import type { Storage } from './storage.ts'
 
-export type StorageConfig = Pick<Config, 'DATA_DIR' | 'DATABASE_URL' | 'SQLITE_SYNCHRONOUS' | 'DATABASE_STATEMENT_TIMEOUT_MS' | 'DATABASE_CONNECT_TIMEOUT_MS'>
+export type StorageConfig = Pick<Config, 'DATA_DIR' | 'DATABASE_URL' | 'SQLITE_SYNCHRONOUS' | 'SQLITE_WAL_LIMIT_MB' | 'DATABASE_STATEMENT_TIMEOUT_MS' | 'DATABASE_CONNECT_TIMEOUT_MS'>
 
 /**
  * PostgreSQL when DATABASE_URL is set, otherwise SQLite in DATA_DIR. Migrations run here.
@@ -20,5 +20,5 @@ export async function openStorage(config: StorageConfig, logger: Logger, clock?:
     })
   }
   const { openSqliteStorage } = await import('./sqlite.ts')
-  return openSqliteStorage({ dataDir: config.DATA_DIR, synchronous: config.SQLITE_SYNCHRONOUS, logger, clock })
+  return openSqliteStorage({ dataDir: config.DATA_DIR, synchronous: config.SQLITE_SYNCHRONOUS, walLimitBytes: config.SQLITE_WAL_LIMIT_MB * 1024 ** 2, logger, clock })
 }

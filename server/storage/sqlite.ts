@@ -4,9 +4,12 @@
  * SQLite's automatic WAL checkpoint blocks whichever connection trips it for
  * several milliseconds every few hundred commits; on the relay's thread that is
  * a stall for every room. So autocheckpoint is off and a worker thread with its
- * own connection checkpoints the WAL on a timer (wal-checkpointer.ts).
+ * own connection checkpoints the WAL on a timer (wal-checkpointer.ts), starting
+ * the log over once past SQLITE_WAL_LIMIT_MB. Doing that it takes the write
+ * lock, which is why every transaction here begins IMMEDIATE (sqlite-db.ts).
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
@@ -28,6 +31,7 @@ import { SqliteMemberStore } from './sqlite-members.ts'
 import { SqliteSessionStore } from './sqlite-sessions.ts'
 import { SqliteUserStore } from './sqlite-users.ts'
 import { startWalCheckpointerOnFirstWrite } from './wal-checkpointer.ts'
+import { withImmediateTransactions } from './sqlite-db.ts'
 import { refuseAlteredDatabase, SQLITE_MIGRATIONS } from './sqlite-schema.ts'
 
 export type SqliteOptions = {
@@ -35,6 +39,8 @@ export type SqliteOptions = {
   /** FULL survives power loss, NORMAL (the default) survives a crash of the process. */
   synchronous?: 'NORMAL' | 'FULL'
   walCheckpointMs?: number
+  /** The bytes in the WAL past which its checkpoint thread starts it over (SQLITE_WAL_LIMIT_MB). */
+  walLimitBytes: number
   /** Where the checkpoint worker reports its failures. */
   logger: Logger
   /** The time stamped on log rows, checkpoints and snapshots. */
@@ -75,12 +81,12 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   client.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
   client.pragma('wal_autocheckpoint = 0')
   client.pragma('foreign_keys = ON')
-  const db = drizzle({ client, schema })
+  const db = withImmediateTransactions(drizzle({ client, schema }))
   migrate(db, { migrationsFolder: SQLITE_MIGRATIONS })
   // What start-up wrote (migrations, a crashed run's WAL) goes into the database file before anything is served,
   // so an empty WAL means nothing written since and the checkpoint thread can wait for the first write.
   client.pragma('wal_checkpoint(TRUNCATE)')
-  const checkpointer = startWalCheckpointerOnFirstWrite(path, { intervalMs: options.walCheckpointMs ?? 1000, logger: options.logger })
+  const checkpointer = startWalCheckpointerOnFirstWrite(path, { intervalMs: options.walCheckpointMs ?? 1000, walLimitBytes: options.walLimitBytes, logger: options.logger })
   const schemaRead = client.prepare('select count(*) from sqlite_master')
   let closing: Promise<void> | undefined
   return {
@@ -99,6 +105,13 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
     exclusiveWrites: new SqliteExclusiveWriteStore(db),
     async ping() {
       schemaRead.get()
+    },
+    async walBytes() {
+      // No file yet reads as nothing written.
+      return stat(`${path}-wal`).then(
+        (stats) => stats.size,
+        () => 0,
+      )
     },
     close() {
       // The checkpointer reads the file; the connection closes only once it has stopped (closing the last connection checkpoints what is left).

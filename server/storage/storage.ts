@@ -523,5 +523,7 @@ export interface Storage {
   readonly exclusiveWrites: ExclusiveWriteStore
   /** Resolves once the database has answered a trivial query (readiness); rejects when it cannot. */
   ping(): Promise<void>
+  /** SQLite only: the bytes its write-ahead log file takes on disk now (0 when there is none). */
+  walBytes?(): Promise<number>
   close(): Promise<void>
 }

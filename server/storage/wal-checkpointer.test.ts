@@ -20,7 +20,7 @@ it('outlives a worker that dies: it logs the death, starts the worker again, and
   const lines: { msg: string }[] = []
   const logger = createLogger('debug', { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) })
   // The folder does not exist yet, so the worker cannot open the database and dies.
-  checkpointer = startWalCheckpointer(path, { intervalMs: 50, logger })
+  checkpointer = startWalCheckpointer(path, { intervalMs: 50, walLimitBytes: 1024 ** 2, logger })
   await waitFor(() => lines.some((line) => line.msg === 'WAL checkpoint worker exited; starting it again'), 'the worker to die and be restarted')
 
   mkdirSync(folder)
@@ -42,7 +42,7 @@ it('starts its thread once the WAL holds a write, then checkpoints it; stopping 
   db.pragma('wal_autocheckpoint = 0')
   db.exec('create table t (x text)')
   db.pragma('wal_checkpoint(TRUNCATE)')
-  const lazy = startWalCheckpointerOnFirstWrite(path, { intervalMs: 20, logger: createLogger('silent') })
+  const lazy = startWalCheckpointerOnFirstWrite(path, { intervalMs: 20, walLimitBytes: 1024 ** 2, logger: createLogger('silent') })
   checkpointer = lazy
 
   db.prepare('insert into t values (?)').run('x'.repeat(100_000))
@@ -50,5 +50,34 @@ it('starts its thread once the WAL holds a write, then checkpoints it; stopping 
   await waitFor(() => lazy.started, 'the checkpoint thread to start after the write')
   await lazy.stop()
   expect(statSync(`${path}-wal`).size).toBe(0)
+  db.close()
+})
+
+it('starts a log past its limit over once a reader holding it lets go, warning once while it cannot', async () => {
+  folder = join(tmpdir(), `assay-wal-${crypto.randomUUID()}`)
+  mkdirSync(folder)
+  const path = join(folder, 'board.db')
+  const lines: { msg: string }[] = []
+  const logger = createLogger('debug', { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) })
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  db.pragma('wal_autocheckpoint = 0')
+  db.exec('create table t (x text)')
+  const insert = db.prepare('insert into t values (?)')
+  for (let row = 0; row < 10; row++) insert.run('x'.repeat(100_000))
+  // A reader on another connection holds a snapshot of the log, as `assay backup` does for as long as it reads.
+  const reader = new Database(path)
+  reader.exec('begin')
+  reader.prepare('select count(*) from t').get()
+  checkpointer = startWalCheckpointer(path, { intervalMs: 20, walLimitBytes: 64 * 1024, logger })
+  await waitFor(() => lines.some((line) => line.msg.startsWith('the WAL is past its limit')), 'the warning that a reader holds the log')
+  expect(statSync(`${path}-wal`).size).toBeGreaterThan(1_000_000)
+
+  reader.exec('commit')
+  reader.close()
+  await waitFor(() => lines.some((line) => line.msg === 'the WAL is within its limit again'), 'the log started over once the reader is gone')
+  // Nothing written since: the file is emptied.
+  await waitFor(() => statSync(`${path}-wal`).size === 0, 'the WAL file to be emptied')
+  expect(lines.filter((line) => line.msg.startsWith('the WAL is past its limit'))).toHaveLength(1)
   db.close()
 })

@@ -2,6 +2,26 @@
  * Checkpoints SQLite's WAL from a worker thread with a connection of its own,
  * so the relay's thread never stalls on it (automatic checkpoints are off).
  *
+ * Each tick runs a PASSIVE checkpoint, which copies what it can into the
+ * database file without waiting for anyone. SQLite starts the log over from
+ * its beginning only when a write begins with the whole log copied; under
+ * commits back to back a passive checkpoint always ends behind the last one,
+ * so the log would only ever grow (hundreds of MB in a minute, until the disk
+ * is full). So once the log holds more than its limit (SQLITE_WAL_LIMIT_MB),
+ * the tick also runs a RESTART checkpoint: it takes the write lock, copies
+ * the few pages committed since its passive ones and waits for readers to
+ * leave the log, so that the next commit starts the log over and the file is
+ * written again from its beginning rather than grown. Writers wait for it
+ * meanwhile (every transaction takes the write lock first, sqlite-db.ts), so
+ * its busy timeout is short: a reader holding an old snapshot (`assay
+ * backup`) makes it give up quickly, and the next tick tries again.
+ *
+ * Not TRUNCATE there, nor `journal_size_limit`: cutting the file takes the
+ * kernel about 0.35 ms a MB (25 ms at 64 MiB), held by whichever connection
+ * does it, the checkpoint's (with writers waiting) or the relay's own. The
+ * file is emptied (TRUNCATE) at the tick after a whole tick without writes,
+ * when nobody is waiting for it: a server nobody writes to keeps no WAL.
+ *
  * A checkpoint can fail (SQLITE_FULL on a full disk, SQLITE_BUSY): the worker
  * reports it and tries again at the next tick; the WAL simply grows meanwhile
  * and shrinks once a checkpoint gets through. Should the worker itself die, it
@@ -22,35 +42,111 @@ export type WalCheckpointer = {
   stop(): Promise<void>
 }
 
-type WorkerReport = { type: 'checkpointed' } | { type: 'failed'; code: string; message: string } | { type: 'stopped' }
+type WorkerReport =
+  | { type: 'checkpointed'; walBytes: number; overLimit: boolean }
+  | { type: 'failed'; code: string; message: string }
+  | { type: 'stopped' }
+
+/**
+ * How long a RESTART or TRUNCATE checkpoint waits for the write lock and then
+ * for readers to leave the log. Writers wait behind it while it holds the
+ * lock, so this bounds what it can cost the relay's thread (plus copying what
+ * was committed since its passive checkpoints, a few ms); the relay's own
+ * commits take well under a millisecond, so it gets the lock within its first
+ * tries. SQLite's busy handler sleeps 1, 2, 5, 10 ms... between tries.
+ */
+const CHECKPOINT_BUSY_TIMEOUT_MS = 20
+/**
+ * Before a RESTART checkpoint, passive ones run until one copies at most this
+ * many frames (1 MiB of 4 KiB pages, a few ms to copy), so that what is left
+ * for the RESTART, which writers wait for, is about as small; but at most this
+ * many passes: commits outpacing the copy (tens of thousands a second, more
+ * than the relay makes) still get the log started over, waiting longer,
+ * rather than filling the disk.
+ */
+const SMALL_COPY_FRAMES = 256
+const CATCH_UP_PASSES = 8
+/** The last checkpoint, at stop, may wait: no more writes are coming. */
+const STOP_BUSY_TIMEOUT_MS = 5000
 
 const WORKER_SOURCE = `
+const { statSync } = require('node:fs')
 const { parentPort, workerData } = require('node:worker_threads')
 const Database = require(workerData.driver)
 const db = new Database(workerData.path)
-db.pragma('busy_timeout = 5000')
-function checkpoint(mode) {
+db.pragma('busy_timeout = ${CHECKPOINT_BUSY_TIMEOUT_MS}')
+// A frame is a page and its 24-byte header.
+const frameBytes = db.pragma('page_size', { simple: true }) + 24
+function walBytes() {
   try {
-    db.pragma('wal_checkpoint(' + mode + ')')
-    parentPort.postMessage({ type: 'checkpointed' })
-  } catch (error) {
-    parentPort.postMessage({ type: 'failed', code: String(error.code ?? 'unknown'), message: String(error.message) })
+    return statSync(workerData.path + '-wal').size
+  } catch {
+    return 0
   }
 }
-const timer = setInterval(() => checkpoint('PASSIVE'), workerData.intervalMs)
+function failed(error) {
+  parentPort.postMessage({ type: 'failed', code: String(error.code ?? 'unknown'), message: String(error.message) })
+}
+function passive() {
+  return db.pragma('wal_checkpoint(PASSIVE)')[0]
+}
+// The log's frame count at the last tick: unchanged, nothing was written for a whole tick.
+let lastFrames = -1
+function tick() {
+  try {
+    let copied = passive()
+    const idle = copied.log === lastFrames && copied.checkpointed === copied.log
+    lastFrames = copied.log
+    let overLimit = false
+    if (idle && walBytes() > 0) {
+      // Nothing written for a whole tick: the file is emptied, cheap now (nothing to copy, no writer in the way).
+      // Looked at first: a log a RESTART had started over still counts its frames until the next write.
+      const emptied = db.pragma('wal_checkpoint(TRUNCATE)')[0].busy === 0
+      overLimit = !emptied && copied.log * frameBytes > workerData.walLimitBytes
+    } else if (copied.log * frameBytes > workerData.walLimitBytes) {
+      // What the RESTART copies it copies holding the write lock: about what was committed during the last
+      // passive checkpoint. So more of them first while the last one copied much (or a log started over, negative).
+      for (let pass = 0; pass < ${CATCH_UP_PASSES}; pass++) {
+        const again = passive()
+        const fresh = again.checkpointed - copied.checkpointed
+        copied = again
+        if (fresh <= ${SMALL_COPY_FRAMES}) break
+      }
+      // busy: the write lock or a reader was not given up in time; tried again next tick.
+      overLimit = db.pragma('wal_checkpoint(RESTART)')[0].busy !== 0
+    }
+    parentPort.postMessage({ type: 'checkpointed', walBytes: walBytes(), overLimit })
+  } catch (error) {
+    failed(error)
+  }
+}
+const timer = setInterval(tick, workerData.intervalMs)
 parentPort.on('message', () => {
   clearInterval(timer)
-  checkpoint('TRUNCATE')
+  try {
+    db.pragma('busy_timeout = ${STOP_BUSY_TIMEOUT_MS}')
+    db.pragma('wal_checkpoint(TRUNCATE)')
+  } catch (error) {
+    failed(error)
+  }
   db.close()
   parentPort.postMessage({ type: 'stopped' })
 })
 `
 
+/** Refused RESTART (or TRUNCATE) checkpoints in a row before a warning: one refused now and then (a commit holding the lock) is not worth one. */
+const REFUSALS_BEFORE_WARNING = 5
+
 /** A worker that died is started again after this long, doubling up to the cap while it keeps dying. */
 const RESTART_DELAY_MS = 1000
 const MAX_RESTART_DELAY_MS = 30_000
 
-type CheckpointerOptions = { intervalMs: number; logger: Logger }
+type CheckpointerOptions = {
+  intervalMs: number
+  /** Past this many bytes in the log, it is started over (a RESTART checkpoint). */
+  walLimitBytes: number
+  logger: Logger
+}
 
 /**
  * Starts the checkpointer once the WAL is no longer empty, looking every
@@ -83,19 +179,29 @@ export function startWalCheckpointerOnFirstWrite(path: string, options: Checkpoi
 
 export function startWalCheckpointer(path: string, options: CheckpointerOptions): WalCheckpointer {
   const { logger } = options
-  const workerData = { path, driver: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMs: options.intervalMs }
+  const workerData = { path, driver: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMs: options.intervalMs, walLimitBytes: options.walLimitBytes }
   let worker: Worker | undefined
   let restartDelay = RESTART_DELAY_MS
   let restartTimer: NodeJS.Timeout | undefined
   let stopping = false
   /** What is going wrong (a failure's code, or the worker's exit), so a checkpoint failing every second is logged once, not every second. */
   let failing: string | undefined
+  /** Ticks in a row whose checkpoint was refused with the log past its limit. */
+  let refusals = 0
 
   const onReport = (report: WorkerReport) => {
     if (report.type === 'checkpointed') {
       restartDelay = RESTART_DELAY_MS
       if (failing !== undefined) logger.info({ path }, 'WAL checkpoints work again')
       failing = undefined
+      // Logged once when it lasts: a commit in the way now and then is expected, a long-held reader (a backup) is not.
+      if (report.overLimit && ++refusals === REFUSALS_BEFORE_WARNING) {
+        logger.warn({ path, walBytes: report.walBytes, limitBytes: options.walLimitBytes }, 'the WAL is past its limit and a reader keeps it from being started over; trying every tick')
+      }
+      if (!report.overLimit) {
+        if (refusals >= REFUSALS_BEFORE_WARNING) logger.info({ path, walBytes: report.walBytes }, 'the WAL is within its limit again')
+        refusals = 0
+      }
     } else if (report.type === 'failed' && failing !== report.code) {
       failing = report.code
       logger.error({ path, code: report.code, err: report.message }, 'WAL checkpoint failed; retrying (the WAL grows meanwhile)')
