@@ -8,7 +8,7 @@
  */
 import { afterEach, expect, it } from 'vitest'
 import type { BoardListing } from '../shared/board-listing.ts'
-import type { Storage } from '../server/storage/storage.ts'
+import type { BoardSummary, Storage } from '../server/storage/storage.ts'
 import { addAccount, signedInClient } from './helpers/accounts.ts'
 import { Gate } from './helpers/gate.ts'
 import { describeEachDialect, missingServices } from './helpers/services.ts'
@@ -21,9 +21,9 @@ const postgresMissing = await missingServices('postgres')
 class SummaryWrites {
   readonly gate = new Gate()
   failures = 0
-  /** Writes asked of the storage, and those it has done. */
+  /** Writes asked of the storage, and the summaries it has written, in the order written. */
   attempts = 0
-  landed = 0
+  readonly landed: BoardSummary[] = []
 
   wrap = (storage: Storage): Storage => {
     const boards = storage.boards
@@ -35,7 +35,7 @@ class SummaryWrites {
         throw new Error('the database is away a moment')
       }
       await boards.summarize(id, summary)
-      this.landed++
+      this.landed.push(summary)
     }
     return { ...storage, boards: Object.assign(Object.create(boards) as Storage['boards'], { summarize }) }
   }
@@ -63,14 +63,15 @@ describeEachDialect(postgresMissing, 'the board summary written on %s', (dialect
 
   it('lands the newer summary last when an older write is held up', async () => {
     const { writes, listed, addAssessment } = await start()
-    const landedBefore = writes.landed
     writes.gate.hold(1)
     // Nobody holds the room: each change's summary is written as soon as it is committed.
     await addAssessment('Wagner is absorbed')
-    await waitFor(() => writes.gate.waiting === 1, 'the first write to be held')
+    await waitFor(() => writes.gate.waiting === 1, 'a write to be held')
     await addAssessment('Prigozhin goes to Minsk')
     writes.gate.release()
-    await waitFor(() => writes.landed === landedBefore + 2, 'both writes to land')
+    // Every write asked for has landed, the newest summary among them.
+    await waitFor(() => writes.landed.length === writes.attempts && writes.landed.some((summary) => summary.assessmentCount === 2), 'every write to land')
+    expect(writes.landed.at(-1)?.assessmentCount).toBe(2)
     expect((await listed())?.assessmentCount).toBe(2)
   })
 
