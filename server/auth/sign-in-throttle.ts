@@ -38,10 +38,11 @@
  * named, so a store of them is filled at will, and one forgotten there while
  * an account's is not told which emails have one (an unknown email answered
  * 401 where an account at the same count answered 429). They are counted in
- * a sketch of fixed size that forgets nothing within the window
+ * a sketch of fixed size that no flood pushes a count out of
  * (window-sketch.ts), which gives an email's count and window end exactly as
- * the accounts' store does unless a collision, which nobody can aim, makes it
- * refuse an unknown email sooner.
+ * the accounts' store does unless a collision, which nobody can aim, changes
+ * them (see there). Refusing an unknown email sooner costs nobody a sign-in:
+ * no password is right for it.
  *
  * With Redis the counts are shared by every instance (shared-counts.ts), each
  * key expiring with its window; while Redis cannot be reached, each instance
