@@ -20,8 +20,8 @@
  * account's ceiling and locked its owner out).
  *
  * In memory the counts are held in two stores of at most
- * SIGN_IN_COUNTS_IN_MEMORY keys each (window-counts.ts): anyone may name new
- * emails from new addresses (an IPv6 network has /64s without end), and a
+ * SIGN_IN_COUNTS_IN_MEMORY keys each (window-counts.ts) and a sketch of fixed
+ * size (window-sketch.ts): anyone may name new emails from new addresses (an IPv6 network has /64s without end), and a
  * store with room for every one grew 2 KB an attempt for the whole window.
  * When a store is full its oldest count is forgotten, so what each holds is
  * weighed against what forgetting it gives away:
@@ -29,11 +29,20 @@
  *   failures on accounts fill: one key per account, however many addresses and
  *   unknown emails are thrown at the sign-in, so no flood reopens guessing on
  *   an account past its ceiling;
- * - the per-address counts, the per-account-and-address counts and the
- *   ceilings of emails without an account share the other store. Pushing one
- *   out takes as many new keys as the store holds (an address's 20 failures
- *   add at most 41), and those addresses get more guesses of their own than
- *   the forgotten count gave back; the accounts' ceilings still hold.
+ * - the per-address counts and the per-account-and-address counts share the
+ *   other store. Pushing one out takes as many new keys as the store holds
+ *   (an address's 20 failures add at most 21), and those addresses get more
+ *   guesses of their own than the forgotten count gave back; the accounts'
+ *   ceilings still hold.
+ * The ceilings of emails without an account are in neither: any email may be
+ * named, so a store of them is filled at will, and one forgotten there while
+ * an account's is not told which emails have one (an unknown email answered
+ * 401 where an account at the same count answered 429). They are counted in
+ * a sketch of fixed size that no flood pushes a count out of
+ * (window-sketch.ts), which gives an email's count and window end exactly as
+ * the accounts' store does unless a collision, which nobody can aim, changes
+ * them (see there). Refusing an unknown email sooner costs nobody a sign-in:
+ * no password is right for it.
  *
  * With Redis the counts are shared by every instance (shared-counts.ts), each
  * key expiring with its window; while Redis cannot be reached, each instance
@@ -46,6 +55,7 @@ import type { Config } from '../config.ts'
 import { addressKey } from '../access/address-key.ts'
 import { countsShared } from '../access/shared-counts.ts'
 import { WindowCounts, type WindowPlace } from './window-counts.ts'
+import { WindowSketch } from './window-sketch.ts'
 
 /**
  * The two classes used here, each from its own file: the package's index
@@ -92,8 +102,10 @@ export class SignInThrottle {
   private readonly counts: Count[]
   /** The ceilings of accounts that exist. */
   private readonly accounts: WindowCounts
-  /** Everything else: per address, per account and address, and the ceilings of emails without an account. */
+  /** Per address, and per account and address. */
   private readonly others: WindowCounts
+  /** The ceilings of emails without an account. */
+  private readonly noAccounts: WindowSketch
 
   /** The throttle the configuration asks for: shared through `redis` when there is one (see shared-counts.ts), its keys starting with `keyPrefix`. */
   static fromConfig(config: Config, redis: Redis | undefined, keyPrefix: string): SignInThrottle {
@@ -113,8 +125,9 @@ export class SignInThrottle {
   ) {
     this.accounts = new WindowCounts(limits.windowSeconds * 1000, limits.keysInMemory)
     this.others = new WindowCounts(limits.windowSeconds * 1000, limits.keysInMemory)
-    const places = (limit: SignInLimit, points: number, inMemory: WindowCounts): Places => {
-      const meanwhile = memoryPlaces(inMemory, limit, points)
+    this.noAccounts = new WindowSketch(limits.windowSeconds * 1000)
+    const places = (limit: SignInLimit, points: number, inMemory: WindowCounts | WindowSketch): Places => {
+      const meanwhile = inMemory instanceof WindowSketch ? sketchPlaces(inMemory, points) : memoryPlaces(inMemory, limit, points)
       if (!store.redis) return meanwhile
       const limiter = new RateLimiterRedis({ keyPrefix: `${store.keyPrefix}:${limit}`, points, duration: limits.windowSeconds, storeClient: store.redis, rejectIfRedisNotReady: true })
       return redisPlaces(limiter, meanwhile)
@@ -122,7 +135,7 @@ export class SignInThrottle {
     const address = places('address', limits.perAddress, this.others)
     const accountAndAddress = places('account-and-address', limits.perAccountAndAddress, this.others)
     const account = places('account', limits.perAccount, this.accounts)
-    const noAccount = places('account', limits.perAccount, this.others)
+    const noAccount = places('account', limits.perAccount, this.noAccounts)
     this.counts = [
       { limit: 'address', key: (_account, address) => address, places: () => address },
       { limit: 'account-and-address', key: (account, address) => `${accountKey(account)}:${address}`, places: () => accountAndAddress },
@@ -176,6 +189,16 @@ function memoryPlaces(counts: WindowCounts, limit: SignInLimit, points: number):
     take: async (key) => counts.take(`${limit}:${key}`, points),
     giveBack: async (key) => counts.giveBack(`${limit}:${key}`),
     forget: async (key) => counts.forget(`${limit}:${key}`),
+  }
+}
+
+/** The ceilings of emails without an account, alone in their sketch. */
+function sketchPlaces(sketch: WindowSketch, points: number): Places {
+  return {
+    take: async (key) => sketch.take(key, points),
+    giveBack: async (key) => sketch.giveBack(key),
+    // Only the per-account-and-address counts are forgotten (on a right password); a sketch cannot forget one key alone.
+    forget: async (key) => sketch.giveBack(key),
   }
 }
 

@@ -189,6 +189,34 @@ describe('sign-in counts under attack', () => {
     // ...while the colleague, from an address of their own, signs in.
     expect((await forwardedFrom('198.51.100.20', colleague.email, colleague.password)).status).toBe(200)
   })
+
+  it('answers an unknown email at its ceiling as it answers an account at its ceiling, even after a flood pushed out the counts it could', async () => {
+    const { server } = await start({ TRUST_PROXY: '1', SIGN_IN_COUNTS_IN_MEMORY: '100', SIGN_IN_FAILURES_PER_ACCOUNT: '3' })
+    const forwardedFrom = (seen: string, email: string) => signInFrom(server, '127.0.7.1', email, 'a wrong guess', { 'x-forwarded-for': seen })
+    const owner = await addAccount(server)
+    const emails = [owner.email, 'nobody-here@nowhere.example']
+    // Each email to its ceiling of 3 failures, from addresses of its own: the same answers for both.
+    for (const [n, email] of emails.entries()) {
+      const answers: Answer[] = []
+      for (let i = 1; i <= 4; i++) answers.push(await forwardedFrom(`198.51.100.${n * 10 + i}`, email))
+      expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401, 429])
+    }
+    // Unknown emails from new /64s, each adding new counts: several times the 100 the store holds.
+    const flood: Answer[] = []
+    for (let batch = 0; batch < 4; batch++) {
+      const sent = Array.from({ length: 50 }, (_, i) => batch * 50 + i)
+      flood.push(...(await Promise.all(sent.map((n) => forwardedFrom(`2001:db8:cc:${n.toString(16)}::1`, `flood-${n}@nowhere.example`)))))
+    }
+    expect(statusCounts(flood)).toEqual({ 401: 200 })
+    // From a new address, both are still at their ceiling, and told alike when to come back.
+    const probes = await Promise.all(emails.map((email) => forwardedFrom('203.0.113.77', email)))
+    expect(probes.map((probe) => probe.status)).toEqual([429, 429])
+    const [ofAccount, ofUnknown] = probes.map((probe) => probe.retryAfter!)
+    expect(ofAccount).toBeGreaterThan(0)
+    expect(ofAccount).toBeLessThanOrEqual(900)
+    // Their windows opened a few requests apart: rounded up to seconds, a second apart at most.
+    expect(Math.abs(ofAccount! - ofUnknown!)).toBeLessThanOrEqual(1)
+  })
 })
 
 const redisMissing = await missingServices('redis')
