@@ -81,3 +81,44 @@ it('starts a log past its limit over once a reader holding it lets go, warning o
   expect(lines.filter((line) => line.msg.startsWith('the WAL is past its limit'))).toHaveLength(1)
   db.close()
 })
+
+it('does not try to start the log over while a reader holds frames it could not copy, so no commit waits for it', async () => {
+  folder = join(tmpdir(), `assay-wal-${crypto.randomUUID()}`)
+  mkdirSync(folder)
+  const path = join(folder, 'board.db')
+  const lines: { msg: string }[] = []
+  const logger = createLogger('debug', { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) })
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  db.pragma('wal_autocheckpoint = 0')
+  // A commit that has to wait for the write lock fails at once rather than waiting: the relay's would have waited.
+  db.pragma('busy_timeout = 0')
+  db.exec('create table t (x text)')
+  const insert = db.prepare('insert into t values (?)')
+  for (let row = 0; row < 10; row++) insert.run('x'.repeat(100_000))
+  const reader = new Database(path)
+  reader.exec('begin')
+  reader.prepare('select count(*) from t').get()
+  // Committed past the reader's snapshot: frames no checkpoint may copy while it reads.
+  insert.run('y')
+  checkpointer = startWalCheckpointer(path, { intervalMs: 20, walLimitBytes: 64 * 1024, logger })
+  let commits = 0
+  const refused: string[] = []
+  // Commits all along, as the relay's are, until the thread has found the log held for several ticks in a row.
+  while (!lines.some((line) => line.msg.startsWith('the WAL is past its limit'))) {
+    try {
+      insert.run('z')
+      commits++
+    } catch (error) {
+      refused.push(String(error))
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  expect(refused).toEqual([])
+  expect(commits).toBeGreaterThan(0)
+
+  reader.exec('commit')
+  reader.close()
+  await waitFor(() => lines.some((line) => line.msg === 'the WAL is within its limit again'), 'the log started over once the reader is gone')
+  db.close()
+})
