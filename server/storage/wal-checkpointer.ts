@@ -185,7 +185,10 @@ export function startWalCheckpointerOnFirstWrite(path: string, options: Checkpoi
 
 export function startWalCheckpointer(path: string, options: CheckpointerOptions): WalCheckpointer {
   const { logger } = options
-  const workerData = { path, driver: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMs: options.intervalMs,
+  const workerData = {
+    path,
+    driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+    intervalMs: options.intervalMs,
     walLimitBytes: options.walLimitBytes,
     stopBusyTimeoutMs: options.stopBusyTimeoutMs ?? STOP_BUSY_TIMEOUT_MS,
   }
