@@ -8,11 +8,33 @@
  * SQLite keeps the locks of one process's connections apart as well.
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import type { ExclusiveLock, LockMode, SharedLock } from './held-lock.ts'
 
 const SERVING_LOCK_FILE_NAME = 'assay-serving.lock'
+
+/** The serving locks this process holds, by data folder: SQLite keeps one process's connections apart, so its own lock refuses it a second one. */
+const heldHere = new Map<string, { shared: number; exclusive: number }>()
+
+/**
+ * Who may checkpoint the database's WAL (sqlite.ts). `server`: this process
+ * serves it (holds the lock shared). `elsewhere`: another process holds the
+ * lock (a server serving it, or a backup or an import): the log is the
+ * server's, whose relay waits behind any checkpoint that waits for readers.
+ * `nobody`: no process holds it, though a server may start at any moment.
+ */
+export function sqliteLogOwner(dataDir: string): 'server' | 'elsewhere' | 'nobody' {
+  const held = heldHere.get(resolve(dataDir))
+  if (held && held.shared > 0) return 'server'
+  // This process holds it alone (an import, a restore): nobody else serves.
+  if (held && held.exclusive > 0) return 'nobody'
+  const alone = trySqliteServingLock(dataDir, 'exclusive')
+  if (!alone) return 'elsewhere'
+  // Its release closes a connection; nothing the caller could act on should that fail.
+  alone.release().catch(() => undefined)
+  return 'nobody'
+}
 
 /** The one object serves either mode: nothing about a file lock differs between them once held. */
 export function trySqliteServingLock(dataDir: string, mode: LockMode): (SharedLock & ExclusiveLock) | null {
@@ -34,8 +56,15 @@ export function trySqliteServingLock(dataDir: string, mode: LockMode): (SharedLo
     if (isBusy(error)) return null
     throw error
   }
+  const key = resolve(dataDir)
+  const held = heldHere.get(key) ?? { shared: 0, exclusive: 0 }
+  held[mode]++
+  heldHere.set(key, held)
+  let released = false
   return {
     async release() {
+      if (!released) held[mode]--
+      released = true
       // Closing ends the open transaction, which lets the lock go.
       client.close()
     },

@@ -7,6 +7,13 @@
  * own connection checkpoints the WAL on a timer (wal-checkpointer.ts), starting
  * the log over once past SQLITE_WAL_LIMIT_MB. Doing that it takes the write
  * lock, which is why every transaction here begins IMMEDIATE (sqlite-db.ts).
+ *
+ * The log is the serving server's: a checkpoint that starts the log over
+ * (RESTART, TRUNCATE) holds the write lock while it waits for readers (`assay
+ * backup`), and the relay's commits wait behind it. So a process opening a
+ * database another process serves (a command run against a live database)
+ * checkpoints nothing, and one opening a database nobody serves yet waits for
+ * readers only briefly (a server may start meanwhile).
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
@@ -30,7 +37,8 @@ import { SqliteInviteStore } from './sqlite-invites.ts'
 import { SqliteMemberStore } from './sqlite-members.ts'
 import { SqliteSessionStore } from './sqlite-sessions.ts'
 import { SqliteUserStore } from './sqlite-users.ts'
-import { startWalCheckpointerOnFirstWrite } from './wal-checkpointer.ts'
+import { CHECKPOINT_BUSY_TIMEOUT_MS, startWalCheckpointerOnFirstWrite, STOP_BUSY_TIMEOUT_MS, type WalCheckpointer } from './wal-checkpointer.ts'
+import { sqliteLogOwner } from './sqlite-serving-lock.ts'
 import { withImmediateTransactions } from './sqlite-db.ts'
 import { refuseAlteredDatabase, SQLITE_MIGRATIONS } from './sqlite-schema.ts'
 
@@ -48,6 +56,9 @@ export type SqliteOptions = {
 }
 
 export const SQLITE_FILE_NAME = 'assay.db'
+
+/** How long a connection waits for the write lock: the relay's commits retry past it (COMMIT_RETRY_MAX_MS). */
+const BUSY_TIMEOUT_MS = 5000
 
 /**
  * The data folder and the database are the server's alone, whatever the umask:
@@ -67,7 +78,7 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   const path = privateDatabaseFile(options.dataDir)
   const clock = options.clock ?? systemClock
   const client = new Database(path)
-  client.pragma('busy_timeout = 5000')
+  client.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
   // What the schema holds runs in the server's statements: no function there with side effects of its own.
   client.pragma('trusted_schema = OFF')
   // Before anything is written to the file, even its journal mode.
@@ -83,10 +94,23 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   client.pragma('foreign_keys = ON')
   const db = withImmediateTransactions(drizzle({ client, schema }))
   migrate(db, { migrationsFolder: SQLITE_MIGRATIONS })
-  // What start-up wrote (migrations, a crashed run's WAL) goes into the database file before anything is served,
-  // so an empty WAL means nothing written since and the checkpoint thread can wait for the first write.
-  client.pragma('wal_checkpoint(TRUNCATE)')
-  const checkpointer = startWalCheckpointerOnFirstWrite(path, { intervalMs: options.walCheckpointMs ?? 1000, walLimitBytes: options.walLimitBytes, logger: options.logger })
+  const owner = sqliteLogOwner(options.dataDir)
+  let checkpointer: WalCheckpointer = { stop: () => Promise.resolve() }
+  if (owner !== 'elsewhere') {
+    const busyTimeoutMs = owner === 'server' ? STOP_BUSY_TIMEOUT_MS : CHECKPOINT_BUSY_TIMEOUT_MS
+    // What start-up wrote (migrations, a crashed run's WAL) goes into the database file before anything is served,
+    // so an empty WAL means nothing written since and the checkpoint thread can wait for the first write.
+    // Refused (a reader in the way), the WAL is not empty and the thread starts at once.
+    client.pragma(`busy_timeout = ${busyTimeoutMs}`)
+    client.pragma('wal_checkpoint(TRUNCATE)')
+    client.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+    checkpointer = startWalCheckpointerOnFirstWrite(path, {
+      intervalMs: options.walCheckpointMs ?? 1000,
+      walLimitBytes: options.walLimitBytes,
+      stopBusyTimeoutMs: busyTimeoutMs,
+      logger: options.logger,
+    })
+  }
   const schemaRead = client.prepare('select count(*) from sqlite_master')
   let closing: Promise<void> | undefined
   return {

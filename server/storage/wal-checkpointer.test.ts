@@ -53,7 +53,11 @@ it('starts its thread once the WAL holds a write, then checkpoints it; stopping 
   db.close()
 })
 
-it('starts a log past its limit over once a reader holding it lets go, warning once while it cannot', async () => {
+/**
+ * A log of about 1 MB, past the 64 KiB the tests give the thread, and a reader on another connection holding a
+ * snapshot of it, as `assay backup` does for as long as it reads.
+ */
+function logHeldByReader() {
   folder = join(tmpdir(), `assay-wal-${crypto.randomUUID()}`)
   mkdirSync(folder)
   const path = join(folder, 'board.db')
@@ -65,10 +69,14 @@ it('starts a log past its limit over once a reader holding it lets go, warning o
   db.exec('create table t (x text)')
   const insert = db.prepare('insert into t values (?)')
   for (let row = 0; row < 10; row++) insert.run('x'.repeat(100_000))
-  // A reader on another connection holds a snapshot of the log, as `assay backup` does for as long as it reads.
   const reader = new Database(path)
   reader.exec('begin')
   reader.prepare('select count(*) from t').get()
+  return { path, lines, logger, db, insert, reader }
+}
+
+it('starts a log past its limit over once a reader holding it lets go, warning once while it cannot', async () => {
+  const { path, lines, logger, db, reader } = logHeldByReader()
   checkpointer = startWalCheckpointer(path, { intervalMs: 20, walLimitBytes: 64 * 1024, logger })
   await waitFor(() => lines.some((line) => line.msg.startsWith('the WAL is past its limit')), 'the warning that a reader holds the log')
   expect(statSync(`${path}-wal`).size).toBeGreaterThan(1_000_000)
@@ -79,5 +87,33 @@ it('starts a log past its limit over once a reader holding it lets go, warning o
   // Nothing written since: the file is emptied.
   await waitFor(() => statSync(`${path}-wal`).size === 0, 'the WAL file to be emptied')
   expect(lines.filter((line) => line.msg.startsWith('the WAL is past its limit'))).toHaveLength(1)
+  db.close()
+})
+
+it('does not try to start the log over while a reader holds frames it could not copy, so no commit waits for it', async () => {
+  const { path, lines, logger, db, insert, reader } = logHeldByReader()
+  // A commit that has to wait for the write lock fails at once rather than waiting: the relay's would have waited.
+  db.pragma('busy_timeout = 0')
+  // Committed past the reader's snapshot: frames no checkpoint may copy while it reads.
+  insert.run('y')
+  checkpointer = startWalCheckpointer(path, { intervalMs: 20, walLimitBytes: 64 * 1024, logger })
+  let commits = 0
+  const refused: string[] = []
+  // Commits all along, as the relay's are, until the thread has found the log held for several ticks in a row.
+  while (!lines.some((line) => line.msg.startsWith('the WAL is past its limit'))) {
+    try {
+      insert.run('z')
+      commits++
+    } catch (error) {
+      refused.push(String(error))
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  expect(refused).toEqual([])
+  expect(commits).toBeGreaterThan(0)
+
+  reader.exec('commit')
+  reader.close()
+  await waitFor(() => lines.some((line) => line.msg === 'the WAL is within its limit again'), 'the log started over once the reader is gone')
   db.close()
 })

@@ -13,8 +13,10 @@
  * leave the log, so that the next commit starts the log over and the file is
  * written again from its beginning rather than grown. Writers wait for it
  * meanwhile (every transaction takes the write lock first, sqlite-db.ts), so
- * its busy timeout is short: a reader holding an old snapshot (`assay
- * backup`) makes it give up quickly, and the next tick tries again.
+ * its busy timeout is short, and it is not tried at all while the passive
+ * checkpoints leave frames uncopied: a reader holding an old snapshot
+ * (`assay backup`) needs them, and the RESTART would only keep every commit
+ * waiting for its busy timeout and give up. The next tick tries again.
  *
  * Not TRUNCATE there, nor `journal_size_limit`: cutting the file takes the
  * kernel about 0.35 ms a MB (25 ms at 64 MiB), held by whichever connection
@@ -55,7 +57,7 @@ type WorkerReport =
  * commits take well under a millisecond, so it gets the lock within its first
  * tries. SQLite's busy handler sleeps 1, 2, 5, 10 ms... between tries.
  */
-const CHECKPOINT_BUSY_TIMEOUT_MS = 20
+export const CHECKPOINT_BUSY_TIMEOUT_MS = 20
 /**
  * Before a RESTART checkpoint, passive ones run until one copies at most this
  * many frames (1 MiB of 4 KiB pages, a few ms to copy), so that what is left
@@ -66,8 +68,8 @@ const CHECKPOINT_BUSY_TIMEOUT_MS = 20
  */
 const SMALL_COPY_FRAMES = 256
 const CATCH_UP_PASSES = 8
-/** The last checkpoint, at stop, may wait: no more writes are coming. */
-const STOP_BUSY_TIMEOUT_MS = 5000
+/** The last checkpoint, at a server's stop, may wait: no more writes are coming. */
+export const STOP_BUSY_TIMEOUT_MS = 5000
 
 const WORKER_SOURCE = `
 const { statSync } = require('node:fs')
@@ -112,8 +114,10 @@ function tick() {
         copied = again
         if (fresh <= ${SMALL_COPY_FRAMES}) break
       }
-      // busy: the write lock or a reader was not given up in time; tried again next tick.
-      overLimit = db.pragma('wal_checkpoint(RESTART)')[0].busy !== 0
+      // Frames the passive checkpoints could not copy are a reader's (its snapshot still needs them): a RESTART would
+      // only hold the write lock, every commit waiting behind it, for its whole busy timeout and give up. Tried next tick.
+      // busy: the write lock or a reader was not given up in time; tried again next tick too.
+      overLimit = copied.checkpointed < copied.log || db.pragma('wal_checkpoint(RESTART)')[0].busy !== 0
     }
     parentPort.postMessage({ type: 'checkpointed', walBytes: walBytes(), overLimit })
   } catch (error) {
@@ -124,7 +128,7 @@ const timer = setInterval(tick, workerData.intervalMs)
 parentPort.on('message', () => {
   clearInterval(timer)
   try {
-    db.pragma('busy_timeout = ${STOP_BUSY_TIMEOUT_MS}')
+    db.pragma('busy_timeout = ' + workerData.stopBusyTimeoutMs)
     db.pragma('wal_checkpoint(TRUNCATE)')
   } catch (error) {
     failed(error)
@@ -145,6 +149,8 @@ type CheckpointerOptions = {
   intervalMs: number
   /** Past this many bytes in the log, it is started over (a RESTART checkpoint). */
   walLimitBytes: number
+  /** How long the last checkpoint, at stop, waits for readers: a process other than the server's may not keep its relay waiting (sqlite.ts). */
+  stopBusyTimeoutMs?: number
   logger: Logger
 }
 
@@ -179,7 +185,13 @@ export function startWalCheckpointerOnFirstWrite(path: string, options: Checkpoi
 
 export function startWalCheckpointer(path: string, options: CheckpointerOptions): WalCheckpointer {
   const { logger } = options
-  const workerData = { path, driver: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMs: options.intervalMs, walLimitBytes: options.walLimitBytes }
+  const workerData = {
+    path,
+    driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+    intervalMs: options.intervalMs,
+    walLimitBytes: options.walLimitBytes,
+    stopBusyTimeoutMs: options.stopBusyTimeoutMs ?? STOP_BUSY_TIMEOUT_MS,
+  }
   let worker: Worker | undefined
   let restartDelay = RESTART_DELAY_MS
   let restartTimer: NodeJS.Timeout | undefined
