@@ -126,16 +126,16 @@ export class SignInThrottle {
     this.accounts = new WindowCounts(limits.windowSeconds * 1000, limits.keysInMemory)
     this.others = new WindowCounts(limits.windowSeconds * 1000, limits.keysInMemory)
     this.noAccounts = new WindowSketch(limits.windowSeconds * 1000)
-    const places = (limit: SignInLimit, points: number, inMemory: WindowCounts | WindowSketch): Places => {
-      const meanwhile = inMemory instanceof WindowSketch ? sketchPlaces(inMemory, points) : memoryPlaces(inMemory, limit, points)
-      if (!store.redis) return meanwhile
+    /** A count's places: in Redis when there is one, in `inMemory` without it or while it cannot be reached. */
+    const places = (limit: SignInLimit, points: number, inMemory: Places): Places => {
+      if (!store.redis) return inMemory
       const limiter = new RateLimiterRedis({ keyPrefix: `${store.keyPrefix}:${limit}`, points, duration: limits.windowSeconds, storeClient: store.redis, rejectIfRedisNotReady: true })
-      return redisPlaces(limiter, meanwhile)
+      return redisPlaces(limiter, inMemory)
     }
-    const address = places('address', limits.perAddress, this.others)
-    const accountAndAddress = places('account-and-address', limits.perAccountAndAddress, this.others)
-    const account = places('account', limits.perAccount, this.accounts)
-    const noAccount = places('account', limits.perAccount, this.noAccounts)
+    const address = places('address', limits.perAddress, memoryPlaces(this.others, 'address', limits.perAddress))
+    const accountAndAddress = places('account-and-address', limits.perAccountAndAddress, memoryPlaces(this.others, 'account-and-address', limits.perAccountAndAddress))
+    const account = places('account', limits.perAccount, memoryPlaces(this.accounts, 'account', limits.perAccount))
+    const noAccount = places('account', limits.perAccount, sketchPlaces(this.noAccounts, limits.perAccount))
     this.counts = [
       { limit: 'address', key: (_account, address) => address, places: () => address },
       { limit: 'account-and-address', key: (account, address) => `${accountKey(account)}:${address}`, places: () => accountAndAddress },
