@@ -13,9 +13,9 @@
  * leave the log, so that the next commit starts the log over and the file is
  * written again from its beginning rather than grown. Writers wait for it
  * meanwhile (every transaction takes the write lock first, sqlite-db.ts), so
- * its busy timeout is short, and it is not tried at all while the passive
- * checkpoints leave frames uncopied: a reader holding an old snapshot
- * (`assay backup`) needs them, and the RESTART would only keep every commit
+ * its busy timeout is short, and it is not tried at all while a reader holds
+ * an old snapshot (`assay backup`): the passive checkpoints cannot copy the
+ * frames committed since, and the RESTART would only keep every commit
  * waiting for its busy timeout and give up. The next tick tries again.
  *
  * Not TRUNCATE there, nor `journal_size_limit`: cutting the file takes the
@@ -59,15 +59,31 @@ type WorkerReport =
  */
 export const CHECKPOINT_BUSY_TIMEOUT_MS = 20
 /**
- * Before a RESTART checkpoint, passive ones run until one copies at most this
- * many frames (1 MiB of 4 KiB pages, a few ms to copy), so that what is left
- * for the RESTART, which writers wait for, is about as small; but at most this
- * many passes: commits outpacing the copy (tens of thousands a second, more
- * than the relay makes) still get the log started over, waiting longer,
- * rather than filling the disk.
+ * Before a RESTART checkpoint, passive ones run while each copies more than
+ * this many frames (1 MiB of 4 KiB pages, a few ms to copy) and less than the
+ * one before, so that what is left for the RESTART, which writers wait for, is
+ * about as small. Each pass syncs the log and the database file, and commits
+ * land meanwhile: once passes stop gaining on the commits (a disk whose syncs
+ * take hundreds of ms under other load), or the log holds twice its limit,
+ * more of them would only grow the log, by what a pass's duration commits
+ * (each sync 400 ms slower: 54 MB against a 1 MiB limit after nine passes of
+ * 0.5 to 1.6 s); the RESTART then runs at once and copies the rest itself,
+ * writers waiting longer for it once.
  */
 const SMALL_COPY_FRAMES = 256
-const CATCH_UP_PASSES = 8
+const CATCH_UP_LIMITS = 2
+/**
+ * Frames a passive checkpoint leaves uncopied are a reader's, whose snapshot
+ * still needs them: either one holding an old snapshot for as long as it reads
+ * (`assay backup`), or a transaction or statement ending that very moment (the
+ * relay's own commit keeps its read lock a few instructions past its frames),
+ * gone at once unless its thread is descheduled there. So one more pass, this
+ * long later, tells them apart: a held snapshot keeps the copy where it was,
+ * one let go does not stop it. It waits on nobody (a passive checkpoint), and
+ * it is the RESTART's busy timeout: a reader gone sooner would not have kept
+ * commits waiting behind the RESTART's write lock anyway.
+ */
+const READER_PAUSE_MS = CHECKPOINT_BUSY_TIMEOUT_MS
 /** The last checkpoint, at a server's stop, may wait: no more writes are coming. */
 export const STOP_BUSY_TIMEOUT_MS = 5000
 
@@ -92,6 +108,15 @@ function failed(error) {
 function passive() {
   return db.pragma('wal_checkpoint(PASSIVE)')[0]
 }
+const pause = new Int32Array(new SharedArrayBuffer(4))
+// Whether a reader keeps the copy from the frames passive checkpoints leave: it has not moved a moment later while
+// the log is no shorter (a log started over since counts again from its beginning).
+function heldByReader(copied) {
+  if (copied.checkpointed >= copied.log) return false
+  Atomics.wait(pause, 0, 0, ${READER_PAUSE_MS})
+  const again = passive()
+  return again.checkpointed === copied.checkpointed && again.log >= copied.log
+}
 // The log's frame count at the last tick: unchanged, nothing was written for a whole tick.
 let lastFrames = -1
 function tick() {
@@ -106,18 +131,21 @@ function tick() {
       const emptied = db.pragma('wal_checkpoint(TRUNCATE)')[0].busy === 0
       overLimit = !emptied && copied.log * frameBytes > workerData.walLimitBytes
     } else if (copied.log * frameBytes > workerData.walLimitBytes) {
-      // What the RESTART copies it copies holding the write lock: about what was committed during the last
-      // passive checkpoint. So more of them first while the last one copied much (or a log started over, negative).
-      for (let pass = 0; pass < ${CATCH_UP_PASSES}; pass++) {
+      // What the RESTART copies it copies holding the write lock: about what was committed during the last passive
+      // checkpoint. So more of them first while they gain on the commits (a log started over copies a negative count).
+      // What the pass before copied; for the first, what the log had copied so far.
+      let last = copied.checkpointed
+      while (copied.log * frameBytes <= ${CATCH_UP_LIMITS} * workerData.walLimitBytes) {
         const again = passive()
         const fresh = again.checkpointed - copied.checkpointed
         copied = again
-        if (fresh <= ${SMALL_COPY_FRAMES}) break
+        if (fresh <= ${SMALL_COPY_FRAMES} || fresh >= last) break
+        last = fresh
       }
-      // Frames the passive checkpoints could not copy are a reader's (its snapshot still needs them): a RESTART would
-      // only hold the write lock, every commit waiting behind it, for its whole busy timeout and give up. Tried next tick.
-      // busy: the write lock or a reader was not given up in time; tried again next tick too.
-      overLimit = copied.checkpointed < copied.log || db.pragma('wal_checkpoint(RESTART)')[0].busy !== 0
+      // A reader holding frames: a RESTART would only hold the write lock, every commit waiting behind it, for its
+      // whole busy timeout and give up. Tried next tick. busy: the write lock or a reader was not given up in time;
+      // tried again next tick too.
+      overLimit = heldByReader(copied) || db.pragma('wal_checkpoint(RESTART)')[0].busy !== 0
     }
     parentPort.postMessage({ type: 'checkpointed', walBytes: walBytes(), overLimit })
   } catch (error) {
