@@ -250,6 +250,13 @@ export const HTTP_LIMITS = {
    */
   historyReadCacheBytes: 32 * 1024 * 1024,
   /**
+   * Imports one person may have in flight at once on an instance
+   * (server/http/imports-in-flight.ts): the page sends one at a time, and
+   * each is applied in the process's one lane for imports, up to a few
+   * seconds of the relay's thread for 10,000 claims.
+   */
+  importsPerPerson: 2,
+  /**
    * Sign-ins and password changes whose password an instance checks at once
    * (server/auth/password-checks.ts): each check is some 40 ms of a core on
    * libuv's pool, so two check some 50 passwords a second, far more than
