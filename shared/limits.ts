@@ -250,10 +250,10 @@ export const HTTP_LIMITS = {
    */
   historyReadCacheBytes: 32 * 1024 * 1024,
   /**
-   * Imports one person may have in flight at once on an instance
-   * (server/http/imports-in-flight.ts): the page sends one at a time, and
-   * each is applied in the process's one lane for imports, up to a few
-   * seconds of the relay's thread for 10,000 claims.
+   * Imports one person may have in flight at once on an instance over HTTP
+   * (server/http/imports-in-flight.ts; the page imports into its own copy of
+   * the board, over its socket): each is applied in the process's one lane
+   * for imports, 0.5 to 3 s of the relay's thread for 10,000 claims.
    */
   importsPerPerson: 2,
   /**

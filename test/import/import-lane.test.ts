@@ -40,8 +40,13 @@ function documentOf(claims: number, board: number): string {
 
 describe('imports sent at once by one editor', () => {
   let server: TestServer
+  /** The update-log appends of `heldBoard`, held while the test says. */
+  let heldBoard = ''
+  const appends = new AppendControl((boardId) => boardId === heldBoard)
   const clients: TestClient[] = []
   afterEach(async () => {
+    // A test failing with the commit held must not leave its imports waiting for it past the server.
+    appends.release()
     for (const client of clients.splice(0)) client.destroy()
     await server.destroy()
   })
@@ -58,8 +63,6 @@ describe('imports sent at once by one editor', () => {
   const claimsOn = async (api: ApiClient, boardId: string) => (await api.get<{ claims: unknown[] }>(`/api/boards/${boardId}`)).body.claims.length
 
   it('applies them one at a time, refuses one past the per-person limit with 429, serves other boards meanwhile, and lands each whole', async () => {
-    let heldBoard = ''
-    const appends = new AppendControl((boardId) => boardId === heldBoard)
     server = await startTestServer({
       accounts: true,
       wrapStorage: appends.wrap,
