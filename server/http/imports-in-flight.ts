@@ -8,25 +8,23 @@
  * wait behind all of theirs. A person null (a server without accounts, the
  * command line) is not counted, as the relay's per-person limits count no one there.
  */
+import { CountsByKey } from './counts-by-key.ts'
 import { ApiError, RETRY_AFTER_SECONDS } from './errors.ts'
 
 export class ImportsInFlight {
-  private readonly perPerson = new Map<string, number>()
+  private readonly perPerson = new CountsByKey()
 
   constructor(private readonly limit: number) {}
 
   /** `work`, counted against `person` while it runs; refused at once when they have `limit` in flight. */
   async run<T>(person: string | null, work: () => Promise<T>): Promise<T> {
     if (person === null) return work()
-    const held = this.perPerson.get(person) ?? 0
-    if (held >= this.limit) throw tooManyImports(this.limit)
-    this.perPerson.set(person, held + 1)
+    if (this.perPerson.of(person) >= this.limit) throw tooManyImports(this.limit)
+    this.perPerson.add(person)
     try {
       return await work()
     } finally {
-      const left = (this.perPerson.get(person) ?? 1) - 1
-      if (left === 0) this.perPerson.delete(person)
-      else this.perPerson.set(person, left)
+      this.perPerson.remove(person)
     }
   }
 }
