@@ -253,7 +253,8 @@ export const HTTP_LIMITS = {
    * Imports one person may have in flight at once on an instance over HTTP
    * (server/http/imports-in-flight.ts; the page imports into its own copy of
    * the board, over its socket): each is applied in the process's one lane
-   * for imports, 0.5 to 3 s of the relay's thread for 10,000 claims.
+   * for imports, holding the relay's thread 0.4 s for 10,000 claims on a
+   * quiet machine, seconds on a loaded one.
    */
   importsPerPerson: 2,
   /**

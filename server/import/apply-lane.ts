@@ -2,8 +2,8 @@
  * One lane, per process, that imports' applies go through one at a time. The
  * apply of a planned import (its update applied to the board's Yjs doc, and
  * committed) runs on the relay's thread and cannot be cut without letting
- * the log hold half an import (README: an import is one change), 0.5 to 3 s
- * for 10,000 claims. Imports into boards of their own, planned at once in the
+ * the log hold half an import (README: an import is one change), 0.4 s for
+ * 10,000 claims on a quiet machine, seconds on a loaded one. Imports into boards of their own, planned at once in the
  * worker threads, applied back to back in one turn of the event loop: three
  * held the thread 1.1 to 2.3 s, every other board's keystrokes waiting. In
  * the lane each apply waits for the one before it to be committed, and then

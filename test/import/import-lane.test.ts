@@ -1,10 +1,10 @@
 /**
  * One editor sending several imports of 10,000 claims at once, into boards of
  * their own: each is planned in a worker thread, but applied to its board on
- * the relay's thread (about 5 MB of update, 0.5 to 3 s), and they were
- * applied back to back, three holding the thread 1.1 to 2.3 s while every
- * other board's keystrokes waited. Now the process applies imports one at a
- * time, in one lane (server/import/apply-lane.ts), the event loop reading
+ * the relay's thread (about 5 MB of update, 0.4 s on a quiet machine,
+ * seconds on a loaded one), and they were applied back to back, three
+ * holding the thread 1.1 to 2.3 s while every other board's keystrokes
+ * waited. Now the process applies imports one at a time, in one lane (server/import/apply-lane.ts), the event loop reading
  * what arrived between two of them; a person has at most IMPORTS_PER_PERSON
  * imports in flight; and the bytes an import adds are checked against its
  * person's hourly written bytes as it is applied, not only as it is asked for
