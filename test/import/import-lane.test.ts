@@ -4,11 +4,12 @@
  * the relay's thread (about 5 MB of update, 0.4 s on a quiet machine,
  * seconds on a loaded one), and they were applied back to back, three
  * holding the thread 1.1 to 2.3 s while every other board's keystrokes
- * waited. Now the process applies imports one at a time, in one lane (server/import/apply-lane.ts), the event loop reading
- * what arrived between two of them; a person has at most IMPORTS_PER_PERSON
- * imports in flight; and the bytes an import adds are checked against its
- * person's hourly written bytes as it is applied, not only as it is asked for
- * (imports sent at once all passed that check before any was counted).
+ * waited. Now the process applies imports one at a time, in one lane
+ * (server/import/apply-lane.ts), the event loop reading what arrived between
+ * two of them; a person has at most IMPORTS_PER_PERSON imports in flight;
+ * and the bytes an import adds are checked against its person's hourly
+ * written bytes as it is applied, not only as it is asked for (imports sent
+ * at once all passed that check before any was counted).
  * Against a real server on SQLite: the first import's commit is held, so
  * the lane is full for as long as the test needs, as the metrics show.
  */
