@@ -222,6 +222,8 @@ function configSchema() {
     /** Costly history reads (as of a past time, editing sessions) in flight at once: per person, and different ones per instance (identical ones share one). */
     HISTORY_READS_PER_PERSON: count('reads', 1, 10_000).default(HTTP_LIMITS.historyReadsPerPerson),
     HISTORY_READS_PER_INSTANCE: count('reads', 1, 10_000).default(HTTP_LIMITS.historyReadsPerInstance),
+    /** Imports (not previews) one person may have in flight at once on the instance; more get 429 too_many_imports. */
+    IMPORTS_PER_PERSON: count('imports', 1, 10_000).default(HTTP_LIMITS.importsPerPerson),
     /** Completed history reads kept for the next identical one, by their estimated size; 0 keeps none. */
     HISTORY_READ_CACHE_BYTES: count('bytes', 0, 2 ** 40).default(HTTP_LIMITS.historyReadCacheBytes),
     /** Sign-ins and password changes whose password is checked at once on the instance; more wait, or get 503 with Retry-After. */

@@ -250,6 +250,14 @@ export const HTTP_LIMITS = {
    */
   historyReadCacheBytes: 32 * 1024 * 1024,
   /**
+   * Imports one person may have in flight at once on an instance over HTTP
+   * (server/http/imports-in-flight.ts; the page imports into its own copy of
+   * the board, over its socket): each is applied in the process's one lane
+   * for imports, holding the relay's thread 0.4 s for 10,000 claims on a
+   * quiet machine, seconds on a loaded one.
+   */
+  importsPerPerson: 2,
+  /**
    * Sign-ins and password changes whose password an instance checks at once
    * (server/auth/password-checks.ts): each check is some 40 ms of a core on
    * libuv's pool, so two check some 50 passwords a second, far more than

@@ -25,6 +25,7 @@
  * trip at 478 to 653 ms (p95) with six loops.
  */
 import type { KeptStart, TailState } from '../storage/storage.ts'
+import { CountsByKey } from './counts-by-key.ts'
 import { ApiError, RETRY_AFTER_SECONDS } from './errors.ts'
 import { HistoryReadCache } from './history-read-cache.ts'
 import { asSharedWork } from '../workers/job-owner.ts'
@@ -48,7 +49,7 @@ export type HistoryReadCounters = {
 }
 
 export class HistoryReads {
-  private readonly perPerson = new Map<string, number>()
+  private readonly perPerson = new CountsByKey()
   /** The computations in flight, by what names them: board, kind, parameters and the log's state (`logState`). */
   private readonly computing = new Map<string, Promise<unknown>>()
   private readonly cache: HistoryReadCache
@@ -75,12 +76,12 @@ export class HistoryReads {
    * hash), and the log's state is not read for it.
    */
   async read<T>(person: string | null, read: { boardId: string; kind: HistoryReadKind; parameters: string; version?: string }, compute: () => Promise<T>): Promise<T> {
-    if (person !== null && this.of(person) >= this.limits.perPerson) {
+    if (person !== null && this.perPerson.of(person) >= this.limits.perPerson) {
       this.counters?.asked(read.kind, 'too_many_history_reads')
       throw tooManyHistoryReads(this.limits.perPerson)
     }
     // Held from here: reading the log's state is part of what a person's reads cost.
-    if (person !== null) this.perPerson.set(person, this.of(person) + 1)
+    if (person !== null) this.perPerson.add(person)
     try {
       const key = JSON.stringify([read.boardId, read.kind, read.parameters, read.version ?? (await this.logVersion(read.boardId))])
       const cached = this.cache.get(key)
@@ -114,7 +115,7 @@ export class HistoryReads {
       this.counters?.asked(read.kind, 'served')
       return await computed
     } finally {
-      if (person !== null) this.release(person)
+      if (person !== null) this.perPerson.remove(person)
     }
   }
 
@@ -122,16 +123,6 @@ export class HistoryReads {
   private async logVersion(boardId: string): Promise<unknown[]> {
     const { tail, kept } = await this.logState(boardId)
     return [tail.throughSeq, tail.rows, tail.lastSeq, kept.checkpoints, kept.oldestCheckpoint, kept.oldestRow, kept.oldestChange]
-  }
-
-  private of(person: string): number {
-    return this.perPerson.get(person) ?? 0
-  }
-
-  private release(person: string): void {
-    const left = this.of(person) - 1
-    if (left === 0) this.perPerson.delete(person)
-    else this.perPerson.set(person, left)
   }
 }
 

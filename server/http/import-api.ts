@@ -10,7 +10,7 @@ import { importDocument } from '../import/import-document.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole, rightStillHeld } from './board-role.ts'
 import { isJsonMediaType, mediaTypeOf } from './body-limits.ts'
-import { workerErrorResponses } from './openapi-parts.ts'
+import { importResponses, workerErrorResponses } from './openapi-parts.ts'
 import { ApiError, notFound } from './errors.ts'
 import { validationHook } from './validation-hook.ts'
 
@@ -57,6 +57,7 @@ export function importApi(): OpenAPIHono<SignedInEnv> {
         200: { content: { 'application/json': { schema: planned.passthrough() } }, description: 'The preview, or what was imported' },
         400: { description: 'Empty text, no citation, not UTF-8, HTML nested too deep, a form too complex, …: the message says what to do' },
         ...workerErrorResponses,
+        ...importResponses,
         404: { description: 'No such board' },
         413: { description: 'The document is over the size limit' },
         415: { description: 'Not a .txt, .md or .html file' },
@@ -79,7 +80,10 @@ export function importApi(): OpenAPIHono<SignedInEnv> {
               preview: body.preview === 'true',
             }
           : { document: { text: body.text }, title: body.title, preview: body.preview }
-      const result = await importDocument(c.var.services, id, request, c.var.principal, rightStillHeld(c))
+      const { services, principal } = c.var
+      const imported = () => importDocument(services, id, request, principal, rightStillHeld(c))
+      // A preview changes nothing and is not applied: only the worker pool's limits bound it.
+      const result = request.preview ? await imported() : await services.importsInFlight.run(principal.userId, imported)
       if (!result) throw notFound('Board')
       return c.json(result, 200)
     },

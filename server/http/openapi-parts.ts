@@ -35,6 +35,14 @@ export const historyReadResponses = {
   ),
 }
 
+/** The import route is also refused by the limit of imports in flight; spread after workerErrorResponses. */
+export const importResponses = {
+  429: jsonResponse(
+    errorSchema,
+    'The caller has as many imports in flight as IMPORTS_PER_PERSON allows (too_many_imports), or has added as much to boards this hour as WRITTEN_BYTES_PER_HOUR_PER_PERSON allows (written_too_much); also too_many_tasks and worker_time_spent as for any route handing its work to the worker pool. Retry after the Retry-After seconds.',
+  ),
+}
+
 /** A route whose content never changes (a snapshot's) answers a request naming its ETag with no body (content-tag.ts). */
 export const notModifiedResponse = {
   304: { description: "Not modified: If-None-Match named the ETag (the snapshot's content hash); no body." },

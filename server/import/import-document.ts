@@ -8,6 +8,7 @@ import type { ChangeCheck } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import { counted, requireWritable } from '../relay/written-budget.ts'
 import type { StoredBoards } from '../snapshots/stored-board.ts'
+import { importApplies } from './apply-lane.ts'
 import type { ImportInput } from './import-job.ts'
 import { quoted } from '../../shared/bidi.ts'
 
@@ -25,7 +26,8 @@ export type ImportRequest = { document: ImportInput; title?: string | undefined;
  * planning, and waiting behind other imports and restores, take long enough for a right to
  * be taken away meanwhile (the command line has none: its operator holds every
  * right). What it adds counts against what `by` may add to boards this
- * hour. Null when there is no such board.
+ * hour. The result is applied in the process's lane for imports
+ * (apply-lane.ts), one import at a time. Null when there is no such board.
  */
 export async function importDocument(
   services: StoredBoards & { rooms: RoomRegistry; preparedChanges: PreparedChanges },
@@ -42,16 +44,20 @@ export async function importDocument(
   return services.preparedChanges.onStoredBoard(services, boardId, async (room, log, turn) => {
     const { result, update, found } = await plan(log)
     if (update) {
-      catchUp(room, log, Y.decodeSnapshot(found))
-      const origin = serverOrigin(by.userId ?? by.name)
-      await room.change(
-        counted(rates, (doc) => {
-          requireSources(doc, result)
-          Y.applyUpdate(doc, update, origin)
-        }),
-        check,
-        { turn },
-      )
+      await importApplies.run(async () => {
+        catchUp(room, log, Y.decodeSnapshot(found))
+        const origin = serverOrigin(by.userId ?? by.name)
+        await room.change(
+          counted(rates, (doc) => {
+            requireSources(doc, result)
+            // Checked again as it is applied: every import a person sent at once passed the check above before any was counted.
+            requireWritable(rates, update.byteLength)
+            Y.applyUpdate(doc, update, origin)
+          }),
+          check,
+          { turn },
+        )
+      })
     }
     return result
   })

@@ -12,6 +12,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Role } from '../../shared/roles.ts'
 import type { SignInCountsHeld } from '../auth/sign-in-throttle.ts'
 import type { HistoryReadCounters } from '../http/history-reads.ts'
+import { importApplies } from '../import/apply-lane.ts'
 import type { FanOutCounters } from '../relay/redis-fan-out.ts'
 import type { RoomExtension } from '../relay/room-extension.ts'
 import type { CommitHealth } from '../relay/room-registry.ts'
@@ -137,6 +138,11 @@ export class Metrics {
       },
       ['store'],
     )
+    // The lane is the process's, as the thread it spares is: every server of a process reads the same one.
+    state('assay_import_applies_running', 'Imports being applied to their board and committed now, one at a time in the process (server/import/apply-lane.ts): 0 or 1', (gauge) =>
+      gauge.set(importApplies.running),
+    )
+    state('assay_import_applies_waiting', 'Imports planned and waiting for the one being applied', (gauge) => gauge.set(importApplies.waiting))
     state('assay_storage_available', '1 while the database answers, 0 while it is counted down', (gauge, { storageHealth }) =>
       gauge.set(storageHealth.unavailableSince === null ? 1 : 0),
     )

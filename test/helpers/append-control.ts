@@ -11,6 +11,11 @@ export class AppendControl extends Gate {
   attempts = 0
   private failure: Error | null = null
 
+  /** `controls`: the boards whose appends it holds or fails; the others' pass as they come (every board's by default). */
+  constructor(private readonly controls: (boardId: string) => boolean = () => true) {
+    super()
+  }
+
   /** Appends from now on fail with `error` (null: they succeed again). */
   failWith(error: Error | null): void {
     this.failure = error
@@ -19,6 +24,7 @@ export class AppendControl extends Gate {
   wrap = (storage: Storage): Storage => {
     const log = storage.log
     const append: UpdateLogStore['append'] = async (boardId, entries) => {
+      if (!this.controls(boardId)) return log.append(boardId, entries)
       this.attempts++
       await this.pass()
       if (this.failure) throw this.failure
