@@ -14,6 +14,9 @@ export type StorageTrouble = 'unreachable' | 'refusing'
 /** The code given to a PostgreSQL connection dropped because the server stayed silent past its deadline (postgres.ts). */
 export const DATABASE_SILENT = 'ASSAY_DATABASE_SILENT'
 
+/** The code of DatabaseFileGone. */
+export const DATABASE_FILE_GONE = 'ASSAY_DATABASE_FILE_GONE'
+
 /** postgres.js's and Node's connection-level codes, and PostgreSQL's for a connection it is closing. */
 const UNREACHABLE_CODES = new Set([
   'CONNECTION_CLOSED',
@@ -29,6 +32,7 @@ const UNREACHABLE_CODES = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
   DATABASE_SILENT,
+  DATABASE_FILE_GONE,
 ])
 const UNREACHABLE_SQLSTATE = [
   /^08/, // connection exception
@@ -68,6 +72,22 @@ export class BoardRowGone extends Error {
 
   constructor(boardId: string) {
     super(`board ${boardId} is gone: nothing more is stored for it`)
+  }
+}
+
+/**
+ * The SQLite database file the server has open is no longer the file at its
+ * path: removed (DATA_DIR deleted, moved away) or replaced by another file.
+ * SQLite keeps reading and writing the open file all the same, and whatever it
+ * takes would be lost with it once the process exits (sqlite-file-watch.ts), so
+ * nothing more is written: the database counts as unreachable.
+ */
+export class DatabaseFileGone extends Error {
+  override name = 'DatabaseFileGone'
+  readonly code = DATABASE_FILE_GONE
+
+  constructor(path: string, found: 'nothing' | 'another file') {
+    super(`the SQLite database file ${path} ${found === 'nothing' ? 'was removed' : 'was replaced by another file'} while this server had it open`)
   }
 }
 
