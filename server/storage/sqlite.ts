@@ -20,7 +20,6 @@ import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import * as schema from '../../drizzle/sqlite/schema.ts'
 import type { Logger } from '../log.ts'
 import { systemClock, type Clock } from '../clock.ts'
@@ -41,7 +40,8 @@ import { CHECKPOINT_BUSY_TIMEOUT_MS, startWalCheckpointerOnFirstWrite, STOP_BUSY
 import { sqliteLogOwner } from './sqlite-serving-lock.ts'
 import { withImmediateTransactions, withWriteChecks } from './sqlite-db.ts'
 import { watchSqliteFile } from './sqlite-file-watch.ts'
-import { refuseAlteredDatabase, SQLITE_MIGRATIONS } from './sqlite-schema.ts'
+import { refuseAlteredDatabase } from './sqlite-schema.ts'
+import { migrateSqlite } from './sqlite-migrate.ts'
 
 export type SqliteOptions = {
   dataDir: string
@@ -95,7 +95,7 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   client.pragma('wal_autocheckpoint = 0')
   client.pragma('foreign_keys = ON')
   const db = withWriteChecks(withImmediateTransactions(drizzle({ client, schema })), file.check)
-  migrate(db, { migrationsFolder: SQLITE_MIGRATIONS })
+  migrateSqlite(db)
   const owner = sqliteLogOwner(options.dataDir)
   let checkpointer: WalCheckpointer = { stop: () => Promise.resolve() }
   if (owner !== 'elsewhere') {

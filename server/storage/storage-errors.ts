@@ -39,8 +39,14 @@ const UNREACHABLE_SQLSTATE = [
   /^57P0[123]$/, // the server is shutting down, crashed, or still starting
 ]
 
-/** better-sqlite3's codes (extended codes start with these) and PostgreSQL's SQLSTATEs for a database that answers but cannot serve. */
+/**
+ * better-sqlite3's codes (extended codes start with these), Node's for a file
+ * that cannot be written (the SQLite file as it is opened: DATA_DIR on a full
+ * or read-only disk, or not the server's to write), and PostgreSQL's SQLSTATEs
+ * for a database that answers but cannot serve.
+ */
 const REFUSING_SQLITE = ['SQLITE_FULL', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_NOMEM']
+const REFUSING_FILE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM'])
 const REFUSING_SQLSTATE = [
   /^53/, // insufficient resources: disk full, out of memory, too many connections
   /^57014$/, // statement timeout
@@ -52,7 +58,7 @@ const REFUSING_SQLSTATE = [
 export function storageTroubleOf(error: unknown): { trouble: StorageTrouble; code: string } | null {
   for (const code of codesOf(error)) {
     if (UNREACHABLE_CODES.has(code) || UNREACHABLE_SQLSTATE.some((pattern) => pattern.test(code))) return { trouble: 'unreachable', code }
-    if (REFUSING_SQLITE.some((prefix) => code.startsWith(prefix)) || REFUSING_SQLSTATE.some((pattern) => pattern.test(code))) return { trouble: 'refusing', code }
+    if (REFUSING_SQLITE.some((prefix) => code.startsWith(prefix)) || REFUSING_FILE.has(code) || REFUSING_SQLSTATE.some((pattern) => pattern.test(code))) return { trouble: 'refusing', code }
   }
   return null
 }
@@ -117,7 +123,7 @@ export function isReferenceGone(error: unknown): boolean {
 }
 
 /** The codes of `error` and of the errors it wraps (Drizzle wraps the driver's), outermost first. */
-function codesOf(error: unknown): string[] {
+export function codesOf(error: unknown): string[] {
   const codes: string[] = []
   let cause: unknown = error
   for (let depth = 0; depth < 5 && typeof cause === 'object' && cause !== null; depth++) {
