@@ -116,7 +116,7 @@ function expectedSchema(applied: number | undefined): Map<string, SchemaObject> 
   const client = new Database(':memory:')
   try {
     if (applied !== undefined) {
-      // drizzle's migrate() is readMigrationFiles then this, with all of them.
+      // drizzle's migrate() is readMigrationFiles then this; it takes no subset, so its dialect is called with one.
       const db = drizzle({ client }) as unknown as DrizzleMigrator
       db.dialect.migrate(sqliteMigrations().slice(0, applied), db.session, { migrationsFolder: SQLITE_MIGRATIONS })
     }
