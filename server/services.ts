@@ -159,7 +159,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
     compact: (boardId) => compaction.compact(boardId),
     recheckMs: options.boardFullRecheckMs,
   })
-  const extensions: RoomExtension[] = [...(metrics ? [metrics.relay] : []), compaction, boardSizeLimit, autoSnapshots, boardSummaries, ...(redis ? [redis] : [])]
+  // A commit failing as if the database were unreachable has it pinged, as a request failing so does: the first
+  // keystroke that cannot be stored (the SQLite file gone) has every request refused, not only that board's.
+  const commitFailures: RoomExtension = { name: 'storage-health', onCommitFailed: (_room, error) => storageHealth.noteFailure(error) }
+  const extensions: RoomExtension[] = [...(metrics ? [metrics.relay] : []), commitFailures, compaction, boardSizeLimit, autoSnapshots, boardSummaries, ...(redis ? [redis] : [])]
   const limits = relayLimits(config)
   const rooms = new RoomRegistry(storage, logger, { limits, extensions, rightsCheck: openSocketRights(storage) })
   // Accounts and board memberships, unless a test of the relay alone brings its own access.

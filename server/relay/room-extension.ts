@@ -45,8 +45,8 @@ export interface RoomExtension {
   onUnloaded?(room: Room): void
   /** A writer's update arrived (before it is applied and committed). */
   onUpdateReceived?(room: Room, bytes: number): void
-  /** A commit failed; the room keeps the changes and retries. */
-  onCommitFailed?(room: Room): void
+  /** A commit failed with `error`; the room keeps the changes and retries. */
+  onCommitFailed?(room: Room, error: unknown): void
   /** The server closed a connection, with why. */
   onConnectionClosed?(room: Room, connection: Connection, event: CloseEvent): void
   /** Applying a change left the room's document in an unknown state: it serves no one any more, and unloads once it has saved what it held. */
@@ -110,8 +110,8 @@ export class RoomExtensions implements RoomEvents {
     this.each('onUpdateReceived', (extension) => extension.onUpdateReceived!(room, bytes), room)
   }
 
-  commitFailed(room: Room): void {
-    this.each('onCommitFailed', (extension) => extension.onCommitFailed!(room), room)
+  commitFailed(room: Room, error: unknown): void {
+    this.each('onCommitFailed', (extension) => extension.onCommitFailed!(room, error), room)
   }
 
   connectionClosed(room: Room, connection: Connection, event: CloseEvent): void {

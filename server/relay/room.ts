@@ -98,8 +98,8 @@ export type Commit = { update: Uint8Array; updates: number; seconds: number; aut
 export interface RoomEvents {
   /** A batch was committed and broadcast. */
   committed(room: Room, commit: Commit): void
-  /** A commit failed; it is retried. */
-  commitFailed(room: Room): void
+  /** A commit failed with `error`; it is retried. */
+  commitFailed(room: Room, error: unknown): void
   /** A writer's update arrived (before it is applied and committed). */
   updateReceived(room: Room, bytes: number): void
   /** Presence changed on this instance: what its connections sent, or the server's own entry. */
@@ -1147,7 +1147,7 @@ export class Room {
 
   /** Retries with a growing pause; once failing for long enough, the board's clients are told. */
   private commitFailed(error: unknown, updates: number): void {
-    this.options.events.commitFailed(this)
+    this.options.events.commitFailed(this, error)
     this.failedCommits++
     const now = Date.now()
     this.failingSince ??= now

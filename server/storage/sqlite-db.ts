@@ -19,3 +19,34 @@ export function withImmediateTransactions<Db extends SqliteDb>(db: Db): Db {
   db.transaction = (run, config) => begin(run, { behavior: 'immediate', ...config })
   return db
 }
+
+/**
+ * Runs `check` as each write on `db` is built (an insert, update or delete
+ * outside a transaction) and as each transaction begins: a check that throws
+ * refuses the write before SQLite sees it. A statement prepared once and run
+ * many times is checked as it is built, not as it runs: the relay's commits
+ * (the driver's own statements) are checked by their store.
+ */
+export function withWriteChecks<Db extends SqliteDb>(db: Db, check: () => void): Db {
+  const insert = db.insert.bind(db)
+  const update = db.update.bind(db)
+  const remove = db.delete.bind(db)
+  const begin = db.transaction.bind(db)
+  db.insert = ((table) => {
+    check()
+    return insert(table)
+  }) as Db['insert']
+  db.update = ((table) => {
+    check()
+    return update(table)
+  }) as Db['update']
+  db.delete = ((table) => {
+    check()
+    return remove(table)
+  }) as Db['delete']
+  db.transaction = (run, config) => {
+    check()
+    return begin(run, config)
+  }
+  return db
+}

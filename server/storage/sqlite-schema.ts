@@ -11,6 +11,7 @@
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { readMigrationFiles, type MigrationConfig, type MigrationMeta } from 'drizzle-orm/migrator'
+import type { SQL } from 'drizzle-orm'
 import { projectPath } from '../project-root.ts'
 import { countOf } from '../../shared/format-number.ts'
 
@@ -23,7 +24,18 @@ const STATISTICS = new Set(['sqlite_stat1', 'sqlite_stat4'])
 const NAMED = 3
 
 let migrations: MigrationMeta[] | undefined
-const sqliteMigrations = (): MigrationMeta[] => (migrations ??= readMigrationFiles({ migrationsFolder: SQLITE_MIGRATIONS }))
+/** This build's migrations, read once. */
+export const sqliteMigrations = (): MigrationMeta[] => (migrations ??= readMigrationFiles({ migrationsFolder: SQLITE_MIGRATIONS }))
+
+/**
+ * What drizzle's migrate() calls on a database: migrate() takes neither a
+ * subset of the migrations nor a session of the caller's, so its dialect is called.
+ */
+export type DrizzleMigrator = {
+  dialect: { migrate(migrations: MigrationMeta[], session: DrizzleSession, config: MigrationConfig): void; sqlToQuery(query: SQL): { sql: string } }
+  session: DrizzleSession
+}
+export type DrizzleSession = { run(query: SQL): unknown }
 
 /**
  * How far a database's migrations table says it is: `none` without one (a new file, or no Assay database),
@@ -105,7 +117,7 @@ function expectedSchema(applied: number | undefined): Map<string, SchemaObject> 
   try {
     if (applied !== undefined) {
       // drizzle's migrate() is readMigrationFiles then this; it takes no subset, so its dialect is called with one.
-      const db = drizzle({ client }) as unknown as { dialect: { migrate(migrations: MigrationMeta[], session: unknown, config: MigrationConfig): void }; session: unknown }
+      const db = drizzle({ client }) as unknown as DrizzleMigrator
       db.dialect.migrate(sqliteMigrations().slice(0, applied), db.session, { migrationsFolder: SQLITE_MIGRATIONS })
     }
     const schema = schemaOf(client)

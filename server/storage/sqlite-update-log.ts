@@ -16,9 +16,15 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   private readonly boardRow
   private readonly tail: TailQueries
 
+  /**
+   * `checkFile` throws when the database file is no longer there to write
+   * (sqlite-file-watch.ts): run before each commit, so that no edit is
+   * acknowledged once it is gone.
+   */
   constructor(
     private readonly db: SqliteDb,
     private readonly clock: Clock,
+    private readonly checkFile: () => void,
   ) {
     const boardRow = db.select({ id: boards.id }).from(boards).where(eq(boards.id, sql.placeholder('boardId')))
     this.boardRow = boardRow.prepare()
@@ -51,6 +57,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   }
 
   async append(boardId: string, entries: LogEntry[]): Promise<number> {
+    this.checkFile()
     return this.appendRows(boardId, entries, this.clock().toISOString())
   }
 

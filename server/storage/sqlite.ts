@@ -20,7 +20,6 @@ import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import * as schema from '../../drizzle/sqlite/schema.ts'
 import type { Logger } from '../log.ts'
 import { systemClock, type Clock } from '../clock.ts'
@@ -39,8 +38,10 @@ import { SqliteSessionStore } from './sqlite-sessions.ts'
 import { SqliteUserStore } from './sqlite-users.ts'
 import { CHECKPOINT_BUSY_TIMEOUT_MS, startWalCheckpointerOnFirstWrite, STOP_BUSY_TIMEOUT_MS, type WalCheckpointer } from './wal-checkpointer.ts'
 import { sqliteLogOwner } from './sqlite-serving-lock.ts'
-import { withImmediateTransactions } from './sqlite-db.ts'
-import { refuseAlteredDatabase, SQLITE_MIGRATIONS } from './sqlite-schema.ts'
+import { withImmediateTransactions, withWriteChecks } from './sqlite-db.ts'
+import { watchSqliteFile } from './sqlite-file-watch.ts'
+import { refuseAlteredDatabase } from './sqlite-schema.ts'
+import { migrateSqlite } from './sqlite-migrate.ts'
 
 export type SqliteOptions = {
   dataDir: string
@@ -78,6 +79,7 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   const path = privateDatabaseFile(options.dataDir)
   const clock = options.clock ?? systemClock
   const client = new Database(path)
+  const file = watchSqliteFile(path, options.logger)
   client.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
   // What the schema holds runs in the server's statements: no function there with side effects of its own.
   client.pragma('trusted_schema = OFF')
@@ -92,8 +94,8 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   client.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
   client.pragma('wal_autocheckpoint = 0')
   client.pragma('foreign_keys = ON')
-  const db = withImmediateTransactions(drizzle({ client, schema }))
-  migrate(db, { migrationsFolder: SQLITE_MIGRATIONS })
+  const db = withWriteChecks(withImmediateTransactions(drizzle({ client, schema })), file.check)
+  migrateSqlite(db)
   const owner = sqliteLogOwner(options.dataDir)
   let checkpointer: WalCheckpointer = { stop: () => Promise.resolve() }
   if (owner !== 'elsewhere') {
@@ -116,7 +118,7 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   return {
     dialect: 'sqlite',
     boards: new SqliteBoardRecordStore(db),
-    log: new SqliteUpdateLogStore(db, clock),
+    log: new SqliteUpdateLogStore(db, clock, file.check),
     history: new SqliteHistoryStore(db),
     snapshots: new SqliteSnapshotStore(db, clock),
     reviews: new SqliteReviewStore(db),
@@ -128,6 +130,8 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
     audit: new SqliteAuditStore(db),
     exclusiveWrites: new SqliteExclusiveWriteStore(db),
     async ping() {
+      // The open handle answers after its file is gone: whether the path still holds it is what says the database is there.
+      file.check()
       schemaRead.get()
     },
     async walBytes() {

@@ -14,6 +14,9 @@ export type StorageTrouble = 'unreachable' | 'refusing'
 /** The code given to a PostgreSQL connection dropped because the server stayed silent past its deadline (postgres.ts). */
 export const DATABASE_SILENT = 'ASSAY_DATABASE_SILENT'
 
+/** The code of DatabaseFileGone. */
+export const DATABASE_FILE_GONE = 'ASSAY_DATABASE_FILE_GONE'
+
 /** postgres.js's and Node's connection-level codes, and PostgreSQL's for a connection it is closing. */
 const UNREACHABLE_CODES = new Set([
   'CONNECTION_CLOSED',
@@ -29,14 +32,21 @@ const UNREACHABLE_CODES = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
   DATABASE_SILENT,
+  DATABASE_FILE_GONE,
 ])
 const UNREACHABLE_SQLSTATE = [
   /^08/, // connection exception
   /^57P0[123]$/, // the server is shutting down, crashed, or still starting
 ]
 
-/** better-sqlite3's codes (extended codes start with these) and PostgreSQL's SQLSTATEs for a database that answers but cannot serve. */
+/**
+ * better-sqlite3's codes (extended codes start with these), Node's for a file
+ * that cannot be written (the SQLite file as it is opened: DATA_DIR on a full
+ * or read-only disk, or not the server's to write), and PostgreSQL's SQLSTATEs
+ * for a database that answers but cannot serve.
+ */
 const REFUSING_SQLITE = ['SQLITE_FULL', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_NOMEM']
+const REFUSING_FILE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM'])
 const REFUSING_SQLSTATE = [
   /^53/, // insufficient resources: disk full, out of memory, too many connections
   /^57014$/, // statement timeout
@@ -48,7 +58,7 @@ const REFUSING_SQLSTATE = [
 export function storageTroubleOf(error: unknown): { trouble: StorageTrouble; code: string } | null {
   for (const code of codesOf(error)) {
     if (UNREACHABLE_CODES.has(code) || UNREACHABLE_SQLSTATE.some((pattern) => pattern.test(code))) return { trouble: 'unreachable', code }
-    if (REFUSING_SQLITE.some((prefix) => code.startsWith(prefix)) || REFUSING_SQLSTATE.some((pattern) => pattern.test(code))) return { trouble: 'refusing', code }
+    if (REFUSING_SQLITE.some((prefix) => code.startsWith(prefix)) || REFUSING_FILE.has(code) || REFUSING_SQLSTATE.some((pattern) => pattern.test(code))) return { trouble: 'refusing', code }
   }
   return null
 }
@@ -68,6 +78,22 @@ export class BoardRowGone extends Error {
 
   constructor(boardId: string) {
     super(`board ${boardId} is gone: nothing more is stored for it`)
+  }
+}
+
+/**
+ * The SQLite database file the server has open is no longer the file at its
+ * path: removed (DATA_DIR deleted, moved away) or replaced by another file.
+ * SQLite keeps reading and writing the open file all the same, and whatever it
+ * takes would be lost with it once the process exits (sqlite-file-watch.ts), so
+ * nothing more is written: the database counts as unreachable.
+ */
+export class DatabaseFileGone extends Error {
+  override name = 'DatabaseFileGone'
+  readonly code = DATABASE_FILE_GONE
+
+  constructor(path: string, found: 'nothing' | 'another file') {
+    super(`the SQLite database file ${path} ${found === 'nothing' ? 'was removed' : 'was replaced by another file'} while this server had it open`)
   }
 }
 
@@ -97,7 +123,7 @@ export function isReferenceGone(error: unknown): boolean {
 }
 
 /** The codes of `error` and of the errors it wraps (Drizzle wraps the driver's), outermost first. */
-function codesOf(error: unknown): string[] {
+export function codesOf(error: unknown): string[] {
   const codes: string[] = []
   let cause: unknown = error
   for (let depth = 0; depth < 5 && typeof cause === 'object' && cause !== null; depth++) {
