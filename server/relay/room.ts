@@ -4,11 +4,11 @@
  * Durable before visible: an update is applied to the doc as it arrives, but it
  * is broadcast (and echoed to its sender, whose client reads the echo as
  * "saved") only after the batch holding it has been committed to the update
- * log. Whatever arrived during one event-loop turn is committed in one
+ * log (commit-log.ts). Whatever arrived during one event-loop turn is committed in one
  * transaction and sent as one merged frame.
  *
  * While a commit is in flight nothing new is applied: updates from sockets and
- * from other instances wait in `deferred`, server-side changes in `change()`. So the moment a
+ * from other instances wait (`CommitLog.betweenCommits`), server-side changes in `change()`. So the moment a
  * commit completes, the doc holds exactly what is stored, and that is when
  * joiners' sync replies and `read()`s are answered: nobody sees state that is
  * not stored, and under steady editing nobody waits for a quiet moment.
@@ -49,47 +49,33 @@ import {
 } from '../../shared/protocol.ts'
 import { DeadlineExceeded, withDeadline } from '../health/deadline.ts'
 import type { Logger } from '../log.ts'
-import { BoardRowGone } from '../storage/storage-errors.ts'
 import type { StoredBoardState, StoredSince, TurnHolder, UpdateLogStore } from '../storage/storage.ts'
 import type { Admission } from './connection-limits.ts'
 import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySocket } from './connection.ts'
 import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { HeldUpdates } from './held-updates.ts'
-import { mergeInGroups } from './merge-in-groups.ts'
 import { applyStoredState } from './merge-state.ts'
 import { entryStamp } from './stamped-fields.ts'
 import { DeletedEntries } from './deleted-entries.ts'
-import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded, SavingDelayed } from './commit-errors.ts'
+import { BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded, SavingDelayed } from './commit-errors.ts'
 import { deletionsWithin } from './deletions-within.ts'
-import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
+import { permissionDeniedMessage, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
-import { admitEncoding, encodingCharge, type EncodingBudget } from './encoding-budget.ts'
+import type { EncodingBudget } from './encoding-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence, type ClientIdHolders } from './room-presence.ts'
 import { idText, rewrittenId } from './rewritten-ids.ts'
 import { ClientWriters, updateClients } from './client-writers.ts'
 import type { RewriteResets } from './rewrite-resets.ts'
-import { holdsAllOf, missingShareOf, sameClocks, withinDoc, withinStateVectorSize } from './state-vector.ts'
+import { withinDoc, withinStateVectorSize } from './state-vector.ts'
 import { validateUpdate, type UpdateVerdict } from './validate-update.ts'
-import { WholeState } from './whole-state.ts'
+import { SyncAnswers } from './sync-answers.ts'
+import { CommitLog, type Commit } from './commit-log.ts'
 import { asSharedWork } from '../workers/job-owner.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
-/** `author`: the person whose connection made the change, when it was one signed in. */
-type PendingUpdate = { update: Uint8Array; origin: string; author: string | null }
-
 /** How long the clients are told of a restore: those who join meanwhile learn of it too. */
 const RESTORE_NOTICE_MS = 10 * 60 * 1000
-
-/** The first retry of a failed commit; each next one waits twice as long, up to `commitRetryMaxMs`. */
-const COMMIT_RETRY_FIRST_MS = 200
-
-/**
- * A batch of changes stored in one transaction: their merged update (as
- * broadcast), how many log rows, how long it took, and the people whose
- * connections made them (none for server-side changes and anonymous sockets).
- */
-export type Commit = { update: Uint8Array; updates: number; seconds: number; authors: string[] }
 
 /**
  * What a room tells the relay's extensions (through the registry, which calls
@@ -134,8 +120,6 @@ export type RoomOptions = {
   presenceHolders?: ClientIdHolders
 }
 
-type HeldReply = { connection: Connection | null; reply: () => void }
-
 /**
  * Decides, right before a server-side change is applied, whether it may still
  * be made (whoever asked may have lost the right while it was prepared); throws
@@ -155,9 +139,6 @@ export type ChangeOptions = { evenWhenFull?: boolean; turn?: TurnHolder | null }
  */
 export type StoreFirst<T> = (result: T) => Promise<unknown> | null
 
-/** Commits wait for `stored`; should it fail, what was applied from `pendingBefore` on is never committed. */
-type CommitHold = { stored: Promise<unknown>; pendingBefore: number }
-
 export class Room {
   readonly boardId: string
   readonly doc: Y.Doc
@@ -165,50 +146,20 @@ export class Room {
   readonly connections = new Set<Connection>()
   /** Holders other than sockets (HTTP requests, imports) that keep the room loaded. */
   private holds = 0
-  private pending: PendingUpdate[] = []
-  private flushScheduled = false
-  private flushing = false
-  /** Changes (from sockets and other instances) that arrived while a commit was in flight, applied in order once it completes. */
-  private deferred: (() => void)[] = []
-  private commitHold: CommitHold | null = null
-  /** Work that must see the doc exactly as stored: answered when nothing is uncommitted. */
-  private heldReplies: HeldReply[] = []
+  private readonly commits: CommitLog
   /** Changes waiting for content the doc lacks, per connection (or from other instances). */
   private readonly held = new HeldUpdates<Connection | 'remote'>()
-  /** Counts of changes applied to the doc and committed, so `whenSaved()` waits only for what came before it. */
-  private appliedCount = 0
-  private committedCount = 0
-  private savedWaiters: (Waiter<void> & { target: number })[] = []
-  private idleWaiters: Waiter<void>[] = []
-  private retryTimer: NodeJS.Timeout | undefined
   /** Held changes that could apply wait for their turn (HeldUpdates): then they are tried again. */
   private heldRetryTimer: NodeJS.Timeout | undefined
-  private failedCommits = 0
-  private failingSince: number | null = null
-  private noticeTimer: NodeJS.Timeout | undefined
-  /** Since when the clients have been told that saving is failing, or null. */
-  private savingFailingNotice: string | null = null
   /** The last restore, told to the clients for RESTORE_NOTICE_MS. */
   private restoreNotice: RestoreNotice | null = null
   private restoreNoticeTimer: NodeJS.Timeout | undefined
   /** Set while the board is past its size limit: it takes only deletions. */
   private fullNotice: BoardFullNotice | null = null
   private destroyed = false
-  /** Its board was deleted: nothing is applied or committed any more. */
-  private deleted = false
   /** Why the room was reset, once it was: nothing more is applied, read or answered from its doc. */
   private resetCause: string | null = null
-  /** Our step 1, sent to every joiner: encoded once and reused until the doc changes. */
-  private step1Frame: Uint8Array | null = null
-  /** The whole state, what every fresh client asks for: as loaded or last encoded, and the updates since. */
-  private readonly wholeState = new WholeState()
-  /**
-   * The last other step 2 encoded, with the state vector it answers: every
-   * step 1 held over a commit with the same vector asks for the same one.
-   */
-  private lastStep2: { clocks: Map<number, number>; frame: Uint8Array } | null = null
-  /** Our step 2 to a client holding all of the doc, until it changes. */
-  private allHeldStep2: Uint8Array | null = null
+  private readonly syncAnswers: SyncAnswers
   /** Answers read from the board as stored (readStored), by what they answer, until the doc next changes. */
   private readonly storedAnswers = new Map<string, Promise<unknown>>()
   /** The bytes the board was loaded from and has committed or taken from other instances since. */
@@ -227,6 +178,25 @@ export class Room {
     // Named after its board: otherwise Yjs draws a random guid for every doc, which cost more than the rest of loading a small board.
     this.doc = new Y.Doc({ guid: options.boardId })
     this.deletedEntries = new DeletedEntries(this.doc)
+    this.commits = new CommitLog({
+      boardId: options.boardId,
+      log: options.log,
+      logger: options.logger,
+      limits: options.limits,
+      host: {
+        committed: (commit) => this.committed(commit),
+        commitFailed: () => options.events.commitFailed(this),
+        savingNoticeChanged: () => this.publishServerState(),
+        uncommittable: (cause, error, pendingBefore) => {
+          // A change that broke the doc reset the room already (changeNow).
+          if (this.resetCause === null) this.reset(cause, error, pendingBefore)
+        },
+        changesResumed: () => this.retryHeld(),
+        settled: () => this.checkIdle(),
+        boardRowGone: () => this.closeConnections({ boardId: this.boardId }, CLOSE.boardDeleted),
+      },
+    })
+    this.syncAnswers = new SyncAnswers(this.doc, { encodings: options.encodings, send: (connection, frame) => this.send(connection, frame) })
     this.presence = new RoomPresence(this.doc, {
       boardId: options.boardId,
       logger: options.logger,
@@ -243,7 +213,7 @@ export class Room {
   }
 
   get isSaved(): boolean {
-    return this.pending.length === 0 && !this.flushing
+    return this.commits.isSaved
   }
 
   get isIdle(): boolean {
@@ -251,7 +221,7 @@ export class Room {
   }
 
   get isDeleted(): boolean {
-    return this.deleted
+    return this.commits.isDeleted
   }
 
   /** The stored bytes this room's document was built from: a measure of its size, since Yjs reports none. */
@@ -275,7 +245,7 @@ export class Room {
 
   /** Since when (epoch ms) this room's commits have been failing, or null while they succeed. */
   get commitFailingSince(): number | null {
-    return this.failingSince
+    return this.commits.commitFailingSince
   }
 
   /**
@@ -301,7 +271,7 @@ export class Room {
     const parts = stored.checkpoint ? [stored.checkpoint, ...stored.updates] : stored.updates
     for (const part of parts) this.storedByteCount += part.byteLength
     const heldApart = this.holdRemoteRemainder('stored board')
-    this.wholeState.reset(!heldApart && parts.length > 0 && parts.length <= STORED_PARTS_SENT_AS_IS ? parts : null)
+    this.syncAnswers.loaded(parts, heldApart)
   }
 
   /** Joins a socket to the room and starts the sync: our step 1, and everyone's presence. */
@@ -317,7 +287,7 @@ export class Room {
       return connection
     }
     this.connections.add(connection)
-    this.send(connection, (this.step1Frame ??= syncStep1Message(this.doc)))
+    this.send(connection, this.syncAnswers.step1())
     const everyone = this.awareness.getStates().size > 0 ? this.presence.everyoneFrameFor(connection) : null
     if (everyone) this.sendPresence(connection, everyone)
     return connection
@@ -360,9 +330,9 @@ export class Room {
       // Decoded now, so a bad state vector closes this connection here rather than failing later in the commit path.
       const clocks = Y.decodeStateVector(withinStateVectorSize(decoding.readVarUint8Array(decoder), this.doc))
       const join = connection.joinSync()
-      const answer = () => this.whenCommitted(connection, () => this.answerSyncStep1(connection, clocks, join))
+      const answer = () => this.commits.whenCommitted(connection, () => this.syncAnswers.answerStep1(connection, clocks, join))
       // The join's and a reply kept encoded are answered at once; a later one that may need an encoding of its own waits its turn.
-      if (join || this.answersAtOnce(withinDoc(clocks, this.doc))) answer()
+      if (join || this.syncAnswers.answersAtOnce(withinDoc(clocks, this.doc))) answer()
       else connection.paceSync(answer)
       return
     }
@@ -378,7 +348,8 @@ export class Room {
       return
     }
     this.options.events.updateReceived(this, update.byteLength)
-    if (this.flushing) this.deferred.push(() => this.checkAndApplyDeferred(connection, update))
+    // Waiting for the commit in flight, it is checked only once that completes.
+    if (this.commits.committing) this.commits.betweenCommits(() => this.checkAndApplyDeferred(connection, update))
     else this.checkAndApply(connection, update)
   }
 
@@ -454,7 +425,7 @@ export class Room {
   /** `runEnds`: for each client whose structs the update lists, the clock after them (validateUpdate). */
   private applyFrom(connection: Connection, update: Uint8Array, runEnds: ReadonlyMap<number, number>): void {
     if (this.resetCause !== null) return
-    const pendingBefore = this.pending.length
+    const pendingBefore = this.commits.pendingCount
     try {
       this.applyAsAuthor(connection, () => Y.applyUpdate(this.doc, update, connection), runEnds)
     } catch (error) {
@@ -479,7 +450,7 @@ export class Room {
    * finishes). Otherwise its state is unknown, and the room resets.
    */
   private connectionContentFailed(connection: Connection, cause: string, error: unknown, pendingBefore: number): void {
-    if (this.pending.length !== pendingBefore || transactionLeftUnfinished(this.doc)) {
+    if (this.commits.pendingCount !== pendingBefore || transactionLeftUnfinished(this.doc)) {
       this.reset(cause, error, pendingBefore, connection)
       return
     }
@@ -514,7 +485,7 @@ export class Room {
 
   /** Applies held changes whose missing content has arrived since; never during a commit. */
   private retryHeld(): void {
-    if (this.flushing || this.resetCause !== null) return
+    if (this.commits.committing || this.resetCause !== null) return
     // One `now` for the whole run: a source is then taken at most once, so the loop ends.
     const now = performance.now()
     for (;;) {
@@ -538,7 +509,7 @@ export class Room {
           }
           runEnds = verdict.runEnds
         }
-        const pendingBefore = this.pending.length
+        const pendingBefore = this.commits.pendingCount
         try {
           if (source === 'remote') Y.applyUpdateV2(this.doc, update, REMOTE_ORIGIN)
           else this.applyAsAuthor(source, () => Y.applyUpdateV2(this.doc, update, source), runEnds)
@@ -585,10 +556,7 @@ export class Room {
 
   /** Resolves once every change applied so far is committed (rejects if the room is destroyed, or its board deleted, first). */
   whenSaved(): Promise<void> {
-    if (this.deleted) return Promise.reject(this.deletedError('saved'))
-    const target = this.appliedCount
-    if (this.committedCount >= target) return Promise.resolve()
-    return new Promise((resolve, reject) => this.savedWaiters.push({ target, resolve, reject }))
+    return this.commits.whenSaved()
   }
 
   /**
@@ -604,20 +572,17 @@ export class Room {
   async change<T>(change: (doc: Y.Doc) => T, check?: ChangeCheck, options: ChangeOptions = {}, storeFirst?: StoreFirst<T>): Promise<T> {
     this.refuseUnserved('changed', options)
     await check?.()
-    while (this.flushing) {
-      const commitDone = new Promise<void>((resolve, reject) => this.idleWaiters.push({ resolve, reject }))
-      await this.withinCommitWait(commitDone, () => new CommitsFailing(`board ${this.boardId}: the commit in flight did not complete within ${this.options.limits.commitWaitMs} ms; nothing was changed`))
+    while (this.commits.committing) {
+      await this.withinCommitWait(this.commits.commitDone(), () => new CommitsFailing(`board ${this.boardId}: the commit in flight did not complete within ${this.options.limits.commitWaitMs} ms; nothing was changed`))
     }
     this.refuseUnserved('changed', options)
     if (this.destroyed) throw new RoomUnloaded(this.boardId, false)
     if (options.turn) return this.changeInTurn(change, options.turn, storeFirst)
-    const pendingBefore = this.pending.length
+    const pendingBefore = this.commits.pendingCount
     const result = this.changeNow(change)
-    const stored = this.pending.length > pendingBefore ? (storeFirst?.(result) ?? null) : null
+    const stored = this.commits.pendingCount > pendingBefore ? (storeFirst?.(result) ?? null) : null
     if (stored) {
-      // Set before the commit that takes this change is started (on the next turn, scheduleFlush), which waits for it.
-      const held = this.commitHold
-      this.commitHold = held ? { stored: Promise.all([held.stored, stored]), pendingBefore: held.pendingBefore } : { stored, pendingBefore }
+      this.commits.holdUntilStored(stored, pendingBefore)
       await stored
     }
     await this.withinCommitWait(this.whenSaved(), () => new SavingDelayed(`board ${this.boardId}: the change was applied but not saved within ${this.options.limits.commitWaitMs} ms; it is kept and saved with the board's other changes`))
@@ -640,48 +605,19 @@ export class Room {
    * committed before the change is committed first.
    */
   private async changeInTurn<T>(change: (doc: Y.Doc) => T, turn: TurnHolder, storeFirst?: StoreFirst<T>): Promise<T> {
-    const log = this.options.log
-    if (!log.appendInTurn) throw new Error(`board ${this.boardId}: a change made in a turn reached a log that cannot check the turn`)
-    this.flushing = true
     const made: { outcome?: { result: T } | { error: unknown } } = {}
-    let batch: PendingUpdate[] = []
-    let pendingBefore = 0
-    const started = performance.now()
-    try {
-      await log.appendInTurn(this.boardId, turn, async () => {
-        pendingBefore = this.pending.length
-        try {
-          made.outcome = { result: this.changeNow(change) }
-        } catch (error) {
-          // What it made before refusing is committed, as any change's is (changeNow).
-          made.outcome = { error }
-        }
-        // Stored before the transaction commits (nothing is applied meanwhile: the room is committing); should it fail, the
-        // transaction is rolled back and the room reset, as for any failure once the change is made.
-        if ('result' in made.outcome && this.pending.length > pendingBefore) await storeFirst?.(made.outcome.result)
-        batch = this.pending
-        this.pending = []
-        return batch
-      })
-    } catch (error) {
-      this.flushing = false
-      if (!made.outcome) {
-        if (error instanceof BoardRowGone) this.boardRowGone()
-        else this.resumeAfterCommit()
-        throw error
+    await this.commits.commitInTurn(turn, async () => {
+      const pendingBefore = this.commits.pendingCount
+      try {
+        made.outcome = { result: this.changeNow(change) }
+      } catch (error) {
+        // What it made before refusing is committed, as any change's is (changeNow).
+        made.outcome = { error }
       }
-      this.pending = batch.concat(this.pending)
-      // A change that broke the doc reset the room already (changeNow).
-      if (this.resetCause === null) this.reset('a change made in its board’s turn whose commit failed', error, pendingBefore)
-      this.resumeAfterCommit()
-      throw error
-    }
-    this.flushing = false
-    // Unloaded meanwhile, it answers no one, as after any commit (flush).
-    if (!this.destroyed) {
-      if (batch.length > 0) this.committedBatch(batch, started)
-      else this.resumeAfterCommit()
-    }
+      // Stored before the transaction commits (nothing is applied meanwhile: the room is committing); should it fail, the
+      // transaction is rolled back and the room reset, as for any failure once the change is made.
+      if ('result' in made.outcome && this.commits.pendingCount > pendingBefore) await storeFirst?.(made.outcome.result)
+    })
     const { outcome } = made
     if (!outcome) throw new Error(`board ${this.boardId}: the log committed a change in its turn without making it`)
     if ('error' in outcome) throw outcome.error
@@ -695,7 +631,7 @@ export class Room {
    * transactionLeftUnfinished) leaves the doc in an unknown state, and resets the room.
    */
   private changeNow<T>(change: (doc: Y.Doc) => T): T {
-    const pendingBefore = this.pending.length
+    const pendingBefore = this.commits.pendingCount
     try {
       return change(this.doc)
     } catch (error) {
@@ -728,7 +664,7 @@ export class Room {
   read<T>(read: (doc: Y.Doc) => T): Promise<T> {
     this.refuseUnserved('read')
     const answered = new Promise<T>((resolve, reject) =>
-      this.whenCommitted(null, () => {
+      this.commits.whenCommitted(null, () => {
         try {
           if (this.resetCause !== null) throw this.reloadingError('read')
           resolve(read(this.doc))
@@ -751,15 +687,12 @@ export class Room {
    * A full board takes only the changes that may pass it.
    */
   private refuseUnserved(what: 'read' | 'changed', options: ChangeOptions = {}): void {
-    if (this.deleted) throw this.deletedError(what)
+    if (this.commits.isDeleted) throw this.commits.deletedError(what)
     if (this.resetCause !== null) throw this.reloadingError(what)
     if (what === 'changed' && this.fullNotice && !options.evenWhenFull) throw new BoardFull(this.fullNotice)
-    if (this.failingSince === null) return
-    throw new CommitsFailing(`board ${this.boardId} cannot be ${what}: its changes have not been saved since ${new Date(this.failingSince).toISOString()}`)
-  }
-
-  private deletedError(what: 'read' | 'changed' | 'saved'): BoardDeleted {
-    return new BoardDeleted(`board ${this.boardId} was deleted; nothing more is ${what}`)
+    const failingSince = this.commits.commitFailingSince
+    if (failingSince === null) return
+    throw new CommitsFailing(`board ${this.boardId} cannot be ${what}: its changes have not been saved since ${new Date(failingSince).toISOString()}`)
   }
 
   private reloadingError(what: 'read' | 'changed'): BoardReloading {
@@ -785,9 +718,7 @@ export class Room {
    */
   private reset(cause: string, error: unknown, pendingBefore: number, sender?: Connection): void {
     this.resetCause = cause
-    this.appliedCount -= this.pending.length - pendingBefore
-    this.pending.length = pendingBefore
-    this.deferred = []
+    this.commits.dropSince(pendingBefore)
     clearTimeout(this.heldRetryTimer)
     clearTimeout(this.rewriteResetTimer)
     this.options.logger.error(
@@ -800,7 +731,7 @@ export class Room {
     sender?.close(CLOSE.updateRejected, error)
     for (const connection of [...this.connections]) connection.close(CLOSE.boardReloaded)
     // Readers waiting for a commit are refused now (reloadingError) rather than answered from this doc.
-    for (const held of this.heldReplies.splice(0)) this.answer(held)
+    this.commits.answerHeldReplies()
   }
 
   /**
@@ -809,33 +740,8 @@ export class Room {
    * Resolves once a commit already in flight has ended, so that the board's
    * rows go after what it stored.
    */
-  async markDeleted(): Promise<void> {
-    this.deleted = true
-    this.deferred = []
-    while (this.flushing) await new Promise<void>((resolve, reject) => this.idleWaiters.push({ resolve, reject }))
-    // A failed commit in flight was put back to be retried: it is dropped with the rest.
-    clearTimeout(this.retryTimer)
-    this.retryTimer = undefined
-    this.pending = []
-    const deleted = this.deletedError('saved')
-    for (const waiter of this.savedWaiters.splice(0)) waiter.reject(deleted)
-    // Readers waiting for a commit get the board as it was last stored.
-    for (const held of this.heldReplies.splice(0)) this.answer(held)
-  }
-
-  /**
-   * The log refused a commit because the board's row is gone: another
-   * instance deleted it, and its word of that (on Redis) has not come or
-   * never will. Not a database failing, so nothing is retried: the room is
-   * marked deleted (what waits to be saved is refused, BoardDeleted) and its
-   * sockets close for good, as on the instance that deleted it.
-   */
-  private boardRowGone(): void {
-    this.options.logger.warn({ boardId: this.boardId }, 'the board was deleted elsewhere: its changes here are dropped and its sockets closed')
-    // No commit is in flight, so this is done before it returns.
-    this.markDeleted().catch((error: unknown) => this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'could not mark a deleted board'))
-    this.resumeAfterCommit()
-    this.closeConnections({ boardId: this.boardId }, CLOSE.boardDeleted)
+  markDeleted(): Promise<void> {
+    return this.commits.markDeleted()
   }
 
   /** `waiting`'s result, or `late()` thrown once `commitWaitMs` have passed (the work carries on: a late commit still saves). */
@@ -913,12 +819,11 @@ export class Room {
   /** Resets the room for a rewrite, between commits: what was applied before it is still committed. */
   private resetForRewrite(at: Y.ID): void {
     const run = () => {
-      if (this.destroyed || this.deleted || this.resetCause !== null) return
+      if (this.destroyed || this.commits.isDeleted || this.resetCause !== null) return
       this.options.rewriteResets.resetting(this.boardId)
-      this.reset('an update from another instance rewriting what this instance holds', new Error(`it writes id ${idText(at)} otherwise than this instance holds it: the same client id was written to two instances`), this.pending.length)
+      this.reset('an update from another instance rewriting what this instance holds', new Error(`it writes id ${idText(at)} otherwise than this instance holds it: the same client id was written to two instances`), this.commits.pendingCount)
     }
-    if (this.flushing) this.deferred.push(run)
-    else run()
+    this.commits.betweenCommits(run)
   }
 
   /** Applies what the update log holds (a catch-up after this instance may have missed messages): the rows after `completeThrough`, or the whole board. */
@@ -933,8 +838,8 @@ export class Room {
   /** Applies content another instance stored now, or once the commit in flight completes. */
   private afterCommit(what: string, apply: () => void): void {
     const change = () => {
-      if (this.destroyed || this.deleted || this.resetCause !== null) return
-      const pendingBefore = this.pending.length
+      if (this.destroyed || this.commits.isDeleted || this.resetCause !== null) return
+      const pendingBefore = this.commits.pendingCount
       try {
         apply()
       } catch (error) {
@@ -944,8 +849,7 @@ export class Room {
       }
       this.retryHeld()
     }
-    if (this.flushing) this.deferred.push(change)
-    else change()
+    this.commits.betweenCommits(change)
   }
 
   /** Applies remote presence (from another instance). */
@@ -956,16 +860,12 @@ export class Room {
   destroy(): void {
     if (this.destroyed) return
     this.destroyed = true
-    clearTimeout(this.retryTimer)
     clearTimeout(this.heldRetryTimer)
-    clearTimeout(this.noticeTimer)
     clearTimeout(this.restoreNoticeTimer)
     clearTimeout(this.rewriteResetTimer)
     for (const connection of [...this.connections]) connection.close(CLOSE.serverShutdown)
     this.connections.clear()
-    // Waiting to be saved, a change was applied; waiting for the commit in flight to end, it was not yet.
-    for (const waiter of this.savedWaiters.splice(0)) waiter.reject(new RoomUnloaded(this.boardId, true))
-    for (const waiter of this.idleWaiters.splice(0)) waiter.reject(new RoomUnloaded(this.boardId, false))
+    this.commits.destroy()
     this.doc.off('update', this.onDocUpdate)
     this.presence.destroy()
     this.doc.destroy()
@@ -992,65 +892,10 @@ export class Room {
     this.disconnect(connection)
   }
 
-  /**
-   * Answers a step 1 with our step 2, when nothing is uncommitted. Every reply
-   * but the join's counts its bytes against the sender's bytes a second, as
-   * if it had sent them: a few bytes of step 1 would otherwise draw a
-   * megabyte of board at every ask.
-   */
-  private answerSyncStep1(connection: Connection, clocks: Map<number, number>, join: boolean): void {
-    const frames = this.syncStep2Frames(connection, withinDoc(clocks, this.doc))
-    if (!join && !connection.admitWork(byteLengthOf(frames))) {
-      connection.close(CLOSE.rateLimited)
-      return
-    }
-    for (const frame of frames) this.send(connection, frame)
-  }
-
-  /**
-   * Whether a step 1 of a client holding `clocks` (within the doc) is answered
-   * at once: its reply is kept encoded, or it holds all of the doc (a reply
-   * encoded once for everyone until the doc changes).
-   */
-  private answersAtOnce(clocks: Map<number, number>): boolean {
-    return clocks.size === 0 || holdsAllOf(clocks, this.doc) || (this.lastStep2 !== null && sameClocks(this.lastStep2.clocks, clocks))
-  }
-
-  /**
-   * Our step 2 for `connection`'s client holding `clocks` (within the doc;
-   * empty: nothing). A reply of its own (of a page whose offline copy is
-   * behind the board, say) costs the relay's thread up to an encoding of the
-   * whole board, whatever the bytes of the vector asking for it: its person and
-   * the instance are charged before it is encoded (encoding-budget.ts), the
-   * share of the whole state's bytes the vector lacks, and at least the fixed
-   * part of an encoding, so that a page back from a blip, a few items behind,
-   * costs little and finds the budgets seldom spent. Past either, the reply is the whole state kept
-   * encoded for fresh clients, correct for any vector, since Yjs skips what a
-   * client already holds: a reviewer reconnecting with a new vector each time
-   * held the relay's thread 96 to 100% busy.
-   */
-  private syncStep2Frames(connection: Connection, clocks: Map<number, number>): Uint8Array[] {
-    if (clocks.size === 0) return this.wholeState.framesFor(this.doc)
-    // Every vector that holds all of the doc draws the same reply (no structs, every deletion): one kept for all of them.
-    const holdsAll = holdsAllOf(clocks, this.doc)
-    const kept = holdsAll ? this.allHeldStep2 : this.lastStep2 !== null && sameClocks(this.lastStep2.clocks, clocks) ? this.lastStep2.frame : null
-    if (kept !== null) return [kept]
-    // Even one holding all: its encoding walks every struct for the deletions, and an editor asking after each change drew one each time.
-    const whole = this.wholeState.framesFor(this.doc)
-    if (!admitEncoding(encodingCharge(byteLengthOf(whole), missingShareOf(clocks, this.doc)), connection.encodings, this.options.encodings)) return whole
-    const frame = syncStep2Message(this.doc, Y.encodeStateVector(clocks))
-    if (holdsAll) this.allHeldStep2 = frame
-    else this.lastStep2 = { clocks, frame }
-    return [frame]
-  }
-
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     // Nothing more is committed for a deleted board: pending work would only keep its room from unloading.
-    if (this.deleted) return
-    this.step1Frame = null
-    this.wholeState.applied(update)
-    this.lastStep2 = null
-    this.allHeldStep2 = null
+    if (this.commits.isDeleted) return
+    this.syncAnswers.docChanged(update)
     this.storedAnswers.clear()
     // What the doc took in, not what was sent: a client sending again what the board holds spends nothing.
     if (origin instanceof Connection) origin.wrote(update.byteLength)
@@ -1060,128 +905,14 @@ export class Room {
       this.broadcast(updateMessage(update))
       return
     }
-    this.pending.push({ update, origin: describeOrigin(origin), author: origin instanceof Connection ? origin.identity.userId : null })
-    this.appliedCount++
-    this.scheduleFlush()
+    this.commits.applied(update, origin)
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled || this.flushing || this.retryTimer !== undefined || this.destroyed || this.deleted) return
-    this.flushScheduled = true
-    setImmediate(() => {
-      this.flush().catch((error: unknown) => this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'commit path failed'))
-    })
-  }
-
-  private async flush(): Promise<void> {
-    this.flushScheduled = false
-    if (this.destroyed || this.deleted || this.flushing || this.pending.length === 0) return
-    this.flushing = true
-    // Awaited only when a server-side change holds the commit: a keystroke's commit is otherwise one turn shorter.
-    if (this.commitHold !== null && !(await this.storedFirst())) return
-    const batch = this.pending
-    this.pending = []
-    const started = performance.now()
-    try {
-      await this.options.log.append(this.boardId, batch)
-    } catch (error) {
-      if (error instanceof BoardRowGone) {
-        this.flushing = false
-        this.boardRowGone()
-        return
-      }
-      // Keep the batch in memory, ahead of anything newer, and try again; never drop it.
-      this.pending = batch.concat(this.pending)
-      this.flushing = false
-      this.commitFailed(error, batch.length)
-      this.resumeAfterCommit()
-      return
-    }
-    this.flushing = false
-    if (!this.destroyed) this.committedBatch(batch, started)
-  }
-
-  /** What follows a batch's commit: it is broadcast, and what waited for it answered. */
-  private committedBatch(batch: PendingUpdate[], started: number): void {
-    const seconds = (performance.now() - started) / 1000
-    this.commitSucceeded()
-    this.committedCount += batch.length
-    const merged = mergeInGroups(batch.map((entry) => entry.update))
-    this.storedByteCount += merged.byteLength
-    this.broadcast(updateMessage(merged))
-    this.options.events.committed(this, { update: merged, updates: batch.length, seconds, authors: authorsOf(batch) })
-    // Nothing was applied during the commit, so the doc is exactly what is stored: answer what waits for that.
-    if (this.heldReplies.length > 0) for (const held of this.heldReplies.splice(0)) this.answer(held)
-    if (this.savedWaiters.length > 0) this.resolveSavedWaiters()
-    this.resumeAfterCommit()
-  }
-
-  /** Resolves whoever waited for what is now committed (whenSaved). */
-  private resolveSavedWaiters(): void {
-    const stillWaiting = this.savedWaiters.filter((waiter) => waiter.target > this.committedCount)
-    for (const waiter of this.savedWaiters) if (waiter.target <= this.committedCount) waiter.resolve()
-    this.savedWaiters = stillWaiting
-  }
-
-  /**
-   * Waits, the commit started, for what a change's commit waits for
-   * (`change`'s storeFirst), applying nothing meanwhile, as during a commit.
-   * Should storing it fail, that change and what was applied after it are
-   * dropped with the doc (reset) and what was applied before it is committed.
-   * False when nothing is left to commit.
-   */
-  private async storedFirst(): Promise<boolean> {
-    const hold = this.commitHold
-    if (hold === null) return true
-    this.commitHold = null
-    try {
-      await hold.stored
-    } catch (error) {
-      if (!this.destroyed && this.resetCause === null) this.reset('storing what a server-side change needed stored first', error, hold.pendingBefore)
-    }
-    if (!this.destroyed && !this.deleted && this.pending.length > 0) return true
-    this.flushing = false
-    if (!this.destroyed) this.resumeAfterCommit()
-    return false
-  }
-
-  /** Retries with a growing pause; once failing for long enough, the board's clients are told. */
-  private commitFailed(error: unknown, updates: number): void {
-    this.options.events.commitFailed(this)
-    this.failedCommits++
-    const now = Date.now()
-    this.failingSince ??= now
-    const retryInMs = Math.min(COMMIT_RETRY_FIRST_MS * 2 ** (this.failedCommits - 1), this.options.limits.commitRetryMaxMs)
-    this.options.logger.error(
-      { boardId: this.boardId, err: errorMessage(error), updates, attempt: this.failedCommits, failingForMs: now - this.failingSince, retryInMs },
-      'commit failed; changes kept in memory, retrying',
-    )
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined
-      this.scheduleFlush()
-    }, retryInMs)
-    if (this.noticeTimer === undefined && this.failedCommits === 1) {
-      const since = new Date(this.failingSince).toISOString()
-      this.noticeTimer = setTimeout(() => {
-        if (this.failingSince === null || this.destroyed) return
-        this.options.logger.error({ boardId: this.boardId, since }, 'commits still failing; telling the board’s clients')
-        this.savingFailingNotice = since
-        this.publishServerState()
-      }, this.options.limits.commitFailingNoticeMs)
-    }
-  }
-
-  private commitSucceeded(): void {
-    if (this.failingSince === null) return
-    this.options.logger.info({ boardId: this.boardId, failedForMs: Date.now() - this.failingSince, attempts: this.failedCommits }, 'commits succeed again')
-    this.failingSince = null
-    this.failedCommits = 0
-    clearTimeout(this.noticeTimer)
-    this.noticeTimer = undefined
-    if (this.savingFailingNotice !== null) {
-      this.savingFailingNotice = null
-      this.publishServerState()
-    }
+  /** A batch was committed: it is broadcast, and the extensions told. */
+  private committed(commit: Commit): void {
+    this.storedByteCount += commit.update.byteLength
+    this.broadcast(updateMessage(commit.update))
+    this.options.events.committed(this, commit)
   }
 
   /**
@@ -1203,36 +934,12 @@ export class Room {
 
   /** The server's presence entry: what the clients must be told now, or none. */
   private publishServerState(): void {
-    const saving = this.savingFailingNotice === null ? {} : { saving: 'failing' as const, since: this.savingFailingNotice }
+    const savingFailingSince = this.commits.savingFailingSince
+    const saving = savingFailingSince === null ? {} : { saving: 'failing' as const, since: savingFailingSince }
     const restored = this.restoreNotice === null ? {} : { restored: this.restoreNotice }
     const full = this.fullNotice === null ? {} : { full: this.fullNotice }
-    const told = this.savingFailingNotice !== null || this.restoreNotice !== null || this.fullNotice !== null
+    const told = savingFailingSince !== null || this.restoreNotice !== null || this.fullNotice !== null
     this.presence.setServerState(told ? { server: { ...saving, ...restored, ...full } } : null)
-  }
-
-  /** Lets in what waited for the commit to end: deferred socket updates, held changes, then server-side changes. */
-  private resumeAfterCommit(): void {
-    for (const change of this.deferred.splice(0)) change()
-    this.retryHeld()
-    for (const waiter of this.idleWaiters.splice(0)) waiter.resolve()
-    if (this.pending.length > 0) this.scheduleFlush()
-    else this.checkIdle()
-  }
-
-  private whenCommitted(connection: Connection | null, reply: () => void): void {
-    if (this.isSaved) this.answer({ connection, reply })
-    else this.heldReplies.push({ connection, reply })
-  }
-
-  /** Runs a held reply; a failure closes the connection it was for, never the commit path. */
-  private answer({ connection, reply }: HeldReply): void {
-    if (connection?.closed) return
-    try {
-      reply()
-    } catch (error) {
-      if (connection) connection.close(CLOSE.malformedMessage, error)
-      else this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'a read of the stored board failed')
-    }
   }
 
   private send(connection: Connection, frame: Uint8Array): void {
@@ -1263,26 +970,10 @@ export class Room {
   }
 }
 
-/** Each stored part costs a fresh client a transaction of its own; past a few, one encoding of the doc is cheaper. */
-const STORED_PARTS_SENT_AS_IS = 8
-
-/** The people whose updates a batch holds, each once, in the order they first come. */
-function authorsOf(batch: readonly PendingUpdate[]): string[] {
-  const authors = new Set<string>()
-  for (const { author } of batch) if (author !== null) authors.add(author)
-  return [...authors]
-}
-
-function byteLengthOf(frames: readonly Uint8Array[]): number {
-  return frames.reduce((bytes, frame) => bytes + frame.byteLength, 0)
-}
-
 /** An update with no structs and no deletions encodes as two zero bytes. */
 function isEmptyUpdate(update: Uint8Array): boolean {
   return update.byteLength === 2 && update[0] === 0 && update[1] === 0
 }
-
-type Waiter<T> = { resolve: (value: T) => void; reject: (error: Error) => void }
 
 /**
  * Whether Yjs left a transaction of `doc` unfinished. It ends a transaction in
@@ -1296,10 +987,3 @@ type Waiter<T> = { resolve: (value: T) => void; reject: (error: Error) => void }
 function transactionLeftUnfinished(doc: Y.Doc): boolean {
   return doc._transaction !== null || doc._transactionCleanups.length > 0
 }
-
-/** The origin column of the update log: who made the change. */
-function describeOrigin(origin: unknown): string {
-  if (origin instanceof Connection) return `ws:${origin.identity.userId ?? 'anonymous'}`
-  return isChangeOrigin(origin) && origin.source === 'server' ? `server:${origin.by}` : 'server'
-}
-
