@@ -38,7 +38,6 @@ import * as Y from 'yjs'
 import { isChangeOrigin, LOAD_ORIGIN, REMOTE_ORIGIN } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
 import {
-  boardFullMessage,
   CLOSE,
   MESSAGE_AWARENESS,
   MESSAGE_QUERY_AWARENESS,
@@ -53,12 +52,8 @@ import type { StoredBoardState, StoredSince, TurnHolder, UpdateLogStore } from '
 import type { Admission } from './connection-limits.ts'
 import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySocket } from './connection.ts'
 import { selects, type ConnectionSelector } from './connection-selector.ts'
-import { HeldUpdates } from './held-updates.ts'
 import { applyStoredState } from './merge-state.ts'
-import { entryStamp } from './stamped-fields.ts'
-import { DeletedEntries } from './deleted-entries.ts'
 import { BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded, SavingDelayed } from './commit-errors.ts'
-import { deletionsWithin } from './deletions-within.ts'
 import { permissionDeniedMessage, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
 import type { EncodingBudget } from './encoding-budget.ts'
@@ -68,9 +63,10 @@ import { idText, rewrittenId } from './rewritten-ids.ts'
 import { ClientWriters, updateClients } from './client-writers.ts'
 import type { RewriteResets } from './rewrite-resets.ts'
 import { withinDoc, withinStateVectorSize } from './state-vector.ts'
-import { validateUpdate, type UpdateVerdict } from './validate-update.ts'
 import { SyncAnswers } from './sync-answers.ts'
 import { CommitLog, type Commit } from './commit-log.ts'
+import { transactionLeftUnfinished } from './unfinished-transaction.ts'
+import { UpdateIntake } from './update-intake.ts'
 import { asSharedWork } from '../workers/job-owner.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
@@ -147,10 +143,7 @@ export class Room {
   /** Holders other than sockets (HTTP requests, imports) that keep the room loaded. */
   private holds = 0
   private readonly commits: CommitLog
-  /** Changes waiting for content the doc lacks, per connection (or from other instances). */
-  private readonly held = new HeldUpdates<Connection | 'remote'>()
-  /** Held changes that could apply wait for their turn (HeldUpdates): then they are tried again. */
-  private heldRetryTimer: NodeJS.Timeout | undefined
+  private readonly intake: UpdateIntake
   /** The last restore, told to the clients for RESTORE_NOTICE_MS. */
   private restoreNotice: RestoreNotice | null = null
   private restoreNoticeTimer: NodeJS.Timeout | undefined
@@ -170,14 +163,11 @@ export class Room {
   private readonly clientWriters = new ClientWriters()
   /** Set while a rewrite from another instance waits for the board's next reset (`rewriteFound`). */
   private rewriteResetTimer: NodeJS.Timeout | undefined
-  /** What each entry deleted from the board held of what it keeps if an undo brings it back (deleted-entries.ts). */
-  private readonly deletedEntries: DeletedEntries
 
   constructor(private readonly options: RoomOptions) {
     this.boardId = options.boardId
     // Named after its board: otherwise Yjs draws a random guid for every doc, which cost more than the rest of loading a small board.
     this.doc = new Y.Doc({ guid: options.boardId })
-    this.deletedEntries = new DeletedEntries(this.doc)
     this.commits = new CommitLog({
       boardId: options.boardId,
       log: options.log,
@@ -191,9 +181,21 @@ export class Room {
           // A change that broke the doc reset the room already (changeNow).
           if (this.resetCause === null) this.reset(cause, error, pendingBefore)
         },
-        changesResumed: () => this.retryHeld(),
+        changesResumed: () => this.intake.retryHeld(),
         settled: () => this.checkIdle(),
         boardRowGone: () => this.closeConnections({ boardId: this.boardId }, CLOSE.boardDeleted),
+      },
+    })
+    this.intake = new UpdateIntake(this.doc, {
+      boardCreatedAt: options.boardCreatedAt,
+      limits: options.limits,
+      commits: this.commits,
+      clientWriters: this.clientWriters,
+      host: {
+        wasReset: () => this.resetCause !== null,
+        full: () => this.fullNotice,
+        reset: (cause, error, pendingBefore, sender) => this.reset(cause, error, pendingBefore, sender),
+        denyOnce: (connection, why) => this.denyOnce(connection, why),
       },
     })
     this.syncAnswers = new SyncAnswers(this.doc, { encodings: options.encodings, send: (connection, frame) => this.send(connection, frame) })
@@ -349,70 +351,8 @@ export class Room {
     }
     this.options.events.updateReceived(this, update.byteLength)
     // Waiting for the commit in flight, it is checked only once that completes.
-    if (this.commits.committing) this.commits.betweenCommits(() => this.checkAndApplyDeferred(connection, update))
-    else this.checkAndApply(connection, update)
-  }
-
-  /**
-   * An update that waited for a commit, checked only now. It is dropped, never
-   * applied, should its connection have closed meanwhile (a right taken away);
-   * a throw closes its connection, as in `receive()`, and never reaches the
-   * commit path that runs this.
-   */
-  private checkAndApplyDeferred(connection: Connection, update: Uint8Array): void {
-    if (connection.closed) return
-    try {
-      this.checkAndApply(connection, update)
-    } catch (error) {
-      connection.close(CLOSE.malformedMessage, error)
-    }
-  }
-
-  /**
-   * Checks a connection's update and applies it in one step, so that it is
-   * checked against the very document it is applied to. Checked as it arrived
-   * and applied after the commit in flight, it was checked against a document
-   * that lacked what arrived meanwhile: where an item placed beside another
-   * update's item lands could not be told, so no check read it, and an embed
-   * sent right after a character of a judgment, both waiting, landed in the
-   * judgment once both were applied.
-   */
-  private checkAndApply(connection: Connection, received: Uint8Array): void {
-    let update = received
-    const verdict = this.verdictOn(connection, update)
-    if (verdict.refused) {
-      connection.close(verdict.refused.event, new Error(verdict.refused.reason))
-      return
-    }
-    if (!connection.admitWork(verdict.splitCostBytes)) {
-      connection.close(CLOSE.rateLimited, new Error(`update's splits cost as much as ${verdict.splitCostBytes} bytes, more than its sender may send now`))
-      return
-    }
-    if (this.fullNotice && verdict.addsContent) {
-      this.denyOnce(connection, boardFullMessage(this.fullNotice))
-      // Deleting is how a full board makes room, and a page's sync may carry deletions with its additions.
-      const deletions = deletionsWithin(update, this.doc)
-      if (deletions === null) return
-      update = deletions
-    }
-    if (!connection.mayWrite(update.byteLength)) {
-      connection.close(CLOSE.writtenTooMuch, new Error(`an update of ${update.byteLength} bytes, past what its sender may still add to boards this hour`))
-      return
-    }
-    this.applyFrom(connection, update, verdict.runEnds)
-  }
-
-  /**
-   * validateUpdate's verdict on a connection's update, which is also refused
-   * when it would advance a client id someone else wrote (client-writers.ts).
-   */
-  private verdictOn(connection: Connection, update: Uint8Array): UpdateVerdict {
-    const verdict = validateUpdate(update, this.doc)
-    const { userId } = connection.identity
-    if (verdict.refused || userId === null) return verdict
-    const taken = this.clientWriters.otherWriter(this.doc, verdict.runEnds, userId)
-    if (taken === null) return verdict
-    return { refused: { event: CLOSE.updateRejected, reason: `update writes under client id ${taken.client}, which another member wrote` } }
+    if (this.commits.committing) this.commits.betweenCommits(() => this.intake.checkAndApplyDeferred(connection, update))
+    else this.intake.checkAndApply(connection, update)
   }
 
   /** Tells a connection why its changes are dropped, once rather than on every keystroke; it stays open and in sync. */
@@ -422,114 +362,11 @@ export class Room {
     this.send(connection, permissionDeniedMessage(why))
   }
 
-  /** `runEnds`: for each client whose structs the update lists, the clock after them (validateUpdate). */
-  private applyFrom(connection: Connection, update: Uint8Array, runEnds: ReadonlyMap<number, number>): void {
-    if (this.resetCause !== null) return
-    const pendingBefore = this.commits.pendingCount
-    try {
-      this.applyAsAuthor(connection, () => Y.applyUpdate(this.doc, update, connection), runEnds)
-    } catch (error) {
-      this.connectionContentFailed(connection, `an update from connection ${connection.id}`, error, pendingBefore)
-      return
-    }
-    const heldBytes = this.held.takeFrom(this.doc, connection)
-    if (heldBytes > 0 && connection.closed) this.held.drop(connection)
-    else if (heldBytes > this.options.limits.pendingUpdateBytes) {
-      this.held.drop(connection)
-      connection.close(CLOSE.missingDependencies, new Error(`${heldBytes} bytes wait for content the server does not have`))
-    }
-    this.retryHeld()
-  }
-
-  /**
-   * Applying a connection's changes threw: its sender is closed for good, as
-   * for any update that cannot be applied, and what Yjs holds pending of them
-   * dropped. The doc is as it was if Yjs finished its transaction without
-   * sending out an update: it sends one whenever a transaction added or deleted
-   * anything (the splits of existing items it made are merged back as it
-   * finishes). Otherwise its state is unknown, and the room resets.
-   */
-  private connectionContentFailed(connection: Connection, cause: string, error: unknown, pendingBefore: number): void {
-    if (this.commits.pendingCount !== pendingBefore || transactionLeftUnfinished(this.doc)) {
-      this.reset(cause, error, pendingBefore, connection)
-      return
-    }
-    this.held.takeFrom(this.doc, connection)
-    this.held.drop(connection)
-    connection.close(CLOSE.updateRejected, error)
-  }
-
-  /**
-   * Applies a connection's changes in one transaction with the stamp that names
-   * its sender as the author of what they create, dated within the board's
-   * life as the server's clock allows (stamped-fields.ts): what is stored and broadcast
-   * never names anyone else nor a time outside the board's life.
-   */
-  private applyAsAuthor(connection: Connection, apply: () => void, runEnds: ReadonlyMap<number, number>): void {
-    const transact = () =>
-      Y.transact(
-        this.doc,
-        (transaction) => {
-          const stamp = entryStamp(this.doc, this.deletedEntries, this.options.boardCreatedAt)
-          apply()
-          stamp(transaction, connection.identity.name)
-        },
-        connection,
-        // Not local, as Yjs marks a transaction that applies an update.
-        false,
-      )
-    const { userId } = connection.identity
-    if (userId === null) transact()
-    else this.clientWriters.record(this.doc, runEnds.keys(), userId, transact)
-  }
-
-  /** Applies held changes whose missing content has arrived since; never during a commit. */
-  private retryHeld(): void {
-    if (this.commits.committing || this.resetCause !== null) return
-    // One `now` for the whole run: a source is then taken at most once, so the loop ends.
-    const now = performance.now()
-    for (;;) {
-      const { ready, nextInMs } = this.held.takeReady(this.doc, now)
-      if (nextInMs !== null && this.heldRetryTimer === undefined) {
-        this.heldRetryTimer = setTimeout(() => {
-          this.heldRetryTimer = undefined
-          this.retryHeld()
-        }, nextInMs)
-      }
-      if (ready.length === 0) return
-      for (const [source, update] of ready) {
-        // Checked again now that what it waited for is here: where its items land could not be told before.
-        let runEnds: ReadonlyMap<number, number> = new Map()
-        if (source !== 'remote') {
-          const verdict = this.verdictOn(source, Y.convertUpdateFormatV2ToV1(update))
-          if (verdict.refused) {
-            this.held.drop(source)
-            source.close(verdict.refused.event, new Error(`held changes: ${verdict.refused.reason}`))
-            continue
-          }
-          runEnds = verdict.runEnds
-        }
-        const pendingBefore = this.commits.pendingCount
-        try {
-          if (source === 'remote') Y.applyUpdateV2(this.doc, update, REMOTE_ORIGIN)
-          else this.applyAsAuthor(source, () => Y.applyUpdateV2(this.doc, update, source), runEnds)
-        } catch (error) {
-          // Stored already by another instance: a board that could not take it lacks what is stored.
-          if (source === 'remote') this.reset('held changes from another instance', error, pendingBefore)
-          else this.connectionContentFailed(source, `held changes from connection ${source.id}`, error, pendingBefore)
-          if (this.resetCause !== null) return
-          continue
-        }
-        this.held.takeFrom(this.doc, source)
-      }
-    }
-  }
-
   /** Removes a connection whose socket has closed, and its presence for everyone else. */
   disconnect(connection: Connection): void {
     connection.ended()
     if (!this.connections.delete(connection)) return
-    this.held.drop(connection)
+    this.intake.dropHeld(connection)
     this.presence.release(connection)
     this.checkIdle()
   }
@@ -719,7 +556,7 @@ export class Room {
   private reset(cause: string, error: unknown, pendingBefore: number, sender?: Connection): void {
     this.resetCause = cause
     this.commits.dropSince(pendingBefore)
-    clearTimeout(this.heldRetryTimer)
+    this.intake.stopRetries()
     clearTimeout(this.rewriteResetTimer)
     this.options.logger.error(
       { boardId: this.boardId, cause, err: errorMessage(error) },
@@ -847,7 +684,7 @@ export class Room {
         this.reset(what, error, pendingBefore)
         return
       }
-      this.retryHeld()
+      this.intake.retryHeld()
     }
     this.commits.betweenCommits(change)
   }
@@ -860,7 +697,7 @@ export class Room {
   destroy(): void {
     if (this.destroyed) return
     this.destroyed = true
-    clearTimeout(this.heldRetryTimer)
+    this.intake.stopRetries()
     clearTimeout(this.restoreNoticeTimer)
     clearTimeout(this.rewriteResetTimer)
     for (const connection of [...this.connections]) connection.close(CLOSE.serverShutdown)
@@ -874,7 +711,7 @@ export class Room {
   /** Takes what stored or relayed content left pending out of the doc; true when there was some. */
   private holdRemoteRemainder(what: string): boolean {
     if (!this.doc.store.pendingStructs && !this.doc.store.pendingDs) return false
-    const bytes = this.held.takeFrom(this.doc, 'remote')
+    const bytes = this.intake.holdRemoteRemainder()
     this.options.logger.warn({ boardId: this.boardId, bytes }, `${what} depends on content this instance does not have; held apart`)
     return true
   }
@@ -973,17 +810,4 @@ export class Room {
 /** An update with no structs and no deletions encodes as two zero bytes. */
 function isEmptyUpdate(update: Uint8Array): boolean {
   return update.byteLength === 2 && update[0] === 0 && update[1] === 0
-}
-
-/**
- * Whether Yjs left a transaction of `doc` unfinished. It ends a transaction in
- * a cleanup (collecting deleted content, merging structs, encoding and
- * emitting the `update` event) run in a `finally`, which empties
- * `_transactionCleanups` last: a throw inside it (such as collecting an item
- * that a crafted update left undeleted where Yjs expects every item deleted)
- * leaves the transaction listed, and every later one then waits behind it,
- * never cleaned up: the doc changes, but emits no update again.
- */
-function transactionLeftUnfinished(doc: Y.Doc): boolean {
-  return doc._transaction !== null || doc._transactionCleanups.length > 0
 }
