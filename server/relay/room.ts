@@ -35,7 +35,7 @@
 import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
-import { isChangeOrigin, LOAD_ORIGIN, REMOTE_ORIGIN } from '../../shared/change-origin.ts'
+import { isChangeOrigin, LOAD_ORIGIN } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
 import {
   CLOSE,
@@ -59,19 +59,17 @@ import type { OutboundBudget } from './outbound-budget.ts'
 import type { EncodingBudget } from './encoding-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence, type ClientIdHolders } from './room-presence.ts'
-import { idText, rewrittenId } from './rewritten-ids.ts'
-import { ClientWriters, updateClients } from './client-writers.ts'
+import { ClientWriters } from './client-writers.ts'
 import type { RewriteResets } from './rewrite-resets.ts'
 import { withinDoc, withinStateVectorSize } from './state-vector.ts'
 import { SyncAnswers } from './sync-answers.ts'
 import { CommitLog, type Commit } from './commit-log.ts'
 import { transactionLeftUnfinished } from './unfinished-transaction.ts'
 import { UpdateIntake } from './update-intake.ts'
+import { RemoteUpdates } from './remote-updates.ts'
+import { ServerNotices } from './server-notices.ts'
 import { asSharedWork } from '../workers/job-owner.ts'
 import { errorMessage } from '../../shared/error-message.ts'
-
-/** How long the clients are told of a restore: those who join meanwhile learn of it too. */
-const RESTORE_NOTICE_MS = 10 * 60 * 1000
 
 /**
  * What a room tells the relay's extensions (through the registry, which calls
@@ -142,27 +140,25 @@ export class Room {
   readonly connections = new Set<Connection>()
   /** Holders other than sockets (HTTP requests, imports) that keep the room loaded. */
   private holds = 0
+  /** What the doc applied, on its way to the update log, and what waits for it to be stored (commit-log.ts). */
   private readonly commits: CommitLog
+  /** How members' updates, and content held for what the doc lacks, enter the doc (update-intake.ts). */
   private readonly intake: UpdateIntake
-  /** The last restore, told to the clients for RESTORE_NOTICE_MS. */
-  private restoreNotice: RestoreNotice | null = null
-  private restoreNoticeTimer: NodeJS.Timeout | undefined
-  /** Set while the board is past its size limit: it takes only deletions. */
-  private fullNotice: BoardFullNotice | null = null
+  /** What other instances stored: relayed updates and catch-ups (remote-updates.ts). */
+  private readonly remote: RemoteUpdates
+  /** What the server tells everyone on the board through its own presence entry (server-notices.ts). */
+  private readonly notices: ServerNotices
+  /** Our answers in the sync protocol, kept encoded until the doc changes (sync-answers.ts). */
+  private readonly syncAnswers: SyncAnswers
   private destroyed = false
   /** Why the room was reset, once it was: nothing more is applied, read or answered from its doc. */
   private resetCause: string | null = null
-  private readonly syncAnswers: SyncAnswers
   /** Answers read from the board as stored (readStored), by what they answer, until the doc next changes. */
   private readonly storedAnswers = new Map<string, Promise<unknown>>()
   /** The bytes the board was loaded from and has committed or taken from other instances since. */
   private storedByteCount = 0
-  /** See `completeThrough`. */
-  private heldThrough = 0
   /** Who wrote which client ids (client-writers.ts): an update advancing another's is refused, and a rewrite from another instance names them. */
   private readonly clientWriters = new ClientWriters()
-  /** Set while a rewrite from another instance waits for the board's next reset (`rewriteFound`). */
-  private rewriteResetTimer: NodeJS.Timeout | undefined
 
   constructor(private readonly options: RoomOptions) {
     this.boardId = options.boardId
@@ -176,7 +172,7 @@ export class Room {
       host: {
         committed: (commit) => this.committed(commit),
         commitFailed: () => options.events.commitFailed(this),
-        savingNoticeChanged: () => this.publishServerState(),
+        savingNoticeChanged: () => this.notices.publish(),
         uncommittable: (cause, error, pendingBefore) => {
           // A change that broke the doc reset the room already (changeNow).
           if (this.resetCause === null) this.reset(cause, error, pendingBefore)
@@ -193,10 +189,27 @@ export class Room {
       clientWriters: this.clientWriters,
       host: {
         wasReset: () => this.resetCause !== null,
-        full: () => this.fullNotice,
+        full: () => this.notices.full,
         reset: (cause, error, pendingBefore, sender) => this.reset(cause, error, pendingBefore, sender),
         denyOnce: (connection, why) => this.denyOnce(connection, why),
       },
+    })
+    this.remote = new RemoteUpdates(this.doc, {
+      boardId: options.boardId,
+      logger: options.logger,
+      rewriteResets: options.rewriteResets,
+      commits: this.commits,
+      intake: this.intake,
+      clientWriters: this.clientWriters,
+      host: {
+        serving: () => !this.destroyed && !this.commits.isDeleted && this.resetCause === null,
+        reset: (cause, error, pendingBefore) => this.reset(cause, error, pendingBefore),
+        closeConnections: (selector, event) => this.closeConnections(selector, event),
+      },
+    })
+    this.notices = new ServerNotices({
+      savingFailingSince: () => this.commits.savingFailingSince,
+      setServerState: (state) => this.presence.setServerState(state),
     })
     this.syncAnswers = new SyncAnswers(this.doc, { encodings: options.encodings, send: (connection, frame) => this.send(connection, frame) })
     this.presence = new RoomPresence(this.doc, {
@@ -233,16 +246,15 @@ export class Room {
 
   /** The board's size past its limit while it takes only deletions, or null. */
   get full(): BoardFullNotice | null {
-    return this.fullNotice
+    return this.notices.full
   }
 
   /** The board is past its size limit (or back within it, with null): everyone on it is told, on every instance. */
   setFull(notice: BoardFullNotice | null): void {
-    if (this.destroyed || (notice === null && this.fullNotice === null)) return
+    if (this.destroyed || (notice === null && this.notices.full === null)) return
     // Writers told of the last time it was full are told again the next time.
     if (notice === null) for (const connection of this.connections) if (connection.canWrite) connection.deniedOnce = false
-    this.fullNotice = notice
-    this.publishServerState()
+    this.notices.setFull(notice)
   }
 
   /** Since when (epoch ms) this room's commits have been failing, or null while they succeed. */
@@ -257,12 +269,12 @@ export class Room {
    * numbered lower than those may still have been on its way in.
    */
   get completeThrough(): number {
-    return this.heldThrough
+    return this.remote.completeThrough
   }
 
   /** Applies the board as stored (checkpoint, then the log after it): the room's starting state. */
   load(stored: Pick<StoredBoardState, 'checkpoint' | 'updates' | 'completeThrough'>): void {
-    this.heldThrough = stored.completeThrough
+    this.remote.loading(stored.completeThrough)
     // Unheard: with a listener, Yjs would encode the whole stored state once more as the load's update, for nothing.
     this.doc.off('update', this.onDocUpdate)
     try {
@@ -272,7 +284,7 @@ export class Room {
     }
     const parts = stored.checkpoint ? [stored.checkpoint, ...stored.updates] : stored.updates
     for (const part of parts) this.storedByteCount += part.byteLength
-    const heldApart = this.holdRemoteRemainder('stored board')
+    const heldApart = this.remote.holdRemainder('stored board')
     this.syncAnswers.loaded(parts, heldApart)
   }
 
@@ -526,7 +538,8 @@ export class Room {
   private refuseUnserved(what: 'read' | 'changed', options: ChangeOptions = {}): void {
     if (this.commits.isDeleted) throw this.commits.deletedError(what)
     if (this.resetCause !== null) throw this.reloadingError(what)
-    if (what === 'changed' && this.fullNotice && !options.evenWhenFull) throw new BoardFull(this.fullNotice)
+    const full = this.notices.full
+    if (what === 'changed' && full && !options.evenWhenFull) throw new BoardFull(full)
     const failingSince = this.commits.commitFailingSince
     if (failingSince === null) return
     throw new CommitsFailing(`board ${this.boardId} cannot be ${what}: its changes have not been saved since ${new Date(failingSince).toISOString()}`)
@@ -557,7 +570,7 @@ export class Room {
     this.resetCause = cause
     this.commits.dropSince(pendingBefore)
     this.intake.stopRetries()
-    clearTimeout(this.rewriteResetTimer)
+    this.remote.stopResets()
     this.options.logger.error(
       { boardId: this.boardId, cause, err: errorMessage(error) },
       'applying a change left the board’s document in an unknown state; loading the board again from storage, its clients reconnect',
@@ -589,104 +602,18 @@ export class Room {
   }
 
   /**
-   * Applies an update that another instance has already stored: relayed here,
-   * not stored again. Like every change, it waits for a commit in flight.
-   * `incomplete` is called when it depends on content this instance lacks (a
-   * message from the other instances was missed). Should it write, under ids
-   * this doc holds, other content than the doc holds there (rewritten-ids.ts:
-   * one client id written to two instances at once), the two boards differ
-   * and Yjs would keep both as they are: the room resets, so its board is
-   * loaded again as the update log holds it, as on the other instance; at
-   * most once every `rewriteResetIntervalMs` (`rewriteFound`). `authors`: the
-   * people whose connections made it, as the other instance tells them.
+   * Applies an update that another instance has already stored, once no
+   * commit is in flight (RemoteUpdates.applyUpdate); `incomplete` is called
+   * when it depends on content this instance lacks. `authors`: the people
+   * whose connections made it, as the other instance tells them.
    */
   applyRemoteUpdate(update: Uint8Array, incomplete: () => void, authors: readonly string[] = []): void {
-    this.afterCommit('an update from another instance', () => {
-      const decoded = Y.decodeUpdate(update)
-      const rewritten = rewrittenId(decoded, this.doc)
-      if (rewritten !== null) {
-        this.rewriteFound(rewritten, authors)
-        return
-      }
-      const apply = () => Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
-      // One author: whose client ids these are, so that no one here writes under them (client-writers.ts).
-      if (authors.length === 1) this.clientWriters.record(this.doc, updateClients(decoded), authors[0]!, apply)
-      else apply()
-      if (this.holdRemoteRemainder('relayed update')) incomplete()
-    })
-  }
-
-  /**
-   * Another instance stored, under the id `at`, other content
-   * than this room holds there: the update is not applied, and the room resets,
-   * now or, should it have reset for a rewrite less than
-   * `rewriteResetIntervalMs` ago, once then (whatever more is found meanwhile
-   * waits for that same reset). Until then this instance serves the board as
-   * it holds it: its own sockets' edits are applied and stored, the other
-   * instances' are applied as they come unless they too rewrite it, and those
-   * that depend on what was not applied are held apart and caught up from the
-   * log (`holdRemoteRemainder`); the board loaded afresh holds them all.
-   * Its author, when the other instance names one person and that person
-   * wrote the same id here, wrote one id differently to two instances: their
-   * sockets on the board are closed for good (4422). Anyone else is only
-   * named: someone may write under another's client id to have them blamed.
-   */
-  private rewriteFound(at: Y.ID, authors: readonly string[]): void {
-    const writtenHereBy = this.clientWriters.writerOf(at.client)
-    const forger = authors.length === 1 && authors[0] === writtenHereBy ? writtenHereBy : null
-    const resetInMs = this.options.rewriteResets.waitBefore(this.boardId)
-    this.options.logger.error(
-      { boardId: this.boardId, id: idText(at), relayedFrom: authors, writtenHereBy, closing: forger, resetInMs: Math.ceil(resetInMs) },
-      'an update from another instance writes an id otherwise than this instance holds it: the same client id was written to two instances',
-    )
-    if (forger !== null) this.closeConnections({ boardId: this.boardId, userId: forger }, CLOSE.updateRejected)
-    if (resetInMs === 0) this.resetForRewrite(at)
-    else if (this.rewriteResetTimer === undefined) {
-      this.rewriteResetTimer = setTimeout(() => {
-        try {
-          this.resetForRewrite(at)
-        } catch (error) {
-          this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'the reset for a rewrite from another instance failed')
-        }
-      }, resetInMs)
-      this.rewriteResetTimer.unref()
-    }
-  }
-
-  /** Resets the room for a rewrite, between commits: what was applied before it is still committed. */
-  private resetForRewrite(at: Y.ID): void {
-    const run = () => {
-      if (this.destroyed || this.commits.isDeleted || this.resetCause !== null) return
-      this.options.rewriteResets.resetting(this.boardId)
-      this.reset('an update from another instance rewriting what this instance holds', new Error(`it writes id ${idText(at)} otherwise than this instance holds it: the same client id was written to two instances`), this.commits.pendingCount)
-    }
-    this.commits.betweenCommits(run)
+    this.remote.applyUpdate(update, incomplete, authors)
   }
 
   /** Applies what the update log holds (a catch-up after this instance may have missed messages): the rows after `completeThrough`, or the whole board. */
   applyStored(stored: Pick<StoredSince, 'checkpoint' | 'updates' | 'completeThrough'>): void {
-    this.afterCommit('the stored board', () => {
-      applyStoredState(this.doc, stored, REMOTE_ORIGIN)
-      this.heldThrough = Math.max(this.heldThrough, stored.completeThrough)
-      this.holdRemoteRemainder('stored board')
-    })
-  }
-
-  /** Applies content another instance stored now, or once the commit in flight completes. */
-  private afterCommit(what: string, apply: () => void): void {
-    const change = () => {
-      if (this.destroyed || this.commits.isDeleted || this.resetCause !== null) return
-      const pendingBefore = this.commits.pendingCount
-      try {
-        apply()
-      } catch (error) {
-        // It is stored already: the board loaded afresh holds it.
-        this.reset(what, error, pendingBefore)
-        return
-      }
-      this.intake.retryHeld()
-    }
-    this.commits.betweenCommits(change)
+    this.remote.applyStored(stored)
   }
 
   /** Applies remote presence (from another instance). */
@@ -698,22 +625,14 @@ export class Room {
     if (this.destroyed) return
     this.destroyed = true
     this.intake.stopRetries()
-    clearTimeout(this.restoreNoticeTimer)
-    clearTimeout(this.rewriteResetTimer)
+    this.notices.destroy()
+    this.remote.stopResets()
     for (const connection of [...this.connections]) connection.close(CLOSE.serverShutdown)
     this.connections.clear()
     this.commits.destroy()
     this.doc.off('update', this.onDocUpdate)
     this.presence.destroy()
     this.doc.destroy()
-  }
-
-  /** Takes what stored or relayed content left pending out of the doc; true when there was some. */
-  private holdRemoteRemainder(what: string): boolean {
-    if (!this.doc.store.pendingStructs && !this.doc.store.pendingDs) return false
-    const bytes = this.intake.holdRemoteRemainder()
-    this.options.logger.warn({ boardId: this.boardId, bytes }, `${what} depends on content this instance does not have; held apart`)
-    return true
   }
 
   private readonly onConnectionClosed = (connection: Connection, event: CloseEvent, cause?: unknown): void => {
@@ -752,31 +671,10 @@ export class Room {
     this.options.events.committed(this, commit)
   }
 
-  /**
-   * Tells everyone on the board, for RESTORE_NOTICE_MS, that a restore replaced
-   * it (through the server's own presence entry, which no client can write, and
-   * which reaches the clients of other instances too).
-   */
+  /** Tells everyone on the board, for a while, that a restore replaced it (server-notices.ts). */
   announceRestore(notice: RestoreNotice): void {
     if (this.destroyed) return
-    this.restoreNotice = notice
-    clearTimeout(this.restoreNoticeTimer)
-    this.restoreNoticeTimer = setTimeout(() => {
-      this.restoreNotice = null
-      if (!this.destroyed) this.publishServerState()
-    }, RESTORE_NOTICE_MS)
-    this.restoreNoticeTimer.unref()
-    this.publishServerState()
-  }
-
-  /** The server's presence entry: what the clients must be told now, or none. */
-  private publishServerState(): void {
-    const savingFailingSince = this.commits.savingFailingSince
-    const saving = savingFailingSince === null ? {} : { saving: 'failing' as const, since: savingFailingSince }
-    const restored = this.restoreNotice === null ? {} : { restored: this.restoreNotice }
-    const full = this.fullNotice === null ? {} : { full: this.fullNotice }
-    const told = savingFailingSince !== null || this.restoreNotice !== null || this.fullNotice !== null
-    this.presence.setServerState(told ? { server: { ...saving, ...restored, ...full } } : null)
+    this.notices.announceRestore(notice)
   }
 
   private send(connection: Connection, frame: Uint8Array): void {
