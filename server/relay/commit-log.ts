@@ -34,7 +34,7 @@ export type Commit = { update: Uint8Array; updates: number; seconds: number; aut
 
 /** What the room does when its commits reach it. */
 export interface CommitLogHost {
-  /** A batch was committed: it is broadcast, and whoever follows commits told. */
+  /** A batch was committed: it is broadcast, and the relay's extensions told. */
   committed(commit: Commit): void
   /** A commit failed; it is retried. */
   commitFailed(): void
