@@ -46,14 +46,12 @@ import {
   type CloseEvent,
   type RestoreNotice,
 } from '../../shared/protocol.ts'
-import { DeadlineExceeded, withDeadline } from '../health/deadline.ts'
 import type { Logger } from '../log.ts'
-import type { StoredBoardState, StoredSince, TurnHolder, UpdateLogStore } from '../storage/storage.ts'
+import type { StoredBoardState, StoredSince, UpdateLogStore } from '../storage/storage.ts'
 import type { Admission } from './connection-limits.ts'
 import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySocket } from './connection.ts'
 import { selects, type ConnectionSelector } from './connection-selector.ts'
 import { applyStoredState } from './merge-state.ts'
-import { BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded, SavingDelayed } from './commit-errors.ts'
 import { permissionDeniedMessage, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
 import type { EncodingBudget } from './encoding-budget.ts'
@@ -64,11 +62,10 @@ import type { RewriteResets } from './rewrite-resets.ts'
 import { withinDoc, withinStateVectorSize } from './state-vector.ts'
 import { SyncAnswers } from './sync-answers.ts'
 import { CommitLog, type Commit } from './commit-log.ts'
-import { transactionLeftUnfinished } from './unfinished-transaction.ts'
 import { UpdateIntake } from './update-intake.ts'
 import { RemoteUpdates } from './remote-updates.ts'
 import { ServerNotices } from './server-notices.ts'
-import { asSharedWork } from '../workers/job-owner.ts'
+import { ServerChanges, type ChangeCheck, type ChangeOptions, type StoreFirst } from './server-changes.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 /**
@@ -114,24 +111,7 @@ export type RoomOptions = {
   presenceHolders?: ClientIdHolders
 }
 
-/**
- * Decides, right before a server-side change is applied, whether it may still
- * be made (whoever asked may have lost the right while it was prepared); throws
- * to refuse it, and then nothing is applied.
- */
-export type ChangeCheck = () => Promise<void>
-
-/**
- * `evenWhenFull`: the change only deletes, or is an owner's restore (the way back from a board filled with junk), so a full board takes it.
- * `turn`: the change is made in its board's turn across instances, held by that session (`Room.changeInTurn`).
- */
-export type ChangeOptions = { evenWhenFull?: boolean; turn?: TurnHolder | null }
-
-/**
- * What must be stored before a server-side change is committed (a restore's
- * restore point), given the change's result; null when nothing need be.
- */
-export type StoreFirst<T> = (result: T) => Promise<unknown> | null
+export type { ChangeCheck, ChangeOptions, StoreFirst } from './server-changes.ts'
 
 export class Room {
   readonly boardId: string
@@ -150,11 +130,11 @@ export class Room {
   private readonly notices: ServerNotices
   /** Our answers in the sync protocol, kept encoded until the doc changes (sync-answers.ts). */
   private readonly syncAnswers: SyncAnswers
+  /** HTTP edits, imports and restores, and reads of the board as stored (server-changes.ts). */
+  private readonly serverSide: ServerChanges
   private destroyed = false
   /** Why the room was reset, once it was: nothing more is applied, read or answered from its doc. */
   private resetCause: string | null = null
-  /** Answers read from the board as stored (readStored), by what they answer, until the doc next changes. */
-  private readonly storedAnswers = new Map<string, Promise<unknown>>()
   /** The bytes the board was loaded from and has committed or taken from other instances since. */
   private storedByteCount = 0
   /** Who wrote which client ids (client-writers.ts): an update advancing another's is refused, and a rewrite from another instance names them. */
@@ -174,7 +154,7 @@ export class Room {
         commitFailed: () => options.events.commitFailed(this),
         savingNoticeChanged: () => this.notices.publish(),
         uncommittable: (cause, error, pendingBefore) => {
-          // A change that broke the doc reset the room already (changeNow).
+          // A change that broke the doc reset the room already (ServerChanges.changeNow).
           if (this.resetCause === null) this.reset(cause, error, pendingBefore)
         },
         changesResumed: () => this.intake.retryHeld(),
@@ -210,6 +190,17 @@ export class Room {
     this.notices = new ServerNotices({
       savingFailingSince: () => this.commits.savingFailingSince,
       setServerState: (state) => this.presence.setServerState(state),
+    })
+    this.serverSide = new ServerChanges(this.doc, {
+      boardId: options.boardId,
+      limits: options.limits,
+      commits: this.commits,
+      host: {
+        resetCause: () => this.resetCause,
+        unloaded: () => this.destroyed,
+        full: () => this.notices.full,
+        reset: (cause, error, pendingBefore) => this.reset(cause, error, pendingBefore),
+      },
     })
     this.syncAnswers = new SyncAnswers(this.doc, { encodings: options.encodings, send: (connection, frame) => this.send(connection, frame) })
     this.presence = new RoomPresence(this.doc, {
@@ -408,145 +399,24 @@ export class Room {
     return this.commits.whenSaved()
   }
 
-  /**
-   * Makes a server-side change (HTTP edit, import, restore) and resolves with
-   * `change`'s result once it is committed. The change runs between commits,
-   * never during one. `check` runs first, once the work that prepared the
-   * change is done: a right taken away meanwhile refuses it, and only the
-   * commit in flight (at most `commitWaitMs`) separates the check from the change.
-   * `storeFirst` is stored before the change is committed, so that no crash
-   * leaves the change stored without it; should storing it fail, the change
-   * is never committed (the room resets, as when a change breaks the document).
-   */
-  async change<T>(change: (doc: Y.Doc) => T, check?: ChangeCheck, options: ChangeOptions = {}, storeFirst?: StoreFirst<T>): Promise<T> {
-    this.refuseUnserved('changed', options)
-    await check?.()
-    while (this.commits.committing) {
-      await this.withinCommitWait(this.commits.commitDone(), () => new CommitsFailing(`board ${this.boardId}: the commit in flight did not complete within ${this.options.limits.commitWaitMs} ms; nothing was changed`))
-    }
-    this.refuseUnserved('changed', options)
-    if (this.destroyed) throw new RoomUnloaded(this.boardId, false)
-    if (options.turn) return this.changeInTurn(change, options.turn, storeFirst)
-    const pendingBefore = this.commits.pendingCount
-    const result = this.changeNow(change)
-    const stored = this.commits.pendingCount > pendingBefore ? (storeFirst?.(result) ?? null) : null
-    if (stored) {
-      this.commits.holdUntilStored(stored, pendingBefore)
-      await stored
-    }
-    await this.withinCommitWait(this.whenSaved(), () => new SavingDelayed(`board ${this.boardId}: the change was applied but not saved within ${this.options.limits.commitWaitMs} ms; it is kept and saved with the board's other changes`))
-    return result
+  /** Makes a server-side change and resolves with its result once it is committed (ServerChanges.change). */
+  change<T>(change: (doc: Y.Doc) => T, check?: ChangeCheck, options: ChangeOptions = {}, storeFirst?: StoreFirst<T>): Promise<T> {
+    return this.serverSide.change(change, check, options, storeFirst)
   }
 
-  /**
-   * A change made in its board's turn across instances is made and committed
-   * in one transaction of the log that first sees the turn still held
-   * (UpdateLogStore.appendInTurn), in the commit path's place (nothing else is
-   * applied or committed meanwhile), with whatever waited to be committed. A
-   * turn lost before is refused there (TurnLost) with the doc untouched: its
-   * change was worked out on the board as it was before another instance may
-   * have taken the turn and changed it. Not bounded by the commit wait: a
-   * change answered as kept (SavingDelayed) must not be refused later; each
-   * statement is bounded by the database's statement timeout instead. Should
-   * the transaction fail once the change is made, whether it was stored is
-   * not known here, and a retry could store it with the turn lost: the room
-   * is reset, so its board is loaded again as stored, and what waited to be
-   * committed before the change is committed first.
-   */
-  private async changeInTurn<T>(change: (doc: Y.Doc) => T, turn: TurnHolder, storeFirst?: StoreFirst<T>): Promise<T> {
-    const made: { outcome?: { result: T } | { error: unknown } } = {}
-    await this.commits.commitInTurn(turn, async () => {
-      const pendingBefore = this.commits.pendingCount
-      try {
-        made.outcome = { result: this.changeNow(change) }
-      } catch (error) {
-        // What it made before refusing is committed, as any change's is (changeNow).
-        made.outcome = { error }
-      }
-      // Stored before the transaction commits (nothing is applied meanwhile: the room is committing); should it fail, the
-      // transaction is rolled back and the room reset, as for any failure once the change is made.
-      if ('result' in made.outcome && this.commits.pendingCount > pendingBefore) await storeFirst?.(made.outcome.result)
-    })
-    const { outcome } = made
-    if (!outcome) throw new Error(`board ${this.boardId}: the log committed a change in its turn without making it`)
-    if ('error' in outcome) throw outcome.error
-    return outcome.result
-  }
-
-  /**
-   * Runs a server-side change on the doc. It is our own code, which refuses by
-   * throwing (BoardError), and Yjs then finishes its transaction, storing what
-   * was applied: only a throw that leaves the transaction unfinished (see
-   * transactionLeftUnfinished) leaves the doc in an unknown state, and resets the room.
-   */
-  private changeNow<T>(change: (doc: Y.Doc) => T): T {
-    const pendingBefore = this.commits.pendingCount
-    try {
-      return change(this.doc)
-    } catch (error) {
-      if (!transactionLeftUnfinished(this.doc)) throw error
-      this.reset('a server-side change', error, pendingBefore)
-      throw new ChangeBrokeDocument(`board ${this.boardId}: the change left the document in an unknown state (${errorMessage(error)}); nothing of it was saved, and the board is loaded again from storage`)
-    }
-  }
-
-  /**
-   * `make`'s answer from the board as stored (read from storage, worked out in
-   * a worker thread), once the changes applied so far are committed: it holds
-   * at least what `read` would. Kept by `what` until the doc next changes, and
-   * shared by everyone asking meanwhile, so that readers asking again and
-   * again cost nothing more; a failed answer is not kept.
-   */
+  /** `make`'s answer from the board as stored, kept until the doc next changes (ServerChanges.readStored). */
   readStored<T>(what: string, make: () => Promise<T>): Promise<T> {
-    const kept = this.storedAnswers.get(what)
-    if (kept) return kept as Promise<T>
-    // Shared by everyone asking meanwhile: the first of them leaving must not stop it for the others.
-    const answer = this.read(() => undefined).then(() => asSharedWork(make))
-    this.storedAnswers.set(what, answer)
-    answer.catch(() => {
-      if (this.storedAnswers.get(what) === answer) this.storedAnswers.delete(what)
-    })
-    return answer
+    return this.serverSide.readStored(what, make)
   }
 
   /** Reads the doc as it is stored: at once when nothing is uncommitted, else right after the next commit. */
   read<T>(read: (doc: Y.Doc) => T): Promise<T> {
-    this.refuseUnserved('read')
-    const answered = new Promise<T>((resolve, reject) =>
-      this.commits.whenCommitted(null, () => {
-        try {
-          if (this.resetCause !== null) throw this.reloadingError('read')
-          resolve(read(this.doc))
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)))
-        }
-      }),
-    )
-    return this.withinCommitWait(answered, () => new CommitsFailing(`board ${this.boardId}: its changes were not saved within ${this.options.limits.commitWaitMs} ms, so it cannot be read as stored`))
+    return this.serverSide.read(read)
   }
 
   /** Resolves once the doc is exactly what is stored, for work that reads the store instead of the doc; refused and bounded as `read()` is. */
   whenStored(): Promise<void> {
-    return this.read(() => undefined)
-  }
-
-  /**
-   * A deleted board is gone for whoever still holds its room. While commits
-   * fail the doc holds what is not stored: nothing server-side reads it or adds to it.
-   * A full board takes only the changes that may pass it.
-   */
-  private refuseUnserved(what: 'read' | 'changed', options: ChangeOptions = {}): void {
-    if (this.commits.isDeleted) throw this.commits.deletedError(what)
-    if (this.resetCause !== null) throw this.reloadingError(what)
-    const full = this.notices.full
-    if (what === 'changed' && full && !options.evenWhenFull) throw new BoardFull(full)
-    const failingSince = this.commits.commitFailingSince
-    if (failingSince === null) return
-    throw new CommitsFailing(`board ${this.boardId} cannot be ${what}: its changes have not been saved since ${new Date(failingSince).toISOString()}`)
-  }
-
-  private reloadingError(what: 'read' | 'changed'): BoardReloading {
-    return new BoardReloading(`board ${this.boardId} cannot be ${what} here: ${this.resetCause} left its document in an unknown state, and it is being loaded again from storage`)
+    return this.serverSide.whenStored()
   }
 
   /**
@@ -580,7 +450,7 @@ export class Room {
     this.options.onReset(this)
     sender?.close(CLOSE.updateRejected, error)
     for (const connection of [...this.connections]) connection.close(CLOSE.boardReloaded)
-    // Readers waiting for a commit are refused now (reloadingError) rather than answered from this doc.
+    // Readers waiting for a commit are refused now (ServerChanges.reloadingError) rather than answered from this doc.
     this.commits.answerHeldReplies()
   }
 
@@ -592,13 +462,6 @@ export class Room {
    */
   markDeleted(): Promise<void> {
     return this.commits.markDeleted()
-  }
-
-  /** `waiting`'s result, or `late()` thrown once `commitWaitMs` have passed (the work carries on: a late commit still saves). */
-  private withinCommitWait<T>(waiting: Promise<T>, late: () => Error): Promise<T> {
-    return withDeadline(waiting, this.options.limits.commitWaitMs, 'the commit').catch((error: unknown) => {
-      throw error instanceof DeadlineExceeded ? late() : error
-    })
   }
 
   /**
@@ -652,7 +515,7 @@ export class Room {
     // Nothing more is committed for a deleted board: pending work would only keep its room from unloading.
     if (this.commits.isDeleted) return
     this.syncAnswers.docChanged(update)
-    this.storedAnswers.clear()
+    this.serverSide.docChanged()
     // What the doc took in, not what was sent: a client sending again what the board holds spends nothing.
     if (origin instanceof Connection) origin.wrote(update.byteLength)
     const source = isChangeOrigin(origin) ? origin.source : null
