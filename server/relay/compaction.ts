@@ -16,7 +16,8 @@
 import type { Logger } from '../log.ts'
 import type { HistoryPolicy, MergeState, Storage, StoredBoardState } from '../storage/storage.ts'
 import type { RoomExtension } from './room-extension.ts'
-import type { Commit, Room } from './room.ts'
+import type { Commit } from './commit-log.ts'
+import type { Room } from './room.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 export type CompactionOptions = {

@@ -1,6 +1,6 @@
 /**
  * Bytes of board that may be encoded for sync replies of their own
- * (Room.syncStep2Frames) a second: a person's (IncomingRates) and the
+ * (SyncAnswers.step2Frames) a second: a person's (IncomingRates) and the
  * instance's. An encoding costs the relay's thread by the share of the board
  * it carries, and a fixed part by the whole board (its deletions and clocks
  * are all walked), whatever the few bytes of state vector asking for it; each person's

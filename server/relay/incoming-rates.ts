@@ -3,7 +3,7 @@
  * and the answers asked for count as bytes too), what presence may be applied
  * a second, what may be added to boards
  * an hour, how much of boards nobody held may be loaded a minute, and how much
- * of boards may be encoded for sync replies of their own (Room.syncStep2Frames), from one
+ * of boards may be encoded for sync replies of their own (SyncAnswers.step2Frames), from one
  * person over all their connections on this instance, or from one connection
  * without a person. Per person, since a
  * person may hold `connectionsPerPerson` sockets: counted per connection,
@@ -21,7 +21,7 @@ export class IncomingRates {
   private readonly written: TokenBucket
   private readonly loaded: TokenBucket
   private readonly presence: TokenBucket
-  /** Boards encoded for their sync replies of their own (Room.syncStep2Frames). */
+  /** Boards encoded for their sync replies of their own (SyncAnswers.step2Frames). */
   readonly encodings: EncodingBudget
   /** How long all of them take to fill again from empty. */
   readonly refillMs: number

@@ -20,7 +20,8 @@ import { COMMAND_TIMED_OUT, dropIfSilent, endRedisConnection, RECONNECTING, reco
 import type { UpdateLogStore } from '../storage/storage.ts'
 import { connectionSelectorSchema, type ConnectionSelector } from './connection-selector.ts'
 import type { RelayControl, RoomExtension } from './room-extension.ts'
-import type { Commit, Room } from './room.ts'
+import type { Commit } from './commit-log.ts'
+import type { Room } from './room.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 const KIND_UPDATE = 0

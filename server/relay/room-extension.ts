@@ -11,7 +11,8 @@ import type { Logger } from '../log.ts'
 import type { BoardRecord, StoredBoardState } from '../storage/storage.ts'
 import type { Connection } from './connection.ts'
 import type { ConnectionSelector } from './connection-selector.ts'
-import type { Commit, Room, RoomEvents } from './room.ts'
+import type { Commit } from './commit-log.ts'
+import type { Room, RoomEvents } from './room.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 /** What an extension may ask of the registry that runs it. */

@@ -4,11 +4,11 @@
  * Durable before visible: an update is applied to the doc as it arrives, but it
  * is broadcast (and echoed to its sender, whose client reads the echo as
  * "saved") only after the batch holding it has been committed to the update
- * log. Whatever arrived during one event-loop turn is committed in one
+ * log (commit-log.ts). Whatever arrived during one event-loop turn is committed in one
  * transaction and sent as one merged frame.
  *
  * While a commit is in flight nothing new is applied: updates from sockets and
- * from other instances wait in `deferred`, server-side changes in `change()`. So the moment a
+ * from other instances wait (`CommitLog.betweenCommits`), server-side changes in `change()`. So the moment a
  * commit completes, the doc holds exactly what is stored, and that is when
  * joiners' sync replies and `read()`s are answered: nobody sees state that is
  * not stored, and under steady editing nobody waits for a quiet moment.
@@ -35,10 +35,9 @@
 import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
-import { isChangeOrigin, LOAD_ORIGIN, REMOTE_ORIGIN } from '../../shared/change-origin.ts'
+import { isChangeOrigin, LOAD_ORIGIN } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
 import {
-  boardFullMessage,
   CLOSE,
   MESSAGE_AWARENESS,
   MESSAGE_QUERY_AWARENESS,
@@ -47,49 +46,27 @@ import {
   type CloseEvent,
   type RestoreNotice,
 } from '../../shared/protocol.ts'
-import { DeadlineExceeded, withDeadline } from '../health/deadline.ts'
 import type { Logger } from '../log.ts'
-import { BoardRowGone } from '../storage/storage-errors.ts'
-import type { StoredBoardState, StoredSince, TurnHolder, UpdateLogStore } from '../storage/storage.ts'
+import type { StoredBoardState, StoredSince, UpdateLogStore } from '../storage/storage.ts'
 import type { Admission } from './connection-limits.ts'
 import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySocket } from './connection.ts'
 import { selects, type ConnectionSelector } from './connection-selector.ts'
-import { HeldUpdates } from './held-updates.ts'
-import { mergeInGroups } from './merge-in-groups.ts'
 import { applyStoredState } from './merge-state.ts'
-import { entryStamp } from './stamped-fields.ts'
-import { DeletedEntries } from './deleted-entries.ts'
-import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded, SavingDelayed } from './commit-errors.ts'
-import { deletionsWithin } from './deletions-within.ts'
-import { permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
+import { permissionDeniedMessage, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
-import { admitEncoding, encodingCharge, type EncodingBudget } from './encoding-budget.ts'
+import type { EncodingBudget } from './encoding-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence, type ClientIdHolders } from './room-presence.ts'
-import { idText, rewrittenId } from './rewritten-ids.ts'
-import { ClientWriters, updateClients } from './client-writers.ts'
+import { ClientWriters } from './client-writers.ts'
 import type { RewriteResets } from './rewrite-resets.ts'
-import { holdsAllOf, missingShareOf, sameClocks, withinDoc, withinStateVectorSize } from './state-vector.ts'
-import { validateUpdate, type UpdateVerdict } from './validate-update.ts'
-import { WholeState } from './whole-state.ts'
-import { asSharedWork } from '../workers/job-owner.ts'
+import { withinDoc, withinStateVectorSize } from './state-vector.ts'
+import { SyncAnswers } from './sync-answers.ts'
+import { CommitLog, type Commit } from './commit-log.ts'
+import { UpdateIntake } from './update-intake.ts'
+import { RemoteUpdates } from './remote-updates.ts'
+import { ServerNotices } from './server-notices.ts'
+import { ServerChanges, type ChangeCheck, type ChangeOptions, type StoreFirst } from './server-changes.ts'
 import { errorMessage } from '../../shared/error-message.ts'
-
-/** `author`: the person whose connection made the change, when it was one signed in. */
-type PendingUpdate = { update: Uint8Array; origin: string; author: string | null }
-
-/** How long the clients are told of a restore: those who join meanwhile learn of it too. */
-const RESTORE_NOTICE_MS = 10 * 60 * 1000
-
-/** The first retry of a failed commit; each next one waits twice as long, up to `commitRetryMaxMs`. */
-const COMMIT_RETRY_FIRST_MS = 200
-
-/**
- * A batch of changes stored in one transaction: their merged update (as
- * broadcast), how many log rows, how long it took, and the people whose
- * connections made them (none for server-side changes and anonymous sockets).
- */
-export type Commit = { update: Uint8Array; updates: number; seconds: number; authors: string[] }
 
 /**
  * What a room tells the relay's extensions (through the registry, which calls
@@ -134,29 +111,7 @@ export type RoomOptions = {
   presenceHolders?: ClientIdHolders
 }
 
-type HeldReply = { connection: Connection | null; reply: () => void }
-
-/**
- * Decides, right before a server-side change is applied, whether it may still
- * be made (whoever asked may have lost the right while it was prepared); throws
- * to refuse it, and then nothing is applied.
- */
-export type ChangeCheck = () => Promise<void>
-
-/**
- * `evenWhenFull`: the change only deletes, or is an owner's restore (the way back from a board filled with junk), so a full board takes it.
- * `turn`: the change is made in its board's turn across instances, held by that session (`Room.changeInTurn`).
- */
-export type ChangeOptions = { evenWhenFull?: boolean; turn?: TurnHolder | null }
-
-/**
- * What must be stored before a server-side change is committed (a restore's
- * restore point), given the change's result; null when nothing need be.
- */
-export type StoreFirst<T> = (result: T) => Promise<unknown> | null
-
-/** Commits wait for `stored`; should it fail, what was applied from `pendingBefore` on is never committed. */
-type CommitHold = { stored: Promise<unknown>; pendingBefore: number }
+export type { ChangeCheck, ChangeOptions, StoreFirst } from './server-changes.ts'
 
 export class Room {
   readonly boardId: string
@@ -165,68 +120,89 @@ export class Room {
   readonly connections = new Set<Connection>()
   /** Holders other than sockets (HTTP requests, imports) that keep the room loaded. */
   private holds = 0
-  private pending: PendingUpdate[] = []
-  private flushScheduled = false
-  private flushing = false
-  /** Changes (from sockets and other instances) that arrived while a commit was in flight, applied in order once it completes. */
-  private deferred: (() => void)[] = []
-  private commitHold: CommitHold | null = null
-  /** Work that must see the doc exactly as stored: answered when nothing is uncommitted. */
-  private heldReplies: HeldReply[] = []
-  /** Changes waiting for content the doc lacks, per connection (or from other instances). */
-  private readonly held = new HeldUpdates<Connection | 'remote'>()
-  /** Counts of changes applied to the doc and committed, so `whenSaved()` waits only for what came before it. */
-  private appliedCount = 0
-  private committedCount = 0
-  private savedWaiters: (Waiter<void> & { target: number })[] = []
-  private idleWaiters: Waiter<void>[] = []
-  private retryTimer: NodeJS.Timeout | undefined
-  /** Held changes that could apply wait for their turn (HeldUpdates): then they are tried again. */
-  private heldRetryTimer: NodeJS.Timeout | undefined
-  private failedCommits = 0
-  private failingSince: number | null = null
-  private noticeTimer: NodeJS.Timeout | undefined
-  /** Since when the clients have been told that saving is failing, or null. */
-  private savingFailingNotice: string | null = null
-  /** The last restore, told to the clients for RESTORE_NOTICE_MS. */
-  private restoreNotice: RestoreNotice | null = null
-  private restoreNoticeTimer: NodeJS.Timeout | undefined
-  /** Set while the board is past its size limit: it takes only deletions. */
-  private fullNotice: BoardFullNotice | null = null
+  /** What the doc applied, on its way to the update log, and what waits for it to be stored (commit-log.ts). */
+  private readonly commits: CommitLog
+  /** How members' updates, and content held for what the doc lacks, enter the doc (update-intake.ts). */
+  private readonly intake: UpdateIntake
+  /** What other instances stored: relayed updates and catch-ups (remote-updates.ts). */
+  private readonly remote: RemoteUpdates
+  /** What the server tells everyone on the board through its own presence entry (server-notices.ts). */
+  private readonly notices: ServerNotices
+  /** Our answers in the sync protocol, kept encoded until the doc changes (sync-answers.ts). */
+  private readonly syncAnswers: SyncAnswers
+  /** HTTP edits, imports and restores, and reads of the board as stored (server-changes.ts). */
+  private readonly serverSide: ServerChanges
   private destroyed = false
-  /** Its board was deleted: nothing is applied or committed any more. */
-  private deleted = false
   /** Why the room was reset, once it was: nothing more is applied, read or answered from its doc. */
   private resetCause: string | null = null
-  /** Our step 1, sent to every joiner: encoded once and reused until the doc changes. */
-  private step1Frame: Uint8Array | null = null
-  /** The whole state, what every fresh client asks for: as loaded or last encoded, and the updates since. */
-  private readonly wholeState = new WholeState()
-  /**
-   * The last other step 2 encoded, with the state vector it answers: every
-   * step 1 held over a commit with the same vector asks for the same one.
-   */
-  private lastStep2: { clocks: Map<number, number>; frame: Uint8Array } | null = null
-  /** Our step 2 to a client holding all of the doc, until it changes. */
-  private allHeldStep2: Uint8Array | null = null
-  /** Answers read from the board as stored (readStored), by what they answer, until the doc next changes. */
-  private readonly storedAnswers = new Map<string, Promise<unknown>>()
   /** The bytes the board was loaded from and has committed or taken from other instances since. */
   private storedByteCount = 0
-  /** See `completeThrough`. */
-  private heldThrough = 0
   /** Who wrote which client ids (client-writers.ts): an update advancing another's is refused, and a rewrite from another instance names them. */
   private readonly clientWriters = new ClientWriters()
-  /** Set while a rewrite from another instance waits for the board's next reset (`rewriteFound`). */
-  private rewriteResetTimer: NodeJS.Timeout | undefined
-  /** What each entry deleted from the board held of what it keeps if an undo brings it back (deleted-entries.ts). */
-  private readonly deletedEntries: DeletedEntries
 
   constructor(private readonly options: RoomOptions) {
     this.boardId = options.boardId
     // Named after its board: otherwise Yjs draws a random guid for every doc, which cost more than the rest of loading a small board.
     this.doc = new Y.Doc({ guid: options.boardId })
-    this.deletedEntries = new DeletedEntries(this.doc)
+    this.commits = new CommitLog({
+      boardId: options.boardId,
+      log: options.log,
+      logger: options.logger,
+      limits: options.limits,
+      host: {
+        committed: (commit) => this.committed(commit),
+        commitFailed: (error) => options.events.commitFailed(this, error),
+        savingNoticeChanged: () => this.notices.publish(),
+        uncommittable: (cause, error, pendingBefore) => {
+          // A change that broke the doc reset the room already (ServerChanges.changeNow).
+          if (this.resetCause === null) this.reset(cause, error, pendingBefore)
+        },
+        changesResumed: () => this.intake.retryHeld(),
+        settled: () => this.checkIdle(),
+        boardRowGone: () => this.closeConnections({ boardId: this.boardId }, CLOSE.boardDeleted),
+      },
+    })
+    this.intake = new UpdateIntake(this.doc, {
+      boardCreatedAt: options.boardCreatedAt,
+      limits: options.limits,
+      commits: this.commits,
+      clientWriters: this.clientWriters,
+      host: {
+        wasReset: () => this.resetCause !== null,
+        full: () => this.notices.full,
+        reset: (cause, error, pendingBefore, sender) => this.reset(cause, error, pendingBefore, sender),
+        denyOnce: (connection, why) => this.denyOnce(connection, why),
+      },
+    })
+    this.remote = new RemoteUpdates(this.doc, {
+      boardId: options.boardId,
+      logger: options.logger,
+      rewriteResets: options.rewriteResets,
+      commits: this.commits,
+      intake: this.intake,
+      clientWriters: this.clientWriters,
+      host: {
+        serving: () => !this.destroyed && !this.commits.isDeleted && this.resetCause === null,
+        reset: (cause, error, pendingBefore) => this.reset(cause, error, pendingBefore),
+        closeConnections: (selector, event) => this.closeConnections(selector, event),
+      },
+    })
+    this.notices = new ServerNotices({
+      savingFailingSince: () => this.commits.savingFailingSince,
+      setServerState: (state) => this.presence.setServerState(state),
+    })
+    this.serverSide = new ServerChanges(this.doc, {
+      boardId: options.boardId,
+      limits: options.limits,
+      commits: this.commits,
+      host: {
+        resetCause: () => this.resetCause,
+        unloaded: () => this.destroyed,
+        full: () => this.notices.full,
+        reset: (cause, error, pendingBefore) => this.reset(cause, error, pendingBefore),
+      },
+    })
+    this.syncAnswers = new SyncAnswers(this.doc, { encodings: options.encodings, send: (connection, frame) => this.send(connection, frame) })
     this.presence = new RoomPresence(this.doc, {
       boardId: options.boardId,
       logger: options.logger,
@@ -243,7 +219,7 @@ export class Room {
   }
 
   get isSaved(): boolean {
-    return this.pending.length === 0 && !this.flushing
+    return this.commits.isSaved
   }
 
   get isIdle(): boolean {
@@ -251,7 +227,7 @@ export class Room {
   }
 
   get isDeleted(): boolean {
-    return this.deleted
+    return this.commits.isDeleted
   }
 
   /** The stored bytes this room's document was built from: a measure of its size, since Yjs reports none. */
@@ -261,21 +237,20 @@ export class Room {
 
   /** The board's size past its limit while it takes only deletions, or null. */
   get full(): BoardFullNotice | null {
-    return this.fullNotice
+    return this.notices.full
   }
 
   /** The board is past its size limit (or back within it, with null): everyone on it is told, on every instance. */
   setFull(notice: BoardFullNotice | null): void {
-    if (this.destroyed || (notice === null && this.fullNotice === null)) return
+    if (this.destroyed || (notice === null && this.notices.full === null)) return
     // Writers told of the last time it was full are told again the next time.
     if (notice === null) for (const connection of this.connections) if (connection.canWrite) connection.deniedOnce = false
-    this.fullNotice = notice
-    this.publishServerState()
+    this.notices.setFull(notice)
   }
 
   /** Since when (epoch ms) this room's commits have been failing, or null while they succeed. */
   get commitFailingSince(): number | null {
-    return this.failingSince
+    return this.commits.commitFailingSince
   }
 
   /**
@@ -285,12 +260,12 @@ export class Room {
    * numbered lower than those may still have been on its way in.
    */
   get completeThrough(): number {
-    return this.heldThrough
+    return this.remote.completeThrough
   }
 
   /** Applies the board as stored (checkpoint, then the log after it): the room's starting state. */
   load(stored: Pick<StoredBoardState, 'checkpoint' | 'updates' | 'completeThrough'>): void {
-    this.heldThrough = stored.completeThrough
+    this.remote.loading(stored.completeThrough)
     // Unheard: with a listener, Yjs would encode the whole stored state once more as the load's update, for nothing.
     this.doc.off('update', this.onDocUpdate)
     try {
@@ -300,8 +275,8 @@ export class Room {
     }
     const parts = stored.checkpoint ? [stored.checkpoint, ...stored.updates] : stored.updates
     for (const part of parts) this.storedByteCount += part.byteLength
-    const heldApart = this.holdRemoteRemainder('stored board')
-    this.wholeState.reset(!heldApart && parts.length > 0 && parts.length <= STORED_PARTS_SENT_AS_IS ? parts : null)
+    const heldApart = this.remote.holdRemainder('stored board')
+    this.syncAnswers.loaded(parts, heldApart)
   }
 
   /** Joins a socket to the room and starts the sync: our step 1, and everyone's presence. */
@@ -317,7 +292,7 @@ export class Room {
       return connection
     }
     this.connections.add(connection)
-    this.send(connection, (this.step1Frame ??= syncStep1Message(this.doc)))
+    this.send(connection, this.syncAnswers.step1())
     const everyone = this.awareness.getStates().size > 0 ? this.presence.everyoneFrameFor(connection) : null
     if (everyone) this.sendPresence(connection, everyone)
     return connection
@@ -360,9 +335,9 @@ export class Room {
       // Decoded now, so a bad state vector closes this connection here rather than failing later in the commit path.
       const clocks = Y.decodeStateVector(withinStateVectorSize(decoding.readVarUint8Array(decoder), this.doc))
       const join = connection.joinSync()
-      const answer = () => this.whenCommitted(connection, () => this.answerSyncStep1(connection, clocks, join))
+      const answer = () => this.commits.whenCommitted(connection, () => this.syncAnswers.answerStep1(connection, clocks, join))
       // The join's and a reply kept encoded are answered at once; a later one that may need an encoding of its own waits its turn.
-      if (join || this.answersAtOnce(withinDoc(clocks, this.doc))) answer()
+      if (join || this.syncAnswers.answersAtOnce(withinDoc(clocks, this.doc))) answer()
       else connection.paceSync(answer)
       return
     }
@@ -378,70 +353,9 @@ export class Room {
       return
     }
     this.options.events.updateReceived(this, update.byteLength)
-    if (this.flushing) this.deferred.push(() => this.checkAndApplyDeferred(connection, update))
-    else this.checkAndApply(connection, update)
-  }
-
-  /**
-   * An update that waited for a commit, checked only now. It is dropped, never
-   * applied, should its connection have closed meanwhile (a right taken away);
-   * a throw closes its connection, as in `receive()`, and never reaches the
-   * commit path that runs this.
-   */
-  private checkAndApplyDeferred(connection: Connection, update: Uint8Array): void {
-    if (connection.closed) return
-    try {
-      this.checkAndApply(connection, update)
-    } catch (error) {
-      connection.close(CLOSE.malformedMessage, error)
-    }
-  }
-
-  /**
-   * Checks a connection's update and applies it in one step, so that it is
-   * checked against the very document it is applied to. Checked as it arrived
-   * and applied after the commit in flight, it was checked against a document
-   * that lacked what arrived meanwhile: where an item placed beside another
-   * update's item lands could not be told, so no check read it, and an embed
-   * sent right after a character of a judgment, both waiting, landed in the
-   * judgment once both were applied.
-   */
-  private checkAndApply(connection: Connection, received: Uint8Array): void {
-    let update = received
-    const verdict = this.verdictOn(connection, update)
-    if (verdict.refused) {
-      connection.close(verdict.refused.event, new Error(verdict.refused.reason))
-      return
-    }
-    if (!connection.admitWork(verdict.splitCostBytes)) {
-      connection.close(CLOSE.rateLimited, new Error(`update's splits cost as much as ${verdict.splitCostBytes} bytes, more than its sender may send now`))
-      return
-    }
-    if (this.fullNotice && verdict.addsContent) {
-      this.denyOnce(connection, boardFullMessage(this.fullNotice))
-      // Deleting is how a full board makes room, and a page's sync may carry deletions with its additions.
-      const deletions = deletionsWithin(update, this.doc)
-      if (deletions === null) return
-      update = deletions
-    }
-    if (!connection.mayWrite(update.byteLength)) {
-      connection.close(CLOSE.writtenTooMuch, new Error(`an update of ${update.byteLength} bytes, past what its sender may still add to boards this hour`))
-      return
-    }
-    this.applyFrom(connection, update, verdict.runEnds)
-  }
-
-  /**
-   * validateUpdate's verdict on a connection's update, which is also refused
-   * when it would advance a client id someone else wrote (client-writers.ts).
-   */
-  private verdictOn(connection: Connection, update: Uint8Array): UpdateVerdict {
-    const verdict = validateUpdate(update, this.doc)
-    const { userId } = connection.identity
-    if (verdict.refused || userId === null) return verdict
-    const taken = this.clientWriters.otherWriter(this.doc, verdict.runEnds, userId)
-    if (taken === null) return verdict
-    return { refused: { event: CLOSE.updateRejected, reason: `update writes under client id ${taken.client}, which another member wrote` } }
+    // Waiting for the commit in flight, it is checked only once that completes.
+    if (this.commits.committing) this.commits.betweenCommits(() => this.intake.checkAndApplyDeferred(connection, update))
+    else this.intake.checkAndApply(connection, update)
   }
 
   /** Tells a connection why its changes are dropped, once rather than on every keystroke; it stays open and in sync. */
@@ -451,114 +365,11 @@ export class Room {
     this.send(connection, permissionDeniedMessage(why))
   }
 
-  /** `runEnds`: for each client whose structs the update lists, the clock after them (validateUpdate). */
-  private applyFrom(connection: Connection, update: Uint8Array, runEnds: ReadonlyMap<number, number>): void {
-    if (this.resetCause !== null) return
-    const pendingBefore = this.pending.length
-    try {
-      this.applyAsAuthor(connection, () => Y.applyUpdate(this.doc, update, connection), runEnds)
-    } catch (error) {
-      this.connectionContentFailed(connection, `an update from connection ${connection.id}`, error, pendingBefore)
-      return
-    }
-    const heldBytes = this.held.takeFrom(this.doc, connection)
-    if (heldBytes > 0 && connection.closed) this.held.drop(connection)
-    else if (heldBytes > this.options.limits.pendingUpdateBytes) {
-      this.held.drop(connection)
-      connection.close(CLOSE.missingDependencies, new Error(`${heldBytes} bytes wait for content the server does not have`))
-    }
-    this.retryHeld()
-  }
-
-  /**
-   * Applying a connection's changes threw: its sender is closed for good, as
-   * for any update that cannot be applied, and what Yjs holds pending of them
-   * dropped. The doc is as it was if Yjs finished its transaction without
-   * sending out an update: it sends one whenever a transaction added or deleted
-   * anything (the splits of existing items it made are merged back as it
-   * finishes). Otherwise its state is unknown, and the room resets.
-   */
-  private connectionContentFailed(connection: Connection, cause: string, error: unknown, pendingBefore: number): void {
-    if (this.pending.length !== pendingBefore || transactionLeftUnfinished(this.doc)) {
-      this.reset(cause, error, pendingBefore, connection)
-      return
-    }
-    this.held.takeFrom(this.doc, connection)
-    this.held.drop(connection)
-    connection.close(CLOSE.updateRejected, error)
-  }
-
-  /**
-   * Applies a connection's changes in one transaction with the stamp that names
-   * its sender as the author of what they create, dated within the board's
-   * life as the server's clock allows (stamped-fields.ts): what is stored and broadcast
-   * never names anyone else nor a time outside the board's life.
-   */
-  private applyAsAuthor(connection: Connection, apply: () => void, runEnds: ReadonlyMap<number, number>): void {
-    const transact = () =>
-      Y.transact(
-        this.doc,
-        (transaction) => {
-          const stamp = entryStamp(this.doc, this.deletedEntries, this.options.boardCreatedAt)
-          apply()
-          stamp(transaction, connection.identity.name)
-        },
-        connection,
-        // Not local, as Yjs marks a transaction that applies an update.
-        false,
-      )
-    const { userId } = connection.identity
-    if (userId === null) transact()
-    else this.clientWriters.record(this.doc, runEnds.keys(), userId, transact)
-  }
-
-  /** Applies held changes whose missing content has arrived since; never during a commit. */
-  private retryHeld(): void {
-    if (this.flushing || this.resetCause !== null) return
-    // One `now` for the whole run: a source is then taken at most once, so the loop ends.
-    const now = performance.now()
-    for (;;) {
-      const { ready, nextInMs } = this.held.takeReady(this.doc, now)
-      if (nextInMs !== null && this.heldRetryTimer === undefined) {
-        this.heldRetryTimer = setTimeout(() => {
-          this.heldRetryTimer = undefined
-          this.retryHeld()
-        }, nextInMs)
-      }
-      if (ready.length === 0) return
-      for (const [source, update] of ready) {
-        // Checked again now that what it waited for is here: where its items land could not be told before.
-        let runEnds: ReadonlyMap<number, number> = new Map()
-        if (source !== 'remote') {
-          const verdict = this.verdictOn(source, Y.convertUpdateFormatV2ToV1(update))
-          if (verdict.refused) {
-            this.held.drop(source)
-            source.close(verdict.refused.event, new Error(`held changes: ${verdict.refused.reason}`))
-            continue
-          }
-          runEnds = verdict.runEnds
-        }
-        const pendingBefore = this.pending.length
-        try {
-          if (source === 'remote') Y.applyUpdateV2(this.doc, update, REMOTE_ORIGIN)
-          else this.applyAsAuthor(source, () => Y.applyUpdateV2(this.doc, update, source), runEnds)
-        } catch (error) {
-          // Stored already by another instance: a board that could not take it lacks what is stored.
-          if (source === 'remote') this.reset('held changes from another instance', error, pendingBefore)
-          else this.connectionContentFailed(source, `held changes from connection ${source.id}`, error, pendingBefore)
-          if (this.resetCause !== null) return
-          continue
-        }
-        this.held.takeFrom(this.doc, source)
-      }
-    }
-  }
-
   /** Removes a connection whose socket has closed, and its presence for everyone else. */
   disconnect(connection: Connection): void {
     connection.ended()
     if (!this.connections.delete(connection)) return
-    this.held.drop(connection)
+    this.intake.dropHeld(connection)
     this.presence.release(connection)
     this.checkIdle()
   }
@@ -585,185 +396,27 @@ export class Room {
 
   /** Resolves once every change applied so far is committed (rejects if the room is destroyed, or its board deleted, first). */
   whenSaved(): Promise<void> {
-    if (this.deleted) return Promise.reject(this.deletedError('saved'))
-    const target = this.appliedCount
-    if (this.committedCount >= target) return Promise.resolve()
-    return new Promise((resolve, reject) => this.savedWaiters.push({ target, resolve, reject }))
+    return this.commits.whenSaved()
   }
 
-  /**
-   * Makes a server-side change (HTTP edit, import, restore) and resolves with
-   * `change`'s result once it is committed. The change runs between commits,
-   * never during one. `check` runs first, once the work that prepared the
-   * change is done: a right taken away meanwhile refuses it, and only the
-   * commit in flight (at most `commitWaitMs`) separates the check from the change.
-   * `storeFirst` is stored before the change is committed, so that no crash
-   * leaves the change stored without it; should storing it fail, the change
-   * is never committed (the room resets, as when a change breaks the document).
-   */
-  async change<T>(change: (doc: Y.Doc) => T, check?: ChangeCheck, options: ChangeOptions = {}, storeFirst?: StoreFirst<T>): Promise<T> {
-    this.refuseUnserved('changed', options)
-    await check?.()
-    while (this.flushing) {
-      const commitDone = new Promise<void>((resolve, reject) => this.idleWaiters.push({ resolve, reject }))
-      await this.withinCommitWait(commitDone, () => new CommitsFailing(`board ${this.boardId}: the commit in flight did not complete within ${this.options.limits.commitWaitMs} ms; nothing was changed`))
-    }
-    this.refuseUnserved('changed', options)
-    if (this.destroyed) throw new RoomUnloaded(this.boardId, false)
-    if (options.turn) return this.changeInTurn(change, options.turn, storeFirst)
-    const pendingBefore = this.pending.length
-    const result = this.changeNow(change)
-    const stored = this.pending.length > pendingBefore ? (storeFirst?.(result) ?? null) : null
-    if (stored) {
-      // Set before the commit that takes this change is started (on the next turn, scheduleFlush), which waits for it.
-      const held = this.commitHold
-      this.commitHold = held ? { stored: Promise.all([held.stored, stored]), pendingBefore: held.pendingBefore } : { stored, pendingBefore }
-      await stored
-    }
-    await this.withinCommitWait(this.whenSaved(), () => new SavingDelayed(`board ${this.boardId}: the change was applied but not saved within ${this.options.limits.commitWaitMs} ms; it is kept and saved with the board's other changes`))
-    return result
+  /** Makes a server-side change and resolves with its result once it is committed (ServerChanges.change). */
+  change<T>(change: (doc: Y.Doc) => T, check?: ChangeCheck, options: ChangeOptions = {}, storeFirst?: StoreFirst<T>): Promise<T> {
+    return this.serverSide.change(change, check, options, storeFirst)
   }
 
-  /**
-   * A change made in its board's turn across instances is made and committed
-   * in one transaction of the log that first sees the turn still held
-   * (UpdateLogStore.appendInTurn), in the commit path's place (nothing else is
-   * applied or committed meanwhile), with whatever waited to be committed. A
-   * turn lost before is refused there (TurnLost) with the doc untouched: its
-   * change was worked out on the board as it was before another instance may
-   * have taken the turn and changed it. Not bounded by the commit wait: a
-   * change answered as kept (SavingDelayed) must not be refused later; each
-   * statement is bounded by the database's statement timeout instead. Should
-   * the transaction fail once the change is made, whether it was stored is
-   * not known here, and a retry could store it with the turn lost: the room
-   * is reset, so its board is loaded again as stored, and what waited to be
-   * committed before the change is committed first.
-   */
-  private async changeInTurn<T>(change: (doc: Y.Doc) => T, turn: TurnHolder, storeFirst?: StoreFirst<T>): Promise<T> {
-    const log = this.options.log
-    if (!log.appendInTurn) throw new Error(`board ${this.boardId}: a change made in a turn reached a log that cannot check the turn`)
-    this.flushing = true
-    const made: { outcome?: { result: T } | { error: unknown } } = {}
-    let batch: PendingUpdate[] = []
-    let pendingBefore = 0
-    const started = performance.now()
-    try {
-      await log.appendInTurn(this.boardId, turn, async () => {
-        pendingBefore = this.pending.length
-        try {
-          made.outcome = { result: this.changeNow(change) }
-        } catch (error) {
-          // What it made before refusing is committed, as any change's is (changeNow).
-          made.outcome = { error }
-        }
-        // Stored before the transaction commits (nothing is applied meanwhile: the room is committing); should it fail, the
-        // transaction is rolled back and the room reset, as for any failure once the change is made.
-        if ('result' in made.outcome && this.pending.length > pendingBefore) await storeFirst?.(made.outcome.result)
-        batch = this.pending
-        this.pending = []
-        return batch
-      })
-    } catch (error) {
-      this.flushing = false
-      if (!made.outcome) {
-        if (error instanceof BoardRowGone) this.boardRowGone()
-        else this.resumeAfterCommit()
-        throw error
-      }
-      this.pending = batch.concat(this.pending)
-      // A change that broke the doc reset the room already (changeNow).
-      if (this.resetCause === null) this.reset('a change made in its board’s turn whose commit failed', error, pendingBefore)
-      this.resumeAfterCommit()
-      throw error
-    }
-    this.flushing = false
-    // Unloaded meanwhile, it answers no one, as after any commit (flush).
-    if (!this.destroyed) {
-      if (batch.length > 0) this.committedBatch(batch, started)
-      else this.resumeAfterCommit()
-    }
-    const { outcome } = made
-    if (!outcome) throw new Error(`board ${this.boardId}: the log committed a change in its turn without making it`)
-    if ('error' in outcome) throw outcome.error
-    return outcome.result
-  }
-
-  /**
-   * Runs a server-side change on the doc. It is our own code, which refuses by
-   * throwing (BoardError), and Yjs then finishes its transaction, storing what
-   * was applied: only a throw that leaves the transaction unfinished (see
-   * transactionLeftUnfinished) leaves the doc in an unknown state, and resets the room.
-   */
-  private changeNow<T>(change: (doc: Y.Doc) => T): T {
-    const pendingBefore = this.pending.length
-    try {
-      return change(this.doc)
-    } catch (error) {
-      if (!transactionLeftUnfinished(this.doc)) throw error
-      this.reset('a server-side change', error, pendingBefore)
-      throw new ChangeBrokeDocument(`board ${this.boardId}: the change left the document in an unknown state (${errorMessage(error)}); nothing of it was saved, and the board is loaded again from storage`)
-    }
-  }
-
-  /**
-   * `make`'s answer from the board as stored (read from storage, worked out in
-   * a worker thread), once the changes applied so far are committed: it holds
-   * at least what `read` would. Kept by `what` until the doc next changes, and
-   * shared by everyone asking meanwhile, so that readers asking again and
-   * again cost nothing more; a failed answer is not kept.
-   */
+  /** `make`'s answer from the board as stored, kept until the doc next changes (ServerChanges.readStored). */
   readStored<T>(what: string, make: () => Promise<T>): Promise<T> {
-    const kept = this.storedAnswers.get(what)
-    if (kept) return kept as Promise<T>
-    // Shared by everyone asking meanwhile: the first of them leaving must not stop it for the others.
-    const answer = this.read(() => undefined).then(() => asSharedWork(make))
-    this.storedAnswers.set(what, answer)
-    answer.catch(() => {
-      if (this.storedAnswers.get(what) === answer) this.storedAnswers.delete(what)
-    })
-    return answer
+    return this.serverSide.readStored(what, make)
   }
 
   /** Reads the doc as it is stored: at once when nothing is uncommitted, else right after the next commit. */
   read<T>(read: (doc: Y.Doc) => T): Promise<T> {
-    this.refuseUnserved('read')
-    const answered = new Promise<T>((resolve, reject) =>
-      this.whenCommitted(null, () => {
-        try {
-          if (this.resetCause !== null) throw this.reloadingError('read')
-          resolve(read(this.doc))
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)))
-        }
-      }),
-    )
-    return this.withinCommitWait(answered, () => new CommitsFailing(`board ${this.boardId}: its changes were not saved within ${this.options.limits.commitWaitMs} ms, so it cannot be read as stored`))
+    return this.serverSide.read(read)
   }
 
   /** Resolves once the doc is exactly what is stored, for work that reads the store instead of the doc; refused and bounded as `read()` is. */
   whenStored(): Promise<void> {
-    return this.read(() => undefined)
-  }
-
-  /**
-   * A deleted board is gone for whoever still holds its room. While commits
-   * fail the doc holds what is not stored: nothing server-side reads it or adds to it.
-   * A full board takes only the changes that may pass it.
-   */
-  private refuseUnserved(what: 'read' | 'changed', options: ChangeOptions = {}): void {
-    if (this.deleted) throw this.deletedError(what)
-    if (this.resetCause !== null) throw this.reloadingError(what)
-    if (what === 'changed' && this.fullNotice && !options.evenWhenFull) throw new BoardFull(this.fullNotice)
-    if (this.failingSince === null) return
-    throw new CommitsFailing(`board ${this.boardId} cannot be ${what}: its changes have not been saved since ${new Date(this.failingSince).toISOString()}`)
-  }
-
-  private deletedError(what: 'read' | 'changed' | 'saved'): BoardDeleted {
-    return new BoardDeleted(`board ${this.boardId} was deleted; nothing more is ${what}`)
-  }
-
-  private reloadingError(what: 'read' | 'changed'): BoardReloading {
-    return new BoardReloading(`board ${this.boardId} cannot be ${what} here: ${this.resetCause} left its document in an unknown state, and it is being loaded again from storage`)
+    return this.serverSide.whenStored()
   }
 
   /**
@@ -785,11 +438,9 @@ export class Room {
    */
   private reset(cause: string, error: unknown, pendingBefore: number, sender?: Connection): void {
     this.resetCause = cause
-    this.appliedCount -= this.pending.length - pendingBefore
-    this.pending.length = pendingBefore
-    this.deferred = []
-    clearTimeout(this.heldRetryTimer)
-    clearTimeout(this.rewriteResetTimer)
+    this.commits.dropSince(pendingBefore)
+    this.intake.stopRetries()
+    this.remote.stopResets()
     this.options.logger.error(
       { boardId: this.boardId, cause, err: errorMessage(error) },
       'applying a change left the board’s document in an unknown state; loading the board again from storage, its clients reconnect',
@@ -799,8 +450,8 @@ export class Room {
     this.options.onReset(this)
     sender?.close(CLOSE.updateRejected, error)
     for (const connection of [...this.connections]) connection.close(CLOSE.boardReloaded)
-    // Readers waiting for a commit are refused now (reloadingError) rather than answered from this doc.
-    for (const held of this.heldReplies.splice(0)) this.answer(held)
+    // Readers waiting for a commit are refused now (ServerChanges.reloadingError) rather than answered from this doc.
+    this.commits.answerHeldReplies()
   }
 
   /**
@@ -809,143 +460,23 @@ export class Room {
    * Resolves once a commit already in flight has ended, so that the board's
    * rows go after what it stored.
    */
-  async markDeleted(): Promise<void> {
-    this.deleted = true
-    this.deferred = []
-    while (this.flushing) await new Promise<void>((resolve, reject) => this.idleWaiters.push({ resolve, reject }))
-    // A failed commit in flight was put back to be retried: it is dropped with the rest.
-    clearTimeout(this.retryTimer)
-    this.retryTimer = undefined
-    this.pending = []
-    const deleted = this.deletedError('saved')
-    for (const waiter of this.savedWaiters.splice(0)) waiter.reject(deleted)
-    // Readers waiting for a commit get the board as it was last stored.
-    for (const held of this.heldReplies.splice(0)) this.answer(held)
+  markDeleted(): Promise<void> {
+    return this.commits.markDeleted()
   }
 
   /**
-   * The log refused a commit because the board's row is gone: another
-   * instance deleted it, and its word of that (on Redis) has not come or
-   * never will. Not a database failing, so nothing is retried: the room is
-   * marked deleted (what waits to be saved is refused, BoardDeleted) and its
-   * sockets close for good, as on the instance that deleted it.
-   */
-  private boardRowGone(): void {
-    this.options.logger.warn({ boardId: this.boardId }, 'the board was deleted elsewhere: its changes here are dropped and its sockets closed')
-    // No commit is in flight, so this is done before it returns.
-    this.markDeleted().catch((error: unknown) => this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'could not mark a deleted board'))
-    this.resumeAfterCommit()
-    this.closeConnections({ boardId: this.boardId }, CLOSE.boardDeleted)
-  }
-
-  /** `waiting`'s result, or `late()` thrown once `commitWaitMs` have passed (the work carries on: a late commit still saves). */
-  private withinCommitWait<T>(waiting: Promise<T>, late: () => Error): Promise<T> {
-    return withDeadline(waiting, this.options.limits.commitWaitMs, 'the commit').catch((error: unknown) => {
-      throw error instanceof DeadlineExceeded ? late() : error
-    })
-  }
-
-  /**
-   * Applies an update that another instance has already stored: relayed here,
-   * not stored again. Like every change, it waits for a commit in flight.
-   * `incomplete` is called when it depends on content this instance lacks (a
-   * message from the other instances was missed). Should it write, under ids
-   * this doc holds, other content than the doc holds there (rewritten-ids.ts:
-   * one client id written to two instances at once), the two boards differ
-   * and Yjs would keep both as they are: the room resets, so its board is
-   * loaded again as the update log holds it, as on the other instance; at
-   * most once every `rewriteResetIntervalMs` (`rewriteFound`). `authors`: the
-   * people whose connections made it, as the other instance tells them.
+   * Applies an update that another instance has already stored, once no
+   * commit is in flight (RemoteUpdates.applyUpdate); `incomplete` is called
+   * when it depends on content this instance lacks. `authors`: the people
+   * whose connections made it, as the other instance tells them.
    */
   applyRemoteUpdate(update: Uint8Array, incomplete: () => void, authors: readonly string[] = []): void {
-    this.afterCommit('an update from another instance', () => {
-      const decoded = Y.decodeUpdate(update)
-      const rewritten = rewrittenId(decoded, this.doc)
-      if (rewritten !== null) {
-        this.rewriteFound(rewritten, authors)
-        return
-      }
-      const apply = () => Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
-      // One author: whose client ids these are, so that no one here writes under them (client-writers.ts).
-      if (authors.length === 1) this.clientWriters.record(this.doc, updateClients(decoded), authors[0]!, apply)
-      else apply()
-      if (this.holdRemoteRemainder('relayed update')) incomplete()
-    })
-  }
-
-  /**
-   * Another instance stored, under the id `at`, other content
-   * than this room holds there: the update is not applied, and the room resets,
-   * now or, should it have reset for a rewrite less than
-   * `rewriteResetIntervalMs` ago, once then (whatever more is found meanwhile
-   * waits for that same reset). Until then this instance serves the board as
-   * it holds it: its own sockets' edits are applied and stored, the other
-   * instances' are applied as they come unless they too rewrite it, and those
-   * that depend on what was not applied are held apart and caught up from the
-   * log (`holdRemoteRemainder`); the board loaded afresh holds them all.
-   * Its author, when the other instance names one person and that person
-   * wrote the same id here, wrote one id differently to two instances: their
-   * sockets on the board are closed for good (4422). Anyone else is only
-   * named: someone may write under another's client id to have them blamed.
-   */
-  private rewriteFound(at: Y.ID, authors: readonly string[]): void {
-    const writtenHereBy = this.clientWriters.writerOf(at.client)
-    const forger = authors.length === 1 && authors[0] === writtenHereBy ? writtenHereBy : null
-    const resetInMs = this.options.rewriteResets.waitBefore(this.boardId)
-    this.options.logger.error(
-      { boardId: this.boardId, id: idText(at), relayedFrom: authors, writtenHereBy, closing: forger, resetInMs: Math.ceil(resetInMs) },
-      'an update from another instance writes an id otherwise than this instance holds it: the same client id was written to two instances',
-    )
-    if (forger !== null) this.closeConnections({ boardId: this.boardId, userId: forger }, CLOSE.updateRejected)
-    if (resetInMs === 0) this.resetForRewrite(at)
-    else if (this.rewriteResetTimer === undefined) {
-      this.rewriteResetTimer = setTimeout(() => {
-        try {
-          this.resetForRewrite(at)
-        } catch (error) {
-          this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'the reset for a rewrite from another instance failed')
-        }
-      }, resetInMs)
-      this.rewriteResetTimer.unref()
-    }
-  }
-
-  /** Resets the room for a rewrite, between commits: what was applied before it is still committed. */
-  private resetForRewrite(at: Y.ID): void {
-    const run = () => {
-      if (this.destroyed || this.deleted || this.resetCause !== null) return
-      this.options.rewriteResets.resetting(this.boardId)
-      this.reset('an update from another instance rewriting what this instance holds', new Error(`it writes id ${idText(at)} otherwise than this instance holds it: the same client id was written to two instances`), this.pending.length)
-    }
-    if (this.flushing) this.deferred.push(run)
-    else run()
+    this.remote.applyUpdate(update, incomplete, authors)
   }
 
   /** Applies what the update log holds (a catch-up after this instance may have missed messages): the rows after `completeThrough`, or the whole board. */
   applyStored(stored: Pick<StoredSince, 'checkpoint' | 'updates' | 'completeThrough'>): void {
-    this.afterCommit('the stored board', () => {
-      applyStoredState(this.doc, stored, REMOTE_ORIGIN)
-      this.heldThrough = Math.max(this.heldThrough, stored.completeThrough)
-      this.holdRemoteRemainder('stored board')
-    })
-  }
-
-  /** Applies content another instance stored now, or once the commit in flight completes. */
-  private afterCommit(what: string, apply: () => void): void {
-    const change = () => {
-      if (this.destroyed || this.deleted || this.resetCause !== null) return
-      const pendingBefore = this.pending.length
-      try {
-        apply()
-      } catch (error) {
-        // It is stored already: the board loaded afresh holds it.
-        this.reset(what, error, pendingBefore)
-        return
-      }
-      this.retryHeld()
-    }
-    if (this.flushing) this.deferred.push(change)
-    else change()
+    this.remote.applyStored(stored)
   }
 
   /** Applies remote presence (from another instance). */
@@ -956,27 +487,15 @@ export class Room {
   destroy(): void {
     if (this.destroyed) return
     this.destroyed = true
-    clearTimeout(this.retryTimer)
-    clearTimeout(this.heldRetryTimer)
-    clearTimeout(this.noticeTimer)
-    clearTimeout(this.restoreNoticeTimer)
-    clearTimeout(this.rewriteResetTimer)
+    this.intake.stopRetries()
+    this.notices.destroy()
+    this.remote.stopResets()
     for (const connection of [...this.connections]) connection.close(CLOSE.serverShutdown)
     this.connections.clear()
-    // Waiting to be saved, a change was applied; waiting for the commit in flight to end, it was not yet.
-    for (const waiter of this.savedWaiters.splice(0)) waiter.reject(new RoomUnloaded(this.boardId, true))
-    for (const waiter of this.idleWaiters.splice(0)) waiter.reject(new RoomUnloaded(this.boardId, false))
+    this.commits.destroy()
     this.doc.off('update', this.onDocUpdate)
     this.presence.destroy()
     this.doc.destroy()
-  }
-
-  /** Takes what stored or relayed content left pending out of the doc; true when there was some. */
-  private holdRemoteRemainder(what: string): boolean {
-    if (!this.doc.store.pendingStructs && !this.doc.store.pendingDs) return false
-    const bytes = this.held.takeFrom(this.doc, 'remote')
-    this.options.logger.warn({ boardId: this.boardId, bytes }, `${what} depends on content this instance does not have; held apart`)
-    return true
   }
 
   private readonly onConnectionClosed = (connection: Connection, event: CloseEvent, cause?: unknown): void => {
@@ -992,66 +511,11 @@ export class Room {
     this.disconnect(connection)
   }
 
-  /**
-   * Answers a step 1 with our step 2, when nothing is uncommitted. Every reply
-   * but the join's counts its bytes against the sender's bytes a second, as
-   * if it had sent them: a few bytes of step 1 would otherwise draw a
-   * megabyte of board at every ask.
-   */
-  private answerSyncStep1(connection: Connection, clocks: Map<number, number>, join: boolean): void {
-    const frames = this.syncStep2Frames(connection, withinDoc(clocks, this.doc))
-    if (!join && !connection.admitWork(byteLengthOf(frames))) {
-      connection.close(CLOSE.rateLimited)
-      return
-    }
-    for (const frame of frames) this.send(connection, frame)
-  }
-
-  /**
-   * Whether a step 1 of a client holding `clocks` (within the doc) is answered
-   * at once: its reply is kept encoded, or it holds all of the doc (a reply
-   * encoded once for everyone until the doc changes).
-   */
-  private answersAtOnce(clocks: Map<number, number>): boolean {
-    return clocks.size === 0 || holdsAllOf(clocks, this.doc) || (this.lastStep2 !== null && sameClocks(this.lastStep2.clocks, clocks))
-  }
-
-  /**
-   * Our step 2 for `connection`'s client holding `clocks` (within the doc;
-   * empty: nothing). A reply of its own (of a page whose offline copy is
-   * behind the board, say) costs the relay's thread up to an encoding of the
-   * whole board, whatever the bytes of the vector asking for it: its person and
-   * the instance are charged before it is encoded (encoding-budget.ts), the
-   * share of the whole state's bytes the vector lacks, and at least the fixed
-   * part of an encoding, so that a page back from a blip, a few items behind,
-   * costs little and finds the budgets seldom spent. Past either, the reply is the whole state kept
-   * encoded for fresh clients, correct for any vector, since Yjs skips what a
-   * client already holds: a reviewer reconnecting with a new vector each time
-   * held the relay's thread 96 to 100% busy.
-   */
-  private syncStep2Frames(connection: Connection, clocks: Map<number, number>): Uint8Array[] {
-    if (clocks.size === 0) return this.wholeState.framesFor(this.doc)
-    // Every vector that holds all of the doc draws the same reply (no structs, every deletion): one kept for all of them.
-    const holdsAll = holdsAllOf(clocks, this.doc)
-    const kept = holdsAll ? this.allHeldStep2 : this.lastStep2 !== null && sameClocks(this.lastStep2.clocks, clocks) ? this.lastStep2.frame : null
-    if (kept !== null) return [kept]
-    // Even one holding all: its encoding walks every struct for the deletions, and an editor asking after each change drew one each time.
-    const whole = this.wholeState.framesFor(this.doc)
-    if (!admitEncoding(encodingCharge(byteLengthOf(whole), missingShareOf(clocks, this.doc)), connection.encodings, this.options.encodings)) return whole
-    const frame = syncStep2Message(this.doc, Y.encodeStateVector(clocks))
-    if (holdsAll) this.allHeldStep2 = frame
-    else this.lastStep2 = { clocks, frame }
-    return [frame]
-  }
-
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     // Nothing more is committed for a deleted board: pending work would only keep its room from unloading.
-    if (this.deleted) return
-    this.step1Frame = null
-    this.wholeState.applied(update)
-    this.lastStep2 = null
-    this.allHeldStep2 = null
-    this.storedAnswers.clear()
+    if (this.commits.isDeleted) return
+    this.syncAnswers.docChanged(update)
+    this.serverSide.docChanged()
     // What the doc took in, not what was sent: a client sending again what the board holds spends nothing.
     if (origin instanceof Connection) origin.wrote(update.byteLength)
     const source = isChangeOrigin(origin) ? origin.source : null
@@ -1060,179 +524,20 @@ export class Room {
       this.broadcast(updateMessage(update))
       return
     }
-    this.pending.push({ update, origin: describeOrigin(origin), author: origin instanceof Connection ? origin.identity.userId : null })
-    this.appliedCount++
-    this.scheduleFlush()
+    this.commits.applied(update, origin)
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled || this.flushing || this.retryTimer !== undefined || this.destroyed || this.deleted) return
-    this.flushScheduled = true
-    setImmediate(() => {
-      this.flush().catch((error: unknown) => this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'commit path failed'))
-    })
+  /** A batch was committed: it is broadcast, and the extensions told. */
+  private committed(commit: Commit): void {
+    this.storedByteCount += commit.update.byteLength
+    this.broadcast(updateMessage(commit.update))
+    this.options.events.committed(this, commit)
   }
 
-  private async flush(): Promise<void> {
-    this.flushScheduled = false
-    if (this.destroyed || this.deleted || this.flushing || this.pending.length === 0) return
-    this.flushing = true
-    // Awaited only when a server-side change holds the commit: a keystroke's commit is otherwise one turn shorter.
-    if (this.commitHold !== null && !(await this.storedFirst())) return
-    const batch = this.pending
-    this.pending = []
-    const started = performance.now()
-    try {
-      await this.options.log.append(this.boardId, batch)
-    } catch (error) {
-      if (error instanceof BoardRowGone) {
-        this.flushing = false
-        this.boardRowGone()
-        return
-      }
-      // Keep the batch in memory, ahead of anything newer, and try again; never drop it.
-      this.pending = batch.concat(this.pending)
-      this.flushing = false
-      this.commitFailed(error, batch.length)
-      this.resumeAfterCommit()
-      return
-    }
-    this.flushing = false
-    if (!this.destroyed) this.committedBatch(batch, started)
-  }
-
-  /** What follows a batch's commit: it is broadcast, and what waited for it answered. */
-  private committedBatch(batch: PendingUpdate[], started: number): void {
-    const seconds = (performance.now() - started) / 1000
-    this.commitSucceeded()
-    this.committedCount += batch.length
-    const merged = mergeInGroups(batch.map((entry) => entry.update))
-    this.storedByteCount += merged.byteLength
-    this.broadcast(updateMessage(merged))
-    this.options.events.committed(this, { update: merged, updates: batch.length, seconds, authors: authorsOf(batch) })
-    // Nothing was applied during the commit, so the doc is exactly what is stored: answer what waits for that.
-    if (this.heldReplies.length > 0) for (const held of this.heldReplies.splice(0)) this.answer(held)
-    if (this.savedWaiters.length > 0) this.resolveSavedWaiters()
-    this.resumeAfterCommit()
-  }
-
-  /** Resolves whoever waited for what is now committed (whenSaved). */
-  private resolveSavedWaiters(): void {
-    const stillWaiting = this.savedWaiters.filter((waiter) => waiter.target > this.committedCount)
-    for (const waiter of this.savedWaiters) if (waiter.target <= this.committedCount) waiter.resolve()
-    this.savedWaiters = stillWaiting
-  }
-
-  /**
-   * Waits, the commit started, for what a change's commit waits for
-   * (`change`'s storeFirst), applying nothing meanwhile, as during a commit.
-   * Should storing it fail, that change and what was applied after it are
-   * dropped with the doc (reset) and what was applied before it is committed.
-   * False when nothing is left to commit.
-   */
-  private async storedFirst(): Promise<boolean> {
-    const hold = this.commitHold
-    if (hold === null) return true
-    this.commitHold = null
-    try {
-      await hold.stored
-    } catch (error) {
-      if (!this.destroyed && this.resetCause === null) this.reset('storing what a server-side change needed stored first', error, hold.pendingBefore)
-    }
-    if (!this.destroyed && !this.deleted && this.pending.length > 0) return true
-    this.flushing = false
-    if (!this.destroyed) this.resumeAfterCommit()
-    return false
-  }
-
-  /** Retries with a growing pause; once failing for long enough, the board's clients are told. */
-  private commitFailed(error: unknown, updates: number): void {
-    this.options.events.commitFailed(this, error)
-    this.failedCommits++
-    const now = Date.now()
-    this.failingSince ??= now
-    const retryInMs = Math.min(COMMIT_RETRY_FIRST_MS * 2 ** (this.failedCommits - 1), this.options.limits.commitRetryMaxMs)
-    this.options.logger.error(
-      { boardId: this.boardId, err: errorMessage(error), updates, attempt: this.failedCommits, failingForMs: now - this.failingSince, retryInMs },
-      'commit failed; changes kept in memory, retrying',
-    )
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined
-      this.scheduleFlush()
-    }, retryInMs)
-    if (this.noticeTimer === undefined && this.failedCommits === 1) {
-      const since = new Date(this.failingSince).toISOString()
-      this.noticeTimer = setTimeout(() => {
-        if (this.failingSince === null || this.destroyed) return
-        this.options.logger.error({ boardId: this.boardId, since }, 'commits still failing; telling the board’s clients')
-        this.savingFailingNotice = since
-        this.publishServerState()
-      }, this.options.limits.commitFailingNoticeMs)
-    }
-  }
-
-  private commitSucceeded(): void {
-    if (this.failingSince === null) return
-    this.options.logger.info({ boardId: this.boardId, failedForMs: Date.now() - this.failingSince, attempts: this.failedCommits }, 'commits succeed again')
-    this.failingSince = null
-    this.failedCommits = 0
-    clearTimeout(this.noticeTimer)
-    this.noticeTimer = undefined
-    if (this.savingFailingNotice !== null) {
-      this.savingFailingNotice = null
-      this.publishServerState()
-    }
-  }
-
-  /**
-   * Tells everyone on the board, for RESTORE_NOTICE_MS, that a restore replaced
-   * it (through the server's own presence entry, which no client can write, and
-   * which reaches the clients of other instances too).
-   */
+  /** Tells everyone on the board, for a while, that a restore replaced it (server-notices.ts). */
   announceRestore(notice: RestoreNotice): void {
     if (this.destroyed) return
-    this.restoreNotice = notice
-    clearTimeout(this.restoreNoticeTimer)
-    this.restoreNoticeTimer = setTimeout(() => {
-      this.restoreNotice = null
-      if (!this.destroyed) this.publishServerState()
-    }, RESTORE_NOTICE_MS)
-    this.restoreNoticeTimer.unref()
-    this.publishServerState()
-  }
-
-  /** The server's presence entry: what the clients must be told now, or none. */
-  private publishServerState(): void {
-    const saving = this.savingFailingNotice === null ? {} : { saving: 'failing' as const, since: this.savingFailingNotice }
-    const restored = this.restoreNotice === null ? {} : { restored: this.restoreNotice }
-    const full = this.fullNotice === null ? {} : { full: this.fullNotice }
-    const told = this.savingFailingNotice !== null || this.restoreNotice !== null || this.fullNotice !== null
-    this.presence.setServerState(told ? { server: { ...saving, ...restored, ...full } } : null)
-  }
-
-  /** Lets in what waited for the commit to end: deferred socket updates, held changes, then server-side changes. */
-  private resumeAfterCommit(): void {
-    for (const change of this.deferred.splice(0)) change()
-    this.retryHeld()
-    for (const waiter of this.idleWaiters.splice(0)) waiter.resolve()
-    if (this.pending.length > 0) this.scheduleFlush()
-    else this.checkIdle()
-  }
-
-  private whenCommitted(connection: Connection | null, reply: () => void): void {
-    if (this.isSaved) this.answer({ connection, reply })
-    else this.heldReplies.push({ connection, reply })
-  }
-
-  /** Runs a held reply; a failure closes the connection it was for, never the commit path. */
-  private answer({ connection, reply }: HeldReply): void {
-    if (connection?.closed) return
-    try {
-      reply()
-    } catch (error) {
-      if (connection) connection.close(CLOSE.malformedMessage, error)
-      else this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'a read of the stored board failed')
-    }
+    this.notices.announceRestore(notice)
   }
 
   private send(connection: Connection, frame: Uint8Array): void {
@@ -1263,43 +568,7 @@ export class Room {
   }
 }
 
-/** Each stored part costs a fresh client a transaction of its own; past a few, one encoding of the doc is cheaper. */
-const STORED_PARTS_SENT_AS_IS = 8
-
-/** The people whose updates a batch holds, each once, in the order they first come. */
-function authorsOf(batch: readonly PendingUpdate[]): string[] {
-  const authors = new Set<string>()
-  for (const { author } of batch) if (author !== null) authors.add(author)
-  return [...authors]
-}
-
-function byteLengthOf(frames: readonly Uint8Array[]): number {
-  return frames.reduce((bytes, frame) => bytes + frame.byteLength, 0)
-}
-
 /** An update with no structs and no deletions encodes as two zero bytes. */
 function isEmptyUpdate(update: Uint8Array): boolean {
   return update.byteLength === 2 && update[0] === 0 && update[1] === 0
 }
-
-type Waiter<T> = { resolve: (value: T) => void; reject: (error: Error) => void }
-
-/**
- * Whether Yjs left a transaction of `doc` unfinished. It ends a transaction in
- * a cleanup (collecting deleted content, merging structs, encoding and
- * emitting the `update` event) run in a `finally`, which empties
- * `_transactionCleanups` last: a throw inside it (such as collecting an item
- * that a crafted update left undeleted where Yjs expects every item deleted)
- * leaves the transaction listed, and every later one then waits behind it,
- * never cleaned up: the doc changes, but emits no update again.
- */
-function transactionLeftUnfinished(doc: Y.Doc): boolean {
-  return doc._transaction !== null || doc._transactionCleanups.length > 0
-}
-
-/** The origin column of the update log: who made the change. */
-function describeOrigin(origin: unknown): string {
-  if (origin instanceof Connection) return `ws:${origin.identity.userId ?? 'anonymous'}`
-  return isChangeOrigin(origin) && origin.source === 'server' ? `server:${origin.by}` : 'server'
-}
-

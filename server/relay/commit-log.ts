@@ -1,0 +1,419 @@
+/**
+ * A room's way to the update log: what its doc applied waits in one batch,
+ * committed in one transaction once a turn of the event loop (`setImmediate`),
+ * and kept in memory and retried with a growing pause while commits fail.
+ *
+ * While a commit is in flight nothing new is applied: what arrives meanwhile
+ * waits (`betweenCommits`), and is applied in order once it completes. So the
+ * moment a commit completes, the doc holds exactly what is stored, and that is
+ * when what waits for that is answered (`whenCommitted`, `whenSaved`).
+ */
+import { isChangeOrigin } from '../../shared/change-origin.ts'
+import { errorMessage } from '../../shared/error-message.ts'
+import type { RelayLimits } from '../../shared/limits.ts'
+import { CLOSE } from '../../shared/protocol.ts'
+import type { Logger } from '../log.ts'
+import { BoardRowGone } from '../storage/storage-errors.ts'
+import type { TurnHolder, UpdateLogStore } from '../storage/storage.ts'
+import { BoardDeleted, RoomUnloaded } from './commit-errors.ts'
+import { Connection } from './connection.ts'
+import { mergeInGroups } from './merge-in-groups.ts'
+
+/** `author`: the person whose connection made the change, when it was one signed in. */
+type PendingUpdate = { update: Uint8Array; origin: string; author: string | null }
+
+/** The first retry of a failed commit; each next one waits twice as long, up to `commitRetryMaxMs`. */
+const COMMIT_RETRY_FIRST_MS = 200
+
+/**
+ * A batch of changes stored in one transaction: their merged update (as
+ * broadcast), how many log rows, how long it took, and the people whose
+ * connections made them (none for server-side changes and anonymous sockets).
+ */
+export type Commit = { update: Uint8Array; updates: number; seconds: number; authors: string[] }
+
+/** What the room does when its commits reach it. */
+export interface CommitLogHost {
+  /** A batch was committed: it is broadcast, and the relay's extensions told. */
+  committed(commit: Commit): void
+  /** A commit failed with `error`; it is retried. */
+  commitFailed(error: unknown): void
+  /** `savingFailingSince` changed: the board's clients are told. */
+  savingNoticeChanged(): void
+  /** What was applied from `pendingBefore` on cannot be committed as it is (`cause`): the room resets. */
+  uncommittable(cause: string, error: unknown, pendingBefore: number): void
+  /** The changes that waited for the commit are applied: so may be those that wait for content. */
+  changesResumed(): void
+  /** Nothing waits to be committed. */
+  settled(): void
+  /** The log refused a commit because the board's row is gone: whoever is on it is closed for good. */
+  boardRowGone(): void
+}
+
+export type CommitLogOptions = {
+  boardId: string
+  log: UpdateLogStore
+  logger: Logger
+  limits: Pick<RelayLimits, 'commitRetryMaxMs' | 'commitFailingNoticeMs'>
+  host: CommitLogHost
+}
+
+type HeldReply = { connection: Connection | null; reply: () => void }
+
+/** Commits wait for `stored`; should it fail, what was applied from `pendingBefore` on is never committed. */
+type CommitHold = { stored: Promise<unknown>; pendingBefore: number }
+
+type Waiter<T> = { resolve: (value: T) => void; reject: (error: Error) => void }
+
+export class CommitLog {
+  private readonly boardId: string
+  private pending: PendingUpdate[] = []
+  private flushScheduled = false
+  private flushing = false
+  /** Changes (from sockets and other instances) that arrived while a commit was in flight, applied in order once it completes. */
+  private deferred: (() => void)[] = []
+  private commitHold: CommitHold | null = null
+  /** Work that must see the doc exactly as stored: answered when nothing is uncommitted. */
+  private heldReplies: HeldReply[] = []
+  /** Counts of changes applied to the doc and committed, so `whenSaved()` waits only for what came before it. */
+  private appliedCount = 0
+  private committedCount = 0
+  private savedWaiters: (Waiter<void> & { target: number })[] = []
+  private idleWaiters: Waiter<void>[] = []
+  private retryTimer: NodeJS.Timeout | undefined
+  private failedCommits = 0
+  private failingSince: number | null = null
+  private noticeTimer: NodeJS.Timeout | undefined
+  /** Since when the clients have been told that saving is failing, or null. */
+  private savingFailingNotice: string | null = null
+  private destroyed = false
+  /** Its board was deleted: nothing is committed any more. */
+  private deleted = false
+
+  constructor(private readonly options: CommitLogOptions) {
+    this.boardId = options.boardId
+  }
+
+  get isSaved(): boolean {
+    return this.pending.length === 0 && !this.flushing
+  }
+
+  /** A commit is in flight: nothing new is applied meanwhile. */
+  get committing(): boolean {
+    return this.flushing
+  }
+
+  get isDeleted(): boolean {
+    return this.deleted
+  }
+
+  /** How many changes applied to the doc wait to be committed. */
+  get pendingCount(): number {
+    return this.pending.length
+  }
+
+  /** Since when (epoch ms) the commits have been failing, or null while they succeed. */
+  get commitFailingSince(): number | null {
+    return this.failingSince
+  }
+
+  /** Since when (ISO time) the board's clients are to be told that saving is failing, or null. */
+  get savingFailingSince(): string | null {
+    return this.savingFailingNotice
+  }
+
+  /** The doc applied `update`, made by `origin`: it is committed with the next batch. */
+  applied(update: Uint8Array, origin: unknown): void {
+    this.pending.push({ update, origin: describeOrigin(origin), author: origin instanceof Connection ? origin.identity.userId : null })
+    this.appliedCount++
+    this.scheduleFlush()
+  }
+
+  /** Runs `change` now, or, while a commit is in flight, once it completes. */
+  betweenCommits(change: () => void): void {
+    if (this.flushing) this.deferred.push(change)
+    else change()
+  }
+
+  /** Holds the next commit until `stored` is stored; should it fail, what was applied from `pendingBefore` on is never committed (`storedFirst`). */
+  holdUntilStored(stored: Promise<unknown>, pendingBefore: number): void {
+    // Set before the commit that takes this change is started (on the next turn, scheduleFlush), which waits for it.
+    const held = this.commitHold
+    this.commitHold = held ? { stored: Promise.all([held.stored, stored]), pendingBefore: held.pendingBefore } : { stored, pendingBefore }
+  }
+
+  /** Resolves once the commit in flight has ended (rejects if the room is destroyed first). */
+  commitDone(): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.idleWaiters.push({ resolve, reject }))
+  }
+
+  /** Resolves once every change applied so far is committed (rejects if the room is destroyed, or its board deleted, first). */
+  whenSaved(): Promise<void> {
+    if (this.deleted) return Promise.reject(this.deletedError('saved'))
+    const target = this.appliedCount
+    if (this.committedCount >= target) return Promise.resolve()
+    return new Promise((resolve, reject) => this.savedWaiters.push({ target, resolve, reject }))
+  }
+
+  /** Runs `reply` now if nothing is uncommitted, else once the next commit completes. */
+  whenCommitted(connection: Connection | null, reply: () => void): void {
+    if (this.isSaved) this.answer({ connection, reply })
+    else this.heldReplies.push({ connection, reply })
+  }
+
+  /** Runs every held reply now, as the doc will not be committed as it is: each learns why itself. */
+  answerHeldReplies(): void {
+    for (const held of this.heldReplies.splice(0)) this.answer(held)
+  }
+
+  /** Drops what was applied from `pendingBefore` on, and whatever waits for the commit in flight. */
+  dropSince(pendingBefore: number): void {
+    this.appliedCount -= this.pending.length - pendingBefore
+    this.pending.length = pendingBefore
+    this.deferred = []
+  }
+
+  deletedError(what: 'read' | 'changed' | 'saved'): BoardDeleted {
+    return new BoardDeleted(`board ${this.boardId} was deleted; nothing more is ${what}`)
+  }
+
+  /**
+   * Its board is being deleted: from now on nothing is committed, and whoever
+   * waits for a change to be saved is refused (BoardDeleted). Resolves once a
+   * commit already in flight has ended, so that the board's rows go after
+   * what it stored.
+   */
+  async markDeleted(): Promise<void> {
+    this.deleted = true
+    this.deferred = []
+    while (this.flushing) await this.commitDone()
+    // A failed commit in flight was put back to be retried: it is dropped with the rest.
+    clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
+    this.pending = []
+    const deleted = this.deletedError('saved')
+    for (const waiter of this.savedWaiters.splice(0)) waiter.reject(deleted)
+    // Readers waiting for a commit get the board as it was last stored.
+    this.answerHeldReplies()
+  }
+
+  /**
+   * Commits, in one transaction of the log that first sees `turn` still held,
+   * what `make` applies, with whatever waited to be committed, in the commit
+   * path's place (nothing else is applied or committed meanwhile). Should the
+   * transaction fail once `make` has run, whether it was stored is not known
+   * here, and a retry could store it with the turn lost: the room resets
+   * (`uncommittable`), and what waited to be committed before is committed first.
+   */
+  async commitInTurn(turn: TurnHolder, make: () => Promise<void>): Promise<void> {
+    const log = this.options.log
+    if (!log.appendInTurn) throw new Error(`board ${this.boardId}: a change made in a turn reached a log that cannot check the turn`)
+    this.flushing = true
+    let made = false
+    let batch: PendingUpdate[] = []
+    let pendingBefore = 0
+    const started = performance.now()
+    try {
+      await log.appendInTurn(this.boardId, turn, async () => {
+        pendingBefore = this.pending.length
+        made = true
+        await make()
+        batch = this.pending
+        this.pending = []
+        return batch
+      })
+    } catch (error) {
+      this.flushing = false
+      if (!made) {
+        if (error instanceof BoardRowGone) this.boardRowGone()
+        else this.resumeAfterCommit()
+        throw error
+      }
+      this.pending = batch.concat(this.pending)
+      this.options.host.uncommittable('a change made in its board’s turn whose commit failed', error, pendingBefore)
+      this.resumeAfterCommit()
+      throw error
+    }
+    this.flushing = false
+    // Unloaded meanwhile, it answers no one, as after any commit (flush).
+    if (!this.destroyed) {
+      if (batch.length > 0) this.committedBatch(batch, started)
+      else this.resumeAfterCommit()
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.flushing || this.retryTimer !== undefined || this.destroyed || this.deleted) return
+    this.flushScheduled = true
+    setImmediate(() => {
+      this.flush().catch((error: unknown) => this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'commit path failed'))
+    })
+  }
+
+  private async flush(): Promise<void> {
+    this.flushScheduled = false
+    if (this.destroyed || this.deleted || this.flushing || this.pending.length === 0) return
+    this.flushing = true
+    // Awaited only when a server-side change holds the commit: a keystroke's commit is otherwise one turn shorter.
+    if (this.commitHold !== null && !(await this.storedFirst())) return
+    const batch = this.pending
+    this.pending = []
+    const started = performance.now()
+    try {
+      await this.options.log.append(this.boardId, batch)
+    } catch (error) {
+      if (error instanceof BoardRowGone) {
+        this.flushing = false
+        this.boardRowGone()
+        return
+      }
+      // Keep the batch in memory, ahead of anything newer, and try again; never drop it.
+      this.pending = batch.concat(this.pending)
+      this.flushing = false
+      this.commitFailed(error, batch.length)
+      this.resumeAfterCommit()
+      return
+    }
+    this.flushing = false
+    if (!this.destroyed) this.committedBatch(batch, started)
+  }
+
+  /** What follows a batch's commit: it is broadcast, and what waited for it answered. */
+  private committedBatch(batch: PendingUpdate[], started: number): void {
+    const seconds = (performance.now() - started) / 1000
+    this.commitSucceeded()
+    this.committedCount += batch.length
+    const merged = mergeInGroups(batch.map((entry) => entry.update))
+    this.options.host.committed({ update: merged, updates: batch.length, seconds, authors: authorsOf(batch) })
+    // Nothing was applied during the commit, so the doc is exactly what is stored: answer what waits for that.
+    if (this.heldReplies.length > 0) this.answerHeldReplies()
+    if (this.savedWaiters.length > 0) this.resolveSavedWaiters()
+    this.resumeAfterCommit()
+  }
+
+  /** Resolves whoever waited for what is now committed (whenSaved). */
+  private resolveSavedWaiters(): void {
+    const stillWaiting = this.savedWaiters.filter((waiter) => waiter.target > this.committedCount)
+    for (const waiter of this.savedWaiters) if (waiter.target <= this.committedCount) waiter.resolve()
+    this.savedWaiters = stillWaiting
+  }
+
+  /**
+   * Waits, the commit started, for what a change's commit waits for
+   * (`holdUntilStored`), applying nothing meanwhile, as during a commit.
+   * Should storing it fail, that change and what was applied after it are
+   * dropped with the doc (reset) and what was applied before it is committed.
+   * False when nothing is left to commit.
+   */
+  private async storedFirst(): Promise<boolean> {
+    const hold = this.commitHold
+    if (hold === null) return true
+    this.commitHold = null
+    try {
+      await hold.stored
+    } catch (error) {
+      if (!this.destroyed) this.options.host.uncommittable('storing what a server-side change needed stored first', error, hold.pendingBefore)
+    }
+    if (!this.destroyed && !this.deleted && this.pending.length > 0) return true
+    this.flushing = false
+    if (!this.destroyed) this.resumeAfterCommit()
+    return false
+  }
+
+  /** Retries with a growing pause; once failing for long enough, the board's clients are told. */
+  private commitFailed(error: unknown, updates: number): void {
+    this.options.host.commitFailed(error)
+    this.failedCommits++
+    const now = Date.now()
+    this.failingSince ??= now
+    const retryInMs = Math.min(COMMIT_RETRY_FIRST_MS * 2 ** (this.failedCommits - 1), this.options.limits.commitRetryMaxMs)
+    this.options.logger.error(
+      { boardId: this.boardId, err: errorMessage(error), updates, attempt: this.failedCommits, failingForMs: now - this.failingSince, retryInMs },
+      'commit failed; changes kept in memory, retrying',
+    )
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined
+      this.scheduleFlush()
+    }, retryInMs)
+    if (this.noticeTimer === undefined && this.failedCommits === 1) {
+      const since = new Date(this.failingSince).toISOString()
+      this.noticeTimer = setTimeout(() => {
+        if (this.failingSince === null || this.destroyed) return
+        this.options.logger.error({ boardId: this.boardId, since }, 'commits still failing; telling the board’s clients')
+        this.savingFailingNotice = since
+        this.options.host.savingNoticeChanged()
+      }, this.options.limits.commitFailingNoticeMs)
+    }
+  }
+
+  private commitSucceeded(): void {
+    if (this.failingSince === null) return
+    this.options.logger.info({ boardId: this.boardId, failedForMs: Date.now() - this.failingSince, attempts: this.failedCommits }, 'commits succeed again')
+    this.failingSince = null
+    this.failedCommits = 0
+    clearTimeout(this.noticeTimer)
+    this.noticeTimer = undefined
+    if (this.savingFailingNotice !== null) {
+      this.savingFailingNotice = null
+      this.options.host.savingNoticeChanged()
+    }
+  }
+
+  /**
+   * The log refused a commit because the board's row is gone: another
+   * instance deleted it, and its word of that (on Redis) has not come or
+   * never will. Not a database failing, so nothing is retried: the board is
+   * marked deleted (what waits to be saved is refused, BoardDeleted) and its
+   * sockets close for good, as on the instance that deleted it.
+   */
+  private boardRowGone(): void {
+    this.options.logger.warn({ boardId: this.boardId }, 'the board was deleted elsewhere: its changes here are dropped and its sockets closed')
+    // No commit is in flight, so this is done before it returns.
+    this.markDeleted().catch((error: unknown) => this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'could not mark a deleted board'))
+    this.resumeAfterCommit()
+    this.options.host.boardRowGone()
+  }
+
+  /** Lets in what waited for the commit to end: deferred socket updates, held changes, then server-side changes. */
+  private resumeAfterCommit(): void {
+    for (const change of this.deferred.splice(0)) change()
+    this.options.host.changesResumed()
+    for (const waiter of this.idleWaiters.splice(0)) waiter.resolve()
+    if (this.pending.length > 0) this.scheduleFlush()
+    else this.options.host.settled()
+  }
+
+  /** Runs a held reply; a failure closes the connection it was for, never the commit path. */
+  private answer({ connection, reply }: HeldReply): void {
+    if (connection?.closed) return
+    try {
+      reply()
+    } catch (error) {
+      if (connection) connection.close(CLOSE.malformedMessage, error)
+      else this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'a read of the stored board failed')
+    }
+  }
+
+  /** Nothing more is committed: whoever waits is refused. */
+  destroy(): void {
+    this.destroyed = true
+    clearTimeout(this.retryTimer)
+    clearTimeout(this.noticeTimer)
+    // Waiting to be saved, a change was applied; waiting for the commit in flight to end, it was not yet.
+    for (const waiter of this.savedWaiters.splice(0)) waiter.reject(new RoomUnloaded(this.boardId, true))
+    for (const waiter of this.idleWaiters.splice(0)) waiter.reject(new RoomUnloaded(this.boardId, false))
+  }
+}
+
+/** The people whose updates a batch holds, each once, in the order they first come. */
+function authorsOf(batch: readonly PendingUpdate[]): string[] {
+  const authors = new Set<string>()
+  for (const { author } of batch) if (author !== null) authors.add(author)
+  return [...authors]
+}
+
+/** The origin column of the update log: who made the change. */
+function describeOrigin(origin: unknown): string {
+  if (origin instanceof Connection) return `ws:${origin.identity.userId ?? 'anonymous'}`
+  return isChangeOrigin(origin) && origin.source === 'server' ? `server:${origin.by}` : 'server'
+}

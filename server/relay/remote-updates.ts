@@ -1,0 +1,177 @@
+/**
+ * Content another instance has already stored, reaching a room: updates
+ * relayed from the other instances and catch-ups read from the update log.
+ * Applied, not stored again, and, like every change, never during a commit.
+ */
+import * as Y from 'yjs'
+import { REMOTE_ORIGIN } from '../../shared/change-origin.ts'
+import { errorMessage } from '../../shared/error-message.ts'
+import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
+import type { Logger } from '../log.ts'
+import type { StoredSince } from '../storage/storage.ts'
+import { updateClients, type ClientWriters } from './client-writers.ts'
+import type { CommitLog } from './commit-log.ts'
+import type { ConnectionSelector } from './connection-selector.ts'
+import { applyStoredState } from './merge-state.ts'
+import type { RewriteResets } from './rewrite-resets.ts'
+import { idText, rewrittenId } from './rewritten-ids.ts'
+import type { UpdateIntake } from './update-intake.ts'
+
+/** What the room decides for the content other instances stored. */
+export interface RemoteUpdatesHost {
+  /** Whether the room still applies changes: not unloaded, its board not deleted, and not reset. */
+  serving(): boolean
+  /** Applying content left the doc in an unknown state (`Room.reset`). */
+  reset(cause: string, error: unknown, pendingBefore: number): void
+  closeConnections(selector: ConnectionSelector, event: CloseEvent): number
+}
+
+export type RemoteUpdatesOptions = {
+  boardId: string
+  logger: Logger
+  /** When the board may next be reset for a rewrite from another instance, kept across its rooms. */
+  rewriteResets: RewriteResets
+  commits: CommitLog
+  intake: UpdateIntake
+  /** Who wrote which client ids (client-writers.ts): a rewrite from another instance names them. */
+  clientWriters: ClientWriters
+  host: RemoteUpdatesHost
+}
+
+export class RemoteUpdates {
+  private readonly boardId: string
+  private heldThrough = 0
+  /** Set while a rewrite from another instance waits for the board's next reset (`rewriteFound`). */
+  private rewriteResetTimer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly doc: Y.Doc,
+    private readonly options: RemoteUpdatesOptions,
+  ) {
+    this.boardId = options.boardId
+  }
+
+  /** See `Room.completeThrough`. */
+  get completeThrough(): number {
+    return this.heldThrough
+  }
+
+  /** The room loads the board as stored through `completeThrough`. */
+  loading(completeThrough: number): void {
+    this.heldThrough = completeThrough
+  }
+
+  /**
+   * Applies an update that another instance has already stored: relayed here,
+   * not stored again. Like every change, it waits for a commit in flight.
+   * `incomplete` is called when it depends on content this instance lacks (a
+   * message from the other instances was missed). Should it write, under ids
+   * this doc holds, other content than the doc holds there (rewritten-ids.ts:
+   * one client id written to two instances at once), the two boards differ
+   * and Yjs would keep both as they are: the room resets, so its board is
+   * loaded again as the update log holds it, as on the other instance; at
+   * most once every `rewriteResetIntervalMs` (`rewriteFound`). `authors`: the
+   * people whose connections made it, as the other instance tells them.
+   */
+  applyUpdate(update: Uint8Array, incomplete: () => void, authors: readonly string[]): void {
+    this.afterCommit('an update from another instance', () => {
+      const decoded = Y.decodeUpdate(update)
+      const rewritten = rewrittenId(decoded, this.doc)
+      if (rewritten !== null) {
+        this.rewriteFound(rewritten, authors)
+        return
+      }
+      const apply = () => Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
+      // One author: whose client ids these are, so that no one here writes under them (client-writers.ts).
+      if (authors.length === 1) this.options.clientWriters.record(this.doc, updateClients(decoded), authors[0]!, apply)
+      else apply()
+      if (this.holdRemainder('relayed update')) incomplete()
+    })
+  }
+
+  /** Applies what the update log holds (a catch-up after this instance may have missed messages): the rows after `completeThrough`, or the whole board. */
+  applyStored(stored: Pick<StoredSince, 'checkpoint' | 'updates' | 'completeThrough'>): void {
+    this.afterCommit('the stored board', () => {
+      applyStoredState(this.doc, stored, REMOTE_ORIGIN)
+      this.heldThrough = Math.max(this.heldThrough, stored.completeThrough)
+      this.holdRemainder('stored board')
+    })
+  }
+
+  /** Takes what stored or relayed content left pending out of the doc; true when there was some. */
+  holdRemainder(what: string): boolean {
+    if (!this.doc.store.pendingStructs && !this.doc.store.pendingDs) return false
+    const bytes = this.options.intake.holdRemoteRemainder()
+    this.options.logger.warn({ boardId: this.boardId, bytes }, `${what} depends on content this instance does not have; held apart`)
+    return true
+  }
+
+  /** No rewrite found waits for a reset any more: the room was reset or unloaded. */
+  stopResets(): void {
+    clearTimeout(this.rewriteResetTimer)
+  }
+
+  /** Applies content another instance stored now, or once the commit in flight completes. */
+  private afterCommit(what: string, apply: () => void): void {
+    const change = () => {
+      if (!this.options.host.serving()) return
+      const pendingBefore = this.options.commits.pendingCount
+      try {
+        apply()
+      } catch (error) {
+        // It is stored already: the board loaded afresh holds it.
+        this.options.host.reset(what, error, pendingBefore)
+        return
+      }
+      this.options.intake.retryHeld()
+    }
+    this.options.commits.betweenCommits(change)
+  }
+
+  /**
+   * Another instance stored, under the id `at`, other content
+   * than this room holds there: the update is not applied, and the room resets,
+   * now or, should it have reset for a rewrite less than
+   * `rewriteResetIntervalMs` ago, once then (whatever more is found meanwhile
+   * waits for that same reset). Until then this instance serves the board as
+   * it holds it: its own sockets' edits are applied and stored, the other
+   * instances' are applied as they come unless they too rewrite it, and those
+   * that depend on what was not applied are held apart and caught up from the
+   * log (`holdRemainder`); the board loaded afresh holds them all.
+   * Its author, when the other instance names one person and that person
+   * wrote the same id here, wrote one id differently to two instances: their
+   * sockets on the board are closed for good (4422). Anyone else is only
+   * named: someone may write under another's client id to have them blamed.
+   */
+  private rewriteFound(at: Y.ID, authors: readonly string[]): void {
+    const writtenHereBy = this.options.clientWriters.writerOf(at.client)
+    const forger = authors.length === 1 && authors[0] === writtenHereBy ? writtenHereBy : null
+    const resetInMs = this.options.rewriteResets.waitBefore(this.boardId)
+    this.options.logger.error(
+      { boardId: this.boardId, id: idText(at), relayedFrom: authors, writtenHereBy, closing: forger, resetInMs: Math.ceil(resetInMs) },
+      'an update from another instance writes an id otherwise than this instance holds it: the same client id was written to two instances',
+    )
+    if (forger !== null) this.options.host.closeConnections({ boardId: this.boardId, userId: forger }, CLOSE.updateRejected)
+    if (resetInMs === 0) this.resetForRewrite(at)
+    else if (this.rewriteResetTimer === undefined) {
+      this.rewriteResetTimer = setTimeout(() => {
+        try {
+          this.resetForRewrite(at)
+        } catch (error) {
+          this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'the reset for a rewrite from another instance failed')
+        }
+      }, resetInMs)
+      this.rewriteResetTimer.unref()
+    }
+  }
+
+  /** Resets the room for a rewrite, between commits: what was applied before it is still committed. */
+  private resetForRewrite(at: Y.ID): void {
+    const run = () => {
+      if (!this.options.host.serving()) return
+      this.options.rewriteResets.resetting(this.boardId)
+      this.options.host.reset('an update from another instance rewriting what this instance holds', new Error(`it writes id ${idText(at)} otherwise than this instance holds it: the same client id was written to two instances`), this.options.commits.pendingCount)
+    }
+    this.options.commits.betweenCommits(run)
+  }
+}

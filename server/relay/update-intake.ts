@@ -1,0 +1,241 @@
+/**
+ * How changes enter a room's doc. A member's update is checked against the
+ * very doc it is applied to, in the same step, and applied with the stamp
+ * that names its sender as the author of what they create. What waits for
+ * content the doc lacks, a member's or another instance's, is held apart
+ * (HeldUpdates), never in the doc, and applied once it can be, checked again
+ * then. Never during a commit: the room's commit log runs what arrives
+ * meanwhile once it completes.
+ */
+import * as Y from 'yjs'
+import { REMOTE_ORIGIN } from '../../shared/change-origin.ts'
+import type { RelayLimits } from '../../shared/limits.ts'
+import { boardFullMessage, CLOSE, type BoardFullNotice } from '../../shared/protocol.ts'
+import type { ClientWriters } from './client-writers.ts'
+import type { CommitLog } from './commit-log.ts'
+import type { Connection } from './connection.ts'
+import { DeletedEntries } from './deleted-entries.ts'
+import { deletionsWithin } from './deletions-within.ts'
+import { HeldUpdates } from './held-updates.ts'
+import { entryStamp } from './stamped-fields.ts'
+import { transactionLeftUnfinished } from './unfinished-transaction.ts'
+import { validateUpdate, type UpdateVerdict } from './validate-update.ts'
+
+/** What the room decides for the changes it takes in. */
+export interface UpdateIntakeHost {
+  /** Whether the room was reset: nothing more is applied. */
+  wasReset(): boolean
+  /** Set while the board is past its size limit: it takes only deletions. */
+  full(): BoardFullNotice | null
+  /** Applying content left the doc in an unknown state (`Room.reset`). */
+  reset(cause: string, error: unknown, pendingBefore: number, sender?: Connection): void
+  /** Tells a connection why its changes are dropped, once. */
+  denyOnce(connection: Connection, why: string): void
+}
+
+export type UpdateIntakeOptions = {
+  /** When the board was made (its record's ISO time): no entry a websocket client creates is dated before it (stamped-fields.ts). */
+  boardCreatedAt: string
+  limits: Pick<RelayLimits, 'pendingUpdateBytes'>
+  commits: CommitLog
+  /** Who wrote which client ids (client-writers.ts): an update advancing another's is refused. */
+  clientWriters: ClientWriters
+  host: UpdateIntakeHost
+}
+
+export class UpdateIntake {
+  /** Changes waiting for content the doc lacks, per connection (or from other instances). */
+  private readonly held = new HeldUpdates<Connection | 'remote'>()
+  /** Held changes that could apply wait for their turn (HeldUpdates): then they are tried again. */
+  private heldRetryTimer: NodeJS.Timeout | undefined
+  /** What each entry deleted from the board held of what it keeps if an undo brings it back (deleted-entries.ts). */
+  private readonly deletedEntries: DeletedEntries
+
+  constructor(
+    private readonly doc: Y.Doc,
+    private readonly options: UpdateIntakeOptions,
+  ) {
+    this.deletedEntries = new DeletedEntries(doc)
+  }
+
+  /**
+   * An update that waited for a commit, checked only now. It is dropped, never
+   * applied, should its connection have closed meanwhile (a right taken away);
+   * a throw closes its connection, as in `Room.receive()`, and never reaches the
+   * commit path that runs this.
+   */
+  checkAndApplyDeferred(connection: Connection, update: Uint8Array): void {
+    if (connection.closed) return
+    try {
+      this.checkAndApply(connection, update)
+    } catch (error) {
+      connection.close(CLOSE.malformedMessage, error)
+    }
+  }
+
+  /**
+   * Checks a connection's update and applies it in one step, so that it is
+   * checked against the very document it is applied to. Checked as it arrived
+   * and applied after the commit in flight, it was checked against a document
+   * that lacked what arrived meanwhile: where an item placed beside another
+   * update's item lands could not be told, so no check read it, and an embed
+   * sent right after a character of a judgment, both waiting, landed in the
+   * judgment once both were applied.
+   */
+  checkAndApply(connection: Connection, received: Uint8Array): void {
+    let update = received
+    const verdict = this.verdictOn(connection, update)
+    if (verdict.refused) {
+      connection.close(verdict.refused.event, new Error(verdict.refused.reason))
+      return
+    }
+    if (!connection.admitWork(verdict.splitCostBytes)) {
+      connection.close(CLOSE.rateLimited, new Error(`update's splits cost as much as ${verdict.splitCostBytes} bytes, more than its sender may send now`))
+      return
+    }
+    const full = this.options.host.full()
+    if (full && verdict.addsContent) {
+      this.options.host.denyOnce(connection, boardFullMessage(full))
+      // Deleting is how a full board makes room, and a page's sync may carry deletions with its additions.
+      const deletions = deletionsWithin(update, this.doc)
+      if (deletions === null) return
+      update = deletions
+    }
+    if (!connection.mayWrite(update.byteLength)) {
+      connection.close(CLOSE.writtenTooMuch, new Error(`an update of ${update.byteLength} bytes, past what its sender may still add to boards this hour`))
+      return
+    }
+    this.applyFrom(connection, update, verdict.runEnds)
+  }
+
+  /** Applies held changes whose missing content has arrived since; never during a commit. */
+  retryHeld(): void {
+    if (this.options.commits.committing || this.options.host.wasReset()) return
+    // One `now` for the whole run: a source is then taken at most once, so the loop ends.
+    const now = performance.now()
+    for (;;) {
+      const { ready, nextInMs } = this.held.takeReady(this.doc, now)
+      if (nextInMs !== null && this.heldRetryTimer === undefined) {
+        this.heldRetryTimer = setTimeout(() => {
+          this.heldRetryTimer = undefined
+          this.retryHeld()
+        }, nextInMs)
+      }
+      if (ready.length === 0) return
+      for (const [source, update] of ready) {
+        // Checked again now that what it waited for is here: where its items land could not be told before.
+        let runEnds: ReadonlyMap<number, number> = new Map()
+        if (source !== 'remote') {
+          const verdict = this.verdictOn(source, Y.convertUpdateFormatV2ToV1(update))
+          if (verdict.refused) {
+            this.held.drop(source)
+            source.close(verdict.refused.event, new Error(`held changes: ${verdict.refused.reason}`))
+            continue
+          }
+          runEnds = verdict.runEnds
+        }
+        const pendingBefore = this.options.commits.pendingCount
+        try {
+          if (source === 'remote') Y.applyUpdateV2(this.doc, update, REMOTE_ORIGIN)
+          else this.applyAsAuthor(source, () => Y.applyUpdateV2(this.doc, update, source), runEnds)
+        } catch (error) {
+          // Stored already by another instance: a board that could not take it lacks what is stored.
+          if (source === 'remote') this.options.host.reset('held changes from another instance', error, pendingBefore)
+          else this.connectionContentFailed(source, `held changes from connection ${source.id}`, error, pendingBefore)
+          if (this.options.host.wasReset()) return
+          continue
+        }
+        this.held.takeFrom(this.doc, source)
+      }
+    }
+  }
+
+  /** Takes what stored or relayed content left pending out of the doc and holds it; its bytes. */
+  holdRemoteRemainder(): number {
+    return this.held.takeFrom(this.doc, 'remote')
+  }
+
+  /** Drops what a connection whose socket has closed had held: its client sends it again when it reconnects. */
+  dropHeld(connection: Connection): void {
+    this.held.drop(connection)
+  }
+
+  /** Nothing held is tried again: the room serves no one any more. */
+  stopRetries(): void {
+    clearTimeout(this.heldRetryTimer)
+  }
+
+  /**
+   * validateUpdate's verdict on a connection's update, which is also refused
+   * when it would advance a client id someone else wrote (client-writers.ts).
+   */
+  private verdictOn(connection: Connection, update: Uint8Array): UpdateVerdict {
+    const verdict = validateUpdate(update, this.doc)
+    const { userId } = connection.identity
+    if (verdict.refused || userId === null) return verdict
+    const taken = this.options.clientWriters.otherWriter(this.doc, verdict.runEnds, userId)
+    if (taken === null) return verdict
+    return { refused: { event: CLOSE.updateRejected, reason: `update writes under client id ${taken.client}, which another member wrote` } }
+  }
+
+  /** `runEnds`: for each client whose structs the update lists, the clock after them (validateUpdate). */
+  private applyFrom(connection: Connection, update: Uint8Array, runEnds: ReadonlyMap<number, number>): void {
+    if (this.options.host.wasReset()) return
+    const pendingBefore = this.options.commits.pendingCount
+    try {
+      this.applyAsAuthor(connection, () => Y.applyUpdate(this.doc, update, connection), runEnds)
+    } catch (error) {
+      this.connectionContentFailed(connection, `an update from connection ${connection.id}`, error, pendingBefore)
+      return
+    }
+    const heldBytes = this.held.takeFrom(this.doc, connection)
+    if (heldBytes > 0 && connection.closed) this.held.drop(connection)
+    else if (heldBytes > this.options.limits.pendingUpdateBytes) {
+      this.held.drop(connection)
+      connection.close(CLOSE.missingDependencies, new Error(`${heldBytes} bytes wait for content the server does not have`))
+    }
+    this.retryHeld()
+  }
+
+  /**
+   * Applying a connection's changes threw: its sender is closed for good, as
+   * for any update that cannot be applied, and what Yjs holds pending of them
+   * dropped. The doc is as it was if Yjs finished its transaction without
+   * sending out an update: it sends one whenever a transaction added or deleted
+   * anything (the splits of existing items it made are merged back as it
+   * finishes). Otherwise its state is unknown, and the room resets.
+   */
+  private connectionContentFailed(connection: Connection, cause: string, error: unknown, pendingBefore: number): void {
+    if (this.options.commits.pendingCount !== pendingBefore || transactionLeftUnfinished(this.doc)) {
+      this.options.host.reset(cause, error, pendingBefore, connection)
+      return
+    }
+    this.held.takeFrom(this.doc, connection)
+    this.held.drop(connection)
+    connection.close(CLOSE.updateRejected, error)
+  }
+
+  /**
+   * Applies a connection's changes in one transaction with the stamp that names
+   * its sender as the author of what they create, dated within the board's
+   * life as the server's clock allows (stamped-fields.ts): what is stored and broadcast
+   * never names anyone else nor a time outside the board's life.
+   */
+  private applyAsAuthor(connection: Connection, apply: () => void, runEnds: ReadonlyMap<number, number>): void {
+    const transact = () =>
+      Y.transact(
+        this.doc,
+        (transaction) => {
+          const stamp = entryStamp(this.doc, this.deletedEntries, this.options.boardCreatedAt)
+          apply()
+          stamp(transaction, connection.identity.name)
+        },
+        connection,
+        // Not local, as Yjs marks a transaction that applies an update.
+        false,
+      )
+    const { userId } = connection.identity
+    if (userId === null) transact()
+    else this.options.clientWriters.record(this.doc, runEnds.keys(), userId, transact)
+  }
+}
