@@ -115,7 +115,7 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   let closing: Promise<void> | undefined
   return {
     dialect: 'sqlite',
-    boards: new SqliteBoardRecordStore(db),
+    boards: new SqliteBoardRecordStore(db, clock),
     log: new SqliteUpdateLogStore(db, clock),
     history: new SqliteHistoryStore(db),
     snapshots: new SqliteSnapshotStore(db, clock),
