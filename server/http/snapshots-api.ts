@@ -122,7 +122,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
             services.allowances.snapshotBytes,
             principal,
             () => audited(services, entry, (row) => recordSnapshot(services.storage, id, captured, meta, {}, row)),
-            bytes,
+            { amount: bytes },
           )
           if (!recorded) throw new Error('a named snapshot has no guard, yet it was not recorded')
           return recorded

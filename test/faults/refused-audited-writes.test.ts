@@ -8,7 +8,10 @@
  * nothing behind: no board without its owner or title, no snapshot, token or
  * session without its entry, nothing for a retry to duplicate. And the
  * refused request is not counted against the person's hourly allowance: with
- * one left, the same request succeeds once storage has room again.
+ * one left, the same request succeeds once storage has room again. An export,
+ * audited once made, is not counted either when storage refuses its entry
+ * (on PostgreSQL, whose trigger fails as a full disk does: SQLite's trigger
+ * fails as a constraint, which is not storage trouble).
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
@@ -16,10 +19,14 @@ import { addAccount, addToken, sessionCookieFrom, signedInClient, type TestAccou
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { refuseWrites } from '../helpers/refused-writes.ts'
 import { rowCount } from '../helpers/server-database.ts'
-import { describeEachDialect, missingServices } from '../helpers/services.ts'
+import { describeEachDialect, describeUnless, missingServices } from '../helpers/services.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 
 const postgresMissing = await missingServices('postgres')
+
+/** Inserts into `table` (only those whose column is the value given) failing as PostgreSQL fails on a full disk. */
+const refuseInserts = (server: TestServer, table: string, only?: { column: string; value: string }) =>
+  refuseWrites(server, { table, statement: 'insert', sqlstate: '53100', message: 'could not extend file: No space left on device', only })
 
 describeEachDialect(postgresMissing, 'writes refused by storage at their last step on %s', (dialect) => {
   let server: TestServer
@@ -34,8 +41,7 @@ describeEachDialect(postgresMissing, 'writes refused by storage at their last st
 
   /** PostgreSQL's disk full is storage trouble (503); a SQLite trigger fails as a constraint (500). Either way nothing was done. */
   const refusedStatus = dialect === 'postgres' ? 503 : 500
-  const refuse = (table: string, only?: { column: string; value: string }) =>
-    refuseWrites(server, { table, statement: 'insert', sqlstate: '53100', message: 'could not extend file: No space left on device', only })
+  const refuse = (table: string, only?: { column: string; value: string }) => refuseInserts(server, table, only)
   const refuseAudit = (action: string) => refuse('audit_log', { column: 'action', value: action })
   const audits = (action: string) => rowCount(server, 'audit_log', { column: 'action', value: action })
   const byToken = async (account: TestAccount) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
@@ -107,5 +113,27 @@ describeEachDialect(postgresMissing, 'writes refused by storage at their last st
     const signedIn = await signIn(api)
     expect(signedIn.status).toBe(200)
     expect({ sessions: await sessions(), audits: await audits('sign-in') }).toEqual({ sessions: 1, audits: 1 })
+  })
+})
+
+describeUnless(postgresMissing)('an export refused by storage at its audit entry on postgres', () => {
+  let server: TestServer
+  beforeEach(async () => {
+    server = await startTestServer({ dialect: 'postgres', accounts: true, env: { EXPORTS_PER_HOUR_PER_PERSON: '1', SNAPSHOT_INTERVAL_MINUTES: '0' } })
+  })
+  afterEach(async () => {
+    await server.destroy()
+  })
+
+  it('is answered 503 and not counted', async () => {
+    const account = await addAccount(server, { name: 'Ezra Export' })
+    const api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
+    const boardId = await api.createBoard('Exported')
+    const allow = await refuseInserts(server, 'audit_log', { column: 'action', value: 'export' })
+    expect((await api.get(`/api/boards/${boardId}/export?format=md`)).status).toBe(503)
+    await allow()
+
+    expect((await api.get(`/api/boards/${boardId}/export?format=md`)).status).toBe(200)
+    expect(await rowCount(server, 'audit_log', { column: 'action', value: 'export' })).toBe(1)
   })
 })
