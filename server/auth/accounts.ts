@@ -3,6 +3,7 @@
  * line and start-up share. Nothing here returns or logs a password or a hash;
  * a new token is returned to the caller once and only its hash is kept.
  */
+import { errorMessage } from '../../shared/error-message.ts'
 import { cleanText } from '../../shared/text-hygiene.ts'
 import type { Logger } from '../log.ts'
 import type { Config } from '../config.ts'
@@ -84,8 +85,9 @@ export async function startSession(parts: SessionParts & AuditServices, user: Pi
   const now = new Date()
   const session = { tokenHash: hashSecret(token), userId: user.id, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + SESSION_TTL_MS).toISOString() }
   if (!(await audited(parts, entry, (row) => parts.storage.sessions.create(session, user.passwordHash, row)))) return null
-  // Sweeping here too keeps the table small between the sweeper's rounds.
-  await endExpiredSessions(parts, now)
+  // Sweeping here too keeps the table small between the sweeper's rounds. A sweep that fails (a full disk) leaves it
+  // to the next round: the session is stored, and the sign-in must not be answered as one that was not.
+  await endExpiredSessions(parts, now).catch((error: unknown) => parts.logger?.warn({ err: errorMessage(error) }, 'sweeping expired sessions at a sign-in failed; the sweeper tries again'))
   return token
 }
 

@@ -1,14 +1,16 @@
 import * as Y from 'yjs'
+import { errorMessage } from '../../shared/error-message.ts'
 import { DEFAULT_MARKING, initBoardDoc, type BoardMetaInit } from '../../shared/board-doc.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import type { Principal } from '../access/access.ts'
 import { audited } from '../access/audit.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
+import type { RoomRegistry } from '../relay/room-registry.ts'
 import type { LogEntry, Storage } from '../storage/storage.ts'
 
 /** What creating a board takes. */
-export type BoardMaking = { storage: Storage; clock: Clock; logger?: Logger }
+export type BoardMaking = { storage: Storage; rooms: RoomRegistry; clock: Clock; logger?: Logger }
 
 /**
  * Creates a board: its listing, its creator's ownership, its audit entry and
@@ -26,6 +28,9 @@ export async function createBoard(services: BoardMaking, init: BoardMetaInit, cr
   await audited(services, { actor: creator, action: 'board-created', boardId: id }, (row) =>
     services.storage.boards.create({ id, createdAt, createdBy: creator.userId, ...summary }, { owner, audited: row, firstEntry }),
   )
+  // Loaded now, and kept while idle, for its creator opens it next. The board is stored: a load that fails (storage
+  // refusing reads) must not answer its creation as failed, and leaves it to be loaded when it is opened.
+  await services.rooms.withRoom(id, () => undefined).catch((error: unknown) => services.logger?.warn({ boardId: id, err: errorMessage(error) }, 'could not load a board just created; it is loaded when opened'))
   return id
 }
 

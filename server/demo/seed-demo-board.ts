@@ -14,7 +14,6 @@ import { parseSourceText } from '../../shared/import/parse-source.ts'
 import type { Principal } from '../access/access.ts'
 import { createBoard, type BoardMaking } from '../boards/create-board.ts'
 import { projectPath } from '../project-root.ts'
-import type { RoomRegistry } from '../relay/room-registry.ts'
 
 export const DEMO_TITLE = 'Wagner mutiny — Vilnius'
 const ARTICLE = projectPath('server', 'demo', 'wagner-vilnius-article.txt')
@@ -99,7 +98,7 @@ const ASSESSMENTS: DemoAssessment[] = [
 ]
 
 /** Creates the demo board; returns its id. */
-export async function seedDemoBoard(services: BoardMaking & { rooms: RoomRegistry }, creator: Principal): Promise<string> {
+export async function seedDemoBoard(services: BoardMaking, creator: Principal): Promise<string> {
   const id = await createBoard(
     services,
     { title: DEMO_TITLE, marking: 'TLP:AMBER', question: 'How does the Wagner mutiny change the threat to NATO’s eastern flank?' },

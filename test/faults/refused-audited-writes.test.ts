@@ -11,12 +11,15 @@
  * one left, the same request succeeds once storage has room again. An export,
  * audited once made, is not counted either when storage refuses its entry
  * (on PostgreSQL, whose trigger fails as a full disk does: SQLite's trigger
- * fails as a constraint, which is not storage trouble).
+ * fails as a constraint, which is not storage trouble). Nor is a sign-in
+ * answered as failed when what follows its commit (sweeping expired
+ * sessions) is refused: its session is stored.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount, addToken, sessionCookieFrom, signedInClient, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
+import { refuseDeletes } from '../helpers/refused-deletes.ts'
 import { refuseWrites } from '../helpers/refused-writes.ts'
 import { rowCount } from '../helpers/server-database.ts'
 import { describeEachDialect, describeUnless, missingServices } from '../helpers/services.ts'
@@ -116,7 +119,7 @@ describeEachDialect(postgresMissing, 'writes refused by storage at their last st
   })
 })
 
-describeUnless(postgresMissing)('an export refused by storage at its audit entry on postgres', () => {
+describeUnless(postgresMissing)('storage refusing a write that follows on postgres', () => {
   let server: TestServer
   beforeEach(async () => {
     server = await startTestServer({ dialect: 'postgres', accounts: true, env: { EXPORTS_PER_HOUR_PER_PERSON: '1', SNAPSHOT_INTERVAL_MINUTES: '0' } })
@@ -125,7 +128,7 @@ describeUnless(postgresMissing)('an export refused by storage at its audit entry
     await server.destroy()
   })
 
-  it('is answered 503 and not counted', async () => {
+  it('an export refused at its audit entry is answered 503 and not counted', async () => {
     const account = await addAccount(server, { name: 'Ezra Export' })
     const api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
     const boardId = await api.createBoard('Exported')
@@ -135,5 +138,17 @@ describeUnless(postgresMissing)('an export refused by storage at its audit entry
 
     expect((await api.get(`/api/boards/${boardId}/export?format=md`)).status).toBe(200)
     expect(await rowCount(server, 'audit_log', { column: 'action', value: 'export' })).toBe(1)
+  })
+
+  // PostgreSQL's statement trigger fires on the sweep's delete whether or not a session has expired.
+  it('a sign-in whose sweep of expired sessions is refused is still signed in', async () => {
+    const account = await addAccount(server, { name: 'Sven Sweep' })
+    const allowDeletes = await refuseDeletes(server, 'sessions')
+    const signedIn = await apiClient(server.url, { origin: server.url }).post('/api/auth/login', { email: account.email, password: account.password })
+    await allowDeletes()
+    expect(signedIn.status).toBe(200)
+    const cookie = sessionCookieFrom(signedIn.headers)
+    expect(cookie).not.toBeNull()
+    expect((await apiClient(server.url, { cookie: cookie! }).get('/api/me')).status).toBe(200)
   })
 })
