@@ -23,9 +23,10 @@ import { refuseDeletes } from '../helpers/refused-deletes.ts'
 import { refuseWrites } from '../helpers/refused-writes.ts'
 import { rowCount } from '../helpers/server-database.ts'
 import { describeEachDialect, describeUnless, missingServices } from '../helpers/services.ts'
-import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { REDIS_URL, startTestServer, type TestServer } from '../helpers/test-server.ts'
 
 const postgresMissing = await missingServices('postgres')
+const redisMissing = await missingServices('postgres', 'redis')
 
 /** Inserts into `table` (only those whose column is the value given) failing as PostgreSQL fails on a full disk. */
 const refuseInserts = (server: TestServer, table: string, only?: { column: string; value: string }) =>
@@ -150,5 +151,26 @@ describeUnless(postgresMissing)('storage refusing a write that follows on postgr
     const cookie = sessionCookieFrom(signedIn.headers)
     expect(cookie).not.toBeNull()
     expect((await apiClient(server.url, { cookie: cookie! }).get('/api/me')).status).toBe(200)
+  })
+})
+
+describeUnless(redisMissing)('a write refused by storage, counted in Redis', () => {
+  let server: TestServer
+  afterEach(async () => {
+    await server.destroy()
+  })
+
+  it('gives back what it took from the person’s count there', async () => {
+    // Its own key prefix: other test runs on this Redis count apart.
+    const countsKeyPrefix = `test-refused-${crypto.randomUUID()}`
+    server = await startTestServer({ dialect: 'postgres', accounts: true, countsKeyPrefix, env: { BOARDS_PER_HOUR_PER_PERSON: '1', SNAPSHOT_INTERVAL_MINUTES: '0', REDIS_URL } })
+    const account = await addAccount(server, { name: 'Rhea Redis' })
+    const api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
+    const allow = await refuseInserts(server, 'audit_log', { column: 'action', value: 'board-created' })
+    expect((await api.post('/api/boards', { title: 'Refused' })).status).toBe(503)
+    await allow()
+
+    expect((await api.post('/api/boards', { title: 'Made' })).status).toBe(201)
+    expect((await api.post('/api/boards', { title: 'One too many' })).status).toBe(429)
   })
 })
