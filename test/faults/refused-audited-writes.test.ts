@@ -8,7 +8,8 @@
  * nothing behind: no board without its owner or title, no snapshot, token or
  * session without its entry, nothing for a retry to duplicate. And the
  * refused request is not counted against the person's hourly allowance: with
- * one left, the same request succeeds once storage has room again. An export,
+ * one left, the same request succeeds once storage has room again, whether
+ * the instance counts in its memory or in Redis. An export,
  * audited once made, is not counted either when storage refuses its entry
  * (on PostgreSQL, whose trigger fails as a full disk does: SQLite's trigger
  * fails as a constraint, which is not storage trouble). Nor is a sign-in
