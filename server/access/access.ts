@@ -53,8 +53,6 @@ export interface Access {
    * answer: the board list asks once instead of once a board.
    */
   boardRoles(principal: Principal): Promise<BoardRoles>
-  /** Makes the creator of a new board its owner. */
-  onBoardCreated(boardId: string, creator: Principal): Promise<void>
 }
 
 /**

@@ -10,7 +10,6 @@ import { endExpiredSessions, type SessionParts } from '../auth/sessions.ts'
 import type { Storage } from '../storage/storage.ts'
 import type { Role } from '../../shared/roles.ts'
 import type { Access, Principal } from './access.ts'
-import { audit } from './audit.ts'
 
 /** `last_used_at` is a hint for the token list, not a trail: write it at most this often. */
 const TOKEN_TOUCH_INTERVAL_MS = 5 * 60 * 1000
@@ -38,13 +37,6 @@ export function accountAccess(parts: SessionParts): Access {
     async boardRoles(principal) {
       if (principal.isAdmin) return { everyBoard: 'owner' }
       return { byBoard: principal.userId === null ? new Map() : await storage.members.rolesOf(principal.userId) }
-    },
-
-    async onBoardCreated(boardId, creator) {
-      if (creator.userId !== null) {
-        await storage.members.add({ boardId, userId: creator.userId, role: 'owner', addedAt: new Date().toISOString() })
-      }
-      await audit({ storage }, { actor: creator, action: 'board-created', boardId })
     },
   }
 }

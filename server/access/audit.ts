@@ -1,10 +1,11 @@
 /**
  * The audit log: who did what, when, on which board. Entries are written by
- * the code that performs the action, after it succeeded (a failed sign-in is
- * itself the action). `detail` holds ids, labels and counts, never a secret.
+ * the code that performs the action, after it succeeded or, where storage
+ * allows, in the action's own transaction (`audited`); a failed sign-in is
+ * itself the action. `detail` holds ids, labels and counts, never a secret.
  */
 import type { Logger } from '../log.ts'
-import type { AuditRecord, Storage } from '../storage/storage.ts'
+import type { AuditRecord, NewAuditRecord, Storage } from '../storage/storage.ts'
 import type { Principal } from './access.ts'
 
 export const AUDIT_ACTIONS = [
@@ -58,8 +59,19 @@ export type AuditEntry = {
 export type AuditView = Omit<AuditRecord, 'detail'> & { detail: AuditDetail }
 
 export async function audit(services: { storage: Storage; logger?: Logger }, entry: AuditEntry): Promise<void> {
+  await audited(services, entry, (row) => services.storage.audit.append(row))
+}
+
+/**
+ * Writes `entry` with the change it records: `store` writes the change and the
+ * row given it in one transaction (the stores' `audited` arguments), so that a
+ * refused write (a full disk) stores neither, and a stored change always has
+ * its entry. Resolves with what `store` does; the entry is logged unless
+ * that is false or null (the stores' answer when they wrote nothing).
+ */
+export async function audited<T>(services: { logger?: Logger }, entry: AuditEntry, store: (row: NewAuditRecord) => Promise<T>): Promise<T> {
   const actorLabel = entry.actorLabel ?? entry.actor?.name ?? 'anonymous'
-  const record = {
+  const row = {
     at: new Date().toISOString(),
     actorId: entry.actor?.userId ?? null,
     actorLabel,
@@ -67,9 +79,11 @@ export async function audit(services: { storage: Storage; logger?: Logger }, ent
     boardId: entry.boardId ?? null,
     detail: JSON.stringify(entry.detail ?? {}),
   }
-  await services.storage.audit.append(record)
+  const stored = await store(row)
+  if (stored === false || stored === null) return stored
   // Without a principal the label may come from what someone typed (a failed sign-in): it stays out of the logs.
-  services.logger?.info({ audit: entry.action, actor: record.actorId ?? (entry.actor ? actorLabel : 'anonymous'), boardId: record.boardId }, `audit: ${entry.action}`)
+  services.logger?.info({ audit: entry.action, actor: row.actorId ?? (entry.actor ? actorLabel : 'anonymous'), boardId: row.boardId }, `audit: ${entry.action}`)
+  return stored
 }
 
 export function toAuditView(record: AuditRecord): AuditView {

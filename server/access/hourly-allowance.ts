@@ -34,8 +34,9 @@ import { countsShared } from './shared-counts.ts'
  * A token bucket in Redis, timed by Redis' own clock so that the instances'
  * clocks need not agree: KEYS[1] the person's bucket; ARGV its size (the
  * hourly allowance), the amount, and what to do: look whether the amount is
- * there ('look'), take it only when it is ('take'), or spend it whatever is
- * there ('spend': a cost known once paid, which may leave the bucket in debt).
+ * there ('look'), take it only when it is ('take'), spend it whatever is
+ * there ('spend': a cost known once paid, which may leave the bucket in debt),
+ * or give it back ('give': taken for an act that then failed; up to a full bucket).
  * An amount larger than the whole allowance passes a full bucket, leaving it in
  * debt (as TokenBucket.takeInDebt does). Answers 0 when it passed, else the
  * milliseconds until it would. A bucket left alone refills whole within the
@@ -52,12 +53,13 @@ local tokens = perHour
 if saved[1] then
   tokens = math.min(perHour, tonumber(saved[1]) + math.max(0, now - tonumber(saved[2])) * perHour / 3600000)
 end
-if mode ~= 'spend' then
+if mode == 'look' or mode == 'take' then
   local needed = math.min(math.max(amount, 1), perHour)
   if tokens < needed then return math.ceil((needed - tokens) * 3600000 / perHour) end
 end
 if mode ~= 'look' and amount > 0 then
   local left = tokens - amount
+  if mode == 'give' then left = math.min(perHour, tokens + amount) end
   redis.call('HSET', KEYS[1], 'tokens', tostring(left), 'at', tostring(now))
   redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil((perHour - left) * 3600000 / perHour)))
 end
@@ -65,7 +67,7 @@ return 0
 `
 
 /** What a count does with its amount (TAKE_SCRIPT). */
-type CountMode = 'look' | 'take' | 'spend'
+type CountMode = 'look' | 'take' | 'spend' | 'give'
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -117,6 +119,16 @@ export class HourlyAllowance {
     return (await this.count(principal.userId, amount, 'look')) === 0
   }
 
+  /**
+   * Gives back `amount` taken for `principal` (one by default) for an act that
+   * then failed, stored nothing, and may be asked for again: a full disk must
+   * not leave them refused once it has room. Never past a full allowance.
+   */
+  async giveBack(principal: Principal, amount = 1): Promise<void> {
+    if (principal.isAdmin || principal.userId === null) return
+    await this.count(principal.userId, amount, 'give')
+  }
+
   /** For a cost known only once paid (seconds of worker time): how long until `key` has one left, 0 when it has now. */
   async waitSeconds(key: string): Promise<number> {
     return Math.ceil((await this.count(key, 1, 'look')) / 1000)
@@ -143,6 +155,10 @@ export class HourlyAllowance {
       }
     }
     const bucket = this.bucketOf(key)
+    if (mode === 'give') {
+      bucket.refund(amount)
+      return 0
+    }
     if (mode !== 'spend') {
       const needed = Math.min(Math.max(amount, 1), this.perHour)
       if (!bucket.holds(needed)) return Math.ceil(bucket.secondsUntil(needed) * 1000)

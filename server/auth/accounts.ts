@@ -3,10 +3,12 @@
  * line and start-up share. Nothing here returns or logs a password or a hash;
  * a new token is returned to the caller once and only its hash is kept.
  */
+import { errorMessage } from '../../shared/error-message.ts'
 import { cleanText } from '../../shared/text-hygiene.ts'
 import type { Logger } from '../log.ts'
 import type { Config } from '../config.ts'
-import type { ApiTokenRecord, Storage, UserRecord } from '../storage/storage.ts'
+import type { ApiTokenRecord, NewAuditRecord, Storage, UserRecord } from '../storage/storage.ts'
+import { audited, type AuditEntry } from '../access/audit.ts'
 import { hashPassword } from './passwords.ts'
 import { API_TOKEN_PREFIX, hashSecret, newSecret } from './secret-token.ts'
 import { SESSION_TTL_MS } from './session-cookie.ts'
@@ -76,27 +78,39 @@ export async function ensureAdminAccount(storage: Storage, config: Config, logge
  * `user.passwordHash`; returns the cookie's token, or null when the account's
  * password was reset or changed, or the account deactivated, since it was read:
  * a sign-in under way then must not outlive what ended every other session.
+ * `entry` is written with the session, in its transaction.
  */
-export async function startSession(parts: SessionParts, user: Pick<UserRecord, 'id' | 'passwordHash'>): Promise<string | null> {
+export async function startSession(parts: SessionParts & AuditServices, user: Pick<UserRecord, 'id' | 'passwordHash'>, entry: AuditEntry): Promise<string | null> {
   const token = newSecret()
   const now = new Date()
   const session = { tokenHash: hashSecret(token), userId: user.id, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + SESSION_TTL_MS).toISOString() }
-  if (!(await parts.storage.sessions.create(session, user.passwordHash))) return null
-  // Sweeping here too keeps the table small between the sweeper's rounds.
-  await endExpiredSessions(parts, now)
+  if (!(await audited(parts, entry, (row) => parts.storage.sessions.create(session, user.passwordHash, row)))) return null
+  // Sweeping here too keeps the table small between the sweeper's rounds. A sweep that fails (a full disk) leaves it
+  // to the next round: the session is stored, and the sign-in must not be answered as one that was not.
+  await endExpiredSessions(parts, now).catch((error: unknown) => parts.logger?.warn({ err: errorMessage(error) }, 'sweeping expired sessions at a sign-in failed; the sweeper tries again'))
   return token
 }
 
 export type IssuedToken = { record: ApiTokenRecord; token: string }
 
+/** Where an audited write goes, and its line in the log. */
+type AuditServices = { storage: Storage; logger?: Logger }
+
 /**
- * Makes an API token for the user; with `madeInSession` (a request signed in
- * with that session), only while the session has not ended, else null: a
- * token asked for with a leaked session must not outlive the reset that ended it.
+ * How a token is made: `inSession`, only while that session (a request signed
+ * in with it) has not ended; `audit`, with the audit entry this makes of the
+ * token's record, written in the token's own transaction.
  */
-export async function issueApiToken(storage: Storage, userId: string, name: string): Promise<IssuedToken>
-export async function issueApiToken(storage: Storage, userId: string, name: string, madeInSession: string): Promise<IssuedToken | null>
-export async function issueApiToken(storage: Storage, userId: string, name: string, madeInSession?: string): Promise<IssuedToken | null> {
+export type TokenMaking = { inSession?: string; audit?: (record: ApiTokenRecord) => AuditEntry }
+
+/**
+ * Makes an API token for the user, as `made` says; null when the session it
+ * was made in has ended: a token asked for with a leaked session must not
+ * outlive the reset that ended it.
+ */
+export async function issueApiToken(services: AuditServices, userId: string, name: string, made?: Omit<TokenMaking, 'inSession'>): Promise<IssuedToken>
+export async function issueApiToken(services: AuditServices, userId: string, name: string, made: TokenMaking): Promise<IssuedToken | null>
+export async function issueApiToken(services: AuditServices, userId: string, name: string, made: TokenMaking = {}): Promise<IssuedToken | null> {
   const token = newSecret(API_TOKEN_PREFIX)
   const record: ApiTokenRecord = {
     id: crypto.randomUUID(),
@@ -107,5 +121,7 @@ export async function issueApiToken(storage: Storage, userId: string, name: stri
     lastUsedAt: null,
     revokedAt: null,
   }
-  return (await storage.tokens.create(record, madeInSession)) ? { record, token } : null
+  const store = (row?: NewAuditRecord) => services.storage.tokens.create(record, made.inSession, row)
+  const stored = made.audit ? await audited(services, made.audit(record), store) : await store()
+  return stored ? { record, token } : null
 }

@@ -1,21 +1,50 @@
+import * as Y from 'yjs'
+import { errorMessage } from '../../shared/error-message.ts'
 import { DEFAULT_MARKING, initBoardDoc, type BoardMetaInit } from '../../shared/board-doc.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
-import type { Access, Principal } from '../access/access.ts'
+import type { Principal } from '../access/access.ts'
+import { audited } from '../access/audit.ts'
 import type { Clock } from '../clock.ts'
+import type { Logger } from '../log.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
-import type { Storage } from '../storage/storage.ts'
+import type { LogEntry, Storage } from '../storage/storage.ts'
 
 /** What creating a board takes. */
-export type BoardMaking = { storage: Storage; access: Access; rooms: RoomRegistry; clock: Clock }
+export type BoardMaking = { storage: Storage; rooms: RoomRegistry; clock: Clock; logger?: Logger }
 
-/** Creates a board: its listing, its creator's ownership, and its document's first, committed state. */
+/**
+ * Creates a board: its listing, its creator's ownership, its audit entry and
+ * its document's first state, in one transaction, so that a refused write (a
+ * full disk) leaves nothing behind for a retry to duplicate, and a board that
+ * exists always has its owner, its entry and its title.
+ */
 export async function createBoard(services: BoardMaking, init: BoardMetaInit, creator: Principal): Promise<string> {
   const id = crypto.randomUUID()
   const createdAt = services.clock().toISOString()
   // Listed with its counts at once: nothing is left for its first load to count.
   const summary = { title: init.title, marking: init.marking ?? DEFAULT_MARKING, assessmentCount: 0, claimCount: 0, lastChangeAt: createdAt }
-  await services.storage.boards.create({ id, createdAt, createdBy: creator.userId, ...summary })
-  await services.access.onBoardCreated(id, creator)
-  await services.rooms.withRoom(id, (room) => room.change((doc) => initBoardDoc(doc, init, serverOrigin(creator.userId ?? creator.name))))
+  const owner = creator.userId === null ? null : { boardId: id, userId: creator.userId, role: 'owner' as const, addedAt: createdAt }
+  const firstEntry = firstLogEntry(init, creator.userId ?? creator.name)
+  await audited(services, { actor: creator, action: 'board-created', boardId: id }, (row) =>
+    services.storage.boards.create({ id, createdAt, createdBy: creator.userId, ...summary }, { owner, audited: row, firstEntry }),
+  )
+  // Loaded now, and kept while idle, for its creator opens it next. The board is stored: a load that fails (storage
+  // refusing reads) must not answer its creation as failed, and leaves it to be loaded when it is opened.
+  await services.rooms.withRoom(id, () => undefined).catch((error: unknown) => services.logger?.warn({ boardId: id, err: errorMessage(error) }, 'could not load a board just created; it is loaded when opened'))
   return id
+}
+
+/**
+ * The log row a room stores when its new, empty board is given its settings
+ * (initBoardDoc with the creator's server origin, one transaction): the update
+ * that transaction makes, under the origin the room names it by (`server:<by>`).
+ */
+function firstLogEntry(init: BoardMetaInit, by: string): LogEntry {
+  const doc = new Y.Doc()
+  const updates: Uint8Array[] = []
+  doc.on('update', (update: Uint8Array) => updates.push(update))
+  initBoardDoc(doc, init, serverOrigin(by))
+  doc.destroy()
+  if (updates.length !== 1) throw new Error(`a new board's settings made ${updates.length} updates, not one`)
+  return { update: updates[0]!, origin: `server:${by}` }
 }

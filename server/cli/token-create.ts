@@ -1,4 +1,3 @@
-import { audit } from '../access/audit.ts'
 import { issueApiToken } from '../auth/accounts.ts'
 import { accountByEmail, cliPrincipal } from './cli-principal.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
@@ -15,8 +14,8 @@ const tokenCreate: Command = {
     const name = requireOption(values.name, 'name', USAGE)
     const token = await withServices(async (services) => {
       const account = await accountByEmail(services, email)
-      const issued = await issueApiToken(services.storage, account.id, name)
-      await audit(services, { actor: await cliPrincipal(services), action: 'token-created', detail: { tokenId: issued.record.id, userId: account.id, name: issued.record.name } })
+      const actor = await cliPrincipal(services)
+      const issued = await issueApiToken(services, account.id, name, { audit: (record) => ({ actor, action: 'token-created', detail: { tokenId: record.id, userId: account.id, name: record.name } }) })
       return issued.token
     })
     // The token on stdout alone, so a script can capture it; it is shown this once.

@@ -8,6 +8,25 @@ export async function spendAllowance(allowance: HourlyAllowance, principal: Prin
   if (!(await allowance.take(principal))) throw spent(allowance, done)
 }
 
+/** What givenBackOnFailure gives back (one by default), and for which failures (every one by default). */
+export type GivingBack = { amount?: number; onlyFor?: (error: unknown) => boolean }
+
+/**
+ * Runs `act` after spendAllowance (or another take of `amount`) has counted it,
+ * giving that back should `act` fail: a request that stored nothing (a full
+ * disk, a database refusing) costs nothing, and the person is not refused once
+ * storage has room again. Counted before and given back after, not counted
+ * after: requests sent at once each count while they are under way.
+ */
+export async function givenBackOnFailure<T>(allowance: HourlyAllowance, principal: Principal, act: () => Promise<T>, giving: GivingBack = {}): Promise<T> {
+  try {
+    return await act()
+  } catch (error) {
+    if (giving.onlyFor?.(error) ?? true) await allowance.giveBack(principal, giving.amount)
+    throw error
+  }
+}
+
 /** Throws as spendAllowance would, counting nothing: for work to refuse before it is done and counted only once it succeeds. */
 export async function ensureAllowance(allowance: HourlyAllowance, principal: Principal, done: string): Promise<void> {
   if (!(await allowance.allows(principal))) throw spent(allowance, done)

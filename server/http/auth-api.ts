@@ -13,7 +13,7 @@ import { hashSecret } from '../auth/secret-token.ts'
 import type { UserRecord } from '../storage/storage.ts'
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../auth/session-cookie.ts'
 import { endSession, endSessionsOf } from '../auth/sessions.ts'
-import { ensureAllowance, spendAllowance } from './allowance.ts'
+import { ensureAllowance, givenBackOnFailure, spendAllowance } from './allowance.ts'
 import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { clientAddress } from './client-address.ts'
 import { ApiError, errorBody, unauthorized } from './errors.ts'
@@ -62,11 +62,10 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
       // Two setups at once: only one creates the admin.
       const admin = await createAccount(services.storage, { ...body, isAdmin: true }, { onlyIfFirst: true })
       if (!admin) throw setupDone()
-      const token = await startSession(services, admin)
+      const token = await startSession(services, admin, { actor: principalOf(admin), action: 'setup' })
       // Only an admin could have reset the password or deactivated the account since, and this is the only one.
       if (token === null) throw new ApiError(409, 'password_changed', changedMeanwhile('you were signing in'))
       setSessionCookie(c, services.config, token)
-      await audit(services, { actor: { userId: admin.id, tokenId: null, name: admin.name, isAdmin: true, via: 'session' }, action: 'setup' })
       return c.json(toMe(admin), 200)
     },
   )
@@ -134,7 +133,9 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
         await spendAllowance(services.allowances.signIns, principal, SIGNED_IN)
         // Started only if the account still has the hash just checked and is active: a reset or deactivation that
         // came while the password was being checked ended every session, and this one must not begin after it.
-        const token = await startSession(services, user)
+        // Stored with its audit entry or not at all; not counted when storage refused it (a full disk).
+        const signedIn = { actor: principal, action: 'sign-in', detail: { address } } as const
+        const token = await givenBackOnFailure(services.allowances.signIns, principal, () => startSession(services, user, signedIn))
         if (token === null) {
           const now = await services.storage.users.get(user.id)
           if (now && now.deactivatedAt !== null) return refuseDeactivated()
@@ -142,7 +143,6 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
           return c.json(errorBody('password_changed', changedMeanwhile('you were signing in')), 401)
         }
         setSessionCookie(c, services.config, token)
-        await audit(services, { actor: principal, action: 'sign-in', detail: { address } })
         return c.json(toMe(user), 200)
       } finally {
         check.end()

@@ -11,7 +11,7 @@ import { boardReview } from '../../shared/review-status.ts'
 import { roleIn, type Principal } from '../access/access.ts'
 import { createBoard } from '../boards/create-board.ts'
 import type { Services } from '../services.ts'
-import { spendAllowance } from './allowance.ts'
+import { givenBackOnFailure, spendAllowance } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { ApiError } from './errors.ts'
 import { errorResponses, errorSchema, jsonBody, jsonResponse } from './openapi-parts.ts'
@@ -43,7 +43,8 @@ export function boardsApi(): OpenAPIHono<SignedInEnv> {
       const { principal, services } = c.var
       await ensureRoomForBoard(services, principal)
       await spendAllowance(services.allowances.boards, principal, 'created as many boards')
-      const id = await createBoard(services, body, principal)
+      // Stored whole or not at all: a creation refused (a full disk) left nothing, and is not counted.
+      const id = await givenBackOnFailure(services.allowances.boards, principal, () => createBoard(services, body, principal))
       return c.json({ id, title: body.title }, 201)
     },
   )

@@ -4,12 +4,13 @@ import { EXPORT_SCOPES } from '../../shared/export-scope.ts'
 import { EXPORT_FORMATS } from '../../shared/export-formats.ts'
 import { exportVersion } from '../export/export-version.ts'
 import type { SignedInEnv } from './app-env.ts'
-import { spendAllowance } from './allowance.ts'
+import { givenBackOnFailure, spendAllowance } from './allowance.ts'
 import { asOfParam } from './as-of-query.ts'
 import { readVersionAsOf, snapshotOrAsOf } from './board-history-read.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { historyReadResponses, workerErrorResponses } from './openapi-parts.ts'
 import { notFound } from './errors.ts'
+import { storageTroubleOf } from '../storage/storage-errors.ts'
 import { validationHook } from './validation-hook.ts'
 
 /** Mounted at `/boards/:id`. */
@@ -48,7 +49,13 @@ export function exportApi(): OpenAPIHono<SignedInEnv> {
       // Each export is an audit entry: a loop of them (376 a second on a small board) would fill the disk with the log.
       await spendAllowance(c.var.services.allowances.exports, c.var.principal, 'exported as many times')
       const past = asOf === undefined ? undefined : await readVersionAsOf(c, asOf)
-      const file = await exportVersion(c.var.services, { boardId: id, format, snapshotId: snapshot, scope, asOf: past }, c.var.principal)
+      // An export refused at its audit entry by storage (a full disk) was not made, and is not counted; one that overran is.
+      const file = await givenBackOnFailure(
+        c.var.services.allowances.exports,
+        c.var.principal,
+        () => exportVersion(c.var.services, { boardId: id, format, snapshotId: snapshot, scope, asOf: past }, c.var.principal),
+        { onlyFor: (error) => storageTroubleOf(error) !== null },
+      )
       if (!file) throw notFound(snapshot ? 'Snapshot' : 'Board')
       return c.body(typeof file.body === 'string' ? file.body : new Uint8Array(file.body), 200, {
         'content-type': file.contentType,

@@ -15,14 +15,14 @@ import {
   snapshotSummarySchema,
   versionRefSchema,
 } from '../../shared/snapshot-model.ts'
-import { audit } from '../access/audit.ts'
+import { audit, audited } from '../access/audit.ts'
 import { actorOf } from '../snapshots/actor.ts'
 import { captureStoredBoard } from '../snapshots/stored-board.ts'
 import { diffVersions, readVersion } from '../snapshots/diff-versions.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
 import { withSnapshotRoom } from '../snapshots/snapshot-quota.ts'
-import { spendAllowance } from './allowance.ts'
+import { givenBackOnFailure, spendAllowance } from './allowance.ts'
 import { ensureSnapshotBytes, spendSnapshotBytes } from './snapshot-bytes.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
@@ -102,25 +102,32 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
     async (c) => {
       const id = c.var.board.id
       const { label, asOf } = c.req.valid('json')
-      const { storage } = c.var.services
-      const { past, snapshot } = await spendingSnapshot(c, async () => {
-        const past = asOf === undefined ? null : keptAsOf(await readLogAsOf(c, pastTime(c, asOf)))
-        const captured = past ? await c.var.services.workers.run('capture-board', { boardId: id, log: past.log }) : await captureStoredBoard(c.var.services, id)
-        if (!captured) throw notFound('Board')
-        // Capturing ran in a worker thread: the right to record its result is decided again.
-        await rightStillHeld(c)()
-        // Charged what it stores, even when it holds what the newest snapshot holds: it stores those bytes again.
-        await spendSnapshotBytes(c.var.services, c.var.principal, captured.state.byteLength)
-        const snapshot = await recordSnapshot(storage, id, captured, { label, kind: 'named', author: actorOf(c.var.principal) })
-        if (!snapshot) throw new Error('a named snapshot has no guard, yet it was not recorded')
-        return { past, snapshot }
-      })
-      await audit(c.var.services, {
-        actor: c.var.principal,
-        action: 'snapshot',
-        boardId: id,
-        detail: { snapshotId: snapshot.id, label, contentHash: snapshot.contentHash, asOf: past?.at ?? null },
-      })
+      const { services, principal } = c.var
+      // A snapshot not made (a full disk, a right taken away while it was captured) stored nothing, and is not counted.
+      const snapshot = await spendingSnapshot(c, () =>
+        givenBackOnFailure(services.allowances.snapshots, principal, async () => {
+          const past = asOf === undefined ? null : keptAsOf(await readLogAsOf(c, pastTime(c, asOf)))
+          const captured = past ? await services.workers.run('capture-board', { boardId: id, log: past.log }) : await captureStoredBoard(services, id)
+          if (!captured) throw notFound('Board')
+          // Capturing ran in a worker thread: the right to record its result is decided again.
+          await rightStillHeld(c)()
+          // Charged what it stores, even when it holds what the newest snapshot holds: it stores those bytes again.
+          const bytes = captured.state.byteLength
+          await spendSnapshotBytes(services, principal, bytes)
+          const snapshotId = crypto.randomUUID()
+          const entry = { actor: principal, action: 'snapshot', boardId: id, detail: { snapshotId, label, contentHash: captured.contentHash, asOf: past?.at ?? null } } as const
+          const meta = { id: snapshotId, label, kind: 'named', author: actorOf(principal) } as const
+          // Stored with its audit entry or not at all.
+          const recorded = await givenBackOnFailure(
+            services.allowances.snapshotBytes,
+            principal,
+            () => audited(services, entry, (row) => recordSnapshot(services.storage, id, captured, meta, {}, row)),
+            { amount: bytes },
+          )
+          if (!recorded) throw new Error('a named snapshot has no guard, yet it was not recorded')
+          return recorded
+        }),
+      )
       return c.json(snapshot, 201)
     },
   )

@@ -32,7 +32,7 @@ describe('the tokens API', () => {
     const { account } = await given.app.account()
     const api = await given.app.signIn(account)
     const active = await given.app.services.storage.tokens.listActive(account.id)
-    for (let i = active.length; i < 99; i++) await issueApiToken(given.app.services.storage, account.id, `script ${i}`)
+    for (let i = active.length; i < 99; i++) await issueApiToken(given.app.services, account.id, `script ${i}`)
     const hundredth = await api.post<{ id: string }>('/api/tokens', { name: 'the hundredth' })
     expect(hundredth.status).toBe(201)
     const refused = await api.post<{ error: { code: string; message: string } }>('/api/tokens', { name: 'one too many' })

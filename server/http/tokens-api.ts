@@ -1,10 +1,11 @@
 /** Personal API tokens: listed, created (the token is shown once) and revoked by their owner. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { textField } from '../../shared/text-hygiene.ts'
-import { audit } from '../access/audit.ts'
+import { audit, type AuditEntry } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
 import { issueApiToken } from '../auth/accounts.ts'
-import { spendAccessChange } from './allowance.ts'
+import type { ApiTokenRecord } from '../storage/storage.ts'
+import { givenBackOnFailure, spendAccessChange } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { ApiError, notFound, unauthorized } from './errors.ts'
 import { requireSession } from './session-required.ts'
@@ -57,10 +58,13 @@ export function tokensApi(): OpenAPIHono<SignedInEnv> {
         throw new ApiError(409, 'too_many_tokens', `You have ${ACTIVE_TOKENS_PER_ACCOUNT} API tokens that are not revoked: revoke one you no longer use, then create this one.`)
       }
       // Made only while the session asking has not ended: a reset that ended it meanwhile revokes every token it could see.
-      const issued = principal.sessionId === undefined ? null : await issueApiToken(services.storage, userId, c.req.valid('json').name, principal.sessionId)
+      // Stored with its audit entry or not at all, and not counted when storage refused it (a full disk).
+      const sessionId = principal.sessionId
+      const created = (record: ApiTokenRecord): AuditEntry => ({ actor: principal, action: 'token-created', detail: { tokenId: record.id, name: record.name } })
+      const issue = (inSession: string) => issueApiToken(services, userId, c.req.valid('json').name, { inSession, audit: created })
+      const issued = sessionId === undefined ? null : await givenBackOnFailure(services.allowances.accessChanges, principal, () => issue(sessionId))
       if (!issued) throw unauthorized()
       const { record, token } = issued
-      await audit(services, { actor: principal, action: 'token-created', detail: { tokenId: record.id, name: record.name } })
       c.header('Cache-Control', 'no-store')
       return c.json({ id: record.id, name: record.name, createdAt: record.createdAt, token }, 201)
     },

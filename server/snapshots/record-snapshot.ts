@@ -1,21 +1,23 @@
 import type { SnapshotKind } from '../../shared/snapshot-model.ts'
-import type { SnapshotGuard, SnapshotRecord, Storage } from '../storage/storage.ts'
+import type { NewAuditRecord, SnapshotGuard, SnapshotRecord, Storage } from '../storage/storage.ts'
 import type { Actor } from './actor.ts'
 import type { CapturedBoard } from './board-state.ts'
 
-export type SnapshotMeta = { label: string; kind: SnapshotKind; author: Actor }
+/** `id`: set when the caller names the snapshot before it is stored (its audit entry does); a new one otherwise. */
+export type SnapshotMeta = { id?: string; label: string; kind: SnapshotKind; author: Actor }
 
-/** Stores captured content as the board's newest snapshot; null when the guard skipped it. */
+/** Stores captured content as the board's newest snapshot; null when the guard skipped it. With `audited`, that entry is written in the same transaction. */
 export function recordSnapshot(
   storage: Storage,
   boardId: string,
   captured: CapturedBoard,
   meta: SnapshotMeta,
   guard?: SnapshotGuard,
+  audited?: NewAuditRecord,
 ): Promise<SnapshotRecord | null> {
   return storage.snapshots.create(
     {
-      id: crypto.randomUUID(),
+      id: meta.id ?? crypto.randomUUID(),
       boardId,
       label: meta.label,
       kind: meta.kind,
@@ -25,5 +27,6 @@ export function recordSnapshot(
       authorName: meta.author.name,
     },
     guard,
+    audited,
   )
 }

@@ -2,12 +2,12 @@ import { desc } from 'drizzle-orm'
 import { auditLog } from '../../drizzle/pg/schema.ts'
 import { auditPageRows } from './audit-rows.ts'
 import type { PgDb } from './pg-db.ts'
-import type { AuditPage, AuditRecord, AuditStore } from './storage.ts'
+import type { AuditPage, AuditRecord, AuditStore, NewAuditRecord } from './storage.ts'
 
 export class PgAuditStore implements AuditStore {
   constructor(private readonly db: PgDb) {}
 
-  async append(entry: Omit<AuditRecord, 'id'>): Promise<void> {
+  async append(entry: NewAuditRecord): Promise<void> {
     await this.db.insert(auditLog).values(entry)
   }
 

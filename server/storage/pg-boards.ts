@@ -1,16 +1,31 @@
 import { asc, eq, inArray, isNull, max } from 'drizzle-orm'
-import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
+import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
+import type { Clock } from '../clock.ts'
 import type { PgDb } from './pg-db.ts'
+import { addMember } from './pg-members.ts'
 import { laterTime } from './later-time.ts'
 import { idGroups } from './id-groups.ts'
 import { oldestFirst } from './many-boards.ts'
-import type { BoardRecord, BoardRecordStore, BoardSummary, NewBoard, SummarizedNewBoard } from './storage.ts'
+import type { BoardFounding, BoardRecord, BoardRecordStore, BoardSummary, NewBoard, SummarizedNewBoard } from './storage.ts'
 
 export class PgBoardRecordStore implements BoardRecordStore {
-  constructor(private readonly db: PgDb) {}
+  constructor(
+    private readonly db: PgDb,
+    private readonly clock: Clock,
+  ) {}
 
-  async create(board: NewBoard | SummarizedNewBoard): Promise<void> {
-    await this.db.insert(boards).values(board)
+  async create(board: NewBoard | SummarizedNewBoard, founding?: BoardFounding): Promise<void> {
+    if (!founding) {
+      await this.db.insert(boards).values(board)
+      return
+    }
+    await this.db.transaction(async (tx) => {
+      await tx.insert(boards).values(board)
+      if (founding.owner) await addMember(tx, founding.owner)
+      await tx.insert(auditLog).values(founding.audited)
+      const { update, origin } = founding.firstEntry
+      await tx.insert(boardUpdates).values({ boardId: board.id, update: Buffer.from(update), origin, createdAt: this.clock().toISOString() })
+    })
   }
 
   async get(id: string): Promise<BoardRecord | undefined> {

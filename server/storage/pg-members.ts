@@ -33,13 +33,7 @@ export class PgMemberStore implements MemberStore {
   }
 
   async add(member: MemberRecord): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      // Under the lock, so an invite's acceptance that found no membership is not beaten to the insert.
-      await lockMembers(tx, member.boardId)
-      const inserted = await tx.insert(boardMembers).values(member).onConflictDoNothing().returning({ userId: boardMembers.userId })
-      if (inserted.length === 1) await recordDecision(tx, member.boardId, member.userId, false)
-      return inserted.length === 1
-    })
+    return this.db.transaction((tx) => addMember(tx, member))
   }
 
   async setRole(boardId: string, userId: string, role: Role, allowed?: (current: Role) => boolean): Promise<MemberChange> {
@@ -82,6 +76,15 @@ export class PgMemberStore implements MemberStore {
       return { outcome: 'raised', from: current }
     })
   }
+}
+
+/** Adds a member within `tx`, as MemberStore.add does: a new board's owner is added in the transaction that makes the board. */
+export async function addMember(tx: Tx, member: MemberRecord): Promise<boolean> {
+  // Under the lock, so an invite's acceptance that found no membership is not beaten to the insert.
+  await lockMembers(tx, member.boardId)
+  const inserted = await tx.insert(boardMembers).values(member).onConflictDoNothing().returning({ userId: boardMembers.userId })
+  if (inserted.length === 1) await recordDecision(tx, member.boardId, member.userId, false)
+  return inserted.length === 1
 }
 
 const memberIs = (boardId: string, userId: string) => and(eq(boardMembers.boardId, boardId), eq(boardMembers.userId, userId))

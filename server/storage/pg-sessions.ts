@@ -1,13 +1,13 @@
 import { and, eq, inArray, isNull, lt, ne } from 'drizzle-orm'
-import { sessions, users } from '../../drizzle/pg/schema.ts'
+import { auditLog, sessions, users } from '../../drizzle/pg/schema.ts'
 import { idGroups } from './id-groups.ts'
 import type { PgDb } from './pg-db.ts'
-import type { SessionRecord, SessionStore } from './storage.ts'
+import type { NewAuditRecord, SessionRecord, SessionStore } from './storage.ts'
 
 export class PgSessionStore implements SessionStore {
   constructor(private readonly db: PgDb) {}
 
-  async create(session: SessionRecord, passwordHash: string): Promise<boolean> {
+  async create(session: SessionRecord, passwordHash: string, audited?: NewAuditRecord): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       // FOR SHARE: a reset or deactivation under way is waited for and the row read again as it left it, and one that
       // comes after waits for this insert to commit, so that its ending of the account's sessions sees the new one.
@@ -18,6 +18,7 @@ export class PgSessionStore implements SessionStore {
         .for('share')
       if (!holder) return false
       await tx.insert(sessions).values(session)
+      if (audited) await tx.insert(auditLog).values(audited)
       return true
     })
   }

@@ -1,10 +1,10 @@
 import { and, count, desc, eq, gte, inArray, lte, max, or, sql, sum } from 'drizzle-orm'
-import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
+import { auditLog, boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './pg-db.ts'
 import type { Clock } from '../clock.ts'
 import { nextSnapshotTime, snapshotRecord, skippedByGuard, stateBuffer, stateBytes, type SnapshotRow } from './snapshot-rows.ts'
 import type { SnapshotKind } from '../../shared/snapshot-model.ts'
-import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore, SnapshotUsage } from './storage.ts'
+import type { NewAuditRecord, NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore, SnapshotUsage } from './storage.ts'
 
 const summaryColumns = {
   id: snapshots.id,
@@ -26,7 +26,7 @@ export class PgSnapshotStore implements SnapshotStore {
     private readonly clock: Clock,
   ) {}
 
-  async create(snapshot: NewSnapshot, guard: SnapshotGuard = {}): Promise<SnapshotRecord | null> {
+  async create(snapshot: NewSnapshot, guard: SnapshotGuard = {}, audited?: NewAuditRecord): Promise<SnapshotRecord | null> {
     return this.db.transaction(async (tx) => {
       // Instances take a board's snapshots one at a time, so the guard and the chain of previous ids hold.
       await lockBoardSnapshots(tx, snapshot.boardId)
@@ -38,6 +38,7 @@ export class PgSnapshotStore implements SnapshotStore {
         previousId: latest?.id ?? null,
       }
       await tx.insert(snapshots).values({ ...row, state: stateBuffer(snapshot.state) })
+      if (audited) await tx.insert(auditLog).values(audited)
       return snapshotRecord(row)
     })
   }

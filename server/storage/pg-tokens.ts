@@ -1,23 +1,22 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
-import { apiTokens, sessions } from '../../drizzle/pg/schema.ts'
+import { apiTokens, auditLog, sessions } from '../../drizzle/pg/schema.ts'
 import { idGroups } from './id-groups.ts'
 import type { PgDb } from './pg-db.ts'
-import type { ApiTokenRecord, ApiTokenStore } from './storage.ts'
+import type { ApiTokenRecord, ApiTokenStore, NewAuditRecord } from './storage.ts'
 
 export class PgApiTokenStore implements ApiTokenStore {
   constructor(private readonly db: PgDb) {}
 
-  async create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>, madeInSession?: string): Promise<boolean> {
-    if (madeInSession === undefined) {
-      await this.db.insert(apiTokens).values(token)
-      return true
-    }
+  async create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>, madeInSession?: string, audited?: NewAuditRecord): Promise<boolean> {
     return this.db.transaction(async (tx) => {
-      // FOR SHARE: the session's ending under way is waited for (and the row then gone), and one that comes after
-      // waits for this insert to commit, so that the revocation following it sees the new token.
-      const [session] = await tx.select({ tokenHash: sessions.tokenHash }).from(sessions).where(eq(sessions.tokenHash, madeInSession)).for('share')
-      if (!session) return false
+      if (madeInSession !== undefined) {
+        // FOR SHARE: the session's ending under way is waited for (and the row then gone), and one that comes after
+        // waits for this insert to commit, so that the revocation following it sees the new token.
+        const [session] = await tx.select({ tokenHash: sessions.tokenHash }).from(sessions).where(eq(sessions.tokenHash, madeInSession)).for('share')
+        if (!session) return false
+      }
       await tx.insert(apiTokens).values(token)
+      if (audited) await tx.insert(auditLog).values(audited)
       return true
     })
   }

@@ -79,7 +79,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
   const db = drizzle({ client: withoutRollbackOnClosedConnections(client), schema })
   return {
     dialect: 'postgres',
-    boards: new PgBoardRecordStore(db),
+    boards: new PgBoardRecordStore(db, clock),
     log: new PgUpdateLogStore(db, clock),
     history: new PgHistoryStore(db),
     snapshots: new PgSnapshotStore(db, clock),

@@ -2,12 +2,12 @@ import { desc } from 'drizzle-orm'
 import { auditLog } from '../../drizzle/sqlite/schema.ts'
 import { auditPageRows } from './audit-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { AuditPage, AuditRecord, AuditStore } from './storage.ts'
+import type { AuditPage, AuditRecord, AuditStore, NewAuditRecord } from './storage.ts'
 
 export class SqliteAuditStore implements AuditStore {
   constructor(private readonly db: SqliteDb) {}
 
-  async append(entry: Omit<AuditRecord, 'id'>): Promise<void> {
+  async append(entry: NewAuditRecord): Promise<void> {
     this.db.insert(auditLog).values(entry).run()
   }
 

@@ -1,10 +1,12 @@
 import { asc, eq, inArray, isNull, max, sql } from 'drizzle-orm'
-import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
+import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
+import type { Clock } from '../clock.ts'
 import { laterTime } from './later-time.ts'
 import { idGroups } from './id-groups.ts'
 import { oldestFirst } from './many-boards.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { BoardRecord, BoardRecordStore, BoardSummary, NewBoard, SummarizedNewBoard } from './storage.ts'
+import { addMember } from './sqlite-members.ts'
+import type { BoardFounding, BoardRecord, BoardRecordStore, BoardSummary, NewBoard, SummarizedNewBoard } from './storage.ts'
 
 export class SqliteBoardRecordStore implements BoardRecordStore {
   /** Every upgrade and board request looks the board up: prepared once. */
@@ -12,7 +14,10 @@ export class SqliteBoardRecordStore implements BoardRecordStore {
   /** Written for every edited board once a second, and for each board that unloads: prepared once. */
   private readonly summaryWrite
 
-  constructor(private readonly db: SqliteDb) {
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly clock: Clock,
+  ) {
     this.byId = db.select().from(boards).where(eq(boards.id, sql.placeholder('id'))).prepare()
     // update … set takes SQL, not a bare placeholder: each column's value is a placeholder wrapped in one.
     const bound = (name: keyof BoardSummary) => sql`${sql.placeholder(name)}`
@@ -26,8 +31,16 @@ export class SqliteBoardRecordStore implements BoardRecordStore {
     this.summaryWrite = db.update(boards).set(summary).where(eq(boards.id, sql.placeholder('id'))).prepare()
   }
 
-  async create(board: NewBoard | SummarizedNewBoard): Promise<void> {
-    this.db.insert(boards).values(board).run()
+  async create(board: NewBoard | SummarizedNewBoard, founding?: BoardFounding): Promise<void> {
+    // better-sqlite3 runs the transaction synchronously, and a failed statement (a full disk) throws out of it whole.
+    this.db.transaction((tx) => {
+      tx.insert(boards).values(board).run()
+      if (!founding) return
+      if (founding.owner) addMember(tx, founding.owner)
+      tx.insert(auditLog).values(founding.audited).run()
+      const { update, origin } = founding.firstEntry
+      tx.insert(boardUpdates).values({ boardId: board.id, update: Buffer.from(update.buffer, update.byteOffset, update.byteLength), origin, createdAt: this.clock().toISOString() }).run()
+    })
   }
 
   async get(id: string): Promise<BoardRecord | undefined> {

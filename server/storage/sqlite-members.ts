@@ -42,11 +42,7 @@ export class SqliteMemberStore implements MemberStore {
   }
 
   async add(member: MemberRecord): Promise<boolean> {
-    return this.db.transaction((tx) => {
-      const added = tx.insert(boardMembers).values(member).onConflictDoNothing().run().changes === 1
-      if (added) recordDecision(tx, member.boardId, member.userId, false)
-      return added
-    })
+    return this.db.transaction((tx) => addMember(tx, member))
   }
 
   async setRole(boardId: string, userId: string, role: Role, allowed?: (current: Role) => boolean): Promise<MemberChange> {
@@ -90,6 +86,13 @@ export class SqliteMemberStore implements MemberStore {
       return { outcome: 'raised', from: current }
     })
   }
+}
+
+/** Adds a member within `tx`, as MemberStore.add does: a new board's owner is added in the transaction that makes the board. */
+export function addMember(tx: Tx, member: MemberRecord): boolean {
+  const added = tx.insert(boardMembers).values(member).onConflictDoNothing().run().changes === 1
+  if (added) recordDecision(tx, member.boardId, member.userId, false)
+  return added
 }
 
 const memberIs = (boardId: string, userId: string) => and(eq(boardMembers.boardId, boardId), eq(boardMembers.userId, userId))

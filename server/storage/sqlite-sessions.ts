@@ -1,8 +1,8 @@
 import { and, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm'
-import { sessions, users } from '../../drizzle/sqlite/schema.ts'
+import { auditLog, sessions, users } from '../../drizzle/sqlite/schema.ts'
 import { idGroups } from './id-groups.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { SessionRecord, SessionStore } from './storage.ts'
+import type { NewAuditRecord, SessionRecord, SessionStore } from './storage.ts'
 
 export class SqliteSessionStore implements SessionStore {
   /** Every request and upgrade from a browser looks its session up: prepared once (34 to 40 µs a look-up built each time, 7 to 8 prepared). */
@@ -12,7 +12,7 @@ export class SqliteSessionStore implements SessionStore {
     this.byHash = db.select().from(sessions).where(eq(sessions.tokenHash, sql.placeholder('tokenHash'))).prepare()
   }
 
-  async create(session: SessionRecord, passwordHash: string): Promise<boolean> {
+  async create(session: SessionRecord, passwordHash: string, audited?: NewAuditRecord): Promise<boolean> {
     // better-sqlite3 runs the transaction synchronously: no reset or deactivation can come between the check and the insert.
     return this.db.transaction((tx) => {
       const holder = tx
@@ -22,6 +22,7 @@ export class SqliteSessionStore implements SessionStore {
         .get()
       if (!holder) return false
       tx.insert(sessions).values(session).run()
+      if (audited) tx.insert(auditLog).values(audited).run()
       return true
     })
   }

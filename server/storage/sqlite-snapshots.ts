@@ -1,10 +1,10 @@
 import { and, count, desc, eq, gte, inArray, lte, max, or, sql, sum } from 'drizzle-orm'
-import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/sqlite/schema.ts'
+import { auditLog, boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
 import { nextSnapshotTime, snapshotRecord, skippedByGuard, stateBuffer, stateBytes, type SnapshotRow } from './snapshot-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { SnapshotKind } from '../../shared/snapshot-model.ts'
-import type { NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore, SnapshotUsage } from './storage.ts'
+import type { NewAuditRecord, NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore, SnapshotUsage } from './storage.ts'
 
 const summaryColumns = {
   id: snapshots.id,
@@ -26,7 +26,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
     private readonly clock: Clock,
   ) {}
 
-  async create(snapshot: NewSnapshot, guard: SnapshotGuard = {}): Promise<SnapshotRecord | null> {
+  async create(snapshot: NewSnapshot, guard: SnapshotGuard = {}, audited?: NewAuditRecord): Promise<SnapshotRecord | null> {
     // better-sqlite3 runs the transaction synchronously: nothing else reads or writes in between.
     return this.db.transaction((tx) => {
       const latest = latestRow(tx, snapshot.boardId)
@@ -37,6 +37,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
         previousId: latest?.id ?? null,
       }
       tx.insert(snapshots).values({ ...row, state: stateBuffer(snapshot.state) }).run()
+      if (audited) tx.insert(auditLog).values(audited).run()
       return snapshotRecord(row)
     })
   }

@@ -1,8 +1,8 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm'
-import { apiTokens, sessions } from '../../drizzle/sqlite/schema.ts'
+import { apiTokens, auditLog, sessions } from '../../drizzle/sqlite/schema.ts'
 import { idGroups } from './id-groups.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { ApiTokenRecord, ApiTokenStore } from './storage.ts'
+import type { ApiTokenRecord, ApiTokenStore, NewAuditRecord } from './storage.ts'
 
 export class SqliteApiTokenStore implements ApiTokenStore {
   /** Every upgrade and request with a token looks it up: prepared once. */
@@ -12,7 +12,7 @@ export class SqliteApiTokenStore implements ApiTokenStore {
     this.byHash = db.select().from(apiTokens).where(eq(apiTokens.tokenHash, sql.placeholder('tokenHash'))).prepare()
   }
 
-  async create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>, madeInSession?: string): Promise<boolean> {
+  async create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>, madeInSession?: string, audited?: NewAuditRecord): Promise<boolean> {
     // better-sqlite3 runs the transaction synchronously: the session cannot end between the check and the insert.
     return this.db.transaction((tx) => {
       if (madeInSession !== undefined) {
@@ -20,6 +20,7 @@ export class SqliteApiTokenStore implements ApiTokenStore {
         if (!session) return false
       }
       tx.insert(apiTokens).values(token).run()
+      if (audited) tx.insert(auditLog).values(audited).run()
       return true
     })
   }

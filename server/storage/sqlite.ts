@@ -117,7 +117,7 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   let closing: Promise<void> | undefined
   return {
     dialect: 'sqlite',
-    boards: new SqliteBoardRecordStore(db),
+    boards: new SqliteBoardRecordStore(db, clock),
     log: new SqliteUpdateLogStore(db, clock, file.check),
     history: new SqliteHistoryStore(db),
     snapshots: new SqliteSnapshotStore(db, clock),

@@ -32,8 +32,22 @@ export type BoardRecord = NewBoard & {
   archivedBy: string | null
 }
 
+/**
+ * What a board is made with besides its row, written in the same transaction
+ * (BoardRecordStore.create): all of it is stored, or none.
+ */
+export type BoardFounding = {
+  /** Its creator's membership, when the creator has an account. */
+  owner: MemberRecord | null
+  /** The `board-created` entry. */
+  audited: NewAuditRecord
+  /** The document's first state, as the first row of its log (stamped with the store's clock, as an append's rows are). */
+  firstEntry: LogEntry
+}
+
 export interface BoardRecordStore {
-  create(board: NewBoard | SummarizedNewBoard): Promise<void>
+  /** Adds the board's row; with `founding`, what the board is made with too, in one transaction. */
+  create(board: NewBoard | SummarizedNewBoard, founding?: BoardFounding): Promise<void>
   get(id: string): Promise<BoardRecord | undefined>
   /** Every board, or only those of `ids` that exist; oldest first. */
   list(ids?: readonly string[]): Promise<BoardRecord[]>
@@ -261,9 +275,9 @@ export interface SessionStore {
    * reset or deactivation cannot come into the middle of; false otherwise. A
    * reset or deactivation ends the account's sessions after it changes the
    * account, so a session added before it is ended by it, and one after it is
-   * never added.
+   * never added. With `audited`, that audit entry is written in the same transaction.
    */
-  create(session: SessionRecord, passwordHash: string): Promise<boolean>
+  create(session: SessionRecord, passwordHash: string, audited?: NewAuditRecord): Promise<boolean>
   get(tokenHash: string): Promise<SessionRecord | undefined>
   /** Those of these sessions that exist (expired ones included), in no particular order. */
   getMany(tokenHashes: readonly string[]): Promise<SessionRecord[]>
@@ -291,8 +305,9 @@ export interface ApiTokenStore {
    * the hash of its cookie's token) exists, in one step that its ending cannot
    * come into the middle of, false otherwise. A reset ends the sessions before
    * it revokes the tokens: a token made before the end is revoked, none is made after it.
+   * With `audited`, that audit entry is written in the same transaction.
    */
-  create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>, madeInSession?: string): Promise<boolean>
+  create(token: Omit<ApiTokenRecord, 'lastUsedAt' | 'revokedAt'>, madeInSession?: string, audited?: NewAuditRecord): Promise<boolean>
   getByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>
   /** Those of these tokens (by id) that exist, revoked ones included, in no particular order. */
   getMany(ids: readonly string[]): Promise<ApiTokenRecord[]>
@@ -397,8 +412,15 @@ export type AuditRecord = {
  */
 export type AuditPage = { limit: number; before?: number; action?: string }
 
+/**
+ * An entry as it is written; the store numbers it. The stores that make an
+ * audited change take it too, and write both in one transaction, so that a
+ * change is never stored without its entry nor an entry without its change.
+ */
+export type NewAuditRecord = Omit<AuditRecord, 'id'>
+
 export interface AuditStore {
-  append(entry: Omit<AuditRecord, 'id'>): Promise<void>
+  append(entry: NewAuditRecord): Promise<void>
   /** A page of the board's entries. */
   listForBoard(boardId: string, page: AuditPage): Promise<AuditRecord[]>
   /** A page of every entry, board or not (sign-ins, tokens, accounts). */
@@ -442,8 +464,11 @@ export type SnapshotGuard = {
 }
 
 export interface SnapshotStore {
-  /** Records a snapshot as the board's newest; null when a guard skipped it. Snapshots are never changed afterwards. */
-  create(snapshot: NewSnapshot, guard?: SnapshotGuard): Promise<SnapshotRecord | null>
+  /**
+   * Records a snapshot as the board's newest; null when a guard skipped it. Snapshots are never changed afterwards.
+   * With `audited`, that audit entry is written in the same transaction (not when a guard skips the snapshot).
+   */
+  create(snapshot: NewSnapshot, guard?: SnapshotGuard, audited?: NewAuditRecord): Promise<SnapshotRecord | null>
   get(boardId: string, id: string): Promise<SnapshotRecord | undefined>
   state(boardId: string, id: string): Promise<Uint8Array<ArrayBuffer> | undefined>
   /** Newest first. */

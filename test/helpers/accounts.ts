@@ -58,7 +58,7 @@ export async function renameAccount(server: Pick<TestServer, 'config' | 'dataDir
 }
 
 export async function addToken(server: WithServices, account: TestAccount, name = 'test'): Promise<{ id: string; token: string }> {
-  const { record, token } = await issueApiToken(server.services.storage, account.id, name)
+  const { record, token } = await issueApiToken(server.services, account.id, name)
   return { id: record.id, token }
 }
 

@@ -20,6 +20,5 @@ export function openAccess(roleFor: (request: CredentialRequest) => Role = () =>
     async boardRoles(principal) {
       return { everyBoard: roles.get(principal) ?? 'editor' }
     },
-    async onBoardCreated() {},
   }
 }

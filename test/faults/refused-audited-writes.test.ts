@@ -1,0 +1,177 @@
+/**
+ * Writes refused by storage at their last step, on a real server and both
+ * dialects: creating a board, making a named snapshot, making an API token and
+ * signing in each store the change and its audit entry (a board: its row, its
+ * owner, its entry and its document's first state) in one transaction. A
+ * database failing that step (here a trigger of the test's own, refusing the
+ * audit entry or the board's first log row as a full disk would) leaves
+ * nothing behind: no board without its owner or title, no snapshot, token or
+ * session without its entry, nothing for a retry to duplicate. And the
+ * refused request is not counted against the person's hourly allowance: with
+ * one left, the same request succeeds once storage has room again, whether
+ * the instance counts in its memory or in Redis. An export,
+ * audited once made, is not counted either when storage refuses its entry
+ * (on PostgreSQL, whose trigger fails as a full disk does: SQLite's trigger
+ * fails as a constraint, which is not storage trouble). Nor is a sign-in
+ * answered as failed when what follows its commit (sweeping expired
+ * sessions) is refused: its session is stored.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import type { BoardModel } from '../../shared/board-model.ts'
+import { addAccount, addToken, sessionCookieFrom, signedInClient, type TestAccount } from '../helpers/accounts.ts'
+import { apiClient, type ApiClient } from '../helpers/api.ts'
+import { refuseDeletes } from '../helpers/refused-deletes.ts'
+import { refuseWrites } from '../helpers/refused-writes.ts'
+import { rowCount } from '../helpers/server-database.ts'
+import { describeEachDialect, describeUnless, missingServices } from '../helpers/services.ts'
+import { REDIS_URL, startTestServer, type TestServer } from '../helpers/test-server.ts'
+
+const postgresMissing = await missingServices('postgres')
+const redisMissing = await missingServices('postgres', 'redis')
+
+/** Inserts into `table` (only those whose column is the value given) failing as PostgreSQL fails on a full disk. */
+const refuseInserts = (server: TestServer, table: string, only?: { column: string; value: string }) =>
+  refuseWrites(server, { table, statement: 'insert', sqlstate: '53100', message: 'could not extend file: No space left on device', only })
+
+describeEachDialect(postgresMissing, 'writes refused by storage at their last step on %s', (dialect) => {
+  let server: TestServer
+  beforeEach(async () => {
+    // One of each: a refused request that was counted leaves the person refused (429) once storage has room again.
+    const once = { SIGN_INS_PER_HOUR_PER_ACCOUNT: '1', BOARDS_PER_HOUR_PER_PERSON: '1', SNAPSHOTS_PER_HOUR_PER_PERSON: '1', ACCESS_CHANGES_PER_HOUR_PER_PERSON: '1' }
+    server = await startTestServer({ dialect, accounts: true, env: { ...once, SNAPSHOT_INTERVAL_MINUTES: '0' } })
+  })
+  afterEach(async () => {
+    await server.destroy()
+  })
+
+  /** PostgreSQL's disk full is storage trouble (503); a SQLite trigger fails as a constraint (500). Either way nothing was done. */
+  const refusedStatus = dialect === 'postgres' ? 503 : 500
+  const refuse = (table: string, only?: { column: string; value: string }) => refuseInserts(server, table, only)
+  const refuseAudit = (action: string) => refuse('audit_log', { column: 'action', value: action })
+  const audits = (action: string) => rowCount(server, 'audit_log', { column: 'action', value: action })
+  const byToken = async (account: TestAccount) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
+
+  it.each([
+    ['its audit entry', () => refuseAudit('board-created')],
+    ['its document’s first state', () => refuse('board_updates')],
+  ])('a board refused at %s leaves no row, owner or entry, and is not counted', async (_step, refuseStep) => {
+    const account = await addAccount(server, { name: 'Carla Creator' })
+    const api = await byToken(account)
+    const allow = await refuseStep()
+    expect((await api.post('/api/boards', { title: 'Wagner redeployment' })).status).toBe(refusedStatus)
+    const left = { boards: await rowCount(server, 'boards'), members: await rowCount(server, 'board_members'), log: await rowCount(server, 'board_updates'), audits: await audits('board-created') }
+    expect(left).toEqual({ boards: 0, members: 0, log: 0, audits: 0 })
+    await allow()
+
+    const created = await api.post<{ id: string }>('/api/boards', { title: 'Wagner redeployment' })
+    expect(created.status).toBe(201)
+    const boardId = created.body.id
+    const stored = { boards: await rowCount(server, 'boards'), members: await rowCount(server, 'board_members', { column: 'user_id', value: account.id }), audits: await audits('board-created') }
+    expect(stored).toEqual({ boards: 1, members: 1, audits: 1 })
+    expect(await rowCount(server, 'board_updates', { column: 'origin', value: `server:${account.id}` })).toBe(1)
+    const board = await api.get<BoardModel>(`/api/boards/${boardId}`)
+    expect(board.status).toBe(200)
+    expect(board.body.title).toBe('Wagner redeployment')
+    expect((await api.get<{ id: string; role: string }[]>('/api/boards')).body.map(({ id, role }) => ({ id, role }))).toEqual([{ id: boardId, role: 'owner' }])
+  })
+
+  it('a snapshot refused at its audit entry is not stored, and is not counted', async () => {
+    const account = await addAccount(server, { name: 'Sam Snapshot' })
+    const api = await byToken(account)
+    const boardId = await api.createBoard('Snapshotted')
+    const allow = await refuseAudit('snapshot')
+    expect((await api.post(`/api/boards/${boardId}/snapshots`, { label: 'before the mutiny' })).status).toBe(refusedStatus)
+    expect(await rowCount(server, 'snapshots')).toBe(0)
+    await allow()
+
+    expect((await api.post(`/api/boards/${boardId}/snapshots`, { label: 'before the mutiny' })).status).toBe(201)
+    expect({ snapshots: await rowCount(server, 'snapshots'), audits: await audits('snapshot') }).toEqual({ snapshots: 1, audits: 1 })
+  })
+
+  it('a token refused at its audit entry is not stored, and is not counted', async () => {
+    const account = await addAccount(server, { name: 'Toni Token' })
+    const api = await signedInClient(server, account)
+    const tokens = () => rowCount(server, 'api_tokens', { column: 'user_id', value: account.id })
+    const allow = await refuseAudit('token-created')
+    expect((await api.post('/api/tokens', { name: 'script' })).status).toBe(refusedStatus)
+    expect(await tokens()).toBe(0)
+    await allow()
+
+    const made = await api.post<{ token: string }>('/api/tokens', { name: 'script' })
+    expect(made.status).toBe(201)
+    expect({ tokens: await tokens(), audits: await audits('token-created') }).toEqual({ tokens: 1, audits: 1 })
+    expect((await apiClient(server.url, { authorization: `Bearer ${made.body.token}` }).get('/api/me')).status).toBe(200)
+  })
+
+  it('a sign-in refused at its audit entry starts no session, and is not counted', async () => {
+    const account = await addAccount(server, { name: 'Sina Signin' })
+    const signIn = (api: ApiClient) => api.post('/api/auth/login', { email: account.email, password: account.password })
+    const api = apiClient(server.url, { origin: server.url })
+    const sessions = () => rowCount(server, 'sessions', { column: 'user_id', value: account.id })
+    const allow = await refuseAudit('sign-in')
+    const refused = await signIn(api)
+    expect(refused.status).toBe(refusedStatus)
+    expect(sessionCookieFrom(refused.headers)).toBeNull()
+    expect(await sessions()).toBe(0)
+    await allow()
+
+    const signedIn = await signIn(api)
+    expect(signedIn.status).toBe(200)
+    expect({ sessions: await sessions(), audits: await audits('sign-in') }).toEqual({ sessions: 1, audits: 1 })
+  })
+})
+
+describeUnless(postgresMissing)('storage refusing a write that follows on postgres', () => {
+  let server: TestServer
+  beforeEach(async () => {
+    server = await startTestServer({ dialect: 'postgres', accounts: true, env: { EXPORTS_PER_HOUR_PER_PERSON: '1', SNAPSHOT_INTERVAL_MINUTES: '0' } })
+  })
+  afterEach(async () => {
+    await server.destroy()
+  })
+
+  it('an export refused at its audit entry is answered 503 and not counted', async () => {
+    const account = await addAccount(server, { name: 'Ezra Export' })
+    const api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
+    const boardId = await api.createBoard('Exported')
+    const allow = await refuseInserts(server, 'audit_log', { column: 'action', value: 'export' })
+    expect((await api.get(`/api/boards/${boardId}/export?format=md`)).status).toBe(503)
+    await allow()
+
+    expect((await api.get(`/api/boards/${boardId}/export?format=md`)).status).toBe(200)
+    expect(await rowCount(server, 'audit_log', { column: 'action', value: 'export' })).toBe(1)
+  })
+
+  // PostgreSQL's statement trigger fires on the sweep's delete whether or not a session has expired.
+  it('a sign-in whose sweep of expired sessions is refused is still signed in', async () => {
+    const account = await addAccount(server, { name: 'Sven Sweep' })
+    const allowDeletes = await refuseDeletes(server, 'sessions')
+    const signedIn = await apiClient(server.url, { origin: server.url }).post('/api/auth/login', { email: account.email, password: account.password })
+    await allowDeletes()
+    expect(signedIn.status).toBe(200)
+    const cookie = sessionCookieFrom(signedIn.headers)
+    expect(cookie).not.toBeNull()
+    expect((await apiClient(server.url, { cookie: cookie! }).get('/api/me')).status).toBe(200)
+  })
+})
+
+describeUnless(redisMissing)('a write refused by storage, counted in Redis', () => {
+  let server: TestServer
+  afterEach(async () => {
+    await server.destroy()
+  })
+
+  it('gives back what it took from the person’s count there', async () => {
+    // Its own key prefix: other test runs on this Redis count apart.
+    const countsKeyPrefix = `test-refused-${crypto.randomUUID()}`
+    server = await startTestServer({ dialect: 'postgres', accounts: true, countsKeyPrefix, env: { BOARDS_PER_HOUR_PER_PERSON: '1', SNAPSHOT_INTERVAL_MINUTES: '0', REDIS_URL } })
+    const account = await addAccount(server, { name: 'Rhea Redis' })
+    const api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
+    const allow = await refuseInserts(server, 'audit_log', { column: 'action', value: 'board-created' })
+    expect((await api.post('/api/boards', { title: 'Refused' })).status).toBe(503)
+    await allow()
+
+    expect((await api.post('/api/boards', { title: 'Made' })).status).toBe(201)
+    expect((await api.post('/api/boards', { title: 'One too many' })).status).toBe(429)
+  })
+})
