@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, lte, sql, sum } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, lte, sql, sum, type SQL } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
 import { lastRowTime } from './log-rows.ts'
@@ -114,17 +114,8 @@ export class PgUpdateLogStore implements UpdateLogStore {
     // One snapshot of the database, so a compaction in between cannot count rows twice or not at all.
     return this.db.transaction(
       async (tx) => {
-        const [checkpoint] = await tx
-          .select({ throughSeq: boardCheckpoints.throughSeq, bytes: sql<number>`octet_length(${boardCheckpoints.state})`.mapWith(Number) })
-          .from(boardCheckpoints)
-          .where(eq(boardCheckpoints.boardId, boardId))
-          .orderBy(desc(boardCheckpoints.throughSeq))
-          .limit(1)
-        const [rows] = await tx
-          .select({ bytes: sum(sql`octet_length(${boardUpdates.update})`).mapWith(Number) })
-          .from(boardUpdates)
-          .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, checkpoint?.throughSeq ?? 0)))
-        return (checkpoint?.bytes ?? 0) + (rows?.bytes ?? 0)
+        const checkpoint = await latestCheckpointSize(tx, boardId)
+        return (checkpoint?.bytes ?? 0) + (await rowBytes(tx, boardId, gt(boardUpdates.seq, checkpoint?.throughSeq ?? 0)))
       },
       { isolationLevel: 'repeatable read' },
     )
@@ -194,21 +185,31 @@ async function committedThrough(db: PgDb, boardId: string): Promise<number | nul
  * up to `afterSeq` is still there, none after it went.
  */
 async function rowsAfterRead(db: Reader, boardId: string, afterSeq: number): Promise<boolean> {
-  // Its number and size only: the state is megabytes on a large board.
+  const checkpoint = await latestCheckpointSize(db, boardId)
+  if (!checkpoint || checkpoint.throughSeq <= afterSeq) return true
+  const [kept] = await db.select({ seq: boardUpdates.seq }).from(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, afterSeq))).limit(1)
+  if (kept === undefined) return false
+  return (await rowBytes(db, boardId, and(gt(boardUpdates.seq, afterSeq), lte(boardUpdates.seq, checkpoint.throughSeq)))) < checkpoint.bytes
+}
+
+/** The latest checkpoint's number and size, not its state: megabytes on a large board. */
+async function latestCheckpointSize(db: Reader, boardId: string) {
   const [checkpoint] = await db
     .select({ throughSeq: boardCheckpoints.throughSeq, bytes: sql<number>`octet_length(${boardCheckpoints.state})`.mapWith(Number) })
     .from(boardCheckpoints)
     .where(eq(boardCheckpoints.boardId, boardId))
     .orderBy(desc(boardCheckpoints.throughSeq))
     .limit(1)
-  if (!checkpoint || checkpoint.throughSeq <= afterSeq) return true
-  const [kept] = await db.select({ seq: boardUpdates.seq }).from(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, afterSeq))).limit(1)
-  if (kept === undefined) return false
-  const [folded] = await db
+  return checkpoint
+}
+
+/** The bytes of the board's rows `which` picks. */
+async function rowBytes(db: Reader, boardId: string, which: SQL | undefined): Promise<number> {
+  const [rows] = await db
     .select({ bytes: sum(sql`octet_length(${boardUpdates.update})`).mapWith(Number) })
     .from(boardUpdates)
-    .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, afterSeq), lte(boardUpdates.seq, checkpoint.throughSeq)))
-  return (folded?.bytes ?? 0) < checkpoint.bytes
+    .where(and(eq(boardUpdates.boardId, boardId), which))
+  return rows?.bytes ?? 0
 }
 
 async function lockExclusively(tx: PgTx, boardId: string): Promise<void> {
