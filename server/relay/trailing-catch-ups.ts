@@ -44,8 +44,8 @@ export class TrailingCatchUps {
     this.running = true
     try {
       for (const boardId of [...this.changed]) {
-        this.changed.delete(boardId)
-        await this.catchUp(boardId)
+        // Forgotten (unloaded, or the fan-out closed) while the round went on: skipped.
+        if (this.changed.delete(boardId)) await this.catchUp(boardId)
       }
     } finally {
       this.running = false
