@@ -254,6 +254,8 @@ function configSchema() {
     RIGHTS_RECHECK_INTERVAL_MS: milliseconds(300_000),
     /** With Redis: how often each Redis connection is pinged; one left unanswered 2 s is taken for half-open and connected afresh. */
     REDIS_PING_INTERVAL_MS: milliseconds(5000),
+    /** With Redis: how often a board that changed is caught up from the update log in the background, so that a catch-up after a Redis blip reads only what came since. */
+    REDIS_CATCH_UP_INTERVAL_MS: milliseconds(15_000),
     WS_MAX_QUEUED_BYTES_PER_CONNECTION: count('bytes', 65_536, 2 ** 40).default(RELAY_LIMITS.queuedBytesPerConnection),
     WS_MAX_QUEUED_BYTES: count('bytes', 65_536, 2 ** 40).default(RELAY_LIMITS.queuedBytes),
     PRESENCE_MAX_BYTES: count('bytes', 256, 1024 * 1024).default(RELAY_LIMITS.presenceBytes),

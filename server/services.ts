@@ -150,7 +150,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     { intervalMs: config.SNAPSHOT_INTERVAL_MINUTES * 60_000, keep: config.SNAPSHOT_RETENTION },
   )
   // The relay's extensions, in the order their hooks run: counted first, then what builds on a commit.
-  const redis = config.REDIS_URL ? await redisFanOut(config.REDIS_URL, config.REDIS_PING_INTERVAL_MS, storage, logger, metrics) : undefined
+  const redis = config.REDIS_URL ? await redisFanOut(config.REDIS_URL, config, storage, logger, metrics, workers) : undefined
   const boardSummaries = new BoardSummaries({ storage, logger, clock })
   const boardSizeLimit = new BoardSizeLimit({
     log: storage.log,
@@ -234,9 +234,17 @@ export async function closeServices(services: Services, options: ServiceOptions 
 const NEVER = new Promise<never>(() => {})
 
 /** Loaded only when REDIS_URL is set: a single instance never holds the Redis client in memory. */
-async function redisFanOut(url: string, pingIntervalMs: number, storage: Storage, logger: Logger, metrics: Metrics | undefined): Promise<RedisFanOut> {
+async function redisFanOut(url: string, config: Config, storage: Storage, logger: Logger, metrics: Metrics | undefined, workers: WorkerPool): Promise<RedisFanOut> {
   const { RedisFanOut } = await import('./relay/redis-fan-out.ts')
-  return new RedisFanOut({ url, log: storage.log, logger, counters: metrics?.fanOut, pingIntervalMs })
+  return new RedisFanOut({
+    url,
+    log: storage.log,
+    logger,
+    counters: metrics?.fanOut,
+    pingIntervalMs: config.REDIS_PING_INTERVAL_MS,
+    catchUpIntervalMs: config.REDIS_CATCH_UP_INTERVAL_MS,
+    workers,
+  })
 }
 
 /**

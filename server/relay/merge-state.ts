@@ -20,7 +20,7 @@ export function packUpdates(updates: readonly Uint8Array[]): PackedUpdates {
   return { bytes, ends }
 }
 
-function* unpacked(updates: Uint8Array[] | PackedUpdates): Iterable<Uint8Array> {
+export function* unpacked(updates: Uint8Array[] | PackedUpdates): Iterable<Uint8Array> {
   if (Array.isArray(updates)) return yield* updates
   let start = 0
   for (const end of updates.ends) {

@@ -13,15 +13,20 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { Redis } from 'ioredis'
+import * as Y from 'yjs'
 import { z } from 'zod'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
 import { COMMAND_TIMED_OUT, dropIfSilent, endRedisConnection, RECONNECTING, reconnectWhenSilent, sentNow } from '../redis-reconnect.ts'
-import type { UpdateLogStore } from '../storage/storage.ts'
+import type { StoredSince, UpdateLogStore } from '../storage/storage.ts'
+import { asServer } from '../workers/job-owner.ts'
+import type { WorkerPool } from '../workers/worker-pool.ts'
 import { connectionSelectorSchema, type ConnectionSelector } from './connection-selector.ts'
-import type { RelayControl, RoomExtension } from './room-extension.ts'
 import type { Commit } from './commit-log.ts'
+import { packUpdates } from './merge-state.ts'
+import type { RelayControl, RoomExtension } from './room-extension.ts'
 import type { Room } from './room.ts'
+import { TrailingCatchUps } from './trailing-catch-ups.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 const KIND_UPDATE = 0
@@ -39,6 +44,12 @@ const PUBLISH_TIMEOUT_MS = 2000
 /** The first try again of a failed catch-up; each next one waits twice as long, up to the most. */
 const CATCH_UP_RETRY_FIRST_MS = 1000
 const CATCH_UP_RETRY_MAX_MS = 30_000
+/**
+ * A catch-up's read up to this many bytes is applied on the relay's thread as
+ * it is; a larger one is first sifted in a worker thread for what the room
+ * lacks (lacking-updates.ts). 1,000 keystrokes' rows, some 10 ms to apply again.
+ */
+const CATCH_UP_ON_THREAD_MAX_BYTES = 64 * 1024
 
 /** A message for every instance rather than one board: today, closing a person's connections. */
 type ControlMessage = { type: 'close-connections'; selector: ConnectionSelector; event: CloseEvent }
@@ -74,6 +85,10 @@ export type RedisFanOutOptions = {
   counters?: FanOutCounters
   /** REDIS_PING_INTERVAL_MS: how often each of its connections is pinged, to notice one gone silent. */
   pingIntervalMs: number
+  /** REDIS_CATCH_UP_INTERVAL_MS: how often a board that changed is caught up in the background (trailing-catch-ups.ts). */
+  catchUpIntervalMs: number
+  /** Where a large catch-up's read is sifted for what the room lacks. */
+  workers: Pick<WorkerPool, 'run'>
 }
 
 const UNCOUNTED: FanOutCounters = { published() {}, received() {}, caughtUp() {}, catchUpsOwed() {} }
@@ -87,6 +102,7 @@ export class RedisFanOut implements RoomExtension {
   /** The rooms loaded here, which the channels of their boards feed. */
   private readonly rooms = new Map<string, Room>()
   private readonly catchingUp = new Map<string, Promise<void>>()
+  private readonly trailing: TrailingCatchUps
   /**
    * The loaded boards whose last catch-up failed (the database did not answer),
    * with how many times in a row and the timer of the next try. Tried again
@@ -115,6 +131,7 @@ export class RedisFanOut implements RoomExtension {
   constructor(private readonly options: RedisFanOutOptions) {
     this.logger = options.logger
     this.counters = options.counters ?? UNCOUNTED
+    this.trailing = new TrailingCatchUps(options.catchUpIntervalMs, (boardId) => this.catchUp(boardId))
     const settings = { maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'assay', ...RECONNECTING }
     this.publisher = new Redis(options.url, { ...settings, commandTimeout: PUBLISH_TIMEOUT_MS })
     // ioredis would resubscribe by itself only after emitting `ready`, with nothing telling when the subscription is back.
@@ -157,6 +174,7 @@ export class RedisFanOut implements RoomExtension {
   }
 
   onCommitted(room: Room, commit: Commit): void {
+    this.trailing.moved(room.boardId)
     this.publish(channelOf(room.boardId), KIND_UPDATE, commit.update, this.catchUpLater(room.boardId), (encoder) => writeAuthors(encoder, commit.authors))
   }
 
@@ -168,6 +186,7 @@ export class RedisFanOut implements RoomExtension {
   onUnloaded(room: Room): void {
     if (this.rooms.get(room.boardId) !== room) return
     this.rooms.delete(room.boardId)
+    this.trailing.forget(room.boardId)
     this.forgiveCatchUp(room.boardId)
     // A new connection starts with no subscription, and an UNSUBSCRIBE queued until then could follow a SUBSCRIBE of the board loaded again.
     if (this.subscriber.status !== 'ready') return
@@ -198,6 +217,7 @@ export class RedisFanOut implements RoomExtension {
   }
 
   async close(): Promise<void> {
+    this.trailing.close()
     await Promise.allSettled(this.catchingUp.values())
     this.rooms.clear()
     // A catch-up that failed just now is owed no more: nothing is loaded here any more.
@@ -219,7 +239,7 @@ export class RedisFanOut implements RoomExtension {
       .subscribe(CONTROL_CHANNEL, ...boardIds.map(channelOf))
       .then(() => {
         this.relay?.recheckRightsHere()
-        for (const boardId of boardIds) this.catchUp(boardId)
+        for (const boardId of boardIds) void this.catchUp(boardId)
       })
       .catch((error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'redis subscription failed; retried on the next reconnect'))
   }
@@ -227,30 +247,35 @@ export class RedisFanOut implements RoomExtension {
   /**
    * Applies whatever other instances committed that this one may not have
    * heard of: the log rows after those the room holds every one of
-   * (Room.completeThrough), or its whole stored state once thinning has
-   * dropped some of them. Applying known updates again changes nothing, so
-   * reading more than was missed is safe. A catch-up that fails is tried
+   * (Room.completeThrough, kept close to the log by the trailing catch-ups),
+   * or its whole stored state once thinning has dropped some of them or they
+   * outweigh it. Applying known updates again changes nothing, so reading
+   * more than was missed is safe; a large read is first sifted in a worker
+   * thread for what the room lacks (`lacking`). A catch-up that fails is tried
    * again after 1 s, doubling to 30 s, until one succeeds or the board unloads.
+   * Settles once done or owed, never rejecting.
    */
-  private catchUp(boardId: string): void {
+  private catchUp(boardId: string): Promise<void> {
     const room = this.rooms.get(boardId)
-    if (!room) return
-    if (this.catchingUp.has(boardId)) {
+    if (!room) return Promise.resolve()
+    const running = this.catchingUp.get(boardId)
+    if (running) {
       this.catchUpAgain.add(boardId)
-      return
+      return running
     }
     clearTimeout(this.owed.get(boardId)?.retry)
     const job = this.options.log
       .loadSince(boardId, room.completeThrough)
-      .then((stored) =>
-        this.inApplyTurn(() => {
+      .then(async (stored) => {
+        const lacking = await this.lacking(room, stored)
+        await this.inApplyTurn(() => {
           // A room loaded afresh meanwhile (a reset) holds what its own load read, and catches up on its own.
           if (this.rooms.get(boardId) !== room) return
-          room.applyStored(stored)
+          room.applyStored(lacking)
           this.counters.caughtUp({ rows: stored.updates.length, whole: stored.whole })
           this.forgiveCatchUp(boardId)
-        }),
-      )
+        })
+      })
       .catch((error: unknown) => {
         const failures = (this.owed.get(boardId)?.failures ?? 0) + 1
         const retryInMs = Math.min(CATCH_UP_RETRY_FIRST_MS * 2 ** (failures - 1), CATCH_UP_RETRY_MAX_MS)
@@ -259,14 +284,29 @@ export class RedisFanOut implements RoomExtension {
       })
       .finally(() => {
         this.catchingUp.delete(boardId)
-        if (this.catchUpAgain.delete(boardId)) this.catchUp(boardId)
+        if (this.catchUpAgain.delete(boardId)) void this.catchUp(boardId)
       })
     this.catchingUp.set(boardId, job)
+    return job
+  }
+
+  /**
+   * What of `stored` the room lacks, as updates to apply with the same
+   * `completeThrough`: all of it when small; otherwise sifted in a worker
+   * thread against the room's state vector, nearly always to no more than
+   * the deletions (lacking-updates.ts).
+   */
+  private async lacking(room: Room, stored: StoredSince): Promise<Pick<StoredSince, 'checkpoint' | 'updates' | 'completeThrough'>> {
+    const bytes = stored.updates.reduce((sum, update) => sum + update.byteLength, stored.checkpoint?.byteLength ?? 0)
+    if (bytes <= CATCH_UP_ON_THREAD_MAX_BYTES) return stored
+    const job = { checkpoint: stored.checkpoint, updates: packUpdates(stored.updates), stateVector: Y.encodeStateVector(room.doc) }
+    const updates = await asServer(() => this.options.workers.run('lacking-updates', job))
+    return { checkpoint: null, updates, completeThrough: stored.completeThrough }
   }
 
   private oweCatchUp(boardId: string, failures: number, retryInMs: number): void {
     if (!this.rooms.has(boardId)) return
-    const retry = setTimeout(() => this.catchUp(boardId), retryInMs)
+    const retry = setTimeout(() => void this.catchUp(boardId), retryInMs)
     retry.unref()
     this.owed.set(boardId, { failures, retry })
     this.counters.catchUpsOwed(this.owed.size)
@@ -353,9 +393,11 @@ export class RedisFanOut implements RoomExtension {
       }
       const boardId = channel.slice(CHANNEL_PREFIX.length)
       const room = this.rooms.get(boardId)
-      if (kind === KIND_UPDATE) room?.applyRemoteUpdate(payload, () => this.catchUp(boardId), readAuthors(decoder))
-      else if (kind === KIND_AWARENESS) room?.applyRemoteAwareness(payload)
-      else if (kind === KIND_CATCH_UP) this.catchUp(boardId)
+      if (kind === KIND_UPDATE) {
+        room?.applyRemoteUpdate(payload, () => void this.catchUp(boardId), readAuthors(decoder))
+        if (room) this.trailing.moved(boardId)
+      } else if (kind === KIND_AWARENESS) room?.applyRemoteAwareness(payload)
+      else if (kind === KIND_CATCH_UP) void this.catchUp(boardId)
       else throw new Error(`unknown kind ${kind}`)
     } catch (error) {
       this.logger.warn({ channel, err: errorMessage(error) }, 'unreadable redis message dropped')

@@ -255,9 +255,11 @@ export class Room {
 
   /**
    * The sequence number every log row up to which this room holds: its load's,
-   * then its last catch-up's. A catch-up reads only the rows after it. Its own
-   * commits do not move it, nor do updates relayed from other instances: a row
-   * numbered lower than those may still have been on its way in.
+   * then its last catch-up's (the fan-out catches changed boards up in the
+   * background to keep it near the log: trailing-catch-ups.ts). A catch-up reads
+   * only the rows after it. Its own commits do not move it, nor do updates
+   * relayed from other instances: a row numbered lower than those may still
+   * have been on its way in.
    */
   get completeThrough(): number {
     return this.remote.completeThrough

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, lte, sql, sum } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, lte, sql, sum, type SQL } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
 import { lastRowTime } from './log-rows.ts'
@@ -69,7 +69,7 @@ export class PgUpdateLogStore implements UpdateLogStore {
     const completeThrough = (await committedThrough(this.db, boardId)) ?? afterSeq
     return this.db.transaction(
       async (tx) => {
-        if (await rowsKeptAfter(tx, boardId, afterSeq)) return { checkpoint: null, updates: (await rowsAfter(tx, boardId, afterSeq)).map((row) => row.update), completeThrough, whole: false }
+        if (await rowsAfterRead(tx, boardId, afterSeq)) return { checkpoint: null, updates: (await rowsAfter(tx, boardId, afterSeq)).map((row) => row.update), completeThrough, whole: false }
         const { checkpoint, rows } = await readTail(tx, boardId)
         return { checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null, updates: rows.map((row) => row.update), completeThrough, whole: true }
       },
@@ -114,17 +114,8 @@ export class PgUpdateLogStore implements UpdateLogStore {
     // One snapshot of the database, so a compaction in between cannot count rows twice or not at all.
     return this.db.transaction(
       async (tx) => {
-        const [checkpoint] = await tx
-          .select({ throughSeq: boardCheckpoints.throughSeq, bytes: sql<number>`octet_length(${boardCheckpoints.state})`.mapWith(Number) })
-          .from(boardCheckpoints)
-          .where(eq(boardCheckpoints.boardId, boardId))
-          .orderBy(desc(boardCheckpoints.throughSeq))
-          .limit(1)
-        const [rows] = await tx
-          .select({ bytes: sum(sql`octet_length(${boardUpdates.update})`).mapWith(Number) })
-          .from(boardUpdates)
-          .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, checkpoint?.throughSeq ?? 0)))
-        return (checkpoint?.bytes ?? 0) + (rows?.bytes ?? 0)
+        const checkpoint = await latestCheckpointSize(tx, boardId)
+        return (checkpoint?.bytes ?? 0) + (await rowBytes(tx, boardId, gt(boardUpdates.seq, checkpoint?.throughSeq ?? 0)))
       },
       { isolationLevel: 'repeatable read' },
     )
@@ -183,17 +174,42 @@ async function committedThrough(db: PgDb, boardId: string): Promise<number | nul
 }
 
 /**
- * Whether every row of the board after `afterSeq` is still kept. Thinning
- * drops a board's rows oldest first, up to a sequence number (HistoryStore.thin),
- * and never those after its latest checkpoint: so when the latest checkpoint
- * is not past `afterSeq`, or a row up to `afterSeq` is still there, none after it went.
+ * Whether a catch-up from `afterSeq` reads the rows after it rather than the
+ * stored state (the latest checkpoint and the rows after it). The rows only
+ * when every one of them is still kept, and those the latest checkpoint
+ * folds weigh less than it does: a room that held a board for long would
+ * otherwise read however much was written since, where the stored state is
+ * bounded by the board's size. Thinning drops a board's rows oldest first, up
+ * to a sequence number (HistoryStore.thin), and never those after its latest
+ * checkpoint: so when the latest checkpoint is not past `afterSeq`, or a row
+ * up to `afterSeq` is still there, none after it went.
  */
-async function rowsKeptAfter(db: Reader, boardId: string, afterSeq: number): Promise<boolean> {
-  // Its number only: the state is megabytes on a large board.
-  const [checkpoint] = await db.select({ throughSeq: boardCheckpoints.throughSeq }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(desc(boardCheckpoints.throughSeq)).limit(1)
-  if ((checkpoint?.throughSeq ?? 0) <= afterSeq) return true
+async function rowsAfterRead(db: Reader, boardId: string, afterSeq: number): Promise<boolean> {
+  const checkpoint = await latestCheckpointSize(db, boardId)
+  if (!checkpoint || checkpoint.throughSeq <= afterSeq) return true
   const [kept] = await db.select({ seq: boardUpdates.seq }).from(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, afterSeq))).limit(1)
-  return kept !== undefined
+  if (kept === undefined) return false
+  return (await rowBytes(db, boardId, and(gt(boardUpdates.seq, afterSeq), lte(boardUpdates.seq, checkpoint.throughSeq)))) < checkpoint.bytes
+}
+
+/** The latest checkpoint's number and size, not its state: megabytes on a large board. */
+async function latestCheckpointSize(db: Reader, boardId: string) {
+  const [checkpoint] = await db
+    .select({ throughSeq: boardCheckpoints.throughSeq, bytes: sql<number>`octet_length(${boardCheckpoints.state})`.mapWith(Number) })
+    .from(boardCheckpoints)
+    .where(eq(boardCheckpoints.boardId, boardId))
+    .orderBy(desc(boardCheckpoints.throughSeq))
+    .limit(1)
+  return checkpoint
+}
+
+/** The bytes of the board's rows `which` picks. */
+async function rowBytes(db: Reader, boardId: string, which: SQL | undefined): Promise<number> {
+  const [rows] = await db
+    .select({ bytes: sum(sql`octet_length(${boardUpdates.update})`).mapWith(Number) })
+    .from(boardUpdates)
+    .where(and(eq(boardUpdates.boardId, boardId), which))
+  return rows?.bytes ?? 0
 }
 
 async function lockExclusively(tx: PgTx, boardId: string): Promise<void> {

@@ -141,7 +141,10 @@ export interface UpdateLogStore {
    * The rows after `afterSeq`, for a room that holds every row up to it (its
    * load's or last catch-up's `completeThrough`); the whole stored state
    * instead when thinning has dropped some of them (rows stay after a
-   * compaction, until thinned, and only ever go oldest first).
+   * compaction, until thinned, and only ever go oldest first), and on
+   * PostgreSQL also when the rows the latest checkpoint folds outweigh it, so
+   * that a catch-up reads no more than the board's size however long the room
+   * held it (several instances need PostgreSQL).
    */
   loadSince(boardId: string, afterSeq: number): Promise<StoredSince>
   /**

@@ -15,6 +15,7 @@ export function createWorkerPool(config: Config, logger: Logger, options: Pick<W
     'restore-snapshot': 2 * boardState,
     'merge-state': boardState,
     'attribute-rows': boardState,
+    'lacking-updates': boardState,
     'board-as-of': boardState,
     // A comparison rebuilds two versions, then spends at most its word-diff budget.
     'diff-versions': boardState + config.DIFF_TIME_BUDGET_MS,

@@ -12,6 +12,7 @@ import type { checkStoredVersion } from '../export/version-checks.ts'
 import type { importOnStoredBoard } from '../import/import-job.ts'
 import type { boardAsOf } from '../history/board-as-of.ts'
 import type { LogRow } from '../storage/storage.ts'
+import type { LackingJob } from '../relay/lacking-updates.ts'
 import type { StoredLog } from '../snapshots/board-state.ts'
 import type { diffSides } from '../snapshots/diff-job.ts'
 import type { restoreOnStoredBoard } from '../snapshots/restore-job.ts'
@@ -32,6 +33,8 @@ export const JOBS = {
   /** Compaction: a checkpoint and the log rows after it folded into one state, with who changed which assessment field. */
   'merge-state': async ({ checkpoint, rows }: { checkpoint: Uint8Array | null; rows: LogRow[] }) =>
     (await import('../history/fold-log.ts')).foldLog(checkpoint, rows),
+  /** What of a catch-up's read from the update log a room lacks, against its state vector: the relay applies only that. */
+  'lacking-updates': async (job: LackingJob) => (await import('../relay/lacking-updates.ts')).lackingUpdates(job),
   /** Who changed which assessment field in the rows not yet compacted: the newest changes a listing holds. */
   'attribute-rows': async ({ checkpoint, rows }: { checkpoint: Uint8Array | null; rows: LogRow[] }) =>
     (await import('../history/fold-log.ts')).newestChangesOfRows(checkpoint, rows),

@@ -80,6 +80,11 @@ const JOB_WORDS: Record<JobName, { task: string; advice: string; budgetSetting: 
     advice: 'The board is larger than this server is set to handle in one step.',
     budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
   },
+  'lacking-updates': {
+    task: 'Catching the board up from its history',
+    advice: 'It is tried again shortly.',
+    budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
+  },
   'board-as-of': {
     task: 'Rebuilding the board as it was',
     advice: 'The board is larger than this server is set to handle in one step.',

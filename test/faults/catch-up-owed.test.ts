@@ -3,23 +3,32 @@
  * PostgreSQL and Redis: a catch-up that fails (the database away when Redis
  * comes back) is tried again until the board has what it missed, with no
  * reconnection to Redis to ask for it; and a catch-up reads only the log rows
- * after those the board holds, not its whole stored state.
+ * after those the board holds, not its whole stored state, and no more than
+ * the stored state, however much was committed while the board was loaded.
  */
 import { expect, it } from 'vitest'
 import { boardToModel } from '../../shared/board-convert.ts'
 import { collection } from '../../shared/board-doc.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
+import * as Y from 'yjs'
 import { apiClient } from '../helpers/api.ts'
 import { instancesAfterEach } from '../helpers/instances.ts'
 import { METRICS_TOKEN, metricsText, sample } from '../helpers/prometheus-text.ts'
 import { describeUnless, missingServices } from '../helpers/services.ts'
 import { databaseUrl, type TestServer } from '../helpers/test-server.ts'
+import { COMPACT_AFTER_ROWS } from '../../server/relay/compaction.ts'
 import { waitFor } from '../helpers/wait-for.ts'
+import type { TestClient } from '../helpers/yjs-client.ts'
 
 const missing = await missingServices('postgres', 'redis')
 
 /** How long an instance may take to be back on Redis, or to try a catch-up again (1 s, doubling), once what it needs is back: a bound, not a measurement. */
 const BACK_MS = 30_000
+
+/** Keystrokes typed, each committed before the next and so a log row of its own: a busy board's few minutes. */
+const KEYSTROKES = 1200
+/** Background catch-ups often enough for the test to wait on them. */
+const CATCH_UP_INTERVAL_MS = '200'
 
 const metric = async (server: TestServer, name: string) => sample(await metricsText(server), name) ?? 0
 
@@ -98,5 +107,79 @@ describeUnless(missing)('catching a board up from the update log', () => {
     // The one row committed while two was away, not the board's thirteen.
     expect(await metric(two, 'assay_redis_catch_up_rows_total')).toBe(1)
     expect(await metric(two, 'assay_redis_catch_ups_whole_total')).toBe(0)
+  })
+
+  /** The text of the board's one assessment, in `doc`. */
+  const judgmentIn = (doc: Y.Doc) => ([...collection(doc, 'assessments').values()][0] as Y.Map<unknown> | undefined)?.get('judgment') as Y.Text | undefined
+  const judgment = (client: TestClient) => judgmentIn(client.doc)
+
+  /** `KEYSTROKES` typed into the board's one assessment at `writer`, committed on `server`. */
+  const typeKeystrokes = async (server: TestServer, writer: TestClient, boardId: string) => {
+    const text = await waitFor(() => judgment(writer), 'the assessment to type into')
+    for (let typed = 1; typed <= KEYSTROKES; typed++) {
+      text.insert(text.length, String(typed % 10))
+      await waitFor(() => {
+        const room = server.services.rooms.loadedRooms.get(boardId)
+        return room?.isSaved && judgmentIn(room.doc)?.length === typed
+      }, `keystroke ${typed} committed`)
+    }
+  }
+
+  /** Two instances on one board, the second's Redis through a proxy; one assessment on it; a writer on the first and a reader on the second. */
+  const twoInstancesOnABoard = async () => {
+    const env = { METRICS_TOKEN, READINESS_TIMEOUT_MS: '500', REDIS_CATCH_UP_INTERVAL_MS: CATCH_UP_INTERVAL_MS }
+    const one = await start({ env })
+    const { proxy, redisUrl } = await redisThroughProxy()
+    const two = await start({ database: one.database, redisUrl, env })
+    const boardId = await apiClient(one.url).createBoard('Typed into for long')
+    const writer = connect(one, boardId)
+    const reader = connect(two, boardId)
+    await Promise.all([writer.synced(), reader.synced()])
+    await waitFor(async () => (await metric(two, 'assay_redis_catch_ups_total')) >= 1, 'the catch-up that follows the subscription')
+    addAssessment(writer.doc, { title: 'Typed into' })
+    await cardsCommitted(one, boardId, 1)
+    return { one, two, proxy, boardId, writer, reader }
+  }
+
+  /** Until `client` holds the board as `writer` does. */
+  const sameBoard = (client: TestClient, writer: TestClient, boardId: string) =>
+    waitFor(() => JSON.stringify(boardToModel(client.doc, boardId)) === JSON.stringify(boardToModel(writer.doc, boardId)), 'the same board at both clients', BACK_MS)
+
+  it('keeps up in the background with what a loaded board holds, so a catch-up after a Redis blip reads only what came since', async () => {
+    const { one, two, proxy, boardId, writer, reader } = await twoInstancesOnABoard()
+    await typeKeystrokes(one, writer, boardId)
+    await waitFor(() => judgment(reader)?.length === KEYSTROKES, 'every keystroke at instance two’s client', BACK_MS)
+    // Heard over Redis, then a background catch-up: instance two knows it holds every row committed.
+    const { completeThrough: committed } = await one.services.storage.log.loadSince(boardId, 0)
+    await waitFor(() => (two.services.rooms.loadedRooms.get(boardId)?.completeThrough ?? 0) >= committed, 'every row known held on instance two', BACK_MS)
+    const rowsBefore = await metric(two, 'assay_redis_catch_up_rows_total')
+    const catchUpsBefore = await metric(two, 'assay_redis_catch_ups_total')
+
+    proxy.cut()
+    await waitFor(async () => (await apiClient(two.url).get('/readyz')).status === 503, 'instance two not ready')
+    addAssessment(writer.doc, { title: 'Missed on Redis' })
+    await cardsCommitted(one, boardId, 2)
+    proxy.restore()
+    await waitFor(async () => (await metric(two, 'assay_redis_catch_ups_total')) > catchUpsBefore, 'the catch-up after the reconnection', BACK_MS)
+    await sameBoard(reader, writer, boardId)
+    // The one row committed while two was away, not the thousands typed since the board was loaded there.
+    expect((await metric(two, 'assay_redis_catch_up_rows_total')) - rowsBefore).toBe(1)
+  })
+
+  it('reads the stored state rather than more rows than it weighs, after an outage long enough to miss thousands', async () => {
+    const { one, two, proxy, boardId, writer, reader } = await twoInstancesOnABoard()
+    await waitFor(() => judgment(reader), 'the assessment at instance two’s client')
+    proxy.cut()
+    await waitFor(async () => (await apiClient(two.url).get('/readyz')).status === 503, 'instance two not ready')
+    await typeKeystrokes(one, writer, boardId)
+    // Compacted every 500 rows (compaction.ts): the latest checkpoint folds nearly all of them.
+    await waitFor(async () => (await one.services.storage.log.count(boardId)) < COMPACT_AFTER_ROWS, 'the rows compacted')
+    const rowsBefore = await metric(two, 'assay_redis_catch_up_rows_total')
+    proxy.restore()
+    await waitFor(async () => (await metric(two, 'assay_redis_catch_ups_whole_total')) === 1, 'the catch-up after the reconnection, of the stored state', BACK_MS)
+    await sameBoard(reader, writer, boardId)
+    expect(judgment(reader)?.length).toBe(KEYSTROKES)
+    // The checkpoint's tail only, not the rows typed while two was away.
+    expect((await metric(two, 'assay_redis_catch_up_rows_total')) - rowsBefore).toBeLessThan(COMPACT_AFTER_ROWS)
   })
 })
