@@ -127,7 +127,9 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
 
   it('reads for a catch-up the rows after those a room holds, across a compaction', async () => {
     const doc = new Y.Doc()
-    const first = await storage.log.append('b', [{ update: textUpdate(doc, 'a'), origin: 'ws:1' }])
+    // A first row heavier than the one after it: on PostgreSQL a catch-up whose rows outweigh the latest checkpoint
+    // reads the stored state instead (pg-update-log.ts), which is not what this case is about.
+    const first = await storage.log.append('b', [{ update: textUpdate(doc, 'a'.repeat(100)), origin: 'ws:1' }])
     const loaded = await storage.log.load('b')
     expect(loaded.completeThrough).toBe(first)
     const second = await storage.log.append('b', [{ update: textUpdate(doc, 'b'), origin: 'ws:1' }])
@@ -137,7 +139,7 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     const since = await storage.log.loadSince('b', loaded.completeThrough)
     expect(since).toMatchObject({ checkpoint: null, whole: false, completeThrough: second })
     expect(since.updates).toHaveLength(1)
-    expect(textOf({ checkpoint: null, updates: [...loaded.updates, ...since.updates] })).toBe('ab')
+    expect(textOf({ checkpoint: null, updates: [...loaded.updates, ...since.updates] })).toBe(`${'a'.repeat(100)}b`)
     doc.destroy()
   })
 
