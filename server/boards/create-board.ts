@@ -7,10 +7,11 @@ import { audited } from '../access/audit.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
+import type { AutoSnapshots } from '../snapshots/auto-snapshots.ts'
 import type { LogEntry, Storage } from '../storage/storage.ts'
 
 /** What creating a board takes. */
-export type BoardMaking = { storage: Storage; rooms: RoomRegistry; clock: Clock; logger?: Logger }
+export type BoardMaking = { storage: Storage; rooms: RoomRegistry; clock: Clock; autoSnapshots: Pick<AutoSnapshots, 'boardChanged'>; logger?: Logger }
 
 /**
  * Creates a board: its listing, its creator's ownership, its audit entry and
@@ -28,6 +29,8 @@ export async function createBoard(services: BoardMaking, init: BoardMetaInit, cr
   await audited(services, { actor: creator, action: 'board-created', boardId: id }, (row) =>
     services.storage.boards.create({ id, createdAt, createdBy: creator.userId, ...summary }, { owner, audited: row, firstEntry }),
   )
+  // Its first state is stored without a commit of its room, which is what tells the automatic snapshots a board changed.
+  services.autoSnapshots.boardChanged(id)
   // Loaded now, and kept while idle, for its creator opens it next. The board is stored: a load that fails (storage
   // refusing reads) must not answer its creation as failed, and leaves it to be loaded when it is opened.
   await services.rooms.withRoom(id, () => undefined).catch((error: unknown) => services.logger?.warn({ boardId: id, err: errorMessage(error) }, 'could not load a board just created; it is loaded when opened'))

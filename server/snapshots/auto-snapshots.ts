@@ -54,7 +54,12 @@ export class AutoSnapshots implements RoomExtension {
   }
 
   onCommitted(room: Room): void {
-    this.changed.add(room.boardId)
+    this.boardChanged(room.boardId)
+  }
+
+  /** A board changed other than by its room's commit: created, its first state stored with it (create-board.ts). */
+  boardChanged(boardId: string): void {
+    this.changed.add(boardId)
   }
 
   /** Stops the timer and waits for a sweep in progress to finish its current board. */
