@@ -338,19 +338,24 @@ export interface MemberStore {
   /**
    * Adds a member and records it as an owner's decision about them (lifting a
    * removal of theirs), so that links the board has now do not raise them;
-   * false when the user is one already.
+   * false when the user is one already. With `audited`, that audit entry is
+   * written in the same transaction when the member is added.
    */
-  add(member: MemberRecord): Promise<boolean>
+  add(member: MemberRecord, audited?: NewAuditRecord): Promise<boolean>
   /**
    * Changes a role; refuses to demote the board's last owner, and, with
    * `allowed`, a change it does not allow from the role the member holds as
    * it is written (a token may lower a role, not raise it). A change is
    * recorded as an owner's decision: links the board has now raise the member
-   * no more, so a demotion sticks; links made later do.
+   * no more, so a demotion sticks; links made later do. With `audited`, that
+   * audit entry is written in the same transaction when the change is made.
    */
-  setRole(boardId: string, userId: string, role: Role, allowed?: (current: Role) => boolean): Promise<MemberChange>
-  /** Removes a member and records it, so that invite links admit them no more; refuses to remove the board's last owner. */
-  remove(boardId: string, userId: string): Promise<MemberChange>
+  setRole(boardId: string, userId: string, role: Role, allowed?: (current: Role) => boolean, audited?: NewAuditRecord): Promise<MemberChange>
+  /**
+   * Removes a member and records it, so that invite links admit them no more; refuses to remove the board's last owner.
+   * With `audited`, that audit entry is written in the same transaction when the member is removed.
+   */
+  remove(boardId: string, userId: string, audited?: NewAuditRecord): Promise<MemberChange>
   /**
    * Accepts an invite for `userId`: reads the invite again with its maker and,
    * only if `admits` it, joins them to its board with its role or raises their

@@ -16,9 +16,9 @@
  * answered as failed when what follows its commit (sweeping expired
  * sessions) is refused: its session is stored.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
-import { addAccount, addToken, sessionCookieFrom, signedInClient, type TestAccount } from '../helpers/accounts.ts'
+import { addAccount, addMember, addToken, sessionCookieFrom, signedInClient, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { refuseDeletes } from '../helpers/refused-deletes.ts'
 import { refuseWrites } from '../helpers/refused-writes.ts'
@@ -101,6 +101,60 @@ describeEachDialect(postgresMissing, 'writes refused by storage at their last st
     expect(made.status).toBe(201)
     expect({ tokens: await tokens(), audits: await audits('token-created') }).toEqual({ tokens: 1, audits: 1 })
     expect((await apiClient(server.url, { authorization: `Bearer ${made.body.token}` }).get('/api/me')).status).toBe(200)
+  })
+
+  describe('a member change refused at its audit entry', () => {
+    let owner: ApiClient
+    let boardId: string
+    let member: TestAccount
+    const roleOf = () => server.services.storage.members.role(boardId, member.id)
+    beforeEach(async () => {
+      owner = await signedInClient(server, await addAccount(server, { name: 'Olga Owner' }))
+      boardId = await owner.createBoard('Membership')
+      member = await addAccount(server, { name: 'Mika Member' })
+    })
+    /** The owner's hour had one change: the retry that succeeded took it, so the next is refused. */
+    const expectAllowanceSpent = async () => {
+      expect((await owner.post(`/api/boards/${boardId}/members`, { email: 'nobody@example.org', role: 'editor' })).status).toBe(429)
+    }
+
+    it('adds no member and records no decision about them, and is not counted', async () => {
+      const add = () => owner.post(`/api/boards/${boardId}/members`, { email: member.email, role: 'editor' })
+      const allow = await refuseAudit('member-added')
+      expect((await add()).status).toBe(refusedStatus)
+      expect({ role: await roleOf(), decisions: await rowCount(server, 'member_decisions', { column: 'user_id', value: member.id }) }).toEqual({ role: undefined, decisions: 0 })
+      await allow()
+
+      expect((await add()).status).toBe(201)
+      expect({ role: await roleOf(), audits: await audits('member-added') }).toEqual({ role: 'editor', audits: 1 })
+      await expectAllowanceSpent()
+    })
+
+    it('leaves the role as it was, and is not counted', async () => {
+      await addMember(server, boardId, member, 'editor')
+      const change = () => owner.patch(`/api/boards/${boardId}/members/${member.id}`, { role: 'reviewer' })
+      const allow = await refuseAudit('member-role-changed')
+      expect((await change()).status).toBe(refusedStatus)
+      expect(await roleOf()).toBe('editor')
+      await allow()
+
+      expect((await change()).status).toBe(200)
+      expect({ role: await roleOf(), audits: await audits('member-role-changed') }).toEqual({ role: 'reviewer', audits: 1 })
+      await expectAllowanceSpent()
+    })
+
+    it('leaves the member on the board, and is not counted', async () => {
+      await addMember(server, boardId, member, 'editor')
+      const remove = () => owner.delete(`/api/boards/${boardId}/members/${member.id}`)
+      const allow = await refuseAudit('member-removed')
+      expect((await remove()).status).toBe(refusedStatus)
+      expect(await roleOf()).toBe('editor')
+      await allow()
+
+      expect((await remove()).status).toBe(204)
+      expect({ role: await roleOf(), audits: await audits('member-removed') }).toEqual({ role: undefined, audits: 1 })
+      await expectAllowanceSpent()
+    })
   })
 
   it('a sign-in refused at its audit entry starts no session, and is not counted', async () => {
