@@ -391,14 +391,18 @@ export type InviteMaker = { id: string; name: string; isAdmin: boolean; deactiva
 export type InviteWithMaker = InviteRecord & { maker: InviteMaker | null }
 
 export interface InviteStore {
-  create(invite: InviteRecord): Promise<void>
+  /** Stores an invite; with `audited`, that audit entry in the same transaction. */
+  create(invite: InviteRecord, audited?: NewAuditRecord): Promise<void>
   get(tokenHash: string): Promise<InviteRecord | undefined>
   /** The board's invites that expire after `now`, newest first. */
   listForBoard(boardId: string, now: string): Promise<InviteRecord[]>
   /** As `listForBoard`, each with its maker's account and membership, read in one query. */
   listWithMakers(boardId: string, now: string): Promise<InviteWithMaker[]>
-  /** Deletes one of the board's invites; false when the board has none with this id. */
-  delete(boardId: string, id: string): Promise<boolean>
+  /**
+   * Deletes one of the board's invites; false when the board has none with this id.
+   * With `audited`, that audit entry is written in the same transaction when the invite is deleted.
+   */
+  delete(boardId: string, id: string, audited?: NewAuditRecord): Promise<boolean>
   deleteExpired(now: string): Promise<number>
 }
 

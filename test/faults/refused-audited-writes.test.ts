@@ -17,6 +17,7 @@
  * sessions) is refused: its session is stored.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { hashSecret, newSecret } from '../../server/auth/secret-token.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount, addMember, addToken, sessionCookieFrom, signedInClient, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
@@ -103,13 +104,15 @@ describeEachDialect(postgresMissing, 'writes refused by storage at their last st
     expect((await apiClient(server.url, { authorization: `Bearer ${made.body.token}` }).get('/api/me')).status).toBe(200)
   })
 
-  describe('a member change refused at its audit entry', () => {
+  describe('an access change refused at its audit entry', () => {
+    let ownerAccount: TestAccount
     let owner: ApiClient
     let boardId: string
     let member: TestAccount
     const roleOf = () => server.services.storage.members.role(boardId, member.id)
     beforeEach(async () => {
-      owner = await signedInClient(server, await addAccount(server, { name: 'Olga Owner' }))
+      ownerAccount = await addAccount(server, { name: 'Olga Owner' })
+      owner = await signedInClient(server, ownerAccount)
       boardId = await owner.createBoard('Membership')
       member = await addAccount(server, { name: 'Mika Member' })
     })
@@ -153,6 +156,41 @@ describeEachDialect(postgresMissing, 'writes refused by storage at their last st
 
       expect((await remove()).status).toBe(204)
       expect({ role: await roleOf(), audits: await audits('member-removed') }).toEqual({ role: undefined, audits: 1 })
+      await expectAllowanceSpent()
+    })
+
+    it('makes no invite link, and is not counted', async () => {
+      const make = () => owner.post<{ token: string }>(`/api/boards/${boardId}/invites`, { role: 'editor' })
+      const allow = await refuseAudit('invite-created')
+      const refused = await make()
+      expect(refused.status).toBe(refusedStatus)
+      expect(refused.body.token).toBeUndefined()
+      expect(await rowCount(server, 'board_invites')).toBe(0)
+      await allow()
+
+      const made = await make()
+      expect(made.status).toBe(201)
+      expect({ invites: await rowCount(server, 'board_invites'), audits: await audits('invite-created') }).toEqual({ invites: 1, audits: 1 })
+      const invited = await signedInClient(server, member)
+      expect((await invited.post(`/api/invites/${made.body.token}/accept`)).status).toBe(200)
+      expect(await roleOf()).toBe('editor')
+      await expectAllowanceSpent()
+    })
+
+    it('leaves the invite link usable, and is not counted', async () => {
+      const token = newSecret()
+      const createdAt = new Date().toISOString()
+      const invite = { id: crypto.randomUUID(), tokenHash: hashSecret(token), boardId, role: 'editor' as const, createdBy: ownerAccount.id, createdAt, expiresAt: new Date(Date.now() + 3600_000).toISOString() }
+      await server.services.storage.invites.create(invite)
+      const revoke = () => owner.delete(`/api/boards/${boardId}/invites/${invite.id}`)
+      const allow = await refuseAudit('invite-revoked')
+      expect((await revoke()).status).toBe(refusedStatus)
+      expect(await rowCount(server, 'board_invites')).toBe(1)
+      expect((await (await signedInClient(server, member)).post(`/api/invites/${token}/accept`)).status).toBe(200)
+      await allow()
+
+      expect((await revoke()).status).toBe(204)
+      expect({ invites: await rowCount(server, 'board_invites'), audits: await audits('invite-revoked') }).toEqual({ invites: 0, audits: 1 })
       await expectAllowanceSpent()
     })
   })
