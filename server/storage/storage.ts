@@ -316,8 +316,11 @@ export interface ApiTokenStore {
   getMany(ids: readonly string[]): Promise<ApiTokenRecord[]>
   /** The user's tokens that are not revoked, oldest first. */
   listActive(userId: string): Promise<ApiTokenRecord[]>
-  /** Revokes one of the user's own tokens; false when there is no such active token. */
-  revoke(id: string, userId: string, at: string): Promise<boolean>
+  /**
+   * Revokes one of the user's own tokens; false when there is no such active token.
+   * With `audited`, that audit entry is written in the same transaction when the token is revoked.
+   */
+  revoke(id: string, userId: string, at: string, audited?: NewAuditRecord): Promise<boolean>
   /** Revokes every token of the user not revoked yet; returns their ids. */
   revokeAllOf(userId: string, at: string): Promise<string[]>
   touch(id: string, at: string): Promise<void>

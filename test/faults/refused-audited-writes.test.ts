@@ -195,6 +195,22 @@ describeEachDialect(postgresMissing, 'writes refused by storage at their last st
     })
   })
 
+  it('a token revocation refused at its audit entry leaves the token working, and is not counted', async () => {
+    const account = await addAccount(server, { name: 'Rory Revoke' })
+    const api = await signedInClient(server, account)
+    const { id, token } = await addToken(server, account)
+    const meByToken = async () => (await apiClient(server.url, { authorization: `Bearer ${token}` }).get('/api/me')).status
+    const allow = await refuseAudit('token-revoked')
+    expect((await api.delete(`/api/tokens/${id}`)).status).toBe(refusedStatus)
+    expect(await meByToken()).toBe(200)
+    await allow()
+
+    expect((await api.delete(`/api/tokens/${id}`)).status).toBe(204)
+    expect({ me: await meByToken(), audits: await audits('token-revoked') }).toEqual({ me: 401, audits: 1 })
+    // The hour's one change was the retry's.
+    expect((await api.delete(`/api/tokens/${crypto.randomUUID()}`)).status).toBe(429)
+  })
+
   it('a sign-in refused at its audit entry starts no session, and is not counted', async () => {
     const account = await addAccount(server, { name: 'Sina Signin' })
     const signIn = (api: ApiClient) => api.post('/api/auth/login', { email: account.email, password: account.password })
