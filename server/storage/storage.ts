@@ -57,8 +57,11 @@ export interface BoardRecordStore {
   unsummarized(): Promise<string[]>
   /** When the board's stored content last changed, as far as its log and checkpoint tell (null: never written). */
   lastWrittenAt(id: string): Promise<string | null>
-  /** Archives the board (or restores it with null); false when there is no such board. */
-  setArchived(id: string, archived: { at: string; by: string } | null): Promise<boolean>
+  /**
+   * Archives the board (or restores it with null); false when there is no such board.
+   * With `audited`, that audit entry is written in the same transaction when the board is changed.
+   */
+  setArchived(id: string, archived: { at: string; by: string } | null, audited?: NewAuditRecord): Promise<boolean>
   /** Deletes the board, its log, checkpoints, recorded changes, snapshots and memberships. */
   delete(id: string): Promise<void>
 }

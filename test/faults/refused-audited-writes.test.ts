@@ -193,6 +193,23 @@ describeEachDialect(postgresMissing, 'writes refused by storage at their last st
       expect({ invites: await rowCount(server, 'board_invites'), audits: await audits('invite-revoked') }).toEqual({ invites: 0, audits: 1 })
       await expectAllowanceSpent()
     })
+
+    it.each([
+      ['archiving', 'board-archived', null, 'post'],
+      ['restoring', 'board-restored', { at: new Date().toISOString(), by: 'Olga Owner' }, 'delete'],
+    ] as const)('leaves the board as it was when %s it, and is not counted', async (_change, action, archivedBefore, method) => {
+      if (archivedBefore) await server.services.storage.boards.setArchived(boardId, archivedBefore)
+      const archivedAt = async () => (await server.services.storage.boards.get(boardId))?.archivedAt ?? null
+      const change = () => (method === 'post' ? owner.post(`/api/boards/${boardId}/archive`) : owner.delete(`/api/boards/${boardId}/archive`))
+      const allow = await refuseAudit(action)
+      expect((await change()).status).toBe(refusedStatus)
+      expect(await archivedAt()).toBe(archivedBefore?.at ?? null)
+      await allow()
+
+      expect((await change()).status).toBe(200)
+      expect({ archived: (await archivedAt()) !== null, audits: await audits(action) }).toEqual({ archived: !archivedBefore, audits: 1 })
+      await expectAllowanceSpent()
+    })
   })
 
   it('a token revocation refused at its audit entry leaves the token working, and is not counted', async () => {
