@@ -1,14 +1,17 @@
 /**
  * Writes refused by storage at their last step, on a real server and both
- * dialects: creating a board, making a named snapshot, making an API token and
- * signing in each store the change and its audit entry (a board: its row, its
- * owner, its entry and its document's first state) in one transaction. A
- * database failing that step (here a trigger of the test's own, refusing the
- * audit entry or the board's first log row as a full disk would) leaves
- * nothing behind: no board without its owner or title, no snapshot, token or
- * session without its entry, nothing for a retry to duplicate. And the
- * refused request is not counted against the person's hourly allowance: with
- * one left, the same request succeeds once storage has room again, whether
+ * dialects: creating a board, making a named snapshot, making or revoking an
+ * API token, signing in, adding, re-roling or removing a member, making or
+ * revoking an invite link, and archiving or restoring a board each store the
+ * change and its audit entry (a board: its row, its owner, its entry and its
+ * document's first state; a member: the owner's decision about them too) in
+ * one transaction. A database failing that step (here a trigger of the
+ * test's own, refusing the audit entry or the board's first log row as a full
+ * disk would) leaves nothing behind: no board without its owner or title, no
+ * snapshot, token or session without its entry, no access changed without
+ * its entry, nothing for a retry to duplicate. And the refused request is not
+ * counted against the person's hourly allowance: with one left, the same
+ * request succeeds once storage has room again (and takes the last), whether
  * the instance counts in its memory or in Redis. An export,
  * audited once made, is not counted either when storage refuses its entry
  * (on PostgreSQL, whose trigger fails as a full disk does: SQLite's trigger
