@@ -66,10 +66,16 @@ export async function audit(services: { storage: Storage; logger?: Logger }, ent
  * Writes `entry` with the change it records: `store` writes the change and the
  * row given it in one transaction (the stores' `audited` arguments), so that a
  * refused write (a full disk) stores neither, and a stored change always has
- * its entry. Resolves with what `store` does; the entry is logged unless
- * that is false or null (the stores' answer when they wrote nothing).
+ * its entry. Resolves with what `store` does; the entry is logged when
+ * `wrote` says the store wrote it: by default unless that is false or null
+ * (the stores' answer when they wrote nothing).
  */
-export async function audited<T>(services: { logger?: Logger }, entry: AuditEntry, store: (row: NewAuditRecord) => Promise<T>): Promise<T> {
+export async function audited<T>(
+  services: { logger?: Logger },
+  entry: AuditEntry,
+  store: (row: NewAuditRecord) => Promise<T>,
+  wrote: (stored: T) => boolean = (stored) => stored !== false && stored !== null,
+): Promise<T> {
   const actorLabel = entry.actorLabel ?? entry.actor?.name ?? 'anonymous'
   const row = {
     at: new Date().toISOString(),
@@ -80,7 +86,7 @@ export async function audited<T>(services: { logger?: Logger }, entry: AuditEntr
     detail: JSON.stringify(entry.detail ?? {}),
   }
   const stored = await store(row)
-  if (stored === false || stored === null) return stored
+  if (!wrote(stored)) return stored
   // Without a principal the label may come from what someone typed (a failed sign-in): it stays out of the logs.
   services.logger?.info({ audit: entry.action, actor: row.actorId ?? (entry.actor ? actorLabel : 'anonymous'), boardId: row.boardId }, `audit: ${entry.action}`)
   return stored

@@ -8,9 +8,9 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { CLOSE } from '../../shared/protocol.ts'
-import { audit } from '../access/audit.ts'
+import { audit, audited, type AuditEntry } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
-import { spendAccessChange } from './allowance.ts'
+import { givenBackOnFailure, spendAccessChange } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { forbidden, notFound } from './errors.ts'
@@ -39,10 +39,12 @@ export function boardLifecycleApi(): OpenAPIHono<SignedInEnv> {
       if (board.archivedAt !== null) return c.json({ archivedAt: board.archivedAt, archivedBy: board.archivedBy }, 200)
       await spendAccessChange(c.var.services, c.var.principal)
       const archived = { at: new Date().toISOString(), by: c.var.principal.name }
-      if (!(await services.storage.boards.setArchived(id, archived))) throw notFound('Board')
+      // Archived with its audit entry or not at all, and not counted when storage refused it (a full disk).
+      const entry: AuditEntry = { actor: c.var.principal, action: 'board-archived', boardId: id, detail: { title: board.title } }
+      const archive = () => audited(services, entry, (row) => services.storage.boards.setArchived(id, archived, row))
+      if (!(await givenBackOnFailure(services.allowances.accessChanges, c.var.principal, archive))) throw notFound('Board')
       // Writers reconnect, and are admitted read-only.
       closeSocketsOf(services.rooms, { boardId: id })
-      await audit(services, { actor: c.var.principal, action: 'board-archived', boardId: id, detail: { title: board.title } })
       return c.json({ archivedAt: archived.at, archivedBy: archived.by }, 200)
     },
   )
@@ -62,9 +64,10 @@ export function boardLifecycleApi(): OpenAPIHono<SignedInEnv> {
       const board = c.var.board.record
       if (board.archivedAt === null) return c.json({ archivedAt: null, archivedBy: null }, 200)
       await spendAccessChange(c.var.services, c.var.principal)
-      if (!(await services.storage.boards.setArchived(id, null))) throw notFound('Board')
+      const entry: AuditEntry = { actor: c.var.principal, action: 'board-restored', boardId: id, detail: { title: board.title, archivedBy: board.archivedBy } }
+      const restore = () => audited(services, entry, (row) => services.storage.boards.setArchived(id, null, row))
+      if (!(await givenBackOnFailure(services.allowances.accessChanges, c.var.principal, restore))) throw notFound('Board')
       closeSocketsOf(services.rooms, { boardId: id })
-      await audit(services, { actor: c.var.principal, action: 'board-restored', boardId: id, detail: { title: board.title, archivedBy: board.archivedBy } })
       return c.json({ archivedAt: null, archivedBy: null }, 200)
     },
   )

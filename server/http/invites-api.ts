@@ -23,12 +23,12 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { roleSchema, type Role } from '../../shared/roles.ts'
 import { mayGrant } from '../access/access.ts'
 import { accountRole } from '../access/account-access.ts'
-import { audit } from '../access/audit.ts'
+import { audit, audited, type AuditEntry } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
 import { hashSecret, newSecret } from '../auth/secret-token.ts'
 import type { Services } from '../services.ts'
 import type { InviteMaker, InviteRecord, InviteWithMaker } from '../storage/storage.ts'
-import { spendAccessChange } from './allowance.ts'
+import { givenBackOnFailure, spendAccessChange } from './allowance.ts'
 import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { ApiError, forbidden, notFound } from './errors.ts'
@@ -166,8 +166,10 @@ export function boardInvitesApi(): OpenAPIHono<SignedInEnv> {
       if ((await services.storage.invites.listForBoard(boardId, invite.createdAt)).length >= LIVE_INVITES_PER_BOARD) {
         throw new ApiError(409, 'too_many_invites', `The board has ${LIVE_INVITES_PER_BOARD} invite links that have not expired: revoke one that is no longer needed, then make this one.`)
       }
-      await services.storage.invites.create(invite)
-      await audit(services, { actor: c.var.principal, action: 'invite-created', boardId, detail: { inviteId: invite.id, role, expiresAt: invite.expiresAt } })
+      // Stored with its audit entry or not at all, and not counted when storage refused it (a full disk).
+      const entry: AuditEntry = { actor: c.var.principal, action: 'invite-created', boardId, detail: { inviteId: invite.id, role, expiresAt: invite.expiresAt } }
+      const create = () => audited(services, entry, (row) => services.storage.invites.create(invite, row))
+      await givenBackOnFailure(services.allowances.accessChanges, c.var.principal, create)
       c.header('Cache-Control', 'no-store')
       return c.json({ id: invite.id, url: `/invite/${token}`, token, expiresAt: invite.expiresAt }, 201)
     },
@@ -213,8 +215,9 @@ export function boardInvitesApi(): OpenAPIHono<SignedInEnv> {
       const services = c.var.services
       const boardId = c.var.board.id
       const { inviteId } = c.req.valid('param')
-      if (!(await services.storage.invites.delete(boardId, inviteId))) throw notFound('Invite')
-      await audit(services, { actor: c.var.principal, action: 'invite-revoked', boardId, detail: { inviteId } })
+      const entry: AuditEntry = { actor: c.var.principal, action: 'invite-revoked', boardId, detail: { inviteId } }
+      const revoke = () => audited(services, entry, (row) => services.storage.invites.delete(boardId, inviteId, row))
+      if (!(await givenBackOnFailure(services.allowances.accessChanges, c.var.principal, revoke))) throw notFound('Invite')
       return c.body(null, 204)
     },
   )

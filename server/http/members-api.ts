@@ -8,10 +8,10 @@
  * and removing a member take a token, so a script can offboard someone.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import { audit, toAuditView } from '../access/audit.ts'
+import { audited, toAuditView, type AuditEntry } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
 import type { MemberChange, MemberView } from '../storage/storage.ts'
-import { spendAccessChange } from './allowance.ts'
+import { givenBackOnFailure, spendAccessChange } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
@@ -22,6 +22,9 @@ import { validationHook } from './validation-hook.ts'
 
 const memberParams = boardParams.extend({ userId: z.string().min(1).max(64) })
 const memberSchema = z.object({ userId: z.string(), email: z.string(), name: z.string(), role: roleSchema })
+
+/** A member change's answer when it was made, and its audit entry written with it. */
+const made = (change: MemberChange) => change === 'done'
 
 function refuseChange(change: MemberChange, verb: string): void {
   if (change === 'not-member') throw notFound('Member')
@@ -66,11 +69,14 @@ export function membersApi(): OpenAPIHono<SignedInEnv> {
       const { email, role } = c.req.valid('json')
       const user = await services.storage.users.getByEmail(email)
       if (!user) throw new ApiError(404, 'no_account', 'No account has this email: ask the admin to add one, or send an invite link.')
-      const added = await services.storage.members.add({ boardId: id, userId: user.id, role, addedAt: new Date().toISOString() })
+      // Stored with its audit entry or not at all, and not counted when storage refused it (a full disk).
+      const entry: AuditEntry = { actor: c.var.principal, action: 'member-added', boardId: id, detail: { userId: user.id, email: user.email, role } }
+      const member = { boardId: id, userId: user.id, role, addedAt: new Date().toISOString() }
+      const add = () => audited(services, entry, (row) => services.storage.members.add(member, row))
+      const added = await givenBackOnFailure(services.allowances.accessChanges, c.var.principal, add)
       if (!added) throw new ApiError(409, 'already_member', 'This person is a member already: change their role instead.')
-      await audit(services, { actor: c.var.principal, action: 'member-added', boardId: id, detail: { userId: user.id, email: user.email, role } })
-      const member: MemberView = { userId: user.id, email: user.email, name: user.name, role }
-      return c.json(member, 201)
+      const view: MemberView = { userId: user.id, email: user.email, name: user.name, role }
+      return c.json(view, 201)
     },
   )
 
@@ -96,11 +102,13 @@ export function membersApi(): OpenAPIHono<SignedInEnv> {
       if (before !== undefined && raises(before)) needsSession()
       await spendAccessChange(services, principal)
       // Decided again on the role as it is written: one lowered meanwhile would make a token's lowering a raise.
-      const change = await services.storage.members.setRole(id, userId, role, principal.via === 'session' ? undefined : (current) => !raises(current))
+      const allowed = principal.via === 'session' ? undefined : (current: Role) => !raises(current)
+      const entry: AuditEntry = { actor: principal, action: 'member-role-changed', boardId: id, detail: { userId, from: before ?? null, to: role } }
+      const setRole = () => audited(services, entry, (row) => services.storage.members.setRole(id, userId, role, allowed, row), made)
+      const change = await givenBackOnFailure(services.allowances.accessChanges, principal, setRole)
       if (change === 'not-allowed') needsSession()
       refuseChange(change, 'demote')
       closeSocketsOf(services.rooms, { userId, boardId: id })
-      await audit(services, { actor: c.var.principal, action: 'member-role-changed', boardId: id, detail: { userId, from: before ?? null, to: role } })
       const member = (await services.storage.members.list(id)).find((m) => m.userId === userId)
       if (!member) throw notFound('Member')
       return c.json(member, 200)
@@ -121,9 +129,10 @@ export function membersApi(): OpenAPIHono<SignedInEnv> {
       const services = c.var.services
       const id = c.var.board.id
       const { userId } = c.req.valid('param')
-      refuseChange(await services.storage.members.remove(id, userId), 'remove')
+      const entry: AuditEntry = { actor: c.var.principal, action: 'member-removed', boardId: id, detail: { userId } }
+      const remove = () => audited(services, entry, (row) => services.storage.members.remove(id, userId, row), made)
+      refuseChange(await givenBackOnFailure(services.allowances.accessChanges, c.var.principal, remove), 'remove')
       closeSocketsOf(services.rooms, { userId, boardId: id })
-      await audit(services, { actor: c.var.principal, action: 'member-removed', boardId: id, detail: { userId } })
       return c.body(null, 204)
     },
   )

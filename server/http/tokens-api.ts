@@ -1,7 +1,7 @@
 /** Personal API tokens: listed, created (the token is shown once) and revoked by their owner. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { textField } from '../../shared/text-hygiene.ts'
-import { audit, type AuditEntry } from '../access/audit.ts'
+import { audited, type AuditEntry } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
 import { issueApiToken } from '../auth/accounts.ts'
 import type { ApiTokenRecord } from '../storage/storage.ts'
@@ -83,9 +83,11 @@ export function tokensApi(): OpenAPIHono<SignedInEnv> {
       const services = c.var.services
       const userId = requireAccount(c.var.principal.userId)
       const { tokenId } = c.req.valid('param')
-      if (!(await services.storage.tokens.revoke(tokenId, userId, new Date().toISOString()))) throw notFound('Token')
+      // Revoked with its audit entry or not at all, and not counted when storage refused it (a full disk).
+      const entry: AuditEntry = { actor: c.var.principal, action: 'token-revoked', detail: { tokenId } }
+      const revoke = () => audited(services, entry, (row) => services.storage.tokens.revoke(tokenId, userId, new Date().toISOString(), row))
+      if (!(await givenBackOnFailure(services.allowances.accessChanges, c.var.principal, revoke))) throw notFound('Token')
       closeSocketsOf(services.rooms, { tokenId })
-      await audit(services, { actor: c.var.principal, action: 'token-revoked', detail: { tokenId } })
       return c.body(null, 204)
     },
   )

@@ -6,7 +6,7 @@ import { addMember } from './pg-members.ts'
 import { laterTime } from './later-time.ts'
 import { idGroups } from './id-groups.ts'
 import { oldestFirst } from './many-boards.ts'
-import type { BoardFounding, BoardRecord, BoardRecordStore, BoardSummary, NewBoard, SummarizedNewBoard } from './storage.ts'
+import type { BoardFounding, BoardRecord, BoardRecordStore, BoardSummary, NewAuditRecord, NewBoard, SummarizedNewBoard } from './storage.ts'
 
 export class PgBoardRecordStore implements BoardRecordStore {
   constructor(
@@ -55,10 +55,13 @@ export class PgBoardRecordStore implements BoardRecordStore {
     return laterTime(logged?.at ?? null, checkpointed?.at ?? null)
   }
 
-  async setArchived(id: string, archived: { at: string; by: string } | null): Promise<boolean> {
+  async setArchived(id: string, archived: { at: string; by: string } | null, audited?: NewAuditRecord): Promise<boolean> {
     const change = { archivedAt: archived?.at ?? null, archivedBy: archived?.by ?? null }
-    const updated = await this.db.update(boards).set(change).where(eq(boards.id, id)).returning({ id: boards.id })
-    return updated.length === 1
+    return this.db.transaction(async (tx) => {
+      const updated = await tx.update(boards).set(change).where(eq(boards.id, id)).returning({ id: boards.id })
+      if (updated.length === 1 && audited) await tx.insert(auditLog).values(audited)
+      return updated.length === 1
+    })
   }
 
   async delete(id: string): Promise<void> {

@@ -1,14 +1,17 @@
 import { and, desc, eq, gt, lt } from 'drizzle-orm'
-import { boardInvites, boardMembers, users } from '../../drizzle/pg/schema.ts'
+import { auditLog, boardInvites, boardMembers, users } from '../../drizzle/pg/schema.ts'
 import { inviteRecord, inviteWithMaker } from './invite-rows.ts'
 import type { PgDb } from './pg-db.ts'
-import type { InviteRecord, InviteStore, InviteWithMaker } from './storage.ts'
+import type { InviteRecord, InviteStore, InviteWithMaker, NewAuditRecord } from './storage.ts'
 
 export class PgInviteStore implements InviteStore {
   constructor(private readonly db: PgDb) {}
 
-  async create(invite: InviteRecord): Promise<void> {
-    await this.db.insert(boardInvites).values(invite)
+  async create(invite: InviteRecord, audited?: NewAuditRecord): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.insert(boardInvites).values(invite)
+      if (audited) await tx.insert(auditLog).values(audited)
+    })
   }
 
   async get(tokenHash: string): Promise<InviteRecord | undefined> {
@@ -32,12 +35,15 @@ export class PgInviteStore implements InviteStore {
     return rows.map(inviteWithMaker)
   }
 
-  async delete(boardId: string, id: string): Promise<boolean> {
-    const deleted = await this.db
-      .delete(boardInvites)
-      .where(and(eq(boardInvites.boardId, boardId), eq(boardInvites.id, id)))
-      .returning({ id: boardInvites.id })
-    return deleted.length === 1
+  async delete(boardId: string, id: string, audited?: NewAuditRecord): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const deleted = await tx
+        .delete(boardInvites)
+        .where(and(eq(boardInvites.boardId, boardId), eq(boardInvites.id, id)))
+        .returning({ id: boardInvites.id })
+      if (deleted.length === 1 && audited) await tx.insert(auditLog).values(audited)
+      return deleted.length === 1
+    })
   }
 
   async deleteExpired(now: string): Promise<number> {

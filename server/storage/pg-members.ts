@@ -1,11 +1,11 @@
 import { and, asc, count, eq, max, sql } from 'drizzle-orm'
-import { boardInvites, boardMembers, memberDecisions, users } from '../../drizzle/pg/schema.ts'
+import { auditLog, boardInvites, boardMembers, memberDecisions, users } from '../../drizzle/pg/schema.ts'
 import type { Role } from '../../shared/roles.ts'
 import { inviteWithMaker } from './invite-rows.ts'
 import { acceptanceWithoutChange, decisionFor, type MemberDecision } from './member-decisions.ts'
 import type { PgDb } from './pg-db.ts'
 import { selectInvitesWithMakers } from './pg-invites.ts'
-import type { InviteAcceptance, InviteRecord, InviteWithMaker, MemberChange, MemberRecord, MemberStore, MemberView } from './storage.ts'
+import type { InviteAcceptance, InviteRecord, InviteWithMaker, MemberChange, MemberRecord, MemberStore, MemberView, NewAuditRecord } from './storage.ts'
 
 type Tx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
 
@@ -32,11 +32,15 @@ export class PgMemberStore implements MemberStore {
     return rows.map((row) => ({ ...row, role: row.role as Role }))
   }
 
-  async add(member: MemberRecord): Promise<boolean> {
-    return this.db.transaction((tx) => addMember(tx, member))
+  async add(member: MemberRecord, audited?: NewAuditRecord): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const added = await addMember(tx, member)
+      if (added && audited) await tx.insert(auditLog).values(audited)
+      return added
+    })
   }
 
-  async setRole(boardId: string, userId: string, role: Role, allowed?: (current: Role) => boolean): Promise<MemberChange> {
+  async setRole(boardId: string, userId: string, role: Role, allowed?: (current: Role) => boolean, audited?: NewAuditRecord): Promise<MemberChange> {
     return this.db.transaction(async (tx) => {
       const current = await lockedRole(tx, boardId, userId)
       if (!current) return 'not-member'
@@ -44,17 +48,19 @@ export class PgMemberStore implements MemberStore {
       if (current === 'owner' && role !== 'owner' && (await ownerCount(tx, boardId)) <= 1) return 'last-owner'
       await tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId))
       await recordDecision(tx, boardId, userId, false)
+      if (audited) await tx.insert(auditLog).values(audited)
       return 'done'
     })
   }
 
-  async remove(boardId: string, userId: string): Promise<MemberChange> {
+  async remove(boardId: string, userId: string, audited?: NewAuditRecord): Promise<MemberChange> {
     return this.db.transaction(async (tx) => {
       const current = await lockedRole(tx, boardId, userId)
       if (!current) return 'not-member'
       if (current === 'owner' && (await ownerCount(tx, boardId)) <= 1) return 'last-owner'
       await tx.delete(boardMembers).where(memberIs(boardId, userId))
       await recordDecision(tx, boardId, userId, true)
+      if (audited) await tx.insert(auditLog).values(audited)
       return 'done'
     })
   }

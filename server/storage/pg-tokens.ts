@@ -40,13 +40,16 @@ export class PgApiTokenStore implements ApiTokenStore {
       .orderBy(asc(apiTokens.createdAt), asc(apiTokens.id))
   }
 
-  async revoke(id: string, userId: string, at: string): Promise<boolean> {
-    const revoked = await this.db
-      .update(apiTokens)
-      .set({ revokedAt: at })
-      .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
-      .returning({ id: apiTokens.id })
-    return revoked.length === 1
+  async revoke(id: string, userId: string, at: string, audited?: NewAuditRecord): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const revoked = await tx
+        .update(apiTokens)
+        .set({ revokedAt: at })
+        .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+        .returning({ id: apiTokens.id })
+      if (revoked.length === 1 && audited) await tx.insert(auditLog).values(audited)
+      return revoked.length === 1
+    })
   }
 
   async revokeAllOf(userId: string, at: string): Promise<string[]> {

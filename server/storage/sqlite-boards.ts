@@ -6,7 +6,7 @@ import { idGroups } from './id-groups.ts'
 import { oldestFirst } from './many-boards.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { addMember } from './sqlite-members.ts'
-import type { BoardFounding, BoardRecord, BoardRecordStore, BoardSummary, NewBoard, SummarizedNewBoard } from './storage.ts'
+import type { BoardFounding, BoardRecord, BoardRecordStore, BoardSummary, NewAuditRecord, NewBoard, SummarizedNewBoard } from './storage.ts'
 
 export class SqliteBoardRecordStore implements BoardRecordStore {
   /** Every upgrade and board request looks the board up: prepared once. */
@@ -66,9 +66,13 @@ export class SqliteBoardRecordStore implements BoardRecordStore {
     return laterTime(logged ?? null, checkpointed ?? null)
   }
 
-  async setArchived(id: string, archived: { at: string; by: string } | null): Promise<boolean> {
+  async setArchived(id: string, archived: { at: string; by: string } | null, audited?: NewAuditRecord): Promise<boolean> {
     const change = { archivedAt: archived?.at ?? null, archivedBy: archived?.by ?? null }
-    return this.db.update(boards).set(change).where(eq(boards.id, id)).run().changes === 1
+    return this.db.transaction((tx) => {
+      const updated = tx.update(boards).set(change).where(eq(boards.id, id)).run().changes === 1
+      if (updated && audited) tx.insert(auditLog).values(audited).run()
+      return updated
+    })
   }
 
   async delete(id: string): Promise<void> {

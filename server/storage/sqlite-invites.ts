@@ -1,14 +1,17 @@
 import { and, desc, eq, gt, lt } from 'drizzle-orm'
-import { boardInvites, boardMembers, users } from '../../drizzle/sqlite/schema.ts'
+import { auditLog, boardInvites, boardMembers, users } from '../../drizzle/sqlite/schema.ts'
 import { inviteRecord, inviteWithMaker } from './invite-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { InviteRecord, InviteStore, InviteWithMaker } from './storage.ts'
+import type { InviteRecord, InviteStore, InviteWithMaker, NewAuditRecord } from './storage.ts'
 
 export class SqliteInviteStore implements InviteStore {
   constructor(private readonly db: SqliteDb) {}
 
-  async create(invite: InviteRecord): Promise<void> {
-    this.db.insert(boardInvites).values(invite).run()
+  async create(invite: InviteRecord, audited?: NewAuditRecord): Promise<void> {
+    this.db.transaction((tx) => {
+      tx.insert(boardInvites).values(invite).run()
+      if (audited) tx.insert(auditLog).values(audited).run()
+    })
   }
 
   async get(tokenHash: string): Promise<InviteRecord | undefined> {
@@ -34,8 +37,12 @@ export class SqliteInviteStore implements InviteStore {
     return rows.map(inviteWithMaker)
   }
 
-  async delete(boardId: string, id: string): Promise<boolean> {
-    return this.db.delete(boardInvites).where(and(eq(boardInvites.boardId, boardId), eq(boardInvites.id, id))).run().changes === 1
+  async delete(boardId: string, id: string, audited?: NewAuditRecord): Promise<boolean> {
+    return this.db.transaction((tx) => {
+      const deleted = tx.delete(boardInvites).where(and(eq(boardInvites.boardId, boardId), eq(boardInvites.id, id))).run().changes === 1
+      if (deleted && audited) tx.insert(auditLog).values(audited).run()
+      return deleted
+    })
   }
 
   async deleteExpired(now: string): Promise<number> {

@@ -1,11 +1,11 @@
 import { and, asc, count, eq, max, sql } from 'drizzle-orm'
-import { boardInvites, boardMembers, memberDecisions, users } from '../../drizzle/sqlite/schema.ts'
+import { auditLog, boardInvites, boardMembers, memberDecisions, users } from '../../drizzle/sqlite/schema.ts'
 import type { Role } from '../../shared/roles.ts'
 import { inviteWithMaker } from './invite-rows.ts'
 import { acceptanceWithoutChange, decisionFor, type MemberDecision } from './member-decisions.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { selectInvitesWithMakers } from './sqlite-invites.ts'
-import type { InviteAcceptance, InviteRecord, InviteWithMaker, MemberChange, MemberRecord, MemberStore, MemberView } from './storage.ts'
+import type { InviteAcceptance, InviteRecord, InviteWithMaker, MemberChange, MemberRecord, MemberStore, MemberView, NewAuditRecord } from './storage.ts'
 
 type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0]
 
@@ -41,11 +41,15 @@ export class SqliteMemberStore implements MemberStore {
     return rows.map((row) => ({ ...row, role: row.role as Role }))
   }
 
-  async add(member: MemberRecord): Promise<boolean> {
-    return this.db.transaction((tx) => addMember(tx, member))
+  async add(member: MemberRecord, audited?: NewAuditRecord): Promise<boolean> {
+    return this.db.transaction((tx) => {
+      const added = addMember(tx, member)
+      if (added && audited) tx.insert(auditLog).values(audited).run()
+      return added
+    })
   }
 
-  async setRole(boardId: string, userId: string, role: Role, allowed?: (current: Role) => boolean): Promise<MemberChange> {
+  async setRole(boardId: string, userId: string, role: Role, allowed?: (current: Role) => boolean, audited?: NewAuditRecord): Promise<MemberChange> {
     // Synchronous transaction: the owner count cannot change between the check and the write.
     return this.db.transaction((tx) => {
       const current = currentRole(tx, boardId, userId)
@@ -54,17 +58,19 @@ export class SqliteMemberStore implements MemberStore {
       if (current === 'owner' && role !== 'owner' && ownerCount(tx, boardId) <= 1) return 'last-owner'
       tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId)).run()
       recordDecision(tx, boardId, userId, false)
+      if (audited) tx.insert(auditLog).values(audited).run()
       return 'done'
     })
   }
 
-  async remove(boardId: string, userId: string): Promise<MemberChange> {
+  async remove(boardId: string, userId: string, audited?: NewAuditRecord): Promise<MemberChange> {
     return this.db.transaction((tx) => {
       const current = currentRole(tx, boardId, userId)
       if (!current) return 'not-member'
       if (current === 'owner' && ownerCount(tx, boardId) <= 1) return 'last-owner'
       tx.delete(boardMembers).where(memberIs(boardId, userId)).run()
       recordDecision(tx, boardId, userId, true)
+      if (audited) tx.insert(auditLog).values(audited).run()
       return 'done'
     })
   }

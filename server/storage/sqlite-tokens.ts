@@ -42,13 +42,16 @@ export class SqliteApiTokenStore implements ApiTokenStore {
       .all()
   }
 
-  async revoke(id: string, userId: string, at: string): Promise<boolean> {
-    const result = this.db
-      .update(apiTokens)
-      .set({ revokedAt: at })
-      .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
-      .run()
-    return result.changes === 1
+  async revoke(id: string, userId: string, at: string, audited?: NewAuditRecord): Promise<boolean> {
+    return this.db.transaction((tx) => {
+      const result = tx
+        .update(apiTokens)
+        .set({ revokedAt: at })
+        .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+        .run()
+      if (result.changes === 1 && audited) tx.insert(auditLog).values(audited).run()
+      return result.changes === 1
+    })
   }
 
   async revokeAllOf(userId: string, at: string): Promise<string[]> {

@@ -57,8 +57,11 @@ export interface BoardRecordStore {
   unsummarized(): Promise<string[]>
   /** When the board's stored content last changed, as far as its log and checkpoint tell (null: never written). */
   lastWrittenAt(id: string): Promise<string | null>
-  /** Archives the board (or restores it with null); false when there is no such board. */
-  setArchived(id: string, archived: { at: string; by: string } | null): Promise<boolean>
+  /**
+   * Archives the board (or restores it with null); false when there is no such board.
+   * With `audited`, that audit entry is written in the same transaction when the board is changed.
+   */
+  setArchived(id: string, archived: { at: string; by: string } | null, audited?: NewAuditRecord): Promise<boolean>
   /** Deletes the board, its log, checkpoints, recorded changes, snapshots and memberships. */
   delete(id: string): Promise<void>
 }
@@ -316,8 +319,11 @@ export interface ApiTokenStore {
   getMany(ids: readonly string[]): Promise<ApiTokenRecord[]>
   /** The user's tokens that are not revoked, oldest first. */
   listActive(userId: string): Promise<ApiTokenRecord[]>
-  /** Revokes one of the user's own tokens; false when there is no such active token. */
-  revoke(id: string, userId: string, at: string): Promise<boolean>
+  /**
+   * Revokes one of the user's own tokens; false when there is no such active token.
+   * With `audited`, that audit entry is written in the same transaction when the token is revoked.
+   */
+  revoke(id: string, userId: string, at: string, audited?: NewAuditRecord): Promise<boolean>
   /** Revokes every token of the user not revoked yet; returns their ids. */
   revokeAllOf(userId: string, at: string): Promise<string[]>
   touch(id: string, at: string): Promise<void>
@@ -338,19 +344,24 @@ export interface MemberStore {
   /**
    * Adds a member and records it as an owner's decision about them (lifting a
    * removal of theirs), so that links the board has now do not raise them;
-   * false when the user is one already.
+   * false when the user is one already. With `audited`, that audit entry is
+   * written in the same transaction when the member is added.
    */
-  add(member: MemberRecord): Promise<boolean>
+  add(member: MemberRecord, audited?: NewAuditRecord): Promise<boolean>
   /**
    * Changes a role; refuses to demote the board's last owner, and, with
    * `allowed`, a change it does not allow from the role the member holds as
    * it is written (a token may lower a role, not raise it). A change is
    * recorded as an owner's decision: links the board has now raise the member
-   * no more, so a demotion sticks; links made later do.
+   * no more, so a demotion sticks; links made later do. With `audited`, that
+   * audit entry is written in the same transaction when the change is made.
    */
-  setRole(boardId: string, userId: string, role: Role, allowed?: (current: Role) => boolean): Promise<MemberChange>
-  /** Removes a member and records it, so that invite links admit them no more; refuses to remove the board's last owner. */
-  remove(boardId: string, userId: string): Promise<MemberChange>
+  setRole(boardId: string, userId: string, role: Role, allowed?: (current: Role) => boolean, audited?: NewAuditRecord): Promise<MemberChange>
+  /**
+   * Removes a member and records it, so that invite links admit them no more; refuses to remove the board's last owner.
+   * With `audited`, that audit entry is written in the same transaction when the member is removed.
+   */
+  remove(boardId: string, userId: string, audited?: NewAuditRecord): Promise<MemberChange>
   /**
    * Accepts an invite for `userId`: reads the invite again with its maker and,
    * only if `admits` it, joins them to its board with its role or raises their
@@ -386,14 +397,18 @@ export type InviteMaker = { id: string; name: string; isAdmin: boolean; deactiva
 export type InviteWithMaker = InviteRecord & { maker: InviteMaker | null }
 
 export interface InviteStore {
-  create(invite: InviteRecord): Promise<void>
+  /** Stores an invite; with `audited`, that audit entry in the same transaction. */
+  create(invite: InviteRecord, audited?: NewAuditRecord): Promise<void>
   get(tokenHash: string): Promise<InviteRecord | undefined>
   /** The board's invites that expire after `now`, newest first. */
   listForBoard(boardId: string, now: string): Promise<InviteRecord[]>
   /** As `listForBoard`, each with its maker's account and membership, read in one query. */
   listWithMakers(boardId: string, now: string): Promise<InviteWithMaker[]>
-  /** Deletes one of the board's invites; false when the board has none with this id. */
-  delete(boardId: string, id: string): Promise<boolean>
+  /**
+   * Deletes one of the board's invites; false when the board has none with this id.
+   * With `audited`, that audit entry is written in the same transaction when the invite is deleted.
+   */
+  delete(boardId: string, id: string, audited?: NewAuditRecord): Promise<boolean>
   deleteExpired(now: string): Promise<number>
 }
 

@@ -1,14 +1,17 @@
 /**
  * Writes refused by storage at their last step, on a real server and both
- * dialects: creating a board, making a named snapshot, making an API token and
- * signing in each store the change and its audit entry (a board: its row, its
- * owner, its entry and its document's first state) in one transaction. A
- * database failing that step (here a trigger of the test's own, refusing the
- * audit entry or the board's first log row as a full disk would) leaves
- * nothing behind: no board without its owner or title, no snapshot, token or
- * session without its entry, nothing for a retry to duplicate. And the
- * refused request is not counted against the person's hourly allowance: with
- * one left, the same request succeeds once storage has room again, whether
+ * dialects: creating a board, making a named snapshot, making or revoking an
+ * API token, signing in, adding, re-roling or removing a member, making or
+ * revoking an invite link, and archiving or restoring a board each store the
+ * change and its audit entry (a board: its row, its owner, its entry and its
+ * document's first state; a member: the owner's decision about them too) in
+ * one transaction. A database failing that step (here a trigger of the
+ * test's own, refusing the audit entry or the board's first log row as a full
+ * disk would) leaves nothing behind: no board without its owner or title, no
+ * snapshot, token or session without its entry, no access changed without
+ * its entry, nothing for a retry to duplicate. And the refused request is not
+ * counted against the person's hourly allowance: with one left, the same
+ * request succeeds once storage has room again (and takes the last), whether
  * the instance counts in its memory or in Redis. An export,
  * audited once made, is not counted either when storage refuses its entry
  * (on PostgreSQL, whose trigger fails as a full disk does: SQLite's trigger
@@ -16,9 +19,10 @@
  * answered as failed when what follows its commit (sweeping expired
  * sessions) is refused: its session is stored.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { hashSecret, newSecret } from '../../server/auth/secret-token.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
-import { addAccount, addToken, sessionCookieFrom, signedInClient, type TestAccount } from '../helpers/accounts.ts'
+import { addAccount, addMember, addToken, sessionCookieFrom, signedInClient, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { refuseDeletes } from '../helpers/refused-deletes.ts'
 import { refuseWrites } from '../helpers/refused-writes.ts'
@@ -101,6 +105,121 @@ describeEachDialect(postgresMissing, 'writes refused by storage at their last st
     expect(made.status).toBe(201)
     expect({ tokens: await tokens(), audits: await audits('token-created') }).toEqual({ tokens: 1, audits: 1 })
     expect((await apiClient(server.url, { authorization: `Bearer ${made.body.token}` }).get('/api/me')).status).toBe(200)
+  })
+
+  describe('an access change refused at its audit entry', () => {
+    let ownerAccount: TestAccount
+    let owner: ApiClient
+    let boardId: string
+    let member: TestAccount
+    const roleOf = () => server.services.storage.members.role(boardId, member.id)
+    beforeEach(async () => {
+      ownerAccount = await addAccount(server, { name: 'Olga Owner' })
+      owner = await signedInClient(server, ownerAccount)
+      boardId = await owner.createBoard('Membership')
+      member = await addAccount(server, { name: 'Mika Member' })
+    })
+    /** The owner's hour had one change: the retry that succeeded took it, so the next is refused. */
+    const expectAllowanceSpent = async () => {
+      expect((await owner.post(`/api/boards/${boardId}/members`, { email: 'nobody@example.org', role: 'editor' })).status).toBe(429)
+    }
+
+    it('adds no member and records no decision about them, and is not counted', async () => {
+      const add = () => owner.post(`/api/boards/${boardId}/members`, { email: member.email, role: 'editor' })
+      const allow = await refuseAudit('member-added')
+      expect((await add()).status).toBe(refusedStatus)
+      expect({ role: await roleOf(), decisions: await rowCount(server, 'member_decisions', { column: 'user_id', value: member.id }) }).toEqual({ role: undefined, decisions: 0 })
+      await allow()
+
+      expect((await add()).status).toBe(201)
+      expect({ role: await roleOf(), audits: await audits('member-added') }).toEqual({ role: 'editor', audits: 1 })
+      await expectAllowanceSpent()
+    })
+
+    it.each([
+      ['its role as it was', 'member-role-changed', 200, 'reviewer'],
+      ['them on the board', 'member-removed', 204, undefined],
+    ] as const)('of a member leaves %s, and is not counted', async (_kept, action, doneStatus, roleAfter) => {
+      await addMember(server, boardId, member, 'editor')
+      const path = `/api/boards/${boardId}/members/${member.id}`
+      const change = () => (action === 'member-removed' ? owner.delete(path) : owner.patch(path, { role: 'reviewer' }))
+      const allow = await refuseAudit(action)
+      expect((await change()).status).toBe(refusedStatus)
+      expect(await roleOf()).toBe('editor')
+      await allow()
+
+      expect((await change()).status).toBe(doneStatus)
+      expect({ role: await roleOf(), audits: await audits(action) }).toEqual({ role: roleAfter, audits: 1 })
+      await expectAllowanceSpent()
+    })
+
+    it('makes no invite link, and is not counted', async () => {
+      const make = () => owner.post<{ token: string }>(`/api/boards/${boardId}/invites`, { role: 'editor' })
+      const allow = await refuseAudit('invite-created')
+      const refused = await make()
+      expect(refused.status).toBe(refusedStatus)
+      expect(refused.body.token).toBeUndefined()
+      expect(await rowCount(server, 'board_invites')).toBe(0)
+      await allow()
+
+      const made = await make()
+      expect(made.status).toBe(201)
+      expect({ invites: await rowCount(server, 'board_invites'), audits: await audits('invite-created') }).toEqual({ invites: 1, audits: 1 })
+      const invited = await signedInClient(server, member)
+      expect((await invited.post(`/api/invites/${made.body.token}/accept`)).status).toBe(200)
+      expect(await roleOf()).toBe('editor')
+      await expectAllowanceSpent()
+    })
+
+    it('leaves the invite link usable, and is not counted', async () => {
+      const token = newSecret()
+      const createdAt = new Date().toISOString()
+      const invite = { id: crypto.randomUUID(), tokenHash: hashSecret(token), boardId, role: 'editor' as const, createdBy: ownerAccount.id, createdAt, expiresAt: new Date(Date.now() + 3600_000).toISOString() }
+      await server.services.storage.invites.create(invite)
+      const revoke = () => owner.delete(`/api/boards/${boardId}/invites/${invite.id}`)
+      const allow = await refuseAudit('invite-revoked')
+      expect((await revoke()).status).toBe(refusedStatus)
+      expect(await rowCount(server, 'board_invites')).toBe(1)
+      expect((await (await signedInClient(server, member)).post(`/api/invites/${token}/accept`)).status).toBe(200)
+      await allow()
+
+      expect((await revoke()).status).toBe(204)
+      expect({ invites: await rowCount(server, 'board_invites'), audits: await audits('invite-revoked') }).toEqual({ invites: 0, audits: 1 })
+      await expectAllowanceSpent()
+    })
+
+    it.each([
+      ['archiving', 'board-archived', null, 'post'],
+      ['restoring', 'board-restored', { at: new Date().toISOString(), by: 'Olga Owner' }, 'delete'],
+    ] as const)('leaves the board as it was when %s it, and is not counted', async (_change, action, archivedBefore, method) => {
+      if (archivedBefore) await server.services.storage.boards.setArchived(boardId, archivedBefore)
+      const archivedAt = async () => (await server.services.storage.boards.get(boardId))?.archivedAt ?? null
+      const change = () => (method === 'post' ? owner.post(`/api/boards/${boardId}/archive`) : owner.delete(`/api/boards/${boardId}/archive`))
+      const allow = await refuseAudit(action)
+      expect((await change()).status).toBe(refusedStatus)
+      expect(await archivedAt()).toBe(archivedBefore?.at ?? null)
+      await allow()
+
+      expect((await change()).status).toBe(200)
+      expect({ archived: (await archivedAt()) !== null, audits: await audits(action) }).toEqual({ archived: !archivedBefore, audits: 1 })
+      await expectAllowanceSpent()
+    })
+  })
+
+  it('a token revocation refused at its audit entry leaves the token working, and is not counted', async () => {
+    const account = await addAccount(server, { name: 'Rory Revoke' })
+    const api = await signedInClient(server, account)
+    const { id, token } = await addToken(server, account)
+    const meByToken = async () => (await apiClient(server.url, { authorization: `Bearer ${token}` }).get('/api/me')).status
+    const allow = await refuseAudit('token-revoked')
+    expect((await api.delete(`/api/tokens/${id}`)).status).toBe(refusedStatus)
+    expect(await meByToken()).toBe(200)
+    await allow()
+
+    expect((await api.delete(`/api/tokens/${id}`)).status).toBe(204)
+    expect({ me: await meByToken(), audits: await audits('token-revoked') }).toEqual({ me: 401, audits: 1 })
+    // The hour's one change was the retry's.
+    expect((await api.delete(`/api/tokens/${crypto.randomUUID()}`)).status).toBe(429)
   })
 
   it('a sign-in refused at its audit entry starts no session, and is not counted', async () => {
