@@ -18,7 +18,7 @@ const server = await startServer(loadConfig())
 const startMemory = await memoryOnceIdle()
 const user = await createAccount(server.services.storage, { email: 'bench@example.org', name: 'Bench', password: crypto.randomUUID() })
 if (!user) throw new Error('the bench account exists already: the data folder is not fresh')
-const { record, token } = await issueApiToken(server.services.storage, user.id, 'bench')
+const { record, token } = await issueApiToken(server.services, user.id, 'bench')
 /** @type {import('../../server/access/access.ts').Principal} */
 const principal = { userId: user.id, tokenId: record.id, name: user.name, isAdmin: false, via: 'token' }
 

@@ -53,12 +53,12 @@ describe('DATA_DIR where no folder can be made', () => {
 
 describeUnless(tmpfsMissing)('a full disk under DATA_DIR (4 MiB tmpfs)', () => {
   let disk: SmallDisk | undefined
-  let document: string | undefined
+  let documentFolder: string | undefined
   afterEach(() => {
     disk?.unmount()
     disk = undefined
-    if (document) rmSync(document, { force: true })
-    document = undefined
+    if (documentFolder) rmSync(documentFolder, { recursive: true, force: true })
+    documentFolder = undefined
   })
 
   it('serve, import and a fresh start with a few pages free say so in one line and exit 3', async () => {
@@ -67,7 +67,8 @@ describeUnless(tmpfsMissing)('a full disk under DATA_DIR (4 MiB tmpfs)', () => {
     const created = await assay(['board', 'create', '--title', 'Made with room'], existing)
     expect(created.code).toBe(0)
     const boardId = created.stdout.trim()
-    document = join(tempDir(), 'report.txt')
+    documentFolder = tempDir()
+    const document = join(documentFolder, 'report.txt')
     writeFileSync(document, 'The convoy crossed the border at dawn. Two sources saw it.')
 
     disk.fill(0)
