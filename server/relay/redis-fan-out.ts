@@ -131,7 +131,7 @@ export class RedisFanOut implements RoomExtension {
   constructor(private readonly options: RedisFanOutOptions) {
     this.logger = options.logger
     this.counters = options.counters ?? UNCOUNTED
-    this.trailing = new TrailingCatchUps(options.catchUpIntervalMs, (boardId) => this.catchUp(boardId))
+    this.trailing = new TrailingCatchUps(options.catchUpIntervalMs, (boardId) => this.catchUp(boardId), this.logger)
     const settings = { maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'assay', ...RECONNECTING }
     this.publisher = new Redis(options.url, { ...settings, commandTimeout: PUBLISH_TIMEOUT_MS })
     // ioredis would resubscribe by itself only after emitting `ready`, with nothing telling when the subscription is back.

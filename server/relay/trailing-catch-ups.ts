@@ -1,3 +1,6 @@
+import { errorMessage } from '../../shared/error-message.ts'
+import type { Logger } from '../log.ts'
+
 /**
  * Background catch-ups of the boards that changed, so that what a room is
  * known to hold of the update log (Room.completeThrough) keeps up with it.
@@ -19,8 +22,10 @@ export class TrailingCatchUps {
     intervalMs: number,
     /** Settles once the board is caught up or its failure is owed (never rejects); a board unloaded meanwhile resolves at once. */
     private readonly catchUp: (boardId: string) => Promise<void>,
+    logger: Logger,
   ) {
-    this.timer = setInterval(() => void this.round(), intervalMs)
+    // Caught all the same: a rejection left unhandled would end the process, not one board's catch-up.
+    this.timer = setInterval(() => this.round().catch((error: unknown) => logger.error({ err: errorMessage(error) }, 'background catch-ups failed')), intervalMs)
     this.timer.unref()
   }
 
