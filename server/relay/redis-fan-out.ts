@@ -217,7 +217,7 @@ export class RedisFanOut implements RoomExtension {
   }
 
   async close(): Promise<void> {
-    this.trailing.close()
+    await this.trailing.close()
     await Promise.allSettled(this.catchingUp.values())
     this.rooms.clear()
     // A catch-up that failed just now is owed no more: nothing is loaded here any more.

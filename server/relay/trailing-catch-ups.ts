@@ -1,5 +1,5 @@
-import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
+import { PeriodicTask } from '../periodic-task.ts'
 
 /**
  * Background catch-ups of the boards that changed, so that what a room is
@@ -9,14 +9,13 @@ import type { Logger } from '../log.ts'
  * PostgreSQL); only a read of the log can. Without these, a catch-up after a
  * Redis blip read every row committed since the board was loaded (40,000
  * rows after 90 s of three typists), however long it had been loaded. Every
- * `intervalMs`, each board that changed since its last round is caught up,
- * one at a time for the whole process; a round still running when the next
- * is due is left to end first.
+ * `intervalMs` after the last round ended, each board that changed since is
+ * caught up, one at a time for the whole process.
  */
 export class TrailingCatchUps {
   private readonly changed = new Set<string>()
-  private running = false
-  private readonly timer: NodeJS.Timeout
+  // A run still going on when the next is due delays it, and a failed run is logged: the task's own habits.
+  private readonly task: PeriodicTask<void>
 
   constructor(
     intervalMs: number,
@@ -24,9 +23,8 @@ export class TrailingCatchUps {
     private readonly catchUp: (boardId: string) => Promise<void>,
     logger: Logger,
   ) {
-    // Caught all the same: a rejection left unhandled would end the process, not one board's catch-up.
-    this.timer = setInterval(() => this.round().catch((error: unknown) => logger.error({ err: errorMessage(error) }, 'background catch-ups failed')), intervalMs)
-    this.timer.unref()
+    this.task = new PeriodicTask(() => this.round(), { intervalMs, logger, failure: 'background catch-ups failed' })
+    this.task.start()
   }
 
   /** The board's log moved on past what its room is known to hold (a commit here or elsewhere). */
@@ -39,21 +37,16 @@ export class TrailingCatchUps {
     this.changed.delete(boardId)
   }
 
-  close(): void {
-    clearInterval(this.timer)
+  /** Ends the rounds; one under way stops after the board it is catching up. */
+  async close(): Promise<void> {
     this.changed.clear()
+    await this.task.stop()
   }
 
   private async round(): Promise<void> {
-    if (this.running) return
-    this.running = true
-    try {
-      for (const boardId of [...this.changed]) {
-        // Forgotten (unloaded, or the fan-out closed) while the round went on: skipped.
-        if (this.changed.delete(boardId)) await this.catchUp(boardId)
-      }
-    } finally {
-      this.running = false
+    for (const boardId of [...this.changed]) {
+      // Forgotten (unloaded, or the fan-out closed) while the round went on: skipped.
+      if (this.changed.delete(boardId)) await this.catchUp(boardId)
     }
   }
 }
