@@ -75,7 +75,13 @@ export class SqliteMemberStore implements MemberStore {
     })
   }
 
-  async acceptInvite(invite: InviteRecord, userId: string, at: string, admits: (invite: InviteWithMaker) => boolean): Promise<InviteAcceptance> {
+  async acceptInvite(
+    invite: InviteRecord,
+    userId: string,
+    at: string,
+    admits: (invite: InviteWithMaker) => boolean,
+    audited?: (from: Role | null) => NewAuditRecord,
+  ): Promise<InviteAcceptance> {
     const { boardId, role } = invite
     // Synchronous transaction: nothing changes the maker's right between the check and the write.
     return this.db.transaction((tx): InviteAcceptance => {
@@ -84,12 +90,10 @@ export class SqliteMemberStore implements MemberStore {
       const current = currentRole(tx, boardId, userId)
       const unchanged = acceptanceWithoutChange(invite, decisionOf(tx, boardId, userId), current)
       if (unchanged) return unchanged
-      if (current === undefined) {
-        tx.insert(boardMembers).values({ boardId, userId, role, addedAt: at }).run()
-        return { outcome: 'joined' }
-      }
-      tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId)).run()
-      return { outcome: 'raised', from: current }
+      if (current === undefined) tx.insert(boardMembers).values({ boardId, userId, role, addedAt: at }).run()
+      else tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId)).run()
+      if (audited) tx.insert(auditLog).values(audited(current ?? null)).run()
+      return current === undefined ? { outcome: 'joined' } : { outcome: 'raised', from: current }
     })
   }
 }
