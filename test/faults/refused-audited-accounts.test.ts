@@ -1,7 +1,7 @@
 /**
  * Account changes refused by storage at their audit entry, on a real server
  * and both dialects: signing out, changing one's password, an admin's reset,
- * adding an account (through the API and `assay user add`), deactivating or
+ * adding an account (through the API, and `assay user add` on PostgreSQL), deactivating or
  * reactivating one, and making an admin or not each store the change and its
  * entry in one transaction (a password: the sessions and tokens it ends too).
  * A database refusing the entry (a trigger of the test's own, failing as a
@@ -15,13 +15,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { addAccount, addToken, signedInClient, signIn, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
-import { refuseWrites } from '../helpers/refused-writes.ts'
+import { refuseAuditEntries } from '../helpers/refused-writes.ts'
 import { runCli } from '../helpers/run-cli.ts'
 import { rowCount } from '../helpers/server-database.ts'
-import { describeEachDialect, missingServices } from '../helpers/services.ts'
+import { describeEachDialect, describeUnless, missingServices } from '../helpers/services.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 
 const postgresMissing = await missingServices('postgres')
+
+const auditsOf = (server: TestServer, action: string) => rowCount(server, 'audit_log', { column: 'action', value: action })
 
 describeEachDialect(postgresMissing, 'account changes refused by storage at their audit entry on %s', (dialect) => {
   let server: TestServer
@@ -35,9 +37,8 @@ describeEachDialect(postgresMissing, 'account changes refused by storage at thei
 
   /** PostgreSQL's disk full is storage trouble (503); a SQLite trigger fails as a constraint (500). Either way nothing was done. */
   const refusedStatus = dialect === 'postgres' ? 503 : 500
-  const refuseAudit = (action: string) =>
-    refuseWrites(server, { table: 'audit_log', statement: 'insert', sqlstate: '53100', message: 'could not extend file: No space left on device', only: { column: 'action', value: action } })
-  const audits = (action: string) => rowCount(server, 'audit_log', { column: 'action', value: action })
+  const refuseAudit = (action: string) => refuseAuditEntries(server, action)
+  const audits = (action: string) => auditsOf(server, action)
   const meStatus = async (headers: Record<string, string>) => (await apiClient(server.url, headers).get('/api/me')).status
   const withCookie = (cookie: string) => ({ cookie, origin: server.url })
   const passwordHashOf = async (account: TestAccount) => (await server.services.storage.users.get(account.id))?.passwordHash
@@ -138,20 +139,32 @@ describeEachDialect(postgresMissing, 'account changes refused by storage at thei
       expect({ state: await stateOf(), audits: await audits(action) }).toEqual({ state: expected, audits: 1 })
     })
   })
+})
+
+// On PostgreSQL only: the command line refuses a SQLite database holding a trigger that is not Assay's before it writes
+// anything (the SQLite store it would use is the one the admin's account added above refuses).
+describeUnless(postgresMissing)('the command line refused by storage at its audit entry on postgres', () => {
+  let server: TestServer
+  beforeEach(async () => {
+    server = await startTestServer({ dialect: 'postgres', accounts: true, env: { SNAPSHOT_INTERVAL_MINUTES: '0' } })
+  })
+  afterEach(async () => {
+    await server.destroy()
+  })
 
   it('assay user add refused at its audit entry adds no account', async () => {
     const env = { LOG_LEVEL: 'warn', DATA_DIR: server.dataDir, DATABASE_URL: server.config.DATABASE_URL ?? '' }
     const email = 'cli-added@example.org'
     const add = () => runCli(['user', 'add', '--email', email, '--name', 'Cleo Cli'], env, 'typed into a pipe, long enough\n')
     const accounts = () => rowCount(server, 'users', { column: 'email', value: email })
-    const allow = await refuseAudit('user-added')
+    const allow = await refuseAuditEntries(server, 'user-added')
     expect((await add()).code).not.toBe(0)
     expect(await accounts()).toBe(0)
     await allow()
 
     const added = await add()
     expect({ code: added.code, stderr: added.stderr }).toEqual({ code: 0, stderr: '' })
-    expect({ accounts: await accounts(), audits: await audits('user-added') }).toEqual({ accounts: 1, audits: 1 })
+    expect({ accounts: await accounts(), audits: await auditsOf(server, 'user-added') }).toEqual({ accounts: 1, audits: 1 })
     // Two processes, each starting Node and loading the server's code: slow on a loaded machine.
   }, 60_000)
 })

@@ -26,17 +26,13 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount, addMember, addToken, sessionCookieFrom, signedInClient, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { refuseDeletes } from '../helpers/refused-deletes.ts'
-import { refuseWrites } from '../helpers/refused-writes.ts'
+import { refuseAuditEntries, refuseInserts } from '../helpers/refused-writes.ts'
 import { rowCount } from '../helpers/server-database.ts'
 import { describeEachDialect, describeUnless, missingServices } from '../helpers/services.ts'
 import { REDIS_URL, startTestServer, type TestServer } from '../helpers/test-server.ts'
 
 const postgresMissing = await missingServices('postgres')
 const redisMissing = await missingServices('postgres', 'redis')
-
-/** Inserts into `table` (only those whose column is the value given) failing as PostgreSQL fails on a full disk. */
-const refuseInserts = (server: TestServer, table: string, only?: { column: string; value: string }) =>
-  refuseWrites(server, { table, statement: 'insert', sqlstate: '53100', message: 'could not extend file: No space left on device', only })
 
 describeEachDialect(postgresMissing, 'writes refused by storage at their last step on %s', (dialect) => {
   let server: TestServer
@@ -52,7 +48,7 @@ describeEachDialect(postgresMissing, 'writes refused by storage at their last st
   /** PostgreSQL's disk full is storage trouble (503); a SQLite trigger fails as a constraint (500). Either way nothing was done. */
   const refusedStatus = dialect === 'postgres' ? 503 : 500
   const refuse = (table: string, only?: { column: string; value: string }) => refuseInserts(server, table, only)
-  const refuseAudit = (action: string) => refuse('audit_log', { column: 'action', value: action })
+  const refuseAudit = (action: string) => refuseAuditEntries(server, action)
   const audits = (action: string) => rowCount(server, 'audit_log', { column: 'action', value: action })
   const byToken = async (account: TestAccount) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
 
@@ -305,7 +301,7 @@ describeUnless(postgresMissing)('storage refusing a write that follows on postgr
     const account = await addAccount(server, { name: 'Ezra Export' })
     const api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
     const boardId = await api.createBoard('Exported')
-    const allow = await refuseInserts(server, 'audit_log', { column: 'action', value: 'export' })
+    const allow = await refuseAuditEntries(server, 'export')
     expect((await api.get(`/api/boards/${boardId}/export?format=md`)).status).toBe(503)
     await allow()
 
@@ -338,7 +334,7 @@ describeUnless(redisMissing)('a write refused by storage, counted in Redis', () 
     server = await startTestServer({ dialect: 'postgres', accounts: true, countsKeyPrefix, env: { BOARDS_PER_HOUR_PER_PERSON: '1', SNAPSHOT_INTERVAL_MINUTES: '0', REDIS_URL } })
     const account = await addAccount(server, { name: 'Rhea Redis' })
     const api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
-    const allow = await refuseInserts(server, 'audit_log', { column: 'action', value: 'board-created' })
+    const allow = await refuseAuditEntries(server, 'board-created')
     expect((await api.post('/api/boards', { title: 'Refused' })).status).toBe(503)
     await allow()
 
