@@ -165,7 +165,7 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
         const sessionId = hashSecret(token)
         // Its sockets close with it (not the person's other sessions, nor their API tokens' sockets). Ended with its
         // audit entry or not at all: a sign-out storage refused (a full disk) is answered as refused, and keeps the
-        // cookie of the session that lives on, for the browser to end it when it next reaches the server.
+        // cookie of the session that lives on, for the page to end it at a later load (client/src/app/session.svelte.ts).
         if (principal?.via === 'session') await audited(services, { actor: principal, action: 'sign-out' }, (row) => endSession(services, sessionId, row))
         else await endSession(services, sessionId)
       }
