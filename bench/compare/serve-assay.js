@@ -16,7 +16,7 @@ import { memoryOnceIdle, serveProbe } from './server-probe.js'
 
 const server = await startServer(loadConfig())
 const startMemory = await memoryOnceIdle()
-const user = await createAccount(server.services.storage, { email: 'bench@example.org', name: 'Bench', password: crypto.randomUUID() })
+const user = await createAccount(server.services, { email: 'bench@example.org', name: 'Bench', password: crypto.randomUUID() })
 if (!user) throw new Error('the bench account exists already: the data folder is not fresh')
 const { record, token } = await issueApiToken(server.services, user.id, 'bench')
 /** @type {import('../../server/access/access.ts').Principal} */

@@ -1,8 +1,9 @@
 /**
  * The audit log: who did what, when, on which board. Entries are written by
- * the code that performs the action, after it succeeded or, where storage
- * allows, in the action's own transaction (`audited`); a failed sign-in is
- * itself the action. `detail` holds ids, labels and counts, never a secret.
+ * the code that performs the action, in the action's own transaction
+ * (`audited`, `auditedAs`); a failed or refused sign-in, an export and a
+ * history read are themselves the action, and a restore is written once the
+ * live board took it. `detail` holds ids, labels and counts, never a secret.
  */
 import type { Logger } from '../log.ts'
 import type { AuditRecord, NewAuditRecord, Storage } from '../storage/storage.ts'
@@ -76,20 +77,49 @@ export async function audited<T>(
   store: (row: NewAuditRecord) => Promise<T>,
   wrote: (stored: T) => boolean = (stored) => stored !== false && stored !== null,
 ): Promise<T> {
-  const actorLabel = entry.actorLabel ?? entry.actor?.name ?? 'anonymous'
-  const row = {
+  const row = auditRow(entry)
+  const stored = await store(row)
+  if (wrote(stored)) logAudited(services, entry, row)
+  return stored
+}
+
+/**
+ * As `audited`, for a change whose entry says what the store found as it made
+ * it (the role an invite raised its member from, how many sessions a new
+ * password ended): `store` asks for the row of what it found, and writes it in
+ * the change's transaction, only when it makes the change. The entry is logged
+ * when the store asked for it and its transaction committed.
+ */
+export async function auditedAs<T, Found>(
+  services: { logger?: Logger },
+  entryOf: (found: Found) => AuditEntry,
+  store: (rowOf: (found: Found) => NewAuditRecord) => Promise<T>,
+): Promise<T> {
+  let written: { entry: AuditEntry; row: NewAuditRecord } | undefined
+  const stored = await store((found) => {
+    const entry = entryOf(found)
+    written = { entry, row: auditRow(entry) }
+    return written.row
+  })
+  if (written) logAudited(services, written.entry, written.row)
+  return stored
+}
+
+function auditRow(entry: AuditEntry): NewAuditRecord {
+  return {
     at: new Date().toISOString(),
     actorId: entry.actor?.userId ?? null,
-    actorLabel,
+    actorLabel: entry.actorLabel ?? entry.actor?.name ?? 'anonymous',
     action: entry.action,
     boardId: entry.boardId ?? null,
     detail: JSON.stringify(entry.detail ?? {}),
   }
-  const stored = await store(row)
-  if (!wrote(stored)) return stored
+}
+
+function logAudited(services: { logger?: Logger }, entry: AuditEntry, row: NewAuditRecord): void {
   // Without a principal the label may come from what someone typed (a failed sign-in): it stays out of the logs.
-  services.logger?.info({ audit: entry.action, actor: row.actorId ?? (entry.actor ? actorLabel : 'anonymous'), boardId: row.boardId }, `audit: ${entry.action}`)
-  return stored
+  const actor = row.actorId ?? (entry.actor ? row.actorLabel : 'anonymous')
+  services.logger?.info({ audit: entry.action, actor, boardId: row.boardId }, `audit: ${entry.action}`)
 }
 
 export function toAuditView(record: AuditRecord): AuditView {

@@ -35,17 +35,18 @@ export function toAccountView(user: UserRecord): AccountView {
 export type NewAccount = { email: string; name: string; password: string; isAdmin?: boolean }
 
 /**
- * Adds an account; null when its email is taken. With `onlyIfFirst`, adds it
- * only while there is no account at all (the first-run setup). `beforeWrite`
- * runs once the password is hashed, right before the account is written: the
- * hash waits its turn on a shared thread pool, and the right to add the
- * account may be gone by then.
+ * How an account is added: `onlyIfFirst`, only while there is no account at
+ * all (the first-run setup); `beforeWrite` runs once the password is hashed,
+ * right before the account is written: the hash waits its turn on a shared
+ * thread pool, and the right to add the account may be gone by then; `audit`,
+ * with the audit entry this makes of the account, written in its transaction
+ * (the setup's entry is its session's).
  */
-export async function createAccount(
-  storage: Storage,
-  input: NewAccount,
-  options: { onlyIfFirst?: boolean; beforeWrite?: () => Promise<void> } = {},
-): Promise<UserRecord | null> {
+export type AccountMaking = { beforeWrite?: () => Promise<void> } & ({ onlyIfFirst: true } | { onlyIfFirst?: false; audit?: (user: UserRecord) => AuditEntry })
+
+/** Adds an account, as `making` says; null when its email is taken (or, `onlyIfFirst`, when there is one). */
+export async function createAccount(services: AuditServices, input: NewAccount, making: AccountMaking = {}): Promise<UserRecord | null> {
+  const { storage } = services
   const user: UserRecord = {
     id: crypto.randomUUID(),
     email: normalizeEmail(input.email),
@@ -56,8 +57,10 @@ export async function createAccount(
     createdAt: new Date().toISOString(),
     deactivatedAt: null,
   }
-  await options.beforeWrite?.()
-  const created = options.onlyIfFirst ? await storage.users.createFirst(user) : await storage.users.create(user)
+  await making.beforeWrite?.()
+  if (making.onlyIfFirst) return (await storage.users.createFirst(user)) ? user : null
+  const store = (row?: NewAuditRecord) => storage.users.create(user, row)
+  const created = making.audit ? await audited(services, making.audit(user), store) : await store()
   return created ? user : null
 }
 
@@ -66,7 +69,7 @@ export async function ensureAdminAccount(storage: Storage, config: Config, logge
   if (!config.ASSAY_ADMIN_EMAIL || !config.ASSAY_ADMIN_PASSWORD) return
   if ((await storage.users.count()) > 0) return
   const admin = await createAccount(
-    storage,
+    { storage, logger },
     { email: config.ASSAY_ADMIN_EMAIL, name: 'Administrator', password: config.ASSAY_ADMIN_PASSWORD, isAdmin: true },
     { onlyIfFirst: true },
   )

@@ -10,7 +10,7 @@ import { CLOSE } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
 import { PeriodicTask } from '../periodic-task.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
-import type { Storage } from '../storage/storage.ts'
+import type { NewAuditRecord, Storage } from '../storage/storage.ts'
 
 export type SessionParts = { storage: Storage; rooms: RoomRegistry }
 
@@ -20,10 +20,11 @@ export type SessionParts = { storage: Storage; rooms: RoomRegistry }
  */
 export const SESSION_SWEEP_MS = 60_000
 
-/** Signs one session out. */
-export async function endSession(parts: SessionParts, sessionId: string): Promise<void> {
-  await parts.storage.sessions.delete(sessionId)
+/** Signs one session out, with `audited` written in the same transaction when it was there to end. */
+export async function endSession(parts: SessionParts, sessionId: string, audited?: NewAuditRecord): Promise<boolean> {
+  const ended = await parts.storage.sessions.delete(sessionId, audited)
   closeSessionSockets(parts, [sessionId])
+  return ended
 }
 
 /** Ends every session of the person but `except` (the one asking, when it is theirs); returns how many ended. */
@@ -47,6 +48,7 @@ export function startSessionSweeper(parts: SessionParts & { logger: Logger }, in
   return sweeper
 }
 
-function closeSessionSockets(parts: SessionParts, sessionIds: string[]): void {
+/** Closes the sockets of sessions ended in storage already (by a new password's transaction). */
+export function closeSessionSockets(parts: Pick<SessionParts, 'rooms'>, sessionIds: readonly string[]): void {
   for (const sessionId of sessionIds) parts.rooms.closeConnections({ sessionId }, CLOSE.sessionEnded)
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod'
-import { audit } from '../access/audit.ts'
+import type { AuditEntry } from '../access/audit.ts'
 import { createAccount, normalizeEmail } from '../auth/accounts.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/passwords.ts'
+import type { UserRecord } from '../storage/storage.ts'
 import { CliError } from './cli-error.ts'
 import { cliPrincipal } from './cli-principal.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
@@ -23,9 +24,11 @@ const userAdd: Command = {
       throw new CliError(`The password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long.`)
     }
     const id = await withServices(async (services) => {
-      const user = await createAccount(services.storage, { email, name, password, isAdmin: values.admin === true })
+      const actor = await cliPrincipal(services)
+      // Stored with its audit entry or not at all.
+      const audit = (user: UserRecord): AuditEntry => ({ actor, action: 'user-added', detail: { userId: user.id, email, isAdmin: user.isAdmin } })
+      const user = await createAccount(services, { email, name, password, isAdmin: values.admin === true }, { audit })
       if (!user) throw new CliError(`An account with the email ${email} exists already.`)
-      await audit(services, { actor: await cliPrincipal(services), action: 'user-added', detail: { userId: user.id, email, isAdmin: user.isAdmin } })
       return user.id
     })
     process.stdout.write(`${id}\n`)

@@ -5,13 +5,13 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { CLOSE } from '../../shared/protocol.ts'
-import { audit, toAuditView } from '../access/audit.ts'
+import { audited, auditedAs, toAuditView, type AuditEntry } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
 import { createAccount, toAccountView } from '../auth/accounts.ts'
 import { hashPassword } from '../auth/passwords.ts'
-import { endSessionsOf } from '../auth/sessions.ts'
+import { closeSessionSockets, endSessionsOf } from '../auth/sessions.ts'
 import type { Services } from '../services.ts'
-import type { AccountChange } from '../storage/storage.ts'
+import type { AccountChange, EndedWithPassword } from '../storage/storage.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { callerNow } from './authentication.ts'
 import { newPasswordSchema } from './auth-api.ts'
@@ -86,9 +86,12 @@ export function adminApi(): OpenAPIHono<SignedInEnv> {
     async (c) => {
       requireSignedInAdmin(c, 'add accounts')
       const services = c.var.services
-      const user = await createAccount(services.storage, c.req.valid('json'), { beforeWrite: () => stillSignedInAdmin(c, 'add accounts') })
+      // Stored with its audit entry or not at all.
+      const user = await createAccount(services, c.req.valid('json'), {
+        beforeWrite: () => stillSignedInAdmin(c, 'add accounts'),
+        audit: (user) => ({ actor: c.var.principal, action: 'user-added', detail: { userId: user.id, email: user.email, isAdmin: user.isAdmin } }),
+      })
       if (!user) throw new ApiError(409, 'email_taken', 'An account with this email exists already.')
-      await audit(services, { actor: c.var.principal, action: 'user-added', detail: { userId: user.id, email: user.email, isAdmin: user.isAdmin } })
       return c.json(toAccountView(user), 201)
     },
   )
@@ -107,12 +110,15 @@ export function adminApi(): OpenAPIHono<SignedInEnv> {
       const { userId } = c.req.valid('param')
       const passwordHash = await hashPassword(c.req.valid('json').password)
       await stillSignedInAdmin(c, 'set passwords')
-      if (!(await services.storage.users.setPasswordHash(userId, passwordHash))) throw notFound('Account')
       // A reset usually means the old password is lost or leaked: every browser signed in with it is signed out,
-      // and every token made with it is revoked, as whoever had the password could have made them.
-      await endSessionsOf(services, userId)
-      const tokensRevoked = await revokeTokensOf(services, userId)
-      await audit(services, { actor: c.var.principal, action: 'password-reset', detail: { userId, tokensRevoked } })
+      // and every token made with it is revoked, as whoever had the password could have made them; all of it in the
+      // password's transaction with the audit entry, so that none of it is stored without the rest.
+      const entryOf = (ended: EndedWithPassword): AuditEntry => ({ actor: c.var.principal, action: 'password-reset', detail: { userId, tokensRevoked: ended.tokens.length } })
+      const ending = { sessions: {}, tokensRevokedAt: new Date().toISOString() }
+      const ended = await auditedAs(services, entryOf, (audited) => services.storage.users.setPasswordHash(userId, passwordHash, undefined, { ...ending, audited }))
+      if (!ended) throw notFound('Account')
+      closeSessionSockets(services, ended.sessions)
+      for (const tokenId of ended.tokens) closeSocketsOf(services.rooms, { tokenId })
       return c.body(null, 204)
     },
   )
@@ -138,16 +144,18 @@ export function adminApi(): OpenAPIHono<SignedInEnv> {
       }
       const before = await services.storage.users.get(userId)
       if (!before) throw notFound('Account')
+      // Each change is stored with its audit entry or not at all.
       if (deactivated !== undefined && deactivated !== (before.deactivatedAt !== null)) {
-        refuseLastAdmin(await services.storage.users.setDeactivated(userId, deactivated ? new Date().toISOString() : null))
+        const entry: AuditEntry = { actor: principal, action: deactivated ? 'user-deactivated' : 'user-reactivated', detail: { userId, email: before.email } }
+        const at = deactivated ? new Date().toISOString() : null
+        refuseLastAdmin(await audited(services, entry, (row) => services.storage.users.setDeactivated(userId, at, row), done))
         if (deactivated) await endEverythingOf(services, userId)
-        await audit(services, { actor: principal, action: deactivated ? 'user-deactivated' : 'user-reactivated', detail: { userId, email: before.email } })
       }
       if (isAdmin !== undefined && isAdmin !== before.isAdmin) {
-        refuseLastAdmin(await services.storage.users.setAdmin(userId, isAdmin))
+        const entry: AuditEntry = { actor: principal, action: isAdmin ? 'admin-granted' : 'admin-revoked', detail: { userId, email: before.email } }
+        refuseLastAdmin(await audited(services, entry, (row) => services.storage.users.setAdmin(userId, isAdmin, row), done))
         // The admin counts as an owner of every board: their sockets reconnect under the rights they hold now.
         closeSocketsOf(services.rooms, { userId })
-        await audit(services, { actor: principal, action: isAdmin ? 'admin-granted' : 'admin-revoked', detail: { userId, email: before.email } })
       }
       const after = await services.storage.users.get(userId)
       if (!after) throw notFound('Account')
@@ -173,18 +181,14 @@ export function adminApi(): OpenAPIHono<SignedInEnv> {
   return api
 }
 
+/** An account change's answer when it was made, and its audit entry written with it. */
+const done = (change: AccountChange) => change === 'done'
+
 function refuseLastAdmin(change: AccountChange): void {
   if (change === 'not-found') throw notFound('Account')
   if (change === 'last-admin') {
     throw new ApiError(409, 'last_admin', 'This is the last active admin: make someone else an admin first.')
   }
-}
-
-/** Revokes each of the person's API tokens as its owner would, its sockets closing on every instance; returns how many. */
-async function revokeTokensOf(services: Services, userId: string): Promise<number> {
-  const revoked = await services.storage.tokens.revokeAllOf(userId, new Date().toISOString())
-  for (const tokenId of revoked) closeSocketsOf(services.rooms, { tokenId })
-  return revoked.length
 }
 
 /**

@@ -5,14 +5,14 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Principal } from '../access/access.ts'
-import { audit } from '../access/audit.ts'
+import { audit, audited, auditedAs, type AuditEntry } from '../access/audit.ts'
 import { createAccount, normalizeEmail, startSession, toMe } from '../auth/accounts.ts'
 import { identifierHash } from '../auth/identifier-hash.ts'
 import { checkDurationMs, hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from '../auth/passwords.ts'
 import { hashSecret } from '../auth/secret-token.ts'
-import type { UserRecord } from '../storage/storage.ts'
+import type { EndedWithPassword, UserRecord } from '../storage/storage.ts'
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../auth/session-cookie.ts'
-import { endSession, endSessionsOf } from '../auth/sessions.ts'
+import { closeSessionSockets, endSession } from '../auth/sessions.ts'
 import { ensureAllowance, givenBackOnFailure, spendAllowance } from './allowance.ts'
 import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { clientAddress } from './client-address.ts'
@@ -60,7 +60,7 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
       // Asked before hashing the password: anyone may send this, and a hash costs a worker thread for a while.
       if ((await services.storage.users.count()) > 0) throw setupDone()
       // Two setups at once: only one creates the admin.
-      const admin = await createAccount(services.storage, { ...body, isAdmin: true }, { onlyIfFirst: true })
+      const admin = await createAccount(services, { ...body, isAdmin: true }, { onlyIfFirst: true })
       if (!admin) throw setupDone()
       const token = await startSession(services, admin, { actor: principalOf(admin), action: 'setup' })
       // Only an admin could have reset the password or deactivated the account since, and this is the only one.
@@ -162,9 +162,12 @@ export function publicAuthApi(): OpenAPIHono<AppEnv> {
       const token = readSessionToken(c.req.raw)
       if (token !== null) {
         const principal = await services.access.principal(c.req.raw)
-        // Its sockets close with it (not the person's other sessions, nor their API tokens' sockets).
-        await endSession(services, hashSecret(token))
-        if (principal?.via === 'session') await audit(services, { actor: principal, action: 'sign-out' })
+        const sessionId = hashSecret(token)
+        // Its sockets close with it (not the person's other sessions, nor their API tokens' sockets). Ended with its
+        // audit entry or not at all: a sign-out storage refused (a full disk) is answered as refused, and keeps the
+        // cookie of the session that lives on, for the page to end it at a later load (client/src/app/session.svelte.ts).
+        if (principal?.via === 'session') await audited(services, { actor: principal, action: 'sign-out' }, (row) => endSession(services, sessionId, row))
+        else await endSession(services, sessionId)
       }
       clearSessionCookie(c, services.config)
       // Answers cached before every API answer said no-store (or by a browser that ignored it) go with the session.
@@ -237,15 +240,19 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
           throw new ApiError(403, 'wrong_password', 'The current password is not right: type it again.')
         }
         await attempt.succeeded()
+        const passwordHash = await hashPassword(newPassword)
         // Written only over the hash just checked: a reset (or a change, or a deactivation) that came meanwhile stands.
-        if (!(await services.storage.users.setPasswordHash(user.id, await hashPassword(newPassword), user.passwordHash))) {
-          throw new ApiError(409, 'password_changed', changedMeanwhile('this change was under way (or the account was deactivated)'))
-        }
+        // The person's other sessions end and the audit entry is written in the same transaction, all or nothing; a
+        // change storage refused (a full disk) is not counted.
+        const entryOf = (ended: EndedWithPassword): AuditEntry => ({ actor: principal, action: 'password-changed', detail: { sessionsEnded: ended.sessions.length } })
+        const ending = { sessions: { except: principal.sessionId } }
+        const change = () => auditedAs(services, entryOf, (audited) => services.storage.users.setPasswordHash(user.id, passwordHash, user.passwordHash, { ...ending, audited }))
+        const ended = await givenBackOnFailure(services.allowances.signIns, principal, change)
+        if (!ended) throw new ApiError(409, 'password_changed', changedMeanwhile('this change was under way (or the account was deactivated)'))
+        closeSessionSockets(services, ended.sessions)
       } finally {
         check.end()
       }
-      const sessionsEnded = await endSessionsOf(services, signedIn.id, principal.sessionId)
-      await audit(services, { actor: principal, action: 'password-changed', detail: { sessionsEnded } })
       return c.body(null, 204)
     },
   )

@@ -8,7 +8,7 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { CLOSE } from '../../shared/protocol.ts'
-import { audit, audited, type AuditEntry } from '../access/audit.ts'
+import { audited, type AuditEntry } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
 import { givenBackOnFailure, spendAccessChange } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
@@ -91,17 +91,13 @@ export function boardLifecycleApi(): OpenAPIHono<SignedInEnv> {
       // From here this instance's room commits nothing more (an import still being planned is refused), and a
       // commit in flight lands before the rows go: nothing is left behind here.
       await services.rooms.boardDeleted(id)
-      await services.storage.boards.delete(id).catch((error: unknown) => {
+      // Deleted with its audit entry or not at all.
+      const entry: AuditEntry = { actor: c.var.principal, action: 'board-deleted', boardId: id, detail: { title: board.title, assessments: board.assessmentCount, claims: board.claimCount } }
+      await audited(services, entry, (row) => services.storage.boards.delete(id, row)).catch((error: unknown) => {
         services.rooms.boardNotDeleted(id)
         throw error
       })
       services.historyReads.forgetBoard(id)
-      await audit(services, {
-        actor: c.var.principal,
-        action: 'board-deleted',
-        boardId: id,
-        detail: { title: board.title, assessments: board.assessmentCount, claims: board.claimCount },
-      })
       return c.body(null, 204)
     },
   )

@@ -23,11 +23,11 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { roleSchema, type Role } from '../../shared/roles.ts'
 import { mayGrant } from '../access/access.ts'
 import { accountRole } from '../access/account-access.ts'
-import { audit, audited, type AuditEntry } from '../access/audit.ts'
+import { audited, auditedAs, type AuditEntry } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
 import { hashSecret, newSecret } from '../auth/secret-token.ts'
 import type { Services } from '../services.ts'
-import type { InviteMaker, InviteRecord, InviteWithMaker } from '../storage/storage.ts'
+import type { InviteMaker, InviteRecord, InviteWithMaker, NewAuditRecord } from '../storage/storage.ts'
 import { givenBackOnFailure, spendAccessChange } from './allowance.ts'
 import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole } from './board-role.ts'
@@ -247,7 +247,10 @@ export function invitesApi(): OpenAPIHono<SignedInEnv> {
       const boardId = invite.boardId
       if (principal.isAdmin) return c.json({ boardId, role: 'owner' as const, outcome: 'kept' as const, message: keptMessage('owner', invite.role) }, 200)
       // The checks above answer a dead link at once; this one, with the write, decides.
-      const accepted = await members.acceptInvite(invite, userId, new Date().toISOString(), isUsable)
+      // Joined or raised with its audit entry or not at all.
+      const entryOf = (from: Role | null): AuditEntry => ({ actor: principal, action: 'invite-accepted', boardId, detail: { inviteId: invite.id, userId, role: invite.role, from } })
+      const accept = (audited: (from: Role | null) => NewAuditRecord) => members.acceptInvite(invite, userId, new Date().toISOString(), isUsable, audited)
+      const accepted = await auditedAs(services, entryOf, accept)
       if (accepted.outcome === 'unusable') throw unknownInvite()
       if (accepted.outcome === 'removed') {
         throw new ApiError(403, 'removed_from_board', 'An owner removed you from this board, so invite links no longer let you in: ask an owner to add you back.')
@@ -256,7 +259,6 @@ export function invitesApi(): OpenAPIHono<SignedInEnv> {
       if (accepted.outcome === 'set-by-owner') return c.json({ boardId, role: accepted.role, outcome: 'kept' as const, message: setByOwnerMessage(accepted.role) }, 200)
       const from = accepted.outcome === 'raised' ? accepted.from : null
       closeSocketsOf(services.rooms, { userId, boardId })
-      await audit(services, { actor: principal, action: 'invite-accepted', boardId, detail: { inviteId: invite.id, userId, role: invite.role, from } })
       const { outcome } = accepted
       const message =
         from === null

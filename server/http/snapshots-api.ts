@@ -15,7 +15,7 @@ import {
   snapshotSummarySchema,
   versionRefSchema,
 } from '../../shared/snapshot-model.ts'
-import { audit, audited } from '../access/audit.ts'
+import { audit, audited, type AuditEntry } from '../access/audit.ts'
 import { actorOf } from '../snapshots/actor.ts'
 import { captureStoredBoard } from '../snapshots/stored-board.ts'
 import { diffVersions, readVersion } from '../snapshots/diff-versions.ts'
@@ -268,17 +268,18 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       refuseArchived(c.var.board.record)
       const snapshot = await c.var.services.storage.snapshots.get(id, snapshotId)
       if (!snapshot) throw snapshotNotFound(snapshotId)
-      const removal = await c.var.services.storage.snapshots.remove(id, snapshotId)
-      if (removal === 'not-found') throw snapshotNotFound(snapshotId)
-      if (removal === 'reviewed') {
-        throw new ApiError(409, 'snapshot_reviewed', `Snapshot ${quoted(snapshot.label)} has review comments, verdicts or sign-offs: it is kept, with its review, and cannot be deleted.`)
-      }
-      await audit(c.var.services, {
+      // Deleted with its audit entry or not at all.
+      const entry: AuditEntry = {
         actor: c.var.principal,
         action: 'snapshot-deleted',
         boardId: id,
         detail: { snapshotId, label: snapshot.label, kind: snapshot.kind, contentHash: snapshot.contentHash, createdAt: snapshot.createdAt },
-      })
+      }
+      const removal = await audited(c.var.services, entry, (row) => c.var.services.storage.snapshots.remove(id, snapshotId, row), (removal) => removal === 'deleted')
+      if (removal === 'not-found') throw snapshotNotFound(snapshotId)
+      if (removal === 'reviewed') {
+        throw new ApiError(409, 'snapshot_reviewed', `Snapshot ${quoted(snapshot.label)} has review comments, verdicts or sign-offs: it is kept, with its review, and cannot be deleted.`)
+      }
       return c.body(null, 204)
     },
   )

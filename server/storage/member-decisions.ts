@@ -30,3 +30,6 @@ export function acceptanceWithoutChange(invite: InviteRecord, decision: MemberDe
   if (linksUpTo !== null && invite.createdAt <= linksUpTo) return { outcome: 'set-by-owner', role: current }
   return undefined
 }
+
+/** What an acceptance that wrote comes to: the person joined, or raised from `current`. */
+export const acceptanceMade = (current: Role | undefined): InviteAcceptance => (current === undefined ? { outcome: 'joined' } : { outcome: 'raised', from: current })

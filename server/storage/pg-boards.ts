@@ -64,7 +64,7 @@ export class PgBoardRecordStore implements BoardRecordStore {
     })
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string, audited?: NewAuditRecord): Promise<void> {
     await this.db.transaction(async (tx) => {
       // The board's row first: a write to its log still in flight holds that row (pg-update-log.ts), so this waits for it
       // to commit, and the deletions below then see its rows; a write after this finds no row and stores nothing.
@@ -72,6 +72,7 @@ export class PgBoardRecordStore implements BoardRecordStore {
       await tx.delete(boardUpdates).where(eq(boardUpdates.boardId, id))
       await tx.delete(boardCheckpoints).where(eq(boardCheckpoints.boardId, id))
       await tx.delete(boardChanges).where(eq(boardChanges.boardId, id))
+      if (audited) await tx.insert(auditLog).values(audited)
     })
   }
 }

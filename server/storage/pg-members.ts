@@ -2,7 +2,7 @@ import { and, asc, count, eq, max, sql } from 'drizzle-orm'
 import { auditLog, boardInvites, boardMembers, memberDecisions, users } from '../../drizzle/pg/schema.ts'
 import type { Role } from '../../shared/roles.ts'
 import { inviteWithMaker } from './invite-rows.ts'
-import { acceptanceWithoutChange, decisionFor, type MemberDecision } from './member-decisions.ts'
+import { acceptanceMade, acceptanceWithoutChange, decisionFor, type MemberDecision } from './member-decisions.ts'
 import type { PgDb } from './pg-db.ts'
 import { selectInvitesWithMakers } from './pg-invites.ts'
 import type { InviteAcceptance, InviteRecord, InviteWithMaker, MemberChange, MemberRecord, MemberStore, MemberView, NewAuditRecord } from './storage.ts'
@@ -65,7 +65,7 @@ export class PgMemberStore implements MemberStore {
     })
   }
 
-  async acceptInvite(invite: InviteRecord, userId: string, at: string, admits: (invite: InviteWithMaker) => boolean): Promise<InviteAcceptance> {
+  async acceptInvite(invite: InviteRecord, userId: string, at: string, admits: (invite: InviteWithMaker) => boolean, audited?: (from: Role | null) => NewAuditRecord): Promise<InviteAcceptance> {
     const { boardId, role } = invite
     return this.db.transaction(async (tx) => {
       // The lock setRole and remove take: a demotion of the maker waits for this acceptance, or this one sees it.
@@ -74,12 +74,10 @@ export class PgMemberStore implements MemberStore {
       if (!row || !admits(inviteWithMaker(row))) return { outcome: 'unusable' }
       const unchanged = acceptanceWithoutChange(invite, await decisionOf(tx, boardId, userId), current)
       if (unchanged) return unchanged
-      if (current === undefined) {
-        await tx.insert(boardMembers).values({ boardId, userId, role, addedAt: at })
-        return { outcome: 'joined' }
-      }
-      await tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId))
-      return { outcome: 'raised', from: current }
+      if (current === undefined) await tx.insert(boardMembers).values({ boardId, userId, role, addedAt: at })
+      else await tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId))
+      if (audited) await tx.insert(auditLog).values(audited(current ?? null))
+      return acceptanceMade(current)
     })
   }
 }

@@ -2,6 +2,7 @@ import { and, eq, inArray, isNull, lt, ne } from 'drizzle-orm'
 import { auditLog, sessions, users } from '../../drizzle/pg/schema.ts'
 import { idGroups } from './id-groups.ts'
 import type { PgDb } from './pg-db.ts'
+import type { PgTx } from './pg-update-log.ts'
 import type { NewAuditRecord, SessionRecord, SessionStore } from './storage.ts'
 
 export class PgSessionStore implements SessionStore {
@@ -34,21 +35,30 @@ export class PgSessionStore implements SessionStore {
     return records
   }
 
-  async delete(tokenHash: string): Promise<void> {
-    await this.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash))
+  async delete(tokenHash: string, audited?: NewAuditRecord): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const deleted = await tx.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).returning({ tokenHash: sessions.tokenHash })
+      if (deleted.length === 1 && audited) await tx.insert(auditLog).values(audited)
+      return deleted.length === 1
+    })
   }
 
   async deleteForUser(userId: string, except?: string): Promise<string[]> {
-    const mine = eq(sessions.userId, userId)
-    const rows = await this.db
-      .delete(sessions)
-      .where(except === undefined ? mine : and(mine, ne(sessions.tokenHash, except)))
-      .returning({ tokenHash: sessions.tokenHash })
-    return rows.map((row) => row.tokenHash)
+    return deleteSessionsOf(this.db, userId, except)
   }
 
   async deleteExpired(now: string): Promise<string[]> {
     const rows = await this.db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ tokenHash: sessions.tokenHash })
     return rows.map((row) => row.tokenHash)
   }
+}
+
+/** Removes the user's sessions but `except`; their hashes. Also run in the transaction that sets a new password. */
+export async function deleteSessionsOf(db: PgDb | PgTx, userId: string, except?: string): Promise<string[]> {
+  const mine = eq(sessions.userId, userId)
+  const rows = await db
+    .delete(sessions)
+    .where(except === undefined ? mine : and(mine, ne(sessions.tokenHash, except)))
+    .returning({ tokenHash: sessions.tokenHash })
+  return rows.map((row) => row.tokenHash)
 }

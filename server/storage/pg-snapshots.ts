@@ -114,13 +114,15 @@ export class PgSnapshotStore implements SnapshotStore {
     })
   }
 
-  async remove(boardId: string, id: string): Promise<SnapshotRemoval> {
+  async remove(boardId: string, id: string, audited?: NewAuditRecord): Promise<SnapshotRemoval> {
     return this.db.transaction(async (tx) => {
       // Under the board's snapshot lock: the chain of previous ids is relinked while no snapshot is added to it.
       await lockBoardSnapshots(tx, boardId)
       const [found] = await tx.select({ id: snapshots.id }).from(snapshots).where(and(eq(snapshots.boardId, boardId), eq(snapshots.id, id)))
       if (!found) return 'not-found'
-      return (await deleteUnreviewed(tx, [id])) === 1 ? 'deleted' : 'reviewed'
+      if ((await deleteUnreviewed(tx, [id])) !== 1) return 'reviewed'
+      if (audited) await tx.insert(auditLog).values(audited)
+      return 'deleted'
     })
   }
 

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
 import { apiTokens, auditLog, sessions } from '../../drizzle/pg/schema.ts'
 import { idGroups } from './id-groups.ts'
 import type { PgDb } from './pg-db.ts'
+import type { PgTx } from './pg-update-log.ts'
 import type { ApiTokenRecord, ApiTokenStore, NewAuditRecord } from './storage.ts'
 
 export class PgApiTokenStore implements ApiTokenStore {
@@ -52,16 +53,17 @@ export class PgApiTokenStore implements ApiTokenStore {
     })
   }
 
-  async revokeAllOf(userId: string, at: string): Promise<string[]> {
-    const revoked = await this.db
-      .update(apiTokens)
-      .set({ revokedAt: at })
-      .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
-      .returning({ id: apiTokens.id })
-    return revoked.map(({ id }) => id)
-  }
-
   async touch(id: string, at: string): Promise<void> {
     await this.db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, id))
   }
+}
+
+/** Revokes every token of the user not revoked yet, in the transaction that sets a new password; their ids. */
+export async function revokeTokensOf(tx: PgTx, userId: string, at: string): Promise<string[]> {
+  const revoked = await tx
+    .update(apiTokens)
+    .set({ revokedAt: at })
+    .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id })
+  return revoked.map(({ id }) => id)
 }

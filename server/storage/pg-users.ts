@@ -1,15 +1,20 @@
 import { and, asc, count, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm'
-import { users } from '../../drizzle/pg/schema.ts'
+import { auditLog, users } from '../../drizzle/pg/schema.ts'
 import { idGroups } from './id-groups.ts'
 import type { PgDb } from './pg-db.ts'
-import type { AccountChange, UserRecord, UserStore } from './storage.ts'
+import { deleteSessionsOf } from './pg-sessions.ts'
+import { revokeTokensOf } from './pg-tokens.ts'
+import type { AccountChange, EndedWithPassword, NewAuditRecord, PasswordEnding, UserRecord, UserStore } from './storage.ts'
 
 export class PgUserStore implements UserStore {
   constructor(private readonly db: PgDb) {}
 
-  async create(user: UserRecord): Promise<boolean> {
-    const inserted = await this.db.insert(users).values(user).onConflictDoNothing().returning({ id: users.id })
-    return inserted.length === 1
+  async create(user: UserRecord, audited?: NewAuditRecord): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const inserted = await tx.insert(users).values(user).onConflictDoNothing().returning({ id: users.id })
+      if (inserted.length === 1 && audited) await tx.insert(auditLog).values(audited)
+      return inserted.length === 1
+    })
   }
 
   async createFirst(user: UserRecord): Promise<boolean> {
@@ -48,21 +53,30 @@ export class PgUserStore implements UserStore {
     return row?.n ?? 0
   }
 
-  async setPasswordHash(id: string, passwordHash: string, replacing?: string): Promise<boolean> {
-    // One statement: a reset or deactivation under way is waited for, and the row's condition read again as it left it.
-    const updated = await this.db.update(users).set({ passwordHash }).where(passwordHolder(id, replacing)).returning({ id: users.id })
-    return updated.length === 1
+  async setPasswordHash(id: string, passwordHash: string, replacing?: string, ending: PasswordEnding = {}): Promise<EndedWithPassword | null> {
+    return this.db.transaction(async (tx) => {
+      // One statement: a reset or deactivation under way is waited for, and the row's condition read again as it left it.
+      // The row stays locked until the endings below commit: a sign-in or a token made meanwhile waits, then sees them.
+      const updated = await tx.update(users).set({ passwordHash }).where(passwordHolder(id, replacing)).returning({ id: users.id })
+      if (updated.length !== 1) return null
+      const ended = {
+        sessions: ending.sessions ? await deleteSessionsOf(tx, id, ending.sessions.except) : [],
+        tokens: ending.tokensRevokedAt === undefined ? [] : await revokeTokensOf(tx, id, ending.tokensRevokedAt),
+      }
+      if (ending.audited) await tx.insert(auditLog).values(ending.audited(ended))
+      return ended
+    })
   }
 
-  async setAdmin(id: string, isAdmin: boolean): Promise<AccountChange> {
-    return this.changeAccount(id, !isAdmin, { isAdmin })
+  async setAdmin(id: string, isAdmin: boolean, audited?: NewAuditRecord): Promise<AccountChange> {
+    return this.changeAccount(id, !isAdmin, { isAdmin }, audited)
   }
 
-  async setDeactivated(id: string, at: string | null): Promise<AccountChange> {
-    return this.changeAccount(id, at !== null, { deactivatedAt: at })
+  async setDeactivated(id: string, at: string | null, audited?: NewAuditRecord): Promise<AccountChange> {
+    return this.changeAccount(id, at !== null, { deactivatedAt: at }, audited)
   }
 
-  private changeAccount(id: string, endsAdminRights: boolean, change: Partial<Pick<UserRecord, 'isAdmin' | 'deactivatedAt'>>): Promise<AccountChange> {
+  private changeAccount(id: string, endsAdminRights: boolean, change: Partial<Pick<UserRecord, 'isAdmin' | 'deactivatedAt'>>, audited?: NewAuditRecord): Promise<AccountChange> {
     return this.db.transaction(async (tx) => {
       // Two admins taking each other's rights at once must not both succeed: such changes take turns.
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('assay-admin-rights'))`)
@@ -76,6 +90,7 @@ export class PgUserStore implements UserStore {
         if ((others?.n ?? 0) === 0) return 'last-admin'
       }
       await tx.update(users).set(change).where(eq(users.id, id))
+      if (audited) await tx.insert(auditLog).values(audited)
       return 'done'
     })
   }

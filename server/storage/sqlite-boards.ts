@@ -75,12 +75,13 @@ export class SqliteBoardRecordStore implements BoardRecordStore {
     })
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string, audited?: NewAuditRecord): Promise<void> {
     this.db.transaction((tx) => {
       tx.delete(boardUpdates).where(eq(boardUpdates.boardId, id)).run()
       tx.delete(boardCheckpoints).where(eq(boardCheckpoints.boardId, id)).run()
       tx.delete(boardChanges).where(eq(boardChanges.boardId, id)).run()
       tx.delete(boards).where(eq(boards.id, id)).run()
+      if (audited) tx.insert(auditLog).values(audited).run()
     })
   }
 }

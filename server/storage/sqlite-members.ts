@@ -2,7 +2,7 @@ import { and, asc, count, eq, max, sql } from 'drizzle-orm'
 import { auditLog, boardInvites, boardMembers, memberDecisions, users } from '../../drizzle/sqlite/schema.ts'
 import type { Role } from '../../shared/roles.ts'
 import { inviteWithMaker } from './invite-rows.ts'
-import { acceptanceWithoutChange, decisionFor, type MemberDecision } from './member-decisions.ts'
+import { acceptanceMade, acceptanceWithoutChange, decisionFor, type MemberDecision } from './member-decisions.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { selectInvitesWithMakers } from './sqlite-invites.ts'
 import type { InviteAcceptance, InviteRecord, InviteWithMaker, MemberChange, MemberRecord, MemberStore, MemberView, NewAuditRecord } from './storage.ts'
@@ -75,7 +75,7 @@ export class SqliteMemberStore implements MemberStore {
     })
   }
 
-  async acceptInvite(invite: InviteRecord, userId: string, at: string, admits: (invite: InviteWithMaker) => boolean): Promise<InviteAcceptance> {
+  async acceptInvite(invite: InviteRecord, userId: string, at: string, admits: (invite: InviteWithMaker) => boolean, audited?: (from: Role | null) => NewAuditRecord): Promise<InviteAcceptance> {
     const { boardId, role } = invite
     // Synchronous transaction: nothing changes the maker's right between the check and the write.
     return this.db.transaction((tx): InviteAcceptance => {
@@ -84,12 +84,10 @@ export class SqliteMemberStore implements MemberStore {
       const current = currentRole(tx, boardId, userId)
       const unchanged = acceptanceWithoutChange(invite, decisionOf(tx, boardId, userId), current)
       if (unchanged) return unchanged
-      if (current === undefined) {
-        tx.insert(boardMembers).values({ boardId, userId, role, addedAt: at }).run()
-        return { outcome: 'joined' }
-      }
-      tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId)).run()
-      return { outcome: 'raised', from: current }
+      if (current === undefined) tx.insert(boardMembers).values({ boardId, userId, role, addedAt: at }).run()
+      else tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId)).run()
+      if (audited) tx.insert(auditLog).values(audited(current ?? null)).run()
+      return acceptanceMade(current)
     })
   }
 }

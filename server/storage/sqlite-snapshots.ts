@@ -120,11 +120,13 @@ export class SqliteSnapshotStore implements SnapshotStore {
     })
   }
 
-  async remove(boardId: string, id: string): Promise<SnapshotRemoval> {
+  async remove(boardId: string, id: string, audited?: NewAuditRecord): Promise<SnapshotRemoval> {
     return this.db.transaction((tx) => {
       const found = tx.select({ id: snapshots.id }).from(snapshots).where(and(eq(snapshots.boardId, boardId), eq(snapshots.id, id))).get()
       if (!found) return 'not-found'
-      return deleteUnreviewed(tx, [id]) === 1 ? 'deleted' : 'reviewed'
+      if (deleteUnreviewed(tx, [id]) !== 1) return 'reviewed'
+      if (audited) tx.insert(auditLog).values(audited).run()
+      return 'deleted'
     })
   }
 

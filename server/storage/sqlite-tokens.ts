@@ -4,6 +4,8 @@ import { idGroups } from './id-groups.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { ApiTokenRecord, ApiTokenStore, NewAuditRecord } from './storage.ts'
 
+type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0]
+
 export class SqliteApiTokenStore implements ApiTokenStore {
   /** Every upgrade and request with a token looks it up: prepared once. */
   private readonly byHash
@@ -54,17 +56,18 @@ export class SqliteApiTokenStore implements ApiTokenStore {
     })
   }
 
-  async revokeAllOf(userId: string, at: string): Promise<string[]> {
-    const revoked = this.db
-      .update(apiTokens)
-      .set({ revokedAt: at })
-      .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
-      .returning({ id: apiTokens.id })
-      .all()
-    return revoked.map(({ id }) => id)
-  }
-
   async touch(id: string, at: string): Promise<void> {
     this.db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, id)).run()
   }
+}
+
+/** Revokes every token of the user not revoked yet, in the transaction that sets a new password; their ids. */
+export function revokeTokensOf(tx: Tx, userId: string, at: string): string[] {
+  const revoked = tx
+    .update(apiTokens)
+    .set({ revokedAt: at })
+    .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id })
+    .all()
+  return revoked.map(({ id }) => id)
 }

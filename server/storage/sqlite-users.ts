@@ -1,8 +1,10 @@
 import { and, asc, count, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm'
-import { users } from '../../drizzle/sqlite/schema.ts'
+import { auditLog, users } from '../../drizzle/sqlite/schema.ts'
 import { idGroups } from './id-groups.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { AccountChange, UserRecord, UserStore } from './storage.ts'
+import { deleteSessionsOf } from './sqlite-sessions.ts'
+import { revokeTokensOf } from './sqlite-tokens.ts'
+import type { AccountChange, EndedWithPassword, NewAuditRecord, PasswordEnding, UserRecord, UserStore } from './storage.ts'
 
 export class SqliteUserStore implements UserStore {
   /** Every authenticated upgrade and request reads its account: prepared once. */
@@ -12,8 +14,12 @@ export class SqliteUserStore implements UserStore {
     this.byId = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare()
   }
 
-  async create(user: UserRecord): Promise<boolean> {
-    return this.db.insert(users).values(user).onConflictDoNothing().run().changes === 1
+  async create(user: UserRecord, audited?: NewAuditRecord): Promise<boolean> {
+    return this.db.transaction((tx) => {
+      const created = tx.insert(users).values(user).onConflictDoNothing().run().changes === 1
+      if (created && audited) tx.insert(auditLog).values(audited).run()
+      return created
+    })
   }
 
   async createFirst(user: UserRecord): Promise<boolean> {
@@ -46,20 +52,28 @@ export class SqliteUserStore implements UserStore {
     return this.db.select({ n: count() }).from(users).get()?.n ?? 0
   }
 
-  async setPasswordHash(id: string, passwordHash: string, replacing?: string): Promise<boolean> {
-    return this.db.update(users).set({ passwordHash }).where(passwordHolder(id, replacing)).run().changes === 1
+  async setPasswordHash(id: string, passwordHash: string, replacing?: string, ending: PasswordEnding = {}): Promise<EndedWithPassword | null> {
+    return this.db.transaction((tx) => {
+      if (tx.update(users).set({ passwordHash }).where(passwordHolder(id, replacing)).run().changes !== 1) return null
+      const ended = {
+        sessions: ending.sessions ? deleteSessionsOf(tx, id, ending.sessions.except) : [],
+        tokens: ending.tokensRevokedAt === undefined ? [] : revokeTokensOf(tx, id, ending.tokensRevokedAt),
+      }
+      if (ending.audited) tx.insert(auditLog).values(ending.audited(ended)).run()
+      return ended
+    })
   }
 
-  async setAdmin(id: string, isAdmin: boolean): Promise<AccountChange> {
-    return this.changeAccount(id, !isAdmin, { isAdmin })
+  async setAdmin(id: string, isAdmin: boolean, audited?: NewAuditRecord): Promise<AccountChange> {
+    return this.changeAccount(id, !isAdmin, { isAdmin }, audited)
   }
 
-  async setDeactivated(id: string, at: string | null): Promise<AccountChange> {
-    return this.changeAccount(id, at !== null, { deactivatedAt: at })
+  async setDeactivated(id: string, at: string | null, audited?: NewAuditRecord): Promise<AccountChange> {
+    return this.changeAccount(id, at !== null, { deactivatedAt: at }, audited)
   }
 
   /** One transaction (synchronous in better-sqlite3): the count of the other admins cannot change before the update. */
-  private changeAccount(id: string, endsAdminRights: boolean, change: Partial<Pick<UserRecord, 'isAdmin' | 'deactivatedAt'>>): AccountChange {
+  private changeAccount(id: string, endsAdminRights: boolean, change: Partial<Pick<UserRecord, 'isAdmin' | 'deactivatedAt'>>, audited?: NewAuditRecord): AccountChange {
     return this.db.transaction((tx) => {
       const user = tx.select().from(users).where(eq(users.id, id)).get()
       if (!user) return 'not-found'
@@ -72,6 +86,7 @@ export class SqliteUserStore implements UserStore {
         if ((others?.n ?? 0) === 0) return 'last-admin'
       }
       tx.update(users).set(change).where(eq(users.id, id)).run()
+      if (audited) tx.insert(auditLog).values(audited).run()
       return 'done'
     })
   }

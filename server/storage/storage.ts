@@ -62,8 +62,11 @@ export interface BoardRecordStore {
    * With `audited`, that audit entry is written in the same transaction when the board is changed.
    */
   setArchived(id: string, archived: { at: string; by: string } | null, audited?: NewAuditRecord): Promise<boolean>
-  /** Deletes the board, its log, checkpoints, recorded changes, snapshots and memberships. */
-  delete(id: string): Promise<void>
+  /**
+   * Deletes the board, its log, checkpoints, recorded changes, snapshots and memberships.
+   * With `audited`, that audit entry is written in the same transaction.
+   */
+  delete(id: string, audited?: NewAuditRecord): Promise<void>
 }
 
 export type LogEntry = { update: Uint8Array; origin: string }
@@ -245,9 +248,24 @@ export type UserRecord = { id: string; email: string; name: string; passwordHash
 /** The outcome of a change to an account that must leave the server at least one active admin. */
 export type AccountChange = 'done' | 'not-found' | 'last-admin'
 
+/**
+ * What a new password ends in the transaction that sets it, so that none of
+ * it is stored without the rest: the account's sessions (but `except`, the
+ * one a change was asked in), its API tokens (revoked at `tokensRevokedAt`),
+ * and the audit entry, made of what was ended.
+ */
+export type PasswordEnding = {
+  sessions?: { except?: string }
+  tokensRevokedAt?: string
+  audited?: (ended: EndedWithPassword) => NewAuditRecord
+}
+
+/** The sessions (their hashes) and API tokens (their ids) a new password ended, for their sockets to be closed. */
+export type EndedWithPassword = { sessions: string[]; tokens: string[] }
+
 export interface UserStore {
-  /** Adds an account; false when its email is taken. */
-  create(user: UserRecord): Promise<boolean>
+  /** Adds an account; false when its email is taken. With `audited`, that audit entry is written in the same transaction. */
+  create(user: UserRecord, audited?: NewAuditRecord): Promise<boolean>
   /** Adds an account only while there is none at all (first-run setup); false otherwise. */
   createFirst(user: UserRecord): Promise<boolean>
   get(id: string): Promise<UserRecord | undefined>
@@ -258,16 +276,23 @@ export interface UserStore {
   list(): Promise<UserRecord[]>
   count(): Promise<number>
   /**
-   * False when there is no such account. With `replacing`, sets it only while
+   * Null when there is no such account. With `replacing`, sets it only while
    * the account is active and its hash is still that one (the hash a password
-   * change checked the current password against), false otherwise: a reset
-   * or deactivation that came meanwhile stands.
+   * change checked the current password against), null otherwise: a reset
+   * or deactivation that came meanwhile stands. With `ending`, ends what it
+   * says in the same transaction; what was ended is returned.
    */
-  setPasswordHash(id: string, passwordHash: string, replacing?: string): Promise<boolean>
-  /** Makes the account an admin or not; refuses to take the rights of the last active admin. */
-  setAdmin(id: string, isAdmin: boolean): Promise<AccountChange>
-  /** Deactivates the account (or reactivates it with null); refuses to deactivate the last active admin. */
-  setDeactivated(id: string, at: string | null): Promise<AccountChange>
+  setPasswordHash(id: string, passwordHash: string, replacing?: string, ending?: PasswordEnding): Promise<EndedWithPassword | null>
+  /**
+   * Makes the account an admin or not; refuses to take the rights of the last active admin.
+   * With `audited`, that audit entry is written in the same transaction when the change is made.
+   */
+  setAdmin(id: string, isAdmin: boolean, audited?: NewAuditRecord): Promise<AccountChange>
+  /**
+   * Deactivates the account (or reactivates it with null); refuses to deactivate the last active admin.
+   * With `audited`, that audit entry is written in the same transaction when the change is made.
+   */
+  setDeactivated(id: string, at: string | null, audited?: NewAuditRecord): Promise<AccountChange>
 }
 
 /** A signed-in browser. Only the SHA-256 of the cookie's token is stored. */
@@ -287,7 +312,11 @@ export interface SessionStore {
   get(tokenHash: string): Promise<SessionRecord | undefined>
   /** Those of these sessions that exist (expired ones included), in no particular order. */
   getMany(tokenHashes: readonly string[]): Promise<SessionRecord[]>
-  delete(tokenHash: string): Promise<void>
+  /**
+   * Removes the session; false when there was none. With `audited`, that audit
+   * entry is written in the same transaction when the session is removed.
+   */
+  delete(tokenHash: string, audited?: NewAuditRecord): Promise<boolean>
   /** Removes the user's sessions, but the one whose hash is `except`. */
   deleteForUser(userId: string, except?: string): Promise<string[]>
   /** Removes sessions that expired before `now`. */
@@ -324,8 +353,6 @@ export interface ApiTokenStore {
    * With `audited`, that audit entry is written in the same transaction when the token is revoked.
    */
   revoke(id: string, userId: string, at: string, audited?: NewAuditRecord): Promise<boolean>
-  /** Revokes every token of the user not revoked yet; returns their ids. */
-  revokeAllOf(userId: string, at: string): Promise<string[]>
   touch(id: string, at: string): Promise<void>
 }
 
@@ -369,8 +396,10 @@ export interface MemberStore {
    * board, until an owner adds them, and raises no one whose role an owner set
    * after the link was made. Check and write are one transaction, under
    * the board's membership lock, so a maker demoted meanwhile grants nothing.
+   * With `audited`, the audit entry it makes of the role the member had (null:
+   * none) is written in the same transaction when they join or are raised.
    */
-  acceptInvite(invite: InviteRecord, userId: string, at: string, admits: (invite: InviteWithMaker) => boolean): Promise<InviteAcceptance>
+  acceptInvite(invite: InviteRecord, userId: string, at: string, admits: (invite: InviteWithMaker) => boolean, audited?: (from: Role | null) => NewAuditRecord): Promise<InviteAcceptance>
 }
 
 /**
@@ -507,9 +536,10 @@ export interface SnapshotStore {
   /**
    * Deletes one snapshot of the board, unless it has review data (comments,
    * verdicts or sign-offs: the review's record is kept); the snapshot that
-   * named it as its previous names its previous instead.
+   * named it as its previous names its previous instead. With `audited`, that
+   * audit entry is written in the same transaction when the snapshot is deleted.
    */
-  remove(boardId: string, id: string): Promise<SnapshotRemoval>
+  remove(boardId: string, id: string, audited?: NewAuditRecord): Promise<SnapshotRemoval>
   /** How many snapshots of these kinds the board has, and their stored bytes (their states' sizes, read without reading the states). */
   usage(boardId: string, kinds: readonly SnapshotKind[]): Promise<SnapshotUsage>
 }

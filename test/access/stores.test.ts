@@ -40,14 +40,15 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
     expect(await storage.users.create(user('a', 'same@example.org'))).toBe(true)
     expect(await storage.users.create(user('bb', 'same@example.org'))).toBe(false)
     expect((await storage.users.getByEmail('same@example.org'))?.id).toBe('a')
-    expect(await storage.users.setPasswordHash('a', 'new-hash')).toBe(true)
-    expect(await storage.users.setPasswordHash('nobody', 'new-hash')).toBe(false)
+    const nothingEnded = { sessions: [], tokens: [] }
+    expect(await storage.users.setPasswordHash('a', 'new-hash')).toEqual(nothingEnded)
+    expect(await storage.users.setPasswordHash('nobody', 'new-hash')).toBeNull()
     expect((await storage.users.get('a'))?.passwordHash).toBe('new-hash')
     // A change checked against a hash replaced since, or of an account deactivated since, writes nothing.
-    expect(await storage.users.setPasswordHash('a', 'changed', 'hash-of-a')).toBe(false)
-    expect(await storage.users.setPasswordHash('a', 'changed', 'new-hash')).toBe(true)
+    expect(await storage.users.setPasswordHash('a', 'changed', 'hash-of-a')).toBeNull()
+    expect(await storage.users.setPasswordHash('a', 'changed', 'new-hash')).toEqual(nothingEnded)
     await storage.users.setDeactivated('a', '2026-02-01T00:00:00.000Z')
-    expect(await storage.users.setPasswordHash('a', 'changed again', 'changed')).toBe(false)
+    expect(await storage.users.setPasswordHash('a', 'changed again', 'changed')).toBeNull()
     expect((await storage.users.get('a'))?.passwordHash).toBe('changed')
   })
 
@@ -184,8 +185,10 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
     expect(await storage.tokens.listActive('a')).toEqual([])
     expect((await storage.tokens.getByHash('h1'))?.revokedAt).toBe('now')
     for (const [id, userId] of [['t2', 'a'], ['t3', 'a'], ['t4', 'bb']]) await storage.tokens.create({ id: id!, userId: userId!, name: id!, tokenHash: `h-${id}`, createdAt: '2026-01-01T00:00:00.000Z' })
-    expect((await storage.tokens.revokeAllOf('a', 'later')).sort()).toEqual(['t2', 't3'])
-    expect(await storage.tokens.revokeAllOf('a', 'later')).toEqual([])
+    // A reset revokes them all, with its password.
+    const reset = async () => (await storage.users.setPasswordHash('a', 'hash-of-a', undefined, { tokensRevokedAt: 'later' }))?.tokens.sort()
+    expect(await reset()).toEqual(['t2', 't3'])
+    expect(await reset()).toEqual([])
     expect((await storage.tokens.getByHash('h1'))?.revokedAt).toBe('now')
     expect((await storage.tokens.listActive('bb')).map((token) => token.id)).toEqual(['t4'])
 
@@ -203,7 +206,8 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
     await session('s-theirs', 'bb', '2026-03-01T00:00:00.000Z')
     expect(await storage.sessions.deleteExpired('2026-02-01T00:00:00.000Z')).toEqual(['s-old'])
     expect(await storage.sessions.get('s-new')).toBeDefined()
-    expect(await storage.sessions.deleteForUser('a', 's-new')).toEqual(['s-other'])
+    // A password change ends the person's other sessions with it.
+    expect((await storage.users.setPasswordHash('a', 'hash-of-a', 'hash-of-a', { sessions: { except: 's-new' } }))?.sessions).toEqual(['s-other'])
     expect(await storage.sessions.get('s-new')).toBeDefined()
     expect(await storage.sessions.deleteForUser('a')).toEqual(['s-new'])
     expect(await storage.sessions.get('s-new')).toBeUndefined()

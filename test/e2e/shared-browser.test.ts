@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core'
 import { expect, it } from 'vitest'
 import { signedInClient, type TestAccount } from '../helpers/accounts.ts'
 import { browserSuite, createBoardFor, describeInBrowser, openBoard, storedUpdates, waitInPage, waitSaved, type Person } from '../helpers/browser.ts'
+import { refuseAuditEntries } from '../helpers/refused-writes.ts'
 import type { TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
@@ -43,7 +44,7 @@ async function addCard(person: Person, title: string): Promise<void> {
 }
 
 describeInBrowser('a browser shared by several people', () => {
-  const suite = browserSuite({ ana: 'Ana Petrova', ben: 'Ben Okafor', cy: 'Cy Removed' })
+  const suite = browserSuite({ ana: 'Ana Petrova', ben: 'Ben Okafor', cy: 'Cy Removed', dee: 'Dee Declined' })
 
   it('keeps nothing of a person whose session ended elsewhere for the next one, even when the list of boards cannot be fetched', async () => {
     const { boardId } = await createBoardFor(suite.server, suite.accounts.ana, 'Nightjar launch site')
@@ -167,5 +168,31 @@ describeInBrowser('a browser shared by several people', () => {
     await signInHeading(page).waitFor()
     const status = await ben.context.request.get(`${suite.server.url}/api/auth/status`)
     expect(((await status.json()) as { user: unknown }).user).toBeNull()
+  }, 60_000)
+
+  it('does not come up signed in after a sign-out the server refused, and ends the session once the server takes it', async () => {
+    const { boardId } = await createBoardFor(suite.server, suite.accounts.dee, 'Sluice gates')
+    const dee = await suite.personOn(suite.accounts.dee, boardId)
+    const page = dee.page
+    await waitSaved(dee)
+    const signedInOnServer = async () => ((await (await dee.context.request.get(`${suite.server.url}/api/auth/status`)).json()) as { user: unknown }).user !== null
+    const pending = () => page.evaluate(() => localStorage.getItem('assay.sign-out-pending'))
+    // The server's storage refuses the sign-out's audit entry, so the session is not ended (nor its cookie cleared).
+    const allow = await refuseAuditEntries(suite.server, 'sign-out')
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await signInHeading(page).waitFor()
+    await page.getByText('your session there may still be open').waitFor()
+    expect({ pending: await pending(), session: await signedInOnServer() }).toEqual({ pending: 'true', session: true })
+
+    // Reloaded while the server still refuses: the session lives there, but the page does not come up signed in with it.
+    await page.reload()
+    await signInHeading(page).waitFor()
+    expect({ pending: await pending(), session: await signedInOnServer() }).toEqual({ pending: 'true', session: true })
+
+    await allow()
+    await page.reload()
+    await signInHeading(page).waitFor()
+    await waitFor(async () => (await pending()) === null, 'the pending sign-out to be done')
+    expect(await signedInOnServer()).toBe(false)
   }, 60_000)
 })

@@ -1,15 +1,16 @@
 /**
  * Writes refused by storage at their last step, on a real server and both
- * dialects: creating a board, making a named snapshot, making or revoking an
- * API token, signing in, adding, re-roling or removing a member, making or
- * revoking an invite link, and archiving or restoring a board each store the
- * change and its audit entry (a board: its row, its owner, its entry and its
+ * dialects: creating a board, making or deleting a named snapshot, making or
+ * revoking an API token, signing in, adding, re-roling or removing a member,
+ * making, accepting or revoking an invite link, and archiving, restoring or
+ * deleting a board each store the change and its audit entry (a board: its row, its owner, its entry and its
  * document's first state; a member: the owner's decision about them too) in
  * one transaction. A database failing that step (here a trigger of the
  * test's own, refusing the audit entry or the board's first log row as a full
  * disk would) leaves nothing behind: no board without its owner or title, no
  * snapshot, token or session without its entry, no access changed without
- * its entry, nothing for a retry to duplicate. And the refused request is not
+ * its entry, no board or snapshot deleted without it, nothing for a retry to
+ * duplicate (refused account changes: refused-audited-accounts.test.ts). And the refused request is not
  * counted against the person's hourly allowance: with one left, the same
  * request succeeds once storage has room again (and takes the last), whether
  * the instance counts in its memory or in Redis. An export,
@@ -25,17 +26,13 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount, addMember, addToken, sessionCookieFrom, signedInClient, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { refuseDeletes } from '../helpers/refused-deletes.ts'
-import { refuseWrites } from '../helpers/refused-writes.ts'
+import { refuseAuditEntries, refuseInserts } from '../helpers/refused-writes.ts'
 import { rowCount } from '../helpers/server-database.ts'
 import { describeEachDialect, describeUnless, missingServices } from '../helpers/services.ts'
 import { REDIS_URL, startTestServer, type TestServer } from '../helpers/test-server.ts'
 
 const postgresMissing = await missingServices('postgres')
 const redisMissing = await missingServices('postgres', 'redis')
-
-/** Inserts into `table` (only those whose column is the value given) failing as PostgreSQL fails on a full disk. */
-const refuseInserts = (server: TestServer, table: string, only?: { column: string; value: string }) =>
-  refuseWrites(server, { table, statement: 'insert', sqlstate: '53100', message: 'could not extend file: No space left on device', only })
 
 describeEachDialect(postgresMissing, 'writes refused by storage at their last step on %s', (dialect) => {
   let server: TestServer
@@ -51,7 +48,7 @@ describeEachDialect(postgresMissing, 'writes refused by storage at their last st
   /** PostgreSQL's disk full is storage trouble (503); a SQLite trigger fails as a constraint (500). Either way nothing was done. */
   const refusedStatus = dialect === 'postgres' ? 503 : 500
   const refuse = (table: string, only?: { column: string; value: string }) => refuseInserts(server, table, only)
-  const refuseAudit = (action: string) => refuse('audit_log', { column: 'action', value: action })
+  const refuseAudit = (action: string) => refuseAuditEntries(server, action)
   const audits = (action: string) => rowCount(server, 'audit_log', { column: 'action', value: action })
   const byToken = async (account: TestAccount) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
 
@@ -90,6 +87,36 @@ describeEachDialect(postgresMissing, 'writes refused by storage at their last st
 
     expect((await api.post(`/api/boards/${boardId}/snapshots`, { label: 'before the mutiny' })).status).toBe(201)
     expect({ snapshots: await rowCount(server, 'snapshots'), audits: await audits('snapshot') }).toEqual({ snapshots: 1, audits: 1 })
+  })
+
+  it('a snapshot deletion refused at its audit entry keeps the snapshot', async () => {
+    const account = await addAccount(server, { name: 'Dora Delete' })
+    const api = await byToken(account)
+    const boardId = await api.createBoard('Pruned')
+    const made = await api.post<{ id: string }>(`/api/boards/${boardId}/snapshots`, { label: 'kept for now' })
+    expect(made.status).toBe(201)
+    const remove = () => api.delete(`/api/boards/${boardId}/snapshots/${made.body.id}`)
+    const allow = await refuseAudit('snapshot-deleted')
+    expect((await remove()).status).toBe(refusedStatus)
+    expect((await api.get(`/api/boards/${boardId}/snapshots/${made.body.id}`)).status).toBe(200)
+    await allow()
+
+    expect((await remove()).status).toBe(204)
+    expect({ snapshots: await rowCount(server, 'snapshots'), audits: await audits('snapshot-deleted') }).toEqual({ snapshots: 0, audits: 1 })
+  })
+
+  it('a board deletion refused at its audit entry keeps the board, readable and writable', async () => {
+    const owner = await byToken(await addAccount(server, { name: 'Oona Owner' }))
+    const admin = await byToken(await addAccount(server, { name: 'Ada Admin', isAdmin: true }))
+    const boardId = await owner.createBoard('Doomed')
+    const allow = await refuseAudit('board-deleted')
+    expect((await admin.delete(`/api/boards/${boardId}`)).status).toBe(refusedStatus)
+    expect((await owner.get<BoardModel>(`/api/boards/${boardId}`)).body.title).toBe('Doomed')
+    expect((await owner.post(`/api/boards/${boardId}/snapshots`, { label: 'still here' })).status).toBe(201)
+    await allow()
+
+    expect((await admin.delete(`/api/boards/${boardId}`)).status).toBe(204)
+    expect({ board: (await owner.get(`/api/boards/${boardId}`)).status, boards: await rowCount(server, 'boards'), audits: await audits('board-deleted') }).toEqual({ board: 404, boards: 0, audits: 1 })
   })
 
   it('a token refused at its audit entry is not stored, and is not counted', async () => {
@@ -188,6 +215,27 @@ describeEachDialect(postgresMissing, 'writes refused by storage at their last st
       await expectAllowanceSpent()
     })
 
+    it('admits no one by an invite link, and records no acceptance', async () => {
+      const token = newSecret()
+      const createdAt = new Date().toISOString()
+      const invite = { id: crypto.randomUUID(), tokenHash: hashSecret(token), boardId, role: 'editor' as const, createdBy: ownerAccount.id, createdAt, expiresAt: new Date(Date.now() + 3600_000).toISOString() }
+      await server.services.storage.invites.create(invite)
+      const invited = await signedInClient(server, member)
+      const accept = () => invited.post(`/api/invites/${token}/accept`)
+      const allow = await refuseAudit('invite-accepted')
+      expect((await accept()).status).toBe(refusedStatus)
+      expect(await roleOf()).toBeUndefined()
+      await allow()
+
+      expect((await accept()).status).toBe(200)
+      const [entry] = await server.services.storage.audit.listForBoard(boardId, { limit: 1, action: 'invite-accepted' })
+      expect({ role: await roleOf(), audits: await audits('invite-accepted'), detail: entry && JSON.parse(entry.detail) }).toEqual({
+        role: 'editor',
+        audits: 1,
+        detail: { inviteId: invite.id, userId: member.id, role: 'editor', from: null },
+      })
+    })
+
     it.each([
       ['archiving', 'board-archived', null, 'post'],
       ['restoring', 'board-restored', { at: new Date().toISOString(), by: 'Olga Owner' }, 'delete'],
@@ -253,7 +301,7 @@ describeUnless(postgresMissing)('storage refusing a write that follows on postgr
     const account = await addAccount(server, { name: 'Ezra Export' })
     const api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
     const boardId = await api.createBoard('Exported')
-    const allow = await refuseInserts(server, 'audit_log', { column: 'action', value: 'export' })
+    const allow = await refuseAuditEntries(server, 'export')
     expect((await api.get(`/api/boards/${boardId}/export?format=md`)).status).toBe(503)
     await allow()
 
@@ -286,7 +334,7 @@ describeUnless(redisMissing)('a write refused by storage, counted in Redis', () 
     server = await startTestServer({ dialect: 'postgres', accounts: true, countsKeyPrefix, env: { BOARDS_PER_HOUR_PER_PERSON: '1', SNAPSHOT_INTERVAL_MINUTES: '0', REDIS_URL } })
     const account = await addAccount(server, { name: 'Rhea Redis' })
     const api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
-    const allow = await refuseInserts(server, 'audit_log', { column: 'action', value: 'board-created' })
+    const allow = await refuseAuditEntries(server, 'board-created')
     expect((await api.post('/api/boards', { title: 'Refused' })).status).toBe(503)
     await allow()
 

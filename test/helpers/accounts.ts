@@ -29,7 +29,7 @@ export async function addAccount(server: WithServices, options: { name?: string;
   const name = options.name ?? `Person ${counter}`
   const email = options.email ?? `person${counter}-${crypto.randomUUID().slice(0, 8)}@example.org`
   const password = options.password ?? `pw-${crypto.randomUUID()}`
-  const user = await createAccount(server.services.storage, { email, name, password, isAdmin: options.isAdmin ?? false })
+  const user = await createAccount(server.services, { email, name, password, isAdmin: options.isAdmin ?? false })
   if (!user) throw new Error(`account ${email} exists already`)
   return { id: user.id, email: user.email, name, password, isAdmin: user.isAdmin }
 }

@@ -38,3 +38,13 @@ export async function refuseWrites(server: ServerDatabase, refused: RefusedWrite
     await onServerDatabase(server, [`drop trigger ${trigger}`])
   }
 }
+
+/** Inserts into `table` (only those whose column is the value given) failing as PostgreSQL fails on a full disk. */
+export function refuseInserts(server: ServerDatabase, table: string, only?: { column: string; value: string }): Promise<() => Promise<void>> {
+  return refuseWrites(server, { table, statement: 'insert', sqlstate: '53100', message: 'could not extend file: No space left on device', only })
+}
+
+/** The audit entries of `action` refused as refuseInserts refuses. */
+export function refuseAuditEntries(server: ServerDatabase, action: string): Promise<() => Promise<void>> {
+  return refuseInserts(server, 'audit_log', { column: 'action', value: action })
+}

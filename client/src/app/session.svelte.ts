@@ -13,8 +13,10 @@ type AuthStatus = { setupNeeded: boolean; user: Me | null }
 /** Who was last signed in in this browser, for opening its offline copies with the server out of reach. */
 const ME_KEY = 'assay.me'
 /**
- * Set when signing out could not reach the server: the session there (and its
- * cookie here) may still be open, and is ended the next time this page loads.
+ * Set when signing out could not reach the server, or the server refused it
+ * (its storage full or down): the session there (and its cookie here) may
+ * still be open, and is ended the next time this page loads and the server
+ * takes it; until then the page does not come up signed in with it.
  */
 const SIGN_OUT_PENDING_KEY = 'assay.sign-out-pending'
 
@@ -55,10 +57,11 @@ export class Session {
   }
 
   async load(): Promise<void> {
-    await this.#endPendingSignOut()
+    const signOutPending = await this.#endPendingSignOut()
     try {
       const status = await api<AuthStatus>('GET', '/api/auth/status')
-      this.#apply(status.user, status.setupNeeded)
+      // Signed out here, but the server has not ended the session yet: the next person does not find it signed in.
+      this.#apply(signOutPending ? null : status.user, status.setupNeeded)
     } catch (error) {
       // Out of reach (offline, server down): whoever was signed in here goes on with the boards kept in this browser.
       const remembered = error instanceof ApiProblem && error.offline ? rememberedMe() : null
@@ -111,15 +114,18 @@ export class Session {
     return serverProblem
   }
 
-  async #endPendingSignOut(): Promise<void> {
-    if (localStorage.getItem(SIGN_OUT_PENDING_KEY) === null) return
+  /** Ends the session a sign-out here left open; true while it is still not ended. */
+  async #endPendingSignOut(): Promise<boolean> {
+    if (localStorage.getItem(SIGN_OUT_PENDING_KEY) === null) return false
     try {
       await api('POST', '/api/auth/logout')
-      localStorage.removeItem(SIGN_OUT_PENDING_KEY)
     } catch (error) {
-      // Still out of reach: tried again at the next load. Any answer from the server means the session is over or was never there.
-      if (!(error instanceof ApiProblem && error.offline)) localStorage.removeItem(SIGN_OUT_PENDING_KEY)
+      // Still out of reach, or refused for now (the server's storage full or down): tried again at the next load. Any
+      // other answer means the session is over or was never there.
+      if (error instanceof ApiProblem && (error.offline || error.status >= 500)) return true
     }
+    localStorage.removeItem(SIGN_OUT_PENDING_KEY)
+    return false
   }
 
   #apply(user: Me | null, setupNeeded: boolean): void {
