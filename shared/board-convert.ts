@@ -18,6 +18,7 @@ import {
   metaMap,
   readString,
   SCHEMA_VERSION,
+  YARDSTICK_CHANGE_KEYS,
   type Collection,
   type EntityMap,
 } from './board-doc.ts'
@@ -41,6 +42,8 @@ import {
 import { compareOrder, replaceText } from './board-mutations.ts'
 import { byClaimOrder, byCreation, byImport, bySourceOrder } from './entity-order.ts'
 import { parseWithinLimits } from './within-limits.ts'
+import { isLikelihoodProfile } from './domain.ts'
+import type { YardstickChange } from './yardstick-change.ts'
 import type { z } from 'zod'
 
 const ENTITY_SCHEMAS: { [C in Collection]: z.ZodType<EntityModels[C]> } = {
@@ -117,6 +120,19 @@ function validEntities<C extends Collection>(doc: Y.Doc, name: C): EntityModels[
   return stored.flatMap(([id, map]) => parseEntity(name, id, map) ?? [])
 }
 
+/** The board's valid assessments in board order, as the model holds them. */
+export function readAssessments(doc: Y.Doc): AssessmentModel[] {
+  return validEntities(doc, 'assessments')
+}
+
+/** The last confirmed change of the board's yardstick, or null: both keys written, the profile one Assay knows. */
+export function readYardstickChange(doc: Y.Doc): YardstickChange | null {
+  const meta = metaMap(doc)
+  const at = readString(meta, YARDSTICK_CHANGE_KEYS.at)
+  const from = readString(meta, YARDSTICK_CHANGE_KEYS.from)
+  return at.length > 0 && at.length <= 40 && isLikelihoodProfile(from) ? { at, from } : null
+}
+
 type Holds = (id: string) => boolean
 
 /**
@@ -168,6 +184,7 @@ export function boardToModel(doc: Y.Doc, id: string): BoardModel {
     .filter((l) => linkInModel(l, (c) => claimIds.has(c), (a) => assessmentIds.has(a)))
     .sort(byCreation)
   const acknowledgements = readAcknowledgements(doc)
+  const yardstickChange = readYardstickChange(doc)
   return {
     id,
     title,
@@ -183,6 +200,7 @@ export function boardToModel(doc: Y.Doc, id: string): BoardModel {
     // Absent while empty, so that boards without them keep the content hash they always had.
     ...(bluf.length > 0 ? { bluf } : {}),
     ...(acknowledgements.length > 0 ? { acknowledgements } : {}),
+    ...(yardstickChange ? { yardstickChange } : {}),
   }
 }
 
@@ -256,6 +274,11 @@ export function replaceBoardContent(doc: Y.Doc, model: BoardModel, origin?: Chan
       if (meta.get(key) !== model[key]) meta.set(key, model[key])
     }
     if (meta.get('schemaVersion') !== SCHEMA_VERSION) meta.set('schemaVersion', SCHEMA_VERSION)
+    for (const [part, key] of Object.entries(YARDSTICK_CHANGE_KEYS) as [keyof YardstickChange, string][]) {
+      const wanted = model.yardstickChange?.[part]
+      if (wanted === undefined) meta.delete(key)
+      else if (meta.get(key) !== wanted) meta.set(key, wanted)
+    }
     replaceText(blufText(doc), model.bluf ?? '')
     const acknowledgements = acknowledgementsMap(doc)
     const wantedAcknowledgements = new Map((model.acknowledgements ?? []).map(({ key, ...rest }) => [key, rest]))
