@@ -82,8 +82,8 @@ describeInBrowser('the ACH tab', () => {
     await score(ana.page, exercise, 1).waitFor()
     await score(ana.page, invasion, 0).waitFor()
     expect(await leastRefuted(ana.page).getAttribute('data-hypothesis')).toBe(invasion)
-    // Weighted by grade: the hospitals (B3: H × M = √2) rated I against the exercise: √2 × −1.
-    await weighted(ana.page, exercise, '−1.41').waitFor()
+    // Weighted by credibility: the hospitals (B3: credibility M = 1, relevance M) rated I against the exercise: 1 × −1.
+    await weighted(ana.page, exercise, '−1.00').waitFor()
     await weighted(ana.page, invasion, '0').waitFor()
     expect(await table.locator(`tfoot td[data-least-refuted-weighted="true"]`).getAttribute('data-hypothesis')).toBe(invasion)
     expect(await score(ana.page, exercise, 1).getAttribute('data-rated')).toBe('3')
