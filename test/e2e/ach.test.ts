@@ -106,7 +106,7 @@ describeInBrowser('the ACH tab', () => {
     }
     expect(await leastRefuted(carol.page).count()).toBe(1)
     await score(carol.page, exercise, 1).waitFor()
-    await weighted(carol.page, invasion, '−2.83').waitFor()
+    await weighted(carol.page, invasion, '−2.00').waitFor()
 
     // "—" removes the link: the massing is no longer rated against the exercise, and the row says it is incomplete.
     await rateCell(ana.page, massed, exercise, '')
