@@ -163,7 +163,7 @@ describeInBrowser('the board list', () => {
     await latest.getByText('Source the second card.').waitFor()
     expect(await latest.innerText()).toContain('Rita Reviewer')
     const menuItem = olga.page.locator(`[data-snapshot-id="${first.body.id}"]`)
-    expect(await menuItem.getAttribute('aria-label')).toContain('Approved by Rita Reviewer.')
+    expect(await menuItem.getAttribute('aria-label')).toContain(`Approved by ${isolate('Rita Reviewer')}.`)
     expect(await olga.page.locator(`[data-snapshot-id="${second.body.id}"] [data-review-status="changes-requested"]`).count()).toBe(1)
     await saveScreenshot(olga.page, 'snapshot-menu-review')
     await olga.page.keyboard.press('Escape')
@@ -171,16 +171,16 @@ describeInBrowser('the board list', () => {
     // The live board's export says it is not reviewed and names the latest review.
     const dialog = await openExport('HTML')
     await dialog.locator('[data-export-review="not-reviewed"]').waitFor()
-    await dialog.locator('[data-export-latest-review="changes-requested"]').getByText('Changes requested by Rita Reviewer.', { exact: false }).waitFor()
+    await dialog.locator('[data-export-latest-review="changes-requested"]').getByText(`Changes requested by ${isolate('Rita Reviewer')}.`, { exact: false }).waitFor()
     await olga.page.keyboard.press('Escape')
     await dialog.waitFor({ state: 'detached' })
 
     // A snapshot's export states that snapshot's status, and so does the exported document.
     await olga.page.goto(`${suite.server.url}/boards/${boardId}/snapshots/${first.body.id}`)
     await openExport('HTML')
-    await dialog.locator('[data-export-review="approved"]').getByText('Approved by Rita Reviewer.').waitFor()
+    await dialog.locator('[data-export-review="approved"]').getByText(`Approved by ${isolate('Rita Reviewer')}.`).waitFor()
     const preview = await dialog.locator('iframe').getAttribute('srcdoc')
-    expect(preview).toContain('Approved by Rita Reviewer.')
+    expect(preview).toContain('Approved by <bdi>Rita Reviewer</bdi>.')
     await saveScreenshot(olga.page, 'export-review')
   }, WHOLE_PAGE_MS)
 })
