@@ -81,7 +81,8 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
   const scope = options.scope ?? 'all'
   // JSON could escape anything, but the consumers of a bundle parse its texts as the briefings' XML does.
   const board = scopeBoard(cleanTextIn(input), scope)
-  const versionTime = stixTime(version.kind === 'snapshot' ? version.createdAt : version.at)
+  // A version the live board has re-marked since carries the marking of when it was exported (briefing-marking.ts): a later version of its objects.
+  const versionTime = latest([stixTime(version.kind === 'snapshot' ? version.createdAt : version.at), ...remarkedTime(version)])
   const briefing = buildBriefing(input, version, { scope })
   const sources = new Map(board.sources.map((s) => [s.id, s]))
   const claims = new Map(board.claims.map((c) => [c.id, c]))
@@ -253,6 +254,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
     object_refs: contents.map((o) => o.id),
     x_assay_version: { kind: version.kind, label: briefing.version.label, hash: version.hash },
     x_assay_scope: { scope, statement: briefing.scope.statement },
+    ...(briefing.remarked ? { x_assay_remarked: briefing.remarked } : {}),
     // Sign-offs without the reviewers' names, as verdicts: a bundle is made to be shared.
     x_assay_review: {
       status: briefing.review.status,
@@ -285,10 +287,15 @@ function reportVersionOf(model: BoardModel, version: BriefingVersion): { key: st
   if (version.kind === 'snapshot') {
     const created = stixTime(version.createdAt)
     const review = (version.signoffs ?? []).map((r) => stixTime(r.createdAt))
-    return { key: `snapshot:${version.id}`, created, modified: latest([created, ...review]) }
+    return { key: `snapshot:${version.id}`, created, modified: latest([created, ...review, ...remarkedTime(version)]) }
   }
   const created = contentTime(model)
-  return { key: `${version.kind}:${version.hash}`, created, modified: latest([created, stixTime(version.kind === 'live' ? version.at : version.asOf)]) }
+  return { key: `${version.kind}:${version.hash}`, created, modified: latest([created, stixTime(version.kind === 'live' ? version.at : version.asOf), ...remarkedTime(version)]) }
+}
+
+/** When the export read the live board's new marking, for a version re-marked since; the live board records no time for it. */
+function remarkedTime(version: BriefingVersion): string[] {
+  return version.kind !== 'live' && version.remarked ? [stixTime(version.remarked.at)] : []
 }
 
 /** The newest time the board's content records (what was added when), or Assay's epoch for a board with nothing on it. */
