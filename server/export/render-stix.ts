@@ -77,6 +77,13 @@ export const STIX_RELATIONSHIP_TYPES: Record<AchRating, 'supports' | 'refutes' |
   NA: 'related-to',
 }
 
+/** How a rated claim bears on the assessment citing it, as its relationship's type says. */
+const RATING_BEARING: Record<(typeof STIX_RELATIONSHIP_TYPES)[AchRating], string> = {
+  supports: 'supports',
+  refutes: 'contradicts',
+  'related-to': 'neither supports nor contradicts',
+}
+
 export function renderStix(input: BoardModel, version: BriefingVersion, options: { scope?: ExportScope } = {}): string {
   const scope = options.scope ?? 'all'
   // JSON could escape anything, but the consumers of a bundle parse its texts as the briefings' XML does.
@@ -175,7 +182,10 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
         .join('\n\n'),
       // The note is applied to the evidence it weighs; one that weighs none is the analysts' own.
       object_refs: cited.length > 0 ? cited.map((claim) => idOf('note', `claim:${claim.id}`)) : [analysts.id],
-      ...(cited.length > 0 ? { external_references: cited.map((claim) => citation(claim, sources.get(claim.sourceId)!)) } : {}),
+      // Each citation says how the claim bears on the judgment: one list holds supporting and contradicting evidence alike.
+      ...(cited.length > 0
+        ? { external_references: links.map((link, i) => citation(cited[i]!, sources.get(cited[i]!.sourceId)!, link.rating)) }
+        : {}),
       ...(assessment.confidence ? { confidence: STIX_CONFIDENCE[assessment.confidence] } : {}),
       ...(assessment.tags.length > 0 ? { labels: assessment.tags } : {}),
       // Likelihood is not confidence (STIX `confidence` is confidence in correctness): it travels in its own property.
@@ -328,12 +338,14 @@ function withoutEmpty(value: unknown): unknown {
   return value ?? undefined
 }
 
-function citation(claim: ClaimModel, source: SourceModel): ExternalReference {
+/** A claim cited by its source and grade; by an assessment, with the link's ACH rating ("supports: very consistent (CC)"). */
+function citation(claim: ClaimModel, source: SourceModel, rating?: AchRating): ExternalReference {
   return {
     source_name: source.name,
     description:
       `${admiraltyGrade(source.reliability, claim.credibility)} (${RELIABILITY_LABELS[source.reliability]}; ` +
-      `${CREDIBILITY_LABELS[claim.credibility]}): ${quoted(claim.text)}${claim.documentId === undefined ? ' (added by hand)' : ''}${claim.status === 'retracted' ? ' (retracted)' : ''}`,
+      `${CREDIBILITY_LABELS[claim.credibility]}): ${quoted(claim.text)}${claim.documentId === undefined ? ' (added by hand)' : ''}${claim.status === 'retracted' ? ' (retracted)' : ''}` +
+      (rating ? ` — ${RATING_BEARING[STIX_RELATIONSHIP_TYPES[rating]]}: ${ACH_RATING_LABELS[rating]} (${rating})` : ''),
     ...(isWebLink(source.url) ? { url: source.url } : {}),
   }
 }
