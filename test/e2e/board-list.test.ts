@@ -46,7 +46,7 @@ describeInBrowser('the board list', () => {
     await row.getByText('TLP:RED').waitFor({ timeout: 15_000 })
     await row.locator('td.number', { hasText: '2' }).waitFor()
     await row.locator('td.number', { hasText: '1' }).waitFor()
-    expect(await row.locator('[data-review-status="changes-requested"]').getAttribute('aria-label')).toContain('Changes requested by Rita Reviewer')
+    expect(await row.locator('[data-review-status="changes-requested"]').getAttribute('aria-label')).toContain(`Changes requested by ${isolate('Rita Reviewer')}`)
     expect(await row.locator('td.dtg').innerText()).toMatch(/^\d{6}Z [A-Z]{3} \d{2}$/)
     await page.locator(`tr[data-board-id="${other.boardId}"]`).locator('[data-review-status="not-reviewed"]').waitFor()
     const headers = await page.getByRole('table', { name: 'Boards' }).locator('th').allInnerTexts()
