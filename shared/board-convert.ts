@@ -23,12 +23,8 @@ import {
 } from './board-doc.ts'
 import {
   acknowledgementSchema,
-  assessmentSchema,
   boardSettingsSchema,
-  claimSchema,
-  documentSchema,
-  linkSchema,
-  sourceSchema,
+  ENTITY_SCHEMAS as ENTITY_MODEL_SCHEMAS,
   type AcknowledgementModel,
   type AssessmentModel,
   type BoardModel,
@@ -43,13 +39,7 @@ import { byClaimOrder, byCreation, byImport, bySourceOrder } from './entity-orde
 import { parseWithinLimits } from './within-limits.ts'
 import type { z } from 'zod'
 
-const ENTITY_SCHEMAS: { [C in Collection]: z.ZodType<EntityModels[C]> } = {
-  sources: sourceSchema,
-  documents: documentSchema,
-  claims: claimSchema,
-  assessments: assessmentSchema,
-  links: linkSchema,
-}
+const ENTITY_SCHEMAS: { [C in Collection]: z.ZodType<EntityModels[C]> } = ENTITY_MODEL_SCHEMAS
 
 /**
  * Fields of an imported document that the model leaves out: its body (large)

@@ -107,6 +107,19 @@ export const linkSchema = z.object({
   createdAt: isoTime,
 })
 
+/**
+ * Each collection's entity schema, by collection name: what a reader of the
+ * board document parses an entity with (shared/board-convert.ts) and what the
+ * relay holds each field an update sets to (server/relay/field-values.ts).
+ */
+export const ENTITY_SCHEMAS = {
+  sources: sourceSchema,
+  documents: documentSchema,
+  claims: claimSchema,
+  assessments: assessmentSchema,
+  links: linkSchema,
+} as const
+
 /** An editor's acknowledgement of an analytic check's finding (analysis-checks.ts), with the reason it stands. */
 export const acknowledgementSchema = z.object({
   /** The finding's key: the acknowledgement applies while the same finding stands. */

@@ -1,0 +1,87 @@
+/**
+ * An entity's field and the board's likelihood profile hold what the shared
+ * schema accepts for them (shared/board-model.ts, ENTITY_SCHEMAS and
+ * profileSchema: one definition, as for the HTTP API), whatever a hostile
+ * client writes over the websocket. A reader drops an entity it cannot parse
+ * whole: one editor setting a source's `reliability` to "b", a claim's
+ * `credibility` to 0 or a key judgment's `likelihood` to 9 made the source
+ * with all its claims, or the card with its links, vanish from the board,
+ * every export, the checks and every browser. Readers now read such a stored
+ * value as not assessed (board-convert.ts); the relay refuses it being set.
+ *
+ * Only what the update sets is read, on what Yjs decoded, as the other rules
+ * do: each plain value landing under a key of an entry of a collection, new or
+ * held, or under the board's `profile`. A text over its limit passes, as it is
+ * read cut to it (two editors can merge a judgment past it: within-limits.ts).
+ * Not checked here: a key the schema does not name (readers leave it out), an
+ * assessment's title and judgment (shared texts: board-shape.ts), an entry's
+ * author and time (the relay stamps a new entry's, and refuses a change to a
+ * held one's: stamped-fields.ts), a deletion, what the board holds already,
+ * and a value the same update deletes (it never stands).
+ */
+import * as Y from 'yjs'
+import { ASSESSMENT_TEXT_FIELDS, META_ROOT, type Collection } from '../../shared/board-doc.ts'
+import { ENTITY_SCHEMAS, profileSchema } from '../../shared/board-model.ts'
+import { parseWithinLimits } from '../../shared/within-limits.ts'
+import { z } from 'zod'
+import { entryCollections } from './board-shape.ts'
+import { ENTRY_FIELDS, type StampedFields } from './entry-fields.ts'
+import { isHeldWhole } from './held-already.ts'
+import type { Landing } from './item-landing.ts'
+
+type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
+
+/**
+ * The fields whose values this rule reads, each with a schema of an object
+ * holding only that field, by collection: parsed so, a value the field accepts
+ * as null (a likelihood not assessed) is told from one it refuses.
+ */
+const CHECKED_FIELDS: ReadonlyMap<Collection, ReadonlyMap<string, z.ZodType>> = new Map(
+  (Object.keys(ENTITY_SCHEMAS) as Collection[]).map((name) => {
+    const { author, time } = ENTRY_FIELDS[name] as StampedFields
+    const unchecked = new Set<string>([time, ...(author === undefined ? [] : [author]), ...(name === 'assessments' ? ASSESSMENT_TEXT_FIELDS : [])])
+    const schema = ENTITY_SCHEMAS[name] as unknown as z.ZodObject<Record<string, z.ZodType>>
+    const checked = Object.keys(schema.shape).filter((field) => !unchecked.has(field))
+    return [name, new Map(checked.map((field) => [field, schema.pick({ [field]: true })]))]
+  }),
+)
+
+const PROFILE_FIELD = z.object({ profile: profileSchema })
+
+/** Why the update sets an entity's field, or the board's profile, to a value its schema refuses, or null. */
+export function fieldValueChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
+  const collectionOf = entryCollections(doc, landings)
+  for (const { item, landing } of landings) {
+    if (landing === null || landing.key === null || isHeldWhole(doc, item)) continue
+    const schema = landing.parent instanceof Y.ID ? entityFieldSchema(collectionOf(landing.parent), landing.key) : landing.parent === META_ROOT && landing.key === 'profile' ? PROFILE_FIELD : null
+    if (schema === null) continue
+    const standing = standingValue(ds, item)
+    if (standing === null || parseWithinLimits(schema, { [landing.key]: standing.value }) !== null) continue
+    const where = landing.parent instanceof Y.ID ? `${landing.key} of an entry of ${collectionOf(landing.parent)}` : `the board's ${landing.key}`
+    return `update sets ${where} to ${describe(standing.value)}, which its schema does not accept`
+  }
+  return null
+}
+
+function entityFieldSchema(name: Collection | null, key: string): z.ZodType | null {
+  return name === null ? null : (CHECKED_FIELDS.get(name)!.get(key) ?? null)
+}
+
+/**
+ * The value an item leaves standing under its key, as Y.Map.get reads it (the
+ * last of its content); null for a shared type (board-shape.ts rules on those),
+ * deleted content, or an item the update deletes.
+ */
+function standingValue(ds: DecodedUpdate['ds'], item: Y.Item): { value: unknown } | null {
+  const { content } = item
+  if (content instanceof Y.ContentType || content instanceof Y.ContentDeleted) return null
+  if (Y.isDeleted(ds, Y.createID(item.id.client, item.id.clock + item.length - 1))) return null
+  const values = content.getContent()
+  return { value: values[values.length - 1] }
+}
+
+/** A value as a refusal names it: short, whatever it is. */
+function describe(value: unknown): string {
+  const written = value === undefined ? 'undefined' : value instanceof Uint8Array ? 'bytes' : JSON.stringify(value)
+  return written.length > 40 ? `${written.slice(0, 40)}…` : written
+}
