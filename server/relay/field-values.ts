@@ -20,8 +20,8 @@
  * and a value the same update deletes (it never stands).
  */
 import * as Y from 'yjs'
-import { ASSESSMENT_TEXT_FIELDS, META_ROOT, type Collection } from '../../shared/board-doc.ts'
-import { ENTITY_SCHEMAS, profileSchema } from '../../shared/board-model.ts'
+import { ASSESSMENT_TEXT_FIELDS, COLLECTIONS, META_ROOT, type Collection } from '../../shared/board-doc.ts'
+import { ENTITY_SCHEMAS, entityFieldSchema, profileSchema } from '../../shared/board-model.ts'
 import { parseWithinLimits } from '../../shared/within-limits.ts'
 import { z } from 'zod'
 import { entryCollections } from './board-shape.ts'
@@ -32,17 +32,15 @@ import type { Landing } from './item-landing.ts'
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
 /**
- * The fields whose values this rule reads, each with a schema of an object
- * holding only that field, by collection: parsed so, a value the field accepts
- * as null (a likelihood not assessed) is told from one it refuses.
+ * The fields whose values this rule reads, each with a schema of it alone
+ * (entityFieldSchema), by collection.
  */
 const CHECKED_FIELDS: ReadonlyMap<Collection, ReadonlyMap<string, z.ZodType>> = new Map(
-  (Object.keys(ENTITY_SCHEMAS) as Collection[]).map((name) => {
+  COLLECTIONS.map((name) => {
     const { author, time } = ENTRY_FIELDS[name] as StampedFields
     const unchecked = new Set<string>([time, ...(author === undefined ? [] : [author]), ...(name === 'assessments' ? ASSESSMENT_TEXT_FIELDS : [])])
-    const schema = ENTITY_SCHEMAS[name] as unknown as z.ZodObject<Record<string, z.ZodType>>
-    const checked = Object.keys(schema.shape).filter((field) => !unchecked.has(field))
-    return [name, new Map(checked.map((field) => [field, schema.pick({ [field]: true })]))]
+    const checked = Object.keys(ENTITY_SCHEMAS[name].shape).filter((field) => !unchecked.has(field))
+    return [name, new Map(checked.map((field) => [field, entityFieldSchema(name, field)!]))]
   }),
 )
 
@@ -53,7 +51,7 @@ export function fieldValueChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
   const collectionOf = entryCollections(doc, landings)
   for (const { item, landing } of landings) {
     if (landing === null || landing.key === null || isHeldWhole(doc, item)) continue
-    const schema = landing.parent instanceof Y.ID ? entityFieldSchema(collectionOf(landing.parent), landing.key) : landing.parent === META_ROOT && landing.key === 'profile' ? PROFILE_FIELD : null
+    const schema = landing.parent instanceof Y.ID ? checkedFieldSchema(collectionOf(landing.parent), landing.key) : landing.parent === META_ROOT && landing.key === 'profile' ? PROFILE_FIELD : null
     if (schema === null) continue
     const standing = standingValue(ds, item)
     if (standing === null || parseWithinLimits(schema, { [landing.key]: standing.value }) !== null) continue
@@ -63,7 +61,7 @@ export function fieldValueChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
   return null
 }
 
-function entityFieldSchema(name: Collection | null, key: string): z.ZodType | null {
+function checkedFieldSchema(name: Collection | null, key: string): z.ZodType | null {
   return name === null ? null : (CHECKED_FIELDS.get(name)!.get(key) ?? null)
 }
 
