@@ -127,7 +127,7 @@ export const ENTITY_SCHEMAS = {
  * null (a likelihood not assessed) is told from one it refuses, and a text
  * over its limit is reported as the entity's would be (within-limits.ts).
  */
-export function entityFieldSchema(name: keyof typeof ENTITY_SCHEMAS, field: string): z.ZodType | null {
+export function entityFieldSchema(name: keyof typeof ENTITY_SCHEMAS, field: string): z.ZodObject | null {
   const shape: Readonly<Record<string, z.ZodType>> = ENTITY_SCHEMAS[name].shape
   return Object.hasOwn(shape, field) ? z.object({ [field]: shape[field]! }) : null
 }

@@ -13,6 +13,7 @@ import * as Y from 'yjs'
 import { collection } from '../shared/board-doc.ts'
 import type { BoardModel } from '../shared/board-model.ts'
 import type { ChecksReport } from '../shared/checks-report.ts'
+import { EXPORT_FORMATS } from '../shared/export-formats.ts'
 import { useOwnedBoard } from './helpers/owned-board.ts'
 import { storeChange } from './helpers/stored-board.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -22,7 +23,7 @@ describe('a board storing values its schema does not recognise', () => {
   const base = () => `/api/boards/${given.boardId}`
   const created = async (path: string, body: unknown) => (await given.api.post<{ id: string }>(`${base()}/${path}`, body)).body.id
 
-  it('reads each entity kept, the field not assessed, in the API, the Markdown export and the checks', async () => {
+  it('reads each entity kept, the field not assessed, in the API, the Markdown export (every format answering) and the checks', async () => {
     const source = await created('sources', { name: 'Harbour watcher', reliability: 'B' })
     const claim = await created('claims', { text: 'Three ships left the harbour.', sourceId: source, credibility: 2 })
     const card = await created('assessments', { title: 'Fleet sails within the week', kind: 'key-judgment', likelihood: 5, confidence: 'moderate' })
@@ -54,6 +55,9 @@ describe('a board storing values its schema does not recognise', () => {
     const markdown = await given.api.get<string>(`${base()}/export?format=md`)
     expect(markdown.status).toBe(200)
     for (const words of ['Harbour watcher', 'Three ships left the harbour.', 'Fleet sails within the week']) expect(markdown.body).toContain(words)
+    for (const format of EXPORT_FORMATS) {
+      expect((await given.api.get(`${base()}/export?format=${format}`)).status, format).toBe(200)
+    }
 
     const checks = await given.api.get<ChecksReport>(`${base()}/checks`)
     expect(checks.status).toBe(200)

@@ -35,7 +35,7 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * The fields whose values this rule reads, each with a schema of it alone
  * (entityFieldSchema), by collection.
  */
-const CHECKED_FIELDS: ReadonlyMap<Collection, ReadonlyMap<string, z.ZodType>> = new Map(
+const CHECKED_FIELDS: ReadonlyMap<Collection, ReadonlyMap<string, z.ZodObject>> = new Map(
   COLLECTIONS.map((name) => {
     const { author, time } = ENTRY_FIELDS[name] as StampedFields
     const unchecked = new Set<string>([time, ...(author === undefined ? [] : [author]), ...(name === 'assessments' ? ASSESSMENT_TEXT_FIELDS : [])])
@@ -54,14 +54,25 @@ export function fieldValueChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
     const schema = landing.parent instanceof Y.ID ? checkedFieldSchema(collectionOf(landing.parent), landing.key) : landing.parent === META_ROOT && landing.key === 'profile' ? PROFILE_FIELD : null
     if (schema === null) continue
     const standing = standingValue(ds, item)
-    if (standing === null || parseWithinLimits(schema, { [landing.key]: standing.value }) !== null) continue
+    if (standing === null || fitsField(schema, landing.key, standing.value)) continue
     const where = landing.parent instanceof Y.ID ? `${landing.key} of an entry of ${collectionOf(landing.parent)}` : `the board's ${landing.key}`
     return `update sets ${where} to ${describe(standing.value)}, which its schema does not accept`
   }
   return null
 }
 
-function checkedFieldSchema(name: Collection | null, key: string): z.ZodType | null {
+/**
+ * Whether `value` fits the field `key` of `schema` (a schema of that field
+ * alone), a text over its limit as read cut to it. Most values fit at once, so
+ * the field's own schema is tried first: the board of 1,000 assessments sent
+ * whole sets 71,200 fields, which took 500 ms read within limits as objects and
+ * 50 to 130 ms so.
+ */
+function fitsField(schema: z.ZodObject, key: string, value: unknown): boolean {
+  return schema.shape[key]!.safeParse(value).success || parseWithinLimits(schema, { [key]: value }) !== null
+}
+
+function checkedFieldSchema(name: Collection | null, key: string): z.ZodObject | null {
   return name === null ? null : (CHECKED_FIELDS.get(name)!.get(key) ?? null)
 }
 
