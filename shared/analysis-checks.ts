@@ -272,16 +272,22 @@ export function boardFindings(board: CheckBoard): Finding[] {
       )
     }
   }
-  for (const field of board.unrecognised ?? []) findings.push(unrecognisedValueFinding(board, field))
+  for (const field of board.unrecognised ?? []) findings.push(...unrecognisedValueFinding(board, field))
   return findings
 }
 
-/** A field that reads as not assessed, named so that an editor finds and sets it. */
-function unrecognisedValueFinding(board: CheckBoard, { collection, id, field }: UnrecognisedField): Finding {
-  const named = (collection === 'sources' ? board.sources : collection === 'claims' ? board.claims : collection === 'assessments' ? board.assessments : collection === 'links' ? board.links : []).find((e) => e.id === id)
-  const name = named && 'name' in named ? named.name : named && 'title' in named ? named.title : named && 'text' in named ? named.text : id
+/**
+ * A field that reads as not assessed, named so that an editor finds and sets
+ * it; none for an entity the board checked leaves out (an export's scope).
+ */
+function unrecognisedValueFinding(board: CheckBoard, { collection, id, field }: UnrecognisedField): Finding[] {
+  const held: readonly (SourceModel | ClaimModel | AssessmentModel | LinkModel)[] =
+    collection === 'sources' ? board.sources : collection === 'claims' ? board.claims : collection === 'assessments' ? board.assessments : collection === 'links' ? board.links : []
+  const named = held.find((e) => e.id === id)
+  if (!named) return []
+  const name = 'name' in named ? named.name : 'title' in named ? named.title : 'text' in named ? named.text : id
   const message = `The ${collection.slice(0, -1)} ${quoted(name)} holds a ${field} the board does not recognise: it reads as not assessed until an editor sets it.`
-  return finding('unrecognised-value', { kind: 'board' }, [collection, id, field], message, [], collection === 'claims' ? [id] : [])
+  return [finding('unrecognised-value', { kind: 'board' }, [collection, id, field], message, [], collection === 'claims' ? [id] : [])]
 }
 
 export function contextOf(board: CheckBoard): (assessmentId: string) => AssessmentContext {
