@@ -83,7 +83,8 @@ export type EntityModels = {
  * or it is not valid: a value that is not a map, a field of the wrong type, or
  * an `id` other than the one it is stored at (the model would then hold two
  * entities of one id). A text over its limit is read cut to it
- * (within-limits.ts): the entity stays. Lets a reader that follows a board change by change
+ * (within-limits.ts), and a field of a fixed set of values holding none of
+ * them reads as not assessed (NOT_ASSESSED): the entity stays. Lets a reader that follows a board change by change
  * (the client, on every keystroke) convert only what changed, where
  * boardToModel converts the whole board. References between entities are not
  * checked here.
