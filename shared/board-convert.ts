@@ -86,12 +86,12 @@ export type EntityModels = {
  * (within-limits.ts), and a field of a fixed set of values holding none of
  * them reads as not assessed (NOT_ASSESSED): the entity stays. Lets a reader that follows a board change by change
  * (the client, on every keystroke) convert only what changed, where
- * boardToModel converts the whole board. References between entities are not
- * checked here.
+ * boardToModel converts the whole board; `noteUnrecognised` is told each field
+ * read as not assessed. References between entities are not checked here.
  */
-export function readEntity<C extends Collection>(doc: Y.Doc, name: C, id: string): EntityModels[C] | null {
+export function readEntity<C extends Collection>(doc: Y.Doc, name: C, id: string, noteUnrecognised?: (field: string) => void): EntityModels[C] | null {
   const map = entity(doc, name, id)
-  return map ? parseEntity(name, id, map) : null
+  return map ? parseEntity(name, id, map, noteUnrecognised) : null
 }
 
 /**
