@@ -24,6 +24,7 @@ import type {
   SourceInput,
   SourceModel,
   SourcePatch,
+  UnrecognisedField,
 } from '../../../shared/board-model.ts'
 import { applyBatch, type Batch, type BatchResult } from '../../../shared/board-batch.ts'
 import * as mutations from '../../../shared/board-mutations.ts'
@@ -117,6 +118,10 @@ export class ReactiveBoard {
     const claims = this.#stableClaimIds
     return this.#links.list.filter((l) => claims.has(l.claimId) && assessments.has(l.assessmentId))
   })
+  /** The fields read as not assessed, since what they hold is no value their schema recognises: the checks name each. */
+  readonly unrecognised: readonly UnrecognisedField[] = $derived.by(() =>
+    [this.#sources, this.#claims, this.#assessments, this.#links].flatMap((reader) => reader.unrecognised),
+  )
   readonly #linksByAssessment = $derived(groupBy(this.links, (l) => l.assessmentId))
   readonly #linksByClaim = $derived(groupBy(this.links, (l) => l.claimId))
   /** A card's ▲ supporting and ▼ contradicting claims: a retracted claim is never counted, as the checks and the briefing count none. */
