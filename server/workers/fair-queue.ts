@@ -4,8 +4,9 @@
  * not behind all of them. The server's own work (owner null) has a line too,
  * served before every person's: it is what keeps loaded boards caught up
  * (a catch-up after a Redis blip) and their logs short (compaction), and the
- * server asks for it one board at a time, or once per board after a blip,
- * never at a pace a member sets.
+ * server asks for it one board at a time (compaction, automatic snapshots)
+ * or once per loaded board (catch-ups), so its line stays short however
+ * members ask.
  */
 export class FairQueue<J extends { owner: string | null }> {
   /** In turn order: a line that was just served goes to the back. */
