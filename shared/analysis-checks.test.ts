@@ -304,3 +304,20 @@ describe('finding keys and acknowledgements', () => {
     ])
   })
 })
+
+describe('a field holding a value the board does not recognise', () => {
+  it('names each such field of an entity the checked board holds, once, and none of an entity left out (an export’s scope)', () => {
+    const unrecognised = [
+      { collection: 'sources', id: 'nato', field: 'reliability' },
+      { collection: 'claims', id: 'good', field: 'credibility' },
+      { collection: 'assessments', id: 'left-out', field: 'likelihood' },
+    ] as const
+    const found = ofRule(checkBoard(board([sound('kj')], [link('kj', 'good', 'CC')], { unrecognised })), 'unrecognised-value')
+    expect(found.map((f) => [f.key, f.subject, f.claimIds])).toEqual([
+      ['unrecognised-value:board:sources:nato:reliability', { kind: 'board' }, []],
+      ['unrecognised-value:board:claims:good:credibility', { kind: 'board' }, ['good']],
+    ])
+    expect(found[0]!.message).toContain('NATO')
+    expect(found[0]!.message).toContain('reliability')
+  })
+})

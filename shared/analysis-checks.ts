@@ -10,7 +10,7 @@
  */
 import { evidenceSummary, LONE_HYPOTHESIS_NOTE } from './ach.ts'
 import { isolate, quoted } from './bidi.ts'
-import type { AcknowledgementModel, AssessmentModel, ClaimModel, LinkModel, SourceModel } from './board-model.ts'
+import type { AcknowledgementModel, AssessmentModel, ClaimModel, LinkModel, SourceModel, UnrecognisedField } from './board-model.ts'
 import { CHECK_RULE_IDS, CHECK_RULES, type CheckRuleId } from './check-rules.ts'
 import {
   admiraltyGrade,
@@ -72,6 +72,8 @@ export type CheckBoard = {
   sources: readonly SourceModel[]
   links: readonly LinkModel[]
   acknowledgements?: readonly AcknowledgementModel[]
+  /** Fields read as not assessed because the board holds no value their schema recognises there (board-convert.ts). */
+  unrecognised?: readonly UnrecognisedField[]
 }
 
 /** What the checks of one assessment read besides the assessment itself. */
@@ -306,7 +308,22 @@ export function boardFindings(board: CheckBoard): Finding[] {
       )
     }
   }
+  for (const field of board.unrecognised ?? []) findings.push(...unrecognisedValueFinding(board, field))
   return findings
+}
+
+/**
+ * A field that reads as not assessed, named so that an editor finds and sets
+ * it; none for an entity the board checked leaves out (an export's scope).
+ */
+function unrecognisedValueFinding(board: CheckBoard, { collection, id, field }: UnrecognisedField): Finding[] {
+  const held: readonly (SourceModel | ClaimModel | AssessmentModel | LinkModel)[] =
+    collection === 'sources' ? board.sources : collection === 'claims' ? board.claims : collection === 'assessments' ? board.assessments : collection === 'links' ? board.links : []
+  const named = held.find((e) => e.id === id)
+  if (!named) return []
+  const name = 'name' in named ? named.name : 'title' in named ? named.title : 'text' in named ? named.text : id
+  const message = `The ${collection.slice(0, -1)} ${quoted(name)} holds a ${field} the board does not recognise: it reads as not assessed until an editor sets it.`
+  return [finding('unrecognised-value', { kind: 'board' }, [collection, id, field], message, [], collection === 'claims' ? [id] : [])]
 }
 
 export function contextOf(board: CheckBoard): (assessmentId: string) => AssessmentContext {

@@ -18,6 +18,11 @@ export function isolate(memberText: string): string {
   return `${FSI}${memberText.replace(ISOLATE_CONTROLS, '')}${PDI}`
 }
 
+/** Text as a reader searches it: without the isolate controls, which draw nothing. */
+export function withoutIsolates(text: string): string {
+  return text.replace(ISOLATE_CONTROLS, '')
+}
+
 /** Member text quoted in a sentence: “…”, isolated inside the quotation marks. */
 export function quoted(memberText: string): string {
   return `“${isolate(memberText)}”`

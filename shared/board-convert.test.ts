@@ -29,14 +29,18 @@ it('reads each entity as the model places it, and null for what the model leaves
     mutations.addLink(doc, { assessmentId: card, claimId: orphan, rating: 'I' }),
     mutations.addLink(doc, { assessmentId: broken, claimId: kept, rating: 'C' }),
   ]
-  // What only a hostile or broken client writes: deletions without their cascades, a field out of its range.
+  // What only a hostile or broken client writes: deletions without their cascades, a time that is none, a field out of its range.
   collection(doc, 'sources').delete(gone!)
   collection(doc, 'documents').delete(report)
-  requireEntity(doc, 'assessments', broken).set('likelihood', 99)
+  requireEntity(doc, 'assessments', broken).set('createdAt', 'yesterday')
+  requireEntity(doc, 'assessments', card).set('likelihood', 99)
 
   const model = boardToModel(doc, 'board')
   expect(entityInModel(doc, 'claims', orphan)).toBeNull()
   expect(entityInModel(doc, 'assessments', broken)).toBeNull()
+  // A value its schema does not recognise reads as not assessed: the card stays, with its links.
+  expect(entityInModel(doc, 'assessments', card)).toMatchObject({ id: card, likelihood: null })
+  expect(model.unrecognised).toEqual([{ collection: 'assessments', id: card, field: 'likelihood' }])
   expect(entityInModel(doc, 'claims', kept)).toMatchObject({ id: kept, text: 'Convoys were seen.' })
   expect(entityInModel(doc, 'claims', kept)).not.toHaveProperty('documentId')
   expect(links.map((id) => entityInModel(doc, 'links', id) !== null)).toEqual([true, false, false])

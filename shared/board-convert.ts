@@ -24,12 +24,9 @@ import {
 } from './board-doc.ts'
 import {
   acknowledgementSchema,
-  assessmentSchema,
   boardSettingsSchema,
-  claimSchema,
-  documentSchema,
-  linkSchema,
-  sourceSchema,
+  ENTITY_SCHEMAS as ENTITY_MODEL_SCHEMAS,
+  entityFieldSchema,
   type AcknowledgementModel,
   type AssessmentModel,
   type BoardModel,
@@ -38,6 +35,7 @@ import {
   type DocumentModel,
   type LinkModel,
   type SourceModel,
+  type UnrecognisedField,
 } from './board-model.ts'
 import { compareOrder, replaceText } from './board-mutations.ts'
 import { byClaimOrder, byCreation, byImport, bySourceOrder } from './entity-order.ts'
@@ -46,13 +44,7 @@ import { isLikelihoodProfile } from './domain.ts'
 import type { YardstickChange } from './yardstick-change.ts'
 import type { z } from 'zod'
 
-const ENTITY_SCHEMAS: { [C in Collection]: z.ZodType<EntityModels[C]> } = {
-  sources: sourceSchema,
-  documents: documentSchema,
-  claims: claimSchema,
-  assessments: assessmentSchema,
-  links: linkSchema,
-}
+const ENTITY_SCHEMAS: { [C in Collection]: z.ZodType<EntityModels[C]> } = ENTITY_MODEL_SCHEMAS
 
 /**
  * Fields of an imported document that the model leaves out: its body (large)
@@ -94,19 +86,56 @@ export type EntityModels = {
  * or it is not valid: a value that is not a map, a field of the wrong type, or
  * an `id` other than the one it is stored at (the model would then hold two
  * entities of one id). A text over its limit is read cut to it
- * (within-limits.ts): the entity stays. Lets a reader that follows a board change by change
+ * (within-limits.ts), and a field of a fixed set of values holding none of
+ * them reads as not assessed (NOT_ASSESSED): the entity stays. Lets a reader that follows a board change by change
  * (the client, on every keystroke) convert only what changed, where
- * boardToModel converts the whole board. References between entities are not
- * checked here.
+ * boardToModel converts the whole board; `noteUnrecognised` is told each field
+ * read as not assessed. References between entities are not checked here.
  */
-export function readEntity<C extends Collection>(doc: Y.Doc, name: C, id: string): EntityModels[C] | null {
+export function readEntity<C extends Collection>(doc: Y.Doc, name: C, id: string, noteUnrecognised?: (field: string) => void): EntityModels[C] | null {
   const map = entity(doc, name, id)
-  return map ? parseEntity(name, id, map) : null
+  return map ? parseEntity(name, id, map, noteUnrecognised) : null
 }
 
-function parseEntity<C extends Collection>(name: C, id: string, map: EntityMap): EntityModels[C] | null {
-  const parsed = parseWithinLimits(ENTITY_SCHEMAS[name], entityToJson(name, map))
+/**
+ * What a field whose value its schema refuses reads as: not assessed, as the
+ * board makes an entity whose maker assessed nothing (the create schemas'
+ * defaults: reliability F and credibility 6, "cannot be judged"; no
+ * likelihood, confidence or impact), and a link's rating as not applicable.
+ * A reliability of "b" written past the relay made its source vanish, with
+ * every claim from it, from the board, every export and the checks; read so,
+ * the source stays, and the checks name the field (analysis-checks.ts).
+ */
+const NOT_ASSESSED: { [C in Collection]: Partial<EntityModels[C]> } = {
+  sources: { reliability: 'F' },
+  documents: {},
+  claims: { credibility: 6, status: 'active' },
+  assessments: { kind: 'assessment', likelihood: null, confidence: null, impact: null, status: 'draft' },
+  links: { rating: 'NA' },
+}
+
+/** Each field NOT_ASSESSED reads, with a schema of it alone (entityFieldSchema). */
+const ASSESSED_FIELDS: ReadonlyMap<Collection, readonly [field: string, schema: z.ZodType][]> = new Map(
+  COLLECTIONS.map((name) => [name, Object.keys(NOT_ASSESSED[name]).map((field) => [field, entityFieldSchema(name, field)!] as const)]),
+)
+
+function parseEntity<C extends Collection>(name: C, id: string, map: EntityMap, noteUnrecognised?: (field: string) => void): EntityModels[C] | null {
+  const json = entityToJson(name, map)
+  // A valid entity is parsed once; only one that fails is read again with what it does not recognise not assessed.
+  const parsed = parseWithinLimits(ENTITY_SCHEMAS[name], json) ?? parseWithinLimits(ENTITY_SCHEMAS[name], notAssessedWhereUnrecognised(name, json, noteUnrecognised))
   return parsed !== null && parsed.id === id ? parsed : null
+}
+
+/** `json` with each field NOT_ASSESSED reads that holds a value its schema refuses (or none) set to its reading, each such field noted. */
+function notAssessedWhereUnrecognised(name: Collection, json: Record<string, unknown>, note?: (field: string) => void): Record<string, unknown> {
+  const read = { ...json }
+  const readings = NOT_ASSESSED[name] as Record<string, unknown>
+  for (const [field, schema] of ASSESSED_FIELDS.get(name)!) {
+    if (schema.safeParse({ [field]: json[field] }).success) continue
+    read[field] = readings[field]
+    note?.(field)
+  }
+  return read
 }
 
 /**
@@ -114,10 +143,10 @@ function parseEntity<C extends Collection>(name: C, id: string, map: EntityMap):
  * references resolve: two people can, at the same moment, delete a claim and
  * link to it, and the model must never hold the dangling id that leaves.
  */
-function validEntities<C extends Collection>(doc: Y.Doc, name: C): EntityModels[C][] {
+function validEntities<C extends Collection>(doc: Y.Doc, name: C, unrecognised?: UnrecognisedField[]): EntityModels[C][] {
   const stored = Array.from(entities(doc, name))
   if (name === 'assessments') stored.sort(([, a], [, b]) => compareOrder(a, b))
-  return stored.flatMap(([id, map]) => parseEntity(name, id, map) ?? [])
+  return stored.flatMap(([id, map]) => parseEntity(name, id, map, unrecognised && ((field) => unrecognised.push({ collection: name, id, field }))) ?? [])
 }
 
 /** The board's valid assessments in board order, as the model holds them. */
@@ -170,21 +199,26 @@ export function readBoardSettings(doc: Y.Doc): BoardSettings {
 export function boardToModel(doc: Y.Doc, id: string): BoardModel {
   const meta = metaMap(doc)
   const { title, marking, question, bluf = '' } = readBoardSettings(doc)
-  const sources = validEntities(doc, 'sources').sort(bySourceOrder)
-  const documents = validEntities(doc, 'documents').sort(byImport)
+  const noted: UnrecognisedField[] = []
+  const sources = validEntities(doc, 'sources', noted).sort(bySourceOrder)
+  const documents = validEntities(doc, 'documents', noted).sort(byImport)
   const sourceIds = new Set(sources.map((s) => s.id))
   const documentIds = new Set(documents.map((d) => d.id))
-  const claims = validEntities(doc, 'claims')
+  const claims = validEntities(doc, 'claims', noted)
     .flatMap((c) => claimInModel(c, (s) => sourceIds.has(s), (d) => (documentIds.has(d) ? documentText(doc, d) : undefined)) ?? [])
     .sort(byClaimOrder)
-  const assessments = validEntities(doc, 'assessments')
+  const assessments = validEntities(doc, 'assessments', noted)
   const claimIds = new Set(claims.map((c) => c.id))
   const assessmentIds = new Set(assessments.map((a) => a.id))
-  const links = validEntities(doc, 'links')
+  const links = validEntities(doc, 'links', noted)
     .filter((l) => linkInModel(l, (c) => claimIds.has(c), (a) => assessmentIds.has(a)))
     .sort(byCreation)
   const acknowledgements = readAcknowledgements(doc)
   const yardstickChange = readYardstickChange(doc)
+  const held = { sources, documents, claims, assessments, links }
+  const inModel = new Set(COLLECTIONS.flatMap((name) => held[name].map((e) => `${name}:${e.id}`)))
+  // Of the entities the model holds: a claim left out without its source is named nowhere.
+  const unrecognised = noted.filter((field) => inModel.has(`${field.collection}:${field.id}`))
   return {
     id,
     title,
@@ -201,6 +235,7 @@ export function boardToModel(doc: Y.Doc, id: string): BoardModel {
     ...(bluf.length > 0 ? { bluf } : {}),
     ...(acknowledgements.length > 0 ? { acknowledgements } : {}),
     ...(yardstickChange ? { yardstickChange } : {}),
+    ...(unrecognised.length > 0 ? { unrecognised } : {}),
   }
 }
 

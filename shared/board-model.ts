@@ -21,6 +21,7 @@ import { LIMITS } from './limits.ts'
 import { textField } from './text-hygiene.ts'
 import { markingMisspelling, normalizeMarking } from './marking.ts'
 import { CHECK_RULE_IDS } from './check-rules.ts'
+import { COLLECTIONS } from './board-doc.ts'
 
 const literalUnion = <T extends readonly (string | number)[]>(values: T) =>
   z.union(values.map((v) => z.literal(v)) as unknown as [z.ZodLiteral<T[number]>, z.ZodLiteral<T[number]>]) as z.ZodType<
@@ -107,6 +108,30 @@ export const linkSchema = z.object({
   createdAt: isoTime,
 })
 
+/**
+ * Each collection's entity schema, by collection name: what a reader of the
+ * board document parses an entity with (shared/board-convert.ts) and what the
+ * relay holds each field an update sets to (server/relay/field-values.ts).
+ */
+export const ENTITY_SCHEMAS = {
+  sources: sourceSchema,
+  documents: documentSchema,
+  claims: claimSchema,
+  assessments: assessmentSchema,
+  links: linkSchema,
+} as const
+
+/**
+ * A schema of an object holding only `field` of an entity of `name`, null for
+ * a field its schema does not name: parsed so, a value the field accepts as
+ * null (a likelihood not assessed) is told from one it refuses, and a text
+ * over its limit is reported as the entity's would be (within-limits.ts).
+ */
+export function entityFieldSchema(name: keyof typeof ENTITY_SCHEMAS, field: string): z.ZodObject | null {
+  const shape: Readonly<Record<string, z.ZodType>> = ENTITY_SCHEMAS[name].shape
+  return Object.hasOwn(shape, field) ? z.object({ [field]: shape[field]! }) : null
+}
+
 /** An editor's acknowledgement of an analytic check's finding (analysis-checks.ts), with the reason it stands. */
 export const acknowledgementSchema = z.object({
   /** The finding's key: the acknowledgement applies while the same finding stands. */
@@ -116,6 +141,15 @@ export const acknowledgementSchema = z.object({
   createdAt: isoTime,
   createdBy: textField().optional(),
 })
+
+/**
+ * A field of an entity the board holds with a value its schema does not
+ * recognise (a reliability of "b", a likelihood of 9), written before the
+ * relay refused it or past it: the entity is read with that field not
+ * assessed (shared/board-convert.ts), and the checks name it so that an
+ * editor sets it.
+ */
+export const unrecognisedFieldSchema = z.object({ collection: z.enum(COLLECTIONS), id, field: z.string().min(1).max(64) })
 
 export const boardModelSchema = z.object({
   id,
@@ -135,6 +169,8 @@ export const boardModelSchema = z.object({
   yardstickChange: z.object({ at: z.string().max(40), from: profileSchema }).optional(),
   /** Acknowledged check findings, by creation time then key; absent while there are none. */
   acknowledgements: z.array(acknowledgementSchema).optional(),
+  /** The fields read as not assessed because what they hold is no value their schema recognises; absent while there are none. */
+  unrecognised: z.array(unrecognisedFieldSchema).optional(),
 })
 
 /** The board's settings as the model holds them: its title, marking, key question and bottom line. */
@@ -146,6 +182,7 @@ export type ClaimModel = z.infer<typeof claimSchema>
 export type AssessmentModel = z.infer<typeof assessmentSchema>
 export type LinkModel = z.infer<typeof linkSchema>
 export type AcknowledgementModel = z.infer<typeof acknowledgementSchema>
+export type UnrecognisedField = z.infer<typeof unrecognisedFieldSchema>
 export type BoardModel = z.infer<typeof boardModelSchema>
 export type BoardSettings = z.infer<typeof boardSettingsSchema>
 

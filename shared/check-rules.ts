@@ -16,6 +16,7 @@ export const CHECK_RULE_IDS = [
   'no-key-judgment',
   'lone-hypothesis',
   'no-diagnostic-evidence',
+  'unrecognised-value',
 ] as const
 export type CheckRuleId = (typeof CHECK_RULE_IDS)[number]
 
@@ -76,6 +77,11 @@ export const CHECK_RULES: Record<CheckRuleId, CheckRule> = {
   'no-diagnostic-evidence': {
     label: 'No diagnostic evidence',
     why: 'Evidence helps choose between hypotheses only when rated differently across them (ACH); none of this board’s does.',
+    scope: 'board',
+  },
+  'unrecognised-value': {
+    label: 'Unrecognised value',
+    why: 'A field holds a value the board does not recognise (written before the relay refused it, or past it): it reads as not assessed until an editor sets it.',
     scope: 'board',
   },
 }

@@ -5,6 +5,7 @@
  * requested when any reviewer asked for them, approved when every one approved.
  */
 import { z } from 'zod'
+import { isolate } from './bidi.ts'
 import { reviewSignoffSchema, type ReviewSignoff, type SignoffDecision } from './snapshot-model.ts'
 
 export const REVIEW_STATUSES = ['approved', 'changes-requested', 'not-reviewed'] as const
@@ -29,12 +30,17 @@ export function reviewOutcome(signoffs: readonly Signed[]): ReviewOutcome {
   return { status, approvedBy, changesRequestedBy }
 }
 
-/** "Changes requested by Rita Reviewer; approved by Ana Petrova." — null when nobody signed. */
+/**
+ * "Changes requested by Rita Reviewer; approved by Ana Petrova." — null when
+ * nobody signed. Each name is isolated (shared/bidi.ts): a name ending in a
+ * right-to-left override reversed the rest of the sentence after it.
+ */
 export function reviewSentence(outcome: ReviewOutcome): string | null {
+  const names = (reviewers: string[]) => reviewers.map(isolate).join(', ')
   const { approvedBy, changesRequestedBy } = outcome
   const parts = [
-    changesRequestedBy.length > 0 ? `Changes requested by ${changesRequestedBy.join(', ')}` : null,
-    approvedBy.length > 0 ? `${changesRequestedBy.length > 0 ? 'approved' : 'Approved'} by ${approvedBy.join(', ')}` : null,
+    changesRequestedBy.length > 0 ? `Changes requested by ${names(changesRequestedBy)}` : null,
+    approvedBy.length > 0 ? `${changesRequestedBy.length > 0 ? 'approved' : 'Approved'} by ${names(approvedBy)}` : null,
   ].filter((part): part is string => part !== null)
   return parts.length === 0 ? null : `${parts.join('; ')}.`
 }

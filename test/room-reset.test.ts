@@ -69,8 +69,9 @@ const titles = (client: TestClient, boardId: string) => boardToModel(client.doc,
 /**
  * A board whose stored log holds an assessment "Target" with its `kind` split,
  * written into storage while no room holds the board (the server is restarted
- * first). Its kind reads as the text's last character, so every model leaves
- * the assessment out; its map is there, and deleting it throws.
+ * first). Its kind reads as the text's last character, which is no kind, so
+ * every model reads the card with its kind not assessed; its map is there, and
+ * deleting it throws.
  */
 async function boardHoldingSplitValue(running: TestServer, title: string): Promise<{ running: TestServer; boardId: string; targetId: string }> {
   const api = apiClient(running.url)
@@ -147,7 +148,8 @@ it('a socket’s deletion that breaks Yjs’s transaction closes its sender; eve
   expect(answered.status).toBe(503)
   expect(answered.body).toMatchObject({ error: { code: 'board_reloading' } })
   expect(answered.headers.get('retry-after')).not.toBeNull()
-  const acknowledged = ['Before', 'Committed when it broke', 'Applied, not yet committed, when it broke', 'Typed after', 'Typed by c after']
+  // With the card holding the split value, which the deletion that broke the board did not remove.
+  const acknowledged = ['Target', 'Before', 'Committed when it broke', 'Applied, not yet committed, when it broke', 'Typed after', 'Typed by c after']
   await waitFor(() => titles(b, boardId).length === acknowledged.length, 'every edit at b')
 
   const errors = logged.filter((line) => line.level === 50)
@@ -225,7 +227,7 @@ it('an HTTP change that breaks Yjs’s transaction is answered 422 with nothing 
   server = await running.restart()
   const later = connect(server.wsUrl, boardId)
   await later.synced()
-  expect(titles(later, boardId)).toEqual(['Added over HTTP after', 'Typed after'])
+  expect(titles(later, boardId)).toEqual(['Added over HTTP after', 'Target', 'Typed after'])
   expect(entity(later.doc, 'assessments', targetId)?.get('title')?.toString(), 'the deletion that broke it, not saved').toBe('Target')
 })
 

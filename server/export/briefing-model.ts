@@ -52,7 +52,7 @@ import {
 import type { BriefingVersion } from './briefing-version.ts'
 import { dateTimeGroup, preciseTime, readableTime } from '../../shared/date-time-group.ts'
 import { cleanTextIn } from '../../shared/text-hygiene.ts'
-import { normalizeMarking, tlpOf } from '../../shared/marking.ts'
+import { briefingMarking } from './briefing-marking.ts'
 import { isolate, quoted } from '../../shared/bidi.ts'
 
 export type Briefing = {
@@ -68,6 +68,8 @@ export type Briefing = {
   scope: BriefingScope
   /** The version's review: its sign-offs, or that it has none. */
   review: BriefingReview
+  /** For a snapshot or a past moment: that the live board has been re-marked since, and which marking the briefing carries. */
+  remarked: string | null
   /** For a snapshot: what it relied on that has been retracted since. */
   retractedSince: { statement: string; titles: string[] } | null
   bluf: BriefingBluf
@@ -159,6 +161,7 @@ export const BRIEFING_TEXT = {
   noKeyJudgments: 'No key judgments yet.',
   keyJudgmentOrder: 'Most important first: the order the analysts set on the board.',
   addedByHand: 'added by hand',
+  retractedSinceSnapshot: 'retracted since this snapshot',
   analystNote: 'Analyst’s note',
   scope: 'Contents',
   review: 'Review',
@@ -199,16 +202,16 @@ export function buildBriefing(input: BoardModel, version: BriefingVersion, optio
   const board = scopeBoard(whole, scope)
   const time = version.kind === 'snapshot' ? version.createdAt : version.at
   const findings = checkBoard(board)
-  const sections = buildSections(board, findings)
+  // A snapshot's citations of claims the live board has retracted since are marked so, as the live board's retracted ones are.
+  const retractedSince = new Set(version.kind === 'snapshot' ? (version.retractedSince?.claims ?? []).map((c) => c.id) : [])
+  const sections = buildSections(board, findings, retractedSince)
   const numbers = new Map(sections.flatMap((section) => section.assessments.map((a) => [a.id, a.number] as const)))
   const numberOf = (id: string) => numbers.get(id) ?? 0
   const claimsPerSource = new Map<string, number>()
   for (const claim of board.claims) claimsPerSource.set(claim.sourceId, (claimsPerSource.get(claim.sourceId) ?? 0) + 1)
   return {
     title: board.title,
-    // What the bars print is what was read for the TLP level, no invisible character hiding or reordering it.
-    marking: normalizeMarking(board.marking).trim(),
-    tlp: tlpOf(board.marking),
+    ...briefingMarking(board.marking, version),
     question: board.question,
     dtg: dateTimeGroup(time),
     version: {
@@ -304,7 +307,7 @@ function assessmentsByKind(board: BoardModel): { kind: AssessmentKind; assessmen
   )
 }
 
-function buildSections(board: BoardModel, findings: readonly CheckedFinding[]): BriefingSection[] {
+function buildSections(board: BoardModel, findings: readonly CheckedFinding[], retractedSince: ReadonlySet<string>): BriefingSection[] {
   const warningsOf = new Map<string, string[]>()
   for (const finding of findings) {
     if (finding.rule !== 'retracted-support' || finding.subject.kind !== 'assessment') continue
@@ -334,7 +337,7 @@ function buildSections(board: BoardModel, findings: readonly CheckedFinding[]): 
         return claim && source ? [{ link, claim, source }] : []
       })
       const cite = (group: typeof cited) =>
-        group.map(({ link, claim, source }) => citation(++note, claim, source, link.rating, link.note))
+        group.map(({ link, claim, source }) => citation(++note, claim, source, link.rating, link.note, retractedSince.has(claim.id)))
       const active = cited.filter(({ claim }) => claim.status === 'active')
       // Numbered in the order they are printed: supporting, contradicting, retracted.
       const supporting = cite(active.filter(({ link }) => isSupporting(link.rating)))
@@ -361,9 +364,9 @@ function buildSections(board: BoardModel, findings: readonly CheckedFinding[]): 
   }))
 }
 
-function citation(note: number, claim: ClaimModel, source: SourceModel, rating: AchRating, linkNote: string | undefined): Citation {
+function citation(note: number, claim: ClaimModel, source: SourceModel, rating: AchRating, linkNote: string | undefined, retractedSince: boolean): Citation {
   const attribution = `${isolate(source.name)} (${admiraltyGrade(source.reliability, claim.credibility)})`
-  const retracted = claim.status === 'retracted' ? ' (retracted)' : ''
+  const retracted = claim.status === 'retracted' ? ' (retracted)' : retractedSince ? ` (${BRIEFING_TEXT.retractedSinceSnapshot})` : ''
   // Only an imported claim is the source's own words; one typed by an analyst says so.
   const byHand = claim.documentId === undefined ? ` (${BRIEFING_TEXT.addedByHand})` : ''
   const comment = linkNote?.trim() ? ` ${isolate(linkNote.trim())}` : ''

@@ -16,6 +16,9 @@ export type BriefingSignoff = { reviewerName: string; decision: SignoffDecision;
 /** The snapshot a version is compared with ("what changed since"): for a snapshot the one before it, otherwise the newest made at or before the version's moment. */
 export type BriefingPredecessor = { model: BoardModel; label: string; createdAt: string }
 
+/** The live board's marking, when it differs from a snapshot's or past moment's, and when the export read it (server/export/briefing-marking.ts). */
+export type Remarked = { marking: string; at: string }
+
 /** The version a briefing is made from: a named snapshot, the live board at a moment, or the board as it was at a past time (its history). */
 export type BriefingVersion =
   | {
@@ -30,7 +33,8 @@ export type BriefingVersion =
       signoffs?: BriefingSignoff[]
       /** What the snapshot relied on that the live board has retracted since. */
       retractedSince?: RetractedSince
+      remarked?: Remarked
     }
   | { kind: 'live'; at: string; hash: string; previous?: BriefingPredecessor }
   /** `asOf` is the time asked for; `at` the moment the content is of: the same, or, when `exact` is false, the nearest kept moment before it. */
-  | { kind: 'as-of'; asOf: string; at: string; hash: string; exact: boolean; previous?: BriefingPredecessor }
+  | { kind: 'as-of'; asOf: string; at: string; hash: string; exact: boolean; previous?: BriefingPredecessor; remarked?: Remarked }

@@ -19,7 +19,7 @@ import type { StoredLog } from '../snapshots/board-state.ts'
 import { readSnapshotState } from '../snapshots/load-snapshot.ts'
 import { readStoredLog, type StoredBoards } from '../snapshots/stored-board.ts'
 import type { ExportedFile, ExportFormat } from './export-board.ts'
-import type { StoredPredecessor, StoredVersion } from './stored-version.ts'
+import type { LiveBoard, StoredPredecessor, StoredVersion } from './stored-version.ts'
 
 /** Where versions are read from; the live board's time is the clock the board's history is stamped with. */
 type VersionSources = StoredBoards & { clock: Clock }
@@ -55,7 +55,7 @@ export async function exportVersion(services: VersionSources & { logger: Logger 
     // Before the board is read: a loop asking for an export that overran would otherwise read it whole each time.
     const overrunKey = await exportKey(services, request)
     services.workers.refuseIfOverran('export-board', overrunKey)
-    const read: StoredVersion | null = asOf ? asOfVersion(boardId, asOf) : await readStoredVersion(services, boardId, snapshotId)
+    const read: StoredVersion | null = asOf ? { ...asOfVersion(boardId, asOf), live: await readLive(services, boardId) } : await readStoredVersion(services, boardId, snapshotId)
     if (!read) return null
     // A snapshot names its own predecessor; the live board and a past moment are compared with the newest snapshot made by then.
     const version: StoredVersion = read.kind === 'snapshot' ? read : { ...read, previous: await snapshotBefore(services, boardId, read.kind === 'as-of' ? read.at : undefined) }
@@ -94,7 +94,7 @@ async function snapshotBefore(services: VersionSources, boardId: string, at: str
   return snapshot && state ? { label: snapshot.label, createdAt: snapshot.createdAt, state } : null
 }
 
-function asOfVersion(boardId: string, { asOf, at, exact, log }: AsOfVersion): StoredVersion {
+function asOfVersion(boardId: string, { asOf, at, exact, log }: AsOfVersion): Extract<StoredVersion, { kind: 'as-of' }> {
   return { kind: 'as-of', boardId, asOf, at, exact, log }
 }
 
@@ -112,7 +112,7 @@ async function readStoredVersion(services: VersionSources, boardId: string, snap
   ])
   if (!stored) return null
   const { label, contentHash, createdAt, previousId } = stored.snapshot
-  const [previous, live] = await Promise.all([previousId ? readSnapshotState(storage, boardId, previousId) : null, readStoredLog(services.storage, boardId)])
+  const [previous, live] = await Promise.all([previousId ? readSnapshotState(storage, boardId, previousId) : null, readLive(services, boardId)])
   return {
     kind: 'snapshot',
     boardId,
@@ -126,4 +126,11 @@ async function readStoredVersion(services: VersionSources, boardId: string, snap
     signoffs: signoffs.map(({ reviewerName, decision, note, createdAt: at }) => ({ reviewerName, decision, note, createdAt: at })),
     live,
   }
+}
+
+/** The live board as a snapshot's or past moment's export compares it with; null once the board is gone. */
+async function readLive(services: VersionSources, boardId: string): Promise<LiveBoard | null> {
+  const at = services.clock().toISOString()
+  const log = await readStoredLog(services.storage, boardId)
+  return log && { log, at }
 }

@@ -55,6 +55,7 @@ export async function renderDocx(briefing: Briefing): Promise<Uint8Array> {
           new Paragraph({ heading: HeadingLevel.TITLE, text: b.title }),
           ...headerFacts(b).map((fact) => labelled(fact.label, fact.value)),
           ...b.review.signoffs.map((line) => new Paragraph({ text: line, bullet: { level: 0 } })),
+          ...(b.remarked ? [warning(b.remarked)] : []),
           ...(b.retractedSince ? [warning(`${b.retractedSince.statement} (${b.retractedSince.titles.join('; ')})`)] : []),
           heading1(T.bluf),
           ...bluf(b.bluf),

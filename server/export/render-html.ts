@@ -43,6 +43,7 @@ ${b.question ? `<dt>${T.question}</dt><dd>${esc(b.question)}</dd>` : ''}
   b.review.signoffs.length > 0 ? `<ul class="signoffs">${b.review.signoffs.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>` : ''
 }</dd>
 </dl>
+${b.remarked ? `<p class="warning remarked"><strong>${T.warning}:</strong> ${esc(b.remarked)}</p>` : ''}
 ${b.retractedSince ? `<p class="warning retracted-since"><strong>${T.warning}:</strong> ${esc(b.retractedSince.statement)} (${b.retractedSince.titles.map(esc).join('; ')})</p>` : ''}
 </header>
 <section>

@@ -23,6 +23,7 @@ export function renderMarkdown(briefing: Briefing): string {
     ...(b.question ? [`**${T.question}:** ${inline(b.question)}`] : []),
     [`**${T.scope}:** ${inline(b.scope.statement)}  `, `**${T.review}:** ${inline(b.review.statement)}`].join('\n'),
     ...(b.review.signoffs.length > 0 ? [b.review.signoffs.map((line) => `- ${inline(line)}`).join('\n')] : []),
+    ...(b.remarked ? [`**${T.warning}:** ${inline(b.remarked)}`] : []),
     ...(b.retractedSince ? [`**${T.warning}:** ${inline(b.retractedSince.statement)} (${b.retractedSince.titles.map(inline).join('; ')})`] : []),
     `## ${T.bluf}`,
     bluf(b.bluf),

@@ -95,6 +95,7 @@ function documentDefinition(b: Briefing): TDocumentDefinitions {
       { text: b.title, style: 'title', outline: true },
       ...headerFacts(b).map((fact) => labelled(fact.label, fact.value)),
       ...(b.review.signoffs.length > 0 ? [{ ul: b.review.signoffs.map((text) => ({ text })), margin: [0, 2, 0, 0] as Margins }] : []),
+      ...(b.remarked ? [warning(b.remarked)] : []),
       ...(b.retractedSince ? [warning(`${b.retractedSince.statement} (${b.retractedSince.titles.join('; ')})`)] : []),
       ...keptWithNext(h1(T.bluf), bluf(b.bluf)),
       // The grid is a fixed 8 rows: it stays with its heading and caption, whole.

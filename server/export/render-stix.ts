@@ -77,11 +77,19 @@ export const STIX_RELATIONSHIP_TYPES: Record<AchRating, 'supports' | 'refutes' |
   NA: 'related-to',
 }
 
+/** How a rated claim bears on the assessment citing it, as its relationship's type says. */
+const RATING_BEARING: Record<(typeof STIX_RELATIONSHIP_TYPES)[AchRating], string> = {
+  supports: 'supports',
+  refutes: 'contradicts',
+  'related-to': 'neither supports nor contradicts',
+}
+
 export function renderStix(input: BoardModel, version: BriefingVersion, options: { scope?: ExportScope } = {}): string {
   const scope = options.scope ?? 'all'
   // JSON could escape anything, but the consumers of a bundle parse its texts as the briefings' XML does.
   const board = scopeBoard(cleanTextIn(input), scope)
-  const versionTime = stixTime(version.kind === 'snapshot' ? version.createdAt : version.at)
+  // A version the live board has re-marked since carries the marking of when it was exported (briefing-marking.ts): a later version of its objects.
+  const versionTime = latest([stixTime(version.kind === 'snapshot' ? version.createdAt : version.at), ...remarkedTime(version)])
   const briefing = buildBriefing(input, version, { scope })
   const sources = new Map(board.sources.map((s) => [s.id, s]))
   const claims = new Map(board.claims.map((c) => [c.id, c]))
@@ -174,7 +182,10 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
         .join('\n\n'),
       // The note is applied to the evidence it weighs; one that weighs none is the analysts' own.
       object_refs: cited.length > 0 ? cited.map((claim) => idOf('note', `claim:${claim.id}`)) : [analysts.id],
-      ...(cited.length > 0 ? { external_references: cited.map((claim) => citation(claim, sources.get(claim.sourceId)!)) } : {}),
+      // Each citation says how the claim bears on the judgment: one list holds supporting and contradicting evidence alike.
+      ...(cited.length > 0
+        ? { external_references: links.map((link, i) => citation(cited[i]!, sources.get(cited[i]!.sourceId)!, link.rating)) }
+        : {}),
       ...(assessment.confidence ? { confidence: STIX_CONFIDENCE[assessment.confidence] } : {}),
       ...(assessment.tags.length > 0 ? { labels: assessment.tags } : {}),
       // Likelihood is not confidence (STIX `confidence` is confidence in correctness): it travels in its own property.
@@ -253,6 +264,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
     object_refs: contents.map((o) => o.id),
     x_assay_version: { kind: version.kind, label: briefing.version.label, hash: version.hash },
     x_assay_scope: { scope, statement: briefing.scope.statement },
+    ...(briefing.remarked ? { x_assay_remarked: briefing.remarked } : {}),
     // Sign-offs without the reviewers' names, as verdicts: a bundle is made to be shared.
     x_assay_review: {
       status: briefing.review.status,
@@ -285,10 +297,15 @@ function reportVersionOf(model: BoardModel, version: BriefingVersion): { key: st
   if (version.kind === 'snapshot') {
     const created = stixTime(version.createdAt)
     const review = (version.signoffs ?? []).map((r) => stixTime(r.createdAt))
-    return { key: `snapshot:${version.id}`, created, modified: latest([created, ...review]) }
+    return { key: `snapshot:${version.id}`, created, modified: latest([created, ...review, ...remarkedTime(version)]) }
   }
   const created = contentTime(model)
-  return { key: `${version.kind}:${version.hash}`, created, modified: latest([created, stixTime(version.kind === 'live' ? version.at : version.asOf)]) }
+  return { key: `${version.kind}:${version.hash}`, created, modified: latest([created, stixTime(version.kind === 'live' ? version.at : version.asOf), ...remarkedTime(version)]) }
+}
+
+/** When the export read the live board's new marking, for a version re-marked since; the live board records no time for it. */
+function remarkedTime(version: BriefingVersion): string[] {
+  return version.kind !== 'live' && version.remarked ? [stixTime(version.remarked.at)] : []
 }
 
 /** The newest time the board's content records (what was added when), or Assay's epoch for a board with nothing on it. */
@@ -321,12 +338,14 @@ function withoutEmpty(value: unknown): unknown {
   return value ?? undefined
 }
 
-function citation(claim: ClaimModel, source: SourceModel): ExternalReference {
+/** A claim cited by its source and grade; by an assessment, with the link's ACH rating ("supports: very consistent (CC)"). */
+function citation(claim: ClaimModel, source: SourceModel, rating?: AchRating): ExternalReference {
   return {
     source_name: source.name,
     description:
       `${admiraltyGrade(source.reliability, claim.credibility)} (${RELIABILITY_LABELS[source.reliability]}; ` +
-      `${CREDIBILITY_LABELS[claim.credibility]}): ${quoted(claim.text)}${claim.documentId === undefined ? ' (added by hand)' : ''}${claim.status === 'retracted' ? ' (retracted)' : ''}`,
+      `${CREDIBILITY_LABELS[claim.credibility]}): ${quoted(claim.text)}${claim.documentId === undefined ? ' (added by hand)' : ''}${claim.status === 'retracted' ? ' (retracted)' : ''}` +
+      (rating ? ` — ${RATING_BEARING[STIX_RELATIONSHIP_TYPES[rating]]}: ${ACH_RATING_LABELS[rating]} (${rating})` : ''),
     ...(isWebLink(source.url) ? { url: source.url } : {}),
   }
 }

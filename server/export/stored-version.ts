@@ -7,10 +7,11 @@
  */
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { ExportScope } from '../../shared/export-scope.ts'
+import { normalizeMarking } from '../../shared/marking.ts'
 import { retractedSince } from '../../shared/retracted-since.ts'
 import { sourceModel, type StoredLog } from '../snapshots/board-state.ts'
 import { boardContentHash } from '../snapshots/content-hash.ts'
-import type { BriefingSignoff, BriefingVerdict, BriefingVersion } from './briefing-version.ts'
+import type { BriefingSignoff, BriefingVerdict, BriefingVersion, Remarked } from './briefing-version.ts'
 import { exportBoard, type ExportedFile, type ExportFormat } from './export-board.ts'
 
 /** A snapshot as the version's predecessor: what the briefing says changed since. */
@@ -24,7 +25,17 @@ export type StoredPredecessor = { label: string; createdAt: string; state: Uint8
 export type StoredVersion =
   | { kind: 'live'; boardId: string; at: string; log: StoredLog; previous?: StoredPredecessor | null }
   /** The board as it was at `asOf` (or, when not `exact`, at `at`, the nearest kept moment before it), from its history. */
-  | { kind: 'as-of'; boardId: string; asOf: string; at: string; exact: boolean; log: StoredLog; previous?: StoredPredecessor | null }
+  | {
+      kind: 'as-of'
+      boardId: string
+      asOf: string
+      at: string
+      exact: boolean
+      log: StoredLog
+      previous?: StoredPredecessor | null
+      /** The live board, to tell whether it has been re-marked since (an export reads it; the checks do not). */
+      live?: LiveBoard | null
+    }
   | {
       kind: 'snapshot'
       boardId: string
@@ -37,9 +48,12 @@ export type StoredVersion =
       previous: StoredPredecessor | null
       verdicts: BriefingVerdict[]
       signoffs: BriefingSignoff[]
-      /** The live board's log, to tell what the snapshot relied on that is retracted since; null once the board is gone. */
-      live: StoredLog | null
+      /** The live board, to tell what the snapshot relied on that is retracted since and whether it has been re-marked; null once the board is gone. */
+      live: LiveBoard | null
     }
+
+/** The live board's log, and when it was read. */
+export type LiveBoard = { log: StoredLog; at: string }
 
 export type LoadedVersion = { model: BoardModel; version: BriefingVersion }
 
@@ -54,10 +68,12 @@ export function loadStoredVersion(stored: StoredVersion): LoadedVersion {
   }
   if (stored.kind === 'as-of') {
     const model = sourceModel(boardId, { log: stored.log })
-    return { model, version: { kind: 'as-of', asOf: stored.asOf, at: stored.at, exact: stored.exact, hash: boardContentHash(model), ...previous } }
+    const live = stored.live && sourceModel(boardId, { log: stored.live.log })
+    const remarked = live && stored.live ? remarkedSince(model, live, stored.live.at) : {}
+    return { model, version: { kind: 'as-of', asOf: stored.asOf, at: stored.at, exact: stored.exact, hash: boardContentHash(model), ...previous, ...remarked } }
   }
   const model = sourceModel(boardId, { state: stored.state })
-  const live = stored.live && sourceModel(boardId, { log: stored.live })
+  const live = stored.live && sourceModel(boardId, { log: stored.live.log })
   return {
     model,
     version: {
@@ -70,8 +86,14 @@ export function loadStoredVersion(stored: StoredVersion): LoadedVersion {
       verdicts: stored.verdicts,
       signoffs: stored.signoffs,
       ...(live ? { retractedSince: retractedSince(model, live) } : {}),
+      ...(live && stored.live ? remarkedSince(model, live, stored.live.at) : {}),
     },
   }
+}
+
+/** The live board's marking when it is not the version's, read at `at` (server/export/briefing-marking.ts). */
+function remarkedSince(version: BoardModel, live: BoardModel, at: string): { remarked?: Remarked } {
+  return normalizeMarking(live.marking) === normalizeMarking(version.marking) ? {} : { remarked: { marking: live.marking, at } }
 }
 
 export type ExportJob = { format: ExportFormat; scope: ExportScope; version: StoredVersion }

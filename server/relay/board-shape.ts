@@ -177,7 +177,7 @@ function isAcknowledgementValue(value: unknown): boolean {
  * update puts into a collection, or one the board holds there; null for any
  * other.
  */
-function entryCollections(doc: Y.Doc, landings: readonly { item: Y.Item; landing: Landing }[]): (id: Y.ID) => Collection | null {
+export function entryCollections(doc: Y.Doc, landings: readonly { item: Y.Item; landing: Landing }[]): (id: Y.ID) => Collection | null {
   const created = new Map<string, Collection>()
   for (const { item, landing } of landings) {
     if (landing !== null && typeof landing.parent === 'string' && COLLECTION_NAMES.has(landing.parent) && item.content instanceof Y.ContentType) {

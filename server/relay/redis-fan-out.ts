@@ -20,6 +20,7 @@ import type { Logger } from '../log.ts'
 import { COMMAND_TIMED_OUT, dropIfSilent, endRedisConnection, RECONNECTING, reconnectWhenSilent, sentNow } from '../redis-reconnect.ts'
 import type { StoredSince, UpdateLogStore } from '../storage/storage.ts'
 import { asServer } from '../workers/job-owner.ts'
+import { WorkerJobError } from '../workers/worker-errors.ts'
 import type { WorkerPool } from '../workers/worker-pool.ts'
 import { connectionSelectorSchema, type ConnectionSelector } from './connection-selector.ts'
 import type { Commit } from './commit-log.ts'
@@ -50,6 +51,13 @@ const CATCH_UP_RETRY_MAX_MS = 30_000
  * lacks (lacking-updates.ts). 1,000 keystrokes' rows, some 10 ms to apply again.
  */
 const CATCH_UP_ON_THREAD_MAX_BYTES = 64 * 1024
+/**
+ * How long a large catch-up waits for a worker thread to start sifting it
+ * before it is applied whole on the relay's thread instead: the threads may
+ * all be held by members' long jobs (an export runs up to its minute), and the
+ * board's clients would wait that long for what the other instances committed.
+ */
+const SIFT_START_WITHIN_MS = 1000
 
 /** A message for every instance rather than one board: today, closing a person's connections. */
 type ControlMessage = { type: 'close-connections'; selector: ConnectionSelector; event: CloseEvent }
@@ -251,7 +259,8 @@ export class RedisFanOut implements RoomExtension {
    * or its whole stored state once thinning has dropped some of them or they
    * outweigh it. Applying known updates again changes nothing, so reading
    * more than was missed is safe; a large read is first sifted in a worker
-   * thread for what the room lacks (`lacking`). A catch-up that fails is tried
+   * thread for what the room lacks, or applied whole once the threads are
+   * too busy to start on it within a second (`lacking`). A catch-up that fails is tried
    * again after 1 s, doubling to 30 s, until one succeeds or the board unloads.
    * Settles once done or owed, never rejecting.
    */
@@ -294,14 +303,26 @@ export class RedisFanOut implements RoomExtension {
    * What of `stored` the room lacks, as updates to apply with the same
    * `completeThrough`: all of it when small; otherwise sifted in a worker
    * thread against the room's state vector, nearly always to no more than
-   * the deletions (lacking-updates.ts).
+   * the deletions (lacking-updates.ts). When no thread starts the sifting
+   * within SIFT_START_WITHIN_MS, it never starts, and all of it is applied as
+   * every catch-up was before the threads sifted them: the read is bounded
+   * (loadSince reads the stored state instead of rows that outweigh it, so at
+   * most the latest checkpoint and the rows not yet compacted into it, within
+   * BOARD_MAX_BYTES), applied in a turn of its own (some 0.25 s a stored MB).
+   * Any other failure of the job fails the catch-up, which is owed.
    */
   private async lacking(room: Room, stored: StoredSince): Promise<Pick<StoredSince, 'checkpoint' | 'updates' | 'completeThrough'>> {
     const bytes = stored.updates.reduce((sum, update) => sum + update.byteLength, stored.checkpoint?.byteLength ?? 0)
     if (bytes <= CATCH_UP_ON_THREAD_MAX_BYTES) return stored
     const job = { checkpoint: stored.checkpoint, updates: packUpdates(stored.updates), stateVector: Y.encodeStateVector(room.doc) }
-    const updates = await asServer(() => this.options.workers.run('lacking-updates', job))
-    return { checkpoint: null, updates, completeThrough: stored.completeThrough }
+    try {
+      const updates = await asServer(() => this.options.workers.run('lacking-updates', job, { boardId: room.boardId, startWithinMs: SIFT_START_WITHIN_MS }))
+      return { checkpoint: null, updates, completeThrough: stored.completeThrough }
+    } catch (error) {
+      if (!(error instanceof WorkerJobError && error.refusal === 'busy')) throw error
+      this.logger.warn({ boardId: room.boardId, bytes, err: error.message }, "worker threads busy: catch-up applied whole on the relay's thread")
+      return stored
+    }
   }
 
   private oweCatchUp(boardId: string, failures: number, retryInMs: number): void {

@@ -12,6 +12,7 @@ import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { firstUncarriable } from '../../shared/text-hygiene.ts'
 import { boardShapeChange, SUBDOCUMENT_REFUSAL } from './board-shape.ts'
 import { liveEntryReplacement } from './entry-replacement.ts'
+import { fieldValueChange } from './field-values.ts'
 import { fixedFieldChange } from './fixed-fields.ts'
 import { forwardReference } from './forward-references.ts'
 import { itemLandings } from './item-landing.ts'
@@ -43,8 +44,9 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * (entry-replacement.ts), a change to what an imported claim quotes or
  * to a document's text (fixed-fields.ts), to the author or time of an entry
  * the board holds (stamped-fields.ts) or to the board's layout (board-shape.ts), a
- * map's value of more than one unit (map-values.ts), and anything but
- * characters in a shared text (text-content.ts). An update that cannot be
+ * map's value of more than one unit (map-values.ts), anything but
+ * characters in a shared text (text-content.ts), and a field set to a value
+ * its schema refuses (field-values.ts). An update that cannot be
  * decoded, that inserts more plain values than MAX_INSERTED_VALUES or holds
  * more structs and deletions than MAX_UPDATE_PIECES, whose
  * deletions no Yjs encoder writes, whose item names a later struct of its own
@@ -96,6 +98,8 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   if (multiUnit) return refused(CLOSE.updateRejected, multiUnit)
   const notText = nonTextInText(doc, decoded, landings)
   if (notText) return refused(CLOSE.updateRejected, notText)
+  const outOfSchema = fieldValueChange(doc, decoded, landings)
+  if (outOfSchema) return refused(CLOSE.updateRejected, outOfSchema)
   return { refused: null, splitCostBytes, addsContent: landings.length > 0, runEnds: runs }
 }
 

@@ -1,7 +1,12 @@
 /**
  * Jobs waiting for a thread, one line per owner, the lines served in turn:
  * whoever asks while another person has many jobs waiting is next but one,
- * not behind all of them. The server's own work (owner null) has a line too.
+ * not behind all of them. The server's own work (owner null) has a line too,
+ * served before every person's: it is what keeps loaded boards caught up
+ * (a catch-up after a Redis blip) and their logs short (compaction), and the
+ * server asks for it one board at a time (compaction, automatic snapshots)
+ * or once per loaded board (catch-ups), so its line stays short however
+ * members ask.
  */
 export class FairQueue<J extends { owner: string | null }> {
   /** In turn order: a line that was just served goes to the back. */
@@ -12,6 +17,11 @@ export class FairQueue<J extends { owner: string | null }> {
     return this.count
   }
 
+  /** How many of `owner`'s jobs wait. */
+  waitingOf(owner: string | null): number {
+    return this.lines.get(owner)?.length ?? 0
+  }
+
   push(job: J): void {
     const line = this.lines.get(job.owner)
     if (line) line.push(job)
@@ -19,11 +29,12 @@ export class FairQueue<J extends { owner: string | null }> {
     this.count++
   }
 
-  /** The first job of the line whose turn it is. */
+  /** The first of the server's jobs, or else the first job of the line whose turn it is. */
   shift(): J | undefined {
-    const turn = this.lines.entries().next()
-    if (turn.done) return undefined
-    const [owner, line] = turn.value
+    const server = this.lines.get(null)
+    const turn: [string | null, J[]] | undefined = server ? [null, server] : this.lines.entries().next().value
+    if (!turn) return undefined
+    const [owner, line] = turn
     const job = line.shift()
     this.lines.delete(owner)
     if (line.length > 0) this.lines.set(owner, line)

@@ -7,7 +7,7 @@ import { ImportError, type ImportErrorKind } from '../../shared/import/import-er
 import type { JobName } from './jobs.ts'
 
 /**
- * - `busy`: too many jobs already wait; nothing was started.
+ * - `busy`: too many jobs already wait, or none of the threads was free in the time its caller gave it; nothing was started.
  * - `too-many-own`: the person asking already has as many jobs running or waiting as one may; nothing was started.
  * - `worker-time-spent`: the person asking has spent the worker time they may for now (WORKER_SECONDS_PER_HOUR_PER_PERSON); nothing was started.
  * - `over-time`: the job ran past its time budget; its thread was stopped.
@@ -159,6 +159,11 @@ export function busyError(job: JobName, waiting: number): WorkerJobError {
     job,
     `The server is busy: ${waiting} long tasks (exports, imports, comparisons) are already waiting. Try again in a few seconds.`,
   )
+}
+
+/** No thread was free within the time the caller gave the job (JobOptions.startWithinMs): it was taken out of the queue, never to start. */
+export function notStartedError(job: JobName, withinMs: number): WorkerJobError {
+  return new WorkerJobError('busy', job, `${JOB_WORDS[job].task} was not started: no worker thread was free within ${seconds(withinMs)}.`)
 }
 
 export function tooManyOwnError(job: JobName, limit: number): WorkerJobError {

@@ -1,7 +1,10 @@
 /**
  * The pool on real threads. Whose jobs run when: each person's waiting jobs
- * are one line, the lines served in turn, and a person past their bound is
- * refused at once, while others and the server's own work are not. How long
+ * are one line, the lines served in turn, the server's own work before them
+ * all, and a person past their bound is refused at once, while others and the
+ * server's own work are not; members filling the queue refuse none of the
+ * server's work, and a job not started within the time its caller gave it is
+ * refused and never runs. How long
  * it keeps an idle thread: one whose heap stayed small is kept for the next
  * job (a fresh thread costs the next compaction about four times its own
  * work), one whose heap grew is stopped after the short idle, and the job
@@ -32,7 +35,7 @@ function pool(idle: IdlePolicy, limits = { queueLimit: 4, perOwnerLimit: 4 }): W
 const compactNothing = (on: WorkerPool) => on.run('merge-state', { checkpoint: null, rows: [] })
 
 describe('whose jobs run', () => {
-  it("serves each person's line in turn, refuses a person past their bound at once, and never counts the server's own work", async () => {
+  it("serves the server's own work first and each person's line in turn, refuses a person past their bound at once, and never counts the server's own work", async () => {
     const shared = pool(IDLE_THREADS, { queueLimit: 8, perOwnerLimit: 2 })
     const finished: string[] = []
     const job = (label: string) =>
@@ -49,10 +52,30 @@ describe('whose jobs run', () => {
       job('server 3'),
     ]
     await Promise.all(asked)
-    expect(finished).toEqual(['hog 3 refused: too-many-own', 'hog 1', 'other 1', 'server 1', 'hog 2', 'server 2', 'server 3'])
+    expect(finished).toEqual(['hog 3 refused: too-many-own', 'server 1', 'server 2', 'server 3', 'hog 1', 'other 1', 'hog 2'])
     // Settled jobs no longer count: the person may ask again.
     await asJobOwner('hog', () => job('hog 4'))
     expect(finished.at(-1)).toBe('hog 4')
+  })
+})
+
+describe('the server’s own work while members fill the pool', () => {
+  it('is neither refused for their queue nor started once past the time its caller gave it', async () => {
+    const shared = pool(IDLE_THREADS, { queueLimit: 2, perOwnerLimit: 2 })
+    const outcome = (job: Promise<unknown>) =>
+      job.then(
+        () => 'done',
+        (error: unknown) => (error instanceof WorkerJobError ? error.refusal : String(error)),
+      )
+    // Asked for before the pool's one thread is ready: the members' two jobs fill the queue.
+    const members = [asJobOwner('hog', () => outcome(compactNothing(shared))), asJobOwner('other', () => outcome(compactNothing(shared)))]
+    expect(await asJobOwner('third', () => outcome(compactNothing(shared)))).toBe('busy')
+    const server = outcome(compactNothing(shared))
+    // Given no time to wait: refused once its deadline passes, still queued, and never started after it.
+    const late = outcome(shared.run('merge-state', { checkpoint: null, rows: [] }, { startWithinMs: 0 }))
+    expect(await late).toBe('busy')
+    expect(await Promise.all([server, ...members])).toEqual(['done', 'done', 'done'])
+    expect(shared.load.queued).toBe(0)
   })
 })
 

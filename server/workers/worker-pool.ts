@@ -7,6 +7,10 @@
  * Every bound is explicit:
  * - a few threads (one per spare core by default), each running one job at a time;
  * - a queue of bounded length: over it a job is refused at once (`busy`);
+ *   the server's own work goes ahead of everyone's and is bounded apart, so
+ *   that members filling the queue neither refuse it nor hold it back; a job
+ *   whose caller has another way (`startWithinMs`) is refused `busy` when no
+ *   thread has started it in time, and never starts after;
  * - a bound on the jobs one person has running or waiting (`too-many-own`),
  *   and one line a person in the queue, the lines served in turn, so that one
  *   person asking again and again can neither fill the queue nor stand in
@@ -41,6 +45,7 @@ import {
   cancelledError,
   closedError,
   decodeJobError,
+  notStartedError,
   outOfMemoryError,
   overranBeforeError,
   overTimeError,
@@ -92,6 +97,8 @@ export type JobOptions = {
   boardId?: string
   /** Names what the job computes (the same input gives the same work); once a job so named has overrun, the same is refused at once. Must change when what it reads does. */
   overrunKey?: string
+  /** When no thread has started the job this many ms after it was asked for, it is taken out of the queue and refused `busy`: its caller does the work another way. */
+  startWithinMs?: number
 }
 
 /** Overruns remembered at most: the oldest is forgotten first. */
@@ -199,14 +206,26 @@ export class WorkerPool {
       this.options.logger.warn({ job: name, owner }, "a person's jobs at their bound: job refused")
       throw tooManyOwnError(name, this.options.perOwnerLimit)
     }
-    if (this.queue.length >= this.options.queueLimit) {
-      this.options.logger.warn({ job: name, waiting: this.queue.length }, 'worker queue full: job refused')
-      throw busyError(name, this.queue.length)
+    // The server's waiting jobs and the members' are each bounded by the limit: members who fill it cannot refuse a catch-up.
+    const serverWaiting = this.queue.waitingOf(null)
+    const waiting = owner === null ? serverWaiting : this.queue.length - serverWaiting
+    if (waiting >= this.options.queueLimit) {
+      this.options.logger.warn({ job: name, waiting }, 'worker queue full: job refused')
+      throw busyError(name, waiting)
     }
     const uncount = this.countOwn(owner)
     return new Promise<JobOutput<K>>((resolve, reject) => {
+      const { startWithinMs } = options
+      // Once a thread has started the job it is no longer queued, and the deadline passes it by.
+      const startDeadline =
+        startWithinMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              if (this.queue.remove(job)) job.reject(notStartedError(name, startWithinMs))
+            }, startWithinMs)
       const settled = () => {
         uncount()
+        clearTimeout(startDeadline)
         signal?.removeEventListener('abort', cancel)
         if (owner !== null && job.startedAt !== undefined) {
           workerTime?.spend(owner, (performance.now() - job.startedAt) / 1000).catch((error: unknown) => this.options.logger.error({ job: name, owner, err: errorMessage(error) }, 'worker time could not be counted'))

@@ -7,6 +7,7 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { isolate } from '../../shared/bidi.ts'
 import { boardToModel } from '../../shared/board-convert.ts'
 import { initBoardDoc } from '../../shared/board-doc.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
@@ -89,14 +90,14 @@ describeEachDialect(postgresMissing, 'a board archived, restored and deleted on 
 
     const first = await asEditor.post<{ id: string }>(`/api/boards/${boardId}/snapshots`, { label: 'Draft 1' })
     expect((await asReviewer.put(`/api/boards/${boardId}/snapshots/${first.body.id}/signoff`, { decision: 'approved' })).status).toBe(200)
-    expect((await listed(asReviewer))?.review).toMatchObject({ snapshotLabel: 'Draft 1', status: 'approved', statement: 'Approved by Rita Reviewer.' })
+    expect((await listed(asReviewer))?.review).toMatchObject({ snapshotLabel: 'Draft 1', status: 'approved', statement: `Approved by ${isolate('Rita Reviewer')}.` })
     // A later snapshot signed off with changes requested is the board's status now, whoever asks.
     await asEditor.post(`/api/boards/${boardId}/assessments`, { title: 'Prigozhin goes to Minsk' })
     const second = await asEditor.post<{ id: string }>(`/api/boards/${boardId}/snapshots`, { label: 'Draft 2' })
     await asReviewer.put(`/api/boards/${boardId}/snapshots/${second.body.id}/signoff`, { decision: 'changes-requested', note: 'Source the Minsk claim.' })
     await asOwner.put(`/api/boards/${boardId}/snapshots/${second.body.id}/signoff`, { decision: 'approved' })
     const review = (await listed(asEditor))?.review
-    expect(review).toMatchObject({ snapshotId: second.body.id, status: 'changes-requested', statement: 'Changes requested by Rita Reviewer; approved by Olga Owner.' })
+    expect(review).toMatchObject({ snapshotId: second.body.id, status: 'changes-requested', statement: `Changes requested by ${isolate('Rita Reviewer')}; approved by ${isolate('Olga Owner')}.` })
     expect(review?.signoffs.map((s) => s.note)).toContain('Source the Minsk claim.')
     const status = await asReviewer.get<{ latest: SnapshotReviewStatus; snapshots: SnapshotReviewStatus[] }>(`/api/boards/${boardId}/review/status`)
     expect(status.body.latest.snapshotId).toBe(second.body.id)

@@ -3,7 +3,8 @@
  * beside the card and in the inspector with the words at fault marked in the
  * judgment editor; an acknowledgement with its reason reaches everyone; a
  * retracted claim flags, within a second, every assessment that relied on it
- * for another editor and in a reviewer's ACH tab; a snapshot that relied on it
+ * for another editor and in a reviewer's ACH tab, and is no longer counted as
+ * support on its card; a snapshot that relied on it
  * says so when opened; two people write the BLUF at once; the export dialog
  * lists the checks of exactly what it will export.
  */
@@ -52,6 +53,8 @@ describeInBrowser('analytic checks in the browser', () => {
     await carol.page.locator('table.ach').waitFor()
     expect(await ben.page.locator('[data-check-marker]').count()).toBe(0)
     expect(await carol.page.locator('th[data-retracted-support="true"]').count()).toBe(0)
+    const supportCount = () => card(ben.page, keyJudgment).locator('.count.support').textContent()
+    expect(await supportCount()).toMatch(/^▲1\b/)
 
     await ana.page.locator(`[data-claim-id="${claim}"]`).click()
     await ana.page.getByRole('radiogroup', { name: 'Status of the claim' }).getByRole('radio', { name: 'retracted' }).click()
@@ -62,7 +65,8 @@ describeInBrowser('analytic checks in the browser', () => {
       carol.page.locator(`th[data-hypothesis="${exercise}"][data-retracted-support="true"]`).waitFor({ timeout: WITHIN_A_SECOND }),
       carol.page.locator(`th[data-hypothesis="${preparation}"][data-retracted-support="true"]`).waitFor({ timeout: WITHIN_A_SECOND }),
     ])
-    // The key judgment has lost its only support, and says so too.
+    // The key judgment has lost its only support, and says so too; its card counts no support either.
+    await waitFor(async () => /^▲0\b/.test((await supportCount()) ?? ''), 'the card to count the retracted claim no more')
     await ben.page.locator(`[data-checks-for="${keyJudgment}"] [data-rule="unsupported-key-judgment"]`, { hasText: 'has been retracted' }).waitFor()
     await carol.page.locator(`table.ach tr[data-claim="${claim}"]`, { hasText: 'Retracted: not counted' }).waitFor()
     await ana.page.getByRole('note').filter({ hasText: '3 assessments relied on it' }).waitFor()

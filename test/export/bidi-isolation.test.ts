@@ -13,7 +13,8 @@ import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { FSI, PDI } from '../../shared/bidi.ts'
-import { addToken } from '../helpers/accounts.ts'
+import { addAccount, addMember, addToken } from '../helpers/accounts.ts'
+import { apiClient } from '../helpers/api.ts'
 import { wordText } from '../helpers/fixture-board.ts'
 import { useOwnedBoard } from '../helpers/owned-board.ts'
 import { tempDir } from '../helpers/test-server.ts'
@@ -51,9 +52,10 @@ describe('member text in the briefing’s own sentences', () => {
   const board = useOwnedBoard({ owner: 'Olga Owner', board: 'Overrides' })
   const title = `Wagner will withdraw from Belarus${RLO}`
 
-  const exportedText = async (format: 'md' | 'html' | 'docx'): Promise<string> => {
+  const exportedText = async (format: 'md' | 'html' | 'docx', snapshotId?: string): Promise<string> => {
     const authorization = `Bearer ${(await addToken(board.server, board.owner)).token}`
-    const response = await fetch(`${board.server.url}/api/boards/${board.boardId}/export?format=${format}`, { headers: { authorization } })
+    const version = snapshotId ? `&snapshot=${snapshotId}` : ''
+    const response = await fetch(`${board.server.url}/api/boards/${board.boardId}/export?format=${format}${version}`, { headers: { authorization } })
     expect(response.status).toBe(200)
     const body = Buffer.from(await response.arrayBuffer())
     if (format === 'md') return body.toString('utf8')
@@ -85,5 +87,28 @@ describe('member text in the briefing’s own sentences', () => {
       expect(text.replace('1\\.', '1.'), format).toContain(`1. ${FSI}${title}${PDI}`)
       expect(overriddenProductText(text), format).toEqual([])
     }
+  })
+
+  it('leaves no word of the review statement under a reviewer’s name ending in an override', async () => {
+    await board.api.post(`/api/boards/${board.boardId}/assessments`, { title: 'Wagner stays', kind: 'key-judgment' })
+    const snapshot = await board.api.post<{ id: string }>(`/api/boards/${board.boardId}/snapshots`, { label: 'Morning brief' })
+    expect(snapshot.status).toBe(201)
+    const signOff = async (name: string, decision: 'approved' | 'changes-requested') => {
+      const reviewer = await addAccount(board.server, { name })
+      await addMember(board.server, board.boardId, reviewer, 'reviewer')
+      const api = apiClient(board.server.url, { authorization: `Bearer ${(await addToken(board.server, reviewer)).token}` })
+      expect((await api.put(`/api/boards/${board.boardId}/snapshots/${snapshot.body.id}/signoff`, { decision })).status).toBe(200)
+    }
+    await signOff(`Mallory${RLO}`, 'changes-requested')
+    await signOff('Ana Petrova', 'approved')
+
+    for (const format of ['md', 'html', 'docx'] as const) {
+      const text = await exportedText(format, snapshot.body.id)
+      expect(text, format).toContain(`Changes requested by ${FSI}Mallory${RLO}${PDI}; approved by ${FSI}Ana Petrova${PDI}.`)
+      expect(overriddenProductText(text), format).toEqual([])
+    }
+    // The board's review as the list, header and export dialog show it.
+    const review = await board.api.get<{ latest: { statement: string } }>(`/api/boards/${board.boardId}/review/status`)
+    expect(overriddenProductText(review.body.latest.statement)).toEqual([])
   })
 })

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
 import { runCli } from '../helpers/run-cli.ts'
+import { stixViolations, type StixBundle } from '../../server/export/stix-validation.ts'
 import { startTestServer, tempDir, type TestServer } from '../helpers/test-server.ts'
 
 const CLI = fileURLToPath(new URL('../../server/cli/assay.js', import.meta.url))
@@ -115,6 +116,28 @@ describe('export over HTTP and the CLI', () => {
     expect(urls.sort()).toEqual(['identity Source 2 https://example.org/report', 'identity Source 3 HTTP://example.org/old', 'note Source 2 https://example.org/report', 'note Source 3 HTTP://example.org/old'])
     // The claims of the other sources keep their citation, without a URL.
     expect(bundle.objects.filter((o) => o.type === 'note' && o.external_references?.some((r) => r.source_name === 'Source 0'))).toHaveLength(1)
+  })
+
+  it('says in each STIX citation of an assessment whether the claim supports or contradicts it, with its ACH rating', async () => {
+    const api = apiClient(server.url, await bearer(owner))
+    const judgment = await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Wagner stays', kind: 'key-judgment' })
+    const source = (await api.post<{ id: string }>(`/api/boards/${boardId}/sources`, { name: 'Field report', reliability: 'B' })).body.id
+    for (const [text, rating] of [['Convoys left.', 'II'], ['Camps emptied.', 'C'], ['Weather was poor.', 'N']] as const) {
+      const claim = await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text, sourceId: source, credibility: 2 })
+      expect((await api.post(`/api/boards/${boardId}/links`, { assessmentId: judgment.body.id, claimId: claim.body.id, rating })).status).toBe(201)
+    }
+    const bundle = JSON.parse(new TextDecoder().decode((await download(await bearer(owner), 'format=stix')).bytes)) as StixBundle
+    expect(stixViolations(bundle)).toEqual([])
+    const note = bundle.objects.find((o) => o.type === 'note' && o.abstract === 'Wagner stays')!
+    const descriptions = (note.external_references as { description: string }[]).map((r) => r.description.replace(/[\u2068\u2069]/g, ''))
+    expect(descriptions).toEqual([
+      'B2 (Usually reliable; Probably true): “Convoys left.” (added by hand) — contradicts: very inconsistent (II)',
+      'B2 (Usually reliable; Probably true): “Camps emptied.” (added by hand) — supports: consistent (C)',
+      'B2 (Usually reliable; Probably true): “Weather was poor.” (added by hand) — neither supports nor contradicts: neutral or ambiguous (N)',
+    ])
+    // A claim's own note cites it without a rating: it may bear on several assessments.
+    const claimNote = bundle.objects.find((o) => o.type === 'note' && o.content === 'Convoys left.')!
+    expect((claimNote.external_references as { description: string }[])[0]!.description).not.toContain('contradicts')
   })
 
   it('exports from the command line', async () => {

@@ -9,8 +9,9 @@ import { craftedItems } from './crafted-update.ts'
  * third character, which Yjs deletes as it lands (a map keeps only its last
  * value) and which leaves "poi" standing, not deleted, before it. The relay
  * refuses it now (test/relay-board-layout.test.ts); a board stored before holds
- * it. Its kind reads as the text's last character, so every model leaves the
- * assessment out; its map is there, and deleting it throws.
+ * it. Its kind reads as the text's last character, which is no kind, so every
+ * model reads the card with its kind not assessed; its map is there, and
+ * deleting it throws.
  */
 export function splitMapValue(doc: Y.Doc, assessmentId: string, client: number): Uint8Array {
   const kind = entity(doc, 'assessments', assessmentId)!._map.get('kind')!

@@ -72,13 +72,17 @@ export class BoardChecks {
     return `${this.#store.assessments.length > 0}:${keyJudgments > 0}:${hypotheses.join(',')}`
   })
 
+  /** Which fields read as not assessed: a keystroke rebuilds the cards' list, and leaves this as it was. */
+  readonly #unrecognised: string = $derived.by(() => (this.#store.unrecognised ?? []).map((f) => `${f.collection}:${f.id}:${f.field}`).join('|'))
+
   readonly #boardFindings: Finding[] = $derived.by(() => {
     void this.#shape
+    void this.#unrecognised
     const store = this.#store
     const { links, claims, sources } = store
     // The cards' words and the wording profile do not matter here, only the cards' kinds, which #shape follows.
-    const [assessments, profile] = untrack(() => [store.assessments, store.meta.profile] as const)
-    return boardFindings({ profile, assessments, claims, sources, links })
+    const [assessments, profile, unrecognised] = untrack(() => [store.assessments, store.meta.profile, store.unrecognised] as const)
+    return boardFindings({ profile, assessments, claims, sources, links, unrecognised })
   })
 
   /** The words of the key question and the bottom line: re-read as they are typed, and nothing else with them. */

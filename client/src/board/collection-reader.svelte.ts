@@ -8,6 +8,7 @@
 import type * as Y from 'yjs'
 import { readEntity, type EntityModels } from '../../../shared/board-convert.ts'
 import { collection, type Collection } from '../../../shared/board-doc.ts'
+import type { UnrecognisedField } from '../../../shared/board-model.ts'
 import { ChangeSignal } from './change-signal.ts'
 
 export class CollectionReader<C extends Collection> {
@@ -16,6 +17,9 @@ export class CollectionReader<C extends Collection> {
   readonly #map: Y.Map<unknown>
   readonly #compare: (a: EntityModels[C], b: EntityModels[C]) => number
   readonly #items = new Map<string, EntityModels[C]>()
+  /** The fields of each entity read as not assessed, for the entities that have any. */
+  readonly #unrecognisedOf = new Map<string, readonly string[]>()
+  #unrecognised: readonly UnrecognisedField[] = []
   /** Ids changed since the last read; null when every entity must be read again. */
   #dirty: Set<string> | null = null
   #list: EntityModels[C][] | null = null
@@ -35,6 +39,12 @@ export class CollectionReader<C extends Collection> {
     this.#signal.track()
     this.#list ??= this.#rebuild()
     return this.#list
+  }
+
+  /** The fields of its entities read as not assessed, since what they hold is no value their schema recognises (board-convert.ts). */
+  get unrecognised(): readonly UnrecognisedField[] {
+    void this.list
+    return this.#unrecognised
   }
 
   destroy(): void {
@@ -59,12 +69,17 @@ export class CollectionReader<C extends Collection> {
   #rebuild(): EntityModels[C][] {
     const ids = this.#dirty ?? this.#map.keys()
     if (!this.#dirty) this.#items.clear()
+    if (!this.#dirty) this.#unrecognisedOf.clear()
     for (const id of ids) {
-      const item = readEntity(this.#doc, this.#name, id)
+      const fields: string[] = []
+      const item = readEntity(this.#doc, this.#name, id, (field) => fields.push(field))
       if (item) this.#items.set(id, item)
       else this.#items.delete(id)
+      if (item && fields.length > 0) this.#unrecognisedOf.set(id, fields)
+      else this.#unrecognisedOf.delete(id)
     }
     this.#dirty = new Set()
+    this.#unrecognised = [...this.#unrecognisedOf].flatMap(([id, fields]) => fields.map((field) => ({ collection: this.#name, id, field })))
     return [...this.#items.values()].sort(this.#compare)
   }
 }

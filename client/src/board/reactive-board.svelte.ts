@@ -24,6 +24,7 @@ import type {
   SourceInput,
   SourceModel,
   SourcePatch,
+  UnrecognisedField,
 } from '../../../shared/board-model.ts'
 import { applyBatch, type Batch, type BatchResult } from '../../../shared/board-batch.ts'
 import * as mutations from '../../../shared/board-mutations.ts'
@@ -105,22 +106,33 @@ export class ReactiveBoard {
   // assessment, not which exist), so links are only filtered again when they do.
   #assessmentIds = new Set<string>()
   #claimIds = new Set<string>()
+  #retractedClaimIds = new Set<string>()
   readonly #stableAssessmentIds = $derived.by(() => (this.#assessmentIds = sameIds(this.#assessmentIds, this.assessments)))
   readonly #stableClaimIds = $derived.by(() => (this.#claimIds = sameIds(this.#claimIds, this.claims)))
+  readonly #stableRetractedClaimIds = $derived.by(
+    () => (this.#retractedClaimIds = sameIds(this.#retractedClaimIds, this.claims.filter((c) => c.status === 'retracted'))),
+  )
   /** Links whose claim and assessment both exist. */
   readonly links: readonly LinkModel[] = $derived.by(() => {
     const assessments = this.#stableAssessmentIds
     const claims = this.#stableClaimIds
     return this.#links.list.filter((l) => claims.has(l.claimId) && assessments.has(l.assessmentId))
   })
+  /** The fields read as not assessed, since what they hold is no value their schema recognises: the checks name each. */
+  readonly unrecognised: readonly UnrecognisedField[] = $derived.by(() =>
+    [this.#sources, this.#claims, this.#assessments, this.#links].flatMap((reader) => reader.unrecognised),
+  )
   readonly #linksByAssessment = $derived(groupBy(this.links, (l) => l.assessmentId))
   readonly #linksByClaim = $derived(groupBy(this.links, (l) => l.claimId))
+  /** A card's ▲ supporting and ▼ contradicting claims: a retracted claim is never counted, as the checks and the briefing count none. */
   readonly #counts = $derived.by(() => {
+    const retracted = this.#stableRetractedClaimIds
     const counts = new Map<string, LinkCounts>()
     for (const [id, links] of this.#linksByAssessment) {
       let support = 0
       let contradict = 0
       for (const link of links) {
+        if (retracted.has(link.claimId)) continue
         if (isSupporting(link.rating)) support++
         else if (isContradicting(link.rating)) contradict++
       }
