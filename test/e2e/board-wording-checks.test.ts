@@ -5,32 +5,17 @@
  * listed among the board's checks, right under the field where it is edited,
  * naming the text the words are in.
  */
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, it } from 'vitest'
+import { it } from 'vitest'
 import { addAccount } from '../helpers/accounts.ts'
-import { closePerson, createBoardFor, describeInBrowser, launchBrowser, openPerson, startBrowserServer } from '../helpers/browser.ts'
-import type { TestServer } from '../helpers/test-server.ts'
+import { browserSuite, createBoardFor, describeInBrowser } from '../helpers/browser.ts'
 
 describeInBrowser('checks on the board’s bottom line', () => {
-  let browser: Browser
-  let server: TestServer
-
-  beforeAll(async () => {
-    browser = await launchBrowser()
-    server = await startBrowserServer()
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.destroy()
-  })
+  const suite = browserSuite()
 
   it('lists the BLUF’s findings under the BLUF, naming the bottom line as where the words are', async () => {
-    const owner = await addAccount(server, { name: 'Olga Owner' })
-    const { boardId } = await createBoardFor(server, owner, 'Border build-up')
-    const olga = await openPerson(browser, server, owner)
-    const { page } = olga
-    await page.goto(`${server.url}/boards/${boardId}`)
+    const owner = await addAccount(suite.server, { name: 'Olga Owner' })
+    const { boardId } = await createBoardFor(suite.server, owner, 'Border build-up')
+    const { page } = await suite.personOn(owner, boardId)
     const checks = page.locator('[data-board-checks]')
     await checks.waitFor()
     await page.getByRole('textbox', { name: 'Bottom line up front' }).click()
@@ -39,6 +24,5 @@ describeInBrowser('checks on the board’s bottom line', () => {
       await checks.locator(`[data-rule="${rule}"]`, { hasText: 'in the bottom line up front' }).waitFor()
     }
     await checks.locator('[data-rule="mixed-wording"] [data-fault-field="bluf"]', { hasText: 'highly likely' }).waitFor()
-    await closePerson(olga)
   })
 })

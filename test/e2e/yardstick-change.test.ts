@@ -4,34 +4,19 @@
  * with its range before and after, and saves only once the change is
  * confirmed; the card then states PHIA's range and the board keeps the note.
  */
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount } from '../helpers/accounts.ts'
-import { closePerson, createBoardFor, describeInBrowser, launchBrowser, openPerson, startBrowserServer } from '../helpers/browser.ts'
-import type { TestServer } from '../helpers/test-server.ts'
+import { browserSuite, createBoardFor, describeInBrowser } from '../helpers/browser.ts'
 
 describeInBrowser('changing the yardstick in the settings dialog', () => {
-  let browser: Browser
-  let server: TestServer
-
-  beforeAll(async () => {
-    browser = await launchBrowser()
-    server = await startBrowserServer()
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.destroy()
-  })
+  const suite = browserSuite()
 
   it('lists the judgments whose range changes and asks before restating them', async () => {
-    const owner = await addAccount(server, { name: 'Olga Owner' })
-    const { boardId, api } = await createBoardFor(server, owner, 'Border build-up')
+    const owner = await addAccount(suite.server, { name: 'Olga Owner' })
+    const { boardId, api } = await createBoardFor(suite.server, owner, 'Border build-up')
     const judgment = await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'A strike on the depot', likelihood: 3, confidence: 'moderate' })
-    const olga = await openPerson(browser, server, owner)
-    const { page } = olga
-    await page.goto(`${server.url}/boards/${boardId}`)
+    const { page } = await suite.personOn(owner, boardId)
     await page.locator('.chip.likelihood', { hasText: 'unlikely · 20–45%' }).waitFor()
 
     await page.getByRole('button', { name: 'Board settings: title, marking, key question, likelihood profile' }).click()
@@ -50,6 +35,5 @@ describeInBrowser('changing the yardstick in the settings dialog', () => {
     const board = (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
     expect(board.profile).toBe('phia')
     expect(board.yardstickChange).toMatchObject({ from: 'icd203' })
-    await closePerson(olga)
   })
 })
