@@ -159,30 +159,31 @@ describe('ACH weighted scores', () => {
     sourceId,
   })
 
-  it('weighs evidence by its Admiralty grade: reliability and credibility each L, M or H', () => {
-    expect(evidenceWeight('A', 1)).toBeCloseTo(2, 12) // H × H = √2 × √2
-    expect(evidenceWeight('B', 2)).toBeCloseTo(2, 12)
-    expect(evidenceWeight('C', 3)).toBe(1) // M × M
-    expect(evidenceWeight('C', 1)).toBeCloseTo(Math.SQRT2, 12) // M × H
-    expect(evidenceWeight('B', 4)).toBeCloseTo(1, 12) // H × L
-    expect(evidenceWeight('E', 5)).toBeCloseTo(0.5, 12) // L × L
-    expect(evidenceWeight('F', 6)).toBeCloseTo(0.5, 12)
+  it('weighs evidence by its credibility and relevance (DOMAIN.md), each L, M or H; relevance M unless rated', () => {
+    expect(evidenceWeight(1)).toBeCloseTo(Math.SQRT2, 12) // H × M
+    expect(evidenceWeight(2)).toBeCloseTo(Math.SQRT2, 12)
+    expect(evidenceWeight(3)).toBe(1) // M × M
+    expect(evidenceWeight(4)).toBeCloseTo(Math.SQRT1_2, 12) // L × M
+    expect(evidenceWeight(5)).toBeCloseTo(Math.SQRT1_2, 12)
+    expect(evidenceWeight(6)).toBeCloseTo(Math.SQRT1_2, 12)
+    expect(evidenceWeight(1, 'H')).toBeCloseTo(2, 12) // H × H
+    expect(evidenceWeight(6, 'L')).toBeCloseTo(0.5, 12) // L × L
     expect(consistencyValue('II')).toBe(-2)
     expect(consistencyValue('I')).toBe(-1)
     for (const rating of ['CC', 'C', 'N', 'NA'] as const) expect(consistencyValue(rating) === 0).toBe(true)
   })
 
   it('scores a hand-computed matrix, plain and weighted, counting rated cells apart from unrated ones', () => {
-    // Evidence (weight): a A1 (2), b C3 (1), c E5 (0.5), d E5 (0.5), e B4 (1), f F6 retracted (0.5, not counted).
+    // Evidence (weight, credibility's only): a A1 (√2), b C3 (1), c E5 (1/√2), d E5 (1/√2), e B4 (1/√2), f F6 retracted (not counted).
     //        h1    h2    h3
     // a A1   C     II    I
     // b C3   N     C     II
     // c E5   II    C     —
-    // d E5   II    N     NA
+    // d E5   I     N     NA
     // e B4   —     —     C
     // f F6   I     II    II   (retracted)
-    // plain:    h1 = 2 + 2 = 4;            h2 = 2;           h3 = 1 + 2 = 3
-    // weighted: h1 = .5×−2 + .5×−2 = −2;   h2 = 2×−2 = −4;   h3 = 2×−1 + 1×−2 = −4
+    // plain:    h1 = 2 + 1 = 3;                       h2 = 2;               h3 = 1 + 2 = 3
+    // weighted: h1 = −2/√2 − 1/√2 ≈ −2.12;            h2 = −2√2 ≈ −2.83;    h3 = −√2 − 2 ≈ −3.41
     // rated:    h1 4 of 5 (e unrated);     h2 4 of 5;         h3 4 of 5 (c unrated; NA is rated)
     // Plain: h2 is least refuted. Weighted: h1, whose inconsistencies rest on two E5 claims.
     const matrix = achMatrix(
@@ -194,7 +195,7 @@ describe('ACH weighted scores', () => {
           link('h1', 'a', 'C'), link('h2', 'a', 'II'), link('h3', 'a', 'I'),
           link('h1', 'b', 'N'), link('h2', 'b', 'C'), link('h3', 'b', 'II'),
           link('h1', 'c', 'II'), link('h2', 'c', 'C'),
-          link('h1', 'd', 'II'), link('h2', 'd', 'N'), link('h3', 'd', 'NA'),
+          link('h1', 'd', 'I'), link('h2', 'd', 'N'), link('h3', 'd', 'NA'),
           link('h3', 'e', 'C'),
           link('h1', 'f', 'I'), link('h2', 'f', 'II'), link('h3', 'f', 'II'),
         ],
@@ -203,21 +204,41 @@ describe('ACH weighted scores', () => {
     expect(matrix.rows.map((r) => [r.claim.id, r.grade])).toEqual([
       ['a', 'A1'], ['b', 'C3'], ['c', 'E5'], ['d', 'E5'], ['e', 'B4'], ['f', 'F6'],
     ])
-    expect(matrix.scores).toEqual([4, 2, 3])
-    expect(matrix.hypothesisScores.map((s) => s.inconsistency)).toEqual([4, 2, 3])
+    expect(matrix.scores).toEqual([3, 2, 3])
+    expect(matrix.hypothesisScores.map((s) => s.inconsistency)).toEqual([3, 2, 3])
     const weighted = matrix.hypothesisScores.map((s) => s.weighted)
-    expect(weighted[0]).toBeCloseTo(-2, 12)
-    expect(weighted[1]).toBeCloseTo(-4, 12)
-    expect(weighted[2]).toBeCloseTo(-4, 12)
+    expect(weighted[0]).toBeCloseTo(-3 * Math.SQRT1_2, 12)
+    expect(weighted[1]).toBeCloseTo(-2 * Math.SQRT2, 12)
+    expect(weighted[2]).toBeCloseTo(-Math.SQRT2 - 2, 12)
     expect(matrix.hypothesisScores.map((s) => [s.rated, s.unrated])).toEqual([[4, 1], [4, 1], [4, 1]])
     expect(matrix.leastRefuted).toEqual(['h2'])
     expect(matrix.leastRefutedWeighted).toEqual(['h1'])
     expect(matrix.complete).toBe(false)
-    expect(weighted.map(formatWeighted)).toEqual(['−2.00', '−4.00', '−4.00'])
+    expect(weighted.map(formatWeighted)).toEqual(['−2.12', '−2.83', '−3.41'])
+  })
+
+  it('weighs the claim’s credibility, not its source’s reliability: a reliable source’s doubtful claim weighs less than an unreliable source’s confirmed one', () => {
+    // h1 is refuted II by A5 and I by C3; h2 II by E1. Reliability × credibility weighed A5 and E1 alike (1 each):
+    // h1 −3, h2 −2, h2 least refuted. By credibility: h1 = −2/√2 − 1 ≈ −2.41, h2 = −2√2 ≈ −2.83: h1 is.
+    const matrix = achMatrix(
+      board({
+        assessments: [assessment('h1'), assessment('h2')],
+        sources: [source('sa', 'A'), source('sc', 'C'), source('se', 'E')],
+        claims: [graded('weak', 'sa', 5), graded('plain', 'sc', 3), graded('strong', 'se', 1)],
+        links: [
+          link('h1', 'weak', 'II'), link('h2', 'weak', 'C'),
+          link('h1', 'plain', 'I'), link('h2', 'plain', 'N'),
+          link('h1', 'strong', 'C'), link('h2', 'strong', 'II'),
+        ],
+      }),
+    )
+    expect(matrix.rows.map((r) => [r.grade, r.weight])).toEqual([['A5', Math.SQRT1_2], ['C3', 1], ['E1', Math.SQRT2]])
+    expect(matrix.hypothesisScores.map((s) => formatWeighted(s.weighted))).toEqual(['−2.41', '−2.83'])
+    expect(matrix.leastRefutedWeighted).toEqual(['h1'])
   })
 
   it('treats ties within rounding as ties, and is complete once every cell of the evidence is rated', () => {
-    // a A1 (2) and two C1 (√2 each): h1 = 2×−1 = −2; h2 = √2×−1 + √2×−1 = −2√2 ≈ −2.83; h3 = 2×−1 = −2, computed as √2 × √2 × −1.
+    // a A1 and two C1 (√2 each): h1 = √2×−1; h2 = √2×−1 + √2×−1 = −2√2 ≈ −2.83; h3 = √2×−1.
     const matrix = achMatrix(
       board({
         assessments: [assessment('h1'), assessment('h2'), assessment('h3')],

@@ -12,7 +12,6 @@ import {
   inconsistencyWeight,
   type AchRating,
   type ClaimCredibility,
-  type SourceReliability,
 } from './domain.ts'
 
 /** DOMAIN.md's weighting levels: L = 1/√2, M = 1, H = √2. */
@@ -20,27 +19,28 @@ export const WEIGHT_LEVELS = { L: Math.SQRT1_2, M: 1, H: Math.SQRT2 } as const
 export type WeightLevel = keyof typeof WEIGHT_LEVELS
 
 /**
- * How the Admiralty grade sets a piece of evidence's weight: the source's
- * reliability and the claim's credibility each give a level, and the cell is
- * multiplied by both. Ungraded evidence (F, 6: "cannot be judged", where an
- * import starts) weighs as little as evidence graded weak, so grading it is
- * what earns it weight. Relevance, DOMAIN.md's other factor, is M (1) for
- * every cell: a link carries no relevance rating.
+ * DOMAIN.md's weighting: each cell is multiplied by the evidence's credibility
+ * and its relevance. The claim's credibility gives a level; the source's
+ * reliability is shown beside it in the grade ("B2") but is not weighed, so a
+ * reliable source's doubtful claim never outweighs an unreliable source's
+ * confirmed one. Unjudged credibility (6, where an import starts) weighs as
+ * little as a claim graded doubtful, so grading it is what earns it weight.
+ * Relevance is M (1) for every cell: a link carries no relevance rating.
  */
-export const RELIABILITY_WEIGHT: Record<SourceReliability, WeightLevel> = { A: 'H', B: 'H', C: 'M', D: 'L', E: 'L', F: 'L' }
 export const CREDIBILITY_WEIGHT: Record<ClaimCredibility, WeightLevel> = { 1: 'H', 2: 'H', 3: 'M', 4: 'L', 5: 'L', 6: 'L' }
 
 /** What the weight leaves out and how it takes ungraded evidence, in the words the board and the briefing print beside the weighted score. */
-export const WEIGHT_NOTE = 'relevance is not rated and is taken as 1 for every claim; F and 6 (cannot be judged) count as the lowest weight, L'
+export const WEIGHT_NOTE =
+  'relevance is not rated and is taken as M (1) for every claim; the source’s reliability is shown in the grade but not weighed; 6 (cannot be judged) counts as the lowest weight, L'
 
 /** DOMAIN.md's consistency values for the weighted score: II = −2, I = −1, the others 0. */
 export function consistencyValue(rating: AchRating): number {
   return -inconsistencyWeight(rating)
 }
 
-/** The weight of evidence of this grade: from 0.5 (e.g. F6) to 2 (A1). */
-export function evidenceWeight(reliability: SourceReliability, credibility: ClaimCredibility): number {
-  return WEIGHT_LEVELS[RELIABILITY_WEIGHT[reliability]] * WEIGHT_LEVELS[CREDIBILITY_WEIGHT[credibility]]
+/** The weight of evidence of this credibility and relevance (M until a link rates it): from 1/√2 (4, 5, 6) to √2 (1, 2). */
+export function evidenceWeight(credibility: ClaimCredibility, relevance: WeightLevel = 'M'): number {
+  return WEIGHT_LEVELS[CREDIBILITY_WEIGHT[credibility]] * WEIGHT_LEVELS[relevance]
 }
 
 /** Whether a row helps choose between the hypotheses. */
@@ -155,7 +155,7 @@ export function achMatrix(board: AchBoard, options: AchOptions = {}): AchMatrix 
     rows.push({
       claim,
       grade: admiraltyGrade(source.reliability, claim.credibility),
-      weight: evidenceWeight(source.reliability, claim.credibility),
+      weight: evidenceWeight(claim.credibility),
       cells,
       retracted,
       diagnosticity: diagnosticity(cells.map((cell) => cell?.rating ?? null)),

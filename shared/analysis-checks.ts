@@ -2,8 +2,9 @@
  * Checks on the analysis itself (check-rules.ts lists the rules): pure
  * functions of the board model, so the board in the browser, the API and the
  * briefing find the same things. Each finding names its rule, what it is
- * about, the exact words at fault (a character range in the title or
- * judgment) and the claims concerned, and has a stable key: an editor's
+ * about, the exact words at fault (a character range in an assessment's title
+ * or judgment, or in the board's key question or bottom line up front) and the
+ * claims concerned, and has a stable key: an editor's
  * acknowledgement refers to that key, and stops applying when the words at
  * fault change.
  */
@@ -24,12 +25,27 @@ import { readEstimativeLanguage, sentences, type EstimativeTerm, type Likelihood
 import { spanHolding } from './span-holding.ts'
 
 export type TextField = 'title' | 'judgment'
-export const TEXT_FIELDS: readonly TextField[] = ['title', 'judgment']
+export const TEXT_FIELDS = ['title', 'judgment'] as const satisfies readonly TextField[]
 
-/** Words at fault: a range of an assessment's title or judgment. */
-export type Fault = { field: TextField; start: number; end: number; text: string }
+/** The board's own free texts the estimative-language rules read: the analysts write in them as in a judgment. */
+export type BoardTextField = 'question' | 'bluf'
+export const BOARD_TEXT_FIELDS = ['question', 'bluf'] as const satisfies readonly BoardTextField[]
 
-export type FindingSubject = { kind: 'assessment'; id: string } | { kind: 'board' }
+export type FaultField = TextField | BoardTextField
+
+/** How a finding names the text its words are in: "in the bottom line up front". */
+export const FAULT_FIELD_NAMES: Record<FaultField, string> = {
+  title: 'title',
+  judgment: 'judgment',
+  question: 'key question',
+  bluf: 'bottom line up front',
+}
+
+/** Words at fault: a range of an assessment's title or judgment, or of the board's key question or bottom line. */
+export type Fault = { field: FaultField; start: number; end: number; text: string }
+
+/** What a finding is about: an assessment, or the board, and then which of its texts if the finding is about its words. */
+export type FindingSubject = { kind: 'assessment'; id: string } | { kind: 'board'; field?: BoardTextField }
 
 export type Finding = {
   /** Stable while the same words are at fault: what an acknowledgement refers to. */
@@ -47,6 +63,9 @@ export type CheckedFinding = Finding & { acknowledgement: AcknowledgementModel |
 
 export type CheckBoard = {
   profile: LikelihoodProfile
+  /** The key question and the bottom line up front; absent or empty, nothing to read. */
+  question?: string
+  bluf?: string
   /** In board order. */
   assessments: readonly AssessmentModel[]
   claims: readonly ClaimModel[]
@@ -90,8 +109,20 @@ function yardsticksOf(term: EstimativeTerm): string {
  * kept apart. The judgment editor runs this on its own text as it changes.
  */
 export function textFindings(assessmentId: string, field: TextField, text: string, band: LikelihoodBand | null, profile: LikelihoodProfile): Finding[] {
+  return wordingFindings({ kind: 'assessment', id: assessmentId }, field, text, band, profile)
+}
+
+/**
+ * The findings in one of the board's own texts: it states no band, so only
+ * its wording row and likelihood kept apart from confidence are checked.
+ */
+export function boardTextFindings(field: BoardTextField, text: string, profile: LikelihoodProfile): Finding[] {
+  return wordingFindings({ kind: 'board', field }, field, text, null, profile)
+}
+
+/** The estimative-language rules on one text, about `subject`; `band`, where the subject states one, is checked against the words. */
+function wordingFindings(subject: FindingSubject, field: FaultField, text: string, band: LikelihoodBand | null, profile: LikelihoodProfile): Finding[] {
   const reading = readEstimativeLanguage(text)
-  const subject: FindingSubject = { kind: 'assessment', id: assessmentId }
   const fault = (span: Span): Fault => ({ field, start: span.start, end: span.end, text: span.text })
   const findings: Finding[] = []
 
@@ -244,7 +275,12 @@ export function assessmentFindings(
   return sortByRule(findings)
 }
 
-/** The findings about the board as a whole. */
+/** The findings about the board's own words: its key question and bottom line up front. */
+export function boardWordingFindings(board: Pick<CheckBoard, 'profile' | 'question' | 'bluf'>): Finding[] {
+  return BOARD_TEXT_FIELDS.flatMap((field) => boardTextFindings(field, board[field] ?? '', board.profile))
+}
+
+/** The findings about the board as a whole but its words (boardWordingFindings). */
 export function boardFindings(board: CheckBoard): Finding[] {
   const subject: FindingSubject = { kind: 'board' }
   const findings: Finding[] = []
@@ -305,7 +341,7 @@ export function contextOf(board: CheckBoard): (assessmentId: string) => Assessme
 /** Every finding on the board, the board's own first, then each assessment's in board order, with its acknowledgement if any. */
 export function checkBoard(board: CheckBoard): CheckedFinding[] {
   const context = contextOf(board)
-  const findings = [...boardFindings(board), ...board.assessments.flatMap((a) => assessmentFindings(a, context(a.id)))]
+  const findings = [...boardFindings(board), ...boardWordingFindings(board), ...board.assessments.flatMap((a) => assessmentFindings(a, context(a.id)))]
   return acknowledge(findings, board.acknowledgements ?? [])
 }
 

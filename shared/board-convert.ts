@@ -18,6 +18,7 @@ import {
   metaMap,
   readString,
   SCHEMA_VERSION,
+  YARDSTICK_CHANGE_KEYS,
   type Collection,
   type EntityMap,
 } from './board-doc.ts'
@@ -39,6 +40,8 @@ import {
 import { compareOrder, replaceText } from './board-mutations.ts'
 import { byClaimOrder, byCreation, byImport, bySourceOrder } from './entity-order.ts'
 import { parseWithinLimits } from './within-limits.ts'
+import { isLikelihoodProfile } from './domain.ts'
+import type { YardstickChange } from './yardstick-change.ts'
 import type { z } from 'zod'
 
 const ENTITY_SCHEMAS: { [C in Collection]: z.ZodType<EntityModels[C]> } = ENTITY_MODEL_SCHEMAS
@@ -146,6 +149,19 @@ function validEntities<C extends Collection>(doc: Y.Doc, name: C, unrecognised?:
   return stored.flatMap(([id, map]) => parseEntity(name, id, map, unrecognised && ((field) => unrecognised.push({ collection: name, id, field }))) ?? [])
 }
 
+/** The board's valid assessments in board order, as the model holds them. */
+export function readAssessments(doc: Y.Doc): AssessmentModel[] {
+  return validEntities(doc, 'assessments')
+}
+
+/** The last confirmed change of the board's yardstick, or null: both keys written, the profile one Assay knows. */
+export function readYardstickChange(doc: Y.Doc): YardstickChange | null {
+  const meta = metaMap(doc)
+  const at = readString(meta, YARDSTICK_CHANGE_KEYS.at)
+  const from = readString(meta, YARDSTICK_CHANGE_KEYS.from)
+  return at.length > 0 && at.length <= 40 && isLikelihoodProfile(from) ? { at, from } : null
+}
+
 type Holds = (id: string) => boolean
 
 /**
@@ -198,6 +214,7 @@ export function boardToModel(doc: Y.Doc, id: string): BoardModel {
     .filter((l) => linkInModel(l, (c) => claimIds.has(c), (a) => assessmentIds.has(a)))
     .sort(byCreation)
   const acknowledgements = readAcknowledgements(doc)
+  const yardstickChange = readYardstickChange(doc)
   const held = { sources, documents, claims, assessments, links }
   const inModel = new Set(COLLECTIONS.flatMap((name) => held[name].map((e) => `${name}:${e.id}`)))
   // Of the entities the model holds: a claim left out without its source is named nowhere.
@@ -217,6 +234,7 @@ export function boardToModel(doc: Y.Doc, id: string): BoardModel {
     // Absent while empty, so that boards without them keep the content hash they always had.
     ...(bluf.length > 0 ? { bluf } : {}),
     ...(acknowledgements.length > 0 ? { acknowledgements } : {}),
+    ...(yardstickChange ? { yardstickChange } : {}),
     ...(unrecognised.length > 0 ? { unrecognised } : {}),
   }
 }
@@ -291,6 +309,11 @@ export function replaceBoardContent(doc: Y.Doc, model: BoardModel, origin?: Chan
       if (meta.get(key) !== model[key]) meta.set(key, model[key])
     }
     if (meta.get('schemaVersion') !== SCHEMA_VERSION) meta.set('schemaVersion', SCHEMA_VERSION)
+    for (const [part, key] of Object.entries(YARDSTICK_CHANGE_KEYS) as [keyof YardstickChange, string][]) {
+      const wanted = model.yardstickChange?.[part]
+      if (wanted === undefined) meta.delete(key)
+      else if (meta.get(key) !== wanted) meta.set(key, wanted)
+    }
     replaceText(blufText(doc), model.bluf ?? '')
     const acknowledgements = acknowledgementsMap(doc)
     const wantedAcknowledgements = new Map((model.acknowledgements ?? []).map(({ key, ...rest }) => [key, rest]))

@@ -78,7 +78,7 @@ export function isEmptyDiff(diff: BoardDiff): boolean {
 }
 
 function metaOf(board: BoardModel): BoardMeta {
-  const { id: _id, sources: _s, documents: _d, claims: _c, assessments: _a, links: _l, acknowledgements: _k, ...meta } = board
+  const { id: _id, sources: _s, documents: _d, claims: _c, assessments: _a, links: _l, acknowledgements: _k, yardstickChange: _y, ...meta } = board
   // An empty BLUF is left out of the model: compared as empty text, its first words read as an edit.
   return { ...meta, bluf: meta.bluf ?? '' }
 }

@@ -17,7 +17,7 @@
  */
 import * as Y from 'yjs'
 import type { ChangeOrigin } from './change-origin.ts'
-import { LIKELIHOOD_PROFILES, type LikelihoodProfile } from './domain.ts'
+import { isLikelihoodProfile, type LikelihoodProfile } from './domain.ts'
 
 /** Bump when the layout changes, and add the step that brings older documents up to it to MIGRATIONS. */
 export const SCHEMA_VERSION = 1
@@ -32,6 +32,8 @@ export class BoardError extends Error {
   constructor(
     readonly kind: 'invalid' | 'not-found' | 'conflict',
     message: string,
+    /** The error code an API client reads; the kind unless a refusal has its own (`likelihoods_restated`). */
+    readonly code: string = kind,
   ) {
     super(message)
     this.name = 'BoardError'
@@ -41,8 +43,11 @@ export class BoardError extends Error {
 /** The root map of the board's settings. */
 export const META_ROOT = 'meta'
 
-/** The settings the meta map holds as strings; its one other key is `schemaVersion`, a number. */
+/** The settings the meta map holds as strings; besides these and YARDSTICK_CHANGE_KEYS, its one other key is `schemaVersion`, a number. */
 export const META_STRING_KEYS = ['title', 'marking', 'question', 'profile'] as const
+
+/** The last confirmed change of the board's yardstick (shared/yardstick-change.ts), as strings in the meta map too: when, and from which profile. */
+export const YARDSTICK_CHANGE_KEYS = { at: 'yardstickChangedAt', from: 'yardstickChangedFrom' } as const
 
 export function metaMap(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap(META_ROOT)
@@ -123,7 +128,7 @@ export function readString(map: Y.Map<unknown>, key: string, fallback = ''): str
 
 export function boardProfile(doc: Y.Doc): LikelihoodProfile {
   const value = metaMap(doc).get('profile')
-  return (LIKELIHOOD_PROFILES as readonly unknown[]).includes(value) ? (value as LikelihoodProfile) : 'icd203'
+  return isLikelihoodProfile(value) ? value : 'icd203'
 }
 
 export function isBoardInitialized(doc: Y.Doc): boolean {

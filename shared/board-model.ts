@@ -165,6 +165,8 @@ export const boardModelSchema = z.object({
   links: z.array(linkSchema),
   /** The bottom line up front, written by the analysts; absent while empty. */
   bluf: textField().max(LIMITS.longText).optional(),
+  /** The last confirmed change of yardstick (ICD 203 ⇄ PHIA) that restated the likelihoods: when, and from which profile; absent if none. */
+  yardstickChange: z.object({ at: z.string().max(40), from: profileSchema }).optional(),
   /** Acknowledged check findings, by creation time then key; absent while there are none. */
   acknowledgements: z.array(acknowledgementSchema).optional(),
   /** The fields read as not assessed because what they hold is no value their schema recognises; absent while there are none. */
@@ -201,6 +203,14 @@ export const metaPatchSchema = z
   })
   .partial()
   .strict()
+
+/** PATCH /api/boards/:id: the settings, and the confirmation a change of yardstick needs while a judgment states a likelihood. */
+export const boardSettingsPatchSchema = metaPatchSchema.extend({
+  restateLikelihoods: z
+    .boolean()
+    .optional()
+    .describe('Confirms a change of profile between ICD 203 and PHIA that restates the probability range of the judgments with a likelihood; without it such a change is refused 409 likelihoods_restated'),
+})
 
 export const sourceInputSchema = sourceSchema.omit({ id: true, createdAt: true, position: true }).extend({
   kind: textField().max(LIMITS.shortText).default(''),
@@ -240,6 +250,7 @@ export const linkInputSchema = linkSchema.omit({ id: true, createdAt: true }).st
 export const linkPatchSchema = linkSchema.pick({ rating: true, note: true }).partial().strict()
 
 export type MetaPatch = z.infer<typeof metaPatchSchema>
+export type BoardSettingsPatch = z.infer<typeof boardSettingsPatchSchema>
 export type SourceInput = z.input<typeof sourceInputSchema>
 export type SourcePatch = z.infer<typeof sourcePatchSchema>
 export type ClaimInput = z.input<typeof claimInputSchema>

@@ -18,6 +18,7 @@ import {
   metaMap,
   readString,
   requireEntity,
+  YARDSTICK_CHANGE_KEYS,
   type Collection,
   type EntityMap,
 } from './board-doc.ts'
@@ -44,6 +45,7 @@ import {
   type SourcePatch,
 } from './board-model.ts'
 import type { ChangeOrigin } from './change-origin.ts'
+import type { YardstickChange } from './yardstick-change.ts'
 import { parseInput } from './validation.ts'
 
 /**
@@ -59,7 +61,7 @@ export type MutationContext = {
   cardOrder?: CardOrder
 }
 
-const nowIso = (ctx: MutationContext) => (ctx.now ?? new Date()).toISOString()
+export const nowIso = (ctx: MutationContext) => (ctx.now ?? new Date()).toISOString()
 
 const NO_TEXT_FIELDS: ReadonlySet<string> = new Set()
 const ASSESSMENT_TEXTS: ReadonlySet<string> = new Set(ASSESSMENT_TEXT_FIELDS)
@@ -132,11 +134,16 @@ function transact<T>(doc: Y.Doc, ctx: MutationContext, change: () => T): T {
   return result
 }
 
-export function updateMeta(doc: Y.Doc, patch: MetaPatch, ctx: MutationContext = {}): void {
+/** `yardstickChange`, given when the change restates the likelihoods (shared/board-settings-change.ts), is kept with it for the briefing's note. */
+export function updateMeta(doc: Y.Doc, patch: MetaPatch, ctx: MutationContext = {}, yardstickChange?: YardstickChange): void {
   const { bluf, ...valid } = parseInput(metaPatchSchema, patch, 'board settings')
   transact(doc, ctx, () => {
     patchEntity(metaMap(doc), valid)
     if (bluf !== undefined) replaceText(blufText(doc), bluf)
+    if (yardstickChange) {
+      metaMap(doc).set(YARDSTICK_CHANGE_KEYS.at, yardstickChange.at)
+      metaMap(doc).set(YARDSTICK_CHANGE_KEYS.from, yardstickChange.from)
+    }
   })
 }
 

@@ -20,7 +20,8 @@ export const CHECK_RULE_IDS = [
 ] as const
 export type CheckRuleId = (typeof CHECK_RULE_IDS)[number]
 
-export type CheckRule = { label: string; why: string; scope: 'assessment' | 'board' }
+/** `scope`: what a finding of the rule is about; the wording rules read the board's key question and bottom line as they read a judgment. */
+export type CheckRule = { label: string; why: string; scope: 'assessment' | 'board' | 'assessment or board' }
 
 export const CHECK_RULES: Record<CheckRuleId, CheckRule> = {
   'no-likelihood': {
@@ -46,12 +47,12 @@ export const CHECK_RULES: Record<CheckRuleId, CheckRule> = {
   'mixed-wording': {
     label: 'Mixes wording rows',
     why: 'A board uses one wording row of its yardstick consistently (its profile); a term from another row reads as another scale.',
-    scope: 'assessment',
+    scope: 'assessment or board',
   },
   'likelihood-with-confidence': {
     label: 'Likelihood and confidence in one sentence',
     why: 'ICD 203 keeps a likelihood term and a confidence level in separate sentences, so neither is read as the other.',
-    scope: 'assessment',
+    scope: 'assessment or board',
   },
   'weak-sources-only': {
     label: 'Supported only by weak sources',

@@ -4,18 +4,19 @@
  * definition of that shape, for the route, its OpenAPI document and the client.
  */
 import { z } from 'zod'
+import { BOARD_TEXT_FIELDS, TEXT_FIELDS } from './analysis-checks.ts'
 import { acknowledgementSchema } from './board-model.ts'
 import { CHECK_RULE_IDS } from './check-rules.ts'
 import { EXPORT_SCOPES } from './export-scope.ts'
 
-const faultSchema = z.object({ field: z.enum(['title', 'judgment']), start: z.number(), end: z.number(), text: z.string() })
+const faultSchema = z.object({ field: z.enum([...TEXT_FIELDS, ...BOARD_TEXT_FIELDS]), start: z.number(), end: z.number(), text: z.string() })
 
 export const checkedFindingSchema = z.object({
   key: z.string(),
   rule: z.enum(CHECK_RULE_IDS),
   label: z.string(),
   message: z.string(),
-  subject: z.union([z.object({ kind: z.literal('assessment'), id: z.string() }), z.object({ kind: z.literal('board') })]),
+  subject: z.union([z.object({ kind: z.literal('assessment'), id: z.string() }), z.object({ kind: z.literal('board'), field: z.enum(BOARD_TEXT_FIELDS).optional() })]),
   faults: z.array(faultSchema),
   claimIds: z.array(z.string()),
   acknowledgement: acknowledgementSchema.nullable(),

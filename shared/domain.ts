@@ -10,6 +10,10 @@ export type LikelihoodBand = (typeof LIKELIHOOD_BANDS)[number]
 export const LIKELIHOOD_PROFILES = ['icd203', 'icd203-alt', 'phia'] as const
 export type LikelihoodProfile = (typeof LIKELIHOOD_PROFILES)[number]
 
+export function isLikelihoodProfile(value: unknown): value is LikelihoodProfile {
+  return (LIKELIHOOD_PROFILES as readonly unknown[]).includes(value)
+}
+
 export type YardstickRow = { band: LikelihoodBand; term: string; range: string }
 
 /** ICD 203 rows A and B share their ranges; PHIA has its own yardstick. */

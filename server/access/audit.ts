@@ -40,6 +40,7 @@ export const AUDIT_ACTIONS = [
   'export',
   'export-failed',
   'history-viewed',
+  'yardstick-changed',
 ] as const
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]

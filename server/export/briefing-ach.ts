@@ -4,7 +4,7 @@
  * weight, and each hypothesis's plain and weighted scores with how many of its
  * cells are rated, from the same pure functions as the board (shared/ach.ts).
  */
-import { achMatrix, formatWeighted, LONE_HYPOTHESIS_NOTE, RELIABILITY_WEIGHT, CREDIBILITY_WEIGHT, WEIGHT_NOTE } from '../../shared/ach.ts'
+import { achMatrix, formatWeighted, LONE_HYPOTHESIS_NOTE, CREDIBILITY_WEIGHT, WEIGHT_NOTE } from '../../shared/ach.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { isolate } from '../../shared/bidi.ts'
 
@@ -77,9 +77,9 @@ const weightLevels = (levels: Record<string, string>, level: string) =>
     .join(', ')
 
 const WEIGHT_RULE =
-  `weight = reliability factor × credibility factor × relevance, H = √2 (${weightLevels(RELIABILITY_WEIGHT, 'H')}; ${weightLevels(CREDIBILITY_WEIGHT, 'H')}), ` +
-  `M = 1 (${weightLevels(RELIABILITY_WEIGHT, 'M')}; ${weightLevels(CREDIBILITY_WEIGHT, 'M')}), ` +
-  `L = 1/√2 (${weightLevels(RELIABILITY_WEIGHT, 'L')}; ${weightLevels(CREDIBILITY_WEIGHT, 'L')}); ${WEIGHT_NOTE}`
+  `weight = credibility factor × relevance, H = √2 (credibility ${weightLevels(CREDIBILITY_WEIGHT, 'H')}), ` +
+  `M = 1 (credibility ${weightLevels(CREDIBILITY_WEIGHT, 'M')}), ` +
+  `L = 1/√2 (credibility ${weightLevels(CREDIBILITY_WEIGHT, 'L')}); ${WEIGHT_NOTE}`
 
 /** Null when the board has no hypotheses. `numberOf` gives an assessment's number in the briefing. */
 export function buildAch(board: BoardModel, numberOf: (assessmentId: string) => number): BriefingAch | null {

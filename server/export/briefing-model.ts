@@ -143,6 +143,8 @@ export type RiskGrid = {
 export type Appendix = {
   yardstickName: string
   yardstick: YardstickRow[]
+  /** Where the board's yardstick was changed (ICD 203 ⇄ PHIA), restating its judgments' ranges: when, and from which; else null. */
+  yardstickNote: string | null
   confidence: { level: ConfidenceLevel; meaning: string }[]
   reliability: { grade: string; label: string }[]
   credibility: { grade: string; label: string }[]
@@ -184,6 +186,8 @@ export const BRIEFING_TEXT = {
   appendix: 'Appendix: estimative language and source grading',
   yardstick: (name: string) => `Likelihood yardstick: ${name}`,
   yardstickColumns: ['Band', 'Term', 'Probability'],
+  yardstickNote: (from: string, dtg: string) =>
+    `The likelihood profile was changed from ${from} at ${dtg}: each judgment kept its likelihood band, and the probability it states is this yardstick’s range for that band.`,
   confidence: 'Analytic confidence',
   reliability: 'Source reliability',
   credibility: 'Information credibility',
@@ -241,6 +245,7 @@ export function buildBriefing(input: BoardModel, version: BriefingVersion, optio
     appendix: {
       yardstickName: profileName(board.profile),
       yardstick: yardstick(board.profile),
+      yardstickNote: board.yardstickChange ? BRIEFING_TEXT.yardstickNote(profileName(board.yardstickChange.from), dateTimeGroup(board.yardstickChange.at)) : null,
       confidence: CONFIDENCE_LEVELS.map((level) => ({ level, meaning: CONFIDENCE_MEANINGS[level] })),
       reliability: SOURCE_RELIABILITIES.map((grade) => ({ grade, label: RELIABILITY_LABELS[grade] })),
       credibility: CLAIM_CREDIBILITIES.map((grade) => ({ grade: String(grade), label: CREDIBILITY_LABELS[grade] })),

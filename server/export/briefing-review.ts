@@ -4,7 +4,7 @@
  * what it relied on that has been retracted since, and the analytic checks,
  * open and acknowledged with their reasons.
  */
-import type { CheckedFinding } from '../../shared/analysis-checks.ts'
+import { FAULT_FIELD_NAMES, type BoardTextField, type CheckedFinding } from '../../shared/analysis-checks.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { EXPORT_SCOPE_STATEMENTS, type ExportScope } from '../../shared/export-scope.ts'
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
@@ -72,13 +72,18 @@ export function retractedSinceOf(version: BriefingVersion): { statement: string;
   return statement ? { statement, titles: version.retractedSince.assessments.map((a) => isolate(a.title)) } : null
 }
 
+/** "The board", or the board's text a finding is about: "The board's bottom line up front". */
+function boardPart(field: BoardTextField | undefined): string {
+  return field ? `The board’s ${FAULT_FIELD_NAMES[field]}` : 'The board'
+}
+
 /** The checks of what the briefing holds, named by the briefing's own numbers. */
 export function briefingChecks(board: BoardModel, findings: readonly CheckedFinding[], numberOf: (assessmentId: string) => number): BriefingChecks {
   const titles = new Map(board.assessments.map((a) => [a.id, a.title]))
   const checks = findings.map((finding): BriefingCheck => {
     const ack = finding.acknowledgement
     return {
-      about: finding.subject.kind === 'board' ? 'The board' : `${numberOf(finding.subject.id)}. ${isolate(titles.get(finding.subject.id) ?? '')}`,
+      about: finding.subject.kind === 'board' ? boardPart(finding.subject.field) : `${numberOf(finding.subject.id)}. ${isolate(titles.get(finding.subject.id) ?? '')}`,
       label: finding.label,
       message: finding.message,
       acknowledgement: ack ? { by: ack.createdBy ?? null, reason: ack.reason } : null,

@@ -189,8 +189,8 @@ describe('the briefing’s own parts, in every format', () => {
       expect(text, format).toContain('Appendix: analysis of competing hypotheses')
       expect(text, format).toContain('H1: 4. Renewed mutiny in Russia')
       expect(text, format).toContain('H2: 5. Wagner is disbanded')
-      // Renewed mutiny: the D4 formula claim I (L × L = 0.5 × −1); disbanded: the C3 report II (1 × −2).
-      expect(text, format).toMatch(/Weighted score \(nearer 0 is less refuted\)\s*\|?\s*\|?\s*\|?\s*−0\.50 \(?least refuted so far\)?\s*\|?\s*−2\.00/)
+      // Renewed mutiny: the D4 formula claim I (credibility L = 1/√2, × −1); disbanded: the C3 report II (1 × −2).
+      expect(text, format).toMatch(/Weighted score \(nearer 0 is less refuted\)\s*\|?\s*\|?\s*\|?\s*−0\.71 \(?least refuted so far\)?\s*\|?\s*−2\.00/)
       expect(text, format).toContain(ACH_TEXT.rated)
       expect(text, format).toMatch(/3 of 3\s*\|?\s*2 of 3/)
     }
@@ -242,7 +242,7 @@ describe('the ACH matrix as CSV', () => {
     expect(report).toEqual(['Reports say Prigozhin’s faction might relocate to Belarus.', 'Western intelligence', 'C3', '1.00', 'active', 'C', 'II'])
     expect(table.slice(-6)).toEqual([
       ['Inconsistency score (lower is less refuted)', '', '', '', '', '1', '2'],
-      ['Weighted score (nearer 0 is less refuted)', '', '', '', '', '-0.50', '-2.00'],
+      ['Weighted score (nearer 0 is less refuted)', '', '', '', '', '-0.71', '-2.00'],
       ['Cells rated', '', '', '', '', '3', '2'],
       ['Cells not rated', '', '', '', '', '0', '1'],
       ['least refuted so far (inconsistency)', '', '', '', '', 'yes', ''],

@@ -91,6 +91,7 @@ export async function renderDocx(briefing: Briefing): Promise<Uint8Array> {
           new Paragraph({ heading: HeadingLevel.HEADING_1, text: T.appendix, pageBreakBefore: true, keepNext: true }),
           heading2(T.yardstick(b.appendix.yardstickName)),
           table(T.yardstickColumns, b.appendix.yardstick.map((r) => [String(r.band), r.term, r.range])),
+          ...(b.appendix.yardstickNote ? [new Paragraph({ text: b.appendix.yardstickNote })] : []),
           heading2(T.confidence),
           ...b.appendix.confidence.map((c) => labelled(c.level, c.meaning)),
           heading2(T.reliability),

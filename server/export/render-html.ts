@@ -87,6 +87,7 @@ ${checks(b.checks)}
 ${b.appendix.yardstick.map((r) => `<tr><td>${r.band}</td><td>${esc(r.term)}</td><td>${esc(r.range)}</td></tr>`).join('\n')}
 </tbody>
 </table>
+${b.appendix.yardstickNote ? `<p class="yardstick-note">${esc(b.appendix.yardstickNote)}</p>` : ''}
 <h3>${T.confidence}</h3>
 ${definitions(b.appendix.confidence.map((c) => [c.level, c.meaning]))}
 <h3>${T.reliability}</h3>

@@ -49,6 +49,7 @@ export function renderMarkdown(briefing: Briefing): string {
     `## ${T.appendix}`,
     `### ${inline(T.yardstick(b.appendix.yardstickName))}`,
     table(T.yardstickColumns, b.appendix.yardstick.map((row) => [String(row.band), row.term, row.range])),
+    ...(b.appendix.yardstickNote ? [inline(b.appendix.yardstickNote)] : []),
     `### ${T.confidence}`,
     b.appendix.confidence.map((c) => `- **${c.level}**: ${c.meaning}`).join('\n'),
     `### ${T.reliability}`,

@@ -124,7 +124,14 @@ function documentDefinition(b: Briefing): TDocumentDefinitions {
         : []),
       ...checks(b.checks),
       { ...h1(T.appendix), pageBreak: 'before' },
-      { unbreakable: true, stack: [h2(T.yardstick(b.appendix.yardstickName)), table(T.yardstickColumns, b.appendix.yardstick.map((r) => [String(r.band), r.term, r.range]), ['auto', '*', 'auto'])] },
+      {
+        unbreakable: true,
+        stack: [
+          h2(T.yardstick(b.appendix.yardstickName)),
+          table(T.yardstickColumns, b.appendix.yardstick.map((r) => [String(r.band), r.term, r.range]), ['auto', '*', 'auto']),
+          ...(b.appendix.yardstickNote ? [{ text: b.appendix.yardstickNote, margin: [0, 4, 0, 0] as [number, number, number, number] }] : []),
+        ],
+      },
       { unbreakable: true, stack: [h2(T.confidence), ...b.appendix.confidence.map((c) => labelled(c.level, c.meaning))] },
       { unbreakable: true, stack: [h2(T.reliability), ...b.appendix.reliability.map((r) => labelled(r.grade, r.label))] },
       { unbreakable: true, stack: [h2(T.credibility), ...b.appendix.credibility.map((c) => labelled(c.grade, c.label))] },

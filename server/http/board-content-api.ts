@@ -17,11 +17,13 @@ import {
   claimPatchSchema,
   linkInputSchema,
   linkPatchSchema,
-  metaPatchSchema,
+  boardSettingsPatchSchema,
   sourceInputSchema,
   sourcePatchSchema,
 } from '../../shared/board-model.ts'
 import * as mutations from '../../shared/board-mutations.ts'
+import { changeBoardSettings, type Restatement } from '../../shared/board-settings-change.ts'
+import { audit } from '../access/audit.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { AS_OF_HEADER, asOfParam } from './as-of-query.ts'
 import { seeBoardAsOf } from './board-history-read.ts'
@@ -62,12 +64,22 @@ export function boardContentApi(): OpenAPIHono<SignedInEnv> {
       path: '/',
       middleware: boardRole('editor'),
       summary: 'Change the title, marking, key question, likelihood profile or bottom line up front',
-      request: { params: boardParams, body: jsonBody(metaPatchSchema) },
-      responses: { 200: jsonResponse(boardModelSchema, 'The board after the change'), ...errorResponses },
+      description:
+        'A change of profile between ICD 203 and PHIA restates the probability range of every judgment with a likelihood (the two yardsticks give the bands different ranges): ' +
+        'it is refused `409 likelihoods_restated`, naming how many judgments and which, unless the body says `restateLikelihoods: true`. ' +
+        'A confirmed one is kept on the board (`yardstickChange`: when, from which profile), noted in the briefing, and written to the audit log (`yardstick-changed`). ' +
+        'A change between ICD 203 rows A and B changes only words and needs no confirmation.',
+      request: { params: boardParams, body: jsonBody(boardSettingsPatchSchema) },
+      responses: {
+        200: jsonResponse(boardModelSchema, 'The board after the change'),
+        ...errorResponses,
+        409: jsonResponse(errorSchema, 'likelihoods_restated: the change of yardstick restates judgments’ probability ranges and was not confirmed'),
+      },
     }),
     async (c) => {
       const patch = c.req.valid('json')
-      await changeBoard(c, (doc) => mutations.updateMeta(doc, patch, mutationContext(c)))
+      const restatement = await changeBoard(c, (doc) => changeBoardSettings(doc, patch, mutationContext(c)))
+      if (restatement.restated.length > 0) await auditRestatement(c, restatement)
       return sendJsonText(c, await readBoardJson(c))
     },
   )
@@ -242,4 +254,14 @@ function entityRoutes<I extends z.ZodType, P extends z.ZodType, M extends z.ZodT
       return c.body(null, 204)
     },
   )
+}
+
+/** A confirmed change of yardstick in the audit log: who restated how many judgments' ranges, from which profile to which, and which judgments. */
+async function auditRestatement(c: Context<BoardEnv>, { from, to, restated }: Restatement): Promise<void> {
+  await audit(c.var.services, {
+    actor: c.var.principal,
+    action: 'yardstick-changed',
+    boardId: c.var.board.id,
+    detail: { from, to, restated: restated.length, assessmentIds: restated.map((r) => r.id).join(',') },
+  })
 }

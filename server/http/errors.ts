@@ -175,7 +175,7 @@ export function handleError(error: Error, c: Context): Response {
   }
   // A refused operation of a batch is also named by its index, for a script to point at.
   if (error instanceof BatchError) return c.json({ error: { code: error.kind, message: error.message, index: error.index } }, BOARD_ERROR_STATUS[error.kind])
-  if (error instanceof BoardError) return c.json(errorBody(error.kind, error.message), BOARD_ERROR_STATUS[error.kind])
+  if (error instanceof BoardError) return c.json(errorBody(error.code, error.message), BOARD_ERROR_STATUS[error.kind])
   if (error instanceof ImportError) return c.json(errorBody(error.kind, error.message), IMPORT_ERROR_STATUS[error.kind] ?? 400)
   if (error instanceof WorkerJobError) {
     const { status, code, retryAfterSeconds = error.retryAfterSeconds } = WORKER_REFUSALS[error.refusal]

@@ -33,8 +33,8 @@ const SCENARIOS = [
 const TITLES = SCENARIOS.map((text, index) => `H${String(index + 1).padStart(2, '0')}: ${text}`)
 
 /**
- * The hand-computed matrix. Evidence: an A1 claim (weight √2 × √2 = 2), a C3
- * claim (1 × 1 = 1), an F6 claim (1/√2 × 1/√2 = 0.5) and another C3 claim
+ * The hand-computed matrix. Evidence (weighed by credibility, relevance M): an
+ * A1 claim (weight √2), a C3 claim (1), an F6 claim (1/√2) and another C3 claim
  * rated C everywhere (non-diagnostic). Hypothesis i is rated:
  *   A1: I, C, II by i mod 3;  C3: II for even i, CC for odd;
  *   F6: I for i < 6, unrated for 6 ≤ i < 12, NA for i = 12;  the other C3: C.
@@ -45,11 +45,11 @@ function ratingsOf(i: number): { a1: AchRating; c3: AchRating; f6: AchRating | n
 }
 //                 H01    H02    H03    H04    H05    H06    H07   H08  H09   H10    H11    H12    H13
 const SCORES = [4, 1, 5, 2, 3, 3, 3, 0, 4, 1, 2, 2, 3]
-const WEIGHTED = ['−4.50', '−0.50', '−6.50', '−2.50', '−2.50', '−4.50', '−4.00', '0', '−6.00', '−2.00', '−2.00', '−4.00', '−4.00']
+const WEIGHTED = ['−4.12', '−0.71', '−5.54', '−2.12', '−2.71', '−3.54', '−3.41', '0', '−4.83', '−1.41', '−2.00', '−2.83', '−3.41']
 const RATED = [4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 4]
 // Least refuted first, ties in board order.
 const BY_SCORE = ['H08', 'H02', 'H10', 'H04', 'H11', 'H12', 'H05', 'H06', 'H07', 'H13', 'H01', 'H09', 'H03']
-const BY_WEIGHTED = ['H08', 'H02', 'H10', 'H11', 'H04', 'H05', 'H07', 'H12', 'H13', 'H01', 'H06', 'H09', 'H03']
+const BY_WEIGHTED = ['H08', 'H02', 'H10', 'H11', 'H04', 'H05', 'H12', 'H07', 'H13', 'H06', 'H01', 'H09', 'H03']
 
 async function post(api: BoardApi, path: string, body: unknown): Promise<string> {
   return (await api.post<{ id: string }>(path, body)).body.id

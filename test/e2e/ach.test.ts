@@ -82,8 +82,8 @@ describeInBrowser('the ACH tab', () => {
     await score(ana.page, exercise, 1).waitFor()
     await score(ana.page, invasion, 0).waitFor()
     expect(await leastRefuted(ana.page).getAttribute('data-hypothesis')).toBe(invasion)
-    // Weighted by grade: the hospitals (B3: H × M = √2) rated I against the exercise: √2 × −1.
-    await weighted(ana.page, exercise, '−1.41').waitFor()
+    // Weighted by credibility: the hospitals (B3: credibility M = 1, relevance M) rated I against the exercise: 1 × −1.
+    await weighted(ana.page, exercise, '−1.00').waitFor()
     await weighted(ana.page, invasion, '0').waitFor()
     expect(await table.locator(`tfoot td[data-least-refuted-weighted="true"]`).getAttribute('data-hypothesis')).toBe(invasion)
     expect(await score(ana.page, exercise, 1).getAttribute('data-rated')).toBe('3')
@@ -106,7 +106,7 @@ describeInBrowser('the ACH tab', () => {
     }
     expect(await leastRefuted(carol.page).count()).toBe(1)
     await score(carol.page, exercise, 1).waitFor()
-    await weighted(carol.page, invasion, '−2.83').waitFor()
+    await weighted(carol.page, invasion, '−2.00').waitFor()
 
     // "—" removes the link: the massing is no longer rated against the exercise, and the row says it is incomplete.
     await rateCell(ana.page, massed, exercise, '')

@@ -9,7 +9,8 @@
  * changes. A change to another claim, or to an acknowledgement, re-checks no
  * card: acknowledgements are looked up by finding key afterwards. The board's
  * own checks depend on which cards are key judgments and hypotheses, not on
- * their words, so they are recomputed only when that, or the evidence, changes.
+ * their words, so they are recomputed only when that, or the evidence, changes;
+ * the board's key question and bottom line are read again only as they change.
  */
 import { untrack } from 'svelte'
 import {
@@ -17,6 +18,7 @@ import {
   acknowledgementsByKey,
   assessmentFindings,
   boardFindings,
+  boardWordingFindings,
   type CheckBoard,
   type CheckedFinding,
   type Finding,
@@ -36,8 +38,8 @@ type Inputs = {
 type CardEntry = { inputs: Inputs; findings: Finding[]; checked: CheckedFinding[] }
 
 /** What the checks read of the board in this browser: its store, read reactively. */
-export type CheckedBoard = Omit<CheckBoard, 'profile' | 'acknowledgements'> & {
-  readonly meta: { readonly profile: LikelihoodProfile }
+export type CheckedBoard = Omit<CheckBoard, 'profile' | 'acknowledgements' | 'question' | 'bluf'> & {
+  readonly meta: { readonly profile: LikelihoodProfile; readonly question: string; readonly bluf: string }
   readonly claimById: ReadonlyMap<string, ClaimModel>
   readonly sourceById: ReadonlyMap<string, SourceModel>
   readonly acknowledgements: readonly AcknowledgementModel[]
@@ -83,8 +85,14 @@ export class BoardChecks {
     return boardFindings({ profile, assessments, claims, sources, links, unrecognised })
   })
 
-  /** The board's own findings (no key judgment, no diagnostic evidence). */
-  readonly board: CheckedFinding[] = $derived(acknowledgeBy(this.#boardFindings, this.#acknowledgementByKey))
+  /** The words of the key question and the bottom line: re-read as they are typed, and nothing else with them. */
+  readonly #boardWordingFindings: Finding[] = $derived.by(() => {
+    const { profile, question, bluf } = this.#store.meta
+    return boardWordingFindings({ profile, question, bluf })
+  })
+
+  /** The board's own findings (no key judgment, no diagnostic evidence, the wording of its key question and bottom line). */
+  readonly board: CheckedFinding[] = $derived(acknowledgeBy([...this.#boardFindings, ...this.#boardWordingFindings], this.#acknowledgementByKey))
 
   /** Every card's findings in board order. */
   readonly #cardFindings: CheckedFinding[] = $derived.by(() => this.#store.assessments.flatMap((a) => this.of(a)))
