@@ -16,7 +16,9 @@ export type ImportRequest = { document: ImportInput; title?: string | undefined;
 
 /**
  * Imports a source document into a board as one change (or only previews it).
- * Reading, parsing and planning run in a worker thread on the board as stored;
+ * Reading and parsing run in a worker thread before the board is read (a
+ * document that would import nothing is refused without reading it), then
+ * planning, in a worker thread too, on the board as stored;
  * the room then applies the result as one update. Parsing fails before the
  * board is touched, so a refused import changes nothing. A preview plans on the
  * board as stored now without taking the board's turn (it changes nothing, so
@@ -36,11 +38,15 @@ export async function importDocument(
   by: Principal,
   check?: ChangeCheck,
 ): Promise<ImportPreview | ImportResult | null> {
-  // A preview changes nothing; without an account (the command line's operator) there is no budget.
-  const rates = by.userId === null || request.preview ? null : services.rooms.ratesOf(by.userId)
+  // Without an account (the command line's operator) there is no budget. A preview changes nothing, so adds nothing to the hour's.
+  const payer = by.userId === null ? undefined : services.rooms.ratesOf(by.userId)
+  const rates = request.preview ? null : (payer ?? null)
   requireWritable(rates, 'text' in request.document ? request.document.text.length : request.document.file.bytes.byteLength)
-  const plan = (log: LoadedLog) => services.workers.run('import-document', { log, ...request, by: by.name })
-  if (request.preview) return services.rooms.withRoom(boardId, async (room) => (await plan(await storedLog(services, room))).result)
+  // Parsed before the board is read, so that a document that would import nothing costs no read of the board's log.
+  const parsed = await services.workers.run('parse-document', { document: request.document, title: request.title })
+  const plan = (log: LoadedLog) => services.workers.run('import-document', { log, parsed, preview: request.preview, by: by.name })
+  // The person pays for the board's load when nobody holds it here, and for every read of its log (storedLog).
+  if (request.preview) return services.rooms.withRoom(boardId, async (room) => (await plan(await storedLog(services, room, payer))).result, payer)
   return services.preparedChanges.onStoredBoard(services, boardId, async (room, log, turn) => {
     const { result, update, found } = await plan(log)
     if (update) {
@@ -60,7 +66,7 @@ export async function importDocument(
       })
     }
     return result
-  })
+  }, payer)
 }
 
 /** A source the plan reused may have been deleted while it was made: its claims would then name nothing. */
