@@ -3,6 +3,7 @@ import { BoardError, entity } from '../../shared/board-doc.ts'
 import type { ImportPreview, ImportResult } from '../../shared/import/apply-import.ts'
 import type { Principal } from '../access/access.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
+import { LoadingTooMuch } from '../relay/cold-loads.ts'
 import { catchUp, storedLog, type LoadedLog, type PreparedChanges } from '../boards/prepared-changes.ts'
 import type { ChangeCheck } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
@@ -42,6 +43,8 @@ export async function importDocument(
   const payer = by.userId === null ? undefined : services.rooms.ratesOf(by.userId)
   const rates = request.preview ? null : (payer ?? null)
   requireWritable(rates, 'text' in request.document ? request.document.text.length : request.document.file.bytes.byteLength)
+  // Every import and preview reads the board's log on its person (storedLog): refused before any work once they have spent their minute.
+  if (payer && !payer.mayLoad()) throw new LoadingTooMuch(`an import or preview of board ${boardId} by ${by.userId}, who has loaded as much as they may this minute`)
   // Parsed before the board is read, so that a document that would import nothing costs no read of the board's log.
   const parsed = await services.workers.run('parse-document', { document: request.document, title: request.title })
   const plan = (log: LoadedLog) => services.workers.run('import-document', { log, parsed, preview: request.preview, by: by.name })
