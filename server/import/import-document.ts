@@ -4,7 +4,7 @@ import type { ImportPreview, ImportResult } from '../../shared/import/apply-impo
 import type { Principal } from '../access/access.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import { LoadingTooMuch } from '../relay/cold-loads.ts'
-import { catchUp, storedLog, type LoadedLog, type PreparedChanges } from '../boards/prepared-changes.ts'
+import { catchUp, previewedLog, type LoadedLog, type PreparedChanges } from '../boards/prepared-changes.ts'
 import type { ChangeCheck } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import { counted, requireWritable } from '../relay/written-budget.ts'
@@ -23,7 +23,8 @@ export type ImportRequest = { document: ImportInput; title?: string | undefined;
  * the room then applies the result as one update. Parsing fails before the
  * board is touched, so a refused import changes nothing. A preview plans on the
  * board as stored now without taking the board's turn (it changes nothing, so
- * it neither waits for nor delays the board's imports and restores); the
+ * it neither waits for nor delays the board's imports and restores), nor
+ * loading the board when nobody holds it here (prepared-changes.ts); the
  * import it previews is planned again in its turn. `check` decides again,
  * right before the result is applied, whether `by` may still make the change:
  * planning, and waiting behind other imports and restores, take long enough for a right to
@@ -48,8 +49,11 @@ export async function importDocument(
   // Parsed before the board is read, so that a document that would import nothing costs no read of the board's log.
   const parsed = await services.workers.run('parse-document', { document: request.document, title: request.title })
   const plan = (log: LoadedLog) => services.workers.run('import-document', { log, parsed, preview: request.preview, by: by.name })
-  // The person pays for the board's load when nobody holds it here, and for every read of its log (storedLog).
-  if (request.preview) return services.rooms.withRoom(boardId, async (room) => (await plan(await storedLog(services, room, payer))).result, payer)
+  // The person pays for every read of the board's log, and for an import's load of the board when nobody holds it here.
+  if (request.preview) {
+    const log = await previewedLog(services, boardId, payer)
+    return log && (await plan(log)).result
+  }
   return services.preparedChanges.onStoredBoard(services, boardId, async (room, log, turn) => {
     const { result, update, found } = await plan(log)
     if (update) {

@@ -107,7 +107,7 @@ describeEachDialect(postgresMissing, 'import previews sent by one member, on %s'
   })
 
   it('counts each read of the log for a preview or an import against its person’s loaded bytes a minute', async () => {
-    const { mallory, alice, malloryBoard, aliceBoard } = await boards(1_000, { LOADED_BYTES_PER_MINUTE_PER_PERSON: String(LEAST_LOADED_BYTES) })
+    const { mallory, alice, malloryBoard, aliceBoard } = await boards(1_000, { LOADED_BYTES_PER_MINUTE_PER_PERSON: String(LEAST_LOADED_BYTES), ROOM_IDLE_MS: '0' })
 
     // The first read of her board puts Mallory past her minute; the next preview and import are refused before reading it.
     expect((await preview(mallory, malloryBoard, documentOf(3))).status).toBe(200)
@@ -120,8 +120,13 @@ describeEachDialect(postgresMissing, 'import previews sent by one member, on %s'
     expect(imported.body.error.code).toBe('loading_too_much')
     expect(logReads.loads).toBe(readsBefore)
 
-    // Alice's minute is her own.
+    // Alice's minute is her own; her board, which nobody holds, is previewed from its log without being loaded.
+    await waitFor(() => !server.services.rooms.loadedRooms.has(aliceBoard), 'Alice’s board, held by nobody, to unload')
+    const aliceReads = logReads.loads
     expect((await preview(alice, aliceBoard, documentOf(2))).status).toBe(200)
+    // One read of her board's log, the preview's: loading the room would have read it too.
+    expect(logReads.loads).toBe(aliceReads + 1)
+    expect(server.services.rooms.loadedRooms.has(aliceBoard)).toBe(false)
     expect((await alice.get(`/api/boards/${aliceBoard}`)).status).toBe(200)
   })
 })
