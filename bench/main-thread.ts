@@ -19,7 +19,7 @@ import { serverOrigin } from '../shared/change-origin.ts'
 import { openAccess } from '../test/helpers/open-access.ts'
 import { createBoard } from '../server/boards/create-board.ts'
 import { loadConfig } from '../server/config.ts'
-import { importOnStoredBoard } from '../server/import/import-job.ts'
+import { importOnStoredBoard, parseDocument } from '../server/import/import-job.ts'
 import { createLogger } from '../server/log.ts'
 import { mergeBoardState } from '../server/relay/merge-state.ts'
 import { startServer, type RunningServer } from '../server/server.ts'
@@ -115,7 +115,7 @@ export async function benchMainThread(): Promise<MainThreadBenchResult> {
     )
 
     const document = largeSourceDocument(1_400_000)
-    const importInline = await timeInline(() => importOnStoredBoard({ log, document: { text: document }, preview: false, by: 'bench' }))
+    const importInline = await timeInline(async () => importOnStoredBoard({ log, parsed: await parseDocument({ document: { text: document } }), preview: false, by: 'bench' }))
     const body = JSON.stringify({ text: document })
     const importTimes = await watchLoop(() => call(server, 'POST', `${board}/import`, body))
 

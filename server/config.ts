@@ -224,6 +224,8 @@ function configSchema() {
     HISTORY_READS_PER_INSTANCE: count('reads', 1, 10_000).default(HTTP_LIMITS.historyReadsPerInstance),
     /** Imports (not previews) one person may have in flight at once on the instance; more get 429 too_many_imports. */
     IMPORTS_PER_PERSON: count('imports', 1, 10_000).default(HTTP_LIMITS.importsPerPerson),
+    /** Import previews one person may have in flight at once on the instance, apart from their imports; more get 429 too_many_previews. */
+    PREVIEWS_PER_PERSON: count('previews', 1, 10_000).default(HTTP_LIMITS.previewsPerPerson),
     /** Completed history reads kept for the next identical one, by their estimated size; 0 keeps none. */
     HISTORY_READ_CACHE_BYTES: count('bytes', 0, 2 ** 40).default(HTTP_LIMITS.historyReadCacheBytes),
     /** Sign-ins and password changes whose password is checked at once on the instance; more wait, or get 503 with Retry-After. */

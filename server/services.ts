@@ -22,7 +22,7 @@ import { createHistorySweep, type HistorySweepResult } from './history/history-s
 import { TailChanges } from './history/tail-changes.ts'
 import { StorageHealth } from './health/storage-health.ts'
 import { HistoryReads } from './http/history-reads.ts'
-import { ImportsInFlight } from './http/imports-in-flight.ts'
+import { InFlightPerPerson, tooManyImports, tooManyPreviews } from './http/imports-in-flight.ts'
 import { connectionLimits, OpenConnections } from './http/open-connections.ts'
 import { RequestsInFlight } from './http/requests-in-flight.ts'
 import { createLogger, type Logger } from './log.ts'
@@ -91,7 +91,9 @@ export type Services = {
   /** Costly history reads in flight, per person and on this instance; identical ones share one computation. */
   historyReads: HistoryReads
   /** Imports in flight per person (IMPORTS_PER_PERSON). */
-  importsInFlight: ImportsInFlight
+  importsInFlight: InFlightPerPerson
+  /** Import previews in flight per person (PREVIEWS_PER_PERSON). */
+  previewsInFlight: InFlightPerPerson
   /** The time stored with the board's history. */
   clock: Clock
 }
@@ -203,7 +205,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     preparedChanges: new PreparedChanges(await boardTurns(config)),
     tailChanges: new TailChanges(storage, workers),
     historyReads,
-    importsInFlight: new ImportsInFlight(config.IMPORTS_PER_PERSON),
+    importsInFlight: new InFlightPerPerson(config.IMPORTS_PER_PERSON, tooManyImports),
+    previewsInFlight: new InFlightPerPerson(config.PREVIEWS_PER_PERSON, tooManyPreviews),
     clock,
   }
 }

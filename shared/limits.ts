@@ -258,6 +258,14 @@ export const HTTP_LIMITS = {
    */
   importsPerPerson: 2,
   /**
+   * Import previews one person may have in flight at once on an instance over
+   * HTTP, apart from their imports (server/http/imports-in-flight.ts; the page
+   * previews in its own copy of the board): each reads its board's whole
+   * stored log, on PostgreSQL holding one of the pool's connections, on
+   * SQLite the relay's thread.
+   */
+  previewsPerPerson: 2,
+  /**
    * Sign-ins and password changes whose password an instance checks at once
    * (server/auth/password-checks.ts): each check is some 40 ms of a core on
    * libuv's pool, so two check some 50 passwords a second, far more than

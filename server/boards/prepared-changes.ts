@@ -8,6 +8,8 @@
  * servers in one process keep their turns apart, as two processes would.
  */
 import * as Y from 'yjs'
+import { LoadingTooMuch } from '../relay/cold-loads.ts'
+import type { IncomingRates } from '../relay/incoming-rates.ts'
 import type { Room } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import type { Storage, StoredBoardState, TurnHolder } from '../storage/storage.ts'
@@ -27,9 +29,16 @@ export class PreparedChanges {
    * migration on load, too) is stored, and the session holding the turn:
    * `change` makes its changes with it (`Room.change`'s `turn`), so that they
    * are committed only while the turn is still held. Null when there is no such board.
+   * `payer` (the person asking) pays for the board's load, if nobody holds it
+   * here, and for the log's read (see storedLog).
    */
-  onStoredBoard<T>(parts: BoardParts, boardId: string, change: (room: Room, log: LoadedLog, turn: TurnHolder | null) => Promise<T>): Promise<T | null> {
-    return this.turns.take(boardId, (turn) => parts.rooms.withRoom(boardId, async (room) => change(room, await storedLog(parts, room), turn)))
+  onStoredBoard<T>(
+    parts: BoardParts,
+    boardId: string,
+    change: (room: Room, log: LoadedLog, turn: TurnHolder | null) => Promise<T>,
+    payer?: IncomingRates,
+  ): Promise<T | null> {
+    return this.turns.take(boardId, (turn) => parts.rooms.withRoom(boardId, async (room) => change(room, await storedLog(parts, room, payer), turn), payer))
   }
 
   close(): Promise<void> {
@@ -37,11 +46,43 @@ export class PreparedChanges {
   }
 }
 
-/** The room's board as stored, once what the room applied is. */
-export async function storedLog(parts: Pick<BoardParts, 'storage'>, room: Room): Promise<LoadedLog> {
+/**
+ * The room's board as stored, once what the room applied is. A `payer`'s
+ * read counts its bytes against what they may load a minute
+ * (LOADED_BYTES_PER_MINUTE_PER_PERSON), as a snapshot sent to them does: the
+ * whole log is read for them (on PostgreSQL on a connection of the pool, on
+ * SQLite on the relay's thread), whether the room is loaded or not. Refused
+ * (LoadingTooMuch) before anything is read once that is spent; counted once
+ * read, so one read may go past what was left.
+ */
+export async function storedLog(parts: Pick<BoardParts, 'storage'>, room: Room, payer?: IncomingRates): Promise<LoadedLog> {
   await room.whenStored()
-  const { checkpoint, updates, completeThrough } = await parts.storage.log.load(room.boardId)
+  return paidLog(parts.storage, room.boardId, payer)
+}
+
+/**
+ * The board as stored, for a preview: once what its room applied is stored
+ * when it is loaded here; when nobody holds it here, read from the log without
+ * loading the room, which would apply the whole board on the relay's thread
+ * (seconds for a board of 15 MB) for a preview that changes nothing. Paid for
+ * as storedLog's. Null when there is no such board.
+ */
+export async function previewedLog(parts: { storage: Pick<Storage, 'log' | 'boards'>; rooms: RoomRegistry }, boardId: string, payer?: IncomingRates): Promise<LoadedLog | null> {
+  const room = parts.rooms.loadedRooms.get(boardId)
+  if (room) return room.isDeleted ? null : storedLog(parts, room, payer)
+  if (!(await parts.storage.boards.get(boardId))) return null
+  return paidLog(parts.storage, boardId, payer)
+}
+
+async function paidLog(storage: Pick<Storage, 'log'>, boardId: string, payer: IncomingRates | undefined): Promise<LoadedLog> {
+  if (payer && !payer.mayLoad()) throw new LoadingTooMuch(`board ${boardId} read as stored for a person who has loaded as much as they may this minute`)
+  const { checkpoint, updates, completeThrough } = await storage.log.load(boardId)
+  payer?.didLoad(logBytes(checkpoint, updates))
   return { checkpoint, updates, completeThrough }
+}
+
+function logBytes(checkpoint: Uint8Array | null, updates: readonly Uint8Array[]): number {
+  return updates.reduce((bytes, update) => bytes + update.byteLength, checkpoint?.byteLength ?? 0)
 }
 
 /**

@@ -82,8 +82,8 @@ export function importApi(): OpenAPIHono<SignedInEnv> {
           : { document: { text: body.text }, title: body.title, preview: body.preview }
       const { services, principal } = c.var
       const imported = () => importDocument(services, id, request, principal, rightStillHeld(c))
-      // A preview changes nothing and is not applied: only the worker pool's limits bound it.
-      const result = request.preview ? await imported() : await services.importsInFlight.run(principal.userId, imported)
+      // Counted apart: a preview changes nothing and is not applied, but reads the board's whole log as an import does.
+      const result = await (request.preview ? services.previewsInFlight : services.importsInFlight).run(principal.userId, imported)
       if (!result) throw notFound('Board')
       return c.json(result, 200)
     },

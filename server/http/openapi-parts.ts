@@ -39,7 +39,7 @@ export const historyReadResponses = {
 export const importResponses = {
   429: jsonResponse(
     errorSchema,
-    'The caller has as many imports in flight as IMPORTS_PER_PERSON allows (too_many_imports), or has added as much to boards this hour as WRITTEN_BYTES_PER_HOUR_PER_PERSON allows (written_too_much); also too_many_tasks and worker_time_spent as for any route handing its work to the worker pool. Retry after the Retry-After seconds.',
+    'The caller has as many imports in flight as IMPORTS_PER_PERSON allows (too_many_imports), or previews as PREVIEWS_PER_PERSON allows (too_many_previews), or has loaded as many bytes this minute as LOADED_BYTES_PER_MINUTE_PER_PERSON allows (loading_too_much: every import and preview reads the board\'s stored log), or has added as much to boards this hour as WRITTEN_BYTES_PER_HOUR_PER_PERSON allows (written_too_much); also too_many_tasks and worker_time_spent as for any route handing its work to the worker pool. Retry after the Retry-After seconds.',
   ),
 }
 

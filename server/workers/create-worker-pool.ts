@@ -22,6 +22,7 @@ export function createWorkerPool(config: Config, logger: Logger, options: Pick<W
     // Rebuilding the version, then reading every judgment's words: well within a board read's time.
     'check-version': boardState,
     'export-board': config.EXPORT_TIME_BUDGET_MS,
+    'parse-document': config.IMPORT_TIME_BUDGET_MS,
     'import-document': config.IMPORT_TIME_BUDGET_MS,
   }
   return new WorkerPool({

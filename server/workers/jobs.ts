@@ -9,7 +9,7 @@
  */
 import type { exportStoredVersion } from '../export/stored-version.ts'
 import type { checkStoredVersion } from '../export/version-checks.ts'
-import type { importOnStoredBoard } from '../import/import-job.ts'
+import type { importOnStoredBoard, parseDocument } from '../import/import-job.ts'
 import type { boardAsOf } from '../history/board-as-of.ts'
 import type { LogRow } from '../storage/storage.ts'
 import type { LackingJob } from '../relay/lacking-updates.ts'
@@ -46,7 +46,9 @@ export const JOBS = {
   'check-version': async (job: Parameters<typeof checkStoredVersion>[0]) => (await import('../export/version-checks.ts')).checkStoredVersion(job),
   /** A version rendered as a briefing or bundle. */
   'export-board': async (job: Parameters<typeof exportStoredVersion>[0]) => (await import('../export/stored-version.ts')).exportStoredVersion(job),
-  /** A document parsed and imported into (or previewed on) the stored board, as the update to apply. */
+  /** A source document read and parsed, before its board is read: one that would import nothing costs no read. */
+  'parse-document': async (job: Parameters<typeof parseDocument>[0]) => (await import('../import/import-job.ts')).parseDocument(job),
+  /** A parsed document imported into (or previewed on) the stored board, as the update to apply. */
   'import-document': async (job: Parameters<typeof importOnStoredBoard>[0]) => (await import('../import/import-job.ts')).importOnStoredBoard(job),
 }
 

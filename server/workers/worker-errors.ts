@@ -105,6 +105,12 @@ const JOB_WORDS: Record<JobName, { task: string; advice: string; budgetSetting: 
     advice: 'Try Markdown or HTML, which take far less work than PDF or DOCX, or export a version with fewer items.',
     budgetSetting: 'EXPORT_TIME_BUDGET_MS',
   },
+  // Reading and parsing the document is the import's first step, as the person sees it.
+  'parse-document': {
+    task: 'The import',
+    advice: 'Split the document into smaller ones and import each.',
+    budgetSetting: 'IMPORT_TIME_BUDGET_MS',
+  },
   'import-document': {
     task: 'The import',
     advice: 'Split the document into smaller ones and import each.',

@@ -10,6 +10,9 @@ import type { Storage, UpdateLogStore } from '../../server/storage/storage.ts'
 import { Gate } from './gate.ts'
 
 export class LoadGate extends Gate {
+  /** Update-log loads that came to the gate, held or not: the reads of a whole board as stored. */
+  loads = 0
+
   constructor(private readonly at: 'before-read' | 'after-read' = 'before-read') {
     super()
   }
@@ -17,6 +20,7 @@ export class LoadGate extends Gate {
   wrap = (storage: Storage): Storage => {
     const log = storage.log
     const load: UpdateLogStore['load'] = async (boardId) => {
+      this.loads++
       if (this.at === 'before-read') await this.pass()
       const stored = await log.load(boardId)
       if (this.at === 'after-read') await this.pass()
