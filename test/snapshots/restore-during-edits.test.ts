@@ -88,6 +88,8 @@ describeEachDialect(postgresMissing, 'a restore while an analyst keeps editing, 
       readLoads.hold()
       const answer = asOwner.post<RestoreResult>(`/api/boards/${boardId}/snapshots/${made.body.id}/restore`)
       await waitFor(() => readLoads.waiting > 0, 'the restore to have read the board')
+      // At least one card typed while it is held: a wait that ends within a typing interval would leave none to check.
+      await waitFor(() => typed.length > 0, 'the analyst to type while the restore is held')
       deleteAssessment(analyst.doc, deletedMeanwhile)
       updateAssessment(analyst.doc, kept, { title: 'Kept, renamed meanwhile' })
       const typedBeforeRelease = typed.length
