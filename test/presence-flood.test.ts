@@ -5,6 +5,7 @@
  * they send back, and what the flood gets applied is bounded by its person's
  * presence bytes a second, whatever the room's size.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { assessmentText } from '../shared/board-doc.ts'
@@ -24,6 +25,11 @@ const STATE_PAD = 3800
 const FLOOD_INTERVAL_MS = 100
 /** Frames each flooding socket sends: twelve seconds of them, long enough on main for the editor's sent-back bytes to run past their allowance. */
 const FLOOD_FRAMES = 120
+/**
+ * The honest editor's pace: a keystroke at most every 20 ms, faster than anyone types. Sent as fast as the other
+ * tab shows each, a loop types hundreds a second and is rightly closed for its own messages a second.
+ */
+const KEYSTROKE_INTERVAL_MS = 20
 
 describe('a presence flood', () => {
   let server: TestServer
@@ -96,8 +102,10 @@ describe('a presence flood', () => {
     let typed = 0
     while (!floodOver()) {
       const mark = `<${typed++}>`
+      const next = sleep(KEYSTROKE_INTERVAL_MS)
       assessmentText(writer.doc, assessmentId, 'judgment').insert(0, mark)
       await waitFor(() => assessmentText(other.doc, assessmentId, 'judgment').toString().includes(mark), `keystroke ${mark} at the other tab`)
+      await next
     }
     return typed
   }

@@ -157,7 +157,8 @@ describeUnless(missing)('a page open while its board is reloaded from the log', 
     await editor.page.locator('.columns[data-before-reset]').waitFor({ state: 'detached' })
     await waitSaved(editor)
     // The card holding the split value stays, its kind read as not assessed: the deletion that would have removed it broke the board.
-    expect(await shownTitles(editor)).toEqual(['Target', 'Kept'])
+    // The view opened afresh lists its cards once the board is read: waited for, not read at once.
+    await expect.poll(() => shownTitles(editor), { timeout: 10_000 }).toEqual(['Target', 'Kept'])
 
     const written = await addCard(editor, 'Written after the reset')
     await waitSaved(editor)
