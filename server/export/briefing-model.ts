@@ -180,6 +180,7 @@ export const BRIEFING_TEXT = {
   retracted: 'Retracted, not counted',
   sources: 'Sources',
   sourceColumns: ['Source', 'Kind', 'Reliability', 'Claims'],
+  noSources: 'No sources.',
   kindNotStated: 'not stated',
   changes: (since: string) => `Changes since ${since}`,
   noChanges: 'Nothing changed.',

@@ -75,10 +75,12 @@ export async function renderDocx(briefing: Briefing): Promise<Uint8Array> {
             ...section.assessments.flatMap(assessment),
           ]),
           heading1(T.sources),
-          table(
-            T.sourceColumns,
-            b.sources.map((s) => [s.url ? `${isolate(s.name)} (${isolate(s.url)})` : s.name, s.kind, `${s.reliability}: ${s.reliabilityLabel}`, String(s.claims)]),
-          ),
+          b.sources.length === 0
+            ? new Paragraph(T.noSources)
+            : table(
+                T.sourceColumns,
+                b.sources.map((s) => [s.url ? `${isolate(s.name)} (${isolate(s.url)})` : s.name, s.kind, `${s.reliability}: ${s.reliabilityLabel}`, String(s.claims)]),
+              ),
           ...(b.changes
             ? [
                 heading1(T.changes(b.changes.since)),

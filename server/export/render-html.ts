@@ -7,7 +7,7 @@
  * page. (Fixed positioning repeats too, but covers the text beneath it.)
  */
 import { ACH_TEXT, achTables, leastLabel, ratedText, type BriefingAch } from './briefing-ach.ts'
-import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
+import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type BriefingBluf, type BriefingSource, type Citation } from './briefing-model.ts'
 import { acknowledgementText, type BriefingCheck, type BriefingChecks } from './briefing-review.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 import { isolatesAsBdi } from './bidi.ts'
@@ -63,18 +63,7 @@ ${b.sections
   .join('\n')}
 <section>
 <h2>${T.sources}</h2>
-<table>
-<thead><tr>${T.sourceColumns.map((c) => `<th>${c}</th>`).join('')}</tr></thead>
-<tbody>
-${b.sources
-  .map(
-    (s) =>
-      `<tr><td><bdi>${esc(s.name)}</bdi>${s.url ? `<br><span class="url">${esc(s.url)}</span>` : ''}</td><td>${esc(s.kind)}</td>` +
-      `<td>${esc(s.reliability)}: ${esc(s.reliabilityLabel)}</td><td class="count">${s.claims}</td></tr>`,
-  )
-  .join('\n')}
-</tbody>
-</table>
+${b.sources.length === 0 ? `<p>${T.noSources}</p>` : sourcesTable(b.sources)}
 </section>
 ${b.changes ? changes(b.changes) : ''}
 ${checks(b.checks)}
@@ -187,6 +176,15 @@ ${rows.join('\n')}
 </table>
 <figcaption>${T.gridCaption}${b.grid.unplaced.length > 0 ? ` ${T.unplaced} ${b.grid.unplaced.join(', ')}.` : ''}</figcaption>
 </figure>`
+}
+
+function sourcesTable(sources: BriefingSource[]): string {
+  const rows = sources.map(
+    (s) =>
+      `<tr><td><bdi>${esc(s.name)}</bdi>${s.url ? `<br><span class="url">${esc(s.url)}</span>` : ''}</td><td>${esc(s.kind)}</td>` +
+      `<td>${esc(s.reliability)}: ${esc(s.reliabilityLabel)}</td><td class="count">${s.claims}</td></tr>`,
+  )
+  return `<table>\n<thead><tr>${T.sourceColumns.map((c) => `<th>${c}</th>`).join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`
 }
 
 function changes(c: NonNullable<Briefing['changes']>): string {

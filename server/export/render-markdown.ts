@@ -33,15 +33,17 @@ export function renderMarkdown(briefing: Briefing): string {
     ...(b.grid.unplaced.length > 0 ? [`${T.unplaced} ${b.grid.unplaced.join(', ')}.`] : []),
     ...b.sections.flatMap((section) => [`## ${section.heading}`, ...(section.note ? [`*${section.note}*`] : []), ...section.assessments.flatMap(assessment)]),
     `## ${T.sources}`,
-    table(
-      T.sourceColumns,
-      b.sources.map((s) => [
-        s.url ? `${inline(isolate(s.name))} (${inline(isolate(s.url))})` : inline(s.name),
-        inline(s.kind),
-        `${s.reliability}: ${s.reliabilityLabel}`,
-        String(s.claims),
-      ]),
-    ),
+    b.sources.length === 0
+      ? T.noSources
+      : table(
+          T.sourceColumns,
+          b.sources.map((s) => [
+            s.url ? `${inline(isolate(s.name))} (${inline(isolate(s.url))})` : inline(s.name),
+            inline(s.kind),
+            `${s.reliability}: ${s.reliabilityLabel}`,
+            String(s.claims),
+          ]),
+        ),
     ...(b.changes
       ? [`## ${inline(T.changes(b.changes.since))}`, b.changes.items.length > 0 ? b.changes.items.map((i) => `- ${inline(i)}`).join('\n') : T.noChanges]
       : []),

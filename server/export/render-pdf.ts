@@ -113,12 +113,16 @@ function documentDefinition(b: Briefing): TDocumentDefinitions {
           ...section.assessments.flatMap(assessment),
         ]),
       ),
-      headedTable(
-        h1(T.sources),
-        T.sourceColumns,
-        b.sources.map((s) => [{ text: wrappable(s.url ? `${s.name}\n${s.url}` : s.name) }, { text: wrappable(s.kind) }, `${s.reliability}: ${s.reliabilityLabel}`, String(s.claims)]),
-        ['*', 'auto', 'auto', 'auto'],
-      ),
+      ...(b.sources.length === 0
+        ? keptWithNext(h1(T.sources), [{ text: T.noSources }])
+        : [
+            headedTable(
+              h1(T.sources),
+              T.sourceColumns,
+              b.sources.map((s) => [{ text: wrappable(s.url ? `${s.name}\n${s.url}` : s.name) }, { text: wrappable(s.kind) }, `${s.reliability}: ${s.reliabilityLabel}`, String(s.claims)]),
+              ['*', 'auto', 'auto', 'auto'],
+            ),
+          ]),
       ...(b.changes
         ? keptWithNext(h1(T.changes(b.changes.since)), b.changes.items.length > 0 ? b.changes.items.map(bullet) : [{ text: T.noChanges }])
         : []),
