@@ -198,11 +198,17 @@ describeEachDialect(postgresMissing, 'writes refused by storage at their last st
       await expectAllowanceSpent()
     })
 
-    it('leaves the invite link usable, and is not counted', async () => {
+    /** An editor's invite link to the board as the owner would make it, expiring in an hour, with its token. */
+    const storedInvite = async () => {
       const token = newSecret()
       const createdAt = new Date().toISOString()
       const invite = { id: crypto.randomUUID(), tokenHash: hashSecret(token), boardId, role: 'editor' as const, createdBy: ownerAccount.id, createdAt, expiresAt: new Date(Date.now() + 3600_000).toISOString() }
       await server.services.storage.invites.create(invite)
+      return { token, invite }
+    }
+
+    it('leaves the invite link usable, and is not counted', async () => {
+      const { token, invite } = await storedInvite()
       const revoke = () => owner.delete(`/api/boards/${boardId}/invites/${invite.id}`)
       const allow = await refuseAudit('invite-revoked')
       expect((await revoke()).status).toBe(refusedStatus)
@@ -216,10 +222,7 @@ describeEachDialect(postgresMissing, 'writes refused by storage at their last st
     })
 
     it('admits no one by an invite link, and records no acceptance', async () => {
-      const token = newSecret()
-      const createdAt = new Date().toISOString()
-      const invite = { id: crypto.randomUUID(), tokenHash: hashSecret(token), boardId, role: 'editor' as const, createdBy: ownerAccount.id, createdAt, expiresAt: new Date(Date.now() + 3600_000).toISOString() }
-      await server.services.storage.invites.create(invite)
+      const { token, invite } = await storedInvite()
       const invited = await signedInClient(server, member)
       const accept = () => invited.post(`/api/invites/${token}/accept`)
       const allow = await refuseAudit('invite-accepted')
