@@ -22,6 +22,14 @@ export type LockConfig = Pick<StorageConfig, 'DATA_DIR' | 'DATABASE_URL' | 'DATA
 /** How long a starting server waits for an import (or a restore) to finish before it gives up. */
 export const SERVING_LOCK_WAIT_MS = 60_000
 const RETRY_MS = 250
+/**
+ * SQLite takes a PENDING lock on its way to EXCLUSIVE, refusing new SHARED
+ * locks for that moment even when the attempt then fails: one refused try may
+ * be another command's passing attempt at the lock, while a server serves the
+ * database. Only a lock refused at every try is held alone.
+ */
+const HELD_ALONE_TRIES = 4
+const HELD_ALONE_RETRY_MS = 25
 
 /** A server that could not start: an import or a restore held the database all the time it waited. */
 export class DatabaseBeingImported extends Error {
@@ -43,7 +51,8 @@ export async function holdServingLock(config: LockConfig, logger: Logger, waitMs
   for (let attempt = 0; ; attempt++) {
     const held = await trySharedLock(config, logger)
     if (held) return held
-    if (attempt === 0) logger.warn({ waitMs }, `${writers(config)} is writing the database: waiting for it to finish before serving`)
+    // Not at the first refusal, which may be another command's passing attempt (HELD_ALONE_TRIES).
+    if (attempt === 1) logger.warn({ waitMs }, `${writers(config)} is writing the database: waiting for it to finish before serving`)
     if (performance.now() >= giveUpAt) {
       throw new DatabaseBeingImported(
         `${writers(config)} has been writing ${databaseName(config)} for over ${Math.round(waitMs / 1000)} s: not serving it meanwhile. Start the server again once it has finished.`,
@@ -80,9 +89,15 @@ async function heldAlone(config: LockConfig): Promise<boolean> {
     return pgHeldAlone({ url: config.DATABASE_URL, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS })
   }
   const { trySqliteServingLock } = await import('./sqlite-serving-lock.ts')
-  const shared = trySqliteServingLock(config.DATA_DIR, 'shared')
-  await shared?.release()
-  return shared === null
+  for (let attempt = 1; ; attempt++) {
+    const shared = trySqliteServingLock(config.DATA_DIR, 'shared')
+    if (shared) {
+      await shared.release()
+      return false
+    }
+    if (attempt === HELD_ALONE_TRIES) return true
+    await sleep(HELD_ALONE_RETRY_MS)
+  }
 }
 
 /** The database as a message names it: never the URL, which may hold a password. */
