@@ -20,6 +20,8 @@ import { readSnapshotState } from '../snapshots/load-snapshot.ts'
 import { readStoredLog, type StoredBoards } from '../snapshots/stored-board.ts'
 import type { ExportedFile, ExportFormat } from './export-board.ts'
 import type { LiveBoard, StoredPredecessor, StoredVersion } from './stored-version.ts'
+import type { LatestReview } from './briefing-version.ts'
+import { boardReview } from '../../shared/review-status.ts'
 
 /** Where versions are read from; the live board's time is the clock the board's history is stamped with. */
 type VersionSources = StoredBoards & { clock: Clock }
@@ -58,7 +60,12 @@ export async function exportVersion(services: VersionSources & { logger: Logger 
     const read: StoredVersion | null = asOf ? { ...asOfVersion(boardId, asOf), live: await readLive(services, boardId) } : await readStoredVersion(services, boardId, snapshotId)
     if (!read) return null
     // A snapshot names its own predecessor; the live board and a past moment are compared with the newest snapshot made by then.
-    const version: StoredVersion = read.kind === 'snapshot' ? read : { ...read, previous: await snapshotBefore(services, boardId, read.kind === 'as-of' ? read.at : undefined) }
+    const version: StoredVersion =
+      read.kind === 'snapshot'
+        ? read
+        : read.kind === 'live'
+          ? { ...read, previous: await snapshotBefore(services, boardId, undefined), latestReview: await latestReviewOf(services, boardId) }
+          : { ...read, previous: await snapshotBefore(services, boardId, read.at) }
     const { file, hash } = await services.workers.run('export-board', { format, scope, version }, { boardId, overrunKey })
     await audit(services, { actor: by, action: 'export', boardId, detail: { ...detail, hash } })
     return file
@@ -92,6 +99,12 @@ async function snapshotBefore(services: VersionSources, boardId: string, at: str
   const snapshot = await services.storage.snapshots.latest(boardId, at === undefined ? undefined : new Date(at).toISOString())
   const state = snapshot && (await services.storage.snapshots.state(boardId, snapshot.id))
   return snapshot && state ? { label: snapshot.label, createdAt: snapshot.createdAt, state } : null
+}
+
+/** The board's newest signed-off snapshot and its review, which a briefing of the live board names without taking it for its own. */
+async function latestReviewOf(services: VersionSources, boardId: string): Promise<LatestReview | null> {
+  const latest = boardReview((await services.storage.reviews.boardSignoffs([boardId])).get(boardId) ?? [], null).latest
+  return latest && { label: latest.snapshotLabel, createdAt: latest.snapshotCreatedAt, hash: latest.snapshotContentHash, statement: latest.statement }
 }
 
 function asOfVersion(boardId: string, { asOf, at, exact, log }: AsOfVersion): Extract<StoredVersion, { kind: 'as-of' }> {

@@ -11,7 +11,7 @@ import { normalizeMarking } from '../../shared/marking.ts'
 import { retractedSince } from '../../shared/retracted-since.ts'
 import { sourceModel, type StoredLog } from '../snapshots/board-state.ts'
 import { boardContentHash } from '../snapshots/content-hash.ts'
-import type { BriefingSignoff, BriefingVerdict, BriefingVersion, Remarked } from './briefing-version.ts'
+import type { BriefingSignoff, BriefingVerdict, BriefingVersion, LatestReview, Remarked } from './briefing-version.ts'
 import { exportBoard, type ExportedFile, type ExportFormat } from './export-board.ts'
 
 /** A snapshot as the version's predecessor: what the briefing says changed since. */
@@ -23,7 +23,7 @@ export type StoredPredecessor = { label: string; createdAt: string; state: Uint8
  * read for an export only (the checks do not say what changed).
  */
 export type StoredVersion =
-  | { kind: 'live'; boardId: string; at: string; log: StoredLog; previous?: StoredPredecessor | null }
+  | { kind: 'live'; boardId: string; at: string; log: StoredLog; previous?: StoredPredecessor | null; latestReview?: LatestReview | null }
   /** The board as it was at `asOf` (or, when not `exact`, at `at`, the nearest kept moment before it), from its history. */
   | {
       kind: 'as-of'
@@ -64,7 +64,8 @@ export function loadStoredVersion(stored: StoredVersion): LoadedVersion {
     : {}
   if (stored.kind === 'live') {
     const model = sourceModel(boardId, { log: stored.log })
-    return { model, version: { kind: 'live', at: stored.at, hash: boardContentHash(model), ...previous } }
+    const latestReview = stored.latestReview ? { latestReview: stored.latestReview } : {}
+    return { model, version: { kind: 'live', at: stored.at, hash: boardContentHash(model), ...previous, ...latestReview } }
   }
   if (stored.kind === 'as-of') {
     const model = sourceModel(boardId, { log: stored.log })
