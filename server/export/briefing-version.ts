@@ -6,6 +6,7 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import type { ReviewVerdict } from '../../shared/domain.ts'
 import type { RetractedSince } from '../../shared/retracted-since.ts'
 import type { SignoffDecision } from '../../shared/snapshot-model.ts'
+import type { ContentTimes } from './content-times.ts'
 
 /** A reviewer's verdict on one assessment of a snapshot (review data lives beside the snapshot, not in the model). */
 export type BriefingVerdict = { assessmentId: string; reviewerId: string; verdict: ReviewVerdict; createdAt: string }
@@ -38,6 +39,14 @@ export type BriefingVersion =
       retractedSince?: RetractedSince
       remarked?: Remarked
     }
-  | { kind: 'live'; at: string; hash: string; previous?: BriefingPredecessor; latestReview?: LatestReview }
+  | {
+      kind: 'live'
+      at: string
+      hash: string
+      previous?: BriefingPredecessor
+      latestReview?: LatestReview
+      /** When each part of the content last changed, read from the log's rows: what dates its STIX objects. */
+      contentTimes?: ContentTimes
+    }
   /** `asOf` is the time asked for; `at` the moment the content is of: the same, or, when `exact` is false, the nearest kept moment before it. */
   | { kind: 'as-of'; asOf: string; at: string; hash: string; exact: boolean; previous?: BriefingPredecessor; remarked?: Remarked }

@@ -57,7 +57,11 @@ export async function exportVersion(services: VersionSources & { logger: Logger 
     // Before the board is read: a loop asking for an export that overran would otherwise read it whole each time.
     const overrunKey = await exportKey(services, request)
     services.workers.refuseIfOverran('export-board', overrunKey)
-    const read: StoredVersion | null = asOf ? { ...asOfVersion(boardId, asOf), live: await readLive(services, boardId) } : await readStoredVersion(services, boardId, snapshotId)
+    const read: StoredVersion | null = asOf
+      ? { ...asOfVersion(boardId, asOf), live: await readLive(services, boardId) }
+      : snapshotId === undefined
+        ? await readTimedLive(services, boardId)
+        : await readStoredVersion(services, boardId, snapshotId)
     if (!read) return null
     // A snapshot names its own predecessor; the live board and a past moment are compared with the newest snapshot made by then.
     const version: StoredVersion =
@@ -99,6 +103,23 @@ async function snapshotBefore(services: VersionSources, boardId: string, at: str
   const snapshot = await services.storage.snapshots.latest(boardId, at === undefined ? undefined : new Date(at).toISOString())
   const state = snapshot && (await services.storage.snapshots.state(boardId, snapshot.id))
   return snapshot && state ? { label: snapshot.label, createdAt: snapshot.createdAt, state } : null
+}
+
+/**
+ * The live board as an export reads it: its latest checkpoint and the rows
+ * after it with their times, from which each STIX object is dated by when its
+ * content last changed. The checkpoint's time is that of the last row it
+ * folded; one thinned or folded again meanwhile is dated at the first row
+ * after it, or at the read when none follows (it held that content then too).
+ */
+async function readTimedLive(services: VersionSources, boardId: string): Promise<StoredVersion | null> {
+  const { storage } = services
+  if (!(await storage.boards.get(boardId))) return null
+  const at = services.clock().toISOString()
+  const { checkpoint, throughSeq, rows } = await storage.history.tail(boardId)
+  const checkpointAt = checkpoint ? ((await storage.history.checkpoints(boardId)).find((kept) => kept.throughSeq === throughSeq)?.at ?? null) : null
+  const log = { checkpoint, updates: rows.map((row) => row.update) }
+  return { kind: 'live', boardId, at, log, rowTimes: { rows: rows.map((row) => row.at), checkpointAt } }
 }
 
 /** The board's newest signed-off snapshot and its review, which a briefing of the live board names without taking it for its own. */
