@@ -129,6 +129,16 @@ describe('STIX versions of a board, exported over time', () => {
     expect([...third.values()].filter((o) => o.modified !== first.get(o.id)!.modified).map((o) => o.id)).toEqual([renamed.id])
     expect(renamed.created).toBe(first.get(renamed.id)!.created)
     expect(String(renamed.modified) > String(first.get(renamed.id)!.modified)).toBe(true)
+
+    // Folded into a checkpoint, what the rows said is dated at its last row: never earlier, one content per version (afterEach).
+    await server.services.compaction.compact(boardId)
+    expect((await server.services.storage.history.tailState(boardId)).throughSeq).toBeGreaterThan(0)
+    const folded = contents(await exported(boardId))
+    for (const [id, object] of folded) expect(String(object.modified) >= String(third.get(id)!.modified), id).toBe(true)
+    expect(contents(await exported(boardId))).toEqual(folded)
+    expect((await api.patch(`/api/boards/${boardId}/assessments/${other.body.id}`, { title: 'Prigozhin stays in Minsk' })).status).toBe(200)
+    const after = contents(await exported(boardId))
+    expect([...after.values()].filter((o) => o.modified !== folded.get(o.id)!.modified).map((o) => o.id)).toEqual([renamed.id])
   })
 
   it('writes a marking statement as the same bytes in every bundle, as a marking definition cannot be versioned', async () => {
