@@ -11,12 +11,15 @@ import type { BoardReview } from '../../shared/review-status.ts'
 import { addToken } from '../helpers/accounts.ts'
 import { BRIEFING_FORMATS, readerText } from '../helpers/briefing-text.ts'
 import { useOwnedBoard } from '../helpers/owned-board.ts'
+import { METRICS_TOKEN, metricsText, sample } from '../helpers/prometheus-text.ts'
 
 /** Bidi isolates around member text (shared/bidi.ts), which a reader does not see. */
 const ISOLATES = /[\u2066-\u2069]/g
 
 describe('an approval, once the board changed since', () => {
-  const board = useOwnedBoard({ owner: 'Olga Owner', board: 'Wagner in Belarus' })
+  const board = useOwnedBoard({ owner: 'Olga Owner', board: 'Wagner in Belarus', env: { METRICS_TOKEN } })
+  /** How many times the server has rebuilt a stored board to hash it (or to snapshot it). */
+  const captures = async () => sample(await metricsText(board.server), 'assay_worker_job_duration_seconds_count', { job: 'capture-board', outcome: 'done' }) ?? 0
 
   const briefings = async (): Promise<Record<string, string>> => {
     const authorization = `Bearer ${(await addToken(board.server, board.owner)).token}`
@@ -41,7 +44,11 @@ describe('an approval, once the board changed since', () => {
     expect(snapshot.status).toBe(201)
     expect((await board.api.put(`${boardPath}/snapshots/${snapshot.body.id}/signoff`, { decision: 'approved' })).status).toBe(200)
 
+    const capturedBefore = await captures()
     const unchanged = await reviewStatus()
+    // The header's poll and the list share one working-out of the live board's hash while its log stays as it was.
+    expect((await reviewStatus()).header).toEqual(unchanged.header)
+    expect((await captures()) - capturedBefore).toBe(1)
     for (const review of [unchanged.header, unchanged.list]) expect(review).toMatchObject({ status: 'approved', snapshotLabel: 'Draft 2', changedSince: false })
     for (const [format, text] of Object.entries(await briefings())) {
       expect(text, format).toContain('Not reviewed: the live board, not a snapshot reviewers have signed off. The latest review, of snapshot “Draft 2”')
