@@ -72,15 +72,29 @@ export async function audit(services: { storage: Storage; logger?: Logger }, ent
  * `wrote` says the store wrote it: by default unless that is false or null
  * (the stores' answer when they wrote nothing).
  */
-export async function audited<T>(
+export function audited<T>(
   services: { logger?: Logger },
   entry: AuditEntry,
   store: (row: NewAuditRecord) => Promise<T>,
   wrote: (stored: T) => boolean = (stored) => stored !== false && stored !== null,
 ): Promise<T> {
-  const row = auditRow(entry)
-  const stored = await store(row)
-  if (wrote(stored)) logAudited(services, entry, row)
+  return auditedTogether(services, [entry], ([row]) => store(row!), wrote)
+}
+
+/**
+ * As `audited`, for one change that several entries record (an account made
+ * an admin and reactivated by one request): `store` writes every row with the
+ * change, in its transaction.
+ */
+export async function auditedTogether<T>(
+  services: { logger?: Logger },
+  entries: readonly AuditEntry[],
+  store: (rows: NewAuditRecord[]) => Promise<T>,
+  wrote: (stored: T) => boolean = (stored) => stored !== false && stored !== null,
+): Promise<T> {
+  const rows = entries.map(auditRow)
+  const stored = await store(rows)
+  if (wrote(stored)) entries.forEach((entry, index) => logAudited(services, entry, rows[index]!))
   return stored
 }
 

@@ -248,6 +248,9 @@ export type UserRecord = { id: string; email: string; name: string; passwordHash
 /** The outcome of a change to an account that must leave the server at least one active admin. */
 export type AccountChange = 'done' | 'not-found' | 'last-admin'
 
+/** What an admin changes of an account's access: its admin right, its deactivation (an ISO time; null reactivates), or both. */
+export type AccessChange = Partial<Pick<UserRecord, 'isAdmin' | 'deactivatedAt'>>
+
 /**
  * What a new password ends in the transaction that sets it, so that none of
  * it is stored without the rest: the account's sessions (but `except`, the
@@ -293,6 +296,12 @@ export interface UserStore {
    * With `audited`, that audit entry is written in the same transaction when the change is made.
    */
   setDeactivated(id: string, at: string | null, audited?: NewAuditRecord): Promise<AccountChange>
+  /**
+   * Makes both changes one request asks for (admin right and deactivation) in
+   * one transaction with their audit entries, so that neither is stored
+   * without the other; refuses, changing nothing, what would leave no active admin.
+   */
+  setAccess(id: string, change: AccessChange, audited: readonly NewAuditRecord[]): Promise<AccountChange>
 }
 
 /** A signed-in browser. Only the SHA-256 of the cookie's token is stored. */
