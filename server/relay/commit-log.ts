@@ -198,6 +198,30 @@ export class CommitLog {
   }
 
   /**
+   * Deletes its board with `remove` while holding the commit path: nothing is
+   * applied or committed meanwhile (what arrives waits, as during a commit),
+   * so no edit is acknowledged that the deletion then takes away. Once
+   * `remove` resolves, the board is marked deleted (markDeleted). Should it
+   * fail, the commit path resumes: what waited is applied and committed, and
+   * nothing is lost.
+   */
+  async deleteWhileHeld(remove: () => Promise<void>): Promise<void> {
+    while (this.flushing) await this.commitDone()
+    this.flushing = true
+    try {
+      await remove()
+    } catch (error) {
+      this.flushing = false
+      if (!this.destroyed) this.resumeAfterCommit()
+      throw error
+    }
+    this.flushing = false
+    await this.markDeleted()
+    // Server-side changes that waited for the hold to end learn the board is gone.
+    if (!this.destroyed) this.resumeAfterCommit()
+  }
+
+  /**
    * Commits, in one transaction of the log that first sees `turn` still held,
    * what `make` applies, with whatever waited to be committed, in the commit
    * path's place (nothing else is applied or committed meanwhile). Should the
