@@ -1,9 +1,9 @@
 /**
  * The audit log: who did what, when, on which board. Entries are written by
  * the code that performs the action, in the action's own transaction
- * (`audited`, `auditedAs`); a failed or refused sign-in, an export and a
- * history read are themselves the action, and a restore is written once the
- * live board took it. `detail` holds ids, labels and counts, never a secret.
+ * (`audited`, `auditedAs`; a restore's in the update log's transaction that
+ * commits it); a failed or refused sign-in, an export and a history read are
+ * themselves the action. `detail` holds ids, labels and counts, never a secret.
  */
 import type { Logger } from '../log.ts'
 import type { AuditRecord, NewAuditRecord, Storage } from '../storage/storage.ts'

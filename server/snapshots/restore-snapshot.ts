@@ -21,7 +21,9 @@
  * storeFirst): a crash right after the commit left the board restored with no
  * point (315 to 549 ms on a board of 3,000 claims), and the claims it replaced
  * in no snapshot. A crash between the two leaves a point of the board as it
- * still is, the restore not made.
+ * still is, the restore not made. The restore's audit entry is committed with
+ * it, in the update log's transaction, so that no board is restored without
+ * the record of who restored it.
  */
 import * as Y from 'yjs'
 import { serverOrigin } from '../../shared/change-origin.ts'
