@@ -1,9 +1,9 @@
 /**
  * The audit log: who did what, when, on which board. Entries are written by
  * the code that performs the action, in the action's own transaction
- * (`audited`, `auditedAs`); a failed or refused sign-in, an export and a
- * history read are themselves the action, and a restore is written once the
- * live board took it. `detail` holds ids, labels and counts, never a secret.
+ * (`audited`, `auditedAs`; a restore's in the update log's transaction that
+ * commits it); a failed or refused sign-in, an export and a history read are
+ * themselves the action. `detail` holds ids, labels and counts, never a secret.
  */
 import type { Logger } from '../log.ts'
 import type { AuditRecord, NewAuditRecord, Storage } from '../storage/storage.ts'
@@ -72,15 +72,29 @@ export async function audit(services: { storage: Storage; logger?: Logger }, ent
  * `wrote` says the store wrote it: by default unless that is false or null
  * (the stores' answer when they wrote nothing).
  */
-export async function audited<T>(
+export function audited<T>(
   services: { logger?: Logger },
   entry: AuditEntry,
   store: (row: NewAuditRecord) => Promise<T>,
   wrote: (stored: T) => boolean = (stored) => stored !== false && stored !== null,
 ): Promise<T> {
-  const row = auditRow(entry)
-  const stored = await store(row)
-  if (wrote(stored)) logAudited(services, entry, row)
+  return auditedTogether(services, [entry], ([row]) => store(row!), wrote)
+}
+
+/**
+ * As `audited`, for one change that several entries record (an account made
+ * an admin and reactivated by one request): `store` writes every row with the
+ * change, in its transaction.
+ */
+export async function auditedTogether<T>(
+  services: { logger?: Logger },
+  entries: readonly AuditEntry[],
+  store: (rows: NewAuditRecord[]) => Promise<T>,
+  wrote: (stored: T) => boolean = (stored) => stored !== false && stored !== null,
+): Promise<T> {
+  const rows = entries.map(auditRow)
+  const stored = await store(rows)
+  if (wrote(stored)) entries.forEach((entry, index) => logAudited(services, entry, rows[index]!))
   return stored
 }
 

@@ -5,13 +5,13 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { CLOSE } from '../../shared/protocol.ts'
-import { audited, auditedAs, toAuditView, type AuditEntry } from '../access/audit.ts'
+import { auditedAs, auditedTogether, toAuditView, type AuditEntry } from '../access/audit.ts'
 import { closeSocketsOf } from '../access/close-sockets.ts'
 import { createAccount, toAccountView } from '../auth/accounts.ts'
 import { hashPassword } from '../auth/passwords.ts'
 import { closeSessionSockets, endSessionsOf } from '../auth/sessions.ts'
 import type { Services } from '../services.ts'
-import type { AccountChange, EndedWithPassword } from '../storage/storage.ts'
+import type { AccessChange, AccountChange, EndedWithPassword } from '../storage/storage.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { callerNow } from './authentication.ts'
 import { newPasswordSchema } from './auth-api.ts'
@@ -144,19 +144,23 @@ export function adminApi(): OpenAPIHono<SignedInEnv> {
       }
       const before = await services.storage.users.get(userId)
       if (!before) throw notFound('Account')
-      // Each change is stored with its audit entry or not at all.
-      if (deactivated !== undefined && deactivated !== (before.deactivatedAt !== null)) {
-        const entry: AuditEntry = { actor: principal, action: deactivated ? 'user-deactivated' : 'user-reactivated', detail: { userId, email: before.email } }
-        const at = deactivated ? new Date().toISOString() : null
-        refuseLastAdmin(await audited(services, entry, (row) => services.storage.users.setDeactivated(userId, at, row), done))
-        if (deactivated) await endEverythingOf(services, userId)
+      // Both changes are stored with their audit entries in one transaction, or nothing is.
+      const change: AccessChange = {}
+      const entries: AuditEntry[] = []
+      const deactivating = deactivated !== undefined && deactivated !== (before.deactivatedAt !== null)
+      if (deactivating) {
+        change.deactivatedAt = deactivated ? new Date().toISOString() : null
+        entries.push({ actor: principal, action: deactivated ? 'user-deactivated' : 'user-reactivated', detail: { userId, email: before.email } })
       }
-      if (isAdmin !== undefined && isAdmin !== before.isAdmin) {
-        const entry: AuditEntry = { actor: principal, action: isAdmin ? 'admin-granted' : 'admin-revoked', detail: { userId, email: before.email } }
-        refuseLastAdmin(await audited(services, entry, (row) => services.storage.users.setAdmin(userId, isAdmin, row), done))
-        // The admin counts as an owner of every board: their sockets reconnect under the rights they hold now.
-        closeSocketsOf(services.rooms, { userId })
+      const rightChanging = isAdmin !== undefined && isAdmin !== before.isAdmin
+      if (rightChanging) {
+        change.isAdmin = isAdmin
+        entries.push({ actor: principal, action: isAdmin ? 'admin-granted' : 'admin-revoked', detail: { userId, email: before.email } })
       }
+      if (entries.length > 0) refuseLastAdmin(await auditedTogether(services, entries, (rows) => services.storage.users.setAccess(userId, change, rows), done))
+      if (deactivating && deactivated) await endEverythingOf(services, userId)
+      // The admin counts as an owner of every board: their sockets reconnect under the rights they hold now.
+      if (rightChanging) closeSocketsOf(services.rooms, { userId })
       const after = await services.storage.users.get(userId)
       if (!after) throw notFound('Account')
       return c.json(toAccountView(after), 200)

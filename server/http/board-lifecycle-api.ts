@@ -87,16 +87,14 @@ export function boardLifecycleApi(): OpenAPIHono<SignedInEnv> {
       const { id, record: board } = c.var.board
       const services = c.var.services
       if (!c.var.principal.isAdmin) throw forbidden('Only the admin deletes a board; an owner can archive it.')
-      services.rooms.closeConnections({ boardId: id }, CLOSE.boardDeleted)
-      // From here this instance's room commits nothing more (an import still being planned is refused), and a
-      // commit in flight lands before the rows go: nothing is left behind here.
-      await services.rooms.boardDeleted(id)
-      // Deleted with its audit entry or not at all.
       const entry: AuditEntry = { actor: c.var.principal, action: 'board-deleted', boardId: id, detail: { title: board.title, assessments: board.assessmentCount, claims: board.claimCount } }
-      await audited(services, entry, (row) => services.storage.boards.delete(id, row)).catch((error: unknown) => {
-        services.rooms.boardNotDeleted(id)
-        throw error
+      // Deleted with its audit entry or not at all, while its room here commits nothing (so no edit is acknowledged
+      // and then taken away). Should storage refuse it, its room goes on and its members keep editing.
+      await services.rooms.deleteBoard(id, async () => {
+        await audited(services, entry, (row) => services.storage.boards.delete(id, row))
       })
+      // Only once deleted are its sockets told so, for good, here and on every instance.
+      services.rooms.closeConnections({ boardId: id }, CLOSE.boardDeleted)
       services.historyReads.forgetBoard(id)
       return c.body(null, 204)
     },

@@ -15,7 +15,7 @@ import {
   snapshotSummarySchema,
   versionRefSchema,
 } from '../../shared/snapshot-model.ts'
-import { audit, audited, type AuditEntry } from '../access/audit.ts'
+import { audited, auditedAs, type AuditEntry } from '../access/audit.ts'
 import { actorOf } from '../snapshots/actor.ts'
 import { captureStoredBoard } from '../snapshots/stored-board.ts'
 import { diffVersions, readVersion } from '../snapshots/diff-versions.ts'
@@ -235,20 +235,17 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const id = c.var.board.id
       const { snapshotId } = c.req.valid('param')
       refuseArchived(c.var.board.record)
-      // The restore point it keeps is a snapshot like any other.
-      const result = await spendingSnapshot(c, async (boardBytes) => {
-        await spendSnapshotBytes(c.var.services, c.var.principal, boardBytes)
-        return restoreSnapshot(c.var.services, id, snapshotId, actorOf(c.var.principal), rightStillHeld(c))
-      })
+      const { services, principal } = c.var
+      const entryOf = ({ beforeSnapshotId }: { beforeSnapshotId: string | null }): AuditEntry => ({ actor: principal, action: 'restore', boardId: id, detail: { snapshotId, beforeSnapshotId } })
+      // The restore point it keeps is a snapshot like any other. The restore is committed with its audit entry or not at
+      // all (a refused entry leaves the board as it was, and the request is not counted).
+      const result = await spendingSnapshot(c, (boardBytes) =>
+        givenBackOnFailure(services.allowances.snapshots, principal, async () => {
+          await spendSnapshotBytes(services, principal, boardBytes)
+          return auditedAs(services, entryOf, (rowOf) => restoreSnapshot(services, id, snapshotId, actorOf(principal), rightStillHeld(c), rowOf))
+        }),
+      )
       if (!result) throw snapshotNotFound(snapshotId)
-      if (result.changed) {
-        await audit(c.var.services, {
-          actor: c.var.principal,
-          action: 'restore',
-          boardId: id,
-          detail: { snapshotId, beforeSnapshotId: result.before?.id ?? null },
-        })
-      }
       return c.json(result, 200)
     },
   )

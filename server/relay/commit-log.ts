@@ -14,7 +14,7 @@ import type { RelayLimits } from '../../shared/limits.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
 import { BoardRowGone } from '../storage/storage-errors.ts'
-import type { TurnHolder, UpdateLogStore } from '../storage/storage.ts'
+import type { AuditedEntries, NewAuditRecord, TurnHolder, UpdateLogStore } from '../storage/storage.ts'
 import { BoardDeleted, RoomUnloaded } from './commit-errors.ts'
 import { Connection } from './connection.ts'
 import { mergeInGroups } from './merge-in-groups.ts'
@@ -60,9 +60,6 @@ export type CommitLogOptions = {
 
 type HeldReply = { connection: Connection | null; reply: () => void }
 
-/** Commits wait for `stored`; should it fail, what was applied from `pendingBefore` on is never committed. */
-type CommitHold = { stored: Promise<unknown>; pendingBefore: number }
-
 type Waiter<T> = { resolve: (value: T) => void; reject: (error: Error) => void }
 
 export class CommitLog {
@@ -72,7 +69,6 @@ export class CommitLog {
   private flushing = false
   /** Changes (from sockets and other instances) that arrived while a commit was in flight, applied in order once it completes. */
   private deferred: (() => void)[] = []
-  private commitHold: CommitHold | null = null
   /** Work that must see the doc exactly as stored: answered when nothing is uncommitted. */
   private heldReplies: HeldReply[] = []
   /** Counts of changes applied to the doc and committed, so `whenSaved()` waits only for what came before it. */
@@ -135,13 +131,6 @@ export class CommitLog {
     else change()
   }
 
-  /** Holds the next commit until `stored` is stored; should it fail, what was applied from `pendingBefore` on is never committed (`storedFirst`). */
-  holdUntilStored(stored: Promise<unknown>, pendingBefore: number): void {
-    // Set before the commit that takes this change is started (on the next turn, scheduleFlush), which waits for it.
-    const held = this.commitHold
-    this.commitHold = held ? { stored: Promise.all([held.stored, stored]), pendingBefore: held.pendingBefore } : { stored, pendingBefore }
-  }
-
   /** Resolves once the commit in flight has ended (rejects if the room is destroyed first). */
   commitDone(): Promise<void> {
     return new Promise<void>((resolve, reject) => this.idleWaiters.push({ resolve, reject }))
@@ -198,29 +187,56 @@ export class CommitLog {
   }
 
   /**
-   * Commits, in one transaction of the log that first sees `turn` still held,
-   * what `make` applies, with whatever waited to be committed, in the commit
-   * path's place (nothing else is applied or committed meanwhile). Should the
-   * transaction fail once `make` has run, whether it was stored is not known
-   * here, and a retry could store it with the turn lost: the room resets
-   * (`uncommittable`), and what waited to be committed before is committed first.
+   * Deletes its board with `remove` while holding the commit path: nothing is
+   * applied or committed meanwhile (what arrives waits, as during a commit),
+   * so no edit is acknowledged that the deletion then takes away. Once
+   * `remove` resolves, the board is marked deleted (markDeleted). Should it
+   * fail, the commit path resumes: what waited is applied and committed, and
+   * nothing is lost.
    */
-  async commitInTurn(turn: TurnHolder, make: () => Promise<void>): Promise<void> {
+  async deleteWhileHeld(remove: () => Promise<void>): Promise<void> {
+    while (this.flushing) await this.commitDone()
+    this.flushing = true
+    try {
+      await remove()
+    } catch (error) {
+      this.flushing = false
+      if (!this.destroyed) this.resumeAfterCommit()
+      throw error
+    }
+    this.flushing = false
+    await this.markDeleted()
+    // Server-side changes that waited for the hold to end learn the board is gone.
+    if (!this.destroyed) this.resumeAfterCommit()
+  }
+
+  /**
+   * Commits what `make` applies, with whatever waited to be committed and the
+   * audit entry `make` resolves with, in one transaction: with `turn`, of the
+   * log that first sees it still held; in the commit path's place (nothing
+   * else is applied or committed meanwhile). Should the transaction fail once
+   * `make` has run, the change is never committed: whether it was stored is
+   * not known here, a retry could store it with the turn lost, and one whose
+   * entry storage refuses would be retried for ever, holding up the board's
+   * other edits. So the room resets (`uncommittable`), and what waited to be
+   * committed before is committed first.
+   */
+  async commitInTurn(turn: TurnHolder | null, make: () => Promise<NewAuditRecord | null>): Promise<void> {
     const log = this.options.log
-    if (!log.appendInTurn) throw new Error(`board ${this.boardId}: a change made in a turn reached a log that cannot check the turn`)
+    const append = turn === null ? appendAfter(log, this.boardId) : appendInTurnOf(log, this.boardId, turn)
     this.flushing = true
     let made = false
     let batch: PendingUpdate[] = []
     let pendingBefore = 0
     const started = performance.now()
     try {
-      await log.appendInTurn(this.boardId, turn, async () => {
+      await append(async () => {
         pendingBefore = this.pending.length
         made = true
-        await make()
+        const audited = await make()
         batch = this.pending
         this.pending = []
-        return batch
+        return { entries: batch, audited }
       })
     } catch (error) {
       this.flushing = false
@@ -254,8 +270,6 @@ export class CommitLog {
     this.flushScheduled = false
     if (this.destroyed || this.deleted || this.flushing || this.pending.length === 0) return
     this.flushing = true
-    // Awaited only when a server-side change holds the commit: a keystroke's commit is otherwise one turn shorter.
-    if (this.commitHold !== null && !(await this.storedFirst())) return
     const batch = this.pending
     this.pending = []
     const started = performance.now()
@@ -296,28 +310,6 @@ export class CommitLog {
     const stillWaiting = this.savedWaiters.filter((waiter) => waiter.target > this.committedCount)
     for (const waiter of this.savedWaiters) if (waiter.target <= this.committedCount) waiter.resolve()
     this.savedWaiters = stillWaiting
-  }
-
-  /**
-   * Waits, the commit started, for what a change's commit waits for
-   * (`holdUntilStored`), applying nothing meanwhile, as during a commit.
-   * Should storing it fail, that change and what was applied after it are
-   * dropped with the doc (reset) and what was applied before it is committed.
-   * False when nothing is left to commit.
-   */
-  private async storedFirst(): Promise<boolean> {
-    const hold = this.commitHold
-    if (hold === null) return true
-    this.commitHold = null
-    try {
-      await hold.stored
-    } catch (error) {
-      if (!this.destroyed) this.options.host.uncommittable('storing what a server-side change needed stored first', error, hold.pendingBefore)
-    }
-    if (!this.destroyed && !this.deleted && this.pending.length > 0) return true
-    this.flushing = false
-    if (!this.destroyed) this.resumeAfterCommit()
-    return false
   }
 
   /** Retries with a growing pause; once failing for long enough, the board's clients are told. */
@@ -403,6 +395,21 @@ export class CommitLog {
     for (const waiter of this.savedWaiters.splice(0)) waiter.reject(new RoomUnloaded(this.boardId, true))
     for (const waiter of this.idleWaiters.splice(0)) waiter.reject(new RoomUnloaded(this.boardId, false))
   }
+}
+
+/** Appends what `take` gives once it has run: a log whose turns are its process' own (SQLite's). */
+function appendAfter(log: UpdateLogStore, boardId: string): (take: () => Promise<AuditedEntries>) => Promise<number> {
+  return async (take) => {
+    const { entries, audited } = await take()
+    return log.append(boardId, entries, audited)
+  }
+}
+
+/** Appends what `take` gives in the transaction that sees `turn` still held (UpdateLogStore.appendInTurn). */
+function appendInTurnOf(log: UpdateLogStore, boardId: string, turn: TurnHolder): (take: () => Promise<AuditedEntries>) => Promise<number> {
+  const { appendInTurn } = log
+  if (!appendInTurn) throw new Error(`board ${boardId}: a change made in a turn reached a log that cannot check the turn`)
+  return (take) => appendInTurn.call(log, boardId, turn, take)
 }
 
 /** The people whose updates a batch holds, each once, in the order they first come. */

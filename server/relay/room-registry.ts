@@ -294,27 +294,31 @@ export class RoomRegistry implements RelayControl {
   }
 
   /**
-   * The board is being deleted: its room, if loaded here, refuses every later
-   * change and commits nothing more (those who still hold it, such as an import
-   * that was being planned, get BoardDeleted), nobody can hold it again, and it
-   * unloads as soon as nobody holds it; nor is it loaded again here. Resolves once a commit already in flight
-   * has ended, so that the board's rows can then go with nothing appended after.
+   * Deletes the board with `remove` (its rows and audit entry, in one
+   * transaction) while its rooms here, the live one and one retired still
+   * saving, commit nothing (Room.deleteWhileHeld): no edit lands meanwhile,
+   * and nothing is appended after the rows go. No room of it is loaded here
+   * meanwhile (a load under way is waited for). Once `remove` resolves, its
+   * room refuses every later change (those who still hold it, such as an
+   * import that was being planned, get BoardDeleted) and unloads as soon as
+   * nobody holds it, and the board is not loaded again here. Should `remove`
+   * fail, its rooms go on as they were, their members editing, and it may be
+   * loaded again. Its sockets are left open: the caller closes them once this
+   * resolves.
    */
-  async boardDeleted(boardId: string): Promise<void> {
+  async deleteBoard(boardId: string, remove: () => Promise<void>): Promise<void> {
     this.deletedBoards.add(boardId)
-    // A load under way would otherwise put a room of the deleted board in place after this.
-    await this.loading.get(boardId)?.catch(() => null)
-    // A retired room may still be saving what it held: nothing of it is appended after the board's rows go.
-    await this.retiring.get(boardId)?.room.markDeleted()
+    try {
+      await this.loading.get(boardId)?.catch(() => null)
+      const rooms = [this.retiring.get(boardId)?.room, this.rooms.get(boardId)].filter((room) => room !== undefined)
+      const removeHeld = rooms.reduce((inner, room) => () => room.deleteWhileHeld(inner), remove)
+      await removeHeld()
+    } catch (error) {
+      this.deletedBoards.delete(boardId)
+      throw error
+    }
     const room = this.rooms.get(boardId)
-    if (!room) return
-    await room.markDeleted()
-    this.unloadIfIdle(room)
-  }
-
-  /** The board's deletion failed after boardDeleted: it may be loaded again (its room as it was marked is not). */
-  boardNotDeleted(boardId: string): void {
-    this.deletedBoards.delete(boardId)
+    if (room) this.unloadIfIdle(room)
   }
 
   /**

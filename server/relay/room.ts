@@ -17,7 +17,8 @@
  * reply waits for the next successful commit, as its client keeps its edits.
  * Changes whose dependencies the doc lacks are held apart per connection
  * (HeldUpdates), never in the doc, so no sync reply carries them.
- * Once its board is deleted (`markDeleted`), nothing more is applied or
+ * While its board is being deleted here (`deleteWhileHeld`) nothing is
+ * committed; once it is deleted (`markDeleted`), nothing more is applied or
  * committed, and whoever still holds the room is refused (BoardDeleted).
  * While its board is past its size limit (`setFull`, board-size-limit.ts),
  * only deletions are applied: what adds content is dropped (the deletions of
@@ -464,6 +465,16 @@ export class Room {
    */
   markDeleted(): Promise<void> {
     return this.commits.markDeleted()
+  }
+
+  /**
+   * Deletes its board with `remove` while committing nothing, then marks it
+   * deleted; should `remove` fail, the room goes on as it was
+   * (CommitLog.deleteWhileHeld). Its sockets stay open either way: whoever
+   * deletes closes them once the deletion is stored.
+   */
+  deleteWhileHeld(remove: () => Promise<void>): Promise<void> {
+    return this.commits.deleteWhileHeld(remove)
   }
 
   /**

@@ -10,7 +10,7 @@ import { errorMessage } from '../../shared/error-message.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
 import type { BoardFullNotice } from '../../shared/protocol.ts'
 import { DeadlineExceeded, withDeadline } from '../health/deadline.ts'
-import type { TurnHolder } from '../storage/storage.ts'
+import type { NewAuditRecord, TurnHolder } from '../storage/storage.ts'
 import { asSharedWork } from '../workers/job-owner.ts'
 import { BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded, SavingDelayed } from './commit-errors.ts'
 import type { CommitLog } from './commit-log.ts'
@@ -31,9 +31,10 @@ export type ChangeOptions = { evenWhenFull?: boolean; turn?: TurnHolder | null }
 
 /**
  * What must be stored before a server-side change is committed (a restore's
- * restore point), given the change's result; null when nothing need be.
+ * restore point), given the change's result, resolving with the change's
+ * audit entry, which is committed with it; null when nothing need be.
  */
-export type StoreFirst<T> = (result: T) => Promise<unknown> | null
+export type StoreFirst<T> = (result: T) => Promise<NewAuditRecord | null> | null
 
 /** What the room decides for its server-side changes and reads. */
 export interface ServerChangesHost {
@@ -80,8 +81,10 @@ export class ServerChanges {
    * change is done: a right taken away meanwhile refuses it, and only the
    * commit in flight (at most `commitWaitMs`) separates the check from the change.
    * `storeFirst` is stored before the change is committed, so that no crash
-   * leaves the change stored without it; should storing it fail, the change
-   * is never committed (the room resets, as when a change breaks the document).
+   * leaves the change stored without it, and the audit entry it resolves with
+   * is committed with the change, in one transaction; should either fail, the
+   * change is never committed (the room resets, as when a change breaks the
+   * document: changeInTurn).
    */
   async change<T>(change: (doc: Y.Doc) => T, check?: ChangeCheck, options: ChangeOptions = {}, storeFirst?: StoreFirst<T>): Promise<T> {
     this.refuseUnserved('changed', options)
@@ -91,23 +94,19 @@ export class ServerChanges {
     }
     this.refuseUnserved('changed', options)
     if (this.options.host.unloaded()) throw new RoomUnloaded(this.boardId, false)
-    if (options.turn) return this.changeInTurn(change, options.turn, storeFirst)
-    const pendingBefore = this.commits.pendingCount
+    if (options.turn || storeFirst) return this.changeInTurn(change, options.turn ?? null, storeFirst)
     const result = this.changeNow(change)
-    const stored = this.commits.pendingCount > pendingBefore ? (storeFirst?.(result) ?? null) : null
-    if (stored) {
-      this.commits.holdUntilStored(stored, pendingBefore)
-      await stored
-    }
     await this.withinCommitWait(this.commits.whenSaved(), () => new SavingDelayed(`board ${this.boardId}: the change was applied but not saved within ${this.options.limits.commitWaitMs} ms; it is kept and saved with the board's other changes`))
     return result
   }
 
   /**
-   * A change made in its board's turn across instances is made and committed
-   * in one transaction of the log that first sees the turn still held
-   * (UpdateLogStore.appendInTurn), in the commit path's place (nothing else is
-   * applied or committed meanwhile), with whatever waited to be committed. A
+   * A change made in its board's turn across instances, or with what must be
+   * stored first and its audit entry, is made and committed in one
+   * transaction (of the log that first sees the turn still held:
+   * UpdateLogStore.appendInTurn), in the commit path's place (nothing else is
+   * applied or committed meanwhile), with whatever waited to be committed and
+   * its audit entry. A
    * turn lost before is refused there (TurnLost) with the doc untouched: its
    * change was worked out on the board as it was before another instance may
    * have taken the turn and changed it. Not bounded by the commit wait: a
@@ -118,7 +117,7 @@ export class ServerChanges {
    * is reset, so its board is loaded again as stored, and what waited to be
    * committed before the change is committed first.
    */
-  private async changeInTurn<T>(change: (doc: Y.Doc) => T, turn: TurnHolder, storeFirst?: StoreFirst<T>): Promise<T> {
+  private async changeInTurn<T>(change: (doc: Y.Doc) => T, turn: TurnHolder | null, storeFirst?: StoreFirst<T>): Promise<T> {
     const made: { outcome?: { result: T } | { error: unknown } } = {}
     await this.commits.commitInTurn(turn, async () => {
       const pendingBefore = this.commits.pendingCount
@@ -130,7 +129,8 @@ export class ServerChanges {
       }
       // Stored before the transaction commits (nothing is applied meanwhile: the room is committing); should it fail, the
       // transaction is rolled back and the room reset, as for any failure once the change is made.
-      if ('result' in made.outcome && this.commits.pendingCount > pendingBefore) await storeFirst?.(made.outcome.result)
+      if (!('result' in made.outcome) || this.commits.pendingCount === pendingBefore) return null
+      return (await storeFirst?.(made.outcome.result)) ?? null
     })
     const { outcome } = made
     if (!outcome) throw new Error(`board ${this.boardId}: the log committed a change in its turn without making it`)

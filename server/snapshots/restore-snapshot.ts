@@ -21,7 +21,9 @@
  * storeFirst): a crash right after the commit left the board restored with no
  * point (315 to 549 ms on a board of 3,000 claims), and the claims it replaced
  * in no snapshot. A crash between the two leaves a point of the board as it
- * still is, the restore not made.
+ * still is, the restore not made. The restore's audit entry is committed with
+ * it, in the update log's transaction, so that no board is restored without
+ * the record of who restored it.
  */
 import * as Y from 'yjs'
 import { serverOrigin } from '../../shared/change-origin.ts'
@@ -29,7 +31,7 @@ import type { RestoreResult } from '../../shared/snapshot-model.ts'
 import { catchUp, storedLog, type LoadedLog, type PreparedChanges } from '../boards/prepared-changes.ts'
 import type { ChangeCheck, Room } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
-import type { SnapshotRecord, TurnHolder } from '../storage/storage.ts'
+import type { NewAuditRecord, SnapshotRecord, TurnHolder } from '../storage/storage.ts'
 import type { Actor } from './actor.ts'
 import type { CapturedBoard } from './board-state.ts'
 import { readSnapshotState } from './load-snapshot.ts'
@@ -50,9 +52,18 @@ type RestoreParts = StoredBoards & { rooms: RoomRegistry; preparedChanges: Prepa
 /**
  * Null when the board or the snapshot does not exist. `check` decides, right
  * before the board is changed, whether `actor` may still restore it: the
- * restore was worked out in the meantime.
+ * restore was worked out in the meantime. `auditRow` makes the restore's audit
+ * entry, naming its restore point, which is committed with the restore in one
+ * transaction: should storage refuse it, the board is not restored.
  */
-export async function restoreSnapshot(services: RestoreParts, boardId: string, snapshotId: string, actor: Actor, check: ChangeCheck): Promise<RestoreResult | null> {
+export async function restoreSnapshot(
+  services: RestoreParts,
+  boardId: string,
+  snapshotId: string,
+  actor: Actor,
+  check: ChangeCheck,
+  auditRow: (restorePoint: { beforeSnapshotId: string | null }) => NewAuditRecord,
+): Promise<RestoreResult | null> {
   const target = await readSnapshotState(services.storage, boardId, snapshotId)
   if (!target) return null
   const by = actor.id ?? actor.name
@@ -62,6 +73,7 @@ export async function restoreSnapshot(services: RestoreParts, boardId: string, s
     const keepPoint = (before: CapturedBoard) =>
       recordSnapshot(services.storage, boardId, before, { label: `Before restore of ${target.snapshot.label}`, kind: 'restore', author: actor }).then((record) => {
         point.recorded = record
+        return auditRow({ beforeSnapshotId: record?.id ?? null })
       })
     const made = await restoreInTurn(services, room, log, turn, target.state, by, check, keepPoint)
     if (!made) return { changed: false, before: null }
@@ -79,7 +91,8 @@ export async function restoreSnapshot(services: RestoreParts, boardId: string, s
 
 /**
  * The restore made on the board as the room holds it when it is applied;
- * `keepPoint` stores what it replaced before its commit.
+ * `keepPoint` stores what it replaced before its commit, and gives the audit
+ * entry committed with it.
  */
 async function restoreInTurn(
   services: RestoreParts,
@@ -89,7 +102,7 @@ async function restoreInTurn(
   snapshot: Uint8Array,
   by: string,
   check: ChangeCheck,
-  keepPoint: (before: CapturedBoard) => Promise<void>,
+  keepPoint: (before: CapturedBoard) => Promise<NewAuditRecord>,
 ): Promise<RestoreChange> {
   const boardId = room.boardId
   // A full board takes it: restoring an earlier version is how an owner undoes a board filled with junk. It lands only while its turn is held.

@@ -1,10 +1,10 @@
 import { and, asc, count, desc, eq, gt, lte, sql, sum, type SQL } from 'drizzle-orm'
-import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
+import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { PgDb } from './pg-db.ts'
 import { BoardRowGone, TurnLost } from './storage-errors.ts'
-import type { Compacted, LogEntry, LogRow, MergeState, StoredBoardState, StoredSince, TurnHolder, UpdateLogStore } from './storage.ts'
+import type { AuditedEntries, Compacted, LogEntry, LogRow, MergeState, NewAuditRecord, StoredBoardState, StoredSince, TurnHolder, UpdateLogStore } from './storage.ts'
 
 export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
 type Reader = Pick<PgDb, 'select'>
@@ -15,10 +15,10 @@ export class PgUpdateLogStore implements UpdateLogStore {
     private readonly clock: Clock,
   ) {}
 
-  async append(boardId: string, entries: LogEntry[]): Promise<number> {
+  async append(boardId: string, entries: LogEntry[], audited: NewAuditRecord | null = null): Promise<number> {
     return this.db.transaction(async (tx) => {
       await holdForAppend(tx, boardId, 'for key share')
-      return this.insert(tx, boardId, entries)
+      return this.insert(tx, boardId, { entries, audited })
     })
   }
 
@@ -34,17 +34,19 @@ export class PgUpdateLogStore implements UpdateLogStore {
    * have read the board, and nothing is stored. So no change lands whose turn
    * was lost before it was committed.
    */
-  async appendInTurn(boardId: string, turn: TurnHolder, take: () => Promise<LogEntry[]>): Promise<number> {
+  async appendInTurn(boardId: string, turn: TurnHolder, take: () => Promise<AuditedEntries>): Promise<number> {
     return this.db.transaction(async (tx) => {
       await holdForAppend(tx, boardId, 'for no key update')
       const [fence] = await tx.execute<{ held: boolean }>(sql`select ${turnHeld(turn)} as held`)
       if (!fence?.held) throw new TurnLost(boardId)
-      const entries = await take()
-      return entries.length === 0 ? 0 : this.insert(tx, boardId, entries)
+      return this.insert(tx, boardId, await take())
     })
   }
 
-  private async insert(tx: PgTx, boardId: string, entries: LogEntry[]): Promise<number> {
+  /** The rows and the audit entry; the last row's sequence number, 0 when there is none. */
+  private async insert(tx: PgTx, boardId: string, { entries, audited }: AuditedEntries): Promise<number> {
+    if (audited) await tx.insert(auditLog).values(audited)
+    if (entries.length === 0) return 0
     const createdAt = this.clock().toISOString()
     const rows = entries.map((entry) => ({ boardId, update: Buffer.from(entry.update), origin: entry.origin, createdAt }))
     const inserted = await tx.insert(boardUpdates).values(rows).returning({ seq: boardUpdates.seq })

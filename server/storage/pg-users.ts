@@ -1,10 +1,11 @@
 import { and, asc, count, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm'
 import { auditLog, users } from '../../drizzle/pg/schema.ts'
+import { endsAdminRights } from './admin-rights.ts'
 import { idGroups } from './id-groups.ts'
 import type { PgDb } from './pg-db.ts'
 import { deleteSessionsOf } from './pg-sessions.ts'
 import { revokeTokensOf } from './pg-tokens.ts'
-import type { AccountChange, EndedWithPassword, NewAuditRecord, PasswordEnding, UserRecord, UserStore } from './storage.ts'
+import type { AccessChange, AccountChange, EndedWithPassword, NewAuditRecord, PasswordEnding, UserRecord, UserStore } from './storage.ts'
 
 export class PgUserStore implements UserStore {
   constructor(private readonly db: PgDb) {}
@@ -69,20 +70,20 @@ export class PgUserStore implements UserStore {
   }
 
   async setAdmin(id: string, isAdmin: boolean, audited?: NewAuditRecord): Promise<AccountChange> {
-    return this.changeAccount(id, !isAdmin, { isAdmin }, audited)
+    return this.setAccess(id, { isAdmin }, audited ? [audited] : [])
   }
 
   async setDeactivated(id: string, at: string | null, audited?: NewAuditRecord): Promise<AccountChange> {
-    return this.changeAccount(id, at !== null, { deactivatedAt: at }, audited)
+    return this.setAccess(id, { deactivatedAt: at }, audited ? [audited] : [])
   }
 
-  private changeAccount(id: string, endsAdminRights: boolean, change: Partial<Pick<UserRecord, 'isAdmin' | 'deactivatedAt'>>, audited?: NewAuditRecord): Promise<AccountChange> {
+  setAccess(id: string, change: AccessChange, audited: readonly NewAuditRecord[]): Promise<AccountChange> {
     return this.db.transaction(async (tx) => {
       // Two admins taking each other's rights at once must not both succeed: such changes take turns.
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('assay-admin-rights'))`)
       const [user] = await tx.select().from(users).where(eq(users.id, id))
       if (!user) return 'not-found'
-      if (endsAdminRights && user.isAdmin && user.deactivatedAt === null) {
+      if (endsAdminRights(change) && user.isAdmin && user.deactivatedAt === null) {
         const [others] = await tx
           .select({ n: count() })
           .from(users)
@@ -90,7 +91,7 @@ export class PgUserStore implements UserStore {
         if ((others?.n ?? 0) === 0) return 'last-admin'
       }
       await tx.update(users).set(change).where(eq(users.id, id))
-      if (audited) await tx.insert(auditLog).values(audited)
+      if (audited.length > 0) await tx.insert(auditLog).values([...audited])
       return 'done'
     })
   }

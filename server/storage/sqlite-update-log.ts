@@ -1,18 +1,18 @@
 import type { Statement } from 'better-sqlite3'
 import { and, asc, count, desc, eq, gt, lte, max, Param, Placeholder, sql, sum } from 'drizzle-orm'
-import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
+import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { BoardRowGone } from './storage-errors.ts'
-import type { Compacted, LogEntry, LogRow, MergeState, StoredBoardState, StoredSince, UpdateLogStore } from './storage.ts'
+import type { Compacted, LogEntry, LogRow, MergeState, NewAuditRecord, StoredBoardState, StoredSince, UpdateLogStore } from './storage.ts'
 
 export class SqliteUpdateLogStore implements UpdateLogStore {
   /**
    * The relay's hot paths (a commit, a board's load), built and prepared once
    * rather than per call: building a query cost more than SQLite running it.
    */
-  private readonly appendRows: (boardId: string, entries: LogEntry[], createdAt: string) => number
+  private readonly appendRows: (boardId: string, entries: LogEntry[], createdAt: string, audited: NewAuditRecord | null) => number
   private readonly boardRow
   private readonly tail: TailQueries
 
@@ -47,8 +47,10 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     // building a `RETURNING` result for every keystroke (`npm run bench -- commit`). Never a returning
     // get(): it resets the statement after the first row and better-sqlite3 ignores what that reset
     // reports. A commit that fails (a full disk) throws out of the transaction.
-    this.appendRows = db.$client.transaction((boardId: string, entries: LogEntry[], createdAt: string) => {
+    this.appendRows = db.$client.transaction((boardId: string, entries: LogEntry[], createdAt: string, audited: NewAuditRecord | null) => {
       if (boardHeld.get(boardId) === undefined) throw new BoardRowGone(boardId)
+      // A server-side change's entry (a restore's), rare: Drizzle's own insert, on the transaction's connection.
+      if (audited) db.insert(auditLog).values(audited).run()
       let seq = 0
       for (const entry of entries) seq = Number(insertRow.run(boardId, bufferView(entry.update), entry.origin, createdAt).lastInsertRowid)
       return seq
@@ -56,9 +58,9 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     this.tail = tailQueries(db)
   }
 
-  async append(boardId: string, entries: LogEntry[]): Promise<number> {
+  async append(boardId: string, entries: LogEntry[], audited: NewAuditRecord | null = null): Promise<number> {
     this.checkFile()
-    return this.appendRows(boardId, entries, this.clock().toISOString())
+    return this.appendRows(boardId, entries, this.clock().toISOString(), audited)
   }
 
   async load(boardId: string): Promise<StoredBoardState> {

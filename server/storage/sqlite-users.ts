@@ -1,10 +1,11 @@
 import { and, asc, count, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm'
 import { auditLog, users } from '../../drizzle/sqlite/schema.ts'
+import { endsAdminRights } from './admin-rights.ts'
 import { idGroups } from './id-groups.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { deleteSessionsOf } from './sqlite-sessions.ts'
 import { revokeTokensOf } from './sqlite-tokens.ts'
-import type { AccountChange, EndedWithPassword, NewAuditRecord, PasswordEnding, UserRecord, UserStore } from './storage.ts'
+import type { AccessChange, AccountChange, EndedWithPassword, NewAuditRecord, PasswordEnding, UserRecord, UserStore } from './storage.ts'
 
 export class SqliteUserStore implements UserStore {
   /** Every authenticated upgrade and request reads its account: prepared once. */
@@ -65,19 +66,19 @@ export class SqliteUserStore implements UserStore {
   }
 
   async setAdmin(id: string, isAdmin: boolean, audited?: NewAuditRecord): Promise<AccountChange> {
-    return this.changeAccount(id, !isAdmin, { isAdmin }, audited)
+    return this.setAccess(id, { isAdmin }, audited ? [audited] : [])
   }
 
   async setDeactivated(id: string, at: string | null, audited?: NewAuditRecord): Promise<AccountChange> {
-    return this.changeAccount(id, at !== null, { deactivatedAt: at }, audited)
+    return this.setAccess(id, { deactivatedAt: at }, audited ? [audited] : [])
   }
 
   /** One transaction (synchronous in better-sqlite3): the count of the other admins cannot change before the update. */
-  private changeAccount(id: string, endsAdminRights: boolean, change: Partial<Pick<UserRecord, 'isAdmin' | 'deactivatedAt'>>, audited?: NewAuditRecord): AccountChange {
+  async setAccess(id: string, change: AccessChange, audited: readonly NewAuditRecord[]): Promise<AccountChange> {
     return this.db.transaction((tx) => {
       const user = tx.select().from(users).where(eq(users.id, id)).get()
       if (!user) return 'not-found'
-      if (endsAdminRights && user.isAdmin && user.deactivatedAt === null) {
+      if (endsAdminRights(change) && user.isAdmin && user.deactivatedAt === null) {
         const others = tx
           .select({ n: count() })
           .from(users)
@@ -86,7 +87,7 @@ export class SqliteUserStore implements UserStore {
         if ((others?.n ?? 0) === 0) return 'last-admin'
       }
       tx.update(users).set(change).where(eq(users.id, id)).run()
-      if (audited) tx.insert(auditLog).values(audited).run()
+      if (audited.length > 0) tx.insert(auditLog).values([...audited]).run()
       return 'done'
     })
   }

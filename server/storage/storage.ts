@@ -126,21 +126,24 @@ export type MergeState = (checkpoint: Uint8Array | null, rows: LogRow[]) => Fold
 /** What a compaction folded, and the size of the checkpoint it wrote (0 when it wrote none: nothing to fold, another wrote first, or the board is gone). */
 export type Compacted = { mergedRows: number; checkpointBytes: number }
 
+/** A batch for the update log, with the audit entry of the server-side change it holds (a restore's), written in its transaction. */
+export type AuditedEntries = { entries: LogEntry[]; audited: NewAuditRecord | null }
+
 export interface UpdateLogStore {
   /**
-   * Appends the batch in one transaction, stamped with the store's clock; resolves once it is durable, with the last
+   * Appends the batch in one transaction, stamped with the store's clock, with `audited` when given; resolves once it is durable, with the last
    * sequence number. Rejects with BoardRowGone, storing nothing, once the board's row is gone (deleted, maybe by another instance).
    */
-  append(boardId: string, entries: LogEntry[]): Promise<number>
+  append(boardId: string, entries: LogEntry[], audited?: NewAuditRecord | null): Promise<number>
   /**
    * Appends, as `append` does, the entries `take` gives once the board's row
    * is held and `turn` is seen to still hold the board's turn: `take` makes the
    * change, stores what must be stored before it (a restore's point), and hands
-   * over what is to be committed. Rejects with TurnLost, `take`
+   * over what is to be committed, with the change's audit entry. Rejects with TurnLost, `take`
    * never called and nothing stored, once `turn` holds it no more. PostgreSQL
    * only: SQLite's turns are its one process' (board-turns.ts), held by no session.
    */
-  appendInTurn?(boardId: string, turn: TurnHolder, take: () => Promise<LogEntry[]>): Promise<number>
+  appendInTurn?(boardId: string, turn: TurnHolder, take: () => Promise<AuditedEntries>): Promise<number>
   /** The latest checkpoint and every log row after it. */
   load(boardId: string): Promise<StoredBoardState>
   /**
@@ -248,6 +251,9 @@ export type UserRecord = { id: string; email: string; name: string; passwordHash
 /** The outcome of a change to an account that must leave the server at least one active admin. */
 export type AccountChange = 'done' | 'not-found' | 'last-admin'
 
+/** What an admin changes of an account's access: its admin right, its deactivation (an ISO time; null reactivates), or both. */
+export type AccessChange = Partial<Pick<UserRecord, 'isAdmin' | 'deactivatedAt'>>
+
 /**
  * What a new password ends in the transaction that sets it, so that none of
  * it is stored without the rest: the account's sessions (but `except`, the
@@ -293,6 +299,12 @@ export interface UserStore {
    * With `audited`, that audit entry is written in the same transaction when the change is made.
    */
   setDeactivated(id: string, at: string | null, audited?: NewAuditRecord): Promise<AccountChange>
+  /**
+   * Makes both changes one request asks for (admin right and deactivation) in
+   * one transaction with their audit entries, so that neither is stored
+   * without the other; refuses, changing nothing, what would leave no active admin.
+   */
+  setAccess(id: string, change: AccessChange, audited: readonly NewAuditRecord[]): Promise<AccountChange>
 }
 
 /** A signed-in browser. Only the SHA-256 of the cookie's token is stored. */

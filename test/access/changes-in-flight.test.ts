@@ -255,15 +255,15 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
 
   it('a socket joining while the admin deletes the board is closed for good as it opens, and no row is left', async () => {
     const rooms = server.services.rooms
-    const closeConnections = rooms.closeConnections.bind(rooms)
+    const deleteBoard = rooms.deleteBoard.bind(rooms)
     let deleting = false
-    rooms.closeConnections = (selector, event) => {
-      deleting ||= event === CLOSE.boardDeleted
-      return closeConnections(selector, event)
+    rooms.deleteBoard = (deleted, remove) => {
+      deleting = true
+      return deleteBoard(deleted, remove)
     }
     // The server serves the suite's later tests: they get its own method back.
     onTestFinished(() => {
-      rooms.closeConnections = closeConnections
+      rooms.deleteBoard = deleteBoard
     })
     const { client, closes } = await editorJoiningMidway()
     // The delete waits for the board's load under way, which waits at the gate: let it go once the delete has begun.

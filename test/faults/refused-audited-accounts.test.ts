@@ -3,7 +3,9 @@
  * and both dialects: signing out, changing one's password, an admin's reset,
  * adding an account (through the API, and `assay user add` on PostgreSQL), deactivating or
  * reactivating one, and making an admin or not each store the change and its
- * entry in one transaction (a password: the sessions and tokens it ends too).
+ * entry in one transaction (a password: the sessions and tokens it ends too;
+ * one request deactivating an admin and taking their rights: both changes and
+ * both entries).
  * A database refusing the entry (a trigger of the test's own, failing as a
  * full disk would) leaves the change undone: the session signed out still
  * works and keeps its cookie (the browser is told the sign-out was refused,
@@ -137,6 +139,32 @@ describeEachDialect(postgresMissing, 'account changes refused by storage at thei
       expect((await change()).status).toBe(200)
       const expected = 'isAdmin' in patch ? { ...before, isAdmin: patch.isAdmin } : { ...before, deactivated: patch.deactivated }
       expect({ state: await stateOf(), audits: await audits(action) }).toEqual({ state: expected, audits: 1 })
+    })
+
+    it('deactivating an admin and taking their rights in one request, refused at its second audit entry, changes neither', async () => {
+      await setUp({ personIsAdmin: true })
+      const cookie = await signIn(server, person)
+      const stateOf = async () => {
+        const user = await server.services.storage.users.get(person.id)
+        return { isAdmin: user?.isAdmin, deactivated: user?.deactivatedAt !== null }
+      }
+      const change = () => admin.patch(`/api/users/${person.id}`, { deactivated: true, isAdmin: false })
+      const allow = await refuseAudit('admin-revoked')
+      expect((await change()).status).toBe(refusedStatus)
+      expect({ state: await stateOf(), deactivations: await audits('user-deactivated'), session: await meStatus(withCookie(cookie)) }).toEqual({
+        state: { isAdmin: true, deactivated: false },
+        deactivations: 0,
+        session: 200,
+      })
+      await allow()
+
+      expect((await change()).status).toBe(200)
+      expect({ state: await stateOf(), deactivations: await audits('user-deactivated'), revocations: await audits('admin-revoked'), session: await meStatus(withCookie(cookie)) }).toEqual({
+        state: { isAdmin: false, deactivated: true },
+        deactivations: 1,
+        revocations: 1,
+        session: 401,
+      })
     })
   })
 })
