@@ -144,11 +144,22 @@ function serveMetrics(metrics: Metrics, config: Config): Server {
  */
 const KEEP_ALIVE_MS = 65_000
 
+/**
+ * Connections the kernel completes and queues before the server accepts them
+ * (the kernel holds it to `net.core.somaxconn`). Node's default, 511, overflows
+ * when a thousand clients connect at once while the event loop is busy with
+ * upgrades (a restart's reconnecting clients): the kernel drops each connection
+ * past it, and its client tries again only a second later (BENCHMARKS.md,
+ * "The many-boards row: a burst of connections, and fewer writes").
+ * Accepted connections are bounded as before (HTTP_MAX_CONNECTIONS).
+ */
+const LISTEN_BACKLOG = 4096
+
 async function listen(server: Server, port: number, host: string): Promise<{ url: string; port: number }> {
   server.keepAliveTimeout = KEEP_ALIVE_MS
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(port, host, () => resolve())
+    server.listen(port, host, LISTEN_BACKLOG, () => resolve())
   })
   const bound = (server.address() as AddressInfo).port
   return { url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`, port: bound }
