@@ -260,20 +260,20 @@ describe('ACH weighted scores', () => {
         ],
       }),
     )
+    expect(matrix.hypothesisScores[0]!.weighted).toBeCloseTo(h1, 12)
+    expect(matrix.hypothesisScores[1]!.weighted).toBeCloseTo(h2, 12)
+    expect(matrix.hypothesisScores.map((s) => formatWeighted(s.weighted))).toEqual(['−4.00', '−3.00'])
+    expect(matrix.rows[0]!.weight).toBeCloseTo(H * H, 12)
+    expect(matrix.rows[1]!.weight).toBeCloseTo(H * L, 12)
+    expect(matrix.rows[2]!.weight).toBe(M * M)
+    expect(matrix.leastRefutedWeighted).toEqual(['h2'])
+    // The plain score counts no weight: h1 has one II (2), h2 one II and one I (3).
+    expect(matrix.leastRefuted).toEqual(['h1'])
     expect(matrix.rows.map((r) => [r.claim.id, r.relevance, r.relevanceRated, relevanceText(r)])).toEqual([
       ['strong', 'H', true, 'H'],
       ['slight', 'L', true, 'L'],
       ['unrated', 'M', false, 'M (not rated)'],
     ])
-    expect(matrix.rows[0]!.weight).toBeCloseTo(H * H, 12)
-    expect(matrix.rows[1]!.weight).toBeCloseTo(H * L, 12)
-    expect(matrix.rows[2]!.weight).toBe(M * M)
-    expect(matrix.hypothesisScores[0]!.weighted).toBeCloseTo(h1, 12)
-    expect(matrix.hypothesisScores[1]!.weighted).toBeCloseTo(h2, 12)
-    expect(matrix.hypothesisScores.map((s) => formatWeighted(s.weighted))).toEqual(['−4.00', '−3.00'])
-    expect(matrix.leastRefutedWeighted).toEqual(['h2'])
-    // The plain score counts no weight: h1 has one II (2), h2 one II and one I (3).
-    expect(matrix.leastRefuted).toEqual(['h1'])
   })
 
   it('treats ties within rounding as ties, and is complete once every cell of the evidence is rated', () => {
