@@ -33,12 +33,13 @@ export const WEIGHT_LEVEL_TEXT: Record<WeightLevel, string> = { L: '1/√2', M: 
  */
 export const CREDIBILITY_WEIGHT: Record<ClaimCredibility, WeightLevel> = { 1: 'H', 2: 'H', 3: 'M', 4: 'L', 5: 'L', 6: 'L' }
 
-/** The credibility grades that give a level, e.g. "1, 2" for H. */
-const credibilitiesAt = (level: WeightLevel) =>
-  Object.entries(CREDIBILITY_WEIGHT)
+/** The credibility grades that give a level, e.g. "1 or 2" for H. */
+function credibilitiesAt(level: WeightLevel): string {
+  const grades = Object.entries(CREDIBILITY_WEIGHT)
     .filter(([, at]) => at === level)
     .map(([grade]) => grade)
-    .join(', ')
+  return grades.length > 1 ? `${grades.slice(0, -1).join(', ')} or ${grades.at(-1)}` : grades.join('')
+}
 
 /** What the weight leaves out and how it takes unrated and ungraded evidence, in the words the board and the briefing print beside the weighted score. */
 export const WEIGHT_NOTE =
@@ -47,7 +48,7 @@ export const WEIGHT_NOTE =
 /** The weighted score's rule in full, as the board's caption and the briefing's state it. */
 export const WEIGHT_RULE =
   'Weighted score = Σ credibility × relevance × consistency (II −2, I −1, the others 0); ' +
-  `each factor a level, H = ${WEIGHT_LEVEL_TEXT.H}, M = ${WEIGHT_LEVEL_TEXT.M}, L = ${WEIGHT_LEVEL_TEXT.L}: credibility ${credibilitiesAt('H')} is H, ${credibilitiesAt('M')} M, ${credibilitiesAt('L')} L; ` +
+  `each factor a level, H = ${WEIGHT_LEVEL_TEXT.H}, M = ${WEIGHT_LEVEL_TEXT.M}, L = ${WEIGHT_LEVEL_TEXT.L}; credibility H for ${credibilitiesAt('H')}, M for ${credibilitiesAt('M')}, L for ${credibilitiesAt('L')}; ` +
   WEIGHT_NOTE
 
 /** DOMAIN.md's consistency values for the weighted score: II = −2, I = −1, the others 0. */
