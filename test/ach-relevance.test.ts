@@ -5,22 +5,20 @@
  * reaches the API, whose PATCH refuses a bad one 400; it travels through the
  * JSON export, a snapshot and a batch that re-creates the claim; and every
  * briefing format's ACH appendix, the CSV and the STIX bundle carry it, with
- * the weighted score it makes. A relevance outside them stored before the
- * relay refused it reads as not rated, the claim kept, and the checks name it.
+ * the weighted score it makes. (A relevance outside them stored before the
+ * relay refused it: test/stored-field-values.test.ts.)
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { collection } from '../shared/board-doc.ts'
 import type { BoardModel } from '../shared/board-model.ts'
 import { addAssessment, addClaim, addLink, addSource } from '../shared/board-mutations.ts'
-import type { ChecksReport } from '../shared/checks-report.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import type { SnapshotSummary } from '../shared/snapshot-model.ts'
 import { dropBidiControls } from '../server/export/bidi.ts'
 import { addToken } from './helpers/accounts.ts'
 import { BRIEFING_FORMATS, readerText } from './helpers/briefing-text.ts'
 import { useOwnedBoard } from './helpers/owned-board.ts'
-import { storeChange } from './helpers/stored-board.ts'
 import { waitFor } from './helpers/wait-for.ts'
 
 describe('the relevance of ACH evidence', () => {
@@ -114,30 +112,5 @@ describe('the relevance of ACH evidence', () => {
     expect(relevanceOf('Three ships left the harbour at night.')).toBe('H')
     expect(relevanceOf('A tanker refuelled at the quay.')).toBe('L')
     expect(relevanceOf('The harbour master took leave.')).toBeUndefined()
-  })
-})
-
-describe('a board storing a relevance outside L, M, H', () => {
-  const given = useOwnedBoard({ owner: 'Olga Owner', board: 'Stored relevance', env: { ROOM_IDLE_MS: '0' } })
-  const base = () => `/api/boards/${given.boardId}`
-  const created = async (path: string, body: unknown) => (await given.api.post<{ id: string }>(`${base()}/${path}`, body)).body.id
-
-  it('reads the claim as not rated, M, and the checks name the field', async () => {
-    const source = await created('sources', { name: 'Harbour watcher', reliability: 'B' })
-    const claim = await created('claims', { text: 'Three ships left the harbour.', sourceId: source, credibility: 2 })
-    const hypothesis = await created('assessments', { title: 'Fleet sails within the week', kind: 'hypothesis' })
-    await created('links', { assessmentId: hypothesis, claimId: claim, rating: 'I' })
-    await waitFor(() => !given.server.services.rooms.loadedRooms.has(given.boardId) || undefined, 'the board to unload')
-    await storeChange(given.server, given.boardId, 'ws:before-the-rule', (doc) => {
-      ;(collection(doc, 'claims').get(claim) as Y.Map<unknown>).set('relevance', 'HIGH')
-    })
-
-    const read = (await given.api.get<BoardModel>(base())).body
-    expect(read.claims.map((c) => [c.id, c.relevance])).toEqual([[claim, undefined]])
-    expect(read.unrecognised).toEqual([{ collection: 'claims', id: claim, field: 'relevance' }])
-    const markdown = (await given.api.get<string>(`${base()}/export?format=md`)).body
-    expect(markdown).toMatch(/B2\)\s*\|\s*M \(not rated\)\s*\|\s*1\.41/)
-    const checks = (await given.api.get<ChecksReport>(`${base()}/checks`)).body
-    expect(checks.findings.filter((f) => f.rule === 'unrecognised-value').map((f) => f.key)).toEqual([`unrecognised-value:board:claims:${claim}:relevance`])
   })
 })
