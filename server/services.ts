@@ -39,6 +39,7 @@ import { AutoSnapshots } from './snapshots/auto-snapshots.ts'
 import { SnapshotsInFlight } from './snapshots/snapshot-quota.ts'
 import { openStorage } from './storage/open-storage.ts'
 import type { Storage } from './storage/storage.ts'
+import { LiveContentHashes } from './review/live-content-hashes.ts'
 import { WebsocketIntake } from './websocket/websocket-intake.ts'
 import { createWorkerPool } from './workers/create-worker-pool.ts'
 import { asServer } from './workers/job-owner.ts'
@@ -88,6 +89,8 @@ export type Services = {
   preparedChanges: PreparedChanges
   /** Who changed what since each board's latest checkpoint, worked out once for everyone asking. */
   tailChanges: TailChanges
+  /** Each board's live content hash, worked out once while its log stays as it was: what the review status compares with a signed-off snapshot's. */
+  liveContentHashes: LiveContentHashes
   /** Costly history reads in flight, per person and on this instance; identical ones share one computation. */
   historyReads: HistoryReads
   /** Imports in flight per person (IMPORTS_PER_PERSON). */
@@ -204,6 +207,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     workers,
     preparedChanges: new PreparedChanges(await boardTurns(config)),
     tailChanges: new TailChanges(storage, workers),
+    liveContentHashes: new LiveContentHashes({ storage, workers }),
     historyReads,
     importsInFlight: new InFlightPerPerson(config.IMPORTS_PER_PERSON, tooManyImports),
     previewsInFlight: new InFlightPerPerson(config.PREVIEWS_PER_PERSON, tooManyPreviews),

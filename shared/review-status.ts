@@ -46,7 +46,7 @@ export function reviewSentence(outcome: ReviewOutcome): string | null {
 }
 
 /** A sign-off with the snapshot it signs, as the board's sign-offs are read together. */
-export const boardSignoffSchema = reviewSignoffSchema.extend({ snapshotLabel: z.string(), snapshotCreatedAt: z.string() })
+export const boardSignoffSchema = reviewSignoffSchema.extend({ snapshotLabel: z.string(), snapshotCreatedAt: z.string(), snapshotContentHash: z.string() })
 export type BoardSignoff = z.infer<typeof boardSignoffSchema>
 
 /** The review of one snapshot of a board: its status, who signed, and the sign-offs themselves (oldest first). */
@@ -54,6 +54,10 @@ export const snapshotReviewStatusSchema = z.object({
   snapshotId: z.string(),
   snapshotLabel: z.string(),
   snapshotCreatedAt: z.string(),
+  /** The content hash of the snapshot signed off: what its review covers. */
+  snapshotContentHash: z.string(),
+  /** The live board's content is no longer the snapshot's: its review covers an earlier version of the board. */
+  changedSince: z.boolean(),
   status: z.enum(REVIEW_STATUSES),
   /** "Approved by Rita Reviewer." */
   statement: z.string(),
@@ -70,8 +74,11 @@ export const boardReviewSchema = z.object({
 })
 export type BoardReview = z.infer<typeof boardReviewSchema>
 
-/** Groups a board's sign-offs by snapshot, newest snapshot first. */
-export function boardReview(signoffs: readonly BoardSignoff[]): BoardReview {
+/**
+ * Groups a board's sign-offs by snapshot, newest snapshot first, each saying
+ * whether the live board (its content hash, null when unknown) has changed since.
+ */
+export function boardReview(signoffs: readonly BoardSignoff[], liveContentHash: string | null): BoardReview {
   const bySnapshot = new Map<string, BoardSignoff[]>()
   for (const signoff of signoffs) bySnapshot.set(signoff.snapshotId, [...(bySnapshot.get(signoff.snapshotId) ?? []), signoff])
   const snapshots = [...bySnapshot.values()]
@@ -82,6 +89,8 @@ export function boardReview(signoffs: readonly BoardSignoff[]): BoardReview {
         snapshotId: first.snapshotId,
         snapshotLabel: first.snapshotLabel,
         snapshotCreatedAt: first.snapshotCreatedAt,
+        snapshotContentHash: first.snapshotContentHash,
+        changedSince: liveContentHash !== null && liveContentHash !== first.snapshotContentHash,
         status: outcome.status,
         statement: reviewSentence(outcome) ?? 'Not reviewed.',
         signoffs: group

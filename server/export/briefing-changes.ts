@@ -28,6 +28,12 @@ import {
 /** Long enough to recognise a claim, short enough to keep a change on one line. */
 const CLAIM_EXCERPT_CHARS = 80
 
+/**
+ * What a thing is called: a reader knows it by that name, so a rename says
+ * the name it had and the one it has, where other prose only says it was edited.
+ */
+const NAME_FIELDS: ReadonlySet<string> = new Set(['title', 'name'])
+
 export function describeChanges(from: BoardModel, to: BoardModel): string[] {
   // A briefing says that a text was edited, not which words: no word diffs to pay for.
   const diff = diffBoards(from, to, false)
@@ -110,6 +116,7 @@ class Namer {
 function describeField<E>(change: FieldChange<E>, names: Namer): string {
   const { field, from, to } = change
   if (field === 'order') return 'moved'
+  if (NAME_FIELDS.has(field) && typeof from === 'string' && typeof to === 'string') return `${label(field)} from ${quoted(from)} to ${quoted(to)}`
   if (isProseField(field) && typeof from === 'string' && typeof to === 'string') return `${label(field)} edited`
   return `${label(field)} from ${value(field, from, names, names.fromProfile)} to ${value(field, to, names, names.toProfile)}`
 }

@@ -11,8 +11,8 @@ import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { retractedSinceStatement } from '../../shared/retracted-since.ts'
 import { reviewOutcome, reviewSentence, type ReviewStatus } from '../../shared/review-status.ts'
 import { SIGNOFF_DECISION_LABELS } from '../../shared/snapshot-model.ts'
-import { isolate } from '../../shared/bidi.ts'
-import type { BriefingVersion } from './briefing-version.ts'
+import { isolate, quoted } from '../../shared/bidi.ts'
+import type { BriefingVersion, LatestReview } from './briefing-version.ts'
 
 export type BriefingReview = {
   status: ReviewStatus
@@ -48,7 +48,8 @@ export function scopeStatement(scope: ExportScope, included: number, total: numb
 /** The version's review: a snapshot's sign-offs (see shared/review-status.ts), or that a live or past board is not reviewed. */
 export function reviewOf(version: BriefingVersion): BriefingReview {
   if (version.kind === 'live') {
-    return { status: 'not-reviewed', statement: 'Not reviewed: the live board, not a snapshot reviewers have signed off.', signoffs: [] }
+    const statement = 'Not reviewed: the live board, not a snapshot reviewers have signed off.'
+    return { status: 'not-reviewed', statement: version.latestReview ? `${statement} ${latestReviewStatement(version.latestReview, version.hash)}` : statement, signoffs: [] }
   }
   if (version.kind === 'as-of') {
     return { status: 'not-reviewed', statement: 'Not reviewed: the board as it was at a past time, not a snapshot reviewers have signed off.', signoffs: [] }
@@ -64,6 +65,18 @@ export function reviewOf(version: BriefingVersion): BriefingReview {
       (s) => `${SIGNOFF_DECISION_LABELS[s.decision]}: ${isolate(s.reviewerName)}, ${dateTimeGroup(s.createdAt)}${s.note.trim() ? `: ${isolate(s.note.trim())}` : ''}`,
     ),
   }
+}
+
+/**
+ * The board's latest review as a briefing of the live board names it: of which
+ * snapshot, and whether the board still holds that snapshot's content, so an
+ * approval of an earlier version never reads as an approval of this one.
+ */
+function latestReviewStatement(latest: LatestReview, liveHash: string): string {
+  const which = `The latest review, of snapshot ${quoted(latest.label)} of ${dateTimeGroup(latest.createdAt)}: ${latest.statement}`
+  return latest.hash === liveHash
+    ? `${which} The board is unchanged since: this is that snapshot’s content.`
+    : `${which} The board has changed since: that review does not cover this briefing.`
 }
 
 export function retractedSinceOf(version: BriefingVersion): { statement: string; titles: string[] } | null {

@@ -6,6 +6,7 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import type { ReviewVerdict } from '../../shared/domain.ts'
 import type { RetractedSince } from '../../shared/retracted-since.ts'
 import type { SignoffDecision } from '../../shared/snapshot-model.ts'
+import type { ContentTimes } from './content-times.ts'
 
 /** A reviewer's verdict on one assessment of a snapshot (review data lives beside the snapshot, not in the model). */
 export type BriefingVerdict = { assessmentId: string; reviewerId: string; verdict: ReviewVerdict; createdAt: string }
@@ -15,6 +16,9 @@ export type BriefingSignoff = { reviewerName: string; decision: SignoffDecision;
 
 /** The snapshot a version is compared with ("what changed since"): for a snapshot the one before it, otherwise the newest made at or before the version's moment. */
 export type BriefingPredecessor = { model: BoardModel; label: string; createdAt: string }
+
+/** The newest signed-off snapshot, as a briefing of the live board names it: its review covers that snapshot's content (its hash), not necessarily the board's now. */
+export type LatestReview = { label: string; createdAt: string; hash: string; statement: string }
 
 /** The live board's marking, when it differs from a snapshot's or past moment's, and when the export read it (server/export/briefing-marking.ts). */
 export type Remarked = { marking: string; at: string }
@@ -35,6 +39,14 @@ export type BriefingVersion =
       retractedSince?: RetractedSince
       remarked?: Remarked
     }
-  | { kind: 'live'; at: string; hash: string; previous?: BriefingPredecessor }
+  | {
+      kind: 'live'
+      at: string
+      hash: string
+      previous?: BriefingPredecessor
+      latestReview?: LatestReview
+      /** When each part of the content last changed, read from the log's rows: what dates its STIX objects. */
+      contentTimes?: ContentTimes
+    }
   /** `asOf` is the time asked for; `at` the moment the content is of: the same, or, when `exact` is false, the nearest kept moment before it. */
   | { kind: 'as-of'; asOf: string; at: string; hash: string; exact: boolean; previous?: BriefingPredecessor; remarked?: Remarked }

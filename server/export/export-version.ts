@@ -20,6 +20,8 @@ import { readSnapshotState } from '../snapshots/load-snapshot.ts'
 import { readStoredLog, type StoredBoards } from '../snapshots/stored-board.ts'
 import type { ExportedFile, ExportFormat } from './export-board.ts'
 import type { LiveBoard, StoredPredecessor, StoredVersion } from './stored-version.ts'
+import type { LatestReview } from './briefing-version.ts'
+import { boardReview } from '../../shared/review-status.ts'
 
 /** Where versions are read from; the live board's time is the clock the board's history is stamped with. */
 type VersionSources = StoredBoards & { clock: Clock }
@@ -55,10 +57,19 @@ export async function exportVersion(services: VersionSources & { logger: Logger 
     // Before the board is read: a loop asking for an export that overran would otherwise read it whole each time.
     const overrunKey = await exportKey(services, request)
     services.workers.refuseIfOverran('export-board', overrunKey)
-    const read: StoredVersion | null = asOf ? { ...asOfVersion(boardId, asOf), live: await readLive(services, boardId) } : await readStoredVersion(services, boardId, snapshotId)
+    const read: StoredVersion | null = asOf
+      ? { ...asOfVersion(boardId, asOf), live: await readLive(services, boardId) }
+      : snapshotId === undefined
+        ? await readTimedLive(services, boardId)
+        : await readStoredVersion(services, boardId, snapshotId)
     if (!read) return null
     // A snapshot names its own predecessor; the live board and a past moment are compared with the newest snapshot made by then.
-    const version: StoredVersion = read.kind === 'snapshot' ? read : { ...read, previous: await snapshotBefore(services, boardId, read.kind === 'as-of' ? read.at : undefined) }
+    const version: StoredVersion =
+      read.kind === 'snapshot'
+        ? read
+        : read.kind === 'live'
+          ? { ...read, previous: await snapshotBefore(services, boardId, undefined), latestReview: await latestReviewOf(services, boardId) }
+          : { ...read, previous: await snapshotBefore(services, boardId, read.at) }
     const { file, hash } = await services.workers.run('export-board', { format, scope, version }, { boardId, overrunKey })
     await audit(services, { actor: by, action: 'export', boardId, detail: { ...detail, hash } })
     return file
@@ -92,6 +103,29 @@ async function snapshotBefore(services: VersionSources, boardId: string, at: str
   const snapshot = await services.storage.snapshots.latest(boardId, at === undefined ? undefined : new Date(at).toISOString())
   const state = snapshot && (await services.storage.snapshots.state(boardId, snapshot.id))
   return snapshot && state ? { label: snapshot.label, createdAt: snapshot.createdAt, state } : null
+}
+
+/**
+ * The live board as an export reads it: its latest checkpoint and the rows
+ * after it with their times, from which each STIX object is dated by when its
+ * content last changed. The checkpoint's time is that of the last row it
+ * folded; one thinned or folded again meanwhile is dated at the first row
+ * after it, or at the read when none follows (it held that content then too).
+ */
+async function readTimedLive(services: VersionSources, boardId: string): Promise<StoredVersion | null> {
+  const { storage } = services
+  if (!(await storage.boards.get(boardId))) return null
+  const at = services.clock().toISOString()
+  const { checkpoint, throughSeq, rows } = await storage.history.tail(boardId)
+  const checkpointAt = checkpoint ? ((await storage.history.checkpoints(boardId)).find((kept) => kept.throughSeq === throughSeq)?.at ?? null) : null
+  const log = { checkpoint, updates: rows.map((row) => row.update) }
+  return { kind: 'live', boardId, at, log, rowTimes: { rows: rows.map((row) => row.at), checkpointAt } }
+}
+
+/** The board's newest signed-off snapshot and its review, which a briefing of the live board names without taking it for its own. */
+async function latestReviewOf(services: VersionSources, boardId: string): Promise<LatestReview | null> {
+  const latest = boardReview((await services.storage.reviews.boardSignoffs([boardId])).get(boardId) ?? [], null).latest
+  return latest && { label: latest.snapshotLabel, createdAt: latest.snapshotCreatedAt, hash: latest.snapshotContentHash, statement: latest.statement }
 }
 
 function asOfVersion(boardId: string, { asOf, at, exact, log }: AsOfVersion): Extract<StoredVersion, { kind: 'as-of' }> {

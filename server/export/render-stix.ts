@@ -32,6 +32,7 @@ import {
 import { scopeBoard, type ExportScope } from '../../shared/export-scope.ts'
 import { blufText, buildBriefing, confidenceSentence, likelihoodSentence } from './briefing-model.ts'
 import type { BriefingVersion } from './briefing-version.ts'
+import { timeOf } from './content-times.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
 import { cleanTextIn } from '../../shared/text-hygiene.ts'
 import { isWebLink } from '../../shared/web-link.ts'
@@ -96,10 +97,18 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
   const markings = markingDefinitions(briefing.marking, briefing.tlp)
   const markingRefs = markings.length > 0 ? { object_marking_refs: markings.map((m) => m.id) } : {}
   const idOf = (type: string, key: string) => boardObjectId(board.id, type, key)
-  /** Common properties; `modified` is the version's time, as no later export of this version can differ. */
-  const common = (type: string, key: string, createdAt: string) => {
+  const contentTimes = version.kind === 'live' ? version.contentTimes : undefined
+  /**
+   * Common properties. `modified`: for the live board read with its log's
+   * times, when the last of the parts the object's content is read from
+   * changed (`parts`, as content-times.ts names them), so an unchanged object
+   * is the same version in every export and a changed one a later version;
+   * otherwise the version's time, as no later export of this version can differ.
+   */
+  const common = (type: string, key: string, createdAt: string, parts: string[] = []) => {
     const created = stixTime(createdAt)
-    return { type, spec_version: '2.1', id: idOf(type, key), created, modified: created > versionTime ? created : versionTime }
+    const modified = contentTimes ? latest([created, ...[...parts, 'meta:marking'].map((part) => stixTime(timeOf(contentTimes, part)))]) : latest([created, versionTime])
+    return { type, spec_version: '2.1', id: idOf(type, key), created, modified }
   }
 
   const assay: StixObject = {
@@ -113,7 +122,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
   }
 
   const identities = board.sources.map((source) => ({
-    ...common('identity', `source:${source.id}`, source.createdAt),
+    ...common('identity', `source:${source.id}`, source.createdAt, [`sources:${source.id}`]),
     name: source.name,
     identity_class: 'unknown',
     description: `${source.kind ? `${source.kind}; ` : ''}reliability ${source.reliability}: ${RELIABILITY_LABELS[source.reliability]}`,
@@ -125,7 +134,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
   const claimNotes = board.claims.map((claim) => {
     const source = sources.get(claim.sourceId)!
     return {
-      ...common('note', `claim:${claim.id}`, claim.createdAt),
+      ...common('note', `claim:${claim.id}`, claim.createdAt, claimParts(claim)),
       abstract: `${isolate(source.name)} (${admiraltyGrade(source.reliability, claim.credibility)})`,
       content: claim.text,
       // A claim is a note on what its source said.
@@ -163,7 +172,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
    * its own, so this one object of all its versions is created at Assay's epoch.
    */
   const analysts = {
-    ...common('identity', 'analysts', ASSAY_EPOCH),
+    ...common('identity', 'analysts', ASSAY_EPOCH, ['meta:title']),
     name: `Analysts of ${board.title || 'Untitled board'}`,
     identity_class: 'group',
     ...markingRefs,
@@ -173,7 +182,12 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
     const links = linksOf.get(assessment.id) ?? []
     const cited = links.map((link) => claims.get(link.claimId)!)
     return {
-      ...common('note', `assessment:${assessment.id}`, assessment.createdAt),
+      ...common('note', `assessment:${assessment.id}`, assessment.createdAt, [
+        `assessments:${assessment.id}`,
+        'meta:profile',
+        ...links.map((link) => `links:${link.id}`),
+        ...cited.flatMap(claimParts),
+      ]),
       abstract: assessment.title,
       content: [
         assessment.judgment,
@@ -209,7 +223,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
   })
 
   const relationships = board.links.map((link) => ({
-    ...common('relationship', `link:${link.id}`, link.createdAt),
+    ...common('relationship', `link:${link.id}`, link.createdAt, [`links:${link.id}`]),
     relationship_type: STIX_RELATIONSHIP_TYPES[link.rating],
     source_ref: idOf('note', `claim:${link.claimId}`),
     target_ref: idOf('note', `assessment:${link.assessmentId}`),
@@ -317,6 +331,11 @@ function contentTime(model: BoardModel): string {
     ...model.documents.map((document) => document.importedAt),
   ]
   return times.length > 0 ? latest(times.map(stixTime)) : ASSAY_EPOCH
+}
+
+/** What a claim's note and every citation of it read: the claim, its source, and the document it quotes. */
+function claimParts(claim: ClaimModel): string[] {
+  return [`claims:${claim.id}`, `sources:${claim.sourceId}`, ...(claim.documentId === undefined ? [] : [`documents:${claim.documentId}`])]
 }
 
 /** The latest of STIX times (which sort as text). */

@@ -11,7 +11,8 @@ import { normalizeMarking } from '../../shared/marking.ts'
 import { retractedSince } from '../../shared/retracted-since.ts'
 import { sourceModel, type StoredLog } from '../snapshots/board-state.ts'
 import { boardContentHash } from '../snapshots/content-hash.ts'
-import type { BriefingSignoff, BriefingVerdict, BriefingVersion, Remarked } from './briefing-version.ts'
+import type { BriefingSignoff, BriefingVerdict, BriefingVersion, LatestReview, Remarked } from './briefing-version.ts'
+import { timedModel, type RowTimes } from './content-times.ts'
 import { exportBoard, type ExportedFile, type ExportFormat } from './export-board.ts'
 
 /** A snapshot as the version's predecessor: what the briefing says changed since. */
@@ -23,7 +24,16 @@ export type StoredPredecessor = { label: string; createdAt: string; state: Uint8
  * read for an export only (the checks do not say what changed).
  */
 export type StoredVersion =
-  | { kind: 'live'; boardId: string; at: string; log: StoredLog; previous?: StoredPredecessor | null }
+  | {
+      kind: 'live'
+      boardId: string
+      at: string
+      log: StoredLog
+      previous?: StoredPredecessor | null
+      latestReview?: LatestReview | null
+      /** The times of the log's rows and checkpoint, for an export: when each part of the content last changed. */
+      rowTimes?: RowTimes
+    }
   /** The board as it was at `asOf` (or, when not `exact`, at `at`, the nearest kept moment before it), from its history. */
   | {
       kind: 'as-of'
@@ -63,8 +73,11 @@ export function loadStoredVersion(stored: StoredVersion): LoadedVersion {
     ? { previous: { label: stored.previous.label, createdAt: stored.previous.createdAt, model: sourceModel(boardId, { state: stored.previous.state }) } }
     : {}
   if (stored.kind === 'live') {
-    const model = sourceModel(boardId, { log: stored.log })
-    return { model, version: { kind: 'live', at: stored.at, hash: boardContentHash(model), ...previous } }
+    const timed = stored.rowTimes ? timedModel(boardId, stored.log, stored.rowTimes, stored.at) : null
+    const model = timed?.model ?? sourceModel(boardId, { log: stored.log })
+    const latestReview = stored.latestReview ? { latestReview: stored.latestReview } : {}
+    const contentTimes = timed ? { contentTimes: timed.times } : {}
+    return { model, version: { kind: 'live', at: stored.at, hash: boardContentHash(model), ...previous, ...latestReview, ...contentTimes } }
   }
   if (stored.kind === 'as-of') {
     const model = sourceModel(boardId, { log: stored.log })

@@ -68,9 +68,10 @@ export function boardsApi(): OpenAPIHono<SignedInEnv> {
         return role !== null && wanted ? [{ board, role }] : []
       })
       const signoffs = await storage.reviews.boardSignoffs(listed.map(({ board }) => board.id))
+      const liveHashes = await reviewedBoardHashes(c.var.services, signoffs)
       const visible = listed.map(({ board, role }): BoardListing => {
         const { id, title, createdAt, marking, assessmentCount, claimCount, lastChangeAt, archivedAt, archivedBy } = board
-        const review = boardReview(signoffs.get(id) ?? []).latest
+        const review = boardReview(signoffs.get(id) ?? [], liveHashes.get(id) ?? null).latest
         return { id, title, createdAt, role, marking, assessmentCount, claimCount, lastChangeAt, archivedAt, archivedBy, review }
       })
       return c.json(visible, 200)
@@ -78,6 +79,18 @@ export function boardsApi(): OpenAPIHono<SignedInEnv> {
   )
 
   return api
+}
+
+/**
+ * The live content hash of each board with a signed-off snapshot, to say
+ * whether it changed since. One that cannot be worked out now (the worker
+ * threads busy) is left out, and its review reads as changed since: the list
+ * never vouches for a board it could not compare.
+ */
+async function reviewedBoardHashes(services: Pick<Services, 'liveContentHashes'>, signoffs: Map<string, unknown[]>): Promise<Map<string, string>> {
+  const reviewed = [...signoffs].filter(([, signed]) => signed.length > 0).map(([id]) => id)
+  const hashes = await Promise.all(reviewed.map((id) => services.liveContentHashes.of(id).catch(() => null)))
+  return new Map(reviewed.flatMap((id, i) => (hashes[i] ? [[id, hashes[i]] as const] : [])))
 }
 
 /** Refuses a board to a person who can open BOARDS_MAX_PER_PERSON already: each of their board lists walks every one. */

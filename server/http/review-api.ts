@@ -219,8 +219,9 @@ export function reviewApi(): OpenAPIHono<SignedInEnv> {
     }),
     async (c) => {
       const id = c.var.board.id
-      const signoffs = await c.var.services.storage.reviews.boardSignoffs([id])
-      return c.json(boardReview(signoffs.get(id) ?? []), 200)
+      const { storage, liveContentHashes } = c.var.services
+      const [signoffs, liveHash] = await Promise.all([storage.reviews.boardSignoffs([id]), liveContentHashes.of(id)])
+      return c.json(boardReview(signoffs.get(id) ?? [], liveHash), 200)
     },
   )
 

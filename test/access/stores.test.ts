@@ -125,7 +125,7 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
 
     const signed = ['board-0000', 'board-0499', 'board-0500', 'board-1000']
     for (const [i, boardId] of signed.entries()) {
-      const snapshot = { id: `snap-${i}`, boardId, label: `Draft of ${boardId}`, kind: 'named', contentHash: 'h', authorId: null, authorName: 'x', state: new Uint8Array([0, 0]) } as const
+      const snapshot = { id: `snap-${i}`, boardId, label: `Draft of ${boardId}`, kind: 'named', contentHash: `hash-${i}`, authorId: null, authorName: 'x', state: new Uint8Array([0, 0]) } as const
       await storage.snapshots.create(snapshot)
       for (const [reviewerId, decision, second] of [['rita', 'approved', 2], ['other', 'changes-requested', 1]] as const) {
         await storage.reviews.setSignoff({ snapshotId: snapshot.id, reviewerId, reviewerName: reviewerId, decision, note: '', createdAt: `2026-01-0${i + 1}T00:00:0${second}.000Z` })
@@ -138,7 +138,7 @@ describeEachDialect(postgresMissing, 'access stores on %s', (dialect) => {
         [`Draft of ${boardId}`, 'other'],
         [`Draft of ${boardId}`, 'rita'],
       ])
-      expect(byBoard.get(boardId)?.[0]?.snapshotId).toBe(`snap-${i}`)
+      expect(byBoard.get(boardId)?.[0]).toMatchObject({ snapshotId: `snap-${i}`, snapshotContentHash: `hash-${i}` })
     }
     expect([...byBoard].filter(([, signoffs]) => signoffs.length > 0).map(([id]) => id)).toEqual(signed)
     expect(byBoard.get('no-such-board')).toEqual([])

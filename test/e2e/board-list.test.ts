@@ -183,4 +183,43 @@ describeInBrowser('the board list', () => {
     expect(preview).toContain('Approved by <bdi>Rita Reviewer</bdi>.')
     await saveScreenshot(olga.page, 'export-review')
   }, WHOLE_PAGE_MS)
+
+  it('says an approval covers its snapshot once the board has changed since, in the header, the export dialog and the board list', async () => {
+    const { owner, reviewer } = suite.accounts
+    const { boardId, api } = await createBoardFor(suite.server, owner, 'Approved board', [{ account: reviewer, role: 'reviewer' }])
+    const card = await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Wagner settles in Belarus' })
+    const snapshot = await api.post<{ id: string }>(`/api/boards/${boardId}/snapshots`, { label: 'Draft 2' })
+    await (await apiOf(reviewer)).put(`/api/boards/${boardId}/snapshots/${snapshot.body.id}/signoff`, { decision: 'approved' })
+
+    const olga = await suite.personOn(owner, boardId)
+    const header = olga.page.locator('[data-header-review] [data-review-status="approved"]')
+    await header.waitFor()
+    expect(await header.getAttribute('data-changed-since')).toBe('false')
+    expect(await header.innerText()).not.toContain('changed since')
+
+    await api.patch(`/api/boards/${boardId}/assessments/${card.body.id}`, { title: 'Wagner leaves Belarus' })
+    await olga.page.evaluate(() => window.dispatchEvent(new Event('focus')))
+    const changed = olga.page.locator('[data-header-review] [data-review-status="approved"][data-changed-since="true"]')
+    await changed.waitFor()
+    expect((await changed.innerText()).replace(/\s+/g, ' ')).toContain('Approved · Draft 2 · changed since')
+    expect(await changed.getAttribute('aria-label')).toContain('The board has changed since: the review covers that snapshot, not the board as it is now.')
+    // The cue is drawn inside the chip, never cut off by it.
+    const [chip, cue] = [await changed.boundingBox(), await changed.locator('.changed').boundingBox()]
+    expect(cue!.x + cue!.width).toBeLessThanOrEqual(chip!.x + chip!.width)
+    await saveScreenshot(olga.page, 'header-approved-changed-since')
+
+    await olga.page.getByRole('button', { name: 'Export the board' }).click()
+    await olga.page.getByRole('menu', { name: 'Export' }).getByRole('menuitem', { name: /^HTML…/ }).click()
+    const dialog = olga.page.getByRole('dialog', { name: /^Export “/ })
+    await dialog.locator('[data-export-latest-review="approved"]').getByText('The board has changed since that snapshot, so the review does not cover this export.', { exact: false }).waitFor()
+    await dialog.locator('iframe[srcdoc*="does not cover this briefing"]').waitFor()
+    expect(await dialog.locator('iframe').getAttribute('srcdoc')).toContain('The board has changed since: that review does not cover this briefing.')
+    await olga.page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'detached' })
+
+    await olga.page.goto(`${suite.server.url}/`)
+    const listed = olga.page.locator(`tr[data-board-id="${boardId}"] [data-review-status="approved"][data-changed-since="true"]`)
+    await listed.waitFor()
+    expect((await listed.innerText()).replace(/\s+/g, ' ')).toContain('Approved · Draft 2 · changed since')
+  }, WHOLE_PAGE_MS)
 })

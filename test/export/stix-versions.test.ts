@@ -112,6 +112,35 @@ describe('STIX versions of a board, exported over time', () => {
     expect(asOf.created).toBe(first.created)
   })
 
+  it('dates the live board’s objects by when their content last changed: an unchanged board exports the same versions, and editing one assessment moves only its note', async () => {
+    const { boardId, claimId } = await newBoard()
+    const other = await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Prigozhin goes to Minsk', kind: 'assessment' })
+    expect((await api.post(`/api/boards/${boardId}/links`, { assessmentId: other.body.id, claimId, rating: 'N' })).status).toBe(201)
+    // The report states the board at its export, so it is a version of its own each time; everything else is the board's content.
+    const contents = (bundle: StixBundle) => new Map(bundle.objects.filter((o) => o.type !== 'report' && o.type !== 'marking-definition').map((o) => [o.id, o]))
+    const first = contents(await exported(boardId))
+    const second = contents(await exported(boardId))
+    expect(second).toEqual(first)
+
+    expect((await api.patch(`/api/boards/${boardId}/assessments/${other.body.id}`, { title: 'Prigozhin leaves Minsk' })).status).toBe(200)
+    const third = contents(await exported(boardId))
+    expect([...third.keys()]).toEqual([...first.keys()])
+    const renamed = [...third.values()].find((o) => o.type === 'note' && o.abstract === 'Prigozhin leaves Minsk')!
+    expect([...third.values()].filter((o) => o.modified !== first.get(o.id)!.modified).map((o) => o.id)).toEqual([renamed.id])
+    expect(renamed.created).toBe(first.get(renamed.id)!.created)
+    expect(String(renamed.modified) > String(first.get(renamed.id)!.modified)).toBe(true)
+
+    // Folded into a checkpoint, what the rows said is dated at its last row: never earlier, one content per version (afterEach).
+    await server.services.compaction.compact(boardId)
+    expect((await server.services.storage.history.tailState(boardId)).throughSeq).toBeGreaterThan(0)
+    const folded = contents(await exported(boardId))
+    for (const [id, object] of folded) expect(String(object.modified) >= String(third.get(id)!.modified), id).toBe(true)
+    expect(contents(await exported(boardId))).toEqual(folded)
+    expect((await api.patch(`/api/boards/${boardId}/assessments/${other.body.id}`, { title: 'Prigozhin stays in Minsk' })).status).toBe(200)
+    const after = contents(await exported(boardId))
+    expect([...after.values()].filter((o) => o.modified !== folded.get(o.id)!.modified).map((o) => o.id)).toEqual([renamed.id])
+  })
+
   it('writes a marking statement as the same bytes in every bundle, as a marking definition cannot be versioned', async () => {
     const { boardId } = await newBoard()
     const live = statementOf(await exported(boardId))
