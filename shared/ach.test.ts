@@ -9,6 +9,7 @@ import {
   formatWeighted,
   hypothesisOrder,
   ratingSpread,
+  relevanceText,
   type AchBoard,
 } from './ach.ts'
 import type { AssessmentModel, ClaimModel, LinkModel, SourceModel } from './board-model.ts'
@@ -235,6 +236,44 @@ describe('ACH weighted scores', () => {
     expect(matrix.rows.map((r) => [r.grade, r.weight])).toEqual([['A5', Math.SQRT1_2], ['C3', 1], ['E1', Math.SQRT2]])
     expect(matrix.hypothesisScores.map((s) => formatWeighted(s.weighted))).toEqual(['−2.41', '−2.83'])
     expect(matrix.leastRefutedWeighted).toEqual(['h1'])
+  })
+
+  it('weighs each row by its own relevance, H and L as rated and M where not: DOMAIN.md’s formula by hand', () => {
+    // DOMAIN.md: cell = credibility × relevance × consistency, L = 1/√2, M = 1, H = √2; II = −2, I = −1, others 0.
+    const [L, M, H] = [1 / Math.sqrt(2), 1, Math.sqrt(2)]
+    //                         credibility  relevance     h1    h2
+    // strong   B2             H            H (rated)     II    C
+    // slight   B2             H            L (rated)     C     II
+    // unrated  B3             M            M (not rated) N     I
+    const h1 = H * H * -2 // −4
+    const h2 = H * L * -2 + M * M * -1 // −3
+    // Taking every relevance as M made h1 (−2√2 ≈ −2.83) the least refuted over h2 (−2√2 − 1 ≈ −3.83): the rating flips it.
+    const matrix = achMatrix(
+      board({
+        assessments: [assessment('h1'), assessment('h2')],
+        sources: [source('sb', 'B')],
+        claims: [{ ...graded('strong', 'sb', 2), relevance: 'H' }, { ...graded('slight', 'sb', 2), relevance: 'L' }, graded('unrated', 'sb', 3)],
+        links: [
+          link('h1', 'strong', 'II'), link('h2', 'strong', 'C'),
+          link('h1', 'slight', 'C'), link('h2', 'slight', 'II'),
+          link('h1', 'unrated', 'N'), link('h2', 'unrated', 'I'),
+        ],
+      }),
+    )
+    expect(matrix.hypothesisScores[0]!.weighted).toBeCloseTo(h1, 12)
+    expect(matrix.hypothesisScores[1]!.weighted).toBeCloseTo(h2, 12)
+    expect(matrix.hypothesisScores.map((s) => formatWeighted(s.weighted))).toEqual(['−4.00', '−3.00'])
+    expect(matrix.rows[0]!.weight).toBeCloseTo(H * H, 12)
+    expect(matrix.rows[1]!.weight).toBeCloseTo(H * L, 12)
+    expect(matrix.rows[2]!.weight).toBe(M * M)
+    expect(matrix.leastRefutedWeighted).toEqual(['h2'])
+    // The plain score counts no weight: h1 has one II (2), h2 one II and one I (3).
+    expect(matrix.leastRefuted).toEqual(['h1'])
+    expect(matrix.rows.map((r) => [r.claim.id, r.relevance, r.relevanceRated, relevanceText(r)])).toEqual([
+      ['strong', 'H', true, 'H'],
+      ['slight', 'L', true, 'L'],
+      ['unrated', 'M', false, 'M (not rated)'],
+    ])
   })
 
   it('treats ties within rounding as ties, and is complete once every cell of the evidence is rated', () => {

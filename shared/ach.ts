@@ -9,14 +9,18 @@
 import type { AssessmentModel, ClaimModel, LinkModel, SourceModel } from './board-model.ts'
 import {
   admiraltyGrade,
+  DEFAULT_RELEVANCE,
   inconsistencyWeight,
   type AchRating,
   type ClaimCredibility,
+  type RelevanceLevel,
 } from './domain.ts'
 
 /** DOMAIN.md's weighting levels: L = 1/√2, M = 1, H = √2. */
-export const WEIGHT_LEVELS = { L: Math.SQRT1_2, M: 1, H: Math.SQRT2 } as const
+export const WEIGHT_LEVELS = { L: Math.SQRT1_2, M: 1, H: Math.SQRT2 } as const satisfies Record<RelevanceLevel, number>
 export type WeightLevel = keyof typeof WEIGHT_LEVELS
+/** Each level's factor as DOMAIN.md writes it. */
+export const WEIGHT_LEVEL_TEXT: Record<WeightLevel, string> = { L: '1/√2', M: '1', H: '√2' }
 
 /**
  * DOMAIN.md's weighting: each cell is multiplied by the evidence's credibility
@@ -25,22 +29,41 @@ export type WeightLevel = keyof typeof WEIGHT_LEVELS
  * reliable source's doubtful claim never outweighs an unreliable source's
  * confirmed one. Unjudged credibility (6, where an import starts) weighs as
  * little as a claim graded doubtful, so grading it is what earns it weight.
- * Relevance is M (1) for every cell: a link carries no relevance rating.
+ * Relevance is the claim's own rating as evidence (L, M, H), M until rated.
  */
 export const CREDIBILITY_WEIGHT: Record<ClaimCredibility, WeightLevel> = { 1: 'H', 2: 'H', 3: 'M', 4: 'L', 5: 'L', 6: 'L' }
 
-/** What the weight leaves out and how it takes ungraded evidence, in the words the board and the briefing print beside the weighted score. */
+/** The credibility grades that give a level, e.g. "1 or 2" for H. */
+function credibilitiesAt(level: WeightLevel): string {
+  const grades = Object.entries(CREDIBILITY_WEIGHT)
+    .filter(([, at]) => at === level)
+    .map(([grade]) => grade)
+  return grades.length > 1 ? `${grades.slice(0, -1).join(', ')} or ${grades.at(-1)}` : grades.join('')
+}
+
+/** What the weight leaves out and how it takes unrated and ungraded evidence, in the words the board and the briefing print beside the weighted score. */
 export const WEIGHT_NOTE =
-  'relevance is not rated and is taken as M (1) for every claim; the source’s reliability is shown in the grade but not weighed; 6 (cannot be judged) counts as the lowest weight, L'
+  'relevance is each claim’s own rating as evidence, M (1) until an editor rates it; the source’s reliability is shown in the grade but not weighed; 6 (cannot be judged) counts as the lowest weight, L'
+
+/** The weighted score's rule in full, as the board's caption and the briefing's state it. */
+export const WEIGHT_RULE =
+  'Weighted score = Σ credibility × relevance × consistency (II −2, I −1, the others 0); ' +
+  `each factor a level, H = ${WEIGHT_LEVEL_TEXT.H}, M = ${WEIGHT_LEVEL_TEXT.M}, L = ${WEIGHT_LEVEL_TEXT.L}; credibility H for ${credibilitiesAt('H')}, M for ${credibilitiesAt('M')}, L for ${credibilitiesAt('L')}; ` +
+  WEIGHT_NOTE
 
 /** DOMAIN.md's consistency values for the weighted score: II = −2, I = −1, the others 0. */
 export function consistencyValue(rating: AchRating): number {
   return -inconsistencyWeight(rating)
 }
 
-/** The weight of evidence of this credibility and relevance (M until a link rates it): from 1/√2 (4, 5, 6) to √2 (1, 2). */
-export function evidenceWeight(credibility: ClaimCredibility, relevance: WeightLevel = 'M'): number {
+/** The weight of evidence of this credibility and relevance (M until rated): from 1/2 (credibility 4, 5, 6 and relevance L) to 2 (1, 2 and H). */
+export function evidenceWeight(credibility: ClaimCredibility, relevance: RelevanceLevel = DEFAULT_RELEVANCE): number {
   return WEIGHT_LEVELS[CREDIBILITY_WEIGHT[credibility]] * WEIGHT_LEVELS[relevance]
+}
+
+/** A row's relevance as the board and the briefing print it: its level, or "M (not rated)" for evidence no editor has rated. */
+export function relevanceText(row: { relevance: RelevanceLevel; relevanceRated: boolean }): string {
+  return row.relevanceRated ? row.relevance : `${row.relevance} (not rated)`
 }
 
 /** Whether a row helps choose between the hypotheses. */
@@ -58,6 +81,10 @@ export type AchRow = {
   claim: ClaimModel
   /** The Admiralty grade, e.g. "B2". */
   grade: string
+  /** The claim's relevance as evidence, M where it is not rated. */
+  relevance: RelevanceLevel
+  /** Whether an editor rated the relevance: M by default reads differently from M chosen. */
+  relevanceRated: boolean
   /** What each of its cells is multiplied by in the weighted score (evidenceWeight). */
   weight: number
   /** One per hypothesis, in column order; null where the claim is not linked to it. */
@@ -155,7 +182,9 @@ export function achMatrix(board: AchBoard, options: AchOptions = {}): AchMatrix 
     rows.push({
       claim,
       grade: admiraltyGrade(source.reliability, claim.credibility),
-      weight: evidenceWeight(claim.credibility),
+      relevance: claim.relevance ?? DEFAULT_RELEVANCE,
+      relevanceRated: claim.relevance !== undefined,
+      weight: evidenceWeight(claim.credibility, claim.relevance),
       cells,
       retracted,
       diagnosticity: diagnosticity(cells.map((cell) => cell?.rating ?? null)),

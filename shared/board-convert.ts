@@ -101,15 +101,16 @@ export function readEntity<C extends Collection>(doc: Y.Doc, name: C, id: string
  * What a field whose value its schema refuses reads as: not assessed, as the
  * board makes an entity whose maker assessed nothing (the create schemas'
  * defaults: reliability F and credibility 6, "cannot be judged"; no
- * likelihood, confidence or impact), and a link's rating as not applicable.
- * A reliability of "b" written past the relay made its source vanish, with
- * every claim from it, from the board, every export and the checks; read so,
- * the source stays, and the checks name the field (analysis-checks.ts).
+ * likelihood, confidence or impact; a claim's relevance unrated, so M), and
+ * a link's rating as not applicable. A reliability of "b" written past the
+ * relay made its source vanish, with every claim from it, from the board,
+ * every export and the checks; read so, the source stays, and the checks name
+ * the field (analysis-checks.ts).
  */
 const NOT_ASSESSED: { [C in Collection]: Partial<EntityModels[C]> } = {
   sources: { reliability: 'F' },
   documents: {},
-  claims: { credibility: 6, status: 'active' },
+  claims: { credibility: 6, status: 'active', relevance: undefined },
   assessments: { kind: 'assessment', likelihood: null, confidence: null, impact: null, status: 'draft' },
   links: { rating: 'NA' },
 }
@@ -132,7 +133,9 @@ function notAssessedWhereUnrecognised(name: Collection, json: Record<string, unk
   const readings = NOT_ASSESSED[name] as Record<string, unknown>
   for (const [field, schema] of ASSESSED_FIELDS.get(name)!) {
     if (schema.safeParse({ [field]: json[field] }).success) continue
-    read[field] = readings[field]
+    // An optional field not assessed (a claim's relevance) is absent, as on an entity that never had it.
+    if (readings[field] === undefined) delete read[field]
+    else read[field] = readings[field]
     note?.(field)
   }
   return read

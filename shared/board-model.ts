@@ -15,6 +15,7 @@ import {
   IMPACT_LEVELS,
   LIKELIHOOD_BANDS,
   LIKELIHOOD_PROFILES,
+  RELEVANCE_LEVELS,
   SOURCE_RELIABILITIES,
 } from './domain.ts'
 import { LIMITS } from './limits.ts'
@@ -48,6 +49,7 @@ export const confidenceSchema = z.enum(CONFIDENCE_LEVELS).nullable()
 export const impactSchema = z.enum(IMPACT_LEVELS).nullable()
 export const profileSchema = z.enum(LIKELIHOOD_PROFILES)
 export const ratingSchema = z.enum(ACH_RATINGS)
+export const relevanceSchema = z.enum(RELEVANCE_LEVELS)
 
 export const sourceSchema = z.object({
   id,
@@ -80,6 +82,8 @@ export const claimSchema = z.object({
   end: z.number().int().nonnegative().optional(),
   /** The analyst's paraphrase or note: never quoted as the source's words. */
   note: textField().max(LIMITS.longText).optional(),
+  /** Its relevance as ACH evidence (L, M, H), a factor of its weight in the weighted score; absent until rated, read as M. */
+  relevance: relevanceSchema.optional(),
   createdAt: isoTime,
   createdBy: textField().optional(),
 })
@@ -222,7 +226,7 @@ export const claimInputSchema = claimSchema
   .omit({ id: true, createdAt: true, createdBy: true })
   .extend({ credibility: credibilitySchema.default(6), status: z.enum(CLAIM_STATUSES).default('active') })
   .strict()
-export const claimPatchSchema = claimSchema.pick({ text: true, credibility: true, status: true, sourceId: true, note: true }).partial().strict()
+export const claimPatchSchema = claimSchema.pick({ text: true, credibility: true, status: true, sourceId: true, note: true, relevance: true }).partial().strict()
 
 export const assessmentInputSchema = assessmentSchema
   .omit({ id: true, createdAt: true, createdBy: true, order: true })

@@ -125,6 +125,15 @@ export type AssessmentStatus = (typeof ASSESSMENT_STATUSES)[number]
 
 export const ASSESSMENT_STATUS_LABELS: Record<AssessmentStatus, string> = { draft: 'draft', 'in-review': 'in review', final: 'final' }
 
+/**
+ * How relevant a piece of ACH evidence is to the question (DOMAIN.md's
+ * weighting levels, by their letters): evidence never rated reads as M, the
+ * level that leaves its weight unchanged.
+ */
+export const RELEVANCE_LEVELS = ['L', 'M', 'H'] as const
+export type RelevanceLevel = (typeof RELEVANCE_LEVELS)[number]
+export const DEFAULT_RELEVANCE: RelevanceLevel = 'M'
+
 /** ACH consistency of one piece of evidence with one hypothesis. */
 export const ACH_RATINGS = ['CC', 'C', 'N', 'I', 'II', 'NA'] as const
 export type AchRating = (typeof ACH_RATINGS)[number]

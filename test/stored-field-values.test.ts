@@ -6,7 +6,8 @@
  * past the relay. Before, the reader dropped each such entity whole: the
  * source with its claims, the card with its links, vanished from the API, the
  * exports and the checks. Each is now read with that field not assessed, and
- * the checks name the field so that an editor sets it.
+ * the checks name the field so that an editor sets it. A claim's ACH
+ * relevance outside L, M, H so stored reads as not rated, M.
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -70,5 +71,24 @@ describe('a board storing values its schema does not recognise', () => {
       `unrecognised-value:board:links:${link}:rating`,
     ])
     expect(unrecognised[0]!.message).toContain('Harbour watcher')
+  })
+
+  it('reads a claim’s relevance outside L, M, H as not rated, M, and the checks name the field', async () => {
+    const source = await created('sources', { name: 'Harbour watcher', reliability: 'B' })
+    const claim = await created('claims', { text: 'Three ships left the harbour.', sourceId: source, credibility: 2 })
+    const hypothesis = await created('assessments', { title: 'Fleet sails within the week', kind: 'hypothesis' })
+    await created('links', { assessmentId: hypothesis, claimId: claim, rating: 'I' })
+    await waitFor(() => !given.server.services.rooms.loadedRooms.has(given.boardId) || undefined, 'the board to unload')
+    await storeChange(given.server, given.boardId, 'ws:before-the-rule', (doc) => {
+      ;(collection(doc, 'claims').get(claim) as Y.Map<unknown>).set('relevance', 'HIGH')
+    })
+
+    const read = (await given.api.get<BoardModel>(base())).body
+    expect(read.claims.map((c) => [c.id, c.relevance])).toEqual([[claim, undefined]])
+    expect(read.unrecognised).toEqual([{ collection: 'claims', id: claim, field: 'relevance' }])
+    const markdown = (await given.api.get<string>(`${base()}/export?format=md`)).body
+    expect(markdown).toMatch(/B2\)\s*\|\s*M \(not rated\)\s*\|\s*1\.41/)
+    const checks = (await given.api.get<ChecksReport>(`${base()}/checks`)).body
+    expect(checks.findings.filter((f) => f.rule === 'unrecognised-value').map((f) => f.key)).toEqual([`unrecognised-value:board:claims:${claim}:relevance`])
   })
 })

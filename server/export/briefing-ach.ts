@@ -1,10 +1,10 @@
 /**
  * The ACH matrix as the briefing's appendix (and the CSV export): the
- * hypotheses numbered H1…, the evidence rated against them with its grade and
- * weight, and each hypothesis's plain and weighted scores with how many of its
+ * hypotheses numbered H1…, the evidence rated against them with its grade,
+ * relevance and weight, and each hypothesis's plain and weighted scores with how many of its
  * cells are rated, from the same pure functions as the board (shared/ach.ts).
  */
-import { achMatrix, formatWeighted, LONE_HYPOTHESIS_NOTE, CREDIBILITY_WEIGHT, WEIGHT_NOTE } from '../../shared/ach.ts'
+import { achMatrix, formatWeighted, LONE_HYPOTHESIS_NOTE, relevanceText, WEIGHT_RULE } from '../../shared/ach.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { isolate } from '../../shared/bidi.ts'
 
@@ -23,6 +23,8 @@ export type BriefingAchRow = {
   /** "NATO (B2)", the name isolated (bidi.ts). */
   attribution: string
   grade: string
+  /** Its relevance as evidence: "H", or "M (not rated)" (relevanceText). */
+  relevance: string
   /** Its weight in the weighted score, e.g. "1.41". */
   weight: string
   /** One per hypothesis: the rating, or "—" where it is not rated. */
@@ -53,13 +55,14 @@ export type BriefingAch = {
 /** What an unrated cell shows: not a rating, and not a zero. */
 export const NOT_RATED = '—'
 
-/** Hypotheses per table of the appendix: with the evidence, grade and weight columns, as many as an A4 page holds legibly. */
+/** Hypotheses per table of the appendix: with the evidence, grade, relevance and weight columns, as many as an A4 page holds legibly. */
 export const ACH_TABLE_COLUMNS = 6
 
 export const ACH_TEXT = {
   heading: 'Appendix: analysis of competing hypotheses',
   evidence: 'Evidence',
   grade: 'Grade',
+  relevance: 'Relevance',
   weight: 'Weight',
   inconsistency: 'Inconsistency score (lower is less refuted)',
   weighted: 'Weighted score (nearer 0 is less refuted)',
@@ -69,17 +72,6 @@ export const ACH_TEXT = {
   leastSoFar: 'least refuted so far',
   hypotheses: 'Hypotheses',
 } as const
-
-const weightLevels = (levels: Record<string, string>, level: string) =>
-  Object.entries(levels)
-    .filter(([, l]) => l === level)
-    .map(([grade]) => grade)
-    .join(', ')
-
-const WEIGHT_RULE =
-  `weight = credibility factor × relevance, H = √2 (credibility ${weightLevels(CREDIBILITY_WEIGHT, 'H')}), ` +
-  `M = 1 (credibility ${weightLevels(CREDIBILITY_WEIGHT, 'M')}), ` +
-  `L = 1/√2 (credibility ${weightLevels(CREDIBILITY_WEIGHT, 'L')}); ${WEIGHT_NOTE}`
 
 /** Null when the board has no hypotheses. `numberOf` gives an assessment's number in the briefing. */
 export function buildAch(board: BoardModel, numberOf: (assessmentId: string) => number): BriefingAch | null {
@@ -95,6 +87,7 @@ export function buildAch(board: BoardModel, numberOf: (assessmentId: string) => 
       source: sources.get(row.claim.sourceId)?.name ?? '',
       attribution: `${isolate(sources.get(row.claim.sourceId)?.name ?? '')} (${row.grade})`,
       grade: row.grade,
+      relevance: relevanceText(row),
       weight: row.weight.toFixed(2),
       cells: row.cells.map((cell) => cell?.rating ?? NOT_RATED),
       retracted: row.retracted,
@@ -112,8 +105,8 @@ export function buildAch(board: BoardModel, numberOf: (assessmentId: string) => 
     caption:
       (matrix.hypotheses.length === 1 ? `${LONE_HYPOTHESIS_NOTE} ` : '') +
       `Claims (rows) rated against the hypotheses (columns): CC very consistent, C consistent, N neutral, I inconsistent, ` +
-      `II very inconsistent, NA not applicable, ${NOT_RATED} not rated (counted for nothing, and apart). Inconsistency score = I × 1 + II × 2; ` +
-      `weighted score = Σ weight × (II −2, I −1); ${WEIGHT_RULE}. Retracted claims count for nothing. ${rated} of ${cells} cells rated.` +
+      `II very inconsistent, NA not applicable, ${NOT_RATED} not rated (counted for nothing, and apart). Inconsistency score = I × 1 + II × 2. ` +
+      `${WEIGHT_RULE}; a row's weight is its credibility × relevance. Retracted claims count for nothing. ${rated} of ${cells} cells rated.` +
       (matrix.hypotheses.length > ACH_TABLE_COLUMNS ? ` Each table lists the claims rated against at least one of its ${ACH_TABLE_COLUMNS} hypotheses.` : ''),
   }
 }

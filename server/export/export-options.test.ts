@@ -190,7 +190,7 @@ describe('the briefing’s own parts, in every format', () => {
       expect(text, format).toContain('H1: 4. Renewed mutiny in Russia')
       expect(text, format).toContain('H2: 5. Wagner is disbanded')
       // Renewed mutiny: the D4 formula claim I (credibility L = 1/√2, × −1); disbanded: the C3 report II (1 × −2).
-      expect(text, format).toMatch(/Weighted score \(nearer 0 is less refuted\)\s*\|?\s*\|?\s*\|?\s*−0\.71 \(?least refuted so far\)?\s*\|?\s*−2\.00/)
+      expect(text, format).toMatch(/Weighted score \(nearer 0 is less refuted\)\s*\|?\s*\|?\s*\|?\s*\|?\s*−0\.71 \(?least refuted so far\)?\s*\|?\s*−2\.00/)
       expect(text, format).toContain(ACH_TEXT.rated)
       expect(text, format).toMatch(/3 of 3\s*\|?\s*2 of 3/)
     }
@@ -237,16 +237,16 @@ describe('the ACH matrix as CSV', () => {
     expect(file.contentType).toBe('text/csv; charset=utf-8; header=present')
     expect(file.fileName).toMatch(/\.ach\.csv$/)
     const table = rows(String(file.body))
-    expect(table[0]).toEqual(['Evidence', 'Source', 'Grade', 'Weight', 'Status', 'H1: Renewed mutiny in Russia', 'H2: Wagner is disbanded'])
+    expect(table[0]).toEqual(['Evidence', 'Source', 'Grade', 'Relevance', 'Weight', 'Status', 'H1: Renewed mutiny in Russia', 'H2: Wagner is disbanded'])
     const report = table.find((r) => r[0] === 'Reports say Prigozhin’s faction might relocate to Belarus.')!
-    expect(report).toEqual(['Reports say Prigozhin’s faction might relocate to Belarus.', 'Western intelligence', 'C3', '1.00', 'active', 'C', 'II'])
+    expect(report).toEqual(['Reports say Prigozhin’s faction might relocate to Belarus.', 'Western intelligence', 'C3', 'M (not rated)', '1.00', 'active', 'C', 'II'])
     expect(table.slice(-6)).toEqual([
-      ['Inconsistency score (lower is less refuted)', '', '', '', '', '1', '2'],
-      ['Weighted score (nearer 0 is less refuted)', '', '', '', '', '-0.71', '-2.00'],
-      ['Cells rated', '', '', '', '', '3', '2'],
-      ['Cells not rated', '', '', '', '', '0', '1'],
-      ['least refuted so far (inconsistency)', '', '', '', '', 'yes', ''],
-      ['least refuted so far (weighted)', '', '', '', '', 'yes', ''],
+      ['Inconsistency score (lower is less refuted)', '', '', '', '', '', '1', '2'],
+      ['Weighted score (nearer 0 is less refuted)', '', '', '', '', '', '-0.71', '-2.00'],
+      ['Cells rated', '', '', '', '', '', '3', '2'],
+      ['Cells not rated', '', '', '', '', '', '0', '1'],
+      ['least refuted so far (inconsistency)', '', '', '', '', '', 'yes', ''],
+      ['least refuted so far (weighted)', '', '', '', '', '', 'yes', ''],
     ])
   })
 
@@ -257,7 +257,7 @@ describe('the ACH matrix as CSV', () => {
 
   it('holds only the chosen assessments’ columns', async () => {
     const table = rows(String((await exportBoard('csv', board, version, { scope: 'final' })).body))
-    expect(table[0]!.slice(5)).toEqual(['H1: Wagner is disbanded'])
+    expect(table[0]!.slice(6)).toEqual(['H1: Wagner is disbanded'])
   })
 })
 

@@ -200,7 +200,7 @@ function ach(a: BriefingAch): (Paragraph | Table)[] {
   const least = leastLabel(a)
   const tables = achTables(a).flatMap((t) => {
     const scoreRow = (label: string, cells: string[]) =>
-      new TableRow({ cantSplit: true, children: [cell(label, { bold: true }), cell(''), cell(''), ...cells.map((text) => cell(text, { bold: true }))] })
+      new TableRow({ cantSplit: true, children: [cell(label, { bold: true }), cell(''), cell(''), cell(''), ...cells.map((text) => cell(text, { bold: true }))] })
     return [
       ...(t.heading ? [heading2(t.heading)] : []),
       new Table({
@@ -209,13 +209,13 @@ function ach(a: BriefingAch): (Paragraph | Table)[] {
           new TableRow({
             tableHeader: true,
             cantSplit: true,
-            children: [ACH_TEXT.evidence, ACH_TEXT.grade, ACH_TEXT.weight, ...t.hypotheses.map((h) => h.label)].map((h) => cell(h, { bold: true })),
+            children: [ACH_TEXT.evidence, ACH_TEXT.grade, ACH_TEXT.relevance, ACH_TEXT.weight, ...t.hypotheses.map((h) => h.label)].map((h) => cell(h, { bold: true })),
           }),
           ...t.rows.map(
             (row) =>
               new TableRow({
                 cantSplit: true,
-                children: [cell(`${isolate(row.claim)}${row.note ? ` (${row.note})` : ''}`), cell(row.attribution), cell(row.weight), ...row.cells.map((text) => cell(text))],
+                children: [cell(`${isolate(row.claim)}${row.note ? ` (${row.note})` : ''}`), cell(row.attribution), cell(row.relevance), cell(row.weight), ...row.cells.map((text) => cell(text))],
               }),
           ),
           scoreRow(ACH_TEXT.inconsistency, t.scores.map((s) => `${s.inconsistency}${s.least ? ` (${least})` : ''}`)),

@@ -126,16 +126,16 @@ function checks(c: BriefingChecks): string {
 
 function ach(a: BriefingAch): string {
   const least = leastLabel(a)
-  const scoreRow = (label: string, cells: string[]) => `<tr class="score"><th scope="row" colspan="3">${label}</th>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`
+  const scoreRow = (label: string, cells: string[]) => `<tr class="score"><th scope="row" colspan="4">${label}</th>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`
   const tables = achTables(a).map(
     (t) => `${t.heading ? `<h3>${esc(t.heading)}</h3>\n` : ''}<table class="ach">
-<thead><tr><th>${ACH_TEXT.evidence}</th><th>${ACH_TEXT.grade}</th><th>${ACH_TEXT.weight}</th>${t.hypotheses.map((h) => `<th scope="col" title="${esc(h.title)}">${h.label}</th>`).join('')}</tr></thead>
+<thead><tr><th>${ACH_TEXT.evidence}</th><th>${ACH_TEXT.grade}</th><th>${ACH_TEXT.relevance}</th><th>${ACH_TEXT.weight}</th>${t.hypotheses.map((h) => `<th scope="col" title="${esc(h.title)}">${h.label}</th>`).join('')}</tr></thead>
 <tbody>
 ${t.rows
   .map(
     (row) =>
       `<tr${row.retracted ? ' class="retracted"' : ''}><td><bdi>${esc(row.claim)}</bdi>${row.note ? ` <span class="note">(${esc(row.note)})</span>` : ''}</td>` +
-      `<td>${esc(row.attribution)}</td><td class="count">${row.weight}</td>${row.cells.map((cell) => `<td class="rating">${cell}</td>`).join('')}</tr>`,
+      `<td>${esc(row.attribution)}</td><td>${row.relevance}</td><td class="count">${row.weight}</td>${row.cells.map((cell) => `<td class="rating">${cell}</td>`).join('')}</tr>`,
   )
   .join('\n')}
 </tbody>

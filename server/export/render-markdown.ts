@@ -104,17 +104,18 @@ function ach(a: BriefingAch): string[] {
     ...achTables(a).flatMap((t) => [
       ...(t.heading ? [`### ${t.heading}`] : []),
       table(
-        [ACH_TEXT.evidence, ACH_TEXT.grade, ACH_TEXT.weight, ...t.hypotheses.map((h) => h.label)],
+        [ACH_TEXT.evidence, ACH_TEXT.grade, ACH_TEXT.relevance, ACH_TEXT.weight, ...t.hypotheses.map((h) => h.label)],
         [
           ...t.rows.map((row) => [
             `${row.retracted ? `~~${inline(isolate(row.claim))}~~` : inline(isolate(row.claim))}${row.note ? ` (${row.note})` : ''}`,
             inline(row.attribution),
+            row.relevance,
             row.weight,
             ...row.cells,
           ]),
-          [`**${ACH_TEXT.inconsistency}**`, '', '', ...t.scores.map((s) => `${s.inconsistency}${s.least ? ` (${least})` : ''}`)],
-          [`**${ACH_TEXT.weighted}**`, '', '', ...t.scores.map((s) => `${s.weighted}${s.leastWeighted ? ` (${least})` : ''}`)],
-          [`**${ACH_TEXT.rated}**`, '', '', ...t.scores.map(ratedText)],
+          [`**${ACH_TEXT.inconsistency}**`, '', '', '', ...t.scores.map((s) => `${s.inconsistency}${s.least ? ` (${least})` : ''}`)],
+          [`**${ACH_TEXT.weighted}**`, '', '', '', ...t.scores.map((s) => `${s.weighted}${s.leastWeighted ? ` (${least})` : ''}`)],
+          [`**${ACH_TEXT.rated}**`, '', '', '', ...t.scores.map(ratedText)],
         ],
       ),
     ]),

@@ -332,18 +332,20 @@ function ach(a: BriefingAch): Content[] {
     ...a.hypotheses.map((h) => labelled(h.label, `${h.number}. ${h.title}`)),
     ...achTables(a).map((t) => {
       const scoreRow = (label: string, cells: string[]): TableCell[] => [
-        { text: label, bold: true, colSpan: 3 },
+        { text: label, bold: true, colSpan: 4 },
+        { text: '' },
         { text: '' },
         { text: '' },
         ...cells.map((text): TableCell => ({ text, bold: true, alignment: 'center' })),
       ]
       return headedTable(
         t.heading ? h2(t.heading) : null,
-        [ACH_TEXT.evidence, ACH_TEXT.grade, ACH_TEXT.weight, ...t.hypotheses.map((h) => h.label)],
+        [ACH_TEXT.evidence, ACH_TEXT.grade, ACH_TEXT.relevance, ACH_TEXT.weight, ...t.hypotheses.map((h) => h.label)],
         [
           ...t.rows.map((row): TableCell[] => [
             { text: wrappable(`${row.claim}${row.note ? ` (${row.note})` : ''}`), decoration: row.retracted ? 'lineThrough' : undefined, fontSize: 9 },
             { text: wrappable(row.attribution), fontSize: 9 },
+            { text: row.relevance, fontSize: 9 },
             { text: row.weight, fontSize: 9 },
             ...row.cells.map((text): TableCell => ({ text, alignment: 'center', fontSize: 9 })),
           ]),
@@ -351,7 +353,7 @@ function ach(a: BriefingAch): Content[] {
           scoreRow(ACH_TEXT.weighted, t.scores.map((s) => `${s.weighted}${s.leastWeighted ? `\n${least}` : ''}`)),
           scoreRow(ACH_TEXT.rated, t.scores.map(ratedText)),
         ],
-        ['*', 'auto', 'auto', ...t.hypotheses.map(() => 'auto')],
+        ['*', 'auto', 'auto', 'auto', ...t.hypotheses.map(() => 'auto')],
       )
     }),
     { text: a.caption, style: 'caption' },

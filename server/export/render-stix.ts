@@ -148,6 +148,8 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
       // Only an imported claim quotes its source; the analyst's own words are kept apart.
       x_assay_quote: claim.documentId === undefined ? 'added-by-hand' : 'imported',
       ...(claim.note ? { x_assay_analyst_note: claim.note } : {}),
+      // Its relevance as ACH evidence, where an editor rated it: absent, the weighted score takes it as M.
+      ...(claim.relevance ? { x_assay_ach_relevance: claim.relevance } : {}),
       ...markingRefs,
     }
   })

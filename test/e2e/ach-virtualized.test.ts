@@ -44,7 +44,8 @@ async function seedLargeMatrix(api: BoardApi, boardId: string) {
 function domCounts(page: Page) {
   return page.evaluate(() => ({
     cells: document.querySelectorAll('table.ach td').length,
-    selects: document.querySelectorAll('table.ach select').length,
+    selects: document.querySelectorAll('table.ach td select').length,
+    relevanceSelects: document.querySelectorAll('table.ach tbody th select.relevance').length,
     cellButtons: document.querySelectorAll('table.ach .rating-button').length,
     headers: document.querySelectorAll('table.ach thead th.hypothesis').length,
     rows: document.querySelectorAll('table.ach tbody tr[data-claim]').length,
@@ -77,6 +78,8 @@ describeInBrowser('the ACH tab on a board of 100 hypotheses × 300 claims', () =
     // A window of the matrix, not 100 × 300 cells: a few dozen rows, a few dozen columns, no select in a cell.
     const counts = await domCounts(page)
     expect(counts.selects).toBe(0)
+    // One relevance control per rendered row, in its header: it grows with the rows in view, not with the cells.
+    expect(counts.relevanceSelects).toBe(counts.rows)
     expect(counts.rows).toBeGreaterThan(5)
     expect(counts.rows).toBeLessThanOrEqual(40)
     expect(counts.headers).toBeGreaterThan(5)

@@ -4,13 +4,16 @@
  * scores follow, for them and, live, for a reviewer who cannot change them.
  * A lone hypothesis is scored but not called least refuted, nor its evidence
  * rated the same everywhere, and the board's checks ask for a competing one.
+ * An editor rates each row's relevance, by mouse and by keyboard, and the
+ * weighted scores follow it for a reviewer, who reads it.
  */
 import { expect, it } from 'vitest'
 import { addAccount } from '../helpers/accounts.ts'
 import { boardModel, browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard, waitSaved, type BoardApi } from '../helpers/browser.ts'
-import { LONE_HYPOTHESIS_NOTE, WEIGHT_NOTE } from '../../shared/ach.ts'
+import { LONE_HYPOTHESIS_NOTE, WEIGHT_NOTE, WEIGHT_RULE } from '../../shared/ach.ts'
 import type { AchRating } from '../../shared/domain.ts'
 import type { Page } from 'playwright-core'
+import type { TestServer } from '../helpers/test-server.ts'
 
 async function addRatedClaim(api: BoardApi, boardId: string, sourceId: string, text: string, ratings: [string, AchRating][]): Promise<string> {
   const claim = (await api.post<{ id: string }>(`/api/boards/${boardId}/claims`, { text, sourceId, credibility: 3 })).body.id
@@ -37,24 +40,38 @@ function leastRefuted(page: Page) {
   return page.locator('tfoot td[data-least-refuted="true"]')
 }
 
+/**
+ * A board of Ana's that Carol reviews: `massed` rated against an exercise and
+ * an incursion.
+ */
+async function borderBoard(server: TestServer, title: string, massed: string, [onExercise, onIncursion]: [AchRating, AchRating]) {
+  const owner = await addAccount(server, { name: 'Ana Petrova' })
+  const reviewer = await addAccount(server, { name: 'Carol Reviewer' })
+  const { boardId, api } = await createBoardFor(server, owner, title, [{ account: reviewer, role: 'reviewer' }])
+  const {
+    source,
+    claim,
+    assessments: [exercise, invasion],
+  } = await seedBoard(api, boardId, {
+    claim: massed,
+    assessments: [
+      { title: 'A large-scale exercise', kind: 'hypothesis', claimLink: onExercise },
+      { title: 'Preparation for an incursion', kind: 'hypothesis', claimLink: onIncursion },
+    ],
+  })
+  return { owner, reviewer, boardId, api, source, massed: claim, exercise, invasion }
+}
+
 describeInBrowser('the ACH tab', () => {
   const suite = browserSuite()
 
   it('scores the hypotheses, and an editor’s re-rating reaches everyone live', async () => {
-    const owner = await addAccount(suite.server, { name: 'Ana Petrova' })
-    const reviewer = await addAccount(suite.server, { name: 'Carol Reviewer' })
-    const { boardId, api } = await createBoardFor(suite.server, owner, 'Border build-up', [{ account: reviewer, role: 'reviewer' }])
-    const {
-      source,
-      claim: massed,
-      assessments: [exercise, invasion],
-    } = await seedBoard(api, boardId, {
-      claim: 'Troops massed near the border, with bridging equipment and fuel trucks brought up from the rear depots.',
-      assessments: [
-        { title: 'A large-scale exercise', kind: 'hypothesis', claimLink: 'C' },
-        { title: 'Preparation for an incursion', kind: 'hypothesis', claimLink: 'CC' },
-      ],
-    })
+    const { owner, reviewer, boardId, api, source, massed, exercise, invasion } = await borderBoard(
+      suite.server,
+      'Border build-up',
+      'Troops massed near the border, with bridging equipment and fuel trucks brought up from the rear depots.',
+      ['C', 'CC'],
+    )
     const hospitals = await addRatedClaim(api, boardId, source, 'Field hospitals set up within 20 km of the border.', [
       [exercise, 'I'],
       [invasion, 'C'],
@@ -134,6 +151,63 @@ describeInBrowser('the ACH tab', () => {
     expect(ratings).toHaveLength(5)
   })
 
+  it('lets an editor rate each row’s relevance, by keyboard too, and weighs it for everyone live', async () => {
+    const { owner, reviewer, boardId, api, source, massed, exercise, invasion } = await borderBoard(suite.server, 'Relevance', 'Troops massed near the border.', [
+      'I',
+      'C',
+    ])
+    const hospitals = await addRatedClaim(api, boardId, source, 'Field hospitals set up within 20 km of the border.', [
+      [exercise, 'C'],
+      [invasion, 'II'],
+    ])
+    const ana = await suite.personOn(owner, boardId)
+    const carol = await suite.personOn(reviewer, boardId)
+    for (const { page } of [ana, carol]) {
+      await page.keyboard.press('a')
+      await page.locator('table.ach').waitFor()
+    }
+    const relevance = (page: Page, claim: string) => page.locator(`tr[data-claim="${claim}"] th .relevance`)
+    /** What a reviewer sees of a row's relevance (a screen reader reads its full label). */
+    const shown = (page: Page, claim: string) => relevance(page, claim).locator('[aria-hidden="true"]').innerText()
+    const withoutIsolates = (text: string | null | undefined) => text?.replace(/[\u2066-\u2069]/g, '')
+
+    // Never rated: M, and said to be the default. Weighted: exercise √2 × 1 × −1 ≈ −1.41 (B2); incursion 1 × 1 × −2 = −2 (B3).
+    expect(await relevance(ana.page, massed).evaluate((select: HTMLSelectElement) => select.selectedOptions[0]!.textContent)).toBe('M (not rated)')
+    expect(await shown(carol.page, massed)).toBe('Rel. M (not rated)')
+    await weighted(carol.page, exercise, '−1.41').waitFor()
+    await weighted(carol.page, invasion, '−2.00').waitFor()
+    expect(await carol.page.locator('table.ach select').count()).toBe(0)
+    // The caption states the weighting, relevance as rated.
+    const caption = ana.page.locator('.ach-area .rule')
+    await caption.filter({ hasText: WEIGHT_RULE }).waitFor()
+    expect(await caption.innerText()).not.toContain('taken as M (1) for every claim')
+
+    // Ana rates the massing H with the mouse, and the hospitals L from the keyboard (Tab to the control, then the arrow).
+    await relevance(ana.page, massed).selectOption('H')
+    await ana.page.locator(`tr[data-claim="${hospitals}"] .claim-text`).focus()
+    await ana.page.keyboard.press('Tab')
+    expect(withoutIsolates(await ana.page.evaluate(() => document.activeElement?.getAttribute('aria-label')))).toBe('Relevance of “Field hospitals set up within 20 km of the border.” as evidence')
+    await ana.page.keyboard.press('ArrowDown')
+    await relevance(ana.page, hospitals).and(ana.page.locator('[data-relevance="L"]')).waitFor()
+
+    // Carol sees both, and the scores they make: exercise √2 × √2 × −1 = −2; incursion 1 × 1/√2 × −2 ≈ −1.41, now the least refuted by weight.
+    await relevance(carol.page, massed).and(carol.page.locator('[data-relevance="H"]')).waitFor()
+    await relevance(carol.page, hospitals).and(carol.page.locator('[data-relevance="L"]')).waitFor()
+    expect(await shown(carol.page, massed)).toBe('Rel. H')
+    expect(withoutIsolates(await relevance(carol.page, hospitals).getAttribute('title'))).toBe('Relevance of “Field hospitals set up within 20 km of the border.” as evidence: L (× 1/√2)')
+    for (const page of [ana.page, carol.page]) {
+      await weighted(page, exercise, '−2.00').waitFor()
+      await weighted(page, invasion, '−1.41').waitFor()
+      await page.locator(`tfoot td[data-least-refuted-weighted="true"][data-hypothesis="${invasion}"]`).waitFor()
+    }
+    await waitSaved(ana)
+    const model = await boardModel(api, boardId)
+    expect(model.claims.map((c) => [c.id, c.relevance])).toEqual([
+      [massed, 'H'],
+      [hospitals, 'L'],
+    ])
+  })
+
   it('asks for a competing hypothesis on a board with one, and calls it least refuted by neither score', async () => {
     const owner = await addAccount(suite.server, { name: 'Olga Owner' })
     const { boardId, api } = await createBoardFor(suite.server, owner, 'One hypothesis')
@@ -155,7 +229,7 @@ describeInBrowser('the ACH tab', () => {
     expect(await row.getAttribute('data-diagnosticity')).toBe('uncompared')
     expect(await row.evaluate((tr) => tr.classList.contains('muted-row'))).toBe(false)
     expect(await row.locator('.note').count()).toBe(0)
-    // The weight as it is computed: relevance taken as 1, F and 6 the lowest.
+    // The weight as it is computed: relevance M until rated, F and 6 the lowest.
     await page.locator('.rule', { hasText: WEIGHT_NOTE }).waitFor()
   })
 

@@ -3,7 +3,7 @@
  * every briefing format: what changed since the version's predecessor, which
  * for the live board and the board as of a time is the newest snapshot made
  * by then (read once, however many snapshots the board has); the ACH weight
- * as the product computes it (relevance not rated, F and 6 the lowest
+ * as the product computes it (relevance M until rated, F and 6 the lowest
  * weight); and a lone hypothesis never called least refuted, nor its evidence
  * rated the same everywhere.
  */

@@ -37,6 +37,7 @@ const FIELD_LABELS: Record<string, string> = {
   url: 'URL',
   note: 'note',
   rating: 'rating',
+  relevance: 'relevance as evidence',
   marking: 'marking',
   question: 'key question',
   bluf: 'bottom line up front',
