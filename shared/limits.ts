@@ -145,7 +145,7 @@ export const RELAY_LIMITS = {
   presenceBytesPerSecond: 32 * 1024,
   /** Awareness client ids one connection may introduce (the stock client uses one). */
   presenceClientsPerConnection: 4,
-  /** Bytes of a connection's changes held while they wait for content the server lacks. */
+  /** Bytes of a connection's changes held while they wait for content the server lacks, in Yjs's v1 encoding (the one the relay checks and applies). */
   pendingUpdateBytes: 1024 * 1024,
   /** A failed commit is retried after 200 ms, doubling up to this. */
   commitRetryMaxMs: 5000,

@@ -63,6 +63,19 @@ async function raw(server: TestServer, path: string, headers: Record<string, str
   return socket
 }
 
+/**
+ * Types `text` into the shared bottom-line text of `client`, one keystroke a
+ * frame, each at the server (`serverDoc`) before the next: compared by the
+ * client's own clock, as content relayed meanwhile lengthens the text too.
+ */
+async function typeAtServer(serverDoc: Y.Doc, client: TestClient, text: string): Promise<void> {
+  const notes = blufText(client.doc)
+  for (const character of text) {
+    notes.insert(notes.length, character)
+    await waitFor(() => Y.getState(serverDoc.store, client.doc.clientID) === Y.getState(client.doc.store, client.doc.clientID), 'the keystroke at the server')
+  }
+}
+
 const titles = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).assessments.map((a) => a.title).sort()
 const receivedPresenceFrames = (socket: RawSocket) => socket.received.filter((frame) => frame[0] === MESSAGE_AWARENESS).length
 const liveRoom = (server: TestServer, boardId: string) => server.services.rooms.loadedRooms.get(boardId)
@@ -334,14 +347,7 @@ describe('only stored content is shown', () => {
     const room = liveRoom(server, boardId)!
     const [typistConnection] = room.connections
     const notes = blufText(typist.doc)
-    const typed = async (text: string) => {
-      for (const character of text) {
-        notes.insert(notes.length, character)
-        // One keystroke a frame, each applied before the next.
-        // Compared by the typist's own clock: the held change, once relayed, lengthens the text too.
-        await waitFor(() => Y.getState(room.doc.store, typist.doc.clientID) === Y.getState(typist.doc.store, typist.doc.clientID), 'the keystroke at the server')
-      }
-    }
+    const typed = (text: string) => typeAtServer(room.doc, typist, text)
     await typed('hello')
 
     // Placed after the typist's 30th character, which does not exist yet; a map of 200 entries rides along.
@@ -375,6 +381,87 @@ describe('only stored content is shown', () => {
     await waitFor(() => acknowledgementsMap(typist.doc).size === 200, 'the held change, applied and relayed')
     expect(applied).toBe(2)
     expect(attacker.isClosed()).toBe(false)
+  })
+
+  /**
+   * One update of `count` one-character items under the client id after
+   * `client`'s, each placed right after one of `client`'s characters from its
+   * clock `from` on, none of which exists yet: each of those characters, once
+   * typed, lets one item apply and leaves the rest waiting. Some 17 bytes an
+   * item in Yjs's v1 encoding, one in v2.
+   */
+  function heldOneByOne(client: number, from: number, count: number): Uint8Array {
+    const forger = new Y.Doc()
+    forger.clientID = client
+    const text = blufText(forger)
+    text.insert(0, 'x'.repeat(from))
+    const items: Uint8Array[] = []
+    for (let i = 0; i < count; i++) {
+      forger.clientID = client
+      text.insert(text.length, 'a')
+      forger.clientID = client + 1
+      forger.once('update', (update: Uint8Array) => items.push(update))
+      text.insert(text.length, '#')
+    }
+    forger.destroy()
+    return Y.mergeUpdates(items)
+  }
+
+  it('held changes are counted as the relay checks them (v1): an update small in v2 but past the cap in v1 closes its sender 4409', async () => {
+    const server = await start({ env: { PENDING_UPDATE_MAX_BYTES: '16384' } })
+    const boardId = await apiClient(server.url).createBoard('Held, counted in v1')
+    const typist = connect(server, boardId)
+    await typist.synced()
+    const update = heldOneByOne(typist.doc.clientID, 0, 2000)
+    expect(Y.convertUpdateFormatV1ToV2(update).byteLength).toBeLessThan(16384)
+    expect(update.byteLength).toBeGreaterThan(16384)
+    const attacker = await raw(server, boardId)
+    attacker.send(frames.update(update))
+    attacker.send(frames.syncStep1(new Uint8Array([0])))
+    await waitFor(() => attacker.isClosed() || syncReplies(attacker.received).length === 1, 'the update to be handled')
+    expect(attacker.isClosed()).toBe(true)
+    expect(await attacker.closed).toEqual(CLOSE.missingDependencies)
+  })
+
+  it('held changes that would apply one character at a time, at each keystroke of someone typing, close their sender 4409 at the first such retry; the typist’s every keystroke arrives', async () => {
+    const server = await start()
+    const boardId = await apiClient(server.url).createBoard('Held one by one')
+    const typist = connect(server, boardId)
+    const reader = connect(server, boardId)
+    const typistCloses = closeCodes(typist)
+    await Promise.all([typist.synced(), reader.synced()])
+    const room = liveRoom(server, boardId)!
+    await typeAtServer(room.doc, typist, 'hello')
+
+    const honest = new Set(room.connections)
+    const attacker = await raw(server, boardId)
+    const attackerConnection = [...room.connections].find((connection) => !honest.has(connection))
+    let applied = 0
+    room.doc.on('afterTransaction', (transaction: Y.Transaction) => {
+      if (transaction.origin === attackerConnection) applied++
+    })
+    attacker.send(frames.update(heldOneByOne(typist.doc.clientID, 5, 2000)))
+    attacker.send(frames.syncStep1(new Uint8Array([0])))
+    await waitFor(() => syncReplies(attacker.received).length === 1, 'the update to be held')
+    expect(applied).toBe(1)
+
+    let typed = 'hello'
+    for (const character of ' world, typed on') {
+      await typeAtServer(room.doc, typist, character)
+      typed += character
+      if (attacker.isClosed()) break
+    }
+    await waitFor(() => attacker.isClosed(), 'the attacker closed')
+    expect(await attacker.closed).toEqual(CLOSE.missingDependencies)
+    // Its first apply, and the one retry that applied a single character.
+    expect(applied).toBe(2)
+    await typeAtServer(room.doc, typist, ' and on')
+    typed += ' and on'
+    await waitFor(() => blufText(reader.doc).toString() === blufText(typist.doc).toString(), 'every keystroke at the reader')
+    // Beside the one character of the attacker's that was applied.
+    expect(blufText(reader.doc).toString().replace('#', '')).toBe(typed)
+    expect(blufText(reader.doc).toString().split('#')).toHaveLength(2)
+    expect(typistCloses).toEqual([])
   })
 })
 

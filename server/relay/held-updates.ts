@@ -16,6 +16,20 @@
  * client (someone else typing) would apply a held megabyte again for nothing.
  * And since each struct held may wait for a later clock than the one before
  * it, a source's held bytes are applied again at most HELD_RETRY_BYTES_PER_SECOND.
+ *
+ * Held bytes are counted in Yjs's v1 encoding, the one the relay checks and
+ * applies: Yjs keeps pending structs in v2, which writes a run of one-character
+ * items placed against another client's clocks 17 times smaller, so a 1.2 MB
+ * update that took a second to check each time was counted as 70 KB.
+ *
+ * A retry that leaves part of what it held still waiting is partial. An
+ * honest client's held changes wait for content it had already received, and
+ * apply whole once that arrives (at worst in a few parts, one for each source
+ * of what they lack); held changes placed one by one against characters
+ * someone has yet to type would have the relay check and apply them all again
+ * for each character. So a partial retry that applied less than
+ * HELD_RETRY_LEAST_SHARE of what it held, or the (HELD_PARTIAL_RETRIES + 1)th
+ * partial retry in a row, stalls its source (`retried`).
  */
 import * as Y from 'yjs'
 
@@ -26,11 +40,17 @@ import * as Y from 'yjs'
  */
 const HELD_RETRY_BYTES_PER_SECOND = 128 * 1024
 
+/** A partial retry must apply at least this share of what it held. */
+const HELD_RETRY_LEAST_SHARE = 1 / 4
+
+/** Partial retries in a row a source may have; the next stalls it. */
+const HELD_PARTIAL_RETRIES = 3
+
 /** Client id → the clock the doc must hold (its state past it) before something held can apply. */
 type Needs = Map<number, number>
 
 type Held = {
-  /** What is waiting, as one update (Yjs's v2 encoding, as Yjs keeps it). */
+  /** What is waiting, as one update in Yjs's v1 encoding, the one the relay checks and applies. */
   update: Uint8Array
   /** Per client id in it, what the first of that client's held structs needs: once all of it is in the doc, that struct applies. */
   structs: Map<number, { clock: number; needs: Needs }>
@@ -42,8 +62,10 @@ export class HeldUpdates<Source> {
   private readonly held = new Map<Source, Held>()
   /** Per source, when (performance.now()) its held bytes may be applied again. */
   private readonly retryAfter = new Map<Source, number>()
+  /** Per source, its partial retries in a row. */
+  private readonly partialRetries = new Map<Source, number>()
 
-  /** Moves whatever the last apply left pending out of `doc`, holding it for `source`; returns the bytes held for it. */
+  /** Moves whatever the last apply left pending out of `doc`, holding it for `source`; returns the bytes (v1) held for it. */
   takeFrom(doc: Y.Doc, source: Source): number {
     const { pendingStructs, pendingDs } = doc.store
     const previous = this.held.get(source)
@@ -53,16 +75,17 @@ export class HeldUpdates<Source> {
     const parts = previous ? [previous.update] : []
     const structs = new Map(previous?.structs)
     const deletions = new Map(previous?.deletions)
-    for (const part of [pendingStructs?.update, pendingDs]) {
-      if (!part) continue
+    for (const pending of [pendingStructs?.update, pendingDs]) {
+      if (!pending) continue
+      const part = Y.convertUpdateFormatV2ToV1(pending)
       parts.push(part)
-      const decoded = Y.decodeUpdateV2(part)
+      const decoded = Y.decodeUpdate(part)
       for (const [client, first] of firstStructs(decoded.structs)) {
         if (first.clock < (structs.get(client)?.clock ?? Number.POSITIVE_INFINITY)) structs.set(client, first)
       }
       for (const [client, ranges] of decoded.ds.clients) for (const { clock } of ranges) lowest(deletions, client, clock)
     }
-    const update = parts.length === 1 ? parts[0]! : Y.mergeUpdatesV2(parts)
+    const update = parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts)
     this.held.set(source, { update, structs, deletions })
     return update.byteLength
   }
@@ -90,9 +113,27 @@ export class HeldUpdates<Source> {
     return { ready, nextInMs }
   }
 
+  /**
+   * Holds what a retry of `tried` bytes held for `source` left pending in
+   * `doc` (takeFrom), and says whether that retry stalls the source: it was
+   * partial and applied too little, or one partial retry too many in a row.
+   */
+  retried(doc: Y.Doc, source: Source, tried: number): { heldBytes: number; stalled: boolean } {
+    const heldBytes = this.takeFrom(doc, source)
+    if (heldBytes === 0) {
+      this.partialRetries.delete(source)
+      return { heldBytes, stalled: false }
+    }
+    const partial = (this.partialRetries.get(source) ?? 0) + 1
+    this.partialRetries.set(source, partial)
+    const applied = Math.max(0, tried - heldBytes)
+    return { heldBytes, stalled: applied < tried * HELD_RETRY_LEAST_SHARE || partial > HELD_PARTIAL_RETRIES }
+  }
+
   drop(source: Source): void {
     this.held.delete(source)
     this.retryAfter.delete(source)
+    this.partialRetries.delete(source)
   }
 
   get size(): number {

@@ -126,18 +126,14 @@ export class UpdateIntake {
         // Checked again now that what it waited for is here: where its items land could not be told before.
         let runEnds: ReadonlyMap<number, number> = new Map()
         if (source !== 'remote') {
-          const verdict = this.verdictOn(source, Y.convertUpdateFormatV2ToV1(update))
-          if (verdict.refused) {
-            this.held.drop(source)
-            source.close(verdict.refused.event, new Error(`held changes: ${verdict.refused.reason}`))
-            continue
-          }
+          const verdict = this.retryVerdict(source, update)
+          if (verdict === null) continue
           runEnds = verdict.runEnds
         }
         const pendingBefore = this.options.commits.pendingCount
         try {
-          if (source === 'remote') Y.applyUpdateV2(this.doc, update, REMOTE_ORIGIN)
-          else this.applyAsAuthor(source, () => Y.applyUpdateV2(this.doc, update, source), runEnds)
+          if (source === 'remote') Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
+          else this.applyAsAuthor(source, () => Y.applyUpdate(this.doc, update, source), runEnds)
         } catch (error) {
           // Stored already by another instance: a board that could not take it lacks what is stored.
           if (source === 'remote') this.options.host.reset('held changes from another instance', error, pendingBefore)
@@ -145,7 +141,11 @@ export class UpdateIntake {
           if (this.options.host.wasReset()) return
           continue
         }
-        this.held.takeFrom(this.doc, source)
+        const { heldBytes, stalled } = this.held.retried(this.doc, source, update.byteLength)
+        // Another instance stored it already: what it lacks is on its way, however long it waits.
+        if (source === 'remote' || !stalled) continue
+        this.held.drop(source)
+        source.close(CLOSE.missingDependencies, new Error(`held changes of ${update.byteLength} bytes applied in parts: ${heldBytes} bytes still wait`))
       }
     }
   }
@@ -163,6 +163,33 @@ export class UpdateIntake {
   /** Nothing held is tried again: the room serves no one any more. */
   stopRetries(): void {
     clearTimeout(this.heldRetryTimer)
+  }
+
+  /**
+   * The verdict on a connection's held changes tried again, or null when they
+   * are not to be applied: its sender pays for checking and applying them
+   * again, and for their splits, from what it may send a second, as for
+   * what it sends (checkAndApply); what it cannot pay for, or what is refused,
+   * is dropped and closes it.
+   */
+  private retryVerdict(source: Connection, update: Uint8Array): Extract<UpdateVerdict, { refused: null }> | null {
+    if (!source.admitWork(update.byteLength)) {
+      this.held.drop(source)
+      source.close(CLOSE.rateLimited, new Error(`held changes of ${update.byteLength} bytes, tried again, cost more than their sender may send now`))
+      return null
+    }
+    const verdict = this.verdictOn(source, update)
+    if (verdict.refused) {
+      this.held.drop(source)
+      source.close(verdict.refused.event, new Error(`held changes: ${verdict.refused.reason}`))
+      return null
+    }
+    if (!source.admitWork(verdict.splitCostBytes)) {
+      this.held.drop(source)
+      source.close(CLOSE.rateLimited, new Error(`held changes' splits cost as much as ${verdict.splitCostBytes} bytes, more than their sender may send now`))
+      return null
+    }
+    return verdict
   }
 
   /**
