@@ -1,10 +1,10 @@
-import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { CLOSE } from '../shared/protocol.ts'
 import { updateMessage } from '../server/relay/messages.ts'
 import { MAX_UPDATE_PIECES } from '../server/relay/validate-update.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
+import { craftedCollectedRun } from './helpers/crafted-update.ts'
 import { useOwnedBoard, type OwnedBoard } from './helpers/owned-board.ts'
 import { openRawSocket } from './helpers/raw-socket.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -24,17 +24,10 @@ const COLLECTED = MAX_UPDATE_PIECES - 1_000
 
 /** Collected structs of one unit each, 2 bytes apiece, then one write to the root map `evilroot`: refused (4422) only once every struct is checked. */
 function denseRefusedFrame(client: number): Uint8Array {
-  const encoder = encoding.createEncoder()
-  for (const uint of [1, COLLECTED, client, 0]) encoding.writeVarUint(encoder, uint)
-  for (let i = 0; i < COLLECTED; i++) {
-    encoding.writeUint8(encoder, 0) // a GC struct
-    encoding.writeVarUint(encoder, 1)
-  }
-  encoding.writeVarUint(encoder, 0) // no deletions
   const evil = new Y.Doc()
   evil.clientID = client + 1
   evil.getMap('evilroot').set('k', 'v')
-  return updateMessage(Y.mergeUpdates([encoding.toUint8Array(encoder), Y.encodeStateAsUpdate(evil)]))
+  return updateMessage(Y.mergeUpdates([craftedCollectedRun(client, COLLECTED), Y.encodeStateAsUpdate(evil)]))
 }
 
 /** The close codes of an editor of their own sending `frame` over a new socket each time, as the stock client does after a close, until one is closed `last` or `attempts` are sent; each time another editor's edit is relayed meanwhile. */

@@ -10,6 +10,7 @@
  * their bytes were counted for (the twenty-fifth red team).
  */
 import type { UpdateCounts } from './inserted-values-scan.ts'
+import { MAX_UPDATE_PIECES } from './validate-update.ts'
 
 /**
  * The bytes one struct or range of deletions counts for at least: checking an
@@ -28,5 +29,6 @@ export const BYTES_PER_PIECE = 48
  * decides on it as before (inserted-values-scan.ts).
  */
 export function checkCostInBytes(byteLength: number, scanned: UpdateCounts | null): number {
-  return Math.max(byteLength, (scanned?.pieces ?? 0) * BYTES_PER_PIECE)
+  // The scan's count may pass the bound by a whole run at once; such an update is refused as the scan ends, unchecked.
+  return Math.max(byteLength, Math.min(scanned?.pieces ?? 0, MAX_UPDATE_PIECES) * BYTES_PER_PIECE)
 }

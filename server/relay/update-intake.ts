@@ -81,7 +81,9 @@ export class UpdateIntake {
    * that lacked what arrived meanwhile: where an item placed beside another
    * update's item lands could not be told, so no check read it, and an embed
    * sent right after a character of a judgment, both waiting, landed in the
-   * judgment once both were applied.
+   * judgment once both were applied. What the check costs is counted before
+   * it runs (check-cost.ts), and a refused update's cost against its sender's
+   * hour of written bytes.
    */
   checkAndApply(connection: Connection, received: Uint8Array): void {
     let update = received
