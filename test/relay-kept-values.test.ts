@@ -22,6 +22,7 @@ import { CLOSE } from '../shared/protocol.ts'
 import { updateMessage } from '../server/relay/messages.ts'
 import { MAX_INSERTED_VALUES } from '../server/relay/validate-update.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
+import { craftedCollectedRun } from './helpers/crafted-update.ts'
 import { useOwnedBoard } from './helpers/owned-board.ts'
 import { openRawSocket } from './helpers/raw-socket.ts'
 import { storeChange, withStoredDoc } from './helpers/stored-board.ts'
@@ -48,14 +49,7 @@ function frameOfNulls(client: number, name: string): Uint8Array {
 
 /** An update (format V1) of a million structs of one unit each, all collected (2 bytes apiece): nothing a Yjs client writes, but Yjs takes it. */
 function frameOfStructs(client: number): Uint8Array {
-  const encoder = encoding.createEncoder()
-  for (const uint of [1, PIECES, client, 0]) encoding.writeVarUint(encoder, uint)
-  for (let i = 0; i < PIECES; i++) {
-    encoding.writeUint8(encoder, 0) // a GC struct
-    encoding.writeVarUint(encoder, 1)
-  }
-  encoding.writeVarUint(encoder, 0) // no deletions
-  return updateMessage(encoding.toUint8Array(encoder))
+  return updateMessage(craftedCollectedRun(client, PIECES))
 }
 
 /** An update (format V1) of no structs and a million ordered ranges of deletions, one unit each, of a client the board has never seen. */

@@ -1,6 +1,6 @@
 /**
  * What may arrive a second, in frames and in bytes (an update's cost in splits
- * and the answers asked for count as bytes too), what presence may be applied
+ * and in structs to check, and the answers asked for count as bytes too), what presence may be applied
  * a second, what may be added to boards
  * an hour, how much of boards nobody held may be loaded a minute, and how much
  * of boards may be encoded for sync replies of their own (SyncAnswers.step2Frames), from one

@@ -11,6 +11,7 @@ import * as Y from 'yjs'
 import { REMOTE_ORIGIN } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
 import { boardFullMessage, CLOSE, type BoardFullNotice } from '../../shared/protocol.ts'
+import { checkCostInBytes } from './check-cost.ts'
 import type { ClientWriters } from './client-writers.ts'
 import type { CommitLog } from './commit-log.ts'
 import type { Connection } from './connection.ts'
@@ -19,7 +20,7 @@ import { deletionsWithin } from './deletions-within.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { entryStamp } from './stamped-fields.ts'
 import { transactionLeftUnfinished } from './unfinished-transaction.ts'
-import { validateUpdate, type UpdateVerdict } from './validate-update.ts'
+import { scanWithinBounds, validateUpdate, type UpdateVerdict } from './validate-update.ts'
 
 /** What the room decides for the changes it takes in. */
 export interface UpdateIntakeHost {
@@ -80,12 +81,28 @@ export class UpdateIntake {
    * that lacked what arrived meanwhile: where an item placed beside another
    * update's item lands could not be told, so no check read it, and an embed
    * sent right after a character of a judgment, both waiting, landed in the
-   * judgment once both were applied.
+   * judgment once both were applied. What the check costs is counted before
+   * it runs (check-cost.ts), and a refused update's cost against its sender's
+   * hour of written bytes.
    */
   checkAndApply(connection: Connection, received: Uint8Array): void {
     let update = received
-    const verdict = this.verdictOn(connection, update)
+    // Refused updates count against the hour's written bytes too: a person past them is refused before anything is checked.
+    if (!connection.mayWrite(0)) {
+      connection.close(CLOSE.writtenTooMuch, new Error('an update from a person past what they may add to boards this hour, refused unchecked'))
+      return
+    }
+    const scanned = scanWithinBounds(update)
+    const checkCost = checkCostInBytes(update.byteLength, scanned)
+    // Its bytes were counted as it arrived (Room.receive); what its structs cost to check beyond them, now.
+    if (!connection.admitWork(checkCost - update.byteLength)) {
+      connection.close(CLOSE.rateLimited, new Error(`update's structs cost as much to check as ${checkCost} bytes, more than its sender may send now`))
+      return
+    }
+    const verdict = this.verdictOn(connection, update, scanned)
     if (verdict.refused) {
+      // A refused update costs its sender what it cost to check, so that sending it again and again, over new sockets too, ends.
+      connection.wrote(checkCost)
       connection.close(verdict.refused.event, new Error(verdict.refused.reason))
       return
     }
@@ -196,8 +213,8 @@ export class UpdateIntake {
    * validateUpdate's verdict on a connection's update, which is also refused
    * when it would advance a client id someone else wrote (client-writers.ts).
    */
-  private verdictOn(connection: Connection, update: Uint8Array): UpdateVerdict {
-    const verdict = validateUpdate(update, this.doc)
+  private verdictOn(connection: Connection, update: Uint8Array, scanned = scanWithinBounds(update)): UpdateVerdict {
+    const verdict = validateUpdate(update, this.doc, scanned)
     const { userId } = connection.identity
     if (verdict.refused || userId === null) return verdict
     const taken = this.options.clientWriters.otherWriter(this.doc, verdict.runEnds, userId)

@@ -21,7 +21,7 @@ import { splitCostInBytes } from './split-cost.ts'
 import { stampedFieldChange } from './stamped-fields.ts'
 import { misplacedContinuation } from './straddling-items.ts'
 import { nonTextInText } from './text-content.ts'
-import { scanUpdate } from './inserted-values-scan.ts'
+import { scanUpdate, type UpdateCounts } from './inserted-values-scan.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 export type UpdateRefusal = { event: CloseEvent; reason: string }
@@ -54,10 +54,10 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * continues its client's held struct elsewhere than that struct lies or after
  * a collected one (straddling-items.ts), whose splits alone would cost more than the
  * largest frame, or that inserts a value nested too deep, is refused as one
- * that cannot be applied.
+ * that cannot be applied. `scanned`: the scan of its bytes (scanWithinBounds),
+ * when made already.
  */
-export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
-  const scanned = scanUpdate(update, { values: MAX_INSERTED_VALUES, pieces: MAX_UPDATE_PIECES, subdocuments: 0 })
+export function validateUpdate(update: Uint8Array, doc: Y.Doc, scanned = scanWithinBounds(update)): UpdateVerdict {
   if (scanned !== null && scanned.subdocuments > 0) return refused(CLOSE.updateRejected, SUBDOCUMENT_REFUSAL)
   if (scanned !== null && scanned.values > MAX_INSERTED_VALUES) {
     return refused(CLOSE.updateRejected, `update inserts ${scanned.values} values or more, past the ${MAX_INSERTED_VALUES} one update may`)
@@ -101,6 +101,15 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   const outOfSchema = fieldValueChange(doc, decoded, landings)
   if (outOfSchema) return refused(CLOSE.updateRejected, outOfSchema)
   return { refused: null, splitCostBytes, addsContent: landings.length > 0, runEnds: runs }
+}
+
+/**
+ * What the scan of `update`'s bytes counts (inserted-values-scan.ts), each
+ * count read only until it passes its bound: validateUpdate's first step,
+ * which what the update's check costs is counted on before it runs (check-cost.ts).
+ */
+export function scanWithinBounds(update: Uint8Array): UpdateCounts | null {
+  return scanUpdate(update, { values: MAX_INSERTED_VALUES, pieces: MAX_UPDATE_PIECES, subdocuments: 0 })
 }
 
 function refused(event: CloseEvent, reason: string): UpdateVerdict {
