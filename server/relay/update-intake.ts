@@ -10,7 +10,7 @@
 import * as Y from 'yjs'
 import { REMOTE_ORIGIN } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
-import { boardFullMessage, CLOSE, type BoardFullNotice } from '../../shared/protocol.ts'
+import { boardFullMessage, CLOSE, type BoardFullNotice, type CloseEvent } from '../../shared/protocol.ts'
 import { checkCostInBytes } from './check-cost.ts'
 import type { ClientWriters } from './client-writers.ts'
 import type { CommitLog } from './commit-log.ts'
@@ -161,8 +161,7 @@ export class UpdateIntake {
         const { heldBytes, stalled } = this.held.retried(this.doc, source, update.byteLength)
         // Another instance stored it already: what it lacks is on its way, however long it waits.
         if (source === 'remote' || !stalled) continue
-        this.held.drop(source)
-        source.close(CLOSE.missingDependencies, new Error(`held changes of ${update.byteLength} bytes applied in parts: ${heldBytes} bytes still wait`))
+        this.stopHolding(source, CLOSE.missingDependencies, new Error(`held changes of ${update.byteLength} bytes applied in parts: ${heldBytes} bytes still wait`))
       }
     }
   }
@@ -191,19 +190,16 @@ export class UpdateIntake {
    */
   private retryVerdict(source: Connection, update: Uint8Array): Extract<UpdateVerdict, { refused: null }> | null {
     if (!source.admitWork(update.byteLength)) {
-      this.held.drop(source)
-      source.close(CLOSE.rateLimited, new Error(`held changes of ${update.byteLength} bytes, tried again, cost more than their sender may send now`))
+      this.stopHolding(source, CLOSE.rateLimited, new Error(`held changes of ${update.byteLength} bytes, tried again, cost more than their sender may send now`))
       return null
     }
     const verdict = this.verdictOn(source, update)
     if (verdict.refused) {
-      this.held.drop(source)
-      source.close(verdict.refused.event, new Error(`held changes: ${verdict.refused.reason}`))
+      this.stopHolding(source, verdict.refused.event, new Error(`held changes: ${verdict.refused.reason}`))
       return null
     }
     if (!source.admitWork(verdict.splitCostBytes)) {
-      this.held.drop(source)
-      source.close(CLOSE.rateLimited, new Error(`held changes' splits cost as much as ${verdict.splitCostBytes} bytes, more than their sender may send now`))
+      this.stopHolding(source, CLOSE.rateLimited, new Error(`held changes' splits cost as much as ${verdict.splitCostBytes} bytes, more than their sender may send now`))
       return null
     }
     return verdict
@@ -235,10 +231,15 @@ export class UpdateIntake {
     const heldBytes = this.held.takeFrom(this.doc, connection)
     if (heldBytes > 0 && connection.closed) this.held.drop(connection)
     else if (heldBytes > this.options.limits.pendingUpdateBytes) {
-      this.held.drop(connection)
-      connection.close(CLOSE.missingDependencies, new Error(`${heldBytes} bytes wait for content the server does not have`))
+      this.stopHolding(connection, CLOSE.missingDependencies, new Error(`${heldBytes} bytes wait for content the server does not have`))
     }
     this.retryHeld()
+  }
+
+  /** Closes a connection and drops what it held: its client still has it, and sends it again should it reconnect. */
+  private stopHolding(connection: Connection, event: CloseEvent, error: unknown): void {
+    this.held.drop(connection)
+    connection.close(event, error)
   }
 
   /**
@@ -255,8 +256,7 @@ export class UpdateIntake {
       return
     }
     this.held.takeFrom(this.doc, connection)
-    this.held.drop(connection)
-    connection.close(CLOSE.updateRejected, error)
+    this.stopHolding(connection, CLOSE.updateRejected, error)
   }
 
   /**

@@ -11,6 +11,7 @@ import { expect, it } from 'vitest'
 import { addAccount } from '../helpers/accounts.ts'
 import { boardModel, browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard, waitSaved, type BoardApi } from '../helpers/browser.ts'
 import { LONE_HYPOTHESIS_NOTE, WEIGHT_NOTE, WEIGHT_RULE } from '../../shared/ach.ts'
+import { withoutIsolates } from '../../shared/bidi.ts'
 import type { AchRating } from '../../shared/domain.ts'
 import type { Page } from 'playwright-core'
 import type { TestServer } from '../helpers/test-server.ts'
@@ -169,7 +170,6 @@ describeInBrowser('the ACH tab', () => {
     const relevance = (page: Page, claim: string) => page.locator(`tr[data-claim="${claim}"] th .relevance`)
     /** What a reviewer sees of a row's relevance (a screen reader reads its full label). */
     const shown = (page: Page, claim: string) => relevance(page, claim).locator('[aria-hidden="true"]').innerText()
-    const withoutIsolates = (text: string | null | undefined) => text?.replace(/[\u2066-\u2069]/g, '')
 
     // Never rated: M, and said to be the default. Weighted: exercise √2 × 1 × −1 ≈ −1.41 (B2); incursion 1 × 1 × −2 = −2 (B3).
     expect(await relevance(ana.page, massed).evaluate((select: HTMLSelectElement) => select.selectedOptions[0]!.textContent)).toBe('M (not rated)')
@@ -186,7 +186,7 @@ describeInBrowser('the ACH tab', () => {
     await relevance(ana.page, massed).selectOption('H')
     await ana.page.locator(`tr[data-claim="${hospitals}"] .claim-text`).focus()
     await ana.page.keyboard.press('Tab')
-    expect(withoutIsolates(await ana.page.evaluate(() => document.activeElement?.getAttribute('aria-label')))).toBe('Relevance of “Field hospitals set up within 20 km of the border.” as evidence')
+    expect(withoutIsolates((await ana.page.evaluate(() => document.activeElement?.getAttribute('aria-label'))) ?? '')).toBe('Relevance of “Field hospitals set up within 20 km of the border.” as evidence')
     await ana.page.keyboard.press('ArrowDown')
     await relevance(ana.page, hospitals).and(ana.page.locator('[data-relevance="L"]')).waitFor()
 
@@ -194,7 +194,7 @@ describeInBrowser('the ACH tab', () => {
     await relevance(carol.page, massed).and(carol.page.locator('[data-relevance="H"]')).waitFor()
     await relevance(carol.page, hospitals).and(carol.page.locator('[data-relevance="L"]')).waitFor()
     expect(await shown(carol.page, massed)).toBe('Rel. H')
-    expect(withoutIsolates(await relevance(carol.page, hospitals).getAttribute('title'))).toBe('Relevance of “Field hospitals set up within 20 km of the border.” as evidence: L (× 1/√2)')
+    expect(withoutIsolates((await relevance(carol.page, hospitals).getAttribute('title')) ?? '')).toBe('Relevance of “Field hospitals set up within 20 km of the border.” as evidence: L (× 1/√2)')
     for (const page of [ana.page, carol.page]) {
       await weighted(page, exercise, '−2.00').waitFor()
       await weighted(page, invasion, '−1.41').waitFor()

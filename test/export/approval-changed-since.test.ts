@@ -6,15 +6,13 @@
  * approval as of the snapshot and says whether it covers what it holds.
  */
 import { describe, expect, it } from 'vitest'
+import { withoutIsolates } from '../../shared/bidi.ts'
 import type { BoardListing } from '../../shared/board-listing.ts'
 import type { BoardReview } from '../../shared/review-status.ts'
 import { addToken } from '../helpers/accounts.ts'
 import { BRIEFING_FORMATS, readerText } from '../helpers/briefing-text.ts'
 import { useOwnedBoard } from '../helpers/owned-board.ts'
 import { METRICS_TOKEN, metricsText, sample } from '../helpers/prometheus-text.ts'
-
-/** Bidi isolates around member text (shared/bidi.ts), which a reader does not see. */
-const ISOLATES = /[\u2066-\u2069]/g
 
 describe('an approval, once the board changed since', () => {
   const board = useOwnedBoard({ owner: 'Olga Owner', board: 'Wagner in Belarus', env: { METRICS_TOKEN } })
@@ -27,7 +25,7 @@ describe('an approval, once the board changed since', () => {
     for (const format of BRIEFING_FORMATS) {
       const answer = await fetch(`${board.server.url}/api/boards/${board.boardId}/export?format=${format}`, { headers: { authorization } })
       expect(answer.status, format).toBe(200)
-      texts[format] = readerText(format, new Uint8Array(await answer.arrayBuffer())).replace(ISOLATES, '')
+      texts[format] = withoutIsolates(readerText(format, new Uint8Array(await answer.arrayBuffer())))
     }
     return texts
   }

@@ -4,12 +4,10 @@
  * unable to tell which judgment of the earlier briefing it was.
  */
 import { afterEach, expect, it } from 'vitest'
+import { withoutIsolates } from '../../shared/bidi.ts'
 import { apiClient } from '../helpers/api.ts'
 import { BRIEFING_FORMATS, readerText } from '../helpers/briefing-text.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
-
-/** Bidi isolates around member text (shared/bidi.ts), which a reader does not see. */
-const ISOLATES = /[\u2066-\u2069]/g
 
 let server: TestServer | undefined
 afterEach(async () => {
@@ -29,7 +27,7 @@ it('says what a retitled assessment was called and what it is called now, in DOC
   for (const format of BRIEFING_FORMATS) {
     const answer = await fetch(`${server.url}/api/boards/${boardId}/export?format=${format}`)
     expect(answer.status, format).toBe(200)
-    const text = readerText(format, new Uint8Array(await answer.arrayBuffer())).replace(ISOLATES, '')
+    const text = withoutIsolates(readerText(format, new Uint8Array(await answer.arrayBuffer())))
     expect(text, format).toMatch(/Changes since snapshot “Morning brief”/)
     expect(text, format).toContain('Key judgment “Wagner leaves Belarus”: title from “Wagner settles in Belarus” to “Wagner leaves Belarus”.')
   }
