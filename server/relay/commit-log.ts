@@ -187,6 +187,28 @@ export class CommitLog {
   }
 
   /**
+   * Runs `work` while holding the commit path, as a commit in flight does:
+   * nothing else is applied meanwhile (what arrives waits, `betweenCommits`),
+   * so that an update checked elsewhere against the doc's state as `work`
+   * began is applied to that very doc. What `work` applied is then committed
+   * before anything that waited is let in: in a batch of its own, not merged
+   * with what arrived meanwhile. `work` must not throw.
+   */
+  async holdWhile(work: () => Promise<void>): Promise<void> {
+    while (this.flushing) await this.commitDone()
+    this.flushing = true
+    try {
+      await work()
+    } finally {
+      this.flushing = false
+    }
+    if (this.destroyed) return
+    // A commit failing waits its retry's turn, as after any change (scheduleFlush).
+    if (this.pending.length > 0 && !this.deleted && this.retryTimer === undefined) await this.flush()
+    else this.resumeAfterCommit()
+  }
+
+  /**
    * Deletes its board with `remove` while holding the commit path: nothing is
    * applied or committed meanwhile (what arrives waits, as during a commit),
    * so no edit is acknowledged that the deletion then takes away. Once
@@ -368,7 +390,9 @@ export class CommitLog {
 
   /** Lets in what waited for the commit to end: deferred socket updates, held changes, then server-side changes. */
   private resumeAfterCommit(): void {
-    for (const change of this.deferred.splice(0)) change()
+    // One of them may hold the commit path again (holdWhile): the rest wait on, in order, for it to end.
+    while (this.deferred.length > 0 && !this.flushing) this.deferred.shift()!()
+    if (this.flushing) return
     this.options.host.changesResumed()
     for (const waiter of this.idleWaiters.splice(0)) waiter.resolve()
     if (this.pending.length > 0) this.scheduleFlush()

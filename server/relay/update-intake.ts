@@ -20,7 +20,9 @@ import { deletionsWithin } from './deletions-within.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { entryStamp } from './stamped-fields.ts'
 import { transactionLeftUnfinished } from './unfinished-transaction.ts'
-import { scanWithinBounds, validateUpdate, type UpdateVerdict } from './validate-update.ts'
+import type { CheckedUpdate } from './update-check-job.ts'
+import { checkedElsewhere, uncheckedEvent, type UpdateChecks } from './update-checks.ts'
+import { refusedByScan, scanWithinBounds, validateUpdate, type UpdateVerdict } from './validate-update.ts'
 
 /** What the room decides for the changes it takes in. */
 export interface UpdateIntakeHost {
@@ -32,9 +34,12 @@ export interface UpdateIntakeHost {
   reset(cause: string, error: unknown, pendingBefore: number, sender?: Connection): void
   /** Tells a connection why its changes are dropped, once. */
   denyOnce(connection: Connection, why: string): void
+  /** Parts that together hold exactly the doc as it stands (WholeState), for a check elsewhere. */
+  wholeState(): Uint8Array[]
 }
 
 export type UpdateIntakeOptions = {
+  boardId: string
   /** When the board was made (its record's ISO time): no entry a websocket client creates is dated before it (stamped-fields.ts). */
   boardCreatedAt: string
   limits: Pick<RelayLimits, 'pendingUpdateBytes'>
@@ -42,6 +47,8 @@ export type UpdateIntakeOptions = {
   /** Who wrote which client ids (client-writers.ts): an update advancing another's is refused. */
   clientWriters: ClientWriters
   host: UpdateIntakeHost
+  /** Where an update dear to check is checked, off the relay's thread (update-checks.ts); without it, every update is checked here. */
+  checks?: UpdateChecks
 }
 
 export class UpdateIntake {
@@ -83,10 +90,10 @@ export class UpdateIntake {
    * sent right after a character of a judgment, both waiting, landed in the
    * judgment once both were applied. What the check costs is counted before
    * it runs (check-cost.ts), and a refused update's cost against its sender's
-   * hour of written bytes.
+   * hour of written bytes. An update dear to check is checked elsewhere
+   * (checkElsewhere), the room applying nothing meanwhile.
    */
-  checkAndApply(connection: Connection, received: Uint8Array): void {
-    let update = received
+  checkAndApply(connection: Connection, update: Uint8Array): void {
     // Refused updates count against the hour's written bytes too: a person past them is refused before anything is checked.
     if (!connection.mayWrite(0)) {
       connection.close(CLOSE.writtenTooMuch, new Error('an update from a person past what they may add to boards this hour, refused unchecked'))
@@ -99,7 +106,54 @@ export class UpdateIntake {
       connection.close(CLOSE.rateLimited, new Error(`update's structs cost as much to check as ${checkCost} bytes, more than its sender may send now`))
       return
     }
-    const verdict = this.verdictOn(connection, update, scanned)
+    const { checks } = this.options
+    // What the scan refuses costs nothing more to refuse here.
+    if (checks && checkedElsewhere(checkCost) && refusedByScan(scanned) === null) this.checkElsewhere(checks, connection, update, checkCost)
+    else this.decide(connection, update, this.verdictOn(connection, validateUpdate(update, this.doc, scanned)), checkCost)
+  }
+
+  /**
+   * Checks a connection's update in a worker thread (update-checks.ts) against
+   * the doc's state as the check begins, holding the room's commit path
+   * meanwhile (CommitLog.holdWhile): nothing else is applied to the doc until
+   * the verdict is acted on, so the update is applied to the very doc it was
+   * checked against, and what the connection (or anyone on the board) sends
+   * meanwhile waits its turn, as during a commit. An update applied so is
+   * committed in a batch of its own. Every other board goes on.
+   */
+  private checkElsewhere(checks: UpdateChecks, connection: Connection, update: Uint8Array, checkCost: number): void {
+    const { commits, host, boardId } = this.options
+    const held = commits.holdWhile(async () => {
+      if (connection.closed || host.wasReset()) return
+      const full = host.full() !== null
+      let checked: CheckedUpdate
+      try {
+        checked = await checks(connection.identity.userId, { boardId, state: host.wholeState(), update, full })
+      } catch (error) {
+        connection.close(uncheckedEvent(error), error)
+        return
+      }
+      // Its socket closed meanwhile (a right taken away): dropped, never applied, as after a commit (checkAndApplyDeferred).
+      if (connection.closed || host.wasReset()) return
+      // The deletions were worked out for the board full or not as the check began; should that have changed, here.
+      const deletions = full === (host.full() !== null) ? checked.deletions : undefined
+      try {
+        this.decide(connection, update, this.verdictOn(connection, checked.verdict), checkCost, deletions)
+      } catch (error) {
+        connection.close(CLOSE.malformedMessage, error)
+      }
+    })
+    held.catch((error: unknown) => connection.close(CLOSE.internalError, error))
+  }
+
+  /**
+   * Acts on the verdict on a connection's update: refuses it (its check's cost
+   * charged to its sender's hour), or charges its splits and applies it (only
+   * its deletions of what the board holds while the board is full: `deletions`
+   * when worked out already, see update-check-job.ts).
+   */
+  private decide(connection: Connection, received: Uint8Array, verdict: UpdateVerdict, checkCost: number, deletions?: Uint8Array | null): void {
+    let update = received
     if (verdict.refused) {
       // A refused update costs its sender what it cost to check, so that sending it again and again, over new sockets too, ends.
       connection.wrote(checkCost)
@@ -114,9 +168,9 @@ export class UpdateIntake {
     if (full && verdict.addsContent) {
       this.options.host.denyOnce(connection, boardFullMessage(full))
       // Deleting is how a full board makes room, and a page's sync may carry deletions with its additions.
-      const deletions = deletionsWithin(update, this.doc)
-      if (deletions === null) return
-      update = deletions
+      const within = deletions === undefined ? deletionsWithin(update, this.doc) : deletions
+      if (within === null) return
+      update = within
     }
     if (!connection.mayWrite(update.byteLength)) {
       connection.close(CLOSE.writtenTooMuch, new Error(`an update of ${update.byteLength} bytes, past what its sender may still add to boards this hour`))
@@ -193,7 +247,7 @@ export class UpdateIntake {
       this.stopHolding(source, CLOSE.rateLimited, new Error(`held changes of ${update.byteLength} bytes, tried again, cost more than their sender may send now`))
       return null
     }
-    const verdict = this.verdictOn(source, update)
+    const verdict = this.verdictOn(source, validateUpdate(update, this.doc))
     if (verdict.refused) {
       this.stopHolding(source, verdict.refused.event, new Error(`held changes: ${verdict.refused.reason}`))
       return null
@@ -206,11 +260,11 @@ export class UpdateIntake {
   }
 
   /**
-   * validateUpdate's verdict on a connection's update, which is also refused
-   * when it would advance a client id someone else wrote (client-writers.ts).
+   * validateUpdate's verdict on a connection's update, here or elsewhere, with
+   * the update also refused when it would advance a client id someone else
+   * wrote (client-writers.ts).
    */
-  private verdictOn(connection: Connection, update: Uint8Array, scanned = scanWithinBounds(update)): UpdateVerdict {
-    const verdict = validateUpdate(update, this.doc, scanned)
+  private verdictOn(connection: Connection, verdict: UpdateVerdict): UpdateVerdict {
     const { userId } = connection.identity
     if (verdict.refused || userId === null) return verdict
     const taken = this.options.clientWriters.otherWriter(this.doc, verdict.runEnds, userId)
