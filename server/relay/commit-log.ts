@@ -390,9 +390,15 @@ export class CommitLog {
 
   /** Lets in what waited for the commit to end: deferred socket updates, held changes, then server-side changes. */
   private resumeAfterCommit(): void {
-    // One of them may hold the commit path again (holdWhile): the rest wait on, in order, for it to end.
-    while (this.deferred.length > 0 && !this.flushing) this.deferred.shift()!()
-    if (this.flushing) return
+    const deferred = this.deferred
+    this.deferred = []
+    let next = 0
+    while (next < deferred.length && !this.flushing) deferred[next++]!()
+    // One of them holds the commit path again (holdWhile): the rest wait on, in order, for it to end.
+    if (this.flushing) {
+      this.deferred = deferred.slice(next).concat(this.deferred)
+      return
+    }
     this.options.host.changesResumed()
     for (const waiter of this.idleWaiters.splice(0)) waiter.resolve()
     if (this.pending.length > 0) this.scheduleFlush()
