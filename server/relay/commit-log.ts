@@ -204,8 +204,13 @@ export class CommitLog {
     }
     if (this.destroyed) return
     // A commit failing waits its retry's turn, as after any change (scheduleFlush).
-    if (this.pending.length > 0 && !this.deleted && this.retryTimer === undefined) await this.flush()
-    else this.resumeAfterCommit()
+    if (this.pending.length > 0 && !this.deleted && this.retryTimer === undefined) {
+      await this.flush()
+      return
+    }
+    // Nothing to commit: the doc is what is stored, as after a commit, for what asked meanwhile (a joiner's sync reply).
+    if (this.pending.length === 0 && this.heldReplies.length > 0) this.answerHeldReplies()
+    this.resumeAfterCommit()
   }
 
   /**
