@@ -11,11 +11,12 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { blufText, metaMap } from '../shared/board-doc.ts'
+import { CLOSE } from '../shared/protocol.ts'
 import { updateMessage } from '../server/relay/messages.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { useOwnedBoard, type OwnedBoard } from './helpers/owned-board.ts'
 import { METRICS_TOKEN, metricsText, sample } from './helpers/prometheus-text.ts'
-import { openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { frames, openRawSocket, syncReplies, type RawSocket } from './helpers/raw-socket.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { closeCodes, connectClient, type TestClient } from './helpers/yjs-client.ts'
 
@@ -62,8 +63,37 @@ async function attackerAndOtherBoard(given: OwnedBoard): Promise<{ attacker: Raw
   }
 }
 
+/**
+ * `count` one-character items of client `client + 1`, each placed after a
+ * character client `client` has yet to type, from its clock `from` on: held
+ * until that client types, then tried again at its first character, when one
+ * of them applies (test/relay-hostile.test.ts has the same attack, small).
+ */
+function heldOnFutureCharacters(client: number, from: number, count: number): Uint8Array {
+  const forger = new Y.Doc()
+  const text = blufText(forger)
+  forger.clientID = client
+  text.insert(0, 'x'.repeat(from))
+  for (let i = 0; i < count; i++) {
+    forger.clientID = client
+    text.insert(text.length, 'a')
+    forger.clientID = client + 1
+    text.insert(text.length, '#')
+  }
+  // Only the forged client's items: the state vector says the typist's are held already.
+  const update = Y.encodeStateAsUpdate(forger, Y.encodeStateVector(new Map([[client, from + count]])))
+  forger.destroy()
+  return update
+}
+
 describe('an update dear to check, checked off the relay’s thread', () => {
-  const given = useOwnedBoard({ owner: 'Olga Owner', board: 'Dense frame', env: { METRICS_TOKEN, WS_MAX_BYTES_PER_SECOND: String(64 * 1024 * 1024) } })
+  const given = useOwnedBoard({ owner: 'Olga Owner', board: 'Dense frame', env: {
+      METRICS_TOKEN,
+      WS_MAX_BYTES_PER_SECOND: String(64 * 1024 * 1024),
+      // Room for the held items (2.6 MB in Yjs's v1 encoding), so that they are held rather than refused.
+      PENDING_UPDATE_MAX_BYTES: String(8 * 1024 * 1024),
+    },
+  })
 
   it('acknowledges another board’s keystrokes while the frame is still being checked, then applies the frame', async () => {
     const { attacker, writer, watcher, cleanUp } = await attackerAndOtherBoard(given)
@@ -87,6 +117,35 @@ describe('an update dear to check, checked off the relay’s thread', () => {
       await waitFor(() => attacker.received.some((frame) => frame.byteLength > CHARACTERS), 'the dense frame broadcast back to its sender', 60_000)
       expect(attacker.isClosed()).toBe(false)
       expect(writerCloses).toEqual([])
+    } finally {
+      cleanUp()
+    }
+  })
+
+  it('acknowledges another board’s keystrokes while held changes of 150,000 items are checked again at a typist’s character', async () => {
+    const { attacker, writer, watcher, cleanUp } = await attackerAndOtherBoard(given)
+    const typist = await given.connectEditor('Tia Typist')
+    try {
+      const room = given.server.services.rooms.loadedRooms.get(given.boardId)!
+      const typed = (clock: number) => waitFor(() => Y.getState(room.doc.store, typist.client.doc.clientID) === clock || undefined, `the typist's character ${clock} at the server`)
+      blufText(typist.client.doc).insert(0, 'hello')
+      await typed(5)
+      attacker.send(updateMessage(heldOnFutureCharacters(typist.client.doc.clientID, 5, CHARACTERS)))
+      attacker.send(frames.syncStep1(new Uint8Array([0])))
+      // Answered once the update was checked and applied: everything in it waits for the typist.
+      await waitFor(() => syncReplies(attacker.received).length === 1, 'the update held', 60_000)
+      const attackerConnection = [...room.connections].find((connection) => connection.identity.name === 'Mallory Editor')!
+
+      // Its first character lets one item apply: the whole update is checked and applied again.
+      blufText(typist.client.doc).insert(5, '!')
+      await typed(6)
+      metaMap(writer.doc).set('question', 'typed while held changes are checked again')
+      await waitFor(() => metaMap(watcher.doc).get('question') === 'typed while held changes are checked again', 'the other board’s keystroke at its watcher')
+      // Not decided yet: on the relay's thread it was decided, and its sender closed, before the typist's character was even seen.
+      expect(attackerConnection.closed).toBe(false)
+
+      expect(await attacker.closed).toEqual(CLOSE.missingDependencies)
+      expect(typist.closes).toEqual([])
     } finally {
       cleanUp()
     }

@@ -20,6 +20,7 @@ import { deletionsWithin } from './deletions-within.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { entryStamp } from './stamped-fields.ts'
 import { transactionLeftUnfinished } from './unfinished-transaction.ts'
+import type { UpdateCounts } from './inserted-values-scan.ts'
 import type { CheckedUpdate } from './update-check-job.ts'
 import { checkedElsewhere, uncheckedEvent, type UpdateChecks } from './update-checks.ts'
 import { refusedByScan, scanWithinBounds, validateUpdate, type UpdateVerdict } from './validate-update.ts'
@@ -106,10 +107,15 @@ export class UpdateIntake {
       connection.close(CLOSE.rateLimited, new Error(`update's structs cost as much to check as ${checkCost} bytes, more than its sender may send now`))
       return
     }
-    const { checks } = this.options
-    // What the scan refuses costs nothing more to refuse here.
-    if (checks && checkedElsewhere(checkCost) && refusedByScan(scanned) === null) this.checkElsewhere(checks, connection, update, checkCost)
+    const checks = this.checksFor(checkCost, scanned)
+    if (checks) this.checkElsewhere(checks, connection, update, checkCost)
     else this.decide(connection, update, this.verdictOn(connection, validateUpdate(update, this.doc, scanned)), checkCost)
+  }
+
+  /** Where an update whose check costs `checkCost` is checked elsewhere, or null when here: what the scan refuses costs nothing more to refuse here. */
+  private checksFor(checkCost: number, scanned: UpdateCounts | null): UpdateChecks | null {
+    const { checks } = this.options
+    return checks && checkedElsewhere(checkCost) && refusedByScan(scanned) === null ? checks : null
   }
 
   /**
@@ -193,31 +199,85 @@ export class UpdateIntake {
         }, nextInMs)
       }
       if (ready.length === 0) return
+      const elsewhere: [Connection, Uint8Array][] = []
       for (const [source, update] of ready) {
-        // Checked again now that what it waited for is here: where its items land could not be told before.
-        let runEnds: ReadonlyMap<number, number> = new Map()
-        if (source !== 'remote') {
-          const verdict = this.retryVerdict(source, update)
-          if (verdict === null) continue
-          runEnds = verdict.runEnds
-        }
-        const pendingBefore = this.options.commits.pendingCount
-        try {
-          if (source === 'remote') Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
-          else this.applyAsAuthor(source, () => Y.applyUpdate(this.doc, update, source), runEnds)
-        } catch (error) {
-          // Stored already by another instance: a board that could not take it lacks what is stored.
-          if (source === 'remote') this.options.host.reset('held changes from another instance', error, pendingBefore)
-          else this.connectionContentFailed(source, `held changes from connection ${source.id}`, error, pendingBefore)
-          if (this.options.host.wasReset()) return
+        if (source === 'remote') {
+          if (!this.reapply(source, update, new Map())) return
           continue
         }
-        const { heldBytes, stalled } = this.held.retried(this.doc, source, update.byteLength)
-        // Another instance stored it already: what it lacks is on its way, however long it waits.
-        if (source === 'remote' || !stalled) continue
-        this.stopHolding(source, CLOSE.missingDependencies, new Error(`held changes of ${update.byteLength} bytes applied in parts: ${heldBytes} bytes still wait`))
+        // Checked again now that what it waited for is here: where its items land could not be told before.
+        if (!this.retryCharged(source, update)) continue
+        const scanned = scanWithinBounds(update)
+        if (this.checksFor(checkCostInBytes(update.byteLength, scanned), scanned)) {
+          elsewhere.push([source, update])
+          continue
+        }
+        const verdict = this.retryAdmitted(source, this.verdictOn(source, validateUpdate(update, this.doc, scanned)))
+        if (verdict !== null && !this.reapply(source, update, verdict.runEnds)) return
+      }
+      const { checks } = this.options
+      if (checks && elsewhere.length > 0) {
+        // The rest waits for these to be decided: the room applies nothing meanwhile, and tries again once they are.
+        this.retryElsewhere(checks, elsewhere)
+        return
       }
     }
+  }
+
+  /**
+   * Held changes dear to check, checked again elsewhere one after another
+   * (checkElsewhere), each against the doc as the ones before left it, while
+   * the room applies nothing else; each then applied again as retryHeld does.
+   */
+  private retryElsewhere(checks: UpdateChecks, held: readonly [Connection, Uint8Array][]): void {
+    const { commits, host, boardId } = this.options
+    const retried = commits.holdWhile(async () => {
+      for (const [source, update] of held) {
+        // A closed source's held changes were dropped: its client sends them again.
+        if (source.closed || host.wasReset()) continue
+        let checked: CheckedUpdate
+        try {
+          checked = await checks(source.identity.userId, { boardId, state: host.wholeState(), update, full: false })
+        } catch (error) {
+          this.stopHolding(source, uncheckedEvent(error), error)
+          continue
+        }
+        if (source.closed || host.wasReset()) continue
+        try {
+          const verdict = this.retryAdmitted(source, this.verdictOn(source, checked.verdict))
+          if (verdict !== null && !this.reapply(source, update, verdict.runEnds)) return
+        } catch (error) {
+          this.stopHolding(source, CLOSE.malformedMessage, error)
+        }
+      }
+    })
+    retried.catch((error: unknown) => {
+      for (const [source] of held) this.stopHolding(source, CLOSE.internalError, error)
+    })
+  }
+
+  /**
+   * Applies held changes again, and holds what still waits of them; a
+   * connection whose retry applied too little is closed (HeldUpdates.retried).
+   * False when applying them reset the room.
+   */
+  private reapply(source: Connection | 'remote', update: Uint8Array, runEnds: ReadonlyMap<number, number>): boolean {
+    const pendingBefore = this.options.commits.pendingCount
+    try {
+      if (source === 'remote') Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
+      else this.applyAsAuthor(source, () => Y.applyUpdate(this.doc, update, source), runEnds)
+    } catch (error) {
+      // Stored already by another instance: a board that could not take it lacks what is stored.
+      if (source === 'remote') this.options.host.reset('held changes from another instance', error, pendingBefore)
+      else this.connectionContentFailed(source, `held changes from connection ${source.id}`, error, pendingBefore)
+      return !this.options.host.wasReset()
+    }
+    const { heldBytes, stalled } = this.held.retried(this.doc, source, update.byteLength)
+    // Another instance stored it already: what it lacks is on its way, however long it waits.
+    if (source !== 'remote' && stalled) {
+      this.stopHolding(source, CLOSE.missingDependencies, new Error(`held changes of ${update.byteLength} bytes applied in parts: ${heldBytes} bytes still wait`))
+    }
+    return true
   }
 
   /** Takes what stored or relayed content left pending out of the doc and holds it; its bytes. */
@@ -236,18 +296,23 @@ export class UpdateIntake {
   }
 
   /**
-   * The verdict on a connection's held changes tried again, or null when they
-   * are not to be applied: its sender pays for checking and applying them
-   * again, and for their splits, from what it may send a second, as for
-   * what it sends (checkAndApply); what it cannot pay for, or what is refused,
-   * is dropped and closes it.
+   * Whether a connection's held changes may be tried again: its sender pays
+   * for checking and applying them again from what it may send a second, as
+   * for what it sends (checkAndApply); what it cannot pay for is dropped and
+   * closes it.
    */
-  private retryVerdict(source: Connection, update: Uint8Array): Extract<UpdateVerdict, { refused: null }> | null {
-    if (!source.admitWork(update.byteLength)) {
-      this.stopHolding(source, CLOSE.rateLimited, new Error(`held changes of ${update.byteLength} bytes, tried again, cost more than their sender may send now`))
-      return null
-    }
-    const verdict = this.verdictOn(source, validateUpdate(update, this.doc))
+  private retryCharged(source: Connection, update: Uint8Array): boolean {
+    if (source.admitWork(update.byteLength)) return true
+    this.stopHolding(source, CLOSE.rateLimited, new Error(`held changes of ${update.byteLength} bytes, tried again, cost more than their sender may send now`))
+    return false
+  }
+
+  /**
+   * The verdict on a connection's held changes tried again, or null when they
+   * are not to be applied: what is refused, or whose splits its sender cannot
+   * pay for, is dropped and closes it.
+   */
+  private retryAdmitted(source: Connection, verdict: UpdateVerdict): Extract<UpdateVerdict, { refused: null }> | null {
     if (verdict.refused) {
       this.stopHolding(source, verdict.refused.event, new Error(`held changes: ${verdict.refused.reason}`))
       return null
