@@ -5,7 +5,9 @@
  * content the doc lacks, a member's or another instance's, is held apart
  * (HeldUpdates), never in the doc, and applied once it can be, checked again
  * then. Never during a commit: the room's commit log runs what arrives
- * meanwhile once it completes.
+ * meanwhile once it completes. An update dear to check, arriving or held,
+ * is checked in a worker thread while the room applies nothing else
+ * (update-checks.ts), then applied here.
  */
 import * as Y from 'yjs'
 import { REMOTE_ORIGIN } from '../../shared/change-origin.ts'
