@@ -18,6 +18,7 @@ import type { Connection } from './connection.ts'
 import { DeletedEntries } from './deleted-entries.ts'
 import { deletionsWithin } from './deletions-within.ts'
 import { HeldUpdates } from './held-updates.ts'
+import type { UpdateCounts } from './inserted-values-scan.ts'
 import { entryStamp } from './stamped-fields.ts'
 import { transactionLeftUnfinished } from './unfinished-transaction.ts'
 import { scanWithinBounds, validateUpdate, type UpdateVerdict } from './validate-update.ts'
@@ -92,24 +93,9 @@ export class UpdateIntake {
       connection.close(CLOSE.writtenTooMuch, new Error('an update from a person past what they may add to boards this hour, refused unchecked'))
       return
     }
-    const scanned = scanWithinBounds(update)
-    const checkCost = checkCostInBytes(update.byteLength, scanned)
-    // Its bytes were counted as it arrived (Room.receive); what its structs cost to check beyond them, now.
-    if (!connection.admitWork(checkCost - update.byteLength)) {
-      connection.close(CLOSE.rateLimited, new Error(`update's structs cost as much to check as ${checkCost} bytes, more than its sender may send now`))
-      return
-    }
-    const verdict = this.verdictOn(connection, update, scanned)
-    if (verdict.refused) {
-      // A refused update costs its sender what it cost to check, so that sending it again and again, over new sockets too, ends.
-      connection.wrote(checkCost)
-      connection.close(verdict.refused.event, new Error(verdict.refused.reason))
-      return
-    }
-    if (!connection.admitWork(verdict.splitCostBytes)) {
-      connection.close(CLOSE.rateLimited, new Error(`update's splits cost as much as ${verdict.splitCostBytes} bytes, more than its sender may send now`))
-      return
-    }
+    // Its bytes were counted as it arrived (Room.receive).
+    const verdict = this.paidVerdict(connection, update, { what: 'update', paidBytes: update.byteLength })
+    if (verdict === null) return
     const full = this.options.host.full()
     if (full && verdict.addsContent) {
       this.options.host.denyOnce(connection, boardFullMessage(full))
@@ -143,7 +129,8 @@ export class UpdateIntake {
         // Checked again now that what it waited for is here: where its items land could not be told before.
         let runEnds: ReadonlyMap<number, number> = new Map()
         if (source !== 'remote') {
-          const verdict = this.retryVerdict(source, update)
+          // Paid for whole, as if sent again: its bytes were counted only as they first arrived.
+          const verdict = this.paidVerdict(source, update, { what: 'held changes, tried again,', paidBytes: 0 })
           if (verdict === null) continue
           runEnds = verdict.runEnds
         }
@@ -182,24 +169,30 @@ export class UpdateIntake {
   }
 
   /**
-   * The verdict on a connection's held changes tried again, or null when they
-   * are not to be applied: its sender pays for checking and applying them
-   * again, and for their splits, from what it may send a second, as for
-   * what it sends (checkAndApply); what it cannot pay for, or what is refused,
-   * is dropped and closes it.
+   * The verdict on a connection's update, as it arrives or as its held changes
+   * are tried again, or null when it is not to be applied: its sender pays,
+   * from what it may send a second, what checking it costs (check-cost.ts)
+   * before it is checked, `paidBytes` of it already counted, and then its
+   * splits; a refused update costs them what it cost to check against their
+   * hour of written bytes, so that sending it again and again, over new
+   * sockets too, ends. What cannot be paid for, or is refused, closes the
+   * connection and drops what it held (its client still has it).
    */
-  private retryVerdict(source: Connection, update: Uint8Array): Extract<UpdateVerdict, { refused: null }> | null {
-    if (!source.admitWork(update.byteLength)) {
-      this.stopHolding(source, CLOSE.rateLimited, new Error(`held changes of ${update.byteLength} bytes, tried again, cost more than their sender may send now`))
+  private paidVerdict(connection: Connection, update: Uint8Array, { what, paidBytes }: { what: string; paidBytes: number }): Extract<UpdateVerdict, { refused: null }> | null {
+    const scanned = scanWithinBounds(update)
+    const checkCost = checkCostInBytes(update.byteLength, scanned)
+    if (!connection.admitWork(checkCost - paidBytes)) {
+      this.stopHolding(connection, CLOSE.rateLimited, new Error(`${what} of ${update.byteLength} bytes cost as much to check as ${checkCost} bytes, more than its sender may send now`))
       return null
     }
-    const verdict = this.verdictOn(source, update)
+    const verdict = this.verdictOn(connection, update, scanned)
     if (verdict.refused) {
-      this.stopHolding(source, verdict.refused.event, new Error(`held changes: ${verdict.refused.reason}`))
+      connection.wrote(checkCost)
+      this.stopHolding(connection, verdict.refused.event, new Error(`${what}: ${verdict.refused.reason}`))
       return null
     }
-    if (!source.admitWork(verdict.splitCostBytes)) {
-      this.stopHolding(source, CLOSE.rateLimited, new Error(`held changes' splits cost as much as ${verdict.splitCostBytes} bytes, more than their sender may send now`))
+    if (!connection.admitWork(verdict.splitCostBytes)) {
+      this.stopHolding(connection, CLOSE.rateLimited, new Error(`${what}: its splits cost as much as ${verdict.splitCostBytes} bytes, more than its sender may send now`))
       return null
     }
     return verdict
@@ -209,7 +202,7 @@ export class UpdateIntake {
    * validateUpdate's verdict on a connection's update, which is also refused
    * when it would advance a client id someone else wrote (client-writers.ts).
    */
-  private verdictOn(connection: Connection, update: Uint8Array, scanned = scanWithinBounds(update)): UpdateVerdict {
+  private verdictOn(connection: Connection, update: Uint8Array, scanned: UpdateCounts | null): UpdateVerdict {
     const verdict = validateUpdate(update, this.doc, scanned)
     const { userId } = connection.identity
     if (verdict.refused || userId === null) return verdict
