@@ -81,7 +81,7 @@ function checkedFieldSchema(name: Collection | null, key: string): z.ZodObject |
  * last of its content); null for a shared type (board-shape.ts rules on those),
  * deleted content, or an item the update deletes.
  */
-function standingValue(ds: DecodedUpdate['ds'], item: Y.Item): { value: unknown } | null {
+export function standingValue(ds: DecodedUpdate['ds'], item: Y.Item): { value: unknown } | null {
   const { content } = item
   if (content instanceof Y.ContentType || content instanceof Y.ContentDeleted) return null
   if (Y.isDeleted(ds, Y.createID(item.id.client, item.id.clock + item.length - 1))) return null

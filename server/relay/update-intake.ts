@@ -54,6 +54,20 @@ export type UpdateIntakeOptions = {
   checks?: UpdateChecks
 }
 
+type AdmittedVerdict = Extract<UpdateVerdict, { refused: null }>
+
+/** What the scan of an update read, and what its check costs (check-cost.ts), paid for by its sender. */
+type PaidCheck = { scanned: UpdateCounts | null; checkCost: number }
+
+/** How an update comes to be checked, for the log, and how much of it its sender paid for already. */
+type Arrival = { what: string; paidBytes: (update: Uint8Array) => number }
+
+/** An update as it arrives: its bytes were counted then (Room.receive). */
+const ARRIVING: Arrival = { what: 'update', paidBytes: (update) => update.byteLength }
+
+/** Held changes tried again: paid for whole, as if sent again, since their bytes were counted only as they first arrived. */
+const TRIED_AGAIN: Arrival = { what: 'held changes, tried again,', paidBytes: () => 0 }
+
 export class UpdateIntake {
   /** Changes waiting for content the doc lacks, per connection (or from other instances). */
   private readonly held = new HeldUpdates<Connection | 'remote'>()
@@ -102,20 +116,16 @@ export class UpdateIntake {
       connection.close(CLOSE.writtenTooMuch, new Error('an update from a person past what they may add to boards this hour, refused unchecked'))
       return
     }
-    const scanned = scanWithinBounds(update)
-    const checkCost = checkCostInBytes(update.byteLength, scanned)
-    // Its bytes were counted as it arrived (Room.receive); what its structs cost to check beyond them, now.
-    if (!connection.admitWork(checkCost - update.byteLength)) {
-      connection.close(CLOSE.rateLimited, new Error(`update's structs cost as much to check as ${checkCost} bytes, more than its sender may send now`))
-      return
-    }
-    const checks = this.checksFor(checkCost, scanned)
-    if (checks) this.checkElsewhere(checks, connection, update, checkCost)
-    else this.decide(connection, update, this.verdictOn(connection, validateUpdate(update, this.doc, scanned)), checkCost)
+    // Its bytes were counted as it arrived (Room.receive).
+    const paid = this.paidCheck(connection, update, ARRIVING)
+    if (paid === null) return
+    const checks = this.checksFor(paid)
+    if (checks) this.checkElsewhere(checks, connection, update, paid.checkCost)
+    else this.applyChecked(connection, update, this.admitted(connection, this.verdictOn(connection, validateUpdate(update, this.doc, paid.scanned)), paid.checkCost, ARRIVING))
   }
 
   /** Where an update whose check costs `checkCost` is checked elsewhere, or null when here: what the scan refuses costs nothing more to refuse here. */
-  private checksFor(checkCost: number, scanned: UpdateCounts | null): UpdateChecks | null {
+  private checksFor({ checkCost, scanned }: PaidCheck): UpdateChecks | null {
     const { checks } = this.options
     return checks && checkedElsewhere(checkCost) && refusedByScan(scanned) === null ? checks : null
   }
@@ -146,7 +156,7 @@ export class UpdateIntake {
       // The deletions were worked out for the board full or not as the check began; should that have changed, here.
       const deletions = full === (host.full() !== null) ? checked.deletions : undefined
       try {
-        this.decide(connection, update, this.verdictOn(connection, checked.verdict), checkCost, deletions)
+        this.applyChecked(connection, update, this.admitted(connection, this.verdictOn(connection, checked.verdict), checkCost, ARRIVING), deletions)
       } catch (error) {
         connection.close(CLOSE.malformedMessage, error)
       }
@@ -155,23 +165,13 @@ export class UpdateIntake {
   }
 
   /**
-   * Acts on the verdict on a connection's update: refuses it (its check's cost
-   * charged to its sender's hour), or charges its splits and applies it (only
-   * its deletions of what the board holds while the board is full: `deletions`
-   * when worked out already, see update-check-job.ts).
+   * Applies a connection's update admitted (`admitted`; null: refused, nothing
+   * to do): only its deletions of what the board holds while the board is
+   * full (`deletions` when worked out already, see update-check-job.ts).
    */
-  private decide(connection: Connection, received: Uint8Array, verdict: UpdateVerdict, checkCost: number, deletions?: Uint8Array | null): void {
+  private applyChecked(connection: Connection, received: Uint8Array, verdict: AdmittedVerdict | null, deletions?: Uint8Array | null): void {
+    if (verdict === null) return
     let update = received
-    if (verdict.refused) {
-      // A refused update costs its sender what it cost to check, so that sending it again and again, over new sockets too, ends.
-      connection.wrote(checkCost)
-      connection.close(verdict.refused.event, new Error(verdict.refused.reason))
-      return
-    }
-    if (!connection.admitWork(verdict.splitCostBytes)) {
-      connection.close(CLOSE.rateLimited, new Error(`update's splits cost as much as ${verdict.splitCostBytes} bytes, more than its sender may send now`))
-      return
-    }
     const full = this.options.host.full()
     if (full && verdict.addsContent) {
       this.options.host.denyOnce(connection, boardFullMessage(full))
@@ -201,20 +201,20 @@ export class UpdateIntake {
         }, nextInMs)
       }
       if (ready.length === 0) return
-      const elsewhere: [Connection, Uint8Array][] = []
+      const elsewhere: [Connection, Uint8Array, number][] = []
       for (const [source, update] of ready) {
         if (source === 'remote') {
           if (!this.reapply(source, update, new Map())) return
           continue
         }
         // Checked again now that what it waited for is here: where its items land could not be told before.
-        if (!this.retryCharged(source, update)) continue
-        const scanned = scanWithinBounds(update)
-        if (this.checksFor(checkCostInBytes(update.byteLength, scanned), scanned)) {
-          elsewhere.push([source, update])
+        const paid = this.paidCheck(source, update, TRIED_AGAIN)
+        if (paid === null) continue
+        if (this.checksFor(paid)) {
+          elsewhere.push([source, update, paid.checkCost])
           continue
         }
-        const verdict = this.retryAdmitted(source, this.verdictOn(source, validateUpdate(update, this.doc, scanned)))
+        const verdict = this.admitted(source, this.verdictOn(source, validateUpdate(update, this.doc, paid.scanned)), paid.checkCost, TRIED_AGAIN)
         if (verdict !== null && !this.reapply(source, update, verdict.runEnds)) return
       }
       const { checks } = this.options
@@ -231,10 +231,10 @@ export class UpdateIntake {
    * (checkElsewhere), each against the doc as the ones before left it, while
    * the room applies nothing else; each then applied again as retryHeld does.
    */
-  private retryElsewhere(checks: UpdateChecks, held: readonly [Connection, Uint8Array][]): void {
+  private retryElsewhere(checks: UpdateChecks, held: readonly [source: Connection, update: Uint8Array, checkCost: number][]): void {
     const { commits, host, boardId } = this.options
     const retried = commits.holdWhile(async () => {
-      for (const [source, update] of held) {
+      for (const [source, update, checkCost] of held) {
         // A closed source's held changes were dropped: its client sends them again.
         if (source.closed || host.wasReset()) continue
         let checked: CheckedUpdate
@@ -246,7 +246,7 @@ export class UpdateIntake {
         }
         if (source.closed || host.wasReset()) continue
         try {
-          const verdict = this.retryAdmitted(source, this.verdictOn(source, checked.verdict))
+          const verdict = this.admitted(source, this.verdictOn(source, checked.verdict), checkCost, TRIED_AGAIN)
           if (verdict !== null && !this.reapply(source, update, verdict.runEnds)) return
         } catch (error) {
           this.stopHolding(source, CLOSE.malformedMessage, error)
@@ -298,29 +298,36 @@ export class UpdateIntake {
   }
 
   /**
-   * Whether a connection's held changes may be tried again: its sender pays
-   * for checking and applying them again from what it may send a second, as
-   * for what it sends (checkAndApply); what it cannot pay for is dropped and
-   * closes it.
+   * Charges a connection, from what it may send a second, what checking its
+   * update costs (check-cost.ts) before it is checked, `paidBytes` of it
+   * counted already; null when it cannot pay, which closes the connection
+   * and drops what it held (its client still has it).
    */
-  private retryCharged(source: Connection, update: Uint8Array): boolean {
-    if (source.admitWork(update.byteLength)) return true
-    this.stopHolding(source, CLOSE.rateLimited, new Error(`held changes of ${update.byteLength} bytes, tried again, cost more than their sender may send now`))
-    return false
+  private paidCheck(connection: Connection, update: Uint8Array, { what, paidBytes }: Arrival): PaidCheck | null {
+    const scanned = scanWithinBounds(update)
+    const checkCost = checkCostInBytes(update.byteLength, scanned)
+    if (connection.admitWork(checkCost - paidBytes(update))) return { scanned, checkCost }
+    this.stopHolding(connection, CLOSE.rateLimited, new Error(`${what} of ${update.byteLength} bytes cost as much to check as ${checkCost} bytes, more than its sender may send now`))
+    return null
   }
 
   /**
-   * The verdict on a connection's held changes tried again, or null when they
-   * are not to be applied: what is refused, or whose splits its sender cannot
-   * pay for, is dropped and closes it.
+   * The verdict on a connection's update, as it arrives or as its held
+   * changes are tried again, checked here or elsewhere, or null when it is not
+   * to be applied: a refused update costs its sender what it cost to check
+   * against their hour of written bytes, so that sending it again and again,
+   * over new sockets too, ends; then its splits are paid for from what they
+   * may send a second. What cannot be paid for, or is refused, closes the
+   * connection and drops what it held.
    */
-  private retryAdmitted(source: Connection, verdict: UpdateVerdict): Extract<UpdateVerdict, { refused: null }> | null {
+  private admitted(connection: Connection, verdict: UpdateVerdict, checkCost: number, { what }: Arrival): AdmittedVerdict | null {
     if (verdict.refused) {
-      this.stopHolding(source, verdict.refused.event, new Error(`held changes: ${verdict.refused.reason}`))
+      connection.wrote(checkCost)
+      this.stopHolding(connection, verdict.refused.event, new Error(`${what}: ${verdict.refused.reason}`))
       return null
     }
-    if (!source.admitWork(verdict.splitCostBytes)) {
-      this.stopHolding(source, CLOSE.rateLimited, new Error(`held changes' splits cost as much as ${verdict.splitCostBytes} bytes, more than their sender may send now`))
+    if (!connection.admitWork(verdict.splitCostBytes)) {
+      this.stopHolding(connection, CLOSE.rateLimited, new Error(`${what}: its splits cost as much as ${verdict.splitCostBytes} bytes, more than its sender may send now`))
       return null
     }
     return verdict

@@ -19,6 +19,7 @@ import { itemLandings } from './item-landing.ts'
 import { multiUnitMapValue } from './map-values.ts'
 import { splitCostInBytes } from './split-cost.ts'
 import { stampedFieldChange } from './stamped-fields.ts'
+import { yardstickChange } from './yardstick-rule.ts'
 import { misplacedContinuation } from './straddling-items.ts'
 import { nonTextInText } from './text-content.ts'
 import { scanUpdate, type UpdateCounts } from './inserted-values-scan.ts'
@@ -45,8 +46,9 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * to a document's text (fixed-fields.ts), to the author or time of an entry
  * the board holds (stamped-fields.ts) or to the board's layout (board-shape.ts), a
  * map's value of more than one unit (map-values.ts), anything but
- * characters in a shared text (text-content.ts), and a field set to a value
- * its schema refuses (field-values.ts). An update that cannot be
+ * characters in a shared text (text-content.ts), a field set to a value
+ * its schema refuses (field-values.ts), and a change of the board's yardstick
+ * (yardstick-rule.ts). An update that cannot be
  * decoded, that inserts more plain values than MAX_INSERTED_VALUES or holds
  * more structs and deletions than MAX_UPDATE_PIECES, whose
  * deletions no Yjs encoder writes, whose item names a later struct of its own
@@ -95,6 +97,8 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc, scanned = scanWit
   if (notText) return refused(CLOSE.updateRejected, notText)
   const outOfSchema = fieldValueChange(doc, decoded, landings)
   if (outOfSchema) return refused(CLOSE.updateRejected, outOfSchema)
+  const restated = yardstickChange(doc, decoded, landings)
+  if (restated) return refused(CLOSE.updateRejected, restated)
   return { refused: null, splitCostBytes, addsContent: landings.length > 0, runEnds: runs }
 }
 

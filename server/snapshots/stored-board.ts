@@ -3,7 +3,7 @@
  * storage here and handed to a worker thread, which rebuilds them
  * (board-state.ts), so a large board never holds up the relay.
  */
-import type { Storage } from '../storage/storage.ts'
+import type { Storage, StoredBoardState } from '../storage/storage.ts'
 import type { WorkerPool } from '../workers/worker-pool.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { JsonText } from '../http/json-text.ts'
@@ -32,7 +32,7 @@ export async function storedBoardJson(parts: StoredBoards, boardId: string): Pro
 }
 
 /** The board's stored log; null when there is no such board. */
-export async function readStoredLog(storage: Storage, boardId: string): Promise<StoredLog | null> {
+export async function readStoredLog(storage: Storage, boardId: string): Promise<(StoredLog & Pick<StoredBoardState, 'updates'>) | null> {
   if (!(await storage.boards.get(boardId))) return null
   const { checkpoint, updates } = await storage.log.load(boardId)
   return { checkpoint, updates }

@@ -64,10 +64,10 @@ export function craftedCollected(id: { client: number; clock: number }, length: 
   return encoding.toUint8Array(encoder)
 }
 
-/** `count` collected structs (GC) of one unit each from `client`'s clock 0, 2 bytes apiece: what no Yjs encoder writes unmerged, but Yjs takes. */
-export function craftedCollectedRun(client: number, count: number): Uint8Array {
+/** `count` collected structs (GC) of one unit each from `client`'s clock `from`, 2 bytes apiece: what no Yjs encoder writes unmerged, but Yjs takes. */
+export function craftedCollectedRun(client: number, count: number, from = 0): Uint8Array {
   const encoder = encoding.createEncoder()
-  for (const uint of [1, count, client, 0]) encoding.writeVarUint(encoder, uint)
+  for (const uint of [1, count, client, from]) encoding.writeVarUint(encoder, uint)
   for (let i = 0; i < count; i++) {
     encoding.writeUint8(encoder, 0) // a GC struct
     encoding.writeVarUint(encoder, 1)
