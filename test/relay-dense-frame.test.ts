@@ -14,6 +14,7 @@ import { blufText, metaMap } from '../shared/board-doc.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import { updateMessage } from '../server/relay/messages.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
+import { heldOnFutureCharacters } from './helpers/crafted-update.ts'
 import { useOwnedBoard, type OwnedBoard } from './helpers/owned-board.ts'
 import { METRICS_TOKEN, metricsText, sample } from './helpers/prometheus-text.ts'
 import { frames, openRawSocket, syncReplies, type RawSocket } from './helpers/raw-socket.ts'
@@ -61,29 +62,6 @@ async function attackerAndOtherBoard(given: OwnedBoard): Promise<{ attacker: Raw
       watcher.destroy()
     },
   }
-}
-
-/**
- * `count` one-character items of client `client + 1`, each placed after a
- * character client `client` has yet to type, from its clock `from` on: held
- * until that client types, then tried again at its first character, when one
- * of them applies (test/relay-hostile.test.ts has the same attack, small).
- */
-function heldOnFutureCharacters(client: number, from: number, count: number): Uint8Array {
-  const forger = new Y.Doc()
-  const text = blufText(forger)
-  forger.clientID = client
-  text.insert(0, 'x'.repeat(from))
-  for (let i = 0; i < count; i++) {
-    forger.clientID = client
-    text.insert(text.length, 'a')
-    forger.clientID = client + 1
-    text.insert(text.length, '#')
-  }
-  // Only the forged client's items: the state vector says the typist's are held already.
-  const update = Y.encodeStateAsUpdate(forger, Y.encodeStateVector(new Map([[client, from + count]])))
-  forger.destroy()
-  return update
 }
 
 describe('an update dear to check, checked off the relay’s thread', () => {
