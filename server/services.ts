@@ -135,10 +135,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const workers = createWorkerPool(config, logger, { settled: metrics?.workerJobSettled, entry: options.workerEntry, workerTime: allowances.workerSeconds })
   const historyReads = new HistoryReads(
     { perPerson: config.HISTORY_READS_PER_PERSON, perInstance: config.HISTORY_READS_PER_INSTANCE, cacheBytes: config.HISTORY_READ_CACHE_BYTES },
-    async (boardId) => {
-      const [tail, kept] = await Promise.all([storage.history.tailState(boardId), storage.history.keptStart(boardId)])
-      return { tail, kept }
-    },
+    { tail: (boardId) => storage.history.tailState(boardId), keptStart: (boardId) => storage.history.keptStart(boardId) },
     metrics?.historyReads,
   )
   const history = { policy: historyPolicy(config), now: clock }

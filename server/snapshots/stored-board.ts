@@ -5,8 +5,6 @@
  */
 import type { Storage, StoredBoardState } from '../storage/storage.ts'
 import type { WorkerPool } from '../workers/worker-pool.ts'
-import type { BoardModel } from '../../shared/board-model.ts'
-import type { JsonText } from '../http/json-text.ts'
 import type { CapturedBoard, StoredLog } from './board-state.ts'
 
 /** What reading and rebuilding stored boards takes. */
@@ -23,12 +21,6 @@ export type StoredBoards = { storage: Storage; workers: WorkerPool }
 export async function captureStoredBoard(parts: StoredBoards, boardId: string): Promise<CapturedBoard | null> {
   const log = await readStoredLog(parts.storage, boardId)
   return log && parts.workers.run('capture-board', { boardId, log })
-}
-
-/** The board's model as stored now, as JSON text; null when there is no such board. */
-export async function storedBoardJson(parts: StoredBoards, boardId: string): Promise<JsonText<BoardModel> | null> {
-  const log = await readStoredLog(parts.storage, boardId)
-  return log && parts.workers.run('read-board', { boardId, log })
 }
 
 /** The board's stored log; null when there is no such board. */
