@@ -42,6 +42,7 @@ import type { Storage } from './storage/storage.ts'
 import { LiveContentHashes } from './review/live-content-hashes.ts'
 import { WebsocketIntake } from './websocket/websocket-intake.ts'
 import { createWorkerPool } from './workers/create-worker-pool.ts'
+import { workerUpdateChecks } from './relay/update-checks.ts'
 import { asServer } from './workers/job-owner.ts'
 import type { WorkerPool } from './workers/worker-pool.ts'
 
@@ -166,7 +167,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const commitFailures: RoomExtension = { name: 'storage-health', onCommitFailed: (_room, error) => storageHealth.noteFailure(error) }
   const extensions: RoomExtension[] = [...(metrics ? [metrics.relay] : []), commitFailures, compaction, boardSizeLimit, autoSnapshots, boardSummaries, ...(redis ? [redis] : [])]
   const limits = relayLimits(config)
-  const rooms = new RoomRegistry(storage, logger, { limits, extensions, rightsCheck: openSocketRights(storage) })
+  const rooms = new RoomRegistry(storage, logger, { limits, extensions, rightsCheck: openSocketRights(storage), checks: workerUpdateChecks(workers) })
   // Accounts and board memberships, unless a test of the relay alone brings its own access.
   const access = options.access ? options.access(storage) : accountAccess({ storage, rooms })
   if (!options.access) await ensureAdminAccount(storage, config, logger)

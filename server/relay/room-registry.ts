@@ -31,6 +31,7 @@ import { RoomExtensions, type RelayControl, type RoomExtension } from './room-ex
 import { RightsRecheck, type RightsCheck } from './rights-recheck.ts'
 import { PresenceHandover } from './presence-handover.ts'
 import { Room } from './room.ts'
+import type { UpdateChecks } from './update-checks.ts'
 
 export type RoomRegistryOptions = {
   /** What one connection may cost; the defaults of shared/limits.ts otherwise. */
@@ -39,6 +40,8 @@ export type RoomRegistryOptions = {
   extensions?: readonly RoomExtension[]
   /** How open connections' rights are decided again when this instance may have missed a change of them (server/access/open-socket-rights.ts); never without it. */
   rightsCheck?: RightsCheck
+  /** Where an update dear to check is checked, off the relay's thread (update-checks.ts); on it without. */
+  checks?: UpdateChecks
 }
 
 /** For readiness and metrics: how many loaded boards cannot commit, and since when the oldest has been failing. */
@@ -75,6 +78,7 @@ export class RoomRegistry implements RelayControl {
   private readonly retiring = new Map<string, { room: Room; unloaded: Promise<void> }>()
   /** Who held the presence client ids of each room reset lately, for the board's next room. */
   private readonly presenceHandover = new PresenceHandover()
+  private readonly checks: UpdateChecks | undefined
 
   constructor(
     private readonly storage: Storage,
@@ -82,6 +86,7 @@ export class RoomRegistry implements RelayControl {
     options: RoomRegistryOptions = {},
   ) {
     this.limits = options.limits ?? DEFAULT_RELAY_LIMITS
+    this.checks = options.checks
     this.rewriteResets = new RewriteResets(this.limits.rewriteResetIntervalMs)
     this.extensions = new RoomExtensions(options.extensions ?? [], logger)
     this.connectionLimits = new ConnectionLimits({ perPerson: this.limits.connectionsPerPerson, total: this.limits.connections, rates: this.limits })
@@ -281,6 +286,7 @@ export class RoomRegistry implements RelayControl {
       onReset: (reset) => this.retire(reset),
       rewriteResets: this.rewriteResets,
       presenceHolders: this.presenceHandover.take(boardId),
+      checks: this.checks,
     })
     room.load(stored)
     migrateBoardDoc(room.doc, serverOrigin('schema-migration'))
