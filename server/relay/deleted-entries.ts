@@ -43,7 +43,8 @@ export class DeletedEntries {
         for (const key of event.keysChanged) {
           const current = map._map.get(key)
           if (current && !current.deleted) {
-            this.forget(noteKey(name, key))
+            // A load brings every entry at once, and nothing is noted yet: no key to make for each.
+            if (this.notes.size > 0) this.forget(noteKey(name, key))
             continue
           }
           const stood = stoodBefore(event.transaction, current ?? null)
