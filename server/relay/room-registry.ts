@@ -89,7 +89,13 @@ export class RoomRegistry implements RelayControl {
     this.encodings = encodingBudget(this.limits.instanceEncodedBytesPerSecond)
     this.outbound = new OutboundBudget({ perConnection: this.limits.queuedBytesPerConnection, total: this.limits.queuedBytes })
     this.rightsRecheck = options.rightsCheck
-      ? new RightsRecheck({ check: options.rightsCheck, rooms: () => this.rooms.values(), boardGone: (boardId) => this.boardDeletedElsewhere(boardId), logger })
+      ? new RightsRecheck({
+          check: options.rightsCheck,
+          rooms: () => this.rooms.values(),
+          revokeJoins: (event) => this.joins.revokeAll(event),
+          boardGone: (boardId) => this.boardDeletedElsewhere(boardId),
+          logger,
+        })
       : null
     this.extensions.attached(this)
   }
