@@ -16,6 +16,7 @@ import { addAccount, addMember, addToken, type TestAccount } from './helpers/acc
 import { apiClient } from './helpers/api.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
 import { LoadGate } from './helpers/load-gate.ts'
+import { onServerDatabase } from './helpers/server-database.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { withStoredDoc } from './helpers/stored-board.ts'
 import type { TestServer } from './helpers/test-server.ts'
@@ -44,6 +45,57 @@ describeUnless(missing)('rights taken away across instances, Redis missing part 
     const stored = await withStoredDoc(server, boardId, (doc) => [...collection(doc, 'assessments').values()].map((card) => String((card as Y.Map<unknown>).get('title'))))
     expect(stored).not.toContain(title)
   }
+
+  /**
+   * An editor's socket on the serving instance, on a board owned on the
+   * deciding instance, which reaches Redis through a proxy the test cuts:
+   * whatever the owner changes there meanwhile, Redis tells nobody.
+   */
+  const editorServedElsewhere = async (title: string, logSink?: (line: string) => void) => {
+    const { proxy, redisUrl } = await redisThroughProxy()
+    const deciding = await start({ accounts: true, redisUrl })
+    const serving = await start({ database: deciding.database, accounts: true, logSink })
+    const [owner, editor] = [await addAccount(deciding), await addAccount(deciding)]
+    const asOwner = await asBearer(deciding, owner)
+    const boardId = await asOwner.createBoard(title)
+    await addMember(deciding, boardId, editor, 'editor')
+    const socket = connect(serving, boardId, { token: (await addToken(deciding, editor)).token })
+    await socket.synced()
+    const closes = closeCodes(socket)
+    /** Cuts the deciding instance off Redis, demotes the editor there, and waits for their socket on the serving instance to close. */
+    const demotedWhileCutOff = async () => {
+      proxy.cut()
+      await redisLost(deciding)
+      expect((await asOwner.patch(`/api/boards/${boardId}/members/${editor.id}`, { role: 'reviewer' })).status).toBe(200)
+      await waitFor(() => closes.includes(CLOSE.accessChanged.code), 'the editor’s socket on the serving instance to close')
+      expect(closes.filter((code) => code !== 1006)).toEqual([CLOSE.accessChanged.code])
+    }
+    return { deciding, serving, boardId, editor, socket, closes, demotedWhileCutOff }
+  }
+
+  it('an editor demoted on an instance cut off Redis: their socket on another instance closes 4001 while the first is still cut off, and what they type after is not stored', async () => {
+    const { deciding, serving, boardId, editor, socket, demotedWhileCutOff } = await editorServedElsewhere('Demoted while cut off')
+    await demotedWhileCutOff()
+    const reconnected = await openConnectionOf(serving, boardId, editor)
+    expect(reconnected.role).toBe('reviewer')
+    await socket.synced()
+    await typedAndRefused(serving, boardId, socket, reconnected, 'Typed after the demotion')
+    expect((await apiClient(deciding.url).get('/readyz')).status).toBe(503)
+  })
+
+  it('an instance whose listening connection to PostgreSQL is ended listens again (re-checking its sockets, which keep their rights), and an unreadable notification changes nothing', async () => {
+    const logged: string[] = []
+    const on = await editorServedElsewhere('Listening again', (line) => void logged.push((JSON.parse(line) as { msg: string }).msg))
+    const listens = () => logged.filter((msg) => msg.startsWith('listening for rights taken away')).length
+    await waitFor(() => listens() === 1, 'the serving instance to listen')
+    await onServerDatabase(on.serving, [`select pg_notify('assay_rights', '{"type":"close-connections","selector":{},"event":{"code":4001}}')`])
+    await waitFor(() => logged.includes('unreadable notification of a right taken away dropped'), 'the unreadable notification to be dropped')
+    await onServerDatabase(on.serving, [`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'assay-rights' and datname = current_database()`])
+    await waitFor(() => listens() === 2, 'the serving instance to listen again')
+    await waitFor(() => logged.includes('re-checked the rights of open connections'), 'the serving instance to re-check its open connections')
+    expect(on.closes).toEqual([])
+    await on.demotedWhileCutOff()
+  })
 
   it('an upgrade that read its rights before they were taken away, unheard while its instance was cut off Redis, opens closed (4001) once the re-check after the return has run', async () => {
     const logged: string[] = []
