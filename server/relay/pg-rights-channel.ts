@@ -60,6 +60,7 @@ export class PgRightsChannel implements RoomExtension {
   private failures = 0
   private retryTimer: NodeJS.Timeout | undefined
   private readonly heartbeat: NodeJS.Timeout
+  /** Notifications not sent yet (the database away): few, as taking rights away is bounded by the access-change allowances. */
   private readonly held: string[] = []
   private closed = false
 
@@ -108,7 +109,6 @@ export class PgRightsChannel implements RoomExtension {
         this.listenInFlight = false
         if (this.closed) return
         this.listening = true
-        this.failures = 0
         this.logger.info({ channel: CHANNEL }, 'listening for rights taken away on other instances; re-checking open connections for what came meanwhile')
         this.relay?.recheckRightsHere()
         this.sendHeld()
@@ -125,7 +125,8 @@ export class PgRightsChannel implements RoomExtension {
   private lost(): void {
     this.listening = false
     if (this.closed) return
-    this.logger.warn({ channel: CHANNEL }, 'the connection listening for rights taken away closed; listening again')
+    this.failures++
+    this.logger.warn({ channel: CHANNEL, failures: this.failures }, 'the connection listening for rights taken away closed; listening again')
     this.retry()
   }
 
@@ -139,10 +140,21 @@ export class PgRightsChannel implements RoomExtension {
     this.retryTimer.unref()
   }
 
-  /** Keeps the connection talking, so that one gone silent is dropped (PoolSockets) and listened again. */
+  /**
+   * Keeps the connection talking, so that one gone silent is dropped
+   * (PoolSockets) and listened again. A connection that lived to answer one
+   * has its next loss tried again soon: each listen re-checks every socket and
+   * sends the upgrades in flight to reconnect, so a connection ended again and
+   * again (the database ending sessions) must not have that happen at once each time.
+   */
   private beat(): void {
     if (!this.listening) return
-    this.sql`select 1`.catch((error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'the heartbeat of the connection listening for rights taken away failed'))
+    this.sql`select 1`.then(
+      () => {
+        this.failures = 0
+      },
+      (error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'the heartbeat of the connection listening for rights taken away failed'),
+    )
     this.sendHeld()
   }
 
