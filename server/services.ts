@@ -165,7 +165,17 @@ export async function createServices(config: Config, options: ServiceOptions = {
   // A commit failing as if the database were unreachable has it pinged, as a request failing so does: the first
   // keystroke that cannot be stored (the SQLite file gone) has every request refused, not only that board's.
   const commitFailures: RoomExtension = { name: 'storage-health', onCommitFailed: (_room, error) => storageHealth.noteFailure(error) }
-  const extensions: RoomExtension[] = [...(metrics ? [metrics.relay] : []), commitFailures, compaction, boardSizeLimit, autoSnapshots, boardSummaries, ...(redis ? [redis] : [])]
+  const rightsChannel = redis && config.DATABASE_URL ? await pgRightsChannel(config.DATABASE_URL, config, logger) : undefined
+  const extensions: RoomExtension[] = [
+    ...(metrics ? [metrics.relay] : []),
+    commitFailures,
+    compaction,
+    boardSizeLimit,
+    autoSnapshots,
+    boardSummaries,
+    ...(redis ? [redis] : []),
+    ...(rightsChannel ? [rightsChannel] : []),
+  ]
   const limits = relayLimits(config)
   const rooms = new RoomRegistry(storage, logger, { limits, extensions, rightsCheck: openSocketRights(storage), checks: workerUpdateChecks(workers) })
   // Accounts and board memberships, unless a test of the relay alone brings its own access.
@@ -250,6 +260,15 @@ async function redisFanOut(url: string, config: Config, storage: Storage, logger
     catchUpIntervalMs: config.REDIS_CATCH_UP_INTERVAL_MS,
     workers,
   })
+}
+
+/**
+ * Several instances on PostgreSQL: rights taken away also travel through the
+ * database, which an instance cut off Redis still reaches (pg-rights-channel.ts).
+ */
+async function pgRightsChannel(url: string, config: Config, logger: Logger): Promise<RoomExtension> {
+  const { PgRightsChannel } = await import('./relay/pg-rights-channel.ts')
+  return new PgRightsChannel({ url, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, logger })
 }
 
 /**

@@ -14,7 +14,7 @@ import { textFromPlainFields } from '../../shared/plain-fields.ts'
 import { dropNonStringContentEverywhere } from '../../shared/plain-text.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
-import type { CloseEvent } from '../../shared/protocol.ts'
+import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
 import type { BoardRecord, Storage, StoredBoardState } from '../storage/storage.ts'
@@ -22,6 +22,7 @@ import { ColdLoads, LoadingTooMuch } from './cold-loads.ts'
 import { ConnectionLimits, type Admission, type AdmissionRefusal } from './connection-limits.ts'
 import type { IncomingRates } from './incoming-rates.ts'
 import type { ConnectionSelector } from './connection-selector.ts'
+import { newControlMessage, RecentControlMessages, type ControlMessage } from './control-message.ts'
 import { JoinsInFlight, type JoinInFlight } from './joins-in-flight.ts'
 import { OutboundBudget } from './outbound-budget.ts'
 import { encodingBudget, type EncodingBudget } from './encoding-budget.ts'
@@ -70,6 +71,8 @@ export class RoomRegistry implements RelayControl {
   /** Decides open connections' rights again when this instance may have missed a change of them. */
   private readonly rightsRecheck: RightsRecheck | null
   private readonly joins = new JoinsInFlight()
+  /** Control messages seen lately, made here or told by another instance: one comes both through Redis and PostgreSQL. */
+  private readonly controlMessages = new RecentControlMessages()
   /** Boards loaded for nobody who held them: one at a time, within the instance's bytes a minute. */
   private readonly coldLoads: ColdLoads
   /** Boards deleted while this process ran: never loaded again, whoever asks (their rows may not all be gone yet). */
@@ -94,7 +97,13 @@ export class RoomRegistry implements RelayControl {
     this.encodings = encodingBudget(this.limits.instanceEncodedBytesPerSecond)
     this.outbound = new OutboundBudget({ perConnection: this.limits.queuedBytesPerConnection, total: this.limits.queuedBytes })
     this.rightsRecheck = options.rightsCheck
-      ? new RightsRecheck({ check: options.rightsCheck, rooms: () => this.rooms.values(), boardGone: (boardId) => this.boardDeletedElsewhere(boardId), logger })
+      ? new RightsRecheck({
+          check: options.rightsCheck,
+          rooms: () => this.rooms.values(),
+          revokeJoins: (event) => this.joins.revokeAll(event),
+          boardGone: (boardId) => this.boardDeletedElsewhere(boardId),
+          logger,
+        })
       : null
     this.extensions.attached(this)
   }
@@ -194,12 +203,22 @@ export class RoomRegistry implements RelayControl {
    * closed here.
    */
   closeConnections(selector: ConnectionSelector, event: CloseEvent): number {
-    this.extensions.closingConnections(selector, event)
+    const message = newControlMessage(selector, event)
+    this.controlMessages.firstSight(message)
+    this.extensions.closingConnections(message)
     return this.closeConnectionsHere(selector, event)
   }
 
+  applyControlMessage(message: ControlMessage): void {
+    if (!this.controlMessages.firstSight(message)) return
+    const { selector, event } = message
+    this.closeConnectionsHere(selector, event)
+    // The instance deleting the board stops its own room; this one's must stop committing too.
+    if (event.code === CLOSE.boardDeleted.code && selector.boardId !== undefined) this.boardDeletedElsewhere(selector.boardId)
+  }
+
   /** Closes the matching connections of this instance, those still joining as they open. */
-  closeConnectionsHere(selector: ConnectionSelector, event: CloseEvent): number {
+  private closeConnectionsHere(selector: ConnectionSelector, event: CloseEvent): number {
     this.joins.revoke(selector, event)
     let closed = 0
     for (const room of this.rooms.values()) closed += room.closeConnections(selector, event)
@@ -215,7 +234,7 @@ export class RoomRegistry implements RelayControl {
    * it): should that deletion fail, the board loads again from its row. A room
    * loaded after it was deleted commits nothing either, as the log refuses it.
    */
-  boardDeletedElsewhere(boardId: string): void {
+  private boardDeletedElsewhere(boardId: string): void {
     const room = this.rooms.get(boardId)
     if (!room) return
     room.markDeleted().then(
