@@ -75,6 +75,8 @@ export class UpdateIntake {
   private heldRetryTimer: NodeJS.Timeout | undefined
   /** What each entry deleted from the board held of what it keeps if an undo brings it back (deleted-entries.ts). */
   private readonly deletedEntries: DeletedEntries
+  /** Stamps what a connection's update creates (stamped-fields.ts), made in the first transaction that applies one and kept: the maps it resolves stay the doc's. */
+  private stamp: ((transaction: Y.Transaction, sender: string) => void) | undefined
 
   constructor(
     private readonly doc: Y.Doc,
@@ -398,7 +400,7 @@ export class UpdateIntake {
       Y.transact(
         this.doc,
         (transaction) => {
-          const stamp = entryStamp(this.doc, this.deletedEntries, this.options.boardCreatedAt)
+          const stamp = (this.stamp ??= entryStamp(this.doc, this.deletedEntries, this.options.boardCreatedAt))
           apply()
           stamp(transaction, connection.identity.name)
         },
