@@ -31,7 +31,7 @@ export const workerErrorResponses = {
 export const historyReadResponses = {
   429: jsonResponse(
     errorSchema,
-    'The caller has as many costly history reads in flight as HISTORY_READS_PER_PERSON allows (too_many_history_reads), or the instance is computing as many as HISTORY_READS_PER_INSTANCE allows (history_reads_busy); a read of the board as of a past time, also when the caller has made as many this hour as AS_OF_READS_PER_HOUR_PER_PERSON allows (rate_limited); a snapshot read, also when the caller has loaded as many bytes this minute as LOADED_BYTES_PER_MINUTE_PER_PERSON allows (loading_too_much); where the route hands work to the worker pool, also too_many_tasks and rate_limited as there. Retry after the Retry-After seconds.',
+    'The caller has as many costly history reads in flight as HISTORY_READS_PER_PERSON allows (too_many_history_reads), or the instance is computing as many as HISTORY_READS_PER_INSTANCE allows (history_reads_busy); a read of the board as of a past time, also when the caller has made as many this hour as AS_OF_READS_PER_HOUR_PER_PERSON allows (rate_limited); a snapshot read, a snapshot\'s checks, a comparison or an export, also when the caller has loaded as many bytes this minute as LOADED_BYTES_PER_MINUTE_PER_PERSON allows (loading_too_much); a snapshot\'s checks or a comparison, also when the caller has made as many this hour as VERSION_READS_PER_HOUR_PER_PERSON allows (rate_limited); where the route hands work to the worker pool, also too_many_tasks and rate_limited as there. Retry after the Retry-After seconds.',
   ),
 }
 
