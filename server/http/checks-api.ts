@@ -20,6 +20,7 @@ import { boardParams, boardRole } from './board-role.ts'
 import { notFound } from './errors.ts'
 import { changeBoard, liveChecks, mutationContext } from './live-board.ts'
 import { errorResponses, errorSchema, historyReadResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
+import { jsonBytes, jsonText, sendJsonText } from './json-text.ts'
 import { validationHook } from './validation-hook.ts'
 import { versionRead } from './version-reads.ts'
 
@@ -55,10 +56,14 @@ export function checksApi(): OpenAPIHono<SignedInEnv> {
       if (!record) throw notFound('Snapshot')
       // Named by the snapshot's content and the log's state: what is retracted since depends on the live board.
       const read = { kind: 'snapshot-checks', parameters: JSON.stringify([snapshot, record.contentHash, scope]) } as const
-      const report = await versionRead(c, read, (loaded) => checkVersion(c.var.services, c.var.board.id, snapshot, scope, loaded))
+      // Encoded once for every reader while kept: a large board's report is hundreds of kB of JSON.
+      const report = await versionRead(c, read, async (loaded) => {
+        const checked = await checkVersion(c.var.services, c.var.board.id, snapshot, scope, loaded)
+        return checked && jsonBytes(jsonText(checked))
+      })
       // Deleted since it was looked up.
       if (!report) throw notFound('Snapshot')
-      return c.json(report, 200)
+      return sendJsonText(c, report)
     },
   )
 

@@ -316,7 +316,11 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const hashes = [before, after].map((side) => side?.contentHash ?? null)
       const read = { kind: 'diff', parameters: JSON.stringify([from, to]), ...(hashes.includes(null) ? {} : { version: JSON.stringify(hashes) }) } as const
       const sides = { from, to, now: services.clock().toISOString() }
-      const diff = await versionRead(c, read, (loaded) => diffStoredVersions(services, id, sides, words, loaded))
+      // Encoded once for every reader while kept.
+      const diff = await versionRead(c, read, async (loaded) => {
+        const compared = await diffStoredVersions(services, id, sides, words, loaded)
+        return compared && jsonBytes(compared)
+      })
       // A snapshot deleted since it was looked up, or the board.
       if (!diff) throw notFound('Version')
       return sendJsonText(c, diff)
