@@ -39,27 +39,41 @@ import { loadingPayer } from './loaded-bytes.ts'
  */
 export type VersionRead = { kind: VersionReadKind; parameters: string; version?: string; keep?: boolean }
 
-/** The caller's read of a version for a snapshot's checks or a comparison, spending one of their VERSION_READS_PER_HOUR_PER_PERSON. */
-export async function versionRead<T>(c: Context<BoardEnv>, read: VersionRead, compute: (loaded: LoadedFromStorage) => Promise<T>): Promise<T> {
+/**
+ * The caller's read of a version for a snapshot's checks or a comparison,
+ * spending one of their VERSION_READS_PER_HOUR_PER_PERSON. Kept and shared, an
+ * answer still costs the relay's thread its bytes written to the socket (a
+ * large board's checks are hundreds of kB): it counts against what the caller
+ * may load, as a snapshot sent whole does.
+ */
+export async function versionRead<T extends Uint8Array | null>(c: Context<BoardEnv>, read: VersionRead, compute: (loaded: LoadedFromStorage) => Promise<T>): Promise<T> {
   const { services, principal } = c.var
   const allowance: HourlyAllowance = services.allowances.versionReads
   await spendAllowance(allowance, principal, "read snapshots' checks and comparisons as many times")
-  return givenBackOnFailure(allowance, principal, () => sharedVersionRead(c, read, compute), { onlyFor: refusedUnread })
+  const answered = async () => {
+    const payer = loadingPayer(c)
+    const answer = await sharedVersionRead(c, read, compute, payer)
+    if (answer) payer?.didLoad(answer.byteLength)
+    return answer
+  }
+  return givenBackOnFailure(allowance, principal, answered, { onlyFor: refusedUnread })
 }
 
 /** How the caller's export reads its version: a snapshot's shared with identical ones in flight, every one charged its bytes. */
 export function exportReading(c: Context<BoardEnv>, snapshotId: string | undefined): VersionReading {
   if (snapshotId === undefined) return (_key, compute) => compute(charging(loadingPayer(c)))
   // The key names the board's log as it is and the snapshot it is compared with, not the snapshot's review: never kept.
-  return (key, compute) => sharedVersionRead(c, { kind: 'snapshot-export', parameters: snapshotId, version: key, keep: false }, compute)
+  return (key, compute) => sharedVersionRead(c, { kind: 'snapshot-export', parameters: snapshotId, version: key, keep: false }, compute, loadingPayer(c))
 }
 
-function sharedVersionRead<T>(c: Context<BoardEnv>, read: VersionRead, compute: (loaded: LoadedFromStorage) => Promise<T>): Promise<T> {
-  const payer = loadingPayer(c)
+/** `compute`'s answer or that of an identical read, within the history reads' bounds; what a computation reads is charged to `payer`. */
+function sharedVersionRead<T>(c: Context<BoardEnv>, read: VersionRead, compute: (loaded: LoadedFromStorage) => Promise<T>, payer: Payer): Promise<T> {
   return c.var.services.historyReads.read(c.var.principal.userId, { boardId: c.var.board.id, ...read }, () => compute(charging(payer)))
 }
 
-function charging(payer: ReturnType<typeof loadingPayer>): LoadedFromStorage {
+type Payer = ReturnType<typeof loadingPayer>
+
+function charging(payer: Payer): LoadedFromStorage {
   return (read) => payer?.didLoad(estimatedBytes(read))
 }
 
