@@ -19,6 +19,7 @@ import type { Storage } from '../../server/storage/storage.ts'
 import { addAccount, addMember, addToken } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
 import { Gate } from '../helpers/gate.ts'
+import { gateSnapshotStates } from '../helpers/snapshot-state-gate.ts'
 import { wordsText } from '../helpers/large-inputs.ts'
 import { metricsText, METRICS_TOKEN, sample } from '../helpers/prometheus-text.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
@@ -39,19 +40,11 @@ describe('reads of whole versions (checks of a snapshot, comparisons, snapshot e
     await server.destroy()
   })
 
-  const gated = (storage: Storage): Storage => {
-    const { snapshots } = storage
-    return {
-      ...storage,
-      snapshots: Object.assign(Object.create(snapshots) as typeof snapshots, {
-        state: async (boardId: string, id: string) => {
-          stateReads++
-          await reading.pass()
-          return snapshots.state(boardId, id)
-        },
-      }),
-    }
-  }
+  const gated = (storage: Storage): Storage =>
+    gateSnapshotStates(storage, async () => {
+      stateReads++
+      await reading.pass()
+    })
 
   /** An owner's board with two snapshots, the second of it with `judgments` more judgments of 20,000 characters; a reviewer. */
   async function team(env: Record<string, string>, judgments = 0) {
