@@ -67,7 +67,7 @@ export function checkVersion(
     const version = await readStoredVersion(services, boardId, snapshotId, { previous: false })
     if (!version) return null
     loaded(version)
-    return services.workers.run('check-version', { version, scope })
+    return services.workers.run('check-version', { version, scope }, { moveInput: true })
   })
 }
 
@@ -109,7 +109,8 @@ export async function exportVersion(
               ? { ...read, previous: await snapshotBefore(services, boardId, undefined), latestReview: await latestReviewOf(services, boardId) }
               : { ...read, previous: await snapshotBefore(services, boardId, read.at) }
         loaded(version)
-        return services.workers.run('export-board', { format, scope, version }, { boardId, overrunKey })
+        // A past moment's log is the history read's, kept for the next reader: copied. The rest was read for this job alone.
+        return services.workers.run('export-board', { format, scope, version }, { boardId, overrunKey, moveInput: asOf === undefined })
       }),
     )
     if (!exported) return null

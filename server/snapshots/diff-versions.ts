@@ -43,6 +43,6 @@ export function diffStoredVersions(
     const [from, to] = await Promise.all([readVersion(storage, boardId, sides.from, sides.now), readVersion(storage, boardId, sides.to, sides.now)])
     if (!from || !to) return null
     loaded([from, to])
-    return workers.run('diff-versions', { boardId, from, to, words })
+    return workers.run('diff-versions', { boardId, from, to, words }, { moveInput: true })
   })
 }
