@@ -39,7 +39,7 @@ const CLIENTS_PER_BOARD = 2
 type Server = { name: string; context: ScenarioContext; process: TargetServer }
 
 /** The comparison's Assay target, run from `checkout`'s own serve script and compiled server. */
-function assayOf(checkout: string): Target {
+export function assayOf(checkout: string): Target {
   const assay = TARGETS.find((target) => target.id === 'assay')!
   const compareDir = fileURLToPath(new URL('./compare/', import.meta.url))
   return { ...assay, script: relative(compareDir, join(checkout, 'bench', 'compare', assay.script)) }

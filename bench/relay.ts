@@ -38,7 +38,8 @@ export type RelayBenchResult = {
 /** A y-websocket server to measure: where clients connect, and how a new board comes to be. */
 export type RelayTarget = { wsUrl: string; newBoard(): Promise<string> }
 
-const OPERATOR = { userId: null, tokenId: null, name: 'bench', isAdmin: true, via: 'open' } as const
+/** Who the benchmarks create boards as: the open server's operator. */
+export const OPERATOR = { userId: null, tokenId: null, name: 'bench', isAdmin: true, via: 'open' } as const
 
 function assayTarget(server: RunningServer): RelayTarget {
   return {

@@ -42,6 +42,7 @@ import type { Storage } from './storage/storage.ts'
 import { LiveContentHashes } from './review/live-content-hashes.ts'
 import { WebsocketIntake } from './websocket/websocket-intake.ts'
 import { createWorkerPool } from './workers/create-worker-pool.ts'
+import { workerUpdateChecks } from './relay/update-checks.ts'
 import { asServer } from './workers/job-owner.ts'
 import type { WorkerPool } from './workers/worker-pool.ts'
 
@@ -134,10 +135,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const workers = createWorkerPool(config, logger, { settled: metrics?.workerJobSettled, entry: options.workerEntry, workerTime: allowances.workerSeconds })
   const historyReads = new HistoryReads(
     { perPerson: config.HISTORY_READS_PER_PERSON, perInstance: config.HISTORY_READS_PER_INSTANCE, cacheBytes: config.HISTORY_READ_CACHE_BYTES },
-    async (boardId) => {
-      const [tail, kept] = await Promise.all([storage.history.tailState(boardId), storage.history.keptStart(boardId)])
-      return { tail, kept }
-    },
+    { tail: (boardId) => storage.history.tailState(boardId), keptStart: (boardId) => storage.history.keptStart(boardId) },
     metrics?.historyReads,
   )
   const history = { policy: historyPolicy(config), now: clock }
@@ -167,9 +165,19 @@ export async function createServices(config: Config, options: ServiceOptions = {
   // A commit failing as if the database were unreachable has it pinged, as a request failing so does: the first
   // keystroke that cannot be stored (the SQLite file gone) has every request refused, not only that board's.
   const commitFailures: RoomExtension = { name: 'storage-health', onCommitFailed: (_room, error) => storageHealth.noteFailure(error) }
-  const extensions: RoomExtension[] = [...(metrics ? [metrics.relay] : []), commitFailures, compaction, boardSizeLimit, autoSnapshots, boardSummaries, ...(redis ? [redis] : [])]
+  const rightsChannel = redis && config.DATABASE_URL ? await pgRightsChannel(config.DATABASE_URL, config, logger) : undefined
+  const extensions: RoomExtension[] = [
+    ...(metrics ? [metrics.relay] : []),
+    commitFailures,
+    compaction,
+    boardSizeLimit,
+    autoSnapshots,
+    boardSummaries,
+    ...(redis ? [redis] : []),
+    ...(rightsChannel ? [rightsChannel] : []),
+  ]
   const limits = relayLimits(config)
-  const rooms = new RoomRegistry(storage, logger, { limits, extensions, rightsCheck: openSocketRights(storage) })
+  const rooms = new RoomRegistry(storage, logger, { limits, extensions, rightsCheck: openSocketRights(storage), checks: workerUpdateChecks(workers) })
   // Accounts and board memberships, unless a test of the relay alone brings its own access.
   const access = options.access ? options.access(storage) : accountAccess({ storage, rooms })
   if (!options.access) await ensureAdminAccount(storage, config, logger)
@@ -252,6 +260,15 @@ async function redisFanOut(url: string, config: Config, storage: Storage, logger
     catchUpIntervalMs: config.REDIS_CATCH_UP_INTERVAL_MS,
     workers,
   })
+}
+
+/**
+ * Several instances on PostgreSQL: rights taken away also travel through the
+ * database, which an instance cut off Redis still reaches (pg-rights-channel.ts).
+ */
+async function pgRightsChannel(url: string, config: Config, logger: Logger): Promise<RoomExtension> {
+  const { PgRightsChannel } = await import('./relay/pg-rights-channel.ts')
+  return new PgRightsChannel({ url, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, logger })
 }
 
 /**

@@ -1,8 +1,8 @@
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
 import { assessmentText, blufText, initBoardDoc } from './board-doc.ts'
-import { addAssessment, replaceText, updateAssessment } from './board-mutations.ts'
-import { dropNonStringContent, dropNonStringContentEverywhere, hasNonStringContent, sharedTexts } from './plain-text.ts'
+import { addAssessment, deleteAssessment, replaceText, updateAssessment } from './board-mutations.ts'
+import { dropNonStringContent, dropNonStringContentEverywhere, hasNonStringContent, sharedTexts, textsWithNonStringContent } from './plain-text.ts'
 
 function board(): { doc: Y.Doc; id: string } {
   const doc = new Y.Doc()
@@ -66,6 +66,32 @@ describe('plain text', () => {
     expect(assessmentText(loaded, id, 'title').toString()).toBe('Loud Title')
     expect(dropNonStringContentEverywhere(loaded, origin)).toBe(0)
     expect(transactions).toHaveLength(1)
+  })
+
+  it('finds, in one pass over the items, the very texts the walk from the roots finds holding other content', () => {
+    const { doc, id } = board()
+    const judgment = assessmentText(doc, id, 'judgment')
+    judgment.insertEmbed(0, { x: 1 })
+    // A text within a text goes with the content that holds it, spoiled or not; the walk does not look inside.
+    const inner = new Y.Text('inner')
+    assessmentText(doc, id, 'title').insertEmbed(0, inner)
+    inner.insertEmbed(0, { y: 2 })
+    blufText(doc).setAttribute('colour', 'red')
+    // Spoiled, then deleted with its entry: nothing of it stands.
+    const gone = addAssessment(doc, { title: 'Gone', judgment: 'Gone' })
+    assessmentText(doc, gone, 'judgment').insertEmbed(0, { z: 3 })
+    deleteAssessment(doc, gone)
+    // A root of a kind the board does not read as a text; neither pass reads it as one.
+    doc.getText('stray').insertEmbed(0, { w: 4 })
+    const plain = addAssessment(doc, { title: 'Plain', judgment: 'Plain' })
+    assessmentText(doc, plain, 'judgment').insert(0, 'still ')
+    const loaded = new Y.Doc()
+    Y.applyUpdate(loaded, Y.encodeStateAsUpdate(doc))
+    const walked = sharedTexts(loaded).filter(hasNonStringContent)
+    expect(walked).toHaveLength(3)
+    const found = textsWithNonStringContent(loaded)
+    expect(found).toHaveLength(3)
+    for (const text of walked) expect(found).toContain(text)
   })
 
   it('lets an edit by the HTTP API land where meant in a text that held an embed', () => {

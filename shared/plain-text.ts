@@ -76,9 +76,38 @@ export function sharedTexts(doc: Y.Doc): Y.Text[] {
   return texts
 }
 
+/** Whether the text lies within another shared text, at any depth: it goes with the content of that text that holds it. */
+function withinText(text: Y.Text): boolean {
+  for (let item = text._item; item !== null; item = (item.parent as Y.AbstractType<unknown>)._item) if (item.parent instanceof Y.Text) return true
+  return false
+}
+
+/**
+ * The shared texts of `sharedTexts(doc)` that hold anything but characters
+ * (hasNonStringContent), found in one pass over the document's items rather
+ * than a walk from its roots through every map: on the board of 1,000
+ * assessments (85,245 items) 1 ms against 8 to 20, paid by every load of a
+ * board. A standing item's parents all stand (Yjs deletes what a deleted type
+ * holds, and what lands in one), so every standing item of a text is one the
+ * walk reaches, unless the text lies within another text.
+ */
+export function textsWithNonStringContent(doc: Y.Doc): Y.Text[] {
+  // Untyped, the bottom line's root would not say it is a text.
+  blufText(doc)
+  const texts = new Set<Y.Text>()
+  for (const structs of doc.store.clients.values()) {
+    for (const struct of structs) {
+      if (!(struct instanceof Y.Item) || !(struct.parent instanceof Y.Text) || texts.has(struct.parent)) continue
+      // An item under a key is an attribute; one in the text's run is foreign unless it holds characters (isForeign).
+      if (!struct.deleted && (struct.parentSub !== null || !(struct.content instanceof Y.ContentString))) texts.add(struct.parent)
+    }
+  }
+  return [...texts].filter((text) => !withinText(text))
+}
+
 /** Deletes everything but characters from every shared text of the board, in one transaction; returns how many items it deleted. */
 export function dropNonStringContentEverywhere(doc: Y.Doc, origin?: ChangeOrigin): number {
-  const texts = sharedTexts(doc).filter(hasNonStringContent)
+  const texts = textsWithNonStringContent(doc)
   if (texts.length === 0) return 0
   let dropped = 0
   doc.transact(() => {

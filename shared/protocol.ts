@@ -61,6 +61,8 @@ export const CLOSE = {
   unfinishedOverload: { code: 1013, reason: 'server holds too many unfinished messages; reconnect later' },
   /** Nothing came from the client for a whole ping interval: its network is presumed gone (it will not see this). */
   unanswered: { code: 4004, reason: 'no answer to ping; reconnect' },
+  /** An update dear to check found no worker thread to check it in time (server/relay/update-checks.ts): sent again once the client reconnects. */
+  checksBusy: { code: 1013, reason: 'server too busy to check a large update; reconnect later' },
   /** Bytes queued to slow readers across all connections reached the cap: the largest backlogs go first. */
   serverOverloaded: { code: 1013, reason: 'server has too much queued for slow clients; reconnect later' },
 } as const satisfies Record<string, CloseEvent>

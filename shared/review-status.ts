@@ -76,7 +76,9 @@ export type BoardReview = z.infer<typeof boardReviewSchema>
 
 /**
  * Groups a board's sign-offs by snapshot, newest snapshot first, each saying
- * whether the live board (its content hash, null when unknown) has changed since.
+ * whether the live board (its content hash) has changed since. Null: it could
+ * not be compared now, and reads as changed since, so that a review is never
+ * said to cover a board nobody compared with it.
  */
 export function boardReview(signoffs: readonly BoardSignoff[], liveContentHash: string | null): BoardReview {
   const bySnapshot = new Map<string, BoardSignoff[]>()
@@ -90,7 +92,7 @@ export function boardReview(signoffs: readonly BoardSignoff[], liveContentHash: 
         snapshotLabel: first.snapshotLabel,
         snapshotCreatedAt: first.snapshotCreatedAt,
         snapshotContentHash: first.snapshotContentHash,
-        changedSince: liveContentHash !== null && liveContentHash !== first.snapshotContentHash,
+        changedSince: liveContentHash !== first.snapshotContentHash,
         status: outcome.status,
         statement: reviewSentence(outcome) ?? 'Not reviewed.',
         signoffs: group

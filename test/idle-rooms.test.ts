@@ -11,6 +11,7 @@ import { DEFAULT_RELAY_LIMITS } from '../server/relay/relay-limits.ts'
 import type { RoomExtension } from '../server/relay/room-extension.ts'
 import { RoomRegistry } from '../server/relay/room-registry.ts'
 import { apiClient } from './helpers/api.ts'
+import { collected } from './helpers/collect-garbage.ts'
 import { METRICS_TOKEN, metricsText, sample } from './helpers/prometheus-text.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -62,6 +63,20 @@ it('keeps a board nobody has open loaded for ROOM_IDLE_MS, so that opening it ag
   await later.synced()
   expect(titles(later, boardId)).toEqual(['Said before the reload'])
   expect(rooms.loadedRooms.get(boardId)).not.toBe(created)
+})
+
+it('lets go of a board’s room, its whole document, once it unloads, without waiting for another board to load', async () => {
+  const running = (server = await startTestServer({ env: { ROOM_IDLE_MS: '0' } }))
+  const rooms = running.services.rooms
+  const boardId = await apiClient(running.url).createBoard('Let go')
+  const reader = connect(running.wsUrl, boardId)
+  await reader.synced()
+  // Loaded for the reader, from storage: the board's creation had let go of the room it made.
+  const room = new WeakRef(rooms.loadedRooms.get(boardId)!)
+  const doc = new WeakRef(room.deref()!.doc)
+  reader.destroy()
+  await waitFor(() => !rooms.loadedRooms.has(boardId), 'the room to unload')
+  await waitFor(() => collected(room) && collected(doc), 'the unloaded room and its document to be collected')
 })
 
 it('keeps at most ROOM_IDLE_MAX boards idle, unloading the one idle longest first', async () => {

@@ -228,7 +228,7 @@ describe('the board layout on the websocket', () => {
     expect(Y.getState(running.services.rooms.loadedRooms.get(boardId)!.doc.store, ATTACKER.client)).toBe(0)
     expect(await withStoredDoc(running, boardId, (doc) => [Y.getState(doc.store, ATTACKER.client), [...doc.share.keys()].sort()])).toEqual([0, ['meta']])
     // The app's own edits of the settings and acknowledgements, a key set again and again among them.
-    updateMeta(ana.doc, { title: 'Renamed', question: 'Will it hold?', marking: 'TLP:GREEN', profile: 'phia', bluf: 'It holds.' })
+    updateMeta(ana.doc, { title: 'Renamed', question: 'Will it hold?', marking: 'TLP:GREEN', profile: 'icd203-alt', bluf: 'It holds.' })
     updateMeta(ana.doc, { title: 'Renamed again' })
     acknowledgeFinding(ana.doc, { key: 'no-likelihood:a', rule: 'no-likelihood', reason: 'Checked with the desk.' }, { by: 'ana' })
     // Set again once the relay's stamp of the first (in the sender's name) has come back, as a person's second thought
@@ -242,7 +242,7 @@ describe('the board layout on the websocket', () => {
       return stored.title === 'Renamed again' && stored.acknowledgements?.length === 1 && stored.acknowledgements[0]!.reason === 'Checked again.'
     }, 'the honest edits stored')
     const read = (await api.get<BoardModel>(`/api/boards/${boardId}`)).body
-    expect([read.title, read.question, read.marking, read.profile, read.bluf]).toEqual(['Renamed again', 'Will it hold?', 'TLP:GREEN', 'phia', 'It holds.'])
+    expect([read.title, read.question, read.marking, read.profile, read.bluf]).toEqual(['Renamed again', 'Will it hold?', 'TLP:GREEN', 'icd203-alt', 'It holds.'])
     await waitFor(() => metaMap(bo.doc).get('title') === 'Renamed again' && acknowledgementsMap(bo.doc).size === 1, 'the honest edits at the other provider')
     expect(codes).toEqual([[], []])
   })

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { CLOSE } from '../shared/protocol.ts'
 import { updateMessage } from '../server/relay/messages.ts'
+import { BYTES_PER_PIECE } from '../server/relay/check-cost.ts'
 import { MAX_UPDATE_PIECES } from '../server/relay/validate-update.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
-import { craftedCollectedRun } from './helpers/crafted-update.ts'
+import { craftedCollected, craftedCollectedRun } from './helpers/crafted-update.ts'
 import { useOwnedBoard, type OwnedBoard } from './helpers/owned-board.ts'
 import { openRawSocket } from './helpers/raw-socket.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -71,5 +72,39 @@ describe('what a refused update costs its sender', () => {
   it('closes 4429 unchecked an editor whose refused updates cost past their hour, over new sockets too', async () => {
     const codes = await sendAgainAndAgain(given, denseRefusedFrame(535_353), CLOSE.writtenTooMuch.code, 6)
     expect(codes).toEqual([CLOSE.updateRejected.code, CLOSE.updateRejected.code, CLOSE.writtenTooMuch.code])
+  })
+})
+
+describe('what a held update costs to check when it is tried again', () => {
+  // Refilled at the least allowed, so only the burst (one 16 MiB frame) counts: nothing refills between the frame and its retry.
+  const given = useOwnedBoard({ owner: 'Olga Owner', board: 'Retry cost', env: { WS_MAX_BYTES_PER_SECOND: '1024' } })
+
+  it('charges a retry of 190,000 held collected structs what checking them costs, as the same frame sent again: closed 4029, never applied', async () => {
+    // Each costs 9.1 MB to check: one fits in the 16 MiB burst, two do not; their 380 KB of bytes would.
+    const pieces = 190_000
+    expect(pieces * BYTES_PER_PIECE * 2).toBeGreaterThan(16 * 1024 * 1024)
+    const client = 545_454
+    const watcher = await given.connectEditor('Wes Watcher')
+    const writer = await given.connectEditor('Wren Writer')
+    const mallory = await addAccount(given.server, { name: 'Mallory Editor' })
+    await addMember(given.server, given.boardId, mallory, 'editor')
+    const socket = await openRawSocket(`${given.server.wsUrl}/${given.boardId}?token=${(await addToken(given.server, mallory)).token}`)
+    try {
+      const room = given.server.services.rooms.loadedRooms.get(given.boardId)!
+      // Held: every struct waits for the client's clock 0, which the board lacks.
+      socket.send(updateMessage(craftedCollectedRun(client, pieces, 1)))
+      // Clock 0 lets the held structs apply, so they are tried again at once.
+      socket.send(updateMessage(craftedCollected({ client, clock: 0 }, 1)))
+      await waitFor(() => socket.isClosed() || Y.getState(room.doc.store, client) > 1 || undefined, 'the held structs tried again')
+      expect(Y.getState(room.doc.store, client)).toBeLessThanOrEqual(1)
+      expect((await socket.closed).code).toBe(CLOSE.rateLimited.code)
+
+      writer.client.doc.getMap('meta').set('question', 'written after the retry')
+      await waitFor(() => watcher.client.doc.getMap('meta').get('question') === 'written after the retry' || undefined, "the other editor's edit relayed")
+      expect(watcher.closes).toEqual([])
+      expect(writer.closes).toEqual([])
+    } finally {
+      socket.terminate()
+    }
   })
 })

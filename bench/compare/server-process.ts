@@ -17,6 +17,8 @@ const STOP_TIMEOUT_MS = 20_000
 
 export type TargetServer = {
   ready: TargetReady
+  /** The server process's id (valgrind runs its guest in the same process). */
+  pid: number
   cpuMicros(): Promise<number>
   memory(): Promise<NodeJS.MemoryUsage>
   boards(count: number): Promise<string[]>
@@ -28,16 +30,18 @@ export type Profiling = {
   profileDir?: string
   /** The file `perf record` writes of the whole server process, kernel and every thread (perf-breakdown.ts reads it). */
   perfData?: string
+  /** The file valgrind's callgrind writes (bench/keystroke-instructions.ts): counting starts off, and `callgrind_control` turns it on. */
+  callgrindOut?: string
 }
 
-export async function startTarget(target: Target, { profileDir, perfData }: Profiling = {}): Promise<TargetServer> {
+export async function startTarget(target: Target, { profileDir, perfData, callgrindOut }: Profiling = {}): Promise<TargetServer> {
   const dataDir = mkdtempSync(join(tmpdir(), `assay-compare-${target.id}-`))
   const script = fileURLToPath(new URL(`./${target.script}`, import.meta.url))
   const initialHeap = new URL('./initial-heap.js', import.meta.url).href
   // Node names each thread's profile after the process and thread ids; the main thread's is the largest.
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, target.id)}`] : []
   const node = [process.execPath, '--expose-gc', '--import', initialHeap, ...profile, script]
-  const [command, ...args] = perfData ? underPerf(perfData, node) : node
+  const [command, ...args] = perfData ? underPerf(perfData, node) : callgrindOut ? underCallgrind(callgrindOut, node) : node
   const child = spawn(command!, args, {
     env: { ...process.env, ...target.env(dataDir) },
     // Whatever the server prints goes to stderr: stdout is the bench's JSON.
@@ -61,6 +65,7 @@ export async function startTarget(target: Target, { profileDir, perfData }: Prof
   })
   return {
     ready,
+    pid: child.pid!,
     cpuMicros: () => call<number>(child, 'cpu'),
     memory: () => call<NodeJS.MemoryUsage>(child, 'memory'),
     boards: (count) => call<string[]>(child, 'boards', count),
@@ -85,4 +90,30 @@ export async function startTarget(target: Target, { profileDir, perfData }: Prof
 function underPerf(perfData: string, [execPath, ...nodeArgs]: string[]): string[] {
   const record = ['perf', 'record', '--quiet', '-e', 'cpu-clock', '-F', String(PERF_HZ), '-g', '-k', 'CLOCK_MONOTONIC', '-o', perfData]
   return [...record, execPath!, '--perf-basic-prof', `--logfile=${perfData}.v8.log`, '--no-logfile-per-isolate', ...nodeArgs]
+}
+
+/**
+ * `node` run under valgrind's callgrind, counting nothing until told to
+ * (`callgrind_control -i on`): instructions, which a machine's load does not
+ * change, for a window the caller chooses, of the work socket reads and
+ * setImmediate callbacks run on the main thread; a file for each thread
+ * (`<out>-01` the main thread's), and V8's map of its compiled code.
+ */
+function underCallgrind(out: string, node: string[]): string[] {
+  const [execPath, ...nodeArgs] = node
+  const callgrind = [
+    'valgrind',
+    '--tool=callgrind',
+    '--instr-atstart=no',
+    // Only what a socket's read and the setImmediate callbacks run: a keystroke's frame read, checked and applied, and
+    // its commit and broadcast. Not timers, whose count follows the wall-clock time valgrind takes, nor other threads.
+    '--collect-atstart=no',
+    '--toggle-collect=node::LibuvStreamWrap::OnUvRead*',
+    '--toggle-collect=node::Environment::CheckImmediate*',
+    '--separate-threads=yes',
+    `--callgrind-out-file=${out}`,
+    `--vgdb-prefix=${out}.vgdb`,
+  ]
+  // V8 lists its compiled code in /tmp/perf-<pid>.map, which names the JavaScript behind callgrind's bare addresses.
+  return [...callgrind, execPath!, '--perf-basic-prof', `--logfile=${out}.v8.log`, '--no-logfile-per-isolate', ...nodeArgs]
 }

@@ -81,7 +81,8 @@ async function paidLog(storage: Pick<Storage, 'log'>, boardId: string, payer: In
   return { checkpoint, updates, completeThrough }
 }
 
-function logBytes(checkpoint: Uint8Array | null, updates: readonly Uint8Array[]): number {
+/** The bytes of a board's stored log, as a read of it is paid for. */
+export function logBytes(checkpoint: Uint8Array | null, updates: readonly Uint8Array[]): number {
   return updates.reduce((bytes, update) => bytes + update.byteLength, checkpoint?.byteLength ?? 0)
 }
 

@@ -14,6 +14,7 @@ import type { Services } from '../services.ts'
 import { givenBackOnFailure, spendAllowance } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { ApiError } from './errors.ts'
+import { liveHashFor } from './live-hash-for.ts'
 import { errorResponses, errorSchema, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
@@ -68,7 +69,7 @@ export function boardsApi(): OpenAPIHono<SignedInEnv> {
         return role !== null && wanted ? [{ board, role }] : []
       })
       const signoffs = await storage.reviews.boardSignoffs(listed.map(({ board }) => board.id))
-      const liveHashes = await reviewedBoardHashes(c.var.services, signoffs)
+      const liveHashes = await reviewedBoardHashes(c.var.services, c.var.principal, signoffs)
       const visible = listed.map(({ board, role }): BoardListing => {
         const { id, title, createdAt, marking, assessmentCount, claimCount, lastChangeAt, archivedAt, archivedBy } = board
         const review = boardReview(signoffs.get(id) ?? [], liveHashes.get(id) ?? null).latest
@@ -81,16 +82,11 @@ export function boardsApi(): OpenAPIHono<SignedInEnv> {
   return api
 }
 
-/**
- * The live content hash of each board with a signed-off snapshot, to say
- * whether it changed since. One that cannot be worked out now (the worker
- * threads busy) is left out, and its review reads as changed since: the list
- * never vouches for a board it could not compare.
- */
-async function reviewedBoardHashes(services: Pick<Services, 'liveContentHashes'>, signoffs: Map<string, unknown[]>): Promise<Map<string, string>> {
+/** The live content hash of each board with a signed-off snapshot, to say whether it changed since (liveHashFor). */
+async function reviewedBoardHashes(services: Pick<Services, 'liveContentHashes' | 'rooms'>, principal: Principal, signoffs: Map<string, unknown[]>): Promise<Map<string, string | null>> {
   const reviewed = [...signoffs].filter(([, signed]) => signed.length > 0).map(([id]) => id)
-  const hashes = await Promise.all(reviewed.map((id) => services.liveContentHashes.of(id).catch(() => null)))
-  return new Map(reviewed.flatMap((id, i) => (hashes[i] ? [[id, hashes[i]] as const] : [])))
+  const hashes = await Promise.all(reviewed.map((id) => liveHashFor(services, principal, id)))
+  return new Map(reviewed.map((id, i) => [id, hashes[i] ?? null]))
 }
 
 /** Refuses a board to a person who can open BOARDS_MAX_PER_PERSON already: each of their board lists walks every one. */

@@ -6,14 +6,19 @@ import type { MutationContext } from '../../shared/board-mutations.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import type { ChecksReport } from '../../shared/checks-report.ts'
 import type { ExportScope } from '../../shared/export-scope.ts'
-import { checkVersion } from '../export/export-version.ts'
+import { logBytes } from '../boards/prepared-changes.ts'
 import type { ChangeOptions } from '../relay/room.ts'
 import { counted, requireWritable } from '../relay/written-budget.ts'
-import { storedBoardJson } from '../snapshots/stored-board.ts'
+import type { StoredLog } from '../snapshots/board-state.ts'
+import { readStoredLog } from '../snapshots/stored-board.ts'
 import type { BoardEnv } from './app-env.ts'
 import { rightStillHeld } from './board-role.ts'
 import { notFound } from './errors.ts'
+import type { JobName } from '../workers/jobs.ts'
+import { estimatedBytes } from './history-read-cache.ts'
+import type { LiveReadKind } from './history-reads.ts'
 import { jsonBytes, type JsonBytes } from './json-text.ts'
+import { loadingPayer } from './loaded-bytes.ts'
 
 /**
  * Changes the board's live document and resolves once the change is committed.
@@ -37,14 +42,11 @@ export async function changeBoard<T>(c: Context<BoardEnv>, change: (doc: Y.Doc) 
  * before it is committed. Worked out in a worker thread from the stored log
  * (converting the board of 1,000 assessments held the relay's thread 60 to
  * 240 ms a request), and encoded, once for every reader until the board next
- * changes.
+ * changes (keptUntilChanged).
  */
 export function readBoardJson(c: Context<BoardEnv>): Promise<JsonBytes<BoardModel>> {
-  return keptUntilChanged(c, 'board-json', async () => {
-    const json = await storedBoardJson(c.var.services, c.var.board.id)
-    if (json === null) throw notFound('Board')
-    return jsonBytes(json)
-  })
+  const job = 'read-board'
+  return keptUntilChanged(c, 'live-model', '', job, async (log) => jsonBytes(await c.var.services.workers.run(job, { boardId: c.var.board.id, log }, { moveInput: true })))
 }
 
 /**
@@ -53,17 +55,43 @@ export function readBoardJson(c: Context<BoardEnv>): Promise<JsonBytes<BoardMode
  * what the checks tab shows, and what an acknowledgement is checked against.
  */
 export function liveChecks(c: Context<BoardEnv>, scope: ExportScope): Promise<ChecksReport> {
-  return keptUntilChanged(c, `checks:${scope}`, async () => {
-    const report = await checkVersion(c.var.services, c.var.board.id, undefined, scope)
-    if (report === null) throw notFound('Board')
-    return report
-  })
+  const { services, board } = c.var
+  const job = 'check-version'
+  return keptUntilChanged(c, 'live-checks', scope, job, (log) =>
+    services.workers.run(job, { version: { kind: 'live', boardId: board.id, at: services.clock().toISOString(), log }, scope }, { moveInput: true }),
+  )
 }
 
-/** `make`'s answer kept by the board's room until its doc next changes; worked out afresh when nobody holds the board (it is not loaded for a read). */
-function keptUntilChanged<T>(c: Context<BoardEnv>, what: string, make: () => Promise<T>): Promise<T> {
-  const room = c.var.services.rooms.loadedRooms.get(c.var.board.id)
-  return room ? room.readStored(what, make) : make()
+/**
+ * `make`'s answer from the board's stored log, for the caller. Kept by the
+ * board's room until its doc next changes when the board is loaded here;
+ * when nobody holds it here (it is not loaded for a read), kept and shared as
+ * a history read is (history-reads.ts), until the log's newest rows change,
+ * here or on another instance, and within that read's per-person and
+ * per-instance bounds. What it costs counts against what the caller may load
+ * a minute (loaded-bytes.ts): the stored log's bytes when their request reads
+ * it, else the answer's bytes they are sent; refused before anything is read
+ * once that is spent.
+ */
+async function keptUntilChanged<T>(c: Context<BoardEnv>, kind: LiveReadKind, parameters: string, job: JobName, make: (log: StoredLog) => Promise<T>): Promise<T> {
+  const { services, board, principal } = c.var
+  const payer = loadingPayer(c, `board ${board.id} read as stored`)
+  let loadedHere = false
+  // The caller's worker slot is taken before the log is read, and `make`'s job runs in it (WorkerPool.holdingSlot).
+  const readAndMake = () =>
+    services.workers.holdingSlot(job, async () => {
+      const log = await readStoredLog(services.storage, board.id)
+      if (log === null) throw notFound('Board')
+      loadedHere = true
+      payer?.didLoad(logBytes(log.checkpoint, log.updates))
+      return make(log)
+    })
+  const room = services.rooms.loadedRooms.get(board.id)
+  const answer = room
+    ? await room.readStored(`${kind}:${parameters}`, readAndMake)
+    : await services.historyReads.read(principal.userId, { boardId: board.id, kind, parameters }, readAndMake)
+  if (!loadedHere) payer?.didLoad(estimatedBytes(answer))
+  return answer
 }
 
 /** Who makes the change, as the board's history records it. */

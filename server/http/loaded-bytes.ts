@@ -14,11 +14,11 @@ import type { IncomingRates } from '../relay/incoming-rates.ts'
 import { LoadingTooMuch } from '../relay/cold-loads.ts'
 import type { BoardEnv } from './app-env.ts'
 
-/** What the caller may load, or `429 loading_too_much` when it is spent; null for a caller without an account, not counted as the relay counts no one there. */
-export function loadingPayer(c: Context<BoardEnv>): IncomingRates | null {
+/** What the caller may load, or `429 loading_too_much` (naming `what` was asked for, in the log) when it is spent; null for a caller without an account, not counted as the relay counts no one there. */
+export function loadingPayer(c: Context<BoardEnv>, what = 'a snapshot'): IncomingRates | null {
   const person = c.var.principal.userId
   if (person === null) return null
   const rates = c.var.services.rooms.ratesOf(person)
-  if (!rates.mayLoad()) throw new LoadingTooMuch(`a snapshot asked for by ${person}, who has loaded as much as they may this minute`)
+  if (!rates.mayLoad()) throw new LoadingTooMuch(`${what} for ${person}, who has loaded as much as they may this minute`)
   return rates
 }

@@ -29,6 +29,7 @@ import { spendAllowance } from './allowance.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole, roleStillHeld, snapshotParams } from './board-role.ts'
 import { ApiError } from './errors.ts'
+import { liveHashFor } from './live-hash-for.ts'
 import { errorResponses, errorSchema, jsonBody, jsonResponse } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
@@ -219,8 +220,8 @@ export function reviewApi(): OpenAPIHono<SignedInEnv> {
     }),
     async (c) => {
       const id = c.var.board.id
-      const { storage, liveContentHashes } = c.var.services
-      const [signoffs, liveHash] = await Promise.all([storage.reviews.boardSignoffs([id]), liveContentHashes.of(id)])
+      const { services, principal } = c.var
+      const [signoffs, liveHash] = await Promise.all([services.storage.reviews.boardSignoffs([id]), liveHashFor(services, principal, id)])
       return c.json(boardReview(signoffs.get(id) ?? [], liveHash), 200)
     },
   )

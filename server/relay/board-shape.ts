@@ -184,8 +184,9 @@ export function entryCollections(doc: Y.Doc, landings: readonly { item: Y.Item; 
       created.set(idKey(item.id), landing.parent as Collection)
     }
   }
-  const held = new Map<unknown, Collection>(COLLECTIONS.map((name) => [collection(doc, name), name]))
-  return (id) => created.get(idKey(id)) ?? held.get(heldItem(doc, id)?.parent) ?? null
+  // Made at the first look-up: a keystroke lands in a text, under no key, and is never looked up.
+  let held: Map<unknown, Collection> | undefined
+  return (id) => created.get(idKey(id)) ?? (held ??= new Map(COLLECTIONS.map((name) => [collection(doc, name), name]))).get(heldItem(doc, id)?.parent) ?? null
 }
 
 /** Values as Y.Map.set writes a string, a number or a boolean (several once the old values of a key merge), or the deleted content they leave. */

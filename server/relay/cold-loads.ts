@@ -84,8 +84,12 @@ export class ColdLoads {
       payer?.didLoad(bytes)
       return loaded
     })
-    // The next load waits for this one, however it ends; its failure is its caller's.
-    this.lastTurn = turn.catch(() => undefined)
+    // The next load waits for this one, however it ends; its failure is its caller's. Settled to nothing: holding
+    // what it loaded would keep the room, its whole document, reachable after it unloads, until the next load.
+    this.lastTurn = turn.then(
+      () => undefined,
+      () => undefined,
+    )
     return turn
   }
 }

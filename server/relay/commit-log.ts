@@ -187,6 +187,33 @@ export class CommitLog {
   }
 
   /**
+   * Runs `work` while holding the commit path, as a commit in flight does:
+   * nothing else is applied meanwhile (what arrives waits, `betweenCommits`),
+   * so that an update checked elsewhere against the doc's state as `work`
+   * began is applied to that very doc. What `work` applied is then committed
+   * before anything that waited is let in: in a batch of its own, not merged
+   * with what arrived meanwhile. `work` must not throw.
+   */
+  async holdWhile(work: () => Promise<void>): Promise<void> {
+    while (this.flushing) await this.commitDone()
+    this.flushing = true
+    try {
+      await work()
+    } finally {
+      this.flushing = false
+    }
+    if (this.destroyed) return
+    // A commit failing waits its retry's turn, as after any change (scheduleFlush).
+    if (this.pending.length > 0 && !this.deleted && this.retryTimer === undefined) {
+      await this.flush()
+      return
+    }
+    // Nothing to commit: the doc is what is stored, as after a commit, for what asked meanwhile (a joiner's sync reply).
+    if (this.pending.length === 0 && this.heldReplies.length > 0) this.answerHeldReplies()
+    this.resumeAfterCommit()
+  }
+
+  /**
    * Deletes its board with `remove` while holding the commit path: nothing is
    * applied or committed meanwhile (what arrives waits, as during a commit),
    * so no edit is acknowledged that the deletion then takes away. Once
@@ -368,7 +395,15 @@ export class CommitLog {
 
   /** Lets in what waited for the commit to end: deferred socket updates, held changes, then server-side changes. */
   private resumeAfterCommit(): void {
-    for (const change of this.deferred.splice(0)) change()
+    const deferred = this.deferred
+    this.deferred = []
+    let next = 0
+    while (next < deferred.length && !this.flushing) deferred[next++]!()
+    // One of them holds the commit path again (holdWhile): the rest wait on, in order, for it to end.
+    if (this.flushing) {
+      this.deferred = deferred.slice(next).concat(this.deferred)
+      return
+    }
     this.options.host.changesResumed()
     for (const waiter of this.idleWaiters.splice(0)) waiter.resolve()
     if (this.pending.length > 0) this.scheduleFlush()

@@ -39,6 +39,8 @@ export class DeletedEntries {
       const map = collection(doc, name)
       // Called when an entry comes or goes, never for a change within one (a keystroke).
       map.observe((event) => {
+        // A load into the empty document (every entry of the board at once): nothing stood before it to note, nor is anything noted to forget.
+        if (event.transaction.beforeState.size === 0 && this.notes.size === 0) return
         const { deleteSet } = event.transaction
         for (const key of event.keysChanged) {
           const current = map._map.get(key)

@@ -30,10 +30,11 @@ type FixedHolder = { kind: 'claim' | 'document'; entry: Y.Map<unknown> }
 
 /** Why the update must not be applied to `doc`, or null when it changes no claim's or document's fixed fields. */
 export function fixedFieldChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { landing: Landing }[]): string | null {
-  const claims = collection(doc, 'claims')
-  const documents = collection(doc, 'documents')
+  // Resolved at the first entry looked at: a keystroke sets no key of an entry and deletes nothing, and looks at none.
+  let roots: { claims: Y.Map<unknown>; documents: Y.Map<unknown> } | undefined
   const holderOf = (map: Y.Map<unknown>): FixedHolder | null => {
     const parent = map._item?.parent
+    const { claims, documents } = (roots ??= { claims: collection(doc, 'claims'), documents: collection(doc, 'documents') })
     return parent === claims ? { kind: 'claim', entry: map } : parent === documents ? { kind: 'document', entry: map } : null
   }
   for (const { landing } of landings) {

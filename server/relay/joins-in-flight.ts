@@ -25,6 +25,15 @@ export class JoinsInFlight {
   revoke(selector: ConnectionSelector, event: CloseEvent): void {
     for (const join of this.joins) if (join.mayBe(selector)) join.revoke(event)
   }
+
+  /**
+   * Every join in flight is to be closed with `event` as it opens: for when
+   * this instance may have missed a change of rights, which a join may have
+   * read before (rights-recheck.ts); it reconnects and reads them afresh.
+   */
+  revokeAll(event: CloseEvent): void {
+    for (const join of this.joins) join.revoke(event)
+  }
 }
 
 export class JoinInFlight {

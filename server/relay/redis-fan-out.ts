@@ -14,15 +14,13 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { Redis } from 'ioredis'
 import * as Y from 'yjs'
-import { z } from 'zod'
-import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
 import { COMMAND_TIMED_OUT, dropIfSilent, endRedisConnection, RECONNECTING, reconnectWhenSilent, sentNow } from '../redis-reconnect.ts'
 import type { StoredSince, UpdateLogStore } from '../storage/storage.ts'
 import { asServer } from '../workers/job-owner.ts'
 import { WorkerJobError } from '../workers/worker-errors.ts'
 import type { WorkerPool } from '../workers/worker-pool.ts'
-import { connectionSelectorSchema, type ConnectionSelector } from './connection-selector.ts'
+import { encodeControlMessage, readControlMessage, type ControlMessage } from './control-message.ts'
 import type { Commit } from './commit-log.ts'
 import { packUpdates } from './merge-state.ts'
 import type { RelayControl, RoomExtension } from './room-extension.ts'
@@ -58,20 +56,6 @@ const CATCH_UP_ON_THREAD_MAX_BYTES = 64 * 1024
  * board's clients would wait that long for what the other instances committed.
  */
 const SIFT_START_WITHIN_MS = 1000
-
-/** A message for every instance rather than one board: today, closing a person's connections. */
-type ControlMessage = { type: 'close-connections'; selector: ConnectionSelector; event: CloseEvent }
-
-const KNOWN_CLOSE_EVENTS: readonly CloseEvent[] = Object.values(CLOSE)
-
-/** What arrives on the control channel is checked like any input: a close code or reason the socket refuses would leave it open and unserved. */
-const controlMessageSchema = z.object({
-  type: z.literal('close-connections'),
-  selector: connectionSelectorSchema,
-  event: z
-    .object({ code: z.number(), reason: z.string() })
-    .refine((event) => KNOWN_CLOSE_EVENTS.some((known) => known.code === event.code && known.reason === event.reason), 'not a close event of shared/protocol.ts'),
-}) satisfies z.ZodType<ControlMessage>
 
 /** What the fan-out reports, for the metrics. */
 export type FanOutCounters = {
@@ -201,9 +185,8 @@ export class RedisFanOut implements RoomExtension {
     this.subscriber.unsubscribe(channelOf(room.boardId)).catch((error: unknown) => this.logger.warn({ boardId: room.boardId, err: errorMessage(error) }, 'redis unsubscribe failed'))
   }
 
-  onClosingConnections(selector: ConnectionSelector, event: CloseEvent): void {
-    const message: ControlMessage = { type: 'close-connections', selector, event }
-    this.publishControl(new TextEncoder().encode(JSON.stringify(message)))
+  onClosingConnections(message: ControlMessage): void {
+    this.publishControl(new TextEncoder().encode(encodeControlMessage(message)))
   }
 
   /** Held rather than lost when it cannot be published: a right taken away must close its sockets on every instance (bounded by the access-change allowances). */
@@ -406,10 +389,7 @@ export class RedisFanOut implements RoomExtension {
       const kind = decoding.readVarUint(decoder)
       const payload = decoding.readVarUint8Array(decoder)
       if (kind === KIND_CONTROL) {
-        const { selector, event } = controlMessageSchema.parse(JSON.parse(new TextDecoder().decode(payload)))
-        this.relay?.closeConnectionsHere(selector, event)
-        // The instance deleting the board stops its own room; this one's must stop committing too.
-        if (event.code === CLOSE.boardDeleted.code && selector.boardId !== undefined) this.relay?.boardDeletedElsewhere(selector.boardId)
+        this.relay?.applyControlMessage(readControlMessage(new TextDecoder().decode(payload)))
         return
       }
       const boardId = channel.slice(CHANNEL_PREFIX.length)

@@ -4,10 +4,14 @@
  * subscription was down while another instance took a right away, and Redis
  * keeps no message for a subscriber that is not there). Each connection whose
  * grant no longer stands is closed with the close that message would have
- * carried. Off the hot path: one check for every open connection at once,
- * whose reads the check batches (server/access/open-socket-rights.ts); one run
- * at a time, and a request while one runs makes one more run after it, as the
- * first run's reads may predate what the request is about.
+ * carried. Upgrades in flight, which may have read their rights before the
+ * change missed, are not checked but closed as they open (4001), to reconnect
+ * and read them afresh: a socket that opens while the check reads was one of
+ * them, and an upgrade that begins after the check began reads what the
+ * missed change left. Off the hot path: one check for every open connection
+ * at once, whose reads the check batches (server/access/open-socket-rights.ts);
+ * one run at a time, and a request while one runs makes one more run after
+ * it, as the first run's reads may predate what the request is about.
  *
  * A check that fails (the database does not answer) is tried again after each
  * of RETRY_DELAYS_MS; when the last try fails too, the connections it was for
@@ -40,6 +44,8 @@ export type RightsRecheckOptions = {
   check: RightsCheck
   /** The rooms loaded on this instance now. */
   rooms: () => Iterable<Room>
+  /** Has every websocket upgrade in flight here closed with `event` as its socket opens (JoinsInFlight.revokeAll). */
+  revokeJoins: (event: CloseEvent) => void
   /** The check found the board gone: its room here must commit nothing more. */
   boardGone: (boardId: string) => void
   logger: Logger
@@ -81,6 +87,7 @@ export class RightsRecheck {
   }
 
   private async run(): Promise<void> {
+    this.options.revokeJoins(CLOSE.accessChanged)
     for (let attempt = 0; !this.stopped; attempt++) {
       const open = this.openConnections()
       if (open.length === 0) return

@@ -10,23 +10,26 @@ import type { CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
 import type { BoardRecord, StoredBoardState } from '../storage/storage.ts'
 import type { Connection } from './connection.ts'
-import type { ConnectionSelector } from './connection-selector.ts'
+import type { ControlMessage } from './control-message.ts'
 import type { Commit } from './commit-log.ts'
 import type { Room, RoomEvents } from './room.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 /** What an extension may ask of the registry that runs it. */
 export interface RelayControl {
-  /** Closes the matching connections of this instance, those still joining as they open; returns how many closed. */
-  closeConnectionsHere(selector: ConnectionSelector, event: CloseEvent): number
+  /**
+   * Acts on a control message from another instance, however it came (Redis
+   * or PostgreSQL): closes the connections it names here, those still joining
+   * as they open; a board it says deleted commits nothing more here. A copy of
+   * one already seen is left alone.
+   */
+  applyControlMessage(message: ControlMessage): void
   /**
    * This instance may have missed control messages: decides again, from the
    * database and in the background, what each open connection may do, and
    * closes those whose rights changed (rights-recheck.ts).
    */
   recheckRightsHere(): void
-  /** Another instance is deleting the board: its room here, if loaded, commits nothing more and unloads once nobody holds it. */
-  boardDeletedElsewhere(boardId: string): void
 }
 
 export interface RoomExtension {
@@ -54,8 +57,8 @@ export interface RoomExtension {
   onReset?(room: Room): void
   /** A frame of this many bytes was sent to one connection (once per frame and connection: keep it cheap). */
   onRelayed?(bytes: number): void
-  /** Connections matching `selector` are being closed here, because a right was taken away (other instances may hold some too). */
-  onClosingConnections?(selector: ConnectionSelector, event: CloseEvent): void
+  /** The connections `message` names are being closed here, because a right was taken away (other instances may hold some too). */
+  onClosingConnections?(message: ControlMessage): void
   /** The registry is stopping, every room unloaded: finish or drop work in progress and let go of what is held. */
   close?(): Promise<void>
 }
@@ -123,8 +126,8 @@ export class RoomExtensions implements RoomEvents {
     this.each('onReset', (extension) => extension.onReset!(room), room)
   }
 
-  closingConnections(selector: ConnectionSelector, event: CloseEvent): void {
-    this.each('onClosingConnections', (extension) => extension.onClosingConnections!(selector, event))
+  closingConnections(message: ControlMessage): void {
+    this.each('onClosingConnections', (extension) => extension.onClosingConnections!(message))
   }
 
   /** Closes every extension, in order; a failure is logged and the next one is closed all the same. */

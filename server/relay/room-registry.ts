@@ -14,7 +14,7 @@ import { textFromPlainFields } from '../../shared/plain-fields.ts'
 import { dropNonStringContentEverywhere } from '../../shared/plain-text.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
-import type { CloseEvent } from '../../shared/protocol.ts'
+import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
 import type { BoardRecord, Storage, StoredBoardState } from '../storage/storage.ts'
@@ -22,6 +22,7 @@ import { ColdLoads, LoadingTooMuch } from './cold-loads.ts'
 import { ConnectionLimits, type Admission, type AdmissionRefusal } from './connection-limits.ts'
 import type { IncomingRates } from './incoming-rates.ts'
 import type { ConnectionSelector } from './connection-selector.ts'
+import { newControlMessage, RecentControlMessages, type ControlMessage } from './control-message.ts'
 import { JoinsInFlight, type JoinInFlight } from './joins-in-flight.ts'
 import { OutboundBudget } from './outbound-budget.ts'
 import { encodingBudget, type EncodingBudget } from './encoding-budget.ts'
@@ -31,6 +32,7 @@ import { RoomExtensions, type RelayControl, type RoomExtension } from './room-ex
 import { RightsRecheck, type RightsCheck } from './rights-recheck.ts'
 import { PresenceHandover } from './presence-handover.ts'
 import { Room } from './room.ts'
+import type { UpdateChecks } from './update-checks.ts'
 
 export type RoomRegistryOptions = {
   /** What one connection may cost; the defaults of shared/limits.ts otherwise. */
@@ -39,6 +41,8 @@ export type RoomRegistryOptions = {
   extensions?: readonly RoomExtension[]
   /** How open connections' rights are decided again when this instance may have missed a change of them (server/access/open-socket-rights.ts); never without it. */
   rightsCheck?: RightsCheck
+  /** Where an update dear to check is checked, off the relay's thread (update-checks.ts); on it without. */
+  checks?: UpdateChecks
 }
 
 /** For readiness and metrics: how many loaded boards cannot commit, and since when the oldest has been failing. */
@@ -67,6 +71,8 @@ export class RoomRegistry implements RelayControl {
   /** Decides open connections' rights again when this instance may have missed a change of them. */
   private readonly rightsRecheck: RightsRecheck | null
   private readonly joins = new JoinsInFlight()
+  /** Control messages seen lately, made here or told by another instance: one comes both through Redis and PostgreSQL. */
+  private readonly controlMessages = new RecentControlMessages()
   /** Boards loaded for nobody who held them: one at a time, within the instance's bytes a minute. */
   private readonly coldLoads: ColdLoads
   /** Boards deleted while this process ran: never loaded again, whoever asks (their rows may not all be gone yet). */
@@ -75,6 +81,7 @@ export class RoomRegistry implements RelayControl {
   private readonly retiring = new Map<string, { room: Room; unloaded: Promise<void> }>()
   /** Who held the presence client ids of each room reset lately, for the board's next room. */
   private readonly presenceHandover = new PresenceHandover()
+  private readonly checks: UpdateChecks | undefined
 
   constructor(
     private readonly storage: Storage,
@@ -82,6 +89,7 @@ export class RoomRegistry implements RelayControl {
     options: RoomRegistryOptions = {},
   ) {
     this.limits = options.limits ?? DEFAULT_RELAY_LIMITS
+    this.checks = options.checks
     this.rewriteResets = new RewriteResets(this.limits.rewriteResetIntervalMs)
     this.extensions = new RoomExtensions(options.extensions ?? [], logger)
     this.connectionLimits = new ConnectionLimits({ perPerson: this.limits.connectionsPerPerson, total: this.limits.connections, rates: this.limits })
@@ -89,7 +97,13 @@ export class RoomRegistry implements RelayControl {
     this.encodings = encodingBudget(this.limits.instanceEncodedBytesPerSecond)
     this.outbound = new OutboundBudget({ perConnection: this.limits.queuedBytesPerConnection, total: this.limits.queuedBytes })
     this.rightsRecheck = options.rightsCheck
-      ? new RightsRecheck({ check: options.rightsCheck, rooms: () => this.rooms.values(), boardGone: (boardId) => this.boardDeletedElsewhere(boardId), logger })
+      ? new RightsRecheck({
+          check: options.rightsCheck,
+          rooms: () => this.rooms.values(),
+          revokeJoins: (event) => this.joins.revokeAll(event),
+          boardGone: (boardId) => this.boardDeletedElsewhere(boardId),
+          logger,
+        })
       : null
     this.extensions.attached(this)
   }
@@ -189,12 +203,22 @@ export class RoomRegistry implements RelayControl {
    * closed here.
    */
   closeConnections(selector: ConnectionSelector, event: CloseEvent): number {
-    this.extensions.closingConnections(selector, event)
+    const message = newControlMessage(selector, event)
+    this.controlMessages.firstSight(message)
+    this.extensions.closingConnections(message)
     return this.closeConnectionsHere(selector, event)
   }
 
+  applyControlMessage(message: ControlMessage): void {
+    if (!this.controlMessages.firstSight(message)) return
+    const { selector, event } = message
+    this.closeConnectionsHere(selector, event)
+    // The instance deleting the board stops its own room; this one's must stop committing too.
+    if (event.code === CLOSE.boardDeleted.code && selector.boardId !== undefined) this.boardDeletedElsewhere(selector.boardId)
+  }
+
   /** Closes the matching connections of this instance, those still joining as they open. */
-  closeConnectionsHere(selector: ConnectionSelector, event: CloseEvent): number {
+  private closeConnectionsHere(selector: ConnectionSelector, event: CloseEvent): number {
     this.joins.revoke(selector, event)
     let closed = 0
     for (const room of this.rooms.values()) closed += room.closeConnections(selector, event)
@@ -210,7 +234,7 @@ export class RoomRegistry implements RelayControl {
    * it): should that deletion fail, the board loads again from its row. A room
    * loaded after it was deleted commits nothing either, as the log refuses it.
    */
-  boardDeletedElsewhere(boardId: string): void {
+  private boardDeletedElsewhere(boardId: string): void {
     const room = this.rooms.get(boardId)
     if (!room) return
     room.markDeleted().then(
@@ -281,6 +305,7 @@ export class RoomRegistry implements RelayControl {
       onReset: (reset) => this.retire(reset),
       rewriteResets: this.rewriteResets,
       presenceHolders: this.presenceHandover.take(boardId),
+      checks: this.checks,
     })
     room.load(stored)
     migrateBoardDoc(room.doc, serverOrigin('schema-migration'))

@@ -64,6 +64,7 @@ import { withinDoc, withinStateVectorSize } from './state-vector.ts'
 import { SyncAnswers } from './sync-answers.ts'
 import { CommitLog, type Commit } from './commit-log.ts'
 import { UpdateIntake } from './update-intake.ts'
+import type { UpdateChecks } from './update-checks.ts'
 import { RemoteUpdates } from './remote-updates.ts'
 import { ServerNotices } from './server-notices.ts'
 import { ServerChanges, type ChangeCheck, type ChangeOptions, type StoreFirst } from './server-changes.ts'
@@ -110,6 +111,8 @@ export type RoomOptions = {
   rewriteResets: RewriteResets
   /** Who held the presence client ids in the board's previous room, reset: they stay theirs while their pages reconnect. */
   presenceHolders?: ClientIdHolders
+  /** Where an update dear to check is checked, off the relay's thread (update-checks.ts); without it, every update is checked on it. */
+  checks?: UpdateChecks
 }
 
 export type { ChangeCheck, ChangeOptions, StoreFirst } from './server-changes.ts'
@@ -164,6 +167,8 @@ export class Room {
       },
     })
     this.intake = new UpdateIntake(this.doc, {
+      boardId: options.boardId,
+      checks: options.checks,
       boardCreatedAt: options.boardCreatedAt,
       limits: options.limits,
       commits: this.commits,
@@ -173,6 +178,7 @@ export class Room {
         full: () => this.notices.full,
         reset: (cause, error, pendingBefore, sender) => this.reset(cause, error, pendingBefore, sender),
         denyOnce: (connection, why) => this.denyOnce(connection, why),
+        wholeState: () => this.syncAnswers.wholeStateParts(),
       },
     })
     this.remote = new RemoteUpdates(this.doc, {

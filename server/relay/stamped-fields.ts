@@ -92,7 +92,9 @@ export function stampedFieldChange(doc: Y.Doc, landings: readonly { item: Y.Item
  * being the earlier entry's, cannot be told); a claim among them that names a
  * document without quoting it loses its provenance (claim-quote.ts). Call it
  * first in the transaction that applies a connection's update, and what it
- * returns last in it.
+ * returns last in it, in that transaction and in each later one on `doc`:
+ * the maps stay the doc's once resolved, so a room resolves them once rather
+ * than on every keystroke.
  */
 export function entryStamp(doc: Y.Doc, deleted: DeletedEntries, boardCreatedAt: string): (transaction: Y.Transaction, sender: string) => void {
   const earliest = Date.parse(boardCreatedAt) - CLOCK_SKEW_ALLOWANCE_MS
@@ -211,11 +213,17 @@ function underStampClientId(doc: Y.Doc, stamp: () => void): void {
   }
 }
 
+/** What a transaction that changed nothing in a map created there. */
+const NONE_CREATED: readonly Y.Item[] = []
+
 /** The standing values of `map` that `transaction` created: what it set, and what won over a value the board held. */
-function itemsCreated(transaction: Y.Transaction, map: Y.Map<unknown>): Y.Item[] {
-  const created: Y.Item[] = []
+function itemsCreated(transaction: Y.Transaction, map: Y.Map<unknown>): readonly Y.Item[] {
   const changed: ReadonlyMap<unknown, Set<string | null>> = transaction.changed
-  for (const key of changed.get(map) ?? []) {
+  const keys = changed.get(map)
+  // A keystroke changes a text and none of the maps: nothing to list.
+  if (keys === undefined) return NONE_CREATED
+  const created: Y.Item[] = []
+  for (const key of keys) {
     const item = key === null ? undefined : map._map.get(key)
     if (item && !item.deleted && item.id.clock >= (transaction.beforeState.get(item.id.client) ?? 0)) created.push(item)
   }

@@ -52,6 +52,11 @@ export class SyncAnswers {
     this.allHeldStep2 = null
   }
 
+  /** Parts that together hold exactly the doc: what a fresh client is sent, unframed. */
+  wholeStateParts(): Uint8Array[] {
+    return this.wholeState.partsOf(this.doc)
+  }
+
   step1(): Uint8Array {
     return (this.step1Frame ??= syncStep1Message(this.doc))
   }

@@ -5,7 +5,9 @@
  * content the doc lacks, a member's or another instance's, is held apart
  * (HeldUpdates), never in the doc, and applied once it can be, checked again
  * then. Never during a commit: the room's commit log runs what arrives
- * meanwhile once it completes.
+ * meanwhile once it completes. An update dear to check, arriving or held,
+ * is checked in a worker thread while the room applies nothing else
+ * (update-checks.ts), then applied here.
  */
 import * as Y from 'yjs'
 import { REMOTE_ORIGIN } from '../../shared/change-origin.ts'
@@ -20,7 +22,10 @@ import { deletionsWithin } from './deletions-within.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { entryStamp } from './stamped-fields.ts'
 import { transactionLeftUnfinished } from './unfinished-transaction.ts'
-import { scanWithinBounds, validateUpdate, type UpdateVerdict } from './validate-update.ts'
+import type { UpdateCounts } from './inserted-values-scan.ts'
+import type { CheckedUpdate } from './update-check-job.ts'
+import { checkedElsewhere, uncheckedEvent, type UpdateChecks } from './update-checks.ts'
+import { refusedByScan, scanWithinBounds, validateUpdate, type UpdateVerdict } from './validate-update.ts'
 
 /** What the room decides for the changes it takes in. */
 export interface UpdateIntakeHost {
@@ -32,9 +37,12 @@ export interface UpdateIntakeHost {
   reset(cause: string, error: unknown, pendingBefore: number, sender?: Connection): void
   /** Tells a connection why its changes are dropped, once. */
   denyOnce(connection: Connection, why: string): void
+  /** Parts that together hold exactly the doc as it stands (WholeState), for a check elsewhere. */
+  wholeState(): Uint8Array[]
 }
 
 export type UpdateIntakeOptions = {
+  boardId: string
   /** When the board was made (its record's ISO time): no entry a websocket client creates is dated before it (stamped-fields.ts). */
   boardCreatedAt: string
   limits: Pick<RelayLimits, 'pendingUpdateBytes'>
@@ -42,7 +50,23 @@ export type UpdateIntakeOptions = {
   /** Who wrote which client ids (client-writers.ts): an update advancing another's is refused. */
   clientWriters: ClientWriters
   host: UpdateIntakeHost
+  /** Where an update dear to check is checked, off the relay's thread (update-checks.ts); without it, every update is checked here. */
+  checks?: UpdateChecks
 }
+
+type AdmittedVerdict = Extract<UpdateVerdict, { refused: null }>
+
+/** What the scan of an update read, and what its check costs (check-cost.ts), paid for by its sender. */
+type PaidCheck = { scanned: UpdateCounts | null; checkCost: number }
+
+/** How an update comes to be checked, for the log, and how much of it its sender paid for already. */
+type Arrival = { what: string; paidBytes: (update: Uint8Array) => number }
+
+/** An update as it arrives: its bytes were counted then (Room.receive). */
+const ARRIVING: Arrival = { what: 'update', paidBytes: (update) => update.byteLength }
+
+/** Held changes tried again: paid for whole, as if sent again, since their bytes were counted only as they first arrived. */
+const TRIED_AGAIN: Arrival = { what: 'held changes, tried again,', paidBytes: () => 0 }
 
 export class UpdateIntake {
   /** Changes waiting for content the doc lacks, per connection (or from other instances). */
@@ -51,6 +75,8 @@ export class UpdateIntake {
   private heldRetryTimer: NodeJS.Timeout | undefined
   /** What each entry deleted from the board held of what it keeps if an undo brings it back (deleted-entries.ts). */
   private readonly deletedEntries: DeletedEntries
+  /** Stamps what a connection's update creates (stamped-fields.ts), made in the first transaction that applies one and kept: the maps it resolves stay the doc's. */
+  private stamp: ((transaction: Y.Transaction, sender: string) => void) | undefined
 
   constructor(
     private readonly doc: Y.Doc,
@@ -83,40 +109,78 @@ export class UpdateIntake {
    * sent right after a character of a judgment, both waiting, landed in the
    * judgment once both were applied. What the check costs is counted before
    * it runs (check-cost.ts), and a refused update's cost against its sender's
-   * hour of written bytes.
+   * hour of written bytes. An update dear to check is checked elsewhere
+   * (checkElsewhere), the room applying nothing meanwhile.
    */
-  checkAndApply(connection: Connection, received: Uint8Array): void {
-    let update = received
+  checkAndApply(connection: Connection, update: Uint8Array): void {
     // Refused updates count against the hour's written bytes too: a person past them is refused before anything is checked.
     if (!connection.mayWrite(0)) {
       connection.close(CLOSE.writtenTooMuch, new Error('an update from a person past what they may add to boards this hour, refused unchecked'))
       return
     }
-    const scanned = scanWithinBounds(update)
-    const checkCost = checkCostInBytes(update.byteLength, scanned)
-    // Its bytes were counted as it arrived (Room.receive); what its structs cost to check beyond them, now.
-    if (!connection.admitWork(checkCost - update.byteLength)) {
-      connection.close(CLOSE.rateLimited, new Error(`update's structs cost as much to check as ${checkCost} bytes, more than its sender may send now`))
-      return
-    }
-    const verdict = this.verdictOn(connection, update, scanned)
-    if (verdict.refused) {
-      // A refused update costs its sender what it cost to check, so that sending it again and again, over new sockets too, ends.
-      connection.wrote(checkCost)
-      connection.close(verdict.refused.event, new Error(verdict.refused.reason))
-      return
-    }
-    if (!connection.admitWork(verdict.splitCostBytes)) {
-      connection.close(CLOSE.rateLimited, new Error(`update's splits cost as much as ${verdict.splitCostBytes} bytes, more than its sender may send now`))
-      return
-    }
+    // Its bytes were counted as it arrived (Room.receive).
+    const paid = this.paidCheck(connection, update, ARRIVING)
+    if (paid === null) return
+    const checks = this.checksFor(paid)
+    if (checks) this.checkElsewhere(checks, connection, update, paid.checkCost)
+    else this.applyChecked(connection, update, this.admitted(connection, this.verdictOn(connection, validateUpdate(update, this.doc, paid.scanned)), paid.checkCost, ARRIVING))
+  }
+
+  /** Where an update whose check costs `checkCost` is checked elsewhere, or null when here: what the scan refuses costs nothing more to refuse here. */
+  private checksFor({ checkCost, scanned }: PaidCheck): UpdateChecks | null {
+    const { checks } = this.options
+    return checks && checkedElsewhere(checkCost) && refusedByScan(scanned) === null ? checks : null
+  }
+
+  /**
+   * Checks a connection's update in a worker thread (update-checks.ts) against
+   * the doc's state as the check begins, holding the room's commit path
+   * meanwhile (CommitLog.holdWhile): nothing else is applied to the doc until
+   * the verdict is acted on, so the update is applied to the very doc it was
+   * checked against, and what the connection (or anyone on the board) sends
+   * meanwhile waits its turn, as during a commit. An update applied so is
+   * committed in a batch of its own. Every other board goes on.
+   */
+  private checkElsewhere(checks: UpdateChecks, connection: Connection, update: Uint8Array, checkCost: number): void {
+    const { commits, host, boardId } = this.options
+    const held = commits.holdWhile(async () => {
+      if (connection.closed || host.wasReset()) return
+      const full = host.full() !== null
+      let checked: CheckedUpdate
+      try {
+        checked = await checks(connection.identity.userId, { boardId, state: host.wholeState(), update, full })
+      } catch (error) {
+        connection.close(uncheckedEvent(error), error)
+        return
+      }
+      // Its socket closed meanwhile (a right taken away): dropped, never applied, as after a commit (checkAndApplyDeferred).
+      if (connection.closed || host.wasReset()) return
+      // The deletions were worked out for the board full or not as the check began; should that have changed, here.
+      const deletions = full === (host.full() !== null) ? checked.deletions : undefined
+      try {
+        this.applyChecked(connection, update, this.admitted(connection, this.verdictOn(connection, checked.verdict), checkCost, ARRIVING), deletions)
+      } catch (error) {
+        connection.close(CLOSE.malformedMessage, error)
+      }
+    })
+    held.catch((error: unknown) => connection.close(CLOSE.internalError, error))
+  }
+
+  /**
+   * Applies a connection's update admitted (`admitted`; null: refused, nothing
+   * to do): only its deletions of what the board holds while the board is
+   * full (`deletions` when worked out already, see update-check-job.ts).
+   */
+  private applyChecked(connection: Connection, received: Uint8Array, verdict: AdmittedVerdict | null, deletions?: Uint8Array | null): void {
+    if (verdict === null) return
+    let update = received
     const full = this.options.host.full()
     if (full && verdict.addsContent) {
       this.options.host.denyOnce(connection, boardFullMessage(full))
       // Deleting is how a full board makes room, and a page's sync may carry deletions with its additions.
-      const deletions = deletionsWithin(update, this.doc)
-      if (deletions === null) return
-      update = deletions
+      const within = deletions === undefined ? deletionsWithin(update, this.doc) : deletions
+      if (within === null) return
+      update = within
     }
     if (!connection.mayWrite(update.byteLength)) {
       connection.close(CLOSE.writtenTooMuch, new Error(`an update of ${update.byteLength} bytes, past what its sender may still add to boards this hour`))
@@ -139,31 +203,85 @@ export class UpdateIntake {
         }, nextInMs)
       }
       if (ready.length === 0) return
+      const elsewhere: [Connection, Uint8Array, number][] = []
       for (const [source, update] of ready) {
-        // Checked again now that what it waited for is here: where its items land could not be told before.
-        let runEnds: ReadonlyMap<number, number> = new Map()
-        if (source !== 'remote') {
-          const verdict = this.retryVerdict(source, update)
-          if (verdict === null) continue
-          runEnds = verdict.runEnds
-        }
-        const pendingBefore = this.options.commits.pendingCount
-        try {
-          if (source === 'remote') Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
-          else this.applyAsAuthor(source, () => Y.applyUpdate(this.doc, update, source), runEnds)
-        } catch (error) {
-          // Stored already by another instance: a board that could not take it lacks what is stored.
-          if (source === 'remote') this.options.host.reset('held changes from another instance', error, pendingBefore)
-          else this.connectionContentFailed(source, `held changes from connection ${source.id}`, error, pendingBefore)
-          if (this.options.host.wasReset()) return
+        if (source === 'remote') {
+          if (!this.reapply(source, update, new Map())) return
           continue
         }
-        const { heldBytes, stalled } = this.held.retried(this.doc, source, update.byteLength)
-        // Another instance stored it already: what it lacks is on its way, however long it waits.
-        if (source === 'remote' || !stalled) continue
-        this.stopHolding(source, CLOSE.missingDependencies, new Error(`held changes of ${update.byteLength} bytes applied in parts: ${heldBytes} bytes still wait`))
+        // Checked again now that what it waited for is here: where its items land could not be told before.
+        const paid = this.paidCheck(source, update, TRIED_AGAIN)
+        if (paid === null) continue
+        if (this.checksFor(paid)) {
+          elsewhere.push([source, update, paid.checkCost])
+          continue
+        }
+        const verdict = this.admitted(source, this.verdictOn(source, validateUpdate(update, this.doc, paid.scanned)), paid.checkCost, TRIED_AGAIN)
+        if (verdict !== null && !this.reapply(source, update, verdict.runEnds)) return
+      }
+      const { checks } = this.options
+      if (checks && elsewhere.length > 0) {
+        // The rest waits for these to be decided: the room applies nothing meanwhile, and tries again once they are.
+        this.retryElsewhere(checks, elsewhere)
+        return
       }
     }
+  }
+
+  /**
+   * Held changes dear to check, checked again elsewhere one after another
+   * (checkElsewhere), each against the doc as the ones before left it, while
+   * the room applies nothing else; each then applied again as retryHeld does.
+   */
+  private retryElsewhere(checks: UpdateChecks, held: readonly [source: Connection, update: Uint8Array, checkCost: number][]): void {
+    const { commits, host, boardId } = this.options
+    const retried = commits.holdWhile(async () => {
+      for (const [source, update, checkCost] of held) {
+        // A closed source's held changes were dropped: its client sends them again.
+        if (source.closed || host.wasReset()) continue
+        let checked: CheckedUpdate
+        try {
+          checked = await checks(source.identity.userId, { boardId, state: host.wholeState(), update, full: false })
+        } catch (error) {
+          this.stopHolding(source, uncheckedEvent(error), error)
+          continue
+        }
+        if (source.closed || host.wasReset()) continue
+        try {
+          const verdict = this.admitted(source, this.verdictOn(source, checked.verdict), checkCost, TRIED_AGAIN)
+          if (verdict !== null && !this.reapply(source, update, verdict.runEnds)) return
+        } catch (error) {
+          this.stopHolding(source, CLOSE.malformedMessage, error)
+        }
+      }
+    })
+    retried.catch((error: unknown) => {
+      for (const [source] of held) this.stopHolding(source, CLOSE.internalError, error)
+    })
+  }
+
+  /**
+   * Applies held changes again, and holds what still waits of them; a
+   * connection whose retry applied too little is closed (HeldUpdates.retried).
+   * False when applying them reset the room.
+   */
+  private reapply(source: Connection | 'remote', update: Uint8Array, runEnds: ReadonlyMap<number, number>): boolean {
+    const pendingBefore = this.options.commits.pendingCount
+    try {
+      if (source === 'remote') Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
+      else this.applyAsAuthor(source, () => Y.applyUpdate(this.doc, update, source), runEnds)
+    } catch (error) {
+      // Stored already by another instance: a board that could not take it lacks what is stored.
+      if (source === 'remote') this.options.host.reset('held changes from another instance', error, pendingBefore)
+      else this.connectionContentFailed(source, `held changes from connection ${source.id}`, error, pendingBefore)
+      return !this.options.host.wasReset()
+    }
+    const { heldBytes, stalled } = this.held.retried(this.doc, source, update.byteLength)
+    // Another instance stored it already: what it lacks is on its way, however long it waits.
+    if (source !== 'remote' && stalled) {
+      this.stopHolding(source, CLOSE.missingDependencies, new Error(`held changes of ${update.byteLength} bytes applied in parts: ${heldBytes} bytes still wait`))
+    }
+    return true
   }
 
   /** Takes what stored or relayed content left pending out of the doc and holds it; its bytes. */
@@ -182,35 +300,47 @@ export class UpdateIntake {
   }
 
   /**
-   * The verdict on a connection's held changes tried again, or null when they
-   * are not to be applied: its sender pays for checking and applying them
-   * again, and for their splits, from what it may send a second, as for
-   * what it sends (checkAndApply); what it cannot pay for, or what is refused,
-   * is dropped and closes it.
+   * Charges a connection, from what it may send a second, what checking its
+   * update costs (check-cost.ts) before it is checked, `paidBytes` of it
+   * counted already; null when it cannot pay, which closes the connection
+   * and drops what it held (its client still has it).
    */
-  private retryVerdict(source: Connection, update: Uint8Array): Extract<UpdateVerdict, { refused: null }> | null {
-    if (!source.admitWork(update.byteLength)) {
-      this.stopHolding(source, CLOSE.rateLimited, new Error(`held changes of ${update.byteLength} bytes, tried again, cost more than their sender may send now`))
-      return null
-    }
-    const verdict = this.verdictOn(source, update)
+  private paidCheck(connection: Connection, update: Uint8Array, { what, paidBytes }: Arrival): PaidCheck | null {
+    const scanned = scanWithinBounds(update)
+    const checkCost = checkCostInBytes(update.byteLength, scanned)
+    if (connection.admitWork(checkCost - paidBytes(update))) return { scanned, checkCost }
+    this.stopHolding(connection, CLOSE.rateLimited, new Error(`${what} of ${update.byteLength} bytes cost as much to check as ${checkCost} bytes, more than its sender may send now`))
+    return null
+  }
+
+  /**
+   * The verdict on a connection's update, as it arrives or as its held
+   * changes are tried again, checked here or elsewhere, or null when it is not
+   * to be applied: a refused update costs its sender what it cost to check
+   * against their hour of written bytes, so that sending it again and again,
+   * over new sockets too, ends; then its splits are paid for from what they
+   * may send a second. What cannot be paid for, or is refused, closes the
+   * connection and drops what it held.
+   */
+  private admitted(connection: Connection, verdict: UpdateVerdict, checkCost: number, { what }: Arrival): AdmittedVerdict | null {
     if (verdict.refused) {
-      this.stopHolding(source, verdict.refused.event, new Error(`held changes: ${verdict.refused.reason}`))
+      connection.wrote(checkCost)
+      this.stopHolding(connection, verdict.refused.event, new Error(`${what}: ${verdict.refused.reason}`))
       return null
     }
-    if (!source.admitWork(verdict.splitCostBytes)) {
-      this.stopHolding(source, CLOSE.rateLimited, new Error(`held changes' splits cost as much as ${verdict.splitCostBytes} bytes, more than their sender may send now`))
+    if (!connection.admitWork(verdict.splitCostBytes)) {
+      this.stopHolding(connection, CLOSE.rateLimited, new Error(`${what}: its splits cost as much as ${verdict.splitCostBytes} bytes, more than its sender may send now`))
       return null
     }
     return verdict
   }
 
   /**
-   * validateUpdate's verdict on a connection's update, which is also refused
-   * when it would advance a client id someone else wrote (client-writers.ts).
+   * validateUpdate's verdict on a connection's update, here or elsewhere, with
+   * the update also refused when it would advance a client id someone else
+   * wrote (client-writers.ts).
    */
-  private verdictOn(connection: Connection, update: Uint8Array, scanned = scanWithinBounds(update)): UpdateVerdict {
-    const verdict = validateUpdate(update, this.doc, scanned)
+  private verdictOn(connection: Connection, verdict: UpdateVerdict): UpdateVerdict {
     const { userId } = connection.identity
     if (verdict.refused || userId === null) return verdict
     const taken = this.options.clientWriters.otherWriter(this.doc, verdict.runEnds, userId)
@@ -270,7 +400,7 @@ export class UpdateIntake {
       Y.transact(
         this.doc,
         (transaction) => {
-          const stamp = entryStamp(this.doc, this.deletedEntries, this.options.boardCreatedAt)
+          const stamp = (this.stamp ??= entryStamp(this.doc, this.deletedEntries, this.options.boardCreatedAt))
           apply()
           stamp(transaction, connection.identity.name)
         },

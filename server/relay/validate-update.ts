@@ -60,13 +60,8 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * when made already.
  */
 export function validateUpdate(update: Uint8Array, doc: Y.Doc, scanned = scanWithinBounds(update)): UpdateVerdict {
-  if (scanned !== null && scanned.subdocuments > 0) return refused(CLOSE.updateRejected, SUBDOCUMENT_REFUSAL)
-  if (scanned !== null && scanned.values > MAX_INSERTED_VALUES) {
-    return refused(CLOSE.updateRejected, `update inserts ${scanned.values} values or more, past the ${MAX_INSERTED_VALUES} one update may`)
-  }
-  if (scanned !== null && scanned.pieces > MAX_UPDATE_PIECES) {
-    return refused(CLOSE.updateRejected, `update holds ${scanned.pieces} structs and deleted ranges or more, past the ${MAX_UPDATE_PIECES} one update may`)
-  }
+  const unread = refusedByScan(scanned)
+  if (unread) return { refused: unread }
   let decoded: DecodedUpdate
   try {
     decoded = Y.decodeUpdate(update)
@@ -114,6 +109,23 @@ export function validateUpdate(update: Uint8Array, doc: Y.Doc, scanned = scanWit
  */
 export function scanWithinBounds(update: Uint8Array): UpdateCounts | null {
   return scanUpdate(update, { values: MAX_INSERTED_VALUES, pieces: MAX_UPDATE_PIECES, subdocuments: 0 })
+}
+
+/**
+ * Why the scan of an update's bytes (scanWithinBounds) refuses it before Yjs
+ * decodes anything, or null: a subdocument, or more values or pieces than
+ * one update may hold.
+ */
+export function refusedByScan(scanned: UpdateCounts | null): UpdateRefusal | null {
+  if (scanned === null) return null
+  if (scanned.subdocuments > 0) return { event: CLOSE.updateRejected, reason: SUBDOCUMENT_REFUSAL }
+  if (scanned.values > MAX_INSERTED_VALUES) {
+    return { event: CLOSE.updateRejected, reason: `update inserts ${scanned.values} values or more, past the ${MAX_INSERTED_VALUES} one update may` }
+  }
+  if (scanned.pieces > MAX_UPDATE_PIECES) {
+    return { event: CLOSE.updateRejected, reason: `update holds ${scanned.pieces} structs and deleted ranges or more, past the ${MAX_UPDATE_PIECES} one update may` }
+  }
+  return null
 }
 
 function refused(event: CloseEvent, reason: string): UpdateVerdict {

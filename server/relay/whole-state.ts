@@ -49,13 +49,14 @@ export class WholeState {
   /** The frames that sync a fresh client to `doc`: all but the last as updates, the last as our step 2. */
   framesFor(doc: Y.Doc): Uint8Array[] {
     if (this.frames) return this.frames
-    let parts = this.parts
-    if (parts === null) {
-      parts = [Y.encodeStateAsUpdate(doc)]
-      this.reset(parts)
-    }
     if (this.since.length > 1) this.since = [mergeInGroups(this.since)]
-    this.frames = storedStateMessages([...parts, ...this.since])
+    this.frames = storedStateMessages(this.partsOf(doc))
     return this.frames
+  }
+
+  /** Parts that together hold exactly `doc`: those it holds, encoded first should it hold none, then the updates since. */
+  partsOf(doc: Y.Doc): Uint8Array[] {
+    if (this.parts === null) this.reset([Y.encodeStateAsUpdate(doc)])
+    return [...this.parts!, ...this.since]
   }
 }

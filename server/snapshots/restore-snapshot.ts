@@ -23,12 +23,16 @@
  * in no snapshot. A crash between the two leaves a point of the board as it
  * still is, the restore not made. The restore's audit entry is committed with
  * it, in the update log's transaction, so that no board is restored without
- * the record of who restored it.
+ * the record of who restored it. A restore that transaction refuses leaves
+ * nothing behind: its point is removed (removeRefusedPoint).
  */
 import * as Y from 'yjs'
+import { errorMessage } from '../../shared/error-message.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import type { RestoreResult } from '../../shared/snapshot-model.ts'
+import { toAuditView } from '../access/audit.ts'
 import { catchUp, storedLog, type LoadedLog, type PreparedChanges } from '../boards/prepared-changes.ts'
+import type { Logger } from '../log.ts'
 import type { ChangeCheck, Room } from '../relay/room.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import type { NewAuditRecord, SnapshotRecord, TurnHolder } from '../storage/storage.ts'
@@ -47,7 +51,7 @@ import type { StoredBoards } from './stored-board.ts'
  */
 const WORKER_TRIES = 2
 
-type RestoreParts = StoredBoards & { rooms: RoomRegistry; preparedChanges: PreparedChanges }
+type RestoreParts = StoredBoards & { rooms: RoomRegistry; preparedChanges: PreparedChanges; logger: Logger }
 
 /**
  * Null when the board or the snapshot does not exist. `check` decides, right
@@ -75,7 +79,10 @@ export async function restoreSnapshot(
         point.recorded = record
         return auditRow({ beforeSnapshotId: record?.id ?? null })
       })
-    const made = await restoreInTurn(services, room, log, turn, target.state, by, check, keepPoint)
+    const made = await restoreInTurn(services, room, log, turn, target.state, by, check, keepPoint).catch(async (error: unknown) => {
+      if (point.recorded) await removeRefusedPoint(services, boardId, point.recorded.id)
+      throw error
+    })
     if (!made) return { changed: false, before: null }
     const recorded = point.recorded
     room.announceRestore({
@@ -126,5 +133,26 @@ async function restoreInTurn(
     if (applied !== false) return applied
     if (tries === WORKER_TRIES) return room.change((doc) => restoreOnDoc(doc, boardId, worked.target, by), check, inTurn, storeFirst)
     log = await storedLog(services, room)
+  }
+}
+
+/**
+ * Removes the restore point of a restore whose transaction failed: stored
+ * before that transaction, the point outlived the refusal, a snapshot "Before
+ * restore of …" of a restore never made. A transaction that failed as it
+ * committed may have stored the restore all the same (server-changes.ts), and
+ * such a restore keeps its point: it is removed only while the board's newest
+ * restore entry, committed with the restore, names another point. Run in the
+ * board's turn, so no other restore of it is recorded meanwhile. Should the
+ * check or the removal fail, the point stays (a snapshot of the board as it
+ * still is) and is logged; the restore's own error is what its caller is told.
+ */
+async function removeRefusedPoint(services: Pick<RestoreParts, 'storage' | 'logger'>, boardId: string, pointId: string): Promise<void> {
+  try {
+    const [newest] = await services.storage.audit.listForBoard(boardId, { limit: 1, action: 'restore' })
+    if (newest && toAuditView(newest).detail.beforeSnapshotId === pointId) return
+    await services.storage.snapshots.remove(boardId, pointId)
+  } catch (error) {
+    services.logger.error({ boardId, snapshotId: pointId, err: errorMessage(error) }, 'the restore point of a refused restore could not be removed')
   }
 }

@@ -3,10 +3,8 @@
  * storage here and handed to a worker thread, which rebuilds them
  * (board-state.ts), so a large board never holds up the relay.
  */
-import type { Storage } from '../storage/storage.ts'
+import type { Storage, StoredBoardState } from '../storage/storage.ts'
 import type { WorkerPool } from '../workers/worker-pool.ts'
-import type { BoardModel } from '../../shared/board-model.ts'
-import type { JsonText } from '../http/json-text.ts'
 import type { CapturedBoard, StoredLog } from './board-state.ts'
 
 /** What reading and rebuilding stored boards takes. */
@@ -25,14 +23,8 @@ export async function captureStoredBoard(parts: StoredBoards, boardId: string): 
   return log && parts.workers.run('capture-board', { boardId, log })
 }
 
-/** The board's model as stored now, as JSON text; null when there is no such board. */
-export async function storedBoardJson(parts: StoredBoards, boardId: string): Promise<JsonText<BoardModel> | null> {
-  const log = await readStoredLog(parts.storage, boardId)
-  return log && parts.workers.run('read-board', { boardId, log })
-}
-
 /** The board's stored log; null when there is no such board. */
-export async function readStoredLog(storage: Storage, boardId: string): Promise<StoredLog | null> {
+export async function readStoredLog(storage: Storage, boardId: string): Promise<(StoredLog & Pick<StoredBoardState, 'updates'>) | null> {
   if (!(await storage.boards.get(boardId))) return null
   const { checkpoint, updates } = await storage.log.load(boardId)
   return { checkpoint, updates }

@@ -2,7 +2,8 @@ import { and, count, desc, eq, gte, inArray, lte, max, or, sql, sum } from 'driz
 import { auditLog, boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './pg-db.ts'
 import type { Clock } from '../clock.ts'
-import { nextSnapshotTime, snapshotRecord, skippedByGuard, stateBuffer, stateBytes, type SnapshotRow } from './snapshot-rows.ts'
+import { stateBuffer, stateBytes } from './driver-bytes.ts'
+import { nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
 import type { SnapshotKind } from '../../shared/snapshot-model.ts'
 import type { NewAuditRecord, NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore, SnapshotUsage } from './storage.ts'
 

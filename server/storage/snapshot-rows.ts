@@ -19,23 +19,6 @@ export function snapshotRecord(row: SnapshotRow): SnapshotRecord {
   }
 }
 
-/**
- * A stored state's bytes as the driver read them, not copied: a state is the
- * whole board (megabytes), and the driver's buffer is this read's own.
- */
-export function stateBytes(stored: Buffer): Uint8Array<ArrayBuffer> {
-  // A driver reads into memory of its own, never into shared memory: the type only cannot tell.
-  return new Uint8Array(stored.buffer as ArrayBuffer, stored.byteOffset, stored.byteLength)
-}
-
-/**
- * A state as the Buffer a driver writes, sharing its bytes: Buffer.from(state)
- * copied the whole board (14 MB: some 22 ms of the relay's thread a snapshot).
- */
-export function stateBuffer(state: Uint8Array): Buffer {
-  return Buffer.from(state.buffer, state.byteOffset, state.byteLength)
-}
-
 export function skippedByGuard(latest: SnapshotRow | undefined, contentHash: string, guard: SnapshotGuard): boolean {
   if (!latest) return false
   if (guard.unlessUnchanged && latest.contentHash === contentHash) return true

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3'
 import { and, asc, count, desc, eq, gt, lte, max, Param, Placeholder, sql, sum } from 'drizzle-orm'
 import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
+import { stateBytes } from './driver-bytes.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { BoardRowGone } from './storage-errors.ts'
@@ -67,7 +68,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     const { checkpoint, rows } = this.tail.readTail(boardId)
     const lastSeq = rows.at(-1)?.seq ?? checkpoint?.throughSeq ?? 0
     // One writer at a time, each numbering its rows as it writes them: no lower number commits after a higher one.
-    return { checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null, updates: rows.map((row) => row.update), lastSeq, completeThrough: lastSeq }
+    return { checkpoint: checkpoint ? stateBytes(checkpoint.state) : null, updates: rows.map((row) => row.update), lastSeq, completeThrough: lastSeq }
   }
 
   async loadSince(boardId: string, afterSeq: number): Promise<StoredSince> {
@@ -78,10 +79,10 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
       const keptUpTo = tx.select({ seq: boardUpdates.seq }).from(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, afterSeq))).limit(1).get()
       if (through <= afterSeq || keptUpTo !== undefined) {
         const rows = this.tail.rowsAfter.all({ boardId, after: afterSeq })
-        return { checkpoint: null, updates: rows.map((row) => new Uint8Array(row.update)), completeThrough, whole: false }
+        return { checkpoint: null, updates: rows.map((row) => stateBytes(row.update)), completeThrough, whole: false }
       }
       const { checkpoint, rows } = this.tail.readTail(boardId)
-      return { checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null, updates: rows.map((row) => row.update), completeThrough, whole: true }
+      return { checkpoint: checkpoint ? stateBytes(checkpoint.state) : null, updates: rows.map((row) => row.update), completeThrough, whole: true }
     })
   }
 
@@ -171,7 +172,7 @@ export function tailQueries(db: SqliteDb) {
    */
   const readTail = db.$client.transaction((board: string) => {
     const checkpoint = latestCheckpoint.get({ boardId: board })
-    const rows: LogRow[] = rowsAfter.all({ boardId: board, after: checkpoint?.throughSeq ?? 0 }).map((row) => ({ ...row, update: new Uint8Array(row.update) }))
+    const rows: LogRow[] = rowsAfter.all({ boardId: board, after: checkpoint?.throughSeq ?? 0 }).map((row) => ({ ...row, update: stateBytes(row.update) }))
     return { checkpoint, rows }
   })
   return { latestCheckpoint, rowsAfter, readTail }

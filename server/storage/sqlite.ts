@@ -94,7 +94,13 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   client.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
   client.pragma('wal_autocheckpoint = 0')
   client.pragma('foreign_keys = ON')
-  const db = withWriteChecks(withImmediateTransactions(drizzle({ client, schema })), file.check)
+  // Before each write: the file is still the one opened, and (where this process checkpoints) the WAL's checkpoint thread is started once the WAL holds writes.
+  let writeBegins = () => {}
+  const checkWrite = () => {
+    file.check()
+    writeBegins()
+  }
+  const db = withWriteChecks(withImmediateTransactions(drizzle({ client, schema })), checkWrite)
   migrateSqlite(db)
   const owner = sqliteLogOwner(options.dataDir)
   let checkpointer: WalCheckpointer = { stop: () => Promise.resolve() }
@@ -106,19 +112,21 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
     client.pragma(`busy_timeout = ${busyTimeoutMs}`)
     client.pragma('wal_checkpoint(TRUNCATE)')
     client.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
-    checkpointer = startWalCheckpointerOnFirstWrite(path, {
+    const lazy = startWalCheckpointerOnFirstWrite(path, {
       intervalMs: options.walCheckpointMs ?? 1000,
       walLimitBytes: options.walLimitBytes,
       stopBusyTimeoutMs: busyTimeoutMs,
       logger: options.logger,
     })
+    checkpointer = lazy
+    writeBegins = () => lazy.writing()
   }
   const schemaRead = client.prepare('select count(*) from sqlite_master')
   let closing: Promise<void> | undefined
   return {
     dialect: 'sqlite',
     boards: new SqliteBoardRecordStore(db, clock),
-    log: new SqliteUpdateLogStore(db, clock, file.check),
+    log: new SqliteUpdateLogStore(db, clock, checkWrite),
     history: new SqliteHistoryStore(db),
     snapshots: new SqliteSnapshotStore(db, clock),
     reviews: new SqliteReviewStore(db),

@@ -33,7 +33,8 @@ it('outlives a worker that dies: it logs the death, starts the worker again, and
   db.close()
 })
 
-it('starts its thread once the WAL holds a write, then checkpoints it; stopping empties the WAL', async () => {
+/** A database in WAL mode, as the server opens one: no automatic checkpoints, a table, and its WAL emptied. */
+function databaseWithEmptyWal() {
   folder = join(tmpdir(), `assay-wal-${crypto.randomUUID()}`)
   mkdirSync(folder)
   const path = join(folder, 'board.db')
@@ -42,12 +43,35 @@ it('starts its thread once the WAL holds a write, then checkpoints it; stopping 
   db.pragma('wal_autocheckpoint = 0')
   db.exec('create table t (x text)')
   db.pragma('wal_checkpoint(TRUNCATE)')
+  return { path, db }
+}
+
+it('starts its thread once the WAL holds a write, then checkpoints it; stopping empties the WAL', async () => {
+  const { path, db } = databaseWithEmptyWal()
   const lazy = startWalCheckpointerOnFirstWrite(path, { intervalMs: 20, walLimitBytes: 1024 ** 2, logger: createLogger('silent') })
   checkpointer = lazy
 
   db.prepare('insert into t values (?)').run('x'.repeat(100_000))
   expect(statSync(`${path}-wal`).size).toBeGreaterThan(100_000)
   await waitFor(() => lazy.started, 'the checkpoint thread to start after the write')
+  await lazy.stop()
+  expect(statSync(`${path}-wal`).size).toBe(0)
+  db.close()
+})
+
+it('starts its thread as a write begins once the WAL holds one, without waiting for its look every second', async () => {
+  const { path, db } = databaseWithEmptyWal()
+  // A look at the WAL an hour away: only a write beginning starts the thread.
+  const lazy = startWalCheckpointerOnFirstWrite(path, { intervalMs: 3_600_000, walLimitBytes: 1024 ** 2, logger: createLogger('silent') })
+  checkpointer = lazy
+  // A write that wrote nothing (a clean-up finding nothing to delete) leaves the WAL empty: no thread.
+  lazy.writing()
+  expect(lazy.started).toBe(false)
+
+  db.prepare('insert into t values (?)').run('x'.repeat(100_000))
+  expect(statSync(`${path}-wal`).size).toBeGreaterThan(100_000)
+  lazy.writing()
+  expect(lazy.started).toBe(true)
   await lazy.stop()
   expect(statSync(`${path}-wal`).size).toBe(0)
   db.close()

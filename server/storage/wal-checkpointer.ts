@@ -31,9 +31,11 @@
  * commits fail and retry, it never takes the server down.
  *
  * The thread (about 13 MiB: a worker is a V8 isolate of its own) is started
- * once the WAL holds something, so an instance nobody writes to holds none.
+ * once the WAL holds something, so an instance nobody writes to holds none:
+ * looked at as each of this process's writes begins (`writing`) until then,
+ * and once a second for a write it does not see (another process's).
  */
-import { stat } from 'node:fs'
+import { stat, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { Logger } from '../log.ts'
@@ -183,25 +185,51 @@ type CheckpointerOptions = {
 }
 
 /**
- * Starts the checkpointer once the WAL is no longer empty, looking every
+ * Starts the checkpointer once the WAL is no longer empty: looked at as each
+ * write begins (`writing`: a stat, until the thread has started) and every
  * `intervalMs` (a stat, off the event loop). The caller empties the WAL first.
+ * A write that writes nothing (a clean-up that finds nothing to delete) starts
+ * no thread.
+ *
+ * Starting the thread costs about 30 ms of CPU (a V8 isolate, Node's
+ * bootstrap, the driver's modules). Left to the look every second, it came up
+ * to a second after the first write, in the middle of whatever was being
+ * typed then: the comparison's first row, typed within a second of its
+ * server's first writes, took it (BENCHMARKS.md).
  */
-export function startWalCheckpointerOnFirstWrite(path: string, options: CheckpointerOptions): WalCheckpointer & { readonly started: boolean } {
+export function startWalCheckpointerOnFirstWrite(
+  path: string,
+  options: CheckpointerOptions,
+): WalCheckpointer & { readonly started: boolean; writing(): void } {
   let checkpointer: WalCheckpointer | undefined
   let stopped = false
+  const start = (why: string) => {
+    if (checkpointer || stopped) return
+    clearInterval(watch)
+    options.logger.debug({ path }, `${why}; starting its checkpoints`)
+    checkpointer = startWalCheckpointer(path, options)
+  }
   const watch = setInterval(() => {
     stat(`${path}-wal`, (error, stats) => {
       // No WAL file yet reads as nothing written.
-      if (error || stats.size === 0 || checkpointer || stopped) return
-      clearInterval(watch)
-      options.logger.debug({ path }, 'the WAL holds writes; starting its checkpoints')
-      checkpointer = startWalCheckpointer(path, options)
+      if (!error && stats.size > 0) start('the WAL holds writes')
     })
   }, options.intervalMs)
   watch.unref()
   return {
     get started() {
       return checkpointer !== undefined
+    },
+    writing() {
+      if (checkpointer || stopped) return
+      let walBytes = 0
+      try {
+        walBytes = statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0
+      } catch {
+        // Never a reason to refuse the write: the look every second tries again.
+        return
+      }
+      if (walBytes > 0) start('a write begins, the WAL holding writes')
     },
     stop() {
       stopped = true

@@ -16,6 +16,8 @@ export function createWorkerPool(config: Config, logger: Logger, options: Pick<W
     'merge-state': boardState,
     'attribute-rows': boardState,
     'lacking-updates': boardState,
+    // Building the board again, then checking one update of at most MAX_UPDATE_PIECES.
+    'check-update': boardState,
     'board-as-of': boardState,
     // A comparison rebuilds two versions, then spends at most its word-diff budget.
     'diff-versions': boardState + config.DIFF_TIME_BUDGET_MS,

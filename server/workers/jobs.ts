@@ -13,6 +13,7 @@ import type { importOnStoredBoard, parseDocument } from '../import/import-job.ts
 import type { boardAsOf } from '../history/board-as-of.ts'
 import type { LogRow } from '../storage/storage.ts'
 import type { LackingJob } from '../relay/lacking-updates.ts'
+import type { UpdateCheckJob } from '../relay/update-check-job.ts'
 import type { StoredLog } from '../snapshots/board-state.ts'
 import type { diffSides } from '../snapshots/diff-job.ts'
 import type { restoreOnStoredBoard } from '../snapshots/restore-job.ts'
@@ -35,6 +36,8 @@ export const JOBS = {
     (await import('../history/fold-log.ts')).foldLog(checkpoint, rows),
   /** What of a catch-up's read from the update log a room lacks, against its state vector: the relay applies only that. */
   'lacking-updates': async (job: LackingJob) => (await import('../relay/lacking-updates.ts')).lackingUpdates(job),
+  /** A member's update dear to check, checked against the board as it stands: the relay applies it, or refuses it, by the verdict. */
+  'check-update': async (job: UpdateCheckJob) => (await import('../relay/update-check-job.ts')).checkUpdate(job),
   /** Who changed which assessment field in the rows not yet compacted: the newest changes a listing holds. */
   'attribute-rows': async ({ checkpoint, rows }: { checkpoint: Uint8Array | null; rows: LogRow[] }) =>
     (await import('../history/fold-log.ts')).newestChangesOfRows(checkpoint, rows),

@@ -85,6 +85,11 @@ const JOB_WORDS: Record<JobName, { task: string; advice: string; budgetSetting: 
     advice: 'It is tried again shortly.',
     budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
   },
+  'check-update': {
+    task: 'Checking the update',
+    advice: 'Send the change in smaller parts.',
+    budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
+  },
   'board-as-of': {
     task: 'Rebuilding the board as it was',
     advice: 'The board is larger than this server is set to handle in one step.',

@@ -3,7 +3,8 @@
  * writes them: to attack the relay with what a hostile client can send.
  */
 import * as encoding from 'lib0/encoding'
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
+import { blufText } from '../../shared/board-doc.ts'
 
 /** Where the item goes: a root type by name (and a key in it), a type by the id of the item that holds it, or beside an existing item, which names neither. */
 export type CraftedPlace = { root: string; key?: string } | { parent: Y.ID } | { after: Y.ID }
@@ -64,10 +65,10 @@ export function craftedCollected(id: { client: number; clock: number }, length: 
   return encoding.toUint8Array(encoder)
 }
 
-/** `count` collected structs (GC) of one unit each from `client`'s clock 0, 2 bytes apiece: what no Yjs encoder writes unmerged, but Yjs takes. */
-export function craftedCollectedRun(client: number, count: number): Uint8Array {
+/** `count` collected structs (GC) of one unit each from `client`'s clock `from`, 2 bytes apiece: what no Yjs encoder writes unmerged, but Yjs takes. */
+export function craftedCollectedRun(client: number, count: number, from = 0): Uint8Array {
   const encoder = encoding.createEncoder()
-  for (const uint of [1, count, client, 0]) encoding.writeVarUint(encoder, uint)
+  for (const uint of [1, count, client, from]) encoding.writeVarUint(encoder, uint)
   for (let i = 0; i < count; i++) {
     encoding.writeUint8(encoder, 0) // a GC struct
     encoding.writeVarUint(encoder, 1)
@@ -111,4 +112,27 @@ function writeItem(encoder: encoding.Encoder, place: CraftedPlace, content: Craf
   } else {
     encoding.writeVarUint(encoder, content.deleted)
   }
+}
+
+/**
+ * `count` one-character items of client `client + 1`, each placed after a
+ * character client `client` has yet to type, from its clock `from` on: held
+ * until that client types, then tried again at its first character, when one
+ * of them applies.
+ */
+export function heldOnFutureCharacters(client: number, from: number, count: number): Uint8Array {
+  const forger = new Y.Doc()
+  const text = blufText(forger)
+  forger.clientID = client
+  text.insert(0, 'x'.repeat(from))
+  for (let i = 0; i < count; i++) {
+    forger.clientID = client
+    text.insert(text.length, 'a')
+    forger.clientID = client + 1
+    text.insert(text.length, '#')
+  }
+  // Only the forged client's items: the state vector says the typist's are held already.
+  const update = Y.encodeStateAsUpdate(forger, Y.encodeStateVector(new Map([[client, from + count]])))
+  forger.destroy()
+  return update
 }

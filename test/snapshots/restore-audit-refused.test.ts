@@ -4,7 +4,8 @@
  * WebsocketProvider. Storage refusing the `restore` entry (a trigger of the
  * test's own, failing as a full disk would) leaves the board as it was, as
  * stored and as the member sees it: the owner gets an error saying so, no
- * entry is written, and the member's next edit is stored (her client
+ * entry is written, no restore point is left among the board's snapshots
+ * (it is stored before the restore's transaction), and the member's next edit is stored (her client
  * reconnects to the board loaded again, as after any change that could not be
  * committed). Once storage takes it, the same restore is made and recorded.
  */
@@ -26,11 +27,13 @@ describeEachDialect(postgresMissing, 'a restore refused at its audit entry on %s
   /** PostgreSQL's disk full is storage trouble (503); a SQLite trigger fails as a constraint (500). */
   const refusedStatus = dialect === 'postgres' ? 503 : 500
 
-  it('leaves the board as it was for everyone and records nothing; once storage takes it, the restore is made and recorded', async () => {
+  it('leaves the board as it was for everyone and records nothing, no restore point left behind; once storage takes it, the restore is made and recorded with its point', async () => {
     const base = `/api/boards/${team.boardId}`
     const sorted = (titles: string[]) => [...titles].sort()
     const storedTitles = async () => sorted((await team.reviewer.get<BoardModel>(base)).body.assessments.map((assessment) => assessment.title))
     const restoreEntries = () => rowCount(team.server, 'audit_log', { column: 'action', value: 'restore' })
+    const snapshotLabels = async () => (await team.reviewer.get<SnapshotSummary[]>(`${base}/snapshots`)).body.map((snapshot) => snapshot.label).sort()
+    const restorePoints = () => rowCount(team.server, 'snapshots', { column: 'kind', value: 'restore' })
     const analyst = team.connect(team.editor)
     await analyst.synced()
     const titlesSeen = () => sorted(boardToModel(analyst.doc, team.boardId).assessments.map((assessment) => assessment.title))
@@ -48,6 +51,8 @@ describeEachDialect(postgresMissing, 'a restore refused at its audit entry on %s
     expect(refused.status).toBe(refusedStatus)
     expect(refused.body.error.message).not.toBe('')
     expect({ stored: await storedTitles(), entries: await restoreEntries() }).toEqual({ stored: ['In the snapshot', 'Written since'], entries: 0 })
+    const labelsBefore = ['Before the rewrite']
+    expect({ labels: await snapshotLabels(), points: await restorePoints() }).toEqual({ labels: labelsBefore, points: 0 })
 
     addAssessment(analyst.doc, { title: 'Written after the refusal' })
     await waitFor(async () => (await storedTitles()).includes('Written after the refusal'), 'the member’s next card to be stored')
@@ -59,6 +64,8 @@ describeEachDialect(postgresMissing, 'a restore refused at its audit entry on %s
     const restored = await restore()
     expect({ status: restored.status, changed: restored.body.changed }).toEqual({ status: 200, changed: true })
     expect({ stored: await storedTitles(), entries: await restoreEntries() }).toEqual({ stored: ['In the snapshot'], entries: 1 })
+    // The restore made keeps its one point.
+    expect({ labels: await snapshotLabels(), points: await restorePoints() }).toEqual({ labels: ['Before restore of Before the rewrite', ...labelsBefore], points: 1 })
     await waitFor(() => titlesSeen().length === 1, 'the member to see the restore')
   })
 })

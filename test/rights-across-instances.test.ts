@@ -1,0 +1,139 @@
+/**
+ * Rights taken away reach the sockets other instances hold, whatever part of
+ * the way Redis misses: the deciding instance cut off Redis (the word goes
+ * through PostgreSQL), and an upgrade in flight on an instance that was cut
+ * off while the word went by (closed as it opens by the re-check once back).
+ * Real instances on PostgreSQL and Redis, each cut off Redis by a TCP proxy in
+ * front of it alone; real clients.
+ */
+import { expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { collection } from '../shared/board-doc.ts'
+import { addAssessment } from '../shared/board-mutations.ts'
+import { CLOSE } from '../shared/protocol.ts'
+import type { Connection } from '../server/relay/connection.ts'
+import { addAccount, addMember, addToken, type TestAccount } from './helpers/accounts.ts'
+import { apiClient } from './helpers/api.ts'
+import { instancesAfterEach } from './helpers/instances.ts'
+import { LoadGate } from './helpers/load-gate.ts'
+import { onServerDatabase } from './helpers/server-database.ts'
+import { describeUnless, missingServices } from './helpers/services.ts'
+import { withStoredDoc } from './helpers/stored-board.ts'
+import type { TestServer } from './helpers/test-server.ts'
+import { waitFor } from './helpers/wait-for.ts'
+import { closeCodes, type TestClient } from './helpers/yjs-client.ts'
+
+const missing = await missingServices('postgres', 'redis')
+
+/** How long an instance may take to notice it lost Redis, or to be back on it and act on it: a bound, not a measurement. */
+const REDIS_NOTICED_MS = 20_000
+
+describeUnless(missing)('rights taken away across instances, Redis missing part of the way', () => {
+  const { start, connect, redisThroughProxy } = instancesAfterEach()
+
+  const redisLost = (server: TestServer) => waitFor(async () => (await apiClient(server.url).get('/readyz')).status === 503, 'the instance to lose Redis', REDIS_NOTICED_MS)
+  const asBearer = async (server: TestServer, account: TestAccount) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
+
+  /** The person's open connection on the server's room of the board, once there is one. */
+  const openConnectionOf = (server: TestServer, boardId: string, account: TestAccount): Promise<Connection> =>
+    waitFor(() => [...(server.services.rooms.loadedRooms.get(boardId)?.connections ?? [])].find((connection) => connection.identity.userId === account.id && !connection.closed), 'their connection to open')
+
+  /** A card typed by a client whose connection can no longer write: the server refuses it, and nothing of it is stored. */
+  const typedAndRefused = async (server: TestServer, boardId: string, client: TestClient, connection: Connection, title: string) => {
+    addAssessment(client.doc, { title, judgment: '' })
+    await waitFor(() => connection.deniedOnce, 'the server to refuse the card')
+    const stored = await withStoredDoc(server, boardId, (doc) => [...collection(doc, 'assessments').values()].map((card) => String((card as Y.Map<unknown>).get('title'))))
+    expect(stored).not.toContain(title)
+  }
+
+  /**
+   * An editor's socket on the serving instance, on a board owned on the
+   * deciding instance, which reaches Redis through a proxy the test cuts:
+   * whatever the owner changes there meanwhile, Redis tells nobody.
+   */
+  const editorServedElsewhere = async (title: string, logSink?: (line: string) => void) => {
+    const { proxy, redisUrl } = await redisThroughProxy()
+    const deciding = await start({ accounts: true, redisUrl })
+    const serving = await start({ database: deciding.database, accounts: true, logSink })
+    const [owner, editor] = [await addAccount(deciding), await addAccount(deciding)]
+    const asOwner = await asBearer(deciding, owner)
+    const boardId = await asOwner.createBoard(title)
+    await addMember(deciding, boardId, editor, 'editor')
+    const socket = connect(serving, boardId, { token: (await addToken(deciding, editor)).token })
+    await socket.synced()
+    const closes = closeCodes(socket)
+    /** Cuts the deciding instance off Redis, demotes the editor there, and waits for their socket on the serving instance to close. */
+    const demotedWhileCutOff = async () => {
+      proxy.cut()
+      await redisLost(deciding)
+      expect((await asOwner.patch(`/api/boards/${boardId}/members/${editor.id}`, { role: 'reviewer' })).status).toBe(200)
+      await waitFor(() => closes.includes(CLOSE.accessChanged.code), 'the editor’s socket on the serving instance to close')
+      expect(closes.filter((code) => code !== 1006)).toEqual([CLOSE.accessChanged.code])
+    }
+    return { deciding, serving, boardId, editor, socket, closes, demotedWhileCutOff }
+  }
+
+  it('an editor demoted on an instance cut off Redis: their socket on another instance closes 4001 while the first is still cut off, and what they type after is not stored', async () => {
+    const { deciding, serving, boardId, editor, socket, demotedWhileCutOff } = await editorServedElsewhere('Demoted while cut off')
+    await demotedWhileCutOff()
+    const reconnected = await openConnectionOf(serving, boardId, editor)
+    expect(reconnected.role).toBe('reviewer')
+    await socket.synced()
+    await typedAndRefused(serving, boardId, socket, reconnected, 'Typed after the demotion')
+    expect((await apiClient(deciding.url).get('/readyz')).status).toBe(503)
+  })
+
+  it('an instance whose listening connection to PostgreSQL is ended listens again (re-checking its sockets, which keep their rights), and an unreadable notification changes nothing', async () => {
+    const logged: string[] = []
+    const on = await editorServedElsewhere('Listening again', (line) => void logged.push((JSON.parse(line) as { msg: string }).msg))
+    const listens = () => logged.filter((msg) => msg.startsWith('listening for rights taken away')).length
+    await waitFor(() => listens() === 1, 'the serving instance to listen')
+    await onServerDatabase(on.serving, [`select pg_notify('assay_rights', '{"type":"close-connections","selector":{},"event":{"code":4001}}')`])
+    await waitFor(() => logged.includes('unreadable notification of a right taken away dropped'), 'the unreadable notification to be dropped')
+    await onServerDatabase(on.serving, [`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'assay-rights' and datname = current_database()`])
+    await waitFor(() => listens() === 2, 'the serving instance to listen again')
+    await waitFor(() => logged.includes('re-checked the rights of open connections'), 'the serving instance to re-check its open connections')
+    expect(on.closes).toEqual([])
+    await on.demotedWhileCutOff()
+  })
+
+  it('an upgrade that read its rights before they were taken away, unheard while its instance was cut off Redis, opens closed (4001) once the re-check after the return has run', async () => {
+    const logged: string[] = []
+    const loads = new LoadGate('before-read')
+    const { proxy, redisUrl } = await redisThroughProxy()
+    const deciding = await start({ accounts: true })
+    const serving = await start({
+      database: deciding.database,
+      accounts: true,
+      redisUrl,
+      wrapStorage: loads.wrap,
+      logSink: (line) => void logged.push((JSON.parse(line) as { msg: string }).msg),
+    })
+    const [owner, editor] = [await addAccount(deciding), await addAccount(deciding)]
+    const asOwner = await asBearer(deciding, owner)
+    const [boardId, ownersBoard] = [await asOwner.createBoard('Joining across the re-check'), await asOwner.createBoard('Open while cut off')]
+    await addMember(deciding, boardId, editor, 'editor')
+    // An open connection on the serving instance, so that its re-check has one to check, and logs that it ran.
+    await connect(serving, ownersBoard, { token: (await addToken(deciding, owner)).token }).synced()
+    const rechecks = () => logged.filter((msg) => msg === 're-checked the rights of open connections').length
+
+    proxy.cut()
+    await redisLost(serving)
+    loads.hold(1)
+    const socket = connect(serving, boardId, { token: (await addToken(deciding, editor)).token })
+    const closes = closeCodes(socket)
+    await waitFor(() => loads.waiting === 1, 'the editor’s upgrade to have read its rights, and be loading the board')
+    // Taken away with no word to anyone, as by an instance that died before it could tell: only the re-check can find it.
+    await deciding.services.storage.members.setRole(boardId, editor.id, 'reviewer')
+    const rechecksBefore = rechecks()
+    proxy.restore()
+    await waitFor(() => rechecks() > rechecksBefore, 'the serving instance, back on Redis, to re-check its open connections', REDIS_NOTICED_MS)
+    loads.release()
+
+    await waitFor(() => closes.includes(CLOSE.accessChanged.code), 'the editor’s socket to close as it opens')
+    const reconnected = await openConnectionOf(serving, boardId, editor)
+    expect(reconnected.role).toBe('reviewer')
+    await socket.synced()
+    await typedAndRefused(serving, boardId, socket, reconnected, 'Typed after the re-check')
+  })
+})
