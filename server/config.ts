@@ -124,6 +124,13 @@ function configSchema() {
      * with only the reads in flight bounded, one reviewer made 30,000 in a minute.
      */
     AS_OF_READS_PER_HOUR_PER_PERSON: count('reads', 1, 1_000_000).default(600),
+    /**
+     * Reads of a whole stored version for a worker job that no other allowance counts (a snapshot's checks,
+     * `GET /api/boards/:id/checks?snapshot=`; a comparison of two versions, `/diff`) one person may make on one instance at
+     * once, and then per hour (the admin is not counted): with only the jobs in flight bounded, one reviewer read a 14 MB
+     * board's snapshots 312 times a minute.
+     */
+    VERSION_READS_PER_HOUR_PER_PERSON: count('reads', 1, 1_000_000).default(600),
     /** Invite links made or revoked, members added, changed or removed, API tokens made or revoked and boards archived or brought back (each an audit entry), together, per person on one instance at once, and then per hour (the admin and the command line are not counted). */
     ACCESS_CHANGES_PER_HOUR_PER_PERSON: count('changes', 1, 1_000_000).default(600),
     /** Minutes between automatic snapshots of changed boards; fractions allowed, 0 turns them off. */

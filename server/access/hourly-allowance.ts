@@ -90,6 +90,7 @@ export function hourlyAllowances(config: Config, counts: AllowanceCounts) {
     comments: allowance('comments', config.COMMENTS_PER_HOUR_PER_PERSON),
     exports: allowance('exports', config.EXPORTS_PER_HOUR_PER_PERSON),
     asOfReads: allowance('as-of-reads', config.AS_OF_READS_PER_HOUR_PER_PERSON),
+    versionReads: allowance('version-reads', config.VERSION_READS_PER_HOUR_PER_PERSON),
     accessChanges: allowance('access-changes', config.ACCESS_CHANGES_PER_HOUR_PER_PERSON),
     workerSeconds: allowance('worker-seconds', config.WORKER_SECONDS_PER_HOUR_PER_PERSON),
   }

@@ -38,10 +38,37 @@ export type ExportRequest = {
   scope?: ExportScope | undefined
 }
 
-/** The analytic checks of the live board or a snapshot, for the assessments of `scope`; null when there is no such version. */
-export async function checkVersion(services: VersionSources, boardId: string, snapshotId: string | undefined, scope: ExportScope): Promise<ChecksReport | null> {
-  const version = await readStoredVersion(services, boardId, snapshotId)
-  return version && services.workers.run('check-version', { version, scope })
+/** Told what a read took from storage (to charge its bytes to whom asked for it, server/http/version-reads.ts). */
+export type LoadedFromStorage = (read: unknown) => void
+
+/**
+ * How an export's read of its version is shared with identical ones and
+ * charged (server/http/version-reads.ts): `key` names what it computes,
+ * `compute` is told what it read. The command line's is neither.
+ */
+export type VersionReading = <T>(key: string, compute: (loaded: LoadedFromStorage) => Promise<T>) => Promise<T>
+
+const readAlone: VersionReading = (_key, compute) => compute(() => undefined)
+
+/**
+ * The analytic checks of the live board or a snapshot, for the assessments of
+ * `scope`; null when there is no such version. The person's worker slot is
+ * taken before the version is read, which the checks job then runs in.
+ */
+export function checkVersion(
+  services: VersionSources,
+  boardId: string,
+  snapshotId: string | undefined,
+  scope: ExportScope,
+  loaded: LoadedFromStorage = () => undefined,
+): Promise<ChecksReport | null> {
+  return services.workers.holdingSlot('check-version', async () => {
+    // The checks do not say what changed since the snapshot before.
+    const version = await readStoredVersion(services, boardId, snapshotId, { previous: false })
+    if (!version) return null
+    loaded(version)
+    return services.workers.run('check-version', { version, scope }, { moveInput: true })
+  })
 }
 
 /** The analytic checks of the board as it was at a past time, for the assessments of `scope`. */
@@ -49,30 +76,47 @@ export function checkAsOf(services: VersionSources, boardId: string, asOf: AsOfV
   return services.workers.run('check-version', { version: asOfVersion(boardId, asOf), scope })
 }
 
-/** Null when there is no such board or no such snapshot of it. */
-export async function exportVersion(services: VersionSources & { logger: Logger }, request: ExportRequest, by: Principal): Promise<ExportedFile | null> {
+/**
+ * Null when there is no such board or no such snapshot of it. The person's
+ * worker slot is taken before the version is read, which the export job then
+ * runs in; `reading` shares and charges the read (by default: neither).
+ */
+export async function exportVersion(
+  services: VersionSources & { logger: Logger },
+  request: ExportRequest,
+  by: Principal,
+  reading: VersionReading = readAlone,
+): Promise<ExportedFile | null> {
   const { boardId, format, snapshotId, asOf, scope = 'all' } = request
   const detail = { format, snapshotId: snapshotId ?? null, asOf: asOf?.asOf ?? null, scope }
   try {
     // Before the board is read: a loop asking for an export that overran would otherwise read it whole each time.
     const overrunKey = await exportKey(services, request)
     services.workers.refuseIfOverran('export-board', overrunKey)
-    const read: StoredVersion | null = asOf
-      ? { ...asOfVersion(boardId, asOf), live: await readLive(services, boardId) }
-      : snapshotId === undefined
-        ? await readTimedLive(services, boardId)
-        : await readStoredVersion(services, boardId, snapshotId)
-    if (!read) return null
-    // A snapshot names its own predecessor; the live board and a past moment are compared with the newest snapshot made by then.
-    const version: StoredVersion =
-      read.kind === 'snapshot'
-        ? read
-        : read.kind === 'live'
-          ? { ...read, previous: await snapshotBefore(services, boardId, undefined), latestReview: await latestReviewOf(services, boardId) }
-          : { ...read, previous: await snapshotBefore(services, boardId, read.at) }
-    const { file, hash } = await services.workers.run('export-board', { format, scope, version }, { boardId, overrunKey })
-    await audit(services, { actor: by, action: 'export', boardId, detail: { ...detail, hash } })
-    return file
+    const exported = await reading(overrunKey, (loaded) =>
+      services.workers.holdingSlot('export-board', async () => {
+        const read: StoredVersion | null = asOf
+          ? { ...asOfVersion(boardId, asOf), live: await readLive(services, boardId) }
+          : snapshotId === undefined
+            ? await readTimedLive(services, boardId)
+            : await readStoredVersion(services, boardId, snapshotId, { previous: true })
+        if (!read) return null
+        // A snapshot names its own predecessor; the live board and a past moment are compared with the newest snapshot made by then.
+        const version: StoredVersion =
+          read.kind === 'snapshot'
+            ? read
+            : read.kind === 'live'
+              ? { ...read, previous: await snapshotBefore(services, boardId, undefined), latestReview: await latestReviewOf(services, boardId) }
+              : { ...read, previous: await snapshotBefore(services, boardId, read.at) }
+        loaded(version)
+        // A past moment's log is the history read's, kept for the next reader: copied. The rest was read for this job alone.
+        return services.workers.run('export-board', { format, scope, version }, { boardId, overrunKey, moveInput: asOf === undefined })
+      }),
+    )
+    if (!exported) return null
+    // Each request's export is its own audit entry, also when it shared another's read and rendering.
+    await audit(services, { actor: by, action: 'export', boardId, detail: { ...detail, hash: exported.hash } })
+    return exported.file
   } catch (error) {
     if (error instanceof WorkerJobError && (error.refusal === 'over-time' || error.refusal === 'overran-before')) {
       await audit(services, { actor: by, action: 'export-failed', boardId, detail: { ...detail, refusal: error.refusal } })
@@ -132,8 +176,8 @@ function asOfVersion(boardId: string, { asOf, at, exact, log }: AsOfVersion): Ex
   return { kind: 'as-of', boardId, asOf, at, exact, log }
 }
 
-/** What a version is rebuilt from: the live board's log, or the snapshot's state, review and neighbours. */
-async function readStoredVersion(services: VersionSources, boardId: string, snapshotId: string | undefined): Promise<StoredVersion | null> {
+/** What a version is rebuilt from: the live board's log, or the snapshot's state, review and neighbours (the one before it only when `previous`). */
+async function readStoredVersion(services: VersionSources, boardId: string, snapshotId: string | undefined, read: { previous: boolean }): Promise<StoredVersion | null> {
   if (snapshotId === undefined) {
     const log = await readStoredLog(services.storage, boardId)
     return log && { kind: 'live', boardId, at: services.clock().toISOString(), log }
@@ -146,7 +190,7 @@ async function readStoredVersion(services: VersionSources, boardId: string, snap
   ])
   if (!stored) return null
   const { label, contentHash, createdAt, previousId } = stored.snapshot
-  const [previous, live] = await Promise.all([previousId ? readSnapshotState(storage, boardId, previousId) : null, readLive(services, boardId)])
+  const [previous, live] = await Promise.all([previousId && read.previous ? readSnapshotState(storage, boardId, previousId) : null, readLive(services, boardId)])
   return {
     kind: 'snapshot',
     boardId,

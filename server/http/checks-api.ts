@@ -20,7 +20,9 @@ import { boardParams, boardRole } from './board-role.ts'
 import { notFound } from './errors.ts'
 import { changeBoard, liveChecks, mutationContext } from './live-board.ts'
 import { errorResponses, errorSchema, historyReadResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
+import { jsonBytes, jsonText, sendJsonText } from './json-text.ts'
 import { validationHook } from './validation-hook.ts'
+import { versionRead } from './version-reads.ts'
 
 const errors = { 400: errorResponses[400], 401: errorResponses[401], 403: errorResponses[403], 404: jsonResponse(errorSchema, 'No such board, snapshot or finding.') }
 
@@ -50,9 +52,18 @@ export function checksApi(): OpenAPIHono<SignedInEnv> {
       snapshotOrAsOf(snapshot, asOf)
       if (asOf !== undefined) return c.json(await checkAsOf(c.var.services, c.var.board.id, await readVersionAsOf(c, asOf), scope), 200)
       if (snapshot === undefined) return c.json(await liveChecks(c, scope), 200)
-      const report = await checkVersion(c.var.services, c.var.board.id, snapshot, scope)
+      const record = await c.var.services.storage.snapshots.get(c.var.board.id, snapshot)
+      if (!record) throw notFound('Snapshot')
+      // Named by the snapshot's content and the log's state: what is retracted since depends on the live board.
+      const read = { kind: 'snapshot-checks', parameters: JSON.stringify([snapshot, record.contentHash, scope]) } as const
+      // Encoded once for every reader while kept: a large board's report is hundreds of kB of JSON.
+      const report = await versionRead(c, read, async (loaded) => {
+        const checked = await checkVersion(c.var.services, c.var.board.id, snapshot, scope, loaded)
+        return checked && jsonBytes(jsonText(checked))
+      })
+      // Deleted since it was looked up.
       if (!report) throw notFound('Snapshot')
-      return c.json(report, 200)
+      return sendJsonText(c, report)
     },
   )
 

@@ -12,6 +12,7 @@ import { historyReadResponses, workerErrorResponses } from './openapi-parts.ts'
 import { notFound } from './errors.ts'
 import { storageTroubleOf } from '../storage/storage-errors.ts'
 import { validationHook } from './validation-hook.ts'
+import { exportReading, refusedUnread } from './version-reads.ts'
 
 /** Mounted at `/boards/:id`. */
 export function exportApi(): OpenAPIHono<SignedInEnv> {
@@ -48,13 +49,17 @@ export function exportApi(): OpenAPIHono<SignedInEnv> {
       snapshotOrAsOf(snapshot, asOf)
       // Each export is an audit entry: a loop of them (376 a second on a small board) would fill the disk with the log.
       await spendAllowance(c.var.services.allowances.exports, c.var.principal, 'exported as many times')
-      const past = asOf === undefined ? undefined : await readVersionAsOf(c, asOf)
-      // An export refused at its audit entry by storage (a full disk) was not made, and is not counted; one that overran is.
+      // An export refused before it read anything (its person's reads or tasks in flight, their loaded bytes) or at its audit
+      // entry by storage (a full disk) was not made, and is not counted; one that overran is.
       const file = await givenBackOnFailure(
         c.var.services.allowances.exports,
         c.var.principal,
-        () => exportVersion(c.var.services, { boardId: id, format, snapshotId: snapshot, scope, asOf: past }, c.var.principal),
-        { onlyFor: (error) => storageTroubleOf(error) !== null },
+        async () => {
+          const past = asOf === undefined ? undefined : await readVersionAsOf(c, asOf)
+          const request = { boardId: id, format, snapshotId: snapshot, scope, asOf: past }
+          return exportVersion(c.var.services, request, c.var.principal, exportReading(c, snapshot))
+        },
+        { onlyFor: (error) => refusedUnread(error) || storageTroubleOf(error) !== null },
       )
       if (!file) throw notFound(snapshot ? 'Snapshot' : 'Board')
       return c.body(typeof file.body === 'string' ? file.body : new Uint8Array(file.body), 200, {

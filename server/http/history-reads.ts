@@ -31,6 +31,12 @@
  * every request, four loops of one member reading a 14 MB board nobody held
  * took an honest editor's round trip on another board from 29 to 901 ms
  * (p50) on PostgreSQL and sent 714 MB in 18 s.
+ *
+ * A whole version read for a worker job (a snapshot's checks, a comparison of
+ * two versions, a snapshot's export: version-reads.ts) is counted the same
+ * way: each read one or two snapshots' states and the whole live log on the
+ * relay's thread, and a reviewer's 16 requests at once held every board's
+ * /healthz for up to 3.2 s.
  */
 import type { KeptStart, TailState } from '../storage/storage.ts'
 import { CountsByKey } from './counts-by-key.ts'
@@ -44,7 +50,7 @@ import { asSharedWork } from '../workers/job-owner.ts'
  * snapshots (its state, or its model's JSON), or the live board as stored
  * (its model's JSON, or its checks for a scope) when nobody holds it here.
  */
-export type HistoryReadKind = 'board-as-of' | 'log-as-of' | 'sessions' | 'snapshot-state' | 'snapshot-model' | LiveReadKind
+export type HistoryReadKind = 'board-as-of' | 'log-as-of' | 'sessions' | 'snapshot-state' | 'snapshot-model' | LiveReadKind | VersionReadKind
 
 /** The reads of the live board as stored: their answer changes with the log's newest rows only. */
 export type LiveReadKind = 'live-model' | 'live-checks'
@@ -52,6 +58,9 @@ const LIVE_READ_KINDS: ReadonlySet<HistoryReadKind> = new Set<LiveReadKind>(['li
 
 /** What tells one state of a board's log from another: its newest rows, and where its kept history starts. */
 export type LogStateReaders = { tail(boardId: string): Promise<TailState>; keptStart(boardId: string): Promise<KeptStart> }
+
+/** A whole version of a board read from storage for a worker job: a snapshot's checks, a comparison, a snapshot's export (version-reads.ts). */
+export type VersionReadKind = 'snapshot-checks' | 'diff' | 'snapshot-export'
 
 export type HistoryReadLimits = { perPerson: number; perInstance: number; cacheBytes: number }
 
@@ -89,9 +98,15 @@ export class HistoryReads {
    * (a server without accounts, a test's) is not counted, as the relay's
    * per-person limits count no one there; the instance's limit still holds.
    * What never changes (a snapshot) is named by its `version` (its content
-   * hash), and the log's state is not read for it.
+   * hash), and the log's state is not read for it. A read that depends on
+   * more than its key names (`keep` false: a snapshot's export names its
+   * review) is shared while in flight but not kept.
    */
-  async read<T>(person: string | null, read: { boardId: string; kind: HistoryReadKind; parameters: string; version?: string }, compute: () => Promise<T>): Promise<T> {
+  async read<T>(
+    person: string | null,
+    read: { boardId: string; kind: HistoryReadKind; parameters: string; version?: string; keep?: boolean },
+    compute: () => Promise<T>,
+  ): Promise<T> {
     if (person !== null && this.perPerson.of(person) >= this.limits.perPerson) {
       this.counters?.asked(read.kind, 'too_many_history_reads')
       throw tooManyHistoryReads(this.limits.perPerson)
@@ -123,7 +138,7 @@ export class HistoryReads {
         // Joined by identical reads meanwhile: the first reader leaving must not stop it for the others.
         .then(() => asSharedWork(compute))
         .then((value) => {
-          this.cache.keep(key, read.boardId, generation, value)
+          if (read.keep !== false) this.cache.keep(key, read.boardId, generation, value)
           return value
         })
         .finally(() => this.computing.delete(key))
@@ -155,7 +170,7 @@ function tooManyHistoryReads(perPerson: number): ApiError {
   return new ApiError(
     429,
     'too_many_history_reads',
-    `You have ${perPerson} reads of a board's history in flight on this server (the board as of a past time, its editing sessions, an export or snapshot of a past time, the board or its checks read from storage while nobody has it open here), as many as one person may. Wait for them to finish and try again in ${RETRY_AFTER_SECONDS} s.`,
+    `You have ${perPerson} reads of a board's history in flight on this server (the board as of a past time, its editing sessions, an export or snapshot of a past time, the board or its checks read from storage while nobody has it open here, a snapshot's checks or export, a comparison of two versions), as many as one person may. Wait for them to finish and try again in ${RETRY_AFTER_SECONDS} s.`,
     RETRY_AFTER_SECONDS,
   )
 }
@@ -164,7 +179,7 @@ function historyReadsBusy(): ApiError {
   return new ApiError(
     429,
     'history_reads_busy',
-    `This server is reading as many boards' histories as it reads at once (the board as of a past time, editing sessions, exports and snapshots of a past time, boards nobody has open here). Try again in ${RETRY_AFTER_SECONDS} s.`,
+    `This server is reading as many boards' histories as it reads at once (the board as of a past time, editing sessions, exports and snapshots of a past time, boards nobody has open here, snapshots' checks and exports, comparisons). Try again in ${RETRY_AFTER_SECONDS} s.`,
     RETRY_AFTER_SECONDS,
   )
 }

@@ -14,6 +14,7 @@ import { readStoredLog } from '../snapshots/stored-board.ts'
 import type { BoardEnv } from './app-env.ts'
 import { rightStillHeld } from './board-role.ts'
 import { notFound } from './errors.ts'
+import type { JobName } from '../workers/jobs.ts'
 import { estimatedBytes } from './history-read-cache.ts'
 import type { LiveReadKind } from './history-reads.ts'
 import { jsonBytes, type JsonBytes } from './json-text.ts'
@@ -44,7 +45,8 @@ export async function changeBoard<T>(c: Context<BoardEnv>, change: (doc: Y.Doc) 
  * changes (keptUntilChanged).
  */
 export function readBoardJson(c: Context<BoardEnv>): Promise<JsonBytes<BoardModel>> {
-  return keptUntilChanged(c, 'live-model', '', async (log) => jsonBytes(await c.var.services.workers.run('read-board', { boardId: c.var.board.id, log })))
+  const job = 'read-board'
+  return keptUntilChanged(c, 'live-model', '', job, async (log) => jsonBytes(await c.var.services.workers.run(job, { boardId: c.var.board.id, log }, { moveInput: true })))
 }
 
 /**
@@ -54,8 +56,9 @@ export function readBoardJson(c: Context<BoardEnv>): Promise<JsonBytes<BoardMode
  */
 export function liveChecks(c: Context<BoardEnv>, scope: ExportScope): Promise<ChecksReport> {
   const { services, board } = c.var
-  return keptUntilChanged(c, 'live-checks', scope, (log) =>
-    services.workers.run('check-version', { version: { kind: 'live', boardId: board.id, at: services.clock().toISOString(), log }, scope }),
+  const job = 'check-version'
+  return keptUntilChanged(c, 'live-checks', scope, job, (log) =>
+    services.workers.run(job, { version: { kind: 'live', boardId: board.id, at: services.clock().toISOString(), log }, scope }, { moveInput: true }),
   )
 }
 
@@ -70,17 +73,19 @@ export function liveChecks(c: Context<BoardEnv>, scope: ExportScope): Promise<Ch
  * it, else the answer's bytes they are sent; refused before anything is read
  * once that is spent.
  */
-async function keptUntilChanged<T>(c: Context<BoardEnv>, kind: LiveReadKind, parameters: string, make: (log: StoredLog) => Promise<T>): Promise<T> {
+async function keptUntilChanged<T>(c: Context<BoardEnv>, kind: LiveReadKind, parameters: string, job: JobName, make: (log: StoredLog) => Promise<T>): Promise<T> {
   const { services, board, principal } = c.var
   const payer = loadingPayer(c, `board ${board.id} read as stored`)
   let loadedHere = false
-  const readAndMake = async () => {
-    const log = await readStoredLog(services.storage, board.id)
-    if (log === null) throw notFound('Board')
-    loadedHere = true
-    payer?.didLoad(logBytes(log.checkpoint, log.updates))
-    return make(log)
-  }
+  // The caller's worker slot is taken before the log is read, and `make`'s job runs in it (WorkerPool.holdingSlot).
+  const readAndMake = () =>
+    services.workers.holdingSlot(job, async () => {
+      const log = await readStoredLog(services.storage, board.id)
+      if (log === null) throw notFound('Board')
+      loadedHere = true
+      payer?.didLoad(logBytes(log.checkpoint, log.updates))
+      return make(log)
+    })
   const room = services.rooms.loadedRooms.get(board.id)
   const answer = room
     ? await room.readStored(`${kind}:${parameters}`, readAndMake)

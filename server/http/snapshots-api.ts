@@ -18,7 +18,7 @@ import {
 import { audited, auditedAs, type AuditEntry } from '../access/audit.ts'
 import { actorOf } from '../snapshots/actor.ts'
 import { captureStoredBoard } from '../snapshots/stored-board.ts'
-import { diffVersions, readVersion } from '../snapshots/diff-versions.ts'
+import { diffStoredVersions } from '../snapshots/diff-versions.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
 import { withSnapshotRoom } from '../snapshots/snapshot-quota.ts'
@@ -32,6 +32,8 @@ import { ApiError, notFound } from './errors.ts'
 import { jsonBytes, sendJsonText } from './json-text.ts'
 import { errorResponses, historyReadResponses, jsonBody, jsonResponse, notModifiedResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
+import { versionRead } from './version-reads.ts'
+import type { SnapshotRecord } from '../storage/storage.ts'
 import { snapshotNotFound, wholeSnapshot } from './whole-snapshot.ts'
 import { quoted } from '../../shared/bidi.ts'
 
@@ -84,6 +86,14 @@ function spendingSnapshot<T>(c: Context<BoardEnv>, make: (boardBytes: number) =>
     await spendAllowance(c.var.services.allowances.snapshots, c.var.principal, 'made as many snapshots and restores')
     return make(boardBytes)
   })
+}
+
+/** The snapshot a comparison names, looked up before anything is read (null for the live board); 404 when the board has none such. */
+async function compared(c: Context<BoardEnv>, version: string): Promise<SnapshotRecord | null> {
+  if (version === LIVE) return null
+  const snapshot = await c.var.services.storage.snapshots.get(c.var.board.id, version)
+  if (!snapshot) throw snapshotNotFound(version)
+  return snapshot
 }
 
 /** Mounted at `/boards/:id`. */
@@ -292,19 +302,28 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
         200: jsonResponse(diffResultSchema, 'Items added, removed and changed, with word-level diffs of texts (bounded in size and time)'),
         ...errorResponses,
         ...workerErrorResponses,
+        ...historyReadResponses,
       },
     }),
     async (c) => {
       const id = c.var.board.id
       const { from, to } = c.req.valid('query')
-      const { storage, workers, config, clock } = c.var.services
-      const now = clock().toISOString()
-      const [before, after] = await Promise.all([readVersion(storage, id, from, now), readVersion(storage, id, to, now)])
-      if (!before) throw from === LIVE ? notFound('Board') : snapshotNotFound(from)
-      if (!after) throw to === LIVE ? notFound('Board') : snapshotNotFound(to)
+      const { services } = c.var
+      const [before, after] = await Promise.all([compared(c, from), compared(c, to)])
       // Compared and serialized in a worker thread; this thread only sends the text.
-      const words = { maxTextChars: config.DIFF_MAX_TEXT_CHARS, budgetMs: config.DIFF_TIME_BUDGET_MS }
-      return sendJsonText(c, await diffVersions(workers, id, before, after, words))
+      const words = { maxTextChars: services.config.DIFF_MAX_TEXT_CHARS, budgetMs: services.config.DIFF_TIME_BUDGET_MS }
+      // Two snapshots never change: their comparison is named by their content and kept; one with the live board by the log's state.
+      const hashes = [before, after].map((side) => side?.contentHash ?? null)
+      const read = { kind: 'diff', parameters: JSON.stringify([from, to]), ...(hashes.includes(null) ? {} : { version: JSON.stringify(hashes) }) } as const
+      const sides = { from, to, now: services.clock().toISOString() }
+      // Encoded once for every reader while kept.
+      const diff = await versionRead(c, read, async (loaded) => {
+        const compared = await diffStoredVersions(services, id, sides, words, loaded)
+        return compared && jsonBytes(compared)
+      })
+      // A snapshot deleted since it was looked up, or the board.
+      if (!diff) throw notFound('Version')
+      return sendJsonText(c, diff)
     },
   )
 

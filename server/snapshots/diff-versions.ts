@@ -1,6 +1,7 @@
 /** The two sides of a diff, each a snapshot or the live board, read from storage and compared in a worker thread. */
 import type { WordDiffBounds } from '../../shared/word-diff-bounds.ts'
 import { LIVE } from '../../shared/snapshot-model.ts'
+import type { LoadedFromStorage } from '../export/export-version.ts'
 import type { JsonText } from '../http/json-text.ts'
 import type { Storage } from '../storage/storage.ts'
 import type { WorkerPool } from '../workers/worker-pool.ts'
@@ -24,7 +25,24 @@ export async function readVersion(storage: Storage, boardId: string, version: st
   return { ref: { kind: 'snapshot', id, label, createdAt, contentHash }, source: { state: stored.state } }
 }
 
-/** The comparison as JSON text (in a worker thread), word diffs within `words`' size and time. */
-export function diffVersions(workers: WorkerPool, boardId: string, from: VersionSide, to: VersionSide, words: WordDiffBounds): Promise<JsonText<VersionsDiff>> {
-  return workers.run('diff-versions', { boardId, from, to, words })
+/**
+ * The comparison of `from` and `to` (snapshot ids or `live`) as JSON text, word
+ * diffs within `words`' size and time; null when either is gone. The person's
+ * worker slot is taken before either side is read, and the comparison runs in
+ * it (in a worker thread); `loaded` is told what was read.
+ */
+export function diffStoredVersions(
+  services: { storage: Storage; workers: WorkerPool },
+  boardId: string,
+  sides: { from: string; to: string; now: string },
+  words: WordDiffBounds,
+  loaded: LoadedFromStorage,
+): Promise<JsonText<VersionsDiff> | null> {
+  const { storage, workers } = services
+  return workers.holdingSlot('diff-versions', async () => {
+    const [from, to] = await Promise.all([readVersion(storage, boardId, sides.from, sides.now), readVersion(storage, boardId, sides.to, sides.now)])
+    if (!from || !to) return null
+    loaded([from, to])
+    return workers.run('diff-versions', { boardId, from, to, words }, { moveInput: true })
+  })
 }

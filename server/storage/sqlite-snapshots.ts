@@ -44,7 +44,9 @@ export class SqliteSnapshotStore implements SnapshotStore {
   }
 
   async get(boardId: string, id: string): Promise<SnapshotRecord | undefined> {
-    const row = this.db.select(summaryColumns).from(snapshots).where(and(eq(snapshots.boardId, boardId), eq(snapshots.id, id))).get()
+    // `+id`: not looked up by the primary key's index, which leads to the row, but among the board's entries of the index
+    // holding the record whole (snapshots_board_created): read from the row, the columns after the state walk all of it.
+    const row = this.db.select(summaryColumns).from(snapshots).where(and(eq(snapshots.boardId, boardId), sql`+${snapshots.id} = ${id}`)).get()
     return row ? snapshotRecord(row) : undefined
   }
 

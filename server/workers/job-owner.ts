@@ -12,6 +12,9 @@
  * readers share (a board read kept until it changes, a history read others
  * join) runs `asSharedWork`, without it: the first reader leaving must not
  * take the others' answer with it.
+ * Work that reads a whole version of a board for a job takes its owner's job
+ * slot before it reads (WorkerPool.holdingSlot) and runs `inHeldSlot`: its job
+ * runs in that slot, not counted again.
  * Once a store is set, Node 20 tracks it through every promise; the relay's
  * cost per keystroke showed nothing of it (the comparison bench with a store
  * set in the measured process: 1.18× / 1.29× / 1.27× the reference server's
@@ -19,7 +22,8 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 
-type JobContext = { owner: string; signal: AbortSignal | undefined }
+/** `slotHeld`: the work holds one of its owner's job slots already (WorkerPool.holdingSlot), which its jobs run in. */
+type JobContext = { owner: string; signal: AbortSignal | undefined; slotHeld?: boolean }
 
 const contexts = new AsyncLocalStorage<JobContext>()
 
@@ -35,7 +39,18 @@ export function asServer<T>(work: () => T): T {
 /** Work whose answer others may come to share: still its owner's, but never stopped for one of them leaving. */
 export function asSharedWork<T>(work: () => T): T {
   const context = contexts.getStore()
-  return context ? contexts.run({ owner: context.owner, signal: undefined }, work) : work()
+  return context ? contexts.run({ ...context, signal: undefined }, work) : work()
+}
+
+/** Work that holds one of its owner's job slots: the jobs it asks for run in that slot rather than taking others. */
+export function inHeldSlot<T>(work: () => T): T {
+  const context = contexts.getStore()
+  return context ? contexts.run({ ...context, slotHeld: true }, work) : work()
+}
+
+/** True within inHeldSlot. */
+export function slotHeld(): boolean {
+  return contexts.getStore()?.slotHeld === true
 }
 
 /** The person whose request is being served, or null for the server's own work. */

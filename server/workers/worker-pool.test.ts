@@ -8,9 +8,11 @@
  * it keeps an idle thread: one whose heap stayed small is kept for the next
  * job (a fresh thread costs the next compaction about four times its own
  * work), one whose heap grew is stopped after the short idle, and the job
- * after it gets a new thread.
+ * after it gets a new thread. What a job is given: byte arrays read for it
+ * alone are moved to its thread, not copied, unless cut from a shared pool.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { createLogger } from '../log.ts'
 import { waitFor } from '../../test/helpers/wait-for.ts'
 import { asJobOwner } from './job-owner.ts'
@@ -95,5 +97,27 @@ describe('idle worker threads', () => {
     await compactNothing(kept)
     await compactNothing(stopped)
     expect([kept.load.threads, stopped.load.threads]).toEqual([1, 1])
+  })
+})
+
+describe('what a job is given', () => {
+  it('moves to the thread the byte arrays read for the job alone, copies one cut from a shared pool, and copies every one otherwise', async () => {
+    const moving = pool(IDLE_THREADS)
+    const doc = new Y.Doc()
+    doc.getText('judgment').insert(0, 'The convoy turned back at Rostov. '.repeat(2000))
+    const update = Y.encodeStateAsUpdate(doc)
+    doc.destroy()
+    const rows = () => [{ seq: 1, update: new Uint8Array(update), origin: 'editor', at: '2026-12-06T00:00:00.000Z' }]
+    const owned = rows()
+    // An empty document's update, in a Buffer cut from Node's shared pool: moving its memory would empty every other one there.
+    const pooled = Buffer.from([0, 0])
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.byteLength)
+    await moving.run('merge-state', { checkpoint: pooled, rows: owned }, { moveInput: true })
+    expect(owned[0]!.update.byteLength).toBe(0)
+    expect([...pooled]).toEqual([0, 0])
+
+    const kept = rows()
+    await moving.run('merge-state', { checkpoint: null, rows: kept })
+    expect(kept[0]!.update).toEqual(update)
   })
 })

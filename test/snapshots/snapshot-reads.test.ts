@@ -19,6 +19,7 @@ import type { Storage } from '../../server/storage/storage.ts'
 import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
 import { Gate } from '../helpers/gate.ts'
+import { gateSnapshotStates } from '../helpers/snapshot-state-gate.ts'
 import { wordsText } from '../helpers/large-inputs.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
@@ -44,19 +45,11 @@ describeEachDialect(postgresMissing, 'snapshot reads on %s', (dialect) => {
     await server.destroy()
   })
 
-  const gated = (storage: Storage): Storage => {
-    const { snapshots } = storage
-    return {
-      ...storage,
-      snapshots: Object.assign(Object.create(snapshots) as typeof snapshots, {
-        state: async (boardId: string, id: string) => {
-          stateReads++
-          await reading.pass()
-          return snapshots.state(boardId, id)
-        },
-      }),
-    }
-  }
+  const gated = (storage: Storage): Storage =>
+    gateSnapshotStates(storage, async () => {
+      stateReads++
+      await reading.pass()
+    })
 
   /** An owner's board of `claims` claims of 20,000 characters with a snapshot of it, read by a reviewer; the owner's second board, quiet. */
   async function team(claims: number, env: Record<string, string> = {}) {
