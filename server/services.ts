@@ -185,7 +185,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   historySweep.start()
   const sessionSweeper = startSessionSweeper({ storage, rooms, logger })
   // Redis keeps no message for a subscriber that is not there, and an instance that dies holding control messages never sends them: with several instances, each decides its sockets' rights again every so often.
-  const rightsSweep = new PeriodicTask(async () => rooms.recheckRightsHere(), { intervalMs: redis ? config.RIGHTS_RECHECK_INTERVAL_MS : 0, logger, failure: 'the periodic re-check of open connections’ rights failed' })
+  const rightsSweep = new PeriodicTask(async () => rooms.recheckRightsHere(true), { intervalMs: redis ? config.RIGHTS_RECHECK_INTERVAL_MS : 0, logger, failure: 'the periodic re-check of open connections’ rights failed' })
   rightsSweep.start()
   const signInThrottle = SignInThrottle.fromConfig(config, sharedCounts, `${countsKeyPrefix}:sign-in`)
   metrics?.watch({ rooms, storageHealth, workers, storage, signInThrottle })

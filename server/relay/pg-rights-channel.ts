@@ -57,6 +57,8 @@ export class PgRightsChannel implements RoomExtension {
   private readonly logger: Logger
   private listening = false
   private listenInFlight = false
+  /** Whether it listened before: a listen after a gap also closes the upgrades in flight (recheckRightsHere). */
+  private listenedBefore = false
   private failures = 0
   private retryTimer: NodeJS.Timeout | undefined
   private readonly heartbeat: NodeJS.Timeout
@@ -110,7 +112,8 @@ export class PgRightsChannel implements RoomExtension {
         if (this.closed) return
         this.listening = true
         this.logger.info({ channel: CHANNEL }, 'listening for rights taken away on other instances; re-checking open connections for what came meanwhile')
-        this.relay?.recheckRightsHere()
+        this.relay?.recheckRightsHere(this.listenedBefore)
+        this.listenedBefore = true
         this.sendHeld()
       })
       .catch((error: unknown) => {

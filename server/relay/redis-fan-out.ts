@@ -119,6 +119,8 @@ export class RedisFanOut implements RoomExtension {
    */
   private readonly boardsToCatchUp = new Set<string>()
   private readonly controlsHeld: Uint8Array[] = []
+  /** Whether the subscriber was subscribed before: a subscription after a gap also closes the upgrades in flight (recheckRightsHere). */
+  private subscribedBefore = false
 
   constructor(private readonly options: RedisFanOutOptions) {
     this.logger = options.logger
@@ -229,7 +231,8 @@ export class RedisFanOut implements RoomExtension {
     this.subscriber
       .subscribe(CONTROL_CHANNEL, ...boardIds.map(channelOf))
       .then(() => {
-        this.relay?.recheckRightsHere()
+        this.relay?.recheckRightsHere(this.subscribedBefore)
+        this.subscribedBefore = true
         for (const boardId of boardIds) void this.catchUp(boardId)
       })
       .catch((error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'redis subscription failed; retried on the next reconnect'))

@@ -62,9 +62,10 @@ export class RightsRecheck {
 
   constructor(private readonly options: RightsRecheckOptions) {}
 
-  /** Checks every open connection in the background, soon. */
-  request(): void {
+  /** Checks every open connection in the background, soon; `joinsToo`: closes the upgrades in flight now as they open. */
+  request(joinsToo: boolean): void {
     if (this.stopped) return
+    if (joinsToo) this.options.revokeJoins(CLOSE.accessChanged)
     if (this.running) {
       this.again = true
       return
@@ -75,7 +76,7 @@ export class RightsRecheck {
         this.running = null
         if (!this.again) return
         this.again = false
-        this.request()
+        this.request(false)
       })
   }
 
@@ -87,7 +88,6 @@ export class RightsRecheck {
   }
 
   private async run(): Promise<void> {
-    this.options.revokeJoins(CLOSE.accessChanged)
     for (let attempt = 0; !this.stopped; attempt++) {
       const open = this.openConnections()
       if (open.length === 0) return

@@ -27,9 +27,12 @@ export interface RelayControl {
   /**
    * This instance may have missed control messages: decides again, from the
    * database and in the background, what each open connection may do, and
-   * closes those whose rights changed (rights-recheck.ts).
+   * closes those whose rights changed (rights-recheck.ts). `joinsToo`: it was
+   * cut off for a while (Redis or PostgreSQL back), so the websocket upgrades
+   * in flight, which read their rights before, are closed as they open too;
+   * not at its first subscription or listen, which follows no gap.
    */
-  recheckRightsHere(): void
+  recheckRightsHere(joinsToo: boolean): void
 }
 
 export interface RoomExtension {

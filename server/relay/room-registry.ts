@@ -225,8 +225,8 @@ export class RoomRegistry implements RelayControl {
     return closed
   }
 
-  recheckRightsHere(): void {
-    this.rightsRecheck?.request()
+  recheckRightsHere(joinsToo: boolean): void {
+    this.rightsRecheck?.request(joinsToo)
   }
 
   /**
