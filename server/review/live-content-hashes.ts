@@ -72,14 +72,14 @@ export class LiveContentHashes {
       // In one step with marking it running: nothing can queue another between the two.
       this.queued.delete(boardId)
       const hash = this.workOut(boardId, payer)
-      const settled = hash.then(
+      // Settled either way, and then no longer the board's running one: what queues behind it waits for both.
+      const settled: Promise<void> = hash.then(
         () => undefined,
         () => undefined,
-      )
-      this.running.set(boardId, settled)
-      void settled.then(() => {
+      ).then(() => {
         if (this.running.get(boardId) === settled) this.running.delete(boardId)
       })
+      this.running.set(boardId, settled)
       return hash
     })
     this.queued.set(boardId, next)
