@@ -169,7 +169,12 @@ describeUnless(missing)('rights taken away across instances, Redis missing part 
     await on.demotedWhileCutOff()
   })
 
-  it('an upgrade that read its rights before they were taken away, unheard while its instance was cut off Redis, opens closed (4001) once the re-check after the return has run', async () => {
+  /**
+   * An editor's upgrade on an instance cut off Redis, held in its board's load
+   * (its rights read) while `meanwhile` runs, then across the re-check that
+   * follows the instance's return to Redis, and let go once that re-check ran.
+   */
+  const upgradeAcrossRecheck = async (title: string, meanwhile: (on: { deciding: TestServer; boardId: string; editor: TestAccount }) => Promise<unknown>) => {
     const logged: string[] = []
     const loads = new LoadGate('before-read')
     const { proxy, redisUrl } = await redisThroughProxy()
@@ -183,7 +188,7 @@ describeUnless(missing)('rights taken away across instances, Redis missing part 
     })
     const [owner, editor] = [await addAccount(deciding), await addAccount(deciding)]
     const asOwner = await asBearer(deciding, owner)
-    const [boardId, ownersBoard] = [await asOwner.createBoard('Joining across the re-check'), await asOwner.createBoard('Open while cut off')]
+    const [boardId, ownersBoard] = [await asOwner.createBoard(title), await asOwner.createBoard('Open while cut off')]
     await addMember(deciding, boardId, editor, 'editor')
     // An open connection on the serving instance, so that its re-check has one to check, and logs that it ran.
     await connect(serving, ownersBoard, { token: (await addToken(deciding, owner)).token }).synced()
@@ -195,13 +200,18 @@ describeUnless(missing)('rights taken away across instances, Redis missing part 
     const socket = connect(serving, boardId, { token: (await addToken(deciding, editor)).token })
     const closes = closeCodes(socket)
     await waitFor(() => loads.waiting === 1, 'the editor’s upgrade to have read its rights, and be loading the board')
-    // Taken away with no word to anyone, as by an instance that died before it could tell: only the re-check can find it.
-    await deciding.services.storage.members.setRole(boardId, editor.id, 'reviewer')
+    await meanwhile({ deciding, boardId, editor })
     const rechecksBefore = rechecks()
     proxy.restore()
     await waitFor(() => rechecks() > rechecksBefore, 'the serving instance, back on Redis, to re-check its open connections', REDIS_NOTICED_MS)
     loads.release()
+    return { serving, boardId, editor, socket, closes }
+  }
 
+  it('an upgrade that read its rights before they were taken away, unheard while its instance was cut off Redis, opens closed (4001) once the re-check after the return has run', async () => {
+    // Taken away with no word to anyone, as by an instance that died before it could tell: only the re-check can find it.
+    const takenAway = ({ deciding, boardId, editor }: { deciding: TestServer; boardId: string; editor: TestAccount }) => deciding.services.storage.members.setRole(boardId, editor.id, 'reviewer')
+    const { serving, boardId, editor, socket, closes } = await upgradeAcrossRecheck('Joining across the re-check', takenAway)
     await waitFor(() => closes.includes(CLOSE.accessChanged.code), 'the editor’s socket to close as it opens')
     const reconnected = await openConnectionOf(serving, boardId, editor)
     expect(reconnected.role).toBe('reviewer')
@@ -210,35 +220,7 @@ describeUnless(missing)('rights taken away across instances, Redis missing part 
   })
 
   it('an honest upgrade in flight across the re-check after a return to Redis has its rights read again, stays open and syncs', async () => {
-    const logged: string[] = []
-    const loads = new LoadGate('before-read')
-    const { proxy, redisUrl } = await redisThroughProxy()
-    const deciding = await start({ accounts: true })
-    const serving = await start({
-      database: deciding.database,
-      accounts: true,
-      redisUrl,
-      wrapStorage: loads.wrap,
-      logSink: (line) => void logged.push((JSON.parse(line) as { msg: string }).msg),
-    })
-    const [owner, editor] = [await addAccount(deciding), await addAccount(deciding)]
-    const asOwner = await asBearer(deciding, owner)
-    const [boardId, ownersBoard] = [await asOwner.createBoard('Honest across the re-check'), await asOwner.createBoard('Open while cut off')]
-    await addMember(deciding, boardId, editor, 'editor')
-    await connect(serving, ownersBoard, { token: (await addToken(deciding, owner)).token }).synced()
-    const rechecks = () => logged.filter((msg) => msg === 're-checked the rights of open connections').length
-
-    proxy.cut()
-    await redisLost(serving)
-    loads.hold(1)
-    const socket = connect(serving, boardId, { token: (await addToken(deciding, editor)).token })
-    const closes = closeCodes(socket)
-    await waitFor(() => loads.waiting === 1, 'the editor’s upgrade to have read its rights, and be loading the board')
-    const rechecksBefore = rechecks()
-    proxy.restore()
-    await waitFor(() => rechecks() > rechecksBefore, 'the serving instance, back on Redis, to re-check its open connections', REDIS_NOTICED_MS)
-    loads.release()
-
+    const { serving, boardId, editor, socket, closes } = await upgradeAcrossRecheck('Honest across the re-check', async () => {})
     await socket.synced()
     const connection = await openConnectionOf(serving, boardId, editor)
     expect(connection.role).toBe('editor')
