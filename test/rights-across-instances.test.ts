@@ -1,17 +1,25 @@
 /**
  * Rights taken away reach the sockets other instances hold, whatever part of
  * the way Redis misses: the deciding instance cut off Redis (the word goes
- * through PostgreSQL), and an upgrade in flight on an instance that was cut
- * off while the word went by (closed as it opens by the re-check once back).
+ * through PostgreSQL), the deciding instance going no further than the
+ * change's commit (the word goes with it), and an upgrade in flight on an
+ * instance that was cut off while the word went by (its rights read again by
+ * the re-check once back: closed as it opens if taken away, kept if not).
  * Real instances on PostgreSQL and Redis, each cut off Redis by a TCP proxy in
  * front of it alone; real clients.
  */
+import { drizzle } from 'drizzle-orm/postgres-js'
+import postgres from 'postgres'
 import { expect, it } from 'vitest'
 import * as Y from 'yjs'
+import * as pgSchema from '../drizzle/pg/schema.ts'
 import { collection } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import type { Connection } from '../server/relay/connection.ts'
+import { encodeControlMessage, readControlMessage } from '../server/relay/control-message.ts'
+import { insertAudited, RIGHTS_CHANNEL } from '../server/storage/pg-audited.ts'
+import type { Storage } from '../server/storage/storage.ts'
 import { addAccount, addMember, addToken, type TestAccount } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
@@ -83,6 +91,70 @@ describeUnless(missing)('rights taken away across instances, Redis missing part 
     expect((await apiClient(deciding.url).get('/readyz')).status).toBe(503)
   })
 
+  it('a demotion is told in its own commit: the socket on another instance closes while the deciding instance has gone no further than the commit', async () => {
+    // The deciding instance's storage commits the demotion and then holds its answer, as an instance dying right after
+    // the commit would never go on: neither its Redis publish nor anything else after the commit is made meanwhile.
+    const held = { committed: false, release: () => {} }
+    const answerHeld = (storage: Storage): Storage => ({
+      ...storage,
+      members: Object.assign(Object.create(storage.members) as Storage['members'], {
+        setRole: async (...args: Parameters<Storage['members']['setRole']>) => {
+          const change = await storage.members.setRole(...args)
+          held.committed = true
+          await new Promise<void>((resolve) => (held.release = resolve))
+          return change
+        },
+      }),
+    })
+    const deciding = await start({ accounts: true, wrapStorage: answerHeld })
+    const serving = await start({ database: deciding.database, accounts: true })
+    const [owner, editor] = [await addAccount(deciding), await addAccount(deciding)]
+    const asOwner = await asBearer(deciding, owner)
+    const boardId = await asOwner.createBoard('Told in its commit')
+    await addMember(deciding, boardId, editor, 'editor')
+    const socket = connect(serving, boardId, { token: (await addToken(deciding, editor)).token })
+    await socket.synced()
+    const closes = closeCodes(socket)
+    let answered = false
+    const demotion = asOwner.patch(`/api/boards/${boardId}/members/${editor.id}`, { role: 'reviewer' }).finally(() => (answered = true))
+    try {
+      await waitFor(() => held.committed, 'the demotion to commit')
+      await waitFor(() => closes.includes(CLOSE.accessChanged.code), 'the editor’s socket on the other instance to close while the deciding one is held')
+      expect(answered).toBe(false)
+    } finally {
+      held.release()
+    }
+    expect((await demotion).status).toBe(200)
+    expect((await openConnectionOf(serving, boardId, editor)).role).toBe('reviewer')
+  })
+
+  it('what a change tells goes out with its commit only: a rolled-back transaction sends nothing, a committed one reaches a listener on its own connection', async () => {
+    const server = await start({ accounts: true })
+    const url = server.config.DATABASE_URL!
+    const heard: string[] = []
+    const listener = postgres(url, { max: 1, onnotice: () => {} })
+    const writer = postgres(url, { max: 1, onnotice: () => {} })
+    try {
+      await listener.listen(RIGHTS_CHANNEL, (payload) => void heard.push(readControlMessage(payload).id!))
+      const db = drizzle(writer, { schema: pgSchema })
+      const row = (tell: string) => ({ at: new Date().toISOString(), actorId: null, actorLabel: 'test', action: 'member-removed', boardId: null, detail: '{}', tells: [tell] })
+      const rolledBack = server.services.rooms.closingToTell({ userId: 'rolled-back' }, CLOSE.accessChanged)
+      const committed = server.services.rooms.closingToTell({ userId: 'committed' }, CLOSE.accessChanged)
+      await expect(
+        db.transaction(async (tx) => {
+          await insertAudited(tx, row(encodeControlMessage(rolledBack)))
+          throw new Error('the change fails after its entry')
+        }),
+      ).rejects.toThrow('the change fails after its entry')
+      await db.transaction(async (tx) => insertAudited(tx, row(encodeControlMessage(committed))))
+      // Notifications arrive in commit order: once the committed one is heard, a rolled-back one would have been before it.
+      await waitFor(() => heard.length > 0, 'the committed change’s word to be heard')
+      expect(heard).toEqual([committed.id])
+    } finally {
+      await Promise.all([listener.end({ timeout: 1 }), writer.end({ timeout: 1 })])
+    }
+  })
+
   it('an instance whose listening connection to PostgreSQL is ended listens again (re-checking its sockets, which keep their rights), and an unreadable notification changes nothing', async () => {
     const logged: string[] = []
     const on = await editorServedElsewhere('Listening again', (line) => void logged.push((JSON.parse(line) as { msg: string }).msg))
@@ -97,7 +169,12 @@ describeUnless(missing)('rights taken away across instances, Redis missing part 
     await on.demotedWhileCutOff()
   })
 
-  it('an upgrade that read its rights before they were taken away, unheard while its instance was cut off Redis, opens closed (4001) once the re-check after the return has run', async () => {
+  /**
+   * An editor's upgrade on an instance cut off Redis, held in its board's load
+   * (its rights read) while `meanwhile` runs, then across the re-check that
+   * follows the instance's return to Redis, and let go once that re-check ran.
+   */
+  const upgradeAcrossRecheck = async (title: string, meanwhile: (on: { deciding: TestServer; boardId: string; editor: TestAccount }) => Promise<unknown>) => {
     const logged: string[] = []
     const loads = new LoadGate('before-read')
     const { proxy, redisUrl } = await redisThroughProxy()
@@ -111,7 +188,7 @@ describeUnless(missing)('rights taken away across instances, Redis missing part 
     })
     const [owner, editor] = [await addAccount(deciding), await addAccount(deciding)]
     const asOwner = await asBearer(deciding, owner)
-    const [boardId, ownersBoard] = [await asOwner.createBoard('Joining across the re-check'), await asOwner.createBoard('Open while cut off')]
+    const [boardId, ownersBoard] = [await asOwner.createBoard(title), await asOwner.createBoard('Open while cut off')]
     await addMember(deciding, boardId, editor, 'editor')
     // An open connection on the serving instance, so that its re-check has one to check, and logs that it ran.
     await connect(serving, ownersBoard, { token: (await addToken(deciding, owner)).token }).synced()
@@ -123,17 +200,35 @@ describeUnless(missing)('rights taken away across instances, Redis missing part 
     const socket = connect(serving, boardId, { token: (await addToken(deciding, editor)).token })
     const closes = closeCodes(socket)
     await waitFor(() => loads.waiting === 1, 'the editor’s upgrade to have read its rights, and be loading the board')
-    // Taken away with no word to anyone, as by an instance that died before it could tell: only the re-check can find it.
-    await deciding.services.storage.members.setRole(boardId, editor.id, 'reviewer')
+    await meanwhile({ deciding, boardId, editor })
     const rechecksBefore = rechecks()
     proxy.restore()
     await waitFor(() => rechecks() > rechecksBefore, 'the serving instance, back on Redis, to re-check its open connections', REDIS_NOTICED_MS)
     loads.release()
+    return { serving, boardId, editor, socket, closes }
+  }
 
+  it('an upgrade that read its rights before they were taken away, unheard while its instance was cut off Redis, opens closed (4001) once the re-check after the return has run', async () => {
+    // Taken away with no word to anyone, as by an instance that died before it could tell: only the re-check can find it.
+    const takenAway = ({ deciding, boardId, editor }: { deciding: TestServer; boardId: string; editor: TestAccount }) => deciding.services.storage.members.setRole(boardId, editor.id, 'reviewer')
+    const { serving, boardId, editor, socket, closes } = await upgradeAcrossRecheck('Joining across the re-check', takenAway)
     await waitFor(() => closes.includes(CLOSE.accessChanged.code), 'the editor’s socket to close as it opens')
     const reconnected = await openConnectionOf(serving, boardId, editor)
     expect(reconnected.role).toBe('reviewer')
     await socket.synced()
     await typedAndRefused(serving, boardId, socket, reconnected, 'Typed after the re-check')
+  })
+
+  it('an honest upgrade in flight across the re-check after a return to Redis has its rights read again, stays open and syncs', async () => {
+    const { serving, boardId, editor, socket, closes } = await upgradeAcrossRecheck('Honest across the re-check', async () => {})
+    await socket.synced()
+    const connection = await openConnectionOf(serving, boardId, editor)
+    expect(connection.role).toBe('editor')
+    addAssessment(socket.doc, { title: 'Typed across the re-check', judgment: '' })
+    await waitFor(
+      async () => (await withStoredDoc(serving, boardId, (doc) => [...collection(doc, 'assessments').values()].map((card) => String((card as Y.Map<unknown>).get('title'))))).includes('Typed across the re-check'),
+      'the card to be stored',
+    )
+    expect(closes).toEqual([])
   })
 })

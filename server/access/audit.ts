@@ -6,6 +6,7 @@
  * themselves the action. `detail` holds ids, labels and counts, never a secret.
  */
 import type { Logger } from '../log.ts'
+import { encodeControlMessage, type ControlMessage } from '../relay/control-message.ts'
 import type { AuditRecord, NewAuditRecord, Storage } from '../storage/storage.ts'
 import type { Principal } from './access.ts'
 
@@ -55,6 +56,8 @@ export type AuditEntry = {
   detail?: AuditDetail
   /** Names the actor when there is no principal, e.g. the email a failed sign-in tried. */
   actorLabel?: string
+  /** What the change tells the other instances, in its own commit (NewAuditRecord's `tells`): the rights it takes away. */
+  tells?: readonly ControlMessage[]
 }
 
 /** An entry as `GET /api/boards/:id/audit` returns it. */
@@ -128,6 +131,7 @@ function auditRow(entry: AuditEntry): NewAuditRecord {
     action: entry.action,
     boardId: entry.boardId ?? null,
     detail: JSON.stringify(entry.detail ?? {}),
+    ...(entry.tells ? { tells: entry.tells.map(encodeControlMessage) } : {}),
   }
 }
 

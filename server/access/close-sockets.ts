@@ -4,10 +4,16 @@
  * client reconnect, and the upgrade decides again.
  */
 import { CLOSE } from '../../shared/protocol.ts'
+import type { ControlMessage } from '../relay/control-message.ts'
 import type { ConnectionSelector } from '../relay/connection-selector.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 
-/** Closes them on every instance; returns how many were open on this one. */
-export function closeSocketsOf(rooms: Pick<RoomRegistry, 'closeConnections'>, who: ConnectionSelector): number {
-  return rooms.closeConnections(who, CLOSE.accessChanged)
+/**
+ * The word that closes them on every instance, made before the change: it goes
+ * in the `tells` of the change's audit entry, so that PostgreSQL sends it as
+ * the change commits, and once committed RoomRegistry.closeConnectionsToldInCommit
+ * closes them here and tells the rest.
+ */
+export function closingSocketsOf(rooms: Pick<RoomRegistry, 'closingToTell'>, who: ConnectionSelector): ControlMessage {
+  return rooms.closingToTell(who, CLOSE.accessChanged)
 }

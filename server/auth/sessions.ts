@@ -7,10 +7,12 @@
  * API-token sockets stay open, unless the ending is meant for all of them.
  */
 import { CLOSE } from '../../shared/protocol.ts'
+import { closingSocketsOf } from '../access/close-sockets.ts'
 import type { Logger } from '../log.ts'
 import { PeriodicTask } from '../periodic-task.ts'
+import type { ControlMessage } from '../relay/control-message.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
-import type { NewAuditRecord, Storage } from '../storage/storage.ts'
+import type { EndedWithPassword, NewAuditRecord, Storage } from '../storage/storage.ts'
 
 export type SessionParts = { storage: Storage; rooms: RoomRegistry }
 
@@ -51,4 +53,26 @@ export function startSessionSweeper(parts: SessionParts & { logger: Logger }, in
 /** Closes the sockets of sessions ended in storage already (by a new password's transaction). */
 export function closeSessionSockets(parts: Pick<SessionParts, 'rooms'>, sessionIds: readonly string[]): void {
   for (const sessionId of sessionIds) parts.rooms.closeConnections({ sessionId }, CLOSE.sessionEnded)
+}
+
+/**
+ * What a new password ends, told in its commit: `tell` makes the words that
+ * close the sockets of the sessions and tokens its transaction ends, as it
+ * finds them, for the `tells` of its audit entry; once it committed, `close`
+ * closes them here and tells the rest.
+ */
+export class PasswordEndings {
+  private told: ControlMessage[] = []
+
+  constructor(private readonly rooms: Pick<RoomRegistry, 'closingToTell' | 'closeConnectionsToldInCommit'>) {}
+
+  tell(ended: EndedWithPassword): ControlMessage[] {
+    const sessions = ended.sessions.map((sessionId) => this.rooms.closingToTell({ sessionId }, CLOSE.sessionEnded))
+    this.told = [...sessions, ...ended.tokens.map((tokenId) => closingSocketsOf(this.rooms, { tokenId }))]
+    return this.told
+  }
+
+  close(): void {
+    for (const message of this.told) this.rooms.closeConnectionsToldInCommit(message)
+  }
 }

@@ -6,11 +6,11 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { CLOSE } from '../../shared/protocol.ts'
 import { auditedAs, auditedTogether, toAuditView, type AuditEntry } from '../access/audit.ts'
-import { closeSocketsOf } from '../access/close-sockets.ts'
+import { closingSocketsOf } from '../access/close-sockets.ts'
 import { createAccount, toAccountView } from '../auth/accounts.ts'
 import { hashPassword } from '../auth/passwords.ts'
-import { closeSessionSockets, endSessionsOf } from '../auth/sessions.ts'
-import type { Services } from '../services.ts'
+import { endSessionsOf, PasswordEndings } from '../auth/sessions.ts'
+import type { ControlMessage } from '../relay/control-message.ts'
 import type { AccessChange, AccountChange, EndedWithPassword } from '../storage/storage.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { callerNow } from './authentication.ts'
@@ -113,12 +113,12 @@ export function adminApi(): OpenAPIHono<SignedInEnv> {
       // A reset usually means the old password is lost or leaked: every browser signed in with it is signed out,
       // and every token made with it is revoked, as whoever had the password could have made them; all of it in the
       // password's transaction with the audit entry, so that none of it is stored without the rest.
-      const entryOf = (ended: EndedWithPassword): AuditEntry => ({ actor: c.var.principal, action: 'password-reset', detail: { userId, tokensRevoked: ended.tokens.length } })
+      const endings = new PasswordEndings(services.rooms)
+      const entryOf = (ended: EndedWithPassword): AuditEntry => ({ actor: c.var.principal, action: 'password-reset', detail: { userId, tokensRevoked: ended.tokens.length }, tells: endings.tell(ended) })
       const ending = { sessions: {}, tokensRevokedAt: new Date().toISOString() }
       const ended = await auditedAs(services, entryOf, (audited) => services.storage.users.setPasswordHash(userId, passwordHash, undefined, { ...ending, audited }))
       if (!ended) throw notFound('Account')
-      closeSessionSockets(services, ended.sessions)
-      for (const tokenId of ended.tokens) closeSocketsOf(services.rooms, { tokenId })
+      endings.close()
       return c.body(null, 204)
     },
   )
@@ -145,22 +145,29 @@ export function adminApi(): OpenAPIHono<SignedInEnv> {
       const before = await services.storage.users.get(userId)
       if (!before) throw notFound('Account')
       // Both changes are stored with their audit entries in one transaction, or nothing is.
+      // Each told in the change's commit: a deactivated account's sockets close (its sessions' as ended, its tokens' for good),
+      // and an admin's, who counts as an owner of every board, reconnect under the rights they hold now.
       const change: AccessChange = {}
       const entries: AuditEntry[] = []
+      const closings: ControlMessage[] = []
       const deactivating = deactivated !== undefined && deactivated !== (before.deactivatedAt !== null)
       if (deactivating) {
         change.deactivatedAt = deactivated ? new Date().toISOString() : null
-        entries.push({ actor: principal, action: deactivated ? 'user-deactivated' : 'user-reactivated', detail: { userId, email: before.email } })
+        const tells = deactivated ? [services.rooms.closingToTell({ userId }, CLOSE.accountDeactivated)] : []
+        closings.push(...tells)
+        entries.push({ actor: principal, action: deactivated ? 'user-deactivated' : 'user-reactivated', detail: { userId, email: before.email }, tells })
       }
       const rightChanging = isAdmin !== undefined && isAdmin !== before.isAdmin
       if (rightChanging) {
         change.isAdmin = isAdmin
-        entries.push({ actor: principal, action: isAdmin ? 'admin-granted' : 'admin-revoked', detail: { userId, email: before.email } })
+        const closing = closingSocketsOf(services.rooms, { userId })
+        closings.push(closing)
+        entries.push({ actor: principal, action: isAdmin ? 'admin-granted' : 'admin-revoked', detail: { userId, email: before.email }, tells: [closing] })
       }
       if (entries.length > 0) refuseLastAdmin(await auditedTogether(services, entries, (rows) => services.storage.users.setAccess(userId, change, rows), done))
-      if (deactivating && deactivated) await endEverythingOf(services, userId)
-      // The admin counts as an owner of every board: their sockets reconnect under the rights they hold now.
-      if (rightChanging) closeSocketsOf(services.rooms, { userId })
+      for (const closing of closings) services.rooms.closeConnectionsToldInCommit(closing)
+      // Its sessions' sockets are closed already; the sessions end too, so that none is valid again should it be reactivated.
+      if (deactivating && deactivated) await endSessionsOf(services, userId)
       const after = await services.storage.users.get(userId)
       if (!after) throw notFound('Account')
       return c.json(toAccountView(after), 200)
@@ -193,14 +200,4 @@ function refuseLastAdmin(change: AccountChange): void {
   if (change === 'last-admin') {
     throw new ApiError(409, 'last_admin', 'This is the last active admin: make someone else an admin first.')
   }
-}
-
-/**
- * A deactivated account's sessions end (their sockets close with "session
- * ended", so its pages go to sign-in, which then refuses it) and every other
- * socket of it, its API tokens', closes for good.
- */
-async function endEverythingOf(services: Services, userId: string): Promise<void> {
-  await endSessionsOf(services, userId)
-  services.rooms.closeConnections({ userId }, CLOSE.accountDeactivated)
 }

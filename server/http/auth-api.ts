@@ -12,7 +12,7 @@ import { checkDurationMs, hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 import { hashSecret } from '../auth/secret-token.ts'
 import type { EndedWithPassword, UserRecord } from '../storage/storage.ts'
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../auth/session-cookie.ts'
-import { closeSessionSockets, endSession } from '../auth/sessions.ts'
+import { endSession, PasswordEndings } from '../auth/sessions.ts'
 import { ensureAllowance, givenBackOnFailure, spendAllowance } from './allowance.ts'
 import type { AppEnv, SignedInEnv } from './app-env.ts'
 import { clientAddress } from './client-address.ts'
@@ -244,12 +244,13 @@ export function meApi(): OpenAPIHono<SignedInEnv> {
         // Written only over the hash just checked: a reset (or a change, or a deactivation) that came meanwhile stands.
         // The person's other sessions end and the audit entry is written in the same transaction, all or nothing; a
         // change storage refused (a full disk) is not counted.
-        const entryOf = (ended: EndedWithPassword): AuditEntry => ({ actor: principal, action: 'password-changed', detail: { sessionsEnded: ended.sessions.length } })
+        const endings = new PasswordEndings(services.rooms)
+        const entryOf = (ended: EndedWithPassword): AuditEntry => ({ actor: principal, action: 'password-changed', detail: { sessionsEnded: ended.sessions.length }, tells: endings.tell(ended) })
         const ending = { sessions: { except: principal.sessionId } }
         const change = () => auditedAs(services, entryOf, (audited) => services.storage.users.setPasswordHash(user.id, passwordHash, user.passwordHash, { ...ending, audited }))
         const ended = await givenBackOnFailure(services.allowances.signIns, principal, change)
         if (!ended) throw new ApiError(409, 'password_changed', changedMeanwhile('this change was under way (or the account was deactivated)'))
-        closeSessionSockets(services, ended.sessions)
+        endings.close()
       } finally {
         check.end()
       }

@@ -9,7 +9,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { CLOSE } from '../../shared/protocol.ts'
 import { audited, type AuditEntry } from '../access/audit.ts'
-import { closeSocketsOf } from '../access/close-sockets.ts'
+import { closingSocketsOf } from '../access/close-sockets.ts'
 import { givenBackOnFailure, spendAccessChange } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { boardParams, boardRole } from './board-role.ts'
@@ -40,11 +40,12 @@ export function boardLifecycleApi(): OpenAPIHono<SignedInEnv> {
       await spendAccessChange(c.var.services, c.var.principal)
       const archived = { at: new Date().toISOString(), by: c.var.principal.name }
       // Archived with its audit entry or not at all, and not counted when storage refused it (a full disk).
-      const entry: AuditEntry = { actor: c.var.principal, action: 'board-archived', boardId: id, detail: { title: board.title } }
+      // Writers reconnect, and are admitted read-only.
+      const closing = closingSocketsOf(services.rooms, { boardId: id })
+      const entry: AuditEntry = { actor: c.var.principal, action: 'board-archived', boardId: id, detail: { title: board.title }, tells: [closing] }
       const archive = () => audited(services, entry, (row) => services.storage.boards.setArchived(id, archived, row))
       if (!(await givenBackOnFailure(services.allowances.accessChanges, c.var.principal, archive))) throw notFound('Board')
-      // Writers reconnect, and are admitted read-only.
-      closeSocketsOf(services.rooms, { boardId: id })
+      services.rooms.closeConnectionsToldInCommit(closing)
       return c.json({ archivedAt: archived.at, archivedBy: archived.by }, 200)
     },
   )
@@ -64,10 +65,11 @@ export function boardLifecycleApi(): OpenAPIHono<SignedInEnv> {
       const board = c.var.board.record
       if (board.archivedAt === null) return c.json({ archivedAt: null, archivedBy: null }, 200)
       await spendAccessChange(c.var.services, c.var.principal)
-      const entry: AuditEntry = { actor: c.var.principal, action: 'board-restored', boardId: id, detail: { title: board.title, archivedBy: board.archivedBy } }
+      const closing = closingSocketsOf(services.rooms, { boardId: id })
+      const entry: AuditEntry = { actor: c.var.principal, action: 'board-restored', boardId: id, detail: { title: board.title, archivedBy: board.archivedBy }, tells: [closing] }
       const restore = () => audited(services, entry, (row) => services.storage.boards.setArchived(id, null, row))
       if (!(await givenBackOnFailure(services.allowances.accessChanges, c.var.principal, restore))) throw notFound('Board')
-      closeSocketsOf(services.rooms, { boardId: id })
+      services.rooms.closeConnectionsToldInCommit(closing)
       return c.json({ archivedAt: null, archivedBy: null }, 200)
     },
   )
@@ -87,14 +89,21 @@ export function boardLifecycleApi(): OpenAPIHono<SignedInEnv> {
       const { id, record: board } = c.var.board
       const services = c.var.services
       if (!c.var.principal.isAdmin) throw forbidden('Only the admin deletes a board; an owner can archive it.')
-      const entry: AuditEntry = { actor: c.var.principal, action: 'board-deleted', boardId: id, detail: { title: board.title, assessments: board.assessmentCount, claims: board.claimCount } }
+      const closing = services.rooms.closingToTell({ boardId: id }, CLOSE.boardDeleted)
+      const entry: AuditEntry = {
+        actor: c.var.principal,
+        action: 'board-deleted',
+        boardId: id,
+        detail: { title: board.title, assessments: board.assessmentCount, claims: board.claimCount },
+        tells: [closing],
+      }
       // Deleted with its audit entry or not at all, while its room here commits nothing (so no edit is acknowledged
       // and then taken away). Should storage refuse it, its room goes on and its members keep editing.
       await services.rooms.deleteBoard(id, async () => {
         await audited(services, entry, (row) => services.storage.boards.delete(id, row))
       })
       // Only once deleted are its sockets told so, for good, here and on every instance.
-      services.rooms.closeConnections({ boardId: id }, CLOSE.boardDeleted)
+      services.rooms.closeConnectionsToldInCommit(closing)
       services.historyReads.forgetBoard(id)
       return c.body(null, 204)
     },

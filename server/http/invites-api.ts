@@ -24,7 +24,7 @@ import { roleSchema, type Role } from '../../shared/roles.ts'
 import { mayGrant } from '../access/access.ts'
 import { accountRole } from '../access/account-access.ts'
 import { audited, auditedAs, type AuditEntry } from '../access/audit.ts'
-import { closeSocketsOf } from '../access/close-sockets.ts'
+import { closingSocketsOf } from '../access/close-sockets.ts'
 import { hashSecret, newSecret } from '../auth/secret-token.ts'
 import type { Services } from '../services.ts'
 import type { InviteMaker, InviteRecord, InviteWithMaker, NewAuditRecord } from '../storage/storage.ts'
@@ -248,7 +248,8 @@ export function invitesApi(): OpenAPIHono<SignedInEnv> {
       if (principal.isAdmin) return c.json({ boardId, role: 'owner' as const, outcome: 'kept' as const, message: keptMessage('owner', invite.role) }, 200)
       // The checks above answer a dead link at once; this one, with the write, decides.
       // Joined or raised with its audit entry or not at all.
-      const entryOf = (from: Role | null): AuditEntry => ({ actor: principal, action: 'invite-accepted', boardId, detail: { inviteId: invite.id, userId, role: invite.role, from } })
+      const closing = closingSocketsOf(services.rooms, { userId, boardId })
+      const entryOf = (from: Role | null): AuditEntry => ({ actor: principal, action: 'invite-accepted', boardId, detail: { inviteId: invite.id, userId, role: invite.role, from }, tells: [closing] })
       const accept = (audited: (from: Role | null) => NewAuditRecord) => members.acceptInvite(invite, userId, new Date().toISOString(), isUsable, audited)
       const accepted = await auditedAs(services, entryOf, accept)
       if (accepted.outcome === 'unusable') throw unknownInvite()
@@ -258,7 +259,7 @@ export function invitesApi(): OpenAPIHono<SignedInEnv> {
       if (accepted.outcome === 'kept') return c.json({ boardId, role: accepted.role, outcome: 'kept' as const, message: keptMessage(accepted.role, invite.role) }, 200)
       if (accepted.outcome === 'set-by-owner') return c.json({ boardId, role: accepted.role, outcome: 'kept' as const, message: setByOwnerMessage(accepted.role) }, 200)
       const from = accepted.outcome === 'raised' ? accepted.from : null
-      closeSocketsOf(services.rooms, { userId, boardId })
+      services.rooms.closeConnectionsToldInCommit(closing)
       const { outcome } = accepted
       const message =
         from === null

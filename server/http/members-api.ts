@@ -9,7 +9,7 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { audited, toAuditView, type AuditEntry } from '../access/audit.ts'
-import { closeSocketsOf } from '../access/close-sockets.ts'
+import { closingSocketsOf } from '../access/close-sockets.ts'
 import type { MemberChange, MemberView } from '../storage/storage.ts'
 import { givenBackOnFailure, spendAccessChange } from './allowance.ts'
 import type { SignedInEnv } from './app-env.ts'
@@ -103,12 +103,13 @@ export function membersApi(): OpenAPIHono<SignedInEnv> {
       await spendAccessChange(services, principal)
       // Decided again on the role as it is written: one lowered meanwhile would make a token's lowering a raise.
       const allowed = principal.via === 'session' ? undefined : (current: Role) => !raises(current)
-      const entry: AuditEntry = { actor: principal, action: 'member-role-changed', boardId: id, detail: { userId, from: before ?? null, to: role } }
+      const closing = closingSocketsOf(services.rooms, { userId, boardId: id })
+      const entry: AuditEntry = { actor: principal, action: 'member-role-changed', boardId: id, detail: { userId, from: before ?? null, to: role }, tells: [closing] }
       const setRole = () => audited(services, entry, (row) => services.storage.members.setRole(id, userId, role, allowed, row), made)
       const change = await givenBackOnFailure(services.allowances.accessChanges, principal, setRole)
       if (change === 'not-allowed') needsSession()
       refuseChange(change, 'demote')
-      closeSocketsOf(services.rooms, { userId, boardId: id })
+      services.rooms.closeConnectionsToldInCommit(closing)
       const member = (await services.storage.members.list(id)).find((m) => m.userId === userId)
       if (!member) throw notFound('Member')
       return c.json(member, 200)
@@ -129,10 +130,11 @@ export function membersApi(): OpenAPIHono<SignedInEnv> {
       const services = c.var.services
       const id = c.var.board.id
       const { userId } = c.req.valid('param')
-      const entry: AuditEntry = { actor: c.var.principal, action: 'member-removed', boardId: id, detail: { userId } }
+      const closing = closingSocketsOf(services.rooms, { userId, boardId: id })
+      const entry: AuditEntry = { actor: c.var.principal, action: 'member-removed', boardId: id, detail: { userId }, tells: [closing] }
       const remove = () => audited(services, entry, (row) => services.storage.members.remove(id, userId, row), made)
       refuseChange(await givenBackOnFailure(services.allowances.accessChanges, c.var.principal, remove), 'remove')
-      closeSocketsOf(services.rooms, { userId, boardId: id })
+      services.rooms.closeConnectionsToldInCommit(closing)
       return c.body(null, 204)
     },
   )

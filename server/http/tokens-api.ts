@@ -2,7 +2,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { textField } from '../../shared/text-hygiene.ts'
 import { audited, type AuditEntry } from '../access/audit.ts'
-import { closeSocketsOf } from '../access/close-sockets.ts'
+import { closingSocketsOf } from '../access/close-sockets.ts'
 import { issueApiToken } from '../auth/accounts.ts'
 import type { ApiTokenRecord } from '../storage/storage.ts'
 import { givenBackOnFailure, spendAccessChange } from './allowance.ts'
@@ -84,10 +84,11 @@ export function tokensApi(): OpenAPIHono<SignedInEnv> {
       const userId = requireAccount(c.var.principal.userId)
       const { tokenId } = c.req.valid('param')
       // Revoked with its audit entry or not at all, and not counted when storage refused it (a full disk).
-      const entry: AuditEntry = { actor: c.var.principal, action: 'token-revoked', detail: { tokenId } }
+      const closing = closingSocketsOf(services.rooms, { tokenId })
+      const entry: AuditEntry = { actor: c.var.principal, action: 'token-revoked', detail: { tokenId }, tells: [closing] }
       const revoke = () => audited(services, entry, (row) => services.storage.tokens.revoke(tokenId, userId, new Date().toISOString(), row))
       if (!(await givenBackOnFailure(services.allowances.accessChanges, c.var.principal, revoke))) throw notFound('Token')
-      closeSocketsOf(services.rooms, { tokenId })
+      services.rooms.closeConnectionsToldInCommit(closing)
       return c.body(null, 204)
     },
   )

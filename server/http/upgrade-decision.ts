@@ -35,12 +35,14 @@ const NOT_FOUND: UpgradeRefusal = { status: 404, message: 'Not Found' }
  * Decides the upgrade. Begins the join before the first read of rights (a
  * change of them from then on closes the socket as it opens), and ends it on a
  * refusal or a failure; an accepted join ends once its socket joins the room.
+ * Rights a re-check doubted meanwhile are read again before it is accepted.
  */
 export async function decideUpgrade(services: Services, request: CredentialRequest, boardId: string): Promise<UpgradeDecision | UpgradeRefusal> {
   const join = services.rooms.beginJoin(boardId)
   try {
     const decided = await decide(services, request, boardId, join)
     if ('status' in decided) join.end()
+    else await services.rooms.settleJoin(join, decided.identity, decided.grant)
     return decided
   } catch (error) {
     join.end()

@@ -2,9 +2,10 @@
  * Whose connections to close when rights change: a person's, one API token's
  * or one session's, on every board or on one; or everyone's on one board (it
  * was archived, restored or deleted). Plain data, so that it can
- * travel to the other instances.
+ * travel to the other instances. And the close each connection picked gets.
  */
 import { z } from 'zod'
+import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import type { ConnectionIdentity } from './connection.ts'
 
 /** Every field given must match; at least one names whose connections they are. */
@@ -32,4 +33,14 @@ export function selects(selector: ConnectionSelector, boardId: string, identity:
     (selector.tokenId === undefined || identity.tokenId === selector.tokenId) &&
     (selector.sessionId === undefined || identity.sessionId === selector.sessionId)
   )
+}
+
+/**
+ * The close a picked connection gets for `event`: a deactivated account's
+ * session sockets close as ended sessions (their page goes to sign in, which
+ * refuses the account), its token sockets for good. The deactivation is told
+ * in its own commit, before the account's sessions are ended in another.
+ */
+export function closeFor(event: CloseEvent, identity: Pick<ConnectionIdentity, 'sessionId'>): CloseEvent {
+  return event.code === CLOSE.accountDeactivated.code && identity.sessionId !== null ? CLOSE.sessionEnded : event
 }

@@ -6,10 +6,16 @@
  * Without this, on PostgreSQL (whose reads yield to other requests) sockets
  * opened with write rights after their board was archived, and joined a board
  * after it was deleted.
+ *
+ * A re-check of rights (rights-recheck.ts) does not know which change this
+ * instance may have missed: it doubts every join in flight, which then reads
+ * its rights again before its socket opens (settle), and is closed only if
+ * they no longer stand. Closing them all instead cut off, every few minutes,
+ * whoever happened to be connecting, to reconnect for nothing.
  */
-import type { CloseEvent } from '../../shared/protocol.ts'
+import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import type { ConnectionIdentity } from './connection.ts'
-import { selects, type ConnectionSelector } from './connection-selector.ts'
+import { closeFor, selects, type ConnectionSelector } from './connection-selector.ts'
 
 type Identity = Pick<ConnectionIdentity, 'userId' | 'tokenId' | 'sessionId'>
 
@@ -26,19 +32,17 @@ export class JoinsInFlight {
     for (const join of this.joins) if (join.mayBe(selector)) join.revoke(event)
   }
 
-  /**
-   * Every join in flight is to be closed with `event` as it opens: for when
-   * this instance may have missed a change of rights, which a join may have
-   * read before (rights-recheck.ts); it reconnects and reads them afresh.
-   */
-  revokeAll(event: CloseEvent): void {
-    for (const join of this.joins) join.revoke(event)
+  /** This instance may have missed a change of rights, which every join in flight may have read before: each is to read its rights again. */
+  doubtAll(): void {
+    for (const join of this.joins) join.doubt()
   }
 }
 
 export class JoinInFlight {
   private identity: Identity | null = null
   private revokedWith: CloseEvent | null = null
+  /** A re-check came since its rights were last read. */
+  private doubted = false
 
   constructor(
     readonly boardId: string,
@@ -47,9 +51,15 @@ export class JoinInFlight {
     joins.add(this)
   }
 
-  /** The close its socket must get as it opens, or null when its rights stand. */
+  /**
+   * The close its socket must get as it opens, or null when its rights stand.
+   * A doubt not settled (a re-check in the moment between its settling and the
+   * socket's opening, the socket not yet open for it to check) sends it to
+   * reconnect and read them afresh.
+   */
   get revoked(): CloseEvent | null {
-    return this.revokedWith
+    const event = this.revokedWith ?? (this.doubted ? CLOSE.accessChanged : null)
+    return event && this.identity ? closeFor(event, this.identity) : event
   }
 
   /** Who is joining, once known: until then every change of rights on its board may concern it. */
@@ -64,6 +74,23 @@ export class JoinInFlight {
 
   revoke(event: CloseEvent): void {
     this.revokedWith ??= event
+  }
+
+  doubt(): void {
+    this.doubted = true
+  }
+
+  /**
+   * Once its rights are decided, and before its socket opens: while re-checks
+   * doubt them, `read` decides them again from the database (the close they
+   * call for, or null while they stand), each read after the doubt it settles.
+   */
+  async settle(read: () => Promise<CloseEvent | null>): Promise<void> {
+    while (this.doubted && this.revokedWith === null) {
+      this.doubted = false
+      const event = await read()
+      if (event) this.revoke(event)
+    }
   }
 
   /** The socket joined, or never will: nothing more concerns it here. */

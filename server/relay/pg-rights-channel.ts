@@ -4,11 +4,15 @@
  * messages until it is back, while the sockets the change concerns may be open
  * on instances that are not, and went on writing for as long as the outage
  * (or the periodic re-check, RIGHTS_RECHECK_INTERVAL_MS) lasted. The instances
- * share the database anyway, and the one that took the right away has just
- * committed the change there. So each control message is also sent with
- * `pg_notify` once the change is committed, and each instance LISTENs on one
- * connection of its own, handing what arrives to the same handler as Redis'
- * (RelayControl.applyControlMessage, which leaves the second copy alone).
+ * share the database anyway, and the one that took the right away commits
+ * the change there. So each control message is also sent with `pg_notify`:
+ * in the change's own transaction when the change names it (the `tells` of
+ * its audit entry, server/storage/pg-audited.ts), which PostgreSQL delivers
+ * as it commits, whatever becomes of the deciding instance then; otherwise
+ * (a session's expiry or sign-out) once the change is committed, from here.
+ * Each instance LISTENs on one connection of its own, handing what arrives to
+ * the same handler as Redis' (RelayControl.applyControlMessage, which leaves
+ * the second copy alone).
  *
  * PostgreSQL keeps no notification for a session that is not listening: on
  * every (re)listen, the instance decides its sockets' rights again from the
@@ -24,12 +28,11 @@ import postgres from 'postgres'
 import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
 import { PoolSockets, type SocketOption } from '../storage/pg-pool-sockets.ts'
+import { RIGHTS_CHANNEL } from '../storage/pg-audited.ts'
 import { WITHOUT_ARRAY_TYPES } from '../storage/postgres.ts'
 import { encodeControlMessage, readControlMessage, type ControlMessage } from './control-message.ts'
 import type { RelayControl, RoomExtension } from './room-extension.ts'
 
-/** One channel for the database: every instance on it serves the same boards and people. */
-const CHANNEL = 'assay_rights'
 const HEARTBEAT_MS = 5000
 const SILENT_AFTER_MS = 3 * HEARTBEAT_MS
 const RETRY_FIRST_MS = 250
@@ -57,7 +60,7 @@ export class PgRightsChannel implements RoomExtension {
   private readonly logger: Logger
   private listening = false
   private listenInFlight = false
-  /** Whether it listened before: a listen after a gap also closes the upgrades in flight (recheckRightsHere). */
+  /** Whether it listened before: a listen after a gap also has the upgrades in flight read their rights again (recheckRightsHere). */
   private listenedBefore = false
   private failures = 0
   private retryTimer: NodeJS.Timeout | undefined
@@ -91,8 +94,8 @@ export class PgRightsChannel implements RoomExtension {
     this.listen()
   }
 
-  onClosingConnections(message: ControlMessage): void {
-    this.notify(encodeControlMessage(message))
+  onClosingConnections(message: ControlMessage, toldInCommit: boolean): void {
+    if (!toldInCommit) this.notify(encodeControlMessage(message))
   }
 
   async close(): Promise<void> {
@@ -106,12 +109,12 @@ export class PgRightsChannel implements RoomExtension {
     if (this.closed || this.listening || this.listenInFlight) return
     this.listenInFlight = true
     this.sql
-      .unsafe(`listen ${CHANNEL}`)
+      .unsafe(`listen ${RIGHTS_CHANNEL}`)
       .then(() => {
         this.listenInFlight = false
         if (this.closed) return
         this.listening = true
-        this.logger.info({ channel: CHANNEL }, 'listening for rights taken away on other instances; re-checking open connections for what came meanwhile')
+        this.logger.info({ channel: RIGHTS_CHANNEL }, 'listening for rights taken away on other instances; re-checking open connections for what came meanwhile')
         this.relay?.recheckRightsHere(this.listenedBefore)
         this.listenedBefore = true
         this.sendHeld()
@@ -119,7 +122,7 @@ export class PgRightsChannel implements RoomExtension {
       .catch((error: unknown) => {
         this.listenInFlight = false
         this.failures++
-        this.logger.warn({ channel: CHANNEL, failures: this.failures, err: errorMessage(error) }, 'could not listen for rights taken away; trying again')
+        this.logger.warn({ channel: RIGHTS_CHANNEL, failures: this.failures, err: errorMessage(error) }, 'could not listen for rights taken away; trying again')
         this.retry()
       })
   }
@@ -129,7 +132,7 @@ export class PgRightsChannel implements RoomExtension {
     this.listening = false
     if (this.closed) return
     this.failures++
-    this.logger.warn({ channel: CHANNEL, failures: this.failures }, 'the connection listening for rights taken away closed; listening again')
+    this.logger.warn({ channel: RIGHTS_CHANNEL, failures: this.failures }, 'the connection listening for rights taken away closed; listening again')
     this.retry()
   }
 
@@ -147,8 +150,8 @@ export class PgRightsChannel implements RoomExtension {
    * Keeps the connection talking, so that one gone silent is dropped
    * (PoolSockets) and listened again. A connection that lived to answer one
    * has its next loss tried again soon: each listen re-checks every socket and
-   * sends the upgrades in flight to reconnect, so a connection ended again and
-   * again (the database ending sessions) must not have that happen at once each time.
+   * has the upgrades in flight read their rights again, so a connection ended
+   * again and again (the database ending sessions) must not have that happen at once each time.
    */
   private beat(): void {
     if (!this.listening) return
@@ -163,7 +166,7 @@ export class PgRightsChannel implements RoomExtension {
 
   private notify(payload: string): void {
     if (this.closed) return
-    this.sql`select pg_notify(${CHANNEL}, ${payload})`.catch((error: unknown) => {
+    this.sql`select pg_notify(${RIGHTS_CHANNEL}, ${payload})`.catch((error: unknown) => {
       this.logger.warn({ err: errorMessage(error) }, 'could not notify the other instances of a right taken away; sent again once the database answers')
       this.held.push(payload)
     })
@@ -175,7 +178,7 @@ export class PgRightsChannel implements RoomExtension {
 
   /** A notification's failure is its own: logged, never thrown into postgres.js. */
   private received(channel: string, payload: string): void {
-    if (channel !== CHANNEL) return
+    if (channel !== RIGHTS_CHANNEL) return
     try {
       this.relay?.applyControlMessage(readControlMessage(payload))
     } catch (error) {

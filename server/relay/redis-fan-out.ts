@@ -119,7 +119,7 @@ export class RedisFanOut implements RoomExtension {
    */
   private readonly boardsToCatchUp = new Set<string>()
   private readonly controlsHeld: Uint8Array[] = []
-  /** Whether the subscriber was subscribed before: a subscription after a gap also closes the upgrades in flight (recheckRightsHere). */
+  /** Whether the subscriber was subscribed before: a subscription after a gap also has the upgrades in flight read their rights again (recheckRightsHere). */
   private subscribedBefore = false
 
   constructor(private readonly options: RedisFanOutOptions) {

@@ -5,10 +5,11 @@
  * keeps no message for a subscriber that is not there). Each connection whose
  * grant no longer stands is closed with the close that message would have
  * carried. Upgrades in flight, which may have read their rights before the
- * change missed, are not checked but closed as they open (4001), to reconnect
- * and read them afresh: a socket that opens while the check reads was one of
- * them, and an upgrade that begins after the check began reads what the
- * missed change left. Off the hot path: one check for every open connection
+ * change missed, read them again before their socket opens (verify,
+ * JoinInFlight.settle), and are closed as they open only if they no longer
+ * stand: a socket that opens while the check reads was one of them, and an
+ * upgrade that begins after the check began reads what the missed change
+ * left. Off the hot path: one check for every open connection
  * at once, whose reads the check batches (server/access/open-socket-rights.ts);
  * one run at a time, and a request while one runs makes one more run after
  * it, as the first run's reads may predate what the request is about.
@@ -44,8 +45,8 @@ export type RightsRecheckOptions = {
   check: RightsCheck
   /** The rooms loaded on this instance now. */
   rooms: () => Iterable<Room>
-  /** Has every websocket upgrade in flight here closed with `event` as its socket opens (JoinsInFlight.revokeAll). */
-  revokeJoins: (event: CloseEvent) => void
+  /** Has every websocket upgrade in flight here read its rights again before its socket opens (JoinsInFlight.doubtAll). */
+  doubtJoins: () => void
   /** The check found the board gone: its room here must commit nothing more. */
   boardGone: (boardId: string) => void
   logger: Logger
@@ -62,10 +63,10 @@ export class RightsRecheck {
 
   constructor(private readonly options: RightsRecheckOptions) {}
 
-  /** Checks every open connection in the background, soon; `joinsToo`: closes the upgrades in flight now as they open. */
+  /** Checks every open connection in the background, soon; `joinsToo`: has the upgrades in flight now read their rights again before they open. */
   request(joinsToo: boolean): void {
     if (this.stopped) return
-    if (joinsToo) this.options.revokeJoins(CLOSE.accessChanged)
+    if (joinsToo) this.options.doubtJoins()
     if (this.running) {
       this.again = true
       return
@@ -78,6 +79,22 @@ export class RightsRecheck {
         this.again = false
         this.request(false)
       })
+  }
+
+  /**
+   * Decides again one upgrade's rights, as for an open connection: the close
+   * they call for, or null while they stand. One that cannot be read gets
+   * "access changed", as a run's connections do once it gives up: it
+   * reconnects, and its upgrade decides afresh.
+   */
+  async verify(join: OpenGrant): Promise<CloseEvent | null> {
+    try {
+      const [event] = await this.options.check([join])
+      return event ?? null
+    } catch (error) {
+      this.options.logger.warn({ boardId: join.boardId, err: errorMessage(error) }, 'could not read again the rights of an upgrade in flight across a re-check; it reconnects')
+      return CLOSE.accessChanged
+    }
   }
 
   /** No more runs nor tries again (the server is stopping); one under way ends at its next step. */

@@ -29,8 +29,9 @@ export interface RelayControl {
    * database and in the background, what each open connection may do, and
    * closes those whose rights changed (rights-recheck.ts). `joinsToo`: it was
    * cut off for a while (Redis or PostgreSQL back), so the websocket upgrades
-   * in flight, which read their rights before, are closed as they open too;
-   * not at its first subscription or listen, which follows no gap.
+   * in flight, which read their rights before, read them again before they
+   * open (closed as they open only if they no longer stand); not at its first
+   * subscription or listen, which follows no gap.
    */
   recheckRightsHere(joinsToo: boolean): void
 }
@@ -60,8 +61,12 @@ export interface RoomExtension {
   onReset?(room: Room): void
   /** A frame of this many bytes was sent to one connection (once per frame and connection: keep it cheap). */
   onRelayed?(bytes: number): void
-  /** The connections `message` names are being closed here, because a right was taken away (other instances may hold some too). */
-  onClosingConnections?(message: ControlMessage): void
+  /**
+   * The connections `message` names are being closed here, because a right was
+   * taken away (other instances may hold some too). `toldInCommit`: PostgreSQL
+   * sent it with the change's commit already (`tells`, server/storage/pg-audited.ts).
+   */
+  onClosingConnections?(message: ControlMessage, toldInCommit: boolean): void
   /** The registry is stopping, every room unloaded: finish or drop work in progress and let go of what is held. */
   close?(): Promise<void>
 }
@@ -129,8 +134,8 @@ export class RoomExtensions implements RoomEvents {
     this.each('onReset', (extension) => extension.onReset!(room), room)
   }
 
-  closingConnections(message: ControlMessage): void {
-    this.each('onClosingConnections', (extension) => extension.onClosingConnections!(message))
+  closingConnections(message: ControlMessage, toldInCommit: boolean): void {
+    this.each('onClosingConnections', (extension) => extension.onClosingConnections!(message, toldInCommit))
   }
 
   /** Closes every extension, in order; a failure is logged and the next one is closed all the same. */

@@ -21,6 +21,7 @@ import type { BoardRecord, Storage, StoredBoardState } from '../storage/storage.
 import { ColdLoads, LoadingTooMuch } from './cold-loads.ts'
 import { ConnectionLimits, type Admission, type AdmissionRefusal } from './connection-limits.ts'
 import type { IncomingRates } from './incoming-rates.ts'
+import type { ConnectionGrant, ConnectionIdentity } from './connection.ts'
 import type { ConnectionSelector } from './connection-selector.ts'
 import { newControlMessage, RecentControlMessages, type ControlMessage } from './control-message.ts'
 import { JoinsInFlight, type JoinInFlight } from './joins-in-flight.ts'
@@ -100,7 +101,7 @@ export class RoomRegistry implements RelayControl {
       ? new RightsRecheck({
           check: options.rightsCheck,
           rooms: () => this.rooms.values(),
-          revokeJoins: (event) => this.joins.revokeAll(event),
+          doubtJoins: () => this.joins.doubtAll(),
           boardGone: (boardId) => this.boardDeletedElsewhere(boardId),
           logger,
         })
@@ -138,6 +139,12 @@ export class RoomRegistry implements RelayControl {
   /** A websocket upgrade begins deciding its rights: see JoinsInFlight; end() it once its socket joined or never will. */
   beginJoin(boardId: string): JoinInFlight {
     return this.joins.begin(boardId)
+  }
+
+  /** An upgrade's rights are decided (`identity`, `grant`): should a re-check have doubted them meanwhile, they are read again before its socket opens. */
+  async settleJoin(join: JoinInFlight, identity: ConnectionIdentity, grant: ConnectionGrant): Promise<void> {
+    const recheck = this.rightsRecheck
+    if (recheck) await join.settle(() => recheck.verify({ boardId: join.boardId, identity, grant }))
   }
 
   commitHealth(): CommitHealth {
@@ -203,10 +210,28 @@ export class RoomRegistry implements RelayControl {
    * closed here.
    */
   closeConnections(selector: ConnectionSelector, event: CloseEvent): number {
+    const message = this.closingToTell(selector, event)
+    this.extensions.closingConnections(message, false)
+    return this.closeConnectionsHere(selector, event)
+  }
+
+  /**
+   * The word that closes the matching connections for a change about to be
+   * stored, told in its commit: it goes in the `tells` of the change's audit
+   * entry, and once the change committed closeConnectionsToldInCommit closes
+   * them. Known here from now on: PostgreSQL may bring this instance its own
+   * copy before the commit is answered, which is left alone.
+   */
+  closingToTell(selector: ConnectionSelector, event: CloseEvent): ControlMessage {
     const message = newControlMessage(selector, event)
     this.controlMessages.firstSight(message)
-    this.extensions.closingConnections(message)
-    return this.closeConnectionsHere(selector, event)
+    return message
+  }
+
+  /** As closeConnections, for a change that told `message` (closingToTell) in its commit: PostgreSQL sent it then, and it is not sent that way again. */
+  closeConnectionsToldInCommit(message: ControlMessage): number {
+    this.extensions.closingConnections(message, true)
+    return this.closeConnectionsHere(message.selector, message.event)
   }
 
   applyControlMessage(message: ControlMessage): void {

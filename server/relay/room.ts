@@ -51,7 +51,7 @@ import type { Logger } from '../log.ts'
 import type { StoredBoardState, StoredSince, UpdateLogStore } from '../storage/storage.ts'
 import type { Admission } from './connection-limits.ts'
 import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySocket } from './connection.ts'
-import { selects, type ConnectionSelector } from './connection-selector.ts'
+import { closeFor, selects, type ConnectionSelector } from './connection-selector.ts'
 import { applyStoredState } from './merge-state.ts'
 import { permissionDeniedMessage, updateMessage } from './messages.ts'
 import type { OutboundBudget } from './outbound-budget.ts'
@@ -388,7 +388,7 @@ export class Room {
     let closed = 0
     for (const connection of [...this.connections]) {
       if (!selects(selector, this.boardId, connection.identity)) continue
-      connection.close(event)
+      connection.close(closeFor(event, connection.identity))
       closed++
     }
     return closed

@@ -1,6 +1,7 @@
 import { desc } from 'drizzle-orm'
 import { auditLog } from '../../drizzle/pg/schema.ts'
 import { auditPageRows } from './audit-rows.ts'
+import { insertAudited } from './pg-audited.ts'
 import type { PgDb } from './pg-db.ts'
 import type { AuditPage, AuditRecord, AuditStore, NewAuditRecord } from './storage.ts'
 
@@ -8,7 +9,7 @@ export class PgAuditStore implements AuditStore {
   constructor(private readonly db: PgDb) {}
 
   async append(entry: NewAuditRecord): Promise<void> {
-    await this.db.insert(auditLog).values(entry)
+    await insertAudited(this.db, entry)
   }
 
   async listForBoard(boardId: string, page: AuditPage): Promise<AuditRecord[]> {

@@ -1,6 +1,7 @@
 import { asc, eq, inArray, isNull, max } from 'drizzle-orm'
-import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
+import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
+import { insertAudited } from './pg-audited.ts'
 import type { PgDb } from './pg-db.ts'
 import { addMember } from './pg-members.ts'
 import { laterTime } from './later-time.ts'
@@ -22,7 +23,7 @@ export class PgBoardRecordStore implements BoardRecordStore {
     await this.db.transaction(async (tx) => {
       await tx.insert(boards).values(board)
       if (founding.owner) await addMember(tx, founding.owner)
-      await tx.insert(auditLog).values(founding.audited)
+      await insertAudited(tx, founding.audited)
       const { update, origin } = founding.firstEntry
       await tx.insert(boardUpdates).values({ boardId: board.id, update: Buffer.from(update), origin, createdAt: this.clock().toISOString() })
     })
@@ -59,7 +60,7 @@ export class PgBoardRecordStore implements BoardRecordStore {
     const change = { archivedAt: archived?.at ?? null, archivedBy: archived?.by ?? null }
     return this.db.transaction(async (tx) => {
       const updated = await tx.update(boards).set(change).where(eq(boards.id, id)).returning({ id: boards.id })
-      if (updated.length === 1 && audited) await tx.insert(auditLog).values(audited)
+      if (updated.length === 1 && audited) await insertAudited(tx, audited)
       return updated.length === 1
     })
   }
@@ -72,7 +73,7 @@ export class PgBoardRecordStore implements BoardRecordStore {
       await tx.delete(boardUpdates).where(eq(boardUpdates.boardId, id))
       await tx.delete(boardCheckpoints).where(eq(boardCheckpoints.boardId, id))
       await tx.delete(boardChanges).where(eq(boardChanges.boardId, id))
-      if (audited) await tx.insert(auditLog).values(audited)
+      if (audited) await insertAudited(tx, audited)
     })
   }
 }

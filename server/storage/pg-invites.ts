@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, lt } from 'drizzle-orm'
-import { auditLog, boardInvites, boardMembers, users } from '../../drizzle/pg/schema.ts'
+import { boardInvites, boardMembers, users } from '../../drizzle/pg/schema.ts'
 import { inviteRecord, inviteWithMaker } from './invite-rows.ts'
+import { insertAudited } from './pg-audited.ts'
 import type { PgDb } from './pg-db.ts'
 import type { InviteRecord, InviteStore, InviteWithMaker, NewAuditRecord } from './storage.ts'
 
@@ -10,7 +11,7 @@ export class PgInviteStore implements InviteStore {
   async create(invite: InviteRecord, audited?: NewAuditRecord): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.insert(boardInvites).values(invite)
-      if (audited) await tx.insert(auditLog).values(audited)
+      if (audited) await insertAudited(tx, audited)
     })
   }
 
@@ -41,7 +42,7 @@ export class PgInviteStore implements InviteStore {
         .delete(boardInvites)
         .where(and(eq(boardInvites.boardId, boardId), eq(boardInvites.id, id)))
         .returning({ id: boardInvites.id })
-      if (deleted.length === 1 && audited) await tx.insert(auditLog).values(audited)
+      if (deleted.length === 1 && audited) await insertAudited(tx, audited)
       return deleted.length === 1
     })
   }

@@ -1,8 +1,9 @@
 import { and, asc, count, eq, max, sql } from 'drizzle-orm'
-import { auditLog, boardInvites, boardMembers, memberDecisions, users } from '../../drizzle/pg/schema.ts'
+import { boardInvites, boardMembers, memberDecisions, users } from '../../drizzle/pg/schema.ts'
 import type { Role } from '../../shared/roles.ts'
 import { inviteWithMaker } from './invite-rows.ts'
 import { acceptanceMade, acceptanceWithoutChange, decisionFor, type MemberDecision } from './member-decisions.ts'
+import { insertAudited } from './pg-audited.ts'
 import type { PgDb } from './pg-db.ts'
 import { selectInvitesWithMakers } from './pg-invites.ts'
 import type { InviteAcceptance, InviteRecord, InviteWithMaker, MemberChange, MemberRecord, MemberStore, MemberView, NewAuditRecord } from './storage.ts'
@@ -35,7 +36,7 @@ export class PgMemberStore implements MemberStore {
   async add(member: MemberRecord, audited?: NewAuditRecord): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const added = await addMember(tx, member)
-      if (added && audited) await tx.insert(auditLog).values(audited)
+      if (added && audited) await insertAudited(tx, audited)
       return added
     })
   }
@@ -48,7 +49,7 @@ export class PgMemberStore implements MemberStore {
       if (current === 'owner' && role !== 'owner' && (await ownerCount(tx, boardId)) <= 1) return 'last-owner'
       await tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId))
       await recordDecision(tx, boardId, userId, false)
-      if (audited) await tx.insert(auditLog).values(audited)
+      if (audited) await insertAudited(tx, audited)
       return 'done'
     })
   }
@@ -60,7 +61,7 @@ export class PgMemberStore implements MemberStore {
       if (current === 'owner' && (await ownerCount(tx, boardId)) <= 1) return 'last-owner'
       await tx.delete(boardMembers).where(memberIs(boardId, userId))
       await recordDecision(tx, boardId, userId, true)
-      if (audited) await tx.insert(auditLog).values(audited)
+      if (audited) await insertAudited(tx, audited)
       return 'done'
     })
   }
@@ -76,7 +77,7 @@ export class PgMemberStore implements MemberStore {
       if (unchanged) return unchanged
       if (current === undefined) await tx.insert(boardMembers).values({ boardId, userId, role, addedAt: at })
       else await tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId))
-      if (audited) await tx.insert(auditLog).values(audited(current ?? null))
+      if (audited) await insertAudited(tx, audited(current ?? null))
       return acceptanceMade(current)
     })
   }

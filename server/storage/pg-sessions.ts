@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, lt, ne } from 'drizzle-orm'
-import { auditLog, sessions, users } from '../../drizzle/pg/schema.ts'
+import { sessions, users } from '../../drizzle/pg/schema.ts'
 import { idGroups } from './id-groups.ts'
+import { insertAudited } from './pg-audited.ts'
 import type { PgDb } from './pg-db.ts'
 import type { PgTx } from './pg-update-log.ts'
 import type { NewAuditRecord, SessionRecord, SessionStore } from './storage.ts'
@@ -19,7 +20,7 @@ export class PgSessionStore implements SessionStore {
         .for('share')
       if (!holder) return false
       await tx.insert(sessions).values(session)
-      if (audited) await tx.insert(auditLog).values(audited)
+      if (audited) await insertAudited(tx, audited)
       return true
     })
   }
@@ -38,7 +39,7 @@ export class PgSessionStore implements SessionStore {
   async delete(tokenHash: string, audited?: NewAuditRecord): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const deleted = await tx.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).returning({ tokenHash: sessions.tokenHash })
-      if (deleted.length === 1 && audited) await tx.insert(auditLog).values(audited)
+      if (deleted.length === 1 && audited) await insertAudited(tx, audited)
       return deleted.length === 1
     })
   }

@@ -1,5 +1,6 @@
 import { and, count, desc, eq, gte, inArray, lte, max, or, sql, sum } from 'drizzle-orm'
-import { auditLog, boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
+import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
+import { insertAudited } from './pg-audited.ts'
 import type { PgDb } from './pg-db.ts'
 import type { Clock } from '../clock.ts'
 import { stateBuffer, stateBytes } from './driver-bytes.ts'
@@ -39,7 +40,7 @@ export class PgSnapshotStore implements SnapshotStore {
         previousId: latest?.id ?? null,
       }
       await tx.insert(snapshots).values({ ...row, state: stateBuffer(snapshot.state) })
-      if (audited) await tx.insert(auditLog).values(audited)
+      if (audited) await insertAudited(tx, audited)
       return snapshotRecord(row)
     })
   }
@@ -122,7 +123,7 @@ export class PgSnapshotStore implements SnapshotStore {
       const [found] = await tx.select({ id: snapshots.id }).from(snapshots).where(and(eq(snapshots.boardId, boardId), eq(snapshots.id, id)))
       if (!found) return 'not-found'
       if ((await deleteUnreviewed(tx, [id])) !== 1) return 'reviewed'
-      if (audited) await tx.insert(auditLog).values(audited)
+      if (audited) await insertAudited(tx, audited)
       return 'deleted'
     })
   }

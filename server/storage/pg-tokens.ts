@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
-import { apiTokens, auditLog, sessions } from '../../drizzle/pg/schema.ts'
+import { apiTokens, sessions } from '../../drizzle/pg/schema.ts'
 import { idGroups } from './id-groups.ts'
+import { insertAudited } from './pg-audited.ts'
 import type { PgDb } from './pg-db.ts'
 import type { PgTx } from './pg-update-log.ts'
 import type { ApiTokenRecord, ApiTokenStore, NewAuditRecord } from './storage.ts'
@@ -17,7 +18,7 @@ export class PgApiTokenStore implements ApiTokenStore {
         if (!session) return false
       }
       await tx.insert(apiTokens).values(token)
-      if (audited) await tx.insert(auditLog).values(audited)
+      if (audited) await insertAudited(tx, audited)
       return true
     })
   }
@@ -48,7 +49,7 @@ export class PgApiTokenStore implements ApiTokenStore {
         .set({ revokedAt: at })
         .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
         .returning({ id: apiTokens.id })
-      if (revoked.length === 1 && audited) await tx.insert(auditLog).values(audited)
+      if (revoked.length === 1 && audited) await insertAudited(tx, audited)
       return revoked.length === 1
     })
   }

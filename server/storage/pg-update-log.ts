@@ -1,7 +1,8 @@
 import { and, asc, count, desc, eq, gt, lte, sql, sum, type SQL } from 'drizzle-orm'
-import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
+import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
 import { lastRowTime } from './log-rows.ts'
+import { insertAudited } from './pg-audited.ts'
 import type { PgDb } from './pg-db.ts'
 import { BoardRowGone, TurnLost } from './storage-errors.ts'
 import type { AuditedEntries, Compacted, LogEntry, LogRow, MergeState, NewAuditRecord, StoredBoardState, StoredSince, TurnHolder, UpdateLogStore } from './storage.ts'
@@ -45,7 +46,7 @@ export class PgUpdateLogStore implements UpdateLogStore {
 
   /** The rows and the audit entry; the last row's sequence number, 0 when there is none. */
   private async insert(tx: PgTx, boardId: string, { entries, audited }: AuditedEntries): Promise<number> {
-    if (audited) await tx.insert(auditLog).values(audited)
+    if (audited) await insertAudited(tx, audited)
     if (entries.length === 0) return 0
     const createdAt = this.clock().toISOString()
     const rows = entries.map((entry) => ({ boardId, update: Buffer.from(entry.update), origin: entry.origin, createdAt }))

@@ -1,7 +1,8 @@
 import { and, asc, count, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm'
-import { auditLog, users } from '../../drizzle/pg/schema.ts'
+import { users } from '../../drizzle/pg/schema.ts'
 import { endsAdminRights } from './admin-rights.ts'
 import { idGroups } from './id-groups.ts'
+import { insertAudited } from './pg-audited.ts'
 import type { PgDb } from './pg-db.ts'
 import { deleteSessionsOf } from './pg-sessions.ts'
 import { revokeTokensOf } from './pg-tokens.ts'
@@ -13,7 +14,7 @@ export class PgUserStore implements UserStore {
   async create(user: UserRecord, audited?: NewAuditRecord): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const inserted = await tx.insert(users).values(user).onConflictDoNothing().returning({ id: users.id })
-      if (inserted.length === 1 && audited) await tx.insert(auditLog).values(audited)
+      if (inserted.length === 1 && audited) await insertAudited(tx, audited)
       return inserted.length === 1
     })
   }
@@ -64,7 +65,7 @@ export class PgUserStore implements UserStore {
         sessions: ending.sessions ? await deleteSessionsOf(tx, id, ending.sessions.except) : [],
         tokens: ending.tokensRevokedAt === undefined ? [] : await revokeTokensOf(tx, id, ending.tokensRevokedAt),
       }
-      if (ending.audited) await tx.insert(auditLog).values(ending.audited(ended))
+      if (ending.audited) await insertAudited(tx, ending.audited(ended))
       return ended
     })
   }
@@ -91,7 +92,7 @@ export class PgUserStore implements UserStore {
         if ((others?.n ?? 0) === 0) return 'last-admin'
       }
       await tx.update(users).set(change).where(eq(users.id, id))
-      if (audited.length > 0) await tx.insert(auditLog).values([...audited])
+      if (audited.length > 0) await insertAudited(tx, audited)
       return 'done'
     })
   }

@@ -1,6 +1,6 @@
 import { desc } from 'drizzle-orm'
 import { auditLog } from '../../drizzle/sqlite/schema.ts'
-import { auditPageRows } from './audit-rows.ts'
+import { auditPageRows, auditColumns } from './audit-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { AuditPage, AuditRecord, AuditStore, NewAuditRecord } from './storage.ts'
 
@@ -8,7 +8,7 @@ export class SqliteAuditStore implements AuditStore {
   constructor(private readonly db: SqliteDb) {}
 
   async append(entry: NewAuditRecord): Promise<void> {
-    this.db.insert(auditLog).values(entry).run()
+    this.db.insert(auditLog).values(auditColumns(entry)).run()
   }
 
   async listForBoard(boardId: string, page: AuditPage): Promise<AuditRecord[]> {

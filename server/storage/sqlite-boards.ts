@@ -1,6 +1,7 @@
 import { asc, eq, inArray, isNull, max, sql } from 'drizzle-orm'
 import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
+import { auditColumns } from './audit-rows.ts'
 import { laterTime } from './later-time.ts'
 import { idGroups } from './id-groups.ts'
 import { oldestFirst } from './many-boards.ts'
@@ -37,7 +38,7 @@ export class SqliteBoardRecordStore implements BoardRecordStore {
       tx.insert(boards).values(board).run()
       if (!founding) return
       if (founding.owner) addMember(tx, founding.owner)
-      tx.insert(auditLog).values(founding.audited).run()
+      tx.insert(auditLog).values(auditColumns(founding.audited)).run()
       const { update, origin } = founding.firstEntry
       tx.insert(boardUpdates).values({ boardId: board.id, update: Buffer.from(update.buffer, update.byteOffset, update.byteLength), origin, createdAt: this.clock().toISOString() }).run()
     })
@@ -70,7 +71,7 @@ export class SqliteBoardRecordStore implements BoardRecordStore {
     const change = { archivedAt: archived?.at ?? null, archivedBy: archived?.by ?? null }
     return this.db.transaction((tx) => {
       const updated = tx.update(boards).set(change).where(eq(boards.id, id)).run().changes === 1
-      if (updated && audited) tx.insert(auditLog).values(audited).run()
+      if (updated && audited) tx.insert(auditLog).values(auditColumns(audited)).run()
       return updated
     })
   }
@@ -81,7 +82,7 @@ export class SqliteBoardRecordStore implements BoardRecordStore {
       tx.delete(boardCheckpoints).where(eq(boardCheckpoints.boardId, id)).run()
       tx.delete(boardChanges).where(eq(boardChanges.boardId, id)).run()
       tx.delete(boards).where(eq(boards.id, id)).run()
-      if (audited) tx.insert(auditLog).values(audited).run()
+      if (audited) tx.insert(auditLog).values(auditColumns(audited)).run()
     })
   }
 }

@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, lt } from 'drizzle-orm'
 import { auditLog, boardInvites, boardMembers, users } from '../../drizzle/sqlite/schema.ts'
+import { auditColumns } from './audit-rows.ts'
 import { inviteRecord, inviteWithMaker } from './invite-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { InviteRecord, InviteStore, InviteWithMaker, NewAuditRecord } from './storage.ts'
@@ -10,7 +11,7 @@ export class SqliteInviteStore implements InviteStore {
   async create(invite: InviteRecord, audited?: NewAuditRecord): Promise<void> {
     this.db.transaction((tx) => {
       tx.insert(boardInvites).values(invite).run()
-      if (audited) tx.insert(auditLog).values(audited).run()
+      if (audited) tx.insert(auditLog).values(auditColumns(audited)).run()
     })
   }
 
@@ -40,7 +41,7 @@ export class SqliteInviteStore implements InviteStore {
   async delete(boardId: string, id: string, audited?: NewAuditRecord): Promise<boolean> {
     return this.db.transaction((tx) => {
       const deleted = tx.delete(boardInvites).where(and(eq(boardInvites.boardId, boardId), eq(boardInvites.id, id))).run().changes === 1
-      if (deleted && audited) tx.insert(auditLog).values(audited).run()
+      if (deleted && audited) tx.insert(auditLog).values(auditColumns(audited)).run()
       return deleted
     })
   }

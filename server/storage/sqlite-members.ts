@@ -1,6 +1,7 @@
 import { and, asc, count, eq, max, sql } from 'drizzle-orm'
 import { auditLog, boardInvites, boardMembers, memberDecisions, users } from '../../drizzle/sqlite/schema.ts'
 import type { Role } from '../../shared/roles.ts'
+import { auditColumns } from './audit-rows.ts'
 import { inviteWithMaker } from './invite-rows.ts'
 import { acceptanceMade, acceptanceWithoutChange, decisionFor, type MemberDecision } from './member-decisions.ts'
 import type { SqliteDb } from './sqlite-db.ts'
@@ -44,7 +45,7 @@ export class SqliteMemberStore implements MemberStore {
   async add(member: MemberRecord, audited?: NewAuditRecord): Promise<boolean> {
     return this.db.transaction((tx) => {
       const added = addMember(tx, member)
-      if (added && audited) tx.insert(auditLog).values(audited).run()
+      if (added && audited) tx.insert(auditLog).values(auditColumns(audited)).run()
       return added
     })
   }
@@ -58,7 +59,7 @@ export class SqliteMemberStore implements MemberStore {
       if (current === 'owner' && role !== 'owner' && ownerCount(tx, boardId) <= 1) return 'last-owner'
       tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId)).run()
       recordDecision(tx, boardId, userId, false)
-      if (audited) tx.insert(auditLog).values(audited).run()
+      if (audited) tx.insert(auditLog).values(auditColumns(audited)).run()
       return 'done'
     })
   }
@@ -70,7 +71,7 @@ export class SqliteMemberStore implements MemberStore {
       if (current === 'owner' && ownerCount(tx, boardId) <= 1) return 'last-owner'
       tx.delete(boardMembers).where(memberIs(boardId, userId)).run()
       recordDecision(tx, boardId, userId, true)
-      if (audited) tx.insert(auditLog).values(audited).run()
+      if (audited) tx.insert(auditLog).values(auditColumns(audited)).run()
       return 'done'
     })
   }
@@ -86,7 +87,7 @@ export class SqliteMemberStore implements MemberStore {
       if (unchanged) return unchanged
       if (current === undefined) tx.insert(boardMembers).values({ boardId, userId, role, addedAt: at }).run()
       else tx.update(boardMembers).set({ role }).where(memberIs(boardId, userId)).run()
-      if (audited) tx.insert(auditLog).values(audited(current ?? null)).run()
+      if (audited) tx.insert(auditLog).values(auditColumns(audited(current ?? null))).run()
       return acceptanceMade(current)
     })
   }

@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm'
 import { auditLog, sessions, users } from '../../drizzle/sqlite/schema.ts'
+import { auditColumns } from './audit-rows.ts'
 import { idGroups } from './id-groups.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { NewAuditRecord, SessionRecord, SessionStore } from './storage.ts'
@@ -24,7 +25,7 @@ export class SqliteSessionStore implements SessionStore {
         .get()
       if (!holder) return false
       tx.insert(sessions).values(session).run()
-      if (audited) tx.insert(auditLog).values(audited).run()
+      if (audited) tx.insert(auditLog).values(auditColumns(audited)).run()
       return true
     })
   }
@@ -40,7 +41,7 @@ export class SqliteSessionStore implements SessionStore {
   async delete(tokenHash: string, audited?: NewAuditRecord): Promise<boolean> {
     return this.db.transaction((tx) => {
       const deleted = tx.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).run().changes === 1
-      if (deleted && audited) tx.insert(auditLog).values(audited).run()
+      if (deleted && audited) tx.insert(auditLog).values(auditColumns(audited)).run()
       return deleted
     })
   }

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, gte, inArray, lte, max, or, sql, sum } from 'drizzle-orm'
 import { auditLog, boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
+import { auditColumns } from './audit-rows.ts'
 import { stateBuffer, stateBytes } from './driver-bytes.ts'
 import { nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
@@ -38,7 +39,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
         previousId: latest?.id ?? null,
       }
       tx.insert(snapshots).values({ ...row, state: stateBuffer(snapshot.state) }).run()
-      if (audited) tx.insert(auditLog).values(audited).run()
+      if (audited) tx.insert(auditLog).values(auditColumns(audited)).run()
       return snapshotRecord(row)
     })
   }
@@ -128,7 +129,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
       const found = tx.select({ id: snapshots.id }).from(snapshots).where(and(eq(snapshots.boardId, boardId), eq(snapshots.id, id))).get()
       if (!found) return 'not-found'
       if (deleteUnreviewed(tx, [id]) !== 1) return 'reviewed'
-      if (audited) tx.insert(auditLog).values(audited).run()
+      if (audited) tx.insert(auditLog).values(auditColumns(audited)).run()
       return 'deleted'
     })
   }

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import { apiTokens, auditLog, sessions } from '../../drizzle/sqlite/schema.ts'
+import { auditColumns } from './audit-rows.ts'
 import { idGroups } from './id-groups.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { ApiTokenRecord, ApiTokenStore, NewAuditRecord } from './storage.ts'
@@ -22,7 +23,7 @@ export class SqliteApiTokenStore implements ApiTokenStore {
         if (!session) return false
       }
       tx.insert(apiTokens).values(token).run()
-      if (audited) tx.insert(auditLog).values(audited).run()
+      if (audited) tx.insert(auditLog).values(auditColumns(audited)).run()
       return true
     })
   }
@@ -51,7 +52,7 @@ export class SqliteApiTokenStore implements ApiTokenStore {
         .set({ revokedAt: at })
         .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
         .run()
-      if (result.changes === 1 && audited) tx.insert(auditLog).values(audited).run()
+      if (result.changes === 1 && audited) tx.insert(auditLog).values(auditColumns(audited)).run()
       return result.changes === 1
     })
   }

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3'
 import { and, asc, count, desc, eq, gt, lte, max, Param, Placeholder, sql, sum } from 'drizzle-orm'
 import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
+import { auditColumns } from './audit-rows.ts'
 import { stateBytes } from './driver-bytes.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
@@ -51,7 +52,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     this.appendRows = db.$client.transaction((boardId: string, entries: LogEntry[], createdAt: string, audited: NewAuditRecord | null) => {
       if (boardHeld.get(boardId) === undefined) throw new BoardRowGone(boardId)
       // A server-side change's entry (a restore's), rare: Drizzle's own insert, on the transaction's connection.
-      if (audited) db.insert(auditLog).values(audited).run()
+      if (audited) db.insert(auditLog).values(auditColumns(audited)).run()
       let seq = 0
       for (const entry of entries) seq = Number(insertRow.run(boardId, bufferView(entry.update), entry.origin, createdAt).lastInsertRowid)
       return seq

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm'
 import { auditLog, users } from '../../drizzle/sqlite/schema.ts'
 import { endsAdminRights } from './admin-rights.ts'
+import { auditColumns } from './audit-rows.ts'
 import { idGroups } from './id-groups.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { deleteSessionsOf } from './sqlite-sessions.ts'
@@ -18,7 +19,7 @@ export class SqliteUserStore implements UserStore {
   async create(user: UserRecord, audited?: NewAuditRecord): Promise<boolean> {
     return this.db.transaction((tx) => {
       const created = tx.insert(users).values(user).onConflictDoNothing().run().changes === 1
-      if (created && audited) tx.insert(auditLog).values(audited).run()
+      if (created && audited) tx.insert(auditLog).values(auditColumns(audited)).run()
       return created
     })
   }
@@ -60,7 +61,7 @@ export class SqliteUserStore implements UserStore {
         sessions: ending.sessions ? deleteSessionsOf(tx, id, ending.sessions.except) : [],
         tokens: ending.tokensRevokedAt === undefined ? [] : revokeTokensOf(tx, id, ending.tokensRevokedAt),
       }
-      if (ending.audited) tx.insert(auditLog).values(ending.audited(ended)).run()
+      if (ending.audited) tx.insert(auditLog).values(auditColumns(ending.audited(ended))).run()
       return ended
     })
   }
@@ -87,7 +88,7 @@ export class SqliteUserStore implements UserStore {
         if ((others?.n ?? 0) === 0) return 'last-admin'
       }
       tx.update(users).set(change).where(eq(users.id, id)).run()
-      if (audited.length > 0) tx.insert(auditLog).values([...audited]).run()
+      if (audited.length > 0) tx.insert(auditLog).values(audited.map(auditColumns)).run()
       return 'done'
     })
   }

@@ -475,8 +475,13 @@ export type AuditPage = { limit: number; before?: number; action?: string }
  * An entry as it is written; the store numbers it. The stores that make an
  * audited change take it too, and write both in one transaction, so that a
  * change is never stored without its entry nor an entry without its change.
+ * `tells`: what the change tells the other instances sharing the database
+ * (control messages, encoded: server/relay/control-message.ts), which
+ * PostgreSQL sends with `pg_notify` in that same transaction, so that they go
+ * out exactly when it commits, and never for a change rolled back
+ * (pg-audited.ts); a SQLite file has no other instance to tell.
  */
-export type NewAuditRecord = Omit<AuditRecord, 'id'>
+export type NewAuditRecord = Omit<AuditRecord, 'id'> & { tells?: readonly string[] }
 
 export interface AuditStore {
   append(entry: NewAuditRecord): Promise<void>
