@@ -16,7 +16,6 @@ import { describe, expect, it } from 'vitest'
 import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { BRIEFING_FORMATS, readerText } from '../helpers/briefing-text.ts'
-import { wordText } from '../helpers/fixture-board.ts'
 import { useOwnedBoard } from '../helpers/owned-board.ts'
 import { tempDir } from '../helpers/test-server.ts'
 
@@ -55,7 +54,7 @@ describe('one-line fields in the briefings', () => {
       const file = join(dir, `briefing.${format}`)
       writeFileSync(file, body)
       if (format === 'pdf') return execFileSync('pdftotext', ['-enc', 'UTF-8', '-layout', file, '-'], { encoding: 'utf8' })
-      // Each w:t's text as written, a line break kept: wordText would join runs with what is in them.
+      // Each w:t's text as written, a line break in it kept, the runs told apart by a NUL.
       const xml = execFileSync('unzip', ['-p', file, 'word/document.xml'], { encoding: 'utf8' })
       return [...xml.matchAll(/<w:t(?:\s[^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]).join('\u0000')
     } finally {
