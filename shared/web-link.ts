@@ -7,3 +7,14 @@
 export function isWebLink(url: string | undefined): url is string {
   return url !== undefined && /^https?:\/\//i.test(url) && URL.canParse(url)
 }
+
+/**
+ * A web address as every export writes it: as parsed (`new URL(url).href`),
+ * so quotes, angle brackets, spaces and other characters a URL may not hold
+ * are percent-encoded. Written as typed, `https://h/x?"><script>…` reached a
+ * STIX `url` whole, for a consumer's platform to render. Null for anything
+ * else, which the briefings print as text.
+ */
+export function webLinkHref(url: string | undefined): string | null {
+  return isWebLink(url) ? new URL(url).href : null
+}

@@ -128,9 +128,9 @@ describe('buildBriefing', () => {
     ])
   })
 
-  it('takes what XML cannot carry out of board texts; a vertical tab (Word’s line break) becomes a newline', () => {
+  it('takes what XML cannot carry out of board texts; a vertical tab (Word’s line break), in a one-line title, a space', () => {
     const dirty = { ...board, title: 'Bell\u0007 and\u000B tab\tkept\uFFFE' }
-    expect(buildBriefing(dirty, fixtureSnapshot(previous)).title).toBe('Bell and\n tab\tkept')
+    expect(buildBriefing(dirty, fixtureSnapshot(previous)).title).toBe('Bell and tab\tkept')
   })
 })
 

@@ -51,7 +51,9 @@ import {
 } from './briefing-review.ts'
 import type { BriefingVersion } from './briefing-version.ts'
 import { dateTimeGroup, preciseTime, readableTime } from '../../shared/date-time-group.ts'
-import { cleanTextIn } from '../../shared/text-hygiene.ts'
+import { cleanTextIn, mapTextIn } from '../../shared/text-hygiene.ts'
+import { oneLine, textLines } from '../../shared/one-line.ts'
+import { webLinkHref } from '../../shared/web-link.ts'
 import { briefingMarking } from './briefing-marking.ts'
 import { isolate, quoted } from '../../shared/bidi.ts'
 
@@ -197,7 +199,17 @@ export const BRIEFING_TEXT = {
 
 export type BriefingOptions = { scope?: ExportScope }
 
+/**
+ * Every text of the briefing is one line (shared/one-line.ts): what a format
+ * shows as paragraphs (a judgment, the bottom line) is a list of them. So no
+ * title, label, name or note starts a line of its own in any format, where
+ * the PDF alone printed a line break a member had typed into one.
+ */
 export function buildBriefing(input: BoardModel, version: BriefingVersion, options: BriefingOptions = {}): Briefing {
+  return mapTextIn(briefingOf(input, version, options), oneLine)
+}
+
+function briefingOf(input: BoardModel, version: BriefingVersion, options: BriefingOptions): Briefing {
   const whole = cleanTextIn(input)
   const scope = options.scope ?? 'all'
   const board = scopeBoard(whole, scope)
@@ -237,7 +249,7 @@ export function buildBriefing(input: BoardModel, version: BriefingVersion, optio
       kind: source.kind.trim() || BRIEFING_TEXT.kindNotStated,
       reliability: source.reliability,
       reliabilityLabel: RELIABILITY_LABELS[source.reliability],
-      ...(source.url ? { url: source.url } : {}),
+      ...(source.url ? { url: webLinkHref(source.url) ?? source.url } : {}),
       claims: claimsPerSource.get(source.id) ?? 0,
     })),
     grid: riskGrid(board.profile, sections),
@@ -388,8 +400,7 @@ function details(assessment: AssessmentModel): string[] {
 }
 
 function paragraphs(text: string): string[] {
-  return text
-    .split(/\n+/)
+  return textLines(text)
     .map((line) => line.trim())
     .filter((line) => line.length > 0)
 }

@@ -8,6 +8,7 @@ import { ACH_TEXT, achTables, leastLabel, ratedText, type BriefingAch } from './
 import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
 import { acknowledgementText, type BriefingChecks } from './briefing-review.ts'
 import { isolate } from '../../shared/bidi.ts'
+import { oneLine } from '../../shared/one-line.ts'
 
 export function renderMarkdown(briefing: Briefing): string {
   const b = briefing
@@ -141,7 +142,7 @@ function table(head: readonly string[], rows: string[][]): string {
 }
 
 /**
- * One line of board text, inert: line breaks become spaces, and every
+ * One line of board text, inert: line breaks become spaces (shared/one-line.ts), and every
  * character that Markdown or the HTML it passes through reads as syntax is
  * backslash-escaped (CommonMark allows that before any ASCII punctuation).
  * GFM also makes links of bare addresses: "https://…" (and ftp), "www.…" and
@@ -150,8 +151,7 @@ function table(head: readonly string[], rows: string[][]): string {
  * as written, while the text shown stays the same.
  */
 export function inline(text: string): string {
-  return text
-    .replace(/\s*\n\s*/g, ' ')
+  return oneLine(text)
     .replace(/[\\`*_[\]<>|~#&!@]/g, '\\$&')
     .replace(/:(?=\/\/)/g, '\\:')
     .replace(/\b(www)\./gi, '$1\\.')

@@ -35,7 +35,7 @@ import type { BriefingVersion } from './briefing-version.ts'
 import { timeOf } from './content-times.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
 import { cleanTextIn } from '../../shared/text-hygiene.ts'
-import { isWebLink } from '../../shared/web-link.ts'
+import { webLinkHref } from '../../shared/web-link.ts'
 import { isolate, quoted } from '../../shared/bidi.ts'
 
 type StixObject = { type: string; id: string; [property: string]: unknown }
@@ -121,15 +121,18 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
     identity_class: 'system',
   }
 
-  const identities = board.sources.map((source) => ({
-    ...common('identity', `source:${source.id}`, source.createdAt, [`sources:${source.id}`]),
-    name: source.name,
-    identity_class: 'unknown',
-    description: `${source.kind ? `${source.kind}; ` : ''}reliability ${source.reliability}: ${RELIABILITY_LABELS[source.reliability]}`,
-    ...(isWebLink(source.url) ? { external_references: [{ source_name: source.name, url: source.url }] } : {}),
-    x_assay_reliability: source.reliability,
-    ...markingRefs,
-  }))
+  const identities = board.sources.map((source) => {
+    const url = webLinkHref(source.url)
+    return {
+      ...common('identity', `source:${source.id}`, source.createdAt, [`sources:${source.id}`]),
+      name: source.name,
+      identity_class: 'unknown',
+      description: `${source.kind ? `${source.kind}; ` : ''}reliability ${source.reliability}: ${RELIABILITY_LABELS[source.reliability]}`,
+      ...(url ? { external_references: [{ source_name: source.name, url }] } : {}),
+      x_assay_reliability: source.reliability,
+      ...markingRefs,
+    }
+  })
 
   const claimNotes = board.claims.map((claim) => {
     const source = sources.get(claim.sourceId)!
@@ -361,13 +364,14 @@ function withoutEmpty(value: unknown): unknown {
 
 /** A claim cited by its source and grade; by an assessment, with the link's ACH rating ("supports: very consistent (CC)"). */
 function citation(claim: ClaimModel, source: SourceModel, rating?: AchRating): ExternalReference {
+  const url = webLinkHref(source.url)
   return {
     source_name: source.name,
     description:
       `${admiraltyGrade(source.reliability, claim.credibility)} (${RELIABILITY_LABELS[source.reliability]}; ` +
       `${CREDIBILITY_LABELS[claim.credibility]}): ${quoted(claim.text)}${claim.documentId === undefined ? ' (added by hand)' : ''}${claim.status === 'retracted' ? ' (retracted)' : ''}` +
       (rating ? ` — ${RATING_BEARING[STIX_RELATIONSHIP_TYPES[rating]]}: ${ACH_RATING_LABELS[rating]} (${rating})` : ''),
-    ...(isWebLink(source.url) ? { url: source.url } : {}),
+    ...(url ? { url } : {}),
   }
 }
 

@@ -113,7 +113,8 @@ describe('export over HTTP and the CLI', () => {
       objects: { type: string; name?: string; external_references?: { source_name: string; url?: string }[] }[]
     }
     const urls = bundle.objects.flatMap((o) => (o.external_references ?? []).flatMap((r) => (r.url === undefined ? [] : [`${o.type} ${r.source_name} ${r.url}`])))
-    expect(urls.sort()).toEqual(['identity Source 2 https://example.org/report', 'identity Source 3 HTTP://example.org/old', 'note Source 2 https://example.org/report', 'note Source 3 HTTP://example.org/old'])
+    // As parsed (shared/web-link.ts): the scheme in lower case.
+    expect(urls.sort()).toEqual(['identity Source 2 https://example.org/report', 'identity Source 3 http://example.org/old', 'note Source 2 https://example.org/report', 'note Source 3 http://example.org/old'])
     // The claims of the other sources keep their citation, without a URL.
     expect(bundle.objects.filter((o) => o.type === 'note' && o.external_references?.some((r) => r.source_name === 'Source 0'))).toHaveLength(1)
   })
