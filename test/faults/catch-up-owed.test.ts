@@ -27,6 +27,13 @@ const BACK_MS = 30_000
 
 /** Keystrokes typed, each committed before the next and so a log row of its own: a busy board's few minutes. */
 const KEYSTROKES = 1200
+/**
+ * The deadline of a test that types `KEYSTROKES`, one commit after another: 27 and 37 s alone on this 2-core machine,
+ * 90 to 110 s beside a busy loop and another run of them, past the 90 s every test is given. A bound for a test that is
+ * getting on, not a measurement; a hang is caught sooner, by the deadline of the wait it hangs in.
+ */
+const TYPING_TEST_MS = 10 * BACK_MS
+
 /** Background catch-ups often enough for the test to wait on them. */
 const CATCH_UP_INTERVAL_MS = '200'
 
@@ -164,7 +171,7 @@ describeUnless(missing)('catching a board up from the update log', () => {
     await sameBoard(reader, writer, boardId)
     // The one row committed while two was away, not the thousands typed since the board was loaded there.
     expect((await metric(two, 'assay_redis_catch_up_rows_total')) - rowsBefore).toBe(1)
-  })
+  }, TYPING_TEST_MS)
 
   it('reads the stored state rather than more rows than it weighs, after an outage long enough to miss thousands', async () => {
     const { one, two, proxy, boardId, writer, reader } = await twoInstancesOnABoard()
@@ -181,5 +188,5 @@ describeUnless(missing)('catching a board up from the update log', () => {
     expect(judgment(reader)?.length).toBe(KEYSTROKES)
     // The checkpoint's tail only, not the rows typed while two was away.
     expect((await metric(two, 'assay_redis_catch_up_rows_total')) - rowsBefore).toBeLessThan(COMPACT_AFTER_ROWS)
-  })
+  }, TYPING_TEST_MS)
 })
