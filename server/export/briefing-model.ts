@@ -366,9 +366,10 @@ function buildSections(board: BoardModel, findings: readonly CheckedFinding[], r
   // Each claim is quoted once, in its first note; a citation of it after refers to that note.
   const quotedIn = new Map<string, number>()
   const cite = ({ link, claim, source }: { link: BoardModel['links'][number]; claim: ClaimModel; source: SourceModel }) => {
+    note += 1
     const first = quotedIn.get(claim.id) ?? null
-    if (first === null) quotedIn.set(claim.id, note + 1)
-    return citation(++note, first, claim, source, link.rating, link.note, retractedSince.has(claim.id))
+    if (first === null) quotedIn.set(claim.id, note)
+    return citation(note, first, claim, source, link.rating, link.note, retractedSince.has(claim.id))
   }
   return assessmentsByKind(board).map(({ kind, assessments }) => ({
     kind,
