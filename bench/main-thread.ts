@@ -111,7 +111,7 @@ export async function benchMainThread(): Promise<MainThreadBenchResult> {
 
     const exportTimes = await watchLoop(() => call(server, 'GET', `${board}/export?format=md`))
     const exportInline = await timeInline(() =>
-      exportStoredVersion({ format: 'md', scope: 'all', version: { kind: 'live', boardId, at: new Date().toISOString(), log } }),
+      exportStoredVersion({ format: 'md', scope: 'all', version: { kind: 'live', boardId, at: new Date().toISOString(), log }, maxBriefingChars: services.config.BRIEFING_MAX_CHARS }),
     )
 
     const document = largeSourceDocument(1_400_000)

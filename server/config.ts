@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 import { DEFAULT_WORD_DIFF_BOUNDS } from '../shared/word-diff-bounds.ts'
 import { HTTP_LIMITS, RELAY_LIMITS } from '../shared/limits.ts'
+import { DEFAULT_BRIEFING_MAX_CHARS } from './export/briefing-size.ts'
 
 type NumberRule = {
   /** What the value must be, for the message, e.g. "a whole number of seconds". */
@@ -214,6 +215,8 @@ function configSchema() {
     IMPORT_TIME_BUDGET_MS: milliseconds(20_000),
     /** Time an export may take before it is stopped with 422. */
     EXPORT_TIME_BUDGET_MS: milliseconds(60_000),
+    /** Characters of text a briefing (DOCX, PDF, Markdown, HTML) may hold; past it the export is refused 422 briefing_too_large before it is rendered. */
+    BRIEFING_MAX_CHARS: wholeNumber('a whole number of characters', 1000, 1_000_000_000, DEFAULT_BRIEFING_MAX_CHARS).default(DEFAULT_BRIEFING_MAX_CHARS),
     /** Time rebuilding a stored board may take (snapshot capture and reading, compaction, each side of a diff). */
     BOARD_STATE_TIME_BUDGET_MS: milliseconds(30_000),
     // What one client's HTTP connections may cost (README: "What a member cannot do").

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CONFIDENCE_LEVELS, likelihoodTerm } from '../../shared/domain.ts'
-import { buildBriefing, type BriefingAssessment } from './briefing-model.ts'
+import { allCitations, buildBriefing, type BriefingAssessment } from './briefing-model.ts'
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { CYRILLIC_CLAIM, fixtureBoards, fixtureSnapshot, XSS_CLAIM } from '../../test/helpers/fixture-board.ts'
 import { FSI, PDI } from '../../shared/bidi.ts'
@@ -96,6 +96,32 @@ describe('buildBriefing', () => {
     const imported = { ...board, claims: board.claims.map((c) => (c.text === XSS_CLAIM ? { ...c, documentId: 'doc-1', note: 'Posted anonymously.' } : c)) }
     const relocation = buildBriefing(imported, fixtureSnapshot(previous)).sections.flatMap((s) => s.assessments).find((a) => a.title === 'Wagner forces relocate to Belarus')!
     expect(relocation.contradicting[0]!.footnote).toBe(`\u2068Open forum\u2069 (F6): “\u2068${XSS_CLAIM}\u2069” — inconsistent (I). Analyst’s note: \u2068Posted anonymously.\u2069`)
+  })
+
+  it('quotes a claim once, in its first note; a later citation of it names that note, with the link’s own rating and note', () => {
+    const claim = board.claims.find((c) => c.text === XSS_CLAIM)!
+    const others = board.assessments.filter((a) => a.title !== 'Wagner forces relocate to Belarus')
+    const cited = {
+      ...board,
+      claims: board.claims.map((c) => (c.id === claim.id ? { ...c, note: 'Posted anonymously.' } : c)),
+      links: [
+        ...board.links,
+        ...others.map((a, i) => ({ id: `again-${i}`, assessmentId: a.id, claimId: claim.id, rating: 'C' as const, note: `Reading ${i}.`, createdAt: a.createdAt })),
+      ],
+    }
+    const citations = allCitations(buildBriefing(cited, fixtureSnapshot(previous)))
+    const ofClaim = citations.filter((c) => c.attribution === '\u2068Open forum\u2069 (F6)')
+    expect(ofClaim).toHaveLength(others.length + 1)
+    const [first, ...later] = ofClaim
+    expect(first!.quotedIn).toBeNull()
+    expect(first!.footnote).toContain(XSS_CLAIM)
+    for (const c of later) {
+      expect(c.quotedIn).toBe(first!.note)
+      expect(c.footnote).toMatch(new RegExp(`^\u2068Open forum\u2069 \\(F6\\), see note ${first!.note} — consistent \\(C\\)\\. \u2068Reading \\d\\.\u2069$`))
+    }
+    // The claim's text, and the analyst's note on it, are in the briefing once.
+    expect(citations.filter((c) => c.footnote.includes(XSS_CLAIM))).toHaveLength(1)
+    expect(citations.filter((c) => c.footnote.includes('Posted anonymously.'))).toHaveLength(1)
   })
 
   it('places each assessment in the likelihood × impact grid, or lists it as unplaced', () => {

@@ -125,7 +125,12 @@ export type Citation = {
   note: number
   /** "NATO (B2)" */
   attribution: string
-  /** The footnote's whole text: attribution, the claim verbatim, its rating and the link's note. */
+  /** The earlier note that quotes the claim, which this one refers to rather than quoting it again; null for the claim's first. */
+  quotedIn: number | null
+  /**
+   * The footnote's whole text: attribution, the claim verbatim, its rating and the link's note; a later citation of the
+   * same claim names the note that quotes it instead ("NATO (B2), see note 3 — …"), so the briefing grows with its text, not with links × text.
+   */
   footnote: string
 }
 
@@ -180,6 +185,7 @@ export const BRIEFING_TEXT = {
   supporting: 'Supported by',
   contradicting: 'Contradicted by',
   retracted: 'Retracted, not counted',
+  seeNote: (note: number) => `see note ${note}`,
   sources: 'Sources',
   sourceColumns: ['Source', 'Kind', 'Reliability', 'Claims'],
   noSources: 'No sources.',
@@ -199,6 +205,12 @@ export const BRIEFING_TEXT = {
 
 export type BriefingOptions = { scope?: ExportScope }
 
+/** What a briefing says before its sections, citing no claim: all a STIX bundle's report reads of it. */
+export type BriefingFront = Pick<
+  Briefing,
+  'title' | 'marking' | 'tlp' | 'question' | 'dtg' | 'version' | 'scope' | 'review' | 'remarked' | 'retractedSince' | 'bluf' | 'checks'
+>
+
 /**
  * Every text of the briefing is one line (shared/one-line.ts): what a format
  * shows as paragraphs (a judgment, the bottom line) is a list of them. So no
@@ -210,18 +222,62 @@ export function buildBriefing(input: BoardModel, version: BriefingVersion, optio
 }
 
 function briefingOf(input: BoardModel, version: BriefingVersion, options: BriefingOptions): Briefing {
-  const whole = cleanTextIn(input)
-  const scope = options.scope ?? 'all'
-  const board = scopeBoard(whole, scope)
-  const time = version.kind === 'snapshot' ? version.createdAt : version.at
+  const read = readBoard(input, options)
+  const { board, scope } = read
   const findings = checkBoard(board)
   // A snapshot's citations of claims the live board has retracted since are marked so, as the live board's retracted ones are.
   const retractedSince = new Set(version.kind === 'snapshot' ? (version.retractedSince?.claims ?? []).map((c) => c.id) : [])
   const sections = buildSections(board, findings, retractedSince)
-  const numbers = new Map(sections.flatMap((section) => section.assessments.map((a) => [a.id, a.number] as const)))
-  const numberOf = (id: string) => numbers.get(id) ?? 0
+  const numberOf = numbering(board)
   const claimsPerSource = new Map<string, number>()
   for (const claim of board.claims) claimsPerSource.set(claim.sourceId, (claimsPerSource.get(claim.sourceId) ?? 0) + 1)
+  return {
+    ...frontOf(read, version, findings, numberOf),
+    sections,
+    sources: board.sources.map((source) => ({
+      name: source.name,
+      kind: source.kind.trim() || BRIEFING_TEXT.kindNotStated,
+      reliability: source.reliability,
+      reliabilityLabel: RELIABILITY_LABELS[source.reliability],
+      ...(source.url ? { url: webLinkHref(source.url) ?? source.url } : {}),
+      claims: claimsPerSource.get(source.id) ?? 0,
+    })),
+    grid: riskGrid(board.profile, sections),
+    ach: buildAch(board, numberOf),
+    appendix: {
+      yardstickName: profileName(board.profile),
+      yardstick: yardstick(board.profile),
+      yardstickNote: board.yardstickChange ? BRIEFING_TEXT.yardstickNote(profileName(board.yardstickChange.from), dateTimeGroup(board.yardstickChange.at)) : null,
+      confidence: CONFIDENCE_LEVELS.map((level) => ({ level, meaning: CONFIDENCE_MEANINGS[level] })),
+      reliability: SOURCE_RELIABILITIES.map((grade) => ({ grade, label: RELIABILITY_LABELS[grade] })),
+      credibility: CLAIM_CREDIBILITIES.map((grade) => ({ grade: String(grade), label: CREDIBILITY_LABELS[grade] })),
+    },
+    // Both sides in the briefing's scope: a change to an assessment it leaves out is not told, nor its title named.
+    changes: version.previous
+      ? {
+          since: `snapshot ${quoted(version.previous.label)} of ${readableTime(version.previous.createdAt)}`,
+          items: describeChanges(scopeBoard(cleanTextIn(version.previous.model), scope), board),
+        }
+      : null,
+  }
+}
+
+/** The briefing's front alone, without building its sections (their citations), its tables or what changed. */
+export function buildBriefingFront(input: BoardModel, version: BriefingVersion, options: BriefingOptions = {}): BriefingFront {
+  const read = readBoard(input, options)
+  return mapTextIn(frontOf(read, version, checkBoard(read.board), numbering(read.board)), oneLine)
+}
+
+type ReadBoard = { whole: BoardModel; board: BoardModel; scope: ExportScope }
+
+function readBoard(input: BoardModel, options: BriefingOptions): ReadBoard {
+  const whole = cleanTextIn(input)
+  const scope = options.scope ?? 'all'
+  return { whole, board: scopeBoard(whole, scope), scope }
+}
+
+function frontOf({ whole, board, scope }: ReadBoard, version: BriefingVersion, findings: readonly CheckedFinding[], numberOf: (id: string) => number): BriefingFront {
+  const time = version.kind === 'snapshot' ? version.createdAt : version.at
   return {
     title: board.title,
     ...briefingMarking(board.marking, version),
@@ -243,34 +299,14 @@ function briefingOf(input: BoardModel, version: BriefingVersion, options: Briefi
     review: reviewOf(version),
     retractedSince: retractedSinceOf(version),
     bluf: bottomLine(board),
-    sections,
-    sources: board.sources.map((source) => ({
-      name: source.name,
-      kind: source.kind.trim() || BRIEFING_TEXT.kindNotStated,
-      reliability: source.reliability,
-      reliabilityLabel: RELIABILITY_LABELS[source.reliability],
-      ...(source.url ? { url: webLinkHref(source.url) ?? source.url } : {}),
-      claims: claimsPerSource.get(source.id) ?? 0,
-    })),
-    grid: riskGrid(board.profile, sections),
     checks: briefingChecks(board, findings, numberOf),
-    ach: buildAch(board, numberOf),
-    appendix: {
-      yardstickName: profileName(board.profile),
-      yardstick: yardstick(board.profile),
-      yardstickNote: board.yardstickChange ? BRIEFING_TEXT.yardstickNote(profileName(board.yardstickChange.from), dateTimeGroup(board.yardstickChange.at)) : null,
-      confidence: CONFIDENCE_LEVELS.map((level) => ({ level, meaning: CONFIDENCE_MEANINGS[level] })),
-      reliability: SOURCE_RELIABILITIES.map((grade) => ({ grade, label: RELIABILITY_LABELS[grade] })),
-      credibility: CLAIM_CREDIBILITIES.map((grade) => ({ grade: String(grade), label: CREDIBILITY_LABELS[grade] })),
-    },
-    // Both sides in the briefing's scope: a change to an assessment it leaves out is not told, nor its title named.
-    changes: version.previous
-      ? {
-          since: `snapshot ${quoted(version.previous.label)} of ${readableTime(version.previous.createdAt)}`,
-          items: describeChanges(scopeBoard(cleanTextIn(version.previous.model), scope), board),
-        }
-      : null,
   }
+}
+
+/** Each assessment's number in the briefing, as its sections print them (0 for one it does not hold). */
+function numbering(board: BoardModel): (id: string) => number {
+  const numbers = new Map(assessmentsByKind(board).flatMap(({ assessments }) => assessments).map((a, i) => [a.id, i + 1] as const))
+  return (id) => numbers.get(id) ?? 0
 }
 
 /**
@@ -339,6 +375,14 @@ function buildSections(board: BoardModel, findings: readonly CheckedFinding[], r
 
   let number = 0
   let note = 0
+  // Each claim is quoted once, in its first note; a citation of it after refers to that note.
+  const quotedIn = new Map<string, number>()
+  const cite = ({ link, claim, source }: { link: BoardModel['links'][number]; claim: ClaimModel; source: SourceModel }) => {
+    note += 1
+    const first = quotedIn.get(claim.id) ?? null
+    if (first === null) quotedIn.set(claim.id, note)
+    return citation(note, first, claim, source, link.rating, link.note, retractedSince.has(claim.id))
+  }
   return assessmentsByKind(board).map(({ kind, assessments }) => ({
     kind,
     heading: BRIEFING_TEXT.sections[kind],
@@ -349,15 +393,13 @@ function buildSections(board: BoardModel, findings: readonly CheckedFinding[], r
         const source = claim && sources.get(claim.sourceId)
         return claim && source ? [{ link, claim, source }] : []
       })
-      const cite = (group: typeof cited) =>
-        group.map(({ link, claim, source }) => citation(++note, claim, source, link.rating, link.note, retractedSince.has(claim.id)))
       const active = cited.filter(({ claim }) => claim.status === 'active')
       // Numbered in the order they are printed: supporting, contradicting, retracted.
-      const supporting = cite(active.filter(({ link }) => isSupporting(link.rating)))
-      const contradicting = cite(active.filter(({ link }) => isContradicting(link.rating)))
-      const retracted = cite(
-        cited.filter(({ link, claim }) => claim.status === 'retracted' && (isSupporting(link.rating) || isContradicting(link.rating))),
-      )
+      const supporting = active.filter(({ link }) => isSupporting(link.rating)).map(cite)
+      const contradicting = active.filter(({ link }) => isContradicting(link.rating)).map(cite)
+      const retracted = cited
+        .filter(({ link, claim }) => claim.status === 'retracted' && (isSupporting(link.rating) || isContradicting(link.rating)))
+        .map(cite)
       return {
         id: assessment.id,
         number: ++number,
@@ -377,18 +419,27 @@ function buildSections(board: BoardModel, findings: readonly CheckedFinding[], r
   }))
 }
 
-function citation(note: number, claim: ClaimModel, source: SourceModel, rating: AchRating, linkNote: string | undefined, retractedSince: boolean): Citation {
+/**
+ * A claim's citation: its first quotes it, with what the analysts said of the claim; one after (`quotedIn`, the first's
+ * note) refers to that note and says only what is the link's own: its rating and note.
+ */
+function citation(
+  note: number,
+  quotedIn: number | null,
+  claim: ClaimModel,
+  source: SourceModel,
+  rating: AchRating,
+  linkNote: string | undefined,
+  retractedSince: boolean,
+): Citation {
   const attribution = `${isolate(source.name)} (${admiraltyGrade(source.reliability, claim.credibility)})`
   const retracted = claim.status === 'retracted' ? ' (retracted)' : retractedSince ? ` (${BRIEFING_TEXT.retractedSinceSnapshot})` : ''
+  const bearing = `${retracted} — ${ACH_RATING_LABELS[rating]} (${rating}).${linkNote?.trim() ? ` ${isolate(linkNote.trim())}` : ''}`
+  if (quotedIn !== null) return { note, attribution, quotedIn, footnote: `${attribution}, ${BRIEFING_TEXT.seeNote(quotedIn)}${bearing}` }
   // Only an imported claim is the source's own words; one typed by an analyst says so.
   const byHand = claim.documentId === undefined ? ` (${BRIEFING_TEXT.addedByHand})` : ''
-  const comment = linkNote?.trim() ? ` ${isolate(linkNote.trim())}` : ''
   const analystNote = claim.note?.trim() ? ` ${BRIEFING_TEXT.analystNote}: ${isolate(claim.note.trim())}` : ''
-  return {
-    note,
-    attribution,
-    footnote: `${attribution}: “${isolate(claim.text)}”${byHand}${retracted} — ${ACH_RATING_LABELS[rating]} (${rating}).${comment}${analystNote}`,
-  }
+  return { note, attribution, quotedIn, footnote: `${attribution}: “${isolate(claim.text)}”${byHand}${bearing}${analystNote}` }
 }
 
 function details(assessment: AssessmentModel): string[] {

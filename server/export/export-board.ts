@@ -8,7 +8,8 @@
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { ExportFormat } from '../../shared/export-formats.ts'
 import { scopeBoard, type ExportScope } from '../../shared/export-scope.ts'
-import { buildBriefing } from './briefing-model.ts'
+import { buildBriefing, type Briefing } from './briefing-model.ts'
+import { DEFAULT_BRIEFING_MAX_CHARS, withinSize } from './briefing-size.ts'
 import type { BriefingVersion } from './briefing-version.ts'
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { renderAchCsv } from './render-csv.ts'
@@ -31,25 +32,33 @@ const FILE_TYPES: Record<ExportFormat, { contentType: string; extension: string 
   csv: { contentType: 'text/csv; charset=utf-8; header=present', extension: 'ach.csv' },
 }
 
-export type ExportOptions = { scope: ExportScope }
+/** `maxBriefingChars`: a briefing (DOCX, PDF, Markdown, HTML) holding more text is refused before it is rendered (BriefingTooLarge). */
+export type ExportOptions = { scope: ExportScope; maxBriefingChars?: number }
 
 export async function exportBoard(format: ExportFormat, board: BoardModel, version: BriefingVersion, options: ExportOptions = { scope: 'all' }): Promise<ExportedFile> {
   const { contentType, extension } = FILE_TYPES[format]
   const dtg = dateTimeGroup(version.kind === 'snapshot' ? version.createdAt : version.at)
-  const body = await render(format, board, version, options.scope)
+  const body = await render(format, board, version, options)
   return { body, contentType, extension, fileName: exportFileName(board.title, dtg, extension) }
 }
 
-function render(format: ExportFormat, board: BoardModel, version: BriefingVersion, scope: ExportScope): Promise<Uint8Array | string> | string {
+function render(format: ExportFormat, board: BoardModel, version: BriefingVersion, options: ExportOptions): Promise<Uint8Array | string> | string {
+  const { scope, maxBriefingChars = DEFAULT_BRIEFING_MAX_CHARS } = options
+  const briefing = (): Briefing => withinSize(buildBriefing(board, version, { scope }), maxBriefingChars)
   switch (format) {
-    case 'docx':
-      return import('./render-docx.ts').then(({ renderDocx }) => renderDocx(buildBriefing(board, version, { scope })))
-    case 'pdf':
-      return import('./render-pdf.ts').then(({ renderPdf }) => renderPdf(buildBriefing(board, version, { scope })))
+    // Built and measured before the renderer's library is even loaded.
+    case 'docx': {
+      const built = briefing()
+      return import('./render-docx.ts').then(({ renderDocx }) => renderDocx(built))
+    }
+    case 'pdf': {
+      const built = briefing()
+      return import('./render-pdf.ts').then(({ renderPdf }) => renderPdf(built))
+    }
     case 'md':
-      return renderMarkdown(buildBriefing(board, version, { scope }))
+      return renderMarkdown(briefing())
     case 'html':
-      return renderHtml(buildBriefing(board, version, { scope }))
+      return renderHtml(briefing())
     case 'stix':
       return renderStix(board, version, { scope })
     case 'json':

@@ -18,8 +18,10 @@ import { WorkerJobError } from '../workers/worker-errors.ts'
 import type { StoredLog } from '../snapshots/board-state.ts'
 import { readSnapshotState } from '../snapshots/load-snapshot.ts'
 import { readStoredLog, type StoredBoards } from '../snapshots/stored-board.ts'
-import type { ExportedFile, ExportFormat } from './export-board.ts'
-import type { LiveBoard, StoredPredecessor, StoredVersion } from './stored-version.ts'
+import type { ExportFormat } from './export-board.ts'
+import type { EncodedFile, LiveBoard, StoredPredecessor, StoredVersion } from './stored-version.ts'
+import type { Config } from '../config.ts'
+import { BriefingTooLarge } from './briefing-size.ts'
 import type { LatestReview } from './briefing-version.ts'
 import { boardReview } from '../../shared/review-status.ts'
 
@@ -82,11 +84,11 @@ export function checkAsOf(services: VersionSources, boardId: string, asOf: AsOfV
  * runs in; `reading` shares and charges the read (by default: neither).
  */
 export async function exportVersion(
-  services: VersionSources & { logger: Logger },
+  services: VersionSources & { logger: Logger; config: Pick<Config, 'BRIEFING_MAX_CHARS'> },
   request: ExportRequest,
   by: Principal,
   reading: VersionReading = readAlone,
-): Promise<ExportedFile | null> {
+): Promise<EncodedFile | null> {
   const { boardId, format, snapshotId, asOf, scope = 'all' } = request
   const detail = { format, snapshotId: snapshotId ?? null, asOf: asOf?.asOf ?? null, scope }
   try {
@@ -110,7 +112,8 @@ export async function exportVersion(
               : { ...read, previous: await snapshotBefore(services, boardId, read.at) }
         loaded(version)
         // A past moment's log is the history read's, kept for the next reader: copied. The rest was read for this job alone.
-        return services.workers.run('export-board', { format, scope, version }, { boardId, overrunKey, moveInput: asOf === undefined })
+        const job = { format, scope, version, maxBriefingChars: services.config.BRIEFING_MAX_CHARS }
+        return services.workers.run('export-board', job, { boardId, overrunKey, moveInput: asOf === undefined })
       }),
     )
     if (!exported) return null
@@ -121,6 +124,7 @@ export async function exportVersion(
     if (error instanceof WorkerJobError && (error.refusal === 'over-time' || error.refusal === 'overran-before')) {
       await audit(services, { actor: by, action: 'export-failed', boardId, detail: { ...detail, refusal: error.refusal } })
     }
+    if (error instanceof BriefingTooLarge) await audit(services, { actor: by, action: 'export-failed', boardId, detail: { ...detail, refusal: 'too-large' } })
     throw error
   }
 }

@@ -30,7 +30,7 @@ import {
   type TlpMarking,
 } from '../../shared/domain.ts'
 import { scopeBoard, type ExportScope } from '../../shared/export-scope.ts'
-import { blufText, buildBriefing, confidenceSentence, likelihoodSentence } from './briefing-model.ts'
+import { blufText, buildBriefingFront, confidenceSentence, likelihoodSentence } from './briefing-model.ts'
 import type { BriefingVersion } from './briefing-version.ts'
 import { timeOf } from './content-times.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
@@ -91,7 +91,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
   const board = scopeBoard(cleanTextIn(input), scope)
   // A version the live board has re-marked since carries the marking of when it was exported (briefing-marking.ts): a later version of its objects.
   const versionTime = latest([stixTime(version.kind === 'snapshot' ? version.createdAt : version.at), ...remarkedTime(version)])
-  const briefing = buildBriefing(input, version, { scope })
+  const briefing = buildBriefingFront(input, version, { scope })
   const sources = new Map(board.sources.map((s) => [s.id, s]))
   const claims = new Map(board.claims.map((c) => [c.id, c]))
   const markings = markingDefinitions(briefing.marking, briefing.tlp)
@@ -362,14 +362,18 @@ function withoutEmpty(value: unknown): unknown {
   return value ?? undefined
 }
 
-/** A claim cited by its source and grade; by an assessment, with the link's ACH rating ("supports: very consistent (CC)"). */
+/**
+ * A claim cited by its source and grade, quoting it in its own note; by an assessment, with the link's ACH rating
+ * ("supports: very consistent (CC)") and without the claim's text, which the claim's note (in the assessment's
+ * `object_refs`) holds once: quoted in every link, a bundle grew with links × text.
+ */
 function citation(claim: ClaimModel, source: SourceModel, rating?: AchRating): ExternalReference {
   const url = webLinkHref(source.url)
   return {
     source_name: source.name,
     description:
       `${admiraltyGrade(source.reliability, claim.credibility)} (${RELIABILITY_LABELS[source.reliability]}; ` +
-      `${CREDIBILITY_LABELS[claim.credibility]}): ${quoted(claim.text)}${claim.documentId === undefined ? ' (added by hand)' : ''}${claim.status === 'retracted' ? ' (retracted)' : ''}` +
+      `${CREDIBILITY_LABELS[claim.credibility]})${rating ? '' : `: ${quoted(claim.text)}`}${claim.documentId === undefined ? ' (added by hand)' : ''}${claim.status === 'retracted' ? ' (retracted)' : ''}` +
       (rating ? ` — ${RATING_BEARING[STIX_RELATIONSHIP_TYPES[rating]]}: ${ACH_RATING_LABELS[rating]} (${rating})` : ''),
     ...(url ? { url } : {}),
   }

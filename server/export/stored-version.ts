@@ -109,9 +109,20 @@ function remarkedSince(version: BoardModel, live: BoardModel, at: string): { rem
   return normalizeMarking(live.marking) === normalizeMarking(version.marking) ? {} : { remarked: { marking: live.marking, at } }
 }
 
-export type ExportJob = { format: ExportFormat; scope: ExportScope; version: StoredVersion }
+export type ExportJob = { format: ExportFormat; scope: ExportScope; version: StoredVersion; maxBriefingChars: number }
 
-export async function exportStoredVersion({ format, scope, version }: ExportJob): Promise<{ file: ExportedFile; hash: string }> {
+/** An exported file as the job answers it: its body in bytes, which the thread moves to the relay's rather than copying. */
+export type EncodedFile = Omit<ExportedFile, 'body'> & { body: Uint8Array<ArrayBuffer> }
+
+export async function exportStoredVersion({ format, scope, version, maxBriefingChars }: ExportJob): Promise<{ file: EncodedFile; hash: string }> {
   const loaded = loadStoredVersion(version)
-  return { file: await exportBoard(format, loaded.model, loaded.version, { scope }), hash: loaded.version.hash }
+  const file = await exportBoard(format, loaded.model, loaded.version, { scope, maxBriefingChars })
+  // Encoded here: a text of hundreds of megabytes cloned to the relay's thread and encoded there held it for seconds.
+  const body = typeof file.body === 'string' ? new TextEncoder().encode(file.body) : file.body
+  return { file: { ...file, body: ownBytes(body) }, hash: loaded.version.hash }
+}
+
+/** The same bytes, typed as the plain memory a worker's message carries (a view, not a copy). */
+function ownBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes)
 }

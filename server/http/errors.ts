@@ -16,6 +16,7 @@ import { WrittenTooMuch } from '../relay/written-budget.ts'
 import { PasswordChecksBusy } from '../auth/password-checks.ts'
 import { isReferenceGone, storageTroubleOf, TurnLost, type StorageTrouble } from '../storage/storage-errors.ts'
 import { WorkerJobError, type JobRefusal } from '../workers/worker-errors.ts'
+import { BriefingTooLarge } from '../export/briefing-size.ts'
 
 export class ApiError extends HTTPException {
   constructor(
@@ -177,6 +178,7 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof BatchError) return c.json({ error: { code: error.kind, message: error.message, index: error.index } }, BOARD_ERROR_STATUS[error.kind])
   if (error instanceof BoardError) return c.json(errorBody(error.code, error.message), BOARD_ERROR_STATUS[error.kind])
   if (error instanceof ImportError) return c.json(errorBody(error.kind, error.message), IMPORT_ERROR_STATUS[error.kind] ?? 400)
+  if (error instanceof BriefingTooLarge) return c.json(errorBody('briefing_too_large', error.message), 422)
   if (error instanceof WorkerJobError) {
     const { status, code, retryAfterSeconds = error.retryAfterSeconds } = WORKER_REFUSALS[error.refusal]
     if (retryAfterSeconds !== undefined) c.header('Retry-After', String(retryAfterSeconds))

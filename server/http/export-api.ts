@@ -8,7 +8,7 @@ import { givenBackOnFailure, spendAllowance } from './allowance.ts'
 import { asOfParam } from './as-of-query.ts'
 import { readVersionAsOf, snapshotOrAsOf } from './board-history-read.ts'
 import { boardParams, boardRole } from './board-role.ts'
-import { historyReadResponses, workerErrorResponses } from './openapi-parts.ts'
+import { errorSchema, historyReadResponses, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
 import { notFound } from './errors.ts'
 import { storageTroubleOf } from '../storage/storage-errors.ts'
 import { validationHook } from './validation-hook.ts'
@@ -40,6 +40,10 @@ export function exportApi(): OpenAPIHono<SignedInEnv> {
         400: { description: 'Unknown format' },
         ...workerErrorResponses,
         ...historyReadResponses,
+        422: jsonResponse(
+          errorSchema,
+          `${workerErrorResponses[422].description} Also a briefing (DOCX, PDF, Markdown, HTML) holding more text than BRIEFING_MAX_CHARS, refused before it is rendered (briefing_too_large, naming its size and the limit).`,
+        ),
         404: { description: 'No such board or snapshot' },
       },
     }),
@@ -62,7 +66,7 @@ export function exportApi(): OpenAPIHono<SignedInEnv> {
         { onlyFor: (error) => refusedUnread(error) || storageTroubleOf(error) !== null },
       )
       if (!file) throw notFound(snapshot ? 'Snapshot' : 'Board')
-      return c.body(typeof file.body === 'string' ? file.body : new Uint8Array(file.body), 200, {
+      return c.body(file.body, 200, {
         'content-type': file.contentType,
         'content-disposition': `attachment; filename="${file.fileName}"`,
         'cache-control': 'no-store',

@@ -4,6 +4,7 @@
  */
 import { BoardError } from '../../shared/board-doc.ts'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
+import { BriefingTooLarge } from '../export/briefing-size.ts'
 import type { JobName } from './jobs.ts'
 
 /**
@@ -223,6 +224,7 @@ export function decodeJobError(encoded: EncodedJobError, job: JobName): Error {
   if (encoded.name === 'RangeError' && encoded.message === STACK_OVERFLOW_MESSAGE) return stackOverflowError(job)
   if (encoded.name === 'ImportError' && encoded.kind) return new ImportError(encoded.kind as ImportErrorKind, encoded.message)
   if (encoded.name === 'BoardError' && encoded.kind) return new BoardError(encoded.kind as BoardError['kind'], encoded.message)
+  if (encoded.name === 'BriefingTooLarge') return new BriefingTooLarge(encoded.message)
   const error = new Error(encoded.message)
   if (encoded.stack) error.stack = encoded.stack
   return error

@@ -60,6 +60,7 @@ import {
 import { workerEntry } from './worker-entry.ts'
 import type { JobRequest, ThreadMessage } from './worker-thread.ts'
 import { errorMessage } from '../../shared/error-message.ts'
+import { ownedBuffers } from './owned-buffers.ts'
 
 export type WorkerPoolOptions = {
   /** Threads at most. */
@@ -470,17 +471,4 @@ export class WorkerPool {
     thread.idleTimer = setTimeout(() => this.retire(thread, closedError), keptMs)
     thread.idleTimer.unref()
   }
-}
-
-/** The memory of each byte array in `value` that has its memory to itself (one cut from a shared pool has not), once each. */
-function ownedBuffers(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[] {
-  if (ArrayBuffer.isView(value)) {
-    const { buffer } = value
-    if (buffer instanceof ArrayBuffer && value.byteOffset === 0 && value.byteLength === buffer.byteLength) found.add(buffer)
-  } else if (Array.isArray(value)) {
-    for (const item of value) ownedBuffers(item, found)
-  } else if (typeof value === 'object' && value !== null) {
-    for (const item of Object.values(value)) ownedBuffers(item, found)
-  }
-  return [...found]
 }

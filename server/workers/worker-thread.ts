@@ -7,6 +7,7 @@ import { getHeapStatistics } from 'node:v8'
 import { parentPort } from 'node:worker_threads'
 import { JOBS, type JobInput, type JobName, type JobOutput } from './jobs.ts'
 import { encodeJobError, type EncodedJobError } from './worker-errors.ts'
+import { ownedBuffers } from './owned-buffers.ts'
 
 export type JobRequest = { id: number; name: JobName; input: unknown }
 /** Every message carries the thread's heap as it stands (bytes V8 holds for it): the pool decides from it how long to keep the thread idle. */
@@ -25,7 +26,8 @@ function runJob<K extends JobName>(name: K, input: JobInput<K>): Promise<JobOutp
 port.on('message', async ({ id, name, input }: JobRequest) => {
   try {
     const output = await runJob(name, input as JobInput<typeof name>)
-    port.postMessage({ id, output, heapBytes: heapBytes() } satisfies ThreadMessage)
+    // What the job made is the relay's from now on: moved, not copied (an export's file can be hundreds of megabytes).
+    port.postMessage({ id, output, heapBytes: heapBytes() } satisfies ThreadMessage, ownedBuffers(output))
   } catch (error) {
     port.postMessage({ id, error: encodeJobError(error), heapBytes: heapBytes() } satisfies ThreadMessage)
   }

@@ -131,14 +131,18 @@ describe('export over HTTP and the CLI', () => {
     expect(stixViolations(bundle)).toEqual([])
     const note = bundle.objects.find((o) => o.type === 'note' && o.abstract === 'Wagner stays')!
     const descriptions = (note.external_references as { description: string }[]).map((r) => r.description.replace(/[\u2068\u2069]/g, ''))
+    // Without the claim's text, which its own note holds once: the note's object_refs name the claims in the same order.
     expect(descriptions).toEqual([
-      'B2 (Usually reliable; Probably true): “Convoys left.” (added by hand) — contradicts: very inconsistent (II)',
-      'B2 (Usually reliable; Probably true): “Camps emptied.” (added by hand) — supports: consistent (C)',
-      'B2 (Usually reliable; Probably true): “Weather was poor.” (added by hand) — neither supports nor contradicts: neutral or ambiguous (N)',
+      'B2 (Usually reliable; Probably true) (added by hand) — contradicts: very inconsistent (II)',
+      'B2 (Usually reliable; Probably true) (added by hand) — supports: consistent (C)',
+      'B2 (Usually reliable; Probably true) (added by hand) — neither supports nor contradicts: neutral or ambiguous (N)',
     ])
-    // A claim's own note cites it without a rating: it may bear on several assessments.
+    const cited = (note.object_refs as string[]).map((id) => bundle.objects.find((o) => o.id === id)!.content)
+    expect(cited).toEqual(['Convoys left.', 'Camps emptied.', 'Weather was poor.'])
+    // A claim's own note quotes it and cites it without a rating: it may bear on several assessments.
     const claimNote = bundle.objects.find((o) => o.type === 'note' && o.content === 'Convoys left.')!
-    expect((claimNote.external_references as { description: string }[])[0]!.description).not.toContain('contradicts')
+    const own = (claimNote.external_references as { description: string }[])[0]!.description.replace(/[\u2068\u2069]/g, '')
+    expect(own).toBe('B2 (Usually reliable; Probably true): “Convoys left.” (added by hand)')
   })
 
   it('exports from the command line', async () => {
