@@ -9,7 +9,7 @@
  * what the network's buffers hold before the server ends the connection,
  * while a client that reads on is fed as fast as the server can parse.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE, MESSAGE_QUERY_AWARENESS } from '../shared/protocol.ts'
@@ -30,30 +30,23 @@ const FLOOD_LIMIT_BYTES = 256 * MiB
 /** Past ws's close timeout with the fix (5 s), short of its default without it (30 s). */
 const SERVER_ENDS_WITHIN_MS = 20_000
 
-const servers: TestServer[] = []
-const opened: { destroy(): void }[] = []
-
-afterEach(async () => {
-  for (const socket of opened.splice(0)) socket.destroy()
-  for (const server of servers.splice(0)) await server.destroy()
-})
-
+/** A server of the test's own, stopped (its sockets with it) once the test is done. */
 async function start(options: TestServerOptions = {}): Promise<TestServer> {
   const server = await startTestServer(options)
-  servers.push(server)
+  onTestFinished(() => server.destroy())
   return server
 }
 
 /** A socket whose client goes on sending once the server has ended its side, as a flood would. */
 async function hostile(server: TestServer, boardId: string): Promise<TcpWebsocket> {
   const socket = await openTcpWebsocket(`${server.wsUrl}/${boardId}`, { sendsAfterEnd: true })
-  opened.push(socket.socket)
+  onTestFinished(() => void socket.socket.destroy())
   return socket
 }
 
 function client(server: TestServer, boardId: string): TestClient {
   const connected = connectClient(server.wsUrl, boardId)
-  opened.push(connected)
+  onTestFinished(() => connected.destroy())
   return connected
 }
 
@@ -130,7 +123,7 @@ describe('a socket the server has closed', () => {
     const server = await start()
     const boardId = await apiClient(server.url).createBoard('Obeying')
     const socket = await openRawSocket(`${server.wsUrl}/${boardId}`)
-    opened.push({ destroy: () => socket.terminate() })
+    onTestFinished(() => socket.terminate())
     socket.send(Uint8Array.of(7))
     expect((await socket.closed).code).toBe(CLOSE.malformedMessage.code)
   })
