@@ -7,7 +7,7 @@ import type { Server, ServerOptions } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createAdaptorServer } from '@hono/node-server'
-import { WebSocketServer } from 'ws'
+import { WebSocketServer, type ServerOptions as WebSocketServerOptions } from 'ws'
 import { LIMITS } from '../shared/limits.ts'
 import type { Config } from './config.ts'
 import { createApp } from './http/app.ts'
@@ -18,6 +18,7 @@ import { metricsRoute } from './metrics/metrics-route.ts'
 import { closeServices, createServices, type ServiceOptions, type Services } from './services.ts'
 import type { SharedLock } from './storage/held-lock.ts'
 import { DatabaseTakenByImport, holdServingLock } from './storage/serving-lock.ts'
+import { CLOSE_TIMEOUT_MS } from './websocket/relay-socket.ts'
 
 export type RunningServer = {
   url: string
@@ -61,7 +62,9 @@ async function serve(config: Config, options: ServiceOptions, servingLock: Share
   // Read before anything is served: an import that wrote before this is in whatever the rooms load.
   await servingLock.watchWrites(() => services.storage.exclusiveWrites.count())
   const app = createApp(services)
-  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxMessageBytes })
+  // closeTimeout: ws (8.23) takes it, @types/ws does not list it yet.
+  const websocketOptions: WebSocketServerOptions & { closeTimeout: number } = { noServer: true, maxPayload: LIMITS.maxMessageBytes, closeTimeout: CLOSE_TIMEOUT_MS }
+  const wss = new WebSocketServer(websocketOptions)
   const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss }, serverOptions: requestTimeouts(config) }) as Server
   takeWebsocketUpgrades(server, wss, services)
   services.connections.watch(server)

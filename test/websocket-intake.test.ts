@@ -40,7 +40,7 @@ async function start(options: TestServerOptions = {}): Promise<TestServer> {
 }
 
 async function tcp(server: TestServer, path: string, withUpgrade?: Uint8Array): Promise<TcpWebsocket> {
-  const socket = await openTcpWebsocket(`${server.wsUrl}/${path}`, withUpgrade)
+  const socket = await openTcpWebsocket(`${server.wsUrl}/${path}`, { withUpgrade })
   opened.push(socket.socket)
   return socket
 }

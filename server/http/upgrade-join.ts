@@ -44,20 +44,24 @@ export class UpgradeJoin {
     this.tcp.off('close', this.abandon)
     const { boardId, grant, identity, admission, held, join } = this.decision
     const { room, release } = held
+    // Every close of the server's, the join's as the room's, goes through the relay socket, which stops reading the socket it closes.
+    const socket = new WebsocketRelaySocket(raw, this.tcp)
+    // ws closes a socket whose frames break the protocol and would read on until its close timeout: nothing such a client sends is worth reading.
+    raw.once('error', () => raw.terminate())
     const revoked = join.revoked
     if (revoked) {
       // Its rights changed after they were read: it reconnects and is decided again (or, for a deleted board, stops).
       admission.release()
       release()
-      raw.close(revoked.code, revoked.reason)
+      socket.close(revoked.code, revoked.reason)
       return
     }
     try {
-      this.connection = room.connect(new WebsocketRelaySocket(raw, this.tcp), grant, identity, admission)
+      this.connection = room.connect(socket, grant, identity, admission)
     } catch (error) {
       this.services.logger.error({ boardId, err: errorMessage(error) }, 'could not join the board; closing the socket')
       admission.release()
-      raw.close(CLOSE.internalError.code, CLOSE.internalError.reason)
+      socket.close(CLOSE.internalError.code, CLOSE.internalError.reason)
     } finally {
       release()
     }

@@ -20,8 +20,20 @@ import type { Socket } from 'node:net'
 import type { WebSocket } from 'ws'
 import type { RelaySocket } from '../relay/connection.ts'
 
-/** ws's readyState of an open socket (WebSocket.OPEN). */
+/** ws's readyStates of an open socket and of a closed one (WebSocket.OPEN, WebSocket.CLOSED). */
 const OPEN = 1
+const CLOSED = 3
+
+/**
+ * How long ws keeps a closing socket before ending it (its `closeTimeout`,
+ * 30 s unless set): long enough for the close frame and the end of the
+ * connection to reach a client on a slow network before a reset could
+ * overtake them. Once the server has closed a socket, this is all it holds
+ * it for, read no more (WebsocketRelaySocket.close); once the client has, ws
+ * reads on without parsing until the client ends the connection, at most
+ * this long.
+ */
+export const CLOSE_TIMEOUT_MS = 5_000
 
 /** Messages up to this size are framed once into one buffer; larger ones go through ws, which writes the payload without a copy. */
 export const FRAMED_ONCE_BYTES = 16 * 1024
@@ -54,8 +66,22 @@ export class WebsocketRelaySocket implements RelaySocket {
     return this.direct && this.websocket.readyState === OPEN ? this.tcp.writableLength : this.websocket.bufferedAmount
   }
 
+  /**
+   * Sends the close frame, then reads nothing more: ws would go on reading
+   * and handing over every frame until the client's own close frame came, or
+   * for its close timeout (server.ts), and a client that floods instead kept
+   * the relay's thread busy with frames nobody counts, its connection already
+   * given up. Paused (through ws, whose own pause its drain handler keeps),
+   * the socket is half-closed after the close frame, so a client that obeys
+   * it sees the end of the connection at once, its code intact; ws ends the
+   * socket at its close timeout. A frame already read with the close is still
+   * handed over, to a connection that drops it.
+   */
   close(code: number, reason: string): void {
     this.websocket.close(code, reason)
+    if (this.websocket.readyState === CLOSED) return
+    this.websocket.pause()
+    this.tcp.end()
   }
 
   terminate(): void {

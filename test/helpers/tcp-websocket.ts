@@ -12,16 +12,24 @@ export type TcpWebsocket = {
   /** Resolves once the TCP connection is gone, with the code of the close frame the server sent first (null: none). */
   closed: Promise<number | null>
   isClosed(): boolean
+  /** The code of the close frame the server sent first, once it has come (null: none yet). */
+  closeCode(): number | null
+}
+
+export type TcpWebsocketOptions = {
+  /** Written in the same write as the request, before any answer. */
+  withUpgrade?: Uint8Array
+  /** Keeps sending once the server has ended its side, as a hostile client may (Node ends a socket's side with the peer's by default). */
+  sendsAfterEnd?: boolean
 }
 
 /**
  * Opens a websocket at `url` (ws://host:port/path?query) by hand, and resolves
  * once the server has answered 101; rejects with the status line otherwise.
- * `withUpgrade` is written in the same write as the request, before any answer.
  */
-export async function openTcpWebsocket(url: string, withUpgrade: Uint8Array = new Uint8Array()): Promise<TcpWebsocket> {
+export async function openTcpWebsocket(url: string, { withUpgrade = new Uint8Array(), sendsAfterEnd = false }: TcpWebsocketOptions = {}): Promise<TcpWebsocket> {
   const { hostname, port, pathname, search } = new URL(url)
-  const socket = connect(Number(port), hostname)
+  const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: sendsAfterEnd })
   socket.on('error', () => {})
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve)
@@ -66,7 +74,7 @@ export async function openTcpWebsocket(url: string, withUpgrade: Uint8Array = ne
     void closed.then(() => reject(new Error('closed before the upgrade was answered')))
   })
   await answer
-  return { socket, closed, isClosed: () => closedNow }
+  return { socket, closed, isClosed: () => closedNow, closeCode: () => closeCode }
 }
 
 /** A frame as a client sends it (masked), announcing `payloadBytes` (the payload's own length unless given). */
