@@ -5,6 +5,7 @@
  * Referer) must name this server.
  */
 import type { CredentialRequest } from '../access/access.ts'
+import { knownHost } from './known-host.ts'
 import { readSessionToken } from './session-cookie.ts'
 
 export function requestOrigin(request: CredentialRequest): string | null {
@@ -20,8 +21,9 @@ export function requestOrigin(request: CredentialRequest): string | null {
 }
 
 /**
- * True when the request's Origin (or Referer) has this server's host, or is
- * the configured public URL (behind a proxy that terminates HTTPS).
+ * True when the request's Origin (or Referer) is the configured public URL
+ * (behind a proxy that terminates HTTPS), or has the host the request came to,
+ * that host being one no other site can point at this server (known-host.ts).
  */
 export function isSameOrigin(request: CredentialRequest, publicUrl?: string): boolean {
   const source = requestOrigin(request)
@@ -33,8 +35,20 @@ export function isSameOrigin(request: CredentialRequest, publicUrl?: string): bo
     return false
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return false
-  if (url.host === new URL(request.url).host) return true
-  return publicUrl !== undefined && url.origin === new URL(publicUrl).origin
+  if (publicUrl !== undefined && url.origin === new URL(publicUrl).origin) return true
+  return url.host === knownHost(request, publicUrl)
+}
+
+/**
+ * What a browser says of a request's source (Fetch Metadata, sent by every
+ * current browser): `same-origin` from this server's own pages, `none` from
+ * the person (an address typed or pasted, a bookmark), `same-site` or
+ * `cross-site` from a page elsewhere, another port of this host included.
+ * A request without the header (curl, an old browser) is not judged by it.
+ */
+export function isFromAnotherPage(request: CredentialRequest): boolean {
+  const site = request.headers.get('sec-fetch-site')
+  return site !== null && site !== 'same-origin' && site !== 'none'
 }
 
 /** A request that would be authenticated by the browser's cookie rather than by a header a script set. */

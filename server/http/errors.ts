@@ -2,6 +2,7 @@
  * One error shape for every API failure: `{ error: { code, message } }`, where
  * the message says what was wrong and what to do.
  */
+import type { HttpBindings } from '@hono/node-server'
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -67,6 +68,9 @@ const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
     'This server shut down before your change was known to be saved: it may or may not be stored. Reload the board in a few seconds, and make the change again only if it is missing.',
 }
 
+/** Nobody reads it: the client has gone. Logged and counted as a reverse proxy would (nginx's "client closed request"). */
+const CLIENT_CLOSED = 499 as ContentfulStatusCode
+
 /**
  * Over a time or memory bound the request's own content is the cost, so asking again
  * will not help (4xx); a full queue or a shutdown passes, so those say when to retry.
@@ -80,8 +84,7 @@ const WORKER_REFUSALS: Record<JobRefusal, { status: ContentfulStatusCode; code: 
   'over-time': { status: 422, code: 'over_time_budget' },
   // The same answer as the overrun it remembers, given at once.
   'overran-before': { status: 422, code: 'over_time_budget' },
-  // Nobody reads it: the client has gone. Logged and counted as a reverse proxy would (nginx's "client closed request").
-  cancelled: { status: 499 as ContentfulStatusCode, code: 'cancelled' },
+  cancelled: { status: CLIENT_CLOSED, code: 'cancelled' },
   'out-of-memory': { status: 422, code: 'over_memory_budget' },
   'stack-overflow': { status: 422, code: 'too_complex' },
   failed: { status: 503, code: 'worker_failed', retryAfterSeconds: 1 },
@@ -123,7 +126,25 @@ const CHANGE_BROKE_DOCUMENT_MESSAGE =
 const REFERENCE_GONE_MESSAGE =
   'Not found: the board, or what this request refers to on it, was deleted while this request was served, and nothing of the request was applied.'
 
+/**
+ * Whether `error` is the request's own connection failing, which reading its
+ * body passes on: a client resetting it mid-body fails the read with Node's
+ * ECONNRESET, the code a database connection reset has too.
+ */
+function isClientConnectionError(error: Error, c: Context): boolean {
+  const failed = (c.env as Partial<HttpBindings> | undefined)?.incoming?.errored
+  if (!failed) return false
+  let cause: unknown = error
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth++, cause = cause.cause) if (cause === failed) return true
+  return false
+}
+
 export function handleError(error: Error, c: Context): Response {
+  // Before storage trouble: the client's reset is no sign of the database's, and must not set it probed.
+  if (isClientConnectionError(error, c)) {
+    c.get('logger')?.debug({ path: c.req.path, err: error.message }, 'the client closed its connection before its request was read')
+    return c.json(errorBody('cancelled', 'The connection closed before the request was read.'), CLIENT_CLOSED)
+  }
   const storageTrouble = storageTroubleOf(error)
   if (storageTrouble) {
     c.get('services')?.storageHealth.noteFailure(error)

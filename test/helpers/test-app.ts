@@ -44,7 +44,12 @@ export async function openTestApp(): Promise<TestApp> {
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: ORIGIN })
   const services = await createServices(config, { logger: createLogger('silent') })
   const app = createApp(services)
-  const send = async (url: string, init: RequestInit) => app.request(url, init)
+  // With the Host header every HTTP client sends, which `app.request` leaves out: the API reads it (known-host.ts).
+  const send = async (url: string, init: RequestInit) => {
+    const headers = new Headers(init.headers)
+    headers.set('host', new URL(url).host)
+    return app.request(url, { ...init, headers })
+  }
   const client = (headers: Record<string, string> = {}) => apiClient(ORIGIN, headers, undefined, send)
   const holder = { services }
   const account = async (options: { isAdmin?: boolean } = {}) => {
