@@ -137,19 +137,21 @@ describeUnless(missing)('rights taken away across instances, Redis missing part 
     try {
       await listener.listen(RIGHTS_CHANNEL, (payload) => void heard.push(readControlMessage(payload).id!))
       const db = drizzle(writer, { schema: pgSchema })
-      const row = (tell: string) => ({ at: new Date().toISOString(), actorId: null, actorLabel: 'test', action: 'member-removed', boardId: null, detail: '{}', tells: [tell] })
+      const row = (...tells: string[]) => ({ at: new Date().toISOString(), actorId: null, actorLabel: 'test', action: 'member-removed', boardId: null, detail: '{}', tells })
       const rolledBack = server.services.rooms.closingToTell({ userId: 'rolled-back' }, CLOSE.accessChanged)
       const committed = server.services.rooms.closingToTell({ userId: 'committed' }, CLOSE.accessChanged)
+      // A password change tells one for each session it ends: all of them, in the order told.
+      const committedToo = server.services.rooms.closingToTell({ sessionId: 'committed-too' }, CLOSE.sessionEnded)
       await expect(
         db.transaction(async (tx) => {
           await insertAudited(tx, row(encodeControlMessage(rolledBack)))
           throw new Error('the change fails after its entry')
         }),
       ).rejects.toThrow('the change fails after its entry')
-      await db.transaction(async (tx) => insertAudited(tx, row(encodeControlMessage(committed))))
+      await db.transaction(async (tx) => insertAudited(tx, row(encodeControlMessage(committed), encodeControlMessage(committedToo))))
       // Notifications arrive in commit order: once the committed one is heard, a rolled-back one would have been before it.
-      await waitFor(() => heard.length > 0, 'the committed change’s word to be heard')
-      expect(heard).toEqual([committed.id])
+      await waitFor(() => heard.length > 1, 'the committed change’s words to be heard')
+      expect(heard).toEqual([committed.id, committedToo.id])
     } finally {
       await Promise.all([listener.end({ timeout: 1 }), writer.end({ timeout: 1 })])
     }

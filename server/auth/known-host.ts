@@ -30,5 +30,6 @@ export function knownHost(request: CredentialRequest, publicUrl: string | undefi
   }
   const name = url.hostname
   if (isIP(name.replace(/^\[(.*)\]$/, '$1')) !== 0 || name === 'localhost') return url.host
-  return publicUrl !== undefined && url.host === new URL(publicUrl).host ? url.host : null
+  // Its name alone: a proxy may pass the port it was reached on (`name:443`), which the public address leaves out as its scheme's default.
+  return publicUrl !== undefined && name === new URL(publicUrl).hostname ? url.host : null
 }

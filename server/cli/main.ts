@@ -11,6 +11,7 @@ import { COMMANDS, usage } from './commands.ts'
 import { CliError } from './cli-error.ts'
 import { DatabaseBeingImported } from '../storage/serving-lock.ts'
 import { AlteredDatabase } from '../storage/sqlite-schema.ts'
+import { BriefingTooLarge } from '../export/briefing-size.ts'
 import { STORAGE_FAILURE_EXIT, storageFailureLine } from './storage-failure.ts'
 
 async function main(argv: string[]): Promise<void> {
@@ -42,7 +43,7 @@ async function sqliteFile(): Promise<string | null> {
 
 async function failed(error: unknown): Promise<void> {
   process.exitCode = 1
-  if (error instanceof CliError || error instanceof ConfigError || error instanceof BoardError || error instanceof DatabaseBeingImported || error instanceof AlteredDatabase) {
+  if (error instanceof CliError || error instanceof ConfigError || error instanceof BoardError || error instanceof DatabaseBeingImported || error instanceof AlteredDatabase || error instanceof BriefingTooLarge) {
     process.stderr.write(`assay: ${error.message}\n`)
     return
   }

@@ -39,15 +39,27 @@ const NOT_FOUND: UpgradeRefusal = { status: 404, message: 'Not Found' }
  */
 export async function decideUpgrade(services: Services, request: CredentialRequest, boardId: string): Promise<UpgradeDecision | UpgradeRefusal> {
   const join = services.rooms.beginJoin(boardId)
+  let decided: UpgradeDecision | UpgradeRefusal
   try {
-    const decided = await decide(services, request, boardId, join)
-    if ('status' in decided) join.end()
-    else await services.rooms.settleJoin(join, decided.identity, decided.grant)
-    return decided
+    decided = await decide(services, request, boardId, join)
   } catch (error) {
     join.end()
     throw error
   }
+  if ('status' in decided) {
+    join.end()
+    return decided
+  }
+  try {
+    await services.rooms.settleJoin(join, decided.identity, decided.grant)
+  } catch (error) {
+    // No UpgradeJoin holds them yet: the place and the room go back here, or they would be held for good.
+    join.end()
+    decided.admission.release()
+    decided.held.release()
+    throw error
+  }
+  return decided
 }
 
 async function decide(services: Services, request: CredentialRequest, boardId: string, join: JoinInFlight): Promise<UpgradeDecision | UpgradeRefusal> {

@@ -23,5 +23,9 @@ export async function insertAudited(db: PgDb | PgTx, entries: NewAuditRecord | r
   const all: readonly NewAuditRecord[] = Array.isArray(entries) ? entries : [entries]
   if (all.length === 0) return
   await db.insert(auditLog).values(all.map(auditColumns))
-  for (const payload of all.flatMap((row) => row.tells ?? [])) await db.execute(sql`select pg_notify(${RIGHTS_CHANNEL}, ${payload})`)
+  const payloads = all.flatMap((row) => row.tells ?? [])
+  if (payloads.length === 0) return
+  // One statement for them all: a password change tells one message for each session and token it ends, in the transaction holding the account's row.
+  const rows = sql.join(payloads.map((payload) => sql`(${payload})`), sql`, `)
+  await db.execute(sql`select pg_notify(${RIGHTS_CHANNEL}, told.payload) from (values ${rows}) as told(payload)`)
 }

@@ -147,6 +147,8 @@ describe('requests another site makes a browser send', () => {
     const person = await addAccount(s)
     const login = JSON.stringify({ email: person.email, password: person.password })
     expect((await send(s, 'POST', '/api/auth/login', { host: 'assay.example.org', origin: 'https://assay.example.org', 'sec-fetch-site': 'same-origin' }, login)).status).toBe(200)
+    // A proxy passing the port it was reached on (`$host:$server_port`): the name is what counts.
+    expect((await send(s, 'POST', '/api/auth/login', { host: 'assay.example.org:443', origin: 'https://assay.example.org', 'sec-fetch-site': 'same-origin' }, login)).status).toBe(200)
     expect((await send(s, 'POST', '/api/auth/login', { host: `127.0.0.1:${s.port}`, origin: s.url }, login)).status).toBe(200)
   })
 })
