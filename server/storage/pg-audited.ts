@@ -11,8 +11,7 @@
 import { sql } from 'drizzle-orm'
 import { auditLog } from '../../drizzle/pg/schema.ts'
 import { auditColumns } from './audit-rows.ts'
-import type { PgDb } from './pg-db.ts'
-import type { PgTx } from './pg-update-log.ts'
+import type { PgDb, PgTx } from './pg-db.ts'
 import type { NewAuditRecord } from './storage.ts'
 
 /** One channel for the database: every instance on it serves the same boards and people. */

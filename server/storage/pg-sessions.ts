@@ -2,8 +2,7 @@ import { and, eq, inArray, isNull, lt, ne } from 'drizzle-orm'
 import { sessions, users } from '../../drizzle/pg/schema.ts'
 import { idGroups } from './id-groups.ts'
 import { insertAudited } from './pg-audited.ts'
-import type { PgDb } from './pg-db.ts'
-import type { PgTx } from './pg-update-log.ts'
+import type { PgDb, PgTx } from './pg-db.ts'
 import type { NewAuditRecord, SessionRecord, SessionStore } from './storage.ts'
 
 export class PgSessionStore implements SessionStore {

@@ -2,8 +2,7 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
 import { apiTokens, sessions } from '../../drizzle/pg/schema.ts'
 import { idGroups } from './id-groups.ts'
 import { insertAudited } from './pg-audited.ts'
-import type { PgDb } from './pg-db.ts'
-import type { PgTx } from './pg-update-log.ts'
+import type { PgDb, PgTx } from './pg-db.ts'
 import type { ApiTokenRecord, ApiTokenStore, NewAuditRecord } from './storage.ts'
 
 export class PgApiTokenStore implements ApiTokenStore {

@@ -3,11 +3,10 @@ import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../driz
 import type { Clock } from '../clock.ts'
 import { lastRowTime } from './log-rows.ts'
 import { insertAudited } from './pg-audited.ts'
-import type { PgDb } from './pg-db.ts'
+import type { PgDb, PgTx } from './pg-db.ts'
 import { BoardRowGone, TurnLost } from './storage-errors.ts'
 import type { AuditedEntries, Compacted, LogEntry, LogRow, MergeState, NewAuditRecord, StoredBoardState, StoredSince, TurnHolder, UpdateLogStore } from './storage.ts'
 
-export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
 type Reader = Pick<PgDb, 'select'>
 
 export class PgUpdateLogStore implements UpdateLogStore {
