@@ -100,6 +100,8 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
     // Two identical reads of one moment, and the owner's identical one: one computation, held.
     const held = [asked(rita, stateOf(boardId, second)), asked(rita, stateOf(boardId, second)), asked(owner, stateOf(boardId, second))]
     await waitFor(async () => (await counted('assay_history_reads_shared_total', { kind: 'board-as-of' })) === 2, 'the identical reads to join the first')
+    // The two that joined are counted as they join, maybe before the one computation reaches the log's gate.
+    await waitFor(() => reading.waiting > 0, 'the one computation to reach the log')
     expect(reading.waiting).toBe(1)
 
     // Every other costly read of the reviewer's is refused while their two are in flight.

@@ -104,7 +104,8 @@ describeEachDialect(postgresMissing, 'snapshot reads on %s', (dialect) => {
     for (const answer of fired) void answer.then((done) => settled.push(done))
     await waitFor(() => settled.length === 10, 'the reads past the share to be answered')
     for (const answer of settled) expectRefused(answer, ['too_many_history_reads'])
-    expect(reading.waiting).toBeGreaterThanOrEqual(1)
+    // The two let in may be answered a refusal's moment before they reach the database.
+    await waitFor(() => reading.waiting >= 1, 'a read let in to reach the database')
     reading.release()
     const served = (await Promise.all(fired)).filter((answer) => answer.status === 200)
     expect(served).toHaveLength(2)
