@@ -4,7 +4,9 @@
  * through PostgreSQL), the deciding instance going no further than the
  * change's commit (the word goes with it), and an upgrade in flight on an
  * instance that was cut off while the word went by (its rights read again by
- * the re-check once back: closed as it opens if taken away, kept if not).
+ * the re-check once back: closed as it opens if taken away, kept if not), and
+ * the deciding instance's own sockets when the answer to the change's COMMIT
+ * is lost (the word from PostgreSQL closes them there too).
  * Real instances on PostgreSQL and Redis, each cut off Redis by a TCP proxy in
  * front of it alone; real clients.
  */
@@ -37,7 +39,7 @@ const missing = await missingServices('postgres', 'redis')
 const REDIS_NOTICED_MS = 20_000
 
 describeUnless(missing)('rights taken away across instances, Redis missing part of the way', () => {
-  const { start, connect, redisThroughProxy } = instancesAfterEach()
+  const { start, connect, redisThroughProxy, throughProxy } = instancesAfterEach()
 
   const redisLost = (server: TestServer) => waitFor(async () => (await apiClient(server.url).get('/readyz')).status === 503, 'the instance to lose Redis', REDIS_NOTICED_MS)
   const asBearer = async (server: TestServer, account: TestAccount) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
@@ -232,5 +234,58 @@ describeUnless(missing)('rights taken away across instances, Redis missing part 
       'the card to be stored',
     )
     expect(closes).toEqual([])
+  })
+
+  /**
+   * A board on two instances whose deciding one reaches PostgreSQL through a
+   * proxy that can lose the answer to a COMMIT, the periodic re-check of
+   * rights an hour away on both: only the word told in the commit can close a
+   * socket meanwhile.
+   */
+  const commitAnswerLost = async (title: string) => {
+    const rarely = { RIGHTS_RECHECK_INTERVAL_MS: '3600000' }
+    const serving = await start({ accounts: true, env: rarely })
+    const { proxy, url } = await throughProxy(serving.config.DATABASE_URL!)
+    const deciding = await start({ database: serving.database, accounts: true, env: { ...rarely, DATABASE_URL: url } })
+    const [admin, owner, editor, colleague] = [await addAccount(deciding, { isAdmin: true }), await addAccount(deciding), await addAccount(deciding), await addAccount(deciding)]
+    const asOwner = await asBearer(deciding, owner)
+    const boardId = await asOwner.createBoard(title)
+    await addMember(deciding, boardId, editor, 'editor')
+    await addMember(deciding, boardId, colleague, 'editor')
+    const socketOf = async (server: TestServer, account: TestAccount) => {
+      const socket = connect(server, boardId, { token: (await addToken(deciding, account)).token })
+      await socket.synced()
+      return closeCodes(socket)
+    }
+    /** The next change telling something in its commit commits, and its request never hears so: the answer to its COMMIT is lost. */
+    const loseCommitAnswer = () => proxy.loseAnswer(/told\.payload/, /COMMIT\0/)
+    return { deciding, serving, boardId, editor, colleague, asOwner, asAdmin: await asBearer(deciding, admin), socketOf, loseCommitAnswer }
+  }
+
+  it('a demotion whose COMMIT is answered to no one: the editor’s sockets close on both instances, the deciding one’s too, long before the periodic re-check, and a colleague’s stay open', async () => {
+    const { deciding, serving, boardId, editor, colleague, asOwner, socketOf, loseCommitAnswer } = await commitAnswerLost('Demoted, the answer lost')
+    const [here, there, colleagueHere] = [await socketOf(deciding, editor), await socketOf(serving, editor), await socketOf(deciding, colleague)]
+    const lost = loseCommitAnswer()
+    const demotion = await asOwner.patch(`/api/boards/${boardId}/members/${editor.id}`, { role: 'reviewer' })
+    await lost
+    expect(demotion.status).toBeGreaterThanOrEqual(500)
+    expect(await serving.services.storage.members.role(boardId, editor.id)).toBe('reviewer')
+    await waitFor(() => here.includes(CLOSE.accessChanged.code) && there.includes(CLOSE.accessChanged.code), 'the editor’s sockets on both instances to close')
+    expect(colleagueHere).toEqual([])
+    expect((await openConnectionOf(deciding, boardId, editor)).role).toBe('reviewer')
+    expect((await openConnectionOf(deciding, boardId, colleague)).role).toBe('editor')
+  })
+
+  it('a deletion whose COMMIT is answered to no one: the board’s sockets on the deciding instance close for good (4410) once, its room there unloads, and the board is gone', async () => {
+    const { deciding, boardId, editor, asAdmin, socketOf, loseCommitAnswer } = await commitAnswerLost('Deleted, the answer lost')
+    const here = await socketOf(deciding, editor)
+    const lost = loseCommitAnswer()
+    const deletion = await asAdmin.delete(`/api/boards/${boardId}`)
+    await lost
+    expect(deletion.status).toBeGreaterThanOrEqual(500)
+    await waitFor(() => here.includes(CLOSE.boardDeleted.code), 'the editor’s socket on the deciding instance to close')
+    await waitFor(() => !deciding.services.rooms.loadedRooms.has(boardId), 'the board’s room on the deciding instance to unload')
+    expect(here.filter((code) => code === CLOSE.boardDeleted.code)).toEqual([CLOSE.boardDeleted.code])
+    expect((await asAdmin.get(`/api/boards/${boardId}`)).status).toBe(404)
   })
 })

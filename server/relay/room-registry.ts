@@ -219,26 +219,33 @@ export class RoomRegistry implements RelayControl {
    * The word that closes the matching connections for a change about to be
    * stored, told in its commit: it goes in the `tells` of the change's audit
    * entry, and once the change committed closeConnectionsToldInCommit closes
-   * them. Known here from now on: PostgreSQL may bring this instance its own
-   * copy before the commit is answered, which is left alone.
+   * them. Not known here as seen until then: PostgreSQL brings this instance
+   * its own copy as the change commits, and that copy closes them when it
+   * arrives first, whether the commit's answer is on its way or was lost (the
+   * connection dropping during COMMIT: the change committed, its request
+   * failed, and nothing else here would close them before the periodic re-check).
    */
   closingToTell(selector: ConnectionSelector, event: CloseEvent): ControlMessage {
-    const message = newControlMessage(selector, event)
-    this.controlMessages.firstSight(message)
-    return message
+    return newControlMessage(selector, event)
   }
 
-  /** As closeConnections, for a change that told `message` (closingToTell) in its commit: PostgreSQL sent it then, and it is not sent that way again. */
+  /**
+   * As closeConnections, for a change that told `message` (closingToTell) in
+   * its commit: PostgreSQL sent it then, and it is not sent that way again.
+   * The connections are closed here unless the message's copy from PostgreSQL did first.
+   */
   closeConnectionsToldInCommit(message: ControlMessage): number {
+    const first = this.controlMessages.firstSight(message)
     this.extensions.closingConnections(message, true)
-    return this.closeConnectionsHere(message.selector, message.event)
+    return first ? this.closeConnectionsHere(message.selector, message.event) : 0
   }
 
   applyControlMessage(message: ControlMessage): void {
     if (!this.controlMessages.firstSight(message)) return
     const { selector, event } = message
     this.closeConnectionsHere(selector, event)
-    // The instance deleting the board stops its own room; this one's must stop committing too.
+    // The instance deleting the board stops its own room once the deletion is answered; any other must stop committing
+    // too, as must the deleting one when its own copy comes first (the answer late, or lost as the deletion committed).
     if (event.code === CLOSE.boardDeleted.code && selector.boardId !== undefined) this.boardDeletedElsewhere(selector.boardId)
   }
 

@@ -15,7 +15,11 @@
  *   SUBSCRIBE) waits, with everything it sends after it, until released: the
  *   service answers late, while the connection otherwise works;
  * - `countRequests(pattern)`: how many times what clients send on to the
- *   service matches, from now on.
+ *   service matches, from now on;
+ * - `loseAnswer(request, answer)`: on the connection that next sends a match
+ *   of `request`, the service's next answer that matches `answer` (a
+ *   transaction's COMMIT done) is never delivered: the connection is dropped
+ *   instead, and its client never learns what became of what it asked.
  * `refused` counts the connections dropped as they came while cut: a client's
  * attempts to reconnect.
  */
@@ -32,6 +36,8 @@ export type TcpProxy = {
   holdRequests(pattern: RegExp): RequestHold
   /** Counts the matches of `pattern` (global) in what is forwarded to the service from now on. */
   countRequests(pattern: RegExp): () => number
+  /** Resolves once the answer was lost. */
+  loseAnswer(request: RegExp, answer: RegExp): Promise<void>
   readonly refused: number
   close(): Promise<void>
 }
@@ -45,9 +51,10 @@ export type RequestHold = {
 
 /**
  * A client's connection and, once it is forwarded, the proxy's connection to
- * the service with what the client sends on its way to it.
+ * the service with what the client sends on its way to it, and what the
+ * service answers on its way back; `losing`: it sent loseAnswer's request.
  */
-type Link = { client: Socket; toService?: Transform; upstream?: Socket }
+type Link = { client: Socket; toService?: Transform; toClient?: Transform; upstream?: Socket; losing?: true }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const links = new Set<Link>()
@@ -55,6 +62,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const stranded = new Set<Link>()
   let mode: 'open' | 'cut' | 'blackhole' = 'open'
   let holding: { pattern: RegExp; arrived: () => void; released: Promise<void> } | undefined
+  let losing: { request: RegExp; answer: RegExp; lost: () => void } | undefined
   const counted: { pattern: RegExp; matches: number }[] = []
   let refused = 0
 
@@ -63,17 +71,19 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     stranded.delete(link)
     link.client.destroy()
     link.toService?.destroy()
+    link.toClient?.destroy()
     link.upstream?.destroy()
   }
-  const pipeBoth = ({ client, toService, upstream }: Link) => {
+  const pipeBoth = ({ client, toService, toClient, upstream }: Link) => {
     client.pipe(toService!)
-    upstream!.pipe(client)
+    upstream!.pipe(toClient!)
   }
   const forward = (link: Link) => {
     const upstream = connect(target.port, target.host)
     link.upstream = upstream
     link.toService = new Transform({
       transform(chunk: Buffer, _encoding, pass) {
+        if (losing?.request.test(chunk.toString('latin1'))) link.losing = true
         for (const count of counted) count.matches += chunk.toString('latin1').match(count.pattern)?.length ?? 0
         const hold = holding
         if (!hold?.pattern.test(chunk.toString('latin1'))) return pass(null, chunk)
@@ -82,6 +92,15 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       },
     })
     link.toService.pipe(upstream)
+    link.toClient = new Transform({
+      transform(chunk: Buffer, _encoding, pass) {
+        if (!link.losing || !losing?.answer.test(chunk.toString('latin1'))) return pass(null, chunk)
+        losing.lost()
+        losing = undefined
+        drop(link)
+      },
+    })
+    link.toClient.pipe(link.client)
     upstream.on('error', () => drop(link))
     upstream.on('close', () => drop(link))
     pipeBoth(link)
@@ -155,6 +174,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       const count = { pattern, matches: 0 }
       counted.push(count)
       return () => count.matches
+    },
+    loseAnswer(request, answer) {
+      return new Promise<void>((lost) => (losing = { request, answer, lost }))
     },
     get refused() {
       return refused
