@@ -10,6 +10,7 @@
  */
 import { evidenceSummary, LONE_HYPOTHESIS_NOTE } from './ach.ts'
 import { isolate, quoted } from './bidi.ts'
+import { pairKey } from './link-pairs.ts'
 import type { AcknowledgementModel, AssessmentModel, ClaimModel, LinkModel, SourceModel, UnrecognisedField } from './board-model.ts'
 import { CHECK_RULE_IDS, CHECK_RULES, type CheckRuleId } from './check-rules.ts'
 import {
@@ -74,6 +75,8 @@ export type CheckBoard = {
   acknowledgements?: readonly AcknowledgementModel[]
   /** Fields read as not assessed because the board holds no value their schema recognises there (board-convert.ts). */
   unrecognised?: readonly UnrecognisedField[]
+  /** Links set aside because an earlier link rates their claim against their assessment (link-pairs.ts). */
+  setAsideLinks?: readonly LinkModel[]
 }
 
 /** What the checks of one assessment read besides the assessment itself. */
@@ -93,6 +96,12 @@ function finding(rule: CheckRuleId, subject: FindingSubject, detail: string[], m
 }
 
 const quote = (text: string) => `“${text}”`
+
+/** A claim's words as a finding quotes them: up to 90 characters, cut between characters, never inside a surrogate pair. */
+function excerpt(text: string): string {
+  const characters = Array.from(text)
+  return characters.length > 90 ? `${characters.slice(0, 90).join('')}…` : text
+}
 
 /** The distinct canonical phrases of some mentions, sorted: the stable part of a text finding's key. */
 function phrasesOf(mentions: readonly { phrase: string }[]): string {
@@ -258,15 +267,12 @@ export function assessmentFindings(
   }
 
   for (const { claim, source } of retracted) {
-    // Cut between characters, never inside a surrogate pair.
-    const characters = Array.from(claim.text)
-    const excerpt = characters.length > 90 ? `${characters.slice(0, 90).join('')}…` : claim.text
     findings.push(
       finding(
         'retracted-support',
         subject,
         [claim.id],
-        `Relies on a claim since retracted: ${isolate(source.name)} (${admiraltyGrade(source.reliability, claim.credibility)}) ${quoted(excerpt)}.`,
+        `Relies on a claim since retracted: ${isolate(source.name)} (${admiraltyGrade(source.reliability, claim.credibility)}) ${quoted(excerpt(claim.text))}.`,
         [],
         [claim.id],
       ),
@@ -309,7 +315,37 @@ export function boardFindings(board: CheckBoard): Finding[] {
     }
   }
   for (const field of board.unrecognised ?? []) findings.push(...unrecognisedValueFinding(board, field))
+  findings.push(...twoRatingsFindings(board))
   return findings
+}
+
+/**
+ * One finding per pair of a claim and an assessment rated more than once: which rating counts, which are set
+ * aside, so that an editor keeps one rather than an analyst's rating vanishing unseen. None for a pair the
+ * board checked leaves out (an export's scope).
+ */
+function twoRatingsFindings(board: CheckBoard): Finding[] {
+  if (!board.setAsideLinks || board.setAsideLinks.length === 0) return []
+  const setAsideOf = new Map<string, LinkModel[]>()
+  for (const link of board.setAsideLinks) {
+    const key = pairKey(link)
+    const links = setAsideOf.get(key)
+    if (links) links.push(link)
+    else setAsideOf.set(key, [link])
+  }
+  const claimById = new Map(board.claims.map((c) => [c.id, c]))
+  const assessmentById = new Map(board.assessments.map((a) => [a.id, a]))
+  return board.links.flatMap((kept) => {
+    const setAside = setAsideOf.get(pairKey(kept))
+    const claim = claimById.get(kept.claimId)
+    const assessment = assessmentById.get(kept.assessmentId)
+    if (!setAside || !claim || !assessment) return []
+    const others = setAside.map((l) => l.rating).join(', ')
+    const message =
+      `${quoted(assessment.title || 'Untitled')} rates the claim ${quoted(excerpt(claim.text))} ${setAside.length + 1} times: ${kept.rating} counts; ` +
+      `${others}, rated at the same time or offline, ${setAside.length === 1 ? 'is' : 'are'} set aside and counted nowhere. Keep one rating.`
+    return [finding('two-ratings', { kind: 'board' }, [assessment.id, claim.id, ...setAside.map((l) => l.id)], message, [], [claim.id])]
+  })
 }
 
 /**

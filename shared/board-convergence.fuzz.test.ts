@@ -21,6 +21,7 @@ import * as mutations from './board-mutations.ts'
 import type { MutationContext } from './board-mutations.ts'
 import { ACH_RATINGS, CLAIM_CREDIBILITIES, LIKELIHOOD_BANDS, SOURCE_RELIABILITIES } from './domain.ts'
 import { seededRandom, type SeededRandom } from '../test/helpers/seeded-random.ts'
+import { pairKey } from './link-pairs.ts'
 
 const REGRESSION_SEEDS: number[] = []
 const RANDOM_SEEDS = Array.from({ length: 24 }, (_, i) => 1000 + i * 7919)
@@ -105,7 +106,7 @@ function danglingIds(doc: Y.Doc): string[] {
 
 function modelIds(model: BoardModel) {
   const sorted = (items: { id: string }[]) => items.map((item) => item.id).sort()
-  return { sources: sorted(model.sources), claims: sorted(model.claims), assessments: sorted(model.assessments), links: sorted(model.links) }
+  return { sources: sorted(model.sources), claims: sorted(model.claims), assessments: sorted(model.assessments), links: sorted([...model.links, ...(model.setAsideLinks ?? [])]) }
 }
 
 /** Replicas of one board, each with the seed's Yjs client id; `deliverEvery` sends each change to every replica at once. */
@@ -139,6 +140,7 @@ function run(seed: number, deliverEvery: boolean): Uint8Array {
       const model = boardToModel(replica, 'fuzz')
       boardModelSchema.parse(model)
       expect(modelIds(model)).toEqual(allowedIds(replica))
+      expect(new Set(model.links.map(pairKey)).size, 'one counted link per pair').toBe(model.links.length)
       expect(model).toEqual(boardToModel(first, 'fuzz'))
       expectEachEntityAsPlaced(replica, model)
     }

@@ -40,6 +40,7 @@ import {
 import { compareOrder, replaceText } from './board-mutations.ts'
 import { byClaimOrder, byCreation, byImport, bySourceOrder } from './entity-order.ts'
 import { parseWithinLimits } from './within-limits.ts'
+import { onePerPair } from './link-pairs.ts'
 import { isLikelihoodProfile } from './domain.ts'
 import type { YardstickChange } from './yardstick-change.ts'
 import type { z } from 'zod'
@@ -213,9 +214,11 @@ export function boardToModel(doc: Y.Doc, id: string): BoardModel {
   const assessments = validEntities(doc, 'assessments', noted)
   const claimIds = new Set(claims.map((c) => c.id))
   const assessmentIds = new Set(assessments.map((a) => a.id))
-  const links = validEntities(doc, 'links', noted)
-    .filter((l) => linkInModel(l, (c) => claimIds.has(c), (a) => assessmentIds.has(a)))
-    .sort(byCreation)
+  const { links, setAside: setAsideLinks } = onePerPair(
+    validEntities(doc, 'links', noted)
+      .filter((l) => linkInModel(l, (c) => claimIds.has(c), (a) => assessmentIds.has(a)))
+      .sort(byCreation),
+  )
   const acknowledgements = readAcknowledgements(doc)
   const yardstickChange = readYardstickChange(doc)
   const held = { sources, documents, claims, assessments, links }
@@ -239,11 +242,13 @@ export function boardToModel(doc: Y.Doc, id: string): BoardModel {
     ...(acknowledgements.length > 0 ? { acknowledgements } : {}),
     ...(yardstickChange ? { yardstickChange } : {}),
     ...(unrecognised.length > 0 ? { unrecognised } : {}),
+    ...(setAsideLinks.length > 0 ? { setAsideLinks } : {}),
   }
 }
 
 /**
- * The entity with this id as boardToModel places it, or null when the model
+ * The entity with this id as boardToModel places it (a link set aside for an
+ * earlier one of its pair among the model's setAsideLinks), or null when the model
  * leaves it out (not valid, or a reference that does not resolve), without
  * converting the rest of the board: an HTTP change answers with the item it
  * changed, and converting the board of 1,000 assessments for that took 60 to
@@ -326,7 +331,9 @@ export function replaceBoardContent(doc: Y.Doc, model: BoardModel, origin?: Chan
     }
     for (const name of COLLECTIONS) {
       const target = collection(doc, name)
-      const wanted = new Map<string, Record<string, unknown>>(model[name].map((e) => [e.id, e as Record<string, unknown>]))
+      // A restore keeps the links set aside too: they are an analyst's ratings, waiting for an editor to keep one.
+      const listed = name === 'links' ? [...model.links, ...(model.setAsideLinks ?? [])] : model[name]
+      const wanted = new Map<string, Record<string, unknown>>(listed.map((e) => [e.id, e as Record<string, unknown>]))
       for (const id of [...target.keys()]) if (!wanted.has(id)) target.delete(id)
       for (const [id, fields] of wanted) {
         const existing = entity(doc, name, id)

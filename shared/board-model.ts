@@ -175,6 +175,12 @@ export const boardModelSchema = z.object({
   acknowledgements: z.array(acknowledgementSchema).optional(),
   /** The fields read as not assessed because what they hold is no value their schema recognises; absent while there are none. */
   unrecognised: z.array(unrecognisedFieldSchema).optional(),
+  /**
+   * The links set aside because their claim is already rated against their assessment by an earlier link
+   * (shared/link-pairs.ts): they count nowhere, and the checks name each until an editor keeps one rating; absent
+   * while there are none.
+   */
+  setAsideLinks: z.array(linkSchema).optional(),
 })
 
 /** The board's settings as the model holds them: its title, marking, key question and bottom line. */

@@ -47,6 +47,7 @@ import {
 import type { ChangeOrigin } from './change-origin.ts'
 import type { YardstickChange } from './yardstick-change.ts'
 import { parseInput } from './validation.ts'
+import { byCreation } from './entity-order.ts'
 
 /**
  * Who makes a change, and the transaction origin (the client's undo manager tracks its own).
@@ -526,11 +527,30 @@ export function addLink(doc: Y.Doc, input: LinkInput, ctx: MutationContext = {})
   })
 }
 
+/**
+ * The link of this claim and assessment, or undefined: where the pair has several (link-pairs.ts), the one the
+ * board counts, the earliest made, then the lowest id, so that a new rating changes the rating everyone reads.
+ */
 export function findLink(doc: Y.Doc, assessmentId: string, claimId: string): string | undefined {
-  for (const [id, link] of entities(doc, 'links')) {
-    if (link.get('assessmentId') === assessmentId && link.get('claimId') === claimId) return id
-  }
-  return undefined
+  const counted = pairLinks(doc, assessmentId, claimId)
+    .map(([id, link]) => ({ id, createdAt: readString(link, 'createdAt') }))
+    .sort(byCreation)[0]
+  return counted?.id
+}
+
+/** Every link of this claim and assessment, with its id. */
+function pairLinks(doc: Y.Doc, assessmentId: string, claimId: string): [string, EntityMap][] {
+  return Array.from(entities(doc, 'links')).filter(([, link]) => link.get('assessmentId') === assessmentId && link.get('claimId') === claimId)
+}
+
+/** Keeps this link's rating of its pair: every other link of the same claim and assessment is deleted, in one change. */
+export function keepLink(doc: Y.Doc, id: string, ctx: MutationContext = {}): void {
+  transact(doc, ctx, () => {
+    const kept = requireEntity(doc, 'links', id)
+    for (const [other] of pairLinks(doc, readString(kept, 'assessmentId'), readString(kept, 'claimId'))) {
+      if (other !== id) collection(doc, 'links').delete(other)
+    }
+  })
 }
 
 export function updateLink(doc: Y.Doc, id: string, patch: LinkPatch, ctx: MutationContext = {}): void {

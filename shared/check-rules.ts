@@ -17,6 +17,7 @@ export const CHECK_RULE_IDS = [
   'lone-hypothesis',
   'no-diagnostic-evidence',
   'unrecognised-value',
+  'two-ratings',
 ] as const
 export type CheckRuleId = (typeof CHECK_RULE_IDS)[number]
 
@@ -82,6 +83,11 @@ export const CHECK_RULES: Record<CheckRuleId, CheckRule> = {
   'unrecognised-value': {
     label: 'Unrecognised value',
     why: 'A field holds a value the board does not recognise (written before the relay refused it, or past it): it reads as not assessed until an editor sets it.',
+    scope: 'board',
+  },
+  'two-ratings': {
+    label: 'Two ratings of one pair',
+    why: 'A claim is rated once against an assessment (ACH); two editors offline each rated it, so the earliest rating counts and the others are set aside until an editor keeps one.',
     scope: 'board',
   },
 }

@@ -79,10 +79,10 @@ export class BoardChecks {
     void this.#shape
     void this.#unrecognised
     const store = this.#store
-    const { links, claims, sources } = store
+    const { links, claims, sources, setAsideLinks } = store
     // The cards' words and the wording profile do not matter here, only the cards' kinds, which #shape follows.
     const [assessments, profile, unrecognised] = untrack(() => [store.assessments, store.meta.profile, store.unrecognised] as const)
-    return boardFindings({ profile, assessments, claims, sources, links, unrecognised })
+    return boardFindings({ profile, assessments, claims, sources, links, unrecognised, setAsideLinks })
   })
 
   /** The words of the key question and the bottom line: re-read as they are typed, and nothing else with them. */

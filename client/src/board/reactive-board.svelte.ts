@@ -35,6 +35,7 @@ import { AcknowledgementsReader } from './acknowledgements-reader.svelte.ts'
 import { BoardChecks } from './board-checks.svelte.ts'
 import { byBoardOrder, byClaimOrder, byCreation, byImport, bySourceOrder } from '../../../shared/entity-order.ts'
 import { CollectionReader } from './collection-reader.svelte.ts'
+import { onePerPair, pairKey, type LinkPairs } from '../../../shared/link-pairs.ts'
 import { MetaReader, type BoardMeta } from './meta-reader.svelte.ts'
 
 export type LinkCounts = { support: number; contradict: number; total: number }
@@ -112,12 +113,17 @@ export class ReactiveBoard {
   readonly #stableRetractedClaimIds = $derived.by(
     () => (this.#retractedClaimIds = sameIds(this.#retractedClaimIds, this.claims.filter((c) => c.status === 'retracted'))),
   )
-  /** Links whose claim and assessment both exist. */
-  readonly links: readonly LinkModel[] = $derived.by(() => {
+  /** Links whose claim and assessment both exist, one per pair, and the others of a pair, set aside (shared/link-pairs.ts). */
+  readonly #pairs: LinkPairs = $derived.by(() => {
     const assessments = this.#stableAssessmentIds
     const claims = this.#stableClaimIds
-    return this.#links.list.filter((l) => claims.has(l.claimId) && assessments.has(l.assessmentId))
+    return onePerPair(this.#links.list.filter((l) => claims.has(l.claimId) && assessments.has(l.assessmentId)))
   })
+  /** Links whose claim and assessment both exist, one per claim and assessment: what the board counts. */
+  readonly links: readonly LinkModel[] = $derived(this.#pairs.links)
+  /** The links of a claim and assessment that already have an earlier one: counted nowhere until an editor keeps one rating. */
+  readonly setAsideLinks: readonly LinkModel[] = $derived(this.#pairs.setAside)
+  readonly #setAsideByPair = $derived(groupBy(this.setAsideLinks, pairKey))
   /** The fields read as not assessed, since what they hold is no value their schema recognises: the checks name each. */
   readonly unrecognised: readonly UnrecognisedField[] = $derived.by(() =>
     [this.#sources, this.#claims, this.#assessments, this.#links].flatMap((reader) => reader.unrecognised),
@@ -170,6 +176,11 @@ export class ReactiveBoard {
 
   linksOfAssessment(id: string): readonly LinkModel[] {
     return this.#linksByAssessment.get(id) ?? NO_LINKS
+  }
+
+  /** The links set aside for this counted link's pair (other ratings of its claim against its assessment), none mostly. */
+  setAsideFor(link: LinkModel): readonly LinkModel[] {
+    return this.#setAsideByPair.get(pairKey(link)) ?? NO_LINKS
   }
 
   linksOfClaim(id: string): readonly LinkModel[] {
@@ -279,6 +290,11 @@ export class ReactiveBoard {
 
   deleteLink(id: string): void {
     this.#change((ctx) => mutations.deleteLink(this.doc, id, ctx))
+  }
+
+  /** Keeps this rating of its claim against its assessment, and deletes the pair's others. */
+  keepLink(id: string): void {
+    this.#change((ctx) => mutations.keepLink(this.doc, id, ctx))
   }
 
   acknowledge(input: AcknowledgementInput): void {
