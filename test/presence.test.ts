@@ -13,6 +13,7 @@ import { boardToModel } from '../shared/board-convert.ts'
 import { CLOSE, MESSAGE_AWARENESS } from '../shared/protocol.ts'
 import { addAccount, addMember, addToken, type TestAccount } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
+import { forgedUpdate } from './helpers/forged-update.ts'
 import { frames, openRawSocket, receivedPresence, syncReplies, type RawSocket } from './helpers/raw-socket.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -153,6 +154,58 @@ describe('presence', () => {
     await waitFor(() => stateAt(observer, benId)?.n === 1, 'Ana’s change after she reconnected')
     expect(stateAt(observer, benId)?.user).toMatchObject({ id: ana.account.id, name: 'Ana Petrova' })
     expect(squatter.isClosed()).toBe(false)
+  })
+
+  it('a client id stays its person’s for as long as the room lives: a reviewer announcing it once the server forgot its clock is refused, and the page reconnecting is seen', async () => {
+    await start({ PRESENCE_REMEMBER_REMOVED_MS: '200' })
+    const [ben, observer] = [connect(ana), connect(rita)]
+    await Promise.all([ben.synced(), observer.synced()])
+    const benId = ben.doc.clientID
+    ben.provider.awareness.setLocalStateField('n', 0)
+    await waitFor(() => stateAt(observer, benId)?.n === 0, 'Ana’s presence at the observer')
+    const squatter = await raw(eve)
+
+    // The laptop lid closed past the time the server keeps a removed id's clock.
+    ben.provider.disconnect()
+    await waitFor(() => stateAt(observer, benId) === undefined, 'Ana’s removal')
+    const room = server.services.rooms.loadedRooms.get(boardId)!
+    // Without the claim, this alone took 30 to 45 s: the default window and a sweep; the deadline lets the old behaviour show.
+    await waitFor(() => !room.awareness.meta.has(benId), 'the server to forget the clock of Ana’s id', 60_000)
+    announce(squatter, benId, 1_000_000, { n: 'squatted' })
+    announce(squatter, 4242, 1, { n: 'own' })
+    await waitFor(() => stateAt(observer, 4242)?.n === 'own', 'the squatter’s own presence')
+    expect(stateAt(observer, benId)).toBeUndefined()
+
+    ben.provider.connect()
+    await ben.synced()
+    ben.provider.awareness.setLocalStateField('n', 1)
+    await waitFor(() => stateAt(observer, benId)?.n === 1, 'Ana’s change after she reconnected')
+    expect(stateAt(observer, benId)?.user).toMatchObject({ id: ana.account.id, name: 'Ana Petrova' })
+    // Nor may the squatter take it over now that it is held again.
+    announce(squatter, benId, 2_000_000, { n: 'squatted' })
+    announce(squatter, 4242, 2, { n: 'own again' })
+    await waitFor(() => stateAt(observer, 4242)?.n === 'own again', 'the squatter’s second attempt to be handled')
+    expect(stateAt(observer, benId)).toMatchObject({ n: 1, user: { id: ana.account.id } })
+    expect(ben.provider.awareness.getLocalState()?.n).toBe(1)
+  })
+
+  it('a client id an editor wrote the board under is hers for presence too, though she never showed presence under it', async () => {
+    await start()
+    const [typist, observer] = [connect(ana), connect(rita)]
+    await Promise.all([typist.synced(), observer.synced()])
+    const writerId = 515_151
+    const writer = await raw(ana)
+    writer.send(frames.update(forgedUpdate(Y.encodeStateAsUpdate(typist.doc), writerId, (doc) => addAssessment(doc, { title: 'Written under her id', judgment: 'J.' }))))
+    await waitFor(() => boardToModel(observer.doc, boardId).assessments.length === 1, 'the written assessment at the observer')
+    writer.terminate()
+
+    const squatter = await raw(eve)
+    announce(squatter, writerId, 1, { n: 'squatted' })
+    announce(squatter, 4242, 1, { n: 'own' })
+    await waitFor(() => stateAt(observer, 4242)?.n === 'own', 'the squatter’s own presence')
+    expect(stateAt(observer, writerId)).toBeUndefined()
+    announce(await raw(ana), writerId, 2, { n: 'hers' })
+    await waitFor(() => stateAt(observer, writerId)?.n === 'hers', 'the writer’s own presence under her id')
   })
 
   it('closing a connection removes every id it introduced, one withdrawn and announced again included', async () => {
