@@ -274,6 +274,8 @@ function configSchema() {
     PRESENCE_MAX_DEPTH: count('levels of nesting', 4, 64).default(RELAY_LIMITS.presenceDepth),
     PRESENCE_UPDATES_PER_SECOND: count('presence updates a second', 1, 1000).default(RELAY_LIMITS.presenceUpdatesPerSecond),
     PRESENCE_BYTES_PER_SECOND_PER_PERSON: count('bytes a second', 1024, 2 ** 30).default(RELAY_LIMITS.presenceBytesPerSecond),
+    /** How long the clock of a client id whose connection closed is kept, and a reset room's presence handed to the board's next room. */
+    PRESENCE_REMEMBER_REMOVED_MS: milliseconds(RELAY_LIMITS.presenceRememberRemovedMs),
     PENDING_UPDATE_MAX_BYTES: count('bytes', 1024, 2 ** 30).default(RELAY_LIMITS.pendingUpdateBytes),
     COMMIT_RETRY_MAX_MS: milliseconds(RELAY_LIMITS.commitRetryMaxMs),
     COMMIT_FAILING_NOTICE_MS: milliseconds(RELAY_LIMITS.commitFailingNoticeMs),

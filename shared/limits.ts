@@ -145,6 +145,14 @@ export const RELAY_LIMITS = {
   presenceBytesPerSecond: 32 * 1024,
   /** Awareness client ids one connection may introduce (the stock client uses one). */
   presenceClientsPerConnection: 4,
+  /**
+   * A removed client id's last clock is kept this long (y-protocols' own
+   * outdatedTimeout): the stock client sends back every presence change it
+   * receives, so an old state of a client that has left may still arrive,
+   * and must not bring it back. Then it is forgotten, so that presence does
+   * not grow with every client that ever came; whose the id is stays known.
+   */
+  presenceRememberRemovedMs: 30_000,
   /** Bytes of a connection's changes held while they wait for content the server lacks, in Yjs's v1 encoding (the one the relay checks and applies). */
   pendingUpdateBytes: 1024 * 1024,
   /** A failed commit is retried after 200 ms, doubling up to this. */

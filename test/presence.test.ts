@@ -13,6 +13,7 @@ import { boardToModel } from '../shared/board-convert.ts'
 import { CLOSE, MESSAGE_AWARENESS } from '../shared/protocol.ts'
 import { addAccount, addMember, addToken, type TestAccount } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
+import { forgedUpdate } from './helpers/forged-update.ts'
 import { frames, openRawSocket, receivedPresence, syncReplies, type RawSocket } from './helpers/raw-socket.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -129,22 +130,32 @@ describe('presence', () => {
     expect(stateAt(observer, 888)).toBeDefined()
   })
 
-  it('a client id whose connection dropped is its owner’s to take again, not another person’s', async () => {
-    await start()
+  it('a client id whose connection dropped is its owner’s to take again, not another person’s, however long its page was away', async () => {
+    await start({ PRESENCE_REMEMBER_REMOVED_MS: '200' })
     const [ben, observer] = [connect(ana), connect(rita)]
     await Promise.all([ben.synced(), observer.synced()])
     const benId = ben.doc.clientID
     ben.provider.awareness.setLocalStateField('n', 0)
     await waitFor(() => stateAt(observer, benId)?.n === 0, 'Ana’s presence at the observer')
     const squatter = await raw(eve)
+    let attempts = 0
+    const squat = async () => {
+      attempts++
+      announce(squatter, benId, attempts * 1_000_000, { n: 'squatted' })
+      // Its own presence, after: once the observer has it, the squat was handled.
+      announce(squatter, 4242, attempts, { n: attempts })
+      await waitFor(() => stateAt(observer, 4242)?.n === attempts, `the squatter’s own presence after attempt ${attempts}`)
+    }
 
     // A network blip: the same page, the same client id, a new socket.
     ben.provider.disconnect()
     await waitFor(() => stateAt(observer, benId) === undefined, 'Ana’s removal')
-    announce(squatter, benId, 1_000_000, { n: 'squatted' })
-    // Its own presence, after: once the observer has it, the squat was handled.
-    announce(squatter, 4242, 1, { n: 'own' })
-    await waitFor(() => stateAt(observer, 4242)?.n === 'own', 'the squatter’s own presence')
+    await squat()
+    expect(stateAt(observer, benId)).toBeUndefined()
+    // A laptop lid closed past the time the server keeps a removed id's clock (30 s, and up to 15 s more, before the setting).
+    const room = server.services.rooms.loadedRooms.get(boardId)!
+    await waitFor(() => !room.awareness.meta.has(benId), 'the server to forget the clock of Ana’s id', 60_000)
+    await squat()
     expect(stateAt(observer, benId)).toBeUndefined()
 
     ben.provider.connect()
@@ -152,7 +163,29 @@ describe('presence', () => {
     ben.provider.awareness.setLocalStateField('n', 1)
     await waitFor(() => stateAt(observer, benId)?.n === 1, 'Ana’s change after she reconnected')
     expect(stateAt(observer, benId)?.user).toMatchObject({ id: ana.account.id, name: 'Ana Petrova' })
+    await squat()
+    expect(stateAt(observer, benId)).toMatchObject({ n: 1, user: { id: ana.account.id } })
+    expect(ben.provider.awareness.getLocalState()?.n).toBe(1)
     expect(squatter.isClosed()).toBe(false)
+  })
+
+  it('a client id an editor wrote the board under is hers for presence too, though she never showed presence under it', async () => {
+    await start()
+    const [typist, observer] = [connect(ana), connect(rita)]
+    await Promise.all([typist.synced(), observer.synced()])
+    const writerId = 515_151
+    const writer = await raw(ana)
+    writer.send(frames.update(forgedUpdate(Y.encodeStateAsUpdate(typist.doc), writerId, (doc) => addAssessment(doc, { title: 'Written under her id', judgment: 'J.' }))))
+    await waitFor(() => boardToModel(observer.doc, boardId).assessments.length === 1, 'the written assessment at the observer')
+    writer.terminate()
+
+    const squatter = await raw(eve)
+    announce(squatter, writerId, 1, { n: 'squatted' })
+    announce(squatter, 4242, 1, { n: 'own' })
+    await waitFor(() => stateAt(observer, 4242)?.n === 'own', 'the squatter’s own presence')
+    expect(stateAt(observer, writerId)).toBeUndefined()
+    announce(await raw(ana), writerId, 2, { n: 'hers' })
+    await waitFor(() => stateAt(observer, writerId)?.n === 'hers', 'the writer’s own presence under her id')
   })
 
   it('closing a connection removes every id it introduced, one withdrawn and announced again included', async () => {

@@ -3,16 +3,18 @@
  * kept for the room its board is loaded into afresh: every page reconnects
  * there with the id it had, into a presence that knows nobody, and no other
  * person may take an id before its own page is back. Kept as long as a
- * removed id is remembered, then dropped.
+ * removed id is remembered (`keepMs`), then dropped.
  */
-import { REMEMBER_REMOVED_MS, type ClientIdHolders } from './room-presence.ts'
+import type { ClientIdHolders } from './room-presence.ts'
 
 export class PresenceHandover {
   private readonly kept = new Map<string, { holders: ClientIdHolders; expiry: NodeJS.Timeout }>()
 
+  constructor(private readonly keepMs: number) {}
+
   keep(boardId: string, holders: ClientIdHolders): void {
     this.take(boardId)
-    const expiry = setTimeout(() => this.kept.delete(boardId), REMEMBER_REMOVED_MS)
+    const expiry = setTimeout(() => this.kept.delete(boardId), this.keepMs)
     expiry.unref()
     this.kept.set(boardId, { holders, expiry })
   }

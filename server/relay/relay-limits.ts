@@ -29,6 +29,7 @@ export function relayLimits(config: Config): RelayLimits {
     presenceUpdatesPerSecond: config.PRESENCE_UPDATES_PER_SECOND,
     presenceBytesPerSecond: config.PRESENCE_BYTES_PER_SECOND_PER_PERSON,
     presenceClientsPerConnection: RELAY_LIMITS.presenceClientsPerConnection,
+    presenceRememberRemovedMs: config.PRESENCE_REMEMBER_REMOVED_MS,
     pendingUpdateBytes: config.PENDING_UPDATE_MAX_BYTES,
     commitRetryMaxMs: config.COMMIT_RETRY_MAX_MS,
     commitFailingNoticeMs: config.COMMIT_FAILING_NOTICE_MS,

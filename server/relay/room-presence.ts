@@ -4,15 +4,17 @@
  * Each client id belongs to the connection that introduced it: only that
  * connection may change or remove it (or a later connection of the same
  * person, e.g. a reconnect whose old socket has not closed yet), and closing a
- * connection removes exactly what it owned. A removed id stays its person's a
- * while, for the same page reconnecting with it; one relayed by another
- * instance is its stamped person's alike. Every state is stamped with the
+ * connection removes exactly what it owned. The id stays its person's for as
+ * long as the room lives (presence-claims.ts), for the same page reconnecting
+ * with it however long it was away; so does one relayed by another instance,
+ * its stamped person's, and one whose document updates a person wrote
+ * (client-writers.ts). Every state is stamped with the
  * signed-in identity, so nobody can appear as someone else. A connection's
  * changes are applied at most N times a second, the latest per client id
  * winning, and the room's changes go out in batches, so the stock client's
  * habit of sending back every presence change it receives cannot snowball.
  */
-import { Awareness, encodeAwarenessUpdate, applyAwarenessUpdate, outdatedTimeout, removeAwarenessStates } from 'y-protocols/awareness'
+import { Awareness, encodeAwarenessUpdate, applyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 import type { RelayLimits } from '../../shared/limits.ts'
 import type { ServerPresence } from '../../shared/protocol.ts'
@@ -28,6 +30,7 @@ import {
   stampPresence,
   type PresenceEntry,
 } from './presence-state.ts'
+import { PresenceClaims, type ClaimList } from './presence-claims.ts'
 import { Throttle } from './throttle.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
@@ -41,19 +44,10 @@ type Owner = Connection | RemoteOwner
 const BROADCAST_INTERVAL_MS = 50
 
 /**
- * A removed client id's last clock and person are kept this long: the stock
- * client sends back every presence change it receives, so an old state of a
- * client that has left may still arrive, and must not bring it back; and the
- * page that had it reconnects with it after a network blip or a deployment,
- * when nobody else may have taken it meanwhile. Then it is forgotten, so
- * that presence does not grow with every client that ever came.
+ * Who holds each client id: the ids held now or removed moments ago, each
+ * with when (performance.now()), and every id's account.
  */
-export const REMEMBER_REMOVED_MS = outdatedTimeout
-
-/** A client id removed for good: when, and the account that held it (null when nothing tells people apart). */
-type Removal = { at: number; userId: string | null }
-/** Who holds each client id, or held it moments ago. */
-export type ClientIdHolders = ReadonlyMap<number, Removal>
+export type ClientIdHolders = { readonly removed: ReadonlyMap<number, number>; readonly claims: ClaimList }
 /** A presence change as applied and relayed: its state stamped, as JSON. */
 type WireEntry = { clientId: number; clock: number; json: string }
 type Outgoing = WireEntry & { publish: boolean }
@@ -62,12 +56,14 @@ type Inbound = { entries: Map<number, WireEntry>; throttle: Throttle; refused: n
 export type RoomPresenceOptions = {
   boardId: string
   logger: Logger
-  limits: Pick<RelayLimits, 'presenceBytes' | 'presenceDepth' | 'presenceUpdatesPerSecond' | 'presenceClientsPerConnection'>
+  limits: Pick<RelayLimits, 'presenceBytes' | 'presenceDepth' | 'presenceUpdatesPerSecond' | 'presenceClientsPerConnection' | 'presenceRememberRemovedMs'>
   broadcast: (frame: Uint8Array) => void
   /** Sends this instance's presence changes to the other instances. */
   publish?: (update: Uint8Array) => void
   /** Who held the client ids in the board's room before this one (reset): each stays theirs while their pages reconnect. */
   previousHolders?: ClientIdHolders
+  /** The account whose document updates used the client id, if the room knows. */
+  writerOf: (clientId: number) => string | null
 }
 
 export class RoomPresence {
@@ -77,8 +73,9 @@ export class RoomPresence {
   private readonly inbound = new Map<Connection, Inbound>()
   private outgoing = new Map<number, Outgoing>()
   private readonly broadcastThrottle: Throttle
-  /** Client ids removed for good: their clocks and persons are forgotten once REMEMBER_REMOVED_MS has passed. */
-  private readonly removed = new Map<number, Removal>()
+  /** Client ids removed for good, with when: their clocks are forgotten once presenceRememberRemovedMs has passed. */
+  private readonly removed = new Map<number, number>()
+  private readonly claims: PresenceClaims
   private readonly sweeper: NodeJS.Timeout
   /** Everyone's presence as sent to joiners and queries, and to whom, until presence next changes. */
   private everyone: { frame: Uint8Array; sentTo: WeakSet<Connection> } | null = null
@@ -92,8 +89,9 @@ export class RoomPresence {
     this.awareness.setLocalState(null)
     this.awareness.on('update', this.onUpdate)
     this.broadcastThrottle = new Throttle(BROADCAST_INTERVAL_MS, () => this.sendOutgoing(), this.logFailure)
-    for (const [clientId, removal] of options.previousHolders ?? []) this.removed.set(clientId, removal)
-    this.sweeper = setInterval(() => this.sweepRemoved(), REMEMBER_REMOVED_MS / 2)
+    for (const [clientId, at] of options.previousHolders?.removed ?? []) this.removed.set(clientId, at)
+    this.claims = new PresenceClaims(options.previousHolders?.claims)
+    this.sweeper = setInterval(() => this.sweepRemoved(), options.limits.presenceRememberRemovedMs / 2)
     this.sweeper.unref()
   }
 
@@ -153,7 +151,7 @@ export class RoomPresence {
         // Another instance that never heard of the id's person (it loaded the board later) gave it to someone else.
         continue
       }
-      if (entry.state !== null) this.owners.set(entry.clientId, { stampedUserId: userId })
+      if (entry.state !== null) this.own(entry.clientId, { stampedUserId: userId })
       accepted.push(entry)
     }
     if (accepted.length === 0) return
@@ -178,12 +176,12 @@ export class RoomPresence {
     for (const clientId of mine) this.forget(clientId)
   }
 
-  /** Who holds each client id now, or held it moments ago: for the room that replaces this one after a reset. */
+  /** Who holds each client id now, or held it moments ago, and whose each is: for the room that replaces this one after a reset. */
   holders(): ClientIdHolders {
     const now = performance.now()
-    const holders = new Map(this.removed)
-    for (const [clientId, owner] of this.owners) holders.set(clientId, { at: now, userId: personOf(owner) })
-    return holders
+    const removed = new Map(this.removed)
+    for (const clientId of this.owners.keys()) removed.set(clientId, now)
+    return { removed, claims: this.claims.list() }
   }
 
   /** The server's own entry: tells the clients that saving is failing (null clears it). */
@@ -227,8 +225,8 @@ export class RoomPresence {
         // Nothing to remove; or an old state of a client that has left, sent back by another client.
         return null
       } else if (!this.mayHold(clientId, connection.identity.userId)) {
-        // Its page reconnects with it: taken meanwhile, it would show someone else under that page's id, and the page nowhere.
-        this.refuse(connection, clientId, 'the client id was another person’s moments ago')
+        // Its page reconnects with it, however long it was away: taken meanwhile, it would show someone else under that page's id, and the page nowhere.
+        this.refuse(connection, clientId, 'the client id is another person’s in this room')
         return null
       }
       if (!this.claim(connection, clientId)) return null
@@ -246,10 +244,17 @@ export class RoomPresence {
     }
     const previous = this.owners.get(clientId)
     if (previous instanceof Connection) this.owned.get(previous)?.delete(clientId)
-    this.owners.set(clientId, connection)
+    this.own(clientId, connection)
     this.removed.delete(clientId)
     mine.add(clientId)
     return true
+  }
+
+  /** Gives the client id to `owner`, and for good to its account. */
+  private own(clientId: number, owner: Owner): void {
+    this.owners.set(clientId, owner)
+    const userId = personOf(owner)
+    if (userId !== null) this.claims.claim(clientId, userId)
   }
 
   private samePerson(owner: Owner, connection: Connection): boolean {
@@ -259,13 +264,14 @@ export class RoomPresence {
 
   /**
    * Whether `userId` may hold a client id no connection here holds: the
-   * person another instance's stamp names, or who held it until moments ago;
-   * anyone when nobody did, or when nothing tells people apart (open access).
+   * person another instance's stamp names, or who held it before in this
+   * room, or whose document updates used it; anyone when nobody did, or when
+   * nothing tells people apart (open access).
    */
   private mayHold(clientId: number, userId: string | null): boolean {
     const owner = this.owners.get(clientId)
-    const holder = owner === undefined ? this.removed.get(clientId)?.userId : personOf(owner)
-    return holder === undefined || holder === null || holder === userId
+    const holder = owner === undefined ? (this.claims.holderOf(clientId) ?? this.options.writerOf(clientId)) : personOf(owner)
+    return holder === null || holder === userId
   }
 
   /** Whether y-protocols would apply the entry: a newer clock, or a removal of a state at the same clock. */
@@ -291,18 +297,17 @@ export class RoomPresence {
     return known && !this.changesClock(clientId, clock, removal)
   }
 
-  /** The client id belongs to nobody any more; its clock and person are kept a while (REMEMBER_REMOVED_MS), then dropped. */
+  /** No connection holds the client id any more; its clock is kept a while (presenceRememberRemovedMs), then dropped; its account's claim stays. */
   private forget(clientId: number): void {
     const owner = this.owners.get(clientId)
     if (owner instanceof Connection) this.owned.get(owner)?.delete(clientId)
     this.owners.delete(clientId)
-    const userId = owner === undefined ? (this.removed.get(clientId)?.userId ?? null) : personOf(owner)
-    this.removed.set(clientId, { at: performance.now(), userId })
+    this.removed.set(clientId, performance.now())
   }
 
   private sweepRemoved(): void {
-    const before = performance.now() - REMEMBER_REMOVED_MS
-    for (const [clientId, { at }] of this.removed) {
+    const before = performance.now() - this.options.limits.presenceRememberRemovedMs
+    for (const [clientId, at] of this.removed) {
       if (at > before) continue
       this.removed.delete(clientId)
       if (!this.owners.has(clientId) && !this.awareness.states.has(clientId)) this.awareness.meta.delete(clientId)

@@ -81,7 +81,7 @@ export class RoomRegistry implements RelayControl {
   /** Rooms reset and out of service, by board, each with its unloading once it has saved what it held: its board loads again only then. */
   private readonly retiring = new Map<string, { room: Room; unloaded: Promise<void> }>()
   /** Who held the presence client ids of each room reset lately, for the board's next room. */
-  private readonly presenceHandover = new PresenceHandover()
+  private readonly presenceHandover: PresenceHandover
   private readonly checks: UpdateChecks | undefined
 
   constructor(
@@ -92,6 +92,7 @@ export class RoomRegistry implements RelayControl {
     this.limits = options.limits ?? DEFAULT_RELAY_LIMITS
     this.checks = options.checks
     this.rewriteResets = new RewriteResets(this.limits.rewriteResetIntervalMs)
+    this.presenceHandover = new PresenceHandover(this.limits.presenceRememberRemovedMs)
     this.extensions = new RoomExtensions(options.extensions ?? [], logger)
     this.connectionLimits = new ConnectionLimits({ perPerson: this.limits.connectionsPerPerson, total: this.limits.connections, rates: this.limits })
     this.coldLoads = new ColdLoads(this.limits.instanceLoadedBytesPerMinute)

@@ -217,6 +217,7 @@ export class Room {
       broadcast: (frame) => this.broadcastPresence(frame),
       publish: (update) => options.events.presenceChanged(this, update),
       previousHolders: options.presenceHolders,
+      writerOf: (clientId) => this.clientWriters.writerOf(clientId),
     })
     this.doc.on('update', this.onDocUpdate)
   }

@@ -9,6 +9,7 @@ import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { CLOSE, WEBSOCKET_PATH, type BoardFullNotice, type RestoreNotice, type ServerPresence } from '../../../shared/protocol.ts'
 import { noteUnsaved } from '../app/offline-copies.ts'
+import { keepOwnPresence } from './own-presence.ts'
 import { SaveTracker, trackProvider } from './save-tracker.ts'
 
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'offline'
@@ -81,6 +82,7 @@ export class BoardConnection {
     this.provider.on('sync', this.#refresh)
     this.provider.on('closed', this.#onClosed)
     this.provider.on('connection-close', this.#onConnectionClose)
+    this.#cleanups.push(keepOwnPresence(this.provider.awareness))
     this.provider.awareness.on('change', this.#readServerNotice)
     this.doc.on('update', this.#countWaiting)
     window.addEventListener('online', this.#onOnline)
