@@ -9,7 +9,8 @@ export function isWebLink(url: string | undefined): url is string {
 }
 
 /**
- * A web address as every export writes it: as parsed (`new URL(url).href`),
+ * A web address as every export writes it, and as the board's source
+ * inspector shows and links it: as parsed (`new URL(url).href`),
  * so quotes, angle brackets, spaces and other characters a URL may not hold
  * are percent-encoded. Written as typed, `https://h/x?"><script>…` reached a
  * STIX `url` whole, for a consumer's platform to render. Null for anything

@@ -185,7 +185,8 @@ export const BRIEFING_TEXT = {
   supporting: 'Supported by',
   contradicting: 'Contradicted by',
   retracted: 'Retracted, not counted',
-  seeNote: (note: number) => `see note ${note}`,
+  see: 'see',
+  noteName: (note: number) => `note ${note}`,
   sources: 'Sources',
   sourceColumns: ['Source', 'Kind', 'Reliability', 'Claims'],
   noSources: 'No sources.',
@@ -435,11 +436,30 @@ function citation(
   const attribution = `${isolate(source.name)} (${admiraltyGrade(source.reliability, claim.credibility)})`
   const retracted = claim.status === 'retracted' ? ' (retracted)' : retractedSince ? ` (${BRIEFING_TEXT.retractedSinceSnapshot})` : ''
   const bearing = `${retracted} — ${ACH_RATING_LABELS[rating]} (${rating}).${linkNote?.trim() ? ` ${isolate(linkNote.trim())}` : ''}`
-  if (quotedIn !== null) return { note, attribution, quotedIn, footnote: `${attribution}, ${BRIEFING_TEXT.seeNote(quotedIn)}${bearing}` }
+  if (quotedIn !== null) return { note, attribution, quotedIn, footnote: `${referring(attribution)}${BRIEFING_TEXT.noteName(quotedIn)}${bearing}` }
   // Only an imported claim is the source's own words; one typed by an analyst says so.
   const byHand = claim.documentId === undefined ? ` (${BRIEFING_TEXT.addedByHand})` : ''
   const analystNote = claim.note?.trim() ? ` ${BRIEFING_TEXT.analystNote}: ${isolate(claim.note.trim())}` : ''
   return { note, attribution, quotedIn, footnote: `${attribution}: “${isolate(claim.text)}”${byHand}${bearing}${analystNote}` }
+}
+
+/** What a later citation of a claim says before the name of the note it refers to: "NATO (B2), see ". */
+const referring = (attribution: string) => `${attribution}, ${BRIEFING_TEXT.see} `
+
+/** A later citation's footnote around the name of the note that quotes its claim ("note 3"), which a format that can links to that note. */
+export type NoteReference = { before: string; name: string; after: string; to: number }
+
+/**
+ * The footnote of a citation that refers to an earlier note, split around that
+ * note's name as `citation` wrote it; null for a claim's first citation. Split
+ * here rather than kept in the model: the model's text is what BRIEFING_MAX_CHARS
+ * counts, and the footnote stays whole for the formats that print it as it is.
+ */
+export function noteReference(c: Citation): NoteReference | null {
+  if (c.quotedIn === null) return null
+  const before = referring(c.attribution)
+  const name = BRIEFING_TEXT.noteName(c.quotedIn)
+  return { before, name, after: c.footnote.slice(before.length + name.length), to: c.quotedIn }
 }
 
 function details(assessment: AssessmentModel): string[] {

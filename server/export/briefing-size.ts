@@ -17,9 +17,16 @@ import type { Briefing } from './briefing-model.ts'
  */
 export const DEFAULT_BRIEFING_MAX_CHARS = 16_000_000
 
-/** A briefing whose model holds more text than the server renders: the API answers `422 briefing_too_large`. */
+/**
+ * A briefing whose model holds more text than the server renders: the API answers `422 briefing_too_large`. `before`:
+ * refused at once for having been found too large when last asked for, nothing it reads having changed since; nothing
+ * was read or worked out for it.
+ */
 export class BriefingTooLarge extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly before = false,
+  ) {
     super(message)
     this.name = 'BriefingTooLarge'
   }

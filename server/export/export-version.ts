@@ -3,10 +3,10 @@
  * here, rebuilt and rendered in a worker thread (stored-version.ts). The
  * version the briefing cites (label, time, content hash, review) comes from
  * what is exported, and every export is written to the audit log, one that
- * ran past its time budget too. An export that overran is not started again
- * for the same version, format and scope (the worker pool remembers it by
- * `exportKey`) until the board changes. The checks listed before an export
- * read the same version (checkVersion, checkAsOf).
+ * ran past its time budget too. An export that overran, or found its briefing
+ * too large, is not started again for the same version, format and scope (the
+ * worker pool remembers it by `exportKey`) until the board changes. The checks
+ * listed before an export read the same version (checkVersion, checkAsOf).
  */
 import type { ChecksReport } from '../../shared/checks-report.ts'
 import type { ExportScope } from '../../shared/export-scope.ts'
@@ -113,7 +113,7 @@ export async function exportVersion(
         loaded(version)
         // A past moment's log is the history read's, kept for the next reader: copied. The rest was read for this job alone.
         const job = { format, scope, version, maxBriefingChars: services.config.BRIEFING_MAX_CHARS }
-        return services.workers.run('export-board', job, { boardId, overrunKey, moveInput: asOf === undefined })
+        return services.workers.run('export-board', job, { boardId, overrunKey, moveInput: asOf === undefined, recurs: tooLargeAgain })
       }),
     )
     if (!exported) return null
@@ -121,12 +121,19 @@ export async function exportVersion(
     await audit(services, { actor: by, action: 'export', boardId, detail: { ...detail, hash: exported.hash } })
     return exported.file
   } catch (error) {
-    if (error instanceof WorkerJobError && (error.refusal === 'over-time' || error.refusal === 'overran-before')) {
+    // An export that failed after its work is audited; one refused at once for that failure (overran-before, too large
+    // before) read and made nothing, as one refused for a bound in flight, and is neither audited nor counted (export-api.ts).
+    if (error instanceof WorkerJobError && error.refusal === 'over-time') {
       await audit(services, { actor: by, action: 'export-failed', boardId, detail: { ...detail, refusal: error.refusal } })
     }
-    if (error instanceof BriefingTooLarge) await audit(services, { actor: by, action: 'export-failed', boardId, detail: { ...detail, refusal: 'too-large' } })
+    if (error instanceof BriefingTooLarge && !error.before) await audit(services, { actor: by, action: 'export-failed', boardId, detail: { ...detail, refusal: 'too-large' } })
     throw error
   }
+}
+
+/** A briefing too large is as large until what it reads changes: the same export is refused at once meanwhile, reading nothing. */
+function tooLargeAgain(error: Error): (() => Error) | undefined {
+  return error instanceof BriefingTooLarge ? () => new BriefingTooLarge(error.message, true) : undefined
 }
 
 /**

@@ -5,14 +5,18 @@
  */
 import {
   AlignmentType,
+  BookmarkEnd,
+  BookmarkStart,
   Document,
   Footer,
   FootnoteReferenceRun,
   Header,
   HeadingLevel,
+  InternalHyperlink,
   Packer,
   PageNumber,
   Paragraph,
+  type ParagraphChild,
   ShadingType,
   Table,
   TableCell,
@@ -21,7 +25,7 @@ import {
   WidthType,
 } from 'docx'
 import { ACH_TEXT, achTables, leastLabel, ratedText, type BriefingAch } from './briefing-ach.ts'
-import { BRIEFING_TEXT as T, headerFacts, allCitations, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
+import { BRIEFING_TEXT as T, headerFacts, allCitations, noteReference, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
 import { acknowledgementText, type BriefingCheck, type BriefingChecks } from './briefing-review.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
@@ -36,7 +40,7 @@ export async function renderDocx(briefing: Briefing): Promise<Uint8Array> {
   const b = briefing
   const citations = allCitations(b)
   const document = new Document({
-    footnotes: Object.fromEntries(citations.map((c) => [c.note, { children: [new Paragraph(c.footnote)] }])),
+    footnotes: footnotes(citations),
     sections: [
       {
         headers: { default: new Header({ children: [markingParagraph(b)] }) },
@@ -109,6 +113,41 @@ export async function renderDocx(briefing: Briefing): Promise<Uint8Array> {
   // docx stamps the core properties with the time of packing; the version's time makes the document reproducible.
   const zip = await Packer.toBuffer(document, false, [{ path: 'docProps/core.xml', data: coreProperties(b, time) }])
   return setZipTimestamps(zip, time)
+}
+
+/**
+ * The citations as Word footnotes. A note that a later one refers to is a
+ * bookmark, and the later note's "note 3" an internal hyperlink to it; the
+ * bookmark's name is made of the note's number alone, never of member text.
+ */
+function footnotes(citations: Citation[]): Record<number, { children: Paragraph[] }> {
+  const referredTo = new Set(citations.map((c) => c.quotedIn))
+  const bookmark = (note: number) => `note_${note}`
+  return Object.fromEntries(
+    citations.map((c) => {
+      const reference = noteReference(c)
+      const children = reference
+        ? [
+            new TextRun(reference.before),
+            new InternalHyperlink({ anchor: bookmark(reference.to), children: [new TextRun({ text: reference.name, style: 'Hyperlink' })] }),
+            new TextRun(reference.after),
+          ]
+        : referredTo.has(c.note)
+          ? bookmarked(bookmark(c.note), c.note, [new TextRun(c.footnote)])
+          : [new TextRun(c.footnote)]
+      return [c.note, { children: [new Paragraph({ children })] }]
+    }),
+  )
+}
+
+/**
+ * `children` in a bookmark whose id is `id`: docx's Bookmark takes its id from
+ * a counter that runs on through the process, and a snapshot's DOCX must be the
+ * same bytes every time. Word reads a bookmark's start and end as a
+ * paragraph's children, which docx writes as given but leaves out of its type.
+ */
+function bookmarked(name: string, id: number, children: ParagraphChild[]): ParagraphChild[] {
+  return [new BookmarkStart(name, id) as unknown as ParagraphChild, ...children, new BookmarkEnd(id) as unknown as ParagraphChild]
 }
 
 function assessment(a: BriefingAssessment): (Paragraph | Table)[] {

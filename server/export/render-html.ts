@@ -7,7 +7,7 @@
  * page. (Fixed positioning repeats too, but covers the text beneath it.)
  */
 import { ACH_TEXT, achTables, leastLabel, ratedText, type BriefingAch } from './briefing-ach.ts'
-import { BRIEFING_TEXT as T, allCitations, type Briefing, type BriefingAssessment, type BriefingBluf, type BriefingSource, type Citation } from './briefing-model.ts'
+import { BRIEFING_TEXT as T, allCitations, noteReference, type Briefing, type BriefingAssessment, type BriefingBluf, type BriefingSource, type Citation } from './briefing-model.ts'
 import { acknowledgementText, type BriefingCheck, type BriefingChecks } from './briefing-review.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 import { isolatesAsBdi } from './bidi.ts'
@@ -87,7 +87,7 @@ ${definitions(b.appendix.credibility.map((c) => [c.grade, c.label]))}
 ${b.ach ? ach(b.ach) : ''}
 ${
   citations.length > 0
-    ? `<section class="notes">\n<h2>${T.notes}</h2>\n<ol>\n${citations.map((c) => `<li id="note-${c.note}" value="${c.note}">${esc(c.footnote)}</li>`).join('\n')}\n</ol>\n</section>`
+    ? `<section class="notes">\n<h2>${T.notes}</h2>\n<ol>\n${citations.map((c) => `<li id="${noteId(c.note)}" value="${c.note}">${footnote(c)}</li>`).join('\n')}\n</ol>\n</section>`
     : ''
 }
 </main>
@@ -154,9 +154,19 @@ ${tables.join('\n')}
 </section>`
 }
 
+/** A note's element id: made of its number alone, never of member text, so every id in the page is the server's own and unique. */
+const noteId = (note: number) => `note-${note}`
+
+/** A note's text, escaped; one that refers to the note quoting its claim links that note's name to it. */
+function footnote(c: Citation): string {
+  const reference = noteReference(c)
+  if (!reference) return esc(c.footnote)
+  return `${esc(reference.before)}<a href="#${noteId(reference.to)}">${esc(reference.name)}</a>${esc(reference.after)}`
+}
+
 function citationLine(label: string, citations: Citation[]): string {
   if (citations.length === 0) return ''
-  const refs = citations.map((c) => `${esc(c.attribution)}<sup><a href="#note-${c.note}">${c.note}</a></sup>`)
+  const refs = citations.map((c) => `${esc(c.attribution)}<sup><a href="#${noteId(c.note)}">${c.note}</a></sup>`)
   return `<p class="citations"><em>${label}:</em> ${refs.join(', ')}.</p>\n`
 }
 

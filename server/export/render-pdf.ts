@@ -8,7 +8,7 @@ import { resolve } from 'node:path'
 import pdfMake from 'pdfmake'
 import type { Content, ContentText, CustomTableLayout, Margins, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces'
 import { ACH_TEXT, achTables, leastLabel, ratedText, type BriefingAch } from './briefing-ach.ts'
-import { BRIEFING_TEXT as T, headerFacts, citationsOf, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
+import { BRIEFING_TEXT as T, headerFacts, allCitations, citationsOf, noteReference, type Briefing, type BriefingAssessment, type BriefingBluf, type Citation } from './briefing-model.ts'
 import { acknowledgementText, type BriefingCheck, type BriefingChecks } from './briefing-review.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
@@ -52,6 +52,7 @@ function documentDefinition(b: Briefing): TDocumentDefinitions {
   // Each line the marking takes beyond the first makes both bars, and the page margins they sit in, that much taller.
   const growth = (marking.lines.length - 1) * marking.lineHeight
   const footerHeight = FOOTER_HEIGHT + growth
+  const referredTo = new Set(allCitations(b).map((c) => c.quotedIn))
   return {
     pageSize: 'A4',
     pageMargins: [PAGE_MARGIN_X, PAGE_MARGIN_TOP + growth, PAGE_MARGIN_X, footerHeight],
@@ -110,7 +111,7 @@ function documentDefinition(b: Briefing): TDocumentDefinitions {
       ...b.sections.flatMap((section) =>
         keptWithNext(h1(section.heading), [
           ...(section.note ? [{ text: section.note, style: 'caption', margin: [0, 0, 0, 4] as Margins }] : []),
-          ...section.assessments.flatMap(assessment),
+          ...section.assessments.flatMap((a) => assessment(a, referredTo)),
         ]),
       ),
       ...(b.sources.length === 0
@@ -144,7 +145,8 @@ function documentDefinition(b: Briefing): TDocumentDefinitions {
   }
 }
 
-function assessment(a: BriefingAssessment): Content[] {
+/** `referredTo`: the notes a later note refers to, each a named destination that note's "note 3" links to. */
+function assessment(a: BriefingAssessment, referredTo: ReadonlySet<number | null>): Content[] {
   const notes = citationsOf(a)
   return keptWithNext(h2(`${a.number}. ${a.title}`), [
     ...a.judgment.map((text) => ({ text, margin: [0, 0, 0, 3] as Margins })),
@@ -162,7 +164,8 @@ function assessment(a: BriefingAssessment): Content[] {
             // Plain text with its own size and colour: a named style and a superscript run per note cost a tenth more.
             // A note is kept on one page, as a footnote is, unless it is long enough to need more than one.
             stack: notes.map((c) => ({
-              text: `${c.note}  ${c.footnote}`,
+              text: noteText(c),
+              ...(referredTo.has(c.note) ? { id: noteDestination(c.note) } : {}),
               fontSize: 8,
               color: '#333333',
               unbreakable: c.footnote.length <= KEEP_WITH_HEADING_CHARS,
@@ -171,6 +174,16 @@ function assessment(a: BriefingAssessment): Content[] {
         ]
       : []),
   ])
+}
+
+/** A note's destination name: made of its number alone, never of member text. */
+const noteDestination = (note: number) => `note-${note}`
+
+/** A note as printed, numbered; one that refers to the note quoting its claim links that note's name to it. */
+function noteText(c: Citation): ContentText['text'] {
+  const reference = noteReference(c)
+  if (!reference) return `${c.note}  ${c.footnote}`
+  return [`${c.note}  ${reference.before}`, { text: reference.name, linkToDestination: noteDestination(reference.to), decoration: 'underline' }, reference.after]
 }
 
 function citationLine(label: string, citations: Citation[]): Content[] {

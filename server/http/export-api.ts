@@ -10,9 +10,8 @@ import { readVersionAsOf, snapshotOrAsOf } from './board-history-read.ts'
 import { boardParams, boardRole } from './board-role.ts'
 import { errorSchema, historyReadResponses, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
 import { notFound } from './errors.ts'
-import { storageTroubleOf } from '../storage/storage-errors.ts'
 import { validationHook } from './validation-hook.ts'
-import { exportReading, refusedUnread } from './version-reads.ts'
+import { exportReading } from './version-reads.ts'
 
 /** Mounted at `/boards/:id`. */
 export function exportApi(): OpenAPIHono<SignedInEnv> {
@@ -53,19 +52,18 @@ export function exportApi(): OpenAPIHono<SignedInEnv> {
       snapshotOrAsOf(snapshot, asOf)
       // Each export is an audit entry: a loop of them (376 a second on a small board) would fill the disk with the log.
       await spendAllowance(c.var.services.allowances.exports, c.var.principal, 'exported as many times')
-      // An export refused before it read anything (its person's reads or tasks in flight, their loaded bytes) or at its audit
-      // entry by storage (a full disk) was not made, and is not counted; one that overran is.
-      const file = await givenBackOnFailure(
-        c.var.services.allowances.exports,
-        c.var.principal,
-        async () => {
-          const past = asOf === undefined ? undefined : await readVersionAsOf(c, asOf)
-          const request = { boardId: id, format, snapshotId: snapshot, scope, asOf: past }
-          return exportVersion(c.var.services, request, c.var.principal, exportReading(c, snapshot))
-        },
-        { onlyFor: (error) => refusedUnread(error) || storageTroubleOf(error) !== null },
-      )
-      if (!file) throw notFound(snapshot ? 'Snapshot' : 'Board')
+      // Only an export made is counted: every refusal gives it back. One refused before any work (a bound in flight, its
+      // loaded bytes, no such snapshot, the same export found too large or overrunning before) cost nothing. One refused
+      // after its work (its briefing too large, past its time budget) was charged that work where it was done: the board's
+      // read to LOADED_BYTES_PER_MINUTE_PER_PERSON, the thread's time to WORKER_SECONDS_PER_HOUR_PER_PERSON (an overrun its
+      // whole budget); and the same export is then refused at once, reading nothing, until what it reads changes.
+      const file = await givenBackOnFailure(c.var.services.allowances.exports, c.var.principal, async () => {
+        const past = asOf === undefined ? undefined : await readVersionAsOf(c, asOf)
+        const request = { boardId: id, format, snapshotId: snapshot, scope, asOf: past }
+        const made = await exportVersion(c.var.services, request, c.var.principal, exportReading(c, snapshot))
+        if (!made) throw notFound(snapshot ? 'Snapshot' : 'Board')
+        return made
+      })
       return c.body(file.body, 200, {
         'content-type': file.contentType,
         'content-disposition': `attachment; filename="${file.fileName}"`,

@@ -21,7 +21,9 @@
  *   and its thread is stopped and replaced, whatever it was doing; a job that
  *   names what it computes (`overrunKey`: an export names the board's version,
  *   format and scope) is remembered once it overran, and the same job is
- *   refused at once (`overran-before`) until what it reads has changed;
+ *   refused at once (`overran-before`) until what it reads has changed; so is
+ *   one that failed with an error its caller says recurs (`recurs`: a briefing
+ *   too large), refused at once with the error its caller gives;
  * - worker time per person (WorkerTime, an HourlyAllowance counted in seconds): each job's time on its thread is
  *   charged to its owner once it ends, an overrun its whole budget, and a
  *   person who has spent theirs is refused (`worker-time-spent`) until it
@@ -100,6 +102,11 @@ export type JobOptions = {
   boardId?: string
   /** Names what the job computes (the same input gives the same work); once a job so named has overrun, the same is refused at once. Must change when what it reads does. */
   overrunKey?: string
+  /**
+   * For a job named by `overrunKey` whose error would recur until what it reads changes (a briefing too large): the
+   * error to refuse the same job with at once meanwhile, as an overrun is; undefined for an error that may not recur.
+   */
+  recurs?: (error: Error) => (() => Error) | undefined
   /** When no thread has started the job this many ms after it was asked for, it is taken out of the queue and refused `busy`: its caller does the work another way. */
   startWithinMs?: number
   /**
@@ -110,8 +117,8 @@ export type JobOptions = {
   moveInput?: boolean
 }
 
-/** Overruns remembered at most: the oldest is forgotten first. */
-const REMEMBERED_OVERRUNS = 1024
+/** Overruns and recurring errors remembered at most: the oldest is forgotten first. */
+const REMEMBERED_REFUSALS = 1024
 
 /** A thread whose heap is at most `warmHeapMb` is kept `warmMs` once idle, any other `idleMs`. */
 export type IdlePolicy = { idleMs: number; warmMs: number; warmHeapMb: number }
@@ -157,8 +164,8 @@ export class WorkerPool {
   private readonly queue = new FairQueue<Job>()
   /** Each person's jobs running or waiting. */
   private readonly ownJobs = new Map<string, number>()
-  /** The overrunKeys of jobs that overran, oldest first, with the budget they overran. */
-  private readonly overran = new Map<string, number>()
+  /** The overrunKeys of jobs that overran or failed with an error that recurs, oldest first, with what refuses the same job at once. */
+  private readonly refusedBefore = new Map<string, () => Error>()
   /** Threads being stopped, until they have: close() waits for them. */
   private readonly stopping = new Set<Promise<void>>()
   private nextId = 0
@@ -300,19 +307,19 @@ export class WorkerPool {
   }
 
   /**
-   * Throws what the job named `overrunKey` would get at once for having overrun before (counted as its outcome), so that
-   * a caller may refuse it before reading its input: an export reads the whole board for it.
+   * Throws what the job named `overrunKey` would get at once for having overrun before, or failed with an error that
+   * recurs (counted as its outcome), so that a caller may refuse it before reading its input: an export reads the whole
+   * board for it.
    */
   refuseIfOverran(name: JobName, overrunKey: string): void {
     const remembered = this.overranBefore(name, overrunKey)
     if (!remembered) return
-    this.options.settled?.(name, 'overran-before', 0)
+    this.options.settled?.(name, remembered instanceof WorkerJobError ? remembered.refusal : 'error', 0)
     throw remembered
   }
 
-  private overranBefore(name: JobName, overrunKey: string): WorkerJobError | undefined {
-    const budgetMs = this.overran.get(`${name}:${overrunKey}`)
-    return budgetMs === undefined ? undefined : overranBeforeError(name, budgetMs)
+  private overranBefore(name: JobName, overrunKey: string): Error | undefined {
+    return this.refusedBefore.get(`${name}:${overrunKey}`)?.()
   }
 
   /** Drops `job` from the queue, or stops the thread running it: nobody waits for its answer. */
@@ -389,8 +396,12 @@ export class WorkerPool {
     clearTimeout(job.timer)
     thread.running = undefined
     thread.worker.unref()
-    if ('error' in message) job.reject(decodeJobError(message.error, job.name))
-    else job.resolve(message.output)
+    if ('error' in message) {
+      const error = decodeJobError(message.error, job.name)
+      const again = job.options.recurs?.(error)
+      if (again && job.options.overrunKey !== undefined) this.remember(`${job.name}:${job.options.overrunKey}`, again)
+      job.reject(error)
+    } else job.resolve(message.output)
     this.idle(thread)
     this.dispatch()
   }
@@ -402,7 +413,7 @@ export class WorkerPool {
     const timer = setTimeout(() => {
       const { boardId, overrunKey } = job.options
       this.options.logger.warn({ job: job.name, owner: job.owner ?? 'server', boardId, budgetMs }, 'worker job over its time budget: thread stopped')
-      if (overrunKey !== undefined) this.rememberOverrun(`${job.name}:${overrunKey}`, budgetMs)
+      if (overrunKey !== undefined) this.remember(`${job.name}:${overrunKey}`, () => overranBeforeError(job.name, budgetMs))
       this.retire(thread, (name) => overTimeError(name, budgetMs))
     }, budgetMs)
     job.startedAt = performance.now()
@@ -458,10 +469,10 @@ export class WorkerPool {
     this.dispatch()
   }
 
-  private rememberOverrun(key: string, budgetMs: number): void {
-    this.overran.delete(key)
-    this.overran.set(key, budgetMs)
-    if (this.overran.size > REMEMBERED_OVERRUNS) this.overran.delete(this.overran.keys().next().value!)
+  private remember(key: string, refusal: () => Error): void {
+    this.refusedBefore.delete(key)
+    this.refusedBefore.set(key, refusal)
+    if (this.refusedBefore.size > REMEMBERED_REFUSALS) this.refusedBefore.delete(this.refusedBefore.keys().next().value!)
   }
 
   private idle(thread: Thread): void {
