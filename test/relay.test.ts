@@ -306,6 +306,35 @@ describe('relay', () => {
     expect(holdExactlyTheRoom(boardId, afterEncoding)).toBe(true)
   })
 
+  it('sends a fresh client one change that outweighs the board eight times over as it came, after the board as loaded, not an encoding of the whole', async () => {
+    const api = apiClient(server.url)
+    const boardId = await api.createBoard('Pasted')
+    expect((await api.post(`/api/boards/${boardId}/assessments`, { title: 'First' })).status).toBe(201)
+    await waitFor(() => !server.services.rooms.loadedRooms.has(boardId), 'the room to unload')
+    const storedAsIs = (await server.services.storage.log.load(boardId)).updates.map((update) => new Uint8Array(update))
+    const writer = connect(boardId)
+    await writer.synced()
+
+    // One transaction that writes far more than the board held, as an import or a paste of a whole board does.
+    let pasted = ''
+    writer.doc.transact(() => {
+      pasted = addAssessment(writer.doc, { title: 'Pasted' })
+      assessmentText(writer.doc, pasted, 'judgment').insert(0, 'Columns moved north at dawn. '.repeat(2_500))
+    })
+    await waitFor(savedWith(writer, boardId), 'the pasted card to be saved')
+    const sent = await freshSync(boardId)
+    expect(sent.slice(0, -1)).toEqual(storedAsIs)
+    expect(sent).toHaveLength(storedAsIs.length + 1)
+    expect(holdExactlyTheRoom(boardId, sent)).toBe(true)
+
+    // The changes after it follow it, merged, as they follow the board as loaded.
+    assessmentText(writer.doc, pasted, 'judgment').delete(0, 29)
+    await waitFor(savedWith(writer, boardId), 'the deletion to be saved')
+    const afterDeletion = await freshSync(boardId)
+    expect(afterDeletion.slice(0, -1)).toEqual(sent)
+    expect(holdExactlyTheRoom(boardId, afterDeletion)).toBe(true)
+  })
+
   it('sends a fresh client exactly the board after any run of changes by two writers: insertions, deletions, cards added and removed', async () => {
     const boardId = await apiClient(server.url).createBoard('Typed')
     const writers = [connect(boardId), connect(boardId)]
