@@ -16,6 +16,7 @@ import { startSessionSweeper } from './auth/sessions.ts'
 import { PasswordChecks } from './auth/password-checks.ts'
 import { SignInThrottle } from './auth/sign-in-throttle.ts'
 import { systemClock, type Clock } from './clock.ts'
+import { watchedClock } from './watched-clock.ts'
 import type { Config } from './config.ts'
 import { historyPolicy } from './history/history-policy.ts'
 import { createHistorySweep, type HistorySweepResult } from './history/history-sweep.ts'
@@ -125,7 +126,7 @@ export type ServiceOptions = {
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL)
-  const clock = options.clock ?? systemClock
+  const clock = watchedClock(options.clock ?? systemClock, logger)
   const storage = options.storage ?? (await openStorage(config, logger, clock))
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const metrics = await servedMetrics(config)

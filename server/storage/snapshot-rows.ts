@@ -27,9 +27,11 @@ export function skippedByGuard(latest: SnapshotRow | undefined, contentHash: str
 
 /**
  * Now, or a millisecond after the previous snapshot if the clock has not moved
- * past it: a board's snapshots are then strictly ordered by time alone.
+ * past it: a board's snapshots are then strictly ordered by time alone. Never
+ * before the board's newest log row (`newestEdit`): a clock stepped back would
+ * otherwise date a snapshot before edits it holds (history-time.ts).
  */
-export function nextSnapshotTime(previous: string | undefined, now = Date.now()): string {
+export function nextSnapshotTime(previous: string | undefined, now: number, newestEdit: string | undefined): string {
   const after = previous === undefined ? now : Math.max(now, Date.parse(previous) + 1)
-  return new Date(after).toISOString()
+  return new Date(newestEdit === undefined ? after : Math.max(after, Date.parse(newestEdit))).toISOString()
 }
