@@ -226,9 +226,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
 
 /**
  * Saves what the rooms hold and stops the relay's extensions (automatic
- * snapshots, compaction, Redis), stops the worker threads, then closes the
- * storage unless the caller owns it; once `deadline` settles, each step stops
- * waiting (the rooms are unloaded with what they could not save).
+ * snapshots, compaction, Redis), stops the worker threads (their jobs are
+ * refused), then closes the storage unless the caller owns it; once
+ * `deadline` settles, each step stops waiting (the rooms are unloaded with
+ * what they could not save, the requests in flight answered 503).
  */
 export async function closeServices(services: Services, options: ServiceOptions = {}, deadline: Promise<unknown> = NEVER): Promise<void> {
   const untilDeadline = (work: Promise<unknown>) => Promise.race([work, deadline])
@@ -240,6 +241,8 @@ export async function closeServices(services: Services, options: ServiceOptions 
   if (services.requests.count > 0) {
     services.logger.info({ requests: services.requests.count }, 'shutting down: answering the requests in flight')
     await untilDeadline(services.requests.settled())
+    // Past the deadline: those still in flight are answered 503 before the worker threads and connections close.
+    if (services.requests.count > 0) await services.requests.abandon(services.logger)
   }
   await untilDeadline(services.preparedChanges.close())
   if (services.sharedCounts) await untilDeadline(endRedisConnection(services.sharedCounts))
