@@ -37,6 +37,15 @@ async function added(api: ApiClient, boardId: string, writer: TestClient, title:
   await waitFor(async () => titles((await api.get<BoardModel>(`/api/boards/${boardId}`)).body).includes(title), `${title} to be stored`)
 }
 
+/** A new board on `server` and a client editing it there. */
+async function editedBoard(server: TestServer): Promise<{ api: ApiClient; boardId: string; writer: TestClient }> {
+  const api = apiClient(server.url)
+  const boardId = await api.createBoard('Clock back')
+  const writer = connect(server.wsUrl, boardId)
+  await writer.synced()
+  return { api, boardId, writer }
+}
+
 async function asOf(api: ApiClient, boardId: string, moment: string): Promise<string[]> {
   const read = await api.get<BoardModel>(`/api/boards/${boardId}?asOf=${encodeURIComponent(moment)}`)
   expect(read.status).toBe(200)
@@ -49,10 +58,7 @@ describeEachDialect(postgresMissing, 'a server whose clock steps back on %s', (d
     const logged: string[] = []
     const server = await startTestServer({ dialect, access: () => openAccess(), clock, logSink: (line) => logged.push(line) })
     servers.push(server)
-    const api = apiClient(server.url)
-    const boardId = await api.createBoard('Clock back')
-    const writer = connect(server.wsUrl, boardId)
-    await writer.synced()
+    const { api, boardId, writer } = await editedBoard(server)
 
     clock.advance(MINUTE)
     await added(api, boardId, writer, 'Alpha card')
@@ -87,10 +93,7 @@ describeUnless(postgresMissing)('two instances on one PostgreSQL database, one c
     servers.push(first)
     const second = await startTestServer({ dialect: 'postgres', access: () => openAccess(), clock: behind, database: first.database, env: { REDIS_URL } })
     servers.push(second)
-    const api = apiClient(first.url)
-    const boardId = await api.createBoard('Two clocks')
-    const onFirst = connect(first.wsUrl, boardId)
-    await onFirst.synced()
+    const { api, boardId, writer: onFirst } = await editedBoard(first)
 
     right.advance(MINUTE)
     await added(api, boardId, onFirst, 'Alpha card')
