@@ -150,7 +150,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   })
   const historySweep = createHistorySweep({ storage, logger, ...history })
   const autoSnapshots = new AutoSnapshots(
-    { storage, logger, workers },
+    { storage, logger, workers, clock },
     { intervalMs: config.SNAPSHOT_INTERVAL_MINUTES * 60_000, keep: config.SNAPSHOT_RETENTION },
   )
   // The relay's extensions, in the order their hooks run: counted first, then what builds on a commit.

@@ -22,7 +22,8 @@ export function snapshotRecord(row: SnapshotRow): SnapshotRecord {
 export function skippedByGuard(latest: SnapshotRow | undefined, contentHash: string, guard: SnapshotGuard): boolean {
   if (!latest) return false
   if (guard.unlessUnchanged && latest.contentHash === contentHash) return true
-  return guard.unlessLatestAfter !== undefined && latest.createdAt > guard.unlessLatestAfter
+  const recent = guard.unlessRecent
+  return recent !== undefined && latest.createdAt > recent.since && latest.createdAt <= recent.now
 }
 
 /**
