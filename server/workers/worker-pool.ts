@@ -10,7 +10,10 @@
  *   the server's own work goes ahead of everyone's and is bounded apart, so
  *   that members filling the queue neither refuse it nor hold it back; a job
  *   whose caller has another way (`startWithinMs`) is refused `busy` when no
- *   thread has started it in time, and never starts after;
+ *   thread has started it in time, and never starts after, unless a thread is
+ *   being started meanwhile: then it waits for that start (a thread's start
+ *   took 45 ms on a quiet 2-core machine and up to 3.5 s on one loaded ten
+ *   runnable threads deep, and a pool that has a thread coming is not busy);
  * - a bound on the jobs one person has running or waiting (`too-many-own`),
  *   and one line a person in the queue, the lines served in turn, so that one
  *   person asking again and again can neither fill the queue nor stand in
@@ -107,7 +110,10 @@ export type JobOptions = {
    * error to refuse the same job with at once meanwhile, as an overrun is; undefined for an error that may not recur.
    */
   recurs?: (error: Error) => (() => Error) | undefined
-  /** When no thread has started the job this many ms after it was asked for, it is taken out of the queue and refused `busy`: its caller does the work another way. */
+  /**
+   * When no thread has started the job this many ms after it was asked for, and no thread is being started that it could
+   * have, it is taken out of the queue and refused `busy`: its caller does the work another way.
+   */
   startWithinMs?: number
   /**
    * The input's byte arrays were read from storage for this job alone: each that has its memory to itself is moved to the
@@ -166,6 +172,8 @@ export class WorkerPool {
   private readonly ownJobs = new Map<string, number>()
   /** The overrunKeys of jobs that overran or failed with an error that recurs, oldest first, with what refuses the same job at once. */
   private readonly refusedBefore = new Map<string, () => Error>()
+  /** Queued jobs past their startWithinMs while a thread was being started: refused once no thread is starting and they are still queued. */
+  private readonly overdue = new Set<Job>()
   /** Threads being stopped, until they have: close() waits for them. */
   private readonly stopping = new Set<Promise<void>>()
   private nextId = 0
@@ -216,16 +224,19 @@ export class WorkerPool {
     const uncount = inSlot ? () => undefined : this.countOwn(owner)
     return new Promise<JobOutput<K>>((resolve, reject) => {
       const { startWithinMs } = options
-      // Once a thread has started the job it is no longer queued, and the deadline passes it by.
+      // Once a thread has started the job it is no longer queued, and the deadline passes it by; while a thread is being
+      // started the job waits for it, and dispatch() refuses it if that thread went to another job.
       const startDeadline =
         startWithinMs === undefined
           ? undefined
           : setTimeout(() => {
-              if (this.queue.remove(job)) job.reject(notStartedError(name, startWithinMs))
+              if (this.startingThreads() > 0) this.overdue.add(job)
+              else if (this.queue.remove(job)) job.reject(notStartedError(name, startWithinMs))
             }, startWithinMs)
       const settled = () => {
         uncount()
         clearTimeout(startDeadline)
+        this.overdue.delete(job)
         signal?.removeEventListener('abort', cancel)
         if (owner !== null && job.startedAt !== undefined) {
           this.options.workerTime?.spend(owner, (performance.now() - job.startedAt) / 1000).catch((error: unknown) => this.options.logger.error({ job: name, owner, err: errorMessage(error) }, 'worker time could not be counted'))
@@ -351,18 +362,29 @@ export class WorkerPool {
     await Promise.all(this.stopping)
   }
 
-  /** Hands waiting jobs to ready threads, and starts threads while there are more jobs than starting ones. */
+  /** Hands waiting jobs to ready threads, starts threads while there are more jobs than starting ones, then refuses the overdue jobs no thread is coming for. */
   private dispatch(): void {
+    this.handOut()
+    if (this.overdue.size === 0 || this.startingThreads() > 0) return
+    for (const job of [...this.overdue]) {
+      if (this.queue.remove(job)) job.reject(notStartedError(job.name, job.options.startWithinMs ?? 0))
+    }
+  }
+
+  private handOut(): void {
     while (this.queue.length > 0) {
       const free = [...this.threads].find((thread) => thread.ready && !thread.running)
       if (free) {
         this.start(free, this.queue.shift()!)
         continue
       }
-      const starting = [...this.threads].filter((thread) => !thread.ready).length
-      if (this.threads.size >= this.options.threads || starting >= this.queue.length) return
+      if (this.threads.size >= this.options.threads || this.startingThreads() >= this.queue.length) return
       this.spawn()
     }
+  }
+
+  private startingThreads(): number {
+    return [...this.threads].filter((thread) => !thread.ready).length
   }
 
   private spawn(): void {
