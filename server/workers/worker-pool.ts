@@ -137,8 +137,11 @@ export type IdlePolicy = { idleMs: number; warmMs: number; warmHeapMb: number }
  */
 export const IDLE_THREADS: IdlePolicy = { idleMs: 60_000, warmMs: 10 * 60_000, warmHeapMb: 128 }
 
-/** How a job ended: done, failed with its own error (bad input), or refused by the pool. */
-export type JobOutcome = 'done' | 'error' | JobRefusal
+/**
+ * How a job ended: done, failed with its own error (bad input), refused at once with no job for having failed before
+ * with an error that recurs (`failed-before`, see `recurs`), or refused by the pool.
+ */
+export type JobOutcome = 'done' | 'error' | 'failed-before' | JobRefusal
 
 /** What the pool holds now, for the metrics' gauges; `heapBytes`: the threads' heaps, as each last reported. */
 export type WorkerPoolLoad = { threads: number; running: number; queued: number; heapBytes: number }
@@ -174,6 +177,8 @@ export class WorkerPool {
   private readonly refusedBefore = new Map<string, () => Error>()
   /** Queued jobs past their startWithinMs while a thread was being started: refused once no thread is starting and they are still queued. */
   private readonly overdue = new Set<Job>()
+  /** The errors thrown at once for a job that failed before with an error that recurs (not WorkerJobErrors, which say so themselves). */
+  private readonly failedBefore = new WeakSet<Error>()
   /** Threads being stopped, until they have: close() waits for them. */
   private readonly stopping = new Set<Promise<void>>()
   private nextId = 0
@@ -193,7 +198,7 @@ export class WorkerPool {
         return output
       },
       (error: unknown) => {
-        settled(name, error instanceof WorkerJobError ? error.refusal : 'error', seconds())
+        settled(name, this.outcomeOf(error), seconds())
         throw error
       },
     )
@@ -279,7 +284,7 @@ export class WorkerPool {
       await this.refuseTimeSpent(name, owner)
       this.refuseOverBounds(name, owner, false)
     } catch (error) {
-      this.options.settled?.(name, error instanceof WorkerJobError ? error.refusal : 'error', 0)
+      this.options.settled?.(name, this.outcomeOf(error), 0)
       throw error
     }
     const uncount = this.countOwn(owner)
@@ -325,12 +330,20 @@ export class WorkerPool {
   refuseIfOverran(name: JobName, overrunKey: string): void {
     const remembered = this.overranBefore(name, overrunKey)
     if (!remembered) return
-    this.options.settled?.(name, remembered instanceof WorkerJobError ? remembered.refusal : 'error', 0)
+    this.options.settled?.(name, this.outcomeOf(remembered), 0)
     throw remembered
   }
 
   private overranBefore(name: JobName, overrunKey: string): Error | undefined {
-    return this.refusedBefore.get(`${name}:${overrunKey}`)?.()
+    const remembered = this.refusedBefore.get(`${name}:${overrunKey}`)?.()
+    if (remembered && !(remembered instanceof WorkerJobError)) this.failedBefore.add(remembered)
+    return remembered
+  }
+
+  /** How a job that threw `error` is counted: a remembered recurring error apart from a job's own, so that the metrics tell work done from work refused. */
+  private outcomeOf(error: unknown): JobOutcome {
+    if (error instanceof WorkerJobError) return error.refusal
+    return error instanceof Error && this.failedBefore.has(error) ? 'failed-before' : 'error'
   }
 
   /** Drops `job` from the queue, or stops the thread running it: nobody waits for its answer. */
