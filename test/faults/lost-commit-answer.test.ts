@@ -17,36 +17,32 @@ import { addAccount, addMember, addToken, type TestAccount } from '../helpers/ac
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { describeUnless, missingServices } from '../helpers/services.ts'
 import { withStoredDoc } from '../helpers/stored-board.ts'
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
-import { createMigratedDatabase, databaseUrl, dropDatabase, freshDatabaseName, startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { startProxiedServer, type ProxiedServer } from '../helpers/proxied-server.ts'
+import type { TcpProxy } from '../helpers/tcp-proxy.ts'
+import type { TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { clientsDestroyedAfterEach, closeCodes } from '../helpers/yjs-client.ts'
 
 const postgresMissing = await missingServices('postgres')
 
+/** Short deadlines, so that a database cut off is given up on (and a COMMIT's outcome with it) in a second or two. */
+const TIMEOUTS = { DATABASE_STATEMENT_TIMEOUT_MS: '1500', DATABASE_CONNECT_TIMEOUT_MS: '1000' }
+
 describeUnless(postgresMissing)('the answer to a COMMIT lost, on one instance without Redis', () => {
-  let database: string
+  let proxied: ProxiedServer
   let proxy: TcpProxy
   let server: TestServer
   let owner: TestAccount
   let asOwner: ApiClient
 
   beforeEach(async () => {
-    database = freshDatabaseName()
-    await createMigratedDatabase(database)
-    const target = new URL(databaseUrl(database))
-    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) })
-    target.port = String(proxy.port)
-    server = await startTestServer({ dialect: 'postgres', database, accounts: true, env: { DATABASE_URL: target.toString() } })
+    proxied = await startProxiedServer({ accounts: true, env: TIMEOUTS })
+    ;({ proxy, server } = proxied)
     owner = await addAccount(server)
     asOwner = apiClient(() => server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
   })
 
-  afterEach(async () => {
-    await server.destroy()
-    await proxy.close()
-    await dropDatabase(database)
-  })
+  afterEach(() => proxied.destroy())
 
   const connect = clientsDestroyedAfterEach()
   /** The next transaction that sends `marker` (a value it writes) commits, and its COMMIT's answer never reaches the server. */
@@ -54,13 +50,18 @@ describeUnless(postgresMissing)('the answer to a COMMIT lost, on one instance wi
   const storedTitles = (boardId: string) =>
     withStoredDoc(server, boardId, (doc) => [...collection(doc, 'assessments').values()].map((card) => String((card as Y.Map<unknown>).get('title'))))
 
-  it('a member removed as the answer is lost: answered removed, their socket closes 4001, and what they type next is not stored', async () => {
+  /** Bob, an editor of a new board of the owner's, his socket on it synced. */
+  const editorOnBoard = async (title: string) => {
     const bob = await addAccount(server)
-    const boardId = await asOwner.createBoard('Removal, the answer lost')
+    const boardId = await asOwner.createBoard(title)
     await addMember(server, boardId, bob, 'editor')
     const socket = connect(server.wsUrl, boardId, { token: (await addToken(server, bob)).token })
     await socket.synced()
-    const closes = closeCodes(socket)
+    return { bob, boardId, socket, closes: closeCodes(socket) }
+  }
+
+  it('a member removed as the answer is lost: answered removed, their socket closes 4001, and what they type next is not stored', async () => {
+    const { bob, boardId, socket, closes } = await editorOnBoard('Removal, the answer lost')
     const lost = loseCommitAnswerOf('member-removed')
     const removal = await asOwner.delete(`/api/boards/${boardId}/members/${bob.id}`)
     await lost
@@ -73,6 +74,22 @@ describeUnless(postgresMissing)('the answer to a COMMIT lost, on one instance wi
     expect(socket.provider.wsconnected).toBe(false)
     expect(await storedTitles(boardId)).not.toContain('Typed after the removal')
     expect((await asOwner.delete(`/api/boards/${boardId}/members/${bob.id}`)).status).toBe(404)
+  })
+
+  it('a member removed as the answer is lost and the database then cut off: answered outcome_unknown, and their socket closes 4001 all the same', async () => {
+    const { bob, boardId, closes } = await editorOnBoard('Removal, the outcome unknown')
+    // Cut before the server can notice its connection gone, let alone ask what became of the COMMIT.
+    const lost = loseCommitAnswerOf('member-removed').then(() => proxy.cut())
+    const removal = await asOwner.delete<{ error: { code: string } }>(`/api/boards/${boardId}/members/${bob.id}`)
+    await lost
+    expect(removal.status).toBe(503)
+    expect(removal.body.error.code).toBe('outcome_unknown')
+    await waitFor(() => closes[0] === CLOSE.accessChanged.code, 'Bob’s socket to close')
+    proxy.restore()
+    // Reloaded before any retry, as the answer asks: the removal was made.
+    await waitFor(async () => (await asOwner.get(`/api/boards/${boardId}/members`)).status === 200, 'the server to read its database again')
+    const members = await asOwner.get<{ userId: string }[]>(`/api/boards/${boardId}/members`)
+    expect(members.body.map((member) => member.userId)).toEqual([owner.id])
   })
 
   it('a board created as the answer is lost: answered 201 with the board, stored once', async () => {
