@@ -1,7 +1,8 @@
 /**
  * A transaction whose COMMIT was sent and never answered (its connection
  * dropped as the database committed: a failover, a network blip, a pooler's
- * restart) may or may not have committed. Taken as failed, a change that did
+ * restart) may or may not have committed; one that only read is answered with
+ * what it read, whatever became of it. Taken as failed, a change that did
  * commit went without what follows its commit (the sockets its audit entry
  * tells closed, on an instance that listens to no other word of it), and was
  * sent again by whoever was told it failed: a second board, its log rows
@@ -30,18 +31,20 @@ export function withCommitOutcomesLookedUp<Types extends Record<string, unknown>
   type Transaction<T> = (sql: postgres.TransactionSql<Types>) => T | Promise<T>
   const begin = async <T>(...args: [Transaction<T>] | [string, Transaction<T>]) => {
     const transaction = args.length === 1 ? args[0] : args[1]
-    let committing: { txid: string; result: T } | undefined
+    let committing: { txid: string | null; result: T } | undefined
     const noted = async (sql: postgres.TransactionSql<Types>): Promise<T> => {
       const result = await transaction(sql)
-      // Null when the transaction wrote nothing: no id was given it, and no lost COMMIT of it can have stored anything.
+      // Null when the transaction wrote nothing: no id was given it.
       const [row] = await sql<{ txid: string | null }[]>`select txid_current_if_assigned()::text as txid`
-      if (row?.txid) committing = { txid: row.txid, result }
+      committing = { txid: row?.txid ?? null, result }
       return result
     }
     try {
       return await (args.length === 1 ? client.begin(noted) : client.begin(args[0], noted))
     } catch (error) {
       if (!committing) throw error
+      // It only read (at most repeatable read, whose reads stand whatever becomes of its COMMIT): what it read is its answer.
+      if (committing.txid === null) return committing.result
       const outcome = await outcomeOf(client, committing.txid, lookupMs)
       if (outcome === 'committed') return committing.result
       if (outcome === 'aborted') throw error

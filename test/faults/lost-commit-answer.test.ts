@@ -6,7 +6,7 @@
  * answer. The server asks the database what became of the transaction, and
  * answers as it was: a member's removal closes their socket and stops their
  * edits; a board made once is answered as made, not refused and made again
- * by a retry; a card added over HTTP is stored once.
+ * by a retry; a card added over HTTP is stored once; a read is answered.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -112,5 +112,15 @@ describeUnless(postgresMissing)('the answer to a COMMIT lost, on one instance wi
     expect(added.status).toBe(201)
     expect(await storedTitles(boardId)).toEqual(['Added once'])
     expect((await server.services.storage.log.count(boardId)) - rowsBefore).toBe(1)
+  })
+
+  it('a read whose COMMIT’s answer is lost: answered with what it read', async () => {
+    const boardId = await asOwner.createBoard('A read, the answer lost')
+    expect((await asOwner.post(`/api/boards/${boardId}/assessments`, { title: 'Read back' })).status).toBe(201)
+    const lost = proxy.loseAnswer(/repeatable read/, /COMMIT\0/)
+    const history = await asOwner.get<{ sessions: unknown[] }>(`/api/boards/${boardId}/history`)
+    await lost
+    expect(history.status).toBe(200)
+    expect(history.body.sessions.length).toBeGreaterThan(0)
   })
 })
