@@ -10,7 +10,7 @@
  */
 import { evidenceSummary, LONE_HYPOTHESIS_NOTE } from './ach.ts'
 import { isolate, quoted } from './bidi.ts'
-import { pairKey } from './link-pairs.ts'
+import { countedAndSetAside, pairKey } from './link-pairs.ts'
 import type { AcknowledgementModel, AssessmentModel, ClaimModel, LinkModel, SourceModel, UnrecognisedField } from './board-model.ts'
 import { CHECK_RULE_IDS, CHECK_RULES, type CheckRuleId } from './check-rules.ts'
 import {
@@ -340,10 +340,9 @@ function twoRatingsFindings(board: CheckBoard): Finding[] {
     const claim = claimById.get(kept.claimId)
     const assessment = assessmentById.get(kept.assessmentId)
     if (!setAside || !claim || !assessment) return []
-    const others = setAside.map((l) => l.rating).join(', ')
     const message =
-      `${quoted(assessment.title || 'Untitled')} rates the claim ${quoted(excerpt(claim.text))} ${setAside.length + 1} times: ${kept.rating} counts; ` +
-      `${others}, rated at the same time or offline, ${setAside.length === 1 ? 'is' : 'are'} set aside and counted nowhere. Keep one rating.`
+      `${quoted(assessment.title || 'Untitled')} rates the claim ${quoted(excerpt(claim.text))} ${setAside.length + 1} times: ` +
+      `${countedAndSetAside(kept, setAside)}. Keep one rating.`
     return [finding('two-ratings', { kind: 'board' }, [assessment.id, claim.id, ...setAside.map((l) => l.id)], message, [], [claim.id])]
   })
 }

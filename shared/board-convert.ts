@@ -37,10 +37,11 @@ import {
   type SourceModel,
   type UnrecognisedField,
 } from './board-model.ts'
-import { compareOrder, replaceText } from './board-mutations.ts'
+import { replaceText } from './replace-text.ts'
+import { compareOrder } from './stored-card-order.ts'
 import { byClaimOrder, byCreation, byImport, bySourceOrder } from './entity-order.ts'
 import { parseWithinLimits } from './within-limits.ts'
-import { onePerPair } from './link-pairs.ts'
+import { onePerPair, type LinkPairs } from './link-pairs.ts'
 import { isLikelihoodProfile } from './domain.ts'
 import type { YardstickChange } from './yardstick-change.ts'
 import type { z } from 'zod'
@@ -180,6 +181,16 @@ export function claimInModel(claim: ClaimModel, hasSource: Holds, heldDocumentTe
   if (claim.documentId === undefined) return claim
   const text = heldDocumentText(claim.documentId)
   return text !== undefined && quoteMismatch(text, claim) === null ? claim : withoutProvenance(claim)
+}
+
+/**
+ * The valid links of one claim and one assessment, as boardToModel reads them: the one the board counts, and those
+ * set aside (link-pairs.ts). A link the model leaves out (no creation time, say) is neither, so that what a change
+ * rates is what the board shows.
+ */
+export function linksOfPair(doc: Y.Doc, assessmentId: string, claimId: string): LinkPairs {
+  const pair = Array.from(entities(doc, 'links')).filter(([, link]) => link.get('assessmentId') === assessmentId && link.get('claimId') === claimId)
+  return onePerPair(pair.flatMap(([id, map]) => parseEntity('links', id, map) ?? []).sort(byCreation))
 }
 
 /** Whether the model holds a valid link, given which claims and assessments it holds. */

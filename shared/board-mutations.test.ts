@@ -14,12 +14,12 @@ import {
   deleteSource,
   findSourceByName,
   moveAssessment,
-  replaceText,
   updateAssessment,
   updateClaim,
   updateMeta,
   withdrawAcknowledgement,
 } from './board-mutations.ts'
+import { replaceText } from './replace-text.ts'
 import { seededRandom } from '../test/helpers/seeded-random.ts'
 
 function board() {

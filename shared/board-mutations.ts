@@ -7,7 +7,8 @@
 import * as Y from 'yjs'
 import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing'
 import { quoteMismatch, quotesHeldDocument } from './claim-quote.ts'
-import { dropNonStringContent } from './plain-text.ts'
+import { replaceText } from './replace-text.ts'
+import { compareOrder } from './stored-card-order.ts'
 import {
   acknowledgementsMap,
   ASSESSMENT_TEXT_FIELDS,
@@ -47,7 +48,7 @@ import {
 import type { ChangeOrigin } from './change-origin.ts'
 import type { YardstickChange } from './yardstick-change.ts'
 import { parseInput } from './validation.ts'
-import { byCreation } from './entity-order.ts'
+import { linksOfPair } from './board-convert.ts'
 
 /**
  * Who makes a change, and the transaction origin (the client's undo manager tracks its own).
@@ -96,36 +97,6 @@ function patchEntity(map: EntityMap, patch: Record<string, unknown>, textFields:
     }
   }
 }
-
-/**
- * Replaces only the changed middle of a shared text, so others' cursors before
- * and after it stay put. Content other than characters (shared/plain-text.ts),
- * stored before the relay refused it, goes first: it counts in the text's
- * positions but not in its string, so the middle would miss. The middle begins and ends between characters, never
- * inside a surrogate pair: Yjs makes both halves of a pair it splits U+FFFD, so
- * "😀" to "😁" (which share their first half) stored two of them.
- */
-export function replaceText(text: Y.Text, next: string): void {
-  dropNonStringContent(text)
-  const current = text.toString()
-  if (current === next) return
-  let start = 0
-  while (start < current.length && start < next.length && current[start] === next[start]) start++
-  if (isHighSurrogate(current.charCodeAt(start - 1))) start--
-  let end = 0
-  while (
-    end < current.length - start &&
-    end < next.length - start &&
-    current[current.length - 1 - end] === next[next.length - 1 - end]
-  )
-    end++
-  if (isLowSurrogate(current.charCodeAt(current.length - end))) end--
-  text.delete(start, current.length - start - end)
-  text.insert(start, next.slice(start, next.length - end))
-}
-
-const isHighSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdbff
-const isLowSurrogate = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff
 
 function transact<T>(doc: Y.Doc, ctx: MutationContext, change: () => T): T {
   let result!: T
@@ -304,15 +275,6 @@ function removeClaim(doc: Y.Doc, id: string): void {
 /** Assessments in board order: by fractional order key, ties (concurrent inserts) by id. */
 export function orderedAssessments(doc: Y.Doc): EntityMap[] {
   return Array.from(entities(doc, 'assessments'), ([, card]) => card).sort(compareOrder)
-}
-
-export function compareOrder(a: EntityMap, b: EntityMap): number {
-  const ka = readString(a, 'order')
-  const kb = readString(b, 'order')
-  if (ka !== kb) return ka < kb ? -1 : 1
-  const ia = readString(a, 'id')
-  const ib = readString(b, 'id')
-  return ia < ib ? -1 : ia > ib ? 1 : 0
 }
 
 /**
@@ -528,28 +490,28 @@ export function addLink(doc: Y.Doc, input: LinkInput, ctx: MutationContext = {})
 }
 
 /**
- * The link of this claim and assessment, or undefined: where the pair has several (link-pairs.ts), the one the
- * board counts, the earliest made, then the lowest id, so that a new rating changes the rating everyone reads.
+ * The link of this claim and assessment that the board counts (board-convert.ts, linksOfPair), or undefined: where
+ * the pair has several, a new rating changes the rating everyone reads.
  */
 export function findLink(doc: Y.Doc, assessmentId: string, claimId: string): string | undefined {
-  const counted = pairLinks(doc, assessmentId, claimId)
-    .map(([id, link]) => ({ id, createdAt: readString(link, 'createdAt') }))
-    .sort(byCreation)[0]
-  return counted?.id
+  return linksOfPair(doc, assessmentId, claimId).links[0]?.id
 }
 
-/** Every link of this claim and assessment, with its id. */
-function pairLinks(doc: Y.Doc, assessmentId: string, claimId: string): [string, EntityMap][] {
-  return Array.from(entities(doc, 'links')).filter(([, link]) => link.get('assessmentId') === assessmentId && link.get('claimId') === claimId)
-}
-
-/** Keeps this link's rating of its pair: every other link of the same claim and assessment is deleted, in one change. */
-export function keepLink(doc: Y.Doc, id: string, ctx: MutationContext = {}): void {
-  transact(doc, ctx, () => {
-    const kept = requireEntity(doc, 'links', id)
-    for (const [other] of pairLinks(doc, readString(kept, 'assessmentId'), readString(kept, 'claimId'))) {
-      if (other !== id) collection(doc, 'links').delete(other)
-    }
+/**
+ * Keeps this link's rating of its pair, in one change: the counted link takes its rating, and the links set aside are
+ * deleted. The counted link is never deleted, so two editors keeping different ratings at once write the same field
+ * (one rating wins) instead of each deleting the other's link, which left the pair unrated. Returns the counted link's id.
+ */
+export function keepLink(doc: Y.Doc, id: string, ctx: MutationContext = {}): string {
+  return transact(doc, ctx, () => {
+    const chosen = requireEntity(doc, 'links', id)
+    const { links, setAside } = linksOfPair(doc, readString(chosen, 'assessmentId'), readString(chosen, 'claimId'))
+    const counted = links[0]
+    const kept = [...links, ...setAside].find((link) => link.id === id)
+    if (!counted || !kept) throw new BoardError('not-found', `No link with id ${id} on this board.`)
+    if (kept.rating !== counted.rating) requireEntity(doc, 'links', counted.id).set('rating', kept.rating)
+    for (const link of setAside) collection(doc, 'links').delete(link.id)
+    return counted.id
   })
 }
 

@@ -40,7 +40,7 @@ export function scopeBoard(board: BoardModel, scope: ExportScope): BoardModel {
   const statuses = EXPORT_SCOPE_STATUSES[scope]
   const assessments = board.assessments.filter((a) => statuses.includes(a.status))
   const kept = new Set(assessments.map((a) => a.id))
-  const setAsideLinks = board.setAsideLinks?.filter((l) => kept.has(l.assessmentId)) ?? []
-  const { setAsideLinks: _all, ...rest } = board
-  return { ...rest, assessments, links: board.links.filter((l) => kept.has(l.assessmentId)), ...(setAsideLinks.length > 0 ? { setAsideLinks } : {}) }
+  const { setAsideLinks, ...rest } = board
+  const setAside = setAsideLinks?.filter((l) => kept.has(l.assessmentId)) ?? []
+  return { ...rest, assessments, links: board.links.filter((l) => kept.has(l.assessmentId)), ...(setAside.length > 0 ? { setAsideLinks: setAside } : {}) }
 }

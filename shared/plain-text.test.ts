@@ -1,7 +1,8 @@
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
 import { assessmentText, blufText, initBoardDoc } from './board-doc.ts'
-import { addAssessment, deleteAssessment, replaceText, updateAssessment } from './board-mutations.ts'
+import { addAssessment, deleteAssessment, updateAssessment } from './board-mutations.ts'
+import { replaceText } from './replace-text.ts'
 import { dropNonStringContent, dropNonStringContentEverywhere, hasNonStringContent, sharedTexts, textsWithNonStringContent } from './plain-text.ts'
 
 function board(): { doc: Y.Doc; id: string } {

@@ -4,7 +4,7 @@
  * link: in the board's source inspector and as a STIX `url`, which a
  * consumer's platform may render as one. Anything else stays text.
  */
-export function isWebLink(url: string | undefined): url is string {
+function isWebLink(url: string | undefined): url is string {
   return url !== undefined && /^https?:\/\//i.test(url) && URL.canParse(url)
 }
 

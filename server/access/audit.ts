@@ -5,8 +5,11 @@
  * commits it); a failed or refused sign-in, an export and a history read are
  * themselves the action. `detail` holds ids, labels and counts, never a secret.
  */
+import { CLOSE } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
 import { encodeControlMessage, type ControlMessage } from '../relay/control-message.ts'
+import type { RoomRegistry } from '../relay/room-registry.ts'
+import { CommitOutcomeUnknown } from '../storage/storage-errors.ts'
 import type { AuditRecord, NewAuditRecord, Storage } from '../storage/storage.ts'
 import type { Principal } from './access.ts'
 
@@ -60,10 +63,13 @@ export type AuditEntry = {
   tells?: readonly ControlMessage[]
 }
 
+/** Where an audited change is logged, and the sockets it tells closed are closed when its commit's outcome is unknown. */
+type AuditServices = { logger?: Logger; rooms?: Pick<RoomRegistry, 'closeConnections'> }
+
 /** An entry as `GET /api/boards/:id/audit` returns it. */
 export type AuditView = Omit<AuditRecord, 'detail'> & { detail: AuditDetail }
 
-export async function audit(services: { storage: Storage; logger?: Logger }, entry: AuditEntry): Promise<void> {
+export async function audit(services: AuditServices & { storage: Storage }, entry: AuditEntry): Promise<void> {
   await audited(services, entry, (row) => services.storage.audit.append(row))
 }
 
@@ -76,7 +82,7 @@ export async function audit(services: { storage: Storage; logger?: Logger }, ent
  * (the stores' answer when they wrote nothing).
  */
 export function audited<T>(
-  services: { logger?: Logger },
+  services: AuditServices,
   entry: AuditEntry,
   store: (row: NewAuditRecord) => Promise<T>,
   wrote: (stored: T) => boolean = (stored) => stored !== false && stored !== null,
@@ -90,13 +96,13 @@ export function audited<T>(
  * change, in its transaction.
  */
 export async function auditedTogether<T>(
-  services: { logger?: Logger },
+  services: AuditServices,
   entries: readonly AuditEntry[],
   store: (rows: NewAuditRecord[]) => Promise<T>,
   wrote: (stored: T) => boolean = (stored) => stored !== false && stored !== null,
 ): Promise<T> {
   const rows = entries.map(auditRow)
-  const stored = await store(rows)
+  const stored = await closingWhatMayHaveCommitted(services, () => entries, () => store(rows))
   if (wrote(stored)) entries.forEach((entry, index) => logAudited(services, entry, rows[index]!))
   return stored
 }
@@ -109,18 +115,39 @@ export async function auditedTogether<T>(
  * when the store asked for it and its transaction committed.
  */
 export async function auditedAs<T, Found>(
-  services: { logger?: Logger },
+  services: AuditServices,
   entryOf: (found: Found) => AuditEntry,
   store: (rowOf: (found: Found) => NewAuditRecord) => Promise<T>,
 ): Promise<T> {
   let written: { entry: AuditEntry; row: NewAuditRecord } | undefined
-  const stored = await store((found) => {
-    const entry = entryOf(found)
-    written = { entry, row: auditRow(entry) }
-    return written.row
-  })
+  const writtenEntries = () => (written ? [written.entry] : [])
+  const stored = await closingWhatMayHaveCommitted(services, writtenEntries, () =>
+    store((found) => {
+      const entry = entryOf(found)
+      written = { entry, row: auditRow(entry) }
+      return written.row
+    }),
+  )
   if (written) logAudited(services, written.entry, written.row)
   return stored
+}
+
+/**
+ * `store`'s outcome; should its commit's be unknown (CommitOutcomeUnknown),
+ * the sockets its entries tell closed are closed all the same, to reconnect:
+ * a change that did commit must not leave them open with the rights it took
+ * away (nothing else may tell this instance), and one that did not costs them
+ * a reconnect, whose upgrade decides from what is stored.
+ */
+async function closingWhatMayHaveCommitted<T>(services: AuditServices, entries: () => readonly AuditEntry[], store: () => Promise<T>): Promise<T> {
+  try {
+    return await store()
+  } catch (error) {
+    if (error instanceof CommitOutcomeUnknown) {
+      for (const { selector } of entries().flatMap((entry) => entry.tells ?? [])) services.rooms?.closeConnections(selector, CLOSE.accessChanged)
+    }
+    throw error
+  }
 }
 
 function auditRow(entry: AuditEntry): NewAuditRecord {

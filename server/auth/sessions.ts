@@ -12,6 +12,7 @@ import type { Logger } from '../log.ts'
 import { PeriodicTask } from '../periodic-task.ts'
 import type { ControlMessage } from '../relay/control-message.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
+import { CommitOutcomeUnknown } from '../storage/storage-errors.ts'
 import type { EndedWithPassword, NewAuditRecord, Storage } from '../storage/storage.ts'
 
 export type SessionParts = { storage: Storage; rooms: RoomRegistry }
@@ -22,9 +23,19 @@ export type SessionParts = { storage: Storage; rooms: RoomRegistry }
  */
 export const SESSION_SWEEP_MS = 60_000
 
-/** Signs one session out, with `audited` written in the same transaction when it was there to end. */
+/**
+ * Signs one session out, with `audited` written in the same transaction when
+ * it was there to end. Its sockets close also when whether it ended is not
+ * known (CommitOutcomeUnknown): a session that lives on costs them a reconnect.
+ */
 export async function endSession(parts: SessionParts, sessionId: string, audited?: NewAuditRecord): Promise<boolean> {
-  const ended = await parts.storage.sessions.delete(sessionId, audited)
+  let ended: boolean
+  try {
+    ended = await parts.storage.sessions.delete(sessionId, audited)
+  } catch (error) {
+    if (error instanceof CommitOutcomeUnknown) closeSessionSockets(parts, [sessionId])
+    throw error
+  }
   closeSessionSockets(parts, [sessionId])
   return ended
 }

@@ -145,6 +145,23 @@ export function boardContentApi(): OpenAPIHono<SignedInEnv> {
   api.openapi(
     createRoute({
       method: 'post',
+      path: '/links/{entityId}/keep',
+      middleware: boardRole('editor'),
+      summary: "Keep this link's rating of its claim against its assessment (Two ratings of one pair): the counted link takes it, the others are deleted",
+      request: { params: entityParams },
+      responses: { 200: jsonResponse(boardModelSchema.shape.links.element, 'The one link of the pair, rated as kept'), ...errorResponses },
+    }),
+    async (c) => {
+      const { entityId } = c.req.valid('param')
+      const kept = await changeBoard(c, (doc) => entityInModel(doc, 'links', mutations.keepLink(doc, entityId, mutationContext(c))))
+      if (!kept) throw notFound('Link')
+      return c.json(kept, 200)
+    },
+  )
+
+  api.openapi(
+    createRoute({
+      method: 'post',
       path: '/batch',
       middleware: boardRole('editor'),
       summary: `Apply several changes as one: every operation or none, one commit, one step in everyone's undo history (at most ${MAX_BATCH_OPERATIONS} operations)`,

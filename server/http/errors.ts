@@ -7,6 +7,7 @@ import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { BatchError } from '../../shared/board-batch.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 import { BoardError } from '../../shared/board-doc.ts'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
 import { UPGRADE_REFUSED } from '../../shared/protocol.ts'
@@ -15,7 +16,7 @@ import { LoadingTooMuch } from '../relay/cold-loads.ts'
 import { SnapshotQuotaReached } from '../snapshots/snapshot-quota.ts'
 import { WrittenTooMuch } from '../relay/written-budget.ts'
 import { PasswordChecksBusy } from '../auth/password-checks.ts'
-import { isReferenceGone, storageTroubleOf, TurnLost, type StorageTrouble } from '../storage/storage-errors.ts'
+import { CommitOutcomeUnknown, isReferenceGone, storageTroubleOf, TurnLost, type StorageTrouble } from '../storage/storage-errors.ts'
 import { WorkerJobError, type JobRefusal } from '../workers/worker-errors.ts'
 import { BriefingTooLarge } from '../export/briefing-size.ts'
 
@@ -52,11 +53,13 @@ export function errorBody(code: string, message: string) {
 /** How long a client or load balancer is asked to wait before trying again while the server cannot serve. */
 export const RETRY_AFTER_SECONDS = 5
 
-type Unavailable = StorageTrouble | 'commits-failing' | 'board-reloading' | 'turn-lost' | 'shutting-down' | 'shut-down-unsaved'
+type Unavailable = StorageTrouble | 'outcome-unknown' | 'commits-failing' | 'board-reloading' | 'turn-lost' | 'shutting-down' | 'shut-down-unsaved'
 
 const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
   unreachable: 'The database is not answering, so this request could not be completed. Try again in a few seconds.',
   refusing: 'The database cannot take this request right now (it may be full or busy). Try again in a few seconds.',
+  'outcome-unknown':
+    'The database connection dropped as this change was being committed, and the database could not be asked since whether it was: it may or may not be stored. Reload (read what is stored) in a few seconds, and send it again only if it is missing.',
   'commits-failing':
     'This board’s latest changes cannot be saved right now (the database refuses writes; it may be full), so it cannot be read or changed here until they are. Nothing of this request was applied, and the live editors keep their changes. Try again in a few seconds.',
   'board-reloading':
@@ -99,6 +102,7 @@ export function serviceUnavailable(c: Context, why: Unavailable): Response {
 const UNAVAILABLE_CODES: Record<Unavailable, string> = {
   unreachable: 'storage_unavailable',
   refusing: 'storage_unavailable',
+  'outcome-unknown': 'outcome_unknown',
   'commits-failing': 'commits_failing',
   'board-reloading': 'board_reloading',
   'turn-lost': 'turn_lost',
@@ -144,6 +148,11 @@ export function handleError(error: Error, c: Context): Response {
   if (isClientConnectionError(error, c)) {
     c.get('logger')?.debug({ path: c.req.path, err: error.message }, 'the client closed its connection before its request was read')
     return c.json(errorBody('cancelled', 'The connection closed before the request was read.'), CLIENT_CLOSED)
+  }
+  if (error instanceof CommitOutcomeUnknown) {
+    c.get('services')?.storageHealth.noteFailure(error)
+    c.get('logger')?.warn({ path: c.req.path, err: errorMessage(error.cause) }, 'a change whose commit may or may not be stored; answered 503')
+    return serviceUnavailable(c, 'outcome-unknown')
   }
   const storageTrouble = storageTroubleOf(error)
   if (storageTrouble) {

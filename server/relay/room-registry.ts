@@ -211,7 +211,10 @@ export class RoomRegistry implements RelayControl {
    * closed here.
    */
   closeConnections(selector: ConnectionSelector, event: CloseEvent): number {
-    const message = this.closingToTell(selector, event)
+    const message = newControlMessage(selector, event)
+    // Seen here now: PostgreSQL's notification reaches this instance too, and its copy must not close again what
+    // opened since (a join made after the sign-out), as only a word told in a commit is acted on from the own copy.
+    this.controlMessages.firstSight(message)
     this.extensions.closingConnections(message, false)
     return this.closeConnectionsHere(selector, event)
   }

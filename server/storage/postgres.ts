@@ -16,6 +16,7 @@ import * as schema from '../../drizzle/pg/schema.ts'
 import { systemClock, type Clock } from '../clock.ts'
 import type { Storage } from './storage.ts'
 import { PoolSockets, type SocketOption } from './pg-pool-sockets.ts'
+import { withCommitOutcomesLookedUp } from './pg-commit-outcome.ts'
 import { PgBoardRecordStore } from './pg-boards.ts'
 import { PgUpdateLogStore } from './pg-update-log.ts'
 import { PgHistoryStore } from './pg-history.ts'
@@ -76,7 +77,8 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
   }
   const client = postgres(options.url, settings)
   const clock = options.clock ?? systemClock
-  const db = drizzle({ client: withoutRollbackOnClosedConnections(client), schema })
+  // A COMMIT left unanswered is looked up for as long as a statement may take.
+  const db = drizzle({ client: withCommitOutcomesLookedUp(withoutRollbackOnClosedConnections(client), options.statementTimeoutMs), schema })
   return {
     dialect: 'postgres',
     boards: new PgBoardRecordStore(db, clock),

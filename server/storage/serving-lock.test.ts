@@ -21,7 +21,13 @@ let dataDir: string | undefined
 let served: SharedLock | undefined
 let contender: Worker | undefined
 afterEach(async () => {
-  await contender?.terminate()
+  // Asked to stop, never terminated: a thread terminated inside better-sqlite3's throw of a refused lock aborts the whole process (V8's `ToLocalChecked Empty MaybeLocal`).
+  const running = contender
+  if (running) {
+    const exited = new Promise((resolve) => running.once('exit', resolve))
+    running.postMessage('stop')
+    await exited
+  }
   await served?.release()
   if (dataDir) rmSync(dataDir, { recursive: true, force: true })
 })
@@ -36,8 +42,13 @@ it("names the serving server, never another command's attempt at the lock, as wh
     `const Database = require('better-sqlite3')
     const { parentPort } = require('node:worker_threads')
     let attempts = 0
-    parentPort.on('message', () => parentPort.postMessage(attempts))
+    let stopped = false
+    parentPort.on('message', (asked) => {
+      if (asked === 'stop') { stopped = true; parentPort.close() }
+      else parentPort.postMessage(attempts)
+    })
     const attempt = () => {
+      if (stopped) return
       for (let i = 0; i < 100; i++, attempts++) {
         const client = new Database(${JSON.stringify(join(dataDir, 'assay-serving.lock'))}, { timeout: 0 })
         try { client.exec('begin exclusive') } catch {}

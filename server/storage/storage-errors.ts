@@ -98,6 +98,19 @@ export class DatabaseFileGone extends Error {
 }
 
 /**
+ * A transaction whose COMMIT was sent and never answered, and PostgreSQL could
+ * not be asked in time whether it committed (pg-commit-outcome.ts): its change
+ * may or may not be stored. `cause`: how its COMMIT failed.
+ */
+export class CommitOutcomeUnknown extends Error {
+  override name = 'CommitOutcomeUnknown'
+
+  constructor(cause: unknown) {
+    super('the connection dropped during a COMMIT, and the database could not be asked whether it committed', { cause })
+  }
+}
+
+/**
  * A change made in a board's turn refused at its commit because the turn's
  * database session no longer holds the turn (ended by PostgreSQL or the
  * network): another instance may have taken the turn and changed the board

@@ -10,7 +10,10 @@
  *   the server's own work goes ahead of everyone's and is bounded apart, so
  *   that members filling the queue neither refuse it nor hold it back; a job
  *   whose caller has another way (`startWithinMs`) is refused `busy` when no
- *   thread has started it in time, and never starts after;
+ *   thread has started it in time, and never starts after, unless a thread is
+ *   being started meanwhile: then it waits for that start (a thread's start
+ *   took 45 ms on a quiet 2-core machine and up to 3.5 s on one loaded ten
+ *   runnable threads deep, and a pool that has a thread coming is not busy);
  * - a bound on the jobs one person has running or waiting (`too-many-own`),
  *   and one line a person in the queue, the lines served in turn, so that one
  *   person asking again and again can neither fill the queue nor stand in
@@ -107,7 +110,10 @@ export type JobOptions = {
    * error to refuse the same job with at once meanwhile, as an overrun is; undefined for an error that may not recur.
    */
   recurs?: (error: Error) => (() => Error) | undefined
-  /** When no thread has started the job this many ms after it was asked for, it is taken out of the queue and refused `busy`: its caller does the work another way. */
+  /**
+   * When no thread has started the job this many ms after it was asked for, and no thread is being started that it could
+   * have, it is taken out of the queue and refused `busy`: its caller does the work another way.
+   */
   startWithinMs?: number
   /**
    * The input's byte arrays were read from storage for this job alone: each that has its memory to itself is moved to the
@@ -131,8 +137,11 @@ export type IdlePolicy = { idleMs: number; warmMs: number; warmHeapMb: number }
  */
 export const IDLE_THREADS: IdlePolicy = { idleMs: 60_000, warmMs: 10 * 60_000, warmHeapMb: 128 }
 
-/** How a job ended: done, failed with its own error (bad input), or refused by the pool. */
-export type JobOutcome = 'done' | 'error' | JobRefusal
+/**
+ * How a job ended: done, failed with its own error (bad input), refused at once with no job for having failed before
+ * with an error that recurs (`failed-before`, see `recurs`), or refused by the pool.
+ */
+export type JobOutcome = 'done' | 'error' | 'failed-before' | JobRefusal
 
 /** What the pool holds now, for the metrics' gauges; `heapBytes`: the threads' heaps, as each last reported. */
 export type WorkerPoolLoad = { threads: number; running: number; queued: number; heapBytes: number }
@@ -166,6 +175,10 @@ export class WorkerPool {
   private readonly ownJobs = new Map<string, number>()
   /** The overrunKeys of jobs that overran or failed with an error that recurs, oldest first, with what refuses the same job at once. */
   private readonly refusedBefore = new Map<string, () => Error>()
+  /** Queued jobs past their startWithinMs while a thread was being started: refused once no thread is starting and they are still queued. */
+  private readonly overdue = new Set<Job>()
+  /** The errors thrown at once for a job that failed before with an error that recurs (not WorkerJobErrors, which say so themselves). */
+  private readonly failedBefore = new WeakSet<Error>()
   /** Threads being stopped, until they have: close() waits for them. */
   private readonly stopping = new Set<Promise<void>>()
   private nextId = 0
@@ -185,7 +198,7 @@ export class WorkerPool {
         return output
       },
       (error: unknown) => {
-        settled(name, error instanceof WorkerJobError ? error.refusal : 'error', seconds())
+        settled(name, this.outcomeOf(error), seconds())
         throw error
       },
     )
@@ -216,16 +229,19 @@ export class WorkerPool {
     const uncount = inSlot ? () => undefined : this.countOwn(owner)
     return new Promise<JobOutput<K>>((resolve, reject) => {
       const { startWithinMs } = options
-      // Once a thread has started the job it is no longer queued, and the deadline passes it by.
+      // Once a thread has started the job it is no longer queued, and the deadline passes it by; while a thread is being
+      // started the job waits for it, and dispatch() refuses it if that thread went to another job.
       const startDeadline =
         startWithinMs === undefined
           ? undefined
           : setTimeout(() => {
-              if (this.queue.remove(job)) job.reject(notStartedError(name, startWithinMs))
+              if (this.startingThreads() > 0) this.overdue.add(job)
+              else if (this.queue.remove(job)) job.reject(notStartedError(name, startWithinMs))
             }, startWithinMs)
       const settled = () => {
         uncount()
         clearTimeout(startDeadline)
+        this.overdue.delete(job)
         signal?.removeEventListener('abort', cancel)
         if (owner !== null && job.startedAt !== undefined) {
           this.options.workerTime?.spend(owner, (performance.now() - job.startedAt) / 1000).catch((error: unknown) => this.options.logger.error({ job: name, owner, err: errorMessage(error) }, 'worker time could not be counted'))
@@ -268,7 +284,7 @@ export class WorkerPool {
       await this.refuseTimeSpent(name, owner)
       this.refuseOverBounds(name, owner, false)
     } catch (error) {
-      this.options.settled?.(name, error instanceof WorkerJobError ? error.refusal : 'error', 0)
+      this.options.settled?.(name, this.outcomeOf(error), 0)
       throw error
     }
     const uncount = this.countOwn(owner)
@@ -314,12 +330,20 @@ export class WorkerPool {
   refuseIfOverran(name: JobName, overrunKey: string): void {
     const remembered = this.overranBefore(name, overrunKey)
     if (!remembered) return
-    this.options.settled?.(name, remembered instanceof WorkerJobError ? remembered.refusal : 'error', 0)
+    this.options.settled?.(name, this.outcomeOf(remembered), 0)
     throw remembered
   }
 
   private overranBefore(name: JobName, overrunKey: string): Error | undefined {
-    return this.refusedBefore.get(`${name}:${overrunKey}`)?.()
+    const remembered = this.refusedBefore.get(`${name}:${overrunKey}`)?.()
+    if (remembered && !(remembered instanceof WorkerJobError)) this.failedBefore.add(remembered)
+    return remembered
+  }
+
+  /** How a job that threw `error` is counted: a remembered recurring error apart from a job's own, so that the metrics tell work done from work refused. */
+  private outcomeOf(error: unknown): JobOutcome {
+    if (error instanceof WorkerJobError) return error.refusal
+    return error instanceof Error && this.failedBefore.has(error) ? 'failed-before' : 'error'
   }
 
   /** Drops `job` from the queue, or stops the thread running it: nobody waits for its answer. */
@@ -351,18 +375,29 @@ export class WorkerPool {
     await Promise.all(this.stopping)
   }
 
-  /** Hands waiting jobs to ready threads, and starts threads while there are more jobs than starting ones. */
+  /** Hands waiting jobs to ready threads, starts threads while there are more jobs than starting ones, then refuses the overdue jobs no thread is coming for. */
   private dispatch(): void {
+    this.handOut()
+    if (this.overdue.size === 0 || this.startingThreads() > 0) return
+    for (const job of [...this.overdue]) {
+      if (this.queue.remove(job)) job.reject(notStartedError(job.name, job.options.startWithinMs ?? 0))
+    }
+  }
+
+  private handOut(): void {
     while (this.queue.length > 0) {
       const free = [...this.threads].find((thread) => thread.ready && !thread.running)
       if (free) {
         this.start(free, this.queue.shift()!)
         continue
       }
-      const starting = [...this.threads].filter((thread) => !thread.ready).length
-      if (this.threads.size >= this.options.threads || starting >= this.queue.length) return
+      if (this.threads.size >= this.options.threads || this.startingThreads() >= this.queue.length) return
       this.spawn()
     }
+  }
+
+  private startingThreads(): number {
+    return [...this.threads].filter((thread) => !thread.ready).length
   }
 
   private spawn(): void {

@@ -51,10 +51,11 @@ describe('a refused export', () => {
     for (let i = 0; i < REFUSALS; i++) expect((await api.get(`/api/boards/${boardId}/export?format=md&snapshot=not-there`)).status).toBe(404)
 
     // Only the first request for the Markdown read the board and worked its briefing out, charged to the owner's worker
-    // time; the others were refused with no work, and only that one is audited.
+    // time; the others were refused with no work (counted apart, as failed before), and only that one is audited.
     const failed = await exportJobs(server, 'error')
-    expect(failed.count).toBe(REFUSALS)
+    expect(failed.count).toBe(1)
     expect(failed.seconds).toBeGreaterThan(0)
+    expect(await exportJobs(server, 'failed-before')).toEqual({ count: REFUSALS - 1, seconds: 0 })
     const audited = async () =>
       (await api.get<AuditEntry[]>(`/api/boards/${boardId}/audit`)).body.filter((entry) => entry.action === 'export-failed').map((entry) => entry.detail.refusal)
     expect(await audited()).toEqual(['too-large'])

@@ -14,8 +14,9 @@ import { addAssessment } from '../../shared/board-mutations.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { refusedUpgrade } from '../helpers/raw-socket.ts'
 import { describeUnless, missingServices } from '../helpers/services.ts'
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
-import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { startProxiedServer, type ProxiedServer } from '../helpers/proxied-server.ts'
+import type { TcpProxy } from '../helpers/tcp-proxy.ts'
+import type { TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { clientsDestroyedAfterEach, type TestClient } from '../helpers/yjs-client.ts'
 
@@ -31,27 +32,18 @@ const TEST_MS = 60_000
 type Readiness = { ready: boolean; storage: { status: string } }
 
 describeUnless(postgresMissing)('PostgreSQL lost and back', () => {
-  let database: string
+  let proxied: ProxiedServer
   let proxy: TcpProxy
   let server: TestServer
   let api: ApiClient
 
   beforeEach(async () => {
-    database = freshDatabaseName()
-    await createDatabase(database)
-    const target = new URL(databaseUrl(database))
-    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) })
-    target.port = String(proxy.port)
-    server = await startTestServer({ dialect: 'postgres', database, env: { DATABASE_URL: target.toString(), ...TIMEOUTS } })
+    proxied = await startProxiedServer({ env: TIMEOUTS })
+    ;({ proxy, server } = proxied)
     api = apiClient(() => server.url)
   })
 
-  afterEach(async () => {
-    proxy.restore()
-    await server.destroy()
-    await proxy.close()
-    await dropDatabase(database)
-  })
+  afterEach(() => proxied.destroy(server))
 
   const connectTo = clientsDestroyedAfterEach()
   const connect = (boardId: string) => connectTo(server.wsUrl, boardId)

@@ -128,7 +128,7 @@ export type TestServerOptions = Omit<ServiceOptions, 'storage' | 'logger'> & {
  * bench) has no such build and starts them from the sources. The pool's own
  * tests (server/workers) still start threads from the sources.
  */
-function workerEntry(): URL | undefined {
+export function workerEntry(): URL | undefined {
   if (!process.env.VITEST) return undefined
   return pathToFileURL(compiledScript(fileURLToPath(new URL('../../server/workers/worker-thread.ts', import.meta.url))))
 }

@@ -134,6 +134,8 @@ describeEachDialect(postgresMissing, 'reads of whole versions (checks of a snaps
     // The reviewer's two identical comparisons and the owner's: one computation, reading each snapshot once.
     const identical = [fired(rita, [diff, diff]), fired(owner, [diff])]
     await waitFor(async () => (await counted('assay_history_reads_shared_total', { kind: 'diff' })) === 2, 'the identical comparisons to join the first')
+    // The two that joined are counted as they join, maybe before the one computation reaches the two snapshots' reads.
+    await waitFor(() => reading.waiting === 2, 'the one computation to read both snapshots')
     expect(stateReads).toBe(2)
     reading.release()
     const answers = (await Promise.all(identical.map((each) => each.answers))).flat()
