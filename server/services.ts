@@ -16,6 +16,7 @@ import { startSessionSweeper } from './auth/sessions.ts'
 import { PasswordChecks } from './auth/password-checks.ts'
 import { SignInThrottle } from './auth/sign-in-throttle.ts'
 import { systemClock, type Clock } from './clock.ts'
+import { watchedClock } from './watched-clock.ts'
 import type { Config } from './config.ts'
 import { historyPolicy } from './history/history-policy.ts'
 import { createHistorySweep, type HistorySweepResult } from './history/history-sweep.ts'
@@ -125,7 +126,7 @@ export type ServiceOptions = {
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL)
-  const clock = options.clock ?? systemClock
+  const clock = watchedClock(options.clock ?? systemClock, logger)
   const storage = options.storage ?? (await openStorage(config, logger, clock))
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const metrics = await servedMetrics(config)
@@ -149,7 +150,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   })
   const historySweep = createHistorySweep({ storage, logger, ...history })
   const autoSnapshots = new AutoSnapshots(
-    { storage, logger, workers },
+    { storage, logger, workers, clock },
     { intervalMs: config.SNAPSHOT_INTERVAL_MINUTES * 60_000, keep: config.SNAPSHOT_RETENTION },
   )
   // The relay's extensions, in the order their hooks run: counted first, then what builds on a commit.
@@ -225,9 +226,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
 
 /**
  * Saves what the rooms hold and stops the relay's extensions (automatic
- * snapshots, compaction, Redis), stops the worker threads, then closes the
- * storage unless the caller owns it; once `deadline` settles, each step stops
- * waiting (the rooms are unloaded with what they could not save).
+ * snapshots, compaction, Redis), stops the worker threads (their jobs are
+ * refused), then closes the storage unless the caller owns it; once
+ * `deadline` settles, each step stops waiting (the rooms are unloaded with
+ * what they could not save, the requests in flight answered 503).
  */
 export async function closeServices(services: Services, options: ServiceOptions = {}, deadline: Promise<unknown> = NEVER): Promise<void> {
   const untilDeadline = (work: Promise<unknown>) => Promise.race([work, deadline])
@@ -239,6 +241,8 @@ export async function closeServices(services: Services, options: ServiceOptions 
   if (services.requests.count > 0) {
     services.logger.info({ requests: services.requests.count }, 'shutting down: answering the requests in flight')
     await untilDeadline(services.requests.settled())
+    // Past the deadline: those still in flight are answered 503 before the worker threads and connections close.
+    if (services.requests.count > 0) await services.requests.abandon(services.logger)
   }
   await untilDeadline(services.preparedChanges.close())
   if (services.sharedCounts) await untilDeadline(endRedisConnection(services.sharedCounts))

@@ -18,6 +18,7 @@ import { adminApi } from './admin-api.ts'
 import { AnswersInFlight, answersInFlightLimit } from './answers-in-flight.ts'
 import { authenticateOnceBodyIsIn, callerNow } from './authentication.ts'
 import { availabilityGuard } from './availability-guard.ts'
+import { answerByShutdownDeadline } from './shutdown-deadline.ts'
 import { meApi, publicAuthApi } from './auth-api.ts'
 import { bodySizeLimit, formLimit, jsonShapeLimit } from './body-limits.ts'
 import { clientAddress } from './client-address.ts'
@@ -78,6 +79,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   // First on /api, so that a refusal of any kind (503, 401, 404) is not stored either.
   app.use('/api/*', noStore())
   app.use('/api/*', availabilityGuard())
+  app.use('/api/*', answerByShutdownDeadline())
   app.use(`${WEBSOCKET_PATH}/*`, availabilityGuard())
   // On the main port only with a token; on a port of its own otherwise (server.ts), or off.
   const { METRICS_TOKEN, METRICS_PORT } = services.config

@@ -10,6 +10,7 @@
  * snapshot was made in the last half interval, under a per-board lock. Each
  * board is rebuilt in a worker thread, never on the relay's.
  */
+import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
 import { PeriodicTask } from '../periodic-task.ts'
 import type { RoomExtension } from '../relay/room-extension.ts'
@@ -43,7 +44,8 @@ export class AutoSnapshots implements RoomExtension {
   private seeded = false
 
   constructor(
-    private readonly parts: { storage: Storage; logger: Logger; workers: WorkerPool },
+    /** `clock`: the one the storage dates snapshots by. */
+    private readonly parts: { storage: Storage; logger: Logger; workers: WorkerPool; clock: Clock },
     private readonly options: AutoSnapshotOptions,
   ) {
     this.task = new PeriodicTask(() => this.sweep(), { intervalMs: options.intervalMs, logger: parts.logger, failure: 'automatic snapshots failed' })
@@ -90,14 +92,9 @@ export class AutoSnapshots implements RoomExtension {
         // Rebuilt in a worker thread: a sweep over large boards must not stall the relay. The server's own work, whoever set the sweep off.
         const captured = await asServer(() => captureStoredBoard(this.parts, boardId))
         if (!captured) continue
-        const recentSince = new Date(Date.now() - this.options.intervalMs / 2).toISOString()
-        const made = await recordSnapshot(
-          storage,
-          boardId,
-          captured,
-          { label: AUTO_SNAPSHOT_LABEL, kind: 'auto', author: AUTO_AUTHOR },
-          { unlessUnchanged: true, unlessLatestAfter: recentSince },
-        )
+        const now = this.parts.clock().getTime()
+        const recent = { since: new Date(now - this.options.intervalMs / 2).toISOString(), now: new Date(now).toISOString() }
+        const made = await recordSnapshot(storage, boardId, captured, { label: AUTO_SNAPSHOT_LABEL, kind: 'auto', author: AUTO_AUTHOR }, { unlessUnchanged: true, unlessRecent: recent })
         if (made) result.taken.push(made.id)
         // Skipped because another instance snapshotted the board just now: what changed since waits for the next sweep.
         else if ((await storage.snapshots.latest(boardId))?.contentHash !== captured.contentHash) this.changed.add(boardId)

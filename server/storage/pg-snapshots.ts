@@ -36,7 +36,7 @@ export class PgSnapshotStore implements SnapshotStore {
       if (skippedByGuard(latest, snapshot.contentHash, guard)) return null
       const row: SnapshotRow = {
         ...snapshot,
-        createdAt: nextSnapshotTime(latest?.createdAt, this.clock().getTime()),
+        createdAt: nextSnapshotTime(latest?.createdAt, this.clock().getTime(), await newestEdit(tx, snapshot.boardId)),
         previousId: latest?.id ?? null,
       }
       await tx.insert(snapshots).values({ ...row, state: stateBuffer(snapshot.state) })
@@ -179,4 +179,10 @@ async function latestRow(db: PgDb | Tx, boardId: string, atOrBefore?: string): P
     .orderBy(desc(snapshots.createdAt))
     .limit(1)
   return row
+}
+
+/** The time of the board's newest log row, if it has one. */
+async function newestEdit(tx: Tx, boardId: string): Promise<string | undefined> {
+  const [row] = await tx.select({ at: boardUpdates.createdAt }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).orderBy(desc(boardUpdates.seq)).limit(1)
+  return row?.at
 }

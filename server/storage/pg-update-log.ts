@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, gt, lte, sql, sum, type SQL } from 'drizzle-orm'
-import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
+import { boardChanges, boardCheckpoints, boards, boardUpdates, snapshots } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
+import { notBeforeHistory } from './history-time.ts'
 import { lastRowTime } from './log-rows.ts'
 import { insertAudited } from './pg-audited.ts'
 import type { PgDb, PgTx } from './pg-db.ts'
@@ -17,7 +18,7 @@ export class PgUpdateLogStore implements UpdateLogStore {
 
   async append(boardId: string, entries: LogEntry[], audited: NewAuditRecord | null = null): Promise<number> {
     return this.db.transaction(async (tx) => {
-      await holdForAppend(tx, boardId, 'for key share')
+      await holdForAppend(tx, boardId, 'for key share', true)
       return this.insert(tx, boardId, { entries, audited })
     })
   }
@@ -36,10 +37,13 @@ export class PgUpdateLogStore implements UpdateLogStore {
    */
   async appendInTurn(boardId: string, turn: TurnHolder, take: () => Promise<AuditedEntries>): Promise<number> {
     return this.db.transaction(async (tx) => {
-      await holdForAppend(tx, boardId, 'for no key update')
+      await holdForAppend(tx, boardId, 'for no key update', false)
       const [fence] = await tx.execute<{ held: boolean }>(sql`select ${turnHeld(turn)} as held`)
       if (!fence?.held) throw new TurnLost(boardId)
-      return this.insert(tx, boardId, await take())
+      const change = await take()
+      // Only now: other instances' keystrokes on the board wait for its times while the change is worked out, not before.
+      await tx.execute(sql`select pg_advisory_xact_lock(${boardTimesKey(boardId)})`)
+      return this.insert(tx, boardId, change)
     })
   }
 
@@ -47,7 +51,13 @@ export class PgUpdateLogStore implements UpdateLogStore {
   private async insert(tx: PgTx, boardId: string, { entries, audited }: AuditedEntries): Promise<number> {
     if (audited) await insertAudited(tx, audited)
     if (entries.length === 0) return 0
-    const createdAt = this.clock().toISOString()
+    // Under the board's times lock, taken in an earlier statement: this one's snapshot of the database holds every row
+    // committed by the appends that held it before (history-time.ts). A statement of its own: worked out in each row of
+    // the insert, it cost 7 parameters a row, and an import's thousands of rows went past PostgreSQL's 65,535.
+    const [stamp] = await tx.execute<{ at: string }>(
+      sql`select ${notBeforeHistory({ updates: boardUpdates, checkpoints: boardCheckpoints, snapshots }, sql`${boardId}`, sql`${this.clock().toISOString()}`, 'greatest')} as at`,
+    )
+    const createdAt = stamp!.at
     const rows = entries.map((entry) => ({ boardId, update: Buffer.from(entry.update), origin: entry.origin, createdAt }))
     const inserted = await tx.insert(boardUpdates).values(rows).returning({ seq: boardUpdates.seq })
     return Math.max(...inserted.map((row) => row.seq))
@@ -127,11 +137,22 @@ export class PgUpdateLogStore implements UpdateLogStore {
 /**
  * Sequence numbers are handed out before commit, so two instances can commit out of order. Appends share this lock
  * and compaction takes it exclusively: it never checkpoints past a row that is still on its way in. In the same round
- * trip, the board's row is held (BoardRowGone when it is not there).
+ * trip, the board's row is held (BoardRowGone when it is not there), and with `times` the board's times lock
+ * (boardTimesKey).
  */
-async function holdForAppend(tx: PgTx, boardId: string, rowLock: 'for key share' | 'for no key update'): Promise<void> {
-  const [locked] = await tx.execute<{ held: boolean }>(sql`select pg_advisory_xact_lock_shared(${boardLockKey(boardId)}), ${boardRowHeld(boardId, rowLock)} as held`)
+async function holdForAppend(tx: PgTx, boardId: string, rowLock: 'for key share' | 'for no key update', times: boolean): Promise<void> {
+  const timesLock = times ? sql`, pg_advisory_xact_lock(${boardTimesKey(boardId)})` : sql``
+  const [locked] = await tx.execute<{ held: boolean }>(sql`select pg_advisory_xact_lock_shared(${boardLockKey(boardId)})${timesLock}, ${boardRowHeld(boardId, rowLock)} as held`)
   if (!locked?.held) throw new BoardRowGone(boardId)
+}
+
+/**
+ * Held by one append of the board at a time, from before its rows are numbered and timed until it ends: each
+ * append, wherever it runs, then dates its rows no earlier than those of the appends before it, which are
+ * committed, and numbers them after theirs (history-time.ts). Only the insert and commit wait for it.
+ */
+function boardTimesKey(boardId: string) {
+  return sql`hashtext(${'assay-board-times:' + boardId})`
 }
 
 /** Whether the turn's session, that very backend, still holds the turn's advisory lock (a bigint key: its high and low 32 bits). */

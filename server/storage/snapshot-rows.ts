@@ -22,14 +22,17 @@ export function snapshotRecord(row: SnapshotRow): SnapshotRecord {
 export function skippedByGuard(latest: SnapshotRow | undefined, contentHash: string, guard: SnapshotGuard): boolean {
   if (!latest) return false
   if (guard.unlessUnchanged && latest.contentHash === contentHash) return true
-  return guard.unlessLatestAfter !== undefined && latest.createdAt > guard.unlessLatestAfter
+  const recent = guard.unlessRecent
+  return recent !== undefined && latest.createdAt > recent.since && latest.createdAt <= recent.now
 }
 
 /**
  * Now, or a millisecond after the previous snapshot if the clock has not moved
- * past it: a board's snapshots are then strictly ordered by time alone.
+ * past it: a board's snapshots are then strictly ordered by time alone. Never
+ * before the board's newest log row (`newestEdit`): a clock stepped back would
+ * otherwise date a snapshot before edits it holds (history-time.ts).
  */
-export function nextSnapshotTime(previous: string | undefined, now = Date.now()): string {
+export function nextSnapshotTime(previous: string | undefined, now: number, newestEdit: string | undefined): string {
   const after = previous === undefined ? now : Math.max(now, Date.parse(previous) + 1)
-  return new Date(after).toISOString()
+  return new Date(newestEdit === undefined ? after : Math.max(after, Date.parse(newestEdit))).toISOString()
 }

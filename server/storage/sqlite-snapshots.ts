@@ -35,7 +35,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
       if (skippedByGuard(latest, snapshot.contentHash, guard)) return null
       const row: SnapshotRow = {
         ...snapshot,
-        createdAt: nextSnapshotTime(latest?.createdAt, this.clock().getTime()),
+        createdAt: nextSnapshotTime(latest?.createdAt, this.clock().getTime(), newestEdit(tx, snapshot.boardId)),
         previousId: latest?.id ?? null,
       }
       tx.insert(snapshots).values({ ...row, state: stateBuffer(snapshot.state) }).run()
@@ -176,4 +176,9 @@ function latestRow(db: SqliteDb | Tx, boardId: string, atOrBefore?: string): Sna
     .orderBy(desc(snapshots.createdAt))
     .limit(1)
     .get() as SnapshotRow | undefined
+}
+
+/** The time of the board's newest log row, if it has one. */
+function newestEdit(tx: Tx, boardId: string): string | undefined {
+  return tx.select({ at: boardUpdates.createdAt }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).orderBy(desc(boardUpdates.seq)).limit(1).get()?.at
 }

@@ -1,9 +1,10 @@
 import type { Statement } from 'better-sqlite3'
 import { and, asc, count, desc, eq, gt, lte, max, Param, Placeholder, sql, sum } from 'drizzle-orm'
-import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
+import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates, snapshots } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
 import { auditColumns } from './audit-rows.ts'
 import { stateBytes } from './driver-bytes.ts'
+import { notBeforeHistory } from './history-time.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { BoardRowGone } from './storage-errors.ts'
@@ -33,10 +34,13 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     // A keystroke's commit runs the driver's own statements, as Drizzle writes their SQL: a prepared Drizzle
     // query still maps its placeholders and result row on every call, about 2 µs of a commit's 45 to 50
     // (`npm run bench -- commit`, BENCHMARKS.md).
+    // The time is worked out in the statement, in the transaction that holds the write lock: no row of the board
+    // can come in between (history-time.ts).
+    const stampedAt = notBeforeHistory({ updates: boardUpdates, checkpoints: boardCheckpoints, snapshots }, sql.placeholder('boardId'), sql.placeholder('createdAt'), 'max')
     const insertRow = driverStatement(
       db,
-      db.insert(boardUpdates).values({ boardId: sql.placeholder('boardId'), update: sql.placeholder('update'), origin: sql.placeholder('origin'), createdAt: sql.placeholder('createdAt') }),
-      ['boardId', 'update', 'origin', 'createdAt'],
+      db.insert(boardUpdates).values({ boardId: sql.placeholder('boardId'), update: sql.placeholder('update'), origin: sql.placeholder('origin'), createdAt: stampedAt }),
+      ['boardId', 'update', 'origin', 'createdAt', 'boardId', 'boardId', 'boardId'],
     )
     const boardHeld = driverStatement(db, boardRow, ['boardId'])
     // better-sqlite3's own transaction, made once (as readTail's): the board's row is looked for in the
@@ -54,7 +58,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
       // A server-side change's entry (a restore's), rare: Drizzle's own insert, on the transaction's connection.
       if (audited) db.insert(auditLog).values(auditColumns(audited)).run()
       let seq = 0
-      for (const entry of entries) seq = Number(insertRow.run(boardId, bufferView(entry.update), entry.origin, createdAt).lastInsertRowid)
+      for (const entry of entries) seq = Number(insertRow.run(boardId, bufferView(entry.update), entry.origin, createdAt, boardId, boardId, boardId).lastInsertRowid)
       return seq
     }).immediate
     this.tail = tailQueries(db)

@@ -523,8 +523,14 @@ export type NewSnapshot = Omit<SnapshotRecord, 'createdAt' | 'previousId'> & { s
 export type SnapshotGuard = {
   /** Skip when the board's latest snapshot has the same content hash. */
   unlessUnchanged?: boolean
-  /** Skip when the board's latest snapshot was made after this time (another instance just made one). */
-  unlessLatestAfter?: string
+  /**
+   * Skip when the board's latest snapshot was made after `since` and no later
+   * than `now` (another instance just made one). One dated after `now` says
+   * nothing of the kind: the clock is behind the board's history, whose times
+   * stand still meanwhile (history-time.ts), and every snapshot would seem
+   * just made until the clock caught up.
+   */
+  unlessRecent?: { since: string; now: string }
 }
 
 export interface SnapshotStore {

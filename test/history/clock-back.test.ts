@@ -1,0 +1,114 @@
+/**
+ * The server's clock stepped back (an NTP step, a virtual machine restored)
+ * while a board is edited: an edit made then is dated no earlier than the
+ * board's history already holds, so the board read or exported as of a moment
+ * between two edits never shows the later one, a snapshot taken then is dated
+ * no earlier than the edits it holds, automatic snapshots go on, and the step
+ * is logged once. On SQLite and PostgreSQL, and with two instances on one
+ * PostgreSQL database, one of them behind the other.
+ */
+import { afterEach, expect, it } from 'vitest'
+import { addAssessment } from '../../shared/board-mutations.ts'
+import type { BoardModel } from '../../shared/board-model.ts'
+import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
+import { apiClient, type ApiClient } from '../helpers/api.ts'
+import { openAccess } from '../helpers/open-access.ts'
+import { describeEachDialect, describeUnless, missingServices } from '../helpers/services.ts'
+import { HOUR, MINUTE, testClock } from '../helpers/test-clock.ts'
+import { REDIS_URL, startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+import { clientsDestroyedAfterEach, type TestClient } from '../helpers/yjs-client.ts'
+
+const postgresMissing = await missingServices('postgres')
+const connect = clientsDestroyedAfterEach()
+
+let servers: TestServer[] = []
+afterEach(async () => {
+  // The first created the database and drops it: it goes last.
+  for (const server of servers.reverse()) await server.destroy()
+  servers = []
+})
+
+const titles = (model: BoardModel) => model.assessments.map((assessment) => assessment.title).sort()
+
+/** Adds a card through `writer` and waits until the server stores it. */
+async function added(api: ApiClient, boardId: string, writer: TestClient, title: string): Promise<void> {
+  addAssessment(writer.doc, { title, judgment: '', likelihood: 3, confidence: 'moderate', kind: 'key-judgment' })
+  await waitFor(async () => titles((await api.get<BoardModel>(`/api/boards/${boardId}`)).body).includes(title), `${title} to be stored`)
+}
+
+/** A new board on `server` and a client editing it there. */
+async function editedBoard(server: TestServer): Promise<{ api: ApiClient; boardId: string; writer: TestClient }> {
+  const api = apiClient(server.url)
+  const boardId = await api.createBoard('Clock back')
+  const writer = connect(server.wsUrl, boardId)
+  await writer.synced()
+  return { api, boardId, writer }
+}
+
+async function asOf(api: ApiClient, boardId: string, moment: string): Promise<string[]> {
+  const read = await api.get<BoardModel>(`/api/boards/${boardId}?asOf=${encodeURIComponent(moment)}`)
+  expect(read.status).toBe(200)
+  return titles(read.body)
+}
+
+describeEachDialect(postgresMissing, 'a server whose clock steps back on %s', (dialect) => {
+  it('dates later edits and snapshots no earlier than the history holds, so the past never shows them', async () => {
+    const clock = testClock()
+    const logged: string[] = []
+    const server = await startTestServer({ dialect, access: () => openAccess(), clock, logSink: (line) => logged.push(line) })
+    servers.push(server)
+    const { api, boardId, writer } = await editedBoard(server)
+
+    clock.advance(MINUTE)
+    await added(api, boardId, writer, 'Alpha card')
+    const between = clock.advance(5 * MINUTE)
+    const bAt = clock.advance(5 * MINUTE)
+    await added(api, boardId, writer, 'Bravo card')
+    clock.advance(-2 * HOUR)
+    await added(api, boardId, writer, 'Charlie card')
+    const snapshot = await api.post<SnapshotSummary>(`/api/boards/${boardId}/snapshots`, { label: 'While behind' })
+    expect(snapshot.status).toBe(201)
+    expect(snapshot.body.createdAt >= bAt, `${snapshot.body.createdAt} holds B of ${bAt}`).toBe(true)
+    await waitFor(() => logged.some((line) => line.includes('"level":40') && line.includes('the system clock went back')), 'the step back to be logged')
+    // The latest snapshot seems to come later than the clock says it is: automatic snapshots go on all the same.
+    await added(api, boardId, writer, 'Echo card')
+    const swept = await server.services.autoSnapshots.runOnce()
+    expect(swept.taken).toHaveLength(1)
+
+    clock.advance(3 * HOUR)
+    await added(api, boardId, writer, 'Delta card')
+    expect(await asOf(api, boardId, between)).toEqual(['Alpha card'])
+    expect(await asOf(api, boardId, bAt)).toEqual(['Alpha card', 'Bravo card', 'Charlie card', 'Echo card'])
+    const exported = await fetch(`${server.url}/api/boards/${boardId}/export?format=md&asOf=${encodeURIComponent(between)}`)
+    expect(exported.status).toBe(200)
+    const markdown = await exported.text()
+    expect(markdown).toContain('Alpha card')
+    for (const later of ['Bravo card', 'Charlie card', 'Delta card', 'Echo card']) expect(markdown).not.toContain(later)
+    expect(logged.filter((line) => line.includes('the system clock went back'))).toHaveLength(1)
+  }, 120_000)
+})
+
+describeUnless(postgresMissing)('two instances on one PostgreSQL database, one clock behind the other', () => {
+  it('dates the edits of the instance behind no earlier than the other instance’s', async () => {
+    const right = testClock()
+    const behind = testClock(Date.parse(right.iso()) - 2 * HOUR)
+    const first = await startTestServer({ dialect: 'postgres', access: () => openAccess(), clock: right, env: { REDIS_URL } })
+    servers.push(first)
+    const second = await startTestServer({ dialect: 'postgres', access: () => openAccess(), clock: behind, database: first.database, env: { REDIS_URL } })
+    servers.push(second)
+    const { api, boardId, writer: onFirst } = await editedBoard(first)
+
+    right.advance(MINUTE)
+    await added(api, boardId, onFirst, 'Alpha card')
+    const between = right.advance(5 * MINUTE)
+    right.advance(5 * MINUTE)
+    await added(api, boardId, onFirst, 'Bravo card')
+    const onSecond = connect(second.wsUrl, boardId)
+    await onSecond.synced()
+    await added(apiClient(second.url), boardId, onSecond, 'Charlie card')
+
+    right.advance(MINUTE)
+    expect(await asOf(api, boardId, between)).toEqual(['Alpha card'])
+  }, 120_000)
+})
