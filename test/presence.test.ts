@@ -169,6 +169,32 @@ describe('presence', () => {
     expect(squatter.isClosed()).toBe(false)
   })
 
+  it('a client id stays its owner’s across an idle unload of the board: a reviewer who loads it again first cannot take it', async () => {
+    await start({ ROOM_IDLE_MS: '0' })
+    const ben = connect(ana)
+    await ben.synced()
+    const benId = ben.doc.clientID
+    ben.provider.awareness.setLocalStateField('n', 0)
+    await waitFor(() => server.services.rooms.loadedRooms.get(boardId)?.awareness.getStates().get(benId)?.n === 0, 'Ana’s presence in the room')
+    // Her laptop sleeps; nobody is left on the board, so its room unloads.
+    ben.provider.disconnect()
+    await waitFor(() => !server.services.rooms.loadedRooms.has(boardId), 'the board unloaded')
+
+    const squatter = await raw(eve)
+    announce(squatter, benId, 1_000_000, { n: 'squatted' })
+    announce(squatter, 4242, 1, { n: 'eve' })
+    const observer = connect(rita)
+    await observer.synced()
+    await waitFor(() => stateAt(observer, 4242)?.n === 'eve', 'the squatter’s own presence, sent after the squat')
+    expect(stateAt(observer, benId)).toBeUndefined()
+
+    ben.provider.connect()
+    await ben.synced()
+    ben.provider.awareness.setLocalStateField('n', 1)
+    await waitFor(() => stateAt(observer, benId)?.n === 1, 'Ana’s change after she reconnected')
+    expect(stateAt(observer, benId)?.user).toMatchObject({ id: ana.account.id, name: 'Ana Petrova' })
+  })
+
   it('a client id an editor wrote the board under is hers for presence too, though she never showed presence under it', async () => {
     await start()
     const [typist, observer] = [connect(ana), connect(rita)]
