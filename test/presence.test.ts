@@ -47,6 +47,14 @@ describe('presence', () => {
   const announce = (socket: RawSocket, clientId: number, clock: number, state: unknown) =>
     socket.send(frames.awareness([{ clientId, clock, json: JSON.stringify(state) }]))
   const stateAt = (observer: TestClient, clientId: number) => observer.provider.awareness.getStates().get(clientId) as Record<string, unknown> | undefined
+  /** Ana's page reconnects with its client id and changes its presence: the observer sees the change, under her name. */
+  const seenAgain = async (page: TestClient, observer: TestClient) => {
+    page.provider.connect()
+    await page.synced()
+    page.provider.awareness.setLocalStateField('n', 1)
+    await waitFor(() => stateAt(observer, page.doc.clientID)?.n === 1, 'Ana’s change after she reconnected')
+    expect(stateAt(observer, page.doc.clientID)?.user).toMatchObject({ id: ana.account.id, name: 'Ana Petrova' })
+  }
 
   async function start(env: Record<string, string> = {}) {
     server = await startTestServer({ accounts: true, env })
@@ -158,11 +166,7 @@ describe('presence', () => {
     await squat()
     expect(stateAt(observer, benId)).toBeUndefined()
 
-    ben.provider.connect()
-    await ben.synced()
-    ben.provider.awareness.setLocalStateField('n', 1)
-    await waitFor(() => stateAt(observer, benId)?.n === 1, 'Ana’s change after she reconnected')
-    expect(stateAt(observer, benId)?.user).toMatchObject({ id: ana.account.id, name: 'Ana Petrova' })
+    await seenAgain(ben, observer)
     await squat()
     expect(stateAt(observer, benId)).toMatchObject({ n: 1, user: { id: ana.account.id } })
     expect(ben.provider.awareness.getLocalState()?.n).toBe(1)
@@ -188,11 +192,7 @@ describe('presence', () => {
     await waitFor(() => stateAt(observer, 4242)?.n === 'eve', 'the squatter’s own presence, sent after the squat')
     expect(stateAt(observer, benId)).toBeUndefined()
 
-    ben.provider.connect()
-    await ben.synced()
-    ben.provider.awareness.setLocalStateField('n', 1)
-    await waitFor(() => stateAt(observer, benId)?.n === 1, 'Ana’s change after she reconnected')
-    expect(stateAt(observer, benId)?.user).toMatchObject({ id: ana.account.id, name: 'Ana Petrova' })
+    await seenAgain(ben, observer)
   })
 
   it('a client id an editor wrote the board under is hers for presence too, though she never showed presence under it', async () => {
