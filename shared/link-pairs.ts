@@ -33,8 +33,12 @@ export function onePerPair<L extends LinkModel>(links: readonly L[]): LinkPairs<
   return { links: links.filter((l) => keptLinks.has(l)), setAside: links.filter((l) => !keptLinks.has(l)) }
 }
 
-/** Which rating of a pair counts and which are set aside, as the two-ratings finding and the inspector both say it. */
+/**
+ * Which rating of a pair counts and which are set aside, as the two-ratings
+ * finding and the inspector both say it. It says nothing of when they were
+ * made: a link's creation time is its writer's word (a back-dated one included).
+ */
 export function countedAndSetAside(counted: Pick<LinkModel, 'rating'>, setAside: readonly Pick<LinkModel, 'rating'>[]): string {
   const others = setAside.map((l) => l.rating).join(', ')
-  return `${counted.rating} counts; ${others}, rated at the same time or offline, ${setAside.length === 1 ? 'is' : 'are'} set aside and counted nowhere`
+  return `${counted.rating} counts; ${others}, another rating of the same pair, ${setAside.length === 1 ? 'is' : 'are'} set aside and counted nowhere`
 }

@@ -47,6 +47,14 @@ describe('presence', () => {
   const announce = (socket: RawSocket, clientId: number, clock: number, state: unknown) =>
     socket.send(frames.awareness([{ clientId, clock, json: JSON.stringify(state) }]))
   const stateAt = (observer: TestClient, clientId: number) => observer.provider.awareness.getStates().get(clientId) as Record<string, unknown> | undefined
+  /** Ana's page reconnects with its client id and changes its presence: the observer sees the change, under her name. */
+  const seenAgain = async (page: TestClient, observer: TestClient) => {
+    page.provider.connect()
+    await page.synced()
+    page.provider.awareness.setLocalStateField('n', 1)
+    await waitFor(() => stateAt(observer, page.doc.clientID)?.n === 1, 'Ana’s change after she reconnected')
+    expect(stateAt(observer, page.doc.clientID)?.user).toMatchObject({ id: ana.account.id, name: 'Ana Petrova' })
+  }
 
   async function start(env: Record<string, string> = {}) {
     server = await startTestServer({ accounts: true, env })
@@ -158,15 +166,33 @@ describe('presence', () => {
     await squat()
     expect(stateAt(observer, benId)).toBeUndefined()
 
-    ben.provider.connect()
-    await ben.synced()
-    ben.provider.awareness.setLocalStateField('n', 1)
-    await waitFor(() => stateAt(observer, benId)?.n === 1, 'Ana’s change after she reconnected')
-    expect(stateAt(observer, benId)?.user).toMatchObject({ id: ana.account.id, name: 'Ana Petrova' })
+    await seenAgain(ben, observer)
     await squat()
     expect(stateAt(observer, benId)).toMatchObject({ n: 1, user: { id: ana.account.id } })
     expect(ben.provider.awareness.getLocalState()?.n).toBe(1)
     expect(squatter.isClosed()).toBe(false)
+  })
+
+  it('a client id stays its owner’s across an idle unload of the board: a reviewer who loads it again first cannot take it', async () => {
+    await start({ ROOM_IDLE_MS: '0' })
+    const ben = connect(ana)
+    await ben.synced()
+    const benId = ben.doc.clientID
+    ben.provider.awareness.setLocalStateField('n', 0)
+    await waitFor(() => server.services.rooms.loadedRooms.get(boardId)?.awareness.getStates().get(benId)?.n === 0, 'Ana’s presence in the room')
+    // Her laptop sleeps; nobody is left on the board, so its room unloads.
+    ben.provider.disconnect()
+    await waitFor(() => !server.services.rooms.loadedRooms.has(boardId), 'the board unloaded')
+
+    const squatter = await raw(eve)
+    announce(squatter, benId, 1_000_000, { n: 'squatted' })
+    announce(squatter, 4242, 1, { n: 'eve' })
+    const observer = connect(rita)
+    await observer.synced()
+    await waitFor(() => stateAt(observer, 4242)?.n === 'eve', 'the squatter’s own presence, sent after the squat')
+    expect(stateAt(observer, benId)).toBeUndefined()
+
+    await seenAgain(ben, observer)
   })
 
   it('a client id an editor wrote the board under is hers for presence too, though she never showed presence under it', async () => {

@@ -68,7 +68,7 @@ describe('two ratings of one claim against one assessment', () => {
     expect(checks.findings.map((f) => f.rule)).toContain('no-diagnostic-evidence')
     const twoRatings = checks.findings.filter((f) => f.rule === 'two-ratings')
     expect(twoRatings.map((f) => [f.key, f.label, f.claimIds])).toEqual([[`two-ratings:board:${h1}:${claim}:${second}`, 'Two ratings of one pair', [claim]]])
-    expect(twoRatings[0]!.message).toContain('CC counts; II, rated at the same time or offline, is set aside')
+    expect(twoRatings[0]!.message).toContain('CC counts; II, another rating of the same pair, is set aside')
 
     const markdown = (await given.api.get<string>(`${base()}/export?format=md`)).body
     expect(markdown).toContain('Two ratings of one pair')

@@ -122,13 +122,21 @@ export async function exportVersion(
     return exported.file
   } catch (error) {
     // An export that failed after its work is audited; one refused at once for that failure (overran-before, too large
-    // before) read and made nothing, as one refused for a bound in flight, and is neither audited nor counted (export-api.ts).
-    if (error instanceof WorkerJobError && error.refusal === 'over-time') {
-      await audit(services, { actor: by, action: 'export-failed', boardId, detail: { ...detail, refusal: error.refusal } })
-    }
-    if (error instanceof BriefingTooLarge && !error.before) await audit(services, { actor: by, action: 'export-failed', boardId, detail: { ...detail, refusal: 'too-large' } })
+    // before) read and made nothing, as one refused for a bound in flight, and is not audited.
+    const refusal = auditedFailure(error)
+    if (refusal) await audit(services, { actor: by, action: 'export-failed', boardId, detail: { ...detail, refusal } })
     throw error
   }
+}
+
+/**
+ * The refusal an export that failed after its work is audited as (past its
+ * time, its briefing too large), or undefined for one refused before any work.
+ */
+export function auditedFailure(error: unknown): 'over-time' | 'too-large' | undefined {
+  if (error instanceof WorkerJobError && error.refusal === 'over-time') return 'over-time'
+  if (error instanceof BriefingTooLarge && !error.before) return 'too-large'
+  return undefined
 }
 
 /** A briefing too large is as large until what it reads changes: the same export is refused at once meanwhile, reading nothing. */

@@ -2,7 +2,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { EXPORT_SCOPES } from '../../shared/export-scope.ts'
 import { EXPORT_FORMATS } from '../../shared/export-formats.ts'
-import { exportVersion } from '../export/export-version.ts'
+import { auditedFailure, exportVersion } from '../export/export-version.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { givenBackOnFailure, spendAllowance } from './allowance.ts'
 import { asOfParam } from './as-of-query.ts'
@@ -52,18 +52,20 @@ export function exportApi(): OpenAPIHono<SignedInEnv> {
       snapshotOrAsOf(snapshot, asOf)
       // Each export is an audit entry: a loop of them (376 a second on a small board) would fill the disk with the log.
       await spendAllowance(c.var.services.allowances.exports, c.var.principal, 'exported as many times')
-      // Only an export made is counted: every refusal gives it back. One refused before any work (a bound in flight, its
-      // loaded bytes, no such snapshot, the same export found too large or overrunning before) cost nothing. One refused
-      // after its work (its briefing too large, past its time budget) was charged that work where it was done: the board's
-      // read to LOADED_BYTES_PER_MINUTE_PER_PERSON, the thread's time to WORKER_SECONDS_PER_HOUR_PER_PERSON (an overrun its
-      // whole budget); and the same export is then refused at once, reading nothing, until what it reads changes.
+      // A refusal before any work (a bound in flight, its loaded bytes, no such snapshot, the same export found too large
+      // or overrunning before) cost nothing and writes nothing: it gives the allowance back. One refused after its work
+      // (its briefing too large, past its time budget) is audited, so it spends it as an export made does: 200 rounds of a
+      // tiny edit and a too-large export wrote 201 audit rows against an allowance of 5 (red team). Its work was also
+      // charged where it was done (the board's read to LOADED_BYTES_PER_MINUTE_PER_PERSON, the thread's time to
+      // WORKER_SECONDS_PER_HOUR_PER_PERSON), and the same export is then refused at once until what it reads changes.
+      const givingBack = { onlyFor: (error: unknown) => auditedFailure(error) === undefined }
       const file = await givenBackOnFailure(c.var.services.allowances.exports, c.var.principal, async () => {
         const past = asOf === undefined ? undefined : await readVersionAsOf(c, asOf)
         const request = { boardId: id, format, snapshotId: snapshot, scope, asOf: past }
         const made = await exportVersion(c.var.services, request, c.var.principal, exportReading(c, snapshot))
         if (!made) throw notFound(snapshot ? 'Snapshot' : 'Board')
         return made
-      })
+      }, givingBack)
       return c.body(file.body, 200, {
         'content-type': file.contentType,
         'content-disposition': `attachment; filename="${file.fileName}"`,

@@ -1,6 +1,7 @@
 /**
  * Whose each awareness client id of a room is: the account that first held it
- * there, for as long as the room lives. Everyone on a board sees everyone's
+ * there, for as long as the room lives, and then in the board's next room
+ * (presence-handover.ts: after a reset, or an idle unload). Everyone on a board sees everyone's
  * client ids, so an id remembered only while its page was away a moment let a
  * reviewer take an editor's once her laptop had slept half a minute: her page
  * came back under that id, refused, connected yet invisible to everyone.
@@ -18,7 +19,7 @@
  */
 export const CLAIMS_PER_ACCOUNT = 64
 
-/** Client id → account, oldest first, as handed to the room that replaces this one after a reset. */
+/** Client id → account, oldest first, as handed to the board's next room after a reset or an idle unload. */
 export type ClaimList = ReadonlyMap<number, string>
 
 export class PresenceClaims {

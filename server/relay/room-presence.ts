@@ -5,7 +5,8 @@
  * connection may change or remove it (or a later connection of the same
  * person, e.g. a reconnect whose old socket has not closed yet), and closing a
  * connection removes exactly what it owned. The id stays its person's for as
- * long as the room lives (presence-claims.ts), for the same page reconnecting
+ * long as the room lives and a while in the board's next room
+ * (presence-claims.ts, presence-handover.ts), for the same page reconnecting
  * with it however long it was away; so does one relayed by another instance,
  * its stamped person's, and one whose document updates a person wrote
  * (client-writers.ts). Every state is stamped with the
@@ -176,7 +177,7 @@ export class RoomPresence {
     for (const clientId of mine) this.forget(clientId)
   }
 
-  /** Who holds each client id now, or held it moments ago, and whose each is: for the room that replaces this one after a reset. */
+  /** Who holds each client id now, or held it moments ago, and whose each is: for the board's next room after a reset or an idle unload. */
   holders(): ClientIdHolders {
     const now = performance.now()
     const removed = new Map(this.removed)

@@ -80,7 +80,7 @@ export class RoomRegistry implements RelayControl {
   private readonly deletedBoards = new Set<string>()
   /** Rooms reset and out of service, by board, each with its unloading once it has saved what it held: its board loads again only then. */
   private readonly retiring = new Map<string, { room: Room; unloaded: Promise<void> }>()
-  /** Who held the presence client ids of each room reset lately, for the board's next room. */
+  /** Who held the presence client ids of each room reset or unloaded lately, for the board's next room. */
   private readonly presenceHandover: PresenceHandover
   private readonly checks: UpdateChecks | undefined
 
@@ -92,7 +92,7 @@ export class RoomRegistry implements RelayControl {
     this.limits = options.limits ?? DEFAULT_RELAY_LIMITS
     this.checks = options.checks
     this.rewriteResets = new RewriteResets(this.limits.rewriteResetIntervalMs)
-    this.presenceHandover = new PresenceHandover(this.limits.presenceRememberRemovedMs)
+    this.presenceHandover = new PresenceHandover()
     this.extensions = new RoomExtensions(options.extensions ?? [], logger)
     this.connectionLimits = new ConnectionLimits({ perPerson: this.limits.connectionsPerPerson, total: this.limits.connections, rates: this.limits })
     this.coldLoads = new ColdLoads(this.limits.instanceLoadedBytesPerMinute)
@@ -429,6 +429,7 @@ export class RoomRegistry implements RelayControl {
     this.stopIdling(room)
     if (this.rooms.get(room.boardId) !== room) return
     this.rooms.delete(room.boardId)
+    if (!room.isDeleted) this.presenceHandover.keep(room.boardId, room.presence.holders())
     // The extensions hear of it while the document can still be read (the board list's summary is written from it).
     this.extensions.unloaded(room)
     room.destroy()

@@ -109,7 +109,7 @@ export type RoomOptions = {
   onReset: (room: Room) => void
   /** When the board may next be reset for a rewrite from another instance, kept across its rooms. */
   rewriteResets: RewriteResets
-  /** Who held the presence client ids in the board's previous room, reset: they stay theirs while their pages reconnect. */
+  /** Who held the presence client ids in the board's previous room, reset or unloaded idle: they stay theirs while their pages reconnect. */
   presenceHolders?: ClientIdHolders
   /** Where an update dear to check is checked, off the relay's thread (update-checks.ts); without it, every update is checked on it. */
   checks?: UpdateChecks

@@ -10,6 +10,8 @@
  * work), one whose heap grew is stopped after the short idle, and the job
  * after it gets a new thread. What a job is given: byte arrays read for it
  * alone are moved to its thread, not copied, unless cut from a shared pool.
+ * A thread whose start hangs is stopped at its start timeout, and what waited
+ * for it refused.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -18,7 +20,7 @@ import { waitFor } from '../../test/helpers/wait-for.ts'
 import { asJobOwner } from './job-owner.ts'
 import type { JobName } from './jobs.ts'
 import { WorkerJobError } from './worker-errors.ts'
-import { IDLE_THREADS, WorkerPool, type IdlePolicy } from './worker-pool.ts'
+import { IDLE_THREADS, WorkerPool, type IdlePolicy, type WorkerPoolOptions } from './worker-pool.ts'
 
 const pools: WorkerPool[] = []
 
@@ -26,15 +28,22 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.close()))
 })
 
-function pool(idle: IdlePolicy, limits = { queueLimit: 4, perOwnerLimit: 4 }): WorkerPool {
+function pool(idle: IdlePolicy, limits = { queueLimit: 4, perOwnerLimit: 4 }, more: Pick<WorkerPoolOptions, 'entry' | 'startTimeoutMs'> = {}): WorkerPool {
   const budgetsMs = new Proxy({} as Record<JobName, number>, { get: () => 20_000 })
-  const made = new WorkerPool({ threads: 1, ...limits, memoryMb: 256, budgetsMs, logger: createLogger('silent'), idle })
+  const made = new WorkerPool({ threads: 1, ...limits, memoryMb: 256, budgetsMs, logger: createLogger('silent'), idle, ...more })
   pools.push(made)
   return made
 }
 
 /** A compaction of an empty log: the job compactions run, at its smallest. */
 const compactNothing = (on: WorkerPool) => on.run('merge-state', { checkpoint: null, rows: [] })
+
+/** 'done', or the refusal a job was refused with. */
+const outcome = (job: Promise<unknown>) =>
+  job.then(
+    () => 'done',
+    (error: unknown) => (error instanceof WorkerJobError ? error.refusal : String(error)),
+  )
 
 describe('whose jobs run', () => {
   it("serves the server's own work first and each person's line in turn, refuses a person past their bound at once, and never counts the server's own work", async () => {
@@ -64,11 +73,6 @@ describe('whose jobs run', () => {
 describe('the server’s own work while members fill the pool', () => {
   it('is neither refused for their queue nor started once past the time its caller gave it', async () => {
     const shared = pool(IDLE_THREADS, { queueLimit: 2, perOwnerLimit: 2 })
-    const outcome = (job: Promise<unknown>) =>
-      job.then(
-        () => 'done',
-        (error: unknown) => (error instanceof WorkerJobError ? error.refusal : String(error)),
-      )
     // Asked for before the pool's one thread is ready: the members' two jobs fill the queue.
     const members = [asJobOwner('hog', () => outcome(compactNothing(shared))), asJobOwner('other', () => outcome(compactNothing(shared)))]
     expect(await asJobOwner('third', () => outcome(compactNothing(shared)))).toBe('busy')
@@ -119,5 +123,20 @@ describe('what a job is given', () => {
     const kept = rows()
     await moving.run('merge-state', { checkpoint: null, rows: kept })
     expect(kept[0]!.update).toEqual(update)
+  })
+})
+
+describe('a thread whose start hangs', () => {
+  it('is stopped at its start timeout: a job past its startWithinMs is refused busy, one without failed, and none waits on', async () => {
+    // A thread that stays up and never tells the pool it is ready.
+    const entry = new URL(`data:text/javascript,${encodeURIComponent('setInterval(() => {}, 1 << 30)')}`)
+    const stuck = pool(IDLE_THREADS, undefined, { entry, startTimeoutMs: 300 })
+    const settled: string[] = []
+    // Given no time to wait: past it at once, it waits for the thread being started.
+    void outcome(stuck.run('merge-state', { checkpoint: null, rows: [] }, { startWithinMs: 0 })).then((refusal) => settled.push(`late ${refusal}`))
+    void outcome(compactNothing(stuck)).then((refusal) => settled.push(`waiting ${refusal}`))
+    await waitFor(() => settled.length === 2, 'both jobs settled')
+    expect(settled).toEqual(['late busy', 'waiting failed'])
+    expect(stuck.load).toMatchObject({ threads: 0, queued: 0 })
   })
 })

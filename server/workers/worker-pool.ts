@@ -14,6 +14,8 @@
  *   being started meanwhile: then it waits for that start (a thread's start
  *   took 45 ms on a quiet 2-core machine and up to 3.5 s on one loaded ten
  *   runnable threads deep, and a pool that has a thread coming is not busy);
+ *   a thread not ready within `THREAD_START_TIMEOUT_MS` is stopped as one
+ *   that died starting up, so no job waits for a start without bound;
  * - a bound on the jobs one person has running or waiting (`too-many-own`),
  *   and one line a person in the queue, the lines served in turn, so that one
  *   person asking again and again can neither fill the queue nor stand in
@@ -87,6 +89,8 @@ export type WorkerPoolOptions = {
   entry?: URL
   /** Each person's worker time; uncounted unless set. */
   workerTime?: WorkerTime
+  /** How long a thread may take to start; THREAD_START_TIMEOUT_MS unless set (tests shorten it). */
+  startTimeoutMs?: number
 }
 
 /** Where each person's worker time is counted (HourlyAllowance, shared through Redis when there is one); an owner is the pool's (a person id, or an address). */
@@ -125,6 +129,16 @@ export type JobOptions = {
 
 /** Overruns and recurring errors remembered at most: the oldest is forgotten first. */
 const REMEMBERED_REFUSALS = 1024
+
+/**
+ * A thread not ready this long after it was started is given up as one that
+ * died starting up. A start took 45 ms on a quiet 2-core machine and up to
+ * 3.5 s on one loaded ten runnable threads deep, so this is far past any slow
+ * start; without it, jobs waiting for a start that hung (those past their
+ * startWithinMs, which wait for a thread being started, included) would wait
+ * for ever.
+ */
+export const THREAD_START_TIMEOUT_MS = 30_000
 
 /** A thread whose heap is at most `warmHeapMb` is kept `warmMs` once idle, any other `idleMs`. */
 export type IdlePolicy = { idleMs: number; warmMs: number; warmHeapMb: number }
@@ -166,6 +180,8 @@ type Thread = {
   heapBytes: number
   /** The error the thread died of, when it reported one before exiting. */
   failure?: Error
+  /** Gives the thread up should it not be ready in time (THREAD_START_TIMEOUT_MS). */
+  startTimer?: NodeJS.Timeout
 }
 
 export class WorkerPool {
@@ -404,6 +420,8 @@ export class WorkerPool {
     const worker = new Worker(this.options.entry ?? workerEntry(), { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb } })
     const thread: Thread = { worker, ready: false, heapBytes: 0 }
     this.threads.add(thread)
+    thread.startTimer = setTimeout(() => this.startTimedOut(thread), this.options.startTimeoutMs ?? THREAD_START_TIMEOUT_MS)
+    thread.startTimer.unref()
     // An idle thread must not keep a CLI command's process alive; a running job holds it (see start).
     worker.unref()
     worker.on('message', (message: ThreadMessage) => this.receive(thread, message))
@@ -421,6 +439,7 @@ export class WorkerPool {
   private receive(thread: Thread, message: ThreadMessage): void {
     thread.heapBytes = message.heapBytes
     if ('ready' in message) {
+      clearTimeout(thread.startTimer)
       thread.ready = true
       this.idle(thread)
       this.dispatch()
@@ -470,6 +489,7 @@ export class WorkerPool {
   private retire(thread: Thread, refusal: (job: JobName) => Error): void {
     this.threads.delete(thread)
     clearTimeout(thread.idleTimer)
+    clearTimeout(thread.startTimer)
     const job = thread.running
     if (job) {
       clearTimeout(job.timer)
@@ -489,6 +509,7 @@ export class WorkerPool {
   private exited(thread: Thread, code: number): void {
     if (!this.threads.delete(thread)) return
     clearTimeout(thread.idleTimer)
+    clearTimeout(thread.startTimer)
     const job = thread.running
     const outOfMemory = (thread.failure as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY'
     this.options.logger.error({ code, job: job?.name, outOfMemory, err: thread.failure?.message }, 'worker thread exited')
@@ -497,11 +518,32 @@ export class WorkerPool {
       job.reject(outOfMemory ? outOfMemoryError(job.name, this.options.memoryMb) : threadFailedError(job.name, thread.failure?.message ?? `exit code ${code}`))
     }
     if (!thread.ready) {
-      // It died starting up: another start would likely die the same way, so refuse what waits rather than loop.
-      for (const waiting of this.queue.drain()) waiting.reject(threadFailedError(waiting.name, thread.failure?.message ?? `exit code ${code}`))
+      this.refuseWaiting(thread.failure?.message ?? `exit code ${code}`)
       return
     }
     this.dispatch()
+  }
+
+  /** A thread still not ready at its start timeout: stopped as one that died starting up. */
+  private startTimedOut(thread: Thread): void {
+    if (!this.threads.has(thread) || thread.ready) return
+    const startTimeoutMs = this.options.startTimeoutMs ?? THREAD_START_TIMEOUT_MS
+    this.options.logger.error({ startTimeoutMs }, 'worker thread did not start in time: stopped')
+    const cause = `it did not start within ${startTimeoutMs} ms`
+    // Refused first: retiring dispatches, which would start another thread for what waits.
+    this.refuseWaiting(cause)
+    this.retire(thread, (job) => threadFailedError(job, cause))
+  }
+
+  /**
+   * A thread died starting up: another start would likely fail the same way,
+   * so what waits is refused rather than looped on; a job past its
+   * startWithinMs is refused `busy`, as it would have been with no thread coming.
+   */
+  private refuseWaiting(cause: string): void {
+    for (const waiting of this.queue.drain()) {
+      waiting.reject(this.overdue.has(waiting) ? notStartedError(waiting.name, waiting.options.startWithinMs ?? 0) : threadFailedError(waiting.name, cause))
+    }
   }
 
   private remember(key: string, refusal: () => Error): void {

@@ -39,7 +39,7 @@ describeInBrowser('two ratings of one pair, in the browser', () => {
     const finding = page.locator('[data-board-checks] [data-rule="two-ratings"]')
     await finding.waitFor()
     expect(await finding.getAttribute('data-finding')).toBe(`two-ratings:board:${exercise}:${claim}:${second}`)
-    expect(await finding.textContent()).toContain('CC counts; II, rated at the same time or offline, is set aside')
+    expect(await finding.textContent()).toContain('CC counts; II, another rating of the same pair, is set aside')
 
     await page.locator(`#card-${exercise}`).click()
     const notice = page.locator(`[data-two-ratings="${counted.id}"]`)

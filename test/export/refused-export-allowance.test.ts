@@ -1,12 +1,15 @@
 /**
- * Only an export made spends its person's EXPORTS_PER_HOUR_PER_PERSON. A
- * refused one (422 briefing_too_large, 404 for a snapshot not there) had
- * counted as one made, so a member whose board had outgrown the briefing's
- * ceiling was refused the bundle they could still have had. What a refusal
- * after work cost is charged where it was done (the board's read to the
- * person's loaded bytes, the thread's time to their worker time), and the
- * same export is then refused at once, reading and auditing nothing, until
- * what it reads changes; so refusals are no loop of work without bound.
+ * An export refused before any work (404 for a snapshot not there, the same
+ * too-large export again) spends none of its person's
+ * EXPORTS_PER_HOUR_PER_PERSON: such refusals had counted as exports made, so a
+ * member whose board had outgrown the briefing's ceiling was refused the
+ * bundle they could still have had. One refused after its work is audited, so
+ * it spends one as an export made does: given back too, 200 rounds of a tiny
+ * edit and a too-large PDF wrote 201 audit rows against an allowance of 5. Its
+ * work is also charged where it was done (the board's read to the person's
+ * loaded bytes, the thread's time to their worker time), and the same export
+ * is then refused at once, reading and auditing nothing, until what it reads
+ * changes; so refusals are no loop of work without bound.
  */
 import { describe, expect, it } from 'vitest'
 import { addAccount, addToken } from '../helpers/accounts.ts'
@@ -19,7 +22,9 @@ import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 type ErrorBody = { error: { code: string } }
 type AuditEntry = { action: string; detail: Record<string, unknown> }
 
-const EXPORTS_PER_HOUR = 2
+const EXPORTS_PER_HOUR = 4
+/** Refusals audited after their work below: each spends one. */
+const AUDITED_REFUSALS = 2
 const REFUSALS = 6
 
 /** How many export jobs settled with `outcome`, with their seconds on a thread, as the metrics count them. */
@@ -35,7 +40,7 @@ describe('a refused export', () => {
     (opened) => opened.destroy(),
   )
 
-  it('spends none of the exports allowance; one refused after its work is refused at once after, until the board changes', async () => {
+  it('spends the exports allowance only when refused after its work, and audited; then it is refused at once, until the board changes', async () => {
     const owner = await addAccount(server, { name: 'Olga Owner' })
     const api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
     const boardId = await api.createBoard('Outgrown')
@@ -60,14 +65,15 @@ describe('a refused export', () => {
       (await api.get<AuditEntry[]>(`/api/boards/${boardId}/audit`)).body.filter((entry) => entry.action === 'export-failed').map((entry) => entry.detail.refusal)
     expect(await audited()).toEqual(['too-large'])
 
-    // Once the board changes, the briefing is worked out again: audited again, and still no allowance spent on it.
+    // Once the board changes, the briefing is worked out again: audited again, and spending one more.
     expect((await api.patch(`/api/boards/${boardId}`, { title: 'Outgrown, renamed' })).status).toBe(200)
     expect(await tooLarge()).toEqual([422, 'briefing_too_large'])
     expect(await audited()).toEqual(['too-large', 'too-large'])
 
-    // The allowance is whole: two exports made, and only the third refused for it.
+    // Only the two audited refusals spent the allowance: two exports made, and the next refused for it.
+    const left = EXPORTS_PER_HOUR - AUDITED_REFUSALS
     const statuses = []
-    for (let i = 0; i <= EXPORTS_PER_HOUR; i++) statuses.push((await api.get(`/api/boards/${boardId}/export?format=stix`)).status)
-    expect(statuses).toEqual([...Array<number>(EXPORTS_PER_HOUR).fill(200), 429])
+    for (let i = 0; i <= left; i++) statuses.push((await api.get(`/api/boards/${boardId}/export?format=stix`)).status)
+    expect(statuses).toEqual([...Array<number>(left).fill(200), 429])
   })
 })
