@@ -99,6 +99,23 @@ export function boardFullMessage({ bytes, limit }: BoardFullNotice): string {
 }
 
 /**
+ * What the relay tells a connection (a y-protocols "permission denied", which
+ * the stock client only logs) whose presence it refuses because the client id
+ * is another person's on the board, or the server's own: a page so told takes
+ * a new id (client/src/board/fresh-presence-id.ts), or it would stay connected
+ * and be seen by nobody.
+ */
+export function presenceIdTakenMessage(clientId: number): string {
+  return `Presence client id ${clientId} is another person's on this board; your presence is not shown under it.`
+}
+
+/** The client id a presenceIdTakenMessage names, or null for any other reason. */
+export function presenceIdTaken(reason: string): number | null {
+  const match = /^Presence client id (\d+) is another person's on this board;/.exec(reason)
+  return match ? Number(match[1]) : null
+}
+
+/**
  * The presence entry the server itself publishes on a board (never a person):
  * `saving: 'failing'` with `since` while commits have failed for a while,
  * `restored` for a while after a restore replaced the board, and `full` while

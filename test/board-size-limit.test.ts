@@ -3,15 +3,14 @@
  * real sockets: it takes only deletions, every member is shown that it is
  * full, nothing a browser added is lost, and deleting makes room again.
  */
-import * as decoding from 'lib0/decoding'
 import * as Y from 'yjs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { blufText } from '../shared/board-doc.ts'
 import { addAssessment, deleteAssessment } from '../shared/board-mutations.ts'
-import { boardFullMessage, MESSAGE_AUTH, MESSAGE_SYNC, type BoardFullNotice, type ServerPresence } from '../shared/protocol.ts'
+import { boardFullMessage, MESSAGE_SYNC, type BoardFullNotice, type ServerPresence } from '../shared/protocol.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
-import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { deniedReasons, frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
 import { openAccess } from './helpers/open-access.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { storedBoard } from './helpers/stored-board.ts'
@@ -53,18 +52,6 @@ function fullNoticeSeenBy(client: TestClient): BoardFullNotice | null {
     if (full) return full
   }
   return null
-}
-
-/** The reasons of the permission-denied frames a raw socket received. */
-function deniedReasons(received: Uint8Array[]): string[] {
-  return received
-    .filter((frame) => frame[0] === MESSAGE_AUTH)
-    .map((frame) => {
-      const decoder = decoding.createDecoder(frame)
-      decoding.readVarUint(decoder)
-      decoding.readVarUint(decoder)
-      return decoding.readVarString(decoder)
-    })
 }
 
 /** An update that adds content: a bottom line, enough for the server to judge. */

@@ -8,6 +8,10 @@
  * page, reconnecting, from showing it again.
  */
 import { afterEach, expect, it } from 'vitest'
+import { takeFreshIdWhenTaken } from '../client/src/board/fresh-presence-id.ts'
+import { keepOwnPresence } from '../client/src/board/own-presence.ts'
+import { boardToModel } from '../shared/board-convert.ts'
+import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
@@ -145,5 +149,36 @@ describeUnless(missing)('presence across instances', () => {
     expect(stateAt(olga, benId)).toMatchObject({ n: 0, user: { name: 'Ben' } })
     ben.provider.awareness.setLocalStateField('n', 1)
     await waitFor(() => stateAt(olga, benId)?.n === 1, 'Ben’s next change on instance two')
+  })
+
+  it('a page whose client id an instance that loaded the board later gave to a reviewer is told so, and shows itself under a new id', async () => {
+    const { one, two, boardId, people, raw } = await twoInstances()
+    // Ben's page as the app runs it (BoardConnection): the stock provider, keeping its presence its own and taking a new id when told.
+    const ben = connect(one, boardId, { token: people.ben })
+    keepOwnPresence(ben.provider.awareness)
+    takeFreshIdWhenTaken(ben.provider)
+    await ben.synced()
+    const benId = ben.doc.clientID
+    ben.provider.awareness.setLocalStateField('n', 0)
+
+    // Instance two loads the board for Mallory: it has heard nothing of Ben's id, and takes her state under it.
+    const mallory = await raw(two, people.mallory)
+    announce(mallory, [{ clientId: benId, clock: 1_000_000, state: { n: 'squatted' } }])
+    const olga = connect(two, boardId, { token: people.hana })
+    await olga.synced()
+    await waitFor(() => stateAt(olga, benId)?.n === 'squatted', 'Mallory’s state under Ben’s id on instance two')
+
+    // Ben's page reconnects through the load balancer, which sends it to instance two this time.
+    ben.provider.disconnect()
+    ben.provider.serverUrl = two.wsUrl
+    ben.provider.connect()
+    await waitFor(() => ben.provider.awareness.clientID !== benId, 'Ben’s page to take a new id')
+    const freshId = ben.provider.awareness.clientID
+    await waitFor(() => stateAt(olga, freshId)?.n === 0, 'Ben’s presence under his new id on instance two')
+    expect(stateAt(olga, freshId)?.user).toMatchObject({ name: 'Ben' })
+    expect(stateAt(olga, benId)?.user).toMatchObject({ name: 'Mallory' })
+    ben.provider.awareness.setLocalStateField('n', 1)
+    addAssessment(ben.doc, { title: 'Written under the new id' })
+    await waitFor(() => stateAt(olga, freshId)?.n === 1 && boardToModel(olga.doc, boardId).assessments.length === 1, 'Ben’s next change and edit')
   })
 })

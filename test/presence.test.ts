@@ -10,11 +10,11 @@ import * as Y from 'yjs'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { assessmentText } from '../shared/board-doc.ts'
 import { boardToModel } from '../shared/board-convert.ts'
-import { CLOSE, MESSAGE_AWARENESS } from '../shared/protocol.ts'
+import { CLOSE, MESSAGE_AWARENESS, presenceIdTaken } from '../shared/protocol.ts'
 import { addAccount, addMember, addToken, type TestAccount } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { forgedUpdate } from './helpers/forged-update.ts'
-import { frames, openRawSocket, receivedPresence, syncReplies, type RawSocket } from './helpers/raw-socket.ts'
+import { deniedReasons, frames, openRawSocket, receivedPresence, syncReplies, type RawSocket } from './helpers/raw-socket.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { connectClient, type TestClient } from './helpers/yjs-client.ts'
@@ -303,6 +303,30 @@ describe('presence', () => {
     await waitFor(() => stateAt(observer, 5001)?.n === 'last', 'the greedy connection’s last change')
     const shown = [...observer.provider.awareness.getStates().keys()].filter((id) => id > 5000 && id <= 5010)
     expect(shown).toEqual([5001, 5002, 5003, 5004])
+  })
+
+  it('a connection refused client ids that are another person’s is told so, once for each id and for at most a few, and stays open', async () => {
+    await start()
+    const observer = connect(ana)
+    await observer.synced()
+    // Rita's ids: four her connection holds, four her connection that has left claimed.
+    const [held, claimed] = [[701, 702, 703, 704], [705, 706, 707, 708]]
+    const [holder, gone] = [await raw(rita), await raw(rita)]
+    for (const clientId of held) announce(holder, clientId, 1, { n: 'rita' })
+    for (const clientId of claimed) announce(gone, clientId, 1, { n: 'rita' })
+    await waitFor(() => [...held, ...claimed].every((clientId) => stateAt(observer, clientId)?.n === 'rita'), 'Rita’s ids at the observer')
+    gone.terminate()
+    await waitFor(() => claimed.every((clientId) => stateAt(observer, clientId) === undefined), 'the ids of Rita’s connection that left removed')
+
+    const squatter = await raw(eve)
+    for (const clock of [2_000_000, 2_000_001]) for (const clientId of [...claimed, ...held]) announce(squatter, clientId, clock, { n: 'eve' })
+    announce(squatter, 900, 1, { n: 'own' })
+    // Her own state comes back to her after every refusal: whatever she was told, she has been told by then.
+    await waitFor(() => receivedPresence(squatter.received).some((entry) => entry.clientId === 900), 'Eve’s own state sent back to her')
+    expect(deniedReasons(squatter.received).map(presenceIdTaken)).toEqual(claimed)
+    expect(squatter.isClosed()).toBe(false)
+    expect(stateAt(observer, 900)?.user).toMatchObject({ name: 'Eve Reviewer' })
+    for (const clientId of held) expect(stateAt(observer, clientId)?.n).toBe('rita')
   })
 
   it('a state nested 20,000 deep, one of a megabyte, or one that is not an object closes its sender; joiners still sync', async () => {

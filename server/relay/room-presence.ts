@@ -9,8 +9,9 @@
  * (presence-claims.ts, presence-handover.ts), for the same page reconnecting
  * with it however long it was away; so does one relayed by another instance,
  * its stamped person's, and one whose document updates a person wrote
- * (client-writers.ts). Every state is stamped with the
- * signed-in identity, so nobody can appear as someone else. A connection's
+ * (client-writers.ts). A connection refused an id because it is another's is
+ * told so, and the app's page then takes a new one. Every state is stamped
+ * with the signed-in identity, so nobody can appear as someone else. A connection's
  * changes are applied at most N times a second, the latest per client id
  * winning, and the room's changes go out in batches, so the stock client's
  * habit of sending back every presence change it receives cannot snowball.
@@ -18,10 +19,10 @@
 import { Awareness, encodeAwarenessUpdate, applyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 import type { RelayLimits } from '../../shared/limits.ts'
-import type { ServerPresence } from '../../shared/protocol.ts'
+import { presenceIdTakenMessage, type ServerPresence } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
 import { Connection } from './connection.ts'
-import { awarenessMessage } from './messages.ts'
+import { awarenessMessage, permissionDeniedMessage } from './messages.ts'
 import {
   encodePresenceUpdate,
   readPresenceUpdate,
@@ -52,13 +53,16 @@ export type ClientIdHolders = { readonly removed: ReadonlyMap<number, number>; r
 /** A presence change as applied and relayed: its state stamped, as JSON. */
 type WireEntry = { clientId: number; clock: number; json: string }
 type Outgoing = WireEntry & { publish: boolean }
-type Inbound = { entries: Map<number, WireEntry>; throttle: Throttle; refused: number }
+/** A connection's changes waiting their turn; how many were refused; the ids it was told are another's (presenceIdTakenMessage). */
+type Inbound = { entries: Map<number, WireEntry>; throttle: Throttle; refused: number; told: Set<number> }
 
 export type RoomPresenceOptions = {
   boardId: string
   logger: Logger
   limits: Pick<RelayLimits, 'presenceBytes' | 'presenceDepth' | 'presenceUpdatesPerSecond' | 'presenceClientsPerConnection' | 'presenceRememberRemovedMs'>
   broadcast: (frame: Uint8Array) => void
+  /** Sends one connection a frame of its own: that a client id it announced under is another's. */
+  tell: (connection: Connection, frame: Uint8Array) => void
   /** Sends this instance's presence changes to the other instances. */
   publish?: (update: Uint8Array) => void
   /** Who held the client ids in the board's room before this one (reset): each stays theirs while their pages reconnect. */
@@ -219,7 +223,7 @@ export class RoomPresence {
         // The stock client sends back every change it receives: that changes nothing and is ignored.
         if (!this.wouldChange(entry)) return null
         if (owner === undefined || !this.samePerson(owner, connection)) {
-          this.refuse(connection, clientId, 'the client id belongs to another connection')
+          this.refuseTaken(connection, clientId, 'the client id belongs to another connection')
           return null
         }
       } else if (entry.state === null || (this.removed.has(clientId) && !this.wouldChange(entry))) {
@@ -227,7 +231,7 @@ export class RoomPresence {
         return null
       } else if (!this.mayHold(clientId, connection.identity.userId)) {
         // Its page reconnects with it, however long it was away: taken meanwhile, it would show someone else under that page's id, and the page nowhere.
-        this.refuse(connection, clientId, 'the client id is another person’s in this room')
+        this.refuseTaken(connection, clientId, 'the client id is another person’s in this room')
         return null
       }
       if (!this.claim(connection, clientId)) return null
@@ -324,6 +328,19 @@ export class RoomPresence {
     )
   }
 
+  /**
+   * Refuses a client id someone else holds or claimed, and tells the
+   * connection so, once for each id and for at most as many ids as it may
+   * hold: a page left unaware would stay connected and be seen by nobody.
+   */
+  private refuseTaken(connection: Connection, clientId: number, why: string): void {
+    this.refuse(connection, clientId, why)
+    const { told } = this.inboundOf(connection)
+    if (told.has(clientId) || told.size >= this.options.limits.presenceClientsPerConnection) return
+    told.add(clientId)
+    this.options.tell(connection, permissionDeniedMessage(presenceIdTakenMessage(clientId)))
+  }
+
   private ownedBy(connection: Connection): Set<number> {
     let mine = this.owned.get(connection)
     if (!mine) this.owned.set(connection, (mine = new Set()))
@@ -334,7 +351,7 @@ export class RoomPresence {
     let queue = this.inbound.get(connection)
     if (!queue) {
       const throttle = new Throttle(1000 / this.options.limits.presenceUpdatesPerSecond, () => this.applyFrom(connection), this.logFailure)
-      this.inbound.set(connection, (queue = { entries: new Map(), throttle, refused: 0 }))
+      this.inbound.set(connection, (queue = { entries: new Map(), throttle, refused: 0, told: new Set() }))
     }
     return queue
   }

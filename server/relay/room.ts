@@ -215,6 +215,7 @@ export class Room {
       logger: options.logger,
       limits: options.limits,
       broadcast: (frame) => this.broadcastPresence(frame),
+      tell: (connection, frame) => this.send(connection, frame),
       publish: (update) => options.events.presenceChanged(this, update),
       previousHolders: options.presenceHolders,
       writerOf: (clientId) => this.clientWriters.writerOf(clientId),

@@ -5,7 +5,7 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import WebSocket from 'ws'
-import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC } from '../../shared/protocol.ts'
+import { MESSAGE_AUTH, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC } from '../../shared/protocol.ts'
 import { awarenessMessage, updateMessage } from '../../server/relay/messages.ts'
 import { encodePresenceUpdate } from '../../server/relay/presence-state.ts'
 
@@ -98,6 +98,18 @@ export function receivedPresence(received: Uint8Array[]): { clientId: number; cl
     }
   }
   return entries
+}
+
+/** The reasons of the permission-denied frames among `received`, in order. */
+export function deniedReasons(received: Uint8Array[]): string[] {
+  return received
+    .filter((frame) => frame[0] === MESSAGE_AUTH)
+    .map((frame) => {
+      const decoder = decoding.createDecoder(frame)
+      decoding.readVarUint(decoder)
+      decoding.readVarUint(decoder)
+      return decoding.readVarString(decoder)
+    })
 }
 
 /** The sync step 2 replies among `received` (the answers to the socket's sync step 1 messages). */

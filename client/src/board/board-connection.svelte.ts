@@ -9,6 +9,7 @@ import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { CLOSE, WEBSOCKET_PATH, type BoardFullNotice, type RestoreNotice, type ServerPresence } from '../../../shared/protocol.ts'
 import { noteUnsaved } from '../app/offline-copies.ts'
+import { takeFreshIdWhenTaken } from './fresh-presence-id.ts'
 import { keepOwnPresence } from './own-presence.ts'
 import { SaveTracker, trackProvider } from './save-tracker.ts'
 
@@ -83,6 +84,7 @@ export class BoardConnection {
     this.provider.on('closed', this.#onClosed)
     this.provider.on('connection-close', this.#onConnectionClose)
     this.#cleanups.push(keepOwnPresence(this.provider.awareness))
+    this.#cleanups.push(takeFreshIdWhenTaken(this.provider))
     this.provider.awareness.on('change', this.#readServerNotice)
     this.doc.on('update', this.#countWaiting)
     window.addEventListener('online', this.#onOnline)
