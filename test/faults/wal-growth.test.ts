@@ -31,10 +31,13 @@ const JUDGMENT = 'The build-up continues along the border. '.repeat(400)
 /**
  * The stream goes on until it has written this many times the most the -wal
  * file ever held. Never on a server that lets the log grow: there the file
- * holds everything written since the last moment nobody was writing, and the
- * stream ends at its deadline.
+ * holds everything written since the last moment nobody was writing (each
+ * card's commit puts at least its judgment in the log), and the stream ends
+ * at its deadline. Twice, not more: one checkpoint slow to sync can leave the
+ * file tens of times its limit once (19.5 MB in a clean-clone CI run), and the
+ * stream must outgrow that within its deadline on a slow machine.
  */
-const WRITTEN_OVER = 4
+const WRITTEN_OVER = 2
 /** Long enough for a loaded machine, whose stalls can leave the log several seconds' writes long once. */
 const STREAM_DEADLINE_MS = 150_000
 
