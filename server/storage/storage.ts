@@ -85,6 +85,8 @@ export type LogRow = { seq: number; update: Uint8Array; origin: string; at: stri
 export type StoredBoardState = {
   checkpoint: Uint8Array | null
   updates: Uint8Array[]
+  /** The sequence number of each of `updates`: what names a row that cannot be applied (relay/damaged-board.ts). */
+  rowSeqs: number[]
   /** The highest sequence number covered by what was loaded (0 for a new board). */
   lastSeq: number
   /**
