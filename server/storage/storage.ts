@@ -229,6 +229,12 @@ export interface HistoryStore {
   keptFrom(boardId: string): Promise<string | null>
   /** The latest checkpoint and the rows after it with their authors: where the newest changes are worked out from. */
   tail(boardId: string): Promise<{ checkpoint: Uint8Array | null; throughSeq: number; rows: LogRow[] }>
+  /**
+   * Deletes the board's log rows `seqs`, in one transaction; resolves with how
+   * many it deleted. Only for rows that cannot be applied, once kept elsewhere
+   * (`assay board set-aside-damaged`), with no server serving the database.
+   */
+  deleteRows(boardId: string, seqs: readonly number[]): Promise<number>
   /** What names `tail` without reading it: the latest checkpoint's sequence, how many rows follow it and the last one's. */
   tailState(boardId: string): Promise<TailState>
   keptStart(boardId: string): Promise<KeptStart>
