@@ -117,9 +117,10 @@ describeUnless(postgresMissing)('the answer to a COMMIT lost, on one instance wi
   })
 
   /**
-   * Bob writes a card's judgment over his socket as the answer to the relay's COMMIT of
-   * it is lost; with `cutOff`, the database is cut off at once, so the relay
-   * cannot learn that the batch committed and retries it once the database is back.
+   * Bob writes a card's judgment over his socket as the answer to the
+   * relay's COMMIT of it is lost; with `cutOff`, the database is cut off at
+   * once, so the relay cannot learn that the batch committed, takes it for
+   * failed, and retries it once the database is back.
    */
   async function judgedAsTheAnswerIsLost(cutOff: boolean) {
     const { bob, boardId, socket } = await editorOnBoard('A batch of the relay, the answer lost')
