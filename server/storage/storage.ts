@@ -69,7 +69,18 @@ export interface BoardRecordStore {
   delete(id: string, audited?: NewAuditRecord): Promise<void>
 }
 
-export type LogEntry = { update: Uint8Array; origin: string }
+/** `batch`: on the first entry of a batch the relay tried to commit (BatchMark). */
+export type LogEntry = { update: Uint8Array; origin: string; batch?: BatchMark }
+
+/**
+ * The first entry of a batch the relay tried to commit carries its id, kept
+ * across the batch's retries; `tried` once a try failed. A try whose COMMIT's
+ * answer was lost (CommitOutcomeUnknown) may have stored the batch all the
+ * same, so once a row holds the id, a later try stores none of its entries
+ * (up to the next marked entry). PostgreSQL's log keeps the id on the row;
+ * SQLite's ignores it, its commit being in the process and always answered.
+ */
+export type BatchMark = { id: string; tried: boolean }
 
 /**
  * The database session holding a board's turn across instances
