@@ -18,6 +18,7 @@ import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
 import type { BoardRecord, Storage, StoredBoardState } from '../storage/storage.ts'
+import { BoardDamaged } from './damaged-board.ts'
 import { ColdLoads, LoadingTooMuch } from './cold-loads.ts'
 import { ConnectionLimits, type Admission, type AdmissionRefusal } from './connection-limits.ts'
 import type { IncomingRates } from './incoming-rates.ts'
@@ -350,7 +351,11 @@ export class RoomRegistry implements RelayControl {
       presenceHolders: this.presenceHandover.take(boardId),
       checks: this.checks,
     })
-    room.load(stored)
+    try {
+      room.load(stored)
+    } catch (error) {
+      throw error instanceof BoardDamaged ? error.ofBoard(boardId) : error
+    }
     migrateBoardDoc(room.doc, serverOrigin('schema-migration'))
     // Stored before the relay refused it (relay/text-content.ts); removed as an edit, so stored and sent like one.
     const dropped = dropNonStringContentEverywhere(room.doc, serverOrigin('text-cleanup'))

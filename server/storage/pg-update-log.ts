@@ -72,6 +72,7 @@ export class PgUpdateLogStore implements UpdateLogStore {
     return {
       checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null,
       updates: rows.map((row) => row.update),
+      rowSeqs: rows.map((row) => row.seq),
       lastSeq: rows.at(-1)?.seq ?? checkpoint?.throughSeq ?? 0,
       // An append in flight: the checkpoint's rows, all committed before it was written, are what is known to be complete.
       completeThrough: committed ?? checkpoint?.throughSeq ?? 0,
