@@ -15,7 +15,6 @@ import { UPGRADE_REFUSED } from '../../shared/protocol.ts'
 import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded, SavingDelayed } from '../relay/commit-errors.ts'
 import { LoadingTooMuch } from '../relay/cold-loads.ts'
 import { BoardDamaged } from '../relay/damaged-board.ts'
-import type { BoardEnv } from './app-env.ts'
 import { SnapshotQuotaReached } from '../snapshots/snapshot-quota.ts'
 import { WrittenTooMuch } from '../relay/written-budget.ts'
 import { PasswordChecksBusy } from '../auth/password-checks.ts'
@@ -210,8 +209,8 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof BoardFull) return c.json(errorBody('board_full', error.message), 409)
   if (error instanceof SnapshotQuotaReached) return c.json(errorBody('snapshot_quota', error.message), 409)
   if (error instanceof BoardDamaged) {
-    // Worker jobs apply a stored state without its board's id: the route's board is the one.
-    const routeBoard = (c.var as Partial<BoardEnv['Variables']>).board
+    // Worker jobs apply a stored state without its board's id: the route's board (boardRole's, app-env.ts) is the one.
+    const routeBoard = (c.var as { board?: { id: string } }).board
     const damage = error.boardId === null && routeBoard ? error.ofBoard(routeBoard.id) : error
     c.get('services')?.damagedBoards.refused(damage, c.req.path)
     // No Retry-After: the same request fails the same way until an operator repairs the board.

@@ -2,6 +2,7 @@ import * as Y from 'yjs'
 import type { StoredBoardState } from '../storage/storage.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import { BoardDamaged, type DamagedAt } from './damaged-board.ts'
+import { isStackOverflow } from '../../shared/stack-overflow.ts'
 
 /**
  * Log rows packed into one buffer, for a worker thread: posting 200,000 rows
@@ -51,11 +52,16 @@ export function applyStoredState(doc: Y.Doc, stored: StoredUpdates, origin?: unk
   }, origin)
 }
 
-/** Applies one stored part of a board (its checkpoint or the log row `at`); one Yjs cannot apply throws BoardDamaged naming it. */
+/**
+ * Applies one stored part of a board (its checkpoint or the log row `at`); one Yjs cannot apply throws BoardDamaged
+ * naming it. A stack that ran out is not damage: the part nests deeper than this thread follows (a worker's stack is
+ * smaller than the relay's), and is refused as too deep where it is thrown (worker-errors.ts).
+ */
 export function applyStoredPart(doc: Y.Doc, part: Uint8Array, at: DamagedAt): void {
   try {
     Y.applyUpdate(doc, part)
   } catch (error) {
+    if (error instanceof Error && isStackOverflow(error)) throw error
     throw new BoardDamaged(at, errorMessage(error))
   }
 }

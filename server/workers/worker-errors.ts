@@ -6,6 +6,7 @@ import { BoardError } from '../../shared/board-doc.ts'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
 import { BriefingTooLarge } from '../export/briefing-size.ts'
 import { BoardDamaged, type DamagedAt } from '../relay/damaged-board.ts'
+import { isStackOverflow } from '../../shared/stack-overflow.ts'
 import type { JobName } from './jobs.ts'
 
 /**
@@ -153,9 +154,6 @@ export function outOfMemoryError(job: JobName, memoryMb: number): WorkerJobError
   )
 }
 
-/** What V8 says of a call stack that ran out. */
-const STACK_OVERFLOW_MESSAGE = 'Maximum call stack size exceeded'
-
 /**
  * A job whose recursion ran out of stack: the input is what was too deep
  * (inputs are bounded before they are read, so this is one a bound missed),
@@ -224,7 +222,7 @@ export function encodeJobError(error: unknown): EncodedJobError {
 }
 
 export function decodeJobError(encoded: EncodedJobError, job: JobName): Error {
-  if (encoded.name === 'RangeError' && encoded.message === STACK_OVERFLOW_MESSAGE) return stackOverflowError(job)
+  if (isStackOverflow(encoded)) return stackOverflowError(job)
   if (encoded.name === 'ImportError' && encoded.kind) return new ImportError(encoded.kind as ImportErrorKind, encoded.message)
   if (encoded.name === 'BoardError' && encoded.kind) return new BoardError(encoded.kind as BoardError['kind'], encoded.message)
   if (encoded.name === 'BriefingTooLarge') return new BriefingTooLarge(encoded.message)
