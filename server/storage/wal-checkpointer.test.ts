@@ -1,6 +1,8 @@
 import { mkdirSync, rmSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { afterEach, expect, it } from 'vitest'
 import { waitFor } from '../../test/helpers/wait-for.ts'
@@ -114,16 +116,14 @@ it('starts a log past its limit over once a reader holding it lets go, warning o
   db.close()
 })
 
-it('does not try to start the log over while a reader holds frames it could not copy, so no commit waits for it', async () => {
-  const { path, lines, logger, db, insert, reader } = logHeldByReader()
-  // A commit that has to wait for the write lock fails at once rather than waiting: the relay's would have waited.
+/**
+ * Commits all along, as the relay's are, until the thread has found the log held for several ticks in a row. A commit
+ * that has to wait for the write lock fails at once rather than waiting (busy timeout 0): the relay's would have waited.
+ */
+async function commitUntilWarned(db: Database.Database, insert: Database.Statement, lines: { msg: string }[]) {
   db.pragma('busy_timeout = 0')
-  // Committed past the reader's snapshot: frames no checkpoint may copy while it reads.
-  insert.run('y')
-  checkpointer = startWalCheckpointer(path, { intervalMs: 20, walLimitBytes: 64 * 1024, logger })
   let commits = 0
   const refused: string[] = []
-  // Commits all along, as the relay's are, until the thread has found the log held for several ticks in a row.
   while (!lines.some((line) => line.msg.startsWith('the WAL is past its limit'))) {
     try {
       insert.run('z')
@@ -133,6 +133,54 @@ it('does not try to start the log over while a reader holds frames it could not 
     }
     await new Promise((resolve) => setImmediate(resolve))
   }
+  return { commits, refused }
+}
+
+it('does not try to start the log over while a reader holds frames it could not copy, so no commit waits for it', async () => {
+  const { path, lines, logger, db, insert, reader } = logHeldByReader()
+  // Committed past the reader's snapshot: frames no checkpoint may copy while it reads.
+  insert.run('y')
+  checkpointer = startWalCheckpointer(path, { intervalMs: 20, walLimitBytes: 64 * 1024, logger })
+  const { commits, refused } = await commitUntilWarned(db, insert, lines)
+  expect(refused).toEqual([])
+  expect(commits).toBeGreaterThan(0)
+
+  reader.exec('commit')
+  reader.close()
+  await waitFor(() => lines.some((line) => line.msg === 'the WAL is within its limit again'), 'the log started over once the reader is gone')
+  db.close()
+})
+
+/**
+ * Another connection running passive checkpoints back to back, as a replication or backup tool may, on a thread of
+ * its own until `stop` is set; it reports its first. While one of them runs, the checkpoint lock is taken: a passive
+ * checkpoint of the thread's own cannot run and reports busy, with -1 for the log's frames and those copied.
+ */
+const CHECKPOINTING_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const Database = require(workerData.driver)
+const db = new Database(workerData.path)
+const stop = new Int32Array(workerData.stop)
+db.pragma('wal_checkpoint(PASSIVE)')
+parentPort.postMessage('checkpointing')
+while (Atomics.load(stop, 0) === 0) db.pragma('wal_checkpoint(PASSIVE)')
+db.close()
+`
+
+it('takes a passive checkpoint that could not run (another connection checkpointing) for no sign that a reader let go', async () => {
+  const { path, lines, logger, db, insert, reader } = logHeldByReader()
+  insert.run('y')
+  const stop = new Int32Array(new SharedArrayBuffer(4))
+  const checkpointing = new Worker(CHECKPOINTING_SOURCE, {
+    eval: true,
+    workerData: { path, driver: createRequire(import.meta.url).resolve('better-sqlite3'), stop: stop.buffer },
+  })
+  const exited = new Promise((resolve) => checkpointing.once('exit', resolve))
+  await new Promise((resolve) => checkpointing.once('message', resolve))
+  checkpointer = startWalCheckpointer(path, { intervalMs: 20, walLimitBytes: 64 * 1024, logger })
+  const { commits, refused } = await commitUntilWarned(db, insert, lines)
+  Atomics.store(stop, 0, 1)
+  await exited
   expect(refused).toEqual([])
   expect(commits).toBeGreaterThan(0)
 
