@@ -117,11 +117,16 @@ it('starts a log past its limit over once a reader holding it lets go, warning o
 })
 
 /**
- * Commits all along, as the relay's are, until the thread has found the log held for several ticks in a row. A commit
- * that has to wait for the write lock fails at once rather than waiting (busy timeout 0): the relay's would have waited.
+ * Starts the thread on a log a reader holds, with a frame committed past the reader's snapshot (no checkpoint may copy
+ * it while it reads), and commits all along, as the relay's are, until the thread has found the log held for several
+ * ticks in a row; then `beforeLettingGo`, and the reader lets go: the log is started over. A commit that has to wait for
+ * the write lock fails at once rather than waiting (busy timeout 0): the relay's would have waited.
  */
-async function commitUntilWarned(db: Database.Database, insert: Database.Statement, lines: { msg: string }[]) {
+async function commitWhileReaderHolds(held: ReturnType<typeof logHeldByReader>, beforeLettingGo?: () => Promise<unknown>) {
+  const { path, lines, logger, db, insert, reader } = held
+  insert.run('y')
   db.pragma('busy_timeout = 0')
+  checkpointer = startWalCheckpointer(path, { intervalMs: 20, walLimitBytes: 64 * 1024, logger })
   let commits = 0
   const refused: string[] = []
   while (!lines.some((line) => line.msg.startsWith('the WAL is past its limit'))) {
@@ -133,22 +138,19 @@ async function commitUntilWarned(db: Database.Database, insert: Database.Stateme
     }
     await new Promise((resolve) => setImmediate(resolve))
   }
-  return { commits, refused }
-}
-
-it('does not try to start the log over while a reader holds frames it could not copy, so no commit waits for it', async () => {
-  const { path, lines, logger, db, insert, reader } = logHeldByReader()
-  // Committed past the reader's snapshot: frames no checkpoint may copy while it reads.
-  insert.run('y')
-  checkpointer = startWalCheckpointer(path, { intervalMs: 20, walLimitBytes: 64 * 1024, logger })
-  const { commits, refused } = await commitUntilWarned(db, insert, lines)
-  expect(refused).toEqual([])
-  expect(commits).toBeGreaterThan(0)
+  await beforeLettingGo?.()
 
   reader.exec('commit')
   reader.close()
   await waitFor(() => lines.some((line) => line.msg === 'the WAL is within its limit again'), 'the log started over once the reader is gone')
   db.close()
+  return { commits, refused }
+}
+
+it('does not try to start the log over while a reader holds frames it could not copy, so no commit waits for it', async () => {
+  const { commits, refused } = await commitWhileReaderHolds(logHeldByReader())
+  expect(refused).toEqual([])
+  expect(commits).toBeGreaterThan(0)
 })
 
 /**
@@ -170,24 +172,18 @@ db.close()
 `
 
 it('takes a passive checkpoint that could not run (another connection checkpointing) for no sign that a reader let go', async () => {
-  const { path, lines, logger, db, insert, reader } = logHeldByReader()
-  insert.run('y')
+  const held = logHeldByReader()
   const stop = new Int32Array(new SharedArrayBuffer(4))
   const checkpointing = new Worker(CHECKPOINTING_SOURCE, {
     eval: true,
-    workerData: { path, driver: createRequire(import.meta.url).resolve('better-sqlite3'), stop: stop.buffer },
+    workerData: { path: held.path, driver: createRequire(import.meta.url).resolve('better-sqlite3'), stop: stop.buffer },
   })
   const exited = new Promise((resolve) => checkpointing.once('exit', resolve))
   await new Promise((resolve) => checkpointing.once('message', resolve))
-  checkpointer = startWalCheckpointer(path, { intervalMs: 20, walLimitBytes: 64 * 1024, logger })
-  const { commits, refused } = await commitUntilWarned(db, insert, lines)
-  Atomics.store(stop, 0, 1)
-  await exited
+  const { commits, refused } = await commitWhileReaderHolds(held, () => {
+    Atomics.store(stop, 0, 1)
+    return exited
+  })
   expect(refused).toEqual([])
   expect(commits).toBeGreaterThan(0)
-
-  reader.exec('commit')
-  reader.close()
-  await waitFor(() => lines.some((line) => line.msg === 'the WAL is within its limit again'), 'the log started over once the reader is gone')
-  db.close()
 })

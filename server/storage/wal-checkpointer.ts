@@ -173,9 +173,9 @@ function tick() {
         if (fresh <= ${SMALL_COPY_FRAMES} || fresh >= last) break
         last = fresh
       }
-      // A reader holding frames: a RESTART would only hold the write lock, every commit waiting behind it, for its
-      // whole busy timeout and give up. Tried next tick. busy: the write lock or a reader was not given up in time;
-      // tried again next tick too.
+      // A reader holding frames, or a look that could not tell: a RESTART would only hold the write lock, every
+      // commit waiting behind it, for its whole busy timeout and give up. Tried next tick. busy: the write lock or a
+      // reader was not given up in time; tried again next tick too.
       overLimit = heldByReader(copied) || db.pragma('wal_checkpoint(RESTART)')[0].busy !== 0
     }
     parentPort.postMessage({ type: 'checkpointed', walBytes: walBytes(), overLimit })
