@@ -84,6 +84,17 @@ const CATCH_UP_LIMITS = 2
  * one let go does not stop it. It waits on nobody (a passive checkpoint), and
  * it is the RESTART's busy timeout: a reader gone sooner would not have kept
  * commits waiting behind the RESTART's write lock anyway.
+ *
+ * A pass that could not run at all tells nothing, neither of the log nor of
+ * its readers: SQLite reports it busy (the pragma's first column; its other
+ * two, the log's frames and those copied, are then -1). A passive checkpoint
+ * is refused that way when another connection's checkpoint holds the
+ * checkpoint lock, or when it reads the log's header as a commit rewrites it
+ * (the commit holding the write lock it would need to read it again). Taken
+ * for a log started over, such a pass once let a RESTART run while a reader
+ * held its frames, under a full test run's load (a commit landing on the
+ * look): every commit waited behind its write lock. So the tick decides
+ * nothing on it and the next tick looks again.
  */
 const READER_PAUSE_MS = CHECKPOINT_BUSY_TIMEOUT_MS
 /** Looks a moment apart before frames left uncopied are taken for a reader's (heldByReader). */
@@ -109,22 +120,26 @@ function walBytes() {
 function failed(error) {
   parentPort.postMessage({ type: 'failed', code: String(error.code ?? 'unknown'), message: String(error.message) })
 }
+// A pass's counts, or undefined when it could not run (busy: READER_PAUSE_MS's comment).
 function passive() {
-  return db.pragma('wal_checkpoint(PASSIVE)')[0]
+  const result = db.pragma('wal_checkpoint(PASSIVE)')[0]
+  return result.busy === 0 ? result : undefined
 }
 const pause = new Int32Array(new SharedArrayBuffer(4))
-// Whether a reader keeps the copy from the frames passive checkpoints leave: it has not moved a moment later while
-// the log is no shorter (a log started over since counts again from its beginning). Looked at twice: under a full
-// test run's load a RESTART was tried while a reader held its frames (a pass ending short of them, the next moving on,
-// as when another connection holds a reader's slot that moment); a reader gone lets each pass copy what was committed
+// Whether a reader may still keep the copy from the frames passive checkpoints leave: a moment later the copy has
+// got no further while the log is no shorter (only a log started over, which no reader of its frames allows, counts
+// again from its beginning), or the look could not run and so cannot show the reader gone. Looked at twice: a pass
+// can end short of a reader's frames when a connection beginning a transaction holds a read slot that moment (the
+// copy then stops at the slot's older mark), the next moving on; a reader gone lets each pass copy what was committed
 // meanwhile, so two looks still find it gone.
 function heldByReader(copied) {
   for (let look = 0; look < ${READER_LOOKS}; look++) {
     if (copied.checkpointed >= copied.log) return false
     Atomics.wait(pause, 0, 0, ${READER_PAUSE_MS})
     const again = passive()
+    if (!again) return true
     if (again.log < copied.log) return false
-    if (again.checkpointed === copied.checkpointed) return true
+    if (again.checkpointed <= copied.checkpointed) return true
     copied = again
   }
   return false
@@ -134,6 +149,8 @@ let lastFrames = -1
 function tick() {
   try {
     let copied = passive()
+    // Nothing learned this tick, so nothing decided nor reported: the next tick looks again.
+    if (!copied) return
     const idle = copied.log === lastFrames && copied.checkpointed === copied.log
     lastFrames = copied.log
     let overLimit = false
@@ -149,14 +166,16 @@ function tick() {
       let last = copied.checkpointed
       while (copied.log * frameBytes <= ${CATCH_UP_LIMITS} * workerData.walLimitBytes) {
         const again = passive()
+        // Left to the RESTART, once heldByReader has looked again.
+        if (!again) break
         const fresh = again.checkpointed - copied.checkpointed
         copied = again
         if (fresh <= ${SMALL_COPY_FRAMES} || fresh >= last) break
         last = fresh
       }
-      // A reader holding frames: a RESTART would only hold the write lock, every commit waiting behind it, for its
-      // whole busy timeout and give up. Tried next tick. busy: the write lock or a reader was not given up in time;
-      // tried again next tick too.
+      // A reader holding frames, or a look that could not tell: a RESTART would only hold the write lock, every
+      // commit waiting behind it, for its whole busy timeout and give up. Tried next tick. busy: the write lock or a
+      // reader was not given up in time; tried again next tick too.
       overLimit = heldByReader(copied) || db.pragma('wal_checkpoint(RESTART)')[0].busy !== 0
     }
     parentPort.postMessage({ type: 'checkpointed', walBytes: walBytes(), overLimit })
