@@ -6,13 +6,13 @@
 import type { Server, ServerOptions } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createAdaptorServer } from '@hono/node-server'
 import { WebSocketServer, type ServerOptions as WebSocketServerOptions } from 'ws'
 import { LIMITS } from '../shared/limits.ts'
 import type { Config } from './config.ts'
 import { createApp } from './http/app.ts'
 import { takeWebsocketUpgrades } from './http/direct-upgrade.ts'
-import { createLogger } from './log.ts'
+import { createLazyHonoServer } from './http/lazy-hono-server.ts'
+import { createLogger, type Logger } from './log.ts'
 import type { Metrics } from './metrics/metrics.ts'
 import { metricsRoute } from './metrics/metrics-route.ts'
 import { closeServices, createServices, type ServiceOptions, type Services } from './services.ts'
@@ -65,12 +65,12 @@ async function serve(config: Config, options: ServiceOptions, servingLock: Share
   // closeTimeout: ws (8.23) takes it, @types/ws does not list it yet.
   const websocketOptions: WebSocketServerOptions & { closeTimeout: number } = { noServer: true, maxPayload: LIMITS.maxMessageBytes, closeTimeout: CLOSE_TIMEOUT_MS }
   const wss = new WebSocketServer(websocketOptions)
-  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss }, serverOptions: requestTimeouts(config) }) as Server
-  takeWebsocketUpgrades(server, wss, services)
+  const { server, honoUpgrade } = createLazyHonoServer(app.fetch, requestTimeouts(config), services.logger, wss)
+  takeWebsocketUpgrades(server, wss, services, honoUpgrade)
   services.connections.watch(server)
   services.requests.watch(server)
   const { url, port } = await listen(server, config.PORT, config.HOST)
-  const metricsServer = services.metrics && config.METRICS_PORT !== undefined ? serveMetrics(services.metrics, config) : undefined
+  const metricsServer = services.metrics && config.METRICS_PORT !== undefined ? serveMetrics(services.metrics, config, services.logger) : undefined
   const metricsUrl = metricsServer && (await listen(metricsServer, config.METRICS_PORT ?? 0, config.METRICS_HOST)).url
   services.logger.info({ url, metricsUrl, storage: services.storage.dialect }, 'assay is listening')
   let closing: Promise<void> | undefined
@@ -131,8 +131,8 @@ const METRICS_MAX_CONNECTIONS = 16
  * request: without them 500 sockets sending unfinished headers were all held
  * for Node's default minute, each an open file of the process.
  */
-function serveMetrics(metrics: Metrics, config: Config): Server {
-  const server = createAdaptorServer({ fetch: metricsRoute(metrics, config.METRICS_TOKEN).fetch, serverOptions: requestTimeouts(config) }) as Server
+function serveMetrics(metrics: Metrics, config: Config, logger: Logger): Server {
+  const { server } = createLazyHonoServer(metricsRoute(metrics, config.METRICS_TOKEN).fetch, requestTimeouts(config), logger)
   server.maxConnections = METRICS_MAX_CONNECTIONS
   return server
 }

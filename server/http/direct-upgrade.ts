@@ -27,10 +27,9 @@ import { errorMessage } from '../../shared/error-message.ts'
 import { CLOSE, WEBSOCKET_PATH } from '../../shared/protocol.ts'
 import { BoardDamaged } from '../relay/damaged-board.ts'
 import { handleError } from './errors.ts'
+import type { UpgradeListener } from './lazy-hono-server.ts'
 import { decideUpgrade, type UpgradeRefusal } from './upgrade-decision.ts'
 import { UpgradeJoin } from './upgrade-join.ts'
-
-type UpgradeListener = (request: IncomingMessage, socket: Socket, head: Buffer) => void
 
 /** The route as Hono's metrics name it (count-requests.ts): one series for both ways in. */
 const ROUTE = `${WEBSOCKET_PATH}/:boardId`
@@ -40,15 +39,9 @@ const PLAIN_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/
 const HOST_AND_PORT = /^([a-z0-9._-]+)(?::\d{1,5})?$/
 const TEXT_PLAIN = 'text/plain; charset=UTF-8'
 
-/**
- * Takes the server's `upgrade` event over from the listener that
- * @hono/node-server's `createAdaptorServer` registered, which gets every
- * upgrade not taken here.
- */
-export function takeWebsocketUpgrades(server: Server, wss: WebSocketServer, services: Services): void {
-  const [hono, ...others] = server.listeners('upgrade') as UpgradeListener[]
-  if (!hono || others.length > 0) throw new Error('expected the one upgrade listener of @hono/node-server')
-  server.removeListener('upgrade', hono)
+/** Takes the server's `upgrade` event; `hono` (lazy-hono-server.ts) gets every upgrade not taken here. */
+export function takeWebsocketUpgrades(server: Server, wss: WebSocketServer, services: Services, hono: UpgradeListener): void {
+  if (server.listenerCount('upgrade') > 0) throw new Error('expected a server with no upgrade listener yet')
   server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     // Node hands over any `Connection: upgrade` with an `Upgrade` header; Hono's listener leaves one that is not to a websocket unanswered and open.
     if (request.headers.upgrade?.toLowerCase() !== 'websocket') {

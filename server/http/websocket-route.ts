@@ -4,10 +4,12 @@
  * those in any other form than the one clients send. Both decide with
  * upgrade-decision.ts and join with upgrade-join.ts.
  */
-import { upgradeWebSocket, type HttpBindings } from '@hono/node-server'
+import type { HttpBindings, WebSocketLike } from '@hono/node-server'
 import { Hono, type Context } from 'hono'
+import type { WSEvents } from 'hono/ws'
 import type { WebSocket } from 'ws'
 import type { SignedInEnv } from './app-env.ts'
+import { loadNodeAdaptor } from './node-adaptor.ts'
 import { decideUpgrade, type UpgradeDecision } from './upgrade-decision.ts'
 import { UpgradeJoin } from './upgrade-join.ts'
 
@@ -26,20 +28,26 @@ export function websocketRoute(): Hono<UpgradeEnv> {
       c.set('decision', decided)
       return next()
     },
-    upgradeWebSocket((c: Context<UpgradeEnv>) => {
-      const joined = new UpgradeJoin(c.var.services, c.var.decision, c.env.incoming.socket)
-      joined.watchHandshake()
-      return {
-        onOpen: (_event, ws) => joined.open(ws.raw as WebSocket),
-        onMessage(event) {
-          if (event.data instanceof ArrayBuffer) joined.receive(new Uint8Array(event.data))
-          else joined.receiveText()
-        },
-        onClose: () => joined.close(),
-      }
-    }),
+    async function upgradeToWebsocket(c, next) {
+      // Loaded already when a request reaches here through the server (lazy-hono-server.ts); node-adaptor.ts says why it is loaded late.
+      const { upgradeWebSocket } = await loadNodeAdaptor()
+      return upgradeWebSocket(joinOnOpen)(c, next)
+    },
   )
   return route
+}
+
+function joinOnOpen(c: Context<UpgradeEnv>): WSEvents<WebSocketLike> {
+  const joined = new UpgradeJoin(c.var.services, c.var.decision, c.env.incoming.socket)
+  joined.watchHandshake()
+  return {
+    onOpen: (_event, ws) => joined.open(ws.raw as WebSocket),
+    onMessage(event) {
+      if (event.data instanceof ArrayBuffer) joined.receive(new Uint8Array(event.data))
+      else joined.receiveText()
+    },
+    onClose: () => joined.close(),
+  }
 }
 
 /**

@@ -1,0 +1,8 @@
+/**
+ * serve-open.ts's server, printing `reads the fetch global <name>` on a line
+ * of its own when anything first reads one of the globals that make Node load
+ * its fetch implementation (undici), with the reading module's place: a test
+ * sees whether the server loaded it, and when.
+ */
+import './watch-fetch-globals.ts'
+import './serve-open.ts'
