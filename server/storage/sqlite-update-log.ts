@@ -41,7 +41,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     // look-up of the row alone was.
     const boardNewest = driverStatement(
       db,
-      db.select({ at: newestHistoryTime(HISTORY_TABLES, sql.placeholder('boardId'), SQLITE_HISTORY) }).from(boards).where(eq(boards.id, sql.placeholder('boardId'))),
+      db.select({ at: newestHistoryTime(HISTORY_TABLES, sql.placeholder('boardId'), SQLITE_HISTORY).as('at') }).from(boards).where(eq(boards.id, sql.placeholder('boardId'))),
       ['boardId', 'boardId', 'boardId', 'boardId', 'boardId'],
     )
     const insertRow = driverStatement(

@@ -1,7 +1,8 @@
 /**
  * The server's clock stepped back (an NTP step, a virtual machine restored)
- * while a board is edited: an edit made then is dated no earlier than the
- * board's history already holds, so the board read or exported as of a moment
+ * within HISTORY_CLOCK_TOLERANCE_MS (set to 3 hours here) while a board is
+ * edited: an edit made then is dated no earlier than the board's history
+ * already holds, so the board read or exported as of a moment
  * between two edits never shows the later one, a snapshot taken then is dated
  * no earlier than the edits it holds, automatic snapshots go on, and the step
  * is logged once. On SQLite and PostgreSQL, and with two instances on one
@@ -28,6 +29,9 @@ afterEach(async () => {
   for (const server of servers.reverse()) await server.destroy()
   servers = []
 })
+
+/** Steps back of two hours are carried (past the tolerance, clock-forward.test.ts). */
+const TOLERANCE = { HISTORY_CLOCK_TOLERANCE_MS: String(3 * HOUR) }
 
 const titles = (model: BoardModel) => model.assessments.map((assessment) => assessment.title).sort()
 
@@ -56,7 +60,7 @@ describeEachDialect(postgresMissing, 'a server whose clock steps back on %s', (d
   it('dates later edits and snapshots no earlier than the history holds, so the past never shows them', async () => {
     const clock = testClock()
     const logged: string[] = []
-    const server = await startTestServer({ dialect, access: () => openAccess(), clock, logSink: (line) => logged.push(line) })
+    const server = await startTestServer({ dialect, access: () => openAccess(), clock, env: TOLERANCE, logSink: (line) => logged.push(line) })
     servers.push(server)
     const { api, boardId, writer } = await editedBoard(server)
 
@@ -93,9 +97,9 @@ describeUnless(postgresMissing)('two instances on one PostgreSQL database, one c
   it('dates the edits of the instance behind no earlier than the other instance’s', async () => {
     const right = testClock()
     const behind = testClock(Date.parse(right.iso()) - 2 * HOUR)
-    const first = await startTestServer({ dialect: 'postgres', access: () => openAccess(), clock: right, env: { REDIS_URL } })
+    const first = await startTestServer({ dialect: 'postgres', access: () => openAccess(), clock: right, env: { REDIS_URL, ...TOLERANCE } })
     servers.push(first)
-    const second = await startTestServer({ dialect: 'postgres', access: () => openAccess(), clock: behind, database: first.database, env: { REDIS_URL } })
+    const second = await startTestServer({ dialect: 'postgres', access: () => openAccess(), clock: behind, database: first.database, env: { REDIS_URL, ...TOLERANCE } })
     servers.push(second)
     const { api, boardId, writer: onFirst } = await editedBoard(first)
 
