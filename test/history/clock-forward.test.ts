@@ -9,17 +9,15 @@
  * instances on one PostgreSQL database, one of them ahead of the other.
  */
 import { afterEach, expect, it } from 'vitest'
-import { addAssessment } from '../../shared/board-mutations.ts'
-import type { BoardModel } from '../../shared/board-model.ts'
 import type { BoardHistory } from '../../shared/history-model.ts'
 import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { apiClient, type ApiClient } from '../helpers/api.ts'
+import { added, cardsAsOf, editedBoard } from '../helpers/carded-board.ts'
 import { openAccess } from '../helpers/open-access.ts'
 import { describeEachDialect, describeUnless, missingServices } from '../helpers/services.ts'
-import { DAY, MINUTE, testClock } from '../helpers/test-clock.ts'
-import { REDIS_URL, startTestServer, type TestServer } from '../helpers/test-server.ts'
-import { waitFor } from '../helpers/wait-for.ts'
-import { clientsDestroyedAfterEach, type TestClient } from '../helpers/yjs-client.ts'
+import { DAY, MINUTE, testClock, type TestClock } from '../helpers/test-clock.ts'
+import { REDIS_URL, startTestServer, type Dialect, type TestServer } from '../helpers/test-server.ts'
+import { clientsDestroyedAfterEach } from '../helpers/yjs-client.ts'
 
 const postgresMissing = await missingServices('postgres')
 const connect = clientsDestroyedAfterEach()
@@ -33,29 +31,6 @@ afterEach(async () => {
   servers = []
 })
 
-const titles = (model: BoardModel) => model.assessments.map((assessment) => assessment.title).sort()
-
-/** Adds a card through `writer` and waits until the server stores it. */
-async function added(api: ApiClient, boardId: string, writer: TestClient, title: string): Promise<void> {
-  addAssessment(writer.doc, { title, judgment: '', likelihood: 3, confidence: 'moderate', kind: 'key-judgment' })
-  await waitFor(async () => titles((await api.get<BoardModel>(`/api/boards/${boardId}`)).body).includes(title), `${title} to be stored`)
-}
-
-/** A new board on `server` and a client editing it there. */
-async function editedBoard(server: TestServer): Promise<{ api: ApiClient; boardId: string; writer: TestClient }> {
-  const api = apiClient(server.url)
-  const boardId = await api.createBoard('Clock forward')
-  const writer = connect(server.wsUrl, boardId)
-  await writer.synced()
-  return { api, boardId, writer }
-}
-
-async function asOf(api: ApiClient, boardId: string, moment: string): Promise<string[]> {
-  const read = await api.get<BoardModel>(`/api/boards/${boardId}?asOf=${encodeURIComponent(moment)}`)
-  expect(read.status, JSON.stringify(read.body)).toBe(200)
-  return titles(read.body)
-}
-
 /** The time of the board's newest edit, as its history of editing sessions shows it. */
 async function newestEditAt(api: ApiClient, boardId: string): Promise<string | undefined> {
   return (await api.get<BoardHistory>(`/api/boards/${boardId}/history`)).body.sessions[0]?.to
@@ -63,13 +38,18 @@ async function newestEditAt(api: ApiClient, boardId: string): Promise<string | u
 
 const datedBackLines = (logged: string[]) => logged.filter((line) => line.includes('"level":50') && line.includes(DATED_BACK))
 
+/** A server on `clock` whose log lines are kept, with a board a client edits there. */
+async function editedOnClock(dialect: Dialect, clock: TestClock) {
+  const logged: string[] = []
+  const server = await startTestServer({ dialect, access: () => openAccess(), clock, logSink: (line) => logged.push(line) })
+  servers.push(server)
+  return { server, logged, ...(await editedBoard(server, 'Clock forward', connect)) }
+}
+
 describeEachDialect(postgresMissing, 'a server whose clock steps forward and back on %s', (dialect) => {
   it('dates what was written while a year ahead back to the clock at the next edit', async () => {
     const clock = testClock()
-    const logged: string[] = []
-    const server = await startTestServer({ dialect, access: () => openAccess(), clock, logSink: (line) => logged.push(line) })
-    servers.push(server)
-    const { api, boardId, writer } = await editedBoard(server)
+    const { server, logged, api, boardId, writer } = await editedOnClock(dialect, clock)
 
     clock.advance(MINUTE)
     await added(api, boardId, writer, 'Alpha card')
@@ -88,8 +68,8 @@ describeEachDialect(postgresMissing, 'a server whose clock steps forward and bac
     await added(api, boardId, writer, 'Delta card')
     const now = clock.iso()
 
-    expect(await asOf(api, boardId, now)).toEqual(['Alpha card', 'Bravo card', 'Charlie card', 'Delta card'])
-    expect(await asOf(api, boardId, beforeStep)).toEqual(['Alpha card'])
+    expect(await cardsAsOf(api, boardId, now)).toEqual(['Alpha card', 'Bravo card', 'Charlie card', 'Delta card'])
+    expect(await cardsAsOf(api, boardId, beforeStep)).toEqual(['Alpha card'])
     expect(await newestEditAt(api, boardId)).toBe(now)
     const snapshots = (await api.get<SnapshotSummary[]>(`/api/boards/${boardId}/snapshots`)).body
     expect(snapshots.map((listed) => listed.createdAt).filter((at) => at > now)).toEqual([])
@@ -104,10 +84,7 @@ describeEachDialect(postgresMissing, 'a server whose clock steps forward and bac
 
   it('carries a clock ahead within the tolerance and reads the board as of then', async () => {
     const clock = testClock()
-    const logged: string[] = []
-    const server = await startTestServer({ dialect, access: () => openAccess(), clock, logSink: (line) => logged.push(line) })
-    servers.push(server)
-    const { api, boardId, writer } = await editedBoard(server)
+    const { logged, api, boardId, writer } = await editedOnClock(dialect, clock)
 
     clock.advance(MINUTE)
     await added(api, boardId, writer, 'Alpha card')
@@ -117,7 +94,7 @@ describeEachDialect(postgresMissing, 'a server whose clock steps forward and bac
     await added(api, boardId, writer, 'Charlie card')
 
     expect(await newestEditAt(api, boardId)).toBe(ahead)
-    expect(await asOf(api, boardId, ahead)).toEqual(['Alpha card', 'Bravo card', 'Charlie card'])
+    expect(await cardsAsOf(api, boardId, ahead)).toEqual(['Alpha card', 'Bravo card', 'Charlie card'])
     expect(datedBackLines(logged)).toEqual([])
   }, 120_000)
 })
@@ -131,7 +108,7 @@ describeUnless(postgresMissing)('two instances on one PostgreSQL database, one c
     servers.push(first)
     const second = await startTestServer({ dialect: 'postgres', access: () => openAccess(), clock: ahead, database: first.database, env: { REDIS_URL } })
     servers.push(second)
-    const { api, boardId, writer: onFirst } = await editedBoard(first)
+    const { api, boardId, writer: onFirst } = await editedBoard(first, 'Clock forward', connect)
     const onSecond = connect(second.wsUrl, boardId)
     await onSecond.synced()
 
@@ -144,7 +121,7 @@ describeUnless(postgresMissing)('two instances on one PostgreSQL database, one c
     await added(apiClient(second.url), boardId, onSecond, 'Charlie card')
     await added(api, boardId, onFirst, 'Delta card')
     expect(await newestEditAt(api, boardId)).toBe(right.iso())
-    expect(await asOf(api, boardId, right.iso())).toEqual(['Alpha card', 'Bravo card', 'Charlie card', 'Delta card'])
+    expect(await cardsAsOf(api, boardId, right.iso())).toEqual(['Alpha card', 'Bravo card', 'Charlie card', 'Delta card'])
     expect(datedBackLines(logged)).toHaveLength(1)
   }, 120_000)
 })
