@@ -2,8 +2,8 @@
  * The server's clock stepped back (an NTP step, a virtual machine restored)
  * within HISTORY_CLOCK_TOLERANCE_MS (set to 3 hours here) while a board is
  * edited: an edit made then is dated no earlier than the board's history
- * already holds, so the board read or exported as of a moment
- * between two edits never shows the later one, a snapshot taken then is dated
+ * already holds, so the board read or exported as of a moment between two
+ * edits never shows the later one, a snapshot taken then is dated
  * no earlier than the edits it holds, automatic snapshots go on, and the step
  * is logged once. On SQLite and PostgreSQL, and with two instances on one
  * PostgreSQL database, one of them behind the other.
@@ -29,9 +29,8 @@ afterEach(async () => {
   servers = []
 })
 
-/** Steps back of two hours are carried (past the tolerance, clock-forward.test.ts). */
+/** Steps back of two hours are carried (past the tolerance they are dated back: clock-forward.test.ts). */
 const TOLERANCE = { HISTORY_CLOCK_TOLERANCE_MS: String(3 * HOUR) }
-
 
 describeEachDialect(postgresMissing, 'a server whose clock steps back on %s', (dialect) => {
   it('dates later edits and snapshots no earlier than the history holds, so the past never shows them', async () => {
