@@ -49,6 +49,8 @@ export class Metrics {
   readonly workerJobSettled: (job: JobName, outcome: JobOutcome, seconds: number) => void
   /** A board's history found ahead of the clock past HISTORY_CLOCK_TOLERANCE_MS and dated back to it (storage/future-history.ts). */
   readonly historyDatedBack: () => void
+  /** Counts a request (HTTP or websocket upgrade) refused because its board's stored history cannot be applied. */
+  readonly damagedBoardRefused: () => void
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>
   private sources: MetricsSources | undefined
 
@@ -77,6 +79,11 @@ export class Metrics {
     )
     this.historyDatedBack = () => historyDatedBack.inc()
     const historyReadsShared = counter('assay_history_reads_shared_total', 'History reads served by an identical one in flight instead of reading the log again, by kind', ['kind'])
+    const damagedBoardRefusals = counter(
+      'assay_damaged_board_refusals_total',
+      'Requests and websocket joins refused (503 board_damaged) because a log row or checkpoint of their board cannot be applied; the log names each board and row once (alert when it grows)',
+    )
+    this.damagedBoardRefused = () => damagedBoardRefusals.inc()
     const historyReadsCached = counter('assay_history_reads_cached_total', 'History reads served by an identical one completed before, kept while the log is unchanged (HISTORY_READ_CACHE_BYTES), by kind', ['kind'])
 
     const state = <Label extends string = never>(name: string, help: string, collect: (gauge: Gauge<Label>, sources: MetricsSources) => void, labelNames: readonly Label[] = []) => {
