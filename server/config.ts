@@ -177,6 +177,12 @@ function configSchema() {
       tooSmall: 'must be 0 (for ever) or more days',
       tooLarge: 'must be at most 36500 days',
     }).default(365),
+    /**
+     * How far a board's stored history may be ahead of the server's clock and still be carried (another instance's
+     * clock a little ahead, a clock stepped back a little); history further ahead is dated back to the clock by the
+     * next write (history-time.ts). At most a day.
+     */
+    HISTORY_CLOCK_TOLERANCE_MS: milliseconds(5 * 60_000, 86_400_000),
     /** Megabytes of history one board may keep; past it the oldest history goes first. */
     HISTORY_MAX_MB: wholeNumber('a whole number of megabytes', 1, 1_048_576, 512).default(512),
     /** PostgreSQL: the longest one statement may run; a silent connection is dropped a little after it. */

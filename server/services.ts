@@ -130,9 +130,9 @@ export type ServiceOptions = {
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL)
   const clock = watchedClock(options.clock ?? systemClock, logger)
-  const storage = options.storage ?? (await openStorage(config, logger, clock))
-  const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const metrics = await servedMetrics(config)
+  const storage = options.storage ?? (await openStorage(config, logger, clock, metrics?.historyDatedBack))
+  const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const sharedCounts = config.REDIS_URL ? await connectSharedCounts(config.REDIS_URL, logger, config.REDIS_PING_INTERVAL_MS) : undefined
   const countsKeyPrefix = options.countsKeyPrefix ?? COUNTS_KEY_PREFIX
   const allowances = hourlyAllowances(config, { redis: sharedCounts, logger, keyPrefix: `${countsKeyPrefix}:allowance` })

@@ -17,9 +17,15 @@ export const asOfParam = z
   .transform((value) => new Date(value).toISOString())
   .openapi({ description: 'A past time (ISO 8601): the board as it was then, from its history', example: '2026-11-28T14:00:00Z' })
 
-/** Refuses a time still to come: the board's history only reaches now. */
+/**
+ * Refuses a time still to come: the board's history only reaches now, give or
+ * take HISTORY_CLOCK_TOLERANCE_MS, the most by which it is carried ahead of
+ * this instance's clock (another instance's a little ahead): a time within it
+ * reads the board as it is now.
+ */
 export function pastTime<E extends AppEnv>(c: Context<E>, asOf: string): string {
-  if (Date.parse(asOf) > c.var.services.clock().getTime()) throw new ApiError(400, 'invalid', `asOf ${asOf} is in the future; give a time up to now.`)
+  const { clock, config } = c.var.services
+  if (Date.parse(asOf) > clock().getTime() + config.HISTORY_CLOCK_TOLERANCE_MS) throw new ApiError(400, 'invalid', `asOf ${asOf} is in the future; give a time up to now.`)
   return asOf
 }
 

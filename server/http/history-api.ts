@@ -42,7 +42,8 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
       const id = c.var.board.id
       const { services } = c.var
       const asked = c.req.valid('query')
-      const to = asked.to ?? services.clock().toISOString()
+      // Up to now, and the edits carried ahead of this instance's clock within the tolerance (as-of-query.ts, pastTime).
+      const to = asked.to ?? new Date(services.clock().getTime() + services.config.HISTORY_CLOCK_TOLERANCE_MS).toISOString()
       const from = asked.from ?? new Date(Date.parse(to) - services.config.HISTORY_DETAIL_DAYS * DAY_MS).toISOString()
       if (from > to) throw new ApiError(400, 'invalid', 'from must be before to.')
       // Named by the query as asked: without `to`, "up to now", which a read in flight with the same newest rows answers.

@@ -47,6 +47,8 @@ export class Metrics {
   readonly historyReads: HistoryReadCounters
   /** Counts each worker job as it settles: the worker pool's `settled`. */
   readonly workerJobSettled: (job: JobName, outcome: JobOutcome, seconds: number) => void
+  /** A board's history found ahead of the clock past HISTORY_CLOCK_TOLERANCE_MS and dated back to it (storage/future-history.ts). */
+  readonly historyDatedBack: () => void
   /** Counts a request (HTTP or websocket upgrade) refused because its board's stored history cannot be applied. */
   readonly damagedBoardRefused: () => void
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>
@@ -71,6 +73,11 @@ export class Metrics {
     const wholeCatchUps = counter('assay_redis_catch_ups_whole_total', 'Catch-ups that read the board’s whole stored state, the log having been thinned past what the board held or its rows since outweighing the latest checkpoint')
     const catchUpsOwed = new Gauge({ name: 'assay_redis_catch_ups_owed', help: 'Boards loaded here whose catch-up from the update log failed, tried again until it succeeds (alert when it stays above 0)', registers })
     const historyReads = counter('assay_history_reads_total', 'Costly history reads asked for (as of a past time, editing sessions, snapshot models and states), by kind and outcome: served, or refused as too_many_history_reads or history_reads_busy', ['kind', 'outcome'])
+    const historyDatedBack = counter(
+      'assay_history_dated_back_total',
+      'Writes that found a board’s history ahead of the server’s clock by more than HISTORY_CLOCK_TOLERANCE_MS and dated its later times back to the clock (a clock that was, or another instance’s that is, ahead: alert on any)',
+    )
+    this.historyDatedBack = () => historyDatedBack.inc()
     const historyReadsShared = counter('assay_history_reads_shared_total', 'History reads served by an identical one in flight instead of reading the log again, by kind', ['kind'])
     const damagedBoardRefusals = counter(
       'assay_damaged_board_refusals_total',

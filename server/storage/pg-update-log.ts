@@ -1,7 +1,8 @@
 import { and, asc, count, desc, eq, gt, inArray, lte, sql, sum, type SQL } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates, snapshots } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
-import { notBeforeHistory } from './history-time.ts'
+import type { FutureHistory } from './future-history.ts'
+import { datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
 import { lastRowTime } from './log-rows.ts'
 import { insertAudited } from './pg-audited.ts'
 import type { PgDb, PgTx } from './pg-db.ts'
@@ -14,6 +15,7 @@ export class PgUpdateLogStore implements UpdateLogStore {
   constructor(
     private readonly db: PgDb,
     private readonly clock: Clock,
+    private readonly future: FutureHistory,
   ) {}
 
   async append(boardId: string, entries: LogEntry[], audited: NewAuditRecord | null = null): Promise<number> {
@@ -55,12 +57,15 @@ export class PgUpdateLogStore implements UpdateLogStore {
     // Under the board's times lock, taken in an earlier statement: this one's snapshot of the database holds every row
     // committed by the appends that held it before (history-time.ts). A statement of its own: worked out in each row of
     // the insert, it cost 7 parameters a row, and an import's thousands of rows went past PostgreSQL's 65,535.
-    const [stamp] = await tx.execute<{ at: string }>(
-      sql`select ${notBeforeHistory({ updates: boardUpdates, checkpoints: boardCheckpoints, snapshots }, sql`${boardId}`, sql`${this.clock().toISOString()}`, 'greatest')} as at`,
-    )
-    const createdAt = stamp!.at
+    const now = this.clock()
+    const [newest] = await tx.execute<{ at: string }>(sql`select ${newestHistoryTime(HISTORY_TABLES, sql`${boardId}`, PG_HISTORY)} as at`)
+    const stamp = historyStamp(now, newest!.at, this.future.toleranceMs)
+    if (stamp.datedBack) {
+      for (const statement of datingBack(HISTORY_TABLES, boardId, stamp.at, PG_HISTORY)) await tx.execute(statement)
+      this.future.datedBack(boardId, newest!.at, stamp.at)
+    }
     // Undefined, not null, on the rows after a batch's first: Drizzle writes DEFAULT for it rather than a parameter.
-    const rows = unstored.map((entry) => ({ boardId, update: Buffer.from(entry.update), origin: entry.origin, createdAt, batchId: entry.batch?.id }))
+    const rows = unstored.map((entry) => ({ boardId, update: Buffer.from(entry.update), origin: entry.origin, createdAt: stamp.at, batchId: entry.batch?.id }))
     const inserted = await tx.insert(boardUpdates).values(rows).returning({ seq: boardUpdates.seq })
     return Math.max(...inserted.map((row) => row.seq))
   }
@@ -136,6 +141,9 @@ export class PgUpdateLogStore implements UpdateLogStore {
     )
   }
 }
+
+const HISTORY_TABLES = { updates: boardUpdates, checkpoints: boardCheckpoints, snapshots, changes: boardChanges, boards }
+const PG_HISTORY: HistoryDialect = { latest: 'greatest', earliest: 'least', boardRowLock: sql`for no key update skip locked` }
 
 /**
  * Sequence numbers are handed out before commit, so two instances can commit out of order. Appends share this lock

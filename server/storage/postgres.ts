@@ -30,6 +30,7 @@ import { PgMemberStore } from './pg-members.ts'
 import { PgSessionStore } from './pg-sessions.ts'
 import { PgUserStore } from './pg-users.ts'
 import { projectPath } from '../project-root.ts'
+import type { FutureHistory } from './future-history.ts'
 
 export type PostgresOptions = {
   url: string
@@ -38,6 +39,8 @@ export type PostgresOptions = {
   connectTimeoutMs: number
   /** The time stamped on log rows, checkpoints and snapshots. */
   clock?: Clock
+  /** How far ahead of the clock a board's history is carried, and who hears of one dated back. */
+  futureHistory: FutureHistory
 }
 
 const MIGRATIONS = projectPath('drizzle', 'pg')
@@ -82,7 +85,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
   return {
     dialect: 'postgres',
     boards: new PgBoardRecordStore(db, clock),
-    log: new PgUpdateLogStore(db, clock),
+    log: new PgUpdateLogStore(db, clock, options.futureHistory),
     history: new PgHistoryStore(db),
     snapshots: new PgSnapshotStore(db, clock),
     reviews: new PgReviewStore(db),

@@ -4,7 +4,8 @@ import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates, snapsho
 import type { Clock } from '../clock.ts'
 import { auditColumns } from './audit-rows.ts'
 import { stateBytes } from './driver-bytes.ts'
-import { notBeforeHistory } from './history-time.ts'
+import type { FutureHistory } from './future-history.ts'
+import { datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { BoardRowGone } from './storage-errors.ts'
@@ -15,7 +16,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
    * The relay's hot paths (a commit, a board's load), built and prepared once
    * rather than per call: building a query cost more than SQLite running it.
    */
-  private readonly appendRows: (boardId: string, entries: LogEntry[], createdAt: string, audited: NewAuditRecord | null) => number
+  private readonly appendRows: (boardId: string, entries: LogEntry[], now: Date, audited: NewAuditRecord | null) => number
   private readonly boardRow
   private readonly tail: TailQueries
 
@@ -28,21 +29,26 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     private readonly db: SqliteDb,
     private readonly clock: Clock,
     private readonly checkFile: () => void,
+    future: FutureHistory,
   ) {
     const boardRow = db.select({ id: boards.id }).from(boards).where(eq(boards.id, sql.placeholder('boardId')))
     this.boardRow = boardRow.prepare()
     // A keystroke's commit runs the driver's own statements, as Drizzle writes their SQL: a prepared Drizzle
     // query still maps its placeholders and result row on every call, about 2 µs of a commit's 45 to 50
     // (`npm run bench -- commit`, BENCHMARKS.md).
-    // The time is worked out in the statement, in the transaction that holds the write lock: no row of the board
-    // can come in between (history-time.ts).
-    const stampedAt = notBeforeHistory({ updates: boardUpdates, checkpoints: boardCheckpoints, snapshots }, sql.placeholder('boardId'), sql.placeholder('createdAt'), 'max')
+    // The board's newest time is read in the transaction that holds the write lock, so no row of the board can come
+    // in between (history-time.ts), and with the board's row (none when the board is gone): one statement, as the
+    // look-up of the row alone was.
+    const boardNewest = driverStatement(
+      db,
+      db.select({ at: newestHistoryTime(HISTORY_TABLES, sql.placeholder('boardId'), SQLITE_HISTORY).as('at') }).from(boards).where(eq(boards.id, sql.placeholder('boardId'))),
+      ['boardId', 'boardId', 'boardId', 'boardId', 'boardId'],
+    )
     const insertRow = driverStatement(
       db,
-      db.insert(boardUpdates).values({ boardId: sql.placeholder('boardId'), update: sql.placeholder('update'), origin: sql.placeholder('origin'), createdAt: stampedAt }),
-      ['boardId', 'update', 'origin', 'createdAt', 'boardId', 'boardId', 'boardId'],
+      db.insert(boardUpdates).values({ boardId: sql.placeholder('boardId'), update: sql.placeholder('update'), origin: sql.placeholder('origin'), createdAt: sql.placeholder('createdAt') }),
+      ['boardId', 'update', 'origin', 'createdAt'],
     )
-    const boardHeld = driverStatement(db, boardRow, ['boardId'])
     // better-sqlite3's own transaction, made once (as readTail's): the board's row is looked for in the
     // transaction that appends, so a deletion (its own transaction) comes wholly before or after it. The
     // log's tables have no foreign key to the board, so without the look-up a board deleted by another
@@ -53,12 +59,19 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     // building a `RETURNING` result for every keystroke (`npm run bench -- commit`). Never a returning
     // get(): it resets the statement after the first row and better-sqlite3 ignores what that reset
     // reports. A commit that fails (a full disk) throws out of the transaction.
-    this.appendRows = db.$client.transaction((boardId: string, entries: LogEntry[], createdAt: string, audited: NewAuditRecord | null) => {
-      if (boardHeld.get(boardId) === undefined) throw new BoardRowGone(boardId)
+    this.appendRows = db.$client.transaction((boardId: string, entries: LogEntry[], now: Date, audited: NewAuditRecord | null) => {
+      const board = boardNewest.get(boardId, boardId, boardId, boardId, boardId) as { at: string } | undefined
+      if (board === undefined) throw new BoardRowGone(boardId)
       // A server-side change's entry (a restore's), rare: Drizzle's own insert, on the transaction's connection.
       if (audited) db.insert(auditLog).values(auditColumns(audited)).run()
+      const newest = board.at
+      const stamp = historyStamp(now, newest, future.toleranceMs)
+      if (stamp.datedBack) {
+        for (const statement of datingBack(HISTORY_TABLES, boardId, stamp.at, SQLITE_HISTORY)) db.run(statement)
+        future.datedBack(boardId, newest, stamp.at)
+      }
       let seq = 0
-      for (const entry of entries) seq = Number(insertRow.run(boardId, bufferView(entry.update), entry.origin, createdAt, boardId, boardId, boardId).lastInsertRowid)
+      for (const entry of entries) seq = Number(insertRow.run(boardId, bufferView(entry.update), entry.origin, stamp.at).lastInsertRowid)
       return seq
     }).immediate
     this.tail = tailQueries(db)
@@ -66,7 +79,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
 
   async append(boardId: string, entries: LogEntry[], audited: NewAuditRecord | null = null): Promise<number> {
     this.checkFile()
-    return this.appendRows(boardId, entries, this.clock().toISOString(), audited)
+    return this.appendRows(boardId, entries, this.clock(), audited)
   }
 
   async load(boardId: string): Promise<StoredBoardState> {
@@ -136,6 +149,9 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     })
   }
 }
+
+const HISTORY_TABLES = { updates: boardUpdates, checkpoints: boardCheckpoints, snapshots, changes: boardChanges, boards }
+const SQLITE_HISTORY: HistoryDialect = { latest: 'max', earliest: 'min', boardRowLock: sql`` }
 
 /**
  * `query`'s SQL prepared by the driver itself, its parameters bound by position

@@ -24,6 +24,7 @@ import * as schema from '../../drizzle/sqlite/schema.ts'
 import type { Logger } from '../log.ts'
 import { systemClock, type Clock } from '../clock.ts'
 import type { Storage } from './storage.ts'
+import type { FutureHistory } from './future-history.ts'
 import { SqliteBoardRecordStore } from './sqlite-boards.ts'
 import { SqliteUpdateLogStore } from './sqlite-update-log.ts'
 import { SqliteHistoryStore } from './sqlite-history.ts'
@@ -54,6 +55,8 @@ export type SqliteOptions = {
   logger: Logger
   /** The time stamped on log rows, checkpoints and snapshots. */
   clock?: Clock
+  /** How far ahead of the clock a board's history is carried, and who hears of one dated back. */
+  futureHistory: FutureHistory
 }
 
 export const SQLITE_FILE_NAME = 'assay.db'
@@ -126,7 +129,7 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
   return {
     dialect: 'sqlite',
     boards: new SqliteBoardRecordStore(db, clock),
-    log: new SqliteUpdateLogStore(db, clock, checkWrite),
+    log: new SqliteUpdateLogStore(db, clock, checkWrite, options.futureHistory),
     history: new SqliteHistoryStore(db),
     snapshots: new SqliteSnapshotStore(db, clock),
     reviews: new SqliteReviewStore(db),

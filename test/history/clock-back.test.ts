@@ -1,23 +1,23 @@
 /**
  * The server's clock stepped back (an NTP step, a virtual machine restored)
- * while a board is edited: an edit made then is dated no earlier than the
- * board's history already holds, so the board read or exported as of a moment
- * between two edits never shows the later one, a snapshot taken then is dated
+ * within HISTORY_CLOCK_TOLERANCE_MS (set to 3 hours here) while a board is
+ * edited: an edit made then is dated no earlier than the board's history
+ * already holds, so the board read or exported as of a moment between two
+ * edits never shows the later one, a snapshot taken then is dated
  * no earlier than the edits it holds, automatic snapshots go on, and the step
  * is logged once. On SQLite and PostgreSQL, and with two instances on one
  * PostgreSQL database, one of them behind the other.
  */
 import { afterEach, expect, it } from 'vitest'
-import { addAssessment } from '../../shared/board-mutations.ts'
-import type { BoardModel } from '../../shared/board-model.ts'
 import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
-import { apiClient, type ApiClient } from '../helpers/api.ts'
+import { apiClient } from '../helpers/api.ts'
+import { added, cardsAsOf, editedBoard } from '../helpers/carded-board.ts'
 import { openAccess } from '../helpers/open-access.ts'
 import { describeEachDialect, describeUnless, missingServices } from '../helpers/services.ts'
 import { HOUR, MINUTE, testClock } from '../helpers/test-clock.ts'
 import { REDIS_URL, startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
-import { clientsDestroyedAfterEach, type TestClient } from '../helpers/yjs-client.ts'
+import { clientsDestroyedAfterEach } from '../helpers/yjs-client.ts'
 
 const postgresMissing = await missingServices('postgres')
 const connect = clientsDestroyedAfterEach()
@@ -29,36 +29,16 @@ afterEach(async () => {
   servers = []
 })
 
-const titles = (model: BoardModel) => model.assessments.map((assessment) => assessment.title).sort()
-
-/** Adds a card through `writer` and waits until the server stores it. */
-async function added(api: ApiClient, boardId: string, writer: TestClient, title: string): Promise<void> {
-  addAssessment(writer.doc, { title, judgment: '', likelihood: 3, confidence: 'moderate', kind: 'key-judgment' })
-  await waitFor(async () => titles((await api.get<BoardModel>(`/api/boards/${boardId}`)).body).includes(title), `${title} to be stored`)
-}
-
-/** A new board on `server` and a client editing it there. */
-async function editedBoard(server: TestServer): Promise<{ api: ApiClient; boardId: string; writer: TestClient }> {
-  const api = apiClient(server.url)
-  const boardId = await api.createBoard('Clock back')
-  const writer = connect(server.wsUrl, boardId)
-  await writer.synced()
-  return { api, boardId, writer }
-}
-
-async function asOf(api: ApiClient, boardId: string, moment: string): Promise<string[]> {
-  const read = await api.get<BoardModel>(`/api/boards/${boardId}?asOf=${encodeURIComponent(moment)}`)
-  expect(read.status).toBe(200)
-  return titles(read.body)
-}
+/** Steps back of two hours are carried (past the tolerance they are dated back: clock-forward.test.ts). */
+const TOLERANCE = { HISTORY_CLOCK_TOLERANCE_MS: String(3 * HOUR) }
 
 describeEachDialect(postgresMissing, 'a server whose clock steps back on %s', (dialect) => {
   it('dates later edits and snapshots no earlier than the history holds, so the past never shows them', async () => {
     const clock = testClock()
     const logged: string[] = []
-    const server = await startTestServer({ dialect, access: () => openAccess(), clock, logSink: (line) => logged.push(line) })
+    const server = await startTestServer({ dialect, access: () => openAccess(), clock, env: TOLERANCE, logSink: (line) => logged.push(line) })
     servers.push(server)
-    const { api, boardId, writer } = await editedBoard(server)
+    const { api, boardId, writer } = await editedBoard(server, 'Clock back', connect)
 
     clock.advance(MINUTE)
     await added(api, boardId, writer, 'Alpha card')
@@ -78,8 +58,8 @@ describeEachDialect(postgresMissing, 'a server whose clock steps back on %s', (d
 
     clock.advance(3 * HOUR)
     await added(api, boardId, writer, 'Delta card')
-    expect(await asOf(api, boardId, between)).toEqual(['Alpha card'])
-    expect(await asOf(api, boardId, bAt)).toEqual(['Alpha card', 'Bravo card', 'Charlie card', 'Echo card'])
+    expect(await cardsAsOf(api, boardId, between)).toEqual(['Alpha card'])
+    expect(await cardsAsOf(api, boardId, bAt)).toEqual(['Alpha card', 'Bravo card', 'Charlie card', 'Echo card'])
     const exported = await fetch(`${server.url}/api/boards/${boardId}/export?format=md&asOf=${encodeURIComponent(between)}`)
     expect(exported.status).toBe(200)
     const markdown = await exported.text()
@@ -93,11 +73,11 @@ describeUnless(postgresMissing)('two instances on one PostgreSQL database, one c
   it('dates the edits of the instance behind no earlier than the other instance’s', async () => {
     const right = testClock()
     const behind = testClock(Date.parse(right.iso()) - 2 * HOUR)
-    const first = await startTestServer({ dialect: 'postgres', access: () => openAccess(), clock: right, env: { REDIS_URL } })
+    const first = await startTestServer({ dialect: 'postgres', access: () => openAccess(), clock: right, env: { REDIS_URL, ...TOLERANCE } })
     servers.push(first)
-    const second = await startTestServer({ dialect: 'postgres', access: () => openAccess(), clock: behind, database: first.database, env: { REDIS_URL } })
+    const second = await startTestServer({ dialect: 'postgres', access: () => openAccess(), clock: behind, database: first.database, env: { REDIS_URL, ...TOLERANCE } })
     servers.push(second)
-    const { api, boardId, writer: onFirst } = await editedBoard(first)
+    const { api, boardId, writer: onFirst } = await editedBoard(first, 'Clock back', connect)
 
     right.advance(MINUTE)
     await added(api, boardId, onFirst, 'Alpha card')
@@ -109,6 +89,6 @@ describeUnless(postgresMissing)('two instances on one PostgreSQL database, one c
     await added(apiClient(second.url), boardId, onSecond, 'Charlie card')
 
     right.advance(MINUTE)
-    expect(await asOf(api, boardId, between)).toEqual(['Alpha card'])
+    expect(await cardsAsOf(api, boardId, between)).toEqual(['Alpha card'])
   }, 120_000)
 })
