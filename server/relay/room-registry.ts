@@ -327,7 +327,7 @@ export class RoomRegistry implements RelayControl {
   private async applyStored(boardId: string, known: BoardRecord | undefined): Promise<{ room: Room; stored: StoredBoardState; board: BoardRecord } | null> {
     const board = known ?? (await this.storage.boards.get(boardId))
     if (!board) return null
-    const stored = await this.storage.log.load(boardId)
+    const [stored, clientWriters] = await Promise.all([this.storage.log.load(boardId), this.storage.log.writers(boardId)])
     const room = new Room({
       boardId,
       boardCreatedAt: board.createdAt,
@@ -341,6 +341,7 @@ export class RoomRegistry implements RelayControl {
       onReset: (reset) => this.retire(reset),
       rewriteResets: this.rewriteResets,
       presenceHolders: this.presenceHandover.take(boardId),
+      clientWriters,
       checks: this.checks,
     })
     room.load(stored)

@@ -4,9 +4,10 @@ import type { Clock } from '../clock.ts'
 import { notBeforeHistory } from './history-time.ts'
 import { lastRowTime } from './log-rows.ts'
 import { insertAudited } from './pg-audited.ts'
+import { readWriters, storeFirstWrites } from './pg-client-writers.ts'
 import type { PgDb, PgTx } from './pg-db.ts'
 import { BoardRowGone, TurnLost } from './storage-errors.ts'
-import type { AuditedEntries, Compacted, LogEntry, LogRow, MergeState, NewAuditRecord, StoredBoardState, StoredSince, TurnHolder, UpdateLogStore } from './storage.ts'
+import type { AuditedEntries, ClientWriter, Compacted, LogEntry, LogRow, MergeState, NewAuditRecord, StoredBoardState, StoredSince, TurnHolder, UpdateLogStore } from './storage.ts'
 
 type Reader = Pick<PgDb, 'select'>
 
@@ -60,6 +61,8 @@ export class PgUpdateLogStore implements UpdateLogStore {
     const createdAt = stamp!.at
     const rows = entries.map((entry) => ({ boardId, update: Buffer.from(entry.update), origin: entry.origin, createdAt }))
     const inserted = await tx.insert(boardUpdates).values(rows).returning({ seq: boardUpdates.seq })
+    // Rare, about once per page load that writes. RETURNING gives the rows in the order of VALUES.
+    for (const [index, entry] of entries.entries()) if (entry.firstWrites) await storeFirstWrites(tx, boardId, inserted[index]!.seq, index, entry.firstWrites)
     return Math.max(...inserted.map((row) => row.seq))
   }
 
@@ -74,6 +77,10 @@ export class PgUpdateLogStore implements UpdateLogStore {
       // An append in flight: the checkpoint's rows, all committed before it was written, are what is known to be complete.
       completeThrough: committed ?? checkpoint?.throughSeq ?? 0,
     }
+  }
+
+  writers(boardId: string): Promise<ClientWriter[]> {
+    return readWriters(this.db, boardId)
   }
 
   async loadSince(boardId: string, afterSeq: number): Promise<StoredSince> {

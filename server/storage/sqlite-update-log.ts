@@ -7,8 +7,9 @@ import { stateBytes } from './driver-bytes.ts'
 import { notBeforeHistory } from './history-time.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
+import { readWriters, storeFirstWrites } from './sqlite-client-writers.ts'
 import { BoardRowGone } from './storage-errors.ts'
-import type { Compacted, LogEntry, LogRow, MergeState, NewAuditRecord, StoredBoardState, StoredSince, UpdateLogStore } from './storage.ts'
+import type { ClientWriter, Compacted, LogEntry, LogRow, MergeState, NewAuditRecord, StoredBoardState, StoredSince, UpdateLogStore } from './storage.ts'
 
 export class SqliteUpdateLogStore implements UpdateLogStore {
   /**
@@ -58,7 +59,11 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
       // A server-side change's entry (a restore's), rare: Drizzle's own insert, on the transaction's connection.
       if (audited) db.insert(auditLog).values(auditColumns(audited)).run()
       let seq = 0
-      for (const entry of entries) seq = Number(insertRow.run(boardId, bufferView(entry.update), entry.origin, createdAt, boardId, boardId, boardId).lastInsertRowid)
+      for (const [index, entry] of entries.entries()) {
+        seq = Number(insertRow.run(boardId, bufferView(entry.update), entry.origin, createdAt, boardId, boardId, boardId).lastInsertRowid)
+        // Rare, about once per page load that writes: Drizzle's own statements, on the transaction's connection.
+        if (entry.firstWrites) storeFirstWrites(db, boardId, seq, index, entry.firstWrites)
+      }
       return seq
     }).immediate
     this.tail = tailQueries(db)
@@ -74,6 +79,10 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     const lastSeq = rows.at(-1)?.seq ?? checkpoint?.throughSeq ?? 0
     // One writer at a time, each numbering its rows as it writes them: no lower number commits after a higher one.
     return { checkpoint: checkpoint ? stateBytes(checkpoint.state) : null, updates: rows.map((row) => row.update), lastSeq, completeThrough: lastSeq }
+  }
+
+  async writers(boardId: string): Promise<ClientWriter[]> {
+    return readWriters(this.db, boardId)
   }
 
   async loadSince(boardId: string, afterSeq: number): Promise<StoredSince> {
