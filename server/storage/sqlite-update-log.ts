@@ -7,7 +7,7 @@ import { stateBytes } from './driver-bytes.ts'
 import { notBeforeHistory } from './history-time.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import { readWriters, storeFirstWrites } from './sqlite-client-writers.ts'
+import { sqliteClientWriters, type SqliteClientWriters } from './sqlite-client-writers.ts'
 import { BoardRowGone } from './storage-errors.ts'
 import type { ClientWriter, Compacted, LogEntry, LogRow, MergeState, NewAuditRecord, StoredBoardState, StoredSince, UpdateLogStore } from './storage.ts'
 
@@ -19,6 +19,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   private readonly appendRows: (boardId: string, entries: LogEntry[], createdAt: string, audited: NewAuditRecord | null) => number
   private readonly boardRow
   private readonly tail: TailQueries
+  private readonly clientWriters: SqliteClientWriters
 
   /**
    * `checkFile` throws when the database file is no longer there to write
@@ -30,6 +31,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     private readonly clock: Clock,
     private readonly checkFile: () => void,
   ) {
+    const clientWriters = (this.clientWriters = sqliteClientWriters(db))
     const boardRow = db.select({ id: boards.id }).from(boards).where(eq(boards.id, sql.placeholder('boardId')))
     this.boardRow = boardRow.prepare()
     // A keystroke's commit runs the driver's own statements, as Drizzle writes their SQL: a prepared Drizzle
@@ -61,8 +63,8 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
       let seq = 0
       for (const [index, entry] of entries.entries()) {
         seq = Number(insertRow.run(boardId, bufferView(entry.update), entry.origin, createdAt, boardId, boardId, boardId).lastInsertRowid)
-        // Rare, about once per page load that writes: Drizzle's own statements, on the transaction's connection.
-        if (entry.firstWrites) storeFirstWrites(db, boardId, seq, index, entry.firstWrites)
+        // Rare, about once per page load that writes: Drizzle's prepared statements, on the transaction's connection.
+        if (entry.firstWrites) clientWriters.store(boardId, seq, index, entry.firstWrites)
       }
       return seq
     }).immediate
@@ -82,7 +84,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   }
 
   async writers(boardId: string): Promise<ClientWriter[]> {
-    return readWriters(this.db, boardId)
+    return this.clientWriters.read(boardId)
   }
 
   async loadSince(boardId: string, afterSeq: number): Promise<StoredSince> {
