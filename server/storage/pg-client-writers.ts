@@ -5,7 +5,7 @@
  * at once: the second insert waits for the first transaction, then finds the
  * id taken.
  */
-import { and, asc, desc, eq, inArray, notInArray } from 'drizzle-orm'
+import { and, asc, count, desc, eq, inArray, notInArray } from 'drizzle-orm'
 import { boardClientWriters } from '../../drizzle/pg/schema.ts'
 import type { PgDb, PgTx } from './pg-db.ts'
 import { ClientIdTaken } from './storage-errors.ts'
@@ -29,6 +29,8 @@ export async function storeFirstWrites(tx: PgTx, boardId: string, seq: number, e
     if (taken) throw new ClientIdTaken(boardId, entry, taken.clientId)
   }
   const account = and(eq(boardClientWriters.boardId, boardId), eq(boardClientWriters.userId, userId))
+  const [held] = await tx.select({ n: count() }).from(boardClientWriters).where(account)
+  if ((held?.n ?? 0) <= WRITER_IDS_PER_ACCOUNT) return
   const kept = tx.select({ clientId: boardClientWriters.clientId }).from(boardClientWriters).where(account).orderBy(desc(boardClientWriters.seq), desc(boardClientWriters.clientId)).limit(WRITER_IDS_PER_ACCOUNT)
   await tx.delete(boardClientWriters).where(and(account, notInArray(boardClientWriters.clientId, kept)))
 }
