@@ -44,6 +44,7 @@ import { LiveContentHashes } from './review/live-content-hashes.ts'
 import { WebsocketIntake } from './websocket/websocket-intake.ts'
 import { createWorkerPool } from './workers/create-worker-pool.ts'
 import { workerUpdateChecks } from './relay/update-checks.ts'
+import { DamagedBoardReports } from './relay/damaged-board-reports.ts'
 import { asServer } from './workers/job-owner.ts'
 import type { WorkerPool } from './workers/worker-pool.ts'
 
@@ -101,6 +102,8 @@ export type Services = {
   previewsInFlight: InFlightPerPerson
   /** The time stored with the board's history. */
   clock: Clock
+  /** Boards whose stored history cannot be applied, logged once per row and counted as they are refused. */
+  damagedBoards: DamagedBoardReports
 }
 
 export type ServiceOptions = {
@@ -221,6 +224,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     importsInFlight: new InFlightPerPerson(config.IMPORTS_PER_PERSON, tooManyImports),
     previewsInFlight: new InFlightPerPerson(config.PREVIEWS_PER_PERSON, tooManyPreviews),
     clock,
+    damagedBoards: new DamagedBoardReports(logger, metrics?.damagedBoardRefused),
   }
 }
 

@@ -34,6 +34,8 @@ export const CLOSE = {
   sessionEnded: { code: 4002, reason: 'session ended; sign in again' },
   /** Final: the admin deactivated the account; its API tokens' sockets end with this (its sessions' with sessionEnded). */
   accountDeactivated: { code: 4403, reason: 'account deactivated' },
+  /** Final: the board's stored history cannot be applied (server/relay/damaged-board.ts); every join fails alike until an operator repairs it. */
+  boardDamaged: { code: 4424, reason: "this board's stored history is damaged; an operator must repair it" },
   /** Final: an admin deleted the board; there is nothing to reconnect to. */
   boardDeleted: { code: 4410, reason: 'board deleted' },
   /** Reconnecting is the cure (a fresh sync), so this stays below the final range. */

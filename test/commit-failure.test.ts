@@ -120,7 +120,7 @@ it('answers HTTP reads and changes of a board whose commits fail at once with 50
   const slow = await api.post<{ saving: string; message: string }>(`/api/boards/${boardId}/assessments`, { title: 'Made while the disk is slow' })
   expect(slow.status).toBe(202)
   expect(slow.body.saving).toBe('delayed')
-  expect(slow.body.message).toMatch(/do not send it again/)
+  expect(slow.body.message).toMatch(/Do not send it again now/)
   const readWhileSlow = await api.get<{ error: { code: string } }>(`/api/boards/${boardId}`)
   expect(readWhileSlow.status).toBe(503)
   appends.release()

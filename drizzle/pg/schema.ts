@@ -3,6 +3,7 @@
  * export names and columns (a test checks it), so one storage layer serves both.
  * Times are ISO 8601 UTC strings in both dialects, so they sort and compare alike.
  */
+import { sql } from 'drizzle-orm'
 import { bigserial, bigint, boolean, customType, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
 
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' })
@@ -92,6 +93,9 @@ export const boardInvites = pgTable('board_invites', {
  * The update log: every update a writer sent, in commit order. `seq` orders all
  * boards' rows; `createdAt` is the commit's time and `origin` who sent it. Rows
  * are kept after compaction, as the board's history, until thinned.
+ * `batchId`, on the first row of each batch the relay commits: a retry of a
+ * batch whose COMMIT's answer was lost finds it stored and does not store it
+ * again (server/storage/pg-update-log.ts); unique, so that no retry can.
  */
 export const boardUpdates = pgTable('board_updates', {
   seq: bigserial('seq', { mode: 'number' }).primaryKey(),
@@ -99,7 +103,8 @@ export const boardUpdates = pgTable('board_updates', {
   update: bytes('update').notNull(),
   origin: text('origin').notNull(),
   createdAt: text('created_at').notNull(),
-}, (t) => [index('board_updates_board_seq').on(t.boardId, t.seq)])
+  batchId: text('batch_id'),
+}, (t) => [index('board_updates_board_seq').on(t.boardId, t.seq), uniqueIndex('board_updates_batch').on(t.batchId).where(sql`${t.batchId} is not null`)])
 
 /**
  * Who wrote under each Yjs client id of a board: the account whose update

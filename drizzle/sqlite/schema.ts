@@ -3,6 +3,7 @@
  * export names and columns (a test checks it), so one storage layer serves both.
  * Times are ISO 8601 UTC strings in both dialects, so they sort and compare alike.
  */
+import { sql } from 'drizzle-orm'
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 const bytes = (name: string) => blob(name, { mode: 'buffer' })
@@ -91,6 +92,9 @@ export const boardInvites = sqliteTable('board_invites', {
  * The update log: every update a writer sent, in commit order. `seq` orders all
  * boards' rows; `createdAt` is the commit's time and `origin` who sent it. Rows
  * are kept after compaction, as the board's history, until thinned.
+ * `batchId` is PostgreSQL's (drizzle/pg/schema.ts), left empty here: SQLite
+ * commits in the server's own process, so no COMMIT's answer is lost and no
+ * retried batch can have been stored before.
  */
 export const boardUpdates = sqliteTable('board_updates', {
   seq: integer('seq').primaryKey({ autoIncrement: true }),
@@ -98,7 +102,8 @@ export const boardUpdates = sqliteTable('board_updates', {
   update: bytes('update').notNull(),
   origin: text('origin').notNull(),
   createdAt: text('created_at').notNull(),
-}, (t) => [index('board_updates_board_seq').on(t.boardId, t.seq)])
+  batchId: text('batch_id'),
+}, (t) => [index('board_updates_board_seq').on(t.boardId, t.seq), uniqueIndex('board_updates_batch').on(t.batchId).where(sql`${t.batchId} is not null`)])
 
 /**
  * Who wrote under each Yjs client id of a board: the account whose update

@@ -13,6 +13,11 @@ export const COMMANDS: Record<string, Command> = {
   migrate: lazy(() => import('./migrate.ts'), 'Apply database migrations and exit.', 'assay migrate'),
   'board create': lazy(() => import('./board-create.ts'), 'Create a board; prints its id.', 'assay board create --title TITLE'),
   'board list': lazy(() => import('./board-list.ts'), 'List boards: id, title, created.', 'assay board list'),
+  'board set-aside-damaged': lazy(
+    () => import('./board-set-aside-damaged.ts'),
+    'Move a board’s log rows that cannot be applied into DATA_DIR/damaged-rows (servers stopped).',
+    'assay board set-aside-damaged --board ID',
+  ),
   export: lazy(() => import('./export.ts'), 'Export a board or a snapshot to a file.', 'assay export --board ID --format F [--snapshot S] --out FILE [--as EMAIL]'),
   import: lazy(() => import('./import.ts'), 'Import a source document into a board.', 'assay import FILE --board ID [--title T] [--preview]'),
   backup: lazy(() => import('./backup.ts'), 'Copy the SQLite database to a file, while servers serve it.', 'assay backup --out FILE'),

@@ -12,7 +12,7 @@ import * as Y from 'yjs'
 import { boardToModel, readEntity } from '../../shared/board-convert.ts'
 import { COLLECTIONS, META_ROOT, collection, entities, metaMap, migrateBoardDoc } from '../../shared/board-doc.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
-import { unpacked, type StoredUpdates } from '../relay/merge-state.ts'
+import { applyStoredPart, unpacked, type StoredUpdates } from '../relay/merge-state.ts'
 
 /** When each part of the content last changed; `before`: the time of what no row after the checkpoint touched. */
 export type ContentTimes = { byKey: Record<string, string>; before: string }
@@ -25,7 +25,7 @@ type SharedType = Y.Transaction['changed'] extends Map<infer T, unknown> ? T : n
 export function timedModel(boardId: string, log: StoredUpdates, times: RowTimes, readAt: string): { model: BoardModel; times: ContentTimes } {
   const doc = new Y.Doc()
   try {
-    if (log.checkpoint) Y.applyUpdate(doc, log.checkpoint)
+    if (log.checkpoint) applyStoredPart(doc, log.checkpoint, 'checkpoint')
     const roots = new Map<SharedType, string>([
       ...COLLECTIONS.map((name) => [collection(doc, name) as unknown as SharedType, name] as const),
       [metaMap(doc) as unknown as SharedType, META_ROOT] as const,
@@ -47,7 +47,7 @@ export function timedModel(boardId: string, log: StoredUpdates, times: RowTimes,
       let row = 0
       for (const update of unpacked(log.updates)) {
         touched = new Set()
-        Y.applyUpdate(doc, update)
+        applyStoredPart(doc, update, log.rowSeqs?.[row] ?? null)
         const at = times.rows[row++] ?? readAt
         for (const key of [...touched]) {
           if (!key.startsWith('links:')) continue

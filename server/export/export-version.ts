@@ -181,7 +181,7 @@ async function readTimedLive(services: VersionSources, boardId: string): Promise
   const at = services.clock().toISOString()
   const { checkpoint, throughSeq, rows } = await storage.history.tail(boardId)
   const checkpointAt = checkpoint ? ((await storage.history.checkpoints(boardId)).find((kept) => kept.throughSeq === throughSeq)?.at ?? null) : null
-  const log = { checkpoint, updates: rows.map((row) => row.update) }
+  const log = { checkpoint, updates: rows.map((row) => row.update), rowSeqs: rows.map((row) => row.seq) }
   return { kind: 'live', boardId, at, log, rowTimes: { rows: rows.map((row) => row.at), checkpointAt } }
 }
 

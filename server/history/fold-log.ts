@@ -15,6 +15,7 @@ import { COLLECTIONS, collection, entities, type Collection } from '../../shared
 import { byText } from '../../shared/entity-order.ts'
 import { CARD_ABSENT, CARD_PRESENT, EDIT_SESSION_GAP_MS, type AttributedField } from '../../shared/history-model.ts'
 import type { AssessmentChangeRecord, FoldedLog, LogRow } from '../storage/storage.ts'
+import { applyStoredPart } from '../relay/merge-state.ts'
 import { newestWithin } from './newest-changes.ts'
 
 type FieldValues = Record<AttributedField, string>
@@ -26,7 +27,7 @@ type LinkFacts = { assessmentId: string; claimId: string; rating: string }
 export function foldLog(checkpoint: Uint8Array | null, rows: readonly LogRow[]): FoldedLog {
   const doc = new Y.Doc()
   try {
-    if (checkpoint) Y.applyUpdate(doc, checkpoint)
+    if (checkpoint) applyStoredPart(doc, checkpoint, 'checkpoint')
     const changes = attributeRows(doc, rows)
     return { state: Y.encodeStateAsUpdate(doc), changes }
   } finally {
@@ -38,7 +39,7 @@ export function foldLog(checkpoint: Uint8Array | null, rows: readonly LogRow[]):
 export function changesOfRows(checkpoint: Uint8Array | null, rows: readonly LogRow[]): AssessmentChangeRecord[] {
   const doc = new Y.Doc()
   try {
-    if (checkpoint) Y.applyUpdate(doc, checkpoint)
+    if (checkpoint) applyStoredPart(doc, checkpoint, 'checkpoint')
     return attributeRows(doc, rows)
   } finally {
     doc.destroy()
@@ -87,7 +88,7 @@ function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRec
   try {
     for (const row of rows) {
       touched = { assessments: new Set(), links: new Set() }
-      Y.applyUpdate(doc, row.update)
+      applyStoredPart(doc, row.update, row.seq)
       for (const linkId of touched.links) {
         const before = links.get(linkId)
         if (before) touched.assessments.add(before.assessmentId)

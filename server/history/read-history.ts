@@ -46,11 +46,17 @@ export async function readAsOfLog(services: Pick<Services, 'storage'>, boardId: 
     if (start.keptFrom !== null) return { kind: 'not-kept', keptFrom: start.keptFrom }
     const { checkpoint } = start
     const updates: Uint8Array[] = []
-    for await (const page of history.rowsUpTo(boardId, { afterSeq: checkpoint?.throughSeq ?? 0, at: asOf })) for (const row of page) updates.push(row.update)
+    const rowSeqs: number[] = []
+    for await (const page of history.rowsUpTo(boardId, { afterSeq: checkpoint?.throughSeq ?? 0, at: asOf })) {
+      for (const row of page) {
+        updates.push(row.update)
+        rowSeqs.push(row.seq)
+      }
+    }
     const state = checkpoint ? await history.checkpointState(boardId, checkpoint.throughSeq) : null
     if (sameStart(start, await history.startAt(boardId, asOf)) && (state !== null || checkpoint === null)) {
       const exact = checkpoint?.rowsKept ?? true
-      return { kind: 'kept', log: { checkpoint: state, updates: packUpdates(updates) }, at: exact || !checkpoint ? asOf : checkpoint.at, exact }
+      return { kind: 'kept', log: { checkpoint: state, updates: packUpdates(updates), rowSeqs }, at: exact || !checkpoint ? asOf : checkpoint.at, exact }
     }
     if (attempt === AS_OF_ATTEMPTS) throw new Error(`the history of board ${boardId} kept being thinned while it was read`)
   }

@@ -24,7 +24,8 @@ import type { WebSocket, WebSocketServer } from 'ws'
 import type { CredentialRequest } from '../access/access.ts'
 import type { Services } from '../services.ts'
 import { errorMessage } from '../../shared/error-message.ts'
-import { WEBSOCKET_PATH } from '../../shared/protocol.ts'
+import { CLOSE, WEBSOCKET_PATH } from '../../shared/protocol.ts'
+import { BoardDamaged } from '../relay/damaged-board.ts'
 import { handleError } from './errors.ts'
 import { decideUpgrade, type UpgradeRefusal } from './upgrade-decision.ts'
 import { UpgradeJoin } from './upgrade-join.ts'
@@ -101,7 +102,15 @@ async function upgrade(services: Services, wss: WebSocketServer, request: Incomi
   try {
     decided = await decideUpgrade(services, credentials, boardId)
   } catch (error) {
-    const answer = handleError(error instanceof Error ? error : new Error(String(error)), errorContext(services, credentials))
+    const failure = error instanceof Error ? error : new Error(String(error))
+    const answer = handleError(failure, errorContext(services, credentials))
+    // A refused upgrade the stock client retries for ever, and the page cannot say why; a damaged board fails every
+    // join alike, so its socket is taken and closed at once with a final code the page shows.
+    if (failure instanceof BoardDamaged) {
+      count(services, 101)
+      closeOnOpen(wss, request, socket, head, CLOSE.boardDamaged)
+      return
+    }
     count(services, answer.status)
     refuse(socket, answer.status, answer.headers)
     return
@@ -130,6 +139,15 @@ async function upgrade(services: Services, wss: WebSocketServer, request: Incomi
   } finally {
     socket.uncork()
   }
+}
+
+/** Takes the upgrade and closes the socket with `close` as soon as it opens. */
+function closeOnOpen(wss: WebSocketServer, request: IncomingMessage, socket: Socket, head: Buffer, close: { code: number; reason: string }): void {
+  wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
+    // A peer's reset as it closes is no error of the server's.
+    ws.on('error', () => {})
+    ws.close(close.code, close.reason)
+  })
 }
 
 /** The upgrade's credentials as `access` reads them, from Node's parsed headers, as @hono/node-server's `Request` would hold them. */

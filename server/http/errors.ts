@@ -5,6 +5,7 @@
 import type { HttpBindings } from '@hono/node-server'
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { routePath } from 'hono/route'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { BatchError } from '../../shared/board-batch.ts'
 import { errorMessage } from '../../shared/error-message.ts'
@@ -13,9 +14,12 @@ import { ImportError, type ImportErrorKind } from '../../shared/import/import-er
 import { UPGRADE_REFUSED } from '../../shared/protocol.ts'
 import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded, SavingDelayed } from '../relay/commit-errors.ts'
 import { LoadingTooMuch } from '../relay/cold-loads.ts'
+import { BoardDamaged } from '../relay/damaged-board.ts'
+import type { BoardEnv } from './app-env.ts'
 import { SnapshotQuotaReached } from '../snapshots/snapshot-quota.ts'
 import { WrittenTooMuch } from '../relay/written-budget.ts'
 import { PasswordChecksBusy } from '../auth/password-checks.ts'
+import type { Principal } from '../access/access.ts'
 import { CommitOutcomeUnknown, isReferenceGone, storageTroubleOf, TurnLost, type StorageTrouble } from '../storage/storage-errors.ts'
 import { WorkerJobError, type JobRefusal } from '../workers/worker-errors.ts'
 import { BriefingTooLarge } from '../export/briefing-size.ts'
@@ -68,7 +72,7 @@ const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
     'This import or restore lost its turn on the board before it was saved (the database ended the session holding it), and another may have changed the board meanwhile, so nothing of it was made. Send it again: it is worked out afresh on the board as it is now.',
   'shutting-down': 'This server is shutting down. Try again in a few seconds.',
   'shut-down-unsaved':
-    'This server shut down before your change was known to be saved: it may or may not be stored. Reload the board in a few seconds, and make the change again only if it is missing.',
+    'This server shut down before your change was known to be saved: it may or may not be stored. Reload (read what is stored) in a few seconds, and make the change again only if it is missing.',
 }
 
 /** Nobody reads it: the client has gone. Logged and counted as a reverse proxy would (nginx's "client closed request"). */
@@ -107,7 +111,8 @@ const UNAVAILABLE_CODES: Record<Unavailable, string> = {
   'board-reloading': 'board_reloading',
   'turn-lost': 'turn_lost',
   'shutting-down': 'shutting_down',
-  'shut-down-unsaved': 'shutting_down',
+  // Not shutting_down, which a client may resend at once: the change may be stored.
+  'shut-down-unsaved': 'outcome_unknown',
 }
 
 /** The budget refills over the hour: a small change fits again within a minute or so. */
@@ -119,9 +124,12 @@ const WRITTEN_TOO_MUCH_MESSAGE =
 const PASSWORD_CHECKS_BUSY_RETRY_SECONDS = 1
 const PASSWORD_CHECKS_BUSY_MESSAGE = 'The server is checking as many passwords as it does at once; nothing was counted against you. Try again in a second.'
 
-/** 202, not 503: the change is accepted and will be saved, and asking again would make it twice. */
+/**
+ * 202, not 503: the change is made and will be saved, and asking again now would make it twice. It is held in this
+ * process's memory only, so a restart before the database takes it loses it (logged at error level, room-registry.ts).
+ */
 const SAVING_DELAYED_MESSAGE =
-  'Your change was made but is not saved yet: the database is slow or refusing writes. It is kept on the server and saved with the board’s other changes as soon as the database takes them; do not send it again.'
+  'Your change was made but is not saved yet: the database is slow or refusing writes. It is held in this server’s memory and saved with the board’s other changes as soon as the database takes them, but lost should the server restart before then. Do not send it again now: check the board later, and send it again only if it is missing.'
 
 /** 422, not 503: the board's content makes this change fail, so sending it again fails again (and reloads the board again for everyone on it). */
 const CHANGE_BROKE_DOCUMENT_MESSAGE =
@@ -183,6 +191,8 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof ChangeBrokeDocument) return c.json(errorBody('change_failed', CHANGE_BROKE_DOCUMENT_MESSAGE), 422)
   if (error instanceof SavingDelayed) {
     c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'change applied but not yet saved; answered 202')
+    const principal = c.get('principal') as Principal | undefined
+    c.get('services')?.rooms.heldHttpChanges.hold(error.boardId, { route: routePath(c), accountId: principal?.userId ?? null }, error.saved)
     return c.json({ saving: 'delayed', message: SAVING_DELAYED_MESSAGE }, 202)
   }
   if (error instanceof LoadingTooMuch) {
@@ -199,6 +209,14 @@ export function handleError(error: Error, c: Context): Response {
   }
   if (error instanceof BoardFull) return c.json(errorBody('board_full', error.message), 409)
   if (error instanceof SnapshotQuotaReached) return c.json(errorBody('snapshot_quota', error.message), 409)
+  if (error instanceof BoardDamaged) {
+    // Worker jobs apply a stored state without its board's id: the route's board is the one.
+    const routeBoard = (c.var as Partial<BoardEnv['Variables']>).board
+    const damage = error.boardId === null && routeBoard ? error.ofBoard(routeBoard.id) : error
+    c.get('services')?.damagedBoards.refused(damage, c.req.path)
+    // No Retry-After: the same request fails the same way until an operator repairs the board.
+    return c.json(errorBody('board_damaged', damage.advice), 503)
+  }
   if (error instanceof BoardDeleted) return c.json(errorBody('not_found', 'Board not found: it was deleted while this request was served, and nothing of the request was applied.'), 404)
   if (error instanceof ApiError) {
     if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds))

@@ -46,7 +46,8 @@ export class RequestsInFlight {
 
   /**
    * At the shutdown deadline: the requests still being worked out are answered
-   * 503 `shutting_down` (and logged, shutdown-deadline.ts) rather than have
+   * 503 (`shutting_down`, or `outcome_unknown` for a change, which may yet be
+   * stored; and logged, shutdown-deadline.ts) rather than have
    * their connections cut with no answer, which a client cannot tell from a
    * network failure; a response already being sent cannot be, and is logged
    * here. Resolves once the answers are sent, or ANSWER_GRACE_MS on.

@@ -47,6 +47,8 @@ export class Metrics {
   readonly historyReads: HistoryReadCounters
   /** Counts each worker job as it settles: the worker pool's `settled`. */
   readonly workerJobSettled: (job: JobName, outcome: JobOutcome, seconds: number) => void
+  /** Counts a request (HTTP or websocket upgrade) refused because its board's stored history cannot be applied. */
+  readonly damagedBoardRefused: () => void
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>
   private sources: MetricsSources | undefined
 
@@ -70,6 +72,11 @@ export class Metrics {
     const catchUpsOwed = new Gauge({ name: 'assay_redis_catch_ups_owed', help: 'Boards loaded here whose catch-up from the update log failed, tried again until it succeeds (alert when it stays above 0)', registers })
     const historyReads = counter('assay_history_reads_total', 'Costly history reads asked for (as of a past time, editing sessions, snapshot models and states), by kind and outcome: served, or refused as too_many_history_reads or history_reads_busy', ['kind', 'outcome'])
     const historyReadsShared = counter('assay_history_reads_shared_total', 'History reads served by an identical one in flight instead of reading the log again, by kind', ['kind'])
+    const damagedBoardRefusals = counter(
+      'assay_damaged_board_refusals_total',
+      'Requests and websocket joins refused (503 board_damaged) because a log row or checkpoint of their board cannot be applied; the log names each board and row once (alert when it grows)',
+    )
+    this.damagedBoardRefused = () => damagedBoardRefusals.inc()
     const historyReadsCached = counter('assay_history_reads_cached_total', 'History reads served by an identical one completed before, kept while the log is unchanged (HISTORY_READ_CACHE_BYTES), by kind', ['kind'])
 
     const state = <Label extends string = never>(name: string, help: string, collect: (gauge: Gauge<Label>, sources: MetricsSources) => void, labelNames: readonly Label[] = []) => {

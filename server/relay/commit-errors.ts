@@ -11,9 +11,21 @@ export class CommitsFailing extends Error {
   override name = 'CommitsFailing'
 }
 
-/** The change was applied and is kept, but its commit did not complete within the wait: it will be saved with the rest, so it must not be sent again. */
+/**
+ * The change was applied and is kept, but its commit did not complete within the wait: it will be saved with the rest,
+ * so it must not be sent again. `saved` settles once it is (rejects should its room go first): until then it is held in
+ * this process's memory alone.
+ */
 export class SavingDelayed extends Error {
   override name = 'SavingDelayed'
+
+  constructor(
+    readonly boardId: string,
+    readonly saved: Promise<void>,
+    commitWaitMs: number,
+  ) {
+    super(`board ${boardId}: the change was applied but not saved within ${commitWaitMs} ms; it is kept and saved with the board's other changes`)
+  }
 }
 
 /** The board was deleted while the request was served: nothing of it was applied, and nothing more is stored for that board. */

@@ -8,6 +8,7 @@
  * moment a commit completes, the doc holds exactly what is stored, and that is
  * when what waits for that is answered (`whenCommitted`, `whenSaved`).
  */
+import { randomUUID } from 'node:crypto'
 import { isChangeOrigin } from '../../shared/change-origin.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
@@ -19,7 +20,7 @@ import { BoardDeleted, RoomUnloaded } from './commit-errors.ts'
 import { Connection } from './connection.ts'
 import { mergeInGroups } from './merge-in-groups.ts'
 
-/** `author`: the person whose connection made the change, when it was one signed in. */
+/** `author`: the person whose connection made the change, when it was one signed in; `batch`: on the first of a batch tried (BatchMark). */
 type PendingUpdate = LogEntry & { author: string | null }
 
 /** The first retry of a failed commit; each next one waits twice as long, up to `commitRetryMaxMs`. */
@@ -65,6 +66,12 @@ type Waiter<T> = { resolve: (value: T) => void; reject: (error: Error) => void }
 export class CommitLog {
   private readonly boardId: string
   private pending: PendingUpdate[] = []
+  /**
+   * How many entries at the head of `pending` a failed commit tried: they keep
+   * their batches' marks, so that a retry finds them stored should that commit
+   * have landed, its answer lost (BatchMark); those after them are a new batch.
+   */
+  private triedCount = 0
   private flushScheduled = false
   private flushing = false
   /** Changes (from sockets and other instances) that arrived while a commit was in flight, applied in order once it completes. */
@@ -120,7 +127,8 @@ export class CommitLog {
 
   /** The doc applied `update`, made by `origin`: it is committed with the next batch. */
   applied(update: Uint8Array, origin: unknown): void {
-    this.pending.push({ update, origin: describeOrigin(origin), author: origin instanceof Connection ? origin.identity.userId : null })
+    // `batch` there from the start, so that marking an entry does not change its shape (one shape for V8 to see here).
+    this.pending.push({ update, origin: describeOrigin(origin), author: origin instanceof Connection ? origin.identity.userId : null, batch: undefined })
     this.appliedCount++
     this.scheduleFlush()
   }
@@ -168,6 +176,7 @@ export class CommitLog {
   dropSince(pendingBefore: number): void {
     this.appliedCount -= this.pending.length - pendingBefore
     this.pending.length = pendingBefore
+    this.triedCount = Math.min(this.triedCount, pendingBefore)
     this.deferred = []
   }
 
@@ -189,6 +198,7 @@ export class CommitLog {
     clearTimeout(this.retryTimer)
     this.retryTimer = undefined
     this.pending = []
+    this.triedCount = 0
     const deleted = this.deletedError('saved')
     for (const waiter of this.savedWaiters.splice(0)) waiter.reject(deleted)
     // Readers waiting for a commit get the board as it was last stored.
@@ -270,8 +280,7 @@ export class CommitLog {
         pendingBefore = this.pending.length
         made = true
         const audited = await make()
-        batch = this.pending
-        this.pending = []
+        batch = this.takeBatch()
         return { entries: batch, audited }
       })
     } catch (error) {
@@ -281,7 +290,7 @@ export class CommitLog {
         else this.resumeAfterCommit()
         throw error
       }
-      this.pending = batch.concat(this.pending)
+      this.putBack(batch)
       this.options.host.uncommittable('a change made in its board’s turn whose commit failed', error, pendingBefore)
       this.resumeAfterCommit()
       throw error
@@ -306,8 +315,7 @@ export class CommitLog {
     this.flushScheduled = false
     if (this.destroyed || this.deleted || this.flushing || this.pending.length === 0) return
     this.flushing = true
-    const batch = this.pending
-    this.pending = []
+    const batch = this.takeBatch()
     const started = performance.now()
     try {
       await this.options.log.append(this.boardId, batch)
@@ -319,13 +327,13 @@ export class CommitLog {
       }
       if (error instanceof ClientIdTaken) {
         this.flushing = false
-        this.pending = batch.concat(this.pending)
+        this.putBack(batch)
         this.options.host.uncommittable('a change written under a client id another instance stored as another account’s', error, error.entry)
         this.resumeAfterCommit()
         return
       }
       // Keep the batch in memory, ahead of anything newer, and try again; never drop it.
-      this.pending = batch.concat(this.pending)
+      this.putBack(batch)
       this.flushing = false
       this.commitFailed(error, batch.length)
       this.resumeAfterCommit()
@@ -335,9 +343,32 @@ export class CommitLog {
     if (!this.destroyed) this.committedBatch(batch, started)
   }
 
+  /**
+   * Everything pending, to be committed: what a failed commit tried, its
+   * marks kept, and after it what came since, marked as a batch of its own
+   * (with an id drawn now, kept across its retries).
+   */
+  private takeBatch(): PendingUpdate[] {
+    const batch = this.pending
+    this.pending = []
+    const fresh = batch[this.triedCount]
+    if (fresh) fresh.batch = { id: randomUUID(), tried: false }
+    return batch
+  }
+
+  /** A commit of `batch` failed: it waits ahead of anything newer, each of its batches marked tried. */
+  private putBack(batch: PendingUpdate[]): void {
+    // Nothing taken (a change in a turn failing before it was): what is pending is as it was.
+    if (batch.length === 0) return
+    for (const { batch: mark } of batch) if (mark) mark.tried = true
+    this.pending = batch.concat(this.pending)
+    this.triedCount = batch.length
+  }
+
   /** What follows a batch's commit: it is broadcast, and what waited for it answered. */
   private committedBatch(batch: PendingUpdate[], started: number): void {
     const seconds = (performance.now() - started) / 1000
+    this.triedCount = 0
     this.commitSucceeded()
     this.committedCount += batch.length
     const merged = mergeInGroups(batch.map((entry) => entry.update))

@@ -1,5 +1,7 @@
 import * as Y from 'yjs'
 import type { StoredBoardState } from '../storage/storage.ts'
+import { errorMessage } from '../../shared/error-message.ts'
+import { BoardDamaged, type DamagedAt } from './damaged-board.ts'
 
 /**
  * Log rows packed into one buffer, for a worker thread: posting 200,000 rows
@@ -8,8 +10,12 @@ import type { StoredBoardState } from '../storage/storage.ts'
  */
 export type PackedUpdates = { bytes: Uint8Array; ends: Uint32Array }
 
-/** A board's stored state: its checkpoint and the log rows after it, as arrays or packed. */
-export type StoredUpdates = Pick<StoredBoardState, 'checkpoint'> & { updates: Uint8Array[] | PackedUpdates }
+/**
+ * A board's stored state: its checkpoint and the log rows after it, as arrays
+ * or packed, with the rows' sequence numbers where the reader has them (to
+ * name a row that cannot be applied).
+ */
+export type StoredUpdates = Pick<StoredBoardState, 'checkpoint'> & { updates: Uint8Array[] | PackedUpdates; rowSeqs?: readonly number[] }
 
 export function packUpdates(updates: readonly Uint8Array[]): PackedUpdates {
   const ends = new Uint32Array(updates.length)
@@ -29,12 +35,29 @@ export function* unpacked(updates: Uint8Array[] | PackedUpdates): Iterable<Uint8
   }
 }
 
-/** Applies a board's stored state (its checkpoint, then the log after it) to `doc`, in one transaction. */
+/**
+ * Applies a board's stored state (its checkpoint, then the log after it) to
+ * `doc`, in one transaction. A part Yjs cannot apply throws BoardDamaged
+ * naming it, for the caller to name the board.
+ */
 export function applyStoredState(doc: Y.Doc, stored: StoredUpdates, origin?: unknown): void {
   doc.transact(() => {
-    if (stored.checkpoint) Y.applyUpdate(doc, stored.checkpoint)
-    for (const update of unpacked(stored.updates)) Y.applyUpdate(doc, update)
+    if (stored.checkpoint) applyStoredPart(doc, stored.checkpoint, 'checkpoint')
+    let index = 0
+    for (const update of unpacked(stored.updates)) {
+      applyStoredPart(doc, update, stored.rowSeqs?.[index] ?? null)
+      index++
+    }
   }, origin)
+}
+
+/** Applies one stored part of a board (its checkpoint or the log row `at`); one Yjs cannot apply throws BoardDamaged naming it. */
+export function applyStoredPart(doc: Y.Doc, part: Uint8Array, at: DamagedAt): void {
+  try {
+    Y.applyUpdate(doc, part)
+  } catch (error) {
+    throw new BoardDamaged(at, errorMessage(error))
+  }
 }
 
 /**

@@ -18,6 +18,7 @@ import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
 import type { BoardRecord, Storage, StoredBoardState } from '../storage/storage.ts'
+import { BoardDamaged } from './damaged-board.ts'
 import { ColdLoads, LoadingTooMuch } from './cold-loads.ts'
 import { ConnectionLimits, type Admission, type AdmissionRefusal } from './connection-limits.ts'
 import type { IncomingRates } from './incoming-rates.ts'
@@ -32,6 +33,7 @@ import { RewriteResets } from './rewrite-resets.ts'
 import { RoomExtensions, type RelayControl, type RoomExtension } from './room-extension.ts'
 import { RightsRecheck, type RightsCheck } from './rights-recheck.ts'
 import { PresenceHandover } from './presence-handover.ts'
+import { HeldHttpChanges } from './held-http-changes.ts'
 import { Room } from './room.ts'
 import type { UpdateChecks } from './update-checks.ts'
 
@@ -83,6 +85,8 @@ export class RoomRegistry implements RelayControl {
   /** Who held the presence client ids of each room reset or unloaded lately, for the board's next room. */
   private readonly presenceHandover: PresenceHandover
   private readonly checks: UpdateChecks | undefined
+  /** HTTP changes answered 202, held here until saved: named at shutdown, when they are lost (close). */
+  readonly heldHttpChanges = new HeldHttpChanges()
 
   constructor(
     private readonly storage: Storage,
@@ -292,7 +296,11 @@ export class RoomRegistry implements RelayControl {
     const retired = [...this.retiring.values()].map(({ room }) => room)
     await settled([...this.rooms.values(), ...retired].map((room) => room.whenSaved()))
     const unsaved = [...this.rooms.values(), ...retired].filter((room) => !room.isSaved).map((room) => room.boardId)
-    if (unsaved.length > 0) this.logger.warn({ boards: unsaved }, 'closing with edits not saved; their clients keep them and resend them when they reconnect')
+    if (unsaved.length > 0) this.logger.warn({ boards: unsaved }, 'closing with edits not saved; their websocket clients keep them and resend them when they reconnect')
+    for (const boardId of unsaved) {
+      const changes = this.heldHttpChanges.of(boardId)
+      if (changes.length > 0) this.logger.error({ boardId, changes }, 'closing with HTTP changes answered 202 not saved: they are lost, and their senders were told not to send them again')
+    }
     for (const room of [...this.rooms.values()]) this.unload(room)
     for (const { room } of [...this.retiring.values()]) this.unloadRetired(room)
     this.presenceHandover.clear()
@@ -344,7 +352,11 @@ export class RoomRegistry implements RelayControl {
       clientWriters,
       checks: this.checks,
     })
-    room.load(stored)
+    try {
+      room.load(stored)
+    } catch (error) {
+      throw error instanceof BoardDamaged ? error.ofBoard(boardId) : error
+    }
     migrateBoardDoc(room.doc, serverOrigin('schema-migration'))
     // Stored before the relay refused it (relay/text-content.ts); removed as an edit, so stored and sent like one.
     const dropped = dropNonStringContentEverywhere(room.doc, serverOrigin('text-cleanup'))

@@ -96,7 +96,8 @@ export class ServerChanges {
     if (this.options.host.unloaded()) throw new RoomUnloaded(this.boardId, false)
     if (options.turn || storeFirst) return this.changeInTurn(change, options.turn ?? null, storeFirst)
     const result = this.changeNow(change)
-    await this.withinCommitWait(this.commits.whenSaved(), () => new SavingDelayed(`board ${this.boardId}: the change was applied but not saved within ${this.options.limits.commitWaitMs} ms; it is kept and saved with the board's other changes`))
+    const saved = this.commits.whenSaved()
+    await this.withinCommitWait(saved, () => new SavingDelayed(this.boardId, saved, this.options.limits.commitWaitMs))
     return result
   }
 

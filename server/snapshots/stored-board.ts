@@ -24,8 +24,8 @@ export async function captureStoredBoard(parts: StoredBoards, boardId: string): 
 }
 
 /** The board's stored log; null when there is no such board. */
-export async function readStoredLog(storage: Storage, boardId: string): Promise<(StoredLog & Pick<StoredBoardState, 'updates'>) | null> {
+export async function readStoredLog(storage: Storage, boardId: string): Promise<(StoredLog & Pick<StoredBoardState, 'updates' | 'rowSeqs'>) | null> {
   if (!(await storage.boards.get(boardId))) return null
-  const { checkpoint, updates } = await storage.log.load(boardId)
-  return { checkpoint, updates }
+  const { checkpoint, updates, rowSeqs } = await storage.log.load(boardId)
+  return { checkpoint, updates, rowSeqs }
 }

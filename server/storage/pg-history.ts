@@ -95,6 +95,11 @@ export class PgHistoryStore implements HistoryStore {
     return { checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null, throughSeq: checkpoint?.throughSeq ?? 0, rows }
   }
 
+  async deleteRows(boardId: string, seqs: readonly number[]): Promise<number> {
+    const deleted = await this.db.delete(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), inArray(boardUpdates.seq, [...seqs]))).returning({ seq: boardUpdates.seq })
+    return deleted.length
+  }
+
   async tailState(boardId: string): Promise<TailState> {
     return this.db.transaction(
       async (tx) => {

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, lte, sql, sum, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, inArray, lte, sql, sum, type SQL } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boards, boardUpdates, snapshots } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
 import { notBeforeHistory } from './history-time.ts'
@@ -51,7 +51,8 @@ export class PgUpdateLogStore implements UpdateLogStore {
   /** The rows and the audit entry; the last row's sequence number, 0 when there is none. */
   private async insert(tx: PgTx, boardId: string, { entries, audited }: AuditedEntries): Promise<number> {
     if (audited) await insertAudited(tx, audited)
-    if (entries.length === 0) return 0
+    const unstored = await notStoredBefore(tx, entries)
+    if (unstored.length === 0) return 0
     // Under the board's times lock, taken in an earlier statement: this one's snapshot of the database holds every row
     // committed by the appends that held it before (history-time.ts). A statement of its own: worked out in each row of
     // the insert, it cost 7 parameters a row, and an import's thousands of rows went past PostgreSQL's 65,535.
@@ -59,10 +60,11 @@ export class PgUpdateLogStore implements UpdateLogStore {
       sql`select ${notBeforeHistory({ updates: boardUpdates, checkpoints: boardCheckpoints, snapshots }, sql`${boardId}`, sql`${this.clock().toISOString()}`, 'greatest')} as at`,
     )
     const createdAt = stamp!.at
-    const rows = entries.map((entry) => ({ boardId, update: Buffer.from(entry.update), origin: entry.origin, createdAt }))
+    // Undefined, not null, on the rows after a batch's first: Drizzle writes DEFAULT for it rather than a parameter.
+    const rows = unstored.map((entry) => ({ boardId, update: Buffer.from(entry.update), origin: entry.origin, createdAt, batchId: entry.batch?.id }))
     const inserted = await tx.insert(boardUpdates).values(rows).returning({ seq: boardUpdates.seq })
-    // Rare, about once per page load that writes. RETURNING gives the rows in the order of VALUES.
-    for (const [index, entry] of entries.entries()) if (entry.firstWrites) await storeFirstWrites(tx, boardId, inserted[index]!.seq, index, entry.firstWrites)
+    // Rare, about once per page load that writes; an entry stored before stored its writers then. RETURNING gives the rows in the order of VALUES.
+    for (const [at, entry] of unstored.entries()) if (entry.firstWrites) await storeFirstWrites(tx, boardId, inserted[at]!.seq, entries.indexOf(entry), entry.firstWrites)
     return Math.max(...inserted.map((row) => row.seq))
   }
 
@@ -73,6 +75,7 @@ export class PgUpdateLogStore implements UpdateLogStore {
     return {
       checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null,
       updates: rows.map((row) => row.update),
+      rowSeqs: rows.map((row) => row.seq),
       lastSeq: rows.at(-1)?.seq ?? checkpoint?.throughSeq ?? 0,
       // An append in flight: the checkpoint's rows, all committed before it was written, are what is known to be complete.
       completeThrough: committed ?? checkpoint?.throughSeq ?? 0,
@@ -151,6 +154,26 @@ async function holdForAppend(tx: PgTx, boardId: string, rowLock: 'for key share'
   const timesLock = times ? sql`, pg_advisory_xact_lock(${boardTimesKey(boardId)})` : sql``
   const [locked] = await tx.execute<{ held: boolean }>(sql`select pg_advisory_xact_lock_shared(${boardLockKey(boardId)})${timesLock}, ${boardRowHeld(boardId, rowLock)} as held`)
   if (!locked?.held) throw new BoardRowGone(boardId)
+}
+
+/**
+ * `entries` but those of the tried batches (BatchMark) that an earlier try
+ * stored, its COMMIT's answer lost. Read under the board's times lock, which
+ * that try held until it ended: still in flight when its answer was lost, it
+ * has committed or rolled back by now (and the unique index on the id would
+ * refuse a second store all the same). A fresh batch is not looked for: the
+ * relay's hot path pays nothing more than the id on its first row.
+ */
+async function notStoredBefore(tx: PgTx, entries: LogEntry[]): Promise<LogEntry[]> {
+  const tried = entries.flatMap((entry) => (entry.batch?.tried ? [entry.batch.id] : []))
+  if (tried.length === 0) return entries
+  const stored = await tx.select({ id: boardUpdates.batchId }).from(boardUpdates).where(inArray(boardUpdates.batchId, tried))
+  const storedIds = new Set(stored.map((row) => row.id))
+  let inStoredBatch = false
+  return entries.filter((entry) => {
+    if (entry.batch) inStoredBatch = storedIds.has(entry.batch.id)
+    return !inStoredBatch
+  })
 }
 
 /**

@@ -90,6 +90,10 @@ export class SqliteHistoryStore implements HistoryStore {
     return { checkpoint: checkpoint ? new Uint8Array(checkpoint.state) : null, throughSeq: checkpoint?.throughSeq ?? 0, rows }
   }
 
+  async deleteRows(boardId: string, seqs: readonly number[]): Promise<number> {
+    return this.db.delete(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), inArray(boardUpdates.seq, [...seqs]))).run().changes
+  }
+
   async tailState(boardId: string): Promise<TailState> {
     return this.db.transaction((tx) => {
       const throughSeq = tx.select({ through: max(boardCheckpoints.throughSeq) }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).get()?.through ?? 0

@@ -80,7 +80,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     const { checkpoint, rows } = this.tail.readTail(boardId)
     const lastSeq = rows.at(-1)?.seq ?? checkpoint?.throughSeq ?? 0
     // One writer at a time, each numbering its rows as it writes them: no lower number commits after a higher one.
-    return { checkpoint: checkpoint ? stateBytes(checkpoint.state) : null, updates: rows.map((row) => row.update), lastSeq, completeThrough: lastSeq }
+    return { checkpoint: checkpoint ? stateBytes(checkpoint.state) : null, updates: rows.map((row) => row.update), rowSeqs: rows.map((row) => row.seq), lastSeq, completeThrough: lastSeq }
   }
 
   async writers(boardId: string): Promise<ClientWriter[]> {

@@ -70,11 +70,22 @@ export interface BoardRecordStore {
 }
 
 /**
- * A log row; `firstWrites`: the client ids its update is the first to write
+ * A log row. `batch`: on the first entry of a batch the relay tried to commit
+ * (BatchMark). `firstWrites`: the client ids its update is the first to write
  * under, as the room saw it, stored as its author's in the same transaction
  * (UpdateLogStore.writers), unless another account's already (ClientIdTaken).
  */
-export type LogEntry = { update: Uint8Array; origin: string; firstWrites?: FirstWrites }
+export type LogEntry = { update: Uint8Array; origin: string; batch?: BatchMark; firstWrites?: FirstWrites }
+
+/**
+ * The first entry of a batch the relay tried to commit carries its id, kept
+ * across the batch's retries; `tried` once a try failed. A try whose COMMIT's
+ * answer was lost (CommitOutcomeUnknown) may have stored the batch all the
+ * same, so once a row holds the id, a later try stores none of its entries
+ * (up to the next marked entry). PostgreSQL's log keeps the id on the row;
+ * SQLite's ignores it, its commit being in the process and always answered.
+ */
+export type BatchMark = { id: string; tried: boolean }
 
 /** Client ids an account is the first to write under on a board. */
 export type FirstWrites = { userId: string; clients: readonly number[] }
@@ -104,6 +115,8 @@ export type LogRow = { seq: number; update: Uint8Array; origin: string; at: stri
 export type StoredBoardState = {
   checkpoint: Uint8Array | null
   updates: Uint8Array[]
+  /** The sequence number of each of `updates`: what names a row that cannot be applied (relay/damaged-board.ts). */
+  rowSeqs: number[]
   /** The highest sequence number covered by what was loaded (0 for a new board). */
   lastSeq: number
   /**
@@ -249,6 +262,12 @@ export interface HistoryStore {
   keptFrom(boardId: string): Promise<string | null>
   /** The latest checkpoint and the rows after it with their authors: where the newest changes are worked out from. */
   tail(boardId: string): Promise<{ checkpoint: Uint8Array | null; throughSeq: number; rows: LogRow[] }>
+  /**
+   * Deletes the board's log rows `seqs`, in one transaction; resolves with how
+   * many it deleted. Only for rows that cannot be applied, once kept elsewhere
+   * (`assay board set-aside-damaged`), with no server serving the database.
+   */
+  deleteRows(boardId: string, seqs: readonly number[]): Promise<number>
   /** What names `tail` without reading it: the latest checkpoint's sequence, how many rows follow it and the last one's. */
   tailState(boardId: string): Promise<TailState>
   keptStart(boardId: string): Promise<KeptStart>

@@ -5,6 +5,7 @@
 import { BoardError } from '../../shared/board-doc.ts'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
 import { BriefingTooLarge } from '../export/briefing-size.ts'
+import { BoardDamaged, type DamagedAt } from '../relay/damaged-board.ts'
 import type { JobName } from './jobs.ts'
 
 /**
@@ -216,6 +217,8 @@ export type EncodedJobError = { name: string; message: string; stack?: string | 
 
 export function encodeJobError(error: unknown): EncodedJobError {
   if (error instanceof ImportError || error instanceof BoardError) return { name: error.name, message: error.message, kind: error.kind }
+  // The reason as its message, where it was damaged as its kind.
+  if (error instanceof BoardDamaged) return { name: error.name, message: error.reason, kind: JSON.stringify(error.at) }
   if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack }
   return { name: 'Error', message: String(error) }
 }
@@ -225,6 +228,7 @@ export function decodeJobError(encoded: EncodedJobError, job: JobName): Error {
   if (encoded.name === 'ImportError' && encoded.kind) return new ImportError(encoded.kind as ImportErrorKind, encoded.message)
   if (encoded.name === 'BoardError' && encoded.kind) return new BoardError(encoded.kind as BoardError['kind'], encoded.message)
   if (encoded.name === 'BriefingTooLarge') return new BriefingTooLarge(encoded.message)
+  if (encoded.name === 'BoardDamaged' && encoded.kind) return new BoardDamaged(JSON.parse(encoded.kind) as DamagedAt, encoded.message)
   const error = new Error(encoded.message)
   if (encoded.stack) error.stack = encoded.stack
   return error

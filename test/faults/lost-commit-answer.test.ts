@@ -7,10 +7,12 @@
  * answers as it was: a member's removal closes their socket and stops their
  * edits; a board made once is answered as made, not refused and made again
  * by a retry; a card added over HTTP is stored once; a read is answered.
+ * A batch of the relay's whose outcome cannot be learned is retried, and
+ * stored once all the same: its edits count once in the board's history.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { collection } from '../../shared/board-doc.ts'
+import { assessmentText, collection } from '../../shared/board-doc.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
@@ -112,6 +114,54 @@ describeUnless(postgresMissing)('the answer to a COMMIT lost, on one instance wi
     expect(added.status).toBe(201)
     expect(await storedTitles(boardId)).toEqual(['Added once'])
     expect((await server.services.storage.log.count(boardId)) - rowsBefore).toBe(1)
+  })
+
+  /**
+   * Bob writes a card's judgment over his socket as the answer to the
+   * relay's COMMIT of it is lost; with `cutOff`, the database is cut off at
+   * once, so the relay cannot learn that the batch committed, takes it for
+   * failed, and retries it once the database is back.
+   */
+  async function judgedAsTheAnswerIsLost(cutOff: boolean) {
+    const { bob, boardId, socket } = await editorOnBoard('A batch of the relay, the answer lost')
+    const added = await asOwner.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Judged by Bob' })
+    const cardId = added.body.id
+    await waitFor(() => collection(socket.doc, 'assessments').has(cardId), 'Bob to have the card')
+    const room = server.services.rooms.loadedRooms.get(boardId)!
+    const lost = loseCommitAnswerOf(Buffer.from('Judged once').toString('hex')).then(() => (cutOff ? proxy.cut() : undefined))
+    assessmentText(socket.doc, cardId, 'judgment').insert(0, 'Judged once')
+    await lost
+    if (cutOff) {
+      await waitFor(() => room.commitFailingSince !== null, 'the relay to keep its batch for a retry')
+      proxy.restore()
+    }
+    await waitFor(() => room.commitFailingSince === null && room.isSaved, 'the batch to be committed')
+    return { bob, boardId, cardId }
+  }
+
+  /** The batch in one log row, and Bob's one edit counted once in the sessions and the changes of the board's history. */
+  async function expectStoredOnce({ bob, boardId, cardId }: { bob: TestAccount; boardId: string; cardId: string }) {
+    const { updates } = await server.services.storage.log.load(boardId)
+    expect(updates.filter((update) => Buffer.from(update).includes('Judged once')).length).toBe(1)
+    const judgments = await withStoredDoc(server, boardId, (doc) => assessmentText(doc, cardId, 'judgment').toString())
+    expect(judgments).toBe('Judged once')
+    // Once the server has found its database back, as after any outage.
+    const history = await waitFor(async () => {
+      const read = await asOwner.get<{ sessions: { by: { userId: string | null }; edits: number }[] }>(`/api/boards/${boardId}/history`)
+      return read.status === 200 ? read : null
+    }, 'the server to read the history again')
+    expect(history.body.sessions.filter((session) => session.by.userId === bob.id).map((session) => session.edits)).toEqual([1])
+    const changes = await asOwner.get<{ by: { userId: string | null }; field: string }[]>(`/api/boards/${boardId}/history/changes?assessmentId=${cardId}`)
+    expect(changes.status).toBe(200)
+    expect(changes.body.filter((change) => change.by.userId === bob.id).map((change) => change.field)).toEqual(['judgment'])
+  }
+
+  it('a relay’s batch whose answer is lost and whose outcome cannot be learned: retried once the database is back, stored once, counted once in the history', async () => {
+    await expectStoredOnce(await judgedAsTheAnswerIsLost(true))
+  })
+
+  it('a relay’s batch whose answer is lost, its outcome learned: taken as committed, stored once, counted once in the history', async () => {
+    await expectStoredOnce(await judgedAsTheAnswerIsLost(false))
   })
 
   it('a read whose COMMIT’s answer is lost: answered with what it read', async () => {
