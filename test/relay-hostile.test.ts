@@ -852,6 +852,7 @@ describeUnless(redisMissing)('the Redis path', () => {
         compact: (boardId, merge) => storage.log.compact(boardId, merge),
         count: (boardId) => storage.log.count(boardId),
         bytes: (boardId) => storage.log.bytes(boardId),
+        writers: (boardId) => storage.log.writers(boardId),
         appendInTurn: storage.log.appendInTurn?.bind(storage.log),
       },
     })

@@ -4,8 +4,8 @@ import * as Y from 'yjs'
 import * as pgSchema from '../drizzle/pg/schema.ts'
 import * as sqliteSchema from '../drizzle/sqlite/schema.ts'
 import { foldLog } from '../server/history/fold-log.ts'
-import { BoardRowGone, isReferenceGone } from '../server/storage/storage-errors.ts'
-import type { Storage } from '../server/storage/storage.ts'
+import { BoardRowGone, ClientIdTaken, isReferenceGone } from '../server/storage/storage-errors.ts'
+import { WRITER_IDS_PER_ACCOUNT, type Storage } from '../server/storage/storage.ts'
 import { Gate } from './helpers/gate.ts'
 import { describeEachDialect, missingServices } from './helpers/services.ts'
 import { openFreshStorage, type FreshStorage } from './helpers/test-server.ts'
@@ -90,6 +90,38 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     expect(await storage.log.append('never-made', [{ update: textUpdate(doc, 'z'), origin: 'x' }]).catch((error: unknown) => error)).toBeInstanceOf(BoardRowGone)
     expect(await storage.history.size('b')).toMatchObject({ rows: 0, checkpoints: 0, changes: 0 })
     expect(await storage.log.append('other', [{ update: textUpdate(new Y.Doc(), 'kept'), origin: 'x' }])).toBeGreaterThan(0)
+    doc.destroy()
+  })
+
+  it('keeps who first wrote each client id of a board: another account’s append under it refused whole, each account’s own oldest dropped past its bound, gone with the board', async () => {
+    const doc = new Y.Doc()
+    const append = (userId: string, clients: number[], board = 'b') => storage.log.append(board, [{ update: textUpdate(doc, 'x'), origin: `ws:${userId}`, firstWrites: { userId, clients } }])
+    await append('vera', [7, 8])
+    await append('vera', [8])
+    await append('mallory', [8], 'other')
+    const taken = await storage.log
+      .append('b', [
+        { update: textUpdate(doc, 'y'), origin: 'ws:mallory', firstWrites: { userId: 'mallory', clients: [9] } },
+        { update: textUpdate(doc, 'z'), origin: 'ws:mallory', firstWrites: { userId: 'mallory', clients: [10, 7] } },
+      ])
+      .catch((error: unknown) => error)
+    expect(taken).toBeInstanceOf(ClientIdTaken)
+    expect((taken as ClientIdTaken).entry).toBe(1)
+    expect(await storage.log.count('b')).toBe(2)
+    expect(await storage.log.writers('b')).toEqual([
+      { clientId: 7, userId: 'vera' },
+      { clientId: 8, userId: 'vera' },
+    ])
+
+    for (let first = 1000; first < 1000 + WRITER_IDS_PER_ACCOUNT + 16; first += 16) await append('mallory', Array.from({ length: 16 }, (_, index) => first + index))
+    const writers = await storage.log.writers('b')
+    const mallorys = writers.filter((writer) => writer.userId === 'mallory').map((writer) => writer.clientId)
+    expect(mallorys).toEqual(Array.from({ length: WRITER_IDS_PER_ACCOUNT }, (_, index) => 1016 + index))
+    expect(writers.filter((writer) => writer.userId === 'vera')).toHaveLength(2)
+
+    await storage.boards.delete('b')
+    expect(await storage.log.writers('b')).toEqual([])
+    expect(await storage.log.writers('other')).toEqual([{ clientId: 8, userId: 'mallory' }])
     doc.destroy()
   })
 

@@ -107,6 +107,25 @@ export const boardUpdates = pgTable('board_updates', {
 }, (t) => [index('board_updates_board_seq').on(t.boardId, t.seq), uniqueIndex('board_updates_batch').on(t.batchId).where(sql`${t.batchId} is not null`)])
 
 /**
+ * Who wrote under each Yjs client id of a board: the account whose update
+ * first advanced it, written in the transaction that stores that update's
+ * row, and loaded with the board's room. Yjs ties nothing to a client id, so
+ * whoever sends the next clock of someone's id takes their place; the relay
+ * refuses an update advancing an id written by another account
+ * (server/relay/client-writers.ts), across idle unloads, restarts and
+ * instances: the key lets only one account have an id, whichever instance
+ * stored it first. `seq` is the log row that first wrote under it: each
+ * account keeps its newest (storage.ts, WRITER_IDS_PER_ACCOUNT).
+ */
+export const boardClientWriters = pgTable('board_client_writers', {
+  boardId: text('board_id').notNull(),
+  // A Yjs client id is an unsigned 32-bit number: past a PostgreSQL integer's range.
+  clientId: bigint('client_id', { mode: 'number' }).notNull(),
+  userId: text('user_id').notNull(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+}, (t) => [primaryKey({ columns: [t.boardId, t.clientId] }), index('board_client_writers_account').on(t.boardId, t.userId, t.seq)])
+
+/**
  * Checkpoints of a board: each is its whole state covering its log up to and
  * including `throughSeq`. The newest is where loading starts; older ones are
  * the board's history, kept on a schedule (server/history/). `at` is the time

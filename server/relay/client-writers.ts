@@ -1,51 +1,89 @@
 /**
- * Who wrote each Yjs client id of a board, per room: through this instance's
- * sockets, or, as another instance names them, in its commits. Yjs ties
- * nothing to a client id: whoever sends the next clock of someone's id takes
- * their place, and the first of two updates under one id to be stored wins.
- * An editor who sent a member's next clock to another instance just before
- * the member typed had their own text stored in place of the member's, under
- * the member's id. So an update that would advance a client id someone else
+ * Who wrote under each Yjs client id of a board: the account whose update
+ * first advanced it. Yjs ties nothing to a client id: whoever sends the next
+ * clock of someone's id takes their place, and her own edits made offline
+ * under it are then dropped wherever the other's arrived first, her page
+ * diverged for good. So an update that would advance a client id someone else
  * wrote is refused (`otherWriter`), and when another instance relays other
  * content under ids written here, the person who wrote them can be named
- * apart from the relayed update's author. Bounded: an editor can draw a fresh
- * client id at every keystroke, and past the bound the oldest entries go.
+ * apart from the relayed update's author.
+ *
+ * Known whenever the room decides: the ids a connection's update is the first
+ * to write under go to the update log with it, in the transaction that stores
+ * it (storage.ts, FirstWrites), and the room loads them with the board, so
+ * neither an idle unload nor a restart forgets them; of two instances giving
+ * one id to two accounts, the second's commit is refused (ClientIdTaken) and
+ * its room reset. Bounded per account, not per room: an account's ids beyond
+ * WRITER_IDS_PER_ACCOUNT drop its own oldest, so that nobody can push anyone
+ * else's out; and one update may write under at most NEW_CLIENTS_PER_UPDATE
+ * ids nobody wrote before.
  */
 import * as Y from 'yjs'
+import { WRITER_IDS_PER_ACCOUNT, type ClientWriter } from '../storage/storage.ts'
 import type { DecodedUpdate } from './rewritten-ids.ts'
 
-/** Client ids remembered per room, at most. */
-const MAX_CLIENTS = 4096
+/**
+ * Client ids nobody wrote before that one update may write under. The stock
+ * client writes under one per page load; a page reloaded offline keeps what
+ * each load typed in its offline copy (y-indexeddb), each under that load's
+ * id, and sends it all in one update once back online: 16 loads' worth.
+ */
+export const NEW_CLIENTS_PER_UPDATE = 16
+
+/** Why an update may not be applied as its sender's, or null when it may. */
+export type WriterRefusal = { reason: string } | null
 
 export class ClientWriters {
   private readonly writers = new Map<number, string>()
+  /** Each account's client ids, oldest first. */
+  private readonly byAccount = new Map<string, Set<number>>()
 
   /**
-   * Runs `apply`, then notes `userId` as the writer of each of `clients` (the
-   * ids whose structs the applied update lists) whose clock it advanced:
-   * listing another's structs the doc holds already writes nothing. Only the
-   * update's own clients are read, not the doc's every one.
+   * `stored`: the board's writers as stored (UpdateLogStore.writers).
+   * `presenceHolderOf`: the account whose page holds a client id's presence,
+   * if any: nobody else may be the first to write under it.
    */
-  record(doc: Y.Doc, clients: Iterable<number>, userId: string, apply: () => void): void {
-    const before = [...clients].map((client) => [client, Y.getState(doc.store, client)] as const)
-    apply()
-    for (const [client, clock] of before) {
-      if (Y.getState(doc.store, client) === clock) continue
-      this.writers.delete(client)
-      this.writers.set(client, userId)
-      if (this.writers.size > MAX_CLIENTS) this.writers.delete(this.writers.keys().next().value!)
-    }
+  constructor(
+    stored: readonly ClientWriter[] = [],
+    private readonly presenceHolderOf: (clientId: number) => string | null = () => null,
+  ) {
+    for (const { clientId, userId } of stored) this.note(clientId, userId)
   }
 
   /**
-   * Someone other than `userId` who wrote a client id that an update listing
-   * structs up to `runEnds` (client → the clock after its last) would advance,
-   * with the id; null when there is none.
+   * Runs `apply`, then notes `userId` as the writer of each of `clients` (the
+   * ids whose structs the applied update lists) whose clock it advanced and
+   * that nobody wrote before; returns those. Listing another's structs the doc
+   * holds already writes nothing. Only the update's own clients are read, not
+   * the doc's every one.
    */
-  otherWriter(doc: Y.Doc, runEnds: ReadonlyMap<number, number>, userId: string): { client: number; writer: string } | null {
+  record(doc: Y.Doc, clients: Iterable<number>, userId: string, apply: () => void): number[] {
+    const before = [...clients].map((client) => [client, Y.getState(doc.store, client)] as const)
+    apply()
+    const first: number[] = []
+    for (const [client, clock] of before) {
+      if (this.writers.has(client) || Y.getState(doc.store, client) === clock) continue
+      this.note(client, userId)
+      first.push(client)
+    }
+    return first
+  }
+
+  /**
+   * Why an update listing structs up to `runEnds` (client → the clock after
+   * its last) may not be `userId`'s: it would advance a client id someone
+   * else wrote, or whose presence someone else's page holds, or too many ids
+   * nobody wrote before; null when it may.
+   */
+  refusal(doc: Y.Doc, runEnds: ReadonlyMap<number, number>, userId: string): WriterRefusal {
+    let fresh = 0
     for (const [client, end] of runEnds) {
       const writer = this.writers.get(client)
-      if (writer !== undefined && writer !== userId && end > Y.getState(doc.store, client)) return { client, writer }
+      if (writer === userId || end <= Y.getState(doc.store, client)) continue
+      if (writer !== undefined) return { reason: `update writes under client id ${client}, which another member wrote` }
+      const holder = this.presenceHolderOf(client)
+      if (holder !== null && holder !== userId) return { reason: `update writes under client id ${client}, whose presence another member holds` }
+      if (++fresh > NEW_CLIENTS_PER_UPDATE) return { reason: `update writes under more than ${NEW_CLIENTS_PER_UPDATE} client ids nobody wrote before` }
     }
     return null
   }
@@ -53,6 +91,18 @@ export class ClientWriters {
   /** The person who wrote `client`'s content, if known. */
   writerOf(client: number): string | null {
     return this.writers.get(client) ?? null
+  }
+
+  /** Gives `client` to `userId`, dropping the account's oldest past WRITER_IDS_PER_ACCOUNT, as the stored writers do. */
+  private note(client: number, userId: string): void {
+    this.writers.set(client, userId)
+    let mine = this.byAccount.get(userId)
+    if (!mine) this.byAccount.set(userId, (mine = new Set()))
+    mine.add(client)
+    if (mine.size <= WRITER_IDS_PER_ACCOUNT) return
+    const oldest = mine.values().next().value!
+    mine.delete(oldest)
+    this.writers.delete(oldest)
   }
 }
 

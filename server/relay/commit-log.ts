@@ -14,8 +14,8 @@ import { errorMessage } from '../../shared/error-message.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
-import { BoardRowGone } from '../storage/storage-errors.ts'
-import type { AuditedEntries, LogEntry, NewAuditRecord, TurnHolder, UpdateLogStore } from '../storage/storage.ts'
+import { BoardRowGone, ClientIdTaken } from '../storage/storage-errors.ts'
+import type { AuditedEntries, FirstWrites, LogEntry, NewAuditRecord, TurnHolder, UpdateLogStore } from '../storage/storage.ts'
 import { BoardDeleted, RoomUnloaded } from './commit-errors.ts'
 import { Connection } from './connection.ts'
 import { mergeInGroups } from './merge-in-groups.ts'
@@ -131,6 +131,15 @@ export class CommitLog {
     this.pending.push({ update, origin: describeOrigin(origin), author: origin instanceof Connection ? origin.identity.userId : null, batch: undefined })
     this.appliedCount++
     this.scheduleFlush()
+  }
+
+  /**
+   * The change the doc applied last is the first under `firstWrites`' client
+   * ids: they are stored as its author's with it (storage.ts, FirstWrites).
+   */
+  wroteFirst(firstWrites: FirstWrites): void {
+    const last = this.pending.at(-1)
+    if (last) last.firstWrites = firstWrites
   }
 
   /** Runs `change` now, or, while a commit is in flight, once it completes. */
@@ -314,6 +323,13 @@ export class CommitLog {
       if (error instanceof BoardRowGone) {
         this.flushing = false
         this.boardRowGone()
+        return
+      }
+      if (error instanceof ClientIdTaken) {
+        this.flushing = false
+        this.putBack(batch)
+        this.options.host.uncommittable('a change written under a client id another instance stored as another account’s', error, error.entry)
+        this.resumeAfterCommit()
         return
       }
       // Keep the batch in memory, ahead of anything newer, and try again; never drop it.

@@ -269,14 +269,20 @@ export class RoomPresence {
 
   /**
    * Whether `userId` may hold a client id no connection here holds: the
-   * person another instance's stamp names, or who held it before in this
-   * room, or whose document updates used it; anyone when nobody did, or when
-   * nothing tells people apart (open access).
+   * person another instance's stamp names, or whose document updates used it
+   * (known across unloads and restarts: client-writers.ts), or who held it
+   * before in this room; anyone when nobody did, or when nothing tells people
+   * apart (open access).
    */
   private mayHold(clientId: number, userId: string | null): boolean {
-    const owner = this.owners.get(clientId)
-    const holder = owner === undefined ? (this.claims.holderOf(clientId) ?? this.options.writerOf(clientId)) : personOf(owner)
+    const holder = this.owners.has(clientId) ? this.holderOf(clientId) : (this.options.writerOf(clientId) ?? this.holderOf(clientId))
     return holder === null || holder === userId
+  }
+
+  /** The account whose page holds the client id's presence, or held it in this room or the board's previous one, if any. */
+  holderOf(clientId: number): string | null {
+    const owner = this.owners.get(clientId)
+    return owner === undefined ? (this.claims.holderOf(clientId) ?? null) : personOf(owner)
   }
 
   /** Whether y-protocols would apply the entry: a newer clock, or a removal of a state at the same clock. */

@@ -335,7 +335,7 @@ export class RoomRegistry implements RelayControl {
   private async applyStored(boardId: string, known: BoardRecord | undefined): Promise<{ room: Room; stored: StoredBoardState; board: BoardRecord } | null> {
     const board = known ?? (await this.storage.boards.get(boardId))
     if (!board) return null
-    const stored = await this.storage.log.load(boardId)
+    const [stored, clientWriters] = await Promise.all([this.storage.log.load(boardId), this.storage.log.writers(boardId)])
     const room = new Room({
       boardId,
       boardCreatedAt: board.createdAt,
@@ -349,6 +349,7 @@ export class RoomRegistry implements RelayControl {
       onReset: (reset) => this.retire(reset),
       rewriteResets: this.rewriteResets,
       presenceHolders: this.presenceHandover.take(boardId),
+      clientWriters,
       checks: this.checks,
     })
     try {

@@ -48,7 +48,7 @@ import {
   type RestoreNotice,
 } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
-import type { StoredBoardState, StoredSince, UpdateLogStore } from '../storage/storage.ts'
+import type { ClientWriter, StoredBoardState, StoredSince, UpdateLogStore } from '../storage/storage.ts'
 import type { Admission } from './connection-limits.ts'
 import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySocket } from './connection.ts'
 import { closeFor, selects, type ConnectionSelector } from './connection-selector.ts'
@@ -111,6 +111,8 @@ export type RoomOptions = {
   rewriteResets: RewriteResets
   /** Who held the presence client ids in the board's previous room, reset or unloaded idle: they stay theirs while their pages reconnect. */
   presenceHolders?: ClientIdHolders
+  /** Who wrote under the board's client ids, as stored (UpdateLogStore.writers): nobody else may write under them. */
+  clientWriters?: readonly ClientWriter[]
   /** Where an update dear to check is checked, off the relay's thread (update-checks.ts); without it, every update is checked on it. */
   checks?: UpdateChecks
 }
@@ -142,12 +144,13 @@ export class Room {
   /** The bytes the board was loaded from and has committed or taken from other instances since. */
   private storedByteCount = 0
   /** Who wrote which client ids (client-writers.ts): an update advancing another's is refused, and a rewrite from another instance names them. */
-  private readonly clientWriters = new ClientWriters()
+  private readonly clientWriters: ClientWriters
 
   constructor(private readonly options: RoomOptions) {
     this.boardId = options.boardId
     // Named after its board: otherwise Yjs draws a random guid for every doc, which cost more than the rest of loading a small board.
     this.doc = new Y.Doc({ guid: options.boardId })
+    this.clientWriters = new ClientWriters(options.clientWriters, (clientId) => this.presence.holderOf(clientId))
     this.commits = new CommitLog({
       boardId: options.boardId,
       log: options.log,

@@ -338,14 +338,13 @@ export class UpdateIntake {
   /**
    * validateUpdate's verdict on a connection's update, here or elsewhere, with
    * the update also refused when it would advance a client id someone else
-   * wrote (client-writers.ts).
+   * wrote, or too many nobody wrote before (client-writers.ts).
    */
   private verdictOn(connection: Connection, verdict: UpdateVerdict): UpdateVerdict {
     const { userId } = connection.identity
     if (verdict.refused || userId === null) return verdict
-    const taken = this.options.clientWriters.otherWriter(this.doc, verdict.runEnds, userId)
-    if (taken === null) return verdict
-    return { refused: { event: CLOSE.updateRejected, reason: `update writes under client id ${taken.client}, which another member wrote` } }
+    const refusal = this.options.clientWriters.refusal(this.doc, verdict.runEnds, userId)
+    return refusal === null ? verdict : { refused: { event: CLOSE.updateRejected, reason: refusal.reason } }
   }
 
   /** `runEnds`: for each client whose structs the update lists, the clock after them (validateUpdate). */
@@ -409,7 +408,12 @@ export class UpdateIntake {
         false,
       )
     const { userId } = connection.identity
-    if (userId === null) transact()
-    else this.options.clientWriters.record(this.doc, runEnds.keys(), userId, transact)
+    if (userId === null) {
+      transact()
+      return
+    }
+    const first = this.options.clientWriters.record(this.doc, runEnds.keys(), userId, transact)
+    // Stored with the update's row, in its transaction: known to the board's next rooms, and to other instances.
+    if (first.length > 0) this.options.commits.wroteFirst({ userId, clients: first })
   }
 }

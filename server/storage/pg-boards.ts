@@ -1,5 +1,5 @@
 import { asc, eq, inArray, isNull, max } from 'drizzle-orm'
-import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
+import { boardChanges, boardCheckpoints, boardClientWriters, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
 import { insertAudited } from './pg-audited.ts'
 import type { PgDb } from './pg-db.ts'
@@ -73,6 +73,7 @@ export class PgBoardRecordStore implements BoardRecordStore {
       await tx.delete(boardUpdates).where(eq(boardUpdates.boardId, id))
       await tx.delete(boardCheckpoints).where(eq(boardCheckpoints.boardId, id))
       await tx.delete(boardChanges).where(eq(boardChanges.boardId, id))
+      await tx.delete(boardClientWriters).where(eq(boardClientWriters.boardId, id))
       if (audited) await insertAudited(tx, audited)
     })
   }

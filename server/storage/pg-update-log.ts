@@ -5,9 +5,10 @@ import type { FutureHistory } from './future-history.ts'
 import { datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
 import { lastRowTime } from './log-rows.ts'
 import { insertAudited } from './pg-audited.ts'
+import { readWriters, storeFirstWrites } from './pg-client-writers.ts'
 import type { PgDb, PgTx } from './pg-db.ts'
 import { BoardRowGone, TurnLost } from './storage-errors.ts'
-import type { AuditedEntries, Compacted, LogEntry, LogRow, MergeState, NewAuditRecord, StoredBoardState, StoredSince, TurnHolder, UpdateLogStore } from './storage.ts'
+import type { AuditedEntries, ClientWriter, Compacted, LogEntry, LogRow, MergeState, NewAuditRecord, StoredBoardState, StoredSince, TurnHolder, UpdateLogStore } from './storage.ts'
 
 type Reader = Pick<PgDb, 'select'>
 
@@ -67,6 +68,8 @@ export class PgUpdateLogStore implements UpdateLogStore {
     // Undefined, not null, on the rows after a batch's first: Drizzle writes DEFAULT for it rather than a parameter.
     const rows = unstored.map((entry) => ({ boardId, update: Buffer.from(entry.update), origin: entry.origin, createdAt: stamp.at, batchId: entry.batch?.id }))
     const inserted = await tx.insert(boardUpdates).values(rows).returning({ seq: boardUpdates.seq })
+    // Rare, about once per page load that writes; an entry stored before stored its writers then. RETURNING gives the rows in the order of VALUES.
+    for (const [at, entry] of unstored.entries()) if (entry.firstWrites) await storeFirstWrites(tx, boardId, inserted[at]!.seq, entries.indexOf(entry), entry.firstWrites)
     return Math.max(...inserted.map((row) => row.seq))
   }
 
@@ -82,6 +85,10 @@ export class PgUpdateLogStore implements UpdateLogStore {
       // An append in flight: the checkpoint's rows, all committed before it was written, are what is known to be complete.
       completeThrough: committed ?? checkpoint?.throughSeq ?? 0,
     }
+  }
+
+  writers(boardId: string): Promise<ClientWriter[]> {
+    return readWriters(this.db, boardId)
   }
 
   async loadSince(boardId: string, afterSeq: number): Promise<StoredSince> {

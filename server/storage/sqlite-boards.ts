@@ -1,5 +1,5 @@
 import { asc, eq, inArray, isNull, max, sql } from 'drizzle-orm'
-import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
+import { auditLog, boardChanges, boardCheckpoints, boardClientWriters, boards, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
 import { auditColumns } from './audit-rows.ts'
 import { laterTime } from './later-time.ts'
@@ -81,6 +81,7 @@ export class SqliteBoardRecordStore implements BoardRecordStore {
       tx.delete(boardUpdates).where(eq(boardUpdates.boardId, id)).run()
       tx.delete(boardCheckpoints).where(eq(boardCheckpoints.boardId, id)).run()
       tx.delete(boardChanges).where(eq(boardChanges.boardId, id)).run()
+      tx.delete(boardClientWriters).where(eq(boardClientWriters.boardId, id)).run()
       tx.delete(boards).where(eq(boards.id, id)).run()
       if (audited) tx.insert(auditLog).values(auditColumns(audited)).run()
     })

@@ -8,8 +8,9 @@ import type { FutureHistory } from './future-history.ts'
 import { datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
+import { sqliteClientWriters, type SqliteClientWriters } from './sqlite-client-writers.ts'
 import { BoardRowGone } from './storage-errors.ts'
-import type { Compacted, LogEntry, LogRow, MergeState, NewAuditRecord, StoredBoardState, StoredSince, UpdateLogStore } from './storage.ts'
+import type { ClientWriter, Compacted, LogEntry, LogRow, MergeState, NewAuditRecord, StoredBoardState, StoredSince, UpdateLogStore } from './storage.ts'
 
 export class SqliteUpdateLogStore implements UpdateLogStore {
   /**
@@ -19,6 +20,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   private readonly appendRows: (boardId: string, entries: LogEntry[], now: Date, audited: NewAuditRecord | null) => number
   private readonly boardRow
   private readonly tail: TailQueries
+  private readonly clientWriters: SqliteClientWriters
 
   /**
    * `checkFile` throws when the database file is no longer there to write
@@ -31,6 +33,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     private readonly checkFile: () => void,
     future: FutureHistory,
   ) {
+    const clientWriters = (this.clientWriters = sqliteClientWriters(db))
     const boardRow = db.select({ id: boards.id }).from(boards).where(eq(boards.id, sql.placeholder('boardId')))
     this.boardRow = boardRow.prepare()
     // A keystroke's commit runs the driver's own statements, as Drizzle writes their SQL: a prepared Drizzle
@@ -71,7 +74,11 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
         future.datedBack(boardId, newest, stamp.at)
       }
       let seq = 0
-      for (const entry of entries) seq = Number(insertRow.run(boardId, bufferView(entry.update), entry.origin, stamp.at).lastInsertRowid)
+      for (const [index, entry] of entries.entries()) {
+        seq = Number(insertRow.run(boardId, bufferView(entry.update), entry.origin, stamp.at).lastInsertRowid)
+        // Rare, about once per page load that writes: Drizzle's prepared statements, on the transaction's connection.
+        if (entry.firstWrites) clientWriters.store(boardId, seq, index, entry.firstWrites)
+      }
       return seq
     }).immediate
     this.tail = tailQueries(db)
@@ -87,6 +94,10 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     const lastSeq = rows.at(-1)?.seq ?? checkpoint?.throughSeq ?? 0
     // One writer at a time, each numbering its rows as it writes them: no lower number commits after a higher one.
     return { checkpoint: checkpoint ? stateBytes(checkpoint.state) : null, updates: rows.map((row) => row.update), rowSeqs: rows.map((row) => row.seq), lastSeq, completeThrough: lastSeq }
+  }
+
+  async writers(boardId: string): Promise<ClientWriter[]> {
+    return this.clientWriters.read(boardId)
   }
 
   async loadSince(boardId: string, afterSeq: number): Promise<StoredSince> {

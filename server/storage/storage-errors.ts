@@ -82,6 +82,25 @@ export class BoardRowGone extends Error {
 }
 
 /**
+ * An append refused whole because one of its entries is the first, as this
+ * instance saw it, to write under a client id that the board's stored writers
+ * give to another account: another instance stored that account's update
+ * under it first (storage.ts, FirstWrites). `entry`: the batch's first such
+ * entry; those before it are no one else's.
+ */
+export class ClientIdTaken extends Error {
+  override name = 'ClientIdTaken'
+
+  constructor(
+    boardId: string,
+    readonly entry: number,
+    clientId: number,
+  ) {
+    super(`board ${boardId}: client id ${clientId} was written by another account`)
+  }
+}
+
+/**
  * The SQLite database file the server has open is no longer the file at its
  * path: removed (DATA_DIR deleted, moved away) or replaced by another file.
  * SQLite keeps reading and writing the open file all the same, and whatever it

@@ -69,8 +69,13 @@ export interface BoardRecordStore {
   delete(id: string, audited?: NewAuditRecord): Promise<void>
 }
 
-/** `batch`: on the first entry of a batch the relay tried to commit (BatchMark). */
-export type LogEntry = { update: Uint8Array; origin: string; batch?: BatchMark }
+/**
+ * A log row. `batch`: on the first entry of a batch the relay tried to commit
+ * (BatchMark). `firstWrites`: the client ids its update is the first to write
+ * under, as the room saw it, stored as its author's in the same transaction
+ * (UpdateLogStore.writers), unless another account's already (ClientIdTaken).
+ */
+export type LogEntry = { update: Uint8Array; origin: string; batch?: BatchMark; firstWrites?: FirstWrites }
 
 /**
  * The first entry of a batch the relay tried to commit carries its id, kept
@@ -81,6 +86,20 @@ export type LogEntry = { update: Uint8Array; origin: string; batch?: BatchMark }
  * SQLite's ignores it, its commit being in the process and always answered.
  */
 export type BatchMark = { id: string; tried: boolean }
+
+/** Client ids an account is the first to write under on a board. */
+export type FirstWrites = { userId: string; clients: readonly number[] }
+
+/**
+ * Client ids whose writer a board keeps for each account, the account's
+ * newest: the stock client draws one per page load that writes. An account's
+ * oldest beyond them are dropped, never another's, so nobody can push anyone
+ * else's out (client-writers.ts).
+ */
+export const WRITER_IDS_PER_ACCOUNT = 256
+
+/** A client id of a board and the account that wrote under it. */
+export type ClientWriter = { clientId: number; userId: string }
 
 /**
  * The database session holding a board's turn across instances
@@ -145,7 +164,8 @@ export type AuditedEntries = { entries: LogEntry[]; audited: NewAuditRecord | nu
 export interface UpdateLogStore {
   /**
    * Appends the batch in one transaction, stamped with the store's clock, with `audited` when given; resolves once it is durable, with the last
-   * sequence number. Rejects with BoardRowGone, storing nothing, once the board's row is gone (deleted, maybe by another instance).
+   * sequence number. Rejects with BoardRowGone, storing nothing, once the board's row is gone (deleted, maybe by another instance), and with
+   * ClientIdTaken, storing nothing, when an entry's first writes are under an id another account wrote.
    */
   append(boardId: string, entries: LogEntry[], audited?: NewAuditRecord | null): Promise<number>
   /**
@@ -159,6 +179,8 @@ export interface UpdateLogStore {
   appendInTurn?(boardId: string, turn: TurnHolder, take: () => Promise<AuditedEntries>): Promise<number>
   /** The latest checkpoint and every log row after it. */
   load(boardId: string): Promise<StoredBoardState>
+  /** Who wrote under the board's client ids (FirstWrites), each account's oldest first. */
+  writers(boardId: string): Promise<ClientWriter[]>
   /**
    * The rows after `afterSeq`, for a room that holds every row up to it (its
    * load's or last catch-up's `completeThrough`); the whole stored state

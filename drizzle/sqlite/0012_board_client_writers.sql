@@ -1,0 +1,11 @@
+-- Who wrote under each Yjs client id of a board, so that no other account writes under it after the room that saw it is gone
+-- (an idle unload, a restart) or on another instance. Boards written before this start with none known.
+CREATE TABLE `board_client_writers` (
+	`board_id` text NOT NULL,
+	`client_id` integer NOT NULL,
+	`user_id` text NOT NULL,
+	`seq` integer NOT NULL,
+	PRIMARY KEY(`board_id`, `client_id`)
+);
+--> statement-breakpoint
+CREATE INDEX `board_client_writers_account` ON `board_client_writers` (`board_id`,`user_id`,`seq`);
