@@ -9,6 +9,8 @@
  * which exports were worked out. On SQLite and PostgreSQL.
  */
 import { afterEach, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { asOfPosition } from '../../server/history/as-of-position.ts'
 import type { Storage } from '../../server/storage/storage.ts'
 import { addAccount, addToken } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
@@ -80,5 +82,25 @@ describeEachDialect(postgresMissing, 'reads of a past version on %s', (dialect) 
     expect(await exported(third)).toEqual([422, 'briefing_too_large'])
     expect(rebuiltAt.has(third)).toBe(true)
     expect(await exportJobs('error')).toBe(2)
+  }, 60_000)
+
+  it('finds the newest row at or before any time, across the checkpoints compaction leaves', async () => {
+    const clock = testClock()
+    server = await startTestServer({ dialect, accounts: true, clock, env: { COMPACT_AFTER_ROWS: '10000000' } })
+    const { history, log } = server.services.storage
+    const api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, await addAccount(server, { name: 'Olga Owner' }))).token}` })
+    const boardId = await api.createBoard('Rows and checkpoints')
+    const empty = Y.encodeStateAsUpdate(new Y.Doc())
+    for (let row = 1; row <= 30; row++) {
+      clock.advance(1_000)
+      await log.append(boardId, [{ update: empty, origin: 'server' }])
+      // Two rows in one moment now and then; a checkpoint every ten rows.
+      if (row % 7 === 0) await log.append(boardId, [{ update: empty, origin: 'server' }])
+      if (row % 10 === 0) expect((await log.compact(boardId, (checkpoint, rows) => ({ state: Y.mergeUpdates([...(checkpoint ? [checkpoint] : []), ...rows.map((kept) => kept.update)]), changes: [] }))).mergedRows).toBeGreaterThan(0)
+    }
+    const rows = await history.rowInfo(boardId, { from: '2000-01-01T00:00:00.000Z', to: clock().toISOString(), limit: 1000 })
+    const newestAtOrBefore = (at: string) => rows.filter((row) => row.at <= at).at(-1)?.seq ?? null
+    const times = rows.flatMap((row) => [-1, 0, 500].map((ms) => new Date(Date.parse(row.at) + ms).toISOString()))
+    for (const at of [...times, '2000-01-01T00:00:00.000Z']) expect({ at, seq: await asOfPosition(history, boardId, at) }).toEqual({ at, seq: newestAtOrBefore(at) })
   }, 60_000)
 })
