@@ -14,10 +14,11 @@
 import { afterEach, expect, it } from 'vitest'
 import type { AssessmentChange } from '../../shared/history-model.ts'
 import type { Storage } from '../../server/storage/storage.ts'
-import { addAccount, addMember, addToken, renameAccount } from '../helpers/accounts.ts'
-import { apiClient, type ApiResponse } from '../helpers/api.ts'
+import { addAccount, renameAccount } from '../helpers/accounts.ts'
+import type { ApiResponse } from '../helpers/api.ts'
 import { Gate } from '../helpers/gate.ts'
 import { gateHistoryReads } from '../helpers/history-gate.ts'
+import { reviewTeam } from '../helpers/review-team.ts'
 import { metricsText, METRICS_TOKEN, sample } from '../helpers/prometheus-text.ts'
 import { recordChanges, turnsOf } from '../helpers/recorded-changes.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
@@ -57,17 +58,12 @@ describeEachDialect(postgresMissing, 'listings of changes as costly history read
   /** A board whose two editors took turns at a judgment `length` characters long; an owner and two reviewers read it. */
   async function team(env: Record<string, string> = {}, length = 10) {
     server = await startTestServer({ dialect, accounts: true, wrapStorage: gated, env: { METRICS_TOKEN, COMPACT_AFTER_ROWS: '10000000', ...env } })
-    const ownerAccount = await addAccount(server, { name: 'Olga Owner' })
-    const owner = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, ownerAccount)).token}` })
-    const boardId = await owner.createBoard('Wagner mutiny — Vilnius')
-    const reviewers = [await addAccount(server, { name: 'Rita Reviewer' }), await addAccount(server, { name: 'Rolf Reviewer' })]
-    for (const reviewer of reviewers) await addMember(server, boardId, reviewer, 'reviewer')
-    const [rita, rolf] = await Promise.all(reviewers.map(async (reviewer) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, reviewer)).token}` })))
+    const members = await reviewTeam(server, 'Wagner mutiny — Vilnius')
     const editors = [await addAccount(server, { name: 'Ana Petrova' }), await addAccount(server, { name: 'Bo Lindqvist' })]
     const text = (turn: number) => `${turn} `.padEnd(length, 'x')
     const turns = turnsOf(TURNS, [`ws:${editors[0]!.id}`, `ws:${editors[1]!.id}`], START, (turn) => ({ assessmentId: 'a1', field: 'judgment', from: text(turn), to: text(turn + 1) }))
-    await recordChanges(server.services.storage, boardId, turns)
-    return { boardId, owner, rita: rita!, rolf: rolf!, editorId: editors[1]!.id }
+    await recordChanges(server.services.storage, members.boardId, turns)
+    return { ...members, editorId: editors[1]!.id }
   }
 
   const changesFrom = (boardId: string, turn: number) => `/api/boards/${boardId}/history/changes?limit=5000&from=${encodeURIComponent(turnAt(turn))}`
