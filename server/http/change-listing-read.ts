@@ -11,12 +11,12 @@
 import type { Context } from 'hono'
 import type { AssessmentChange, Author } from '../../shared/history-model.ts'
 import { AuthorNames } from '../history/authors.ts'
-import { readAssessmentChanges, type ListedChange } from '../history/change-listing.ts'
+import { readAssessmentChanges } from '../history/change-listing.ts'
 import type { Services } from '../services.ts'
-import type { ChangeFilter } from '../storage/storage.ts'
+import type { AssessmentChangeRecord, ChangeFilter } from '../storage/storage.ts'
 import type { BoardEnv } from './app-env.ts'
 import { historyRead } from './board-history-read.ts'
-import { jsonBytes, jsonText, type JsonBytes } from './json-text.ts'
+import { jsonBytes, jsonText, type JsonBytes, type JsonText } from './json-text.ts'
 import { loadingPayer } from './loaded-bytes.ts'
 
 export type ChangeListingFilter = Omit<ChangeFilter, 'throughSeq' | 'before'>
@@ -45,9 +45,9 @@ export async function listChanges(c: Context<BoardEnv>, filter: ChangeListingFil
 
 async function encodedListing(services: Pick<Services, 'storage' | 'tailChanges'>, boardId: string, filter: ChangeListingFilter): Promise<KeptListing> {
   const { changes, complete } = await readAssessmentChanges(services, boardId, filter)
-  const origins = changes.map((change) => change.origin)
+  const origins = changes.map((change) => change.author)
   const names = await namesOf(services, origins)
-  return { body: encoded(changes, (index) => names[origins[index]!]!), complete, origins, names }
+  return { body: encoded(changes, names), complete, origins, names }
 }
 
 /** The kept bytes while every author's name is as it was when they were encoded; else the listing encoded under today's names. */
@@ -56,7 +56,7 @@ async function namedNow(services: Pick<Services, 'storage'>, kept: KeptListing):
   const renamed = Object.entries(names).some(([origin, author]) => author.userId !== kept.names[origin]?.userId || author.name !== kept.names[origin]?.name)
   if (!renamed) return kept.body
   const changes = JSON.parse(kept.body.toString('utf8')) as AssessmentChange[]
-  return encoded(changes, (index) => names[kept.origins[index]!]!)
+  return jsonBytes(jsonText(changes.map((change, index) => ({ ...change, by: names[kept.origins[index]!]! }))))
 }
 
 async function namesOf(services: Pick<Services, 'storage'>, origins: readonly string[]): Promise<Record<string, Author>> {
@@ -64,16 +64,17 @@ async function namesOf(services: Pick<Services, 'storage'>, origins: readonly st
   return Object.fromEntries(await Promise.all([...new Set(origins)].map(async (origin) => [origin, await names.of(origin)] as const)))
 }
 
-/** The listing's JSON, each change by whom `by` names for its place in the listing. */
-function encoded(changes: readonly (ListedChange | AssessmentChange)[], by: (index: number) => Author): JsonBytes<AssessmentChange[]> {
-  const named: AssessmentChange[] = changes.map((change, index) => ({
-    assessmentId: change.assessmentId,
-    field: change.field,
-    from: change.from,
-    to: change.to,
-    by: by(index),
-    firstAt: change.firstAt,
-    at: change.at,
-  }))
-  return jsonBytes(jsonText(named))
+/**
+ * The listing's JSON, its values the JSON text stored (compaction's and the
+ * worker's JSON.stringify), put in as they are: parsed and encoded again, a
+ * listing's 4 million characters of values held the relay's thread in one
+ * piece each way.
+ */
+function encoded(changes: readonly AssessmentChangeRecord[], names: Record<string, Author>): JsonBytes<AssessmentChange[]> {
+  const text = (value: string) => JSON.stringify(value)
+  const items = changes.map(
+    (change) =>
+      `{"assessmentId":${text(change.assessmentId)},"field":${text(change.field)},"from":${change.fromValue},"to":${change.toValue},"by":${JSON.stringify(names[change.author])},"firstAt":${text(change.firstAt)},"at":${text(change.at)}}`,
+  )
+  return jsonBytes(`[${items.join(',')}]` as JsonText<AssessmentChange[]>)
 }
