@@ -1,9 +1,8 @@
 /**
  * How many costly history reads (the board as of a past time, for a read, an
  * export or a snapshot; the editing sessions; who changed which assessment
- * field) may be in flight at once: per
- * person (HISTORY_READS_PER_PERSON) and, counting each different read once,
- * per instance (HISTORY_READS_PER_INSTANCE).
+ * field) may be in flight at once: per person (HISTORY_READS_PER_PERSON) and,
+ * counting each different read once, per instance (HISTORY_READS_PER_INSTANCE).
  *
  * Each reads tens of thousands of log rows a page at a time, each page read
  * (SQLite) or taken apart (PostgreSQL) on the relay's thread, and the pages of
