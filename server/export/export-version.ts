@@ -28,8 +28,11 @@ import { boardReview } from '../../shared/review-status.ts'
 /** Where versions are read from; the live board's time is the clock the board's history is stamped with. */
 type VersionSources = StoredBoards & { clock: Clock }
 
-/** The board as it was at a past time, as read from its history (server/history/read-history.ts). */
-export type AsOfVersion = { asOf: string; at: string; exact: boolean; log: StoredLog }
+/**
+ * The board as it was at a past time, as read from its history (server/history/read-history.ts); `version` names
+ * what was read, the same for two times with no change between them (server/history/as-of-position.ts).
+ */
+export type AsOfVersion = { asOf: string; at: string; exact: boolean; log: StoredLog; version: string }
 
 export type ExportRequest = {
   boardId: string
@@ -146,19 +149,26 @@ function tooLargeAgain(error: Error): (() => Error) | undefined {
 
 /**
  * What names an export's work, read without reading the board: the board,
- * format and scope, the version asked for (the live board, a snapshot by its
- * id, a past moment by the moment rebuilt), the newest log row the board
- * covers (every change appends one; a snapshot's export also says what is
- * retracted since) and its newest snapshot (what the live board is compared
- * with). Any change to what the export reads makes another key, and some that
- * do not (a past moment's export is worked out again after an edit); read
- * before the board is, so an edit meanwhile makes the key older than the
- * export, never newer. The board's id keeps one board's from another's.
+ * format and scope, the version asked for, and its newest snapshot (what the
+ * live board is compared with; made since, it leaves a past moment's export
+ * as it was, and the key says so too seldom, never too often). The live board
+ * and a snapshot are named by the newest log row the board covers (every
+ * change appends one; a snapshot's export also says what is retracted since),
+ * read before the board is, so an edit meanwhile makes the key older than the
+ * export, never newer. A past moment is named by the version read (the same
+ * for two times with no change between them) and whether it is exact, not by
+ * the live board's newest row: an edit today leaves last week's briefing as
+ * large and as long to make. The board's id keeps one board's from another's.
  */
 async function exportKey(services: VersionSources, { boardId, format, scope = 'all', snapshotId, asOf }: ExportRequest): Promise<string> {
-  const [tail, newest] = await Promise.all([services.storage.history.tailState(boardId), services.storage.snapshots.latest(boardId)])
-  const moment = asOf ? [asOf.at, asOf.exact] : null
-  return JSON.stringify([boardId, format, scope, snapshotId ?? null, moment, tail.lastSeq ?? tail.throughSeq, newest?.id ?? null])
+  const [version, newest] = await Promise.all([asOf ? ['as-of', asOf.version, asOf.exact] : liveVersion(services, boardId), services.storage.snapshots.latest(boardId)])
+  return JSON.stringify([boardId, format, scope, snapshotId ?? null, version, newest?.id ?? null])
+}
+
+/** The newest log row the board covers: a change to the live board, or to what a snapshot's export says of it, appends one. */
+async function liveVersion(services: VersionSources, boardId: string): Promise<number> {
+  const tail = await services.storage.history.tailState(boardId)
+  return tail.lastSeq ?? tail.throughSeq
 }
 
 /** The board's newest snapshot made at or before `at` (any time when undefined), with its state: one record and one state read, however many snapshots the board has. */

@@ -1,18 +1,19 @@
 /**
  * Who changed which assessment field, as the API lists it: what compaction
  * recorded and what the rows since the latest checkpoint show, newest first,
- * held to what one listing holds (newest-changes.ts).
+ * held to what one listing holds (newest-changes.ts). Each value stays the
+ * JSON text stored, and each author the origin of their rows: the answer is
+ * encoded, and its authors named, where it is sent (http/change-listing-read.ts).
  */
-import { EDIT_SESSION_GAP_MS, type AssessmentChange, type AttributedField } from '../../shared/history-model.ts'
+import { EDIT_SESSION_GAP_MS } from '../../shared/history-model.ts'
 import type { Services } from '../services.ts'
 import type { AssessmentChangeRecord, ChangeFilter, HistoryStore, StoredChange } from '../storage/storage.ts'
-import { AuthorNames } from './authors.ts'
 import { MAX_LISTED_VALUE_CHARS, valueChars, valueCharsOf } from './newest-changes.ts'
 
 /** Recorded changes read in one turn of the event loop: on SQLite, up to some 8 MB of values of the longest judgments, a few milliseconds. */
 const CHANGES_PER_PAGE = 100
 /** The newest changes asked for, oldest first; `complete` is false when older ones that match were left out (past `limit` or the characters a listing holds). */
-export type ChangeListing = { changes: AssessmentChange[]; complete: boolean }
+export type ChangeListing = { changes: AssessmentChangeRecord[]; complete: boolean }
 
 /**
  * Who changed which assessment field: what compaction recorded, and what the
@@ -34,20 +35,8 @@ export async function readAssessmentChanges(services: Pick<Services, 'storage' |
     : { changes: [], complete: false }
   // Joining changes never adds to their values' characters: what was read fits a listing, and only `limit` is left to apply.
   const coalesced = coalesce([...recorded.changes, ...inRange])
-  const listed = coalesced.slice(-filter.limit)
-  const names = new AuthorNames(services.storage)
-  const changes = await Promise.all(
-    listed.map(async (change) => ({
-      assessmentId: change.assessmentId,
-      field: change.field as AttributedField,
-      from: JSON.parse(change.fromValue) as unknown,
-      to: JSON.parse(change.toValue) as unknown,
-      by: await names.of(change.author),
-      firstAt: change.firstAt,
-      at: change.at,
-    })),
-  )
-  return { changes, complete: recorded.complete && listed.length === coalesced.length }
+  const changes = coalesced.slice(-filter.limit)
+  return { changes, complete: recorded.complete && changes.length === coalesced.length }
 }
 
 /**

@@ -1,6 +1,7 @@
 /** A route's costly read of its board's history or of a snapshot, counted against its caller and the instance (history-reads.ts). */
 import type { Context } from 'hono'
 import type { AsOfVersion } from '../export/export-version.ts'
+import { asOfPosition } from '../history/as-of-position.ts'
 import { historyAudit } from '../history/history-audit.ts'
 import { readAsOfLog, readBoardAsOf, type AsOfLog, type BoardAsOfResult } from '../history/read-history.ts'
 import type { SnapshotRecord } from '../storage/storage.ts'
@@ -24,7 +25,9 @@ export async function seeBoardAsOf(c: Context<BoardEnv>, asOf: string): Promise<
   const { services, principal, board } = c.var
   const past = pastTime(c, asOf)
   await spendAllowance(services.allowances.asOfReads, principal, 'read boards as of a past time as many times')
-  const rebuilt = keptAsOf(await historyRead(c, 'board-as-of', past, () => readBoardAsOf(services, board.id, past)))
+  const read = keptAsOf(await historyRead(c, 'board-as-of', await asOfVersionName(c, past), () => readBoardAsOf(services, board.id, past)))
+  // Shared with a read of another time naming the same version: the moment is this request's.
+  const rebuilt = { ...read, asOf: { ...read.asOf, asOf: past, at: read.asOf.exact ? past : read.asOf.at } }
   await historyAudit.viewed(services, principal, board.id, { read: 'as-of', seen: rebuilt.asOf.contentHash }, { asOf: past, at: rebuilt.asOf.at })
   return rebuilt
 }
@@ -36,14 +39,34 @@ export function snapshotRead<T>(c: Context<BoardEnv>, kind: 'snapshot-state' | '
 }
 
 /** The stored pieces of the board as of `asOf`, for an export or a snapshot of that time to rebuild in a worker thread. */
-export function readLogAsOf(c: Context<BoardEnv>, asOf: string): Promise<AsOfLog | null> {
-  return historyRead(c, 'log-as-of', asOf, () => readAsOfLog(c.var.services, c.var.board.id, asOf))
+export async function readLogAsOf(c: Context<BoardEnv>, asOf: string): Promise<AsOfLog | null> {
+  return (await readNamedLogAsOf(c, asOf)).stored
 }
 
 /** The board as it was at `asOf`, for an export or the checks of one; refused, saying why, when the history cannot rebuild it. */
 export async function readVersionAsOf(c: Context<BoardEnv>, asOf: string): Promise<AsOfVersion> {
-  const { at, exact, log } = keptAsOf(await readLogAsOf(c, pastTime(c, asOf)))
-  return { asOf, at, exact, log }
+  const { stored, version } = await readNamedLogAsOf(c, pastTime(c, asOf))
+  const { at, exact, log } = keptAsOf(stored)
+  return { asOf, at, exact, log, version }
+}
+
+/** The stored pieces of the board as of `asOf`, read once for every time naming the same version, and that version's name. */
+async function readNamedLogAsOf(c: Context<BoardEnv>, asOf: string): Promise<{ stored: AsOfLog | null; version: string }> {
+  const version = await asOfVersionName(c, asOf)
+  const stored = await historyRead(c, 'log-as-of', version, () => readAsOfLog(c.var.services, c.var.board.id, asOf))
+  // Shared with a read of another time naming the same version: the moment is this request's.
+  return { stored: stored?.kind === 'kept' && stored.exact ? { ...stored, at: asOf } : stored, version }
+}
+
+/**
+ * What names the board as of `asOf` (as-of-position.ts): two times with no
+ * row between them are one version, and a time before the board was created
+ * none. Thinning and compaction are in the history read's own key.
+ */
+async function asOfVersionName(c: Context<BoardEnv>, asOf: string): Promise<string> {
+  const { services, board } = c.var
+  if (asOf < board.record.createdAt) return 'before-board'
+  return JSON.stringify(await asOfPosition(services.storage.history, board.id, asOf))
 }
 
 /** A route that reads a version takes a snapshot or a past time, not both. */

@@ -8,7 +8,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { formatCount } from '../../shared/format-number.ts'
 import { assessmentChangeSchema, boardHistorySchema, CHANGES_TRUNCATED_HEADER } from '../../shared/history-model.ts'
-import { readAssessmentChanges } from '../history/change-listing.ts'
 import { historyAudit } from '../history/history-audit.ts'
 import { MAX_LISTED_VALUE_CHARS } from '../history/newest-changes.ts'
 import { namedHistory, readBoardHistory } from '../history/read-history.ts'
@@ -16,7 +15,9 @@ import type { SignedInEnv } from './app-env.ts'
 import { AS_OF_HEADER, asOfParam } from './as-of-query.ts'
 import { historyRead, seeBoardAsOf } from './board-history-read.ts'
 import { boardParams, boardRole } from './board-role.ts'
+import { listChanges } from './change-listing-read.ts'
 import { ApiError } from './errors.ts'
+import { sendJsonText } from './json-text.ts'
 import { errorResponses, historyReadResponses, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
 import { validationHook } from './validation-hook.ts'
 
@@ -92,12 +93,12 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
           limit: z.coerce.number().int().min(1).max(5000).default(500),
         }),
       },
-      responses: { 200: jsonResponse(z.array(assessmentChangeSchema), CHANGES_DESCRIPTION), ...errorResponses, ...workerErrorResponses },
+      responses: { 200: jsonResponse(z.array(assessmentChangeSchema), CHANGES_DESCRIPTION), ...errorResponses, ...workerErrorResponses, ...historyReadResponses },
     }),
     async (c) => {
       const id = c.var.board.id
       const query = c.req.valid('query')
-      const listing = await readAssessmentChanges(c.var.services, id, {
+      const listing = await listChanges(c, {
         limit: query.limit,
         ...(query.assessmentId === undefined ? {} : { assessmentId: query.assessmentId }),
         ...(query.from === undefined ? {} : { from: query.from }),
@@ -105,7 +106,7 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
       })
       await historyAudit.viewed(c.var.services, c.var.principal, id, { read: 'changes' })
       if (!listing.complete) c.header(CHANGES_TRUNCATED_HEADER, 'true')
-      return c.json(listing.changes, 200)
+      return sendJsonText(c, listing.body)
     },
   )
 

@@ -1,8 +1,8 @@
 /**
  * How many costly history reads (the board as of a past time, for a read, an
- * export or a snapshot; the editing sessions) may be in flight at once: per
- * person (HISTORY_READS_PER_PERSON) and, counting each different read once,
- * per instance (HISTORY_READS_PER_INSTANCE).
+ * export or a snapshot; the editing sessions; who changed which assessment
+ * field) may be in flight at once: per person (HISTORY_READS_PER_PERSON) and,
+ * counting each different read once, per instance (HISTORY_READS_PER_INSTANCE).
  *
  * Each reads tens of thousands of log rows a page at a time, each page read
  * (SQLite) or taken apart (PostgreSQL) on the relay's thread, and the pages of
@@ -46,11 +46,12 @@ import { asSharedWork } from '../workers/job-owner.ts'
 
 /**
  * What is read: the board as of a time (for its model or state), its log as of
- * a time (for an export or a snapshot), its editing sessions, one of its
+ * a time (for an export or a snapshot), its editing sessions, who changed
+ * which assessment field (change-listing-read.ts), one of its
  * snapshots (its state, or its model's JSON), or the live board as stored
  * (its model's JSON, or its checks for a scope) when nobody holds it here.
  */
-export type HistoryReadKind = 'board-as-of' | 'log-as-of' | 'sessions' | 'snapshot-state' | 'snapshot-model' | LiveReadKind | VersionReadKind
+export type HistoryReadKind = 'board-as-of' | 'log-as-of' | 'sessions' | 'changes' | 'snapshot-state' | 'snapshot-model' | LiveReadKind | VersionReadKind
 
 /** The reads of the live board as stored: their answer changes with the log's newest rows only. */
 export type LiveReadKind = 'live-model' | 'live-checks'
@@ -170,7 +171,7 @@ function tooManyHistoryReads(perPerson: number): ApiError {
   return new ApiError(
     429,
     'too_many_history_reads',
-    `You have ${perPerson} reads of a board's history in flight on this server (the board as of a past time, its editing sessions, an export or snapshot of a past time, the board or its checks read from storage while nobody has it open here, a snapshot's checks or export, a comparison of two versions), as many as one person may. Wait for them to finish and try again in ${RETRY_AFTER_SECONDS} s.`,
+    `You have ${perPerson} reads of a board's history in flight on this server (the board as of a past time, its editing sessions or changes, an export or snapshot of a past time, the board or its checks read from storage while nobody has it open here, a snapshot's checks or export, a comparison of two versions), as many as one person may. Wait for them to finish and try again in ${RETRY_AFTER_SECONDS} s.`,
     RETRY_AFTER_SECONDS,
   )
 }
@@ -179,7 +180,7 @@ function historyReadsBusy(): ApiError {
   return new ApiError(
     429,
     'history_reads_busy',
-    `This server is reading as many boards' histories as it reads at once (the board as of a past time, editing sessions, exports and snapshots of a past time, boards nobody has open here, snapshots' checks and exports, comparisons). Try again in ${RETRY_AFTER_SECONDS} s.`,
+    `This server is reading as many boards' histories as it reads at once (the board as of a past time, editing sessions, listings of changes, exports and snapshots of a past time, boards nobody has open here, snapshots' checks and exports, comparisons). Try again in ${RETRY_AFTER_SECONDS} s.`,
     RETRY_AFTER_SECONDS,
   )
 }

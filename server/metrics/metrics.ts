@@ -72,7 +72,7 @@ export class Metrics {
     const catchUpRows = counter('assay_redis_catch_up_rows_total', 'Log rows read by catch-ups from the update log (the rows after those the board held, or its whole stored state)')
     const wholeCatchUps = counter('assay_redis_catch_ups_whole_total', 'Catch-ups that read the board’s whole stored state, the log having been thinned past what the board held or its rows since outweighing the latest checkpoint')
     const catchUpsOwed = new Gauge({ name: 'assay_redis_catch_ups_owed', help: 'Boards loaded here whose catch-up from the update log failed, tried again until it succeeds (alert when it stays above 0)', registers })
-    const historyReads = counter('assay_history_reads_total', 'Costly history reads asked for (as of a past time, editing sessions, snapshot models and states), by kind and outcome: served, or refused as too_many_history_reads or history_reads_busy', ['kind', 'outcome'])
+    const historyReads = counter('assay_history_reads_total', 'Costly history reads asked for (as of a past time, editing sessions, listings of changes, snapshot models and states), by kind and outcome: served, or refused as too_many_history_reads or history_reads_busy', ['kind', 'outcome'])
     const historyDatedBack = counter(
       'assay_history_dated_back_total',
       'Writes that found a board’s history ahead of the server’s clock by more than HISTORY_CLOCK_TOLERANCE_MS and dated its later times back to the clock (a clock that was, or another instance’s that is, ahead: alert on any)',

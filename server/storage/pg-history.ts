@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, max, min, or, sql, sum } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, max, min, or, sql, sum, type SQL } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/pg/schema.ts'
 import { thinHistory } from '../history/thin-history.ts'
 import { pagesOfRows } from './log-rows.ts'
@@ -63,6 +63,33 @@ export class PgHistoryStore implements HistoryStore {
       },
       { isolationLevel: 'repeatable read' },
     )
+  }
+
+  async positionBounds(boardId: string, at: string): Promise<{ checkpoint: number | null; through: number | null }> {
+    return this.db.transaction(
+      async (tx) => {
+        const checkpointAt = async (time: SQL | undefined, seq: typeof max) => {
+          const [found] = await tx.select({ seq: seq(boardCheckpoints.throughSeq) }).from(boardCheckpoints).where(and(eq(boardCheckpoints.boardId, boardId), time))
+          return found?.seq == null ? null : Number(found.seq)
+        }
+        const checkpoint = await checkpointAt(lte(boardCheckpoints.at, at), max)
+        const next = await checkpointAt(gt(boardCheckpoints.at, at), min)
+        if (next !== null) return { checkpoint, through: next }
+        const [last] = await tx.select({ seq: max(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId))
+        return { checkpoint, through: last?.seq == null ? null : Number(last.seq) }
+      },
+      { isolationLevel: 'repeatable read' },
+    )
+  }
+
+  async rowFrom(boardId: string, seq: number): Promise<{ seq: number; at: string } | null> {
+    const [row] = await this.db
+      .select({ seq: boardUpdates.seq, at: boardUpdates.createdAt })
+      .from(boardUpdates)
+      .where(and(eq(boardUpdates.boardId, boardId), gte(boardUpdates.seq, seq)))
+      .orderBy(asc(boardUpdates.seq))
+      .limit(1)
+    return row ? { seq: Number(row.seq), at: row.at } : null
   }
 
   async checkpointState(boardId: string, throughSeq: number): Promise<Uint8Array | null> {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, lt, lte, max, min, or, sql, sum, count } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, max, min, or, sql, sum, count, type SQL } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/sqlite/schema.ts'
 import { thinHistory } from '../history/thin-history.ts'
 import { pagesOfRows } from './log-rows.ts'
@@ -57,6 +57,28 @@ export class SqliteHistoryStore implements HistoryStore {
       // Before the oldest kept checkpoint: rebuilt from the start, unless its rows were dropped.
       return { checkpoint: checkpoint ?? null, keptFrom: checkpoint ? null : keptFromIn(tx, boardId) }
     })
+  }
+
+  async positionBounds(boardId: string, at: string): Promise<{ checkpoint: number | null; through: number | null }> {
+    return this.db.transaction((tx) => {
+      const checkpointAt = (time: SQL | undefined, seq: typeof max) =>
+        tx.select({ seq: seq(boardCheckpoints.throughSeq) }).from(boardCheckpoints).where(and(eq(boardCheckpoints.boardId, boardId), time)).get()?.seq ?? null
+      const checkpoint = checkpointAt(lte(boardCheckpoints.at, at), max)
+      const next = checkpointAt(gt(boardCheckpoints.at, at), min)
+      const through = next ?? tx.select({ seq: max(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).get()?.seq ?? null
+      return { checkpoint, through }
+    })
+  }
+
+  async rowFrom(boardId: string, seq: number): Promise<{ seq: number; at: string } | null> {
+    const row = this.db
+      .select({ seq: boardUpdates.seq, at: boardUpdates.createdAt })
+      .from(boardUpdates)
+      .where(and(eq(boardUpdates.boardId, boardId), gte(boardUpdates.seq, seq)))
+      .orderBy(asc(boardUpdates.seq))
+      .limit(1)
+      .get()
+    return row ?? null
   }
 
   async checkpointState(boardId: string, throughSeq: number): Promise<Uint8Array | null> {

@@ -254,6 +254,15 @@ export type HistorySize = { rows: number; rowBytes: number; checkpoints: number;
 export interface HistoryStore {
   /** The latest kept checkpoint at or before `at`, or why the board cannot be rebuilt from one. */
   startAt(boardId: string, at: string): Promise<HistoryStart>
+  /**
+   * Where the rows at or before `at` end (as-of-position.ts): the latest kept
+   * checkpoint at or before it (its sequence number, null when none is) and
+   * the first one after it, or the board's last row when none is (null
+   * when the board has none).
+   */
+  positionBounds(boardId: string, at: string): Promise<{ checkpoint: number | null; through: number | null }>
+  /** The board's first row at or after sequence number `seq`, without its update; null when none is. */
+  rowFrom(boardId: string, seq: number): Promise<{ seq: number; at: string } | null>
   /** A kept checkpoint's state; null when it is no longer kept. */
   checkpointState(boardId: string, throughSeq: number): Promise<Uint8Array | null>
   /** The rows of the range, oldest first, a page at a time (read in one piece, 200,000 rows held the relay's thread a second on SQLite). */

@@ -36,6 +36,7 @@ export function apiClient(baseUrl: string | (() => string), headers: Record<stri
   }
   return {
     get: <T = unknown>(path: string) => call<T>('GET', path),
+    head: (path: string) => call<null>('HEAD', path),
     post: <T = unknown>(path: string, body?: unknown) => call<T>('POST', path, body),
     patch: <T = unknown>(path: string, body?: unknown) => call<T>('PATCH', path, body),
     put: <T = unknown>(path: string, body?: unknown) => call<T>('PUT', path, body),

@@ -13,10 +13,11 @@
  */
 import { afterEach, expect, it } from 'vitest'
 import type { Storage } from '../../server/storage/storage.ts'
-import { addAccount, addMember, addToken, renameAccount } from '../helpers/accounts.ts'
+import { addAccount, addToken, renameAccount } from '../helpers/accounts.ts'
 import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
 import { Gate } from '../helpers/gate.ts'
 import { gateHistoryReads } from '../helpers/history-gate.ts'
+import { reviewTeam } from '../helpers/review-team.ts'
 import { metricsText, METRICS_TOKEN, sample } from '../helpers/prometheus-text.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { DAY, MINUTE, testClock } from '../helpers/test-clock.ts'
@@ -60,12 +61,8 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
   /** An owner's board edited at three moments, with two reviewers; the clock then an hour on. */
   async function team(env: Record<string, string> = {}, clock = testClock()) {
     server = await startTestServer({ dialect, accounts: true, clock, wrapStorage: gated, env: { METRICS_TOKEN, ...env } })
-    const ownerAccount = await addAccount(server, { name: 'Olga Owner' })
-    const owner = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, ownerAccount)).token}` })
-    const boardId = await owner.createBoard('Wagner mutiny — Vilnius')
-    const reviewers = [await addAccount(server, { name: 'Rita Reviewer' }), await addAccount(server, { name: 'Rolf Reviewer' })]
-    for (const reviewer of reviewers) await addMember(server, boardId, reviewer, 'reviewer')
-    const [rita, rolf] = await Promise.all(reviewers.map(async (reviewer) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, reviewer)).token}` })))
+    const members = await reviewTeam(server, 'Wagner mutiny — Vilnius')
+    const { boardId, owner } = members
     const moments: string[] = []
     for (const title of ['Convoy moved north', 'Convoy reached Rostov', 'Convoy turned back']) {
       clock.advance(MINUTE)
@@ -73,7 +70,7 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
       moments.push(clock.advance(MINUTE))
     }
     clock.advance(60 * MINUTE)
-    return { boardId, owner, ownerId: ownerAccount.id, rita: rita!, rolf: rolf!, rolfId: reviewers[1]!.id, moments }
+    return { ...members, moments }
   }
 
   const stateOf = (boardId: string, at: string) => `/api/boards/${boardId}/history/state?asOf=${encodeURIComponent(at)}`
