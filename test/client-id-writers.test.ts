@@ -16,7 +16,7 @@ import { boardToModel } from '../shared/board-convert.ts'
 import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
-import { NEW_CLIENTS_PER_UPDATE } from '../server/relay/client-writers.ts'
+import { NEW_CLIENTS_PER_HOUR, NEW_CLIENTS_PER_UPDATE } from '../server/relay/client-writers.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { forgedUpdate } from './helpers/forged-update.ts'
@@ -97,7 +97,7 @@ async function victimBack(running: TestServer, boardId: string, page: TestClient
   expect(boardToModel(page.doc, boardId).assessments[0]?.title).toBe(`Will the bridge hold?${OFFLINE_TEXT}`)
 }
 
-it('refuses an update writing under more fresh client ids than a page does, and one under a member’s id however many ids came before', async () => {
+it('refuses an update writing under more fresh client ids than a page does or than an hour allows, and one under a member’s id however many came before', async () => {
   const running = (server = await startTestServer({ accounts: true }))
   const { boardId, assessmentId, page, attackerToken } = await victimOffline(running)
   const stored = await storedState(running, boardId, attackerToken)
@@ -105,30 +105,33 @@ it('refuses an update writing under more fresh client ids than a page does, and 
   clients.push(attackerRoom)
   await attackerRoom.synced()
 
-  // One frame, one character under each of 4,097 fresh ids, as the red team sent it.
-  const scratch = new Y.Doc()
-  Y.applyUpdate(scratch, stored)
-  const before = Y.encodeStateVector(scratch)
-  const base = 10_000_000
-  for (let index = 0; index < EVICTING_IDS; index++) {
-    scratch.clientID = base + index
-    assessmentText(scratch, assessmentId, 'judgment').insert(0, 'x')
-  }
-  const evicting = Y.encodeStateAsUpdate(scratch, before)
-  expect((await sendAs(running, boardId, attackerToken, evicting)).code).toBe(CLOSE.updateRejected.code)
-  // As many as a page reloaded offline may carry are taken, however often: each account's own ids make room for its next.
-  for (let frame = 0; frame * NEW_CLIENTS_PER_UPDATE < EVICTING_IDS; frame++) {
-    const fresh = new Y.Doc()
-    Y.applyUpdate(fresh, Y.encodeStateAsUpdate(attackerRoom.doc))
-    const from = Y.encodeStateVector(fresh)
-    for (let index = 0; index < NEW_CLIENTS_PER_UPDATE; index++) {
-      fresh.clientID = base + frame * NEW_CLIENTS_PER_UPDATE + index
-      assessmentText(fresh, assessmentId, 'judgment').insert(0, 'y')
+  /** The board as the attacker's page holds it, with one character typed into the judgment under each of `count` fresh ids. */
+  const underFreshIds = (firstId: number, count: number) => {
+    const scratch = new Y.Doc()
+    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(attackerRoom.doc))
+    const before = Y.encodeStateVector(scratch)
+    for (let index = 0; index < count; index++) {
+      scratch.clientID = firstId + index
+      assessmentText(scratch, assessmentId, 'judgment').insert(0, 'x')
     }
-    Y.applyUpdate(attackerRoom.doc, Y.encodeStateAsUpdate(fresh, from))
-    fresh.destroy()
+    const update = Y.encodeStateAsUpdate(scratch, before)
+    scratch.destroy()
+    return update
   }
-  await waitFor(() => running.services.rooms.loadedRooms.get(boardId)?.isSaved && (boardToModel(attackerRoom.doc, boardId).assessments[0]?.judgment.length ?? 0) >= EVICTING_IDS, 'the attacker’s own fresh ids stored', 60_000)
+  const base = 10_000_000
+  // One frame, one character under each of 4,097 fresh ids, as the red team sent it.
+  expect((await sendAs(running, boardId, attackerToken, underFreshIds(base, EVICTING_IDS))).code).toBe(CLOSE.updateRejected.code)
+  // As many as a page reloaded offline may carry are taken, until the hour's are brought.
+  for (let frame = 0; frame * NEW_CLIENTS_PER_UPDATE < NEW_CLIENTS_PER_HOUR; frame++) {
+    Y.applyUpdate(attackerRoom.doc, underFreshIds(base + EVICTING_IDS + frame * NEW_CLIENTS_PER_UPDATE, NEW_CLIENTS_PER_UPDATE))
+  }
+  await waitFor(
+    () => running.services.rooms.loadedRooms.get(boardId)?.isSaved && (boardToModel(attackerRoom.doc, boardId).assessments[0]?.judgment.length ?? 0) >= NEW_CLIENTS_PER_HOUR,
+    'the attacker’s hour of fresh ids stored',
+    60_000,
+  )
+  // The red team's flood brought 16 fresh ids an update for minutes: one more this hour is refused.
+  expect((await sendAs(running, boardId, attackerToken, underFreshIds(base + 2 * EVICTING_IDS, 1))).code).toBe(CLOSE.updateRejected.code)
 
   expect((await sendAs(running, boardId, attackerToken, forgedUnderVictim(page, assessmentId, stored))).code).toBe(CLOSE.updateRejected.code)
   await victimBack(running, boardId, page)

@@ -125,6 +125,16 @@ export class Connection implements QueuedReceiver {
     return this.options.admission.rates.mayWrite(byteLength)
   }
 
+  /** How many client ids nobody wrote before its person may still bring to boards (client-writers.ts). */
+  newClientsAllowed(): number {
+    return this.options.admission.rates.newClientsAllowed()
+  }
+
+  /** Counts client ids its update was the first to write under against its person's hour. */
+  broughtNewClients(count: number): void {
+    this.options.admission.rates.broughtNewClients(count)
+  }
+
   /** Counts what the board took in of this connection's update against its person's hour. */
   wrote(byteLength: number): void {
     this.options.admission.rates.wrote(byteLength)

@@ -10,6 +10,7 @@
  * twenty sockets sent twenty times what one may.
  */
 import { LIMITS, type RelayLimits } from '../../shared/limits.ts'
+import { NEW_CLIENTS_PER_HOUR } from './client-writers.ts'
 import { encodingBudget, type EncodingBudget } from './encoding-budget.ts'
 import { TokenBucket } from './token-bucket.ts'
 
@@ -21,6 +22,8 @@ export class IncomingRates {
   private readonly written: TokenBucket
   private readonly loaded: TokenBucket
   private readonly presence: TokenBucket
+  /** Client ids nobody wrote before, brought to boards (client-writers.ts). */
+  private readonly newClients = new TokenBucket(NEW_CLIENTS_PER_HOUR / 3600, NEW_CLIENTS_PER_HOUR)
   /** Boards encoded for their sync replies of their own (SyncAnswers.step2Frames). */
   readonly encodings: EncodingBudget
   /** How long all of them take to fill again from empty. */
@@ -90,6 +93,16 @@ export class IncomingRates {
   /** Counts a board loaded for them (known once loaded: it may go past what was left, once). */
   didLoad(byteLength: number): void {
     this.loaded.spend(byteLength)
+  }
+
+  /** How many client ids nobody wrote before they may still bring to boards now. */
+  newClientsAllowed(): number {
+    return this.newClients.available()
+  }
+
+  /** Counts client ids an applied update was the first to write under. */
+  broughtNewClients(count: number): void {
+    this.newClients.spend(count)
   }
 
   /** Counts work asked for as if that many bytes had been sent; false when that is more than may be had now. */

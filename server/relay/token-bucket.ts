@@ -27,6 +27,12 @@ export class TokenBucket {
     return this.tokens >= amount
   }
 
+  /** The whole tokens there now (none while in debt). */
+  available(): number {
+    this.refill()
+    return Math.max(0, Math.floor(this.tokens))
+  }
+
   /** Seconds until `amount` could be taken; 0 when it can now. */
   secondsUntil(amount: number): number {
     this.refill()

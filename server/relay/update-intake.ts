@@ -338,12 +338,13 @@ export class UpdateIntake {
   /**
    * validateUpdate's verdict on a connection's update, here or elsewhere, with
    * the update also refused when it would advance a client id someone else
-   * wrote, or too many nobody wrote before (client-writers.ts).
+   * wrote, or too many nobody wrote before, in it or in its sender's hour
+   * (client-writers.ts).
    */
   private verdictOn(connection: Connection, verdict: UpdateVerdict): UpdateVerdict {
     const { userId } = connection.identity
     if (verdict.refused || userId === null) return verdict
-    const refusal = this.options.clientWriters.refusal(this.doc, verdict.runEnds, userId)
+    const refusal = this.options.clientWriters.refusal(this.doc, verdict.runEnds, userId, connection.newClientsAllowed())
     return refusal === null ? verdict : { refused: { event: CLOSE.updateRejected, reason: refusal.reason } }
   }
 
@@ -413,7 +414,9 @@ export class UpdateIntake {
       return
     }
     const first = this.options.clientWriters.record(this.doc, runEnds.keys(), userId, transact)
+    if (first.length === 0) return
+    connection.broughtNewClients(first.length)
     // Stored with the update's row, in its transaction: known to the board's next rooms, and to other instances.
-    if (first.length > 0) this.options.commits.wroteFirst({ userId, clients: first })
+    this.options.commits.wroteFirst({ userId, clients: first })
   }
 }
