@@ -24,11 +24,13 @@ import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
 import { storedBoard } from './helpers/stored-board.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { connectClient, type TestClient } from './helpers/yjs-client.ts'
+import { closeCodes, connectClient, type TestClient } from './helpers/yjs-client.ts'
 
 /** Fresh client ids in the red team's eviction frame: one past what a room remembered. */
 const EVICTING_IDS = 4097
 const OFFLINE_TEXT = ' (checked offline)'
+/** Loads of one page offline, each typing under its own client id: more than the 16 the relay once took in one update. */
+const OFFLINE_LOADS = 20
 const FORGED_TEXT = ' FORGED UNDER HER ID'
 
 let server: TestServer | undefined
@@ -135,6 +137,38 @@ it('refuses an update writing under more fresh client ids than a page does or th
 
   expect((await sendAs(running, boardId, attackerToken, forgedUnderVictim(page, assessmentId, stored))).code).toBe(CLOSE.updateRejected.code)
   await victimBack(running, boardId, page)
+})
+
+it('takes a page reloaded offline 20 times whole when it reconnects, and still refuses an update under more fresh client ids than the bound', async () => {
+  const running = (server = await startTestServer({ accounts: true }))
+  const { boardId, assessmentId, page, attackerToken } = await victimOffline(running)
+  // Each load of the page reads the offline copy, types under its own fresh client id, and leaves it in the copy: the page's doc holds them all.
+  const loads = Array.from({ length: OFFLINE_LOADS }, (_, load) => ` load ${load}`)
+  for (const [load, typed] of loads.entries()) {
+    const reload = new Y.Doc()
+    reload.clientID = 20_000_000 + load
+    Y.applyUpdate(reload, Y.encodeStateAsUpdate(page.doc))
+    const judgment = assessmentText(reload, assessmentId, 'judgment')
+    judgment.insert(judgment.length, typed)
+    Y.applyUpdate(page.doc, Y.encodeStateAsUpdate(reload, Y.encodeStateVector(page.doc)))
+    reload.destroy()
+  }
+
+  const codes = closeCodes(page)
+  await victimBack(running, boardId, page)
+  await waitFor(async () => (await storedBoard(running, boardId)).assessments[0]?.judgment === loads.join(''), 'every offline load’s text stored')
+  expect(codes).toEqual([])
+
+  const stored = await storedState(running, boardId, attackerToken)
+  const scratch = new Y.Doc()
+  Y.applyUpdate(scratch, stored)
+  const before = Y.encodeStateVector(scratch)
+  for (let index = 0; index <= NEW_CLIENTS_PER_UPDATE; index++) {
+    scratch.clientID = 30_000_000 + index
+    assessmentText(scratch, assessmentId, 'judgment').insert(0, 'x')
+  }
+  expect((await sendAs(running, boardId, attackerToken, Y.encodeStateAsUpdate(scratch, before))).code).toBe(CLOSE.updateRejected.code)
+  scratch.destroy()
 })
 
 it('refuses an update under a member’s client id once her board’s room was unloaded idle', async () => {

@@ -5,7 +5,7 @@ import * as pgSchema from '../drizzle/pg/schema.ts'
 import * as sqliteSchema from '../drizzle/sqlite/schema.ts'
 import { foldLog } from '../server/history/fold-log.ts'
 import { BoardRowGone, ClientIdTaken, isReferenceGone } from '../server/storage/storage-errors.ts'
-import { WRITER_IDS_PER_ACCOUNT, type Storage } from '../server/storage/storage.ts'
+import { WRITER_IDS_PER_ACCOUNT, WRITER_IDS_SLACK, type Storage } from '../server/storage/storage.ts'
 import { Gate } from './helpers/gate.ts'
 import { describeEachDialect, missingServices } from './helpers/services.ts'
 import { openFreshStorage, type FreshStorage } from './helpers/test-server.ts'
@@ -93,7 +93,7 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     doc.destroy()
   })
 
-  it('keeps who first wrote each client id of a board: another account’s append under it refused whole, each account’s own oldest dropped past its bound, gone with the board', async () => {
+  it('keeps who first wrote each client id of a board: another account’s append under it refused whole, each account’s own oldest dropped down to its bound once past it by the slack, gone with the board', async () => {
     const doc = new Y.Doc()
     const append = (userId: string, clients: number[], board = 'b') => storage.log.append(board, [{ update: textUpdate(doc, 'x'), origin: `ws:${userId}`, firstWrites: { userId, clients } }])
     await append('vera', [7, 8])
@@ -113,10 +113,13 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
       { clientId: 8, userId: 'vera' },
     ])
 
-    for (let first = 1000; first < 1000 + WRITER_IDS_PER_ACCOUNT + 16; first += 16) await append('mallory', Array.from({ length: 16 }, (_, index) => first + index))
+    const mallorys = async () => (await storage.log.writers('b')).filter((writer) => writer.userId === 'mallory').map((writer) => writer.clientId)
+    const held = WRITER_IDS_PER_ACCOUNT + WRITER_IDS_SLACK
+    for (let first = 1000; first < 1000 + held; first += 16) await append('mallory', Array.from({ length: 16 }, (_, index) => first + index))
+    expect(await mallorys()).toHaveLength(held)
+    await append('mallory', Array.from({ length: 16 }, (_, index) => 1000 + held + index))
+    expect(await mallorys()).toEqual(Array.from({ length: WRITER_IDS_PER_ACCOUNT }, (_, index) => 1000 + held + 16 - WRITER_IDS_PER_ACCOUNT + index))
     const writers = await storage.log.writers('b')
-    const mallorys = writers.filter((writer) => writer.userId === 'mallory').map((writer) => writer.clientId)
-    expect(mallorys).toEqual(Array.from({ length: WRITER_IDS_PER_ACCOUNT }, (_, index) => 1016 + index))
     expect(writers.filter((writer) => writer.userId === 'vera')).toHaveLength(2)
 
     await storage.boards.delete('b')

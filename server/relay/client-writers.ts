@@ -14,21 +14,24 @@
  * neither an idle unload nor a restart forgets them; of two instances giving
  * one id to two accounts, the second's commit is refused (ClientIdTaken) and
  * its room reset. Bounded per account, not per room: an account's ids beyond
- * WRITER_IDS_PER_ACCOUNT drop its own oldest, so that nobody can push anyone
- * else's out; and one update may write under at most NEW_CLIENTS_PER_UPDATE
- * ids nobody wrote before.
+ * WRITER_IDS_PER_ACCOUNT (once WRITER_IDS_SLACK past it) drop its own oldest,
+ * so that nobody can push anyone else's out; and one update may write under
+ * at most NEW_CLIENTS_PER_UPDATE ids nobody wrote before.
  */
 import * as Y from 'yjs'
-import { WRITER_IDS_PER_ACCOUNT, type ClientWriter } from '../storage/storage.ts'
+import { WRITER_IDS_PER_ACCOUNT, WRITER_IDS_SLACK, type ClientWriter } from '../storage/storage.ts'
 import type { DecodedUpdate } from './rewritten-ids.ts'
 
 /**
  * Client ids nobody wrote before that one update may write under. The stock
  * client writes under one per page load; a page reloaded offline keeps what
  * each load typed in its offline copy (y-indexeddb), each under that load's
- * id, and sends it all in one update once back online: 16 loads' worth.
+ * id, and sends it all in one update once back online, refused whole if past
+ * this: 64 loads' worth, a long shift's and more. It bounds what one update
+ * costs the relay's thread: storing that many writers, and at most one drop
+ * of the account's oldest (WRITER_IDS_SLACK).
  */
-export const NEW_CLIENTS_PER_UPDATE = 16
+export const NEW_CLIENTS_PER_UPDATE = 64
 
 /**
  * Client ids nobody wrote before that one person may bring to the boards of
@@ -59,14 +62,17 @@ export class ClientWriters {
     private readonly presenceHolderOf: (clientId: number) => string | null = () => null,
   ) {
     for (const { clientId, userId } of stored) this.note(clientId, userId)
+    for (const userId of this.byAccount.keys()) this.trim(userId)
   }
 
   /**
    * Runs `apply`, then notes `userId` as the writer of each of `clients` (the
    * ids whose structs the applied update lists) whose clock it advanced and
-   * that nobody wrote before; returns those. Listing another's structs the doc
-   * holds already writes nothing. Only the update's own clients are read, not
-   * the doc's every one.
+   * that nobody wrote before; returns those, in the order storage keeps them
+   * (by id within an update), so that the account's oldest dropped here are
+   * those dropped there. Listing another's structs the doc holds already
+   * writes nothing. Only the update's own clients are read, not the doc's
+   * every one.
    */
   record(doc: Y.Doc, clients: Iterable<number>, userId: string, apply: () => void): number[] {
     const before = [...clients].map((client) => [client, Y.getState(doc.store, client)] as const)
@@ -74,9 +80,11 @@ export class ClientWriters {
     const first: number[] = []
     for (const [client, clock] of before) {
       if (this.writers.has(client) || Y.getState(doc.store, client) === clock) continue
-      this.note(client, userId)
       first.push(client)
     }
+    first.sort((a, b) => a - b)
+    for (const client of first) this.note(client, userId)
+    this.trim(userId)
     return first
   }
 
@@ -106,16 +114,22 @@ export class ClientWriters {
     return this.writers.get(client) ?? null
   }
 
-  /** Gives `client` to `userId`, dropping the account's oldest past WRITER_IDS_PER_ACCOUNT, as the stored writers do. */
   private note(client: number, userId: string): void {
     this.writers.set(client, userId)
     let mine = this.byAccount.get(userId)
     if (!mine) this.byAccount.set(userId, (mine = new Set()))
     mine.add(client)
-    if (mine.size <= WRITER_IDS_PER_ACCOUNT) return
-    const oldest = mine.values().next().value!
-    mine.delete(oldest)
-    this.writers.delete(oldest)
+  }
+
+  /** Once `userId` holds more than WRITER_IDS_SLACK past WRITER_IDS_PER_ACCOUNT ids, drops its oldest down to WRITER_IDS_PER_ACCOUNT, as the stored writers do after each update. */
+  private trim(userId: string): void {
+    const mine = this.byAccount.get(userId)
+    if (!mine || mine.size <= WRITER_IDS_PER_ACCOUNT + WRITER_IDS_SLACK) return
+    for (const oldest of mine) {
+      if (mine.size <= WRITER_IDS_PER_ACCOUNT) return
+      mine.delete(oldest)
+      this.writers.delete(oldest)
+    }
   }
 }
 

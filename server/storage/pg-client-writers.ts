@@ -9,11 +9,12 @@ import { and, asc, count, desc, eq, inArray, notInArray } from 'drizzle-orm'
 import { boardClientWriters } from '../../drizzle/pg/schema.ts'
 import type { PgDb, PgTx } from './pg-db.ts'
 import { ClientIdTaken } from './storage-errors.ts'
-import { WRITER_IDS_PER_ACCOUNT, type ClientWriter, type FirstWrites } from './storage.ts'
+import { WRITER_IDS_PER_ACCOUNT, WRITER_IDS_SLACK, type ClientWriter, type FirstWrites } from './storage.ts'
 
 /**
  * Stores `firstWrites` as written by the log row `seq`, the batch's entry
- * `entry`, and drops the account's oldest past WRITER_IDS_PER_ACCOUNT.
+ * `entry`, and, once the account holds more than WRITER_IDS_SLACK past
+ * WRITER_IDS_PER_ACCOUNT, drops its oldest down to WRITER_IDS_PER_ACCOUNT.
  * Rejects with ClientIdTaken when one is another account's already. Run in
  * the append's transaction: a rejection stores nothing of it.
  */
@@ -30,7 +31,7 @@ export async function storeFirstWrites(tx: PgTx, boardId: string, seq: number, e
   }
   const account = and(eq(boardClientWriters.boardId, boardId), eq(boardClientWriters.userId, userId))
   const [held] = await tx.select({ n: count() }).from(boardClientWriters).where(account)
-  if ((held?.n ?? 0) <= WRITER_IDS_PER_ACCOUNT) return
+  if ((held?.n ?? 0) <= WRITER_IDS_PER_ACCOUNT + WRITER_IDS_SLACK) return
   const kept = tx.select({ clientId: boardClientWriters.clientId }).from(boardClientWriters).where(account).orderBy(desc(boardClientWriters.seq), desc(boardClientWriters.clientId)).limit(WRITER_IDS_PER_ACCOUNT)
   await tx.delete(boardClientWriters).where(and(account, notInArray(boardClientWriters.clientId, kept)))
 }

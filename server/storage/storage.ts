@@ -93,10 +93,19 @@ export type FirstWrites = { userId: string; clients: readonly number[] }
 /**
  * Client ids whose writer a board keeps for each account, the account's
  * newest: the stock client draws one per page load that writes. An account's
- * oldest beyond them are dropped, never another's, so nobody can push anyone
- * else's out (client-writers.ts).
+ * oldest beyond them are dropped (once WRITER_IDS_SLACK past them), never
+ * another's, so nobody can push anyone else's out (client-writers.ts).
  */
 export const WRITER_IDS_PER_ACCOUNT = 256
+
+/**
+ * How far past WRITER_IDS_PER_ACCOUNT an account's ids may grow before its
+ * oldest are dropped, down to WRITER_IDS_PER_ACCOUNT in one statement: an
+ * account drawing fresh ids pays for dropping once per this many rather than
+ * at every first write (a sorted read of all its ids, on the relay's thread
+ * with SQLite). The relay keeps the same ids in memory (client-writers.ts).
+ */
+export const WRITER_IDS_SLACK = 64
 
 /** A client id of a board and the account that wrote under it. */
 export type ClientWriter = { clientId: number; userId: string }
