@@ -329,6 +329,9 @@ export class CommitLog {
         this.flushing = false
         this.putBack(batch)
         this.options.host.uncommittable('a change written under a client id another instance stored as another account’s', error, error.entry)
+        // Never to be stored: dropped here too, as a room reset already (a rewrite found meanwhile) drops nothing more,
+        // and the batch retried for ever would hold up every edit after it.
+        if (this.pending.length > error.entry) this.dropSince(error.entry)
         this.resumeAfterCommit()
         return
       }
