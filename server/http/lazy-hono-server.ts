@@ -14,7 +14,7 @@ import type { WebSocketServer } from 'ws'
 import { errorMessage } from '../../shared/error-message.ts'
 import { loadNodeAdaptor } from './node-adaptor.ts'
 
-export type UpgradeListener = (request: IncomingMessage, socket: Socket, head: Buffer) => void
+export type UpgradeListener = (request: IncomingMessage, socket: Socket, head: Buffer) => void | Promise<void>
 type Fetch = Parameters<Awaited<ReturnType<typeof loadNodeAdaptor>>['createAdaptorServer']>[0]['fetch']
 type HonoListeners = { request: RequestListener; upgrade: UpgradeListener | undefined }
 
@@ -40,26 +40,40 @@ export function createLazyHonoServer(fetch: Fetch, serverOptions: ServerOptions,
         throw error
       },
     ))
-  const failed = (error: unknown) => logger.error({ err: errorMessage(error) }, 'the HTTP adaptor could not be loaded; answered 500')
+  /** The adaptor's listeners, loaded at the first ask; null (logged) when they cannot be, for the caller to answer 500. */
+  const loadedListeners = async (): Promise<HonoListeners | null> => {
+    try {
+      return listeners ?? (await adapt())
+    } catch (error) {
+      logger.error({ err: errorMessage(error) }, 'the HTTP adaptor could not be loaded; answered 500')
+      return null
+    }
+  }
+  // Hono's listeners return promises: one rejected would be unhandled and end the process, so it is caught here and
+  // the one request or socket it was for is answered or closed.
+  const failedOn = (what: string, error: unknown) => logger.error({ err: errorMessage(error) }, `the HTTP adaptor failed on ${what}; closed`)
   server.on('request', (request, response) => {
-    if (listeners) return void listeners.request(request, response)
-    adapt().then(
-      (loaded) => loaded.request(request, response),
-      (error: unknown) => {
-        failed(error)
-        response.writeHead(500, { connection: 'close' }).end()
-      },
-    )
+    const serve = async () => {
+      const loaded = await loadedListeners()
+      if (loaded) await loaded.request(request, response)
+      else response.writeHead(500, { connection: 'close' }).end()
+    }
+    serve().catch((error: unknown) => {
+      failedOn('a request', error)
+      if (!response.headersSent) response.writeHead(500, { connection: 'close' })
+      response.end()
+    })
   })
   const honoUpgrade: UpgradeListener = (request, socket, head) => {
-    if (listeners) return void listeners.upgrade?.(request, socket, head)
-    adapt().then(
-      (loaded) => loaded.upgrade?.(request, socket, head),
-      (error: unknown) => {
-        failed(error)
-        if (!socket.destroyed) socket.end(`HTTP/1.1 500 ${STATUS_CODES[500]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
-      },
-    )
+    const upgrade = async () => {
+      const loaded = await loadedListeners()
+      if (loaded) await loaded.upgrade?.(request, socket, head)
+      else if (!socket.destroyed) socket.end(`HTTP/1.1 500 ${STATUS_CODES[500]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+    }
+    upgrade().catch((error: unknown) => {
+      failedOn('an upgrade', error)
+      socket.destroy()
+    })
   }
   return { server, honoUpgrade }
 }
