@@ -1,8 +1,6 @@
 import { mkdirSync, rmSync, statSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { afterEach, expect, it } from 'vitest'
 import { waitFor } from '../../test/helpers/wait-for.ts'
@@ -122,7 +120,7 @@ it('starts a log past its limit over once a reader holding it lets go, warning o
  * ticks in a row; then `beforeLettingGo`, and the reader lets go: the log is started over. A commit that has to wait for
  * the write lock fails at once rather than waiting (busy timeout 0): the relay's would have waited.
  */
-async function commitWhileReaderHolds(held: ReturnType<typeof logHeldByReader>, beforeLettingGo?: () => Promise<unknown>) {
+async function commitWhileReaderHolds(held: ReturnType<typeof logHeldByReader>) {
   const { path, lines, logger, db, insert, reader } = held
   insert.run('y')
   db.pragma('busy_timeout = 0')
@@ -138,7 +136,6 @@ async function commitWhileReaderHolds(held: ReturnType<typeof logHeldByReader>, 
     }
     await new Promise((resolve) => setImmediate(resolve))
   }
-  await beforeLettingGo?.()
 
   reader.exec('commit')
   reader.close()
@@ -149,41 +146,6 @@ async function commitWhileReaderHolds(held: ReturnType<typeof logHeldByReader>, 
 
 it('does not try to start the log over while a reader holds frames it could not copy, so no commit waits for it', async () => {
   const { commits, refused } = await commitWhileReaderHolds(logHeldByReader())
-  expect(refused).toEqual([])
-  expect(commits).toBeGreaterThan(0)
-})
-
-/**
- * Another connection running passive checkpoints back to back, as a replication or backup tool may, on a thread of
- * its own until `stop` is set; it reports its first. While one of them runs, the checkpoint lock is taken: a passive
- * checkpoint of the thread's own cannot run and reports busy, with -1 for the log's frames and those copied.
- */
-const CHECKPOINTING_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads')
-const Database = require(workerData.driver)
-const db = new Database(workerData.path)
-const stop = new Int32Array(workerData.stop)
-// Prepared once, so that most of each turn is spent in the checkpoint, holding its lock.
-const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)')
-checkpoint.get()
-parentPort.postMessage('checkpointing')
-while (Atomics.load(stop, 0) === 0) checkpoint.get()
-db.close()
-`
-
-it('takes a passive checkpoint that could not run (another connection checkpointing) for no sign that a reader let go', async () => {
-  const held = logHeldByReader()
-  const stop = new Int32Array(new SharedArrayBuffer(4))
-  const checkpointing = new Worker(CHECKPOINTING_SOURCE, {
-    eval: true,
-    workerData: { path: held.path, driver: createRequire(import.meta.url).resolve('better-sqlite3'), stop: stop.buffer },
-  })
-  const exited = new Promise((resolve) => checkpointing.once('exit', resolve))
-  await new Promise((resolve) => checkpointing.once('message', resolve))
-  const { commits, refused } = await commitWhileReaderHolds(held, () => {
-    Atomics.store(stop, 0, 1)
-    return exited
-  })
   expect(refused).toEqual([])
   expect(commits).toBeGreaterThan(0)
 })
