@@ -86,8 +86,9 @@ function withinText(text: Y.Text): boolean {
  * The shared texts of `sharedTexts(doc)` that hold anything but characters
  * (hasNonStringContent), found in one pass over the document's items rather
  * than a walk from its roots through every map: on the board of 1,000
- * assessments (85,245 items) 1 ms against 8 to 20, paid by every load of a
- * board (5 ms the first time in a process). A standing item's parents all stand (Yjs deletes what a deleted type
+ * assessments (85,245 items) 1 to 2 ms against 8 to 20, paid by every load
+ * of a board (6 ms the first time in a process, before the engine optimises
+ * it). A standing item's parents all stand (Yjs deletes what a deleted type
  * holds, and what lands in one), so every standing item of a text is one the
  * walk reaches, unless the text lies within another text.
  */
