@@ -256,6 +256,8 @@ export async function closeServices(services: Services, options: ServiceOptions 
   if (services.sharedCounts) await untilDeadline(endRedisConnection(services.sharedCounts))
   await untilDeadline(services.workers.close())
   if (!options.storage) await untilDeadline(services.storage.close())
+  // Last: a change answered 202 is kept in it until its room is unloaded above.
+  await services.heldChanges.release()
 }
 
 const NEVER = new Promise<never>(() => {})

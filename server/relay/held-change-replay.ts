@@ -35,7 +35,15 @@ export type ReplayOutcome = { stored: number; refused: number; kept: number }
 export async function replayHeldChanges(parts: ReplayParts): Promise<ReplayOutcome> {
   const { spool, logger } = parts
   const outcome: ReplayOutcome = { stored: 0, refused: 0, kept: 0 }
-  for (const file of await spool.leftOver()) {
+  let files: string[]
+  try {
+    files = await spool.leftOver()
+  } catch (error) {
+    // Not this process's to replay (another holds the spool), or unreadable: said, and the start goes on.
+    logger.error({ folder: spool.folder, err: errorMessage(error) }, 'the held-changes spool cannot be replayed: its files stay in it, and until this process can hold it, a change whose saving is delayed is answered 503 rather than 202')
+    return outcome
+  }
+  for (const file of files) {
     let read: { change: HeldChange; bytes: number }
     try {
       read = await spool.read(file)
@@ -48,6 +56,8 @@ export async function replayHeldChanges(parts: ReplayParts): Promise<ReplayOutco
     outcome[result]++
   }
   if (outcome.stored + outcome.refused + outcome.kept > 0) logger.info({ folder: spool.folder, ...outcome }, 'held HTTP changes of an earlier run replayed')
+  // Taken again at this process's first change answered 202: meanwhile another process on the folder may hold it.
+  if (spool.idle) await spool.release()
   return outcome
 }
 

@@ -15,9 +15,11 @@
  * its digest checked before it is parsed.
  */
 import { createHash, randomUUID } from 'node:crypto'
-import { mkdir, open, readdir, readFile, rename, lstat, unlink } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { lstat, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
+import type { HeldLock } from '../storage/held-lock.ts'
 
 /** One update a change applied, and its origin as the update log stores it (`server` or `server:<who>`, commit-log.ts). */
 export type HeldEntry = { update: Uint8Array; origin: string }
@@ -39,6 +41,7 @@ export const HELD_CHANGES_FOLDER = 'held-changes'
 /** Where files refused at replay, damaged or no longer allowed, are moved for an operator. */
 export const REFUSED_FOLDER = 'refused'
 const SUFFIX = '.held'
+const SPOOL_LOCK_FILE_NAME = 'spool.lock'
 /** A file being written: its change was never answered 202 (a crash came first). */
 const WRITING = '.writing'
 
@@ -68,6 +71,8 @@ export class HeldChangeSpool {
   /** Files kept now, with their bytes: what the bounds count. */
   private readonly kept = new Map<string, number>()
   private keptBytes = 0
+  /** The spool's lock, once taken (claim): one process at a time keeps and replays its files. */
+  private claiming: Promise<HeldLock | null> | null = null
 
   constructor(
     dataDir: string,
@@ -96,7 +101,7 @@ export class HeldChangeSpool {
     this.keptBytes += bytes
     const writing = join(this.folder, name + WRITING)
     try {
-      await mkdir(this.folder, { recursive: true, mode: 0o700 })
+      await this.claim()
       await writeSynced(writing, text)
       await rename(writing, join(this.folder, name))
       await syncFolder(this.folder)
@@ -120,16 +125,47 @@ export class HeldChangeSpool {
     })
   }
 
-  /** The files left by an earlier process, oldest first (those being written too: none was answered 202). */
+  /**
+   * The files left by an earlier process, oldest first (those being written too: none was answered 202). Rejects with
+   * SpoolRefused while another live process holds the spool: its files are its own.
+   */
   async leftOver(): Promise<string[]> {
-    let names: string[]
-    try {
-      names = await readdir(this.folder)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-      throw error
-    }
+    // No folder, nothing left: a DATA_DIR whose server never held a change gets none.
+    if (!existsSync(this.folder)) return []
+    await this.claim()
+    const names = await readdir(this.folder)
     return names.filter((name) => name.endsWith(SUFFIX) || name.endsWith(SUFFIX + WRITING)).sort()
+  }
+
+  /** Whether no change is kept now (none answered 202 and unsaved, none replayed and unsaved). */
+  get idle(): boolean {
+    return this.kept.size === 0
+  }
+
+  /** Lets the spool's lock go: another process may keep and replay its files from now on. */
+  async release(): Promise<void> {
+    const claiming = this.claiming
+    this.claiming = null
+    await (await claiming?.catch(() => null))?.release()
+  }
+
+  /**
+   * Takes the spool's lock (an OS file lock that goes with its process, even
+   * by SIGKILL: sqlite-serving-lock.ts), once: two processes on one DATA_DIR
+   * (instances on PostgreSQL given the same folder) would otherwise replay,
+   * and remove, the files of a change the other still holds.
+   */
+  private async claim(): Promise<void> {
+    this.claiming ??= import('../storage/sqlite-serving-lock.ts').then(({ trySqliteServingLock }) => trySqliteServingLock(this.folder, 'exclusive', SPOOL_LOCK_FILE_NAME))
+    const claiming = this.claiming
+    const lock = await claiming.catch((error: unknown) => {
+      if (this.claiming === claiming) this.claiming = null
+      throw error
+    })
+    if (lock) return
+    // Tried again at the next change: the other process may be gone by then.
+    if (this.claiming === claiming) this.claiming = null
+    throw new SpoolRefused(`another server process holds the held-changes spool ${this.folder}; each instance needs a DATA_DIR of its own`)
   }
 
   /** Reads a left-over file as a held change, with its bytes; rejects with DamagedHeldFile, naming why, when it is not one. */
