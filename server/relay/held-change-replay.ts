@@ -121,17 +121,18 @@ async function stillAllowed({ storage, access }: ReplayParts, change: HeldChange
 
 /**
  * Applies the held updates, each with its origin, once their whole is checked
- * against the board as it is now: what a websocket update would be refused
- * for (validate-update.ts), and content it lacks. Nothing is applied when
+ * against the board as it is now: content it lacks, and what a websocket
+ * update would be refused for (validate-update.ts). Nothing is applied when
  * anything is refused.
  */
 function applyHeld(doc: Y.Doc, change: HeldChange): void {
   const updates = change.entries.map(({ update }) => update)
   const whole = updates.length === 1 ? updates[0]! : mergedOrRefused(updates)
-  const verdict = validateUpdate(whole, doc)
-  if (verdict.refused) throw new ReplayRefused(`its content is refused: ${verdict.refused.reason}`)
+  // First: the checks read where each item lands, which an item whose neighbour is missing has not.
   const lacking = lackedContent(doc, whole)
   if (lacking) throw new ReplayRefused(`it depends on content the board does not hold (${lacking}): edits made with it that were never stored`)
+  const verdict = validateUpdate(whole, doc)
+  if (verdict.refused) throw new ReplayRefused(`its content is refused: ${verdict.refused.reason}`)
   for (const { update, origin } of change.entries) Y.applyUpdate(doc, update, origin === 'server' ? null : serverOrigin(origin.slice('server:'.length)))
 }
 

@@ -7,7 +7,7 @@
  * cannot keep (full, or its folder unwritable) is answered 503
  * outcome_unknown, never promised.
  */
-import { readdirSync, renameSync, writeFileSync } from 'node:fs'
+import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, expect, it } from 'vitest'
 import { addAccount, addToken } from '../helpers/accounts.ts'
@@ -83,10 +83,8 @@ it('a change past HELD_CHANGES_MAX is answered 503 outcome_unknown, not 202, and
 it('a change whose spool file cannot be written is answered 503 outcome_unknown, not 202', async () => {
   const { server, api } = await heldServer({})
   const boardId = await api.createBoard('Unwritable spool')
-  // The spool's folder is moved away and a regular file put in its place: no file can be made in it.
-  const spool = join(server.dataDir, 'held-changes')
-  renameSync(spool, `${spool}-moved`)
-  writeFileSync(spool, '')
+  // A regular file where the spool's folder goes: no file can be made in it.
+  writeFileSync(join(server.dataDir, 'held-changes'), '')
 
   appends.hold()
   const answer = await api.post<{ error: { code: string } }>(`/api/boards/${boardId}/assessments`, { title: 'Not kept' })
