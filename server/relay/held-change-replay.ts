@@ -71,6 +71,8 @@ async function replayOne(parts: ReplayParts, file: string, change: HeldChange, b
     if (error instanceof SavingDelayed) {
       // Applied, and saved once the database takes it: its file goes then, as a change answered 202 now would.
       spool.adopt(file, bytes)
+      // Named by a shutdown that comes first, as a change answered 202 by this process is.
+      rooms.heldHttpChanges.hold(change.boardId, { route: change.route, accountId: change.accountId }, error.saved)
       error.saved.then(
         () => spool.remove(file).catch(() => undefined),
         () => undefined,
@@ -126,6 +128,9 @@ async function stillAllowed({ storage, access }: ReplayParts, change: HeldChange
  * anything is refused.
  */
 function applyHeld(doc: Y.Doc, change: HeldChange): void {
+  // With accounts a change's origin names its sender's account (mutationContext): a file naming anyone else is not one this server wrote.
+  const foreign = change.accountId === null ? undefined : change.entries.find(({ origin }) => origin !== 'server' && origin !== `server:${change.accountId}`)
+  if (foreign) throw new ReplayRefused(`its update's origin (${foreign.origin.slice(0, 80)}) names someone other than its account`)
   const updates = change.entries.map(({ update }) => update)
   const whole = updates.length === 1 ? updates[0]! : mergedOrRefused(updates)
   // First: the checks read where each item lands, which an item whose neighbour is missing has not.
