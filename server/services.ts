@@ -45,6 +45,7 @@ import { WebsocketIntake } from './websocket/websocket-intake.ts'
 import { createWorkerPool } from './workers/create-worker-pool.ts'
 import { workerUpdateChecks } from './relay/update-checks.ts'
 import { DamagedBoardReports } from './relay/damaged-board-reports.ts'
+import { HeldChangeSpool } from './relay/held-change-spool.ts'
 import { asServer } from './workers/job-owner.ts'
 import type { WorkerPool } from './workers/worker-pool.ts'
 
@@ -104,6 +105,8 @@ export type Services = {
   clock: Clock
   /** Boards whose stored history cannot be applied, logged once per row and counted as they are refused. */
   damagedBoards: DamagedBoardReports
+  /** HTTP changes answered 202 and not yet committed, on disk in DATA_DIR/held-changes: replayed at the next start should this process end first. */
+  heldChanges: HeldChangeSpool
 }
 
 export type ServiceOptions = {
@@ -225,6 +228,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     previewsInFlight: new InFlightPerPerson(config.PREVIEWS_PER_PERSON, tooManyPreviews),
     clock,
     damagedBoards: new DamagedBoardReports(logger, metrics?.damagedBoardRefused),
+    heldChanges: new HeldChangeSpool(config.DATA_DIR, { maxChanges: config.HELD_CHANGES_MAX, maxBytes: config.HELD_CHANGES_MAX_BYTES }),
   }
 }
 
@@ -252,6 +256,8 @@ export async function closeServices(services: Services, options: ServiceOptions 
   if (services.sharedCounts) await untilDeadline(endRedisConnection(services.sharedCounts))
   await untilDeadline(services.workers.close())
   if (!options.storage) await untilDeadline(services.storage.close())
+  // Last: a change answered 202 is kept in it until its room is unloaded above.
+  await services.heldChanges.release()
 }
 
 const NEVER = new Promise<never>(() => {})
