@@ -132,6 +132,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const clock = watchedClock(options.clock ?? systemClock, logger)
   const metrics = await servedMetrics(config)
   const storage = options.storage ?? (await openStorage(config, logger, clock, metrics?.historyDatedBack))
+  // Boards left ahead of the clock (it stepped forward and back, and nobody edited them since) would keep times to come
+  // until their next edit: dated back before anything is served, so a read as of now holds their newest rows.
+  await storage.log.dateBackFuture()
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const sharedCounts = config.REDIS_URL ? await connectSharedCounts(config.REDIS_URL, logger, config.REDIS_PING_INTERVAL_MS) : undefined
   const countsKeyPrefix = options.countsKeyPrefix ?? COUNTS_KEY_PREFIX
