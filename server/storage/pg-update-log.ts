@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/pg-core'
 import { boardChanges, boardCheckpoints, boards, boardUpdates, snapshots } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
 import type { FutureHistory } from './future-history.ts'
-import { datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
+import { BOARDS_PER_PAGE, boardsAhead, datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
 import { lastRowTime } from './log-rows.ts'
 import { insertAudited } from './pg-audited.ts'
 import { readWriters, storeFirstWrites } from './pg-client-writers.ts'
@@ -86,10 +86,15 @@ export class PgUpdateLogStore implements UpdateLogStore {
 
   async dateBackFuture(): Promise<number> {
     const ahead = alias(boards, 'ahead')
-    const after = new Date(this.clock().getTime() + this.future.toleranceMs).toISOString()
-    const found = await this.db.select({ id: ahead.id }).from(ahead).where(gt(newestHistoryTime(HISTORY_TABLES, ahead.id, PG_HISTORY), after))
+    const page = (afterId: string, after: string) =>
+      this.db
+        .select({ id: ahead.id, ahead: sql<boolean>`${newestHistoryTime(HISTORY_TABLES, ahead.id, PG_HISTORY)} > ${after}` })
+        .from(ahead)
+        .where(gt(ahead.id, afterId))
+        .orderBy(ahead.id)
+        .limit(BOARDS_PER_PAGE)
     let datedBack = 0
-    for (const { id } of found) {
+    for await (const id of boardsAhead(page, this.clock(), this.future.toleranceMs)) {
       // As an append holds the board (holdForAppend): several instances starting together date each board back once,
       // the later finding it dated back; an edit's rows or a compaction's checkpoint come wholly before or after.
       const dated = await this.db.transaction(async (tx) => (await boardHeldForAppend(tx, id, 'for key share', true)) && (await this.stamped(tx, id)).datedBack)

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.ts'
 import { auditColumns } from './audit-rows.ts'
 import { stateBytes } from './driver-bytes.ts'
 import type { FutureHistory } from './future-history.ts'
-import { datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
+import { BOARDS_PER_PAGE, boardsAhead, datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { sqliteClientWriters, type SqliteClientWriters } from './sqlite-client-writers.ts'
@@ -22,8 +22,8 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   private readonly boardRow
   /** Dates the board's history back to `now` when it is too far ahead (UpdateLogStore.dateBackFuture), in a transaction of its own: whether it did. */
   private readonly dateBackBoard: (boardId: string, now: Date) => boolean
-  /** The boards whose newest time is after `after`: each board's times read from the ends of its indexes. */
-  private readonly boardsAhead
+  /** A page of boards, each with whether its newest time is after `after` (BoardsPage): each board's times read from the ends of its indexes. */
+  private readonly boardsPage
   private readonly toleranceMs: number
   private readonly tail: TailQueries
   private readonly clientWriters: SqliteClientWriters
@@ -97,18 +97,21 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
       return board !== undefined && stamped(boardId, board.at, now).datedBack
     }).immediate
     const ahead = alias(boards, 'ahead')
-    this.boardsAhead = db
-      .select({ id: ahead.id })
+    this.boardsPage = db
+      .select({ id: ahead.id, ahead: sql<number>`${newestHistoryTime(HISTORY_TABLES, ahead.id, SQLITE_HISTORY)} > ${sql.placeholder('after')}` })
       .from(ahead)
-      .where(gt(newestHistoryTime(HISTORY_TABLES, ahead.id, SQLITE_HISTORY), sql.placeholder('after')))
+      .where(gt(ahead.id, sql.placeholder('afterId')))
+      .orderBy(ahead.id)
+      .limit(BOARDS_PER_PAGE)
       .prepare()
     this.tail = tailQueries(db)
   }
 
   async dateBackFuture(): Promise<number> {
-    const found = this.boardsAhead.all({ after: new Date(this.clock().getTime() + this.toleranceMs).toISOString() })
     let datedBack = 0
-    for (const { id } of found) if (this.dateBackBoard(id, this.clock())) datedBack++
+    for await (const id of boardsAhead((afterId, after) => this.boardsPage.all({ afterId, after }), this.clock(), this.toleranceMs)) {
+      if (this.dateBackBoard(id, this.clock())) datedBack++
+    }
     return datedBack
   }
 
