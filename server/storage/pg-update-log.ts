@@ -56,9 +56,8 @@ export class PgUpdateLogStore implements UpdateLogStore {
     if (audited) await insertAudited(tx, audited)
     const unstored = await notStoredBefore(tx, entries)
     if (unstored.length === 0) return 0
-    // Under the board's times lock, taken in an earlier statement: this one's snapshot of the database holds every row
-    // committed by the appends that held it before (history-time.ts). A statement of its own: worked out in each row of
-    // the insert, it cost 7 parameters a row, and an import's thousands of rows went past PostgreSQL's 65,535.
+    // The time in a statement of its own: worked out in each row of the insert, it cost 7 parameters a row, and an
+    // import's thousands of rows went past PostgreSQL's 65,535.
     const stamp = await this.stamped(tx, boardId)
     // Undefined, not null, on the rows after a batch's first: Drizzle writes DEFAULT for it rather than a parameter.
     const rows = unstored.map((entry) => ({ boardId, update: Buffer.from(entry.update), origin: entry.origin, createdAt: stamp.at, batchId: entry.batch?.id }))

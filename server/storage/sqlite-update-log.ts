@@ -108,6 +108,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   }
 
   async dateBackFuture(): Promise<number> {
+    this.checkFile()
     let datedBack = 0
     for await (const id of boardsAhead((afterId, after) => this.boardsPage.all({ afterId, after }), this.clock(), this.toleranceMs)) {
       if (this.dateBackBoard(id, this.clock())) datedBack++
