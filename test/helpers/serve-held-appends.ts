@@ -13,6 +13,7 @@ import { startServer } from '../../server/server.ts'
 import { openStorage } from '../../server/storage/open-storage.ts'
 import type { Storage, UpdateLogStore } from '../../server/storage/storage.ts'
 import { stopOnSignals } from '../../server/stop-on-signals.ts'
+import { logWith } from './log-with.ts'
 
 const flagged = (name: string) => {
   const path = process.env[name]
@@ -29,7 +30,7 @@ function heldAppends(storage: Storage): Storage {
   }
   return {
     ...storage,
-    log: { append, appendInTurn: log.appendInTurn?.bind(log), load: (boardId) => log.load(boardId), loadSince: (boardId, afterSeq) => log.loadSince(boardId, afterSeq), compact: (boardId, merge) => log.compact(boardId, merge), count: (boardId) => log.count(boardId), bytes: (boardId) => log.bytes(boardId), writers: (boardId) => log.writers(boardId) },
+    log: logWith(log, { append }),
   }
 }
 
