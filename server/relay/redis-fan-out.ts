@@ -125,7 +125,8 @@ export class RedisFanOut implements RoomExtension {
   private subscribedBefore = false
   /** What each board's channel is named: this, then the board's id. */
   private readonly boardChannelPrefix: string
-  private readonly controlChannel: string
+  /** Where rights taken away are told to every instance. */
+  readonly controlChannel: string
 
   constructor(private readonly options: RedisFanOutOptions) {
     this.logger = options.logger
@@ -390,7 +391,8 @@ export class RedisFanOut implements RoomExtension {
     })
   }
 
-  private channelOf(boardId: string): string {
+  /** Where the board's updates, presence and catch-up requests are told to every instance. */
+  channelOf(boardId: string): string {
     return this.boardChannelPrefix + boardId
   }
 
