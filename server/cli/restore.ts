@@ -121,15 +121,16 @@ function inWalMode(path: string): boolean {
  * first start makes another, which its Redis keys and channels are named
  * after (server/redis-namespace.ts). A scratch copy of production's backup
  * sharing production's Redis would otherwise hear production's edits to the
- * boards they share, and production the copy's. A backup older than the id
- * has none, and is given one the same way.
+ * boards they share, and production the copy's. A backup with no id (older
+ * than it, or of a deployment without Redis) is given one the same way.
  */
 function asNewDeployment(copy: string): void {
   const client = new Database(copy, { fileMustExist: true })
   try {
     client.pragma('trusted_schema = OFF')
     const hasTable = client.prepare("select 1 from sqlite_master where type = 'table' and name = 'deployment'").get() !== undefined
-    if (hasTable) client.prepare('delete from deployment').run()
+    // A file with no id (its deployment never used Redis, or it is older) is put in place exactly as it was backed up.
+    if (hasTable && client.prepare('select 1 from deployment').get() !== undefined) client.prepare('delete from deployment').run()
   } finally {
     client.close()
   }
