@@ -6,8 +6,10 @@
  * its clients reconnect; and a database number Redis does not have refuses
  * the start, where the server used to log it once and run on database 0.
  */
+import { execFile } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
@@ -19,11 +21,12 @@ import { apiClient } from './helpers/api.ts'
 import { startChildServer } from './helpers/child-server.ts'
 import { runCli } from './helpers/run-cli.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
-import { REDIS_URL, startTestServer, tempDir, type TestServer } from './helpers/test-server.ts'
+import { createDatabase, databaseUrl, dropDatabase, REDIS_URL, startTestServer, tempDir, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { connectClient, type TestClient } from './helpers/yjs-client.ts'
 
 const missing = await missingServices('redis')
+const postgresMissing = await missingServices('postgres', 'redis')
 
 /** How long a restore or a backup may take on a loaded machine: a bound, not a measurement. */
 const CLI_MS = 60_000
@@ -31,13 +34,21 @@ const CLI_MS = 60_000
 const servers: TestServer[] = []
 const clients: TestClient[] = []
 const folders: string[] = []
+const databases: string[] = []
 const redisClients: Redis[] = []
 afterEach(async () => {
   for (const client of clients.splice(0)) client.destroy()
   for (const redis of redisClients.splice(0)) redis.disconnect()
   for (const server of servers.splice(0).reverse()) await server.destroy()
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
+  for (const database of databases.splice(0)) await dropDatabase(database)
 })
+
+/** A command of PostgreSQL's, as an operator runs it. */
+const run = promisify(execFile)
+
+/** Each test's deployments apart from any other test's: the prefix is the operator's, the rest is each deployment's own. */
+const testPrefix = () => `assay-test-${crypto.randomUUID().slice(0, 8)}`
 
 const titles = (doc: Y.Doc, boardId: string) => boardToModel(doc, boardId).assessments.map((assessment) => assessment.title)
 
@@ -90,8 +101,7 @@ async function barrier(channel: string, client: TestClient, boardId: string, tit
 
 describeUnless(missing)('deployments sharing one Redis server', () => {
   it('a copy restored from a backup hears none of the original’s edits, nor the original the copy’s, and neither stores the other’s after its clients reconnect', async () => {
-    // Each test's deployments apart from any other test's: the prefix is the operator's, the rest is each deployment's own.
-    const prefix = `assay-test-${crypto.randomUUID().slice(0, 8)}`
+    const prefix = testPrefix()
     const production = await startTestServer({ env: { REDIS_URL: `${REDIS_URL}/1`, REDIS_PREFIX: prefix } })
     servers.push(production)
     const boardId = await apiClient(production.url).createBoard('Production board')
@@ -107,37 +117,7 @@ describeUnless(missing)('deployments sharing one Redis server', () => {
     expect(restored.stderr).toBe('')
     const scratch = await fresh.restart()
     servers.push(scratch)
-
-    const seen = await watchBoard(boardId)
-    const productionUser = connect(production, boardId)
-    const scratchUser = connect(scratch, boardId)
-    await Promise.all([productionUser.synced(), scratchUser.synced()])
-    expect(titles(scratchUser.doc, boardId)).toEqual([])
-
-    addAssessment(productionUser.doc, { title: 'Production edit' })
-    addAssessment(scratchUser.doc, { title: 'Scratch test edit' })
-    const productionChannel = (await waitFor(() => seen.find((message) => message.titles.includes('Production edit')), 'production’s edit published')).channel
-    const scratchChannel = (await waitFor(() => seen.find((message) => message.titles.includes('Scratch test edit')), 'the scratch edit published')).channel
-    // Each published before the other's barrier: had either server subscribed to the other's channel, its client would hold the other's edit.
-    await barrier(productionChannel, productionUser, boardId, 'Production barrier')
-    await barrier(scratchChannel, scratchUser, boardId, 'Scratch barrier')
-    expect(titles(productionUser.doc, boardId).sort()).toEqual(['Production barrier', 'Production edit'])
-    expect(titles(scratchUser.doc, boardId).sort()).toEqual(['Scratch barrier', 'Scratch test edit'])
-
-    // The pages reconnect with what they hold, to servers started afresh; what each database then holds is its own.
-    productionUser.destroy()
-    scratchUser.destroy()
-    const productionAgain = await production.restart()
-    servers.push(productionAgain)
-    const scratchAgain = await scratch.restart()
-    servers.push(scratchAgain)
-    const productionBack = connect(productionAgain, boardId, productionUser.doc)
-    const scratchBack = connect(scratchAgain, boardId, scratchUser.doc)
-    await Promise.all([productionBack.synced(), scratchBack.synced()])
-    const productionStored = await restartedAndRead(productionAgain, boardId, 'Production edit')
-    const scratchStored = await restartedAndRead(scratchAgain, boardId, 'Scratch test edit')
-    expect(productionStored.sort()).toEqual(['Production barrier', 'Production edit'])
-    expect(scratchStored.sort()).toEqual(['Scratch barrier', 'Scratch test edit'])
+    await neitherHearsTheOther(production, scratch, boardId)
   }, CLI_MS * 3)
 
   it('refuses to start on a Redis database number Redis does not have, in one line, where it ran on database 0', async () => {
@@ -158,6 +138,63 @@ describeUnless(missing)('deployments sharing one Redis server', () => {
     expect(served.stderr).toBe('assay: REDIS_URL: Redis refused database 99999 (ERR DB index is out of range): not starting. Name a database it has, or none (database 0).\n')
   }, CLI_MS * 2)
 })
+
+describeUnless(postgresMissing)('deployments on PostgreSQL sharing one Redis server', () => {
+  it('a copy made with pg_dump and pg_restore into another database hears none of the original’s edits, nor the original the copy’s', async () => {
+    const prefix = testPrefix()
+    const production = await startTestServer({ dialect: 'postgres', env: { REDIS_URL, REDIS_PREFIX: prefix } })
+    servers.push(production)
+    const boardId = await apiClient(production.url).createBoard('Production board')
+    const dump = join(tempDir(), 'production.dump')
+    folders.push(join(dump, '..'))
+    await run('pg_dump', ['--format=custom', `--file=${dump}`, databaseUrl(production.database)])
+    const copy = `${production.database}_copy`
+    await createDatabase(copy)
+    databases.push(copy)
+    await run('pg_restore', ['--no-owner', `--dbname=${databaseUrl(copy)}`, dump])
+    const scratch = await startTestServer({ dialect: 'postgres', database: copy, env: { REDIS_URL, REDIS_PREFIX: prefix } })
+    servers.push(scratch)
+    await neitherHearsTheOther(production, scratch, boardId)
+  }, CLI_MS * 3)
+})
+
+/**
+ * An edit on each deployment's page, published; then, after each, an update published on its channel and
+ * received (barrier): neither page holds the other's edit. Both pages then reconnect, with what they hold, to
+ * their servers started afresh, and what each database stores is its own.
+ */
+async function neitherHearsTheOther(production: TestServer, scratch: TestServer, boardId: string): Promise<void> {
+  const seen = await watchBoard(boardId)
+  const productionUser = connect(production, boardId)
+  const scratchUser = connect(scratch, boardId)
+  await Promise.all([productionUser.synced(), scratchUser.synced()])
+  expect(titles(scratchUser.doc, boardId)).toEqual([])
+
+  addAssessment(productionUser.doc, { title: 'Production edit' })
+  addAssessment(scratchUser.doc, { title: 'Scratch test edit' })
+  const productionChannel = (await waitFor(() => seen.find((message) => message.titles.includes('Production edit')), 'production’s edit published')).channel
+  const scratchChannel = (await waitFor(() => seen.find((message) => message.titles.includes('Scratch test edit')), 'the scratch edit published')).channel
+  // Each published before the other's barrier: had either server subscribed to the other's channel, its client would hold the other's edit.
+  await barrier(productionChannel, productionUser, boardId, 'Production barrier')
+  await barrier(scratchChannel, scratchUser, boardId, 'Scratch barrier')
+  expect(titles(productionUser.doc, boardId).sort()).toEqual(['Production barrier', 'Production edit'])
+  expect(titles(scratchUser.doc, boardId).sort()).toEqual(['Scratch barrier', 'Scratch test edit'])
+
+  // The pages reconnect with what they hold, to servers started afresh; what each database then holds is its own.
+  productionUser.destroy()
+  scratchUser.destroy()
+  const productionAgain = await production.restart()
+  servers.push(productionAgain)
+  const scratchAgain = await scratch.restart()
+  servers.push(scratchAgain)
+  const productionBack = connect(productionAgain, boardId, productionUser.doc)
+  const scratchBack = connect(scratchAgain, boardId, scratchUser.doc)
+  await Promise.all([productionBack.synced(), scratchBack.synced()])
+  const productionStored = await restartedAndRead(productionAgain, boardId, 'Production edit')
+  const scratchStored = await restartedAndRead(scratchAgain, boardId, 'Scratch test edit')
+  expect(productionStored.sort()).toEqual(['Production barrier', 'Production edit'])
+  expect(scratchStored.sort()).toEqual(['Scratch barrier', 'Scratch test edit'])
+}
 
 /** The board as the restarted server stores it once its client's reconnection has stored `title`, read by a new client. */
 async function restartedAndRead(server: TestServer, boardId: string, title: string): Promise<string[]> {
