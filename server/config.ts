@@ -80,6 +80,14 @@ function configSchema() {
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional(),
+    /**
+     * What every Redis key and channel starts with, before the deployment's own namespace (server/redis-namespace.ts):
+     * a copy of a database made other than by `assay restore` shares its deployment id, and must set another to share a Redis.
+     */
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 letters, digits, dots, dashes or underscores')
+      .default('assay'),
     ASSAY_ADMIN_EMAIL: z.string().email('must be an email address').optional(),
     ASSAY_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

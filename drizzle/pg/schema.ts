@@ -233,3 +233,15 @@ export const exclusiveWrites = pgTable('exclusive_writes', {
   id: integer('id').primaryKey(),
   count: integer('count').notNull(),
 })
+
+/**
+ * One row (id 1): the deployment this database belongs to, made at its first
+ * start. Every Redis key and channel the servers use is named after it, mixed
+ * with the database's own identity (server/redis-namespace.ts): two
+ * deployments sharing one Redis never hear each other's edits, nor share
+ * their counts.
+ */
+export const deployment = pgTable('deployment', {
+  id: integer('id').primaryKey(),
+  deploymentId: text('deployment_id').notNull(),
+})

@@ -237,3 +237,15 @@ export const exclusiveWrites = sqliteTable('exclusive_writes', {
   id: integer('id').primaryKey(),
   count: integer('count').notNull(),
 })
+
+/**
+ * One row (id 1): the deployment this database belongs to, made at its first
+ * start and made afresh by `assay restore`, so that a restored copy is a
+ * deployment of its own. Every Redis key and channel the servers use is named
+ * after it (server/redis-namespace.ts): two deployments sharing one Redis
+ * never hear each other's edits, nor share their counts.
+ */
+export const deployment = sqliteTable('deployment', {
+  id: integer('id').primaryKey(),
+  deploymentId: text('deployment_id').notNull(),
+})

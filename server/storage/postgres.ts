@@ -25,6 +25,7 @@ import { PgSnapshotStore } from './pg-snapshots.ts'
 import { PgApiTokenStore } from './pg-tokens.ts'
 import { PgAuditStore } from './pg-audit.ts'
 import { PgExclusiveWriteStore } from './pg-exclusive-writes.ts'
+import { PgDeploymentStore } from './pg-deployment.ts'
 import { PgInviteStore } from './pg-invites.ts'
 import { PgMemberStore } from './pg-members.ts'
 import { PgSessionStore } from './pg-sessions.ts'
@@ -96,6 +97,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
     invites: new PgInviteStore(db),
     audit: new PgAuditStore(db),
     exclusiveWrites: new PgExclusiveWriteStore(db),
+    deployment: new PgDeploymentStore(db),
     async ping() {
       await client`select 1`
     },

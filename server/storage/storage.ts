@@ -672,6 +672,22 @@ export interface ReviewStore {
   boardSignoffs(boardIds: readonly string[]): Promise<Map<string, BoardSignoff[]>>
 }
 
+/**
+ * Which deployment the database belongs to: what every Redis key and channel
+ * is named after (server/redis-namespace.ts), so that two deployments sharing
+ * one Redis, a restored copy and its original among them, never hear each
+ * other's edits.
+ */
+export interface DeploymentStore {
+  /**
+   * The same for every instance on this database, and another for any other
+   * database: the id stored with it (made at the first start, afresh by
+   * `assay restore`), and on PostgreSQL the database's own identity, which a
+   * copy made with pg_restore does not share.
+   */
+  identity(): Promise<string>
+}
+
 export interface Storage {
   readonly dialect: Dialect
   readonly boards: BoardRecordStore
@@ -686,6 +702,7 @@ export interface Storage {
   readonly invites: InviteStore
   readonly audit: AuditStore
   readonly exclusiveWrites: ExclusiveWriteStore
+  readonly deployment: DeploymentStore
   /** Resolves once the database has answered a trivial query (readiness); rejects when it cannot. */
   ping(): Promise<void>
   /** SQLite only: the bytes its write-ahead log file takes on disk now (0 when there is none). */
