@@ -31,7 +31,7 @@ const LOCK_NOT_AVAILABLE = '55P03'
 /** The pause after the first refused attempt; it doubles up to the longest. */
 const FIRST_PAUSE_MS = 500
 const LONGEST_PAUSE_MS = 10_000
-/** How often, at most, the session holding the lock an attempt waits for is looked up. */
+/** How often, at most, the session holding the lock an attempt waits for is looked up (twice an attempt when they are shorter). */
 const LOOK_UP_MS = 1000
 
 export type MigrationOptions = {
@@ -62,7 +62,7 @@ export async function migrateOneAtATime(options: MigrationOptions): Promise<void
   try {
     const [own] = await client<{ pid: number }[]>`select pg_backend_pid() as pid`
     const pid = own!.pid
-    const watch = new LockWatch(lookUp, pid, options.logger)
+    const watch = new LockWatch(lookUp, pid, options.logger, Math.min(LOOK_UP_MS, options.lockTimeoutMs / 2))
     // Another instance migrating holds this for as long as its migration takes: no lock_timeout yet.
     await watch.during(client`select pg_advisory_lock(hashtext('assay-migrations'))`)
     await client`select set_config('lock_timeout', ${`${options.lockTimeoutMs}ms`}, false)`
@@ -102,6 +102,7 @@ class LockWatch {
     private readonly lookUp: postgres.Sql,
     private readonly pid: number,
     private readonly logger: Logger,
+    private readonly intervalMs: number,
   ) {}
 
   async during<T>(work: Promise<T>): Promise<T> {
@@ -109,7 +110,7 @@ class LockWatch {
     const settled = work.finally(() => (done = true))
     const watching = (async () => {
       for (;;) {
-        await Promise.race([sleep(LOOK_UP_MS), settled.catch(() => {})])
+        await Promise.race([sleep(this.intervalMs), settled.catch(() => {})])
         if (done) return
         await this.look()
       }
