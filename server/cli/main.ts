@@ -2,7 +2,10 @@
  * `assay <command>`: each command is one module exporting `run(args)`. Errors a
  * person can fix are printed as one clear line and exit with status 1; a
  * database that cannot be written (a full or read-only disk, no permission)
- * as one line naming it, with status 3 (storage-failure.ts).
+ * as one line naming it, with status 3 (storage-failure.ts); a start-up that
+ * cannot go on (a port taken, PostgreSQL's database missing or unreachable:
+ * StartupError, database-failure.ts) as one line naming the setting, with
+ * status 1. The stack follows only at LOG_LEVEL=debug.
  */
 import { join } from 'node:path'
 import { ConfigError, loadConfig, type Config } from '../config.ts'
