@@ -165,12 +165,18 @@ describeUnless(postgresMissing)('assay serve on PostgreSQL', () => {
     }
   }, START_MS * 2)
 
-  it('whose first write is refused (a trigger stands in for a full disk): exits 1 with one line, having served nothing', async () => {
+  /** A database of the test's own, migrated by `assay migrate`; its URL. */
+  async function migratedDatabase(): Promise<string> {
     const database = freshDatabaseName()
     databases.push(database)
     await createDatabase(database)
     const url = databaseUrl(database)
     expect((await runCli(['migrate'], { DATA_DIR: dataDir(), DATABASE_URL: url, REDIS_URL: '' })).code).toBe(0)
+    return url
+  }
+
+  it('whose first write is refused (a trigger stands in for a full disk): exits 1 with one line, having served nothing', async () => {
+    const url = await migratedDatabase()
     const sql = postgres(url, { max: 1, onnotice: () => {} })
     try {
       await sql.unsafe(`
@@ -191,11 +197,7 @@ describeUnless(postgresMissing)('assay serve on PostgreSQL', () => {
    * as pg_dump does: the migration's ALTER TABLE waits for it.
    */
   async function behindAndHeld(): Promise<{ url: string; readerPid: number; release(): Promise<void>; sql: postgres.Sql }> {
-    const database = freshDatabaseName()
-    databases.push(database)
-    await createDatabase(database)
-    const url = databaseUrl(database)
-    expect((await runCli(['migrate'], { DATA_DIR: dataDir(), DATABASE_URL: url, REDIS_URL: '' })).code).toBe(0)
+    const url = await migratedDatabase()
     const sql = postgres(url, { max: 3, onnotice: () => {} })
     await sql.unsafe(`
       drop table board_client_writers;
@@ -226,6 +228,24 @@ describeUnless(postgresMissing)('assay serve on PostgreSQL', () => {
     }
   }
 
+  type Held = Awaited<ReturnType<typeof behindAndHeld>>
+
+  async function whileBehindAndHeld(test: (held: Held) => Promise<void>): Promise<void> {
+    const held = await behindAndHeld()
+    try {
+      await test(held)
+    } finally {
+      await held.release()
+      await held.sql.end({ timeout: 1 })
+    }
+  }
+
+  /** Whether board_updates has the column the migrations undone add (0010). */
+  async function lastMigrationApplied(sql: postgres.Sql): Promise<boolean> {
+    const [row] = await sql<{ n: string }[]>`select count(*) as n from information_schema.columns where table_name = 'board_updates' and column_name = 'batch_id'`
+    return Number(row!.n) === 1
+  }
+
   /** A write's lock on board_updates, as a running instance's commit takes it; refused past `lockTimeoutMs` of waiting. */
   async function writeLock(sql: postgres.Sql, lockTimeoutMs: number): Promise<void> {
     await sql.begin(async (tx) => {
@@ -235,8 +255,7 @@ describeUnless(postgresMissing)('assay serve on PostgreSQL', () => {
   }
 
   it('a migration waiting for a table’s lock says who holds it, and lets the running instances’ writes through', async () => {
-    const held = await behindAndHeld()
-    try {
+    await whileBehindAndHeld(async (held) => {
       const started = serve({ DATA_DIR: dataDir(), DATABASE_URL: held.url, LOG_LEVEL: 'info', DATABASE_MIGRATION_LOCK_TIMEOUT_MS: '200' })
       await until(started, () => started.stdout().includes(`migrating; waiting for a lock held by pid ${held.readerPid} (`), 'the line saying who holds the lock')
       // Each would wait behind a queued ALTER TABLE for as long as the reader holds on; the migration lets go after 200 ms.
@@ -244,25 +263,16 @@ describeUnless(postgresMissing)('assay serve on PostgreSQL', () => {
       expect(started.stdout()).not.toContain('Assay is running')
       await held.release()
       await until(started, () => started.stdout().includes('Assay is running'), 'the server to start once the lock is released')
-      const [migrated] = await held.sql<{ n: string }[]>`select count(*) as n from information_schema.columns where table_name = 'board_updates' and column_name = 'batch_id'`
-      expect(Number(migrated!.n)).toBe(1)
-    } finally {
-      await held.release()
-      await held.sql.end({ timeout: 1 })
-    }
+      expect(await lastMigrationApplied(held.sql)).toBe(true)
+    })
   }, START_MS * 3)
 
   it('gives up after DATABASE_MIGRATION_WAIT_MS with one line naming the session in the way, status 1', async () => {
-    const held = await behindAndHeld()
-    try {
+    await whileBehindAndHeld(async (held) => {
       const started = serve({ DATA_DIR: dataDir(), DATABASE_URL: held.url, DATABASE_MIGRATION_LOCK_TIMEOUT_MS: '200', DATABASE_MIGRATION_WAIT_MS: '3000' })
       expect(await exitCode(started)).toBe(1)
       expect(started.stderr()).toMatch(new RegExp(`^assay: migrating the database: gave up after \\d+ s waiting for a table's lock, held by pid ${held.readerPid} \\([^\\n]*\\): end that session .*DATABASE_MIGRATION_WAIT_MS \\(3000 ms\\)\\.\\n$`))
-      const [migrated] = await held.sql<{ n: string }[]>`select count(*) as n from information_schema.columns where table_name = 'board_updates' and column_name = 'batch_id'`
-      expect(Number(migrated!.n)).toBe(0)
-    } finally {
-      await held.release()
-      await held.sql.end({ timeout: 1 })
-    }
+      expect(await lastMigrationApplied(held.sql)).toBe(false)
+    })
   }, START_MS * 2)
 })
