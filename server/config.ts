@@ -63,6 +63,24 @@ const count = (what: string, min: number, max: number) => numberSetting({ must: 
 const wholeNumber = (what: string, min: number, max: number, example: number) => numberSetting({ must: `${what}, e.g. ${example}`, whole: true, min, max })
 
 /**
+ * DATABASE_URL as the PostgreSQL driver parses it, null when it cannot: a list
+ * of hosts (`h1,h2:5433`) is cut to its first, and the rest must then be a URL.
+ * Checked here, a malformed one is told as a setting, not as the driver's
+ * TypeError.
+ */
+export function postgresUrl(url: string): URL | null {
+  try {
+    const hosts = decodeURIComponent(url.slice(url.indexOf('://') + 3).split(/[?/]/)[0] ?? '')
+    const host = hosts.slice(hosts.indexOf('@') + 1)
+    const first = url.replace(host, host.split(',')[0] ?? '')
+    return URL.canParse(first) ? new URL(first) : null
+  } catch {
+    // decodeURIComponent: a % not followed by two hex digits.
+    return null
+  }
+}
+
+/**
  * Built for each read and dropped after it: kept at module level, its hundreds
  * of zod schemas (and the parser zod compiles for the object) stayed in every
  * process's heap for the one read at start, about 1 MiB.
@@ -75,10 +93,12 @@ function configSchema() {
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .refine((url) => postgresUrl(url) !== null, 'is not a well-formed URL (a character to percent-encode in the user or password, a bracket left open?): e.g. postgres://assay:secret@db.example.org:5432/assay')
       .optional(),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .refine((url) => URL.canParse(url), 'is not a well-formed URL (a character to percent-encode in the password, a bracket left open?): e.g. redis://redis.example.org:6379/0')
       .optional(),
     /**
      * What every Redis key and channel starts with, before the deployment's own namespace (server/redis-namespace.ts):
@@ -197,6 +217,13 @@ function configSchema() {
     DATABASE_STATEMENT_TIMEOUT_MS: milliseconds(5000),
     /** PostgreSQL: the longest opening a connection may take. */
     DATABASE_CONNECT_TIMEOUT_MS: milliseconds(5000),
+    /**
+     * PostgreSQL: the longest one attempt to migrate waits for a table's lock (a pg_dump, a transaction left open
+     * holding it); the running instances' writes to that table queue behind the waiting migration meanwhile.
+     */
+    DATABASE_MIGRATION_LOCK_TIMEOUT_MS: milliseconds(1000, 60_000),
+    /** PostgreSQL: how long attempts to migrate go on, a pause that doubles between them, before the start gives up. */
+    DATABASE_MIGRATION_WAIT_MS: milliseconds(300_000),
     /** PostgreSQL: the longest an import or restore may hold its board's turn; a turn's connection silent for 2 s more is dropped. */
     BOARD_TURN_HOLD_LIMIT_MS: milliseconds(5 * 60_000),
     /** How long GET /readyz waits for the database (and Redis) to answer before calling the instance not ready. */
