@@ -9,8 +9,8 @@ import * as Y from 'yjs'
 import { afterEach, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
-import type { ServerPresence } from '../shared/protocol.ts'
 import { apiClient } from './helpers/api.ts'
+import { serverNotice } from './helpers/server-notice.ts'
 import { AppendControl, diskFullError } from './helpers/append-control.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -24,14 +24,6 @@ afterEach(async () => {
   for (const client of clients.splice(0)) client.destroy()
   await server?.destroy()
 })
-
-/** What the server's own presence entry tells a client, if anything. */
-function serverNotice(client: TestClient): ServerPresence['server'] | undefined {
-  for (const state of client.provider.awareness.getStates().values()) {
-    if ((state as Partial<ServerPresence>).server) return (state as ServerPresence).server
-  }
-  return undefined
-}
 
 it('failing commits back off, are logged and readable, tell the clients, and commit everything once the disk has room', async () => {
   const appends = new AppendControl()
