@@ -474,7 +474,7 @@ export class CommitLog {
     this.lateSince = since
     const cause = this.failingSince !== null ? 'commits failing' : 'commits slow or hanging'
     this.options.logger.error(
-      { boardId: this.boardId, since: new Date(since).toISOString(), waitedMs, cause, failedCommits: this.failedCommits, pending: this.pending.length },
+      { boardId: this.boardId, since: new Date(since).toISOString(), waitedMs, cause, failedCommits: this.failedCommits },
       'saving is late: changes have waited too long to be committed; telling the board’s clients',
     )
     this.options.host.savingNoticeChanged()
