@@ -286,6 +286,9 @@ function configSchema() {
     COMMIT_RETRY_MAX_MS: milliseconds(RELAY_LIMITS.commitRetryMaxMs),
     COMMIT_FAILING_NOTICE_MS: milliseconds(RELAY_LIMITS.commitFailingNoticeMs),
     COMMIT_WAIT_MS: milliseconds(RELAY_LIMITS.commitWaitMs),
+    /** HTTP changes answered 202 whose files DATA_DIR/held-changes may hold at once, and their bytes in all; past either, such a change is answered 503 instead (held-change-spool.ts). */
+    HELD_CHANGES_MAX: count('changes', 1, 1_000_000).default(1000),
+    HELD_CHANGES_MAX_BYTES: count('bytes', 65_536, 2 ** 40).default(64 * 1024 ** 2),
     /** How long a board nobody has open stays loaded (0: unloads at once). */
     ROOM_IDLE_MS: count('milliseconds', 0, 3_600_000).default(RELAY_LIMITS.idleRoomMs),
     /** Loaded boards nobody has open, at most (0: none stays). */

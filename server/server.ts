@@ -15,6 +15,7 @@ import { createLazyHonoServer } from './http/lazy-hono-server.ts'
 import { createLogger, type Logger } from './log.ts'
 import type { Metrics } from './metrics/metrics.ts'
 import { metricsRoute } from './metrics/metrics-route.ts'
+import { replayHeldChanges } from './relay/held-change-replay.ts'
 import { closeServices, createServices, type ServiceOptions, type Services } from './services.ts'
 import type { SharedLock } from './storage/held-lock.ts'
 import { DatabaseTakenByImport, holdServingLock } from './storage/serving-lock.ts'
@@ -61,6 +62,8 @@ async function serve(config: Config, options: ServiceOptions, servingLock: Share
   const services = await createServices(config, options)
   // Read before anything is served: an import that wrote before this is in whatever the rooms load.
   await servingLock.watchWrites(() => services.storage.exclusiveWrites.count())
+  // Before anything is served: the changes an earlier process answered 202 and never committed are stored first.
+  await replayHeldChanges({ spool: services.heldChanges, storage: services.storage, access: services.access, rooms: services.rooms, logger: services.logger })
   const app = createApp(services)
   // closeTimeout: ws (8.23) takes it, @types/ws does not list it yet.
   const websocketOptions: WebSocketServerOptions & { closeTimeout: number } = { noServer: true, maxPayload: LIMITS.maxMessageBytes, closeTimeout: CLOSE_TIMEOUT_MS }

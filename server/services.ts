@@ -45,8 +45,10 @@ import { WebsocketIntake } from './websocket/websocket-intake.ts'
 import { createWorkerPool } from './workers/create-worker-pool.ts'
 import { workerUpdateChecks } from './relay/update-checks.ts'
 import { DamagedBoardReports } from './relay/damaged-board-reports.ts'
+import { HeldChangeSpool } from './relay/held-change-spool.ts'
 import { asServer } from './workers/job-owner.ts'
 import type { WorkerPool } from './workers/worker-pool.ts'
+import { errorMessage } from '../shared/error-message.ts'
 
 export type Services = {
   config: Config
@@ -104,6 +106,8 @@ export type Services = {
   clock: Clock
   /** Boards whose stored history cannot be applied, logged once per row and counted as they are refused. */
   damagedBoards: DamagedBoardReports
+  /** HTTP changes answered 202 and not yet committed, on disk in DATA_DIR/held-changes: replayed at the next start should this process end first. */
+  heldChanges: HeldChangeSpool
 }
 
 export type ServiceOptions = {
@@ -132,6 +136,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const clock = watchedClock(options.clock ?? systemClock, logger)
   const metrics = await servedMetrics(config)
   const storage = options.storage ?? (await openStorage(config, logger, clock, metrics?.historyDatedBack))
+  // Boards left ahead of the clock (it stepped forward and back, and nobody edited them since) would keep times to come
+  // until their next edit: dated back before anything is served, so a read as of now holds their newest rows. A failure
+  // (the database busy or away) does not keep the server from starting: the hourly history sweep tries again.
+  await storage.log.dateBackFuture().catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'history ahead of the clock could not be dated back at start'))
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const sharedCounts = config.REDIS_URL ? await connectSharedCounts(config.REDIS_URL, logger, config.REDIS_PING_INTERVAL_MS) : undefined
   const countsKeyPrefix = options.countsKeyPrefix ?? COUNTS_KEY_PREFIX
@@ -225,6 +233,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     previewsInFlight: new InFlightPerPerson(config.PREVIEWS_PER_PERSON, tooManyPreviews),
     clock,
     damagedBoards: new DamagedBoardReports(logger, metrics?.damagedBoardRefused),
+    heldChanges: new HeldChangeSpool(config.DATA_DIR, { maxChanges: config.HELD_CHANGES_MAX, maxBytes: config.HELD_CHANGES_MAX_BYTES }),
   }
 }
 
@@ -252,6 +261,8 @@ export async function closeServices(services: Services, options: ServiceOptions 
   if (services.sharedCounts) await untilDeadline(endRedisConnection(services.sharedCounts))
   await untilDeadline(services.workers.close())
   if (!options.storage) await untilDeadline(services.storage.close())
+  // Last: a change answered 202 is kept in it until its room is unloaded above.
+  await services.heldChanges.release()
 }
 
 const NEVER = new Promise<never>(() => {})

@@ -171,7 +171,9 @@ export const snapshots = pgTable('snapshots', {
   authorName: text('author_name').notNull(),
   createdAt: text('created_at').notNull(),
   previousId: text('previous_id'),
-}, (t) => [index('snapshots_board_created').on(t.boardId, t.createdAt)])
+  // The board's snapshots numbered as they were made (1, 2, ...): what orders those of one time (dated back together).
+  seq: integer('seq').notNull(),
+}, (t) => [index('snapshots_board_created').on(t.boardId, t.createdAt, t.seq), uniqueIndex('snapshots_board_seq').on(t.boardId, t.seq)])
 
 export const reviewComments = pgTable('review_comments', {
   id: text('id').primaryKey(),

@@ -75,7 +75,7 @@ export class Metrics {
     const historyReads = counter('assay_history_reads_total', 'Costly history reads asked for (as of a past time, editing sessions, listings of changes, snapshot models and states), by kind and outcome: served, or refused as too_many_history_reads or history_reads_busy', ['kind', 'outcome'])
     const historyDatedBack = counter(
       'assay_history_dated_back_total',
-      'Writes that found a board’s history ahead of the server’s clock by more than HISTORY_CLOCK_TOLERANCE_MS and dated its later times back to the clock (a clock that was, or another instance’s that is, ahead: alert on any)',
+      'Writes, server starts and hourly sweeps that found a board’s history ahead of the server’s clock by more than HISTORY_CLOCK_TOLERANCE_MS and dated its later times back to the clock, one per board each time (a clock that was, or another instance’s that is, ahead: alert on any)',
     )
     this.historyDatedBack = () => historyDatedBack.inc()
     const historyReadsShared = counter('assay_history_reads_shared_total', 'History reads served by an identical one in flight instead of reading the log again, by kind', ['kind'])

@@ -165,6 +165,11 @@ export class CommitLog {
     if (last) last.firstWrites = firstWrites
   }
 
+  /** The updates applied from the `from`th pending one on, as the log is to store them (a server-side change's, kept should its commit be late: held-change-spool.ts). */
+  appliedSince(from: number): { update: Uint8Array; origin: string }[] {
+    return this.pending.slice(from).map(({ update, origin }) => ({ update, origin }))
+  }
+
   /** Runs `change` now, or, while a commit is in flight, once it completes. */
   betweenCommits(change: () => void): void {
     if (this.flushing) {

@@ -306,7 +306,12 @@ export class RoomRegistry implements RelayControl {
     if (unsaved.length > 0) this.logger.warn({ boards: unsaved }, 'closing with edits not saved; their websocket clients keep them and resend them when they reconnect')
     for (const boardId of unsaved) {
       const changes = this.heldHttpChanges.of(boardId)
-      if (changes.length > 0) this.logger.error({ boardId, changes }, 'closing with HTTP changes answered 202 not saved: they are lost, and their senders were told not to send them again')
+      if (changes.length > 0) {
+        this.logger.error(
+          { boardId, changes },
+          'closing with HTTP changes answered 202 not saved: they are kept in DATA_DIR/held-changes and stored when a server next starts on this DATA_DIR (their senders were told not to send them again)',
+        )
+      }
     }
     for (const room of [...this.rooms.values()]) this.unload(room)
     for (const { room } of [...this.retiring.values()]) this.unloadRetired(room)

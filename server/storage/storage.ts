@@ -213,6 +213,16 @@ export interface UpdateLogStore {
   count(boardId: string): Promise<number>
   /** The bytes a load of the board reads: its latest checkpoint's and those of the log rows after it (sizes only, never the bytes themselves). */
   bytes(boardId: string): Promise<number>
+  /**
+   * Dates back to the clock the history of every board further ahead of it
+   * than the tolerance, as an edit of the board would (history-time.ts): each
+   * board in a transaction of its own, under the locks an edit takes, its
+   * newest time read again there (another instance's pass or edit may have
+   * dated it back meanwhile), and reported (FutureHistory). How many boards it
+   * dated back. The boards are found in one statement that reads each board's
+   * times from the ends of its indexes, not its rows.
+   */
+  dateBackFuture(): Promise<number>
 }
 
 /** A kept checkpoint, without its state. */

@@ -32,7 +32,7 @@ export class AppendControl extends Gate {
     }
     return {
       ...storage,
-      log: { append, load: (boardId) => log.load(boardId), loadSince: (boardId, afterSeq) => log.loadSince(boardId, afterSeq), compact: (boardId, merge) => log.compact(boardId, merge), count: (boardId) => log.count(boardId), bytes: (boardId) => log.bytes(boardId), writers: (boardId) => log.writers(boardId), appendInTurn: log.appendInTurn?.bind(log) },
+      log: { append, load: (boardId) => log.load(boardId), loadSince: (boardId, afterSeq) => log.loadSince(boardId, afterSeq), compact: (boardId, merge) => log.compact(boardId, merge), count: (boardId) => log.count(boardId), bytes: (boardId) => log.bytes(boardId), writers: (boardId) => log.writers(boardId), dateBackFuture: () => log.dateBackFuture(), appendInTurn: log.appendInTurn?.bind(log) },
     }
   }
 }

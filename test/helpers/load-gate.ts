@@ -28,7 +28,7 @@ export class LoadGate extends Gate {
     }
     return {
       ...storage,
-      log: { append: (boardId, entries) => log.append(boardId, entries), load, loadSince: (boardId, afterSeq) => log.loadSince(boardId, afterSeq), compact: (boardId, merge) => log.compact(boardId, merge), count: (boardId) => log.count(boardId), bytes: (boardId) => log.bytes(boardId), writers: (boardId) => log.writers(boardId), appendInTurn: log.appendInTurn?.bind(log) },
+      log: { append: (boardId, entries) => log.append(boardId, entries), load, loadSince: (boardId, afterSeq) => log.loadSince(boardId, afterSeq), compact: (boardId, merge) => log.compact(boardId, merge), count: (boardId) => log.count(boardId), bytes: (boardId) => log.bytes(boardId), writers: (boardId) => log.writers(boardId), dateBackFuture: () => log.dateBackFuture(), appendInTurn: log.appendInTurn?.bind(log) },
     }
   }
 }

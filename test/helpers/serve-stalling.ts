@@ -29,7 +29,7 @@ function stallingAfterCommit(storage: Storage): Storage {
   const appendInTurn: UpdateLogStore['appendInTurn'] = log.appendInTurn && (async (boardId, turn, take) => stallOnceCommitted(await log.appendInTurn!(boardId, turn, take)))
   return {
     ...storage,
-    log: { append, appendInTurn, load: (boardId) => log.load(boardId), loadSince: (boardId, afterSeq) => log.loadSince(boardId, afterSeq), compact: (boardId, merge) => log.compact(boardId, merge), count: (boardId) => log.count(boardId), bytes: (boardId) => log.bytes(boardId), writers: (boardId) => log.writers(boardId) },
+    log: { append, appendInTurn, load: (boardId) => log.load(boardId), loadSince: (boardId, afterSeq) => log.loadSince(boardId, afterSeq), compact: (boardId, merge) => log.compact(boardId, merge), count: (boardId) => log.count(boardId), bytes: (boardId) => log.bytes(boardId), writers: (boardId) => log.writers(boardId), dateBackFuture: () => log.dateBackFuture() },
   }
 }
 
