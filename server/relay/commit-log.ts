@@ -524,20 +524,24 @@ export class CommitLog {
   /** Lets in what waited for the commit to end: deferred socket updates, held changes, then server-side changes. */
   private resumeAfterCommit(): void {
     const deferred = this.deferred
+    const deferredSince = this.deferredSince
     this.deferred = []
     this.deferredSince = null
     let next = 0
     while (next < deferred.length && !this.flushing) deferred[next++]!()
-    // One of them holds the commit path again (holdWhile): the rest wait on, in order, for it to end.
+    // One of them holds the commit path again (holdWhile): the rest wait on, in order, for it to end, their wait counted from when the first came.
     if (this.flushing) {
       this.deferred = deferred.slice(next).concat(this.deferred)
+      if (this.deferred.length > 0) this.deferredSince = deferredSince ?? this.deferredSince
       return
     }
     this.options.host.changesResumed()
     for (const waiter of this.idleWaiters.splice(0)) waiter.resolve()
     if (this.pending.length > 0) this.scheduleFlush()
     else {
+      // What waited for the commit may have applied nothing to commit (another instance's changes): nothing waits now.
       this.oldestUncommitted = null
+      this.caughtUp()
       this.options.host.settled()
     }
   }
