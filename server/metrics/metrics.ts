@@ -109,13 +109,18 @@ export class Metrics {
       },
       ['role'],
     )
-    state('assay_boards_commit_failing', 'Boards loaded here whose commits are failing (their edits are kept in memory and retried)', (gauge, { rooms }) =>
-      gauge.set(rooms.commitHealth().failingRooms),
+    state(
+      'assay_boards_commit_failing',
+      'Boards loaded here whose commits are failing, or whose oldest uncommitted edit has waited COMMIT_FAILING_NOTICE_MS (a slow or hanging database); their edits are kept in memory',
+      (gauge, { rooms }) => gauge.set(rooms.commitHealth().failingRooms),
     )
-    state('assay_commit_failing_seconds', 'How long the oldest failing board has been failing to commit; 0 when none is', (gauge, { rooms }) => {
-      const since = rooms.commitHealth().oldestFailingSince
-      gauge.set(since === null ? 0 : (Date.now() - since) / 1000)
-    })
+    const secondsSince = (since: number | null) => (since === null ? 0 : (Date.now() - since) / 1000)
+    state('assay_commit_failing_seconds', 'How long the oldest failing board has been failing (or late) to commit; 0 when none is', (gauge, { rooms }) =>
+      gauge.set(secondsSince(rooms.commitHealth().oldestFailingSince)),
+    )
+    state('assay_oldest_uncommitted_seconds', 'How long the oldest edit not yet committed on any board loaded here has waited, whatever holds it up; 0 when none waits', (gauge, { rooms }) =>
+      gauge.set(secondsSince(rooms.commitHealth().oldestUncommittedSince)),
+    )
     const walBytes = new Gauge({
       name: 'assay_sqlite_wal_bytes',
       help: 'Bytes the SQLite write-ahead log file takes on disk (kept near SQLITE_WAL_LIMIT_MB under writes back to back, emptied a second after they stop); 0 on PostgreSQL',
