@@ -14,9 +14,12 @@ import type { AddressInfo } from 'node:net'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { drizzle } from 'drizzle-orm/postgres-js'
+import { migrate as pgMigrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
 import { afterEach, describe, expect, it } from 'vitest'
 import { compiledScript } from './helpers/compiled-processes.ts'
+import { olderMigrations } from './helpers/older-migrations.ts'
 import { runCli } from './helpers/run-cli.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, tempDir } from './helpers/test-server.ts'
@@ -27,6 +30,8 @@ const postgresMissing = await missingServices('postgres')
 const ASSAY = compiledScript(fileURLToPath(new URL('../server/cli/main.ts', import.meta.url)))
 /** Starting, migrating, and failing: on a loaded machine too. */
 const START_MS = 60_000
+/** The last migration before batch ids (0010), whose ALTER TABLE of board_updates a held reader makes wait. */
+const BEFORE_BATCH_IDS = '0009_audit_log_by_action'
 
 type Serving = {
   stdout: () => string
@@ -193,18 +198,16 @@ describeUnless(postgresMissing)('assay serve on PostgreSQL', () => {
   }, START_MS * 2)
 
   /**
-   * A database one migration behind (the last two undone), and a session holding board_updates in a transaction,
-   * as pg_dump does: the migration's ALTER TABLE waits for it.
+   * A database as the version before batch ids wrote it (migrations up to 0009), and a session holding
+   * board_updates in a transaction, as pg_dump does: the migration's ALTER TABLE (0010) waits for it.
    */
   async function behindAndHeld(): Promise<{ url: string; readerPid: number; release(): Promise<void>; sql: postgres.Sql }> {
-    const url = await migratedDatabase()
+    const database = freshDatabaseName()
+    databases.push(database)
+    await createDatabase(database)
+    const url = databaseUrl(database)
     const sql = postgres(url, { max: 3, onnotice: () => {} })
-    await sql.unsafe(`
-      drop table board_client_writers;
-      drop index board_updates_batch;
-      alter table board_updates drop column batch_id;
-      delete from drizzle.__drizzle_migrations where id in (select id from drizzle.__drizzle_migrations order by created_at desc limit 2);
-    `)
+    await pgMigrate(drizzle({ client: sql }), { migrationsFolder: olderMigrations('postgres', dataDir(), BEFORE_BATCH_IDS) })
     let release = () => {}
     let readerPid = 0
     const held = new Promise<void>((resolve) => (release = resolve))

@@ -7,7 +7,7 @@
  * demoted editor's own link made them an editor again), while a link made
  * after the migration does. On SQLite and PostgreSQL.
  */
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { drizzle as sqliteDrizzle } from 'drizzle-orm/better-sqlite3'
@@ -16,11 +16,11 @@ import { drizzle as pgDrizzle } from 'drizzle-orm/postgres-js'
 import { migrate as pgMigrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
 import { afterEach, expect, it } from 'vitest'
-import { projectPath } from '../../server/project-root.ts'
 import { SQLITE_FILE_NAME } from '../../server/storage/sqlite.ts'
 import type { InviteRecord, Storage } from '../../server/storage/storage.ts'
+import { olderMigrations } from '../helpers/older-migrations.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
-import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir, type Dialect } from '../helpers/test-server.ts'
+import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from '../helpers/test-server.ts'
 
 const postgresMissing = await missingServices('postgres')
 /** The last migration of the version before member_decisions. */
@@ -38,17 +38,6 @@ const OLDER_ROWS = [
   `insert into board_invites (token_hash, id, board_id, role, created_by, created_at, expires_at) values ('${OLD_LINK.tokenHash}', '${OLD_LINK.id}', 'b', 'editor', 'owner', '${AT}', '${OLD_LINK.expiresAt}')`,
 ]
 
-/** A copy of the dialect's migrations that ends at `BEFORE`: what the earlier version had. */
-function olderMigrations(dialect: Dialect, root: string): string {
-  const folder = join(root, 'older-migrations')
-  cpSync(projectPath('drizzle', dialect === 'postgres' ? 'pg' : 'sqlite'), folder, { recursive: true })
-  const journalPath = join(folder, 'meta', '_journal.json')
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] }
-  const end = journal.entries.findIndex((entry) => entry.tag === BEFORE) + 1
-  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, end) }))
-  return folder
-}
-
 describeEachDialect(postgresMissing, 'removals recorded before member_decisions, on %s', (dialect) => {
   const cleanups: (() => Promise<void>)[] = []
   afterEach(async () => {
@@ -59,7 +48,7 @@ describeEachDialect(postgresMissing, 'removals recorded before member_decisions,
   async function migratedFromOlder(): Promise<Storage> {
     const dataDir = tempDir()
     cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }))
-    const migrations = olderMigrations(dialect, dataDir)
+    const migrations = olderMigrations(dialect, dataDir, BEFORE)
     const database = freshDatabaseName()
     if (dialect === 'postgres') {
       await createDatabase(database)
