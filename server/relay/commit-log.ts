@@ -135,11 +135,11 @@ export class CommitLog {
 
   /**
    * The change the doc applied last is the first under `firstWrites`' client
-   * ids: they are stored as its author's with it (storage.ts, FirstWrites).
+   * ids: they are stored as their writer's with it (storage.ts, FirstWrites).
    */
   wroteFirst(firstWrites: FirstWrites): void {
     const last = this.pending.at(-1)
-    if (last) last.firstWrites = firstWrites
+    if (last) last.firstWrites = [...(last.firstWrites ?? []), firstWrites]
   }
 
   /** Runs `change` now, or, while a commit is in flight, once it completes. */
