@@ -15,12 +15,16 @@ import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { boardToModel } from '../shared/board-convert.ts'
+import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
+import { CLOSE } from '../shared/protocol.ts'
 import { SERVER_WRITER } from '../server/relay/client-writers.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
+import { forgedUpdate } from './helpers/forged-update.ts'
+import { frames, openRawSocket } from './helpers/raw-socket.ts'
 import { storedBoard, storeUpdate, withStoredDoc } from './helpers/stored-board.ts'
-import { startTestServer, type TestServer } from './helpers/test-server.ts'
+import { startTestServer, type Dialect, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { connectClient, type TestClient } from './helpers/yjs-client.ts'
 
@@ -39,8 +43,8 @@ afterEach(async () => {
 })
 
 /** A server whose rooms unload as soon as nobody holds them (ROOM_IDLE_MS 0), a board with an assessment, and its editor's API. */
-async function boardWithEditor() {
-  const running = (server = await startTestServer({ accounts: true, env: { ROOM_IDLE_MS: '0' } }))
+async function boardWithEditor(dialect: Dialect = 'sqlite') {
+  const running = (server = await startTestServer({ accounts: true, dialect, env: { ROOM_IDLE_MS: '0' } }))
   const [owner, editor] = [await addAccount(running, { name: 'Olga' }), await addAccount(running, { name: 'Mallory' })]
   const ownerApi = apiClient(running.url, { authorization: `Bearer ${(await addToken(running, owner)).token}` })
   const boardId = await ownerApi.createBoard('Evicted')
@@ -53,8 +57,8 @@ async function boardWithEditor() {
   return { running, boardId, assessmentId: made.body.id, editorApi, editorToken, owner }
 }
 
-function unloaded(running: TestServer, boardId: string): Promise<void> {
-  return waitFor(() => !running.services.rooms.loadedRooms.has(boardId), 'the board’s room to unload')
+async function unloaded(running: TestServer, boardId: string): Promise<void> {
+  await waitFor(() => !running.services.rooms.loadedRooms.has(boardId), 'the board’s room to unload')
 }
 
 /** How many client ids the stored board's document holds: the length of every state vector sent for it. */
@@ -66,8 +70,8 @@ async function serverWrittenIds(running: TestServer, boardId: string): Promise<n
   return (await running.services.storage.log.writers(boardId)).filter((writer) => writer.userId === SERVER_WRITER).map((writer) => writer.clientId)
 }
 
-it(`adds no client id when an editor has the board's room unloaded between HTTP edits, ${EVICTIONS} times`, async () => {
-  const { running, boardId, assessmentId, editorApi } = await boardWithEditor()
+it.each(['sqlite', 'postgres'] as const)(`adds no client id when an editor has the board's room unloaded between HTTP edits, ${EVICTIONS} times (%s)`, async (dialect) => {
+  const { running, boardId, assessmentId, editorApi } = await boardWithEditor(dialect)
   const before = await storedClientIds(running, boardId)
   for (let cycle = 0; cycle < EVICTIONS; cycle++) {
     const patched = await editorApi.patch(`/api/boards/${boardId}/assessments/${assessmentId}`, { title: `A${cycle}` })
@@ -126,4 +130,29 @@ it('draws a fresh id where the board as stored went on under the one kept, and t
   const page = connectClient(running.wsUrl, boardId, { token: (await addToken(running, await addAccount(running))).token })
   clients.push(page)
   expect((await storedBoard(running, boardId)).assessments.map((a) => a.title)).toEqual(['After'])
+}, 60_000)
+
+it('refuses a member writing under the server’s own id, stored as the server’s: the room keeps it, and the board its ids', async () => {
+  const { running, boardId, assessmentId, editorApi, editorToken } = await boardWithEditor()
+  const [own] = await serverWrittenIds(running, boardId)
+  expect(own).toBeDefined()
+  const before = await storedClientIds(running, boardId)
+  const stored = await withStoredDoc(running, boardId, (doc) => Y.encodeStateAsUpdate(doc))
+  const typed = (clientId: number) => forgedUpdate(stored, clientId, (doc) => assessmentText(doc, assessmentId, 'judgment').insert(0, 'typed'))
+  const socket = await openRawSocket(`${running.wsUrl}/${boardId}?token=${editorToken}`)
+  socket.send(frames.update(typed(own!)))
+  await waitFor(() => socket.isClosed(), 'the forging socket to be closed')
+  expect((await socket.closed).code).toBe(CLOSE.updateRejected.code)
+  await unloaded(running, boardId)
+  // The same keystroke under an id of the editor's own is taken: what refused it was whose id it wrote under.
+  const honest = await openRawSocket(`${running.wsUrl}/${boardId}?token=${editorToken}`)
+  honest.send(frames.update(typed(new Y.Doc().clientID)))
+  await waitFor(async () => (await storedBoard(running, boardId)).assessments[0]?.judgment === 'typed', 'the honest keystroke stored')
+  expect(honest.isClosed()).toBe(false)
+  honest.terminate()
+  await unloaded(running, boardId)
+  expect((await editorApi.patch(`/api/boards/${boardId}/assessments/${assessmentId}`, { title: 'Still the server’s' })).status).toBe(200)
+  await unloaded(running, boardId)
+  // The editor's one id; the server's stays the same.
+  expect(await storedClientIds(running, boardId)).toBe(before + 1)
 }, 60_000)

@@ -482,8 +482,9 @@ export class RoomRegistry implements RelayControl {
   /**
    * Only once everything the room applied is stored: the board's next room
    * then finds every id at the clock kept, unless something else wrote under
-   * it (server-client-ids.ts). One reset with changes it never stored finds
-   * its ids ahead of the board as stored, and draws fresh ones.
+   * it (server-client-ids.ts). After a reset that dropped changes never
+   * stored, the next room finds the board behind the clocks kept, and draws
+   * fresh ids.
    */
   private keepServerClientIds(room: Room): void {
     if (!room.isDeleted && room.isSaved) this.serverClientIds.keep(room.boardId, room.serverClientIds())

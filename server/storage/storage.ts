@@ -74,8 +74,8 @@ export interface BoardRecordStore {
  * (BatchMark). `firstWrites`: the client ids its update is the first to write
  * under, as the room saw it, stored as their writers' in the same transaction
  * (UpdateLogStore.writers), unless another account's already (ClientIdTaken):
- * its author's, and the server's own where a stamp of it was the first under
- * the room's stamp id (SERVER_WRITER).
+ * its author's, and the server's (SERVER_WRITER) for the room's own ids it
+ * was the first to write under (server/relay/server-client-ids.ts).
  */
 export type LogEntry = { update: Uint8Array; origin: string; batch?: BatchMark; firstWrites?: readonly FirstWrites[] }
 
