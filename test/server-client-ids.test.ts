@@ -134,9 +134,11 @@ it('draws a fresh id where the board as stored went on under the one kept, and t
 
 it('refuses a member writing under the server’s own id, stored as the server’s: the room keeps it, and the board its ids', async () => {
   const { running, boardId, assessmentId, editorApi, editorToken } = await boardWithEditor()
-  const [own] = await serverWrittenIds(running, boardId)
-  expect(own).toBeDefined()
-  const before = await storedClientIds(running, boardId)
+  // Only the server has written to the board yet (its creation, the editor's assessment over HTTP).
+  const ids = await withStoredDoc(running, boardId, (doc) => [...doc.store.clients.keys()])
+  expect(ids).toHaveLength(1)
+  const own = ids[0]
+  const before = ids.length
   const stored = await withStoredDoc(running, boardId, (doc) => Y.encodeStateAsUpdate(doc))
   const typed = (clientId: number) => forgedUpdate(stored, clientId, (doc) => assessmentText(doc, assessmentId, 'judgment').insert(0, 'typed'))
   const socket = await openRawSocket(`${running.wsUrl}/${boardId}?token=${editorToken}`)
