@@ -15,7 +15,7 @@ import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { boardToModel } from '../shared/board-convert.ts'
-import { assessmentText } from '../shared/board-doc.ts'
+import { assessmentText, collection } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import { SERVER_WRITER } from '../server/relay/client-writers.ts'
@@ -134,15 +134,13 @@ it('draws a fresh id where the board as stored went on under the one kept, and t
 
 it('refuses a member writing under the server’s own id, stored as the server’s: the room keeps it, and the board its ids', async () => {
   const { running, boardId, assessmentId, editorApi, editorToken } = await boardWithEditor()
-  // Only the server has written to the board yet (its creation, the editor's assessment over HTTP).
-  const ids = await withStoredDoc(running, boardId, (doc) => [...doc.store.clients.keys()])
-  expect(ids).toHaveLength(1)
-  const own = ids[0]
-  const before = ids.length
+  // The id the room wrote the editor's assessment under, over HTTP.
+  const own = await withStoredDoc(running, boardId, (doc) => collection(doc, 'assessments')._map.get(assessmentId)!.id.client)
+  const before = await storedClientIds(running, boardId)
   const stored = await withStoredDoc(running, boardId, (doc) => Y.encodeStateAsUpdate(doc))
   const typed = (clientId: number) => forgedUpdate(stored, clientId, (doc) => assessmentText(doc, assessmentId, 'judgment').insert(0, 'typed'))
   const socket = await openRawSocket(`${running.wsUrl}/${boardId}?token=${editorToken}`)
-  socket.send(frames.update(typed(own!)))
+  socket.send(frames.update(typed(own)))
   await waitFor(() => socket.isClosed(), 'the forging socket to be closed')
   expect((await socket.closed).code).toBe(CLOSE.updateRejected.code)
   await unloaded(running, boardId)
