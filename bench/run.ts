@@ -9,6 +9,7 @@ import { benchBoardList } from './board-list.ts'
 import { benchBrowser } from './browser.ts'
 import { benchCommit } from './commit.ts'
 import { benchCompare } from './compare.ts'
+import { benchDatingBack } from './dating-back.ts'
 import { benchExport } from './export.ts'
 import { benchHistory } from './history.ts'
 import { benchMainThread } from './main-thread.ts'
@@ -37,6 +38,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   history: benchHistory,
   workerThread: benchWorkerThread,
   boardList: benchBoardList,
+  datingBack: benchDatingBack,
   compare: () => benchCompare(flags),
 }
 

@@ -63,6 +63,24 @@ const count = (what: string, min: number, max: number) => numberSetting({ must: 
 const wholeNumber = (what: string, min: number, max: number, example: number) => numberSetting({ must: `${what}, e.g. ${example}`, whole: true, min, max })
 
 /**
+ * DATABASE_URL as the PostgreSQL driver parses it, null when it cannot: a list
+ * of hosts (`h1,h2:5433`) is cut to its first, and the rest must then be a URL.
+ * Checked here, a malformed one is told as a setting, not as the driver's
+ * TypeError.
+ */
+export function postgresUrl(url: string): URL | null {
+  try {
+    const hosts = decodeURIComponent(url.slice(url.indexOf('://') + 3).split(/[?/]/)[0] ?? '')
+    const host = hosts.slice(hosts.indexOf('@') + 1)
+    const first = url.replace(host, host.split(',')[0] ?? '')
+    return URL.canParse(first) ? new URL(first) : null
+  } catch {
+    // decodeURIComponent: a % not followed by two hex digits.
+    return null
+  }
+}
+
+/**
  * Built for each read and dropped after it: kept at module level, its hundreds
  * of zod schemas (and the parser zod compiles for the object) stayed in every
  * process's heap for the one read at start, about 1 MiB.
@@ -75,11 +93,21 @@ function configSchema() {
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .refine((url) => postgresUrl(url) !== null, 'is not a well-formed URL (a character to percent-encode in the user or password, a bracket left open?): e.g. postgres://assay:secret@db.example.org:5432/assay')
       .optional(),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .refine((url) => URL.canParse(url), 'is not a well-formed URL (a character to percent-encode in the password, a bracket left open?): e.g. redis://redis.example.org:6379/0')
       .optional(),
+    /**
+     * What every Redis key and channel starts with, before the deployment's own namespace (server/redis-namespace.ts):
+     * a copy of a database made other than by `assay restore` shares its deployment id, and must set another to share a Redis.
+     */
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 letters, digits, dots, dashes or underscores')
+      .default('assay'),
     ASSAY_ADMIN_EMAIL: z.string().email('must be an email address').optional(),
     ASSAY_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -189,6 +217,13 @@ function configSchema() {
     DATABASE_STATEMENT_TIMEOUT_MS: milliseconds(5000),
     /** PostgreSQL: the longest opening a connection may take. */
     DATABASE_CONNECT_TIMEOUT_MS: milliseconds(5000),
+    /**
+     * PostgreSQL: the longest one attempt to migrate waits for a table's lock (a pg_dump, a transaction left open
+     * holding it); the running instances' writes to that table queue behind the waiting migration meanwhile.
+     */
+    DATABASE_MIGRATION_LOCK_TIMEOUT_MS: milliseconds(1000, 60_000),
+    /** PostgreSQL: how long attempts to migrate go on, a pause that doubles between them, before the start gives up. */
+    DATABASE_MIGRATION_WAIT_MS: milliseconds(300_000),
     /** PostgreSQL: the longest an import or restore may hold its board's turn; a turn's connection silent for 2 s more is dropped. */
     BOARD_TURN_HOLD_LIMIT_MS: milliseconds(5 * 60_000),
     /** How long GET /readyz waits for the database (and Redis) to answer before calling the instance not ready. */
@@ -286,6 +321,9 @@ function configSchema() {
     COMMIT_RETRY_MAX_MS: milliseconds(RELAY_LIMITS.commitRetryMaxMs),
     COMMIT_FAILING_NOTICE_MS: milliseconds(RELAY_LIMITS.commitFailingNoticeMs),
     COMMIT_WAIT_MS: milliseconds(RELAY_LIMITS.commitWaitMs),
+    /** HTTP changes answered 202 whose files DATA_DIR/held-changes may hold at once, and their bytes in all; past either, such a change is answered 503 instead (held-change-spool.ts). */
+    HELD_CHANGES_MAX: count('changes', 1, 1_000_000).default(1000),
+    HELD_CHANGES_MAX_BYTES: count('bytes', 65_536, 2 ** 40).default(64 * 1024 ** 2),
     /** How long a board nobody has open stays loaded (0: unloads at once). */
     ROOM_IDLE_MS: count('milliseconds', 0, 3_600_000).default(RELAY_LIMITS.idleRoomMs),
     /** Loaded boards nobody has open, at most (0: none stays). */

@@ -15,10 +15,13 @@ import { createLazyHonoServer } from './http/lazy-hono-server.ts'
 import { createLogger, type Logger } from './log.ts'
 import type { Metrics } from './metrics/metrics.ts'
 import { metricsRoute } from './metrics/metrics-route.ts'
+import { replayHeldChanges } from './relay/held-change-replay.ts'
 import { closeServices, createServices, type ServiceOptions, type Services } from './services.ts'
 import type { SharedLock } from './storage/held-lock.ts'
 import { DatabaseTakenByImport, holdServingLock } from './storage/serving-lock.ts'
 import { CLOSE_TIMEOUT_MS } from './websocket/relay-socket.ts'
+import { codesOf } from './storage/storage-errors.ts'
+import { StartupError } from './startup-error.ts'
 
 export type RunningServer = {
   url: string
@@ -45,22 +48,28 @@ export type RunningServer = {
   stopsItself: Promise<Error>
 }
 
-export async function startServer(config: Config, options: ServiceOptions = {}): Promise<RunningServer> {
+/**
+ * `prepare`: work that must succeed before anything is served (`assay serve` creates the demo board there); when it
+ * fails, what was started is closed and nothing listens.
+ */
+export async function startServer(config: Config, options: ServiceOptions = {}, prepare?: (services: Services) => Promise<void>): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL)
   // Before the storage is opened: an `assay import` writing it meanwhile finishes first.
   const servingLock = await holdServingLock(config, logger)
   try {
-    return await serve(config, { ...options, logger }, servingLock)
+    return await serve(config, { ...options, logger }, servingLock, prepare)
   } catch (error) {
     await servingLock.release()
     throw error
   }
 }
 
-async function serve(config: Config, options: ServiceOptions, servingLock: SharedLock): Promise<RunningServer> {
+async function serve(config: Config, options: ServiceOptions, servingLock: SharedLock, prepare?: (services: Services) => Promise<void>): Promise<RunningServer> {
   const services = await createServices(config, options)
   // Read before anything is served: an import that wrote before this is in whatever the rooms load.
   await servingLock.watchWrites(() => services.storage.exclusiveWrites.count())
+  // Before anything is served: the changes an earlier process answered 202 and never committed are stored first.
+  await replayHeldChanges({ spool: services.heldChanges, storage: services.storage, access: services.access, rooms: services.rooms, logger: services.logger })
   const app = createApp(services)
   // closeTimeout: ws (8.23) takes it, @types/ws does not list it yet.
   const websocketOptions: WebSocketServerOptions & { closeTimeout: number } = { noServer: true, maxPayload: LIMITS.maxMessageBytes, closeTimeout: CLOSE_TIMEOUT_MS }
@@ -69,11 +78,31 @@ async function serve(config: Config, options: ServiceOptions, servingLock: Share
   takeWebsocketUpgrades(server, wss, services, honoUpgrade)
   services.connections.watch(server)
   services.requests.watch(server)
-  const { url, port } = await listen(server, config.PORT, config.HOST)
   const metricsServer = services.metrics && config.METRICS_PORT !== undefined ? serveMetrics(services.metrics, config, services.logger) : undefined
-  const metricsUrl = metricsServer && (await listen(metricsServer, config.METRICS_PORT ?? 0, config.METRICS_HOST)).url
-  services.logger.info({ url, metricsUrl, storage: services.storage.dialect }, 'assay is listening')
   let closing: Promise<void> | undefined
+  const stopServing = async (deadline: Promise<unknown>) => {
+    services.lifecycle.shuttingDown = true
+    server.close()
+    server.closeIdleConnections()
+    await closeServices(services, options, deadline)
+    for (const client of wss.clients) client.terminate()
+    server.closeAllConnections()
+    metricsServer?.close()
+    metricsServer?.closeAllConnections()
+  }
+  let bound: { url: string; port: number; metricsUrl: string | undefined }
+  try {
+    await prepare?.(services)
+    // The metrics port first: a port of its own that is taken stops the start before anyone is served on the main one.
+    const metricsUrl = metricsServer && (await listen(metricsServer, config.METRICS_PORT ?? 0, config.METRICS_HOST, { port: 'METRICS_PORT', host: 'METRICS_HOST' })).url
+    bound = { ...(await listen(server, config.PORT, config.HOST, { port: 'PORT', host: 'HOST' })), metricsUrl }
+  } catch (error) {
+    // Nothing was served (or nothing will be): what was started (pools, Redis, worker threads, the metrics port) is closed, so the process can end.
+    await stopServing(sleep(config.SHUTDOWN_TIMEOUT_MS, undefined, { ref: false }))
+    throw error
+  }
+  const { url, port, metricsUrl } = bound
+  services.logger.info({ url, metricsUrl, storage: services.storage.dialect }, 'assay is listening')
   let stopItself: (why: Error) => void = () => {}
   const running: RunningServer = {
     url,
@@ -82,15 +111,7 @@ async function serve(config: Config, options: ServiceOptions, servingLock: Share
     services,
     close() {
       closing ??= (async () => {
-        const deadline = sleep(config.SHUTDOWN_TIMEOUT_MS, undefined, { ref: false })
-        services.lifecycle.shuttingDown = true
-        server.close()
-        server.closeIdleConnections()
-        await closeServices(services, options, deadline)
-        for (const client of wss.clients) client.terminate()
-        server.closeAllConnections()
-        metricsServer?.close()
-        metricsServer?.closeAllConnections()
+        await stopServing(sleep(config.SHUTDOWN_TIMEOUT_MS, undefined, { ref: false }))
         await servingLock.release()
       })()
       return closing
@@ -158,12 +179,29 @@ const KEEP_ALIVE_MS = 65_000
  */
 const LISTEN_BACKLOG = 4096
 
-async function listen(server: Server, port: number, host: string): Promise<{ url: string; port: number }> {
+/** The settings a listening socket's port and host come from, named when it cannot listen. */
+type ListenSettings = { port: string; host: string }
+
+async function listen(server: Server, port: number, host: string, settings: ListenSettings): Promise<{ url: string; port: number }> {
   server.keepAliveTimeout = KEEP_ALIVE_MS
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
+    server.once('error', (error) => reject(listenFailure(error, port, host, settings)))
     server.listen(port, host, LISTEN_BACKLOG, () => resolve())
   })
   const bound = (server.address() as AddressInfo).port
   return { url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`, port: bound }
+}
+
+/** What the operator can do about a port that cannot be listened on, by Node's code; other failures pass as they are. */
+function listenFailure(error: Error, port: number, host: string, settings: ListenSettings): Error {
+  const code = codesOf(error)[0]
+  const where = `${settings.port}=${port} on ${settings.host}=${host}`
+  const advice: Record<string, string> = {
+    EADDRINUSE: `cannot listen on ${where}: another process listens there; stop it or set ${settings.port} to a free port`,
+    EACCES: `cannot listen on ${where}: ports below 1024 need privileges; set ${settings.port} to 1024 or above (a proxy in front can serve port 80/443)`,
+    EADDRNOTAVAIL: `cannot listen on ${where}: ${host} is not an address of this machine; set ${settings.host} to one of its addresses (0.0.0.0 for all)`,
+    ENOTFOUND: `cannot listen on ${where}: ${host} does not resolve to an address; set ${settings.host} to an address of this machine (0.0.0.0 for all)`,
+    EAI_AGAIN: `cannot listen on ${where}: ${host} could not be resolved (the name server did not answer); set ${settings.host} to an address, e.g. 0.0.0.0`,
+  }
+  return code !== undefined && advice[code] !== undefined ? new StartupError(`${advice[code]} (${code}).`, { cause: error }) : error
 }

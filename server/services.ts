@@ -7,7 +7,7 @@ import type { Access } from './access/access.ts'
 import { accountAccess } from './access/account-access.ts'
 import { openSocketRights } from './access/open-socket-rights.ts'
 import { hourlyAllowances, type HourlyAllowances } from './access/hourly-allowance.ts'
-import { connectSharedCounts, COUNTS_KEY_PREFIX } from './access/shared-counts.ts'
+import { connectSharedCounts } from './access/shared-counts.ts'
 import { ensureAdminAccount } from './auth/accounts.ts'
 import { BoardSummaries } from './boards/board-summaries.ts'
 import { ProcessTurns, type BoardTurns } from './boards/board-turns.ts'
@@ -34,6 +34,7 @@ import { Compaction } from './relay/compaction.ts'
 import type { RedisFanOut } from './relay/redis-fan-out.ts'
 import { relayLimits } from './relay/relay-limits.ts'
 import { endRedisConnection } from './redis-reconnect.ts'
+import { redisNamespace, refuseMissingRedisDatabase } from './redis-namespace.ts'
 import type { RoomExtension } from './relay/room-extension.ts'
 import { RoomRegistry } from './relay/room-registry.ts'
 import { AutoSnapshots } from './snapshots/auto-snapshots.ts'
@@ -45,8 +46,10 @@ import { WebsocketIntake } from './websocket/websocket-intake.ts'
 import { createWorkerPool } from './workers/create-worker-pool.ts'
 import { workerUpdateChecks } from './relay/update-checks.ts'
 import { DamagedBoardReports } from './relay/damaged-board-reports.ts'
+import { HeldChangeSpool } from './relay/held-change-spool.ts'
 import { asServer } from './workers/job-owner.ts'
 import type { WorkerPool } from './workers/worker-pool.ts'
+import { errorMessage } from '../shared/error-message.ts'
 
 export type Services = {
   config: Config
@@ -104,6 +107,8 @@ export type Services = {
   clock: Clock
   /** Boards whose stored history cannot be applied, logged once per row and counted as they are refused. */
   damagedBoards: DamagedBoardReports
+  /** HTTP changes answered 202 and not yet committed, on disk in DATA_DIR/held-changes: replayed at the next start should this process end first. */
+  heldChanges: HeldChangeSpool
 }
 
 export type ServiceOptions = {
@@ -116,7 +121,7 @@ export type ServiceOptions = {
   compactAfterRows?: number
   /** How often a board past its size limit is measured again (tests of the limit wait less than FULL_BOARD_RECHECK_MS). */
   boardFullRecheckMs?: number
-  /** What the keys of the shared counts in Redis start with (tests sharing one Redis keep theirs apart). */
+  /** What the keys of the shared counts in Redis start with, instead of the deployment's namespace (tests of servers on databases of their own share theirs). */
   countsKeyPrefix?: string
   /** The time stored with the board's history; tests set it to make edits at known moments. */
   clock?: Clock
@@ -132,9 +137,15 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const clock = watchedClock(options.clock ?? systemClock, logger)
   const metrics = await servedMetrics(config)
   const storage = options.storage ?? (await openStorage(config, logger, clock, metrics?.historyDatedBack))
+  // Boards left ahead of the clock (it stepped forward and back, and nobody edited them since) would keep times to come
+  // until their next edit: dated back before anything is served, so a read as of now holds their newest rows. A failure
+  // (the database busy or away) does not keep the server from starting: the hourly history sweep tries again.
+  await storage.log.dateBackFuture().catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'history ahead of the clock could not be dated back at start'))
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
+  const namespace = config.REDIS_URL ? await deploymentNamespace(config.REDIS_URL, config, storage) : undefined
   const sharedCounts = config.REDIS_URL ? await connectSharedCounts(config.REDIS_URL, logger, config.REDIS_PING_INTERVAL_MS) : undefined
-  const countsKeyPrefix = options.countsKeyPrefix ?? COUNTS_KEY_PREFIX
+  // Without Redis the counts are kept in memory, under keys of no one else's.
+  const countsKeyPrefix = options.countsKeyPrefix ?? namespace ?? config.REDIS_PREFIX
   const allowances = hourlyAllowances(config, { redis: sharedCounts, logger, keyPrefix: `${countsKeyPrefix}:allowance` })
   const workers = createWorkerPool(config, logger, { settled: metrics?.workerJobSettled, entry: options.workerEntry, workerTime: allowances.workerSeconds })
   const historyReads = new HistoryReads(
@@ -157,7 +168,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     { intervalMs: config.SNAPSHOT_INTERVAL_MINUTES * 60_000, keep: config.SNAPSHOT_RETENTION },
   )
   // The relay's extensions, in the order their hooks run: counted first, then what builds on a commit.
-  const redis = config.REDIS_URL ? await redisFanOut(config.REDIS_URL, config, storage, logger, metrics, workers) : undefined
+  const redis = config.REDIS_URL && namespace ? await redisFanOut({ url: config.REDIS_URL, namespace }, config, storage, logger, metrics, workers) : undefined
   const boardSummaries = new BoardSummaries({ storage, logger, clock })
   const boardSizeLimit = new BoardSizeLimit({
     log: storage.log,
@@ -225,6 +236,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     previewsInFlight: new InFlightPerPerson(config.PREVIEWS_PER_PERSON, tooManyPreviews),
     clock,
     damagedBoards: new DamagedBoardReports(logger, metrics?.damagedBoardRefused),
+    heldChanges: new HeldChangeSpool(config.DATA_DIR, { maxChanges: config.HELD_CHANGES_MAX, maxBytes: config.HELD_CHANGES_MAX_BYTES }),
   }
 }
 
@@ -252,15 +264,24 @@ export async function closeServices(services: Services, options: ServiceOptions 
   if (services.sharedCounts) await untilDeadline(endRedisConnection(services.sharedCounts))
   await untilDeadline(services.workers.close())
   if (!options.storage) await untilDeadline(services.storage.close())
+  // Last: a change answered 202 is kept in it until its room is unloaded above.
+  await services.heldChanges.release()
 }
 
 const NEVER = new Promise<never>(() => {})
 
 /** Loaded only when REDIS_URL is set: a single instance never holds the Redis client in memory. */
-async function redisFanOut(url: string, config: Config, storage: Storage, logger: Logger, metrics: Metrics | undefined, workers: WorkerPool): Promise<RedisFanOut> {
+async function redisFanOut(
+  redis: { url: string; namespace: string },
+  config: Config,
+  storage: Storage,
+  logger: Logger,
+  metrics: Metrics | undefined,
+  workers: WorkerPool,
+): Promise<RedisFanOut> {
   const { RedisFanOut } = await import('./relay/redis-fan-out.ts')
   return new RedisFanOut({
-    url,
+    ...redis,
     log: storage.log,
     logger,
     counters: metrics?.fanOut,
@@ -268,6 +289,15 @@ async function redisFanOut(url: string, config: Config, storage: Storage, logger
     catchUpIntervalMs: config.REDIS_CATCH_UP_INTERVAL_MS,
     workers,
   })
+}
+
+/**
+ * What this deployment's Redis keys and channels start with (redis-namespace.ts), once Redis has been
+ * found to have REDIS_URL's database: no other deployment sharing the Redis server hears or counts with it.
+ */
+async function deploymentNamespace(url: string, config: Config, storage: Storage): Promise<string> {
+  await refuseMissingRedisDatabase(url, config.READINESS_TIMEOUT_MS)
+  return redisNamespace(config.REDIS_PREFIX, await storage.deployment.identity())
 }
 
 /**

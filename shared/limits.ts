@@ -157,7 +157,7 @@ export const RELAY_LIMITS = {
   pendingUpdateBytes: 1024 * 1024,
   /** A failed commit is retried after 200 ms, doubling up to this. */
   commitRetryMaxMs: 5000,
-  /** Commits failing this long tell the board's clients that saving is failing. */
+  /** Edits waiting this long to be committed (commits failing, hanging or slow) tell the board's clients that saving is failing. */
   commitFailingNoticeMs: 10_000,
   /** An HTTP read or change of a board waits this long for the board's commit in flight before it is answered 503. */
   commitWaitMs: 10_000,

@@ -86,8 +86,9 @@ function withinText(text: Y.Text): boolean {
  * The shared texts of `sharedTexts(doc)` that hold anything but characters
  * (hasNonStringContent), found in one pass over the document's items rather
  * than a walk from its roots through every map: on the board of 1,000
- * assessments (85,245 items) 1 ms against 8 to 20, paid by every load of a
- * board. A standing item's parents all stand (Yjs deletes what a deleted type
+ * assessments (85,245 items) 1 to 2 ms against 8 to 20, paid by every load
+ * of a board (6 ms the first time in a process, before the engine optimises
+ * it). A standing item's parents all stand (Yjs deletes what a deleted type
  * holds, and what lands in one), so every standing item of a text is one the
  * walk reaches, unless the text lies within another text.
  */
@@ -96,10 +97,15 @@ export function textsWithNonStringContent(doc: Y.Doc): Y.Text[] {
   blufText(doc)
   const texts = new Set<Y.Text>()
   for (const structs of doc.store.clients.values()) {
-    for (const struct of structs) {
-      if (!(struct instanceof Y.Item) || !(struct.parent instanceof Y.Text) || texts.has(struct.parent)) continue
+    // Indexed, and a map's item let go on its parent's constructor before `instanceof` walks prototypes: a load runs
+    // this once per board, often before the engine has optimised it, and nearly every item is a map's value.
+    for (let i = 0; i < structs.length; i++) {
+      const struct = structs[i]!
+      if (!(struct instanceof Y.Item)) continue
+      const parent = struct.parent
+      if (parent === null || parent.constructor === Y.Map || !(parent instanceof Y.Text) || struct.deleted) continue
       // An item under a key is an attribute; one in the text's run is foreign unless it holds characters (isForeign).
-      if (!struct.deleted && (struct.parentSub !== null || !(struct.content instanceof Y.ContentString))) texts.add(struct.parent)
+      if (struct.parentSub !== null || !(struct.content instanceof Y.ContentString)) texts.add(parent)
     }
   }
   return [...texts].filter((text) => !withinText(text))

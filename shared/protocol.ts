@@ -119,7 +119,8 @@ export function presenceIdTaken(reason: string): number | null {
 
 /**
  * The presence entry the server itself publishes on a board (never a person):
- * `saving: 'failing'` with `since` while commits have failed for a while,
+ * `saving: 'failing'` with `since` while edits have waited too long to be
+ * committed (commits failing, or hanging or crawling on a slow database),
  * `restored` for a while after a restore replaced the board, and `full` while
  * the board takes only deletions.
  */

@@ -78,12 +78,15 @@ export type BoardReview = z.infer<typeof boardReviewSchema>
  * Groups a board's sign-offs by snapshot, newest snapshot first, each saying
  * whether the live board (its content hash) has changed since. Null: it could
  * not be compared now, and reads as changed since, so that a review is never
- * said to cover a board nobody compared with it.
+ * said to cover a board nobody compared with it. `signoffs` come in their
+ * snapshots' order, oldest first, as the stores read them: snapshots of one
+ * time (dated back together) are ordered by it, the last made newest.
  */
 export function boardReview(signoffs: readonly BoardSignoff[], liveContentHash: string | null): BoardReview {
   const bySnapshot = new Map<string, BoardSignoff[]>()
   for (const signoff of signoffs) bySnapshot.set(signoff.snapshotId, [...(bySnapshot.get(signoff.snapshotId) ?? []), signoff])
   const snapshots = [...bySnapshot.values()]
+    .reverse()
     .map((group): SnapshotReviewStatus => {
       const first = group[0]!
       const outcome = reviewOutcome(group)
@@ -100,6 +103,6 @@ export function boardReview(signoffs: readonly BoardSignoff[], liveContentHash: 
           .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0)),
       }
     })
-    .sort((a, b) => (a.snapshotCreatedAt < b.snapshotCreatedAt ? 1 : a.snapshotCreatedAt > b.snapshotCreatedAt ? -1 : a.snapshotId < b.snapshotId ? 1 : -1))
+    .sort((a, b) => (a.snapshotCreatedAt < b.snapshotCreatedAt ? 1 : a.snapshotCreatedAt > b.snapshotCreatedAt ? -1 : 0))
   return { latest: snapshots[0] ?? null, snapshots }
 }

@@ -176,7 +176,7 @@ describeUnless(missing)('one client id written to two instances at once', () => 
     const committed: number[] = []
     listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => committed.push(busMessageKind(message)))
     try {
-      await listener.subscribe(`assay:board:${boardId}`)
+      await listener.subscribe(one.services.redis!.channelOf(boardId))
       const resent = forge(base, (doc) => assessmentText(doc, assessmentId, 'judgment').insert(0, 'Likely. '))
       const forgers = await sendAtOnce(boardId, [
         [one, resent.update],

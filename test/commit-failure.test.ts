@@ -9,8 +9,8 @@ import * as Y from 'yjs'
 import { afterEach, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
-import type { ServerPresence } from '../shared/protocol.ts'
 import { apiClient } from './helpers/api.ts'
+import { serverNotice } from './helpers/server-notice.ts'
 import { AppendControl, diskFullError } from './helpers/append-control.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -24,14 +24,6 @@ afterEach(async () => {
   for (const client of clients.splice(0)) client.destroy()
   await server?.destroy()
 })
-
-/** What the server's own presence entry tells a client, if anything. */
-function serverNotice(client: TestClient): ServerPresence['server'] | undefined {
-  for (const state of client.provider.awareness.getStates().values()) {
-    if ((state as Partial<ServerPresence>).server) return (state as ServerPresence).server
-  }
-  return undefined
-}
 
 it('failing commits back off, are logged and readable, tell the clients, and commit everything once the disk has room', async () => {
   const appends = new AppendControl()
@@ -52,10 +44,11 @@ it('failing commits back off, are logged and readable, tell the clients, and com
   addAssessment(a.doc, { title: 'Written on a full disk' })
   addAssessment(b.doc, { title: 'Also on a full disk' })
   await waitFor(() => room.commitFailingSince !== null, 'the room to note its failing commits')
-  expect(server.services.rooms.commitHealth()).toEqual({ failingRooms: 1, oldestFailingSince: room.commitFailingSince })
+  expect(server.services.rooms.commitHealth()).toMatchObject({ failingRooms: 1, oldestFailingSince: room.commitFailingSince })
 
-  const since = new Date(room.commitFailingSince!).toISOString()
   await waitFor(() => serverNotice(a) && serverNotice(b), 'both clients to be told')
+  // Since the first of the edits waiting arrived, which is before the commit that failed.
+  const since = new Date(room.commitFailingSince!).toISOString()
   expect(serverNotice(a)).toEqual({ saving: 'failing', since })
   // Nothing unstored is shown: each client has only its own edit.
   expect(titles(a)).toEqual(['Written on a full disk'])
@@ -73,7 +66,7 @@ it('failing commits back off, are logged and readable, tell the clients, and com
   await waitFor(() => titles(a).length === 3 && titles(b).length === 3, 'every edit at both clients')
   expect(titles(a)).toEqual(all)
   await waitFor(() => !serverNotice(a) && !serverNotice(b), 'the notice to be cleared')
-  expect(server.services.rooms.commitHealth()).toEqual({ failingRooms: 0, oldestFailingSince: null })
+  expect(server.services.rooms.commitHealth()).toMatchObject({ failingRooms: 0, oldestFailingSince: null })
   expect(logged.some((line) => line.msg === 'commits succeed again')).toBe(true)
   const metrics = await metricsText(server)
   expect(Number(/^assay_commit_failures_total (\d+)$/m.exec(metrics)?.[1])).toBe(failures().length)

@@ -71,7 +71,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
       publishedKinds.push(busMessageKind(message))
       published.push(message)
     })
-    await listener.subscribe(`assay:board:${boardId}`)
+    await listener.subscribe(one.services.redis!.channelOf(boardId))
     return { a, b, two, boardId, proxy, listener, publishedKinds, published }
   }
 

@@ -853,6 +853,7 @@ describeUnless(redisMissing)('the Redis path', () => {
         count: (boardId) => storage.log.count(boardId),
         bytes: (boardId) => storage.log.bytes(boardId),
         writers: (boardId) => storage.log.writers(boardId),
+        dateBackFuture: () => storage.log.dateBackFuture(),
         appendInTurn: storage.log.appendInTurn?.bind(storage.log),
       },
     })

@@ -158,7 +158,7 @@ describeUnless(missing)('a client id written to two instances again and again', 
     const published: Buffer[] = []
     listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => published.push(message))
     try {
-      await listener.subscribe(`assay:board:${boardId}`)
+      await listener.subscribe(one.services.redis!.channelOf(boardId))
       const assessmentId = addAssessment(writer.doc, { title: 'Signed', judgment: 'By the owner.' })
       await waitFor(() => published.length > 0, 'the commit published')
       // Read as the version before reads it: the sender, the kind and the update, and nothing after.
@@ -182,7 +182,7 @@ describeUnless(missing)('a client id written to two instances again and again', 
       encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(elsewhere, before))
       const publisher = new Redis(REDIS_URL)
       try {
-        await publisher.publish(`assay:board:${boardId}`, Buffer.from(encoding.toUint8Array(encoder)))
+        await publisher.publish(one.services.redis!.channelOf(boardId), Buffer.from(encoding.toUint8Array(encoder)))
       } finally {
         publisher.disconnect()
       }

@@ -256,4 +256,15 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     await Promise.all([storage.exclusiveWrites.note(), storage.exclusiveWrites.note()])
     expect(await storage.exclusiveWrites.count()).toBe(3)
   })
+
+  it('tells every instance on the database one deployment identity, and another database another', async () => {
+    const identities = await Promise.all([storage.deployment.identity(), storage.deployment.identity()])
+    expect(identities[1]).toBe(identities[0])
+    const other = await openFreshStorage(dialect)
+    try {
+      expect(await other.storage.deployment.identity()).not.toBe(identities[0])
+    } finally {
+      await other.destroy()
+    }
+  })
 })

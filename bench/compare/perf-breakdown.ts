@@ -82,10 +82,14 @@ function threadKind(frames: readonly string[]): string {
 
 /** What the main thread was doing: a syscall or page fault (kernel time), a collection, or the innermost JavaScript function. */
 function mainThreadActivity(frames: readonly string[]): string {
-  // The frame below the kernel's syscall entry is the syscall's own (__x64_sys_pwrite64, do_writev), or the entry and exit themselves.
+  // The frame below the kernel's syscall entry is the syscall's own (__x64_sys_pwrite64, do_writev, ksys_write: some
+  // kernels inline write's entry into ksys_write), the scheduler run on the way out (the thread preempted, most often by
+  // a task its socket write woke), or the entry and exit themselves.
   const syscallEntry = frames.indexOf('do_syscall_64')
   if (syscallEntry > 0) {
-    const syscall = /^(?:__x64_sys_|do_)(\w+)$/.exec(frames[syscallEntry - 1]!)
+    const below = frames[syscallEntry - 1]!
+    if (below === 'exit_to_user_mode_loop') return 'kernel: switched out on leaving a syscall'
+    const syscall = /^(?:__x64_sys_|do_|ksys_)(\w+)$/.exec(below)
     return syscall ? `kernel: ${syscall[1]}` : 'kernel: entering and leaving syscalls'
   }
   if (frames.includes('asm_exc_page_fault')) return 'kernel: page faults'

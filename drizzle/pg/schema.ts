@@ -171,7 +171,9 @@ export const snapshots = pgTable('snapshots', {
   authorName: text('author_name').notNull(),
   createdAt: text('created_at').notNull(),
   previousId: text('previous_id'),
-}, (t) => [index('snapshots_board_created').on(t.boardId, t.createdAt)])
+  // The board's snapshots numbered as they were made (1, 2, ...): what orders those of one time (dated back together).
+  seq: integer('seq').notNull(),
+}, (t) => [index('snapshots_board_created').on(t.boardId, t.createdAt, t.seq), uniqueIndex('snapshots_board_seq').on(t.boardId, t.seq)])
 
 export const reviewComments = pgTable('review_comments', {
   id: text('id').primaryKey(),
@@ -230,4 +232,16 @@ export const auditLog = pgTable('audit_log', {
 export const exclusiveWrites = pgTable('exclusive_writes', {
   id: integer('id').primaryKey(),
   count: integer('count').notNull(),
+})
+
+/**
+ * One row (id 1): the deployment this database belongs to, made at its first
+ * start. Every Redis key and channel the servers use is named after it, mixed
+ * with the database's own identity (server/redis-namespace.ts): two
+ * deployments sharing one Redis never hear each other's edits, nor share
+ * their counts.
+ */
+export const deployment = pgTable('deployment', {
+  id: integer('id').primaryKey(),
+  deploymentId: text('deployment_id').notNull(),
 })

@@ -169,11 +169,14 @@ export const snapshots = sqliteTable('snapshots', {
   authorName: text('author_name').notNull(),
   createdAt: text('created_at').notNull(),
   previousId: text('previous_id'),
+  // The board's snapshots numbered as they were made (1, 2, ...): what orders those of one time (dated back together).
+  seq: integer('seq').notNull(),
 }, (t) => [
   // Holds every column but the state, so that a snapshot's record (get, latest, list) is read from it: the state comes
   // before the columns after it in each row, and reading those from the row walks the state's whole chain of overflow
   // pages (some 4 ms for 14 MB, on the relay's thread, for each record read).
-  index('snapshots_board_created').on(t.boardId, t.createdAt, t.id, t.label, t.kind, t.contentHash, t.authorId, t.authorName, t.previousId),
+  index('snapshots_board_created').on(t.boardId, t.createdAt, t.seq, t.id, t.label, t.kind, t.contentHash, t.authorId, t.authorName, t.previousId),
+  uniqueIndex('snapshots_board_seq').on(t.boardId, t.seq),
 ])
 
 export const reviewComments = sqliteTable('review_comments', {
@@ -233,4 +236,16 @@ export const auditLog = sqliteTable('audit_log', {
 export const exclusiveWrites = sqliteTable('exclusive_writes', {
   id: integer('id').primaryKey(),
   count: integer('count').notNull(),
+})
+
+/**
+ * One row (id 1): the deployment this database belongs to, made at its first
+ * start and made afresh by `assay restore`, so that a restored copy is a
+ * deployment of its own. Every Redis key and channel the servers use is named
+ * after it (server/redis-namespace.ts): two deployments sharing one Redis
+ * never hear each other's edits, nor share their counts.
+ */
+export const deployment = sqliteTable('deployment', {
+  id: integer('id').primaryKey(),
+  deploymentId: text('deployment_id').notNull(),
 })

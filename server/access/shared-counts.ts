@@ -10,9 +10,6 @@ import type { Redis } from 'ioredis'
 import type { Logger } from '../log.ts'
 import { RECONNECTING, reconnectWhenSilent } from '../redis-reconnect.ts'
 
-/** What the shared counts' keys start with: `assay:sign-in:…`, `assay:allowance:…`. */
-export const COUNTS_KEY_PREFIX = 'assay'
-
 /**
  * How long a count waits for Redis' answer before counting in memory instead:
  * Redis answers in well under a millisecond, and a connection that looks open

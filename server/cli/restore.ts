@@ -9,6 +9,7 @@
 import { COPYFILE_EXCL } from 'node:constants'
 import { chmodSync, closeSync, copyFileSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import Database from 'better-sqlite3'
 import { loadConfig } from '../config.ts'
 import { lockHolder, takeDatabaseAlone } from '../storage/serving-lock.ts'
 import { SQLITE_FILE_NAME } from '../storage/sqlite.ts'
@@ -70,6 +71,7 @@ function restoreFrom(from: string, dataDir: string): string {
       )
     }
     const { boards } = checked(incoming, from)
+    asNewDeployment(incoming)
     syncToDisk(incoming)
     const before = setAside(database)
     renameSync(incoming, database)
@@ -112,6 +114,26 @@ function inWalMode(path: string): boolean {
     closeSync(descriptor)
   }
   return header.toString('latin1', 0, 16) === 'SQLite format 3\0' && (header[18] === 2 || header[19] === 2)
+}
+
+/**
+ * A restored database is a deployment of its own: its id is dropped, and its
+ * first start makes another, which its Redis keys and channels are named
+ * after (server/redis-namespace.ts). A scratch copy of production's backup
+ * sharing production's Redis would otherwise hear production's edits to the
+ * boards they share, and production the copy's. A backup with no id (older
+ * than it, or of a deployment without Redis) is given one the same way.
+ */
+function asNewDeployment(copy: string): void {
+  const client = new Database(copy, { fileMustExist: true })
+  try {
+    client.pragma('trusted_schema = OFF')
+    const hasTable = client.prepare("select 1 from sqlite_master where type = 'table' and name = 'deployment'").get() !== undefined
+    // A file with no id (its deployment never used Redis, or it is older) is put in place exactly as it was backed up.
+    if (hasTable && client.prepare('select 1 from deployment').get() !== undefined) client.prepare('delete from deployment').run()
+  } finally {
+    client.close()
+  }
 }
 
 function checked(copy: string, from: string): AssayDatabaseFile {

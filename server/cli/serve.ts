@@ -1,7 +1,10 @@
 import { loadConfig } from '../config.ts'
 import { seedDemoBoard } from '../demo/seed-demo-board.ts'
 import { startServer } from '../server.ts'
+import type { Services } from '../services.ts'
+import { innermostMessage, StartupError } from '../startup-error.ts'
 import { stopOnSignals } from '../stop-on-signals.ts'
+import { codesOf } from '../storage/storage-errors.ts'
 import { cliPrincipal } from './cli-principal.ts'
 import type { Command } from './command.ts'
 
@@ -10,15 +13,26 @@ const serve: Command = {
   usage: 'assay serve',
   async run() {
     const config = loadConfig()
-    const server = await startServer(config)
-    // A brand-new install opens to a board that shows what a board is for, owned by the
-    // configured admin when there is one (the admin can open every board in any case).
-    if ((await server.services.storage.boards.list()).length === 0) {
-      const demoId = await seedDemoBoard(server.services, await cliPrincipal(server.services, config.ASSAY_ADMIN_EMAIL))
-      server.services.logger.info({ boardId: demoId }, 'created the demo board')
-    }
+    const server = await startServer(config, {}, seedIfNew)
     process.stdout.write(`Assay is running at ${server.url}\n`)
     stopOnSignals(server)
   },
 }
 export default serve
+
+/**
+ * A brand-new install opens to a board that shows what a board is for, owned by the configured admin when there is
+ * one (the admin can open every board in any case). It is made before anything listens, and its failure stops the
+ * start: it is the database's first write, and a database refusing it (full, read-only, a failover under way) would
+ * only refuse every edit of a server that looked ready; a supervisor starting the process again tries it again.
+ */
+async function seedIfNew(services: Services): Promise<void> {
+  if ((await services.storage.boards.list()).length > 0) return
+  try {
+    const demoId = await seedDemoBoard(services, await cliPrincipal(services, services.config.ASSAY_ADMIN_EMAIL))
+    services.logger.info({ boardId: demoId }, 'created the demo board')
+  } catch (error) {
+    // A disk full or read-only is still said as main.ts says it for every command (it reads the codes of the cause).
+    throw new StartupError(`the database refused the first write (creating the demo board): ${innermostMessage(error)} (${codesOf(error).join(', ') || 'no code'}); nothing was served: make the database writable and start again.`, { cause: error })
+  }
+}

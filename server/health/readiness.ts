@@ -23,8 +23,12 @@ export type Readiness = {
   storage: { status: CheckStatus; ms?: number }
   /** Only when REDIS_URL is set. */
   redis?: { status: 'ok' | 'unreachable' | 'timeout'; ms?: number }
-  /** Boards loaded here whose commits fail (their edits are kept in memory and retried), and for how long the oldest has. */
-  commits: { status: 'ok' | 'failing'; failingBoards: number; failingForMs?: number }
+  /**
+   * Boards loaded here whose commits fail, or whose oldest uncommitted edit has
+   * waited COMMIT_FAILING_NOTICE_MS (their edits are kept in memory), for how
+   * long the oldest has; and how long the oldest edit waiting has waited.
+   */
+  commits: { status: 'ok' | 'failing'; failingBoards: number; failingForMs?: number; oldestUncommittedMs?: number }
   /** The HTTP connections open here and the most it holds (null: as many as the system allows); full while it turns new ones away. */
   connections: ConnectionsState
 }
@@ -35,7 +39,8 @@ export async function checkReadiness(services: Pick<Services, 'storageHealth' | 
     services.storageHealth.probe(),
     services.redis === undefined ? undefined : checkRedis(services.redis, services.config.READINESS_TIMEOUT_MS),
   ])
-  const { failingRooms, oldestFailingSince } = services.rooms.commitHealth()
+  const { failingRooms, oldestFailingSince, oldestUncommittedSince } = services.rooms.commitHealth()
+  const waiting = oldestUncommittedSince === null ? {} : { oldestUncommittedMs: Date.now() - oldestUncommittedSince }
   const connections = services.connections.state()
   return {
     ready: storage.ok && (redis === undefined || redis.status === 'ok') && !shuttingDown && connections.status === 'ok',
@@ -44,8 +49,8 @@ export async function checkReadiness(services: Pick<Services, 'storageHealth' | 
     ...(redis && { redis }),
     commits:
       oldestFailingSince === null
-        ? { status: 'ok', failingBoards: 0 }
-        : { status: 'failing', failingBoards: failingRooms, failingForMs: Date.now() - oldestFailingSince },
+        ? { status: 'ok', failingBoards: 0, ...waiting }
+        : { status: 'failing', failingBoards: failingRooms, failingForMs: Date.now() - oldestFailingSince, ...waiting },
     connections,
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Thins every board's history to the policy once an hour. A board being
+ * Thins every board's history to the policy once an hour, having dated back
+ * any board's history found ahead of the clock (UpdateLogStore.dateBackFuture). A board being
  * edited is thinned after its compactions already (server/relay/compaction.ts);
  * this is for the boards nobody edits, whose rows past the detail window and
  * checkpoints past the retention would otherwise stay until someone edits them
@@ -14,7 +15,7 @@ import { errorMessage } from '../../shared/error-message.ts'
 
 export const HISTORY_SWEEP_INTERVAL_MS = 60 * 60_000
 
-type SweepParts = { storage: Pick<Storage, 'boards' | 'history'>; logger: Logger; policy: HistoryPolicy; now: () => Date }
+type SweepParts = { storage: Pick<Storage, 'boards' | 'history' | 'log'>; logger: Logger; policy: HistoryPolicy; now: () => Date }
 
 export type HistorySweepResult = { boards: number; checkpointsDropped: number; rowsDropped: number; changesDropped: number }
 
@@ -26,6 +27,13 @@ export function createHistorySweep(parts: SweepParts, intervalMs = HISTORY_SWEEP
 
 async function sweep({ storage, logger, policy, now }: SweepParts, stopped: () => boolean): Promise<HistorySweepResult> {
   const result: HistorySweepResult = { boards: 0, checkpointsDropped: 0, rowsDropped: 0, changesDropped: 0 }
+  // First, as at start (services.ts): a board left ahead of a clock that stepped forward and back while the server ran
+  // is dated back within the hour rather than at its next edit, and is not thinned by times to come.
+  try {
+    await storage.log.dateBackFuture()
+  } catch (error) {
+    logger.warn({ err: errorMessage(error) }, 'history sweep could not date back history ahead of the clock')
+  }
   for (const { id } of await storage.boards.list()) {
     if (stopped()) break
     try {

@@ -29,7 +29,8 @@ import { checksApi } from './checks-api.ts'
 import { exportApi } from './export-api.ts'
 import { historyApi } from './history-api.ts'
 import { importApi } from './import-api.ts'
-import { errorBody, handleError } from './errors.ts'
+import { errorBody } from './errors.ts'
+import { handleAppError } from './saving-delayed.ts'
 import { boardInvitesApi, invitesApi, publicInvitesApi } from './invites-api.ts'
 import { membersApi } from './members-api.ts'
 import { noStore } from './no-store.ts'
@@ -44,7 +45,7 @@ export const CLIENT_DIST = projectPath('dist', 'client')
 
 export function createApp(services: Services): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>()
-  app.onError(handleError)
+  app.onError(handleAppError)
   if (services.metrics) app.use(countRequests(services.metrics))
   app.use(async function provideServices(c, next) {
     c.set('services', services)

@@ -5,20 +5,18 @@
 import type { HttpBindings } from '@hono/node-server'
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { routePath } from 'hono/route'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { BatchError } from '../../shared/board-batch.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import { BoardError } from '../../shared/board-doc.ts'
 import { ImportError, type ImportErrorKind } from '../../shared/import/import-error.ts'
 import { UPGRADE_REFUSED } from '../../shared/protocol.ts'
-import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded, SavingDelayed } from '../relay/commit-errors.ts'
+import { BoardDeleted, BoardFull, BoardReloading, ChangeBrokeDocument, CommitsFailing, RoomUnloaded } from '../relay/commit-errors.ts'
 import { LoadingTooMuch } from '../relay/cold-loads.ts'
 import { BoardDamaged } from '../relay/damaged-board.ts'
 import { SnapshotQuotaReached } from '../snapshots/snapshot-quota.ts'
 import { WrittenTooMuch } from '../relay/written-budget.ts'
 import { PasswordChecksBusy } from '../auth/password-checks.ts'
-import type { Principal } from '../access/access.ts'
 import { CommitOutcomeUnknown, isReferenceGone, storageTroubleOf, TurnLost, type StorageTrouble } from '../storage/storage-errors.ts'
 import { WorkerJobError, type JobRefusal } from '../workers/worker-errors.ts'
 import { BriefingTooLarge } from '../export/briefing-size.ts'
@@ -56,7 +54,7 @@ export function errorBody(code: string, message: string) {
 /** How long a client or load balancer is asked to wait before trying again while the server cannot serve. */
 export const RETRY_AFTER_SECONDS = 5
 
-type Unavailable = StorageTrouble | 'outcome-unknown' | 'commits-failing' | 'board-reloading' | 'turn-lost' | 'shutting-down' | 'shut-down-unsaved'
+type Unavailable = StorageTrouble | 'outcome-unknown' | 'commits-failing' | 'board-reloading' | 'turn-lost' | 'shutting-down' | 'shut-down-unsaved' | 'held-unspooled'
 
 const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
   unreachable: 'The database is not answering, so this request could not be completed. Try again in a few seconds.',
@@ -72,6 +70,8 @@ const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
   'shutting-down': 'This server is shutting down. Try again in a few seconds.',
   'shut-down-unsaved':
     'This server shut down before your change was known to be saved: it may or may not be stored. Reload (read what is stored) in a few seconds, and make the change again only if it is missing.',
+  'held-unspooled':
+    'Your change was made on this server but is not saved yet (the database is slow or refusing writes), and it could not be kept where a restart of the server would find it: it may or may not be stored. It is saved should the database take it before this server restarts. Reload (read what is stored) in a few minutes, and make the change again only if it is missing.',
 }
 
 /** Nobody reads it: the client has gone. Logged and counted as a reverse proxy would (nginx's "client closed request"). */
@@ -112,6 +112,7 @@ const UNAVAILABLE_CODES: Record<Unavailable, string> = {
   'shutting-down': 'shutting_down',
   // Not shutting_down, which a client may resend at once: the change may be stored.
   'shut-down-unsaved': 'outcome_unknown',
+  'held-unspooled': 'outcome_unknown',
 }
 
 /** The budget refills over the hour: a small change fits again within a minute or so. */
@@ -124,11 +125,12 @@ const PASSWORD_CHECKS_BUSY_RETRY_SECONDS = 1
 const PASSWORD_CHECKS_BUSY_MESSAGE = 'The server is checking as many passwords as it does at once; nothing was counted against you. Try again in a second.'
 
 /**
- * 202, not 503: the change is made and will be saved, and asking again now would make it twice. It is held in this
- * process's memory only, so a restart before the database takes it loses it (logged at error level, room-registry.ts).
+ * 202, not 503: the change is made and will be saved, and asking again now would make it twice. Its file in the
+ * held-changes spool is written and fsynced before this is sent, so a restart of this server before the database
+ * takes it stores it at the next start (held-change-replay.ts); an instance that never comes back takes it with it.
  */
-const SAVING_DELAYED_MESSAGE =
-  'Your change was made but is not saved yet: the database is slow or refusing writes. It is held in this server’s memory and saved with the board’s other changes as soon as the database takes them, but lost should the server restart before then. Do not send it again now: check the board later, and send it again only if it is missing.'
+export const SAVING_DELAYED_MESSAGE =
+  'Your change was made but is not saved yet: the database is slow or refusing writes. It is kept on this server’s disk and saved with the board’s other changes as soon as the database takes them, or when this server next starts should it restart before then. Do not send it again now: check the board later, and send it again only if it is missing.'
 
 /** 422, not 503: the board's content makes this change fail, so sending it again fails again (and reloads the board again for everyone on it). */
 const CHANGE_BROKE_DOCUMENT_MESSAGE =
@@ -188,12 +190,6 @@ export function handleError(error: Error, c: Context): Response {
     return serviceUnavailable(c, error.applied ? 'shut-down-unsaved' : 'shutting-down')
   }
   if (error instanceof ChangeBrokeDocument) return c.json(errorBody('change_failed', CHANGE_BROKE_DOCUMENT_MESSAGE), 422)
-  if (error instanceof SavingDelayed) {
-    c.get('logger')?.warn({ path: c.req.path, err: error.message }, 'change applied but not yet saved; answered 202')
-    const principal = c.get('principal') as Principal | undefined
-    c.get('services')?.rooms.heldHttpChanges.hold(error.boardId, { route: routePath(c), accountId: principal?.userId ?? null }, error.saved)
-    return c.json({ saving: 'delayed', message: SAVING_DELAYED_MESSAGE }, 202)
-  }
   if (error instanceof LoadingTooMuch) {
     c.header('Retry-After', String(RETRY_AFTER_SECONDS))
     return c.json(errorBody('loading_too_much', UPGRADE_REFUSED.loadingTooMuch.message), 429)

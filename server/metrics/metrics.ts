@@ -75,7 +75,7 @@ export class Metrics {
     const historyReads = counter('assay_history_reads_total', 'Costly history reads asked for (as of a past time, editing sessions, listings of changes, snapshot models and states), by kind and outcome: served, or refused as too_many_history_reads or history_reads_busy', ['kind', 'outcome'])
     const historyDatedBack = counter(
       'assay_history_dated_back_total',
-      'Writes that found a board’s history ahead of the server’s clock by more than HISTORY_CLOCK_TOLERANCE_MS and dated its later times back to the clock (a clock that was, or another instance’s that is, ahead: alert on any)',
+      'Writes, server starts and hourly sweeps that found a board’s history ahead of the server’s clock by more than HISTORY_CLOCK_TOLERANCE_MS and dated its later times back to the clock, one per board each time (a clock that was, or another instance’s that is, ahead: alert on any)',
     )
     this.historyDatedBack = () => historyDatedBack.inc()
     const historyReadsShared = counter('assay_history_reads_shared_total', 'History reads served by an identical one in flight instead of reading the log again, by kind', ['kind'])
@@ -109,13 +109,18 @@ export class Metrics {
       },
       ['role'],
     )
-    state('assay_boards_commit_failing', 'Boards loaded here whose commits are failing (their edits are kept in memory and retried)', (gauge, { rooms }) =>
-      gauge.set(rooms.commitHealth().failingRooms),
+    state(
+      'assay_boards_commit_failing',
+      'Boards loaded here whose commits are failing, or whose oldest uncommitted edit has waited COMMIT_FAILING_NOTICE_MS (a slow or hanging database); their edits are kept in memory',
+      (gauge, { rooms }) => gauge.set(rooms.commitHealth().failingRooms),
     )
-    state('assay_commit_failing_seconds', 'How long the oldest failing board has been failing to commit; 0 when none is', (gauge, { rooms }) => {
-      const since = rooms.commitHealth().oldestFailingSince
-      gauge.set(since === null ? 0 : (Date.now() - since) / 1000)
-    })
+    const secondsSince = (since: number | null) => (since === null ? 0 : (Date.now() - since) / 1000)
+    state('assay_commit_failing_seconds', 'How long the oldest failing board has been failing (or late) to commit; 0 when none is', (gauge, { rooms }) =>
+      gauge.set(secondsSince(rooms.commitHealth().oldestFailingSince)),
+    )
+    state('assay_oldest_uncommitted_seconds', 'How long the oldest edit not yet committed on any board loaded here has waited, whatever holds it up; 0 when none waits', (gauge, { rooms }) =>
+      gauge.set(secondsSince(rooms.commitHealth().oldestUncommittedSince)),
+    )
     const walBytes = new Gauge({
       name: 'assay_sqlite_wal_bytes',
       help: 'Bytes the SQLite write-ahead log file takes on disk (kept near SQLITE_WAL_LIMIT_MB under writes back to back, emptied a second after they stop); 0 on PostgreSQL',

@@ -14,7 +14,8 @@ export class CommitsFailing extends Error {
 /**
  * The change was applied and is kept, but its commit did not complete within the wait: it will be saved with the rest,
  * so it must not be sent again. `saved` settles once it is (rejects should its room go first): until then it is held in
- * this process's memory alone.
+ * this process's memory, and `applied` (its updates, as the log is to store them) is what the HTTP answer writes to
+ * the held-changes spool before it promises anything (http/saving-delayed.ts).
  */
 export class SavingDelayed extends Error {
   override name = 'SavingDelayed'
@@ -22,6 +23,7 @@ export class SavingDelayed extends Error {
   constructor(
     readonly boardId: string,
     readonly saved: Promise<void>,
+    readonly applied: { update: Uint8Array; origin: string }[],
     commitWaitMs: number,
   ) {
     super(`board ${boardId}: the change was applied but not saved within ${commitWaitMs} ms; it is kept and saved with the board's other changes`)

@@ -7,6 +7,13 @@
  * waits (`betweenCommits`), and is applied in order once it completes. So the
  * moment a commit completes, the doc holds exactly what is stored, and that is
  * when what waits for that is answered (`whenCommitted`, `whenSaved`).
+ *
+ * Saving is late once the oldest change not yet committed has waited
+ * `commitFailingNoticeMs`, whatever holds it up: commits failing, one that
+ * hangs, or a slow database link on which each commit succeeds but crawls
+ * (no statement times out, so nothing fails). Then the board counts as
+ * failing (readiness, metrics) and its clients are told; it clears once a
+ * commit leaves nothing waiting for more than half that long.
  */
 import { randomUUID } from 'node:crypto'
 import { isChangeOrigin } from '../../shared/change-origin.ts'
@@ -39,7 +46,7 @@ export interface CommitLogHost {
   committed(commit: Commit): void
   /** A commit failed with `error`; it is retried. */
   commitFailed(error: unknown): void
-  /** `savingFailingSince` changed: the board's clients are told. */
+  /** `savingFailingSince` changed (saving became late, or caught up): the board's clients are told. */
   savingNoticeChanged(): void
   /** What was applied from `pendingBefore` on cannot be committed as it is (`cause`): the room resets. */
   uncommittable(cause: string, error: unknown, pendingBefore: number): void
@@ -86,9 +93,18 @@ export class CommitLog {
   private retryTimer: NodeJS.Timeout | undefined
   private failedCommits = 0
   private failingSince: number | null = null
-  private noticeTimer: NodeJS.Timeout | undefined
-  /** Since when the clients have been told that saving is failing, or null. */
-  private savingFailingNotice: string | null = null
+  /**
+   * When the oldest change not yet committed arrived (applied, or waiting for
+   * the commit in flight), or null when nothing waits; `deferredSince`: when
+   * the first of those waiting for the commit in flight arrived. Stamped only
+   * when unset, so a keystroke costs no clock read while others wait.
+   */
+  private oldestUncommitted: number | null = null
+  private deferredSince: number | null = null
+  /** Since when (the oldest waiting change's arrival) saving has been late, or null: what the clients are told. */
+  private lateSince: number | null = null
+  /** Checks, once the oldest waiting change may have waited too long, whether it has (checkLate): one at a time. */
+  private lateTimer: NodeJS.Timeout | undefined
   private destroyed = false
   /** Its board was deleted: nothing is committed any more. */
   private deleted = false
@@ -115,14 +131,20 @@ export class CommitLog {
     return this.pending.length
   }
 
-  /** Since when (epoch ms) the commits have been failing, or null while they succeed. */
+  /** Since when (epoch ms) the commits have been failing or saving has been late, or null while neither. */
   get commitFailingSince(): number | null {
-    return this.failingSince
+    if (this.lateSince === null || this.failingSince === null) return this.lateSince ?? this.failingSince
+    return Math.min(this.lateSince, this.failingSince)
+  }
+
+  /** When (epoch ms) the oldest change not yet committed arrived, or null when nothing waits. */
+  get uncommittedSince(): number | null {
+    return this.oldestUncommitted
   }
 
   /** Since when (ISO time) the board's clients are to be told that saving is failing, or null. */
   get savingFailingSince(): string | null {
-    return this.savingFailingNotice
+    return this.lateSince === null ? null : new Date(this.lateSince).toISOString()
   }
 
   /** The doc applied `update`, made by `origin`: it is committed with the next batch. */
@@ -130,6 +152,7 @@ export class CommitLog {
     // `batch` there from the start, so that marking an entry does not change its shape (one shape for V8 to see here).
     this.pending.push({ update, origin: describeOrigin(origin), author: origin instanceof Connection ? origin.identity.userId : null, batch: undefined })
     this.appliedCount++
+    this.waiting()
     this.scheduleFlush()
   }
 
@@ -142,10 +165,18 @@ export class CommitLog {
     if (last) last.firstWrites = [...(last.firstWrites ?? []), firstWrites]
   }
 
+  /** The updates applied from the `from`th pending one on, as the log is to store them (a server-side change's, kept should its commit be late: held-change-spool.ts). */
+  appliedSince(from: number): { update: Uint8Array; origin: string }[] {
+    return this.pending.slice(from).map(({ update, origin }) => ({ update, origin }))
+  }
+
   /** Runs `change` now, or, while a commit is in flight, once it completes. */
   betweenCommits(change: () => void): void {
-    if (this.flushing) this.deferred.push(change)
-    else change()
+    if (this.flushing) {
+      this.deferred.push(change)
+      this.deferredSince ??= Date.now()
+      this.waiting()
+    } else change()
   }
 
   /** Resolves once the commit in flight has ended (rejects if the room is destroyed first). */
@@ -199,6 +230,8 @@ export class CommitLog {
     this.retryTimer = undefined
     this.pending = []
     this.triedCount = 0
+    this.oldestUncommitted = null
+    this.caughtUp()
     const deleted = this.deletedError('saved')
     for (const waiter of this.savedWaiters.splice(0)) waiter.reject(deleted)
     // Readers waiting for a commit get the board as it was last stored.
@@ -373,6 +406,7 @@ export class CommitLog {
     const seconds = (performance.now() - started) / 1000
     this.triedCount = 0
     this.commitSucceeded()
+    this.committedUpTo()
     this.committedCount += batch.length
     const merged = mergeInGroups(batch.map((entry) => entry.update))
     this.options.host.committed({ update: merged, updates: batch.length, seconds, authors: authorsOf(batch) })
@@ -389,7 +423,7 @@ export class CommitLog {
     this.savedWaiters = stillWaiting
   }
 
-  /** Retries with a growing pause; once failing for long enough, the board's clients are told. */
+  /** Retries with a growing pause (the clients are told once its changes have waited long enough: checkLate). */
   private commitFailed(error: unknown, updates: number): void {
     this.options.host.commitFailed(error)
     this.failedCommits++
@@ -404,15 +438,6 @@ export class CommitLog {
       this.retryTimer = undefined
       this.scheduleFlush()
     }, retryInMs)
-    if (this.noticeTimer === undefined && this.failedCommits === 1) {
-      const since = new Date(this.failingSince).toISOString()
-      this.noticeTimer = setTimeout(() => {
-        if (this.failingSince === null || this.destroyed) return
-        this.options.logger.error({ boardId: this.boardId, since }, 'commits still failing; telling the board’s clients')
-        this.savingFailingNotice = since
-        this.options.host.savingNoticeChanged()
-      }, this.options.limits.commitFailingNoticeMs)
-    }
   }
 
   private commitSucceeded(): void {
@@ -420,12 +445,65 @@ export class CommitLog {
     this.options.logger.info({ boardId: this.boardId, failedForMs: Date.now() - this.failingSince, attempts: this.failedCommits }, 'commits succeed again')
     this.failingSince = null
     this.failedCommits = 0
-    clearTimeout(this.noticeTimer)
-    this.noticeTimer = undefined
-    if (this.savingFailingNotice !== null) {
-      this.savingFailingNotice = null
-      this.options.host.savingNoticeChanged()
+  }
+
+  /** Something waits to be committed: a check is due once the oldest of it may have waited too long (none while one is due, or saving is late already). */
+  private waiting(): void {
+    this.oldestUncommitted ??= this.deferredSince ?? Date.now()
+    if (this.lateTimer !== undefined || this.lateSince !== null || this.destroyed) return
+    this.armLateCheck(this.oldestUncommitted + this.options.limits.commitFailingNoticeMs - Date.now())
+  }
+
+  private armLateCheck(inMs: number): void {
+    this.lateTimer = setTimeout(() => {
+      this.lateTimer = undefined
+      // A timer's throw would end the process: whatever goes wrong stays with this board, and is logged.
+      try {
+        this.checkLate()
+      } catch (error) {
+        this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'checking whether saving is late failed')
+      }
+    }, Math.max(0, inMs))
+  }
+
+  /** Saving is late if the oldest change waiting has waited `commitFailingNoticeMs`: logged, and the clients told; else checked again once it may be. */
+  private checkLate(): void {
+    const since = this.oldestUncommitted
+    if (since === null || this.lateSince !== null || this.destroyed || this.deleted) return
+    const waitedMs = Date.now() - since
+    const noticeMs = this.options.limits.commitFailingNoticeMs
+    if (waitedMs < noticeMs) {
+      this.armLateCheck(noticeMs - waitedMs)
+      return
     }
+    this.lateSince = since
+    const cause = this.failingSince !== null ? 'commits failing' : 'commits slow or hanging'
+    this.options.logger.error(
+      { boardId: this.boardId, since: new Date(since).toISOString(), waitedMs, cause, failedCommits: this.failedCommits },
+      'saving is late: changes have waited too long to be committed; telling the board’s clients',
+    )
+    this.options.host.savingNoticeChanged()
+  }
+
+  /**
+   * A commit stored a batch: what waits now is what arrived during it. Saving
+   * stops being late once that has waited less than half the notice's time
+   * (so that a link as slow as the threshold does not make the notice flicker).
+   */
+  private committedUpTo(): void {
+    this.oldestUncommitted = this.deferredSince
+    if (this.lateSince === null) return
+    if (this.oldestUncommitted !== null && Date.now() - this.oldestUncommitted >= this.options.limits.commitFailingNoticeMs / 2) return
+    this.caughtUp()
+  }
+
+  /** Saving is no longer late: logged, and the clients told. */
+  private caughtUp(): void {
+    if (this.lateSince === null) return
+    this.options.logger.info({ boardId: this.boardId, lateForMs: Date.now() - this.lateSince }, 'saving caught up')
+    this.lateSince = null
+    this.options.host.savingNoticeChanged()
+    if (this.oldestUncommitted !== null) this.waiting()
   }
 
   /**
@@ -446,18 +524,26 @@ export class CommitLog {
   /** Lets in what waited for the commit to end: deferred socket updates, held changes, then server-side changes. */
   private resumeAfterCommit(): void {
     const deferred = this.deferred
+    const deferredSince = this.deferredSince
     this.deferred = []
+    this.deferredSince = null
     let next = 0
     while (next < deferred.length && !this.flushing) deferred[next++]!()
-    // One of them holds the commit path again (holdWhile): the rest wait on, in order, for it to end.
+    // One of them holds the commit path again (holdWhile): the rest wait on, in order, for it to end, their wait counted from when the first came.
     if (this.flushing) {
       this.deferred = deferred.slice(next).concat(this.deferred)
+      if (this.deferred.length > 0) this.deferredSince = deferredSince ?? this.deferredSince
       return
     }
     this.options.host.changesResumed()
     for (const waiter of this.idleWaiters.splice(0)) waiter.resolve()
     if (this.pending.length > 0) this.scheduleFlush()
-    else this.options.host.settled()
+    else {
+      // What waited for the commit may have applied nothing to commit (another instance's changes): nothing waits now.
+      this.oldestUncommitted = null
+      this.caughtUp()
+      this.options.host.settled()
+    }
   }
 
   /** Runs a held reply; a failure closes the connection it was for, never the commit path. */
@@ -475,7 +561,7 @@ export class CommitLog {
   destroy(): void {
     this.destroyed = true
     clearTimeout(this.retryTimer)
-    clearTimeout(this.noticeTimer)
+    clearTimeout(this.lateTimer)
     // Waiting to be saved, a change was applied; waiting for the commit in flight to end, it was not yet.
     for (const waiter of this.savedWaiters.splice(0)) waiter.reject(new RoomUnloaded(this.boardId, true))
     for (const waiter of this.idleWaiters.splice(0)) waiter.reject(new RoomUnloaded(this.boardId, false))

@@ -1,10 +1,12 @@
 /**
  * The HTTP changes answered `202` (SavingDelayed) whose commit has not yet
  * completed, by board. Unlike a websocket client's edits, which stay in the
- * client and are sent again on reconnecting, such a change is held in this
- * process's memory alone: a shutdown before it is saved loses it, and whoever
- * sent it was told not to send it again now. So the shutdown names each one
- * (RoomRegistry.close), by route and person, for an operator to tell them.
+ * client and are sent again on reconnecting, such a change has no copy but
+ * this process's memory and its file in the held-changes spool
+ * (held-change-spool.ts), and whoever sent it was told not to send it again
+ * now. So a shutdown before it is saved names each one (RoomRegistry.close),
+ * by route and person: it is stored when a server next starts on the same
+ * DATA_DIR, and lost only should none ever do.
  */
 
 /** Who sent a held change, and through which route: never its path, which may hold a token. */

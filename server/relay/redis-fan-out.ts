@@ -71,6 +71,8 @@ export type FanOutCounters = {
 
 export type RedisFanOutOptions = {
   url: string
+  /** The deployment's namespace (redis-namespace.ts), which every channel's name starts with: no other deployment's instance hears them. */
+  namespace: string
   /** Where a board is caught up from. */
   log: UpdateLogStore
   logger: Logger
@@ -121,10 +123,16 @@ export class RedisFanOut implements RoomExtension {
   private readonly controlsHeld: Uint8Array[] = []
   /** Whether the subscriber was subscribed before: a subscription after a gap also has the upgrades in flight read their rights again (recheckRightsHere). */
   private subscribedBefore = false
+  /** What each board's channel is named: this, then the board's id. */
+  private readonly boardChannelPrefix: string
+  /** Where rights taken away are told to every instance. */
+  readonly controlChannel: string
 
   constructor(private readonly options: RedisFanOutOptions) {
     this.logger = options.logger
     this.counters = options.counters ?? UNCOUNTED
+    this.boardChannelPrefix = `${options.namespace}:board:`
+    this.controlChannel = `${options.namespace}:control`
     this.trailing = new TrailingCatchUps(options.catchUpIntervalMs, (boardId) => this.catchUp(boardId), this.logger)
     const settings = { maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'assay', ...RECONNECTING }
     this.publisher = new Redis(options.url, { ...settings, commandTimeout: PUBLISH_TIMEOUT_MS })
@@ -162,19 +170,19 @@ export class RedisFanOut implements RoomExtension {
     if (this.subscriber.status !== 'ready') return
     const boardId = room.boardId
     this.subscriber
-      .subscribe(channelOf(boardId))
+      .subscribe(this.channelOf(boardId))
       .then(() => this.catchUp(boardId))
       .catch((error: unknown) => this.logger.warn({ boardId, err: errorMessage(error) }, 'redis subscription failed; retried when Redis is back, the board served meanwhile'))
   }
 
   onCommitted(room: Room, commit: Commit): void {
     this.trailing.moved(room.boardId)
-    this.publish(channelOf(room.boardId), KIND_UPDATE, commit.update, this.catchUpLater(room.boardId), (encoder) => writeAuthors(encoder, commit.authors))
+    this.publish(this.channelOf(room.boardId), KIND_UPDATE, commit.update, this.catchUpLater(room.boardId), (encoder) => writeAuthors(encoder, commit.authors))
   }
 
   onPresence(room: Room, update: Uint8Array): void {
     // Presence is fleeting: the next change tells it again, and clients renew theirs every 15 s anyway.
-    this.publish(channelOf(room.boardId), KIND_AWARENESS, update, () => {})
+    this.publish(this.channelOf(room.boardId), KIND_AWARENESS, update, () => {})
   }
 
   onUnloaded(room: Room): void {
@@ -184,7 +192,7 @@ export class RedisFanOut implements RoomExtension {
     this.forgiveCatchUp(room.boardId)
     // A new connection starts with no subscription, and an UNSUBSCRIBE queued until then could follow a SUBSCRIBE of the board loaded again.
     if (this.subscriber.status !== 'ready') return
-    this.subscriber.unsubscribe(channelOf(room.boardId)).catch((error: unknown) => this.logger.warn({ boardId: room.boardId, err: errorMessage(error) }, 'redis unsubscribe failed'))
+    this.subscriber.unsubscribe(this.channelOf(room.boardId)).catch((error: unknown) => this.logger.warn({ boardId: room.boardId, err: errorMessage(error) }, 'redis unsubscribe failed'))
   }
 
   onClosingConnections(message: ControlMessage): void {
@@ -193,7 +201,7 @@ export class RedisFanOut implements RoomExtension {
 
   /** Held rather than lost when it cannot be published: a right taken away must close its sockets on every instance (bounded by the access-change allowances). */
   private publishControl(payload: Uint8Array): void {
-    this.publish(CONTROL_CHANNEL, KIND_CONTROL, payload, () => this.controlsHeld.push(payload))
+    this.publish(this.controlChannel, KIND_CONTROL, payload, () => this.controlsHeld.push(payload))
   }
 
   /** What a board's lost message leaves to do: tell the others to catch it up from the log, once the publisher is back. */
@@ -206,7 +214,7 @@ export class RedisFanOut implements RoomExtension {
     for (const payload of this.controlsHeld.splice(0)) this.publishControl(payload)
     const boardIds = [...this.boardsToCatchUp]
     this.boardsToCatchUp.clear()
-    for (const boardId of boardIds) this.publish(channelOf(boardId), KIND_CATCH_UP, new Uint8Array(), this.catchUpLater(boardId))
+    for (const boardId of boardIds) this.publish(this.channelOf(boardId), KIND_CATCH_UP, new Uint8Array(), this.catchUpLater(boardId))
   }
 
   async close(): Promise<void> {
@@ -229,7 +237,7 @@ export class RedisFanOut implements RoomExtension {
   private subscribeAll(): void {
     const boardIds = [...this.rooms.keys()]
     this.subscriber
-      .subscribe(CONTROL_CHANNEL, ...boardIds.map(channelOf))
+      .subscribe(this.controlChannel, ...boardIds.map((boardId) => this.channelOf(boardId)))
       .then(() => {
         this.relay?.recheckRightsHere(this.subscribedBefore)
         this.subscribedBefore = true
@@ -383,6 +391,11 @@ export class RedisFanOut implements RoomExtension {
     })
   }
 
+  /** Where the board's updates, presence and catch-up requests are told to every instance. */
+  channelOf(boardId: string): string {
+    return this.boardChannelPrefix + boardId
+  }
+
   /** A message's failure is its own: logged, never thrown into ioredis's event emitter. */
   private receive(channel: string, message: Buffer): void {
     try {
@@ -395,7 +408,7 @@ export class RedisFanOut implements RoomExtension {
         this.relay?.applyControlMessage(readControlMessage(new TextDecoder().decode(payload)))
         return
       }
-      const boardId = channel.slice(CHANNEL_PREFIX.length)
+      const boardId = channel.slice(this.boardChannelPrefix.length)
       const room = this.rooms.get(boardId)
       if (kind === KIND_UPDATE) {
         room?.applyRemoteUpdate(payload, () => void this.catchUp(boardId), readAuthors(decoder))
@@ -427,8 +440,4 @@ function readAuthors(decoder: decoding.Decoder): string[] {
   for (let index = 0; index < count; index++) authors.push(decoding.readVarString(decoder))
   return authors
 }
-
-const CHANNEL_PREFIX = 'assay:board:'
-const CONTROL_CHANNEL = 'assay:control'
-const channelOf = (boardId: string) => CHANNEL_PREFIX + boardId
 

@@ -49,8 +49,12 @@ export type RoomRegistryOptions = {
   checks?: UpdateChecks
 }
 
-/** For readiness and metrics: how many loaded boards cannot commit, and since when the oldest has been failing. */
-export type CommitHealth = { failingRooms: number; oldestFailingSince: number | null }
+/**
+ * For readiness and metrics: how many loaded boards cannot commit (failing,
+ * or late: CommitLog), since when the oldest has been, and when the oldest
+ * change still waiting to be committed on any of them arrived.
+ */
+export type CommitHealth = { failingRooms: number; oldestFailingSince: number | null; oldestUncommittedSince: number | null }
 
 /** A room held for its caller, who calls `release` once done with it. */
 export type HeldRoom = { room: Room; release: () => void }
@@ -158,13 +162,16 @@ export class RoomRegistry implements RelayControl {
   commitHealth(): CommitHealth {
     let failingRooms = 0
     let oldestFailingSince: number | null = null
+    let oldestUncommittedSince: number | null = null
     for (const room of [...this.rooms.values(), ...[...this.retiring.values()].map((retired) => retired.room)]) {
+      const waiting = room.uncommittedSince
+      if (waiting !== null && (oldestUncommittedSince === null || waiting < oldestUncommittedSince)) oldestUncommittedSince = waiting
       const since = room.commitFailingSince
       if (since === null) continue
       failingRooms++
       if (oldestFailingSince === null || since < oldestFailingSince) oldestFailingSince = since
     }
-    return { failingRooms, oldestFailingSince }
+    return { failingRooms, oldestFailingSince, oldestUncommittedSince }
   }
 
   /**
@@ -302,7 +309,12 @@ export class RoomRegistry implements RelayControl {
     if (unsaved.length > 0) this.logger.warn({ boards: unsaved }, 'closing with edits not saved; their websocket clients keep them and resend them when they reconnect')
     for (const boardId of unsaved) {
       const changes = this.heldHttpChanges.of(boardId)
-      if (changes.length > 0) this.logger.error({ boardId, changes }, 'closing with HTTP changes answered 202 not saved: they are lost, and their senders were told not to send them again')
+      if (changes.length > 0) {
+        this.logger.error(
+          { boardId, changes },
+          'closing with HTTP changes answered 202 not saved: they are kept in DATA_DIR/held-changes and stored when a server next starts on this DATA_DIR (their senders were told not to send them again)',
+        )
+      }
     }
     for (const room of [...this.rooms.values()]) this.unload(room)
     for (const { room } of [...this.retiring.values()]) this.unloadRetired(room)

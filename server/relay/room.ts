@@ -264,9 +264,14 @@ export class Room {
     this.notices.setFull(notice)
   }
 
-  /** Since when (epoch ms) this room's commits have been failing, or null while they succeed. */
+  /** Since when (epoch ms) this room's commits have been failing or late (CommitLog), or null while neither. */
   get commitFailingSince(): number | null {
     return this.commits.commitFailingSince
+  }
+
+  /** When (epoch ms) the oldest change this room has not yet committed arrived, or null when nothing waits. */
+  get uncommittedSince(): number | null {
+    return this.commits.uncommittedSince
   }
 
   /**

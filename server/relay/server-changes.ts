@@ -95,9 +95,12 @@ export class ServerChanges {
     this.refuseUnserved('changed', options)
     if (this.options.host.unloaded()) throw new RoomUnloaded(this.boardId, false)
     if (options.turn || storeFirst) return this.changeInTurn(change, options.turn ?? null, storeFirst)
+    const pendingBefore = this.commits.pendingCount
     const result = this.changeNow(change)
+    // Taken now: once its commit starts, the batch holding it is no longer pending here.
+    const applied = this.commits.appliedSince(pendingBefore)
     const saved = this.commits.whenSaved()
-    await this.withinCommitWait(saved, () => new SavingDelayed(this.boardId, saved, this.options.limits.commitWaitMs))
+    await this.withinCommitWait(saved, () => new SavingDelayed(this.boardId, saved, applied, this.options.limits.commitWaitMs))
     return result
   }
 

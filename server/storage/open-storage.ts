@@ -6,7 +6,15 @@ import type { Storage } from './storage.ts'
 
 export type StorageConfig = Pick<
   Config,
-  'DATA_DIR' | 'DATABASE_URL' | 'SQLITE_SYNCHRONOUS' | 'SQLITE_WAL_LIMIT_MB' | 'DATABASE_STATEMENT_TIMEOUT_MS' | 'DATABASE_CONNECT_TIMEOUT_MS' | 'HISTORY_CLOCK_TOLERANCE_MS'
+    | 'DATA_DIR'
+  | 'DATABASE_URL'
+  | 'SQLITE_SYNCHRONOUS'
+  | 'SQLITE_WAL_LIMIT_MB'
+  | 'DATABASE_STATEMENT_TIMEOUT_MS'
+  | 'DATABASE_CONNECT_TIMEOUT_MS'
+  | 'DATABASE_MIGRATION_LOCK_TIMEOUT_MS'
+  | 'DATABASE_MIGRATION_WAIT_MS'
+  | 'HISTORY_CLOCK_TOLERANCE_MS'
 >
 
 /**
@@ -21,6 +29,9 @@ export async function openStorage(config: StorageConfig, logger: Logger, clock?:
       url: config.DATABASE_URL,
       statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
       connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+      migrationLockTimeoutMs: config.DATABASE_MIGRATION_LOCK_TIMEOUT_MS,
+      migrationWaitMs: config.DATABASE_MIGRATION_WAIT_MS,
+      logger,
       clock,
       futureHistory,
     })

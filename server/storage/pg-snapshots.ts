@@ -4,7 +4,7 @@ import { insertAudited } from './pg-audited.ts'
 import type { PgDb } from './pg-db.ts'
 import type { Clock } from '../clock.ts'
 import { stateBuffer, stateBytes } from './driver-bytes.ts'
-import { nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
+import { newestSnapshotsFirst, nextSnapshotSeq, nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
 import type { SnapshotKind } from '../../shared/snapshot-model.ts'
 import type { NewAuditRecord, NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore, SnapshotUsage } from './storage.ts'
 
@@ -19,6 +19,8 @@ const summaryColumns = {
   createdAt: snapshots.createdAt,
   previousId: snapshots.previousId,
 }
+
+const newestFirst = newestSnapshotsFirst(snapshots)
 
 type Tx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
 
@@ -39,7 +41,7 @@ export class PgSnapshotStore implements SnapshotStore {
         createdAt: nextSnapshotTime(latest?.createdAt, this.clock().getTime(), await newestEdit(tx, snapshot.boardId)),
         previousId: latest?.id ?? null,
       }
-      await tx.insert(snapshots).values({ ...row, state: stateBuffer(snapshot.state) })
+      await tx.insert(snapshots).values({ ...row, state: stateBuffer(snapshot.state), seq: nextSnapshotSeq(snapshots, snapshot.boardId) })
       if (audited) await insertAudited(tx, audited)
       return snapshotRecord(row)
     })
@@ -59,7 +61,7 @@ export class PgSnapshotStore implements SnapshotStore {
   }
 
   async list(boardId: string): Promise<SnapshotRecord[]> {
-    const rows = await this.db.select(summaryColumns).from(snapshots).where(eq(snapshots.boardId, boardId)).orderBy(desc(snapshots.createdAt))
+    const rows = await this.db.select(summaryColumns).from(snapshots).where(eq(snapshots.boardId, boardId)).orderBy(...newestFirst)
     return rows.map(snapshotRecord)
   }
 
@@ -111,7 +113,7 @@ export class PgSnapshotStore implements SnapshotStore {
         .select({ id: snapshots.id })
         .from(snapshots)
         .where(and(eq(snapshots.boardId, boardId), eq(snapshots.kind, 'auto')))
-        .orderBy(desc(snapshots.createdAt))
+        .orderBy(...newestFirst)
       return deleteUnreviewed(tx, autos.slice(keep).map((row) => row.id))
     })
   }
@@ -176,7 +178,7 @@ async function latestRow(db: PgDb | Tx, boardId: string, atOrBefore?: string): P
     .select(summaryColumns)
     .from(snapshots)
     .where(and(eq(snapshots.boardId, boardId), atOrBefore === undefined ? undefined : lte(snapshots.createdAt, atOrBefore)))
-    .orderBy(desc(snapshots.createdAt))
+    .orderBy(...newestFirst)
     .limit(1)
   return row
 }

@@ -1,8 +1,9 @@
 import { and, asc, count, desc, eq, gt, inArray, lte, sql, sum, type SQL } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/pg-core'
 import { boardChanges, boardCheckpoints, boards, boardUpdates, snapshots } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
 import type { FutureHistory } from './future-history.ts'
-import { datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
+import { BOARDS_PER_PAGE, boardsAhead, datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
 import { lastRowTime } from './log-rows.ts'
 import { insertAudited } from './pg-audited.ts'
 import { readWriters, storeFirstWrites } from './pg-client-writers.ts'
@@ -55,16 +56,9 @@ export class PgUpdateLogStore implements UpdateLogStore {
     if (audited) await insertAudited(tx, audited)
     const unstored = await notStoredBefore(tx, entries)
     if (unstored.length === 0) return 0
-    // Under the board's times lock, taken in an earlier statement: this one's snapshot of the database holds every row
-    // committed by the appends that held it before (history-time.ts). A statement of its own: worked out in each row of
-    // the insert, it cost 7 parameters a row, and an import's thousands of rows went past PostgreSQL's 65,535.
-    const now = this.clock()
-    const [newest] = await tx.execute<{ at: string }>(sql`select ${newestHistoryTime(HISTORY_TABLES, sql`${boardId}`, PG_HISTORY)} as at`)
-    const stamp = historyStamp(now, newest!.at, this.future.toleranceMs)
-    if (stamp.datedBack) {
-      for (const statement of datingBack(HISTORY_TABLES, boardId, stamp.at, PG_HISTORY)) await tx.execute(statement)
-      this.future.datedBack(boardId, newest!.at, stamp.at)
-    }
+    // The time in a statement of its own: worked out in each row of the insert, it cost 7 parameters a row, and an
+    // import's thousands of rows went past PostgreSQL's 65,535.
+    const stamp = await this.stamped(tx, boardId)
     // Undefined, not null, on the rows after a batch's first: Drizzle writes DEFAULT for it rather than a parameter.
     const rows = unstored.map((entry) => ({ boardId, update: Buffer.from(entry.update), origin: entry.origin, createdAt: stamp.at, batchId: entry.batch?.id }))
     const inserted = await tx.insert(boardUpdates).values(rows).returning({ seq: boardUpdates.seq })
@@ -73,6 +67,41 @@ export class PgUpdateLogStore implements UpdateLogStore {
       for (const firstWrites of entry.firstWrites ?? []) await storeFirstWrites(tx, boardId, inserted[at]!.seq, entries.indexOf(entry), firstWrites)
     }
     return Math.max(...inserted.map((row) => row.seq))
+  }
+
+  /**
+   * The time the board's rows are stored with now, its history dated back first when it is too far ahead of the clock.
+   * Under the board's times lock, taken in an earlier statement: this one's snapshot of the database holds every row
+   * committed by the appends that held it before (history-time.ts).
+   */
+  private async stamped(tx: PgTx, boardId: string): Promise<{ at: string; datedBack: boolean }> {
+    const now = this.clock()
+    const [newest] = await tx.execute<{ at: string }>(sql`select ${newestHistoryTime(HISTORY_TABLES, sql`${boardId}`, PG_HISTORY)} as at`)
+    const stamp = historyStamp(now, newest!.at, this.future.toleranceMs)
+    if (stamp.datedBack) {
+      for (const statement of datingBack(HISTORY_TABLES, boardId, stamp.at, PG_HISTORY)) await tx.execute(statement)
+      this.future.datedBack(boardId, newest!.at, stamp.at)
+    }
+    return stamp
+  }
+
+  async dateBackFuture(): Promise<number> {
+    const ahead = alias(boards, 'ahead')
+    const page = (afterId: string, after: string) =>
+      this.db
+        .select({ id: ahead.id, ahead: sql<boolean>`${newestHistoryTime(HISTORY_TABLES, ahead.id, PG_HISTORY)} > ${after}` })
+        .from(ahead)
+        .where(gt(ahead.id, afterId))
+        .orderBy(ahead.id)
+        .limit(BOARDS_PER_PAGE)
+    let datedBack = 0
+    for await (const id of boardsAhead(page, this.clock(), this.future.toleranceMs)) {
+      // As an append holds the board (holdForAppend): several instances starting together date each board back once,
+      // the later finding it dated back; an edit's rows or a compaction's checkpoint come wholly before or after.
+      const dated = await this.db.transaction(async (tx) => (await boardHeldForAppend(tx, id, 'for key share', true)) && (await this.stamped(tx, id)).datedBack)
+      if (dated) datedBack++
+    }
+    return datedBack
   }
 
   async load(boardId: string): Promise<StoredBoardState> {
@@ -161,9 +190,14 @@ const PG_HISTORY: HistoryDialect = { latest: 'greatest', earliest: 'least', boar
  * (boardTimesKey).
  */
 async function holdForAppend(tx: PgTx, boardId: string, rowLock: 'for key share' | 'for no key update', times: boolean): Promise<void> {
+  if (!(await boardHeldForAppend(tx, boardId, rowLock, times))) throw new BoardRowGone(boardId)
+}
+
+/** holdForAppend's locks; false once the board's row is gone. */
+async function boardHeldForAppend(tx: PgTx, boardId: string, rowLock: 'for key share' | 'for no key update', times: boolean): Promise<boolean> {
   const timesLock = times ? sql`, pg_advisory_xact_lock(${boardTimesKey(boardId)})` : sql``
   const [locked] = await tx.execute<{ held: boolean }>(sql`select pg_advisory_xact_lock_shared(${boardLockKey(boardId)})${timesLock}, ${boardRowHeld(boardId, rowLock)} as held`)
-  if (!locked?.held) throw new BoardRowGone(boardId)
+  return locked?.held === true
 }
 
 /**

@@ -11,7 +11,6 @@
  */
 import postgres from 'postgres'
 import { drizzle } from 'drizzle-orm/postgres-js'
-import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import * as schema from '../../drizzle/pg/schema.ts'
 import { systemClock, type Clock } from '../clock.ts'
 import type { Storage } from './storage.ts'
@@ -25,11 +24,13 @@ import { PgSnapshotStore } from './pg-snapshots.ts'
 import { PgApiTokenStore } from './pg-tokens.ts'
 import { PgAuditStore } from './pg-audit.ts'
 import { PgExclusiveWriteStore } from './pg-exclusive-writes.ts'
+import { PgDeploymentStore } from './pg-deployment.ts'
 import { PgInviteStore } from './pg-invites.ts'
 import { PgMemberStore } from './pg-members.ts'
 import { PgSessionStore } from './pg-sessions.ts'
 import { PgUserStore } from './pg-users.ts'
-import { projectPath } from '../project-root.ts'
+import type { Logger } from '../log.ts'
+import { migrateOneAtATime } from './pg-migrate.ts'
 import type { FutureHistory } from './future-history.ts'
 
 export type PostgresOptions = {
@@ -37,13 +38,15 @@ export type PostgresOptions = {
   /** The server cancels a statement running longer than this. */
   statementTimeoutMs: number
   connectTimeoutMs: number
+  /** How long one attempt to migrate may wait for a table's lock, and how long attempts go on (pg-migrate.ts). */
+  migrationLockTimeoutMs: number
+  migrationWaitMs: number
+  logger: Logger
   /** The time stamped on log rows, checkpoints and snapshots. */
   clock?: Clock
   /** How far ahead of the clock a board's history is carried, and who hears of one dated back. */
   futureHistory: FutureHistory
 }
-
-const MIGRATIONS = projectPath('drizzle', 'pg')
 
 /** How long past the statement timeout a silent connection is given (the server's own cancellation must get through first). */
 export const SILENCE_MARGIN_MS = 2000
@@ -59,7 +62,15 @@ const MAX_RECONNECT_DELAY_SECONDS = 2
 export const WITHOUT_ARRAY_TYPES = { fetch_types: false } as const
 
 export async function openPostgresStorage(options: PostgresOptions): Promise<Storage> {
-  await migrateOneAtATime(options)
+  await migrateOneAtATime({
+    url: options.url,
+    connectTimeoutMs: options.connectTimeoutMs,
+    lockTimeoutMs: options.migrationLockTimeoutMs,
+    waitMs: options.migrationWaitMs,
+    logger: options.logger,
+    clientOptions: { onnotice: () => {}, ...WITHOUT_ARRAY_TYPES, connection: { application_name: 'assay-migration' } },
+    wrap: withoutRollbackOnClosedConnections,
+  })
   const silenceMs = options.statementTimeoutMs + SILENCE_MARGIN_MS
   const sockets = new PoolSockets(silenceMs)
   const settings: postgres.Options<Record<string, never>> & SocketOption = {
@@ -96,26 +107,11 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
     invites: new PgInviteStore(db),
     audit: new PgAuditStore(db),
     exclusiveWrites: new PgExclusiveWriteStore(db),
+    deployment: new PgDeploymentStore(db),
     async ping() {
       await client`select 1`
     },
     close: () => sockets.end(client, 5),
-  }
-}
-
-/**
- * Instances starting together (a fleet's first start, a rolling upgrade) would
- * race to create the same tables; one session lock lets one migrate while the
- * others wait and then find nothing left to do. Ending the session releases it.
- * Migrations run without the statement timeout: one may rightly take long.
- */
-async function migrateOneAtATime(options: PostgresOptions): Promise<void> {
-  const client = postgres(options.url, { max: 1, onnotice: () => {}, connect_timeout: options.connectTimeoutMs / 1000, ...WITHOUT_ARRAY_TYPES })
-  try {
-    await client`select pg_advisory_lock(hashtext('assay-migrations'))`
-    await migrate(drizzle({ client: withoutRollbackOnClosedConnections(client) }), { migrationsFolder: MIGRATIONS })
-  } finally {
-    await client.end({ timeout: 5 })
   }
 }
 

@@ -1,4 +1,5 @@
-/** What the SQLite and PostgreSQL snapshot stores share: reading a row and a state, the guard, the time rule. */
+/** What the SQLite and PostgreSQL snapshot stores share: reading a row and a state, the guard, the time rule, their order. */
+import { desc, sql, type Column, type SQL, type Table } from 'drizzle-orm'
 import { SNAPSHOT_KINDS, type SnapshotKind } from '../../shared/snapshot-model.ts'
 import type { SnapshotGuard, SnapshotRecord } from './storage.ts'
 
@@ -35,4 +36,23 @@ export function skippedByGuard(latest: SnapshotRow | undefined, contentHash: str
 export function nextSnapshotTime(previous: string | undefined, now: number, newestEdit: string | undefined): string {
   const after = previous === undefined ? now : Math.max(now, Date.parse(previous) + 1)
   return new Date(newestEdit === undefined ? after : Math.max(after, Date.parse(newestEdit))).toISOString()
+}
+
+type SnapshotTable = Table & { boardId: Column; createdAt: Column; seq: Column }
+
+/**
+ * A board's snapshots newest first: by time, and among one time the last made
+ * first. Snapshots dated back together (history-time.ts) share the clock's
+ * time; ordered by time alone, which of them was the latest (what the next
+ * snapshot follows and is compared with, what a read of that moment and a
+ * listing show first) was whichever the database read first, not the same on
+ * SQLite and PostgreSQL.
+ */
+export function newestSnapshotsFirst(table: SnapshotTable): SQL[] {
+  return [desc(table.createdAt), desc(table.seq)]
+}
+
+/** The number the board's next snapshot is stored with, one past its last: worked out in the insert, which the board's snapshots are made one at a time around. */
+export function nextSnapshotSeq(table: SnapshotTable, boardId: string): SQL {
+  return sql`(select coalesce(max(${table.seq}), 0) + 1 from ${table} where ${table.boardId} = ${boardId})`
 }

@@ -124,7 +124,7 @@ export class SqliteReviewStore implements ReviewStore {
         .from(reviewSignoffs)
         .innerJoin(snapshots, eq(snapshots.id, reviewSignoffs.snapshotId))
         .where(inArray(snapshots.boardId, group))
-        .orderBy(asc(reviewSignoffs.createdAt), asc(reviewSignoffs.reviewerId))
+        .orderBy(asc(snapshots.createdAt), asc(snapshots.seq), asc(reviewSignoffs.createdAt), asc(reviewSignoffs.reviewerId))
         .all(),
     )
     return signoffsByBoard(boardIds, rows)

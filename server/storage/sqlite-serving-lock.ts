@@ -36,10 +36,13 @@ export function sqliteLogOwner(dataDir: string): 'server' | 'elsewhere' | 'nobod
   return 'nobody'
 }
 
-/** The one object serves either mode: nothing about a file lock differs between them once held. */
-export function trySqliteServingLock(dataDir: string, mode: LockMode): (SharedLock & ExclusiveLock) | null {
+/**
+ * The one object serves either mode: nothing about a file lock differs between them once held. `fileName`: another
+ * lock of the folder's than its serving lock (the held-changes spool's, held-change-spool.ts).
+ */
+export function trySqliteServingLock(dataDir: string, mode: LockMode, fileName = SERVING_LOCK_FILE_NAME): (SharedLock & ExclusiveLock) | null {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
-  const path = join(dataDir, SERVING_LOCK_FILE_NAME)
+  const path = join(dataDir, fileName)
   createPrivately(path)
   // No busy timeout: a refusal is answered at once, and the caller decides whether to wait.
   const client = new Database(path, { timeout: 0 })

@@ -3,7 +3,7 @@ import { auditLog, boardCheckpoints, boards, boardUpdates, reviewComments, revie
 import type { Clock } from '../clock.ts'
 import { auditColumns } from './audit-rows.ts'
 import { stateBuffer, stateBytes } from './driver-bytes.ts'
-import { nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
+import { newestSnapshotsFirst, nextSnapshotSeq, nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { SnapshotKind } from '../../shared/snapshot-model.ts'
 import type { NewAuditRecord, NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore, SnapshotUsage } from './storage.ts'
@@ -19,6 +19,8 @@ const summaryColumns = {
   createdAt: snapshots.createdAt,
   previousId: snapshots.previousId,
 }
+
+const newestFirst = newestSnapshotsFirst(snapshots)
 
 type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0]
 
@@ -38,7 +40,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
         createdAt: nextSnapshotTime(latest?.createdAt, this.clock().getTime(), newestEdit(tx, snapshot.boardId)),
         previousId: latest?.id ?? null,
       }
-      tx.insert(snapshots).values({ ...row, state: stateBuffer(snapshot.state) }).run()
+      tx.insert(snapshots).values({ ...row, state: stateBuffer(snapshot.state), seq: nextSnapshotSeq(snapshots, snapshot.boardId) }).run()
       if (audited) tx.insert(auditLog).values(auditColumns(audited)).run()
       return snapshotRecord(row)
     })
@@ -65,7 +67,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
       .select(summaryColumns)
       .from(snapshots)
       .where(eq(snapshots.boardId, boardId))
-      .orderBy(desc(snapshots.createdAt))
+      .orderBy(...newestFirst)
       .all()
       .map(snapshotRecord)
   }
@@ -118,7 +120,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
         .select({ id: snapshots.id })
         .from(snapshots)
         .where(and(eq(snapshots.boardId, boardId), eq(snapshots.kind, 'auto')))
-        .orderBy(desc(snapshots.createdAt))
+        .orderBy(...newestFirst)
         .all()
       return deleteUnreviewed(tx, autos.slice(keep).map((row) => row.id))
     })
@@ -173,7 +175,7 @@ function latestRow(db: SqliteDb | Tx, boardId: string, atOrBefore?: string): Sna
     .select(summaryColumns)
     .from(snapshots)
     .where(and(eq(snapshots.boardId, boardId), atOrBefore === undefined ? undefined : lte(snapshots.createdAt, atOrBefore)))
-    .orderBy(desc(snapshots.createdAt))
+    .orderBy(...newestFirst)
     .limit(1)
     .get() as SnapshotRow | undefined
 }

@@ -1,11 +1,12 @@
 import type { Statement } from 'better-sqlite3'
+import { alias } from 'drizzle-orm/sqlite-core'
 import { and, asc, count, desc, eq, gt, lte, max, Param, Placeholder, sql, sum } from 'drizzle-orm'
 import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates, snapshots } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
 import { auditColumns } from './audit-rows.ts'
 import { stateBytes } from './driver-bytes.ts'
 import type { FutureHistory } from './future-history.ts'
-import { datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
+import { BOARDS_PER_PAGE, boardsAhead, datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { sqliteClientWriters, type SqliteClientWriters } from './sqlite-client-writers.ts'
@@ -19,6 +20,11 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
    */
   private readonly appendRows: (boardId: string, entries: LogEntry[], now: Date, audited: NewAuditRecord | null) => number
   private readonly boardRow
+  /** Dates the board's history back to `now` when it is too far ahead (UpdateLogStore.dateBackFuture), in a transaction of its own: whether it did. */
+  private readonly dateBackBoard: (boardId: string, now: Date) => boolean
+  /** A page of boards, each with whether its newest time is after `after` (BoardsPage): each board's times read from the ends of its indexes. */
+  private readonly boardsPage
+  private readonly toleranceMs: number
   private readonly tail: TailQueries
   private readonly clientWriters: SqliteClientWriters
 
@@ -33,6 +39,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     private readonly checkFile: () => void,
     future: FutureHistory,
   ) {
+    this.toleranceMs = future.toleranceMs
     const clientWriters = (this.clientWriters = sqliteClientWriters(db))
     const boardRow = db.select({ id: boards.id }).from(boards).where(eq(boards.id, sql.placeholder('boardId')))
     this.boardRow = boardRow.prepare()
@@ -62,17 +69,21 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     // building a `RETURNING` result for every keystroke (`npm run bench -- commit`). Never a returning
     // get(): it resets the statement after the first row and better-sqlite3 ignores what that reset
     // reports. A commit that fails (a full disk) throws out of the transaction.
-    this.appendRows = db.$client.transaction((boardId: string, entries: LogEntry[], now: Date, audited: NewAuditRecord | null) => {
-      const board = boardNewest.get(boardId, boardId, boardId, boardId, boardId) as { at: string } | undefined
-      if (board === undefined) throw new BoardRowGone(boardId)
-      // A server-side change's entry (a restore's), rare: Drizzle's own insert, on the transaction's connection.
-      if (audited) db.insert(auditLog).values(auditColumns(audited)).run()
-      const newest = board.at
+    /** The time the board's rows are stored with now, its history dated back first when it is too far ahead of `now`; in the caller's transaction. */
+    const stamped = (boardId: string, newest: string, now: Date) => {
       const stamp = historyStamp(now, newest, future.toleranceMs)
       if (stamp.datedBack) {
         for (const statement of datingBack(HISTORY_TABLES, boardId, stamp.at, SQLITE_HISTORY)) db.run(statement)
         future.datedBack(boardId, newest, stamp.at)
       }
+      return stamp
+    }
+    this.appendRows = db.$client.transaction((boardId: string, entries: LogEntry[], now: Date, audited: NewAuditRecord | null) => {
+      const board = boardNewest.get(boardId, boardId, boardId, boardId, boardId) as { at: string } | undefined
+      if (board === undefined) throw new BoardRowGone(boardId)
+      // A server-side change's entry (a restore's), rare: Drizzle's own insert, on the transaction's connection.
+      if (audited) db.insert(auditLog).values(auditColumns(audited)).run()
+      const stamp = stamped(boardId, board.at, now)
       let seq = 0
       for (const [index, entry] of entries.entries()) {
         seq = Number(insertRow.run(boardId, bufferView(entry.update), entry.origin, stamp.at).lastInsertRowid)
@@ -81,7 +92,28 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
       }
       return seq
     }).immediate
+    this.dateBackBoard = db.$client.transaction((boardId: string, now: Date) => {
+      const board = boardNewest.get(boardId, boardId, boardId, boardId, boardId) as { at: string } | undefined
+      return board !== undefined && stamped(boardId, board.at, now).datedBack
+    }).immediate
+    const ahead = alias(boards, 'ahead')
+    this.boardsPage = db
+      .select({ id: ahead.id, ahead: sql<number>`${newestHistoryTime(HISTORY_TABLES, ahead.id, SQLITE_HISTORY)} > ${sql.placeholder('after')}` })
+      .from(ahead)
+      .where(gt(ahead.id, sql.placeholder('afterId')))
+      .orderBy(ahead.id)
+      .limit(BOARDS_PER_PAGE)
+      .prepare()
     this.tail = tailQueries(db)
+  }
+
+  async dateBackFuture(): Promise<number> {
+    this.checkFile()
+    let datedBack = 0
+    for await (const id of boardsAhead((afterId, after) => this.boardsPage.all({ afterId, after }), this.clock(), this.toleranceMs)) {
+      if (this.dateBackBoard(id, this.clock())) datedBack++
+    }
+    return datedBack
   }
 
   async append(boardId: string, entries: LogEntry[], audited: NewAuditRecord | null = null): Promise<number> {

@@ -33,6 +33,7 @@ import { SqliteSnapshotStore } from './sqlite-snapshots.ts'
 import { SqliteApiTokenStore } from './sqlite-tokens.ts'
 import { SqliteAuditStore } from './sqlite-audit.ts'
 import { SqliteExclusiveWriteStore } from './sqlite-exclusive-writes.ts'
+import { SqliteDeploymentStore } from './sqlite-deployment.ts'
 import { SqliteInviteStore } from './sqlite-invites.ts'
 import { SqliteMemberStore } from './sqlite-members.ts'
 import { SqliteSessionStore } from './sqlite-sessions.ts'
@@ -140,6 +141,7 @@ export function openSqliteStorage(options: SqliteOptions): Storage {
     invites: new SqliteInviteStore(db),
     audit: new SqliteAuditStore(db),
     exclusiveWrites: new SqliteExclusiveWriteStore(db),
+    deployment: new SqliteDeploymentStore(db),
     async ping() {
       // The open handle answers after its file is gone: whether the path still holds it is what says the database is there.
       file.check()

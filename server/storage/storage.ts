@@ -215,6 +215,16 @@ export interface UpdateLogStore {
   count(boardId: string): Promise<number>
   /** The bytes a load of the board reads: its latest checkpoint's and those of the log rows after it (sizes only, never the bytes themselves). */
   bytes(boardId: string): Promise<number>
+  /**
+   * Dates back to the clock the history of every board further ahead of it
+   * than the tolerance, as an edit of the board would (history-time.ts): each
+   * board in a transaction of its own, under the locks an edit takes, its
+   * newest time read again there (another instance's pass or edit may have
+   * dated it back meanwhile), and reported (FutureHistory). How many boards it
+   * dated back. The boards are found in one statement that reads each board's
+   * times from the ends of its indexes, not its rows.
+   */
+  dateBackFuture(): Promise<number>
 }
 
 /** A kept checkpoint, without its state. */
@@ -664,6 +674,22 @@ export interface ReviewStore {
   boardSignoffs(boardIds: readonly string[]): Promise<Map<string, BoardSignoff[]>>
 }
 
+/**
+ * Which deployment the database belongs to: what every Redis key and channel
+ * is named after (server/redis-namespace.ts), so that two deployments sharing
+ * one Redis, a restored copy and its original among them, never hear each
+ * other's edits.
+ */
+export interface DeploymentStore {
+  /**
+   * The same for every instance on this database, and another for any other
+   * database: the id stored with it (made at the first start, afresh by
+   * `assay restore`), and on PostgreSQL the database's own identity, which a
+   * copy made with pg_restore does not share.
+   */
+  identity(): Promise<string>
+}
+
 export interface Storage {
   readonly dialect: Dialect
   readonly boards: BoardRecordStore
@@ -678,6 +704,7 @@ export interface Storage {
   readonly invites: InviteStore
   readonly audit: AuditStore
   readonly exclusiveWrites: ExclusiveWriteStore
+  readonly deployment: DeploymentStore
   /** Resolves once the database has answered a trivial query (readiness); rejects when it cannot. */
   ping(): Promise<void>
   /** SQLite only: the bytes its write-ahead log file takes on disk now (0 when there is none). */

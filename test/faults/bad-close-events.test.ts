@@ -77,10 +77,10 @@ describeUnless(redisServerMissing)('control messages from other instances', () =
     const [codesOfA, codesOfB] = [closeCodes(clients.a), closeCodes(clients.b)]
     const publisher = new Redis(redis.url)
     try {
-      await publisher.publish('assay:control', controlMessage(clients.boardId, { code: 999, reason: 'bad code' }))
-      await publisher.publish('assay:control', controlMessage(clients.boardId, { code: CLOSE.accessChanged.code, reason: 'x'.repeat(200) }))
+      await publisher.publish(running.services.redis!.controlChannel, controlMessage(clients.boardId, { code: 999, reason: 'bad code' }))
+      await publisher.publish(running.services.redis!.controlChannel, controlMessage(clients.boardId, { code: CLOSE.accessChanged.code, reason: 'x'.repeat(200) }))
       // Handled in order: once this one has closed both sockets, the two before it have been handled too.
-      await publisher.publish('assay:control', controlMessage(clients.boardId, CLOSE.accessChanged))
+      await publisher.publish(running.services.redis!.controlChannel, controlMessage(clients.boardId, CLOSE.accessChanged))
     } finally {
       publisher.disconnect()
     }

@@ -5,6 +5,7 @@
  */
 import type { Storage, UpdateLogStore } from '../../server/storage/storage.ts'
 import { Gate } from './gate.ts'
+import { logWith } from './log-with.ts'
 
 export class AppendControl extends Gate {
   /** Appends tried so far, failed ones included. */
@@ -32,7 +33,7 @@ export class AppendControl extends Gate {
     }
     return {
       ...storage,
-      log: { append, load: (boardId) => log.load(boardId), loadSince: (boardId, afterSeq) => log.loadSince(boardId, afterSeq), compact: (boardId, merge) => log.compact(boardId, merge), count: (boardId) => log.count(boardId), bytes: (boardId) => log.bytes(boardId), writers: (boardId) => log.writers(boardId), appendInTurn: log.appendInTurn?.bind(log) },
+      log: logWith(log, { append }),
     }
   }
 }

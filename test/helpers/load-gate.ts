@@ -8,6 +8,7 @@
  */
 import type { Storage, UpdateLogStore } from '../../server/storage/storage.ts'
 import { Gate } from './gate.ts'
+import { logWith } from './log-with.ts'
 
 export class LoadGate extends Gate {
   /** Update-log loads that came to the gate, held or not: the reads of a whole board as stored. */
@@ -28,7 +29,7 @@ export class LoadGate extends Gate {
     }
     return {
       ...storage,
-      log: { append: (boardId, entries) => log.append(boardId, entries), load, loadSince: (boardId, afterSeq) => log.loadSince(boardId, afterSeq), compact: (boardId, merge) => log.compact(boardId, merge), count: (boardId) => log.count(boardId), bytes: (boardId) => log.bytes(boardId), writers: (boardId) => log.writers(boardId), appendInTurn: log.appendInTurn?.bind(log) },
+      log: logWith(log, { load }),
     }
   }
 }

@@ -8,17 +8,18 @@ import { createMigratedDatabase, databaseUrl, dropDatabase, freshDatabaseName, s
 /** `destroy(current)`: the server as it is now, when the test restarted it. */
 export type ProxiedServer = { server: TestServer; proxy: TcpProxy; destroy(current?: TestServer): Promise<void> }
 
-export async function startProxiedServer(options: Pick<TestServerOptions, 'accounts'> & { env: Record<string, string> }): Promise<ProxiedServer> {
+export async function startProxiedServer(options: Pick<TestServerOptions, 'accounts' | 'logSink'> & { env: Record<string, string> }): Promise<ProxiedServer> {
   const database = freshDatabaseName()
   await createMigratedDatabase(database)
   const target = new URL(databaseUrl(database))
   const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) })
   target.port = String(proxy.port)
-  const server = await startTestServer({ dialect: 'postgres', database, accounts: options.accounts, env: { ...options.env, DATABASE_URL: target.toString() } })
+  const server = await startTestServer({ dialect: 'postgres', database, accounts: options.accounts, logSink: options.logSink, env: { ...options.env, DATABASE_URL: target.toString() } })
   return {
     server,
     proxy,
     async destroy(current = server) {
+      proxy.slow(0)
       proxy.restore()
       await current.destroy()
       await proxy.close()

@@ -12,6 +12,7 @@ import { startServer } from '../../server/server.ts'
 import { openStorage } from '../../server/storage/open-storage.ts'
 import type { Storage, UpdateLogStore } from '../../server/storage/storage.ts'
 import { stopOnSignals } from '../../server/stop-on-signals.ts'
+import { logWith } from './log-with.ts'
 import { openAccess } from './open-access.ts'
 
 const flag = process.env.STALL_AFTER_COMMIT
@@ -29,7 +30,7 @@ function stallingAfterCommit(storage: Storage): Storage {
   const appendInTurn: UpdateLogStore['appendInTurn'] = log.appendInTurn && (async (boardId, turn, take) => stallOnceCommitted(await log.appendInTurn!(boardId, turn, take)))
   return {
     ...storage,
-    log: { append, appendInTurn, load: (boardId) => log.load(boardId), loadSince: (boardId, afterSeq) => log.loadSince(boardId, afterSeq), compact: (boardId, merge) => log.compact(boardId, merge), count: (boardId) => log.count(boardId), bytes: (boardId) => log.bytes(boardId), writers: (boardId) => log.writers(boardId) },
+    log: logWith(log, { append, appendInTurn }),
   }
 }
 

@@ -10,6 +10,9 @@
  *   never told (a NAT or firewall that forgot them), while new ones are
  *   forwarded: only a client that notices the silence and connects afresh
  *   gets through again;
+ * - `slow(ms)`: every chunk is forwarded `ms` late, either way, in order (a
+ *   congested or far link: bytes keep coming, so no silence deadline trips,
+ *   and each round trip takes twice `ms`); `slow(0)` forwards at once again;
  * - `restore()`: forwarding resumes, for held connections too;
  * - `holdRequests(pattern)`: what a client sends that matches (a Redis
  *   SUBSCRIBE) waits, with everything it sends after it, until released: the
@@ -32,6 +35,7 @@ export type TcpProxy = {
   cut(): void
   blackhole(): void
   strand(): void
+  slow(ms: number): void
   restore(): void
   holdRequests(pattern: RegExp): RequestHold
   /** Counts the matches of `pattern` (global) in what is forwarded to the service from now on. */
@@ -65,6 +69,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let losing: { request: RegExp; answer: RegExp; lost: () => void } | undefined
   const counted: { pattern: RegExp; matches: number }[] = []
   let refused = 0
+  let delayMs = 0
+  /** Passes `chunk` on now, or `delayMs` late (a Transform takes its next chunk only once this one is passed: order is kept). */
+  const passLate = (pass: (error: null, chunk: Buffer) => void, chunk: Buffer) => {
+    if (delayMs === 0) pass(null, chunk)
+    else setTimeout(() => pass(null, chunk), delayMs)
+  }
 
   const drop = (link: Link) => {
     links.delete(link)
@@ -86,7 +96,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         if (losing?.request.test(chunk.toString('latin1'))) link.losing = true
         for (const count of counted) count.matches += chunk.toString('latin1').match(count.pattern)?.length ?? 0
         const hold = holding
-        if (!hold?.pattern.test(chunk.toString('latin1'))) return pass(null, chunk)
+        if (!hold?.pattern.test(chunk.toString('latin1'))) return passLate(pass, chunk)
         hold.arrived()
         void hold.released.then(() => pass(null, chunk))
       },
@@ -94,7 +104,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     link.toService.pipe(upstream)
     link.toClient = new Transform({
       transform(chunk: Buffer, _encoding, pass) {
-        if (!link.losing || !losing?.answer.test(chunk.toString('latin1'))) return pass(null, chunk)
+        if (!link.losing || !losing?.answer.test(chunk.toString('latin1'))) return passLate(pass, chunk)
         losing.lost()
         losing = undefined
         drop(link)
@@ -146,6 +156,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         links.delete(link)
         stranded.add(link)
       }
+    },
+    slow(ms) {
+      delayMs = ms
     },
     restore() {
       if (mode === 'open') return

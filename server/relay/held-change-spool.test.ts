@@ -1,0 +1,28 @@
+import { rmSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, expect, it } from 'vitest'
+import { HeldChangeSpool, SpoolRefused, type HeldChange } from './held-change-spool.ts'
+
+const folders: string[] = []
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
+})
+
+const change: HeldChange = { boardId: 'board', accountId: 'account', route: '/api/boards/:id/assessments', at: '2026-01-01T00:00:00.000Z', entries: [{ origin: 'server:account', update: new Uint8Array([1, 2, 3]) }] }
+
+it('reads back what it kept, and one process at a time holds a folder’s spool: another keeps nothing there until it is let go', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'assay-spool-'))
+  folders.push(dataDir)
+  const limits = { maxChanges: 10, maxBytes: 65_536 }
+  const first = new HeldChangeSpool(dataDir, limits)
+  const second = new HeldChangeSpool(dataDir, limits)
+  const name = await first.keep(change)
+  expect((await first.read(name)).change).toEqual(change)
+  await expect(second.keep(change)).rejects.toThrow(SpoolRefused)
+  await expect(second.leftOver()).rejects.toThrow(/another server process holds the held-changes spool/)
+  await first.release()
+  expect(await second.leftOver()).toEqual([name])
+  await second.release()
+})

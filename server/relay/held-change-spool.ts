@@ -1,0 +1,256 @@
+/**
+ * The files of HTTP changes answered `202` (SavingDelayed) whose commit has not
+ * yet completed, in DATA_DIR/held-changes: one a change, written and fsynced
+ * (the file, then its folder) before the `202` is sent, removed once the change
+ * is committed. Unlike a websocket client's edits, which its client keeps and
+ * sends again, such a change has no other copy than this process's memory; the
+ * file outlives a crash, and the next start on the same DATA_DIR commits it
+ * (held-change-replay.ts). Bounded in count and bytes (HELD_CHANGES_MAX,
+ * HELD_CHANGES_MAX_BYTES): past either, or when the file cannot be written, the
+ * change is answered 503 rather than promised (http/saving-delayed.ts).
+ *
+ * A file is `<sha256 of the body, hex>\n<body>`, the body a JSON object: read
+ * back at the next start as hostile input (a truncated write, a disk error, or
+ * anyone with access to the folder), its size bounded before it is read and
+ * its digest checked before it is parsed.
+ */
+import { createHash, randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { lstat, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { z } from 'zod'
+import type { HeldLock } from '../storage/held-lock.ts'
+
+/** One update a change applied, and its origin as the update log stores it (`server` or `server:<who>`, commit-log.ts). */
+export type HeldEntry = { update: Uint8Array; origin: string }
+
+/** A held change: what it applied to its board, and who sent it through which route (never its path, which may hold a token). */
+export type HeldChange = { boardId: string; accountId: string | null; route: string; at: string; entries: HeldEntry[] }
+
+/** The spool refused to keep a change: full, or its file could not be written. */
+export class SpoolRefused extends Error {
+  override name = 'SpoolRefused'
+}
+
+/** A spool file that cannot be read back as a held change: why. */
+export class DamagedHeldFile extends Error {
+  override name = 'DamagedHeldFile'
+}
+
+export const HELD_CHANGES_FOLDER = 'held-changes'
+/** Where files refused at replay, damaged or no longer allowed, are moved for an operator. */
+export const REFUSED_FOLDER = 'refused'
+const SUFFIX = '.held'
+const SPOOL_LOCK_FILE_NAME = 'spool.lock'
+/** A file being written: its change was never answered 202 (a crash came first). */
+const WRITING = '.writing'
+
+const DIGEST_CHARS = 64
+
+const heldBody = z.strictObject({
+    version: z.literal(1),
+    boardId: z.string().min(1).max(64),
+    accountId: z.string().min(1).max(64).nullable(),
+    route: z.string().min(1).max(512),
+    at: z.string().max(64),
+    entries: z
+      .array(
+        z.strictObject({
+          origin: z.string().max(600).regex(/^server(:.*)?$/s, 'is not a server-side change’s origin'),
+          update: z.base64(),
+        }),
+      )
+      .min(1)
+      .max(10_000),
+})
+
+export type SpoolLimits = { maxChanges: number; maxBytes: number }
+
+export class HeldChangeSpool {
+  readonly folder: string
+  /** Files kept now, with their bytes: what the bounds count. */
+  private readonly kept = new Map<string, number>()
+  private keptBytes = 0
+  /** The spool's lock, once taken (claim): one process at a time keeps and replays its files. */
+  private claiming: Promise<HeldLock | null> | null = null
+
+  constructor(
+    dataDir: string,
+    private readonly limits: SpoolLimits,
+  ) {
+    this.folder = join(dataDir, HELD_CHANGES_FOLDER)
+  }
+
+  /**
+   * Writes `change` to a file of its own, fsynced with its folder, and resolves
+   * with its name; rejects with SpoolRefused when the spool is full or the
+   * write failed (nothing is left named as a held change then).
+   */
+  async keep(change: HeldChange): Promise<string> {
+    const text = encodeHeld(change)
+    const bytes = Buffer.byteLength(text)
+    if (this.kept.size + 1 > this.limits.maxChanges || this.keptBytes + bytes > this.limits.maxBytes) {
+      throw new SpoolRefused(
+        `the held-changes spool is full (${this.kept.size} changes, ${this.keptBytes} bytes; HELD_CHANGES_MAX ${this.limits.maxChanges}, HELD_CHANGES_MAX_BYTES ${this.limits.maxBytes})`,
+      )
+    }
+    // Ordered by name as they were kept: replayed in that order.
+    const name = `${Date.now().toString().padStart(15, '0')}-${randomUUID()}${SUFFIX}`
+    // Counted before the write: two changes kept at once must not pass the bounds together.
+    this.kept.set(name, bytes)
+    this.keptBytes += bytes
+    const writing = join(this.folder, name + WRITING)
+    try {
+      await this.claim()
+      await writeSynced(writing, text)
+      await rename(writing, join(this.folder, name))
+      await syncFolder(this.folder)
+    } catch (error) {
+      this.forget(name)
+      await unlink(writing).catch(() => undefined)
+      throw new SpoolRefused(`its file could not be written in ${this.folder}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    }
+    return name
+  }
+
+  /**
+   * Removes a file once its change is stored. Not fsynced: a file that comes
+   * back after a power cut is committed again at the next start, and a Yjs
+   * update applied twice stores nothing the second time.
+   */
+  async remove(name: string): Promise<void> {
+    this.forget(name)
+    await unlink(join(this.folder, name)).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    })
+  }
+
+  /**
+   * The files left by an earlier process, oldest first (those being written too: none was answered 202). Rejects with
+   * SpoolRefused while another live process holds the spool: its files are its own.
+   */
+  async leftOver(): Promise<string[]> {
+    // No folder, nothing left: a DATA_DIR whose server never held a change gets none.
+    if (!existsSync(this.folder)) return []
+    await this.claim()
+    const names = await readdir(this.folder)
+    return names.filter((name) => name.endsWith(SUFFIX) || name.endsWith(SUFFIX + WRITING)).sort()
+  }
+
+  /** Whether no change is kept now (none answered 202 and unsaved, none replayed and unsaved). */
+  get idle(): boolean {
+    return this.kept.size === 0
+  }
+
+  /** Lets the spool's lock go: another process may keep and replay its files from now on. */
+  async release(): Promise<void> {
+    const claiming = this.claiming
+    this.claiming = null
+    await (await claiming?.catch(() => null))?.release()
+  }
+
+  /**
+   * Takes the spool's lock (an OS file lock that goes with its process, even
+   * by SIGKILL: sqlite-serving-lock.ts), once: two processes on one DATA_DIR
+   * (instances on PostgreSQL given the same folder) would otherwise replay,
+   * and remove, the files of a change the other still holds.
+   */
+  private async claim(): Promise<void> {
+    this.claiming ??= import('../storage/sqlite-serving-lock.ts').then(({ trySqliteServingLock }) => trySqliteServingLock(this.folder, 'exclusive', SPOOL_LOCK_FILE_NAME))
+    const claiming = this.claiming
+    const lock = await claiming.catch((error: unknown) => {
+      if (this.claiming === claiming) this.claiming = null
+      throw error
+    })
+    if (lock) return
+    // Tried again at the next change: the other process may be gone by then.
+    if (this.claiming === claiming) this.claiming = null
+    throw new SpoolRefused(`another server process holds the held-changes spool ${this.folder}; each instance needs a DATA_DIR of its own`)
+  }
+
+  /** Reads a left-over file as a held change, with its bytes; rejects with DamagedHeldFile, naming why, when it is not one. */
+  async read(name: string): Promise<{ change: HeldChange; bytes: number }> {
+    if (name.endsWith(WRITING)) throw new DamagedHeldFile('it was being written when its process ended: its change was never answered 202')
+    const path = join(this.folder, name)
+    const stat = await lstat(path)
+    if (!stat.isFile()) throw new DamagedHeldFile('it is not a regular file')
+    if (stat.size > this.limits.maxBytes) throw new DamagedHeldFile(`it holds ${stat.size} bytes, past HELD_CHANGES_MAX_BYTES (${this.limits.maxBytes})`)
+    return { change: decodeHeld(await readFile(path, 'utf8')), bytes: stat.size }
+  }
+
+  /** Moves a left-over file aside into `refused/`, for an operator; resolves with where it went. */
+  async setAside(name: string): Promise<string> {
+    const folder = join(this.folder, REFUSED_FOLDER)
+    await mkdir(folder, { recursive: true, mode: 0o700 })
+    const to = join(folder, name)
+    await rename(join(this.folder, name), to)
+    await syncFolder(folder)
+    return to
+  }
+
+  /** A left-over file being replayed counts against the bounds as one kept now does, until it is removed. */
+  adopt(name: string, bytes: number): void {
+    this.kept.set(name, bytes)
+    this.keptBytes += bytes
+  }
+
+  private forget(name: string): void {
+    const bytes = this.kept.get(name)
+    if (bytes === undefined) return
+    this.kept.delete(name)
+    this.keptBytes -= bytes
+  }
+}
+
+function encodeHeld(change: HeldChange): string {
+  const body = JSON.stringify({
+    version: 1,
+    boardId: change.boardId,
+    accountId: change.accountId,
+    route: change.route,
+    at: change.at,
+    entries: change.entries.map(({ origin, update }) => ({ origin, update: Buffer.from(update).toString('base64') })),
+  })
+  return `${digest(body)}\n${body}`
+}
+
+function decodeHeld(text: string): HeldChange {
+  const newline = text.indexOf('\n')
+  if (newline !== DIGEST_CHARS) throw new DamagedHeldFile('it does not start with its digest (truncated or not a held change)')
+  const body = text.slice(newline + 1)
+  if (digest(body) !== text.slice(0, newline)) throw new DamagedHeldFile('its content does not match its digest (truncated or altered)')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body)
+  } catch (error) {
+    throw new DamagedHeldFile(`its body is not JSON: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  const checked = heldBody.safeParse(parsed)
+  if (!checked.success) throw new DamagedHeldFile(`its body is not a held change: ${checked.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`)
+  const { boardId, accountId, route, at, entries } = checked.data
+  return { boardId, accountId, route, at, entries: entries.map(({ origin, update }) => ({ origin, update: new Uint8Array(Buffer.from(update, 'base64')) })) }
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+async function writeSynced(path: string, text: string): Promise<void> {
+  const file = await open(path, 'wx', 0o600)
+  try {
+    await file.writeFile(text)
+    await file.sync()
+  } finally {
+    await file.close()
+  }
+}
+
+/** fsync of a folder: the name of a file renamed into it survives a power cut. */
+async function syncFolder(path: string): Promise<void> {
+  const folder = await open(path, 'r')
+  try {
+    await folder.sync()
+  } finally {
+    await folder.close()
+  }
+}

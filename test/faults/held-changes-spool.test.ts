@@ -1,0 +1,196 @@
+/**
+ * An HTTP change answered 202 (its commit slower than COMMIT_WAIT_MS: the
+ * update log's appends held in a server process of its own) is written to
+ * DATA_DIR/held-changes before the answer, and a server started after that
+ * process is SIGKILLed stores it before it serves anything: on SQLite and on
+ * PostgreSQL. A change its account may no longer make, and a damaged,
+ * truncated or oversized file, are set aside into held-changes/refused with
+ * an error line, and the server starts all the same. A change whose commit
+ * had landed before the kill stores nothing again.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { createAccount, issueApiToken } from '../../server/auth/accounts.ts'
+import { createLogger } from '../../server/log.ts'
+import { HeldChangeSpool } from '../../server/relay/held-change-spool.ts'
+import type { Storage } from '../../server/storage/storage.ts'
+import { apiClient } from '../helpers/api.ts'
+import { startChildServer, type ChildServer } from '../helpers/child-server.ts'
+import { createMigratedDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from '../helpers/test-server.ts'
+
+const ENTRY = fileURLToPath(new URL('../helpers/serve-held-appends.ts', import.meta.url))
+const ASSESSMENTS = '/api/boards/:id/assessments'
+
+type Dialect = 'sqlite' | 'postgres'
+
+const cleanups: (() => Promise<void> | void)[] = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+/** A data folder (and for PostgreSQL a database) with an owner and an analyst, and servers started on it. */
+async function setting(dialect: Dialect) {
+  const dataDir = tempDir()
+  const database = freshDatabaseName()
+  if (dialect === 'postgres') await createMigratedDatabase(database)
+  cleanups.push(async () => {
+    rmSync(dataDir, { recursive: true, force: true })
+    if (dialect === 'postgres') await dropDatabase(database)
+  })
+  const storage: Storage = await openTestStorage(dialect, dataDir, database)
+  cleanups.push(() => storage.close())
+  const services = { storage, logger: createLogger('silent') }
+  const person = async (name: string, isAdmin: boolean) => {
+    const user = await createAccount(services, { email: `${name}-${crypto.randomUUID().slice(0, 8)}@example.org`, name, password: `pw-${crypto.randomUUID()}`, isAdmin })
+    if (!user) throw new Error('account not made')
+    return { id: user.id, token: (await issueApiToken(services, user.id, 'test')).token }
+  }
+  const owner = await person('Owner', true)
+  const analyst = await person('Analyst', false)
+  const heldDir = join(dataDir, 'held-changes')
+  const flag = join(dataDir, 'hold-appends')
+  const afterCommitFlag = join(dataDir, 'hold-after-commit')
+  const start = async (env: Record<string, string> = {}): Promise<ChildServer> => {
+    const server = await startChildServer(dataDir, { COMMIT_WAIT_MS: '300', HOLD_APPENDS: flag, HOLD_AFTER_COMMIT: afterCommitFlag, LOG_LEVEL: 'info', ...(dialect === 'postgres' ? { DATABASE_URL: databaseUrl(database) } : {}), ...env }, ENTRY)
+    cleanups.push(() => server.kill())
+    return server
+  }
+  const api = (server: ChildServer, token: string) => apiClient(server.url, { authorization: `Bearer ${token}` })
+  const held = () => (existsSync(heldDir) ? readdirSync(heldDir).filter((name) => name.endsWith('.held')) : [])
+  const refused = () => (existsSync(join(heldDir, 'refused')) ? readdirSync(join(heldDir, 'refused')) : [])
+  /** Board `boardId` as stored, read from a server. */
+  const boardText = async (server: ChildServer, boardId: string) => {
+    const read = await api(server, owner.token).get(`/api/boards/${boardId}`)
+    expect(read.status).toBe(200)
+    return JSON.stringify(read.body)
+  }
+  /**
+   * Makes a change answered 202 as `token`'s (an assessment titled `title`, or `change` to another route), its commit
+   * held (or landed first with `afterCommit`), and SIGKILLs the server.
+   */
+  const heldThenKilled = async (server: ChildServer, token: string, boardId: string, title: string, afterCommit = false, change = { route: 'assessments', body: { title } as object }) => {
+    const hold = afterCommit ? afterCommitFlag : flag
+    writeFileSync(hold, '')
+    const answer = await api(server, token).post<{ saving: string; message: string }>(`/api/boards/${boardId}/${change.route}`, change.body)
+    expect(answer.status).toBe(202)
+    expect(answer.body.saving).toBe('delayed')
+    expect(answer.body.message).toMatch(/kept on this server’s disk/)
+    // Written before the answer: nothing to wait for.
+    expect(held()).toHaveLength(1)
+    await server.kill('SIGKILL')
+    rmSync(hold)
+  }
+  const errorLines = (server: ChildServer) => server.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.level === 50)
+  /** Every held change was stored: nothing left, nothing set aside, no error line. */
+  const replayedCleanly = (server: ChildServer) => {
+    expect(held()).toEqual([])
+    expect(refused()).toEqual([])
+    expect(errorLines(server)).toEqual([])
+  }
+  return { dataDir, storage, owner, analyst, heldDir, start, api, held, refused, boardText, heldThenKilled, errorLines, replayedCleanly }
+}
+
+/** A setting, a first server started on it, and a board of the owner's made there. */
+async function boardOnFirstServer(dialect: Dialect, title: string) {
+  const given = await setting(dialect)
+  const first = await given.start()
+  return { given, first, boardId: await given.api(first, given.owner.token).createBoard(title) }
+}
+
+describe.each<Dialect>(['sqlite', 'postgres'])('on %s', (dialect) => {
+  it('a change answered 202 survives a SIGKILL: the next start stores it before serving, and leaves the spool empty', async () => {
+    const { given, first, boardId } = await boardOnFirstServer(dialect, 'Crisis desk')
+    await given.heldThenKilled(first, given.owner.token, boardId, 'Kept across a crash')
+
+    const next = await given.start()
+    expect(await given.boardText(next, boardId)).toContain('Kept across a crash')
+    // Stored as its sender's change, as its commit would have stored it.
+    expect((await given.storage.history.tail(boardId)).rows.at(-1)?.origin).toBe(`server:${given.owner.id}`)
+    given.replayedCleanly(next)
+  }, 120_000)
+})
+
+it('a change whose account was removed from the board meanwhile is refused at replay, set aside and named at error level', async () => {
+  const { given, first, boardId } = await boardOnFirstServer('sqlite', 'Removed analyst')
+  await given.storage.members.add({ boardId, userId: given.analyst.id, role: 'editor', addedAt: new Date().toISOString() })
+  await given.heldThenKilled(first, given.analyst.token, boardId, 'Not theirs to make any more')
+  // An owner took them off the board while no server ran.
+  expect(await given.storage.members.remove(boardId, given.analyst.id)).toBe('done')
+
+  const next = await given.start()
+  expect(await given.boardText(next, boardId)).not.toContain('Not theirs to make any more')
+  expect(given.held()).toEqual([])
+  expect(given.refused()).toHaveLength(1)
+  const lines = given.errorLines(next)
+  expect(lines).toHaveLength(1)
+  expect(lines[0]).toMatchObject({ boardId, route: ASSESSMENTS, accountId: given.analyst.id, why: 'its account is no longer a member of the board' })
+  expect(String(lines[0]!.msg)).toMatch(/refused and not stored; its file is set aside/)
+}, 120_000)
+
+it('a truncated, a corrupted and an oversized spool file do not stop the start: each is set aside with an error line', async () => {
+  const { given, first, boardId } = await boardOnFirstServer('sqlite', 'Damaged spool')
+  await given.heldThenKilled(first, given.owner.token, boardId, 'Cut short on disk')
+  const [file] = given.held()
+  const whole = readFileSync(join(given.heldDir, file!))
+  writeFileSync(join(given.heldDir, file!), whole.subarray(0, Math.floor(whole.byteLength / 2)))
+  writeFileSync(join(given.heldDir, '000000000000000-junk.held'), Buffer.from([0xff, 0x00, 0x7b, 0x22, 0x0a, 0x01]))
+  writeFileSync(join(given.heldDir, '000000000000001-large.held'), 'x'.repeat(70_000))
+
+  const next = await given.start({ HELD_CHANGES_MAX_BYTES: '65536' })
+  expect(await given.boardText(next, boardId)).not.toContain('Cut short on disk')
+  expect(given.held()).toEqual([])
+  expect(given.refused()).toHaveLength(3)
+  const whys = given.errorLines(next).map((entry) => String(entry.why))
+  expect(whys).toHaveLength(3)
+  expect(whys).toEqual(expect.arrayContaining([expect.stringMatching(/does not start with its digest/), expect.stringMatching(/past HELD_CHANGES_MAX_BYTES/), expect.stringMatching(/does not match its digest/)]))
+  // The server serves changes as ever.
+  expect((await given.api(next, given.owner.token).post(`/api/boards/${boardId}/assessments`, { title: 'After the start' })).status).toBe(201)
+}, 120_000)
+
+it('a change whose commit landed just before the kill is replayed without storing anything again', async () => {
+  const { given, first, boardId } = await boardOnFirstServer('sqlite', 'Landed already')
+  await given.heldThenKilled(first, given.owner.token, boardId, 'Stored once', true)
+  const rows = await given.storage.log.count(boardId)
+
+  const next = await given.start()
+  const text = await given.boardText(next, boardId)
+  expect(text.split('Stored once')).toHaveLength(2)
+  expect(await given.storage.log.count(boardId)).toBe(rows)
+  given.replayedCleanly(next)
+}, 120_000)
+
+it('an import answered 202 (on SQLite, committed outside a turn) survives a SIGKILL as well: its update passes the checks at replay', async () => {
+  const { given, first, boardId } = await boardOnFirstServer('sqlite', 'Imported in a crisis')
+  await given.heldThenKilled(first, given.owner.token, boardId, '', false, { route: 'import', body: { text: 'The convoy left at dawn. [citation: NATO]' } })
+
+  const next = await given.start()
+  const text = await given.boardText(next, boardId)
+  expect(text).toContain('The convoy left at dawn.')
+  expect(text).toContain('NATO')
+  given.replayedCleanly(next)
+}, 120_000)
+
+it('a held change that depends on content the board does not hold is set aside, not applied in part', async () => {
+  const { given, first, boardId } = await boardOnFirstServer('sqlite', 'Missing neighbour')
+  await first.kill('SIGKILL')
+  // Made after an edit that was never stored: its item's neighbour is that edit's.
+  const unstored = new Y.Doc()
+  unstored.clientID = 999_001
+  unstored.getArray('assessments').insert(0, ['never stored'])
+  const writer = new Y.Doc()
+  Y.applyUpdate(writer, Y.encodeStateAsUpdate(unstored))
+  const before = Y.encodeStateVector(writer)
+  writer.getArray('assessments').insert(1, ['depends on it'])
+  const spool = new HeldChangeSpool(given.dataDir, { maxChanges: 10, maxBytes: 65_536 })
+  await spool.keep({ boardId, accountId: given.owner.id, route: ASSESSMENTS, at: new Date().toISOString(), entries: [{ origin: `server:${given.owner.id}`, update: Y.encodeStateAsUpdate(writer, before) }] })
+  await spool.release()
+
+  const next = await given.start()
+  expect(await given.boardText(next, boardId)).not.toContain('depends on it')
+  expect(given.held()).toEqual([])
+  expect(given.refused()).toHaveLength(1)
+  expect(given.errorLines(next)).toEqual([expect.objectContaining({ boardId, accountId: given.owner.id, why: expect.stringMatching(/depends on content the board does not hold \(999001:0\)/) })])
+}, 120_000)
