@@ -57,7 +57,7 @@ it('answers every refusal as Hono’s route does, in the same bytes, and accepts
     { why: 'a forged session cookie', query: '', headers: { cookie: 'assay_session=forged', origin: server.url }, status: 401 },
     { why: 'a session cookie from another site', query: '', headers: { cookie, origin: 'https://evil.example' }, status: 403 },
     { why: 'a session cookie with no origin at all', query: '', headers: { cookie }, status: 403 },
-    { why: 'someone with no role on the board', query: `?token=${outsiderToken}`, status: 403 },
+    { why: 'someone with no role on the board', query: `?token=${outsiderToken}`, status: 404 },
     { why: 'a board that does not exist', query: `?token=${memberToken}`, board: unknownBoard, status: 404 },
   ]
   for (const { why, query, headers, board = boardId, status } of cases) {
@@ -125,5 +125,25 @@ it('refuses 400 an upgrade to anything but a websocket, where it was left unansw
   for (const [target, upgrade] of [['/', 'h2c'], [`/ws/${boardId}`, 'h2c'], [`/ws/${boardId}`, 'websocket, x']] as const) {
     const request = `GET ${target} HTTP/1.1\r\nhost: 127.0.0.1:${server.port}\r\nconnection: Upgrade\r\nupgrade: ${upgrade}\r\n\r\n`
     expect(await answerTo(request), `${upgrade} at ${target}`).toMatch(/^HTTP\/1\.1 400 [^]*\r\nConnection: close\r\n/)
+  }
+})
+
+it('tells a signed-in outsider nothing of whether a board exists: the same answer as for an id made up, as over HTTP (red team 30a)', async () => {
+  const { server, boardId } = given
+  const outsiderToken = (await addToken(server, await addAccount(server, { name: 'Otto Outsider' }))).token
+  const madeUp = crypto.randomUUID()
+  for (const target of [(board: string) => `/ws/${board}`, escapedPath]) {
+    const existing = await answerTo(upgradeRequest(`${target(boardId)}?token=${outsiderToken}`))
+    expect(existing).toMatch(/^HTTP\/1\.1 404 /)
+    expect(existing).toBe(await answerTo(upgradeRequest(`${target(madeUp)}?token=${outsiderToken}`)))
+  }
+})
+
+it('refuses 400 an upgrade whose Host the URL parser cannot read, as it does a request with it, where it was a 500 logged nowhere (red team 30a)', async () => {
+  const { boardId } = given
+  for (const host of ['[::1', 'a:99999']) {
+    const plain = await answerTo(`GET /ws/${boardId} HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n\r\n`)
+    expect(plain, `a request with Host ${host}`).toMatch(/^HTTP\/1\.1 400 /)
+    expect(await answerTo(upgradeRequest(`/ws/${boardId}`, { host })), `an upgrade with Host ${host}`).toMatch(/^HTTP\/1\.1 400 [^]*\r\nConnection: close\r\n/)
   }
 })

@@ -80,7 +80,7 @@ describe('metrics', () => {
     const writer = connect(server.wsUrl, boardId, { token: ownerToken })
     const reader = connect(server.wsUrl, boardId, { token: (await addToken(server, reviewer)).token })
     await Promise.all([writer.synced(), reader.synced()])
-    expect(await upgradeStatus(`${server.wsUrl}/${boardId}?token=${(await addToken(server, outsider)).token}`)).toBe(403)
+    expect(await upgradeStatus(`${server.wsUrl}/${boardId}?token=${(await addToken(server, outsider)).token}`)).toBe(404)
 
     // Counters are compared before and after, so that what the board's creation and the sync did does not count.
     const before = await scrape()
@@ -101,7 +101,7 @@ describe('metrics', () => {
     expect(sample(text, 'assay_connections', { role: 'reviewer' })).toBe(1)
     expect(sample(text, 'assay_connections', { role: 'editor' })).toBe(0)
     expect(sample(text, 'assay_http_requests_total', { method: 'POST', route: '/api/boards', status: '201' })).toBe(1)
-    expect(sample(text, 'assay_http_requests_total', { method: 'GET', route: '/ws/:boardId', status: '403' })).toBe(1)
+    expect(sample(text, 'assay_http_requests_total', { method: 'GET', route: '/ws/:boardId', status: '404' })).toBe(1)
     expect(sample(text, 'assay_http_requests_total', { method: 'GET', route: '/ws/:boardId', status: '101' })).toBe(3)
     const grew = (name: string, labels?: Record<string, string>) => (sample(text, name, labels) ?? 0) - (sample(before, name, labels) ?? 0)
     // The assessment and each keystroke: one update each, received from the writer and committed.

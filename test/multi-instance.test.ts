@@ -204,7 +204,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
   type EditorOnCutOffInstance = Awaited<ReturnType<typeof editorOnCutOffInstance>>
 
   const rightsTakenAway: { what: string; takeAway: (on: EditorOnCutOffInstance) => Promise<ApiResponse>; code: number; upgrade: number }[] = [
-    { what: 'the editor removed', takeAway: (on) => on.asOwner.delete(`/api/boards/${on.boardId}/members/${on.editor.id}`), code: CLOSE.accessChanged.code, upgrade: 403 },
+    { what: 'the editor removed', takeAway: (on) => on.asOwner.delete(`/api/boards/${on.boardId}/members/${on.editor.id}`), code: CLOSE.accessChanged.code, upgrade: 404 },
     { what: 'the editor demoted', takeAway: (on) => on.asOwner.patch(`/api/boards/${on.boardId}/members/${on.editor.id}`, { role: 'reviewer' }), code: CLOSE.accessChanged.code, upgrade: 101 },
     { what: 'the board archived', takeAway: (on) => on.asOwner.post(`/api/boards/${on.boardId}/archive`), code: CLOSE.accessChanged.code, upgrade: 101 },
     {
@@ -239,7 +239,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     // The database changes and no control message is published, as when the instance that made the change died before it could.
     await on.one.services.storage.members.remove(on.boardId, on.editor.id)
     await waitFor(() => on.closes.includes(CLOSE.accessChanged.code), 'the socket on instance two to close')
-    expect(await on.upgradeOnTwo()).toBe(403)
+    expect(await on.upgradeOnTwo()).toBe(404)
   })
 
   it('a right taken away while the socket’s instance is back on Redis but not yet subscribed: that socket closes once it is', async () => {
@@ -252,7 +252,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     expect((await on.asOwner.delete(`/api/boards/${on.boardId}/members/${on.editor.id}`)).status).toBe(204)
     subscription.release()
     await waitFor(() => on.closes.includes(CLOSE.accessChanged.code), 'the socket on instance two to close', BACK_ON_REDIS_MS)
-    expect(await on.upgradeOnTwo()).toBe(403)
+    expect(await on.upgradeOnTwo()).toBe(404)
   })
 
   it('a re-check of rights that cannot read the database is tried again, then closes its sockets to be decided afresh; the instance carries on', async () => {
@@ -274,7 +274,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     expect(logged.filter((msg) => msg === 'could not re-check the rights of open connections; trying again')).toHaveLength(2)
     expect(logged).toContain('could not re-check the rights of open connections; closing them so that their upgrade decides again')
     // Its upgrade reads the rights afresh: the editor is no member any more.
-    expect(await on.upgradeOnTwo()).toBe(403)
+    expect(await on.upgradeOnTwo()).toBe(404)
     await waitFor(async () => (await apiClient(on.two.url).get('/readyz')).status === 200, 'instance two to be ready')
   })
 

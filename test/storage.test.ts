@@ -95,14 +95,14 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
 
   it('keeps who first wrote each client id of a board: another account’s append under it refused whole, each account’s own oldest dropped down to its bound once past it by the slack, gone with the board', async () => {
     const doc = new Y.Doc()
-    const append = (userId: string, clients: number[], board = 'b') => storage.log.append(board, [{ update: textUpdate(doc, 'x'), origin: `ws:${userId}`, firstWrites: { userId, clients } }])
+    const append = (userId: string, clients: number[], board = 'b') => storage.log.append(board, [{ update: textUpdate(doc, 'x'), origin: `ws:${userId}`, firstWrites: [{ userId, clients }] }])
     await append('vera', [7, 8])
     await append('vera', [8])
     await append('mallory', [8], 'other')
     const taken = await storage.log
       .append('b', [
-        { update: textUpdate(doc, 'y'), origin: 'ws:mallory', firstWrites: { userId: 'mallory', clients: [9] } },
-        { update: textUpdate(doc, 'z'), origin: 'ws:mallory', firstWrites: { userId: 'mallory', clients: [10, 7] } },
+        { update: textUpdate(doc, 'y'), origin: 'ws:mallory', firstWrites: [{ userId: 'mallory', clients: [9] }] },
+        { update: textUpdate(doc, 'z'), origin: 'ws:mallory', firstWrites: [{ userId: 'mallory', clients: [10, 7] }] },
       ])
       .catch((error: unknown) => error)
     expect(taken).toBeInstanceOf(ClientIdTaken)

@@ -11,7 +11,8 @@
  * a query. Its answer is the Hono route's (websocket-route.ts), decided by
  * the same code (upgrade-decision.ts), in the same bytes (a refusal is a status line, Connection: close,
  * no body, its content type and any Retry-After), counted in the same metric.
- * An upgrade to anything but a websocket is refused 400. Every other form,
+ * An upgrade to anything but a websocket is refused 400, as is one whose Host
+ * the URL parser cannot read (as a request with it is). Every other form,
  * and every upgrade while the server cannot serve (shutting
  * down, its database not answering: availability-guard.ts's 503s), goes to
  * Hono's own listener, which routes and answers it as any other request:
@@ -50,6 +51,11 @@ export function takeWebsocketUpgrades(server: Server, wss: WebSocketServer, serv
       refuse(socket, 400, [['content-type', TEXT_PLAIN]])
       return
     }
+    if (unreadableHost(request)) {
+      socket.on('error', () => {})
+      refuse(socket, 400, [['content-type', TEXT_PLAIN]])
+      return
+    }
     const boardId = canonicalBoardId(request)
     const { lifecycle, storageHealth } = services
     if (boardId === null || lifecycle.shuttingDown || storageHealth.unavailableSince !== null) hono(request, socket, head)
@@ -68,6 +74,23 @@ function canonicalBoardId(request: IncomingMessage): string | null {
   const host = request.headers.host
   if (host === undefined || !isPlainHost(host)) return null
   return CANONICAL_TARGET.exec(request.url ?? '')?.[1] ?? null
+}
+
+/**
+ * A Host the URL parser cannot read (`[::1`, `a:99999`) under a path-only
+ * target: @hono/node-server answers a request with one 400, but an upgrade
+ * 500, unlogged (the parser's TypeError is not its RequestError). Answered
+ * 400 here, as the request is.
+ */
+function unreadableHost(request: IncomingMessage): boolean {
+  const host = request.headers.host
+  if (host === undefined || PLAIN_HOST.test(host) || !request.url?.startsWith('/')) return false
+  try {
+    new URL(`http://${host}`)
+    return false
+  } catch {
+    return true
+  }
 }
 
 /**

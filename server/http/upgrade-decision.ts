@@ -1,7 +1,8 @@
 /**
  * Whether a websocket upgrade to `/ws/<boardId>` may join its board, decided
- * before any socket exists: a refusal to answer (401/403/404, or 429/503 over
- * a connection limit), or what the socket needs to join. The stock client
+ * before any socket exists: a refusal to answer (401; 403 for a cookie from
+ * another site; 404 for a board that does not exist or that the caller may
+ * not see, alike; or 429/503 over a connection limit), or what the socket needs to join. The stock client
  * reconnects every 100 ms to a socket that is accepted and then closed, but
  * backs off from a refused upgrade. The board is loaded here, before the
  * upgrade is accepted. Both ways in share it: the Hono route
@@ -73,7 +74,8 @@ async function decide(services: Services, request: CredentialRequest, boardId: s
   const board = await storage.boards.get(boardId)
   if (!board) return NOT_FOUND
   const role = await access.authorize(principal, boardId)
-  if (role === null) return FORBIDDEN
+  // As over HTTP (board-role.ts): a board the caller may not see is one that does not exist, or its existence is told.
+  if (role === null) return NOT_FOUND
   const admission = rooms.admit(principal.userId)
   if (typeof admission === 'string') {
     const refused = UPGRADE_REFUSED[admission]

@@ -44,6 +44,12 @@ export const NEW_CLIENTS_PER_UPDATE = 64
  */
 export const NEW_CLIENTS_PER_HOUR = 256
 
+/**
+ * The writer the room's own client ids are stored under (server-client-ids.ts):
+ * no account's id (they are UUIDs), so no member may write under them.
+ */
+export const SERVER_WRITER = 'server'
+
 /** Why an update may not be applied as its sender's, or null when it may. */
 export type WriterRefusal = { reason: string } | null
 
@@ -107,6 +113,11 @@ export class ClientWriters {
       if (fresh > freshAllowed) return { reason: `update writes under more client ids nobody wrote before than its sender may bring this hour (${NEW_CLIENTS_PER_HOUR})` }
     }
     return null
+  }
+
+  /** The room was the first to write under `client`, one of its own (server-client-ids.ts). */
+  noteServer(client: number): void {
+    this.note(client, SERVER_WRITER)
   }
 
   /** The person who wrote `client`'s content, if known. */

@@ -158,11 +158,11 @@ export class CommitLog {
 
   /**
    * The change the doc applied last is the first under `firstWrites`' client
-   * ids: they are stored as its author's with it (storage.ts, FirstWrites).
+   * ids: they are stored as their writer's with it (storage.ts, FirstWrites).
    */
   wroteFirst(firstWrites: FirstWrites): void {
     const last = this.pending.at(-1)
-    if (last) last.firstWrites = firstWrites
+    if (last) last.firstWrites = [...(last.firstWrites ?? []), firstWrites]
   }
 
   /** The updates applied from the `from`th pending one on, as the log is to store them (a server-side change's, kept should its commit be late: held-change-spool.ts). */

@@ -35,6 +35,7 @@ import { RightsRecheck, type RightsCheck } from './rights-recheck.ts'
 import { PresenceHandover } from './presence-handover.ts'
 import { HeldHttpChanges } from './held-http-changes.ts'
 import { Room } from './room.ts'
+import { ServerClientIdKeeper } from './server-client-ids.ts'
 import type { UpdateChecks } from './update-checks.ts'
 
 export type RoomRegistryOptions = {
@@ -88,6 +89,8 @@ export class RoomRegistry implements RelayControl {
   private readonly retiring = new Map<string, { room: Room; unloaded: Promise<void> }>()
   /** Who held the presence client ids of each room reset or unloaded lately, for the board's next room. */
   private readonly presenceHandover: PresenceHandover
+  /** The client ids each room unloaded saved lately wrote under, for the board's next room here (server-client-ids.ts). */
+  private readonly serverClientIds = new ServerClientIdKeeper()
   private readonly checks: UpdateChecks | undefined
   /** HTTP changes answered 202, held here until saved: named at shutdown, when they are lost (close). */
   readonly heldHttpChanges = new HeldHttpChanges()
@@ -316,6 +319,7 @@ export class RoomRegistry implements RelayControl {
     for (const room of [...this.rooms.values()]) this.unload(room)
     for (const { room } of [...this.retiring.values()]) this.unloadRetired(room)
     this.presenceHandover.clear()
+    this.serverClientIds.clear()
     await settled([this.extensions.close()])
   }
 
@@ -361,6 +365,7 @@ export class RoomRegistry implements RelayControl {
       onReset: (reset) => this.retire(reset),
       rewriteResets: this.rewriteResets,
       presenceHolders: this.presenceHandover.take(boardId),
+      serverClientIds: this.serverClientIds.take(boardId),
       clientWriters,
       checks: this.checks,
     })
@@ -455,6 +460,7 @@ export class RoomRegistry implements RelayControl {
     if (this.rooms.get(room.boardId) !== room) return
     this.rooms.delete(room.boardId)
     if (!room.isDeleted) this.presenceHandover.keep(room.boardId, room.presence.holders())
+    this.keepServerClientIds(room)
     // The extensions hear of it while the document can still be read (the board list's summary is written from it).
     this.extensions.unloaded(room)
     room.destroy()
@@ -480,7 +486,19 @@ export class RoomRegistry implements RelayControl {
   private unloadRetired(room: Room): void {
     if (this.retiring.get(room.boardId)?.room !== room) return
     this.retiring.delete(room.boardId)
+    this.keepServerClientIds(room)
     this.extensions.unloaded(room)
     room.destroy()
+  }
+
+  /**
+   * Only once everything the room applied is stored: the board's next room
+   * then finds every id at the clock kept, unless something else wrote under
+   * it (server-client-ids.ts). After a reset that dropped changes never
+   * stored, the next room finds the board behind the clocks kept, and draws
+   * fresh ids.
+   */
+  private keepServerClientIds(room: Room): void {
+    if (!room.isDeleted && room.isSaved) this.serverClientIds.keep(room.boardId, room.serverClientIds())
   }
 }

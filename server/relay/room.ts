@@ -58,7 +58,9 @@ import type { OutboundBudget } from './outbound-budget.ts'
 import type { EncodingBudget } from './encoding-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence, type ClientIdHolders } from './room-presence.ts'
-import { ClientWriters } from './client-writers.ts'
+import { ClientWriters, SERVER_WRITER } from './client-writers.ts'
+import { reusable, writtenUnder, type ServerClientIds } from './server-client-ids.ts'
+import { stampClientIdOf, useStampClientId } from './stamped-fields.ts'
 import type { RewriteResets } from './rewrite-resets.ts'
 import { withinDoc, withinStateVectorSize } from './state-vector.ts'
 import { SyncAnswers } from './sync-answers.ts'
@@ -115,6 +117,8 @@ export type RoomOptions = {
   clientWriters?: readonly ClientWriter[]
   /** Where an update dear to check is checked, off the relay's thread (update-checks.ts); without it, every update is checked on it. */
   checks?: UpdateChecks
+  /** The client ids the board's previous room in this process wrote under, saved: written under again where the board as loaded allows (server-client-ids.ts). */
+  serverClientIds?: ServerClientIds
 }
 
 export type { ChangeCheck, ChangeOptions, StoreFirst } from './server-changes.ts'
@@ -292,10 +296,41 @@ export class Room {
     } finally {
       this.doc.on('update', this.onDocUpdate)
     }
+    this.reuseServerClientIds()
     const parts = stored.checkpoint ? [stored.checkpoint, ...stored.updates] : stored.updates
     for (const part of parts) this.storedByteCount += part.byteLength
     const heldApart = this.remote.holdRemainder('stored board')
     this.syncAnswers.loaded(parts, heldApart)
+  }
+
+  /** Before anything is written: the ids the board's previous room here wrote under, where the board as loaded holds exactly what they wrote (server-client-ids.ts). */
+  private reuseServerClientIds(): void {
+    const own = reusable(this.doc, this.options.serverClientIds?.own)
+    if (own !== null) this.doc.clientID = own
+    const stamps = reusable(this.doc, this.options.serverClientIds?.stamps)
+    if (stamps !== null) useStampClientId(this.doc, stamps)
+  }
+
+  /** The client ids this room wrote under, with their clocks: kept for the board's next room here once this one unloads saved. */
+  serverClientIds(): ServerClientIds {
+    return { own: writtenUnder(this.doc, this.doc.clientID), stamps: writtenUnder(this.doc, stampClientIdOf(this.doc)) }
+  }
+
+  /**
+   * Stores the room's own ids as the server's with the update that first
+   * wrote under them: no member may then write under them or claim their
+   * presence, here or on another instance (server-client-ids.ts).
+   */
+  private claimServerClientIds(): void {
+    this.claimServerClientId(this.doc.clientID)
+    const stamps = stampClientIdOf(this.doc)
+    if (stamps !== undefined) this.claimServerClientId(stamps)
+  }
+
+  private claimServerClientId(clientId: number): void {
+    if (this.clientWriters.writerOf(clientId) !== null || Y.getState(this.doc.store, clientId) === 0) return
+    this.clientWriters.noteServer(clientId)
+    this.commits.wroteFirst({ userId: SERVER_WRITER, clients: [clientId] })
   }
 
   /** Joins a socket to the room and starts the sync: our step 1, and everyone's presence. */
@@ -554,6 +589,7 @@ export class Room {
       return
     }
     this.commits.applied(update, origin)
+    this.claimServerClientIds()
   }
 
   /** A batch was committed: it is broadcast, and the extensions told. */

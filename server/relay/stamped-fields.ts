@@ -191,6 +191,16 @@ function isOutsideBoardLifeOrNoTime(given: unknown, earliest: number, now: Date)
 /** A client id for each document's stamps, apart from its own (see underStampClientId). */
 const stampClientIds = new WeakMap<Y.Doc, number>()
 
+/** The client id `doc`'s stamps write under, once drawn or set. */
+export function stampClientIdOf(doc: Y.Doc): number | undefined {
+  return stampClientIds.get(doc)
+}
+
+/** Makes `doc`'s stamps write under `clientId`: one its board's previous room wrote under (server-client-ids.ts). */
+export function useStampClientId(doc: Y.Doc, clientId: number): void {
+  stampClientIds.set(doc, clientId)
+}
+
 /**
  * Runs `stamp` with the document writing under a client id kept for stamps.
  * Yjs takes a transaction that applies an update for a remote one, and

@@ -63,7 +63,9 @@ export class PgUpdateLogStore implements UpdateLogStore {
     const rows = unstored.map((entry) => ({ boardId, update: Buffer.from(entry.update), origin: entry.origin, createdAt: stamp.at, batchId: entry.batch?.id }))
     const inserted = await tx.insert(boardUpdates).values(rows).returning({ seq: boardUpdates.seq })
     // Rare, about once per page load that writes; an entry stored before stored its writers then. RETURNING gives the rows in the order of VALUES.
-    for (const [at, entry] of unstored.entries()) if (entry.firstWrites) await storeFirstWrites(tx, boardId, inserted[at]!.seq, entries.indexOf(entry), entry.firstWrites)
+    for (const [at, entry] of unstored.entries()) {
+      for (const firstWrites of entry.firstWrites ?? []) await storeFirstWrites(tx, boardId, inserted[at]!.seq, entries.indexOf(entry), firstWrites)
+    }
     return Math.max(...inserted.map((row) => row.seq))
   }
 

@@ -88,7 +88,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
       for (const [index, entry] of entries.entries()) {
         seq = Number(insertRow.run(boardId, bufferView(entry.update), entry.origin, stamp.at).lastInsertRowid)
         // Rare, about once per page load that writes: Drizzle's prepared statements, on the transaction's connection.
-        if (entry.firstWrites) clientWriters.store(boardId, seq, index, entry.firstWrites)
+        for (const firstWrites of entry.firstWrites ?? []) clientWriters.store(boardId, seq, index, firstWrites)
       }
       return seq
     }).immediate

@@ -72,10 +72,12 @@ export interface BoardRecordStore {
 /**
  * A log row. `batch`: on the first entry of a batch the relay tried to commit
  * (BatchMark). `firstWrites`: the client ids its update is the first to write
- * under, as the room saw it, stored as its author's in the same transaction
- * (UpdateLogStore.writers), unless another account's already (ClientIdTaken).
+ * under, as the room saw it, stored as their writers' in the same transaction
+ * (UpdateLogStore.writers), unless another account's already (ClientIdTaken):
+ * its author's, and the server's (SERVER_WRITER) for the room's own ids it
+ * was the first to write under (server/relay/server-client-ids.ts).
  */
-export type LogEntry = { update: Uint8Array; origin: string; batch?: BatchMark; firstWrites?: FirstWrites }
+export type LogEntry = { update: Uint8Array; origin: string; batch?: BatchMark; firstWrites?: readonly FirstWrites[] }
 
 /**
  * The first entry of a batch the relay tried to commit carries its id, kept

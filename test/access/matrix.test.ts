@@ -184,7 +184,7 @@ describeEachDialect(postgresMissing, 'access matrix on %s', (dialect) => {
           got.session[who] = await upgradeStatus(url(), sessionHeaders(server, cookies[who]))
         }
       }
-      const wanted = { admin: 101, owner: 101, editor: 101, reviewer: 101, outsider: 403, anonymous: 401, revoked: 401 }
+      const wanted = { admin: 101, owner: 101, editor: 101, reviewer: 101, outsider: 404, anonymous: 401, revoked: 401 }
       expect(got).toEqual({ token: wanted, session: wanted })
     })
 

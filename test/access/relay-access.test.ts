@@ -178,7 +178,7 @@ describe('access on the websocket', () => {
     expect((await asOwner().delete(`/api/boards/${boardId}/members/${editor.id}`)).status).toBe(204)
     expect(connectionsOf(editor.id)).toEqual([])
     await waitFor(() => codes[0] === CLOSE.accessChanged.code, 'the socket to close with “access changed”')
-    expect(await upgradeStatus(`${server.wsUrl}/${boardId}?token=${token}`)).toBe(403)
+    expect(await upgradeStatus(`${server.wsUrl}/${boardId}?token=${token}`)).toBe(404)
     await waitFor(() => codes.length >= 2, 'the refused reconnection')
     expect(connectionsOf(editor.id)).toEqual([])
   })
