@@ -7,20 +7,11 @@
  * demoted editor's own link made them an editor again), while a link made
  * after the migration does. On SQLite and PostgreSQL.
  */
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import Database from 'better-sqlite3'
-import { drizzle as sqliteDrizzle } from 'drizzle-orm/better-sqlite3'
-import { migrate as sqliteMigrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { drizzle as pgDrizzle } from 'drizzle-orm/postgres-js'
-import { migrate as pgMigrate } from 'drizzle-orm/postgres-js/migrator'
-import postgres from 'postgres'
 import { afterEach, expect, it } from 'vitest'
-import { projectPath } from '../../server/project-root.ts'
-import { SQLITE_FILE_NAME } from '../../server/storage/sqlite.ts'
 import type { InviteRecord, Storage } from '../../server/storage/storage.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
-import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir, type Dialect } from '../helpers/test-server.ts'
+import { olderDatabase } from '../helpers/older-database.ts'
+import { openTestStorage } from '../helpers/test-server.ts'
 
 const postgresMissing = await missingServices('postgres')
 /** The last migration of the version before member_decisions. */
@@ -38,17 +29,6 @@ const OLDER_ROWS = [
   `insert into board_invites (token_hash, id, board_id, role, created_by, created_at, expires_at) values ('${OLD_LINK.tokenHash}', '${OLD_LINK.id}', 'b', 'editor', 'owner', '${AT}', '${OLD_LINK.expiresAt}')`,
 ]
 
-/** A copy of the dialect's migrations that ends at `BEFORE`: what the earlier version had. */
-function olderMigrations(dialect: Dialect, root: string): string {
-  const folder = join(root, 'older-migrations')
-  cpSync(projectPath('drizzle', dialect === 'postgres' ? 'pg' : 'sqlite'), folder, { recursive: true })
-  const journalPath = join(folder, 'meta', '_journal.json')
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] }
-  const end = journal.entries.findIndex((entry) => entry.tag === BEFORE) + 1
-  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, end) }))
-  return folder
-}
-
 describeEachDialect(postgresMissing, 'removals recorded before member_decisions, on %s', (dialect) => {
   const cleanups: (() => Promise<void>)[] = []
   afterEach(async () => {
@@ -57,29 +37,8 @@ describeEachDialect(postgresMissing, 'removals recorded before member_decisions,
 
   /** A storage of this version opened on a database the earlier version wrote. */
   async function migratedFromOlder(): Promise<Storage> {
-    const dataDir = tempDir()
-    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }))
-    const migrations = olderMigrations(dialect, dataDir)
-    const database = freshDatabaseName()
-    if (dialect === 'postgres') {
-      await createDatabase(database)
-      cleanups.push(() => dropDatabase(database))
-      const client = postgres(databaseUrl(database), { max: 1, onnotice: () => {} })
-      try {
-        await pgMigrate(pgDrizzle({ client }), { migrationsFolder: migrations })
-        for (const statement of OLDER_ROWS) await client.unsafe(statement)
-      } finally {
-        await client.end({ timeout: 5 })
-      }
-    } else {
-      const client = new Database(join(dataDir, SQLITE_FILE_NAME))
-      try {
-        sqliteMigrate(sqliteDrizzle({ client }), { migrationsFolder: migrations })
-        for (const statement of OLDER_ROWS) client.exec(statement)
-      } finally {
-        client.close()
-      }
-    }
+    const { dataDir, database, destroy } = await olderDatabase(dialect, BEFORE, OLDER_ROWS)
+    cleanups.push(destroy)
     const storage = await openTestStorage(dialect, dataDir, database)
     cleanups.push(() => storage.close())
     return storage

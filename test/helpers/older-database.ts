@@ -18,10 +18,10 @@ import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, tempDir, 
 
 export type OlderDatabase = { dataDir: string; database: string; destroy(): Promise<void> }
 
-/** A copy of the dialect's migrations that ends at `through`. */
-function olderMigrations(dialect: Dialect, root: string, through: string): string {
+/** A copy in `root` of the dialect's migrations (those of `from`, the project's by default) that ends at `through`. */
+export function olderMigrations(dialect: Dialect, root: string, through: string, from = projectPath('drizzle', dialect === 'postgres' ? 'pg' : 'sqlite')): string {
   const folder = join(root, 'older-migrations')
-  cpSync(projectPath('drizzle', dialect === 'postgres' ? 'pg' : 'sqlite'), folder, { recursive: true })
+  cpSync(from, folder, { recursive: true })
   const journalPath = join(folder, 'meta', '_journal.json')
   const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] }
   const end = journal.entries.findIndex((entry) => entry.tag === through) + 1
