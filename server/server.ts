@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './log.ts'
 import type { Metrics } from './metrics/metrics.ts'
 import { metricsRoute } from './metrics/metrics-route.ts'
 import { replayHeldChanges } from './relay/held-change-replay.ts'
+import { errorMessage } from '../shared/error-message.ts'
 import { closeServices, createServices, type ServiceOptions, type Services } from './services.ts'
 import type { SharedLock } from './storage/held-lock.ts'
 import { DatabaseTakenByImport, holdServingLock } from './storage/serving-lock.ts'
@@ -66,6 +67,14 @@ export async function startServer(config: Config, options: ServiceOptions = {}, 
 
 async function serve(config: Config, options: ServiceOptions, servingLock: SharedLock, prepare?: (services: Services) => Promise<void>): Promise<RunningServer> {
   const services = await createServices(config, options)
+  // Boards left ahead of the clock (it stepped forward and back, and nobody edited them since) would keep times to come
+  // until their next edit: dated back before anything is served, so a read as of now holds their newest rows. Here, not
+  // in createServices: the CLI's commands (withServices) leave history alone, run as they are by another machine's clock
+  // and on SQLite beside the server that serves the file. A failure (the database busy or away) does not keep the server
+  // from starting: the hourly history sweep tries again.
+  await services.storage.log
+    .dateBackFuture()
+    .catch((error: unknown) => services.logger.warn({ err: errorMessage(error) }, 'history ahead of the clock could not be dated back at start'))
   // Read before anything is served: an import that wrote before this is in whatever the rooms load.
   await servingLock.watchWrites(() => services.storage.exclusiveWrites.count())
   // Before anything is served: the changes an earlier process answered 202 and never committed are stored first.

@@ -49,7 +49,6 @@ import { DamagedBoardReports } from './relay/damaged-board-reports.ts'
 import { HeldChangeSpool } from './relay/held-change-spool.ts'
 import { asServer } from './workers/job-owner.ts'
 import type { WorkerPool } from './workers/worker-pool.ts'
-import { errorMessage } from '../shared/error-message.ts'
 
 export type Services = {
   config: Config
@@ -137,10 +136,6 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const clock = watchedClock(options.clock ?? systemClock, logger)
   const metrics = await servedMetrics(config)
   const storage = options.storage ?? (await openStorage(config, logger, clock, metrics?.historyDatedBack))
-  // Boards left ahead of the clock (it stepped forward and back, and nobody edited them since) would keep times to come
-  // until their next edit: dated back before anything is served, so a read as of now holds their newest rows. A failure
-  // (the database busy or away) does not keep the server from starting: the hourly history sweep tries again.
-  await storage.log.dateBackFuture().catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'history ahead of the clock could not be dated back at start'))
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
   const namespace = config.REDIS_URL ? await deploymentNamespace(config.REDIS_URL, config, storage) : undefined
   const sharedCounts = config.REDIS_URL ? await connectSharedCounts(config.REDIS_URL, logger, config.REDIS_PING_INTERVAL_MS) : undefined

@@ -1,9 +1,10 @@
--- A board's snapshots numbered as they were made, so that those of one time (dated back together, history-time.ts) have
--- one order, the same on both dialects: the latest is the last made. Those stored before are numbered by time, and among
--- one time by id (PostgreSQL keeps no order of insertion).
-DROP INDEX "snapshots_board_created";--> statement-breakpoint
+-- What orders a board's snapshots of one time (dated back together, history-time.ts) the same on both dialects: each
+-- made from now on is stored one past the board's highest. Those stored before stay null (read as 0): only the rows that
+-- tie on (board, time) with another are numbered, among their time in the order they were made, which the chain of
+-- previous_id records (each snapshot names the latest when it was made; a deletion links the next to the one before),
+-- and by id where the chain does not tell.
 ALTER TABLE "snapshots" ADD COLUMN "seq" integer;--> statement-breakpoint
-UPDATE "snapshots" SET "seq" = "ordered"."n" FROM (SELECT "id", row_number() OVER (PARTITION BY "board_id" ORDER BY "created_at", "id") AS "n" FROM "snapshots") AS "ordered" WHERE "ordered"."id" = "snapshots"."id";--> statement-breakpoint
-ALTER TABLE "snapshots" ALTER COLUMN "seq" SET NOT NULL;--> statement-breakpoint
+WITH RECURSIVE "tied" AS (SELECT "id", "board_id", "created_at", "previous_id" FROM (SELECT "id", "board_id", "created_at", "previous_id", count(*) OVER (PARTITION BY "board_id", "created_at") AS "ties" FROM "snapshots") AS "counted" WHERE "ties" > 1), "chain" AS (SELECT "first"."id", "first"."board_id", "first"."created_at", 1 AS "depth" FROM "tied" AS "first" WHERE NOT EXISTS (SELECT 1 FROM "tied" AS "before" WHERE "before"."id" = "first"."previous_id" AND "before"."board_id" = "first"."board_id" AND "before"."created_at" = "first"."created_at") UNION ALL SELECT "next"."id", "next"."board_id", "next"."created_at", "chain"."depth" + 1 FROM "tied" AS "next" JOIN "chain" ON "next"."previous_id" = "chain"."id" AND "next"."board_id" = "chain"."board_id" AND "next"."created_at" = "chain"."created_at") UPDATE "snapshots" SET "seq" = "ordered"."n" FROM (SELECT "tied"."id", row_number() OVER (PARTITION BY "tied"."board_id" ORDER BY "tied"."created_at", "chain"."depth" NULLS LAST, "tied"."id" COLLATE "C") AS "n" FROM "tied" LEFT JOIN "chain" ON "chain"."id" = "tied"."id") AS "ordered" WHERE "ordered"."id" = "snapshots"."id";--> statement-breakpoint
+DROP INDEX "snapshots_board_created";--> statement-breakpoint
 CREATE UNIQUE INDEX "snapshots_board_seq" ON "snapshots" USING btree ("board_id","seq");--> statement-breakpoint
 CREATE INDEX "snapshots_board_created" ON "snapshots" USING btree ("board_id","created_at","seq");

@@ -169,8 +169,10 @@ export const snapshots = sqliteTable('snapshots', {
   authorName: text('author_name').notNull(),
   createdAt: text('created_at').notNull(),
   previousId: text('previous_id'),
-  // The board's snapshots numbered as they were made (1, 2, ...): what orders those of one time (dated back together).
-  seq: integer('seq').notNull(),
+  // What orders a board's snapshots of one time (dated back together): one past the board's highest when made. Null on
+  // those stored before it and by instances not yet upgraded, which count as 0 (snapshot-rows.ts): only the rows that tied
+  // were numbered when it was added (drizzle/*/..._snapshot_order.sql), sparing a rewrite of every stored state.
+  seq: integer('seq'),
 }, (t) => [
   // Holds every column but the state, so that a snapshot's record (get, latest, list) is read from it: the state comes
   // before the columns after it in each row, and reading those from the row walks the state's whole chain of overflow

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import { reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
 import type { BoardSignoff } from '../../shared/review-status.ts'
+import { snapshotsOldestFirst } from './snapshot-rows.ts'
 import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord } from '../../shared/snapshot-model.ts'
 import type { PgDb } from './pg-db.ts'
 import { idGroups } from './id-groups.ts'
@@ -120,7 +121,7 @@ export class PgReviewStore implements ReviewStore {
           .from(reviewSignoffs)
           .innerJoin(snapshots, eq(snapshots.id, reviewSignoffs.snapshotId))
           .where(inArray(snapshots.boardId, group))
-          .orderBy(asc(snapshots.createdAt), asc(snapshots.seq), asc(reviewSignoffs.createdAt), asc(reviewSignoffs.reviewerId))),
+          .orderBy(...snapshotsOldestFirst(snapshots, 'postgres'), asc(reviewSignoffs.createdAt), asc(reviewSignoffs.reviewerId))),
       )
     }
     return signoffsByBoard(boardIds, rows)

@@ -20,7 +20,7 @@ const summaryColumns = {
   previousId: snapshots.previousId,
 }
 
-const newestFirst = newestSnapshotsFirst(snapshots)
+const newestFirst = newestSnapshotsFirst(snapshots, 'postgres')
 
 type Tx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
 

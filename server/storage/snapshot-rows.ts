@@ -1,7 +1,7 @@
 /** What the SQLite and PostgreSQL snapshot stores share: reading a row and a state, the guard, the time rule, their order. */
-import { desc, sql, type Column, type SQL, type Table } from 'drizzle-orm'
+import { asc, desc, sql, type Column, type SQL, type Table } from 'drizzle-orm'
 import { SNAPSHOT_KINDS, type SnapshotKind } from '../../shared/snapshot-model.ts'
-import type { SnapshotGuard, SnapshotRecord } from './storage.ts'
+import type { Dialect, SnapshotGuard, SnapshotRecord } from './storage.ts'
 
 export type SnapshotRow = Omit<SnapshotRecord, 'kind'> & { kind: string }
 
@@ -38,21 +38,34 @@ export function nextSnapshotTime(previous: string | undefined, now: number, newe
   return new Date(newestEdit === undefined ? after : Math.max(after, Date.parse(newestEdit))).toISOString()
 }
 
-type SnapshotTable = Table & { boardId: Column; createdAt: Column; seq: Column }
+type SnapshotTable = Table & { id: Column; boardId: Column; createdAt: Column; seq: Column }
 
 /**
- * A board's snapshots newest first: by time, and among one time the last made
+ * A board's snapshots oldest first: by time, among one time the first made
  * first. Snapshots dated back together (history-time.ts) share the clock's
  * time; ordered by time alone, which of them was the latest (what the next
  * snapshot follows and is compared with, what a read of that moment and a
  * listing show first) was whichever the database read first, not the same on
- * SQLite and PostgreSQL.
+ * SQLite and PostgreSQL. A null `seq` (stored before it, or by an instance not
+ * yet upgraded) counts as 0, ahead of every numbered one: coalesced, not left
+ * to each database's place for nulls (PostgreSQL puts them first in a
+ * descending order, SQLite last). The id, in bytes on both, orders what is
+ * still tied: snapshots an instance not yet upgraded made that were then dated
+ * back together.
  */
-export function newestSnapshotsFirst(table: SnapshotTable): SQL[] {
-  return [desc(table.createdAt), desc(table.seq)]
+function oldestFirst(table: SnapshotTable, dialect: Dialect): SQL[] {
+  return [sql`${table.createdAt}`, sql`coalesce(${table.seq}, 0)`, dialect === 'postgres' ? sql`${table.id} collate "C"` : sql`${table.id}`]
 }
 
-/** The number the board's next snapshot is stored with, one past its last: worked out in the insert, which the board's snapshots are made one at a time around. */
+export function snapshotsOldestFirst(table: SnapshotTable, dialect: Dialect): SQL[] {
+  return oldestFirst(table, dialect).map((key) => asc(key))
+}
+
+export function newestSnapshotsFirst(table: SnapshotTable, dialect: Dialect): SQL[] {
+  return oldestFirst(table, dialect).map((key) => desc(key))
+}
+
+/** The number the board's next snapshot is stored with, one past its highest: worked out in the insert, which the board's snapshots are made one at a time around. */
 export function nextSnapshotSeq(table: SnapshotTable, boardId: string): SQL {
   return sql`(select coalesce(max(${table.seq}), 0) + 1 from ${table} where ${table.boardId} = ${boardId})`
 }

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import { reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/sqlite/schema.ts'
 import type { BoardSignoff } from '../../shared/review-status.ts'
+import { snapshotsOldestFirst } from './snapshot-rows.ts'
 import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord } from '../../shared/snapshot-model.ts'
 import { idGroups } from './id-groups.ts'
 import { signoffRecord, signoffsByBoard, verdictRecord } from './review-rows.ts'
@@ -124,7 +125,7 @@ export class SqliteReviewStore implements ReviewStore {
         .from(reviewSignoffs)
         .innerJoin(snapshots, eq(snapshots.id, reviewSignoffs.snapshotId))
         .where(inArray(snapshots.boardId, group))
-        .orderBy(asc(snapshots.createdAt), asc(snapshots.seq), asc(reviewSignoffs.createdAt), asc(reviewSignoffs.reviewerId))
+        .orderBy(...snapshotsOldestFirst(snapshots, 'sqlite'), asc(reviewSignoffs.createdAt), asc(reviewSignoffs.reviewerId))
         .all(),
     )
     return signoffsByBoard(boardIds, rows)

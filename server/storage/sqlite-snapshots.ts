@@ -20,7 +20,7 @@ const summaryColumns = {
   previousId: snapshots.previousId,
 }
 
-const newestFirst = newestSnapshotsFirst(snapshots)
+const newestFirst = newestSnapshotsFirst(snapshots, 'sqlite')
 
 type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0]
 

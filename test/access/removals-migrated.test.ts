@@ -7,20 +7,11 @@
  * demoted editor's own link made them an editor again), while a link made
  * after the migration does. On SQLite and PostgreSQL.
  */
-import { rmSync } from 'node:fs'
-import { join } from 'node:path'
-import Database from 'better-sqlite3'
-import { drizzle as sqliteDrizzle } from 'drizzle-orm/better-sqlite3'
-import { migrate as sqliteMigrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { drizzle as pgDrizzle } from 'drizzle-orm/postgres-js'
-import { migrate as pgMigrate } from 'drizzle-orm/postgres-js/migrator'
-import postgres from 'postgres'
 import { afterEach, expect, it } from 'vitest'
-import { SQLITE_FILE_NAME } from '../../server/storage/sqlite.ts'
 import type { InviteRecord, Storage } from '../../server/storage/storage.ts'
-import { olderMigrations } from '../helpers/older-migrations.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
-import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from '../helpers/test-server.ts'
+import { olderDatabase } from '../helpers/older-database.ts'
+import { openTestStorage } from '../helpers/test-server.ts'
 
 const postgresMissing = await missingServices('postgres')
 /** The last migration of the version before member_decisions. */
@@ -46,29 +37,8 @@ describeEachDialect(postgresMissing, 'removals recorded before member_decisions,
 
   /** A storage of this version opened on a database the earlier version wrote. */
   async function migratedFromOlder(): Promise<Storage> {
-    const dataDir = tempDir()
-    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }))
-    const migrations = olderMigrations(dialect, dataDir, BEFORE)
-    const database = freshDatabaseName()
-    if (dialect === 'postgres') {
-      await createDatabase(database)
-      cleanups.push(() => dropDatabase(database))
-      const client = postgres(databaseUrl(database), { max: 1, onnotice: () => {} })
-      try {
-        await pgMigrate(pgDrizzle({ client }), { migrationsFolder: migrations })
-        for (const statement of OLDER_ROWS) await client.unsafe(statement)
-      } finally {
-        await client.end({ timeout: 5 })
-      }
-    } else {
-      const client = new Database(join(dataDir, SQLITE_FILE_NAME))
-      try {
-        sqliteMigrate(sqliteDrizzle({ client }), { migrationsFolder: migrations })
-        for (const statement of OLDER_ROWS) client.exec(statement)
-      } finally {
-        client.close()
-      }
-    }
+    const { dataDir, database, destroy } = await olderDatabase(dialect, BEFORE, OLDER_ROWS)
+    cleanups.push(destroy)
     const storage = await openTestStorage(dialect, dataDir, database)
     cleanups.push(() => storage.close())
     return storage
