@@ -46,6 +46,7 @@ import { WebsocketIntake } from './websocket/websocket-intake.ts'
 import { createWorkerPool } from './workers/create-worker-pool.ts'
 import { workerUpdateChecks } from './relay/update-checks.ts'
 import { DamagedBoardReports } from './relay/damaged-board-reports.ts'
+import { sqliteCommitsDurable } from './storage/sqlite-commits-durable.ts'
 import { HeldChangeSpool } from './relay/held-change-spool.ts'
 import { asServer } from './workers/job-owner.ts'
 import type { WorkerPool } from './workers/worker-pool.ts'
@@ -236,7 +237,12 @@ export async function createServices(config: Config, options: ServiceOptions = {
     previewsInFlight: new InFlightPerPerson(config.PREVIEWS_PER_PERSON, tooManyPreviews),
     clock,
     damagedBoards: new DamagedBoardReports(logger, metrics?.damagedBoardRefused),
-    heldChanges: new HeldChangeSpool(config.DATA_DIR, { maxChanges: config.HELD_CHANGES_MAX, maxBytes: config.HELD_CHANGES_MAX_BYTES }),
+    heldChanges: new HeldChangeSpool(
+      config.DATA_DIR,
+      { maxChanges: config.HELD_CHANGES_MAX, maxBytes: config.HELD_CHANGES_MAX_BYTES },
+      // A held change's file goes only once its commit would survive a power cut as well as the file does.
+      storage.dialect === 'sqlite' && config.SQLITE_SYNCHRONOUS !== 'FULL' ? sqliteCommitsDurable(config.DATA_DIR) : null,
+    ),
   }
 }
 
