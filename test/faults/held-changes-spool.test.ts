@@ -202,9 +202,7 @@ it('a held change that depends on content the board does not hold is set aside o
   Y.applyUpdate(writer, Y.encodeStateAsUpdate(unstored))
   const before = Y.encodeStateVector(writer)
   writer.getArray('assessments').insert(1, ['depends on it'])
-  const spool = new HeldChangeSpool(given.dataDir, { maxChanges: 10, maxBytes: 65_536 })
-  await spool.keep({ boardId, accountId: given.owner.id, route: ASSESSMENTS, at: new Date().toISOString(), entries: [{ origin: `server:${given.owner.id}`, update: Y.encodeStateAsUpdate(writer, before) }] })
-  await spool.release()
+  await given.keepHeld(boardId, given.owner.id, [{ origin: `server:${given.owner.id}`, update: Y.encodeStateAsUpdate(writer, before) }])
 
   // Tried again for HELD_CHANGES_RETRY_MS, for a client to send the missing edit again: none does.
   const next = await given.start({ HELD_CHANGES_RETRY_MS: '1000' })
