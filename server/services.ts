@@ -2,6 +2,7 @@
  * The long-lived parts of a server process, made once at start-up and handed to
  * the HTTP app, the relay and the command line.
  */
+import { join } from 'node:path'
 import type { Redis } from 'ioredis'
 import type { Access } from './access/access.ts'
 import { accountAccess } from './access/account-access.ts'
@@ -241,7 +242,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
       config.DATA_DIR,
       { maxChanges: config.HELD_CHANGES_MAX, maxBytes: config.HELD_CHANGES_MAX_BYTES },
       // A held change's file goes only once its commit would survive a power cut as well as the file does.
-      storage.dialect === 'sqlite' && config.SQLITE_SYNCHRONOUS !== 'FULL' ? sqliteCommitsDurable(config.DATA_DIR) : null,
+      // Imported only on SQLite (loaded already then), as open-storage.ts does: PostgreSQL's processes load none of it.
+      storage.dialect === 'sqlite' && config.SQLITE_SYNCHRONOUS !== 'FULL' ? sqliteCommitsDurable(join(config.DATA_DIR, (await import('./storage/sqlite.ts')).SQLITE_FILE_NAME)) : null,
     ),
   }
 }

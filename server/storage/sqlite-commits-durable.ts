@@ -9,11 +9,10 @@
  * a change on a power cut (held-change-spool.ts, before a file is removed).
  */
 import { open } from 'node:fs/promises'
-import { join } from 'node:path'
-import { SQLITE_FILE_NAME } from './sqlite.ts'
 
-export function sqliteCommitsDurable(dataDir: string): () => Promise<void> {
-  const wal = join(dataDir, `${SQLITE_FILE_NAME}-wal`)
+/** `databaseFile`: the SQLite file's path (its WAL is beside it). */
+export function sqliteCommitsDurable(databaseFile: string): () => Promise<void> {
+  const wal = `${databaseFile}-wal`
   return async () => {
     const file = await open(wal, 'r').catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
