@@ -324,6 +324,12 @@ function configSchema() {
     /** HTTP changes answered 202 whose files DATA_DIR/held-changes may hold at once, and their bytes in all; past either, such a change is answered 503 instead (held-change-spool.ts). */
     HELD_CHANGES_MAX: count('changes', 1, 1_000_000).default(1000),
     HELD_CHANGES_MAX_BYTES: count('bytes', 65_536, 2 ** 40).default(64 * 1024 ** 2),
+    /**
+     * How long after the start a held change of an earlier run that depends on content its board lacks (a websocket
+     * client's edit, sent again once its client reconnects), or that the database cannot take, is tried again before it
+     * is set aside, or left for the next start (held-change-replay.ts).
+     */
+    HELD_CHANGES_RETRY_MS: milliseconds(300_000),
     /** How long a board nobody has open stays loaded (0: unloads at once). */
     ROOM_IDLE_MS: count('milliseconds', 0, 3_600_000).default(RELAY_LIMITS.idleRoomMs),
     /** Loaded boards nobody has open, at most (0: none stays). */

@@ -77,8 +77,6 @@ async function serve(config: Config, options: ServiceOptions, servingLock: Share
     .catch((error: unknown) => services.logger.warn({ err: errorMessage(error) }, 'history ahead of the clock could not be dated back at start'))
   // Read before anything is served: an import that wrote before this is in whatever the rooms load.
   await servingLock.watchWrites(() => services.storage.exclusiveWrites.count())
-  // Before anything is served: the changes an earlier process answered 202 and never committed are stored first.
-  await replayHeldChanges({ spool: services.heldChanges, storage: services.storage, access: services.access, rooms: services.rooms, logger: services.logger })
   const app = createApp(services)
   // closeTimeout: ws (8.23) takes it, @types/ws does not list it yet.
   const websocketOptions: WebSocketServerOptions & { closeTimeout: number } = { noServer: true, maxPayload: LIMITS.maxMessageBytes, closeTimeout: CLOSE_TIMEOUT_MS }
@@ -101,6 +99,19 @@ async function serve(config: Config, options: ServiceOptions, servingLock: Share
   }
   let bound: { url: string; port: number; metricsUrl: string | undefined }
   try {
+    // The changes an earlier process answered 202 and never committed are stored first, before anything is served, as
+    // long as that takes at most COMMIT_WAIT_MS: the rest once the server listens (held-change-replay.ts). It never rejects.
+    const replay = replayHeldChanges({
+      spool: services.heldChanges,
+      storage: services.storage,
+      access: services.access,
+      rooms: services.rooms,
+      logger: services.logger,
+      retryForMs: config.HELD_CHANGES_RETRY_MS,
+      stopped: () => services.lifecycle.shuttingDown,
+    })
+    const replayed = await Promise.race([replay.then(() => true), sleep(config.COMMIT_WAIT_MS, false, { ref: false })])
+    if (!replayed) services.logger.warn({ folder: services.heldChanges.folder }, 'held HTTP changes of an earlier run are not all stored within COMMIT_WAIT_MS; the rest are stored once the server listens')
     await prepare?.(services)
     // The metrics port first: a port of its own that is taken stops the start before anyone is served on the main one.
     const metricsUrl = metricsServer && (await listen(metricsServer, config.METRICS_PORT ?? 0, config.METRICS_HOST, { port: 'METRICS_PORT', host: 'METRICS_HOST' })).url

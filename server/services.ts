@@ -2,6 +2,7 @@
  * The long-lived parts of a server process, made once at start-up and handed to
  * the HTTP app, the relay and the command line.
  */
+import { join } from 'node:path'
 import type { Redis } from 'ioredis'
 import type { Access } from './access/access.ts'
 import { accountAccess } from './access/account-access.ts'
@@ -46,6 +47,7 @@ import { WebsocketIntake } from './websocket/websocket-intake.ts'
 import { createWorkerPool } from './workers/create-worker-pool.ts'
 import { workerUpdateChecks } from './relay/update-checks.ts'
 import { DamagedBoardReports } from './relay/damaged-board-reports.ts'
+import { sqliteCommitsDurable } from './storage/sqlite-commits-durable.ts'
 import { HeldChangeSpool } from './relay/held-change-spool.ts'
 import { asServer } from './workers/job-owner.ts'
 import type { WorkerPool } from './workers/worker-pool.ts'
@@ -231,7 +233,13 @@ export async function createServices(config: Config, options: ServiceOptions = {
     previewsInFlight: new InFlightPerPerson(config.PREVIEWS_PER_PERSON, tooManyPreviews),
     clock,
     damagedBoards: new DamagedBoardReports(logger, metrics?.damagedBoardRefused),
-    heldChanges: new HeldChangeSpool(config.DATA_DIR, { maxChanges: config.HELD_CHANGES_MAX, maxBytes: config.HELD_CHANGES_MAX_BYTES }),
+    heldChanges: new HeldChangeSpool(
+      config.DATA_DIR,
+      { maxChanges: config.HELD_CHANGES_MAX, maxBytes: config.HELD_CHANGES_MAX_BYTES },
+      // A held change's file goes only once its commit would survive a power cut as well as the file does.
+      // Imported only on SQLite (loaded already then), as open-storage.ts does: PostgreSQL's processes load none of it.
+      storage.dialect === 'sqlite' && config.SQLITE_SYNCHRONOUS !== 'FULL' ? sqliteCommitsDurable(join(config.DATA_DIR, (await import('./storage/sqlite.ts')).SQLITE_FILE_NAME)) : null,
+    ),
   }
 }
 

@@ -1,16 +1,29 @@
 /**
- * At start, before the server accepts connections: the HTTP changes an earlier
- * process answered `202` and had not committed (held-change-spool.ts) are
- * committed through their board's room as any server-side change is, their
- * sender's right decided again right before each is applied, as a request's
- * is (the board still there and not archived, the account still active and an
- * editor or more of it). A Yjs update stores only what the board lacks, so a
- * change whose commit landed before its process ended stores nothing again.
- * A file that cannot be read back as a change (damaged, truncated, not one),
- * or whose change is refused, is moved into `refused/` with an error line
- * naming its board, route, account and why: never dropped, never stopping the
- * start. One the database cannot take now stays for the next start.
+ * At start: the HTTP changes an earlier process answered `202` and had not
+ * committed (held-change-spool.ts) are committed through their board's room as
+ * any server-side change is, in the order they were kept, their sender's right
+ * decided again right before each is applied, as a request's is (the board
+ * still there and not archived, the account still active and an editor or
+ * more of it). A change its board holds already (its commit landed before its
+ * process ended) stores nothing, whatever its sender's right now: its file goes.
+ *
+ * The server waits for the replay before it listens at most COMMIT_WAIT_MS
+ * (server.ts): with a database that reads but does not finish commits, each
+ * file waits that long, and a full spool would keep the server down for hours
+ * with /healthz unanswered. The rest is replayed once it listens (Yjs merges
+ * updates in any order), by this same loop.
+ *
+ * A change that depends on content its board lacks (a websocket client's edit
+ * never stored, which its client sends again once it reconnects to the server
+ * now up), or that the database cannot take now, is tried again every
+ * RETRY_EVERY_MS until HELD_CHANGES_RETRY_MS after the start. A file that
+ * cannot be read back as a change (damaged, truncated, not one), or whose
+ * change is refused (or still lacks content then), is moved into `refused/`
+ * with an error line naming its board, route, account and why: never dropped,
+ * never stopping the start. One the database still cannot take stays for the
+ * next start. Nothing here rejects: every failure is logged and contained.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import * as Y from 'yjs'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import { errorMessage } from '../../shared/error-message.ts'
@@ -28,44 +41,96 @@ class ReplayRefused extends Error {
   override name = 'ReplayRefused'
 }
 
-export type ReplayParts = { spool: HeldChangeSpool; storage: Storage; access: Access; rooms: RoomRegistry; logger: Logger }
+/** A held change that depends on content its board does not hold (yet): why. */
+class LacksContent extends Error {
+  override name = 'LacksContent'
+}
+
+/** Between two tries of the held changes left waiting. */
+const RETRY_EVERY_MS = 1000
+
+/**
+ * `retryForMs`: HELD_CHANGES_RETRY_MS. `stopped`: the server is shutting down, so nothing more is tried (what is left
+ * stays for the next start).
+ */
+export type ReplayParts = { spool: HeldChangeSpool; storage: Storage; access: Access; rooms: RoomRegistry; logger: Logger; retryForMs: number; stopped: () => boolean }
 
 export type ReplayOutcome = { stored: number; refused: number; kept: number }
 
+type Waiting = { file: string; change: HeldChange; bytes: number; why: Error }
+
+/** Replays the spool's left-over files; resolves once each is stored, set aside, or left for the next start. Never rejects. */
 export async function replayHeldChanges(parts: ReplayParts): Promise<ReplayOutcome> {
   const { spool, logger } = parts
   const outcome: ReplayOutcome = { stored: 0, refused: 0, kept: 0 }
-  let files: string[]
   try {
-    files = await spool.leftOver()
-  } catch (error) {
-    // Not this process's to replay (another holds the spool), or unreadable: said, and the start goes on.
-    logger.error({ folder: spool.folder, err: errorMessage(error) }, 'the held-changes spool cannot be replayed: its files stay in it, and until this process can hold it, a change whose saving is delayed is answered 503 rather than 202')
-    return outcome
-  }
-  for (const file of files) {
-    let read: { change: HeldChange; bytes: number }
+    const until = Date.now() + parts.retryForMs
+    let files: string[]
     try {
-      read = await spool.read(file)
+      files = await spool.leftOver()
     } catch (error) {
-      await setAside(parts, file, null, error instanceof DamagedHeldFile ? error.message : `it could not be read: ${errorMessage(error)}`)
-      outcome.refused++
-      continue
+      // Not this process's to replay (another holds the spool), or unreadable: said, and the start goes on.
+      logger.error({ folder: spool.folder, err: errorMessage(error) }, 'the held-changes spool cannot be replayed: its files stay in it, and until this process can hold it, a change whose saving is delayed is answered 503 rather than 202')
+      return outcome
     }
-    const result = await replayOne(parts, file, read.change, read.bytes)
-    outcome[result]++
+    let waiting: Waiting[] = []
+    for (const file of files) {
+      if (parts.stopped()) break
+      let read: { change: HeldChange; bytes: number }
+      try {
+        read = await spool.read(file)
+      } catch (error) {
+        await setAside(parts, file, null, error instanceof DamagedHeldFile ? error.message : `it could not be read: ${errorMessage(error)}`)
+        outcome.refused++
+        continue
+      }
+      const result = await replayOne(parts, file, read.change, read.bytes)
+      if (result instanceof Error) waiting.push({ file, ...read, why: result })
+      else outcome[result]++
+    }
+    // Tried again in the order they were kept: a later change may build on an earlier one.
+    while (waiting.length > 0 && Date.now() < until && !parts.stopped()) {
+      await sleep(RETRY_EVERY_MS, undefined, { ref: false })
+      const left: Waiting[] = []
+      for (const held of waiting) {
+        const result = parts.stopped() ? held.why : await replayOne(parts, held.file, held.change, held.bytes)
+        if (result instanceof Error) left.push({ ...held, why: result })
+        else outcome[result]++
+      }
+      waiting = left
+    }
+    for (const { file, change, why } of waiting) {
+      const named = { boardId: change.boardId, route: change.route, accountId: change.accountId, heldAt: change.at, file }
+      if (why instanceof LacksContent && !parts.stopped()) {
+        await setAside(parts, file, change, why.message)
+        outcome.refused++
+      } else {
+        logger.error({ ...named, err: why.message }, 'a held HTTP change of an earlier run could not be stored now; its file stays for the next start')
+        outcome.kept++
+      }
+    }
+    if (outcome.stored + outcome.refused + outcome.kept > 0) logger.info({ folder: spool.folder, ...outcome }, 'held HTTP changes of an earlier run replayed')
+    // Taken again at this process's first change answered 202: meanwhile another process on the folder may hold it.
+    if (spool.idle) await spool.release()
+  } catch (error) {
+    logger.error({ folder: spool.folder, err: errorMessage(error) }, 'the replay of held HTTP changes stopped; the files left stay for the next start')
   }
-  if (outcome.stored + outcome.refused + outcome.kept > 0) logger.info({ folder: spool.folder, ...outcome }, 'held HTTP changes of an earlier run replayed')
-  // Taken again at this process's first change answered 202: meanwhile another process on the folder may hold it.
-  if (spool.idle) await spool.release()
   return outcome
 }
 
-async function replayOne(parts: ReplayParts, file: string, change: HeldChange, bytes: number): Promise<keyof ReplayOutcome> {
+/** Stores a held change, or sets it aside; an Error when it is to be tried again (it lacks content, or the database cannot take it now). */
+async function replayOne(parts: ReplayParts, file: string, change: HeldChange, bytes: number): Promise<'stored' | 'refused' | Error> {
   const { spool, rooms, logger } = parts
   const named = { boardId: change.boardId, route: change.route, accountId: change.accountId, heldAt: change.at, file }
+  let already = false
   try {
-    const done = await rooms.withRoom(change.boardId, (room) => room.change((doc) => applyHeld(doc, change), () => stillAllowed(parts, change)))
+    const whole = checkedWhole(change)
+    const done = await rooms.withRoom(change.boardId, async (room) => {
+      // First: a change stored already stays stored, whatever its sender may do now.
+      already = addsNothing(room.doc, whole)
+      if (!already) await room.change((doc) => applyHeld(doc, change, whole), () => stillAllowed(parts, change))
+      return true
+    })
     if (done === null) throw new ReplayRefused('its board no longer exists')
   } catch (error) {
     if (error instanceof SavingDelayed) {
@@ -84,10 +149,14 @@ async function replayOne(parts: ReplayParts, file: string, change: HeldChange, b
       await setAside(parts, file, change, error.message)
       return 'refused'
     }
-    logger.error({ ...named, err: errorMessage(error) }, 'a held HTTP change of an earlier run could not be stored now; its file stays for the next start')
-    return 'kept'
+    if (error instanceof LacksContent) {
+      logger.debug({ ...named, why: error.message }, 'a held HTTP change of an earlier run lacks content its board does not hold yet; tried again later')
+      return error
+    }
+    logger.debug({ ...named, err: errorMessage(error) }, 'a held HTTP change of an earlier run could not be stored now; tried again later')
+    return error instanceof Error ? error : new Error(String(error))
   }
-  logger.info(named, 'a held HTTP change of an earlier run is stored')
+  logger.info(named, already ? 'a held HTTP change of an earlier run was stored already' : 'a held HTTP change of an earlier run is stored')
   // Left behind, it is replayed at the next start again, and stores nothing again.
   await spool.remove(file).catch((error: unknown) => logger.warn({ ...named, err: errorMessage(error) }, 'could not remove the file of a held HTTP change now stored'))
   return 'stored'
@@ -122,23 +191,60 @@ async function stillAllowed({ storage, access }: ReplayParts, change: HeldChange
 }
 
 /**
+ * The held updates as one, once their origins are those this server writes:
+ * with accounts a change's origin names its sender's account
+ * (mutationContext); without one, the bare `server` (a file naming anyone
+ * there is not one this server wrote).
+ */
+function checkedWhole(change: HeldChange): Uint8Array {
+  const own = change.accountId === null ? null : `server:${change.accountId}`
+  const foreign = change.entries.find(({ origin }) => origin !== 'server' && origin !== own)
+  if (foreign) throw new ReplayRefused(`its update's origin (${foreign.origin.slice(0, 80)}) names someone other than its account`)
+  const updates = change.entries.map(({ update }) => update)
+  return updates.length === 1 ? updates[0]! : mergedOrRefused(updates)
+}
+
+/**
+ * Whether the board holds all of `update` already: none of its structs past
+ * what the doc holds, and each deletion in it deleted there. A malformed
+ * update is refused.
+ */
+function addsNothing(doc: Y.Doc, update: Uint8Array): boolean {
+  return decodedOrRefused(() => {
+    if (Y.decodeUpdate(Y.diffUpdate(update, Y.encodeStateVector(doc))).structs.length > 0) return false
+    const deleted = Y.createDeleteSetFromStructStore(doc.store)
+    for (const [client, ranges] of Y.decodeUpdate(update).ds.clients) {
+      const held = deleted.clients.get(client) ?? []
+      // Merged, so a deletion already made lies within one of the doc's ranges.
+      for (const { clock, len } of ranges) if (!held.some((range) => range.clock <= clock && clock + len <= range.clock + range.len)) return false
+    }
+    return true
+  })
+}
+
+/**
  * Applies the held updates, each with its origin, once their whole is checked
  * against the board as it is now: content it lacks, and what a websocket
  * update would be refused for (validate-update.ts). Nothing is applied when
  * anything is refused.
  */
-function applyHeld(doc: Y.Doc, change: HeldChange): void {
-  // With accounts a change's origin names its sender's account (mutationContext): a file naming anyone else is not one this server wrote.
-  const foreign = change.accountId === null ? undefined : change.entries.find(({ origin }) => origin !== 'server' && origin !== `server:${change.accountId}`)
-  if (foreign) throw new ReplayRefused(`its update's origin (${foreign.origin.slice(0, 80)}) names someone other than its account`)
-  const updates = change.entries.map(({ update }) => update)
-  const whole = updates.length === 1 ? updates[0]! : mergedOrRefused(updates)
+function applyHeld(doc: Y.Doc, change: HeldChange, whole: Uint8Array): void {
   // First: the checks read where each item lands, which an item whose neighbour is missing has not.
-  const lacking = lackedContent(doc, whole)
-  if (lacking) throw new ReplayRefused(`it depends on content the board does not hold (${lacking}): edits made with it that were never stored`)
-  const verdict = validateUpdate(whole, doc)
+  const lacking = decodedOrRefused(() => lackedContent(doc, whole))
+  if (lacking) throw new LacksContent(`it depends on content the board does not hold (${lacking}): edits made with it that were never stored`)
+  const verdict = decodedOrRefused(() => validateUpdate(whole, doc))
   if (verdict.refused) throw new ReplayRefused(`its content is refused: ${verdict.refused.reason}`)
   for (const { update, origin } of change.entries) Y.applyUpdate(doc, update, origin === 'server' ? null : serverOrigin(origin.slice('server:'.length)))
+}
+
+/** `read`'s answer; a held update that cannot be decoded is refused (set aside), not tried at every start for ever. */
+function decodedOrRefused<T>(read: () => T): T {
+  try {
+    return read()
+  } catch (error) {
+    if (error instanceof ReplayRefused) throw error
+    throw new ReplayRefused(`its update cannot be decoded: ${errorMessage(error)}`)
+  }
 }
 
 function mergedOrRefused(updates: Uint8Array[]): Uint8Array {

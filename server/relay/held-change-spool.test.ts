@@ -26,3 +26,13 @@ it('reads back what it kept, and one process at a time holds a folder’s spool:
   expect(await second.leftOver()).toEqual([name])
   await second.release()
 })
+
+it('names changes kept in the same millisecond so that they sort as they were kept', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'assay-spool-'))
+  folders.push(dataDir)
+  const spool = new HeldChangeSpool(dataDir, { maxChanges: 100, maxBytes: 1_000_000 })
+  // Named as each is called, before any waits: most in one millisecond.
+  const names = await Promise.all(Array.from({ length: 40 }, () => spool.keep(change)))
+  expect(await spool.leftOver()).toEqual(names)
+  await spool.release()
+})

@@ -66,6 +66,17 @@ const heldBody = z.strictObject({
 
 export type SpoolLimits = { maxChanges: number; maxBytes: number }
 
+/**
+ * Resolves once what the database has committed so far would survive a power
+ * cut (null: once committed, it would). On SQLite with `synchronous = NORMAL` a
+ * commit is written to the WAL but not fsynced: a file removed right after it
+ * could be gone while its change is not (sqliteCommitsDurable).
+ */
+export type CommitsDurable = (() => Promise<void>) | null
+
+/** Changes kept by this process: orders two kept in the same millisecond as they were kept. */
+let keptCount = 0
+
 export class HeldChangeSpool {
   readonly folder: string
   /** Files kept now, with their bytes: what the bounds count. */
@@ -77,6 +88,7 @@ export class HeldChangeSpool {
   constructor(
     dataDir: string,
     private readonly limits: SpoolLimits,
+    private readonly commitsDurable: CommitsDurable = null,
   ) {
     this.folder = join(dataDir, HELD_CHANGES_FOLDER)
   }
@@ -94,8 +106,10 @@ export class HeldChangeSpool {
         `the held-changes spool is full (${this.kept.size} changes, ${this.keptBytes} bytes; HELD_CHANGES_MAX ${this.limits.maxChanges}, HELD_CHANGES_MAX_BYTES ${this.limits.maxBytes})`,
       )
     }
-    // Ordered by name as they were kept: replayed in that order.
-    const name = `${Date.now().toString().padStart(15, '0')}-${randomUUID()}${SUFFIX}`
+    // Ordered by name as they were kept, replayed in that order: a card created, then its field set, in the same millisecond
+    // too (the count); the UUID sets apart two processes' names (instances on PostgreSQL sharing a folder's name elsewhere).
+    keptCount++
+    const name = `${Date.now().toString().padStart(15, '0')}-${keptCount.toString().padStart(12, '0')}-${randomUUID()}${SUFFIX}`
     // Counted before the write: two changes kept at once must not pass the bounds together.
     this.kept.set(name, bytes)
     this.keptBytes += bytes
@@ -114,11 +128,14 @@ export class HeldChangeSpool {
   }
 
   /**
-   * Removes a file once its change is stored. Not fsynced: a file that comes
+   * Removes a file once its change is stored, and its commit would survive a
+   * power cut (commitsDurable). The removal is not fsynced: a file that comes
    * back after a power cut is committed again at the next start, and a Yjs
    * update applied twice stores nothing the second time.
    */
   async remove(name: string): Promise<void> {
+    // Counted until removed: on a failure here the file stays, and is replayed at the next start.
+    await this.commitsDurable?.()
     this.forget(name)
     await unlink(join(this.folder, name)).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error

@@ -13,13 +13,17 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { addAssessment, updateAssessment } from '../../shared/board-mutations.ts'
 import { createAccount, issueApiToken } from '../../server/auth/accounts.ts'
 import { createLogger } from '../../server/log.ts'
-import { HeldChangeSpool } from '../../server/relay/held-change-spool.ts'
+import { HeldChangeSpool, type HeldEntry } from '../../server/relay/held-change-spool.ts'
+import { applyStoredState } from '../../server/relay/merge-state.ts'
 import type { Storage } from '../../server/storage/storage.ts'
 import { apiClient } from '../helpers/api.ts'
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts'
 import { createMigratedDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+import { connectClient } from '../helpers/yjs-client.ts'
 
 const ENTRY = fileURLToPath(new URL('../helpers/serve-held-appends.ts', import.meta.url))
 const ASSESSMENTS = '/api/boards/:id/assessments'
@@ -90,7 +94,21 @@ async function setting(dialect: Dialect) {
     expect(refused()).toEqual([])
     expect(errorLines(server)).toEqual([])
   }
-  return { dataDir, storage, owner, analyst, heldDir, start, api, held, refused, boardText, heldThenKilled, errorLines, replayedCleanly }
+  /** Board `boardId` as stored, in a doc of its own (no server running on it). */
+  const storedDoc = async (boardId: string) => {
+    const doc = new Y.Doc()
+    applyStoredState(doc, await storage.log.load(boardId))
+    return doc
+  }
+  /** Keeps a held change in the spool as a server answering 202 would (while no server runs). */
+  const keepHeld = async (boardId: string, accountId: string | null, entries: HeldEntry[]) => {
+    const spool = new HeldChangeSpool(dataDir, { maxChanges: 10, maxBytes: 65_536 })
+    await spool.keep({ boardId, accountId, route: ASSESSMENTS, at: new Date().toISOString(), entries })
+    await spool.release()
+  }
+  /** The messages the server logged, in order. */
+  const messages = (server: ChildServer) => server.logs.map((line) => String((JSON.parse(line) as Record<string, unknown>).msg))
+  return { dataDir, storage, owner, analyst, heldDir, flag, start, api, held, refused, boardText, heldThenKilled, errorLines, replayedCleanly, storedDoc, keepHeld, messages }
 }
 
 /** A setting, a first server started on it, and a board of the owner's made there. */
@@ -173,7 +191,7 @@ it('an import answered 202 (on SQLite, committed outside a turn) survives a SIGK
   given.replayedCleanly(next)
 }, 120_000)
 
-it('a held change that depends on content the board does not hold is set aside, not applied in part', async () => {
+it('a held change that depends on content the board does not hold is set aside once HELD_CHANGES_RETRY_MS has passed, not applied in part', async () => {
   const { given, first, boardId } = await boardOnFirstServer('sqlite', 'Missing neighbour')
   await first.kill('SIGKILL')
   // Made after an edit that was never stored: its item's neighbour is that edit's.
@@ -184,13 +202,94 @@ it('a held change that depends on content the board does not hold is set aside, 
   Y.applyUpdate(writer, Y.encodeStateAsUpdate(unstored))
   const before = Y.encodeStateVector(writer)
   writer.getArray('assessments').insert(1, ['depends on it'])
-  const spool = new HeldChangeSpool(given.dataDir, { maxChanges: 10, maxBytes: 65_536 })
-  await spool.keep({ boardId, accountId: given.owner.id, route: ASSESSMENTS, at: new Date().toISOString(), entries: [{ origin: `server:${given.owner.id}`, update: Y.encodeStateAsUpdate(writer, before) }] })
-  await spool.release()
+  await given.keepHeld(boardId, given.owner.id, [{ origin: `server:${given.owner.id}`, update: Y.encodeStateAsUpdate(writer, before) }])
 
-  const next = await given.start()
+  // Tried again for HELD_CHANGES_RETRY_MS, for a client to send the missing edit again: none does.
+  const next = await given.start({ HELD_CHANGES_RETRY_MS: '1000' })
+  await waitFor(() => given.refused().length === 1, 'the held change to be set aside')
   expect(await given.boardText(next, boardId)).not.toContain('depends on it')
   expect(given.held()).toEqual([])
-  expect(given.refused()).toHaveLength(1)
   expect(given.errorLines(next)).toEqual([expect.objectContaining({ boardId, accountId: given.owner.id, why: expect.stringMatching(/depends on content the board does not hold \(999001:0\)/) })])
+}, 120_000)
+
+it('a held change that depends on a websocket client’s unsaved edit is stored once that client reconnects and sends it again', async () => {
+  const { given, first, boardId } = await boardOnFirstServer('sqlite', 'Card then field')
+  await first.kill('SIGKILL')
+  // The client made a card the killed server never stored; an HTTP change answered 202 then set its field.
+  const client = await given.storedDoc(boardId)
+  const before = Y.encodeStateVector(client)
+  const cardId = addAssessment(client, { title: 'Made over the websocket' })
+  const unsaved = Y.encodeStateAsUpdate(client, before)
+  const server = new Y.Doc()
+  Y.applyUpdate(server, Y.encodeStateAsUpdate(client))
+  const held = Y.encodeStateVector(server)
+  updateAssessment(server, cardId, { confidence: 'high' })
+  await given.keepHeld(boardId, given.owner.id, [{ origin: `server:${given.owner.id}`, update: Y.encodeStateAsUpdate(server, held) }])
+
+  const next = await given.start()
+  // Waiting for the edit it builds on, not set aside.
+  expect(given.held()).toHaveLength(1)
+  expect(given.refused()).toEqual([])
+  const reconnected = connectClient(next.wsUrl, boardId, {}, { authorization: `Bearer ${given.owner.token}` })
+  cleanups.push(() => reconnected.destroy())
+  Y.applyUpdate(reconnected.doc, unsaved)
+  await reconnected.synced()
+  await waitFor(() => given.held().length === 0, 'the held change to be stored')
+  const text = await given.boardText(next, boardId)
+  expect(text).toContain('Made over the websocket')
+  expect(text).toContain('"confidence":"high"')
+  given.replayedCleanly(next)
+}, 120_000)
+
+it('a change stored already (its commit landed before the kill) is removed as stored even though its account was removed from the board meanwhile', async () => {
+  const { given, first, boardId } = await boardOnFirstServer('sqlite', 'Stored, then removed')
+  await given.storage.members.add({ boardId, userId: given.analyst.id, role: 'editor', addedAt: new Date().toISOString() })
+  await given.heldThenKilled(first, given.analyst.token, boardId, 'Stored before the removal', true)
+  expect(await given.storage.members.remove(boardId, given.analyst.id)).toBe('done')
+
+  const next = await given.start()
+  expect((await given.boardText(next, boardId)).split('Stored before the removal')).toHaveLength(2)
+  given.replayedCleanly(next)
+}, 120_000)
+
+it('a replay the database does not finish keeps the server from listening at most COMMIT_WAIT_MS: the rest is replayed once it listens', async () => {
+  const { given, first } = await boardOnFirstServer('sqlite', 'First')
+  const api = given.api(first, given.owner.token)
+  const boards = [await api.createBoard('Second'), await api.createBoard('Third'), await api.createBoard('Fourth')]
+  await first.kill('SIGKILL')
+  for (const [index, boardId] of boards.entries()) {
+    const doc = await given.storedDoc(boardId)
+    const before = Y.encodeStateVector(doc)
+    addAssessment(doc, { title: `Held ${index}` })
+    await given.keepHeld(boardId, given.owner.id, [{ origin: `server:${given.owner.id}`, update: Y.encodeStateAsUpdate(doc, before) }])
+  }
+  // Appends never finish: each file's commit waits COMMIT_WAIT_MS (300 ms here) in turn.
+  writeFileSync(given.flag, '')
+
+  const next = await given.start()
+  expect((await fetch(`${next.url}/healthz`)).status).toBeLessThan(600)
+  const listening = given.messages(next).indexOf('assay is listening')
+  expect(listening).toBeGreaterThanOrEqual(0)
+  // Listening came before the replay's end.
+  await waitFor(() => given.messages(next).includes('held HTTP changes of an earlier run replayed'), 'the replay to end')
+  expect(given.messages(next).indexOf('held HTTP changes of an earlier run replayed')).toBeGreaterThan(listening)
+  // Applied, saved once the database takes them: their files stay meanwhile.
+  expect(given.held()).toHaveLength(3)
+}, 120_000)
+
+it('a spool file naming someone in its origin without an account, and one whose update cannot be decoded, are set aside, not retried for ever', async () => {
+  const { given, first, boardId } = await boardOnFirstServer('sqlite', 'Hostile files')
+  await first.kill('SIGKILL')
+  const doc = await given.storedDoc(boardId)
+  const before = Y.encodeStateVector(doc)
+  addAssessment(doc, { title: 'Not from this server' })
+  await given.keepHeld(boardId, null, [{ origin: `server:${given.owner.id}`, update: Y.encodeStateAsUpdate(doc, before) }])
+  await given.keepHeld(boardId, given.owner.id, [{ origin: `server:${given.owner.id}`, update: new Uint8Array([1, 2, 3, 250, 250, 250]) }])
+
+  const next = await given.start()
+  expect(await given.boardText(next, boardId)).not.toContain('Not from this server')
+  expect(given.held()).toEqual([])
+  expect(given.refused()).toHaveLength(2)
+  const whys = given.errorLines(next).map((entry) => String(entry.why))
+  expect(whys).toEqual(expect.arrayContaining([expect.stringMatching(/origin \(server:.*\) names someone other than its account/), expect.stringMatching(/cannot be decoded/)]))
 }, 120_000)
