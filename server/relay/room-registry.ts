@@ -36,6 +36,7 @@ import { PresenceHandover } from './presence-handover.ts'
 import { HeldHttpChanges } from './held-http-changes.ts'
 import { Room } from './room.ts'
 import type { UpdateChecks } from './update-checks.ts'
+import type { FreshIdCheck } from './fresh-id-claims.ts'
 
 export type RoomRegistryOptions = {
   /** What one connection may cost; the defaults of shared/limits.ts otherwise. */
@@ -46,6 +47,8 @@ export type RoomRegistryOptions = {
   rightsCheck?: RightsCheck
   /** Where an update dear to check is checked, off the relay's thread (update-checks.ts); on it without. */
   checks?: UpdateChecks
+  /** Where the client ids an update is the first to write under are checked across instances (fresh-id-claims.ts); on this instance only without. */
+  freshIds?: FreshIdCheck
 }
 
 /** For readiness and metrics: how many loaded boards cannot commit, and since when the oldest has been failing. */
@@ -85,6 +88,7 @@ export class RoomRegistry implements RelayControl {
   /** Who held the presence client ids of each room reset or unloaded lately, for the board's next room. */
   private readonly presenceHandover: PresenceHandover
   private readonly checks: UpdateChecks | undefined
+  private readonly freshIds: FreshIdCheck | undefined
   /** HTTP changes answered 202, held here until saved: named at shutdown, when they are lost (close). */
   readonly heldHttpChanges = new HeldHttpChanges()
 
@@ -95,6 +99,7 @@ export class RoomRegistry implements RelayControl {
   ) {
     this.limits = options.limits ?? DEFAULT_RELAY_LIMITS
     this.checks = options.checks
+    this.freshIds = options.freshIds
     this.rewriteResets = new RewriteResets(this.limits.rewriteResetIntervalMs)
     this.presenceHandover = new PresenceHandover()
     this.extensions = new RoomExtensions(options.extensions ?? [], logger)
@@ -356,6 +361,7 @@ export class RoomRegistry implements RelayControl {
       presenceHolders: this.presenceHandover.take(boardId),
       clientWriters,
       checks: this.checks,
+      freshIds: this.freshIds,
     })
     try {
       room.load(stored)

@@ -59,6 +59,7 @@ import type { EncodingBudget } from './encoding-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence, type ClientIdHolders } from './room-presence.ts'
 import { ClientWriters } from './client-writers.ts'
+import type { FreshIdCheck } from './fresh-id-claims.ts'
 import type { RewriteResets } from './rewrite-resets.ts'
 import { withinDoc, withinStateVectorSize } from './state-vector.ts'
 import { SyncAnswers } from './sync-answers.ts'
@@ -115,6 +116,8 @@ export type RoomOptions = {
   clientWriters?: readonly ClientWriter[]
   /** Where an update dear to check is checked, off the relay's thread (update-checks.ts); without it, every update is checked on it. */
   checks?: UpdateChecks
+  /** Where the client ids an update is the first to write under are checked across instances (fresh-id-claims.ts); on this instance only without. */
+  freshIds?: FreshIdCheck
 }
 
 export type { ChangeCheck, ChangeOptions, StoreFirst } from './server-changes.ts'
@@ -164,6 +167,11 @@ export class Room {
           // A change that broke the doc reset the room already (ServerChanges.changeNow).
           if (this.resetCause === null) this.reset(cause, error, pendingBefore)
         },
+        clientIdTaken: (taken, sender) => {
+          // Its change can never be stored, as its next under that id would not be: closed for good, as an update refused on arrival.
+          sender?.close(CLOSE.updateRejected, taken)
+          if (this.resetCause === null) this.remote.clientIdTaken(taken, sender?.identity.userId ?? null)
+        },
         changesResumed: () => this.intake.retryHeld(),
         settled: () => this.checkIdle(),
         boardRowGone: () => this.closeConnections({ boardId: this.boardId }, CLOSE.boardDeleted),
@@ -172,6 +180,7 @@ export class Room {
     this.intake = new UpdateIntake(this.doc, {
       boardId: options.boardId,
       checks: options.checks,
+      freshIds: options.freshIds,
       boardCreatedAt: options.boardCreatedAt,
       limits: options.limits,
       commits: this.commits,

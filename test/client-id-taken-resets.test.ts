@@ -1,0 +1,160 @@
+/**
+ * Two accounts racing one client id, round after round: under a fresh id,
+ * one writes to instance one and the other, at the same moment, other
+ * content to instance two. Both instances apply their own; the database
+ * keeps one writer for the id, so the second commit is refused
+ * (ClientIdTaken). Its room reset at once used to close every socket on the
+ * board each round; it resets at most once every REWRITE_RESET_INTERVAL_MS,
+ * as for a rewrite, its losing sender closed for good. Honest edits meanwhile,
+ * in the refused batches too, are all stored, both instances end on the board
+ * as stored, and the error line is written once an interval.
+ */
+import { afterEach, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { boardToModel } from '../shared/board-convert.ts'
+import { assessmentText } from '../shared/board-doc.ts'
+import { addAssessment } from '../shared/board-mutations.ts'
+import { CLOSE } from '../shared/protocol.ts'
+import { ClientIdTaken } from '../server/storage/storage-errors.ts'
+import type { Storage } from '../server/storage/storage.ts'
+import { addAccount, addMember, addToken } from './helpers/accounts.ts'
+import { apiClient } from './helpers/api.ts'
+import { forgedUpdate } from './helpers/forged-update.ts'
+import { instancesAfterEach } from './helpers/instances.ts'
+import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { describeUnless, missingServices } from './helpers/services.ts'
+import { withStoredDoc } from './helpers/stored-board.ts'
+import type { TestServer } from './helpers/test-server.ts'
+import { waitFor } from './helpers/wait-for.ts'
+import type { TestClient } from './helpers/yjs-client.ts'
+
+const missing = await missingServices('postgres', 'redis')
+
+/** Long enough that every round falls within the first interval. */
+const INTERVAL_MS = 6000
+const ROUNDS = 12
+const ROUND_MS = 250
+
+describeUnless(missing)('two accounts writing one fresh client id to two instances again and again', () => {
+  const { start, connect } = instancesAfterEach()
+  const sockets: RawSocket[] = []
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.terminate()
+  })
+
+  /** How many times the client was told to reconnect to the board loaded afresh, and every other close code. */
+  const reloads = (client: TestClient) => {
+    const seen = { reloads: 0, otherCodes: [] as number[] }
+    client.provider.on('connection-close', (event) => {
+      if (event?.code === CLOSE.boardReloaded.code) seen.reloads++
+      else seen.otherCodes.push(event?.code ?? 0)
+    })
+    return seen
+  }
+
+  const boardJson = (doc: Y.Doc, boardId: string) => JSON.stringify(boardToModel(doc, boardId))
+
+  it('refuses the second as it arrives: no reload, every honest edit stored, the losing sender closed for good', async () => {
+    let taken = 0
+    /** Counts the commits the database refused for a taken client id: the race this test is about. */
+    const countTaken = (storage: Storage): Storage => {
+      const append = storage.log.append.bind(storage.log)
+      storage.log.append = async (...args) => {
+        try {
+          return await append(...args)
+        } catch (error) {
+          if (error instanceof ClientIdTaken) taken++
+          throw error
+        }
+      }
+      return storage
+    }
+    const errorLines: Record<string, unknown>[] = []
+    const logSink = (line: string) => {
+      if (/"level":50/.test(line)) errorLines.push(JSON.parse(line) as Record<string, unknown>)
+    }
+    const env = { REWRITE_RESET_INTERVAL_MS: String(INTERVAL_MS) }
+    const one = await start({ accounts: true, logSink, env, wrapStorage: countTaken })
+    const two = await start({ database: one.database, accounts: true, logSink, env, wrapStorage: countTaken })
+    const [owner, left, right] = [await addAccount(one, { name: 'Owner' }), await addAccount(one, { name: 'Mallory' }), await addAccount(one, { name: 'Trudy' })]
+    const ownerToken = (await addToken(one, owner)).token
+    const boardId = await apiClient(one.url, { authorization: `Bearer ${ownerToken}` }).createBoard('Taken ids')
+    await addMember(one, boardId, left, 'editor')
+    await addMember(one, boardId, right, 'editor')
+    const [leftToken, rightToken] = [(await addToken(one, left)).token, (await addToken(one, right)).token]
+
+    const honest = [connect(one, boardId, { token: ownerToken }), connect(two, boardId, { token: ownerToken })] as const
+    await Promise.all(honest.map((client) => client.synced()))
+    const assessmentId = addAssessment(honest[0].doc, { title: 'Will the bridge hold?', judgment: 'Judgment.' })
+    await waitFor(() => boardToModel(honest[1].doc, boardId).assessments.length === 1, 'the assessment on instance two')
+    const closes = honest.map(reloads)
+
+    // Honest typing on both instances all along, each keystroke a marker of its own.
+    const typed: string[] = []
+    let keystroke = 0
+    const typing = setInterval(() => {
+      honest.forEach((client, index) => {
+        const marker = `<${index}.${keystroke}>`
+        assessmentText(client.doc, assessmentId, 'title').insert(0, marker)
+        typed.push(marker)
+      })
+      keystroke++
+    }, 100)
+
+    const racers: RawSocket[] = []
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        const roundStarted = Date.now()
+        const base = Y.encodeStateAsUpdate(honest[0].doc)
+        const clientId = 0x200000 + round * 7919 + Math.floor(Math.random() * 1000)
+        const forge = (text: string) => forgedUpdate(base, clientId, (doc) => assessmentText(doc, assessmentId, 'judgment').insert(0, text))
+        const opened = await Promise.all([
+          openRawSocket(`${one.wsUrl}/${boardId}?token=${leftToken}`),
+          openRawSocket(`${two.wsUrl}/${boardId}?token=${rightToken}`),
+        ])
+        sockets.push(...opened)
+        racers.push(...opened)
+        opened[0]!.send(frames.update(forge(`left ${round} `)))
+        opened[1]!.send(frames.update(forge(`right ${round} `)))
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, ROUND_MS - (Date.now() - roundStarted))))
+      }
+    } finally {
+      clearInterval(typing)
+    }
+    // The race is settled as the updates arrive, before either is applied (fresh-id-claims.ts): no commit is refused for it.
+    expect(taken).toBe(0)
+
+    // An instance holding content refused in the last rounds reloads once the interval since its last reload ends.
+    const stored = async () => withStoredDoc(one, boardId, (doc) => ({ json: boardJson(doc, boardId), title: assessmentText(doc, assessmentId, 'title').toString() }))
+    await waitFor(
+      async () => {
+        const { json, title } = await stored()
+        const rooms = [one, two].map((server: TestServer) => server.services.rooms.loadedRooms.get(boardId))
+        return (
+          typed.every((marker) => title.includes(marker)) &&
+          rooms.every((room) => room !== undefined && room.isSaved && boardJson(room.doc, boardId) === json) &&
+          honest.every((client) => client.provider.synced && assessmentText(client.doc, assessmentId, 'title').toString() === title)
+        )
+      },
+      'every honest edit stored, both instances on the board as stored, and the honest clients on its title',
+      INTERVAL_MS * 4,
+    )
+    const { json } = await stored()
+    for (const server of [one, two]) {
+      const fresh = connect(server, boardId, { token: ownerToken })
+      await fresh.synced()
+      expect(boardJson(fresh.doc, boardId)).toBe(json)
+    }
+
+    // No reload at all: nothing the board will not hold was ever applied.
+    for (const { reloads: count, otherCodes } of closes) {
+      expect(count).toBe(0)
+      expect(otherCodes).toEqual([])
+    }
+    // Each round's losing sender is closed for good, not told to reconnect: its change can never be stored.
+    await waitFor(() => racers.filter((socket) => socket.isClosed()).length >= ROUNDS, 'a losing sender closed each round')
+    const racerCloses = await Promise.all(racers.filter((socket) => socket.isClosed()).map((socket) => socket.closed))
+    expect(racerCloses.filter(({ code }) => code !== CLOSE.updateRejected.code)).toEqual([])
+    expect(errorLines.filter((line) => String(line.msg).startsWith('applying a change left'))).toEqual([])
+  })
+})
