@@ -148,6 +148,13 @@ export class Room {
   private storedByteCount = 0
   /** Who wrote which client ids (client-writers.ts): an update advancing another's is refused, and a rewrite from another instance names them. */
   private readonly clientWriters: ClientWriters
+  /**
+   * Set once the doc holds a change whose commit was refused (ClientIdTaken)
+   * until the reset that takes it away: a page synced from it would keep
+   * content the board never holds, and be refused for good once it sent it
+   * back. So a page's sync is answered only by the board loaded afresh.
+   */
+  private holdsRefused = false
 
   constructor(private readonly options: RoomOptions) {
     this.boardId = options.boardId
@@ -170,7 +177,10 @@ export class Room {
         clientIdTaken: (taken, sender) => {
           // Its change can never be stored, as its next under that id would not be: closed for good, as an update refused on arrival.
           sender?.close(CLOSE.updateRejected, taken)
-          if (this.resetCause === null) this.remote.clientIdTaken(taken, sender?.identity.userId ?? null)
+          if (this.resetCause !== null) return
+          this.remote.clientIdTaken(taken, sender?.identity.userId ?? null)
+          // Not reset yet (RewriteResets): the doc holds what the board never will, and no joiner is to take it.
+          if (this.resetCause === null) this.holdsRefused = true
         },
         changesResumed: () => this.intake.retryHeld(),
         settled: () => this.checkIdle(),
@@ -358,7 +368,12 @@ export class Room {
       // Decoded now, so a bad state vector closes this connection here rather than failing later in the commit path.
       const clocks = Y.decodeStateVector(withinStateVectorSize(decoding.readVarUint8Array(decoder), this.doc))
       const join = connection.joinSync()
-      const answer = () => this.commits.whenCommitted(connection, () => this.syncAnswers.answerStep1(connection, clocks, join))
+      // Unanswered while the doc holds a refused change, found by then (a reply waits for the commit that finds it): the reset
+      // to come closes its socket, and its page syncs with the board loaded afresh.
+      const answer = () =>
+        this.commits.whenCommitted(connection, () => {
+          if (!this.holdsRefused) this.syncAnswers.answerStep1(connection, clocks, join)
+        })
       // The join's and a reply kept encoded are answered at once; a later one that may need an encoding of its own waits its turn.
       if (join || this.syncAnswers.answersAtOnce(withinDoc(clocks, this.doc))) answer()
       else connection.paceSync(answer)
