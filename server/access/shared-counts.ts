@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis'
 import type { Logger } from '../log.ts'
 import { RECONNECTING, reconnectWhenSilent } from '../redis-reconnect.ts'
 
-/** What the shared counts' keys start with: `assay:sign-in:…`, `assay:allowance:…`. */
+/** What the shared counts' keys start with: `assay:sign-in:…`, `assay:allowance:…`, `assay:client-id:…` (fresh-id-claims.ts). */
 export const COUNTS_KEY_PREFIX = 'assay'
 
 /**
