@@ -12,21 +12,17 @@
 import { afterEach, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { boardToModel } from '../shared/board-convert.ts'
-import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import { ClientIdTaken } from '../server/storage/storage-errors.ts'
 import type { Storage } from '../server/storage/storage.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
-import { forgedUpdate } from './helpers/forged-update.ts'
+import { boardJson, forgedRounds, honestTyping, reloadsOf, untilBoardAsStored } from './helpers/forged-rounds.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
-import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
-import { withStoredDoc } from './helpers/stored-board.ts'
-import type { TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import type { TestClient } from './helpers/yjs-client.ts'
 
 const missing = await missingServices('postgres', 'redis')
 
@@ -41,18 +37,6 @@ describeUnless(missing)('two accounts writing one fresh client id to two instanc
   afterEach(() => {
     for (const socket of sockets.splice(0)) socket.terminate()
   })
-
-  /** How many times the client was told to reconnect to the board loaded afresh, and every other close code. */
-  const reloads = (client: TestClient) => {
-    const seen = { reloads: 0, otherCodes: [] as number[] }
-    client.provider.on('connection-close', (event) => {
-      if (event?.code === CLOSE.boardReloaded.code) seen.reloads++
-      else seen.otherCodes.push(event?.code ?? 0)
-    })
-    return seen
-  }
-
-  const boardJson = (doc: Y.Doc, boardId: string) => JSON.stringify(boardToModel(doc, boardId))
 
   /**
    * Runs the race, honest members typing on both instances all along, until
@@ -95,56 +79,20 @@ describeUnless(missing)('two accounts writing one fresh client id to two instanc
     await Promise.all(honest.map((client) => client.synced()))
     const assessmentId = addAssessment(honest[0].doc, { title: 'Will the bridge hold?', judgment: 'Judgment.' })
     await waitFor(() => boardToModel(honest[1].doc, boardId).assessments.length === 1, 'the assessment on instance two')
-    const closes = honest.map(reloads)
+    const closes = honest.map(reloadsOf)
 
     // Honest typing on both instances all along, each keystroke a marker of its own.
-    const typed: string[] = []
-    let keystroke = 0
-    const typing = setInterval(() => {
-      honest.forEach((client, index) => {
-        const marker = `<${index}.${keystroke}>`
-        assessmentText(client.doc, assessmentId, 'title').insert(0, marker)
-        typed.push(marker)
-      })
-      keystroke++
-    }, 100)
-
-    const racers: RawSocket[] = []
+    const { typed, stop } = honestTyping(honest, assessmentId)
+    let racers: RawSocket[]
     try {
-      for (let round = 0; round < ROUNDS; round++) {
-        const roundStarted = Date.now()
-        const base = Y.encodeStateAsUpdate(honest[0].doc)
-        const clientId = 0x200000 + round * 7919 + Math.floor(Math.random() * 1000)
-        const forge = (text: string) => forgedUpdate(base, clientId, (doc) => assessmentText(doc, assessmentId, 'judgment').insert(0, text))
-        const opened = await Promise.all([
-          openRawSocket(`${one.wsUrl}/${boardId}?token=${leftToken}`),
-          openRawSocket(`${two.wsUrl}/${boardId}?token=${rightToken}`),
-        ])
-        sockets.push(...opened)
-        racers.push(...opened)
-        opened[0]!.send(frames.update(forge(`left ${round} `)))
-        opened[1]!.send(frames.update(forge(`right ${round} `)))
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, ROUND_MS - (Date.now() - roundStarted))))
-      }
+      const open = () => Promise.all([openRawSocket(`${one.wsUrl}/${boardId}?token=${leftToken}`), openRawSocket(`${two.wsUrl}/${boardId}?token=${rightToken}`)])
+      racers = await forgedRounds({ rounds: ROUNDS, roundMs: ROUND_MS, idBase: 0x200000, base: () => Y.encodeStateAsUpdate(honest[0].doc), assessmentId, open, text: (round, socket) => `${socket === 0 ? 'left' : 'right'} ${round} ` })
+      sockets.push(...racers)
     } finally {
-      clearInterval(typing)
+      stop()
     }
     // An instance holding content refused in the last rounds reloads once the interval since its last reload ends.
-    const stored = async () => withStoredDoc(one, boardId, (doc) => ({ json: boardJson(doc, boardId), title: assessmentText(doc, assessmentId, 'title').toString() }))
-    await waitFor(
-      async () => {
-        const { json, title } = await stored()
-        const rooms = [one, two].map((server: TestServer) => server.services.rooms.loadedRooms.get(boardId))
-        return (
-          typed.every((marker) => title.includes(marker)) &&
-          rooms.every((room) => room !== undefined && room.isSaved && boardJson(room.doc, boardId) === json) &&
-          honest.every((client) => client.provider.synced && assessmentText(client.doc, assessmentId, 'title').toString() === title)
-        )
-      },
-      'every honest edit stored, both instances on the board as stored, and the honest clients on its title',
-      INTERVAL_MS * 4,
-    )
-    const { json } = await stored()
+    const json = await untilBoardAsStored([one, two], boardId, honest, assessmentId, typed, INTERVAL_MS * 4)
     for (const server of [one, two]) {
       const fresh = connect(server, boardId, { token: ownerToken })
       await fresh.synced()
@@ -161,8 +109,8 @@ describeUnless(missing)('two accounts writing one fresh client id to two instanc
     const { taken, closes, racerCodes, errorLines } = await race(true)
     // Settled as the updates arrive, before either is applied (fresh-id-claims.ts): no commit is refused for it.
     expect(taken).toBe(0)
-    for (const { reloads: count, otherCodes } of closes) {
-      expect(count).toBe(0)
+    for (const { at, otherCodes } of closes) {
+      expect(at).toEqual([])
       expect(otherCodes).toEqual([])
     }
     expect(racerCodes.filter((code) => code !== CLOSE.updateRejected.code)).toEqual([])
@@ -174,8 +122,8 @@ describeUnless(missing)('two accounts writing one fresh client id to two instanc
     // The race was run: most rounds, one of the two commits was refused.
     expect(taken).toBeGreaterThanOrEqual(ROUNDS / 2)
     // At most one reload an interval on each instance: the first at once, then one for all the rounds after it.
-    for (const { reloads: count, otherCodes } of closes) {
-      expect(count).toBeLessThanOrEqual(2)
+    for (const { at, otherCodes } of closes) {
+      expect(at.length).toBeLessThanOrEqual(2)
       expect(otherCodes).toEqual([])
     }
     expect(racerCodes.filter((code) => code === CLOSE.updateRejected.code).length).toBeGreaterThanOrEqual(ROUNDS / 2)
