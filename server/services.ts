@@ -9,6 +9,7 @@ import { accountAccess } from './access/account-access.ts'
 import { openSocketRights } from './access/open-socket-rights.ts'
 import { hourlyAllowances, type HourlyAllowances } from './access/hourly-allowance.ts'
 import { connectSharedCounts } from './access/shared-counts.ts'
+import { freshIdClaims } from './relay/fresh-id-claims.ts'
 import { ensureAdminAccount } from './auth/accounts.ts'
 import { BoardSummaries } from './boards/board-summaries.ts'
 import { ProcessTurns, type BoardTurns } from './boards/board-turns.ts'
@@ -189,7 +190,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     ...(rightsChannel ? [rightsChannel] : []),
   ]
   const limits = relayLimits(config)
-  const rooms = new RoomRegistry(storage, logger, { limits, extensions, rightsCheck: openSocketRights(storage), checks: workerUpdateChecks(workers) })
+  const freshIds = sharedCounts ? freshIdClaims({ redis: sharedCounts, logger, allowance: allowances.newClients, keyPrefix: `${countsKeyPrefix}:client-id` }) : undefined
+  const rooms = new RoomRegistry(storage, logger, { limits, extensions, rightsCheck: openSocketRights(storage), checks: workerUpdateChecks(workers), freshIds })
   // Accounts and board memberships, unless a test of the relay alone brings its own access.
   const access = options.access ? options.access(storage) : accountAccess({ storage, rooms })
   if (!options.access) await ensureAdminAccount(storage, config, logger)

@@ -2,10 +2,11 @@
  * Two instances giving one client id to two accounts: a member's page writes
  * under its id on instance one for the first time, while instance two, not
  * hearing from Redis, knows nothing of it, and an editor there writes under
- * the same id. The database keeps one writer for each id of a board: the
- * second instance's commit is refused, its room loaded again as stored, and
- * the editor's next try refused outright; the member's text is what the board
- * holds, on both instances.
+ * the same id (nor, through the same cut, from the claims of fresh ids:
+ * fresh-id-claims.ts). The database keeps one writer for each id of a board:
+ * the second instance's commit is refused, its sender closed for good, its
+ * room loaded again as stored, and the editor's next try refused outright;
+ * the member's text is what the board holds, on both instances.
  */
 import { afterEach, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
@@ -60,7 +61,8 @@ describeUnless(missing)('one client id written by two accounts on two instances'
     await waitFor(async () => (await storedBoard(one, boardId)).assessments.length === 1, 'the victim’s assessment stored')
 
     const forgeFrom = (doc: Y.Doc) => forgedUpdate(Y.encodeStateAsUpdate(doc), page.doc.clientID, (forging) => addAssessment(forging, { title: 'FORGED UNDER HER ID' }))
-    expect((await sendAs(two, boardId, attackerToken, forgeFrom(attackerPage.doc))).code).toBe(CLOSE.boardReloaded.code)
+    // Closed for good: its change can never be stored.
+    expect((await sendAs(two, boardId, attackerToken, forgeFrom(attackerPage.doc))).code).toBe(CLOSE.updateRejected.code)
     const titles = (doc: Y.Doc) => JSON.stringify(boardToModel(doc, boardId).assessments.map((assessment) => assessment.title))
     const victimOnly = JSON.stringify(['Will the bridge hold?'])
     await waitFor(() => titles(attackerPage.doc) === victimOnly, 'the board as stored on instance two')

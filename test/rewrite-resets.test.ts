@@ -20,13 +20,11 @@ import { CLOSE } from '../shared/protocol.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
-import { forgedUpdate } from './helpers/forged-update.ts'
-import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { boardJson, forgedRounds, honestTyping, reloadsOf, untilBoardAsStored } from './helpers/forged-rounds.ts'
+import { openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
-import { withStoredDoc } from './helpers/stored-board.ts'
-import { REDIS_URL, type TestServer } from './helpers/test-server.ts'
+import { REDIS_URL } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import type { TestClient } from './helpers/yjs-client.ts'
 
 const missing = await missingServices('postgres', 'redis')
 
@@ -42,19 +40,6 @@ describeUnless(missing)('a client id written to two instances again and again', 
   afterEach(() => {
     for (const socket of sockets.splice(0)) socket.terminate()
   })
-
-  /** When (Date.now()) the client was told to reconnect to the board loaded afresh, and every other close code. */
-  const reloads = (client: TestClient) => {
-    const at: number[] = []
-    const otherCodes: number[] = []
-    client.provider.on('connection-close', (event) => {
-      if (event?.code === CLOSE.boardReloaded.code) at.push(Date.now())
-      else otherCodes.push(event?.code ?? 0)
-    })
-    return { at, otherCodes }
-  }
-
-  const boardJson = (doc: Y.Doc, boardId: string) => JSON.stringify(boardToModel(doc, boardId))
 
   it('reloads a board at most once an interval on each instance, stores every honest edit, converges, and names and closes the forger', async () => {
     const logLines: string[] = []
@@ -74,52 +59,23 @@ describeUnless(missing)('a client id written to two instances again and again', 
     await Promise.all(honest.map((client) => client.synced()))
     const assessmentId = addAssessment(honest[0].doc, { title: 'Will the bridge hold?', judgment: 'Judgment.' })
     await waitFor(() => boardToModel(honest[1].doc, boardId).assessments.length === 1, 'the assessment on instance two')
-    const closes = honest.map(reloads)
+    const closes = honest.map(reloadsOf)
 
     // Honest typing on both instances all along, each keystroke a marker of its own.
-    const typed: string[] = []
-    let keystroke = 0
-    const typing = setInterval(() => {
-      honest.forEach((client, index) => {
-        const marker = `<${index}.${keystroke}>`
-        assessmentText(client.doc, assessmentId, 'title').insert(0, marker)
-        typed.push(marker)
-      })
-      keystroke++
-    }, 100)
-
-    const forgerSockets: RawSocket[] = []
+    const { typed, stop } = honestTyping(honest, assessmentId)
+    let forgerSockets: RawSocket[]
     try {
-      for (let round = 0; round < ROUNDS; round++) {
-        const roundStarted = Date.now()
-        const base = Y.encodeStateAsUpdate(honest[0].doc)
-        const clientId = 0x100000 + round * 7919 + Math.floor(Math.random() * 1000)
-        const forge = (text: string) => forgedUpdate(base, clientId, (doc) => assessmentText(doc, assessmentId, 'judgment').insert(0, text))
-        const opened = await Promise.all([one, two].map((server) => openRawSocket(`${server.wsUrl}/${boardId}?token=${forgerToken}`)))
-        sockets.push(...opened)
-        forgerSockets.push(...opened)
-        opened[0]!.send(frames.update(forge('x')))
-        opened[1]!.send(frames.update(forge('y')))
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, ROUND_MS - (Date.now() - roundStarted))))
-      }
+      const open = () => Promise.all([one, two].map((server) => openRawSocket(`${server.wsUrl}/${boardId}?token=${forgerToken}`)))
+      forgerSockets = await forgedRounds({ rounds: ROUNDS, roundMs: ROUND_MS, idBase: 0x100000, base: () => Y.encodeStateAsUpdate(honest[0].doc), assessmentId, open, text: (_round, socket) => (socket === 0 ? 'x' : 'y') })
+      sockets.push(...forgerSockets)
     } finally {
-      clearInterval(typing)
+      stop()
     }
 
     // The reload the later rounds wait for comes once the interval since the first has passed.
     await waitFor(() => closes.every(({ at }) => at.length >= 2), 'each honest client told once more to reconnect, as the interval ends', INTERVAL_MS * 3)
-    const stored = async () => withStoredDoc(one, boardId, (doc) => ({ json: boardJson(doc, boardId), title: assessmentText(doc, assessmentId, 'title').toString() }))
-    await waitFor(async () => {
-      const { json, title } = await stored()
-      const rooms = [one, two].map((server: TestServer) => server.services.rooms.loadedRooms.get(boardId))
-      return (
-        typed.every((marker) => title.includes(marker)) &&
-        rooms.every((room) => room !== undefined && room.isSaved && boardJson(room.doc, boardId) === json) &&
-        honest.every((client) => client.provider.synced && assessmentText(client.doc, assessmentId, 'title').toString() === title)
-      )
-    }, 'every honest edit stored, both instances on the board as stored, and the honest clients on its title', 20_000)
+    const json = await untilBoardAsStored([one, two], boardId, honest, assessmentId, typed, 20_000)
     // A client keeps what it was once sent, the forger's characters that the log holds otherwise among them; one joining now gets the board as stored.
-    const { json } = await stored()
     for (const server of [one, two]) {
       const fresh = connect(server, boardId, { token: ownerToken })
       await fresh.synced()

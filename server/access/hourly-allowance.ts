@@ -26,6 +26,7 @@ import type { Redis, Result } from 'ioredis'
 import { errorMessage } from '../../shared/error-message.ts'
 import type { Config } from '../config.ts'
 import type { Logger } from '../log.ts'
+import { NEW_CLIENTS_PER_HOUR } from '../relay/client-writers.ts'
 import { TokenBucket } from '../relay/token-bucket.ts'
 import type { Principal } from './access.ts'
 import { countsShared } from './shared-counts.ts'
@@ -93,6 +94,8 @@ export function hourlyAllowances(config: Config, counts: AllowanceCounts) {
     versionReads: allowance('version-reads', config.VERSION_READS_PER_HOUR_PER_PERSON),
     accessChanges: allowance('access-changes', config.ACCESS_CHANGES_PER_HOUR_PER_PERSON),
     workerSeconds: allowance('worker-seconds', config.WORKER_SECONDS_PER_HOUR_PER_PERSON),
+    // Counted by the relay, once an update brings any (fresh-id-claims.ts).
+    newClients: allowance('new-clients', NEW_CLIENTS_PER_HOUR),
   }
 }
 
@@ -128,6 +131,11 @@ export class HourlyAllowance {
   async giveBack(principal: Principal, amount = 1): Promise<void> {
     if (principal.isAdmin || principal.userId === null) return
     await this.count(principal.userId, amount, 'give')
+  }
+
+  /** Counts `amount` more for `key` (a person's id, for an act that is not a request); false when they have used up what they may for now. */
+  async takeFor(key: string, amount: number): Promise<boolean> {
+    return (await this.count(key, amount, 'take')) === 0
   }
 
   /** For a cost known only once paid (seconds of worker time): how long until `key` has one left, 0 when it has now. */

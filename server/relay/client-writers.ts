@@ -120,6 +120,13 @@ export class ClientWriters {
     this.note(client, SERVER_WRITER)
   }
 
+  /** The client ids an update listing structs up to `runEnds` advances that nobody wrote before (`refusal` passed it). */
+  freshIn(doc: Y.Doc, runEnds: ReadonlyMap<number, number>): number[] {
+    const fresh: number[] = []
+    for (const [client, end] of runEnds) if (!this.writers.has(client) && end > Y.getState(doc.store, client)) fresh.push(client)
+    return fresh
+  }
+
   /** The person who wrote `client`'s content, if known. */
   writerOf(client: number): string | null {
     return this.writers.get(client) ?? null

@@ -27,8 +27,12 @@ import { BoardDeleted, RoomUnloaded } from './commit-errors.ts'
 import { Connection } from './connection.ts'
 import { mergeInGroups } from './merge-in-groups.ts'
 
-/** `author`: the person whose connection made the change, when it was one signed in; `batch`: on the first of a batch tried (BatchMark). */
-type PendingUpdate = LogEntry & { author: string | null }
+/**
+ * `author`: the person whose connection made the change, when it was one
+ * signed in; `sender`: that connection, if any; `batch`: on the first of a
+ * batch tried (BatchMark).
+ */
+type PendingUpdate = LogEntry & { author: string | null; sender: Connection | null }
 
 /** The first retry of a failed commit; each next one waits twice as long, up to `commitRetryMaxMs`. */
 const COMMIT_RETRY_FIRST_MS = 200
@@ -50,6 +54,12 @@ export interface CommitLogHost {
   savingNoticeChanged(): void
   /** What was applied from `pendingBefore` on cannot be committed as it is (`cause`): the room resets. */
   uncommittable(cause: string, error: unknown, pendingBefore: number): void
+  /**
+   * A commit was refused as `sender`'s change writes under a client id that
+   * another instance stored as another account's: that change, and what
+   * `sender` sent after it, are dropped; the rest is committed.
+   */
+  clientIdTaken(taken: ClientIdTaken, sender: Connection | null): void
   /** The changes that waited for the commit are applied: so may be those that wait for content. */
   changesResumed(): void
   /** Nothing waits to be committed. */
@@ -150,7 +160,8 @@ export class CommitLog {
   /** The doc applied `update`, made by `origin`: it is committed with the next batch. */
   applied(update: Uint8Array, origin: unknown): void {
     // `batch` there from the start, so that marking an entry does not change its shape (one shape for V8 to see here).
-    this.pending.push({ update, origin: describeOrigin(origin), author: origin instanceof Connection ? origin.identity.userId : null, batch: undefined })
+    const sender = origin instanceof Connection ? origin : null
+    this.pending.push({ update, origin: describeOrigin(origin), author: sender?.identity.userId ?? null, sender, batch: undefined })
     this.appliedCount++
     this.waiting()
     this.scheduleFlush()
@@ -361,10 +372,9 @@ export class CommitLog {
       if (error instanceof ClientIdTaken) {
         this.flushing = false
         this.putBack(batch)
-        this.options.host.uncommittable('a change written under a client id another instance stored as another account’s', error, error.entry)
-        // Never to be stored: dropped here too, as a room reset already (a rewrite found meanwhile) drops nothing more,
-        // and the batch retried for ever would hold up every edit after it.
-        if (this.pending.length > error.entry) this.dropSince(error.entry)
+        // Never to be stored, and retried it would hold up every edit after it; the others' edits in the batch are kept and retried.
+        const sender = this.dropTaken(error.entry)
+        this.options.host.clientIdTaken(error, sender)
         this.resumeAfterCommit()
         return
       }
@@ -399,6 +409,40 @@ export class CommitLog {
     for (const { batch: mark } of batch) if (mark) mark.tried = true
     this.pending = batch.concat(this.pending)
     this.triedCount = batch.length
+  }
+
+  /**
+   * Drops the pending change at `entry`, which writes under a client id
+   * another account holds (ClientIdTaken), and every later one from its
+   * sender, which may build on it; returns that sender. The rest stays
+   * pending, in order: nobody else saw the change (nothing is broadcast
+   * before it is stored), so nothing else builds on it. A dropped change's
+   * batch mark passes to the next change kept of its batch, and whoever waits
+   * to be saved (`whenSaved`) waits for as many changes fewer as were dropped
+   * before theirs.
+   */
+  private dropTaken(entry: number): Connection | null {
+    const sender = this.pending[entry]?.sender ?? null
+    const dropped = (index: number) => index === entry || (index > entry && sender !== null && this.pending[index]!.sender === sender)
+    const kept: PendingUpdate[] = []
+    let tried = this.triedCount
+    let orphanedMark: PendingUpdate['batch']
+    this.pending.forEach((update, index) => {
+      if (dropped(index)) {
+        orphanedMark ??= update.batch
+        if (index < this.triedCount) tried--
+        this.appliedCount--
+        const position = this.committedCount + kept.length
+        for (const waiter of this.savedWaiters) if (waiter.target > position) waiter.target--
+        return
+      }
+      if (orphanedMark && index < this.triedCount) update.batch ??= orphanedMark
+      orphanedMark = undefined
+      kept.push(update)
+    })
+    this.pending = kept
+    this.triedCount = tried
+    return sender
   }
 
   /** What follows a batch's commit: it is broadcast, and what waited for it answered. */

@@ -8,6 +8,7 @@ import { REMOTE_ORIGIN } from '../../shared/change-origin.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
+import type { ClientIdTaken } from '../storage/storage-errors.ts'
 import type { StoredSince } from '../storage/storage.ts'
 import { updateClients, type ClientWriters } from './client-writers.ts'
 import type { CommitLog } from './commit-log.ts'
@@ -142,23 +143,60 @@ export class RemoteUpdates {
    * wrote the same id here, wrote one id differently to two instances: their
    * sockets on the board are closed for good (4422). Anyone else is only
    * named: someone may write under another's client id to have them blamed.
+   * The reset: `resetWithinInterval`.
    */
   private rewriteFound(at: Y.ID, authors: readonly string[]): void {
     const writtenHereBy = this.options.clientWriters.writerOf(at.client)
     const forger = authors.length === 1 && authors[0] === writtenHereBy ? writtenHereBy : null
     const resetInMs = this.options.rewriteResets.waitBefore(this.boardId)
-    this.options.logger.error(
-      { boardId: this.boardId, id: idText(at), relayedFrom: authors, writtenHereBy, closing: forger, resetInMs: Math.ceil(resetInMs) },
-      'an update from another instance writes an id otherwise than this instance holds it: the same client id was written to two instances',
-    )
+    // Closing someone is written each time (bounded by their sockets); a rewrite naming no one, once an interval (RewriteResets.lineDue).
+    const found = forger === null ? this.options.rewriteResets.lineDue(this.boardId) : 1
+    if (found !== null) {
+      this.options.logger.error(
+        { boardId: this.boardId, id: idText(at), relayedFrom: authors, writtenHereBy, closing: forger, resetInMs: Math.ceil(resetInMs), found },
+        'an update from another instance writes an id otherwise than this instance holds it: the same client id was written to two instances',
+      )
+    }
     if (forger !== null) this.options.host.closeConnections({ boardId: this.boardId, userId: forger }, CLOSE.updateRejected)
-    if (resetInMs === 0) this.resetForRewrite(at)
+    this.resetWithinInterval('an update from another instance rewriting what this instance holds', () => new Error(`it writes id ${idText(at)} otherwise than this instance holds it: the same client id was written to two instances`))
+  }
+
+  /**
+   * The room's commit was refused as it writes under `taken.clientId`, which
+   * another instance stored as another account's first (ClientIdTaken): this
+   * doc holds, under that id, content the board will never hold. Its sender
+   * was closed, and the room resets as for a rewrite (`rewriteFound`): now, or
+   * once the interval since its last such reset ends; until then it serves the
+   * board as it holds it, and joiners here may be sent that content, which the
+   * reset takes away. Two accounts racing one fresh id on two instances round
+   * after round reset it once per round otherwise. `sender`: the account
+   * whose connection wrote it here, or null.
+   */
+  clientIdTaken(taken: ClientIdTaken, sender: string | null): void {
+    const found = this.options.rewriteResets.lineDue(this.boardId)
+    if (found !== null) {
+      this.options.logger.error(
+        { boardId: this.boardId, clientId: taken.clientId, heldBy: taken.writer, writtenHereBy: sender, resetInMs: Math.ceil(this.options.rewriteResets.waitBefore(this.boardId)), found },
+        'a change written here under a client id another instance stored as another account’s was refused: its sender is closed, the board reloaded',
+      )
+    }
+    this.resetWithinInterval('a change written under a client id another instance stored as another account’s', () => taken)
+  }
+
+  /**
+   * Resets the room (`cause`, `error`), now or, should it have reset for a
+   * rewrite less than `rewriteResetIntervalMs` ago, once then: whatever more
+   * is found meanwhile waits for that same reset.
+   */
+  private resetWithinInterval(cause: string, error: () => Error): void {
+    const resetInMs = this.options.rewriteResets.waitBefore(this.boardId)
+    if (resetInMs === 0) this.resetForRewrite(cause, error)
     else if (this.rewriteResetTimer === undefined) {
       this.rewriteResetTimer = setTimeout(() => {
         try {
-          this.resetForRewrite(at)
-        } catch (error) {
-          this.options.logger.error({ boardId: this.boardId, err: errorMessage(error) }, 'the reset for a rewrite from another instance failed')
+          this.resetForRewrite(cause, error)
+        } catch (failure) {
+          this.options.logger.error({ boardId: this.boardId, err: errorMessage(failure) }, 'the reset for a rewrite from another instance failed')
         }
       }, resetInMs)
       this.rewriteResetTimer.unref()
@@ -166,11 +204,11 @@ export class RemoteUpdates {
   }
 
   /** Resets the room for a rewrite, between commits: what was applied before it is still committed. */
-  private resetForRewrite(at: Y.ID): void {
+  private resetForRewrite(cause: string, error: () => Error): void {
     const run = () => {
       if (!this.options.host.serving()) return
       this.options.rewriteResets.resetting(this.boardId)
-      this.options.host.reset('an update from another instance rewriting what this instance holds', new Error(`it writes id ${idText(at)} otherwise than this instance holds it: the same client id was written to two instances`), this.options.commits.pendingCount)
+      this.options.host.reset(cause, error(), this.options.commits.pendingCount)
     }
     this.options.commits.betweenCommits(run)
   }

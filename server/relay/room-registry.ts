@@ -37,6 +37,7 @@ import { HeldHttpChanges } from './held-http-changes.ts'
 import { Room } from './room.ts'
 import { ServerClientIdKeeper } from './server-client-ids.ts'
 import type { UpdateChecks } from './update-checks.ts'
+import type { FreshIdCheck } from './fresh-id-claims.ts'
 
 export type RoomRegistryOptions = {
   /** What one connection may cost; the defaults of shared/limits.ts otherwise. */
@@ -47,6 +48,8 @@ export type RoomRegistryOptions = {
   rightsCheck?: RightsCheck
   /** Where an update dear to check is checked, off the relay's thread (update-checks.ts); on it without. */
   checks?: UpdateChecks
+  /** Where the client ids an update is the first to write under are checked across instances (fresh-id-claims.ts); on this instance only without. */
+  freshIds?: FreshIdCheck
 }
 
 /**
@@ -92,6 +95,7 @@ export class RoomRegistry implements RelayControl {
   /** The client ids each room unloaded saved lately wrote under, for the board's next room here (server-client-ids.ts). */
   private readonly serverClientIds = new ServerClientIdKeeper()
   private readonly checks: UpdateChecks | undefined
+  private readonly freshIds: FreshIdCheck | undefined
   /** HTTP changes answered 202, held here until saved: named at shutdown, when they are lost (close). */
   readonly heldHttpChanges = new HeldHttpChanges()
 
@@ -102,6 +106,7 @@ export class RoomRegistry implements RelayControl {
   ) {
     this.limits = options.limits ?? DEFAULT_RELAY_LIMITS
     this.checks = options.checks
+    this.freshIds = options.freshIds
     this.rewriteResets = new RewriteResets(this.limits.rewriteResetIntervalMs)
     this.presenceHandover = new PresenceHandover()
     this.extensions = new RoomExtensions(options.extensions ?? [], logger)
@@ -368,6 +373,7 @@ export class RoomRegistry implements RelayControl {
       serverClientIds: this.serverClientIds.take(boardId),
       clientWriters,
       checks: this.checks,
+      freshIds: this.freshIds,
     })
     try {
       room.load(stored)

@@ -59,6 +59,7 @@ import type { EncodingBudget } from './encoding-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence, type ClientIdHolders } from './room-presence.ts'
 import { ClientWriters, SERVER_WRITER } from './client-writers.ts'
+import type { FreshIdCheck } from './fresh-id-claims.ts'
 import { reusable, writtenUnder, type ServerClientIds } from './server-client-ids.ts'
 import { stampClientIdOf, useStampClientId } from './stamped-fields.ts'
 import type { RewriteResets } from './rewrite-resets.ts'
@@ -119,6 +120,8 @@ export type RoomOptions = {
   checks?: UpdateChecks
   /** The client ids the board's previous room in this process wrote under, saved: written under again where the board as loaded allows (server-client-ids.ts). */
   serverClientIds?: ServerClientIds
+  /** Where the client ids an update is the first to write under are checked across instances (fresh-id-claims.ts); on this instance only without. */
+  freshIds?: FreshIdCheck
 }
 
 export type { ChangeCheck, ChangeOptions, StoreFirst } from './server-changes.ts'
@@ -149,6 +152,13 @@ export class Room {
   private storedByteCount = 0
   /** Who wrote which client ids (client-writers.ts): an update advancing another's is refused, and a rewrite from another instance names them. */
   private readonly clientWriters: ClientWriters
+  /**
+   * Set once the doc holds a change whose commit was refused (ClientIdTaken)
+   * until the reset that takes it away: a page synced from it would keep
+   * content the board never holds, and be refused for good once it sent it
+   * back. So a page's sync is answered only by the board loaded afresh.
+   */
+  private holdsRefused = false
 
   constructor(private readonly options: RoomOptions) {
     this.boardId = options.boardId
@@ -168,6 +178,14 @@ export class Room {
           // A change that broke the doc reset the room already (ServerChanges.changeNow).
           if (this.resetCause === null) this.reset(cause, error, pendingBefore)
         },
+        clientIdTaken: (taken, sender) => {
+          // Its change can never be stored, as its next under that id would not be: closed for good, as an update refused on arrival.
+          sender?.close(CLOSE.updateRejected, taken)
+          if (this.resetCause !== null) return
+          this.remote.clientIdTaken(taken, sender?.identity.userId ?? null)
+          // Not reset yet (RewriteResets): the doc holds what the board never will, and no joiner is to take it.
+          if (this.resetCause === null) this.holdsRefused = true
+        },
         changesResumed: () => this.intake.retryHeld(),
         settled: () => this.checkIdle(),
         boardRowGone: () => this.closeConnections({ boardId: this.boardId }, CLOSE.boardDeleted),
@@ -176,6 +194,7 @@ export class Room {
     this.intake = new UpdateIntake(this.doc, {
       boardId: options.boardId,
       checks: options.checks,
+      freshIds: options.freshIds,
       boardCreatedAt: options.boardCreatedAt,
       limits: options.limits,
       commits: this.commits,
@@ -389,7 +408,12 @@ export class Room {
       // Decoded now, so a bad state vector closes this connection here rather than failing later in the commit path.
       const clocks = Y.decodeStateVector(withinStateVectorSize(decoding.readVarUint8Array(decoder), this.doc))
       const join = connection.joinSync()
-      const answer = () => this.commits.whenCommitted(connection, () => this.syncAnswers.answerStep1(connection, clocks, join))
+      // Unanswered while the doc holds a refused change, found by then (a reply waits for the commit that finds it): the reset
+      // to come closes its socket, and its page syncs with the board loaded afresh.
+      const answer = () =>
+        this.commits.whenCommitted(connection, () => {
+          if (!this.holdsRefused) this.syncAnswers.answerStep1(connection, clocks, join)
+        })
       // The join's and a reply kept encoded are answered at once; a later one that may need an encoding of its own waits its turn.
       if (join || this.syncAnswers.answersAtOnce(withinDoc(clocks, this.doc))) answer()
       else connection.paceSync(answer)

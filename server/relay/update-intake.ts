@@ -18,6 +18,7 @@ import type { ClientWriters } from './client-writers.ts'
 import type { CommitLog } from './commit-log.ts'
 import type { Connection } from './connection.ts'
 import { DeletedEntries } from './deleted-entries.ts'
+import type { FreshIdCheck } from './fresh-id-claims.ts'
 import { deletionsWithin } from './deletions-within.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { entryStamp } from './stamped-fields.ts'
@@ -52,6 +53,8 @@ export type UpdateIntakeOptions = {
   host: UpdateIntakeHost
   /** Where an update dear to check is checked, off the relay's thread (update-checks.ts); without it, every update is checked here. */
   checks?: UpdateChecks
+  /** Where the client ids an arriving update is the first to write under are checked across instances (fresh-id-claims.ts); without it, on this instance only. */
+  freshIds?: FreshIdCheck
 }
 
 type AdmittedVerdict = Extract<UpdateVerdict, { refused: null }>
@@ -123,7 +126,48 @@ export class UpdateIntake {
     if (paid === null) return
     const checks = this.checksFor(paid)
     if (checks) this.checkElsewhere(checks, connection, update, paid.checkCost)
-    else this.applyChecked(connection, update, this.admitted(connection, this.verdictOn(connection, validateUpdate(update, this.doc, paid.scanned)), paid.checkCost, ARRIVING))
+    else this.applyArriving(connection, update, this.admitted(connection, this.verdictOn(connection, validateUpdate(update, this.doc, paid.scanned)), paid.checkCost, ARRIVING))
+  }
+
+  /**
+   * Applies an arriving update admitted; one writing under client ids nobody
+   * wrote before has them checked across instances first (fresh-id-claims.ts),
+   * holding the room's commit path meanwhile as a check elsewhere does, so
+   * that it is applied to the doc it was checked against, and what arrives
+   * meanwhile after it.
+   */
+  private applyArriving(connection: Connection, update: Uint8Array, verdict: AdmittedVerdict | null): void {
+    const fresh = this.freshToCheck(connection, verdict)
+    if (fresh === null) {
+      this.applyChecked(connection, update, verdict)
+      return
+    }
+    const held = this.options.commits.holdWhile(async () => {
+      try {
+        if (!(await this.freshRefused(connection, fresh))) this.applyChecked(connection, update, verdict)
+      } catch (error) {
+        connection.close(CLOSE.malformedMessage, error)
+      }
+    })
+    held.catch((error: unknown) => connection.close(CLOSE.internalError, error))
+  }
+
+  /** The check across instances and the ids it is to decide, when an admitted update writes under ids nobody wrote before and there is one; else null. */
+  private freshToCheck(connection: Connection, verdict: AdmittedVerdict | null): { check: FreshIdCheck; userId: string; clients: number[] } | null {
+    const { freshIds } = this.options
+    const { userId } = connection.identity
+    if (!freshIds || verdict === null || userId === null) return null
+    const clients = this.options.clientWriters.freshIn(this.doc, verdict.runEnds)
+    return clients.length > 0 ? { check: freshIds, userId, clients } : null
+  }
+
+  /** Decides `fresh` across instances; true when the update is not to be applied: refused (its connection closed), or its connection or the room gone meanwhile. */
+  private async freshRefused(connection: Connection, { check, userId, clients }: { check: FreshIdCheck; userId: string; clients: number[] }): Promise<boolean> {
+    const refusal = await check(this.options.boardId, userId, clients)
+    if (connection.closed || this.options.host.wasReset()) return true
+    if (refusal === null) return false
+    this.stopHolding(connection, CLOSE.updateRejected, new Error(`update: ${refusal}`))
+    return true
   }
 
   /** Where an update whose check costs `checkCost` is checked elsewhere, or null when here: what the scan refuses costs nothing more to refuse here. */
@@ -158,7 +202,11 @@ export class UpdateIntake {
       // The deletions were worked out for the board full or not as the check began; should that have changed, here.
       const deletions = full === (host.full() !== null) ? checked.deletions : undefined
       try {
-        this.applyChecked(connection, update, this.admitted(connection, this.verdictOn(connection, checked.verdict), checkCost, ARRIVING), deletions)
+        const verdict = this.admitted(connection, this.verdictOn(connection, checked.verdict), checkCost, ARRIVING)
+        const fresh = this.freshToCheck(connection, verdict)
+        // The commit path is held already: decided here, as applyArriving does.
+        if (fresh !== null && (await this.freshRefused(connection, fresh))) return
+        this.applyChecked(connection, update, verdict, deletions)
       } catch (error) {
         connection.close(CLOSE.malformedMessage, error)
       }

@@ -27,7 +27,7 @@ export async function storeFirstWrites(tx: PgTx, boardId: string, seq: number, e
       .from(boardClientWriters)
       .where(and(eq(boardClientWriters.boardId, boardId), inArray(boardClientWriters.clientId, [...clients])))
     const taken = held.find((writer) => writer.userId !== userId)
-    if (taken) throw new ClientIdTaken(boardId, entry, taken.clientId)
+    if (taken) throw new ClientIdTaken(boardId, entry, taken.clientId, taken.userId)
   }
   const account = and(eq(boardClientWriters.boardId, boardId), eq(boardClientWriters.userId, userId))
   const [held] = await tx.select({ n: count() }).from(boardClientWriters).where(account)

@@ -44,7 +44,8 @@ export function sqliteClientWriters(db: SqliteDb) {
       const user = firstWrites.userId
       for (const client of firstWrites.clients) {
         if (insert.run({ boardId: board, clientId: client, userId: user, seq }).changes === 1) continue
-        if (writer.get({ boardId: board, clientId: client })?.userId !== user) throw new ClientIdTaken(board, entry, client)
+        const held = writer.get({ boardId: board, clientId: client })?.userId
+        if (held !== undefined && held !== user) throw new ClientIdTaken(board, entry, client, held)
       }
       if ((accountIds.get({ boardId: board, userId: user })?.n ?? 0) > WRITER_IDS_PER_ACCOUNT + WRITER_IDS_SLACK) dropOldest.run({ boardId: board, userId: user })
     },

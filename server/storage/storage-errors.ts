@@ -86,7 +86,8 @@ export class BoardRowGone extends Error {
  * instance saw it, to write under a client id that the board's stored writers
  * give to another account: another instance stored that account's update
  * under it first (storage.ts, FirstWrites). `entry`: the batch's first such
- * entry; those before it are no one else's.
+ * entry; those before it are no one else's. `writer`: the account that holds
+ * `clientId`, so that the room refuses its sender's next clocks under it.
  */
 export class ClientIdTaken extends Error {
   override name = 'ClientIdTaken'
@@ -94,7 +95,8 @@ export class ClientIdTaken extends Error {
   constructor(
     boardId: string,
     readonly entry: number,
-    clientId: number,
+    readonly clientId: number,
+    readonly writer: string,
   ) {
     super(`board ${boardId}: client id ${clientId} was written by another account`)
   }
