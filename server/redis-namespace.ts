@@ -9,7 +9,6 @@
  * good, and closing each other's sockets with their control messages.
  */
 import { createHash } from 'node:crypto'
-import { Redis, ReplyError } from 'ioredis'
 import { ConfigError } from './config.ts'
 
 /** `REDIS_PREFIX:` and 16 hex digits of the identity's digest: the same on every instance of one deployment. */
@@ -22,9 +21,11 @@ export function redisNamespace(prefix: string, identity: string): string {
  * its `databases` setting allows): ioredis logs the refusal once and goes on
  * in database 0, where the deployment's keys would sit among another's. A
  * Redis that cannot be reached is no reason not to start (a board never waits
- * for Redis); its number is checked on no later connection.
+ * for Redis); its number is checked on no later connection. ioredis is loaded
+ * here, not at start: a server without REDIS_URL never holds it in memory.
  */
 export async function refuseMissingRedisDatabase(url: string, timeoutMs: number): Promise<void> {
+  const { Redis, ReplyError } = await import('ioredis')
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, commandTimeout: timeoutMs, connectionName: 'assay-database-check' })
   // The handshake's own SELECT fails the same way, told as an error event: the explicit SELECT below says it.
   probe.on('error', () => {})
