@@ -14,10 +14,9 @@ import * as Y from 'yjs'
 import { boardToModel } from '../shared/board-convert.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
-import { addAccount, addMember, addToken } from './helpers/accounts.ts'
-import { apiClient } from './helpers/api.ts'
 import { boardJson, forgedRounds, honestTyping, reloadsOf, untilBoardAsStored } from './helpers/forged-rounds.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
+import { boardOfRacingEditors } from './helpers/racing-editors.ts'
 import { openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { takenCommits } from './helpers/taken-commits.ts'
@@ -54,12 +53,7 @@ describeUnless(missing)('two accounts writing one fresh client id to two instanc
     const one = await start({ accounts: true, logSink, env, wrapStorage: taken.wrap })
     const two = await start({ database: one.database, accounts: true, logSink, env, wrapStorage: taken.wrap })
     if (!claims) for (const server of [one, two]) server.services.sharedCounts?.disconnect()
-    const [owner, left, right] = [await addAccount(one, { name: 'Owner' }), await addAccount(one, { name: 'Mallory' }), await addAccount(one, { name: 'Trudy' })]
-    const ownerToken = (await addToken(one, owner)).token
-    const boardId = await apiClient(one.url, { authorization: `Bearer ${ownerToken}` }).createBoard('Taken ids')
-    await addMember(one, boardId, left, 'editor')
-    await addMember(one, boardId, right, 'editor')
-    const [leftToken, rightToken] = [(await addToken(one, left)).token, (await addToken(one, right)).token]
+    const { boardId, ownerToken, leftToken, rightToken } = await boardOfRacingEditors(one, 'Taken ids')
 
     const honest = [connect(one, boardId, { token: ownerToken }), connect(two, boardId, { token: ownerToken })] as const
     await Promise.all(honest.map((client) => client.synced()))

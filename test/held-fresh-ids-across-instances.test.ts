@@ -13,10 +13,9 @@ import * as Y from 'yjs'
 import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
-import { addAccount, addMember, addToken } from './helpers/accounts.ts'
-import { apiClient } from './helpers/api.ts'
 import { reloadsOf } from './helpers/forged-rounds.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
+import { boardOfRacingEditors } from './helpers/racing-editors.ts'
 import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { withStoredDoc } from './helpers/stored-board.ts'
@@ -49,12 +48,7 @@ describeUnless(missing)('a held update’s fresh client id raced on another inst
     const taken = takenCommits()
     const one = await start({ accounts: true, wrapStorage: taken.wrap })
     const two = await start({ database: one.database, accounts: true, wrapStorage: taken.wrap })
-    const [owner, left, right] = [await addAccount(one, { name: 'Owner' }), await addAccount(one, { name: 'Mallory' }), await addAccount(one, { name: 'Trudy' })]
-    const ownerToken = (await addToken(one, owner)).token
-    const boardId = await apiClient(one.url, { authorization: `Bearer ${ownerToken}` }).createBoard('Held fresh ids')
-    await addMember(one, boardId, left, 'editor')
-    await addMember(one, boardId, right, 'editor')
-    const [leftToken, rightToken] = [(await addToken(one, left)).token, (await addToken(one, right)).token]
+    const { boardId, ownerToken, leftToken, rightToken } = await boardOfRacingEditors(one, 'Held fresh ids')
     const honest = [connect(one, boardId, { token: ownerToken }), connect(two, boardId, { token: ownerToken })] as const
     await Promise.all(honest.map((client) => client.synced()))
     const reloads = honest.map(reloadsOf)

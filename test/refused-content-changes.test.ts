@@ -10,14 +10,14 @@
  * stored, as while a room reloads.
  */
 import { afterEach, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
-import * as Y from 'yjs'
-import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { forgedUpdate } from './helpers/forged-update.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
+import { boardOfRacingEditors } from './helpers/racing-editors.ts'
 import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { withStoredDoc } from './helpers/stored-board.ts'
@@ -42,13 +42,8 @@ describeUnless(missing)('a server-side change on a room holding a change the dat
     const two = await start({ accounts: true, wrapStorage: taken.wrap, env })
     const { proxy, redisUrl } = await redisThroughProxy()
     const one = await start({ database: two.database, accounts: true, wrapStorage: taken.wrap, redisUrl, env })
-    const [owner, left, right] = [await addAccount(one, { name: 'Owner' }), await addAccount(one, { name: 'Mallory' }), await addAccount(one, { name: 'Trudy' })]
-    const ownerToken = (await addToken(one, owner)).token
+    const { boardId, ownerToken, leftToken, rightToken } = await boardOfRacingEditors(one, 'Refused content')
     const api = apiClient(one.url, { authorization: `Bearer ${ownerToken}` })
-    const boardId = await api.createBoard('Refused content')
-    await addMember(one, boardId, left, 'editor')
-    await addMember(one, boardId, right, 'editor')
-    const [leftToken, rightToken] = [(await addToken(one, left)).token, (await addToken(one, right)).token]
     const page = connect(one, boardId, { token: ownerToken })
     await page.synced()
     const assessmentId = addAssessment(page.doc, { title: 'Will the bridge hold?', judgment: 'Judgment.' })
