@@ -7,20 +7,18 @@
  * waited for comes the held update is applied and stored, no commit refused
  * for a taken id (ClientIdTaken) and no reload of the board.
  */
-import { Redis } from 'ioredis'
-import { afterEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import { reloadsOf } from './helpers/forged-rounds.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
-import { boardOfRacingEditors } from './helpers/racing-editors.ts'
-import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { boardOfRacingEditors, racersAfterEach } from './helpers/racing-editors.ts'
+import { frames, openRawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { withStoredDoc } from './helpers/stored-board.ts'
 import { takenCommits } from './helpers/taken-commits.ts'
-import { REDIS_URL } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 
 const missing = await missingServices('postgres', 'redis')
@@ -31,18 +29,7 @@ const LACKING_ID = 0x610002
 
 describeUnless(missing)('a held update’s fresh client id raced on another instance', () => {
   const { start, connect } = instancesAfterEach()
-  const sockets: RawSocket[] = []
-  const redis = new Redis(REDIS_URL, { lazyConnect: true })
-  /** The namespace of the test's deployment in Redis, its keys removed after the test. */
-  let namespace: string | null = null
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.terminate()
-    if (namespace !== null) {
-      const keys = await redis.keys(`${namespace}:*`)
-      if (keys.length > 0) await redis.del(...keys)
-    }
-    redis.disconnect()
-  })
+  const { sockets, keys } = racersAfterEach()
 
   it('is claimed as it arrives: the other account refused 4422, the held update stored once what it lacked comes, no reload', async () => {
     const taken = takenCommits()
@@ -76,11 +63,7 @@ describeUnless(missing)('a held update’s fresh client id raced on another inst
     sockets.push(mallory, trudy)
     mallory.send(frames.update(held))
     // Claimed in Redis while held, before any of it is applied.
-    const [claim] = await waitFor(async () => {
-      const keys = await redis.keys(`*:client-id:${boardId}:${RACED_ID}`)
-      return keys.length > 0 ? keys : null
-    }, 'the held update’s fresh id claimed')
-    namespace = claim!.slice(0, claim!.indexOf(':client-id:'))
+    await waitFor(async () => (await keys.claims(boardId, RACED_ID)).length > 0, 'the held update’s fresh id claimed')
     expect(await judgment()).toBe('Judgment.')
 
     trudy.send(frames.update(raced))

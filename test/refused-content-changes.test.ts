@@ -9,7 +9,7 @@
  * stored there. It is refused (503 board_reloading) until the reset, nothing
  * stored, as while a room reloads.
  */
-import { afterEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
@@ -17,8 +17,8 @@ import { CLOSE } from '../shared/protocol.ts'
 import { apiClient } from './helpers/api.ts'
 import { forgedUpdate } from './helpers/forged-update.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
-import { boardOfRacingEditors } from './helpers/racing-editors.ts'
-import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { boardOfRacingEditors, racersAfterEach } from './helpers/racing-editors.ts'
+import { frames, openRawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { withStoredDoc } from './helpers/stored-board.ts'
 import { takenCommits } from './helpers/taken-commits.ts'
@@ -31,10 +31,7 @@ const INTERVAL_MS = 600_000
 
 describeUnless(missing)('a server-side change on a room holding a change the database refused', () => {
   const { start, connect, redisThroughProxy } = instancesAfterEach()
-  const sockets: RawSocket[] = []
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.terminate()
-  })
+  const { sockets, keys } = racersAfterEach()
 
   it('is refused 503 until the room is reset, the other account’s content under the same ids kept', async () => {
     const taken = takenCommits()
@@ -76,6 +73,8 @@ describeUnless(missing)('a server-side change on a room holding a change the dat
     await race(0x630002, 2)
     const stored = await judgment()
     expect(stored).toContain('Trudy 2 ')
+    // The fresh ids claimed in Redis (the owner's page's, Trudy's), read so that the deployment's keys go with the test.
+    expect(await keys.claims(boardId)).not.toHaveLength(0)
 
     const rewritten = await api.patch(`/api/boards/${boardId}/assessments/${assessmentId}`, { judgment: 'The owner’s judgment.' })
     expect(rewritten.status).toBe(503)
