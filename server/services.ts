@@ -140,7 +140,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const metrics = await servedMetrics(config)
   const storage = options.storage ?? (await openStorage(config, logger, clock, metrics?.historyDatedBack))
   const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
-  const namespace = config.REDIS_URL ? await deploymentNamespace(config.REDIS_URL, config, storage) : undefined
+  // Read once at start: what the Redis keys are named after, and what each held change's file names (held-change-spool.ts).
+  const deployment = await storage.deployment.identity()
+  const namespace = config.REDIS_URL ? await deploymentNamespace(config.REDIS_URL, config, deployment) : undefined
   const sharedCounts = config.REDIS_URL ? await connectSharedCounts(config.REDIS_URL, logger, config.REDIS_PING_INTERVAL_MS) : undefined
   // Without Redis the counts are kept in memory, under keys of no one else's.
   const countsKeyPrefix = options.countsKeyPrefix ?? namespace ?? config.REDIS_PREFIX
@@ -238,6 +240,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     heldChanges: new HeldChangeSpool(
       config.DATA_DIR,
       { maxChanges: config.HELD_CHANGES_MAX, maxBytes: config.HELD_CHANGES_MAX_BYTES },
+      deployment,
       // A held change's file goes only once its commit would survive a power cut as well as the file does.
       // Imported only on SQLite (loaded already then), as open-storage.ts does: PostgreSQL's processes load none of it.
       storage.dialect === 'sqlite' && config.SQLITE_SYNCHRONOUS !== 'FULL' ? sqliteCommitsDurable(join(config.DATA_DIR, (await import('./storage/sqlite.ts')).SQLITE_FILE_NAME)) : null,
@@ -300,9 +303,9 @@ async function redisFanOut(
  * What this deployment's Redis keys and channels start with (redis-namespace.ts), once Redis has been
  * found to have REDIS_URL's database: no other deployment sharing the Redis server hears or counts with it.
  */
-async function deploymentNamespace(url: string, config: Config, storage: Storage): Promise<string> {
+async function deploymentNamespace(url: string, config: Config, deployment: string): Promise<string> {
   await refuseMissingRedisDatabase(url, config.READINESS_TIMEOUT_MS)
-  return redisNamespace(config.REDIS_PREFIX, await storage.deployment.identity())
+  return redisNamespace(config.REDIS_PREFIX, deployment)
 }
 
 /**
