@@ -204,7 +204,15 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const rightsSweep = new PeriodicTask(async () => rooms.recheckRightsHere(true), { intervalMs: redis ? config.RIGHTS_RECHECK_INTERVAL_MS : 0, logger, failure: 'the periodic re-check of open connections’ rights failed' })
   rightsSweep.start()
   const signInThrottle = SignInThrottle.fromConfig(config, sharedCounts, `${countsKeyPrefix}:sign-in`)
-  metrics?.watch({ rooms, storageHealth, workers, storage, signInThrottle })
+  const heldChanges = new HeldChangeSpool(
+    config.DATA_DIR,
+    { maxChanges: config.HELD_CHANGES_MAX, maxBytes: config.HELD_CHANGES_MAX_BYTES },
+    deployment,
+    // A held change's file goes only once its commit would survive a power cut as well as the file does.
+    // Imported only on SQLite (loaded already then), as open-storage.ts does: PostgreSQL's processes load none of it.
+    storage.dialect === 'sqlite' && config.SQLITE_SYNCHRONOUS !== 'FULL' ? sqliteCommitsDurable(join(config.DATA_DIR, (await import('./storage/sqlite.ts')).SQLITE_FILE_NAME)) : null,
+  )
+  metrics?.watch({ rooms, storageHealth, workers, storage, signInThrottle, heldChanges })
   return {
     config,
     logger,
@@ -237,14 +245,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     previewsInFlight: new InFlightPerPerson(config.PREVIEWS_PER_PERSON, tooManyPreviews),
     clock,
     damagedBoards: new DamagedBoardReports(logger, metrics?.damagedBoardRefused),
-    heldChanges: new HeldChangeSpool(
-      config.DATA_DIR,
-      { maxChanges: config.HELD_CHANGES_MAX, maxBytes: config.HELD_CHANGES_MAX_BYTES },
-      deployment,
-      // A held change's file goes only once its commit would survive a power cut as well as the file does.
-      // Imported only on SQLite (loaded already then), as open-storage.ts does: PostgreSQL's processes load none of it.
-      storage.dialect === 'sqlite' && config.SQLITE_SYNCHRONOUS !== 'FULL' ? sqliteCommitsDurable(join(config.DATA_DIR, (await import('./storage/sqlite.ts')).SQLITE_FILE_NAME)) : null,
-    ),
+    heldChanges,
   }
 }
 

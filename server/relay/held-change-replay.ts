@@ -92,6 +92,7 @@ export async function replayHeldChanges(parts: ReplayParts): Promise<ReplayOutco
       else elsewhere.set(other, (elsewhere.get(other) ?? 0) + 1)
     }
     outcome.elsewhere = [...elsewhere.values()].reduce((sum, count) => sum + count, 0)
+    spool.otherDeploymentFiles = outcome.elsewhere
     if (elsewhere.size > 0) {
       logger.warn(
         { folder: spool.folder, files: outcome.elsewhere, deployments: Object.fromEntries(elsewhere), thisDeployment: spool.deployment },

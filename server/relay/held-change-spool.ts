@@ -97,6 +97,8 @@ export class HeldChangeSpool {
   /** Files kept now, with their bytes: what the bounds count. */
   private readonly kept = new Map<string, number>()
   private keptBytes = 0
+  /** Files of another deployment the replay at start left in the folder (held-change-replay.ts), shown as a metric. */
+  otherDeploymentFiles = 0
   /** The spool's lock, once taken (claim): one process at a time keeps and replays its files. */
   private claiming: Promise<HeldLock | null> | null = null
 

@@ -21,6 +21,7 @@ import { applyStoredState } from '../../server/relay/merge-state.ts'
 import type { Storage } from '../../server/storage/storage.ts'
 import { apiClient } from '../helpers/api.ts'
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts'
+import { METRICS_TOKEN, sample } from '../helpers/prometheus-text.ts'
 import { createMigratedDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { connectClient } from '../helpers/yjs-client.ts'
@@ -66,12 +67,12 @@ async function setting(dialect: Dialect) {
    * A server started on this DATA_DIR but another database, as a DATABASE_URL forgotten or mistyped in a unit file
    * would start it: a PostgreSQL database of its own, or (DATABASE_URL unset) SQLite in DATA_DIR.
    */
-  const startOnAnotherDatabase = async (other: Dialect): Promise<ChildServer> => {
-    if (other === 'sqlite') return start({ DATABASE_URL: '' })
+  const startOnAnotherDatabase = async (other: Dialect, env: Record<string, string> = {}): Promise<ChildServer> => {
+    if (other === 'sqlite') return start({ ...env, DATABASE_URL: '' })
     const otherDatabase = freshDatabaseName()
     await createMigratedDatabase(otherDatabase)
     cleanups.push(() => dropDatabase(otherDatabase))
-    return start({ DATABASE_URL: databaseUrl(otherDatabase) })
+    return start({ ...env, DATABASE_URL: databaseUrl(otherDatabase) })
   }
   const api = (server: ChildServer, token: string) => apiClient(server.url, { authorization: `Bearer ${token}` })
   const held = () => (existsSync(heldDir) ? readdirSync(heldDir).filter((name) => name.endsWith('.held')) : [])
@@ -310,13 +311,13 @@ it('a spool file naming someone in its origin without an account, and one whose 
 }, 120_000)
 
 describe.each<Dialect>(['postgres', 'sqlite'])('a start on another database (%s) than the one a change was promised on', (other) => {
-  it('leaves its file untouched with one warning line naming its deployment; the next start on its own database stores it', async () => {
+  it('leaves its file untouched, named in one warning line and counted in assay_held_changes_other_deployment; the next start on its own database stores it', async () => {
     const { given, first, boardId } = await boardOnFirstServer('postgres', 'Promised on PostgreSQL')
     await given.heldThenKilled(first, given.owner.token, boardId, 'Promised before the crash')
     const [file] = given.held()
     const content = readFileSync(join(given.heldDir, file!))
 
-    const wrong = await given.startOnAnotherDatabase(other)
+    const wrong = await given.startOnAnotherDatabase(other, { METRICS_TOKEN })
     await given.replayEnded(wrong)
     expect(given.held()).toEqual([file])
     expect(readFileSync(join(given.heldDir, file!))).toEqual(content)
@@ -324,6 +325,8 @@ describe.each<Dialect>(['postgres', 'sqlite'])('a start on another database (%s)
     expect(given.errorLines(wrong)).toEqual([])
     const warnings = given.linesAt(wrong, 40).filter((entry) => String(entry.msg).includes('another deployment'))
     expect(warnings).toEqual([expect.objectContaining({ files: 1, deployments: { [await given.storage.deployment.identity()]: 1 } })])
+    const metrics = await fetch(`${wrong.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    expect(sample(await metrics.text(), 'assay_held_changes_other_deployment')).toBe(1)
     await wrong.kill('SIGKILL')
 
     const right = await given.start()
