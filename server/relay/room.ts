@@ -338,10 +338,19 @@ export class Room {
   /**
    * Stores the room's own ids as the server's with the update that first
    * wrote under them: no member may then write under them or claim their
-   * presence, here or on another instance (server-client-ids.ts).
+   * presence, here or on another instance (server-client-ids.ts). A
+   * member's update is written under her ids (ClientWriters.record, once it
+   * is applied) and the stamps' alone; a server-side change (an HTTP edit, an
+   * import, a restore, a held change replayed) under whatever ids it
+   * advanced: an import's and a restore's are those of the worker's copy of
+   * the board, which no room holds, and were left unowned for any editor to
+   * write under.
    */
-  private claimServerClientIds(): void {
-    this.claimServerClientId(this.doc.clientID)
+  private claimServerClientIds(origin: unknown, transaction: Y.Transaction): void {
+    if (!(origin instanceof Connection)) {
+      for (const [clientId, clock] of transaction.afterState) if (clock > (transaction.beforeState.get(clientId) ?? 0)) this.claimServerClientId(clientId)
+      return
+    }
     const stamps = stampClientIdOf(this.doc)
     if (stamps !== undefined) this.claimServerClientId(stamps)
   }
@@ -599,7 +608,7 @@ export class Room {
     this.disconnect(connection)
   }
 
-  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
     // Nothing more is committed for a deleted board: pending work would only keep its room from unloading.
     if (this.commits.isDeleted) return
     this.syncAnswers.docChanged(update)
@@ -613,7 +622,7 @@ export class Room {
       return
     }
     this.commits.applied(update, origin)
-    this.claimServerClientIds()
+    this.claimServerClientIds(origin, transaction)
   }
 
   /** A batch was committed: it is broadcast, and the extensions told. */
