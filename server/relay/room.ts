@@ -86,6 +86,8 @@ export interface RoomEvents {
   updateReceived(room: Room, bytes: number): void
   /** Presence changed on this instance: what its connections sent, or the server's own entry. */
   presenceChanged(room: Room, update: Uint8Array): void
+  /** A connection's awareness update was read: the bytes of the states read, and of those skipped unread (RoomPresence.receive). */
+  presenceRead(readBytes: number, skippedBytes: number): void
   /** The server closed a connection, with why. */
   connectionClosed(room: Room, connection: Connection, event: CloseEvent): void
   /** Applying content left the doc in an unknown state: the room serves no one any more, and its board is loaded again. */
@@ -391,12 +393,18 @@ export class Room {
       const decoder = decoding.createDecoder(frame)
       const type = decoding.readVarUint(decoder)
       if (type === MESSAGE_SYNC) this.receiveSync(connection, decoder)
-      else if (type === MESSAGE_AWARENESS) connection.echoed(this.presence.receive(connection, decoding.readVarUint8Array(decoder)))
+      else if (type === MESSAGE_AWARENESS) this.receivePresence(connection, decoding.readVarUint8Array(decoder))
       else if (type === MESSAGE_QUERY_AWARENESS) this.answerPresenceQuery(connection)
       else throw new Error(`unknown message type ${type}`)
     } catch (error) {
       connection.close(error instanceof PresenceRefused ? CLOSE.presenceRefused : CLOSE.malformedMessage, error)
     }
+  }
+
+  private receivePresence(connection: Connection, update: Uint8Array): void {
+    const { echoBytes, readBytes, skippedBytes } = this.presence.receive(connection, update)
+    connection.echoed(echoBytes)
+    this.options.events.presenceRead(readBytes, skippedBytes)
   }
 
   /**
