@@ -7,15 +7,16 @@
  * show (`assay_presence_state_bytes_total`); the stock client, which sends
  * back the states it is sent, works as before.
  */
-import { afterEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { RELAY_LIMITS } from '../shared/limits.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
+import { openedInTest } from './helpers/opened-in-test.ts'
 import { METRICS_TOKEN, metricsText, sample } from './helpers/prometheus-text.ts'
-import { frames, openRawSocket, receivedPresence, type RawSocket } from './helpers/raw-socket.ts'
+import { frames, openRawSocket, receivedPresence } from './helpers/raw-socket.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { closeCodes, connectClient, type TestClient } from './helpers/yjs-client.ts'
+import { closeCodes, connectClient } from './helpers/yjs-client.ts'
 
 /** Entries of the frame, each under an id of its own: a quarter of the red team's. */
 const ENTRIES = 1000
@@ -23,15 +24,7 @@ const ENTRIES = 1000
 const STATE_BYTES = 3956
 const HELD = RELAY_LIMITS.presenceClientsPerConnection
 
-let server: TestServer | undefined
-const clients: TestClient[] = []
-const sockets: RawSocket[] = []
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.terminate()
-  for (const client of clients.splice(0)) client.destroy()
-  await server?.destroy()
-  server = undefined
-})
+const opened = openedInTest()
 
 async function stateBytes(running: TestServer): Promise<{ read: number; skipped: number }> {
   const text = await metricsText(running)
@@ -39,21 +32,21 @@ async function stateBytes(running: TestServer): Promise<{ read: number; skipped:
 }
 
 it(`reads the states of only the ${HELD} ids a connection may hold of a frame of ${ENTRIES} large ones, and the stock client's presence goes on`, async () => {
-  const running = (server = await startTestServer({ accounts: true, env: { METRICS_TOKEN } }))
+  const running = (opened.server = await startTestServer({ accounts: true, env: { METRICS_TOKEN } }))
   const [owner, editor] = [await addAccount(running, { name: 'Olga' }), await addAccount(running, { name: 'Mallory' })]
   const ownerToken = (await addToken(running, owner)).token
   const boardId = await apiClient(running.url, { authorization: `Bearer ${ownerToken}` }).createBoard('Crowded')
   await addMember(running, boardId, editor, 'editor')
 
   const [first, second] = [connectClient(running.wsUrl, boardId, { token: ownerToken }), connectClient(running.wsUrl, boardId, { token: ownerToken })]
-  clients.push(first, second)
+  opened.clients.push(first, second)
   const closes = [closeCodes(first), closeCodes(second)]
   await Promise.all([first.synced(), second.synced()])
   first.provider.awareness.setLocalStateField('focus', { assessmentId: null })
   await waitFor(() => second.provider.awareness.getStates().get(first.doc.clientID)?.user !== undefined, 'the first page’s presence, stamped, at the second')
 
   const flooder = await openRawSocket(`${running.wsUrl}/${boardId}?token=${(await addToken(running, editor)).token}`)
-  sockets.push(flooder)
+  opened.sockets.push(flooder)
   const json = JSON.stringify({ pad: 'x'.repeat(STATE_BYTES - '{"pad":""}'.length) })
   expect(json.length).toBe(STATE_BYTES)
   const ids = Array.from({ length: ENTRIES }, (_, index) => 1_000_000 + index)

@@ -6,7 +6,7 @@
  * copy of the board: an editor's update under the creation id was taken,
  * reached everyone, and stored the id as the editor's (red team 31b).
  */
-import { afterEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { boardToModel } from '../shared/board-convert.ts'
 import { assessmentText } from '../shared/board-doc.ts'
@@ -15,23 +15,16 @@ import { SERVER_WRITER } from '../server/relay/client-writers.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { forgedUpdate } from './helpers/forged-update.ts'
-import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { openedInTest } from './helpers/opened-in-test.ts'
+import { frames, openRawSocket } from './helpers/raw-socket.ts'
 import { storedBoard, withStoredDoc } from './helpers/stored-board.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { connectClient, type TestClient } from './helpers/yjs-client.ts'
+import { connectClient } from './helpers/yjs-client.ts'
 
 const FORGED = 'FORGED '
 
-let server: TestServer | undefined
-const clients: TestClient[] = []
-const sockets: RawSocket[] = []
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.terminate()
-  for (const client of clients.splice(0)) client.destroy()
-  await server?.destroy()
-  server = undefined
-})
+const opened = openedInTest()
 
 /** Each client id of the board as stored, with who wrote it (undefined: nobody known). */
 async function idsAndWriters(running: TestServer, boardId: string): Promise<Map<number, string | undefined>> {
@@ -41,7 +34,7 @@ async function idsAndWriters(running: TestServer, boardId: string): Promise<Map<
 }
 
 it.each(['sqlite', 'postgres'] as const)('stores the ids a board was created, imported into and restored under as the server’s, and refuses an editor’s update under them (%s)', async (dialect) => {
-  const running = (server = await startTestServer({ accounts: true, dialect }))
+  const running = (opened.server = await startTestServer({ accounts: true, dialect }))
   const [owner, editor] = [await addAccount(running, { name: 'Olga' }), await addAccount(running, { name: 'Mallory' })]
   const ownerApi = apiClient(running.url, { authorization: `Bearer ${(await addToken(running, owner)).token}` })
   const boardId = await ownerApi.createBoard('Whose ids')
@@ -68,12 +61,12 @@ it.each(['sqlite', 'postgres'] as const)('stores the ids a board was created, im
   expect(Object.fromEntries(written)).toEqual(Object.fromEntries([...written.keys()].map((id) => [id, SERVER_WRITER])))
 
   const honest = connectClient(running.wsUrl, boardId, { token: editorToken })
-  clients.push(honest)
+  opened.clients.push(honest)
   await honest.synced()
   const base = Y.encodeStateAsUpdate(honest.doc)
   for (const clientId of [creationId!, ...written.keys()]) {
     const socket = await openRawSocket(`${running.wsUrl}/${boardId}?token=${editorToken}`)
-    sockets.push(socket)
+    opened.sockets.push(socket)
     socket.send(frames.update(forgedUpdate(base, clientId, (doc) => assessmentText(doc, made.body.id, 'judgment').insert(0, FORGED))))
     await waitFor(() => socket.isClosed(), `the socket forging under ${clientId} to be closed`)
     expect((await socket.closed).code).toBe(CLOSE.updateRejected.code)
