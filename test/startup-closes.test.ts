@@ -4,21 +4,23 @@
  * with faults that stop it at different steps. Before, a failure inside
  * createServices (Redis refusing its database after the database opened, the
  * admin account's write refused once Redis, the relay's connections and the
- * worker pool were up) or right after it (the serving lock's first read of the
+ * worker pool were up), in openSqliteStorage (a migration refused), or right after createServices (the serving lock's first read of the
  * database) left the SQLite handle, the PostgreSQL pool and the Redis
  * connections open: `assay serve` exited only because main.ts calls
  * process.exit, and a process that did not stayed up.
  */
 import { spawn } from 'node:child_process'
-import { readdirSync, readlinkSync, rmSync } from 'node:fs'
+import { mkdirSync, readdirSync, readlinkSync, rmSync } from 'node:fs'
 import { createServer, type AddressInfo, type Server } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
 import { Redis } from 'ioredis'
 import postgres from 'postgres'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../server/config.ts'
 import { createLogger } from '../server/log.ts'
+import { SQLITE_FILE_NAME } from '../server/storage/sqlite.ts'
 import { startServer } from '../server/server.ts'
 import { innermostMessage } from '../server/startup-error.ts'
 import { compiledScript } from './helpers/compiled-processes.ts'
@@ -89,6 +91,23 @@ describe('a start on SQLite that fails', () => {
     const folder = dataDir()
     const failure = await startFailure({ DATA_DIR: folder, REDIS_URL: `${REDIS_URL}/${NO_SUCH_REDIS_DATABASE}` })
     expect(failure.message).toMatch(new RegExp(`^REDIS_URL: Redis refused database ${NO_SUCH_REDIS_DATABASE} `))
+    await waitFor(() => filesOpenUnder(folder).length === 0, `no file under DATA_DIR open (open: ${filesOpenUnder(folder).join(', ')})`, GONE_MS)
+  }, START_MS)
+
+  it('with its migration refused (another connection holds the write lock): the SQLite file is let go', async () => {
+    const folder = dataDir()
+    mkdirSync(folder, { recursive: true })
+    const holder = new Database(join(folder, SQLITE_FILE_NAME))
+    holder.pragma('journal_mode = WAL')
+    holder.exec('begin immediate')
+    let failure: Error
+    try {
+      failure = await startFailure({ DATA_DIR: folder })
+    } finally {
+      holder.exec('rollback')
+      holder.close()
+    }
+    expect(innermostMessage(failure)).toBe('database is locked')
     await waitFor(() => filesOpenUnder(folder).length === 0, `no file under DATA_DIR open (open: ${filesOpenUnder(folder).join(', ')})`, GONE_MS)
   }, START_MS)
 
