@@ -43,9 +43,9 @@ async function drainingServer(): Promise<ChildServer> {
 }
 
 function logged(child: ChildServer, message: RegExp): Record<string, unknown> | undefined {
-  return child.logs
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => message.test(String(line.msg)))
+  // serve-stalling.ts prints `committed` among the JSON lines.
+  const lines = child.logs.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>)
+  return lines.find((line) => message.test(String(line.msg)))
 }
 
 async function loggedSoon(child: ChildServer, message: RegExp): Promise<Record<string, unknown>> {
