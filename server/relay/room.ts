@@ -158,7 +158,8 @@ export class Room {
    * Set once the doc holds a change whose commit was refused (ClientIdTaken)
    * until the reset that takes it away: a page synced from it would keep
    * content the board never holds, and be refused for good once it sent it
-   * back. So a page's sync is answered only by the board loaded afresh.
+   * back. So a page's sync is answered only by the board loaded afresh, and
+   * no server-side change is made on it (ServerChanges.changeNow).
    */
   private holdsRefused = false
 
@@ -233,6 +234,7 @@ export class Room {
       host: {
         resetCause: () => this.resetCause,
         unloaded: () => this.destroyed,
+        holdsRefused: () => this.holdsRefused,
         full: () => this.notices.full,
         reset: (cause, error, pendingBefore) => this.reset(cause, error, pendingBefore),
       },
