@@ -149,7 +149,9 @@ async function openServices(config: Config, options: ServiceOptions, logger: Log
   const metrics = await servedMetrics(config)
   const storage = options.storage ?? opened.add('the database', await openStorage(config, logger, clock, metrics?.historyDatedBack), (own) => own.close())
   const storageHealth = opened.add('the database health check', new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS), (health) => health.stop())
-  const namespace = config.REDIS_URL ? await deploymentNamespace(config.REDIS_URL, config, storage) : undefined
+  // Read once at start: what the Redis keys are named after, and what each held change's file names (held-change-spool.ts).
+  const deployment = await storage.deployment.identity()
+  const namespace = config.REDIS_URL ? await deploymentNamespace(config.REDIS_URL, config, deployment) : undefined
   const sharedCounts = config.REDIS_URL
     ? opened.add('the Redis connection of the shared counts', await connectSharedCounts(config.REDIS_URL, logger, config.REDIS_PING_INTERVAL_MS), endRedisConnection)
     : undefined
@@ -220,6 +222,7 @@ async function openServices(config: Config, options: ServiceOptions, logger: Log
     new HeldChangeSpool(
       config.DATA_DIR,
       { maxChanges: config.HELD_CHANGES_MAX, maxBytes: config.HELD_CHANGES_MAX_BYTES },
+      deployment,
       // A held change's file goes only once its commit would survive a power cut as well as the file does.
       // Imported only on SQLite (loaded already then), as open-storage.ts does: PostgreSQL's processes load none of it.
       storage.dialect === 'sqlite' && config.SQLITE_SYNCHRONOUS !== 'FULL' ? sqliteCommitsDurable(join(config.DATA_DIR, (await import('./storage/sqlite.ts')).SQLITE_FILE_NAME)) : null,
@@ -235,7 +238,7 @@ async function openServices(config: Config, options: ServiceOptions, logger: Log
   const rightsSweep = new PeriodicTask(async () => rooms.recheckRightsHere(true), { intervalMs: redis ? config.RIGHTS_RECHECK_INTERVAL_MS : 0, logger, failure: 'the periodic re-check of open connections’ rights failed' })
   rightsSweep.start()
   const signInThrottle = SignInThrottle.fromConfig(config, sharedCounts, `${countsKeyPrefix}:sign-in`)
-  metrics?.watch({ rooms, storageHealth, workers, storage, signInThrottle })
+  metrics?.watch({ rooms, storageHealth, workers, storage, signInThrottle, heldChanges })
   return {
     config,
     logger,
@@ -327,9 +330,9 @@ async function redisFanOut(
  * What this deployment's Redis keys and channels start with (redis-namespace.ts), once Redis has been
  * found to have REDIS_URL's database: no other deployment sharing the Redis server hears or counts with it.
  */
-async function deploymentNamespace(url: string, config: Config, storage: Storage): Promise<string> {
+async function deploymentNamespace(url: string, config: Config, deployment: string): Promise<string> {
   await refuseMissingRedisDatabase(url, config.READINESS_TIMEOUT_MS)
-  return redisNamespace(config.REDIS_PREFIX, await storage.deployment.identity())
+  return redisNamespace(config.REDIS_PREFIX, deployment)
 }
 
 /**

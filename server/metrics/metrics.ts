@@ -28,6 +28,7 @@ export type MetricsSources = {
   storage: Pick<Storage, 'walBytes'>
   workers: { readonly load: WorkerPoolLoad }
   signInThrottle: { readonly held: SignInCountsHeld }
+  heldChanges: { readonly otherDeploymentFiles: number }
 }
 
 const ROLES: readonly Role[] = ['owner', 'editor', 'reviewer']
@@ -167,6 +168,11 @@ export class Metrics {
       gauge.set(importApplies.running),
     )
     state('assay_import_applies_waiting', 'Imports planned and waiting for the one being applied', (gauge) => gauge.set(importApplies.waiting))
+    state(
+      'assay_held_changes_other_deployment',
+      'Files of HTTP changes answered 202 on another deployment (another database) that the replay at start left in DATA_DIR/held-changes: start a server on their database to store them, or move them out (alert on any)',
+      (gauge, { heldChanges }) => gauge.set(heldChanges.otherDeploymentFiles),
+    )
     state('assay_storage_available', '1 while the database answers, 0 while it is counted down', (gauge, { storageHealth }) =>
       gauge.set(storageHealth.unavailableSince === null ? 1 : 0),
     )

@@ -22,6 +22,12 @@
  * with an error line naming its board, route, account and why: never dropped,
  * never stopping the start. One the database still cannot take stays for the
  * next start. Nothing here rejects: every failure is logged and contained.
+ *
+ * A file promised on another deployment (its database another than this
+ * server's: held-change-spool.ts) is left in the folder untouched, neither
+ * replayed nor set aside, and said in one warning line before anything is
+ * replayed: on the wrong database its board is missing, and setting it aside
+ * as refused lost it for the start on the right one.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import * as Y from 'yjs'
@@ -32,7 +38,7 @@ import type { Access, Principal } from '../access/access.ts'
 import type { Logger } from '../log.ts'
 import type { Storage } from '../storage/storage.ts'
 import { BoardDeleted, BoardFull, ChangeBrokeDocument, SavingDelayed } from './commit-errors.ts'
-import { DamagedHeldFile, type HeldChange, type HeldChangeSpool } from './held-change-spool.ts'
+import { DamagedHeldFile, type HeldChange, type HeldChangeSpool, type HeldFile } from './held-change-spool.ts'
 import type { RoomRegistry } from './room-registry.ts'
 import { validateUpdate } from './validate-update.ts'
 
@@ -55,14 +61,15 @@ const RETRY_EVERY_MS = 1000
  */
 export type ReplayParts = { spool: HeldChangeSpool; storage: Storage; access: Access; rooms: RoomRegistry; logger: Logger; retryForMs: number; stopped: () => boolean }
 
-export type ReplayOutcome = { stored: number; refused: number; kept: number }
+/** `elsewhere`: files of another deployment's, left in the folder untouched. */
+export type ReplayOutcome = { stored: number; refused: number; kept: number; elsewhere: number }
 
-type Waiting = { file: string; change: HeldChange; bytes: number; why: Error }
+type Waiting = HeldFile & { file: string; why: Error }
 
 /** Replays the spool's left-over files; resolves once each is stored, set aside, or left for the next start. Never rejects. */
 export async function replayHeldChanges(parts: ReplayParts): Promise<ReplayOutcome> {
   const { spool, logger } = parts
-  const outcome: ReplayOutcome = { stored: 0, refused: 0, kept: 0 }
+  const outcome: ReplayOutcome = { stored: 0, refused: 0, kept: 0, elsewhere: 0 }
   try {
     const until = Date.now() + parts.retryForMs
     let files: string[]
@@ -73,17 +80,31 @@ export async function replayHeldChanges(parts: ReplayParts): Promise<ReplayOutco
       logger.error({ folder: spool.folder, err: errorMessage(error) }, 'the held-changes spool cannot be replayed: its files stay in it, and until this process can hold it, a change whose saving is delayed is answered 503 rather than 202')
       return outcome
     }
-    let waiting: Waiting[] = []
+    // First, which files are this deployment's: those of another are said in one line before anything is replayed.
+    const own: string[] = []
+    const elsewhere = new Map<string, number>()
     for (const file of files) {
       if (parts.stopped()) break
-      let read: { change: HeldChange; bytes: number }
-      try {
-        read = await spool.read(file)
-      } catch (error) {
-        await setAside(parts, file, null, error instanceof DamagedHeldFile ? error.message : `it could not be read: ${errorMessage(error)}`)
-        outcome.refused++
-        continue
-      }
+      const read = await readOrSetAside(parts, file, outcome)
+      if (!read) continue
+      const other = spool.otherDeployment(read)
+      if (other === null) own.push(file)
+      else elsewhere.set(other, (elsewhere.get(other) ?? 0) + 1)
+    }
+    outcome.elsewhere = [...elsewhere.values()].reduce((sum, count) => sum + count, 0)
+    spool.otherDeploymentFiles = outcome.elsewhere
+    if (elsewhere.size > 0) {
+      logger.warn(
+        { folder: spool.folder, files: outcome.elsewhere, deployments: Object.fromEntries(elsewhere), thisDeployment: spool.deployment },
+        'held HTTP changes answered 202 on another deployment (another database) wait in the held-changes folder, neither replayed nor set aside here: start a server with this DATA_DIR on the database they were promised on to store them, or move them out of the folder',
+      )
+    }
+    let waiting: Waiting[] = []
+    for (const file of own) {
+      if (parts.stopped()) break
+      // Read again, one at a time: the spool's files need not all fit in memory at once.
+      const read = await readOrSetAside(parts, file, outcome)
+      if (!read) continue
       const result = await replayOne(parts, file, read.change, read.bytes)
       if (result instanceof Error) waiting.push({ file, ...read, why: result })
       else outcome[result]++
@@ -109,7 +130,7 @@ export async function replayHeldChanges(parts: ReplayParts): Promise<ReplayOutco
         outcome.kept++
       }
     }
-    if (outcome.stored + outcome.refused + outcome.kept > 0) logger.info({ folder: spool.folder, ...outcome }, 'held HTTP changes of an earlier run replayed')
+    if (outcome.stored + outcome.refused + outcome.kept + outcome.elsewhere > 0) logger.info({ folder: spool.folder, ...outcome }, 'held HTTP changes of an earlier run replayed')
     // Taken again at this process's first change answered 202: meanwhile another process on the folder may hold it.
     if (spool.idle) await spool.release()
   } catch (error) {
@@ -160,6 +181,17 @@ async function replayOne(parts: ReplayParts, file: string, change: HeldChange, b
   // Left behind, it is replayed at the next start again, and stores nothing again.
   await spool.remove(file).catch((error: unknown) => logger.warn({ ...named, err: errorMessage(error) }, 'could not remove the file of a held HTTP change now stored'))
   return 'stored'
+}
+
+/** A left-over file read back, or null once it is set aside (damaged, not a held change, unreadable). */
+async function readOrSetAside(parts: ReplayParts, file: string, outcome: ReplayOutcome): Promise<HeldFile | null> {
+  try {
+    return await parts.spool.read(file)
+  } catch (error) {
+    await setAside(parts, file, null, error instanceof DamagedHeldFile ? error.message : `it could not be read: ${errorMessage(error)}`)
+    outcome.refused++
+    return null
+  }
 }
 
 async function setAside({ spool, logger }: ReplayParts, file: string, change: HeldChange | null, why: string): Promise<void> {

@@ -13,6 +13,13 @@
  * back at the next start as hostile input (a truncated write, a disk error, or
  * anyone with access to the folder), its size bounded before it is read and
  * its digest checked before it is parsed.
+ *
+ * Each file names the deployment its change was promised on (its database's
+ * identity, DeploymentStore.identity): a DATA_DIR started once on another
+ * database (a DATABASE_URL forgotten, or another one) must leave it for a
+ * start on its own, where its board is, rather than find the board missing
+ * there and set it aside for good. A file of version 1 names none (written
+ * before files did): it is replayed on whatever database the server starts on.
  */
 import { createHash, randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
@@ -47,22 +54,30 @@ const WRITING = '.writing'
 
 const DIGEST_CHARS = 64
 
-const heldBody = z.strictObject({
-    version: z.literal(1),
-    boardId: z.string().min(1).max(64),
-    accountId: z.string().min(1).max(64).nullable(),
-    route: z.string().min(1).max(512),
-    at: z.string().max(64),
-    entries: z
-      .array(
-        z.strictObject({
-          origin: z.string().max(600).regex(/^server(:.*)?$/s, 'is not a server-side change’s origin'),
-          update: z.base64(),
-        }),
-      )
-      .min(1)
-      .max(10_000),
-})
+const heldFields = {
+  boardId: z.string().min(1).max(64),
+  accountId: z.string().min(1).max(64).nullable(),
+  route: z.string().min(1).max(512),
+  at: z.string().max(64),
+  entries: z
+    .array(
+      z.strictObject({
+        origin: z.string().max(600).regex(/^server(:.*)?$/s, 'is not a server-side change’s origin'),
+        update: z.base64(),
+      }),
+    )
+    .min(1)
+    .max(10_000),
+}
+
+/** Version 1: written before a file named its deployment (replayed wherever the server starts); 2: names it. */
+const heldBody = z.discriminatedUnion('version', [
+  z.strictObject({ version: z.literal(1), ...heldFields }),
+  z.strictObject({ version: z.literal(2), deployment: z.string().min(1).max(1024), ...heldFields }),
+])
+
+/** A left-over file read back: its change, its bytes, and the deployment it was promised on (null: a file of version 1, which names none). */
+export type HeldFile = { change: HeldChange; bytes: number; deployment: string | null }
 
 export type SpoolLimits = { maxChanges: number; maxBytes: number }
 
@@ -82,12 +97,19 @@ export class HeldChangeSpool {
   /** Files kept now, with their bytes: what the bounds count. */
   private readonly kept = new Map<string, number>()
   private keptBytes = 0
+  /** Files of another deployment the replay at start left in the folder (held-change-replay.ts), shown as a metric. */
+  otherDeploymentFiles = 0
   /** The spool's lock, once taken (claim): one process at a time keeps and replays its files. */
   private claiming: Promise<HeldLock | null> | null = null
 
+  /**
+   * `deployment`: the identity of the deployment this process serves (DeploymentStore.identity), written into each
+   * file it keeps.
+   */
   constructor(
     dataDir: string,
     private readonly limits: SpoolLimits,
+    readonly deployment: string,
     private readonly commitsDurable: CommitsDurable = null,
   ) {
     this.folder = join(dataDir, HELD_CHANGES_FOLDER)
@@ -99,7 +121,7 @@ export class HeldChangeSpool {
    * write failed (nothing is left named as a held change then).
    */
   async keep(change: HeldChange): Promise<string> {
-    const text = encodeHeld(change)
+    const text = encodeHeld(change, this.deployment)
     const bytes = Buffer.byteLength(text)
     if (this.kept.size + 1 > this.limits.maxChanges || this.keptBytes + bytes > this.limits.maxBytes) {
       throw new SpoolRefused(
@@ -185,14 +207,22 @@ export class HeldChangeSpool {
     throw new SpoolRefused(`another server process holds the held-changes spool ${this.folder}; each instance needs a DATA_DIR of its own`)
   }
 
-  /** Reads a left-over file as a held change, with its bytes; rejects with DamagedHeldFile, naming why, when it is not one. */
-  async read(name: string): Promise<{ change: HeldChange; bytes: number }> {
+  /** Reads a left-over file as a held change; rejects with DamagedHeldFile, naming why, when it is not one. */
+  async read(name: string): Promise<HeldFile> {
     if (name.endsWith(WRITING)) throw new DamagedHeldFile('it was being written when its process ended: its change was never answered 202')
     const path = join(this.folder, name)
     const stat = await lstat(path)
     if (!stat.isFile()) throw new DamagedHeldFile('it is not a regular file')
     if (stat.size > this.limits.maxBytes) throw new DamagedHeldFile(`it holds ${stat.size} bytes, past HELD_CHANGES_MAX_BYTES (${this.limits.maxBytes})`)
-    return { change: decodeHeld(await readFile(path, 'utf8')), bytes: stat.size }
+    return { ...decodeHeld(await readFile(path, 'utf8')), bytes: stat.size }
+  }
+
+  /**
+   * The deployment a file read back was promised on when it is another than this process's (not this process's to
+   * replay, nor to set aside); null for one of its own, or of version 1 (which names none).
+   */
+  otherDeployment(file: HeldFile): string | null {
+    return file.deployment !== this.deployment ? file.deployment : null
   }
 
   /** Moves a left-over file aside into `refused/`, for an operator; resolves with where it went. */
@@ -219,9 +249,10 @@ export class HeldChangeSpool {
   }
 }
 
-function encodeHeld(change: HeldChange): string {
+function encodeHeld(change: HeldChange, deployment: string): string {
   const body = JSON.stringify({
-    version: 1,
+    version: 2,
+    deployment,
     boardId: change.boardId,
     accountId: change.accountId,
     route: change.route,
@@ -231,7 +262,7 @@ function encodeHeld(change: HeldChange): string {
   return `${digest(body)}\n${body}`
 }
 
-function decodeHeld(text: string): HeldChange {
+function decodeHeld(text: string): Omit<HeldFile, 'bytes'> {
   const newline = text.indexOf('\n')
   if (newline !== DIGEST_CHARS) throw new DamagedHeldFile('it does not start with its digest (truncated or not a held change)')
   const body = text.slice(newline + 1)
@@ -245,7 +276,10 @@ function decodeHeld(text: string): HeldChange {
   const checked = heldBody.safeParse(parsed)
   if (!checked.success) throw new DamagedHeldFile(`its body is not a held change: ${checked.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`)
   const { boardId, accountId, route, at, entries } = checked.data
-  return { boardId, accountId, route, at, entries: entries.map(({ origin, update }) => ({ origin, update: new Uint8Array(Buffer.from(update, 'base64')) })) }
+  return {
+    change: { boardId, accountId, route, at, entries: entries.map(({ origin, update }) => ({ origin, update: new Uint8Array(Buffer.from(update, 'base64')) })) },
+    deployment: checked.data.version === 2 ? checked.data.deployment : null,
+  }
 }
 
 function digest(text: string): string {

@@ -678,7 +678,9 @@ export interface ReviewStore {
  * Which deployment the database belongs to: what every Redis key and channel
  * is named after (server/redis-namespace.ts), so that two deployments sharing
  * one Redis, a restored copy and its original among them, never hear each
- * other's edits.
+ * other's edits; and what each held change's file names
+ * (server/relay/held-change-spool.ts), so that a start on another database
+ * leaves it for its own.
  */
 export interface DeploymentStore {
   /**

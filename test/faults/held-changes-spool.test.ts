@@ -21,6 +21,7 @@ import { applyStoredState } from '../../server/relay/merge-state.ts'
 import type { Storage } from '../../server/storage/storage.ts'
 import { apiClient } from '../helpers/api.ts'
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts'
+import { METRICS_TOKEN, sample } from '../helpers/prometheus-text.ts'
 import { createMigratedDatabase, databaseUrl, dropDatabase, freshDatabaseName, openTestStorage, tempDir } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { connectClient } from '../helpers/yjs-client.ts'
@@ -62,6 +63,17 @@ async function setting(dialect: Dialect) {
     cleanups.push(() => server.kill())
     return server
   }
+  /**
+   * A server started on this DATA_DIR but another database, as a DATABASE_URL forgotten or mistyped in a unit file
+   * would start it: a PostgreSQL database of its own, or (DATABASE_URL unset) SQLite in DATA_DIR.
+   */
+  const startOnAnotherDatabase = async (other: Dialect, env: Record<string, string> = {}): Promise<ChildServer> => {
+    if (other === 'sqlite') return start({ ...env, DATABASE_URL: '' })
+    const otherDatabase = freshDatabaseName()
+    await createMigratedDatabase(otherDatabase)
+    cleanups.push(() => dropDatabase(otherDatabase))
+    return start({ ...env, DATABASE_URL: databaseUrl(otherDatabase) })
+  }
   const api = (server: ChildServer, token: string) => apiClient(server.url, { authorization: `Bearer ${token}` })
   const held = () => (existsSync(heldDir) ? readdirSync(heldDir).filter((name) => name.endsWith('.held')) : [])
   const refused = () => (existsSync(join(heldDir, 'refused')) ? readdirSync(join(heldDir, 'refused')) : [])
@@ -87,7 +99,9 @@ async function setting(dialect: Dialect) {
     await server.kill('SIGKILL')
     rmSync(hold)
   }
-  const errorLines = (server: ChildServer) => server.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.level === 50)
+  /** The server's log lines at `level` (pino's: 40 warn, 50 error). */
+  const linesAt = (server: ChildServer, level: number) => server.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.level === level)
+  const errorLines = (server: ChildServer) => linesAt(server, 50)
   /** Every held change was stored: nothing left, nothing set aside, no error line. */
   const replayedCleanly = (server: ChildServer) => {
     expect(held()).toEqual([])
@@ -102,13 +116,15 @@ async function setting(dialect: Dialect) {
   }
   /** Keeps a held change in the spool as a server answering 202 would (while no server runs). */
   const keepHeld = async (boardId: string, accountId: string | null, entries: HeldEntry[]) => {
-    const spool = new HeldChangeSpool(dataDir, { maxChanges: 10, maxBytes: 65_536 })
+    const spool = new HeldChangeSpool(dataDir, { maxChanges: 10, maxBytes: 65_536 }, await storage.deployment.identity())
     await spool.keep({ boardId, accountId, route: ASSESSMENTS, at: new Date().toISOString(), entries })
     await spool.release()
   }
   /** The messages the server logged, in order. */
   const messages = (server: ChildServer) => server.logs.map((line) => String((JSON.parse(line) as Record<string, unknown>).msg))
-  return { dataDir, storage, owner, analyst, heldDir, flag, start, api, held, refused, boardText, heldThenKilled, errorLines, replayedCleanly, storedDoc, keepHeld, messages }
+  /** Resolves once the server's replay of the spool has ended. */
+  const replayEnded = (server: ChildServer) => waitFor(() => messages(server).includes('held HTTP changes of an earlier run replayed'), 'the replay to end')
+  return { dataDir, storage, owner, analyst, heldDir, flag, start, startOnAnotherDatabase, api, held, refused, boardText, heldThenKilled, linesAt, errorLines, replayedCleanly, storedDoc, keepHeld, messages, replayEnded }
 }
 
 /** A setting, a first server started on it, and a board of the owner's made there. */
@@ -271,7 +287,7 @@ it('a replay the database does not finish keeps the server from listening at mos
   const listening = given.messages(next).indexOf('assay is listening')
   expect(listening).toBeGreaterThanOrEqual(0)
   // Listening came before the replay's end.
-  await waitFor(() => given.messages(next).includes('held HTTP changes of an earlier run replayed'), 'the replay to end')
+  await given.replayEnded(next)
   expect(given.messages(next).indexOf('held HTTP changes of an earlier run replayed')).toBeGreaterThan(listening)
   // Applied, saved once the database takes them: their files stay meanwhile.
   expect(given.held()).toHaveLength(3)
@@ -292,4 +308,41 @@ it('a spool file naming someone in its origin without an account, and one whose 
   expect(given.refused()).toHaveLength(2)
   const whys = given.errorLines(next).map((entry) => String(entry.why))
   expect(whys).toEqual(expect.arrayContaining([expect.stringMatching(/origin \(server:.*\) names someone other than its account/), expect.stringMatching(/cannot be decoded/)]))
+}, 120_000)
+
+describe.each<Dialect>(['postgres', 'sqlite'])('a start on another database (%s) than the one a change was promised on', (other) => {
+  it('leaves its file untouched, named in one warning line and counted in assay_held_changes_other_deployment; the next start on its own database stores it', async () => {
+    const { given, first, boardId } = await boardOnFirstServer('postgres', 'Promised on PostgreSQL')
+    await given.heldThenKilled(first, given.owner.token, boardId, 'Promised before the crash')
+    const [file] = given.held()
+    const content = readFileSync(join(given.heldDir, file!))
+
+    const wrong = await given.startOnAnotherDatabase(other, { METRICS_TOKEN })
+    await given.replayEnded(wrong)
+    expect(given.held()).toEqual([file])
+    expect(readFileSync(join(given.heldDir, file!))).toEqual(content)
+    expect(given.refused()).toEqual([])
+    expect(given.errorLines(wrong)).toEqual([])
+    const warnings = given.linesAt(wrong, 40).filter((entry) => String(entry.msg).includes('another deployment'))
+    expect(warnings).toEqual([expect.objectContaining({ files: 1, deployments: { [await given.storage.deployment.identity()]: 1 } })])
+    const metrics = await fetch(`${wrong.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    expect(sample(await metrics.text(), 'assay_held_changes_other_deployment')).toBe(1)
+    await wrong.kill('SIGKILL')
+
+    const right = await given.start()
+    expect(await given.boardText(right, boardId)).toContain('Promised before the crash')
+    given.replayedCleanly(right)
+  }, 120_000)
+})
+
+it('a change whose board was deleted meanwhile, on the deployment it was promised on, is still set aside with its error line', async () => {
+  const { given, first, boardId } = await boardOnFirstServer('postgres', 'Deleted meanwhile')
+  await given.heldThenKilled(first, given.owner.token, boardId, 'On a board deleted since')
+  await given.storage.boards.delete(boardId)
+
+  const next = await given.start()
+  await given.replayEnded(next)
+  expect(given.held()).toEqual([])
+  expect(given.refused()).toHaveLength(1)
+  expect(given.errorLines(next)).toEqual([expect.objectContaining({ boardId, accountId: given.owner.id, why: 'its board no longer exists' })])
 }, 120_000)
