@@ -10,7 +10,7 @@
  * was stored as each id's first writer (relayed-commit.ts); and where a
  * message of an earlier version tells only its author, the first commit
  * writing under a guessed id has the database compare it with the writer it
- * holds.
+ * holds. A catch-up from the log reads the stored writers with the rows.
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
@@ -30,7 +30,7 @@ import { describeUnless, missingServices } from './helpers/services.ts'
 import { storedBoard, withStoredDoc } from './helpers/stored-board.ts'
 import { REDIS_URL, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import type { TestClient } from './helpers/yjs-client.ts'
+import { closeCodes, type TestClient } from './helpers/yjs-client.ts'
 
 const missing = await missingServices('postgres', 'redis')
 
@@ -40,7 +40,7 @@ const CYCLES = 4
 const KIND_UPDATE = 0
 
 describeUnless(missing)('the server’s own client ids, relayed to another instance', () => {
-  const { start, connect } = instancesAfterEach()
+  const { start, connect, redisThroughProxy } = instancesAfterEach()
   const sockets: RawSocket[] = []
   const redises: Redis[] = []
   const prefixes: string[] = []
@@ -64,12 +64,13 @@ describeUnless(missing)('the server’s own client ids, relayed to another insta
 
   /**
    * Instance one, whose rooms unload as soon as nobody holds them, and
-   * instance two on its database (each Redis prefix the test's own), a board
-   * with an attacker and another editor, and the attacker's page on instance two.
+   * instance two on its database (each Redis prefix the test's own, the same
+   * unless told), a board with an attacker and another editor, and the
+   * attacker's page on instance two.
    */
-  const boardOnTwoInstances = async (twoEnv: Record<string, string> = {}, prefixOne = ownPrefix(), prefixTwo = prefixOne) => {
+  const boardOnTwoInstances = async ({ twoEnv = {}, prefixOne = ownPrefix(), prefixTwo = prefixOne, twoRedisUrl = REDIS_URL }: { twoEnv?: Record<string, string>; prefixOne?: string; prefixTwo?: string; twoRedisUrl?: string } = {}) => {
     const one = await start({ accounts: true, env: { ROOM_IDLE_MS: '0', REDIS_PREFIX: prefixOne } })
-    const two = await start({ database: one.database, accounts: true, env: { REDIS_PREFIX: prefixTwo, ...twoEnv } })
+    const two = await start({ database: one.database, accounts: true, redisUrl: twoRedisUrl, env: { REDIS_PREFIX: prefixTwo, ...twoEnv } })
     const [owner, attacker, other] = [await addAccount(one, { name: 'Olive' }), await addAccount(one, { name: 'Mallory' }), await addAccount(one, { name: 'Vera' })]
     const boardId = await apiClient(one.url, { authorization: `Bearer ${(await addToken(one, owner)).token}` }).createBoard('Server ids')
     for (const editor of [attacker, other]) await addMember(one, boardId, editor, 'editor')
@@ -90,15 +91,18 @@ describeUnless(missing)('the server’s own client ids, relayed to another insta
   /**
    * The attacker's page on instance one (always one client id) adds a card
    * naming someone else as its author, so that instance one stamps it under its
-   * stamp id; once the card is on instance two, the page leaves and instance
-   * one's room unloads. The stamp id: the one id besides the page's that wrote.
+   * stamp id; once the card is stored, the page leaves and instance one's room
+   * unloads. `reachTwo` runs then. The stamp id: the one id besides the page's
+   * that wrote, once the card is on instance two.
    */
-  const stampedOnOne = async (one: TestServer, boardId: string, token: string, pageId: number, seenOnTwo: TestClient, byOther: string, title: string) => {
+  const stampedOnOne = async (one: TestServer, boardId: string, token: string, pageId: number, seenOnTwo: TestClient, byOther: string, title: string, reachTwo = () => {}) => {
     const before = Y.decodeStateVector(Y.encodeStateVector(seenOnTwo.doc))
     const page = await send(one, boardId, token, forgedUpdate(Y.encodeStateAsUpdate(seenOnTwo.doc), pageId, (doc) => addAssessment(doc, { title }, { by: byOther })))
-    await waitFor(() => boardToModel(seenOnTwo.doc, boardId).assessments.some((card) => card.title === title), 'the card on instance two')
+    await waitFor(async () => (await storedBoard(one, boardId)).assessments.some((card) => card.title === title), 'the card stored')
     page.terminate()
     await waitFor(() => !one.services.rooms.loadedRooms.has(boardId), 'instance one’s room to unload')
+    reachTwo()
+    await waitFor(() => boardToModel(seenOnTwo.doc, boardId).assessments.some((card) => card.title === title), 'the card on instance two')
     const after = Y.decodeStateVector(Y.encodeStateVector(seenOnTwo.doc))
     const wrote = [...after].filter(([client, clock]) => client !== pageId && clock > (before.get(client) ?? 0)).map(([client]) => client)
     expect(wrote).toHaveLength(1)
@@ -134,7 +138,7 @@ describeUnless(missing)('the server’s own client ids, relayed to another insta
   it('has the database refuse a write under the stamp id guessed a member’s from an earlier version’s message, which tells only its author', async () => {
     const [prefixOne, prefixTwo] = [ownPrefix(), ownPrefix()]
     // No catch-up from the log during the test: only the relayed message tells instance two who wrote what.
-    const { one, two, boardId, attackerToken, other, pageOnTwo } = await boardOnTwoInstances({ REDIS_CATCH_UP_INTERVAL_MS: '3600000' }, prefixOne, prefixTwo)
+    const { one, two, boardId, attackerToken, other, pageOnTwo } = await boardOnTwoInstances({ twoEnv: { REDIS_CATCH_UP_INTERVAL_MS: '3600000' }, prefixOne, prefixTwo })
     // The instances hear each other only through this bridge, which relays instance one's commits as an earlier version wrote them.
     const [listener, publisher] = [new Redis(REDIS_URL), new Redis(REDIS_URL)]
     redises.push(listener, publisher)
@@ -158,5 +162,17 @@ describeUnless(missing)('the server’s own client ids, relayed to another insta
     expect(await forgeOnTwo(one, two, boardId, attackerToken, pageOnTwo, stampId, 'UNDER THE STAMP ID')).toEqual({ code: CLOSE.updateRejected.code, stored: false })
     const writers = await one.services.storage.log.writers(boardId)
     expect(writers.find((writer) => writer.clientId === stampId)?.userId).toBe(SERVER_WRITER)
+  })
+
+  it('takes the writers of the ids a catch-up from the log brings from the database: the stamp id stays the server’s on instance two', async () => {
+    const { proxy, redisUrl } = await redisThroughProxy()
+    const { one, two, boardId, attackerToken, other, pageOnTwo } = await boardOnTwoInstances({ twoRedisUrl: redisUrl })
+    const reloads = closeCodes(pageOnTwo)
+    // Instance two hears nothing of the card and its stamp over Redis: it reads them from the log once Redis is back.
+    proxy.cut()
+    const stampId = await stampedOnOne(one, boardId, attackerToken, new Y.Doc().clientID, pageOnTwo, other.id, 'Card', () => proxy.restore())
+    expect(await forgeOnTwo(one, two, boardId, attackerToken, pageOnTwo, stampId, 'UNDER THE STAMP ID')).toEqual({ code: CLOSE.updateRejected.code, stored: false })
+    // Refused as it arrived, not by the database after it was applied: instance two's room was not reloaded.
+    expect(reloads).toEqual([])
   })
 })
