@@ -10,7 +10,9 @@
  * was stored as each id's first writer (relayed-commit.ts); and where a
  * message of an earlier version tells only its author, the first commit
  * writing under a guessed id has the database compare it with the writer it
- * holds. A catch-up from the log reads the stored writers with the rows.
+ * holds. A catch-up from the log reads the stored writers with the rows. The
+ * ids a server-side change writes under (an HTTP edit's, an import's) are
+ * relayed as the server's too.
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
@@ -25,6 +27,7 @@ import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { forgedUpdate } from './helpers/forged-update.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
+import { SAMPLE_ARTICLE } from './helpers/sample-article.ts'
 import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { storedBoard, withStoredDoc } from './helpers/stored-board.ts'
@@ -72,12 +75,13 @@ describeUnless(missing)('the server’s own client ids, relayed to another insta
     const one = await start({ accounts: true, env: { ROOM_IDLE_MS: '0', REDIS_PREFIX: prefixOne } })
     const two = await start({ database: one.database, accounts: true, redisUrl: twoRedisUrl, env: { REDIS_PREFIX: prefixTwo, ...twoEnv } })
     const [owner, attacker, other] = [await addAccount(one, { name: 'Olive' }), await addAccount(one, { name: 'Mallory' }), await addAccount(one, { name: 'Vera' })]
-    const boardId = await apiClient(one.url, { authorization: `Bearer ${(await addToken(one, owner)).token}` }).createBoard('Server ids')
+    const ownerApi = apiClient(one.url, { authorization: `Bearer ${(await addToken(one, owner)).token}` })
+    const boardId = await ownerApi.createBoard('Server ids')
     for (const editor of [attacker, other]) await addMember(one, boardId, editor, 'editor')
     const attackerToken = (await addToken(one, attacker)).token
     const pageOnTwo = connect(two, boardId, { token: attackerToken })
     await pageOnTwo.synced()
-    return { one, two, boardId, attackerToken, other, pageOnTwo }
+    return { one, two, boardId, attackerToken, other, pageOnTwo, ownerApi }
   }
 
   /** Sends `update` over a fresh socket of `server`; the socket. */
@@ -174,5 +178,24 @@ describeUnless(missing)('the server’s own client ids, relayed to another insta
     expect(await forgeOnTwo(one, two, boardId, attackerToken, pageOnTwo, stampId, 'UNDER THE STAMP ID')).toEqual({ code: CLOSE.updateRejected.code, stored: false })
     // Refused as it arrived, not by the database after it was applied: instance two's room was not reloaded.
     expect(reloads).toEqual([])
+  })
+
+  it('takes the ids an HTTP edit and an import wrote on instance one for the server’s on instance two, as they are relayed', async () => {
+    const { one, two, boardId, attackerToken, pageOnTwo, ownerApi } = await boardOnTwoInstances()
+    const reloads = closeCodes(pageOnTwo)
+    const before = Y.decodeStateVector(Y.encodeStateVector(pageOnTwo.doc))
+    expect((await ownerApi.post(`/api/boards/${boardId}/assessments`, { title: 'By HTTP' })).status).toBe(201)
+    expect((await ownerApi.post<{ outcome: string }>(`/api/boards/${boardId}/import`, { text: SAMPLE_ARTICLE })).body.outcome).toBe('import')
+    const stored = await withStoredDoc(one, boardId, (doc) => Y.encodeStateVector(doc))
+    await waitFor(() => Buffer.from(Y.encodeStateVector(pageOnTwo.doc)).equals(stored), 'instance two to hold the board as stored')
+    const serverIds = [...Y.decodeStateVector(stored)].filter(([client, clock]) => clock > (before.get(client) ?? 0)).map(([client]) => client)
+    expect(serverIds.length).toBeGreaterThanOrEqual(2)
+    for (const clientId of serverIds) {
+      expect(await forgeOnTwo(one, two, boardId, attackerToken, pageOnTwo, clientId, `UNDER ${clientId}`)).toEqual({ code: CLOSE.updateRejected.code, stored: false })
+    }
+    // Refused as they arrived: instance two's room was not reloaded for a commit the database refused.
+    expect(reloads).toEqual([])
+    const writers = new Map((await one.services.storage.log.writers(boardId)).map((writer) => [writer.clientId, writer.userId]))
+    expect(serverIds.map((clientId) => writers.get(clientId))).toEqual(serverIds.map(() => SERVER_WRITER))
   })
 })
