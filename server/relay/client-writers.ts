@@ -17,9 +17,20 @@
  * WRITER_IDS_PER_ACCOUNT (once WRITER_IDS_SLACK past it) drop its own oldest,
  * so that nobody can push anyone else's out; and one update may write under
  * at most NEW_CLIENTS_PER_UPDATE ids nobody wrote before.
+ *
+ * Another instance's commits tell who it stored as each id's first writer
+ * (relayed-commit.ts), the server's own ids included, and a catch-up from the
+ * log reads the stored writers: nothing is guessed from who made a commit.
+ * Only a message from an instance of an earlier version, which tells its
+ * authors alone, leaves a guess: a commit of one author is taken for that
+ * author's ids (`guess`), and the first commit here writing under one of them
+ * stores it as its writer's again (`record`'s `toConfirm`), so that the
+ * database, which holds the id's true writer (SERVER_WRITER for an instance's
+ * stamps, written inside a member's update), refuses it (ClientIdTaken) if the
+ * guess was wrong.
  */
 import * as Y from 'yjs'
-import { WRITER_IDS_PER_ACCOUNT, WRITER_IDS_SLACK, type ClientWriter } from '../storage/storage.ts'
+import { WRITER_IDS_PER_ACCOUNT, WRITER_IDS_SLACK, type ClientWriter, type FirstWrites } from '../storage/storage.ts'
 import type { DecodedUpdate } from './rewritten-ids.ts'
 
 /**
@@ -53,10 +64,20 @@ export const SERVER_WRITER = 'server'
 /** Why an update may not be applied as its sender's, or null when it may. */
 export type WriterRefusal = { reason: string } | null
 
+/**
+ * What an update applied as `record`'s writer wrote: `fresh`, the ids nobody
+ * wrote before, now its writer's; `toConfirm`, ids guessed its writer's
+ * (`guess`) whose first write here is to be stored as theirs, for the
+ * database to compare with the writer it holds.
+ */
+export type RecordedWrites = { fresh: number[]; toConfirm: number[] }
+
 export class ClientWriters {
   private readonly writers = new Map<number, string>()
   /** Each account's client ids, oldest first. */
   private readonly byAccount = new Map<string, Set<number>>()
+  /** Ids whose writer was guessed from an earlier version's relayed commit, not yet confirmed by a commit here. */
+  private readonly guessed = new Set<number>()
 
   /**
    * `stored`: the board's writers as stored (UpdateLogStore.writers).
@@ -76,22 +97,43 @@ export class ClientWriters {
    * ids whose structs the applied update lists) whose clock it advanced and
    * that nobody wrote before; returns those, in the order storage keeps them
    * (by id within an update), so that the account's oldest dropped here are
-   * those dropped there. Listing another's structs the doc holds already
-   * writes nothing. Only the update's own clients are read, not the doc's
-   * every one.
+   * those dropped there, and the guessed ids of `userId` it advanced, which
+   * count as confirmed from then on. Listing another's structs the doc holds
+   * already writes nothing. Only the update's own clients are read, not the
+   * doc's every one.
    */
-  record(doc: Y.Doc, clients: Iterable<number>, userId: string, apply: () => void): number[] {
+  record(doc: Y.Doc, clients: Iterable<number>, userId: string, apply: () => void): RecordedWrites {
     const before = [...clients].map((client) => [client, Y.getState(doc.store, client)] as const)
     apply()
-    const first: number[] = []
+    const fresh: number[] = []
+    const toConfirm: number[] = []
     for (const [client, clock] of before) {
-      if (this.writers.has(client) || Y.getState(doc.store, client) === clock) continue
-      first.push(client)
+      if (Y.getState(doc.store, client) === clock) continue
+      if (!this.writers.has(client)) fresh.push(client)
+      else if (this.writers.get(client) === userId && this.guessed.delete(client)) toConfirm.push(client)
     }
-    first.sort((a, b) => a - b)
-    for (const client of first) this.note(client, userId)
+    fresh.sort((a, b) => a - b)
+    for (const client of fresh) this.note(client, userId)
     this.trim(userId)
-    return first
+    return { fresh, toConfirm }
+  }
+
+  /** `record` for a relayed commit of one author that tells no first writes (an earlier version's): its fresh ids are guessed that author's. */
+  guess(doc: Y.Doc, clients: Iterable<number>, userId: string, apply: () => void): void {
+    for (const client of this.record(doc, clients, userId, apply).fresh) this.guessed.add(client)
+  }
+
+  /** Notes the writers the database holds (a relayed commit's first writes, the stored writers a catch-up read): they replace what was known or guessed of those ids. */
+  noteStored(writers: Iterable<ClientWriter>): void {
+    const accounts = new Set<string>()
+    for (const { clientId, userId } of writers) {
+      const known = this.writers.get(clientId)
+      if (known !== undefined && known !== userId) this.byAccount.get(known)?.delete(clientId)
+      this.guessed.delete(clientId)
+      this.note(clientId, userId)
+      accounts.add(userId)
+    }
+    for (const userId of accounts) this.trim(userId)
   }
 
   /**
@@ -147,8 +189,14 @@ export class ClientWriters {
       if (mine.size <= WRITER_IDS_PER_ACCOUNT) return
       mine.delete(oldest)
       this.writers.delete(oldest)
+      this.guessed.delete(oldest)
     }
   }
+}
+
+/** The writers `firstWrites` name, one an id. */
+export function writersOf(firstWrites: readonly FirstWrites[]): ClientWriter[] {
+  return firstWrites.flatMap(({ userId, clients }) => clients.map((clientId) => ({ clientId, userId })))
 }
 
 /** The client ids whose structs a decoded update lists. */

@@ -39,10 +39,13 @@ const COMMIT_RETRY_FIRST_MS = 200
 
 /**
  * A batch of changes stored in one transaction: their merged update (as
- * broadcast), how many log rows, how long it took, and the people whose
- * connections made them (none for server-side changes and anonymous sockets).
+ * broadcast), how many log rows, how long it took, the people whose
+ * connections made them (none for server-side changes and anonymous sockets),
+ * and who the transaction stored as the first writer of each client id it
+ * wrote first (storage.ts, FirstWrites): the server's own ids included, which
+ * a member's update and the stamp it carries share with that member.
  */
-export type Commit = { update: Uint8Array; updates: number; seconds: number; authors: string[] }
+export type Commit = { update: Uint8Array; updates: number; seconds: number; authors: string[]; firstWrites: FirstWrites[] }
 
 /** What the room does when its commits reach it. */
 export interface CommitLogHost {
@@ -453,7 +456,7 @@ export class CommitLog {
     this.committedUpTo()
     this.committedCount += batch.length
     const merged = mergeInGroups(batch.map((entry) => entry.update))
-    this.options.host.committed({ update: merged, updates: batch.length, seconds, authors: authorsOf(batch) })
+    this.options.host.committed({ update: merged, updates: batch.length, seconds, authors: authorsOf(batch), firstWrites: batch.flatMap((entry) => entry.firstWrites ?? []) })
     // Nothing was applied during the commit, so the doc is exactly what is stored: answer what waits for that.
     if (this.heldReplies.length > 0) this.answerHeldReplies()
     if (this.savedWaiters.length > 0) this.resolveSavedWaiters()

@@ -22,6 +22,7 @@ import { WorkerJobError } from '../workers/worker-errors.ts'
 import type { WorkerPool } from '../workers/worker-pool.ts'
 import { encodeControlMessage, readControlMessage, type ControlMessage } from './control-message.ts'
 import type { Commit } from './commit-log.ts'
+import { readRelayedWriters, writeRelayedWriters } from './relayed-commit.ts'
 import { packUpdates } from './merge-state.ts'
 import type { RelayControl, RoomExtension } from './room-extension.ts'
 import type { Room } from './room.ts'
@@ -177,7 +178,7 @@ export class RedisFanOut implements RoomExtension {
 
   onCommitted(room: Room, commit: Commit): void {
     this.trailing.moved(room.boardId)
-    this.publish(this.channelOf(room.boardId), KIND_UPDATE, commit.update, this.catchUpLater(room.boardId), (encoder) => writeAuthors(encoder, commit.authors))
+    this.publish(this.channelOf(room.boardId), KIND_UPDATE, commit.update, this.catchUpLater(room.boardId), (encoder) => writeRelayedWriters(encoder, commit))
   }
 
   onPresence(room: Room, update: Uint8Array): void {
@@ -254,7 +255,9 @@ export class RedisFanOut implements RoomExtension {
    * outweigh it. Applying known updates again changes nothing, so reading
    * more than was missed is safe; a large read is first sifted in a worker
    * thread for what the room lacks, or applied whole once the threads are
-   * too busy to start on it within a second (`lacking`). A catch-up that fails is tried
+   * too busy to start on it within a second (`lacking`). The board's stored
+   * writers are read with it: who wrote the ids it brings is taken from the
+   * database, never from who made a commit. A catch-up that fails is tried
    * again after 1 s, doubling to 30 s, until one succeeds or the board unloads.
    * Settles once done or owed, never rejecting.
    */
@@ -270,11 +273,12 @@ export class RedisFanOut implements RoomExtension {
     const job = this.options.log
       .loadSince(boardId, room.completeThrough)
       .then(async (stored) => {
-        const lacking = await this.lacking(room, stored)
+        // Read after the rows: they name the writer of every id those rows wrote first, which nobody else may write under here.
+        const [lacking, writers] = await Promise.all([this.lacking(room, stored), this.options.log.writers(boardId)])
         await this.inApplyTurn(() => {
           // A room loaded afresh meanwhile (a reset) holds what its own load read, and catches up on its own.
           if (this.rooms.get(boardId) !== room) return
-          room.applyStored(lacking)
+          room.applyStored(lacking, writers)
           this.counters.caughtUp({ rows: stored.updates.length, whole: stored.whole })
           this.forgiveCatchUp(boardId)
         })
@@ -411,7 +415,7 @@ export class RedisFanOut implements RoomExtension {
       const boardId = channel.slice(this.boardChannelPrefix.length)
       const room = this.rooms.get(boardId)
       if (kind === KIND_UPDATE) {
-        room?.applyRemoteUpdate(payload, () => void this.catchUp(boardId), readAuthors(decoder))
+        room?.applyRemoteUpdate(payload, () => void this.catchUp(boardId), readRelayedWriters(decoder))
         if (room) this.trailing.moved(boardId)
       } else if (kind === KIND_AWARENESS) room?.applyRemoteAwareness(payload)
       else if (kind === KIND_CATCH_UP) void this.catchUp(boardId)
@@ -421,23 +425,3 @@ export class RedisFanOut implements RoomExtension {
     }
   }
 }
-
-/**
- * Who made a committed update: the people whose connections' changes the
- * batch holds, after its payload. Written after it so that an instance of an
- * earlier version, mid rolling deployment, reads the update and ignores them;
- * one of this version reads none from such an instance's messages.
- */
-function writeAuthors(encoder: encoding.Encoder, authors: readonly string[]): void {
-  encoding.writeVarUint(encoder, authors.length)
-  for (const author of authors) encoding.writeVarString(encoder, author)
-}
-
-function readAuthors(decoder: decoding.Decoder): string[] {
-  if (!decoding.hasContent(decoder)) return []
-  const count = decoding.readVarUint(decoder)
-  const authors: string[] = []
-  for (let index = 0; index < count; index++) authors.push(decoding.readVarString(decoder))
-  return authors
-}
-

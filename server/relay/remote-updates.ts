@@ -9,11 +9,12 @@ import { errorMessage } from '../../shared/error-message.ts'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
 import type { ClientIdTaken } from '../storage/storage-errors.ts'
-import type { StoredSince } from '../storage/storage.ts'
-import { updateClients, type ClientWriters } from './client-writers.ts'
+import type { ClientWriter, StoredSince } from '../storage/storage.ts'
+import { updateClients, writersOf, type ClientWriters } from './client-writers.ts'
 import type { CommitLog } from './commit-log.ts'
 import type { ConnectionSelector } from './connection-selector.ts'
 import { applyStoredState } from './merge-state.ts'
+import type { RelayedWriters } from './relayed-commit.ts'
 import type { RewriteResets } from './rewrite-resets.ts'
 import { idText, rewrittenId } from './rewritten-ids.ts'
 import type { UpdateIntake } from './update-intake.ts'
@@ -71,10 +72,11 @@ export class RemoteUpdates {
    * one client id written to two instances at once), the two boards differ
    * and Yjs would keep both as they are: the room resets, so its board is
    * loaded again as the update log holds it, as on the other instance; at
-   * most once every `rewriteResetIntervalMs` (`rewriteFound`). `authors`: the
-   * people whose connections made it, as the other instance tells them.
+   * most once every `rewriteResetIntervalMs` (`rewriteFound`). `writers`: the
+   * people whose connections made it, and who the other instance stored as
+   * the first writer of each id it wrote first (relayed-commit.ts).
    */
-  applyUpdate(update: Uint8Array, incomplete: () => void, authors: readonly string[]): void {
+  applyUpdate(update: Uint8Array, incomplete: () => void, { authors, firstWrites }: RelayedWriters): void {
     this.afterCommit('an update from another instance', () => {
       const decoded = Y.decodeUpdate(update)
       const rewritten = rewrittenId(decoded, this.doc)
@@ -83,17 +85,26 @@ export class RemoteUpdates {
         return
       }
       const apply = () => Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
-      // One author: whose client ids these are, so that no one here writes under them (client-writers.ts).
-      if (authors.length === 1) this.options.clientWriters.record(this.doc, updateClients(decoded), authors[0]!, apply)
+      // Whose client ids these are, as the other instance stored them, so that no one else writes under them here (client-writers.ts).
+      if (firstWrites !== null) {
+        apply()
+        this.options.clientWriters.noteStored(writersOf(firstWrites))
+      } else if (authors.length === 1) this.options.clientWriters.guess(this.doc, updateClients(decoded), authors[0]!, apply)
       else apply()
       if (this.holdRemainder('relayed update')) incomplete()
     })
   }
 
-  /** Applies what the update log holds (a catch-up after this instance may have missed messages): the rows after `completeThrough`, or the whole board. */
-  applyStored(stored: Pick<StoredSince, 'checkpoint' | 'updates' | 'completeThrough'>): void {
+  /**
+   * Applies what the update log holds (a catch-up after this instance may have
+   * missed messages): the rows after `completeThrough`, or the whole board;
+   * `writers`, the board's writers as stored once they were read, whose ids
+   * nobody else may then write under here.
+   */
+  applyStored(stored: Pick<StoredSince, 'checkpoint' | 'updates' | 'completeThrough'>, writers: readonly ClientWriter[]): void {
     this.afterCommit('the stored board', () => {
       applyStoredState(this.doc, stored, REMOTE_ORIGIN)
+      this.options.clientWriters.noteStored(writers)
       this.heldThrough = Math.max(this.heldThrough, stored.completeThrough)
       this.holdRemainder('stored board')
     })

@@ -68,6 +68,7 @@ import { SyncAnswers } from './sync-answers.ts'
 import { CommitLog, type Commit } from './commit-log.ts'
 import { UpdateIntake } from './update-intake.ts'
 import type { UpdateChecks } from './update-checks.ts'
+import type { RelayedWriters } from './relayed-commit.ts'
 import { RemoteUpdates } from './remote-updates.ts'
 import { ServerNotices } from './server-notices.ts'
 import { ServerChanges, type ChangeCheck, type ChangeOptions, type StoreFirst } from './server-changes.ts'
@@ -574,16 +575,23 @@ export class Room {
   /**
    * Applies an update that another instance has already stored, once no
    * commit is in flight (RemoteUpdates.applyUpdate); `incomplete` is called
-   * when it depends on content this instance lacks. `authors`: the people
-   * whose connections made it, as the other instance tells them.
+   * when it depends on content this instance lacks. `writers`: the people
+   * whose connections made it, and the first writers of the ids it wrote
+   * first, as the other instance tells them.
    */
-  applyRemoteUpdate(update: Uint8Array, incomplete: () => void, authors: readonly string[] = []): void {
-    this.remote.applyUpdate(update, incomplete, authors)
+  applyRemoteUpdate(update: Uint8Array, incomplete: () => void, writers: RelayedWriters): void {
+    this.remote.applyUpdate(update, incomplete, writers)
   }
 
-  /** Applies what the update log holds (a catch-up after this instance may have missed messages): the rows after `completeThrough`, or the whole board. */
-  applyStored(stored: Pick<StoredSince, 'checkpoint' | 'updates' | 'completeThrough'>): void {
-    this.remote.applyStored(stored)
+  /**
+   * Applies what the update log holds (RemoteUpdates.applyStored): the rows
+   * after `completeThrough`, or the whole board, and the writers as stored;
+   * none when not read (a change brought up to the log in its turn: an id of
+   * it then written here first is stored as its writer's, which the database
+   * compares with the writer it holds).
+   */
+  applyStored(stored: Pick<StoredSince, 'checkpoint' | 'updates' | 'completeThrough'>, writers: readonly ClientWriter[] = []): void {
+    this.remote.applyStored(stored, writers)
   }
 
   /** Applies remote presence (from another instance). */

@@ -16,7 +16,8 @@
  * all it wrote, so Yjs goes on at the next clock as one client would. Any
  * other clock (a reset dropped what was not saved; a restore from a backup)
  * draws a fresh id. Each id is stored as the server's (SERVER_WRITER) with the
- * update first written under it, so that no member may write under it, nor
+ * update first written under it, and told so to the other instances with the
+ * commit (relayed-commit.ts), so that no member may write under it, nor
  * claim its presence, on any instance.
  *
  * Two ids, not one: Yjs takes a transaction that applies an update for a

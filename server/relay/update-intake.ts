@@ -465,10 +465,10 @@ export class UpdateIntake {
       transact()
       return
     }
-    const first = this.options.clientWriters.record(this.doc, runEnds.keys(), userId, transact)
-    if (first.length === 0) return
-    connection.broughtNewClients(first.length)
-    // Stored with the update's row, in its transaction: known to the board's next rooms, and to other instances.
-    this.options.commits.wroteFirst({ userId, clients: first })
+    const { fresh, toConfirm } = this.options.clientWriters.record(this.doc, runEnds.keys(), userId, transact)
+    if (fresh.length > 0) connection.broughtNewClients(fresh.length)
+    if (fresh.length === 0 && toConfirm.length === 0) return
+    // Stored with the update's row, in its transaction: known to the board's next rooms, and to other instances; a guessed id, compared with its stored writer.
+    this.options.commits.wroteFirst({ userId, clients: [...fresh, ...toConfirm].sort((a, b) => a - b) })
   }
 }
