@@ -103,6 +103,7 @@ describe('changes held frame after frame', () => {
     await handled(attacker, `${HELD_CLIENTS_MAX} frames to be held`)
     expect(attacker.isClosed()).toBe(false)
     attacker.send(frameFor(HELD_CLIENTS_MAX))
+    await waitFor(() => attacker.isClosed(), 'the socket to be closed')
     expect(await attacker.closed).toEqual(CLOSE.missingDependencies)
     blufText(reader.doc).insert(0, 'still served')
     const joiner = connect(server.wsUrl, boardId)
