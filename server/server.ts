@@ -18,11 +18,11 @@ import { metricsRoute } from './metrics/metrics-route.ts'
 import { replayHeldChanges } from './relay/held-change-replay.ts'
 import { errorMessage } from '../shared/error-message.ts'
 import { closeServices, createServices, type ServiceOptions, type Services } from './services.ts'
-import type { SharedLock } from './storage/held-lock.ts'
 import { DatabaseTakenByImport, holdServingLock } from './storage/serving-lock.ts'
 import { CLOSE_TIMEOUT_MS } from './websocket/relay-socket.ts'
 import { codesOf } from './storage/storage-errors.ts'
 import { StartupError } from './startup-error.ts'
+import { owningWhatOpens, type OpenedResources } from './opened-resources.ts'
 
 export type RunningServer = {
   url: string
@@ -50,23 +50,26 @@ export type RunningServer = {
 }
 
 /**
- * `prepare`: work that must succeed before anything is served (`assay serve` creates the demo board there); when it
- * fails, what was started is closed and nothing listens.
+ * `prepare`: work that must succeed before anything is served (`assay serve` creates the demo board there). When a
+ * step of the start fails, what the steps before it opened (the serving lock, the services, the sockets) is closed,
+ * newest first (opened-resources.ts), nothing listens, and the failure passes on.
  */
 export async function startServer(config: Config, options: ServiceOptions = {}, prepare?: (services: Services) => Promise<void>): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL)
-  // Before the storage is opened: an `assay import` writing it meanwhile finishes first.
-  const servingLock = await holdServingLock(config, logger)
-  try {
-    return await serve(config, { ...options, logger }, servingLock, prepare)
-  } catch (error) {
-    await servingLock.release()
-    throw error
-  }
+  return owningWhatOpens(logger, config.SHUTDOWN_TIMEOUT_MS, (opened) => serve(config, { ...options, logger }, opened, prepare))
 }
 
-async function serve(config: Config, options: ServiceOptions, servingLock: SharedLock, prepare?: (services: Services) => Promise<void>): Promise<RunningServer> {
+async function serve(config: Config, options: ServiceOptions & { logger: Logger }, opened: OpenedResources, prepare?: (services: Services) => Promise<void>): Promise<RunningServer> {
+  const closingWithin = () => sleep(config.SHUTDOWN_TIMEOUT_MS, undefined, { ref: false })
+  // Before the storage is opened: an `assay import` writing it meanwhile finishes first.
+  const servingLock = opened.add('the serving lock', await holdServingLock(config, options.logger), (lock) => lock.release())
   const services = await createServices(config, options)
+  // Shutting down: requests are refused (503), and a held change's replay stops.
+  const closeServing = (deadline: Promise<unknown>) => {
+    services.lifecycle.shuttingDown = true
+    return closeServices(services, options, deadline)
+  }
+  opened.add('the services', services, () => closeServing(closingWithin()))
   // Boards left ahead of the clock (it stepped forward and back, and nobody edited them since) would keep times to come
   // until their next edit: dated back before anything is served, so a read as of now holds their newest rows. Here, not
   // in createServices: the CLI's commands (withServices) leave history alone, run as they are by another machine's clock
@@ -86,42 +89,38 @@ async function serve(config: Config, options: ServiceOptions, servingLock: Share
   services.connections.watch(server)
   services.requests.watch(server)
   const metricsServer = services.metrics && config.METRICS_PORT !== undefined ? serveMetrics(services.metrics, config, services.logger) : undefined
-  let closing: Promise<void> | undefined
-  const stopServing = async (deadline: Promise<unknown>) => {
-    services.lifecycle.shuttingDown = true
+  const closeSockets = () => {
     server.close()
-    server.closeIdleConnections()
-    await closeServices(services, options, deadline)
     for (const client of wss.clients) client.terminate()
     server.closeAllConnections()
     metricsServer?.close()
     metricsServer?.closeAllConnections()
   }
-  let bound: { url: string; port: number; metricsUrl: string | undefined }
-  try {
-    // The changes an earlier process answered 202 and never committed are stored first, before anything is served, as
-    // long as that takes at most COMMIT_WAIT_MS: the rest once the server listens (held-change-replay.ts). It never rejects.
-    const replay = replayHeldChanges({
-      spool: services.heldChanges,
-      storage: services.storage,
-      access: services.access,
-      rooms: services.rooms,
-      logger: services.logger,
-      retryForMs: config.HELD_CHANGES_RETRY_MS,
-      stopped: () => services.lifecycle.shuttingDown,
-    })
-    const replayed = await Promise.race([replay.then(() => true), sleep(config.COMMIT_WAIT_MS, false, { ref: false })])
-    if (!replayed) services.logger.warn({ folder: services.heldChanges.folder }, 'held HTTP changes of an earlier run are not all stored within COMMIT_WAIT_MS; the rest are stored once the server listens')
-    await prepare?.(services)
-    // The metrics port first: a port of its own that is taken stops the start before anyone is served on the main one.
-    const metricsUrl = metricsServer && (await listen(metricsServer, config.METRICS_PORT ?? 0, config.METRICS_HOST, { port: 'METRICS_PORT', host: 'METRICS_HOST' })).url
-    bound = { ...(await listen(server, config.PORT, config.HOST, { port: 'PORT', host: 'HOST' })), metricsUrl }
-  } catch (error) {
-    // Nothing was served (or nothing will be): what was started (pools, Redis, worker threads, the metrics port) is closed, so the process can end.
-    await stopServing(sleep(config.SHUTDOWN_TIMEOUT_MS, undefined, { ref: false }))
-    throw error
+  opened.add('the listening sockets', server, closeSockets)
+  let closing: Promise<void> | undefined
+  const stopServing = async (deadline: Promise<unknown>) => {
+    server.close()
+    server.closeIdleConnections()
+    await closeServing(deadline)
+    closeSockets()
   }
-  const { url, port, metricsUrl } = bound
+  // The changes an earlier process answered 202 and never committed are stored first, before anything is served, as
+  // long as that takes at most COMMIT_WAIT_MS: the rest once the server listens (held-change-replay.ts). It never rejects.
+  const replay = replayHeldChanges({
+    spool: services.heldChanges,
+    storage: services.storage,
+    access: services.access,
+    rooms: services.rooms,
+    logger: services.logger,
+    retryForMs: config.HELD_CHANGES_RETRY_MS,
+    stopped: () => services.lifecycle.shuttingDown,
+  })
+  const replayed = await Promise.race([replay.then(() => true), sleep(config.COMMIT_WAIT_MS, false, { ref: false })])
+  if (!replayed) services.logger.warn({ folder: services.heldChanges.folder }, 'held HTTP changes of an earlier run are not all stored within COMMIT_WAIT_MS; the rest are stored once the server listens')
+  await prepare?.(services)
+  // The metrics port first: a port of its own that is taken stops the start before anyone is served on the main one.
+  const metricsUrl = metricsServer && (await listen(metricsServer, config.METRICS_PORT ?? 0, config.METRICS_HOST, { port: 'METRICS_PORT', host: 'METRICS_HOST' })).url
+  const { url, port } = await listen(server, config.PORT, config.HOST, { port: 'PORT', host: 'HOST' })
   services.logger.info({ url, metricsUrl, storage: services.storage.dialect }, 'assay is listening')
   let stopItself: (why: Error) => void = () => {}
   const running: RunningServer = {
@@ -131,7 +130,7 @@ async function serve(config: Config, options: ServiceOptions, servingLock: Share
     services,
     close() {
       closing ??= (async () => {
-        await stopServing(sleep(config.SHUTDOWN_TIMEOUT_MS, undefined, { ref: false }))
+        await stopServing(closingWithin())
         await servingLock.release()
       })()
       return closing

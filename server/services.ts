@@ -30,6 +30,7 @@ import { connectionLimits, OpenConnections } from './http/open-connections.ts'
 import { RequestsInFlight } from './http/requests-in-flight.ts'
 import { createLogger, type Logger } from './log.ts'
 import { PeriodicTask } from './periodic-task.ts'
+import { owningWhatOpens, type OpenedResources } from './opened-resources.ts'
 import type { Metrics } from './metrics/metrics.ts'
 import { BoardSizeLimit } from './relay/board-size-limit.ts'
 import { Compaction } from './relay/compaction.ts'
@@ -134,18 +135,32 @@ export type ServiceOptions = {
   workerEntry?: URL
 }
 
+/**
+ * Makes the services; should a step fail, what the steps before it opened is closed (opened-resources.ts) and the
+ * failure passes on: a start that fails leaves no connection, thread, timer or file handle behind.
+ */
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL)
+  return owningWhatOpens(logger, config.SHUTDOWN_TIMEOUT_MS, (opened) => openServices(config, options, logger, opened))
+}
+
+async function openServices(config: Config, options: ServiceOptions, logger: Logger, opened: OpenedResources): Promise<Services> {
   const clock = watchedClock(options.clock ?? systemClock, logger)
   const metrics = await servedMetrics(config)
-  const storage = options.storage ?? (await openStorage(config, logger, clock, metrics?.historyDatedBack))
-  const storageHealth = new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS)
+  const storage = options.storage ?? opened.add('the database', await openStorage(config, logger, clock, metrics?.historyDatedBack), (own) => own.close())
+  const storageHealth = opened.add('the database health check', new StorageHealth(() => storage.ping(), logger, config.READINESS_TIMEOUT_MS), (health) => health.stop())
   const namespace = config.REDIS_URL ? await deploymentNamespace(config.REDIS_URL, config, storage) : undefined
-  const sharedCounts = config.REDIS_URL ? await connectSharedCounts(config.REDIS_URL, logger, config.REDIS_PING_INTERVAL_MS) : undefined
+  const sharedCounts = config.REDIS_URL
+    ? opened.add('the Redis connection of the shared counts', await connectSharedCounts(config.REDIS_URL, logger, config.REDIS_PING_INTERVAL_MS), endRedisConnection)
+    : undefined
   // Without Redis the counts are kept in memory, under keys of no one else's.
   const countsKeyPrefix = options.countsKeyPrefix ?? namespace ?? config.REDIS_PREFIX
   const allowances = hourlyAllowances(config, { redis: sharedCounts, logger, keyPrefix: `${countsKeyPrefix}:allowance` })
-  const workers = createWorkerPool(config, logger, { settled: metrics?.workerJobSettled, entry: options.workerEntry, workerTime: allowances.workerSeconds })
+  const workers = opened.add(
+    'the worker threads',
+    createWorkerPool(config, logger, { settled: metrics?.workerJobSettled, entry: options.workerEntry, workerTime: allowances.workerSeconds }),
+    (pool) => pool.close(),
+  )
   const historyReads = new HistoryReads(
     { perPerson: config.HISTORY_READS_PER_PERSON, perInstance: config.HISTORY_READS_PER_INSTANCE, cacheBytes: config.HISTORY_READ_CACHE_BYTES },
     { tail: (boardId) => storage.history.tailState(boardId), keptStart: (boardId) => storage.history.keptStart(boardId) },
@@ -166,7 +181,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
     { intervalMs: config.SNAPSHOT_INTERVAL_MINUTES * 60_000, keep: config.SNAPSHOT_RETENTION },
   )
   // The relay's extensions, in the order their hooks run: counted first, then what builds on a commit.
-  const redis = config.REDIS_URL && namespace ? await redisFanOut({ url: config.REDIS_URL, namespace }, config, storage, logger, metrics, workers) : undefined
+  const redis =
+    config.REDIS_URL && namespace
+      ? opened.add('the Redis connections of the relay', await redisFanOut({ url: config.REDIS_URL, namespace }, config, storage, logger, metrics, workers), (fanOut) => fanOut.close())
+      : undefined
   const boardSummaries = new BoardSummaries({ storage, logger, clock })
   const boardSizeLimit = new BoardSizeLimit({
     log: storage.log,
@@ -178,7 +196,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   // A commit failing as if the database were unreachable has it pinged, as a request failing so does: the first
   // keystroke that cannot be stored (the SQLite file gone) has every request refused, not only that board's.
   const commitFailures: RoomExtension = { name: 'storage-health', onCommitFailed: (_room, error) => storageHealth.noteFailure(error) }
-  const rightsChannel = redis && config.DATABASE_URL ? await pgRightsChannel(config.DATABASE_URL, config, logger) : undefined
+  const rightsChannel =
+    redis && config.DATABASE_URL ? opened.add('the PostgreSQL connection listening for rights', await pgRightsChannel(config.DATABASE_URL, config, logger), (channel) => channel.close()) : undefined
   const extensions: RoomExtension[] = [
     ...(metrics ? [metrics.relay] : []),
     commitFailures,
@@ -195,6 +214,20 @@ export async function createServices(config: Config, options: ServiceOptions = {
   // Accounts and board memberships, unless a test of the relay alone brings its own access.
   const access = options.access ? options.access(storage) : accountAccess({ storage, rooms })
   if (!options.access) await ensureAdminAccount(storage, config, logger)
+  const preparedChanges = opened.add('the board turns', new PreparedChanges(await boardTurns(config)), (changes) => changes.close())
+  const heldChanges = opened.add(
+    'the held-changes spool',
+    new HeldChangeSpool(
+      config.DATA_DIR,
+      { maxChanges: config.HELD_CHANGES_MAX, maxBytes: config.HELD_CHANGES_MAX_BYTES },
+      // A held change's file goes only once its commit would survive a power cut as well as the file does.
+      // Imported only on SQLite (loaded already then), as open-storage.ts does: PostgreSQL's processes load none of it.
+      storage.dialect === 'sqlite' && config.SQLITE_SYNCHRONOUS !== 'FULL' ? sqliteCommitsDurable(join(config.DATA_DIR, (await import('./storage/sqlite.ts')).SQLITE_FILE_NAME)) : null,
+    ),
+    (spool) => spool.release(),
+  )
+  // The timers last: every step that can fail is behind them.
+  const websocketIntake = new WebsocketIntake(limits, logger)
   autoSnapshots.start()
   historySweep.start()
   const sessionSweeper = startSessionSweeper({ storage, rooms, logger })
@@ -209,7 +242,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     storage,
     storageHealth,
     rooms,
-    websocketIntake: new WebsocketIntake(limits, logger),
+    websocketIntake,
     access,
     compaction,
     autoSnapshots,
@@ -227,7 +260,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     connections: new OpenConnections(connectionLimits(config), logger),
     requests: new RequestsInFlight(),
     workers,
-    preparedChanges: new PreparedChanges(await boardTurns(config)),
+    preparedChanges,
     tailChanges: new TailChanges(storage, workers),
     liveContentHashes: new LiveContentHashes({ storage, workers }),
     historyReads,
@@ -235,13 +268,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     previewsInFlight: new InFlightPerPerson(config.PREVIEWS_PER_PERSON, tooManyPreviews),
     clock,
     damagedBoards: new DamagedBoardReports(logger, metrics?.damagedBoardRefused),
-    heldChanges: new HeldChangeSpool(
-      config.DATA_DIR,
-      { maxChanges: config.HELD_CHANGES_MAX, maxBytes: config.HELD_CHANGES_MAX_BYTES },
-      // A held change's file goes only once its commit would survive a power cut as well as the file does.
-      // Imported only on SQLite (loaded already then), as open-storage.ts does: PostgreSQL's processes load none of it.
-      storage.dialect === 'sqlite' && config.SQLITE_SYNCHRONOUS !== 'FULL' ? sqliteCommitsDurable(join(config.DATA_DIR, (await import('./storage/sqlite.ts')).SQLITE_FILE_NAME)) : null,
-    ),
+    heldChanges,
   }
 }
 
@@ -309,7 +336,7 @@ async function deploymentNamespace(url: string, config: Config, storage: Storage
  * Several instances on PostgreSQL: rights taken away also travel through the
  * database, which an instance cut off Redis still reaches (pg-rights-channel.ts).
  */
-async function pgRightsChannel(url: string, config: Config, logger: Logger): Promise<RoomExtension> {
+async function pgRightsChannel(url: string, config: Config, logger: Logger): Promise<RoomExtension & { close(): Promise<void> }> {
   const { PgRightsChannel } = await import('./relay/pg-rights-channel.ts')
   return new PgRightsChannel({ url, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, logger })
 }

@@ -14,14 +14,12 @@ import * as Y from 'yjs'
 import { boardToModel } from '../shared/board-convert.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
-import { ClientIdTaken } from '../server/storage/storage-errors.ts'
-import type { Storage } from '../server/storage/storage.ts'
-import { addAccount, addMember, addToken } from './helpers/accounts.ts'
-import { apiClient } from './helpers/api.ts'
 import { boardJson, forgedRounds, honestTyping, reloadsOf, untilBoardAsStored } from './helpers/forged-rounds.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
+import { boardOfRacingEditors } from './helpers/racing-editors.ts'
 import { openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
+import { takenCommits } from './helpers/taken-commits.ts'
 import { waitFor } from './helpers/wait-for.ts'
 
 const missing = await missingServices('postgres', 'redis')
@@ -46,34 +44,16 @@ describeUnless(missing)('two accounts writing one fresh client id to two instanc
    * away, and the database settles the race).
    */
   const race = async (claims: boolean) => {
-    let taken = 0
-    /** Counts the commits the database refused for a taken client id: the race this test is about. */
-    const countTaken = (storage: Storage): Storage => {
-      const append = storage.log.append.bind(storage.log)
-      storage.log.append = async (...args) => {
-        try {
-          return await append(...args)
-        } catch (error) {
-          if (error instanceof ClientIdTaken) taken++
-          throw error
-        }
-      }
-      return storage
-    }
+    const taken = takenCommits()
     const errorLines: Record<string, unknown>[] = []
     const logSink = (line: string) => {
       if (/"level":50/.test(line)) errorLines.push(JSON.parse(line) as Record<string, unknown>)
     }
     const env = { REWRITE_RESET_INTERVAL_MS: String(INTERVAL_MS) }
-    const one = await start({ accounts: true, logSink, env, wrapStorage: countTaken })
-    const two = await start({ database: one.database, accounts: true, logSink, env, wrapStorage: countTaken })
+    const one = await start({ accounts: true, logSink, env, wrapStorage: taken.wrap })
+    const two = await start({ database: one.database, accounts: true, logSink, env, wrapStorage: taken.wrap })
     if (!claims) for (const server of [one, two]) server.services.sharedCounts?.disconnect()
-    const [owner, left, right] = [await addAccount(one, { name: 'Owner' }), await addAccount(one, { name: 'Mallory' }), await addAccount(one, { name: 'Trudy' })]
-    const ownerToken = (await addToken(one, owner)).token
-    const boardId = await apiClient(one.url, { authorization: `Bearer ${ownerToken}` }).createBoard('Taken ids')
-    await addMember(one, boardId, left, 'editor')
-    await addMember(one, boardId, right, 'editor')
-    const [leftToken, rightToken] = [(await addToken(one, left)).token, (await addToken(one, right)).token]
+    const { boardId, ownerToken, leftToken, rightToken } = await boardOfRacingEditors(one, 'Taken ids')
 
     const honest = [connect(one, boardId, { token: ownerToken }), connect(two, boardId, { token: ownerToken })] as const
     await Promise.all(honest.map((client) => client.synced()))
@@ -102,7 +82,7 @@ describeUnless(missing)('two accounts writing one fresh client id to two instanc
     // Each round's losing sender is closed for good, or told to reconnect by a reset it came before.
     await waitFor(() => racers.filter((socket) => socket.isClosed()).length >= ROUNDS, 'a losing sender closed each round')
     const racerCodes = (await Promise.all(racers.filter((socket) => socket.isClosed()).map((socket) => socket.closed))).map(({ code }) => code)
-    return { taken, closes, racerCodes, errorLines }
+    return { taken: taken.count(), closes, racerCodes, errorLines }
   }
 
   it('refuses the second as it arrives: no reload, every honest edit stored, the losing sender closed for good', async () => {

@@ -6,6 +6,7 @@ import type { Principal } from '../access/access.ts'
 import { audited } from '../access/audit.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
+import { SERVER_WRITER } from '../relay/client-writers.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import type { AutoSnapshots } from '../snapshots/auto-snapshots.ts'
 import type { LogEntry, Storage } from '../storage/storage.ts'
@@ -41,6 +42,9 @@ export async function createBoard(services: BoardMaking, init: BoardMetaInit, cr
  * The log row a room stores when its new, empty board is given its settings
  * (initBoardDoc with the creator's server origin, one transaction): the update
  * that transaction makes, under the origin the room names it by (`server:<by>`).
+ * Its client id (this throwaway document's) is stored as the server's with it,
+ * as a room's own are (server-client-ids.ts): unowned, any editor could write
+ * under it, and be stored as its writer.
  */
 function firstLogEntry(init: BoardMetaInit, by: string): LogEntry {
   const doc = new Y.Doc()
@@ -49,5 +53,5 @@ function firstLogEntry(init: BoardMetaInit, by: string): LogEntry {
   initBoardDoc(doc, init, serverOrigin(by))
   doc.destroy()
   if (updates.length !== 1) throw new Error(`a new board's settings made ${updates.length} updates, not one`)
-  return { update: updates[0]!, origin: `server:${by}` }
+  return { update: updates[0]!, origin: `server:${by}`, firstWrites: [{ userId: SERVER_WRITER, clients: [doc.clientID] }] }
 }

@@ -65,6 +65,11 @@ export class Metrics {
     const commitFailures = counter('assay_commit_failures_total', 'Commits of a batch of updates that failed (retried)')
     const commitDuration = new Histogram({ name: 'assay_commit_duration_seconds', help: 'Time to commit one batch of updates', buckets: COMMIT_BUCKETS, registers })
     const bytesRelayed = counter('assay_relayed_bytes_total', 'Bytes sent to websocket connections')
+    const presenceStateBytes = counter(
+      'assay_presence_state_bytes_total',
+      'Bytes of presence states received from websocket connections, by outcome: read (parsed and stamped), or skipped unread (sent back unchanged, of client ids the connection may not hold, or outdone by a later entry of the same update)',
+      ['outcome'],
+    )
     const closes = counter('assay_connection_closes_total', 'Websocket connections closed by the server, by close code', ['code'])
     const resets = counter('assay_board_resets_total', 'Boards whose document a change left in an unknown state, loaded again from storage (their clients reconnect)')
     const redisMessages = counter('assay_redis_messages_total', 'Messages published to or received from the other instances through Redis', ['direction'])
@@ -175,6 +180,10 @@ export class Metrics {
       },
       onCommitFailed: () => commitFailures.inc(),
       onRelayed: (bytes) => bytesRelayed.inc(bytes),
+      onPresenceRead: (readBytes, skippedBytes) => {
+        presenceStateBytes.inc({ outcome: 'read' }, readBytes)
+        presenceStateBytes.inc({ outcome: 'skipped' }, skippedBytes)
+      },
       onConnectionClosed: (_room, _connection, { code }) => closes.inc({ code: String(code) }),
       onReset: () => resets.inc(),
     }

@@ -35,13 +35,27 @@ describe('reading presence sent back', () => {
     const named: [number, number, boolean][] = []
     const { entries, echoBytes } = readPresenceUpdate(update, limits, (clientId, clock, removal) => {
       named.push([clientId, clock, removal])
-      return clientId !== 2
+      return clientId === 2 ? 'read' : 'echo'
     })
     expect(entries).toEqual([{ clientId: 2, clock: 1, state: { n: 1 } }])
     expect(named).toEqual([[1, 3, false], [2, 1, false], [3, 5, true]])
     expect(echoBytes).toBe(entryBytes(sentBack[0]!) + entryBytes(sentBack[1]!))
     const oversized = encodePresenceUpdate([{ clientId: 1, clock: 3, json: `{"a":"${'x'.repeat(5000)}"}` }])
-    expect(() => readPresenceUpdate(oversized, limits, () => true)).toThrow(PresenceRefused)
+    expect(() => readPresenceUpdate(oversized, limits, () => 'echo')).toThrow(PresenceRefused)
+  })
+
+  it('reads no state of an entry dropped, nor of one a later entry of its id outdoes, counting their bytes', () => {
+    const update = encodePresenceUpdate([
+      { clientId: 1, clock: 4, json: '{"outdone by clock 5 after it' },
+      { clientId: 2, clock: 1, json: '{"not one the connection may hold' },
+      { clientId: 1, clock: 5, json: '{"n":5}' },
+      { clientId: 1, clock: 3, json: '{"older than clock 5' },
+    ])
+    const read = readPresenceUpdate(update, limits, (clientId) => (clientId === 1 ? 'read' : 'drop'))
+    expect(read.entries).toEqual([{ clientId: 1, clock: 5, state: { n: 5 } }])
+    expect(read.readBytes).toBe('{"n":5}'.length)
+    expect(read.skippedBytes).toBe('{"outdone by clock 5 after it'.length + '{"not one the connection may hold'.length + '{"older than clock 5'.length)
+    expect(read.echoBytes).toBe(0)
   })
 })
 

@@ -47,6 +47,8 @@ export interface RoomExtension {
   onCommitted?(room: Room, commit: Commit): void
   /** Presence changed on this instance (what its connections sent, or the server's own entry), as an awareness update. */
   onPresence?(room: Room, update: Uint8Array): void
+  /** A connection's awareness update was read: the bytes of the states read, and of those skipped unread (once per frame: keep it cheap). */
+  onPresenceRead?(readBytes: number, skippedBytes: number): void
   /** Nobody holds the room any more and everything is saved; it stays loaded a while (ROOM_IDLE_MS) for whoever comes back. */
   onIdle?(room: Room): void
   /** The room is being unloaded: nobody holds it and everything is saved, or the server is stopping. Its document can still be read. */
@@ -108,6 +110,10 @@ export class RoomExtensions implements RoomEvents {
 
   presenceChanged(room: Room, update: Uint8Array): void {
     this.each('onPresence', (extension) => extension.onPresence!(room, update), room)
+  }
+
+  presenceRead(readBytes: number, skippedBytes: number): void {
+    this.each('onPresenceRead', (extension) => extension.onPresenceRead!(readBytes, skippedBytes))
   }
 
   idle(room: Room): void {

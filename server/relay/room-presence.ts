@@ -30,7 +30,9 @@ import {
   relayedPresenceJson,
   stampedUserId,
   stampPresence,
+  type EntryVerdict,
   type PresenceEntry,
+  type PresenceRead,
 } from './presence-state.ts'
 import { PresenceClaims, type ClaimList } from './presence-claims.ts'
 import { Throttle } from './throttle.ts'
@@ -116,22 +118,21 @@ export class RoomPresence {
   /**
    * Takes a connection's awareness update: throws (PresenceRefused, or a
    * decoding error) when the connection must be closed for it; drops, with a
-   * log line, what touches presence the connection does not own. Returns the
-   * bytes of what it sent back of the room's presence, changing nothing,
-   * skipped unread.
+   * log line, what touches presence the connection does not own, its state
+   * unread. Returns what it read and skipped: the bytes of what it sent back
+   * of the room's presence, changing nothing, among them.
    */
-  receive(connection: Connection, update: Uint8Array): number {
-    const { entries, echoBytes } = readPresenceUpdate(update, this.options.limits, (clientId, clock, removal) => this.isEcho(connection, clientId, clock, removal))
+  receive(connection: Connection, update: Uint8Array): PresenceRead {
+    const read = readPresenceUpdate(update, this.options.limits, (clientId, clock, removal) => this.admission(connection, clientId, clock, removal))
     let queue: Inbound | undefined
-    for (const entry of entries) {
-      const admitted = this.admit(connection, entry)
-      if (!admitted) continue
+    for (const entry of read.entries) {
+      const admitted = this.stamped(connection, entry)
       queue ??= this.inboundOf(connection)
       const waiting = queue.entries.get(entry.clientId)
       if (!waiting || waiting.clock <= admitted.clock) queue.entries.set(entry.clientId, admitted)
     }
     queue?.throttle.request()
-    return echoBytes
+    return read
   }
 
   /**
@@ -211,34 +212,41 @@ export class RoomPresence {
   }
 
   /**
-   * Whether `connection` may apply `entry`; returns the entry to apply
-   * (stamped), or null; throws PresenceRefused when the stamped state is
-   * longer than a relayed one may be.
+   * Whether `connection` may apply an entry, known by its client id, its
+   * clock and whether it is a removal, before its state is read: the room's
+   * own presence sent back (`echo`: one this connection does not own, which
+   * someone else holds, held moments ago, or is the server's own, at a clock
+   * that changes nothing), one dropped (`drop`), or one to read and take
+   * (`read`), its id claimed for the connection when it was nobody's.
    */
-  private admit(connection: Connection, entry: PresenceEntry): WireEntry | null {
-    const { clientId } = entry
+  private admission(connection: Connection, clientId: number, clock: number, removal: boolean): EntryVerdict {
     const owner = this.owners.get(clientId)
-    if (owner !== connection) {
-      if (owner !== undefined || clientId === this.awareness.clientID) {
-        // The stock client sends back every change it receives: that changes nothing and is ignored.
-        if (!this.wouldChange(entry)) return null
-        if (owner === undefined || !this.samePerson(owner, connection)) {
-          this.refuseTaken(connection, clientId, 'the client id belongs to another connection')
-          return null
-        }
-      } else if (entry.state === null || (this.removed.has(clientId) && !this.wouldChange(entry))) {
-        // Nothing to remove; or an old state of a client that has left, sent back by another client.
-        return null
-      } else if (!this.mayHold(clientId, connection.identity.userId)) {
-        // Its page reconnects with it, however long it was away: taken meanwhile, it would show someone else under that page's id, and the page nowhere.
-        this.refuseTaken(connection, clientId, 'the client id is another person’s in this room')
-        return null
+    if (owner === connection) return 'read'
+    const known = owner !== undefined || clientId === this.awareness.clientID || this.removed.has(clientId)
+    // The stock client sends back every change it receives: that changes nothing and is ignored.
+    if (known && !this.changesClock(clientId, clock, removal)) return 'echo'
+    if (owner !== undefined || clientId === this.awareness.clientID) {
+      if (owner === undefined || !this.samePerson(owner, connection)) {
+        this.refuseTaken(connection, clientId, 'the client id belongs to another connection')
+        return 'drop'
       }
-      if (!this.claim(connection, clientId)) return null
+    } else if (removal) {
+      // Nothing to remove.
+      return 'drop'
+    } else if (!this.mayHold(clientId, connection.identity.userId)) {
+      // Its page reconnects with it, however long it was away: taken meanwhile, it would show someone else under that page's id, and the page nowhere.
+      this.refuseTaken(connection, clientId, 'the client id is another person’s in this room')
+      return 'drop'
     }
-    if (entry.state === null) return { clientId, clock: entry.clock, json: 'null' }
-    const stamped = stampPresence(entry.state, { userId: connection.identity.userId, name: connection.identity.name, readOnly: !connection.canWrite })
-    return { clientId, clock: entry.clock, json: relayedPresenceJson(stamped, this.options.limits) }
+    return this.claim(connection, clientId) ? 'read' : 'drop'
+  }
+
+  /** An entry admitted, as it is applied: its state stamped; throws PresenceRefused when that is longer than a relayed one may be. */
+  private stamped(connection: Connection, entry: PresenceEntry): WireEntry {
+    const { clientId, clock, state } = entry
+    if (state === null) return { clientId, clock, json: 'null' }
+    const stamped = stampPresence(state, { userId: connection.identity.userId, name: connection.identity.name, readOnly: !connection.canWrite })
+    return { clientId, clock, json: relayedPresenceJson(stamped, this.options.limits) }
   }
 
   private claim(connection: Connection, clientId: number): boolean {
@@ -293,19 +301,6 @@ export class RoomPresence {
   private changesClock(clientId: number, clock: number, removal: boolean): boolean {
     const current = this.awareness.meta.get(clientId)?.clock ?? 0
     return current < clock || (current === clock && removal && this.awareness.states.has(clientId))
-  }
-
-  /**
-   * Whether an entry is the room's own presence sent back, known from its
-   * client id and clock alone: one this connection does not own, which
-   * someone else holds, held moments ago, or is the server's own, at a clock
-   * that changes nothing. `admit` would drop it once read; it is dropped unread.
-   */
-  private isEcho(connection: Connection, clientId: number, clock: number, removal: boolean): boolean {
-    const owner = this.owners.get(clientId)
-    if (owner === connection) return false
-    const known = owner !== undefined || clientId === this.awareness.clientID || this.removed.has(clientId)
-    return known && !this.changesClock(clientId, clock, removal)
   }
 
   /** No connection holds the client id any more; its clock is kept a while (presenceRememberRemovedMs), then dropped; its account's claim stays. */

@@ -86,6 +86,8 @@ export interface RoomEvents {
   updateReceived(room: Room, bytes: number): void
   /** Presence changed on this instance: what its connections sent, or the server's own entry. */
   presenceChanged(room: Room, update: Uint8Array): void
+  /** A connection's awareness update was read: the bytes of the states read, and of those skipped unread (RoomPresence.receive). */
+  presenceRead(readBytes: number, skippedBytes: number): void
   /** The server closed a connection, with why. */
   connectionClosed(room: Room, connection: Connection, event: CloseEvent): void
   /** Applying content left the doc in an unknown state: the room serves no one any more, and its board is loaded again. */
@@ -156,7 +158,8 @@ export class Room {
    * Set once the doc holds a change whose commit was refused (ClientIdTaken)
    * until the reset that takes it away: a page synced from it would keep
    * content the board never holds, and be refused for good once it sent it
-   * back. So a page's sync is answered only by the board loaded afresh.
+   * back. So a page's sync is answered only by the board loaded afresh, and
+   * no server-side change is made on it (ServerChanges.changeNow).
    */
   private holdsRefused = false
 
@@ -231,6 +234,7 @@ export class Room {
       host: {
         resetCause: () => this.resetCause,
         unloaded: () => this.destroyed,
+        holdsRefused: () => this.holdsRefused,
         full: () => this.notices.full,
         reset: (cause, error, pendingBefore) => this.reset(cause, error, pendingBefore),
       },
@@ -338,10 +342,19 @@ export class Room {
   /**
    * Stores the room's own ids as the server's with the update that first
    * wrote under them: no member may then write under them or claim their
-   * presence, here or on another instance (server-client-ids.ts).
+   * presence, here or on another instance (server-client-ids.ts). A
+   * member's update is written under her ids (ClientWriters.record, once it
+   * is applied) and the stamps' alone; a server-side change (an HTTP edit, an
+   * import, a restore, a held change replayed) under whatever ids it
+   * advanced: an import's and a restore's are those of the worker's copy of
+   * the board, which no room holds, and were left unowned for any editor to
+   * write under.
    */
-  private claimServerClientIds(): void {
-    this.claimServerClientId(this.doc.clientID)
+  private claimServerClientIds(origin: unknown, transaction: Y.Transaction): void {
+    if (!(origin instanceof Connection)) {
+      for (const [clientId, clock] of transaction.afterState) if (clock > (transaction.beforeState.get(clientId) ?? 0)) this.claimServerClientId(clientId)
+      return
+    }
     const stamps = stampClientIdOf(this.doc)
     if (stamps !== undefined) this.claimServerClientId(stamps)
   }
@@ -382,12 +395,18 @@ export class Room {
       const decoder = decoding.createDecoder(frame)
       const type = decoding.readVarUint(decoder)
       if (type === MESSAGE_SYNC) this.receiveSync(connection, decoder)
-      else if (type === MESSAGE_AWARENESS) connection.echoed(this.presence.receive(connection, decoding.readVarUint8Array(decoder)))
+      else if (type === MESSAGE_AWARENESS) this.receivePresence(connection, decoding.readVarUint8Array(decoder))
       else if (type === MESSAGE_QUERY_AWARENESS) this.answerPresenceQuery(connection)
       else throw new Error(`unknown message type ${type}`)
     } catch (error) {
       connection.close(error instanceof PresenceRefused ? CLOSE.presenceRefused : CLOSE.malformedMessage, error)
     }
+  }
+
+  private receivePresence(connection: Connection, update: Uint8Array): void {
+    const { echoBytes, readBytes, skippedBytes } = this.presence.receive(connection, update)
+    connection.echoed(echoBytes)
+    this.options.events.presenceRead(readBytes, skippedBytes)
   }
 
   /**
@@ -599,7 +618,7 @@ export class Room {
     this.disconnect(connection)
   }
 
-  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
     // Nothing more is committed for a deleted board: pending work would only keep its room from unloading.
     if (this.commits.isDeleted) return
     this.syncAnswers.docChanged(update)
@@ -613,7 +632,7 @@ export class Room {
       return
     }
     this.commits.applied(update, origin)
-    this.claimServerClientIds()
+    this.claimServerClientIds(origin, transaction)
   }
 
   /** A batch was committed: it is broadcast, and the extensions told. */

@@ -42,6 +42,8 @@ export interface ServerChangesHost {
   resetCause(): string | null
   /** Whether the room was unloaded. */
   unloaded(): boolean
+  /** Whether the doc holds a change whose commit was refused (ClientIdTaken), until the reset that takes it away (Room.holdsRefused). */
+  holdsRefused(): boolean
   /** Set while the board is past its size limit: it takes only deletions. */
   full(): BoardFullNotice | null
   /** Applying content left the doc in an unknown state (`Room.reset`). */
@@ -147,8 +149,16 @@ export class ServerChanges {
    * throwing (BoardError), and Yjs then finishes its transaction, storing what
    * was applied: only a throw that leaves the transaction unfinished (see
    * transactionLeftUnfinished) leaves the doc in an unknown state, and resets the room.
+   * Refused, nothing made, while the doc holds a change the database refused
+   * (ClientIdTaken) until its reset: worked out on content the board never
+   * holds, it would be stored against the other account's content under the
+   * same ids (a judgment rewritten over HTTP deleted the text the other
+   * account stored there). The board loaded afresh takes it.
    */
   private changeNow<T>(change: (doc: Y.Doc) => T): T {
+    if (this.options.host.holdsRefused()) {
+      throw new BoardReloading(`board ${this.boardId} cannot be changed here: its document holds a change refused as its client id is another account's, until it is loaded again from storage`)
+    }
     const pendingBefore = this.commits.pendingCount
     try {
       return change(this.doc)

@@ -237,7 +237,11 @@ export class UpdateIntake {
     this.applyFrom(connection, update, verdict.runEnds)
   }
 
-  /** Applies held changes whose missing content has arrived since; never during a commit. */
+  /**
+   * Applies held changes whose missing content has arrived since; never during
+   * a commit. The fresh client ids they write under were claimed across
+   * instances as they arrived (applyArriving), held part and all.
+   */
   retryHeld(): void {
     if (this.options.commits.committing || this.options.host.wasReset()) return
     // One `now` for the whole run: a source is then taken at most once, so the loop ends.

@@ -3,6 +3,7 @@ import { boardChanges, boardCheckpoints, boardClientWriters, boards, boardUpdate
 import type { Clock } from '../clock.ts'
 import { insertAudited } from './pg-audited.ts'
 import type { PgDb } from './pg-db.ts'
+import { storeFirstWrites } from './pg-client-writers.ts'
 import { addMember } from './pg-members.ts'
 import { laterTime } from './later-time.ts'
 import { idGroups } from './id-groups.ts'
@@ -24,8 +25,9 @@ export class PgBoardRecordStore implements BoardRecordStore {
       await tx.insert(boards).values(board)
       if (founding.owner) await addMember(tx, founding.owner)
       await insertAudited(tx, founding.audited)
-      const { update, origin } = founding.firstEntry
-      await tx.insert(boardUpdates).values({ boardId: board.id, update: Buffer.from(update), origin, createdAt: this.clock().toISOString() })
+      const { update, origin, firstWrites } = founding.firstEntry
+      const [row] = await tx.insert(boardUpdates).values({ boardId: board.id, update: Buffer.from(update), origin, createdAt: this.clock().toISOString() }).returning({ seq: boardUpdates.seq })
+      for (const writes of firstWrites ?? []) await storeFirstWrites(tx, board.id, row!.seq, 0, writes)
     })
   }
 

@@ -6,6 +6,7 @@ import { laterTime } from './later-time.ts'
 import { idGroups } from './id-groups.ts'
 import { oldestFirst } from './many-boards.ts'
 import type { SqliteDb } from './sqlite-db.ts'
+import { sqliteClientWriters, type SqliteClientWriters } from './sqlite-client-writers.ts'
 import { addMember } from './sqlite-members.ts'
 import type { BoardFounding, BoardRecord, BoardRecordStore, BoardSummary, NewAuditRecord, NewBoard, SummarizedNewBoard } from './storage.ts'
 
@@ -14,6 +15,8 @@ export class SqliteBoardRecordStore implements BoardRecordStore {
   private readonly byId
   /** Written for every edited board once a second, and for each board that unloads: prepared once. */
   private readonly summaryWrite
+  /** Who wrote the client ids of a new board's first state (BoardFounding.firstEntry.firstWrites). */
+  private readonly clientWriters: SqliteClientWriters
 
   constructor(
     private readonly db: SqliteDb,
@@ -30,6 +33,7 @@ export class SqliteBoardRecordStore implements BoardRecordStore {
       lastChangeAt: bound('lastChangeAt'),
     } satisfies Record<keyof BoardSummary, unknown>
     this.summaryWrite = db.update(boards).set(summary).where(eq(boards.id, sql.placeholder('id'))).prepare()
+    this.clientWriters = sqliteClientWriters(db)
   }
 
   async create(board: NewBoard | SummarizedNewBoard, founding?: BoardFounding): Promise<void> {
@@ -39,8 +43,9 @@ export class SqliteBoardRecordStore implements BoardRecordStore {
       if (!founding) return
       if (founding.owner) addMember(tx, founding.owner)
       tx.insert(auditLog).values(auditColumns(founding.audited)).run()
-      const { update, origin } = founding.firstEntry
-      tx.insert(boardUpdates).values({ boardId: board.id, update: Buffer.from(update.buffer, update.byteOffset, update.byteLength), origin, createdAt: this.clock().toISOString() }).run()
+      const { update, origin, firstWrites } = founding.firstEntry
+      const row = tx.insert(boardUpdates).values({ boardId: board.id, update: Buffer.from(update.buffer, update.byteOffset, update.byteLength), origin, createdAt: this.clock().toISOString() }).run()
+      for (const writes of firstWrites ?? []) this.clientWriters.store(board.id, Number(row.lastInsertRowid), 0, writes)
     })
   }
 

@@ -81,19 +81,24 @@ function privateDatabaseFile(dataDir: string): string {
 
 export function openSqliteStorage(options: SqliteOptions): Storage {
   const path = privateDatabaseFile(options.dataDir)
-  const clock = options.clock ?? systemClock
   const client = new Database(path)
+  try {
+    return sqliteStorage(client, path, options)
+  } catch (error) {
+    // Altered, or a migration refused: a start that fails keeps no handle on the file (nor its locks).
+    client.close()
+    throw error
+  }
+}
+
+function sqliteStorage(client: Database.Database, path: string, options: SqliteOptions): Storage {
+  const clock = options.clock ?? systemClock
   const file = watchSqliteFile(path, options.logger)
   client.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
   // What the schema holds runs in the server's statements: no function there with side effects of its own.
   client.pragma('trusted_schema = OFF')
   // Before anything is written to the file, even its journal mode.
-  try {
-    refuseAlteredDatabase(client, path)
-  } catch (error) {
-    client.close()
-    throw error
-  }
+  refuseAlteredDatabase(client, path)
   client.pragma('journal_mode = WAL')
   client.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
   client.pragma('wal_autocheckpoint = 0')

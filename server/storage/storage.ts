@@ -41,7 +41,7 @@ export type BoardFounding = {
   owner: MemberRecord | null
   /** The `board-created` entry. */
   audited: NewAuditRecord
-  /** The document's first state, as the first row of its log (stamped with the store's clock, as an append's rows are). */
+  /** The document's first state, as the first row of its log (stamped with the store's clock, as an append's rows are), and who wrote its client ids (`firstWrites`: the server). */
   firstEntry: LogEntry
 }
 
