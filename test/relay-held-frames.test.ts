@@ -7,35 +7,35 @@
  * arrives.
  */
 import * as Y from 'yjs'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { blufText } from '../shared/board-doc.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import { HELD_CLIENTS_MAX } from '../server/relay/held-updates.ts'
 import { apiClient } from './helpers/api.ts'
+import { openedInTest } from './helpers/opened-in-test.ts'
 import { frames, openRawSocket, syncReplies, type RawSocket } from './helpers/raw-socket.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { clientsDestroyedAfterEach } from './helpers/yjs-client.ts'
+import { connectClient, type TestClient } from './helpers/yjs-client.ts'
 
-const connect = clientsDestroyedAfterEach()
-const servers: TestServer[] = []
-const sockets: RawSocket[] = []
-
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.terminate()
-  for (const server of servers.splice(0)) await server.destroy()
-})
+const opened = openedInTest()
 
 /** A server whose sockets may send a burst of frames at once: the attack paced at 180 a second within the default limits costs the same, only slower. */
 async function start(): Promise<{ server: TestServer; boardId: string }> {
   const server = await startTestServer({ env: { WS_MAX_MESSAGES_PER_SECOND: '100000', WS_MAX_BYTES_PER_SECOND: String(64 * 1024 * 1024) } })
-  servers.push(server)
+  opened.server = server
   return { server, boardId: await apiClient(server.url).createBoard('Held frames') }
+}
+
+function connect(server: TestServer, boardId: string): TestClient {
+  const client = connectClient(server.wsUrl, boardId)
+  opened.clients.push(client)
+  return client
 }
 
 async function raw(server: TestServer, boardId: string): Promise<RawSocket> {
   const socket = await openRawSocket(`${server.wsUrl}/${boardId}`)
-  sockets.push(socket)
+  opened.sockets.push(socket)
   return socket
 }
 
@@ -72,7 +72,7 @@ async function handled(socket: RawSocket, what: string, timeoutMs?: number): Pro
 describe('changes held frame after frame', () => {
   it('900 one-item frames, each held beside 970 KB held for the same socket, are handled, and a member’s keystroke relayed, in seconds, not the half-minute it took to merge all that was held at each', async () => {
     const { server, boardId } = await start()
-    const [typist, reader] = [connect(server.wsUrl, boardId), connect(server.wsUrl, boardId)]
+    const [typist, reader] = [connect(server, boardId), connect(server, boardId)]
     await Promise.all([typist.synced(), reader.synced()])
     const attacker = await raw(server, boardId)
     // 90,000 characters under a client id whose first is never sent: all of it held, under the 1 MiB cap.
@@ -94,7 +94,7 @@ describe('changes held frame after frame', () => {
 
   it(`a socket whose held changes name more than ${HELD_CLIENTS_MAX} client ids is closed 4409; up to them it is not`, async () => {
     const { server, boardId } = await start()
-    const reader = connect(server.wsUrl, boardId)
+    const reader = connect(server, boardId)
     await reader.synced()
     const attacker = await raw(server, boardId)
     // Each frame one character under a client id of its own whose first character is never sent.
@@ -106,14 +106,14 @@ describe('changes held frame after frame', () => {
     await waitFor(() => attacker.isClosed(), 'the socket to be closed')
     expect(await attacker.closed).toEqual(CLOSE.missingDependencies)
     blufText(reader.doc).insert(0, 'still served')
-    const joiner = connect(server.wsUrl, boardId)
+    const joiner = connect(server, boardId)
     await waitFor(() => blufText(joiner.doc).toString() === 'still served', 'the board to carry on')
     expect(joiner.doc.store.pendingStructs).toBeNull()
   })
 
   it('a page’s edits and a deletion arriving before the edit they follow are each held, then all applied once it arrives; the socket stays open', async () => {
     const { server, boardId } = await start()
-    const reader = connect(server.wsUrl, boardId)
+    const reader = connect(server, boardId)
     await reader.synced()
     const page = new Y.Doc()
     const updates: Uint8Array[] = []
