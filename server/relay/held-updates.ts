@@ -30,6 +30,16 @@
  * for each character. So a partial retry that applied less than
  * HELD_RETRY_LEAST_SHARE of what it held, or the (HELD_PARTIAL_RETRIES + 1)th
  * partial retry in a row, stalls its source (`retried`).
+ *
+ * What a source holds is kept in parts, merged into one update only when it
+ * may apply (`takeReady`, whose retry its sender pays for). Merged with all
+ * that was held at each frame that left anything waiting, a source holding
+ * 970 KB had each of its 30-byte frames merge the 970 KB again, 37 ms of the
+ * relay's thread a frame that paid for 30 bytes: 900 such frames in 5 s, every
+ * limit kept, froze it 35 to 46 s. A new part is merged only with the parts
+ * no more than twice its size above it (`stack`), so that each part is more
+ * than twice the next: a source holds a few dozen parts at most, and merging
+ * costs a small multiple of the bytes its sender sent.
  */
 import * as Y from 'yjs'
 
@@ -46,12 +56,24 @@ const HELD_RETRY_LEAST_SHARE = 1 / 4
 /** Partial retries in a row a source may have; the next stalls it. */
 const HELD_PARTIAL_RETRIES = 3
 
+/**
+ * Client ids one connection's held changes may name, in their structs and
+ * deletions, before it is closed: each is read again after every update the
+ * room applies (`canApply`). A client's held changes are under its own id, or
+ * those of the page loads whose offline edits it sends (at most
+ * NEW_CLIENTS_PER_UPDATE fresh ones an update); one frame a client id, 180 a
+ * second, had the relay read 900 of them for every keystroke on the board.
+ */
+export const HELD_CLIENTS_MAX = 256
+
 /** Client id → the clock the doc must hold (its state past it) before something held can apply. */
 type Needs = Map<number, number>
 
 type Held = {
-  /** What is waiting, as one update in Yjs's v1 encoding, the one the relay checks and applies. */
-  update: Uint8Array
+  /** What is waiting, in Yjs's v1 encoding (the one the relay checks and applies), in parts each more than twice the size of the next (`stack`). */
+  parts: Uint8Array[]
+  /** The parts' bytes in all. */
+  bytes: number
   /** Per client id in it, what the first of that client's held structs needs: once all of it is in the doc, that struct applies. */
   structs: Map<number, { clock: number; needs: Needs }>
   /** Per client id, the lowest clock of a held deletion: once the doc holds it, the deletion applies (in part). */
@@ -65,29 +87,32 @@ export class HeldUpdates<Source> {
   /** Per source, its partial retries in a row. */
   private readonly partialRetries = new Map<Source, number>()
 
-  /** Moves whatever the last apply left pending out of `doc`, holding it for `source`; returns the bytes (v1) held for it. */
+  /** Moves whatever the last apply left pending out of `doc`, holding it for `source` beside what it held; returns the bytes (v1) held for it. */
   takeFrom(doc: Y.Doc, source: Source): number {
     const { pendingStructs, pendingDs } = doc.store
     const previous = this.held.get(source)
-    if (!pendingStructs && !pendingDs) return previous?.update.byteLength ?? 0
+    if (!pendingStructs && !pendingDs) return previous?.bytes ?? 0
     doc.store.pendingStructs = null
     doc.store.pendingDs = null
-    const parts = previous ? [previous.update] : []
-    const structs = new Map(previous?.structs)
-    const deletions = new Map(previous?.deletions)
+    const held = previous ?? { parts: [], bytes: 0, structs: new Map(), deletions: new Map() }
     for (const pending of [pendingStructs?.update, pendingDs]) {
       if (!pending) continue
       const part = Y.convertUpdateFormatV2ToV1(pending)
-      parts.push(part)
       const decoded = Y.decodeUpdate(part)
       for (const [client, first] of firstStructs(decoded.structs)) {
-        if (first.clock < (structs.get(client)?.clock ?? Number.POSITIVE_INFINITY)) structs.set(client, first)
+        if (first.clock < (held.structs.get(client)?.clock ?? Number.POSITIVE_INFINITY)) held.structs.set(client, first)
       }
-      for (const [client, ranges] of decoded.ds.clients) for (const { clock } of ranges) lowest(deletions, client, clock)
+      for (const [client, ranges] of decoded.ds.clients) for (const { clock } of ranges) lowest(held.deletions, client, clock)
+      held.bytes = stack(held.parts, part)
     }
-    const update = parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts)
-    this.held.set(source, { update, structs, deletions })
-    return update.byteLength
+    this.held.set(source, held)
+    return held.bytes
+  }
+
+  /** The client ids whose structs or deletions `source` holds: what each retry reads (`canApply`) after every update applied. */
+  clientsHeld(source: Source): number {
+    const held = this.held.get(source)
+    return held ? held.structs.size + held.deletions.size : 0
   }
 
   /**
@@ -107,8 +132,9 @@ export class HeldUpdates<Source> {
         continue
       }
       this.held.delete(source)
-      this.retryAfter.set(source, now + (held.update.byteLength / HELD_RETRY_BYTES_PER_SECOND) * 1000)
-      ready.push([source, held.update])
+      const update = held.parts.length === 1 ? held.parts[0]! : Y.mergeUpdates(held.parts)
+      this.retryAfter.set(source, now + (update.byteLength / HELD_RETRY_BYTES_PER_SECOND) * 1000)
+      ready.push([source, update])
     }
     return { ready, nextInMs }
   }
@@ -163,12 +189,32 @@ function firstStructs(structs: (Y.Item | Y.GC | Y.Skip)[]): Map<number, { clock:
   return firsts
 }
 
+/**
+ * Pushes `part` onto `parts`, merged first with each part above that is no
+ * more than twice its size (what it is merged into, at least), so that each
+ * part stays more than twice the size of the next; returns their bytes in all.
+ */
+function stack(parts: Uint8Array[], part: Uint8Array): number {
+  let top = part
+  for (let below = parts.at(-1); below !== undefined && below.byteLength <= 2 * top.byteLength; below = parts.at(-1)) {
+    parts.pop()
+    top = Y.mergeUpdates([below, top])
+  }
+  parts.push(top)
+  return parts.reduce((bytes, held) => bytes + held.byteLength, 0)
+}
+
 /** Whether `doc` now holds all that some held struct, or some held deletion, needs. */
 function canApply(doc: Y.Doc, held: Held): boolean {
   const holds = (client: number, clock: number) => Y.getState(doc.store, client) > clock
-  for (const { needs } of held.structs.values()) if ([...needs].every(([client, clock]) => holds(client, clock))) return true
+  for (const { needs } of held.structs.values()) if (holdsAll(needs, holds)) return true
   for (const [client, clock] of held.deletions) if (holds(client, clock)) return true
   return false
+}
+
+function holdsAll(needs: Needs, holds: (client: number, clock: number) => boolean): boolean {
+  for (const [client, clock] of needs) if (!holds(client, clock)) return false
+  return true
 }
 
 function highest(needs: Needs, client: number, clock: number): void {

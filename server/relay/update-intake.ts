@@ -20,7 +20,7 @@ import type { Connection } from './connection.ts'
 import { DeletedEntries } from './deleted-entries.ts'
 import type { FreshIdCheck } from './fresh-id-claims.ts'
 import { deletionsWithin } from './deletions-within.ts'
-import { HeldUpdates } from './held-updates.ts'
+import { HELD_CLIENTS_MAX, HeldUpdates } from './held-updates.ts'
 import { entryStamp } from './stamped-fields.ts'
 import { transactionLeftUnfinished } from './unfinished-transaction.ts'
 import type { UpdateCounts } from './inserted-values-scan.ts'
@@ -414,6 +414,8 @@ export class UpdateIntake {
     if (heldBytes > 0 && connection.closed) this.held.drop(connection)
     else if (heldBytes > this.options.limits.pendingUpdateBytes) {
       this.stopHolding(connection, CLOSE.missingDependencies, new Error(`${heldBytes} bytes wait for content the server does not have`))
+    } else if (this.held.clientsHeld(connection) > HELD_CLIENTS_MAX) {
+      this.stopHolding(connection, CLOSE.missingDependencies, new Error(`changes under more than ${HELD_CLIENTS_MAX} client ids wait for content the server does not have`))
     }
     this.retryHeld()
   }
