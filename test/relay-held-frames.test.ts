@@ -87,8 +87,8 @@ describe('changes held frame after frame', () => {
     for (const update of tiny) attacker.send(frames.update(update))
     blufText(typist.doc).insert(0, 'typed meanwhile ')
     // Merging the 970 KB again at each frame took the relay 37 ms a frame, 33 s for these, its every other board frozen.
-    await handled(attacker, 'the 900 frames to be handled', 12_000)
-    await waitFor(() => blufText(reader.doc).toString() === 'typed meanwhile ', 'the keystroke at the reader', 12_000)
+    await handled(attacker, 'the 900 frames to be handled', 20_000)
+    await waitFor(() => blufText(reader.doc).toString() === 'typed meanwhile ', 'the keystroke at the reader', 20_000)
     expect(attacker.isClosed()).toBe(false)
   })
 
