@@ -25,7 +25,7 @@ import type { Logger } from '../log.ts'
 import { projectPath } from '../project-root.ts'
 import { innermostMessage, StartupError } from '../startup-error.ts'
 import { codesOf } from './storage-errors.ts'
-import { boundedStatements, type SocketOption } from './pg-pool-sockets.ts'
+import { boundedStatements, SILENCE_MARGIN_MS, type SocketOption } from './pg-pool-sockets.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 const MIGRATIONS = projectPath('drizzle', 'pg')
@@ -66,7 +66,7 @@ export type MigrationOptions = {
  * ends waiting for another instance's migration too. As on the pool's
  * connections, one on which PostgreSQL said nothing for 2 s more is dropped
  * (the host frozen, the network half-open), and PostgreSQL ends the session
- * once its client said nothing for as long (idle_session_timeout, and
+ * once its client said nothing for about as long (idle_session_timeout, and
  * idle_in_transaction_session_timeout): a start stuck part-way, whose
  * connection is gone unsaid or whose host froze, holds the migration lock, and
  * every other instance's start with it, no longer than that.
@@ -92,11 +92,12 @@ export async function migrateOneAtATime(options: MigrationOptions): Promise<void
   }
   const lookUp = postgres(options.url, lookUpSettings)
   try {
-    // The pauses between attempts are shorter than the wait, so a healthy migrating session is never idle that long.
-    // idle_session_timeout came with PostgreSQL 14; an older server would refuse the connection that named it.
+    // The pauses between attempts are shorter than the wait, so a healthy migrating session is never idle that long; a
+    // client that is alive gives up on its silent connection first, and says so. idle_session_timeout came with
+    // PostgreSQL 14; an older server would refuse the connection that named it.
     const [own] = await client<{ pid: number }[]>`
       select pg_backend_pid() as pid,
-        case when current_setting('server_version_num')::int >= 140000 then set_config('idle_session_timeout', ${`${migrating.silenceMs}ms`}, false) end as idle`
+        case when current_setting('server_version_num')::int >= 140000 then set_config('idle_session_timeout', ${`${migrating.silenceMs + SILENCE_MARGIN_MS}ms`}, false) end as idle`
     const pid = own!.pid
     const watch = new LockWatch(lookUp, pid, options.logger, Math.min(LOOK_UP_MS, options.lockTimeoutMs / 2))
     const start = performance.now()

@@ -4,7 +4,7 @@
  * held its delay, so a test of a slow Redis could not tell what followed).
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
-import { afterEach, expect, it } from 'vitest'
+import { afterEach, it } from 'vitest'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts'
 import { waitFor } from './wait-for.ts'
 
