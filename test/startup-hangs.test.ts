@@ -59,31 +59,33 @@ async function throughProxyHolding(database: string, held: RegExp): Promise<{ ur
   return { url: url.toString(), arrived: proxy.holdRequests(held).held }
 }
 
+/** A start on a database of its own, stuck in its migration (a statement held back for good, the migration lock held). */
+async function stuckPartWay(env: Record<string, string>): Promise<{ database: string; stuck: Serving }> {
+  const database = await ownDatabase()
+  const { url, arrived } = await throughProxyHolding(database, /__drizzle_migrations/)
+  const stuck = started({ DATABASE_URL: url, ...env })
+  await arrived
+  return { database, stuck }
+}
+
 /** The one line of a database that stopped answering, naming the proxy's port and the deadline. */
 const stoppedAnswering = (port: number, ms: number) =>
   new RegExp(`^assay: PostgreSQL at 127\\.0\\.0\\.1:${port} \\(DATABASE_URL\\) stopped answering: the database said nothing for ${ms} ms; [^\\n]*\\(ASSAY_DATABASE_SILENT\\)\\.\\n$`)
 
 describeUnless(postgresMissing)('assay serve on a PostgreSQL that stops answering at start', () => {
-  it('the serving lock’s statement unanswered: exits 1 with one line once it went unanswered twice the connect timeout', async () => {
-    const { url } = await throughProxyHolding(await ownDatabase(), /pg_try_advisory_lock_shared/)
-    const serving = started({ DATABASE_URL: url })
-    expect(await exitCode(serving)).toBe(1)
-    expect(serving.stderr()).toMatch(stoppedAnswering(proxy!.port, 4000))
-  }, START_MS * 2)
-
-  it('the migration lock’s statement unanswered: exits 1 with one line once silent DATABASE_MIGRATION_WAIT_MS and 2 s more', async () => {
-    const { url } = await throughProxyHolding(await ownDatabase(), /assay-migrations/)
+  it.each([
+    ['the serving lock’s statement (exits once unanswered twice DATABASE_CONNECT_TIMEOUT_MS)', /pg_try_advisory_lock_shared/],
+    ['the migration lock’s statement (exits once silent DATABASE_MIGRATION_WAIT_MS and 2 s more)', /assay-migrations/],
+  ])('%s unanswered: exits 1 with one line', async (_, held) => {
+    const { url } = await throughProxyHolding(await ownDatabase(), held)
     const serving = started({ DATABASE_URL: url })
     expect(await exitCode(serving)).toBe(1)
     expect(serving.stderr()).toMatch(stoppedAnswering(proxy!.port, 4000))
   }, START_MS * 2)
 
   it('a migration’s statement unanswered: exits 1 with one line; another start meanwhile waits DATABASE_MIGRATION_WAIT_MS at most, naming its session', async () => {
-    const database = await ownDatabase()
-    const { url, arrived } = await throughProxyHolding(database, /__drizzle_migrations/)
     // Silent for 22 s before it gives up: the other start gives up long before.
-    const stuck = started({ DATABASE_URL: url, DATABASE_MIGRATION_WAIT_MS: '20000' })
-    await arrived
+    const { database, stuck } = await stuckPartWay({ DATABASE_MIGRATION_WAIT_MS: '20000' })
     const other = started({ DATABASE_URL: databaseUrl(database) })
     expect(await exitCode(other)).toBe(1)
     expect(other.stderr()).toMatch(
@@ -94,10 +96,7 @@ describeUnless(postgresMissing)('assay serve on a PostgreSQL that stops answerin
   }, START_MS * 3)
 
   it('a start stuck part-way whose process froze: PostgreSQL ends its session, and another start migrates and serves', async () => {
-    const database = await ownDatabase()
-    const { url, arrived } = await throughProxyHolding(database, /__drizzle_migrations/)
-    const stuck = started({ DATABASE_URL: url })
-    await arrived
+    const { database, stuck } = await stuckPartWay({})
     // Its own silence deadline never runs: only PostgreSQL can end its session, and the migration lock with it.
     stuck.freeze()
     const other = started({ DATABASE_URL: databaseUrl(database), DATABASE_MIGRATION_WAIT_MS: '60000', LOG_LEVEL: 'info' })
