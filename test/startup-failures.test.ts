@@ -8,38 +8,24 @@
  * table's lock says for whom, and does not hold the running instances' writes
  * queued behind it for longer than its lock timeout.
  */
-import { spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate as pgMigrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
 import { afterEach, describe, expect, it } from 'vitest'
-import { compiledScript } from './helpers/compiled-processes.ts'
 import { olderMigrations } from './helpers/older-database.ts'
 import { runCli } from './helpers/run-cli.ts'
+import { exitCode, serve as startServe, START_MS, until, type Serving } from './helpers/served-process.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, tempDir } from './helpers/test-server.ts'
-import { waitFor } from './helpers/wait-for.ts'
 
 const postgresMissing = await missingServices('postgres')
 
-const ASSAY = compiledScript(fileURLToPath(new URL('../server/cli/main.ts', import.meta.url)))
-/** Starting, migrating, and failing: on a loaded machine too. */
-const START_MS = 60_000
 /** The last migration before batch ids (0010), whose ALTER TABLE of board_updates a held reader makes wait. */
 const BEFORE_BATCH_IDS = '0009_audit_log_by_action'
-
-type Serving = {
-  stdout: () => string
-  stderr: () => string
-  exited: Promise<number | null>
-  /** Ends the process if it still runs (SIGKILL: a test that failed leaves nothing behind). */
-  kill(): Promise<void>
-}
 
 const running = new Set<Serving>()
 const folders: string[] = []
@@ -50,40 +36,9 @@ afterEach(async () => {
 })
 
 function serve(env: Record<string, string>): Serving {
-  const child = spawn(process.execPath, [ASSAY, 'serve'], {
-    env: { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '', PORT: '0', HOST: '127.0.0.1', METRICS_PORT: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  const serving: Serving = {
-    stdout: () => stdout,
-    stderr: () => stderr,
-    exited,
-    async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-      await exited
-    },
-  }
+  const serving = startServe(env)
   running.add(serving)
   return serving
-}
-
-/** The process's exit code, once it has exited by itself; a process still running at the deadline fails the test. */
-async function exitCode(serving: Serving): Promise<number | null> {
-  let code: number | null | undefined
-  void serving.exited.then((exited) => (code = exited))
-  await until(serving, () => code !== undefined, 'assay serve to exit by itself')
-  return code ?? null
-}
-
-async function until(serving: Serving, check: () => boolean, what: string): Promise<void> {
-  await waitFor(check, what, START_MS).catch((error: unknown) => {
-    throw new Error(`${String(error)}; its output: ${serving.stdout()}${serving.stderr()}`)
-  })
 }
 
 /** A port another process (a server of the test's) listens on. */

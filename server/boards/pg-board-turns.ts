@@ -19,8 +19,8 @@
 import postgres from 'postgres'
 import { ProcessTurns, type BoardTurns } from './board-turns.ts'
 import type { TurnHolder } from '../storage/storage.ts'
-import { PoolSockets, type SocketOption } from '../storage/pg-pool-sockets.ts'
-import { SILENCE_MARGIN_MS, withoutRollbackOnClosedConnections, WITHOUT_ARRAY_TYPES } from '../storage/postgres.ts'
+import { PoolSockets, SILENCE_MARGIN_MS, type SocketOption } from '../storage/pg-pool-sockets.ts'
+import { withoutRollbackOnClosedConnections, WITHOUT_ARRAY_TYPES } from '../storage/postgres.ts'
 
 export type PgBoardTurnsOptions = {
   url: string

@@ -5,10 +5,34 @@
  */
 import { connect, type Socket } from 'node:net'
 import type postgres from 'postgres'
-import { DATABASE_SILENT } from './storage-errors.ts'
+import { DatabaseSilent } from './storage-errors.ts'
 
 /** postgres.js's `socket` option (documented in its README, missing from its type declarations). */
 export type SocketOption = { socket: (settings: { host: string[]; port: number[]; path?: string | false }) => Socket }
+
+/** How long past the statement timeout a silent connection is given (the server's own cancellation must get through first). */
+export const SILENCE_MARGIN_MS = 2000
+
+/**
+ * What makes no query of a client hang: PostgreSQL cancels a statement
+ * running past `statementTimeoutMs`, and ends a transaction its client left
+ * idle (gone) a little longer; a connection on which the server said nothing
+ * for SILENCE_MARGIN_MS more is dropped (a half-open connection: the database
+ * host frozen or dead, or a box in between still acknowledging while nothing
+ * gets through), so its query fails. `socket` and `connection` are the
+ * client's settings of those names (more parameters may be added to
+ * `connection`), `sockets` ends the client.
+ */
+export function boundedStatements(statementTimeoutMs: number): {
+  sockets: PoolSockets
+  silenceMs: number
+  socket: SocketOption['socket']
+  connection: { statement_timeout: number; idle_in_transaction_session_timeout: number }
+} {
+  const silenceMs = statementTimeoutMs + SILENCE_MARGIN_MS
+  const sockets = new PoolSockets(silenceMs)
+  return { sockets, silenceMs, socket: sockets.open, connection: { statement_timeout: statementTimeoutMs, idle_in_transaction_session_timeout: silenceMs } }
+}
 
 export class PoolSockets {
   private readonly live = new Set<Socket>()
@@ -35,8 +59,7 @@ export class PoolSockets {
         const readBefore = socket.bytesRead
         setImmediate(() => {
           if (socket.destroyed || socket.bytesRead !== readBefore) return
-          const error = Object.assign(new Error(`the database said nothing for ${silenceMs} ms; dropping the connection`), { code: DATABASE_SILENT })
-          socket.destroy(error)
+          socket.destroy(new DatabaseSilent(silenceMs))
         })
       })
     }

@@ -13,6 +13,7 @@ import type { Logger } from '../log.ts'
 import { PeriodicTask } from '../periodic-task.ts'
 import type { ExclusiveLock, SharedLock } from './held-lock.ts'
 import { PoolSockets, type SocketOption } from './pg-pool-sockets.ts'
+import { DatabaseSilent } from './storage-errors.ts'
 
 type PgLockOptions = { url: string; connectTimeoutMs: number }
 
@@ -62,11 +63,19 @@ export async function pgHeldAlone(options: PgLockOptions): Promise<boolean> {
   return connection === null
 }
 
-/** The lock's own connection, holding it; null when refused. */
+/**
+ * The lock's own connection, holding it; null when refused. connect_timeout bounds only the connection's opening: a
+ * database that stops answering after it (its host frozen, the network half-open) fails the try (DatabaseSilent) once
+ * the statement, which never waits for the lock, has gone unanswered as long again.
+ */
 async function tryLock(options: PgLockOptions, take: 'pg_try_advisory_lock_shared' | 'pg_try_advisory_lock'): Promise<LockConnection | null> {
   const connection = connect(options)
+  const answeredWithinMs = 2 * options.connectTimeoutMs
   try {
-    const [row] = await connection.sql.unsafe<{ taken: boolean }[]>(`select ${take}(${SERVING_LOCK_KEY}) as taken`)
+    const taking = connection.sql.unsafe<{ taken: boolean }[]>(`select ${take}(${SERVING_LOCK_KEY}) as taken`)
+    const [row] = await withDeadline(taking, answeredWithinMs, 'the serving lock’s connection').catch((error: unknown) => {
+      throw error instanceof DeadlineExceeded ? new DatabaseSilent(answeredWithinMs) : error
+    })
     if (row?.taken) return connection
   } catch (error) {
     await connection.end(0)

@@ -14,7 +14,7 @@ import { drizzle } from 'drizzle-orm/postgres-js'
 import * as schema from '../../drizzle/pg/schema.ts'
 import { systemClock, type Clock } from '../clock.ts'
 import type { Storage } from './storage.ts'
-import { PoolSockets, type SocketOption } from './pg-pool-sockets.ts'
+import { boundedStatements, type SocketOption } from './pg-pool-sockets.ts'
 import { withCommitOutcomesLookedUp } from './pg-commit-outcome.ts'
 import { PgBoardRecordStore } from './pg-boards.ts'
 import { PgUpdateLogStore } from './pg-update-log.ts'
@@ -48,8 +48,6 @@ export type PostgresOptions = {
   futureHistory: FutureHistory
 }
 
-/** How long past the statement timeout a silent connection is given (the server's own cancellation must get through first). */
-export const SILENCE_MARGIN_MS = 2000
 /** The longest wait between two attempts to reconnect. */
 const MAX_RECONNECT_DELAY_SECONDS = 2
 /**
@@ -65,29 +63,26 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
   await migrateOneAtATime({
     url: options.url,
     connectTimeoutMs: options.connectTimeoutMs,
+    statementTimeoutMs: options.statementTimeoutMs,
     lockTimeoutMs: options.migrationLockTimeoutMs,
     waitMs: options.migrationWaitMs,
     logger: options.logger,
     clientOptions: { onnotice: () => {}, ...WITHOUT_ARRAY_TYPES, connection: { application_name: 'assay-migration' } },
     wrap: withoutRollbackOnClosedConnections,
   })
-  const silenceMs = options.statementTimeoutMs + SILENCE_MARGIN_MS
-  const sockets = new PoolSockets(silenceMs)
+  // A transaction whose client vanished must not hold a board's lock for long, nor may a query wait for good.
+  const bounded = boundedStatements(options.statementTimeoutMs)
+  const sockets = bounded.sockets
   const settings: postgres.Options<Record<string, never>> & SocketOption = {
     max: 10,
     ...WITHOUT_ARRAY_TYPES,
     onnotice: () => {},
     connect_timeout: options.connectTimeoutMs / 1000,
-    // An idle pooled connection is closed before the silence deadline below could mistake it for a dead one.
+    // An idle pooled connection is closed before the silence deadline could mistake it for a dead one.
     idle_timeout: options.statementTimeoutMs / 1000,
     backoff: reconnectDelaySeconds,
-    socket: sockets.open,
-    connection: {
-      statement_timeout: options.statementTimeoutMs,
-      // A transaction whose client vanished must not hold a board's lock for long.
-      idle_in_transaction_session_timeout: silenceMs,
-      application_name: 'assay',
-    },
+    socket: bounded.socket,
+    connection: { ...bounded.connection, application_name: 'assay' },
   }
   const client = postgres(options.url, settings)
   const clock = options.clock ?? systemClock

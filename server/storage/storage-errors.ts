@@ -14,6 +14,20 @@ export type StorageTrouble = 'unreachable' | 'refusing'
 /** The code given to a PostgreSQL connection dropped because the server stayed silent past its deadline (postgres.ts). */
 export const DATABASE_SILENT = 'ASSAY_DATABASE_SILENT'
 
+/**
+ * A PostgreSQL connection, or a query on it, given up because the server said
+ * nothing for `ms`: the database host frozen, or a network that lost the
+ * connection without a word (pg-pool-sockets.ts, pg-serving-lock.ts).
+ */
+export class DatabaseSilent extends Error {
+  override name = 'DatabaseSilent'
+  readonly code = DATABASE_SILENT
+
+  constructor(ms: number) {
+    super(`the database said nothing for ${ms} ms; dropping the connection`)
+  }
+}
+
 /** The code of DatabaseFileGone. */
 export const DATABASE_FILE_GONE = 'ASSAY_DATABASE_FILE_GONE'
 

@@ -12,8 +12,10 @@
  *   gets through again;
  * - `slow(ms)`: every chunk is forwarded `ms` late, either way, in order (a
  *   congested or far link: bytes keep coming, so no silence deadline trips,
- *   and each round trip takes twice `ms`); `slow(0)` forwards at once again;
- * - `restore()`: forwarding resumes, for held connections too;
+ *   and each round trip takes twice `ms`); `slow(0)` forwards at once again,
+ *   what waits included;
+ * - `restore()`: forwarding resumes, at once (a slow() ended, what it held
+ *   back passed on), for held connections too;
  * - `holdRequests(pattern)`: what a client sends that matches (a Redis
  *   SUBSCRIBE) waits, with everything it sends after it, until released: the
  *   service answers late, while the connection otherwise works;
@@ -70,10 +72,23 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const counted: { pattern: RegExp; matches: number }[] = []
   let refused = 0
   let delayMs = 0
+  /** The chunks slow() holds back, each passed on by its function (at most one a direction of a link). */
+  const late = new Set<() => void>()
   /** Passes `chunk` on now, or `delayMs` late (a Transform takes its next chunk only once this one is passed: order is kept). */
   const passLate = (pass: (error: null, chunk: Buffer) => void, chunk: Buffer) => {
-    if (delayMs === 0) pass(null, chunk)
-    else setTimeout(() => pass(null, chunk), delayMs)
+    if (delayMs === 0) return pass(null, chunk)
+    const passNow = () => {
+      clearTimeout(timer)
+      late.delete(passNow)
+      pass(null, chunk)
+    }
+    const timer = setTimeout(passNow, delayMs)
+    late.add(passNow)
+  }
+  /** Ends slow(): what it holds back is passed on now, and so is everything after it. */
+  const forwardAtOnce = () => {
+    delayMs = 0
+    for (const passNow of [...late]) passNow()
   }
 
   const drop = (link: Link) => {
@@ -158,9 +173,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       }
     },
     slow(ms) {
-      delayMs = ms
+      if (ms === 0) forwardAtOnce()
+      else delayMs = ms
     },
     restore() {
+      forwardAtOnce()
       if (mode === 'open') return
       mode = 'open'
       for (const link of links) {
@@ -196,6 +213,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     close() {
       mode = 'cut'
+      // No timer of slow() outlives the proxy.
+      forwardAtOnce()
       for (const link of [...links, ...stranded]) drop(link)
       return new Promise((resolve) => server.close(() => resolve()))
     },
