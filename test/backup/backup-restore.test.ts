@@ -340,9 +340,23 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     const run = await assay(dataDir, 'restore', '--from', backup)
     expect(run).toMatchObject({ code: 0, stderr: '' })
     expect(lstatSync(join(dataDir, 'assay.db')).isSymbolicLink()).toBe(true)
-    expect(readFileSync(join(volume, 'assay.db'))).toEqual(readFileSync(backup))
+    // The backup, put where the link leads, as a deployment of its own (its id dropped: Deployments sharing one Redis).
+    const restored = new Database(join(volume, 'assay.db'), { readonly: true, fileMustExist: true })
+    try {
+      expect(restored.prepare('select id, title from boards').all()).toEqual([{ id: boardId, title: 'Wagner redeployment' }])
+      expect(restored.prepare('select count(*) as ids from deployment').get()).toEqual({ ids: 0 })
+    } finally {
+      restored.close()
+    }
     expect(run.stdout).toMatch(new RegExp(`^Moved the database aside to ${volume}/assay\\.db\\.before-restore-\\S+; restored .* as ${volume}/assay\\.db \\(which ${dataDir}/assay\\.db links to\\)\\.\\n$`))
-    expect(readdirSync(volume).filter((name) => name.startsWith('assay.db.before-restore-'))).toHaveLength(1)
+    const asideInVolume = readdirSync(volume).filter((name) => name.startsWith('assay.db.before-restore-'))
+    expect(asideInVolume).toHaveLength(1)
+    const replaced = new Database(join(volume, asideInVolume[0]!), { readonly: true, fileMustExist: true })
+    try {
+      expect(replaced.prepare('select count(*) as ids from deployment').get()).toEqual({ ids: 1 })
+    } finally {
+      replaced.close()
+    }
     expect(await served(dataDir, boardId)).toMatchObject({ board: { status: 200 } })
 
     rmSync(volume, { recursive: true })
