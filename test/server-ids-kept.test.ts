@@ -8,6 +8,7 @@
  */
 import { expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { boardToModel } from '../shared/board-convert.ts'
 import { assessmentText } from '../shared/board-doc.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import { SERVER_WRITER, WRITER_IDS_PER_ACCOUNT, WRITER_IDS_SLACK } from '../server/storage/storage.ts'
@@ -19,7 +20,7 @@ import { frames, openRawSocket } from './helpers/raw-socket.ts'
 import { storedBoard } from './helpers/stored-board.ts'
 import { startTestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { connectClient } from './helpers/yjs-client.ts'
+import { closeCodes, connectClient } from './helpers/yjs-client.ts'
 
 const opened = openedInTest()
 
@@ -57,11 +58,17 @@ it.each(['sqlite', 'postgres'] as const)(`keeps the creation id the server’s t
   const honest = connectClient(running.wsUrl, boardId, { token: editorToken })
   opened.clients.push(honest)
   await honest.synced()
+  const honestCloses = closeCodes(honest)
   const socket = await openRawSocket(`${running.wsUrl}/${boardId}?token=${editorToken}`)
   opened.sockets.push(socket)
   socket.send(frames.update(forgedUpdate(Y.encodeStateAsUpdate(honest.doc), creationId!, (doc) => assessmentText(doc, made.body.id, 'judgment').insert(0, 'FORGED '))))
   await waitFor(() => socket.isClosed(), 'the socket forging under the creation id to be closed', 20_000)
   expect((await socket.closed).code).toBe(CLOSE.updateRejected.code)
+  // Refused before it was applied: had the room's memory dropped the id, the update would have reached the honest page and the database's refusal reset the room.
+  expect((await ownerApi.patch(`/api/boards/${boardId}/assessments/${made.body.id}`, { title: 'Renamed' })).status).toBe(200)
+  await waitFor(() => boardToModel(honest.doc, boardId).assessments[0]?.title === 'Renamed', 'the rename on the honest page')
+  expect(honestCloses).toEqual([])
+  expect(boardToModel(honest.doc, boardId).assessments.map((card) => card.judgment)).toEqual([''])
   expect((await storedBoard(running, boardId)).assessments.map((card) => card.judgment)).toEqual([''])
   expect((await running.services.storage.log.writers(boardId)).find((writer) => writer.clientId === creationId)?.userId).toBe(SERVER_WRITER)
 }, 180_000)
