@@ -89,6 +89,8 @@ export interface RoomEvents {
   presenceChanged(room: Room, update: Uint8Array): void
   /** A connection's awareness update was read: the bytes of the states read, and of those skipped unread (RoomPresence.receive). */
   presenceRead(readBytes: number, skippedBytes: number): void
+  /** Changes held for content the board lacks were merged, reading this many bytes (HeldUpdates). */
+  heldMerged(bytes: number): void
   /** The server closed a connection, with why. */
   connectionClosed(room: Room, connection: Connection, event: CloseEvent): void
   /** Applying content left the doc in an unknown state: the room serves no one any more, and its board is loaded again. */
@@ -209,6 +211,7 @@ export class Room {
         reset: (cause, error, pendingBefore, sender) => this.reset(cause, error, pendingBefore, sender),
         denyOnce: (connection, why) => this.denyOnce(connection, why),
         wholeState: () => this.syncAnswers.wholeStateParts(),
+        heldMerged: (bytes) => options.events.heldMerged(bytes),
       },
     })
     this.remote = new RemoteUpdates(this.doc, {
