@@ -22,7 +22,7 @@ import * as Y from 'yjs'
 import { boardToModel } from '../shared/board-convert.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
-import { SERVER_WRITER } from '../server/relay/client-writers.ts'
+import { SERVER_WRITER, WRITER_IDS_PER_ACCOUNT, WRITER_IDS_SLACK } from '../server/storage/storage.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { forgedUpdate } from './helpers/forged-update.ts'
@@ -198,4 +198,22 @@ describeUnless(missing)('the server’s own client ids, relayed to another insta
     const writers = new Map((await one.services.storage.log.writers(boardId)).map((writer) => [writer.clientId, writer.userId]))
     expect(serverIds.map((clientId) => writers.get(clientId))).toEqual(serverIds.map(() => SERVER_WRITER))
   })
+
+  it('keeps the creation id the server’s on instance two through more server ids relayed than an account keeps', async () => {
+    const { one, two, boardId, attackerToken, pageOnTwo, ownerApi } = await boardOnTwoInstances()
+    const reloads = closeCodes(pageOnTwo)
+    const [creation] = await one.services.storage.log.writers(boardId)
+    expect(creation?.userId).toBe(SERVER_WRITER)
+    // A page on instance one keeps its room loaded: no import loads the board again there.
+    await connect(one, boardId, { token: attackerToken }).synced()
+    // Each import on instance one writes under an id of its own, relayed to instance two as the server's.
+    for (let n = 0; n <= WRITER_IDS_PER_ACCOUNT + WRITER_IDS_SLACK; n++) {
+      expect((await ownerApi.post(`/api/boards/${boardId}/import`, { text: `Convoy ${n} left at dawn. [citation: Source ${n}]` })).status).toBe(200)
+    }
+    const stored = await withStoredDoc(one, boardId, (doc) => Y.encodeStateVector(doc))
+    await waitFor(() => Buffer.from(Y.encodeStateVector(pageOnTwo.doc)).equals(stored), 'instance two to hold the board as stored', 60_000)
+    expect(await forgeOnTwo(one, two, boardId, attackerToken, pageOnTwo, creation!.clientId, 'UNDER THE CREATION ID')).toEqual({ code: CLOSE.updateRejected.code, stored: false })
+    // Refused as it arrived: had instance two's memory dropped the id, the database would have refused the commit and its room been reloaded.
+    expect(reloads).toEqual([])
+  }, 180_000)
 })

@@ -6,10 +6,9 @@ import type { Principal } from '../access/access.ts'
 import { audited } from '../access/audit.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
-import { SERVER_WRITER } from '../relay/client-writers.ts'
 import type { RoomRegistry } from '../relay/room-registry.ts'
 import type { AutoSnapshots } from '../snapshots/auto-snapshots.ts'
-import type { LogEntry, Storage } from '../storage/storage.ts'
+import { SERVER_WRITER, type LogEntry, type Storage } from '../storage/storage.ts'
 
 /** What creating a board takes. */
 export type BoardMaking = { storage: Storage; rooms: RoomRegistry; clock: Clock; autoSnapshots: Pick<AutoSnapshots, 'boardChanged'>; logger?: Logger }

@@ -71,6 +71,10 @@ export class Metrics {
       'Bytes of presence states received from websocket connections, by outcome: read (parsed and stamped), or skipped unread (sent back unchanged, of client ids the connection may not hold, or outdone by a later entry of the same update)',
       ['outcome'],
     )
+    const heldMergedBytes = counter(
+      'assay_held_update_merged_bytes_total',
+      'Bytes read by merging changes held for content their board lacks (a connection’s held parts, as a frame is held beside them or as they are tried again): a small multiple of what their senders sent',
+    )
     const closes = counter('assay_connection_closes_total', 'Websocket connections closed by the server, by close code', ['code'])
     const resets = counter('assay_board_resets_total', 'Boards whose document a change left in an unknown state, loaded again from storage (their clients reconnect)')
     const redisMessages = counter('assay_redis_messages_total', 'Messages published to or received from the other instances through Redis', ['direction'])
@@ -190,6 +194,7 @@ export class Metrics {
         presenceStateBytes.inc({ outcome: 'read' }, readBytes)
         presenceStateBytes.inc({ outcome: 'skipped' }, skippedBytes)
       },
+      onHeldMerged: (bytes) => heldMergedBytes.inc(bytes),
       onConnectionClosed: (_room, _connection, { code }) => closes.inc({ code: String(code) }),
       onReset: () => resets.inc(),
     }

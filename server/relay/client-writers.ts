@@ -15,8 +15,9 @@
  * one id to two accounts, the second's commit is refused (ClientIdTaken) and
  * its room reset. Bounded per account, not per room: an account's ids beyond
  * WRITER_IDS_PER_ACCOUNT (once WRITER_IDS_SLACK past it) drop its own oldest,
- * so that nobody can push anyone else's out; and one update may write under
- * at most NEW_CLIENTS_PER_UPDATE ids nobody wrote before.
+ * so that nobody can push anyone else's out, the server's never
+ * (SERVER_WRITER); and one update may write under at most
+ * NEW_CLIENTS_PER_UPDATE ids nobody wrote before.
  *
  * Another instance's commits tell who it stored as each id's first writer
  * (relayed-commit.ts), the server's own ids included, and a catch-up from the
@@ -30,7 +31,7 @@
  * guess was wrong.
  */
 import * as Y from 'yjs'
-import { WRITER_IDS_PER_ACCOUNT, WRITER_IDS_SLACK, type ClientWriter, type FirstWrites } from '../storage/storage.ts'
+import { SERVER_WRITER, trimsWriterIds, WRITER_IDS_PER_ACCOUNT, WRITER_IDS_SLACK, type ClientWriter, type FirstWrites } from '../storage/storage.ts'
 import type { DecodedUpdate } from './rewritten-ids.ts'
 
 /**
@@ -54,12 +55,6 @@ export const NEW_CLIENTS_PER_UPDATE = 64
  * all day brings a few dozen an hour.
  */
 export const NEW_CLIENTS_PER_HOUR = 256
-
-/**
- * The writer the room's own client ids are stored under (server-client-ids.ts):
- * no account's id (they are UUIDs), so no member may write under them.
- */
-export const SERVER_WRITER = 'server'
 
 /** Why an update may not be applied as its sender's, or null when it may. */
 export type WriterRefusal = { reason: string } | null
@@ -181,10 +176,15 @@ export class ClientWriters {
     mine.add(client)
   }
 
-  /** Once `userId` holds more than WRITER_IDS_SLACK past WRITER_IDS_PER_ACCOUNT ids, drops its oldest down to WRITER_IDS_PER_ACCOUNT, as the stored writers do after each update. */
+  /**
+   * Once `userId` holds more than WRITER_IDS_SLACK past WRITER_IDS_PER_ACCOUNT
+   * ids, drops its oldest down to WRITER_IDS_PER_ACCOUNT, as the stored
+   * writers do after each update; never the server's (trimsWriterIds), which
+   * another instance's relayed commits name too.
+   */
   private trim(userId: string): void {
     const mine = this.byAccount.get(userId)
-    if (!mine || mine.size <= WRITER_IDS_PER_ACCOUNT + WRITER_IDS_SLACK) return
+    if (!mine || !trimsWriterIds(userId) || mine.size <= WRITER_IDS_PER_ACCOUNT + WRITER_IDS_SLACK) return
     for (const oldest of mine) {
       if (mine.size <= WRITER_IDS_PER_ACCOUNT) return
       mine.delete(oldest)

@@ -82,6 +82,16 @@ type Held = {
 
 export class HeldUpdates<Source> {
   private readonly held = new Map<Source, Held>()
+  /** Merges held parts into one update, telling `onMerged` the bytes merged (what merging costs). */
+  private readonly merge: (parts: Uint8Array[]) => Uint8Array
+
+  /** `onMerged`: the bytes of the parts each merge of held changes read (the metrics' assay_held_update_merged_bytes_total). */
+  constructor(onMerged: (bytes: number) => void = () => {}) {
+    this.merge = (parts) => {
+      onMerged(parts.reduce((bytes, part) => bytes + part.byteLength, 0))
+      return Y.mergeUpdates(parts)
+    }
+  }
   /** Per source, when (performance.now()) its held bytes may be applied again. */
   private readonly retryAfter = new Map<Source, number>()
   /** Per source, its partial retries in a row. */
@@ -103,7 +113,7 @@ export class HeldUpdates<Source> {
         if (first.clock < (held.structs.get(client)?.clock ?? Number.POSITIVE_INFINITY)) held.structs.set(client, first)
       }
       for (const [client, ranges] of decoded.ds.clients) for (const { clock } of ranges) lowest(held.deletions, client, clock)
-      held.bytes = stack(held.parts, part)
+      held.bytes = stack(held.parts, part, this.merge)
     }
     this.held.set(source, held)
     return held.bytes
@@ -132,7 +142,7 @@ export class HeldUpdates<Source> {
         continue
       }
       this.held.delete(source)
-      const update = held.parts.length === 1 ? held.parts[0]! : Y.mergeUpdates(held.parts)
+      const update = held.parts.length === 1 ? held.parts[0]! : this.merge(held.parts)
       this.retryAfter.set(source, now + (update.byteLength / HELD_RETRY_BYTES_PER_SECOND) * 1000)
       ready.push([source, update])
     }
@@ -194,11 +204,11 @@ function firstStructs(structs: (Y.Item | Y.GC | Y.Skip)[]): Map<number, { clock:
  * more than twice its size (what it is merged into, at least), so that each
  * part stays more than twice the size of the next; returns their bytes in all.
  */
-function stack(parts: Uint8Array[], part: Uint8Array): number {
+function stack(parts: Uint8Array[], part: Uint8Array, merge: (parts: Uint8Array[]) => Uint8Array): number {
   let top = part
   for (let below = parts.at(-1); below !== undefined && below.byteLength <= 2 * top.byteLength; below = parts.at(-1)) {
     parts.pop()
-    top = Y.mergeUpdates([below, top])
+    top = merge([below, top])
   }
   parts.push(top)
   return parts.reduce((bytes, held) => bytes + held.byteLength, 0)

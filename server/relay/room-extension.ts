@@ -49,6 +49,8 @@ export interface RoomExtension {
   onPresence?(room: Room, update: Uint8Array): void
   /** A connection's awareness update was read: the bytes of the states read, and of those skipped unread (once per frame: keep it cheap). */
   onPresenceRead?(readBytes: number, skippedBytes: number): void
+  /** Changes held for content the board lacks were merged, reading this many bytes (server/relay/held-updates.ts). */
+  onHeldMerged?(bytes: number): void
   /** Nobody holds the room any more and everything is saved; it stays loaded a while (ROOM_IDLE_MS) for whoever comes back. */
   onIdle?(room: Room): void
   /** The room is being unloaded: nobody holds it and everything is saved, or the server is stopping. Its document can still be read. */
@@ -114,6 +116,10 @@ export class RoomExtensions implements RoomEvents {
 
   presenceRead(readBytes: number, skippedBytes: number): void {
     this.each('onPresenceRead', (extension) => extension.onPresenceRead!(readBytes, skippedBytes))
+  }
+
+  heldMerged(bytes: number): void {
+    this.each('onHeldMerged', (extension) => extension.onHeldMerged!(bytes))
   }
 
   idle(room: Room): void {

@@ -48,7 +48,7 @@ import {
   type RestoreNotice,
 } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
-import type { ClientWriter, StoredBoardState, StoredSince, UpdateLogStore } from '../storage/storage.ts'
+import { SERVER_WRITER, type ClientWriter, type StoredBoardState, type StoredSince, type UpdateLogStore } from '../storage/storage.ts'
 import type { Admission } from './connection-limits.ts'
 import { Connection, type ConnectionGrant, type ConnectionIdentity, type RelaySocket } from './connection.ts'
 import { closeFor, selects, type ConnectionSelector } from './connection-selector.ts'
@@ -58,7 +58,7 @@ import type { OutboundBudget } from './outbound-budget.ts'
 import type { EncodingBudget } from './encoding-budget.ts'
 import { PresenceRefused } from './presence-state.ts'
 import { RoomPresence, type ClientIdHolders } from './room-presence.ts'
-import { ClientWriters, SERVER_WRITER } from './client-writers.ts'
+import { ClientWriters } from './client-writers.ts'
 import type { FreshIdCheck } from './fresh-id-claims.ts'
 import { reusable, writtenUnder, type ServerClientIds } from './server-client-ids.ts'
 import { stampClientIdOf, useStampClientId } from './stamped-fields.ts'
@@ -89,6 +89,8 @@ export interface RoomEvents {
   presenceChanged(room: Room, update: Uint8Array): void
   /** A connection's awareness update was read: the bytes of the states read, and of those skipped unread (RoomPresence.receive). */
   presenceRead(readBytes: number, skippedBytes: number): void
+  /** Changes held for content the board lacks were merged, reading this many bytes (HeldUpdates). */
+  heldMerged(bytes: number): void
   /** The server closed a connection, with why. */
   connectionClosed(room: Room, connection: Connection, event: CloseEvent): void
   /** Applying content left the doc in an unknown state: the room serves no one any more, and its board is loaded again. */
@@ -209,6 +211,7 @@ export class Room {
         reset: (cause, error, pendingBefore, sender) => this.reset(cause, error, pendingBefore, sender),
         denyOnce: (connection, why) => this.denyOnce(connection, why),
         wholeState: () => this.syncAnswers.wholeStateParts(),
+        heldMerged: (bytes) => options.events.heldMerged(bytes),
       },
     })
     this.remote = new RemoteUpdates(this.doc, {

@@ -40,6 +40,8 @@ export interface UpdateIntakeHost {
   denyOnce(connection: Connection, why: string): void
   /** Parts that together hold exactly the doc as it stands (WholeState), for a check elsewhere. */
   wholeState(): Uint8Array[]
+  /** Held changes were merged, reading this many bytes (HeldUpdates). */
+  heldMerged(bytes: number): void
 }
 
 export type UpdateIntakeOptions = {
@@ -73,7 +75,7 @@ const TRIED_AGAIN: Arrival = { what: 'held changes, tried again,', paidBytes: ()
 
 export class UpdateIntake {
   /** Changes waiting for content the doc lacks, per connection (or from other instances). */
-  private readonly held = new HeldUpdates<Connection | 'remote'>()
+  private readonly held: HeldUpdates<Connection | 'remote'>
   /** Held changes that could apply wait for their turn (HeldUpdates): then they are tried again. */
   private heldRetryTimer: NodeJS.Timeout | undefined
   /** What each entry deleted from the board held of what it keeps if an undo brings it back (deleted-entries.ts). */
@@ -86,6 +88,7 @@ export class UpdateIntake {
     private readonly options: UpdateIntakeOptions,
   ) {
     this.deletedEntries = new DeletedEntries(doc)
+    this.held = new HeldUpdates((bytes) => options.host.heldMerged(bytes))
   }
 
   /**

@@ -9,12 +9,13 @@ import { and, asc, count, desc, eq, inArray, notInArray } from 'drizzle-orm'
 import { boardClientWriters } from '../../drizzle/pg/schema.ts'
 import type { PgDb, PgTx } from './pg-db.ts'
 import { ClientIdTaken } from './storage-errors.ts'
-import { WRITER_IDS_PER_ACCOUNT, WRITER_IDS_SLACK, type ClientWriter, type FirstWrites } from './storage.ts'
+import { trimsWriterIds, WRITER_IDS_PER_ACCOUNT, WRITER_IDS_SLACK, type ClientWriter, type FirstWrites } from './storage.ts'
 
 /**
  * Stores `firstWrites` as written by the log row `seq`, the batch's entry
  * `entry`, and, once the account holds more than WRITER_IDS_SLACK past
- * WRITER_IDS_PER_ACCOUNT, drops its oldest down to WRITER_IDS_PER_ACCOUNT.
+ * WRITER_IDS_PER_ACCOUNT, drops its oldest down to WRITER_IDS_PER_ACCOUNT
+ * (never the server's: trimsWriterIds).
  * Rejects with ClientIdTaken when one is another account's already. Run in
  * the append's transaction: a rejection stores nothing of it.
  */
@@ -29,6 +30,7 @@ export async function storeFirstWrites(tx: PgTx, boardId: string, seq: number, e
     const taken = held.find((writer) => writer.userId !== userId)
     if (taken) throw new ClientIdTaken(boardId, entry, taken.clientId, taken.userId)
   }
+  if (!trimsWriterIds(userId)) return
   const account = and(eq(boardClientWriters.boardId, boardId), eq(boardClientWriters.userId, userId))
   const [held] = await tx.select({ n: count() }).from(boardClientWriters).where(account)
   if ((held?.n ?? 0) <= WRITER_IDS_PER_ACCOUNT + WRITER_IDS_SLACK) return

@@ -8,7 +8,7 @@ import { and, asc, count, desc, eq, notInArray, sql } from 'drizzle-orm'
 import { boardClientWriters } from '../../drizzle/sqlite/schema.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { ClientIdTaken } from './storage-errors.ts'
-import { WRITER_IDS_PER_ACCOUNT, WRITER_IDS_SLACK, type ClientWriter, type FirstWrites } from './storage.ts'
+import { trimsWriterIds, WRITER_IDS_PER_ACCOUNT, WRITER_IDS_SLACK, type ClientWriter, type FirstWrites } from './storage.ts'
 
 export type SqliteClientWriters = ReturnType<typeof sqliteClientWriters>
 
@@ -36,7 +36,8 @@ export function sqliteClientWriters(db: SqliteDb) {
     /**
      * Stores `firstWrites` as written by the log row `seq`, the batch's entry
      * `entry`, and, once the account holds more than WRITER_IDS_SLACK past
-     * WRITER_IDS_PER_ACCOUNT, drops its oldest down to WRITER_IDS_PER_ACCOUNT.
+     * WRITER_IDS_PER_ACCOUNT, drops its oldest down to WRITER_IDS_PER_ACCOUNT
+     * (never the server's: trimsWriterIds).
      * Throws ClientIdTaken when one is another account's already. Run in the
      * append's transaction: a throw stores nothing of it.
      */
@@ -47,7 +48,7 @@ export function sqliteClientWriters(db: SqliteDb) {
         const held = writer.get({ boardId: board, clientId: client })?.userId
         if (held !== undefined && held !== user) throw new ClientIdTaken(board, entry, client, held)
       }
-      if ((accountIds.get({ boardId: board, userId: user })?.n ?? 0) > WRITER_IDS_PER_ACCOUNT + WRITER_IDS_SLACK) dropOldest.run({ boardId: board, userId: user })
+      if (trimsWriterIds(user) && (accountIds.get({ boardId: board, userId: user })?.n ?? 0) > WRITER_IDS_PER_ACCOUNT + WRITER_IDS_SLACK) dropOldest.run({ boardId: board, userId: user })
     },
     /** The board's client ids and who wrote under them, each account's oldest first. */
     read(board: string): ClientWriter[] {

@@ -96,7 +96,10 @@ export type FirstWrites = { userId: string; clients: readonly number[] }
  * Client ids whose writer a board keeps for each account, the account's
  * newest: the stock client draws one per page load that writes. An account's
  * oldest beyond them are dropped (once WRITER_IDS_SLACK past them), never
- * another's, so nobody can push anyone else's out (client-writers.ts).
+ * another's, so nobody can push anyone else's out (client-writers.ts). The
+ * server's (SERVER_WRITER) are never dropped: each import and restore writes
+ * under a new one, which a member could otherwise draw until the board's
+ * own ids fell out and were hers to write under.
  */
 export const WRITER_IDS_PER_ACCOUNT = 256
 
@@ -108,6 +111,20 @@ export const WRITER_IDS_PER_ACCOUNT = 256
  * with SQLite). The relay keeps the same ids in memory (client-writers.ts).
  */
 export const WRITER_IDS_SLACK = 64
+
+/**
+ * The writer the room's own client ids are stored under
+ * (server/relay/server-client-ids.ts): no account's id (they are UUIDs), so
+ * no member may write under them. Never trimmed (WRITER_IDS_PER_ACCOUNT):
+ * what bounds them is what draws them, the room's own ids and the imports
+ * and restores' own allowances.
+ */
+export const SERVER_WRITER = 'server'
+
+/** Whether `userId`'s oldest ids are dropped past WRITER_IDS_PER_ACCOUNT: every account's but the server's. */
+export function trimsWriterIds(userId: string): boolean {
+  return userId !== SERVER_WRITER
+}
 
 /** A client id of a board and the account that wrote under it. */
 export type ClientWriter = { clientId: number; userId: string }
