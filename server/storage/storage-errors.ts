@@ -51,6 +51,11 @@ const UNREACHABLE_CODES = new Set([
 const UNREACHABLE_SQLSTATE = [
   /^08/, // connection exception
   /^57P0[123]$/, // the server is shutting down, crashed, or still starting
+  // The server ended the session: its client silent too long in a transaction (a stalled connection), or idle, or a
+  // transaction past transaction_timeout. postgres.js may hand this FATAL to the next query on the connection it
+  // opens again, as well as to the query it ended (a select that never reached the server).
+  /^25P0[34]$/,
+  /^57P05$/,
 ]
 
 /**
