@@ -3,10 +3,11 @@
  * (idle_in_transaction_session_timeout, SQLSTATE 25P03): here a proxy holds
  * every insert into the update log, as a stalled network would, and the
  * server's own setting ends those sessions. postgres.js hands that FATAL to
- * the query it ended and to the next query on the connection it opens again:
- * often a request's API token lookup. Such a request is answered 503
+ * other queries than the one it ended as well: a request's API token lookup
+ * among them. Such a request is answered 503
  * storage_unavailable with Retry-After, as any storage failure is, never 500.
  */
+import { rmSync } from 'node:fs'
 import { afterEach, expect, it } from 'vitest'
 import { createAccount, issueApiToken } from '../../server/auth/accounts.ts'
 import { createLogger } from '../../server/log.ts'
@@ -16,7 +17,6 @@ import { startProxiedServer } from '../helpers/proxied-server.ts'
 import { describeUnless, missingServices } from '../helpers/services.ts'
 import { openTestStorage, tempDir } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
-import { rmSync } from 'node:fs'
 
 const postgresMissing = await missingServices('postgres')
 
