@@ -324,6 +324,8 @@ function configSchema() {
     /** HTTP changes answered 202 whose files DATA_DIR/held-changes may hold at once, and their bytes in all; past either, such a change is answered 503 instead (held-change-spool.ts). */
     HELD_CHANGES_MAX: count('changes', 1, 1_000_000).default(1000),
     HELD_CHANGES_MAX_BYTES: count('bytes', 65_536, 2 ** 40).default(64 * 1024 ** 2),
+    /** The part of each of those bounds, in percent, one person's held changes may take: a few people's large changes leave room for everyone else's. */
+    HELD_CHANGES_PERSON_SHARE_PERCENT: count('percent', 1, 100).default(25),
     /**
      * How long after the start a held change of an earlier run that depends on content its board lacks (a websocket
      * client's edit, sent again once its client reconnects), or that the database cannot take, is tried again before it

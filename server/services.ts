@@ -221,7 +221,7 @@ async function openServices(config: Config, options: ServiceOptions, logger: Log
     'the held-changes spool',
     new HeldChangeSpool(
       config.DATA_DIR,
-      { maxChanges: config.HELD_CHANGES_MAX, maxBytes: config.HELD_CHANGES_MAX_BYTES },
+      { maxChanges: config.HELD_CHANGES_MAX, maxBytes: config.HELD_CHANGES_MAX_BYTES, sharePercent: config.HELD_CHANGES_PERSON_SHARE_PERCENT },
       deployment,
       // A held change's file goes only once its commit would survive a power cut as well as the file does.
       // Imported only on SQLite (loaded already then), as open-storage.ts does: PostgreSQL's processes load none of it.

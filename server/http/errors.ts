@@ -54,7 +54,7 @@ export function errorBody(code: string, message: string) {
 /** How long a client or load balancer is asked to wait before trying again while the server cannot serve. */
 export const RETRY_AFTER_SECONDS = 5
 
-type Unavailable = StorageTrouble | 'outcome-unknown' | 'commits-failing' | 'board-reloading' | 'turn-lost' | 'shutting-down' | 'shut-down-unsaved' | 'held-unspooled'
+type Unavailable = StorageTrouble | 'outcome-unknown' | 'commits-failing' | 'board-reloading' | 'turn-lost' | 'shutting-down' | 'shut-down-unsaved' | 'held-unspooled' | 'held-share-spent'
 
 const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
   unreachable: 'The database is not answering, so this request could not be completed. Try again in a few seconds.',
@@ -72,6 +72,8 @@ const UNAVAILABLE_MESSAGES: Record<Unavailable, string> = {
     'This server shut down before your change was known to be saved: it may or may not be stored. Reload (read what is stored) in a few seconds, and make the change again only if it is missing.',
   'held-unspooled':
     'Your change was made on this server but is not saved yet (the database is slow or refusing writes), and it could not be kept where a restart of the server would find it: it may or may not be stored. It is saved should the database take it before this server restarts. Reload (read what is stored) in a few minutes, and make the change again only if it is missing.',
+  'held-share-spent':
+    'Your change was made on this server but is not saved yet (the database is slow or refusing writes), and your share of the room this server keeps for such changes is taken by your earlier ones (HELD_CHANGES_PERSON_SHARE_PERCENT), so it could not be kept where a restart of the server would find it: it may or may not be stored. It is saved should the database take it before this server restarts. Reload (read what is stored) in a few minutes, and make the change again only if it is missing.',
 }
 
 /** Nobody reads it: the client has gone. Logged and counted as a reverse proxy would (nginx's "client closed request"). */
@@ -113,6 +115,7 @@ const UNAVAILABLE_CODES: Record<Unavailable, string> = {
   // Not shutting_down, which a client may resend at once: the change may be stored.
   'shut-down-unsaved': 'outcome_unknown',
   'held-unspooled': 'outcome_unknown',
+  'held-share-spent': 'outcome_unknown',
 }
 
 /** The budget refills over the hour: a small change fits again within a minute or so. */

@@ -3,7 +3,8 @@
  * (SavingDelayed): `202` only once the change is kept in the held-changes
  * spool, its file fsynced (held-change-spool.ts), so that a restart of this
  * server before the database takes it stores it at the next start; else `503`
- * `outcome_unknown`, as it may or may not be stored. The file is removed once
+ * `outcome_unknown`, as it may or may not be stored (its message saying so when
+ * the sender's share of the spool is what was spent). The file is removed once
  * the change is committed, or its board deleted.
  */
 import type { Context } from 'hono'
@@ -11,6 +12,7 @@ import { routePath } from 'hono/route'
 import { errorMessage } from '../../shared/error-message.ts'
 import type { Principal } from '../access/access.ts'
 import { BoardDeleted, SavingDelayed } from '../relay/commit-errors.ts'
+import { SpoolShareSpent } from '../relay/held-change-spool.ts'
 import { handleError, SAVING_DELAYED_MESSAGE, serviceUnavailable } from './errors.ts'
 
 /** The app's error handler: handleError, but a change whose saving is delayed is kept on disk before it is answered. */
@@ -35,7 +37,7 @@ async function answerSavingDelayed(delayed: SavingDelayed, c: Context): Promise<
     }
   } catch (error) {
     services.logger.error({ boardId, ...held, err: errorMessage(error) }, 'an HTTP change applied but not saved could not be kept in the held-changes spool; answered 503')
-    return serviceUnavailable(c, 'held-unspooled')
+    return serviceUnavailable(c, error instanceof SpoolShareSpent ? 'held-share-spent' : 'held-unspooled')
   }
   services.rooms.heldHttpChanges.hold(boardId, held, saved)
   services.logger.warn({ path: c.req.path, err: delayed.message }, 'change applied but not yet saved, kept in the held-changes spool; answered 202')

@@ -156,7 +156,7 @@ async function replayOne(parts: ReplayParts, file: string, change: HeldChange, b
   } catch (error) {
     if (error instanceof SavingDelayed) {
       // Applied, and saved once the database takes it: its file goes then, as a change answered 202 now would.
-      spool.adopt(file, bytes)
+      spool.adopt(file, bytes, change.accountId)
       // Named by a shutdown that comes first, as a change answered 202 by this process is.
       rooms.heldHttpChanges.hold(change.boardId, { route: change.route, accountId: change.accountId }, error.saved)
       error.saved.then(

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, expect, it } from 'vitest'
-import { HeldChangeSpool, SpoolRefused, type HeldChange } from './held-change-spool.ts'
+import { HeldChangeSpool, SpoolRefused, SpoolShareSpent, type HeldChange } from './held-change-spool.ts'
 
 const folders: string[] = []
 afterEach(() => {
@@ -17,7 +17,7 @@ const change: HeldChange = { boardId: 'board', accountId: 'account', route: '/ap
 it('reads back what it kept, and one process at a time holds a folder’s spool: another keeps nothing there until it is let go', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'assay-spool-'))
   folders.push(dataDir)
-  const limits = { maxChanges: 10, maxBytes: 65_536 }
+  const limits = { maxChanges: 10, maxBytes: 65_536, sharePercent: 100 }
   const first = new HeldChangeSpool(dataDir, limits, DEPLOYMENT)
   const second = new HeldChangeSpool(dataDir, limits, DEPLOYMENT)
   const name = await first.keep(change)
@@ -32,7 +32,7 @@ it('reads back what it kept, and one process at a time holds a folder’s spool:
 it('names changes kept in the same millisecond so that they sort as they were kept', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'assay-spool-'))
   folders.push(dataDir)
-  const spool = new HeldChangeSpool(dataDir, { maxChanges: 100, maxBytes: 1_000_000 }, DEPLOYMENT)
+  const spool = new HeldChangeSpool(dataDir, { maxChanges: 100, maxBytes: 1_000_000, sharePercent: 100 }, DEPLOYMENT)
   // Named as each is called, before any waits: most in one millisecond.
   const names = await Promise.all(Array.from({ length: 40 }, () => spool.keep(change)))
   expect(await spool.leftOver()).toEqual(names)
@@ -42,7 +42,7 @@ it('names changes kept in the same millisecond so that they sort as they were ke
 it('names the deployment each change was promised on; a file of version 1 (written before files did) names none and is no other deployment’s', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'assay-spool-'))
   folders.push(dataDir)
-  const limits = { maxChanges: 10, maxBytes: 65_536 }
+  const limits = { maxChanges: 10, maxBytes: 65_536, sharePercent: 100 }
   const kept = await new HeldChangeSpool(dataDir, limits, DEPLOYMENT).keep(change)
   const body = JSON.stringify({ version: 1, ...change, entries: change.entries.map(({ origin, update }) => ({ origin, update: Buffer.from(update).toString('base64') })) })
   const older = '000000000000000-000000000001-older.held'
@@ -58,4 +58,19 @@ it('names the deployment each change was promised on; a file of version 1 (writt
   const olderFile = await other.read(older)
   expect(olderFile).toMatchObject({ change, deployment: null })
   expect(other.otherDeployment(olderFile)).toBeNull()
+})
+
+it('keeps one person’s files to their share of the bytes, counting files adopted at replay; another person’s still fit, and a removal frees the share', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'assay-spool-'))
+  folders.push(dataDir)
+  const spool = new HeldChangeSpool(dataDir, { maxChanges: 100, maxBytes: 400_000, sharePercent: 25 }, DEPLOYMENT)
+  // Some 55 kB of file each (base64 in JSON): one person's 100 kB share holds one.
+  const large = (accountId: string): HeldChange => ({ ...change, accountId, entries: [{ origin: `server:${accountId}`, update: new Uint8Array(40_000) }] })
+  spool.adopt('000000000000000-000000000001-left-over.held', 55_000, 'account')
+  await expect(spool.keep(large('account'))).rejects.toThrow(SpoolShareSpent)
+  const other = await spool.keep(large('other'))
+  await expect(spool.keep(large('other'))).rejects.toThrow(/its sender's share of the held-changes spool is spent/)
+  await spool.remove(other)
+  await spool.keep(large('other'))
+  await spool.release()
 })

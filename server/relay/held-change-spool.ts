@@ -6,8 +6,11 @@
  * sends again, such a change has no other copy than this process's memory; the
  * file outlives a crash, and the next start on the same DATA_DIR commits it
  * (held-change-replay.ts). Bounded in count and bytes (HELD_CHANGES_MAX,
- * HELD_CHANGES_MAX_BYTES): past either, or when the file cannot be written, the
- * change is answered 503 rather than promised (http/saving-delayed.ts).
+ * HELD_CHANGES_MAX_BYTES), and each person to a share of both
+ * (HELD_CHANGES_PERSON_SHARE_PERCENT), so that a few people sending large
+ * changes while the database refuses writes cannot leave everyone else's
+ * change unkept: past either, or when the file cannot be written, the change
+ * is answered 503 rather than promised (http/saving-delayed.ts).
  *
  * A file is `<sha256 of the body, hex>\n<body>`, the body a JSON object: read
  * back at the next start as hostile input (a truncated write, a disk error, or
@@ -37,6 +40,11 @@ export type HeldChange = { boardId: string; accountId: string | null; route: str
 /** The spool refused to keep a change: full, or its file could not be written. */
 export class SpoolRefused extends Error {
   override name = 'SpoolRefused'
+}
+
+/** The spool refused a change because its sender's files would pass their share of the bounds; others' changes are still kept. */
+export class SpoolShareSpent extends SpoolRefused {
+  override name = 'SpoolShareSpent'
 }
 
 /** A spool file that cannot be read back as a held change: why. */
@@ -79,7 +87,14 @@ const heldBody = z.discriminatedUnion('version', [
 /** A left-over file read back: its change, its bytes, and the deployment it was promised on (null: a file of version 1, which names none). */
 export type HeldFile = { change: HeldChange; bytes: number; deployment: string | null }
 
-export type SpoolLimits = { maxChanges: number; maxBytes: number }
+/** `sharePercent`: the part of each bound, in percent, one person's files may take (100: all of it). */
+export type SpoolLimits = { maxChanges: number; maxBytes: number; sharePercent: number }
+
+/** What the bounds count of the files kept: all of them, or one person's. */
+type Tally = { changes: number; bytes: number }
+
+/** The key of a person's tally: changes of nobody signed in (none today, but the file allows it) share one. */
+const personKey = (accountId: string | null) => accountId ?? ''
 
 /**
  * Resolves once what the database has committed so far would survive a power
@@ -94,9 +109,10 @@ let keptCount = 0
 
 export class HeldChangeSpool {
   readonly folder: string
-  /** Files kept now, with their bytes: what the bounds count. */
-  private readonly kept = new Map<string, number>()
-  private keptBytes = 0
+  /** Files kept now, with their bytes and sender: what the bounds count. */
+  private readonly kept = new Map<string, { bytes: number; person: string }>()
+  private readonly total: Tally = { changes: 0, bytes: 0 }
+  private readonly byPerson = new Map<string, Tally>()
   /** Files of another deployment the replay at start left in the folder (held-change-replay.ts), shown as a metric. */
   otherDeploymentFiles = 0
   /** The spool's lock, once taken (claim): one process at a time keeps and replays its files. */
@@ -123,9 +139,18 @@ export class HeldChangeSpool {
   async keep(change: HeldChange): Promise<string> {
     const text = encodeHeld(change, this.deployment)
     const bytes = Buffer.byteLength(text)
-    if (this.kept.size + 1 > this.limits.maxChanges || this.keptBytes + bytes > this.limits.maxBytes) {
+    const { maxChanges, maxBytes, sharePercent } = this.limits
+    if (passes(this.total, bytes, maxChanges, maxBytes)) {
       throw new SpoolRefused(
-        `the held-changes spool is full (${this.kept.size} changes, ${this.keptBytes} bytes; HELD_CHANGES_MAX ${this.limits.maxChanges}, HELD_CHANGES_MAX_BYTES ${this.limits.maxBytes})`,
+        `the held-changes spool is full (${this.total.changes} changes, ${this.total.bytes} bytes; HELD_CHANGES_MAX ${maxChanges}, HELD_CHANGES_MAX_BYTES ${maxBytes})`,
+      )
+    }
+    const own = this.byPerson.get(personKey(change.accountId)) ?? { changes: 0, bytes: 0 }
+    const shareChanges = Math.max(1, Math.floor((maxChanges * sharePercent) / 100))
+    const shareBytes = Math.floor((maxBytes * sharePercent) / 100)
+    if (passes(own, bytes, shareChanges, shareBytes)) {
+      throw new SpoolShareSpent(
+        `its sender's share of the held-changes spool is spent (${own.changes} changes, ${own.bytes} bytes; HELD_CHANGES_PERSON_SHARE_PERCENT ${sharePercent} of HELD_CHANGES_MAX ${maxChanges} and HELD_CHANGES_MAX_BYTES ${maxBytes})`,
       )
     }
     // Ordered by name as they were kept, replayed in that order: a card created, then its field set, in the same millisecond
@@ -133,8 +158,7 @@ export class HeldChangeSpool {
     keptCount++
     const name = `${Date.now().toString().padStart(15, '0')}-${keptCount.toString().padStart(12, '0')}-${randomUUID()}${SUFFIX}`
     // Counted before the write: two changes kept at once must not pass the bounds together.
-    this.kept.set(name, bytes)
-    this.keptBytes += bytes
+    this.count(name, bytes, change.accountId)
     const writing = join(this.folder, name + WRITING)
     try {
       await this.claim()
@@ -178,7 +202,7 @@ export class HeldChangeSpool {
 
   /** Whether no change is kept now (none answered 202 and unsaved, none replayed and unsaved). */
   get idle(): boolean {
-    return this.kept.size === 0
+    return this.total.changes === 0
   }
 
   /** Lets the spool's lock go: another process may keep and replay its files from now on. */
@@ -235,18 +259,39 @@ export class HeldChangeSpool {
     return to
   }
 
-  /** A left-over file being replayed counts against the bounds as one kept now does, until it is removed. */
-  adopt(name: string, bytes: number): void {
-    this.kept.set(name, bytes)
-    this.keptBytes += bytes
+  /** A left-over file being replayed counts against the bounds, and its sender's share, as one kept now does, until it is removed. */
+  adopt(name: string, bytes: number, accountId: string | null): void {
+    this.count(name, bytes, accountId)
+  }
+
+  private count(name: string, bytes: number, accountId: string | null): void {
+    const person = personKey(accountId)
+    this.kept.set(name, { bytes, person })
+    const own = this.byPerson.get(person) ?? { changes: 0, bytes: 0 }
+    this.byPerson.set(person, own)
+    for (const tally of [this.total, own]) {
+      tally.changes++
+      tally.bytes += bytes
+    }
   }
 
   private forget(name: string): void {
-    const bytes = this.kept.get(name)
-    if (bytes === undefined) return
+    const file = this.kept.get(name)
+    if (file === undefined) return
     this.kept.delete(name)
-    this.keptBytes -= bytes
+    const own = this.byPerson.get(file.person)
+    for (const tally of [this.total, own]) {
+      if (!tally) continue
+      tally.changes--
+      tally.bytes -= file.bytes
+    }
+    if (own?.changes === 0) this.byPerson.delete(file.person)
   }
+}
+
+/** Whether one more file of `bytes` would take `tally` past `maxChanges` files or `maxBytes` bytes. */
+function passes(tally: Tally, bytes: number, maxChanges: number, maxBytes: number): boolean {
+  return tally.changes + 1 > maxChanges || tally.bytes + bytes > maxBytes
 }
 
 function encodeHeld(change: HeldChange, deployment: string): string {

@@ -51,6 +51,11 @@ const UNREACHABLE_CODES = new Set([
 const UNREACHABLE_SQLSTATE = [
   /^08/, // connection exception
   /^57P0[123]$/, // the server is shutting down, crashed, or still starting
+  // The server ended the session: its client silent too long in a transaction (a stalled connection), or idle, or a
+  // transaction past transaction_timeout. postgres.js hands this FATAL to other queries than the one it ended too: a
+  // request's token lookup met it while a proxy held the inserts (test/faults/database-session-ended.test.ts).
+  /^25P0[34]$/,
+  /^57P05$/,
 ]
 
 /**

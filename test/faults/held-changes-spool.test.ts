@@ -6,7 +6,9 @@
  * PostgreSQL. A change its account may no longer make, and a damaged,
  * truncated or oversized file, are set aside into held-changes/refused with
  * an error line, and the server starts all the same. A change whose commit
- * had landed before the kill stores nothing again.
+ * had landed before the kill stores nothing again. One person's held changes
+ * take at most their share of the spool: past it their change is answered 503,
+ * and another person's is still kept.
  */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -116,7 +118,7 @@ async function setting(dialect: Dialect) {
   }
   /** Keeps a held change in the spool as a server answering 202 would (while no server runs). */
   const keepHeld = async (boardId: string, accountId: string | null, entries: HeldEntry[]) => {
-    const spool = new HeldChangeSpool(dataDir, { maxChanges: 10, maxBytes: 65_536 }, await storage.deployment.identity())
+    const spool = new HeldChangeSpool(dataDir, { maxChanges: 10, maxBytes: 65_536, sharePercent: 100 }, await storage.deployment.identity())
     await spool.keep({ boardId, accountId, route: ASSESSMENTS, at: new Date().toISOString(), entries })
     await spool.release()
   }
@@ -146,6 +148,37 @@ describe.each<Dialect>(['sqlite', 'postgres'])('on %s', (dialect) => {
     given.replayedCleanly(next)
   }, 120_000)
 })
+
+it('one person past their share of the spool is answered 503 while another person’s change is still answered 202, and stored at the next start', async () => {
+  const given = await setting('sqlite')
+  // A quarter (the default share) of 8 files: 2 a person.
+  const first = await given.start({ HELD_CHANGES_MAX: '8' })
+  const owner = given.api(first, given.owner.token)
+  const analyst = given.api(first, given.analyst.token)
+  // A board whose commit is held takes no other change until it lands: one change a board.
+  const ownerBoards = [await owner.createBoard('First of the owner’s'), await owner.createBoard('Second'), await owner.createBoard('Third')]
+  const analystBoard = await analyst.createBoard('The analyst’s own')
+  writeFileSync(given.flag, '')
+  const add = (api: typeof owner, boardId: string, title: string) => api.post<{ error: { code: string; message: string } }>(`/api/boards/${boardId}/assessments`, { title })
+  expect((await add(owner, ownerBoards[0]!, 'Held one')).status).toBe(202)
+  expect((await add(owner, ownerBoards[1]!, 'Held two')).status).toBe(202)
+
+  const past = await add(owner, ownerBoards[2]!, 'Past the share')
+  expect(past.status).toBe(503)
+  expect(past.body.error.code).toBe('outcome_unknown')
+  expect(past.body.error.message).toMatch(/your share/)
+  expect(past.headers.get('retry-after')).not.toBeNull()
+  expect((await add(analyst, analystBoard, 'Still kept for the analyst')).status).toBe(202)
+  expect(given.held()).toHaveLength(3)
+  await first.kill('SIGKILL')
+  rmSync(given.flag)
+
+  const next = await given.start()
+  expect(await given.boardText(next, analystBoard)).toContain('Still kept for the analyst')
+  expect(await given.boardText(next, ownerBoards[1]!)).toContain('Held two')
+  expect(await given.boardText(next, ownerBoards[2]!)).not.toContain('Past the share')
+  given.replayedCleanly(next)
+}, 120_000)
 
 it('a change whose account was removed from the board meanwhile is refused at replay, set aside and named at error level', async () => {
   const { given, first, boardId } = await boardOnFirstServer('sqlite', 'Removed analyst')
