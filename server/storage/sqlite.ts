@@ -33,7 +33,7 @@ import { SqliteSnapshotStore } from './sqlite-snapshots.ts'
 import { SqliteApiTokenStore } from './sqlite-tokens.ts'
 import { SqliteAuditStore } from './sqlite-audit.ts'
 import { SqliteExclusiveWriteStore } from './sqlite-exclusive-writes.ts'
-import { SqliteDeploymentStore } from './sqlite-deployment.ts'
+import { noteDeployment, SqliteDeploymentStore } from './sqlite-deployment.ts'
 import { SqliteInviteStore } from './sqlite-invites.ts'
 import { SqliteMemberStore } from './sqlite-members.ts'
 import { SqliteSessionStore } from './sqlite-sessions.ts'
@@ -111,6 +111,7 @@ function sqliteStorage(client: Database.Database, path: string, options: SqliteO
   }
   const db = withWriteChecks(withImmediateTransactions(drizzle({ client, schema })), checkWrite)
   migrateSqlite(db)
+  noteDeployment(db)
   const owner = sqliteLogOwner(options.dataDir)
   let checkpointer: WalCheckpointer = { stop: () => Promise.resolve() }
   if (owner !== 'elsewhere') {
