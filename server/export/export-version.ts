@@ -199,7 +199,7 @@ async function readTimedLive(services: VersionSources, boardId: string): Promise
 /** The board's newest signed-off snapshot and its review, which a briefing of the live board names without taking it for its own. */
 async function latestReviewOf(services: VersionSources, boardId: string): Promise<LatestReview | null> {
   const latest = boardReview((await services.storage.reviews.boardSignoffs([boardId])).get(boardId) ?? [], null).latest
-  return latest && { label: latest.snapshotLabel, createdAt: latest.snapshotCreatedAt, hash: latest.snapshotContentHash, statement: latest.statement }
+  return latest && { label: latest.snapshotLabel, createdAt: contentTime({ createdAt: latest.snapshotCreatedAt, asOf: latest.snapshotAsOf }), hash: latest.snapshotContentHash, statement: latest.statement }
 }
 
 function asOfVersion(boardId: string, { asOf, at, exact, log }: AsOfVersion): Extract<StoredVersion, { kind: 'as-of' }> {
