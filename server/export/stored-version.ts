@@ -15,8 +15,7 @@ import type { BriefingSignoff, BriefingVerdict, BriefingVersion, LatestReview, R
 import { timedModel, type RowTimes } from './content-times.ts'
 import { exportBoard, type ExportedFile, type ExportFormat } from './export-board.ts'
 
-/** A snapshot as the version's predecessor: what the briefing says changed since. */
-/** `createdAt`: the moment its content is of (`contentTime`), which what changed since it is counted from. */
+/** A snapshot as the version's predecessor: what the briefing says changed since; `createdAt` is the moment its content is of (`contentTime`), what changed since it counted from then. */
 export type StoredPredecessor = { label: string; createdAt: string; state: Uint8Array }
 
 /**
