@@ -46,7 +46,7 @@ export function reviewSentence(outcome: ReviewOutcome): string | null {
 }
 
 /** A sign-off with the snapshot it signs, as the board's sign-offs are read together. */
-export const boardSignoffSchema = reviewSignoffSchema.extend({ snapshotLabel: z.string(), snapshotCreatedAt: z.string(), snapshotContentHash: z.string() })
+export const boardSignoffSchema = reviewSignoffSchema.extend({ snapshotLabel: z.string(), snapshotCreatedAt: z.string(), snapshotAsOf: z.string().nullable(), snapshotContentHash: z.string() })
 export type BoardSignoff = z.infer<typeof boardSignoffSchema>
 
 /** The review of one snapshot of a board: its status, who signed, and the sign-offs themselves (oldest first). */
@@ -54,6 +54,8 @@ export const snapshotReviewStatusSchema = z.object({
   snapshotId: z.string(),
   snapshotLabel: z.string(),
   snapshotCreatedAt: z.string(),
+  /** The past moment the snapshot holds the board of, when made of one: the time its review is shown with (`contentTime`). */
+  snapshotAsOf: z.string().nullable(),
   /** The content hash of the snapshot signed off: what its review covers. */
   snapshotContentHash: z.string(),
   /** The live board's content is no longer the snapshot's: its review covers an earlier version of the board. */
@@ -94,6 +96,7 @@ export function boardReview(signoffs: readonly BoardSignoff[], liveContentHash: 
         snapshotId: first.snapshotId,
         snapshotLabel: first.snapshotLabel,
         snapshotCreatedAt: first.snapshotCreatedAt,
+        snapshotAsOf: first.snapshotAsOf,
         snapshotContentHash: first.snapshotContentHash,
         changedSince: liveContentHash !== first.snapshotContentHash,
         status: outcome.status,

@@ -42,10 +42,18 @@ export const snapshotSummarySchema = z.object({
   contentHash: z.string(),
   authorId: z.string().nullable(),
   authorName: z.string(),
+  /** When it was made. */
   createdAt: z.string(),
   previousId: z.string().nullable(),
+  /** The past moment it holds the board of, when made of one; null when made of the live board (its content is of `createdAt`). */
+  asOf: z.string().nullable(),
 })
 export type SnapshotSummary = z.infer<typeof snapshotSummarySchema>
+
+/** The moment a snapshot's content is of: the past moment it was made of, or when it was made. */
+export function contentTime(snapshot: { createdAt: string; asOf: string | null }): string {
+  return snapshot.asOf ?? snapshot.createdAt
+}
 
 export const createSnapshotSchema = z
   .object({
@@ -69,7 +77,7 @@ export type RestoreResult = z.infer<typeof restoreResultSchema>
 
 /** One side of a diff: a snapshot, or the live board at the moment it was read. */
 export const versionRefSchema = z.union([
-  z.object({ kind: z.literal('snapshot'), id: z.string(), label: z.string(), createdAt: z.string(), contentHash: z.string() }),
+  z.object({ kind: z.literal('snapshot'), id: z.string(), label: z.string(), createdAt: z.string(), asOf: z.string().nullable(), contentHash: z.string() }),
   z.object({ kind: z.literal('live'), at: z.string(), contentHash: z.string() }),
 ])
 export type VersionRef = z.infer<typeof versionRefSchema>

@@ -175,6 +175,9 @@ export const snapshots = pgTable('snapshots', {
   // those stored before it and by instances not yet upgraded, which count as 0 (snapshot-rows.ts): only the rows that tied
   // were numbered when it was added (drizzle/*/..._snapshot_order.sql), sparing a rewrite of every stored state.
   seq: integer('seq'),
+  // The past moment a snapshot holds the board of, when made of one (`asOf`); null when made of the live board, whose
+  // content is of `created_at`. Nullable so that instances not yet upgraded, which leave it out, store what they did.
+  asOf: text('as_of'),
 }, (t) => [index('snapshots_board_created').on(t.boardId, t.createdAt, t.seq), uniqueIndex('snapshots_board_seq').on(t.boardId, t.seq)])
 
 export const reviewComments = pgTable('review_comments', {

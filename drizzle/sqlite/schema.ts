@@ -173,11 +173,14 @@ export const snapshots = sqliteTable('snapshots', {
   // those stored before it and by instances not yet upgraded, which count as 0 (snapshot-rows.ts): only the rows that tied
   // were numbered when it was added (drizzle/*/..._snapshot_order.sql), sparing a rewrite of every stored state.
   seq: integer('seq'),
+  // The past moment a snapshot holds the board of, when made of one (`asOf`); null when made of the live board, whose
+  // content is of `created_at`. Nullable so that instances not yet upgraded, which leave it out, store what they did.
+  asOf: text('as_of'),
 }, (t) => [
   // Holds every column but the state, so that a snapshot's record (get, latest, list) is read from it: the state comes
   // before the columns after it in each row, and reading those from the row walks the state's whole chain of overflow
   // pages (some 4 ms for 14 MB, on the relay's thread, for each record read).
-  index('snapshots_board_created').on(t.boardId, t.createdAt, t.seq, t.id, t.label, t.kind, t.contentHash, t.authorId, t.authorName, t.previousId),
+  index('snapshots_board_created').on(t.boardId, t.createdAt, t.seq, t.id, t.label, t.kind, t.contentHash, t.authorId, t.authorName, t.previousId, t.asOf),
   uniqueIndex('snapshots_board_seq').on(t.boardId, t.seq),
 ])
 

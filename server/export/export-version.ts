@@ -23,6 +23,7 @@ import type { EncodedFile, LiveBoard, StoredPredecessor, StoredVersion } from '.
 import type { Config } from '../config.ts'
 import { BriefingTooLarge } from './briefing-size.ts'
 import type { LatestReview } from './briefing-version.ts'
+import { contentTime } from '../../shared/snapshot-model.ts'
 import { boardReview } from '../../shared/review-status.ts'
 
 /** Where versions are read from; the live board's time is the clock the board's history is stamped with. */
@@ -175,7 +176,7 @@ async function liveVersion(services: VersionSources, boardId: string): Promise<n
 async function snapshotBefore(services: VersionSources, boardId: string, at: string | undefined): Promise<StoredPredecessor | null> {
   const snapshot = await services.storage.snapshots.latest(boardId, at === undefined ? undefined : new Date(at).toISOString())
   const state = snapshot && (await services.storage.snapshots.state(boardId, snapshot.id))
-  return snapshot && state ? { label: snapshot.label, createdAt: snapshot.createdAt, state } : null
+  return snapshot && state ? { label: snapshot.label, createdAt: contentTime(snapshot), state } : null
 }
 
 /**
@@ -198,7 +199,7 @@ async function readTimedLive(services: VersionSources, boardId: string): Promise
 /** The board's newest signed-off snapshot and its review, which a briefing of the live board names without taking it for its own. */
 async function latestReviewOf(services: VersionSources, boardId: string): Promise<LatestReview | null> {
   const latest = boardReview((await services.storage.reviews.boardSignoffs([boardId])).get(boardId) ?? [], null).latest
-  return latest && { label: latest.snapshotLabel, createdAt: latest.snapshotCreatedAt, hash: latest.snapshotContentHash, statement: latest.statement }
+  return latest && { label: latest.snapshotLabel, createdAt: contentTime({ createdAt: latest.snapshotCreatedAt, asOf: latest.snapshotAsOf }), hash: latest.snapshotContentHash, statement: latest.statement }
 }
 
 function asOfVersion(boardId: string, { asOf, at, exact, log }: AsOfVersion): Extract<StoredVersion, { kind: 'as-of' }> {
@@ -218,7 +219,7 @@ async function readStoredVersion(services: VersionSources, boardId: string, snap
     storage.reviews.signoffs(snapshotId),
   ])
   if (!stored) return null
-  const { label, contentHash, createdAt, previousId } = stored.snapshot
+  const { label, contentHash, previousId } = stored.snapshot
   const [previous, live] = await Promise.all([previousId && read.previous ? readSnapshotState(storage, boardId, previousId) : null, readLive(services, boardId)])
   return {
     kind: 'snapshot',
@@ -226,9 +227,9 @@ async function readStoredVersion(services: VersionSources, boardId: string, snap
     id: snapshotId,
     label,
     hash: contentHash,
-    createdAt,
+    createdAt: contentTime(stored.snapshot),
     state: stored.state,
-    previous: previous && { label: previous.snapshot.label, createdAt: previous.snapshot.createdAt, state: previous.state },
+    previous: previous && { label: previous.snapshot.label, createdAt: contentTime(previous.snapshot), state: previous.state },
     verdicts: verdicts.map(({ assessmentId, reviewerId, verdict, createdAt: at }) => ({ assessmentId, reviewerId, verdict, createdAt: at })),
     signoffs: signoffs.map(({ reviewerName, decision, note, createdAt: at }) => ({ reviewerName, decision, note, createdAt: at })),
     live,

@@ -15,7 +15,7 @@ import type { BriefingSignoff, BriefingVerdict, BriefingVersion, LatestReview, R
 import { timedModel, type RowTimes } from './content-times.ts'
 import { exportBoard, type ExportedFile, type ExportFormat } from './export-board.ts'
 
-/** A snapshot as the version's predecessor: what the briefing says changed since. */
+/** A snapshot as the version's predecessor: what the briefing says changed since; `createdAt` is the moment its content is of (`contentTime`), what changed since it counted from then. */
 export type StoredPredecessor = { label: string; createdAt: string; state: Uint8Array }
 
 /**
@@ -52,6 +52,7 @@ export type StoredVersion =
       id: string
       label: string
       hash: string
+      /** The moment its content is of (`contentTime`): an export of a snapshot of a past moment is dated by that moment. */
       createdAt: string
       state: Uint8Array
       /** The snapshot made before this one, when it is still stored. */

@@ -126,7 +126,9 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
           await spendSnapshotBytes(services, principal, bytes)
           const snapshotId = crypto.randomUUID()
           const entry = { actor: principal, action: 'snapshot', boardId: id, detail: { snapshotId, label, contentHash: captured.contentHash, asOf: past?.at ?? null } } as const
-          const meta = { id: snapshotId, label, kind: 'named', author: actorOf(principal) } as const
+          // The moment its content is of, stored with it: dated only by when it was made, the board's work between the two
+          // would read as done after it (in comparisons, briefings' changes since it, the history up to it).
+          const meta = { id: snapshotId, label, kind: 'named', author: actorOf(principal), asOf: past?.at ?? null } as const
           // Stored with its audit entry or not at all.
           const recorded = await givenBackOnFailure(
             services.allowances.snapshotBytes,

@@ -21,8 +21,8 @@ export async function readVersion(storage: Storage, boardId: string, version: st
   }
   const stored = await readSnapshotState(storage, boardId, version)
   if (!stored) return null
-  const { id, label, createdAt, contentHash } = stored.snapshot
-  return { ref: { kind: 'snapshot', id, label, createdAt, contentHash }, source: { state: stored.state } }
+  const { id, label, createdAt, asOf, contentHash } = stored.snapshot
+  return { ref: { kind: 'snapshot', id, label, createdAt, asOf, contentHash }, source: { state: stored.state } }
 }
 
 /**

@@ -3,8 +3,11 @@ import type { NewAuditRecord, SnapshotGuard, SnapshotRecord, Storage } from '../
 import type { Actor } from './actor.ts'
 import type { CapturedBoard } from './board-state.ts'
 
-/** `id`: set when the caller names the snapshot before it is stored (its audit entry does); a new one otherwise. */
-export type SnapshotMeta = { id?: string; label: string; kind: SnapshotKind; author: Actor }
+/**
+ * `id`: set when the caller names the snapshot before it is stored (its audit entry does); a new one otherwise.
+ * `asOf`: the past moment the captured content is of, when it is not the live board's.
+ */
+export type SnapshotMeta = { id?: string; label: string; kind: SnapshotKind; author: Actor; asOf?: string | null }
 
 /** Stores captured content as the board's newest snapshot; null when the guard skipped it. With `audited`, that entry is written in the same transaction. */
 export function recordSnapshot(
@@ -25,6 +28,7 @@ export function recordSnapshot(
       contentHash: captured.contentHash,
       authorId: meta.author.id,
       authorName: meta.author.name,
+      asOf: meta.asOf ?? null,
     },
     guard,
     audited,

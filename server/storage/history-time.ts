@@ -26,7 +26,7 @@ import { sql, type Column, type SQL, type SQLWrapper, type Table } from 'drizzle
 export type HistoryTables = {
   updates: Table & { boardId: Column; seq: Column; createdAt: Column }
   checkpoints: Table & { boardId: Column; throughSeq: Column; at: Column; createdAt: Column }
-  snapshots: Table & { boardId: Column; createdAt: Column }
+  snapshots: Table & { boardId: Column; createdAt: Column; asOf: Column }
   changes: Table & { boardId: Column; at: Column; firstAt: Column }
   boards: Table & { id: Column; createdAt: Column; lastChangeAt: Column }
 }
@@ -71,7 +71,9 @@ export function datingBack(tables: HistoryTables, boardId: string, now: string, 
   return [
     sql`update ${updates} set ${name(updates.createdAt)} = ${now} where ${updates.boardId} = ${boardId} and ${updates.seq} > ${lastInTime} and ${updates.createdAt} > ${now}`,
     sql`update ${checkpoints} set ${name(checkpoints.at)} = ${earliest(checkpoints.at)}, ${name(checkpoints.createdAt)} = ${earliest(checkpoints.createdAt)} where ${checkpoints.boardId} = ${boardId} and (${checkpoints.at} > ${now} or ${checkpoints.createdAt} > ${now})`,
-    sql`update ${snapshots} set ${name(snapshots.createdAt)} = ${now} where ${snapshots.boardId} = ${boardId} and ${snapshots.createdAt} > ${now}`,
+    // The moment a snapshot's content is of is no later than when it was made, and dated back with it. Not by `earliest`:
+    // PostgreSQL's least() passes over a null, which says the snapshot was of the live board.
+    sql`update ${snapshots} set ${name(snapshots.createdAt)} = ${now}, ${name(snapshots.asOf)} = case when ${snapshots.asOf} > ${now} then ${now} else ${snapshots.asOf} end where ${snapshots.boardId} = ${boardId} and ${snapshots.createdAt} > ${now}`,
     sql`update ${changes} set ${name(changes.at)} = ${now}, ${name(changes.firstAt)} = ${earliest(changes.firstAt)} where ${changes.boardId} = ${boardId} and ${changes.at} > ${now}`,
     sql`update ${boards} set ${name(boards.createdAt)} = ${earliest(boards.createdAt)}, ${name(boards.lastChangeAt)} = ${earliest(boards.lastChangeAt)} where ${boards.id} in (select ${boards.id} from ${boards} where ${boards.id} = ${boardId} and (${boards.createdAt} > ${now} or ${boards.lastChangeAt} > ${now}) ${dialect.boardRowLock})`,
   ]

@@ -117,7 +117,7 @@ export class PgReviewStore implements ReviewStore {
     for (const group of idGroups(boardIds)) {
       rows.push(
         ...(await this.db
-          .select({ boardId: snapshots.boardId, signoff: reviewSignoffs, snapshotLabel: snapshots.label, snapshotCreatedAt: snapshots.createdAt, snapshotContentHash: snapshots.contentHash })
+          .select({ boardId: snapshots.boardId, signoff: reviewSignoffs, snapshotLabel: snapshots.label, snapshotCreatedAt: snapshots.createdAt, snapshotAsOf: snapshots.asOf, snapshotContentHash: snapshots.contentHash })
           .from(reviewSignoffs)
           .innerJoin(snapshots, eq(snapshots.id, reviewSignoffs.snapshotId))
           .where(inArray(snapshots.boardId, group))

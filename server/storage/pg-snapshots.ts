@@ -18,6 +18,7 @@ const summaryColumns = {
   authorName: snapshots.authorName,
   createdAt: snapshots.createdAt,
   previousId: snapshots.previousId,
+  asOf: snapshots.asOf,
 }
 
 const newestFirst = newestSnapshotsFirst(snapshots, 'postgres')
@@ -38,6 +39,7 @@ export class PgSnapshotStore implements SnapshotStore {
       if (skippedByGuard(latest, snapshot.contentHash, guard)) return null
       const row: SnapshotRow = {
         ...snapshot,
+        asOf: snapshot.asOf ?? null,
         createdAt: nextSnapshotTime(latest?.createdAt, this.clock().getTime(), await newestEdit(tx, snapshot.boardId)),
         previousId: latest?.id ?? null,
       }

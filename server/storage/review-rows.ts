@@ -14,13 +14,13 @@ export function signoffRecord(row: Omit<ReviewSignoff, 'decision'> & { decision:
 }
 
 /** A sign-off read with its snapshot's board, label and time. */
-export type BoardSignoffRow = { boardId: string; signoff: Parameters<typeof signoffRecord>[0]; snapshotLabel: string; snapshotCreatedAt: string; snapshotContentHash: string }
+export type BoardSignoffRow = { boardId: string; signoff: Parameters<typeof signoffRecord>[0]; snapshotLabel: string; snapshotCreatedAt: string; snapshotAsOf: string | null; snapshotContentHash: string }
 
 /** Sign-off rows grouped by board, each board's in the order read; every board asked about has an entry. */
 export function signoffsByBoard(boardIds: readonly string[], rows: readonly BoardSignoffRow[]): Map<string, BoardSignoff[]> {
   const byBoard = new Map<string, BoardSignoff[]>(boardIds.map((id) => [id, []]))
-  for (const { boardId, signoff, snapshotLabel, snapshotCreatedAt, snapshotContentHash } of rows) {
-    byBoard.get(boardId)?.push({ ...signoffRecord(signoff), snapshotLabel, snapshotCreatedAt, snapshotContentHash })
+  for (const { boardId, signoff, snapshotLabel, snapshotCreatedAt, snapshotAsOf, snapshotContentHash } of rows) {
+    byBoard.get(boardId)?.push({ ...signoffRecord(signoff), snapshotLabel, snapshotCreatedAt, snapshotAsOf, snapshotContentHash })
   }
   return byBoard
 }

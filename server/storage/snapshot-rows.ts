@@ -17,6 +17,7 @@ export function snapshotRecord(row: SnapshotRow): SnapshotRecord {
     authorName: row.authorName,
     createdAt: row.createdAt,
     previousId: row.previousId,
+    asOf: row.asOf,
   }
 }
 

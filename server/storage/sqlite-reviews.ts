@@ -121,7 +121,7 @@ export class SqliteReviewStore implements ReviewStore {
   async boardSignoffs(boardIds: readonly string[]): Promise<Map<string, BoardSignoff[]>> {
     const rows = idGroups(boardIds).flatMap((group) =>
       this.db
-        .select({ boardId: snapshots.boardId, signoff: reviewSignoffs, snapshotLabel: snapshots.label, snapshotCreatedAt: snapshots.createdAt, snapshotContentHash: snapshots.contentHash })
+        .select({ boardId: snapshots.boardId, signoff: reviewSignoffs, snapshotLabel: snapshots.label, snapshotCreatedAt: snapshots.createdAt, snapshotAsOf: snapshots.asOf, snapshotContentHash: snapshots.contentHash })
         .from(reviewSignoffs)
         .innerJoin(snapshots, eq(snapshots.id, reviewSignoffs.snapshotId))
         .where(inArray(snapshots.boardId, group))

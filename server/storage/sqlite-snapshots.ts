@@ -18,6 +18,7 @@ const summaryColumns = {
   authorName: snapshots.authorName,
   createdAt: snapshots.createdAt,
   previousId: snapshots.previousId,
+  asOf: snapshots.asOf,
 }
 
 const newestFirst = newestSnapshotsFirst(snapshots, 'sqlite')
@@ -37,6 +38,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
       if (skippedByGuard(latest, snapshot.contentHash, guard)) return null
       const row: SnapshotRow = {
         ...snapshot,
+        asOf: snapshot.asOf ?? null,
         createdAt: nextSnapshotTime(latest?.createdAt, this.clock().getTime(), newestEdit(tx, snapshot.boardId)),
         previousId: latest?.id ?? null,
       }

@@ -602,10 +602,12 @@ export type SnapshotRecord = {
   authorName: string
   createdAt: string
   previousId: string | null
+  /** The past moment the state holds the board of, when made of one; null when made of the live board, at `createdAt`. */
+  asOf: string | null
 }
 
 /** What the caller gives; the store sets the time (after the previous snapshot's) and the previous snapshot. */
-export type NewSnapshot = Omit<SnapshotRecord, 'createdAt' | 'previousId'> & { state: Uint8Array }
+export type NewSnapshot = Omit<SnapshotRecord, 'createdAt' | 'previousId' | 'asOf'> & { state: Uint8Array; asOf?: string | null }
 
 /** Conditions under which `create` records nothing, checked under the board's snapshot lock. */
 export type SnapshotGuard = {

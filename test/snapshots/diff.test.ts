@@ -58,8 +58,8 @@ describeEachDialect(postgresMissing, 'diff on %s', (dialect) => {
     expect(response.status).toBe(200)
     const { diff, from, to, empty } = response.body
     expect(empty).toBe(false)
-    expect(from).toEqual({ kind: 'snapshot', id: v1.body.id, label: 'v1', createdAt: v1.body.createdAt, contentHash: v1.body.contentHash })
-    expect(to).toEqual({ kind: 'snapshot', id: v2.body.id, label: 'v2', createdAt: v2.body.createdAt, contentHash: v2.body.contentHash })
+    expect(from).toEqual({ kind: 'snapshot', id: v1.body.id, label: 'v1', createdAt: v1.body.createdAt, asOf: null, contentHash: v1.body.contentHash })
+    expect(to).toEqual({ kind: 'snapshot', id: v2.body.id, label: 'v2', createdAt: v2.body.createdAt, asOf: null, contentHash: v2.body.contentHash })
 
     expect(diff.meta.map((f) => f.field)).toEqual(['question'])
     expect(diff.meta[0]).toMatchObject({ from: '', to: 'Will Wagner forces move west?' })
