@@ -9,7 +9,7 @@
  * in the refused batches too, are all stored, both instances end on the board
  * as stored, and the error line is written once an interval.
  */
-import { afterEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { boardToModel } from '../shared/board-convert.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
@@ -17,6 +17,7 @@ import { CLOSE } from '../shared/protocol.ts'
 import { boardJson, forgedRounds, honestTyping, reloadsOf, untilBoardAsStored } from './helpers/forged-rounds.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
 import { boardOfRacingEditors } from './helpers/racing-editors.ts'
+import { openedInTest } from './helpers/opened-in-test.ts'
 import { openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { takenCommits } from './helpers/taken-commits.ts'
@@ -31,10 +32,7 @@ const ROUND_MS = 250
 
 describeUnless(missing)('two accounts writing one fresh client id to two instances again and again', () => {
   const { start, connect } = instancesAfterEach()
-  const sockets: RawSocket[] = []
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.terminate()
-  })
+  const { sockets } = openedInTest()
 
   /**
    * Runs the race, honest members typing on both instances all along, until

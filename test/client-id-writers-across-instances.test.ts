@@ -8,7 +8,7 @@
  * room loaded again as stored, and the editor's next try refused outright;
  * the member's text is what the board holds, on both instances.
  */
-import { afterEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { CLOSE } from '../shared/protocol.ts'
@@ -17,7 +17,8 @@ import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { forgedUpdate } from './helpers/forged-update.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
-import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { openedInTest } from './helpers/opened-in-test.ts'
+import { frames, openRawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { storedBoard } from './helpers/stored-board.ts'
 import type { TestServer } from './helpers/test-server.ts'
@@ -27,10 +28,7 @@ const missing = await missingServices('postgres', 'redis')
 
 describeUnless(missing)('one client id written by two accounts on two instances', () => {
   const { start, connect, redisThroughProxy } = instancesAfterEach()
-  const sockets: RawSocket[] = []
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.terminate()
-  })
+  const { sockets } = openedInTest()
 
   /** Sends `update` over a fresh socket; how the relay closed it. */
   const sendAs = async (server: TestServer, boardId: string, token: string, update: Uint8Array) => {

@@ -5,7 +5,7 @@
  * brought the hour's 256 through instance one has the next one refused on
  * instance two (4422), its board left without it.
  */
-import { afterEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
@@ -14,7 +14,8 @@ import { NEW_CLIENTS_PER_HOUR, NEW_CLIENTS_PER_UPDATE } from '../server/relay/cl
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
-import { frames, openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
+import { openedInTest } from './helpers/opened-in-test.ts'
+import { frames, openRawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { withStoredDoc } from './helpers/stored-board.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -23,10 +24,7 @@ const missing = await missingServices('postgres', 'redis')
 
 describeUnless(missing)('fresh client ids brought through two instances', () => {
   const { start, connect } = instancesAfterEach()
-  const sockets: RawSocket[] = []
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.terminate()
-  })
+  const { sockets } = openedInTest()
 
   it('counts them in one hourly allowance: past it on instance one, the next is refused on instance two', async () => {
     const one = await start({ accounts: true })

@@ -11,7 +11,7 @@
 import { Redis } from 'ioredis'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
-import { afterEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { boardToModel } from '../shared/board-convert.ts'
 import { assessmentText } from '../shared/board-doc.ts'
@@ -21,6 +21,7 @@ import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
 import { boardJson, forgedRounds, honestTyping, reloadsOf, untilBoardAsStored } from './helpers/forged-rounds.ts'
+import { openedInTest } from './helpers/opened-in-test.ts'
 import { openRawSocket, type RawSocket } from './helpers/raw-socket.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { REDIS_URL } from './helpers/test-server.ts'
@@ -36,10 +37,7 @@ const ROUND_MS = 250
 
 describeUnless(missing)('a client id written to two instances again and again', () => {
   const { start, connect } = instancesAfterEach()
-  const sockets: RawSocket[] = []
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.terminate()
-  })
+  const { sockets } = openedInTest()
 
   it('reloads a board at most once an interval on each instance, stores every honest edit, converges, and names and closes the forger', async () => {
     const logLines: string[] = []
