@@ -63,15 +63,15 @@ export async function planHeldChanges(config: Config, replaced: DeploymentSeen, 
     const stranded = held.filter((entry) => strands(entry.deployment))
     const untouched = held.filter((entry) => !strands(entry.deployment))
     const emails = accountEmails(database, held)
-    const describe = (entries: Held[]) => describeHeld(entries, replaced, restoredId, emails)
     const folder = spool.folder
+    const describe = (entries: Held[]) => describeHeld(entries, folder, replaced, restoredId, emails)
     const said = [
       ...(untouched.length === 0 ? [] : [`${describe(untouched)}They are left as they are: only a start on the database they were promised on stores them.\n`]),
       ...(unreadable === 0 ? [] : [`${countOf(unreadable, 'file')} in ${folder} cannot be read as held changes; the next start sets them aside into ${folder}/refused/.\n`]),
     ]
     const foreign = stranded.filter((entry) => entry.deployment !== null && entry.deployment !== restoredId)
     if (stranded.length > 0 && (choice === 'ask' || (choice === 'replay' && foreign.length > 0))) {
-      throw new CliError(refusal(describe(stranded), folder, choice, foreign.length, replaced))
+      throw new CliError(refusal(describe(stranded), folder, choice, stranded, foreign.length, replaced))
     }
     const setAsideInto = `set-aside-by-restore-${new Date().toISOString().replace(/[-:]/g, '')}`
     const release = () => spool.release()
@@ -80,10 +80,10 @@ export async function planHeldChanges(config: Config, replaced: DeploymentSeen, 
       async finish() {
         try {
           if (stranded.length === 0) return said.join('')
-          if (choice === 'replay') return [`${describe(stranded)}The restored database keeps its deployment, so the next start replays them onto it.\n`, ...said].join('')
+          if (choice === 'replay') return [`${describe(stranded)}The restored database keeps its deployment (--replay-held): the next start on it replays ${them(stranded.length)}.\n`, ...said].join('')
           for (const { file } of stranded) await spool.setAside(file, setAsideInto)
           return [
-            `${describe(stranded)}Set them aside into ${folder}/${setAsideInto}/ (--discard-held): no server stores them; tell their senders to send them again.\n`,
+            `${describe(stranded)}Set ${them(stranded.length)} aside into ${folder}/${setAsideInto}/ (--discard-held): no server stores ${them(stranded.length)}; tell ${stranded.length === 1 ? 'its sender' : 'their senders'} to send ${them(stranded.length)} again.\n`,
             ...said,
           ].join('')
         } finally {
@@ -115,27 +115,31 @@ async function readAll(spool: HeldChangeSpool): Promise<{ held: Held[]; unreadab
   return { held, unreadable }
 }
 
-function refusal(listed: string, folder: string, choice: HeldChoice, foreign: number, replaced: DeploymentSeen): string {
-  const stop = 'Restoring now would leave them where no server stores them: nothing was restored.'
+function refusal(listed: string, folder: string, choice: HeldChoice, stranded: Held[], foreign: number, replaced: DeploymentSeen): string {
+  const stop = `Restoring now would leave ${them(stranded.length)} where no server stores ${them(stranded.length)}: nothing was restored.`
   if (choice === 'replay') {
-    return `${listed}${stop} --replay-held replays onto the restored database only the changes promised on it (or naming none), and ${countOf(foreign, 'change')} ${foreign === 1 ? 'was' : 'were'} promised on another: start a server once on the database ${foreign === 1 ? 'it was' : 'they were'} promised on, which stores them, or pass --discard-held instead.`
+    return `${listed}${stop} --replay-held replays onto the restored database only the changes promised on it (or naming none), and ${countOf(foreign, 'change')} ${foreign === 1 ? 'was' : 'were'} promised on another: start a server once on the database ${foreign === 1 ? 'it was' : 'they were'} promised on, which stores ${them(foreign)}, or pass --discard-held instead.`
   }
+  const onReplaced = replaced.known && replaced.id !== null && stranded.some((entry) => entry.deployment === replaced.id)
   const ways = [
-    ...(replaced.known && replaced.id !== null
-      ? ['start a server once on the current database, which stores them, stop it, then restore (they are then in the database the restore keeps aside, with everything else since the backup)']
-      : []),
-    'restore with --replay-held, which keeps the restored file’s deployment so that the next start replays onto it the changes promised on it (a backup is older than the database they were promised on: one that depends on content the backup lacks is set aside into refused/ at replay)',
+    ...(onReplaced ? ['start a server once on the current database, which stores those promised on it, stop it, then restore (they are then in the database the restore keeps aside, with everything else since the backup)'] : []),
+    'restore with --replay-held, which keeps the restored file’s deployment, so that the next start replays onto it the changes promised on it (onto a backup, which is older than the database they were promised on, a change that depends on content the backup lacks is set aside into refused/ at replay)',
     `restore with --discard-held, which moves them into ${folder}/set-aside-by-restore-<time>/, stored nowhere (tell their senders)`,
   ]
   return `${listed}${stop} Either ${ways.join('; or ')}.`
 }
 
+/** "it" or "them", as `count` changes are named again. */
+function them(count: number): string {
+  return count === 1 ? 'it' : 'them'
+}
+
 /** The held changes by the deployment they were promised on, then by board: how many, by whom, when. */
-function describeHeld(entries: Held[], replaced: DeploymentSeen, restoredId: string | null, emails: Map<string, string>): string {
+function describeHeld(entries: Held[], folder: string, replaced: DeploymentSeen, restoredId: string | null, emails: Map<string, string>): string {
   const byDeployment = groupBy(entries, (entry) => entry.deployment ?? '')
   let text = ''
   for (const [deployment, group] of byDeployment) {
-    text += `${countOf(group.length, 'HTTP change')} answered 202 ${group.length === 1 ? 'is' : 'are'} held, not stored, promised on ${whose(deployment === '' ? null : deployment, replaced, restoredId)}:\n`
+    text += `${countOf(group.length, 'HTTP change')} answered 202 ${group.length === 1 ? 'is' : 'are'} held in ${folder}, not stored yet, promised on ${whose(deployment === '' ? null : deployment, replaced, restoredId)}:\n`
     for (const [boardId, changes] of groupBy(group, (entry) => entry.change.boardId)) {
       const people = [...new Set(changes.map(({ change }) => (change.accountId === null ? 'nobody signed in' : (emails.get(change.accountId) ?? `account ${change.accountId}`))))]
       const times = changes.map(({ change }) => change.at).sort()
