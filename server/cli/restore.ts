@@ -20,7 +20,7 @@ import { checkAssayDatabase, type AssayDatabaseFile } from './assay-database-fil
 import { CliError } from './cli-error.ts'
 import { present } from './file-present.ts'
 import { databaseFile, removeCopy, removeUnfinishedCopies, setAside } from './restore-set-aside.ts'
-import { deploymentOf, planHeldChanges, type HeldChoice } from './restore-held-changes.ts'
+import { deploymentOf, planHeldChanges, type DeploymentSeen, type HeldChoice } from './restore-held-changes.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
 import { syncToDisk } from './sync-to-disk.ts'
 import { cannotWrite } from './write-out-file.ts'
@@ -77,9 +77,10 @@ async function restoreFrom(from: string, config: Config, choice: HeldChoice): Pr
       )
     }
     const { boards } = checked(incoming, from)
-    const held = await planHeldChanges(config, deploymentOf(database), deploymentOf(incoming), choice, database)
+    const restored = deploymentOf(incoming)
+    const held = await planHeldChanges(config, deploymentOf(database), restored, choice, database)
     try {
-      if (!held.keepDeployment) asNewDeployment(incoming)
+      if (!held.keepDeployment) asNewDeployment(incoming, restored)
       syncToDisk(incoming)
       const before = setAside(database)
       renameSync(incoming, database)
@@ -138,13 +139,13 @@ function inWalMode(path: string): boolean {
  * than it, or of a deployment without Redis) is given one the same way.
  * Not with --replay-held: its deployment stays, for the changes held for it.
  */
-function asNewDeployment(copy: string): void {
+function asNewDeployment(copy: string, noted: DeploymentSeen): void {
+  // A file with no id (its deployment never used Redis, or it is older) is put in place exactly as it was backed up.
+  if (!noted.known || noted.id === null) return
   const client = new Database(copy, { fileMustExist: true })
   try {
     client.pragma('trusted_schema = OFF')
-    const hasTable = client.prepare("select 1 from sqlite_master where type = 'table' and name = 'deployment'").get() !== undefined
-    // A file with no id (its deployment never used Redis, or it is older) is put in place exactly as it was backed up.
-    if (hasTable && client.prepare('select 1 from deployment').get() !== undefined) client.prepare('delete from deployment').run()
+    client.prepare('delete from deployment').run()
   } finally {
     client.close()
   }
