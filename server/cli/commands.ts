@@ -21,7 +21,7 @@ export const COMMANDS: Record<string, Command> = {
   export: lazy(() => import('./export.ts'), 'Export a board or a snapshot to a file.', 'assay export --board ID --format F [--snapshot S] --out FILE [--as EMAIL]'),
   import: lazy(() => import('./import.ts'), 'Import a source document into a board.', 'assay import FILE --board ID [--title T] [--preview]'),
   backup: lazy(() => import('./backup.ts'), 'Copy the SQLite database to a file, while servers serve it.', 'assay backup --out FILE'),
-  restore: lazy(() => import('./restore.ts'), 'Put a backup in place of the SQLite database (servers stopped).', 'assay restore --from FILE'),
+  restore: lazy(() => import('./restore.ts'), 'Put a backup in place of the SQLite database (servers stopped).', 'assay restore --from FILE [--discard-held | --replay-held]'),
   'user add': lazy(() => import('./user-add.ts'), 'Add an account; the password is read from standard input.', 'assay user add --email E --name N [--admin]'),
   'token create': lazy(() => import('./token-create.ts'), 'Create an API token for an account; prints it once.', 'assay token create --email E --name N'),
 }

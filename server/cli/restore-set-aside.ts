@@ -42,16 +42,34 @@ export function databaseFile(named: string): string {
 /**
  * Removes the copies that restores killed before they finished left beside
  * `database` (`NAME.restoring-<pid>`, whole backups each), their process
- * gone; the caller holds the serving lock exclusive, so no other restore of
- * this database runs. Returns their paths.
+ * gone, and the -journal, -wal or -shm a kill left beside such a copy (one
+ * opened to be checked or given a new deployment): a later restore whose
+ * process has the same pid, common in containers, would otherwise have
+ * SQLite take it for its fresh copy's own and roll it onto that copy. The
+ * caller holds the serving lock exclusive, so no other restore of this
+ * database runs. Returns their paths.
  */
 export function removeUnfinishedCopies(database: string): string[] {
   const prefix = `${basename(database)}.restoring-`
   const left = readdirSync(dirname(database))
-    .filter((name) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)) && !alive(Number(name.slice(prefix.length))))
+    .filter((name) => {
+      const pid = unfinishedCopyPid(name.slice(prefix.length))
+      return name.startsWith(prefix) && pid !== null && !alive(pid)
+    })
     .map((name) => join(dirname(database), name))
   for (const path of left) rmSync(path, { force: true })
   return left
+}
+
+/** Removes a restore's copy `copy` and whatever SQLite left beside it. */
+export function removeCopy(copy: string): void {
+  for (const ending of ['', ...COMPANIONS]) rmSync(copy + ending, { force: true })
+}
+
+/** The pid a copy's name (past `NAME.restoring-`) ends in, with or without one of SQLite's endings after it; null for another file. */
+function unfinishedCopyPid(rest: string): number | null {
+  const match = new RegExp(`^(\\d+)(${COMPANIONS.join('|')})?$`).exec(rest)
+  return match ? Number(match[1]) : null
 }
 
 function alive(pid: number): boolean {

@@ -5,31 +5,37 @@
  * current database is never deleted but kept beside it under a name of its
  * own; and DATA_DIR/assay.db is swapped by one rename, so at no moment is
  * there no database or half of one, and a server that starts finds one whole.
+ * Before anything, it looks at the HTTP changes answered `202` and still held
+ * in DATA_DIR/held-changes: those the restore would strand stop it, listed,
+ * unless the operator says what to do with them (restore-held-changes.ts).
  */
 import { COPYFILE_EXCL } from 'node:constants'
-import { chmodSync, closeSync, copyFileSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs'
+import { chmodSync, closeSync, copyFileSync, openSync, readSync, realpathSync, renameSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
-import { loadConfig } from '../config.ts'
+import { loadConfig, type Config } from '../config.ts'
 import { lockHolder, takeDatabaseAlone } from '../storage/serving-lock.ts'
 import { SQLITE_FILE_NAME } from '../storage/sqlite.ts'
 import { checkAssayDatabase, type AssayDatabaseFile } from './assay-database-file.ts'
 import { CliError } from './cli-error.ts'
 import { present } from './file-present.ts'
-import { databaseFile, removeUnfinishedCopies, setAside } from './restore-set-aside.ts'
+import { databaseFile, removeCopy, removeUnfinishedCopies, setAside } from './restore-set-aside.ts'
+import { deploymentOf, planHeldChanges, type DeploymentSeen, type HeldChoice } from './restore-held-changes.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
 import { syncToDisk } from './sync-to-disk.ts'
 import { cannotWrite } from './write-out-file.ts'
 import { countOf } from '../../shared/format-number.ts'
 
-const USAGE = 'assay restore --from FILE'
+const USAGE = 'assay restore --from FILE [--discard-held | --replay-held]'
 
 const restore: Command = {
   summary: 'Put a backup in place of the SQLite database, with every server stopped',
   usage: USAGE,
   async run(args) {
-    const { values } = parseOptions(args, { from: { type: 'string' } }, USAGE)
+    const { values } = parseOptions(args, { from: { type: 'string' }, 'discard-held': { type: 'boolean' }, 'replay-held': { type: 'boolean' } }, USAGE)
     const from = requireOption(values.from, 'from', USAGE)
+    if (values['discard-held'] && values['replay-held']) throw new CliError(`--discard-held and --replay-held say opposite things: pass one.\nusage: ${USAGE}`)
+    const choice: HeldChoice = values['discard-held'] ? 'discard' : values['replay-held'] ? 'replay' : 'ask'
     const config = loadConfig()
     if (config.DATABASE_URL) {
       throw new CliError(
@@ -43,7 +49,7 @@ const restore: Command = {
       throw new CliError(`${holder.who}: nothing was restored. ${holder.writing ? 'Try again once it has finished.' : 'Stop every server first.'}`)
     }
     try {
-      process.stdout.write(restoreFrom(from, config.DATA_DIR))
+      process.stdout.write(await restoreFrom(from, config, choice))
     } finally {
       await lock.release()
     }
@@ -51,9 +57,9 @@ const restore: Command = {
 }
 export default restore
 
-function restoreFrom(from: string, dataDir: string): string {
+async function restoreFrom(from: string, config: Config, choice: HeldChoice): Promise<string> {
   const source = backupFile(from)
-  const named = join(dataDir, SQLITE_FILE_NAME)
+  const named = join(config.DATA_DIR, SQLITE_FILE_NAME)
   const database = databaseFile(named)
   const report = removeUnfinishedCopies(database).map((path) => `Removed ${path}, left by a restore that did not finish.\n`)
   const incoming = `${database}.restoring-${process.pid}`
@@ -71,15 +77,23 @@ function restoreFrom(from: string, dataDir: string): string {
       )
     }
     const { boards } = checked(incoming, from)
-    asNewDeployment(incoming)
-    syncToDisk(incoming)
-    const before = setAside(database)
-    renameSync(incoming, database)
-    syncToDisk(dirname(database))
-    const linked = database === named ? '' : ` (which ${named} links to)`
-    return `${report.join('')}${before}; restored ${from} (${countOf(boards, 'board')}) as ${database}${linked}.\n`
+    const restored = deploymentOf(incoming)
+    const held = await planHeldChanges(config, deploymentOf(database), restored, choice, database)
+    try {
+      if (!held.keepDeployment) asNewDeployment(incoming, restored)
+      syncToDisk(incoming)
+      const before = setAside(database)
+      renameSync(incoming, database)
+      syncToDisk(dirname(database))
+      // Only once the restore is made: one refused on the way (the database open elsewhere) leaves them where they were.
+      const heldReport = await held.finish()
+      const linked = database === named ? '' : ` (which ${named} links to)`
+      return `${report.join('')}${before}; restored ${from} (${countOf(boards, 'board')}) as ${database}${linked}.\n${heldReport}`
+    } finally {
+      await held.release()
+    }
   } finally {
-    rmSync(incoming, { force: true })
+    removeCopy(incoming)
   }
 }
 
@@ -123,14 +137,15 @@ function inWalMode(path: string): boolean {
  * sharing production's Redis would otherwise hear production's edits to the
  * boards they share, and production the copy's. A backup with no id (older
  * than it, or of a deployment without Redis) is given one the same way.
+ * Not with --replay-held: its deployment stays, for the changes held for it.
  */
-function asNewDeployment(copy: string): void {
+function asNewDeployment(copy: string, noted: DeploymentSeen): void {
+  // A file with no id (its deployment never used Redis, or it is older) is put in place exactly as it was backed up.
+  if (!noted.known || noted.id === null) return
   const client = new Database(copy, { fileMustExist: true })
   try {
     client.pragma('trusted_schema = OFF')
-    const hasTable = client.prepare("select 1 from sqlite_master where type = 'table' and name = 'deployment'").get() !== undefined
-    // A file with no id (its deployment never used Redis, or it is older) is put in place exactly as it was backed up.
-    if (hasTable && client.prepare('select 1 from deployment').get() !== undefined) client.prepare('delete from deployment').run()
+    client.prepare('delete from deployment').run()
   } finally {
     client.close()
   }

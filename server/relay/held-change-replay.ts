@@ -96,7 +96,7 @@ export async function replayHeldChanges(parts: ReplayParts): Promise<ReplayOutco
     if (elsewhere.size > 0) {
       logger.warn(
         { folder: spool.folder, files: outcome.elsewhere, deployments: Object.fromEntries(elsewhere), thisDeployment: spool.deployment },
-        'held HTTP changes answered 202 on another deployment (another database) wait in the held-changes folder, neither replayed nor set aside here: start a server with this DATA_DIR on the database they were promised on to store them, or move them out of the folder',
+        'held HTTP changes answered 202 on another deployment (another database) wait in the held-changes folder, neither replayed nor set aside here: start a server with this DATA_DIR on the database they were promised on to store them (a SQLite database `assay restore` kept aside: restore it with --replay-held, which keeps its deployment), or move them out of the folder',
       )
     }
     let waiting: Waiting[] = []

@@ -249,9 +249,9 @@ export class HeldChangeSpool {
     return file.deployment !== this.deployment ? file.deployment : null
   }
 
-  /** Moves a left-over file aside into `refused/`, for an operator; resolves with where it went. */
-  async setAside(name: string): Promise<string> {
-    const folder = join(this.folder, REFUSED_FOLDER)
+  /** Moves a left-over file aside into `refused/` (or the spool's subfolder `into`), for an operator; resolves with where it went. */
+  async setAside(name: string, into = REFUSED_FOLDER): Promise<string> {
+    const folder = join(this.folder, into)
     await mkdir(folder, { recursive: true, mode: 0o700 })
     const to = join(folder, name)
     await rename(join(this.folder, name), to)
