@@ -13,10 +13,10 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import type { AsOf, BoardHistory } from '../../shared/history-model.ts'
 import { historyBytes } from '../../server/history/thin-history.ts'
 import { apiClient } from '../helpers/api.ts'
-import { openAccess } from '../helpers/open-access.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { DAY, HOUR, MINUTE, testClock } from '../helpers/test-clock.ts'
-import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import type { TestServer } from '../helpers/test-server.ts'
+import { startThinningServer } from '../helpers/thinning-server.ts'
 
 const postgresMissing = await missingServices('postgres')
 
@@ -28,13 +28,7 @@ describeEachDialect(postgresMissing, 'the base of the kept rows on %s', (dialect
 
   it('is kept when a later checkpoint of its interval comes, and the board as of any moment is what it was or refused', async () => {
     const clock = testClock()
-    server = await startTestServer({
-      dialect,
-      access: () => openAccess(),
-      clock,
-      compactAfterRows: 1_000_000,
-      env: { HISTORY_DETAIL_DAYS: '1', HISTORY_CHECKPOINT_MINUTES: '60', HISTORY_RETENTION_DAYS: '3' },
-    })
+    server = await startThinningServer(dialect, clock)
     const api = apiClient(() => server.url)
     const boardId = await api.createBoard('Base')
     const { history } = server.services.storage
