@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { CheckpointInfo, HistoryPolicy } from '../storage/storage.ts'
-import { nextCapStep, planRetention } from './retention-plan.ts'
+import { baseOf, nextCapStep, planRetention } from './retention-plan.ts'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -14,7 +14,7 @@ const seqsAt = (list: CheckpointInfo[], ...times: string[]) => list.filter((c) =
 describe('planRetention', () => {
   it('keeps every row and the latest checkpoint of each interval within the detail window', () => {
     const list = checkpoints('2026-03-19T09:10:00.000Z', '2026-03-19T09:40:00.000Z', '2026-03-19T10:20:00.000Z', '2026-03-20T11:50:00.000Z')
-    expect(planRetention(list, policy, NOW)).toEqual({ dropCheckpoints: seqsAt(list, '2026-03-19T09:10:00.000Z'), dropRowsThrough: null })
+    expect(planRetention(list, policy, NOW, null)).toEqual({ dropCheckpoints: seqsAt(list, '2026-03-19T09:10:00.000Z'), dropRowsThrough: null })
   })
 
   it('keeps one checkpoint a day before the window, the boundary standing for its day, and drops the rows it covers', () => {
@@ -26,7 +26,7 @@ describe('planRetention', () => {
       '2026-03-12T15:00:00.000Z',
       '2026-03-19T10:00:00.000Z',
     )
-    const plan = planRetention(list, policy, NOW)
+    const plan = planRetention(list, policy, NOW, null)
     // The boundary is the newest checkpoint older than the window (12 March, 15:00): the earlier one of that day goes.
     expect(plan.dropRowsThrough).toBe(seqsAt(list, '2026-03-12T15:00:00.000Z')[0])
     expect(plan.dropCheckpoints).toEqual(seqsAt(list, '2026-03-05T08:00:00.000Z', '2026-03-12T09:00:00.000Z'))
@@ -34,13 +34,32 @@ describe('planRetention', () => {
 
   it('drops the daily checkpoints older than the retention period, unless it is for ever', () => {
     const list = checkpoints('2026-01-10T08:00:00.000Z', '2026-02-25T08:00:00.000Z', '2026-03-19T10:00:00.000Z')
-    expect(planRetention(list, policy, NOW).dropCheckpoints).toEqual(seqsAt(list, '2026-01-10T08:00:00.000Z'))
-    expect(planRetention(list, { ...policy, retentionMs: 0 }, NOW).dropCheckpoints).toEqual([])
+    expect(planRetention(list, policy, NOW, null).dropCheckpoints).toEqual(seqsAt(list, '2026-01-10T08:00:00.000Z'))
+    expect(planRetention(list, { ...policy, retentionMs: 0 }, NOW, null).dropCheckpoints).toEqual([])
   })
 
   it('never drops the latest checkpoint, however old', () => {
     const list = checkpoints('2025-01-01T08:00:00.000Z')
-    expect(planRetention(list, policy, NOW)).toEqual({ dropCheckpoints: [], dropRowsThrough: 10 })
+    expect(planRetention(list, policy, NOW, null)).toEqual({ dropCheckpoints: [], dropRowsThrough: 10 })
+  })
+})
+
+describe('the base the oldest rows left build on', () => {
+  const list = checkpoints('2026-03-20T11:01:00.000Z', '2026-03-20T11:20:00.000Z', '2026-03-20T11:50:00.000Z')
+
+  it('is the newest checkpoint older than the first row left, none when no row was dropped, the latest when none is left', () => {
+    expect(baseOf(list, 11)).toBe(10)
+    expect(baseOf(list, 25)).toBe(20)
+    expect(baseOf(list, 3)).toBeNull()
+    expect(baseOf(list, null)).toBe(30)
+  })
+
+  it('is kept when a later checkpoint of its interval would replace it, until the boundary passes it', () => {
+    // A cap step dropped the rows through the first checkpoint, within the window; the later ones are of the same hour.
+    expect(planRetention(list, policy, NOW, 10)).toEqual({ dropCheckpoints: [20], dropRowsThrough: null })
+    expect(planRetention(list, policy, NOW, null).dropCheckpoints).toEqual([10, 20])
+    // A day later the window has passed all three: the boundary moves to the latest and the base goes with its rows.
+    expect(planRetention(list, policy, NOW + 8 * DAY, 10)).toEqual({ dropCheckpoints: [10, 20], dropRowsThrough: 30 })
   })
 })
 

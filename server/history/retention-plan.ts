@@ -12,7 +12,10 @@
  *   for the retention period; the boundary, the newest of its day, stands
  *   for that day.
  * - The latest checkpoint (where loading starts) and the rows after it are
- *   never dropped.
+ *   never dropped, nor the base: the checkpoint the oldest rows left build
+ *   on, once the rows before them were dropped (by the byte cap, possibly
+ *   within the window), until the boundary passes it. Without it those rows
+ *   would rebuild each moment before the next checkpoint from an empty board.
  */
 import type { CheckpointInfo, HistoryPolicy } from '../storage/storage.ts'
 
@@ -25,14 +28,26 @@ export type RetentionPlan = {
 
 const DAY_MS = 86_400_000
 
-/** `checkpoints` oldest first. */
-export function planRetention(checkpoints: readonly CheckpointInfo[], policy: HistoryPolicy, now: number): RetentionPlan {
+/**
+ * The base: the newest checkpoint older than the oldest row left (`firstRow`), which those rows build on; null when
+ * no rows were dropped before them. With no row left, the latest checkpoint.
+ */
+export function baseOf(checkpoints: readonly CheckpointInfo[], firstRow: number | null): number | null {
+  const base = firstRow === null ? checkpoints.at(-1) : checkpoints.findLast((c) => c.throughSeq < firstRow)
+  return base?.throughSeq ?? null
+}
+
+/** `checkpoints` oldest first; `base` as `baseOf` finds it. */
+export function planRetention(checkpoints: readonly CheckpointInfo[], policy: HistoryPolicy, now: number, base: number | null): RetentionPlan {
   if (checkpoints.length === 0) return { dropCheckpoints: [], dropRowsThrough: null }
   const time = (c: CheckpointInfo) => Date.parse(c.at)
   const detailStart = now - policy.detailMs
   const boundary = checkpoints.findLastIndex((c) => time(c) < detailStart)
   const keep = new Set<number>([checkpoints.length - 1])
   if (boundary >= 0) keep.add(boundary)
+  // The rows dropped through the new boundary take the old base's rows with them; short of it, the base stays.
+  const baseIndex = checkpoints.findIndex((c) => c.throughSeq === base)
+  if (baseIndex > boundary) keep.add(baseIndex)
   const latestOfBucket = new Map<string, number>()
   checkpoints.forEach((checkpoint, index) => {
     if (index <= boundary) {

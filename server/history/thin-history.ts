@@ -1,66 +1,111 @@
 /**
  * Carries out the retention plan and the byte cap on one board's history,
  * through the few operations each storage dialect provides.
+ *
+ * It runs on the relay's thread (after a compaction, and for every board in
+ * the hourly sweep), and on SQLite every statement blocks that thread: so the
+ * history's size is read once and each step's bytes taken off it, rows are
+ * dropped one checkpoint's worth at a time (what compaction folds at once)
+ * and changes DROP_BATCH at a time, and the event loop turns between two
+ * statements, the relay's work going on in between.
  */
 import type { CheckpointInfo, HistoryPolicy, HistorySize } from '../storage/storage.ts'
-import { nextCapStep, planRetention } from './retention-plan.ts'
+import { baseOf, nextCapStep, planRetention } from './retention-plan.ts'
+
+/** What one statement dropped: how many rows or changes, and their bytes as `HistorySize` counts them. */
+export type Dropped = { count: number; bytes: number }
 
 export type ThinningOps = {
   /** Oldest first. */
   checkpoints(): Promise<CheckpointInfo[]>
+  /** The sequence number of the board's oldest row left; null when none is. */
+  firstRow(): Promise<number | null>
   dropCheckpoints(throughSeqs: number[]): Promise<number>
-  /** Drops the rows at or before `seq`, and marks the checkpoints before it as no longer followed by their rows. */
-  dropRowsThrough(seq: number): Promise<number>
-  /** Drops the changes recorded before `at`. */
-  dropChangesBefore(at: string): Promise<number>
+  /** Drops the rows at or before `seq`, and marks the checkpoints before it as no longer followed by their rows, in one transaction. */
+  dropRowsThrough(seq: number): Promise<Dropped>
+  /** Drops the oldest changes recorded before `at`, `limit` at most. */
+  dropChanges(at: string, limit: number): Promise<Dropped>
+  /** A scan of all the board's history: read once a thinning. */
   size(): Promise<HistorySize>
 }
 
 export type ThinningResult = { checkpointsDropped: number; rowsDropped: number; changesDropped: number }
 
+/** Changes one statement drops at most: a few milliseconds of the relay's thread on SQLite. */
+export const DROP_BATCH = 2_000
+
 export function historyBytes(size: HistorySize): number {
   return size.rowBytes + size.checkpointBytes + size.changeBytes
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 export async function thinHistory(ops: ThinningOps, policy: HistoryPolicy, now: string): Promise<ThinningResult> {
   const result: ThinningResult = { checkpointsDropped: 0, rowsDropped: 0, changesDropped: 0 }
   const nowMs = Date.parse(now)
   const before = await ops.checkpoints()
-  const plan = planRetention(before, policy, nowMs)
-  // Each step commits on its own, and a read may come between two (or the process die, or a statement fail, there):
-  // every state in between must read true. A board's history is kept from its start while a row at or before its
-  // oldest checkpoint is left (storage keptFrom), so the rows go first, through the boundary, while the checkpoints
-  // before it still stand: the oldest checkpoint is then older than the first row left, and the board before it is
-  // answered as no longer kept, not rebuilt from nothing. Dropping an old checkpoint first, while the rows after it
-  // and up to the boundary were still there, made them the oldest history kept and the board before them an empty one.
-  if (plan.dropRowsThrough !== null) result.rowsDropped += await ops.dropRowsThrough(plan.dropRowsThrough)
-  result.checkpointsDropped += await ops.dropCheckpoints(plan.dropCheckpoints)
-  if (policy.retentionMs > 0) result.changesDropped += await ops.dropChangesBefore(new Date(nowMs - policy.retentionMs).toISOString())
+  const base = baseOf(before, await ops.firstRow())
+  let bytes = historyBytes(await ops.size())
+  await nextTurn()
 
-  const dropped = new Set(plan.dropCheckpoints)
-  let kept = before.filter((c) => !dropped.has(c.throughSeq))
-  let rowsThrough = plan.dropRowsThrough
-  while (historyBytes(await ops.size()) > policy.maxBytes) {
-    const step = nextCapStep(kept, rowsThrough)
+  // Each statement commits on its own, and a read may come between two (or the process die, or a statement fail,
+  // there): every state in between must read true. The rows go first, one checkpoint further each time, while the
+  // checkpoints before the boundary still stand: the oldest checkpoint is then older than the first row left, and the
+  // board before it is answered as no longer kept (storage keptFrom), not rebuilt from nothing. Dropping an old
+  // checkpoint first, while the rows after it and up to the boundary were still there, made them the oldest history
+  // kept and the board before them an empty one.
+  let rowsThrough = base ?? -1
+  /** Through each of the `standing` checkpoints up to `seq` in turn: a statement's rows are those compaction folded at once. */
+  const dropRowsThrough = async (seq: number, standing: readonly CheckpointInfo[]) => {
+    for (const checkpoint of standing) {
+      if (checkpoint.throughSeq <= rowsThrough || checkpoint.throughSeq > seq) continue
+      const rows = await ops.dropRowsThrough(checkpoint.throughSeq)
+      result.rowsDropped += rows.count
+      bytes -= rows.bytes
+      rowsThrough = checkpoint.throughSeq
+      await nextTurn()
+    }
+  }
+  const dropCheckpoints = async (dropped: readonly CheckpointInfo[]) => {
+    if (dropped.length === 0) return
+    result.checkpointsDropped += await ops.dropCheckpoints(dropped.map((c) => c.throughSeq))
+    bytes -= dropped.reduce((sum, c) => sum + c.bytes, 0)
+    await nextTurn()
+  }
+  const dropChangesBefore = async (at: string) => {
+    for (;;) {
+      const changes = await ops.dropChanges(at, DROP_BATCH)
+      result.changesDropped += changes.count
+      bytes -= changes.bytes
+      await nextTurn()
+      if (changes.count < DROP_BATCH) return
+    }
+  }
+
+  const plan = planRetention(before, policy, nowMs, base)
+  if (plan.dropRowsThrough !== null) await dropRowsThrough(plan.dropRowsThrough, before)
+  const planned = new Set(plan.dropCheckpoints)
+  await dropCheckpoints(before.filter((c) => planned.has(c.throughSeq)))
+  if (policy.retentionMs > 0) await dropChangesBefore(new Date(nowMs - policy.retentionMs).toISOString())
+
+  let kept = before.filter((c) => !planned.has(c.throughSeq))
+  while (bytes > policy.maxBytes) {
+    const step = nextCapStep(kept, rowsThrough < 0 ? null : rowsThrough)
     if (step === null) {
       // Only what loading needs is left, the latest checkpoint and the rows after it: the recorded changes go last.
-      result.changesDropped += await ops.dropChangesBefore(now)
+      await dropChangesBefore(now)
       break
     }
     if ('dropCheckpoint' in step) {
       // Only checkpoints older than the boundary, whose rows are gone already: the next one, also older than the
       // first row left, becomes where the kept history starts.
       const { throughSeq, at } = step.dropCheckpoint
-      result.checkpointsDropped += await ops.dropCheckpoints([throughSeq])
+      await dropCheckpoints([step.dropCheckpoint])
       // Who changed what before the oldest moment still kept goes with it; cut off before this, the changes left
       // are still true, and go with the next checkpoint dropped (or by the retention period).
-      result.changesDropped += await ops.dropChangesBefore(at)
+      await dropChangesBefore(at)
       kept = kept.filter((c) => c.throughSeq !== throughSeq)
-    } else {
-      // The rows up to the next checkpoint and the marks on those before it, in one transaction.
-      result.rowsDropped += await ops.dropRowsThrough(step.dropRowsThrough)
-      rowsThrough = step.dropRowsThrough
-    }
+    } else await dropRowsThrough(step.dropRowsThrough, kept)
   }
   return result
 }

@@ -27,6 +27,9 @@ const changeColumns = {
   id: boardChanges.id,
 }
 
+/** A recorded change's bytes, as the history's size counts them. */
+const changeBytes = sql<number | null>`octet_length(${boardChanges.fromValue}) + octet_length(${boardChanges.toValue})`
+
 /** Changes older than `position` in the board's order (the index on board, seq and id serves it). */
 function before(position: ChangePosition) {
   return or(lt(boardChanges.seq, position.seq), and(eq(boardChanges.seq, position.seq), lt(boardChanges.id, position.id)))
@@ -34,9 +37,10 @@ function before(position: ChangePosition) {
 
 /**
  * When the board's kept history starts (its oldest checkpoint, once the rows before it were dropped), or null when
- * it is kept from the start. Thinning drops rows only through a checkpoint it keeps, and the checkpoints before that
- * one only once those rows are gone (thin-history.ts): so once rows were dropped, the oldest checkpoint is older than
- * the first row left, and a row at or before it means that none was.
+ * it is kept from the start. Thinning drops rows only through a checkpoint it keeps, the checkpoints before that
+ * one only once those rows are gone, and that one (the base the rows left build on) only with them (thin-history.ts,
+ * retention-plan.ts): so once rows were dropped, the oldest checkpoint is older than the first row left, and a row
+ * at or before it means that none was.
  */
 async function keptFromIn(tx: Pick<PgDb, 'select'>, boardId: string): Promise<string | null> {
   const [oldest] = await tx.select({ through: boardCheckpoints.throughSeq, at: boardCheckpoints.at }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(asc(boardCheckpoints.throughSeq)).limit(1)
@@ -208,6 +212,10 @@ export class PgHistoryStore implements HistoryStore {
     return thinHistory(
       {
         checkpoints: () => this.checkpoints(boardId),
+        async firstRow() {
+          const [first] = await db.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId))
+          return first?.seq == null ? null : Number(first.seq)
+        },
         async dropCheckpoints(throughSeqs) {
           if (throughSeqs.length === 0) return 0
           const deleted = await db
@@ -219,13 +227,22 @@ export class PgHistoryStore implements HistoryStore {
         async dropRowsThrough(seq) {
           return db.transaction(async (tx) => {
             await tx.update(boardCheckpoints).set({ rowsKept: false }).where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, seq)))
-            const deleted = await tx.delete(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, seq))).returning({ seq: boardUpdates.seq })
-            return deleted.length
+            const deleted = await tx
+              .delete(boardUpdates)
+              .where(and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, seq)))
+              .returning({ bytes: sql<number>`length(${boardUpdates.update})` })
+            return { count: deleted.length, bytes: deleted.reduce((total, row) => total + Number(row.bytes), 0) }
           })
         },
-        async dropChangesBefore(at) {
-          const deleted = await db.delete(boardChanges).where(and(eq(boardChanges.boardId, boardId), lt(boardChanges.at, at))).returning({ id: boardChanges.id })
-          return deleted.length
+        async dropChanges(at, limit) {
+          const oldest = db
+            .select({ id: boardChanges.id })
+            .from(boardChanges)
+            .where(and(eq(boardChanges.boardId, boardId), lt(boardChanges.at, at)))
+            .orderBy(asc(boardChanges.at))
+            .limit(limit)
+          const deleted = await db.delete(boardChanges).where(inArray(boardChanges.id, oldest)).returning({ bytes: changeBytes })
+          return { count: deleted.length, bytes: deleted.reduce((total, change) => total + Number(change.bytes ?? 0), 0) }
         },
         size: () => this.size(boardId),
       },
@@ -238,7 +255,7 @@ export class PgHistoryStore implements HistoryStore {
     const [rows] = await this.db.select({ n: count(), bytes: sum(sql`length(${boardUpdates.update})`) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId))
     const [checkpoints] = await this.db.select({ n: count(), bytes: sum(sql`length(${boardCheckpoints.state})`) }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId))
     const [changes] = await this.db
-      .select({ n: count(), bytes: sum(sql`octet_length(${boardChanges.fromValue}) + octet_length(${boardChanges.toValue})`) })
+      .select({ n: count(), bytes: sum(changeBytes) })
       .from(boardChanges)
       .where(eq(boardChanges.boardId, boardId))
     return {

@@ -21,6 +21,9 @@ const changeColumns = {
   id: boardChanges.id,
 }
 
+/** A recorded change's bytes, as the history's size counts them. */
+const changeBytes = sql<number | null>`octet_length(${boardChanges.fromValue}) + octet_length(${boardChanges.toValue})`
+
 /** Changes older than `position` in the board's order (the index on board, seq and id serves it). */
 function before(position: ChangePosition) {
   return or(lt(boardChanges.seq, position.seq), and(eq(boardChanges.seq, position.seq), lt(boardChanges.id, position.id)))
@@ -28,9 +31,10 @@ function before(position: ChangePosition) {
 
 /**
  * When the board's kept history starts (its oldest checkpoint, once the rows before it were dropped), or null when
- * it is kept from the start. Thinning drops rows only through a checkpoint it keeps, and the checkpoints before that
- * one only once those rows are gone (thin-history.ts): so once rows were dropped, the oldest checkpoint is older than
- * the first row left, and a row at or before it means that none was.
+ * it is kept from the start. Thinning drops rows only through a checkpoint it keeps, the checkpoints before that
+ * one only once those rows are gone, and that one (the base the rows left build on) only with them (thin-history.ts,
+ * retention-plan.ts): so once rows were dropped, the oldest checkpoint is older than the first row left, and a row
+ * at or before it means that none was.
  */
 function keptFromIn(tx: Pick<SqliteDb, 'select'>, boardId: string): string | null {
   const oldest = tx.select({ through: boardCheckpoints.throughSeq, at: boardCheckpoints.at }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(asc(boardCheckpoints.throughSeq)).limit(1).get()
@@ -188,18 +192,31 @@ export class SqliteHistoryStore implements HistoryStore {
     return thinHistory(
       {
         checkpoints: () => this.checkpoints(boardId),
+        firstRow: async () => db.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).get()?.seq ?? null,
         async dropCheckpoints(throughSeqs) {
           if (throughSeqs.length === 0) return 0
           return db.delete(boardCheckpoints).where(and(eq(boardCheckpoints.boardId, boardId), inArray(boardCheckpoints.throughSeq, throughSeqs))).run().changes
         },
         async dropRowsThrough(seq) {
           return db.transaction((tx) => {
+            const through = and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, seq))
+            const gone = tx.select({ bytes: sum(sql`length(${boardUpdates.update})`) }).from(boardUpdates).where(through).get()
             tx.update(boardCheckpoints).set({ rowsKept: false }).where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, seq))).run()
-            return tx.delete(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, seq))).run().changes
+            return { count: tx.delete(boardUpdates).where(through).run().changes, bytes: Number(gone?.bytes ?? 0) }
           })
         },
-        async dropChangesBefore(at) {
-          return db.delete(boardChanges).where(and(eq(boardChanges.boardId, boardId), lt(boardChanges.at, at))).run().changes
+        async dropChanges(at, limit) {
+          return db.transaction((tx) => {
+            const oldest = tx
+              .select({ id: boardChanges.id, bytes: changeBytes })
+              .from(boardChanges)
+              .where(and(eq(boardChanges.boardId, boardId), lt(boardChanges.at, at)))
+              .orderBy(asc(boardChanges.at))
+              .limit(limit)
+              .all()
+            if (oldest.length > 0) tx.delete(boardChanges).where(inArray(boardChanges.id, oldest.map((change) => change.id))).run()
+            return { count: oldest.length, bytes: oldest.reduce((total, change) => total + Number(change.bytes ?? 0), 0) }
+          })
         },
         size: () => this.size(boardId),
       },
@@ -212,7 +229,7 @@ export class SqliteHistoryStore implements HistoryStore {
     const rows = this.db.select({ n: count(), bytes: sum(sql`length(${boardUpdates.update})`) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).get()
     const checkpoints = this.db.select({ n: count(), bytes: sum(sql`length(${boardCheckpoints.state})`) }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).get()
     const changes = this.db
-      .select({ n: count(), bytes: sum(sql`octet_length(${boardChanges.fromValue}) + octet_length(${boardChanges.toValue})`) })
+      .select({ n: count(), bytes: sum(changeBytes) })
       .from(boardChanges)
       .where(eq(boardChanges.boardId, boardId))
       .get()

@@ -11,11 +11,11 @@ import { afterEach, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { AsOf, BoardHistory } from '../../shared/history-model.ts'
 import { apiClient } from '../helpers/api.ts'
-import { openAccess } from '../helpers/open-access.ts'
 import { refuseDeletes } from '../helpers/refused-deletes.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { DAY, MINUTE, testClock } from '../helpers/test-clock.ts'
-import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import type { TestServer } from '../helpers/test-server.ts'
+import { startThinningServer } from '../helpers/thinning-server.ts'
 
 const postgresMissing = await missingServices('postgres')
 
@@ -29,13 +29,7 @@ describeEachDialect(postgresMissing, 'thinning cut off between its steps on %s',
   it.each(['board_updates', 'board_checkpoints'])('never shows a board that was not when deleting from %s fails', async (table) => {
     const clock = testClock()
     const t0 = Date.parse(clock.iso())
-    server = await startTestServer({
-      dialect,
-      access: () => openAccess(),
-      clock,
-      compactAfterRows: 1_000_000,
-      env: { HISTORY_DETAIL_DAYS: '1', HISTORY_CHECKPOINT_MINUTES: '60', HISTORY_RETENTION_DAYS: '3' },
-    })
+    server = await startThinningServer(dialect, clock)
     const api = apiClient(() => server.url)
     const boardId = await api.createBoard('Cut')
     /** An assessment added over HTTP a minute later, then the log compacted (a checkpoint) and thinned by the compaction. */
