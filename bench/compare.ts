@@ -9,7 +9,7 @@
  * round's figures. Sizes are flags, e.g. `--rounds 5 --readers 10,50`;
  * `--profile DIR` has each server write a CPU profile there (node --cpu-prof);
  * `--perf DIR` records each server's round with `perf record` there and prints
- * where its CPU went in each fan-out run, kernel and V8's own threads included.
+ * where its CPU went in each fan-out run and under throughput, kernel and V8's own threads included.
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util'
 import { markdownTable, medianRows, type CompareSizes, type RoundFigures } from './compare/figures.ts'
 import { answerCalls, call } from './compare/ipc.js'
 import { perfBreakdown } from './compare/perf-breakdown.ts'
-import type { FanOutFigures } from './compare/scenarios.ts'
+import type { FanOutFigures, ThroughputFigures } from './compare/scenarios.ts'
 import { startTarget, type TargetServer } from './compare/server-process.ts'
 import { TARGETS } from './compare/targets.ts'
 
@@ -105,7 +105,7 @@ export async function benchCompare(args: string[]): Promise<CompareResult> {
           await current.stop()
           current = null
         }
-        if (perfData) await writeBreakdown(perfData, figures.fanOut)
+        if (perfData) await writeBreakdown(perfData, figures.fanOut, figures.throughput)
         console.error(`compare: round ${round + 1} of ${sizes.rounds}, ${target.title}: ${((Date.now() - started) / 1000).toFixed(1)} s`)
       }
     }
@@ -123,9 +123,10 @@ function preparePerf(perfDir: string): void {
   mkdirSync(perfDir, { recursive: true })
 }
 
-/** Prints where the server's CPU went in each fan-out run of the round, and keeps it beside the recording. */
-async function writeBreakdown(perfData: string, fanOuts: readonly FanOutFigures[]): Promise<void> {
+/** Prints where the server's CPU went in each fan-out run of the round and under throughput, and keeps it beside the recording. */
+async function writeBreakdown(perfData: string, fanOuts: readonly FanOutFigures[], throughput: ThroughputFigures): Promise<void> {
   const windows = fanOuts.map(({ readers, edits, window }) => ({ label: `1 writer → ${readers} readers`, edits, ...window }))
+  windows.push({ label: `${throughput.writers} writers → ${throughput.readers} readers`, edits: throughput.edits, ...throughput.window })
   const breakdown = await perfBreakdown(perfData, windows)
   writeFileSync(`${perfData}.txt`, `${breakdown}\n`)
   console.error(`\n${breakdown}\n`)

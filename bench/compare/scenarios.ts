@@ -34,7 +34,15 @@ export type FanOutFigures = {
   /** When the keystrokes ran, in CLOCK_MONOTONIC seconds (the clock perf-breakdown.ts cuts a recording by). */
   window: { fromSeconds: number; toSeconds: number }
 }
-export type ThroughputFigures = { writers: number; readers: number; edits: number; editsPerSecond: number; cpuMicrosPerEdit: number }
+export type ThroughputFigures = {
+  writers: number
+  readers: number
+  edits: number
+  editsPerSecond: number
+  cpuMicrosPerEdit: number
+  /** When the writers typed until the observer had every edit, in CLOCK_MONOTONIC seconds (a CPU profile's clock). */
+  window: { fromSeconds: number; toSeconds: number }
+}
 export type ManyBoardsFigures = { boards: number; clients: number; connectAndSyncMs: number; cpuMicrosPerClient: number; memoryKiBPerBoard: number }
 export type LargeSyncFigures = { stateBytes: number; samples: number; syncMs: { p50: number; max: number } }
 
@@ -129,6 +137,7 @@ export async function throughput(context: ScenarioContext, writerCount: number, 
   for (const writer of writers) writer.following = false
   const edits = writerCount * editsEach
   const cpuBefore = await server.cpuMicros()
+  const fromSeconds = monotonicSeconds()
   const started = performance.now()
   await Promise.all(
     writers.map(async (writer, w) => {
@@ -141,10 +150,11 @@ export async function throughput(context: ScenarioContext, writerCount: number, 
   )
   await signal.until(() => observed() === edits, 'every edit at the observer', 300_000)
   const seconds = (performance.now() - started) / 1000
+  const toSeconds = monotonicSeconds()
   const cpu = (await server.cpuMicros()) - cpuBefore
   await checkConvergence(context, readers, observer.doc!, 'throughput')
   await closeAll([...writers, ...readers])
-  return { writers: writerCount, readers: readerCount, edits, editsPerSecond: Math.round(edits / seconds), cpuMicrosPerEdit: Math.round(cpu / edits) }
+  return { writers: writerCount, readers: readerCount, edits, editsPerSecond: Math.round(edits / seconds), cpuMicrosPerEdit: Math.round(cpu / edits), window: { fromSeconds, toSeconds } }
 }
 
 /** Many boards at once, each opened by a pair of clients: the time until all are synced, and what each loaded board costs the server. */

@@ -24,6 +24,7 @@ import type { Logger } from '../log.ts'
 import { BoardRowGone, ClientIdTaken } from '../storage/storage-errors.ts'
 import type { AuditedEntries, FirstWrites, LogEntry, NewAuditRecord, TurnHolder, UpdateLogStore } from '../storage/storage.ts'
 import { BoardDeleted, RoomUnloaded } from './commit-errors.ts'
+import { batchRows, type BatchRows } from './batch-rows.ts'
 import { Connection } from './connection.ts'
 import { mergeInGroups } from './merge-in-groups.ts'
 
@@ -39,13 +40,14 @@ const COMMIT_RETRY_FIRST_MS = 200
 
 /**
  * A batch of changes stored in one transaction: their merged update (as
- * broadcast), how many log rows, how long it took, the people whose
+ * broadcast), how many updates, how many log rows hold them (batch-rows.ts),
+ * how long it took, the people whose
  * connections made them (none for server-side changes and anonymous sockets),
  * and who the transaction stored as the first writer of each client id it
  * wrote first (storage.ts, FirstWrites): the server's own ids included, which
  * a member's update and the stamp it carries share with that member.
  */
-export type Commit = { update: Uint8Array; updates: number; seconds: number; authors: string[]; firstWrites: FirstWrites[] }
+export type Commit = { update: Uint8Array; updates: number; rows: number; seconds: number; authors: string[]; firstWrites: FirstWrites[] }
 
 /** What the room does when its commits reach it. */
 export interface CommitLogHost {
@@ -320,6 +322,7 @@ export class CommitLog {
     this.flushing = true
     let made = false
     let batch: PendingUpdate[] = []
+    let rows: BatchRows = { rows: [], starts: [] }
     let pendingBefore = 0
     const started = performance.now()
     try {
@@ -328,7 +331,8 @@ export class CommitLog {
         made = true
         const audited = await make()
         batch = this.takeBatch()
-        return { entries: batch, audited }
+        rows = batchRows(batch)
+        return { entries: rows.rows, audited }
       })
     } catch (error) {
       this.flushing = false
@@ -345,7 +349,7 @@ export class CommitLog {
     this.flushing = false
     // Unloaded meanwhile, it answers no one, as after any commit (flush).
     if (!this.destroyed) {
-      if (batch.length > 0) this.committedBatch(batch, started)
+      if (batch.length > 0) this.committedBatch(batch, rows.rows, started)
       else this.resumeAfterCommit()
     }
   }
@@ -364,8 +368,9 @@ export class CommitLog {
     this.flushing = true
     const batch = this.takeBatch()
     const started = performance.now()
+    const { rows, starts } = batchRows(batch)
     try {
-      await this.options.log.append(this.boardId, batch)
+      await this.options.log.append(this.boardId, rows)
     } catch (error) {
       if (error instanceof BoardRowGone) {
         this.flushing = false
@@ -376,7 +381,7 @@ export class CommitLog {
         this.flushing = false
         this.putBack(batch)
         // Never to be stored, and retried it would hold up every edit after it; the others' edits in the batch are kept and retried.
-        const sender = this.dropTaken(error.entry)
+        const sender = this.dropTaken(starts[error.entry]!)
         this.options.host.clientIdTaken(error, sender)
         this.resumeAfterCommit()
         return
@@ -389,7 +394,7 @@ export class CommitLog {
       return
     }
     this.flushing = false
-    if (!this.destroyed) this.committedBatch(batch, started)
+    if (!this.destroyed) this.committedBatch(batch, rows, started)
   }
 
   /**
@@ -449,14 +454,15 @@ export class CommitLog {
   }
 
   /** What follows a batch's commit: it is broadcast, and what waited for it answered. */
-  private committedBatch(batch: PendingUpdate[], started: number): void {
+  private committedBatch(batch: PendingUpdate[], rows: readonly LogEntry[], started: number): void {
     const seconds = (performance.now() - started) / 1000
     this.triedCount = 0
     this.commitSucceeded()
     this.committedUpTo()
     this.committedCount += batch.length
-    const merged = mergeInGroups(batch.map((entry) => entry.update))
-    this.options.host.committed({ update: merged, updates: batch.length, seconds, authors: authorsOf(batch), firstWrites: batch.flatMap((entry) => entry.firstWrites ?? []) })
+    // Each row holds a run of the batch merged already: under load, one row holds most of it.
+    const merged = rows.length === 1 ? rows[0]!.update : mergeInGroups(rows.map((row) => row.update))
+    this.options.host.committed({ update: merged, updates: batch.length, rows: rows.length, seconds, authors: authorsOf(batch), firstWrites: batch.flatMap((entry) => entry.firstWrites ?? []) })
     // Nothing was applied during the commit, so the doc is exactly what is stored: answer what waits for that.
     if (this.heldReplies.length > 0) this.answerHeldReplies()
     if (this.savedWaiters.length > 0) this.resolveSavedWaiters()

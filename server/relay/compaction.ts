@@ -70,7 +70,7 @@ export class Compaction implements RoomExtension {
 
   onCommitted(room: Room, commit: Commit): void {
     const board = this.boards.get(room.boardId)
-    if (board) board.rows += commit.updates
+    if (board) board.rows += commit.rows
     this.compactIfDue(room.boardId)
   }
 
