@@ -113,6 +113,14 @@ export class PgHistoryStore implements HistoryStore {
     return pagesOfRows(page, range.afterSeq, ROWS_PER_PAGE)
   }
 
+  async writtenAfter(boardId: string, afterSeq: number): Promise<number> {
+    const [rows] = await this.db
+      .select({ bytes: sum(sql`octet_length(${boardUpdates.update})`).mapWith(Number) })
+      .from(boardUpdates)
+      .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, afterSeq)))
+    return rows?.bytes ?? 0
+  }
+
   async keptFrom(boardId: string): Promise<string | null> {
     return this.db.transaction((tx) => keptFromIn(tx, boardId), { isolationLevel: 'repeatable read' })
   }

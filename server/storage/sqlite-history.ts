@@ -103,6 +103,16 @@ export class SqliteHistoryStore implements HistoryStore {
     return pagesOfRows(page, range.afterSeq, ROWS_PER_PAGE)
   }
 
+  async writtenAfter(boardId: string, afterSeq: number): Promise<number> {
+    // octet_length reads a blob's size from its record header, never the blob.
+    const rows = this.db
+      .select({ bytes: sum(sql`octet_length(${boardUpdates.update})`).mapWith(Number) })
+      .from(boardUpdates)
+      .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, afterSeq)))
+      .get()
+    return rows?.bytes ?? 0
+  }
+
   async keptFrom(boardId: string): Promise<string | null> {
     return this.db.transaction((tx) => keptFromIn(tx, boardId))
   }

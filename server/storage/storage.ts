@@ -305,6 +305,8 @@ export interface HistoryStore {
   checkpointState(boardId: string, throughSeq: number): Promise<Uint8Array | null>
   /** The rows of the range, oldest first, a page at a time (read in one piece, 200,000 rows held the relay's thread a second on SQLite). */
   rowsUpTo(boardId: string, range: RowsUpTo): AsyncIterable<LogRow[]>
+  /** The bytes of the board's log rows after sequence number `afterSeq` (sizes only, never the bytes themselves). */
+  writtenAfter(boardId: string, afterSeq: number): Promise<number>
   /** When the board's kept history starts, or null when it is kept from the board's start (HistoryStart's `keptFrom` before any checkpoint). */
   keptFrom(boardId: string): Promise<string | null>
   /** The latest checkpoint and the rows after it with their authors: where the newest changes are worked out from. */
