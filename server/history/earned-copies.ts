@@ -6,7 +6,8 @@
  * snapshot another 4 MB, charged to nobody). A copy is kept only once the log
  * rows written since the previous one weigh at least 1/COPY_BYTES_PER_WRITTEN
  * of it, so such copies hold at most that many times what was written (plus
- * the latest checkpoint, which loads the board, and a board's first copy).
+ * the latest checkpoint, which loads the board, a board's first copy, and
+ * the copies of a small board).
  * The rows themselves stay, so no moment is lost: the board as of a time
  * between two kept checkpoints is rebuilt from the older one and its rows.
  */
@@ -14,12 +15,19 @@
 /** At most this many bytes of kept copies per byte written to the board's log. */
 export const COPY_BYTES_PER_WRITTEN = 4
 
+/**
+ * A copy this small is always kept, as before: a small board's copies cost
+ * little however often they come (a compaction needs 500 rows, an automatic
+ * snapshot an interval), and its history keeps a checkpoint per interval.
+ */
+export const SMALL_COPY_BYTES = 64 * 1024
+
 /** The log rows written since the previous copy: how many, and their bytes. */
 export type Written = { rows: number; bytes: number }
 
 /** Whether `writtenBytes` written since the previous copy earn a copy of `copyBytes`. */
 export function earnsCopy(copyBytes: number, writtenBytes: number): boolean {
-  return writtenBytes * COPY_BYTES_PER_WRITTEN >= copyBytes
+  return copyBytes <= SMALL_COPY_BYTES || writtenBytes * COPY_BYTES_PER_WRITTEN >= copyBytes
 }
 
 /**

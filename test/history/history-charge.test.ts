@@ -1,0 +1,117 @@
+/**
+ * The history a member's writes cost, on a large board (red team 31e): one
+ * member types into a judgment of a 0.8 MB board, the log folded after each
+ * hour's typing and an automatic snapshot swept each hour. Every checkpoint a
+ * compaction superseded, and every automatic snapshot of a changed board, was
+ * the whole board again: some 50 times the bytes typed. Now the copies kept
+ * (superseded checkpoints, automatic snapshots) hold at most
+ * COPY_BYTES_PER_WRITTEN times what was written, the live checkpoint still
+ * moves forward with each fold, and the board as of every moment of the
+ * typing reads as it was, across the checkpoints no longer kept. Measured from
+ * what the database holds, on SQLite and PostgreSQL.
+ */
+import { afterEach, expect, it } from 'vitest'
+import { assessmentText } from '../../shared/board-doc.ts'
+import type { BoardModel } from '../../shared/board-model.ts'
+import { addAssessment } from '../../shared/board-mutations.ts'
+import { COPY_BYTES_PER_WRITTEN } from '../../server/history/earned-copies.ts'
+import type { Storage } from '../../server/storage/storage.ts'
+import { editedBoard } from '../helpers/carded-board.ts'
+import { describeEachDialect, missingServices } from '../helpers/services.ts'
+import { MINUTE, testClock } from '../helpers/test-clock.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+import { clientsDestroyedAfterEach } from '../helpers/yjs-client.ts'
+
+const postgresMissing = await missingServices('postgres')
+const connect = clientsDestroyedAfterEach()
+
+const CARDS = 400
+/** Each card's judgment: 400 of them make a board of some 0.8 MB, well past a small board's copies. */
+const JUDGMENT = 'The convoy was seen near the border crossing at dawn. '.repeat(37)
+const HOURS = 3
+const KEYSTROKES_PER_HOUR = 300
+const KEYSTROKES_PER_MOMENT = 100
+
+let server: TestServer | undefined
+afterEach(async () => {
+  await server?.destroy()
+  server = undefined
+})
+
+/** Bytes of the board's kept checkpoints, the latest (which loads it) apart, and of its automatic snapshots. */
+async function copies(storage: Storage, boardId: string): Promise<{ history: number; latest: number; snapshots: number }> {
+  const kept = await storage.history.checkpoints(boardId)
+  let snapshots = 0
+  for (const snapshot of await storage.snapshots.list(boardId)) if (snapshot.kind === 'auto') snapshots += (await storage.snapshots.state(boardId, snapshot.id))!.byteLength
+  return { history: kept.slice(0, -1).reduce((sum, checkpoint) => sum + checkpoint.bytes, 0), latest: kept.at(-1)?.bytes ?? 0, snapshots }
+}
+
+describeEachDialect(postgresMissing, 'the history a member’s typing costs on %s', (dialect) => {
+  it('keeps copies of the board within a bounded factor of the bytes typed, and every moment readable', async () => {
+    const clock = testClock()
+    server = await startTestServer({
+      dialect,
+      clock,
+      env: { SNAPSHOT_INTERVAL_MINUTES: '60', WS_MAX_MESSAGES_PER_SECOND: '100000', WS_MAX_BYTES_PER_SECOND: String(64 * 1024 * 1024) },
+    })
+    const { storage, compaction, autoSnapshots } = server.services
+    const { api, boardId, writer } = await editedBoard(server, 'A large board', connect)
+    const reader = connect(server.wsUrl, boardId)
+    await reader.synced()
+
+    let first = ''
+    for (let chunk = 0; chunk < CARDS / 20; chunk++) {
+      writer.doc.transact(() => {
+        for (let card = 0; card < 20; card++) {
+          const id = addAssessment(writer.doc, { title: `Card ${chunk * 20 + card}`, judgment: JUDGMENT, likelihood: 3, confidence: 'moderate', kind: 'key-judgment' })
+          first ||= id
+        }
+      })
+    }
+    const typed = () => assessmentText(writer.doc, first, 'judgment')
+    // The reader is sent only what the server committed: once it holds what the writer typed, the rows are stored.
+    const stored = (what: string) => waitFor(() => reader.doc.getMap('assessments').size === CARDS && assessmentText(reader.doc, first, 'judgment').toString() === typed().toString(), what, 60_000)
+    await stored('the board to be stored')
+    await compaction.compact(boardId)
+    expect((await autoSnapshots.runOnce()).taken).toHaveLength(1)
+    const boardBytes = await storage.log.bytes(boardId)
+    expect(boardBytes).toBeGreaterThan(700_000)
+    const before = { copies: await copies(storage, boardId), rowBytes: (await storage.history.size(boardId)).rowBytes }
+
+    // An hour's typing at a time, the log folded and an automatic snapshot swept after each; the board's content noted at moments between.
+    const moments: { at: string; judgment: string }[] = []
+    for (let hour = 0; hour < HOURS; hour++) {
+      for (let key = 0; key < KEYSTROKES_PER_HOUR; key++) {
+        typed().insert(typed().length, String.fromCharCode(97 + (key % 26)))
+        if ((key + 1) % KEYSTROKES_PER_MOMENT === 0) {
+          await stored('the keystrokes to be stored')
+          moments.push({ at: clock.iso(), judgment: typed().toString() })
+          clock.advance(MINUTE)
+        }
+      }
+      await compaction.compact(boardId)
+      // The live checkpoint moved forward: it folds every row typed, so a load reads the checkpoint alone.
+      expect((await storage.history.tailState(boardId)).rows).toBe(0)
+      clock.advance(60 * MINUTE)
+      await autoSnapshots.runOnce()
+    }
+
+    const written = (await storage.history.size(boardId)).rowBytes - before.rowBytes
+    const after = await copies(storage, boardId)
+    // The checkpoint that loaded the board before the typing is kept as where its history starts: the board's first copy, not the typing's.
+    const kept = after.history - before.copies.history - before.copies.latest + after.snapshots - before.copies.snapshots
+    expect(written).toBeGreaterThan(0)
+    expect(kept, `${kept} bytes of copies kept for ${written} bytes typed on a board of ${boardBytes}`).toBeLessThanOrEqual(COPY_BYTES_PER_WRITTEN * written)
+
+    // Of the four checkpoints written, the first (where the typing starts) and the latest are kept: the hours' between them were not earned.
+    expect((await storage.history.checkpoints(boardId)).length).toBe(2)
+    // Every moment of the typing reads as it was, though the checkpoints folded between them are no longer kept.
+    for (const moment of moments) {
+      const read = await api.get<BoardModel>(`/api/boards/${boardId}?asOf=${encodeURIComponent(moment.at)}`)
+      expect(read.status).toBe(200)
+      expect(JSON.parse(read.headers.get('assay-as-of')!)).toMatchObject({ exact: true })
+      expect(read.body.assessments.find((assessment) => assessment.id === first)?.judgment).toBe(moment.judgment)
+    }
+  }, 300_000)
+})
