@@ -1,16 +1,17 @@
 /**
  * The history a member's writes cost, on a large board (red team 31e): one
- * member types into a judgment of a 0.8 MB board, the log folded after each
+ * member types into a judgment of a 0.95 MB board, the log folded after each
  * hour's typing and an automatic snapshot swept each hour. Every checkpoint a
  * compaction superseded, and every automatic snapshot of a changed board, was
- * the whole board again: some 50 times the bytes typed. Now the copies kept
+ * the whole board again: 193 times the bytes typed. Now the copies kept
  * (superseded checkpoints, automatic snapshots) hold at most
  * COPY_BYTES_PER_WRITTEN times what was written, the live checkpoint still
  * moves forward with each fold, and the board as of every moment of the
- * typing reads as it was, across the checkpoints no longer kept. Measured from
- * what the database holds, on SQLite and PostgreSQL.
+ * typing reads as it was, across the checkpoints no longer kept; a paste of
+ * more than a quarter of the board earns the checkpoint after it. Measured
+ * from what the database holds, on SQLite and PostgreSQL.
  */
-import { afterEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { assessmentText } from '../../shared/board-doc.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
@@ -19,7 +20,8 @@ import type { Storage } from '../../server/storage/storage.ts'
 import { editedBoard } from '../helpers/carded-board.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { MINUTE, testClock } from '../helpers/test-clock.ts'
-import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { perTest } from '../helpers/per-test.ts'
+import { startTestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { clientsDestroyedAfterEach } from '../helpers/yjs-client.ts'
 
@@ -27,17 +29,11 @@ const postgresMissing = await missingServices('postgres')
 const connect = clientsDestroyedAfterEach()
 
 const CARDS = 400
-/** Each card's judgment: 400 of them make a board of some 0.8 MB, well past a small board's copies. */
+/** Each card's judgment: 400 of them make a board of some 0.95 MB, well past a small board's copies. */
 const JUDGMENT = 'The convoy was seen near the border crossing at dawn. '.repeat(37)
 const HOURS = 3
 const KEYSTROKES_PER_HOUR = 300
 const KEYSTROKES_PER_MOMENT = 100
-
-let server: TestServer | undefined
-afterEach(async () => {
-  await server?.destroy()
-  server = undefined
-})
 
 /** Bytes of the board's kept checkpoints, the latest (which loads it) apart, and of its automatic snapshots. */
 async function copies(storage: Storage, boardId: string): Promise<{ history: number; latest: number; snapshots: number }> {
@@ -48,30 +44,44 @@ async function copies(storage: Storage, boardId: string): Promise<{ history: num
 }
 
 describeEachDialect(postgresMissing, 'the history a member’s typing costs on %s', (dialect) => {
+  const fixture = perTest(
+    async () => {
+      const clock = testClock()
+      const env = { SNAPSHOT_INTERVAL_MINUTES: '60', WS_MAX_MESSAGES_PER_SECOND: '100000', WS_MAX_BYTES_PER_SECOND: String(64 * 1024 * 1024) }
+      return { clock, server: await startTestServer({ dialect, clock, env }) }
+    },
+    ({ server }) => server.destroy(),
+  )
+
   it('keeps copies of the board within a bounded factor of the bytes typed, and every moment readable', async () => {
-    const clock = testClock()
-    server = await startTestServer({
-      dialect,
-      clock,
-      env: { SNAPSHOT_INTERVAL_MINUTES: '60', WS_MAX_MESSAGES_PER_SECOND: '100000', WS_MAX_BYTES_PER_SECOND: String(64 * 1024 * 1024) },
-    })
+    const { clock, server } = fixture
     const { storage, compaction, autoSnapshots } = server.services
     const { api, boardId, writer } = await editedBoard(server, 'A large board', connect)
     const reader = connect(server.wsUrl, boardId)
     await reader.synced()
 
-    let first = ''
-    for (let chunk = 0; chunk < CARDS / 20; chunk++) {
-      writer.doc.transact(() => {
-        for (let card = 0; card < 20; card++) {
-          const id = addAssessment(writer.doc, { title: `Card ${chunk * 20 + card}`, judgment: JUDGMENT, likelihood: 3, confidence: 'moderate', kind: 'key-judgment' })
-          first ||= id
-        }
-      })
+    /** Adds cards twenty to a transaction (each one log row); the first's id. */
+    const addCards = (count: number, from: number): string => {
+      let first = ''
+      for (let chunk = 0; chunk < count / 20; chunk++) {
+        writer.doc.transact(() => {
+          for (let card = 0; card < 20; card++) {
+            const id = addAssessment(writer.doc, { title: `Card ${from + chunk * 20 + card}`, judgment: JUDGMENT, likelihood: 3, confidence: 'moderate', kind: 'key-judgment' })
+            first ||= id
+          }
+        })
+      }
+      return first
     }
+    const first = addCards(CARDS, 0)
     const typed = () => assessmentText(writer.doc, first, 'judgment')
     // The reader is sent only what the server committed: once it holds what the writer typed, the rows are stored.
-    const stored = (what: string) => waitFor(() => reader.doc.getMap('assessments').size === CARDS && assessmentText(reader.doc, first, 'judgment').toString() === typed().toString(), what, 60_000)
+    const stored = (what: string) =>
+      waitFor(
+        () => reader.doc.getMap('assessments').size === writer.doc.getMap('assessments').size && assessmentText(reader.doc, first, 'judgment').toString() === typed().toString(),
+        what,
+        60_000,
+      )
     await stored('the board to be stored')
     await compaction.compact(boardId)
     expect((await autoSnapshots.runOnce()).taken).toHaveLength(1)
@@ -113,5 +123,14 @@ describeEachDialect(postgresMissing, 'the history a member’s typing costs on %
       expect(JSON.parse(read.headers.get('assay-as-of')!)).toMatchObject({ exact: true })
       expect(read.body.assessments.find((assessment) => assessment.id === first)?.judgment).toBe(moment.judgment)
     }
+
+    // A paste of more than a quarter of the board: the checkpoint that folds it is kept once superseded, as the rows since the one before earn it.
+    addCards(CARDS / 2, CARDS)
+    await stored('the pasted cards to be stored')
+    await compaction.compact(boardId)
+    typed().insert(0, 'Later: ')
+    await stored('a later keystroke to be stored')
+    await compaction.compact(boardId)
+    expect((await storage.history.checkpoints(boardId)).length).toBe(3)
   }, 300_000)
 })
