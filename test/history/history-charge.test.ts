@@ -8,7 +8,8 @@
  * COPY_BYTES_PER_WRITTEN times what was written, the live checkpoint still
  * moves forward with each fold, and the board as of every moment of the
  * typing reads as it was, across the checkpoints no longer kept; a paste of
- * more than a quarter of the board earns the checkpoint after it. Measured
+ * more than a quarter of the board earns the checkpoint after it and an
+ * automatic snapshot, a keystroke then none until a day has passed. Measured
  * from what the database holds, on SQLite and PostgreSQL.
  */
 import { expect, it } from 'vitest'
@@ -16,6 +17,7 @@ import { assessmentText } from '../../shared/board-doc.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { COPY_BYTES_PER_WRITTEN } from '../../server/history/earned-copies.ts'
+import { ANYWAY_AFTER_INTERVALS } from '../../server/snapshots/auto-snapshot-due.ts'
 import type { Storage } from '../../server/storage/storage.ts'
 import { editedBoard } from '../helpers/carded-board.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
@@ -132,5 +134,12 @@ describeEachDialect(postgresMissing, 'the history a member’s typing costs on %
     await stored('a later keystroke to be stored')
     await compaction.compact(boardId)
     expect((await storage.history.checkpoints(boardId)).length).toBe(3)
+    // So it earns an automatic snapshot; a keystroke after it does not, until the latest is a day of intervals old.
+    expect((await autoSnapshots.runOnce()).taken).toHaveLength(1)
+    typed().insert(0, 'Much later: ')
+    await stored('a keystroke after the snapshot to be stored')
+    expect((await autoSnapshots.runOnce()).taken).toEqual([])
+    clock.advance(ANYWAY_AFTER_INTERVALS * 60 * MINUTE)
+    expect((await autoSnapshots.runOnce()).taken).toHaveLength(1)
   }, 300_000)
 })
