@@ -9,8 +9,12 @@ export type ThinningOps = {
   /** Oldest first. */
   checkpoints(): Promise<CheckpointInfo[]>
   dropCheckpoints(throughSeqs: number[]): Promise<number>
-  /** Drops the rows at or before `seq`, and marks the checkpoints before it as no longer followed by their rows. */
-  dropRowsThrough(seq: number): Promise<number>
+  /**
+   * Drops the rows at or before `seq`, and marks the checkpoints before it as no longer followed by their rows; null,
+   * dropping nothing, once the checkpoint through `seq` is no longer kept: a compaction may delete the checkpoint it
+   * supersedes (earned-copies.ts), whose moments are then rebuilt from those very rows.
+   */
+  dropRowsThrough(seq: number): Promise<number | null>
   /** Drops the changes recorded before `at`. */
   dropChangesBefore(at: string): Promise<number>
   size(): Promise<HistorySize>
@@ -33,7 +37,12 @@ export async function thinHistory(ops: ThinningOps, policy: HistoryPolicy, now: 
   // before it still stand: the oldest checkpoint is then older than the first row left, and the board before it is
   // answered as no longer kept, not rebuilt from nothing. Dropping an old checkpoint first, while the rows after it
   // and up to the boundary were still there, made them the oldest history kept and the board before them an empty one.
-  if (plan.dropRowsThrough !== null) result.rowsDropped += await ops.dropRowsThrough(plan.dropRowsThrough)
+  if (plan.dropRowsThrough !== null) {
+    const rows = await ops.dropRowsThrough(plan.dropRowsThrough)
+    // The plan was made of checkpoints a compaction has changed since: the next thinning plans again.
+    if (rows === null) return result
+    result.rowsDropped += rows
+  }
   result.checkpointsDropped += await ops.dropCheckpoints(plan.dropCheckpoints)
   if (policy.retentionMs > 0) result.changesDropped += await ops.dropChangesBefore(new Date(nowMs - policy.retentionMs).toISOString())
 
@@ -58,7 +67,9 @@ export async function thinHistory(ops: ThinningOps, policy: HistoryPolicy, now: 
       kept = kept.filter((c) => c.throughSeq !== throughSeq)
     } else {
       // The rows up to the next checkpoint and the marks on those before it, in one transaction.
-      result.rowsDropped += await ops.dropRowsThrough(step.dropRowsThrough)
+      const rows = await ops.dropRowsThrough(step.dropRowsThrough)
+      if (rows === null) break
+      result.rowsDropped += rows
       rowsThrough = step.dropRowsThrough
     }
   }

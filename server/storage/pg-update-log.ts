@@ -331,6 +331,19 @@ async function dropUnearned(tx: PgTx, boardId: string, superseded: { throughSeq:
   await tx.delete(boardCheckpoints).where(and(eq(boardCheckpoints.boardId, boardId), eq(boardCheckpoints.throughSeq, superseded.throughSeq)))
 }
 
+/**
+ * Whether the board's checkpoint through `seq` is still kept, the board's
+ * lock taken shared until the transaction ends: a compaction, which holds it
+ * exclusively while it deletes the checkpoint it supersedes (dropUnearned),
+ * has committed, or waits for this transaction to.
+ */
+export async function checkpointKeptThrough(tx: PgTx, boardId: string, seq: number): Promise<boolean> {
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${boardLockKey(boardId)})`)
+  // A statement of its own: one begun before the lock was granted would read as of then, before the compaction's commit.
+  const [kept] = await tx.select({ seq: boardCheckpoints.throughSeq }).from(boardCheckpoints).where(and(eq(boardCheckpoints.boardId, boardId), eq(boardCheckpoints.throughSeq, seq)))
+  return kept !== undefined
+}
+
 async function lockExclusively(tx: PgTx, boardId: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${boardLockKey(boardId)})`)
 }

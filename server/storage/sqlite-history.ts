@@ -204,6 +204,8 @@ export class SqliteHistoryStore implements HistoryStore {
         },
         async dropRowsThrough(seq) {
           return db.transaction((tx) => {
+            const boundary = tx.select({ seq: boardCheckpoints.throughSeq }).from(boardCheckpoints).where(and(eq(boardCheckpoints.boardId, boardId), eq(boardCheckpoints.throughSeq, seq))).get()
+            if (!boundary) return null
             tx.update(boardCheckpoints).set({ rowsKept: false }).where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, seq))).run()
             return tx.delete(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, seq))).run().changes
           })
