@@ -222,7 +222,9 @@ export interface UpdateLogStore {
   /**
    * Writes a new checkpoint folding the latest one and the rows after it, with
    * the changes worked out from those rows, in one transaction. The rows stay:
-   * they are the board's history until thinned (HistoryStore.thin). Rows
+   * they are the board's history until thinned (HistoryStore.thin); the
+   * checkpoint superseded is deleted in that transaction unless kept as history
+   * (history/earned-copies.ts), its moments rebuilt from the one before and those rows. Rows
    * appended while `merge` runs are left for the next compaction, and of two
    * instances compacting a board at once only one writes. Nothing is written
    * for a board deleted while `merge` ran.

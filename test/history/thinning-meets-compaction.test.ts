@@ -8,15 +8,16 @@
  * the checkpoint held was no longer kept. On SQLite and PostgreSQL, through
  * storage, as the interleaving cannot be timed through a server.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { foldLog } from '../../server/history/fold-log.ts'
 import { readAsOfLog } from '../../server/history/read-history.ts'
 import { applyStoredState } from '../../server/relay/merge-state.ts'
-import type { HistoryPolicy, HistoryStore, Storage } from '../../server/storage/storage.ts'
+import type { HistoryPolicy, HistoryStore } from '../../server/storage/storage.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
-import { DAY, HOUR, MINUTE, testClock, type TestClock } from '../helpers/test-clock.ts'
-import { openFreshStorage, type FreshStorage } from '../helpers/test-server.ts'
+import { perTest } from '../helpers/per-test.ts'
+import { DAY, HOUR, MINUTE, testClock } from '../helpers/test-clock.ts'
+import { openFreshStorage } from '../helpers/test-server.ts'
 
 const postgresMissing = await missingServices('postgres')
 
@@ -26,35 +27,34 @@ const PASTED = 'x'.repeat(100_000)
 const POLICY: HistoryPolicy = { detailMs: 7 * DAY, checkpointEveryMs: HOUR, retentionMs: 365 * DAY, maxBytes: 2 ** 40 }
 
 describeEachDialect(postgresMissing, 'thinning while a compaction deletes a checkpoint on %s', (dialect) => {
-  let fresh: FreshStorage
-  let storage: Storage
-  let clock: TestClock
-  const doc = new Y.Doc()
-
-  beforeEach(async () => {
-    clock = testClock()
-    fresh = await openFreshStorage(dialect, clock)
-    storage = fresh.storage
-    await storage.boards.create({ id: BOARD, title: 'Thinned as folded', createdAt: clock.iso(), createdBy: null })
-  })
-  afterEach(async () => {
-    await fresh.destroy()
-  })
+  const fixture = perTest(
+    async () => {
+      const clock = testClock()
+      const fresh = await openFreshStorage(dialect, clock)
+      await fresh.storage.boards.create({ id: BOARD, title: 'Thinned as folded', createdAt: clock.iso(), createdBy: null })
+      return { clock, fresh, doc: new Y.Doc() }
+    },
+    async ({ fresh, doc }) => {
+      doc.destroy()
+      await fresh.destroy()
+    },
+  )
 
   /** Types `text` at the end of the board's notes, one log row, and folds the log. */
   const typedAndFolded = async (text: string) => {
+    const { doc, fresh } = fixture
     const updates: Uint8Array[] = []
     const collect = (update: Uint8Array) => updates.push(update)
     doc.on('update', collect)
     doc.getText('notes').insert(doc.getText('notes').length, text)
     doc.off('update', collect)
-    await storage.log.append(BOARD, [{ update: Y.mergeUpdates(updates), origin: 'ws:ana' }])
-    await storage.log.compact(BOARD, foldLog)
+    await fresh.storage.log.append(BOARD, [{ update: Y.mergeUpdates(updates), origin: 'ws:ana' }])
+    await fresh.storage.log.compact(BOARD, foldLog)
   }
 
   /** The notes as of `at`, and whether the read was exact. */
   const notesAsOf = async (at: string) => {
-    const read = await readAsOfLog({ storage }, BOARD, at)
+    const read = await readAsOfLog({ storage: fixture.fresh.storage }, BOARD, at)
     if (read?.kind !== 'kept') throw new Error(`the board as of ${at} is not kept: ${JSON.stringify(read)}`)
     const rebuilt = new Y.Doc()
     applyStoredState(rebuilt, read.log)
@@ -64,15 +64,16 @@ describeEachDialect(postgresMissing, 'thinning while a compaction deletes a chec
   }
 
   it('leaves the rows through a checkpoint the compaction deleted after the thinning planned on it', async () => {
+    const { clock, fresh } = fixture
+    const { history } = fresh.storage
     await typedAndFolded(PASTED)
     clock.advance(MINUTE)
     await typedAndFolded('B')
     const moment = clock.iso()
-    expect((await storage.history.checkpoints(BOARD)).length).toBe(2)
+    expect((await history.checkpoints(BOARD)).length).toBe(2)
     clock.advance(8 * DAY)
 
     // The plan is made of the two checkpoints, the newest the boundary; then a keystroke is folded, which supersedes it unearned.
-    const { history } = storage
     let folded = false
     const interleaved: HistoryStore = Object.assign(Object.create(history) as HistoryStore, {
       async checkpoints(boardId: string) {
