@@ -21,8 +21,12 @@ export type ThinningOps = {
   /** The sequence number of the board's oldest row left; null when none is. */
   firstRow(): Promise<number | null>
   dropCheckpoints(throughSeqs: number[]): Promise<number>
-  /** Drops the rows at or before `seq`, and marks the checkpoints before it as no longer followed by their rows, in one transaction. */
-  dropRowsThrough(seq: number): Promise<Dropped>
+  /**
+   * Drops the rows at or before `seq`, and marks the checkpoints before it as no longer followed by their rows, in one
+   * transaction; null, dropping nothing, once the checkpoint through `seq` is no longer kept: a compaction may delete
+   * the checkpoint it supersedes (earned-copies.ts), whose moments are then rebuilt from those very rows.
+   */
+  dropRowsThrough(seq: number): Promise<Dropped | null>
   /** Drops the oldest changes recorded before `at`, `limit` at most. */
   dropChanges(at: string, limit: number): Promise<Dropped>
   /** A scan of all the board's history: read once a thinning. */
@@ -55,16 +59,21 @@ export async function thinHistory(ops: ThinningOps, policy: HistoryPolicy, now: 
   // checkpoint first, while the rows after it and up to the boundary were still there, made them the oldest history
   // kept and the board before them an empty one.
   let rowsThrough = base ?? -1
-  /** Through each of the `standing` checkpoints up to `seq` in turn: a statement's rows are those compaction folded at once. */
-  const dropRowsThrough = async (seq: number, standing: readonly CheckpointInfo[]) => {
+  /**
+   * Through each of the `standing` checkpoints up to `seq` in turn: a statement's rows are those compaction folded at
+   * once. False once a checkpoint planned on is gone: a compaction has changed them since, and the next thinning plans again.
+   */
+  const dropRowsThrough = async (seq: number, standing: readonly CheckpointInfo[]): Promise<boolean> => {
     for (const checkpoint of standing) {
       if (checkpoint.throughSeq <= rowsThrough || checkpoint.throughSeq > seq) continue
       const rows = await ops.dropRowsThrough(checkpoint.throughSeq)
+      if (rows === null) return false
       result.rowsDropped += rows.count
       bytes -= rows.bytes
       rowsThrough = checkpoint.throughSeq
       await nextTurn()
     }
+    return true
   }
   const dropCheckpoints = async (dropped: readonly CheckpointInfo[]) => {
     if (dropped.length === 0) return
@@ -83,7 +92,7 @@ export async function thinHistory(ops: ThinningOps, policy: HistoryPolicy, now: 
   }
 
   const plan = planRetention(before, policy, nowMs, base)
-  if (plan.dropRowsThrough !== null) await dropRowsThrough(plan.dropRowsThrough, before)
+  if (plan.dropRowsThrough !== null && !(await dropRowsThrough(plan.dropRowsThrough, before))) return result
   const planned = new Set(plan.dropCheckpoints)
   await dropCheckpoints(before.filter((c) => planned.has(c.throughSeq)))
   if (policy.retentionMs > 0) await dropChangesBefore(new Date(nowMs - policy.retentionMs).toISOString())
@@ -105,7 +114,7 @@ export async function thinHistory(ops: ThinningOps, policy: HistoryPolicy, now: 
       // are still true, and go with the next checkpoint dropped (or by the retention period).
       await dropChangesBefore(at)
       kept = kept.filter((c) => c.throughSeq !== throughSeq)
-    } else await dropRowsThrough(step.dropRowsThrough, kept)
+    } else if (!(await dropRowsThrough(step.dropRowsThrough, kept))) break
   }
   return result
 }

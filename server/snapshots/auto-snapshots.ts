@@ -1,6 +1,7 @@
 /**
  * Automatic snapshots, a relay extension: every interval, each board changed
- * since its latest snapshot gets a new one, and its older automatic snapshots
+ * since its latest snapshot and due one (auto-snapshot-due.ts: enough written
+ * since, or the latest a day old) gets a new one, and its older automatic snapshots
  * beyond the retention count are deleted (named ones, restore points and
  * reviewed ones never are). The relay tells it which boards this instance
  * committed changes to; its first sweep also asks the storage which boards
@@ -19,6 +20,7 @@ import type { Storage } from '../storage/storage.ts'
 import { asServer } from '../workers/job-owner.ts'
 import type { WorkerPool } from '../workers/worker-pool.ts'
 import type { Actor } from './actor.ts'
+import { autoSnapshotDue } from './auto-snapshot-due.ts'
 import { captureStoredBoard } from './stored-board.ts'
 import { recordSnapshot } from './record-snapshot.ts'
 import { errorMessage } from '../../shared/error-message.ts'
@@ -89,6 +91,11 @@ export class AutoSnapshots implements RoomExtension {
         continue
       }
       try {
+        // Too little written since the latest snapshot to store the whole board again: looked at again next sweep.
+        if (!(await autoSnapshotDue(storage, boardId, this.parts.clock().getTime(), this.options.intervalMs))) {
+          this.changed.add(boardId)
+          continue
+        }
         // Rebuilt in a worker thread: a sweep over large boards must not stall the relay. The server's own work, whoever set the sweep off.
         const captured = await asServer(() => captureStoredBoard(this.parts, boardId))
         if (!captured) continue

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, max, min, or, sql
 import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/pg/schema.ts'
 import { thinHistory } from '../history/thin-history.ts'
 import { pagesOfRows } from './log-rows.ts'
-import { readTail } from './pg-update-log.ts'
+import { checkpointKeptThrough, readTail } from './pg-update-log.ts'
 import type { PgDb } from './pg-db.ts'
 import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, KeptStart, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState } from './storage.ts'
 
@@ -117,6 +117,14 @@ export class PgHistoryStore implements HistoryStore {
     return pagesOfRows(page, range.afterSeq, ROWS_PER_PAGE)
   }
 
+  async writtenAfter(boardId: string, afterSeq: number): Promise<number> {
+    const [rows] = await this.db
+      .select({ bytes: sum(sql`octet_length(${boardUpdates.update})`).mapWith(Number) })
+      .from(boardUpdates)
+      .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, afterSeq)))
+    return rows?.bytes ?? 0
+  }
+
   async keptFrom(boardId: string): Promise<string | null> {
     return this.db.transaction((tx) => keptFromIn(tx, boardId), { isolationLevel: 'repeatable read' })
   }
@@ -226,6 +234,8 @@ export class PgHistoryStore implements HistoryStore {
         },
         async dropRowsThrough(seq) {
           return db.transaction(async (tx) => {
+            // Under the board's lock shared, as an append: a compaction, which may delete the checkpoint (holding it exclusively), is done or waits.
+            if (!(await checkpointKeptThrough(tx, boardId, seq))) return null
             await tx.update(boardCheckpoints).set({ rowsKept: false }).where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, seq)))
             const deleted = await tx
               .delete(boardUpdates)

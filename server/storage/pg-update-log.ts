@@ -1,7 +1,8 @@
-import { and, asc, count, desc, eq, gt, inArray, lte, sql, sum, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, inArray, lt, lte, sql, sum, type SQL } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import { boardChanges, boardCheckpoints, boards, boardUpdates, snapshots } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
+import { keepSuperseded } from '../history/earned-copies.ts'
 import type { FutureHistory } from './future-history.ts'
 import { BOARDS_PER_PAGE, boardsAhead, datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
 import { lastRowTime } from './log-rows.ts'
@@ -158,6 +159,7 @@ export class PgUpdateLogStore implements UpdateLogStore {
         .insert(boardCheckpoints)
         .values({ boardId, state: Buffer.from(folded.state), throughSeq: rows.at(-1)!.seq, at: lastRowTime(rows), createdAt: this.clock().toISOString() })
       if (folded.changes.length > 0) await tx.insert(boardChanges).values(folded.changes.map((change) => ({ boardId, ...change })))
+      if (checkpoint) await dropUnearned(tx, boardId, { throughSeq: through, bytes: checkpoint.state.byteLength })
       return { mergedRows: rows.length, checkpointBytes: folded.state.byteLength }
     })
   }
@@ -307,6 +309,39 @@ async function rowBytes(db: Reader, boardId: string, which: SQL | undefined): Pr
     .from(boardUpdates)
     .where(and(eq(boardUpdates.boardId, boardId), which))
   return rows?.bytes ?? 0
+}
+
+/**
+ * Drops the checkpoint a compaction just superseded unless it is kept as
+ * history (earned-copies.ts): what it held is the kept checkpoint before it
+ * and the rows between, which stay.
+ */
+async function dropUnearned(tx: PgTx, boardId: string, superseded: { throughSeq: number; bytes: number }): Promise<void> {
+  const [before] = await tx
+    .select({ through: boardCheckpoints.throughSeq })
+    .from(boardCheckpoints)
+    .where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, superseded.throughSeq)))
+    .orderBy(desc(boardCheckpoints.throughSeq))
+    .limit(1)
+  const [since] = await tx
+    .select({ rows: count(), bytes: sum(sql`octet_length(${boardUpdates.update})`).mapWith(Number) })
+    .from(boardUpdates)
+    .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, before?.through ?? 0), lte(boardUpdates.seq, superseded.throughSeq)))
+  if (keepSuperseded(superseded.bytes, { rows: since?.rows ?? 0, bytes: since?.bytes ?? 0 })) return
+  await tx.delete(boardCheckpoints).where(and(eq(boardCheckpoints.boardId, boardId), eq(boardCheckpoints.throughSeq, superseded.throughSeq)))
+}
+
+/**
+ * Whether the board's checkpoint through `seq` is still kept, the board's
+ * lock taken shared until the transaction ends: a compaction, which holds it
+ * exclusively while it deletes the checkpoint it supersedes (dropUnearned),
+ * has committed, or waits for this transaction to.
+ */
+export async function checkpointKeptThrough(tx: PgTx, boardId: string, seq: number): Promise<boolean> {
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${boardLockKey(boardId)})`)
+  // A statement of its own: one begun before the lock was granted would read as of then, before the compaction's commit.
+  const [kept] = await tx.select({ seq: boardCheckpoints.throughSeq }).from(boardCheckpoints).where(and(eq(boardCheckpoints.boardId, boardId), eq(boardCheckpoints.throughSeq, seq)))
+  return kept !== undefined
 }
 
 async function lockExclusively(tx: PgTx, boardId: string): Promise<void> {

@@ -107,6 +107,16 @@ export class SqliteHistoryStore implements HistoryStore {
     return pagesOfRows(page, range.afterSeq, ROWS_PER_PAGE)
   }
 
+  async writtenAfter(boardId: string, afterSeq: number): Promise<number> {
+    // octet_length reads a blob's size from its record header, never the blob.
+    const rows = this.db
+      .select({ bytes: sum(sql`octet_length(${boardUpdates.update})`).mapWith(Number) })
+      .from(boardUpdates)
+      .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, afterSeq)))
+      .get()
+    return rows?.bytes ?? 0
+  }
+
   async keptFrom(boardId: string): Promise<string | null> {
     return this.db.transaction((tx) => keptFromIn(tx, boardId))
   }
@@ -199,6 +209,8 @@ export class SqliteHistoryStore implements HistoryStore {
         },
         async dropRowsThrough(seq) {
           return db.transaction((tx) => {
+            const boundary = tx.select({ seq: boardCheckpoints.throughSeq }).from(boardCheckpoints).where(and(eq(boardCheckpoints.boardId, boardId), eq(boardCheckpoints.throughSeq, seq))).get()
+            if (!boundary) return null
             const through = and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, seq))
             const gone = tx.select({ bytes: sum(sql`length(${boardUpdates.update})`) }).from(boardUpdates).where(through).get()
             tx.update(boardCheckpoints).set({ rowsKept: false }).where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, seq))).run()

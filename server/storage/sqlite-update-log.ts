@@ -1,8 +1,9 @@
 import type { Statement } from 'better-sqlite3'
 import { alias } from 'drizzle-orm/sqlite-core'
-import { and, asc, count, desc, eq, gt, lte, max, Param, Placeholder, sql, sum } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, lt, lte, max, Param, Placeholder, sql, sum } from 'drizzle-orm'
 import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates, snapshots } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
+import { keepSuperseded } from '../history/earned-copies.ts'
 import { auditColumns } from './audit-rows.ts'
 import { stateBytes } from './driver-bytes.ts'
 import type { FutureHistory } from './future-history.ts'
@@ -163,6 +164,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
         .values({ boardId, state: Buffer.from(folded.state), throughSeq: rows.at(-1)!.seq, at: lastRowTime(rows), createdAt: this.clock().toISOString() })
         .run()
       if (folded.changes.length > 0) tx.insert(boardChanges).values(folded.changes.map((change) => ({ boardId, ...change }))).run()
+      if (checkpoint) dropUnearned(tx, boardId, { throughSeq: through, bytes: checkpoint.state.byteLength })
       return { mergedRows: rows.length, checkpointBytes: folded.state.byteLength }
     })
   }
@@ -191,6 +193,29 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
       return (checkpoint?.bytes ?? 0) + (rows?.bytes ?? 0)
     })
   }
+}
+
+/**
+ * Drops the checkpoint a compaction just superseded unless it is kept as
+ * history (earned-copies.ts): what it held is the kept checkpoint before it
+ * and the rows between, which stay.
+ */
+function dropUnearned(tx: Pick<SqliteDb, 'select' | 'delete'>, boardId: string, superseded: { throughSeq: number; bytes: number }): void {
+  const before = tx
+    .select({ through: boardCheckpoints.throughSeq })
+    .from(boardCheckpoints)
+    .where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, superseded.throughSeq)))
+    .orderBy(desc(boardCheckpoints.throughSeq))
+    .limit(1)
+    .get()
+  // octet_length reads a blob's size from its record header, never the blob.
+  const since = tx
+    .select({ rows: count(), bytes: sum(sql`octet_length(${boardUpdates.update})`).mapWith(Number) })
+    .from(boardUpdates)
+    .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, before?.through ?? 0), lte(boardUpdates.seq, superseded.throughSeq)))
+    .get()
+  if (keepSuperseded(superseded.bytes, { rows: since?.rows ?? 0, bytes: since?.bytes ?? 0 })) return
+  tx.delete(boardCheckpoints).where(and(eq(boardCheckpoints.boardId, boardId), eq(boardCheckpoints.throughSeq, superseded.throughSeq))).run()
 }
 
 const HISTORY_TABLES = { updates: boardUpdates, checkpoints: boardCheckpoints, snapshots, changes: boardChanges, boards }

@@ -222,7 +222,9 @@ export interface UpdateLogStore {
   /**
    * Writes a new checkpoint folding the latest one and the rows after it, with
    * the changes worked out from those rows, in one transaction. The rows stay:
-   * they are the board's history until thinned (HistoryStore.thin). Rows
+   * they are the board's history until thinned (HistoryStore.thin); the
+   * checkpoint superseded is deleted in that transaction unless kept as history
+   * (history/earned-copies.ts), its moments rebuilt from the one before and those rows. Rows
    * appended while `merge` runs are left for the next compaction, and of two
    * instances compacting a board at once only one writes. Nothing is written
    * for a board deleted while `merge` ran.
@@ -305,6 +307,8 @@ export interface HistoryStore {
   checkpointState(boardId: string, throughSeq: number): Promise<Uint8Array | null>
   /** The rows of the range, oldest first, a page at a time (read in one piece, 200,000 rows held the relay's thread a second on SQLite). */
   rowsUpTo(boardId: string, range: RowsUpTo): AsyncIterable<LogRow[]>
+  /** The bytes of the board's log rows after sequence number `afterSeq` (sizes only, never the bytes themselves). */
+  writtenAfter(boardId: string, afterSeq: number): Promise<number>
   /** When the board's kept history starts, or null when it is kept from the board's start (HistoryStart's `keptFrom` before any checkpoint). */
   keptFrom(boardId: string): Promise<string | null>
   /** The latest checkpoint and the rows after it with their authors: where the newest changes are worked out from. */
