@@ -16,6 +16,7 @@ import { boardToModel } from '../shared/board-convert.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { apiClient } from './helpers/api.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
+import { METRICS_TOKEN, metricsText, sample } from './helpers/prometheus-text.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { REDIS_URL, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -66,14 +67,14 @@ describeUnless(missing)('updates relayed through Redis', () => {
    * after it an honest update as a barrier, awaited on both clients: Redis
    * delivers one subscriber's messages in the order it took them.
    */
-  const twoInstances = async (title: string, publish: (send: (update: Uint8Array) => Promise<unknown>, client: TestClient) => Promise<void>) => {
+  const twoInstances = async (title: string, publish: (send: (update: Uint8Array) => Promise<unknown>, client: TestClient, sendRaw: (message: Buffer) => Promise<unknown>) => Promise<void>) => {
     const dropped: { reason: string; err: string }[][] = [[], []]
     const sink = (into: { reason: string; err: string }[]) => (line: string) => {
       const entry = JSON.parse(line) as { msg: string; reason: string; err: string }
       if (entry.msg === DROPPED) into.push(entry)
     }
-    const one = await start({ logSink: sink(dropped[0]!) })
-    const two = await start({ database: one.database, logSink: sink(dropped[1]!) })
+    const one = await start({ logSink: sink(dropped[0]!), env: { METRICS_TOKEN } })
+    const two = await start({ database: one.database, logSink: sink(dropped[1]!), env: { METRICS_TOKEN } })
     const boardId = await apiClient(one.url).createBoard(title)
     const a = connect(one, boardId)
     const b = connect(two, boardId)
@@ -81,8 +82,9 @@ describeUnless(missing)('updates relayed through Redis', () => {
     const closes = [closeCodes(a), closeCodes(b)]
     const publisher = new Redis(REDIS_URL)
     try {
-      const send = (update: Uint8Array) => publisher.publish(one.services.redis!.channelOf(boardId), busUpdate(update))
-      await publish(send, a)
+      const sendRaw = (message: Buffer) => publisher.publish(one.services.redis!.channelOf(boardId), message)
+      await publish((update) => sendRaw(busUpdate(update)), a, sendRaw)
+      const send = (update: Uint8Array) => sendRaw(busUpdate(update))
       await send(honest(a, 'Barrier'))
     } finally {
       publisher.disconnect()
@@ -108,11 +110,17 @@ describeUnless(missing)('updates relayed through Redis', () => {
 
   it('drops unreadable update bytes on every instance, closing no socket, and the editors go on', async () => {
     const junk = Uint8Array.from({ length: 251 }, (_, index) => index + 1)
-    const { one, two, boardId, a, b, closes, dropped } = await twoInstances('Junk on the bus', async (send) => {
+    const { one, two, boardId, a, b, closes, dropped } = await twoInstances('Junk on the bus', async (send, _client, sendRaw) => {
       for (let round = 0; round < 5; round++) await send(junk)
+      // Not even a message's framing (a sender id's length running past the end): dropped as unreadable, as before.
+      await sendRaw(Buffer.from([0xff, 0xff]))
     })
     expect(closes).toEqual([[], []])
     expect(dropped.map((lines) => lines.map(({ reason }) => reason))).toEqual([Array(5).fill('refused'), Array(5).fill('refused')])
+    for (const server of [one, two]) {
+      const text = await metricsText(server)
+      expect([sample(text, 'assay_redis_messages_dropped_total', { reason: 'refused' }), sample(text, 'assay_redis_messages_dropped_total', { reason: 'unreadable' })]).toEqual([5, 1])
+    }
     await honestEditsGoOn([one, two], boardId, a, b)
     expect(closes).toEqual([[], []])
   })
