@@ -113,10 +113,11 @@ export class RemoteUpdates {
     this.options.commits.betweenCommits(() => {
       if (!this.options.host.serving()) return
       const verdict = this.checkHere(update)
+      const what = 'an update from another instance'
       if ('dropped' in verdict) reports.dropped(verdict.dropped, verdict.why)
-      else if ('rewrites' in verdict) this.rewriteFound(verdict.rewrites, writers.authors)
+      else if ('rewrites' in verdict) this.applyNow(what, () => this.rewriteFound(verdict.rewrites, writers.authors))
       else if ('elsewhere' in verdict) this.checkElsewhere(verdict.elsewhere, update, verdict.decoded, writers, reports)
-      else this.applyNow('an update from another instance', () => this.applyChecked(update, verdict.apply, writers, reports))
+      else this.applyNow(what, () => this.applyChecked(update, verdict.apply, writers, reports))
     })
   }
 
