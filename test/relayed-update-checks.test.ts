@@ -13,6 +13,7 @@ import * as encoding from 'lib0/encoding'
 import { expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { boardToModel } from '../shared/board-convert.ts'
+import { collection } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { apiClient } from './helpers/api.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
@@ -136,6 +137,28 @@ describeUnless(missing)('updates relayed through Redis', () => {
     await honestEditsGoOn([one, two], boardId, a, b)
     for (const client of [a, b]) expect(holdsX(client.doc)).toBe(false)
     for (const server of [one, two]) expect(server.services.rooms.loadedRooms.get(boardId)!.doc.share.has('x')).toBe(false)
+    expect(closes).toEqual([[], []])
+  })
+
+  it('applies no rest of a relayed update once what it waited for comes: where it lands was not known as it was checked', async () => {
+    let assessmentId = ''
+    const { one, two, boardId, a, b, closes } = await twoInstances('Staged on the bus', async (send, client) => {
+      const elsewhere = new Y.Doc()
+      Y.applyUpdate(elsewhere, Y.encodeStateAsUpdate(client.doc))
+      const before = Y.encodeStateVector(elsewhere)
+      assessmentId = addAssessment(elsewhere, { title: 'Staged' })
+      const entry = Y.encodeStateAsUpdate(elsewhere, before)
+      const afterEntry = Y.encodeStateVector(elsewhere)
+      // A shared type in a field of an entry, which no field holds (board-shape.ts), sent first: it waits for the entry.
+      ;(collection(elsewhere, 'assessments').get(assessmentId) as Y.Map<unknown>).set('staged', new Y.Map())
+      await send(Y.encodeStateAsUpdate(elsewhere, afterEntry))
+      await send(entry)
+    })
+    for (const client of [a, b]) await waitFor(() => titles(client.doc, boardId).includes('Staged'), 'the entry on both clients')
+    await honestEditsGoOn([one, two], boardId, a, b)
+    for (const doc of [a.doc, b.doc, ...[one, two].map((server) => server.services.rooms.loadedRooms.get(boardId)!.doc)]) {
+      expect((collection(doc, 'assessments').get(assessmentId) as Y.Map<unknown>).has('staged')).toBe(false)
+    }
     expect(closes).toEqual([[], []])
   })
 })

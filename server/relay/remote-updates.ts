@@ -166,6 +166,8 @@ export class RemoteUpdates {
 
   /** Applies a relayed update its check admitted (`decoded`, as read), naming the writers of the ids it brings. */
   private applyChecked(update: Uint8Array, decoded: DecodedUpdate, { authors, firstWrites }: RelayedWriters, reports: RelayedUpdateReports): void {
+    // Whatever the doc holds pending came before (stored content, held apart as it came): only what this update leaves is its own.
+    this.holdRemainder('stored board')
     const apply = () => Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
     // Whose client ids these are, as the other instance stored them, so that no one else writes under them here (client-writers.ts).
     if (firstWrites !== null) {
@@ -173,7 +175,24 @@ export class RemoteUpdates {
       this.options.clientWriters.noteStored(writersOf(firstWrites))
     } else if (authors.length === 1) this.options.clientWriters.guess(this.doc, updateClients(decoded), authors[0]!, apply)
     else apply()
-    if (this.holdRemainder('relayed update')) reports.incomplete()
+    if (this.dropRemainder()) reports.incomplete()
+  }
+
+  /**
+   * Drops what a relayed update left pending, content it depends on that this
+   * instance lacks (a message from the other instances missed, or a forged
+   * one), rather than hold it: held, it would be applied once that content
+   * came, and where it then landed could not be told as it was checked. The
+   * catch-up it leads to brings it from the update log, as stored, with what
+   * it depends on; true when there was some.
+   */
+  private dropRemainder(): boolean {
+    const { pendingStructs, pendingDs } = this.doc.store
+    if (!pendingStructs && !pendingDs) return false
+    this.doc.store.pendingStructs = null
+    this.doc.store.pendingDs = null
+    this.options.logger.warn({ boardId: this.boardId }, 'relayed update depends on content this instance does not have; its rest left to the catch-up from the update log')
+    return true
   }
 
   /**
@@ -191,7 +210,7 @@ export class RemoteUpdates {
     })
   }
 
-  /** Takes what stored or relayed content left pending out of the doc; true when there was some. */
+  /** Takes what stored content left pending out of the doc and holds it apart, applied once it can be; true when there was some. */
   holdRemainder(what: string): boolean {
     if (!this.doc.store.pendingStructs && !this.doc.store.pendingDs) return false
     const bytes = this.options.intake.holdRemoteRemainder()
@@ -230,9 +249,9 @@ export class RemoteUpdates {
    * `rewriteResetIntervalMs` ago, once then (whatever more is found meanwhile
    * waits for that same reset). Until then this instance serves the board as
    * it holds it: its own sockets' edits are applied and stored, the other
-   * instances' are applied as they come unless they too rewrite it, and those
-   * that depend on what was not applied are held apart and caught up from the
-   * log (`holdRemainder`); the board loaded afresh holds them all.
+   * instances' are applied as they come unless they too rewrite it, and what
+   * depends on what was not applied is left to the catch-up from the log
+   * (`dropRemainder`); the board loaded afresh holds them all.
    * Its author, when the other instance names one person and that person
    * wrote the same id here, wrote one id differently to two instances: their
    * sockets on the board are closed for good (4422). Anyone else is only
