@@ -81,6 +81,11 @@ export class Metrics {
     const catchUps = counter('assay_redis_catch_ups_total', 'Boards caught up from the update log, after Redis messages may have been missed or in the background')
     const catchUpRows = counter('assay_redis_catch_up_rows_total', 'Log rows read by catch-ups from the update log (the rows after those the board held, or its whole stored state)')
     const wholeCatchUps = counter('assay_redis_catch_ups_whole_total', 'Catch-ups that read the board’s whole stored state, the log having been thinned past what the board held or its rows since outweighing the latest checkpoint')
+    const redisDropped = counter(
+      'assay_redis_messages_dropped_total',
+      'Messages from the other instances through Redis dropped unapplied, by reason: unreadable, or an update refused by the checks a member’s update gets, or unchecked (no worker thread, or the check failed); a board caught up from the update log for each update (alert on any: Redis vouches for nothing)',
+      ['reason'],
+    )
     const catchUpsOwed = new Gauge({ name: 'assay_redis_catch_ups_owed', help: 'Boards loaded here whose catch-up from the update log failed, tried again until it succeeds (alert when it stays above 0)', registers })
     const historyReads = counter('assay_history_reads_total', 'Costly history reads asked for (as of a past time, editing sessions, listings of changes, snapshot models and states), by kind and outcome: served, or refused as too_many_history_reads or history_reads_busy', ['kind', 'outcome'])
     const historyDatedBack = counter(
@@ -207,6 +212,7 @@ export class Metrics {
         if (whole) wholeCatchUps.inc()
       },
       catchUpsOwed: (boards) => catchUpsOwed.set(boards),
+      dropped: (reason) => redisDropped.inc({ reason }),
     }
     this.historyReads = {
       asked: (kind, outcome) => historyReads.inc({ kind, outcome }),

@@ -25,6 +25,7 @@ import type { Commit } from './commit-log.ts'
 import { readRelayedWriters, writeRelayedWriters } from './relayed-commit.ts'
 import { packUpdates } from './merge-state.ts'
 import type { RelayControl, RoomExtension } from './room-extension.ts'
+import type { RelayedUpdateReports, RelayedDrop } from './remote-updates.ts'
 import type { Room } from './room.ts'
 import { TrailingCatchUps } from './trailing-catch-ups.ts'
 import { errorMessage } from '../../shared/error-message.ts'
@@ -68,6 +69,8 @@ export type FanOutCounters = {
   caughtUp(read: { rows: number; whole: boolean }): void
   /** How many loaded boards owe a catch-up that failed, tried again until it succeeds. */
   catchUpsOwed(boards: number): void
+  /** A message another instance published was dropped: unreadable, or an update its check refused or could not make (remote-updates.ts). */
+  dropped(reason: 'unreadable' | RelayedDrop): void
 }
 
 export type RedisFanOutOptions = {
@@ -86,7 +89,7 @@ export type RedisFanOutOptions = {
   workers: Pick<WorkerPool, 'run'>
 }
 
-const UNCOUNTED: FanOutCounters = { published() {}, received() {}, caughtUp() {}, catchUpsOwed() {} }
+const UNCOUNTED: FanOutCounters = { published() {}, received() {}, caughtUp() {}, catchUpsOwed() {}, dropped() {} }
 
 export class RedisFanOut implements RoomExtension {
   readonly name = 'redis'
@@ -415,13 +418,33 @@ export class RedisFanOut implements RoomExtension {
       const boardId = channel.slice(this.boardChannelPrefix.length)
       const room = this.rooms.get(boardId)
       if (kind === KIND_UPDATE) {
-        room?.applyRemoteUpdate(payload, () => void this.catchUp(boardId), readRelayedWriters(decoder))
-        if (room) this.trailing.moved(boardId)
+        const writers = readRelayedWriters(decoder)
+        if (!room) return
+        room.applyRemoteUpdate(payload, writers, this.relayedReports(boardId))
+        this.trailing.moved(boardId)
       } else if (kind === KIND_AWARENESS) room?.applyRemoteAwareness(payload)
       else if (kind === KIND_CATCH_UP) void this.catchUp(boardId)
       else throw new Error(`unknown kind ${kind}`)
     } catch (error) {
+      this.counters.dropped('unreadable')
       this.logger.warn({ channel, err: errorMessage(error) }, 'unreadable redis message dropped')
+    }
+  }
+
+  /**
+   * What a board's relayed update reports: content it lacks, or the update
+   * dropped unapplied (remote-updates.ts). Either way the board catches up
+   * from the update log, which holds what was truly stored; a catch-up asked
+   * for while one runs is one more after it (`catchUp`), however many asked.
+   */
+  private relayedReports(boardId: string): RelayedUpdateReports {
+    return {
+      incomplete: () => void this.catchUp(boardId),
+      dropped: (reason, why) => {
+        this.counters.dropped(reason)
+        this.logger.warn({ boardId, reason, err: why }, 'relayed update dropped unapplied; the board is caught up from the update log')
+        void this.catchUp(boardId)
+      },
     }
   }
 }

@@ -17,7 +17,10 @@ import { applyStoredState } from './merge-state.ts'
 import type { RelayedWriters } from './relayed-commit.ts'
 import type { RewriteResets } from './rewrite-resets.ts'
 import { idText, rewrittenId } from './rewritten-ids.ts'
+import { checkCostInBytes } from './check-cost.ts'
+import { checkedElsewhere, type UpdateChecks } from './update-checks.ts'
 import type { UpdateIntake } from './update-intake.ts'
+import { decodeWithinBounds, scanWithinBounds, validateDecoded, type DecodedUpdate } from './validate-update.ts'
 
 /** What the room decides for the content other instances stored. */
 export interface RemoteUpdatesHost {
@@ -26,6 +29,19 @@ export interface RemoteUpdatesHost {
   /** Applying content left the doc in an unknown state (`Room.reset`). */
   reset(cause: string, error: unknown, pendingBefore: number): void
   closeConnections(selector: ConnectionSelector, event: CloseEvent): number
+  /** Parts that together hold exactly the doc as it stands (WholeState), for a check elsewhere. */
+  wholeState(): Uint8Array[]
+}
+
+/** Why a relayed update was not applied: its check refused it, or it could not be checked (no thread, or the check failed). */
+export type RelayedDrop = 'refused' | 'unchecked'
+
+/** What becomes of a relayed update besides being applied, told to whoever relayed it. */
+export type RelayedUpdateReports = {
+  /** It depends on content this instance lacks: a message from the other instances was missed. */
+  incomplete(): void
+  /** It was not applied, nor sent to anyone (`why`): the board is to be caught up from the update log, which holds what was stored. */
+  dropped(reason: RelayedDrop, why: string): void
 }
 
 export type RemoteUpdatesOptions = {
@@ -38,7 +54,12 @@ export type RemoteUpdatesOptions = {
   /** Who wrote which client ids (client-writers.ts): a rewrite from another instance names them. */
   clientWriters: ClientWriters
   host: RemoteUpdatesHost
+  /** Where a relayed update dear to check is checked, off the relay's thread, as a member's is (update-checks.ts); without it, on the thread. */
+  checks?: UpdateChecks
 }
+
+/** What the check of a relayed update on the relay's thread decided. */
+type RelayedVerdict = { apply: DecodedUpdate } | { rewrites: Y.ID } | { elsewhere: UpdateChecks; decoded: DecodedUpdate } | { dropped: RelayedDrop; why: string }
 
 export class RemoteUpdates {
   private readonly boardId: string
@@ -66,7 +87,19 @@ export class RemoteUpdates {
   /**
    * Applies an update that another instance has already stored: relayed here,
    * not stored again. Like every change, it waits for a commit in flight.
-   * `incomplete` is called when it depends on content this instance lacks (a
+   * Redis vouches for nothing (anyone who may PUBLISH on the deployment's
+   * Redis can put any bytes on the board's channel), so it is first checked
+   * as a member's update is (validateUpdate: decodable, within one update's
+   * bounds, the board's layout and the rules of what a member may change),
+   * one dear to check in a worker thread while the room applies nothing
+   * else, as for a member (update-checks.ts). One that fails is neither
+   * applied nor sent to anyone (`reports.dropped`): the board is caught up
+   * from the update log instead, which holds whatever was truly stored. An
+   * update applied unstored would be sent to every client, which sends it
+   * back at its next sync and is refused for it (4422), for good. A server's
+   * own change (a restore, a change of yardstick) may fail the members'
+   * rules; it reaches the board through that catch-up all the same.
+   * `incomplete` is told when it depends on content this instance lacks (a
    * message from the other instances was missed). Should it write, under ids
    * this doc holds, other content than the doc holds there (rewritten-ids.ts:
    * one client id written to two instances at once), the two boards differ
@@ -76,23 +109,90 @@ export class RemoteUpdates {
    * people whose connections made it, and who the other instance stored as
    * the first writer of each id it wrote first (relayed-commit.ts).
    */
-  applyUpdate(update: Uint8Array, incomplete: () => void, { authors, firstWrites }: RelayedWriters): void {
-    this.afterCommit('an update from another instance', () => {
-      const decoded = Y.decodeUpdate(update)
-      const rewritten = rewrittenId(decoded, this.doc)
-      if (rewritten !== null) {
-        this.rewriteFound(rewritten, authors)
-        return
-      }
-      const apply = () => Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
-      // Whose client ids these are, as the other instance stored them, so that no one else writes under them here (client-writers.ts).
-      if (firstWrites !== null) {
-        apply()
-        this.options.clientWriters.noteStored(writersOf(firstWrites))
-      } else if (authors.length === 1) this.options.clientWriters.guess(this.doc, updateClients(decoded), authors[0]!, apply)
-      else apply()
-      if (this.holdRemainder('relayed update')) incomplete()
+  applyUpdate(update: Uint8Array, writers: RelayedWriters, reports: RelayedUpdateReports): void {
+    this.options.commits.betweenCommits(() => {
+      if (!this.options.host.serving()) return
+      const verdict = this.checkHere(update)
+      const what = 'an update from another instance'
+      if ('dropped' in verdict) reports.dropped(verdict.dropped, verdict.why)
+      else if ('rewrites' in verdict) this.applyNow(what, () => this.rewriteFound(verdict.rewrites, writers.authors))
+      else if ('elsewhere' in verdict) this.checkElsewhere(verdict.elsewhere, update, verdict.decoded, writers, reports)
+      else this.applyNow(what, () => this.applyChecked(update, verdict.apply, writers, reports))
     })
+  }
+
+  /**
+   * Checks a relayed update against the doc as it is now, on the relay's
+   * thread, or tells where it is to be checked instead. A rewrite is looked
+   * for first: an honest one may fail the members' rules where this doc
+   * differs, and a catch-up would never undo what it rewrites.
+   */
+  private checkHere(update: Uint8Array): RelayedVerdict {
+    try {
+      const scanned = scanWithinBounds(update)
+      const decoded = decodeWithinBounds(update, scanned)
+      if ('refused' in decoded) return { dropped: 'refused', why: decoded.refused.reason }
+      const rewrites = rewrittenId(decoded, this.doc)
+      if (rewrites !== null) return { rewrites }
+      const { checks } = this.options
+      if (checks && checkedElsewhere(checkCostInBytes(update.byteLength, scanned))) return { elsewhere: checks, decoded }
+      const verdict = validateDecoded(decoded, this.doc)
+      return verdict.refused ? { dropped: 'refused', why: verdict.refused.reason } : { apply: decoded }
+    } catch (error) {
+      // A check that throws vouches for nothing either.
+      return { dropped: 'unchecked', why: errorMessage(error) }
+    }
+  }
+
+  /**
+   * Checks a relayed update dear to check in a worker thread, against the
+   * doc's whole state as the check begins, holding the room's commit path
+   * meanwhile (CommitLog.holdWhile), as a member's (UpdateIntake): it is then
+   * applied to the very doc it was checked against. A check that cannot run
+   * (every thread busy) drops it as unchecked. Every failure stays this
+   * board's.
+   */
+  private checkElsewhere(checks: UpdateChecks, update: Uint8Array, decoded: DecodedUpdate, writers: RelayedWriters, reports: RelayedUpdateReports): void {
+    const { commits, host } = this.options
+    const held = commits.holdWhile(async () => {
+      if (!host.serving()) return
+      const { verdict } = await checks(null, { boardId: this.boardId, state: host.wholeState(), update, full: false })
+      if (!host.serving()) return
+      if (verdict.refused) reports.dropped('refused', verdict.refused.reason)
+      else this.applyNow('an update from another instance', () => this.applyChecked(update, decoded, writers, reports))
+    })
+    held.catch((error: unknown) => reports.dropped('unchecked', errorMessage(error)))
+  }
+
+  /** Applies a relayed update its check admitted (`decoded`, as read), naming the writers of the ids it brings. */
+  private applyChecked(update: Uint8Array, decoded: DecodedUpdate, { authors, firstWrites }: RelayedWriters, reports: RelayedUpdateReports): void {
+    // Whatever the doc holds pending came before (stored content, held apart as it came): only what this update leaves is its own.
+    this.holdRemainder('stored board')
+    const apply = () => Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
+    // Whose client ids these are, as the other instance stored them, so that no one else writes under them here (client-writers.ts).
+    if (firstWrites !== null) {
+      apply()
+      this.options.clientWriters.noteStored(writersOf(firstWrites))
+    } else if (authors.length === 1) this.options.clientWriters.guess(this.doc, updateClients(decoded), authors[0]!, apply)
+    else apply()
+    if (this.dropRemainder()) reports.incomplete()
+  }
+
+  /**
+   * Drops what a relayed update left pending, content it depends on that this
+   * instance lacks (a message from the other instances missed, or a forged
+   * one), rather than hold it: held, it would be applied once that content
+   * came, and where it then landed could not be told as it was checked. The
+   * catch-up it leads to brings it from the update log, as stored, with what
+   * it depends on; true when there was some.
+   */
+  private dropRemainder(): boolean {
+    const { pendingStructs, pendingDs } = this.doc.store
+    if (!pendingStructs && !pendingDs) return false
+    this.doc.store.pendingStructs = null
+    this.doc.store.pendingDs = null
+    this.options.logger.warn({ boardId: this.boardId }, 'relayed update depends on content this instance does not have; its rest left to the catch-up from the update log')
+    return true
   }
 
   /**
@@ -110,7 +210,7 @@ export class RemoteUpdates {
     })
   }
 
-  /** Takes what stored or relayed content left pending out of the doc; true when there was some. */
+  /** Takes what stored content left pending out of the doc and holds it apart, applied once it can be; true when there was some. */
   holdRemainder(what: string): boolean {
     if (!this.doc.store.pendingStructs && !this.doc.store.pendingDs) return false
     const bytes = this.options.intake.holdRemoteRemainder()
@@ -125,19 +225,21 @@ export class RemoteUpdates {
 
   /** Applies content another instance stored now, or once the commit in flight completes. */
   private afterCommit(what: string, apply: () => void): void {
-    const change = () => {
-      if (!this.options.host.serving()) return
-      const pendingBefore = this.options.commits.pendingCount
-      try {
-        apply()
-      } catch (error) {
-        // It is stored already: the board loaded afresh holds it.
-        this.options.host.reset(what, error, pendingBefore)
-        return
-      }
-      this.options.intake.retryHeld()
+    this.options.commits.betweenCommits(() => this.applyNow(what, apply))
+  }
+
+  /** Applies content another instance stored, between commits; should that throw, the room resets. */
+  private applyNow(what: string, apply: () => void): void {
+    if (!this.options.host.serving()) return
+    const pendingBefore = this.options.commits.pendingCount
+    try {
+      apply()
+    } catch (error) {
+      // It is stored already: the board loaded afresh holds it.
+      this.options.host.reset(what, error, pendingBefore)
+      return
     }
-    this.options.commits.betweenCommits(change)
+    this.options.intake.retryHeld()
   }
 
   /**
@@ -147,9 +249,9 @@ export class RemoteUpdates {
    * `rewriteResetIntervalMs` ago, once then (whatever more is found meanwhile
    * waits for that same reset). Until then this instance serves the board as
    * it holds it: its own sockets' edits are applied and stored, the other
-   * instances' are applied as they come unless they too rewrite it, and those
-   * that depend on what was not applied are held apart and caught up from the
-   * log (`holdRemainder`); the board loaded afresh holds them all.
+   * instances' are applied as they come unless they too rewrite it, and what
+   * depends on what was not applied is left to the catch-up from the log
+   * (`dropRemainder`); the board loaded afresh holds them all.
    * Its author, when the other instance names one person and that person
    * wrote the same id here, wrote one id differently to two instances: their
    * sockets on the board are closed for good (4422). Anyone else is only

@@ -69,7 +69,7 @@ import { CommitLog, type Commit } from './commit-log.ts'
 import { UpdateIntake } from './update-intake.ts'
 import type { UpdateChecks } from './update-checks.ts'
 import type { RelayedWriters } from './relayed-commit.ts'
-import { RemoteUpdates } from './remote-updates.ts'
+import { RemoteUpdates, type RelayedUpdateReports } from './remote-updates.ts'
 import { ServerNotices } from './server-notices.ts'
 import { ServerChanges, type ChangeCheck, type ChangeOptions, type StoreFirst } from './server-changes.ts'
 import { errorMessage } from '../../shared/error-message.ts'
@@ -221,10 +221,12 @@ export class Room {
       commits: this.commits,
       intake: this.intake,
       clientWriters: this.clientWriters,
+      checks: options.checks,
       host: {
         serving: () => !this.destroyed && !this.commits.isDeleted && this.resetCause === null,
         reset: (cause, error, pendingBefore) => this.reset(cause, error, pendingBefore),
         closeConnections: (selector, event) => this.closeConnections(selector, event),
+        wholeState: () => this.syncAnswers.wholeStateParts(),
       },
     })
     this.notices = new ServerNotices({
@@ -576,14 +578,14 @@ export class Room {
   }
 
   /**
-   * Applies an update that another instance has already stored, once no
-   * commit is in flight (RemoteUpdates.applyUpdate); `incomplete` is called
-   * when it depends on content this instance lacks. `writers`: the people
-   * whose connections made it, and the first writers of the ids it wrote
-   * first, as the other instance tells them.
+   * Checks and applies an update another instance relayed, once no commit is
+   * in flight (RemoteUpdates.applyUpdate); `reports` is told when it depends
+   * on content this instance lacks, or was dropped unapplied. `writers`: the
+   * people whose connections made it, and the first writers of the ids it
+   * wrote first, as the other instance tells them.
    */
-  applyRemoteUpdate(update: Uint8Array, incomplete: () => void, writers: RelayedWriters): void {
-    this.remote.applyUpdate(update, incomplete, writers)
+  applyRemoteUpdate(update: Uint8Array, writers: RelayedWriters, reports: RelayedUpdateReports): void {
+    this.remote.applyUpdate(update, writers, reports)
   }
 
   /**

@@ -2,9 +2,10 @@
  * How changes enter a room's doc. A member's update is checked against the
  * very doc it is applied to, in the same step, and applied with the stamp
  * that names its sender as the author of what they create. What waits for
- * content the doc lacks, a member's or another instance's, is held apart
- * (HeldUpdates), never in the doc, and applied once it can be, checked again
- * then. Never during a commit: the room's commit log runs what arrives
+ * content the doc lacks, a member's or the update log's, is held apart
+ * (HeldUpdates), never in the doc, and applied once it can be, a member's
+ * checked again then (a relayed update's rest is dropped, and caught up from
+ * the log: remote-updates.ts). Never during a commit: the room's commit log runs what arrives
  * meanwhile once it completes. An update dear to check, arriving or held,
  * is checked in a worker thread while the room applies nothing else
  * (update-checks.ts), then applied here.
@@ -74,7 +75,7 @@ const ARRIVING: Arrival = { what: 'update', paidBytes: (update) => update.byteLe
 const TRIED_AGAIN: Arrival = { what: 'held changes, tried again,', paidBytes: () => 0 }
 
 export class UpdateIntake {
-  /** Changes waiting for content the doc lacks, per connection (or from other instances). */
+  /** Changes waiting for content the doc lacks, per connection (or read from the update log: 'remote'). */
   private readonly held: HeldUpdates<Connection | 'remote'>
   /** Held changes that could apply wait for their turn (HeldUpdates): then they are tried again. */
   private heldRetryTimer: NodeJS.Timeout | undefined
@@ -339,7 +340,7 @@ export class UpdateIntake {
     return true
   }
 
-  /** Takes what stored or relayed content left pending out of the doc and holds it; its bytes. */
+  /** Takes what stored content left pending out of the doc and holds it; its bytes. */
   holdRemoteRemainder(): number {
     return this.held.takeFrom(this.doc, 'remote')
   }

@@ -35,7 +35,7 @@ export type UpdateRefusal = { event: CloseEvent; reason: string }
  */
 export type UpdateVerdict = { refused: UpdateRefusal } | { refused: null; splitCostBytes: number; addsContent: boolean; runEnds: ReadonlyMap<number, number> }
 
-type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
 /**
  * Whether the update may be applied to the board `doc`. Reads every string it
@@ -60,14 +60,26 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * when made already.
  */
 export function validateUpdate(update: Uint8Array, doc: Y.Doc, scanned = scanWithinBounds(update)): UpdateVerdict {
+  const decoded = decodeWithinBounds(update, scanned)
+  return 'refused' in decoded ? decoded : validateDecoded(decoded, doc)
+}
+
+/**
+ * validateUpdate's first steps: the scan of the update's bytes, then Yjs's
+ * decoding; the update as decoded, or why it is refused.
+ */
+export function decodeWithinBounds(update: Uint8Array, scanned = scanWithinBounds(update)): DecodedUpdate | { refused: UpdateRefusal } {
   const unread = refusedByScan(scanned)
   if (unread) return { refused: unread }
-  let decoded: DecodedUpdate
   try {
-    decoded = Y.decodeUpdate(update)
+    return Y.decodeUpdate(update)
   } catch (error) {
     return refused(CLOSE.updateRejected, `undecodable update: ${errorMessage(error)}`)
   }
+}
+
+/** validateUpdate's verdict on an update decodeWithinBounds decoded. */
+export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdict {
   const disordered = disorderedDeletions(decoded.ds)
   if (disordered) return refused(CLOSE.updateRejected, disordered)
   const runs = clientRuns(decoded.structs)
@@ -128,7 +140,7 @@ export function refusedByScan(scanned: UpdateCounts | null): UpdateRefusal | nul
   return null
 }
 
-function refused(event: CloseEvent, reason: string): UpdateVerdict {
+function refused(event: CloseEvent, reason: string): { refused: UpdateRefusal } {
   return { refused: { event, reason } }
 }
 
