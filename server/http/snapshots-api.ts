@@ -27,7 +27,7 @@ import { ensureSnapshotBytes, spendSnapshotBytes } from './snapshot-bytes.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
 import { readLogAsOf } from './board-history-read.ts'
-import { boardParams, boardRole, refuseArchived, rightStillHeld, snapshotParams } from './board-role.ts'
+import { boardParams, boardRole, boardRoleUntilAnswered, refuseArchived, rightStillHeld, snapshotParams } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
 import { jsonBytes, sendJsonText } from './json-text.ts'
 import { errorResponses, historyReadResponses, jsonBody, jsonResponse, notModifiedResponse, workerErrorResponses } from './openapi-parts.ts'
@@ -165,7 +165,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'get',
       path: '/snapshots/{snapshotId}',
-      middleware: boardRole('reviewer'),
+      middleware: boardRoleUntilAnswered('reviewer'),
       summary: "A snapshot's content as the board model; the ETag is its content hash (If-None-Match naming it: 304)",
       request: { params: snapshotParams },
       responses: {
@@ -211,7 +211,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'get',
       path: '/snapshots/{snapshotId}/state',
-      middleware: boardRole('reviewer'),
+      middleware: boardRoleUntilAnswered('reviewer'),
       summary:
         "A snapshot's whole board document as one Yjs update (document bodies included), for a read-only board view; the ETag is its content hash (If-None-Match naming it: 304)",
       request: { params: snapshotParams },
@@ -297,7 +297,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'get',
       path: '/diff',
-      middleware: boardRole('reviewer'),
+      middleware: boardRoleUntilAnswered('reviewer'),
       summary: `What changed between two versions: snapshot ids, or "${LIVE}" for the board as it is now`,
       request: { params: boardParams, query: diffQuery },
       responses: {
