@@ -22,7 +22,7 @@ import { diffStoredVersions } from '../snapshots/diff-versions.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
 import { withSnapshotRoom } from '../snapshots/snapshot-quota.ts'
-import { givenBackOnFailure, spendAllowance } from './allowance.ts'
+import { countedServerClientId, givenBackOnFailure, spendAllowance } from './allowance.ts'
 import { ensureSnapshotBytes, spendSnapshotBytes } from './snapshot-bytes.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
@@ -252,10 +252,18 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       // The restore point it keeps is a snapshot like any other. The restore is committed with its audit entry or not at
       // all (a refused entry leaves the board as it was, and the request is not counted).
       const result = await spendingSnapshot(c, (boardBytes) =>
-        givenBackOnFailure(services.allowances.snapshots, principal, async () => {
-          await spendSnapshotBytes(services, principal, boardBytes)
-          return auditedAs(services, entryOf, (rowOf) => restoreSnapshot(services, id, snapshotId, actorOf(principal), rightStillHeld(c), rowOf))
-        }),
+        givenBackOnFailure(services.allowances.snapshots, principal, () =>
+          // Its new client id counted first: refused, it has charged no snapshot bytes.
+          countedServerClientId(
+            services.allowances,
+            principal,
+            async () => {
+              await spendSnapshotBytes(services, principal, boardBytes)
+              return auditedAs(services, entryOf, (rowOf) => restoreSnapshot(services, id, snapshotId, actorOf(principal), rightStillHeld(c), rowOf))
+            },
+            (made) => made?.changed === true,
+          ),
+        ),
       )
       if (!result) throw snapshotNotFound(snapshotId)
       return c.json(result, 200)
