@@ -11,6 +11,7 @@ import * as Y from 'yjs'
 import { boardToModel } from '../shared/board-convert.ts'
 import { assessmentText } from '../shared/board-doc.ts'
 import { CLOSE } from '../shared/protocol.ts'
+import { NEW_CLIENTS_PER_HOUR } from '../server/relay/client-writers.ts'
 import { SERVER_WRITER, WRITER_IDS_PER_ACCOUNT, WRITER_IDS_SLACK } from '../server/storage/storage.ts'
 import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
@@ -26,15 +27,22 @@ const opened = openedInTest()
 
 /** Imports enough to take the server past the most ids an account keeps, each under an id of its own. */
 const IMPORTS = WRITER_IDS_PER_ACCOUNT + WRITER_IDS_SLACK + 1
+/** Each import's id counts against its editor's NEW_CLIENTS_PER_HOUR: two editors share them, each within it. */
+const IMPORTERS = Math.ceil(IMPORTS / NEW_CLIENTS_PER_HOUR)
 
-it.each(['sqlite', 'postgres'] as const)(`keeps the creation id the server’s through an editor’s ${IMPORTS} imports, and refuses her update under it after a reload (%s)`, async (dialect) => {
+it.each(['sqlite', 'postgres'] as const)(`keeps the creation id the server’s through editors’ ${IMPORTS} imports, and refuses one’s update under it after a reload (%s)`, async (dialect) => {
   const running = (opened.server = await startTestServer({ accounts: true, dialect, env: { ROOM_IDLE_MS: '0' } }))
   const [owner, editor] = [await addAccount(running, { name: 'Olga' }), await addAccount(running, { name: 'Mallory' })]
   const ownerApi = apiClient(running.url, { authorization: `Bearer ${(await addToken(running, owner)).token}` })
   const boardId = await ownerApi.createBoard('Whose ids')
   await addMember(running, boardId, editor, 'editor')
   const editorToken = (await addToken(running, editor)).token
-  const editorApi = apiClient(running.url, { authorization: `Bearer ${editorToken}` })
+  const importers = [apiClient(running.url, { authorization: `Bearer ${editorToken}` })]
+  for (let n = 1; n < IMPORTERS; n++) {
+    const importer = await addAccount(running, { name: `Importer ${n}` })
+    await addMember(running, boardId, importer, 'editor')
+    importers.push(apiClient(running.url, { authorization: `Bearer ${(await addToken(running, importer)).token}` }))
+  }
   const serverIds = async () => (await running.services.storage.log.writers(boardId)).filter((writer) => writer.userId === SERVER_WRITER).map((writer) => writer.clientId)
   const [creationId] = await serverIds()
   const made = await ownerApi.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Will the bridge hold?' })
@@ -45,7 +53,7 @@ it.each(['sqlite', 'postgres'] as const)(`keeps the creation id the server’s t
   opened.clients.push(keeper)
   await keeper.synced()
   for (let n = 0; n < IMPORTS; n++) {
-    const answer = await editorApi.post(`/api/boards/${boardId}/import`, { text: `Convoy ${n} left at dawn. [citation: Source ${n}]` })
+    const answer = await importers[n % IMPORTERS]!.post(`/api/boards/${boardId}/import`, { text: `Convoy ${n} left at dawn. [citation: Source ${n}]` })
     expect(answer.status).toBe(200)
   }
   const kept = await serverIds()

@@ -86,12 +86,16 @@ export function checkAsOf(services: VersionSources, boardId: string, asOf: AsOfV
  * Null when there is no such board or no such snapshot of it. The person's
  * worker slot is taken before the version is read, which the export job then
  * runs in; `reading` shares and charges the read (by default: neither).
+ * `stillAllowed` decides the person's right again once the file is made: one
+ * it refuses is audited as a refusal (`right-lost`), not as an export, and
+ * its error is thrown in place of the file.
  */
 export async function exportVersion(
   services: VersionSources & { logger: Logger; config: Pick<Config, 'BRIEFING_MAX_CHARS'> },
   request: ExportRequest,
   by: Principal,
   reading: VersionReading = readAlone,
+  stillAllowed: () => Promise<void> = async () => undefined,
 ): Promise<EncodedFile | null> {
   const { boardId, format, snapshotId, asOf, scope = 'all' } = request
   const detail = { format, snapshotId: snapshotId ?? null, asOf: asOf?.asOf ?? null, scope }
@@ -121,6 +125,10 @@ export async function exportVersion(
       }),
     )
     if (!exported) return null
+    await stillAllowed().catch(async (error: unknown) => {
+      await audit(services, { actor: by, action: 'export-failed', boardId, detail: { ...detail, refusal: 'right-lost' } })
+      throw error
+    })
     // Each request's export is its own audit entry, also when it shared another's read and rendering.
     await audit(services, { actor: by, action: 'export', boardId, detail: { ...detail, hash: exported.hash } })
     return exported.file

@@ -46,3 +46,28 @@ function spent(allowance: HourlyAllowance, done: string): ApiError {
   const seconds = allowance.retryAfterSeconds()
   return new ApiError(429, 'rate_limited', `You have ${done} as you may for now. Try again in ${seconds} s.`, seconds)
 }
+
+/**
+ * Runs a change made in a worker thread's copy of the board (an import, a
+ * restore), counting the client id that copy writes under against the
+ * person's NEW_CLIENTS_PER_HOUR (the allowance their pages' new ids spend, in
+ * hourly-allowance.ts) before it is asked for: such an id is drawn fresh for
+ * every change, stored as the server's and never trimmed
+ * (server-client-ids.ts), and so grows every state vector of the board for
+ * good; an editor's tiny imports added some 500 in 70 s, bounded only by the
+ * byte allowances (red team 32b). Given back when the change failed or
+ * `wroteUnderOne` says it wrote nothing (an import that found nothing new, a
+ * restore of what the board already holds).
+ */
+export async function countedServerClientId<T>(
+  allowances: { newClients: HourlyAllowance },
+  principal: Principal,
+  change: () => Promise<T>,
+  wroteUnderOne: (result: T) => boolean,
+): Promise<T> {
+  const { newClients } = allowances
+  await spendAllowance(newClients, principal, 'imported and restored, with the new client ids your pages brought, as many times')
+  const result = await givenBackOnFailure(newClients, principal, change)
+  if (!wroteUnderOne(result)) await newClients.giveBack(principal)
+  return result
+}

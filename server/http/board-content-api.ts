@@ -27,7 +27,7 @@ import { audit } from '../access/audit.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { AS_OF_HEADER, asOfParam } from './as-of-query.ts'
 import { seeBoardAsOf } from './board-history-read.ts'
-import { boardParams, boardRole } from './board-role.ts'
+import { boardParams, boardRole, boardRoleUntilAnswered } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
 import { sendJsonText } from './json-text.ts'
 import { changeBoard, mutationContext, readBoardJson } from './live-board.ts'
@@ -43,7 +43,7 @@ export function boardContentApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'get',
       path: '/',
-      middleware: boardRole('reviewer'),
+      middleware: boardRoleUntilAnswered('reviewer'),
       summary: 'The board model (plain JSON); with asOf, the board as it was then, from its history (the Assay-As-Of header describes the moment)',
       request: { params: boardParams, query: z.object({ asOf: asOfParam.optional() }) },
       responses: { 200: jsonResponse(boardModelSchema, 'The board'), ...errorResponses, ...workerErrorResponses, ...historyReadResponses },

@@ -6,7 +6,10 @@
  * change is applied (`rightStillHeld`): work that takes a while (an import
  * planned in a worker thread, or queued behind others) must not outlive the
  * right that asked for it; a review entry, written after its snapshot was
- * read, checks the role again likewise (`roleStillHeld`).
+ * read, checks the role again likewise (`roleStillHeld`). A route that
+ * answers what long work made (an export, a comparison, a snapshot's checks or
+ * model, a read of the history, a preview) decides the role again once the
+ * answer is made and before it is sent (`boardRoleUntilAnswered`).
  */
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
@@ -49,6 +52,35 @@ export function rightStillHeld(c: Context<BoardEnv>): ChangeCheck {
   return async function confirmBoardRole() {
     refuseArchived(await roleStillHeld(c))
   }
+}
+
+/**
+ * The request's right to read what its work made, decided again once it is
+ * made and before it is sent (`roleStillHeld`): work in a worker thread, or
+ * queued behind others' reads, takes seconds, and a member removed meanwhile
+ * was sent all seven exports they asked for before, 11 to 21 s after their
+ * removal (red team 32b).
+ */
+export function rightToAnswerHeld(c: Context<BoardEnv>): ChangeCheck {
+  return async function confirmRightToAnswer() {
+    await roleStillHeld(c)
+  }
+}
+
+/**
+ * `boardRole` for a route whose whole answer is what long work made: a
+ * success is sent only while `rightToAnswerHeld`, the refusal in its place
+ * otherwise.
+ */
+export function boardRoleUntilAnswered(needed: Role) {
+  const role = boardRole(needed)
+  return createMiddleware<BoardEnv>(async function requireBoardRoleUntilAnswered(c, next) {
+    await role(c, async () => {
+      await next()
+      // A refusal (and a 304) discloses nothing the caller may no longer read.
+      if (c.res.ok) await rightToAnswerHeld(c)()
+    })
+  })
 }
 
 /**

@@ -16,7 +16,7 @@ import { checkAsOf, checkVersion } from '../export/export-version.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { asOfParam } from './as-of-query.ts'
 import { readVersionAsOf, snapshotOrAsOf } from './board-history-read.ts'
-import { boardParams, boardRole } from './board-role.ts'
+import { boardParams, boardRole, boardRoleUntilAnswered } from './board-role.ts'
 import { notFound } from './errors.ts'
 import { changeBoard, liveChecks, mutationContext } from './live-board.ts'
 import { errorResponses, errorSchema, historyReadResponses, jsonBody, jsonResponse } from './openapi-parts.ts'
@@ -34,7 +34,7 @@ export function checksApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'get',
       path: '/checks',
-      middleware: boardRole('reviewer'),
+      middleware: boardRoleUntilAnswered('reviewer'),
       summary: 'The analytic checks of the live board, a snapshot or the board at a past time, with their acknowledgements',
       request: {
         params: boardParams,

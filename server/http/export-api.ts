@@ -7,7 +7,7 @@ import type { SignedInEnv } from './app-env.ts'
 import { givenBackOnFailure, spendAllowance } from './allowance.ts'
 import { asOfParam } from './as-of-query.ts'
 import { readVersionAsOf, snapshotOrAsOf } from './board-history-read.ts'
-import { boardParams, boardRole } from './board-role.ts'
+import { boardParams, boardRole, rightToAnswerHeld } from './board-role.ts'
 import { errorSchema, historyReadResponses, jsonResponse, workerErrorResponses } from './openapi-parts.ts'
 import { notFound } from './errors.ts'
 import { validationHook } from './validation-hook.ts'
@@ -62,7 +62,8 @@ export function exportApi(): OpenAPIHono<SignedInEnv> {
       const file = await givenBackOnFailure(c.var.services.allowances.exports, c.var.principal, async () => {
         const past = asOf === undefined ? undefined : await readVersionAsOf(c, asOf)
         const request = { boardId: id, format, snapshotId: snapshot, scope, asOf: past }
-        const made = await exportVersion(c.var.services, request, c.var.principal, exportReading(c, snapshot))
+        // The file is sent only while its person may still read the board: one removed meanwhile gets their refusal.
+        const made = await exportVersion(c.var.services, request, c.var.principal, exportReading(c, snapshot), rightToAnswerHeld(c))
         if (!made) throw notFound(snapshot ? 'Snapshot' : 'Board')
         return made
       }, givingBack)

@@ -14,7 +14,7 @@ import { namedHistory, readBoardHistory } from '../history/read-history.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { AS_OF_HEADER, asOfParam } from './as-of-query.ts'
 import { historyRead, seeBoardAsOf } from './board-history-read.ts'
-import { boardParams, boardRole } from './board-role.ts'
+import { boardParams, boardRoleUntilAnswered } from './board-role.ts'
 import { listChanges } from './change-listing-read.ts'
 import { ApiError } from './errors.ts'
 import { sendJsonText } from './json-text.ts'
@@ -34,7 +34,7 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'get',
       path: '/history',
-      middleware: boardRole('reviewer'),
+      middleware: boardRoleUntilAnswered('reviewer'),
       summary: 'Editing sessions (per person and per few minutes), newest first, and the moments kept from before the detail window',
       request: { params: boardParams, query: z.object({ from: time('from').optional(), to: time('to').optional() }) },
       responses: { 200: jsonResponse(boardHistorySchema, 'The board’s history'), ...errorResponses, ...historyReadResponses },
@@ -59,7 +59,7 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'get',
       path: '/history/state',
-      middleware: boardRole('reviewer'),
+      middleware: boardRoleUntilAnswered('reviewer'),
       summary: 'The board as it was at a past time, as one Yjs update, for a read-only board view; the Assay-As-Of header describes the moment',
       request: { params: boardParams, query: z.object({ asOf: asOfParam }) },
       responses: {
@@ -82,7 +82,7 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'get',
       path: '/history/changes',
-      middleware: boardRole('reviewer'),
+      middleware: boardRoleUntilAnswered('reviewer'),
       summary: 'Who changed which field of an assessment, and when: of one assessment, or of the board between two times',
       request: {
         params: boardParams,

@@ -8,7 +8,8 @@ import { LIMITS } from '../../shared/limits.ts'
 import { textField } from '../../shared/text-hygiene.ts'
 import { importDocument } from '../import/import-document.ts'
 import type { SignedInEnv } from './app-env.ts'
-import { boardParams, boardRole, rightStillHeld } from './board-role.ts'
+import { countedServerClientId } from './allowance.ts'
+import { boardParams, boardRole, rightStillHeld, rightToAnswerHeld } from './board-role.ts'
 import { isJsonMediaType, mediaTypeOf } from './body-limits.ts'
 import { importResponses, workerErrorResponses } from './openapi-parts.ts'
 import { ApiError, notFound } from './errors.ts'
@@ -83,8 +84,13 @@ export function importApi(): OpenAPIHono<SignedInEnv> {
       const { services, principal } = c.var
       const imported = () => importDocument(services, id, request, principal, rightStillHeld(c))
       // Counted apart: a preview changes nothing and is not applied, but reads the board's whole log as an import does.
-      const result = await (request.preview ? services.previewsInFlight : services.importsInFlight).run(principal.userId, imported)
+      const result = request.preview
+        ? await services.previewsInFlight.run(principal.userId, imported)
+        : await countedServerClientId(services.allowances, principal, () => services.importsInFlight.run(principal.userId, imported), (made) => made?.outcome === 'import')
       if (!result) throw notFound('Board')
+      // A preview is planned on the board as it is, in a worker thread: it is sent only while its editor may still change
+      // the board. An import made was checked right before it was applied (`rightStillHeld`): it is answered as made.
+      if (request.preview) await rightToAnswerHeld(c)()
       return c.json(result, 200)
     },
   )

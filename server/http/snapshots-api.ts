@@ -22,12 +22,12 @@ import { diffStoredVersions } from '../snapshots/diff-versions.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
 import { withSnapshotRoom } from '../snapshots/snapshot-quota.ts'
-import { givenBackOnFailure, spendAllowance } from './allowance.ts'
+import { countedServerClientId, givenBackOnFailure, spendAllowance } from './allowance.ts'
 import { ensureSnapshotBytes, spendSnapshotBytes } from './snapshot-bytes.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
 import { readLogAsOf } from './board-history-read.ts'
-import { boardParams, boardRole, refuseArchived, rightStillHeld, snapshotParams } from './board-role.ts'
+import { boardParams, boardRole, boardRoleUntilAnswered, refuseArchived, rightStillHeld, snapshotParams } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
 import { jsonBytes, sendJsonText } from './json-text.ts'
 import { errorResponses, historyReadResponses, jsonBody, jsonResponse, notModifiedResponse, workerErrorResponses } from './openapi-parts.ts'
@@ -165,7 +165,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'get',
       path: '/snapshots/{snapshotId}',
-      middleware: boardRole('reviewer'),
+      middleware: boardRoleUntilAnswered('reviewer'),
       summary: "A snapshot's content as the board model; the ETag is its content hash (If-None-Match naming it: 304)",
       request: { params: snapshotParams },
       responses: {
@@ -211,7 +211,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'get',
       path: '/snapshots/{snapshotId}/state',
-      middleware: boardRole('reviewer'),
+      middleware: boardRoleUntilAnswered('reviewer'),
       summary:
         "A snapshot's whole board document as one Yjs update (document bodies included), for a read-only board view; the ETag is its content hash (If-None-Match naming it: 304)",
       request: { params: snapshotParams },
@@ -252,10 +252,18 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       // The restore point it keeps is a snapshot like any other. The restore is committed with its audit entry or not at
       // all (a refused entry leaves the board as it was, and the request is not counted).
       const result = await spendingSnapshot(c, (boardBytes) =>
-        givenBackOnFailure(services.allowances.snapshots, principal, async () => {
-          await spendSnapshotBytes(services, principal, boardBytes)
-          return auditedAs(services, entryOf, (rowOf) => restoreSnapshot(services, id, snapshotId, actorOf(principal), rightStillHeld(c), rowOf))
-        }),
+        givenBackOnFailure(services.allowances.snapshots, principal, () =>
+          // Its new client id counted first: refused, it has charged no snapshot bytes.
+          countedServerClientId(
+            services.allowances,
+            principal,
+            async () => {
+              await spendSnapshotBytes(services, principal, boardBytes)
+              return auditedAs(services, entryOf, (rowOf) => restoreSnapshot(services, id, snapshotId, actorOf(principal), rightStillHeld(c), rowOf))
+            },
+            (made) => made?.changed === true,
+          ),
+        ),
       )
       if (!result) throw snapshotNotFound(snapshotId)
       return c.json(result, 200)
@@ -297,7 +305,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
     createRoute({
       method: 'get',
       path: '/diff',
-      middleware: boardRole('reviewer'),
+      middleware: boardRoleUntilAnswered('reviewer'),
       summary: `What changed between two versions: snapshot ids, or "${LIVE}" for the board as it is now`,
       request: { params: boardParams, query: diffQuery },
       responses: {

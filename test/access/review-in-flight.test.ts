@@ -1,12 +1,17 @@
 /**
- * A review entry on its way while the board is deleted or its reviewer
- * removed. A comment, verdict or sign-off reads its snapshot (in a worker
- * thread, the first time) after its access check, then writes; the admin's
- * delete landing meanwhile made the write fail on the board's row gone, and
- * the request was answered 500. It must get the answer the same request would
- * get if it started now, and store nothing. Gates in front of the snapshot's
- * read and in front of the write stop the request at each point for as long
- * as the test needs. Run on SQLite and PostgreSQL.
+ * A review entry, or a long read, on its way while the board is deleted or
+ * its reviewer removed. A comment, verdict or sign-off reads its snapshot (in
+ * a worker thread, the first time) after its access check, then writes; the
+ * admin's delete landing meanwhile made the write fail on the board's row
+ * gone, and the request was answered 500. An export, a comparison, a
+ * snapshot's checks, model or state is made after the access check too,
+ * seconds later: a reviewer removed meanwhile was sent all seven exports they
+ * had asked for, 11 to 21 s after their removal (red team 32b). Each must get
+ * the answer the same request would get if it started now, store nothing and
+ * send none of the board's content; an export so refused is audited as a
+ * refusal, not as an export. Gates in front of the snapshot's read and in
+ * front of the write stop the request at each point for as long as the test
+ * needs. Run on SQLite and PostgreSQL.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import type { ReviewComment, ReviewVerdictRecord, ReviewSignoff } from '../../shared/snapshot-model.ts'
@@ -22,6 +27,9 @@ const postgresMissing = await missingServices('postgres')
 
 /** A whole story against a real server, on a loaded machine. */
 const STORY_MS = 60_000
+
+/** The board's one assessment's title: an answer holding it holds the board's content. */
+const CONTENT = 'Convoy moved north'
 
 type ErrorBody = { error: { code: string } }
 
@@ -83,7 +91,7 @@ describeEachDialect(postgresMissing, 'a review entry on its way while its right 
   beforeEach(async () => {
     boardId = await asOwner.createBoard('Wagner mutiny — Vilnius')
     await addMember(server, boardId, reviewer, 'reviewer')
-    assessmentId = (await asOwner.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Convoy moved north' })).body.id
+    assessmentId = (await asOwner.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: CONTENT })).body.id
     snapshotId = (await asOwner.post<{ id: string }>(`/api/boards/${boardId}/snapshots`, { label: 'For review' })).body.id
   }, STORY_MS)
 
@@ -136,5 +144,45 @@ describeEachDialect(postgresMissing, 'a review entry on its way while its right 
     atRead.release()
     expect(await answer).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } })
     expect(await stored()).toEqual([])
+  }, STORY_MS)
+
+  const board = () => `/api/boards/${boardId}`
+  const reads: [string, () => string][] = [
+    ["a snapshot's Markdown export", () => `${board()}/export?format=md&snapshot=${snapshotId}`],
+    ["a snapshot's JSON export", () => `${board()}/export?format=json&snapshot=${snapshotId}`],
+    ['a comparison of a snapshot with the live board', () => `${board()}/diff?from=${snapshotId}&to=live`],
+    ["a snapshot's checks", () => `${board()}/checks?snapshot=${snapshotId}`],
+    ["a snapshot's model", () => `${board()}/snapshots/${snapshotId}`],
+    ["a snapshot's state", () => `${board()}/snapshots/${snapshotId}/state`],
+  ]
+
+  const heldRead = (path: string) => heldAt(atRead, () => asReviewer.get<ErrorBody>(path))
+
+  const exportEntries = async () => (await server.services.storage.audit.listForBoard(boardId, { limit: 100 })).filter((entry) => entry.action.startsWith('export'))
+
+  it.each(reads)('%s made while its reviewer is removed is refused 404, with none of the content', async (_read, path) => {
+    const { answer } = await heldRead(path())
+    expect((await asOwner.delete(`${board()}/members/${reviewer.id}`)).status).toBe(204)
+    atRead.release()
+    const answered = await answer
+    expect(answered).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } })
+    expect(JSON.stringify(answered.body)).not.toContain(CONTENT)
+  }, STORY_MS)
+
+  it('an export refused so is audited as a refusal, not as an export', async () => {
+    const { answer } = await heldRead(`${board()}/export?format=md&snapshot=${snapshotId}`)
+    expect((await asOwner.delete(`${board()}/members/${reviewer.id}`)).status).toBe(204)
+    atRead.release()
+    expect((await answer).status).toBe(404)
+    expect((await exportEntries()).map((entry) => [entry.action, (JSON.parse(entry.detail) as { refusal?: string }).refusal])).toEqual([['export-failed', 'right-lost']])
+  }, STORY_MS)
+
+  it('the same export held as long while its reviewer stays is sent and audited as an export', async () => {
+    const { answer } = await heldRead(`${board()}/export?format=md&snapshot=${snapshotId}`)
+    atRead.release()
+    const answered = await answer
+    expect(answered.status).toBe(200)
+    expect(String(answered.body)).toContain(CONTENT)
+    expect((await exportEntries()).map((entry) => entry.action)).toEqual(['export'])
   }, STORY_MS)
 })
