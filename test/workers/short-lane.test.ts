@@ -7,7 +7,7 @@
  * (red team 32b). Now short jobs have a lane of their own, whose thread long
  * jobs never take: each is answered while the export still runs.
  */
-import { afterEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { addAccount, addMember, addToken } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
@@ -15,16 +15,17 @@ import { wordsText } from '../helpers/large-inputs.ts'
 import { METRICS_TOKEN, metricsText, sample } from '../helpers/prometheus-text.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
+import { perTest } from '../helpers/per-test.ts'
 
 /** Cards of 20,000-character judgments: the board's PDF holds the thread for tens of seconds, and the test stops it sooner. */
 const BATCHES = 3
 const BATCH_CARDS = 60
 
-let server: TestServer | undefined
-afterEach(async () => {
-  await server?.destroy()
-  server = undefined
-})
+// An export budget far past the test's: the export ends only when the test stops it.
+const running = perTest(
+  () => startTestServer({ accounts: true, env: { METRICS_TOKEN, WORKER_THREADS: '1', EXPORT_TIME_BUDGET_MS: '600000' } }),
+  (server) => server.destroy(),
+)
 
 /** A member's headers, signed in by an API token. */
 async function member(on: TestServer, boardId: string, name: string, role: 'editor' | 'reviewer'): Promise<{ authorization: string }> {
@@ -34,9 +35,6 @@ async function member(on: TestServer, boardId: string, name: string, role: 'edit
 }
 
 it("answers another member's board read, settings change and checks while a reviewer's export holds the only general thread", async () => {
-  // An export budget far past the test's: the export ends only when the test stops it.
-  server = await startTestServer({ accounts: true, env: { METRICS_TOKEN, WORKER_THREADS: '1', EXPORT_TIME_BUDGET_MS: '600000' } })
-  const running = server
   const ownerAccount = await addAccount(running, { name: 'Olga Owner' })
   const owner = apiClient(running.url, { authorization: `Bearer ${(await addToken(running, ownerAccount)).token}` })
   const boardId = await owner.createBoard('Heavy')
