@@ -156,7 +156,7 @@ export class Metrics {
     state('assay_worker_jobs_running', 'Worker jobs running now', (gauge, { workers }) => gauge.set(workers.load.running))
     state(
       'assay_worker_lane_threads',
-      'Worker threads started, by lane: general (WORKER_THREADS at most, any job) and short (one at most, short jobs only: board reads, checks, snapshots, compaction)',
+      'Worker threads started, by lane: general (WORKER_THREADS at most, any job) and short (WORKER_SHORT_LANE_THREADS at most, short jobs only: board reads, checks, snapshots, compaction)',
       (gauge, { workers }) => {
         for (const [lane, { threads }] of Object.entries(workers.load.lanes)) gauge.set({ lane }, threads)
       },

@@ -29,7 +29,7 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.close()))
 })
 
-function pool(idle: IdlePolicy, limits = { queueLimit: 4, perOwnerLimit: 4 }, more: Pick<WorkerPoolOptions, 'entry' | 'startTimeoutMs' | 'shortJobs'> = {}): WorkerPool {
+function pool(idle: IdlePolicy, limits = { queueLimit: 4, perOwnerLimit: 4 }, more: Pick<WorkerPoolOptions, 'entry' | 'startTimeoutMs' | 'shortLane'> = {}): WorkerPool {
   const budgetsMs = new Proxy({} as Record<JobName, number>, { get: () => 20_000 })
   const made = new WorkerPool({ threads: 1, ...limits, memoryMb: 256, budgetsMs, logger: createLogger('silent'), idle, ...more })
   pools.push(made)
@@ -88,7 +88,7 @@ describe('the server’s own work while members fill the pool', () => {
 
 describe('the short lane', () => {
   it('is started only for a short job that waits while every general thread is started', async () => {
-    const lanes = pool(IDLE_THREADS, undefined, { shortJobs: new Set<JobName>(['merge-state']) })
+    const lanes = pool(IDLE_THREADS, undefined, { shortLane: { jobs: new Set<JobName>(['merge-state']), threads: 1 } })
     // One at a time: the general thread takes each.
     await compactNothing(lanes)
     await compactNothing(lanes)
@@ -96,7 +96,7 @@ describe('the short lane', () => {
     await lanes.close()
 
     // Two at once, before any thread is ready: the second is the short lane's.
-    const both = pool(IDLE_THREADS, undefined, { shortJobs: new Set<JobName>(['merge-state']) })
+    const both = pool(IDLE_THREADS, undefined, { shortLane: { jobs: new Set<JobName>(['merge-state']), threads: 1 } })
     expect(await Promise.all([outcome(compactNothing(both)), outcome(compactNothing(both))])).toEqual(['done', 'done'])
     expect(both.load.lanes).toMatchObject({ general: { threads: 1 }, short: { threads: 1 } })
   })

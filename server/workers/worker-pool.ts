@@ -6,10 +6,10 @@
  *
  * Every bound is explicit:
  * - a few threads (one per spare core by default), each running one job at a time,
- *   and one more, the short lane's, that runs short jobs only (`shortJobs`,
- *   job-lanes.ts: a board read, the checks), never an export, import, restore
- *   or comparison; started only when a short job waits while every other
- *   thread is started, so a pool that never meets a long job never starts it,
+ *   and the short lane's (one by default), which run short jobs only
+ *   (`shortLane`, job-lanes.ts: a board read, the checks), never an export,
+ *   import, restore or comparison; started only when a short job waits while
+ *   every other thread is started, so a pool that never meets a long job never starts it,
  *   and a short job waits for at most the short jobs ahead of it, not for a
  *   long job's whole budget (a reviewer's PDF exports held a board read, and a
  *   settings change answered with the board, 13 to 18 s: red team 32b); a
@@ -80,8 +80,8 @@ import { ownedBuffers } from './owned-buffers.ts'
 export type WorkerPoolOptions = {
   /** Threads at most, besides the short lane's. */
   threads: number
-  /** The jobs the short lane's thread runs (job-lanes.ts); none, and no short lane, unless set. */
-  shortJobs?: ReadonlySet<JobName>
+  /** The short lane: the jobs its threads run (job-lanes.ts), and how many threads it has at most; none unless set. */
+  shortLane?: { jobs: ReadonlySet<JobName>; threads: number }
   /** Jobs that may wait for a thread; more are refused. */
   queueLimit: number
   /** Jobs one person may have running or waiting; more of theirs are refused. */
@@ -167,7 +167,7 @@ export const IDLE_THREADS: IdlePolicy = { idleMs: 60_000, warmMs: 10 * 60_000, w
  */
 export type JobOutcome = 'done' | 'error' | 'failed-before' | JobRefusal
 
-/** `general`: the threads that run any job; `short`: the one that runs short jobs only. */
+/** `general`: the threads that run any job; `short`: those that run short jobs only. */
 export type Lane = 'general' | 'short'
 
 /** What the pool holds now, for the metrics' gauges; `heapBytes`: the threads' heaps, as each last reported; `lanes`: each lane's threads and the jobs running there, by kind. */
@@ -256,7 +256,7 @@ export class WorkerPool {
     return { threads: this.threads.size, running, queued: this.queue.length, heapBytes, lanes }
   }
 
-  private readonly isShort = (job: Job): boolean => this.options.shortJobs?.has(job.name) ?? false
+  private readonly isShort = (job: Job): boolean => this.options.shortLane?.jobs.has(job.name) ?? false
 
   private async submit<K extends JobName>(name: K, input: JobInput<K>, options: JobOptions): Promise<JobOutput<K>> {
     if (this.closed) throw closedError(name)
@@ -451,14 +451,15 @@ export class WorkerPool {
 
   /**
    * The lane a thread should be started in for what waits, if any: a general one while there are fewer than `threads`
-   * and more jobs than threads starting; once they are all started, the short lane's, when it has none and more short
-   * jobs wait than threads are starting (any of which could take one).
+   * and more jobs than threads starting; once they are all started, the short lane's, while it has fewer than its own
+   * and more short jobs wait than threads are starting (any of which could take one).
    */
   private laneWanted(): Lane | undefined {
     const starting = this.startingThreads()
     const lanes = this.load.lanes
     if (lanes.general.threads < this.options.threads) return starting < this.queue.length ? 'general' : undefined
-    return lanes.short.threads === 0 && this.queue.countOf(this.isShort) > starting ? 'short' : undefined
+    const shortThreads = this.options.shortLane?.threads ?? 0
+    return lanes.short.threads < shortThreads && this.queue.countOf(this.isShort) > starting ? 'short' : undefined
   }
 
   private startingThreads(): number {
