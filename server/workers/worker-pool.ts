@@ -9,8 +9,8 @@
  *   and the short lane's (one by default), which run short jobs only
  *   (`shortLane`, job-lanes.ts: a board read, the checks), never an export,
  *   import, restore or comparison; started only when a short job waits while
- *   every other thread is started, so a pool that never meets a long job never starts it,
- *   and a short job waits for at most the short jobs ahead of it, not for a
+ *   every other thread is started (none while a general thread is free, none
+ *   with the server), and a short job waits for at most the short jobs ahead of it, not for a
  *   long job's whole budget (a reviewer's PDF exports held a board read, and a
  *   settings change answered with the board, 13 to 18 s: red team 32b); a
  *   short job is bounded by its own time budget on either lane;
