@@ -237,6 +237,12 @@ function configSchema() {
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** Worker threads for long work (diffs, imports, exports, snapshots, compaction): one per spare core, 1 to 2 by default. */
     WORKER_THREADS: wholeNumber('a whole number of threads', 1, 64, 2).default(Math.max(1, Math.min(2, availableParallelism() - 1))),
+    /**
+     * Worker threads for short jobs alone (board reads, checks, snapshots, compaction), besides WORKER_THREADS: started
+     * when a short job waits while those are all started, so that no export, import, restore or comparison holds a
+     * board read back. 0: none, every job shares WORKER_THREADS.
+     */
+    WORKER_SHORT_LANE_THREADS: wholeNumber('a whole number of threads', 0, 64, 1).default(1),
     /** Jobs that may wait for a worker thread; more get 503 with Retry-After. */
     WORKER_QUEUE_LIMIT: wholeNumber('a whole number of jobs', 1, 10_000, 32).default(32),
     /** Jobs one person may have running or waiting at once; more of theirs get 429 with Retry-After (the server's own work is not counted). */

@@ -159,6 +159,25 @@ export class Metrics {
     state('assay_worker_threads', `Worker threads started (${idleRule})`, (gauge, { workers }) => gauge.set(workers.load.threads))
     state('assay_worker_heap_bytes', 'Heap the worker threads hold, as each reported after its last job', (gauge, { workers }) => gauge.set(workers.load.heapBytes))
     state('assay_worker_jobs_running', 'Worker jobs running now', (gauge, { workers }) => gauge.set(workers.load.running))
+    state(
+      'assay_worker_lane_threads',
+      'Worker threads started, by lane: general (WORKER_THREADS at most, any job) and short (WORKER_SHORT_LANE_THREADS at most, short jobs only: board reads, checks, snapshots, compaction)',
+      (gauge, { workers }) => {
+        for (const [lane, { threads }] of Object.entries(workers.load.lanes)) gauge.set({ lane }, threads)
+      },
+      ['lane'],
+    )
+    state(
+      'assay_worker_lane_jobs_running',
+      'Worker jobs running now, by lane and kind',
+      (gauge, { workers }) => {
+        gauge.reset()
+        for (const [lane, { running }] of Object.entries(workers.load.lanes)) {
+          for (const [job, count] of Object.entries(running)) gauge.set({ lane, job }, count)
+        }
+      },
+      ['lane', 'job'],
+    )
     state('assay_worker_jobs_queued', 'Worker jobs waiting for a thread (past WORKER_QUEUE_LIMIT they are refused as busy)', (gauge, { workers }) =>
       gauge.set(workers.load.queued),
     )

@@ -1,7 +1,8 @@
-/** The worker pool as the configuration sets it: thread count, queue, each person's share, memory, and each job kind's time budget; each person's worker time as `options` counts it. */
+/** The worker pool as the configuration sets it: thread count (and the short lane's besides), queue, each person's share, memory, and each job kind's time budget; each person's worker time as `options` counts it. */
 import type { Config } from '../config.ts'
 import type { Logger } from '../log.ts'
 import type { JobName } from './jobs.ts'
+import { SHORT_JOBS } from './job-lanes.ts'
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.ts'
 
 export function createWorkerPool(config: Config, logger: Logger, options: Pick<WorkerPoolOptions, 'settled' | 'entry' | 'workerTime'> = {}): WorkerPool {
@@ -29,6 +30,7 @@ export function createWorkerPool(config: Config, logger: Logger, options: Pick<W
   }
   return new WorkerPool({
     threads: config.WORKER_THREADS,
+    shortLane: { jobs: SHORT_JOBS, threads: config.WORKER_SHORT_LANE_THREADS },
     queueLimit: config.WORKER_QUEUE_LIMIT,
     perOwnerLimit: config.WORKER_JOBS_PER_PERSON,
     memoryMb: config.WORKER_MEMORY_MB,

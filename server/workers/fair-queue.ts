@@ -29,17 +29,35 @@ export class FairQueue<J extends { owner: string | null }> {
     this.count++
   }
 
-  /** The first of the server's jobs, or else the first job of the line whose turn it is. */
-  shift(): J | undefined {
+  /**
+   * The first of the server's jobs, or else the first job of the line whose turn it is; with `accepts`, the first job
+   * it accepts, taken from the first line in that order holding one (a thread of the short lane takes short jobs only).
+   */
+  shift(accepts: (job: J) => boolean = () => true): J | undefined {
+    for (const [owner, line] of this.inTurn()) {
+      const at = line.findIndex(accepts)
+      if (at < 0) continue
+      const [job] = line.splice(at, 1)
+      this.lines.delete(owner)
+      if (line.length > 0) this.lines.set(owner, line)
+      this.count--
+      return job
+    }
+    return undefined
+  }
+
+  /** How many waiting jobs `accepts` accepts. */
+  countOf(accepts: (job: J) => boolean): number {
+    let count = 0
+    for (const line of this.lines.values()) count += line.filter(accepts).length
+    return count
+  }
+
+  /** The lines in the order they are served: the server's first, then the members' in turn. */
+  private *inTurn(): Generator<[string | null, J[]]> {
     const server = this.lines.get(null)
-    const turn: [string | null, J[]] | undefined = server ? [null, server] : this.lines.entries().next().value
-    if (!turn) return undefined
-    const [owner, line] = turn
-    const job = line.shift()
-    this.lines.delete(owner)
-    if (line.length > 0) this.lines.set(owner, line)
-    this.count--
-    return job
+    if (server) yield [null, server]
+    for (const entry of this.lines) if (entry[0] !== null) yield entry
   }
 
   /** Takes `job` out of its line, its line keeping its turn; false when it was not waiting. */

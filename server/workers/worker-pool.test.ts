@@ -11,7 +11,8 @@
  * after it gets a new thread. What a job is given: byte arrays read for it
  * alone are moved to its thread, not copied, unless cut from a shared pool.
  * A thread whose start hangs is stopped at its start timeout, and what waited
- * for it refused.
+ * for it refused. When the short lane's thread is started: only for a short
+ * job that the general threads, all started, leave waiting.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -28,7 +29,7 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.close()))
 })
 
-function pool(idle: IdlePolicy, limits = { queueLimit: 4, perOwnerLimit: 4 }, more: Pick<WorkerPoolOptions, 'entry' | 'startTimeoutMs'> = {}): WorkerPool {
+function pool(idle: IdlePolicy, limits = { queueLimit: 4, perOwnerLimit: 4 }, more: Pick<WorkerPoolOptions, 'entry' | 'startTimeoutMs' | 'shortLane'> = {}): WorkerPool {
   const budgetsMs = new Proxy({} as Record<JobName, number>, { get: () => 20_000 })
   const made = new WorkerPool({ threads: 1, ...limits, memoryMb: 256, budgetsMs, logger: createLogger('silent'), idle, ...more })
   pools.push(made)
@@ -82,6 +83,22 @@ describe('the server’s own work while members fill the pool', () => {
     expect(await late).toBe('busy')
     expect(await Promise.all([server, ...members])).toEqual(['done', 'done', 'done'])
     expect(shared.load.queued).toBe(0)
+  })
+})
+
+describe('the short lane', () => {
+  it('is started only for a short job that waits while every general thread is started', async () => {
+    const lanes = pool(IDLE_THREADS, undefined, { shortLane: { jobs: new Set<JobName>(['merge-state']), threads: 1 } })
+    // One at a time: the general thread takes each.
+    await compactNothing(lanes)
+    await compactNothing(lanes)
+    expect(lanes.load.lanes).toMatchObject({ general: { threads: 1 }, short: { threads: 0 } })
+    await lanes.close()
+
+    // Two at once, before any thread is ready: the second is the short lane's.
+    const both = pool(IDLE_THREADS, undefined, { shortLane: { jobs: new Set<JobName>(['merge-state']), threads: 1 } })
+    expect(await Promise.all([outcome(compactNothing(both)), outcome(compactNothing(both))])).toEqual(['done', 'done'])
+    expect(both.load.lanes).toMatchObject({ general: { threads: 1 }, short: { threads: 1 } })
   })
 })
 

@@ -5,7 +5,15 @@
  * main thread any of them froze every board of the instance for as long.
  *
  * Every bound is explicit:
- * - a few threads (one per spare core by default), each running one job at a time;
+ * - a few threads (one per spare core by default), each running one job at a time,
+ *   and the short lane's (one by default), which run short jobs only
+ *   (`shortLane`, job-lanes.ts: a board read, the checks), never an export,
+ *   import, restore or comparison; started only when a short job waits while
+ *   every other thread is started (none while a general thread is free, none
+ *   with the server), and a short job waits for at most the short jobs ahead of it, not for a
+ *   long job's whole budget (a reviewer's PDF exports held a board read, and a
+ *   settings change answered with the board, 13 to 18 s: red team 32b); a
+ *   short job is bounded by its own time budget on either lane;
  * - a queue of bounded length: over it a job is refused at once (`busy`);
  *   the server's own work goes ahead of everyone's and is bounded apart, so
  *   that members filling the queue neither refuse it nor hold it back; a job
@@ -70,8 +78,10 @@ import { errorMessage } from '../../shared/error-message.ts'
 import { ownedBuffers } from './owned-buffers.ts'
 
 export type WorkerPoolOptions = {
-  /** Threads at most. */
+  /** Threads at most, besides the short lane's. */
   threads: number
+  /** The short lane: the jobs its threads run (job-lanes.ts), and how many threads it has at most; none unless set. */
+  shortLane?: { jobs: ReadonlySet<JobName>; threads: number }
   /** Jobs that may wait for a thread; more are refused. */
   queueLimit: number
   /** Jobs one person may have running or waiting; more of theirs are refused. */
@@ -157,8 +167,17 @@ export const IDLE_THREADS: IdlePolicy = { idleMs: 60_000, warmMs: 10 * 60_000, w
  */
 export type JobOutcome = 'done' | 'error' | 'failed-before' | JobRefusal
 
-/** What the pool holds now, for the metrics' gauges; `heapBytes`: the threads' heaps, as each last reported. */
-export type WorkerPoolLoad = { threads: number; running: number; queued: number; heapBytes: number }
+/** `general`: the threads that run any job; `short`: those that run short jobs only. */
+export type Lane = 'general' | 'short'
+
+/** What the pool holds now, for the metrics' gauges; `heapBytes`: the threads' heaps, as each last reported; `lanes`: each lane's threads and the jobs running there, by kind. */
+export type WorkerPoolLoad = {
+  threads: number
+  running: number
+  queued: number
+  heapBytes: number
+  lanes: Record<Lane, { threads: number; running: Partial<Record<JobName, number>> }>
+}
 
 /** `owner`: the person who asked for it, or null for the server's own work; `startedAt`: when a thread started it. */
 type Job = {
@@ -173,6 +192,7 @@ type Job = {
 
 type Thread = {
   worker: Worker
+  lane: Lane
   ready: boolean
   running?: Job & { id: number; timer: NodeJS.Timeout }
   idleTimer?: NodeJS.Timeout
@@ -223,12 +243,20 @@ export class WorkerPool {
   get load(): WorkerPoolLoad {
     let running = 0
     let heapBytes = 0
+    const lanes: WorkerPoolLoad['lanes'] = { general: { threads: 0, running: {} }, short: { threads: 0, running: {} } }
     for (const thread of this.threads) {
-      if (thread.running) running++
+      const lane = lanes[thread.lane]
+      lane.threads++
+      if (thread.running) {
+        running++
+        lane.running[thread.running.name] = (lane.running[thread.running.name] ?? 0) + 1
+      }
       heapBytes += thread.heapBytes
     }
-    return { threads: this.threads.size, running, queued: this.queue.length, heapBytes }
+    return { threads: this.threads.size, running, queued: this.queue.length, heapBytes, lanes }
   }
+
+  private readonly isShort = (job: Job): boolean => this.options.shortLane?.jobs.has(job.name) ?? false
 
   private async submit<K extends JobName>(name: K, input: JobInput<K>, options: JobOptions): Promise<JobOutput<K>> {
     if (this.closed) throw closedError(name)
@@ -402,23 +430,45 @@ export class WorkerPool {
 
   private handOut(): void {
     while (this.queue.length > 0) {
-      const free = [...this.threads].find((thread) => thread.ready && !thread.running)
-      if (free) {
-        this.start(free, this.queue.shift()!)
-        continue
-      }
-      if (this.threads.size >= this.options.threads || this.startingThreads() >= this.queue.length) return
-      this.spawn()
+      if (this.startOnFreeThread()) continue
+      const lane = this.laneWanted()
+      if (!lane) return
+      this.spawn(lane)
     }
+  }
+
+  /** Starts the next job a free thread may run (the short lane's: the next short job); false when none could start. */
+  private startOnFreeThread(): boolean {
+    for (const thread of this.threads) {
+      if (!thread.ready || thread.running) continue
+      const job = this.queue.shift(thread.lane === 'short' ? this.isShort : undefined)
+      if (!job) continue
+      this.start(thread, job)
+      return true
+    }
+    return false
+  }
+
+  /**
+   * The lane a thread should be started in for what waits, if any: a general one while there are fewer than `threads`
+   * and more jobs than threads starting; once they are all started, the short lane's, while it has fewer than its own
+   * and more short jobs wait than threads are starting (any of which could take one).
+   */
+  private laneWanted(): Lane | undefined {
+    const starting = this.startingThreads()
+    const lanes = this.load.lanes
+    if (lanes.general.threads < this.options.threads) return starting < this.queue.length ? 'general' : undefined
+    const shortThreads = this.options.shortLane?.threads ?? 0
+    return lanes.short.threads < shortThreads && this.queue.countOf(this.isShort) > starting ? 'short' : undefined
   }
 
   private startingThreads(): number {
     return [...this.threads].filter((thread) => !thread.ready).length
   }
 
-  private spawn(): void {
+  private spawn(lane: Lane): void {
     const worker = new Worker(this.options.entry ?? workerEntry(), { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb } })
-    const thread: Thread = { worker, ready: false, heapBytes: 0 }
+    const thread: Thread = { worker, lane, ready: false, heapBytes: 0 }
     this.threads.add(thread)
     thread.startTimer = setTimeout(() => this.startTimedOut(thread), this.options.startTimeoutMs ?? THREAD_START_TIMEOUT_MS)
     thread.startTimer.unref()

@@ -130,8 +130,9 @@ describe("a person's worker time", () => {
 
 describe('a request whose client has gone', () => {
   it('has its waiting job dropped and its running job stopped; a board read other readers share runs on', async () => {
-    // The board's room stays loaded through the test, so that its readers share one read.
-    const on = await serve({ EXPORT_TIME_BUDGET_MS: '120000', ROOM_IDLE_MS: '600000' })
+    // The board's room stays loaded through the test, so that its readers share one read; no short lane, so that the
+    // read waits behind the PDF as the exports do, and is still to run when its first reader leaves.
+    const on = await serve({ EXPORT_TIME_BUDGET_MS: '120000', ROOM_IDLE_MS: '600000', WORKER_SHORT_LANE_THREADS: '0' })
     const owner = await person(on, 'Fay Owner')
     const boardId = await heavyBoard(owner)
     const send = (path: string, signal?: AbortSignal) => fetch(`${on.url}${path}`, { headers: { authorization: `Bearer ${owner.token}` }, signal })

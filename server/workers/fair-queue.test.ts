@@ -1,0 +1,28 @@
+/**
+ * The fair queue's turns, and a thread of the short lane taking the next short
+ * job in turn: the server's line first, then the first person's line holding
+ * one, which then goes to the back, as a line served does.
+ */
+import { expect, it } from 'vitest'
+import { FairQueue } from './fair-queue.ts'
+
+type Job = { owner: string | null; label: string; short: boolean }
+
+const job = (owner: string | null, label: string, short: boolean): Job => ({ owner, label, short })
+const isShort = (queued: Job) => queued.short
+
+it('gives a short lane the next short job in turn, past the long ones, and the lines keep their turns', () => {
+  const queue = new FairQueue<Job>()
+  for (const queued of [job('ann', 'ann export', false), job('ann', 'ann read', true), job('bob', 'bob read', true), job(null, 'server export', false), job('bob', 'bob export', false)]) {
+    queue.push(queued)
+  }
+  expect(queue.countOf(isShort)).toBe(2)
+  // The server's line holds no short job: ann's line is first to, and goes to the back once served.
+  expect(queue.shift(isShort)?.label).toBe('ann read')
+  expect(queue.shift()?.label).toBe('server export')
+  expect(queue.shift()?.label).toBe('bob read')
+  expect(queue.shift(isShort)).toBeUndefined()
+  expect(queue.shift()?.label).toBe('ann export')
+  expect(queue.shift()?.label).toBe('bob export')
+  expect(queue.length).toBe(0)
+})
