@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, max, min, or, sql
 import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/pg/schema.ts'
 import { thinHistory } from '../history/thin-history.ts'
 import { pagesOfRows } from './log-rows.ts'
-import { checkpointKeptThrough, readTail } from './pg-update-log.ts'
+import { checkpointKeptThrough, lockExclusively, readTail } from './pg-update-log.ts'
 import type { PgDb } from './pg-db.ts'
 import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, KeptStart, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState } from './storage.ts'
 
@@ -225,12 +225,27 @@ export class PgHistoryStore implements HistoryStore {
           return first?.seq == null ? null : Number(first.seq)
         },
         async dropCheckpoints(throughSeqs) {
-          if (throughSeqs.length === 0) return 0
-          const deleted = await db
-            .delete(boardCheckpoints)
-            .where(and(eq(boardCheckpoints.boardId, boardId), inArray(boardCheckpoints.throughSeq, throughSeqs)))
-            .returning({ seq: boardCheckpoints.throughSeq })
-          return deleted.length
+          if (throughSeqs.length === 0) return []
+          return db.transaction(async (tx) => {
+            // The board's lock exclusively: a row drop holds it shared (checkpointKeptThrough), so it has committed, and
+            // the statements below read what it left, or waits until this commits; shared, the two would not exclude each other.
+            await lockExclusively(tx, boardId)
+            const [first] = await tx.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId))
+            const [base] =
+              first?.seq == null
+                ? []
+                : await tx
+                    .select({ seq: max(boardCheckpoints.throughSeq) })
+                    .from(boardCheckpoints)
+                    .where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, Number(first.seq))))
+            const dropped = throughSeqs.filter((seq) => base?.seq == null || seq !== Number(base.seq))
+            if (dropped.length === 0) return []
+            const deleted = await tx
+              .delete(boardCheckpoints)
+              .where(and(eq(boardCheckpoints.boardId, boardId), inArray(boardCheckpoints.throughSeq, dropped)))
+              .returning({ seq: boardCheckpoints.throughSeq })
+            return deleted.map((row) => Number(row.seq))
+          })
         },
         async dropRowsThrough(seq) {
           return db.transaction(async (tx) => {

@@ -204,8 +204,26 @@ export class SqliteHistoryStore implements HistoryStore {
         checkpoints: () => this.checkpoints(boardId),
         firstRow: async () => db.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).get()?.seq ?? null,
         async dropCheckpoints(throughSeqs) {
-          if (throughSeqs.length === 0) return 0
-          return db.delete(boardCheckpoints).where(and(eq(boardCheckpoints.boardId, boardId), inArray(boardCheckpoints.throughSeq, throughSeqs))).run().changes
+          if (throughSeqs.length === 0) return []
+          return db.transaction((tx) => {
+            const first = tx.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).get()?.seq ?? null
+            const base =
+              first === null
+                ? undefined
+                : tx
+                    .select({ seq: max(boardCheckpoints.throughSeq) })
+                    .from(boardCheckpoints)
+                    .where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, first)))
+                    .get()?.seq
+            const dropped = throughSeqs.filter((seq) => seq !== base)
+            if (dropped.length === 0) return []
+            return tx
+              .delete(boardCheckpoints)
+              .where(and(eq(boardCheckpoints.boardId, boardId), inArray(boardCheckpoints.throughSeq, dropped)))
+              .returning({ seq: boardCheckpoints.throughSeq })
+              .all()
+              .map((row) => row.seq)
+          })
         },
         async dropRowsThrough(seq) {
           return db.transaction((tx) => {
