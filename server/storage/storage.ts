@@ -6,6 +6,7 @@
 import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord, SnapshotKind } from '../../shared/snapshot-model.ts'
 import type { BoardSignoff } from '../../shared/review-status.ts'
 import type { Role } from '../../shared/roles.ts'
+import type { ThinningOps } from '../history/thin-history.ts'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -330,6 +331,8 @@ export interface HistoryStore {
   changes(boardId: string, filter: ChangeFilter): Promise<StoredChange[]>
   /** Applies the policy: drops what it no longer keeps. Never the latest checkpoint nor a row after it. */
   thin(boardId: string, policy: HistoryPolicy, now: string): Promise<{ checkpointsDropped: number; rowsDropped: number; changesDropped: number }>
+  /** The statements `thin` takes, one by one: for a test that plays another thinning's part. */
+  thinningOps(boardId: string): ThinningOps
   size(boardId: string): Promise<HistorySize>
 }
 
