@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CheckpointInfo, HistoryPolicy } from '../storage/storage.ts'
-import { DROP_BATCH, thinHistory, type ThinningOps } from './thin-history.ts'
+import type { ThinningOps } from '../storage/storage.ts'
+import { DROP_BATCH, thinHistory } from './thin-history.ts'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE

@@ -10,34 +10,8 @@
  * and changes DROP_BATCH at a time, and the event loop turns between two
  * statements, the relay's work going on in between.
  */
-import type { CheckpointInfo, HistoryPolicy, HistorySize } from '../storage/storage.ts'
+import type { CheckpointInfo, HistoryPolicy, HistorySize, ThinningOps } from '../storage/storage.ts'
 import { baseOf, nextCapStep, planRetention } from './retention-plan.ts'
-
-/** What one statement dropped: how many rows or changes, and their bytes as `HistorySize` counts them. */
-export type Dropped = { count: number; bytes: number }
-
-export type ThinningOps = {
-  /** Oldest first. */
-  checkpoints(): Promise<CheckpointInfo[]>
-  /** The sequence number of the board's oldest row left; null when none is. */
-  firstRow(): Promise<number | null>
-  /**
-   * Deletes those of the checkpoints that are left, but never the board's base (the newest checkpoint before its
-   * oldest row, when rows are left): another thinning, on another instance, may have dropped the rows before it since
-   * this one read them. Returns the sequences deleted.
-   */
-  dropCheckpoints(throughSeqs: number[]): Promise<number[]>
-  /**
-   * Drops the rows at or before `seq`, and marks the checkpoints before it as no longer followed by their rows, in one
-   * transaction; null, dropping nothing, once the checkpoint through `seq` is no longer kept: a compaction may delete
-   * the checkpoint it supersedes (earned-copies.ts), whose moments are then rebuilt from those very rows.
-   */
-  dropRowsThrough(seq: number): Promise<Dropped | null>
-  /** Drops the oldest changes recorded before `at`, `limit` at most. */
-  dropChanges(at: string, limit: number): Promise<Dropped>
-  /** A scan of all the board's history: read once a thinning, and again when another thinning dropped what this one planned to. */
-  size(): Promise<HistorySize>
-}
 
 export type ThinningResult = { checkpointsDropped: number; rowsDropped: number; changesDropped: number }
 

@@ -1,10 +1,10 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, max, min, or, sql, sum, type SQL } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/pg/schema.ts'
-import { thinHistory, type ThinningOps } from '../history/thin-history.ts'
+import { thinHistory } from '../history/thin-history.ts'
 import { pagesOfRows } from './log-rows.ts'
 import { checkpointKeptThrough, lockExclusively, readTail } from './pg-update-log.ts'
 import type { PgDb } from './pg-db.ts'
-import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, KeptStart, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState } from './storage.ts'
+import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, KeptStart, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState, ThinningOps } from './storage.ts'
 
 /**
  * Rows of a past moment read in one page. The rows of a page are taken apart
@@ -280,16 +280,16 @@ export class PgHistoryStore implements HistoryStore {
     const [rows] = await this.db.select({ n: count(), bytes: sum(sql`length(${boardUpdates.update})`) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId))
     const [checkpoints] = await this.db.select({ n: count(), bytes: sum(sql`length(${boardCheckpoints.state})`) }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId))
     const [changes] = await this.db
-    .select({ n: count(), bytes: sum(changeBytes) })
-    .from(boardChanges)
-    .where(eq(boardChanges.boardId, boardId))
+      .select({ n: count(), bytes: sum(changeBytes) })
+      .from(boardChanges)
+      .where(eq(boardChanges.boardId, boardId))
     return {
-    rows: rows?.n ?? 0,
-    rowBytes: Number(rows?.bytes ?? 0),
-    checkpoints: checkpoints?.n ?? 0,
-    checkpointBytes: Number(checkpoints?.bytes ?? 0),
-    changes: changes?.n ?? 0,
-    changeBytes: Number(changes?.bytes ?? 0),
+      rows: rows?.n ?? 0,
+      rowBytes: Number(rows?.bytes ?? 0),
+      checkpoints: checkpoints?.n ?? 0,
+      checkpointBytes: Number(checkpoints?.bytes ?? 0),
+      changes: changes?.n ?? 0,
+      changeBytes: Number(changes?.bytes ?? 0),
     }
   }
 }

@@ -1,10 +1,10 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, max, min, or, sql, sum, count, type SQL } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/sqlite/schema.ts'
-import { thinHistory, type ThinningOps } from '../history/thin-history.ts'
+import { thinHistory } from '../history/thin-history.ts'
 import { pagesOfRows } from './log-rows.ts'
 import { tailQueries, type TailQueries } from './sqlite-update-log.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, KeptStart, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState } from './storage.ts'
+import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, KeptStart, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState, ThinningOps } from './storage.ts'
 
 /** Rows of a past moment read in one turn of the event loop: a few milliseconds, the relay's work going on between. */
 const ROWS_PER_PAGE = 2_000
@@ -259,17 +259,17 @@ export class SqliteHistoryStore implements HistoryStore {
     const rows = this.db.select({ n: count(), bytes: sum(sql`length(${boardUpdates.update})`) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).get()
     const checkpoints = this.db.select({ n: count(), bytes: sum(sql`length(${boardCheckpoints.state})`) }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).get()
     const changes = this.db
-    .select({ n: count(), bytes: sum(changeBytes) })
-    .from(boardChanges)
-    .where(eq(boardChanges.boardId, boardId))
-    .get()
+      .select({ n: count(), bytes: sum(changeBytes) })
+      .from(boardChanges)
+      .where(eq(boardChanges.boardId, boardId))
+      .get()
     return {
-    rows: rows?.n ?? 0,
-    rowBytes: Number(rows?.bytes ?? 0),
-    checkpoints: checkpoints?.n ?? 0,
-    checkpointBytes: Number(checkpoints?.bytes ?? 0),
-    changes: changes?.n ?? 0,
-    changeBytes: Number(changes?.bytes ?? 0),
+      rows: rows?.n ?? 0,
+      rowBytes: Number(rows?.bytes ?? 0),
+      checkpoints: checkpoints?.n ?? 0,
+      checkpointBytes: Number(checkpoints?.bytes ?? 0),
+      changes: changes?.n ?? 0,
+      changeBytes: Number(changes?.bytes ?? 0),
     }
   }
 }

@@ -6,7 +6,6 @@
 import type { ReviewComment, ReviewSignoff, ReviewVerdictRecord, SnapshotKind } from '../../shared/snapshot-model.ts'
 import type { BoardSignoff } from '../../shared/review-status.ts'
 import type { Role } from '../../shared/roles.ts'
-import type { ThinningOps } from '../history/thin-history.ts'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -291,6 +290,33 @@ export type TailState = { throughSeq: number; rows: number; lastSeq: number | nu
 export type KeptStart = { checkpoints: number; oldestCheckpoint: number | null; oldestRow: number | null; oldestChange: string | null }
 
 export type HistorySize = { rows: number; rowBytes: number; checkpoints: number; checkpointBytes: number; changes: number; changeBytes: number }
+
+/** What one statement of thinning (server/history/thin-history.ts) dropped: how many rows or changes, and their bytes as `HistorySize` counts them. */
+export type Dropped = { count: number; bytes: number }
+
+/** The statements thinning takes, each its own transaction. */
+export type ThinningOps = {
+  /** Oldest first. */
+  checkpoints(): Promise<CheckpointInfo[]>
+  /** The sequence number of the board's oldest row left; null when none is. */
+  firstRow(): Promise<number | null>
+  /**
+   * Deletes those of the checkpoints that are left, but never the board's base (the newest checkpoint before its
+   * oldest row, when rows are left): another thinning, on another instance, may have dropped the rows before it since
+   * this one read them. Returns the sequences deleted.
+   */
+  dropCheckpoints(throughSeqs: number[]): Promise<number[]>
+  /**
+   * Drops the rows at or before `seq`, and marks the checkpoints before it as no longer followed by their rows, in one
+   * transaction; null, dropping nothing, once the checkpoint through `seq` is no longer kept: a compaction may delete
+   * the checkpoint it supersedes (server/history/earned-copies.ts), whose moments are then rebuilt from those very rows.
+   */
+  dropRowsThrough(seq: number): Promise<Dropped | null>
+  /** Drops the oldest changes recorded before `at`, `limit` at most. */
+  dropChanges(at: string, limit: number): Promise<Dropped>
+  /** A scan of all the board's history: read once a thinning, and again when another thinning dropped what this one planned to. */
+  size(): Promise<HistorySize>
+}
 
 export interface HistoryStore {
   /** The latest kept checkpoint at or before `at`, or why the board cannot be rebuilt from one. */
