@@ -5,8 +5,9 @@
  * It runs on the relay's thread (after a compaction, and for every board in
  * the hourly sweep), and on SQLite every statement blocks that thread: so the
  * history's size is read once (again only after another thinning of the
- * board dropped what this one planned to) and each step's bytes taken off it, rows are
- * dropped one checkpoint's worth at a time (what compaction folds at once)
+ * board dropped what this one planned to) and the bytes each step deleted
+ * taken off it, rows are dropped one checkpoint's worth at a time (what
+ * compaction folds at once)
  * and changes DROP_BATCH at a time, and the event loop turns between two
  * statements, the relay's work going on in between.
  */
