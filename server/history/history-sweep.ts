@@ -4,7 +4,8 @@
  * edited is thinned after its compactions already (server/relay/compaction.ts);
  * this is for the boards nobody edits, whose rows past the detail window and
  * checkpoints past the retention would otherwise stay until someone edits them
- * again. One board at a time, each a short storage call; one board's failure
+ * again. One board at a time, each a short storage call, and none another
+ * thinning of this instance is at (one-thinning.ts); one board's failure
  * is logged and the sweep goes on. Several instances may sweep the same
  * boards: thinning what is already thin drops nothing.
  */
@@ -12,6 +13,7 @@ import type { Logger } from '../log.ts'
 import { PeriodicTask } from '../periodic-task.ts'
 import type { HistoryPolicy, Storage } from '../storage/storage.ts'
 import { errorMessage } from '../../shared/error-message.ts'
+import { thinAlone } from './one-thinning.ts'
 
 export const HISTORY_SWEEP_INTERVAL_MS = 60 * 60_000
 
@@ -37,7 +39,9 @@ async function sweep({ storage, logger, policy, now }: SweepParts, stopped: () =
   for (const { id } of await storage.boards.list()) {
     if (stopped()) break
     try {
-      const dropped = await storage.history.thin(id, policy, now().toISOString())
+      // A board a compaction is thinning already is skipped: thinned once is thin.
+      const dropped = await thinAlone(id, () => storage.history.thin(id, policy, now().toISOString()))
+      if (dropped === null) continue
       result.boards++
       result.checkpointsDropped += dropped.checkpointsDropped
       result.rowsDropped += dropped.rowsDropped

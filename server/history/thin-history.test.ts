@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CheckpointInfo, HistoryPolicy } from '../storage/storage.ts'
-import { DROP_BATCH, thinHistory, type ThinningOps } from './thin-history.ts'
+import type { ThinningOps } from '../storage/storage.ts'
+import { DROP_BATCH, thinHistory } from './thin-history.ts'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -79,11 +80,14 @@ class History {
         settled(
           this.statement(
             () => {
-              const before = this.checkpoints.length
-              this.checkpoints = this.checkpoints.filter((c) => !seqs.includes(c.throughSeq))
-              return before - this.checkpoints.length
+              // Never the base, as storage refuses it: the newest checkpoint before the first row left.
+              const first = this.rows.size ? Math.min(...this.rows.keys()) : null
+              const base = first === null ? undefined : this.checkpoints.findLast((c) => c.throughSeq < first)?.throughSeq
+              const deleted = this.checkpoints.filter((c) => seqs.includes(c.throughSeq) && c.throughSeq !== base).map((c) => c.throughSeq)
+              this.checkpoints = this.checkpoints.filter((c) => !deleted.includes(c.throughSeq))
+              return deleted
             },
-            (n) => n,
+            (deleted) => deleted.length,
           ),
         ),
       dropRowsThrough: (seq) =>
@@ -158,5 +162,46 @@ describe('thinHistory and the base the oldest rows build on', () => {
     history.append(15, 10)
     await history.thin(policy(2 ** 40), now + 10 * MINUTE)
     expect(history.checkpoints.map((c) => c.throughSeq)).toEqual([10, 30])
+  })
+})
+
+describe('two thinnings of one board at once (the sweep and a compaction’s, or two instances)', () => {
+  const both = (history: History, first: HistoryPolicy, second: HistoryPolicy, now: number, between: () => void) => {
+    const at = new Date(now).toISOString()
+    const one = thinHistory(history.ops(), first, at)
+    // The first has read the board (its reads are settled at once) and waits for a turn of the event loop: the board
+    // changes, and the second reads it then.
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      between()
+      return Promise.all([one, thinHistory(history.ops(), second, at)])
+    })
+  }
+
+  it('never deletes the checkpoint the rows left build on', async () => {
+    // A checkpoint through row 10 and rows to 15; the first thinning, over the cap, drops the rows through it.
+    const history = new History(15, 10)
+    const now = T0 + 30 * MINUTE
+    const [capped, planned] = await both(history, policy(history.bytes() - 1), policy(2 ** 40), now, () => {
+      // A compaction adds a checkpoint of the same hour: the second thinning reads rows from 1, no base, and plans
+      // to drop the first checkpoint as not the latest of its hour, after the first made it the base.
+      history.append(10, 10)
+    })
+    expect(capped.rowsDropped).toBe(10)
+    expect(planned.checkpointsDropped).toBe(0)
+    // Every statement left the history reading true (History.readsTrue): the rows from 11 build on checkpoint 10.
+    expect(Math.min(...history.rows.keys())).toBe(11)
+    expect(history.checkpoints.map((c) => c.throughSeq)).toEqual([10, 20])
+  })
+
+  it('drop no more than the cap asks, as one alone', async () => {
+    const alone = new History(7_040, 44)
+    const cap = Math.floor(alone.bytes() / 10)
+    const now = T0 + 7_040 * MINUTE
+    await alone.thin(policy(cap), now)
+    const together = new History(7_040, 44)
+    await both(together, policy(cap), policy(cap), now, () => {})
+    expect(together.bytes()).toBeLessThanOrEqual(cap)
+    // One step more at most (rows through one checkpoint and their changes), where the two raced to the last.
+    expect(together.bytes()).toBeGreaterThanOrEqual(alone.bytes() - 44 * (ROW_BYTES + CHANGE_BYTES) - CHECKPOINT_BYTES)
   })
 })

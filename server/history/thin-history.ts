@@ -4,34 +4,15 @@
  *
  * It runs on the relay's thread (after a compaction, and for every board in
  * the hourly sweep), and on SQLite every statement blocks that thread: so the
- * history's size is read once and each step's bytes taken off it, rows are
- * dropped one checkpoint's worth at a time (what compaction folds at once)
+ * history's size is read once (again only after another thinning of the
+ * board dropped what this one planned to) and the bytes each step deleted
+ * taken off it, rows are dropped one checkpoint's worth at a time (what
+ * compaction folds at once)
  * and changes DROP_BATCH at a time, and the event loop turns between two
  * statements, the relay's work going on in between.
  */
-import type { CheckpointInfo, HistoryPolicy, HistorySize } from '../storage/storage.ts'
+import type { CheckpointInfo, HistoryPolicy, HistorySize, ThinningOps } from '../storage/storage.ts'
 import { baseOf, nextCapStep, planRetention } from './retention-plan.ts'
-
-/** What one statement dropped: how many rows or changes, and their bytes as `HistorySize` counts them. */
-export type Dropped = { count: number; bytes: number }
-
-export type ThinningOps = {
-  /** Oldest first. */
-  checkpoints(): Promise<CheckpointInfo[]>
-  /** The sequence number of the board's oldest row left; null when none is. */
-  firstRow(): Promise<number | null>
-  dropCheckpoints(throughSeqs: number[]): Promise<number>
-  /**
-   * Drops the rows at or before `seq`, and marks the checkpoints before it as no longer followed by their rows, in one
-   * transaction; null, dropping nothing, once the checkpoint through `seq` is no longer kept: a compaction may delete
-   * the checkpoint it supersedes (earned-copies.ts), whose moments are then rebuilt from those very rows.
-   */
-  dropRowsThrough(seq: number): Promise<Dropped | null>
-  /** Drops the oldest changes recorded before `at`, `limit` at most. */
-  dropChanges(at: string, limit: number): Promise<Dropped>
-  /** A scan of all the board's history: read once a thinning. */
-  size(): Promise<HistorySize>
-}
 
 export type ThinningResult = { checkpointsDropped: number; rowsDropped: number; changesDropped: number }
 
@@ -50,6 +31,17 @@ export async function thinHistory(ops: ThinningOps, policy: HistoryPolicy, now: 
   const before = await ops.checkpoints()
   const base = baseOf(before, await ops.firstRow())
   let bytes = historyBytes(await ops.size())
+  /**
+   * Set when a statement dropped less than planned: another thinning of the board (on another instance) dropped it,
+   * and `bytes` does not count what that one did; the size is read again before the next step, or two thinnings
+   * would each drop the other's share again, past what the cap asks.
+   */
+  let recount = false
+  const bytesLeft = async () => {
+    if (recount) bytes = historyBytes(await ops.size())
+    recount = false
+    return bytes
+  }
   await nextTurn()
 
   // Each statement commits on its own, and a read may come between two (or the process die, or a statement fail,
@@ -68,6 +60,7 @@ export async function thinHistory(ops: ThinningOps, policy: HistoryPolicy, now: 
       if (checkpoint.throughSeq <= rowsThrough || checkpoint.throughSeq > seq) continue
       const rows = await ops.dropRowsThrough(checkpoint.throughSeq)
       if (rows === null) return false
+      if (rows.count === 0) recount = true
       result.rowsDropped += rows.count
       bytes -= rows.bytes
       rowsThrough = checkpoint.throughSeq
@@ -75,11 +68,15 @@ export async function thinHistory(ops: ThinningOps, policy: HistoryPolicy, now: 
     }
     return true
   }
-  const dropCheckpoints = async (dropped: readonly CheckpointInfo[]) => {
-    if (dropped.length === 0) return
-    result.checkpointsDropped += await ops.dropCheckpoints(dropped.map((c) => c.throughSeq))
-    bytes -= dropped.reduce((sum, c) => sum + c.bytes, 0)
+  /** Whether all of `planned` were deleted. */
+  const dropCheckpoints = async (planned: readonly CheckpointInfo[]): Promise<boolean> => {
+    if (planned.length === 0) return true
+    const deleted = new Set(await ops.dropCheckpoints(planned.map((c) => c.throughSeq)))
+    result.checkpointsDropped += deleted.size
+    bytes -= planned.reduce((sum, c) => sum + (deleted.has(c.throughSeq) ? c.bytes : 0), 0)
     await nextTurn()
+    if (deleted.size < planned.length) recount = true
+    return deleted.size === planned.length
   }
   const dropChangesBefore = async (at: string) => {
     for (;;) {
@@ -98,7 +95,7 @@ export async function thinHistory(ops: ThinningOps, policy: HistoryPolicy, now: 
   if (policy.retentionMs > 0) await dropChangesBefore(new Date(nowMs - policy.retentionMs).toISOString())
 
   let kept = before.filter((c) => !planned.has(c.throughSeq))
-  while (bytes > policy.maxBytes) {
+  while ((await bytesLeft()) > policy.maxBytes) {
     const step = nextCapStep(kept, rowsThrough < 0 ? null : rowsThrough)
     if (step === null) {
       // Only what loading needs is left, the latest checkpoint and the rows after it: the recorded changes go last.
@@ -109,11 +106,12 @@ export async function thinHistory(ops: ThinningOps, policy: HistoryPolicy, now: 
       // Only checkpoints older than the boundary, whose rows are gone already: the next one, also older than the
       // first row left, becomes where the kept history starts.
       const { throughSeq, at } = step.dropCheckpoint
-      await dropCheckpoints([step.dropCheckpoint])
+      kept = kept.filter((c) => c.throughSeq !== throughSeq)
+      // Not deleted: another thinning did, or it is the base of the rows another one dropped, and its moments stay.
+      if (!(await dropCheckpoints([step.dropCheckpoint]))) continue
       // Who changed what before the oldest moment still kept goes with it; cut off before this, the changes left
       // are still true, and go with the next checkpoint dropped (or by the retention period).
       await dropChangesBefore(at)
-      kept = kept.filter((c) => c.throughSeq !== throughSeq)
     } else if (!(await dropRowsThrough(step.dropRowsThrough, kept))) break
   }
   return result

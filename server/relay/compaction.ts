@@ -19,6 +19,7 @@ import type { RoomExtension } from './room-extension.ts'
 import type { Commit } from './commit-log.ts'
 import type { Room } from './room.ts'
 import { errorMessage } from '../../shared/error-message.ts'
+import { thinAlone } from '../history/one-thinning.ts'
 
 export type CompactionOptions = {
   storage: Pick<Storage, 'log' | 'history'>
@@ -115,8 +116,9 @@ export class Compaction implements RoomExtension {
     const last = this.thinnedAt.get(boardId)
     if (last !== undefined && now.getTime() - last < THIN_EVERY_MS) return
     this.thinnedAt.set(boardId, now.getTime())
-    const dropped = await this.options.storage.history.thin(boardId, history.policy, now.toISOString())
-    if (dropped.rowsDropped + dropped.checkpointsDropped + dropped.changesDropped > 0) this.options.logger.info({ boardId, ...dropped }, 'thinned board history')
+    // Skipped while the hourly sweep is at the board: the next compaction's thinning, or sweep, thins it again.
+    const dropped = await thinAlone(boardId, () => this.options.storage.history.thin(boardId, history.policy, now.toISOString()))
+    if (dropped && dropped.rowsDropped + dropped.checkpointsDropped + dropped.changesDropped > 0) this.options.logger.info({ boardId, ...dropped }, 'thinned board history')
   }
 
   private rowsBefore(checkpointBytes: number): number {

@@ -2,9 +2,9 @@ import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, max, min, or, sql
 import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/pg/schema.ts'
 import { thinHistory } from '../history/thin-history.ts'
 import { pagesOfRows } from './log-rows.ts'
-import { checkpointKeptThrough, readTail } from './pg-update-log.ts'
+import { checkpointKeptThrough, lockExclusively, readTail } from './pg-update-log.ts'
 import type { PgDb } from './pg-db.ts'
-import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, KeptStart, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState } from './storage.ts'
+import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, KeptStart, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState, ThinningOps } from './storage.ts'
 
 /**
  * Rows of a past moment read in one page. The rows of a page are taken apart
@@ -216,49 +216,64 @@ export class PgHistoryStore implements HistoryStore {
   }
 
   thin(boardId: string, policy: HistoryPolicy, now: string) {
+    return thinHistory(this.thinningOps(boardId), policy, now)
+  }
+
+  thinningOps(boardId: string): ThinningOps {
     const { db } = this
-    return thinHistory(
-      {
-        checkpoints: () => this.checkpoints(boardId),
-        async firstRow() {
-          const [first] = await db.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId))
-          return first?.seq == null ? null : Number(first.seq)
-        },
-        async dropCheckpoints(throughSeqs) {
-          if (throughSeqs.length === 0) return 0
-          const deleted = await db
-            .delete(boardCheckpoints)
-            .where(and(eq(boardCheckpoints.boardId, boardId), inArray(boardCheckpoints.throughSeq, throughSeqs)))
-            .returning({ seq: boardCheckpoints.throughSeq })
-          return deleted.length
-        },
-        async dropRowsThrough(seq) {
-          return db.transaction(async (tx) => {
-            // Under the board's lock shared, as an append: a compaction, which may delete the checkpoint (holding it exclusively), is done or waits.
-            if (!(await checkpointKeptThrough(tx, boardId, seq))) return null
-            await tx.update(boardCheckpoints).set({ rowsKept: false }).where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, seq)))
-            const deleted = await tx
-              .delete(boardUpdates)
-              .where(and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, seq)))
-              .returning({ bytes: sql<number>`length(${boardUpdates.update})` })
-            return { count: deleted.length, bytes: deleted.reduce((total, row) => total + Number(row.bytes), 0) }
-          })
-        },
-        async dropChanges(at, limit) {
-          const oldest = db
-            .select({ id: boardChanges.id })
-            .from(boardChanges)
-            .where(and(eq(boardChanges.boardId, boardId), lt(boardChanges.at, at)))
-            .orderBy(asc(boardChanges.at))
-            .limit(limit)
-          const deleted = await db.delete(boardChanges).where(inArray(boardChanges.id, oldest)).returning({ bytes: changeBytes })
-          return { count: deleted.length, bytes: deleted.reduce((total, change) => total + Number(change.bytes ?? 0), 0) }
-        },
-        size: () => this.size(boardId),
+    return {
+      checkpoints: () => this.checkpoints(boardId),
+      async firstRow() {
+        const [first] = await db.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId))
+        return first?.seq == null ? null : Number(first.seq)
       },
-      policy,
-      now,
-    )
+      async dropCheckpoints(throughSeqs) {
+        if (throughSeqs.length === 0) return []
+        return db.transaction(async (tx) => {
+          // The board's lock exclusively: a row drop holds it shared (checkpointKeptThrough), so it has committed, and
+          // the statements below read what it left, or waits until this commits; shared, the two would not exclude each other.
+          await lockExclusively(tx, boardId)
+          const [first] = await tx.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId))
+          const [base] =
+            first?.seq == null
+              ? []
+              : await tx
+                  .select({ seq: max(boardCheckpoints.throughSeq) })
+                  .from(boardCheckpoints)
+                  .where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, Number(first.seq))))
+          const dropped = throughSeqs.filter((seq) => base?.seq == null || seq !== Number(base.seq))
+          if (dropped.length === 0) return []
+          const deleted = await tx
+            .delete(boardCheckpoints)
+            .where(and(eq(boardCheckpoints.boardId, boardId), inArray(boardCheckpoints.throughSeq, dropped)))
+            .returning({ seq: boardCheckpoints.throughSeq })
+          return deleted.map((row) => Number(row.seq))
+        })
+      },
+      async dropRowsThrough(seq) {
+        return db.transaction(async (tx) => {
+          // Under the board's lock shared, as an append: a compaction, which may delete the checkpoint (holding it exclusively), is done or waits.
+          if (!(await checkpointKeptThrough(tx, boardId, seq))) return null
+          await tx.update(boardCheckpoints).set({ rowsKept: false }).where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, seq)))
+          const deleted = await tx
+            .delete(boardUpdates)
+            .where(and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, seq)))
+            .returning({ bytes: sql<number>`length(${boardUpdates.update})` })
+          return { count: deleted.length, bytes: deleted.reduce((total, row) => total + Number(row.bytes), 0) }
+        })
+      },
+      async dropChanges(at, limit) {
+        const oldest = db
+          .select({ id: boardChanges.id })
+          .from(boardChanges)
+          .where(and(eq(boardChanges.boardId, boardId), lt(boardChanges.at, at)))
+          .orderBy(asc(boardChanges.at))
+          .limit(limit)
+        const deleted = await db.delete(boardChanges).where(inArray(boardChanges.id, oldest)).returning({ bytes: changeBytes })
+        return { count: deleted.length, bytes: deleted.reduce((total, change) => total + Number(change.bytes ?? 0), 0) }
+      },
+      size: () => this.size(boardId),
+    }
   }
 
   async size(boardId: string): Promise<HistorySize> {

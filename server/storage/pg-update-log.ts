@@ -344,7 +344,8 @@ export async function checkpointKeptThrough(tx: PgTx, boardId: string, seq: numb
   return kept !== undefined
 }
 
-async function lockExclusively(tx: PgTx, boardId: string): Promise<void> {
+/** The board's lock, exclusively until the transaction ends: no append, row drop or compaction of the board meanwhile. */
+export async function lockExclusively(tx: PgTx, boardId: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${boardLockKey(boardId)})`)
 }
 

@@ -4,7 +4,7 @@ import { thinHistory } from '../history/thin-history.ts'
 import { pagesOfRows } from './log-rows.ts'
 import { tailQueries, type TailQueries } from './sqlite-update-log.ts'
 import type { SqliteDb } from './sqlite-db.ts'
-import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, KeptStart, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState } from './storage.ts'
+import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, KeptStart, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState, ThinningOps } from './storage.ts'
 
 /** Rows of a past moment read in one turn of the event loop: a few milliseconds, the relay's work going on between. */
 const ROWS_PER_PAGE = 2_000
@@ -198,43 +198,61 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   thin(boardId: string, policy: HistoryPolicy, now: string) {
+    return thinHistory(this.thinningOps(boardId), policy, now)
+  }
+
+  thinningOps(boardId: string): ThinningOps {
     const { db } = this
-    return thinHistory(
-      {
-        checkpoints: () => this.checkpoints(boardId),
-        firstRow: async () => db.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).get()?.seq ?? null,
-        async dropCheckpoints(throughSeqs) {
-          if (throughSeqs.length === 0) return 0
-          return db.delete(boardCheckpoints).where(and(eq(boardCheckpoints.boardId, boardId), inArray(boardCheckpoints.throughSeq, throughSeqs))).run().changes
-        },
-        async dropRowsThrough(seq) {
-          return db.transaction((tx) => {
-            const boundary = tx.select({ seq: boardCheckpoints.throughSeq }).from(boardCheckpoints).where(and(eq(boardCheckpoints.boardId, boardId), eq(boardCheckpoints.throughSeq, seq))).get()
-            if (!boundary) return null
-            const through = and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, seq))
-            const gone = tx.select({ bytes: sum(sql`length(${boardUpdates.update})`) }).from(boardUpdates).where(through).get()
-            tx.update(boardCheckpoints).set({ rowsKept: false }).where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, seq))).run()
-            return { count: tx.delete(boardUpdates).where(through).run().changes, bytes: Number(gone?.bytes ?? 0) }
-          })
-        },
-        async dropChanges(at, limit) {
-          return db.transaction((tx) => {
-            const oldest = tx
-              .select({ id: boardChanges.id, bytes: changeBytes })
-              .from(boardChanges)
-              .where(and(eq(boardChanges.boardId, boardId), lt(boardChanges.at, at)))
-              .orderBy(asc(boardChanges.at))
-              .limit(limit)
-              .all()
-            if (oldest.length > 0) tx.delete(boardChanges).where(inArray(boardChanges.id, oldest.map((change) => change.id))).run()
-            return { count: oldest.length, bytes: oldest.reduce((total, change) => total + Number(change.bytes ?? 0), 0) }
-          })
-        },
-        size: () => this.size(boardId),
+    return {
+      checkpoints: () => this.checkpoints(boardId),
+      firstRow: async () => db.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).get()?.seq ?? null,
+      async dropCheckpoints(throughSeqs) {
+        if (throughSeqs.length === 0) return []
+        return db.transaction((tx) => {
+          const first = tx.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).get()?.seq ?? null
+          const base =
+            first === null
+              ? undefined
+              : tx
+                  .select({ seq: max(boardCheckpoints.throughSeq) })
+                  .from(boardCheckpoints)
+                  .where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, first)))
+                  .get()?.seq
+          const dropped = throughSeqs.filter((seq) => seq !== base)
+          if (dropped.length === 0) return []
+          return tx
+            .delete(boardCheckpoints)
+            .where(and(eq(boardCheckpoints.boardId, boardId), inArray(boardCheckpoints.throughSeq, dropped)))
+            .returning({ seq: boardCheckpoints.throughSeq })
+            .all()
+            .map((row) => row.seq)
+        })
       },
-      policy,
-      now,
-    )
+      async dropRowsThrough(seq) {
+        return db.transaction((tx) => {
+          const boundary = tx.select({ seq: boardCheckpoints.throughSeq }).from(boardCheckpoints).where(and(eq(boardCheckpoints.boardId, boardId), eq(boardCheckpoints.throughSeq, seq))).get()
+          if (!boundary) return null
+          const through = and(eq(boardUpdates.boardId, boardId), lte(boardUpdates.seq, seq))
+          const gone = tx.select({ bytes: sum(sql`length(${boardUpdates.update})`) }).from(boardUpdates).where(through).get()
+          tx.update(boardCheckpoints).set({ rowsKept: false }).where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, seq))).run()
+          return { count: tx.delete(boardUpdates).where(through).run().changes, bytes: Number(gone?.bytes ?? 0) }
+        })
+      },
+      async dropChanges(at, limit) {
+        return db.transaction((tx) => {
+          const oldest = tx
+            .select({ id: boardChanges.id, bytes: changeBytes })
+            .from(boardChanges)
+            .where(and(eq(boardChanges.boardId, boardId), lt(boardChanges.at, at)))
+            .orderBy(asc(boardChanges.at))
+            .limit(limit)
+            .all()
+          if (oldest.length > 0) tx.delete(boardChanges).where(inArray(boardChanges.id, oldest.map((change) => change.id))).run()
+          return { count: oldest.length, bytes: oldest.reduce((total, change) => total + Number(change.bytes ?? 0), 0) }
+        })
+      },
+      size: () => this.size(boardId),
+    }
   }
 
   async size(boardId: string): Promise<HistorySize> {

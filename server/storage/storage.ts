@@ -291,6 +291,33 @@ export type KeptStart = { checkpoints: number; oldestCheckpoint: number | null; 
 
 export type HistorySize = { rows: number; rowBytes: number; checkpoints: number; checkpointBytes: number; changes: number; changeBytes: number }
 
+/** What one statement of thinning (server/history/thin-history.ts) dropped: how many rows or changes, and their bytes as `HistorySize` counts them. */
+export type Dropped = { count: number; bytes: number }
+
+/** The statements thinning takes, each its own transaction. */
+export type ThinningOps = {
+  /** Oldest first. */
+  checkpoints(): Promise<CheckpointInfo[]>
+  /** The sequence number of the board's oldest row left; null when none is. */
+  firstRow(): Promise<number | null>
+  /**
+   * Deletes those of the checkpoints that are left, but never the board's base (the newest checkpoint before its
+   * oldest row, when rows are left): another thinning, on another instance, may have dropped the rows before it since
+   * this one read them. Returns the sequences deleted.
+   */
+  dropCheckpoints(throughSeqs: number[]): Promise<number[]>
+  /**
+   * Drops the rows at or before `seq`, and marks the checkpoints before it as no longer followed by their rows, in one
+   * transaction; null, dropping nothing, once the checkpoint through `seq` is no longer kept: a compaction may delete
+   * the checkpoint it supersedes (server/history/earned-copies.ts), whose moments are then rebuilt from those very rows.
+   */
+  dropRowsThrough(seq: number): Promise<Dropped | null>
+  /** Drops the oldest changes recorded before `at`, `limit` at most. */
+  dropChanges(at: string, limit: number): Promise<Dropped>
+  /** A scan of all the board's history: read once a thinning, and again when another thinning dropped what this one planned to. */
+  size(): Promise<HistorySize>
+}
+
 export interface HistoryStore {
   /** The latest kept checkpoint at or before `at`, or why the board cannot be rebuilt from one. */
   startAt(boardId: string, at: string): Promise<HistoryStart>
@@ -330,6 +357,8 @@ export interface HistoryStore {
   changes(boardId: string, filter: ChangeFilter): Promise<StoredChange[]>
   /** Applies the policy: drops what it no longer keeps. Never the latest checkpoint nor a row after it. */
   thin(boardId: string, policy: HistoryPolicy, now: string): Promise<{ checkpointsDropped: number; rowsDropped: number; changesDropped: number }>
+  /** The statements `thin` takes, one by one: for a test that plays another thinning's part. */
+  thinningOps(boardId: string): ThinningOps
   size(boardId: string): Promise<HistorySize>
 }
 
