@@ -11,10 +11,11 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import type { AuditRecord } from '../../server/storage/storage.ts'
-import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
-import { apiClient, type ApiClient, type ApiResponse } from '../helpers/api.ts'
+import { addMember } from '../helpers/accounts.ts'
+import type { ApiResponse } from '../helpers/api.ts'
 import { Gate } from '../helpers/gate.ts'
 import { gateHistoryReads } from '../helpers/history-gate.ts'
+import { reviewTeam, type ReviewTeam } from '../helpers/review-team.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
@@ -31,31 +32,23 @@ describeEachDialect(postgresMissing, 'a history read on its way while its reader
   /** Held, a read waits as it reads the board's history: its access was checked, its answer not yet made. */
   const atRead = new Gate()
   let server: TestServer
-  let reviewer: TestAccount
-  let asOwner: ApiClient
-  let asReviewer: ApiClient
-  let boardId: string
+  /** A team of its own for each test, Rolf the reviewer removed: no test sees another's entries or removal. */
+  let team: ReviewTeam
   let assessmentId: string
   let moment: string
 
   beforeAll(async () => {
     const hold = () => atRead.pass()
     server = await startTestServer({ accounts: true, dialect, wrapStorage: (storage) => gateHistoryReads(storage, { startAt: hold, rowInfo: hold, changes: hold }) })
-    const owner = await addAccount(server, { name: 'Olga Owner' })
-    reviewer = await addAccount(server, { name: 'Rita Reviewer' })
-    asOwner = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
-    asReviewer = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, reviewer)).token}` })
   }, STORY_MS)
 
   afterAll(async () => {
     await server.destroy()
   }, STORY_MS)
 
-  // A board of its own for each test: no test sees another's entries or removal.
   beforeEach(async () => {
-    boardId = await asOwner.createBoard('Wagner mutiny — Vilnius')
-    await addMember(server, boardId, reviewer, 'reviewer')
-    assessmentId = (await asOwner.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: CONTENT })).body.id
+    team = await reviewTeam(server, 'Wagner mutiny — Vilnius')
+    assessmentId = (await team.owner.post<{ id: string }>(`/api/boards/${team.boardId}/assessments`, { title: CONTENT })).body.id
     moment = new Date().toISOString()
   }, STORY_MS)
 
@@ -63,7 +56,7 @@ describeEachDialect(postgresMissing, 'a history read on its way while its reader
     atRead.release()
   })
 
-  const board = () => `/api/boards/${boardId}`
+  const board = () => `/api/boards/${team.boardId}`
   const asOf = () => `asOf=${encodeURIComponent(moment)}`
   const reads: [string, string, () => string][] = [
     ['the board as of a moment', 'as-of', () => `${board()}?${asOf()}`],
@@ -75,16 +68,16 @@ describeEachDialect(postgresMissing, 'a history read on its way while its reader
   /** Sends the read and resolves once it waits at the gate; the answer is wrapped, or awaiting this would wait for it. */
   const heldRead = async (path: string) => {
     atRead.hold()
-    const answer: Promise<ApiResponse<unknown>> = asReviewer.get(path)
+    const answer: Promise<ApiResponse<unknown>> = team.rolf.get(path)
     await waitFor(() => atRead.waiting > 0, 'the read to wait at the gate')
     return { answer }
   }
 
-  /** The reviewer's history entries on the board, oldest first: their action, the part read, and the refusal if any. */
+  /** Rolf's history entries on the board, oldest first: their action, the part read, and the refusal if any. */
   const historyEntries = async () => {
-    const entries: AuditRecord[] = await server.services.storage.audit.listForBoard(boardId, { limit: 100 })
+    const entries: AuditRecord[] = await server.services.storage.audit.listForBoard(team.boardId, { limit: 100 })
     return entries
-      .filter((entry) => entry.actorId === reviewer.id && entry.action.startsWith('history'))
+      .filter((entry) => entry.actorId === team.rolfId && entry.action.startsWith('history'))
       .reverse()
       .map((entry) => {
         const detail = JSON.parse(entry.detail) as { read: string; refusal?: string }
@@ -94,7 +87,7 @@ describeEachDialect(postgresMissing, 'a history read on its way while its reader
 
   it.each(reads)('%s refused its reader removed meanwhile is audited as a refusal, not as viewed', async (_read, part, path) => {
     const { answer } = await heldRead(path())
-    expect((await asOwner.delete(`${board()}/members/${reviewer.id}`)).status).toBe(204)
+    expect((await team.owner.delete(`${board()}/members/${team.rolfId}`)).status).toBe(204)
     atRead.release()
     const answered = await answer
     expect(answered.status).toBe(404)
@@ -102,8 +95,8 @@ describeEachDialect(postgresMissing, 'a history read on its way while its reader
     expect(await historyEntries()).toEqual([['history-view-failed', part, 'right-lost']])
 
     // Given the right back, their read is audited as viewed: the refused one was not counted as seen.
-    await addMember(server, boardId, reviewer, 'reviewer')
-    expect((await asReviewer.get(path())).status).toBe(200)
+    await addMember(server, team.boardId, { id: team.rolfId }, 'reviewer')
+    expect((await team.rolf.get(path())).status).toBe(200)
     expect(await historyEntries()).toEqual([
       ['history-view-failed', part, 'right-lost'],
       ['history-viewed', part, null],
