@@ -44,6 +44,7 @@ export const AUDIT_ACTIONS = [
   'export',
   'export-failed',
   'history-viewed',
+  'history-view-failed',
   'yardstick-changed',
 ] as const
 

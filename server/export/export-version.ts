@@ -12,6 +12,7 @@ import type { ChecksReport } from '../../shared/checks-report.ts'
 import type { ExportScope } from '../../shared/export-scope.ts'
 import type { Principal } from '../access/access.ts'
 import { audit } from '../access/audit.ts'
+import { auditedAnswer } from '../access/audited-answer.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
 import { WorkerJobError } from '../workers/worker-errors.ts'
@@ -125,12 +126,11 @@ export async function exportVersion(
       }),
     )
     if (!exported) return null
-    await stillAllowed().catch(async (error: unknown) => {
-      await audit(services, { actor: by, action: 'export-failed', boardId, detail: { ...detail, refusal: 'right-lost' } })
-      throw error
-    })
     // Each request's export is its own audit entry, also when it shared another's read and rendering.
-    await audit(services, { actor: by, action: 'export', boardId, detail: { ...detail, hash: exported.hash } })
+    await auditedAnswer(stillAllowed, {
+      sent: () => audit(services, { actor: by, action: 'export', boardId, detail: { ...detail, hash: exported.hash } }),
+      refused: () => audit(services, { actor: by, action: 'export-failed', boardId, detail: { ...detail, refusal: 'right-lost' } }),
+    })
     return exported.file
   } catch (error) {
     // An export that failed after its work is audited; one refused at once for that failure (overran-before, too large

@@ -22,10 +22,12 @@ const REMEMBERED = 10_000
 /** What was read; `seen` names the version of the board an as-of read showed (its content hash). */
 export type HistoryRead = { read: 'sessions' | 'changes' } | { read: 'as-of'; seen: string }
 
+type AuditServices = Pick<Services, 'storage' | 'logger'>
+
 export class HistoryAudit {
   private readonly lastWritten = new Map<string, number>()
 
-  async viewed(services: Pick<Services, 'storage' | 'logger'>, by: Principal, boardId: string, what: HistoryRead, detail: AuditDetail = {}): Promise<void> {
+  async viewed(services: AuditServices, by: Principal, boardId: string, what: HistoryRead, detail: AuditDetail = {}): Promise<void> {
     const key = `${by.userId ?? by.name}\u0000${boardId}\u0000${what.read}\u0000${what.read === 'as-of' ? what.seen : ''}`
     const now = Date.now()
     const last = this.lastWritten.get(key)
@@ -33,9 +35,24 @@ export class HistoryAudit {
     this.lastWritten.delete(key)
     this.lastWritten.set(key, now)
     if (this.lastWritten.size > REMEMBERED) this.lastWritten.delete(this.lastWritten.keys().next().value!)
-    const seen: AuditDetail = what.read === 'as-of' ? { contentHash: what.seen } : {}
-    await audit(services, { actor: by, action: 'history-viewed', boardId, detail: { read: what.read, ...detail, ...seen } })
+    await audit(services, { actor: by, action: 'history-viewed', boardId, detail: readDetail(what, detail) })
   }
+
+  /**
+   * A read made but refused its reader, who lost the right to it meanwhile
+   * (audited-answer.ts): each is written, as only the reads in flight as the
+   * right goes can be so refused, and none counts as viewed, so a reader
+   * given the right back has their next read audited.
+   */
+  async refused(services: AuditServices, by: Principal, boardId: string, what: HistoryRead, detail: AuditDetail = {}): Promise<void> {
+    await audit(services, { actor: by, action: 'history-view-failed', boardId, detail: { ...readDetail(what, detail), refusal: 'right-lost' } })
+  }
+}
+
+/** The part read, the request's own detail, and for a read as of a moment the version seen (its content hash). */
+function readDetail(what: HistoryRead, detail: AuditDetail): AuditDetail {
+  const seen: AuditDetail = what.read === 'as-of' ? { contentHash: what.seen } : {}
+  return { read: what.read, ...detail, ...seen }
 }
 
 /** One per process: the ten minutes are counted per person and board wherever they read from. */

@@ -1,4 +1,5 @@
 import type { Principal } from '../access/access.ts'
+import type { AnswerAudit } from '../access/audited-answer.ts'
 import type { Logger } from '../log.ts'
 import type { Services } from '../services.ts'
 import type { BoardRecord } from '../storage/storage.ts'
@@ -20,4 +21,10 @@ export type SignedInEnv = { Variables: AppVariables & { principal: Principal } }
  * (its row as read then) and the caller holds a role on it, at least the one
  * the route needs (checked again before a change is applied).
  */
-export type BoardEnv = { Variables: SignedInEnv['Variables'] & { board: { id: string; role: Role; needed: Role; record: BoardRecord } } }
+export type BoardEnv = {
+  Variables: SignedInEnv['Variables'] & {
+    board: { id: string; role: Role; needed: Role; record: BoardRecord }
+    /** The audit entry of a long read's answer, behind `boardRoleUntilAnswered` only (board-role.ts, `auditAnswer`). */
+    answerAudit?: AnswerAudit
+  }
+}

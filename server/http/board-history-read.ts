@@ -2,12 +2,14 @@
 import type { Context } from 'hono'
 import type { AsOfVersion } from '../export/export-version.ts'
 import { asOfPosition } from '../history/as-of-position.ts'
-import { historyAudit } from '../history/history-audit.ts'
+import type { AuditDetail } from '../access/audit.ts'
+import { historyAudit, type HistoryRead } from '../history/history-audit.ts'
 import { readAsOfLog, readBoardAsOf, type AsOfLog, type BoardAsOfResult } from '../history/read-history.ts'
 import type { SnapshotRecord } from '../storage/storage.ts'
 import { spendAllowance } from './allowance.ts'
 import type { BoardEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
+import { auditAnswer } from './board-role.ts'
 import { ApiError } from './errors.ts'
 import type { HistoryReadKind } from './history-reads.ts'
 
@@ -19,7 +21,7 @@ export function historyRead<T>(c: Context<BoardEnv>, kind: HistoryReadKind, para
 /**
  * The board as it was at `asOf`, for the caller to see (its model or state):
  * counted against their AS_OF_READS_PER_HOUR_PER_PERSON before anything is
- * read, and audited once per version of the board they see (history-audit.ts).
+ * read, and audited once per version of the board they see (`auditHistoryRead`).
  */
 export async function seeBoardAsOf(c: Context<BoardEnv>, asOf: string): Promise<Extract<BoardAsOfResult, { kind: 'rebuilt' }>> {
   const { services, principal, board } = c.var
@@ -28,8 +30,22 @@ export async function seeBoardAsOf(c: Context<BoardEnv>, asOf: string): Promise<
   const read = keptAsOf(await historyRead(c, 'board-as-of', await asOfVersionName(c, past), () => readBoardAsOf(services, board.id, past)))
   // Shared with a read of another time naming the same version: the moment is this request's.
   const rebuilt = { ...read, asOf: { ...read.asOf, asOf: past, at: read.asOf.exact ? past : read.asOf.at } }
-  await historyAudit.viewed(services, principal, board.id, { read: 'as-of', seen: rebuilt.asOf.contentHash }, { asOf: past, at: rebuilt.asOf.at })
+  auditHistoryRead(c, { read: 'as-of', seen: rebuilt.asOf.contentHash }, { asOf: past, at: rebuilt.asOf.at })
   return rebuilt
+}
+
+/**
+ * The caller's read of their board's history in the audit log (history-audit.ts),
+ * once its answer is decided (`boardRoleUntilAnswered`): as viewed when it is
+ * sent, as refused (`history-view-failed`, `right-lost`) when its reader lost
+ * the right to it meanwhile.
+ */
+export function auditHistoryRead(c: Context<BoardEnv>, what: HistoryRead, detail: AuditDetail = {}): void {
+  const { services, principal, board } = c.var
+  auditAnswer(c, {
+    sent: () => historyAudit.viewed(services, principal, board.id, what, detail),
+    refused: () => historyAudit.refused(services, principal, board.id, what, detail),
+  })
 }
 
 /** The caller's read of one of their board's snapshots, within the same limits: named by the snapshot and its content hash, as it never changes. */

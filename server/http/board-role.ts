@@ -16,6 +16,7 @@ import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { atLeast, type Role } from '../../shared/roles.ts'
 import type { Access, Principal } from '../access/access.ts'
+import { auditedAnswer, type AnswerAudit } from '../access/audited-answer.ts'
 import type { ChangeCheck } from '../relay/room.ts'
 import type { BoardRecord, Storage } from '../storage/storage.ts'
 import type { BoardEnv } from './app-env.ts'
@@ -70,17 +71,32 @@ export function rightToAnswerHeld(c: Context<BoardEnv>): ChangeCheck {
 /**
  * `boardRole` for a route whose whole answer is what long work made: a
  * success is sent only while `rightToAnswerHeld`, the refusal in its place
- * otherwise.
+ * otherwise. The answer's audit entry (`auditAnswer`) is written then, saying
+ * which of the two happened.
  */
 export function boardRoleUntilAnswered(needed: Role) {
   const role = boardRole(needed)
   return createMiddleware<BoardEnv>(async function requireBoardRoleUntilAnswered(c, next) {
     await role(c, async () => {
+      c.set('answerAudit', UNAUDITED)
       await next()
       // A refusal (and a 304) discloses nothing the caller may no longer read.
-      if (c.res.ok) await rightToAnswerHeld(c)()
+      if (c.res.ok) await auditedAnswer(rightToAnswerHeld(c), c.var.answerAudit ?? UNAUDITED)
     })
   })
+}
+
+/** Most long reads (a comparison, checks, a snapshot's model) write no entry. */
+const UNAUDITED: AnswerAudit = { sent: async () => undefined, refused: async () => undefined }
+
+/**
+ * The audit entry of the answer the route is making, written by
+ * `boardRoleUntilAnswered` once it decides the right to the answer again: a
+ * route without it would write none.
+ */
+export function auditAnswer(c: Context<BoardEnv>, entry: AnswerAudit): void {
+  if (c.var.answerAudit === undefined) throw new Error('An answer is audited only behind boardRoleUntilAnswered, which writes its entry once the right to it is decided.')
+  c.set('answerAudit', entry)
 }
 
 /**

@@ -8,12 +8,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { formatCount } from '../../shared/format-number.ts'
 import { assessmentChangeSchema, boardHistorySchema, CHANGES_TRUNCATED_HEADER } from '../../shared/history-model.ts'
-import { historyAudit } from '../history/history-audit.ts'
 import { MAX_LISTED_VALUE_CHARS } from '../history/newest-changes.ts'
 import { namedHistory, readBoardHistory } from '../history/read-history.ts'
 import type { SignedInEnv } from './app-env.ts'
 import { AS_OF_HEADER, asOfParam } from './as-of-query.ts'
-import { historyRead, seeBoardAsOf } from './board-history-read.ts'
+import { auditHistoryRead, historyRead, seeBoardAsOf } from './board-history-read.ts'
 import { boardParams, boardRoleUntilAnswered } from './board-role.ts'
 import { listChanges } from './change-listing-read.ts'
 import { ApiError } from './errors.ts'
@@ -50,7 +49,7 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
       // Named by the query as asked: without `to`, "up to now", which a read in flight with the same newest rows answers.
       const byOrigin = await historyRead(c, 'sessions', JSON.stringify([asked.from ?? null, asked.to ?? null]), () => readBoardHistory(services, id, { from, to }))
       const history = await namedHistory(services, byOrigin)
-      await historyAudit.viewed(services, c.var.principal, id, { read: 'sessions' }, { from, to })
+      auditHistoryRead(c, { read: 'sessions' }, { from, to })
       return c.json(history, 200)
     },
   )
@@ -96,7 +95,6 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
       responses: { 200: jsonResponse(z.array(assessmentChangeSchema), CHANGES_DESCRIPTION), ...errorResponses, ...workerErrorResponses, ...historyReadResponses },
     }),
     async (c) => {
-      const id = c.var.board.id
       const query = c.req.valid('query')
       const listing = await listChanges(c, {
         limit: query.limit,
@@ -104,7 +102,7 @@ export function historyApi(): OpenAPIHono<SignedInEnv> {
         ...(query.from === undefined ? {} : { from: query.from }),
         ...(query.to === undefined ? {} : { to: query.to }),
       })
-      await historyAudit.viewed(c.var.services, c.var.principal, id, { read: 'changes' })
+      auditHistoryRead(c, { read: 'changes' })
       if (!listing.complete) c.header(CHANGES_TRUNCATED_HEADER, 'true')
       return sendJsonText(c, listing.body)
     },

@@ -62,7 +62,7 @@ export async function addToken(server: WithServices, account: TestAccount, name 
   return { id: record.id, token }
 }
 
-export async function addMember(server: WithServices, boardId: string, account: TestAccount, role: Role): Promise<void> {
+export async function addMember(server: WithServices, boardId: string, account: Pick<TestAccount, 'id'>, role: Role): Promise<void> {
   await server.services.storage.members.add({ boardId, userId: account.id, role, addedAt: new Date().toISOString() })
 }
 

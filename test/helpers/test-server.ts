@@ -49,15 +49,33 @@ export type FreshStorage = { storage: Storage; destroy(): Promise<void> }
 export async function openFreshStorage(dialect: Dialect, clock?: Clock): Promise<FreshStorage> {
   const dataDir = tempDir()
   const database = freshDatabaseName()
-  if (dialect === 'postgres') await createMigratedDatabase(database)
-  const storage = await openTestStorage(dialect, dataDir, database, clock)
+  const ownDatabase = dialect === 'postgres' ? database : null
+  const storage = await removedOnFailure(dataDir, ownDatabase, async () => {
+    if (ownDatabase) await createMigratedDatabase(ownDatabase)
+    return openTestStorage(dialect, dataDir, database, clock)
+  })
   return {
     storage,
     async destroy() {
       await storage.close()
-      rmSync(dataDir, { recursive: true, force: true })
-      if (dialect === 'postgres') await dropDatabase(database)
+      await removePlace(dataDir, ownDatabase)
     },
+  }
+}
+
+/** Removes a test's folder and, when it made one, its PostgreSQL database. */
+async function removePlace(dataDir: string, ownDatabase: string | null): Promise<void> {
+  rmSync(dataDir, { recursive: true, force: true })
+  if (ownDatabase) await dropDatabase(ownDatabase)
+}
+
+/** What `open` makes in a test's fresh folder and database, both removed when it fails: nothing is left of a failed start. */
+async function removedOnFailure<T>(dataDir: string, ownDatabase: string | null, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open()
+  } catch (error) {
+    await removePlace(dataDir, ownDatabase)
+    throw error
   }
 }
 
@@ -133,20 +151,28 @@ export function workerEntry(): URL | undefined {
   return pathToFileURL(compiledScript(fileURLToPath(new URL('../../server/workers/worker-thread.ts', import.meta.url))))
 }
 
+/**
+ * A start that fails (a setting refused with a ConfigError, a port taken)
+ * leaves nothing behind: its storage is closed, its folder removed and its
+ * database dropped, as `destroy` would. A failed `restart` closes what it
+ * opened and leaves the folder and database to the server's `destroy`.
+ */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dialect = options.dialect ?? 'sqlite'
-  const dataDir = tempDir()
-  const ownsDatabase = options.database === undefined
   const database = options.database ?? freshDatabaseName()
-  if (dialect === 'postgres' && ownsDatabase) await createMigratedDatabase(database)
+  const ownDatabase = dialect === 'postgres' && options.database === undefined ? database : null
+  const dataDir = tempDir()
   const start = async (): Promise<TestServer> => {
     const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...storageEnv(dialect, database), ...options.env })
     const sink = options.logSink
     const logger = sink ? createLogger('debug', { write: (line: string) => sink(line) }) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')
     const storage = await openStorage(config, logger, options.clock)
     const access = options.access ?? (options.accounts ? undefined : () => openAccess())
-    const served = options.wrapStorage ? options.wrapStorage(storage) : storage
-    const running = await startServer(config, { workerEntry: workerEntry(), ...options, access, storage: served, logger })
+    // The server closes what it opened when its start fails, never the storage it was given.
+    const running = await servedOrClosed(storage, () => {
+      const served = options.wrapStorage ? options.wrapStorage(storage) : storage
+      return startServer(config, { workerEntry: workerEntry(), ...options, access, storage: served, logger })
+    })
     let stopping: Promise<void> | undefined
     const stop = () => {
       stopping ??= running.close().then(() => storage.close())
@@ -165,10 +191,21 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       },
       async destroy() {
         await stop()
-        rmSync(dataDir, { recursive: true, force: true })
-        if (dialect === 'postgres' && ownsDatabase) await dropDatabase(database)
+        await removePlace(dataDir, ownDatabase)
       },
     }
   }
-  return start()
+  return removedOnFailure(dataDir, ownDatabase, async () => {
+    if (ownDatabase) await createMigratedDatabase(ownDatabase)
+    return start()
+  })
+}
+
+async function servedOrClosed(storage: Storage, serve: () => Promise<RunningServer>): Promise<RunningServer> {
+  try {
+    return await serve()
+  } catch (error) {
+    await storage.close()
+    throw error
+  }
 }
