@@ -63,21 +63,21 @@ describeUnless(missing)('presence across instances', () => {
     const [hana, watcher] = [connect(one, boardId, { token: people.hana }), connect(two, boardId, { token: people.ben })]
     await Promise.all([hana.synced(), watcher.synced()])
     const refused = async (json: string) => {
-      const mallory = await raw(one, people.mallory)
-      mallory.send(frames.awareness([{ clientId: 4242, clock: 1, json }]))
-      await waitFor(() => mallory.isClosed(), 'Mallory’s socket to be closed')
-      return (await mallory.closed).code
+      const sender = await raw(one, people.ben)
+      sender.send(frames.awareness([{ clientId: 4242, clock: 1, json }]))
+      await waitFor(() => sender.isClosed(), 'Ben’s socket to be closed')
+      return (await sender.closed).code
     }
-    // Exactly the limit (4096 bytes) as sent: stamped with Mallory's account and the cursor written out, about 4,250.
+    // Exactly the limit (4096 bytes) as sent: stamped with Ben's account and the cursor written out (an editor's: a reviewer's cursor is dropped), about 4,250.
     const padding = 4096 - JSON.stringify({ cursor: SHORT_CURSOR, p: '' }).length
     expect(await refused(JSON.stringify({ cursor: SHORT_CURSOR, p: 'x'.repeat(padding) }))).toBe(CLOSE.presenceRefused.code)
     // 4,000 bytes of numbers that JSON writes back five times as long.
     expect(await refused(`{"n":[${Array.from({ length: 790 }, () => '1e20').join(',')}]}`)).toBe(CLOSE.presenceRefused.code)
 
     // Within the limit once stamped: relayed, and sent back by every stock client as it does, without closing them.
-    const fits = await raw(one, people.mallory)
+    const fits = await raw(one, people.ben)
     announce(fits, [{ clientId: 4343, clock: 1, state: { cursor: SHORT_CURSOR, p: 'x'.repeat(3500) } }])
-    await waitFor(() => (stateAt(watcher, 4343)?.user as { name?: string } | undefined)?.name === 'Mallory', 'the stamped state on the other instance')
+    await waitFor(() => (stateAt(watcher, 4343)?.user as { name?: string } | undefined)?.name === 'Ben', 'the stamped state on the other instance')
     expect(stateAt(watcher, 4343)?.cursor).toEqual({ anchor: { type: null, tname: 'a', item: null, assoc: 0 }, head: { type: null, tname: 'a', item: null, assoc: 0 } })
     hana.provider.awareness.setLocalStateField('n', 1)
     await waitFor(() => stateAt(watcher, hana.doc.clientID)?.n === 1, 'Hana’s change on the other instance')

@@ -93,7 +93,7 @@ describe('stamping presence', () => {
       { user: { name: 'Administrator', color: '#1d5fd1', colorLight: 'url(x)', isAdmin: true }, focus: { assessmentId: 'a' }, server: { saving: 'failing' } },
       { userId: 'u1', name: 'Eve', readOnly: true },
     )
-    expect(stamped).toEqual({ user: { id: 'u1', name: 'Eve', readOnly: true, color: '#1d5fd1' }, focus: { assessmentId: 'a' } })
+    expect(stamped).toEqual({ user: { id: 'u1', name: 'Eve', readOnly: true, color: '#1d5fd1' }, focus: { assessmentId: 'a', field: null } })
   })
 
   it('writes a cursor afresh with every field a relative position holds, or null', () => {
