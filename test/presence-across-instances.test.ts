@@ -85,6 +85,24 @@ describeUnless(missing)('presence across instances', () => {
     expect([hana.provider.wsconnected, watcher.provider.wsconnected, fits.isClosed()]).toEqual([true, true, false])
   })
 
+  it('a reviewer’s field and cursor reach no instance: the other instance’s members see only the card she is on', async () => {
+    const { one, two, boardId, people, raw } = await twoInstances()
+    const [hana, watcher] = [connect(one, boardId, { token: people.hana }), connect(two, boardId, { token: people.ben })]
+    await Promise.all([hana.synced(), watcher.synced()])
+    const cardId = addAssessment(hana.doc, { title: 'Wagner regroups in Belarus' })
+    await waitFor(() => boardToModel(watcher.doc, boardId).assessments.length === 1, 'the card on instance two')
+    const forged = { user: { color: '#111111', colorLight: '#111111ff' }, focus: { assessmentId: cardId, field: 'title' }, cursor: SHORT_CURSOR }
+    announce(await raw(one, people.mallory), [{ clientId: 4242, clock: 1, state: forged }])
+    announce(await raw(one, people.hana), [{ clientId: 4343, clock: 1, state: forged }])
+    await waitFor(() => stateAt(watcher, 4242) !== undefined && stateAt(watcher, 4343) !== undefined, 'both states on instance two')
+    expect(stateAt(watcher, 4242)).not.toHaveProperty('cursor')
+    expect(stateAt(watcher, 4242)?.focus).toEqual({ assessmentId: cardId, field: null })
+    expect(stateAt(watcher, 4242)?.user).toMatchObject({ name: 'Mallory', readOnly: true })
+    // An editor's field and cursor go through.
+    expect(stateAt(watcher, 4343)?.focus).toEqual({ assessmentId: cardId, field: 'title' })
+    expect(stateAt(watcher, 4343)?.cursor).not.toBeNull()
+  })
+
   it('an entry another instance relays that this one refuses is dropped alone, the rest of its message applied', async () => {
     // Mid-way through a change of PRESENCE_MAX_BYTES: instance two already allows less than instance one.
     const { one, two, boardId, people, raw } = await twoInstances({ PRESENCE_MAX_BYTES: '1024' })
