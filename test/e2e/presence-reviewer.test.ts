@@ -90,6 +90,8 @@ describeInBrowser('presence of a reviewer and of many client ids', () => {
       await waitFor(async () => (await carets()).includes('Ed Editor'), 'Ed’s caret in the owner’s Title field')
       expect(await carets()).toEqual(['Ed Editor'])
       expect(await page.locator('#label-title [data-field-presence]').allInnerTexts()).toEqual(['Ed Editor'])
+      // On the card, she is marked as reviewing it.
+      expect(await page.locator('.kicker [data-field-presence][data-reviewing]').allInnerTexts()).toEqual(['Rita Reviewer'])
       expect((await page.locator(`[data-card-id="${card}"] .who`).innerText()).trim()).toBe('Ed Editor editing +1')
 
       // Ed's selection: his avatar's colour at a fifth, whatever colour he sent.
