@@ -63,26 +63,44 @@ describeUnless(missing)('presence across instances', () => {
     const [hana, watcher] = [connect(one, boardId, { token: people.hana }), connect(two, boardId, { token: people.ben })]
     await Promise.all([hana.synced(), watcher.synced()])
     const refused = async (json: string) => {
-      const mallory = await raw(one, people.mallory)
-      mallory.send(frames.awareness([{ clientId: 4242, clock: 1, json }]))
-      await waitFor(() => mallory.isClosed(), 'Mallory’s socket to be closed')
-      return (await mallory.closed).code
+      const sender = await raw(one, people.ben)
+      sender.send(frames.awareness([{ clientId: 4242, clock: 1, json }]))
+      await waitFor(() => sender.isClosed(), 'Ben’s socket to be closed')
+      return (await sender.closed).code
     }
-    // Exactly the limit (4096 bytes) as sent: stamped with Mallory's account and the cursor written out, about 4,250.
+    // Exactly the limit (4096 bytes) as sent: stamped with Ben's account and the cursor written out (an editor's: a reviewer's cursor is dropped), about 4,250.
     const padding = 4096 - JSON.stringify({ cursor: SHORT_CURSOR, p: '' }).length
     expect(await refused(JSON.stringify({ cursor: SHORT_CURSOR, p: 'x'.repeat(padding) }))).toBe(CLOSE.presenceRefused.code)
     // 4,000 bytes of numbers that JSON writes back five times as long.
     expect(await refused(`{"n":[${Array.from({ length: 790 }, () => '1e20').join(',')}]}`)).toBe(CLOSE.presenceRefused.code)
 
     // Within the limit once stamped: relayed, and sent back by every stock client as it does, without closing them.
-    const fits = await raw(one, people.mallory)
+    const fits = await raw(one, people.ben)
     announce(fits, [{ clientId: 4343, clock: 1, state: { cursor: SHORT_CURSOR, p: 'x'.repeat(3500) } }])
-    await waitFor(() => (stateAt(watcher, 4343)?.user as { name?: string } | undefined)?.name === 'Mallory', 'the stamped state on the other instance')
+    await waitFor(() => (stateAt(watcher, 4343)?.user as { name?: string } | undefined)?.name === 'Ben', 'the stamped state on the other instance')
     expect(stateAt(watcher, 4343)?.cursor).toEqual({ anchor: { type: null, tname: 'a', item: null, assoc: 0 }, head: { type: null, tname: 'a', item: null, assoc: 0 } })
     hana.provider.awareness.setLocalStateField('n', 1)
     await waitFor(() => stateAt(watcher, hana.doc.clientID)?.n === 1, 'Hana’s change on the other instance')
     expect(stateAt(watcher, 4242)).toBeUndefined()
     expect([hana.provider.wsconnected, watcher.provider.wsconnected, fits.isClosed()]).toEqual([true, true, false])
+  })
+
+  it('a reviewer’s field and cursor reach no instance: the other instance’s members see only the card she is on', async () => {
+    const { one, two, boardId, people, raw } = await twoInstances()
+    const [hana, watcher] = [connect(one, boardId, { token: people.hana }), connect(two, boardId, { token: people.ben })]
+    await Promise.all([hana.synced(), watcher.synced()])
+    const cardId = addAssessment(hana.doc, { title: 'Wagner regroups in Belarus' })
+    await waitFor(() => boardToModel(watcher.doc, boardId).assessments.length === 1, 'the card on instance two')
+    const forged = { user: { color: '#111111', colorLight: '#111111ff' }, focus: { assessmentId: cardId, field: 'title' }, cursor: SHORT_CURSOR }
+    announce(await raw(one, people.mallory), [{ clientId: 4242, clock: 1, state: forged }])
+    announce(await raw(one, people.hana), [{ clientId: 4343, clock: 1, state: forged }])
+    await waitFor(() => stateAt(watcher, 4242) !== undefined && stateAt(watcher, 4343) !== undefined, 'both states on instance two')
+    expect(stateAt(watcher, 4242)).not.toHaveProperty('cursor')
+    expect(stateAt(watcher, 4242)?.focus).toEqual({ assessmentId: cardId, field: null })
+    expect(stateAt(watcher, 4242)?.user).toMatchObject({ name: 'Mallory', readOnly: true })
+    // An editor's field and cursor go through.
+    expect(stateAt(watcher, 4343)?.focus).toEqual({ assessmentId: cardId, field: 'title' })
+    expect(stateAt(watcher, 4343)?.cursor).not.toBeNull()
   })
 
   it('an entry another instance relays that this one refuses is dropped alone, the rest of its message applied', async () => {

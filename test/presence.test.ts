@@ -265,7 +265,7 @@ describe('presence', () => {
     await waitFor(() => stateAt(observer, 700)?.n === 'mine', 'the owner’s own change')
   })
 
-  it('a cursor is passed on only as the shared text editors can place it: a malformed one from a reviewer reaches nobody', async () => {
+  it('a cursor is passed on only as the shared text editors can place it: a malformed one reaches nobody', async () => {
     await start()
     const [writer, observer] = [connect(ana), connect(rita)]
     await Promise.all([writer.synced(), observer.synced()])
@@ -276,7 +276,8 @@ describe('presence', () => {
     const selection = { anchor: Y.createRelativePositionFromTypeIndex(title, 2), head: Y.createRelativePositionFromTypeIndex(title, 5) }
     const honest = await raw(ana)
     announce(honest, 501, 1, { cursor: selection })
-    const attacker = await raw(eve)
+    // An editor's second socket: a reviewer's cursor reaches nobody at all (the next test).
+    const attacker = await raw(ana)
     const malformed = [{ anchor: {}, head: {} }, { anchor: { item: { client: 'x', clock: 1 } }, head: selection.head }, { anchor: selection.anchor }, 'here']
     malformed.forEach((cursor, i) => announce(attacker, 601 + i, 1, { cursor }))
     await waitFor(() => [501, 601, 602, 603, 604].every((id) => stateAt(observer, id) !== undefined), 'every presence at the observer')
@@ -291,6 +292,32 @@ describe('presence', () => {
     expect(placed(501)).toEqual([2, 5])
     for (const clientId of [601, 602, 603, 604]) expect(placed(clientId)).toBeNull()
     expect(attacker.isClosed()).toBe(false)
+  })
+
+  it('a reviewer shows which card she is on, never a field nor a cursor: she cannot edit', async () => {
+    await start()
+    const [writer, observer, reader] = [connect(ana), connect(rita), connect(eve)]
+    await Promise.all([writer.synced(), observer.synced(), reader.synced()])
+    const cardId = addAssessment(writer.doc, { title: 'Wagner regroups in Belarus' })
+    await waitFor(() => boardToModel(reader.doc, boardId).assessments.length === 1, 'the card in Eve’s read-only copy')
+    // Positions named from her own copy, as red team 33b did: the whole title selected, in an opaque colour.
+    const title = assessmentText(reader.doc, cardId, 'title')
+    const cursor = { anchor: Y.createRelativePositionFromTypeIndex(title, 0), head: Y.createRelativePositionFromTypeIndex(title, title.length) }
+    const forged = { user: { color: '#111111', colorLight: '#111111ff' }, focus: { assessmentId: cardId, field: 'title' }, cursor }
+    // Her own page (the stock client), and a raw socket of hers.
+    reader.provider.awareness.setLocalState(forged)
+    announce(await raw(eve), 4242, 1, forged)
+    await waitFor(() => stateAt(observer, reader.doc.clientID) !== undefined && stateAt(observer, 4242) !== undefined, 'Eve’s two states at the observer')
+    for (const clientId of [reader.doc.clientID, 4242]) {
+      const state = stateAt(observer, clientId)!
+      expect(state).not.toHaveProperty('cursor')
+      expect(state.focus).toEqual({ assessmentId: cardId, field: null })
+      expect(state.user).toMatchObject({ id: eve.account.id, name: 'Eve Reviewer', readOnly: true })
+    }
+    // An editor's own field and cursor still reach the others.
+    writer.provider.awareness.setLocalState({ focus: { assessmentId: cardId, field: 'title' }, cursor })
+    await waitFor(() => stateAt(observer, writer.doc.clientID)?.cursor != null, 'Ana’s cursor at the observer')
+    expect(stateAt(observer, writer.doc.clientID)?.focus).toEqual({ assessmentId: cardId, field: 'title' })
   })
 
   it('a connection introduces at most a few client ids', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { encodePresenceUpdate, PresenceRefused, readPresenceUpdate, readRelayedPresence, relayedPresenceJson, stampPresence } from './presence-state.ts'
+import { encodePresenceUpdate, PresenceRefused, readerPresence, readPresenceUpdate, readRelayedPresence, relayedPresenceJson, stampedReadOnly, stampPresence } from './presence-state.ts'
 
 const limits = { presenceBytes: 4096, presenceDepth: 4 }
 const read = (json: string) => readPresenceUpdate(encodePresenceUpdate([{ clientId: 1, clock: 2, json }]), limits).entries
@@ -93,7 +93,23 @@ describe('stamping presence', () => {
       { user: { name: 'Administrator', color: '#1d5fd1', colorLight: 'url(x)', isAdmin: true }, focus: { assessmentId: 'a' }, server: { saving: 'failing' } },
       { userId: 'u1', name: 'Eve', readOnly: true },
     )
-    expect(stamped).toEqual({ user: { id: 'u1', name: 'Eve', readOnly: true, color: '#1d5fd1' }, focus: { assessmentId: 'a' } })
+    expect(stamped).toEqual({ user: { id: 'u1', name: 'Eve', readOnly: true, color: '#1d5fd1' }, focus: { assessmentId: 'a', field: null } })
+  })
+
+  it('keeps of a reader’s state the card she is on, never a field nor a cursor (as stamped, and as an earlier instance relayed it)', () => {
+    const cursor = { anchor: { tname: 'a' }, head: { tname: 'a' } }
+    const reader = { userId: 'u1', name: 'Eve', readOnly: true }
+    expect(stampPresence({ focus: { assessmentId: 'a', field: 'title' }, cursor, n: 1 }, reader)).toEqual({
+      user: { id: 'u1', name: 'Eve', readOnly: true },
+      focus: { assessmentId: 'a', field: null },
+      n: 1,
+    })
+    expect(stampPresence({ focus: { field: 'title' } }, reader).focus).toBeNull()
+    expect(stampPresence({}, reader)).not.toHaveProperty('focus')
+    const relayed = { user: { id: 'u1', name: 'Eve', readOnly: true }, focus: { assessmentId: 'a', field: 'judgment' }, cursor }
+    expect(stampedReadOnly(relayed)).toBe(true)
+    expect(readerPresence(relayed)).toEqual({ user: relayed.user, focus: { assessmentId: 'a', field: null } })
+    expect(stampedReadOnly({ user: { id: 'u2', readOnly: false } })).toBe(false)
   })
 
   it('writes a cursor afresh with every field a relative position holds, or null', () => {

@@ -188,7 +188,8 @@ export function encodePresenceUpdate(entries: Iterable<{ clientId: number; clock
  * The state as others see it: `user` is the signed-in identity (id, name, and
  * whether they only read), keeping only the colours the client chose; a
  * `server` field is the server's alone and is dropped; a `cursor` is written
- * afresh from what it must hold, or null.
+ * afresh from what it must hold, or null. A reader's state says only which
+ * card she is on (`readerPresence`).
  */
 export function stampPresence(state: PresenceState, stamp: PresenceStamp): PresenceState {
   const sent = typeof state.user === 'object' && state.user !== null ? (state.user as Record<string, unknown>) : {}
@@ -199,8 +200,36 @@ export function stampPresence(state: PresenceState, stamp: PresenceStamp): Prese
   }
   const stamped: PresenceState = { ...state, user }
   delete stamped.server
+  if (stamp.readOnly) return readerPresence(stamped)
   if ('cursor' in state) stamped.cursor = readCursor(state.cursor)
   return stamped
+}
+
+/**
+ * A read-only person's state without what only someone editing shows: no
+ * `cursor`, and a `focus` naming the card she is on but no field. A
+ * reviewer's one frame with a field and a selection in a title showed every
+ * member "Rita Reviewer editing" on the card, her mark on the Title field and
+ * her caret and selection in their editors, though she cannot edit (red team
+ * 33b). Applied too to presence another instance relays marked read-only, as
+ * an instance of an earlier version still passes those on.
+ */
+export function readerPresence(state: PresenceState): PresenceState {
+  const kept: PresenceState = { ...state }
+  delete kept.cursor
+  if ('focus' in state) kept.focus = cardLookedAt(state.focus)
+  return kept
+}
+
+function cardLookedAt(focus: unknown): { assessmentId: string; field: null } | null {
+  const assessmentId = typeof focus === 'object' && focus !== null ? (focus as Record<string, unknown>).assessmentId : undefined
+  return typeof assessmentId === 'string' ? { assessmentId, field: null } : null
+}
+
+/** Whether a stamped state is a read-only person's. */
+export function stampedReadOnly(state: PresenceState | null): state is PresenceState {
+  const user = state?.user
+  return typeof user === 'object' && user !== null && (user as Record<string, unknown>).readOnly === true
 }
 
 type StructId = { client: number; clock: number }

@@ -25,11 +25,13 @@ import { Connection } from './connection.ts'
 import { awarenessMessage, permissionDeniedMessage } from './messages.ts'
 import {
   encodePresenceUpdate,
+  readerPresence,
   readPresenceUpdate,
   readRelayedPresence,
   relayedPresenceJson,
   stampedUserId,
   stampPresence,
+  stampedReadOnly,
   type EntryVerdict,
   type PresenceEntry,
   type PresenceRead,
@@ -158,7 +160,7 @@ export class RoomPresence {
         continue
       }
       if (entry.state !== null) this.own(entry.clientId, { stampedUserId: userId })
-      accepted.push(entry)
+      accepted.push(stampedReadOnly(entry.state) ? { ...entry, state: readerPresence(entry.state) } : entry)
     }
     if (accepted.length === 0) return
     applyAwarenessUpdate(this.awareness, encodePresenceUpdate(accepted.map(toWire)), REMOTE)

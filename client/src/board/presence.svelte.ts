@@ -7,12 +7,20 @@
  *
  * Colours and initials are assigned from the people present (person-colour.ts),
  * by their stamped account ids, so every viewer gives everyone the same
- * distinct colour; each person publishes the colour they were assigned, which
- * the shared text editors paint their cursor with.
+ * distinct colour; the shared text editors paint each person's cursor with it
+ * (remote-cursors.ts). Each person publishes the colour they were assigned,
+ * for pages of earlier versions, which paint with it.
+ *
+ * A person is one person however many pages or client ids they hold: the
+ * header shows one avatar each, and a card counts people (`people`, `on`). A
+ * reviewer's one account with 20 sockets of 4 client ids each showed as 80
+ * avatars over the board's title, and cards read "Rita Reviewer +13" (red
+ * team 33b).
  */
 import type { Awareness } from 'y-protocols/awareness'
 import { assignColours, distinctInitials } from '../app/person-colour.ts'
 import { ChangeSignal } from './change-signal.ts'
+import { remoteCursors, type CursorAwareness } from './remote-cursors.ts'
 
 export type FocusField = 'title' | 'judgment'
 export type Focus = { assessmentId: string; field: FocusField | null }
@@ -38,33 +46,54 @@ function readPeer(clientId: number, state: PresenceState): PeerState | null {
   const focus = state.focus
   const assessmentId = focus?.assessmentId
   const field = focus?.field
+  const readOnly = state.user?.readOnly === true
   return {
     clientId,
     userId,
     name,
-    readOnly: state.user?.readOnly === true,
+    readOnly,
+    // Someone who only reads is in no field, whatever their state says: the server drops it, an earlier version did not.
     focus:
       typeof assessmentId === 'string'
-        ? { assessmentId, field: field === 'title' || field === 'judgment' ? field : null }
+        ? { assessmentId, field: !readOnly && (field === 'title' || field === 'judgment') ? field : null }
         : null,
   }
+}
+
+/** How much a page of a person says about them: in a field, on a card, on the board. */
+function shown(peer: Peer): number {
+  return peer.focus?.field ? 2 : peer.focus ? 1 : 0
+}
+
+/** One page of each person among these, the one that says most; in the order given otherwise. */
+function onePerPerson(peers: readonly Peer[]): Peer[] {
+  const chosen = new Map<string, Peer>()
+  for (const peer of peers) {
+    const earlier = chosen.get(peer.userId)
+    if (!earlier || shown(peer) > shown(earlier)) chosen.set(peer.userId, peer)
+  }
+  return [...chosen.values()]
 }
 
 export class Presence {
   readonly #awareness: Awareness
   readonly #me: PresenceMe
   #peers: Peer[] | null = null
+  #people: Peer[] | null = null
   readonly #signal = new ChangeSignal()
+  /** The awareness the shared text editors draw remote cursors from: only the cursors of those who may edit, in their assigned colours. */
+  readonly cursors: CursorAwareness
 
   constructor(awareness: Awareness, me: PresenceMe) {
     this.#awareness = awareness
     this.#me = me
+    this.cursors = remoteCursors(awareness, () => this.peers)
     this.#publishColour()
     awareness.on('change', this.#onChange)
   }
 
   /** Everyone present, this person included: account id → name. */
-  #people(others: readonly PeerState[]): Map<string, string> {
+  #everyone(others: readonly PeerState[]): Map<string, string> {
     return new Map([[this.#me.id, this.#me.name], ...others.map((peer): [string, string] => [peer.userId, peer.name])])
   }
 
@@ -75,25 +104,20 @@ export class Presence {
       .filter((peer): peer is PeerState => peer !== null)
   }
 
-  /** Tells the others this person's assigned colour when it changes (someone came or left). colorLight paints selections. */
+  /** Tells the others this person's assigned colour when it changes (someone came or left). */
   #publishColour(): void {
-    const color = assignColours(this.#people(this.#others()).keys()).get(this.#me.id)!
+    const color = assignColours(this.#everyone(this.#others()).keys()).get(this.#me.id)!
     const published = this.#awareness.getLocalState()?.user as { color?: unknown } | undefined
     if (published?.color === color) return
-    this.#awareness.setLocalStateField('user', { name: this.#me.name, color, colorLight: `${color}33` })
+    this.#awareness.setLocalStateField('user', { name: this.#me.name, color })
   }
 
-  /** The awareness the shared text editors draw remote cursors from. */
-  get awareness(): Awareness {
-    return this.#awareness
-  }
-
-  /** Everyone else on the board, by name. */
+  /** Every other page on the board (client id), by name. */
   get peers(): readonly Peer[] {
     this.#signal.track()
     if (!this.#peers) {
       const others = this.#others()
-      const people = this.#people(others)
+      const people = this.#everyone(others)
       const colours = assignColours(people.keys())
       const initials = distinctInitials(people)
       this.#peers = others
@@ -103,9 +127,21 @@ export class Presence {
     return this.#peers
   }
 
-  /** The others whose focus is on this assessment. */
+  /** Everyone else on the board, one page for each person: the one that says most of where they are. */
+  get people(): readonly Peer[] {
+    const peers = this.peers
+    this.#people ??= onePerPerson(peers)
+    return this.#people
+  }
+
+  /** The others whose focus is on this assessment, one page for each person. */
   on(assessmentId: string): Peer[] {
-    return this.peers.filter((peer) => peer.focus?.assessmentId === assessmentId)
+    return onePerPerson(this.peers.filter((peer) => peer.focus?.assessmentId === assessmentId))
+  }
+
+  /** The others in this field of this assessment, one page for each person. */
+  editing(assessmentId: string, field: FocusField): Peer[] {
+    return onePerPerson(this.peers.filter((peer) => peer.focus?.assessmentId === assessmentId && peer.focus.field === field))
   }
 
   /** Tells the others which card, and which of its fields, this person is in. */
@@ -132,6 +168,7 @@ export class Presence {
 
   readonly #onChange = (): void => {
     this.#peers = null
+    this.#people = null
     this.#publishColour()
     this.#signal.changed()
   }
