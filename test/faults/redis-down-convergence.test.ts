@@ -3,8 +3,9 @@
  * one PostgreSQL keep a board converging for their clients through the update
  * log, stay ready (Redis reported degraded in /readyz and in
  * `assay_redis_connected`), and a member removed on one has their socket on
- * the other closed all the same (the word goes through PostgreSQL). Real
- * instances, a redis-server of the test's own, real clients.
+ * the other closed all the same (the word goes through PostgreSQL); once
+ * Redis is back, neither is degraded. Real instances, a redis-server of the
+ * test's own, killed and started again, real clients.
  */
 import { expect, it } from 'vitest'
 import { boardToModel } from '../../shared/board-convert.ts'
@@ -52,7 +53,7 @@ describeUnless(missing)('Redis gone for every instance', () => {
       const onOne = connect(one, boardId, { token: (await addToken(one, owner)).token })
       const onTwo = connect(two, boardId, { token: (await addToken(one, editor)).token })
       await Promise.all([onOne.synced(), onTwo.synced()])
-      for (const server of [one, two]) await waitFor(async () => (await redisConnected(server)) === 1, 'the instance on Redis', DEADLINE_MS)
+      for (const server of [one, two]) await waitFor(async () => (await readiness(server)).redis?.status === 'ok', 'the instance on Redis', DEADLINE_MS)
 
       await own.stop()
       for (const server of [one, two]) await waitFor(async () => (await readiness(server)).redis?.status !== 'ok', 'the instance to notice Redis gone', DEADLINE_MS)
@@ -70,6 +71,12 @@ describeUnless(missing)('Redis gone for every instance', () => {
       const closes = closeCodes(onTwo)
       expect((await asOwner.delete(`/api/boards/${boardId}/members/${editor.id}`)).status).toBe(204)
       await waitFor(() => closes.includes(CLOSE.accessChanged.code), 'the removed member’s socket on two to close', DEADLINE_MS)
+
+      await own.restart()
+      for (const server of [one, two]) {
+        await waitFor(async () => (await redisConnected(server)) === 1, 'the instance back on Redis', DEADLINE_MS)
+        expect(await readiness(server)).toMatchObject({ status: 200, ready: true, degraded: false, redis: { status: 'ok' } })
+      }
     } finally {
       await own.stop()
     }
