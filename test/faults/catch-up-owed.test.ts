@@ -18,6 +18,7 @@ import { describeUnless, missingServices } from '../helpers/services.ts'
 import { databaseUrl, type TestServer } from '../helpers/test-server.ts'
 import { COMPACT_AFTER_ROWS } from '../../server/relay/compaction.ts'
 import { waitFor } from '../helpers/wait-for.ts'
+import { redisBack, redisLost } from '../helpers/redis-status.ts'
 import type { TestClient } from '../helpers/yjs-client.ts'
 
 const missing = await missingServices('postgres', 'redis')
@@ -59,13 +60,13 @@ describeUnless(missing)('catching a board up from the update log', () => {
     const onOne = connect(one, boardId)
     const onTwo = connect(two, boardId)
     await Promise.all([onOne.synced(), onTwo.synced()])
-    await waitFor(async () => (await apiClient(two.url).get('/readyz')).status === 200, 'instance two ready')
+    await redisBack(two.url)
     await waitFor(async () => (await metric(two, 'assay_redis_catch_ups_total')) >= 1, 'the catch-up that follows the subscription')
 
     // Instance two's network to Redis and PostgreSQL goes; an edit is committed on one meanwhile.
     redisProxy.cut()
     pgProxy.cut()
-    await waitFor(async () => (await apiClient(two.url).get('/readyz')).status === 503, 'instance two not ready')
+    await redisLost(two.url)
     addAssessment(onOne.doc, { title: 'Committed while two was cut off' })
     await cardsCommitted(one, boardId, 1)
 
@@ -105,7 +106,7 @@ describeUnless(missing)('catching a board up from the update log', () => {
     const catchUpsBefore = await metric(two, 'assay_redis_catch_ups_total')
 
     proxy.cut()
-    await waitFor(async () => (await apiClient(two.url).get('/readyz')).status === 503, 'instance two not ready')
+    await redisLost(two.url)
     addAssessment(writer.doc, { title: 'Missed on Redis' })
     await cardsCommitted(one, boardId, rowsBefore + 1)
     proxy.restore()
@@ -163,7 +164,7 @@ describeUnless(missing)('catching a board up from the update log', () => {
     const catchUpsBefore = await metric(two, 'assay_redis_catch_ups_total')
 
     proxy.cut()
-    await waitFor(async () => (await apiClient(two.url).get('/readyz')).status === 503, 'instance two not ready')
+    await redisLost(two.url)
     addAssessment(writer.doc, { title: 'Missed on Redis' })
     await cardsCommitted(one, boardId, 2)
     proxy.restore()
@@ -177,7 +178,7 @@ describeUnless(missing)('catching a board up from the update log', () => {
     const { one, two, proxy, boardId, writer, reader } = await twoInstancesOnABoard()
     await waitFor(() => judgment(reader), 'the assessment at instance two’s client')
     proxy.cut()
-    await waitFor(async () => (await apiClient(two.url).get('/readyz')).status === 503, 'instance two not ready')
+    await redisLost(two.url)
     await typeKeystrokes(one, writer, boardId)
     // Compacted every 500 rows (compaction.ts): the latest checkpoint folds nearly all of them.
     await waitFor(async () => (await one.services.storage.log.count(boardId)) < COMPACT_AFTER_ROWS, 'the rows compacted')

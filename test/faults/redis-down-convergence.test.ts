@@ -19,6 +19,7 @@ import { METRICS_TOKEN, metricsText, sample } from '../helpers/prometheus-text.t
 import { describeUnless, missingServices } from '../helpers/services.ts'
 import type { TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
+import { redisBack, redisLost, redisReadiness } from '../helpers/redis-status.ts'
 import { closeCodes, type TestClient } from '../helpers/yjs-client.ts'
 
 const missing = await missingServices('postgres', 'redis-server')
@@ -26,15 +27,9 @@ const missing = await missingServices('postgres', 'redis-server')
 /** How long an edit may take to reach the other instance's client, or an instance to notice Redis gone: a bound, not a measurement. */
 const DEADLINE_MS = 15_000
 
-type Readiness = { ready: boolean; degraded: boolean; storage: { status: string }; redis?: { status: string } }
-
 describeUnless(missing)('Redis gone for every instance', () => {
   const { start, connect } = instancesAfterEach()
 
-  const readiness = async (server: TestServer) => {
-    const answer = await apiClient(server.url).get<Readiness>('/readyz')
-    return { status: answer.status, ...answer.body }
-  }
   const redisConnected = async (server: TestServer) => sample(await metricsText(server), 'assay_redis_connected')
   const titlesAt = (client: TestClient, boardId: string) => boardToModel(client.doc, boardId).assessments.map((card) => card.title)
   const asBearer = async (server: TestServer, account: TestAccount) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
@@ -53,10 +48,10 @@ describeUnless(missing)('Redis gone for every instance', () => {
       const onOne = connect(one, boardId, { token: (await addToken(one, owner)).token })
       const onTwo = connect(two, boardId, { token: (await addToken(one, editor)).token })
       await Promise.all([onOne.synced(), onTwo.synced()])
-      for (const server of [one, two]) await waitFor(async () => (await readiness(server)).redis?.status === 'ok', 'the instance on Redis', DEADLINE_MS)
+      for (const server of [one, two]) await redisBack(server.url, DEADLINE_MS)
 
       await own.stop()
-      for (const server of [one, two]) await waitFor(async () => (await readiness(server)).redis?.status !== 'ok', 'the instance to notice Redis gone', DEADLINE_MS)
+      for (const server of [one, two]) await redisLost(server.url, DEADLINE_MS)
 
       addAssessment(onOne.doc, { title: 'Written on one, Redis gone' })
       await waitFor(() => titlesAt(onTwo, boardId).includes('Written on one, Redis gone'), 'the edit on one at two’s client', DEADLINE_MS)
@@ -64,7 +59,7 @@ describeUnless(missing)('Redis gone for every instance', () => {
       await waitFor(() => titlesAt(onOne, boardId).includes('Written on two, Redis gone'), 'the edit on two at one’s client', DEADLINE_MS)
 
       for (const server of [one, two]) {
-        expect(await readiness(server)).toMatchObject({ status: 200, ready: true, degraded: true, storage: { status: 'ok' } })
+        expect(await redisReadiness(server.url)).toMatchObject({ status: 200, ready: true, degraded: true })
         expect(await redisConnected(server)).toBe(0)
       }
 
@@ -75,7 +70,7 @@ describeUnless(missing)('Redis gone for every instance', () => {
       await own.restart()
       for (const server of [one, two]) {
         await waitFor(async () => (await redisConnected(server)) === 1, 'the instance back on Redis', DEADLINE_MS)
-        expect(await readiness(server)).toMatchObject({ status: 200, ready: true, degraded: false, redis: { status: 'ok' } })
+        expect(await redisReadiness(server.url)).toMatchObject({ status: 200, ready: true, degraded: false, redis: { status: 'ok' } })
       }
     } finally {
       await own.stop()
