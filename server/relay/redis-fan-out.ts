@@ -169,7 +169,7 @@ export class RedisFanOut implements RoomExtension {
     this.publisher.on('close', () => this.reportConnected())
   }
 
-  /** Both connections up and the subscriptions confirmed: what `assay_redis_connected` and /readyz's `redis.status` tell. */
+  /** Both connections up and the subscriptions confirmed: what `assay_redis_connected` tells. */
   get connected(): boolean {
     return this.subscribed && this.publisher.status === 'ready'
   }
@@ -311,7 +311,9 @@ export class RedisFanOut implements RoomExtension {
       .loadSince(boardId, room.completeThrough)
       .then(async (stored) => {
         // Read after the rows: they name the writer of every id those rows wrote first, which nobody else may write under here.
-        const [lacking, writers] = await Promise.all([this.lacking(room, stored), this.options.log.writers(boardId)])
+        // A read that found nothing new names none: a round while cut off Redis then costs a quiet board one query.
+        const foundNothing = stored.checkpoint === null && stored.updates.length === 0
+        const [lacking, writers] = await Promise.all([this.lacking(room, stored), foundNothing ? [] : this.options.log.writers(boardId)])
         await this.inApplyTurn(() => {
           // A room loaded afresh meanwhile (a reset) holds what its own load read, and catches up on its own.
           if (this.rooms.get(boardId) !== room) return

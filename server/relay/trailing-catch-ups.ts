@@ -54,7 +54,8 @@ export class TrailingCatchUps {
   private async round(): Promise<void> {
     const cutOff = new Set(this.cutOffBoards())
     for (const boardId of new Set([...this.changed, ...cutOff])) {
-      // Forgotten (unloaded) while the round went on: skipped; the fan-out closing ends the round.
+      // A changed board forgotten (unloaded) while the round went on is skipped, and an unloaded board's catch-up resolves
+      // at once; the fan-out closing ends the round.
       const changed = this.changed.delete(boardId)
       if (this.task.stopped) return
       if (changed || cutOff.has(boardId)) await this.catchUp(boardId)
