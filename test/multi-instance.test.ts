@@ -14,6 +14,7 @@ import { instancesAfterEach } from './helpers/instances.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { REDIS_URL, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
+import { redisBack, redisLost, redisReadiness } from './helpers/redis-status.ts'
 import { closeCodes, connectClient } from './helpers/yjs-client.ts'
 
 /** A bus message starts with the sending instance's id, then its kind: 0 for a committed update, 1 for presence, 3 for a catch-up. */
@@ -153,10 +154,10 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     const two = await start({ database: one.database, accounts: true, redisUrl })
     const { closes, revokeOnTwo, upgradeStatusOnOne } = await tokenSocket(one, two, 'Revocation during a cut')
     proxy.cut()
-    await waitFor(async () => (await apiClient(two.url).get('/readyz')).status === 503, 'instance two to lose Redis')
+    await redisLost(two.url)
     await revokeOnTwo()
     await waitFor(() => closes.includes(CLOSE.accessChanged.code), 'the socket on instance one to close')
-    expect((await apiClient(two.url).get('/readyz')).status).toBe(503)
+    expect((await redisReadiness(two.url)).redis?.status).not.toBe('ok')
     expect(await upgradeStatusOnOne()).toBe(401)
   })
 
@@ -196,7 +197,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
       closes: closeCodes(socket),
       cutOff: async () => {
         proxy.cut()
-        await waitFor(async () => (await apiClient(two.url).get('/readyz')).status === 503, 'instance two to lose Redis')
+        await redisLost(two.url)
       },
       upgradeOnTwo: () => upgradeStatus(`${two.wsUrl}/${boardId}?token=${editorToken.token}`),
     }
@@ -228,7 +229,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     await on.cutOff()
     expect((await takeAway(on)).status).toBeLessThan(300)
     await waitFor(() => on.closes.includes(code), `the socket on instance two to close with ${code}`)
-    expect((await apiClient(on.two.url).get('/readyz')).status).toBe(503)
+    expect((await redisReadiness(on.two.url)).redis?.status).not.toBe('ok')
     on.proxy.restore()
     expect(on.closes.filter((closed) => closed !== 1006)).toEqual([code])
     expect(await on.upgradeOnTwo()).toBe(upgrade)
@@ -275,7 +276,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     expect(logged).toContain('could not re-check the rights of open connections; closing them so that their upgrade decides again')
     // Its upgrade reads the rights afresh: the editor is no member any more.
     expect(await on.upgradeOnTwo()).toBe(404)
-    await waitFor(async () => (await apiClient(on.two.url).get('/readyz')).status === 200, 'instance two to be ready')
+    await redisBack(on.two.url)
   })
 
   it('an edit committed on an instance that has not heard of the board’s deletion is refused by the log: answered 404, its socket closed for good, nothing stored', async () => {
@@ -295,7 +296,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     expect(on.two.services.rooms.commitHealth().failingRooms).toBe(0)
     expect(on.two.services.rooms.loadedRooms.has(on.boardId)).toBe(false)
     on.proxy.restore()
-    await waitFor(async () => (await apiClient(on.two.url).get('/readyz')).status === 200, 'instance two to be ready', BACK_ON_REDIS_MS)
+    await redisBack(on.two.url, BACK_ON_REDIS_MS)
   })
 
   it('a board deleted on one instance stops its room on another at the word of it: unloaded there, nothing more committed', async () => {
@@ -355,7 +356,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
     const { a, b, two, boardId, proxy, listener, publishedKinds } = await behindProxy('Held while away')
     try {
       proxy.cut()
-      await waitFor(async () => (await apiClient(two.url).get('/readyz')).status === 503, 'instance two to lose Redis')
+      await redisLost(two.url)
       for (let i = 0; i < 20; i++) {
         addAssessment(b.doc, { title: `While away ${i}` })
         b.provider.awareness.setLocalStateField('typing', i)

@@ -31,6 +31,7 @@ import { describeUnless, missingServices } from './helpers/services.ts'
 import { withStoredDoc } from './helpers/stored-board.ts'
 import type { TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
+import { redisLost, redisReadiness } from './helpers/redis-status.ts'
 import { closeCodes, type TestClient } from './helpers/yjs-client.ts'
 
 const missing = await missingServices('postgres', 'redis')
@@ -41,7 +42,7 @@ const REDIS_NOTICED_MS = 20_000
 describeUnless(missing)('rights taken away across instances, Redis missing part of the way', () => {
   const { start, connect, redisThroughProxy, throughProxy } = instancesAfterEach()
 
-  const redisLost = (server: TestServer) => waitFor(async () => (await apiClient(server.url).get('/readyz')).status === 503, 'the instance to lose Redis', REDIS_NOTICED_MS)
+  const lostRedis = (server: TestServer) => redisLost(server.url, REDIS_NOTICED_MS)
   const asBearer = async (server: TestServer, account: TestAccount) => apiClient(server.url, { authorization: `Bearer ${(await addToken(server, account)).token}` })
 
   /** The person's open connection on the server's room of the board, once there is one. */
@@ -75,7 +76,7 @@ describeUnless(missing)('rights taken away across instances, Redis missing part 
     /** Cuts the deciding instance off Redis, demotes the editor there, and waits for their socket on the serving instance to close. */
     const demotedWhileCutOff = async () => {
       proxy.cut()
-      await redisLost(deciding)
+      await lostRedis(deciding)
       expect((await asOwner.patch(`/api/boards/${boardId}/members/${editor.id}`, { role: 'reviewer' })).status).toBe(200)
       await waitFor(() => closes.includes(CLOSE.accessChanged.code), 'the editor’s socket on the serving instance to close')
       expect(closes.filter((code) => code !== 1006)).toEqual([CLOSE.accessChanged.code])
@@ -90,7 +91,7 @@ describeUnless(missing)('rights taken away across instances, Redis missing part 
     expect(reconnected.role).toBe('reviewer')
     await socket.synced()
     await typedAndRefused(serving, boardId, socket, reconnected, 'Typed after the demotion')
-    expect((await apiClient(deciding.url).get('/readyz')).status).toBe(503)
+    expect((await redisReadiness(deciding.url)).redis?.status).not.toBe('ok')
   })
 
   it('a demotion is told in its own commit: the socket on another instance closes while the deciding instance has gone no further than the commit', async () => {
@@ -199,7 +200,7 @@ describeUnless(missing)('rights taken away across instances, Redis missing part 
     const rechecks = () => logged.filter((msg) => msg === 're-checked the rights of open connections').length
 
     proxy.cut()
-    await redisLost(serving)
+    await lostRedis(serving)
     loads.hold(1)
     const socket = connect(serving, boardId, { token: (await addToken(deciding, editor)).token })
     const closes = closeCodes(socket)

@@ -1,12 +1,15 @@
 /**
  * GET /readyz: whether this instance should be sent traffic. Ready only when
- * the database answers within READINESS_TIMEOUT_MS, and Redis too when it is
- * configured, the server is not shutting down, and it is not turning
- * connections away for want of room (HTTP_MAX_CONNECTIONS). Failing commits are
- * reported but do not make the instance unready: the database decides that,
- * and another instance on the same database would fail the same way. The body
- * says what was checked, by kind only (no host names or messages: the route is
- * public).
+ * the database answers within READINESS_TIMEOUT_MS, the server is not shutting
+ * down, and it is not turning connections away for want of room
+ * (HTTP_MAX_CONNECTIONS). Failing commits are reported but do not make the
+ * instance unready: the database decides that, and another instance on the
+ * same database would fail the same way. Nor does Redis, when configured: it
+ * is one for every instance, so its outage would take every instance out of
+ * service at once, while each still stores its edits and keeps its boards
+ * converging from the update log (redis-fan-out.ts); it is reported
+ * (`redis.status`, `degraded`) for alerting instead. The body says what was
+ * checked, by kind only (no host names or messages: the route is public).
  */
 import type { ConnectionsState } from '../http/open-connections.ts'
 import type { RedisFanOut } from '../relay/redis-fan-out.ts'
@@ -20,8 +23,10 @@ export type Readiness = {
   ready: boolean
   /** True once the server has started shutting down: it takes no new work. */
   shuttingDown: boolean
+  /** Ready, but with something it can do without failing: Redis not answering (edits then reach the other instances through the update log, an interval late). */
+  degraded: boolean
   storage: { status: CheckStatus; ms?: number }
-  /** Only when REDIS_URL is set. */
+  /** Only when REDIS_URL is set; not ok leaves the instance ready, `degraded`. */
   redis?: { status: 'ok' | 'unreachable' | 'timeout'; ms?: number }
   /**
    * Boards loaded here whose commits fail, or whose oldest uncommitted edit has
@@ -43,8 +48,9 @@ export async function checkReadiness(services: Pick<Services, 'storageHealth' | 
   const waiting = oldestUncommittedSince === null ? {} : { oldestUncommittedMs: Date.now() - oldestUncommittedSince }
   const connections = services.connections.state()
   return {
-    ready: storage.ok && (redis === undefined || redis.status === 'ok') && !shuttingDown && connections.status === 'ok',
+    ready: storage.ok && !shuttingDown && connections.status === 'ok',
     shuttingDown,
+    degraded: redis !== undefined && redis.status !== 'ok',
     storage: storage.ok ? { status: 'ok', ms: storage.ms } : { status: storage.problem },
     ...(redis && { redis }),
     commits:

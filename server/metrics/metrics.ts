@@ -86,6 +86,11 @@ export class Metrics {
       'Messages from the other instances through Redis dropped unapplied, by reason: unreadable, or an update refused by the checks a member’s update gets, or unchecked (no worker thread, or the check failed); a board caught up from the update log for each update (alert on any: Redis vouches for nothing)',
       ['reason'],
     )
+    const redisConnected = new Gauge({
+      name: 'assay_redis_connected',
+      help: 'With REDIS_URL: 1 while this instance publishes to and hears the other instances through Redis, 0 while it does not (it stays ready, its loaded boards caught up from the update log every REDIS_CATCH_UP_INTERVAL_MS: alert when it stays 0)',
+      registers,
+    })
     const catchUpsOwed = new Gauge({ name: 'assay_redis_catch_ups_owed', help: 'Boards loaded here whose catch-up from the update log failed, tried again until it succeeds (alert when it stays above 0)', registers })
     const historyReads = counter('assay_history_reads_total', 'Costly history reads asked for (as of a past time, editing sessions, listings of changes, snapshot models and states), by kind and outcome: served, or refused as too_many_history_reads or history_reads_busy', ['kind', 'outcome'])
     const historyDatedBack = counter(
@@ -231,6 +236,7 @@ export class Metrics {
         if (whole) wholeCatchUps.inc()
       },
       catchUpsOwed: (boards) => catchUpsOwed.set(boards),
+      connected: (connected) => redisConnected.set(connected ? 1 : 0),
       dropped: (reason) => redisDropped.inc({ reason }),
     }
     this.historyReads = {

@@ -8,7 +8,10 @@
  * log, and decides again from the database what its open connections may do
  * (a right taken away meanwhile was told on the control channel). A board
  * never waits for Redis to load: while Redis is away it is served from here
- * and the log, and it catches up once its subscription is confirmed.
+ * and the log, and it catches up once its subscription is confirmed. Nor do
+ * the instances stop hearing of each other's edits while Redis is away: every
+ * loaded board is caught up from the log each REDIS_CATCH_UP_INTERVAL_MS
+ * until the subscription is back (trailing-catch-ups.ts).
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
@@ -69,6 +72,8 @@ export type FanOutCounters = {
   caughtUp(read: { rows: number; whole: boolean }): void
   /** How many loaded boards owe a catch-up that failed, tried again until it succeeds. */
   catchUpsOwed(boards: number): void
+  /** Whether the instance both publishes and hears the others through Redis now; without, its boards are kept converging from the log. */
+  connected(connected: boolean): void
   /** A message another instance published was dropped: unreadable, or an update its check refused or could not make (remote-updates.ts). */
   dropped(reason: 'unreadable' | RelayedDrop): void
 }
@@ -89,7 +94,7 @@ export type RedisFanOutOptions = {
   workers: Pick<WorkerPool, 'run'>
 }
 
-const UNCOUNTED: FanOutCounters = { published() {}, received() {}, caughtUp() {}, catchUpsOwed() {}, dropped() {} }
+const UNCOUNTED: FanOutCounters = { published() {}, received() {}, caughtUp() {}, catchUpsOwed() {}, connected() {}, dropped() {} }
 
 export class RedisFanOut implements RoomExtension {
   readonly name = 'redis'
@@ -127,6 +132,8 @@ export class RedisFanOut implements RoomExtension {
   private readonly controlsHeld: Uint8Array[] = []
   /** Whether the subscriber was subscribed before: a subscription after a gap also has the upgrades in flight read their rights again (recheckRightsHere). */
   private subscribedBefore = false
+  /** Whether Redis has confirmed the subscriber's subscriptions on its connection now: until it has, this instance hears nothing from the others. */
+  private subscribed = false
   /** What each board's channel is named: this, then the board's id. */
   private readonly boardChannelPrefix: string
   /** Where rights taken away are told to every instance. */
@@ -137,7 +144,12 @@ export class RedisFanOut implements RoomExtension {
     this.counters = options.counters ?? UNCOUNTED
     this.boardChannelPrefix = `${options.namespace}:board:`
     this.controlChannel = `${options.namespace}:control`
-    this.trailing = new TrailingCatchUps(options.catchUpIntervalMs, (boardId) => this.catchUp(boardId), this.logger)
+    this.trailing = new TrailingCatchUps(
+      options.catchUpIntervalMs,
+      (boardId) => this.catchUp(boardId),
+      () => (this.subscribed ? [] : this.rooms.keys()),
+      this.logger,
+    )
     const settings = { maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'assay', ...RECONNECTING }
     this.publisher = new Redis(options.url, { ...settings, commandTimeout: PUBLISH_TIMEOUT_MS })
     // ioredis would resubscribe by itself only after emitting `ready`, with nothing telling when the subscription is back.
@@ -149,7 +161,27 @@ export class RedisFanOut implements RoomExtension {
     }
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.receive(channel.toString(), message))
     this.subscriber.on('ready', () => this.subscribeAll())
-    this.publisher.on('ready', () => this.publishHeld())
+    this.subscriber.on('close', () => this.heardNoMore())
+    this.publisher.on('ready', () => {
+      this.publishHeld()
+      this.reportConnected()
+    })
+    this.publisher.on('close', () => this.reportConnected())
+  }
+
+  /** Both connections up and the subscriptions confirmed: what `assay_redis_connected` tells. */
+  get connected(): boolean {
+    return this.subscribed && this.publisher.status === 'ready'
+  }
+
+  /** The subscriber's connection closed: until its next subscription is confirmed, each background round catches up every loaded board. */
+  private heardNoMore(): void {
+    this.subscribed = false
+    this.reportConnected()
+  }
+
+  private reportConnected(): void {
+    this.counters.connected(this.connected)
   }
 
   /** Resolves once both connections have answered a ping (readiness); rejects at once while either is not connected. */
@@ -245,6 +277,8 @@ export class RedisFanOut implements RoomExtension {
       .then(() => {
         this.relay?.recheckRightsHere(this.subscribedBefore)
         this.subscribedBefore = true
+        this.subscribed = true
+        this.reportConnected()
         for (const boardId of boardIds) void this.catchUp(boardId)
       })
       .catch((error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'redis subscription failed; retried on the next reconnect'))
@@ -277,7 +311,9 @@ export class RedisFanOut implements RoomExtension {
       .loadSince(boardId, room.completeThrough)
       .then(async (stored) => {
         // Read after the rows: they name the writer of every id those rows wrote first, which nobody else may write under here.
-        const [lacking, writers] = await Promise.all([this.lacking(room, stored), this.options.log.writers(boardId)])
+        // A read that found nothing new names none: a round while cut off Redis then costs a quiet board one query.
+        const foundNothing = stored.checkpoint === null && stored.updates.length === 0
+        const [lacking, writers] = await Promise.all([this.lacking(room, stored), foundNothing ? [] : this.options.log.writers(boardId)])
         await this.inApplyTurn(() => {
           // A room loaded afresh meanwhile (a reset) holds what its own load read, and catches up on its own.
           if (this.rooms.get(boardId) !== room) return

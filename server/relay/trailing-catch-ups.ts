@@ -11,6 +11,12 @@ import { PeriodicTask } from '../periodic-task.ts'
  * rows after 90 s of three typists), however long it had been loaded. Every
  * `intervalMs` after the last round ended, each board that changed since is
  * caught up, one at a time for the whole process.
+ *
+ * While the instance is cut off Redis, nothing tells it that a board changed
+ * elsewhere: each round then catches up every loaded board (`cutOffBoards`),
+ * the same way, one at a time. So the instances serving a board keep seeing
+ * each other's edits through the log, an interval late, for as long as Redis
+ * is away, where before they saw none until it was back.
  */
 export class TrailingCatchUps {
   private readonly changed = new Set<string>()
@@ -21,6 +27,8 @@ export class TrailingCatchUps {
     intervalMs: number,
     /** Settles once the board is caught up or its failure is owed (never rejects); a board unloaded meanwhile resolves at once. */
     private readonly catchUp: (boardId: string) => Promise<void>,
+    /** The boards every round catches up whether or not they changed: all those loaded while cut off Redis, none otherwise. */
+    private readonly cutOffBoards: () => Iterable<string>,
     logger: Logger,
   ) {
     this.task = new PeriodicTask(() => this.round(), { intervalMs, logger, failure: 'background catch-ups failed' })
@@ -44,9 +52,13 @@ export class TrailingCatchUps {
   }
 
   private async round(): Promise<void> {
-    for (const boardId of [...this.changed]) {
-      // Forgotten (unloaded, or the fan-out closed) while the round went on: skipped.
-      if (this.changed.delete(boardId)) await this.catchUp(boardId)
+    const cutOff = new Set(this.cutOffBoards())
+    for (const boardId of new Set([...this.changed, ...cutOff])) {
+      // A changed board forgotten (unloaded) while the round went on is skipped, and an unloaded board's catch-up resolves
+      // at once; the fan-out closing ends the round.
+      const changed = this.changed.delete(boardId)
+      if (this.task.stopped) return
+      if (changed || cutOff.has(boardId)) await this.catchUp(boardId)
     }
   }
 }

@@ -19,6 +19,7 @@ import { METRICS_TOKEN, metricsText, sample } from '../helpers/prometheus-text.t
 import { describeUnless, missingServices } from '../helpers/services.ts'
 import type { TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
+import { redisBack, redisLost } from '../helpers/redis-status.ts'
 
 const missing = await missingServices('postgres', 'redis')
 
@@ -58,7 +59,7 @@ describeUnless(missing)('a catch-up while members hold the worker pool', () => {
     const boardId = await api.createBoard('Edited elsewhere')
     const client = connect(busy, boardId)
     await client.synced()
-    await waitFor(async () => (await api.get('/readyz')).status === 200, 'the busy instance ready')
+    await redisBack(busy.url)
     await waitFor(async () => (sample(await metricsText(busy), 'assay_redis_catch_ups_total') ?? 0) >= 1, 'the catch-up that follows the subscription')
 
     // A member's PDF export takes the busy instance's only worker thread.
@@ -72,7 +73,7 @@ describeUnless(missing)('a catch-up while members hold the worker pool', () => {
 
     // Redis goes away from the busy instance; the cards are written on the other meanwhile.
     proxy.cut()
-    await waitFor(async () => (await api.get('/readyz')).status === 503, 'the busy instance not ready')
+    await redisLost(busy.url)
     for (let card = 0; card < MISSED_CARDS; card++) {
       const written = await apiClient(other.url).post(`/api/boards/${boardId}/assessments`, { title: `Missed ${card}`, judgment: wordsText(MISSED_JUDGMENT_CHARS, card) })
       expect(written.status).toBe(201)

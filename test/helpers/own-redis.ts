@@ -10,13 +10,30 @@ import { tmpdir } from 'node:os'
 import { Redis } from 'ioredis'
 import { waitFor } from './wait-for.ts'
 
-export type OwnRedis = { url: string; stop(): Promise<void> }
+export type OwnRedis = {
+  url: string
+  stop(): Promise<void>
+  /** Starts it again, empty, on the same port, once stopped: Redis back after an outage. */
+  restart(): Promise<void>
+}
 
 export async function startOwnRedis(): Promise<OwnRedis> {
   const port = await freePort()
+  const url = `redis://127.0.0.1:${port}`
+  let running = await runRedisServer(port, url)
+  return {
+    url,
+    stop: () => running.stop(),
+    async restart() {
+      await running.stop()
+      running = await runRedisServer(port, url)
+    },
+  }
+}
+
+async function runRedisServer(port: number, url: string): Promise<Pick<OwnRedis, 'stop'>> {
   const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], { stdio: 'ignore' })
   const exited = once(server, 'exit')
-  const url = `redis://127.0.0.1:${port}`
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
   probe.on('error', () => {})
   try {
@@ -28,7 +45,6 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     probe.disconnect()
   }
   return {
-    url,
     async stop() {
       if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL')
       await exited
