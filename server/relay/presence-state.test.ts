@@ -96,6 +96,14 @@ describe('stamping presence', () => {
     expect(stamped).toEqual({ user: { id: 'u1', name: 'Eve', readOnly: true, color: '#1d5fd1' }, focus: { assessmentId: 'a', field: null } })
   })
 
+  it('relays no selection colour and only an opaque `#rrggbb` colour: an earlier build’s tab painted a published `colorLight` over the text', () => {
+    const editor = { userId: 'u2', name: 'Ed', readOnly: false }
+    expect(stampPresence({ user: { color: '#111111', colorLight: '#111111ff' } }, editor).user).toEqual({ id: 'u2', name: 'Ed', readOnly: false, color: '#111111' })
+    for (const color of ['#111', '#11111', '#111111ff', 'red']) {
+      expect(stampPresence({ user: { color } }, editor).user).not.toHaveProperty('color')
+    }
+  })
+
   it('keeps of a reader’s state the card she is on, never a field nor a cursor (as stamped, and as an earlier instance relayed it)', () => {
     const cursor = { anchor: { tname: 'a' }, head: { tname: 'a' } }
     const reader = { userId: 'u1', name: 'Eve', readOnly: true }

@@ -17,6 +17,7 @@
  * avatars over the board's title, and cards read "Rita Reviewer +13" (red
  * team 33b).
  */
+import { untrack } from 'svelte'
 import type { Awareness } from 'y-protocols/awareness'
 import { assignColours, distinctInitials } from '../app/person-colour.ts'
 import { ChangeSignal } from './change-signal.ts'
@@ -87,7 +88,10 @@ export class Presence {
   constructor(awareness: Awareness, me: PresenceMe) {
     this.#awareness = awareness
     this.#me = me
-    this.cursors = remoteCursors(awareness, () => this.peers)
+    // Untracked: y-codemirror reads the cursors inside `view.dispatch`, and an
+    // effect that dispatches (a focus request) would otherwise rerun at every
+    // presence change, moving the caret to the end of the field each time.
+    this.cursors = remoteCursors(awareness, () => untrack(() => this.peers))
     this.#publishColour()
     awareness.on('change', this.#onChange)
   }
