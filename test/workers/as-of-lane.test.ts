@@ -1,0 +1,102 @@
+/**
+ * Reads of a board as of past times, each replaying tens of thousands of rows
+ * after the last kept checkpoint, while another member reads a board of their
+ * own. The rebuild (`board-as-of`) was a short job whatever it replayed: an
+ * editor and a reviewer keeping two each in flight, at different times so that
+ * no read shares another's work, held the pool's general thread and its short
+ * lane, and the owner's board reads waited 0.7 to 2.5 s behind them (red team
+ * 33a). Now a rebuild replaying more rows than a live board read ever does
+ * runs on the general threads only: the owner's read is answered by the short
+ * lane while the as-of reads still run, none of them on the short lane.
+ */
+import { expect, it } from 'vitest'
+import * as Y from 'yjs'
+import type { LogEntry } from '../../server/storage/storage.ts'
+import { addAccount, addMember, addToken } from '../helpers/accounts.ts'
+import { apiClient } from '../helpers/api.ts'
+import { METRICS_TOKEN, metricsText, sample } from '../helpers/prometheus-text.ts'
+import { perTest } from '../helpers/per-test.ts'
+import { MINUTE, testClock } from '../helpers/test-clock.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+
+/** Keystrokes typed between two of the past times read: each rebuild replays 30,000 to 120,000 of them, seconds of a thread. */
+const ROWS_PER_STEP = 30_000
+const STEPS = 4
+
+const clock = testClock()
+// One general thread, as on 2 cores; a rebuild budget far past the test's, which stops the reads itself.
+const running = perTest(
+  () => startTestServer({ accounts: true, clock, env: { METRICS_TOKEN, WORKER_THREADS: '1', BOARD_STATE_TIME_BUDGET_MS: '600000' } }),
+  (server) => server.destroy(),
+)
+
+/** A member's headers, signed in by an API token. */
+async function member(on: TestServer, boardId: string, name: string, role: 'editor' | 'reviewer'): Promise<{ authorization: string }> {
+  const account = await addAccount(on, { name })
+  await addMember(on, boardId, account, role)
+  return { authorization: `Bearer ${(await addToken(on, account)).token}` }
+}
+
+/** Appends `count` one-character keystrokes, each a row of its own, to the board's log at the clock's time. */
+async function type(on: TestServer, boardId: string, typing: Y.Doc, count: number): Promise<void> {
+  const rows: LogEntry[] = []
+  const record = (update: Uint8Array) => rows.push({ update, origin: 'ws:typist' })
+  typing.on('update', record)
+  const notes = typing.getText('notes')
+  for (let i = 0; i < count; i++) notes.insert(notes.length, 'x')
+  typing.off('update', record)
+  await on.services.storage.log.append(boardId, rows)
+}
+
+it("answers another member's board read on the short lane while two members' as-of reads replay long logs", async () => {
+  const ownerAccount = await addAccount(running, { name: 'Olga Owner' })
+  const ownerHeaders = { authorization: `Bearer ${(await addToken(running, ownerAccount)).token}` }
+  const owner = apiClient(running.url, ownerHeaders)
+  const ownBoard = await owner.createBoard('Small')
+  const typedBoard = await owner.createBoard('Typed')
+  const editor = await member(running, typedBoard, 'Eddie Editor', 'editor')
+  const reviewer = await member(running, typedBoard, 'Rita Reviewer', 'reviewer')
+
+  const typing = new Y.Doc()
+  const pastTimes: string[] = []
+  for (let step = 0; step < STEPS; step++) {
+    clock.advance(MINUTE)
+    await type(running, typedBoard, typing, ROWS_PER_STEP)
+    pastTimes.push(clock.advance(MINUTE))
+  }
+  typing.destroy()
+  clock.advance(MINUTE)
+
+  const metrics = async () => metricsText(running)
+  const runningOn = async (lane: 'general' | 'short', job: string) => sample(await metrics(), 'assay_worker_lane_jobs_running', { lane, job }) ?? 0
+  const done = async (job: string) => sample(await metrics(), 'assay_worker_job_duration_seconds_count', { job, outcome: 'done' }) ?? 0
+
+  const events: string[] = []
+  const stopReads = new AbortController()
+  const asOfReads = pastTimes.map((asOf, i) =>
+    fetch(`${running.url}/api/boards/${typedBoard}?asOf=${encodeURIComponent(asOf)}`, { headers: i % 2 === 0 ? editor : reviewer, signal: stopReads.signal }).then(
+      (response) => events.push(`as-of answered ${response.status}`),
+      () => events.push('as-of stopped'),
+    ),
+  )
+  await waitFor(async () => (await runningOn('general', 'board-as-of')) === 1 && running.services.workers.load.queued >= 1, 'an as-of read running and another waiting', 120_000)
+
+  const readsBefore = await done('read-board')
+  const read = await owner.get<{ title: string }>(`/api/boards/${ownBoard}`)
+  events.push(`read answered ${read.status}`)
+
+  // Answered before any as-of read, by a job that ran while a rebuild still held the general thread and none the short lane.
+  expect(events).toEqual(['read answered 200'])
+  expect(read.body.title).toBe('Small')
+  expect(await done('read-board')).toBeGreaterThan(readsBefore)
+  expect(await runningOn('general', 'board-as-of')).toBe(1)
+  expect(await runningOn('short', 'board-as-of')).toBe(0)
+  const text = await metrics()
+  expect(sample(text, 'assay_worker_lane_threads', { lane: 'short' })).toBe(1)
+
+  stopReads.abort()
+  await Promise.all(asOfReads)
+  expect(events.slice(1).every((event) => event === 'as-of stopped')).toBe(true)
+  await waitFor(() => running.services.workers.load.running === 0 && running.services.workers.load.queued === 0, 'the pool idle once the reads are stopped', 240_000)
+}, 300_000)
