@@ -97,7 +97,8 @@ it("answers another member's board read on the short lane while two members' as-
 
     // Then two members keep three more in flight, each of another time, one running and the others waiting.
     asOfReads.push(readAsOf(pastTimes[0]!, reviewer), readAsOf(pastTimes[1]!, reviewer), readAsOf(pastTimes[2]!, editor))
-    await waitFor(async () => (await runningOn('general', 'board-as-of')) === 1 && running.services.workers.load.queued >= 1, 'an as-of read running and another waiting', 120_000)
+    const rebuildsRunning = async () => (await runningOn('general', 'board-as-of')) + (await runningOn('short', 'board-as-of'))
+    await waitFor(async () => (await rebuildsRunning()) >= 1 && running.services.workers.load.queued >= 1, 'an as-of read running and another waiting', 120_000)
     readBesidePast = false
     const readsBefore = await done('read-board')
     const read = await owner.get<{ title: string }>(`/api/boards/${ownBoard}`)
