@@ -95,10 +95,10 @@ it("answers another member's board read on the short lane while two members' as-
     expect((await owner.get(`/api/boards/${warmUpBoard}`)).status).toBe(200)
     expect(sample(await metrics(), 'assay_worker_lane_threads', { lane: 'short' })).toBe(1)
 
-    // Then two members keep three more in flight, each of another time, one running and the others waiting.
+    // Then two members keep three more in flight, each of another time, read and rebuilt while the first still runs.
     asOfReads.push(readAsOf(pastTimes[0]!, reviewer), readAsOf(pastTimes[1]!, reviewer), readAsOf(pastTimes[2]!, editor))
     const rebuildsRunning = async () => (await runningOn('general', 'board-as-of')) + (await runningOn('short', 'board-as-of'))
-    await waitFor(async () => (await rebuildsRunning()) >= 1 && running.services.workers.load.queued >= 1, 'an as-of read running and another waiting', 120_000)
+    await waitFor(async () => (await rebuildsRunning()) >= 1, 'an as-of read running', 120_000)
     readBesidePast = false
     const readsBefore = await done('read-board')
     const read = await owner.get<{ title: string }>(`/api/boards/${ownBoard}`)
