@@ -25,9 +25,10 @@ const ROWS_PER_STEP = 30_000
 const STEPS = 4
 
 const clock = testClock()
-// One general thread, as on 2 cores; a rebuild budget far past the test's, which stops the reads itself.
+// One general thread, as on 2 cores; a rebuild budget far past the test's, which stops the reads itself; room for the
+// owner's read beside the four computations of the past (HISTORY_READS_PER_INSTANCE bounds them apart from the lanes).
 const running = perTest(
-  () => startTestServer({ accounts: true, clock, env: { METRICS_TOKEN, WORKER_THREADS: '1', BOARD_STATE_TIME_BUDGET_MS: '600000' } }),
+  () => startTestServer({ accounts: true, clock, env: { METRICS_TOKEN, WORKER_THREADS: '1', BOARD_STATE_TIME_BUDGET_MS: '600000', HISTORY_READS_PER_INSTANCE: '8' } }),
   (server) => server.destroy(),
 )
 
