@@ -19,6 +19,7 @@ import { WorkerJobError } from '../workers/worker-errors.ts'
 import type { StoredLog } from '../snapshots/board-state.ts'
 import { readSnapshotState } from '../snapshots/load-snapshot.ts'
 import { readStoredLog, type StoredBoards } from '../snapshots/stored-board.ts'
+import { replayLane } from '../history/replay-lane.ts'
 import type { ExportFormat } from './export-board.ts'
 import type { EncodedFile, LiveBoard, StoredPredecessor, StoredVersion } from './stored-version.ts'
 import type { Config } from '../config.ts'
@@ -80,7 +81,7 @@ export function checkVersion(
 
 /** The analytic checks of the board as it was at a past time, for the assessments of `scope`. */
 export function checkAsOf(services: VersionSources, boardId: string, asOf: AsOfVersion, scope: ExportScope): Promise<ChecksReport> {
-  return services.workers.run('check-version', { version: asOfVersion(boardId, asOf), scope })
+  return services.workers.run('check-version', { version: asOfVersion(boardId, asOf), scope }, { boardId, ...replayLane(asOf.log) })
 }
 
 /**

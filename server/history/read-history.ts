@@ -11,6 +11,7 @@ import type { StoredLog } from '../snapshots/board-state.ts'
 import type { HistoryStart, HistoryStore } from '../storage/storage.ts'
 import { AuthorNames } from './authors.ts'
 import { EditSessions, type RawSession } from './edit-sessions.ts'
+import { replayLane } from './replay-lane.ts'
 
 type HistoryServices = Pick<Services, 'storage' | 'workers'>
 
@@ -71,7 +72,7 @@ export type BoardAsOfResult = Exclude<AsOfLog, { kind: 'kept' }> | { kind: 'rebu
 export async function readBoardAsOf(services: HistoryServices, boardId: string, asOf: string): Promise<BoardAsOfResult | null> {
   const stored = await readAsOfLog(services, boardId, asOf)
   if (stored?.kind !== 'kept') return stored
-  const { state, model, contentHash } = await services.workers.run('board-as-of', { boardId, log: stored.log })
+  const { state, model, contentHash } = await services.workers.run('board-as-of', { boardId, log: stored.log }, { boardId, ...replayLane(stored.log) })
   return { kind: 'rebuilt', asOf: { asOf, at: stored.at, exact: stored.exact, contentHash }, state, model }
 }
 

@@ -27,6 +27,7 @@ import { ensureSnapshotBytes, spendSnapshotBytes } from './snapshot-bytes.ts'
 import type { BoardEnv, SignedInEnv } from './app-env.ts'
 import { keptAsOf, pastTime } from './as-of-query.ts'
 import { readLogAsOf } from './board-history-read.ts'
+import { replayLane } from '../history/replay-lane.ts'
 import { boardParams, boardRole, boardRoleUntilAnswered, refuseArchived, rightStillHeld, snapshotParams } from './board-role.ts'
 import { ApiError, notFound } from './errors.ts'
 import { jsonBytes, sendJsonText } from './json-text.ts'
@@ -117,7 +118,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const snapshot = await spendingSnapshot(c, () =>
         givenBackOnFailure(services.allowances.snapshots, principal, async () => {
           const past = asOf === undefined ? null : keptAsOf(await readLogAsOf(c, pastTime(c, asOf)))
-          const captured = past ? await services.workers.run('capture-board', { boardId: id, log: past.log }) : await captureStoredBoard(services, id)
+          const captured = past ? await services.workers.run('capture-board', { boardId: id, log: past.log }, { boardId: id, ...replayLane(past.log) }) : await captureStoredBoard(services, id)
           if (!captured) throw notFound('Board')
           // Capturing ran in a worker thread: the right to record its result is decided again.
           await rightStillHeld(c)()

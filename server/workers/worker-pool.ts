@@ -135,6 +135,11 @@ export type JobOptions = {
    * after; the caller must not read them again.
    */
   moveInput?: boolean
+  /**
+   * A job of a short kind whose cost, known before it runs, is past a short job's bound (a past version replaying more
+   * rows than a live board read ever does: history/replay-lane.ts): it runs on the general threads only, never the short lane's.
+   */
+  long?: boolean
 }
 
 /** Overruns and recurring errors remembered at most: the oldest is forgotten first. */
@@ -256,7 +261,7 @@ export class WorkerPool {
     return { threads: this.threads.size, running, queued: this.queue.length, heapBytes, lanes }
   }
 
-  private readonly isShort = (job: Job): boolean => this.options.shortLane?.jobs.has(job.name) ?? false
+  private readonly isShort = (job: Job): boolean => !job.options.long && (this.options.shortLane?.jobs.has(job.name) ?? false)
 
   private async submit<K extends JobName>(name: K, input: JobInput<K>, options: JobOptions): Promise<JobOutput<K>> {
     if (this.closed) throw closedError(name)

@@ -1,0 +1,21 @@
+/**
+ * Which lane a rebuild of a past version runs on, from what it replays, known
+ * before it runs. A short job's cost is bounded by a board's size limits
+ * (job-lanes.ts): the live log a board read replays is folded once it holds
+ * rowsBeforeCompaction rows. A past time has no such bound: between two kept
+ * checkpoints an hour of typing may be 30,000 rows or more (thinning keeps one
+ * checkpoint an hour, and drops unearned ones), each replay of them 1 to 4 s;
+ * two members keeping their as-of reads in flight held the short lane, and the
+ * owner's reads of another board waited 0.7 to 2.5 s for it (red team 33a).
+ * A rebuild replaying more rows than the live log ever holds runs on the
+ * general threads, as an export does.
+ */
+import { rowsBeforeCompaction } from '../relay/compaction.ts'
+import type { StoredLog } from '../snapshots/board-state.ts'
+import type { JobOptions } from '../workers/worker-pool.ts'
+
+/** The job options of a rebuild of `log`: long when it replays more rows after its checkpoint than a live board read would. */
+export function replayLane(log: StoredLog): Pick<JobOptions, 'long'> {
+  const rows = Array.isArray(log.updates) ? log.updates.length : log.updates.ends.length
+  return rows > rowsBeforeCompaction(log.checkpoint?.byteLength ?? 0) ? { long: true } : {}
+}
