@@ -176,6 +176,8 @@ async function openServices(config: Config, options: ServiceOptions, logger: Log
     // The server's own work, also when a person's change set it off.
     merge: (checkpoint, rows) => asServer(() => workers.run('merge-state', { checkpoint, rows })),
     history,
+    sliceRows: config.COMPACTION_SLICE_ROWS,
+    failed: metrics?.compactionFailed,
   })
   const historySweep = createHistorySweep({ storage, logger, ...history })
   const autoSnapshots = new AutoSnapshots(
