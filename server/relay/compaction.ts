@@ -44,6 +44,8 @@ export type CompactionOptions = {
   sliceRows?: number
   /** Counts a compaction that failed (a metric). */
   failed?: () => void
+  /** The wait before a failed compaction is tried again, doubled after each failure in a row (RETRY_FIRST_MS). */
+  retryFirstMs?: number
 }
 
 export const COMPACT_AFTER_ROWS = 500
@@ -167,7 +169,7 @@ export class Compaction implements RoomExtension {
     this.options.failed?.()
     const board = this.boards.get(boardId)
     const failures = board ? ++board.failures : 1
-    const retryMs = Math.min(RETRY_LAST_MS, RETRY_FIRST_MS * 2 ** (failures - 1))
+    const retryMs = Math.min(RETRY_LAST_MS, (this.options.retryFirstMs ?? RETRY_FIRST_MS) * 2 ** (failures - 1))
     this.options.logger.error({ boardId, err: errorMessage(error), failures, sliceRows, retryMs }, 'compaction failed; tried again later with a smaller slice')
     if (!board) return
     clearTimeout(board.retry)
