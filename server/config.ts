@@ -7,7 +7,7 @@ import { z } from 'zod'
 import { DEFAULT_WORD_DIFF_BOUNDS } from '../shared/word-diff-bounds.ts'
 import { HTTP_LIMITS, RELAY_LIMITS } from '../shared/limits.ts'
 import { DEFAULT_BRIEFING_MAX_CHARS } from './export/briefing-size.ts'
-import { COMPACTION_SLICE_ROWS } from './relay/compaction.ts'
+import { COMPACTION_SLICE_ROWS } from './relay/compaction-slice.ts'
 import { LOG_PAGE_ROWS } from './storage/sqlite-tail-pages.ts'
 
 type NumberRule = {

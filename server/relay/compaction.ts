@@ -30,6 +30,7 @@ import type { Commit } from './commit-log.ts'
 import type { Room } from './room.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import { thinAlone } from '../history/one-thinning.ts'
+import { COMPACTION_SLICE_ROWS } from './compaction-slice.ts'
 
 export type CompactionOptions = {
   storage: Pick<Storage, 'log' | 'history'>
@@ -49,12 +50,6 @@ export type CompactionOptions = {
 }
 
 export const COMPACT_AFTER_ROWS = 500
-
-/**
- * Above the rows any board up to BOARD_MAX_BYTES waits for (rowsBeforeCompaction: 16,384 at 32 MiB), so a slice is
- * cut only from a backlog; 20,000 keystroke rows fold in a few seconds beside the checkpoint's own cost.
- */
-export const COMPACTION_SLICE_ROWS = 20_000
 
 /** A failing board's slice is halved down to this. */
 const SMALLEST_SLICE_ROWS = 100

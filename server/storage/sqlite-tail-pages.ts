@@ -6,9 +6,18 @@
  * machine, /healthz waiting as long), where a page holds it for a page's rows.
  */
 import type { LogRow } from './storage.ts'
-import type { TailQueries } from './sqlite-update-log.ts'
 
-export type Tail = ReturnType<TailQueries['readTail']>
+/** A board's latest checkpoint (none before its first compaction) and rows after it. */
+type Tail<Checkpoint> = { checkpoint: Checkpoint | undefined; rows: LogRow[] }
+
+/** The prepared reads of a board's tail (tailQueries in sqlite-update-log.ts). */
+type TailReads<Checkpoint extends { throughSeq: number }> = {
+  latestCheckpoint: { get(params: { boardId: string }): Checkpoint | undefined }
+  /** A page of rows after `after`, or null once the latest checkpoint no longer ends at `through`. */
+  readPage(boardId: string, through: number, after: number, limit: number): LogRow[] | null
+  /** The whole tail in one statement. */
+  readTail(boardId: string): Tail<Checkpoint>
+}
 
 /** Rows a page holds unless BOARD_LOG_PAGE_ROWS says otherwise: some 15 ms of a loaded machine. */
 export const LOG_PAGE_ROWS = 2_000
@@ -22,7 +31,11 @@ const PAGED_ATTEMPTS = 3
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** The tail, at most `maxRows` rows of it (a compaction's slice), `pageRows` rows per statement. */
-export async function readTailInPages(tail: TailQueries, boardId: string, limits: { pageRows: number; maxRows?: number }): Promise<Tail> {
+export async function readTailInPages<Checkpoint extends { throughSeq: number }>(
+  tail: TailReads<Checkpoint>,
+  boardId: string,
+  limits: { pageRows: number; maxRows?: number },
+): Promise<Tail<Checkpoint>> {
   for (let attempt = 0; attempt < PAGED_ATTEMPTS; attempt++) {
     const read = await readPagesOnce(tail, boardId, limits)
     if (read) return read
@@ -32,7 +45,11 @@ export async function readTailInPages(tail: TailQueries, boardId: string, limits
 }
 
 /** The tail read page by page, or null when another checkpoint became the latest in between. */
-async function readPagesOnce(tail: TailQueries, boardId: string, { pageRows, maxRows = Infinity }: { pageRows: number; maxRows?: number }): Promise<Tail | null> {
+async function readPagesOnce<Checkpoint extends { throughSeq: number }>(
+  tail: TailReads<Checkpoint>,
+  boardId: string,
+  { pageRows, maxRows = Infinity }: { pageRows: number; maxRows?: number },
+): Promise<Tail<Checkpoint> | null> {
   const checkpoint = tail.latestCheckpoint.get({ boardId })
   const through = checkpoint?.throughSeq ?? 0
   const rows: LogRow[] = []
