@@ -69,14 +69,13 @@ async function writeBacklog(): Promise<string> {
     const editors = [new Y.Doc(), new Y.Doc()]
     for (const editor of editors) applyStoredState(editor, stored)
     const rows: Uint8Array[] = []
+    const typed = (update: Uint8Array, origin: unknown) => origin !== 'relayed' && rows.push(update)
+    for (const editor of editors) editor.on('update', typed)
     for (let i = 0; i < backlogRows; i++) {
       const [typist, reader] = i % 2 === 0 ? [editors[0]!, editors[1]!] : [editors[1]!, editors[0]!]
-      const before = Y.encodeStateVector(typist)
       const text = assessmentText(typist, board.assessments[0]!.id, 'judgment')
       text.insert(text.length, String.fromCharCode(97 + (i % 26)))
-      const update = Y.encodeStateAsUpdate(typist, before)
-      Y.applyUpdate(reader, update)
-      rows.push(update)
+      Y.applyUpdate(reader, rows.at(-1)!, 'relayed')
     }
     for (let i = 0; i < rows.length; i += 1_000) {
       await storage.log.append(boardId, rows.slice(i, i + 1_000).map((update, j) => ({ update, origin: `bench-editor-${(i + j) % 2}` })))
