@@ -22,6 +22,11 @@ import { clientsDestroyedAfterEach, type TestClient } from './helpers/yjs-client
 
 const postgresMissing = await missingServices('postgres')
 const connect = clientsDestroyedAfterEach()
+let server: TestServer | undefined
+afterEach(async () => {
+  await server?.destroy()
+  server = undefined
+})
 
 const SLICE_ROWS = 15
 const KEYSTROKES = 90
@@ -47,12 +52,6 @@ async function typeByTurns(wsUrl: string, boardId: string, keystrokes: number): 
 }
 
 describeEachDialect(postgresMissing, 'compaction in slices on %s', (dialect) => {
-  let server: TestServer | undefined
-  afterEach(async () => {
-    await server?.destroy()
-    server = undefined
-  })
-
   it('folds a backlog slice by slice once the typing has stopped, and the board loads whole after a restart', async () => {
     const compactions = new Gate()
     compactions.hold()
@@ -86,12 +85,6 @@ describeEachDialect(postgresMissing, 'compaction in slices on %s', (dialect) => 
 })
 
 describe('a compaction that fails', () => {
-  let server: TestServer | undefined
-  afterEach(async () => {
-    await server?.destroy()
-    server = undefined
-  })
-
   it('is tried again with nobody typing, and counted', async () => {
     // Every compaction fails while the editors type, and the first two after they stop: only a retry of its own folds the board.
     let typing = true
@@ -120,12 +113,6 @@ describe('a compaction that fails', () => {
 })
 
 describe('a board read from SQLite', () => {
-  let server: TestServer | undefined
-  afterEach(async () => {
-    await server?.destroy()
-    server = undefined
-  })
-
   it('is read in pages of BOARD_LOG_PAGE_ROWS with turns of the event loop between', async () => {
     server = await startTestServer({ compactAfterRows: 1_000_000, env: { BOARD_LOG_PAGE_ROWS: '10' } })
     const boardId = await apiClient(server.url).createBoard('Read in pages')
