@@ -7,6 +7,8 @@ import { z } from 'zod'
 import { DEFAULT_WORD_DIFF_BOUNDS } from '../shared/word-diff-bounds.ts'
 import { HTTP_LIMITS, RELAY_LIMITS } from '../shared/limits.ts'
 import { DEFAULT_BRIEFING_MAX_CHARS } from './export/briefing-size.ts'
+import { COMPACTION_SLICE_ROWS } from './relay/compaction-slice.ts'
+import { LOG_PAGE_ROWS } from './storage/sqlite-tail-pages.ts'
 
 type NumberRule = {
   /** What the value must be, for the message, e.g. "a whole number of seconds". */
@@ -266,6 +268,10 @@ function configSchema() {
     BRIEFING_MAX_CHARS: wholeNumber('a whole number of characters', 1000, 1_000_000_000, DEFAULT_BRIEFING_MAX_CHARS).default(DEFAULT_BRIEFING_MAX_CHARS),
     /** Time rebuilding a stored board may take (snapshot capture and reading, compaction, each side of a diff). */
     BOARD_STATE_TIME_BUDGET_MS: milliseconds(30_000),
+    /** Log rows one compaction folds at most (halved for a board after each failure): a board whose backlog outgrew the budget still compacts, slice by slice. */
+    COMPACTION_SLICE_ROWS: count('rows', 1, 10_000_000).default(COMPACTION_SLICE_ROWS),
+    /** Log rows SQLite reads per statement when a board is loaded or compacted, with a turn of the event loop between (other requests answered meanwhile). */
+    BOARD_LOG_PAGE_ROWS: count('rows', 1, 10_000_000).default(LOG_PAGE_ROWS),
     // What one client's HTTP connections may cost (README: "What a member cannot do").
     HTTP_ANSWERS_IN_FLIGHT_PER_PERSON: count('answers', 1, 100_000).default(HTTP_LIMITS.answersInFlightPerPerson),
     HTTP_SEND_TIMEOUT_MS: milliseconds(HTTP_LIMITS.sendTimeoutMs),

@@ -122,6 +122,8 @@ export type ServiceOptions = {
   access?: (storage: Storage) => Access
   /** Compact a board once this many log rows follow its checkpoint (tests that count rows move it). */
   compactAfterRows?: number
+  /** The first wait before a failed compaction is tried again (tests of the retry wait less than the 5 s default). */
+  compactRetryMs?: number
   /** How often a board past its size limit is measured again (tests of the limit wait less than FULL_BOARD_RECHECK_MS). */
   boardFullRecheckMs?: number
   /** What the keys of the shared counts in Redis start with, instead of the deployment's namespace (tests of servers on databases of their own share theirs). */
@@ -173,9 +175,12 @@ async function openServices(config: Config, options: ServiceOptions, logger: Log
     storage,
     logger,
     afterRows: options.compactAfterRows,
+    retryFirstMs: options.compactRetryMs,
     // The server's own work, also when a person's change set it off.
     merge: (checkpoint, rows) => asServer(() => workers.run('merge-state', { checkpoint, rows })),
     history,
+    sliceRows: config.COMPACTION_SLICE_ROWS,
+    failed: metrics?.compactionFailed,
   })
   const historySweep = createHistorySweep({ storage, logger, ...history })
   const autoSnapshots = new AutoSnapshots(

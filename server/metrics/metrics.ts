@@ -52,6 +52,8 @@ export class Metrics {
   readonly historyDatedBack: () => void
   /** Counts a request (HTTP or websocket upgrade) refused because its board's stored history cannot be applied. */
   readonly damagedBoardRefused: () => void
+  /** Counts a compaction that failed (relay/compaction.ts): the board is tried again later with a smaller slice. */
+  readonly compactionFailed: () => void
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>
   private sources: MetricsSources | undefined
 
@@ -104,6 +106,11 @@ export class Metrics {
       'Requests and websocket joins refused (503 board_damaged) because a log row or checkpoint of their board cannot be applied; the log names each board and row once (alert when it grows)',
     )
     this.damagedBoardRefused = () => damagedBoardRefusals.inc()
+    const compactionFailures = counter(
+      'assay_compaction_failures_total',
+      'Compactions of a board’s log that failed (over BOARD_STATE_TIME_BUDGET_MS, a worker or database failure), each tried again after a wait that doubles, with half the rows (alert when it keeps growing)',
+    )
+    this.compactionFailed = () => compactionFailures.inc()
     const historyReadsCached = counter('assay_history_reads_cached_total', 'History reads served by an identical one completed before, kept while the log is unchanged (HISTORY_READ_CACHE_BYTES), by kind', ['kind'])
 
     const state = <Label extends string = never>(name: string, help: string, collect: (gauge: Gauge<Label>, sources: MetricsSources) => void, labelNames: readonly Label[] = []) => {

@@ -12,6 +12,16 @@
  * applying that checkpoint. A board is folded once its rows number both
  * `afterRows` and one per ROW_PER_STATE_BYTES of its last checkpoint (or, loaded
  * with none, `afterRows`).
+ *
+ * A compaction folds at most a slice of the rows (`sliceRows`, the oldest
+ * first) and writes a checkpoint through the last of them; while the rows
+ * left still number what the board waits for, the next slice follows at once,
+ * whether or not anyone edits. Folding everything since the checkpoint let a
+ * backlog that outgrew the time budget grow with every attempt stopped (a
+ * board of 12 MB typed on a keystroke a row: 15 attempts, 71,000 rows, none
+ * done). A compaction that fails is tried again after a wait that doubles
+ * (RETRY_FIRST_MS to RETRY_LAST_MS), with its slice halved, and is logged and
+ * counted (`failed`).
  */
 import type { Logger } from '../log.ts'
 import type { HistoryPolicy, MergeState, Storage, StoredBoardState } from '../storage/storage.ts'
@@ -20,6 +30,7 @@ import type { Commit } from './commit-log.ts'
 import type { Room } from './room.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import { thinAlone } from '../history/one-thinning.ts'
+import { COMPACTION_SLICE_ROWS } from './compaction-slice.ts'
 
 export type CompactionOptions = {
   storage: Pick<Storage, 'log' | 'history'>
@@ -30,9 +41,24 @@ export type CompactionOptions = {
   merge: MergeState
   /** How long a board's history is kept: after a compaction it is thinned to it (at most every few minutes). Kept whole otherwise. */
   history?: { policy: HistoryPolicy; now: () => Date }
+  /** Rows one compaction folds at most (COMPACTION_SLICE_ROWS). */
+  sliceRows?: number
+  /** Counts a compaction that failed (a metric). */
+  failed?: () => void
+  /** The wait before a failed compaction is tried again, doubled after each failure in a row (RETRY_FIRST_MS). */
+  retryFirstMs?: number
 }
 
 export const COMPACT_AFTER_ROWS = 500
+
+/** A failing board's slice is halved down to this. */
+const SMALLEST_SLICE_ROWS = 100
+/** The wait before a failed compaction is tried again, doubled after each failure up to the last. */
+const RETRY_FIRST_MS = 5_000
+const RETRY_LAST_MS = 5 * 60_000
+
+/** Per loaded board: its log rows after the checkpoint, how many it waits for before a fold, and its failures in a row. */
+type BoardCompaction = { rows: number; due: number; failures: number; retry?: NodeJS.Timeout }
 
 /**
  * Past 1 MiB of checkpoint, a board waits for one more row per 2 KiB: 1,850
@@ -53,19 +79,20 @@ const THIN_EVERY_MS = 10 * 60_000
 
 export class Compaction implements RoomExtension {
   readonly name = 'compaction'
-  /** Per loaded board: its log rows after the checkpoint, and how many it waits for before a fold. */
-  private readonly boards = new Map<string, { rows: number; due: number }>()
+  private readonly boards = new Map<string, BoardCompaction>()
   private readonly running = new Map<string, Promise<void>>()
   /** When each board's history was last thinned on this instance. */
   private readonly thinnedAt = new Map<string, number>()
   private readonly afterRows: number
+  private readonly sliceRows: number
 
   constructor(private readonly options: CompactionOptions) {
     this.afterRows = options.afterRows ?? COMPACT_AFTER_ROWS
+    this.sliceRows = options.sliceRows ?? COMPACTION_SLICE_ROWS
   }
 
   onLoaded(room: Room, stored: StoredBoardState): void {
-    this.boards.set(room.boardId, { rows: stored.updates.length, due: this.rowsBefore(stored.checkpoint?.byteLength ?? 0) })
+    this.boards.set(room.boardId, { rows: stored.updates.length, due: this.rowsBefore(stored.checkpoint?.byteLength ?? 0), failures: 0 })
     this.compactIfDue(room.boardId)
   }
 
@@ -76,36 +103,77 @@ export class Compaction implements RoomExtension {
   }
 
   onUnloaded(room: Room): void {
+    clearTimeout(this.boards.get(room.boardId)?.retry)
     this.boards.delete(room.boardId)
     this.thinnedAt.delete(room.boardId)
   }
 
-  /** Compacts a board's log now; resolves when done (a compaction already running is joined). */
+  /**
+   * Compacts a slice of a board's log now; resolves when done (a compaction already running is joined). The next
+   * slice follows on its own while the board is loaded and its rows left are due.
+   */
   compact(boardId: string): Promise<void> {
     const running = this.running.get(boardId)
     if (running) return running
-    const job = this.options.storage.log
-      .compact(boardId, this.options.merge)
-      .then(async ({ mergedRows, checkpointBytes }) => {
-        const board = this.boards.get(boardId)
-        if (board && mergedRows > 0) {
-          board.rows = Math.max(0, board.rows - mergedRows)
-          board.due = this.rowsBefore(checkpointBytes)
-        }
-        this.options.logger.debug({ boardId, mergedRows, checkpointBytes }, 'compacted board log')
-        await this.thin(boardId)
-      })
-      .catch((error: unknown) => {
-        this.options.logger.error({ boardId, err: errorMessage(error) }, 'compaction or thinning of the history failed')
-      })
-      .finally(() => this.running.delete(boardId))
+    const job = this.compactSlice(boardId).finally(() => {
+      this.running.delete(boardId)
+      this.compactIfDue(boardId)
+    })
     this.running.set(boardId, job)
     return job
   }
 
-  /** Waits for the compactions under way: the storage they write to closes next. */
+  /** Waits for the compactions under way, and calls off the retries: the storage they write to closes next. */
   async close(): Promise<void> {
+    for (const board of this.boards.values()) clearTimeout(board.retry)
+    this.boards.clear()
     await Promise.allSettled(this.running.values())
+  }
+
+  /** One slice folded, then the history thinned; a failure of either is logged here, never thrown. */
+  private async compactSlice(boardId: string): Promise<void> {
+    const failures = this.boards.get(boardId)?.failures ?? 0
+    const sliceRows = Math.max(Math.min(SMALLEST_SLICE_ROWS, this.sliceRows), Math.floor(this.sliceRows / 2 ** failures))
+    let compacted
+    try {
+      compacted = await this.options.storage.log.compact(boardId, this.options.merge, sliceRows)
+    } catch (error) {
+      this.failed(boardId, sliceRows, error)
+      return
+    }
+    const { mergedRows, checkpointBytes } = compacted
+    const board = this.boards.get(boardId)
+    if (board) board.failures = 0
+    if (board && mergedRows > 0) {
+      board.rows = Math.max(0, board.rows - mergedRows)
+      board.due = this.rowsBefore(checkpointBytes)
+    } else if (board) {
+      // Nothing to fold, or another instance wrote first (and folds them): counted again from the next commit, so no next slice spins on it.
+      board.rows = 0
+    }
+    this.options.logger.debug({ boardId, mergedRows, checkpointBytes }, 'compacted board log')
+    try {
+      await this.thin(boardId)
+    } catch (error) {
+      this.options.logger.error({ boardId, err: errorMessage(error) }, 'thinning of the history failed')
+    }
+  }
+
+  /** Logs and counts a failed compaction and tries the board again after a wait that doubles with each failure in a row. */
+  private failed(boardId: string, sliceRows: number, error: unknown): void {
+    this.options.failed?.()
+    const board = this.boards.get(boardId)
+    const failures = board ? ++board.failures : 1
+    const retryMs = Math.min(RETRY_LAST_MS, (this.options.retryFirstMs ?? RETRY_FIRST_MS) * 2 ** (failures - 1))
+    this.options.logger.error({ boardId, err: errorMessage(error), failures, sliceRows, retryMs }, 'compaction failed; tried again later with a smaller slice')
+    if (!board) return
+    clearTimeout(board.retry)
+    board.retry = setTimeout(() => {
+      board.retry = undefined
+      this.compactIfDue(boardId)
+    }, retryMs)
+    // A wait for a retry keeps no process alive.
+    board.retry.unref()
   }
 
   /** Drops what the history policy no longer keeps of the board, unless done a little while ago. */
@@ -127,7 +195,8 @@ export class Compaction implements RoomExtension {
 
   private compactIfDue(boardId: string): void {
     const board = this.boards.get(boardId)
-    if (!board || board.rows < board.due) return
+    // A board waiting for its retry is left alone by commits meanwhile: a failing fold is not started again on every keystroke.
+    if (!board || board.rows < board.due || board.retry || this.running.has(boardId)) return
     // compact() logs its own failures; this catch is for anything that escapes them, so no rejection goes unhandled.
     this.compact(boardId).catch((error: unknown) => this.options.logger.error({ boardId, err: errorMessage(error) }, 'compaction failed'))
   }

@@ -15,6 +15,7 @@ export type StorageConfig = Pick<
   | 'DATABASE_MIGRATION_LOCK_TIMEOUT_MS'
   | 'DATABASE_MIGRATION_WAIT_MS'
   | 'HISTORY_CLOCK_TOLERANCE_MS'
+  | 'BOARD_LOG_PAGE_ROWS'
 >
 
 /**
@@ -37,5 +38,5 @@ export async function openStorage(config: StorageConfig, logger: Logger, clock?:
     })
   }
   const { openSqliteStorage } = await import('./sqlite.ts')
-  return openSqliteStorage({ dataDir: config.DATA_DIR, synchronous: config.SQLITE_SYNCHRONOUS, walLimitBytes: config.SQLITE_WAL_LIMIT_MB * 1024 ** 2, logger, clock, futureHistory })
+  return openSqliteStorage({ dataDir: config.DATA_DIR, synchronous: config.SQLITE_SYNCHRONOUS, walLimitBytes: config.SQLITE_WAL_LIMIT_MB * 1024 ** 2, logger, clock, futureHistory, logPageRows: config.BOARD_LOG_PAGE_ROWS })
 }

@@ -143,10 +143,10 @@ export class PgUpdateLogStore implements UpdateLogStore {
    * runs with no lock held, so appends go on meanwhile. The write takes the
    * lock again and gives up if another instance compacted the board in between.
    */
-  async compact(boardId: string, merge: MergeState): Promise<Compacted> {
+  async compact(boardId: string, merge: MergeState, maxRows?: number): Promise<Compacted> {
     const { checkpoint, rows } = await this.db.transaction(async (tx) => {
       await lockExclusively(tx, boardId)
-      return readTail(tx, boardId)
+      return readTail(tx, boardId, maxRows)
     })
     if (rows.length === 0) return { mergedRows: 0, checkpointBytes: 0 }
     const through = checkpoint?.throughSeq ?? 0
@@ -355,16 +355,18 @@ export async function latestCheckpoint(db: Reader, boardId: string) {
 }
 
 /** The latest checkpoint and every row after it, with their authors and times. */
-export async function readTail(db: Reader, boardId: string) {
+/** The latest checkpoint and the rows after it: all of them, or the oldest `maxRows` (a compaction's slice). */
+export async function readTail(db: Reader, boardId: string, maxRows?: number) {
   const checkpoint = await latestCheckpoint(db, boardId)
-  return { checkpoint, rows: await rowsAfter(db, boardId, checkpoint?.throughSeq ?? 0) }
+  return { checkpoint, rows: await rowsAfter(db, boardId, checkpoint?.throughSeq ?? 0, maxRows) }
 }
 
-async function rowsAfter(db: Reader, boardId: string, afterSeq: number): Promise<LogRow[]> {
-  const stored = await db
+async function rowsAfter(db: Reader, boardId: string, afterSeq: number, maxRows?: number): Promise<LogRow[]> {
+  const query = db
     .select({ seq: boardUpdates.seq, update: boardUpdates.update, origin: boardUpdates.origin, at: boardUpdates.createdAt })
     .from(boardUpdates)
     .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, afterSeq)))
     .orderBy(asc(boardUpdates.seq))
+  const stored = await (maxRows === undefined ? query : query.limit(maxRows))
   return stored.map((row) => ({ ...row, update: new Uint8Array(row.update) }))
 }

@@ -9,6 +9,7 @@ import { stateBytes } from './driver-bytes.ts'
 import type { FutureHistory } from './future-history.ts'
 import { BOARDS_PER_PAGE, boardsAhead, datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
 import { lastRowTime } from './log-rows.ts'
+import { LOG_PAGE_ROWS, readTailInPages } from './sqlite-tail-pages.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { sqliteClientWriters, type SqliteClientWriters } from './sqlite-client-writers.ts'
 import { BoardRowGone } from './storage-errors.ts'
@@ -39,6 +40,8 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
     private readonly clock: Clock,
     private readonly checkFile: () => void,
     future: FutureHistory,
+    /** Rows read per statement when a board is loaded or compacted (sqlite-tail-pages.ts). */
+    private readonly pageRows = LOG_PAGE_ROWS,
   ) {
     this.toleranceMs = future.toleranceMs
     const clientWriters = (this.clientWriters = sqliteClientWriters(db))
@@ -123,7 +126,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   }
 
   async load(boardId: string): Promise<StoredBoardState> {
-    const { checkpoint, rows } = this.tail.readTail(boardId)
+    const { checkpoint, rows } = await readTailInPages(this.tail, boardId, { pageRows: this.pageRows })
     const lastSeq = rows.at(-1)?.seq ?? checkpoint?.throughSeq ?? 0
     // One writer at a time, each numbering its rows as it writes them: no lower number commits after a higher one.
     return { checkpoint: checkpoint ? stateBytes(checkpoint.state) : null, updates: rows.map((row) => row.update), rowSeqs: rows.map((row) => row.seq), lastSeq, completeThrough: lastSeq }
@@ -151,10 +154,10 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   /**
    * The merge (seconds for a large board, in a worker thread) runs between the
    * read and the write; rows appended meanwhile have higher sequence numbers and
-   * wait for the next compaction. The write gives up if another compaction wrote first.
+   * wait for the next compaction, as do those past `maxRows`. The write gives up if another compaction wrote first.
    */
-  async compact(boardId: string, merge: MergeState): Promise<Compacted> {
-    const { checkpoint, rows } = this.tail.readTail(boardId)
+  async compact(boardId: string, merge: MergeState, maxRows?: number): Promise<Compacted> {
+    const { checkpoint, rows } = await readTailInPages(this.tail, boardId, { pageRows: this.pageRows, maxRows })
     if (rows.length === 0) return { mergedRows: 0, checkpointBytes: 0 }
     const through = checkpoint?.throughSeq ?? 0
     const folded = await merge(checkpoint ? new Uint8Array(checkpoint.state) : null, rows)
@@ -253,6 +256,25 @@ export function tailQueries(db: SqliteDb) {
     .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, sql.placeholder('after'))))
     .orderBy(asc(boardUpdates.seq))
     .prepare()
+  /** Up to `limit` rows after `after`, oldest first: a page of a tail read in turns (sqlite-tail-pages.ts). */
+  const rowsPage = db
+    .select({ seq: boardUpdates.seq, update: boardUpdates.update, origin: boardUpdates.origin, at: boardUpdates.createdAt })
+    .from(boardUpdates)
+    .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, sql.placeholder('after'))))
+    .orderBy(asc(boardUpdates.seq))
+    .limit(sql.placeholder('limit'))
+    .prepare()
+  /** Where the latest checkpoint ends, without its state (megabytes on a large board). */
+  const latestThrough = db.select({ throughSeq: boardCheckpoints.throughSeq }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).orderBy(desc(boardCheckpoints.throughSeq)).limit(1).prepare()
+  /**
+   * A page of rows after `after`, or null once the latest checkpoint no longer ends at `through`: rows after the
+   * latest checkpoint are never dropped, so while it stays the latest the pages read in turns are the rows a single
+   * read would have given.
+   */
+  const readPage = db.$client.transaction((board: string, through: number, after: number, limit: number): LogRow[] | null => {
+    if ((latestThrough.get({ boardId: board })?.throughSeq ?? 0) !== through) return null
+    return rowsPage.all({ boardId: board, after, limit }).map((row) => ({ ...row, update: stateBytes(row.update) }))
+  })
   /**
    * The latest checkpoint and every row after it, with their authors and
    * times, in one transaction so that both agree. better-sqlite3's own
@@ -264,7 +286,7 @@ export function tailQueries(db: SqliteDb) {
     const rows: LogRow[] = rowsAfter.all({ boardId: board, after: checkpoint?.throughSeq ?? 0 }).map((row) => ({ ...row, update: stateBytes(row.update) }))
     return { checkpoint, rows }
   })
-  return { latestCheckpoint, rowsAfter, readTail }
+  return { latestCheckpoint, rowsAfter, readTail, readPage }
 }
 
 export type TailQueries = ReturnType<typeof tailQueries>

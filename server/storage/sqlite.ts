@@ -58,6 +58,8 @@ export type SqliteOptions = {
   clock?: Clock
   /** How far ahead of the clock a board's history is carried, and who hears of one dated back. */
   futureHistory: FutureHistory
+  /** Log rows read per statement when a board is loaded or compacted (BOARD_LOG_PAGE_ROWS). */
+  logPageRows?: number
 }
 
 export const SQLITE_FILE_NAME = 'assay.db'
@@ -136,7 +138,7 @@ function sqliteStorage(client: Database.Database, path: string, options: SqliteO
   return {
     dialect: 'sqlite',
     boards: new SqliteBoardRecordStore(db, clock),
-    log: new SqliteUpdateLogStore(db, clock, checkWrite, options.futureHistory),
+    log: new SqliteUpdateLogStore(db, clock, checkWrite, options.futureHistory, options.logPageRows),
     history: new SqliteHistoryStore(db),
     snapshots: new SqliteSnapshotStore(db, clock),
     reviews: new SqliteReviewStore(db),

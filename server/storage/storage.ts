@@ -227,9 +227,11 @@ export interface UpdateLogStore {
    * (history/earned-copies.ts), its moments rebuilt from the one before and those rows. Rows
    * appended while `merge` runs are left for the next compaction, and of two
    * instances compacting a board at once only one writes. Nothing is written
-   * for a board deleted while `merge` ran.
+   * for a board deleted while `merge` ran. With `maxRows`, only the oldest
+   * that many rows after the checkpoint are folded (a slice: the checkpoint
+   * written covers exactly them), the rest left for the next compaction.
    */
-  compact(boardId: string, merge: MergeState): Promise<Compacted>
+  compact(boardId: string, merge: MergeState, maxRows?: number): Promise<Compacted>
   /** Log rows after the latest checkpoint. */
   count(boardId: string): Promise<number>
   /** The bytes a load of the board reads: its latest checkpoint's and those of the log rows after it (sizes only, never the bytes themselves). */
