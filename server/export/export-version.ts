@@ -131,7 +131,7 @@ export async function exportVersion(
     await auditedAnswer(stillAllowed, {
       sent: () => audit(services, { actor: by, action: 'export', boardId, detail: { ...detail, hash: exported.hash } }),
       refused: () => audit(services, { actor: by, action: 'export-failed', boardId, detail: { ...detail, refusal: 'right-lost' } }),
-    })
+    }, services.logger)
     return exported.file
   } catch (error) {
     // An export that failed after its work is audited; one refused at once for that failure (overran-before, too large

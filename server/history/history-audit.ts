@@ -35,7 +35,13 @@ export class HistoryAudit {
     this.lastWritten.delete(key)
     this.lastWritten.set(key, now)
     if (this.lastWritten.size > REMEMBERED) this.lastWritten.delete(this.lastWritten.keys().next().value!)
-    await audit(services, { actor: by, action: 'history-viewed', boardId, detail: readDetail(what, detail) })
+    try {
+      await audit(services, { actor: by, action: 'history-viewed', boardId, detail: readDetail(what, detail) })
+    } catch (error) {
+      // Not written, so not seen: the next read writes it.
+      if (this.lastWritten.get(key) === now) this.lastWritten.delete(key)
+      throw error
+    }
   }
 
   /**

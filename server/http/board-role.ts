@@ -81,7 +81,7 @@ export function boardRoleUntilAnswered(needed: Role) {
       c.set('answerAudit', UNAUDITED)
       await next()
       // A refusal (and a 304) discloses nothing the caller may no longer read.
-      if (c.res.ok) await auditedAnswer(rightToAnswerHeld(c), c.var.answerAudit ?? UNAUDITED)
+      if (c.res.ok) await auditedAnswer(rightToAnswerHeld(c), c.var.answerAudit ?? UNAUDITED, c.var.services.logger)
     })
   })
 }
