@@ -1,3 +1,4 @@
+import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../http/errors.ts'
 import { auditedAnswer, type AnswerAudit } from './audited-answer.ts'
@@ -13,7 +14,7 @@ function recorded(refusedWrite: () => Promise<void> = async () => undefined) {
       await refusedWrite()
     },
   }
-  return { entry, written, logged, logger: { error: (_fields: object, message: string) => void logged.push(message) } }
+  return { entry, written, logged, logger: pino({ level: 'error' }, { write: (line: string) => void logged.push(line) }) }
 }
 
 describe('auditedAnswer', () => {
