@@ -96,10 +96,11 @@ describe('stamping presence', () => {
     expect(stamped).toEqual({ user: { id: 'u1', name: 'Eve', readOnly: true, color: '#1d5fd1' }, focus: { assessmentId: 'a', field: null } })
   })
 
-  it('relays no selection colour and only an opaque `#rrggbb` colour: an earlier build’s tab painted a published `colorLight` over the text', () => {
+  it('relays no selection colour and only an opaque colour: an earlier build’s tab painted a published `colorLight` over the text', () => {
     const editor = { userId: 'u2', name: 'Ed', readOnly: false }
     expect(stampPresence({ user: { color: '#111111', colorLight: '#111111ff' } }, editor).user).toEqual({ id: 'u2', name: 'Ed', readOnly: false, color: '#111111' })
-    for (const color of ['#111', '#11111', '#111111ff', 'red']) {
+    expect(stampPresence({ user: { color: '#0a7' } }, editor).user).toEqual({ id: 'u2', name: 'Ed', readOnly: false, color: '#0a7' })
+    for (const color of ['#1111', '#11111', '#111111ff', 'red']) {
       expect(stampPresence({ user: { color } }, editor).user).not.toHaveProperty('color')
     }
   })

@@ -23,8 +23,8 @@ export class PresenceRefused extends Error {
 export type PresenceStamp = { userId: string | null; name: string; readOnly: boolean }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
-/** The one colour a page publishes, opaque `#rrggbb`; no selection colour is relayed (tabs of earlier builds painted it). */
-const COLOUR = /^#[0-9a-f]{6}$/i
+/** The one colour a page publishes, opaque (`#rgb`, `#rrggbb`); no selection colour is relayed (tabs of earlier builds painted it). */
+const COLOUR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i
 /**
  * Entries one awareness update may hold. The stock client echoes the states
  * it is sent, so an update may name everyone in the room (an instance holds
@@ -187,7 +187,7 @@ export function encodePresenceUpdate(entries: Iterable<{ clientId: number; clock
 
 /**
  * The state as others see it: `user` is the signed-in identity (id, name, and
- * whether they only read), keeping only the `#rrggbb` colour the client chose; a
+ * whether they only read), keeping only the opaque colour the client chose; a
  * `server` field is the server's alone and is dropped; a `cursor` is written
  * afresh from what it must hold, or null. A reader's state says only which
  * card she is on (`readerPresence`).
