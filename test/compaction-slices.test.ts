@@ -11,6 +11,7 @@ import { boardToModel } from '../shared/board-convert.ts'
 import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import type { Storage, UpdateLogStore } from '../server/storage/storage.ts'
+import { overTimeError } from '../server/workers/worker-errors.ts'
 import { apiClient } from './helpers/api.ts'
 import { Gate } from './helpers/gate.ts'
 import { logWith } from './helpers/log-with.ts'
@@ -110,6 +111,39 @@ describe('a compaction that fails', () => {
     await waitFor(async () => failuresAfterTyping === 0 && (await log.count(boardId)) < 20, 'the board compacted after the failures', 30_000)
     expect(sample(await metricsText(server), 'assay_compaction_failures_total')).toBe(failures)
   }, 60_000)
+})
+
+describe('a slice too large for its thread', () => {
+  it('is halved, and the board keeps the slice that fits until its backlog is folded', async () => {
+    /** The rows a fold may take within its budget here: half the slice, which is halved down to 100 rows at least. */
+    const FITTING_ROWS = 100
+    const compactions = new Gate()
+    compactions.hold()
+    /** The rows each fold was asked to take at most, in order. */
+    const asked: number[] = []
+    const wrap = (storage: Storage): Storage => {
+      const log = storage.log
+      const compact: UpdateLogStore['compact'] = async (boardId, merge, maxRows) => {
+        await compactions.pass()
+        asked.push(maxRows ?? Infinity)
+        // The worker pool's answer to a fold of more rows than fit in its budget (server/workers/worker-pool.ts).
+        const overrunning: typeof merge = (checkpoint, rows) => (rows.length > FITTING_ROWS ? Promise.reject(overTimeError('merge-state', 30_000)) : merge(checkpoint, rows))
+        return log.compact(boardId, overrunning, maxRows)
+      }
+      return { ...storage, log: logWith(log, { compact }) }
+    }
+    server = await startTestServer({ compactAfterRows: 20, compactRetryMs: 50, wrapStorage: wrap, env: { COMPACTION_SLICE_ROWS: String(2 * FITTING_ROWS), METRICS_TOKEN } })
+    const boardId = await apiClient(server.url).createBoard('Overrunning folds')
+    // A backlog of three slices that fit.
+    await typeByTurns(server.wsUrl, boardId, 3 * FITTING_ROWS)
+    compactions.release()
+    const log = server.services.storage.log
+    await waitFor(async () => (await log.count(boardId)) < 20, 'the backlog compacted in the slices that fit', 30_000)
+    // One overrun, then every slice of the backlog at the size that fit: back at the whole slice, each fold overran once more.
+    expect(asked.slice(0, 2)).toEqual([2 * FITTING_ROWS, FITTING_ROWS])
+    expect(asked.filter((rows) => rows > FITTING_ROWS)).toHaveLength(1)
+    expect(sample(await metricsText(server), 'assay_compaction_failures_total')).toBe(1)
+  }, 90_000)
 })
 
 describe('a board read from SQLite', () => {
