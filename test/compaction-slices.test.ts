@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
 import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
-import type { Storage, UpdateLogStore } from '../server/storage/storage.ts'
+import type { MergeState, Storage, UpdateLogStore } from '../server/storage/storage.ts'
+import { overTimeError } from '../server/workers/worker-errors.ts'
 import { apiClient } from './helpers/api.ts'
 import { Gate } from './helpers/gate.ts'
 import { logWith } from './helpers/log-with.ts'
@@ -51,20 +52,21 @@ async function typeByTurns(wsUrl: string, boardId: string, keystrokes: number): 
   return { typed }
 }
 
+/** The storage with its log's compactions in the test's hands: `compact` is given the real log to compact with. */
+function compactingWith(compact: (log: UpdateLogStore, ...args: Parameters<UpdateLogStore['compact']>) => ReturnType<UpdateLogStore['compact']>) {
+  return (storage: Storage): Storage => ({ ...storage, log: logWith(storage.log, { compact: (...args) => compact(storage.log, ...args) }) })
+}
+
 describeEachDialect(postgresMissing, 'compaction in slices on %s', (dialect) => {
   it('folds a backlog slice by slice once the typing has stopped, and the board loads whole after a restart', async () => {
     const compactions = new Gate()
     compactions.hold()
     /** The rows each fold was given, as the worker received them. */
     const folds: number[] = []
-    const wrap = (storage: Storage): Storage => {
-      const log = storage.log
-      const compact: UpdateLogStore['compact'] = async (boardId, merge, maxRows) => {
-        await compactions.pass()
-        return log.compact(boardId, (checkpoint, rows) => (folds.push(rows.length), merge(checkpoint, rows)), maxRows)
-      }
-      return { ...storage, log: logWith(log, { compact }) }
-    }
+    const wrap = compactingWith(async (log, boardId, merge, maxRows) => {
+      await compactions.pass()
+      return log.compact(boardId, (checkpoint, rows) => (folds.push(rows.length), merge(checkpoint, rows)), maxRows)
+    })
     server = await startTestServer({ dialect, compactAfterRows: 20, wrapStorage: wrap, env: { COMPACTION_SLICE_ROWS: String(SLICE_ROWS) } })
     const boardId = await apiClient(server.url).createBoard('Backlog')
     const { typed } = await typeByTurns(server.wsUrl, boardId, KEYSTROKES)
@@ -90,18 +92,14 @@ describe('a compaction that fails', () => {
     let typing = true
     let failuresAfterTyping = 2
     let failures = 0
-    const wrap = (storage: Storage): Storage => {
-      const log = storage.log
-      const compact: UpdateLogStore['compact'] = async (boardId, merge, maxRows) => {
-        if (typing || failuresAfterTyping > 0) {
-          if (!typing) failuresAfterTyping--
-          failures++
-          throw new Error('the fold ran over its time budget')
-        }
-        return log.compact(boardId, merge, maxRows)
+    const wrap = compactingWith(async (log, boardId, merge, maxRows) => {
+      if (typing || failuresAfterTyping > 0) {
+        if (!typing) failuresAfterTyping--
+        failures++
+        throw new Error('the fold ran over its time budget')
       }
-      return { ...storage, log: logWith(log, { compact }) }
-    }
+      return log.compact(boardId, merge, maxRows)
+    })
     server = await startTestServer({ compactAfterRows: 20, compactRetryMs: 50, wrapStorage: wrap, env: { METRICS_TOKEN } })
     const boardId = await apiClient(server.url).createBoard('Failing folds')
     await typeByTurns(server.wsUrl, boardId, 30)
@@ -110,6 +108,35 @@ describe('a compaction that fails', () => {
     await waitFor(async () => failuresAfterTyping === 0 && (await log.count(boardId)) < 20, 'the board compacted after the failures', 30_000)
     expect(sample(await metricsText(server), 'assay_compaction_failures_total')).toBe(failures)
   }, 60_000)
+})
+
+describe('a slice too large for its thread', () => {
+  it('is halved, and the board keeps the slice that fits until its backlog is folded', async () => {
+    /** The rows a fold may take within its budget here: half the slice, which is halved down to 100 rows at least. */
+    const FITTING_ROWS = 100
+    const compactions = new Gate()
+    compactions.hold()
+    /** The rows each fold was asked to take at most, in order. */
+    const asked: number[] = []
+    const wrap = compactingWith(async (log, boardId, merge, maxRows) => {
+      await compactions.pass()
+      asked.push(maxRows ?? Infinity)
+      // The worker pool's answer to a fold of more rows than fit in its budget (server/workers/worker-pool.ts).
+      const overrunning: MergeState = (checkpoint, rows) => (rows.length > FITTING_ROWS ? Promise.reject(overTimeError('merge-state', 30_000)) : merge(checkpoint, rows))
+      return log.compact(boardId, overrunning, maxRows)
+    })
+    server = await startTestServer({ compactAfterRows: 20, compactRetryMs: 50, wrapStorage: wrap, env: { COMPACTION_SLICE_ROWS: String(2 * FITTING_ROWS), METRICS_TOKEN } })
+    const boardId = await apiClient(server.url).createBoard('Overrunning folds')
+    // A backlog of three slices that fit.
+    await typeByTurns(server.wsUrl, boardId, 3 * FITTING_ROWS)
+    compactions.release()
+    const log = server.services.storage.log
+    await waitFor(async () => (await log.count(boardId)) < 20, 'the backlog compacted in the slices that fit', 30_000)
+    // One overrun, then every slice of the backlog at the size that fit: back at the whole slice, each fold overran once more.
+    expect(asked.slice(0, 2)).toEqual([2 * FITTING_ROWS, FITTING_ROWS])
+    expect(asked.filter((rows) => rows > FITTING_ROWS)).toHaveLength(1)
+    expect(sample(await metricsText(server), 'assay_compaction_failures_total')).toBe(1)
+  }, 90_000)
 })
 
 describe('a board read from SQLite', () => {

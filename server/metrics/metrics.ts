@@ -52,7 +52,7 @@ export class Metrics {
   readonly historyDatedBack: () => void
   /** Counts a request (HTTP or websocket upgrade) refused because its board's stored history cannot be applied. */
   readonly damagedBoardRefused: () => void
-  /** Counts a compaction that failed (relay/compaction.ts): the board is tried again later with a smaller slice. */
+  /** Counts a compaction that failed (relay/compaction.ts): the board is tried again later, with a smaller slice when the fold overran. */
   readonly compactionFailed: () => void
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>
   private sources: MetricsSources | undefined
@@ -108,7 +108,7 @@ export class Metrics {
     this.damagedBoardRefused = () => damagedBoardRefusals.inc()
     const compactionFailures = counter(
       'assay_compaction_failures_total',
-      'Compactions of a board’s log that failed (over BOARD_STATE_TIME_BUDGET_MS, a worker or database failure), each tried again after a wait that doubles, with half the rows (alert when it keeps growing)',
+      'Compactions of a board’s log that failed (over BOARD_STATE_TIME_BUDGET_MS, a worker or database failure), each tried again after a wait that doubles, with half the rows when it overran (alert when it keeps growing)',
     )
     this.compactionFailed = () => compactionFailures.inc()
     const historyReadsCached = counter('assay_history_reads_cached_total', 'History reads served by an identical one completed before, kept while the log is unchanged (HISTORY_READ_CACHE_BYTES), by kind', ['kind'])

@@ -20,8 +20,14 @@
  * backlog that outgrew the time budget grow with every attempt stopped (a
  * board of 12 MB typed on a keystroke a row: 15 attempts, 71,000 rows, none
  * done). A compaction that fails is tried again after a wait that doubles
- * (RETRY_FIRST_MS to RETRY_LAST_MS), with its slice halved, and is logged and
- * counted (`failed`).
+ * (RETRY_FIRST_MS to RETRY_LAST_MS), and is logged and counted (`failed`).
+ * One whose fold was too large for its thread (over its time budget, or its
+ * memory) has its slice halved, and the board keeps the slice that fits until
+ * its backlog is folded: back at the full slice after each success, a board
+ * whose full slice overran failed once for every slice it folded (each
+ * failure a thread held for the whole budget, the failures counted on while
+ * the board was being compacted). Another failure (the database's, a thread
+ * that died) says nothing of the slice's size, which is kept.
  */
 import type { Logger } from '../log.ts'
 import type { HistoryPolicy, MergeState, Storage, StoredBoardState } from '../storage/storage.ts'
@@ -31,6 +37,7 @@ import type { Room } from './room.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import { thinAlone } from '../history/one-thinning.ts'
 import { COMPACTION_SLICE_ROWS } from './compaction-slice.ts'
+import { WorkerJobError } from '../workers/worker-errors.ts'
 
 export type CompactionOptions = {
   storage: Pick<Storage, 'log' | 'history'>
@@ -51,14 +58,14 @@ export type CompactionOptions = {
 
 export const COMPACT_AFTER_ROWS = 500
 
-/** A failing board's slice is halved down to this. */
+/** A slice too large for its thread is halved down to this. */
 const SMALLEST_SLICE_ROWS = 100
 /** The wait before a failed compaction is tried again, doubled after each failure up to the last. */
 const RETRY_FIRST_MS = 5_000
 const RETRY_LAST_MS = 5 * 60_000
 
-/** Per loaded board: its log rows after the checkpoint, how many it waits for before a fold, and its failures in a row. */
-type BoardCompaction = { rows: number; due: number; failures: number; retry?: NodeJS.Timeout }
+/** Per loaded board: its log rows after the checkpoint, how many it waits for before a fold, its failures in a row, and the rows its next fold takes at most. */
+type BoardCompaction = { rows: number; due: number; failures: number; slice: number; retry?: NodeJS.Timeout }
 
 /**
  * Past 1 MiB of checkpoint, a board waits for one more row per 2 KiB: 1,850
@@ -92,7 +99,7 @@ export class Compaction implements RoomExtension {
   }
 
   onLoaded(room: Room, stored: StoredBoardState): void {
-    this.boards.set(room.boardId, { rows: stored.updates.length, due: this.rowsBefore(stored.checkpoint?.byteLength ?? 0), failures: 0 })
+    this.boards.set(room.boardId, { rows: stored.updates.length, due: this.rowsBefore(stored.checkpoint?.byteLength ?? 0), failures: 0, slice: this.sliceRows })
     this.compactIfDue(room.boardId)
   }
 
@@ -132,8 +139,7 @@ export class Compaction implements RoomExtension {
 
   /** One slice folded, then the history thinned; a failure of either is logged here, never thrown. */
   private async compactSlice(boardId: string): Promise<void> {
-    const failures = this.boards.get(boardId)?.failures ?? 0
-    const sliceRows = Math.max(Math.min(SMALLEST_SLICE_ROWS, this.sliceRows), Math.floor(this.sliceRows / 2 ** failures))
+    const sliceRows = this.boards.get(boardId)?.slice ?? this.sliceRows
     let compacted
     try {
       compacted = await this.options.storage.log.compact(boardId, this.options.merge, sliceRows)
@@ -151,6 +157,8 @@ export class Compaction implements RoomExtension {
       // Nothing to fold, or another instance wrote first (and folds them): counted again from the next commit, so no next slice spins on it.
       board.rows = 0
     }
+    // The backlog is folded: the next one starts from the whole slice again.
+    if (board && board.rows < board.due) board.slice = this.sliceRows
     this.options.logger.debug({ boardId, mergedRows, checkpointBytes }, 'compacted board log')
     try {
       await this.thin(boardId)
@@ -164,8 +172,9 @@ export class Compaction implements RoomExtension {
     this.options.failed?.()
     const board = this.boards.get(boardId)
     const failures = board ? ++board.failures : 1
+    if (board && foldTooLarge(error)) board.slice = Math.max(Math.min(SMALLEST_SLICE_ROWS, this.sliceRows), Math.floor(sliceRows / 2))
     const retryMs = Math.min(RETRY_LAST_MS, (this.options.retryFirstMs ?? RETRY_FIRST_MS) * 2 ** (failures - 1))
-    this.options.logger.error({ boardId, err: errorMessage(error), failures, sliceRows, retryMs }, 'compaction failed; tried again later with a smaller slice')
+    this.options.logger.error({ boardId, err: errorMessage(error), failures, sliceRows, retryMs }, 'compaction failed; tried again later')
     if (!board) return
     clearTimeout(board.retry)
     board.retry = setTimeout(() => {
@@ -200,4 +209,9 @@ export class Compaction implements RoomExtension {
     // compact() logs its own failures; this catch is for anything that escapes them, so no rejection goes unhandled.
     this.compact(boardId).catch((error: unknown) => this.options.logger.error({ boardId, err: errorMessage(error) }, 'compaction failed'))
   }
+}
+
+/** A fold stopped for what its rows cost its thread (time or memory): fewer rows may fit. */
+function foldTooLarge(error: unknown): boolean {
+  return error instanceof WorkerJobError && (error.refusal === 'over-time' || error.refusal === 'out-of-memory')
 }
