@@ -202,8 +202,8 @@ function tooManyHistoryReads(perPerson: number): ApiError {
 function historyReadsBusy(refused: SlotRefusal): ApiError {
   const why =
     refused === 'full'
-      ? 'This server is reading as many boards\' histories as it reads at once'
-      : 'This server is reading as many boards\' histories of yours as one person may while it keeps the rest for others'
+      ? "This server is reading as many boards' histories as it reads at once"
+      : "This server is reading as many boards' histories of yours as one person may while it keeps the rest for others"
   return new ApiError(
     429,
     'history_reads_busy',
