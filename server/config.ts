@@ -285,6 +285,8 @@ function configSchema() {
     /** Costly history reads (as of a past time, editing sessions) in flight at once: per person, and different ones per instance (identical ones share one). */
     HISTORY_READS_PER_PERSON: count('reads', 1, 10_000).default(HTTP_LIMITS.historyReadsPerPerson),
     HISTORY_READS_PER_INSTANCE: count('reads', 1, 10_000).default(HTTP_LIMITS.historyReadsPerInstance),
+    /** Of those, reads of the live board from storage (nobody has it open here) are computed in a lane of their own, this many at once. */
+    HISTORY_LIVE_READS_PER_INSTANCE: count('reads', 1, 10_000).default(HTTP_LIMITS.historyLiveReadsPerInstance),
     /** Imports (not previews) one person may have in flight at once on the instance; more get 429 too_many_imports. */
     IMPORTS_PER_PERSON: count('imports', 1, 10_000).default(HTTP_LIMITS.importsPerPerson),
     /** Import previews one person may have in flight at once on the instance, apart from their imports; more get 429 too_many_previews. */

@@ -166,7 +166,12 @@ async function openServices(config: Config, options: ServiceOptions, logger: Log
     (pool) => pool.close(),
   )
   const historyReads = new HistoryReads(
-    { perPerson: config.HISTORY_READS_PER_PERSON, perInstance: config.HISTORY_READS_PER_INSTANCE, cacheBytes: config.HISTORY_READ_CACHE_BYTES },
+    {
+      perPerson: config.HISTORY_READS_PER_PERSON,
+      perInstance: config.HISTORY_READS_PER_INSTANCE,
+      livePerInstance: config.HISTORY_LIVE_READS_PER_INSTANCE,
+      cacheBytes: config.HISTORY_READ_CACHE_BYTES,
+    },
     { tail: (boardId) => storage.history.tailState(boardId), keptStart: (boardId) => storage.history.keptStart(boardId) },
     metrics?.historyReads,
   )

@@ -251,6 +251,12 @@ export const HTTP_LIMITS = {
    */
   historyReadsPerInstance: 4,
   /**
+   * Different reads of the live board from storage (nobody has it open on the
+   * instance) computed at once, apart from those of the past: bounded by the
+   * board's size, they must never wait behind rebuilds of past moments.
+   */
+  historyLiveReadsPerInstance: 2,
+  /**
    * Bytes of completed history reads an instance keeps for the next identical
    * read (server/http/history-read-cache.ts): a reviewer re-firing one read
    * otherwise kept a fold of the log running, doubling or tripling an honest

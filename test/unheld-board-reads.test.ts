@@ -146,6 +146,29 @@ describeEachDialect(postgresMissing, 'reads of a board nobody has open on %s', (
     expect(await workedOut(server, 'read-board')).toBe(jobsBefore + 1)
   }, 60_000)
 
+  it('computes reads of boards nobody has open in a lane of its own, of which one person holds at most one of two slots', async () => {
+    server = await start()
+    const { owner, reviewer, boardId } = await closedBoard(server, 1)
+    loads.boardId = boardId
+    const path = `/api/boards/${boardId}`
+
+    // Held at the database, one read at a time: a read computed past its share passes the gate, so it shows.
+    loads.gate.hold(1)
+    const held = [owner.get(path)]
+    await waitFor(() => loads.gate.waiting === 1, 'the owner’s read to reach the log')
+    // The owner's second different read would take the lane's last slot, kept for someone computing none.
+    expectRefused(await owner.get(`${path}/checks`), 'history_reads_busy')
+    loads.gate.hold(1)
+    held.push(reviewer.get(`${path}/checks`))
+    await waitFor(() => loads.gate.waiting === 2, 'the reviewer’s read to reach the log')
+    // The lane is full: a third different read is refused, whoever asks.
+    expectRefused(await reviewer.get(`${path}/checks?scope=final`), 'history_reads_busy')
+
+    loads.gate.release()
+    expect((await Promise.all(held)).map((answer) => answer.status)).toEqual([200, 200])
+    expect((await owner.get(`${path}/checks`)).status).toBe(200)
+  }, 60_000)
+
   it('counts what a read loads or sends against what the reader may load a minute, and refuses them past it while others are served', async () => {
     server = await start({ LOADED_BYTES_PER_MINUTE_PER_PERSON: '65536' })
     const { owner, reviewer, boardId } = await closedBoard(server, 2)

@@ -37,10 +37,21 @@
  * way: each read one or two snapshots' states and the whole live log on the
  * relay's thread, and a reviewer's 16 requests at once held every board's
  * /healthz for up to 3.2 s.
+ *
+ * The instance's reads are shared fairly (fair-slots.ts), in two lanes. Two
+ * members each keeping two reads of the past in flight held all four slots,
+ * and every other member's read of the past, and of a board nobody had open
+ * here, was refused for as long as they kept it up. Now a person already
+ * computing some may start another only while more slots stay free than they
+ * hold, so one person, or two, never holds them all; and the live board read
+ * from storage, bounded by the board's size where a past moment replays its
+ * history, is computed in a lane of its own (HISTORY_LIVE_READS_PER_INSTANCE),
+ * which no read of the past can take.
  */
 import type { KeptStart, TailState } from '../storage/storage.ts'
 import { CountsByKey } from './counts-by-key.ts'
 import { ApiError, RETRY_AFTER_SECONDS } from './errors.ts'
+import { FairSlots, type SlotRefusal } from './fair-slots.ts'
 import { HistoryReadCache } from './history-read-cache.ts'
 import { asSharedWork } from '../workers/job-owner.ts'
 
@@ -63,7 +74,8 @@ export type LogStateReaders = { tail(boardId: string): Promise<TailState>; keptS
 /** A whole version of a board read from storage for a worker job: a snapshot's checks, a comparison, a snapshot's export (version-reads.ts). */
 export type VersionReadKind = 'snapshot-checks' | 'diff' | 'snapshot-export'
 
-export type HistoryReadLimits = { perPerson: number; perInstance: number; cacheBytes: number }
+/** Reads in flight per person; different ones computed at once per instance, of the past and of the live board apart; bytes kept. */
+export type HistoryReadLimits = { perPerson: number; perInstance: number; livePerInstance: number; cacheBytes: number }
 
 /** Counted as each read is asked for (metrics.ts). */
 export type HistoryReadCounters = {
@@ -78,6 +90,9 @@ export class HistoryReads {
   private readonly perPerson = new CountsByKey()
   /** The computations in flight, by what names them: board, kind, parameters and the log's state (`logState`). */
   private readonly computing = new Map<string, Promise<unknown>>()
+  /** The slots of the computations in flight: of the past (and snapshots, versions), and of the live board apart. */
+  private readonly pastSlots: FairSlots
+  private readonly liveSlots: FairSlots
   private readonly cache: HistoryReadCache
 
   constructor(
@@ -86,6 +101,8 @@ export class HistoryReads {
     private readonly counters?: HistoryReadCounters,
   ) {
     this.cache = new HistoryReadCache(limits.cacheBytes)
+    this.pastSlots = new FairSlots(limits.perInstance)
+    this.liveSlots = new FairSlots(limits.livePerInstance)
   }
 
   /** Drops what is kept of the deleted board's reads (another instance's are never served: the board is looked up first, and they age out). */
@@ -128,9 +145,11 @@ export class HistoryReads {
         this.counters?.shared(read.kind)
         return await running
       }
-      if (this.computing.size >= this.limits.perInstance) {
+      const slots = LIVE_READ_KINDS.has(read.kind) ? this.liveSlots : this.pastSlots
+      const refused = slots.take(person)
+      if (refused) {
         this.counters?.asked(read.kind, 'history_reads_busy')
-        throw historyReadsBusy()
+        throw historyReadsBusy(refused)
       }
       const generation = this.cache.generation(read.boardId)
       // One chain for the computation and its keeping, which the readers await: whatever fails there is their answer, not a
@@ -142,7 +161,10 @@ export class HistoryReads {
           if (read.keep !== false) this.cache.keep(key, read.boardId, generation, value)
           return value
         })
-        .finally(() => this.computing.delete(key))
+        .finally(() => {
+          this.computing.delete(key)
+          slots.give(person)
+        })
       this.computing.set(key, computed)
       this.counters?.asked(read.kind, 'served')
       return await computed
@@ -176,11 +198,16 @@ function tooManyHistoryReads(perPerson: number): ApiError {
   )
 }
 
-function historyReadsBusy(): ApiError {
+/** One code either way, as a client waits out both alike; the message says whose reads fill the server. */
+function historyReadsBusy(refused: SlotRefusal): ApiError {
+  const why =
+    refused === 'full'
+      ? "This server is reading as many boards' histories as it reads at once"
+      : "This server is reading as many boards' histories of yours as one person may while it keeps the rest for others"
   return new ApiError(
     429,
     'history_reads_busy',
-    `This server is reading as many boards' histories as it reads at once (the board as of a past time, editing sessions, listings of changes, exports and snapshots of a past time, boards nobody has open here, snapshots' checks and exports, comparisons). Try again in ${RETRY_AFTER_SECONDS} s.`,
+    `${why} (the board as of a past time, editing sessions, listings of changes, exports and snapshots of a past time, boards nobody has open here, snapshots' checks and exports, comparisons). Try again in ${RETRY_AFTER_SECONDS} s.`,
     RETRY_AFTER_SECONDS,
   )
 }

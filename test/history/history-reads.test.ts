@@ -29,9 +29,9 @@ const postgresMissing = await missingServices('postgres')
 type ErrorBody = { error: { code: string; message: string } }
 
 describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => {
-  /** Held, the reads of the moment `heldAt`, and every read of the editing sessions while `sessionsHeld`, wait as they begin reading the history. */
+  /** Held, the reads of the moments in `heldAt`, and every read of the editing sessions while `sessionsHeld`, wait as they begin reading the history. */
   const reading = new Gate()
-  let heldAt = ''
+  let heldAt = new Set<string>()
   let sessionsHeld = false
   /** Reads of the log that reached it: as of each moment (two a computation), and of the sessions. */
   let startsAt = new Map<string, number>()
@@ -40,6 +40,7 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
 
   afterEach(async () => {
     sessionsHeld = false
+    heldAt = new Set()
     startsAt = new Map()
     sessionReads = 0
     reading.release()
@@ -50,7 +51,7 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
     gateHistoryReads(storage, {
       startAt: async (at) => {
         startsAt.set(at, (startsAt.get(at) ?? 0) + 1)
-        if (at === heldAt) await reading.pass()
+        if (heldAt.has(at)) await reading.pass()
       },
       rowInfo: async () => {
         sessionReads++
@@ -91,7 +92,7 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
   it("refuses a reviewer's reads past their share while the owner's are served, computes identical reads once, and serves the reviewer again once theirs end", async () => {
     const { boardId, owner, rita, moments } = await team()
     const [first, second, third] = moments as [string, string, string]
-    heldAt = second
+    heldAt = new Set([second])
     reading.hold()
 
     // Two identical reads of one moment, and the owner's identical one: one computation, held.
@@ -132,7 +133,7 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
   it('refuses a read that would be computed past the instance’s share, but lets one join an identical read in flight', async () => {
     const { boardId, owner, rita, rolf, moments } = await team({ HISTORY_READS_PER_INSTANCE: '2' })
     const [first, second, third] = moments as [string, string, string]
-    heldAt = second
+    heldAt = new Set([second])
     sessionsHeld = true
     reading.hold()
 
@@ -155,6 +156,45 @@ describeEachDialect(postgresMissing, 'costly history reads on %s', (dialect) => 
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200])
     expect(answers[2]!.body).toEqual(answers[1]!.body)
     expect((await owner.get(modelOf(boardId, first))).status).toBe(200)
+  }, 60_000)
+
+  it('keeps reads for a third member while two others each keep two reads of the past in flight: her read of the past, and the live board in a lane of its own', async () => {
+    const { boardId, owner, rita, rolf, moments } = await team({ ROOM_IDLE_MS: '0' })
+    const [first, second, third] = moments as [string, string, string]
+    // Nobody has the board open: reading it is a costly read of the live board.
+    await waitFor(() => !server.services.rooms.loadedRooms.has(boardId), 'the board to be unloaded')
+    heldAt = new Set(moments)
+    sessionsHeld = true
+    // Only the reads meant to be held wait: one computed past its share is not kept waiting, so it shows.
+    reading.hold(3)
+    const exportOf = (at: string) => `/api/boards/${boardId}/export?format=json&asOf=${encodeURIComponent(at)}`
+
+    // Two reviewers each keep two different reads of the past in flight, as many as each may: the instance computes three
+    // of them, the last of its four slots kept for someone computing none.
+    const held = [asked(rita, stateOf(boardId, first)), asked(rita, stateOf(boardId, second)), asked(rolf, stateOf(boardId, third))]
+    await waitFor(() => reading.waiting === 3, 'three reads of the past to be held')
+    const refusedShare = await rolf.get<ErrorBody>(exportOf(first))
+    expectRefused(refusedShare, 'history_reads_busy')
+    expect(refusedShare.body.error.message).toMatch(/of yours as one person may/)
+
+    // The owner's read of the past takes the last slot; the instance computes no more.
+    reading.hold(1)
+    held.push(asked(owner, `/api/boards/${boardId}/history`))
+    await waitFor(() => reading.waiting === 4, 'the owner’s read of the past to be held')
+    expectRefused(await owner.get(exportOf(second)), 'history_reads_busy')
+    expectRefused(await rita.get(`/api/boards/${boardId}/history/changes`), 'too_many_history_reads')
+
+    // The live board, read from storage, is computed in a lane no read of the past takes.
+    const live = await owner.get<{ assessments: { title: string }[] }>(`/api/boards/${boardId}`)
+    expect(live.status).toBe(200)
+    expect(live.body.assessments.map((assessment) => assessment.title)).toEqual(['Convoy moved north', 'Convoy reached Rostov', 'Convoy turned back'])
+    expect(await counted('assay_history_reads_total', { kind: 'live-model', outcome: 'served' })).toBe(1)
+
+    reading.release()
+    expect((await Promise.all(held)).map((answer) => answer.status)).toEqual([200, 200, 200, 200])
+    // Their slots given back, the refused reads are served.
+    expect((await rolf.get(exportOf(first))).status).toBe(200)
+    expect((await owner.get(exportOf(second))).status).toBe(200)
   }, 60_000)
 
   it('keeps a completed read for the identical next one until the board is edited or deleted, and checks rights before serving it', async () => {
