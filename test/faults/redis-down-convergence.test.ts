@@ -7,7 +7,8 @@
  * Redis is back, neither is degraded. Redis gone for one instance alone (a
  * TCP proxy in front of it cut, the other still on Redis): its edits reach the
  * other's clients all the same (it asks the others through PostgreSQL to catch
- * the board up), and a hostile request on that channel is dropped. Real
+ * the board up), also once the other's listening connection is ended and
+ * listened again, and a hostile request on that channel is dropped. Real
  * instances, a redis-server of the test's own, killed and started again, or
  * the shared Redis behind a proxy, real clients.
  */
@@ -112,6 +113,13 @@ describeUnless(missing)('Redis gone for every instance', () => {
     addAssessment(typist.doc, { title: 'Typed while cut off, second' })
     await waitFor(() => titlesAt(member, boardId).includes('Typed while cut off, second'), 'the cut-off instance’s edits at the other instance’s client', DEADLINE_MS)
     expect(titlesAt(member, boardId)).toContain('Typed while cut off, first')
+    // The other instance's listening connection ended (the database ending sessions): it listens again, and hears the next request.
+    const listens = () => logged.filter((line) => line.msg.startsWith('listening to the other instances through PostgreSQL')).length
+    const listened = listens()
+    await onServerDatabase(onRedis, [`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'assay-listener' and datname = current_database()`])
+    await waitFor(() => listens() > listened, 'the other instance to listen again', DEADLINE_MS)
+    addAssessment(typist.doc, { title: 'Typed while cut off, after the listen again' })
+    await waitFor(() => titlesAt(member, boardId).includes('Typed while cut off, after the listen again'), 'the edit after the listen again at the other instance’s client', DEADLINE_MS)
     // The other way, as before: the cut-off instance's own rounds read the log.
     addAssessment(member.doc, { title: 'Typed on Redis' })
     await waitFor(() => titlesAt(typist, boardId).includes('Typed on Redis'), 'the other instance’s edit at the cut-off one’s client', DEADLINE_MS)
