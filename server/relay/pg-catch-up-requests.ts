@@ -65,9 +65,10 @@ export class PgCatchUpRequests {
     this.sending.request()
   }
 
+  /** Sends what is gathered now (the last commits of a shutdown while cut off), rather than at the end of the interval. */
   close(): void {
     this.sending.cancel()
-    this.pending.clear()
+    this.send()
   }
 
   private send(): void {
