@@ -128,8 +128,12 @@ export class PgListener implements RoomExtension, PgNotifications {
     if (this.closed || !this.attached || this.listening || this.listenInFlight) return
     this.listenInFlight = true
     const channels = [...this.channels.keys()]
-    // One at a time on the one connection: all listened to, or tried again.
-    Promise.all(channels.map((channel) => this.sql.unsafe(`listen ${channel}`)))
+    // One statement for every channel (simple protocol: several commands in one), all listened to or tried again. Not a
+    // query a channel: postgres.js connects again for a query still queued when its connection closes, even once ended,
+    // and the connection so made, listening, would never be closed (a failed start's close left one behind).
+    this.sql
+      .unsafe(channels.map((channel) => `listen ${channel}`).join('; '))
+      .simple()
       .then(() => {
         this.listenInFlight = false
         if (this.closed) return
