@@ -24,7 +24,7 @@ import { Throttle } from './throttle.ts'
 
 export const CATCH_UP_CHANNEL = 'assay_catch_up'
 /** How often an instance cut off Redis tells the others which boards it committed to since. */
-export const REQUEST_INTERVAL_MS = 1000
+const REQUEST_INTERVAL_MS = 1000
 /** Longer than any request an instance sends: anything longer is not read. */
 const REQUEST_MAX_CHARS = 256
 
