@@ -35,6 +35,7 @@ import type { Metrics } from './metrics/metrics.ts'
 import { BoardSizeLimit } from './relay/board-size-limit.ts'
 import { Compaction } from './relay/compaction.ts'
 import type { RedisFanOut } from './relay/redis-fan-out.ts'
+import type { PgNotifications } from './relay/pg-listener.ts'
 import { relayLimits } from './relay/relay-limits.ts'
 import { endRedisConnection } from './redis-reconnect.ts'
 import { redisNamespace, refuseMissingRedisDatabase } from './redis-namespace.ts'
@@ -192,10 +193,15 @@ async function openServices(config: Config, options: ServiceOptions, logger: Log
     { storage, logger, workers, clock },
     { intervalMs: config.SNAPSHOT_INTERVAL_MINUTES * 60_000, keep: config.SNAPSHOT_RETENTION },
   )
+  // Several instances on PostgreSQL: they also hear each other through the database, which an instance cut off Redis still reaches.
+  const listener =
+    config.REDIS_URL && config.DATABASE_URL
+      ? opened.add('the PostgreSQL connection listening to the other instances', await pgListener(config.DATABASE_URL, config, logger), (own) => own.close())
+      : undefined
   // The relay's extensions, in the order their hooks run: counted first, then what builds on a commit.
   const redis =
     config.REDIS_URL && namespace
-      ? opened.add('the Redis connections of the relay', await redisFanOut({ url: config.REDIS_URL, namespace }, config, storage, logger, metrics, workers), (fanOut) => fanOut.close())
+      ? opened.add('the Redis connections of the relay', await redisFanOut({ url: config.REDIS_URL, namespace, pg: listener }, config, storage, logger, metrics, workers), (fanOut) => fanOut.close())
       : undefined
   const boardSummaries = new BoardSummaries({ storage, logger, clock })
   const boardSizeLimit = new BoardSizeLimit({
@@ -208,8 +214,7 @@ async function openServices(config: Config, options: ServiceOptions, logger: Log
   // A commit failing as if the database were unreachable has it pinged, as a request failing so does: the first
   // keystroke that cannot be stored (the SQLite file gone) has every request refused, not only that board's.
   const commitFailures: RoomExtension = { name: 'storage-health', onCommitFailed: (_room, error) => storageHealth.noteFailure(error) }
-  const rightsChannel =
-    redis && config.DATABASE_URL ? opened.add('the PostgreSQL connection listening for rights', await pgRightsChannel(config.DATABASE_URL, config, logger), (channel) => channel.close()) : undefined
+  const rightsChannel = redis && listener ? await pgRightsChannel(listener) : undefined
   const extensions: RoomExtension[] = [
     ...(metrics ? [metrics.relay] : []),
     commitFailures,
@@ -219,6 +224,8 @@ async function openServices(config: Config, options: ServiceOptions, logger: Log
     boardSummaries,
     ...(redis ? [redis] : []),
     ...(rightsChannel ? [rightsChannel] : []),
+    // Last: it listens once attached, when every channel's user is (and closes once they are done).
+    ...(listener ? [listener] : []),
   ]
   const limits = relayLimits(config)
   const freshIds = sharedCounts ? freshIdClaims({ redis: sharedCounts, logger, allowance: allowances.newClients, keyPrefix: `${countsKeyPrefix}:client-id` }) : undefined
@@ -317,7 +324,7 @@ const NEVER = new Promise<never>(() => {})
 
 /** Loaded only when REDIS_URL is set: a single instance never holds the Redis client in memory. */
 async function redisFanOut(
-  redis: { url: string; namespace: string },
+  redis: { url: string; namespace: string; pg: PgNotifications | undefined },
   config: Config,
   storage: Storage,
   logger: Logger,
@@ -345,13 +352,16 @@ async function deploymentNamespace(url: string, config: Config, deployment: stri
   return redisNamespace(config.REDIS_PREFIX, deployment)
 }
 
-/**
- * Several instances on PostgreSQL: rights taken away also travel through the
- * database, which an instance cut off Redis still reaches (pg-rights-channel.ts).
- */
-async function pgRightsChannel(url: string, config: Config, logger: Logger): Promise<RoomExtension & { close(): Promise<void> }> {
+/** Several instances on PostgreSQL: the connection on which each hears the others through the database (pg-listener.ts). */
+async function pgListener(url: string, config: Config, logger: Logger): Promise<RoomExtension & PgNotifications & { close(): Promise<void> }> {
+  const { PgListener } = await import('./relay/pg-listener.ts')
+  return new PgListener({ url, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, logger })
+}
+
+/** Rights taken away also travel through the database, which an instance cut off Redis still reaches (pg-rights-channel.ts). */
+async function pgRightsChannel(listener: PgNotifications): Promise<RoomExtension> {
   const { PgRightsChannel } = await import('./relay/pg-rights-channel.ts')
-  return new PgRightsChannel({ url, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, logger })
+  return new PgRightsChannel(listener)
 }
 
 /**

@@ -364,7 +364,9 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
       await cardsCommitted(two, boardId, 20)
       const before = publishedKinds.length
       proxy.restore()
+      // Instance one may have them already: two asked it through PostgreSQL meanwhile (pg-catch-up-requests.ts).
       await waitFor(() => boardToModel(a.doc, boardId).assessments.length === 20, 'the edits at instance one, from the log')
+      await waitFor(() => publishedKinds.slice(before).includes(BUS_KIND_CATCH_UP), 'the catch-up published once back')
       const after = publishedKinds.slice(before)
       // Each of those edits and presence changes queued for Redis would have been replayed here, one message each.
       expect(after.filter((kind) => kind !== BUS_KIND_AWARENESS)).toEqual([BUS_KIND_CATCH_UP])

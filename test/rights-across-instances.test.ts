@@ -163,11 +163,11 @@ describeUnless(missing)('rights taken away across instances, Redis missing part 
   it('an instance whose listening connection to PostgreSQL is ended listens again (re-checking its sockets, which keep their rights), and an unreadable notification changes nothing', async () => {
     const logged: string[] = []
     const on = await editorServedElsewhere('Listening again', (line) => void logged.push((JSON.parse(line) as { msg: string }).msg))
-    const listens = () => logged.filter((msg) => msg.startsWith('listening for rights taken away')).length
+    const listens = () => logged.filter((msg) => msg.startsWith('listening to the other instances through PostgreSQL')).length
     await waitFor(() => listens() === 1, 'the serving instance to listen')
     await onServerDatabase(on.serving, [`select pg_notify('assay_rights', '{"type":"close-connections","selector":{},"event":{"code":4001}}')`])
-    await waitFor(() => logged.includes('unreadable notification of a right taken away dropped'), 'the unreadable notification to be dropped')
-    await onServerDatabase(on.serving, [`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'assay-rights' and datname = current_database()`])
+    await waitFor(() => logged.includes('a notification from another instance dropped'), 'the unreadable notification to be dropped')
+    await onServerDatabase(on.serving, [`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'assay-listener' and datname = current_database()`])
     await waitFor(() => listens() === 2, 'the serving instance to listen again')
     await waitFor(() => logged.includes('re-checked the rights of open connections'), 'the serving instance to re-check its open connections')
     expect(on.closes).toEqual([])

@@ -11,7 +11,9 @@
  * and the log, and it catches up once its subscription is confirmed. Nor do
  * the instances stop hearing of each other's edits while Redis is away: every
  * loaded board is caught up from the log each REDIS_CATCH_UP_INTERVAL_MS
- * until the subscription is back (trailing-catch-ups.ts).
+ * until the subscription is back (trailing-catch-ups.ts), and an instance
+ * cut off alone tells the others, through PostgreSQL, which boards to catch up
+ * for its edits (pg-catch-up-requests.ts).
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
@@ -27,6 +29,8 @@ import { encodeControlMessage, readControlMessage, type ControlMessage } from '.
 import type { Commit } from './commit-log.ts'
 import { readRelayedWriters, writeRelayedWriters } from './relayed-commit.ts'
 import { packUpdates } from './merge-state.ts'
+import { PgCatchUpRequests } from './pg-catch-up-requests.ts'
+import type { PgNotifications } from './pg-listener.ts'
 import type { RelayControl, RoomExtension } from './room-extension.ts'
 import type { RelayedUpdateReports, RelayedDrop } from './remote-updates.ts'
 import type { Room } from './room.ts'
@@ -92,6 +96,8 @@ export type RedisFanOutOptions = {
   catchUpIntervalMs: number
   /** Where a large catch-up's read is sifted for what the room lacks. */
   workers: Pick<WorkerPool, 'run'>
+  /** Several instances on PostgreSQL: where the boards committed to while cut off Redis are told to the others. */
+  pg?: PgNotifications
 }
 
 const UNCOUNTED: FanOutCounters = { published() {}, received() {}, caughtUp() {}, catchUpsOwed() {}, connected() {}, dropped() {} }
@@ -106,6 +112,7 @@ export class RedisFanOut implements RoomExtension {
   private readonly rooms = new Map<string, Room>()
   private readonly catchingUp = new Map<string, Promise<void>>()
   private readonly trailing: TrailingCatchUps
+  private readonly pgRequests: PgCatchUpRequests | undefined
   /**
    * The loaded boards whose last catch-up failed (the database did not answer),
    * with how many times in a row and the timer of the next try. Tried again
@@ -150,6 +157,16 @@ export class RedisFanOut implements RoomExtension {
       () => (this.subscribed ? [] : this.rooms.keys()),
       this.logger,
     )
+    this.pgRequests =
+      options.pg &&
+      new PgCatchUpRequests({
+        listener: options.pg,
+        instanceId: this.instanceId,
+        loaded: (boardId) => this.rooms.has(boardId),
+        catchUp: (boardId) => void this.catchUp(boardId),
+        loadedBoards: () => this.rooms.keys(),
+        logger: this.logger,
+      })
     const settings = { maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'assay', ...RECONNECTING }
     this.publisher = new Redis(options.url, { ...settings, commandTimeout: PUBLISH_TIMEOUT_MS })
     // ioredis would resubscribe by itself only after emitting `ready`, with nothing telling when the subscription is back.
@@ -240,9 +257,16 @@ export class RedisFanOut implements RoomExtension {
     this.publish(this.controlChannel, KIND_CONTROL, payload, () => this.controlsHeld.push(payload))
   }
 
-  /** What a board's lost message leaves to do: tell the others to catch it up from the log, once the publisher is back. */
+  /**
+   * What a board's lost message leaves to do: tell the others to catch it up
+   * from the log, through PostgreSQL now (the others may well be on Redis,
+   * and hear nothing from here), and on Redis once the publisher is back.
+   */
   private catchUpLater(boardId: string): () => void {
-    return () => this.boardsToCatchUp.add(boardId)
+    return () => {
+      this.boardsToCatchUp.add(boardId)
+      this.pgRequests?.ask(boardId)
+    }
   }
 
   /** On every connection of the publisher: tells the others what they missed while it was away. */
@@ -254,6 +278,7 @@ export class RedisFanOut implements RoomExtension {
   }
 
   async close(): Promise<void> {
+    this.pgRequests?.close()
     await this.trailing.close()
     await Promise.allSettled(this.catchingUp.values())
     this.rooms.clear()

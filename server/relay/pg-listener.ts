@@ -1,0 +1,211 @@
+/**
+ * The one PostgreSQL connection on which an instance of several hears the
+ * others, whatever becomes of Redis: the instances share the database anyway,
+ * and an instance cut off Redis still reaches it. What travels here: rights
+ * taken away (pg-rights-channel.ts), and the boards an instance cut off Redis
+ * committed to (pg-catch-up-requests.ts). Each channel's handlers are given
+ * before the registry attaches the extensions; the listener, attached last,
+ * then LISTENs on every channel.
+ *
+ * PostgreSQL keeps no notification for a session that is not listening: on
+ * every (re)listen, each channel is told (`listened`) so that it makes up for
+ * what it may have missed, as after resubscribing to Redis. The connection is
+ * watched: a `select 1` every HEARTBEAT_MS, and the connection dropped once
+ * silent for SILENT_AFTER_MS (a half-open network would otherwise deliver
+ * nothing, and say nothing of it, for many minutes), then listened again; a
+ * listen that fails is tried again, backing off to RETRY_MAX_MS. A
+ * notification that cannot be sent is held, and sent again by the next
+ * heartbeat or listen; the same one held twice is held once. Every failure is
+ * logged and contained here.
+ */
+import postgres from 'postgres'
+import { errorMessage } from '../../shared/error-message.ts'
+import type { Logger } from '../log.ts'
+import { PoolSockets, type SocketOption } from '../storage/pg-pool-sockets.ts'
+import { WITHOUT_ARRAY_TYPES } from '../storage/postgres.ts'
+import type { RoomExtension } from './room-extension.ts'
+
+const HEARTBEAT_MS = 5000
+const SILENT_AFTER_MS = 3 * HEARTBEAT_MS
+const RETRY_FIRST_MS = 250
+const RETRY_MAX_MS = 5000
+
+/**
+ * postgres.js's `onnotify` (what its own `listen` is built on, missing from its
+ * type declarations): every notification on this client's connection. Used
+ * rather than `listen`, which listens again after a reconnect only once and
+ * gives up silently when that one try fails (the database still away).
+ */
+type NotifyOption = { onnotify: (channel: string, payload: string) => void }
+
+/** What one channel does with what the listener hears. */
+export type ChannelHandlers = {
+  /** A notification on the channel; one that throws is logged and dropped. */
+  received(payload: string): void
+  /** The channel is listened to; `afterGap`: not for the first time, so notifications may have been missed meanwhile. */
+  listened(afterGap: boolean): void
+}
+
+/** What a channel's user may ask of the listener. */
+export interface PgNotifications {
+  hear(channel: string, handlers: ChannelHandlers): void
+  notify(channel: string, payload: string): void
+}
+
+export type PgListenerOptions = {
+  url: string
+  connectTimeoutMs: number
+  logger: Logger
+}
+
+export class PgListener implements RoomExtension, PgNotifications {
+  readonly name = 'pg-listener'
+  private readonly sql: postgres.Sql
+  private readonly sockets = new PoolSockets(SILENT_AFTER_MS)
+  private readonly logger: Logger
+  private readonly channels = new Map<string, ChannelHandlers>()
+  private attached = false
+  private listening = false
+  private listenInFlight = false
+  private listenedBefore = false
+  private failures = 0
+  private retryTimer: NodeJS.Timeout | undefined
+  private readonly heartbeat: NodeJS.Timeout
+  /**
+   * Notifications not sent yet (the database away), by channel and payload: a
+   * copy is held once. Few: rights taken away are bounded by the access-change
+   * allowances, catch-up requests by the boards loaded.
+   */
+  private readonly held = new Map<string, { channel: string; payload: string }>()
+  private closed = false
+
+  constructor(options: PgListenerOptions) {
+    this.logger = options.logger
+    const settings: postgres.Options<Record<string, never>> & SocketOption & NotifyOption = {
+      max: 1,
+      ...WITHOUT_ARRAY_TYPES,
+      onnotice: () => {},
+      connect_timeout: options.connectTimeoutMs / 1000,
+      // The one connection holds the LISTEN: it is never closed for being idle or old.
+      idle_timeout: undefined,
+      max_lifetime: null,
+      socket: this.sockets.open,
+      connection: { application_name: 'assay-listener' },
+      onnotify: (channel, payload) => this.received(channel, payload),
+      onclose: () => this.lost(),
+    }
+    this.sql = postgres(options.url, settings)
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS)
+    this.heartbeat.unref()
+  }
+
+  hear(channel: string, handlers: ChannelHandlers): void {
+    this.channels.set(channel, handlers)
+  }
+
+  /** Every channel's user is attached before this (it comes last in the extensions): only now is there anyone to tell. */
+  onAttached(): void {
+    this.attached = true
+    this.listen()
+  }
+
+  notify(channel: string, payload: string): void {
+    if (this.closed) return
+    this.sql`select pg_notify(${channel}, ${payload})`.catch((error: unknown) => {
+      this.logger.warn({ channel, err: errorMessage(error) }, 'could not notify the other instances; sent again once the database answers')
+      this.held.set(`${channel}\n${payload}`, { channel, payload })
+    })
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    clearInterval(this.heartbeat)
+    clearTimeout(this.retryTimer)
+    await this.sockets.end(this.sql, 1)
+  }
+
+  private listen(): void {
+    if (this.closed || !this.attached || this.listening || this.listenInFlight) return
+    this.listenInFlight = true
+    const channels = [...this.channels.keys()]
+    // One statement for every channel (simple protocol: several commands in one), all listened to or tried again. Not a
+    // query a channel: postgres.js connects again for a query still queued when its connection closes, even once ended,
+    // and the connection so made, listening, would never be closed (a failed start's close left one behind).
+    this.sql
+      .unsafe(channels.map((channel) => `listen ${channel}`).join('; '))
+      .simple()
+      .then(() => {
+        this.listenInFlight = false
+        if (this.closed) return
+        this.listening = true
+        this.logger.info({ channels }, 'listening to the other instances through PostgreSQL; making up for what came meanwhile')
+        for (const [channel, handlers] of this.channels) this.contained(channel, 'making up for what a channel missed failed', () => handlers.listened(this.listenedBefore))
+        this.listenedBefore = true
+        this.sendHeld()
+      })
+      .catch((error: unknown) => {
+        this.listenInFlight = false
+        this.failures++
+        this.logger.warn({ channels, failures: this.failures, err: errorMessage(error) }, 'could not listen to the other instances through PostgreSQL; trying again')
+        this.retry()
+      })
+  }
+
+  /** The connection closed, and its LISTEN with it. */
+  private lost(): void {
+    this.listening = false
+    if (this.closed) return
+    this.failures++
+    this.logger.warn({ failures: this.failures }, 'the connection listening to the other instances through PostgreSQL closed; listening again')
+    this.retry()
+  }
+
+  private retry(): void {
+    if (this.closed || this.retryTimer !== undefined) return
+    const delay = Math.min(RETRY_FIRST_MS * 2 ** Math.max(0, this.failures - 1), RETRY_MAX_MS)
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined
+      this.listen()
+    }, delay)
+    this.retryTimer.unref()
+  }
+
+  /**
+   * Keeps the connection talking, so that one gone silent is dropped
+   * (PoolSockets) and listened again. A connection that lived to answer one
+   * has its next loss tried again soon: each listen has every channel make up
+   * for what it missed (every socket's rights re-checked, every loaded board
+   * caught up), so a connection ended again and again (the database ending
+   * sessions) must not have that happen at once each time.
+   */
+  private beat(): void {
+    if (!this.listening) return
+    this.sql`select 1`.then(
+      () => {
+        this.failures = 0
+      },
+      (error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'the heartbeat of the connection listening to the other instances failed'),
+    )
+    this.sendHeld()
+  }
+
+  private sendHeld(): void {
+    const held = [...this.held.values()]
+    this.held.clear()
+    for (const { channel, payload } of held) this.notify(channel, payload)
+  }
+
+  private received(channel: string, payload: string): void {
+    const handlers = this.channels.get(channel)
+    if (handlers) this.contained(channel, 'a notification from another instance dropped', () => handlers.received(payload))
+  }
+
+  /** A channel's failure is its own: logged, never thrown into postgres.js or the listen. */
+  private contained(channel: string, failure: string, work: () => void): void {
+    try {
+      work()
+    } catch (error) {
+      this.logger.warn({ channel, err: errorMessage(error) }, failure)
+    }
+  }
+}
