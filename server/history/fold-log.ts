@@ -134,8 +134,9 @@ function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRec
       const pairs = clean.get(text)
       if (!pairs) continue
       split.set(text, splitPairs(pairs, edit))
-      if (now.verdicts.get(text) === 'changed') for (const item of edit.items) notePairs(pairs, item)
-      else clean.delete(text)
+      const verdict = now.verdicts.get(text)
+      if (verdict === 'changed') for (const item of edit.items) notePairs(pairs, item)
+      else if (verdict !== 'unchanged') clean.delete(text)
     }
     // A text left unread whose value this transaction may change is read as it was before, while that can be read.
     for (const assessmentId of now.assessments) {
