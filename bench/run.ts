@@ -11,6 +11,7 @@ import { benchCommit } from './commit.ts'
 import { benchCompare } from './compare.ts'
 import { benchDatingBack } from './dating-back.ts'
 import { benchExport } from './export.ts'
+import { benchFoldKeystrokes } from './fold-keystrokes.ts'
 import { benchHistory } from './history.ts'
 import { benchMainThread } from './main-thread.ts'
 import { benchMergeInGroups } from './merge-in-groups.ts'
@@ -36,6 +37,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   soak: benchSoak,
   textRule: benchTextRule,
   history: benchHistory,
+  foldKeystrokes: benchFoldKeystrokes,
   workerThread: benchWorkerThread,
   boardList: benchBoardList,
   datingBack: benchDatingBack,

@@ -10,13 +10,18 @@
  * the value before the first to the value after the last.
  */
 import * as Y from 'yjs'
+import type { z } from 'zod'
 import { readEntity } from '../../shared/board-convert.ts'
-import { COLLECTIONS, collection, entities, type Collection } from '../../shared/board-doc.ts'
+import { ASSESSMENT_TEXT_FIELDS, COLLECTIONS, collection, entities, type AssessmentTextField, type Collection } from '../../shared/board-doc.ts'
+import { ENTITY_SCHEMAS, entityFieldSchema } from '../../shared/board-model.ts'
 import { byText } from '../../shared/entity-order.ts'
 import { CARD_ABSENT, CARD_PRESENT, EDIT_SESSION_GAP_MS, type AttributedField } from '../../shared/history-model.ts'
 import type { AssessmentChangeRecord, FoldedLog, LogRow } from '../storage/storage.ts'
 import { applyStoredPart } from '../relay/merge-state.ts'
 import { newestWithin } from './newest-changes.ts'
+import { notePairs, splitPairs, surrogatePairs, textBefore, textEdits, type SurrogatePairs, type TextEdit } from './text-edits.ts'
+import { hasUncarriableText } from '../../shared/text-hygiene.ts'
+import { parseWithinLimits } from '../../shared/within-limits.ts'
 
 type FieldValues = Record<AttributedField, string>
 /** Any shared type of the document, as a transaction names what it changed. */
@@ -72,59 +77,142 @@ function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRec
   const changes: AssessmentChangeRecord[] = []
   /** The change each (assessment, field) last had, to extend while the same person keeps editing it. */
   const open = new Map<string, AssessmentChangeRecord>()
-  let touched: { assessments: Set<string>; links: Set<string> } = { assessments: new Set(), links: new Set() }
+  /**
+   * Texts typed into and not read since, by card and field: their value in `values`, and the `toValue` of their open
+   * change, are stale until read, when the session ends or the log does. Reading a judgment after each keystroke made
+   * a fold quadratic in its length.
+   */
+  const unread = new Map<string, Map<AssessmentTextField, Y.Text>>()
+  /**
+   * Texts known to hold nothing `cleanText` changes (typing carriable strings into one within its limit changes its
+   * value), with their surrogate pairs, to read one left unread as it was before a row split a pair.
+   */
+  const clean = new WeakMap<Y.Text, SurrogatePairs>()
+  let row: LogRow = rows[0]!
+  let touched = noneTouched()
+
+  const continues = (change: AssessmentChangeRecord | undefined): change is AssessmentChangeRecord =>
+    change !== undefined && change.author === row.origin && Date.parse(row.at) - Date.parse(change.at) <= EDIT_SESSION_GAP_MS
+  const settle = (assessmentId: string, field: AssessmentTextField, value: string) => {
+    values.get(assessmentId)![field] = value
+    open.get(changeKey(assessmentId, field))!.toValue = value
+    unread.get(assessmentId)?.delete(field)
+  }
+  const attribute = (assessmentId: string, field: AttributedField, before: string, after: string) => {
+    if (before === after) return
+    const last = open.get(changeKey(assessmentId, field))
+    if (continues(last)) {
+      last.toValue = after
+      last.at = row.at
+      last.seq = row.seq
+      return
+    }
+    const change = { assessmentId, field, fromValue: before, toValue: after, author: row.origin, firstAt: row.at, at: row.at, seq: row.seq }
+    changes.push(change)
+    open.set(changeKey(assessmentId, field), change)
+  }
+
   const onTransaction = (transaction: Y.Transaction) => {
+    const now = noneTouched()
     for (const [type, keys] of transaction.changed) {
       const root = roots.get(type)
       if (root) {
-        for (const key of keys) if (key !== null) noteTouched(touched, root, key)
+        for (const key of keys) if (key !== null) noteTouched(now, root, key)
         continue
       }
       const entity = entityOf(type, roots)
-      if (entity) noteTouched(touched, entity.collection, entity.id)
+      const textField = entity?.collection === 'assessments' ? cardTextField(type, roots) : null
+      if (entity && textField) noteTextTouched(now, entity.id, textField, type as unknown as Y.Text)
+      else if (entity) noteTouched(now, entity.collection, entity.id)
     }
+    const edits = textEdits(transaction)
+    for (const texts of now.texts.values()) {
+      for (const [field, text] of texts) now.verdicts.set(text, textVerdict(text, field, edits.get(text), clean))
+    }
+    const split = new Map<Y.Text, SurrogatePairs>()
+    for (const [text, edit] of edits) {
+      const pairs = clean.get(text)
+      if (!pairs) continue
+      split.set(text, splitPairs(pairs, edit))
+      const verdict = now.verdicts.get(text)
+      if (verdict === 'changed') for (const item of edit.items) notePairs(pairs, item)
+      else if (verdict !== 'unchanged') clean.delete(text)
+    }
+    // A text left unread whose value this transaction may change is read as it was before, while that can be read.
+    for (const assessmentId of now.assessments) {
+      for (const [field, text] of unread.get(assessmentId) ?? []) {
+        const edited = now.whole.has(assessmentId) ? undefined : now.texts.get(assessmentId)?.get(field)
+        const verdict = edited && now.verdicts.get(edited)
+        if (!now.whole.has(assessmentId) && (!edited || verdict === 'unchanged')) continue
+        if (verdict === 'changed' && continues(open.get(changeKey(assessmentId, field)))) continue
+        settle(assessmentId, field, textValue(field, textBefore(text, transaction, split.get(text))))
+      }
+    }
+    addTouched(touched, now)
   }
   doc.on('afterTransaction', onTransaction)
   try {
-    for (const row of rows) {
-      touched = { assessments: new Set(), links: new Set() }
+    for (row of rows) {
+      touched = noneTouched()
       applyStoredPart(doc, row.update, row.seq)
+      const linked = new Set<string>()
       for (const linkId of touched.links) {
         const before = links.get(linkId)
-        if (before) touched.assessments.add(before.assessmentId)
+        if (before) linked.add(before.assessmentId)
         const link = readEntity(doc, 'links', linkId)
         if (link) {
           links.set(linkId, { assessmentId: link.assessmentId, claimId: link.claimId, rating: link.rating })
-          touched.assessments.add(link.assessmentId)
+          linked.add(link.assessmentId)
         } else {
           links.delete(linkId)
         }
       }
+      for (const assessmentId of linked) touched.assessments.add(assessmentId)
       for (const assessmentId of touched.assessments) {
         const before = values.get(assessmentId) ?? absentFields()
-        const after = readFields(doc, assessmentId, links)
-        values.set(assessmentId, after)
-        // A card created or deleted is one change, not one per field.
-        const fields: AttributedField[] = before.card !== after.card ? ['card'] : (Object.keys(after) as AttributedField[])
-        for (const field of fields) {
-          if (before[field] === after[field]) continue
-          const key = `${assessmentId}\u0000${field}`
-          const last = open.get(key)
-          if (last && last.author === row.origin && Date.parse(row.at) - Date.parse(last.at) <= EDIT_SESSION_GAP_MS) {
-            last.toValue = after[field]
-            last.at = row.at
-            last.seq = row.seq
-            continue
+        if (touched.whole.has(assessmentId)) {
+          const after = readFields(doc, assessmentId, links)
+          values.set(assessmentId, after)
+          // A card created or deleted is one change, not one per field.
+          const fields: AttributedField[] = before.card !== after.card ? ['card'] : (Object.keys(after) as AttributedField[])
+          for (const field of fields) attribute(assessmentId, field, before[field], after[field])
+          continue
+        }
+        // Only its texts' content or its links changed: the card's other fields, and whether it reads at all, did not.
+        if (before.card !== JSON.stringify(CARD_PRESENT)) continue
+        for (const [field, text] of touched.texts.get(assessmentId) ?? []) {
+          const verdict = touched.verdicts.get(text)
+          if (verdict === 'changed') {
+            const last = open.get(changeKey(assessmentId, field))
+            if (continues(last)) {
+              last.at = row.at
+              last.seq = row.seq
+            } else {
+              const change = { assessmentId, field, fromValue: before[field], toValue: before[field], author: row.origin, firstAt: row.at, at: row.at, seq: row.seq }
+              changes.push(change)
+              open.set(changeKey(assessmentId, field), change)
+            }
+            unread.set(assessmentId, (unread.get(assessmentId) ?? new Map<AssessmentTextField, Y.Text>()).set(field, text))
+          } else if (verdict === 'unknown') {
+            const string = text.toString()
+            if (hasUncarriableText(string)) clean.delete(text)
+            else clean.set(text, surrogatePairs(text))
+            const after = textValue(field, string)
+            attribute(assessmentId, field, before[field], after)
+            before[field] = after
           }
-          const change = { assessmentId, field, fromValue: before[field], toValue: after[field], author: row.origin, firstAt: row.at, at: row.at, seq: row.seq }
-          changes.push(change)
-          open.set(key, change)
+        }
+        if (linked.has(assessmentId)) {
+          const after = linksValue(assessmentId, links)
+          attribute(assessmentId, 'links', before.links, after)
+          before.links = after
         }
       }
     }
   } finally {
     doc.off('afterTransaction', onTransaction)
   }
+  for (const [assessmentId, texts] of unread) for (const [field, text] of texts) settle(assessmentId, field, textValue(field, text.toString()))
   // Typed and taken back within one session: nothing changed.
   return changes.filter((change) => change.fromValue !== change.toValue)
 }
@@ -160,10 +248,102 @@ class LinkIndex {
   }
 }
 
-function noteTouched(touched: { assessments: Set<string>; links: Set<string> }, name: Collection, id: string): void {
-  if (name === 'assessments') touched.assessments.add(id)
-  else if (name === 'links') touched.links.add(id)
+/**
+ * What one row touched: every card, in the order the transaction named them; those whose own fields or existence
+ * changed (`whole`, read again whole); the title and judgment texts of the others whose content alone changed, with
+ * what that did to their value; the links.
+ */
+type Touched = {
+  assessments: Set<string>
+  whole: Set<string>
+  texts: Map<string, Map<AssessmentTextField, Y.Text>>
+  verdicts: Map<Y.Text, TextVerdict>
+  links: Set<string>
 }
+
+function noneTouched(): Touched {
+  return { assessments: new Set(), whole: new Set(), texts: new Map(), verdicts: new Map(), links: new Set() }
+}
+
+/**
+ * One row's transactions together. Applying an update is one transaction, but Yjs follows one that formatted a text
+ * with another that removes formatting marks left over: that one changes no text's value, and adds nothing to what
+ * the first found.
+ */
+function addTouched(row: Touched, transaction: Touched): void {
+  for (const id of transaction.assessments) row.assessments.add(id)
+  for (const id of transaction.whole) row.whole.add(id)
+  for (const id of transaction.links) row.links.add(id)
+  for (const [id, texts] of transaction.texts) for (const [field, text] of texts) noteTextTouched(row, id, field, text)
+  for (const [text, verdict] of transaction.verdicts) {
+    const before = row.verdicts.get(text)
+    row.verdicts.set(text, before === undefined || before === verdict || before === 'unchanged' ? verdict : verdict === 'unchanged' ? before : 'unknown')
+  }
+}
+
+function noteTouched(touched: Touched, name: Collection, id: string): void {
+  if (name === 'assessments') {
+    touched.assessments.add(id)
+    touched.whole.add(id)
+  } else if (name === 'links') touched.links.add(id)
+}
+
+function noteTextTouched(touched: Touched, assessmentId: string, field: AssessmentTextField, text: Y.Text): void {
+  touched.assessments.add(assessmentId)
+  touched.texts.set(assessmentId, (touched.texts.get(assessmentId) ?? new Map<AssessmentTextField, Y.Text>()).set(field, text))
+}
+
+/** The field a card's title or judgment text is, when `type` is one; null for any other type. */
+function cardTextField(type: SharedType, roots: Map<SharedType, Collection>): AssessmentTextField | null {
+  const item = type._item
+  if (!(type instanceof Y.Text) || !item || !isTextField(item.parentSub)) return null
+  const card = item.parent
+  return card instanceof Y.AbstractType && card._item && roots.get(card._item.parent as SharedType) === 'assessments' ? item.parentSub : null
+}
+
+function isTextField(key: string | null): key is AssessmentTextField {
+  return (ASSESSMENT_TEXT_FIELDS as readonly (string | null)[]).includes(key)
+}
+
+/**
+ * What a row's edit did to a text field's value, told from the edit alone where that is certain: nothing visible
+ * changed (formatting marks split no surrogate pair); or, in a text known clean that stays within its limit (the value is then the text itself), carriable
+ * strings inserted or removed whose characters differ. Anything else (an embed, a character `cleanText` drops, a
+ * text over its limit, a string replaced by the same characters) is unknown, and the text is read.
+ */
+type TextVerdict = 'unchanged' | 'changed' | 'unknown'
+
+function textVerdict(text: Y.Text, field: AssessmentTextField, edit: TextEdit | undefined, clean: WeakMap<Y.Text, SurrogatePairs>): TextVerdict {
+  if (!edit) return 'unchanged'
+  if (!edit.other && edit.inserted.length === 0 && edit.deleted.length === 0) {
+    // Formatting marks alone change the string only where one split a pair.
+    const pairs = clean.get(text)
+    return edit.formatted && (!pairs || edit.edges.some((edge) => pairs.has(edge))) ? 'unknown' : 'unchanged'
+  }
+  if (edit.other || !clean.has(text) || edit.inserted.some(hasUncarriableText)) return 'unknown'
+  const inserted = edit.inserted.join('')
+  const deleted = edit.deleted.join('')
+  const lengthBefore = text.length - inserted.length + deleted.length
+  if (Math.max(lengthBefore, text.length) > TEXT_LIMITS[field]) return 'unknown'
+  if (inserted.length !== deleted.length) return 'changed'
+  return sortedUnits(inserted) !== sortedUnits(deleted) ? 'changed' : 'unknown'
+}
+
+const sortedUnits = (text: string) => text.split('').sort().join('')
+
+/** Each text field's schema alone, and its limit: what a card's text reads as (within-limits.ts). */
+const TEXT_SCHEMAS = Object.fromEntries(ASSESSMENT_TEXT_FIELDS.map((field) => [field, entityFieldSchema('assessments', field)!])) as Record<AssessmentTextField, z.ZodObject>
+const TEXT_LIMITS = Object.fromEntries(
+  ASSESSMENT_TEXT_FIELDS.map((field) => [field, (ENTITY_SCHEMAS.assessments.shape[field] as z.ZodString).maxLength ?? Infinity]),
+) as Record<AssessmentTextField, number>
+
+/** A present card's title or judgment, as `readFields` reads it, from its text's string. */
+function textValue(field: AssessmentTextField, text: string): string {
+  const parsed = parseWithinLimits(TEXT_SCHEMAS[field], { [field]: text }) as Record<AssessmentTextField, string> | null
+  return JSON.stringify(parsed?.[field] ?? null)
+}
+
+const changeKey = (assessmentId: string, field: AttributedField) => `${assessmentId}\u0000${field}`
 
 /** The collection and id of the entity a nested type belongs to, or null for anything else. */
 function entityOf(type: SharedType, roots: Map<SharedType, Collection>): { collection: Collection; id: string } | null {
@@ -198,8 +378,6 @@ function absentFields(): FieldValues {
 function readFields(doc: Y.Doc, assessmentId: string, links: LinkIndex): FieldValues {
   const assessment = readEntity(doc, 'assessments', assessmentId)
   if (!assessment) return absentFields()
-  // By claim, then rating: the same text whatever order the links were made in.
-  const linked = Array.from(links.of(assessmentId), ({ claimId, rating }) => ({ claimId, rating })).sort((a, b) => byText(a.claimId, b.claimId) || byText(a.rating, b.rating))
   return {
     card: JSON.stringify(CARD_PRESENT),
     title: JSON.stringify(assessment.title),
@@ -210,6 +388,13 @@ function readFields(doc: Y.Doc, assessmentId: string, links: LinkIndex): FieldVa
     impact: JSON.stringify(assessment.impact),
     status: JSON.stringify(assessment.status),
     tags: JSON.stringify(assessment.tags),
-    links: JSON.stringify(linked),
+    links: linksValue(assessmentId, links),
   }
+}
+
+/** A present card's links as `readFields` reads them. */
+function linksValue(assessmentId: string, links: LinkIndex): string {
+  // By claim, then rating: the same text whatever order the links were made in.
+  const linked = Array.from(links.of(assessmentId), ({ claimId, rating }) => ({ claimId, rating })).sort((a, b) => byText(a.claimId, b.claimId) || byText(a.rating, b.rating))
+  return JSON.stringify(linked)
 }
