@@ -55,7 +55,7 @@ describe('the yardstick a likelihood was stated under', () => {
     sync(analyst, server)
     sync(server, analyst)
 
-    const model = boardToModel(server)
+    const model = boardToModel(server, 'board')
     expect(model.assessments.map((a) => [a.title, a.likelihood, a.likelihoodYardstick])).toEqual([
       ['Held', 3, 'phia'],
       ['Offline', 4, 'icd203'],
