@@ -19,9 +19,11 @@ import {
   likelihoodRange,
   likelihoodTerm,
   profileName,
+  yardstickOf,
   type LikelihoodBand,
   type LikelihoodProfile,
 } from './domain.ts'
+import { bandNeedingRestatement, restatementNeeded, statedProfile } from './stated-likelihood.ts'
 import { readEstimativeLanguage, sentences, type EstimativeTerm, type LikelihoodMention, type Span } from './estimative-language.ts'
 import { spanHolding } from './span-holding.ts'
 
@@ -225,6 +227,12 @@ export function assessmentFindings(
   const rated = assessment.kind !== 'hypothesis'
 
   if (rated && assessment.likelihood === null) findings.push(finding('no-likelihood', subject, [], 'No likelihood is set.'))
+  const unconfirmed = bandNeedingRestatement(assessment, profile)
+  if (unconfirmed !== null) {
+    const stated = statedProfile(assessment, profile)
+    // The key names the band and its yardstick: an acknowledgement lapses once either changes.
+    findings.push(finding('likelihood-needs-restatement', subject, [String(unconfirmed), yardstickOf(stated)], `The ${restatementNeeded(unconfirmed, stated, profile)}.`))
+  }
   if (rated && assessment.confidence === null) findings.push(finding('no-confidence', subject, [], 'No analytic confidence is set.'))
 
   const supporting = context.links

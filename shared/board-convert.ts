@@ -113,7 +113,7 @@ const NOT_ASSESSED: { [C in Collection]: Partial<EntityModels[C]> } = {
   sources: { reliability: 'F' },
   documents: {},
   claims: { credibility: 6, status: 'active', relevance: undefined },
-  assessments: { kind: 'assessment', likelihood: null, confidence: null, impact: null, status: 'draft' },
+  assessments: { kind: 'assessment', likelihood: null, likelihoodYardstick: undefined, confidence: null, impact: null, status: 'draft' },
   links: { rating: 'NA' },
 }
 

@@ -17,6 +17,7 @@ import {
   LIKELIHOOD_PROFILES,
   RELEVANCE_LEVELS,
   SOURCE_RELIABILITIES,
+  YARDSTICKS,
 } from './domain.ts'
 import { LIMITS } from './limits.ts'
 import { textField } from './text-hygiene.ts'
@@ -94,6 +95,11 @@ export const assessmentSchema = z.object({
   judgment: textField().max(LIMITS.longText),
   kind: z.enum(ASSESSMENT_KINDS),
   likelihood: likelihoodSchema,
+  /**
+   * The yardstick the likelihood was stated under, written with it (shared/stated-likelihood.ts); absent on
+   * boards written before it, read as the board's. One that is not the board's marks the band as needing restatement.
+   */
+  likelihoodYardstick: z.enum(YARDSTICKS).optional(),
   confidence: confidenceSchema,
   impact: impactSchema,
   status: z.enum(ASSESSMENT_STATUSES),
@@ -234,8 +240,9 @@ export const claimInputSchema = claimSchema
   .strict()
 export const claimPatchSchema = claimSchema.pick({ text: true, credibility: true, status: true, sourceId: true, note: true, relevance: true }).partial().strict()
 
+// The yardstick a likelihood is stated under is the board's when it is set (shared/board-mutations.ts), never given.
 export const assessmentInputSchema = assessmentSchema
-  .omit({ id: true, createdAt: true, createdBy: true, order: true })
+  .omit({ id: true, createdAt: true, createdBy: true, order: true, likelihoodYardstick: true })
   .extend({
     title: shortTextSchema,
     judgment: textField().max(LIMITS.longText).default(''),
@@ -250,7 +257,7 @@ export const assessmentInputSchema = assessmentSchema
   })
   .strict()
 export const assessmentPatchSchema = assessmentSchema
-  .omit({ id: true, createdAt: true, createdBy: true, order: true })
+  .omit({ id: true, createdAt: true, createdBy: true, order: true, likelihoodYardstick: true })
   .partial()
   .strict()
 

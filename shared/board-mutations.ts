@@ -16,6 +16,7 @@ import {
   blufText,
   collection,
   entities,
+  boardProfile,
   metaMap,
   readString,
   requireEntity,
@@ -46,6 +47,7 @@ import {
   type SourcePatch,
 } from './board-model.ts'
 import type { ChangeOrigin } from './change-origin.ts'
+import { yardstickOf, type LikelihoodBand, type LikelihoodProfile } from './domain.ts'
 import type { YardstickChange } from './yardstick-change.ts'
 import { parseInput } from './validation.ts'
 import { linksOfPair } from './board-convert.ts'
@@ -440,6 +442,7 @@ export function addAssessment(doc: Y.Doc, input: AssessmentInput, ctx: MutationC
     const order = ctx.cardOrder ?? new CardOrder(doc)
     const id = newEntity(doc, ctx, 'assessments', {
       ...fields,
+      ...(fields.likelihood === null ? {} : { likelihoodYardstick: yardstickOf(boardProfile(doc)) }),
       title: new Y.Text(title),
       judgment: new Y.Text(judgment),
       order: order.keyAfter(after),
@@ -452,8 +455,26 @@ export function addAssessment(doc: Y.Doc, input: AssessmentInput, ctx: MutationC
 }
 
 export function updateAssessment(doc: Y.Doc, id: string, patch: AssessmentPatch, ctx: MutationContext = {}): void {
-  const valid = parseInput(assessmentPatchSchema, patch, 'assessment')
-  transact(doc, ctx, () => patchEntity(requireEntity(doc, 'assessments', id), valid, ASSESSMENT_TEXTS))
+  const { likelihood, ...valid } = parseInput(assessmentPatchSchema, patch, 'assessment')
+  transact(doc, ctx, () => {
+    const card = requireEntity(doc, 'assessments', id)
+    patchEntity(card, valid, ASSESSMENT_TEXTS)
+    if (likelihood !== undefined) stateLikelihood(card, likelihood, boardProfile(doc))
+  })
+}
+
+/**
+ * Sets a likelihood with the yardstick it is stated under (shared/stated-likelihood.ts), both
+ * written even when unchanged: setting the same band again is how an analyst restates it under
+ * the board's yardstick. Writing the two keys together also keeps them a pair when another
+ * change writes both at once (a confirmed change of yardstick, shared/board-settings-change.ts):
+ * Yjs settles both keys' concurrent values for the same writer, so a band never ends up with the
+ * other writer's yardstick.
+ */
+export function stateLikelihood(card: EntityMap, likelihood: LikelihoodBand | null, profile: LikelihoodProfile): void {
+  card.set('likelihood', likelihood)
+  if (likelihood === null) card.delete('likelihoodYardstick')
+  else card.set('likelihoodYardstick', yardstickOf(profile))
 }
 
 /** Moves a card right after `afterId` (to the top when null). */

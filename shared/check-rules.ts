@@ -6,6 +6,7 @@
 
 export const CHECK_RULE_IDS = [
   'no-likelihood',
+  'likelihood-needs-restatement',
   'no-confidence',
   'unsupported-key-judgment',
   'likelihood-contradicted',
@@ -28,6 +29,11 @@ export const CHECK_RULES: Record<CheckRuleId, CheckRule> = {
   'no-likelihood': {
     label: 'No likelihood',
     why: 'An assessment states its likelihood (ICD 203); a key judgment or assessment without one tells the reader nothing about how probable it is.',
+    scope: 'assessment',
+  },
+  'likelihood-needs-restatement': {
+    label: 'Likelihood needs restating',
+    why: 'The likelihood was stated under another yardstick than the board’s (set where the change of yardstick had not yet been seen): its band means another range here, which nobody confirmed; an editor sets it again under the board’s yardstick.',
     scope: 'assessment',
   },
   'no-confidence': {

@@ -14,6 +14,15 @@ export function isLikelihoodProfile(value: unknown): value is LikelihoodProfile 
   return (LIKELIHOOD_PROFILES as readonly unknown[]).includes(value)
 }
 
+/** The two yardsticks: ICD 203's two wording rows share its ranges, PHIA has its own. */
+export const YARDSTICKS = ['icd203', 'phia'] as const
+export type Yardstick = (typeof YARDSTICKS)[number]
+
+/** The yardstick a profile's wording belongs to. */
+export function yardstickOf(profile: LikelihoodProfile): Yardstick {
+  return profile === 'phia' ? 'phia' : 'icd203'
+}
+
 export type YardstickRow = { band: LikelihoodBand; term: string; range: string }
 
 /** ICD 203 rows A and B share their ranges; PHIA has its own yardstick. */

@@ -7,22 +7,31 @@
  * and the settings dialog lists what would be restated before asking.
  */
 import type { AssessmentModel } from './board-model.ts'
-import { likelihoodLabel, profileName, type LikelihoodBand, type LikelihoodProfile } from './domain.ts'
-
-/** The yardstick a profile's wording belongs to: ICD 203's two rows share their ranges. */
-export function yardstickOf(profile: LikelihoodProfile): 'icd203' | 'phia' {
-  return profile === 'phia' ? 'phia' : 'icd203'
-}
+import { likelihoodLabel, profileName, yardstickOf, type LikelihoodBand, type LikelihoodProfile } from './domain.ts'
+import { statedProfile } from './stated-likelihood.ts'
 
 /** One judgment whose stated range a change of yardstick restates. */
 export type RestatedLikelihood = { id: string; title: string; band: LikelihoodBand; before: string; after: string }
 
-/** The assessments with a likelihood whose stated range changes from `from` to `to`, in the order given; none when the yardstick stays. */
-export function restatedLikelihoods(assessments: readonly Pick<AssessmentModel, 'id' | 'title' | 'likelihood'>[], from: LikelihoodProfile, to: LikelihoodProfile): RestatedLikelihood[] {
+/**
+ * The assessments with a likelihood whose stated range changes from `from` to
+ * `to`, in the order given; none when the yardstick stays. Each is read under
+ * the yardstick it was stated under (shared/stated-likelihood.ts): one still
+ * awaiting restatement under `from` is not restated by going back to the
+ * yardstick it was stated under, and is never confirmed by an owner who was
+ * not shown it as it stood.
+ */
+export function restatedLikelihoods(
+  assessments: readonly Pick<AssessmentModel, 'id' | 'title' | 'likelihood' | 'likelihoodYardstick'>[],
+  from: LikelihoodProfile,
+  to: LikelihoodProfile,
+): RestatedLikelihood[] {
   if (yardstickOf(from) === yardstickOf(to)) return []
-  return assessments.flatMap(({ id, title, likelihood }) => {
-    if (likelihood === null) return []
-    const before = likelihoodLabel(from, likelihood)
+  return assessments.flatMap((assessment) => {
+    const { id, title, likelihood } = assessment
+    const stated = statedProfile(assessment, from)
+    if (likelihood === null || yardstickOf(stated) !== yardstickOf(from)) return []
+    const before = likelihoodLabel(stated, likelihood)
     const after = likelihoodLabel(to, likelihood)
     return before === after ? [] : [{ id, title, band: likelihood, before, after }]
   })

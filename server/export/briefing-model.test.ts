@@ -76,8 +76,15 @@ describe('buildBriefing', () => {
       expect(CONFIDENCE_LEVELS.some((level) => a.likelihood.includes(`${level} confidence`))).toBe(false)
       expect(a.confidence).not.toMatch(/likel|chance|certain/)
     }
-    const phia = buildBriefing({ ...board, profile: 'phia' }, fixtureSnapshot(previous))
+    const statedUnderPhia = board.assessments.map((a) => ({ ...a, likelihoodYardstick: 'phia' as const }))
+    const phia = buildBriefing({ ...board, profile: 'phia', assessments: statedUnderPhia }, fixtureSnapshot(previous))
     expect(phia.sections[0]!.assessments[0]!.likelihood).toBe(`We assess the likelihood as ${likelihoodTerm('phia', 5)} (55–75%).`)
+    // A band stated under ICD 203 on a board now PHIA is given in its author's words, flagged, and left out of the grid.
+    const unrestated = buildBriefing({ ...board, profile: 'phia' }, fixtureSnapshot(previous)).sections[0]!.assessments[0]!
+    expect(unrestated.likelihood).toBe(
+      'The likelihood stated under ICD 203 (wording row A) as likely, 55–80%; needs restating under PHIA probability yardstick.',
+    )
+    expect(unrestated.band).toBeNull()
   })
 
   it('cites claims as numbered notes naming the source and its grade; a retracted claim is marked and not counted', () => {

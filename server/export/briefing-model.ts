@@ -37,6 +37,7 @@ import {
   type YardstickRow,
 } from '../../shared/domain.ts'
 import { checkBoard, type CheckedFinding } from '../../shared/analysis-checks.ts'
+import { bandNeedingRestatement, confirmedBand, restatementNeeded, statedProfile } from '../../shared/stated-likelihood.ts'
 import { scopeBoard, type ExportScope } from '../../shared/export-scope.ts'
 import { buildAch, type BriefingAch } from './briefing-ach.ts'
 import { describeChanges } from './briefing-changes.ts'
@@ -181,7 +182,7 @@ export const BRIEFING_TEXT = {
   grid: 'Likelihood and impact',
   gridCaption: 'Figure 1. Assessments by likelihood (rows) and impact (columns); the numbers are those of the assessments below.',
   gridCorner: 'Likelihood',
-  unplaced: 'Not placed, for want of a likelihood or an impact:',
+  unplaced: 'Not placed, for want of a likelihood stated under this yardstick or an impact:',
   supporting: 'Supported by',
   contradicting: 'Contradicted by',
   retracted: 'Retracted, not counted',
@@ -338,10 +339,15 @@ export function allCitations(briefing: Briefing): Citation[] {
 
 /**
  * The likelihood sentence, in the board's wording row with its range. It never
- * mentions confidence: ICD 203 keeps the two in separate sentences.
+ * mentions confidence: ICD 203 keeps the two in separate sentences. A band
+ * stated under another yardstick than the board's (shared/stated-likelihood.ts)
+ * is given in its author's words and flagged, never in the board's words as if
+ * someone had confirmed them.
  */
-export function likelihoodSentence(profile: LikelihoodProfile, band: LikelihoodBand | null): string {
+export function likelihoodSentence(profile: LikelihoodProfile, assessment: Pick<AssessmentModel, 'likelihood' | 'likelihoodYardstick'>): string {
+  const band = assessment.likelihood
   if (band === null) return 'Likelihood has not been assessed.'
+  if (bandNeedingRestatement(assessment, profile) !== null) return `The ${restatementNeeded(band, statedProfile(assessment, profile), profile)}.`
   return `We assess the likelihood as ${likelihoodTerm(profile, band)} (${likelihoodRange(profile, band)}).`
 }
 
@@ -405,10 +411,11 @@ function buildSections(board: BoardModel, findings: readonly CheckedFinding[], r
         id: assessment.id,
         number: ++number,
         title: assessment.title,
-        band: assessment.likelihood,
+        // A band awaiting restatement has no row of this yardstick: the grid lists it unplaced.
+        band: confirmedBand(assessment, board.profile),
         impact: assessment.impact,
         judgment: paragraphs(assessment.judgment),
-        likelihood: likelihoodSentence(board.profile, assessment.likelihood),
+        likelihood: likelihoodSentence(board.profile, assessment),
         confidence: confidenceSentence(assessment.confidence),
         details: details(assessment),
         warnings: warningsOf.get(assessment.id) ?? [],
@@ -490,7 +497,13 @@ function bottomLine(board: BoardModel): BriefingBluf {
     kind: 'key-judgments',
     items: keyJudgments.map((a) => {
       const title = a.title.trim().replace(/[.;:,]+$/, '') || ASSESSMENT_KIND_LABELS[a.kind]
-      const likelihood = a.likelihood === null ? 'likelihood not assessed' : `${likelihoodTerm(board.profile, a.likelihood)} (${likelihoodRange(board.profile, a.likelihood)})`
+      const unconfirmed = bandNeedingRestatement(a, board.profile)
+      const likelihood =
+        a.likelihood === null
+          ? 'likelihood not assessed'
+          : unconfirmed !== null
+            ? restatementNeeded(unconfirmed, statedProfile(a, board.profile), board.profile)
+            : `${likelihoodTerm(board.profile, a.likelihood)} (${likelihoodRange(board.profile, a.likelihood)})`
       return `${isolate(title)}: ${likelihood}.`
     }),
   }

@@ -16,7 +16,7 @@
  * names that too.
  */
 import { createHash } from 'node:crypto'
-import type { BoardModel, ClaimModel, SourceModel } from '../../shared/board-model.ts'
+import type { AssessmentModel, BoardModel, ClaimModel, SourceModel } from '../../shared/board-model.ts'
 import {
   ACH_RATING_LABELS,
   CREDIBILITY_LABELS,
@@ -27,9 +27,12 @@ import {
   likelihoodTerm,
   profileName,
   type AchRating,
+  type LikelihoodBand,
+  type LikelihoodProfile,
   type TlpMarking,
 } from '../../shared/domain.ts'
 import { scopeBoard, type ExportScope } from '../../shared/export-scope.ts'
+import { bandNeedingRestatement, statedProfile } from '../../shared/stated-likelihood.ts'
 import { blufText, buildBriefingFront, confidenceSentence, likelihoodSentence } from './briefing-model.ts'
 import type { BriefingVersion } from './briefing-version.ts'
 import { timeOf } from './content-times.ts'
@@ -194,7 +197,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
       abstract: assessment.title,
       content: [
         assessment.judgment,
-        likelihoodSentence(board.profile, assessment.likelihood),
+        likelihoodSentence(board.profile, assessment),
         confidenceSentence(assessment.confidence),
       ]
         .filter((part) => part.trim().length > 0)
@@ -208,16 +211,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
       ...(assessment.confidence ? { confidence: STIX_CONFIDENCE[assessment.confidence] } : {}),
       ...(assessment.tags.length > 0 ? { labels: assessment.tags } : {}),
       // Likelihood is not confidence (STIX `confidence` is confidence in correctness): it travels in its own property.
-      ...(assessment.likelihood !== null
-        ? {
-            x_assay_likelihood: {
-              band: assessment.likelihood,
-              term: likelihoodTerm(board.profile, assessment.likelihood),
-              range: likelihoodRange(board.profile, assessment.likelihood),
-              yardstick: profileName(board.profile),
-            },
-          }
-        : {}),
+      ...(assessment.likelihood !== null ? { x_assay_likelihood: statedLikelihood(assessment, board.profile, assessment.likelihood) } : {}),
       x_assay_kind: assessment.kind,
       x_assay_impact: assessment.impact,
       x_assay_status: assessment.status,
@@ -439,4 +433,20 @@ export function stixId(type: string, key: string): string {
   hash[8] = (hash[8]! & 0x3f) | 0x80
   const hex = hash.subarray(0, 16).toString('hex')
   return `${type}--${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+/**
+ * A likelihood as its author stated it: the term and range of the yardstick it
+ * was stated under, and, where that is not the board's, the yardstick it still
+ * needs restating under (shared/stated-likelihood.ts).
+ */
+function statedLikelihood(assessment: AssessmentModel, boardProfile: LikelihoodProfile, band: LikelihoodBand) {
+  const stated = statedProfile(assessment, boardProfile)
+  return {
+    band,
+    term: likelihoodTerm(stated, band),
+    range: likelihoodRange(stated, band),
+    yardstick: profileName(stated),
+    ...(bandNeedingRestatement(assessment, boardProfile) !== null ? { needs_restating_under: profileName(boardProfile) } : {}),
+  }
 }

@@ -15,8 +15,7 @@
  */
 import * as Y from 'yjs'
 import { boardProfile, META_ROOT, metaMap } from '../../shared/board-doc.ts'
-import { isLikelihoodProfile, profileName, type LikelihoodProfile } from '../../shared/domain.ts'
-import { yardstickOf } from '../../shared/yardstick-change.ts'
+import { isLikelihoodProfile, profileName, yardstickOf, type LikelihoodProfile } from '../../shared/domain.ts'
 import { standingValue } from './field-values.ts'
 import { isHeldWhole } from './held-already.ts'
 import type { Landing } from './item-landing.ts'
