@@ -55,9 +55,26 @@ export function hasLongMarkRun(text: string): boolean {
   return LONG_MARK_RUN.test(text)
 }
 
-/** The combining marks the text begins and ends with, in UTF-16 units (each mark this rule names is one): how a run joins a neighbour's. */
-export function markRunEnds(text: string): { leading: number; trailing: number } {
-  return { leading: MARKS_AT_START.exec(text)![0].length, trailing: MARKS_AT_END.exec(text)![0].length }
+/**
+ * How many combining marks the text begins and ends with, and whether it is
+ * nothing else: how its runs join a neighbour's.
+ */
+export function markRunEnds(text: string): { leading: number; trailing: number; onlyMarks: boolean } {
+  const leading = MARKS_AT_START.exec(text)![0]
+  const marks = (run: string) => [...run].length
+  return { leading: marks(leading), trailing: marks(MARKS_AT_END.exec(text)![0]), onlyMarks: leading.length === text.length }
+}
+
+/**
+ * The longest run of marks that `text`, put between a run of `before` marks
+ * and one of `after`, makes with them; 0 where it adds no mark to either
+ * (typing after a long run stored before the rule only ends it). The runs
+ * inside the text are hasLongMarkRun's.
+ */
+export function joinedMarkRun(before: number, text: string, after: number): number {
+  const { leading, trailing, onlyMarks } = markRunEnds(text)
+  if (onlyMarks) return leading === 0 ? 0 : before + leading + after
+  return Math.max(leading === 0 ? 0 : before + leading, trailing === 0 ? 0 : trailing + after)
 }
 
 /**

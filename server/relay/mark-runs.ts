@@ -20,7 +20,7 @@
  * put more than 30 marks on one letter at the same moment.
  */
 import * as Y from 'yjs'
-import { LONG_RUN_NAME, markRunEnds, MAX_MARK_RUN } from '../../shared/text-hygiene.ts'
+import { joinedMarkRun, LONG_RUN_NAME, markRunEnds, MAX_MARK_RUN } from '../../shared/text-hygiene.ts'
 import { isHeldWhole } from './held-already.ts'
 import { heldItem, itemFinder, type Landing } from './item-landing.ts'
 
@@ -50,9 +50,9 @@ export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landi
       const text = textOf(item)
       if (text === null) break
       if (text !== '') {
-        const { trailing } = markRunEnds(text.slice(0, end))
+        const { trailing, onlyMarks } = markRunEnds(text.slice(0, end))
         count += trailing
-        if (trailing < end) break
+        if (!onlyMarks) break
       }
       at = held ? (item.left instanceof Y.Item ? { item: item.left, held } : null) : item.origin === null ? null : sentOrHeld(item.origin)
       end = at === null ? 0 : held ? at.item.length : item.origin!.clock - at.item.id.clock + 1
@@ -70,10 +70,9 @@ export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landi
       const text = textOf(item)
       if (text === null) break
       if (text !== '') {
-        const rest = text.slice(start)
-        const { leading } = markRunEnds(rest)
+        const { leading, onlyMarks } = markRunEnds(text.slice(start))
         count += leading
-        if (leading < rest.length) break
+        if (!onlyMarks) break
       }
       at = held ? (item.right instanceof Y.Item ? { item: item.right, held } : null) : item.rightOrigin === null ? null : sentOrHeld(item.rightOrigin)
       start = at === null || held ? 0 : item.rightOrigin!.clock - at.item.id.clock
@@ -94,10 +93,8 @@ export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landi
     const text = item.content.str
     const { leading, trailing } = markRunEnds(text)
     if (leading === 0 && trailing === 0) continue
-    const before = marksEndingAt(item.origin)
     const after = Math.max(marksStartingAt(item.rightOrigin), marksAfter(item.origin))
-    const run = leading === text.length ? before + text.length + after : Math.max(before + leading, trailing + after)
-    if (run > MAX_MARK_RUN) return `update makes ${LONG_RUN_NAME} in a shared text`
+    if (joinedMarkRun(marksEndingAt(item.origin), text, after) > MAX_MARK_RUN) return `update makes ${LONG_RUN_NAME} in a shared text`
   }
   return null
 }
