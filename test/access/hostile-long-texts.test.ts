@@ -9,7 +9,7 @@
  */
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
-import { assessmentText } from '../../shared/board-doc.ts'
+import { assessmentText, requireEntity } from '../../shared/board-doc.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { LIMITS } from '../../shared/limits.ts'
 import { CLOSE } from '../../shared/protocol.ts'
@@ -78,7 +78,7 @@ describe('hostile long texts', () => {
     expect(patched.body.title).toBe(`T${'\u0300\u0301'.repeat(MAX_MARK_RUN / 2)}`)
   })
 
-  it('refuses a shared text grown past twice its limit, in one frame or frame after frame, and keeps what an honest editor adds', async () => {
+  it('refuses a text grown past twice its limit, in one frame or frame after frame, or a value set so, and keeps what an honest editor adds', async () => {
     const card = await newCard('Start.')
     const oneFrame = await given.connectEditor('Hostile Four')
     assessmentText(oneFrame.client.doc, card, 'judgment').insert(0, 'x'.repeat(200_000))
@@ -93,6 +93,14 @@ describe('hostile long texts', () => {
     await waitFor(async () => (await held()) === LIMITS.longText + 10_006, 'the first frame taken')
     text.insert(0, 'z'.repeat(LIMITS.longText))
     await waitFor(() => frameAfterFrame.closes.includes(CLOSE.updateRejected.code), 'the frame past twice the limit closed 4422')
+
+    // A plain value, set whole, likewise: a claim's text past twice its limit.
+    const source = (await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/sources`, { name: 'NATO' })).body.id
+    const claim = (await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/claims`, { text: 'Short.', sourceId: source })).body.id
+    const setter = await given.connectEditor('Hostile Six')
+    requireEntity(setter.client.doc, 'claims', claim).set('text', 'x'.repeat(2 * LIMITS.longText + 1))
+    await waitFor(() => setter.closes.includes(CLOSE.updateRejected.code), 'the setter of a long claim closed 4422')
+    expect((await storedBoard(given.server, given.boardId)).claims.find((c) => c.id === claim)!.text).toBe('Short.')
 
     // Read cut to the limit as ever; an honest edit, which only shortens it, stored.
     const { client } = await given.connectEditor('Honest Hana')
