@@ -76,7 +76,8 @@ describe('texts over their limit written through the relay', () => {
       metaMap(client.doc).set('title', 'T'.repeat(length))
       metaMap(client.doc).set('marking', `TLP:\u200BRED ${'M'.repeat(length)}`)
       metaMap(client.doc).set('question', 'Q'.repeat(length))
-      blufText(client.doc).insert(0, 'B'.repeat(length))
+      // A shared text may go as far as twice its limit through the relay (server/relay/text-lengths.ts).
+      blufText(client.doc).insert(0, 'B'.repeat(2 * LIMITS.longText))
     })
     const read = await waitFor(async () => {
       const model = await readBoard()

@@ -2,7 +2,7 @@ import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { boardToModel } from '../shared/board-convert.ts'
-import { assessmentText } from '../shared/board-doc.ts'
+import { assessmentText, blufText } from '../shared/board-doc.ts'
 import { addAssessment, addSource, deleteAssessment, updateAssessment } from '../shared/board-mutations.ts'
 import type { BoardModel } from '../shared/board-model.ts'
 import { CLOSE } from '../shared/protocol.ts'
@@ -293,7 +293,11 @@ describe('relay', () => {
     expect(holdExactlyTheRoom(boardId, afterChanges)).toBe(true)
 
     // More changed since than the board weighs (and than 64 KiB): one encoding of the doc, then the changes after it.
-    assessmentText(reader.doc, fourth, 'judgment').insert(0, 'Columns moved north at dawn. '.repeat(2_500))
+    // Over two texts, each within twice its limit (the relay's bound: server/relay/text-lengths.ts).
+    reader.doc.transact(() => {
+      assessmentText(reader.doc, fourth, 'judgment').insert(0, 'Columns moved north at dawn. '.repeat(1_300))
+      blufText(reader.doc).insert(0, 'Columns moved north at dawn. '.repeat(1_300))
+    })
     await waitFor(savedWith(reader, boardId), 'the long judgment to be saved')
     const encoded = await freshSync(boardId)
     expect(encoded).toHaveLength(1)
@@ -319,7 +323,9 @@ describe('relay', () => {
     let pasted = ''
     writer.doc.transact(() => {
       pasted = addAssessment(writer.doc, { title: 'Pasted' })
-      assessmentText(writer.doc, pasted, 'judgment').insert(0, 'Columns moved north at dawn. '.repeat(2_500))
+      // Over two cards, each judgment within twice its limit (the relay's bound: server/relay/text-lengths.ts).
+      assessmentText(writer.doc, pasted, 'judgment').insert(0, 'Columns moved north at dawn. '.repeat(1_300))
+      assessmentText(writer.doc, addAssessment(writer.doc, { title: 'Pasted too' }), 'judgment').insert(0, 'Columns moved north at dawn. '.repeat(1_300))
     })
     await waitFor(savedWith(writer, boardId), 'the pasted card to be saved')
     const sent = await freshSync(boardId)

@@ -12,12 +12,14 @@
  * Only what the update sets is read, on what Yjs decoded, as the other rules
  * do: each plain value landing under a key of an entry of a collection, new or
  * held, or under the board's `profile`. A text over its limit passes, as it is
- * read cut to it (two editors can merge a judgment past it: within-limits.ts).
+ * read cut to it (two editors can merge a judgment past it: within-limits.ts);
+ * one past TEXT_GROWTH_BOUND times it does not (text-lengths.ts says why).
  * Not checked here: a key the schema does not name (readers leave it out), an
- * assessment's title and judgment (shared texts: board-shape.ts), an entry's
- * author and time (the relay stamps a new entry's, and refuses a change to a
- * held one's: stamped-fields.ts), a deletion, what the board holds already,
- * and a value the same update deletes (it never stands).
+ * assessment's title and judgment (shared texts: board-shape.ts and
+ * text-lengths.ts), an entry's author and time (the relay stamps a new
+ * entry's, and refuses a change to a held one's: stamped-fields.ts), a
+ * deletion, what the board holds already, and a value the same update
+ * deletes (it never stands).
  */
 import * as Y from 'yjs'
 import { ASSESSMENT_TEXT_FIELDS, COLLECTIONS, META_ROOT, type Collection } from '../../shared/board-doc.ts'
@@ -27,6 +29,7 @@ import { z } from 'zod'
 import { entryCollections } from './board-shape.ts'
 import { ENTRY_FIELDS, type StampedFields } from './entry-fields.ts'
 import { isHeldWhole } from './held-already.ts'
+import { TEXT_GROWTH_BOUND } from './text-lengths.ts'
 import type { Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
@@ -69,7 +72,19 @@ export function fieldValueChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
  * 50 to 130 ms so.
  */
 function fitsField(schema: z.ZodObject, key: string, value: unknown): boolean {
-  return schema.shape[key]!.safeParse(value).success || parseWithinLimits(schema, { [key]: value }) !== null
+  const field = schema.shape[key]!
+  if (field.safeParse(value).success) return true
+  // Set whole, never merged, a value past its limit is an old or hostile client's: read cut, but not far past it (text-lengths.ts).
+  const limit = maxLengthOf(field)
+  if (typeof value === 'string' && limit !== null && value.length > TEXT_GROWTH_BOUND * limit) return false
+  return parseWithinLimits(schema, { [key]: value }) !== null
+}
+
+/** The longest a string field may be, through the wrappers that make it optional; null for a field of another kind. */
+function maxLengthOf(field: z.ZodType): number | null {
+  let inner: z.ZodType = field
+  while (inner instanceof z.ZodOptional || inner instanceof z.ZodNullable || inner instanceof z.ZodDefault) inner = inner.unwrap() as z.ZodType
+  return inner instanceof z.ZodString ? inner.maxLength : null
 }
 
 function checkedFieldSchema(name: Collection | null, key: string): z.ZodObject | null {

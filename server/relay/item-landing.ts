@@ -28,26 +28,7 @@ export type Landing = { parent: Y.ID | string; key: string | null } | null
  */
 export function itemLandings(doc: Y.Doc, { structs }: DecodedUpdate): { item: Y.Item; landing: Landing }[] {
   const items = structs.filter((struct): struct is Y.Item => struct instanceof Y.Item)
-  // An update lists each client's structs in the order of their clocks.
-  const byClient = new Map<number, Y.Item[]>()
-  for (const item of items) {
-    const list = byClient.get(item.id.client)
-    if (list) list.push(item)
-    else byClient.set(item.id.client, [item])
-  }
-  const inUpdate = (id: Y.ID): Y.Item | null => {
-    const list = byClient.get(id.client)
-    if (!list) return null
-    let [low, high] = [0, list.length - 1]
-    while (low <= high) {
-      const middle = (low + high) >>> 1
-      const item = list[middle]!
-      if (id.clock < item.id.clock) high = middle - 1
-      else if (id.clock >= item.id.clock + item.length) low = middle + 1
-      else return item
-    }
-    return null
-  }
+  const inUpdate = itemFinder(items)
   const inDocument = (id: Y.ID): Landing => {
     const stored = heldItem(doc, id)
     return stored && landingOfHeld(stored)
@@ -87,6 +68,30 @@ export function itemLandings(doc: Y.Doc, { structs }: DecodedUpdate): { item: Y.
   }
 
   return items.map((item) => ({ item, landing: landingOf(item) }))
+}
+
+/** A look-up of the item of `items` (an update's, in its order) that holds a given id, or null. */
+export function itemFinder(items: readonly Y.Item[]): (id: Y.ID) => Y.Item | null {
+  // An update lists each client's structs in the order of their clocks.
+  const byClient = new Map<number, Y.Item[]>()
+  for (const item of items) {
+    const list = byClient.get(item.id.client)
+    if (list) list.push(item)
+    else byClient.set(item.id.client, [item])
+  }
+  return (id) => {
+    const list = byClient.get(id.client)
+    if (!list) return null
+    let [low, high] = [0, list.length - 1]
+    while (low <= high) {
+      const middle = (low + high) >>> 1
+      const item = list[middle]!
+      if (id.clock < item.id.clock) high = middle - 1
+      else if (id.clock >= item.id.clock + item.length) low = middle + 1
+      else return item
+    }
+    return null
+  }
 }
 
 /** The item the document holds at `id`, or null when it holds none there (Y.getItem would throw). */

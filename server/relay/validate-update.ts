@@ -22,6 +22,8 @@ import { stampedFieldChange } from './stamped-fields.ts'
 import { yardstickChange } from './yardstick-rule.ts'
 import { misplacedContinuation } from './straddling-items.ts'
 import { nonTextInText } from './text-content.ts'
+import { longMarkRun } from './mark-runs.ts'
+import { overlongText } from './text-lengths.ts'
 import { scanUpdate, type UpdateCounts } from './inserted-values-scan.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
@@ -46,7 +48,9 @@ export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * to a document's text (fixed-fields.ts), to the author or time of an entry
  * the board holds (stamped-fields.ts) or to the board's layout (board-shape.ts), a
  * map's value of more than one unit (map-values.ts), anything but
- * characters in a shared text (text-content.ts), a field set to a value
+ * characters in a shared text (text-content.ts), a run of combining marks
+ * longer than the text rule allows made across items (mark-runs.ts), a
+ * shared text made far longer than its limit (text-lengths.ts), a field set to a value
  * its schema refuses (field-values.ts), and a change of the board's yardstick
  * (yardstick-rule.ts). An update that cannot be
  * decoded, that inserts more plain values than MAX_INSERTED_VALUES or holds
@@ -107,6 +111,10 @@ export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdi
   if (multiUnit) return refused(CLOSE.updateRejected, multiUnit)
   const notText = nonTextInText(doc, decoded, landings)
   if (notText) return refused(CLOSE.updateRejected, notText)
+  const longRun = longMarkRun(doc, landings)
+  if (longRun) return refused(CLOSE.invalidText, longRun)
+  const overlong = overlongText(doc, decoded, landings)
+  if (overlong) return refused(CLOSE.updateRejected, overlong)
   const outOfSchema = fieldValueChange(doc, decoded, landings)
   if (outOfSchema) return refused(CLOSE.updateRejected, outOfSchema)
   const restated = yardstickChange(doc, decoded, landings)

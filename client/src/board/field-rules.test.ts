@@ -27,4 +27,15 @@ describe('a shared text field’s rules', () => {
     expect(typed('Card 😀', { from: 5, to: 7, insert: '😁' })).toEqual({ text: 'Card 😁', changes: [[5, 7, '😁']] })
     expect(typed('Card', { from: 4, insert: '\n😁\u0007' })).toEqual({ text: 'Card 😁', changes: [[4, 4, ' 😁']] })
   })
+
+  it('makes no change that gives a character more than 30 combining marks with those beside it, as the relay would refuse it', () => {
+    const marks = (count: number) => '\u0301'.repeat(count)
+    // The 30th mark typed after 29 is made; the 31st, after 30 or before them, is not.
+    expect(typed(`a${marks(29)}`, { from: 30, insert: marks(1) }).text).toBe(`a${marks(30)}`)
+    expect(typed(`a${marks(30)}`, { from: 31, insert: marks(1) })).toEqual({ text: `a${marks(30)}`, changes: [] })
+    expect(typed(`a${marks(30)}b`, { from: 1, insert: marks(1) }).changes).toEqual([])
+    // A paste of a long run is cut to 30 by the text rule; a letter typed after a long run stored before the rule is made.
+    expect(typed('x', { from: 1, insert: `a${marks(500)}` }).text).toBe(`xa${marks(30)}`)
+    expect(typed(`a${marks(40)}`, { from: 41, insert: ' ok' }).text).toBe(`a${marks(40)} ok`)
+  })
 })

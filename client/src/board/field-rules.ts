@@ -9,10 +9,14 @@
  * "😀" and typing "😁" (which share their first UTF-16 unit) came as "replace
  * the second unit": the rule cleaned that lone half into U+FFFD, and Yjs, given
  * the same positions, split the pair; the text was stored as "\uFFFD\uFFFD".
+ *
+ * A change that would give a character more than MAX_MARK_RUN combining marks,
+ * with those beside it, is not made, as one past the field's length is not:
+ * the relay refuses it and closes the page's connection.
  */
 import { EditorState, Transaction, type Extension, type Text, type TransactionSpec } from '@codemirror/state'
 import { ySyncAnnotation } from 'y-codemirror.next'
-import { cleanText } from '../../../shared/text-hygiene.ts'
+import { cleanText, joinedMarkRun, markRunEnds, MAX_MARK_RUN } from '../../../shared/text-hygiene.ts'
 
 export function fieldRules(max: number, oneLine: boolean): Extension {
   const tidy = (typed: string) => {
@@ -37,11 +41,21 @@ export function fieldRules(max: number, oneLine: boolean): Extension {
     })
     const length = before.length + shift
     if (length > max && length > before.length) return []
+    if (changes.some((change) => makesLongMarkRun(before, change))) return []
     if (!rewritten) return tr
     const userEvent = tr.annotation(Transaction.userEvent)
     const spec: TransactionSpec = { changes, selection: { anchor: cursor }, ...(userEvent ? { userEvent } : {}) }
     return spec
   })
+}
+
+/** Whether the change puts marks beside the field's own that make a run past the bound. */
+function makesLongMarkRun(doc: Text, { from, to, insert }: { from: number; to: number; insert: string }): boolean {
+  // Enough units either side for a run past the bound, each mark two units at most.
+  const reach = 2 * (MAX_MARK_RUN + 1)
+  const before = markRunEnds(doc.sliceString(Math.max(0, from - reach), from)).trailing
+  const after = markRunEnds(doc.sliceString(to, to + reach)).leading
+  return joinedMarkRun(before, insert, after) > MAX_MARK_RUN
 }
 
 /**

@@ -1,0 +1,90 @@
+/**
+ * A shared text (an assessment's title or judgment, the bottom line) may go
+ * past its limit through the relay, but not far past it. It may go past
+ * because two editors, one of them offline, can each keep a judgment within
+ * its limit in their own copy and merge to more (shared/within-limits.ts: the
+ * board reads it cut to its limit). It may not go far past: nothing else
+ * bounded it, and one editor's stock client stored a judgment of 200,000
+ * characters, which every browser and the inspector held whole.
+ *
+ * The bound: an update is refused when the characters it inserts into a text,
+ * and does not delete again, would make the text longer than twice its limit
+ * (counting what the text holds as it stands, before the update's deletions).
+ * An honest client keeps its own copy within the limit (its field refuses
+ * typing past it), so one honest update inserts at most the limit into a text,
+ * and two honest copies of one text merge to at most twice it: a concurrent
+ * merge of two editors is never refused, an edit of a text already past its
+ * limit only shortens it, and only three or more editors who each filled the
+ * same field at the same time could meet the bound, the last of them refused
+ * as a hostile client is. A hostile client can store at most twice a limit
+ * in one text.
+ */
+import * as Y from 'yjs'
+import { BLUF_ROOT, type AssessmentTextField } from '../../shared/board-doc.ts'
+import { LIMITS } from '../../shared/limits.ts'
+import { isHeldWhole } from './held-already.ts'
+import { heldItem, idKey, itemFinder, type Landing } from './item-landing.ts'
+
+type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
+
+/** How many times its limit a text may hold through the relay: what two editors' copies, each within it, merge to at most. */
+export const TEXT_GROWTH_BOUND = 2
+
+/** The limit of each shared text, by the key of an assessment it lies under (the model's: shared/board-model.ts). */
+const LIMIT_BY_KEY: Readonly<Record<AssessmentTextField, number>> = { title: LIMITS.shortText, judgment: LIMITS.longText }
+const BLUF_LIMIT = LIMITS.longText
+
+/** Why the update makes a shared text longer than TEXT_GROWTH_BOUND times its limit, or null. */
+export function overlongText(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
+  const inUpdate = itemFinder(landings.map(({ item }) => item))
+  const grown = new Map<string, { limit: number; length: number }>()
+  for (const { item, landing } of landings) {
+    if (landing === null || landing.key !== null || !(item.content instanceof Y.ContentString) || isHeldWhole(doc, item)) continue
+    const key = typeof landing.parent === 'string' ? landing.parent : idKey(landing.parent)
+    let text = grown.get(key)
+    if (text === undefined) {
+      const found = limitedText(doc, landing.parent, inUpdate)
+      if (found === null) continue
+      text = found
+      grown.set(key, text)
+    }
+    text.length += item.length - deletedUnits(ds, item)
+    if (text.length > TEXT_GROWTH_BOUND * text.limit) {
+      return `update makes a shared text ${text.length} characters long, past ${TEXT_GROWTH_BOUND} times its limit of ${text.limit}`
+    }
+  }
+  return null
+}
+
+/** The limit of the shared text `parent` names and the length it holds now (none when the update creates it), or null for a type without one. */
+function limitedText(doc: Y.Doc, parent: Y.ID | string, inUpdate: (id: Y.ID) => Y.Item | null): { limit: number; length: number } | null {
+  // Read as the document holds it, without making it a text (as doc.getText would) while only checking.
+  if (typeof parent === 'string') return parent === BLUF_ROOT ? { limit: BLUF_LIMIT, length: doc.share.get(BLUF_ROOT)?._length ?? 0 } : null
+  const held = heldItem(doc, parent)
+  const holder = held ?? inUpdate(parent)
+  const limit = typeof holder?.parentSub === 'string' ? LIMIT_BY_KEY[holder.parentSub as AssessmentTextField] : undefined
+  if (limit === undefined || !(holder!.content instanceof Y.ContentType)) return null
+  const type = holder!.content.type
+  return { limit, length: held && type instanceof Y.Text ? type.length : 0 }
+}
+
+/** How many of the item's units the update deletes again (a client's undo keeps deleted characters, and sends them with their deletion). */
+function deletedUnits(ds: DecodedUpdate['ds'], item: Y.Item): number {
+  const ranges = ds.clients.get(item.id.client)
+  if (!ranges) return 0
+  const start = item.id.clock
+  const end = start + item.length
+  // Ranges come sorted and apart (validate-update.ts refuses others): find the first that ends past the item's start.
+  let [low, high] = [0, ranges.length]
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (ranges[middle]!.clock + ranges[middle]!.len <= start) low = middle + 1
+    else high = middle
+  }
+  let deleted = 0
+  for (let index = low; index < ranges.length && ranges[index]!.clock < end; index++) {
+    const range = ranges[index]!
+    deleted += Math.min(end, range.clock + range.len) - Math.max(start, range.clock)
+  }
+  return deleted
+}

@@ -1,0 +1,113 @@
+/**
+ * One hostile editor froze colleagues' tabs for minutes with a judgment of one
+ * letter and thousands of combining marks (shaped whole each time the page
+ * laid it out), and could store a judgment of 200,000 characters. Against the
+ * real server: the relay refuses a run of more than MAX_MARK_RUN marks however
+ * a stock client or a raw frame builds it, and a shared text grown past twice
+ * its limit, closing the sender with a named code and storing nothing, while
+ * honest edits beside them are stored; HTTP cuts such a run by the same rule.
+ */
+import * as Y from 'yjs'
+import { describe, expect, it } from 'vitest'
+import { assessmentText, requireEntity } from '../../shared/board-doc.ts'
+import type { BoardModel } from '../../shared/board-model.ts'
+import { LIMITS } from '../../shared/limits.ts'
+import { CLOSE } from '../../shared/protocol.ts'
+import { MAX_MARK_RUN } from '../../shared/text-hygiene.ts'
+import { useOwnedBoard } from '../helpers/owned-board.ts'
+import { storedBoard } from '../helpers/stored-board.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+
+const ACUTE = '\u0301'
+
+describe('hostile long texts', () => {
+  const given = useOwnedBoard({ owner: 'Erin Editor', board: 'Long texts' })
+
+  const newCard = async (judgment: string) => (await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/assessments`, { title: 'Card', judgment })).body.id
+  const storedJudgment = async (card: string) => (await storedBoard(given.server, given.boardId)).assessments.find((a) => a.id === card)!.judgment
+  /** An honest edit after the refusals, stored: the room carries on. */
+  const honestEditStored = async (card: string, text: string) => {
+    const { client } = await given.connectEditor('Honest Hana')
+    const judgment = assessmentText(client.doc, card, 'judgment')
+    judgment.insert(judgment.length, text)
+    await waitFor(async () => (await storedJudgment(card)).endsWith(text), 'the honest edit stored')
+  }
+
+  it('refuses a run of combining marks past the bound from a stock client, in one insertion, frame after frame, or as many items', async () => {
+    const card = await newCard('Plain.')
+    const honestRun = `e${ACUTE.repeat(MAX_MARK_RUN)}`
+
+    // The red team's attack: one letter and 10,000 marks, written through the stock client.
+    const oneInsertion = await given.connectEditor('Hostile One')
+    assessmentText(oneInsertion.client.doc, card, 'judgment').insert(6, `a${ACUTE.repeat(10_000)}`)
+    await waitFor(() => oneInsertion.closes.includes(CLOSE.invalidText.code), 'the sender closed 4415')
+    expect(oneInsertion.client.provider.shouldConnect).toBe(false)
+
+    // Thirty marks a frame, each after the last: the first is a run within the bound, the second makes it too long.
+    const frameAfterFrame = await given.connectEditor('Hostile Two')
+    const text = assessmentText(frameAfterFrame.client.doc, card, 'judgment')
+    text.insert(text.length, `a${ACUTE.repeat(MAX_MARK_RUN)}`)
+    await waitFor(async () => (await storedJudgment(card)).endsWith(ACUTE), 'a run within the bound stored')
+    text.insert(text.length, ACUTE)
+    await waitFor(() => frameAfterFrame.closes.includes(CLOSE.invalidText.code), 'the second frame closed 4415')
+
+    // One frame of 10,000 items of one mark each, each put just after the letter, so that Yjs cannot merge them into one string.
+    const manyItems = await given.connectEditor('Hostile Three')
+    const forger = new Y.Doc()
+    Y.applyUpdate(forger, Y.encodeStateAsUpdate(manyItems.client.doc))
+    const before = Y.encodeStateVector(forger)
+    const forged = assessmentText(forger, card, 'judgment')
+    const letter = forged.length
+    forger.transact(() => {
+      forged.insert(letter, 'b')
+      for (let i = 0; i < 10_000; i++) forged.insert(letter + 1, ACUTE)
+    })
+    const frame = Y.encodeStateAsUpdate(forger, before)
+    expect(Y.decodeUpdate(frame).structs.length).toBeGreaterThan(MAX_MARK_RUN)
+    Y.applyUpdate(manyItems.client.doc, frame)
+    await waitFor(() => manyItems.closes.includes(CLOSE.invalidText.code), 'the frame of many items closed 4415')
+
+    await honestEditStored(card, ` ${honestRun}.`)
+    expect(await storedJudgment(card)).toBe(`Plain.a${ACUTE.repeat(MAX_MARK_RUN)} ${honestRun}.`)
+  })
+
+  it('cuts such a run to the bound in an HTTP body', async () => {
+    const card = await newCard(`Zalgo a${ACUTE.repeat(10_000)}!`)
+    expect(await storedJudgment(card)).toBe(`Zalgo a${ACUTE.repeat(MAX_MARK_RUN)}!`)
+    const patched = await given.api.patch<{ title: string }>(`/api/boards/${given.boardId}/assessments/${card}`, { title: `T${'\u0300\u0301'.repeat(1_000)}` })
+    expect(patched.body.title).toBe(`T${'\u0300\u0301'.repeat(MAX_MARK_RUN / 2)}`)
+  })
+
+  it('refuses a text grown past twice its limit, in one frame or frame after frame, or a value set so, and keeps what an honest editor adds', async () => {
+    const card = await newCard('Start.')
+    const oneFrame = await given.connectEditor('Hostile Four')
+    assessmentText(oneFrame.client.doc, card, 'judgment').insert(0, 'x'.repeat(200_000))
+    await waitFor(() => oneFrame.closes.includes(CLOSE.updateRejected.code), 'the sender of 200,000 characters closed 4422')
+
+    // Within twice the limit a text may go (a merge of two editors can), past it not.
+    const frameAfterFrame = await given.connectEditor('Hostile Five')
+    const text = assessmentText(frameAfterFrame.client.doc, card, 'judgment')
+    text.insert(0, 'y'.repeat(LIMITS.longText + 10_000))
+    /** The judgment's length as the room holds it, past the limit the API reads it cut to. */
+    const held = () => given.server.services.rooms.withRoom(given.boardId, (room) => assessmentText(room.doc, card, 'judgment').length)
+    await waitFor(async () => (await held()) === LIMITS.longText + 10_006, 'the first frame taken')
+    text.insert(0, 'z'.repeat(LIMITS.longText))
+    await waitFor(() => frameAfterFrame.closes.includes(CLOSE.updateRejected.code), 'the frame past twice the limit closed 4422')
+
+    // A plain value, set whole, likewise: a claim's text past twice its limit.
+    const source = (await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/sources`, { name: 'NATO' })).body.id
+    const claim = (await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/claims`, { text: 'Short.', sourceId: source })).body.id
+    const setter = await given.connectEditor('Hostile Six')
+    requireEntity(setter.client.doc, 'claims', claim).set('text', 'x'.repeat(2 * LIMITS.longText + 1))
+    await waitFor(() => setter.closes.includes(CLOSE.updateRejected.code), 'the setter of a long claim closed 4422')
+    expect((await storedBoard(given.server, given.boardId)).claims.find((c) => c.id === claim)!.text).toBe('Short.')
+
+    // Read cut to the limit as ever; an honest edit, which only shortens it, stored.
+    const { client } = await given.connectEditor('Honest Hana')
+    assessmentText(client.doc, card, 'judgment').delete(0, 10_000)
+    await waitFor(async () => (await held()) === LIMITS.longText + 6, 'the honest deletion taken')
+    expect(await held()).toBe(LIMITS.longText + 6)
+    const read = (await given.api.get<BoardModel>(`/api/boards/${given.boardId}`)).body.assessments.find((a) => a.id === card)!
+    expect(read.judgment).toBe('y'.repeat(LIMITS.longText))
+  })
+})
