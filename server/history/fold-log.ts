@@ -7,7 +7,10 @@
  * are read again, so a row costs what it changed, not the size of the board.
  *
  * A person's edits of one field within a few minutes are one change, from
- * the value before the first to the value after the last.
+ * the value before the first to the value after the last, whether they came
+ * over the websocket or HTTP. A long text is recorded as the part of it that
+ * changed (shared/text-excerpt.ts), so a change costs about what its author
+ * wrote, not twice the field's size.
  */
 import * as Y from 'yjs'
 import { readEntity } from '../../shared/board-convert.ts'
@@ -16,6 +19,8 @@ import { byText } from '../../shared/entity-order.ts'
 import { CARD_ABSENT, CARD_PRESENT, EDIT_SESSION_GAP_MS, type AttributedField } from '../../shared/history-model.ts'
 import type { AssessmentChangeRecord, FoldedLog, LogRow } from '../storage/storage.ts'
 import { applyStoredPart } from '../relay/merge-state.ts'
+import { boundedTextChange } from '../../shared/text-excerpt.ts'
+import { personOf } from './authors.ts'
 import { newestWithin } from './newest-changes.ts'
 
 type FieldValues = Record<AttributedField, string>
@@ -69,9 +74,10 @@ function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRec
   const values = new Map<string, FieldValues>()
   for (const [id] of entities(doc, 'assessments')) values.set(id, readFields(doc, id, links))
 
-  const changes: AssessmentChangeRecord[] = []
-  /** The change each (assessment, field) last had, to extend while the same person keeps editing it. */
-  const open = new Map<string, AssessmentChangeRecord>()
+  /** Changes in order, each replaced by its bounded record (or null: nothing changed) once no longer open. */
+  const changes: (AssessmentChangeRecord | null)[] = []
+  /** The change each (assessment, field) last had, by its index, to extend while the same person keeps editing it; its values still whole. */
+  const open = new Map<string, number>()
   let touched: { assessments: Set<string>; links: Set<string> } = { assessments: new Set(), links: new Set() }
   const onTransaction = (transaction: Y.Transaction) => {
     for (const [type, keys] of transaction.changed) {
@@ -109,24 +115,34 @@ function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRec
         for (const field of fields) {
           if (before[field] === after[field]) continue
           const key = `${assessmentId}\u0000${field}`
-          const last = open.get(key)
-          if (last && last.author === row.origin && Date.parse(row.at) - Date.parse(last.at) <= EDIT_SESSION_GAP_MS) {
+          const index = open.get(key)
+          const last = index === undefined ? null : changes[index]!
+          if (last && personOf(last.author) === personOf(row.origin) && Date.parse(row.at) - Date.parse(last.at) <= EDIT_SESSION_GAP_MS) {
             last.toValue = after[field]
             last.at = row.at
             last.seq = row.seq
             continue
           }
-          const change = { assessmentId, field, fromValue: before[field], toValue: after[field], author: row.origin, firstAt: row.at, at: row.at, seq: row.seq }
-          changes.push(change)
-          open.set(key, change)
+          // Only the open change of each field holds whole values: one field's thousands of changes never do at once.
+          if (index !== undefined) changes[index] = recorded(changes[index]!)
+          open.set(key, changes.length)
+          changes.push({ assessmentId, field, fromValue: before[field], toValue: after[field], author: row.origin, firstAt: row.at, at: row.at, seq: row.seq })
         }
       }
     }
   } finally {
     doc.off('afterTransaction', onTransaction)
   }
-  // Typed and taken back within one session: nothing changed.
-  return changes.filter((change) => change.fromValue !== change.toValue)
+  for (const index of open.values()) changes[index] = recorded(changes[index]!)
+  return changes.filter((change) => change !== null)
+}
+
+/** A change as recorded: a long text's values bounded to what changed; null when typed and taken back within the change (nothing changed). */
+function recorded(change: AssessmentChangeRecord): AssessmentChangeRecord | null {
+  if (change.fromValue === change.toValue) return null
+  if (change.field !== 'title' && change.field !== 'judgment') return change
+  const bounded = boundedTextChange(JSON.parse(change.fromValue) as string | null, JSON.parse(change.toValue) as string | null)
+  return { ...change, fromValue: JSON.stringify(bounded.from), toValue: JSON.stringify(bounded.to) }
 }
 
 /** Every link's facts by its id, and the links of each assessment, kept in step: reading a card's links costs its own links, not the board's. */
