@@ -28,7 +28,10 @@ export type Author = z.infer<typeof authorSchema>
 export const assessmentChangeSchema = z.object({
   assessmentId: z.string(),
   field: z.enum(ATTRIBUTED_FIELDS),
-  /** The value before and after, as the board model holds it (links: `{claimId, rating}[]`). */
+  /**
+   * The value before and after, as the board model holds it (links: `{claimId, rating}[]`); a long title or
+   * judgment as the part that changed, `{excerpt, start, length}` (shared/text-excerpt.ts).
+   */
   from: z.unknown(),
   to: z.unknown(),
   by: authorSchema,

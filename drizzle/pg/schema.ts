@@ -145,7 +145,9 @@ export const boardCheckpoints = pgTable('board_checkpoints', {
  * Who changed which field of an assessment, when: worked out from the log's
  * rows when they are folded into a checkpoint, and kept after the rows are
  * thinned away. `author` is the row's origin (set by the server from the
- * signed-in principal); `fromValue` and `toValue` are JSON.
+ * signed-in principal); `fromValue` and `toValue` are JSON: a long title's or
+ * judgment's the part that changed (shared/text-excerpt.ts), whole in rows
+ * recorded before that.
  */
 export const boardChanges = pgTable('board_changes', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),

@@ -143,7 +143,9 @@ export const boardCheckpoints = sqliteTable('board_checkpoints', {
  * Who changed which field of an assessment, when: worked out from the log's
  * rows when they are folded into a checkpoint, and kept after the rows are
  * thinned away. `author` is the row's origin (set by the server from the
- * signed-in principal); `fromValue` and `toValue` are JSON.
+ * signed-in principal); `fromValue` and `toValue` are JSON: a long title's or
+ * judgment's the part that changed (shared/text-excerpt.ts), whole in rows
+ * recorded before that.
  */
 export const boardChanges = sqliteTable('board_changes', {
   id: integer('id').primaryKey({ autoIncrement: true }),

@@ -15,6 +15,19 @@ const SERVER_CHANGES: Record<string, string> = {
   demo: 'Assay (demo board)',
 }
 
+/**
+ * The person behind an origin, to join their edits of a field into one
+ * change: `ws:<userId>` and `server:<userId>` are one account typing over its
+ * websocket and editing over HTTP, not two authors taking turns.
+ */
+export function personOf(origin: string): string {
+  const separator = origin.indexOf(':')
+  const kind = origin.slice(0, separator)
+  const who = origin.slice(separator + 1)
+  if (separator < 0 || (kind !== 'ws' && kind !== 'server') || who === 'anonymous' || SERVER_CHANGES[who]) return origin
+  return `person:${who}`
+}
+
 export class AuthorNames {
   private readonly known = new Map<string, Promise<Author>>()
 

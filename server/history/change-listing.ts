@@ -8,6 +8,7 @@
 import { EDIT_SESSION_GAP_MS } from '../../shared/history-model.ts'
 import type { Services } from '../services.ts'
 import type { AssessmentChangeRecord, ChangeFilter, HistoryStore, StoredChange } from '../storage/storage.ts'
+import { personOf } from './authors.ts'
 import { MAX_LISTED_VALUE_CHARS, valueChars, valueCharsOf } from './newest-changes.ts'
 
 /** Recorded changes read in one turn of the event loop: on SQLite, up to some 8 MB of values of the longest judgments, a few milliseconds. */
@@ -71,7 +72,9 @@ async function readRecorded(history: HistoryStore, boardId: string, filter: Chan
 /**
  * Joins a person's change of a field to their previous change of it when no
  * one else changed it in between and it came within a few minutes: the same
- * rule compaction applies within its rows, carried across compactions.
+ * rule compaction applies within its rows, carried across compactions. A long
+ * text's two sides may then be excerpts of different windows
+ * (shared/text-excerpt.ts): each is still a true part of the value then.
  */
 function coalesce(changes: readonly AssessmentChangeRecord[]): AssessmentChangeRecord[] {
   const result: AssessmentChangeRecord[] = []
@@ -79,7 +82,7 @@ function coalesce(changes: readonly AssessmentChangeRecord[]): AssessmentChangeR
   for (const change of [...changes].sort((a, b) => a.seq - b.seq)) {
     const key = `${change.assessmentId}\u0000${change.field}`
     const previous = last.get(key)
-    if (previous && previous.author === change.author && Date.parse(change.firstAt) - Date.parse(previous.at) <= EDIT_SESSION_GAP_MS) {
+    if (previous && personOf(previous.author) === personOf(change.author) && Date.parse(change.firstAt) - Date.parse(previous.at) <= EDIT_SESSION_GAP_MS) {
       previous.toValue = change.toValue
       previous.at = change.at
       previous.seq = change.seq

@@ -7,11 +7,12 @@
  */
 import { EDIT_SESSION_GAP_MS } from '../../shared/history-model.ts'
 import type { LogRowInfo } from '../storage/storage.ts'
+import { personOf } from './authors.ts'
 
 export type RawSession = { origin: string; from: string; to: string; edits: number }
 
 export class EditSessions {
-  /** Each person's session reaching furthest back so far. */
+  /** Each person's session reaching furthest back so far (an account's websocket and HTTP edits are one person's). */
   private readonly open = new Map<string, RawSession>()
   private readonly sessions: RawSession[] = []
 
@@ -21,7 +22,8 @@ export class EditSessions {
   addOlder(rows: readonly LogRowInfo[]): void {
     for (let i = rows.length - 1; i >= 0; i--) {
       const row = rows[i]!
-      const current = this.open.get(row.origin)
+      const person = personOf(row.origin)
+      const current = this.open.get(person)
       if (current && Date.parse(current.from) - Date.parse(row.at) <= this.gapMs) {
         if (row.at < current.from) current.from = row.at
         current.edits++
@@ -29,7 +31,7 @@ export class EditSessions {
       }
       const session = { origin: row.origin, from: row.at, to: row.at, edits: 1 }
       this.sessions.push(session)
-      this.open.set(row.origin, session)
+      this.open.set(person, session)
     }
   }
 

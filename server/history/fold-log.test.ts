@@ -7,7 +7,8 @@ import { byText } from '../../shared/entity-order.ts'
 import { CARD_ABSENT, CARD_PRESENT, EDIT_SESSION_GAP_MS, type AttributedField } from '../../shared/history-model.ts'
 import { seededRandom } from '../../test/helpers/seeded-random.ts'
 import type { AssessmentChangeRecord, LogRow } from '../storage/storage.ts'
-import { changesOfRows, foldLog } from './fold-log.ts'
+import { personOf } from './authors.ts'
+import { asRecorded, changesOfRows, foldLog } from './fold-log.ts'
 
 const MINUTE = 60_000
 const START = Date.parse('2026-03-20T09:00:00.000Z')
@@ -179,7 +180,7 @@ function everyCardReadAfterEveryRow(checkpoint: Uint8Array, rows: readonly LogRo
         const [fromValue, toValue] = [valueOf(from, field), valueOf(to, field)]
         if (fromValue === toValue) continue
         const last = open.get(`${id} ${field}`)
-        if (last && last.author === row.origin && Date.parse(row.at) - Date.parse(last.at) <= EDIT_SESSION_GAP_MS) {
+        if (last && personOf(last.author) === personOf(row.origin) && Date.parse(row.at) - Date.parse(last.at) <= EDIT_SESSION_GAP_MS) {
           Object.assign(last, { toValue, at: row.at, seq: row.seq })
           continue
         }
@@ -191,7 +192,7 @@ function everyCardReadAfterEveryRow(checkpoint: Uint8Array, rows: readonly LogRo
     before = after
   }
   doc.destroy()
-  return changes.filter((change) => change.fromValue !== change.toValue)
+  return changes.filter((change) => change.fromValue !== change.toValue).map(asRecorded)
 }
 
 describe('foldLog on a mixed log', () => {

@@ -7,7 +7,10 @@
  * are read again, so a row costs what it changed, not the size of the board.
  *
  * A person's edits of one field within a few minutes are one change, from
- * the value before the first to the value after the last.
+ * the value before the first to the value after the last, whether they came
+ * over the websocket or HTTP. A long text is recorded as the part of it that
+ * changed (shared/text-excerpt.ts), so a change costs about what its author
+ * wrote, not twice the field's size.
  */
 import * as Y from 'yjs'
 import type { z } from 'zod'
@@ -18,6 +21,8 @@ import { byText } from '../../shared/entity-order.ts'
 import { CARD_ABSENT, CARD_PRESENT, EDIT_SESSION_GAP_MS, type AttributedField } from '../../shared/history-model.ts'
 import type { AssessmentChangeRecord, FoldedLog, LogRow } from '../storage/storage.ts'
 import { applyStoredPart } from '../relay/merge-state.ts'
+import { boundedTextChange } from '../../shared/text-excerpt.ts'
+import { personOf } from './authors.ts'
 import { newestWithin } from './newest-changes.ts'
 import { notePairs, splitPairs, surrogatePairs, textBefore, textEdits, type SurrogatePairs, type TextEdit } from './text-edits.ts'
 import { hasUncarriableText } from '../../shared/text-hygiene.ts'
@@ -92,7 +97,7 @@ function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRec
   let touched = noneTouched()
 
   const continues = (change: AssessmentChangeRecord | undefined): change is AssessmentChangeRecord =>
-    change !== undefined && change.author === row.origin && Date.parse(row.at) - Date.parse(change.at) <= EDIT_SESSION_GAP_MS
+    change !== undefined && personOf(change.author) === personOf(row.origin) && Date.parse(row.at) - Date.parse(change.at) <= EDIT_SESSION_GAP_MS
   const settle = (assessmentId: string, field: AssessmentTextField, value: string) => {
     values.get(assessmentId)![field] = value
     open.get(changeKey(assessmentId, field))!.toValue = value
@@ -107,9 +112,15 @@ function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRec
       last.seq = row.seq
       return
     }
-    const change = { assessmentId, field, fromValue: before, toValue: after, author: row.origin, firstAt: row.at, at: row.at, seq: row.seq }
+    begin({ assessmentId, field, fromValue: before, toValue: after, author: row.origin, firstAt: row.at, at: row.at, seq: row.seq })
+  }
+  /** A new change of its field: the one it follows is closed, so only open changes ever hold a long text whole. */
+  const begin = (change: AssessmentChangeRecord) => {
+    const key = changeKey(change.assessmentId, change.field)
+    const previous = open.get(key)
+    if (previous) bound(previous)
     changes.push(change)
-    open.set(changeKey(assessmentId, field), change)
+    open.set(key, change)
   }
 
   const onTransaction = (transaction: Y.Transaction) => {
@@ -188,9 +199,7 @@ function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRec
               last.at = row.at
               last.seq = row.seq
             } else {
-              const change = { assessmentId, field, fromValue: before[field], toValue: before[field], author: row.origin, firstAt: row.at, at: row.at, seq: row.seq }
-              changes.push(change)
-              open.set(changeKey(assessmentId, field), change)
+              begin({ assessmentId, field, fromValue: before[field], toValue: before[field], author: row.origin, firstAt: row.at, at: row.at, seq: row.seq })
             }
             unread.set(assessmentId, (unread.get(assessmentId) ?? new Map<AssessmentTextField, Y.Text>()).set(field, text))
           } else if (verdict === 'unknown') {
@@ -213,9 +222,20 @@ function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRec
     doc.off('afterTransaction', onTransaction)
   }
   for (const [assessmentId, texts] of unread) for (const [field, text] of texts) settle(assessmentId, field, textValue(field, text.toString()))
+  for (const change of open.values()) bound(change)
   // Typed and taken back within one session: nothing changed.
   return changes.filter((change) => change.fromValue !== change.toValue)
 }
+
+/** A change as recorded: a long title's or judgment's values bounded to the part that changed (equal values stay equal). */
+export function asRecorded(change: AssessmentChangeRecord): AssessmentChangeRecord {
+  if (change.field !== 'title' && change.field !== 'judgment') return change
+  const { from, to } = boundedTextChange(JSON.parse(change.fromValue) as string | null, JSON.parse(change.toValue) as string | null)
+  return { ...change, fromValue: JSON.stringify(from), toValue: JSON.stringify(to) }
+}
+
+/** A closed change made as recorded in place: it is no longer extended, and the list of changes holds it. */
+const bound = (change: AssessmentChangeRecord) => Object.assign(change, asRecorded(change))
 
 /** Every link's facts by its id, and the links of each assessment, kept in step: reading a card's links costs its own links, not the board's. */
 class LinkIndex {
@@ -343,7 +363,7 @@ function textValue(field: AssessmentTextField, text: string): string {
   return JSON.stringify(parsed?.[field] ?? null)
 }
 
-const changeKey = (assessmentId: string, field: AttributedField) => `${assessmentId}\u0000${field}`
+const changeKey = (assessmentId: string, field: string) => `${assessmentId}\u0000${field}`
 
 /** The collection and id of the entity a nested type belongs to, or null for anything else. */
 function entityOf(type: SharedType, roots: Map<SharedType, Collection>): { collection: Collection; id: string } | null {

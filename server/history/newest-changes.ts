@@ -1,6 +1,7 @@
 /**
  * How many of the newest changes a listing holds. A recorded change holds its
- * field's whole value before and after, whatever it changed, so it is the
+ * field's value before and after (a long text's changed part only since
+ * shared/text-excerpt.ts; whole in changes recorded before), so it is the
  * characters of those values that bound a listing, as well as their number.
  */
 import type { AssessmentChangeRecord } from '../storage/storage.ts'

@@ -106,9 +106,9 @@ class History {
         settled(
           this.statement(
             () => {
-              const gone = [...this.changes].filter(([, time]) => time < at).slice(0, limit)
+              const gone = [...this.changes].filter(([, time]) => time < at).slice(0, limit.count)
               for (const [s] of gone) this.changes.delete(s)
-              return { count: gone.length, bytes: gone.length * CHANGE_BYTES }
+              return { count: gone.length, bytes: gone.length * CHANGE_BYTES, more: gone.length === limit.count }
             },
             (dropped) => dropped.count,
           ),

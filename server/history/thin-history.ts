@@ -8,7 +8,7 @@
  * board dropped what this one planned to) and the bytes each step deleted
  * taken off it, rows are dropped one checkpoint's worth at a time (what
  * compaction folds at once)
- * and changes DROP_BATCH at a time, and the event loop turns between two
+ * and changes DROP_BATCH (and DROP_BATCH_BYTES) at a time, and the event loop turns between two
  * statements, the relay's work going on in between.
  */
 import type { CheckpointInfo, HistoryPolicy, HistorySize, ThinningOps } from '../storage/storage.ts'
@@ -18,6 +18,12 @@ export type ThinningResult = { checkpointsDropped: number; rowsDropped: number; 
 
 /** Changes one statement drops at most: a few milliseconds of the relay's thread on SQLite. */
 export const DROP_BATCH = 2_000
+/**
+ * Bytes of values one statement drops at most: 2,000 changes recorded whole
+ * (before shared/text-excerpt.ts) of a 20,000-character judgment were some
+ * 200 MB in one statement.
+ */
+export const DROP_BATCH_BYTES = 4 * 1024 * 1024
 
 export function historyBytes(size: HistorySize): number {
   return size.rowBytes + size.checkpointBytes + size.changeBytes
@@ -80,11 +86,11 @@ export async function thinHistory(ops: ThinningOps, policy: HistoryPolicy, now: 
   }
   const dropChangesBefore = async (at: string) => {
     for (;;) {
-      const changes = await ops.dropChanges(at, DROP_BATCH)
+      const changes = await ops.dropChanges(at, { count: DROP_BATCH, bytes: DROP_BATCH_BYTES })
       result.changesDropped += changes.count
       bytes -= changes.bytes
       await nextTurn()
-      if (changes.count < DROP_BATCH) return
+      if (!changes.more) return
     }
   }
 

@@ -83,6 +83,12 @@ export function rowsBeforeCompaction(checkpointBytes: number, afterRows = COMPAC
 
 /** Thinning reads the sizes of a board's whole history: once in a while is enough, as its schedule is hours and days. */
 const THIN_EVERY_MS = 10 * 60_000
+/**
+ * Checkpoints and recorded changes a board's compactions may add before its
+ * history is thinned again sooner than THIN_EVERY_MS: what passes the byte cap
+ * (HISTORY_MAX_MB) is dropped within this much, not ten minutes of edits later.
+ */
+const THIN_AFTER_ADDED_BYTES = 32 * 1024 * 1024
 
 export class Compaction implements RoomExtension {
   readonly name = 'compaction'
@@ -90,6 +96,8 @@ export class Compaction implements RoomExtension {
   private readonly running = new Map<string, Promise<void>>()
   /** When each board's history was last thinned on this instance. */
   private readonly thinnedAt = new Map<string, number>()
+  /** The bytes each board's compactions on this instance added since it was last thinned here. */
+  private readonly addedSinceThinning = new Map<string, number>()
   private readonly afterRows: number
   private readonly sliceRows: number
 
@@ -113,6 +121,7 @@ export class Compaction implements RoomExtension {
     clearTimeout(this.boards.get(room.boardId)?.retry)
     this.boards.delete(room.boardId)
     this.thinnedAt.delete(room.boardId)
+    this.addedSinceThinning.delete(room.boardId)
   }
 
   /**
@@ -147,7 +156,8 @@ export class Compaction implements RoomExtension {
       this.failed(boardId, sliceRows, error)
       return
     }
-    const { mergedRows, checkpointBytes } = compacted
+    const { mergedRows, checkpointBytes, changeBytes } = compacted
+    this.addedSinceThinning.set(boardId, (this.addedSinceThinning.get(boardId) ?? 0) + checkpointBytes + changeBytes)
     const board = this.boards.get(boardId)
     if (board) board.failures = 0
     if (board && mergedRows > 0) {
@@ -159,7 +169,7 @@ export class Compaction implements RoomExtension {
     }
     // The backlog is folded: the next one starts from the whole slice again.
     if (board && board.rows < board.due) board.slice = this.sliceRows
-    this.options.logger.debug({ boardId, mergedRows, checkpointBytes }, 'compacted board log')
+    this.options.logger.debug({ boardId, mergedRows, checkpointBytes, changeBytes }, 'compacted board log')
     try {
       await this.thin(boardId)
     } catch (error) {
@@ -191,8 +201,10 @@ export class Compaction implements RoomExtension {
     if (!history) return
     const now = history.now()
     const last = this.thinnedAt.get(boardId)
-    if (last !== undefined && now.getTime() - last < THIN_EVERY_MS) return
+    const added = this.addedSinceThinning.get(boardId) ?? 0
+    if (last !== undefined && now.getTime() - last < THIN_EVERY_MS && added < THIN_AFTER_ADDED_BYTES) return
     this.thinnedAt.set(boardId, now.getTime())
+    this.addedSinceThinning.set(boardId, 0)
     // Skipped while the hourly sweep is at the board: the next compaction's thinning, or sweep, thins it again.
     const dropped = await thinAlone(boardId, () => this.options.storage.history.thin(boardId, history.policy, now.toISOString()))
     if (dropped && dropped.rowsDropped + dropped.checkpointsDropped + dropped.changesDropped > 0) this.options.logger.info({ boardId, ...dropped }, 'thinned board history')

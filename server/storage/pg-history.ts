@@ -268,9 +268,10 @@ export class PgHistoryStore implements HistoryStore {
           .from(boardChanges)
           .where(and(eq(boardChanges.boardId, boardId), lt(boardChanges.at, at)))
           .orderBy(asc(boardChanges.at))
-          .limit(limit)
+          .limit(limit.count)
+        // Limited by count only: the delete's bytes are PostgreSQL's work, not the relay's.
         const deleted = await db.delete(boardChanges).where(inArray(boardChanges.id, oldest)).returning({ bytes: changeBytes })
-        return { count: deleted.length, bytes: deleted.reduce((total, change) => total + Number(change.bytes ?? 0), 0) }
+        return { count: deleted.length, bytes: deleted.reduce((total, change) => total + Number(change.bytes ?? 0), 0), more: deleted.length === limit.count }
       },
       size: () => this.size(boardId),
     }

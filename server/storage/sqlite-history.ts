@@ -25,6 +25,14 @@ const changeColumns = {
 const changeBytes = sql<number | null>`octet_length(${boardChanges.fromValue}) + octet_length(${boardChanges.toValue})`
 
 /** Changes older than `position` in the board's order (the index on board, seq and id serves it). */
+/** The first of `changes` (oldest first) whose bytes come to at most `maxBytes`, and always the first: a statement drops at least one. */
+function withinBytes<T extends { bytes: number | null }>(changes: readonly T[], maxBytes: number): T[] {
+  let bytes = 0
+  let taken = 0
+  while (taken < changes.length && (taken === 0 || bytes + Number(changes[taken]!.bytes ?? 0) <= maxBytes)) bytes += Number(changes[taken++]!.bytes ?? 0)
+  return changes.slice(0, taken)
+}
+
 function before(position: ChangePosition) {
   return or(lt(boardChanges.seq, position.seq), and(eq(boardChanges.seq, position.seq), lt(boardChanges.id, position.id)))
 }
@@ -240,15 +248,17 @@ export class SqliteHistoryStore implements HistoryStore {
       },
       async dropChanges(at, limit) {
         return db.transaction((tx) => {
-          const oldest = tx
+          const candidates = tx
             .select({ id: boardChanges.id, bytes: changeBytes })
             .from(boardChanges)
             .where(and(eq(boardChanges.boardId, boardId), lt(boardChanges.at, at)))
             .orderBy(asc(boardChanges.at))
-            .limit(limit)
+            .limit(limit.count)
             .all()
+          const oldest = withinBytes(candidates, limit.bytes)
           if (oldest.length > 0) tx.delete(boardChanges).where(inArray(boardChanges.id, oldest.map((change) => change.id))).run()
-          return { count: oldest.length, bytes: oldest.reduce((total, change) => total + Number(change.bytes ?? 0), 0) }
+          const bytes = oldest.reduce((total, change) => total + Number(change.bytes ?? 0), 0)
+          return { count: oldest.length, bytes, more: oldest.length < candidates.length || candidates.length === limit.count }
         })
       },
       size: () => this.size(boardId),

@@ -5,6 +5,7 @@ import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates, snapsho
 import type { Clock } from '../clock.ts'
 import { keepSuperseded } from '../history/earned-copies.ts'
 import { auditColumns } from './audit-rows.ts'
+import { changeBatches, changeValueBytes } from './change-batches.ts'
 import { stateBytes } from './driver-bytes.ts'
 import type { FutureHistory } from './future-history.ts'
 import { BOARDS_PER_PAGE, boardsAhead, datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
@@ -158,17 +159,21 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
    */
   async compact(boardId: string, merge: MergeState, maxRows?: number): Promise<Compacted> {
     const { checkpoint, rows } = await readTailInPages(this.tail, boardId, { pageRows: this.pageRows, maxRows })
-    if (rows.length === 0) return { mergedRows: 0, checkpointBytes: 0 }
+    if (rows.length === 0) return { mergedRows: 0, checkpointBytes: 0, changeBytes: 0 }
     const through = checkpoint?.throughSeq ?? 0
     const folded = await merge(checkpoint ? new Uint8Array(checkpoint.state) : null, rows)
     return this.db.transaction((tx) => {
-      if (!this.boardRow.get({ boardId }) || (this.tail.latestCheckpoint.get({ boardId })?.throughSeq ?? 0) !== through) return { mergedRows: 0, checkpointBytes: 0 }
+      if (!this.boardRow.get({ boardId }) || (this.tail.latestCheckpoint.get({ boardId })?.throughSeq ?? 0) !== through) return { mergedRows: 0, checkpointBytes: 0, changeBytes: 0 }
       tx.insert(boardCheckpoints)
         .values({ boardId, state: Buffer.from(folded.state), throughSeq: rows.at(-1)!.seq, at: lastRowTime(rows), createdAt: this.clock().toISOString() })
         .run()
-      if (folded.changes.length > 0) tx.insert(boardChanges).values(folded.changes.map((change) => ({ boardId, ...change }))).run()
+      let changeBytes = 0
+      for (const batch of changeBatches(folded.changes)) {
+        tx.insert(boardChanges).values(batch.map((change) => ({ boardId, ...change }))).run()
+        changeBytes += batch.reduce((sum, change) => sum + changeValueBytes(change), 0)
+      }
       if (checkpoint) dropUnearned(tx, boardId, { throughSeq: through, bytes: checkpoint.state.byteLength })
-      return { mergedRows: rows.length, checkpointBytes: folded.state.byteLength }
+      return { mergedRows: rows.length, checkpointBytes: folded.state.byteLength, changeBytes }
     })
   }
 

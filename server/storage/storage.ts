@@ -183,8 +183,8 @@ export type FoldedLog = { state: Uint8Array; changes: AssessmentChangeRecord[] }
 /** Folds a checkpoint and the log rows after it (the server does it in a worker thread). */
 export type MergeState = (checkpoint: Uint8Array | null, rows: LogRow[]) => FoldedLog | Promise<FoldedLog>
 
-/** What a compaction folded, and the size of the checkpoint it wrote (0 when it wrote none: nothing to fold, another wrote first, or the board is gone). */
-export type Compacted = { mergedRows: number; checkpointBytes: number }
+/** What a compaction folded, the size of the checkpoint it wrote and the bytes of values of the changes it recorded (0 when it wrote none: nothing to fold, another wrote first, or the board is gone). */
+export type Compacted = { mergedRows: number; checkpointBytes: number; changeBytes: number }
 
 /** A batch for the update log, with the audit entry of the server-side change it holds (a restore's), written in its transaction. */
 export type AuditedEntries = { entries: LogEntry[]; audited: NewAuditRecord | null }
@@ -296,6 +296,9 @@ export type HistorySize = { rows: number; rowBytes: number; checkpoints: number;
 /** What one statement of thinning (server/history/thin-history.ts) dropped: how many rows or changes, and their bytes as `HistorySize` counts them. */
 export type Dropped = { count: number; bytes: number }
 
+/** How many recorded changes, and how many bytes of their values, one statement of thinning drops at most. */
+export type DropLimit = { count: number; bytes: number }
+
 /** The statements thinning takes, each its own transaction. */
 export type ThinningOps = {
   /** Oldest first. */
@@ -314,8 +317,12 @@ export type ThinningOps = {
    * the checkpoint it supersedes (server/history/earned-copies.ts), whose moments are then rebuilt from those very rows.
    */
   dropRowsThrough(seq: number): Promise<Dropped | null>
-  /** Drops the oldest changes recorded before `at`, `limit` at most. */
-  dropChanges(at: string, limit: number): Promise<Dropped>
+  /**
+   * Drops the oldest changes recorded before `at`: `limit.count` at most, and
+   * on SQLite (where the statement holds the relay's thread) no more than
+   * `limit.bytes` of values past the first. `more` when some may be left.
+   */
+  dropChanges(at: string, limit: DropLimit): Promise<Dropped & { more: boolean }>
   /** A scan of all the board's history: read once a thinning, and again when another thinning dropped what this one planned to. */
   size(): Promise<HistorySize>
 }

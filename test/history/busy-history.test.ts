@@ -67,11 +67,8 @@ describeEachDialect(postgresMissing, 'the history of a busy board on %s', (diale
     const { result, roundTrips } = await probe.during(api.get<BoardHistory>(`/api/boards/${busy}/history`))
 
     expect(result.status).toBe(200)
-    // The 100,000 keystrokes, never minutes apart, are one session; the board's creation over HTTP another.
-    expect(result.body.sessions.map((session) => [session.by.name, session.edits])).toEqual([
-      ['Rita Reviewer', ROWS],
-      ['Rita Reviewer', 1],
-    ])
+    // The 100,000 keystrokes, never minutes apart, are one session with the board's creation over HTTP just before: one person's, whatever the transport.
+    expect(result.body.sessions.map((session) => [session.by.name, session.edits])).toEqual([['Rita Reviewer', ROWS + 1]])
     expect(result.body.truncated).toBe(false)
     expect(roundTrips).toBeGreaterThanOrEqual(5)
   }, 60_000)

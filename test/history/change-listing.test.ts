@@ -1,16 +1,17 @@
 /**
  * A listing of who changed what reads the recorded changes a page at a time,
- * newest first, and holds at most MAX_LISTED_VALUE_CHARS of their values. Each
- * change holds its field's whole value before and after: two editors taking
- * turns at a 20,000-character judgment record 40,000 characters a turn, and
- * one reviewer's `limit=5000` read and sent some 200 MB on the relay's thread.
+ * newest first, and holds at most MAX_LISTED_VALUE_CHARS of their values.
+ * Changes recorded before long texts were recorded as the part that changed
+ * hold the field's whole value before and after: two editors taking turns at
+ * a 20,000-character judgment recorded 40,000 characters a turn, and one
+ * reviewer's `limit=5000` read and sent some 200 MB on the relay's thread.
  * The changes of the rows not yet compacted, worked out in a worker and kept
- * for the next reader, are held to the same. On SQLite and PostgreSQL.
+ * for the next reader, are held to the same (filled here by tags, which are
+ * recorded whole). On SQLite and PostgreSQL.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { assessmentText } from '../../shared/board-doc.ts'
-import { addAssessment } from '../../shared/board-mutations.ts'
+import { addAssessment, updateAssessment } from '../../shared/board-mutations.ts'
 import { CHANGES_TRUNCATED_HEADER, type AssessmentChange } from '../../shared/history-model.ts'
 import { MAX_LISTED_VALUE_CHARS, valueCharsOf } from '../../server/history/newest-changes.ts'
 import type { LogEntry } from '../../server/storage/storage.ts'
@@ -24,8 +25,10 @@ import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 const postgresMissing = await missingServices('postgres')
 
 const LONGEST_JUDGMENT = 20_000
-/** Keystrokes by turns at a long judgment: some 6 million characters of changes, more than a listing holds. */
-const KEYSTROKES = 150
+/** A card's 32 tags of 64 characters, different each turn. */
+const tagsOf = (turn: number) => Array.from({ length: 32 }, (_, i) => `${turn}-${i}-`.padEnd(64, 't'))
+/** Turns at a card's tags: some 5 million characters of changes, more than a listing holds. */
+const TAG_TURNS = 1_200
 const START = Date.parse('2026-11-30T08:00:00.000Z')
 
 describeEachDialect(postgresMissing, 'listing the changes of a board on %s', (dialect) => {
@@ -89,17 +92,20 @@ describeEachDialect(postgresMissing, 'listing the changes of a board on %s', (di
     expect(ofOne.truncated).toBe(false)
   })
 
-  /** Keystrokes not yet compacted, the two editors taking turns at a long judgment: more than a listing holds. Returns the card's id. */
+  /**
+   * Edits not yet compacted, the two editors taking turns at a card's tags, each turn all of them (32 of 64
+   * characters): more than a listing holds. A long text's change is recorded as the part that changed
+   * (shared/text-excerpt.ts), so it is fields recorded whole, tags and links, that fill one. Returns the card's id.
+   */
   async function typeByTurns(onBoard: string): Promise<string> {
     const typing = new Y.Doc()
     const rows: LogEntry[] = []
     let origin = `ws:${editors[0]!.id}`
     typing.on('update', (update: Uint8Array) => rows.push({ update, origin }))
-    const id = addAssessment(typing, { title: 'Long', judgment: 'x'.repeat(LONGEST_JUDGMENT - 200) })
-    const judgment = assessmentText(typing, id, 'judgment')
-    for (let turn = 0; turn < KEYSTROKES; turn++) {
+    const id = addAssessment(typing, { title: 'Long' })
+    for (let turn = 0; turn < TAG_TURNS; turn++) {
       origin = `ws:${editors[(turn + 1) % 2]!.id}`
-      judgment.insert(0, 'y')
+      updateAssessment(typing, id, { tags: tagsOf(turn) })
     }
     typing.destroy()
     await server.services.storage.log.append(onBoard, rows)
@@ -113,12 +119,12 @@ describeEachDialect(postgresMissing, 'listing the changes of a board on %s', (di
     expect(recent.complete).toBe(false)
     const kept = valueCharsOf(recent.changes)
     expect(kept).toBeLessThanOrEqual(MAX_LISTED_VALUE_CHARS)
-    expect(kept).toBeGreaterThan(MAX_LISTED_VALUE_CHARS - 2 * 2 * LONGEST_JUDGMENT)
+    expect(kept).toBeGreaterThan(MAX_LISTED_VALUE_CHARS - 2 * 2 * JSON.stringify(tagsOf(0)).length)
 
     const { changes, truncated } = await listing(`assessmentId=${id}&limit=5000`)
     expect(changes.length).toBe(recent.changes.length)
-    expect(changes.length).toBeLessThan(KEYSTROKES)
-    expect((changes.at(-1)!.to as string).startsWith('y'.repeat(KEYSTROKES))).toBe(true)
+    expect(changes.length).toBeLessThan(TAG_TURNS)
+    expect(changes.at(-1)!.to).toEqual(tagsOf(TAG_TURNS - 1))
     expect(truncated).toBe(true)
   })
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { shortTime, timeSpan } from './history-labels.ts'
+import type { AssessmentChange } from '../../../shared/history-model.ts'
+import { changeText, shortTime, timeSpan } from './history-labels.ts'
 
 /** Local times, so that the days compared are the same in any time zone the tests run in. */
 const at = (month: number, day: number, hour: number, minute: number, second = 0) => new Date(2026, month, day, hour, minute, second).toISOString()
@@ -40,5 +41,21 @@ describe('timeSpan, the time an editing session ran', () => {
   it('runs into today with the date on both ends', () => {
     const span = timeSpan(at(10, 27, 23, 50), at(10, 28, 0, 10), now)
     expect(span).toMatch(/27.*28/)
+  })
+})
+
+describe('changeText of a long text recorded as the part that changed', () => {
+  const change = (from: unknown, to: unknown): AssessmentChange => ({ assessmentId: 'a1', field: 'judgment', from, to, by: { userId: 'u1', name: 'Ana' }, firstAt: now.toISOString(), at: now.toISOString() })
+  const text = (value: AssessmentChange) => changeText(value, 'icd203', new Map())
+
+  it('shows the part kept, with an ellipsis where the text goes on', () => {
+    const said = text(change({ excerpt: 'before the change', start: 100, length: 19_990 }, { excerpt: 'before x the change', start: 100, length: 19_991 }))
+    expect(said).toContain('“…before the change…”')
+    expect(said).toContain('“…before x the change…”')
+    expect(text(change({ excerpt: 'Start of it', start: 0, length: 11 }, 'Start'))).toContain('“Start of it” → “Start”')
+  })
+
+  it('shows a change recorded whole as before', () => {
+    expect(text(change('Initial', 'Initial reading'))).toContain('“Initial” → “Initial reading”')
   })
 })

@@ -2,6 +2,7 @@
 import { CARD_PRESENT, type AssessmentChange, type AttributedLink } from '../../../shared/history-model.ts'
 import type { ClaimModel } from '../../../shared/board-model.ts'
 import type { LikelihoodProfile } from '../../../shared/domain.ts'
+import { isTextExcerpt, type TextExcerpt } from '../../../shared/text-excerpt.ts'
 import { excerpt, fieldLabel, valueText } from '../snapshots/change-labels.ts'
 import { LINKS_FIELD } from '../snapshots/compare-model.ts'
 
@@ -46,6 +47,17 @@ export function changeText(change: AssessmentChange, profile: LikelihoodProfile,
     for (const [id] of before) if (!after.has(id)) parts.push(`unlinked ${claim(id)}`)
     return `${fieldLabel(LINKS_FIELD)}: ${parts.join('; ')}`
   }
-  const value = (v: unknown) => (change.field === 'title' || change.field === 'judgment') && typeof v === 'string' && v !== '' ? `“${excerpt(v, 40)}”` : valueText(change.field, v, profile)
+  const value = (v: unknown) => {
+    if (isTextExcerpt(v)) return `“${partOfText(v)}”`
+    return (change.field === 'title' || change.field === 'judgment') && typeof v === 'string' && v !== '' ? `“${excerpt(v, 40)}”` : valueText(change.field, v, profile)
+  }
   return `${fieldLabel(change.field)}: ${value(change.from)} → ${value(change.to)}`
+}
+
+/** The part of a long text a change recorded (the change and a little around it), with "…" where the text goes on. */
+function partOfText(part: TextExcerpt): string {
+  const before = part.start > 0 ? '…' : ''
+  const shown = excerpt(part.excerpt, 60)
+  const after = part.start + part.excerpt.length < part.length && !shown.endsWith('…') ? '…' : ''
+  return `${before}${shown}${after}`
 }

@@ -1,0 +1,31 @@
+/**
+ * A fold's recorded changes cut into the statements that insert them: a few
+ * hundred rows and a megabyte of values at most each, so no one statement is
+ * built and run from all of a slice's changes (20,000 rows fold at once; on
+ * PostgreSQL a statement takes 65,535 parameters at most, nine a change).
+ */
+import type { AssessmentChangeRecord } from './storage.ts'
+
+const CHANGES_PER_STATEMENT = 500
+const BYTES_PER_STATEMENT = 1024 * 1024
+
+export const changeValueBytes = (change: AssessmentChangeRecord) => Buffer.byteLength(change.fromValue) + Buffer.byteLength(change.toValue)
+
+/** `changes` in order, in batches of at most CHANGES_PER_STATEMENT and BYTES_PER_STATEMENT (a change larger than that alone). */
+export function changeBatches<T extends AssessmentChangeRecord>(changes: readonly T[]): T[][] {
+  const batches: T[][] = []
+  let batch: T[] = []
+  let bytes = 0
+  for (const change of changes) {
+    const size = changeValueBytes(change)
+    if (batch.length > 0 && (batch.length === CHANGES_PER_STATEMENT || bytes + size > BYTES_PER_STATEMENT)) {
+      batches.push(batch)
+      batch = []
+      bytes = 0
+    }
+    batch.push(change)
+    bytes += size
+  }
+  if (batch.length > 0) batches.push(batch)
+  return batches
+}
