@@ -67,6 +67,8 @@ export class PgListener implements RoomExtension, PgNotifications {
   private attached = false
   private listening = false
   private listenInFlight = false
+  /** A heartbeat written and not answered yet. */
+  private beating = false
   private listenedBefore = false
   private failures = 0
   private retryTimer: NodeJS.Timeout | undefined
@@ -179,13 +181,20 @@ export class PgListener implements RoomExtension, PgNotifications {
    * sessions) must not have that happen at once each time.
    */
   private beat(): void {
-    if (!this.listening) return
-    this.sql`select 1`.then(
-      () => {
-        this.failures = 0
-      },
-      (error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'the heartbeat of the connection listening to the other instances failed'),
-    )
+    if (!this.listening || this.beating) return
+    // One heartbeat at a time: each written resets the socket's silence deadline, so one every HEARTBEAT_MS to a
+    // connection that no longer answers (stranded by a NAT or firewall) would keep it from ever being dropped.
+    this.beating = true
+    this.sql`select 1`
+      .then(
+        () => {
+          this.failures = 0
+        },
+        (error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'the heartbeat of the connection listening to the other instances failed'),
+      )
+      .finally(() => {
+        this.beating = false
+      })
     this.sendHeld()
   }
 
