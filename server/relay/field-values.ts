@@ -11,7 +11,12 @@
  *
  * Only what the update sets is read, on what Yjs decoded, as the other rules
  * do: each plain value landing under a key of an entry of a collection, new or
- * held, or under the board's `profile`. A text over its limit passes, as it is
+ * held, or under one of the board's settings (META_STRING_KEYS: its title,
+ * marking, key question and profile, all plain values; board-shape.ts refuses
+ * anything but a string there). A stock client set the board's title or key
+ * question to megabytes, which every member's header held and every export
+ * read; they are held to the model's schema (boardModelSchema) as an entity's
+ * fields are. A text over its limit passes, as it is
  * read cut to it (two editors can merge a judgment past it: within-limits.ts);
  * one past TEXT_GROWTH_BOUND times it does not (text-lengths.ts says why).
  * Not checked here: a key the schema does not name (readers leave it out), an
@@ -22,8 +27,8 @@
  * deletes (it never stands).
  */
 import * as Y from 'yjs'
-import { ASSESSMENT_TEXT_FIELDS, COLLECTIONS, META_ROOT, type Collection } from '../../shared/board-doc.ts'
-import { ENTITY_SCHEMAS, entityFieldSchema, profileSchema } from '../../shared/board-model.ts'
+import { ASSESSMENT_TEXT_FIELDS, COLLECTIONS, META_ROOT, META_STRING_KEYS, type Collection } from '../../shared/board-doc.ts'
+import { boardModelSchema, ENTITY_SCHEMAS, entityFieldSchema } from '../../shared/board-model.ts'
 import { parseWithinLimits } from '../../shared/within-limits.ts'
 import { z } from 'zod'
 import { entryCollections } from './board-shape.ts'
@@ -47,14 +52,15 @@ const CHECKED_FIELDS: ReadonlyMap<Collection, ReadonlyMap<string, z.ZodObject>> 
   }),
 )
 
-const PROFILE_FIELD = z.object({ profile: profileSchema })
+/** The board's settings, each with a schema of it alone, as the model holds them (the marking normalised, not refused for a misspelt TLP label). */
+const META_FIELDS: ReadonlyMap<string, z.ZodObject> = new Map(META_STRING_KEYS.map((key) => [key, z.object({ [key]: boardModelSchema.shape[key] })]))
 
-/** Why the update sets an entity's field, or the board's profile, to a value its schema refuses, or null. */
+/** Why the update sets an entity's field, or one of the board's settings, to a value its schema refuses, or null. */
 export function fieldValueChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
   const collectionOf = entryCollections(doc, landings)
   for (const { item, landing } of landings) {
     if (landing === null || landing.key === null || isHeldWhole(doc, item)) continue
-    const schema = landing.parent instanceof Y.ID ? checkedFieldSchema(collectionOf(landing.parent), landing.key) : landing.parent === META_ROOT && landing.key === 'profile' ? PROFILE_FIELD : null
+    const schema = landing.parent instanceof Y.ID ? checkedFieldSchema(collectionOf(landing.parent), landing.key) : landing.parent === META_ROOT ? (META_FIELDS.get(landing.key) ?? null) : null
     if (schema === null) continue
     const standing = standingValue(ds, item)
     if (standing === null || fitsField(schema, landing.key, standing.value)) continue

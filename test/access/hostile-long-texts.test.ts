@@ -6,10 +6,12 @@
  * a stock client or a raw frame builds it, and a shared text grown past twice
  * its limit, closing the sender with a named code and storing nothing, while
  * honest edits beside them are stored; HTTP cuts such a run by the same rule.
+ * The board's title, marking and key question, plain values a stock client
+ * sets whole, are held to twice their limit likewise.
  */
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
-import { assessmentText, requireEntity } from '../../shared/board-doc.ts'
+import { assessmentText, metaMap, requireEntity } from '../../shared/board-doc.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { LIMITS } from '../../shared/limits.ts'
 import { CLOSE } from '../../shared/protocol.ts'
@@ -109,5 +111,28 @@ describe('hostile long texts', () => {
     expect(await held()).toBe(LIMITS.longText + 6)
     const read = (await given.api.get<BoardModel>(`/api/boards/${given.boardId}`)).body.assessments.find((a) => a.id === card)!
     expect(read.judgment).toBe('y'.repeat(LIMITS.longText))
+  })
+
+  it("refuses the board's title, marking or key question set past twice its limit, and stores an honest one", async () => {
+    /** The setting as the room holds it, not read cut. */
+    const held = (key: string) => given.server.services.rooms.withRoom(given.boardId, (room) => metaMap(room.doc).get(key))
+    const before = { title: await held('title'), marking: await held('marking'), question: await held('question') }
+    const overlong = { title: 2 * LIMITS.shortText + 1, marking: 2 * LIMITS.shortText + 1, question: 2 * LIMITS.longText + 1 }
+    for (const [key, length] of Object.entries(overlong)) {
+      const setter = await given.connectEditor(`Hostile ${key}`)
+      metaMap(setter.client.doc).set(key, 'x'.repeat(length))
+      await waitFor(() => setter.closes.includes(CLOSE.updateRejected.code), `the setter of a long ${key} closed 4422`)
+    }
+    expect({ title: await held('title'), marking: await held('marking'), question: await held('question') }).toEqual(before)
+
+    // An honest client's, each at its limit, stored and read whole.
+    const { client } = await given.connectEditor('Honest Hana')
+    const honest = { title: 'T'.repeat(LIMITS.shortText), marking: 'M'.repeat(LIMITS.shortText), question: 'Q'.repeat(LIMITS.longText) }
+    client.doc.transact(() => {
+      for (const [key, value] of Object.entries(honest)) metaMap(client.doc).set(key, value)
+    })
+    await waitFor(async () => (await held('question')) === honest.question, 'the honest settings taken')
+    const stored = await storedBoard(given.server, given.boardId)
+    expect({ title: stored.title, marking: stored.marking, question: stored.question }).toEqual(honest)
   })
 })
