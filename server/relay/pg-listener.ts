@@ -105,6 +105,7 @@ export class PgListener implements RoomExtension, PgNotifications {
     this.heartbeat.unref()
   }
 
+  /** Channels are told of each listen in the order they were first heard (services.ts: rights before catch-ups). */
   hear(channel: string, handlers: ChannelHandlers): void {
     this.channels.set(channel, handlers)
   }
