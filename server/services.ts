@@ -198,6 +198,10 @@ async function openServices(config: Config, options: ServiceOptions, logger: Log
     config.REDIS_URL && config.DATABASE_URL
       ? opened.add('the PostgreSQL connection listening to the other instances', await pgListener(config.DATABASE_URL, config, logger), (own) => own.close())
       : undefined
+  // Before the Redis fan-out, whose catch-up requests are the listener's other channel: channels are told of a listen
+  // in the order they were heard, and after a gap rights are decided again before any board is caught up (on Redis
+  // too, the rights re-check starts first).
+  const rightsChannel = listener ? await pgRightsChannel(listener) : undefined
   // The relay's extensions, in the order their hooks run: counted first, then what builds on a commit.
   const redis =
     config.REDIS_URL && namespace
@@ -214,7 +218,6 @@ async function openServices(config: Config, options: ServiceOptions, logger: Log
   // A commit failing as if the database were unreachable has it pinged, as a request failing so does: the first
   // keystroke that cannot be stored (the SQLite file gone) has every request refused, not only that board's.
   const commitFailures: RoomExtension = { name: 'storage-health', onCommitFailed: (_room, error) => storageHealth.noteFailure(error) }
-  const rightsChannel = redis && listener ? await pgRightsChannel(listener) : undefined
   const extensions: RoomExtension[] = [
     ...(metrics ? [metrics.relay] : []),
     commitFailures,

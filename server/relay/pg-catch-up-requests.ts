@@ -48,6 +48,7 @@ export class PgCatchUpRequests {
   /** The boards committed to here since the last requests were sent, while the others could not hear of it on Redis. */
   private readonly pending = new Set<string>()
   private readonly sending: Throttle
+  private closed = false
 
   constructor(private readonly options: PgCatchUpRequestsOptions) {
     this.sending = new Throttle(REQUEST_INTERVAL_MS, () => this.send(), (error) => options.logger.error({ err: errorMessage(error) }, 'sending catch-up requests through PostgreSQL failed'))
@@ -62,11 +63,14 @@ export class PgCatchUpRequests {
   /** The board committed here while its update could not be published on Redis: the others are told to catch it up. */
   ask(boardId: string): void {
     this.pending.add(boardId)
-    this.sending.request()
+    // Once closed (a commit of the shutdown coming last), sent at once: a throttle's timer would outlive the instance.
+    if (this.closed) this.send()
+    else this.sending.request()
   }
 
   /** Sends what is gathered now (the last commits of a shutdown while cut off), rather than at the end of the interval. */
   close(): void {
+    this.closed = true
     this.sending.cancel()
     this.send()
   }

@@ -11,8 +11,9 @@
  * every (re)listen, each channel is told (`listened`) so that it makes up for
  * what it may have missed, as after resubscribing to Redis. The connection is
  * watched: a `select 1` every HEARTBEAT_MS, and the connection dropped once
- * silent for SILENT_AFTER_MS (a half-open network would otherwise deliver
- * nothing, and say nothing of it, for many minutes), then listened again; a
+ * silent for SILENT_AFTER_MS or once a heartbeat has gone unanswered that
+ * long, whatever else is written on it (a half-open network would otherwise
+ * deliver nothing, and say nothing of it, for many minutes), then listened again; a
  * listen that fails is tried again, backing off to RETRY_MAX_MS. A
  * notification that cannot be sent is held, and sent again by the next
  * heartbeat or listen; the same one held twice is held once. Every failure is
@@ -23,6 +24,7 @@ import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
 import { PoolSockets, type SocketOption } from '../storage/pg-pool-sockets.ts'
 import { WITHOUT_ARRAY_TYPES } from '../storage/postgres.ts'
+import { DatabaseSilent } from '../storage/storage-errors.ts'
 import type { RoomExtension } from './room-extension.ts'
 
 const HEARTBEAT_MS = 5000
@@ -69,6 +71,8 @@ export class PgListener implements RoomExtension, PgNotifications {
   private listenInFlight = false
   /** A heartbeat written and not answered yet. */
   private beating = false
+  /** Drops the connection once the heartbeat in flight has gone unanswered for SILENT_AFTER_MS. */
+  private unanswered: NodeJS.Timeout | undefined
   private listenedBefore = false
   private failures = 0
   private retryTimer: NodeJS.Timeout | undefined
@@ -101,6 +105,7 @@ export class PgListener implements RoomExtension, PgNotifications {
     this.heartbeat.unref()
   }
 
+  /** Channels are told of each listen in the order they were first heard (services.ts: rights before catch-ups). */
   hear(channel: string, handlers: ChannelHandlers): void {
     this.channels.set(channel, handlers)
   }
@@ -123,6 +128,7 @@ export class PgListener implements RoomExtension, PgNotifications {
     this.closed = true
     clearInterval(this.heartbeat)
     clearTimeout(this.retryTimer)
+    clearTimeout(this.unanswered)
     await this.sockets.end(this.sql, 1)
   }
 
@@ -185,6 +191,13 @@ export class PgListener implements RoomExtension, PgNotifications {
     // One heartbeat at a time: each written resets the socket's silence deadline, so one every HEARTBEAT_MS to a
     // connection that no longer answers (stranded by a NAT or firewall) would keep it from ever being dropped.
     this.beating = true
+    // The sockets' own silence deadline is not enough: Node counts writes as activity, and the notifications an instance
+    // cut off Redis sends (catch-up requests, on this same connection) would keep resetting it for ever.
+    this.unanswered = setTimeout(() => {
+      this.logger.warn({ silentMs: SILENT_AFTER_MS }, 'the heartbeat of the connection listening to the other instances went unanswered; dropping it')
+      this.sockets.destroyAll(new DatabaseSilent(SILENT_AFTER_MS))
+    }, SILENT_AFTER_MS)
+    this.unanswered.unref()
     this.sql`select 1`
       .then(
         () => {
@@ -194,6 +207,8 @@ export class PgListener implements RoomExtension, PgNotifications {
       )
       .finally(() => {
         this.beating = false
+        clearTimeout(this.unanswered)
+        this.unanswered = undefined
       })
     this.sendHeld()
   }

@@ -72,6 +72,15 @@ export class PoolSockets {
   }
 
   /**
+   * Destroys every socket open now, with `error`: for a client that knows a
+   * connection unanswering although bytes keep being written to it (Node
+   * counts writes as activity, so the silence deadline never comes).
+   */
+  destroyAll(error: Error): void {
+    for (const socket of this.live) socket.destroy(error)
+  }
+
+  /**
    * Ends `sql`, the pool whose sockets these are, letting its queries finish
    * for up to `timeoutSeconds`; ended too once none of its sockets is open.
    * postgres.js's own end waits the whole timeout for a connection that closed
