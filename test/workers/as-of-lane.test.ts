@@ -99,7 +99,14 @@ it("answers another member's board read on the short lane while two members' as-
     // Then two members keep three more in flight, each of another time: the owner reads once two rebuilds are asked for.
     asOfReads.push(readAsOf(pastTimes[1]!, reviewer), readAsOf(pastTimes[2]!, reviewer), readAsOf(pastTimes[3]!, editor))
     const rebuildsRunning = async () => (await runningOn('general', 'board-as-of')) + (await runningOn('short', 'board-as-of'))
-    await waitFor(async () => (await rebuildsRunning()) >= 1 && running.services.workers.load.running + running.services.workers.load.queued >= 2, 'two rebuilds asked for, one running', 120_000)
+    // Under a loaded run the later reads may be answered (refused or done) before two are ever in the pool at once; a
+    // rebuild running then is all the owner's read needs beside it.
+    const laterAnswered = () => events.some((event) => event.startsWith('as-of'))
+    await waitFor(
+      async () => (await rebuildsRunning()) >= 1 && (running.services.workers.load.running + running.services.workers.load.queued >= 2 || laterAnswered()),
+      'two rebuilds asked for, or a later one answered, one running',
+      120_000,
+    )
     readBesidePast = false
     const readsBefore = await done('read-board')
     const read = await owner.get<{ title: string }>(`/api/boards/${ownBoard}`)
