@@ -1,4 +1,5 @@
 /** A change of history in words: "likelihood: unlikely → likely, Ana, 13:42". */
+import { isolate, quoted } from '../../../shared/bidi.ts'
 import { CARD_PRESENT, type AssessmentChange, type AttributedLink } from '../../../shared/history-model.ts'
 import type { ClaimModel } from '../../../shared/board-model.ts'
 import type { LikelihoodProfile } from '../../../shared/domain.ts'
@@ -35,7 +36,7 @@ const asLinks = (value: unknown): AttributedLink[] => (Array.isArray(value) ? (v
 export function changeText(change: AssessmentChange, profile: LikelihoodProfile, claimById: ReadonlyMap<string, ClaimModel>): string {
   if (change.field === 'card') return change.to === CARD_PRESENT ? 'created the card' : 'deleted the card'
   if (change.field === 'links') {
-    const claim = (id: string) => `“${excerpt(claimById.get(id)?.text ?? 'a claim no longer on the board', 40)}”`
+    const claim = (id: string) => quoted(excerpt(claimById.get(id)?.text ?? 'a claim no longer on the board', 40))
     const before = new Map(asLinks(change.from).map((l) => [l.claimId, l.rating]))
     const after = new Map(asLinks(change.to).map((l) => [l.claimId, l.rating]))
     const parts: string[] = []
@@ -47,9 +48,10 @@ export function changeText(change: AssessmentChange, profile: LikelihoodProfile,
     for (const [id] of before) if (!after.has(id)) parts.push(`unlinked ${claim(id)}`)
     return `${fieldLabel(LINKS_FIELD)}: ${parts.join('; ')}`
   }
+  // Each side isolated: member text (a title, a judgment's part, tags) reorders neither the arrow nor the other side.
   const value = (v: unknown) => {
-    if (isTextExcerpt(v)) return `“${partOfText(v)}”`
-    return (change.field === 'title' || change.field === 'judgment') && typeof v === 'string' && v !== '' ? `“${excerpt(v, 40)}”` : valueText(change.field, v, profile)
+    if (isTextExcerpt(v)) return quoted(partOfText(v))
+    return (change.field === 'title' || change.field === 'judgment') && typeof v === 'string' && v !== '' ? quoted(excerpt(v, 40)) : isolate(valueText(change.field, v, profile))
   }
   return `${fieldLabel(change.field)}: ${value(change.from)} → ${value(change.to)}`
 }
