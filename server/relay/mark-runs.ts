@@ -18,7 +18,8 @@
  * than it will be, never shorter, and only beside marks already there: an
  * honest client, which keeps its own text within the rule (the field's
  * rules, client/src/board/field-rules.ts), meets it only where two people
- * put more than 30 marks on one letter at the same moment.
+ * put more than 30 marks on one letter at the same moment, or beside more
+ * deleted characters than MAX_SKIPPED_PER_UPDATE.
  */
 import * as Y from 'yjs'
 import { joinedMarkRun, LONG_RUN_NAME, markRunEnds, MAX_MARK_RUN } from '../../shared/text-hygiene.ts'
@@ -33,15 +34,17 @@ import { heldItem, itemFinder, type Landing } from './item-landing.ts'
  * a hundred characters typed backwards (an item each, which Yjs cannot merge)
  * and deleted. Deleted items pile up in honest use too: every character
  * replaced while composing with an input method stays beside the cursor, an
- * item of its own. So every walk steps over all of them, each stretch of the
- * room's document once an update (the walks of one update share what they
- * found), up to this many in all: a fraction of a millisecond (BENCHMARKS.md).
- * Past it the run is taken to be past the bound, which refuses an item only
- * where its own marks face the stretch not read; an honest edit meets that
- * only beside more deleted characters than this, side by side with no
- * character left between them.
+ * item of its own (typing forwards and deleting, Yjs merges into one). So
+ * every walk steps over all of them, each stretch of the room's document
+ * once an update (the walks of one update share what they found), up to
+ * this many in all: 0.2 to 0.5 ms (BENCHMARKS.md), a bound on each update
+ * whatever it holds. Past it the run is taken to be past the bound, which
+ * refuses an item only where its own marks face the stretch not read (a
+ * side no mark of the item faces is not walked at all); an honest edit
+ * meets that only typing a mark beside more deleted characters than this,
+ * side by side with no character left between them.
  */
-export const MAX_SKIPPED_PER_UPDATE = 100_000
+export const MAX_SKIPPED_PER_UPDATE = 32_768
 
 /** A walk that ran out of steps: a run past the bound, for the side it stands for. */
 const UNREAD = MAX_MARK_RUN + 1
@@ -68,10 +71,11 @@ export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landi
   /** The item the walk goes on from at `item`, past the deleted ones; undefined once the update's steps run out. */
   const goOn = ({ item, held }: Step, leftward: boolean): Step | null | undefined => {
     if (!held) {
+      if (textOf(item) === '') {
+        if (skipped === MAX_SKIPPED_PER_UPDATE) return undefined
+        skipped++
+      }
       const id = leftward ? item.origin : item.rightOrigin
-      if (textOf(item) !== '') return id === null ? null : sentOrHeld(id)
-      if (skipped === MAX_SKIPPED_PER_UPDATE) return undefined
-      skipped++
       return id === null ? null : sentOrHeld(id)
     }
     const known = pastStretch[leftward ? 'left' : 'right']
@@ -143,9 +147,10 @@ export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landi
     if (landing === null || landing.key !== null || !(item.content instanceof Y.ContentString) || isHeldWhole(doc, item)) continue
     const text = item.content.str
     const { leading, trailing } = markRunEnds(text)
-    if (leading === 0 && trailing === 0) continue
-    const after = Math.max(marksStartingAt(item.rightOrigin), marksAfter(item.origin))
-    if (joinedMarkRun(marksEndingAt(item.origin), text, after) > MAX_MARK_RUN) return `update makes ${LONG_RUN_NAME} in a shared text`
+    // Only a side the item's own marks face joins them: the other is not read, and not walked.
+    const before = leading === 0 ? 0 : marksEndingAt(item.origin)
+    const after = trailing === 0 ? 0 : Math.max(marksStartingAt(item.rightOrigin), marksAfter(item.origin))
+    if (joinedMarkRun(before, text, after) > MAX_MARK_RUN) return `update makes ${LONG_RUN_NAME} in a shared text`
   }
   return null
 }

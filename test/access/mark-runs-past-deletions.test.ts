@@ -6,7 +6,8 @@
  * Yjs cannot merge) and deleted, then 30 marks after the last of them, and so
  * on, each batch seeing no mark before it, and every colleague's page was
  * sent one letter with as many marks as they liked. Against the real server,
- * through the stock client: the batch past the bound is refused 4415, a
+ * through the stock client: the batch past the bound is refused 4415, so is
+ * one frame that sends the deleted characters and the marks together, a
  * fresh reader gets a run within it, and an honest mark typed beside the
  * deleted characters is stored.
  */
@@ -61,6 +62,30 @@ describe('a run of marks past deleted characters', () => {
 
     await batchPastDeletions()
     await waitFor(() => hostile.closes.includes(CLOSE.invalidText.code), 'the batch past the bound closed 4415')
+
+    // All in one frame: the deleted characters sent as such, each after the last (a character put in the title between them keeps Yjs from merging them), then the marks.
+    const oneFrame = await given.connectEditor('Hostile Ivo')
+    const forger = new Y.Doc()
+    Y.applyUpdate(forger, Y.encodeStateAsUpdate(oneFrame.client.doc))
+    const before = Y.encodeStateVector(forger)
+    const forged = assessmentText(forger, card, 'judgment')
+    const title = assessmentText(forger, card, 'title')
+    const end = forged.length
+    forger.transact(() => {
+      for (let i = 0; i < DELETED_BETWEEN; i++) {
+        forged.insert(forged.length, 'x')
+        title.insert(0, 'y')
+      }
+    })
+    forger.transact(() => {
+      forged.delete(end, DELETED_BETWEEN)
+      title.delete(0, DELETED_BETWEEN)
+    })
+    forged.insert(forged.length, ACUTE.repeat(MAX_MARK_RUN))
+    const frame = Y.encodeStateAsUpdate(forger, before)
+    forger.destroy()
+    Y.applyUpdate(oneFrame.client.doc, frame)
+    await waitFor(() => oneFrame.closes.includes(CLOSE.invalidText.code), 'the frame past the bound closed 4415')
 
     const { client: reader } = await given.connectEditor('Fresh Reader')
     const read = assessmentText(reader.doc, card, 'judgment').toString()
