@@ -16,12 +16,16 @@ import { describe, expect, it } from 'vitest'
 import { assessmentText } from '../../shared/board-doc.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 import { hasLongMarkRun, MAX_MARK_RUN } from '../../shared/text-hygiene.ts'
+import { forgedUpdate } from '../helpers/forged-update.ts'
 import { useOwnedBoard } from '../helpers/owned-board.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const ACUTE = '\u0301'
 /** Deleted characters between two batches of marks: more than the walk took before it gave up. */
 const DELETED_BETWEEN = 100
+/** The client ids the hostile editors' second copies write under. */
+const COPY_CLIENT = 3_510_001
+const FORGER_CLIENT = 3_510_002
 
 describe('a run of marks past deleted characters', () => {
   const given = useOwnedBoard({ owner: 'Erin Editor', board: 'Marks past deletions' })
@@ -48,13 +52,10 @@ describe('a run of marks past deleted characters', () => {
         for (let i = 0; i < DELETED_BETWEEN; i++) text.insert(end, 'x')
       })
       await waitFor(async () => (await held()).endsWith('x'), 'the characters to delete taken')
-      const copy = new Y.Doc()
-      Y.applyUpdate(copy, Y.encodeStateAsUpdate(hostile.client.doc))
-      const before = Y.encodeStateVector(copy)
-      const copied = assessmentText(copy, card, 'judgment')
-      copied.insert(copied.length, ACUTE.repeat(MAX_MARK_RUN))
-      const marks = Y.encodeStateAsUpdate(copy, before)
-      copy.destroy()
+      const marks = forgedUpdate(Y.encodeStateAsUpdate(hostile.client.doc), COPY_CLIENT, (copy) => {
+        const copied = assessmentText(copy, card, 'judgment')
+        copied.insert(copied.length, ACUTE.repeat(MAX_MARK_RUN))
+      })
       text.delete(end, DELETED_BETWEEN)
       await waitFor(async () => (await held()).endsWith(ACUTE), 'the deletion taken')
       Y.applyUpdate(hostile.client.doc, marks)
@@ -65,25 +66,22 @@ describe('a run of marks past deleted characters', () => {
 
     // All in one frame: the deleted characters sent as such, each after the last (a character put in the title between them keeps Yjs from merging them), then the marks.
     const oneFrame = await given.connectEditor('Hostile Ivo')
-    const forger = new Y.Doc()
-    Y.applyUpdate(forger, Y.encodeStateAsUpdate(oneFrame.client.doc))
-    const before = Y.encodeStateVector(forger)
-    const forged = assessmentText(forger, card, 'judgment')
-    const title = assessmentText(forger, card, 'title')
-    const end = forged.length
-    forger.transact(() => {
-      for (let i = 0; i < DELETED_BETWEEN; i++) {
-        forged.insert(forged.length, 'x')
-        title.insert(0, 'y')
-      }
+    const frame = forgedUpdate(Y.encodeStateAsUpdate(oneFrame.client.doc), FORGER_CLIENT, (forger) => {
+      const forged = assessmentText(forger, card, 'judgment')
+      const title = assessmentText(forger, card, 'title')
+      const end = forged.length
+      forger.transact(() => {
+        for (let i = 0; i < DELETED_BETWEEN; i++) {
+          forged.insert(forged.length, 'x')
+          title.insert(0, 'y')
+        }
+      })
+      forger.transact(() => {
+        forged.delete(end, DELETED_BETWEEN)
+        title.delete(0, DELETED_BETWEEN)
+      })
+      forged.insert(forged.length, ACUTE.repeat(MAX_MARK_RUN))
     })
-    forger.transact(() => {
-      forged.delete(end, DELETED_BETWEEN)
-      title.delete(0, DELETED_BETWEEN)
-    })
-    forged.insert(forged.length, ACUTE.repeat(MAX_MARK_RUN))
-    const frame = Y.encodeStateAsUpdate(forger, before)
-    forger.destroy()
     Y.applyUpdate(oneFrame.client.doc, frame)
     await waitFor(() => oneFrame.closes.includes(CLOSE.invalidText.code), 'the frame past the bound closed 4415')
 
