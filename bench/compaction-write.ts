@@ -4,10 +4,11 @@
  * author than the one before (so none join), their values coming to a typical
  * slice's 5 MB and to the worst case's 50 MB (long judgments each rewritten
  * by many people). The fold is given, not worked out: only the write is
- * measured, from storage. For each: the compaction's wall time, the longest
+ * measured, from storage. For each: the write's wall time, the longest
  * stall of the event loop meanwhile, and the 99th percentile of the gaps
  * between turns of a loop that does nothing but come back (what a keystroke
- * or /healthz waits at worst). Run alone with `npx tsx bench/compaction-write.ts`.
+ * or /healthz waits at worst). `npm run bench -- compactionWrite`, or alone
+ * with `npx tsx bench/compaction-write.ts`.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'

@@ -2,8 +2,8 @@
  * A compaction's fold written to SQLite, whose statements run on the relay's
  * thread. In one transaction, the checkpoint and the changes a 20,000-row
  * slice records (5 MB of values, 50 at worst) held every board's keystrokes
- * and /healthz for one to two seconds of a loaded machine (BENCHMARKS.md). So
- * the changes are written a batch (change-batches.ts) per transaction, with
+ * and /healthz for two to three and a half seconds of a loaded machine
+ * (BENCHMARKS.md). So the changes are written a batch per transaction, with
  * a turn of the event loop between them, and the checkpoint last, in a short
  * transaction of its own: it is what advances where the board's log is
  * folded through.
@@ -25,14 +25,21 @@ import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../driz
 import { ProcessTurns } from '../boards/board-turns.ts'
 import type { Clock } from '../clock.ts'
 import { keepSuperseded } from '../history/earned-copies.ts'
-import { changeBatches, changeValueBytes } from './change-batches.ts'
+import { changeBatches, changeValueBytes, type BatchLimits } from './change-batches.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { nextTurn } from './sqlite-tail-pages.ts'
 import type { AssessmentChangeRecord, Compacted, FoldedLog, LogRow } from './storage.ts'
 
-/** Leftovers of a fold cut off deleted per transaction: what a fold writes in one at most (change-batches.ts). */
-const LEFTOVERS_PER_TRANSACTION = 500
+/**
+ * A fold's changes written per transaction: a quarter of a PostgreSQL
+ * statement's (change-batches.ts). With a statement's worth, the longest turn
+ * of a 50 MB fold's write was 370 ms at a load of 23 on two cores; with this,
+ * 160 ms at a load of 27 (BENCHMARKS.md).
+ */
+const CHANGES_PER_TRANSACTION: BatchLimits = { changes: 125, bytes: 256 * 1024 }
+/** Leftovers of a fold cut off deleted per transaction: what a fold writes in one at most. */
+const LEFTOVERS_PER_TRANSACTION = CHANGES_PER_TRANSACTION.changes
 
 /** What a compaction writes: its rows' fold, over the checkpoint it started from (null on a board's first). */
 export type FoldToWrite = { boardId: string; from: { throughSeq: number; bytes: number } | null; rows: readonly LogRow[]; folded: FoldedLog }
@@ -87,7 +94,7 @@ export class SqliteFoldWriter {
         await nextTurn()
       }
       let changeBytes = 0
-      for (const batch of changeBatches(fold.folded.changes)) {
+      for (const batch of changeBatches(fold.folded.changes, CHANGES_PER_TRANSACTION)) {
         const wrote = this.db.transaction(() => {
           if (!still()) return false
           for (const change of batch) this.insertChange.run({ boardId: fold.boardId, ...change })

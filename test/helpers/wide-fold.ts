@@ -1,13 +1,14 @@
 /**
- * A fold whose recorded changes take several statements to write
- * (server/storage/change-batches.ts, 1 MB of values each): a change for each
+ * A fold whose recorded changes take several transactions to write on SQLite
+ * (server/storage/sqlite-fold-write.ts, 256 KB of values each) and several
+ * statements on PostgreSQL (change-batches.ts, 1 MB each): a change for each
  * of WIDE_FOLD_ROWS rows, 8 KB of values each, every one its own. The state
  * folded is the empty board's: only the write is looked at.
  */
 import * as Y from 'yjs'
 import type { FoldedLog, LogRow, UpdateLogStore } from '../../server/storage/storage.ts'
 
-/** Some 4.8 MB of values: five statements' worth. */
+/** Some 4.8 MB of values. */
 export const WIDE_FOLD_ROWS = 600
 const VALUE_CHARS = 4_000
 
