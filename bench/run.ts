@@ -9,6 +9,7 @@ import { benchBoardList } from './board-list.ts'
 import { benchBrowser } from './browser.ts'
 import { benchCommit } from './commit.ts'
 import { benchCompare } from './compare.ts'
+import { benchCompactionWrite } from './compaction-write.ts'
 import { benchDatingBack } from './dating-back.ts'
 import { benchExport } from './export.ts'
 import { benchFoldKeystrokes } from './fold-keystrokes.ts'
@@ -38,6 +39,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   textRule: benchTextRule,
   history: benchHistory,
   foldKeystrokes: benchFoldKeystrokes,
+  compactionWrite: benchCompactionWrite,
   workerThread: benchWorkerThread,
   boardList: benchBoardList,
   datingBack: benchDatingBack,

@@ -6,19 +6,21 @@
  */
 import type { AssessmentChangeRecord } from './storage.ts'
 
-const CHANGES_PER_STATEMENT = 500
-const BYTES_PER_STATEMENT = 1024 * 1024
+/** How many changes, and bytes of their values, one batch holds at most. */
+export type BatchLimits = { changes: number; bytes: number }
+
+export const STATEMENT_LIMITS: BatchLimits = { changes: 500, bytes: 1024 * 1024 }
 
 export const changeValueBytes = (change: AssessmentChangeRecord) => Buffer.byteLength(change.fromValue) + Buffer.byteLength(change.toValue)
 
-/** `changes` in order, in batches of at most CHANGES_PER_STATEMENT and BYTES_PER_STATEMENT (a change larger than that alone). */
-export function changeBatches<T extends AssessmentChangeRecord>(changes: readonly T[]): T[][] {
+/** `changes` in order, in batches within `limits` (a change larger than that alone). */
+export function changeBatches<T extends AssessmentChangeRecord>(changes: readonly T[], limits: BatchLimits = STATEMENT_LIMITS): T[][] {
   const batches: T[][] = []
   let batch: T[] = []
   let bytes = 0
   for (const change of changes) {
     const size = changeValueBytes(change)
-    if (batch.length > 0 && (batch.length === CHANGES_PER_STATEMENT || bytes + size > BYTES_PER_STATEMENT)) {
+    if (batch.length > 0 && (batch.length === limits.changes || bytes + size > limits.bytes)) {
       batches.push(batch)
       batch = []
       bytes = 0

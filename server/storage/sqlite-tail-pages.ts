@@ -28,7 +28,8 @@ export const LOG_PAGE_ROWS = 2_000
  */
 const PAGED_ATTEMPTS = 3
 
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
+/** Lets the relay's work waiting meanwhile run (setImmediate comes after the I/O callbacks ready). */
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** The tail, at most `maxRows` rows of it (a compaction's slice), `pageRows` rows per statement. */
 export async function readTailInPages<Checkpoint extends { throughSeq: number }>(

@@ -1,18 +1,16 @@
 import type { Statement } from 'better-sqlite3'
 import { alias } from 'drizzle-orm/sqlite-core'
-import { and, asc, count, desc, eq, gt, lt, lte, max, Param, Placeholder, sql, sum } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, lte, max, Param, Placeholder, sql, sum } from 'drizzle-orm'
 import { auditLog, boardChanges, boardCheckpoints, boards, boardUpdates, snapshots } from '../../drizzle/sqlite/schema.ts'
 import type { Clock } from '../clock.ts'
-import { keepSuperseded } from '../history/earned-copies.ts'
 import { auditColumns } from './audit-rows.ts'
-import { changeBatches, changeValueBytes } from './change-batches.ts'
 import { stateBytes } from './driver-bytes.ts'
 import type { FutureHistory } from './future-history.ts'
 import { BOARDS_PER_PAGE, boardsAhead, datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
-import { lastRowTime } from './log-rows.ts'
 import { LOG_PAGE_ROWS, readTailInPages } from './sqlite-tail-pages.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { sqliteClientWriters, type SqliteClientWriters } from './sqlite-client-writers.ts'
+import { SqliteFoldWriter } from './sqlite-fold-write.ts'
 import { BoardRowGone } from './storage-errors.ts'
 import type { ClientWriter, Compacted, LogEntry, LogRow, MergeState, NewAuditRecord, StoredBoardState, StoredSince, UpdateLogStore } from './storage.ts'
 
@@ -22,7 +20,6 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
    * rather than per call: building a query cost more than SQLite running it.
    */
   private readonly appendRows: (boardId: string, entries: LogEntry[], now: Date, audited: NewAuditRecord | null) => number
-  private readonly boardRow
   /** Dates the board's history back to `now` when it is too far ahead (UpdateLogStore.dateBackFuture), in a transaction of its own: whether it did. */
   private readonly dateBackBoard: (boardId: string, now: Date) => boolean
   /** A page of boards, each with whether its newest time is after `after` (BoardsPage): each board's times read from the ends of its indexes. */
@@ -30,6 +27,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   private readonly toleranceMs: number
   private readonly tail: TailQueries
   private readonly clientWriters: SqliteClientWriters
+  private readonly folds: SqliteFoldWriter
 
   /**
    * `checkFile` throws when the database file is no longer there to write
@@ -46,8 +44,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   ) {
     this.toleranceMs = future.toleranceMs
     const clientWriters = (this.clientWriters = sqliteClientWriters(db))
-    const boardRow = db.select({ id: boards.id }).from(boards).where(eq(boards.id, sql.placeholder('boardId')))
-    this.boardRow = boardRow.prepare()
+    this.folds = new SqliteFoldWriter(db, clock)
     // A keystroke's commit runs the driver's own statements, as Drizzle writes their SQL: a prepared Drizzle
     // query still maps its placeholders and result row on every call, about 2 µs of a commit's 45 to 50
     // (`npm run bench -- commit`, BENCHMARKS.md).
@@ -155,26 +152,14 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
   /**
    * The merge (seconds for a large board, in a worker thread) runs between the
    * read and the write; rows appended meanwhile have higher sequence numbers and
-   * wait for the next compaction, as do those past `maxRows`. The write gives up if another compaction wrote first.
+   * wait for the next compaction, as do those past `maxRows`. The write (sqlite-fold-write.ts) takes turns of the
+   * event loop, and gives up if another compaction wrote first.
    */
   async compact(boardId: string, merge: MergeState, maxRows?: number): Promise<Compacted> {
     const { checkpoint, rows } = await readTailInPages(this.tail, boardId, { pageRows: this.pageRows, maxRows })
     if (rows.length === 0) return { mergedRows: 0, checkpointBytes: 0, changeBytes: 0 }
-    const through = checkpoint?.throughSeq ?? 0
     const folded = await merge(checkpoint ? new Uint8Array(checkpoint.state) : null, rows)
-    return this.db.transaction((tx) => {
-      if (!this.boardRow.get({ boardId }) || (this.tail.latestCheckpoint.get({ boardId })?.throughSeq ?? 0) !== through) return { mergedRows: 0, checkpointBytes: 0, changeBytes: 0 }
-      tx.insert(boardCheckpoints)
-        .values({ boardId, state: Buffer.from(folded.state), throughSeq: rows.at(-1)!.seq, at: lastRowTime(rows), createdAt: this.clock().toISOString() })
-        .run()
-      let changeBytes = 0
-      for (const batch of changeBatches(folded.changes)) {
-        tx.insert(boardChanges).values(batch.map((change) => ({ boardId, ...change }))).run()
-        changeBytes += batch.reduce((sum, change) => sum + changeValueBytes(change), 0)
-      }
-      if (checkpoint) dropUnearned(tx, boardId, { throughSeq: through, bytes: checkpoint.state.byteLength })
-      return { mergedRows: rows.length, checkpointBytes: folded.state.byteLength, changeBytes }
-    })
+    return this.folds.write({ boardId, from: checkpoint ? { throughSeq: checkpoint.throughSeq, bytes: checkpoint.state.byteLength } : null, rows, folded })
   }
 
   async count(boardId: string): Promise<number> {
@@ -201,29 +186,6 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
       return (checkpoint?.bytes ?? 0) + (rows?.bytes ?? 0)
     })
   }
-}
-
-/**
- * Drops the checkpoint a compaction just superseded unless it is kept as
- * history (earned-copies.ts): what it held is the kept checkpoint before it
- * and the rows between, which stay.
- */
-function dropUnearned(tx: Pick<SqliteDb, 'select' | 'delete'>, boardId: string, superseded: { throughSeq: number; bytes: number }): void {
-  const before = tx
-    .select({ through: boardCheckpoints.throughSeq })
-    .from(boardCheckpoints)
-    .where(and(eq(boardCheckpoints.boardId, boardId), lt(boardCheckpoints.throughSeq, superseded.throughSeq)))
-    .orderBy(desc(boardCheckpoints.throughSeq))
-    .limit(1)
-    .get()
-  // octet_length reads a blob's size from its record header, never the blob.
-  const since = tx
-    .select({ rows: count(), bytes: sum(sql`octet_length(${boardUpdates.update})`).mapWith(Number) })
-    .from(boardUpdates)
-    .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, before?.through ?? 0), lte(boardUpdates.seq, superseded.throughSeq)))
-    .get()
-  if (keepSuperseded(superseded.bytes, { rows: since?.rows ?? 0, bytes: since?.bytes ?? 0 })) return
-  tx.delete(boardCheckpoints).where(and(eq(boardCheckpoints.boardId, boardId), eq(boardCheckpoints.throughSeq, superseded.throughSeq))).run()
 }
 
 const HISTORY_TABLES = { updates: boardUpdates, checkpoints: boardCheckpoints, snapshots, changes: boardChanges, boards }

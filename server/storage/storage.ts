@@ -221,9 +221,12 @@ export interface UpdateLogStore {
   loadSince(boardId: string, afterSeq: number): Promise<StoredSince>
   /**
    * Writes a new checkpoint folding the latest one and the rows after it, with
-   * the changes worked out from those rows, in one transaction. The rows stay:
+   * the changes worked out from those rows: in one transaction on PostgreSQL;
+   * on SQLite, whose statements hold the relay's thread, the changes a batch
+   * per transaction and the checkpoint last (sqlite-fold-write.ts), no reader
+   * taking changes past the latest checkpoint meanwhile. The rows stay:
    * they are the board's history until thinned (HistoryStore.thin); the
-   * checkpoint superseded is deleted in that transaction unless kept as history
+   * checkpoint superseded is deleted in the checkpoint's transaction unless kept as history
    * (history/earned-copies.ts), its moments rebuilt from the one before and those rows. Rows
    * appended while `merge` runs are left for the next compaction, and of two
    * instances compacting a board at once only one writes. Nothing is written
