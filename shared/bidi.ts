@@ -27,3 +27,34 @@ export function withoutIsolates(text: string): string {
 export function quoted(memberText: string): string {
   return `“${isolate(memberText)}”`
 }
+
+const PDF = '\u202C'
+/** LRE, RLE, LRO, RLO: each open until a PDF (U+202C). */
+const EMBEDDINGS_AND_OVERRIDES = /[\u202A\u202B\u202D\u202E]/
+/** LRI, RLI, FSI: each open until a PDI, which also closes the embeddings opened inside it. */
+const ISOLATE_INITIATORS = /[\u2066-\u2068]/
+/** Where the bidi algorithm starts a new paragraph, every control before it ended. */
+const PARAGRAPH_SEPARATORS = /[\n\r\u001C-\u001E\u0085\u2029]/
+
+/**
+ * The text with every embedding, override and isolate it leaves open closed at
+ * its end (PDF, PDI, innermost first), as a cut of member text needs before the
+ * product's words that follow it: an editor's change cut short after a U+202E
+ * whose U+202C fell past the cut reversed the rest of the history line, the
+ * author's name and the time with it. Closers of nothing are left as they are
+ * (the algorithm ignores them).
+ */
+export function withControlsClosed(text: string): string {
+  const open: string[] = []
+  for (const character of text) {
+    if (EMBEDDINGS_AND_OVERRIDES.test(character)) open.push(PDF)
+    else if (ISOLATE_INITIATORS.test(character)) open.push(PDI)
+    else if (character === PDF) {
+      if (open.at(-1) === PDF) open.pop()
+    } else if (character === PDI) {
+      const at = open.lastIndexOf(PDI)
+      if (at !== -1) open.length = at
+    } else if (PARAGRAPH_SEPARATORS.test(character)) open.length = 0
+  }
+  return text + open.reverse().join('')
+}

@@ -60,8 +60,9 @@ export class BoardSummaries implements RoomExtension {
   }
 
   onCommitted(room: Room): void {
-    const lastChangeAt = this.options.clock().toISOString()
-    this.pending.set(room.boardId, { read: () => summaryOf(room.doc, lastChangeAt) })
+    // Written out as text only when the summary is read, at most once a second, not at every keystroke.
+    const lastChangeMs = this.options.clock().getTime()
+    this.pending.set(room.boardId, { read: () => summaryOf(room.doc, new Date(lastChangeMs).toISOString()) })
     this.writeIn(room.boardId, WRITE_DELAY_MS)
   }
 

@@ -473,7 +473,7 @@ function details(assessment: AssessmentModel): string[] {
   return [
     `Impact: ${assessment.impact ?? 'not assessed'}`,
     `Status: ${ASSESSMENT_STATUS_LABELS[assessment.status]}`,
-    ...(assessment.tags.length > 0 ? [`Tags: ${assessment.tags.join(', ')}`] : []),
+    ...(assessment.tags.length > 0 ? [`Tags: ${assessment.tags.map(isolate).join(', ')}`] : []),
   ]
 }
 

@@ -5,74 +5,42 @@
  */
 import type { BoardModel } from '../../shared/board-model.ts'
 import type { AsOf, BoardHistory } from '../../shared/history-model.ts'
-import { packUpdates } from '../relay/merge-state.ts'
 import type { Services } from '../services.ts'
-import type { StoredLog } from '../snapshots/board-state.ts'
-import type { HistoryStart, HistoryStore } from '../storage/storage.ts'
+import type { HistoryStore } from '../storage/storage.ts'
+import { readAsOfLog, type AsOfLog } from './as-of-log.ts'
 import { AuthorNames } from './authors.ts'
 import { EditSessions, type RawSession } from './edit-sessions.ts'
-import { replayLane } from './replay-lane.ts'
+import { pastReadLane, replayLane } from './replay-lane.ts'
 
 type HistoryServices = Pick<Services, 'storage' | 'workers'>
 
-/** Where the board as of a time is rebuilt from, or why it cannot be. */
-export type AsOfLog =
-  | { kind: 'kept'; log: StoredLog; at: string; exact: boolean }
-  /** The time is before the oldest history still kept. */
-  | { kind: 'not-kept'; keptFrom: string }
-  /** The time is before the board was created. */
-  | { kind: 'before-board'; createdAt: string }
-
-/** Reads that found the history thinned under them are begun again this many times at most. */
-const AS_OF_ATTEMPTS = 3
-
 /**
- * The stored pieces of the board as it was at `asOf` (an ISO time): the latest
- * kept checkpoint before it and the rows up to it. `at` is the moment they
- * hold: `asOf` itself, or the checkpoint's time when the rows after it were
- * thinned away. Null when there is no such board.
- *
- * The rows are read a page at a time (HistoryStore.rowsUpTo; between two kept
- * checkpoints an hour of typing may be some 200,000), so thinning may run in
- * between: the start is read again after the rows, and the read begun again if
- * it moved.
+ * The stored pieces of the board as it was at `asOf` (as-of-log.ts); null when
+ * there is no such board. On SQLite the rows are read in a worker thread over
+ * its own read-only connection (past-log-job.ts), on the general threads when
+ * they are more than a live board read replays (replay-lane.ts); where the
+ * history starts is read here first, so that a time before it is refused
+ * without a job.
  */
-export async function readAsOfLog(services: Pick<Services, 'storage'>, boardId: string, asOf: string): Promise<AsOfLog | null> {
-  const { boards, history } = services.storage
-  const board = await boards.get(boardId)
-  if (!board) return null
-  if (asOf < board.createdAt) return { kind: 'before-board', createdAt: board.createdAt }
-  for (let attempt = 1; ; attempt++) {
-    const start = await history.startAt(boardId, asOf)
+export async function loadAsOfLog(services: HistoryServices, boardId: string, asOf: string): Promise<AsOfLog | null> {
+  const { storage, workers } = services
+  const { file, history } = storage
+  if (file === undefined) return readAsOfLog(services, boardId, asOf)
+  return readAsOfLog(services, boardId, asOf, async (id, at) => {
+    const start = await history.startAt(id, at)
     if (start.keptFrom !== null) return { kind: 'not-kept', keptFrom: start.keptFrom }
-    const { checkpoint } = start
-    const updates: Uint8Array[] = []
-    const rowSeqs: number[] = []
-    for await (const page of history.rowsUpTo(boardId, { afterSeq: checkpoint?.throughSeq ?? 0, at: asOf })) {
-      for (const row of page) {
-        updates.push(row.update)
-        rowSeqs.push(row.seq)
-      }
-    }
-    const state = checkpoint ? await history.checkpointState(boardId, checkpoint.throughSeq) : null
-    if (sameStart(start, await history.startAt(boardId, asOf)) && (state !== null || checkpoint === null)) {
-      const exact = checkpoint?.rowsKept ?? true
-      return { kind: 'kept', log: { checkpoint: state, updates: packUpdates(updates), rowSeqs }, at: exact || !checkpoint ? asOf : checkpoint.at, exact }
-    }
-    if (attempt === AS_OF_ATTEMPTS) throw new Error(`the history of board ${boardId} kept being thinned while it was read`)
-  }
+    return workers.run('read-past-log', { file, boardId: id, asOf: at }, { boardId: id, ...(await pastReadLane(history, id, at, start)) })
+  })
 }
-
-const sameStart = (a: HistoryStart, b: HistoryStart) =>
-  a.keptFrom === b.keptFrom && a.checkpoint?.throughSeq === b.checkpoint?.throughSeq && a.checkpoint?.rowsKept === b.checkpoint?.rowsKept
 
 export type BoardAsOfResult = Exclude<AsOfLog, { kind: 'kept' }> | { kind: 'rebuilt'; asOf: AsOf; state: Uint8Array; model: BoardModel }
 
 /** The board as it was at `asOf`, rebuilt in a worker thread; null when there is no such board. */
 export async function readBoardAsOf(services: HistoryServices, boardId: string, asOf: string): Promise<BoardAsOfResult | null> {
-  const stored = await readAsOfLog(services, boardId, asOf)
+  const stored = await loadAsOfLog(services, boardId, asOf)
   if (stored?.kind !== 'kept') return stored
-  const { state, model, contentHash } = await services.workers.run('board-as-of', { boardId, log: stored.log }, { boardId, ...replayLane(stored.log) })
+  // Read for this rebuild alone: its rows are moved to the thread, not copied.
+  const { state, model, contentHash } = await services.workers.run('board-as-of', { boardId, log: stored.log }, { boardId, moveInput: true, ...replayLane(stored.log) })
   return { kind: 'rebuilt', asOf: { asOf, at: stored.at, exact: stored.exact, contentHash }, state, model }
 }
 

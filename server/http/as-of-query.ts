@@ -1,7 +1,8 @@
 /** The `asOf` query parameter: a past time, read once here for every route that takes it. */
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import type { AsOfLog, BoardAsOfResult } from '../history/read-history.ts'
+import type { AsOfLog } from '../history/as-of-log.ts'
+import type { BoardAsOfResult } from '../history/read-history.ts'
 import type { AppEnv } from './app-env.ts'
 import { ApiError, notFound } from './errors.ts'
 

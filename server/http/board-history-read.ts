@@ -4,7 +4,8 @@ import type { AsOfVersion } from '../export/export-version.ts'
 import { asOfPosition } from '../history/as-of-position.ts'
 import type { AuditDetail } from '../access/audit.ts'
 import { historyAudit, type HistoryRead } from '../history/history-audit.ts'
-import { readAsOfLog, readBoardAsOf, type AsOfLog, type BoardAsOfResult } from '../history/read-history.ts'
+import type { AsOfLog } from '../history/as-of-log.ts'
+import { loadAsOfLog, readBoardAsOf, type BoardAsOfResult } from '../history/read-history.ts'
 import type { SnapshotRecord } from '../storage/storage.ts'
 import { spendAllowance } from './allowance.ts'
 import type { BoardEnv } from './app-env.ts'
@@ -69,7 +70,7 @@ export async function readVersionAsOf(c: Context<BoardEnv>, asOf: string): Promi
 /** The stored pieces of the board as of `asOf`, read once for every time naming the same version, and that version's name. */
 async function readNamedLogAsOf(c: Context<BoardEnv>, asOf: string): Promise<{ stored: AsOfLog | null; version: string }> {
   const version = await asOfVersionName(c, asOf)
-  const stored = await historyRead(c, 'log-as-of', version, () => readAsOfLog(c.var.services, c.var.board.id, asOf))
+  const stored = await historyRead(c, 'log-as-of', version, () => loadAsOfLog(c.var.services, c.var.board.id, asOf))
   // Shared with a read of another time naming the same version: the moment is this request's.
   return { stored: stored?.kind === 'kept' && stored.exact ? { ...stored, at: asOf } : stored, version }
 }

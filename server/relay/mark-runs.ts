@@ -11,13 +11,15 @@
  * there: the marks ending at its origin, and when the whole item is marks,
  * those that start at its right origin or just after its origin (an item
  * sent with the same origin as marks already there lands beside them,
- * whatever right origin it names). Both are read in the room's document,
- * skipping deleted characters, or in the update's own items, each walk
- * stopping once the run passes the bound. This can only count a run longer
+ * whatever right origin it names). Both are read in the room's document or
+ * in the update's own items, past deleted characters however many lie
+ * between (MAX_SKIPPED_PER_UPDATE), each walk stopping once the run passes
+ * the bound. This can only count a run longer
  * than it will be, never shorter, and only beside marks already there: an
  * honest client, which keeps its own text within the rule (the field's
  * rules, client/src/board/field-rules.ts), meets it only where two people
- * put more than 30 marks on one letter at the same moment.
+ * put more than 30 marks on one letter at the same moment, or beside more
+ * deleted characters than MAX_SKIPPED_PER_UPDATE.
  */
 import * as Y from 'yjs'
 import { joinedMarkRun, LONG_RUN_NAME, markRunEnds, MAX_MARK_RUN } from '../../shared/text-hygiene.ts'
@@ -25,57 +27,110 @@ import { isHeldWhole } from './held-already.ts'
 import { heldItem, itemFinder, type Landing } from './item-landing.ts'
 
 /**
- * Items one walk steps over at most (deleted ones, mostly): past it the run
- * is taken to end. A walk costs its steps for each item the update inserts.
+ * Deleted characters the walks of one update step over in all. A deleted
+ * character is invisible, so a run goes on past it: a walk that stopped
+ * after a few items (64, before) took the run to end amid them, and a
+ * hostile editor put batch after batch of 30 marks on one letter, each after
+ * a hundred characters typed backwards (an item each, which Yjs cannot merge)
+ * and deleted. Deleted items pile up in honest use too: every character
+ * replaced while composing with an input method stays beside the cursor, an
+ * item of its own (typing forwards and deleting, Yjs merges into one). So
+ * every walk steps over all of them, each stretch of the room's document
+ * once an update (the walks of one update share what they found), up to
+ * this many in all: 0.2 to 0.5 ms (BENCHMARKS.md), a bound on each update
+ * whatever it holds. Past it the run is taken to be past the bound, which
+ * refuses an item only where its own marks face the stretch not read (a
+ * side no mark of the item faces is not walked at all); an honest edit
+ * meets that only typing a mark beside more deleted characters than this,
+ * side by side with no character left between them.
  */
-const MAX_WALK_STEPS = 64
+export const MAX_SKIPPED_PER_UPDATE = 32_768
+
+/** A walk that ran out of steps: a run past the bound, for the side it stands for. */
+const UNREAD = MAX_MARK_RUN + 1
+
+type Step = { item: Y.Item; held: boolean }
 
 /** Why the update makes a run of more than MAX_MARK_RUN marks in a shared text, or null. */
 export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
   const inUpdate = itemFinder(landings.map(({ item }) => item))
-  const sentOrHeld = (id: Y.ID): { item: Y.Item; held: boolean } | null => {
+  const sentOrHeld = (id: Y.ID): Step | null => {
     const held = heldItem(doc, id)
     if (held) return { item: held, held: true }
     const sent = inUpdate(id)
     return sent ? { item: sent, held: false } : null
   }
 
-  /** The marks that end at `id`, inclusive, walking left. */
+  let skipped = 0
+  /** For each deleted item of the room's document a walk stepped onto, walking left or right: the first item past its stretch, null at the text's end, undefined where the steps ran out. */
+  const pastStretch = { left: new Map<Y.Item, Y.Item | null | undefined>(), right: new Map<Y.Item, Y.Item | null | undefined>() }
+  const beside = (item: Y.Item, leftward: boolean): Y.Item | null => {
+    const next = leftward ? item.left : item.right
+    return next instanceof Y.Item ? next : null
+  }
+  /** The item the walk goes on from at `item`, past the deleted ones; undefined once the update's steps run out. */
+  const goOn = ({ item, held }: Step, leftward: boolean): Step | null | undefined => {
+    if (!held) {
+      if (textOf(item) === '') {
+        if (skipped === MAX_SKIPPED_PER_UPDATE) return undefined
+        skipped++
+      }
+      const id = leftward ? item.origin : item.rightOrigin
+      return id === null ? null : sentOrHeld(id)
+    }
+    const known = pastStretch[leftward ? 'left' : 'right']
+    const first = beside(item, leftward)
+    if (first === null || !first.deleted) return first && { item: first, held }
+    if (!known.has(first)) {
+      let at: Y.Item | null = first
+      while (at !== null && at.deleted && skipped < MAX_SKIPPED_PER_UPDATE) {
+        skipped++
+        at = beside(at, leftward)
+      }
+      known.set(first, at !== null && at.deleted ? undefined : at)
+    }
+    const past = known.get(first)
+    return past === undefined ? undefined : past && { item: past, held }
+  }
+
+  /** The marks that end at `id`, inclusive, walking left; UNREAD where the walk ran out of steps amid deleted characters. */
   const marksEndingAt = (id: Y.ID | null): number => {
     let count = 0
     let at = id === null ? null : sentOrHeld(id)
     let end = id === null || at === null ? 0 : id.clock - at.item.id.clock + 1
-    for (let step = 0; at !== null && count <= MAX_MARK_RUN && step < MAX_WALK_STEPS; step++) {
-      const { item, held } = at
-      const text = textOf(item)
+    while (at !== null && count <= MAX_MARK_RUN) {
+      const text = textOf(at.item)
       if (text === null) break
       if (text !== '') {
         const { trailing, onlyMarks } = markRunEnds(text.slice(0, end))
         count += trailing
         if (!onlyMarks) break
       }
-      at = held ? (item.left instanceof Y.Item ? { item: item.left, held } : null) : item.origin === null ? null : sentOrHeld(item.origin)
-      end = at === null ? 0 : held ? at.item.length : item.origin!.clock - at.item.id.clock + 1
+      const next = goOn(at, true)
+      if (next === undefined) return UNREAD
+      end = next === null ? 0 : at.held ? next.item.length : at.item.origin!.clock - next.item.id.clock + 1
+      at = next
     }
     return count
   }
 
-  /** The marks that start at `id`, inclusive, walking right. */
+  /** The marks that start at `id`, inclusive, walking right; UNREAD likewise. */
   const marksStartingAt = (id: Y.ID | null): number => {
     let count = 0
     let at = id === null ? null : sentOrHeld(id)
     let start = id === null || at === null ? 0 : id.clock - at.item.id.clock
-    for (let step = 0; at !== null && count <= MAX_MARK_RUN && step < MAX_WALK_STEPS; step++) {
-      const { item, held } = at
-      const text = textOf(item)
+    while (at !== null && count <= MAX_MARK_RUN) {
+      const text = textOf(at.item)
       if (text === null) break
       if (text !== '') {
         const { leading, onlyMarks } = markRunEnds(text.slice(start))
         count += leading
         if (!onlyMarks) break
       }
-      at = held ? (item.right instanceof Y.Item ? { item: item.right, held } : null) : item.rightOrigin === null ? null : sentOrHeld(item.rightOrigin)
-      start = at === null || held ? 0 : item.rightOrigin!.clock - at.item.id.clock
+      const next = goOn(at, false)
+      if (next === undefined) return UNREAD
+      start = next === null || at.held ? 0 : at.item.rightOrigin!.clock - next.item.id.clock
+      at = next
     }
     return count
   }
@@ -92,9 +147,10 @@ export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landi
     if (landing === null || landing.key !== null || !(item.content instanceof Y.ContentString) || isHeldWhole(doc, item)) continue
     const text = item.content.str
     const { leading, trailing } = markRunEnds(text)
-    if (leading === 0 && trailing === 0) continue
-    const after = Math.max(marksStartingAt(item.rightOrigin), marksAfter(item.origin))
-    if (joinedMarkRun(marksEndingAt(item.origin), text, after) > MAX_MARK_RUN) return `update makes ${LONG_RUN_NAME} in a shared text`
+    // Only a side the item's own marks face joins them: the other is not read, and not walked.
+    const before = leading === 0 ? 0 : marksEndingAt(item.origin)
+    const after = trailing === 0 ? 0 : Math.max(marksStartingAt(item.rightOrigin), marksAfter(item.origin))
+    if (joinedMarkRun(before, text, after) > MAX_MARK_RUN) return `update makes ${LONG_RUN_NAME} in a shared text`
   }
   return null
 }

@@ -14,9 +14,9 @@ export type PackedUpdates = { bytes: Uint8Array; ends: Uint32Array }
 /**
  * A board's stored state: its checkpoint and the log rows after it, as arrays
  * or packed, with the rows' sequence numbers where the reader has them (to
- * name a row that cannot be applied).
+ * name a row that cannot be applied), as an array or packed likewise.
  */
-export type StoredUpdates = Pick<StoredBoardState, 'checkpoint'> & { updates: Uint8Array[] | PackedUpdates; rowSeqs?: readonly number[] }
+export type StoredUpdates = Pick<StoredBoardState, 'checkpoint'> & { updates: Uint8Array[] | PackedUpdates; rowSeqs?: ArrayLike<number> }
 
 export function packUpdates(updates: readonly Uint8Array[]): PackedUpdates {
   const ends = new Uint32Array(updates.length)

@@ -22,6 +22,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { sql, type Column, type SQL, type SQLWrapper, type Table } from 'drizzle-orm'
+import { isoTime } from '../iso-time.ts'
 
 export type HistoryTables = {
   updates: Table & { boardId: Column; seq: Column; createdAt: Column }
@@ -52,7 +53,7 @@ export function newestHistoryTime(tables: HistoryTables, boardId: SQLWrapper, di
 
 /** The new rows' time, and whether the board's history is first dated back to `now` (`newest` as newestHistoryTime reads it). */
 export function historyStamp(now: Date, newest: string, toleranceMs: number): { at: string; datedBack: boolean } {
-  const clock = now.toISOString()
+  const clock = isoTime(now)
   if (newest !== '' && Date.parse(newest) > now.getTime() + toleranceMs) return { at: clock, datedBack: true }
   return { at: newest > clock ? newest : clock, datedBack: false }
 }

@@ -5,6 +5,9 @@ import type * as schema from '../../drizzle/sqlite/schema.ts'
 
 export type SqliteDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
 
+/** How long a connection waits for the write lock: the relay's commits retry past it (COMMIT_RETRY_MAX_MS). */
+export const BUSY_TIMEOUT_MS = 5000
+
 /**
  * Makes every Drizzle transaction on `db` take the write lock as it begins
  * (BEGIN IMMEDIATE) unless it says otherwise. A deferred transaction that reads

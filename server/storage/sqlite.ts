@@ -40,7 +40,7 @@ import { SqliteSessionStore } from './sqlite-sessions.ts'
 import { SqliteUserStore } from './sqlite-users.ts'
 import { CHECKPOINT_BUSY_TIMEOUT_MS, startWalCheckpointerOnFirstWrite, STOP_BUSY_TIMEOUT_MS, type WalCheckpointer } from './wal-checkpointer.ts'
 import { sqliteLogOwner } from './sqlite-serving-lock.ts'
-import { withImmediateTransactions, withWriteChecks } from './sqlite-db.ts'
+import { BUSY_TIMEOUT_MS, withImmediateTransactions, withWriteChecks } from './sqlite-db.ts'
 import { watchSqliteFile } from './sqlite-file-watch.ts'
 import { refuseAlteredDatabase } from './sqlite-schema.ts'
 import { migrateSqlite } from './sqlite-migrate.ts'
@@ -63,9 +63,6 @@ export type SqliteOptions = {
 }
 
 export const SQLITE_FILE_NAME = 'assay.db'
-
-/** How long a connection waits for the write lock: the relay's commits retry past it (COMMIT_RETRY_MAX_MS). */
-const BUSY_TIMEOUT_MS = 5000
 
 /**
  * The data folder and the database are the server's alone, whatever the umask:
@@ -137,6 +134,7 @@ function sqliteStorage(client: Database.Database, path: string, options: SqliteO
   let closing: Promise<void> | undefined
   return {
     dialect: 'sqlite',
+    file: path,
     boards: new SqliteBoardRecordStore(db, clock),
     log: new SqliteUpdateLogStore(db, clock, checkWrite, options.futureHistory, options.logPageRows),
     history: new SqliteHistoryStore(db),

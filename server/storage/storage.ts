@@ -772,5 +772,7 @@ export interface Storage {
   ping(): Promise<void>
   /** SQLite only: the bytes its write-ahead log file takes on disk now (0 when there is none). */
   walBytes?(): Promise<number>
+  /** SQLite only: the database file, which a worker thread opens read-only to read a board's past off the relay's thread (storage/sqlite-reader.ts). */
+  readonly file?: string
   close(): Promise<void>
 }

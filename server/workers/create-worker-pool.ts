@@ -19,6 +19,7 @@ export function createWorkerPool(config: Config, logger: Logger, options: Pick<W
     'lacking-updates': boardState,
     // Building the board again, then checking one update of at most MAX_UPDATE_PIECES.
     'check-update': boardState,
+    'read-past-log': boardState,
     'board-as-of': boardState,
     // A comparison rebuilds two versions, then spends at most its word-diff budget.
     'diff-versions': boardState + config.DIFF_TIME_BUDGET_MS,

@@ -26,6 +26,7 @@ const JOB_LENGTHS: Record<JobName, 'short' | 'long'> = {
   'attribute-rows': 'short',
   'lacking-updates': 'short',
   'check-update': 'short',
+  'read-past-log': 'short',
   'board-as-of': 'short',
   'diff-versions': 'long',
   'check-version': 'short',

@@ -11,6 +11,7 @@ import type { exportStoredVersion } from '../export/stored-version.ts'
 import type { checkStoredVersion } from '../export/version-checks.ts'
 import type { importOnStoredBoard, parseDocument } from '../import/import-job.ts'
 import type { boardAsOf } from '../history/board-as-of.ts'
+import type { readPastLogInThread } from '../history/past-log-job.ts'
 import type { LogRow } from '../storage/storage.ts'
 import type { LackingJob } from '../relay/lacking-updates.ts'
 import type { UpdateCheckJob } from '../relay/update-check-job.ts'
@@ -41,6 +42,8 @@ export const JOBS = {
   /** Who changed which assessment field in the rows not yet compacted: the newest changes a listing holds. */
   'attribute-rows': async ({ checkpoint, rows }: { checkpoint: Uint8Array | null; rows: LogRow[] }) =>
     (await import('../history/fold-log.ts')).newestChangesOfRows(checkpoint, rows),
+  /** The stored pieces of the board as it was at a past time, read from the SQLite file with the thread's own connection. */
+  'read-past-log': async (job: Parameters<typeof readPastLogInThread>[0]) => (await import('../history/past-log-job.ts')).readPastLogInThread(job),
   /** The board as it was at a past time: its state, model and content hash. */
   'board-as-of': async (job: Parameters<typeof boardAsOf>[0]) => (await import('../history/board-as-of.ts')).boardAsOf(job),
   /** Two versions compared, as the diff API's JSON body. */

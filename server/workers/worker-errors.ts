@@ -93,6 +93,11 @@ const JOB_WORDS: Record<JobName, { task: string; advice: string; budgetSetting: 
     advice: 'Send the change in smaller parts.',
     budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
   },
+  'read-past-log': {
+    task: "Reading the board's history",
+    advice: 'The board is larger than this server is set to handle in one step.',
+    budgetSetting: 'BOARD_STATE_TIME_BUDGET_MS',
+  },
   'board-as-of': {
     task: 'Rebuilding the board as it was',
     advice: 'The board is larger than this server is set to handle in one step.',

@@ -10,6 +10,7 @@
  */
 import { expect, it } from 'vitest'
 import { busyNote } from '../../client/src/app/busy-retry.ts'
+import { withoutIsolates } from '../../shared/bidi.ts'
 import { signedInClient } from '../helpers/accounts.ts'
 import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard } from '../helpers/browser.ts'
 import { recordChanges, turnsOf } from '../helpers/recorded-changes.ts'
@@ -67,7 +68,7 @@ describeInBrowser('the board’s history in the browser', () => {
     await page.locator(`#card-${id}`).click()
     const likelihoodChange = page.locator(`[data-history-for="${id}"] li[data-field="likelihood"]`)
     await likelihoodChange.waitFor()
-    const line = await likelihoodChange.textContent()
+    const line = withoutIsolates((await likelihoodChange.textContent()) ?? '')
     expect(line).toContain('likelihood: unlikely')
     expect(line).toContain('→ likely')
     expect(line).toContain('Ana Petrova')

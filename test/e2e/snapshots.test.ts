@@ -14,7 +14,7 @@ import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { signedInClient } from '../helpers/accounts.ts'
 import { browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard, type BoardApi } from '../helpers/browser.ts'
 import { waitFor } from '../helpers/wait-for.ts'
-import { isolate } from '../../shared/bidi.ts'
+import { isolate, quoted } from '../../shared/bidi.ts'
 
 const card = (page: Page, id: string) => page.locator(`#card-${id}`)
 
@@ -235,7 +235,7 @@ describeInBrowser('snapshots and review in the browser', () => {
     expect(await dialog.textContent()).toContain('named snapshot “Spare draft”')
     await dialog.getByRole('button', { name: 'Delete the snapshot' }).click()
     await ana.page.waitForURL(`${suite.server.url}/boards/${boardId}`)
-    await ana.page.getByText('Snapshot “Spare draft” deleted.').waitFor()
+    await ana.page.getByText(`Snapshot ${quoted('Spare draft')} deleted.`).waitFor()
     expect((await snapshots(api, boardId)).map((s) => s.id)).toEqual([kept.id])
 
     // The reviewed one shows its review and no way to delete it.

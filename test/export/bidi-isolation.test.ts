@@ -16,37 +16,11 @@ import { FSI, PDI } from '../../shared/bidi.ts'
 import { addAccount, addMember, addToken } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
 import { wordText } from '../helpers/fixture-board.ts'
+import { overriddenProductText } from '../helpers/overridden-text.ts'
 import { useOwnedBoard } from '../helpers/owned-board.ts'
 import { tempDir } from '../helpers/test-server.ts'
 
 const RLO = '\u202E'
-const OVERRIDES_AND_EMBEDDINGS = new Set(['\u202A', '\u202B', '\u202D', '\u202E'])
-const ISOLATES = new Set(['\u2066', '\u2067', '\u2068'])
-
-/**
- * The product's own text (outside every isolate) that an override or
- * embedding still governs, each with what precedes it: the explicit levels
- * of the Unicode bidirectional algorithm, each line a paragraph (a line break
- * ends every override, as a paragraph's end does).
- */
-function overriddenProductText(text: string): string[] {
-  const found: string[] = []
-  const stack: ('isolate' | 'embedding')[] = []
-  ;[...text].forEach((character, at) => {
-    if (character === '\n') stack.length = 0
-    else if (ISOLATES.has(character)) stack.push('isolate')
-    else if (OVERRIDES_AND_EMBEDDINGS.has(character)) stack.push('embedding')
-    else if (character === PDI) {
-      const isolateAt = stack.lastIndexOf('isolate')
-      if (isolateAt !== -1) stack.length = isolateAt
-    } else if (character === '\u202C') {
-      if (stack.at(-1) === 'embedding') stack.pop()
-    } else if (!stack.includes('isolate') && stack.includes('embedding') && /\S/u.test(character)) {
-      found.push([...text].slice(Math.max(0, at - 40), at + 1).join(''))
-    }
-  })
-  return found
-}
 
 describe('member text in the briefing’s own sentences', () => {
   const board = useOwnedBoard({ owner: 'Olga Owner', board: 'Overrides' })
@@ -85,6 +59,18 @@ describe('member text in the briefing’s own sentences', () => {
       expect(text, format).toContain(`${title}${PDI}: very unlikely (5–20%).`)
       // The check that the judgment cites no claim names it as "1. title", then its own words.
       expect(text.replace('1\\.', '1.'), format).toContain(`1. ${FSI}${title}${PDI}`)
+      expect(overriddenProductText(text), format).toEqual([])
+    }
+  })
+
+  it('isolates each tag of a card, so that one tag’s override reverses neither the tags after it nor the commas', async () => {
+    const tags = [`${RLO}tag0`, `${RLO}tag1`, 'tag2']
+    const made = await board.api.post(`/api/boards/${board.boardId}/assessments`, { title: 'Tagged', judgment: 'x', tags })
+    expect(made.status).toBe(201)
+
+    for (const format of ['md', 'html', 'docx'] as const) {
+      const text = await exportedText(format)
+      expect(text, format).toContain(`Tags: ${tags.map((tag) => `${FSI}${tag}${PDI}`).join(', ')}`)
       expect(overriddenProductText(text), format).toEqual([])
     }
   })

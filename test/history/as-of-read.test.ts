@@ -9,7 +9,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { foldLog } from '../../server/history/fold-log.ts'
-import { readAsOfLog } from '../../server/history/read-history.ts'
+import { readAsOfLog } from '../../server/history/as-of-log.ts'
 import { applyStoredState } from '../../server/relay/merge-state.ts'
 import type { HistoryStore, LogEntry, RowsUpTo, Storage } from '../../server/storage/storage.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'

@@ -11,7 +11,7 @@
 import { expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { foldLog } from '../../server/history/fold-log.ts'
-import { readAsOfLog } from '../../server/history/read-history.ts'
+import { readAsOfLog } from '../../server/history/as-of-log.ts'
 import { applyStoredState } from '../../server/relay/merge-state.ts'
 import type { HistoryPolicy, HistoryStore } from '../../server/storage/storage.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'

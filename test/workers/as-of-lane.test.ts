@@ -11,13 +11,13 @@
  */
 import { expect, it } from 'vitest'
 import * as Y from 'yjs'
-import type { LogEntry } from '../../server/storage/storage.ts'
 import { addAccount, addMember, addToken } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
 import { METRICS_TOKEN, metricsText, sample } from '../helpers/prometheus-text.ts'
 import { perTest } from '../helpers/per-test.ts'
 import { MINUTE, testClock } from '../helpers/test-clock.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { typeRows } from '../helpers/typed-rows.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 /** Keystrokes typed between two of the past times read: each rebuild replays 60,000 to 150,000 of them, a second or more of a thread. */
@@ -39,17 +39,6 @@ async function member(on: TestServer, boardId: string, name: string, role: 'edit
   return { authorization: `Bearer ${(await addToken(on, account)).token}` }
 }
 
-/** Appends `count` one-character keystrokes, each a row of its own, to the board's log at the clock's time. */
-async function type(on: TestServer, boardId: string, typing: Y.Doc, count: number): Promise<void> {
-  const rows: LogEntry[] = []
-  const record = (update: Uint8Array) => rows.push({ update, origin: 'ws:typist' })
-  typing.on('update', record)
-  const notes = typing.getText('notes')
-  for (let i = 0; i < count; i++) notes.insert(notes.length, 'x')
-  typing.off('update', record)
-  await on.services.storage.log.append(boardId, rows)
-}
-
 it("answers another member's board read on the short lane while two members' as-of reads replay long logs", async () => {
   const ownerAccount = await addAccount(running, { name: 'Olga Owner' })
   const owner = apiClient(running.url, { authorization: `Bearer ${(await addToken(running, ownerAccount)).token}` })
@@ -63,7 +52,7 @@ it("answers another member's board read on the short lane while two members' as-
   const pastTimes: string[] = []
   for (let step = 0; step < STEPS; step++) {
     clock.advance(MINUTE)
-    await type(running, typedBoard, typing, ROWS_PER_STEP)
+    await typeRows(running, typedBoard, typing, ROWS_PER_STEP)
     pastTimes.push(clock.advance(MINUTE))
   }
   typing.destroy()

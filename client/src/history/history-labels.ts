@@ -1,4 +1,5 @@
 /** A change of history in words: "likelihood: unlikely → likely, Ana, 13:42". */
+import { isolate, quoted } from '../../../shared/bidi.ts'
 import { CARD_PRESENT, LIST_FIELDS, type AssessmentChange, type AttributedLink } from '../../../shared/history-model.ts'
 import type { ClaimModel } from '../../../shared/board-model.ts'
 import type { LikelihoodProfile } from '../../../shared/domain.ts'
@@ -36,7 +37,7 @@ export function changeText(change: AssessmentChange, profile: LikelihoodProfile,
   // Tags and links as the items added and removed, recorded so (shared/list-excerpt.ts) or whole before.
   const list = LIST_FIELDS.has(change.field) ? listChange<unknown>(change.from, change.to) : null
   if (list && change.field === 'links') {
-    const claim = (id: string) => `“${excerpt(claimById.get(id)?.text ?? 'a claim no longer on the board', 40)}”`
+    const claim = (id: string) => quoted(excerpt(claimById.get(id)?.text ?? 'a claim no longer on the board', 40))
     const before = new Map((list.removed as AttributedLink[]).map((l) => [l.claimId, l.rating]))
     const after = new Map((list.added as AttributedLink[]).map((l) => [l.claimId, l.rating]))
     const parts: string[] = []
@@ -49,13 +50,14 @@ export function changeText(change: AssessmentChange, profile: LikelihoodProfile,
     return `${fieldLabel(LINKS_FIELD)}: ${parts.join('; ')}`
   }
   if (list && (list.added.length > 0 || list.removed.length > 0)) {
-    const tags = (items: unknown[]) => valueText('tags', items, profile)
+    const tags = (items: unknown[]) => isolate(valueText('tags', items, profile))
     const parts = [...(list.added.length > 0 ? [`added ${tags(list.added)}`] : []), ...(list.removed.length > 0 ? [`removed ${tags(list.removed)}`] : [])]
     return `${fieldLabel('tags')}: ${parts.join('; ')}`
   }
+  // Each side isolated: member text (a title, a judgment's part, tags) reorders neither the arrow nor the other side.
   const value = (v: unknown) => {
-    if (isTextExcerpt(v)) return `“${partOfText(v)}”`
-    return (change.field === 'title' || change.field === 'judgment') && typeof v === 'string' && v !== '' ? `“${excerpt(v, 40)}”` : valueText(change.field, v, profile)
+    if (isTextExcerpt(v)) return quoted(partOfText(v))
+    return (change.field === 'title' || change.field === 'judgment') && typeof v === 'string' && v !== '' ? quoted(excerpt(v, 40)) : isolate(valueText(change.field, v, profile))
   }
   return `${fieldLabel(change.field)}: ${value(change.from)} → ${value(change.to)}`
 }

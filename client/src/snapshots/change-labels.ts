@@ -15,6 +15,7 @@ import {
   type LikelihoodBand,
   type LikelihoodProfile,
 } from '../../../shared/domain.ts'
+import { withControlsClosed } from '../../../shared/bidi.ts'
 import { STATUS_LABELS } from '../board/labels.ts'
 import { LINKS_FIELD } from './compare-model.ts'
 
@@ -68,8 +69,12 @@ export function valueText(field: string, value: unknown, profile: LikelihoodProf
   return String(value)
 }
 
-/** A claim or other long text, cut to one line of a list. */
+/**
+ * A claim or other long text, cut to one line of a list, with no override or
+ * isolate left open over the line's words after it (its own, or one whose end
+ * the cut dropped).
+ */
 export function excerpt(text: string, max = 90): string {
   const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+  return flat.length > max ? `${withControlsClosed(flat.slice(0, max - 1))}…` : withControlsClosed(flat)
 }

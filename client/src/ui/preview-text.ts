@@ -7,14 +7,18 @@
  * characters fill more lines than any clamp shows; the whole text is in the
  * inspector and the tooltip.
  */
+import { withControlsClosed } from '../../../shared/bidi.ts'
 
 /** Characters a preview holds at most: more than the widest card shows in its clamped lines. */
 export const PREVIEW_CHARS = 400
 
-/** The text's first PREVIEW_CHARS characters (never half of a surrogate pair), with an ellipsis where it goes on. */
+/**
+ * The text's first PREVIEW_CHARS characters (never half of a surrogate pair), with an ellipsis where it goes on,
+ * and no override or isolate the cut left open over the ellipsis and the words after it.
+ */
 export function previewText(text: string): string {
   if (text.length <= PREVIEW_CHARS) return text
   const high = text.charCodeAt(PREVIEW_CHARS - 1)
   const end = high >= 0xd800 && high <= 0xdbff ? PREVIEW_CHARS - 1 : PREVIEW_CHARS
-  return `${text.slice(0, end)}…`
+  return `${withControlsClosed(text.slice(0, end))}…`
 }
