@@ -10,6 +10,9 @@ import { z } from 'zod'
 export const ATTRIBUTED_FIELDS = ['card', 'title', 'judgment', 'kind', 'likelihood', 'confidence', 'impact', 'status', 'tags', 'links'] as const
 export type AttributedField = (typeof ATTRIBUTED_FIELDS)[number]
 
+/** The attributed fields that hold lists, recorded as the items a change added and removed (shared/list-excerpt.ts). */
+export const LIST_FIELDS: ReadonlySet<string> = new Set<AttributedField>(['tags', 'links'])
+
 /** `card` changes from absent to present when the assessment is created, and back when it is deleted. */
 export const CARD_PRESENT = 'present'
 export const CARD_ABSENT = 'absent'
@@ -30,7 +33,9 @@ export const assessmentChangeSchema = z.object({
   field: z.enum(ATTRIBUTED_FIELDS),
   /**
    * The value before and after, as the board model holds it (links: `{claimId, rating}[]`); a long title or
-   * judgment as the part that changed, `{excerpt, start, length}` (shared/text-excerpt.ts).
+   * judgment as the part that changed, `{excerpt, start, length}` (shared/text-excerpt.ts); tags and links as the
+   * items removed (`from`) and added (`to`) with the list's length, `{items, length}` (shared/list-excerpt.ts), but
+   * whole in changes recorded before that form, and in a change that only reordered them.
    */
   from: z.unknown(),
   to: z.unknown(),

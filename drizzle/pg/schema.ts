@@ -146,7 +146,8 @@ export const boardCheckpoints = pgTable('board_checkpoints', {
  * rows when they are folded into a checkpoint, and kept after the rows are
  * thinned away. `author` is the row's origin (set by the server from the
  * signed-in principal); `fromValue` and `toValue` are JSON: a long title's or
- * judgment's the part that changed (shared/text-excerpt.ts), whole in rows
+ * judgment's the part that changed (shared/text-excerpt.ts), tags' and
+ * links' the items removed and added (shared/list-excerpt.ts), whole in rows
  * recorded before that.
  */
 export const boardChanges = pgTable('board_changes', {

@@ -7,6 +7,7 @@
  */
 import { isolate, quoted } from '../../shared/bidi.ts'
 import { diffBoards, isProseField, type FieldChange } from '../../shared/board-diff.ts'
+import { listChange } from '../../shared/list-excerpt.ts'
 import type { BoardModel, ClaimModel } from '../../shared/board-model.ts'
 import {
   ACH_RATING_LABELS,
@@ -118,6 +119,8 @@ function describeField<E>(change: FieldChange<E>, names: Namer): string {
   if (field === 'order') return 'moved'
   if (NAME_FIELDS.has(field) && typeof from === 'string' && typeof to === 'string') return `${label(field)} from ${quoted(from)} to ${quoted(to)}`
   if (isProseField(field) && typeof from === 'string' && typeof to === 'string') return `${label(field)} edited`
+  const tags = field === 'tags' ? listChange<unknown>(from, to) : null
+  if (tags) return tagsChanged(tags.added, tags.removed)
   return `${label(field)} from ${value(field, from, names, names.fromProfile)} to ${value(field, to, names, names.toProfile)}`
 }
 
@@ -160,6 +163,13 @@ function value(field: string, v: unknown, names: Namer, profile: LikelihoodProfi
       // What is left is the members' own words: a title, a name, a marking, tags.
       return Array.isArray(v) ? v.map(memberText).join(', ') : memberText(v)
   }
+}
+
+/** "tags X, Y added; tag Z removed": the tags a card gained and lost, not its whole list twice. */
+function tagsChanged(added: readonly unknown[], removed: readonly unknown[]): string {
+  const tags = (items: readonly unknown[], what: string) => `${items.length === 1 ? 'tag' : 'tags'} ${items.map(memberText).join(', ')} ${what}`
+  const parts = [...(added.length > 0 ? [tags(added, 'added')] : []), ...(removed.length > 0 ? [tags(removed, 'removed')] : [])]
+  return parts.length > 0 ? parts.join('; ') : 'tags reordered'
 }
 
 function reliability(grade: SourceReliability): string {

@@ -5,7 +5,8 @@
  * JSON text stored, and each author the origin of their rows: the answer is
  * encoded, and its authors named, where it is sent (http/change-listing-read.ts).
  */
-import { EDIT_SESSION_GAP_MS } from '../../shared/history-model.ts'
+import { EDIT_SESSION_GAP_MS, LIST_FIELDS } from '../../shared/history-model.ts'
+import { isListExcerpt, joinedListChanges, listChange, listExcerpts } from '../../shared/list-excerpt.ts'
 import type { Services } from '../services.ts'
 import type { AssessmentChangeRecord, ChangeFilter, HistoryStore, StoredChange } from '../storage/storage.ts'
 import { personOf } from './authors.ts'
@@ -75,6 +76,8 @@ async function readRecorded(history: HistoryStore, boardId: string, filter: Chan
  * rule compaction applies within its rows, carried across compactions. A long
  * text's two sides may then be excerpts of different windows
  * (shared/text-excerpt.ts): each is still a true part of the value then.
+ * A list's two changes, each the items it added and removed
+ * (shared/list-excerpt.ts), are joined into the items the two added and removed.
  */
 function coalesce(changes: readonly AssessmentChangeRecord[]): AssessmentChangeRecord[] {
   const result: AssessmentChangeRecord[] = []
@@ -83,7 +86,7 @@ function coalesce(changes: readonly AssessmentChangeRecord[]): AssessmentChangeR
     const key = `${change.assessmentId}\u0000${change.field}`
     const previous = last.get(key)
     if (previous && personOf(previous.author) === personOf(change.author) && Date.parse(change.firstAt) - Date.parse(previous.at) <= EDIT_SESSION_GAP_MS) {
-      previous.toValue = change.toValue
+      Object.assign(previous, joinedValues(previous, change))
       previous.at = change.at
       previous.seq = change.seq
       continue
@@ -93,4 +96,18 @@ function coalesce(changes: readonly AssessmentChangeRecord[]): AssessmentChangeR
     last.set(key, copy)
   }
   return result.filter((change) => change.fromValue !== change.toValue)
+}
+
+/** The values before the first of two changes of a field and after the second, as one change records them. */
+function joinedValues(first: AssessmentChangeRecord, second: AssessmentChangeRecord): Pick<AssessmentChangeRecord, 'fromValue' | 'toValue'> {
+  const whole = { fromValue: first.fromValue, toValue: second.toValue }
+  if (!LIST_FIELDS.has(first.field)) return whole
+  const values = [first.fromValue, first.toValue, second.fromValue, second.toValue].map((value) => JSON.parse(value) as unknown)
+  // Two changes recorded whole (before the short form, or reorderings) join as texts do.
+  if (values.every((value) => !isListExcerpt(value))) return whole
+  const earlier = listChange(values[0], values[1])
+  const later = listChange(values[2], values[3])
+  if (!earlier || !later) return whole
+  const { from, to } = listExcerpts(joinedListChanges(earlier, later))
+  return { fromValue: JSON.stringify(from), toValue: JSON.stringify(to) }
 }

@@ -4,6 +4,7 @@ import { boardToModel } from '../../shared/board-convert.ts'
 import { assessmentText, collection, requireEntity } from '../../shared/board-doc.ts'
 import { addAssessment, addClaim, addLink, addSource, deleteAssessment, deleteLink, findLink, updateAssessment, updateLink } from '../../shared/board-mutations.ts'
 import { byText } from '../../shared/entity-order.ts'
+import { boundedListChange } from '../../shared/list-excerpt.ts'
 import { CARD_ABSENT, CARD_PRESENT, EDIT_SESSION_GAP_MS, type AttributedField } from '../../shared/history-model.ts'
 import { seededRandom } from '../../test/helpers/seeded-random.ts'
 import type { AssessmentChangeRecord, LogRow } from '../storage/storage.ts'
@@ -58,6 +59,8 @@ describe('foldLog', () => {
       .filter((change) => change.field === 'links')
       .map((change) => ({ card: change.assessmentId, by: change.author, from: JSON.parse(change.fromValue), to: JSON.parse(change.toValue) }))
     const sorted = (...links: { claimId: string; rating: string }[]) => links.sort((a, b) => (a.claimId < b.claimId ? -1 : 1))
+    // Recorded as the links added and removed (shared/list-excerpt.ts).
+    const recorded = (change: { card: string; by: string; from: unknown; to: unknown }) => ({ ...change, ...boundedListChange(change.from, change.to) })
     expect(linkChanges).toEqual([
       { card, by: 'ana', from: [], to: [{ claimId: first, rating: 'C' }] },
       { card, by: 'ben', from: [{ claimId: first, rating: 'C' }], to: [{ claimId: first, rating: 'II' }] },
@@ -65,7 +68,7 @@ describe('foldLog', () => {
       { card, by: 'ben', from: sorted({ claimId: first, rating: 'II' }, { claimId: second, rating: 'I' }), to: [{ claimId: second, rating: 'I' }] },
       { card, by: 'cleo', from: [{ claimId: second, rating: 'I' }], to: [] },
       { card: other, by: 'cleo', from: [{ claimId: first, rating: 'N' }], to: sorted({ claimId: first, rating: 'N' }, { claimId: second, rating: 'I' }) },
-    ])
+    ].map(recorded))
     expect(changesOfRows(checkpoint, rows)).toEqual(folded.changes)
     const replayed = new Y.Doc()
     Y.applyUpdate(replayed, folded.state)

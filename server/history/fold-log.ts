@@ -9,7 +9,8 @@
  * A person's edits of one field within a few minutes are one change, from
  * the value before the first to the value after the last, whether they came
  * over the websocket or HTTP. A long text is recorded as the part of it that
- * changed (shared/text-excerpt.ts), so a change costs about what its author
+ * changed (shared/text-excerpt.ts), and tags and links as the items added and
+ * removed (shared/list-excerpt.ts), so a change costs about what its author
  * wrote, not twice the field's size.
  */
 import * as Y from 'yjs'
@@ -18,9 +19,10 @@ import { readEntity } from '../../shared/board-convert.ts'
 import { ASSESSMENT_TEXT_FIELDS, COLLECTIONS, collection, entities, type AssessmentTextField, type Collection } from '../../shared/board-doc.ts'
 import { ENTITY_SCHEMAS, entityFieldSchema } from '../../shared/board-model.ts'
 import { byText } from '../../shared/entity-order.ts'
-import { CARD_ABSENT, CARD_PRESENT, EDIT_SESSION_GAP_MS, type AttributedField } from '../../shared/history-model.ts'
+import { CARD_ABSENT, CARD_PRESENT, EDIT_SESSION_GAP_MS, LIST_FIELDS, type AttributedField } from '../../shared/history-model.ts'
 import type { AssessmentChangeRecord, FoldedLog, LogRow } from '../storage/storage.ts'
 import { applyStoredPart } from '../relay/merge-state.ts'
+import { boundedListChange } from '../../shared/list-excerpt.ts'
 import { boundedTextChange } from '../../shared/text-excerpt.ts'
 import { personOf } from './authors.ts'
 import { newestWithin } from './newest-changes.ts'
@@ -114,7 +116,7 @@ function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRec
     }
     begin({ assessmentId, field, fromValue: before, toValue: after, author: row.origin, firstAt: row.at, at: row.at, seq: row.seq })
   }
-  /** A new change of its field: the one it follows is closed, so only open changes ever hold a long text whole. */
+  /** A new change of its field: the one it follows is closed, so only open changes ever hold a long text or a list whole. */
   const begin = (change: AssessmentChangeRecord) => {
     const key = changeKey(change.assessmentId, change.field)
     const previous = open.get(key)
@@ -227,10 +229,14 @@ function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRec
   return changes.filter((change) => change.fromValue !== change.toValue)
 }
 
-/** A change as recorded: a long title's or judgment's values bounded to the part that changed (equal values stay equal). */
+/**
+ * A change as recorded: a long title's or judgment's values bounded to the part that changed, tags and links to the
+ * items added and removed (equal values stay equal).
+ */
 export function asRecorded(change: AssessmentChangeRecord): AssessmentChangeRecord {
-  if (change.field !== 'title' && change.field !== 'judgment') return change
-  const { from, to } = boundedTextChange(JSON.parse(change.fromValue) as string | null, JSON.parse(change.toValue) as string | null)
+  const bounded = LIST_FIELDS.has(change.field) ? boundedListChange : change.field === 'title' || change.field === 'judgment' ? boundedTextChange : null
+  if (!bounded) return change
+  const { from, to } = bounded(JSON.parse(change.fromValue) as string | null, JSON.parse(change.toValue) as string | null)
   return { ...change, fromValue: JSON.stringify(from), toValue: JSON.stringify(to) }
 }
 

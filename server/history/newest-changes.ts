@@ -1,7 +1,8 @@
 /**
  * How many of the newest changes a listing holds. A recorded change holds its
  * field's value before and after (a long text's changed part only since
- * shared/text-excerpt.ts; whole in changes recorded before), so it is the
+ * shared/text-excerpt.ts, a list's items removed and added since
+ * shared/list-excerpt.ts; whole in changes recorded before), so it is the
  * characters of those values that bound a listing, as well as their number.
  */
 import type { AssessmentChangeRecord } from '../storage/storage.ts'

@@ -6,8 +6,9 @@
  * a 20,000-character judgment recorded 40,000 characters a turn, and one
  * reviewer's `limit=5000` read and sent some 200 MB on the relay's thread.
  * The changes of the rows not yet compacted, worked out in a worker and kept
- * for the next reader, are held to the same (filled here by tags, which are
- * recorded whole). On SQLite and PostgreSQL.
+ * for the next reader, are held to the same (filled here by tags replaced
+ * whole each turn, all of them recorded as removed and added). On SQLite and
+ * PostgreSQL.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -95,7 +96,8 @@ describeEachDialect(postgresMissing, 'listing the changes of a board on %s', (di
   /**
    * Edits not yet compacted, the two editors taking turns at a card's tags, each turn all of them (32 of 64
    * characters): more than a listing holds. A long text's change is recorded as the part that changed
-   * (shared/text-excerpt.ts), so it is fields recorded whole, tags and links, that fill one. Returns the card's id.
+   * (shared/text-excerpt.ts) and a list's as the items removed and added (shared/list-excerpt.ts), so it is a whole
+   * list replaced each turn that fills one. Returns the card's id.
    */
   async function typeByTurns(onBoard: string): Promise<string> {
     const typing = new Y.Doc()
@@ -124,7 +126,7 @@ describeEachDialect(postgresMissing, 'listing the changes of a board on %s', (di
     const { changes, truncated } = await listing(`assessmentId=${id}&limit=5000`)
     expect(changes.length).toBe(recent.changes.length)
     expect(changes.length).toBeLessThan(TAG_TURNS)
-    expect(changes.at(-1)!.to).toEqual(tagsOf(TAG_TURNS - 1))
+    expect(changes.at(-1)!.to).toEqual({ items: tagsOf(TAG_TURNS - 1), length: 32 })
     expect(truncated).toBe(true)
   })
 

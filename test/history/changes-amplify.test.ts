@@ -15,13 +15,11 @@ import type * as Y from 'yjs'
 import { assessmentText } from '../../shared/board-doc.ts'
 import type { AssessmentChange } from '../../shared/history-model.ts'
 import { CONTEXT_CHARS, isTextExcerpt } from '../../shared/text-excerpt.ts'
-import type { StoredChange } from '../../server/storage/storage.ts'
-import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
-import { apiClient, type ApiClient } from '../helpers/api.ts'
+import type { TestAccount } from '../helpers/accounts.ts'
 import { describeEachDialect, missingServices } from '../helpers/services.ts'
-import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { takingTurns, type TakingTurns } from '../helpers/taking-turns.ts'
 import { waitFor } from '../helpers/wait-for.ts'
-import { connectClient, type TestClient } from '../helpers/yjs-client.ts'
+import type { TestClient } from '../helpers/yjs-client.ts'
 
 const postgresMissing = await missingServices('postgres')
 
@@ -37,57 +35,31 @@ const TURNS = 30
 const BYTES_PER_RECORD = 2 * (3 * (2 * CONTEXT_CHARS + 1) + 64)
 
 describeEachDialect(postgresMissing, 'two authors taking turns at a long judgment on %s', (dialect) => {
-  let server: TestServer
-  const clients: TestClient[] = []
-  let ana: TestAccount
-  let ben: TestAccount
-  const tokens = new Map<TestAccount, string>()
-  let boardId: string
+  let turns: TakingTurns
   let assessmentId: string
 
-  const as = (account: TestAccount): ApiClient => apiClient(server.url, { authorization: `Bearer ${tokens.get(account)}` })
-  /** A writer over the websocket, and the bytes of the updates it sends. */
+  /** A writer over the websocket once the judgment reached it, and the bytes of the updates it sends. */
   const join = async (account: TestAccount) => {
-    const client = connectClient(server.wsUrl, boardId, { token: tokens.get(account)! })
-    clients.push(client)
-    await client.synced()
-    const sent = { bytes: 0 }
-    client.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin !== client.provider) sent.bytes += update.byteLength
-    })
-    await waitFor(() => judgmentOf(client).length === LENGTH, 'the judgment to reach the writer')
+    const { client, sent } = await turns.join(account, (joined) => judgmentOf(joined).length === LENGTH)
     return { client, sent, text: () => assessmentText(client.doc, assessmentId, 'judgment') as Y.Text }
   }
   const judgmentOf = (client: TestClient) => String(assessmentText(client.doc, assessmentId, 'judgment') ?? '')
-  /** The judgment's recorded changes once every row is compacted, and the bytes of their values as stored. */
-  const recorded = async () => {
-    await server.services.compaction.compact(boardId)
-    expect(await server.services.storage.log.count(boardId)).toBe(0)
-    const changes = (await server.services.storage.history.changes(boardId, { assessmentId, limit: 100_000 })).filter((change) => change.field === 'judgment')
-    const bytes = changes.reduce((sum, change: StoredChange) => sum + Buffer.byteLength(change.fromValue) + Buffer.byteLength(change.toValue), 0)
-    return { changes, bytes }
-  }
+  const recorded = () => turns.recorded(assessmentId, 'judgment')
 
   beforeEach(async () => {
-    server = await startTestServer({ dialect, accounts: true, compactAfterRows: 1_000_000 })
-    ana = await addAccount(server, { name: 'Ana' })
-    ben = await addAccount(server, { name: 'Ben' })
-    for (const account of [ana, ben]) tokens.set(account, (await addToken(server, account)).token)
-    boardId = await as(ana).createBoard('Taking turns')
-    await addMember(server, boardId, ben, 'editor')
-    const created = await as(ana).post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'Long', judgment: JUDGMENT })
+    turns = await takingTurns(dialect, 'Taking turns')
+    const created = await turns.as(turns.ana).post<{ id: string }>(`/api/boards/${turns.boardId}/assessments`, { title: 'Long', judgment: JUDGMENT })
     expect(created.status).toBe(201)
     assessmentId = created.body.id
-    await server.services.compaction.compact(boardId)
+    await turns.server.services.compaction.compact(turns.boardId)
   })
   afterEach(async () => {
-    for (const client of clients.splice(0)) client.destroy()
-    await server.destroy()
+    await turns.destroy()
   })
 
   it('records each turn of two accounts as a change of about the bytes typed, readable in the listing', async () => {
-    const first = await join(ana)
-    const second = await join(ben)
+    const first = await join(turns.ana)
+    const second = await join(turns.ben)
     for (let turn = 0; turn < TURNS; turn++) {
       first.text().insert(0, 'x')
       await waitFor(() => judgmentOf(second.client).length === LENGTH + 1, 'the keystroke to reach the other writer')
@@ -100,7 +72,7 @@ describeEachDialect(postgresMissing, 'two authors taking turns at a long judgmen
     expect(changes).toHaveLength(2 * TURNS)
     expect(bytes).toBeLessThan(2 * written + BYTES_PER_RECORD * changes.length)
 
-    const listing = await as(ana).get<AssessmentChange[]>(`/api/boards/${boardId}/history/changes?assessmentId=${assessmentId}&limit=5000`)
+    const listing = await turns.as(turns.ana).get<AssessmentChange[]>(`/api/boards/${turns.boardId}/history/changes?assessmentId=${assessmentId}&limit=5000`)
     expect(listing.status).toBe(200)
     const last = listing.body.at(-1)!
     expect(last.by.name).toBe('Ben')
@@ -110,18 +82,18 @@ describeEachDialect(postgresMissing, 'two authors taking turns at a long judgmen
   })
 
   it('records one account typing over the websocket and taking it back over HTTP as one author’s change', async () => {
-    const writer = await join(ana)
+    const writer = await join(turns.ana)
     for (let turn = 0; turn < TURNS; turn++) {
       writer.text().insert(0, 'x')
-      const patch = await as(ana).patch(`/api/boards/${boardId}/assessments/${assessmentId}`, { judgment: JUDGMENT })
+      const patch = await turns.as(turns.ana).patch(`/api/boards/${turns.boardId}/assessments/${assessmentId}`, { judgment: JUDGMENT })
       expect(patch.status).toBe(200)
       await waitFor(() => judgmentOf(writer.client) === JUDGMENT, 'the taking back to reach the writer')
     }
     writer.text().insert(0, 'y')
-    await waitFor(async () => (await server.services.storage.log.count(boardId)) === 2 * TURNS + 1, 'the last keystroke to be stored')
+    await waitFor(async () => (await turns.server.services.storage.log.count(turns.boardId)) === 2 * TURNS + 1, 'the last keystroke to be stored')
     const { changes, bytes } = await recorded()
     // Sixty rows of one person's, within minutes: one change, of one keystroke.
-    expect(changes.map((change) => change.author)).toEqual([`ws:${ana.id}`])
+    expect(changes.map((change) => change.author)).toEqual([`ws:${turns.ana.id}`])
     expect(bytes).toBeLessThan(BYTES_PER_RECORD)
   })
 })

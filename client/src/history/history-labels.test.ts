@@ -3,6 +3,7 @@ import { withoutIsolates } from '../../../shared/bidi.ts'
 import type { AssessmentChange } from '../../../shared/history-model.ts'
 import { overriddenProductText } from '../../../test/helpers/overridden-text.ts'
 import { changeText, shortTime, timeSpan } from './history-labels.ts'
+import type { ClaimModel } from '../../../shared/board-model.ts'
 
 /** Local times, so that the days compared are the same in any time zone the tests run in. */
 const at = (month: number, day: number, hour: number, minute: number, second = 0) => new Date(2026, month, day, hour, minute, second).toISOString()
@@ -69,5 +70,26 @@ describe('changeText of a long text recorded as the part that changed', () => {
 
   it('shows a change recorded whole as before', () => {
     expect(text(change('Initial', 'Initial reading'))).toContain('“Initial” → “Initial reading”')
+  })
+})
+
+describe('changeText of tags and links recorded as the items added and removed', () => {
+  const change = (field: 'tags' | 'links', from: unknown, to: unknown): AssessmentChange => ({ assessmentId: 'a1', field, from, to, by: { userId: 'u1', name: 'Ana' }, firstAt: now.toISOString(), at: now.toISOString() })
+  const claims = new Map([['c1', { id: 'c1', text: 'Columns seen near Rostov.' } as ClaimModel], ['c2', { id: 'c2', text: 'Fuel stocks moved.' } as ClaimModel]])
+  const text = (value: AssessmentChange) => withoutIsolates(changeText(value, 'icd203', claims))
+
+  it('names the tags added and removed, as it does of a change recorded whole', () => {
+    expect(text(change('tags', { items: ['wagner'], length: 31 }, { items: ['belarus', 'logistics'], length: 32 }))).toBe('tags: added #belarus #logistics; removed #wagner')
+    expect(text(change('tags', { items: [], length: 31 }, { items: ['wagner'], length: 32 }))).toBe('tags: added #wagner')
+    expect(text(change('tags', ['a', 'wagner'], ['a']))).toBe('tags: removed #wagner')
+    // A reordering is recorded whole, and shown so.
+    expect(text(change('tags', ['a', 'b'], ['b', 'a']))).toBe('tags: #a #b → #b #a')
+  })
+
+  it('names the claims linked, unlinked and rated again, from either form', () => {
+    const link = (claimId: string, rating: string) => ({ claimId, rating })
+    const recorded = text(change('links', { items: [link('c1', 'C'), link('c2', 'I')], length: 1_000 }, { items: [link('c1', 'II')], length: 999 }))
+    expect(recorded).toBe('linked claims: rated “Columns seen near Rostov.” C → II; unlinked “Fuel stocks moved.”')
+    expect(text(change('links', [link('c1', 'C'), link('c2', 'I')], [link('c1', 'II')]))).toBe(recorded)
   })
 })

@@ -1,8 +1,9 @@
 /** A change of history in words: "likelihood: unlikely → likely, Ana, 13:42". */
 import { isolate, quoted } from '../../../shared/bidi.ts'
-import { CARD_PRESENT, type AssessmentChange, type AttributedLink } from '../../../shared/history-model.ts'
+import { CARD_PRESENT, LIST_FIELDS, type AssessmentChange, type AttributedLink } from '../../../shared/history-model.ts'
 import type { ClaimModel } from '../../../shared/board-model.ts'
 import type { LikelihoodProfile } from '../../../shared/domain.ts'
+import { listChange } from '../../../shared/list-excerpt.ts'
 import { isTextExcerpt, type TextExcerpt } from '../../../shared/text-excerpt.ts'
 import { excerpt, fieldLabel, valueText } from '../snapshots/change-labels.ts'
 import { LINKS_FIELD } from '../snapshots/compare-model.ts'
@@ -30,15 +31,15 @@ export function timeSpan(fromIso: string, toIso: string, now = new Date()): stri
   return format.formatRange(from, to)
 }
 
-const asLinks = (value: unknown): AttributedLink[] => (Array.isArray(value) ? (value as AttributedLink[]) : [])
-
 /** What a change did to the field, without who and when. */
 export function changeText(change: AssessmentChange, profile: LikelihoodProfile, claimById: ReadonlyMap<string, ClaimModel>): string {
   if (change.field === 'card') return change.to === CARD_PRESENT ? 'created the card' : 'deleted the card'
-  if (change.field === 'links') {
+  // Tags and links as the items added and removed, recorded so (shared/list-excerpt.ts) or whole before.
+  const list = LIST_FIELDS.has(change.field) ? listChange<unknown>(change.from, change.to) : null
+  if (list && change.field === 'links') {
     const claim = (id: string) => quoted(excerpt(claimById.get(id)?.text ?? 'a claim no longer on the board', 40))
-    const before = new Map(asLinks(change.from).map((l) => [l.claimId, l.rating]))
-    const after = new Map(asLinks(change.to).map((l) => [l.claimId, l.rating]))
+    const before = new Map((list.removed as AttributedLink[]).map((l) => [l.claimId, l.rating]))
+    const after = new Map((list.added as AttributedLink[]).map((l) => [l.claimId, l.rating]))
     const parts: string[] = []
     for (const [id, rating] of after) {
       const was = before.get(id)
@@ -47,6 +48,11 @@ export function changeText(change: AssessmentChange, profile: LikelihoodProfile,
     }
     for (const [id] of before) if (!after.has(id)) parts.push(`unlinked ${claim(id)}`)
     return `${fieldLabel(LINKS_FIELD)}: ${parts.join('; ')}`
+  }
+  if (list && (list.added.length > 0 || list.removed.length > 0)) {
+    const tags = (items: unknown[]) => isolate(valueText('tags', items, profile))
+    const parts = [...(list.added.length > 0 ? [`added ${tags(list.added)}`] : []), ...(list.removed.length > 0 ? [`removed ${tags(list.removed)}`] : [])]
+    return `${fieldLabel('tags')}: ${parts.join('; ')}`
   }
   // Each side isolated: member text (a title, a judgment's part, tags) reorders neither the arrow nor the other side.
   const value = (v: unknown) => {
