@@ -26,6 +26,22 @@
  *   text was kept whole in the room's notes of deleted entries;
  * - no other field of an entry holds a shared type: the model has none but
  *   an assessment's title and judgment;
+ * - an entry holds only the keys its schema names (ENTITY_SCHEMAS, and a
+ *   document's text and hash: ENTRY_KEYS). Every reader leaves any other out,
+ *   so a stock client's 2 MB string under `zz` on a card was held by every
+ *   member's document and sent to each at every load of the board, with no
+ *   page or read showing it to anyone who could delete it: two accounts
+ *   could fill BOARD_MAX_BYTES with it. A key a board stored before holds
+ *   may still be deleted (a deletion lands nothing; an owner's restore of a
+ *   snapshot deletes every such key). During a rolling upgrade, a page of a
+ *   release whose schema
+ *   names a new field, connected to an instance of an older one, is closed
+ *   4422 when it sets that field, as it is for a new root or setting and for
+ *   a value a field's older schema refuses (field-values.ts): it keeps what
+ *   was not saved and sends it again once reloaded. No bound on unknown keys
+ *   (so many a card, so many bytes each) instead: the older instance cannot
+ *   tell a future field's value from junk either, and such a bound still lets
+ *   what nobody sees grow with every entry;
  * - an assessment's title or judgment that holds a shared text is not given a
  *   new one: everything others typed into the old one meanwhile went with it.
  *   The shared mutations set a new text only where the field holds none
@@ -63,6 +79,8 @@ import {
   SCHEMA_VERSION,
   type Collection,
 } from '../../shared/board-doc.ts'
+import { DOCUMENT_FIXED_FIELDS } from '../../shared/board-mutations.ts'
+import { ENTITY_SCHEMAS } from '../../shared/board-model.ts'
 import { markingMisspelling } from '../../shared/marking.ts'
 import { isKeptValue, keepableFields } from './entry-fields.ts'
 import { isHeldWhole } from './held-already.ts'
@@ -74,6 +92,10 @@ const COLLECTION_NAMES: ReadonlySet<string> = new Set(COLLECTIONS)
 const TEXT_FIELDS: ReadonlySet<string> = new Set(ASSESSMENT_TEXT_FIELDS)
 const KEPT_FIELDS: ReadonlyMap<Collection, ReadonlySet<string>> = new Map(COLLECTIONS.map((name) => [name, new Set(keepableFields(name))]))
 const ROOTS: ReadonlySet<string> = new Set(LAYOUT_ROOTS)
+/** The keys an entry of each collection may hold: its schema's fields and, for a document, its body, which the model leaves out (board-convert.ts). */
+const ENTRY_KEYS: ReadonlyMap<Collection, ReadonlySet<string>> = new Map(
+  COLLECTIONS.map((name) => [name, new Set([...Object.keys(ENTITY_SCHEMAS[name].shape), ...(name === 'documents' ? DOCUMENT_FIXED_FIELDS : [])])]),
+)
 const META_STRINGS: ReadonlySet<string> = new Set(META_STRING_KEYS)
 
 /** Why an update holding a subdocument is refused. */
@@ -121,6 +143,9 @@ function entryFieldMisfit(doc: Y.Doc, name: Collection | null, entryId: Y.ID, ke
   }
   // Yjs skips what the board holds already, however often an update sends it.
   if (isHeldWhole(doc, item)) return null
+  if (!ENTRY_KEYS.get(name)!.has(key) && !(item.content instanceof Y.ContentDeleted)) {
+    return `update sets ${namedKey(key)} on an entry of ${name}, a key its schema does not name, which no reader shows`
+  }
   if (KEPT_FIELDS.get(name)!.has(key)) {
     return isKeptContent(item.content) ? null : `update sets ${key} of an entry of ${name} to something other than a string, a number or a boolean`
   }
@@ -128,6 +153,11 @@ function entryFieldMisfit(doc: Y.Doc, name: Collection | null, entryId: Y.ID, ke
     return `update sets ${key} of an entry of ${name} to a shared type, which the board holds only as an assessment's title and judgment`
   }
   return null
+}
+
+/** A key as a refusal names it: a key can be as long as a value, and the refusal goes to the log. */
+function namedKey(key: string): string {
+  return JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)
 }
 
 /**

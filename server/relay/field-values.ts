@@ -19,7 +19,7 @@
  * fields are. A text over its limit passes, as it is
  * read cut to it (two editors can merge a judgment past it: within-limits.ts);
  * one past TEXT_GROWTH_BOUND times it does not (text-lengths.ts says why).
- * Not checked here: a key the schema does not name (readers leave it out), an
+ * Not checked here: a key the schema does not name (board-shape.ts refuses it), an
  * assessment's title and judgment (shared texts: board-shape.ts and
  * text-lengths.ts), an entry's author and time (the relay stamps a new
  * entry's, and refuses a change to a held one's: stamped-fields.ts), a
