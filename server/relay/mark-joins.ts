@@ -71,7 +71,7 @@ function deletionJoin(doc: Y.Doc, ds: DecodedUpdate['ds'], text: AppliedText): s
       for (let at = clock; at < end; ) {
         const item = Y.getItem(doc.store, Y.createID(client, at)) as Y.Item | Y.GC
         at = item.id.clock + item.length
-        if (!(item instanceof Y.Item) || !inText(item) || item.deleted) continue
+        if (!(item instanceof Y.Item) || !inSequence(item) || item.deleted) continue
         const offset = Math.max(clock, item.id.clock) - item.id.clock
         const before = text.stretchStart(item, offset)
         if (before === null || before === 0) continue
@@ -167,9 +167,14 @@ function landingPlace(
   return at === null ? { key: `${parent} start`, before: 0, after: afterRight } : { key: `${parent} unknown`, before: UNKNOWN, after: afterRight }
 }
 
-/** An item's place among a shared text's characters (not a map's entries). */
-function inText(item: Y.Item): boolean {
-  return item.parentSub === null && item.parent instanceof Y.Text
+/**
+ * An item's place in a sequence (not a map's entries): by its parent's kind
+ * the room's document may not know a root text yet (the bottom line, read by
+ * no one since the board was loaded), and a sequence of anything else holds
+ * no marks (charactersOf).
+ */
+function inSequence(item: Y.Item): boolean {
+  return item.parentSub === null
 }
 
 function describe(run: number): string {

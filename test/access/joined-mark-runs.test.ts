@@ -11,7 +11,7 @@
  */
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
-import { assessmentText } from '../../shared/board-doc.ts'
+import { assessmentText, BLUF_ROOT, blufText } from '../../shared/board-doc.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 import { hasLongMarkRun, MAX_MARK_RUN } from '../../shared/text-hygiene.ts'
 import { addToken } from '../helpers/accounts.ts'
@@ -33,12 +33,9 @@ describe('joined mark runs', () => {
   /** The judgment as the room holds it. */
   const held = (card: string) => given.server.services.rooms.withRoom(given.boardId, (room) => assessmentText(room.doc, card, 'judgment').toString())
   /** The room's document, as an update: what a forged frame is written against. */
-  const roomState = () => given.server.services.rooms.withRoom(given.boardId, (room) => Y.encodeStateAsUpdate(room.doc))
-  /** The judgment as a colleague who connects now sees it. */
-  const colleagueSees = async (card: string) => {
-    const { client } = await given.connectEditor(`Colleague ${card.slice(0, 8)}`)
-    return assessmentText(client.doc, card, 'judgment').toString()
-  }
+  const roomState = async () => (await given.server.services.rooms.withRoom(given.boardId, (room) => Y.encodeStateAsUpdate(room.doc))) ?? expect.fail('the board has no room')
+  /** The board's document as a colleague who connects now has it. */
+  const colleagueDoc = async () => (await given.connectEditor('Colleague Cleo')).client.doc
 
   it('refuses deletions that join runs of marks past the bound, in a frame of their own or with the runs, and stores honest edits', async () => {
     const card = await newCard('Plain.')
@@ -51,6 +48,16 @@ describe('joined mark runs', () => {
       for (let round = ROUNDS; round >= 1; round--) text.delete(6 + round * (MAX_MARK_RUN + 1), 1)
     })
     await waitFor(() => hostile.closes.includes(CLOSE.invalidText.code), 'the deleting frame closed 4415')
+
+    // The same in the bottom line, a root text the room's document reads by no kind until someone asks.
+    const inBottomLine = await given.connectEditor('Hostile Bottom Line')
+    const bottomLine = blufText(inBottomLine.client.doc)
+    bottomLine.insert(0, RUNS)
+    await waitFor(() => given.server.services.rooms.withRoom(given.boardId, (room) => room.doc.share.get(BLUF_ROOT)?._length === RUNS.length), 'the runs in the bottom line taken')
+    inBottomLine.client.doc.transact(() => {
+      for (let round = ROUNDS; round >= 1; round--) bottomLine.delete(round * (MAX_MARK_RUN + 1), 1)
+    })
+    await waitFor(() => inBottomLine.closes.includes(CLOSE.invalidText.code), 'the frame deleting in the bottom line closed 4415')
 
     // Both in one frame, as a merge of the two updates sends them: the item and the deletion of its x's.
     const base = await roomState()
@@ -74,9 +81,11 @@ describe('joined mark runs', () => {
       socket.terminate()
     }
 
-    const seen = await colleagueSees(card)
+    const colleague = await colleagueDoc()
+    const seen = assessmentText(colleague, card, 'judgment').toString()
     expect(seen).toBe(`Plain.${RUNS}`)
     expect(hasLongMarkRun(seen)).toBe(false)
+    expect(blufText(colleague).toString()).toBe(RUNS)
 
     // An honest editor: a letter deleted between runs that join within the bound, typing and deleting, Vietnamese.
     const honest = await given.connectEditor('Honest Hana')
@@ -100,8 +109,7 @@ describe('joined mark runs', () => {
     // The reviewer's frame: 64 clients (as many as one update may bring), 30 marks each after the same letter.
     Y.applyUpdate(hostile.client.doc, sideBySide(64, MARKS))
     await waitFor(() => hostile.closes.includes(CLOSE.invalidText.code), 'the frame of siblings closed 4415')
-    const seen = await colleagueSees(card)
-    expect(seen).toBe('Plain a')
+    expect(assessmentText(await colleagueDoc(), card, 'judgment').toString()).toBe('Plain a')
 
     // Two people adding an accent each to the same letter at once: a run of two, stored.
     const honest = await given.connectEditor('Honest Hana')
