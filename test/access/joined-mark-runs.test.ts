@@ -49,7 +49,7 @@ describe('joined mark runs', () => {
     })
     await waitFor(() => hostile.closes.includes(CLOSE.invalidText.code), 'the deleting frame closed 4415')
 
-    // The same in the bottom line, a root text the room's document reads by no kind until someone asks.
+    // The same in the bottom line, a root text of the board.
     const inBottomLine = await given.connectEditor('Hostile Bottom Line')
     const bottomLine = blufText(inBottomLine.client.doc)
     bottomLine.insert(0, RUNS)
