@@ -23,6 +23,7 @@ import { yardstickChange } from './yardstick-rule.ts'
 import { misplacedContinuation } from './straddling-items.ts'
 import { nonTextInText } from './text-content.ts'
 import { longMarkRun } from './mark-runs.ts'
+import { joinedMarkRun } from './mark-joins.ts'
 import { overlongText } from './text-lengths.ts'
 import { scanUpdate, type UpdateCounts } from './inserted-values-scan.ts'
 import { errorMessage } from '../../shared/error-message.ts'
@@ -49,7 +50,9 @@ export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * the board holds (stamped-fields.ts) or to the board's layout (board-shape.ts), a
  * map's value of more than one unit (map-values.ts), anything but
  * characters in a shared text (text-content.ts), a run of combining marks
- * longer than the text rule allows made across items (mark-runs.ts), a
+ * longer than the text rule allows made across items (mark-runs.ts) or by
+ * joining what lies around them, by deletion or items side by side
+ * (mark-joins.ts), a
  * shared text made far longer than its limit (text-lengths.ts), a field set to a value
  * its schema refuses (field-values.ts), and a change of the board's yardstick
  * (yardstick-rule.ts). An update that cannot be
@@ -111,7 +114,7 @@ export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdi
   if (multiUnit) return refused(CLOSE.updateRejected, multiUnit)
   const notText = nonTextInText(doc, decoded, landings)
   if (notText) return refused(CLOSE.updateRejected, notText)
-  const longRun = longMarkRun(doc, landings)
+  const longRun = longMarkRun(doc, landings) ?? joinedMarkRun(doc, decoded, landings)
   if (longRun) return refused(CLOSE.invalidText, longRun)
   const overlong = overlongText(doc, decoded, landings)
   if (overlong) return refused(CLOSE.updateRejected, overlong)
