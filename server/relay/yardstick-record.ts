@@ -30,6 +30,7 @@ import * as Y from 'yjs'
 import { boardProfile, collection } from '../../shared/board-doc.ts'
 import { profileName, yardstickOf } from '../../shared/domain.ts'
 import { entryCollections } from './board-shape.ts'
+import { deletedHeldItems } from './deleted-held-items.ts'
 import { standingValue } from './field-values.ts'
 import { isHeldWhole } from './held-already.ts'
 import { heldItem, idKey, type Landing } from './item-landing.ts'
@@ -82,27 +83,16 @@ function standingRecord(doc: Y.Doc, ds: DecodedUpdate['ds'], card: Y.ID): unknow
 
 /**
  * Why the update deletes the record of a card it keeps without setting its
- * likelihood, or null. Walks the deleted ranges over the board's structs, as
- * fixed-fields.ts does: each struct visited once.
+ * likelihood, or null.
  */
 function deletedRecord(doc: Y.Doc, ds: DecodedUpdate['ds'], bandSet: ReadonlyMap<string, unknown>): string | null {
   let assessments: Y.Map<unknown> | undefined
-  for (const [client, ranges] of ds.clients) {
-    const stored = doc.store.clients.get(client)
-    if (!stored) continue
-    const known = Y.getState(doc.store, client)
-    for (const { clock, len } of ranges) {
-      if (clock >= known) continue
-      for (let index = Y.findIndexSS(stored, clock); index < stored.length; index++) {
-        const item = stored[index]!
-        if (item.id.clock >= clock + len) break
-        if (!(item instanceof Y.Item) || item.deleted || item.parentSub !== RECORD || !(item.parent instanceof Y.Map)) continue
-        const cardItem = (item.parent as Y.Map<unknown>)._item
-        if (!cardItem || cardItem.parent !== (assessments ??= collection(doc, 'assessments'))) continue
-        if (cardItem.deleted || Y.isDeleted(ds, cardItem.id) || bandSet.has(idKey(cardItem.id))) continue
-        return `update deletes ${RECORD} of assessment ${cardName(doc, cardItem.id)} without its likelihood: the band would read as stated under the board's yardstick`
-      }
-    }
+  for (const item of deletedHeldItems(doc, ds)) {
+    if (item.parentSub !== RECORD || !(item.parent instanceof Y.Map)) continue
+    const cardItem = (item.parent as Y.Map<unknown>)._item
+    if (!cardItem || cardItem.parent !== (assessments ??= collection(doc, 'assessments'))) continue
+    if (cardItem.deleted || Y.isDeleted(ds, cardItem.id) || bandSet.has(idKey(cardItem.id))) continue
+    return `update deletes ${RECORD} of assessment ${cardName(doc, cardItem.id)} without its likelihood: the band would read as stated under the board's yardstick`
   }
   return null
 }
