@@ -53,3 +53,66 @@ export function statedProfile(assessment: StatedLikelihood, boardProfile: Likeli
 export function restatementNeeded(band: LikelihoodBand, stated: LikelihoodProfile, board: LikelihoodProfile): string {
   return `likelihood stated under ${profileName(stated)} as ${likelihoodLabel(stated, band)}; needs restating under ${profileName(board)}`
 }
+
+/** How a reader writes a band in its profile's words: "likely (55–80%)" in a briefing's sentence, "likely, 55–80%" in a list. */
+export type BandWords = (profile: LikelihoodProfile, band: LikelihoodBand) => string
+
+/**
+ * A likelihood as a list of changes gives it: the band in the words it was
+ * stated in, and where it needs restating, the yardstick it was stated under
+ * and the flag, never the board's words as if its author had chosen them; null
+ * when unset.
+ */
+export function statedLikelihoodText(assessment: StatedLikelihood, boardProfile: LikelihoodProfile, words: BandWords): string | null {
+  const { likelihood } = assessment
+  if (likelihood === null) return null
+  const stated = statedProfile(assessment, boardProfile)
+  const text = words(stated, likelihood)
+  return bandNeedingRestatement(assessment, boardProfile) === null ? text : `${text} under ${profileName(stated)} (needs restating)`
+}
+
+/** A change of likelihood in words; `restated`: the band is now stated under another yardstick, which `label` names. */
+export type LikelihoodChange = { label: string; restated: boolean; from: string; to: string }
+
+/**
+ * A change of an assessment's likelihood, its band and the yardstick recorded
+ * with it read as one (the record is no field a reader knows): each side in
+ * the words it was stated in, judged against its own version's board
+ * (`fromBoard`, `toBoard`), and a band stated anew under the board's
+ * yardstick after another called a restatement. Null when neither side reads differently (a
+ * record added to a band stated under the board's yardstick all along).
+ * `unset`: the list's word for no likelihood.
+ */
+export function likelihoodChange(
+  from: StatedLikelihood,
+  fromBoard: LikelihoodProfile,
+  to: StatedLikelihood,
+  toBoard: LikelihoodProfile,
+  words: BandWords,
+  unset: string,
+): LikelihoodChange | null {
+  // Stated anew under the board's yardstick; a band that lands under another (an offline edit) is no restatement, only flagged.
+  const restated =
+    from.likelihood !== null && to.likelihood !== null && statedYardstick(from, fromBoard) !== statedYardstick(to, toBoard) && bandNeedingRestatement(to, toBoard) === null
+  const was = statedLikelihoodText(from, fromBoard, words) ?? unset
+  const now = statedLikelihoodText(to, toBoard, words) ?? unset
+  if (!restated && was === now) return null
+  return { label: restated ? `likelihood restated under ${profileName(toBoard)}` : 'likelihood', restated, from: was, to: now }
+}
+
+/** Where foldLikelihood puts the likelihood's one change among a card's changed fields. */
+export const LIKELIHOOD_CHANGE = Symbol('likelihood change')
+
+/**
+ * A card's changed fields with its likelihood and the yardstick recorded with
+ * it as one (likelihoodChange reads them together), at the place of the first
+ * of the two: LIKELIHOOD_CHANGE there, every other field as it is.
+ */
+export function foldLikelihood<F extends { field: string }>(fields: readonly F[]): (F | typeof LIKELIHOOD_CHANGE)[] {
+  const folded: (F | typeof LIKELIHOOD_CHANGE)[] = []
+  for (const field of fields) {
+    if (field.field !== 'likelihood' && field.field !== 'likelihoodYardstick') folded.push(field)
+    else if (!folded.includes(LIKELIHOOD_CHANGE)) folded.push(LIKELIHOOD_CHANGE)
+  }
+  return folded
+}

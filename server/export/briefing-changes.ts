@@ -6,9 +6,9 @@
  * a member's words cannot reorder the sentence around them.
  */
 import { isolate, quoted } from '../../shared/bidi.ts'
-import { diffBoards, isProseField, type FieldChange } from '../../shared/board-diff.ts'
+import { diffBoards, isProseField, type EntityChange, type FieldChange } from '../../shared/board-diff.ts'
 import { listChange } from '../../shared/list-excerpt.ts'
-import type { BoardModel, ClaimModel } from '../../shared/board-model.ts'
+import type { AssessmentModel, BoardModel, ClaimModel } from '../../shared/board-model.ts'
 import {
   ACH_RATING_LABELS,
   ASSESSMENT_KIND_LABELS,
@@ -25,6 +25,7 @@ import {
   type LikelihoodProfile,
   type SourceReliability,
 } from '../../shared/domain.ts'
+import { foldLikelihood, LIKELIHOOD_CHANGE, likelihoodChange } from '../../shared/stated-likelihood.ts'
 
 /** Long enough to recognise a claim, short enough to keep a change on one line. */
 const CLAIM_EXCERPT_CHARS = 80
@@ -54,7 +55,8 @@ export function describeChanges(from: BoardModel, to: BoardModel): string[] {
   for (const a of diff.assessments.added) items.push(`${ASSESSMENT_KIND_LABELS[a.kind]} added: ${quoted(a.title)}.`)
   for (const a of diff.assessments.removed) items.push(`${ASSESSMENT_KIND_LABELS[a.kind]} removed: ${quoted(a.title)}.`)
   for (const c of diff.assessments.changed) {
-    items.push(`${ASSESSMENT_KIND_LABELS[c.to.kind]} ${quoted(c.to.title)}: ${c.fields.map((f) => describeField(f, names)).join('; ')}.`)
+    const fields = describeAssessmentFields(c, names)
+    if (fields.length > 0) items.push(`${ASSESSMENT_KIND_LABELS[c.to.kind]} ${quoted(c.to.title)}: ${fields.join('; ')}.`)
   }
 
   for (const c of diff.claims.added) items.push(`Claim added: ${names.claim(c)}.`)
@@ -114,6 +116,25 @@ class Namer {
   }
 }
 
+/**
+ * An assessment's changed fields, its likelihood and the yardstick recorded
+ * with it as one (shared/stated-likelihood.ts), where the first of the two
+ * changed: each side in the words it was stated in, flagged where it needs
+ * restating, never the board's words nor the record's key.
+ */
+function describeAssessmentFields(change: EntityChange<AssessmentModel>, names: Namer): string[] {
+  return foldLikelihood(change.fields).flatMap((field) => {
+    if (field !== LIKELIHOOD_CHANGE) return [describeField(field, names)]
+    const words = likelihoodChange(change.from, names.fromProfile, change.to, names.toProfile, bandWords, 'none')
+    return words ? [`${words.label}${words.restated ? ':' : ''} from ${words.from} to ${words.to}`] : []
+  })
+}
+
+/** "likely (55–80%)": a band as the briefing's sentences give it. */
+function bandWords(profile: LikelihoodProfile, band: LikelihoodBand): string {
+  return `${likelihoodTerm(profile, band)} (${likelihoodRange(profile, band)})`
+}
+
 function describeField<E>(change: FieldChange<E>, names: Namer): string {
   const { field, from, to } = change
   if (field === 'order') return 'moved'
@@ -121,7 +142,7 @@ function describeField<E>(change: FieldChange<E>, names: Namer): string {
   if (isProseField(field) && typeof from === 'string' && typeof to === 'string') return `${label(field)} edited`
   const tags = field === 'tags' ? listChange<unknown>(from, to) : null
   if (tags) return tagsChanged(tags.added, tags.removed)
-  return `${label(field)} from ${value(field, from, names, names.fromProfile)} to ${value(field, to, names, names.toProfile)}`
+  return `${label(field)} from ${value(field, from, names)} to ${value(field, to, names)}`
 }
 
 const FIELD_LABELS: Record<string, string> = {
@@ -138,11 +159,9 @@ function label(field: string): string {
   return FIELD_LABELS[field] ?? field
 }
 
-function value(field: string, v: unknown, names: Namer, profile: LikelihoodProfile): string {
+function value(field: string, v: unknown, names: Namer): string {
   if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) return 'none'
   switch (field) {
-    case 'likelihood':
-      return `${likelihoodTerm(profile, v as LikelihoodBand)} (${likelihoodRange(profile, v as LikelihoodBand)})`
     case 'kind':
       return ASSESSMENT_KIND_LABELS[v as AssessmentKind]
     case 'reliability':

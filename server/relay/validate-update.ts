@@ -20,6 +20,7 @@ import { multiUnitMapValue } from './map-values.ts'
 import { splitCostInBytes } from './split-cost.ts'
 import { stampedFieldChange } from './stamped-fields.ts'
 import { yardstickChange } from './yardstick-rule.ts'
+import { yardstickRecordChange } from './yardstick-record.ts'
 import { misplacedContinuation } from './straddling-items.ts'
 import { nonTextInText } from './text-content.ts'
 import { longMarkRun } from './mark-runs.ts'
@@ -54,8 +55,9 @@ export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * joining what lies around them, by deletion or items side by side
  * (mark-joins.ts), a
  * shared text made far longer than its limit (text-lengths.ts), a field set to a value
- * its schema refuses (field-values.ts), and a change of the board's yardstick
- * (yardstick-rule.ts). An update that cannot be
+ * its schema refuses (field-values.ts), a change of the board's yardstick
+ * (yardstick-rule.ts), and a likelihood's recorded yardstick set or deleted
+ * apart from its band (yardstick-record.ts). An update that cannot be
  * decoded, that inserts more plain values than MAX_INSERTED_VALUES or holds
  * more structs and deletions than MAX_UPDATE_PIECES, whose
  * deletions no Yjs encoder writes, whose item names a later struct of its own
@@ -122,6 +124,8 @@ export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdi
   if (outOfSchema) return refused(CLOSE.updateRejected, outOfSchema)
   const restated = yardstickChange(doc, decoded, landings)
   if (restated) return refused(CLOSE.updateRejected, restated)
+  const misrecorded = yardstickRecordChange(doc, decoded, landings)
+  if (misrecorded) return refused(CLOSE.updateRejected, misrecorded)
   return { refused: null, splitCostBytes, addsContent: landings.length > 0, runEnds: runs }
 }
 

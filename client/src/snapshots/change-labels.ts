@@ -1,7 +1,9 @@
 /**
  * Changes in words: field names as the board calls them, and values as the
- * board shows them (likelihood in the board's wording, grades, ratings).
+ * board shows them (likelihood in the words it was stated in, grades, ratings).
  */
+import type { FieldChange, TextEdit } from '../../../shared/board-diff.ts'
+import type { AssessmentModel } from '../../../shared/board-model.ts'
 import {
   ACH_RATING_LABELS,
   ASSESSMENT_KIND_LABELS,
@@ -16,6 +18,7 @@ import {
   type LikelihoodProfile,
 } from '../../../shared/domain.ts'
 import { withControlsClosed } from '../../../shared/bidi.ts'
+import { foldLikelihood, LIKELIHOOD_CHANGE, likelihoodChange } from '../../../shared/stated-likelihood.ts'
 import { STATUS_LABELS } from '../board/labels.ts'
 import { LINKS_FIELD } from './compare-model.ts'
 
@@ -67,6 +70,33 @@ export function valueText(field: string, value: unknown, profile: LikelihoodProf
   if (field === 'profile' && isProfile(value)) return profileName(value)
   if (Array.isArray(value)) return value.length > 0 ? value.map((tag) => `#${String(tag)}`).join(' ') : 'none'
   return String(value)
+}
+
+/** A changed field as a list shows it: its label, and its values before and after in words, or a text's word diff. */
+export type ShownField = { field: string; label: string; from: string; to: string; words?: TextEdit[] | undefined }
+
+/** A changed field in words, read under the board's profile. */
+export function shownField<E>(change: FieldChange<E>, profile: LikelihoodProfile): ShownField {
+  const { field, from, to, words } = change
+  return { field, label: fieldLabel(field), from: valueText(field, from, profile), to: valueText(field, to, profile), words }
+}
+
+/**
+ * A card's changed fields in words, its position left out, and its likelihood
+ * and the yardstick recorded with it as one row (shared/stated-likelihood.ts),
+ * where the first of the two changed: each side in the words it was stated in,
+ * judged against its own version's profile, flagged where it needs restating;
+ * a restatement says so, and the record's key is never shown.
+ */
+export function shownCardFields(
+  change: { from: AssessmentModel; to: AssessmentModel; fields: readonly FieldChange<AssessmentModel>[] },
+  profiles: { from: LikelihoodProfile; to: LikelihoodProfile },
+): ShownField[] {
+  return foldLikelihood(change.fields.filter((field) => field.field !== 'order')).flatMap((field) => {
+    if (field !== LIKELIHOOD_CHANGE) return [shownField(field, profiles.to)]
+    const words = likelihoodChange(change.from, profiles.from, change.to, profiles.to, likelihoodLabel, 'not set')
+    return words ? [{ field: 'likelihood', label: words.label, from: words.from, to: words.to }] : []
+  })
 }
 
 /**
