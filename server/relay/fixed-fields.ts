@@ -17,6 +17,7 @@
 import * as Y from 'yjs'
 import { collection } from '../../shared/board-doc.ts'
 import { CLAIM_PROVENANCE_FIELDS, DOCUMENT_FIXED_FIELDS, IMPORTED_CLAIM_FIXED_FIELDS, isImportedClaim } from '../../shared/board-mutations.ts'
+import { heldStructsDeleted } from './held-deletions.ts'
 import type { Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
@@ -43,23 +44,12 @@ export function fixedFieldChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
     const holder = map && holderOf(map)
     if (holder && isFixed(holder, landing.key)) return `update sets ${landing.key} of ${holder.kind} ${String(holder.entry.get('id'))}`
   }
-  // validateUpdate lets through only sorted, disjoint ranges: each struct is visited once, or once a range for one that spans several.
-  for (const [client, ranges] of ds.clients) {
-    const stored = doc.store.clients.get(client)
-    if (!stored) continue
-    const known = Y.getState(doc.store, client)
-    for (const { clock, len } of ranges) {
-      if (clock >= known) continue
-      for (let index = Y.findIndexSS(stored, clock); index < stored.length; index++) {
-        const item = stored[index]!
-        if (item.id.clock >= clock + len) break
-        if (!(item instanceof Y.Item) || item.deleted || typeof item.parentSub !== 'string' || !(item.parent instanceof Y.Map)) continue
-        const holder = holderOf(item.parent as Y.Map<unknown>)
-        if (!holder || !isFixed(holder, item.parentSub)) continue
-        const entryItem = holder.entry._item!
-        if (!entryItem.deleted && !Y.isDeleted(ds, entryItem.id)) return `update deletes ${item.parentSub} of ${holder.kind} ${String(holder.entry.get('id'))}`
-      }
-    }
+  for (const { struct: item } of heldStructsDeleted(doc, ds)) {
+    if (!(item instanceof Y.Item) || item.deleted || typeof item.parentSub !== 'string' || !(item.parent instanceof Y.Map)) continue
+    const holder = holderOf(item.parent as Y.Map<unknown>)
+    if (!holder || !isFixed(holder, item.parentSub)) continue
+    const entryItem = holder.entry._item!
+    if (!entryItem.deleted && !Y.isDeleted(ds, entryItem.id)) return `update deletes ${item.parentSub} of ${holder.kind} ${String(holder.entry.get('id'))}`
   }
   return null
 }

@@ -26,6 +26,7 @@ import * as Y from 'yjs'
 import { BLUF_ROOT, type AssessmentTextField } from '../../shared/board-doc.ts'
 import { LIMITS } from '../../shared/limits.ts'
 import { isHeldWhole } from './held-already.ts'
+import { heldStructsDeleted } from './held-deletions.ts'
 import { heldItem, idKey, itemFinder, type Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
@@ -89,27 +90,14 @@ function limitedText(doc: Y.Doc, parent: Y.ID | string, inUpdate: (id: Y.ID) => 
 }
 
 /**
- * How many of the characters each type holds the update deletes, by type.
- * One walk of the board's structs the deleted ranges cover (sorted and apart:
- * validate-update.ts refuses others), each visited once, as Yjs visits them
- * to apply the deletions and fixed-fields.ts to check them.
+ * How many of the characters each type holds the update deletes, by type: one
+ * walk of the structs the deleted ranges cover (held-deletions.ts).
  */
 function heldCharactersDeleted(doc: Y.Doc, ds: DecodedUpdate['ds']): ReadonlyMap<object, number> {
   const deleted = new Map<object, number>()
-  for (const [client, ranges] of ds.clients) {
-    const stored = doc.store.clients.get(client)
-    if (!stored) continue
-    const known = Y.getState(doc.store, client)
-    for (const { clock, len } of ranges) {
-      if (clock >= known) continue
-      const end = clock + len
-      for (let index = Y.findIndexSS(stored, clock); index < stored.length && stored[index]!.id.clock < end; index++) {
-        const item = stored[index]!
-        if (!(item instanceof Y.Item) || item.deleted || !item.countable || !(item.parent instanceof Y.AbstractType)) continue
-        const covered = Math.min(end, item.id.clock + item.length) - Math.max(clock, item.id.clock)
-        deleted.set(item.parent, (deleted.get(item.parent) ?? 0) + covered)
-      }
-    }
+  for (const { struct, covered } of heldStructsDeleted(doc, ds)) {
+    if (!(struct instanceof Y.Item) || struct.deleted || !struct.countable || !(struct.parent instanceof Y.AbstractType)) continue
+    deleted.set(struct.parent, (deleted.get(struct.parent) ?? 0) + covered)
   }
   return deleted
 }
