@@ -123,7 +123,7 @@ describe('hostile long texts', () => {
     const merger = await given.connectEditor('Merging Mo')
     assessmentText(merger.client.doc, card, 'judgment').insert(0, 'y'.repeat(LIMITS.longText - 15_000))
     assessmentText(merger.client.doc, card, 'judgment').insert(0, 'y'.repeat(20_000))
-    await waitFor(async () => (await held()).length === LIMITS.longText + 5_006, 'the merged judgment taken')
+    await waitFor(async () => (await held())?.length === LIMITS.longText + 5_006, 'the merged judgment taken')
 
     // A paste of the limit that deletes one character only would make 45,005: refused.
     const hostile = await given.connectEditor('Hostile Seven')
