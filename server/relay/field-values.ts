@@ -18,83 +18,123 @@
  * read; they are held to the model's schema (boardModelSchema) as an entity's
  * fields are. A text over its limit passes, as it is
  * read cut to it (two editors can merge a judgment past it: within-limits.ts);
- * one past TEXT_GROWTH_BOUND times it does not (text-lengths.ts says why).
- * Not checked here: a key the schema does not name (board-shape.ts refuses it), an
- * assessment's title and judgment (shared texts: board-shape.ts and
- * text-lengths.ts), an entry's author and time (the relay stamps a new
- * entry's, and refuses a change to a held one's: stamped-fields.ts), a
- * deletion, what the board holds already, and a value the same update
- * deletes (it never stands).
+ * one past TEXT_GROWTH_BOUND times it does not (text-lengths.ts says why), nor
+ * an array (a card's tags), or a string in it, past that many times its limit
+ * (value-bounds.ts): read cut too, such a value was held whole by every
+ * browser. A key an entry's schema does not name is refused (board-shape.ts);
+ * a value no schema describes that an entry may hold (a document's text), and
+ * keys no schema names inside a value, are held to a size (UNNAMED_VALUES), an
+ * acknowledgement (a root map's value, board-shape.ts) to its schema's
+ * bounds, and a key of any map to KEY_LENGTH (an id, a field's name, a
+ * finding's key).
+ * Not checked here: an assessment's title and judgment (shared texts:
+ * board-shape.ts and text-lengths.ts), an entry's author and time (the relay
+ * stamps a new entry's, and refuses a change to a held one's:
+ * stamped-fields.ts), a deletion, what the board holds already, and a value
+ * the same update deletes (it never stands).
  */
 import * as Y from 'yjs'
-import { ASSESSMENT_TEXT_FIELDS, COLLECTIONS, META_ROOT, META_STRING_KEYS, type Collection } from '../../shared/board-doc.ts'
-import { boardModelSchema, ENTITY_SCHEMAS, entityFieldSchema } from '../../shared/board-model.ts'
+import { ACKNOWLEDGEMENTS_ROOT, ASSESSMENT_TEXT_FIELDS, COLLECTIONS, META_ROOT, META_STRING_KEYS, type Collection } from '../../shared/board-doc.ts'
+import { acknowledgementSchema, boardModelSchema, ENTITY_SCHEMAS, entityFieldSchema } from '../../shared/board-model.ts'
+import { LIMITS } from '../../shared/limits.ts'
 import { parseWithinLimits } from '../../shared/within-limits.ts'
 import { z } from 'zod'
 import { entryCollections } from './board-shape.ts'
 import { ENTRY_FIELDS, type StampedFields } from './entry-fields.ts'
 import { isHeldWhole } from './held-already.ts'
 import { TEXT_GROWTH_BOUND } from './text-lengths.ts'
+import { growthBound, sizePast, UNNAMED_LIMIT, type PastBound } from './value-bounds.ts'
 import type { Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
+/** A field's schema alone (entityFieldSchema), and the bound its value is held to as sent (value-bounds.ts). */
+type CheckedField = { key: string; schema: z.ZodObject; past: PastBound }
+
+/** What the value under a key is held to: its field's schema, the size of a value no schema names, or a schema's bounds alone. */
+type ValueRule = { field: CheckedField } | { size: number } | { past: PastBound }
+
+/** The longest key of any map: an entry's id, a field's name, a finding's key (acknowledgementSchema: LIMITS.shortText), past the bound. */
+export const KEY_LENGTH = TEXT_GROWTH_BOUND * LIMITS.shortText
+
 /**
  * The fields whose values this rule reads, each with a schema of it alone
- * (entityFieldSchema), by collection.
+ * (entityFieldSchema), by collection; and those it leaves to other rules.
  */
-const CHECKED_FIELDS: ReadonlyMap<Collection, ReadonlyMap<string, z.ZodObject>> = new Map(
-  COLLECTIONS.map((name) => {
+const { CHECKED_FIELDS, UNCHECKED_FIELDS } = (() => {
+  const checkedFields = new Map<Collection, ReadonlyMap<string, { field: CheckedField }>>()
+  const uncheckedFields = new Map<Collection, ReadonlySet<string>>()
+  for (const name of COLLECTIONS) {
     const { author, time } = ENTRY_FIELDS[name] as StampedFields
     const unchecked = new Set<string>([time, ...(author === undefined ? [] : [author]), ...(name === 'assessments' ? ASSESSMENT_TEXT_FIELDS : [])])
-    const checked = Object.keys(ENTITY_SCHEMAS[name].shape).filter((field) => !unchecked.has(field))
-    return [name, new Map(checked.map((field) => [field, entityFieldSchema(name, field)!]))]
-  }),
-)
+    const shape: Readonly<Record<string, z.ZodType>> = ENTITY_SCHEMAS[name].shape
+    const checked = Object.keys(shape).filter((key) => !unchecked.has(key))
+    checkedFields.set(name, new Map(checked.map((key) => [key, { field: { key, schema: entityFieldSchema(name, key)!, past: growthBound(shape[key]!) } }])))
+    uncheckedFields.set(name, unchecked)
+  }
+  return { CHECKED_FIELDS: checkedFields as ReadonlyMap<Collection, ReadonlyMap<string, { field: CheckedField }>>, UNCHECKED_FIELDS: uncheckedFields as ReadonlyMap<Collection, ReadonlySet<string>> }
+})()
 
 /** The board's settings, each with a schema of it alone, as the model holds them (the marking normalised, not refused for a misspelt TLP label). */
-const META_FIELDS: ReadonlyMap<string, z.ZodObject> = new Map(META_STRING_KEYS.map((key) => [key, z.object({ [key]: boardModelSchema.shape[key] })]))
+const META_FIELDS: ReadonlyMap<string, { field: CheckedField }> = new Map(
+  META_STRING_KEYS.map((key) => [key, { field: { key, schema: z.object({ [key]: boardModelSchema.shape[key] }), past: growthBound(boardModelSchema.shape[key]) } }]),
+)
 
-/** Why the update sets an entity's field, or one of the board's settings, to a value its schema refuses, or null. */
+/** A value under a key an entry's schema does not name (sizePast). */
+const UNNAMED_VALUE: ValueRule = { size: UNNAMED_LIMIT }
+
+/** The values the schemas do not name that an honest client writes past UNNAMED_VALUE: an imported document's text (the browser imports too), as its import holds it. */
+const UNNAMED_VALUES: Partial<Record<Collection, ReadonlyMap<string, ValueRule>>> = { documents: new Map([['text', { size: LIMITS.maxDocumentBytes }]]) }
+
+/** An acknowledgement, under its finding's key: `{ rule, reason, createdAt, createdBy }` (board-shape.ts holds it to an object of strings). */
+const ACKNOWLEDGEMENT_VALUE: ValueRule = { past: growthBound(acknowledgementSchema.omit({ key: true })) }
+
+/** Why the update sets an entity's field, one of the board's settings or an acknowledgement to a value its schema refuses or past its bounds, or a key of any map too long, or null. */
 export function fieldValueChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
   const collectionOf = entryCollections(doc, landings)
   for (const { item, landing } of landings) {
     if (landing === null || landing.key === null || isHeldWhole(doc, item)) continue
-    const schema = landing.parent instanceof Y.ID ? checkedFieldSchema(collectionOf(landing.parent), landing.key) : landing.parent === META_ROOT ? (META_FIELDS.get(landing.key) ?? null) : null
-    if (schema === null) continue
+    if (landing.key.length > KEY_LENGTH) return `update writes a key of ${landing.key.length} characters, past the ${KEY_LENGTH} a key may have`
+    const rule = landing.parent instanceof Y.ID ? entryRule(collectionOf(landing.parent), landing.key) : rootRule(landing.parent, landing.key)
+    if (rule === null) continue
     const standing = standingValue(ds, item)
-    if (standing === null || fitsField(schema, landing.key, standing.value)) continue
-    const where = landing.parent instanceof Y.ID ? `${landing.key} of an entry of ${collectionOf(landing.parent)}` : `the board's ${landing.key}`
-    return `update sets ${where} to ${describe(standing.value)}, which its schema does not accept`
+    if (standing === null || fits(rule, standing.value)) continue
+    const where = landing.parent instanceof Y.ID ? `${landing.key} of an entry of ${collectionOf(landing.parent)}` : landing.parent === META_ROOT ? `the board's ${landing.key}` : `an entry of ${landing.parent}`
+    return `update sets ${where} to ${describe(standing.value)}, which ${'field' in rule ? 'its schema does not accept' : `is past ${TEXT_GROWTH_BOUND} times the bounds of its field`}`
   }
   return null
 }
 
+function fits(rule: ValueRule, value: unknown): boolean {
+  if ('field' in rule) return fitsField(rule.field, value)
+  return 'size' in rule ? !sizePast(value, rule.size) : !rule.past(value)
+}
+
 /**
- * Whether `value` fits the field `key` of `schema` (a schema of that field
- * alone), a text over its limit as read cut to it. Most values fit at once, so
- * the field's own schema is tried first: the board of 1,000 assessments sent
- * whole sets 71,200 fields, which took 500 ms read within limits as objects and
- * 50 to 130 ms so.
+ * Whether `value` fits its field, a text over its limit as read cut to it.
+ * Most values fit at once, so the field's own schema is tried first: the board
+ * of 1,000 assessments sent whole sets 71,200 fields, which took 500 ms read
+ * within limits as objects and 50 to 130 ms so. The bound is walked first all
+ * the same: a value within the schema may lie past it where the schema sets no
+ * limit (an assessment's order), and it costs a look at each string's length.
  */
-function fitsField(schema: z.ZodObject, key: string, value: unknown): boolean {
-  const field = schema.shape[key]!
-  if (field.safeParse(value).success) return true
-  // Set whole, never merged, a value past its limit is an old or hostile client's: read cut, but not far past it (text-lengths.ts).
-  const limit = maxLengthOf(field)
-  if (typeof value === 'string' && limit !== null && value.length > TEXT_GROWTH_BOUND * limit) return false
+function fitsField({ key, schema, past }: CheckedField, value: unknown): boolean {
+  // Set whole, never merged, a value past its limit is an old or hostile client's: read cut, but not far past it (value-bounds.ts).
+  if (past(value)) return false
+  if (schema.shape[key]!.safeParse(value).success) return true
   return parseWithinLimits(schema, { [key]: value }) !== null
 }
 
-/** The longest a string field may be, through the wrappers that make it optional; null for a field of another kind. */
-function maxLengthOf(field: z.ZodType): number | null {
-  let inner: z.ZodType = field
-  while (inner instanceof z.ZodOptional || inner instanceof z.ZodNullable || inner instanceof z.ZodDefault) inner = inner.unwrap() as z.ZodType
-  return inner instanceof z.ZodString ? inner.maxLength : null
+/** The rule for a key of an entry of `name`; null where other rules rule (its author, time and shared texts) or for no entry. */
+function entryRule(name: Collection | null, key: string): ValueRule | null {
+  if (name === null) return null
+  return CHECKED_FIELDS.get(name)!.get(key) ?? (UNCHECKED_FIELDS.get(name)!.has(key) ? null : (UNNAMED_VALUES[name]?.get(key) ?? UNNAMED_VALUE))
 }
 
-function checkedFieldSchema(name: Collection | null, key: string): z.ZodObject | null {
-  return name === null ? null : (CHECKED_FIELDS.get(name)!.get(key) ?? null)
+/** The rule for a key of a root map: a setting of the board's, or an acknowledgement; null for an entry of a collection (a map: board-shape.ts). */
+function rootRule(root: string, key: string): ValueRule | null {
+  if (root === META_ROOT) return META_FIELDS.get(key) ?? null
+  return root === ACKNOWLEDGEMENTS_ROOT ? ACKNOWLEDGEMENT_VALUE : null
 }
 
 /**

@@ -17,7 +17,7 @@
 import * as Y from 'yjs'
 import { collection } from '../../shared/board-doc.ts'
 import { CLAIM_PROVENANCE_FIELDS, DOCUMENT_FIXED_FIELDS, IMPORTED_CLAIM_FIXED_FIELDS, isImportedClaim } from '../../shared/board-mutations.ts'
-import { deletedHeldItems } from './deleted-held-items.ts'
+import { deletedHeldItems } from './held-deletions.ts'
 import type { Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>

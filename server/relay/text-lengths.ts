@@ -8,8 +8,11 @@
  * characters, which every browser and the inspector held whole.
  *
  * The bound: an update is refused when the characters it inserts into a text,
- * and does not delete again, would make the text longer than twice its limit
- * (counting what the text holds as it stands, before the update's deletions).
+ * and does not delete again, would make the text longer than twice its limit,
+ * counting what the text holds as it stands less what the update deletes of it
+ * (counted only once a text would pass the bound: a keystroke never does). Not
+ * counted so, an honest "select all and paste" over a judgment merged to
+ * 25,000 characters was refused as one of 45,000.
  * An honest client keeps its own copy within the limit (its field refuses
  * typing past it), so one honest update inserts at most the limit into a text,
  * and two honest copies of one text merge to at most twice it: a concurrent
@@ -23,6 +26,7 @@ import * as Y from 'yjs'
 import { BLUF_ROOT, type AssessmentTextField } from '../../shared/board-doc.ts'
 import { LIMITS } from '../../shared/limits.ts'
 import { isHeldWhole } from './held-already.ts'
+import { heldStructsDeleted } from './held-deletions.ts'
 import { heldItem, idKey, itemFinder, type Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
@@ -37,7 +41,8 @@ const BLUF_LIMIT = LIMITS.longText
 /** Why the update makes a shared text longer than TEXT_GROWTH_BOUND times its limit, or null. */
 export function overlongText(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
   const inUpdate = itemFinder(landings.map(({ item }) => item))
-  const grown = new Map<string, { limit: number; length: number }>()
+  const grown = new Map<string, LimitedText>()
+  let deletedOf: ReadonlyMap<object, number> | undefined
   for (const { item, landing } of landings) {
     if (landing === null || landing.key !== null || !(item.content instanceof Y.ContentString) || isHeldWhole(doc, item)) continue
     const key = typeof landing.parent === 'string' ? landing.parent : idKey(landing.parent)
@@ -49,6 +54,11 @@ export function overlongText(doc: Y.Doc, { ds }: DecodedUpdate, landings: readon
       grown.set(key, text)
     }
     text.length += item.length - deletedUnits(ds, item)
+    if (text.length > TEXT_GROWTH_BOUND * text.limit && text.held !== null) {
+      deletedOf ??= heldCharactersDeleted(doc, ds)
+      text.length -= deletedOf.get(text.held) ?? 0
+      text.held = null
+    }
     if (text.length > TEXT_GROWTH_BOUND * text.limit) {
       return `update makes a shared text ${text.length} characters long, past ${TEXT_GROWTH_BOUND} times its limit of ${text.limit}`
     }
@@ -56,16 +66,40 @@ export function overlongText(doc: Y.Doc, { ds }: DecodedUpdate, landings: readon
   return null
 }
 
-/** The limit of the shared text `parent` names and the length it holds now (none when the update creates it), or null for a type without one. */
-function limitedText(doc: Y.Doc, parent: Y.ID | string, inUpdate: (id: Y.ID) => Y.Item | null): { limit: number; length: number } | null {
+/**
+ * A shared text the update inserts into: its limit, its length as the update
+ * leaves it so far, and the type the board holds it as, until what the update
+ * deletes of it is counted (null then, or when the update creates it).
+ */
+type LimitedText = { limit: number; length: number; held: object | null }
+
+/** The shared text `parent` names, with the length it holds now (none when the update creates it), or null for a type without a limit. */
+function limitedText(doc: Y.Doc, parent: Y.ID | string, inUpdate: (id: Y.ID) => Y.Item | null): LimitedText | null {
   // Read as the document holds it, without making it a text (as doc.getText would) while only checking.
-  if (typeof parent === 'string') return parent === BLUF_ROOT ? { limit: BLUF_LIMIT, length: doc.share.get(BLUF_ROOT)?._length ?? 0 } : null
+  if (typeof parent === 'string') {
+    if (parent !== BLUF_ROOT) return null
+    const held = doc.share.get(BLUF_ROOT) ?? null
+    return { limit: BLUF_LIMIT, length: held?._length ?? 0, held }
+  }
   const held = heldItem(doc, parent)
   const holder = held ?? inUpdate(parent)
   const limit = typeof holder?.parentSub === 'string' ? LIMIT_BY_KEY[holder.parentSub as AssessmentTextField] : undefined
   if (limit === undefined || !(holder!.content instanceof Y.ContentType)) return null
   const type = holder!.content.type
-  return { limit, length: held && type instanceof Y.Text ? type.length : 0 }
+  return held && type instanceof Y.Text ? { limit, length: type.length, held: type } : { limit, length: 0, held: null }
+}
+
+/**
+ * How many of the characters each type holds the update deletes, by type: one
+ * walk of the structs the deleted ranges cover (held-deletions.ts).
+ */
+function heldCharactersDeleted(doc: Y.Doc, ds: DecodedUpdate['ds']): ReadonlyMap<object, number> {
+  const deleted = new Map<object, number>()
+  for (const { struct, covered } of heldStructsDeleted(doc, ds)) {
+    if (!(struct instanceof Y.Item) || struct.deleted || !struct.countable || !(struct.parent instanceof Y.AbstractType)) continue
+    deleted.set(struct.parent, (deleted.get(struct.parent) ?? 0) + covered)
+  }
+  return deleted
 }
 
 /** How many of the item's units the update deletes again (a client's undo keeps deleted characters, and sends them with their deletion). */

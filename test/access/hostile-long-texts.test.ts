@@ -7,7 +7,9 @@
  * its limit, closing the sender with a named code and storing nothing, while
  * honest edits beside them are stored; HTTP cuts such a run by the same rule.
  * The board's title, marking and key question, plain values a stock client
- * sets whole, are held to twice their limit likewise.
+ * sets whole, are held to twice their limit likewise, and so are a card's
+ * tags, each tag, its order and a value under a key no schema names. An edit
+ * that replaces a text merged past its limit is counted less what it deletes.
  */
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
@@ -111,6 +113,65 @@ describe('hostile long texts', () => {
     expect(await held()).toBe(LIMITS.longText + 6)
     const read = (await given.api.get<BoardModel>(`/api/boards/${given.boardId}`)).body.assessments.find((a) => a.id === card)!
     expect(read.judgment).toBe('y'.repeat(LIMITS.longText))
+  })
+
+  it('stores an honest select all and paste over a judgment merged past its limit, and refuses one that keeps what it pastes over', async () => {
+    const card = await newCard('Start.')
+    /** The judgment as the room holds it, past the limit the API reads it cut to. */
+    const held = () => given.server.services.rooms.withRoom(given.boardId, (room) => assessmentText(room.doc, card, 'judgment').toString())
+    // As two editors' copies merge: 25,006 characters, within twice the limit.
+    const merger = await given.connectEditor('Merging Mo')
+    assessmentText(merger.client.doc, card, 'judgment').insert(0, 'y'.repeat(LIMITS.longText - 15_000))
+    assessmentText(merger.client.doc, card, 'judgment').insert(0, 'y'.repeat(20_000))
+    await waitFor(async () => (await held())?.length === LIMITS.longText + 5_006, 'the merged judgment taken')
+
+    // A paste of the limit that deletes one character only would make 45,005: refused.
+    const hostile = await given.connectEditor('Hostile Seven')
+    hostile.client.doc.transact(() => {
+      const text = assessmentText(hostile.client.doc, card, 'judgment')
+      text.delete(0, 1)
+      text.insert(0, 'x'.repeat(LIMITS.longText))
+    })
+    await waitFor(() => hostile.closes.includes(CLOSE.updateRejected.code), 'the paste that keeps the merged text closed 4422')
+
+    const { client, closes } = await given.connectEditor('Honest Hana')
+    const pasted = 'z'.repeat(LIMITS.longText)
+    client.doc.transact(() => {
+      const text = assessmentText(client.doc, card, 'judgment')
+      text.delete(0, text.length)
+      text.insert(0, pasted)
+    })
+    await waitFor(async () => (await held()) === pasted, 'the honest paste taken')
+    expect(closes).toEqual([])
+    expect(await storedJudgment(card)).toBe(pasted)
+  })
+
+  it("refuses a card's tags, its order or a key no schema names set past twice their bounds, and stores honest tags", async () => {
+    const card = await newCard('Tagged.')
+    /** The card's fields as the room holds them, not read cut. */
+    const held = (key: string) => given.server.services.rooms.withRoom(given.boardId, (room) => requireEntity(room.doc, 'assessments', card).get(key))
+    const before = { tags: await held('tags'), order: await held('order') }
+    // The red team's: one tag of 200,000 characters, read as one of 64 while every page held it whole; and 65 tags, past twice 32.
+    const overlong: [string, string, unknown][] = [
+      ['One', 'tags', ['x'.repeat(200_000)]],
+      ['Many', 'tags', Array.from({ length: 65 }, (_, index) => `tag ${index}`)],
+      ['Order', 'order', `a${'x'.repeat(2 * LIMITS.longText)}`],
+      ['Unnamed', 'notes', { words: ['x'.repeat(2 * LIMITS.longText)] }],
+    ]
+    for (const [name, key, value] of overlong) {
+      const setter = await given.connectEditor(`Hostile ${name}`)
+      requireEntity(setter.client.doc, 'assessments', card).set(key, value)
+      await waitFor(() => setter.closes.includes(CLOSE.updateRejected.code), `the setter of ${name.toLowerCase()} ${key} closed 4422`)
+    }
+    expect({ tags: await held('tags'), order: await held('order'), notes: await held('notes') }).toEqual({ ...before, notes: undefined })
+
+    // An honest client's: 32 tags of 64 characters each, stored and read whole.
+    const { client, closes } = await given.connectEditor('Honest Hana')
+    const tags = Array.from({ length: 32 }, (_, index) => `${index}`.padEnd(64, 't'))
+    requireEntity(client.doc, 'assessments', card).set('tags', tags)
+    await waitFor(async () => JSON.stringify(await held('tags')) === JSON.stringify(tags), 'the honest tags taken')
+    expect(closes).toEqual([])
+    expect((await storedBoard(given.server, given.boardId)).assessments.find((a) => a.id === card)!.tags).toEqual(tags)
   })
 
   it("refuses the board's title, marking or key question set past twice its limit, and stores an honest one", async () => {
