@@ -12,7 +12,7 @@ import { afterEach, expect, it } from 'vitest'
 import { DEMO_TITLE } from '../server/demo/seed-demo-board.ts'
 import { serve, until, type Serving } from './helpers/served-process.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
-import { createMigratedDatabase, databaseUrl, dropDatabase, freshDatabaseName, tempDir } from './helpers/test-server.ts'
+import { createDatabase, databaseUrl, dropDatabase, freshDatabaseName, tempDir } from './helpers/test-server.ts'
 
 const postgresMissing = await missingServices('postgres')
 const INSTANCES = 3
@@ -40,8 +40,8 @@ describeUnless(postgresMissing)('the demo board with several instances', () => {
   it(`${INSTANCES} instances started at once on a new database make one demo board`, async () => {
     const database = freshDatabaseName()
     databases.push(database)
-    // Migrated already, so that nothing (the migration lock) sets the starts apart before each looks for a board.
-    await createMigratedDatabase(database)
+    // Empty, as a new install's: the starts wait for one another's migration (its lock), then look for a board together.
+    await createDatabase(database)
     const folder = tempDir('assay-demo-instances-')
     folders.push(folder)
     for (let instance = 0; instance < INSTANCES; instance++) {
