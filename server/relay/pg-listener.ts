@@ -25,6 +25,7 @@ import type { Logger } from '../log.ts'
 import { PoolSockets, type SocketOption } from '../storage/pg-pool-sockets.ts'
 import { WITHOUT_ARRAY_TYPES } from '../storage/postgres.ts'
 import { DatabaseSilent } from '../storage/storage-errors.ts'
+import { DroppedNotifications } from './dropped-notifications.ts'
 import type { RoomExtension } from './room-extension.ts'
 
 const HEARTBEAT_MS = 5000
@@ -66,6 +67,7 @@ export class PgListener implements RoomExtension, PgNotifications {
   private readonly sockets = new PoolSockets(SILENT_AFTER_MS)
   private readonly logger: Logger
   private readonly channels = new Map<string, ChannelHandlers>()
+  private readonly dropped: DroppedNotifications
   private attached = false
   private listening = false
   private listenInFlight = false
@@ -87,6 +89,7 @@ export class PgListener implements RoomExtension, PgNotifications {
 
   constructor(options: PgListenerOptions) {
     this.logger = options.logger
+    this.dropped = new DroppedNotifications(options.logger)
     const settings: postgres.Options<Record<string, never>> & SocketOption & NotifyOption = {
       max: 1,
       ...WITHOUT_ARRAY_TYPES,
@@ -221,7 +224,12 @@ export class PgListener implements RoomExtension, PgNotifications {
 
   private received(channel: string, payload: string): void {
     const handlers = this.channels.get(channel)
-    if (handlers) this.contained(channel, 'a notification from another instance dropped', () => handlers.received(payload))
+    if (!handlers) return
+    try {
+      handlers.received(payload)
+    } catch (error) {
+      this.dropped.note(channel, error)
+    }
   }
 
   /** A channel's failure is its own: logged, never thrown into postgres.js or the listen. */
