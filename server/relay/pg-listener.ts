@@ -156,23 +156,25 @@ export class PgListener implements RoomExtension, PgNotifications {
       })
       .catch((error: unknown) => {
         this.listenInFlight = false
-        this.failures++
-        this.logger.warn({ channels, failures: this.failures, err: errorMessage(error) }, 'could not listen to the other instances through PostgreSQL; trying again')
+        if (this.closed) return
         this.retry()
+        this.logger.warn({ channels, failures: this.failures, err: errorMessage(error) }, 'could not listen to the other instances through PostgreSQL; trying again')
       })
   }
 
-  /** The connection closed, and its LISTEN with it. */
+  /** The connection closed, and its LISTEN with it. A listen that failed closes its connection too: its catch tells that. */
   private lost(): void {
+    const wasListening = this.listening
     this.listening = false
     if (this.closed) return
-    this.failures++
-    this.logger.warn({ failures: this.failures }, 'the connection listening to the other instances through PostgreSQL closed; listening again')
     this.retry()
+    if (wasListening) this.logger.warn({ failures: this.failures }, 'the connection listening to the other instances through PostgreSQL closed; listening again')
   }
 
+  /** A failure counts once however many ways it is told (a failed listen's catch and its connection's close): one retry is scheduled. */
   private retry(): void {
     if (this.closed || this.retryTimer !== undefined) return
+    this.failures++
     const delay = Math.min(RETRY_FIRST_MS * 2 ** Math.max(0, this.failures - 1), RETRY_MAX_MS)
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined
