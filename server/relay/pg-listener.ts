@@ -73,7 +73,7 @@ export class PgListener implements RoomExtension, PgNotifications {
   private listenInFlight = false
   /** A heartbeat written and not answered yet. */
   private beating = false
-  /** Drops the connection once the heartbeat in flight has gone unanswered for SILENT_AFTER_MS. */
+  /** The watch of the heartbeat in flight (watchAnswer). */
   private unanswered: NodeJS.Timeout | undefined
   private listenedBefore = false
   private failures = 0
@@ -198,11 +198,7 @@ export class PgListener implements RoomExtension, PgNotifications {
     this.beating = true
     // The sockets' own silence deadline is not enough: Node counts writes as activity, and the notifications an instance
     // cut off Redis sends (catch-up requests, on this same connection) would keep resetting it for ever.
-    this.unanswered = setTimeout(() => {
-      this.logger.warn({ silentMs: SILENT_AFTER_MS }, 'the heartbeat of the connection listening to the other instances went unanswered; dropping it')
-      this.sockets.destroyAll(new DatabaseSilent(SILENT_AFTER_MS))
-    }, SILENT_AFTER_MS)
-    this.unanswered.unref()
+    this.watchAnswer()
     this.sql`select 1`
       .then(
         () => {
@@ -216,6 +212,23 @@ export class PgListener implements RoomExtension, PgNotifications {
         this.unanswered = undefined
       })
     this.sendHeld()
+  }
+
+  /**
+   * Drops the connection once the heartbeat in flight has gone unanswered for SILENT_AFTER_MS: unless it reads something
+   * first (an event loop stalled that long has the answer waiting in the kernel), and then watched again while the
+   * heartbeat is still unanswered.
+   */
+  private watchAnswer(): void {
+    const timer = setTimeout(() => {
+      void this.sockets.destroyAllUnlessRead(new DatabaseSilent(SILENT_AFTER_MS)).then((dropped) => {
+        if (dropped > 0) this.logger.warn({ silentMs: SILENT_AFTER_MS }, 'the heartbeat of the connection listening to the other instances went unanswered; dropping it')
+        // Still this heartbeat's watch (its answer clears it): what was read was something else, a notification.
+        else if (this.unanswered === timer && !this.closed) this.watchAnswer()
+      })
+    }, SILENT_AFTER_MS)
+    timer.unref()
+    this.unanswered = timer
   }
 
   private sendHeld(): void {
