@@ -20,15 +20,27 @@ export type BoardMaking = { storage: Storage; rooms: RoomRegistry; clock: Clock;
  * exists always has its owner, its entry and its title.
  */
 export async function createBoard(services: BoardMaking, init: BoardMetaInit, creator: Principal): Promise<string> {
+  const id = await makeBoard(services, init, creator, false)
+  if (id === null) throw new Error('a board was not made, though it was not asked to be the first')
+  return id
+}
+
+/** As createBoard, only when the database has no board at all (BoardFounding.onlyIfNoBoards); null when it had one. */
+export function createFirstBoard(services: BoardMaking, init: BoardMetaInit, creator: Principal): Promise<string | null> {
+  return makeBoard(services, init, creator, true)
+}
+
+async function makeBoard(services: BoardMaking, init: BoardMetaInit, creator: Principal, onlyIfNoBoards: boolean): Promise<string | null> {
   const id = crypto.randomUUID()
   const createdAt = services.clock().toISOString()
   // Listed with its counts at once: nothing is left for its first load to count.
   const summary = { title: init.title, marking: init.marking ?? DEFAULT_MARKING, assessmentCount: 0, claimCount: 0, lastChangeAt: createdAt }
   const owner = creator.userId === null ? null : { boardId: id, userId: creator.userId, role: 'owner' as const, addedAt: createdAt }
   const firstEntry = firstLogEntry(init, creator.userId ?? creator.name)
-  await audited(services, { actor: creator, action: 'board-created', boardId: id }, (row) =>
-    services.storage.boards.create({ id, createdAt, createdBy: creator.userId, ...summary }, { owner, audited: row, firstEntry }),
+  const made = await audited(services, { actor: creator, action: 'board-created', boardId: id }, (row) =>
+    services.storage.boards.create({ id, createdAt, createdBy: creator.userId, ...summary }, { owner, audited: row, firstEntry, onlyIfNoBoards }),
   )
+  if (!made) return null
   // Its first state is stored without a commit of its room, which is what tells the automatic snapshots a board changed.
   services.autoSnapshots.boardChanged(id)
   // Loaded now, and kept while idle, for its creator opens it next. The board is stored: a load that fails (storage

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config.ts'
-import { seedDemoBoard } from '../demo/seed-demo-board.ts'
+import { seedDemoBoardIfNone } from '../demo/seed-demo-board.ts'
 import { startServer } from '../server.ts'
 import type { Services } from '../services.ts'
 import { innermostMessage, StartupError } from '../startup-error.ts'
@@ -27,10 +27,11 @@ export default serve
  * only refuse every edit of a server that looked ready; a supervisor starting the process again tries it again.
  */
 async function seedIfNew(services: Services): Promise<void> {
+  // The usual start, with boards, writes nothing; the store checks again, in the transaction that makes the board.
   if ((await services.storage.boards.list()).length > 0) return
   try {
-    const demoId = await seedDemoBoard(services, await cliPrincipal(services, services.config.ASSAY_ADMIN_EMAIL))
-    services.logger.info({ boardId: demoId }, 'created the demo board')
+    const demoId = await seedDemoBoardIfNone(services, await cliPrincipal(services, services.config.ASSAY_ADMIN_EMAIL))
+    if (demoId !== null) services.logger.info({ boardId: demoId }, 'created the demo board')
   } catch (error) {
     // A disk full or read-only is still said as main.ts says it for every command (it reads the codes of the cause).
     throw new StartupError(`the database refused the first write (creating the demo board): ${innermostMessage(error)} (${codesOf(error).join(', ') || 'no code'}); nothing was served: make the database writable and start again.`, { cause: error })

@@ -12,7 +12,7 @@ import type { AchRating, ClaimCredibility, SourceReliability } from '../../share
 import { applyImport } from '../../shared/import/apply-import.ts'
 import { parseSourceText } from '../../shared/import/parse-source.ts'
 import type { Principal } from '../access/access.ts'
-import { createBoard, type BoardMaking } from '../boards/create-board.ts'
+import { createBoard, createFirstBoard, type BoardMaking } from '../boards/create-board.ts'
 import { projectPath } from '../project-root.ts'
 
 export const DEMO_TITLE = 'Wagner mutiny — Vilnius'
@@ -99,14 +99,26 @@ const ASSESSMENTS: DemoAssessment[] = [
 
 /** Creates the demo board; returns its id. */
 export async function seedDemoBoard(services: BoardMaking, creator: Principal): Promise<string> {
-  const id = await createBoard(
-    services,
-    { title: DEMO_TITLE, marking: 'TLP:AMBER', question: 'How does the Wagner mutiny change the threat to NATO’s eastern flank?' },
-    creator,
-  )
+  const id = await createBoard(services, DEMO_INIT, creator)
+  await fillDemoRoom(services, id, creator)
+  return id
+}
+
+/**
+ * Creates the demo board when the database has no board at all; returns its id, or null when there was one. Of
+ * instances started together on a new database, one makes it (createFirstBoard).
+ */
+export async function seedDemoBoardIfNone(services: BoardMaking, creator: Principal): Promise<string | null> {
+  const id = await createFirstBoard(services, DEMO_INIT, creator)
+  if (id !== null) await fillDemoRoom(services, id, creator)
+  return id
+}
+
+const DEMO_INIT = { title: DEMO_TITLE, marking: 'TLP:AMBER', question: 'How does the Wagner mutiny change the threat to NATO’s eastern flank?' }
+
+async function fillDemoRoom(services: BoardMaking, id: string, creator: Principal): Promise<void> {
   const ctx: MutationContext = { by: creator.name, origin: serverOrigin('demo') }
   await services.rooms.withRoom(id, (room) => room.change((doc) => fillDemoBoard(doc, ctx)))
-  return id
 }
 
 function fillDemoBoard(doc: Y.Doc, ctx: MutationContext): void {

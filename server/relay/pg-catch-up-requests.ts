@@ -13,8 +13,8 @@
  * not one a commit); a listener acts only on a well-formed request for a board
  * loaded here, from another instance, and a board's catch-ups are coalesced
  * (one running, at most one more after it). Requests missed while the
- * listening connection was down are made up for by catching every loaded
- * board up once it listens again.
+ * listening connection was down, or not up yet, are made up for by catching
+ * every loaded board up each time it listens.
  */
 import { z } from 'zod'
 import { errorMessage } from '../../shared/error-message.ts'
@@ -54,8 +54,10 @@ export class PgCatchUpRequests {
     this.sending = new Throttle(REQUEST_INTERVAL_MS, () => this.send(), (error) => options.logger.error({ err: errorMessage(error) }, 'sending catch-up requests through PostgreSQL failed'))
     options.listener.hear(CATCH_UP_CHANNEL, {
       received: (payload) => this.received(payload),
-      listened: (afterGap) => {
-        if (afterGap) for (const boardId of [...options.loadedBoards()]) options.catchUp(boardId)
+      // Every listen, the first too: a first listen that needed retries may come after boards were loaded, and requests
+      // sent meanwhile were missed. With none loaded (the usual first listen) it costs nothing.
+      listened: () => {
+        for (const boardId of [...options.loadedBoards()]) options.catchUp(boardId)
       },
     })
   }

@@ -25,6 +25,7 @@ import type { Logger } from '../log.ts'
 import { PoolSockets, type SocketOption } from '../storage/pg-pool-sockets.ts'
 import { WITHOUT_ARRAY_TYPES } from '../storage/postgres.ts'
 import { DatabaseSilent } from '../storage/storage-errors.ts'
+import { DroppedNotifications } from './dropped-notifications.ts'
 import type { RoomExtension } from './room-extension.ts'
 
 const HEARTBEAT_MS = 5000
@@ -66,12 +67,13 @@ export class PgListener implements RoomExtension, PgNotifications {
   private readonly sockets = new PoolSockets(SILENT_AFTER_MS)
   private readonly logger: Logger
   private readonly channels = new Map<string, ChannelHandlers>()
+  private readonly dropped: DroppedNotifications
   private attached = false
   private listening = false
   private listenInFlight = false
   /** A heartbeat written and not answered yet. */
   private beating = false
-  /** Drops the connection once the heartbeat in flight has gone unanswered for SILENT_AFTER_MS. */
+  /** The watch of the heartbeat in flight (watchAnswer). */
   private unanswered: NodeJS.Timeout | undefined
   private listenedBefore = false
   private failures = 0
@@ -87,6 +89,7 @@ export class PgListener implements RoomExtension, PgNotifications {
 
   constructor(options: PgListenerOptions) {
     this.logger = options.logger
+    this.dropped = new DroppedNotifications(options.logger)
     const settings: postgres.Options<Record<string, never>> & SocketOption & NotifyOption = {
       max: 1,
       ...WITHOUT_ARRAY_TYPES,
@@ -153,23 +156,25 @@ export class PgListener implements RoomExtension, PgNotifications {
       })
       .catch((error: unknown) => {
         this.listenInFlight = false
-        this.failures++
-        this.logger.warn({ channels, failures: this.failures, err: errorMessage(error) }, 'could not listen to the other instances through PostgreSQL; trying again')
+        if (this.closed) return
         this.retry()
+        this.logger.warn({ channels, failures: this.failures, err: errorMessage(error) }, 'could not listen to the other instances through PostgreSQL; trying again')
       })
   }
 
-  /** The connection closed, and its LISTEN with it. */
+  /** The connection closed, and its LISTEN with it. A listen that failed closes its connection too: its catch tells that. */
   private lost(): void {
+    const wasListening = this.listening
     this.listening = false
     if (this.closed) return
-    this.failures++
-    this.logger.warn({ failures: this.failures }, 'the connection listening to the other instances through PostgreSQL closed; listening again')
     this.retry()
+    if (wasListening) this.logger.warn({ failures: this.failures }, 'the connection listening to the other instances through PostgreSQL closed; listening again')
   }
 
+  /** A failure counts once however many ways it is told (a failed listen's catch and its connection's close): one retry is scheduled. */
   private retry(): void {
     if (this.closed || this.retryTimer !== undefined) return
+    this.failures++
     const delay = Math.min(RETRY_FIRST_MS * 2 ** Math.max(0, this.failures - 1), RETRY_MAX_MS)
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined
@@ -193,11 +198,7 @@ export class PgListener implements RoomExtension, PgNotifications {
     this.beating = true
     // The sockets' own silence deadline is not enough: Node counts writes as activity, and the notifications an instance
     // cut off Redis sends (catch-up requests, on this same connection) would keep resetting it for ever.
-    this.unanswered = setTimeout(() => {
-      this.logger.warn({ silentMs: SILENT_AFTER_MS }, 'the heartbeat of the connection listening to the other instances went unanswered; dropping it')
-      this.sockets.destroyAll(new DatabaseSilent(SILENT_AFTER_MS))
-    }, SILENT_AFTER_MS)
-    this.unanswered.unref()
+    this.watchAnswer()
     this.sql`select 1`
       .then(
         () => {
@@ -213,6 +214,23 @@ export class PgListener implements RoomExtension, PgNotifications {
     this.sendHeld()
   }
 
+  /**
+   * Drops the connection once the heartbeat in flight has gone unanswered for SILENT_AFTER_MS: unless it reads something
+   * first (an event loop stalled that long has the answer waiting in the kernel), and then watched again while the
+   * heartbeat is still unanswered.
+   */
+  private watchAnswer(): void {
+    const timer = setTimeout(() => {
+      void this.sockets.destroyAllUnlessRead(new DatabaseSilent(SILENT_AFTER_MS)).then((dropped) => {
+        if (dropped > 0) this.logger.warn({ silentMs: SILENT_AFTER_MS }, 'the heartbeat of the connection listening to the other instances went unanswered; dropping it')
+        // Still this heartbeat's watch (its answer clears it): what was read was something else, a notification.
+        else if (this.unanswered === timer && !this.closed) this.watchAnswer()
+      })
+    }, SILENT_AFTER_MS)
+    timer.unref()
+    this.unanswered = timer
+  }
+
   private sendHeld(): void {
     const held = [...this.held.values()]
     this.held.clear()
@@ -221,7 +239,12 @@ export class PgListener implements RoomExtension, PgNotifications {
 
   private received(channel: string, payload: string): void {
     const handlers = this.channels.get(channel)
-    if (handlers) this.contained(channel, 'a notification from another instance dropped', () => handlers.received(payload))
+    if (!handlers) return
+    try {
+      handlers.received(payload)
+    } catch (error) {
+      this.dropped.note(channel, error)
+    }
   }
 
   /** A channel's failure is its own: logged, never thrown into postgres.js or the listen. */

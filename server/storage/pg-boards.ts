@@ -1,4 +1,4 @@
-import { asc, eq, inArray, isNull, max } from 'drizzle-orm'
+import { asc, eq, inArray, isNull, max, sql } from 'drizzle-orm'
 import { boardChanges, boardCheckpoints, boardClientWriters, boards, boardUpdates } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
 import { insertAudited } from './pg-audited.ts'
@@ -16,18 +16,26 @@ export class PgBoardRecordStore implements BoardRecordStore {
     private readonly clock: Clock,
   ) {}
 
-  async create(board: NewBoard | SummarizedNewBoard, founding?: BoardFounding): Promise<void> {
+  async create(board: NewBoard | SummarizedNewBoard, founding?: BoardFounding): Promise<boolean> {
     if (!founding) {
       await this.db.insert(boards).values(board)
-      return
+      return true
     }
-    await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
+      if (founding.onlyIfNoBoards) {
+        // Read committed sees no board another transaction has yet to commit: this mode conflicts with itself and with
+        // every insert, so a second instance making the first board waits here for the first's commit, then sees it.
+        await tx.execute(sql`lock table ${boards} in share row exclusive mode`)
+        const [existing] = await tx.select({ id: boards.id }).from(boards).limit(1)
+        if (existing) return false
+      }
       await tx.insert(boards).values(board)
       if (founding.owner) await addMember(tx, founding.owner)
       await insertAudited(tx, founding.audited)
       const { update, origin, firstWrites } = founding.firstEntry
       const [row] = await tx.insert(boardUpdates).values({ boardId: board.id, update: Buffer.from(update), origin, createdAt: this.clock().toISOString() }).returning({ seq: boardUpdates.seq })
       for (const writes of firstWrites ?? []) await storeFirstWrites(tx, board.id, row!.seq, 0, writes)
+      return true
     })
   }
 

@@ -53,15 +53,7 @@ export class PoolSockets {
     Object.assign(socket, { host: settings.host[0], port: settings.port[0] })
     const silenceMs = this.silenceMs
     if (silenceMs !== undefined) {
-      socket.setTimeout(silenceMs, () => {
-        // Looked at again once the socket has been read: a deadline that passed while this thread was held up (a large
-        // board applied) runs before what the database answered meanwhile is read from the kernel.
-        const readBefore = socket.bytesRead
-        setImmediate(() => {
-          if (socket.destroyed || socket.bytesRead !== readBefore) return
-          socket.destroy(new DatabaseSilent(silenceMs))
-        })
-      })
+      socket.setTimeout(silenceMs, () => void destroyUnlessRead(socket, new DatabaseSilent(silenceMs)))
     }
     this.live.add(socket)
     socket.once('close', () => {
@@ -80,6 +72,12 @@ export class PoolSockets {
     for (const socket of this.live) socket.destroy(error)
   }
 
+  /** As destroyAll, for each socket that reads nothing before what the kernel holds for it is read (destroyUnlessRead); resolves with how many. */
+  async destroyAllUnlessRead(error: Error): Promise<number> {
+    const destroyed = await Promise.all([...this.live].map((socket) => destroyUnlessRead(socket, error)))
+    return destroyed.filter(Boolean).length
+  }
+
   /**
    * Ends `sql`, the pool whose sockets these are, letting its queries finish
    * for up to `timeoutSeconds`; ended too once none of its sockets is open.
@@ -94,4 +92,21 @@ export class PoolSockets {
     const noneLive = new Promise<void>((resolve) => (this.live.size === 0 ? resolve() : (this.noneLive = resolve)))
     await Promise.race([ending, noneLive])
   }
+}
+
+/**
+ * Destroys `socket` with `error` unless it reads something first: looked at
+ * again once what the kernel holds for it has been read, for a deadline that
+ * passed while this thread was held up (a large board applied) runs before
+ * what the database answered meanwhile is read.
+ */
+function destroyUnlessRead(socket: Socket, error: Error): Promise<boolean> {
+  const readBefore = socket.bytesRead
+  return new Promise((resolve) =>
+    setImmediate(() => {
+      if (socket.destroyed || socket.bytesRead !== readBefore) return resolve(false)
+      socket.destroy(error)
+      resolve(true)
+    }),
+  )
 }

@@ -36,16 +36,19 @@ export class SqliteBoardRecordStore implements BoardRecordStore {
     this.clientWriters = sqliteClientWriters(db)
   }
 
-  async create(board: NewBoard | SummarizedNewBoard, founding?: BoardFounding): Promise<void> {
+  async create(board: NewBoard | SummarizedNewBoard, founding?: BoardFounding): Promise<boolean> {
     // better-sqlite3 runs the transaction synchronously, and a failed statement (a full disk) throws out of it whole.
-    this.db.transaction((tx) => {
+    // It begins immediate (sqlite-db.ts): the file's write lock is held from the check for a board to the commit.
+    return this.db.transaction((tx) => {
+      if (founding?.onlyIfNoBoards && tx.select({ id: boards.id }).from(boards).limit(1).get()) return false
       tx.insert(boards).values(board).run()
-      if (!founding) return
+      if (!founding) return true
       if (founding.owner) addMember(tx, founding.owner)
       tx.insert(auditLog).values(auditColumns(founding.audited)).run()
       const { update, origin, firstWrites } = founding.firstEntry
       const row = tx.insert(boardUpdates).values({ boardId: board.id, update: Buffer.from(update.buffer, update.byteOffset, update.byteLength), origin, createdAt: this.clock().toISOString() }).run()
       for (const writes of firstWrites ?? []) this.clientWriters.store(board.id, Number(row.lastInsertRowid), 0, writes)
+      return true
     })
   }
 

@@ -43,11 +43,18 @@ export type BoardFounding = {
   audited: NewAuditRecord
   /** The document's first state, as the first row of its log (stamped with the store's clock, as an append's rows are), and who wrote its client ids (`firstWrites`: the server). */
   firstEntry: LogEntry
+  /**
+   * Made only when the database has no board at all (the demo board of a new
+   * install), checked in the transaction against every other instance making
+   * one at once, so that instances started together on a new database make it
+   * once between them.
+   */
+  onlyIfNoBoards?: boolean
 }
 
 export interface BoardRecordStore {
-  /** Adds the board's row; with `founding`, what the board is made with too, in one transaction. */
-  create(board: NewBoard | SummarizedNewBoard, founding?: BoardFounding): Promise<void>
+  /** Adds the board's row; with `founding`, what the board is made with too, in one transaction. False: nothing made (`onlyIfNoBoards`, and there was one). */
+  create(board: NewBoard | SummarizedNewBoard, founding?: BoardFounding): Promise<boolean>
   get(id: string): Promise<BoardRecord | undefined>
   /** Every board, or only those of `ids` that exist; oldest first. */
   list(ids?: readonly string[]): Promise<BoardRecord[]>
