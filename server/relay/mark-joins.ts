@@ -56,7 +56,7 @@ const WINDOW = 2 * (MAX_MARK_RUN + 1)
 const NOT_TEXT = '\uFFFC'
 
 /** Why the update joins runs of marks in a shared text into one past the bound, or null. */
-export function joinedMarkRun(doc: Y.Doc, decoded: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
+export function markRunsJoined(doc: Y.Doc, decoded: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
   const text = new AppliedText(decoded.ds)
   const found = deletionJoin(doc, decoded.ds, text) ?? landingJoin(doc, landings, text)
   return found ? `update makes ${LONG_RUN_NAME} in a shared text (${found})` : null

@@ -24,7 +24,7 @@ import { yardstickRecordChange } from './yardstick-record.ts'
 import { misplacedContinuation } from './straddling-items.ts'
 import { nonTextInText } from './text-content.ts'
 import { longMarkRun } from './mark-runs.ts'
-import { joinedMarkRun } from './mark-joins.ts'
+import { markRunsJoined } from './mark-joins.ts'
 import { overlongText } from './text-lengths.ts'
 import { scanUpdate, type UpdateCounts } from './inserted-values-scan.ts'
 import { errorMessage } from '../../shared/error-message.ts'
@@ -116,7 +116,7 @@ export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdi
   if (multiUnit) return refused(CLOSE.updateRejected, multiUnit)
   const notText = nonTextInText(doc, decoded, landings)
   if (notText) return refused(CLOSE.updateRejected, notText)
-  const longRun = longMarkRun(doc, landings) ?? joinedMarkRun(doc, decoded, landings)
+  const longRun = longMarkRun(doc, landings) ?? markRunsJoined(doc, decoded, landings)
   if (longRun) return refused(CLOSE.invalidText, longRun)
   const overlong = overlongText(doc, decoded, landings)
   if (overlong) return refused(CLOSE.updateRejected, overlong)

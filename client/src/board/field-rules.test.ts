@@ -37,5 +37,12 @@ describe('a shared text field’s rules', () => {
     // A paste of a long run is cut to 30 by the text rule; a letter typed after a long run stored before the rule is made.
     expect(typed('x', { from: 1, insert: `a${marks(500)}` }).text).toBe(`xa${marks(30)}`)
     expect(typed(`a${marks(40)}`, { from: 41, insert: ' ok' }).text).toBe(`a${marks(40)} ok`)
+    // Deleting the letter between two runs joins them: made up to 30 marks, not past (nor a selection reaching into both runs).
+    expect(typed(`a${marks(15)}b${marks(15)}`, { from: 16, to: 17, insert: '' }).text).toBe(`a${marks(30)}`)
+    expect(typed(`a${marks(20)}b${marks(20)}`, { from: 21, to: 22, insert: '' }).changes).toEqual([])
+    expect(typed(`a${marks(20)}bc${marks(20)}`, { from: 18, to: 24, insert: '' }).changes).toEqual([])
+    // Deleting beside one run, or marks within it, is made.
+    expect(typed(`a${marks(20)}b`, { from: 21, to: 22, insert: '' }).text).toBe(`a${marks(20)}`)
+    expect(typed(`a${marks(20)}b${marks(20)}`, { from: 5, to: 10, insert: '' }).text).toBe(`a${marks(15)}b${marks(20)}`)
   })
 })

@@ -11,7 +11,8 @@
  * the same positions, split the pair; the text was stored as "\uFFFD\uFFFD".
  *
  * A change that would give a character more than MAX_MARK_RUN combining marks,
- * with those beside it, is not made, as one past the field's length is not:
+ * with those beside it (typed, or joined by deleting what stood between two
+ * runs), is not made, as one past the field's length is not:
  * the relay refuses it and closes the page's connection.
  */
 import { EditorState, Transaction, type Extension, type Text, type TransactionSpec } from '@codemirror/state'
@@ -55,6 +56,8 @@ function makesLongMarkRun(doc: Text, { from, to, insert }: { from: number; to: n
   const reach = 2 * (MAX_MARK_RUN + 1)
   const before = markRunEnds(doc.sliceString(Math.max(0, from - reach), from)).trailing
   const after = markRunEnds(doc.sliceString(to, to + reach)).leading
+  // Deleting what stands between two runs joins them: the relay refuses that too (server/relay/mark-joins.ts).
+  if (insert === '') return before > 0 && after > 0 && before + after > MAX_MARK_RUN
   return joinedMarkRun(before, insert, after) > MAX_MARK_RUN
 }
 
