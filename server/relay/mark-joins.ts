@@ -20,27 +20,27 @@
  * grouped by the live character they land after, and each group's marks
  * counted with those around that character.
  *
- * Every walk stops at a character that is not a mark, once the run passes
- * the bound, or after MAX_JOIN_STEPS items that hold no live character (a
- * hostile client can leave many deleted items of alternating clients, which
- * Yjs never merges). Where a walk stops so the run on its side is unknown, it
- * is taken as too long: the update is refused only where marks lie on the
- * other side of the join too. A stretch's own deleted items are read once,
- * so a frame of 100,000 deleted ranges costs its ranges times at most those
- * steps.
+ * Every walk stops at a character that is not a mark or once the run passes
+ * the bound; the items holding no live character the walks of one update step
+ * over (a hostile client can leave many deleted items of alternating clients,
+ * which Yjs never merges) share a budget, MAX_SKIPPED_PER_UPDATE of mark-runs.ts: a
+ * budget for each walk alone let a frame of 19 bytes, deleting 1,368 letters
+ * each behind 257 deleted items, walk each stretch again from each letter
+ * (80 to 360 ms of the relay's thread), and a walk of 256 refused an honest
+ * deletion beside a deleted paragraph. A stretch is walked once: a letter
+ * the update deletes inside a stretch already walked joins nothing more.
+ * Where the budget runs out so the run on a side is unknown, it is taken as
+ * too long: the update is refused only where marks lie on the other side of
+ * the join too.
  */
 import * as Y from 'yjs'
 import { hasLongMarkRun, LONG_RUN_NAME, markRunEnds, MAX_MARK_RUN } from '../../shared/text-hygiene.ts'
 import { isHeldWhole } from './held-already.ts'
 import { heldItem, idKey, itemFinder, type Landing } from './item-landing.ts'
+import { MAX_SKIPPED_PER_UPDATE } from './mark-runs.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
-/** Items without a live character one walk steps over before the run on that side is taken as unknown. */
-const MAX_JOIN_STEPS = 256
-
-/** Items a deleted stretch may hold that were deleted before, past which what follows it is unknown. */
-const MAX_STRETCH_STEPS = 10_000
 
 /** A run whose length a walk could not read. */
 const UNKNOWN = Number.POSITIVE_INFINITY
@@ -72,6 +72,7 @@ function deletionJoin(doc: Y.Doc, ds: DecodedUpdate['ds'], text: AppliedText): s
         const item = Y.getItem(doc.store, Y.createID(client, at)) as Y.Item | Y.GC
         at = item.id.clock + item.length
         if (!(item instanceof Y.Item) || !inSequence(item) || item.deleted) continue
+        if (text.walkedThrough(item)) continue
         const offset = Math.max(clock, item.id.clock) - item.id.clock
         const before = text.stretchStart(item, offset)
         if (before === null || before === 0) continue
@@ -108,7 +109,8 @@ function landingJoin(doc: Y.Doc, landings: readonly { item: Y.Item; landing: Lan
     group.items += 1
     if (onlyMarks) group.marksOnly += leading
     else Object.assign(group, { mixed: true, lead: Math.max(group.lead, leading), trail: Math.max(group.trail, trailing) })
-    if (longestRun(group) > MAX_MARK_RUN) return `${group.items} inserted items at one place`
+    // One item alone is judged with the marks around it by mark-runs.ts, whose walk reads as far.
+    if (group.items > 1 && longestRun(group) > MAX_MARK_RUN) return `${group.items} inserted items at one place`
   }
   return null
 }
@@ -142,7 +144,7 @@ function landingPlace(
   const rightHeld = rightOrigin === null ? null : heldItem(doc, rightOrigin)
   const afterRight = rightHeld === null ? 0 : text.marksFrom(rightHeld, rightOrigin!.clock - rightHeld.id.clock)
   let at = origin
-  for (let step = 0; at !== null && step < MAX_JOIN_STEPS; step++) {
+  while (at !== null && text.step()) {
     const held = heldItem(doc, at)
     if (held !== null) {
       const live = text.liveAtOrBefore(held, at.clock - held.id.clock)
@@ -191,7 +193,21 @@ type Position = { item: Y.Item; offset: number }
  * the ranges the update deletes are found by binary search.
  */
 class AppliedText {
+  private stepsLeft = MAX_SKIPPED_PER_UPDATE
+  /** Items a stretch's walk passed whole: the update deletes all of them it held live. */
+  private readonly walked = new Set<Y.Item>()
+
   constructor(private readonly ds: DecodedUpdate['ds']) {}
+
+  /** Whether a walk may step over one more item without a live character (the update's budget). */
+  step(): boolean {
+    return this.stepsLeft-- > 0
+  }
+
+  /** Whether `item` lies inside a stretch already walked, from where the update deletes in it on. */
+  walkedThrough(item: Y.Item): boolean {
+    return this.walked.has(item)
+  }
 
   /** The characters of `item` from offset `from` to `to` the update leaves. */
   liveText(item: Y.Item, from: number, to: number): string {
@@ -214,9 +230,9 @@ class AppliedText {
   stretchStart(item: Y.Item, offset: number): number | null {
     let at: Y.Item | null = item
     let end = offset
-    for (let step = 0; at !== null; step++) {
+    while (at !== null) {
       if (!at.deleted && charactersOf(at) !== '' && end > 0) return this.deletes(at, end - 1) ? null : this.marksBefore(at, end)
-      if (step >= MAX_JOIN_STEPS) return UNKNOWN
+      if (!this.step()) return UNKNOWN
       at = previousItem(at)
       end = at === null ? 0 : at.length
     }
@@ -226,11 +242,10 @@ class AppliedText {
   /**
    * The stretch the update deletes from `offset` of `item` on: whether it
    * removes anything but marks, and the first live character after it (null
-   * at the text's end, unknown past MAX_STRETCH_STEPS items deleted before).
+   * at the text's end, unknown once the update's budget of steps is spent).
    */
   stretchFrom(item: Y.Item, offset: number): { removesNonMark: boolean; end: Position | null | 'unknown' } {
     let removesNonMark = false
-    let earlier = 0
     let at: Y.Item | null = item
     let from = offset
     while (at !== null) {
@@ -239,9 +254,10 @@ class AppliedText {
         const live = this.firstLive(at, from)
         removesNonMark ||= !markRunEnds(this.deletedText(at, from, live)).onlyMarks
         if (live < at.length) return { removesNonMark, end: { item: at, offset: live } }
-      } else if (++earlier > MAX_STRETCH_STEPS) {
+      } else if (!this.step()) {
         return { removesNonMark, end: 'unknown' }
       }
+      this.walked.add(at)
       at = nextItem(at)
       from = 0
     }
@@ -252,23 +268,23 @@ class AppliedText {
   liveAtOrBefore(item: Y.Item, offset: number): Position | null | 'unknown' {
     let at: Y.Item | null = item
     let end = offset + 1
-    for (let step = 0; at !== null; step++) {
+    while (at !== null) {
       const last = this.lastLive(at, end)
       if (last >= 0) return { item: at, offset: last }
-      if (step >= MAX_JOIN_STEPS) return 'unknown'
+      if (!this.step()) return 'unknown'
       at = previousItem(at)
       end = at === null ? 0 : at.length
     }
     return null
   }
 
-  /** The marks that end just before `offset` of `item`, walking left (UNKNOWN where the walk stops first). */
+  /** The marks that end just before `offset` of `item`, walking left (UNKNOWN where the budget runs out first). */
   marksBefore(item: Y.Item, offset: number): number {
     let count = 0
     let at: Y.Item | null = item
     let end = offset
-    for (let step = 0; at !== null && count <= MAX_MARK_RUN; step++) {
-      if (step >= MAX_JOIN_STEPS) return UNKNOWN
+    while (at !== null && count <= MAX_MARK_RUN) {
+      if (!this.step()) return UNKNOWN
       const last = this.lastLive(at, end)
       if (last >= 0) {
         const start = Math.max(this.pieceStart(at, last), last + 1 - WINDOW)
@@ -284,13 +300,13 @@ class AppliedText {
     return count
   }
 
-  /** The marks that start at `offset` of `item`, walking right (UNKNOWN where the walk stops first). */
+  /** The marks that start at `offset` of `item`, walking right (UNKNOWN where the budget runs out first). */
   marksFrom(item: Y.Item, offset: number): number {
     let count = 0
     let at: Y.Item | null = item
     let start = offset
-    for (let step = 0; at !== null && count <= MAX_MARK_RUN; step++) {
-      if (step >= MAX_JOIN_STEPS) return UNKNOWN
+    while (at !== null && count <= MAX_MARK_RUN) {
+      if (!this.step()) return UNKNOWN
       const first = at.deleted || charactersOf(at) === '' ? at.length : this.firstLive(at, start)
       if (first < at.length) {
         const end = Math.min(this.pieceEnd(at, first), first + WINDOW)
