@@ -221,11 +221,11 @@ export class PgListener implements RoomExtension, PgNotifications {
    */
   private watchAnswer(): void {
     const timer = setTimeout(() => {
-      void this.sockets.destroyAllUnlessRead(new DatabaseSilent(SILENT_AFTER_MS)).then((dropped) => {
+      this.sockets.destroyAllUnlessRead(new DatabaseSilent(SILENT_AFTER_MS)).then((dropped) => {
         if (dropped > 0) this.logger.warn({ silentMs: SILENT_AFTER_MS }, 'the heartbeat of the connection listening to the other instances went unanswered; dropping it')
         // Still this heartbeat's watch (its answer clears it): what was read was something else, a notification.
         else if (this.unanswered === timer && !this.closed) this.watchAnswer()
-      })
+      }).catch((cause: unknown) => this.logger.error({ err: cause }, 'watching the listening connection\'s heartbeat failed'))
     }, SILENT_AFTER_MS)
     timer.unref()
     this.unanswered = timer

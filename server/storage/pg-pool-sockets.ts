@@ -53,7 +53,11 @@ export class PoolSockets {
     Object.assign(socket, { host: settings.host[0], port: settings.port[0] })
     const silenceMs = this.silenceMs
     if (silenceMs !== undefined) {
-      socket.setTimeout(silenceMs, () => void destroyUnlessRead(socket, new DatabaseSilent(silenceMs)))
+      socket.setTimeout(silenceMs, () => {
+        const silent = new DatabaseSilent(silenceMs)
+        // Where telling whether it read fails, the silence alone decides, as before the check.
+        destroyUnlessRead(socket, silent).catch(() => socket.destroy(silent))
+      })
     }
     this.live.add(socket)
     socket.once('close', () => {
