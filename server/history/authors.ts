@@ -12,6 +12,7 @@ const SERVER_CHANGES: Record<string, string> = {
   'schema-migration': 'Assay (document upgrade)',
   'text-cleanup': 'Assay (text cleanup)',
   'text-fields': 'Assay (editable text fields)',
+  'entry-keys': 'Assay (hidden fields removed)',
   demo: 'Assay (demo board)',
 }
 

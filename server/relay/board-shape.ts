@@ -79,8 +79,7 @@ import {
   SCHEMA_VERSION,
   type Collection,
 } from '../../shared/board-doc.ts'
-import { DOCUMENT_FIXED_FIELDS } from '../../shared/board-mutations.ts'
-import { ENTITY_SCHEMAS } from '../../shared/board-model.ts'
+import { ENTRY_KEYS } from '../../shared/entry-keys.ts'
 import { markingMisspelling } from '../../shared/marking.ts'
 import { isKeptValue, keepableFields } from './entry-fields.ts'
 import { isHeldWhole } from './held-already.ts'
@@ -92,10 +91,6 @@ const COLLECTION_NAMES: ReadonlySet<string> = new Set(COLLECTIONS)
 const TEXT_FIELDS: ReadonlySet<string> = new Set(ASSESSMENT_TEXT_FIELDS)
 const KEPT_FIELDS: ReadonlyMap<Collection, ReadonlySet<string>> = new Map(COLLECTIONS.map((name) => [name, new Set(keepableFields(name))]))
 const ROOTS: ReadonlySet<string> = new Set(LAYOUT_ROOTS)
-/** The keys an entry of each collection may hold: its schema's fields and, for a document, its body, which the model leaves out (board-convert.ts). */
-const ENTRY_KEYS: ReadonlyMap<Collection, ReadonlySet<string>> = new Map(
-  COLLECTIONS.map((name) => [name, new Set([...Object.keys(ENTITY_SCHEMAS[name].shape), ...(name === 'documents' ? DOCUMENT_FIXED_FIELDS : [])])]),
-)
 const META_STRINGS: ReadonlySet<string> = new Set(META_STRING_KEYS)
 
 /** Why an update holding a subdocument is refused. */
