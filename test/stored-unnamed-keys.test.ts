@@ -7,7 +7,9 @@
  * is no longer refused (4422): the undo set the card's every key again, the
  * unnamed one too. Nor is one whose undo step was recorded before the server
  * removed them (a page open across the upgrade): the browser's undo
- * (shared/board-undo.ts) brings the card back without them.
+ * (shared/board-undo.ts) brings the card back without them. Two instances
+ * on PostgreSQL and Redis loading the board at once both delete them: the
+ * same deletion, stored twice, one session of the server's in the history.
  */
 import * as Y from 'yjs'
 import WebSocket from 'ws'
@@ -19,10 +21,15 @@ import { boardUndoManager } from '../shared/board-undo.ts'
 import { LOAD_ORIGIN, localOrigin } from '../shared/change-origin.ts'
 import type { BoardHistory } from '../shared/history-model.ts'
 import { apiClient } from './helpers/api.ts'
+import { instancesAfterEach } from './helpers/instances.ts'
+import { LoadGate } from './helpers/load-gate.ts'
+import { describeUnless, missingServices } from './helpers/services.ts'
 import { storedBoard, storeChange, withStoredDoc } from './helpers/stored-board.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { closeCodes, clientsDestroyedAfterEach } from './helpers/yjs-client.ts'
+
+const missing = await missingServices('postgres', 'redis')
 
 const JUNK = 'A'.repeat(200_000)
 const UNNAMED = ['zz', 'colour', 'hidden']
@@ -142,5 +149,52 @@ describe('a board stored with keys an entry’s schema does not name', () => {
     expect(cardTitle(reader.doc, card)).toBe('A build-up is under way')
     expect([unnamedKeysIn(doc), unnamedKeysIn(reader.doc), await withStoredDoc(running, boardId, unnamedKeysIn)]).toEqual([[], [], []])
     expect(codes).toEqual([])
+  })
+})
+
+describeUnless(missing)('two instances loading such a board at once', () => {
+  const { start, connect: connectTo } = instancesAfterEach()
+
+  it('both delete the same keys: gone everywhere, one session of the server’s in the history, and an undone deletion accepted on either', async () => {
+    const loads = new LoadGate('after-read')
+    const one = await start({ env: { ROOM_IDLE_MS: '0' } })
+    const two = await start({ database: one.database, wrapStorage: loads.wrap, env: { ROOM_IDLE_MS: '0' } })
+    const api = apiClient(one.url)
+    const boardId = await api.createBoard('Loaded twice')
+    const card = (await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'A build-up is under way', kind: 'key-judgment' })).body.id
+    await waitFor(() => !one.services.rooms.loadedRooms.has(boardId), 'the new board’s room unloaded')
+    await storeChange(one, boardId, 'ws:before-the-rule', (doc) => {
+      entity(doc, 'assessments', card)!.set('zz', JUNK)
+      entity(doc, 'assessments', card)!.set('colour', 'red')
+    })
+
+    // Two reads the board as stored, keys and all, and waits; meanwhile one loads it and deletes them.
+    loads.hold()
+    const onTwo = connectTo(two, boardId)
+    await waitFor(() => loads.waiting > 0, 'two’s load to have read the board')
+    const onOne = connectTo(one, boardId)
+    const codes = [closeCodes(onOne), closeCodes(onTwo)]
+    await onOne.synced()
+    await one.services.rooms.loadedRooms.get(boardId)!.whenSaved()
+    loads.release()
+    await onTwo.synced()
+    const roomTwo = two.services.rooms.loadedRooms.get(boardId)!
+    await roomTwo.whenSaved()
+
+    for (const doc of [onOne.doc, onTwo.doc, roomTwo.doc]) expect(unnamedKeysIn(doc)).toEqual([])
+    expect(await withStoredDoc(one, boardId, unnamedKeysIn)).toEqual([])
+    const history = (await api.get<BoardHistory>(`/api/boards/${boardId}/history`)).body
+    const sessions = history.sessions.filter((session) => session.by.name === SERVER_NAME)
+    expect(sessions).toHaveLength(1)
+    expect(sessions[0]!.edits).toBeLessThanOrEqual(2)
+
+    const origin = localOrigin()
+    const undo = boardUndoManager(onTwo.doc, origin)
+    deleteAssessment(onTwo.doc, card, { origin })
+    await waitFor(() => cardTitle(onOne.doc, card) === undefined, 'the deletion at one')
+    undo.undo()
+    await waitFor(() => cardTitle(onOne.doc, card) === 'A build-up is under way', 'the card back at one')
+    await waitFor(async () => (await storedBoard(one, boardId)).assessments.some((stored) => stored.id === card), 'the card back in storage')
+    expect(codes).toEqual([[], []])
   })
 })
