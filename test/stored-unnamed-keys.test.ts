@@ -74,6 +74,19 @@ async function boardStoredWithUnnamedKeys(logSink?: (line: string) => void) {
 
 const cardTitle = (doc: Y.Doc, card: string) => entity(doc, 'assessments', card)?.get('title')?.toString()
 
+const cardStored = async (running: TestServer, boardId: string, card: string) => (await storedBoard(running, boardId)).assessments.some((stored) => stored.id === card)
+
+/** An analyst at `doc` deletes the card and undoes it with the browser's undo: the card comes back at `witness` and in storage. */
+async function deleteAndUndo(doc: Y.Doc, witness: Y.Doc, card: string, running: TestServer, boardId: string): Promise<void> {
+  const origin = localOrigin()
+  const undo = boardUndoManager(doc, origin)
+  deleteAssessment(doc, card, { origin })
+  await waitFor(() => cardTitle(witness, card) === undefined, 'the deletion at the witness')
+  undo.undo()
+  await waitFor(() => cardTitle(witness, card) === 'A build-up is under way', 'the card back at the witness')
+  await waitFor(() => cardStored(running, boardId, card), 'the card back in storage')
+}
+
 describe('a board stored with keys an entry’s schema does not name', () => {
   it('loads without them for every client and in storage, the server’s change shown in its history, made once; deleting a card and undoing it is accepted', async () => {
     const lines: string[] = []
@@ -99,13 +112,7 @@ describe('a board stored with keys an entry’s schema does not name', () => {
     expect(history.sessions.filter((session) => session.by.name === SERVER_NAME)).toMatchObject([{ by: { userId: null }, edits: 1 }])
 
     // The analyst's undo of a deletion sets the card's keys again: only those its schema names are left to set.
-    const origin = localOrigin()
-    const undo = boardUndoManager(ana.doc, origin)
-    deleteAssessment(ana.doc, card, { origin })
-    await waitFor(() => cardTitle(bo.doc, card) === undefined, 'the deletion at the other client')
-    undo.undo()
-    await waitFor(() => cardTitle(bo.doc, card) === 'A build-up is under way', 'the card back at the other client')
-    await waitFor(async () => (await storedBoard(running, boardId)).assessments.some((stored) => stored.id === card), 'the card back in storage')
+    await deleteAndUndo(ana.doc, bo.doc, card, running, boardId)
     expect(codes).toEqual([[], []])
     expect(unnamedKeysIn(bo.doc)).toEqual([])
 
@@ -139,11 +146,11 @@ describe('a board stored with keys an entry’s schema does not name', () => {
     const codes: number[] = []
     provider.on('connection-close', (event) => codes.push(event?.code ?? 0))
     await waitFor(() => provider.synced, 'the page to sync')
-    await waitFor(async () => !(await storedBoard(running, boardId)).assessments.some((stored) => stored.id === card), 'the deletion stored')
+    await waitFor(async () => !(await cardStored(running, boardId, card)), 'the deletion stored')
 
     undo.undo()
     expect(cardTitle(doc, card)).toBe('A build-up is under way')
-    await waitFor(async () => (await storedBoard(running, boardId)).assessments.some((stored) => stored.id === card), 'the card back in storage')
+    await waitFor(() => cardStored(running, boardId, card), 'the card back in storage')
     const reader = connect(running.wsUrl, boardId)
     await reader.synced()
     expect(cardTitle(reader.doc, card)).toBe('A build-up is under way')
@@ -188,13 +195,7 @@ describeUnless(missing)('two instances loading such a board at once', () => {
     expect(sessions).toHaveLength(1)
     expect(sessions[0]!.edits).toBeLessThanOrEqual(2)
 
-    const origin = localOrigin()
-    const undo = boardUndoManager(onTwo.doc, origin)
-    deleteAssessment(onTwo.doc, card, { origin })
-    await waitFor(() => cardTitle(onOne.doc, card) === undefined, 'the deletion at one')
-    undo.undo()
-    await waitFor(() => cardTitle(onOne.doc, card) === 'A build-up is under way', 'the card back at one')
-    await waitFor(async () => (await storedBoard(one, boardId)).assessments.some((stored) => stored.id === card), 'the card back in storage')
+    await deleteAndUndo(onTwo.doc, onOne.doc, card, one, boardId)
     expect(codes).toEqual([[], []])
   })
 })
