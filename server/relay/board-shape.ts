@@ -27,13 +27,15 @@
  * - no other field of an entry holds a shared type: the model has none but
  *   an assessment's title and judgment;
  * - an entry holds only the keys its schema names (ENTITY_SCHEMAS, and a
- *   document's text and hash: ENTRY_KEYS). Every reader leaves any other out,
+ *   document's text and hash: shared/entry-keys.ts). Every reader leaves any other out,
  *   so a stock client's 2 MB string under `zz` on a card was held by every
  *   member's document and sent to each at every load of the board, with no
  *   page or read showing it to anyone who could delete it: two accounts
  *   could fill BOARD_MAX_BYTES with it. A key a board stored before holds
- *   may still be deleted (a deletion lands nothing; an owner's restore of a
- *   snapshot deletes every such key). During a rolling upgrade, a page of a
+ *   is deleted by the server as it loads the board
+ *   (shared/unnamed-entry-keys.ts), and may be deleted by anyone (a deletion
+ *   lands nothing); the browser's undo never sets one again
+ *   (shared/board-undo.ts). During a rolling upgrade, a page of a
  *   release whose schema
  *   names a new field, connected to an instance of an older one, is closed
  *   4422 when it sets that field, as it is for a new root or setting and for
