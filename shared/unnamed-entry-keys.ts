@@ -10,6 +10,10 @@
  * once delete the very same items: the second deletion changes nothing on a
  * board that took the first (it is stored all the same, a second row of the
  * same author, in the same history session).
+ *
+ * A key this release's schemas do not name may be a field a later release
+ * added: such a release raises SCHEMA_VERSION (board-doc.ts), so that this one
+ * refuses the boards it loaded instead of deleting their new fields.
  */
 import * as Y from 'yjs'
 import { collection, COLLECTIONS } from './board-doc.ts'
