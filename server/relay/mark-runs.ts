@@ -37,10 +37,11 @@ import { heldItem, itemFinder, type Landing } from './item-landing.ts'
  * item of its own (typing forwards and deleting, Yjs merges into one). So
  * every walk steps over all of them, each stretch of the room's document
  * once an update (the walks of one update share what they found), up to
- * this many in all: 0.2 to 0.5 ms (BENCHMARKS.md), a bound on each update
- * whatever it holds; the steps taken are charged to the sender as bytes
- * (check-cost.ts, STEPS_PER_BYTE), so frame after frame of them is not free. Past it the run is taken to be past the bound, which
- * refuses an item only where its own marks face the stretch not read (a
+ * this many in all: 0.2 to 0.5 ms (BENCHMARKS.md; the join check's walks,
+ * mark-joins.ts, as many again, dearer a step), a bound on each update
+ * whatever it holds. The steps taken are charged to the sender as bytes
+ * (walk-cost.ts), so frame after frame of them is paid for. Past it the run
+ * is taken to be past the bound, which refuses an item only where its own marks face the stretch not read (a
  * side no mark of the item faces is not walked at all); an honest edit
  * meets that only typing a mark beside more deleted characters than this,
  * side by side with no character left between them.
@@ -52,7 +53,7 @@ const UNREAD = MAX_MARK_RUN + 1
 
 type Step = { item: Y.Item; held: boolean }
 
-/** The items an update's walks stepped over, added up as they go: their sender pays for them (check-cost.ts, walkCostInBytes). */
+/** The items an update's walks stepped over, added up as they go: their sender pays for them (walk-cost.ts, walkCostInBytes). */
 export type WalkedSteps = { steps: number }
 
 /** Why the update makes a run of more than MAX_MARK_RUN marks in a shared text, or null; the items its walks stepped over are added to `walked`. */

@@ -375,7 +375,7 @@ export class UpdateIntake {
    * to be applied: a refused update costs its sender what it cost to check
    * against their hour of written bytes, so that sending it again and again,
    * over new sockets too, ends; then its splits and the steps its walks along
-   * runs of marks took (check-cost.ts) are paid for from what they may send a
+   * runs of marks took (walk-cost.ts) are paid for from what they may send a
    * second. What cannot be paid for, or is refused, closes the
    * connection and drops what it held.
    */

@@ -18,7 +18,7 @@ import { forwardReference } from './forward-references.ts'
 import { itemLandings } from './item-landing.ts'
 import { multiUnitMapValue } from './map-values.ts'
 import { splitCostInBytes } from './split-cost.ts'
-import { walkCostInBytes } from './check-cost.ts'
+import { walkCostInBytes } from './walk-cost.ts'
 import { stampedFieldChange } from './stamped-fields.ts'
 import { yardstickChange } from './yardstick-rule.ts'
 import { yardstickRecordChange } from './yardstick-record.ts'
@@ -35,7 +35,7 @@ export type UpdateRefusal = { event: CloseEvent; reason: string }
 /**
  * Why an update is refused, or, when it is not, what its splits cost in bytes
  * (split-cost.ts) and what the walks along its texts' runs of marks cost
- * (check-cost.ts, walkCostInBytes), to be counted against its sender, whether it adds
+ * (walk-cost.ts, walkCostInBytes), to be counted against its sender, whether it adds
  * content (inserts anything: only deletions do not), which a full board
  * refuses, and for each client whose structs it lists, the clock after the last.
  */
