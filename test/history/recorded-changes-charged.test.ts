@@ -10,9 +10,9 @@
  * stock client, with a compaction after each frame: the member is closed
  * 4429 once their recorded changes pass the hour's bytes, and their HTTP
  * changes get 429 `written_too_much`; a colleague typing meanwhile is never
- * refused. Without the charge every frame is taken.
+ * refused. Without the charge every frame is taken. On SQLite and PostgreSQL.
  */
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import type * as Y from 'yjs'
 import { assessmentText } from '../../shared/board-doc.ts'
 import { CLOSE } from '../../shared/protocol.ts'
@@ -21,8 +21,11 @@ import { recordedBytes } from '../../server/storage/change-batches.ts'
 import { addAccount, addMember, addToken } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
 import { useOwnedBoard } from '../helpers/owned-board.ts'
+import { describeEachDialect, missingServices } from '../helpers/services.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { closeCodes } from '../helpers/yjs-client.ts'
+
+const postgresMissing = await missingServices('postgres')
 
 const WRITTEN_PER_HOUR = 256 * 1024
 /** The colleagues' cards, each a judgment a recorded change holds whole (with a letter more too), three bytes a character. */
@@ -31,8 +34,8 @@ const JUDGMENT = '語'.repeat(WHOLE_TEXT_CHARS - 1)
 /** Frames the member may try: uncharged, all of them are taken (some 54 KB of updates, 6 MB recorded). */
 const FRAMES = 60
 
-describe('recorded changes charged to their author', () => {
-  const given = useOwnedBoard({ owner: 'Erin Editor', board: 'Recorded changes', env: { WRITTEN_BYTES_PER_HOUR_PER_PERSON: String(WRITTEN_PER_HOUR) } })
+describeEachDialect(postgresMissing, 'recorded changes charged to their author on %s', (dialect) => {
+  const given = useOwnedBoard({ owner: 'Erin Editor', board: 'Recorded changes', env: { WRITTEN_BYTES_PER_HOUR_PER_PERSON: String(WRITTEN_PER_HOUR) }, dialect })
 
   /** The judgment as the room holds it. */
   const held = async (card: string) => (await given.server.services.rooms.withRoom(given.boardId, (room) => assessmentText(room.doc, card, 'judgment').toString()))!
