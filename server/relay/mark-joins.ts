@@ -37,7 +37,7 @@ import * as Y from 'yjs'
 import { hasLongMarkRun, LONG_RUN_NAME, markRunEnds, MAX_MARK_RUN } from '../../shared/text-hygiene.ts'
 import { isHeldWhole } from './held-already.ts'
 import { heldItem, idKey, itemFinder, type Landing } from './item-landing.ts'
-import { MAX_SKIPPED_PER_UPDATE } from './mark-runs.ts'
+import { MAX_SKIPPED_PER_UPDATE, type WalkedSteps } from './mark-runs.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
@@ -55,11 +55,15 @@ const WINDOW = 2 * (MAX_MARK_RUN + 1)
 /** What stands for a character that is not text (an embed, a nested type): it carries no mark. */
 const NOT_TEXT = '\uFFFC'
 
-/** Why the update joins runs of marks in a shared text into one past the bound, or null. */
-export function markRunsJoined(doc: Y.Doc, decoded: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
+/** Why the update joins runs of marks in a shared text into one past the bound, or null; the items its walks stepped over are added to `walked`. */
+export function markRunsJoined(doc: Y.Doc, decoded: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[], walked: WalkedSteps): string | null {
   const text = new AppliedText(decoded.ds)
-  const found = deletionJoin(doc, decoded.ds, text) ?? landingJoin(doc, landings, text)
-  return found ? `update makes ${LONG_RUN_NAME} in a shared text (${found})` : null
+  try {
+    const found = deletionJoin(doc, decoded.ds, text) ?? landingJoin(doc, landings, text)
+    return found ? `update makes ${LONG_RUN_NAME} in a shared text (${found})` : null
+  } finally {
+    walked.steps += text.stepsTaken()
+  }
 }
 
 /** A run the update's deletions join past the bound, described, or null. */
@@ -202,6 +206,11 @@ class AppliedText {
   /** Whether a walk may step over one more item without a live character (the update's budget). */
   step(): boolean {
     return this.stepsLeft-- > 0
+  }
+
+  /** The steps the walks took, at most the budget (a refused step takes none). */
+  stepsTaken(): number {
+    return MAX_SKIPPED_PER_UPDATE - Math.max(0, this.stepsLeft)
   }
 
   /** Whether `item` lies inside a stretch already walked, from where the update deletes in it on. */

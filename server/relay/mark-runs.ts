@@ -37,9 +37,11 @@ import { heldItem, itemFinder, type Landing } from './item-landing.ts'
  * item of its own (typing forwards and deleting, Yjs merges into one). So
  * every walk steps over all of them, each stretch of the room's document
  * once an update (the walks of one update share what they found), up to
- * this many in all: 0.2 to 0.5 ms (BENCHMARKS.md), a bound on each update
- * whatever it holds. Past it the run is taken to be past the bound, which
- * refuses an item only where its own marks face the stretch not read (a
+ * this many in all: 0.2 to 0.5 ms (BENCHMARKS.md; the join check's walks,
+ * mark-joins.ts, as many again, dearer a step), a bound on each update
+ * whatever it holds. The steps taken are charged to the sender as bytes
+ * (walk-cost.ts), so frame after frame of them is paid for. Past it the run
+ * is taken to be past the bound, which refuses an item only where its own marks face the stretch not read (a
  * side no mark of the item faces is not walked at all); an honest edit
  * meets that only typing a mark beside more deleted characters than this,
  * side by side with no character left between them.
@@ -51,8 +53,20 @@ const UNREAD = MAX_MARK_RUN + 1
 
 type Step = { item: Y.Item; held: boolean }
 
-/** Why the update makes a run of more than MAX_MARK_RUN marks in a shared text, or null. */
-export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
+/** The items an update's walks stepped over, added up as they go: their sender pays for them (walk-cost.ts, walkCostInBytes). */
+export type WalkedSteps = { steps: number }
+
+/** Why the update makes a run of more than MAX_MARK_RUN marks in a shared text, or null; the items its walks stepped over are added to `walked`. */
+export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landing: Landing }[], walked: WalkedSteps): string | null {
+  const steps = { skipped: 0 }
+  try {
+    return runPastBound(doc, landings, steps)
+  } finally {
+    walked.steps += steps.skipped
+  }
+}
+
+function runPastBound(doc: Y.Doc, landings: readonly { item: Y.Item; landing: Landing }[], steps: { skipped: number }): string | null {
   const inUpdate = itemFinder(landings.map(({ item }) => item))
   const sentOrHeld = (id: Y.ID): Step | null => {
     const held = heldItem(doc, id)
@@ -61,7 +75,6 @@ export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landi
     return sent ? { item: sent, held: false } : null
   }
 
-  let skipped = 0
   /** For each deleted item of the room's document a walk stepped onto, walking left or right: the first item past its stretch, null at the text's end, undefined where the steps ran out. */
   const pastStretch = { left: new Map<Y.Item, Y.Item | null | undefined>(), right: new Map<Y.Item, Y.Item | null | undefined>() }
   const beside = (item: Y.Item, leftward: boolean): Y.Item | null => {
@@ -72,8 +85,8 @@ export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landi
   const goOn = ({ item, held }: Step, leftward: boolean): Step | null | undefined => {
     if (!held) {
       if (textOf(item) === '') {
-        if (skipped === MAX_SKIPPED_PER_UPDATE) return undefined
-        skipped++
+        if (steps.skipped === MAX_SKIPPED_PER_UPDATE) return undefined
+        steps.skipped++
       }
       const id = leftward ? item.origin : item.rightOrigin
       return id === null ? null : sentOrHeld(id)
@@ -83,8 +96,8 @@ export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landi
     if (first === null || !first.deleted) return first && { item: first, held }
     if (!known.has(first)) {
       let at: Y.Item | null = first
-      while (at !== null && at.deleted && skipped < MAX_SKIPPED_PER_UPDATE) {
-        skipped++
+      while (at !== null && at.deleted && steps.skipped < MAX_SKIPPED_PER_UPDATE) {
+        steps.skipped++
         at = beside(at, leftward)
       }
       known.set(first, at !== null && at.deleted ? undefined : at)

@@ -18,12 +18,13 @@ import { forwardReference } from './forward-references.ts'
 import { itemLandings } from './item-landing.ts'
 import { multiUnitMapValue } from './map-values.ts'
 import { splitCostInBytes } from './split-cost.ts'
+import { walkCostInBytes } from './walk-cost.ts'
 import { stampedFieldChange } from './stamped-fields.ts'
 import { yardstickChange } from './yardstick-rule.ts'
 import { yardstickRecordChange } from './yardstick-record.ts'
 import { misplacedContinuation } from './straddling-items.ts'
 import { nonTextInText } from './text-content.ts'
-import { longMarkRun } from './mark-runs.ts'
+import { longMarkRun, type WalkedSteps } from './mark-runs.ts'
 import { markRunsJoined } from './mark-joins.ts'
 import { overlongText } from './text-lengths.ts'
 import { scanUpdate, type UpdateCounts } from './inserted-values-scan.ts'
@@ -33,11 +34,12 @@ export type UpdateRefusal = { event: CloseEvent; reason: string }
 
 /**
  * Why an update is refused, or, when it is not, what its splits cost in bytes
- * (split-cost.ts), to be counted against its sender, whether it adds
+ * (split-cost.ts) and what the walks along its texts' runs of marks cost
+ * (walk-cost.ts, walkCostInBytes), to be counted against its sender, whether it adds
  * content (inserts anything: only deletions do not), which a full board
  * refuses, and for each client whose structs it lists, the clock after the last.
  */
-export type UpdateVerdict = { refused: UpdateRefusal } | { refused: null; splitCostBytes: number; addsContent: boolean; runEnds: ReadonlyMap<number, number> }
+export type UpdateVerdict = { refused: UpdateRefusal } | { refused: null; splitCostBytes: number; walkCostBytes: number; addsContent: boolean; runEnds: ReadonlyMap<number, number> }
 
 export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
@@ -116,7 +118,8 @@ export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdi
   if (multiUnit) return refused(CLOSE.updateRejected, multiUnit)
   const notText = nonTextInText(doc, decoded, landings)
   if (notText) return refused(CLOSE.updateRejected, notText)
-  const longRun = longMarkRun(doc, landings) ?? markRunsJoined(doc, decoded, landings)
+  const walked: WalkedSteps = { steps: 0 }
+  const longRun = longMarkRun(doc, landings, walked) ?? markRunsJoined(doc, decoded, landings, walked)
   if (longRun) return refused(CLOSE.invalidText, longRun)
   const overlong = overlongText(doc, decoded, landings)
   if (overlong) return refused(CLOSE.updateRejected, overlong)
@@ -126,7 +129,7 @@ export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdi
   if (restated) return refused(CLOSE.updateRejected, restated)
   const misrecorded = yardstickRecordChange(doc, decoded, landings)
   if (misrecorded) return refused(CLOSE.updateRejected, misrecorded)
-  return { refused: null, splitCostBytes, addsContent: landings.length > 0, runEnds: runs }
+  return { refused: null, splitCostBytes, walkCostBytes: walkCostInBytes(walked.steps), addsContent: landings.length > 0, runEnds: runs }
 }
 
 /**

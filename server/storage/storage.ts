@@ -190,8 +190,13 @@ export type FoldedLog = { state: Uint8Array; changes: AssessmentChangeRecord[] }
 /** Folds a checkpoint and the log rows after it (the server does it in a worker thread). */
 export type MergeState = (checkpoint: Uint8Array | null, rows: LogRow[]) => FoldedLog | Promise<FoldedLog>
 
-/** What a compaction folded, the size of the checkpoint it wrote and the bytes of values of the changes it recorded (0 when it wrote none: nothing to fold, another wrote first, or the board is gone). */
-export type Compacted = { mergedRows: number; checkpointBytes: number; changeBytes: number }
+/**
+ * What a compaction folded, the size of the checkpoint it wrote, the bytes of
+ * values of the changes it recorded, and for each author (a row's origin) the
+ * bytes their recorded changes take (change-batches.ts, recordedBytes); 0 and
+ * none when it wrote none: nothing to fold, another wrote first, or the board is gone.
+ */
+export type Compacted = { mergedRows: number; checkpointBytes: number; changeBytes: number; recordedByAuthor: ReadonlyMap<string, number> }
 
 /** A batch for the update log, with the audit entry of the server-side change it holds (a restore's), written in its transaction. */
 export type AuditedEntries = { entries: LogEntry[]; audited: NewAuditRecord | null }
