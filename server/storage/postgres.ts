@@ -90,6 +90,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
   const db = drizzle({ client: withCommitOutcomesLookedUp(withoutRollbackOnClosedConnections(client), options.statementTimeoutMs), schema })
   return {
     dialect: 'postgres',
+    pastSource: { dialect: 'postgres', url: options.url, statementTimeoutMs: options.statementTimeoutMs, connectTimeoutMs: options.connectTimeoutMs },
     boards: new PgBoardRecordStore(db, clock),
     log: new PgUpdateLogStore(db, clock, options.futureHistory),
     history: new PgHistoryStore(db),
