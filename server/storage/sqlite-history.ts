@@ -146,12 +146,11 @@ export class SqliteHistoryStore implements HistoryStore {
   async tailState(boardId: string): Promise<TailState> {
     return this.db.transaction((tx) => {
       const throughSeq = tx.select({ through: max(boardCheckpoints.throughSeq) }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).get()?.through ?? 0
-      const after = tx
-        .select({ firstSeq: min(boardUpdates.seq), lastSeq: max(boardUpdates.seq) })
-        .from(boardUpdates)
-        .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, throughSeq)))
-        .get()
-      const bounds = { throughSeq, firstSeq: after?.firstSeq ?? null, lastSeq: after?.lastSeq ?? null }
+      // Apart: SQLite reads a lone min() or max() from one end of the index, both in one statement from every row between.
+      const after = and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, throughSeq))
+      const first = tx.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(after).get()
+      const last = tx.select({ seq: max(boardUpdates.seq) }).from(boardUpdates).where(after).get()
+      const bounds = { throughSeq, firstSeq: first?.seq ?? null, lastSeq: last?.seq ?? null }
       const toCount = this.tailCounts.toCount(boardId, bounds)
       const rows =
         toCount.throughSeq === toCount.afterSeq
