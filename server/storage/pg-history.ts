@@ -9,10 +9,11 @@ import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, Histo
 
 /**
  * Rows of a past moment read in one page. The rows of a page are taken apart
- * on the relay's thread: pages of 20,000 held its event loop 55 to 148 ms at a
- * time for one read of 50,000 rows, pages of 5,000 15 to 26 ms, and the read
- * took no longer (222 to 282 ms, before PostgreSQL had gathered the table's
- * statistics). Smaller pages cost a round trip each (2,000: 600 ms in all).
+ * on the thread that reads them (a worker's: storage/pg-reader.ts): pages of
+ * 20,000 held its event loop 55 to 148 ms at a time for one read of 50,000
+ * rows, pages of 5,000 15 to 26 ms, and the read took no longer (222 to 282
+ * ms, before PostgreSQL had gathered the table's statistics). Smaller pages
+ * cost a round trip each (2,000: 600 ms in all).
  */
 const ROWS_PER_PAGE = 5_000
 
