@@ -12,9 +12,8 @@
 import postgres from 'postgres'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import * as schema from '../../drizzle/pg/schema.ts'
-import { boundedStatements, type SocketOption } from './pg-pool-sockets.ts'
 import { PgHistoryStore } from './pg-history.ts'
-import { WITHOUT_ARRAY_TYPES, withoutRollbackOnClosedConnections } from './postgres.ts'
+import { boundedClient, withoutRollbackOnClosedConnections } from './postgres.ts'
 import type { PastLogSource } from './storage.ts'
 
 type PostgresSource = Extract<PastLogSource, { dialect: 'postgres' }>
@@ -26,17 +25,8 @@ export function readOnlyPgHistory(source: PostgresSource): PgHistoryStore {
   const key = JSON.stringify(source)
   let history = opened.get(key)
   if (!history) {
-    const bounded = boundedStatements(source.statementTimeoutMs)
-    const settings: postgres.Options<Record<string, never>> & SocketOption = {
-      // One read at a time runs on a thread: one connection is all it uses.
-      max: 1,
-      ...WITHOUT_ARRAY_TYPES,
-      onnotice: () => {},
-      connect_timeout: source.connectTimeoutMs / 1000,
-      idle_timeout: source.statementTimeoutMs / 1000,
-      socket: bounded.socket,
-      connection: { ...bounded.connection, application_name: 'assay-history-reader', default_transaction_read_only: true },
-    }
+    // One read at a time runs on a thread: one connection is all it uses.
+    const { settings } = boundedClient(source, { max: 1, applicationName: 'assay-history-reader', connection: { default_transaction_read_only: true } })
     const client = postgres(source.url, settings)
     history = new PgHistoryStore(drizzle({ client: withoutRollbackOnClosedConnections(client), schema }))
     opened.set(key, history)
