@@ -301,6 +301,13 @@ export type ChangePosition = { seq: number; id: number }
 export type StoredChange = AssessmentChangeRecord & ChangePosition
 
 /** `lastSeq` is null when no row follows the checkpoint. */
+/**
+ * What a worker thread opens to read a board's past: the SQLite file
+ * (storage/sqlite-reader.ts), or the PostgreSQL database with the relay's
+ * statement and connect timeouts (storage/pg-reader.ts).
+ */
+export type PastLogSource = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string; statementTimeoutMs: number; connectTimeoutMs: number }
+
 export type TailState = { throughSeq: number; rows: number; lastSeq: number | null }
 
 /** Where the board's kept history starts: thinning changes it (and nothing else does), leaving the log's newest rows as they were. */
@@ -787,7 +794,7 @@ export interface Storage {
   ping(): Promise<void>
   /** SQLite only: the bytes its write-ahead log file takes on disk now (0 when there is none). */
   walBytes?(): Promise<number>
-  /** SQLite only: the database file, which a worker thread opens read-only to read a board's past off the relay's thread (storage/sqlite-reader.ts). */
-  readonly file?: string
+  /** Where a worker thread reads a board's past with a read-only connection of its own, off the relay's thread (history/past-log-job.ts). */
+  readonly pastSource: PastLogSource
   close(): Promise<void>
 }
