@@ -25,13 +25,13 @@ export type LazyHonoServer = {
 }
 
 /** `websocket`: the server Hono's websocket route hands its sockets to (created with `noServer`). */
-export function createLazyHonoServer(fetch: Fetch, serverOptions: ServerOptions, logger: Logger, websocket?: WebSocketServer): LazyHonoServer {
+export function createLazyHonoServer(loadFetch: () => Promise<Fetch>, serverOptions: ServerOptions, logger: Logger, websocket?: WebSocketServer): LazyHonoServer {
   const server = createServer(serverOptions)
   let listeners: HonoListeners | undefined
   let adapting: Promise<HonoListeners> | undefined
   const adapt = (): Promise<HonoListeners> =>
-    (adapting ??= loadNodeAdaptor().then(
-      ({ createAdaptorServer }) => {
+    (adapting ??= Promise.all([loadNodeAdaptor(), loadFetch()]).then(
+      ([{ createAdaptorServer }, fetch]) => {
         listeners = honoListeners(createAdaptorServer, server, fetch, websocket)
         return listeners
       },
