@@ -7,4 +7,6 @@
  */
 import './watch-fetch-globals.ts'
 import './watch-api-load.ts'
-import './serve-open.ts'
+
+// Imported once the hook watches: every static import of a module graph is loaded before any of it runs.
+await import('./serve-open.ts')
