@@ -82,6 +82,8 @@ async function serve(config: Config, options: ServiceOptions & { logger: Logger 
   // closeTimeout: ws (8.23) takes it, @types/ws does not list it yet.
   const websocketOptions: WebSocketServerOptions & { closeTimeout: number } = { noServer: true, maxPayload: LIMITS.maxMessageBytes, closeTimeout: CLOSE_TIMEOUT_MS }
   const wss = new WebSocketServer(websocketOptions)
+  // The API (Hono, its OpenAPI layer, every route and its schemas; some 6 MiB resident, BENCHMARKS.md) is loaded at the
+  // first HTTP request: the relay's websockets never need it.
   const { server, honoUpgrade } = createLazyHonoServer(async () => (await import('./http/app.ts')).createApp(services).fetch, requestTimeouts(config), services.logger, wss)
   takeWebsocketUpgrades(server, wss, services, honoUpgrade)
   services.connections.watch(server)

@@ -1,9 +1,9 @@
 /**
  * A Node HTTP server that listens from the start and hands every request,
  * and every upgrade it is given, to @hono/node-server's listeners, loaded at
- * the first of them (node-adaptor.ts): requests that come while it loads
- * wait for it. The listeners are the ones `createAdaptorServer` builds, on
- * this server, so Hono answers exactly as it did when they were registered
+ * the first of them (node-adaptor.ts) with the app they call (`loadFetch`):
+ * requests that come while they load wait for them. The listeners are the
+ * ones `createAdaptorServer` builds, on this server, so Hono answers exactly as it did when they were registered
  * at start; its `upgrade` listener is taken off the server (direct-upgrade.ts
  * takes the event, and gives Hono what it does not take itself).
  */
@@ -24,7 +24,7 @@ export type LazyHonoServer = {
   honoUpgrade: UpgradeListener
 }
 
-/** `websocket`: the server Hono's websocket route hands its sockets to (created with `noServer`). */
+/** `loadFetch`: the app's fetch, made at the first ask. `websocket`: the server Hono's websocket route hands its sockets to (created with `noServer`). */
 export function createLazyHonoServer(loadFetch: () => Promise<Fetch>, serverOptions: ServerOptions, logger: Logger, websocket?: WebSocketServer): LazyHonoServer {
   const server = createServer(serverOptions)
   let listeners: HonoListeners | undefined
