@@ -3,9 +3,10 @@
  * and every upgrade it is given, to @hono/node-server's listeners, loaded at
  * the first of them (node-adaptor.ts) with the app they call (`loadFetch`):
  * requests that come while they load wait for them. The listeners are the
- * ones `createAdaptorServer` builds, on this server, so Hono answers exactly as it did when they were registered
- * at start; its `upgrade` listener is taken off the server (direct-upgrade.ts
- * takes the event, and gives Hono what it does not take itself).
+ * ones `createAdaptorServer` builds, on this server, so Hono answers exactly
+ * as it did when they were registered at start; its `upgrade` listener is
+ * taken off the server (direct-upgrade.ts takes the event, and gives Hono
+ * what it does not take itself).
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener, type Server, type ServerOptions } from 'node:http'
 import type { Socket } from 'node:net'
