@@ -9,7 +9,7 @@
  */
 import type { Socket } from 'node:net'
 import postgres from 'postgres'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, expect, it } from 'vitest'
 import { withDeadline } from '../health/deadline.ts'
 import { describeUnless, missingServices } from '../../test/helpers/services.ts'
 import { POSTGRES_URL } from '../../test/helpers/test-server.ts'
