@@ -221,11 +221,12 @@ export class PgListener implements RoomExtension, PgNotifications {
    */
   private watchAnswer(): void {
     const timer = setTimeout(() => {
+      // The drop never rejects (destroyAllUnlessRead): what the catch is for is the logger, or the next watch, throwing.
       this.sockets.destroyAllUnlessRead(new DatabaseSilent(SILENT_AFTER_MS)).then((dropped) => {
         if (dropped > 0) this.logger.warn({ silentMs: SILENT_AFTER_MS }, 'the heartbeat of the connection listening to the other instances went unanswered; dropping it')
         // Still this heartbeat's watch (its answer clears it): what was read was something else, a notification.
         else if (this.unanswered === timer && !this.closed) this.watchAnswer()
-      }).catch((cause: unknown) => this.logger.error({ err: cause }, 'watching the listening connection\'s heartbeat failed'))
+      }).catch((error: unknown) => this.logger.error({ err: errorMessage(error) }, 'watching the listening connection\'s heartbeat failed'))
     }, SILENT_AFTER_MS)
     timer.unref()
     this.unanswered = timer
