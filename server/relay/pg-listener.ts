@@ -59,6 +59,8 @@ export type PgListenerOptions = {
   url: string
   connectTimeoutMs: number
   logger: Logger
+  /** How often at most the count of notifications dropped is logged (DroppedNotifications); a minute without. */
+  droppedReportIntervalMs?: number
 }
 
 export class PgListener implements RoomExtension, PgNotifications {
@@ -89,7 +91,7 @@ export class PgListener implements RoomExtension, PgNotifications {
 
   constructor(options: PgListenerOptions) {
     this.logger = options.logger
-    this.dropped = new DroppedNotifications(options.logger)
+    this.dropped = new DroppedNotifications(options.logger, options.droppedReportIntervalMs)
     const settings: postgres.Options<Record<string, never>> & SocketOption & NotifyOption = {
       max: 1,
       ...WITHOUT_ARRAY_TYPES,
@@ -132,6 +134,7 @@ export class PgListener implements RoomExtension, PgNotifications {
     clearInterval(this.heartbeat)
     clearTimeout(this.retryTimer)
     clearTimeout(this.unanswered)
+    this.dropped.stop()
     await this.sockets.end(this.sql, 1)
   }
 
