@@ -25,6 +25,8 @@ import { misplacedContinuation } from './straddling-items.ts'
 import { nonTextInText } from './text-content.ts'
 import { longMarkRun } from './mark-runs.ts'
 import { markRunsJoined } from './mark-joins.ts'
+import { AppliedText } from './applied-text.ts'
+import { heldDeletions } from './held-deletions.ts'
 import { overlongText } from './text-lengths.ts'
 import { scanUpdate, type UpdateCounts } from './inserted-values-scan.ts'
 import { errorMessage } from '../../shared/error-message.ts'
@@ -106,7 +108,8 @@ export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdi
   if (misplaced) return refused(CLOSE.updateRejected, misplaced)
   const replaced = liveEntryReplacement(doc, decoded, landings)
   if (replaced) return refused(CLOSE.updateRejected, replaced)
-  const fixed = fixedFieldChange(doc, decoded, landings)
+  const deletions = heldDeletions(doc, decoded.ds)
+  const fixed = fixedFieldChange(doc, decoded, landings, deletions)
   if (fixed) return refused(CLOSE.quoteFixed, fixed)
   const restamped = stampedFieldChange(doc, landings)
   if (restamped) return refused(CLOSE.updateRejected, restamped)
@@ -116,15 +119,17 @@ export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdi
   if (multiUnit) return refused(CLOSE.updateRejected, multiUnit)
   const notText = nonTextInText(doc, decoded, landings)
   if (notText) return refused(CLOSE.updateRejected, notText)
-  const longRun = longMarkRun(doc, landings) ?? markRunsJoined(doc, decoded, landings)
+  // One walker for both rules on marks: their walks share its budget and what it found.
+  const applied = new AppliedText(decoded.ds)
+  const longRun = markRunsJoined(deletions, applied) ?? longMarkRun(doc, landings, applied)
   if (longRun) return refused(CLOSE.invalidText, longRun)
-  const overlong = overlongText(doc, decoded, landings)
+  const overlong = overlongText(doc, decoded, landings, deletions)
   if (overlong) return refused(CLOSE.updateRejected, overlong)
   const outOfSchema = fieldValueChange(doc, decoded, landings)
   if (outOfSchema) return refused(CLOSE.updateRejected, outOfSchema)
   const restated = yardstickChange(doc, decoded, landings)
   if (restated) return refused(CLOSE.updateRejected, restated)
-  const misrecorded = yardstickRecordChange(doc, decoded, landings)
+  const misrecorded = yardstickRecordChange(doc, decoded, landings, deletions)
   if (misrecorded) return refused(CLOSE.updateRejected, misrecorded)
   return { refused: null, splitCostBytes, addsContent: landings.length > 0, runEnds: runs }
 }
