@@ -6,6 +6,7 @@
  * check's cost counts before the update is decoded (check-cost.ts).
  */
 import * as Y from 'yjs'
+import type { DeletedRange } from './inserted-values-scan.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
@@ -38,9 +39,6 @@ export function heldDeletions(doc: Y.Doc, ds: DecodedUpdate['ds']): HeldDeletion
   }
   return deletions
 }
-
-/** A deleted range as an update's bytes hold it. */
-export type DeletedRange = { client: number; clock: number; len: number }
 
 /**
  * How many structs of the board `ranges` cover, found by two binary searches

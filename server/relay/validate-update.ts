@@ -28,7 +28,7 @@ import { markRunsJoined } from './mark-joins.ts'
 import { AppliedText } from './applied-text.ts'
 import { heldDeletions } from './held-deletions.ts'
 import { overlongText } from './text-lengths.ts'
-import { scanUpdate, type UpdateCounts } from './inserted-values-scan.ts'
+import { scanUpdate, type ScannedUpdate, type UpdateCounts } from './inserted-values-scan.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 export type UpdateRefusal = { event: CloseEvent; reason: string }
@@ -139,7 +139,7 @@ export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdi
  * count read only until it passes its bound: validateUpdate's first step,
  * which what the update's check costs is counted on before it runs (check-cost.ts).
  */
-export function scanWithinBounds(update: Uint8Array): UpdateCounts | null {
+export function scanWithinBounds(update: Uint8Array): ScannedUpdate | null {
   return scanUpdate(update, { values: MAX_INSERTED_VALUES, pieces: MAX_UPDATE_PIECES, subdocuments: 0 })
 }
 
