@@ -132,43 +132,37 @@ export class AppliedText {
   }
 
   /**
-   * The marks that end just before `offset` of `item`, where the update
-   * deletes a stretch from there (the run the stretch joins on its left);
-   * null where the character before it that is not deleted already is one
-   * the update deletes too (the stretch starts earlier).
+   * The stretch the update deletes that holds `offset` of `item`, walked out
+   * to the live characters on both sides: whether it removes anything but
+   * marks, and where it ends on each side (the last live character before
+   * it and the first after it; null at the text's start or end, unknown once
+   * the update's budget of steps is spent). Every item it covers whole but
+   * `item` is marked walked, so that no walk starts from them again.
    */
-  stretchStart(item: Y.Item, offset: number): number | null {
-    let at: Y.Item | null = item
-    let end = offset
-    while (at !== null) {
-      if (!at.deleted && charactersOf(at) !== '' && end > 0) return this.deletes(at, end - 1) ? null : this.marks(at, end, 'left')
-      if (!this.step()) return UNKNOWN
-      at = beside(at, 'left')
-      end = at === null ? 0 : at.length
-    }
-    return 0
+  stretchAt(item: Y.Item, offset: number): { removesNonMark: boolean; start: Position | null | 'unknown'; end: Position | null | 'unknown' } {
+    const left = this.stretchEnd(item, offset, 'left')
+    const right = this.stretchEnd(item, offset, 'right')
+    return { removesNonMark: left.removesNonMark || right.removesNonMark, start: left.end, end: right.end }
   }
 
-  /**
-   * The stretch the update deletes from `offset` of `item` on: whether it
-   * removes anything but marks, and the first live character after it (null
-   * at the text's end, unknown once the update's budget of steps is spent).
-   */
-  stretchFrom(item: Y.Item, offset: number): { removesNonMark: boolean; end: Position | null | 'unknown' } {
+  /** One side of stretchAt: from `edge` of `item` on, going `way`. */
+  private stretchEnd(item: Y.Item, edge: number, way: Way): { removesNonMark: boolean; end: Position | null | 'unknown' } {
     let removesNonMark = false
     let at: Y.Item | null = item
-    let from = offset
+    let from = edge
     while (at !== null) {
       if (charactersOf(at) !== '' && !at.deleted) {
-        const live = this.firstLive(at, from)
-        removesNonMark ||= !markRunEnds(this.deletedText(at, from, live)).onlyMarks
-        if (live < at.length) return { removesNonMark, end: { item: at, offset: live } }
+        const live = this.livePiece(at, from, way)
+        const [start, end] = way === 'right' ? [from, live?.start ?? at.length] : [live?.end ?? 0, from]
+        removesNonMark ||= !markRunEnds(this.deletedText(at, start, end)).onlyMarks
+        if (live !== null) return { removesNonMark, end: { item: at, offset: way === 'right' ? live.start : live.end - 1 } }
       } else if (!this.step()) {
         return { removesNonMark, end: 'unknown' }
       }
-      this.walked.add(at)
-      at = beside(at, 'right')
-      from = 0
+      // Passed whole: the item the walk started at is the caller's, and may hold another stretch.
+      if (at !== item) this.walked.add(at)
+      at = beside(at, way)
+      from = at === null || way === 'right' ? 0 : at.length
     }
     return { removesNonMark, end: null }
   }
@@ -221,12 +215,6 @@ export class AppliedText {
       start = this.firstDeleted(item, end)
     }
     return deleted
-  }
-
-  /** Whether the update deletes the unit at `offset` of `item`. */
-  private deletes(item: Y.Item, offset: number): boolean {
-    const range = this.rangeFrom(item, offset)
-    return range !== null && range.clock <= item.id.clock + offset
   }
 
   /** The first offset of `item` at or after `offset` the update leaves (its length where none). */

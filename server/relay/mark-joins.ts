@@ -23,7 +23,7 @@
  * marks lie on the other side of the join too.
  */
 import { LONG_RUN_NAME, MAX_MARK_RUN } from '../../shared/text-hygiene.ts'
-import { UNKNOWN, type AppliedText } from './applied-text.ts'
+import { UNKNOWN, type AppliedText, type Position, type Way } from './applied-text.ts'
 import type { HeldDeletion } from './held-deletions.ts'
 
 /** Why the update's deletions join runs of marks in a shared text into one past the bound, or null. */
@@ -31,16 +31,21 @@ export function markRunsJoined(deletions: readonly HeldDeletion[], text: Applied
   for (const { item, from } of deletions) {
     // An item's place in a sequence, not a map's entries: a sequence of anything but text holds no marks (charactersOf).
     if (item.parentSub !== null || text.walkedThrough(item)) continue
-    const before = text.stretchStart(item, from)
-    if (before === null || before === 0) continue
-    const stretch = text.stretchFrom(item, from)
+    const stretch = text.stretchAt(item, from)
     if (!stretch.removesNonMark) continue
-    const after = stretch.end === 'unknown' ? UNKNOWN : stretch.end === null ? 0 : text.marks(stretch.end.item, stretch.end.offset, 'right')
+    const before = runBeside(text, stretch.start, 'left')
+    const after = before === 0 ? 0 : runBeside(text, stretch.end, 'right')
     if (after > 0 && before + after > MAX_MARK_RUN) {
       return `update makes ${LONG_RUN_NAME} in a shared text (deleting characters between ${describe(before)} and ${describe(after)} marks)`
     }
   }
   return null
+}
+
+/** The marks that run from a stretch's end on its side, away from it. */
+function runBeside(text: AppliedText, end: Position | null | 'unknown', way: Way): number {
+  if (end === 'unknown') return UNKNOWN
+  return end === null ? 0 : text.marks(end.item, way === 'left' ? end.offset + 1 : end.offset, way)
 }
 
 function describe(run: number): string {
