@@ -9,7 +9,6 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { WebSocketServer, type ServerOptions as WebSocketServerOptions } from 'ws'
 import { LIMITS } from '../shared/limits.ts'
 import type { Config } from './config.ts'
-import { createApp } from './http/app.ts'
 import { takeWebsocketUpgrades } from './http/direct-upgrade.ts'
 import { createLazyHonoServer } from './http/lazy-hono-server.ts'
 import { createLogger, type Logger } from './log.ts'
@@ -80,11 +79,12 @@ async function serve(config: Config, options: ServiceOptions & { logger: Logger 
     .catch((error: unknown) => services.logger.warn({ err: errorMessage(error) }, 'history ahead of the clock could not be dated back at start'))
   // Read before anything is served: an import that wrote before this is in whatever the rooms load.
   await servingLock.watchWrites(() => services.storage.exclusiveWrites.count())
-  const app = createApp(services)
   // closeTimeout: ws (8.23) takes it, @types/ws does not list it yet.
   const websocketOptions: WebSocketServerOptions & { closeTimeout: number } = { noServer: true, maxPayload: LIMITS.maxMessageBytes, closeTimeout: CLOSE_TIMEOUT_MS }
   const wss = new WebSocketServer(websocketOptions)
-  const { server, honoUpgrade } = createLazyHonoServer(app.fetch, requestTimeouts(config), services.logger, wss)
+  // The API (Hono, its OpenAPI layer, every route and its schemas; some 6 MiB resident, BENCHMARKS.md) is loaded at the
+  // first HTTP request: the relay's websockets never need it.
+  const { server, honoUpgrade } = createLazyHonoServer(async () => (await import('./http/app.ts')).createApp(services).fetch, requestTimeouts(config), services.logger, wss)
   takeWebsocketUpgrades(server, wss, services, honoUpgrade)
   services.connections.watch(server)
   services.requests.watch(server)
@@ -172,7 +172,7 @@ const METRICS_MAX_CONNECTIONS = 16
  * for Node's default minute, each an open file of the process.
  */
 function serveMetrics(metrics: Metrics, config: Config, logger: Logger): Server {
-  const { server } = createLazyHonoServer(metricsRoute(metrics, config.METRICS_TOKEN).fetch, requestTimeouts(config), logger)
+  const { server } = createLazyHonoServer(async () => metricsRoute(metrics, config.METRICS_TOKEN).fetch, requestTimeouts(config), logger)
   server.maxConnections = METRICS_MAX_CONNECTIONS
   return server
 }

@@ -20,6 +20,7 @@ import { SignInThrottle } from './auth/sign-in-throttle.ts'
 import { systemClock, type Clock } from './clock.ts'
 import { watchedClock } from './watched-clock.ts'
 import type { Config } from './config.ts'
+import { accountOf } from './history/authors.ts'
 import { historyPolicy } from './history/history-policy.ts'
 import { createHistorySweep, type HistorySweepResult } from './history/history-sweep.ts'
 import { TailChanges } from './history/tail-changes.ts'
@@ -187,6 +188,11 @@ async function openServices(config: Config, options: ServiceOptions, logger: Log
     history,
     sliceRows: config.COMPACTION_SLICE_ROWS,
     failed: metrics?.compactionFailed,
+    // A person's recorded changes are written to disk as their edits were: charged to the same hour's bytes, on the instance that records them.
+    chargeRecorded: (author, bytes) => {
+      const account = accountOf(author)
+      if (account !== null) rooms.ratesOf(account).wrote(bytes)
+    },
   })
   const historySweep = createHistorySweep({ storage, logger, ...history })
   const autoSnapshots = new AutoSnapshots(

@@ -19,7 +19,13 @@ import * as Y from 'yjs'
 import type { ChangeOrigin } from './change-origin.ts'
 import { isLikelihoodProfile, type LikelihoodProfile } from './domain.ts'
 
-/** Bump when the layout changes, and add the step that brings older documents up to it to MIGRATIONS. */
+/**
+ * Bump when the layout changes, a field added to an entry's schema included,
+ * and add the step that brings older documents up to it to MIGRATIONS: a
+ * server of an older release takes a new field for a key no schema names and
+ * deletes it as it loads the board (unnamed-entry-keys.ts), unless the
+ * board's version tells it the board is newer than it, and it refuses it.
+ */
 export const SCHEMA_VERSION = 1
 
 export const COLLECTIONS = ['sources', 'documents', 'claims', 'assessments', 'links'] as const

@@ -31,14 +31,16 @@ afterEach(async () => {
 })
 
 const readsOfFetchGlobals = (server: ChildServer) => server.logs.filter((line) => line.startsWith('reads the fetch global'))
+const loadsOfTheApi = (server: ChildServer) => server.logs.filter((line) => line.startsWith('loads the HTTP API'))
 
 /** The same board's path in a form only Hono's route takes: its first character escaped, which Hono decodes. */
 const escapedPath = (boardId: string) => `%${boardId.charCodeAt(0).toString(16)}${boardId.slice(1)}`
 
-it('reads no fetch global at start; the first requests, sent at once while the adaptor loads, are answered, and both ways into a socket sync', async () => {
+it('reads no fetch global and loads no HTTP API at start; the first requests, sent at once while they load, are answered, and both ways into a socket sync', async () => {
   dataDir = tempDir()
   child = await startChildServer(dataDir, {}, WATCHING_ENTRY)
   expect(readsOfFetchGlobals(child)).toEqual([])
+  expect(loadsOfTheApi(child)).toEqual([])
   const port = Number(new URL(child.url).port)
 
   // Before anything has loaded the adaptor: an upgrade only Hono's route takes (for a board that does not exist) and plain requests, at once.
@@ -51,6 +53,7 @@ it('reads no fetch global at start; the first requests, sent at once while the a
   const reads = readsOfFetchGlobals(child)
   expect(reads.length).toBeGreaterThan(0)
   expect(reads[0]).toContain('@hono/node-server')
+  expect(loadsOfTheApi(child)).toHaveLength(1)
 
   const boardId = await apiClient(child.url).createBoard('Loaded late')
   const direct = connect(child.wsUrl, boardId)

@@ -81,7 +81,7 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     await waitFor(() => folding.waiting === 1, 'the compaction to have read the log')
     await storage.boards.delete('b')
     folding.release()
-    expect(await compaction).toEqual({ mergedRows: 0, checkpointBytes: 0, changeBytes: 0 })
+    expect(await compaction).toEqual({ mergedRows: 0, checkpointBytes: 0, changeBytes: 0, recordedByAuthor: new Map() })
     for (const entries of [1, 3]) {
       const refused = await storage.log.append('b', Array.from({ length: entries }, () => ({ update: textUpdate(doc, 'z'), origin: 'x' }))).catch((error: unknown) => error)
       expect(refused).toBeInstanceOf(BoardRowGone)
@@ -145,7 +145,7 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
 
     const compacted = await storage.log.compact('b', foldLog)
     // The size of the checkpoint it wrote: what the relay spaces a board's next compaction by.
-    expect(compacted).toEqual({ mergedRows: 3, checkpointBytes: (await storage.history.checkpoints('b')).at(-1)!.bytes, changeBytes: expect.any(Number) })
+    expect(compacted).toEqual({ mergedRows: 3, checkpointBytes: (await storage.history.checkpoints('b')).at(-1)!.bytes, changeBytes: expect.any(Number), recordedByAuthor: expect.any(Map) })
     expect(compacted.checkpointBytes).toBeGreaterThan(0)
     expect(await storage.log.count('b')).toBe(0)
     expect(await storage.log.count('other')).toBe(1)
@@ -154,9 +154,9 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     expect(reloaded.checkpoint).not.toBeNull()
     expect(reloaded.updates).toHaveLength(1)
     expect(textOf(reloaded)).toBe('abcd')
-    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 1, checkpointBytes: expect.any(Number), changeBytes: expect.any(Number) })
+    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 1, checkpointBytes: expect.any(Number), changeBytes: expect.any(Number), recordedByAuthor: expect.any(Map) })
     expect(textOf(await storage.log.load('b'))).toBe('abcd')
-    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 0, checkpointBytes: 0, changeBytes: 0 })
+    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 0, checkpointBytes: 0, changeBytes: 0, recordedByAuthor: new Map() })
     doc.destroy()
   })
 
@@ -242,10 +242,10 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     await waitFor(() => folding.waiting === 1, 'the first compaction to have read the log')
     // ... while "b" is appended and a second compaction folds both.
     await storage.log.append('b', [{ update: textUpdate(doc, 'b'), origin: 'x' }])
-    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 2, checkpointBytes: expect.any(Number), changeBytes: expect.any(Number) })
+    expect(await storage.log.compact('b', foldLog)).toEqual({ mergedRows: 2, checkpointBytes: expect.any(Number), changeBytes: expect.any(Number), recordedByAuthor: expect.any(Map) })
     folding.release()
     // Writing its older checkpoint now would drop "b": it must give up instead.
-    expect(await first).toEqual({ mergedRows: 0, checkpointBytes: 0, changeBytes: 0 })
+    expect(await first).toEqual({ mergedRows: 0, checkpointBytes: 0, changeBytes: 0, recordedByAuthor: new Map() })
     expect(textOf(await storage.log.load('b'))).toBe('ab')
     doc.destroy()
   })

@@ -1,10 +1,9 @@
 /**
  * The stored pieces of a board as it was at a past time: the latest kept
- * checkpoint before it and the log rows after it up to that time. Read from
- * storage on the relay's thread (PostgreSQL, whose driver waits on the
- * network), or in a worker thread over a read-only connection of its own to
- * the SQLite file (past-log-job.ts), where the rows' reading would hold the
- * relay's thread.
+ * checkpoint before it and the log rows after it up to that time. The server
+ * reads them in a worker thread over a read-only connection of its own
+ * (past-log-job.ts): on the relay's thread, SQLite's reads and PostgreSQL's
+ * driver taking the rows apart held it.
  */
 import { packUpdates } from '../relay/merge-state.ts'
 import type { StoredLog } from '../snapshots/board-state.ts'

@@ -12,6 +12,7 @@ const SERVER_CHANGES: Record<string, string> = {
   'schema-migration': 'Assay (document upgrade)',
   'text-cleanup': 'Assay (text cleanup)',
   'text-fields': 'Assay (editable text fields)',
+  'entry-keys': 'Assay (hidden fields removed)',
   demo: 'Assay (demo board)',
 }
 
@@ -25,8 +26,16 @@ export function personOf(origin: string): string {
   const kind = origin.slice(0, separator)
   const who = origin.slice(separator + 1)
   if (separator < 0 || (kind !== 'ws' && kind !== 'server') || who === 'anonymous' || SERVER_CHANGES[who]) return origin
-  return `person:${who}`
+  return `${PERSON}${who}`
 }
+
+/** The account behind an origin, charged for what its changes cost (compaction.ts); null for the server's own changes and someone without an account. */
+export function accountOf(origin: string): string | null {
+  const person = personOf(origin)
+  return person.startsWith(PERSON) ? person.slice(PERSON.length) : null
+}
+
+const PERSON = 'person:'
 
 export class AuthorNames {
   private readonly known = new Map<string, Promise<Author>>()

@@ -16,20 +16,19 @@ type HistoryServices = Pick<Services, 'storage' | 'workers'>
 
 /**
  * The stored pieces of the board as it was at `asOf` (as-of-log.ts); null when
- * there is no such board. On SQLite the rows are read in a worker thread over
- * its own read-only connection (past-log-job.ts), on the general threads when
- * they are more than a live board read replays (replay-lane.ts); where the
- * history starts is read here first, so that a time before it is refused
- * without a job.
+ * there is no such board. The rows are read in a worker thread over its own
+ * read-only connection, to the SQLite file or the PostgreSQL database
+ * (past-log-job.ts), on the general threads when they are more than a live
+ * board read replays (replay-lane.ts); where the history starts is read here
+ * first, so that a time before it is refused without a job.
  */
 export async function loadAsOfLog(services: HistoryServices, boardId: string, asOf: string): Promise<AsOfLog | null> {
   const { storage, workers } = services
-  const { file, history } = storage
-  if (file === undefined) return readAsOfLog(services, boardId, asOf)
+  const { pastSource, history } = storage
   return readAsOfLog(services, boardId, asOf, async (id, at) => {
     const start = await history.startAt(id, at)
     if (start.keptFrom !== null) return { kind: 'not-kept', keptFrom: start.keptFrom }
-    return workers.run('read-past-log', { file, boardId: id, asOf: at }, { boardId: id, ...(await pastReadLane(history, id, at, start)) })
+    return workers.run('read-past-log', { source: pastSource, boardId: id, asOf: at }, { boardId: id, ...(await pastReadLane(history, id, at, start)) })
   })
 }
 

@@ -1,11 +1,12 @@
 /**
  * A Node HTTP server that listens from the start and hands every request,
  * and every upgrade it is given, to @hono/node-server's listeners, loaded at
- * the first of them (node-adaptor.ts): requests that come while it loads
- * wait for it. The listeners are the ones `createAdaptorServer` builds, on
- * this server, so Hono answers exactly as it did when they were registered
- * at start; its `upgrade` listener is taken off the server (direct-upgrade.ts
- * takes the event, and gives Hono what it does not take itself).
+ * the first of them (node-adaptor.ts) with the app they call (`loadFetch`):
+ * requests that come while they load wait for them. The listeners are the
+ * ones `createAdaptorServer` builds, on this server, so Hono answers exactly
+ * as it did when they were registered at start; its `upgrade` listener is
+ * taken off the server (direct-upgrade.ts takes the event, and gives Hono
+ * what it does not take itself).
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener, type Server, type ServerOptions } from 'node:http'
 import type { Socket } from 'node:net'
@@ -24,14 +25,14 @@ export type LazyHonoServer = {
   honoUpgrade: UpgradeListener
 }
 
-/** `websocket`: the server Hono's websocket route hands its sockets to (created with `noServer`). */
-export function createLazyHonoServer(fetch: Fetch, serverOptions: ServerOptions, logger: Logger, websocket?: WebSocketServer): LazyHonoServer {
+/** `loadFetch`: the app's fetch, made at the first ask. `websocket`: the server Hono's websocket route hands its sockets to (created with `noServer`). */
+export function createLazyHonoServer(loadFetch: () => Promise<Fetch>, serverOptions: ServerOptions, logger: Logger, websocket?: WebSocketServer): LazyHonoServer {
   const server = createServer(serverOptions)
   let listeners: HonoListeners | undefined
   let adapting: Promise<HonoListeners> | undefined
   const adapt = (): Promise<HonoListeners> =>
-    (adapting ??= loadNodeAdaptor().then(
-      ({ createAdaptorServer }) => {
+    (adapting ??= Promise.all([loadNodeAdaptor(), loadFetch()]).then(
+      ([{ createAdaptorServer }, fetch]) => {
         listeners = honoListeners(createAdaptorServer, server, fetch, websocket)
         return listeners
       },

@@ -22,7 +22,8 @@ type DeleteSet = ReturnType<typeof Y.decodeUpdate>['ds']
  * item of its own (typing forwards and deleting, Yjs merges into one). So
  * every walk steps over all of them, each stretch once an update (a stretch
  * walked from one end is known to the walks after), up to this many in all:
- * a bound on each update whatever it holds (BENCHMARKS.md). Past it the run
+ * a bound on each update whatever it holds (BENCHMARKS.md), the steps taken
+ * charged to the sender as bytes (walk-cost.ts). Past it the run
  * is taken to be past the bound (UNKNOWN), which refuses an update only
  * where its own marks, or marks on the other side of what it deletes, face
  * the stretch not read; an honest edit meets that only typing a mark beside
@@ -62,8 +63,6 @@ type Beyond = Y.Item | null | undefined
  */
 export class AppliedText {
   private stepsLeft = MAX_SKIPPED_PER_UPDATE
-  /** Steps the walks took (those refused past the budget too): how far the update had this walker read. */
-  stepsTaken = 0
   /** Items a stretch's walk passed whole: the update deletes all of them it held live. */
   private readonly walked = new Set<Y.Item>()
   /** For each item a walk stepped onto that holds no live character, going each way: where that walk came out. */
@@ -73,8 +72,12 @@ export class AppliedText {
 
   /** Whether a walk may take one more step (the update's budget). */
   step(): boolean {
-    this.stepsTaken++
     return this.stepsLeft-- > 0
+  }
+
+  /** The steps the walks took, at most the budget (a refused step takes none): what the sender is charged (walk-cost.ts). */
+  stepsTaken(): number {
+    return MAX_SKIPPED_PER_UPDATE - Math.max(0, this.stepsLeft)
   }
 
   /** Whether `item` lies inside a stretch already walked, from where the update deletes in it on. */

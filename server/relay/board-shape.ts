@@ -27,13 +27,15 @@
  * - no other field of an entry holds a shared type: the model has none but
  *   an assessment's title and judgment;
  * - an entry holds only the keys its schema names (ENTITY_SCHEMAS, and a
- *   document's text and hash: ENTRY_KEYS). Every reader leaves any other out,
+ *   document's text and hash: shared/entry-keys.ts). Every reader leaves any other out,
  *   so a stock client's 2 MB string under `zz` on a card was held by every
  *   member's document and sent to each at every load of the board, with no
  *   page or read showing it to anyone who could delete it: two accounts
  *   could fill BOARD_MAX_BYTES with it. A key a board stored before holds
- *   may still be deleted (a deletion lands nothing; an owner's restore of a
- *   snapshot deletes every such key). During a rolling upgrade, a page of a
+ *   is deleted by the server as it loads the board
+ *   (shared/unnamed-entry-keys.ts), and may be deleted by anyone (a deletion
+ *   lands nothing); the browser's undo never sets one again
+ *   (shared/board-undo.ts). During a rolling upgrade, a page of a
  *   release whose schema
  *   names a new field, connected to an instance of an older one, is closed
  *   4422 when it sets that field, as it is for a new root or setting and for
@@ -79,8 +81,7 @@ import {
   SCHEMA_VERSION,
   type Collection,
 } from '../../shared/board-doc.ts'
-import { DOCUMENT_FIXED_FIELDS } from '../../shared/board-mutations.ts'
-import { ENTITY_SCHEMAS } from '../../shared/board-model.ts'
+import { ENTRY_KEYS } from '../../shared/entry-keys.ts'
 import { markingMisspelling } from '../../shared/marking.ts'
 import { isKeptValue, keepableFields } from './entry-fields.ts'
 import { isHeldWhole } from './held-already.ts'
@@ -92,10 +93,6 @@ const COLLECTION_NAMES: ReadonlySet<string> = new Set(COLLECTIONS)
 const TEXT_FIELDS: ReadonlySet<string> = new Set(ASSESSMENT_TEXT_FIELDS)
 const KEPT_FIELDS: ReadonlyMap<Collection, ReadonlySet<string>> = new Map(COLLECTIONS.map((name) => [name, new Set(keepableFields(name))]))
 const ROOTS: ReadonlySet<string> = new Set(LAYOUT_ROOTS)
-/** The keys an entry of each collection may hold: its schema's fields and, for a document, its body, which the model leaves out (board-convert.ts). */
-const ENTRY_KEYS: ReadonlyMap<Collection, ReadonlySet<string>> = new Map(
-  COLLECTIONS.map((name) => [name, new Set([...Object.keys(ENTITY_SCHEMAS[name].shape), ...(name === 'documents' ? DOCUMENT_FIXED_FIELDS : [])])]),
-)
 const META_STRINGS: ReadonlySet<string> = new Set(META_STRING_KEYS)
 
 /** Why an update holding a subdocument is refused. */

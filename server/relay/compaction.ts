@@ -52,6 +52,12 @@ export type CompactionOptions = {
   sliceRows?: number
   /** Counts a compaction that failed (a metric). */
   failed?: () => void
+  /**
+   * Charges an author (a log row's origin) the bytes a compaction recorded of
+   * their changes (storage's Compacted.recordedByAuthor): the server, against
+   * the person's written bytes of the hour.
+   */
+  chargeRecorded?: (author: string, bytes: number) => void
   /** The wait before a failed compaction is tried again, doubled after each failure in a row (RETRY_FIRST_MS). */
   retryFirstMs?: number
 }
@@ -156,7 +162,8 @@ export class Compaction implements RoomExtension {
       this.failed(boardId, sliceRows, error)
       return
     }
-    const { mergedRows, checkpointBytes, changeBytes } = compacted
+    const { mergedRows, checkpointBytes, changeBytes, recordedByAuthor } = compacted
+    this.charge(boardId, recordedByAuthor)
     this.addedSinceThinning.set(boardId, (this.addedSinceThinning.get(boardId) ?? 0) + checkpointBytes + changeBytes)
     const board = this.boards.get(boardId)
     if (board) board.failures = 0
@@ -174,6 +181,19 @@ export class Compaction implements RoomExtension {
       await this.thin(boardId)
     } catch (error) {
       this.options.logger.error({ boardId, err: errorMessage(error) }, 'thinning of the history failed')
+    }
+  }
+
+  /** Charges each author what a compaction recorded of theirs; a failure to is logged, and the compaction stands. */
+  private charge(boardId: string, recordedByAuthor: ReadonlyMap<string, number>): void {
+    const { chargeRecorded } = this.options
+    if (!chargeRecorded) return
+    for (const [author, bytes] of recordedByAuthor) {
+      try {
+        chargeRecorded(author, bytes)
+      } catch (error) {
+        this.options.logger.error({ boardId, author, bytes, err: errorMessage(error) }, 'could not charge recorded changes to their author')
+      }
     }
   }
 

@@ -96,7 +96,7 @@ function deletingLetters(board: Y.Doc, card: string, letters: number, stride: nu
   })
   const { ds } = Y.decodeUpdate(update)
   const text = new AppliedText(ds)
-  return { update, joined: markRunsJoined(heldDeletions(board, ds), text), steps: text.stepsTaken }
+  return { update, joined: markRunsJoined(heldDeletions(board, ds), text), steps: text.stepsTaken() }
 }
 
 describe('the walks of one frame deleting many stretches', () => {

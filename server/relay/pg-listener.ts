@@ -28,8 +28,8 @@ import { DatabaseSilent } from '../storage/storage-errors.ts'
 import { DroppedNotifications } from './dropped-notifications.ts'
 import type { RoomExtension } from './room-extension.ts'
 
-const HEARTBEAT_MS = 5000
-const SILENT_AFTER_MS = 3 * HEARTBEAT_MS
+export const HEARTBEAT_MS = 5000
+export const SILENT_AFTER_MS = 3 * HEARTBEAT_MS
 const RETRY_FIRST_MS = 250
 const RETRY_MAX_MS = 5000
 

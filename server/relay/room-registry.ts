@@ -11,6 +11,7 @@
  */
 import { migrateBoardDoc } from '../../shared/board-doc.ts'
 import { textFromPlainFields } from '../../shared/plain-fields.ts'
+import { deleteUnnamedEntryKeys } from '../../shared/unnamed-entry-keys.ts'
 import { dropNonStringContentEverywhere } from '../../shared/plain-text.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
@@ -387,6 +388,9 @@ export class RoomRegistry implements RelayControl {
     // Stored before the relay refused it (relay/board-shape.ts): nobody could type into such a field until it was given a text.
     const fields = textFromPlainFields(room.doc, serverOrigin('text-fields'))
     if (fields > 0) this.logger.warn({ boardId, fields }, 'gave assessments’ titles and judgments stored as other values a shared text, stored before the relay refused them')
+    // Stored before the relay refused them (relay/board-shape.ts): read by nobody, downloaded by everyone, and set again by an undo, which the relay refuses.
+    const keys = deleteUnnamedEntryKeys(room.doc, serverOrigin('entry-keys'))
+    if (keys > 0) this.logger.warn({ boardId, keys }, 'deleted keys of entries that their schema does not name, stored before the relay refused them')
     return { room, stored, board }
   }
 

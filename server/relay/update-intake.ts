@@ -374,8 +374,9 @@ export class UpdateIntake {
    * changes are tried again, checked here or elsewhere, or null when it is not
    * to be applied: a refused update costs its sender what it cost to check
    * against their hour of written bytes, so that sending it again and again,
-   * over new sockets too, ends; then its splits are paid for from what they
-   * may send a second. What cannot be paid for, or is refused, closes the
+   * over new sockets too, ends; then its splits and the steps its walks along
+   * runs of marks took (walk-cost.ts) are paid for from what they may send a
+   * second. What cannot be paid for, or is refused, closes the
    * connection and drops what it held.
    */
   private admitted(connection: Connection, verdict: UpdateVerdict, checkCost: number, { what }: Arrival): AdmittedVerdict | null {
@@ -384,8 +385,10 @@ export class UpdateIntake {
       this.stopHolding(connection, verdict.refused.event, new Error(`${what}: ${verdict.refused.reason}`))
       return null
     }
-    if (!connection.admitWork(verdict.splitCostBytes)) {
-      this.stopHolding(connection, CLOSE.rateLimited, new Error(`${what}: its splits cost as much as ${verdict.splitCostBytes} bytes, more than its sender may send now`))
+    const { splitCostBytes, walkCostBytes } = verdict
+    if (!connection.admitWork(splitCostBytes + walkCostBytes)) {
+      const cost = `its splits cost as much as ${splitCostBytes} bytes and its walks along runs of marks as ${walkCostBytes}`
+      this.stopHolding(connection, CLOSE.rateLimited, new Error(`${what}: ${cost}, more than its sender may send now`))
       return null
     }
     return verdict

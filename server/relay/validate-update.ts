@@ -18,6 +18,7 @@ import { forwardReference } from './forward-references.ts'
 import { itemLandings } from './item-landing.ts'
 import { multiUnitMapValue } from './map-values.ts'
 import { splitCostInBytes } from './split-cost.ts'
+import { walkCostInBytes } from './walk-cost.ts'
 import { stampedFieldChange } from './stamped-fields.ts'
 import { yardstickChange } from './yardstick-rule.ts'
 import { yardstickRecordChange } from './yardstick-record.ts'
@@ -35,11 +36,12 @@ export type UpdateRefusal = { event: CloseEvent; reason: string }
 
 /**
  * Why an update is refused, or, when it is not, what its splits cost in bytes
- * (split-cost.ts), to be counted against its sender, whether it adds
+ * (split-cost.ts) and what the walks along its texts' runs of marks cost
+ * (walk-cost.ts, walkCostInBytes), to be counted against its sender, whether it adds
  * content (inserts anything: only deletions do not), which a full board
  * refuses, and for each client whose structs it lists, the clock after the last.
  */
-export type UpdateVerdict = { refused: UpdateRefusal } | { refused: null; splitCostBytes: number; addsContent: boolean; runEnds: ReadonlyMap<number, number> }
+export type UpdateVerdict = { refused: UpdateRefusal } | { refused: null; splitCostBytes: number; walkCostBytes: number; addsContent: boolean; runEnds: ReadonlyMap<number, number> }
 
 export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
@@ -131,7 +133,7 @@ export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdi
   if (restated) return refused(CLOSE.updateRejected, restated)
   const misrecorded = yardstickRecordChange(doc, decoded, landings, deletions)
   if (misrecorded) return refused(CLOSE.updateRejected, misrecorded)
-  return { refused: null, splitCostBytes, addsContent: landings.length > 0, runEnds: runs }
+  return { refused: null, splitCostBytes, walkCostBytes: walkCostInBytes(applied.stepsTaken()), addsContent: landings.length > 0, runEnds: runs }
 }
 
 /**

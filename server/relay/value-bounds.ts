@@ -24,7 +24,11 @@ export type PastBound = (value: unknown) => boolean
 /**
  * The bound of `schema`, walked once: its strings, arrays and objects, through
  * the wrappers that make a field optional. A value of another kind than the
- * schema's is never past it here: the schema refuses it whole.
+ * schema's is never past it here: the schema refuses it whole. A schema the
+ * walk does not read (an enum, a number) holds its value to the size of a
+ * value no schema names: an acknowledgement is held to its schema's bounds
+ * alone, not to its schema, and its rule (an enum) took a string of any
+ * length.
  */
 export function growthBound(schema: z.ZodType): PastBound {
   const inner = unwrapped(schema)
@@ -45,7 +49,7 @@ export function growthBound(schema: z.ZodType): PastBound {
     const options = (inner.options as readonly z.ZodType[]).map(growthBound)
     return (value) => options.every((past) => past(value))
   }
-  return () => false
+  return (value) => sizePast(value, UNNAMED_LIMIT)
 }
 
 /** What a value no schema names is held to (sizePast): twice the model's longest text. */

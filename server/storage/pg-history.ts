@@ -4,14 +4,16 @@ import { thinHistory } from '../history/thin-history.ts'
 import { pagesOfRows } from './log-rows.ts'
 import { checkpointKeptThrough, lockExclusively, readTail } from './pg-update-log.ts'
 import type { PgDb } from './pg-db.ts'
+import { TailCounts } from './tail-counts.ts'
 import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, KeptStart, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState, ThinningOps } from './storage.ts'
 
 /**
  * Rows of a past moment read in one page. The rows of a page are taken apart
- * on the relay's thread: pages of 20,000 held its event loop 55 to 148 ms at a
- * time for one read of 50,000 rows, pages of 5,000 15 to 26 ms, and the read
- * took no longer (222 to 282 ms, before PostgreSQL had gathered the table's
- * statistics). Smaller pages cost a round trip each (2,000: 600 ms in all).
+ * on the thread that reads them (a worker's: storage/pg-reader.ts): pages of
+ * 20,000 held its event loop 55 to 148 ms at a time for one read of 50,000
+ * rows, pages of 5,000 15 to 26 ms, and the read took no longer (222 to 282
+ * ms, before PostgreSQL had gathered the table's statistics). Smaller pages
+ * cost a round trip each (2,000: 600 ms in all).
  */
 const ROWS_PER_PAGE = 5_000
 
@@ -50,6 +52,9 @@ async function keptFromIn(tx: Pick<PgDb, 'select'>, boardId: string): Promise<st
 }
 
 export class PgHistoryStore implements HistoryStore {
+  /** Rows after each board's latest checkpoint, counted once and then for the rows added since. */
+  private readonly tailCounts = new TailCounts()
+
   constructor(private readonly db: PgDb) {}
 
   async startAt(boardId: string, at: string): Promise<HistoryStart> {
@@ -136,6 +141,7 @@ export class PgHistoryStore implements HistoryStore {
 
   async deleteRows(boardId: string, seqs: readonly number[]): Promise<number> {
     const deleted = await this.db.delete(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), inArray(boardUpdates.seq, [...seqs]))).returning({ seq: boardUpdates.seq })
+    this.tailCounts.forget(boardId)
     return deleted.length
   }
 
@@ -145,10 +151,17 @@ export class PgHistoryStore implements HistoryStore {
         const [checkpoint] = await tx.select({ through: max(boardCheckpoints.throughSeq) }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId))
         const throughSeq = Number(checkpoint?.through ?? 0)
         const [after] = await tx
-          .select({ rows: count(), lastSeq: max(boardUpdates.seq) })
+          .select({ firstSeq: min(boardUpdates.seq), lastSeq: max(boardUpdates.seq) })
           .from(boardUpdates)
           .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, throughSeq)))
-        return { throughSeq, rows: Number(after?.rows ?? 0), lastSeq: after?.lastSeq == null ? null : Number(after.lastSeq) }
+        const bounds = { throughSeq, firstSeq: after?.firstSeq == null ? null : Number(after.firstSeq), lastSeq: after?.lastSeq == null ? null : Number(after.lastSeq) }
+        const toCount = this.tailCounts.toCount(boardId, bounds)
+        if (toCount.throughSeq === toCount.afterSeq) return this.tailCounts.counted(boardId, bounds, toCount, 0)
+        const [counted] = await tx
+          .select({ rows: count() })
+          .from(boardUpdates)
+          .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, toCount.afterSeq), lte(boardUpdates.seq, toCount.throughSeq)))
+        return this.tailCounts.counted(boardId, bounds, toCount, Number(counted?.rows ?? 0))
       },
       { isolationLevel: 'repeatable read' },
     )

@@ -1,15 +1,23 @@
 /**
  * A pool's end on the machine's PostgreSQL: it waits for a query still
  * running, and not for a connection whose backend was ended under its query
- * (postgres.js alone waits its whole timeout for that one).
+ * (postgres.js alone waits its whole timeout for that one). A connection's
+ * silence deadline (boundedStatements): a thread held past it while the
+ * answer came does not drop the connection, which reads the answer; a
+ * connection that truly hears nothing (a TCP proxy that stops forwarding) is
+ * dropped, and the next query connects afresh.
  */
+import type { Socket } from 'node:net'
 import postgres from 'postgres'
 import { afterAll, expect, it } from 'vitest'
 import { withDeadline } from '../health/deadline.ts'
 import { describeUnless, missingServices } from '../../test/helpers/services.ts'
 import { POSTGRES_URL } from '../../test/helpers/test-server.ts'
 import { waitFor } from '../../test/helpers/wait-for.ts'
-import { PoolSockets, type SocketOption } from './pg-pool-sockets.ts'
+import { stallThread } from '../../test/helpers/stalled-thread.ts'
+import { startTcpProxy } from '../../test/helpers/tcp-proxy.ts'
+import { boundedStatements, PoolSockets, type SocketOption } from './pg-pool-sockets.ts'
+import { DATABASE_SILENT } from './storage-errors.ts'
 import { WITHOUT_ARRAY_TYPES } from './postgres.ts'
 
 const missing = await missingServices('postgres')
@@ -50,4 +58,78 @@ describeUnless(missing)('ending a pool of PostgreSQL connections', () => {
     await withDeadline(sockets.end(sql, END_TIMEOUT_SECONDS), END_DEADLINE_MS, 'the pool’s end')
     expect((await sleeping)[0]?.done).toBe('done')
   })
+})
+
+describeUnless(missing)('a connection’s silence deadline', () => {
+  /** A client of one connection with the server's bounds (boundedStatements), at `url`, and the sockets it opened, each with the silence deadlines it reached and whether it closed. */
+  const boundedClient = (url: string, statementTimeoutMs: number) => {
+    const bounded = boundedStatements(statementTimeoutMs)
+    const opened: { socket: Socket; deadlines: number; closed: boolean }[] = []
+    const socket: SocketOption['socket'] = (settings) => {
+      const opening = { socket: bounded.socket(settings), deadlines: 0, closed: false }
+      opening.socket.on('timeout', () => opening.deadlines++)
+      opening.socket.once('close', () => (opening.closed = true))
+      opened.push(opening)
+      return opening.socket
+    }
+    const settings: postgres.Options<Record<string, never>> & SocketOption = { max: 1, ...WITHOUT_ARRAY_TYPES, onnotice: () => {}, connect_timeout: 1, socket, connection: bounded.connection }
+    return { sql: postgres(url, settings), sockets: bounded.sockets, silenceMs: bounded.silenceMs, opened }
+  }
+
+  it('keeps a connection whose answer came while the thread was held past the deadline', async () => {
+    /** Long enough for the query to be seen written before its answer comes, the thread held before that. */
+    const QUERY_SECONDS = 2
+    const { sql, sockets, silenceMs, opened } = boundedClient(POSTGRES_URL, 2 * QUERY_SECONDS * 1000)
+    try {
+      await sql`select 1`
+      const [connection] = opened
+      const written = connection!.socket.bytesWritten
+      const answer = sql<{ answer: string }[]>`select pg_sleep(${QUERY_SECONDS}), 'answered' as answer`.execute()
+      await waitFor(() => connection!.socket.bytesWritten > written, 'the query to be written')
+      // Held from the query's writing until past the silence deadline: its answer comes meanwhile, and waits in the kernel.
+      // Held as work a socket or an immediate starts is (not a timer's: the turn's timers were read before it), so that the
+      // next turn runs its timers, the deadline among them, before it reads what came.
+      await new Promise<void>((resolve) =>
+        setImmediate(() => {
+          stallThread(silenceMs + 500)
+          resolve()
+        }),
+      )
+      expect((await answer)[0]?.answer).toBe('answered')
+      // The deadline passed while the thread was held, and the connection read its answer: kept, and answering.
+      expect(connection!.deadlines).toBeGreaterThanOrEqual(1)
+      expect((await sql<{ again: number }[]>`select 2 as again`)[0]?.again).toBe(2)
+      expect(opened).toHaveLength(1)
+      expect(connection!.socket.destroyed).toBe(false)
+    } finally {
+      await sockets.end(sql, 1)
+    }
+  }, 30_000)
+
+  it('drops a connection that hears nothing, and the next query connects afresh', async () => {
+    const target = new URL(POSTGRES_URL)
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) })
+    const throughProxy = new URL(POSTGRES_URL)
+    throughProxy.host = `127.0.0.1:${proxy.port}`
+    const { sql, sockets, opened } = boundedClient(throughProxy.href, 1000)
+    try {
+      await sql`select 1`
+      // Nothing forwarded either way, nothing said of it: a half-open network.
+      proxy.blackhole()
+      const unanswered = await sql`select 1`.then(
+        () => 'answered',
+        (error: { code?: string }) => error.code,
+      )
+      expect(unanswered).toBe(DATABASE_SILENT)
+      // Closed, not only failed: postgres.js gives a query asked for between a socket's error and its close to that
+      // connection, and, with no other in the pool, never sends it.
+      await waitFor(() => opened[0]!.closed, 'the silent connection to close')
+      proxy.restore()
+      expect((await sql<{ again: number }[]>`select 2 as again`)[0]?.again).toBe(2)
+      expect(opened.length).toBeGreaterThanOrEqual(2)
+    } finally {
+      await sockets.end(sql, 1)
+      await proxy.close()
+    }
+  }, 30_000)
 })

@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/pg-core'
 import { boardChanges, boardCheckpoints, boards, boardUpdates, snapshots } from '../../drizzle/pg/schema.ts'
 import type { Clock } from '../clock.ts'
 import { keepSuperseded } from '../history/earned-copies.ts'
-import { changeBatches, changeValueBytes } from './change-batches.ts'
+import { changeBatches, changeValueBytes, NOTHING_COMPACTED, recordedByAuthor } from './change-batches.ts'
 import type { FutureHistory } from './future-history.ts'
 import { BOARDS_PER_PAGE, boardsAhead, datingBack, historyStamp, newestHistoryTime, type HistoryDialect } from './history-time.ts'
 import { lastRowTime } from './log-rows.ts'
@@ -150,13 +150,13 @@ export class PgUpdateLogStore implements UpdateLogStore {
       await lockExclusively(tx, boardId)
       return readTail(tx, boardId, maxRows)
     })
-    if (rows.length === 0) return { mergedRows: 0, checkpointBytes: 0, changeBytes: 0 }
+    if (rows.length === 0) return NOTHING_COMPACTED
     const through = checkpoint?.throughSeq ?? 0
     const folded = await merge(checkpoint ? new Uint8Array(checkpoint.state) : null, rows)
     return this.db.transaction(async (tx) => {
       await lockExclusively(tx, boardId)
       const [board] = await tx.execute<{ held: boolean }>(sql`select ${boardRowHeld(boardId)} as held`)
-      if (!board?.held || ((await latestCheckpoint(tx, boardId))?.throughSeq ?? 0) !== through) return { mergedRows: 0, checkpointBytes: 0, changeBytes: 0 }
+      if (!board?.held || ((await latestCheckpoint(tx, boardId))?.throughSeq ?? 0) !== through) return NOTHING_COMPACTED
       await tx
         .insert(boardCheckpoints)
         .values({ boardId, state: Buffer.from(folded.state), throughSeq: rows.at(-1)!.seq, at: lastRowTime(rows), createdAt: this.clock().toISOString() })
@@ -166,7 +166,7 @@ export class PgUpdateLogStore implements UpdateLogStore {
         changeBytes += batch.reduce((sum, change) => sum + changeValueBytes(change), 0)
       }
       if (checkpoint) await dropUnearned(tx, boardId, { throughSeq: through, bytes: checkpoint.state.byteLength })
-      return { mergedRows: rows.length, checkpointBytes: folded.state.byteLength, changeBytes }
+      return { mergedRows: rows.length, checkpointBytes: folded.state.byteLength, changeBytes, recordedByAuthor: recordedByAuthor(folded.changes) }
     })
   }
 

@@ -14,7 +14,7 @@ import { drizzle } from 'drizzle-orm/postgres-js'
 import * as schema from '../../drizzle/pg/schema.ts'
 import { systemClock, type Clock } from '../clock.ts'
 import type { Storage } from './storage.ts'
-import { boundedStatements, type SocketOption } from './pg-pool-sockets.ts'
+import { boundedStatements, type PoolSockets, type SocketOption } from './pg-pool-sockets.ts'
 import { withCommitOutcomesLookedUp } from './pg-commit-outcome.ts'
 import { PgBoardRecordStore } from './pg-boards.ts'
 import { PgUpdateLogStore } from './pg-update-log.ts'
@@ -70,26 +70,14 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
     clientOptions: { onnotice: () => {}, ...WITHOUT_ARRAY_TYPES, connection: { application_name: 'assay-migration' } },
     wrap: withoutRollbackOnClosedConnections,
   })
-  // A transaction whose client vanished must not hold a board's lock for long, nor may a query wait for good.
-  const bounded = boundedStatements(options.statementTimeoutMs)
-  const sockets = bounded.sockets
-  const settings: postgres.Options<Record<string, never>> & SocketOption = {
-    max: 10,
-    ...WITHOUT_ARRAY_TYPES,
-    onnotice: () => {},
-    connect_timeout: options.connectTimeoutMs / 1000,
-    // An idle pooled connection is closed before the silence deadline could mistake it for a dead one.
-    idle_timeout: options.statementTimeoutMs / 1000,
-    backoff: reconnectDelaySeconds,
-    socket: bounded.socket,
-    connection: { ...bounded.connection, application_name: 'assay' },
-  }
+  const { settings, sockets } = boundedClient(options, { max: 10, applicationName: 'assay' })
   const client = postgres(options.url, settings)
   const clock = options.clock ?? systemClock
   // A COMMIT left unanswered is looked up for as long as a statement may take.
   const db = drizzle({ client: withCommitOutcomesLookedUp(withoutRollbackOnClosedConnections(client), options.statementTimeoutMs), schema })
   return {
     dialect: 'postgres',
+    pastSource: { dialect: 'postgres', url: options.url, statementTimeoutMs: options.statementTimeoutMs, connectTimeoutMs: options.connectTimeoutMs },
     boards: new PgBoardRecordStore(db, clock),
     log: new PgUpdateLogStore(db, clock, options.futureHistory),
     history: new PgHistoryStore(db),
@@ -108,6 +96,31 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
     },
     close: () => sockets.end(client, 5),
   }
+}
+
+/**
+ * The settings of a client none of whose queries may hang, with `max`
+ * connections named `applicationName` (more parameters in `connection`), and
+ * the sockets that end it: a transaction whose client vanished must not hold a
+ * board's lock for long, nor may a query wait for good (pg-pool-sockets.ts).
+ */
+export function boundedClient(
+  timeouts: Pick<PostgresOptions, 'statementTimeoutMs' | 'connectTimeoutMs'>,
+  own: { max: number; applicationName: string; connection?: Record<string, string | number | boolean> },
+): { settings: postgres.Options<Record<string, never>> & SocketOption; sockets: PoolSockets } {
+  const bounded = boundedStatements(timeouts.statementTimeoutMs)
+  const settings = {
+    max: own.max,
+    ...WITHOUT_ARRAY_TYPES,
+    onnotice: () => {},
+    connect_timeout: timeouts.connectTimeoutMs / 1000,
+    // An idle pooled connection is closed before the silence deadline could mistake it for a dead one.
+    idle_timeout: timeouts.statementTimeoutMs / 1000,
+    backoff: reconnectDelaySeconds,
+    socket: bounded.socket,
+    connection: { ...bounded.connection, application_name: own.applicationName, ...own.connection },
+  }
+  return { settings, sockets: bounded.sockets }
 }
 
 /**

@@ -25,7 +25,7 @@ import { boardChanges, boardCheckpoints, boards, boardUpdates } from '../../driz
 import { ProcessTurns } from '../boards/board-turns.ts'
 import type { Clock } from '../clock.ts'
 import { keepSuperseded } from '../history/earned-copies.ts'
-import { changeBatches, changeValueBytes, type BatchLimits } from './change-batches.ts'
+import { changeBatches, changeValueBytes, NOTHING_COMPACTED, recordedByAuthor, type BatchLimits } from './change-batches.ts'
 import { lastRowTime } from './log-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import { nextTurn } from './sqlite-tail-pages.ts'
@@ -43,8 +43,6 @@ const LEFTOVERS_PER_TRANSACTION = CHANGES_PER_TRANSACTION.changes
 
 /** What a compaction writes: its rows' fold, over the checkpoint it started from (null on a board's first). */
 export type FoldToWrite = { boardId: string; from: { throughSeq: number; bytes: number } | null; rows: readonly LogRow[]; folded: FoldedLog }
-
-const NOTHING_WRITTEN: Compacted = { mergedRows: 0, checkpointBytes: 0, changeBytes: 0 }
 
 export class SqliteFoldWriter {
   private readonly folds = new ProcessTurns()
@@ -89,7 +87,7 @@ export class SqliteFoldWriter {
       const still = () => this.boardRow.get({ boardId: fold.boardId }) !== undefined && (this.latestThrough.get({ boardId: fold.boardId })?.throughSeq ?? 0) === through
       for (let more = true; more; ) {
         const dropped = this.db.transaction(() => (still() ? this.dropLeftovers(fold.boardId, through) : null))
-        if (dropped === null) return NOTHING_WRITTEN
+        if (dropped === null) return NOTHING_COMPACTED
         more = dropped === LEFTOVERS_PER_TRANSACTION
         await nextTurn()
       }
@@ -100,7 +98,7 @@ export class SqliteFoldWriter {
           for (const change of batch) this.insertChange.run({ boardId: fold.boardId, ...change })
           return true
         })
-        if (!wrote) return NOTHING_WRITTEN
+        if (!wrote) return NOTHING_COMPACTED
         changeBytes += batch.reduce((total, change) => total + changeValueBytes(change), 0)
         await nextTurn()
       }
@@ -110,8 +108,8 @@ export class SqliteFoldWriter {
         if (fold.from) this.dropUnearned(fold.boardId, fold.from)
         return true
       })
-      if (!checkpointed) return NOTHING_WRITTEN
-      return { mergedRows: fold.rows.length, checkpointBytes: fold.folded.state.byteLength, changeBytes }
+      if (!checkpointed) return NOTHING_COMPACTED
+      return { mergedRows: fold.rows.length, checkpointBytes: fold.folded.state.byteLength, changeBytes, recordedByAuthor: recordedByAuthor(fold.folded.changes) }
     })
   }
 

@@ -3,6 +3,7 @@ import { boardChanges, boardCheckpoints, boardUpdates } from '../../drizzle/sqli
 import { thinHistory } from '../history/thin-history.ts'
 import { pagesOfRows } from './log-rows.ts'
 import { tailQueries, type TailQueries } from './sqlite-update-log.ts'
+import { TailCounts } from './tail-counts.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { ChangeFilter, ChangePosition, CheckpointInfo, HistoryPolicy, HistorySize, HistoryStart, HistoryStore, KeptStart, LogRow, LogRowInfo, RowRange, RowsUpTo, StoredChange, TailState, ThinningOps } from './storage.ts'
 
@@ -52,6 +53,8 @@ function keptFromIn(tx: Pick<SqliteDb, 'select'>, boardId: string): string | nul
 
 export class SqliteHistoryStore implements HistoryStore {
   private readonly tailOf: TailQueries
+  /** Rows after each board's latest checkpoint, counted once and then for the rows added since. */
+  private readonly tailCounts = new TailCounts()
 
   constructor(private readonly db: SqliteDb) {
     this.tailOf = tailQueries(db)
@@ -135,18 +138,29 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   async deleteRows(boardId: string, seqs: readonly number[]): Promise<number> {
-    return this.db.delete(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), inArray(boardUpdates.seq, [...seqs]))).run().changes
+    const deleted = this.db.delete(boardUpdates).where(and(eq(boardUpdates.boardId, boardId), inArray(boardUpdates.seq, [...seqs]))).run().changes
+    this.tailCounts.forget(boardId)
+    return deleted
   }
 
   async tailState(boardId: string): Promise<TailState> {
     return this.db.transaction((tx) => {
       const throughSeq = tx.select({ through: max(boardCheckpoints.throughSeq) }).from(boardCheckpoints).where(eq(boardCheckpoints.boardId, boardId)).get()?.through ?? 0
-      const after = tx
-        .select({ rows: count(), lastSeq: max(boardUpdates.seq) })
-        .from(boardUpdates)
-        .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, throughSeq)))
-        .get()
-      return { throughSeq, rows: after?.rows ?? 0, lastSeq: after?.lastSeq ?? null }
+      // Apart: SQLite reads a lone min() or max() from one end of the index, both in one statement from every row between.
+      const after = and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, throughSeq))
+      const first = tx.select({ seq: min(boardUpdates.seq) }).from(boardUpdates).where(after).get()
+      const last = tx.select({ seq: max(boardUpdates.seq) }).from(boardUpdates).where(after).get()
+      const bounds = { throughSeq, firstSeq: first?.seq ?? null, lastSeq: last?.seq ?? null }
+      const toCount = this.tailCounts.toCount(boardId, bounds)
+      const rows =
+        toCount.throughSeq === toCount.afterSeq
+          ? 0
+          : (tx
+              .select({ rows: count() })
+              .from(boardUpdates)
+              .where(and(eq(boardUpdates.boardId, boardId), gt(boardUpdates.seq, toCount.afterSeq), lte(boardUpdates.seq, toCount.throughSeq)))
+              .get()?.rows ?? 0)
+      return this.tailCounts.counted(boardId, bounds, toCount, rows)
     })
   }
 

@@ -12,6 +12,7 @@ import type { SqliteDb } from './sqlite-db.ts'
 import { sqliteClientWriters, type SqliteClientWriters } from './sqlite-client-writers.ts'
 import { SqliteFoldWriter } from './sqlite-fold-write.ts'
 import { BoardRowGone } from './storage-errors.ts'
+import { NOTHING_COMPACTED } from './change-batches.ts'
 import type { ClientWriter, Compacted, LogEntry, LogRow, MergeState, NewAuditRecord, StoredBoardState, StoredSince, UpdateLogStore } from './storage.ts'
 
 export class SqliteUpdateLogStore implements UpdateLogStore {
@@ -157,7 +158,7 @@ export class SqliteUpdateLogStore implements UpdateLogStore {
    */
   async compact(boardId: string, merge: MergeState, maxRows?: number): Promise<Compacted> {
     const { checkpoint, rows } = await readTailInPages(this.tail, boardId, { pageRows: this.pageRows, maxRows })
-    if (rows.length === 0) return { mergedRows: 0, checkpointBytes: 0, changeBytes: 0 }
+    if (rows.length === 0) return NOTHING_COMPACTED
     const folded = await merge(checkpoint ? new Uint8Array(checkpoint.state) : null, rows)
     return this.folds.write({ boardId, from: checkpoint ? { throughSeq: checkpoint.throughSeq, bytes: checkpoint.state.byteLength } : null, rows, folded })
   }

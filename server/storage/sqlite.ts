@@ -134,7 +134,7 @@ function sqliteStorage(client: Database.Database, path: string, options: SqliteO
   let closing: Promise<void> | undefined
   return {
     dialect: 'sqlite',
-    file: path,
+    pastSource: { dialect: 'sqlite', file: path },
     boards: new SqliteBoardRecordStore(db, clock),
     log: new SqliteUpdateLogStore(db, clock, checkWrite, options.futureHistory, options.logPageRows),
     history: new SqliteHistoryStore(db),

@@ -190,8 +190,13 @@ export type FoldedLog = { state: Uint8Array; changes: AssessmentChangeRecord[] }
 /** Folds a checkpoint and the log rows after it (the server does it in a worker thread). */
 export type MergeState = (checkpoint: Uint8Array | null, rows: LogRow[]) => FoldedLog | Promise<FoldedLog>
 
-/** What a compaction folded, the size of the checkpoint it wrote and the bytes of values of the changes it recorded (0 when it wrote none: nothing to fold, another wrote first, or the board is gone). */
-export type Compacted = { mergedRows: number; checkpointBytes: number; changeBytes: number }
+/**
+ * What a compaction folded, the size of the checkpoint it wrote, the bytes of
+ * values of the changes it recorded, and for each author (a row's origin) the
+ * bytes their recorded changes take (change-batches.ts, recordedBytes); 0 and
+ * none when it wrote none: nothing to fold, another wrote first, or the board is gone.
+ */
+export type Compacted = { mergedRows: number; checkpointBytes: number; changeBytes: number; recordedByAuthor: ReadonlyMap<string, number> }
 
 /** A batch for the update log, with the audit entry of the server-side change it holds (a restore's), written in its transaction. */
 export type AuditedEntries = { entries: LogEntry[]; audited: NewAuditRecord | null }
@@ -296,6 +301,13 @@ export type ChangePosition = { seq: number; id: number }
 export type StoredChange = AssessmentChangeRecord & ChangePosition
 
 /** `lastSeq` is null when no row follows the checkpoint. */
+/**
+ * What a worker thread opens to read a board's past: the SQLite file
+ * (storage/sqlite-reader.ts), or the PostgreSQL database with the relay's
+ * statement and connect timeouts (storage/pg-reader.ts).
+ */
+export type PastLogSource = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string; statementTimeoutMs: number; connectTimeoutMs: number }
+
 export type TailState = { throughSeq: number; rows: number; lastSeq: number | null }
 
 /** Where the board's kept history starts: thinning changes it (and nothing else does), leaving the log's newest rows as they were. */
@@ -782,7 +794,7 @@ export interface Storage {
   ping(): Promise<void>
   /** SQLite only: the bytes its write-ahead log file takes on disk now (0 when there is none). */
   walBytes?(): Promise<number>
-  /** SQLite only: the database file, which a worker thread opens read-only to read a board's past off the relay's thread (storage/sqlite-reader.ts). */
-  readonly file?: string
+  /** Where a worker thread reads a board's past with a read-only connection of its own, off the relay's thread (history/past-log-job.ts). */
+  readonly pastSource: PastLogSource
   close(): Promise<void>
 }

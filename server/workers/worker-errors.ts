@@ -8,6 +8,10 @@ import { BriefingTooLarge } from '../export/briefing-size.ts'
 import { BoardDamaged, type DamagedAt } from '../relay/damaged-board.ts'
 import { isStackOverflow } from '../../shared/stack-overflow.ts'
 import type { JobName } from './jobs.ts'
+import { storageTroubleOf } from '../storage/storage-errors.ts'
+
+/** The name a storage failure in a thread is sent back under. */
+const STORAGE_TROUBLE = 'StorageTrouble'
 
 /**
  * - `busy`: too many jobs already wait, or none of the threads was free in the time its caller gave it; nothing was started.
@@ -222,6 +226,9 @@ export function encodeJobError(error: unknown): EncodedJobError {
   if (error instanceof ImportError || error instanceof BoardError) return { name: error.name, message: error.message, kind: error.kind }
   // The reason as its message, where it was damaged as its kind.
   if (error instanceof BoardDamaged) return { name: error.name, message: error.reason, kind: JSON.stringify(error.at) }
+  // A database a job reads with its own connection (past-log-job.ts) unreachable or refusing: the code that says so as its kind.
+  const trouble = storageTroubleOf(error)
+  if (error instanceof Error && trouble) return { name: STORAGE_TROUBLE, message: error.message, kind: trouble.code }
   if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack }
   return { name: 'Error', message: String(error) }
 }
@@ -232,6 +239,8 @@ export function decodeJobError(encoded: EncodedJobError, job: JobName): Error {
   if (encoded.name === 'BoardError' && encoded.kind) return new BoardError(encoded.kind as BoardError['kind'], encoded.message)
   if (encoded.name === 'BriefingTooLarge') return new BriefingTooLarge(encoded.message)
   if (encoded.name === 'BoardDamaged' && encoded.kind) return new BoardDamaged(JSON.parse(encoded.kind) as DamagedAt, encoded.message)
+  // Answered as the relay's own storage trouble is (503), not as a failed job.
+  if (encoded.name === STORAGE_TROUBLE && encoded.kind) return Object.assign(new Error(encoded.message), { code: encoded.kind })
   const error = new Error(encoded.message)
   if (encoded.stack) error.stack = encoded.stack
   return error

@@ -4,6 +4,7 @@
  * calls the API with a token, and a board of theirs; after it, every provider
  * the test connected, then the server, are closed.
  */
+import type { Dialect } from '../../server/storage/storage.ts'
 import { addAccount, addMember, addToken, type TestAccount } from './accounts.ts'
 import { apiClient, type ApiClient } from './api.ts'
 import { perTest } from './per-test.ts'
@@ -22,8 +23,8 @@ export type OwnedBoard = {
   connectEditor(name: string): Promise<{ client: TestClient; closes: number[] }>
 }
 
-/** The names of the owner and board, and settings of the server other than the test defaults. */
-type OwnedBoardOptions = { owner: string; board: string; env?: Record<string, string> }
+/** The names of the owner and board, settings of the server other than the test defaults, and its database (SQLite by default). */
+type OwnedBoardOptions = { owner: string; board: string; env?: Record<string, string>; dialect?: Dialect }
 
 /** A new server, owner and board for each test of the suite (see perTest). */
 export function useOwnedBoard(names: OwnedBoardOptions): OwnedBoard {
@@ -31,7 +32,7 @@ export function useOwnedBoard(names: OwnedBoardOptions): OwnedBoard {
 }
 
 async function openOwnedBoard(names: OwnedBoardOptions): Promise<OwnedBoard & { close(): Promise<void> }> {
-  const server = await startTestServer({ accounts: true, env: names.env })
+  const server = await startTestServer({ accounts: true, env: names.env, dialect: names.dialect })
   const owner = await addAccount(server, { name: names.owner })
   const api = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
   const boardId = await api.createBoard(names.board)

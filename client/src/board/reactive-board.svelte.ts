@@ -9,7 +9,7 @@
 import { createSubscriber } from 'svelte/reactivity'
 import * as Y from 'yjs'
 import { claimInModel, documentText } from '../../../shared/board-convert.ts'
-import { acknowledgementsMap, blufText, BoardError, collection, COLLECTIONS, entity, metaMap, type AssessmentTextField } from '../../../shared/board-doc.ts'
+import { blufText, BoardError, entity, type AssessmentTextField } from '../../../shared/board-doc.ts'
 import type {
   AcknowledgementInput,
   AcknowledgementModel,
@@ -27,6 +27,7 @@ import type {
   UnrecognisedField,
 } from '../../../shared/board-model.ts'
 import { applyBatch, type Batch, type BatchResult } from '../../../shared/board-batch.ts'
+import { boardUndoManager } from '../../../shared/board-undo.ts'
 import * as mutations from '../../../shared/board-mutations.ts'
 import { localOrigin } from '../../../shared/change-origin.ts'
 import { isContradicting, isSupporting, type AchRating } from '../../../shared/domain.ts'
@@ -164,10 +165,7 @@ export class ReactiveBoard {
     this.#assessments = new CollectionReader(doc, 'assessments', byBoardOrder)
     this.#links = new CollectionReader(doc, 'links', byCreation)
     this.#acknowledgements = new AcknowledgementsReader(doc)
-    this.undoManager = new Y.UndoManager(
-      [metaMap(doc), ...COLLECTIONS.map((name) => collection(doc, name)), acknowledgementsMap(doc), blufText(doc)],
-      { trackedOrigins: new Set([this.origin]) },
-    )
+    this.undoManager = boardUndoManager(doc, this.origin)
   }
 
   get meta(): BoardMeta {
