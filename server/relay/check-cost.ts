@@ -9,7 +9,9 @@
  * one-character items typed backwards (1.18 MB) 1.31 s, about 6 times what
  * their bytes were counted for (the twenty-fifth red team).
  */
-import type { UpdateCounts } from './inserted-values-scan.ts'
+import type * as Y from 'yjs'
+import { structsCovered } from './held-deletions.ts'
+import type { ScannedUpdate } from './inserted-values-scan.ts'
 import { MAX_UPDATE_PIECES } from './validate-update.ts'
 
 /**
@@ -23,12 +25,28 @@ import { MAX_UPDATE_PIECES } from './validate-update.ts'
 export const BYTES_PER_PIECE = 48
 
 /**
- * What checking an update of `byteLength` bytes holding `scanned`'s pieces
- * counts for: its bytes, or its pieces at BYTES_PER_PIECE each when that is
- * more. An update the scan could not read (null) counts its bytes: Yjs
- * decides on it as before (inserted-values-scan.ts).
+ * The bytes each struct of the board a deleted range covers counts for: the
+ * rules walk every one (held-deletions.ts), and so does Yjs applying the
+ * deletion, deleted already or not, however few bytes the range takes. A
+ * 9-byte frame deleting one client's 150,000 deleted items cost
+ * `validateUpdate` 25 ms on a loaded machine (BENCHMARKS.md), about 0.17 µs a
+ * struct, a byte's cost each; counted at twice that, such a frame counts as
+ * 300 KB and is checked off the relay's thread (update-checks.ts), while a
+ * page's sync, whose delete set covers every deleted struct of the board,
+ * counts a few hundred KB on a board of a hundred thousand.
  */
-export function checkCostInBytes(byteLength: number, scanned: UpdateCounts | null): number {
+export const BYTES_PER_COVERED_STRUCT = 2
+
+/**
+ * What checking an update of `byteLength` bytes holding `scanned`'s pieces
+ * counts for: its bytes, or its pieces at BYTES_PER_PIECE each and the
+ * structs of `doc` its deleted ranges cover at BYTES_PER_COVERED_STRUCT each
+ * when that is more. An update the scan could not read (null) counts its
+ * bytes: Yjs decides on it as before (inserted-values-scan.ts).
+ */
+export function checkCostInBytes(byteLength: number, scanned: ScannedUpdate | null, doc: Y.Doc): number {
+  if (scanned === null) return byteLength
   // The scan's count may pass the bound by a whole run at once; such an update is refused as the scan ends, unchecked.
-  return Math.max(byteLength, Math.min(scanned?.pieces ?? 0, MAX_UPDATE_PIECES) * BYTES_PER_PIECE)
+  const pieces = Math.min(scanned.pieces, MAX_UPDATE_PIECES) * BYTES_PER_PIECE
+  return Math.max(byteLength, pieces + structsCovered(doc, scanned.deleted) * BYTES_PER_COVERED_STRUCT)
 }

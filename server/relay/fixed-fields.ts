@@ -17,7 +17,7 @@
 import * as Y from 'yjs'
 import { collection } from '../../shared/board-doc.ts'
 import { CLAIM_PROVENANCE_FIELDS, DOCUMENT_FIXED_FIELDS, IMPORTED_CLAIM_FIXED_FIELDS, isImportedClaim } from '../../shared/board-mutations.ts'
-import { deletedHeldItems } from './held-deletions.ts'
+import type { HeldDeletion } from './held-deletions.ts'
 import type { Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
@@ -30,7 +30,7 @@ const DOCUMENT_FIXED: ReadonlySet<string> = new Set(DOCUMENT_FIXED_FIELDS)
 type FixedHolder = { kind: 'claim' | 'document'; entry: Y.Map<unknown> }
 
 /** Why the update must not be applied to `doc`, or null when it changes no claim's or document's fixed fields. */
-export function fixedFieldChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { landing: Landing }[]): string | null {
+export function fixedFieldChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { landing: Landing }[], deletions: readonly HeldDeletion[]): string | null {
   // Resolved at the first entry looked at: a keystroke sets no key of an entry and deletes nothing, and looks at none.
   let roots: { claims: Y.Map<unknown>; documents: Y.Map<unknown> } | undefined
   const holderOf = (map: Y.Map<unknown>): FixedHolder | null => {
@@ -44,7 +44,7 @@ export function fixedFieldChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
     const holder = map && holderOf(map)
     if (holder && isFixed(holder, landing.key)) return `update sets ${landing.key} of ${holder.kind} ${String(holder.entry.get('id'))}`
   }
-  for (const item of deletedHeldItems(doc, ds)) {
+  for (const { item } of deletions) {
     if (typeof item.parentSub !== 'string' || !(item.parent instanceof Y.Map)) continue
     const holder = holderOf(item.parent as Y.Map<unknown>)
     if (!holder || !isFixed(holder, item.parentSub)) continue

@@ -274,19 +274,22 @@ function skipStructs(bytes: Bytes, counter: Counter, pieces: Counter, subdocumen
   }
 }
 
-/** The delete set: per client, its ranges (a clock and a length each), counted before they are read. */
-function skipDeleteSet(bytes: Bytes, pieces: Counter): void {
+/** The delete set: per client, its ranges (a clock and a length each), counted before they are read, into `deleted`. */
+function readDeleteSet(bytes: Bytes, pieces: Counter, deleted: DeletedRange[]): void {
   const clients = bytes.varUint()
   for (let c = 0; c < clients; c++) {
-    bytes.varUint() // client
+    const client = bytes.varUint()
     const ranges = bytes.varUint()
     pieces.add(ranges)
-    for (let r = 0; r < ranges; r++) {
-      bytes.varUint()
-      bytes.varUint()
-    }
+    for (let r = 0; r < ranges; r++) deleted.push({ client, clock: bytes.varUint(), len: bytes.varUint() })
   }
 }
+
+/** A deleted range as an update's bytes hold it. */
+export type DeletedRange = { client: number; clock: number; len: number }
+
+/** What a scan read: its counts, and the ranges the update deletes (those read before a count passed its bound), whose cost lies in what they cover (check-cost.ts). */
+export type ScannedUpdate = UpdateCounts & { deleted: readonly DeletedRange[] }
 
 /**
  * What `update` holds as MAX_INSERTED_VALUES and MAX_UPDATE_PIECES count it,
@@ -294,17 +297,18 @@ function skipDeleteSet(bytes: Bytes, pieces: Counter): void {
  * most its bound, a count past its bound as soon as it passes it (the rest
  * unread), or null when the scan cannot read the update (Yjs decides).
  */
-export function scanUpdate(update: Uint8Array, bounds: UpdateCounts): UpdateCounts | null {
+export function scanUpdate(update: Uint8Array, bounds: UpdateCounts): ScannedUpdate | null {
   const values = new Counter(bounds.values)
   const pieces = new Counter(bounds.pieces)
   const subdocuments = new Counter(bounds.subdocuments)
+  const deleted: DeletedRange[] = []
   try {
     const bytes = new Bytes(update)
     skipStructs(bytes, values, pieces, subdocuments)
-    skipDeleteSet(bytes, pieces)
+    readDeleteSet(bytes, pieces, deleted)
   } catch (error) {
     if (error instanceof Unreadable) return null
     if (!(error instanceof PastTheBound)) throw error
   }
-  return { values: values.count, pieces: pieces.count, subdocuments: subdocuments.count }
+  return { values: values.count, pieces: pieces.count, subdocuments: subdocuments.count, deleted }
 }

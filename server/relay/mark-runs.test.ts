@@ -12,7 +12,7 @@ import { assessmentText, initBoardDoc } from '../../shared/board-doc.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 import { forgedUpdate } from '../../test/helpers/forged-update.ts'
-import { MAX_SKIPPED_PER_UPDATE } from './mark-runs.ts'
+import { MAX_SKIPPED_PER_UPDATE } from './applied-text.ts'
 import { validateUpdate } from './validate-update.ts'
 
 const ACUTE = '\u0301'

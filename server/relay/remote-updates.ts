@@ -135,7 +135,7 @@ export class RemoteUpdates {
       const rewrites = rewrittenId(decoded, this.doc)
       if (rewrites !== null) return { rewrites }
       const { checks } = this.options
-      if (checks && checkedElsewhere(checkCostInBytes(update.byteLength, scanned))) return { elsewhere: checks, decoded }
+      if (checks && checkedElsewhere(checkCostInBytes(update.byteLength, scanned, this.doc))) return { elsewhere: checks, decoded }
       const verdict = validateDecoded(decoded, this.doc)
       return verdict.refused ? { dropped: 'refused', why: verdict.refused.reason } : { apply: decoded }
     } catch (error) {

@@ -26,7 +26,7 @@ import * as Y from 'yjs'
 import { BLUF_ROOT, type AssessmentTextField } from '../../shared/board-doc.ts'
 import { LIMITS } from '../../shared/limits.ts'
 import { isHeldWhole } from './held-already.ts'
-import { heldStructsDeleted } from './held-deletions.ts'
+import type { HeldDeletion } from './held-deletions.ts'
 import { heldItem, idKey, itemFinder, type Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
@@ -39,7 +39,7 @@ const LIMIT_BY_KEY: Readonly<Record<AssessmentTextField, number>> = { title: LIM
 const BLUF_LIMIT = LIMITS.longText
 
 /** Why the update makes a shared text longer than TEXT_GROWTH_BOUND times its limit, or null. */
-export function overlongText(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
+export function overlongText(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[], deletions: readonly HeldDeletion[]): string | null {
   const inUpdate = itemFinder(landings.map(({ item }) => item))
   const grown = new Map<string, LimitedText>()
   let deletedOf: ReadonlyMap<object, number> | undefined
@@ -55,7 +55,7 @@ export function overlongText(doc: Y.Doc, { ds }: DecodedUpdate, landings: readon
     }
     text.length += item.length - deletedUnits(ds, item)
     if (text.length > TEXT_GROWTH_BOUND * text.limit && text.held !== null) {
-      deletedOf ??= heldCharactersDeleted(doc, ds)
+      deletedOf ??= heldCharactersDeleted(deletions)
       text.length -= deletedOf.get(text.held) ?? 0
       text.held = null
     }
@@ -90,14 +90,15 @@ function limitedText(doc: Y.Doc, parent: Y.ID | string, inUpdate: (id: Y.ID) => 
 }
 
 /**
- * How many of the characters each type holds the update deletes, by type: one
- * walk of the structs the deleted ranges cover (held-deletions.ts).
+ * How many of the characters each type holds the update deletes, by type,
+ * from the live items the deleted ranges cover (held-deletions.ts, walked
+ * once for every rule that reads them).
  */
-function heldCharactersDeleted(doc: Y.Doc, ds: DecodedUpdate['ds']): ReadonlyMap<object, number> {
+function heldCharactersDeleted(deletions: readonly HeldDeletion[]): ReadonlyMap<object, number> {
   const deleted = new Map<object, number>()
-  for (const { struct, covered } of heldStructsDeleted(doc, ds)) {
-    if (!(struct instanceof Y.Item) || struct.deleted || !struct.countable || !(struct.parent instanceof Y.AbstractType)) continue
-    deleted.set(struct.parent, (deleted.get(struct.parent) ?? 0) + covered)
+  for (const { item, covered } of deletions) {
+    if (!item.countable || !(item.parent instanceof Y.AbstractType)) continue
+    deleted.set(item.parent, (deleted.get(item.parent) ?? 0) + covered)
   }
   return deleted
 }

@@ -24,7 +24,7 @@ import { deletionsWithin } from './deletions-within.ts'
 import { HELD_CLIENTS_MAX, HeldUpdates } from './held-updates.ts'
 import { entryStamp } from './stamped-fields.ts'
 import { transactionLeftUnfinished } from './unfinished-transaction.ts'
-import type { UpdateCounts } from './inserted-values-scan.ts'
+import type { ScannedUpdate } from './inserted-values-scan.ts'
 import type { CheckedUpdate } from './update-check-job.ts'
 import { checkedElsewhere, uncheckedEvent, type UpdateChecks } from './update-checks.ts'
 import { refusedByScan, scanWithinBounds, validateUpdate, type UpdateVerdict } from './validate-update.ts'
@@ -63,7 +63,7 @@ export type UpdateIntakeOptions = {
 type AdmittedVerdict = Extract<UpdateVerdict, { refused: null }>
 
 /** What the scan of an update read, and what its check costs (check-cost.ts), paid for by its sender. */
-type PaidCheck = { scanned: UpdateCounts | null; checkCost: number }
+type PaidCheck = { scanned: ScannedUpdate | null; checkCost: number }
 
 /** How an update comes to be checked, for the log, and how much of it its sender paid for already. */
 type Arrival = { what: string; paidBytes: (update: Uint8Array) => number }
@@ -363,7 +363,7 @@ export class UpdateIntake {
    */
   private paidCheck(connection: Connection, update: Uint8Array, { what, paidBytes }: Arrival): PaidCheck | null {
     const scanned = scanWithinBounds(update)
-    const checkCost = checkCostInBytes(update.byteLength, scanned)
+    const checkCost = checkCostInBytes(update.byteLength, scanned, this.doc)
     if (connection.admitWork(checkCost - paidBytes(update))) return { scanned, checkCost }
     this.stopHolding(connection, CLOSE.rateLimited, new Error(`${what} of ${update.byteLength} bytes cost as much to check as ${checkCost} bytes, more than its sender may send now`))
     return null

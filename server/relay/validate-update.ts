@@ -24,10 +24,12 @@ import { yardstickChange } from './yardstick-rule.ts'
 import { yardstickRecordChange } from './yardstick-record.ts'
 import { misplacedContinuation } from './straddling-items.ts'
 import { nonTextInText } from './text-content.ts'
-import { longMarkRun, type WalkedSteps } from './mark-runs.ts'
+import { longMarkRun } from './mark-runs.ts'
 import { markRunsJoined } from './mark-joins.ts'
+import { AppliedText } from './applied-text.ts'
+import { heldDeletions } from './held-deletions.ts'
 import { overlongText } from './text-lengths.ts'
-import { scanUpdate, type UpdateCounts } from './inserted-values-scan.ts'
+import { scanUpdate, type ScannedUpdate, type UpdateCounts } from './inserted-values-scan.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 export type UpdateRefusal = { event: CloseEvent; reason: string }
@@ -108,7 +110,8 @@ export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdi
   if (misplaced) return refused(CLOSE.updateRejected, misplaced)
   const replaced = liveEntryReplacement(doc, decoded, landings)
   if (replaced) return refused(CLOSE.updateRejected, replaced)
-  const fixed = fixedFieldChange(doc, decoded, landings)
+  const deletions = heldDeletions(doc, decoded.ds)
+  const fixed = fixedFieldChange(doc, decoded, landings, deletions)
   if (fixed) return refused(CLOSE.quoteFixed, fixed)
   const restamped = stampedFieldChange(doc, landings)
   if (restamped) return refused(CLOSE.updateRejected, restamped)
@@ -118,18 +121,19 @@ export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdi
   if (multiUnit) return refused(CLOSE.updateRejected, multiUnit)
   const notText = nonTextInText(doc, decoded, landings)
   if (notText) return refused(CLOSE.updateRejected, notText)
-  const walked: WalkedSteps = { steps: 0 }
-  const longRun = longMarkRun(doc, landings, walked) ?? markRunsJoined(doc, decoded, landings, walked)
+  // One walker for both rules on marks: their walks share its budget and what it found.
+  const applied = new AppliedText(decoded.ds)
+  const longRun = markRunsJoined(deletions, applied) ?? longMarkRun(doc, landings, applied)
   if (longRun) return refused(CLOSE.invalidText, longRun)
-  const overlong = overlongText(doc, decoded, landings)
+  const overlong = overlongText(doc, decoded, landings, deletions)
   if (overlong) return refused(CLOSE.updateRejected, overlong)
   const outOfSchema = fieldValueChange(doc, decoded, landings)
   if (outOfSchema) return refused(CLOSE.updateRejected, outOfSchema)
   const restated = yardstickChange(doc, decoded, landings)
   if (restated) return refused(CLOSE.updateRejected, restated)
-  const misrecorded = yardstickRecordChange(doc, decoded, landings)
+  const misrecorded = yardstickRecordChange(doc, decoded, landings, deletions)
   if (misrecorded) return refused(CLOSE.updateRejected, misrecorded)
-  return { refused: null, splitCostBytes, walkCostBytes: walkCostInBytes(walked.steps), addsContent: landings.length > 0, runEnds: runs }
+  return { refused: null, splitCostBytes, walkCostBytes: walkCostInBytes(applied.stepsTaken()), addsContent: landings.length > 0, runEnds: runs }
 }
 
 /**
@@ -137,7 +141,7 @@ export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdi
  * count read only until it passes its bound: validateUpdate's first step,
  * which what the update's check costs is counted on before it runs (check-cost.ts).
  */
-export function scanWithinBounds(update: Uint8Array): UpdateCounts | null {
+export function scanWithinBounds(update: Uint8Array): ScannedUpdate | null {
   return scanUpdate(update, { values: MAX_INSERTED_VALUES, pieces: MAX_UPDATE_PIECES, subdocuments: 0 })
 }
 

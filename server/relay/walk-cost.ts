@@ -5,8 +5,9 @@
  */
 
 /**
- * Items the walks along a shared text (mark-runs.ts, mark-joins.ts) step over
- * that cost as much as one byte of an ordinary update. Those walks read the
+ * Items the walks along a shared text (applied-text.ts, for mark-runs.ts and
+ * mark-joins.ts) step over that cost as much as one byte of an ordinary
+ * update. Those walks read the
  * room's document, not the update: a frame of some 30 bytes typing a mark
  * beside a stretch of deleted characters had each walk step over up to
  * MAX_SKIPPED_PER_UPDATE (32,768) items, and was counted for its 30 bytes. A

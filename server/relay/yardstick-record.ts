@@ -30,7 +30,7 @@ import * as Y from 'yjs'
 import { boardProfile, collection } from '../../shared/board-doc.ts'
 import { profileName, yardstickOf } from '../../shared/domain.ts'
 import { entryCollections } from './board-shape.ts'
-import { deletedHeldItems } from './held-deletions.ts'
+import type { HeldDeletion } from './held-deletions.ts'
 import { standingValue } from './field-values.ts'
 import { isHeldWhole } from './held-already.ts'
 import { heldItem, idKey, type Landing } from './item-landing.ts'
@@ -41,7 +41,7 @@ const BAND = 'likelihood'
 const RECORD = 'likelihoodYardstick'
 
 /** Why the update sets or deletes a likelihood's recorded yardstick apart from its band, or sets a band a stale record would misread; or null. */
-export function yardstickRecordChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
+export function yardstickRecordChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[], deletions: readonly HeldDeletion[]): string | null {
   const collectionOf = entryCollections(doc, landings)
   /** Cards whose likelihood the update sets, by the id of the card's item: whether to a band, and whether their record with it. */
   const bandSet = new Map<string, { card: Y.ID; band: boolean; recorded: boolean }>()
@@ -70,7 +70,7 @@ export function yardstickRecordChange(doc: Y.Doc, { ds }: DecodedUpdate, landing
       )
     }
   }
-  return deletedRecord(doc, ds, bandSet)
+  return deletedRecord(doc, ds, deletions, bandSet)
 }
 
 /** The record a held card keeps through the update (undefined where it has none or the update deletes it). */
@@ -85,9 +85,9 @@ function standingRecord(doc: Y.Doc, ds: DecodedUpdate['ds'], card: Y.ID): unknow
  * Why the update deletes the record of a card it keeps without setting its
  * likelihood, or null.
  */
-function deletedRecord(doc: Y.Doc, ds: DecodedUpdate['ds'], bandSet: ReadonlyMap<string, unknown>): string | null {
+function deletedRecord(doc: Y.Doc, ds: DecodedUpdate['ds'], deletions: readonly HeldDeletion[], bandSet: ReadonlyMap<string, unknown>): string | null {
   let assessments: Y.Map<unknown> | undefined
-  for (const item of deletedHeldItems(doc, ds)) {
+  for (const { item } of deletions) {
     if (item.parentSub !== RECORD || !(item.parent instanceof Y.Map)) continue
     const cardItem = (item.parent as Y.Map<unknown>)._item
     if (!cardItem || cardItem.parent !== (assessments ??= collection(doc, 'assessments'))) continue

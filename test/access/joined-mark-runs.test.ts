@@ -100,6 +100,23 @@ describe('joined mark runs', () => {
     expect(honest.closes).toEqual([])
   })
 
+  it('refuses marks added after a letter by the frame that deletes the next letter, which carries marks of its own', async () => {
+    const card = await newCard('Plain a')
+    const hostile = await given.connectEditor('Hostile Grower')
+    const text = assessmentText(hostile.client.doc, card, 'judgment')
+    text.insert(7, `b${MARKS}`)
+    await waitFor(async () => (await held(card)) === `Plain ab${MARKS}`, 'the letter and its marks taken')
+    // The reviewer's frame, one transaction of a stock client: 30 marks after the a, and the b deleted, a run of 60 (30 more each frame, before).
+    hostile.client.doc.transact(() => {
+      text.insert(7, MARKS)
+      text.delete(7 + MARKS.length, 1)
+    })
+    await waitFor(() => hostile.closes.includes(CLOSE.invalidText.code), 'the growing frame closed 4415')
+    const seen = assessmentText(await colleagueDoc(), card, 'judgment').toString()
+    expect(seen).toBe(`Plain ab${MARKS}`)
+    expect(hasLongMarkRun(seen)).toBe(false)
+  })
+
   it('refuses marks that many clients of one frame put side by side past the bound, and stores a few', async () => {
     const card = await newCard('Plain a')
     const hostile = await given.connectEditor('Hostile Siblings')

@@ -44,5 +44,7 @@ describe('a shared text field’s rules', () => {
     // Deleting beside one run, or marks within it, is made.
     expect(typed(`a${marks(20)}b`, { from: 21, to: 22, insert: '' }).text).toBe(`a${marks(20)}`)
     expect(typed(`a${marks(20)}b${marks(20)}`, { from: 5, to: 10, insert: '' }).text).toBe(`a${marks(15)}b${marks(20)}`)
+    // Marks deleted within a long run stored before the rule: the run shortens, and the relay takes it too.
+    expect(typed(`a${marks(40)}`, { from: 5, to: 10, insert: '' }).text).toBe(`a${marks(35)}`)
   })
 })

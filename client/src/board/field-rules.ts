@@ -56,8 +56,8 @@ function makesLongMarkRun(doc: Text, { from, to, insert }: { from: number; to: n
   const reach = 2 * (MAX_MARK_RUN + 1)
   const before = markRunEnds(doc.sliceString(Math.max(0, from - reach), from)).trailing
   const after = markRunEnds(doc.sliceString(to, to + reach)).leading
-  // Deleting what stands between two runs joins them: the relay refuses that too (server/relay/mark-joins.ts).
-  if (insert === '') return before > 0 && after > 0 && before + after > MAX_MARK_RUN
+  // Deleting what stands between two runs joins them, as the relay refuses too (server/relay/mark-joins.ts); deleting only marks shortens the run it was in, and both let it through.
+  if (insert === '') return before > 0 && after > 0 && before + after > MAX_MARK_RUN && !markRunEnds(doc.sliceString(from, to)).onlyMarks
   return joinedMarkRun(before, insert, after) > MAX_MARK_RUN
 }
 
