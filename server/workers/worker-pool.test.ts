@@ -18,7 +18,7 @@ import { rmSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createLogger } from '../log.ts'
-import { heldJobThreads } from '../../test/helpers/held-job-threads.ts'
+import { heldJobThreads, type HeldJobThreads } from '../../test/helpers/held-job-threads.ts'
 import { tempDir } from '../../test/helpers/test-server.ts'
 import { waitFor } from '../../test/helpers/wait-for.ts'
 import { asJobOwner } from './job-owner.ts'
@@ -77,7 +77,12 @@ describe('whose jobs run', () => {
 
 describe('a member’s job behind the server’s own work', () => {
   const folders: string[] = []
-  afterEach(() => {
+  let holding: { threads: HeldJobThreads; pool: WorkerPool } | undefined
+  afterEach(async () => {
+    // A thread blocked on the pipe cannot be stopped: every job held is let go before the pool closes.
+    const { threads, pool: held } = holding ?? {}
+    holding = undefined
+    if (threads && held) await waitFor(() => (threads.release(), held.load.running === 0 && held.load.queued === 0), 'the held jobs to be let go')
     for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
   })
 
@@ -86,6 +91,7 @@ describe('a member’s job behind the server’s own work', () => {
     folders.push(folder)
     const held = heldJobThreads(folder)
     const shared = pool(IDLE_THREADS, { queueLimit: 4, perOwnerLimit: 4 }, { entry: held.entry, memberWaitMs: 50 })
+    holding = { threads: held, pool: shared }
     const server = outcome(compactNothing(shared))
     await waitFor(() => shared.load.running === 1, 'the server job to hold the thread')
     let answered: string | undefined
@@ -95,6 +101,7 @@ describe('a member’s job behind the server’s own work', () => {
     expect(shared.load.queued).toBe(0)
     await waitFor(() => held.release(), 'the held server job to be let go')
     expect(await server).toBe('done')
+    holding = undefined
   })
 
   it('starts after at most one of a stream of server jobs', async () => {
