@@ -12,9 +12,9 @@
 import { existsSync } from 'node:fs'
 import Database from 'better-sqlite3'
 
-/** True while another process (or another connection of this one) has the database at `path` open; false when nobody has, or it does not exist yet. */
+/** True while another process (or another connection of this one) has the database at `path` open; false when nobody has, it does not exist yet, or it is not a database SQLite can read. */
 export function sqliteOpenElsewhere(path: string): boolean {
-  if (!existsSync(path)) return false
+  if (!existsSync(path) || !isDatabase(path)) return false
   const client = new Database(path, { timeout: 0, fileMustExist: true })
   try {
     client.pragma('locking_mode = EXCLUSIVE')
@@ -22,6 +22,26 @@ export function sqliteOpenElsewhere(path: string): boolean {
     return false
   } catch (error) {
     if (error instanceof Database.SqliteError && /^SQLITE_(BUSY|LOCKED)/.test(error.code)) return true
+    throw error
+  } finally {
+    client.close()
+  }
+}
+
+/**
+ * Whether SQLite reads the file as a database, asked read-only: a connection that can write deletes a -wal beside a
+ * file that is not a database as it closes, and `assay restore` moves such a file aside with its files as they were.
+ * One SQLite cannot read no server serves; the command says what to do with it.
+ */
+function isDatabase(path: string): boolean {
+  const client = new Database(path, { readonly: true, fileMustExist: true })
+  try {
+    client.prepare('select count(*) from sqlite_master').get()
+    return true
+  } catch (error) {
+    if (error instanceof Database.SqliteError && /^SQLITE_(NOTADB|CORRUPT)/.test(error.code)) return false
+    // Anything else (a writer at work, a hot journal only a writing connection rolls back): the locking read decides.
+    if (error instanceof Database.SqliteError) return true
     throw error
   } finally {
     client.close()
