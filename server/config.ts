@@ -248,6 +248,11 @@ function configSchema() {
     WORKER_SHORT_LANE_THREADS: wholeNumber('a whole number of threads', 0, 64, 1).default(1),
     /** Jobs that may wait for a worker thread; more get 503 with Retry-After. */
     WORKER_QUEUE_LIMIT: wholeNumber('a whole number of jobs', 1, 10_000, 32).default(32),
+    /**
+     * How long a member's job may wait for a worker thread before it is refused with 503 busy and Retry-After: a
+     * request held longer is one nginx (proxy_read_timeout, 60 s) gave up on. The server's own jobs are not bounded.
+     */
+    WORKER_QUEUE_WAIT_MS: wholeNumber('a whole number of milliseconds', 1, 3_600_000, 20_000).default(20_000),
     /** Jobs one person may have running or waiting at once; more of theirs get 429 with Retry-After (the server's own work is not counted). */
     WORKER_JOBS_PER_PERSON: wholeNumber('a whole number of jobs', 1, 10_000, 8).default(8),
     /**

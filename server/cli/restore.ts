@@ -19,6 +19,7 @@ import { SQLITE_FILE_NAME } from '../storage/sqlite.ts'
 import { checkAssayDatabase, type AssayDatabaseFile } from './assay-database-file.ts'
 import { CliError } from './cli-error.ts'
 import { present } from './file-present.ts'
+import { damagedBoards, type DamagedBoard } from './restore-damaged-boards.ts'
 import { databaseFile, removeCopy, removeUnfinishedCopies, setAside } from './restore-set-aside.ts'
 import { deploymentOf, planHeldChanges, type DeploymentSeen, type HeldChoice } from './restore-held-changes.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
@@ -26,13 +27,17 @@ import { syncToDisk } from './sync-to-disk.ts'
 import { cannotWrite } from './write-out-file.ts'
 import { countOf } from '../../shared/format-number.ts'
 
-const USAGE = 'assay restore --from FILE [--discard-held | --replay-held]'
+const USAGE = 'assay restore --from FILE [--discard-held | --replay-held] [--accept-damaged]'
 
 const restore: Command = {
   summary: 'Put a backup in place of the SQLite database, with every server stopped',
   usage: USAGE,
   async run(args) {
-    const { values } = parseOptions(args, { from: { type: 'string' }, 'discard-held': { type: 'boolean' }, 'replay-held': { type: 'boolean' } }, USAGE)
+    const { values } = parseOptions(
+      args,
+      { from: { type: 'string' }, 'discard-held': { type: 'boolean' }, 'replay-held': { type: 'boolean' }, 'accept-damaged': { type: 'boolean' } },
+      USAGE,
+    )
     const from = requireOption(values.from, 'from', USAGE)
     if (values['discard-held'] && values['replay-held']) throw new CliError(`--discard-held and --replay-held say opposite things: pass one.\nusage: ${USAGE}`)
     const choice: HeldChoice = values['discard-held'] ? 'discard' : values['replay-held'] ? 'replay' : 'ask'
@@ -49,7 +54,7 @@ const restore: Command = {
       throw new CliError(`${holder.who}: nothing was restored. ${holder.writing ? 'Try again once it has finished.' : 'Stop every server first.'}`)
     }
     try {
-      process.stdout.write(await restoreFrom(from, config, choice))
+      process.stdout.write(await restoreFrom(from, config, choice, values['accept-damaged'] === true))
     } finally {
       await lock.release()
     }
@@ -57,7 +62,7 @@ const restore: Command = {
 }
 export default restore
 
-async function restoreFrom(from: string, config: Config, choice: HeldChoice): Promise<string> {
+async function restoreFrom(from: string, config: Config, choice: HeldChoice, acceptDamaged: boolean): Promise<string> {
   const source = backupFile(from)
   const named = join(config.DATA_DIR, SQLITE_FILE_NAME)
   const database = databaseFile(named)
@@ -77,6 +82,8 @@ async function restoreFrom(from: string, config: Config, choice: HeldChoice): Pr
       )
     }
     const { boards } = checked(incoming, from)
+    const damaged = await damagedBoards(incoming)
+    if (damaged.length > 0 && !acceptDamaged) throw damagedBackup(from, damaged)
     const restored = deploymentOf(incoming)
     const held = await planHeldChanges(config, deploymentOf(database), restored, choice, database)
     try {
@@ -88,7 +95,7 @@ async function restoreFrom(from: string, config: Config, choice: HeldChoice): Pr
       // Only once the restore is made: one refused on the way (the database open elsewhere) leaves them where they were.
       const heldReport = await held.finish()
       const linked = database === named ? '' : ` (which ${named} links to)`
-      return `${report.join('')}${before}; restored ${from} (${countOf(boards, 'board')}) as ${database}${linked}.\n${heldReport}`
+      return `${report.join('')}${before}; restored ${from} (${countOf(boards, 'board')}) as ${database}${linked}.\n${acceptedDamage(damaged)}${heldReport}`
     } finally {
       await held.release()
     }
@@ -157,6 +164,22 @@ function checked(copy: string, from: string): AssayDatabaseFile {
   } catch (error) {
     throw error instanceof CliError ? new CliError(`${error.message} Nothing was restored.`) : error
   }
+}
+
+function damagedBackup(from: string, damaged: DamagedBoard[]): CliError {
+  return new CliError(
+    `“${from}” holds ${countOf(damaged.length, 'board')} whose stored changes cannot be applied, which a server would refuse (503 board_damaged):\n${damagedList(damaged)}Nothing was restored. Restore another backup, or pass --accept-damaged to restore this one all the same.`,
+  )
+}
+
+/** What a restore with --accept-damaged put in place: each board is refused as damaged until set aside (README, "A damaged board"). */
+function acceptedDamage(damaged: DamagedBoard[]): string {
+  if (damaged.length === 0) return ''
+  return `Restored with ${countOf(damaged.length, 'damaged board')} (--accept-damaged), refused with 503 board_damaged until repaired:\n${damagedList(damaged)}Set their damaged changes aside with \`assay board set-aside-damaged --board ID\`; a damaged checkpoint needs another backup.\n`
+}
+
+function damagedList(damaged: DamagedBoard[]): string {
+  return damaged.map(({ boardId, damage }) => `  board ${boardId}: ${damage}\n`).join('')
 }
 
 function readable(from: string): void {

@@ -12,6 +12,7 @@
  * whose lock can lapse with its connection, as can the command's, reads that
  * count every second and so sees an import that wrote while it served.
  */
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '../log.ts'
 import type { ExclusiveLock, SharedLock } from './held-lock.ts'
@@ -62,7 +63,10 @@ export async function holdServingLock(config: LockConfig, logger: Logger, waitMs
   }
 }
 
-/** The lock exclusive, for a command that writes boards: null while a server serves the database. */
+/**
+ * The lock exclusive, for a command that writes boards: null while a server serves the database. On SQLite, null too
+ * while another process has the database open, whatever the lock file says (sqlite-open-elsewhere.ts).
+ */
 export function takeDatabaseAlone(config: LockConfig): Promise<ExclusiveLock | null> {
   return tryExclusiveLock(config)
 }
@@ -121,6 +125,20 @@ async function tryExclusiveLock(config: LockConfig): Promise<ExclusiveLock | nul
     const { tryPgExclusiveLock } = await import('./pg-serving-lock.ts')
     return tryPgExclusiveLock({ url: config.DATABASE_URL, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS })
   }
-  const { trySqliteServingLock } = await import('./sqlite-serving-lock.ts')
-  return trySqliteServingLock(config.DATA_DIR, 'exclusive')
+  const [{ trySqliteServingLock }, { sqliteOpenElsewhere }, { SQLITE_FILE_NAME }] = await Promise.all([
+    import('./sqlite-serving-lock.ts'),
+    import('./sqlite-open-elsewhere.ts'),
+    import('./sqlite.ts'),
+  ])
+  const lock = trySqliteServingLock(config.DATA_DIR, 'exclusive')
+  if (!lock) return null
+  // Held alone, but on a lock file that may have been deleted under a running server and created anew just now.
+  try {
+    if (!sqliteOpenElsewhere(join(config.DATA_DIR, SQLITE_FILE_NAME))) return lock
+  } catch (error) {
+    await lock.release()
+    throw error
+  }
+  await lock.release()
+  return null
 }

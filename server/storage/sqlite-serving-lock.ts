@@ -7,12 +7,17 @@
  * that dies, even by SIGKILL, leaves no lock behind, only the empty file; and
  * SQLite keeps the locks of one process's connections apart as well.
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, statSync, type Stats } from 'node:fs'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import type { ExclusiveLock, LockMode, SharedLock } from './held-lock.ts'
 
 const SERVING_LOCK_FILE_NAME = 'assay-serving.lock'
+/**
+ * How often a server looks whether its lock file is still the file at its name: deleted (a clean-up of a "stale"
+ * lock) or replaced, the lock it holds is on a file nobody opens again, and it takes the lock on the new one.
+ */
+const LOCK_FILE_CHECK_MS = 1_000
 
 /** The serving locks this process holds, by data folder: SQLite keeps one process's connections apart, so its own lock refuses it a second one. */
 const heldHere = new Map<string, { shared: number; exclusive: number }>()
@@ -43,6 +48,48 @@ export function sqliteLogOwner(dataDir: string): 'server' | 'elsewhere' | 'nobod
 export function trySqliteServingLock(dataDir: string, mode: LockMode, fileName = SERVING_LOCK_FILE_NAME): (SharedLock & ExclusiveLock) | null {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const path = join(dataDir, fileName)
+  let locked = lockFile(path, mode)
+  if (!locked) return null
+  const key = resolve(dataDir)
+  const held = heldHere.get(key) ?? { shared: 0, exclusive: 0 }
+  held[mode]++
+  heldHere.set(key, held)
+  let released = false
+  // A server's lock only: a command holds its lock for moments, and a second guard covers it (takeDatabaseAlone).
+  const keeping = mode === 'shared' ? setInterval(keepOnTheFileNamed, LOCK_FILE_CHECK_MS).unref() : undefined
+  function keepOnTheFileNamed(): void {
+    try {
+      if (locked && sameFile(statSync(path, { throwIfNoEntry: false }), locked.file)) return
+      const again = lockFile(path, mode)
+      // Refused: a command holds the new file for its check (and is refused by the database's own lock); tried again next time.
+      if (!again) return
+      // Another inode than the one just locked: closing the old file lets go of nothing on the new one.
+      locked?.client.close()
+      locked = again
+    } catch {
+      // DATA_DIR gone or unreadable for a moment: tried again next time, the old lock held meanwhile.
+    }
+  }
+  return {
+    async release() {
+      if (!released) held[mode]--
+      released = true
+      clearInterval(keeping)
+      // Closing ends the open transaction, which lets the lock go.
+      locked?.client.close()
+      locked = null
+    },
+    // An OS file lock goes only with its process: nobody can take it, nor write, while the process lives (the file it is on kept named, above).
+    onTakenAway() {},
+    async watchWrites() {},
+    async stillHeld() {
+      return true
+    },
+  }
+}
+
+/** The lock taken on the file at `path`, and which file that is (its device and inode); null when another process holds it. */
+function lockFile(path: string, mode: LockMode): { client: Database.Database; file: Stats } | null {
   createPrivately(path)
   // No busy timeout: a refusal is answered at once, and the caller decides whether to wait.
   const client = new Database(path, { timeout: 0 })
@@ -54,30 +101,16 @@ export function trySqliteServingLock(dataDir: string, mode: LockMode, fileName =
       // A deferred transaction takes its SHARED lock at its first read, and keeps it until it ends.
       client.prepare('select count(*) from sqlite_master').get()
     }
+    return { client, file: statSync(path) }
   } catch (error) {
     client.close()
     if (isBusy(error)) return null
     throw error
   }
-  const key = resolve(dataDir)
-  const held = heldHere.get(key) ?? { shared: 0, exclusive: 0 }
-  held[mode]++
-  heldHere.set(key, held)
-  let released = false
-  return {
-    async release() {
-      if (!released) held[mode]--
-      released = true
-      // Closing ends the open transaction, which lets the lock go.
-      client.close()
-    },
-    // An OS file lock goes only with its process: nobody can take it, nor write, while the process lives.
-    onTakenAway() {},
-    async watchWrites() {},
-    async stillHeld() {
-      return true
-    },
-  }
+}
+
+function sameFile(now: Stats | undefined, locked: Stats): boolean {
+  return now !== undefined && now.dev === locked.dev && now.ino === locked.ino
 }
 
 /**

@@ -1,4 +1,4 @@
-/** The worker pool as the configuration sets it: thread count (and the short lane's besides), queue, each person's share, memory, and each job kind's time budget; each person's worker time as `options` counts it. */
+/** The worker pool as the configuration sets it: thread count (and the short lane's besides), queue and a member's wait in it, each person's share, memory, and each job kind's time budget; each person's worker time as `options` counts it. */
 import type { Config } from '../config.ts'
 import type { Logger } from '../log.ts'
 import type { JobName } from './jobs.ts'
@@ -33,6 +33,7 @@ export function createWorkerPool(config: Config, logger: Logger, options: Pick<W
     threads: config.WORKER_THREADS,
     shortLane: { jobs: SHORT_JOBS, threads: config.WORKER_SHORT_LANE_THREADS },
     queueLimit: config.WORKER_QUEUE_LIMIT,
+    memberWaitMs: config.WORKER_QUEUE_WAIT_MS,
     perOwnerLimit: config.WORKER_JOBS_PER_PERSON,
     memoryMb: config.WORKER_MEMORY_MB,
     budgetsMs,

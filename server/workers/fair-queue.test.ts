@@ -26,3 +26,18 @@ it('gives a short lane the next short job in turn, past the long ones, and the l
   expect(queue.shift()?.label).toBe('bob export')
   expect(queue.length).toBe(0)
 })
+
+it("serves the server's line first, but never twice running while a person's job waits", () => {
+  const queue = new FairQueue<Job>()
+  for (let at = 0; at < 4; at++) queue.push(job(null, `compaction ${at}`, false))
+  queue.push(job('ann', 'ann export', false))
+  queue.push(job('bob', 'bob export', false))
+  expect([queue.shift(), queue.shift(), queue.shift(), queue.shift(), queue.shift(), queue.shift()].map((queued) => queued?.label)).toEqual([
+    'compaction 0',
+    'ann export',
+    'compaction 1',
+    'bob export',
+    'compaction 2',
+    'compaction 3',
+  ])
+})

@@ -2,16 +2,18 @@
  * Jobs waiting for a thread, one line per owner, the lines served in turn:
  * whoever asks while another person has many jobs waiting is next but one,
  * not behind all of them. The server's own work (owner null) has a line too,
- * served before every person's: it is what keeps loaded boards caught up
- * (a catch-up after a Redis blip) and their logs short (compaction), and the
- * server asks for it one board at a time (compaction, automatic snapshots)
- * or once per loaded board (catch-ups), so its line stays short however
- * members ask.
+ * served ahead of the members' but never twice running while a member's job
+ * waits: it is what keeps loaded boards caught up (a catch-up after a Redis
+ * blip) and their logs short (compaction), so it goes first, and yet a stream
+ * of it (compactions failing again and again, automatic snapshots) held every
+ * member's job back for minutes when it went before each of them.
  */
 export class FairQueue<J extends { owner: string | null }> {
   /** In turn order: a line that was just served goes to the back. */
   private readonly lines = new Map<string | null, J[]>()
   private count = 0
+  /** Whether the job shifted last was the server's: the next turn is a member's, when one waits. */
+  private serverServedLast = false
 
   get length(): number {
     return this.count
@@ -41,6 +43,7 @@ export class FairQueue<J extends { owner: string | null }> {
       this.lines.delete(owner)
       if (line.length > 0) this.lines.set(owner, line)
       this.count--
+      this.serverServedLast = owner === null
       return job
     }
     return undefined
@@ -53,11 +56,12 @@ export class FairQueue<J extends { owner: string | null }> {
     return count
   }
 
-  /** The lines in the order they are served: the server's first, then the members' in turn. */
+  /** The lines in the order they are served: the server's first, unless it was served last, then the members' in turn. */
   private *inTurn(): Generator<[string | null, J[]]> {
     const server = this.lines.get(null)
-    if (server) yield [null, server]
+    if (server && !this.serverServedLast) yield [null, server]
     for (const entry of this.lines) if (entry[0] !== null) yield entry
+    if (server && this.serverServedLast) yield [null, server]
   }
 
   /** Takes `job` out of its line, its line keeping its turn; false when it was not waiting. */

@@ -1,7 +1,7 @@
 /**
  * The pool on real threads. Whose jobs run when: each person's waiting jobs
- * are one line, the lines served in turn, the server's own work before them
- * all, and a person past their bound is refused at once, while others and the
+ * are one line, the lines served in turn, the server's own work ahead of
+ * them, every other turn while they wait, and a person past their bound is refused at once, while others and the
  * server's own work are not; members filling the queue refuse none of the
  * server's work, and a job not started within the time its caller gave it is
  * refused and never runs. How long
@@ -14,9 +14,12 @@
  * for it refused. When the short lane's thread is started: only for a short
  * job that the general threads, all started, leave waiting.
  */
+import { rmSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createLogger } from '../log.ts'
+import { heldJobThreads, type HeldJobThreads } from '../../test/helpers/held-job-threads.ts'
+import { tempDir } from '../../test/helpers/test-server.ts'
 import { waitFor } from '../../test/helpers/wait-for.ts'
 import { asJobOwner } from './job-owner.ts'
 import type { JobName } from './jobs.ts'
@@ -29,7 +32,7 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.close()))
 })
 
-function pool(idle: IdlePolicy, limits = { queueLimit: 4, perOwnerLimit: 4 }, more: Pick<WorkerPoolOptions, 'entry' | 'startTimeoutMs' | 'shortLane'> = {}): WorkerPool {
+function pool(idle: IdlePolicy, limits = { queueLimit: 4, perOwnerLimit: 4 }, more: Pick<WorkerPoolOptions, 'entry' | 'startTimeoutMs' | 'shortLane' | 'memberWaitMs'> = {}): WorkerPool {
   const budgetsMs = new Proxy({} as Record<JobName, number>, { get: () => 20_000 })
   const made = new WorkerPool({ threads: 1, ...limits, memoryMb: 256, budgetsMs, logger: createLogger('silent'), idle, ...more })
   pools.push(made)
@@ -47,7 +50,7 @@ const outcome = (job: Promise<unknown>) =>
   )
 
 describe('whose jobs run', () => {
-  it("serves the server's own work first and each person's line in turn, refuses a person past their bound at once, and never counts the server's own work", async () => {
+  it("serves the server's own work first, every other turn while a person waits, and each person's line in turn, refuses a person past their bound at once, and never counts the server's own work", async () => {
     const shared = pool(IDLE_THREADS, { queueLimit: 8, perOwnerLimit: 2 })
     const finished: string[] = []
     const job = (label: string) =>
@@ -64,10 +67,61 @@ describe('whose jobs run', () => {
       job('server 3'),
     ]
     await Promise.all(asked)
-    expect(finished).toEqual(['hog 3 refused: too-many-own', 'server 1', 'server 2', 'server 3', 'hog 1', 'other 1', 'hog 2'])
+    // The server's line goes first, but takes every other turn while a person's job waits.
+    expect(finished).toEqual(['hog 3 refused: too-many-own', 'server 1', 'hog 1', 'server 2', 'other 1', 'server 3', 'hog 2'])
     // Settled jobs no longer count: the person may ask again.
     await asJobOwner('hog', () => job('hog 4'))
     expect(finished.at(-1)).toBe('hog 4')
+  })
+})
+
+describe('a member’s job behind the server’s own work', () => {
+  const folders: string[] = []
+  let holding: { threads: HeldJobThreads; pool: WorkerPool } | undefined
+  afterEach(async () => {
+    // A thread blocked on the pipe cannot be stopped: every job held is let go before the pool closes.
+    const { threads, pool: held } = holding ?? {}
+    holding = undefined
+    if (threads && held) await waitFor(() => (threads.release(), held.load.running === 0 && held.load.queued === 0), 'the held jobs to be let go')
+    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
+  })
+
+  it('is refused busy once it has waited its bound for the thread a server job holds, and never runs', async () => {
+    const folder = tempDir()
+    folders.push(folder)
+    const held = heldJobThreads(folder)
+    const shared = pool(IDLE_THREADS, { queueLimit: 4, perOwnerLimit: 4 }, { entry: held.entry, memberWaitMs: 50 })
+    holding = { threads: held, pool: shared }
+    const server = outcome(compactNothing(shared))
+    await waitFor(() => shared.load.running === 1, 'the server job to hold the thread')
+    let answered: string | undefined
+    void asJobOwner('reader', () => outcome(compactNothing(shared))).then((refusal) => (answered = refusal))
+    // The thread is held until the member is answered: without a bound, it never is.
+    expect(await waitFor(() => answered, 'the member to be answered')).toBe('busy')
+    expect(shared.load.queued).toBe(0)
+    await waitFor(() => held.release(), 'the held server job to be let go')
+    expect(await server).toBe('done')
+    holding = undefined
+  })
+
+  it('starts after at most one of a stream of server jobs', async () => {
+    const shared = pool(IDLE_THREADS, { queueLimit: 8, perOwnerLimit: 4 })
+    let serverDone = 0
+    let memberDone = false
+    // Two server jobs wait at all times until the member's has run (or a thousand have, which the bound below refuses).
+    const stream = async () => {
+      while (!memberDone && serverDone < 1_000) {
+        await compactNothing(shared)
+        serverDone++
+      }
+    }
+    const streams = [stream(), stream()]
+    await waitFor(() => serverDone > 0, 'the server jobs to run')
+    const before = serverDone
+    await asJobOwner('reader', () => compactNothing(shared))
+    memberDone = true
+    expect(serverDone - before).toBeLessThanOrEqual(2)
+    await Promise.all(streams)
   })
 })
 

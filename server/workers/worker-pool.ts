@@ -15,8 +15,11 @@
  *   settings change answered with the board, 13 to 18 s: red team 32b); a
  *   short job is bounded by its own time budget on either lane;
  * - a queue of bounded length: over it a job is refused at once (`busy`);
- *   the server's own work goes ahead of everyone's and is bounded apart, so
- *   that members filling the queue neither refuse it nor hold it back; a job
+ *   the server's own work is bounded apart and takes every other turn while
+ *   members wait (fair-queue.ts), so that members filling the queue neither
+ *   refuse it nor hold it back, nor a stream of it members; a member's job
+ *   waits for a thread at most `memberWaitMs` (WORKER_QUEUE_WAIT_MS), then is
+ *   refused `busy` (an export waited 150 s behind failing compactions); a job
  *   whose caller has another way (`startWithinMs`) is refused `busy` when no
  *   thread has started it in time, and never starts after, unless a thread is
  *   being started meanwhile: then it waits for that start (a thread's start
@@ -101,6 +104,11 @@ export type WorkerPoolOptions = {
   workerTime?: WorkerTime
   /** How long a thread may take to start; THREAD_START_TIMEOUT_MS unless set (tests shorten it). */
   startTimeoutMs?: number
+  /**
+   * A member's job that gives no `startWithinMs` of its own waits at most this long for a thread, then is refused `busy`
+   * (503 with Retry-After): a request answered after minutes is one its proxy gave up on long before. Unbounded unless set.
+   */
+  memberWaitMs?: number
 }
 
 /** Where each person's worker time is counted (HourlyAllowance, shared through Redis when there is one); an owner is the pool's (a person id, or an address). */
@@ -190,6 +198,8 @@ type Job = {
   input: unknown
   owner: string | null
   options: JobOptions
+  /** How long it may wait for a thread: its caller's startWithinMs, or a member's bound (memberWaitMs); undefined: no bound. */
+  startWithinMs: number | undefined
   startedAt?: number
   resolve: (output: unknown) => void
   reject: (error: Error) => void
@@ -277,7 +287,8 @@ export class WorkerPool {
     this.refuseOverBounds(name, owner, inSlot)
     const uncount = inSlot ? () => undefined : this.countOwn(owner)
     return new Promise<JobOutput<K>>((resolve, reject) => {
-      const { startWithinMs } = options
+      // A member's job waits for a thread for a bounded time, whatever its caller asked; the server's own waits its turn.
+      const startWithinMs = options.startWithinMs ?? (owner === null ? undefined : this.options.memberWaitMs)
       // Once a thread has started the job it is no longer queued, and the deadline passes it by; while a thread is being
       // started the job waits for it, and dispatch() refuses it if that thread went to another job.
       const startDeadline =
@@ -301,6 +312,7 @@ export class WorkerPool {
         input,
         owner,
         options,
+        startWithinMs,
         resolve: (output) => {
           settled()
           resolve(output as JobOutput<K>)
@@ -429,7 +441,7 @@ export class WorkerPool {
     this.handOut()
     if (this.overdue.size === 0 || this.startingThreads() > 0) return
     for (const job of [...this.overdue]) {
-      if (this.queue.remove(job)) job.reject(notStartedError(job.name, job.options.startWithinMs ?? 0))
+      if (this.queue.remove(job)) job.reject(notStartedError(job.name, job.startWithinMs ?? 0))
     }
   }
 
@@ -597,7 +609,7 @@ export class WorkerPool {
    */
   private refuseWaiting(cause: string): void {
     for (const waiting of this.queue.drain()) {
-      waiting.reject(this.overdue.has(waiting) ? notStartedError(waiting.name, waiting.options.startWithinMs ?? 0) : threadFailedError(waiting.name, cause))
+      waiting.reject(this.overdue.has(waiting) ? notStartedError(waiting.name, waiting.startWithinMs ?? 0) : threadFailedError(waiting.name, cause))
     }
   }
 
