@@ -16,10 +16,10 @@ import * as Y from 'yjs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { collection, COLLECTIONS, entity } from '../shared/board-doc.ts'
 import type { BoardModel } from '../shared/board-model.ts'
-import { CLOSE } from '../shared/protocol.ts'
 import { apiClient } from './helpers/api.ts'
 import { withStoredDoc, storeChange } from './helpers/stored-board.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
+import { expectEachRefused, type Attack } from './helpers/refused-attacks.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { closeCodes, clientsDestroyedAfterEach } from './helpers/yjs-client.ts'
 
@@ -55,7 +55,7 @@ describe('Yjs’s XML types on the websocket', () => {
     const bystanderCodes = closeCodes(bystander)
     await bystander.synced()
     const hookUnder = (key: string) => (doc: Y.Doc) => collection(doc, 'assessments').set(key, new Y.XmlHook(HOOK_NAME))
-    const attacks: [string, (doc: Y.Doc) => void][] = [
+    const attacks: Attack[] = [
       // Three, as many as filled the board before the rule.
       ['a hook as a card', hookUnder('junk-0')],
       ['a second hook as a card', hookUnder('junk-1')],
@@ -64,15 +64,7 @@ describe('Yjs’s XML types on the websocket', () => {
       ['a fragment as a source', (doc) => collection(doc, 'sources').set('junk-fragment', new Y.XmlFragment())],
       ['an XML text as a new card’s title', (doc) => collection(doc, 'assessments').set('xml-title', new Y.Map<unknown>([['kind', 'assessment'], ['title', new Y.XmlText('Hidden')]]))],
     ]
-    for (const [what, attack] of attacks) {
-      const attacker = connect(running.wsUrl, boardId)
-      const codes = closeCodes(attacker)
-      await attacker.synced()
-      attack(attacker.doc)
-      await waitFor(() => codes.length > 0, `${what} refused`)
-      expect(codes, what).toEqual([CLOSE.updateRejected.code])
-      attacker.destroy()
-    }
+    await expectEachRefused(() => connect(running.wsUrl, boardId), attacks)
 
     const created = await api.post(`/api/boards/${boardId}/assessments`, { ...CARD, title: 'An exercise' })
     expect(created.status).toBe(201)
