@@ -16,26 +16,29 @@
 import * as Y from 'yjs'
 import { ASSESSMENT_TEXT_FIELDS, collection } from './board-doc.ts'
 import type { ChangeOrigin } from './change-origin.ts'
+import { isPlainMap, isPlainText } from './layout-types.ts'
 
 type PlainField = { map: Y.Map<unknown>; key: string; item: Y.Item }
 
-/** The text a field's stored value stands for: a string as it is, a number or a boolean as written, anything else as nothing. */
+/** The text a field's stored value stands for: a string as it is, a number or a boolean as written, an XML text's characters, anything else as nothing. */
 function textOf(value: unknown): string {
   if (typeof value === 'string') return value
+  if (value instanceof Y.XmlText) return value.toDelta().map((op: { insert?: unknown }) => (typeof op.insert === 'string' ? op.insert : '')).join('')
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   return ''
 }
 
+/** A Y.Text itself: a Y.XmlText (a subclass) stored before the relay refused it is replaced, as a plain value is. */
 function isSharedText(item: Y.Item): boolean {
-  return item.content instanceof Y.ContentType && item.content.type instanceof Y.Text
+  return item.content instanceof Y.ContentType && isPlainText(item.content.type)
 }
 
 /** The assessments' title and judgment fields holding something other than a shared text, in the order of their items' ids. */
 function plainTextFields(doc: Y.Doc): PlainField[] {
   const fields: PlainField[] = []
   for (const entry of collection(doc, 'assessments')._map.values()) {
-    if (entry.deleted || !(entry.content instanceof Y.ContentType) || !(entry.content.type instanceof Y.Map)) continue
-    const map = entry.content.type as Y.Map<unknown>
+    if (entry.deleted || !(entry.content instanceof Y.ContentType) || !isPlainMap(entry.content.type)) continue
+    const map = entry.content.type
     for (const key of ASSESSMENT_TEXT_FIELDS) {
       const item = map._map.get(key)
       if (item && !item.deleted && !isSharedText(item)) fields.push({ map, key, item })

@@ -25,10 +25,10 @@ import {
   updateLink,
   updateSource,
 } from '../shared/board-mutations.ts'
-import { CLOSE } from '../shared/protocol.ts'
 import { apiClient } from './helpers/api.ts'
 import { storedBoard, storeChange, withStoredDoc } from './helpers/stored-board.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
+import { expectEachRefused, type Attack } from './helpers/refused-attacks.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { closeCodes, clientsDestroyedAfterEach } from './helpers/yjs-client.ts'
 
@@ -67,21 +67,13 @@ describe('the keys of an entry on the websocket', () => {
     const bystander = connect(running.wsUrl, boardId)
     const bystanderCodes = closeCodes(bystander)
     await bystander.synced()
-    const attacks: [string, (doc: Y.Doc) => void][] = [
-      ...COLLECTIONS.map((name): [string, (doc: Y.Doc) => void] => [`a string on an entry of ${name}`, (doc) => entity(doc, name, ids[name])!.set('zz', JUNK)]),
+    const attacks: Attack[] = [
+      ...COLLECTIONS.map((name): Attack => [`a string on an entry of ${name}`, (doc) => entity(doc, name, ids[name])!.set('zz', JUNK)]),
       ['a number on a card', (doc) => entity(doc, 'assessments', ids.assessments)!.set('hidden', 42)],
       ['an object on a claim', (doc) => entity(doc, 'claims', ids.claims)!.set('hidden', { junk: JUNK })],
       ['a new card holding one', (doc) => collection(doc, 'assessments').set('new-card', new Y.Map<unknown>([['kind', 'assessment'], ['zz', JUNK]]))],
     ]
-    for (const [what, attack] of attacks) {
-      const attacker = connect(running.wsUrl, boardId)
-      const codes = closeCodes(attacker)
-      await attacker.synced()
-      attack(attacker.doc)
-      await waitFor(() => codes.length > 0, `${what} refused`)
-      expect(codes, what).toEqual([CLOSE.updateRejected.code])
-      attacker.destroy()
-    }
+    await expectEachRefused(() => connect(running.wsUrl, boardId), attacks)
 
     const reader = connect(running.wsUrl, boardId)
     await reader.synced()

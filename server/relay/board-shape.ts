@@ -55,6 +55,18 @@
  *   version, and no other key; `acknowledgements` holds, under a finding's
  *   key, a plain object of strings. A map, an XML element, bytes or
  *   `undefined` there were kept as they came;
+ * - every shared type is of the very kind the layout names at its place: an
+ *   entry's map a Y.Map, a title or judgment a Y.Text, never one of Yjs's XML
+ *   types, each a subclass of these (Y.XmlHook of Y.Map, Y.XmlText of
+ *   Y.Text, Y.XmlElement and Y.XmlFragment of neither). A stock client's
+ *   Y.XmlHook set under a new key of `assessments` passed for a card: its
+ *   hook name, a string carried in the type itself, read by no value rule
+ *   and bounded only by the frame, was held by every member's document, and
+ *   with no field the entry was shown by no page, read or export, so nobody
+ *   could delete it; three of 700 KB filled a board of BOARD_MAX_BYTES
+ *   2,000,000, whose owner's next card was refused (409 board_full). An
+ *   XML type stored before the rule is deleted as the board loads
+ *   (shared/unnamed-entry-keys.ts);
  * - nothing anywhere is a subdocument: the model has none, and Yjs makes a
  *   Y.Doc of each at every load of the board. 100,000 of them in 1.8 MB of
  *   update, under `acknowledgements` or a root of another name, held the
@@ -82,6 +94,7 @@ import {
   type Collection,
 } from '../../shared/board-doc.ts'
 import { ENTRY_KEYS } from '../../shared/entry-keys.ts'
+import { isLayoutType, isPlainMap, isPlainText } from '../../shared/layout-types.ts'
 import { markingMisspelling } from '../../shared/marking.ts'
 import { isKeptValue, keepableFields } from './entry-fields.ts'
 import { isHeldWhole } from './held-already.ts'
@@ -104,6 +117,10 @@ export function boardShapeChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
   const collectionOf = entryCollections(doc, landings)
   for (const { item, landing } of landings) {
     if (item.content instanceof Y.ContentDoc && !isHeldWhole(doc, item)) return SUBDOCUMENT_REFUSAL
+    // Wherever it lands, nested in what the update makes too: the rules below name the place, this one the kind.
+    if (item.content instanceof Y.ContentType && !isLayoutType(item.content.type) && !isHeldWhole(doc, item)) {
+      return `update inserts a shared type of kind ${item.content.type.constructor.name}, which the board's layout never holds`
+    }
     if (landing === null) continue
     if (landing.parent instanceof Y.ID) {
       const misfit = landing.key === null ? null : entryFieldMisfit(doc, collectionOf(landing.parent), landing.parent, landing.key, item)
@@ -181,7 +198,7 @@ function holdsLiveText(doc: Y.Doc, id: Y.ID, key: string): boolean {
   const entry = heldItem(doc, id)
   if (!entry || !(entry.content instanceof Y.ContentType)) return false
   const field = entry.content.type._map.get(key)
-  return field !== undefined && !field.deleted && field.content instanceof Y.ContentType && field.content.type instanceof Y.Text
+  return field !== undefined && !field.deleted && field.content instanceof Y.ContentType && isPlainText(field.content.type)
 }
 
 /** Plain values (several once the old values of a key merge) each passing `fits`, or the deleted content they leave. */
@@ -223,7 +240,7 @@ function isKeptContent(content: Y.Item['content']): boolean {
 
 /** A shared text, or the deleted content that a replaced one leaves. */
 function isText(content: Y.Item['content']): boolean {
-  return content instanceof Y.ContentDeleted || (content instanceof Y.ContentType && content.type instanceof Y.Text)
+  return content instanceof Y.ContentDeleted || (content instanceof Y.ContentType && isPlainText(content.type))
 }
 
 /** Why a marking set so is refused (any string among the values of a merged map entry), or null. */
@@ -242,5 +259,5 @@ function isValue(content: Y.Item['content'], value: unknown): boolean {
 
 /** An entity's map under a key, or the deleted content that a removed entry leaves. */
 function isEntity(content: Y.Item['content'], key: string | null): boolean {
-  return key !== null && (content instanceof Y.ContentDeleted || (content instanceof Y.ContentType && content.type instanceof Y.Map))
+  return key !== null && (content instanceof Y.ContentDeleted || (content instanceof Y.ContentType && isPlainMap(content.type)))
 }

@@ -388,9 +388,11 @@ export class RoomRegistry implements RelayControl {
     // Stored before the relay refused it (relay/board-shape.ts): nobody could type into such a field until it was given a text.
     const fields = textFromPlainFields(room.doc, serverOrigin('text-fields'))
     if (fields > 0) this.logger.warn({ boardId, fields }, 'gave assessments’ titles and judgments stored as other values a shared text, stored before the relay refused them')
-    // Stored before the relay refused them (relay/board-shape.ts): read by nobody, downloaded by everyone, and set again by an undo, which the relay refuses.
-    const keys = deleteUnnamedEntryKeys(room.doc, serverOrigin('entry-keys'))
+    // Stored before the relay refused them (relay/board-shape.ts): read by nobody, downloaded by everyone, and set again by an undo, which the relay refuses;
+    // an XML type under a collection's key passed for an entry, and filled the board with what nobody could delete.
+    const { keys, entries } = deleteUnnamedEntryKeys(room.doc, serverOrigin('entry-keys'))
     if (keys > 0) this.logger.warn({ boardId, keys }, 'deleted keys of entries that their schema does not name, stored before the relay refused them')
+    if (entries > 0) this.logger.warn({ boardId, entries }, 'deleted entries of collections that are shared types other than an entry’s map (an XML type), stored before the relay refused them')
     return { room, stored, board }
   }
 
