@@ -56,7 +56,7 @@ export class PoolSockets {
       socket.setTimeout(silenceMs, () => {
         const silent = new DatabaseSilent(silenceMs)
         // Where telling whether it read fails, the silence alone decides, as before the check.
-        destroyUnlessRead(socket, silent).catch(() => socket.destroy(silent))
+        destroyUnlessRead(socket, silent).catch(() => destroyTelling(socket, silent))
       })
     }
     this.live.add(socket)
@@ -73,7 +73,7 @@ export class PoolSockets {
    * counts writes as activity, so the silence deadline never comes).
    */
   destroyAll(error: Error): void {
-    for (const socket of this.live) socket.destroy(error)
+    for (const socket of this.live) destroyTelling(socket, error)
   }
 
   /** As destroyAll, for each socket that reads nothing before what the kernel holds for it is read (destroyUnlessRead); resolves with how many. */
@@ -109,8 +109,31 @@ function destroyUnlessRead(socket: Socket, error: Error): Promise<boolean> {
   return new Promise((resolve) =>
     setImmediate(() => {
       if (socket.destroyed || socket.bytesRead !== readBefore) return resolve(false)
-      socket.destroy(error)
+      destroyTelling(socket, error)
       resolve(true)
     }),
   )
+}
+
+/**
+ * Destroys `socket` for `error`, its client told of both at once. Node tells a
+ * socket destroyed with an error of its close only once its handle has closed,
+ * a turn of the event loop later; what postgres.js is asked meanwhile (a
+ * caller trying again as its query fails) it queues on the connection it
+ * still takes for busy, and writes later: at the close it drops that write,
+ * and, the close being "with an error", leaves the query neither sent nor
+ * failed. With one connection (the listener's) the query waited for some
+ * later query to connect afresh, and that connection's first words stayed
+ * unwritten behind the dropped write until its connect timeout. Told of the
+ * close with the error, postgres.js takes the connection for closed at once,
+ * and connects afresh for the next query. (Over TLS postgres.js listens to
+ * the TLS socket, which closes a little later, not with an error: postgres.js
+ * fails what was asked meanwhile.)
+ */
+function destroyTelling(socket: Socket, error: Error): void {
+  // Who opened it listens for its errors (postgres.js, or TLS on top, which passes them on); with nobody listening, an
+  // emitted error would be thrown here.
+  if (socket.listenerCount('error') > 0) socket.emit('error', error)
+  socket.emit('close', true)
+  socket.destroy()
 }
