@@ -122,8 +122,7 @@ describeUnless(missing)('a connection’s silence deadline', () => {
         (error: { code?: string }) => error.code,
       )
       expect(unanswered).toBe(DATABASE_SILENT)
-      // Closed, not only failed: postgres.js gives a query asked for between a socket's error and its close to that
-      // connection, and, with no other in the pool, never sends it.
+      // Closed, not only failed: the socket of a connection postgres.js takes for closed.
       await waitFor(() => opened[0]!.closed, 'the silent connection to close')
       proxy.restore()
       expect((await sql<{ again: number }[]>`select 2 as again`)[0]?.again).toBe(2)
