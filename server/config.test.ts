@@ -54,6 +54,12 @@ describe('loadConfig', () => {
     expect(refusal({ REDIS_CATCH_UP_INTERVAL_MS: '50' })).toContain('REDIS_CATCH_UP_INTERVAL_MS: must be at least 100 ms')
   })
 
+  it('counts the notifications dropped at most once a minute unless told otherwise, at most every 100 ms', () => {
+    expect(loadConfig({}).DROPPED_NOTIFICATIONS_REPORT_INTERVAL_MS).toBe(60_000)
+    expect(loadConfig({ DROPPED_NOTIFICATIONS_REPORT_INTERVAL_MS: '500' }).DROPPED_NOTIFICATIONS_REPORT_INTERVAL_MS).toBe(500)
+    expect(refusal({ DROPPED_NOTIFICATIONS_REPORT_INTERVAL_MS: '50' })).toContain('DROPPED_NOTIFICATIONS_REPORT_INTERVAL_MS: must be at least 100 ms')
+  })
+
   it('takes a whole request 60 s unless told otherwise, and refuses its headers longer than that (as Node would)', () => {
     expect(loadConfig({})).toMatchObject({ HTTP_HEADERS_TIMEOUT_MS: 20_000, HTTP_REQUEST_TIMEOUT_MS: 60_000 })
     expect(loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '500', HTTP_REQUEST_TIMEOUT_MS: '500' }).HTTP_REQUEST_TIMEOUT_MS).toBe(500)

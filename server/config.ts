@@ -8,6 +8,7 @@ import { DEFAULT_WORD_DIFF_BOUNDS } from '../shared/word-diff-bounds.ts'
 import { HTTP_LIMITS, RELAY_LIMITS } from '../shared/limits.ts'
 import { DEFAULT_BRIEFING_MAX_CHARS } from './export/briefing-size.ts'
 import { COMPACTION_SLICE_ROWS } from './relay/compaction-slice.ts'
+import { DEFAULT_REPORT_INTERVAL_MS } from './relay/dropped-notifications.ts'
 import { LOG_PAGE_ROWS } from './storage/sqlite-tail-pages.ts'
 
 type NumberRule = {
@@ -323,6 +324,8 @@ function configSchema() {
     REDIS_PING_INTERVAL_MS: milliseconds(5000),
     /** With Redis: how often a board that changed is caught up from the update log in the background, so that a catch-up after a Redis blip reads only what came since. */
     REDIS_CATCH_UP_INTERVAL_MS: milliseconds(15_000),
+    /** With PostgreSQL and Redis: how often at most the count of notifications from other instances dropped as unreadable is logged. */
+    DROPPED_NOTIFICATIONS_REPORT_INTERVAL_MS: milliseconds(DEFAULT_REPORT_INTERVAL_MS),
     WS_MAX_QUEUED_BYTES_PER_CONNECTION: count('bytes', 65_536, 2 ** 40).default(RELAY_LIMITS.queuedBytesPerConnection),
     WS_MAX_QUEUED_BYTES: count('bytes', 65_536, 2 ** 40).default(RELAY_LIMITS.queuedBytes),
     PRESENCE_MAX_BYTES: count('bytes', 256, 1024 * 1024).default(RELAY_LIMITS.presenceBytes),

@@ -364,7 +364,7 @@ async function deploymentNamespace(url: string, config: Config, deployment: stri
 /** Several instances on PostgreSQL: the connection on which each hears the others through the database (pg-listener.ts). */
 async function pgListener(url: string, config: Config, logger: Logger): Promise<RoomExtension & PgNotifications & { close(): Promise<void> }> {
   const { PgListener } = await import('./relay/pg-listener.ts')
-  return new PgListener({ url, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, logger })
+  return new PgListener({ url, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, logger, droppedReportIntervalMs: config.DROPPED_NOTIFICATIONS_REPORT_INTERVAL_MS })
 }
 
 /** Rights taken away also travel through the database, which an instance cut off Redis still reaches (pg-rights-channel.ts). */

@@ -6,6 +6,7 @@
 
 export const LIKELIHOOD_BANDS = [1, 2, 3, 4, 5, 6, 7] as const
 export type LikelihoodBand = (typeof LIKELIHOOD_BANDS)[number]
+export const isBand = (value: unknown): value is LikelihoodBand => (LIKELIHOOD_BANDS as readonly unknown[]).includes(value)
 
 export const LIKELIHOOD_PROFILES = ['icd203', 'icd203-alt', 'phia'] as const
 export type LikelihoodProfile = (typeof LIKELIHOOD_PROFILES)[number]

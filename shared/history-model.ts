@@ -35,7 +35,8 @@ export const assessmentChangeSchema = z.object({
    * The value before and after, as the board model holds it (links: `{claimId, rating}[]`); a long title or
    * judgment as the part that changed, `{excerpt, start, length}` (shared/text-excerpt.ts); tags and links as the
    * items removed (`from`) and added (`to`) with the list's length, `{items, length}` (shared/list-excerpt.ts), but
-   * whole in changes recorded before that form, and in a change that only reordered them.
+   * whole in changes recorded before that form, and in a change that only reordered them; a likelihood as its band,
+   * or where stated under another yardstick than the board's, `{band, yardstick}` (shared/stated-likelihood.ts).
    */
   from: z.unknown(),
   to: z.unknown(),

@@ -19,7 +19,7 @@
  * yardstick, as such a board always did.
  */
 import type { AssessmentModel } from './board-model.ts'
-import { likelihoodLabel, profileName, yardstickOf, type LikelihoodBand, type LikelihoodProfile, type Yardstick } from './domain.ts'
+import { isBand, likelihoodLabel, profileName, yardstickOf, YARDSTICKS, type LikelihoodBand, type LikelihoodProfile, type Yardstick } from './domain.ts'
 
 type StatedLikelihood = Pick<AssessmentModel, 'likelihood' | 'likelihoodYardstick'>
 
@@ -115,4 +115,36 @@ export function foldLikelihood<F extends { field: string }>(fields: readonly F[]
     else if (!folded.includes(LIKELIHOOD_CHANGE)) folded.push(LIKELIHOOD_CHANGE)
   }
   return folded
+}
+
+/**
+ * A likelihood as the board's history records it: the band alone (or null)
+ * where it is stated under the board's yardstick, as history always recorded
+ * it; else the band with the yardstick it is stated under. A change of the
+ * record alone ("phia" written with the same band on a card stated under
+ * ICD 203) is then a change of the recorded value, listed and attributed to
+ * whoever made it like any change of band.
+ */
+export type RecordedLikelihood = LikelihoodBand | null | { band: LikelihoodBand; yardstick: Yardstick }
+
+export function recordedLikelihood(assessment: StatedLikelihood, boardProfile: LikelihoodProfile): RecordedLikelihood {
+  const { likelihood } = assessment
+  if (likelihood === null) return null
+  const stated = statedYardstick(assessment, boardProfile)
+  return stated === yardstickOf(boardProfile) ? likelihood : { band: likelihood, yardstick: stated }
+}
+
+/** A recorded likelihood read back for likelihoodChange (a bare band: stated under the board's yardstick); null for anything else. */
+export function statedFromRecorded(value: unknown): StatedLikelihood | null {
+  if (value === null || isBand(value)) return { likelihood: value, likelihoodYardstick: undefined }
+  if (typeof value !== 'object') return null
+  const { band, yardstick } = value as { band?: unknown; yardstick?: unknown }
+  return isBand(band) && (YARDSTICKS as readonly unknown[]).includes(yardstick) ? { likelihood: band, likelihoodYardstick: yardstick as Yardstick } : null
+}
+
+/** A change of likelihood as history recorded it (recordedLikelihood's values), in likelihoodChange's words, each side read under `board`; null where either side is no such value or neither reads differently. */
+export function recordedLikelihoodChange(from: unknown, to: unknown, board: LikelihoodProfile, words: BandWords, unset: string): LikelihoodChange | null {
+  const was = statedFromRecorded(from)
+  const now = statedFromRecorded(to)
+  return was && now ? likelihoodChange(was, board, now, board, words, unset) : null
 }

@@ -12,7 +12,7 @@ import type { AchRating, ClaimCredibility, SourceReliability } from '../../share
 import { applyImport } from '../../shared/import/apply-import.ts'
 import { parseSourceText } from '../../shared/import/parse-source.ts'
 import type { Principal } from '../access/access.ts'
-import { createBoard, createFirstBoard, type BoardMaking } from '../boards/create-board.ts'
+import { createFirstBoard, type BoardMaking } from '../boards/create-board.ts'
 import { projectPath } from '../project-root.ts'
 
 export const DEMO_TITLE = 'Wagner mutiny — Vilnius'
@@ -96,13 +96,6 @@ const ASSESSMENTS: DemoAssessment[] = [
     links: [{ phrase: 'fragility of the Kremlin', rating: 'I' }],
   },
 ]
-
-/** Creates the demo board; returns its id. */
-export async function seedDemoBoard(services: BoardMaking, creator: Principal): Promise<string> {
-  const id = await createBoard(services, DEMO_INIT, creator)
-  await fillDemoRoom(services, id, creator)
-  return id
-}
 
 /**
  * Creates the demo board when the database has no board at all; returns its id, or null when there was one. Of

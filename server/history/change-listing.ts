@@ -6,7 +6,7 @@
  * encoded, and its authors named, where it is sent (http/change-listing-read.ts).
  */
 import { EDIT_SESSION_GAP_MS, LIST_FIELDS } from '../../shared/history-model.ts'
-import { isListExcerpt, joinedListChanges, listChange, listExcerpts } from '../../shared/list-excerpt.ts'
+import { isListExcerpt, joinedListChanges, listChange, listExcerpts, type ListChange } from '../../shared/list-excerpt.ts'
 import type { Services } from '../services.ts'
 import type { AssessmentChangeRecord, ChangeFilter, HistoryStore, StoredChange } from '../storage/storage.ts'
 import { personOf } from './authors.ts'
@@ -77,7 +77,8 @@ async function readRecorded(history: HistoryStore, boardId: string, filter: Chan
  * text's two sides may then be excerpts of different windows
  * (shared/text-excerpt.ts): each is still a true part of the value then.
  * A list's two changes, each the items it added and removed
- * (shared/list-excerpt.ts), are joined into the items the two added and removed.
+ * (shared/list-excerpt.ts), are joined into the items the two added and removed;
+ * a reordering is not joined to such a change, which could not say it.
  */
 function coalesce(changes: readonly AssessmentChangeRecord[]): AssessmentChangeRecord[] {
   const result: AssessmentChangeRecord[] = []
@@ -85,8 +86,9 @@ function coalesce(changes: readonly AssessmentChangeRecord[]): AssessmentChangeR
   for (const change of [...changes].sort((a, b) => a.seq - b.seq)) {
     const key = `${change.assessmentId}\u0000${change.field}`
     const previous = last.get(key)
-    if (previous && personOf(previous.author) === personOf(change.author) && Date.parse(change.firstAt) - Date.parse(previous.at) <= EDIT_SESSION_GAP_MS) {
-      Object.assign(previous, joinedValues(previous, change))
+    const joined = previous && personOf(previous.author) === personOf(change.author) && Date.parse(change.firstAt) - Date.parse(previous.at) <= EDIT_SESSION_GAP_MS ? joinedValues(previous, change) : null
+    if (previous && joined) {
+      Object.assign(previous, joined)
       previous.at = change.at
       previous.seq = change.seq
       continue
@@ -98,8 +100,12 @@ function coalesce(changes: readonly AssessmentChangeRecord[]): AssessmentChangeR
   return result.filter((change) => change.fromValue !== change.toValue)
 }
 
-/** The values before the first of two changes of a field and after the second, as one change records them. */
-function joinedValues(first: AssessmentChangeRecord, second: AssessmentChangeRecord): Pick<AssessmentChangeRecord, 'fromValue' | 'toValue'> {
+/**
+ * The values before the first of two changes of a field and after the second, as one change records them; null when
+ * one change cannot say what the two did: a list reordered, recorded whole, and one recorded as the items it added
+ * and removed, which hold no order (the join said only "added X"), are listed as the two changes they are.
+ */
+function joinedValues(first: AssessmentChangeRecord, second: AssessmentChangeRecord): Pick<AssessmentChangeRecord, 'fromValue' | 'toValue'> | null {
   const whole = { fromValue: first.fromValue, toValue: second.toValue }
   if (!LIST_FIELDS.has(first.field)) return whole
   const values = [first.fromValue, first.toValue, second.fromValue, second.toValue].map((value) => JSON.parse(value) as unknown)
@@ -108,6 +114,13 @@ function joinedValues(first: AssessmentChangeRecord, second: AssessmentChangeRec
   const earlier = listChange(values[0], values[1])
   const later = listChange(values[2], values[3])
   if (!earlier || !later) return whole
+  if (reordered(first, earlier) || reordered(second, later)) return null
   const { from, to } = listExcerpts(joinedListChanges(earlier, later))
   return { fromValue: JSON.stringify(from), toValue: JSON.stringify(to) }
+}
+
+/** Whether `change`, whose items added and removed are `items`, reordered its list: recorded whole, two lists, it changed, yet added and removed nothing. */
+function reordered(change: AssessmentChangeRecord, items: ListChange): boolean {
+  const wholeLists = change.fromValue.startsWith('[') && change.toValue.startsWith('[')
+  return wholeLists && change.fromValue !== change.toValue && items.added.length === 0 && items.removed.length === 0
 }

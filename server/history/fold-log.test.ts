@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { boardToModel } from '../../shared/board-convert.ts'
 import { assessmentText, collection, requireEntity } from '../../shared/board-doc.ts'
 import { addAssessment, addClaim, addLink, addSource, deleteAssessment, deleteLink, findLink, updateAssessment, updateLink } from '../../shared/board-mutations.ts'
+import { changeBoardSettings } from '../../shared/board-settings-change.ts'
 import { byText } from '../../shared/entity-order.ts'
 import { boundedListChange } from '../../shared/list-excerpt.ts'
 import { CARD_ABSENT, CARD_PRESENT, EDIT_SESSION_GAP_MS, type AttributedField } from '../../shared/history-model.ts'
@@ -75,6 +76,24 @@ describe('foldLog', () => {
     expect(boardToModel(replayed, 'board')).toEqual(boardToModel(doc, 'board'))
     replayed.destroy()
     doc.destroy()
+  })
+
+  it('records a likelihood with the yardstick it is stated under where not the board’s, read again when the board’s yardstick changes', () => {
+    const { doc, checkpoint, rows, asRow, card } = board()
+    asRow('ana', () => updateAssessment(doc, card, { likelihood: 4 }))
+    // The band re-sent with another yardstick: no band changed, the stated likelihood did.
+    asRow('mallory', () => doc.transact(() => requireEntity(doc, 'assessments', card).set('likelihoodYardstick', 'phia')))
+    // The board moves to PHIA: the card now reads under the board's yardstick, which nobody changed the card for.
+    asRow('olga', () => changeBoardSettings(doc, { profile: 'phia', restateLikelihoods: true }))
+    // The same band again under the board's yardstick: it read so already, so nothing changed.
+    asRow('ben', () => updateAssessment(doc, card, { likelihood: 4 }))
+    const likelihood = foldLog(checkpoint, rows)
+      .changes.filter((change) => change.field === 'likelihood')
+      .map((change) => ({ by: change.author, from: JSON.parse(change.fromValue), to: JSON.parse(change.toValue) }))
+    expect(likelihood).toEqual([
+      { by: 'ana', from: null, to: 4 },
+      { by: 'mallory', from: 4, to: { band: 4, yardstick: 'phia' } },
+    ])
   })
 })
 

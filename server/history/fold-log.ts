@@ -16,7 +16,7 @@
 import * as Y from 'yjs'
 import type { z } from 'zod'
 import { readEntity } from '../../shared/board-convert.ts'
-import { ASSESSMENT_TEXT_FIELDS, COLLECTIONS, collection, entities, type AssessmentTextField, type Collection } from '../../shared/board-doc.ts'
+import { ASSESSMENT_TEXT_FIELDS, boardProfile, COLLECTIONS, collection, entities, type AssessmentTextField, type Collection } from '../../shared/board-doc.ts'
 import { ENTITY_SCHEMAS, entityFieldSchema } from '../../shared/board-model.ts'
 import { byText } from '../../shared/entity-order.ts'
 import { CARD_ABSENT, CARD_PRESENT, EDIT_SESSION_GAP_MS, LIST_FIELDS, type AttributedField } from '../../shared/history-model.ts'
@@ -29,6 +29,8 @@ import { newestWithin } from './newest-changes.ts'
 import { notePairs, splitPairs, surrogatePairs, textBefore, textEdits, type SurrogatePairs, type TextEdit } from './text-edits.ts'
 import { hasUncarriableText } from '../../shared/text-hygiene.ts'
 import { parseWithinLimits } from '../../shared/within-limits.ts'
+import { recordedLikelihood } from '../../shared/stated-likelihood.ts'
+import { yardstickOf } from '../../shared/domain.ts'
 
 type FieldValues = Record<AttributedField, string>
 /** Any shared type of the document, as a transaction names what it changed. */
@@ -167,7 +169,10 @@ function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRec
   try {
     for (row of rows) {
       touched = noneTouched()
+      const yardstick = yardstickOf(boardProfile(doc))
       applyStoredPart(doc, row.update, row.seq)
+      // A change of the board's yardstick changes how every untouched card's likelihood is recorded, not what anyone stated.
+      if (yardstickOf(boardProfile(doc)) !== yardstick) for (const [id, fields] of values) if (!touched.whole.has(id)) fields.likelihood = likelihoodValue(doc, id)
       const linked = new Set<string>()
       for (const linkId of touched.links) {
         const before = links.get(linkId)
@@ -409,13 +414,19 @@ function readFields(doc: Y.Doc, assessmentId: string, links: LinkIndex): FieldVa
     title: JSON.stringify(assessment.title),
     judgment: JSON.stringify(assessment.judgment),
     kind: JSON.stringify(assessment.kind),
-    likelihood: JSON.stringify(assessment.likelihood),
+    likelihood: JSON.stringify(recordedLikelihood(assessment, boardProfile(doc))),
     confidence: JSON.stringify(assessment.confidence),
     impact: JSON.stringify(assessment.impact),
     status: JSON.stringify(assessment.status),
     tags: JSON.stringify(assessment.tags),
     links: linksValue(assessmentId, links),
   }
+}
+
+/** A card's likelihood as `readFields` reads it: with the yardstick it is stated under where that is not the board's (shared/stated-likelihood.ts). */
+function likelihoodValue(doc: Y.Doc, assessmentId: string): string {
+  const assessment = readEntity(doc, 'assessments', assessmentId)
+  return JSON.stringify(assessment ? recordedLikelihood(assessment, boardProfile(doc)) : null)
 }
 
 /** A present card's links as `readFields` reads them. */

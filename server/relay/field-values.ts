@@ -51,8 +51,8 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 /** A field's schema alone (entityFieldSchema), and the bound its value is held to as sent (value-bounds.ts). */
 type CheckedField = { key: string; schema: z.ZodObject; past: PastBound }
 
-/** What the value under a key is held to: its field's schema, the size of a value no schema names, or a schema's bounds alone. */
-type ValueRule = { field: CheckedField } | { size: number } | { past: PastBound }
+/** What the value under a key is held to: its field's schema, the size of a value no schema names, a text's UTF-8 bytes, or a schema's bounds alone. */
+type ValueRule = { field: CheckedField } | { size: number } | { utf8Bytes: number } | { past: PastBound }
 
 /** The longest key of any map: an entry's id, a field's name, a finding's key (acknowledgementSchema: LIMITS.shortText), past the bound. */
 export const KEY_LENGTH = TEXT_GROWTH_BOUND * LIMITS.shortText
@@ -84,7 +84,7 @@ const META_FIELDS: ReadonlyMap<string, { field: CheckedField }> = new Map(
 const UNNAMED_VALUE: ValueRule = { size: UNNAMED_LIMIT }
 
 /** The values the schemas do not name that an honest client writes past UNNAMED_VALUE: an imported document's text (the browser imports too), as its import holds it. */
-const UNNAMED_VALUES: Partial<Record<Collection, ReadonlyMap<string, ValueRule>>> = { documents: new Map([['text', { size: LIMITS.maxDocumentBytes }]]) }
+const UNNAMED_VALUES: Partial<Record<Collection, ReadonlyMap<string, ValueRule>>> = { documents: new Map([['text', { utf8Bytes: LIMITS.maxDocumentBytes }]]) }
 
 /** An acknowledgement, under its finding's key: `{ rule, reason, createdAt, createdBy }` (board-shape.ts holds it to an object of strings). */
 const ACKNOWLEDGEMENT_VALUE: ValueRule = { past: growthBound(acknowledgementSchema.omit({ key: true })) }
@@ -100,14 +100,30 @@ export function fieldValueChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
     const standing = standingValue(ds, item)
     if (standing === null || fits(rule, standing.value)) continue
     const where = landing.parent instanceof Y.ID ? `${landing.key} of an entry of ${collectionOf(landing.parent)}` : landing.parent === META_ROOT ? `the board's ${landing.key}` : `an entry of ${landing.parent}`
-    return `update sets ${where} to ${describe(standing.value)}, which ${'field' in rule ? 'its schema does not accept' : `is past ${TEXT_GROWTH_BOUND} times the bounds of its field`}`
+    return `update sets ${where} to ${describe(standing.value)}, which ${refusal(rule)}`
   }
   return null
 }
 
+function refusal(rule: ValueRule): string {
+  if ('field' in rule) return 'its schema does not accept'
+  return 'utf8Bytes' in rule ? `is past the ${rule.utf8Bytes} bytes it may hold` : `is past ${TEXT_GROWTH_BOUND} times the bounds of its field`
+}
+
 function fits(rule: ValueRule, value: unknown): boolean {
   if ('field' in rule) return fitsField(rule.field, value)
+  if ('utf8Bytes' in rule) return typeof value === 'string' ? utf8Within(value, rule.utf8Bytes) : !sizePast(value, rule.utf8Bytes)
   return 'size' in rule ? !sizePast(value, rule.size) : !rule.past(value)
+}
+
+/**
+ * Whether `text` takes at most `limit` bytes in UTF-8, as the import counts a document (a character may take three
+ * bytes where it counts one in `length`): told from its length where that settles it, each UTF-16 unit being one to
+ * three bytes, and counted without encoding it otherwise.
+ */
+function utf8Within(text: string, limit: number): boolean {
+  if (text.length > limit) return false
+  return text.length * 3 <= limit || Buffer.byteLength(text, 'utf8') <= limit
 }
 
 /**

@@ -59,6 +59,8 @@ export type PgListenerOptions = {
   url: string
   connectTimeoutMs: number
   logger: Logger
+  /** How often at most the count of notifications dropped is logged (DroppedNotifications); a minute without. */
+  droppedReportIntervalMs?: number
 }
 
 export class PgListener implements RoomExtension, PgNotifications {
@@ -89,7 +91,7 @@ export class PgListener implements RoomExtension, PgNotifications {
 
   constructor(options: PgListenerOptions) {
     this.logger = options.logger
-    this.dropped = new DroppedNotifications(options.logger)
+    this.dropped = new DroppedNotifications(options.logger, options.droppedReportIntervalMs)
     const settings: postgres.Options<Record<string, never>> & SocketOption & NotifyOption = {
       max: 1,
       ...WITHOUT_ARRAY_TYPES,
@@ -132,6 +134,7 @@ export class PgListener implements RoomExtension, PgNotifications {
     clearInterval(this.heartbeat)
     clearTimeout(this.retryTimer)
     clearTimeout(this.unanswered)
+    this.dropped.stop()
     await this.sockets.end(this.sql, 1)
   }
 
@@ -221,11 +224,12 @@ export class PgListener implements RoomExtension, PgNotifications {
    */
   private watchAnswer(): void {
     const timer = setTimeout(() => {
+      // The drop never rejects (destroyAllUnlessRead): what the catch is for is the logger, or the next watch, throwing.
       this.sockets.destroyAllUnlessRead(new DatabaseSilent(SILENT_AFTER_MS)).then((dropped) => {
         if (dropped > 0) this.logger.warn({ silentMs: SILENT_AFTER_MS }, 'the heartbeat of the connection listening to the other instances went unanswered; dropping it')
         // Still this heartbeat's watch (its answer clears it): what was read was something else, a notification.
         else if (this.unanswered === timer && !this.closed) this.watchAnswer()
-      }).catch((cause: unknown) => this.logger.error({ err: cause }, 'watching the listening connection\'s heartbeat failed'))
+      }).catch((error: unknown) => this.logger.error({ err: errorMessage(error) }, 'watching the listening connection\'s heartbeat failed'))
     }, SILENT_AFTER_MS)
     timer.unref()
     this.unanswered = timer

@@ -54,9 +54,7 @@ export class PoolSockets {
     const silenceMs = this.silenceMs
     if (silenceMs !== undefined) {
       socket.setTimeout(silenceMs, () => {
-        const silent = new DatabaseSilent(silenceMs)
-        // Where telling whether it read fails, the silence alone decides, as before the check.
-        destroyUnlessRead(socket, silent).catch(() => destroyTelling(socket, silent))
+        destroyUnlessRead(socket, new DatabaseSilent(silenceMs))
       })
     }
     this.live.add(socket)
@@ -76,9 +74,12 @@ export class PoolSockets {
     for (const socket of this.live) destroyTelling(socket, error)
   }
 
-  /** As destroyAll, for each socket that reads nothing before what the kernel holds for it is read (destroyUnlessRead); resolves with how many. */
+  /**
+   * As destroyAll, for each socket that reads nothing before what the kernel holds for it is read (destroyUnlessRead);
+   * resolves with how many, and never rejects (destroyUnlessRead cannot fail).
+   */
   async destroyAllUnlessRead(error: Error): Promise<number> {
-    const destroyed = await Promise.all([...this.live].map((socket) => destroyUnlessRead(socket, error)))
+    const destroyed = await Promise.all([...this.live].map((socket) => new Promise<boolean>((resolve) => destroyUnlessRead(socket, error, resolve))))
     return destroyed.filter(Boolean).length
   }
 
@@ -102,17 +103,18 @@ export class PoolSockets {
  * Destroys `socket` with `error` unless it reads something first: looked at
  * again once what the kernel holds for it has been read, for a deadline that
  * passed while this thread was held up (a large board applied) runs before
- * what the database answered meanwhile is read.
+ * what the database answered meanwhile is read. `done` is told whether it was
+ * destroyed. Nothing here throws but a listener of the socket told of its
+ * error and close (destroyTelling), as it would throw on Node's own telling,
+ * so no caller has a failure to catch.
  */
-function destroyUnlessRead(socket: Socket, error: Error): Promise<boolean> {
+function destroyUnlessRead(socket: Socket, error: Error, done?: (destroyed: boolean) => void): void {
   const readBefore = socket.bytesRead
-  return new Promise((resolve) =>
-    setImmediate(() => {
-      if (socket.destroyed || socket.bytesRead !== readBefore) return resolve(false)
-      destroyTelling(socket, error)
-      resolve(true)
-    }),
-  )
+  setImmediate(() => {
+    const destroyed = !socket.destroyed && socket.bytesRead === readBefore
+    if (destroyed) destroyTelling(socket, error)
+    done?.(destroyed)
+  })
 }
 
 /**

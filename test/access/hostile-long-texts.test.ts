@@ -10,10 +10,12 @@
  * sets whole, are held to twice their limit likewise, and so are a card's
  * tags, each tag, its order and a value under a key no schema names. An edit
  * that replaces a text merged past its limit is counted less what it deletes.
+ * An imported document's text is held to its 2 MB in UTF-8 bytes, as the
+ * import counts it, not in UTF-16 units (which let three times as much in).
  */
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
-import { assessmentText, metaMap, requireEntity } from '../../shared/board-doc.ts'
+import { assessmentText, collection, metaMap, requireEntity } from '../../shared/board-doc.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { LIMITS } from '../../shared/limits.ts'
 import { CLOSE } from '../../shared/protocol.ts'
@@ -172,6 +174,30 @@ describe('hostile long texts', () => {
     await waitFor(async () => JSON.stringify(await held('tags')) === JSON.stringify(tags), 'the honest tags taken')
     expect(closes).toEqual([])
     expect((await storedBoard(given.server, given.boardId)).assessments.find((a) => a.id === card)!.tags).toEqual(tags)
+  })
+
+  it("refuses an imported document's text past its 2 MB counted in UTF-8 bytes, and stores one at them", async () => {
+    /** A new document holding `text`, as the browser's import writes it. */
+    const newDocument = (client: { doc: Y.Doc }, id: string, text: string) => {
+      const entry = new Y.Map<unknown>()
+      for (const [key, value] of Object.entries({ id, title: 'Article', importedAt: new Date().toISOString(), text })) entry.set(key, value)
+      collection(client.doc, 'documents').set(id, entry)
+    }
+    const heldText = (id: string) => given.server.services.rooms.withRoom(given.boardId, (room) => (collection(room.doc, 'documents').get(id) as Y.Map<unknown> | undefined)?.get('text'))
+    // Three bytes a character, one in its length: under 2 MB of length, past 2 MB of bytes (counted by length, it passed at up to three times them).
+    const euros = '€'.repeat(Math.floor(LIMITS.maxDocumentBytes / 3) + 1)
+    expect(euros.length).toBeLessThan(LIMITS.maxDocumentBytes)
+    const hostile = await given.connectEditor('Hostile Hal')
+    newDocument(hostile.client, 'past', euros)
+    await waitFor(() => hostile.closes.includes(CLOSE.updateRejected.code), 'the writer of a document past its bytes closed 4422')
+    expect(await heldText('past')).toBeUndefined()
+
+    // Two bytes a character, 2 MB of them exactly: an honest import's.
+    const honest = 'é'.repeat(LIMITS.maxDocumentBytes / 2)
+    const { client, closes } = await given.connectEditor('Honest Hana')
+    newDocument(client, 'at', honest)
+    await waitFor(async () => (await heldText('at')) === honest, 'the honest document taken')
+    expect(closes).toEqual([])
   })
 
   it("refuses the board's title, marking or key question set past twice its limit, and stores an honest one", async () => {

@@ -51,15 +51,16 @@ describe('a fold written in turns on SQLite', () => {
     /** What each turn of the event loop found while the fold was written: changes stored and listed, checkpoints. */
     const turns: { stored: number; listed: number; checkpoints: number }[] = []
     let compacting = true
-    const look = async () => {
-      if (!compacting) return
-      const { changes, checkpoints } = await opened.history.size(BOARD)
-      turns.push({ stored: changes, listed: (await listed(opened)).length, checkpoints })
-      setImmediate(() => void look())
+    const lookEachTurn = async () => {
+      for (;;) {
+        await new Promise((resolve) => setImmediate(resolve))
+        if (!compacting) return
+        const { changes, checkpoints } = await opened.history.size(BOARD)
+        turns.push({ stored: changes, listed: (await listed(opened)).length, checkpoints })
+      }
     }
-    setImmediate(() => void look())
-    const compacted = await opened.log.compact(BOARD, wideFold)
-    compacting = false
+    // Awaited together: a look that fails fails the test (its rejection owned, even once the fold has failed), and none begins after the fold ends.
+    const [compacted] = await Promise.all([opened.log.compact(BOARD, wideFold).finally(() => (compacting = false)), lookEachTurn()])
 
     expect(compacted.mergedRows).toBe(WIDE_FOLD_ROWS)
     const between = turns.filter((turn) => turn.stored > 0 && turn.checkpoints === 0)

@@ -7,7 +7,9 @@
  * after, and the turns never joined (two authors): a tag's turn of some 2 KB
  * sent recorded some 4 KB, a link's turn of some 150 bytes some 128 KB. Now a
  * change holds the items removed and added, and how many the list held
- * (shared/list-excerpt.ts). On SQLite and PostgreSQL, against the real server.
+ * (shared/list-excerpt.ts); one person's changes of a list join across
+ * compactions, but a reordering is not joined to the items a change added,
+ * which would drop it. On SQLite and PostgreSQL, against the real server.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import type * as Y from 'yjs'
@@ -134,5 +136,17 @@ describeEachDialect(postgresMissing, 'two authors taking turns at a full card’
     await record({ items: ['b'], length: 2 }, { items: ['d'], length: 2 })
     const joined = await turns.as(turns.ana).get<AssessmentChange[]>(`/api/boards/${turns.boardId}/history/changes?assessmentId=old&limit=10`)
     expect(joined.body).toMatchObject([{ from: { items: ['c', 'b'], length: 3 }, to: { items: ['d'], length: 2 } }])
+
+    // A reordering, recorded whole, then a tag added, recorded so: the items added hold no order, so joined they said
+    // only "added c"; they are listed as the two changes they are.
+    const reordering = (fromValue: unknown, toValue: unknown) =>
+      recordChanges(turns.server.services.storage, turns.boardId, [{ assessmentId: 'reordered', field: 'tags', fromValue: JSON.stringify(fromValue), toValue: JSON.stringify(toValue), author, firstAt: at, at }])
+    await reordering(['a', 'b'], ['b', 'a'])
+    await reordering({ items: [], length: 2 }, { items: ['c'], length: 3 })
+    const apart = await turns.as(turns.ana).get<AssessmentChange[]>(`/api/boards/${turns.boardId}/history/changes?assessmentId=reordered&limit=10`)
+    expect(apart.body).toMatchObject([
+      { from: ['a', 'b'], to: ['b', 'a'] },
+      { from: { items: [], length: 2 }, to: { items: ['c'], length: 3 } },
+    ])
   })
 })

@@ -2,7 +2,8 @@
 import { isolate, quoted } from '../../../shared/bidi.ts'
 import { CARD_PRESENT, LIST_FIELDS, type AssessmentChange, type AttributedLink } from '../../../shared/history-model.ts'
 import type { ClaimModel } from '../../../shared/board-model.ts'
-import type { LikelihoodProfile } from '../../../shared/domain.ts'
+import { likelihoodLabel, type LikelihoodProfile } from '../../../shared/domain.ts'
+import { recordedLikelihoodChange } from '../../../shared/stated-likelihood.ts'
 import { listChange } from '../../../shared/list-excerpt.ts'
 import { isTextExcerpt, type TextExcerpt } from '../../../shared/text-excerpt.ts'
 import { excerpt, fieldLabel, valueText } from '../snapshots/change-labels.ts'
@@ -34,6 +35,9 @@ export function timeSpan(fromIso: string, toIso: string, now = new Date()): stri
 /** What a change did to the field, without who and when. */
 export function changeText(change: AssessmentChange, profile: LikelihoodProfile, claimById: ReadonlyMap<string, ClaimModel>): string {
   if (change.field === 'card') return change.to === CARD_PRESENT ? 'created the card' : 'deleted the card'
+  // A band with the yardstick it was stated under, in the words the briefing's "changes since" uses.
+  const likelihood = change.field === 'likelihood' ? recordedLikelihoodChange(change.from, change.to, profile, likelihoodLabel, 'not set') : null
+  if (likelihood) return `${likelihood.label}: ${isolate(likelihood.from)} → ${isolate(likelihood.to)}`
   // Tags and links as the items added and removed, recorded so (shared/list-excerpt.ts) or whole before.
   const list = LIST_FIELDS.has(change.field) ? listChange<unknown>(change.from, change.to) : null
   if (list && change.field === 'links') {

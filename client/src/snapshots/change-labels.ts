@@ -8,13 +8,12 @@ import {
   ACH_RATING_LABELS,
   ASSESSMENT_KIND_LABELS,
   likelihoodLabel,
-  LIKELIHOOD_BANDS,
+  isBand,
   profileName,
   LIKELIHOOD_PROFILES,
   type AchRating,
   type AssessmentKind,
   type AssessmentStatus,
-  type LikelihoodBand,
   type LikelihoodProfile,
 } from '../../../shared/domain.ts'
 import { withControlsClosed } from '../../../shared/bidi.ts'
@@ -57,7 +56,6 @@ export function fieldLabel(field: string): string {
   return FIELD_LABELS[field] ?? field
 }
 
-const isBand = (value: unknown): value is LikelihoodBand => (LIKELIHOOD_BANDS as readonly unknown[]).includes(value)
 const isProfile = (value: unknown): value is LikelihoodProfile => (LIKELIHOOD_PROFILES as readonly unknown[]).includes(value)
 
 /** A field's value as the board shows it; "not set" where it was absent or empty. */
