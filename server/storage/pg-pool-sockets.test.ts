@@ -5,7 +5,8 @@
  * silence deadline (boundedStatements): a thread held past it while the
  * answer came does not drop the connection, which reads the answer; a
  * connection that truly hears nothing (a TCP proxy that stops forwarding) is
- * dropped, and the next query connects afresh.
+ * dropped, and the next query connects afresh, one asked for as it is
+ * dropped (a caller trying again) too.
  */
 import type { Socket } from 'node:net'
 import postgres from 'postgres'
@@ -121,12 +122,45 @@ describeUnless(missing)('a connection’s silence deadline', () => {
         (error: { code?: string }) => error.code,
       )
       expect(unanswered).toBe(DATABASE_SILENT)
-      // Closed, not only failed: postgres.js gives a query asked for between a socket's error and its close to that
-      // connection, and, with no other in the pool, never sends it.
+      // Closed, not only failed: the socket of a connection postgres.js takes for closed.
       await waitFor(() => opened[0]!.closed, 'the silent connection to close')
       proxy.restore()
       expect((await sql<{ again: number }[]>`select 2 as again`)[0]?.again).toBe(2)
       expect(opened.length).toBeGreaterThanOrEqual(2)
+    } finally {
+      await sockets.end(sql, 1)
+      await proxy.close()
+    }
+  }, 30_000)
+
+  it('answers a query asked for as the silent connection is dropped', async () => {
+    /** Far past a fresh connection's opening (its connect timeout 1 s), where a stranded query waited for another query to come. */
+    const SETTLED_DEADLINE_MS = 5000
+    const target = new URL(POSTGRES_URL)
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) })
+    const throughProxy = new URL(POSTGRES_URL)
+    throughProxy.host = `127.0.0.1:${proxy.port}`
+    const { sql, sockets } = boundedClient(throughProxy.href, 1000)
+    try {
+      await sql`select 1`
+      proxy.blackhole()
+      // Asked for as soon as the first query fails, as a caller trying again does: after the socket's error, before its close.
+      const asked = sql`select 1`.then(
+        () => ({ first: 'answered', next: Promise.resolve('not asked') }),
+        (error: { code?: string }) => ({
+          first: error.code,
+          next: sql`select 1`.then(
+            () => 'answered',
+            (nextError: { code?: string }) => nextError.code ?? 'failed',
+          ),
+        }),
+      )
+      const { first, next } = await asked
+      expect(first).toBe(DATABASE_SILENT)
+      proxy.restore()
+      // Answered on a fresh connection: not left unsent until another query reconnected, nor that connection left mute.
+      expect(await withDeadline(next, SETTLED_DEADLINE_MS, 'the query asked for as the connection was dropped')).toBe('answered')
+      expect((await sql<{ again: number }[]>`select 2 as again`)[0]?.again).toBe(2)
     } finally {
       await sockets.end(sql, 1)
       await proxy.close()

@@ -71,7 +71,7 @@ export class PoolSockets {
    * counts writes as activity, so the silence deadline never comes).
    */
   destroyAll(error: Error): void {
-    for (const socket of this.live) socket.destroy(error)
+    for (const socket of this.live) destroyTelling(socket, error)
   }
 
   /**
@@ -104,15 +104,38 @@ export class PoolSockets {
  * again once what the kernel holds for it has been read, for a deadline that
  * passed while this thread was held up (a large board applied) runs before
  * what the database answered meanwhile is read. `done` is told whether it was
- * destroyed. Nothing here can throw (two of the socket's fields read, and a
- * destroy, whose error is emitted on the socket later), so no caller has a
- * failure to catch.
+ * destroyed. Nothing here throws but a listener of the socket told of its
+ * error and close (destroyTelling), as it would throw on Node's own telling,
+ * so no caller has a failure to catch.
  */
 function destroyUnlessRead(socket: Socket, error: Error, done?: (destroyed: boolean) => void): void {
   const readBefore = socket.bytesRead
   setImmediate(() => {
     const destroyed = !socket.destroyed && socket.bytesRead === readBefore
-    if (destroyed) socket.destroy(error)
+    if (destroyed) destroyTelling(socket, error)
     done?.(destroyed)
   })
+}
+
+/**
+ * Destroys `socket` for `error`, its client told of both at once. Node tells a
+ * socket destroyed with an error of its close only once its handle has closed,
+ * a turn of the event loop later; what postgres.js is asked meanwhile (a
+ * caller trying again as its query fails) it queues on the connection it
+ * still takes for busy, and writes later: at the close it drops that write,
+ * and, the close being "with an error", leaves the query neither sent nor
+ * failed. With one connection (the listener's) the query waited for some
+ * later query to connect afresh, and that connection's first words stayed
+ * unwritten behind the dropped write until its connect timeout. Told of the
+ * close with the error, postgres.js takes the connection for closed at once,
+ * and connects afresh for the next query. (Over TLS postgres.js listens to
+ * the TLS socket, which closes a little later, not with an error: postgres.js
+ * fails what was asked meanwhile.)
+ */
+function destroyTelling(socket: Socket, error: Error): void {
+  // Who opened it listens for its errors (postgres.js, or TLS on top, which passes them on); with nobody listening, an
+  // emitted error would be thrown here.
+  if (socket.listenerCount('error') > 0) socket.emit('error', error)
+  socket.emit('close', true)
+  socket.destroy()
 }
