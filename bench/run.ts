@@ -11,6 +11,7 @@ import { benchCommit } from './commit.ts'
 import { benchCompare } from './compare.ts'
 import { benchCompactionWrite } from './compaction-write.ts'
 import { benchDatingBack } from './dating-back.ts'
+import { benchDeletedWalk } from './deleted-walk.ts'
 import { benchExport } from './export.ts'
 import { benchFoldKeystrokes } from './fold-keystrokes.ts'
 import { benchHistory } from './history.ts'
@@ -43,6 +44,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   workerThread: benchWorkerThread,
   boardList: benchBoardList,
   datingBack: benchDatingBack,
+  deletedWalk: benchDeletedWalk,
   compare: () => benchCompare(flags),
 }
 
