@@ -148,8 +148,10 @@ describe("the scan of an update's bytes counts the plain values it inserts as th
       text.insert(1, 'x')
     })
     const [deleted] = updatesOf(doc, () => text.delete(0, 1))
-    expect(scanUpdate(typed!, { values: Infinity, pieces: Infinity, subdocuments: Infinity })).toEqual({ values: 0, pieces: Y.decodeUpdate(typed!).structs.length, subdocuments: 0 })
-    expect(scanUpdate(deleted!, { values: Infinity, pieces: Infinity, subdocuments: Infinity })?.pieces).toBe(1)
+    expect(scanUpdate(typed!, { values: Infinity, pieces: Infinity, subdocuments: Infinity })).toEqual({ values: 0, pieces: Y.decodeUpdate(typed!).structs.length, subdocuments: 0, deleted: [] })
+    const scannedDeletion = scanUpdate(deleted!, { values: Infinity, pieces: Infinity, subdocuments: Infinity })
+    expect(scannedDeletion?.pieces).toBe(1)
+    expect(scannedDeletion?.deleted).toEqual([{ client: doc.clientID, clock: 0, len: 1 }])
     doc.destroy()
     // A client claiming more structs than the bound, then one claiming as many ranges of deletions: neither holds any.
     const claiming = (uints: number[]) => {
