@@ -16,6 +16,7 @@ import { FONT_DIR, FONTS } from './pdf-fonts.ts'
 import { markingLines, type MarkingLines } from './pdf-marking.ts'
 import { dropBidiControls } from './bidi.ts'
 import { breakableLongWords } from './pdf-long-words.ts'
+import { REPLACED_NOTICE, withDrawableCharacters } from './pdf-missing-glyphs.ts'
 import { mapTextIn } from '../../shared/text-hygiene.ts'
 
 const PAGE_MARGIN_X = 50
@@ -39,14 +40,17 @@ export async function renderPdf(briefing: Briefing): Promise<Uint8Array> {
   pdfMake.setUrlAccessPolicy(() => false)
   pdfMake.setLocalAccessPolicy((path) => resolve(path).startsWith(FONT_DIR))
   // pdfmake applies no bidi algorithm: the controls would reorder nothing and print as boxes (bidi.ts).
-  const definition = documentDefinition(mapTextIn(briefing, dropBidiControls))
+  // Characters the font has no glyph for would print as blank space, at great cost in layout (pdf-missing-glyphs.ts).
+  let replacedCharacters = false
+  const drawable = mapTextIn(briefing, (text) => withDrawableCharacters(dropBidiControls(text), () => (replacedCharacters = true)))
+  const definition = documentDefinition(drawable, replacedCharacters)
   // Every text of the pages' body, which holds all the member text but the marking (pdf-marking.ts lays that out, and cuts it).
   const buffer = await pdfMake.createPdf({ ...definition, content: mapTextIn(definition.content, breakableLongWords) }).getBuffer()
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
 }
 
 /** Built fresh for every render: pdfmake rewrites the definition it is given in place. */
-function documentDefinition(b: Briefing): TDocumentDefinitions {
+function documentDefinition(b: Briefing, replacedCharacters: boolean): TDocumentDefinitions {
   const time = parseTime(b.version.time)
   const marking = markingLines(b.marking, MARKING_WIDTH)
   // Each line the marking takes beyond the first makes both bars, and the page margins they sit in, that much taller.
@@ -96,6 +100,7 @@ function documentDefinition(b: Briefing): TDocumentDefinitions {
       { text: b.title, style: 'title', outline: true },
       ...headerFacts(b).map((fact) => labelled(fact.label, fact.value)),
       ...(b.review.signoffs.length > 0 ? [{ ul: b.review.signoffs.map((text) => ({ text })), margin: [0, 2, 0, 0] as Margins }] : []),
+      ...(replacedCharacters ? [{ text: REPLACED_NOTICE, style: 'muted', margin: [0, 2, 0, 2] as Margins }] : []),
       ...(b.remarked ? [warning(b.remarked)] : []),
       ...(b.retractedSince ? [warning(`${b.retractedSince.statement} (${b.retractedSince.titles.join('; ')})`)] : []),
       ...keptWithNext(h1(T.bluf), bluf(b.bluf)),
