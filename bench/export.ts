@@ -17,6 +17,7 @@ import {
   SOURCE_RELIABILITIES,
   type AssessmentKind,
 } from '../shared/domain.ts'
+import { LIMITS } from '../shared/limits.ts'
 import type { BriefingVersion } from '../server/export/briefing-version.ts'
 import { EXPORT_FORMATS, exportBoard, type ExportFormat } from '../server/export/export-board.ts'
 
@@ -24,6 +25,8 @@ export type ExportBenchResult = {
   board: { assessments: number; claims: number; links: number; sources: number }
   /** `ms` is wall time; `cpuMs` is the process's CPU time (all threads), steadier on a shared machine. */
   formats: Record<ExportFormat, { ms: number; cpuMs: number; bytes: number }>
+  /** The PDF of a board whose 72 texts are 20,000 UTF-16 units of emoji and mathematical letters, none of which its font draws. */
+  emojiPdf: { texts: number; ms: number; cpuMs: number; bytes: number }
 }
 
 const CITATIONS_PER_ASSESSMENT = 6
@@ -96,24 +99,47 @@ export function largeBoard(assessmentCount = 1000, claimCount = 5000, times: Ent
   })
 }
 
+/** Emoji and a mathematical letter, neither in Roboto, repeated to a long text's limit: the red team's board (36d). */
+const ASTRAL_TEXT = '\u{1F4A9}\u{1D54F}'.repeat(LIMITS.longText / 4)
+
+/** 10 assessments and 5 claims, each link between them noted: every text that may be long is ASTRAL_TEXT (72 in all). */
+export function emojiBoard(): BoardModel {
+  const base = largeBoard(10, 5)
+  return boardModelSchema.parse({
+    ...base,
+    bluf: ASTRAL_TEXT,
+    question: ASTRAL_TEXT,
+    claims: base.claims.map((c) => ({ ...c, text: ASTRAL_TEXT, note: ASTRAL_TEXT, status: 'active' })),
+    assessments: base.assessments.map((a) => ({ ...a, judgment: ASTRAL_TEXT })),
+    links: base.assessments.flatMap((a, i) =>
+      base.claims.map((c, k) => ({ id: `link-${i}-${k}`, assessmentId: a.id, claimId: c.id, rating: 'C', note: ASTRAL_TEXT, createdAt: a.createdAt })),
+    ),
+  })
+}
+
+async function timedExport(format: ExportFormat, board: BoardModel, version: BriefingVersion) {
+  const start = performance.now()
+  const cpu = process.cpuUsage()
+  const file = await exportBoard(format, board, version)
+  const used = process.cpuUsage(cpu)
+  return {
+    ms: Math.round(performance.now() - start),
+    cpuMs: Math.round((used.user + used.system) / 1000),
+    bytes: typeof file.body === 'string' ? Buffer.byteLength(file.body) : file.body.byteLength,
+  }
+}
+
 export async function benchExport(): Promise<ExportBenchResult> {
   const board = largeBoard()
   const version: BriefingVersion = { kind: 'snapshot', id: 'snapshot-bench', label: 'bench', hash: 'sha256:bench', createdAt: '2026-11-28T15:30:00.000Z' }
   const formats = {} as ExportBenchResult['formats']
-  for (const format of EXPORT_FORMATS) {
-    const start = performance.now()
-    const cpu = process.cpuUsage()
-    const file = await exportBoard(format, board, version)
-    const used = process.cpuUsage(cpu)
-    formats[format] = {
-      ms: Math.round(performance.now() - start),
-      cpuMs: Math.round((used.user + used.system) / 1000),
-      bytes: typeof file.body === 'string' ? Buffer.byteLength(file.body) : file.body.byteLength,
-    }
-  }
+  for (const format of EXPORT_FORMATS) formats[format] = await timedExport(format, board, version)
+  const emoji = emojiBoard()
+  const emojiTexts = 2 + 2 * emoji.claims.length + emoji.assessments.length + emoji.links.length
   return {
     board: { assessments: board.assessments.length, claims: board.claims.length, links: board.links.length, sources: board.sources.length },
     formats,
+    emojiPdf: { texts: emojiTexts, ...(await timedExport('pdf', emoji, version)) },
   }
 }
 
