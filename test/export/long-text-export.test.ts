@@ -8,10 +8,9 @@ import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { addToken } from '../helpers/accounts.ts'
 import { describeInBrowser, launchBrowser } from '../helpers/browser.ts'
 import type { OwnedBoard } from '../helpers/owned-board.ts'
-import { useOwnedBoard } from '../helpers/owned-board.ts'
+import { ownerExport as exported, useOwnedBoard } from '../helpers/owned-board.ts'
 import { pdfPages } from '../helpers/pdf-layout.ts'
 import { tempDir } from '../helpers/test-server.ts'
 
@@ -40,13 +39,6 @@ async function seedLongRuns(board: OwnedBoard): Promise<void> {
     await ok(api.post(`${base}/links`, { assessmentId: h.id, claimId: first.id, rating: 'C' }))
     await ok(api.post(`${base}/links`, { assessmentId: h.id, claimId: second.id, rating: 'I' }))
   }
-}
-
-async function exported(board: OwnedBoard, format: string): Promise<Buffer> {
-  const authorization = `Bearer ${(await addToken(board.server, board.owner)).token}`
-  const response = await fetch(`${board.server.url}/api/boards/${board.boardId}/export?format=${format}`, { headers: { authorization } })
-  expect(response.status).toBe(200)
-  return Buffer.from(await response.arrayBuffer())
 }
 
 describe('long unbroken text in the PDF', () => {

@@ -7,22 +7,13 @@ import { execFileSync } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { addToken } from '../helpers/accounts.ts'
-import type { OwnedBoard } from '../helpers/owned-board.ts'
-import { useOwnedBoard } from '../helpers/owned-board.ts'
+import { ownerExport as exported, useOwnedBoard } from '../helpers/owned-board.ts'
 import { tempDir } from '../helpers/test-server.ts'
 import { REPLACED_NOTICE } from '../../server/export/pdf-missing-glyphs.ts'
 
 /** The longest a member may make a bottom line (LIMITS.longText, in UTF-16 units), all emoji and mathematical letters: 10,000 characters. */
 const ASTRAL_BLUF = '\u{1F4A9}\u{1D54F}'.repeat(5_000)
 const MIXED_CLAIM = 'Convoy \u{1F4A9} seen near 東京, \u{1D54F}\u{1D54F}\u{1D54F} — Brest 👨‍👩‍👧 Vilnius'
-
-async function exported(board: OwnedBoard, format: string): Promise<Buffer> {
-  const authorization = `Bearer ${(await addToken(board.server, board.owner)).token}`
-  const response = await fetch(`${board.server.url}/api/boards/${board.boardId}/export?format=${format}`, { headers: { authorization } })
-  expect(response.status).toBe(200)
-  return Buffer.from(await response.arrayBuffer())
-}
 
 describe('characters the PDF font cannot draw', () => {
   const board = useOwnedBoard({ owner: 'Olga Owner', board: 'Emoji board' })

@@ -61,3 +61,11 @@ async function openOwnedBoard(names: OwnedBoardOptions): Promise<OwnedBoard & { 
     },
   }
 }
+
+/** The board's export in `format`, asked for with a fresh token of the owner; anything but `200` fails the test. */
+export async function ownerExport(board: OwnedBoard, format: string): Promise<Buffer> {
+  const authorization = `Bearer ${(await addToken(board.server, board.owner)).token}`
+  const response = await fetch(`${board.server.url}/api/boards/${board.boardId}/export?format=${format}`, { headers: { authorization } })
+  if (response.status !== 200) throw new Error(`export ${format}: ${response.status} ${await response.text()}`)
+  return Buffer.from(await response.arrayBuffer())
+}
