@@ -3,7 +3,8 @@
  * mathematical letters, CJK and other scripts. pdfmake drew each as the
  * font's empty "missing" glyph, so the reader saw blank space, and laid them
  * out at great cost: a board whose 72 texts were 20,000 characters of emoji
- * took 60 s of an export worker and 900 MB (BENCHMARKS.md, Emoji in the PDF).
+ * took 60 to 88 s of an export worker and up to 1 GB (BENCHMARKS.md,
+ * Characters the PDF's font cannot show).
  *
  * Each run of such characters is printed as one replacement character, "�",
  * followed by how many it stands for when more than one ("�×10000"), in one
