@@ -197,7 +197,7 @@ type StampedUser = { id: string | null; name: string; readOnly: boolean; color?:
  * (`readCursor`). Everything else is dropped, a `server` field (the
  * server's alone) among it: a member's extra keys, a 1.1 KB `<img onerror>`
  * string or a focus field of `<script>`, reached every colleague's page
- * unread (red team 36). A reader's state says only which card she is on.
+ * unchanged, though no page reads them (red team 36). A reader's state says only which card she is on.
  */
 export function stampPresence(state: PresenceState, stamp: PresenceStamp): PresenceState {
   const sent = typeof state.user === 'object' && state.user !== null ? (state.user as Record<string, unknown>) : {}
