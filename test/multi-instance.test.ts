@@ -359,7 +359,7 @@ describeUnless(missing)('several instances on PostgreSQL and Redis', () => {
       await redisLost(two.url)
       for (let i = 0; i < 20; i++) {
         addAssessment(b.doc, { title: `While away ${i}` })
-        b.provider.awareness.setLocalStateField('typing', i)
+        b.provider.awareness.setLocalStateField('focus', { assessmentId: `card-${i}`, field: null })
       }
       await cardsCommitted(two, boardId, 20)
       const before = publishedKinds.length

@@ -34,9 +34,9 @@ describeUnless(missing)('presence across instances', () => {
     for (const socket of sockets.splice(0)) socket.terminate()
   })
 
-  /** Two instances with accounts on one board: Hana and Ben (editors), Mallory (a reviewer); `envTwo` holds settings of the second. */
-  const twoInstances = async (envTwo?: Record<string, string>) => {
-    const one = await start({ accounts: true })
+  /** Two instances with accounts on one board: Hana and Ben (editors), Mallory (a reviewer); `envTwo` and `envOne` hold settings of each. */
+  const twoInstances = async (envTwo?: Record<string, string>, envOne?: Record<string, string>) => {
+    const one = await start({ accounts: true, env: envOne })
     const two = await start({ database: one.database, accounts: true, env: envTwo })
     const owner = await addAccount(one, { name: 'Owner' })
     const ownerToken = (await addToken(one, owner)).token
@@ -57,9 +57,12 @@ describeUnless(missing)('presence across instances', () => {
   const announce = (socket: RawSocket, entries: { clientId: number; clock: number; state: unknown }[]) =>
     socket.send(frames.awareness(entries.map(({ clientId, clock, state }) => ({ clientId, clock, json: JSON.stringify(state) }))))
   const stateAt = (observer: TestClient, clientId: number) => observer.provider.awareness.getStates().get(clientId) as Record<string, unknown> | undefined
+  /** A state told apart by the card it is on: the relay passes on only what pages read (presence-state.ts). */
+  const marked = (mark: string | number) => ({ focus: { assessmentId: String(mark), field: null } })
+  const markAt = (observer: TestClient, clientId: number) => (stateAt(observer, clientId)?.focus as { assessmentId?: string } | null | undefined)?.assessmentId
 
   it('a state the stamp makes longer than the limit closes its sender; the presence relayed with it reaches the other instance', async () => {
-    const { one, two, boardId, people, raw } = await twoInstances()
+    const { one, two, boardId, people, raw } = await twoInstances({ PRESENCE_MAX_BYTES: '1024' }, { PRESENCE_MAX_BYTES: '1024' })
     const [hana, watcher] = [connect(one, boardId, { token: people.hana }), connect(two, boardId, { token: people.ben })]
     await Promise.all([hana.synced(), watcher.synced()])
     const refused = async (json: string) => {
@@ -68,19 +71,18 @@ describeUnless(missing)('presence across instances', () => {
       await waitFor(() => sender.isClosed(), 'Ben’s socket to be closed')
       return (await sender.closed).code
     }
-    // Exactly the limit (4096 bytes) as sent: stamped with Ben's account and the cursor written out (an editor's: a reviewer's cursor is dropped), about 4,250.
-    const padding = 4096 - JSON.stringify({ cursor: SHORT_CURSOR, p: '' }).length
-    expect(await refused(JSON.stringify({ cursor: SHORT_CURSOR, p: 'x'.repeat(padding) }))).toBe(CLOSE.presenceRefused.code)
-    // 4,000 bytes of numbers that JSON writes back five times as long.
-    expect(await refused(`{"n":[${Array.from({ length: 790 }, () => '1e20').join(',')}]}`)).toBe(CLOSE.presenceRefused.code)
+    // Exactly the limit (1024 bytes) as sent: stamped with Ben's account and the cursor written out (an editor's: a reviewer's cursor is dropped), about 1,170.
+    const focusOn = (assessmentId: string) => ({ cursor: SHORT_CURSOR, focus: { assessmentId, field: 'title' } })
+    const padding = 1024 - JSON.stringify(focusOn('')).length
+    expect(await refused(JSON.stringify(focusOn('x'.repeat(padding))))).toBe(CLOSE.presenceRefused.code)
 
     // Within the limit once stamped: relayed, and sent back by every stock client as it does, without closing them.
     const fits = await raw(one, people.ben)
-    announce(fits, [{ clientId: 4343, clock: 1, state: { cursor: SHORT_CURSOR, p: 'x'.repeat(3500) } }])
+    announce(fits, [{ clientId: 4343, clock: 1, state: focusOn('x'.repeat(padding - 200)) }])
     await waitFor(() => (stateAt(watcher, 4343)?.user as { name?: string } | undefined)?.name === 'Ben', 'the stamped state on the other instance')
     expect(stateAt(watcher, 4343)?.cursor).toEqual({ anchor: { type: null, tname: 'a', item: null, assoc: 0 }, head: { type: null, tname: 'a', item: null, assoc: 0 } })
-    hana.provider.awareness.setLocalStateField('n', 1)
-    await waitFor(() => stateAt(watcher, hana.doc.clientID)?.n === 1, 'Hana’s change on the other instance')
+    hana.provider.awareness.setLocalStateField('focus', marked(1).focus)
+    await waitFor(() => markAt(watcher, hana.doc.clientID) === '1', 'Hana’s change on the other instance')
     expect(stateAt(watcher, 4242)).toBeUndefined()
     expect([hana.provider.wsconnected, watcher.provider.wsconnected, fits.isClosed()]).toEqual([true, true, false])
   })
@@ -111,15 +113,15 @@ describeUnless(missing)('presence across instances', () => {
     const mallory = await raw(one, people.mallory)
     // One frame, so one change of the room and one Redis message: a state too long for instance two beside one it takes.
     announce(mallory, [
-      { clientId: 5151, clock: 1, state: { p: 'x'.repeat(3000) } },
-      { clientId: 5152, clock: 1, state: { n: 'small' } },
+      { clientId: 5151, clock: 1, state: { focus: { assessmentId: 'x'.repeat(1000) } } },
+      { clientId: 5152, clock: 1, state: marked('small') },
     ])
-    await waitFor(() => stateAt(watcher, 5152)?.n === 'small', 'the state instance two takes')
+    await waitFor(() => markAt(watcher, 5152) === 'small', 'the state instance two takes')
     expect(stateAt(watcher, 5151)).toBeUndefined()
     expect(mallory.isClosed()).toBe(false)
     // A removal published with it, too.
     announce(mallory, [
-      { clientId: 5151, clock: 2, state: { p: 'y'.repeat(3000) } },
+      { clientId: 5151, clock: 2, state: { focus: { assessmentId: 'y'.repeat(1000) } } },
       { clientId: 5152, clock: 2, state: null },
     ])
     await waitFor(() => stateAt(watcher, 5152) === undefined, 'the removal on instance two')
@@ -130,22 +132,22 @@ describeUnless(missing)('presence across instances', () => {
     const [ben, olga] = [connect(two, boardId, { token: people.ben }), connect(one, boardId, { token: people.hana })]
     await Promise.all([ben.synced(), olga.synced()])
     const benId = ben.doc.clientID
-    ben.provider.awareness.setLocalStateField('n', 0)
-    await waitFor(() => stateAt(olga, benId)?.n === 0, 'Ben’s presence on instance one')
+    ben.provider.awareness.setLocalStateField('focus', marked(0).focus)
+    await waitFor(() => markAt(olga, benId) === '0', 'Ben’s presence on instance one')
     const mallory = await raw(one, people.mallory)
 
     ben.provider.disconnect()
     await waitFor(() => stateAt(olga, benId) === undefined, 'Ben’s removal on instance one')
-    announce(mallory, [{ clientId: benId, clock: 1_000_000, state: { n: 'squatted' } }])
+    announce(mallory, [{ clientId: benId, clock: 1_000_000, state: marked('squatted') }])
     // Her own presence, after: once Olga has it, the squat was handled.
-    announce(mallory, [{ clientId: 4242, clock: 1, state: { n: 'own' } }])
-    await waitFor(() => stateAt(olga, 4242)?.n === 'own', 'Mallory’s own presence')
+    announce(mallory, [{ clientId: 4242, clock: 1, state: marked('own') }])
+    await waitFor(() => markAt(olga, 4242) === 'own', 'Mallory’s own presence')
     expect(stateAt(olga, benId)).toBeUndefined()
 
     ben.provider.connect()
     await ben.synced()
-    ben.provider.awareness.setLocalStateField('n', 1)
-    await waitFor(() => stateAt(olga, benId)?.n === 1, 'Ben’s change after he reconnected')
+    ben.provider.awareness.setLocalStateField('focus', marked(1).focus)
+    await waitFor(() => markAt(olga, benId) === '1', 'Ben’s change after he reconnected')
     expect(stateAt(olga, benId)?.user).toMatchObject({ name: 'Ben' })
   })
 
@@ -154,19 +156,19 @@ describeUnless(missing)('presence across instances', () => {
     const [ben, olga] = [connect(one, boardId, { token: people.ben }), connect(two, boardId, { token: people.hana })]
     await Promise.all([ben.synced(), olga.synced()])
     const benId = ben.doc.clientID
-    ben.provider.awareness.setLocalStateField('n', 0)
-    await waitFor(() => stateAt(olga, benId)?.n === 0, 'Ben’s presence on instance two')
+    ben.provider.awareness.setLocalStateField('focus', marked(0).focus)
+    await waitFor(() => markAt(olga, benId) === '0', 'Ben’s presence on instance two')
 
     // A third instance loads the board for Mallory: it has heard nothing of Ben's presence (his page renews it only every 15 s).
     const three = await start({ database: one.database, accounts: true })
     const mallory = await raw(three, people.mallory)
-    announce(mallory, [{ clientId: benId, clock: 1_000_000, state: { n: 'squatted' } }])
-    announce(mallory, [{ clientId: 4242, clock: 1, state: { n: 'own' } }])
+    announce(mallory, [{ clientId: benId, clock: 1_000_000, state: marked('squatted') }])
+    announce(mallory, [{ clientId: 4242, clock: 1, state: marked('own') }])
     // Relayed after the squat on the same channel: once Olga has it, instance two has handled the squat.
-    await waitFor(() => stateAt(olga, 4242)?.n === 'own', 'Mallory’s own presence on instance two')
-    expect(stateAt(olga, benId)).toMatchObject({ n: 0, user: { name: 'Ben' } })
-    ben.provider.awareness.setLocalStateField('n', 1)
-    await waitFor(() => stateAt(olga, benId)?.n === 1, 'Ben’s next change on instance two')
+    await waitFor(() => markAt(olga, 4242) === 'own', 'Mallory’s own presence on instance two')
+    expect(stateAt(olga, benId)).toMatchObject({ ...marked(0), user: { name: 'Ben' } })
+    ben.provider.awareness.setLocalStateField('focus', marked(1).focus)
+    await waitFor(() => markAt(olga, benId) === '1', 'Ben’s next change on instance two')
   })
 
   it('a page whose client id an instance that loaded the board later gave to a reviewer is told so, and shows itself under a new id', async () => {
@@ -177,14 +179,14 @@ describeUnless(missing)('presence across instances', () => {
     takeFreshIdWhenTaken(ben.provider)
     await ben.synced()
     const benId = ben.doc.clientID
-    ben.provider.awareness.setLocalStateField('n', 0)
+    ben.provider.awareness.setLocalStateField('focus', marked(0).focus)
 
     // Instance two loads the board for Mallory: it has heard nothing of Ben's id, and takes her state under it.
     const mallory = await raw(two, people.mallory)
-    announce(mallory, [{ clientId: benId, clock: 1_000_000, state: { n: 'squatted' } }])
+    announce(mallory, [{ clientId: benId, clock: 1_000_000, state: marked('squatted') }])
     const olga = connect(two, boardId, { token: people.hana })
     await olga.synced()
-    await waitFor(() => stateAt(olga, benId)?.n === 'squatted', 'Mallory’s state under Ben’s id on instance two')
+    await waitFor(() => markAt(olga, benId) === 'squatted', 'Mallory’s state under Ben’s id on instance two')
 
     // Ben's page reconnects through the load balancer, which sends it to instance two this time.
     ben.provider.disconnect()
@@ -192,11 +194,11 @@ describeUnless(missing)('presence across instances', () => {
     ben.provider.connect()
     await waitFor(() => ben.provider.awareness.clientID !== benId, 'Ben’s page to take a new id')
     const freshId = ben.provider.awareness.clientID
-    await waitFor(() => stateAt(olga, freshId)?.n === 0, 'Ben’s presence under his new id on instance two')
+    await waitFor(() => markAt(olga, freshId) === '0', 'Ben’s presence under his new id on instance two')
     expect(stateAt(olga, freshId)?.user).toMatchObject({ name: 'Ben' })
     expect(stateAt(olga, benId)?.user).toMatchObject({ name: 'Mallory' })
-    ben.provider.awareness.setLocalStateField('n', 1)
+    ben.provider.awareness.setLocalStateField('focus', marked(1).focus)
     addAssessment(ben.doc, { title: 'Written under the new id' })
-    await waitFor(() => stateAt(olga, freshId)?.n === 1 && boardToModel(olga.doc, boardId).assessments.length === 1, 'Ben’s next change and edit')
+    await waitFor(() => markAt(olga, freshId) === '1' && boardToModel(olga.doc, boardId).assessments.length === 1, 'Ben’s next change and edit')
   })
 })

@@ -47,12 +47,16 @@ describe('presence', () => {
   const announce = (socket: RawSocket, clientId: number, clock: number, state: unknown) =>
     socket.send(frames.awareness([{ clientId, clock, json: JSON.stringify(state) }]))
   const stateAt = (observer: TestClient, clientId: number) => observer.provider.awareness.getStates().get(clientId) as Record<string, unknown> | undefined
+  /** A state told apart by the card it is on: the relay passes on only what pages read (presence-state.ts). */
+  const marked = (mark: string | number) => ({ focus: { assessmentId: String(mark), field: null } })
+  const markOf = (state: Record<string, unknown> | undefined) => (state?.focus as { assessmentId?: string } | null | undefined)?.assessmentId
+  const markAt = (observer: TestClient, clientId: number) => markOf(stateAt(observer, clientId))
   /** Ana's page reconnects with its client id and changes its presence: the observer sees the change, under her name. */
   const seenAgain = async (page: TestClient, observer: TestClient) => {
     page.provider.connect()
     await page.synced()
-    page.provider.awareness.setLocalStateField('n', 1)
-    await waitFor(() => stateAt(observer, page.doc.clientID)?.n === 1, 'Ana’s change after she reconnected')
+    page.provider.awareness.setLocalStateField('focus', marked(1).focus)
+    await waitFor(() => markAt(observer, page.doc.clientID) === '1', 'Ana’s change after she reconnected')
     expect(stateAt(observer, page.doc.clientID)?.user).toMatchObject({ id: ana.account.id, name: 'Ana Petrova' })
   }
 
@@ -143,16 +147,16 @@ describe('presence', () => {
     const [ben, observer] = [connect(ana), connect(rita)]
     await Promise.all([ben.synced(), observer.synced()])
     const benId = ben.doc.clientID
-    ben.provider.awareness.setLocalStateField('n', 0)
-    await waitFor(() => stateAt(observer, benId)?.n === 0, 'Ana’s presence at the observer')
+    ben.provider.awareness.setLocalStateField('focus', marked(0).focus)
+    await waitFor(() => markAt(observer, benId) === '0', 'Ana’s presence at the observer')
     const squatter = await raw(eve)
     let attempts = 0
     const squat = async () => {
       attempts++
-      announce(squatter, benId, attempts * 1_000_000, { n: 'squatted' })
+      announce(squatter, benId, attempts * 1_000_000, marked('squatted'))
       // Its own presence, after: once the observer has it, the squat was handled.
-      announce(squatter, 4242, attempts, { n: attempts })
-      await waitFor(() => stateAt(observer, 4242)?.n === attempts, `the squatter’s own presence after attempt ${attempts}`)
+      announce(squatter, 4242, attempts, marked(attempts))
+      await waitFor(() => markAt(observer, 4242) === String(attempts), `the squatter’s own presence after attempt ${attempts}`)
     }
 
     // A network blip: the same page, the same client id, a new socket.
@@ -168,8 +172,8 @@ describe('presence', () => {
 
     await seenAgain(ben, observer)
     await squat()
-    expect(stateAt(observer, benId)).toMatchObject({ n: 1, user: { id: ana.account.id } })
-    expect(ben.provider.awareness.getLocalState()?.n).toBe(1)
+    expect(stateAt(observer, benId)).toMatchObject({ ...marked(1), user: { id: ana.account.id } })
+    expect(ben.provider.awareness.getLocalState()?.focus).toEqual(marked(1).focus)
     expect(squatter.isClosed()).toBe(false)
   })
 
@@ -178,18 +182,18 @@ describe('presence', () => {
     const ben = connect(ana)
     await ben.synced()
     const benId = ben.doc.clientID
-    ben.provider.awareness.setLocalStateField('n', 0)
-    await waitFor(() => server.services.rooms.loadedRooms.get(boardId)?.awareness.getStates().get(benId)?.n === 0, 'Ana’s presence in the room')
+    ben.provider.awareness.setLocalStateField('focus', marked(0).focus)
+    await waitFor(() => markOf(server.services.rooms.loadedRooms.get(boardId)?.awareness.getStates().get(benId)) === '0', 'Ana’s presence in the room')
     // Her laptop sleeps; nobody is left on the board, so its room unloads.
     ben.provider.disconnect()
     await waitFor(() => !server.services.rooms.loadedRooms.has(boardId), 'the board unloaded')
 
     const squatter = await raw(eve)
-    announce(squatter, benId, 1_000_000, { n: 'squatted' })
-    announce(squatter, 4242, 1, { n: 'eve' })
+    announce(squatter, benId, 1_000_000, marked('squatted'))
+    announce(squatter, 4242, 1, marked('eve'))
     const observer = connect(rita)
     await observer.synced()
-    await waitFor(() => stateAt(observer, 4242)?.n === 'eve', 'the squatter’s own presence, sent after the squat')
+    await waitFor(() => markAt(observer, 4242) === 'eve', 'the squatter’s own presence, sent after the squat')
     expect(stateAt(observer, benId)).toBeUndefined()
 
     await seenAgain(ben, observer)
@@ -206,12 +210,12 @@ describe('presence', () => {
     writer.terminate()
 
     const squatter = await raw(eve)
-    announce(squatter, writerId, 1, { n: 'squatted' })
-    announce(squatter, 4242, 1, { n: 'own' })
-    await waitFor(() => stateAt(observer, 4242)?.n === 'own', 'the squatter’s own presence')
+    announce(squatter, writerId, 1, marked('squatted'))
+    announce(squatter, 4242, 1, marked('own'))
+    await waitFor(() => markAt(observer, 4242) === 'own', 'the squatter’s own presence')
     expect(stateAt(observer, writerId)).toBeUndefined()
-    announce(await raw(ana), writerId, 2, { n: 'hers' })
-    await waitFor(() => stateAt(observer, writerId)?.n === 'hers', 'the writer’s own presence under her id')
+    announce(await raw(ana), writerId, 2, marked('hers'))
+    await waitFor(() => markAt(observer, writerId) === 'hers', 'the writer’s own presence under her id')
   })
 
   it('closing a connection removes every id it introduced, one withdrawn and announced again included', async () => {
@@ -219,18 +223,18 @@ describe('presence', () => {
     const observer = connect(rita)
     await observer.synced()
     const [leaving, staying] = [await raw(eve), await raw(ana)]
-    announce(leaving, 101, 1, { n: 1 })
-    announce(leaving, 102, 1, { n: 2 })
-    announce(leaving, 103, 1, { n: 3 })
-    announce(staying, 201, 1, { n: 4 })
+    announce(leaving, 101, 1, marked(1))
+    announce(leaving, 102, 1, marked(2))
+    announce(leaving, 103, 1, marked(3))
+    announce(staying, 201, 1, marked(4))
     await waitFor(() => [101, 102, 103, 201].every((id) => stateAt(observer, id)), 'everything at the observer')
     announce(leaving, 103, 2, null)
     await waitFor(() => stateAt(observer, 103) === undefined, 'the withdrawal')
-    announce(leaving, 103, 3, { n: 5 })
-    await waitFor(() => stateAt(observer, 103)?.n === 5, 'announced again')
+    announce(leaving, 103, 3, marked(5))
+    await waitFor(() => markAt(observer, 103) === '5', 'announced again')
     leaving.terminate()
     await waitFor(() => [101, 102, 103].every((id) => stateAt(observer, id) === undefined), 'all three removed')
-    expect(stateAt(observer, 201)).toMatchObject({ n: 4 })
+    expect(stateAt(observer, 201)).toMatchObject(marked(4))
   })
 
   it('an old state of a client that has left, sent back by another client, does not bring it back', async () => {
@@ -255,14 +259,14 @@ describe('presence', () => {
     await observer.synced()
     const [first, thief] = [await raw(ana), await raw(eve)]
     announce(first, 700, 0, {})
-    announce(first, 701, 1, { n: 'barrier' })
+    announce(first, 701, 1, marked('barrier'))
     await waitFor(() => stateAt(observer, 701), 'the first connection’s frames to be handled')
     announce(thief, 700, 5, { focus: { assessmentId: 'stolen' } })
-    announce(thief, 702, 1, { n: 'barrier' })
+    announce(thief, 702, 1, marked('barrier'))
     await waitFor(() => stateAt(observer, 702), 'the thief’s frames to be handled')
     expect(stateAt(observer, 700)).toBeUndefined()
-    announce(first, 700, 6, { n: 'mine' })
-    await waitFor(() => stateAt(observer, 700)?.n === 'mine', 'the owner’s own change')
+    announce(first, 700, 6, marked('mine'))
+    await waitFor(() => markAt(observer, 700) === 'mine', 'the owner’s own change')
   })
 
   it('a cursor is passed on only as the shared text editors can place it: a malformed one reaches nobody', async () => {
@@ -325,9 +329,9 @@ describe('presence', () => {
     const observer = connect(rita)
     await observer.synced()
     const greedy = await raw(eve)
-    for (let id = 1; id <= 10; id++) announce(greedy, 5000 + id, 1, { n: id })
-    announce(greedy, 5001, 2, { n: 'last' })
-    await waitFor(() => stateAt(observer, 5001)?.n === 'last', 'the greedy connection’s last change')
+    for (let id = 1; id <= 10; id++) announce(greedy, 5000 + id, 1, marked(id))
+    announce(greedy, 5001, 2, marked('last'))
+    await waitFor(() => markAt(observer, 5001) === 'last', 'the greedy connection’s last change')
     const shown = [...observer.provider.awareness.getStates().keys()].filter((id) => id > 5000 && id <= 5010)
     expect(shown).toEqual([5001, 5002, 5003, 5004])
   })
@@ -339,21 +343,21 @@ describe('presence', () => {
     // Rita's ids: four her connection holds, four her connection that has left claimed.
     const [held, claimed] = [[701, 702, 703, 704], [705, 706, 707, 708]]
     const [holder, gone] = [await raw(rita), await raw(rita)]
-    for (const clientId of held) announce(holder, clientId, 1, { n: 'rita' })
-    for (const clientId of claimed) announce(gone, clientId, 1, { n: 'rita' })
-    await waitFor(() => [...held, ...claimed].every((clientId) => stateAt(observer, clientId)?.n === 'rita'), 'Rita’s ids at the observer')
+    for (const clientId of held) announce(holder, clientId, 1, marked('rita'))
+    for (const clientId of claimed) announce(gone, clientId, 1, marked('rita'))
+    await waitFor(() => [...held, ...claimed].every((clientId) => markAt(observer, clientId) === 'rita'), 'Rita’s ids at the observer')
     gone.terminate()
     await waitFor(() => claimed.every((clientId) => stateAt(observer, clientId) === undefined), 'the ids of Rita’s connection that left removed')
 
     const squatter = await raw(eve)
-    for (const clock of [2_000_000, 2_000_001]) for (const clientId of [...claimed, ...held]) announce(squatter, clientId, clock, { n: 'eve' })
-    announce(squatter, 900, 1, { n: 'own' })
+    for (const clock of [2_000_000, 2_000_001]) for (const clientId of [...claimed, ...held]) announce(squatter, clientId, clock, marked('eve'))
+    announce(squatter, 900, 1, marked('own'))
     // Her own state comes back to her after every refusal: whatever she was told, she has been told by then.
     await waitFor(() => receivedPresence(squatter.received).some((entry) => entry.clientId === 900), 'Eve’s own state sent back to her')
     expect(deniedReasons(squatter.received).map(presenceIdTaken)).toEqual(claimed)
     expect(squatter.isClosed()).toBe(false)
     expect(stateAt(observer, 900)?.user).toMatchObject({ name: 'Eve Reviewer' })
-    for (const clientId of held) expect(stateAt(observer, clientId)?.n).toBe('rita')
+    for (const clientId of held) expect(markAt(observer, clientId)).toBe('rita')
   })
 
   it('a state nested 20,000 deep, one of a megabyte, or one that is not an object closes its sender; joiners still sync', async () => {
@@ -391,7 +395,7 @@ describe('presence', () => {
     const observer = connect(ana)
     await observer.synced()
     const announcer = await raw(eve)
-    announce(announcer, 3001, 1, { pad: 'x'.repeat(3000) })
+    announce(announcer, 3001, 1, marked('x'.repeat(900)))
     await waitFor(() => stateAt(observer, 3001), 'the announced state at the observer')
     const querier = await raw(rita)
     const presenceFrames = () => querier.received.filter((frame) => frame[0] === MESSAGE_AWARENESS)
@@ -406,11 +410,11 @@ describe('presence', () => {
     // Everyone's presence came when it joined, and nothing has changed since.
     await queryOverAndOver()
     expect(presenceFrames()).toHaveLength(1)
-    announce(announcer, 3001, 2, { pad: 'y'.repeat(3000) })
+    announce(announcer, 3001, 2, marked('y'.repeat(900)))
     await waitFor(() => receivedPresence(querier.received).some((entry) => entry.clientId === 3001 && entry.clock === 2), 'the change at the querier')
     await queryOverAndOver()
     expect(presenceFrames()).toHaveLength(3)
-    expect(receivedPresence(presenceFrames().slice(-1))).toEqual([{ clientId: 3001, clock: 2, state: expect.objectContaining({ pad: 'y'.repeat(3000) }) }])
+    expect(receivedPresence(presenceFrames().slice(-1))).toEqual([{ clientId: 3001, clock: 2, state: expect.objectContaining(marked('y'.repeat(900))) }])
     expect(querier.isClosed()).toBe(false)
     const joiner = connect(rita)
     await joiner.synced()
@@ -422,11 +426,11 @@ describe('presence', () => {
     await start({ PRESENCE_UPDATES_PER_SECOND: '2' })
     const observer = await raw(rita)
     const sender = await raw(eve)
-    for (let clock = 1; clock <= 50; clock++) announce(sender, 4321, clock, { step: clock })
+    for (let clock = 1; clock <= 50; clock++) announce(sender, 4321, clock, marked(clock))
     await waitFor(() => receivedPresence(observer.received).some((entry) => entry.clientId === 4321 && entry.clock === 50), 'the last state at the observer')
     const seen = receivedPresence(observer.received).filter((entry) => entry.clientId === 4321)
     expect(seen.length).toBeLessThanOrEqual(10)
-    expect(seen.at(-1)?.state).toMatchObject({ step: 50 })
+    expect(seen.at(-1)?.state).toMatchObject(marked(50))
     expect(sender.isClosed()).toBe(false)
   })
 })

@@ -745,9 +745,11 @@ describe('limits', () => {
     const boardId = await apiClient(server.url).createBoard('Answer bytes')
     const asker = await raw(server, boardId)
     const present = await raw(server, boardId)
-    present.send(frames.awareness([{ clientId: 77, clock: 1, json: JSON.stringify({ pad: 'x'.repeat(4000) }) }]))
-    await waitFor(() => liveRoom(server, boardId)?.awareness.getStates().has(77), 'the presence at the server')
-    // The padding leaves 2 KiB of the burst: less than the answer, 4 KB of presence.
+    // Four states of a card id 1,000 characters long (the relay passes on only what pages read): some 4.3 KB of presence.
+    const ids = [77, 78, 79, 80]
+    present.send(frames.awareness(ids.map((clientId) => ({ clientId, clock: 1, json: JSON.stringify({ focus: { assessmentId: 'x'.repeat(1000), field: null } }) }))))
+    await waitFor(() => ids.every((clientId) => liveRoom(server, boardId)?.awareness.getStates().has(clientId)), 'the presence at the server')
+    // The padding leaves 2 KiB of the burst: less than the answer, 4.3 KB of presence.
     const padded = new Uint8Array(16 * 1024 * 1024 - 2048)
     padded[0] = frames.queryAwareness()[0]!
     asker.send(padded)

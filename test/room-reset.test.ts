@@ -183,9 +183,9 @@ it('every page reconnects to the board loaded afresh with its presence client id
   const benCodes = closeCodes(benPage)
   await Promise.all([benPage.synced(), observer.synced()])
   const benId = benPage.doc.clientID
-  const stateOfBen = () => observer.provider.awareness.getStates().get(benId) as { n?: unknown; user?: { name?: string } } | undefined
-  benPage.provider.awareness.setLocalStateField('n', 0)
-  await waitFor(() => stateOfBen()?.n === 0, 'Ben’s presence at the observer')
+  const stateOfBen = () => observer.provider.awareness.getStates().get(benId) as { focus?: { assessmentId?: string } | null; user?: { name?: string } } | undefined
+  benPage.provider.awareness.setLocalStateField('focus', { assessmentId: '0', field: null })
+  await waitFor(() => stateOfBen()?.focus?.assessmentId === '0', 'Ben’s presence at the observer')
 
   // Ben's page is to reconnect only when the test says, after Mallory has tried to take his id in the room loaded afresh.
   benPage.provider.shouldConnect = false
@@ -195,16 +195,16 @@ it('every page reconnects to the board loaded afresh with its presence client id
   await waitFor(() => benCodes.includes(CLOSE.boardReloaded.code), 'Ben’s page to be told to reconnect')
   const squatter = await openRawSocket(`${running.wsUrl}/${boardId}?token=${(await tokenOf(mallory)).token}`)
   sockets.push(squatter)
-  squatter.send(frames.awareness([{ clientId: benId, clock: 1_000_000, json: '{"n":"squatted"}' }]))
+  squatter.send(frames.awareness([{ clientId: benId, clock: 1_000_000, json: '{"focus":{"assessmentId":"squatted"}}' }]))
   // Her own presence, after: once the observer has it, the squat was handled.
-  squatter.send(frames.awareness([{ clientId: 4242, clock: 1, json: '{"n":"own"}' }]))
+  squatter.send(frames.awareness([{ clientId: 4242, clock: 1, json: '{"focus":{"assessmentId":"own"}}' }]))
   await waitFor(() => observer.provider.synced && observer.provider.awareness.getStates().get(4242) !== undefined, 'Mallory’s own presence in the room loaded afresh')
   expect(stateOfBen()).toBeUndefined()
 
   benPage.provider.connect()
   await benPage.synced()
-  benPage.provider.awareness.setLocalStateField('n', 1)
-  await waitFor(() => stateOfBen()?.n === 1, 'Ben’s change after he reconnected')
+  benPage.provider.awareness.setLocalStateField('focus', { assessmentId: '1', field: null })
+  await waitFor(() => stateOfBen()?.focus?.assessmentId === '1', 'Ben’s change after he reconnected')
   expect(stateOfBen()?.user?.name).toBe('Ben')
 })
 

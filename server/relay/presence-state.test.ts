@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { encodePresenceUpdate, PresenceRefused, readerPresence, readPresenceUpdate, readRelayedPresence, relayedPresenceJson, stampedReadOnly, stampPresence } from './presence-state.ts'
+import { encodePresenceUpdate, PresenceRefused, readPresenceUpdate, readRelayedPresence, relayedPresence, relayedPresenceJson, stampPresence } from './presence-state.ts'
 
 const limits = { presenceBytes: 4096, presenceDepth: 4 }
 const read = (json: string) => readPresenceUpdate(encodePresenceUpdate([{ clientId: 1, clock: 2, json }]), limits).entries
@@ -80,15 +80,15 @@ describe('reading presence another instance relayed', () => {
 describe('stamping presence', () => {
   it('measures the state as relayed: what the stamp and JSON add count against the limit', () => {
     const stamp = { userId: 'u1', name: 'Eve', readOnly: true }
-    expect(relayedPresenceJson(stampPresence({ n: 1 }, stamp), limits)).toBe('{"n":1,"user":{"id":"u1","name":"Eve","readOnly":true}}')
-    const justUnder = `{"p":"${'x'.repeat(4096 - 8)}"}`
-    expect(justUnder).toHaveLength(4096)
-    expect(() => relayedPresenceJson(stampPresence(JSON.parse(justUnder) as { p: string }, stamp), limits)).toThrow(PresenceRefused)
+    expect(relayedPresenceJson(stampPresence({ focus: null }, stamp), limits)).toBe('{"user":{"id":"u1","name":"Eve","readOnly":true},"focus":null}')
+    const sent = { focus: { assessmentId: 'x'.repeat(1000), field: 'title' } }
+    expect(JSON.stringify(sent).length).toBeLessThan(limits.presenceBytes)
+    expect(() => relayedPresenceJson(stampPresence(sent, { ...stamp, name: 'E'.repeat(3100) }), limits)).toThrow(PresenceRefused)
     const numbers = `{"n":[${Array.from({ length: 500 }, () => '1e20').join(',')}]}`
     expect(() => relayedPresenceJson(JSON.parse(numbers) as { n: number[] }, limits)).toThrow(PresenceRefused)
   })
 
-  it('puts the signed-in identity in `user`, keeps hex colours and the rest, drops `server`', () => {
+  it('puts the signed-in identity in `user`, keeps hex colours, drops `server`', () => {
     const stamped = stampPresence(
       { user: { name: 'Administrator', color: '#1d5fd1', colorLight: 'url(x)', isAdmin: true }, focus: { assessmentId: 'a' }, server: { saving: 'failing' } },
       { userId: 'u1', name: 'Eve', readOnly: true },
@@ -108,17 +108,31 @@ describe('stamping presence', () => {
   it('keeps of a reader’s state the card she is on, never a field nor a cursor (as stamped, and as an earlier instance relayed it)', () => {
     const cursor = { anchor: { tname: 'a' }, head: { tname: 'a' } }
     const reader = { userId: 'u1', name: 'Eve', readOnly: true }
-    expect(stampPresence({ focus: { assessmentId: 'a', field: 'title' }, cursor, n: 1 }, reader)).toEqual({
+    expect(stampPresence({ focus: { assessmentId: 'a', field: 'title' }, cursor }, reader)).toEqual({
       user: { id: 'u1', name: 'Eve', readOnly: true },
       focus: { assessmentId: 'a', field: null },
-      n: 1,
     })
     expect(stampPresence({ focus: { field: 'title' } }, reader).focus).toBeNull()
     expect(stampPresence({}, reader)).not.toHaveProperty('focus')
     const relayed = { user: { id: 'u1', name: 'Eve', readOnly: true }, focus: { assessmentId: 'a', field: 'judgment' }, cursor }
-    expect(stampedReadOnly(relayed)).toBe(true)
-    expect(readerPresence(relayed)).toEqual({ user: relayed.user, focus: { assessmentId: 'a', field: null } })
-    expect(stampedReadOnly({ user: { id: 'u2', readOnly: false } })).toBe(false)
+    expect(relayedPresence(relayed)).toEqual({ user: relayed.user, focus: { assessmentId: 'a', field: null } })
+  })
+
+  it('keeps only the keys pages read, each checked: a member’s extra keys and a bogus field are dropped', () => {
+    const editor = { userId: 'u2', name: 'Ed', readOnly: false }
+    const sent = { user: { color: '#0a7', html: '<img src=x onerror=alert(1)>' }, focus: { assessmentId: 'a', field: '<script>', extra: 1 }, note: '<img src=x onerror=alert(1)>' }
+    expect(stampPresence(sent, editor)).toEqual({ user: { id: 'u2', name: 'Ed', readOnly: false, color: '#0a7' }, focus: { assessmentId: 'a', field: null } })
+    expect(stampPresence({ focus: { assessmentId: 'a', field: 'judgment' } }, editor).focus).toEqual({ assessmentId: 'a', field: 'judgment' })
+    expect(stampPresence({ focus: { assessmentId: 'x'.repeat(1001), field: 'title' } }, editor).focus).toBeNull()
+    expect(stampPresence({ focus: 'a' }, editor).focus).toBeNull()
+  })
+
+  it('holds presence another instance relayed to what the stamp keeps, and an instance’s own entry to its notice', () => {
+    const user = { id: 'u2', name: 'Ed', readOnly: false, color: '#0a7' }
+    expect(relayedPresence({ user: { ...user, admin: true }, focus: { assessmentId: 'a', field: 'x' }, note: 'x' })).toEqual({ user, focus: { assessmentId: 'a', field: null } })
+    expect(relayedPresence({ user: { id: 7, name: 'Ed' } })).toEqual({ user: { id: null, name: 'Ed', readOnly: false } })
+    expect(relayedPresence({ server: { saving: 'failing', since: 't' } })).toEqual({ server: { saving: 'failing', since: 't' } })
+    expect(relayedPresence({ note: 'x' })).toEqual({})
   })
 
   it('writes a cursor afresh with every field a relative position holds, or null', () => {

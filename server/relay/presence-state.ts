@@ -10,6 +10,7 @@ import * as encoding from 'lib0/encoding'
 import type { RelayLimits } from '../../shared/limits.ts'
 import { jsonShapeOver } from '../json-shape.ts'
 import { errorMessage } from '../../shared/error-message.ts'
+import { KEY_LENGTH } from './field-values.ts'
 
 export type PresenceState = { [key: string]: unknown }
 export type PresenceEntry = { clientId: number; clock: number; state: PresenceState | null }
@@ -185,49 +186,71 @@ export function encodePresenceUpdate(entries: Iterable<{ clientId: number; clock
   return encoding.toUint8Array(encoder)
 }
 
+/** A person's `user` as relayed: who the server says they are, and the opaque colour their page chose. */
+type StampedUser = { id: string | null; name: string; readOnly: boolean; color?: string }
+
 /**
  * The state as others see it: `user` is the signed-in identity (id, name, and
- * whether they only read), keeping only the opaque colour the client chose; a
- * `server` field is the server's alone and is dropped; a `cursor` is written
- * afresh from what it must hold, or null. A reader's state says only which
- * card she is on (`readerPresence`).
+ * whether they only read), keeping only the opaque colour the client chose;
+ * then only what pages read of a person's state (client/src/board/presence.svelte.ts,
+ * remote-cursors.ts), each checked: `focus` (`presenceFocus`) and `cursor`
+ * (`readCursor`). Everything else is dropped, a `server` field (the
+ * server's alone) among it: a member's extra keys, a 1.1 KB `<img onerror>`
+ * string or a focus field of `<script>`, reached every colleague's page
+ * unchanged, though no page reads them (red team 36). A reader's state says only which card she is on.
  */
 export function stampPresence(state: PresenceState, stamp: PresenceStamp): PresenceState {
   const sent = typeof state.user === 'object' && state.user !== null ? (state.user as Record<string, unknown>) : {}
-  const user: Record<string, unknown> = { id: stamp.userId, name: stamp.name, readOnly: stamp.readOnly }
+  const user: StampedUser = { id: stamp.userId, name: stamp.name, readOnly: stamp.readOnly }
   if (typeof sent.color === 'string' && COLOUR.test(sent.color)) user.color = sent.color
-  const stamped: PresenceState = { ...state, user }
-  delete stamped.server
-  if (stamp.readOnly) return readerPresence(stamped)
-  if ('cursor' in state) stamped.cursor = readCursor(state.cursor)
-  return stamped
+  return personPresence(user, state)
 }
 
 /**
- * A read-only person's state without what only someone editing shows: no
- * `cursor`, and a `focus` naming the card she is on but no field. A
- * reviewer's one frame with a field and a selection in a title showed every
- * member "Rita Reviewer editing" on the card, her mark on the Title field and
- * her caret and selection in their editors, though she cannot edit (red team
- * 33b). Applied too to presence another instance relays marked read-only, as
- * an instance of an earlier version still passes those on.
+ * Presence another instance relayed, as this one applies it: a person's
+ * state held to what `stampPresence` keeps, its stamped `user` kept, and an
+ * instance's own entry (no `user`) to its `server` notice. An instance of an
+ * earlier version passes on what its members sent: extra keys, a reader's
+ * field and cursor.
  */
-export function readerPresence(state: PresenceState): PresenceState {
-  const kept: PresenceState = { ...state }
-  delete kept.cursor
-  if ('focus' in state) kept.focus = cardLookedAt(state.focus)
+export function relayedPresence(state: PresenceState): PresenceState {
+  const user = stampedUser(state.user)
+  if (user) return personPresence(user, state)
+  return typeof state.server === 'object' && state.server !== null ? { server: state.server } : {}
+}
+
+function stampedUser(value: unknown): StampedUser | null {
+  if (typeof value !== 'object' || value === null) return null
+  const { id, name, readOnly, color } = value as Record<string, unknown>
+  if (typeof name !== 'string') return null
+  const user: StampedUser = { id: typeof id === 'string' ? id : null, name, readOnly: readOnly === true }
+  if (typeof color === 'string' && COLOUR.test(color)) user.color = color
+  return user
+}
+
+/**
+ * The `user` given, and of the state only `focus` and `cursor`, checked. A
+ * read-only person's state keeps no `cursor`, and a `focus` naming the card
+ * she is on but no field: a reviewer's one frame with a field and a
+ * selection in a title showed every member "Rita Reviewer editing" on the
+ * card, her mark on the Title field and her caret and selection in their
+ * editors, though she cannot edit (red team 33b).
+ */
+function personPresence(user: StampedUser, state: PresenceState): PresenceState {
+  const kept: PresenceState = { user }
+  if ('focus' in state) kept.focus = presenceFocus(state.focus, user.readOnly)
+  if ('cursor' in state && !user.readOnly) kept.cursor = readCursor(state.cursor)
   return kept
 }
 
-function cardLookedAt(focus: unknown): { assessmentId: string; field: null } | null {
-  const assessmentId = typeof focus === 'object' && focus !== null ? (focus as Record<string, unknown>).assessmentId : undefined
-  return typeof assessmentId === 'string' ? { assessmentId, field: null } : null
-}
+type FocusField = 'title' | 'judgment'
 
-/** Whether a stamped state is a read-only person's. */
-export function stampedReadOnly(state: PresenceState | null): state is PresenceState {
-  const user = state?.user
-  return typeof user === 'object' && user !== null && (user as Record<string, unknown>).readOnly === true
+/** The card a person is on (an assessment's id, no longer than a key a board may hold) and the field they are in, if they may edit; null for anything else. */
+function presenceFocus(focus: unknown, readOnly: boolean): { assessmentId: string; field: FocusField | null } | null {
+  if (typeof focus !== 'object' || focus === null) return null
+  const { assessmentId, field } = focus as Record<string, unknown>
+  if (typeof assessmentId !== 'string' || assessmentId.length > KEY_LENGTH) return null
+  return { assessmentId, field: !readOnly && (field === 'title' || field === 'judgment') ? field : null }
 }
 
 type StructId = { client: number; clock: number }

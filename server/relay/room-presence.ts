@@ -25,13 +25,12 @@ import { Connection } from './connection.ts'
 import { awarenessMessage, permissionDeniedMessage } from './messages.ts'
 import {
   encodePresenceUpdate,
-  readerPresence,
   readPresenceUpdate,
   readRelayedPresence,
+  relayedPresence,
   relayedPresenceJson,
   stampedUserId,
   stampPresence,
-  stampedReadOnly,
   type EntryVerdict,
   type PresenceEntry,
   type PresenceRead,
@@ -139,7 +138,8 @@ export class RoomPresence {
 
   /**
    * Applies presence another instance relayed (already checked and stamped
-   * there), entry by entry: one this instance cannot take is dropped alone.
+   * there), entry by entry: one this instance cannot take is dropped alone,
+   * and each state is held to what this instance's stamp keeps (`relayedPresence`).
    */
   applyRemote(update: Uint8Array): void {
     const { entries, refused } = readRelayedPresence(update, this.options.limits)
@@ -160,7 +160,7 @@ export class RoomPresence {
         continue
       }
       if (entry.state !== null) this.own(entry.clientId, { stampedUserId: userId })
-      accepted.push(stampedReadOnly(entry.state) ? { ...entry, state: readerPresence(entry.state) } : entry)
+      accepted.push({ ...entry, state: entry.state && relayedPresence(entry.state) })
     }
     if (accepted.length === 0) return
     applyAwarenessUpdate(this.awareness, encodePresenceUpdate(accepted.map(toWire)), REMOTE)
