@@ -226,8 +226,8 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
     await witness.synced()
     addAssessment(client.doc, { title: 'Written after' })
     // A socket's frames are handled in order: once its presence that follows has reached the witness, the edit was handled.
-    client.provider.awareness.setLocalStateField('marker', 'after the edit')
-    await waitFor(() => witness.provider.awareness.getStates().get(client.doc.clientID)?.marker === 'after the edit', 'the editor’s presence at the witness')
+    client.provider.awareness.setLocalStateField('focus', { assessmentId: 'after the edit', field: null })
+    await waitFor(() => witness.provider.awareness.getStates().get(client.doc.clientID)?.focus?.assessmentId === 'after the edit', 'the editor’s presence at the witness')
     expect((await storedBoard(server, boardId)).assessments).toEqual([])
   }, STORY_MS)
 
@@ -242,8 +242,8 @@ describeEachDialect(postgresMissing, 'a right taken away while a change is on it
     await waitFor(() => appends.waiting === 1, 'the first edit’s commit to be on its way')
     addAssessment(writer.doc, { title: 'Waiting for the commit' })
     // A socket's frames are handled in order: once its presence that follows has reached the witness, the edit waits for the commit.
-    writer.provider.awareness.setLocalStateField('marker', 'after the edit')
-    await waitFor(() => witness.provider.awareness.getStates().get(writer.doc.clientID)?.marker === 'after the edit', 'the editor’s presence at the witness')
+    writer.provider.awareness.setLocalStateField('focus', { assessmentId: 'after the edit', field: null })
+    await waitFor(() => witness.provider.awareness.getStates().get(writer.doc.clientID)?.focus?.assessmentId === 'after the edit', 'the editor’s presence at the witness')
     expect((await asOwner.post(`/api/boards/${boardId}/archive`)).status).toBe(200)
     await waitFor(() => closes[0] === CLOSE.accessChanged.code, 'the editor’s socket to close with “access changed”')
     appends.release()
