@@ -5,16 +5,15 @@
  */
 
 /**
- * Items the walks along a shared text (applied-text.ts, for mark-runs.ts and
- * mark-joins.ts) step over that cost as much as one byte of an ordinary
- * update. Those walks read the
- * room's document, not the update: a frame of some 30 bytes typing a mark
- * beside a stretch of deleted characters had each walk step over up to
- * MAX_SKIPPED_PER_UPDATE (32,768) items, and was counted for its 30 bytes. A
- * step of the join check's walk took 130 ns at the least (4.4 ms for 32,768,
- * more on a loaded machine), of mark-runs' 6 ns, against 200 ns a byte: every
- * step counts as half a byte, so a frame making both walks in full counts as
- * 32 KiB, and a sender has the relay walk at most as long as it applies.
+ * Items the walk along a shared text (applied-text.ts, which mark-runs.ts and
+ * mark-joins.ts share) steps over that cost as much as one byte of an
+ * ordinary update. The walk reads the room's document, not the update: a
+ * frame of some 30 bytes typing a mark beside a stretch of deleted characters
+ * had it step over up to MAX_SKIPPED_PER_UPDATE (32,768) items, and was
+ * counted for its 30 bytes. A step took 130 ns at the least when measured
+ * (4.4 ms for 32,768, more on a loaded machine), against 200 ns a byte: every
+ * step counts as half a byte, so a frame spending the whole budget counts as
+ * 16 KiB, and a sender has the relay walk at most as long as it applies.
  */
 export const STEPS_PER_BYTE = 2
 
