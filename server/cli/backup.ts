@@ -5,8 +5,10 @@
  * neither waits for the server's writes nor holds them up, and always
  * finishes (SQLite's online backup API starts again whenever another process
  * writes, so under steady typing it may never end). The copy is written under
- * a temporary name beside FILE, checked, and only then given FILE's name, so
- * a crash or a full disk never leaves half a backup under it.
+ * a temporary name beside FILE, flushed to disk, checked as `assay restore`
+ * checks a file (its schema, every page, and every board read as a server
+ * loads it), and only then given FILE's name, so a crash, a full disk or a
+ * damaged board never leaves a backup under it that a restore would refuse.
  */
 import { randomBytes } from 'node:crypto'
 import { existsSync, linkSync, lstatSync, openSync, closeSync, readlinkSync, rmSync, statSync } from 'node:fs'
@@ -19,18 +21,19 @@ import { SQLITE_FILE_NAME } from '../storage/sqlite.ts'
 import { checkAssayDatabase, type AssayDatabaseFile } from './assay-database-file.ts'
 import { CliError } from './cli-error.ts'
 import { present } from './file-present.ts'
+import { damagedBoards, damagedList, type DamagedBoard } from './restore-damaged-boards.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
 import { syncToDisk } from './sync-to-disk.ts'
 import { cannotWrite } from './write-out-file.ts'
 import { countOf } from '../../shared/format-number.ts'
 
-const USAGE = 'assay backup --out FILE'
+const USAGE = 'assay backup --out FILE [--accept-damaged]'
 
 const backup: Command = {
   summary: 'Copy the SQLite database to a file, while servers serve it',
   usage: USAGE,
   async run(args) {
-    const { values } = parseOptions(args, { out: { type: 'string' } }, USAGE)
+    const { values } = parseOptions(args, { out: { type: 'string' }, 'accept-damaged': { type: 'boolean' } }, USAGE)
     const out = requireOption(values.out, 'out', USAGE)
     const config = loadConfig()
     if (config.DATABASE_URL) {
@@ -43,8 +46,8 @@ const backup: Command = {
     const lock = trySqliteServingLock(config.DATA_DIR, 'shared')
     if (!lock) throw new CliError(`${writers(config)} is writing ${databaseName(config)}: nothing was backed up. Try again once it has finished.`)
     try {
-      const { bytes, boards, asOf } = copyInto(database, out)
-      process.stdout.write(`Backed up ${databaseName(config)} to ${out}: ${countOf(bytes, 'byte')}, ${countOf(boards, 'board')}, consistent as of ${asOf.toISOString()}.\n`)
+      const { bytes, boards, asOf, damaged } = await copyInto(database, out, values['accept-damaged'] === true)
+      process.stdout.write(`Backed up ${databaseName(config)} to ${out}: ${countOf(bytes, 'byte')}, ${countOf(boards, 'board')}, consistent as of ${asOf.toISOString()}.\n${acceptedDamage(damaged)}`)
     } finally {
       await lock.release()
     }
@@ -61,6 +64,21 @@ function checkedCopy(copy: string, database: string): AssayDatabaseFile {
   }
 }
 
+/**
+ * A copy holding a board a server refuses (503 board_damaged) is refused as a restore would refuse it: a backup
+ * found bad only when it is needed is no backup. The database it was taken from has the same damage.
+ */
+function damagedCopy(database: string, damaged: DamagedBoard[]): CliError {
+  return new CliError(
+    `the copy of “${database}” holds ${countOf(damaged.length, 'board')} whose stored changes cannot be applied, which a server refuses (503 board_damaged), as does \`assay restore\`:\n${damagedList(damaged)}Nothing was backed up. Set those changes aside with \`assay board set-aside-damaged --board ID\` (every server stopped) and back up again, or pass --accept-damaged to back it up as it is.`,
+  )
+}
+
+function acceptedDamage(damaged: DamagedBoard[]): string {
+  if (damaged.length === 0) return ''
+  return `Backed up with ${countOf(damaged.length, 'damaged board')} (--accept-damaged), which \`assay restore\` refuses unless given --accept-damaged too:\n${damagedList(damaged)}`
+}
+
 /** A backup never replaces a file, nor writes through a symbolic link (even one to nothing): the one there may be the only good backup. */
 function refuseExisting(out: string): void {
   if (!present(out)) return
@@ -69,7 +87,7 @@ function refuseExisting(out: string): void {
   throw new CliError(`Cannot write “${out}”: it exists already${link}; nothing was overwritten. Give a new file name.`)
 }
 
-function copyInto(database: string, out: string): { bytes: number; boards: number; asOf: Date } {
+async function copyInto(database: string, out: string, acceptDamaged: boolean): Promise<{ bytes: number; boards: number; asOf: Date; damaged: DamagedBoard[] }> {
   // Of a fixed length, so any name FILE may have leaves room for it.
   const partial = join(dirname(out), `.assay-backup-${process.pid}-${randomBytes(4).toString('hex')}.partial`)
   try {
@@ -93,6 +111,8 @@ function copyInto(database: string, out: string): { bytes: number; boards: numbe
     }
     syncToDisk(partial)
     const { boards } = checkedCopy(partial, database)
+    const damaged = await damagedBoards(partial)
+    if (damaged.length > 0 && !acceptDamaged) throw damagedCopy(database, damaged)
     try {
       // A link, unlike a rename, never replaces a file that appeared meanwhile.
       linkSync(partial, out)
@@ -102,7 +122,7 @@ function copyInto(database: string, out: string): { bytes: number; boards: numbe
     }
     rmSync(partial)
     syncToDisk(dirname(out))
-    return { bytes: statSync(out).size, boards, asOf }
+    return { bytes: statSync(out).size, boards, asOf, damaged }
   } finally {
     rmSync(partial, { force: true })
   }

@@ -19,7 +19,7 @@ import { SQLITE_FILE_NAME } from '../storage/sqlite.ts'
 import { checkAssayDatabase, type AssayDatabaseFile } from './assay-database-file.ts'
 import { CliError } from './cli-error.ts'
 import { present } from './file-present.ts'
-import { damagedBoards, type DamagedBoard } from './restore-damaged-boards.ts'
+import { damagedBoards, damagedList, setAsideInCopy, type DamagedBoard } from './restore-damaged-boards.ts'
 import { databaseFile, removeCopy, removeUnfinishedCopies, setAside } from './restore-set-aside.ts'
 import { deploymentOf, planHeldChanges, type DeploymentSeen, type HeldChoice } from './restore-held-changes.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
@@ -88,6 +88,8 @@ async function restoreFrom(from: string, config: Config, choice: HeldChoice, acc
     const held = await planHeldChanges(config, deploymentOf(database), restored, choice, database)
     try {
       if (!held.keepDeployment) asNewDeployment(incoming, restored)
+      // In the copy, before the rename: the rename stays the one moment the restore takes effect, so none killed puts a damaged board live.
+      const mended = await setAsideInCopy(incoming, config.DATA_DIR, damaged)
       syncToDisk(incoming)
       const before = setAside(database)
       renameSync(incoming, database)
@@ -95,7 +97,7 @@ async function restoreFrom(from: string, config: Config, choice: HeldChoice, acc
       // Only once the restore is made: one refused on the way (the database open elsewhere) leaves them where they were.
       const heldReport = await held.finish()
       const linked = database === named ? '' : ` (which ${named} links to)`
-      return `${report.join('')}${before}; restored ${from} (${countOf(boards, 'board')}) as ${database}${linked}.\n${acceptedDamage(damaged)}${heldReport}`
+      return `${report.join('')}${before}; restored ${from} (${countOf(boards, 'board')}) as ${database}${linked}.\n${acceptedDamage(damaged, mended)}${heldReport}`
     } finally {
       await held.release()
     }
@@ -168,18 +170,14 @@ function checked(copy: string, from: string): AssayDatabaseFile {
 
 function damagedBackup(from: string, damaged: DamagedBoard[]): CliError {
   return new CliError(
-    `“${from}” holds ${countOf(damaged.length, 'board')} whose stored changes cannot be applied, which a server would refuse (503 board_damaged):\n${damagedList(damaged)}Nothing was restored. Restore another backup, or pass --accept-damaged to restore this one all the same.`,
+    `“${from}” holds ${countOf(damaged.length, 'board')} whose stored changes cannot be applied, which a server would refuse (503 board_damaged):\n${damagedList(damaged)}Nothing was restored. Restore another backup, or pass --accept-damaged to restore this one with those changes set aside into DATA_DIR/damaged-rows.`,
   )
 }
 
-/** What a restore with --accept-damaged put in place: each board is refused as damaged until set aside (README, "A damaged board"). */
-function acceptedDamage(damaged: DamagedBoard[]): string {
+/** What a restore with --accept-damaged found, and what it set aside of it (`mended`) before putting the copy in place. */
+function acceptedDamage(damaged: DamagedBoard[], mended: string): string {
   if (damaged.length === 0) return ''
-  return `Restored with ${countOf(damaged.length, 'damaged board')} (--accept-damaged), refused with 503 board_damaged until repaired:\n${damagedList(damaged)}Set their damaged changes aside with \`assay board set-aside-damaged --board ID\`; a damaged checkpoint needs another backup.\n`
-}
-
-function damagedList(damaged: DamagedBoard[]): string {
-  return damaged.map(({ boardId, damage }) => `  board ${boardId}: ${damage}\n`).join('')
+  return `Restored with ${countOf(damaged.length, 'damaged board')} (--accept-damaged):\n${damagedList(damaged)}${mended}`
 }
 
 function readable(from: string): void {

@@ -216,10 +216,12 @@ export class HeldChangeSpool {
    * Takes the spool's lock (an OS file lock that goes with its process, even
    * by SIGKILL: sqlite-serving-lock.ts), once: two processes on one DATA_DIR
    * (instances on PostgreSQL given the same folder) would otherwise replay,
-   * and remove, the files of a change the other still holds.
+   * and remove, the files of a change the other still holds. Kept on the file
+   * at its name as a server's serving lock is: deleted under this process, it
+   * is created again and locked within a second.
    */
   private async claim(): Promise<void> {
-    this.claiming ??= import('../storage/sqlite-serving-lock.ts').then(({ trySqliteServingLock }) => trySqliteServingLock(this.folder, 'exclusive', SPOOL_LOCK_FILE_NAME))
+    this.claiming ??= import('../storage/sqlite-serving-lock.ts').then(({ trySqliteServingLock }) => trySqliteServingLock(this.folder, 'exclusive', { fileName: SPOOL_LOCK_FILE_NAME, kept: true }))
     const claiming = this.claiming
     const lock = await claiming.catch((error: unknown) => {
       if (this.claiming === claiming) this.claiming = null

@@ -14,8 +14,9 @@ import type { ExclusiveLock, LockMode, SharedLock } from './held-lock.ts'
 
 const SERVING_LOCK_FILE_NAME = 'assay-serving.lock'
 /**
- * How often a server looks whether its lock file is still the file at its name: deleted (a clean-up of a "stale"
- * lock) or replaced, the lock it holds is on a file nobody opens again, and it takes the lock on the new one.
+ * How often a server looks whether a lock file it holds (its serving lock's, its held-changes spool's) is still the
+ * file at its name: deleted (a clean-up of a "stale" lock) or replaced, the lock it holds is on a file nobody opens
+ * again, and it takes the lock on the new one.
  */
 const LOCK_FILE_CHECK_MS = 1_000
 
@@ -42,10 +43,18 @@ export function sqliteLogOwner(dataDir: string): 'server' | 'elsewhere' | 'nobod
 }
 
 /**
- * The one object serves either mode: nothing about a file lock differs between them once held. `fileName`: another
- * lock of the folder's than its serving lock (the held-changes spool's, held-change-spool.ts).
+ * How a lock is held: `fileName`, another lock of the folder's than its serving lock (the held-changes spool's,
+ * held-change-spool.ts); `kept`, whether it is held for as long as a server runs, and so kept on the file at its name
+ * (keepOnTheFileNamed) rather than for a command's moments, which a second guard covers (takeDatabaseAlone).
  */
-export function trySqliteServingLock(dataDir: string, mode: LockMode, fileName = SERVING_LOCK_FILE_NAME): (SharedLock & ExclusiveLock) | null {
+export type LockFile = { fileName: string; kept: boolean }
+
+/** The one object serves either mode: nothing about a file lock differs between them once held. */
+export function trySqliteServingLock(
+  dataDir: string,
+  mode: LockMode,
+  { fileName, kept }: LockFile = { fileName: SERVING_LOCK_FILE_NAME, kept: mode === 'shared' },
+): (SharedLock & ExclusiveLock) | null {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const path = join(dataDir, fileName)
   let locked = lockFile(path, mode)
@@ -55,8 +64,7 @@ export function trySqliteServingLock(dataDir: string, mode: LockMode, fileName =
   held[mode]++
   heldHere.set(key, held)
   let released = false
-  // A server's lock only: a command holds its lock for moments, and a second guard covers it (takeDatabaseAlone).
-  const keeping = mode === 'shared' ? setInterval(keepOnTheFileNamed, LOCK_FILE_CHECK_MS).unref() : undefined
+  const keeping = kept ? setInterval(keepOnTheFileNamed, LOCK_FILE_CHECK_MS).unref() : undefined
   function keepOnTheFileNamed(): void {
     try {
       if (locked && sameFile(statSync(path, { throwIfNoEntry: false }), locked.file)) return

@@ -5,22 +5,33 @@
  * then answered 503 board_damaged, its socket closed 4424: an operator learnt
  * the backup was bad only once it had replaced the database. The restore now
  * reads every board of its copy as a server loading it would and refuses,
- * naming the board and the change, unless told to accept it. The real command
- * line, and a real server in a process of its own.
+ * naming the board and the change, unless told to accept it; accepted, the
+ * damaged changes are set aside in the copy before it takes the database's
+ * name, so the board is served without them, and a restore killed while
+ * setting them aside leaves the database it would have replaced. `assay
+ * backup` reads its copy the same way and writes no backup a restore would
+ * refuse. The real command line, and real servers in processes of their own.
  */
-import { copyFileSync, rmSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { closeSync, constants, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import type { BoardModel } from '../../shared/board-model.ts'
 import { apiClient } from '../helpers/api.ts'
+import type { ChildServer } from '../helpers/child-server.ts'
 import { folderDigest } from '../helpers/folder-digest.ts'
+import { startCli } from '../helpers/run-cli.ts'
 import { sqliteOperator } from '../helpers/sqlite-operator.ts'
 import { tempDir } from '../helpers/test-server.ts'
 
 const TEST_TIMEOUT_MS = 180_000
+const DAMAGED_TITLE = 'The bridge reopens by spring'
+const KEPT_TITLE = 'Dockers strike through March'
 
 let root: string
-const { assay, serve, killAll } = sqliteOperator()
+const { assay, serve, stop, killAll } = sqliteOperator()
 beforeEach(() => {
   root = tempDir()
 })
@@ -44,32 +55,107 @@ function damageLatestUpdate(file: string, boardId: string): number {
   }
 }
 
-it('refuses a backup with a damaged stored update, naming the board and the change, and restores it with --accept-damaged', { timeout: TEST_TIMEOUT_MS }, async () => {
+/** The database in `root`/source: a board whose latest update is to be damaged, and another, each with an assessment, its server killed. */
+async function twoBoards(): Promise<{ source: string; damagedBoard: string; keptBoard: string }> {
   const source = join(root, 'source')
   const server = await serve(source)
   const api = apiClient(server.url)
-  const boardId = await api.createBoard('Bridge closures')
-  expect((await api.post(`/api/boards/${boardId}/assessments`, { title: 'The bridge reopens by spring' })).status).toBe(201)
-  // Killed, so the update stays in the log rather than folded into a checkpoint as the server stops.
+  const damagedBoard = await api.createBoard('Bridge closures')
+  expect((await api.post(`/api/boards/${damagedBoard}/assessments`, { title: DAMAGED_TITLE })).status).toBe(201)
+  const keptBoard = await api.createBoard('Port strikes')
+  expect((await api.post(`/api/boards/${keptBoard}/assessments`, { title: KEPT_TITLE })).status).toBe(201)
+  // Killed, so the updates stay in the log rather than folded into a checkpoint as the server stops.
   await server.kill('SIGKILL')
+  return { source, damagedBoard, keptBoard }
+}
+
+/** A whole backup restored into `root`/data, and a copy of it whose one board's latest update is damaged. */
+async function restoredAndDamagedBackup() {
+  const { source, damagedBoard, keptBoard } = await twoBoards()
   const backup = join(root, 'backup.db')
   expect((await assay(source, 'backup', '--out', backup)).code).toBe(0)
   const whole = join(root, 'whole.db')
   copyFileSync(backup, whole)
-  const seq = damageLatestUpdate(backup, boardId)
-
+  const seq = damageLatestUpdate(backup, damagedBoard)
   const dataDir = join(root, 'data')
   expect((await assay(dataDir, 'restore', '--from', whole)).code).toBe(0)
+  return { dataDir, backup, damagedBoard, keptBoard, seq }
+}
+
+async function assessmentTitles(server: ChildServer, boardId: string): Promise<string[]> {
+  const read = await apiClient(server.url).get<BoardModel>(`/api/boards/${boardId}`)
+  expect(read.status).toBe(200)
+  return read.body.assessments.map((assessment) => assessment.title)
+}
+
+it('refuses a backup of a database with a damaged stored update, naming the board and the change, and writes none', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { source, damagedBoard, keptBoard } = await twoBoards()
+  const seq = damageLatestUpdate(join(source, 'assay.db'), damagedBoard)
+  const backup = join(root, 'backup.db')
+
+  const refused = await assay(source, 'backup', '--out', backup)
+  expect(refused).toMatchObject({ code: 1, stdout: '' })
+  expect(refused.stderr).toContain(`board ${damagedBoard}: change ${seq} (`)
+  expect(refused.stderr).not.toContain(keptBoard)
+  expect(refused.stderr).toContain('Nothing was backed up.')
+  // Neither under its name nor under the temporary one.
+  expect(readdirSync(root)).toEqual(['source'])
+
+  const accepted = await assay(source, 'backup', '--out', backup, '--accept-damaged')
+  expect(accepted).toMatchObject({ code: 0, stderr: '' })
+  expect(accepted.stdout).toContain(`board ${damagedBoard}: change ${seq} (`)
+  expect(existsSync(backup)).toBe(true)
+})
+
+it('refuses a backup with a damaged stored update, and restores it with --accept-damaged, the damaged change set aside and every board served', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { dataDir, backup, damagedBoard, keptBoard, seq } = await restoredAndDamagedBackup()
   const before = folderDigest(dataDir)
   const refused = await assay(dataDir, 'restore', '--from', backup)
   expect(refused).toMatchObject({ code: 1, stdout: '' })
-  expect(refused.stderr).toContain(`board ${boardId}: change ${seq} (`)
+  expect(refused.stderr).toContain(`board ${damagedBoard}: change ${seq} (`)
   expect(refused.stderr).toContain('Nothing was restored. Restore another backup, or pass --accept-damaged')
   expect(folderDigest(dataDir)).toEqual(before)
 
   const accepted = await assay(dataDir, 'restore', '--from', backup, '--accept-damaged')
   expect(accepted).toMatchObject({ code: 0, stderr: '' })
-  expect(accepted.stdout).toContain(`board ${boardId}: change ${seq} (`)
+  expect(accepted.stdout).toContain(`board ${damagedBoard}: change ${seq} (`)
+  expect(accepted.stdout).toContain(`Board ${damagedBoard}: set aside 1 row(s) that cannot be applied`)
+  const kept = JSON.parse(readFileSync(join(dataDir, 'damaged-rows', `${damagedBoard}-${seq}.json`), 'utf8')) as { boardId: string; seq: number }
+  expect(kept).toMatchObject({ boardId: damagedBoard, seq })
   const restored = await serve(dataDir)
-  expect((await apiClient(restored.url).get(`/api/boards/${boardId}`)).status).toBe(503)
+  expect(await assessmentTitles(restored, damagedBoard)).not.toContain(DAMAGED_TITLE)
+  expect(await assessmentTitles(restored, keptBoard)).toEqual([KEPT_TITLE])
+})
+
+it('leaves the database it would replace when killed while setting damaged changes aside, and restores on the next run', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { dataDir, backup, damagedBoard, keptBoard, seq } = await restoredAndDamagedBackup()
+  const database = join(dataDir, 'assay.db')
+  const replaced = readFileSync(database)
+  // The file the damaged change is written to, made a FIFO: the restore's write waits there for a reader, so the test
+  // knows, with no wait of its own, that the restore is setting the change aside, and kills it there.
+  const setAsideFile = join(dataDir, 'damaged-rows', `${damagedBoard}-${seq}.json`)
+  mkdirSync(join(dataDir, 'damaged-rows'))
+  expect(spawnSync('mkfifo', [setAsideFile]).status).toBe(0)
+  const restore = startCli(['restore', '--from', backup, '--accept-damaged'], { LOG_LEVEL: 'silent', DATA_DIR: dataDir, DATABASE_URL: '' })
+  const reading = open(setAsideFile, 'r')
+  const first = await Promise.race([reading.then(() => 'setting aside' as const), restore.done.then(() => 'exited' as const)])
+  // Had the restore ended without writing the file, the reader still waits: a writer of the test's own lets it go.
+  if (first === 'exited') closeSync(openSync(setAsideFile, constants.O_WRONLY | constants.O_NONBLOCK))
+  restore.child.kill('SIGKILL')
+  await restore.done
+  await (await reading).close()
+  expect(first).toBe('setting aside')
+
+  expect(readFileSync(database).equals(replaced)).toBe(true)
+  const untouched = await serve(dataDir)
+  expect(await assessmentTitles(untouched, damagedBoard)).toEqual([DAMAGED_TITLE])
+  await stop(untouched)
+
+  rmSync(setAsideFile)
+  const again = await assay(dataDir, 'restore', '--from', backup, '--accept-damaged')
+  expect(again).toMatchObject({ code: 0, stderr: '' })
+  expect(again.stdout).toContain(`Removed ${database}.restoring-${restore.child.pid}, left by a restore that did not finish.`)
+  const restored = await serve(dataDir)
+  expect(await assessmentTitles(restored, damagedBoard)).not.toContain(DAMAGED_TITLE)
+  expect(await assessmentTitles(restored, keptBoard)).toEqual([KEPT_TITLE])
 })

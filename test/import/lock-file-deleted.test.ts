@@ -6,22 +6,30 @@
  * behind the server, which live clients never saw until a restart. A command
  * that writes boards is now refused while another process has the database
  * open, whatever the lock file says, and the server takes the lock on the new
- * file as soon as it sees its own is gone. A real server in a process of its
- * own, and the real command line.
+ * file as soon as it sees its own is gone. The lock of the held-changes
+ * spool (held-changes/spool.lock) is kept the same way: deleted under a server
+ * holding a change it answered 202, another process took the spool and could
+ * replay, and remove, the files of the change the server still held. A real
+ * server in a process of its own, and the real command line.
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { createAccount, issueApiToken } from '../../server/auth/accounts.ts'
+import { createLogger } from '../../server/log.ts'
+import { HeldChangeSpool, SpoolRefused } from '../../server/relay/held-change-spool.ts'
 import { trySqliteServingLock } from '../../server/storage/sqlite-serving-lock.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
 import { apiClient } from '../helpers/api.ts'
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts'
 import { runCli, type CliRun } from '../helpers/run-cli.ts'
 import { SAMPLE_ARTICLE } from '../helpers/sample-article.ts'
-import { tempDir } from '../helpers/test-server.ts'
+import { openTestStorage, tempDir } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const TEST_TIMEOUT_MS = 180_000
+const HELD_APPENDS = fileURLToPath(new URL('../helpers/serve-held-appends.ts', import.meta.url))
 const SERVED = /^assay: a server is serving the SQLite database in .*: nothing was (imported|set aside)\./
 
 let dataDir: string
@@ -62,3 +70,39 @@ it('takes the lock again on the file created in place of the deleted one', { tim
   await alone?.release()
   expect(alone).toBeNull()
 })
+
+it('takes the held-changes spool’s lock again on the file created in place of the deleted one', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const token = await ownerToken()
+  const hold = join(dataDir, 'hold-appends')
+  // Its appends held while the flag file exists: a change is answered 202 and stays in the spool, its lock held.
+  server = await startChildServer(dataDir, { ...env(), COMMIT_WAIT_MS: '300', HOLD_APPENDS: hold }, HELD_APPENDS)
+  const api = apiClient(server.url, { authorization: `Bearer ${token}` })
+  const boardId = await api.createBoard('Bridge closures')
+  writeFileSync(hold, '')
+  expect((await api.post(`/api/boards/${boardId}/assessments`, { title: 'The bridge reopens by spring' })).status).toBe(202)
+  const spoolLock = join(dataDir, 'held-changes', 'spool.lock')
+  expect(existsSync(spoolLock)).toBe(true)
+
+  rmSync(spoolLock)
+  // Nothing but the server creates it here.
+  await waitFor(() => existsSync(spoolLock), 'the server to create its spool lock file again')
+  const other = new HeldChangeSpool(dataDir, { maxChanges: 100, maxBytes: 1_000_000, sharePercent: 100 }, 'another-deployment')
+  try {
+    await expect(other.leftOver()).rejects.toThrow(SpoolRefused)
+  } finally {
+    await other.release()
+  }
+})
+
+/** An owner's API token in a database made in DATA_DIR, closed before a server starts on it. */
+async function ownerToken(): Promise<string> {
+  const storage = await openTestStorage('sqlite', dataDir, '')
+  try {
+    const services = { storage, logger: createLogger('silent') }
+    const owner = await createAccount(services, { email: `owner-ops37-${crypto.randomUUID().slice(0, 8)}@example.org`, name: 'Owner', password: `pw-${crypto.randomUUID()}`, isAdmin: true })
+    if (!owner) throw new Error('account not made')
+    return (await issueApiToken(services, owner.id, 'test')).token
+  } finally {
+    await storage.close()
+  }
+}
