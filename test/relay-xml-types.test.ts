@@ -7,7 +7,7 @@
  * 4422 with nothing stored, and the owner's next card is accepted on a board
  * of BOARD_MAX_BYTES 2,000,000 that three 700 KB hooks filled before. A board
  * stored with such hooks before the rule loads without them (the server
- * deletes them as it loads it, shared/unnamed-entry-keys.ts), and takes new
+ * deletes them as it loads it, server/relay/load-repair.ts), and takes new
  * cards again once measured (a full board is compacted and measured again
  * every 30 s); a title stored as a Y.XmlText is given a Y.Text of its
  * characters (shared/plain-fields.ts).
