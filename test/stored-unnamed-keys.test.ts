@@ -22,6 +22,7 @@ import { LOAD_ORIGIN, localOrigin } from '../shared/change-origin.ts'
 import type { BoardHistory } from '../shared/history-model.ts'
 import { apiClient } from './helpers/api.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
+import { loadedAtOnce } from './helpers/loaded-at-once.ts'
 import { LoadGate } from './helpers/load-gate.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { storeChange, withStoredDoc } from './helpers/stored-board.ts'
@@ -163,17 +164,7 @@ describeUnless(missing)('two instances loading such a board at once', () => {
     })
 
     // Two reads the board as stored, keys and all, and waits; meanwhile one loads it and deletes them.
-    loads.hold()
-    const onTwo = connectTo(two, boardId)
-    await waitFor(() => loads.waiting > 0, 'two’s load to have read the board')
-    const onOne = connectTo(one, boardId)
-    const codes = [closeCodes(onOne), closeCodes(onTwo)]
-    await onOne.synced()
-    await one.services.rooms.loadedRooms.get(boardId)!.whenSaved()
-    loads.release()
-    await onTwo.synced()
-    const roomTwo = two.services.rooms.loadedRooms.get(boardId)!
-    await roomTwo.whenSaved()
+    const { onOne, onTwo, codes, roomTwo } = await loadedAtOnce(one, two, loads, boardId, connectTo)
 
     for (const doc of [onOne.doc, onTwo.doc, roomTwo.doc]) expect(unnamedKeysIn(doc)).toEqual([])
     expect(await withStoredDoc(one, boardId, unnamedKeysIn)).toEqual([])

@@ -18,6 +18,7 @@ import type { BoardHistory } from '../shared/history-model.ts'
 import { LIMITS } from '../shared/limits.ts'
 import { apiClient } from './helpers/api.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
+import { loadedAtOnce } from './helpers/loaded-at-once.ts'
 import { LoadGate } from './helpers/load-gate.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
 import { storeChange, withStoredDoc } from './helpers/stored-board.ts'
@@ -129,18 +130,7 @@ describeUnless(missing)('two instances loading such a board at once', () => {
     const setBefore = await withStoredDoc(one, boardId, (doc) => valuesEverUnder(entity(doc, 'assessments', card)!, 'tags'))
 
     // Two reads the board as stored, past its bounds, and waits; meanwhile one loads it and repairs it.
-    loads.hold()
-    const onTwo = connectTo(two, boardId)
-    await waitFor(() => loads.waiting > 0, 'two’s load to have read the board')
-    const onOne = connectTo(one, boardId)
-    const codes = [closeCodes(onOne), closeCodes(onTwo)]
-    await onOne.synced()
-    await one.services.rooms.loadedRooms.get(boardId)!.whenSaved()
-    loads.release()
-    await onTwo.synced()
-    const roomTwo = two.services.rooms.loadedRooms.get(boardId)!
-    await roomTwo.whenSaved()
-    const roomOne = one.services.rooms.loadedRooms.get(boardId)!
+    const { onOne, onTwo, codes, roomOne, roomTwo } = await loadedAtOnce(one, two, loads, boardId, connectTo)
     await waitFor(() => Y.encodeStateVector(roomOne.doc).toString() === Y.encodeStateVector(roomTwo.doc).toString(), 'both instances to hold each other’s repair')
 
     for (const doc of [onOne.doc, onTwo.doc, roomTwo.doc]) expect(heldValues(doc, card)).toEqual(WITHIN_BOUNDS)

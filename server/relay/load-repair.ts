@@ -60,6 +60,7 @@ import { isPlainMap, isPlainText } from '../../shared/layout-types.ts'
 import { cutText } from '../../shared/within-limits.ts'
 import { heldValueWithinBounds } from './field-values.ts'
 import { BLUF_LIMIT, LIMIT_BY_KEY, TEXT_GROWTH_BOUND } from './text-lengths.ts'
+import { underClientId } from './server-client-ids.ts'
 import { RECORDED_BAND } from './yardstick-record.ts'
 
 /** What the repair changed: keys no schema names, entries of another kind, values, and texts past their bound. */
@@ -187,16 +188,5 @@ function plannedClientId(doc: Y.Doc, values: readonly ValueFix[]): number {
   for (let salt = 0; ; salt++) {
     const id = createHash('sha256').update(`${salt}\n${written}`).digest().readUInt32BE(0)
     if (id !== 0 && Y.getState(doc.store, id) === 0) return id
-  }
-}
-
-/** Runs `write` with `doc` writing under `clientId`, then under its own again (as the stamps do: stamped-fields.ts). */
-function underClientId(doc: Y.Doc, clientId: number, write: () => void): void {
-  const own = doc.clientID
-  doc.clientID = clientId
-  try {
-    write()
-  } finally {
-    doc.clientID = own
   }
 }
