@@ -31,7 +31,9 @@
  * board-shape.ts and text-lengths.ts), an entry's author and time (the relay
  * stamps a new entry's, and refuses a change to a held one's:
  * stamped-fields.ts), a deletion, what the board holds already, and a value
- * the same update deletes (it never stands).
+ * the same update deletes (it never stands). What a board stored before holds
+ * past these rules is brought within them as it loads (heldValueWithinBounds,
+ * load-repair.ts), so that an undo setting it again is taken.
  */
 import { StringDecoder } from 'node:string_decoder'
 import * as Y from 'yjs'
