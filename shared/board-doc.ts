@@ -23,7 +23,7 @@ import { isLikelihoodProfile, type LikelihoodProfile } from './domain.ts'
  * Bump when the layout changes, a field added to an entry's schema included,
  * and add the step that brings older documents up to it to MIGRATIONS: a
  * server of an older release takes a new field for a key no schema names and
- * deletes it as it loads the board (unnamed-entry-keys.ts), unless the
+ * deletes it as it loads the board (server/relay/load-repair.ts), unless the
  * board's version tells it the board is newer than it, and it refuses it.
  */
 export const SCHEMA_VERSION = 1

@@ -3,7 +3,7 @@
  * a document, its body, which the model leaves out (board-convert.ts). Every
  * reader leaves any other key out; the relay refuses one being set
  * (server/relay/board-shape.ts), the server deletes those a board stored
- * before that rule holds when it loads the board (unnamed-entry-keys.ts), and
+ * before that rule holds when it loads the board (server/relay/load-repair.ts), and
  * the browser's undo never sets one again (board-undo.ts).
  */
 import * as Y from 'yjs'

@@ -22,10 +22,12 @@ import { LOAD_ORIGIN, localOrigin } from '../shared/change-origin.ts'
 import type { BoardHistory } from '../shared/history-model.ts'
 import { apiClient } from './helpers/api.ts'
 import { instancesAfterEach } from './helpers/instances.ts'
+import { loadedAtOnce } from './helpers/loaded-at-once.ts'
 import { LoadGate } from './helpers/load-gate.ts'
 import { describeUnless, missingServices } from './helpers/services.ts'
-import { storedBoard, storeChange, withStoredDoc } from './helpers/stored-board.ts'
+import { storeChange, withStoredDoc } from './helpers/stored-board.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
+import { cardStored, cardTitle, deleteAndUndo } from './helpers/undone-deletion.ts'
 import { waitFor } from './helpers/wait-for.ts'
 import { closeCodes, clientsDestroyedAfterEach } from './helpers/yjs-client.ts'
 
@@ -34,6 +36,7 @@ const missing = await missingServices('postgres', 'redis')
 const JUNK = 'A'.repeat(200_000)
 const UNNAMED = ['zz', 'colour', 'hidden']
 const SERVER_NAME = 'Assay (hidden fields removed)'
+const TITLE = 'A build-up is under way'
 
 const connect = clientsDestroyedAfterEach()
 let server: TestServer | undefined
@@ -62,7 +65,7 @@ async function boardStoredWithUnnamedKeys(logSink?: (line: string) => void) {
   const base = `/api/boards/${boardId}`
   const source = (await api.post<{ id: string }>(`${base}/sources`, { name: 'NATO', reliability: 'B' })).body.id
   const claim = (await api.post<{ id: string }>(`${base}/claims`, { text: 'Convoys were seen near Grodno.', sourceId: source })).body.id
-  const card = (await api.post<{ id: string }>(`${base}/assessments`, { title: 'A build-up is under way', kind: 'key-judgment' })).body.id
+  const card = (await api.post<{ id: string }>(`${base}/assessments`, { title: TITLE, kind: 'key-judgment' })).body.id
   running = server = await running.restart()
   await storeChange(running, boardId, 'ws:before-the-rule', (doc) => {
     entity(doc, 'assessments', card)!.set('zz', JUNK)
@@ -70,21 +73,6 @@ async function boardStoredWithUnnamedKeys(logSink?: (line: string) => void) {
     entity(doc, 'claims', claim)!.set('hidden', { junk: 'x' })
   })
   return { running, boardId, card, claim }
-}
-
-const cardTitle = (doc: Y.Doc, card: string) => entity(doc, 'assessments', card)?.get('title')?.toString()
-
-const cardStored = async (running: TestServer, boardId: string, card: string) => (await storedBoard(running, boardId)).assessments.some((stored) => stored.id === card)
-
-/** An analyst at `doc` deletes the card and undoes it with the browser's undo: the card comes back at `witness` and in storage. */
-async function deleteAndUndo(doc: Y.Doc, witness: Y.Doc, card: string, running: TestServer, boardId: string): Promise<void> {
-  const origin = localOrigin()
-  const undo = boardUndoManager(doc, origin)
-  deleteAssessment(doc, card, { origin })
-  await waitFor(() => cardTitle(witness, card) === undefined, 'the deletion at the witness')
-  undo.undo()
-  await waitFor(() => cardTitle(witness, card) === 'A build-up is under way', 'the card back at the witness')
-  await waitFor(() => cardStored(running, boardId, card), 'the card back in storage')
 }
 
 describe('a board stored with keys an entry’s schema does not name', () => {
@@ -101,7 +89,7 @@ describe('a board stored with keys an entry’s schema does not name', () => {
       // What a member downloads no longer holds the value.
       expect(Y.encodeStateAsUpdate(client.doc).byteLength).toBeLessThan(JUNK.length)
     }
-    expect(cardTitle(ana.doc, card)).toBe('A build-up is under way')
+    expect(cardTitle(ana.doc, card)).toBe(TITLE)
     const room = running.services.rooms.loadedRooms.get(boardId)!
     await room.whenSaved()
     expect(await withStoredDoc(running, boardId, unnamedKeysIn)).toEqual([])
@@ -112,7 +100,7 @@ describe('a board stored with keys an entry’s schema does not name', () => {
     expect(history.sessions.filter((session) => session.by.name === SERVER_NAME)).toMatchObject([{ by: { userId: null }, edits: 1 }])
 
     // The analyst's undo of a deletion sets the card's keys again: only those its schema names are left to set.
-    await deleteAndUndo(ana.doc, bo.doc, card, running, boardId)
+    await deleteAndUndo(ana.doc, bo.doc, card, TITLE, running, boardId)
     expect(codes).toEqual([[], []])
     expect(unnamedKeysIn(bo.doc)).toEqual([])
 
@@ -128,7 +116,7 @@ describe('a board stored with keys an entry’s schema does not name', () => {
     await running.services.rooms.loadedRooms.get(boardId)!.whenSaved()
     expect(await storedRows(running, boardId)).toBe(rows)
     expect(lines.filter((line) => line.includes('their schema does not name'))).toEqual([])
-    expect(cardTitle(again.doc, card)).toBe('A build-up is under way')
+    expect(cardTitle(again.doc, card)).toBe(TITLE)
   })
 
   it('an undo step recorded before the server removed them (a page open across the upgrade) brings the card back without them, accepted', async () => {
@@ -149,11 +137,11 @@ describe('a board stored with keys an entry’s schema does not name', () => {
     await waitFor(async () => !(await cardStored(running, boardId, card)), 'the deletion stored')
 
     undo.undo()
-    expect(cardTitle(doc, card)).toBe('A build-up is under way')
+    expect(cardTitle(doc, card)).toBe(TITLE)
     await waitFor(() => cardStored(running, boardId, card), 'the card back in storage')
     const reader = connect(running.wsUrl, boardId)
     await reader.synced()
-    expect(cardTitle(reader.doc, card)).toBe('A build-up is under way')
+    expect(cardTitle(reader.doc, card)).toBe(TITLE)
     expect([unnamedKeysIn(doc), unnamedKeysIn(reader.doc), await withStoredDoc(running, boardId, unnamedKeysIn)]).toEqual([[], [], []])
     expect(codes).toEqual([])
   })
@@ -168,7 +156,7 @@ describeUnless(missing)('two instances loading such a board at once', () => {
     const two = await start({ database: one.database, wrapStorage: loads.wrap, env: { ROOM_IDLE_MS: '0' } })
     const api = apiClient(one.url)
     const boardId = await api.createBoard('Loaded twice')
-    const card = (await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: 'A build-up is under way', kind: 'key-judgment' })).body.id
+    const card = (await api.post<{ id: string }>(`/api/boards/${boardId}/assessments`, { title: TITLE, kind: 'key-judgment' })).body.id
     await waitFor(() => !one.services.rooms.loadedRooms.has(boardId), 'the new board’s room unloaded')
     await storeChange(one, boardId, 'ws:before-the-rule', (doc) => {
       entity(doc, 'assessments', card)!.set('zz', JUNK)
@@ -176,17 +164,7 @@ describeUnless(missing)('two instances loading such a board at once', () => {
     })
 
     // Two reads the board as stored, keys and all, and waits; meanwhile one loads it and deletes them.
-    loads.hold()
-    const onTwo = connectTo(two, boardId)
-    await waitFor(() => loads.waiting > 0, 'two’s load to have read the board')
-    const onOne = connectTo(one, boardId)
-    const codes = [closeCodes(onOne), closeCodes(onTwo)]
-    await onOne.synced()
-    await one.services.rooms.loadedRooms.get(boardId)!.whenSaved()
-    loads.release()
-    await onTwo.synced()
-    const roomTwo = two.services.rooms.loadedRooms.get(boardId)!
-    await roomTwo.whenSaved()
+    const { onOne, onTwo, codes, roomTwo } = await loadedAtOnce(one, two, loads, boardId, connectTo)
 
     for (const doc of [onOne.doc, onTwo.doc, roomTwo.doc]) expect(unnamedKeysIn(doc)).toEqual([])
     expect(await withStoredDoc(one, boardId, unnamedKeysIn)).toEqual([])
@@ -195,7 +173,7 @@ describeUnless(missing)('two instances loading such a board at once', () => {
     expect(sessions).toHaveLength(1)
     expect(sessions[0]!.edits).toBeLessThanOrEqual(2)
 
-    await deleteAndUndo(onTwo.doc, onOne.doc, card, one, boardId)
+    await deleteAndUndo(onTwo.doc, onOne.doc, card, TITLE, one, boardId)
     expect(codes).toEqual([[], []])
   })
 })

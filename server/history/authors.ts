@@ -13,6 +13,7 @@ const SERVER_CHANGES: Record<string, string> = {
   'text-cleanup': 'Assay (text cleanup)',
   'text-fields': 'Assay (editable text fields)',
   'entry-keys': 'Assay (hidden fields removed)',
+  'value-bounds': 'Assay (values within bounds)',
   demo: 'Assay (demo board)',
 }
 

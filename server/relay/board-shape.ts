@@ -33,7 +33,7 @@
  *   page or read showing it to anyone who could delete it: two accounts
  *   could fill BOARD_MAX_BYTES with it. A key a board stored before holds
  *   is deleted by the server as it loads the board
- *   (shared/unnamed-entry-keys.ts), and may be deleted by anyone (a deletion
+ *   (load-repair.ts), and may be deleted by anyone (a deletion
  *   lands nothing); the browser's undo never sets one again
  *   (shared/board-undo.ts). During a rolling upgrade, a page of a
  *   release whose schema
@@ -66,7 +66,7 @@
  *   could delete it; three of 700 KB filled a board of BOARD_MAX_BYTES
  *   2,000,000, whose owner's next card was refused (409 board_full). An
  *   XML type stored before the rule is deleted as the board loads
- *   (shared/unnamed-entry-keys.ts);
+ *   (load-repair.ts);
  * - nothing anywhere is a subdocument: the model has none, and Yjs makes a
  *   Y.Doc of each at every load of the board. 100,000 of them in 1.8 MB of
  *   update, under `acknowledgements` or a root of another name, held the

@@ -69,6 +69,23 @@ export class BoardSizeLimit implements RoomExtension {
     this.judge(room, measure)
   }
 
+  /**
+   * What the load deleted (load-repair.ts: XML types that filled a board
+   * nobody could empty) leaves the board only once stored and compacted: a
+   * full board is then compacted and measured at once, not at its next
+   * recheck, and takes writes again as soon as it fits.
+   */
+  onRepairedAtLoad(room: Room): void {
+    const measure = this.boards.get(room)
+    if (!measure || !room.full) return
+    measure.committedSinceFull = true
+    room.whenSaved().then(
+      () => this.measure(room, measure),
+      // Rejected only once the room is destroyed: there is nothing left to measure.
+      () => undefined,
+    )
+  }
+
   onCommitted(room: Room): void {
     const measure = this.boards.get(room)
     if (!measure) return

@@ -31,8 +31,11 @@
  * board-shape.ts and text-lengths.ts), an entry's author and time (the relay
  * stamps a new entry's, and refuses a change to a held one's:
  * stamped-fields.ts), a deletion, what the board holds already, and a value
- * the same update deletes (it never stands).
+ * the same update deletes (it never stands). What a board stored before holds
+ * past these rules is brought within them as it loads (heldValueWithinBounds,
+ * load-repair.ts), so that an undo setting it again is taken.
  */
+import { StringDecoder } from 'node:string_decoder'
 import * as Y from 'yjs'
 import { ACKNOWLEDGEMENTS_ROOT, ASSESSMENT_TEXT_FIELDS, COLLECTIONS, META_ROOT, META_STRING_KEYS, type Collection } from '../../shared/board-doc.ts'
 import { acknowledgementSchema, boardModelSchema, ENTITY_SCHEMAS, entityFieldSchema } from '../../shared/board-model.ts'
@@ -51,8 +54,8 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 /** A field's schema alone (entityFieldSchema), and the bound its value is held to as sent (value-bounds.ts). */
 type CheckedField = { key: string; schema: z.ZodObject; past: PastBound }
 
-/** What the value under a key is held to: its field's schema, the size of a value no schema names, a text's UTF-8 bytes, or a schema's bounds alone. */
-type ValueRule = { field: CheckedField } | { size: number } | { utf8Bytes: number } | { past: PastBound }
+/** What the value under a key is held to: its field's schema, the size of a value no schema names, a text's UTF-8 bytes, or a schema's bounds alone (`schema` to read a value cut to it). */
+type ValueRule = { field: CheckedField } | { size: number } | { utf8Bytes: number } | { past: PastBound; schema: z.ZodType }
 
 /** The longest key of any map: an entry's id, a field's name, a finding's key (acknowledgementSchema: LIMITS.shortText), past the bound. */
 export const KEY_LENGTH = TEXT_GROWTH_BOUND * LIMITS.shortText
@@ -87,7 +90,10 @@ const UNNAMED_VALUE: ValueRule = { size: UNNAMED_LIMIT }
 const UNNAMED_VALUES: Partial<Record<Collection, ReadonlyMap<string, ValueRule>>> = { documents: new Map([['text', { utf8Bytes: LIMITS.maxDocumentBytes }]]) }
 
 /** An acknowledgement, under its finding's key: `{ rule, reason, createdAt, createdBy }` (board-shape.ts holds it to an object of strings). */
-const ACKNOWLEDGEMENT_VALUE: ValueRule = { past: growthBound(acknowledgementSchema.omit({ key: true })) }
+const ACKNOWLEDGEMENT_VALUE: ValueRule = (() => {
+  const schema = acknowledgementSchema.omit({ key: true })
+  return { past: growthBound(schema), schema }
+})()
 
 /** Why the update sets an entity's field, one of the board's settings or an acknowledgement to a value its schema refuses or past its bounds, or a key of any map too long, or null. */
 export function fieldValueChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
@@ -103,6 +109,31 @@ export function fieldValueChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
     return `update sets ${where} to ${describe(standing.value)}, which ${refusal(rule)}`
   }
   return null
+}
+
+/**
+ * What a value the board holds under `key` (of an entry of a collection, or of
+ * the root map `root`) is to become for the relay to take it set again, as an
+ * undo of its entry's deletion sets every field anew: null when the relay
+ * takes it as it is. Else the value as readers read it, cut to its limits,
+ * where the relay takes that; else `{ value: undefined }`, to delete it:
+ * readers read a value its schema refuses as not assessed, as they read one
+ * missing (shared/board-convert.ts). Shared types are other rules' (board-shape.ts).
+ */
+export function heldValueWithinBounds(parent: { entryOf: Collection } | { root: string }, key: string, value: unknown): { value: unknown } | null {
+  const rule = 'entryOf' in parent ? entryRule(parent.entryOf, key) : rootRule(parent.root, key)
+  if (rule === null || fits(rule, value)) return null
+  const within = readWithin(rule, key, value)
+  return { value: within !== undefined && fits(rule, within) ? within : undefined }
+}
+
+/** `value` as read within its rule's limits, or undefined when it cannot be (a value no schema names is not read). */
+function readWithin(rule: ValueRule, key: string, value: unknown): unknown {
+  if ('field' in rule) return parseWithinLimits(rule.field.schema, { [key]: value })?.[key]
+  if ('schema' in rule) return parseWithinLimits(rule.schema, value) ?? undefined
+  // The decoder holds back the bytes of a character the cut splits: the text ends on a whole one.
+  if ('utf8Bytes' in rule && typeof value === 'string') return new StringDecoder('utf8').write(Buffer.from(value, 'utf8').subarray(0, rule.utf8Bytes))
+  return undefined
 }
 
 function refusal(rule: ValueRule): string {

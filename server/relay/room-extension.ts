@@ -43,6 +43,8 @@ export interface RoomExtension {
   onAttached?(relay: RelayControl): void
   /** A room has loaded `board` from `stored`; it is served once every extension's onLoaded has settled. */
   onLoaded?(room: Room, stored: StoredBoardState, board: BoardRecord): void | Promise<void>
+  /** The server repaired what the board held as it loaded it (load-repair.ts), after onLoaded: a change on its way to the update log. */
+  onRepairedAtLoad?(room: Room): void
   /** A batch of changes was committed to the update log, and broadcast. */
   onCommitted?(room: Room, commit: Commit): void
   /** Presence changed on this instance (what its connections sent, or the server's own entry), as an awareness update. */
@@ -104,6 +106,10 @@ export class RoomExtensions implements RoomEvents {
         this.failed(extension, 'onLoaded', error, room)
       }
     }
+  }
+
+  repairedAtLoad(room: Room): void {
+    this.each('onRepairedAtLoad', (extension) => extension.onRepairedAtLoad!(room), room)
   }
 
   committed(room: Room, commit: Commit): void {

@@ -11,7 +11,6 @@
  */
 import { migrateBoardDoc } from '../../shared/board-doc.ts'
 import { textFromPlainFields } from '../../shared/plain-fields.ts'
-import { deleteUnnamedEntryKeys } from '../../shared/unnamed-entry-keys.ts'
 import { dropNonStringContentEverywhere } from '../../shared/plain-text.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
@@ -35,6 +34,7 @@ import { RoomExtensions, type RelayControl, type RoomExtension } from './room-ex
 import { RightsRecheck, type RightsCheck } from './rights-recheck.ts'
 import { PresenceHandover } from './presence-handover.ts'
 import { HeldHttpChanges } from './held-http-changes.ts'
+import { repairStoredBoard } from './load-repair.ts'
 import { Room } from './room.ts'
 import { ServerClientIdKeeper } from './server-client-ids.ts'
 import type { UpdateChecks } from './update-checks.ts'
@@ -347,14 +347,15 @@ export class RoomRegistry implements RelayControl {
   private async readRoom(boardId: string, known: BoardRecord | undefined, payer: IncomingRates | undefined): Promise<Room | null> {
     const read = await this.coldLoads.inTurn(payer, () => this.applyStored(boardId, known), (applied) => applied?.room.storedBytes ?? 0)
     if (!read) return null
-    const { room, stored, board } = read
+    const { room, stored, board, repaired } = read
     this.rooms.set(boardId, room)
     await this.extensions.loaded(room, stored, board)
+    if (repaired) this.extensions.repairedAtLoad(room)
     return room
   }
 
   /** Reads the board and applies what is stored of it to a new room, on the relay's thread. */
-  private async applyStored(boardId: string, known: BoardRecord | undefined): Promise<{ room: Room; stored: StoredBoardState; board: BoardRecord } | null> {
+  private async applyStored(boardId: string, known: BoardRecord | undefined): Promise<{ room: Room; stored: StoredBoardState; board: BoardRecord; repaired: boolean } | null> {
     const board = known ?? (await this.storage.boards.get(boardId))
     if (!board) return null
     const [stored, clientWriters] = await Promise.all([this.storage.log.load(boardId), this.storage.log.writers(boardId)])
@@ -388,12 +389,13 @@ export class RoomRegistry implements RelayControl {
     // Stored before the relay refused it (relay/board-shape.ts): nobody could type into such a field until it was given a text.
     const fields = textFromPlainFields(room.doc, serverOrigin('text-fields'))
     if (fields > 0) this.logger.warn({ boardId, fields }, 'gave assessments’ titles and judgments stored as other values a shared text, stored before the relay refused them')
-    // Stored before the relay refused them (relay/board-shape.ts): read by nobody, downloaded by everyone, and set again by an undo, which the relay refuses;
-    // an XML type under a collection's key passed for an entry, and filled the board with what nobody could delete.
-    const { keys, entries } = deleteUnnamedEntryKeys(room.doc, serverOrigin('entry-keys'))
+    // Stored before the relay refused them (load-repair.ts): read by nobody, downloaded by everyone, or past today's bounds, and
+    // set again by an undo, which the relay refuses; an XML type under a collection's key passed for an entry, and filled the board.
+    const { keys, entries, values, texts } = repairStoredBoard(room.doc, { hidden: serverOrigin('entry-keys'), bounds: serverOrigin('value-bounds') })
     if (keys > 0) this.logger.warn({ boardId, keys }, 'deleted keys of entries that their schema does not name, stored before the relay refused them')
     if (entries > 0) this.logger.warn({ boardId, entries }, 'deleted entries of collections that are shared types other than an entry’s map (an XML type), stored before the relay refused them')
-    return { room, stored, board }
+    if (values > 0 || texts > 0) this.logger.warn({ boardId, values, texts }, 'brought values and texts past the relay’s bounds within them, stored before the relay refused them')
+    return { room, stored, board, repaired: keys + entries + values + texts > 0 }
   }
 
   /**

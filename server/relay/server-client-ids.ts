@@ -81,3 +81,14 @@ export function writtenUnder(doc: Y.Doc, clientId: number | undefined): KeptClie
   const clock = Y.getState(doc.store, clientId)
   return clock > 0 ? { clientId, clock } : null
 }
+
+/** Runs `write` with `doc` writing under `clientId`, then under its own again: Yjs names the items a transaction makes after the doc's client id. */
+export function underClientId(doc: Y.Doc, clientId: number, write: () => void): void {
+  const own = doc.clientID
+  doc.clientID = clientId
+  try {
+    write()
+  } finally {
+    doc.clientID = own
+  }
+}

@@ -51,6 +51,7 @@ import { quotesHeldDocument } from '../../shared/claim-quote.ts'
 import type { DeletedEntries } from './deleted-entries.ts'
 import { ACKNOWLEDGEMENT_FIELDS, ENTRY_FIELDS, heldKeptFields, keptFields, stoodBefore, type KeptFields, type StampedFields } from './entry-fields.ts'
 import { heldItem, type Landing } from './item-landing.ts'
+import { underClientId } from './server-client-ids.ts'
 
 /**
  * How far past the server's clock, or before the board's creation, a new
@@ -214,13 +215,7 @@ function underStampClientId(doc: Y.Doc, stamp: () => void): void {
     stampClientId = uint32()
     stampClientIds.set(doc, stampClientId)
   }
-  const own = doc.clientID
-  doc.clientID = stampClientId
-  try {
-    stamp()
-  } finally {
-    doc.clientID = own
-  }
+  underClientId(doc, stampClientId, stamp)
 }
 
 /** What a transaction that changed nothing in a map created there. */

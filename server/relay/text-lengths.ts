@@ -35,8 +35,8 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 export const TEXT_GROWTH_BOUND = 2
 
 /** The limit of each shared text, by the key of an assessment it lies under (the model's: shared/board-model.ts). */
-const LIMIT_BY_KEY: Readonly<Record<AssessmentTextField, number>> = { title: LIMITS.shortText, judgment: LIMITS.longText }
-const BLUF_LIMIT = LIMITS.longText
+export const LIMIT_BY_KEY: Readonly<Record<AssessmentTextField, number>> = { title: LIMITS.shortText, judgment: LIMITS.longText }
+export const BLUF_LIMIT = LIMITS.longText
 
 /** Why the update makes a shared text longer than TEXT_GROWTH_BOUND times its limit, or null. */
 export function overlongText(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[], deletions: readonly HeldDeletion[]): string | null {

@@ -40,6 +40,9 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 const BAND = 'likelihood'
 const RECORD = 'likelihoodYardstick'
 
+/** A card's band and its record, which stands only with it: a repair that deletes the band deletes the record too (load-repair.ts). */
+export const RECORDED_BAND = { band: BAND, record: RECORD } as const
+
 /** Why the update sets or deletes a likelihood's recorded yardstick apart from its band, or sets a band a stale record would misread; or null. */
 export function yardstickRecordChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[], deletions: readonly HeldDeletion[]): string | null {
   const collectionOf = entryCollections(doc, landings)
