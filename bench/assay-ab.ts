@@ -10,7 +10,7 @@
  * two clients each at once. Only one server works at a time, so
  * a shared machine's load falls on both alike, turn after turn; the first
  * turn of each server warms it and is left out. Prints each turn's server
- * CPU per edit (per connecting client, and the time until all are synced, for
+ * CPU per edit and its keystrokes' latency at p99 (per connecting client, and the time until all are synced, for
  * the boards) and the medians (stderr), and returns them.
  */
 import { join, relative, resolve } from 'node:path'
@@ -72,7 +72,11 @@ export async function benchAssayAb(args: string[]): Promise<Record<string, Recor
   try {
     for (let turn = 0; turn <= turns; turn++) {
       for (const server of turn % 2 === 0 ? servers : [...servers].reverse()) {
-        for (const count of readers) note(server, `1 writer → ${count} readers, µs an edit`, (await fanOut(server.context, count, edits)).cpuMicrosPerEdit, turn)
+        for (const count of readers) {
+          const figures = await fanOut(server.context, count, edits)
+          note(server, `1 writer → ${count} readers, µs an edit`, figures.cpuMicrosPerEdit, turn)
+          note(server, `1 writer → ${count} readers, latency p99 ms`, figures.latencyMs.p99, turn)
+        }
         if (writers > 0) note(server, `${writers} writers → ${throughputReaders} readers, µs an edit`, (await throughput(server.context, writers, throughputReaders, editsEach)).cpuMicrosPerEdit, turn)
         if (boards > 0) {
           const opened = await manyBoards(server.context, boards, CLIENTS_PER_BOARD)
