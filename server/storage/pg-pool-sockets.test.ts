@@ -78,7 +78,8 @@ describeUnless(missing)('a connection’s silence deadline', () => {
       opened.push(opening)
       return opening.socket
     }
-    return { sql: postgres(url, { ...settings, socket }), sockets, silenceMs: statementTimeoutMs + SILENCE_MARGIN_MS, opened }
+    const watched: typeof settings = { ...settings, socket }
+    return { sql: postgres(url, watched), sockets, silenceMs: statementTimeoutMs + SILENCE_MARGIN_MS, opened }
   }
 
   it('keeps a connection whose answer came while the thread was held past the deadline', async () => {
