@@ -373,16 +373,20 @@ export class UpdateIntake {
    * The verdict on a connection's update, as it arrives or as its held
    * changes are tried again, checked here or elsewhere, or null when it is not
    * to be applied: a refused update costs its sender what it cost to check
-   * against their hour of written bytes, so that sending it again and again,
-   * over new sockets too, ends; then its splits and the steps its walks along
-   * runs of marks took (walk-cost.ts) are paid for from what they may send a
-   * second. What cannot be paid for, or is refused, closes the
-   * connection and drops what it held.
+   * and what its walks along runs of marks cost (walk-cost.ts) against their
+   * hour of written bytes, so that sending it again and again, over new
+   * sockets too, ends, and its walks from what they may send a second too;
+   * an admitted one's splits and walks are paid for from what they may send
+   * a second. What cannot be paid for, or is refused, closes the connection
+   * and drops what it held.
    */
   private admitted(connection: Connection, verdict: UpdateVerdict, checkCost: number, { what }: Arrival): AdmittedVerdict | null {
     if (verdict.refused) {
-      connection.wrote(checkCost)
-      this.stopHolding(connection, verdict.refused.event, new Error(`${what}: ${verdict.refused.reason}`))
+      const walkCostBytes = verdict.walkCostBytes ?? 0
+      connection.wrote(checkCost + walkCostBytes)
+      // Its check was paid for before it ran (paidCheck), its walks only now: closed as too fast when they cannot be.
+      const event = connection.admitWork(walkCostBytes) ? verdict.refused.event : CLOSE.rateLimited
+      this.stopHolding(connection, event, new Error(`${what}: ${verdict.refused.reason}`))
       return null
     }
     const { splitCostBytes, walkCostBytes } = verdict
@@ -404,7 +408,7 @@ export class UpdateIntake {
     const { userId } = connection.identity
     if (verdict.refused || userId === null) return verdict
     const refusal = this.options.clientWriters.refusal(this.doc, verdict.runEnds, userId, connection.newClientsAllowed())
-    return refusal === null ? verdict : { refused: { event: CLOSE.updateRejected, reason: refusal.reason } }
+    return refusal === null ? verdict : { refused: { event: CLOSE.updateRejected, reason: refusal.reason }, walkCostBytes: verdict.walkCostBytes }
   }
 
   /** `runEnds`: for each client whose structs the update lists, the clock after them (validateUpdate). */

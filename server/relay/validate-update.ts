@@ -36,12 +36,15 @@ export type UpdateRefusal = { event: CloseEvent; reason: string }
 
 /**
  * Why an update is refused, or, when it is not, what its splits cost in bytes
- * (split-cost.ts) and what the walks along its texts' runs of marks cost
- * (walk-cost.ts, walkCostInBytes), to be counted against its sender, whether it adds
- * content (inserts anything: only deletions do not), which a full board
- * refuses, and for each client whose structs it lists, the clock after the last.
+ * (split-cost.ts), whether it adds content (inserts anything: only deletions
+ * do not), which a full board refuses, and for each client whose structs it
+ * lists, the clock after the last. Refused or not, what the walks along its
+ * texts' runs of marks cost (walk-cost.ts, walkCostInBytes), to be counted
+ * against its sender; absent from a refusal made before they are taken.
  */
-export type UpdateVerdict = { refused: UpdateRefusal } | { refused: null; splitCostBytes: number; walkCostBytes: number; addsContent: boolean; runEnds: ReadonlyMap<number, number> }
+export type UpdateVerdict = RefusedVerdict | { refused: null; splitCostBytes: number; walkCostBytes: number; addsContent: boolean; runEnds: ReadonlyMap<number, number> }
+
+type RefusedVerdict = { refused: UpdateRefusal; walkCostBytes?: number }
 
 export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
@@ -124,16 +127,18 @@ export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdi
   // One walker for both rules on marks: their walks share its budget and what it found.
   const applied = new AppliedText(decoded.ds)
   const longRun = markRunsJoined(deletions, applied) ?? longMarkRun(doc, landings, applied)
-  if (longRun) return refused(CLOSE.invalidText, longRun)
+  // Charged refused or not: a refused frame sent again and again, over new sockets too, has the relay walk as long each time.
+  const walkCostBytes = walkCostInBytes(applied.stepsTaken())
+  if (longRun) return refused(CLOSE.invalidText, longRun, walkCostBytes)
   const overlong = overlongText(doc, decoded, landings, deletions)
-  if (overlong) return refused(CLOSE.updateRejected, overlong)
+  if (overlong) return refused(CLOSE.updateRejected, overlong, walkCostBytes)
   const outOfSchema = fieldValueChange(doc, decoded, landings)
-  if (outOfSchema) return refused(CLOSE.updateRejected, outOfSchema)
+  if (outOfSchema) return refused(CLOSE.updateRejected, outOfSchema, walkCostBytes)
   const restated = yardstickChange(doc, decoded, landings)
-  if (restated) return refused(CLOSE.updateRejected, restated)
+  if (restated) return refused(CLOSE.updateRejected, restated, walkCostBytes)
   const misrecorded = yardstickRecordChange(doc, decoded, landings, deletions)
-  if (misrecorded) return refused(CLOSE.updateRejected, misrecorded)
-  return { refused: null, splitCostBytes, walkCostBytes: walkCostInBytes(applied.stepsTaken()), addsContent: landings.length > 0, runEnds: runs }
+  if (misrecorded) return refused(CLOSE.updateRejected, misrecorded, walkCostBytes)
+  return { refused: null, splitCostBytes, walkCostBytes, addsContent: landings.length > 0, runEnds: runs }
 }
 
 /**
@@ -162,8 +167,9 @@ export function refusedByScan(scanned: UpdateCounts | null): UpdateRefusal | nul
   return null
 }
 
-function refused(event: CloseEvent, reason: string): { refused: UpdateRefusal } {
-  return { refused: { event, reason } }
+/** `walkCostBytes`: what the walks along runs of marks cost before it was refused (none were taken before they are). */
+function refused(event: CloseEvent, reason: string, walkCostBytes = 0): RefusedVerdict {
+  return { refused: { event, reason }, walkCostBytes }
 }
 
 /**

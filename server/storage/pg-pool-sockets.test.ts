@@ -15,11 +15,12 @@ import { withDeadline } from '../health/deadline.ts'
 import { describeUnless, missingServices } from '../../test/helpers/services.ts'
 import { POSTGRES_URL } from '../../test/helpers/test-server.ts'
 import { waitFor } from '../../test/helpers/wait-for.ts'
-import { stallThread } from '../../test/helpers/stalled-thread.ts'
+import { stallThreadUntil } from '../../test/helpers/stalled-thread.ts'
 import { startTcpProxy } from '../../test/helpers/tcp-proxy.ts'
-import { boundedStatements, PoolSockets, type SocketOption } from './pg-pool-sockets.ts'
+import { unreadBytes } from '../../test/helpers/unread-bytes.ts'
+import { PoolSockets, SILENCE_MARGIN_MS, type SocketOption } from './pg-pool-sockets.ts'
 import { DATABASE_SILENT } from './storage-errors.ts'
-import { WITHOUT_ARRAY_TYPES } from './postgres.ts'
+import { boundedClient, WITHOUT_ARRAY_TYPES } from './postgres.ts'
 
 const missing = await missingServices('postgres')
 
@@ -62,40 +63,42 @@ describeUnless(missing)('ending a pool of PostgreSQL connections', () => {
 })
 
 describeUnless(missing)('a connection’s silence deadline', () => {
-  /** A client of one connection with the server's bounds (boundedStatements), at `url`, and the sockets it opened, each with the silence deadlines it reached and whether it closed. */
-  const boundedClient = (url: string, statementTimeoutMs: number) => {
-    const bounded = boundedStatements(statementTimeoutMs)
+  /**
+   * A client of one connection with the server's settings (postgres.ts's
+   * boundedClient), at `url`, and the sockets it opened, each with the silence
+   * deadlines it reached and whether it closed.
+   */
+  const watchedClient = (url: string, statementTimeoutMs: number) => {
+    const { settings, sockets } = boundedClient({ statementTimeoutMs, connectTimeoutMs: 1000 }, { max: 1, applicationName: 'assay-pool-sockets-test' })
     const opened: { socket: Socket; deadlines: number; closed: boolean }[] = []
-    const socket: SocketOption['socket'] = (settings) => {
-      const opening = { socket: bounded.socket(settings), deadlines: 0, closed: false }
+    const socket: SocketOption['socket'] = (options) => {
+      const opening = { socket: settings.socket(options), deadlines: 0, closed: false }
       opening.socket.on('timeout', () => opening.deadlines++)
       opening.socket.once('close', () => (opening.closed = true))
       opened.push(opening)
       return opening.socket
     }
-    const settings: postgres.Options<Record<string, never>> & SocketOption = { max: 1, ...WITHOUT_ARRAY_TYPES, onnotice: () => {}, connect_timeout: 1, socket, connection: bounded.connection }
-    return { sql: postgres(url, settings), sockets: bounded.sockets, silenceMs: bounded.silenceMs, opened }
+    const watched: typeof settings = { ...settings, socket }
+    return { sql: postgres(url, watched), sockets, silenceMs: statementTimeoutMs + SILENCE_MARGIN_MS, opened }
   }
 
   it('keeps a connection whose answer came while the thread was held past the deadline', async () => {
     /** Long enough for the query to be seen written before its answer comes, the thread held before that. */
     const QUERY_SECONDS = 2
-    const { sql, sockets, silenceMs, opened } = boundedClient(POSTGRES_URL, 2 * QUERY_SECONDS * 1000)
+    /** Far past the query's answer, on a loaded machine too. */
+    const ANSWER_DEADLINE_MS = 20_000
+    const { sql, sockets, silenceMs, opened } = watchedClient(POSTGRES_URL, 2 * QUERY_SECONDS * 1000)
     try {
       await sql`select 1`
       const [connection] = opened
       const written = connection!.socket.bytesWritten
       const answer = sql<{ answer: string }[]>`select pg_sleep(${QUERY_SECONDS}), 'answered' as answer`.execute()
       await waitFor(() => connection!.socket.bytesWritten > written, 'the query to be written')
-      // Held from the query's writing until past the silence deadline: its answer comes meanwhile, and waits in the kernel.
+      // Held from the query's writing until past the silence deadline and until its answer has come, waiting in the kernel.
       // Held as work a socket or an immediate starts is (not a timer's: the turn's timers were read before it), so that the
       // next turn runs its timers, the deadline among them, before it reads what came.
-      await new Promise<void>((resolve) =>
-        setImmediate(() => {
-          stallThread(silenceMs + 500)
-          resolve()
-        }),
-      )
+      const answered = await new Promise<boolean>((resolve) => setImmediate(() => resolve(stallThreadUntil(() => unreadBytes(connection!.socket) > 0, silenceMs, ANSWER_DEADLINE_MS))))
+      expect(answered, 'the answer to come while the thread was held').toBe(true)
       expect((await answer)[0]?.answer).toBe('answered')
       // The deadline passed while the thread was held, and the connection read its answer: kept, and answering.
       expect(connection!.deadlines).toBeGreaterThanOrEqual(1)
@@ -112,7 +115,7 @@ describeUnless(missing)('a connection’s silence deadline', () => {
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) })
     const throughProxy = new URL(POSTGRES_URL)
     throughProxy.host = `127.0.0.1:${proxy.port}`
-    const { sql, sockets, opened } = boundedClient(throughProxy.href, 1000)
+    const { sql, sockets, opened } = watchedClient(throughProxy.href, 1000)
     try {
       await sql`select 1`
       // Nothing forwarded either way, nothing said of it: a half-open network.
@@ -140,7 +143,7 @@ describeUnless(missing)('a connection’s silence deadline', () => {
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) })
     const throughProxy = new URL(POSTGRES_URL)
     throughProxy.host = `127.0.0.1:${proxy.port}`
-    const { sql, sockets } = boundedClient(throughProxy.href, 1000)
+    const { sql, sockets } = watchedClient(throughProxy.href, 1000)
     try {
       await sql`select 1`
       proxy.blackhole()

@@ -300,7 +300,6 @@ export type ChangePosition = { seq: number; id: number }
 
 export type StoredChange = AssessmentChangeRecord & ChangePosition
 
-/** `lastSeq` is null when no row follows the checkpoint. */
 /**
  * What a worker thread opens to read a board's past: the SQLite file
  * (storage/sqlite-reader.ts), or the PostgreSQL database with the relay's
@@ -308,6 +307,7 @@ export type StoredChange = AssessmentChangeRecord & ChangePosition
  */
 export type PastLogSource = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string; statementTimeoutMs: number; connectTimeoutMs: number }
 
+/** `lastSeq` is null when no row follows the checkpoint. */
 export type TailState = { throughSeq: number; rows: number; lastSeq: number | null }
 
 /** Where the board's kept history starts: thinning changes it (and nothing else does), leaving the log's newest rows as they were. */

@@ -1,7 +1,8 @@
 /**
  * The fair queue's turns, and a thread of the short lane taking the next short
  * job in turn: the server's line first, then the first person's line holding
- * one, which then goes to the back, as a line served does.
+ * one, which then goes to the back, as a line served does; what it takes
+ * leaves the other lane's turns between the server and the members as they were.
  */
 import { expect, it } from 'vitest'
 import { FairQueue } from './fair-queue.ts'
@@ -40,4 +41,20 @@ it("serves the server's line first, but never twice running while a person's job
     'compaction 2',
     'compaction 3',
   ])
+})
+
+it("never serves the server's line twice running to a thread that could run a waiting person's job, while the short lane takes short ones", () => {
+  const queue = new FairQueue<Job>()
+  for (const queued of [job(null, 'S1', false), job(null, 'S2', false), job(null, 'S3', false), job('ann', 'ann export', false), job('bob', 'bob read 1', true), job('bob', 'bob read 2', true)]) {
+    queue.push(queued)
+  }
+  // A thread of the general lane and one of the short lane, taking jobs in turn.
+  const general: (string | undefined)[] = []
+  const short: (string | undefined)[] = []
+  while (queue.length > 0) {
+    general.push(queue.shift()?.label)
+    short.push(queue.shift(isShort)?.label)
+  }
+  expect(general).toEqual(['S1', 'ann export', 'S2', 'S3'])
+  expect(short).toEqual(['bob read 1', 'bob read 2', undefined, undefined])
 })

@@ -12,8 +12,14 @@ export class FairQueue<J extends { owner: string | null }> {
   /** In turn order: a line that was just served goes to the back. */
   private readonly lines = new Map<string | null, J[]>()
   private count = 0
-  /** Whether the job shifted last was the server's: the next turn is a member's, when one waits. */
-  private serverServedLast = false
+  /**
+   * The lanes (each by what it accepts) whose thread took the server's job
+   * last: their next turn is a member's, when one waits. Per lane: a thread of
+   * the short lane taking a member's short job said nothing of what the other
+   * threads took, and one flag for all had them take the server's jobs one
+   * after another while a member's long job waited.
+   */
+  private readonly serverServedLast = new Set<(job: J) => boolean>()
 
   get length(): number {
     return this.count
@@ -35,15 +41,16 @@ export class FairQueue<J extends { owner: string | null }> {
    * The first of the server's jobs, or else the first job of the line whose turn it is; with `accepts`, the first job
    * it accepts, taken from the first line in that order holding one (a thread of the short lane takes short jobs only).
    */
-  shift(accepts: (job: J) => boolean = () => true): J | undefined {
-    for (const [owner, line] of this.inTurn()) {
+  shift(accepts: (job: J) => boolean = anyJob): J | undefined {
+    for (const [owner, line] of this.inTurn(this.serverServedLast.has(accepts))) {
       const at = line.findIndex(accepts)
       if (at < 0) continue
       const [job] = line.splice(at, 1)
       this.lines.delete(owner)
       if (line.length > 0) this.lines.set(owner, line)
       this.count--
-      this.serverServedLast = owner === null
+      if (owner === null) this.serverServedLast.add(accepts)
+      else this.serverServedLast.delete(accepts)
       return job
     }
     return undefined
@@ -56,12 +63,12 @@ export class FairQueue<J extends { owner: string | null }> {
     return count
   }
 
-  /** The lines in the order they are served: the server's first, unless it was served last, then the members' in turn. */
-  private *inTurn(): Generator<[string | null, J[]]> {
+  /** The lines in the order they are served: the server's first, unless it was served last (to the lane asking), then the members' in turn. */
+  private *inTurn(serverServedLast: boolean): Generator<[string | null, J[]]> {
     const server = this.lines.get(null)
-    if (server && !this.serverServedLast) yield [null, server]
+    if (server && !serverServedLast) yield [null, server]
     for (const entry of this.lines) if (entry[0] !== null) yield entry
-    if (server && this.serverServedLast) yield [null, server]
+    if (server && serverServedLast) yield [null, server]
   }
 
   /** Takes `job` out of its line, its line keeping its turn; false when it was not waiting. */
@@ -81,4 +88,9 @@ export class FairQueue<J extends { owner: string | null }> {
     for (let job = this.shift(); job; job = this.shift()) jobs.push(job)
     return jobs
   }
+}
+
+/** What a thread of the general lane accepts: any job (one function, so that its lane is known again). */
+function anyJob(): boolean {
+  return true
 }

@@ -8,13 +8,19 @@
  * is closed 4029 once the steps, counted as bytes (check-cost.ts,
  * STEPS_PER_BYTE), pass what they may send; without the charge every one is
  * taken. A member typing and deleting beside as long a stretch of their own,
- * as an input method leaves behind, is never refused.
+ * as an input method leaves behind, is never refused. A frame the walk
+ * refuses is charged its steps too: one deleting the letter between two runs
+ * of marks a stretch apart, sent again over new sockets, 4415 each time, ends
+ * in 4429 once the steps pass what its sender may write in an hour; before,
+ * each cost the 50 bytes of its check.
  */
 import { describe, expect, it } from 'vitest'
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import { assessmentText } from '../../shared/board-doc.ts'
 import { CLOSE } from '../../shared/protocol.ts'
-import { useOwnedBoard } from '../helpers/owned-board.ts'
+import { addAccount, addMember, addToken } from '../helpers/accounts.ts'
+import { useOwnedBoard, type OwnedBoard } from '../helpers/owned-board.ts'
+import { frames, openRawSocket } from '../helpers/raw-socket.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const ACUTE = '\u0301'
@@ -22,13 +28,29 @@ const START = 'Plain. e'
 /** Characters typed backwards (an item each, which Yjs cannot merge) and deleted: within the walks' budget of 32,768 steps. */
 const DELETED = 32_000
 /**
- * Frames each walking the whole stretch: at half a byte a step some 16 KB
- * each, so the 16 MiB a person may send at once are spent within about a
- * thousand; uncharged, these cost 96 bytes each.
+ * Frames each walking the whole stretch: at a byte a step some 32 KB each,
+ * so the 16 MiB a person may send at once are spent within about five
+ * hundred; uncharged, these cost 96 bytes each.
  */
-const FRAMES = 1_500
+const FRAMES = 1_000
 /** An honest member's keystrokes and deletions beside the stretch. */
 const KEYSTROKES = 100
+
+/** A new card of the board whose judgment is `judgment`. */
+const cardOf = async (given: OwnedBoard, judgment: string) => (await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/assessments`, { title: 'Card', judgment })).body.id
+/** The judgment as the room holds it. */
+const judgmentOf = async (given: OwnedBoard, card: string) => (await given.server.services.rooms.withRoom(given.boardId, (room) => assessmentText(room.doc, card, 'judgment').toString()))!
+
+/** A stretch of DELETED characters at the end of the judgment, typed backwards and deleted by `text`'s writer. */
+async function deleteStretch(given: OwnedBoard, card: string, text: Y.Text): Promise<void> {
+  const before = text.toString()
+  text.doc!.transact(() => {
+    for (let i = 0; i < DELETED; i++) text.insert(before.length, 'x')
+  })
+  await waitFor(async () => (await judgmentOf(given, card)).length === before.length + DELETED, 'the characters to delete stored', 60_000)
+  text.delete(before.length, DELETED)
+  await waitFor(async () => (await judgmentOf(given, card)) === before, 'the deletion stored', 60_000)
+}
 
 describe('the walks along runs of marks, charged to their sender', () => {
   const given = useOwnedBoard({
@@ -38,19 +60,9 @@ describe('the walks along runs of marks, charged to their sender', () => {
     env: { WS_MAX_MESSAGES_PER_SECOND: '1000000', WS_MAX_BYTES_PER_SECOND: '1024' },
   })
 
-  const newCard = async () => (await given.api.post<{ id: string }>(`/api/boards/${given.boardId}/assessments`, { title: 'Card', judgment: START })).body.id
-  /** The judgment as the room holds it. */
-  const held = async (card: string) => (await given.server.services.rooms.withRoom(given.boardId, (room) => assessmentText(room.doc, card, 'judgment').toString()))!
-
-  /** A stretch of DELETED characters after the judgment's text, typed backwards and deleted by `text`'s writer. */
-  const deletedStretch = async (card: string, text: Y.Text) => {
-    text.doc!.transact(() => {
-      for (let i = 0; i < DELETED; i++) text.insert(START.length, 'x')
-    })
-    await waitFor(async () => (await held(card)).length === START.length + DELETED, 'the characters to delete stored', 60_000)
-    text.delete(START.length, DELETED)
-    await waitFor(async () => (await held(card)) === START, 'the deletion stored', 60_000)
-  }
+  const newCard = () => cardOf(given, START)
+  const held = (card: string) => judgmentOf(given, card)
+  const deletedStretch = (card: string, text: Y.Text) => deleteStretch(given, card, text)
 
   it('closes 4029 a member whose frames each walk a stretch of deleted characters, once the steps pass what they may send', async () => {
     const card = await newCard()
@@ -63,9 +75,9 @@ describe('the walks along runs of marks, charged to their sender', () => {
     await waitFor(async () => hostile.closes.length > 0 || (await held(card)).length === START.length + 2 * FRAMES, 'the frames refused or all stored', 120_000)
     expect(hostile.closes[0]).toBe(CLOSE.rateLimited.code)
     const stored = ((await held(card)).length - START.length) / 2
-    // About 16 KB a frame out of 16 MiB, less what the stretch took.
-    expect(stored).toBeGreaterThan(500)
-    expect(stored).toBeLessThan(1_100)
+    // About 32 KB a frame out of 16 MiB, less what the stretch took.
+    expect(stored).toBeGreaterThan(250)
+    expect(stored).toBeLessThan(550)
   }, 240_000)
 
   it('never refuses a member typing and deleting beside a stretch of deleted characters', async () => {
@@ -85,5 +97,58 @@ describe('the walks along runs of marks, charged to their sender', () => {
     text.insert(text.length, ` caf${'e'}${ACUTE}`)
     await waitFor(async () => (await held(card)) === `${START} cafe${ACUTE}`, 'the last word stored')
     expect(honest.closes).toEqual([])
+  }, 240_000)
+})
+
+/** Marks on either side of a letter, each run within the bound, together past it. */
+const TWENTY_MARKS = ACUTE.repeat(20)
+const BEFORE_THE_LETTER = `a${TWENTY_MARKS}`
+/** New sockets a member may open, each sending the refused frame once: before the charge, every one was refused 4415 at 50 bytes of the hour's. */
+const SOCKETS = 120
+
+describe('the walks of a refused frame, charged to its sender', () => {
+  const given = useOwnedBoard({
+    owner: 'Erin Editor',
+    board: 'Refused walks',
+    // Room for the owner's stretch (some 460 KB); a refused frame walking all of it counts as 32 KB, so some 32 of them spend the hour.
+    env: { WRITTEN_BYTES_PER_HOUR_PER_PERSON: String(1024 ** 2) },
+  })
+
+  it('ends in 4429 a member sending, over new sockets, a frame refused 4415 after walking a stretch of deleted characters', async () => {
+    // `a`, 20 marks, X, the stretch, 20 marks: deleting X joins a run of 40.
+    const card = await cardOf(given, `${BEFORE_THE_LETTER}X`)
+    const owner = await given.connectAs(given.owner)
+    const text = assessmentText(owner.doc, card, 'judgment')
+    await deleteStretch(given, card, text)
+    // After the stretch: Yjs names its last deleted character as the one before them.
+    text.insert(text.length, TWENTY_MARKS)
+    const judgment = `${BEFORE_THE_LETTER}X${TWENTY_MARKS}`
+    await waitFor(async () => (await judgmentOf(given, card)) === judgment, 'the marks after the stretch stored')
+
+    // Some 10 bytes: only the deletion of X.
+    const forger = new Y.Doc()
+    Y.applyUpdate(forger, Y.encodeStateAsUpdate(owner.doc))
+    let frame: Uint8Array | undefined
+    forger.once('update', (update: Uint8Array) => (frame = update))
+    assessmentText(forger, card, 'judgment').delete(BEFORE_THE_LETTER.length, 1)
+    forger.destroy()
+
+    const hostile = await addAccount(given.server, { name: 'Hostile Hugo' })
+    await addMember(given.server, given.boardId, hostile, 'editor')
+    const url = `${given.server.wsUrl}/${given.boardId}?token=${(await addToken(given.server, hostile)).token}`
+    const codes: number[] = []
+    while (codes.length < SOCKETS && (codes.length === 0 || codes.at(-1) === CLOSE.invalidText.code)) {
+      const socket = await openRawSocket(url)
+      try {
+        socket.send(frames.update(frame!))
+        codes.push((await socket.closed).code)
+      } finally {
+        socket.terminate()
+      }
+    }
+    expect(codes[0]).toBe(CLOSE.invalidText.code)
+    expect([CLOSE.rateLimited.code, CLOSE.writtenTooMuch.code]).toContain(codes.at(-1))
+    expect(codes.length).toBeLessThan(SOCKETS)
+    expect(await judgmentOf(given, card)).toBe(judgment)
   }, 240_000)
 })
