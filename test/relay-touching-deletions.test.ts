@@ -41,7 +41,8 @@ describe('deleted ranges that touch', () => {
       await waitFor(async () => (await held()) === expected, `the ${count} characters stored`)
 
       const ranges = Array.from({ length: count }, (_, i): [number, number] => [start + i, 1])
-      provider.ws!.send(frames.update(deletionsUpdate([[doc.clientID, ranges]])))
+      // Sent on the stock client's own socket, as the red team's script did.
+      provider.ws!.send(new Uint8Array(frames.update(deletionsUpdate([[doc.clientID, ranges]]))))
       // Asked as the frame arrives, and a colleague's edit made meanwhile.
       const health = await fetch(`${given.server.url}/healthz`)
       expect(health.status).toBe(200)
