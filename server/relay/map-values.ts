@@ -40,10 +40,9 @@ export function multiUnitMapValue({ ds }: DecodedUpdate, landings: readonly { it
 
 /**
  * Whether `ds` deletes every clock from `id` on for `length`. Its ranges are
- * sorted and disjoint (validateUpdate lets through no others) but may touch,
- * so those after the one that starts the run are followed while each begins
- * where the last ended; the runs of one client do not overlap, so each range
- * is followed for one run at most.
+ * sorted, disjoint and never touch (validateUpdate lets through no others,
+ * as Yjs merges ranges that touch), so only the last range that starts at or
+ * before `clock` can hold the run.
  */
 function deletesWhole(ds: DeleteSet, { client, clock }: Y.ID, length: number): boolean {
   const ranges = ds.clients.get(client) ?? []
@@ -54,12 +53,6 @@ function deletesWhole(ds: DeleteSet, { client, clock }: Y.ID, length: number): b
     if (ranges[middle]!.clock <= clock) low = middle + 1
     else high = middle - 1
   }
-  let covered = clock
-  for (let index = Math.max(high, 0); index < ranges.length; index++) {
-    const range = ranges[index]!
-    if (range.clock > covered) return false
-    covered = Math.max(covered, range.clock + range.len)
-    if (covered >= clock + length) return true
-  }
-  return false
+  const range = ranges[high]
+  return range !== undefined && range.clock + range.len >= clock + length
 }

@@ -29,7 +29,7 @@ import { markRunsJoined } from './mark-joins.ts'
 import { AppliedText } from './applied-text.ts'
 import { heldDeletions } from './held-deletions.ts'
 import { overlongText } from './text-lengths.ts'
-import { scanUpdate, type ScannedUpdate, type UpdateCounts } from './inserted-values-scan.ts'
+import { scanUpdate, type DeletedRange, type ScannedUpdate } from './inserted-values-scan.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 export type UpdateRefusal = { event: CloseEvent; reason: string }
@@ -96,7 +96,7 @@ export function decodeWithinBounds(update: Uint8Array, scanned = scanWithinBound
 
 /** validateUpdate's verdict on an update decodeWithinBounds decoded. */
 export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdict {
-  const disordered = disorderedDeletions(decoded.ds)
+  const disordered = disorderedDeletions(rangesOf(decoded.ds))
   if (disordered) return refused(CLOSE.updateRejected, disordered)
   const runs = clientRuns(decoded.structs)
   if (typeof runs === 'string') return refused(CLOSE.updateRejected, runs)
@@ -152,10 +152,12 @@ export function scanWithinBounds(update: Uint8Array): ScannedUpdate | null {
 
 /**
  * Why the scan of an update's bytes (scanWithinBounds) refuses it before Yjs
- * decodes anything, or null: a subdocument, or more values or pieces than
- * one update may hold.
+ * decodes anything, or null: a subdocument, more values or pieces than one
+ * update may hold, or deleted ranges no Yjs encoder writes
+ * (disorderedDeletions), refused here rather than in a worker thread (a frame
+ * of 7,000 ranges dear enough to be checked there held its room's edits 30 s).
  */
-export function refusedByScan(scanned: UpdateCounts | null): UpdateRefusal | null {
+export function refusedByScan(scanned: ScannedUpdate | null): UpdateRefusal | null {
   if (scanned === null) return null
   if (scanned.subdocuments > 0) return { event: CLOSE.updateRejected, reason: SUBDOCUMENT_REFUSAL }
   if (scanned.values > MAX_INSERTED_VALUES) {
@@ -164,7 +166,8 @@ export function refusedByScan(scanned: UpdateCounts | null): UpdateRefusal | nul
   if (scanned.pieces > MAX_UPDATE_PIECES) {
     return { event: CLOSE.updateRejected, reason: `update holds ${scanned.pieces} structs and deleted ranges or more, past the ${MAX_UPDATE_PIECES} one update may` }
   }
-  return null
+  const disordered = disorderedDeletions(scanned.deleted)
+  return disordered === null ? null : { event: CLOSE.updateRejected, reason: disordered }
 }
 
 /** `walkCostBytes`: what the walks along runs of marks cost before it was refused (none were taken before they are). */
@@ -174,23 +177,35 @@ function refused(event: CloseEvent, reason: string, walkCostBytes = 0): RefusedV
 
 /**
  * Every Yjs encoder writes a client's deleted ranges sorted by clock and
- * merged (from a transaction, Y.mergeUpdates and a sync step 2 alike), and
- * both Yjs's apply and fixedFieldChange walk the doc's structs from each
- * range's start: ranges that repeat or overlap would make one frame cost its
- * ranges times the structs they cover (3 MB of one range repeated held the
- * relay a minute). Only a hostile client sends them.
+ * merged, ranges that touch joined into one (sortAndMergeDeleteSet for a
+ * transaction, mergeDeleteSets for Y.mergeUpdates, and
+ * createDeleteSetFromStructStore, which joins deleted structs side by side,
+ * for a sync step 2), and both Yjs's apply and fixedFieldChange walk the
+ * doc's structs from each range's start: ranges that repeat or overlap would
+ * make one frame cost its ranges times the structs they cover (3 MB of one
+ * range repeated held the relay a minute), and ranges that touch, the
+ * walker along a text (applied-text.ts) each range it passes times the
+ * ranges of that item (1,300 touching ranges of one character, deleting one
+ * item, held the relay 0.55 to 1.1 s). Only a hostile client sends them.
+ * `ranges`: the update's ranges in the order it lists them, each with its
+ * client (a client listed twice has its ranges read as one list, as Yjs
+ * decodes them).
  */
-function disorderedDeletions(ds: DecodedUpdate['ds']): string | null {
-  for (const [client, ranges] of ds.clients) {
-    let start = -1
-    let end = 0
-    for (const { clock, len } of ranges) {
-      if (clock <= start || clock < end) return `update deletes ranges of client ${client} out of order or overlapping (clock ${clock} after ${start}–${end})`
-      start = clock
-      end = clock + len
+function disorderedDeletions(ranges: Iterable<DeletedRange>): string | null {
+  const ends = new Map<number, number>()
+  for (const { client, clock, len } of ranges) {
+    const end = ends.get(client)
+    if (end !== undefined && clock <= end) {
+      return `update deletes ranges of client ${client} out of order, overlapping or touching (clock ${clock} at or before ${end}, where the range before ended), which no Yjs encoder writes`
     }
+    ends.set(client, clock + len)
   }
   return null
+}
+
+/** The ranges of a decoded delete set, each with its client, in the order disorderedDeletions reads them. */
+function* rangesOf(ds: DecodedUpdate['ds']): Generator<DeletedRange> {
+  for (const [client, ranges] of ds.clients) for (const { clock, len } of ranges) yield { client, clock, len }
 }
 
 /**
