@@ -104,6 +104,21 @@ export class AppliedText {
    * where the budget runs out first.
    */
   marks(item: Y.Item, edge: number, way: Way): number {
+    return this.run(item, edge, way).count
+  }
+
+  /**
+   * The marks that end just before `edge` of `item`, and the character they
+   * are on (the last unit of it): the run's base, which names the run for
+   * every place in it. Null at the text's start; unknown where the run passes
+   * the bound or the budget runs out before the base.
+   */
+  runBefore(item: Y.Item, edge: number): { count: number; base: Position | null | 'unknown' } {
+    return this.run(item, edge, 'left')
+  }
+
+  /** marks() with where its walk stopped: the character that ends the run (the last unit of it going left, the first going right). */
+  private run(item: Y.Item, edge: number, way: Way): { count: number; base: Position | null | 'unknown' } {
     let count = 0
     let at = item
     let from = edge
@@ -111,18 +126,22 @@ export class AppliedText {
       const piece = this.livePiece(at, from, way)
       if (piece === null) {
         const next = this.liveBeyond(beside(at, way), way)
-        if (next === undefined) return UNKNOWN
-        if (next === null) return count
+        if (next === undefined) return { count: UNKNOWN, base: 'unknown' }
+        if (next === null) return { count, base: null }
         at = next
         from = way === 'left' ? next.length : 0
         continue
       }
-      const { leading, trailing, onlyMarks } = markRunEnds(charactersOf(at).slice(piece.start, piece.end))
+      const read = charactersOf(at).slice(piece.start, piece.end)
+      const { leading, trailing, onlyMarks } = markRunEnds(read)
       count += way === 'left' ? trailing : leading
-      if (!onlyMarks) break
+      if (!onlyMarks) {
+        const offset = way === 'left' ? piece.end - unitsOfLast(read, trailing) - 1 : piece.start + read.length - unitsOfLast(read, [...read].length - leading)
+        return { count, base: { item: at, offset } }
+      }
       from = way === 'left' ? piece.start : piece.end
     }
-    return count
+    return { count, base: 'unknown' }
   }
 
   /** The live character at or before `offset` of `item`; null at the text's start. */
@@ -264,6 +283,11 @@ function firstPast(ranges: readonly { clock: number; len: number }[], clock: num
 export function charactersOf(item: Y.Item): string {
   if (item.content instanceof Y.ContentString) return item.content.str
   return item.countable && !(item.content instanceof Y.ContentDeleted) ? NOT_TEXT.repeat(item.length) : ''
+}
+
+/** How many UTF-16 units the last `codePoints` code points of `text` take. */
+function unitsOfLast(text: string, codePoints: number): number {
+  return codePoints === 0 ? 0 : [...text].slice(-codePoints).join('').length
 }
 
 function beside(item: Y.Item, way: Way): Y.Item | null {
