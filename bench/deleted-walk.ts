@@ -46,17 +46,23 @@ function timeValidation(frame: Uint8Array, board: Y.Doc): { validateMs: number; 
   return { validateMs: round(median(times)), fastestMs: round(Math.min(...times)), refused }
 }
 
-/** One live item of ADJACENT_UNITS characters, and a frame deleting each of them as a range of its own. */
-function benchAdjacentRanges(): DeletedWalkBenchResult['adjacent'] {
+/** A board whose one judgment, "Plain.", TYPIST has then written in as `write` does. */
+function boardWrittenIn(title: string, write: (judgment: Y.Text, typist: Y.Doc) => void): Y.Doc {
   const board = new Y.Doc()
-  initBoardDoc(board, { title: 'Adjacent ranges' })
+  initBoardDoc(board, { title })
   const card = addAssessment(board, { title: 'Card', judgment: 'Plain.' })
   const typist = new Y.Doc()
   typist.clientID = TYPIST
   Y.applyUpdate(typist, Y.encodeStateAsUpdate(board))
-  assessmentText(typist, card, 'judgment').insert(6, 'x'.repeat(ADJACENT_UNITS))
+  write(assessmentText(typist, card, 'judgment'), typist)
   Y.applyUpdate(board, Y.encodeStateAsUpdate(typist))
   typist.destroy()
+  return board
+}
+
+/** One live item of ADJACENT_UNITS characters, and a frame deleting each of them as a range of its own. */
+function benchAdjacentRanges(): DeletedWalkBenchResult['adjacent'] {
+  const board = boardWrittenIn('Adjacent ranges', (judgment) => judgment.insert(6, 'x'.repeat(ADJACENT_UNITS)))
   const frame = craftedDeletions(TYPIST, Array.from({ length: ADJACENT_UNITS }, (_, clock) => ({ clock, len: 1 })))
   const timed = timeValidation(frame, board)
   board.destroy()
@@ -64,18 +70,10 @@ function benchAdjacentRanges(): DeletedWalkBenchResult['adjacent'] {
 }
 
 export async function benchDeletedWalk(): Promise<DeletedWalkBenchResult> {
-  const board = new Y.Doc()
-  initBoardDoc(board, { title: 'Deleted' })
-  const card = addAssessment(board, { title: 'Card', judgment: 'Plain.' })
-  const typist = new Y.Doc()
-  typist.clientID = TYPIST
-  Y.applyUpdate(typist, Y.encodeStateAsUpdate(board))
-  const text = assessmentText(typist, card, 'judgment')
-  typist.transact(() => { for (let i = 0; i < DELETED_ITEMS; i++) text.insert(6, 'x') })
-  typist.transact(() => text.delete(6, DELETED_ITEMS))
-  Y.applyUpdate(board, Y.encodeStateAsUpdate(typist))
-  typist.destroy()
-
+  const board = boardWrittenIn('Deleted', (judgment, typist) => {
+    typist.transact(() => { for (let i = 0; i < DELETED_ITEMS; i++) judgment.insert(6, 'x') })
+    typist.transact(() => judgment.delete(6, DELETED_ITEMS))
+  })
   const frame = craftedDeletions(TYPIST, [{ clock: 0, len: Y.getState(board.store, TYPIST) }])
   const timed = timeValidation(frame, board)
   board.destroy()
