@@ -26,6 +26,7 @@ import * as Y from 'yjs'
 import { hasLongMarkRun, LONG_RUN_NAME, markRunEnds, MAX_MARK_RUN } from '../../shared/text-hygiene.ts'
 import { AppliedText, charactersOf, UNKNOWN, WINDOW } from './applied-text.ts'
 import { isHeldWhole } from './held-already.ts'
+import { integratedOrigin } from './integrated-place.ts'
 import { heldItem, idKey, itemFinder, type Landing } from './item-landing.ts'
 
 /**
@@ -48,7 +49,8 @@ export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landi
     const { leading, trailing, onlyMarks } = markRunEnds(applied)
     if (leading === 0 && trailing === 0) continue
     const origin = held > 0 ? Y.createID(item.id.client, item.id.clock + held - 1) : item.origin
-    const place = landingPlace(doc, origin, item.rightOrigin, landing, text, inUpdate)
+    const integrated = origin === null ? null : integratedOrigin(doc, item.id.client, origin, item.rightOrigin, text)
+    const place = landingPlace(doc, integrated ?? origin, item.rightOrigin, landing, text, inUpdate)
     const group = groups.get(place.key) ?? { items: 0, marksOnly: 0, lead: 0, trail: 0, mixed: false, before: place.before, after: place.after, run: place.run }
     groups.set(place.key, group)
     group.after = Math.max(group.after, place.after)
@@ -126,7 +128,7 @@ function longestRun({ items, marksOnly, lead, trail, mixed, before, after }: Gro
  */
 function landingPlace(
   doc: Y.Doc,
-  origin: Y.ID | null,
+  origin: Y.ID | null | 'unknown',
   rightOrigin: Y.ID | null,
   landing: NonNullable<Landing>,
   text: AppliedText,
@@ -135,6 +137,7 @@ function landingPlace(
   const parent = typeof landing.parent === 'string' ? `root ${landing.parent}` : `type ${idKey(landing.parent)}`
   const rightHeld = rightOrigin === null ? null : heldItem(doc, rightOrigin)
   const afterRight = rightHeld === null ? 0 : text.marks(rightHeld, rightOrigin!.clock - rightHeld.id.clock, 'right')
+  if (origin === 'unknown') return { key: `${parent} unknown`, before: UNKNOWN, after: afterRight, run: null }
   let at = origin
   while (at !== null && text.step()) {
     const held = heldItem(doc, at)
