@@ -14,8 +14,13 @@
  * Items of one update that land at one place lie side by side once applied
  * (Yjs puts items with one origin next to each other, and an item whose
  * origin is deleted beside the live character before it): the items are
- * grouped by the live character they land after, and each group's marks are
- * counted with those around that character, a group of one item too. This
+ * grouped by the live character they land after, found where Yjs integrates
+ * them among the room's items (integrated-place.ts), and each group's marks
+ * are counted with those around that character, a group of one item too.
+ * Groups at places of one run of the room's text are then read along it
+ * together (longestRunAcross): judged each alone, 15 marks put before and 15
+ * after one accent by one transaction of a stock client made a run of 31,
+ * 15 after each of 15 marks one of 255. This
  * can only count a run longer than it will be, never shorter, and only beside
  * marks already there: an honest client, which keeps its own text within the
  * rule (the field's rules, client/src/board/field-rules.ts), meets it only
@@ -121,9 +126,8 @@ function longestRun({ items, marksOnly, lead, trail, mixed, before, after }: Gro
 /**
  * Where an item lands, as the live character it follows (the group key), with
  * the marks that end there and those that start just after it (read from its
- * origin on: what lies between that character and the origin is deleted, and
- * an item sent with the same origin as marks already there lands beside
- * them, whatever right origin it names). Items of the update it follows that
+ * origin on, the origin being where Yjs integrates it: what lies between that
+ * character and the origin is deleted). Items of the update it follows that
  * are marks only land at the place they land at.
  */
 function landingPlace(
