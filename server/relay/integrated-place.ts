@@ -58,7 +58,8 @@ export function integratedOrigin(doc: Y.Doc, client: number, origin: Y.ID, right
     beforeOrigin.add(o.key)
     conflicting.add(o.key)
     // The right origin's item, where the right origin lies past its start, is split there: only its part before it is scanned.
-    const end = rightItem === o.item && rightOrigin!.clock > start(o) ? rightOrigin!.clock : o.item.id.clock + o.item.length
+    const splitAtRight = rightItem === o.item && rightOrigin!.clock > start(o)
+    const end = splitAtRight ? rightOrigin!.clock : o.item.id.clock + o.item.length
     const lastId = Y.createID(o.item.id.client, end - 1)
     if (o.origin !== null && Y.compareIDs(o.origin, origin)) {
       if (o.client < client) {
@@ -75,7 +76,8 @@ export function integratedOrigin(doc: Y.Doc, client: number, origin: Y.ID, right
     } else {
       break
     }
-    if (o.item === rightItem) break
+    // A right origin before the origin (only a hostile client names one) is never met: Yjs scans on to the text's end.
+    if (splitAtRight) break
     const after = next(o)
     o = after === null || isRight(after, false) ? null : scanned(after, false)
   }
