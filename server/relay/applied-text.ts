@@ -71,7 +71,27 @@ export class AppliedText {
   /** For each item a walk stepped onto that holds no live character, going each way: where that walk came out. */
   private readonly beyond: Record<Way, Map<Y.Item, Beyond>> = { left: new Map(), right: new Map() }
 
-  constructor(private readonly ds: DeleteSet) {}
+  /** Per item a stretch's walk started in: the offset the stretch ends at in it. */
+  private readonly walkedTo = new Map<Y.Item, number>()
+  /**
+   * The update's deleted ranges of each client, adjacent ones joined: each
+   * read of an item finds what it deletes there in one search. A hostile
+   * client may send one range per unit (Yjs joins them), and a read went
+   * range by range: 5,000 one-unit ranges in one item took seconds.
+   */
+  private readonly ranges = new Map<number, { clock: number; len: number }[]>()
+
+  constructor(ds: DeleteSet) {
+    for (const [client, ranges] of ds.clients) {
+      const joined: { clock: number; len: number }[] = []
+      for (const { clock, len } of ranges) {
+        const last = joined.at(-1)
+        if (last !== undefined && last.clock + last.len === clock) last.len += len
+        else joined.push({ clock, len })
+      }
+      this.ranges.set(client, joined)
+    }
+  }
 
   /** Whether a walk may take one more step (the update's budget). */
   step(): boolean {
@@ -83,9 +103,9 @@ export class AppliedText {
     return MAX_SKIPPED_PER_UPDATE - Math.max(0, this.stepsLeft)
   }
 
-  /** Whether `item` lies inside a stretch already walked, from where the update deletes in it on. */
-  walkedThrough(item: Y.Item): boolean {
-    return this.walked.has(item)
+  /** Whether offset `from` of `item` lies inside a stretch already walked. */
+  walkedThrough(item: Y.Item, from: number): boolean {
+    return this.walked.has(item) || from < (this.walkedTo.get(item) ?? 0)
   }
 
   /** The characters of `item` from offset `from` to `to` the update leaves. */
@@ -107,6 +127,21 @@ export class AppliedText {
    * where the budget runs out first.
    */
   marks(item: Y.Item, edge: number, way: Way): number {
+    return this.run(item, edge, way).count
+  }
+
+  /**
+   * The marks that end just before `edge` of `item`, and the character they
+   * are on (the last unit of it): the run's base, which names the run for
+   * every place in it. Null at the text's start; unknown where the run passes
+   * the bound or the budget runs out before the base.
+   */
+  runBefore(item: Y.Item, edge: number): { count: number; base: Position | null | 'unknown' } {
+    return this.run(item, edge, 'left')
+  }
+
+  /** marks() with where its walk stopped: the character that ends the run (the last unit of it going left, the first going right). */
+  private run(item: Y.Item, edge: number, way: Way): { count: number; base: Position | null | 'unknown' } {
     let count = 0
     let at = item
     let from = edge
@@ -114,18 +149,22 @@ export class AppliedText {
       const piece = this.livePiece(at, from, way)
       if (piece === null) {
         const next = this.liveBeyond(beside(at, way), way)
-        if (next === undefined) return UNKNOWN
-        if (next === null) return count
+        if (next === undefined) return { count: UNKNOWN, base: 'unknown' }
+        if (next === null) return { count, base: null }
         at = next
         from = way === 'left' ? next.length : 0
         continue
       }
-      const { leading, trailing, onlyMarks } = markRunEnds(charactersOf(at).slice(piece.start, piece.end))
+      const read = charactersOf(at).slice(piece.start, piece.end)
+      const { leading, trailing, onlyMarks } = markRunEnds(read)
       count += way === 'left' ? trailing : leading
-      if (!onlyMarks) break
+      if (!onlyMarks) {
+        const offset = way === 'left' ? piece.end - unitsOfLast(read, trailing) - 1 : piece.start + read.length - unitsOfLast(read, [...read].length - leading)
+        return { count, base: { item: at, offset } }
+      }
       from = way === 'left' ? piece.start : piece.end
     }
-    return count
+    return { count, base: 'unknown' }
   }
 
   /** The live character at or before `offset` of `item`; null at the text's start. */
@@ -159,6 +198,8 @@ export class AppliedText {
     }
     // Both walks are done: each value is where its side ends.
     const [start, end] = [left.value as StretchEnd, right.value as StretchEnd]
+    // The update's later deletions in `item` inside this stretch join nothing more.
+    this.walkedTo.set(item, typeof end.end === 'object' && end.end?.item === item ? end.end.offset : item.length)
     return { removesNonMark: start.removesNonMark || end.removesNonMark, start: start.end, end: end.end }
   }
 
@@ -251,13 +292,13 @@ export class AppliedText {
 
   /** The first range the update deletes of `item`'s client that ends after `offset` of it, or null. */
   private rangeFrom(item: Y.Item, offset: number): { clock: number; len: number } | null {
-    const ranges = this.ds.clients.get(item.id.client) ?? []
+    const ranges = this.ranges.get(item.id.client) ?? []
     return ranges[firstPast(ranges, item.id.clock + offset, 'end')] ?? null
   }
 
   /** The last range the update deletes of `item`'s client that starts at or before `offset` of it, or null. */
   private rangeTo(item: Y.Item, offset: number): { clock: number; len: number } | null {
-    const ranges = this.ds.clients.get(item.id.client) ?? []
+    const ranges = this.ranges.get(item.id.client) ?? []
     return ranges[firstPast(ranges, item.id.clock + offset, 'start') - 1] ?? null
   }
 }
@@ -278,6 +319,11 @@ function firstPast(ranges: readonly { clock: number; len: number }[], clock: num
 export function charactersOf(item: Y.Item): string {
   if (item.content instanceof Y.ContentString) return item.content.str
   return item.countable && !(item.content instanceof Y.ContentDeleted) ? NOT_TEXT.repeat(item.length) : ''
+}
+
+/** How many UTF-16 units the last `codePoints` code points of `text` take. */
+function unitsOfLast(text: string, codePoints: number): number {
+  return codePoints === 0 ? 0 : [...text].slice(-codePoints).join('').length
 }
 
 function beside(item: Y.Item, way: Way): Y.Item | null {

@@ -14,8 +14,13 @@
  * Items of one update that land at one place lie side by side once applied
  * (Yjs puts items with one origin next to each other, and an item whose
  * origin is deleted beside the live character before it): the items are
- * grouped by the live character they land after, and each group's marks are
- * counted with those around that character, a group of one item too. This
+ * grouped by the live character they land after, found where Yjs integrates
+ * them among the room's items (integrated-place.ts), and each group's marks
+ * are counted with those around that character, a group of one item too.
+ * Groups at places of one run of the room's text are then read along it
+ * together (longestRunAcross): judged each alone, 15 marks put before and 15
+ * after one accent by one transaction of a stock client made a run of 31,
+ * 15 after each of 15 marks one of 255. This
  * can only count a run longer than it will be, never shorter, and only beside
  * marks already there: an honest client, which keeps its own text within the
  * rule (the field's rules, client/src/board/field-rules.ts), meets it only
@@ -26,10 +31,15 @@ import * as Y from 'yjs'
 import { hasLongMarkRun, LONG_RUN_NAME, markRunEnds, MAX_MARK_RUN } from '../../shared/text-hygiene.ts'
 import { AppliedText, charactersOf, UNKNOWN, WINDOW } from './applied-text.ts'
 import { isHeldWhole } from './held-already.ts'
+import { integratedOrigin } from './integrated-place.ts'
 import { heldItem, idKey, itemFinder, type Landing } from './item-landing.ts'
 
-/** What the marks an update's items put at one place add up to. */
-type Group = { items: number; marksOnly: number; lead: number; trail: number; mixed: boolean; before: number; after: number }
+/**
+ * What the marks an update's items put at one place add up to, and the run of
+ * the room's text the place lies in (its base's key and `before`, the place's
+ * offset in it), where that is known.
+ */
+type Group = { items: number; marksOnly: number; lead: number; trail: number; mixed: boolean; before: number; after: number; run: string | null }
 
 /** Why the update's items make a run of more than MAX_MARK_RUN marks where they land in a shared text, or null. */
 export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landing: Landing }[], text: AppliedText): string | null {
@@ -44,8 +54,9 @@ export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landi
     const { leading, trailing, onlyMarks } = markRunEnds(applied)
     if (leading === 0 && trailing === 0) continue
     const origin = held > 0 ? Y.createID(item.id.client, item.id.clock + held - 1) : item.origin
-    const place = landingPlace(doc, origin, item.rightOrigin, landing, text, inUpdate)
-    const group = groups.get(place.key) ?? { items: 0, marksOnly: 0, lead: 0, trail: 0, mixed: false, before: place.before, after: place.after }
+    const integrated = origin === null ? null : integratedOrigin(doc, item.id.client, origin, item.rightOrigin, text)
+    const place = landingPlace(doc, integrated ?? origin, item.rightOrigin, landing, text, inUpdate)
+    const group = groups.get(place.key) ?? { items: 0, marksOnly: 0, lead: 0, trail: 0, mixed: false, before: place.before, after: place.after, run: place.run }
     groups.set(place.key, group)
     group.after = Math.max(group.after, place.after)
     group.items += 1
@@ -53,7 +64,51 @@ export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landi
     else Object.assign(group, { mixed: true, lead: Math.max(group.lead, leading), trail: Math.max(group.trail, trailing) })
     if (longestRun(group) > MAX_MARK_RUN) return `update makes ${LONG_RUN_NAME} in a shared text (${group.items === 1 ? 'an inserted item' : `${group.items} inserted items at one place`})`
   }
+  for (const places of placesByRun(groups.values())) {
+    if (places.length > 1 && longestRunAcross(places) > MAX_MARK_RUN) return `update makes ${LONG_RUN_NAME} in a shared text (inserted items at ${places.length} places of one run)`
+  }
   return null
+}
+
+/** The groups that land in one run of the room's text, for each run that holds any. */
+function placesByRun(groups: Iterable<Group>): Group[][] {
+  const runs = new Map<string, Group[]>()
+  for (const group of groups) {
+    if (group.run === null) continue
+    const places = runs.get(group.run)
+    if (places) places.push(group)
+    else runs.set(group.run, [group])
+  }
+  return [...runs.values()]
+}
+
+/**
+ * The longest run the groups landing at places of one run make together, as
+ * longestRun counts one group's, walked from the run's base along its places
+ * (each group's `before` is its place's offset in the run): a group of marks
+ * only lengthens the run, a group with another character ends it and starts
+ * the next. Only runs that hold marks the update adds are counted.
+ */
+function longestRunAcross(places: readonly Group[]): number {
+  const inOrder = [...places].sort((one, other) => one.before - other.before)
+  let longest = 0
+  let run = 0
+  let adds = false
+  let offset = 0
+  for (const group of inOrder) {
+    run += group.before - offset
+    offset = group.before
+    if (!group.mixed) {
+      run += group.marksOnly
+      adds = true
+      continue
+    }
+    if (adds || group.marksOnly + group.lead > 0) longest = Math.max(longest, run + group.marksOnly + group.lead)
+    if (group.items > 1) longest = Math.max(longest, group.trail + group.marksOnly + group.lead)
+    run = group.trail + group.marksOnly
+    adds = run > 0
+  }
+  return adds ? Math.max(longest, run + inOrder.at(-1)!.after) : longest
 }
 
 /**
@@ -71,22 +126,22 @@ function longestRun({ items, marksOnly, lead, trail, mixed, before, after }: Gro
 /**
  * Where an item lands, as the live character it follows (the group key), with
  * the marks that end there and those that start just after it (read from its
- * origin on: what lies between that character and the origin is deleted, and
- * an item sent with the same origin as marks already there lands beside
- * them, whatever right origin it names). Items of the update it follows that
+ * origin on, the origin being where Yjs integrates it: what lies between that
+ * character and the origin is deleted). Items of the update it follows that
  * are marks only land at the place they land at.
  */
 function landingPlace(
   doc: Y.Doc,
-  origin: Y.ID | null,
+  origin: Y.ID | null | 'unknown',
   rightOrigin: Y.ID | null,
   landing: NonNullable<Landing>,
   text: AppliedText,
   inUpdate: (id: Y.ID) => Y.Item | null,
-): { key: string; before: number; after: number } {
+): { key: string; before: number; after: number; run: string | null } {
   const parent = typeof landing.parent === 'string' ? `root ${landing.parent}` : `type ${idKey(landing.parent)}`
   const rightHeld = rightOrigin === null ? null : heldItem(doc, rightOrigin)
   const afterRight = rightHeld === null ? 0 : text.marks(rightHeld, rightOrigin!.clock - rightHeld.id.clock, 'right')
+  if (origin === 'unknown') return { key: `${parent} unknown`, before: UNKNOWN, after: afterRight, run: null }
   let at = origin
   while (at !== null && text.step()) {
     const held = heldItem(doc, at)
@@ -94,12 +149,14 @@ function landingPlace(
       const offset = at.clock - held.id.clock
       const after = Math.max(afterRight, text.marks(held, offset + 1, 'right'))
       const live = text.liveAtOrBefore(held, offset)
-      if (live === 'unknown') return { key: `${parent} unknown`, before: UNKNOWN, after }
-      if (live === null) return { key: `${parent} start`, before: 0, after }
-      return { key: idKey(Y.createID(live.item.id.client, live.item.id.clock + live.offset)), before: text.marks(live.item, live.offset + 1, 'left'), after }
+      if (live === 'unknown') return { key: `${parent} unknown`, before: UNKNOWN, after, run: null }
+      if (live === null) return { key: `${parent} start`, before: 0, after, run: `${parent} start` }
+      const { count, base } = text.runBefore(live.item, live.offset + 1)
+      const run = base === 'unknown' ? null : base === null ? `${parent} start` : idKey(Y.createID(base.item.id.client, base.item.id.clock + base.offset))
+      return { key: idKey(Y.createID(live.item.id.client, live.item.id.clock + live.offset)), before: count, after, run }
     }
     const sent = inUpdate(at)
-    if (sent === null) return { key: idKey(at), before: 0, after: afterRight }
+    if (sent === null) return { key: idKey(at), before: 0, after: afterRight, run: null }
     // Content the update sends deleted (a sync of a document that collected it) lies between no characters.
     if (charactersOf(sent) === '') {
       at = sent.origin
@@ -107,10 +164,10 @@ function landingPlace(
     }
     const end = at.clock - sent.id.clock + 1
     const { trailing, onlyMarks } = markRunEnds(text.liveText(sent, Math.max(0, end - WINDOW), end))
-    if (!onlyMarks) return { key: idKey(at), before: trailing, after: afterRight }
+    if (!onlyMarks) return { key: idKey(at), before: trailing, after: afterRight, run: null }
     // Marks all through a window are a run past the bound, or one the same update cut short by deletions: either way unknown.
-    if (end > WINDOW) return { key: idKey(at), before: UNKNOWN, after: afterRight }
+    if (end > WINDOW) return { key: idKey(at), before: UNKNOWN, after: afterRight, run: null }
     at = sent.origin
   }
-  return at === null ? { key: `${parent} start`, before: 0, after: afterRight } : { key: `${parent} unknown`, before: UNKNOWN, after: afterRight }
+  return at === null ? { key: `${parent} start`, before: 0, after: afterRight, run: `${parent} start` } : { key: `${parent} unknown`, before: UNKNOWN, after: afterRight, run: null }
 }

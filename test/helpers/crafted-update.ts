@@ -136,3 +136,17 @@ export function heldOnFutureCharacters(client: number, from: number, count: numb
   forger.destroy()
   return update
 }
+
+/** A delete set alone, no structs: `client`'s ranges as given, each written as it is (Yjs joins adjacent ones; a hostile client need not). */
+export function craftedDeletions(client: number, ranges: readonly { clock: number; len: number }[]): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, 0)
+  encoding.writeVarUint(encoder, 1)
+  encoding.writeVarUint(encoder, client)
+  encoding.writeVarUint(encoder, ranges.length)
+  for (const { clock, len } of ranges) {
+    encoding.writeVarUint(encoder, clock)
+    encoding.writeVarUint(encoder, len)
+  }
+  return encoding.toUint8Array(encoder)
+}
