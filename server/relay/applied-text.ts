@@ -71,27 +71,12 @@ export class AppliedText {
   /** For each item a walk stepped onto that holds no live character, going each way: where that walk came out. */
   private readonly beyond: Record<Way, Map<Y.Item, Beyond>> = { left: new Map(), right: new Map() }
 
-  /** Per item a stretch's walk started in: the offset the stretch ends at in it. */
-  private readonly walkedTo = new Map<Y.Item, number>()
   /**
-   * The update's deleted ranges of each client, adjacent ones joined: each
-   * read of an item finds what it deletes there in one search. A hostile
-   * client may send one range per unit (Yjs joins them), and a read went
-   * range by range: 5,000 one-unit ranges in one item took seconds.
+   * The update's ranges touch none of their neighbours (validate-update.ts
+   * refuses a frame whose ranges do, which no Yjs encoder writes), so a stretch
+   * inside one item is one range, found by one search.
    */
-  private readonly ranges = new Map<number, { clock: number; len: number }[]>()
-
-  constructor(ds: DeleteSet) {
-    for (const [client, ranges] of ds.clients) {
-      const joined: { clock: number; len: number }[] = []
-      for (const { clock, len } of ranges) {
-        const last = joined.at(-1)
-        if (last !== undefined && last.clock + last.len === clock) last.len += len
-        else joined.push({ clock, len })
-      }
-      this.ranges.set(client, joined)
-    }
-  }
+  constructor(private readonly ds: DeleteSet) {}
 
   /** Whether a walk may take one more step (the update's budget). */
   step(): boolean {
@@ -103,9 +88,9 @@ export class AppliedText {
     return MAX_SKIPPED_PER_UPDATE - Math.max(0, this.stepsLeft)
   }
 
-  /** Whether offset `from` of `item` lies inside a stretch already walked. */
-  walkedThrough(item: Y.Item, from: number): boolean {
-    return this.walked.has(item) || from < (this.walkedTo.get(item) ?? 0)
+  /** Whether `item` lies inside a stretch already walked, from where the update deletes in it on. */
+  walkedThrough(item: Y.Item): boolean {
+    return this.walked.has(item)
   }
 
   /** The characters of `item` from offset `from` to `to` the update leaves. */
@@ -198,8 +183,6 @@ export class AppliedText {
     }
     // Both walks are done: each value is where its side ends.
     const [start, end] = [left.value as StretchEnd, right.value as StretchEnd]
-    // The update's later deletions in `item` inside this stretch join nothing more.
-    this.walkedTo.set(item, typeof end.end === 'object' && end.end?.item === item ? end.end.offset : item.length)
     return { removesNonMark: start.removesNonMark || end.removesNonMark, start: start.end, end: end.end }
   }
 
@@ -292,13 +275,13 @@ export class AppliedText {
 
   /** The first range the update deletes of `item`'s client that ends after `offset` of it, or null. */
   private rangeFrom(item: Y.Item, offset: number): { clock: number; len: number } | null {
-    const ranges = this.ranges.get(item.id.client) ?? []
+    const ranges = this.ds.clients.get(item.id.client) ?? []
     return ranges[firstPast(ranges, item.id.clock + offset, 'end')] ?? null
   }
 
   /** The last range the update deletes of `item`'s client that starts at or before `offset` of it, or null. */
   private rangeTo(item: Y.Item, offset: number): { clock: number; len: number } | null {
-    const ranges = this.ranges.get(item.id.client) ?? []
+    const ranges = this.ds.clients.get(item.id.client) ?? []
     return ranges[firstPast(ranges, item.id.clock + offset, 'start') - 1] ?? null
   }
 }

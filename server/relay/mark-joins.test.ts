@@ -12,7 +12,6 @@ import { describe, expect, it } from 'vitest'
 import { assessmentText, initBoardDoc } from '../../shared/board-doc.ts'
 import { addAssessment } from '../../shared/board-mutations.ts'
 import { CLOSE } from '../../shared/protocol.ts'
-import { craftedDeletions } from '../../test/helpers/crafted-update.ts'
 import { forgedUpdate } from '../../test/helpers/forged-update.ts'
 import { AppliedText, MAX_SKIPPED_PER_UPDATE } from './applied-text.ts'
 import { heldDeletions } from './held-deletions.ts'
@@ -122,29 +121,5 @@ describe('the walks of one frame deleting many stretches', () => {
     expect(steps).toBe(0)
     expect(validateUpdate(update, board).refused).toBeNull()
     board.destroy()
-  })
-})
-
-describe('a frame deleting one unit a range', () => {
-  /** The verdict on deleting, one adjacent one-unit range each, the letters of `a` + 15 marks + `xxxxx` + `after` (one item of one client). */
-  const deletingLettersOneByOne = (after: string) => {
-    const board = new Y.Doc()
-    initBoardDoc(board, { title: 'One unit a range' })
-    const card = addAssessment(board, { title: 'Card', judgment: 'Plain.' })
-    const writer = new Y.Doc()
-    writer.clientID = LETTERS
-    Y.applyUpdate(writer, Y.encodeStateAsUpdate(board))
-    assessmentText(writer, card, 'judgment').insert(6, `a${ACUTE.repeat(15)}xxxxx${after}`)
-    Y.applyUpdate(board, Y.encodeStateAsUpdate(writer))
-    writer.destroy()
-    // The x's are units 16 to 20 of the writer's one item.
-    const refused = validateUpdate(craftedDeletions(LETTERS, [16, 17, 18, 19, 20].map((clock) => ({ clock, len: 1 }))), board).refused
-    board.destroy()
-    return refused?.event ?? null
-  }
-
-  it('reads the ranges as the one stretch they delete', () => {
-    expect(deletingLettersOneByOne(`${ACUTE.repeat(16)}.`)).toBe(CLOSE.invalidText)
-    expect(deletingLettersOneByOne(`${ACUTE.repeat(15)}.`)).toBeNull()
   })
 })

@@ -30,7 +30,7 @@ import type { HeldDeletion } from './held-deletions.ts'
 export function markRunsJoined(deletions: readonly HeldDeletion[], text: AppliedText): string | null {
   for (const { item, from } of deletions) {
     // An item's place in a sequence, not a map's entries: a sequence of anything but text holds no marks (charactersOf).
-    if (item.parentSub !== null || text.walkedThrough(item, from)) continue
+    if (item.parentSub !== null || text.walkedThrough(item)) continue
     const stretch = text.stretchAt(item, from)
     if (!stretch.removesNonMark) continue
     const before = runBeside(text, stretch.start, 'left')
