@@ -64,6 +64,7 @@ describeInBrowser('a card deleted while someone edits it', () => {
     expect(await bo.page.evaluate(() => document.activeElement?.matches('section.deleted-card'))).toBe(true)
     await bo.page.keyboard.type('and again')
     await bo.page.keyboard.press('Enter')
+    expect(await bo.page.locator('[role="option"][data-card-id]').allInnerTexts()).toEqual([expect.stringContaining('First card')])
     expect(await bo.page.locator('[role="tab"][aria-selected="true"]').innerText()).toBe('Board')
     expect(await bo.page.locator('dialog[open]').count()).toBe(0)
     expect(await bo.page.locator('main[aria-label="Assessments"] input, main[aria-label="Assessments"] [contenteditable="true"]').count()).toBe(0)
