@@ -16,6 +16,7 @@ import {
   blufText,
   collection,
   entities,
+  entity,
   boardProfile,
   metaMap,
   readString,
@@ -27,6 +28,8 @@ import {
 import {
   acknowledgementInputSchema,
   assessmentInputSchema,
+  type AssessmentModel,
+  type LinkModel,
   assessmentPatchSchema,
   claimInputSchema,
   claimPatchSchema,
@@ -494,6 +497,29 @@ export function deleteAssessment(doc: Y.Doc, id: string, ctx: MutationContext = 
     ctx.cardOrder?.removed(card)
     for (const linkId of idsWhere(doc, 'links', 'assessmentId', id)) collection(doc, 'links').delete(linkId)
     collection(doc, 'assessments').delete(id)
+  })
+}
+
+/** A card as one person last saw it, with its links: what `restoreAssessment` puts back. */
+export type KeptAssessment = { card: AssessmentModel; links: readonly Pick<LinkModel, 'claimId' | 'rating' | 'note'>[] }
+
+/**
+ * Puts back, as a new card in one change, a card someone else deleted while this person was editing it, from
+ * this person's copy (client/src/board/edited-cards.ts): its fields, after the card it followed, its likelihood
+ * under the yardstick it was stated in, and its links to the claims that still exist. A new id rather than the old
+ * one: the deleter's undo brings the old id back, and two writes of one key keep only one of them.
+ */
+export function restoreAssessment(doc: Y.Doc, kept: KeptAssessment, ctx: MutationContext = {}): string {
+  const { title, judgment, kind, likelihood, likelihoodYardstick, confidence, impact, status, tags, order } = kept.card
+  return transact(doc, ctx, () => {
+    const preceding = orderedAssessments(doc).filter((card) => readString(card, 'order') < order).at(-1)
+    const after = preceding ? readString(preceding, 'id') : null
+    const id = addAssessment(doc, { title, judgment, kind, likelihood, confidence, impact, status, tags, after }, ctx)
+    if (likelihood !== null && likelihoodYardstick) requireEntity(doc, 'assessments', id).set('likelihoodYardstick', likelihoodYardstick)
+    for (const link of kept.links) {
+      if (entity(doc, 'claims', link.claimId)) addLink(doc, { assessmentId: id, claimId: link.claimId, rating: link.rating, ...(link.note === undefined ? {} : { note: link.note }) }, ctx)
+    }
+    return id
   })
 }
 

@@ -148,6 +148,15 @@ export class Presence {
     return onePerPerson(this.peers.filter((peer) => peer.focus?.assessmentId === assessmentId && peer.focus.field === field))
   }
 
+  /**
+   * The one other person whose focus is on this card, or null when none or several are: deleting a card takes
+   * having it open in the inspector, so when someone else's deletion of it comes in, that person made it.
+   */
+  soleOtherOn(assessmentId: string): string | null {
+    const people = this.on(assessmentId).filter((peer) => peer.userId !== this.#me.id)
+    return people.length === 1 ? people[0]!.name : null
+  }
+
   /** Tells the others which card, and which of its fields, this person is in. */
   setFocus(focus: Focus | null): void {
     const current = this.#current()
