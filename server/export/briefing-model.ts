@@ -46,6 +46,7 @@ import {
   retractedSinceOf,
   reviewOf,
   scopeStatement,
+  verdictsOf,
   type BriefingChecks,
   type BriefingReview,
   type BriefingScope,
@@ -115,6 +116,8 @@ export type BriefingAssessment = {
   details: string[]
   /** What the reader must know before relying on it: a retracted claim it relied on. */
   warnings: string[]
+  /** A snapshot's reviewers' verdicts on it, oldest first: "Strongly disagree: Rita Reviewer, 071200ZDEC26". */
+  verdicts: string[]
   supporting: Citation[]
   contradicting: Citation[]
   /** Cited for the record, not counted for or against the judgment. */
@@ -178,6 +181,7 @@ export const BRIEFING_TEXT = {
   acknowledgedChecks: 'Acknowledged',
   noChecks: 'None: every check passes.',
   warning: 'Warning',
+  verdicts: 'Reviewers’ verdicts',
   sections: { 'key-judgment': 'Key judgments', assessment: 'Assessments', hypothesis: 'Hypotheses' } satisfies Record<AssessmentKind, string>,
   grid: 'Likelihood and impact',
   gridCaption: 'Figure 1. Assessments by likelihood (rows) and impact (columns); the numbers are those of the assessments below.',
@@ -229,7 +233,7 @@ function briefingOf(input: BoardModel, version: BriefingVersion, options: Briefi
   const findings = checkBoard(board)
   // A snapshot's citations of claims the live board has retracted since are marked so, as the live board's retracted ones are.
   const retractedSince = new Set(version.kind === 'snapshot' ? (version.retractedSince?.claims ?? []).map((c) => c.id) : [])
-  const sections = buildSections(board, findings, retractedSince)
+  const sections = buildSections(board, findings, retractedSince, verdictsOf(version))
   const numberOf = numbering(board)
   const claimsPerSource = new Map<string, number>()
   for (const claim of board.claims) claimsPerSource.set(claim.sourceId, (claimsPerSource.get(claim.sourceId) ?? 0) + 1)
@@ -363,7 +367,12 @@ function assessmentsByKind(board: BoardModel): { kind: AssessmentKind; assessmen
   )
 }
 
-function buildSections(board: BoardModel, findings: readonly CheckedFinding[], retractedSince: ReadonlySet<string>): BriefingSection[] {
+function buildSections(
+  board: BoardModel,
+  findings: readonly CheckedFinding[],
+  retractedSince: ReadonlySet<string>,
+  verdicts: ReadonlyMap<string, string[]>,
+): BriefingSection[] {
   const warningsOf = new Map<string, string[]>()
   for (const finding of findings) {
     if (finding.rule !== 'retracted-support' || finding.subject.kind !== 'assessment') continue
@@ -419,6 +428,7 @@ function buildSections(board: BoardModel, findings: readonly CheckedFinding[], r
         confidence: confidenceSentence(assessment.confidence),
         details: details(assessment),
         warnings: warningsOf.get(assessment.id) ?? [],
+        verdicts: verdicts.get(assessment.id) ?? [],
         supporting,
         contradicting,
         retracted,

@@ -10,9 +10,10 @@ import { EXPORT_SCOPE_STATEMENTS, type ExportScope } from '../../shared/export-s
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { retractedSinceStatement } from '../../shared/retracted-since.ts'
 import { reviewOutcome, reviewSentence, type ReviewStatus } from '../../shared/review-status.ts'
-import { SIGNOFF_DECISION_LABELS } from '../../shared/snapshot-model.ts'
+import { REVIEW_VERDICT_LABELS, SIGNOFF_DECISION_LABELS } from '../../shared/snapshot-model.ts'
+import { countOf } from '../../shared/format-number.ts'
 import { isolate, quoted } from '../../shared/bidi.ts'
-import type { BriefingVersion, LatestReview } from './briefing-version.ts'
+import type { BriefingVerdict, BriefingVersion, LatestReview } from './briefing-version.ts'
 
 export type BriefingReview = {
   status: ReviewStatus
@@ -57,7 +58,7 @@ export function reviewOf(version: BriefingVersion): BriefingReview {
   const signoffs = [...(version.signoffs ?? [])].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
   const outcome = reviewOutcome(signoffs)
   const statement = reviewSentence(outcome)
-  if (statement === null) return { status: 'not-reviewed', statement: 'Not reviewed: no reviewer has signed this snapshot off.', signoffs: [] }
+  if (statement === null) return { status: 'not-reviewed', statement: `Not reviewed: no reviewer has signed this snapshot off.${verdictsNote(version.verdicts ?? [])}`, signoffs: [] }
   return {
     status: outcome.status,
     statement,
@@ -65,6 +66,29 @@ export function reviewOf(version: BriefingVersion): BriefingReview {
       (s) => `${SIGNOFF_DECISION_LABELS[s.decision]}: ${isolate(s.reviewerName)}, ${dateTimeGroup(s.createdAt)}${s.note.trim() ? `: ${isolate(s.note.trim())}` : ''}`,
     ),
   }
+}
+
+/**
+ * A verdict is a reviewer's view of one assessment, not a sign-off of the snapshot: a snapshot with verdicts and no
+ * sign-off is still not reviewed, but the review line says the verdicts are there, so "Not reviewed" never reads as
+ * "nobody has looked at it".
+ */
+function verdictsNote(verdicts: readonly BriefingVerdict[]): string {
+  if (verdicts.length === 0) return ''
+  const reviewers = new Set(verdicts.map((v) => v.reviewerId)).size
+  return ` ${countOf(reviewers, 'reviewer')} gave ${countOf(verdicts.length, 'verdict')} on its assessments, shown with each; a verdict is not a sign-off.`
+}
+
+/** A snapshot's verdicts by assessment, oldest first, each worded as a sign-off is: "Strongly disagree: Rita Reviewer, 071200ZDEC26". */
+export function verdictsOf(version: BriefingVersion): Map<string, string[]> {
+  const byAssessment = new Map<string, string[]>()
+  if (version.kind !== 'snapshot') return byAssessment
+  const ordered = [...(version.verdicts ?? [])].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
+  for (const v of ordered) {
+    const line = `${REVIEW_VERDICT_LABELS[v.verdict]}: ${isolate(v.reviewerName)}, ${dateTimeGroup(v.createdAt)}`
+    byAssessment.set(v.assessmentId, [...(byAssessment.get(v.assessmentId) ?? []), line])
+  }
+  return byAssessment
 }
 
 /**

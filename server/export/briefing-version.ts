@@ -9,7 +9,8 @@ import type { SignoffDecision } from '../../shared/snapshot-model.ts'
 import type { ContentTimes } from './content-times.ts'
 
 /** A reviewer's verdict on one assessment of a snapshot (review data lives beside the snapshot, not in the model). */
-export type BriefingVerdict = { assessmentId: string; reviewerId: string; verdict: ReviewVerdict; createdAt: string }
+/** A reviewer's verdict on one of a snapshot's assessments: named in the briefing with that assessment, unnamed in STIX. */
+export type BriefingVerdict = { assessmentId: string; reviewerId: string; reviewerName: string; verdict: ReviewVerdict; createdAt: string }
 
 /** A reviewer's sign-off of a snapshot: the version a director is asked to sign. */
 export type BriefingSignoff = { reviewerName: string; decision: SignoffDecision; note: string; createdAt: string }

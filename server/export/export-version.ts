@@ -239,7 +239,7 @@ async function readStoredVersion(services: VersionSources, boardId: string, snap
     createdAt: contentTime(stored.snapshot),
     state: stored.state,
     previous: previous && { label: previous.snapshot.label, createdAt: contentTime(previous.snapshot), state: previous.state },
-    verdicts: verdicts.map(({ assessmentId, reviewerId, verdict, createdAt: at }) => ({ assessmentId, reviewerId, verdict, createdAt: at })),
+    verdicts: verdicts.map(({ assessmentId, reviewerId, reviewerName, verdict, createdAt: at }) => ({ assessmentId, reviewerId, reviewerName, verdict, createdAt: at })),
     signoffs: signoffs.map(({ reviewerName, decision, note, createdAt: at }) => ({ reviewerName, decision, note, createdAt: at })),
     live,
   }

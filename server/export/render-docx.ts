@@ -158,6 +158,9 @@ function assessment(a: BriefingAssessment): (Paragraph | Table)[] {
     new Paragraph(a.likelihood),
     new Paragraph(a.confidence),
     new Paragraph({ children: [new TextRun({ text: a.details.join(' · '), color: '444444', size: 20 })] }),
+    ...(a.verdicts.length > 0
+      ? [new Paragraph({ children: [new TextRun({ text: `${T.verdicts}:`, bold: true })] }), ...a.verdicts.map((line) => new Paragraph({ text: line, bullet: { level: 0 } }))]
+      : []),
     ...citationLine(T.supporting, a.supporting),
     ...citationLine(T.contradicting, a.contradicting),
     ...citationLine(T.retracted, a.retracted),

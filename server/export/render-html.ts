@@ -106,6 +106,7 @@ ${a.warnings.map((w) => `<p class="warning"><strong>${T.warning}:</strong> ${esc
 <p class="likelihood">${esc(a.likelihood)}</p>
 <p class="confidence">${esc(a.confidence)}</p>
 <p class="details">${a.details.map(esc).join(' · ')}</p>
+${a.verdicts.length > 0 ? `<p class="verdicts"><strong>${T.verdicts}:</strong></p><ul class="verdicts">${a.verdicts.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>` : ''}
 ${[citationLine(T.supporting, a.supporting), citationLine(T.contradicting, a.contradicting), citationLine(T.retracted, a.retracted)].join('')}
 </article>`
 }

@@ -74,6 +74,7 @@ function assessment(a: BriefingAssessment): string[] {
     a.likelihood,
     a.confidence,
     a.details.map(inline).join(' · '),
+    ...(a.verdicts.length > 0 ? [`**${T.verdicts}:**\n${a.verdicts.map((line) => `- ${inline(line)}`).join('\n')}`] : []),
     ...citationLine(T.supporting, a.supporting),
     ...citationLine(T.contradicting, a.contradicting),
     ...citationLine(T.retracted, a.retracted),

@@ -159,6 +159,7 @@ function assessment(a: BriefingAssessment, referredTo: ReadonlySet<number | null
     { text: a.likelihood },
     { text: a.confidence },
     { text: a.details.join(' · '), style: 'muted', margin: [0, 2, 0, 2] },
+    ...(a.verdicts.length > 0 ? [{ text: `${T.verdicts}:`, bold: true }, { ul: a.verdicts.map((text) => ({ text })), margin: [0, 0, 0, 2] as Margins }] : []),
     ...citationLine(T.supporting, a.supporting),
     ...citationLine(T.contradicting, a.contradicting),
     ...citationLine(T.retracted, a.retracted),

@@ -6,7 +6,7 @@ import { STIX_REQUIRED, stixReferences, stixViolations, type StixObject } from '
 
 
 const { previous, board } = fixtureBoards()
-const reviewed = { ...fixtureSnapshot(previous), verdicts: [{ assessmentId: board.assessments[0]!.id, reviewerId: 'reviewer-1', verdict: 'agree' as const, createdAt: board.assessments[0]!.createdAt }] }
+const reviewed = { ...fixtureSnapshot(previous), verdicts: [{ assessmentId: board.assessments[0]!.id, reviewerId: 'reviewer-1', reviewerName: 'Rita Reviewer', verdict: 'agree' as const, createdAt: board.assessments[0]!.createdAt }] }
 const json = renderStix(board, reviewed)
 const bundle = JSON.parse(json) as { type: string; id: string; objects: StixObject[] }
 const ofType = (type: string) => bundle.objects.filter((o) => o.type === type)

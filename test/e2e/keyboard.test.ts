@@ -50,6 +50,8 @@ describeInBrowser('keyboard only', () => {
     await page.locator(`#row-${claim}[aria-selected="true"]`).waitFor()
     await page.keyboard.press('l')
     await page.locator('dialog[open]').waitFor()
+    // The first arrow chooses the rating in focus (CC), the second the next one (C).
+    await page.keyboard.press('ArrowRight')
     await page.keyboard.press('ArrowRight')
     await page.keyboard.press('Enter')
     await page.locator('dialog[open]').waitFor({ state: 'detached' })

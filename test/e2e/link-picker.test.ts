@@ -46,8 +46,13 @@ describeInBrowser('the claim picker', () => {
     expect(await dialog.getByRole('option', { selected: true }).count()).toBe(2)
     await dialog.getByText('2 picked').waitFor()
 
-    // Tab to the rating, choose with the arrows, link with Ctrl+Enter.
+    // Ctrl+Enter before a rating says what is missing, where it did nothing.
+    await page.keyboard.press('Control+Enter')
+    await dialog.getByText('Choose a rating to link the picked claims: Tab to the ratings, then the arrow keys.').waitFor()
+    // Tab to the rating, choose with the arrows (the first arrow chooses the option in focus, CC, not the one after it), link with Ctrl+Enter.
     await page.keyboard.press('Tab')
+    await page.keyboard.press('ArrowRight')
+    await dialog.getByText(/^CC: /).waitFor()
     await page.keyboard.press('ArrowRight')
     await dialog.getByText('C: consistent').waitFor()
     await saveScreenshot(page, 'claim-picker')
