@@ -27,6 +27,8 @@ export type ExportBenchResult = {
   formats: Record<ExportFormat, { ms: number; cpuMs: number; bytes: number }>
   /** The PDF of a board whose 72 texts are 20,000 UTF-16 units of emoji and mathematical letters, none of which its font draws. */
   emojiPdf: { texts: number; ms: number; cpuMs: number; bytes: number }
+  /** The PDF of the same board with each of those texts 20,000 letters its font draws and no space: one word. */
+  spacelessPdf: { texts: number; ms: number; cpuMs: number; bytes: number }
 }
 
 const CITATIONS_PER_ASSESSMENT = 6
@@ -102,17 +104,20 @@ export function largeBoard(assessmentCount = 1000, claimCount = 5000, times: Ent
 /** Emoji and a mathematical letter, neither in Roboto, repeated to a long text's limit: the red team's board (36d). */
 const ASTRAL_TEXT = '\u{1F4A9}\u{1D54F}'.repeat(LIMITS.longText / 4)
 
-/** 10 assessments and 5 claims, each link between them noted: every text that may be long is ASTRAL_TEXT (72 in all). */
-export function emojiBoard(): BoardModel {
+/** Letters Roboto draws, with no space: the red team's one-word board. */
+const SPACELESS_TEXT = 'Abcdefghij'.repeat(LIMITS.longText / 10)
+
+/** 10 assessments and 5 claims, each link between them noted: every text that may be long is `text` (72 in all). */
+export function longTextBoard(text: string): BoardModel {
   const base = largeBoard(10, 5)
   return boardModelSchema.parse({
     ...base,
-    bluf: ASTRAL_TEXT,
-    question: ASTRAL_TEXT,
-    claims: base.claims.map((c) => ({ ...c, text: ASTRAL_TEXT, note: ASTRAL_TEXT, status: 'active' })),
-    assessments: base.assessments.map((a) => ({ ...a, judgment: ASTRAL_TEXT })),
+    bluf: text,
+    question: text,
+    claims: base.claims.map((c) => ({ ...c, text, note: text, status: 'active' })),
+    assessments: base.assessments.map((a) => ({ ...a, judgment: text })),
     links: base.assessments.flatMap((a, i) =>
-      base.claims.map((c, k) => ({ id: `link-${i}-${k}`, assessmentId: a.id, claimId: c.id, rating: 'C', note: ASTRAL_TEXT, createdAt: a.createdAt })),
+      base.claims.map((c, k) => ({ id: `link-${i}-${k}`, assessmentId: a.id, claimId: c.id, rating: 'C', note: text, createdAt: a.createdAt })),
     ),
   })
 }
@@ -134,12 +139,13 @@ export async function benchExport(): Promise<ExportBenchResult> {
   const version: BriefingVersion = { kind: 'snapshot', id: 'snapshot-bench', label: 'bench', hash: 'sha256:bench', createdAt: '2026-11-28T15:30:00.000Z' }
   const formats = {} as ExportBenchResult['formats']
   for (const format of EXPORT_FORMATS) formats[format] = await timedExport(format, board, version)
-  const emoji = emojiBoard()
-  const emojiTexts = 2 + 2 * emoji.claims.length + emoji.assessments.length + emoji.links.length
+  const emoji = longTextBoard(ASTRAL_TEXT)
+  const texts = 2 + 2 * emoji.claims.length + emoji.assessments.length + emoji.links.length
   return {
     board: { assessments: board.assessments.length, claims: board.claims.length, links: board.links.length, sources: board.sources.length },
     formats,
-    emojiPdf: { texts: emojiTexts, ...(await timedExport('pdf', emoji, version)) },
+    emojiPdf: { texts, ...(await timedExport('pdf', emoji, version)) },
+    spacelessPdf: { texts, ...(await timedExport('pdf', longTextBoard(SPACELESS_TEXT), version)) },
   }
 }
 

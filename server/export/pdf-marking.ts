@@ -11,12 +11,12 @@
  * height is known before pdfmake lays out the pages; each line is narrower
  * than the bar, so pdfmake keeps the breaks as given.
  */
-import { createRequire } from 'node:module'
 import { LIMITS } from '../../shared/limits.ts'
 import { cutText } from '../../shared/within-limits.ts'
 import { FONTS } from './pdf-fonts.ts'
+import { pdfkit } from './pdfmake-dependencies.ts'
 
-const PDFDocument = createRequire(createRequire(import.meta.url).resolve('pdfmake/package.json'))('pdfkit') as typeof import('pdfkit')
+const PDFDocument = pdfkit()
 
 /** The sizes tried for one line, largest first; the last is also the size a wrapped marking is set in. */
 const MARKING_SIZES = [10, 9, 8] as const

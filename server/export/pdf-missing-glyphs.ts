@@ -11,8 +11,8 @@
  * pass over the text; the briefing says once, near its top, that this was
  * done. The other formats keep the characters.
  */
-import { createRequire } from 'node:module'
 import { FONTS } from './pdf-fonts.ts'
+import { fontkit } from './pdfmake-dependencies.ts'
 
 /** In Roboto; the character Unicode sets aside for one that cannot be shown. */
 const REPLACEMENT = '\uFFFD'
@@ -28,26 +28,33 @@ const INVISIBLE = /^[\s\p{Default_Ignorable_Code_Point}]$/u
 type GlyphFont = { hasGlyphForCodePoint(codePoint: number): boolean }
 
 let faces: GlyphFont[] | undefined
-/** Code point → drawable in all four faces; a briefing has few distinct characters however long it is. */
-const drawable = new Map<number, boolean>()
 
-/** The four faces as pdfmake draws them, opened with pdfkit's own font reader (pdfmake's dependency, as in pdf-marking.ts). */
+/**
+ * Whether all four faces draw each code point, UNKNOWN until looked up: one
+ * byte for each of Unicode's 1,114,112, made on the first look-up. A worker
+ * lives on from export to export, and a map keyed by code point grew by every
+ * character any board it exported held, without bound; this is 1.1 MB at
+ * most, and a look-up one array read.
+ */
+const UNKNOWN = 0
+const DRAWN = 1
+const NOT_DRAWN = 2
+let drawable: Uint8Array | undefined
+
+/** The four faces as pdfmake draws them, opened with pdfkit's own font reader. */
 function fontFaces(): GlyphFont[] {
-  if (faces) return faces
-  const fromPdfkit = createRequire(createRequire(import.meta.url).resolve('pdfmake/package.json')).resolve('pdfkit/package.json')
-  const fontkit = createRequire(fromPdfkit)('fontkit') as { openSync(path: string): GlyphFont }
-  faces = Object.values(FONTS.Roboto).map((path) => fontkit.openSync(path))
+  faces ??= Object.values(FONTS.Roboto).map((path) => fontkit<{ openSync(path: string): GlyphFont }>().openSync(path))
   return faces
 }
 
 function canDraw(character: string): boolean {
   const codePoint = character.codePointAt(0)!
-  let known = drawable.get(codePoint)
-  if (known === undefined) {
-    known = INVISIBLE.test(character) || fontFaces().every((face) => face.hasGlyphForCodePoint(codePoint))
-    drawable.set(codePoint, known)
+  drawable ??= new Uint8Array(0x110000)
+  if (drawable[codePoint] === UNKNOWN) {
+    const drawn = INVISIBLE.test(character) || fontFaces().every((face) => face.hasGlyphForCodePoint(codePoint))
+    drawable[codePoint] = drawn ? DRAWN : NOT_DRAWN
   }
-  return known
+  return drawable[codePoint] === DRAWN
 }
 
 /** The text with each run of characters the font cannot draw replaced; `replaced` is called for each run. */

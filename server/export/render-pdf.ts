@@ -15,7 +15,7 @@ import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 import { FONT_DIR, FONTS } from './pdf-fonts.ts'
 import { markingLines, type MarkingLines } from './pdf-marking.ts'
 import { dropBidiControls } from './bidi.ts'
-import { breakableLongWords } from './pdf-long-words.ts'
+import { breakableLongWords, withBreaksEvery } from './pdf-long-words.ts'
 import { REPLACED_NOTICE, withDrawableCharacters } from './pdf-missing-glyphs.ts'
 import { mapTextIn } from '../../shared/text-hygiene.ts'
 
@@ -219,20 +219,29 @@ function markingText(b: Briefing, marking: MarkingLines, top: number): Content {
 
 /** A run of this many characters or more without a space is no word but an id, a URL, a hash. */
 const LONG_RUN = /\S{25,}/g
+/** Longer, a run is no URL or id a reader copies but pasted text: cut by zero-width spaces, which are cheaper to lay out. */
+const LONGEST_CELL_RUN = 200
+/** Graphemes between such a run's break opportunities: a column need be no wider than this many letters. */
+const CELL_PIECE = 4
 
 /**
- * A table cell's text with each long run breakable between any two
- * characters. pdfmake cuts a word wider than its line, but sizes a table's
- * columns by their longest word first: one long URL widened its column and
- * pushed the others past the page's edge. Ordinary words keep breaking only
- * at spaces.
+ * A table cell's text with each long run breakable every few characters.
+ * pdfmake cuts a word wider than its line, but sizes a table's columns by
+ * their longest word first: one long URL widened its column and pushed the
+ * others past the page's edge. Ordinary words keep breaking only at spaces.
+ * A URL or id may break between any two characters (`break-all`), and copies
+ * out of the PDF as written. A longer run gets a zero-width space every
+ * CELL_PIECE graphemes instead: `break-all` made each character a piece of its
+ * own, and pdfmake copies the rest of a paragraph's pieces for each piece it
+ * sets, so a 20,000-character quoted claim took seconds of an export worker
+ * per cell (BENCHMARKS.md).
  */
 function wrappable(text: string): ContentText['text'] {
   const runs: ContentText[] = []
   let from = 0
   for (const long of text.matchAll(LONG_RUN)) {
     if (long.index > from) runs.push({ text: text.slice(from, long.index) })
-    runs.push({ text: long[0], wordBreak: 'break-all' })
+    runs.push(long[0].length > LONGEST_CELL_RUN ? { text: withBreaksEvery(long[0], CELL_PIECE) } : { text: long[0], wordBreak: 'break-all' })
     from = long.index + long[0].length
   }
   if (runs.length === 0) return text
