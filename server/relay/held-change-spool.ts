@@ -29,7 +29,7 @@ import { existsSync } from 'node:fs'
 import { lstat, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
-import type { HeldLock } from '../storage/held-lock.ts'
+import type { HeldLock, SharedLock } from '../storage/held-lock.ts'
 
 /** One update a change applied, and its origin as the update log stores it (`server` or `server:<who>`, commit-log.ts). */
 export type HeldEntry = { update: Uint8Array; origin: string }
@@ -116,7 +116,7 @@ export class HeldChangeSpool {
   /** Files of another deployment the replay at start left in the folder (held-change-replay.ts), shown as a metric. */
   otherDeploymentFiles = 0
   /** The spool's lock, once taken (claim): one process at a time keeps and replays its files. */
-  private claiming: Promise<HeldLock | null> | null = null
+  private claiming: Promise<(HeldLock & Pick<SharedLock, 'onTakenAway'>) | null> | null = null
 
   /**
    * `deployment`: the identity of the deployment this process serves (DeploymentStore.identity), written into each
@@ -227,7 +227,13 @@ export class HeldChangeSpool {
       if (this.claiming === claiming) this.claiming = null
       throw error
     })
-    if (lock) return
+    if (lock) {
+      // Lost to another process that took the lock file put at its name: refused from the next change on, as when refused at first.
+      lock.onTakenAway(() => {
+        if (this.claiming === claiming) this.claiming = null
+      })
+      return
+    }
     // Tried again at the next change: the other process may be gone by then.
     if (this.claiming === claiming) this.claiming = null
     throw new SpoolRefused(`another server process holds the held-changes spool ${this.folder}; each instance needs a DATA_DIR of its own`)

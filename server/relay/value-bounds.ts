@@ -102,7 +102,7 @@ function unwrapped(schema: z.ZodType): z.ZodType {
 }
 
 /** The smallest maximum length a string's or an array's checks set, or null for none. */
-function maximumOf(schema: z.ZodString | z.ZodArray): number | null {
+export function maximumOf(schema: z.ZodString | z.ZodArray): number | null {
   let maximum: number | null = null
   for (const check of schema._zod.def.checks ?? []) {
     if (check instanceof z.core.$ZodCheckMaxLength) maximum = Math.min(maximum ?? Infinity, check._zod.def.maximum)

@@ -10,7 +10,8 @@ export type SharedLock = HeldLock & {
   /**
    * Calls `handler` once should an import take the lock while this holder had
    * lost it (at once when that already happened). Only a server's lock on
-   * PostgreSQL can be lost while its process lives; the others never call it.
+   * PostgreSQL, and a kept lock on a file whose file another process took once
+   * it was deleted (sqlite-serving-lock.ts), can be lost while its process lives.
    */
   onTakenAway(handler: () => void): void
   /**

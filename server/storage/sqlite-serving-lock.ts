@@ -64,19 +64,33 @@ export function trySqliteServingLock(
   held[mode]++
   heldHere.set(key, held)
   let released = false
+  let takenAway = false
+  const takenAwayHandlers: (() => void)[] = []
   const keeping = kept ? setInterval(keepOnTheFileNamed, LOCK_FILE_CHECK_MS).unref() : undefined
   function keepOnTheFileNamed(): void {
     try {
       if (locked && sameFile(statSync(path, { throwIfNoEntry: false }), locked.file)) return
       const again = lockFile(path, mode)
-      // Refused: a command holds the new file for its check (and is refused by the database's own lock); tried again next time.
-      if (!again) return
+      if (!again) {
+        // Another process holds the new file: one refused while this one held the old file took it within milliseconds
+        // of its deletion (a second server's spool, an import), and believes itself alone as this one does. Lost, as a
+        // server's lock on PostgreSQL an import took (pg-serving-lock.ts): the holder is told and stops (server.ts).
+        loseLock()
+        return
+      }
       // Another inode than the one just locked: closing the old file lets go of nothing on the new one.
       locked?.client.close()
       locked = again
     } catch {
       // DATA_DIR gone or unreadable for a moment: tried again next time, the old lock held meanwhile.
     }
+  }
+  function loseLock(): void {
+    takenAway = true
+    clearInterval(keeping)
+    locked?.client.close()
+    locked = null
+    for (const handler of takenAwayHandlers.splice(0)) handler()
   }
   return {
     async release() {
@@ -87,8 +101,11 @@ export function trySqliteServingLock(
       locked?.client.close()
       locked = null
     },
-    // An OS file lock goes only with its process: nobody can take it, nor write, while the process lives (the file it is on kept named, above).
-    onTakenAway() {},
+    // An OS file lock goes only with its process, but a kept one is lost when another process takes the file put at its name (above).
+    onTakenAway(handler) {
+      if (takenAway) handler()
+      else takenAwayHandlers.push(handler)
+    },
     async watchWrites() {},
     async stillHeld() {
       return true
