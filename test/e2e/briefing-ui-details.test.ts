@@ -46,8 +46,8 @@ describeInBrowser('small UI details of the board', () => {
     expect(await search.getAttribute('placeholder')).toBe('Search')
 
     await page.getByRole('tab', { name: 'Likelihood × impact' }).click()
-    await page.getByRole('heading', { name: /^Not placed/, level: 2 }).waitFor()
-    await page.getByRole('heading', { name: /^Legend/, level: 2 }).waitFor()
+    await page.getByRole('region', { name: 'Not placed' }).getByRole('heading').waitFor()
+    await page.getByRole('region', { name: 'Legend' }).getByRole('heading').waitFor()
     const levels = await headingLevels(page)
     expect(levels[0]).toBe(1)
     // Each heading at most one level below the one before it.
