@@ -37,8 +37,10 @@ describeInBrowser('a card deleted while someone edits it', () => {
     return { ana: anaPage, bo: boPage, boErrors, claim: seeded.claim, model: () => boardModel(api, boardId) }
   }
 
-  async function deleteAs(person: Person, title: string, editing: string | null) {
+  /** `person` deletes the card; `seenBy`, if given, first sees them on it, as the notice names the deleter from presence. */
+  async function deleteAs(person: Person, title: string, editing: string | null, seenBy?: Person) {
     await card(person, title).click()
+    if (seenBy) await seenBy.page.locator(`[data-field-presence="${person.name}"]`).first().waitFor()
     await person.page.getByRole('button', { name: 'Delete assessment' }).click()
     const dialog = person.page.locator('dialog[open]')
     if (editing) await dialog.locator('[data-editing-now]', { hasText: `${editing} is editing it right now` }).waitFor()
@@ -53,7 +55,7 @@ describeInBrowser('a card deleted while someone edits it', () => {
     await waitSaved(bo)
 
     // Ana is told Bo is in the card before she deletes it.
-    await deleteAs(ana, 'Doomed card', 'Bo Lindqvist')
+    await deleteAs(ana, 'Doomed card', 'Bo Lindqvist', bo)
     await card(bo, 'Doomed card').waitFor({ state: 'detached' })
     await notice(bo).filter({ hasText: 'Ana Petrova deleted “Doomed card” while you were editing it.' }).waitFor()
     expect(await notice(bo).locator('[data-kept-judgment]').innerText()).toContain('Draft by Bo.')
