@@ -97,4 +97,22 @@ describeInBrowser('small UI details of the board', () => {
     expect(await inspectorOf('With BLUF')).toEqual({ bluf: 'An incursion within the month is unlikely.', hints: 0 })
     expect(await inspectorOf('No BLUF')).toEqual({ bluf: 'Not written yet.', hints: 1 })
   })
+
+  it('G goes to the grid from the ACH tab; a long claim’s ACH rating control names it cut with “…”', async () => {
+    const { boardId, api } = await createBoardFor(suite.server, suite.accounts.analyst, 'Wagner — small mends 38')
+    const claim = 'Satellite imagery shows a column of some forty vehicles moving north from the Asipovichy camp towards the border crossing at dawn.'
+    const { assessments } = await seedBoard(api, boardId, { claim, assessments: [{ title: 'Incursion into Lithuania', claimLink: 'C' }] })
+    const { page } = await suite.personOn(suite.accounts.analyst, boardId)
+
+    await page.locator('body').press('a')
+    await page.getByRole('tab', { name: 'ACH', selected: true }).waitFor()
+    await page.locator('body').press('g')
+    await page.getByRole('tab', { name: 'Likelihood × impact', selected: true }).waitFor()
+
+    await page.locator('body').press('g')
+    await page.locator(`[data-card-id="${assessments[0]}"]`).click()
+    const rating = page.getByRole('radiogroup', { name: /^ACH rating of / })
+    await rating.waitFor()
+    expect((await rating.getAttribute('aria-label'))?.replace(/[\u2066-\u2069]/g, '')).toBe(`ACH rating of “${claim.slice(0, 59)}…”`)
+  })
 })
