@@ -6,9 +6,10 @@
  * alone, and a screen reader reads the heading's whole text.
  */
 import { expect, it } from 'vitest'
-import { addAccount } from '../helpers/accounts.ts'
+import { addAccount, addMember, addToken } from '../helpers/accounts.ts'
 import { browserSuite, createBoardFor, describeInBrowser, openBoard, waitInPage } from '../helpers/browser.ts'
-import { horizontalOverflow } from '../helpers/layout.ts'
+import { horizontalOverflow, unreachableAmong } from '../helpers/layout.ts'
+import { clientsDestroyedAfterEach } from '../helpers/yjs-client.ts'
 
 const TITLE = 'Wagner mutiny — Vilnius'
 const LONG_TITLE =
@@ -16,6 +17,7 @@ const LONG_TITLE =
 
 describeInBrowser('the board title in a 1,024 px window', () => {
   const suite = browserSuite()
+  const connect = clientsDestroyedAfterEach()
 
   it('shows the whole short title, takes no tab stop for it, and nothing scrolls sideways', async () => {
     const owner = await addAccount(suite.server, { name: 'Ana Petrova title' })
@@ -86,8 +88,40 @@ describeInBrowser('the board title in a 1,024 px window', () => {
     await full.waitFor()
     await full.hover()
     expect(await full.isVisible()).toBe(true)
+    // Escape hides it with the focus elsewhere too; it shows again once the pointer has left and come back.
+    await page.keyboard.press('Escape')
+    await full.waitFor({ state: 'detached' })
+    await page.mouse.move(900, 600)
+    await title.hover()
+    await full.waitFor()
     await page.mouse.move(900, 600)
     await full.waitFor({ state: 'detached' })
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0)
+  })
+
+  it('keeps the title, every avatar and every control in the window with four other people present', async () => {
+    const owner = await addAccount(suite.server, { name: 'Ana Petrova crowd' })
+    const { boardId, api } = await createBoardFor(suite.server, owner, TITLE)
+    await api.patch(`/api/boards/${boardId}`, { question: 'How will the Wagner force in Belarus affect Lithuania over the next six months?' })
+    for (const name of ['Bo Lindqvist', 'Chiara Esposito-Hartmann', 'Dmitri Volkov', 'Eun-ji Park']) {
+      const account = await addAccount(suite.server, { name })
+      await addMember(suite.server, boardId, account, 'editor')
+      const client = connect(suite.server.wsUrl, boardId, { token: (await addToken(suite.server, account)).token })
+      await client.synced()
+      client.provider.awareness.setLocalState({ focus: null })
+    }
+    const person = await suite.person(owner)
+    const { page } = person
+    await page.setViewportSize({ width: 1024, height: 768 })
+    await openBoard(person, suite.server, boardId)
+    const avatars = page.locator('ul[aria-label="On this board now"]')
+    await waitInPage(page, () => document.querySelectorAll('ul[aria-label="On this board now"] [data-peer]').length, (shown) => shown === 4, 'four avatars')
+
+    const title = await page.locator('header h1.board-title').evaluate((e) => ({ shown: e.clientWidth, needed: e.scrollWidth }))
+    expect(title.shown).toBeGreaterThanOrEqual(title.needed)
+    // No avatar scrolled out of sight within the list, no control outside the window or under another.
+    expect(await avatars.evaluate((list) => list.scrollWidth - list.clientWidth)).toBeLessThanOrEqual(0)
+    expect(await unreachableAmong(page.locator('header').locator('button, a, [data-more-people]'))).toEqual([])
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0)
   })
 })
