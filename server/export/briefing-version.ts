@@ -8,7 +8,6 @@ import type { RetractedSince } from '../../shared/retracted-since.ts'
 import type { SignoffDecision } from '../../shared/snapshot-model.ts'
 import type { ContentTimes } from './content-times.ts'
 
-/** A reviewer's verdict on one assessment of a snapshot (review data lives beside the snapshot, not in the model). */
 /** A reviewer's verdict on one of a snapshot's assessments: named in the briefing with that assessment, unnamed in STIX. */
 export type BriefingVerdict = { assessmentId: string; reviewerId: string; reviewerName: string; verdict: ReviewVerdict; createdAt: string }
 

@@ -14,6 +14,7 @@ import type { BriefingVersion } from './briefing-version.ts'
 import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { renderAchCsv } from './render-csv.ts'
 import { renderHtml } from './render-html.ts'
+import { renderJson } from './render-json.ts'
 import { renderMarkdown } from './render-markdown.ts'
 import { renderStix } from './render-stix.ts'
 
@@ -62,7 +63,7 @@ function render(format: ExportFormat, board: BoardModel, version: BriefingVersio
     case 'stix':
       return renderStix(board, version, { scope })
     case 'json':
-      return `${JSON.stringify(scopeBoard(board, scope), null, 2)}\n`
+      return renderJson(scopeBoard(board, scope), version)
     case 'csv':
       return renderAchCsv(scopeBoard(board, scope))
   }

@@ -86,7 +86,9 @@ function coalesce(changes: readonly AssessmentChangeRecord[]): AssessmentChangeR
   for (const change of [...changes].sort((a, b) => a.seq - b.seq)) {
     const key = `${change.assessmentId}\u0000${change.field}`
     const previous = last.get(key)
-    const joined = previous && personOf(previous.author) === personOf(change.author) && Date.parse(change.firstAt) - Date.parse(previous.at) <= EDIT_SESSION_GAP_MS ? joinedValues(previous, change) : null
+    // A card's creation and deletion are never joined (fold-log.ts), across compactions neither.
+    const joinable = previous && change.field !== 'card' && personOf(previous.author) === personOf(change.author)
+    const joined = joinable && Date.parse(change.firstAt) - Date.parse(previous.at) <= EDIT_SESSION_GAP_MS ? joinedValues(previous, change) : null
     if (previous && joined) {
       Object.assign(previous, joined)
       previous.at = change.at

@@ -202,7 +202,7 @@ function everyCardReadAfterEveryRow(checkpoint: Uint8Array, rows: readonly LogRo
         const [fromValue, toValue] = [valueOf(from, field), valueOf(to, field)]
         if (fromValue === toValue) continue
         const last = open.get(`${id} ${field}`)
-        if (last && personOf(last.author) === personOf(row.origin) && Date.parse(row.at) - Date.parse(last.at) <= EDIT_SESSION_GAP_MS) {
+        if (field !== 'card' && last && personOf(last.author) === personOf(row.origin) && Date.parse(row.at) - Date.parse(last.at) <= EDIT_SESSION_GAP_MS) {
           Object.assign(last, { toValue, at: row.at, seq: row.seq })
           continue
         }

@@ -110,7 +110,9 @@ function attributeRows(doc: Y.Doc, rows: readonly LogRow[]): AssessmentChangeRec
   const attribute = (assessmentId: string, field: AttributedField, before: string, after: string) => {
     if (before === after) return
     const last = open.get(changeKey(assessmentId, field))
-    if (continues(last)) {
+    // A card's creation and its deletion are each a change of their own: joined, a card its author deleted within
+    // minutes recorded nothing, and nobody could read who deleted it (the page of a colleague editing it asks).
+    if (field !== 'card' && continues(last)) {
       last.toValue = after
       last.at = row.at
       last.seq = row.seq

@@ -22,7 +22,7 @@ export function exportApi(): OpenAPIHono<SignedInEnv> {
       path: '/export',
       // Reviewers may export: a briefing is how a reviewed version leaves the board.
       middleware: boardRole('reviewer'),
-      summary: 'Export the live board, a snapshot or the board at a past time as a briefing (DOCX, PDF, Markdown, HTML), a STIX 2.1 bundle or JSON',
+      summary: 'Export the live board, a snapshot or the board at a past time as a briefing (DOCX, PDF, Markdown, HTML), a STIX 2.1 bundle or JSON (the board model, with the version\'s review under its own key, `review`)',
       request: {
         params: boardParams,
         query: z.object({

@@ -8,6 +8,7 @@
  */
 import { expect, it } from 'vitest'
 import { boardModel, browserSuite, createBoardFor, describeInBrowser, editorText, openBoard, seedBoard, waitSaved, type Person } from '../helpers/browser.ts'
+import { unreachableAmong } from '../helpers/layout.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const card = (person: Person, title: string) => person.page.locator('[role="option"][data-card-id]', { hasText: title })
@@ -95,6 +96,60 @@ describeInBrowser('a card deleted while someone edits it', () => {
     await card(ana, 'Doomed card').waitFor({ state: 'detached' })
   }, 120_000)
 
+  it('holds several notices in one region that leaves the board in view, names the deleter from the server’s record, and dismisses them in turn', async () => {
+    const { ana, bo } = suite.accounts
+    const { boardId, api } = await createBoardFor(suite.server, ana, 'Deleted three at once', [{ account: bo, role: 'editor' }])
+    const titles = ['Card A', 'Card B', 'Card C']
+    const seeded = await seedBoard(api, boardId, { claim: 'Columns were seen near Minsk.', assessments: [{ title: 'First card' }, ...titles.map((title) => ({ title }))] })
+    const boPage = await suite.person(bo)
+    await boPage.page.setViewportSize({ width: 1024, height: 768 })
+    await openBoard(boPage, suite.server, boardId)
+    for (const title of titles) {
+      await card(boPage, title).click()
+      await judgment(boPage).click()
+      await boPage.page.keyboard.type(`Bo’s reading of ${title}. `)
+    }
+    await waitSaved(boPage)
+    // Ana deletes the three over the HTTP API: no page of hers, so no presence to tell it was her.
+    for (const id of seeded.assessments.slice(1)) expect((await api.delete(`/api/boards/${boardId}/assessments/${id}`)).status).toBe(204)
+
+    const region = boPage.page.getByRole('region', { name: 'Cards deleted while you were editing them' })
+    await region.getByText('3 cards were deleted while you were editing them, the newest first.').waitFor()
+    for (const title of titles) await notice(boPage).filter({ hasText: `Ana Petrova deleted “${title}” while you were editing it.` }).waitFor()
+    expect(await notice(boPage).evaluateAll((sections) => sections.map((s) => s.getAttribute('data-deleter-recorded')))).toEqual(['true', 'true', 'true'])
+    expect(await notice(boPage).evaluateAll((sections) => sections.map((s) => s.getAttribute('data-deleted-card')))).toEqual(seeded.assessments.slice(1).reverse())
+
+    // The notices take at most 40% of the window, the board keeps the rest, and every notice's text and buttons are reached by scrolling the region.
+    const layout = await boPage.page.evaluate(() => ({
+      notices: document.querySelector('[data-deleted-cards]')!.getBoundingClientRect().height,
+      boardTop: document.querySelector('.columns')!.getBoundingClientRect().top,
+    }))
+    expect(layout.notices).toBeLessThanOrEqual(768 * 0.4 + 1)
+    expect(768 - layout.boardTop).toBeGreaterThan(300)
+    expect(await unreachableAmong(region.getByRole('button'))).toEqual([])
+    expect(await unreachableAmong(region.locator('[data-kept-judgment]'))).toEqual([])
+    expect(await region.locator('[data-kept-judgment]').evaluateAll((kept) => kept.map((k) => k.tabIndex))).toEqual([0, 0, 0])
+
+    // Dismiss says it lets the text go; each dismissal hands the focus to the next notice, the last one back to the cards.
+    const dismiss = region.getByRole('button', { name: 'Dismiss' }).first()
+    expect(await dismiss.evaluate((button) => document.getElementById(button.getAttribute('aria-describedby') ?? '')?.textContent)).toBe(
+      'Dismissing lets your version go: copy or restore it first to keep it.',
+    )
+    for (const id of seeded.assessments.slice(1).reverse()) {
+      const current = region.locator(`[data-deleted-card="${id}"]`)
+      await current.getByRole('button', { name: 'Dismiss' }).focus()
+      await boPage.page.keyboard.press('Enter')
+      await current.waitFor({ state: 'detached' })
+      const left = await notice(boPage).count()
+      const focused = await boPage.page.evaluate(() => {
+        const active = document.activeElement
+        return active?.closest('[data-deleted-card]')?.getAttribute('data-deleted-card') ?? (active?.closest('[role="listbox"]') ? 'the cards' : active?.tagName)
+      })
+      expect(focused).toBe(left > 0 ? await notice(boPage).first().getAttribute('data-deleted-card') : 'the cards')
+    }
+    await region.waitFor({ state: 'detached' })
+  }, 120_000)
+
   it('keeps what was typed offline into a card deleted meanwhile, and restores it once back online', async () => {
     const { ana, bo, boErrors, model } = await board('Deleted while offline', 'Offline doomed')
     await card(bo, 'Offline doomed').click()
@@ -107,8 +162,10 @@ describeInBrowser('a card deleted while someone edits it', () => {
     await deleteAs(ana, 'Offline doomed', null)
     await waitSaved(ana)
     await bo.context.setOffline(false)
-    // Ana has left the card by the time Bo's page hears of its deletion: presence cannot tell who deleted it.
-    await notice(bo).filter({ hasText: 'Someone deleted “Offline doomed” while you were editing it.' }).waitFor()
+    // Ana has left the card by the time Bo's page hears of its deletion: presence cannot tell who deleted it, the
+    // server's record of the change can (it said "Someone" before).
+    await notice(bo).filter({ hasText: 'Ana Petrova deleted “Offline doomed” while you were editing it.' }).waitFor()
+    expect(await notice(bo).getAttribute('data-deleter-recorded')).toBe('true')
     expect(await notice(bo).locator('[data-kept-judgment]').innerText()).toContain('Ten minutes of offline analysis by Bo.')
     await waitSaved(bo)
     expect((await model()).assessments.map((a) => a.title)).toEqual(['First card'])

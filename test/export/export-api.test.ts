@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { addAccount, addMember, addToken, type TestAccount } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
 import { runCli } from '../helpers/run-cli.ts'
+import type { JsonExport } from '../../server/export/render-json.ts'
 import { stixViolations, type StixBundle } from '../../server/export/stix-validation.ts'
 import { startTestServer, tempDir, type TestServer } from '../helpers/test-server.ts'
 
@@ -64,12 +65,22 @@ describe('export over HTTP and the CLI', () => {
     const stix = JSON.parse(new TextDecoder().decode((await download(headers, `format=stix&snapshot=${snapshotId}`)).bytes)) as { objects: { type: string; opinion?: string }[] }
     expect(stix.objects.filter((o) => o.type === 'opinion').map((o) => o.opinion)).toEqual(['agree'])
 
+    // The JSON export carries the same verdict, named, and the sign-off, beside the board's content.
+    expect((await apiClient(server.url, headers).put(`/api/boards/${boardId}/snapshots/${snapshotId}/signoff`, { decision: 'approved', note: 'Ready.' })).status).toBe(200)
+    const ofSnapshot = JSON.parse(new TextDecoder().decode((await download(headers, `format=json&snapshot=${snapshotId}`)).bytes)) as JsonExport
+    expect(ofSnapshot.assessments.map((a) => a.title)).toEqual(['No nuclear use'])
+    expect(ofSnapshot.review.status).toBe('approved')
+    expect(ofSnapshot.review.verdicts.map(({ assessmentId, reviewer, verdict }) => ({ assessmentId, reviewer, verdict }))).toEqual([
+      { assessmentId: model.assessments[0]!.id, reviewer: 'Rita Reviewer', verdict: 'agree' },
+    ])
+    expect(ofSnapshot.review.signoffs.map(({ reviewer, decision, note }) => ({ reviewer, decision, note }))).toEqual([{ reviewer: 'Rita Reviewer', decision: 'approved', note: 'Ready.' }])
+
     const live = await download(headers, 'format=json')
-    expect(JSON.parse(new TextDecoder().decode(live.bytes))).toMatchObject({ id: boardId, title: 'Wagner mutiny — Vilnius' })
+    expect(JSON.parse(new TextDecoder().decode(live.bytes))).toMatchObject({ id: boardId, title: 'Wagner mutiny — Vilnius', review: { status: 'not-reviewed', verdicts: [] } })
 
     const log = await apiClient(server.url, await bearer(owner)).get<{ action: string; actorLabel: string; detail: { format: string } }[]>(`/api/boards/${boardId}/audit`)
     const exports = log.body.filter((entry) => entry.action === 'export')
-    expect(exports.map((entry) => entry.detail.format).sort()).toEqual(['docx', 'docx', 'json', 'md', 'stix'])
+    expect(exports.map((entry) => entry.detail.format).sort()).toEqual(['docx', 'docx', 'json', 'json', 'md', 'stix'])
     expect(exports.every((entry) => entry.actorLabel === 'Rita Reviewer')).toBe(true)
   })
 

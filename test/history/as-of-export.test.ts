@@ -9,6 +9,7 @@ import { addAssessment, addSource, updateAssessment } from '../../shared/board-m
 import type { BoardModel } from '../../shared/board-model.ts'
 import { readableTime } from '../../shared/date-time-group.ts'
 import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
+import type { JsonExport } from '../../server/export/render-json.ts'
 import { apiClient } from '../helpers/api.ts'
 import { openAccess } from '../helpers/open-access.ts'
 import { MINUTE, testClock } from '../helpers/test-clock.ts'
@@ -53,9 +54,18 @@ it('exports the board as of a moment as a snapshot of that moment exports, and s
   }
   const ofSnapshot = `snapshot=${snapshot.body.id}`
   const ofMoment = `asOf=${encodeURIComponent(moment)}`
-  const json = [await exported('json', ofSnapshot), await exported('json', ofMoment)]
-  expect(json[1]).toEqual(json[0])
-  expect(JSON.parse(json[1]!.text).assessments[0].likelihood).toBe(5)
+  // The same content and file name; the review, which names the version as the briefing's Review line does, differs.
+  const jsonOf = async (version: string) => {
+    const { text, name } = await exported('json', version)
+    const { review, ...content } = JSON.parse(text) as JsonExport
+    return { content, name, review }
+  }
+  const json = [await jsonOf(ofSnapshot), await jsonOf(ofMoment)]
+  expect(json[1]!.content).toEqual(json[0]!.content)
+  expect(json[1]!.name).toBe(json[0]!.name)
+  expect(json.map((j) => j.review.status)).toEqual(['not-reviewed', 'not-reviewed'])
+  expect(json[1]!.review.statement).toContain('the board as it was at a past time')
+  expect(json[1]!.content.assessments[0]!.likelihood).toBe(5)
   const versionLine = /^\*\*Version:\*\*.*$/m
   // What names the version, and so whether reviewers signed it, differs; nothing else.
   const versionLines = /^\*\*(Version|Review):\*\*.*$/gm

@@ -1,9 +1,11 @@
 /**
  * The notices of cards someone else deleted while this person was editing
- * them (edited-cards.ts keeps the copies): each names who deleted the card
- * where presence tells (the one other person who had it open as the deletion
- * came in), and offers to put this person's version back as a card of
- * theirs (one change, undone by their Ctrl+Z).
+ * them (edited-cards.ts keeps the copies): each names who deleted the card,
+ * at first where presence tells (the one other person who had it open as the
+ * deletion came in), then as the server recorded it (recorded-deleter.ts),
+ * and offers to put this person's version back as a card of theirs (one
+ * change, undone by their Ctrl+Z). Newest first; each stays until this person
+ * restores or dismisses it.
  */
 import { restoreAssessment, type KeptAssessment } from '../../../shared/board-mutations.ts'
 import { EditedCards } from './edited-cards.ts'
@@ -11,8 +13,10 @@ import type { ReactiveBoard } from './reactive-board.svelte.ts'
 
 export type DeletedCard = {
   kept: KeptAssessment
-  /** Who deleted it, where presence tells; null otherwise (the notice says "someone"). */
+  /** Who deleted it, by the server's record or, until it is read, where presence tells; null otherwise (the notice says "Someone"). */
   by: string | null
+  /** `by` is the server's record, not presence's guess. */
+  recorded: boolean
   /** This person was typing in it: the notice takes the focus the field lost. */
   wasTyping: boolean
 }
@@ -23,12 +27,16 @@ export type DeletedWhileEditingOptions = {
   typingIn: (id: string) => boolean
   /** Who deleted that card, read as the deletion comes in (Presence.soleOtherOn). */
   deleter: (id: string) => string | null
+  /** Who deleted that card by the server's record (recorded-deleter.ts); null when it cannot tell. */
+  recordedDeleter?: (id: string, signal: AbortSignal) => Promise<string | null>
 }
 
 export class DeletedWhileEditing {
   notices = $state.raw<DeletedCard[]>([])
   readonly #store: ReactiveBoard
   readonly #cards: EditedCards
+  /** The reads of the server's record under way, by card: ended with the notice. */
+  readonly #lookups = new Map<string, AbortController>()
 
   constructor(store: ReactiveBoard, options: DeletedWhileEditingOptions) {
     this.#store = store
@@ -38,10 +46,27 @@ export class DeletedWhileEditing {
         // Read now, as the deletion lands: the field still holds the focus until the page draws the card's absence,
         // and the deleter's presence still shows the card they deleted it from.
         const id = kept.card.id
-        const notice = { kept, by: options.deleter(id), wasTyping: options.typingIn(id) }
-        this.notices = [...this.notices.filter((other) => other.kept.card.id !== id), notice]
+        const notice = { kept, by: options.deleter(id), recorded: false, wasTyping: options.typingIn(id) }
+        this.#endLookup(id)
+        this.notices = [notice, ...this.notices.filter((other) => other.kept.card.id !== id)]
+        if (options.recordedDeleter) this.#lookUp(id, options.recordedDeleter)
       },
     })
+  }
+
+  #lookUp(id: string, read: NonNullable<DeletedWhileEditingOptions['recordedDeleter']>): void {
+    const lookup = new AbortController()
+    this.#lookups.set(id, lookup)
+    void read(id, lookup.signal).then((by) => {
+      if (lookup.signal.aborted) return
+      this.#lookups.delete(id)
+      if (by !== null) this.notices = this.notices.map((notice) => (notice.kept.card.id === id ? { ...notice, by, recorded: true } : notice))
+    })
+  }
+
+  #endLookup(id: string): void {
+    this.#lookups.get(id)?.abort()
+    this.#lookups.delete(id)
   }
 
   /** The card (or none) in whose text field this person now is. */
@@ -62,11 +87,15 @@ export class DeletedWhileEditing {
     return id
   }
 
+  /** By the card: the notice may have been given the deleter's recorded name since the page drew it. */
   dismiss(notice: DeletedCard): void {
-    this.notices = this.notices.filter((other) => other !== notice)
+    const id = notice.kept.card.id
+    this.#endLookup(id)
+    this.notices = this.notices.filter((other) => other.kept.card.id !== id)
   }
 
   destroy(): void {
     this.#cards.destroy()
+    for (const id of [...this.#lookups.keys()]) this.#endLookup(id)
   }
 }
