@@ -6,7 +6,7 @@
  * characters typed backwards, 1.3 MB, accepted). An editor types on another
  * board throughout (a change every 20 ms); the probe asks /healthz every 10 ms
  * after its last answer. Prints, per phase, the probe's p99 and max and the typist's round
- * trips' max. `npx tsx bench/relay-stalls.ts [--assessments N]` (default
+ * trips' max, and how many of the probe's requests failed. `npx tsx bench/relay-stalls.ts [--assessments N]` (default
  * 4,000: a board of some 15 MB).
  */
 import { spawn } from 'node:child_process'
@@ -34,11 +34,14 @@ const { loadConfig } = (await import(`${dist}/config.js`)) as typeof import('../
 const { createLogger } = (await import(`${dist}/log.js`)) as typeof import('../server/log.ts')
 const { createBoard } = (await import(`${dist}/boards/create-board.js`)) as typeof import('../server/boards/create-board.ts')
 
+// A /healthz that fails (refused, reset) is counted and asked again: one rejection ended the probe, and the wait for its samples never did.
 const PROBE = `
-const url = process.argv[1]; const out = []
-process.on('message', () => { process.send(out); process.exit(0) })
-;(async () => { for (;;) { const t0 = Date.now(), s = performance.now(); await fetch(url).then((r) => r.arrayBuffer()); out.push([t0, performance.now() - s]); await new Promise((r) => setTimeout(r, 10)) } })()
+const url = process.argv[1]; const out = []; let failed = 0
+process.on('message', () => { process.send({ out, failed }); process.exit(0) })
+;(async () => { for (;;) { const t0 = Date.now(), s = performance.now(); await fetch(url).then((r) => r.arrayBuffer()).then(() => out.push([t0, performance.now() - s]), () => failed++); await new Promise((r) => setTimeout(r, 10)) } })()
 `
+/** How long one of the typist's changes may take to reach the other client: past it the relay lost it (or its socket), and the bench fails rather than wait for ever. */
+const TRIP_DEADLINE_MS = 120_000
 const dataDir = mkdtempSync(join(tmpdir(), 'assay-relay-stalls-'))
 const server = await startServer(loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ROOM_IDLE_MS: '0', ...BENCH_LIMITS, LOADED_BYTES_PER_MINUTE: String(2 ** 40) }), {
   access: () => openAccess(),
@@ -60,11 +63,16 @@ try {
       const t0 = Date.now()
       const start = performance.now()
       metaMap(writer.doc).set('question', `q${i}`)
-      while (metaMap(reader.doc).get('question') !== `q${i}`) await new Promise((resolve) => setImmediate(resolve))
+      while (metaMap(reader.doc).get('question') !== `q${i}`) {
+        if (performance.now() - start > TRIP_DEADLINE_MS) throw new Error(`the typist's change q${i} did not reach the other client within ${TRIP_DEADLINE_MS} ms`)
+        await new Promise((resolve) => setImmediate(resolve))
+      }
       trips.push([t0, performance.now() - start])
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
   })()
+  // Awaited once the phases are done (its failure thrown there, the server closed by the finally); marked handled meanwhile.
+  typist.catch(() => undefined)
   const phases: { name: string; from: number; to: number }[] = []
   const phase = async (name: string, work: () => Promise<unknown>) => {
     const from = Date.now()
@@ -104,15 +112,16 @@ try {
   await typist
   writer.destroy()
   reader.destroy()
-  const samples = await new Promise<[number, number][]>((resolve) => {
-    probe.once('message', (message) => resolve(message as [number, number][]))
+  const { out: samples, failed } = await new Promise<{ out: [number, number][]; failed: number }>((resolve, reject) => {
+    probe.once('message', (message) => resolve(message as { out: [number, number][]; failed: number }))
+    probe.once('exit', (code) => reject(new Error(`the /healthz probe exited (${code}) before sending its samples`)))
     probe.send('stop')
   })
   const stats = (all: [number, number][], from: number, to: number) => {
     const within = all.filter(([t0, ms]) => t0 + ms >= from && t0 <= to).map(([, ms]) => ms).sort((a, b) => a - b)
     return { n: within.length, p99: Math.round(within[Math.floor(within.length * 0.99)] ?? 0), max: Math.round(within.at(-1) ?? 0) }
   }
-  console.log(JSON.stringify({ storedBytes }))
+  console.log(JSON.stringify({ storedBytes, healthzFailed: failed }))
   for (const { name, from, to } of phases) console.log(JSON.stringify({ phase: name, ms: to - from, healthz: stats(samples, from, to), typistMaxMs: stats(trips, from, to).max }))
 } finally {
   probe.kill()

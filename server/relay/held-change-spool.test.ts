@@ -74,3 +74,18 @@ it('keeps one person’s files to their share of the bytes, counting files adopt
   await spool.keep(large('other'))
   await spool.release()
 })
+
+it('asks to be told of its lock’s loss once for as long as it holds it, however many changes it keeps', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'assay-spool-'))
+  folders.push(dataDir)
+  const spool = new HeldChangeSpool(dataDir, { maxChanges: 10, maxBytes: 65_536, sharePercent: 100 }, DEPLOYMENT)
+  try {
+    // Each keep and each look for left-over files claims the lock; one handler per claim grew by one per change.
+    for (let kept = 0; kept < 300; kept++) await spool.remove(await spool.keep(change))
+    await spool.leftOver()
+    const lock = await spool['claiming']
+    expect(lock?.takenAwayHandlers).toBe(1)
+  } finally {
+    await spool.release()
+  }
+})

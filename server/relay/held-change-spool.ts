@@ -29,7 +29,7 @@ import { existsSync } from 'node:fs'
 import { lstat, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
-import type { HeldLock, SharedLock } from '../storage/held-lock.ts'
+import type { SqliteFileLock } from '../storage/sqlite-serving-lock.ts'
 
 /** One update a change applied, and its origin as the update log stores it (`server` or `server:<who>`, commit-log.ts). */
 export type HeldEntry = { update: Uint8Array; origin: string }
@@ -116,7 +116,7 @@ export class HeldChangeSpool {
   /** Files of another deployment the replay at start left in the folder (held-change-replay.ts), shown as a metric. */
   otherDeploymentFiles = 0
   /** The spool's lock, once taken (claim): one process at a time keeps and replays its files. */
-  private claiming: Promise<(HeldLock & Pick<SharedLock, 'onTakenAway'>) | null> | null = null
+  private claiming: Promise<SqliteFileLock | null> | null = null
 
   /**
    * `deployment`: the identity of the deployment this process serves (DeploymentStore.identity), written into each
@@ -221,22 +221,32 @@ export class HeldChangeSpool {
    * is created again and locked within a second.
    */
   private async claim(): Promise<void> {
-    this.claiming ??= import('../storage/sqlite-serving-lock.ts').then(({ trySqliteServingLock }) => trySqliteServingLock(this.folder, 'exclusive', { fileName: SPOOL_LOCK_FILE_NAME, kept: true }))
+    this.claiming ??= this.takeLock()
     const claiming = this.claiming
     const lock = await claiming.catch((error: unknown) => {
       if (this.claiming === claiming) this.claiming = null
       throw error
     })
-    if (lock) {
-      // Lost to another process that took the lock file put at its name: refused from the next change on, as when refused at first.
-      lock.onTakenAway(() => {
-        if (this.claiming === claiming) this.claiming = null
-      })
-      return
-    }
+    if (lock) return
     // Tried again at the next change: the other process may be gone by then.
     if (this.claiming === claiming) this.claiming = null
     throw new SpoolRefused(`another server process holds the held-changes spool ${this.folder}; each instance needs a DATA_DIR of its own`)
+  }
+
+  /**
+   * One try of the lock, told of its loss once: claim() runs at every change kept, and a handler registered there
+   * each time piled up one per change for as long as the lock was held.
+   */
+  private takeLock(): Promise<SqliteFileLock | null> {
+    const claiming = import('../storage/sqlite-serving-lock.ts').then(({ trySqliteServingLock }) => {
+      const lock = trySqliteServingLock(this.folder, 'exclusive', { fileName: SPOOL_LOCK_FILE_NAME, kept: true })
+      // Lost to another process that took the lock file put at its name: refused from the next change on, as when refused at first.
+      lock?.onTakenAway(() => {
+        if (this.claiming === claiming) this.claiming = null
+      })
+      return lock
+    })
+    return claiming
   }
 
   /** Reads a left-over file as a held change; rejects with DamagedHeldFile, naming why, when it is not one. */

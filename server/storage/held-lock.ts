@@ -10,8 +10,9 @@ export type SharedLock = HeldLock & {
   /**
    * Calls `handler` once should an import take the lock while this holder had
    * lost it (at once when that already happened). Only a server's lock on
-   * PostgreSQL, and a kept lock on a file whose file another process took once
-   * it was deleted (sqlite-serving-lock.ts), can be lost while its process lives.
+   * PostgreSQL, and a kept exclusive lock on a file (the held-changes spool's)
+   * whose new file another process took once it was deleted
+   * (sqlite-serving-lock.ts), can be lost while its process lives.
    */
   onTakenAway(handler: () => void): void
   /**

@@ -116,7 +116,7 @@ async function trySharedLock(config: LockConfig, logger: Logger): Promise<Shared
     return tryPgSharedLock({ url: config.DATABASE_URL, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS }, logger)
   }
   const { trySqliteServingLock } = await import('./sqlite-serving-lock.ts')
-  return trySqliteServingLock(config.DATA_DIR, 'shared')
+  return trySqliteServingLock(config.DATA_DIR, 'shared', { logger })
 }
 
 /** One try of the lock exclusive. */

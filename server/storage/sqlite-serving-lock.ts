@@ -10,6 +10,7 @@
 import { closeSync, mkdirSync, openSync, statSync, type Stats } from 'node:fs'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
+import type { Logger } from '../log.ts'
 import type { ExclusiveLock, LockMode, SharedLock } from './held-lock.ts'
 
 const SERVING_LOCK_FILE_NAME = 'assay-serving.lock'
@@ -45,16 +46,20 @@ export function sqliteLogOwner(dataDir: string): 'server' | 'elsewhere' | 'nobod
 /**
  * How a lock is held: `fileName`, another lock of the folder's than its serving lock (the held-changes spool's,
  * held-change-spool.ts); `kept`, whether it is held for as long as a server runs, and so kept on the file at its name
- * (keepOnTheFileNamed) rather than for a command's moments, which a second guard covers (takeDatabaseAlone).
+ * (keepOnTheFileNamed) rather than for a command's moments, which a second guard covers (takeDatabaseAlone); `logger`,
+ * where a kept lock says it was put on a new file, or is kept waiting for one.
  */
-export type LockFile = { fileName: string; kept: boolean }
+export type LockFile = { fileName?: string; kept?: boolean; logger?: Logger }
+
+/** A held lock; `takenAwayHandlers`: how many onTakenAway handlers wait, one per holder that asked (held-change-spool.ts registers once). */
+export type SqliteFileLock = SharedLock & ExclusiveLock & { readonly takenAwayHandlers: number }
 
 /** The one object serves either mode: nothing about a file lock differs between them once held. */
 export function trySqliteServingLock(
   dataDir: string,
   mode: LockMode,
-  { fileName, kept }: LockFile = { fileName: SERVING_LOCK_FILE_NAME, kept: mode === 'shared' },
-): (SharedLock & ExclusiveLock) | null {
+  { fileName = SERVING_LOCK_FILE_NAME, kept = mode === 'shared', logger }: LockFile = {},
+): SqliteFileLock | null {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const path = join(dataDir, fileName)
   let locked = lockFile(path, mode)
@@ -65,22 +70,35 @@ export function trySqliteServingLock(
   heldHere.set(key, held)
   let released = false
   let takenAway = false
+  let waitingForNewFile = false
   const takenAwayHandlers: (() => void)[] = []
   const keeping = kept ? setInterval(keepOnTheFileNamed, LOCK_FILE_CHECK_MS).unref() : undefined
   function keepOnTheFileNamed(): void {
     try {
       if (locked && sameFile(statSync(path, { throwIfNoEntry: false }), locked.file)) return
       const again = lockFile(path, mode)
-      if (!again) {
-        // Another process holds the new file: one refused while this one held the old file took it within milliseconds
-        // of its deletion (a second server's spool, an import), and believes itself alone as this one does. Lost, as a
-        // server's lock on PostgreSQL an import took (pg-serving-lock.ts): the holder is told and stops (server.ts).
+      if (!again && mode === 'exclusive') {
+        // Another process holds the new file, shared or exclusive: one refused while this one held the old file took
+        // it within milliseconds of its deletion (a second server's spool), and believes itself alone as this one does.
+        // Lost, as a server's lock on PostgreSQL an import took (pg-serving-lock.ts): the holder is told (the spool is
+        // claimed anew at its next change).
         loseLock()
+        return
+      }
+      if (!again) {
+        // A shared lock is refused only by an exclusive one: a command's moment on the new file (`assay import`'s,
+        // `restore`'s or `board set-aside-damaged`'s takeDatabaseAlone, another process's sqliteLogOwner), which the
+        // database this process has open refuses anyway (sqlite-open-elsewhere.ts); another server would have shared
+        // it. Stopping the server there stopped it for a command that wrote nothing: kept, tried again next time.
+        if (!waitingForNewFile) logger?.warn({ file: path }, 'the serving lock’s file was deleted or replaced, and another process holds the new one for a moment: still serving, trying again every second')
+        waitingForNewFile = true
         return
       }
       // Another inode than the one just locked: closing the old file lets go of nothing on the new one.
       locked?.client.close()
       locked = again
+      waitingForNewFile = false
+      logger?.info({ file: path }, 'the lock’s file was deleted or replaced: the lock is now held on the new one')
     } catch {
       // DATA_DIR gone or unreadable for a moment: tried again next time, the old lock held meanwhile.
     }
@@ -105,6 +123,9 @@ export function trySqliteServingLock(
     onTakenAway(handler) {
       if (takenAway) handler()
       else takenAwayHandlers.push(handler)
+    },
+    get takenAwayHandlers() {
+      return takenAwayHandlers.length
     },
     async watchWrites() {},
     async stillHeld() {

@@ -8,18 +8,20 @@
  * of it (compactions failing again and again, automatic snapshots) held every
  * member's job back for minutes when it went before each of them.
  */
-export class FairQueue<J extends { owner: string | null }> {
+export class FairQueue<J extends { owner: string | null }, L extends string> {
   /** In turn order: a line that was just served goes to the back. */
   private readonly lines = new Map<string | null, J[]>()
   private count = 0
   /**
-   * The lanes (each by what it accepts) whose thread took the server's job
-   * last: their next turn is a member's, when one waits. Per lane: a thread of
-   * the short lane taking a member's short job said nothing of what the other
-   * threads took, and one flag for all had them take the server's jobs one
-   * after another while a member's long job waited.
+   * The lanes whose thread took the server's job last: their next turn is a
+   * member's, when one waits. Per lane: a thread of the short lane taking a
+   * member's short job said nothing of what the other threads took, and one
+   * flag for all had them take the server's jobs one after another while a
+   * member's long job waited. By the lane's name, not by its `accepts`: a
+   * function made anew at each call was a lane never seen before, its turns
+   * forgotten and the set grown by one each time.
    */
-  private readonly serverServedLast = new Set<(job: J) => boolean>()
+  private readonly serverServedLast = new Set<L>()
 
   get length(): number {
     return this.count
@@ -38,19 +40,20 @@ export class FairQueue<J extends { owner: string | null }> {
   }
 
   /**
-   * The first of the server's jobs, or else the first job of the line whose turn it is; with `accepts`, the first job
-   * it accepts, taken from the first line in that order holding one (a thread of the short lane takes short jobs only).
+   * For a thread of `lane`, the first of the server's jobs, or else the first job of the line whose turn it is; with
+   * `accepts`, the first job it accepts, taken from the first line in that order holding one (a thread of the short
+   * lane takes short jobs only). One lane, one `accepts`: its turns are kept by its name.
    */
-  shift(accepts: (job: J) => boolean = anyJob): J | undefined {
-    for (const [owner, line] of this.inTurn(this.serverServedLast.has(accepts))) {
+  shift(lane: L, accepts: (job: J) => boolean = anyJob): J | undefined {
+    for (const [owner, line] of this.inTurn(this.serverServedLast.has(lane))) {
       const at = line.findIndex(accepts)
       if (at < 0) continue
       const [job] = line.splice(at, 1)
       this.lines.delete(owner)
       if (line.length > 0) this.lines.set(owner, line)
       this.count--
-      if (owner === null) this.serverServedLast.add(accepts)
-      else this.serverServedLast.delete(accepts)
+      if (owner === null) this.serverServedLast.add(lane)
+      else this.serverServedLast.delete(lane)
       return job
     }
     return undefined
@@ -82,15 +85,17 @@ export class FairQueue<J extends { owner: string | null }> {
     return true
   }
 
-  /** Every waiting job, in turn order; the queue is left empty. */
+  /** Every waiting job, the server's first, then each member's line in turn; the queue is left empty, and the lanes' turns forgotten. */
   drain(): J[] {
-    const jobs: J[] = []
-    for (let job = this.shift(); job; job = this.shift()) jobs.push(job)
+    const jobs = [...this.inTurn(false)].flatMap(([, line]) => line)
+    this.lines.clear()
+    this.count = 0
+    this.serverServedLast.clear()
     return jobs
   }
 }
 
-/** What a thread of the general lane accepts: any job (one function, so that its lane is known again). */
+/** What a thread of a lane that runs any job accepts. */
 function anyJob(): boolean {
   return true
 }

@@ -221,7 +221,7 @@ type Thread = {
 
 export class WorkerPool {
   private readonly threads = new Set<Thread>()
-  private readonly queue = new FairQueue<Job>()
+  private readonly queue = new FairQueue<Job, Lane>()
   /** Each person's jobs running or waiting. */
   private readonly ownJobs = new Map<string, number>()
   /** The overrunKeys of jobs that overran or failed with an error that recurs, oldest first, with what refuses the same job at once. */
@@ -458,7 +458,7 @@ export class WorkerPool {
   private startOnFreeThread(): boolean {
     for (const thread of this.threads) {
       if (!thread.ready || thread.running) continue
-      const job = this.queue.shift(thread.lane === 'short' ? this.isShort : undefined)
+      const job = this.queue.shift(thread.lane, thread.lane === 'short' ? this.isShort : undefined)
       if (!job) continue
       this.start(thread, job)
       return true

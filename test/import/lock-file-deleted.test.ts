@@ -66,9 +66,28 @@ it('takes the lock again on the file created in place of the deleted one', { tim
   rmSync(lockFile())
   // Nothing but the server creates it here.
   await waitFor(() => existsSync(lockFile()), 'the server to create its lock file again')
-  const alone = trySqliteServingLock(dataDir, 'exclusive')
-  await alone?.release()
-  expect(alone).toBeNull()
+  expect(heldElsewhere()).toBe(true)
+})
+
+it('keeps serving while a command holds the new lock file for a moment, then takes the lock on it', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const serving = await startChildServer(dataDir, { ...env(), LOG_LEVEL: 'warn' })
+  server = serving
+  let exited = false
+  void serving.exited.then(() => (exited = true))
+  // A command's moment on the file put at the name (`assay import`'s check, another process's sqliteLogOwner), held
+  // until the server's check has met it; tried again should the server create the file first.
+  const command = await waitFor(() => {
+    rmSync(lockFile(), { force: true })
+    return trySqliteServingLock(dataDir, 'exclusive')
+  }, 'the new lock file locked by a command')
+  try {
+    await waitFor(() => exited || serving.logs.some((line) => line.includes('another process holds the new one')), 'the server’s check to meet the command’s lock', 60_000)
+  } finally {
+    await command.release()
+  }
+  await waitFor(() => exited || heldElsewhere(), 'the server to take the lock on the new file', 60_000)
+  expect(exited).toBe(false)
+  expect((await fetch(`${serving.url}/healthz`)).status).toBe(200)
 })
 
 it('takes the held-changes spool’s lock again on the file created in place of the deleted one', { timeout: TEST_TIMEOUT_MS }, async () => {
@@ -93,6 +112,13 @@ it('takes the held-changes spool’s lock again on the file created in place of 
     await other.release()
   }
 })
+
+/** Whether another process holds the serving lock of DATA_DIR (an exclusive lock refused). */
+function heldElsewhere(): boolean {
+  const alone = trySqliteServingLock(dataDir, 'exclusive')
+  void alone?.release()
+  return alone === null
+}
 
 /** An owner's API token in a database made in DATA_DIR, closed before a server starts on it. */
 async function ownerToken(): Promise<string> {
