@@ -31,7 +31,7 @@ const BOUNDS_REVISION = 1
 
 let named: string | undefined
 
-/** The rules' name: the same on every instance of one release, another once a rule changes. Worked out once (some 10 ms). */
+/** The rules' name: the same on every instance of one release, another once a rule changes. Worked out once (10 to 50 ms: the registry does it as it is made, not at a board's load). */
 export function checkedBounds(): string {
   named ??= createHash('sha256').update(canonicalJson(boundsRead())).digest('hex').slice(0, 32)
   return named
@@ -54,19 +54,18 @@ function boundsRead(): unknown {
   }
 }
 
-/** What the load repair may pass over: the items of the board's last check under today's rules (a state vector), or undefined to look at all. */
-export function checkedBefore(last: BoundsCheck | null): Map<number, number> | undefined {
-  return last !== null && last.bounds === checkedBounds() ? Y.decodeStateVector(last.stateVector) : undefined
+/** What the load repair may pass over: the items of the board's last check under today's rules (`bounds`, checkedBounds), as a state vector; undefined to look at all. */
+export function checkedBefore(last: BoundsCheck | null, bounds: string): Map<number, number> | undefined {
+  return last !== null && last.bounds === bounds ? Y.decodeStateVector(last.stateVector) : undefined
 }
 
 /**
- * The check to keep once the board, loaded as `loaded` (its state vector as
+ * The check to keep under `bounds` once the board, loaded as `loaded` (its state vector as
  * read from storage, before the load's own changes), was repaired as `repair`;
  * null when none is to be kept, or the one kept already says as much.
  */
-export function checkToKeep(loaded: Uint8Array, last: BoundsCheck | null, repair: LoadRepair, stored: Pick<StoredBoardState, 'completeThrough' | 'lastSeq'>): BoundsCheck | null {
+export function checkToKeep(bounds: string, loaded: Uint8Array, last: BoundsCheck | null, repair: LoadRepair, stored: Pick<StoredBoardState, 'completeThrough' | 'lastSeq'>): BoundsCheck | null {
   if (stored.completeThrough < stored.lastSeq || repair.keys + repair.entries + repair.values + repair.texts > 0) return null
-  const bounds = checkedBounds()
   if (last !== null && last.bounds === bounds && Buffer.compare(last.stateVector, loaded) === 0) return null
   return { bounds, stateVector: loaded }
 }

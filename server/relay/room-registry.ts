@@ -36,7 +36,7 @@ import { RightsRecheck, type RightsCheck } from './rights-recheck.ts'
 import { PresenceHandover } from './presence-handover.ts'
 import { HeldHttpChanges } from './held-http-changes.ts'
 import { repairStoredBoard } from './load-repair.ts'
-import { checkedBefore, checkToKeep } from './checked-bounds.ts'
+import { checkedBefore, checkedBounds, checkToKeep } from './checked-bounds.ts'
 import { Room } from './room.ts'
 import { ServerClientIdKeeper } from './server-client-ids.ts'
 import type { UpdateChecks } from './update-checks.ts'
@@ -102,6 +102,8 @@ export class RoomRegistry implements RelayControl {
   private readonly serverClientIds = new ServerClientIdKeeper()
   private readonly checks: UpdateChecks | undefined
   private readonly freshIds: FreshIdCheck | undefined
+  /** The name of the rules the load repair checks boards under (checked-bounds.ts): worked out here, not at the first load. */
+  private readonly bounds = checkedBounds()
   /** HTTP changes answered 202, held here until saved: named at shutdown, when they are lost (close). */
   readonly heldHttpChanges = new HeldHttpChanges()
 
@@ -409,12 +411,12 @@ export class RoomRegistry implements RelayControl {
     // Stored before the relay refused them (load-repair.ts): read by nobody, downloaded by everyone, or past today's bounds, and
     // set again by an undo, which the relay refuses; an XML type under a collection's key passed for an entry, and filled the board.
     // Only what was written since the board was last found within today's bounds is looked at (checked-bounds.ts).
-    const repair = repairStoredBoard(room.doc, { hidden: serverOrigin('entry-keys'), bounds: serverOrigin('value-bounds') }, checkedBefore(lastCheck))
+    const repair = repairStoredBoard(room.doc, { hidden: serverOrigin('entry-keys'), bounds: serverOrigin('value-bounds') }, checkedBefore(lastCheck, this.bounds))
     const { keys, entries, values, texts } = repair
     if (keys > 0) this.logger.warn({ boardId, keys }, 'deleted keys of entries that their schema does not name, stored before the relay refused them')
     if (entries > 0) this.logger.warn({ boardId, entries }, 'deleted entries of collections that are shared types other than an entry’s map (an XML type), stored before the relay refused them')
     if (values > 0 || texts > 0) this.logger.warn({ boardId, values, texts }, 'brought values and texts past the relay’s bounds within them, stored before the relay refused them')
-    return { room, stored, board, repaired: keys + entries + values + texts > 0, examined: repair.examined, checked: checkToKeep(loaded, lastCheck, repair, stored) }
+    return { room, stored, board, repaired: keys + entries + values + texts > 0, examined: repair.examined, checked: checkToKeep(this.bounds, loaded, lastCheck, repair, stored) }
   }
 
   /**
