@@ -4,18 +4,21 @@
  * board's state vector with the rules it checked (server/relay/checked-bounds.ts),
  * and at later loads looks only at the entries holding an item written since
  * (a row stored past the relay, as an older release stored it), and at nothing
- * on a board nobody changed. Seen through assay_load_repair_examined_total.
+ * on a board nobody changed. Seen through assay_load_repair_examined_total, on
+ * SQLite and PostgreSQL.
  */
 import * as Y from 'yjs'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, expect, it } from 'vitest'
 import { entity } from '../shared/board-doc.ts'
 import { checkedBounds } from '../server/relay/checked-bounds.ts'
 import { apiClient } from './helpers/api.ts'
 import { METRICS_TOKEN, metricsText, sample } from './helpers/prometheus-text.ts'
+import { describeEachDialect, missingServices } from './helpers/services.ts'
 import { storeChange, withStoredDoc } from './helpers/stored-board.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { clientsDestroyedAfterEach } from './helpers/yjs-client.ts'
 
+const postgresMissing = await missingServices('postgres')
 const connect = clientsDestroyedAfterEach()
 let server: TestServer | undefined
 
@@ -35,9 +38,9 @@ async function examinedAtLoad(running: TestServer, boardId: string): Promise<{ r
   return { running: restarted, examined }
 }
 
-describe('the load repair of a board found within today’s bounds', () => {
+describeEachDialect(postgresMissing, 'the load repair of a board found within today’s bounds on %s', (dialect) => {
   it('looks at the whole board under other rules, then only at what was written since, and at nothing on a board nobody changed', async () => {
-    const running = (server = await startTestServer({ env: { METRICS_TOKEN } }))
+    const running = (server = await startTestServer({ dialect, env: { METRICS_TOKEN } }))
     const api = apiClient(running.url)
     const boardId = await api.createBoard('Checked once')
     const cards: string[] = []
