@@ -1,3 +1,4 @@
+/** Each board's last bounds check on PostgreSQL (storage.ts, BoundsCheck): read as its room loads, written once a load finds it within bounds. */
 import { eq, sql } from 'drizzle-orm'
 import { boardBoundsChecks, boards } from '../../drizzle/pg/schema.ts'
 import type { PgDb } from './pg-db.ts'

@@ -1,3 +1,4 @@
+/** Each board's last bounds check on SQLite (storage.ts, BoundsCheck): read as its room loads, written once a load finds it within bounds. */
 import { eq } from 'drizzle-orm'
 import { boardBoundsChecks, boards } from '../../drizzle/sqlite/schema.ts'
 import type { SqliteDb } from './sqlite-db.ts'
