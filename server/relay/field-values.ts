@@ -125,6 +125,7 @@ function entryRules(name: Collection): Map<string, ValueRule | null> {
   const { author, time } = ENTRY_FIELDS[name] as StampedFields
   const others = [time, ...(author === undefined ? [] : [author]), ...(name === 'assessments' ? ASSESSMENT_TEXT_FIELDS : [])]
   const fields = Object.keys(ENTITY_SCHEMAS[name].shape).filter((key) => !others.includes(key))
+  // A later pair takes its key's place: a schema's field outranks a value no schema names, and other rules outrank both.
   return new Map<string, ValueRule | null>([
     ...(name === 'documents' ? ([['text', utf8Rule(LIMITS.maxDocumentBytes)]] as const) : []),
     ...fields.map((key): [string, ValueRule] => [key, fieldRule(entityFieldSchema(name, key)!, key)]),
