@@ -4,10 +4,13 @@
  * items, typed backwards so Yjs never merges them, all deleted; then a frame of
  * about 10 bytes deleting that client's whole range again. Every rule that
  * reads deleted ranges (server/relay/held-deletions.ts, mark-joins.ts) must
- * pass over those items without a lookup each. And a frame deleting one live
- * item of ADJACENT_UNITS characters as as many adjacent one-unit ranges
- * (Yjs merges them; a hostile client need not), which each read of the item
- * must look up in one step, not range by range. `npm run bench -- deletedWalk`;
+ * pass over those items without a lookup each. And a frame deleting every
+ * other character of one live item of 2 × CLOSE_RANGES characters, each as a
+ * one-unit range of its own a unit from the next (what Yjs writes for such a
+ * deletion), which each read of the item must look up in one step, not range
+ * by range. Touching ranges are no case: the relay refuses them before any
+ * walk (4422, disorderedDeletions in server/relay/validate-update.ts).
+ * `npm run bench -- deletedWalk`;
  * run this file alone with `npx tsx bench/deleted-walk.ts`.
  */
 import { performance } from 'node:perf_hooks'
@@ -25,13 +28,13 @@ export type DeletedWalkBenchResult = {
   validateMs: number
   fastestMs: number
   refused: boolean
-  adjacent: { ranges: number; frameBytes: number; validateMs: number; fastestMs: number; refused: boolean }
+  close: { ranges: number; frameBytes: number; validateMs: number; fastestMs: number; refused: boolean }
 }
 
 const DELETED_ITEMS = 150_000
 const RUNS = 11
 const TYPIST = 777_001
-const ADJACENT_UNITS = 5_000
+const CLOSE_RANGES = 5_000
 
 /** The median and fastest time validateUpdate takes over `frame`, and its verdict. */
 function timeValidation(frame: Uint8Array, board: Y.Doc): { validateMs: number; fastestMs: number; refused: boolean } {
@@ -60,13 +63,13 @@ function boardWrittenIn(title: string, write: (judgment: Y.Text, typist: Y.Doc) 
   return board
 }
 
-/** One live item of ADJACENT_UNITS characters, and a frame deleting each of them as a range of its own. */
-function benchAdjacentRanges(): DeletedWalkBenchResult['adjacent'] {
-  const board = boardWrittenIn('Adjacent ranges', (judgment) => judgment.insert(6, 'x'.repeat(ADJACENT_UNITS)))
-  const frame = craftedDeletions(TYPIST, Array.from({ length: ADJACENT_UNITS }, (_, clock) => ({ clock, len: 1 })))
+/** One live item of 2 × CLOSE_RANGES characters, and a frame deleting every other one, each as a range of its own. */
+function benchCloseRanges(): DeletedWalkBenchResult['close'] {
+  const board = boardWrittenIn('Close ranges', (judgment) => judgment.insert(6, 'x'.repeat(2 * CLOSE_RANGES)))
+  const frame = craftedDeletions(TYPIST, Array.from({ length: CLOSE_RANGES }, (_, range) => ({ clock: 2 * range, len: 1 })))
   const timed = timeValidation(frame, board)
   board.destroy()
-  return { ranges: ADJACENT_UNITS, frameBytes: frame.byteLength, ...timed }
+  return { ranges: CLOSE_RANGES, frameBytes: frame.byteLength, ...timed }
 }
 
 export async function benchDeletedWalk(): Promise<DeletedWalkBenchResult> {
@@ -77,7 +80,7 @@ export async function benchDeletedWalk(): Promise<DeletedWalkBenchResult> {
   const frame = craftedDeletions(TYPIST, [{ clock: 0, len: Y.getState(board.store, TYPIST) }])
   const timed = timeValidation(frame, board)
   board.destroy()
-  return { deletedItems: DELETED_ITEMS, frameBytes: frame.byteLength, ...timed, adjacent: benchAdjacentRanges() }
+  return { deletedItems: DELETED_ITEMS, frameBytes: frame.byteLength, ...timed, close: benchCloseRanges() }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify(await benchDeletedWalk(), null, 2))

@@ -257,6 +257,21 @@ describeEachDialect(postgresMissing, 'storage on %s', (dialect) => {
     expect(await storage.exclusiveWrites.count()).toBe(3)
   })
 
+  it('keeps each board’s last bounds check, the later in place of the earlier, gone with the board and never written for one that is gone', async () => {
+    const first = { bounds: 'rules-1', stateVector: Uint8Array.of(1, 7, 3) }
+    const later = { bounds: 'rules-2', stateVector: Uint8Array.of(2, 7, 5, 9, 1) }
+    expect(await storage.boundsChecks.get('b')).toBeNull()
+    await storage.boundsChecks.record('b', first)
+    await storage.boundsChecks.record('other', first)
+    await storage.boundsChecks.record('b', later)
+    expect(await storage.boundsChecks.get('b')).toEqual(later)
+    await storage.boards.delete('b')
+    expect(await storage.boundsChecks.get('b')).toBeNull()
+    await storage.boundsChecks.record('b', first)
+    expect(await storage.boundsChecks.get('b')).toBeNull()
+    expect(await storage.boundsChecks.get('other')).toEqual(first)
+  })
+
   it('tells every instance on the database one deployment identity, and another database another', async () => {
     const identities = await Promise.all([storage.deployment.identity(), storage.deployment.identity()])
     expect(identities[1]).toBe(identities[0])

@@ -126,6 +126,20 @@ export const boardClientWriters = pgTable('board_client_writers', {
 }, (t) => [primaryKey({ columns: [t.boardId, t.clientId] }), index('board_client_writers_account').on(t.boardId, t.userId, t.seq)])
 
 /**
+ * The bounds a board's content was last found within at a load (the load
+ * repair's, server/relay/load-repair.ts): `bounds` names the rules it was
+ * checked under (server/relay/checked-bounds.ts), `stateVector` (a Yjs state
+ * vector) the items checked, every one the board held as it was loaded. A
+ * later load under the same rules checks only the items written since;
+ * nothing when there are none. Kept per board, deleted with it.
+ */
+export const boardBoundsChecks = pgTable('board_bounds_checks', {
+  boardId: text('board_id').primaryKey().references(() => boards.id, { onDelete: 'cascade' }),
+  bounds: text('bounds').notNull(),
+  stateVector: bytes('state_vector').notNull(),
+})
+
+/**
  * Checkpoints of a board: each is its whole state covering its log up to and
  * including `throughSeq`. The newest is where loading starts; older ones are
  * the board's history, kept on a schedule (server/history/). `at` is the time

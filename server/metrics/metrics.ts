@@ -78,6 +78,10 @@ export class Metrics {
       'Bytes read by merging changes held for content their board lacks (a connection’s held parts, as a frame is held beside them or as they are tried again): a small multiple of what their senders sent',
     )
     const closes = counter('assay_connection_closes_total', 'Websocket connections closed by the server, by close code', ['code'])
+    const loadChecks = counter(
+      'assay_load_repair_examined_total',
+      'Entries, settings, acknowledgements and bottom lines the load repair looked at as boards loaded: all of a board not yet found within today’s bounds, only what was written since otherwise (none on a board nobody changed)',
+    )
     const resets = counter('assay_board_resets_total', 'Boards whose document a change left in an unknown state, loaded again from storage (their clients reconnect)')
     const redisMessages = counter('assay_redis_messages_total', 'Messages published to or received from the other instances through Redis', ['direction'])
     const catchUps = counter('assay_redis_catch_ups_total', 'Boards caught up from the update log, after Redis messages may have been missed or in the background')
@@ -233,6 +237,7 @@ export class Metrics {
       onHeldMerged: (bytes) => heldMergedBytes.inc(bytes),
       onConnectionClosed: (_room, _connection, { code }) => closes.inc({ code: String(code) }),
       onReset: () => resets.inc(),
+      onCheckedAtLoad: (_room, examined) => loadChecks.inc(examined),
     }
     this.fanOut = {
       published: () => redisMessages.inc({ direction: 'published' }),

@@ -23,7 +23,7 @@
  * (value-bounds.ts): read cut too, such a value was held whole by every
  * browser. A key an entry's schema does not name is refused (board-shape.ts);
  * a value no schema describes that an entry may hold (a document's text), and
- * keys no schema names inside a value, are held to a size (UNNAMED_VALUES), an
+ * keys no schema names inside a value, are held to a size (ENTRY_RULES), an
  * acknowledgement (a root map's value, board-shape.ts) to its schema's
  * bounds, and a key of any map to KEY_LENGTH (an id, a field's name, a
  * finding's key).
@@ -46,54 +46,92 @@ import { entryCollections } from './board-shape.ts'
 import { ENTRY_FIELDS, type StampedFields } from './entry-fields.ts'
 import { isHeldWhole } from './held-already.ts'
 import { TEXT_GROWTH_BOUND } from './text-lengths.ts'
-import { growthBound, maximumOf, sizePast, UNNAMED_LIMIT, type PastBound } from './value-bounds.ts'
+import { growthBound, maximumOf, sizePast, UNNAMED_LIMIT } from './value-bounds.ts'
 import type { Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
-/** A field's schema alone (entityFieldSchema), and the bound its value is held to as sent (value-bounds.ts). */
-type CheckedField = { key: string; schema: z.ZodObject; past: PastBound }
-
-/** What the value under a key is held to: its field's schema, the size of a value no schema names, a text's UTF-8 bytes, or a schema's bounds alone (`schema` to read a value cut to it). */
-type ValueRule = { field: CheckedField } | { size: number } | { utf8Bytes: number } | { past: PastBound; schema: z.ZodType }
+/**
+ * What the value under a key is held to: `fits`, whether the relay takes it
+ * set; `within`, the value as readers read it within its limits, or undefined
+ * where it cannot be read so (the load repair's cut: heldValueWithinBounds);
+ * and `refusal`, why the relay refuses a value that does not fit.
+ */
+type ValueRule = { fits: (value: unknown) => boolean; within: (value: unknown) => unknown; refusal: string }
 
 /** The longest key of any map: an entry's id, a field's name, a finding's key (acknowledgementSchema: LIMITS.shortText), past the bound. */
 export const KEY_LENGTH = TEXT_GROWTH_BOUND * LIMITS.shortText
 
+const PAST_BOUNDS = `is past ${TEXT_GROWTH_BOUND} times the bounds of its field`
+
 /**
- * The fields whose values this rule reads, each with a schema of it alone
- * (entityFieldSchema), by collection; and those it leaves to other rules.
+ * A field of an entity or a setting of the board, `schema` holding it alone
+ * (entityFieldSchema): taken when within its bound (value-bounds.ts) and read
+ * by its schema, a text or an array over its limit as read cut to it; cut so
+ * by the repair. Set whole, never merged, a value past its limit is an old or
+ * hostile client's: read cut, but not far past it. The bound is walked first
+ * all the same: a value its schema takes may lie past it where the schema sets
+ * no limit (an assessment's order), and it costs a look at each string's length.
  */
-const { CHECKED_FIELDS, UNCHECKED_FIELDS } = (() => {
-  const checkedFields = new Map<Collection, ReadonlyMap<string, { field: CheckedField }>>()
-  const uncheckedFields = new Map<Collection, ReadonlySet<string>>()
-  for (const name of COLLECTIONS) {
-    const { author, time } = ENTRY_FIELDS[name] as StampedFields
-    const unchecked = new Set<string>([time, ...(author === undefined ? [] : [author]), ...(name === 'assessments' ? ASSESSMENT_TEXT_FIELDS : [])])
-    const shape: Readonly<Record<string, z.ZodType>> = ENTITY_SCHEMAS[name].shape
-    const checked = Object.keys(shape).filter((key) => !unchecked.has(key))
-    checkedFields.set(name, new Map(checked.map((key) => [key, { field: { key, schema: entityFieldSchema(name, key)!, past: growthBound(shape[key]!) } }])))
-    uncheckedFields.set(name, unchecked)
+function fieldRule(schema: z.ZodObject, key: string): ValueRule {
+  const past = growthBound(schema.shape[key] as z.ZodType)
+  return {
+    fits: (value) => !past(value) && readField(schema, key, value) !== null,
+    within: (value) => readField(schema, key, value)?.value,
+    refusal: 'its schema does not accept',
   }
-  return { CHECKED_FIELDS: checkedFields as ReadonlyMap<Collection, ReadonlyMap<string, { field: CheckedField }>>, UNCHECKED_FIELDS: uncheckedFields as ReadonlyMap<Collection, ReadonlySet<string>> }
-})()
+}
 
-/** The board's settings, each with a schema of it alone, as the model holds them (the marking normalised, not refused for a misspelt TLP label). */
-const META_FIELDS: ReadonlyMap<string, { field: CheckedField }> = new Map(
-  META_STRING_KEYS.map((key) => [key, { field: { key, schema: z.object({ [key]: boardModelSchema.shape[key] }), past: growthBound(boardModelSchema.shape[key]) } }]),
-)
+/** A value held to its schema's bounds alone, not to the schema (an acknowledgement: board-shape.ts), and cut to its limits by the schema. */
+function boundsRule(schema: z.ZodType): ValueRule {
+  const past = growthBound(schema)
+  return { fits: (value) => !past(value), within: (value) => parseWithinLimits(schema, value) ?? undefined, refusal: PAST_BOUNDS }
+}
 
-/** A value under a key an entry's schema does not name (sizePast). */
-const UNNAMED_VALUE: ValueRule = { size: UNNAMED_LIMIT }
+/** A value no schema names, held to a size (sizePast): no limit reads it cut. */
+function sizeRule(limit: number): ValueRule {
+  return { fits: (value) => !sizePast(value, limit), within: () => undefined, refusal: PAST_BOUNDS }
+}
 
-/** The values the schemas do not name that an honest client writes past UNNAMED_VALUE: an imported document's text (the browser imports too), as its import holds it. */
-const UNNAMED_VALUES: Partial<Record<Collection, ReadonlyMap<string, ValueRule>>> = { documents: new Map([['text', { utf8Bytes: LIMITS.maxDocumentBytes }]]) }
+/** A text held to a count of UTF-8 bytes, as an import holds a document's; cut to it before a character the cut would split (the decoder holds its bytes back). */
+function utf8Rule(limit: number): ValueRule {
+  return {
+    fits: (value) => (typeof value === 'string' ? utf8Within(value, limit) : !sizePast(value, limit)),
+    within: (value) => (typeof value === 'string' ? new StringDecoder('utf8').write(Buffer.from(value, 'utf8').subarray(0, limit)) : undefined),
+    refusal: `is past the ${limit} bytes it may hold`,
+  }
+}
+
+/** A value under a key an entry's schema does not name. */
+const UNNAMED_VALUE = sizeRule(UNNAMED_LIMIT)
+
+/**
+ * The rules of each collection's entries, by key: its schema's fields; null for
+ * those other rules rule (its author and time: stamped-fields.ts; an
+ * assessment's title and judgment: text-lengths.ts); and the values the
+ * schemas do not name that an honest client writes past UNNAMED_VALUE (an
+ * imported document's text, the browser importing too, held as its import
+ * holds it). Any other key: UNNAMED_VALUE.
+ */
+const ENTRY_RULES: ReadonlyMap<Collection, ReadonlyMap<string, ValueRule | null>> = new Map(COLLECTIONS.map((name) => [name, entryRules(name)]))
+
+/** The board's settings, each held as the model holds it (the marking normalised, not refused for a misspelt TLP label). */
+const SETTING_RULES: ReadonlyMap<string, ValueRule> = new Map(META_STRING_KEYS.map((key) => [key, fieldRule(z.object({ [key]: boardModelSchema.shape[key] }), key)]))
 
 /** An acknowledgement, under its finding's key: `{ rule, reason, createdAt, createdBy }` (board-shape.ts holds it to an object of strings). */
-const ACKNOWLEDGEMENT_VALUE: ValueRule = (() => {
-  const schema = acknowledgementSchema.omit({ key: true })
-  return { past: growthBound(schema), schema }
-})()
+const ACKNOWLEDGEMENT_RULE = boundsRule(acknowledgementSchema.omit({ key: true }))
+
+function entryRules(name: Collection): Map<string, ValueRule | null> {
+  const { author, time } = ENTRY_FIELDS[name] as StampedFields
+  const others = [time, ...(author === undefined ? [] : [author]), ...(name === 'assessments' ? ASSESSMENT_TEXT_FIELDS : [])]
+  const fields = Object.keys(ENTITY_SCHEMAS[name].shape).filter((key) => !others.includes(key))
+  // A later pair takes its key's place: a schema's field outranks a value no schema names, and other rules outrank both.
+  return new Map<string, ValueRule | null>([
+    ...(name === 'documents' ? ([['text', utf8Rule(LIMITS.maxDocumentBytes)]] as const) : []),
+    ...fields.map((key): [string, ValueRule] => [key, fieldRule(entityFieldSchema(name, key)!, key)]),
+    ...others.map((key): [string, null] => [key, null]),
+  ])
+}
 
 /** Why the update sets an entity's field, one of the board's settings or an acknowledgement to a value its schema refuses or past its bounds, or a key of any map too long, or null. */
 export function fieldValueChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[]): string | null {
@@ -104,9 +142,9 @@ export function fieldValueChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
     const rule = landing.parent instanceof Y.ID ? entryRule(collectionOf(landing.parent), landing.key) : rootRule(landing.parent, landing.key)
     if (rule === null) continue
     const standing = standingValue(ds, item)
-    if (standing === null || fits(rule, standing.value)) continue
+    if (standing === null || rule.fits(standing.value)) continue
     const where = landing.parent instanceof Y.ID ? `${landing.key} of an entry of ${collectionOf(landing.parent)}` : landing.parent === META_ROOT ? `the board's ${landing.key}` : `an entry of ${landing.parent}`
-    return `update sets ${where} to ${describe(standing.value)}, which ${refusal(rule)}`
+    return `update sets ${where} to ${describe(standing.value)}, which ${rule.refusal}`
   }
   return null
 }
@@ -122,29 +160,9 @@ export function fieldValueChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
  */
 export function heldValueWithinBounds(parent: { entryOf: Collection } | { root: string }, key: string, value: unknown): { value: unknown } | null {
   const rule = 'entryOf' in parent ? entryRule(parent.entryOf, key) : rootRule(parent.root, key)
-  if (rule === null || fits(rule, value)) return null
-  const within = readWithin(rule, key, value)
-  return { value: within !== undefined && fits(rule, within) ? within : undefined }
-}
-
-/** `value` as read within its rule's limits, or undefined when it cannot be (a value no schema names is not read). */
-function readWithin(rule: ValueRule, key: string, value: unknown): unknown {
-  if ('field' in rule) return parseWithinLimits(rule.field.schema, { [key]: value })?.[key]
-  if ('schema' in rule) return parseWithinLimits(rule.schema, value) ?? undefined
-  // The decoder holds back the bytes of a character the cut splits: the text ends on a whole one.
-  if ('utf8Bytes' in rule && typeof value === 'string') return new StringDecoder('utf8').write(Buffer.from(value, 'utf8').subarray(0, rule.utf8Bytes))
-  return undefined
-}
-
-function refusal(rule: ValueRule): string {
-  if ('field' in rule) return 'its schema does not accept'
-  return 'utf8Bytes' in rule ? `is past the ${rule.utf8Bytes} bytes it may hold` : `is past ${TEXT_GROWTH_BOUND} times the bounds of its field`
-}
-
-function fits(rule: ValueRule, value: unknown): boolean {
-  if ('field' in rule) return fitsField(rule.field, value)
-  if ('utf8Bytes' in rule) return typeof value === 'string' ? utf8Within(value, rule.utf8Bytes) : !sizePast(value, rule.utf8Bytes)
-  return 'size' in rule ? !sizePast(value, rule.size) : !rule.past(value)
+  if (rule === null || rule.fits(value)) return null
+  const within = rule.within(value)
+  return { value: within !== undefined && rule.fits(within) ? within : undefined }
 }
 
 /**
@@ -158,36 +176,35 @@ function utf8Within(text: string, limit: number): boolean {
 }
 
 /**
- * Whether `value` fits its field, a text over its limit as read cut to it.
- * Most values fit at once, so the field's own schema is tried first: the board
- * of 1,000 assessments sent whole sets 71,200 fields, which took 500 ms read
- * within limits as objects and 50 to 130 ms so. The bound is walked first all
- * the same: a value within the schema may lie past it where the schema sets no
- * limit (an assessment's order), and it costs a look at each string's length.
+ * `value` as its field's schema reads it (a text or an array over its limit
+ * cut to it), or null when it refuses it: what the relay takes, and what the
+ * repair sets. Most values fit at once, so the field's own schema is tried
+ * first: the board of 1,000 assessments sent whole sets 71,200 fields, which
+ * took 500 ms read within limits as objects and 50 to 130 ms so.
  */
-function fitsField({ key, schema, past }: CheckedField, value: unknown): boolean {
-  // Set whole, never merged, a value past its limit is an old or hostile client's: read cut, but not far past it (value-bounds.ts).
-  if (past(value)) return false
-  const field = schema.shape[key]!
+function readField(schema: z.ZodObject, key: string, value: unknown): { value: unknown } | null {
+  const field = schema.shape[key] as z.ZodType
   // An array past its own limit (33 tags where 32 are read) is cut to it first, as parseWithinLimits cuts it once the
   // schema reports it, and parsed once: a failed parse, and the slower reading within limits, at every card of a board
   // that holds such values, took its load repair from 0.2 s to 0.6 to 2.4 s (bench/load-repair.ts).
   const maximum = field instanceof z.ZodArray ? maximumOf(field) : null
-  const cut = maximum !== null && Array.isArray(value) && value.length > maximum ? value.slice(0, maximum) : value
-  if (field.safeParse(cut).success) return true
-  return parseWithinLimits(schema, { [key]: value }) !== null
+  const parsed = field.safeParse(maximum !== null && Array.isArray(value) && value.length > maximum ? value.slice(0, maximum) : value)
+  if (parsed.success) return { value: parsed.data }
+  const read = parseWithinLimits(schema, { [key]: value })
+  return read === null ? null : { value: read[key] }
 }
 
 /** The rule for a key of an entry of `name`; null where other rules rule (its author, time and shared texts) or for no entry. */
 function entryRule(name: Collection | null, key: string): ValueRule | null {
   if (name === null) return null
-  return CHECKED_FIELDS.get(name)!.get(key) ?? (UNCHECKED_FIELDS.get(name)!.has(key) ? null : (UNNAMED_VALUES[name]?.get(key) ?? UNNAMED_VALUE))
+  const rule = ENTRY_RULES.get(name)!.get(key)
+  return rule === undefined ? UNNAMED_VALUE : rule
 }
 
 /** The rule for a key of a root map: a setting of the board's, or an acknowledgement; null for an entry of a collection (a map: board-shape.ts). */
 function rootRule(root: string, key: string): ValueRule | null {
-  if (root === META_ROOT) return META_FIELDS.get(key) ?? null
-  return root === ACKNOWLEDGEMENTS_ROOT ? ACKNOWLEDGEMENT_VALUE : null
+  if (root === META_ROOT) return SETTING_RULES.get(key) ?? null
+  return root === ACKNOWLEDGEMENTS_ROOT ? ACKNOWLEDGEMENT_RULE : null
 }
 
 /**

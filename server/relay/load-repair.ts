@@ -34,6 +34,17 @@
  * (plannedClientId), so both write the very same items, which Yjs takes once.
  * Each still stores its change: the second row changes nothing.
  *
+ * Once a board is found to hold nothing to repair, its state vector is kept
+ * with the rules it was checked under (checked-bounds.ts; storage.ts,
+ * BoundsCheck), and a later load under the same rules looks only at the
+ * entries, settings and acknowledgements holding an item written since, and at
+ * the bottom line if it does: nothing on a board nobody changed. An item the
+ * check saw stands as it was: Yjs never takes other content under an id it
+ * holds, a value is never changed in place (only set over, by a new item, or
+ * deleted), and a text grows only by items of its own. So what arrived past
+ * the relay's checks (an older release's rows, a row written to the log by
+ * hand, another instance's) is looked at, wherever it came from.
+ *
  * A key this release's schemas do not name may be a field a later release
  * added: such a release raises SCHEMA_VERSION (board-doc.ts), so that this one
  * refuses the boards it loaded instead of deleting their new fields. So may a
@@ -63,8 +74,8 @@ import { BLUF_LIMIT, LIMIT_BY_KEY, TEXT_GROWTH_BOUND } from './text-lengths.ts'
 import { underClientId } from './server-client-ids.ts'
 import { RECORDED_BAND } from './yardstick-record.ts'
 
-/** What the repair changed: keys no schema names, entries of another kind, values, and texts past their bound. */
-export type LoadRepair = { keys: number; entries: number; values: number; texts: number }
+/** What the repair changed: keys no schema names, entries of another kind, values, and texts past their bound; and how many entries, settings, acknowledgements and bottom lines it looked at. */
+export type LoadRepair = { keys: number; entries: number; values: number; texts: number; examined: number }
 
 /** The origins the repair's two changes are stored with, as the history names them. */
 export type LoadRepairOrigins = { hidden: ChangeOrigin; bounds: ChangeOrigin }
@@ -74,21 +85,31 @@ const TEXT_FIELDS: ReadonlySet<string> = new Set(ASSESSMENT_TEXT_FIELDS)
 /** A value to set again (or delete, `value` undefined) under `key` of `map`; `at` names the map and the item set over, to draw the client id. */
 type ValueFix = { map: Y.Map<unknown>; key: string; value: unknown; at: string }
 
-/** What one pass over the board found to repair. */
-type Plan = { foreign: { holder: Y.Map<unknown>; key: string }[]; unnamed: { entry: Y.Map<unknown>; key: string }[]; values: ValueFix[]; texts: { text: Y.Text; limit: number }[] }
+/** What one pass over the board found to repair, and how much it looked at. */
+type Plan = { foreign: { holder: Y.Map<unknown>; key: string }[]; unnamed: { entry: Y.Map<unknown>; key: string }[]; values: ValueFix[]; texts: { text: Y.Text; limit: number }[]; examined: number }
+
+/** Where the pass looks: everywhere (null), or only at the entries, settings and acknowledgements, and root texts, holding an item written since a check. */
+type Scope = { keyed: ReadonlySet<Y.Item>; roots: ReadonlySet<unknown> } | null
 
 /**
  * Repairs what `doc` holds that the relay refuses being set: hidden fields in
  * one transaction with `origins.hidden`, values past their bounds in another
  * with `origins.bounds`; returns what it changed (nothing on a board without
- * any, so running it again changes nothing).
+ * any, so running it again changes nothing). With `since`, the state vector of
+ * the board as last found within today's bounds, it looks only at what holds
+ * an item written after it.
  */
-export function repairStoredBoard(doc: Y.Doc, origins: LoadRepairOrigins): LoadRepair {
-  const plan: Plan = { foreign: [], unnamed: [], values: [], texts: [] }
-  for (const name of COLLECTIONS) planCollection(collection(doc, name), name, plan)
-  planRootValues(metaMap(doc), META_ROOT, plan)
-  planRootValues(acknowledgementsMap(doc), ACKNOWLEDGEMENTS_ROOT, plan)
-  planText(blufText(doc), BLUF_LIMIT, plan)
+export function repairStoredBoard(doc: Y.Doc, origins: LoadRepairOrigins, since?: Map<number, number>): LoadRepair {
+  const plan: Plan = { foreign: [], unnamed: [], values: [], texts: [], examined: 0 }
+  const scope = since === undefined ? null : writtenSince(doc, since)
+  for (const name of COLLECTIONS) planCollection(collection(doc, name), name, scope, plan)
+  planRootValues(metaMap(doc), META_ROOT, scope, plan)
+  planRootValues(acknowledgementsMap(doc), ACKNOWLEDGEMENTS_ROOT, scope, plan)
+  const bluf = blufText(doc)
+  if (scope === null || scope.roots.has(bluf)) {
+    plan.examined++
+    planText(bluf, BLUF_LIMIT, plan)
+  }
   if (plan.foreign.length > 0 || plan.unnamed.length > 0) {
     doc.transact(() => {
       for (const { holder, key } of plan.foreign) holder.delete(key)
@@ -110,13 +131,50 @@ export function repairStoredBoard(doc: Y.Doc, origins: LoadRepairOrigins): LoadR
       }, origins.bounds),
     )
   }
-  return { keys: plan.unnamed.length, entries: plan.foreign.length, values: plan.values.length, texts: plan.texts.length }
+  return { keys: plan.unnamed.length, entries: plan.foreign.length, values: plan.values.length, texts: plan.texts.length, examined: plan.examined }
 }
 
-function planCollection(holder: Y.Map<unknown>, name: Collection, plan: Plan): void {
+/**
+ * What holds an item written after `since`: for each client, only its items
+ * from the state `since` holds of it (findIndexSS), each traced up to the
+ * root's key that holds it (an entry, a setting, an acknowledgement) or to a
+ * root text. Deleted items are passed: what they held no longer stands.
+ */
+function writtenSince(doc: Y.Doc, since: ReadonlyMap<number, number>): NonNullable<Scope> {
+  const keyed = new Set<Y.Item>()
+  const roots = new Set<unknown>()
+  for (const [client, structs] of doc.store.clients) {
+    const from = since.get(client) ?? 0
+    if (Y.getState(doc.store, client) <= from) continue
+    for (let index = Y.findIndexSS(structs, from); index < structs.length; index++) {
+      const struct = structs[index]!
+      if (!(struct instanceof Y.Item) || struct.deleted) continue
+      const top = underRoot(struct)
+      if (top instanceof Y.Item) keyed.add(top)
+      else roots.add(top)
+    }
+  }
+  return { keyed, roots }
+}
+
+/** The item under a root map's key that holds `item`, or the root type holding it by no key (a root text). */
+function underRoot(item: Y.Item): Y.Item | Y.AbstractType<unknown> {
+  let at = item
+  for (let parent = at.parent as Y.AbstractType<unknown>; parent._item !== null; parent = at.parent as Y.AbstractType<unknown>) at = parent._item
+  return at.parentSub === null ? (at.parent as Y.AbstractType<unknown>) : at
+}
+
+/** The keys of `map` the pass looks at, with the item each holds: all of them, or those of the scope under it. */
+function keysInScope(map: Y.Map<unknown>, scope: Scope): Iterable<[string, Y.Item]> {
+  if (scope === null) return map._map
+  return [...scope.keyed].filter((item) => item.parent === map).map((item): [string, Y.Item] => [item.parentSub!, item])
+}
+
+function planCollection(holder: Y.Map<unknown>, name: Collection, scope: Scope, plan: Plan): void {
   const named = ENTRY_KEYS.get(name)!
-  for (const [id, item] of holder._map) {
+  for (const [id, item] of keysInScope(holder, scope)) {
     if (item.deleted || !(item.content instanceof Y.ContentType)) continue
+    plan.examined++
     const entry = item.content.type
     if (!isPlainMap(entry)) {
       plan.foreign.push({ holder, key: id })
@@ -152,9 +210,10 @@ function planRecordWithBand(entry: Y.Map<unknown>, id: Y.ID, plan: Plan): void {
 }
 
 /** The board's settings and acknowledgements: plain values (board-shape.ts refuses any other there; the schema version is the migration's). */
-function planRootValues(map: Y.Map<unknown>, root: string, plan: Plan): void {
-  for (const [key, field] of map._map) {
+function planRootValues(map: Y.Map<unknown>, root: string, scope: Scope, plan: Plan): void {
+  for (const [key, field] of keysInScope(map, scope)) {
     if (field.deleted || field.content instanceof Y.ContentType) continue
+    plan.examined++
     const fix = heldValueWithinBounds({ root }, key, standing(field))
     if (fix) plan.values.push({ map, key, value: fix.value, at: place(root, key, field) })
   }

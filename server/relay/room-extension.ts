@@ -43,6 +43,8 @@ export interface RoomExtension {
   onAttached?(relay: RelayControl): void
   /** A room has loaded `board` from `stored`; it is served once every extension's onLoaded has settled. */
   onLoaded?(room: Room, stored: StoredBoardState, board: BoardRecord): void | Promise<void>
+  /** The load repair (load-repair.ts) looked at `examined` entries, settings, acknowledgements and bottom lines of the board as it loaded it: none once it was found within today's bounds and nothing was written since. */
+  onCheckedAtLoad?(room: Room, examined: number): void
   /** The server repaired what the board held as it loaded it (load-repair.ts), after onLoaded: a change on its way to the update log. */
   onRepairedAtLoad?(room: Room): void
   /** A batch of changes was committed to the update log, and broadcast. */
@@ -106,6 +108,10 @@ export class RoomExtensions implements RoomEvents {
         this.failed(extension, 'onLoaded', error, room)
       }
     }
+  }
+
+  checkedAtLoad(room: Room, examined: number): void {
+    this.each('onCheckedAtLoad', (extension) => extension.onCheckedAtLoad!(room, examined), room)
   }
 
   repairedAtLoad(room: Room): void {

@@ -9,6 +9,7 @@
  * was reset (room.ts) is retired: its board is loaded afresh for whoever
  * comes next, once the old room has saved what it held.
  */
+import * as Y from 'yjs'
 import { migrateBoardDoc } from '../../shared/board-doc.ts'
 import { textFromPlainFields } from '../../shared/plain-fields.ts'
 import { dropNonStringContentEverywhere } from '../../shared/plain-text.ts'
@@ -17,7 +18,7 @@ import type { RelayLimits } from '../../shared/limits.ts'
 import { CLOSE, type CloseEvent } from '../../shared/protocol.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
-import type { BoardRecord, Storage, StoredBoardState } from '../storage/storage.ts'
+import type { BoardRecord, BoundsCheck, Storage, StoredBoardState } from '../storage/storage.ts'
 import { BoardDamaged } from './damaged-board.ts'
 import { ColdLoads, LoadingTooMuch } from './cold-loads.ts'
 import { ConnectionLimits, type Admission, type AdmissionRefusal } from './connection-limits.ts'
@@ -35,6 +36,7 @@ import { RightsRecheck, type RightsCheck } from './rights-recheck.ts'
 import { PresenceHandover } from './presence-handover.ts'
 import { HeldHttpChanges } from './held-http-changes.ts'
 import { repairStoredBoard } from './load-repair.ts'
+import { checkedBefore, checkedBounds, checkToKeep } from './checked-bounds.ts'
 import { Room } from './room.ts'
 import { ServerClientIdKeeper } from './server-client-ids.ts'
 import type { UpdateChecks } from './update-checks.ts'
@@ -59,6 +61,9 @@ export type RoomRegistryOptions = {
  * change still waiting to be committed on any of them arrived.
  */
 export type CommitHealth = { failingRooms: number; oldestFailingSince: number | null; oldestUncommittedSince: number | null }
+
+/** A board's room as its stored state made it: whether the load repaired it, how much the repair looked at, and the check to keep (checked-bounds.ts). */
+type AppliedStored = { room: Room; stored: StoredBoardState; board: BoardRecord; repaired: boolean; examined: number; checked: BoundsCheck | null }
 
 /** A room held for its caller, who calls `release` once done with it. */
 export type HeldRoom = { room: Room; release: () => void }
@@ -97,6 +102,8 @@ export class RoomRegistry implements RelayControl {
   private readonly serverClientIds = new ServerClientIdKeeper()
   private readonly checks: UpdateChecks | undefined
   private readonly freshIds: FreshIdCheck | undefined
+  /** The name of the rules the load repair checks boards under (checked-bounds.ts): worked out here, not at the first load. */
+  private readonly bounds = checkedBounds()
   /** HTTP changes answered 202, held here until saved: named at shutdown, when they are lost (close). */
   readonly heldHttpChanges = new HeldHttpChanges()
 
@@ -347,18 +354,28 @@ export class RoomRegistry implements RelayControl {
   private async readRoom(boardId: string, known: BoardRecord | undefined, payer: IncomingRates | undefined): Promise<Room | null> {
     const read = await this.coldLoads.inTurn(payer, () => this.applyStored(boardId, known), (applied) => applied?.room.storedBytes ?? 0)
     if (!read) return null
-    const { room, stored, board, repaired } = read
+    const { room, stored, board, repaired, examined, checked } = read
     this.rooms.set(boardId, room)
-    await this.extensions.loaded(room, stored, board)
+    this.extensions.checkedAtLoad(room, examined)
+    await Promise.all([this.extensions.loaded(room, stored, board), checked !== null && this.keepCheck(boardId, checked)])
     if (repaired) this.extensions.repairedAtLoad(room)
     return room
   }
 
+  /** A check not kept costs the board's next load a look at what this one looked at: logged, never thrown. */
+  private async keepCheck(boardId: string, check: BoundsCheck): Promise<void> {
+    try {
+      await this.storage.boundsChecks.record(boardId, check)
+    } catch (error) {
+      this.logger.warn({ boardId, err: errorMessage(error) }, 'could not keep that the board was found within the relay’s bounds: its next load checks it again')
+    }
+  }
+
   /** Reads the board and applies what is stored of it to a new room, on the relay's thread. */
-  private async applyStored(boardId: string, known: BoardRecord | undefined): Promise<{ room: Room; stored: StoredBoardState; board: BoardRecord; repaired: boolean } | null> {
+  private async applyStored(boardId: string, known: BoardRecord | undefined): Promise<AppliedStored | null> {
     const board = known ?? (await this.storage.boards.get(boardId))
     if (!board) return null
-    const [stored, clientWriters] = await Promise.all([this.storage.log.load(boardId), this.storage.log.writers(boardId)])
+    const [stored, clientWriters, lastCheck] = await Promise.all([this.storage.log.load(boardId), this.storage.log.writers(boardId), this.storage.boundsChecks.get(boardId)])
     const room = new Room({
       boardId,
       boardCreatedAt: board.createdAt,
@@ -382,6 +399,8 @@ export class RoomRegistry implements RelayControl {
     } catch (error) {
       throw error instanceof BoardDamaged ? error.ofBoard(boardId) : error
     }
+    // What storage holds, before this load's own changes: those are looked at by the next load, once stored.
+    const loaded = Y.encodeStateVector(room.doc)
     migrateBoardDoc(room.doc, serverOrigin('schema-migration'))
     // Stored before the relay refused it (relay/text-content.ts); removed as an edit, so stored and sent like one.
     const dropped = dropNonStringContentEverywhere(room.doc, serverOrigin('text-cleanup'))
@@ -391,11 +410,13 @@ export class RoomRegistry implements RelayControl {
     if (fields > 0) this.logger.warn({ boardId, fields }, 'gave assessments’ titles and judgments stored as other values a shared text, stored before the relay refused them')
     // Stored before the relay refused them (load-repair.ts): read by nobody, downloaded by everyone, or past today's bounds, and
     // set again by an undo, which the relay refuses; an XML type under a collection's key passed for an entry, and filled the board.
-    const { keys, entries, values, texts } = repairStoredBoard(room.doc, { hidden: serverOrigin('entry-keys'), bounds: serverOrigin('value-bounds') })
+    // Only what was written since the board was last found within today's bounds is looked at (checked-bounds.ts).
+    const repair = repairStoredBoard(room.doc, { hidden: serverOrigin('entry-keys'), bounds: serverOrigin('value-bounds') }, checkedBefore(lastCheck, this.bounds))
+    const { keys, entries, values, texts } = repair
     if (keys > 0) this.logger.warn({ boardId, keys }, 'deleted keys of entries that their schema does not name, stored before the relay refused them')
     if (entries > 0) this.logger.warn({ boardId, entries }, 'deleted entries of collections that are shared types other than an entry’s map (an XML type), stored before the relay refused them')
     if (values > 0 || texts > 0) this.logger.warn({ boardId, values, texts }, 'brought values and texts past the relay’s bounds within them, stored before the relay refused them')
-    return { room, stored, board, repaired: keys + entries + values + texts > 0 }
+    return { room, stored, board, repaired: keys + entries + values + texts > 0, examined: repair.examined, checked: checkToKeep(this.bounds, loaded, lastCheck, repair, stored) }
   }
 
   /**

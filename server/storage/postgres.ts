@@ -24,6 +24,7 @@ import { PgSnapshotStore } from './pg-snapshots.ts'
 import { PgApiTokenStore } from './pg-tokens.ts'
 import { PgAuditStore } from './pg-audit.ts'
 import { PgExclusiveWriteStore } from './pg-exclusive-writes.ts'
+import { PgBoundsCheckStore } from './pg-bounds-checks.ts'
 import { PgDeploymentStore } from './pg-deployment.ts'
 import { PgInviteStore } from './pg-invites.ts'
 import { PgMemberStore } from './pg-members.ts'
@@ -91,6 +92,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Sto
     audit: new PgAuditStore(db),
     exclusiveWrites: new PgExclusiveWriteStore(db),
     deployment: new PgDeploymentStore(db),
+    boundsChecks: new PgBoundsCheckStore(db),
     async ping() {
       await client`select 1`
     },

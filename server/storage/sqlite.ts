@@ -33,6 +33,7 @@ import { SqliteSnapshotStore } from './sqlite-snapshots.ts'
 import { SqliteApiTokenStore } from './sqlite-tokens.ts'
 import { SqliteAuditStore } from './sqlite-audit.ts'
 import { SqliteExclusiveWriteStore } from './sqlite-exclusive-writes.ts'
+import { SqliteBoundsCheckStore } from './sqlite-bounds-checks.ts'
 import { noteDeployment, SqliteDeploymentStore } from './sqlite-deployment.ts'
 import { SqliteInviteStore } from './sqlite-invites.ts'
 import { SqliteMemberStore } from './sqlite-members.ts'
@@ -148,6 +149,7 @@ function sqliteStorage(client: Database.Database, path: string, options: SqliteO
     audit: new SqliteAuditStore(db),
     exclusiveWrites: new SqliteExclusiveWriteStore(db),
     deployment: new SqliteDeploymentStore(db),
+    boundsChecks: new SqliteBoundsCheckStore(db),
     async ping() {
       // The open handle answers after its file is gone: whether the path still holds it is what says the database is there.
       file.check()

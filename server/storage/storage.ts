@@ -775,6 +775,25 @@ export interface DeploymentStore {
   identity(): Promise<string>
 }
 
+/**
+ * The rules a board's content was last found within as it loaded (`bounds`,
+ * server/relay/checked-bounds.ts) and the items it held then (`stateVector`,
+ * a Yjs state vector): every item under it was checked, so a load under the
+ * same rules checks only those written since (server/relay/load-repair.ts).
+ */
+export type BoundsCheck = { bounds: string; stateVector: Uint8Array }
+
+export interface BoundsCheckStore {
+  /** The board's last check, or null when it was never checked (or loaded before checks were kept). */
+  get(boardId: string): Promise<BoundsCheck | null>
+  /**
+   * Keeps `check` as the board's last, in place of any before (each is sound
+   * on its own: two instances loading the board at once may both write). No
+   * row is written for a board that is gone, deleted meanwhile perhaps.
+   */
+  record(boardId: string, check: BoundsCheck): Promise<void>
+}
+
 export interface Storage {
   readonly dialect: Dialect
   readonly boards: BoardRecordStore
@@ -790,6 +809,7 @@ export interface Storage {
   readonly audit: AuditStore
   readonly exclusiveWrites: ExclusiveWriteStore
   readonly deployment: DeploymentStore
+  readonly boundsChecks: BoundsCheckStore
   /** Resolves once the database has answered a trivial query (readiness); rejects when it cannot. */
   ping(): Promise<void>
   /** SQLite only: the bytes its write-ahead log file takes on disk now (0 when there is none). */
