@@ -66,10 +66,10 @@ type Beyond = Y.Item | null | undefined
  */
 export class AppliedText {
   private stepsLeft = MAX_SKIPPED_PER_UPDATE
-  /** Items a stretch's walk passed whole: the update deletes all of them it held live. */
-  private readonly walked = new Set<Y.Item>()
-  /** For each item a walk stepped onto that holds no live character, going each way: where that walk came out. */
-  private readonly beyond: Record<Way, Map<Y.Item, Beyond>> = { left: new Map(), right: new Map() }
+  /** Items a stretch's walk passed whole: the update deletes all of them it held live. Made at the first (a keystroke walks none). */
+  private walked: Set<Y.Item> | undefined
+  /** For each item a walk stepped onto that holds no live character, going each way: where that walk came out. Made at the first. */
+  private beyond: Record<Way, Map<Y.Item, Beyond>> | undefined
 
   /**
    * The update's ranges touch none of their neighbours (validate-update.ts
@@ -90,7 +90,7 @@ export class AppliedText {
 
   /** Whether `item` lies inside a stretch already walked, from where the update deletes in it on. */
   walkedThrough(item: Y.Item): boolean {
-    return this.walked.has(item)
+    return this.walked?.has(item) ?? false
   }
 
   /** The characters of `item` from offset `from` to `to` the update leaves. */
@@ -201,7 +201,7 @@ export class AppliedText {
         return { removesNonMark, end: 'unknown' }
       }
       // Passed whole: the item the walk started at is the caller's, and may hold another stretch.
-      if (at !== item) this.walked.add(at)
+      if (at !== item) (this.walked ??= new Set()).add(at)
       at = beside(at, way)
       from = at === null || way === 'right' ? 0 : at.length
     }
@@ -215,7 +215,7 @@ export class AppliedText {
    */
   private liveBeyond(from: Y.Item | null, way: Way): Beyond {
     if (from === null || this.holdsLive(from)) return from
-    const known = this.beyond[way]
+    const known = (this.beyond ??= { left: new Map(), right: new Map() })[way]
     if (!known.has(from)) {
       let at: Beyond = from
       while (at && !this.holdsLive(at)) at = this.step() ? beside(at, way) : undefined

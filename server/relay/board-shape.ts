@@ -222,15 +222,22 @@ function isAcknowledgementValue(value: unknown): boolean {
  * other.
  */
 export function entryCollections(doc: Y.Doc, landings: readonly { item: Y.Item; landing: Landing }[]): (id: Y.ID) => Collection | null {
+  // Both made at the first look-up: a keystroke lands in a text, under no key, and is never looked up.
+  let created: Map<string, Collection> | undefined
+  let held: Map<unknown, Collection> | undefined
+  return (id) =>
+    (created ??= createdEntries(landings)).get(idKey(id)) ?? (held ??= new Map(COLLECTIONS.map((name) => [collection(doc, name), name]))).get(heldItem(doc, id)?.parent) ?? null
+}
+
+/** The entries the update creates in a collection, by their ids' keys. */
+function createdEntries(landings: readonly { item: Y.Item; landing: Landing }[]): Map<string, Collection> {
   const created = new Map<string, Collection>()
   for (const { item, landing } of landings) {
     if (landing !== null && typeof landing.parent === 'string' && COLLECTION_NAMES.has(landing.parent) && item.content instanceof Y.ContentType) {
       created.set(idKey(item.id), landing.parent as Collection)
     }
   }
-  // Made at the first look-up: a keystroke lands in a text, under no key, and is never looked up.
-  let held: Map<unknown, Collection> | undefined
-  return (id) => created.get(idKey(id)) ?? (held ??= new Map(COLLECTIONS.map((name) => [collection(doc, name), name]))).get(heldItem(doc, id)?.parent) ?? null
+  return created
 }
 
 /** Values as Y.Map.set writes a string, a number or a boolean (several once the old values of a key merge), or the deleted content they leave. */

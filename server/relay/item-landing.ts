@@ -28,7 +28,7 @@ export type Landing = { parent: Y.ID | string; key: string | null } | null
  */
 export function itemLandings(doc: Y.Doc, { structs }: DecodedUpdate): { item: Y.Item; landing: Landing }[] {
   const items = structs.filter((struct): struct is Y.Item => struct instanceof Y.Item)
-  const inUpdate = itemFinder(items)
+  const inUpdate = lazyItemFinder(() => items)
   const inDocument = (id: Y.ID): Landing => {
     const stored = heldItem(doc, id)
     return stored && landingOfHeld(stored)
@@ -68,6 +68,16 @@ export function itemLandings(doc: Y.Doc, { structs }: DecodedUpdate): { item: Y.
   }
 
   return items.map((item) => ({ item, landing: landingOf(item) }))
+}
+
+/**
+ * itemFinder of the `items` (an update's, in its order) read at the first
+ * look-up, built only then: a keystroke's item lands beside one the document
+ * holds, and no rule looks anything up in the update.
+ */
+export function lazyItemFinder(items: () => readonly Y.Item[]): (id: Y.ID) => Y.Item | null {
+  let find: ((id: Y.ID) => Y.Item | null) | undefined
+  return (id) => (find ??= itemFinder(items()))(id)
 }
 
 /** A look-up of the item of `items` (an update's, in its order) that holds a given id, or null. */

@@ -32,7 +32,7 @@ import { hasLongMarkRun, LONG_RUN_NAME, markRunEnds, MAX_MARK_RUN } from '../../
 import { AppliedText, charactersOf, UNKNOWN, WINDOW } from './applied-text.ts'
 import { isHeldWhole } from './held-already.ts'
 import { integratedOrigin } from './integrated-place.ts'
-import { heldItem, idKey, itemFinder, type Landing } from './item-landing.ts'
+import { heldItem, idKey, lazyItemFinder, type Landing } from './item-landing.ts'
 
 /**
  * What the marks an update's items put at one place add up to, and the run of
@@ -43,7 +43,7 @@ type Group = { items: number; marksOnly: number; lead: number; trail: number; mi
 
 /** Why the update's items make a run of more than MAX_MARK_RUN marks where they land in a shared text, or null. */
 export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landing: Landing }[], text: AppliedText): string | null {
-  const inUpdate = itemFinder(landings.map(({ item }) => item))
+  const inUpdate = lazyItemFinder(() => landings.map(({ item }) => item))
   const groups = new Map<string, Group>()
   for (const { item, landing } of landings) {
     if (landing === null || landing.key !== null || !(item.content instanceof Y.ContentString) || isHeldWhole(doc, item)) continue

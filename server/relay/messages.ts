@@ -44,11 +44,28 @@ export function storedStateMessages(parts: readonly Uint8Array[]): Uint8Array[] 
   return [...parts.slice(0, -1).map(updateMessage), step2]
 }
 
+/**
+ * The sync update message carrying `update`, written straight into a buffer of
+ * its size: sent for every commit, where an encoder's buffer of its own (and
+ * the copy out of it) were garbage a keystroke. The same bytes as
+ * y-protocols' `writeUpdate` after the message type.
+ */
 export function updateMessage(update: Uint8Array): Uint8Array {
-  return frame((e) => {
-    encoding.writeVarUint(e, MESSAGE_SYNC)
-    syncProtocol.writeUpdate(e, update)
-  })
+  const length = update.byteLength
+  let lengthBytes = 1
+  for (let rest = length >>> 7; rest > 0; rest >>>= 7) lengthBytes++
+  const message = new Uint8Array(2 + lengthBytes + length)
+  message[0] = MESSAGE_SYNC
+  message[1] = syncProtocol.messageYjsUpdate
+  let at = 2
+  let rest = length
+  while (rest > 0x7f) {
+    message[at++] = 0x80 | (rest & 0x7f)
+    rest >>>= 7
+  }
+  message[at++] = rest
+  message.set(update, at)
+  return message
 }
 
 /** `update` is an encoded awareness update (awarenessProtocol.encodeAwarenessUpdate). */

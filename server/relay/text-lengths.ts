@@ -27,7 +27,7 @@ import { BLUF_ROOT, type AssessmentTextField } from '../../shared/board-doc.ts'
 import { LIMITS } from '../../shared/limits.ts'
 import { isHeldWhole } from './held-already.ts'
 import type { HeldDeletion } from './held-deletions.ts'
-import { heldItem, idKey, itemFinder, type Landing } from './item-landing.ts'
+import { heldItem, idKey, lazyItemFinder, type Landing } from './item-landing.ts'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
@@ -40,7 +40,7 @@ export const BLUF_LIMIT = LIMITS.longText
 
 /** Why the update makes a shared text longer than TEXT_GROWTH_BOUND times its limit, or null. */
 export function overlongText(doc: Y.Doc, { ds }: DecodedUpdate, landings: readonly { item: Y.Item; landing: Landing }[], deletions: readonly HeldDeletion[]): string | null {
-  const inUpdate = itemFinder(landings.map(({ item }) => item))
+  const inUpdate = lazyItemFinder(() => landings.map(({ item }) => item))
   const grown = new Map<string, LimitedText>()
   let deletedOf: ReadonlyMap<object, number> | undefined
   for (const { item, landing } of landings) {

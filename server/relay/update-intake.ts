@@ -247,7 +247,8 @@ export class UpdateIntake {
    * instances as they arrived (applyArriving), held part and all.
    */
   retryHeld(): void {
-    if (this.options.commits.committing || this.options.host.wasReset()) return
+    // Nothing held, as after nearly every commit: nothing to try.
+    if (this.held.size === 0 || this.options.commits.committing || this.options.host.wasReset()) return
     // One `now` for the whole run: a source is then taken at most once, so the loop ends.
     const now = performance.now()
     for (;;) {

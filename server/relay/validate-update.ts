@@ -96,7 +96,8 @@ export function decodeWithinBounds(update: Uint8Array, scanned = scanWithinBound
 
 /** validateUpdate's verdict on an update decodeWithinBounds decoded. */
 export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdict {
-  const disordered = disorderedDeletions(rangesOf(decoded.ds))
+  // A keystroke deletes nothing: no ranges to read.
+  const disordered = decoded.ds.clients.size === 0 ? null : disorderedDeletions(rangesOf(decoded.ds))
   if (disordered) return refused(CLOSE.updateRejected, disordered)
   const runs = clientRuns(decoded.structs)
   if (typeof runs === 'string') return refused(CLOSE.updateRejected, runs)
@@ -192,8 +193,10 @@ function refused(event: CloseEvent, reason: string, walkCostBytes = 0): RefusedV
  * decodes them).
  */
 function disorderedDeletions(ranges: Iterable<DeletedRange>): string | null {
-  const ends = new Map<number, number>()
+  // Made at the first range: most updates delete nothing, and this runs twice for each (the scan's, the decoding's).
+  let ends: Map<number, number> | undefined
   for (const { client, clock, len } of ranges) {
+    ends ??= new Map()
     const end = ends.get(client)
     if (end !== undefined && clock <= end) {
       return `update deletes ranges of client ${client} out of order, overlapping or touching (clock ${clock} at or before ${end}, where the range before ended), which no Yjs encoder writes`
@@ -288,10 +291,26 @@ export function walkInsertedValues(structs: DecodedUpdate['structs']): { values:
   const walked = { values: 0 }
   for (const struct of structs) {
     if (!(struct instanceof Y.Item)) continue
-    const found = firstUncarriableIn(insertedValues(struct), walked)
+    const found = holdsPlainValues(struct.content) ? firstUncarriableIn(insertedValues(struct), walked) : firstUncarriableName(struct)
     if (found) return { values: walked.values, found }
   }
   return { values: walked.values, found: null }
+}
+
+/** Whether the item's content holds values that are not strings (insertedValues): the others hold a string at most. */
+function holdsPlainValues(content: Y.Item['content']): boolean {
+  return content instanceof Y.ContentAny || content instanceof Y.ContentJSON || content instanceof Y.ContentFormat || content instanceof Y.ContentEmbed
+}
+
+/**
+ * firstUncarriableIn of an item whose content holds no plain values (a
+ * keystroke's ContentString): its strings read in the order that walk reads
+ * them (its text, its parent's name, its key), without the walk's stack.
+ */
+function firstUncarriableName(item: Y.Item): Uncarriable | null {
+  const text = item.content instanceof Y.ContentString ? firstUncarriable(item.content.str) : null
+  const found = text ?? (typeof item.parent === 'string' ? firstUncarriable(item.parent) : null) ?? (item.parentSub === null ? null : firstUncarriable(item.parentSub))
+  return found ? { kind: 'text', what: found } : null
 }
 
 /**
