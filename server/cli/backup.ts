@@ -9,18 +9,20 @@
  * checks a file (its schema, every page, and every board read as a server
  * loads it), and only then given FILE's name, so a crash, a full disk or a
  * damaged board never leaves a backup under it that a restore would refuse.
+ * DATA_DIR may be on a read-only file system (a mounted volume snapshot):
+ * read without the serving lock when no lock file is there, and through a
+ * copy when SQLite cannot open the database there (read-only-source.ts).
  */
 import { randomBytes } from 'node:crypto'
 import { existsSync, linkSync, lstatSync, openSync, closeSync, readlinkSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import Database from 'better-sqlite3'
 import { loadConfig } from '../config.ts'
 import { databaseName, writers } from '../storage/serving-lock.ts'
-import { trySqliteServingLock } from '../storage/sqlite-serving-lock.ts'
 import { SQLITE_FILE_NAME } from '../storage/sqlite.ts'
 import { checkAssayDatabase, type AssayDatabaseFile } from './assay-database-file.ts'
 import { CliError } from './cli-error.ts'
 import { present } from './file-present.ts'
+import { readingLock, readableSource, type ReadableSource } from './read-only-source.ts'
 import { damagedBoards, damagedList, type DamagedBoard } from './restore-damaged-boards.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
 import { syncToDisk } from './sync-to-disk.ts'
@@ -42,12 +44,13 @@ const backup: Command = {
     const database = join(config.DATA_DIR, SQLITE_FILE_NAME)
     if (!existsSync(database)) throw new CliError(`there is no database to back up in ${config.DATA_DIR}.`)
     refuseExisting(out)
-    // Shared, as a server's: a restore (which takes it exclusive) cannot swap the file while it is read.
-    const lock = trySqliteServingLock(config.DATA_DIR, 'shared')
+    const lock = readingLock(config.DATA_DIR)
     if (!lock) throw new CliError(`${writers(config)} is writing ${databaseName(config)}: nothing was backed up. Try again once it has finished.`)
     try {
-      const { bytes, boards, asOf, damaged } = await copyInto(database, out, values['accept-damaged'] === true)
-      process.stdout.write(`Backed up ${databaseName(config)} to ${out}: ${countOf(bytes, 'byte')}, ${countOf(boards, 'board')}, consistent as of ${asOf.toISOString()}.\n${acceptedDamage(damaged)}`)
+      const { bytes, boards, asOf, damaged, copied } = await copyInto(database, out, values['accept-damaged'] === true)
+      process.stdout.write(
+        `${lock.note}${copied}Backed up ${databaseName(config)} to ${out}: ${countOf(bytes, 'byte')}, ${countOf(boards, 'board')}, consistent as of ${asOf.toISOString()}.\n${acceptedDamage(damaged)}`,
+      )
     } finally {
       await lock.release()
     }
@@ -87,9 +90,14 @@ function refuseExisting(out: string): void {
   throw new CliError(`Cannot write “${out}”: it exists already${link}; nothing was overwritten. Give a new file name.`)
 }
 
-async function copyInto(database: string, out: string, acceptDamaged: boolean): Promise<{ bytes: number; boards: number; asOf: Date; damaged: DamagedBoard[] }> {
+async function copyInto(
+  database: string,
+  out: string,
+  acceptDamaged: boolean,
+): Promise<{ bytes: number; boards: number; asOf: Date; damaged: DamagedBoard[]; copied: string }> {
   // Of a fixed length, so any name FILE may have leaves room for it.
-  const partial = join(dirname(out), `.assay-backup-${process.pid}-${randomBytes(4).toString('hex')}.partial`)
+  const hidden = join(dirname(out), `.assay-backup-${process.pid}-${randomBytes(4).toString('hex')}`)
+  const partial = `${hidden}.partial`
   try {
     // Made first, empty and private (it holds password hashes and sessions): VACUUM INTO fills an empty file, keeping its mode.
     closeSync(openSync(partial, 'wx', 0o600))
@@ -97,17 +105,18 @@ async function copyInto(database: string, out: string, acceptDamaged: boolean): 
     throw cannotWrite(out, error)
   }
   try {
-    const source = new Database(database, { readonly: true, fileMustExist: true })
+    let source: ReadableSource | undefined
     // The read transaction begins as the statement does: everything committed before this moment is in the copy.
     let asOf: Date
     try {
-      source.pragma('busy_timeout = 5000')
+      source = readableSource(database, `${hidden}.source`, out)
+      source.client.pragma('busy_timeout = 5000')
       asOf = new Date()
-      source.prepare('vacuum into ?').run(partial)
+      source.client.prepare('vacuum into ?').run(partial)
     } catch (error) {
       throw cannotWrite(out, error, '; nothing was written')
     } finally {
-      source.close()
+      source?.close()
     }
     syncToDisk(partial)
     const { boards } = checkedCopy(partial, database)
@@ -122,7 +131,7 @@ async function copyInto(database: string, out: string, acceptDamaged: boolean): 
     }
     rmSync(partial)
     syncToDisk(dirname(out))
-    return { bytes: statSync(out).size, boards, asOf, damaged }
+    return { bytes: statSync(out).size, boards, asOf, damaged, copied: source.note }
   } finally {
     rmSync(partial, { force: true })
   }

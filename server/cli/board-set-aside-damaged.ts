@@ -10,7 +10,8 @@
  */
 import { CliError } from './cli-error.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
-import { describeSetAside, setAsideDamagedRows } from './damaged-rows-set-aside.ts'
+import { join } from 'node:path'
+import { DAMAGED_ROWS_FOLDER, describeSetAside, setAsideDamagedRows } from './damaged-rows-set-aside.ts'
 import { whileNotServed } from './while-not-served.ts'
 
 const USAGE = 'assay board set-aside-damaged --board ID'
@@ -24,7 +25,7 @@ const setAsideDamaged: Command = {
     const found = await whileNotServed('nothing was set aside.', 'Stop it and run this again.', async (services, stillAlone) => {
       const { storage, config } = services
       if (!(await storage.boards.get(boardId))) throw new CliError(`No board with id ${boardId}. List boards with: assay board list`)
-      const outcome = await setAsideDamagedRows(storage.history, config.DATA_DIR, boardId, stillAlone)
+      const outcome = await setAsideDamagedRows(storage.history, join(config.DATA_DIR, DAMAGED_ROWS_FOLDER), boardId, stillAlone)
       if (outcome.kind === 'rows') return outcome.found
       throw new CliError(
         `Board ${boardId}: its latest checkpoint (through row ${outcome.throughSeq}) cannot be applied (${outcome.reason}); setting rows aside cannot mend that. Restore the database from a backup (README, "Backup and restore"). Nothing was changed.`,

@@ -21,11 +21,12 @@ export const DAMAGED_ROWS_FOLDER = 'damaged-rows'
 export type SetAsideOutcome = { kind: 'rows'; found: DamagedRows } | { kind: 'checkpoint'; throughSeq: number; reason: string }
 
 /**
- * Sets aside the rows of `boardId` in `history` that cannot be applied.
- * `beforeDeleting` runs once the files are on disk, right before the rows are
+ * Sets aside the rows of `boardId` in `history` that cannot be applied, each
+ * into a file in `folder` (DATA_DIR's damaged-rows folder, or a restore's own
+ * until its copy is in place: restore-staged-rows.ts). `beforeDeleting` runs once the files are on disk, right before the rows are
  * deleted (a command's check that it still holds the database alone).
  */
-export async function setAsideDamagedRows(history: HistoryStore, dataDir: string, boardId: string, beforeDeleting: () => Promise<void>): Promise<SetAsideOutcome> {
+export async function setAsideDamagedRows(history: HistoryStore, folder: string, boardId: string, beforeDeleting: () => Promise<void>): Promise<SetAsideOutcome> {
   const { checkpoint, throughSeq, rows } = await history.tail(boardId)
   let found: DamagedRows
   try {
@@ -35,7 +36,6 @@ export async function setAsideDamagedRows(history: HistoryStore, dataDir: string
     return { kind: 'checkpoint', throughSeq, reason: error.reason }
   }
   if (found.setAside.length === 0) return { kind: 'rows', found }
-  const folder = join(dataDir, DAMAGED_ROWS_FOLDER)
   try {
     mkdirSync(folder, { recursive: true })
   } catch (error) {

@@ -8,10 +8,11 @@
  * checkpoint and the log rows after it, through the same detector `assay board
  * set-aside-damaged` uses), one board at a time so memory stays that of the
  * largest board. With --accept-damaged a restore sets the damaged rows aside
- * in its copy, before the copy takes the database's name: that rename stays
- * the one moment the restore takes effect, so a restore killed at any point
- * leaves either the old database or the restored one with its rows set aside,
- * never a restored one still damaged.
+ * in its copy, before the copy takes the database's name, their files into a
+ * folder of the restore's own (restore-staged-rows.ts): that rename stays the
+ * one moment the restore takes effect, so a restore killed at any point
+ * leaves either the old database and no file in damaged-rows/, or the
+ * restored one with its rows set aside, never a restored one still damaged.
  */
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
@@ -39,14 +40,14 @@ export async function damagedBoards(path: string): Promise<DamagedBoard[]> {
 /**
  * Sets aside, in the database file at `path` (a restore's copy, not yet in
  * place), the rows of each of `damaged` that cannot be applied, their files
- * into `dataDir`'s damaged-rows folder; resolves with what was done, as lines.
+ * into `folder`; resolves with what was done, as lines.
  * A board whose latest checkpoint is damaged is left as it is, and said.
  */
-export async function setAsideInCopy(path: string, dataDir: string, damaged: DamagedBoard[]): Promise<string> {
+export async function setAsideInCopy(path: string, folder: string, damaged: DamagedBoard[]): Promise<string> {
   return withHistory(path, false, async (history) => {
     let report = ''
     for (const { boardId } of damaged) {
-      const outcome = await setAsideDamagedRows(history, dataDir, boardId, async () => {})
+      const outcome = await setAsideDamagedRows(history, folder, boardId, async () => {})
       report +=
         outcome.kind === 'rows'
           ? describeSetAside(boardId, outcome.found)

@@ -72,7 +72,7 @@ function unfinishedCopyPid(rest: string): number | null {
   return match ? Number(match[1]) : null
 }
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

@@ -21,6 +21,7 @@ import { CliError } from './cli-error.ts'
 import { present } from './file-present.ts'
 import { damagedBoards, damagedList, setAsideInCopy, type DamagedBoard } from './restore-damaged-boards.ts'
 import { databaseFile, removeCopy, removeUnfinishedCopies, setAside } from './restore-set-aside.ts'
+import { moveStagedRows, removeStagedRows, settleStagedRows, stagedRowsFolder } from './restore-staged-rows.ts'
 import { deploymentOf, planHeldChanges, type DeploymentSeen, type HeldChoice } from './restore-held-changes.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
 import { syncToDisk } from './sync-to-disk.ts'
@@ -66,8 +67,14 @@ async function restoreFrom(from: string, config: Config, choice: HeldChoice, acc
   const source = backupFile(from)
   const named = join(config.DATA_DIR, SQLITE_FILE_NAME)
   const database = databaseFile(named)
-  const report = removeUnfinishedCopies(database).map((path) => `Removed ${path}, left by a restore that did not finish.\n`)
+  // The staged rows first: whether a killed restore's copy is still there says whether it took effect.
+  const report = [
+    ...settleStagedRows(config.DATA_DIR, database),
+    ...removeUnfinishedCopies(database).map((path) => `Removed ${path}, left by a restore that did not finish.\n`),
+  ]
   const incoming = `${database}.restoring-${process.pid}`
+  const staged = stagedRowsFolder(config.DATA_DIR)
+  let placed = false
   try {
     try {
       copyFileSync(source, incoming, COPYFILE_EXCL)
@@ -89,11 +96,14 @@ async function restoreFrom(from: string, config: Config, choice: HeldChoice, acc
     try {
       if (!held.keepDeployment) asNewDeployment(incoming, restored)
       // In the copy, before the rename: the rename stays the one moment the restore takes effect, so none killed puts a damaged board live.
-      const mended = await setAsideInCopy(incoming, config.DATA_DIR, damaged)
+      const mended = await setAsideInCopy(incoming, staged, damaged)
       syncToDisk(incoming)
       const before = setAside(database)
       renameSync(incoming, database)
+      placed = true
       syncToDisk(dirname(database))
+      // Only now in damaged-rows/: before the rename, no live database had lost those rows.
+      moveStagedRows(staged, config.DATA_DIR)
       // Only once the restore is made: one refused on the way (the database open elsewhere) leaves them where they were.
       const heldReport = await held.finish()
       const linked = database === named ? '' : ` (which ${named} links to)`
@@ -102,6 +112,8 @@ async function restoreFrom(from: string, config: Config, choice: HeldChoice, acc
       await held.release()
     }
   } finally {
+    // Before the copy: a killed restore's staged rows with its copy still there were never restored (settleStagedRows).
+    if (!placed) removeStagedRows(staged)
     removeCopy(incoming)
   }
 }

@@ -8,12 +8,13 @@
  * naming the board and the change, unless told to accept it; accepted, the
  * damaged changes are set aside in the copy before it takes the database's
  * name, so the board is served without them, and a restore killed while
- * setting them aside leaves the database it would have replaced. `assay
+ * setting them aside leaves the database it would have replaced, and no file
+ * in damaged-rows/ for rows it never removed from a live database. `assay
  * backup` reads its copy the same way and writes no backup a restore would
  * refuse. The real command line, and real servers in processes of their own.
  */
 import { spawnSync } from 'node:child_process'
-import { closeSync, constants, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { closeSync, constants, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -22,7 +23,7 @@ import type { BoardModel } from '../../shared/board-model.ts'
 import { apiClient } from '../helpers/api.ts'
 import type { ChildServer } from '../helpers/child-server.ts'
 import { folderDigest } from '../helpers/folder-digest.ts'
-import { startCli } from '../helpers/run-cli.ts'
+import { startCliPaused } from '../helpers/run-cli.ts'
 import { sqliteOperator } from '../helpers/sqlite-operator.ts'
 import { tempDir } from '../helpers/test-server.ts'
 
@@ -127,16 +128,19 @@ it('refuses a backup with a damaged stored update, and restores it with --accept
   expect(await assessmentTitles(restored, keptBoard)).toEqual([KEPT_TITLE])
 })
 
-it('leaves the database it would replace when killed while setting damaged changes aside, and restores on the next run', { timeout: TEST_TIMEOUT_MS }, async () => {
+it('leaves the database it would replace, and nothing in damaged-rows/, when killed while setting damaged changes aside, and restores on the next run', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { dataDir, backup, damagedBoard, keptBoard, seq } = await restoredAndDamagedBackup()
   const database = join(dataDir, 'assay.db')
   const replaced = readFileSync(database)
-  // The file the damaged change is written to, made a FIFO: the restore's write waits there for a reader, so the test
-  // knows, with no wait of its own, that the restore is setting the change aside, and kills it there.
-  const setAsideFile = join(dataDir, 'damaged-rows', `${damagedBoard}-${seq}.json`)
-  mkdirSync(join(dataDir, 'damaged-rows'))
+  // Stopped before it runs, so its pid, which names the folder it sets rows aside into until its copy is in place, is
+  // known first. The file the damaged change is written to there, made a FIFO: the restore's write waits for a reader,
+  // so the test knows, with no wait of its own, that the restore is setting the change aside, and kills it there.
+  const restore = await startCliPaused(['restore', '--from', backup, '--accept-damaged'], { LOG_LEVEL: 'silent', DATA_DIR: dataDir, DATABASE_URL: '' })
+  const staged = join(dataDir, `damaged-rows.restoring-${restore.child.pid}`)
+  const setAsideFile = join(staged, `${damagedBoard}-${seq}.json`)
+  mkdirSync(staged)
   expect(spawnSync('mkfifo', [setAsideFile]).status).toBe(0)
-  const restore = startCli(['restore', '--from', backup, '--accept-damaged'], { LOG_LEVEL: 'silent', DATA_DIR: dataDir, DATABASE_URL: '' })
+  restore.resume()
   const reading = open(setAsideFile, 'r')
   const first = await Promise.race([reading.then(() => 'setting aside' as const), restore.done.then(() => 'exited' as const)])
   // Had the restore ended without writing the file, the reader still waits: a writer of the test's own lets it go.
@@ -146,16 +150,33 @@ it('leaves the database it would replace when killed while setting damaged chang
   await (await reading).close()
   expect(first).toBe('setting aside')
 
+  // The live database was never changed, so no row of it is in damaged-rows/.
+  expect(existsSync(join(dataDir, 'damaged-rows'))).toBe(false)
   expect(readFileSync(database).equals(replaced)).toBe(true)
   const untouched = await serve(dataDir)
   expect(await assessmentTitles(untouched, damagedBoard)).toEqual([DAMAGED_TITLE])
   await stop(untouched)
 
-  rmSync(setAsideFile)
   const again = await assay(dataDir, 'restore', '--from', backup, '--accept-damaged')
   expect(again).toMatchObject({ code: 0, stderr: '' })
+  expect(again.stdout).toContain(`Removed ${staged}, the rows a restore that did not finish set aside from its copy, which never took the database's place.`)
   expect(again.stdout).toContain(`Removed ${database}.restoring-${restore.child.pid}, left by a restore that did not finish.`)
+  expect(existsSync(staged)).toBe(false)
+  expect(JSON.parse(readFileSync(join(dataDir, 'damaged-rows', `${damagedBoard}-${seq}.json`), 'utf8'))).toMatchObject({ boardId: damagedBoard, seq })
   const restored = await serve(dataDir)
   expect(await assessmentTitles(restored, damagedBoard)).not.toContain(DAMAGED_TITLE)
   expect(await assessmentTitles(restored, keptBoard)).toEqual([KEPT_TITLE])
+  await stop(restored)
+
+  // A restore killed after its copy took the database's place, before it moved its rows: no copy is left, so the rows
+  // were removed from the live database, and the next run moves their files into damaged-rows/.
+  const gonePid = spawnSync('true').pid
+  const left = join(dataDir, `damaged-rows.restoring-${gonePid}`)
+  mkdirSync(left)
+  writeFileSync(join(left, 'board-7.json'), '{}\n')
+  const third = await assay(dataDir, 'restore', '--from', backup, '--accept-damaged')
+  expect(third).toMatchObject({ code: 0, stderr: '' })
+  expect(third.stdout).toContain(`Moved 1 row file(s) from ${left} into ${join(dataDir, 'damaged-rows')}`)
+  expect(readFileSync(join(dataDir, 'damaged-rows', 'board-7.json'), 'utf8')).toBe('{}\n')
+  expect(existsSync(left)).toBe(false)
 })
