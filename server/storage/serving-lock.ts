@@ -39,18 +39,14 @@ export class DatabaseBeingImported extends Error {
 
 /**
  * A server that stopped serving: on PostgreSQL an import took the database while the server's lock was lost, or even
- * came and went (pg-serving-lock.ts); on SQLite another process took the lock on a new lock file (sqlite-serving-lock.ts).
+ * came and went (pg-serving-lock.ts). A SQLite server's lock is never lost: only an exclusive holder refuses it, a
+ * command's moment that the database the server holds open refuses anyway (sqlite-serving-lock.ts).
  */
 export class DatabaseTakenByImport extends Error {
   override name = 'DatabaseTakenByImport'
 
   constructor(config: LockConfig) {
-    super(
-      config.DATABASE_URL
-        ? `an \`assay import\` took ${databaseName(config)} while this server's serving lock was lost: stopping. Start it again once the import has finished.`
-        : // Only that another process holds the lock on the file now at the lock's name is known, not which command it runs.
-          `another process holds the serving lock of ${databaseName(config)} (an \`assay import\`, an \`assay restore\` or another server), taken on a new lock file while this server's was deleted or replaced: stopping. Start it again once that process has finished.`,
-    )
+    super(`an \`assay import\` took ${databaseName(config)} while this server's serving lock was lost: stopping. Start it again once the import has finished.`)
   }
 }
 
