@@ -7,14 +7,18 @@
  * pass over those items without a lookup each. And a frame deleting one live
  * item of ADJACENT_UNITS characters as as many adjacent one-unit ranges
  * (Yjs merges them; a hostile client need not), which each read of the item
- * must look up in one step, not range by range. `npm run bench -- deletedWalk`;
+ * must look up in one step, not range by range. And a frame of one mark
+ * typed just after MAX_SKIPPED_PER_UPDATE such items deleted: the join check
+ * walks the whole budget back to the letter before them, the most one frame
+ * can make the walks cost (server/relay/applied-text.ts). `npm run bench -- deletedWalk`;
  * run this file alone with `npx tsx bench/deleted-walk.ts`.
  */
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import * as Y from 'yjs'
-import { assessmentText, initBoardDoc } from '../shared/board-doc.ts'
+import { assessmentText, entities, initBoardDoc } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
+import { MAX_SKIPPED_PER_UPDATE } from '../server/relay/applied-text.ts'
 import { validateUpdate } from '../server/relay/validate-update.ts'
 import { craftedDeletions } from '../test/helpers/crafted-update.ts'
 import { median } from './median.ts'
@@ -26,6 +30,8 @@ export type DeletedWalkBenchResult = {
   fastestMs: number
   refused: boolean
   adjacent: { ranges: number; frameBytes: number; validateMs: number; fastestMs: number; refused: boolean }
+  /** `steps`: those the walks took, of MAX_SKIPPED_PER_UPDATE. */
+  fullWalk: { steps: number; frameBytes: number; validateMs: number; fastestMs: number; refused: boolean }
 }
 
 const DELETED_ITEMS = 150_000
@@ -69,6 +75,26 @@ function benchAdjacentRanges(): DeletedWalkBenchResult['adjacent'] {
   return { ranges: ADJACENT_UNITS, frameBytes: frame.byteLength, ...timed }
 }
 
+/** One mark typed just after MAX_SKIPPED_PER_UPDATE deleted items, each of its own: a walk of the whole budget. */
+function benchFullWalk(): DeletedWalkBenchResult['fullWalk'] {
+  const board = boardWrittenIn('Full walk', (judgment, typist) => {
+    typist.transact(() => { for (let i = 0; i < MAX_SKIPPED_PER_UPDATE; i++) judgment.insert(6, 'x') })
+    typist.transact(() => judgment.delete(6, MAX_SKIPPED_PER_UPDATE))
+  })
+  // Right after the stretch: Yjs names its last deleted character as the one before the mark.
+  const writer = new Y.Doc()
+  Y.applyUpdate(writer, Y.encodeStateAsUpdate(board))
+  let frame: Uint8Array | undefined
+  writer.once('update', (update: Uint8Array) => (frame = update))
+  assessmentText(writer, [...entities(writer, 'assessments')][0]![0], 'judgment').insert(6, '\u0301')
+  writer.destroy()
+  const timed = timeValidation(frame!, board)
+  // A step a byte (walk-cost.ts): what the walks cost is the steps they took.
+  const steps = validateUpdate(frame!, board).walkCostBytes ?? 0
+  board.destroy()
+  return { steps, frameBytes: frame!.byteLength, ...timed }
+}
+
 export async function benchDeletedWalk(): Promise<DeletedWalkBenchResult> {
   const board = boardWrittenIn('Deleted', (judgment, typist) => {
     typist.transact(() => { for (let i = 0; i < DELETED_ITEMS; i++) judgment.insert(6, 'x') })
@@ -77,7 +103,7 @@ export async function benchDeletedWalk(): Promise<DeletedWalkBenchResult> {
   const frame = craftedDeletions(TYPIST, [{ clock: 0, len: Y.getState(board.store, TYPIST) }])
   const timed = timeValidation(frame, board)
   board.destroy()
-  return { deletedItems: DELETED_ITEMS, frameBytes: frame.byteLength, ...timed, adjacent: benchAdjacentRanges() }
+  return { deletedItems: DELETED_ITEMS, frameBytes: frame.byteLength, ...timed, adjacent: benchAdjacentRanges(), fullWalk: benchFullWalk() }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify(await benchDeletedWalk(), null, 2))
