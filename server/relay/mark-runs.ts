@@ -20,7 +20,12 @@
  * Groups at places of one run of the room's text are then read along it
  * together (longestRunAcross): judged each alone, 15 marks put before and 15
  * after one accent by one transaction of a stock client made a run of 31,
- * 15 after each of 15 marks one of 255. This
+ * 15 after each of 15 marks one of 255. Marks put after another item of the
+ * update, where that item's marks end, are read at that item's place, in the
+ * run of the room's text it lies in: keyed at their origin inside the
+ * update, they were left out of that reading, and three clients of one frame
+ * ("b" and 5 marks after a letter, 8 after those, 8 among the room's marks
+ * there) made a run of 31. This
  * can only count a run longer than it will be, never shorter, and only beside
  * marks already there: an honest client, which keeps its own text within the
  * rule (the field's rules, client/src/board/field-rules.ts), meets it only
