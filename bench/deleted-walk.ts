@@ -9,15 +9,19 @@
  * one-unit range of its own a unit from the next (what Yjs writes for such a
  * deletion), which each read of the item must look up in one step, not range
  * by range. Touching ranges are no case: the relay refuses them before any
- * walk (4422, disorderedDeletions in server/relay/validate-update.ts).
- * `npm run bench -- deletedWalk`;
+ * walk (4422, disorderedDeletions in server/relay/validate-update.ts). And a
+ * frame of one mark typed just after MAX_SKIPPED_PER_UPDATE such items
+ * deleted: the join check walks the whole budget back to the letter before
+ * them, the most one frame can make the walks cost
+ * (server/relay/applied-text.ts). `npm run bench -- deletedWalk`;
  * run this file alone with `npx tsx bench/deleted-walk.ts`.
  */
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import * as Y from 'yjs'
-import { assessmentText, initBoardDoc } from '../shared/board-doc.ts'
+import { assessmentText, entities, initBoardDoc } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
+import { MAX_SKIPPED_PER_UPDATE } from '../server/relay/applied-text.ts'
 import { validateUpdate } from '../server/relay/validate-update.ts'
 import { craftedDeletions } from '../test/helpers/crafted-update.ts'
 import { median } from './median.ts'
@@ -29,6 +33,8 @@ export type DeletedWalkBenchResult = {
   fastestMs: number
   refused: boolean
   close: { ranges: number; frameBytes: number; validateMs: number; fastestMs: number; refused: boolean }
+  /** `steps`: those the walks took, of MAX_SKIPPED_PER_UPDATE. */
+  fullWalk: { steps: number; frameBytes: number; validateMs: number; fastestMs: number; refused: boolean }
 }
 
 const DELETED_ITEMS = 150_000
@@ -72,6 +78,26 @@ function benchCloseRanges(): DeletedWalkBenchResult['close'] {
   return { ranges: CLOSE_RANGES, frameBytes: frame.byteLength, ...timed }
 }
 
+/** One mark typed just after MAX_SKIPPED_PER_UPDATE deleted items, each of its own: a walk of the whole budget. */
+function benchFullWalk(): DeletedWalkBenchResult['fullWalk'] {
+  const board = boardWrittenIn('Full walk', (judgment, typist) => {
+    typist.transact(() => { for (let i = 0; i < MAX_SKIPPED_PER_UPDATE; i++) judgment.insert(6, 'x') })
+    typist.transact(() => judgment.delete(6, MAX_SKIPPED_PER_UPDATE))
+  })
+  // Right after the stretch: Yjs names its last deleted character as the one before the mark.
+  const writer = new Y.Doc()
+  Y.applyUpdate(writer, Y.encodeStateAsUpdate(board))
+  let frame: Uint8Array | undefined
+  writer.once('update', (update: Uint8Array) => (frame = update))
+  assessmentText(writer, [...entities(writer, 'assessments')][0]![0], 'judgment').insert(6, '\u0301')
+  writer.destroy()
+  const timed = timeValidation(frame!, board)
+  // A step a byte (walk-cost.ts): what the walks cost is the steps they took.
+  const steps = validateUpdate(frame!, board).walkCostBytes ?? 0
+  board.destroy()
+  return { steps, frameBytes: frame!.byteLength, ...timed }
+}
+
 export async function benchDeletedWalk(): Promise<DeletedWalkBenchResult> {
   const board = boardWrittenIn('Deleted', (judgment, typist) => {
     typist.transact(() => { for (let i = 0; i < DELETED_ITEMS; i++) judgment.insert(6, 'x') })
@@ -80,7 +106,7 @@ export async function benchDeletedWalk(): Promise<DeletedWalkBenchResult> {
   const frame = craftedDeletions(TYPIST, [{ clock: 0, len: Y.getState(board.store, TYPIST) }])
   const timed = timeValidation(frame, board)
   board.destroy()
-  return { deletedItems: DELETED_ITEMS, frameBytes: frame.byteLength, ...timed, close: benchCloseRanges() }
+  return { deletedItems: DELETED_ITEMS, frameBytes: frame.byteLength, ...timed, close: benchCloseRanges(), fullWalk: benchFullWalk() }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify(await benchDeletedWalk(), null, 2))

@@ -173,6 +173,11 @@ export class Connection implements QueuedReceiver {
     return this.options.admission.rates.admitWork(byteLength)
   }
 
+  /** Counts work done for the connection (an update's walks along runs of marks) against its person's bytes a second, in debt where it passes them (IncomingRates.chargeWork); false when it did. */
+  chargeWork(byteLength: number): boolean {
+    return this.options.admission.rates.chargeWork(byteLength)
+  }
+
   /** Queues a frame; returns false when the connection is closed, or was closed for falling behind. */
   send(frame: Uint8Array): boolean {
     if (this.closed) return false

@@ -109,4 +109,17 @@ export class IncomingRates {
   admitWork(byteLength: number): boolean {
     return this.bytes.take(byteLength)
   }
+
+  /**
+   * Counts work already done as if that many bytes had been sent, whatever is
+   * left: past it the bytes a second go into debt, which the refill pays back
+   * before any frame is taken again (what a board took in an hour is counted
+   * so too). False when they did. Refused for want of bytes, work done took
+   * nothing: a member closed that way found what it cost still there on
+   * their next socket, and had it done again for free.
+   */
+  chargeWork(byteLength: number): boolean {
+    this.bytes.spend(byteLength)
+    return this.bytes.holds(0)
+  }
 }

@@ -50,6 +50,20 @@ describe('runs of marks joined by a deletion, read past deleted characters', () 
     board.destroy()
   })
 
+  it('reads the side of a deletion a step long where the other side passes the budget, each walked a step in turn', () => {
+    const words = 'Delete me'
+    const plain = boardWithDeletions('Keep. ', MAX_SKIPPED_PER_UPDATE + 1_000, `${words}x please.`)
+    // The x after the words deleted too: a stretch of one item on their other side, holding no mark beyond.
+    assessmentText(plain.board, plain.card, 'judgment').delete('Keep. '.length + words.length, 1)
+    expect(deleting(plain.board, plain.card, 'Keep. '.length, words.length)).toBeNull()
+    plain.board.destroy()
+    const marked = boardWithDeletions(`e${ACUTE.repeat(20)}`, MAX_SKIPPED_PER_UPDATE + 1_000, `${words}x${ACUTE.repeat(20)}.`)
+    assessmentText(marked.board, marked.card, 'judgment').delete(21 + words.length, 1)
+    // Past the budget the run before the stretch is unknown: the 20 marks after it would join it.
+    expect(deleting(marked.board, marked.card, 21, words.length)?.event).toBe(CLOSE.invalidText)
+    marked.board.destroy()
+  })
+
   it('still refuses a deletion joining runs past the bound across deleted characters', () => {
     const { board, card } = boardWithDeletions(`a${ACUTE.repeat(20)}`, 300, `b${ACUTE.repeat(20)}`)
     expect(deleting(board, card, 21, 1)?.event).toBe(CLOSE.invalidText)
@@ -114,7 +128,8 @@ describe('the walks of one frame deleting many stretches', () => {
   })
 
   it('spends no step on text without marks, however many stretches the frame deletes', () => {
-    const letters = MAX_SKIPPED_PER_UPDATE + 1_000
+    // Past the budget of 32,768 it was written for: a step a stretch would have spent it; none is taken (board building is quadratic past this).
+    const letters = 33_768
     const { board, card } = boardOfLetters(letters, 1, false)
     const { update, joined, steps } = deletingLetters(board, card, letters, 2)
     expect(joined).toBeNull()

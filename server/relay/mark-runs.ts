@@ -20,7 +20,12 @@
  * Groups at places of one run of the room's text are then read along it
  * together (longestRunAcross): judged each alone, 15 marks put before and 15
  * after one accent by one transaction of a stock client made a run of 31,
- * 15 after each of 15 marks one of 255. This
+ * 15 after each of 15 marks one of 255. Marks put after another item of the
+ * update, where that item's marks end, are read at that item's place, in the
+ * run of the room's text it lies in: keyed at their origin inside the
+ * update, they were left out of that reading, and three clients of one frame
+ * ("b" and 5 marks after a letter, 8 after those, 8 among the room's marks
+ * there) made a run of 31. This
  * can only count a run longer than it will be, never shorter, and only beside
  * marks already there: an honest client, which keeps its own text within the
  * rule (the field's rules, client/src/board/field-rules.ts), meets it only
@@ -39,11 +44,32 @@ import { heldItem, idKey, lazyItemFinder, type Landing } from './item-landing.ts
  * the room's text the place lies in (its base's key and `before`, the place's
  * offset in it), where that is known.
  */
+/** Where an item lands (landingPlace). */
+type Place = { key: string; before: number; after: number; run: string | null }
+
 type Group = { items: number; marksOnly: number; lead: number; trail: number; mixed: boolean; before: number; after: number; run: string | null }
 
 /** Why the update's items make a run of more than MAX_MARK_RUN marks where they land in a shared text, or null. */
 export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landing: Landing }[], text: AppliedText): string | null {
   const inUpdate = lazyItemFinder(() => landings.map(({ item }) => item))
+  const landingOf = new Map(landings.map(({ item, landing }) => [item, landing]))
+  const places = new Map<Y.Item, Place | 'reading'>()
+  /** Where an item of the update lands, read once an update (an origin naming an item that names it back lands nowhere: unknown). */
+  const placeOf = (item: Y.Item, landing: NonNullable<Landing>): Place => {
+    const known = places.get(item)
+    if (known === 'reading') return unknownPlace(landing)
+    if (known) return known
+    places.set(item, 'reading')
+    const origin = appliedOrigin(doc, item)
+    const integrated = origin === null ? null : integratedOrigin(doc, item.id.client, origin, item.rightOrigin, text)
+    const place = landingPlace(doc, integrated ?? origin, item.rightOrigin, landing, text, { inUpdate, placeOfSent })
+    places.set(item, place)
+    return place
+  }
+  const placeOfSent = (item: Y.Item): Place | null => {
+    const landing = landingOf.get(item)
+    return landing && landing.key === null ? placeOf(item, landing) : null
+  }
   const groups = new Map<string, Group>()
   for (const { item, landing } of landings) {
     if (landing === null || landing.key !== null || !(item.content instanceof Y.ContentString) || isHeldWhole(doc, item)) continue
@@ -53,9 +79,7 @@ export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landi
     if (hasLongMarkRun(applied)) return `update makes ${LONG_RUN_NAME} in a shared text (deleting characters between marks it inserts)`
     const { leading, trailing, onlyMarks } = markRunEnds(applied)
     if (leading === 0 && trailing === 0) continue
-    const origin = held > 0 ? Y.createID(item.id.client, item.id.clock + held - 1) : item.origin
-    const integrated = origin === null ? null : integratedOrigin(doc, item.id.client, origin, item.rightOrigin, text)
-    const place = landingPlace(doc, integrated ?? origin, item.rightOrigin, landing, text, inUpdate)
+    const place = placeOf(item, landing)
     const group = groups.get(place.key) ?? { items: 0, marksOnly: 0, lead: 0, trail: 0, mixed: false, before: place.before, after: place.after, run: place.run }
     groups.set(place.key, group)
     group.after = Math.max(group.after, place.after)
@@ -68,6 +92,21 @@ export function longMarkRun(doc: Y.Doc, landings: readonly { item: Y.Item; landi
     if (places.length > 1 && longestRunAcross(places) > MAX_MARK_RUN) return `update makes ${LONG_RUN_NAME} in a shared text (inserted items at ${places.length} places of one run)`
   }
   return null
+}
+
+/** The id of the last unit of what Yjs puts an item after: the last unit the room holds of it where it holds some (Yjs applies the rest after it), else its origin. */
+function appliedOrigin(doc: Y.Doc, item: Y.Item): Y.ID | null {
+  const held = Math.max(0, Y.getState(doc.store, item.id.client) - item.id.clock)
+  return held > 0 ? Y.createID(item.id.client, item.id.clock + held - 1) : item.origin
+}
+
+/** A place not known: its run is taken to be past the bound. */
+function unknownPlace(landing: NonNullable<Landing>): Place {
+  return { key: `${parentKey(landing)} unknown`, before: UNKNOWN, after: 0, run: null }
+}
+
+function parentKey(landing: NonNullable<Landing>): string {
+  return typeof landing.parent === 'string' ? `root ${landing.parent}` : `type ${idKey(landing.parent)}`
 }
 
 /** The groups that land in one run of the room's text, for each run that holds any. */
@@ -136,9 +175,9 @@ function landingPlace(
   rightOrigin: Y.ID | null,
   landing: NonNullable<Landing>,
   text: AppliedText,
-  inUpdate: (id: Y.ID) => Y.Item | null,
-): { key: string; before: number; after: number; run: string | null } {
-  const parent = typeof landing.parent === 'string' ? `root ${landing.parent}` : `type ${idKey(landing.parent)}`
+  { inUpdate, placeOfSent }: { inUpdate: (id: Y.ID) => Y.Item | null; placeOfSent: (item: Y.Item) => Place | null },
+): Place {
+  const parent = parentKey(landing)
   const rightHeld = rightOrigin === null ? null : heldItem(doc, rightOrigin)
   const afterRight = rightHeld === null ? 0 : text.marks(rightHeld, rightOrigin!.clock - rightHeld.id.clock, 'right')
   if (origin === 'unknown') return { key: `${parent} unknown`, before: UNKNOWN, after: afterRight, run: null }
@@ -164,7 +203,11 @@ function landingPlace(
     }
     const end = at.clock - sent.id.clock + 1
     const { trailing, onlyMarks } = markRunEnds(text.liveText(sent, Math.max(0, end - WINDOW), end))
-    if (!onlyMarks) return { key: idKey(at), before: trailing, after: afterRight, run: null }
+    if (!onlyMarks) {
+      // In the run the item ends with, which goes on past it: read with the item's own place, in the run of the room's text that holds it.
+      const ownPlace = markRunEnds(text.liveText(sent, end, sent.length)).onlyMarks ? placeOfSent(sent) : null
+      return ownPlace ?? { key: idKey(at), before: trailing, after: afterRight, run: null }
+    }
     // Marks all through a window are a run past the bound, or one the same update cut short by deletions: either way unknown.
     if (end > WINDOW) return { key: idKey(at), before: UNKNOWN, after: afterRight, run: null }
     at = sent.origin

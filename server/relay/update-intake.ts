@@ -378,20 +378,23 @@ export class UpdateIntake {
    * hour of written bytes, so that sending it again and again, over new
    * sockets too, ends, and its walks from what they may send a second too;
    * an admitted one's splits and walks are paid for from what they may send
-   * a second. What cannot be paid for, or is refused, closes the connection
-   * and drops what it held.
+   * a second. The walks are done by now, so they are charged whatever is
+   * left, in debt where they pass it (IncomingRates.chargeWork), as the
+   * hour's bytes are; the splits, still to be made, only when they can be
+   * paid. What cannot be paid for, or is refused, closes the connection and
+   * drops what it held.
    */
   private admitted(connection: Connection, verdict: UpdateVerdict, checkCost: number, { what }: Arrival): AdmittedVerdict | null {
     if (verdict.refused) {
       const walkCostBytes = verdict.walkCostBytes ?? 0
       connection.wrote(checkCost + walkCostBytes)
-      // Its check was paid for before it ran (paidCheck), its walks only now: closed as too fast when they cannot be.
-      const event = connection.admitWork(walkCostBytes) ? verdict.refused.event : CLOSE.rateLimited
+      // Its check was paid for before it ran (paidCheck), its walks only now: closed as too fast when they put its sender in debt.
+      const event = connection.chargeWork(walkCostBytes) ? verdict.refused.event : CLOSE.rateLimited
       this.stopHolding(connection, event, new Error(`${what}: ${verdict.refused.reason}`))
       return null
     }
     const { splitCostBytes, walkCostBytes } = verdict
-    if (!connection.admitWork(splitCostBytes + walkCostBytes)) {
+    if (!connection.chargeWork(walkCostBytes) || !connection.admitWork(splitCostBytes)) {
       const cost = `its splits cost as much as ${splitCostBytes} bytes and its walks along runs of marks as ${walkCostBytes}`
       this.stopHolding(connection, CLOSE.rateLimited, new Error(`${what}: ${cost}, more than its sender may send now`))
       return null

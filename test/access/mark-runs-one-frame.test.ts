@@ -7,12 +7,20 @@
  * both reached colleagues. Against the real server: each is refused 4415, a
  * colleague's text keeps its runs within MAX_MARK_RUN, and an honest frame
  * adding accents at two places of one run within the bound is stored.
+ * Marks a client of the frame puts after another client's item of the same
+ * frame, where that item's marks end, are read at that item's place too:
+ * they were judged apart from the run (their origin inside the frame), and
+ * a frame of three clients made a run of 31.
  */
 import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { assessmentText } from '../../shared/board-doc.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 import { hasLongMarkRun, MAX_MARK_RUN } from '../../shared/text-hygiene.ts'
+import { addAccount, addMember, addToken } from '../helpers/accounts.ts'
+import { forgedUpdate } from '../helpers/forged-update.ts'
 import { useOwnedBoard } from '../helpers/owned-board.ts'
+import { frames, openRawSocket } from '../helpers/raw-socket.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const ACUTE = '\u0301'
@@ -64,5 +72,50 @@ describe('marks of one frame at several places of one run', () => {
     })
     await waitFor(async () => (await held(card)) === `Plain a${ACUTE.repeat(MAX_MARK_RUN)}`, 'the honest accents taken')
     expect(honest.closes).toEqual([])
+  })
+
+  it('reads marks put after another client’s item of the same frame with that item’s place, in the run of the room’s text', async () => {
+    const card = await newCard(`e${ACUTE.repeat(10)} ok`)
+    const hostile = await addAccount(given.server, { name: 'Hostile Hugo' })
+    await addMember(given.server, given.boardId, hostile, 'editor')
+    const url = `${given.server.wsUrl}/${given.boardId}?token=${(await addToken(given.server, hostile)).token}`
+    const base = (await given.server.services.rooms.withRoom(given.boardId, (room) => Y.encodeStateAsUpdate(room.doc)))!
+    const judgmentOf = (doc: Y.Doc) => assessmentText(doc, card, 'judgment')
+
+    /**
+     * One frame of three clients: "b" and 5 marks right after the e, 8 marks
+     * after those 5, `last` marks after the fifth of the room's 10: "e", "b",
+     * then 5 + 8 + 5 + `last` + 5 marks.
+     */
+    const frame = (clients: number, last: number): Uint8Array => {
+      const letter = forgedUpdate(base, clients, (doc) => judgmentOf(doc).insert(1, `b${ACUTE.repeat(5)}`))
+      const after = forgedUpdate(Y.mergeUpdates([base, letter]), clients + 1, (doc) => judgmentOf(doc).insert(7, ACUTE.repeat(8)))
+      const inRoom = forgedUpdate(base, clients + 2, (doc) => judgmentOf(doc).insert(6, ACUTE.repeat(last)))
+      return frames.update(Y.mergeUpdates([letter, after, inRoom]))
+    }
+    const sent = async (update: Uint8Array) => {
+      const socket = await openRawSocket(url)
+      socket.send(update)
+      return socket
+    }
+
+    const refused = await sent(frame(4_100_001, 8))
+    try {
+      await waitFor(async () => refused.isClosed() || (await held(card)) !== `e${ACUTE.repeat(10)} ok`, 'the frame refused or stored')
+      expect(await held(card)).toBe(`e${ACUTE.repeat(10)} ok`)
+      expect((await refused.closed).code).toBe(CLOSE.invalidText.code)
+    } finally {
+      refused.terminate()
+    }
+
+    // 7 there: a run of 30 on the b.
+    const taken = await sent(frame(4_100_011, 7))
+    try {
+      await waitFor(async () => taken.isClosed() || (await held(card)) !== `e${ACUTE.repeat(10)} ok`, 'the frame stored or refused')
+      expect(taken.isClosed()).toBe(false)
+      expect(await held(card)).toBe(`eb${ACUTE.repeat(MAX_MARK_RUN)} ok`)
+    } finally {
+      taken.terminate()
+    }
   })
 })

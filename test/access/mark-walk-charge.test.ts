@@ -33,6 +33,8 @@ const DELETED = 32_000
  * hundred; uncharged, these cost 96 bytes each.
  */
 const FRAMES = 1_000
+/** Bytes a second left to a member before a frame whose walk costs twice as much. */
+const LEFT = 16_000
 /** An honest member's keystrokes and deletions beside the stretch. */
 const KEYSTROKES = 100
 
@@ -78,6 +80,52 @@ describe('the walks along runs of marks, charged to their sender', () => {
     // About 32 KB a frame out of 16 MiB, less what the stretch took.
     expect(stored).toBeGreaterThan(250)
     expect(stored).toBeLessThan(550)
+  }, 240_000)
+
+  it('counts the walks of a frame its sender could not pay for: their bytes a second stay owed on their next socket', async () => {
+    const card = await newCard()
+    const owner = await given.connectAs(given.owner)
+    const text = assessmentText(owner.doc, card, 'judgment')
+    await deletedStretch(card, text)
+    const hostile = await addAccount(given.server, { name: 'Hostile Hugo' })
+    await addMember(given.server, given.boardId, hostile, 'editor')
+    const url = async () => `${given.server.wsUrl}/${given.boardId}?token=${(await addToken(given.server, hostile)).token}`
+
+    // A frame of a letter with a mark right after the stretch (its walk some 32 KB), and one typing a word at the start (no walk).
+    const framed = (edit: (judgment: Y.Text) => void): Uint8Array => {
+      const forger = new Y.Doc()
+      Y.applyUpdate(forger, Y.encodeStateAsUpdate(owner.doc))
+      let frame: Uint8Array | undefined
+      forger.once('update', (update: Uint8Array) => (frame = update))
+      edit(assessmentText(forger, card, 'judgment'))
+      forger.destroy()
+      return frames.update(frame!)
+    }
+    const walking = framed((judgment) => judgment.insert(START.length, `x${ACUTE}`))
+    const plain = framed((judgment) => judgment.insert(0, 'Now '))
+
+    // Of the 16 MiB they may send at once, LEFT bytes are left (a frame of no known type, counted as it comes, then closed).
+    const drain = await openRawSocket(await url())
+    drain.send(new Uint8Array(16 * 1024 ** 2 - LEFT).fill(99))
+    expect((await drain.closed).code).toBe(CLOSE.malformedMessage.code)
+    drain.terminate()
+
+    const walker = await openRawSocket(await url())
+    walker.send(walking)
+    expect((await walker.closed).code).toBe(CLOSE.rateLimited.code)
+    walker.terminate()
+
+    // The walk put them some 16 KB in debt, 16 s at 1 KiB a second: the next frame waits for it; uncharged, it was taken.
+    const next = await openRawSocket(await url())
+    try {
+      next.send(plain)
+      await waitFor(async () => next.isClosed() || (await held(card)).startsWith('Now '), 'the frame refused or stored')
+      expect(next.isClosed()).toBe(true)
+      expect((await next.closed).code).toBe(CLOSE.rateLimited.code)
+      expect(await held(card)).toBe(START)
+    } finally {
+      next.terminate()
+    }
   }, 240_000)
 
   it('never refuses a member typing and deleting beside a stretch of deleted characters', async () => {
