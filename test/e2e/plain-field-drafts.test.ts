@@ -103,4 +103,30 @@ describeInBrowser('plain text fields as typed in', () => {
     expect(await ana.page.locator('[data-merged-notice]').count() + (await bo.page.locator('[data-merged-notice]').count())).toBeGreaterThan(0)
     expect(await storedNote()).toBe(stored)
   })
+
+  it('puts back the words of a write the document dropped, made offline at the same time as a colleague’s', async () => {
+    const { claim, persons, storedNote } = await board('Crossed writes', ['ana', 'bo'])
+    const [ana, bo] = persons as [Person, Person]
+    await ana.page.locator(`[data-claim-id="${claim}"]`).click()
+    await ana.context.setOffline(true)
+    await ana.page.locator('[role="status"][data-link="offline"]').waitFor()
+    await openNote(ana, claim)
+    await ana.page.keyboard.type(' Ana offline: imagery disagrees.')
+    await ana.page.keyboard.press('Tab')
+    await openNote(bo, claim)
+    await bo.page.keyboard.type(' Bo: NATO confirmed.')
+    await bo.page.keyboard.press('Tab')
+    await waitFor(async () => (await storedNote()).includes('Bo: NATO confirmed.'), 'Bo’s note stored')
+
+    // Both wrote over the same value, neither seeing the other's: the document keeps one, and the field whose write it dropped merges.
+    await ana.context.setOffline(false)
+    const stored = await waitFor(async () => {
+      const text = await storedNote()
+      return text.includes('Ana offline: imagery disagrees.') && text.includes('Bo: NATO confirmed.') && text
+    }, 'both notes stored', 20_000)
+    for (const person of [ana, bo]) {
+      await waitFor(async () => (await note(person, claim).inputValue()) === stored, `${person.name}’s field to show both notes`)
+      await waitSaved(person)
+    }
+  })
 })
