@@ -8,6 +8,7 @@
  */
 import { expect, it } from 'vitest'
 import { boardModel, browserSuite, createBoardFor, describeInBrowser, openBoard, seedBoard, waitSaved, type Person } from '../helpers/browser.ts'
+import { LIMITS } from '../../shared/limits.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const BASE_NOTE = 'No immediate signs.'
@@ -18,12 +19,13 @@ describeInBrowser('plain text fields as typed in', () => {
   async function board(title: string, people: ('ana' | 'bo')[]) {
     const { ana, bo } = suite.accounts
     const { boardId, api } = await createBoardFor(suite.server, ana, title, [{ account: bo, role: 'editor' }])
-    const { claim } = await seedBoard(api, boardId, { claim: 'Columns were seen near Minsk.' })
+    const { claim, source } = await seedBoard(api, boardId, { claim: 'Columns were seen near Minsk.' })
     expect((await api.patch(`/api/boards/${boardId}/claims/${claim}`, { note: BASE_NOTE })).status).toBe(200)
-    const persons = await Promise.all(people.map((name) => suite.person(suite.accounts[name])))
+    const persons = await Promise.all(people.map((name) => suite.person(suite.accounts[name], { permissions: ['clipboard-read', 'clipboard-write'] })))
     await Promise.all(persons.map((person) => openBoard(person, suite.server, boardId)))
     const storedNote = async () => (await boardModel(api, boardId)).claims.find((c) => c.id === claim)?.note ?? ''
-    return { boardId, claim, persons, storedNote }
+    const storedKind = async () => (await boardModel(api, boardId)).sources.find((s) => s.id === source)?.kind ?? ''
+    return { boardId, claim, source, persons, storedNote, storedKind }
   }
 
   const note = (person: Person, claim: string) => person.page.locator(`[data-inspecting="${claim}"]`).getByRole('textbox', { name: 'Analyst’s note' })
@@ -128,5 +130,38 @@ describeInBrowser('plain text fields as typed in', () => {
       await waitFor(async () => (await note(person, claim).inputValue()) === stored, `${person.name}’s field to show both notes`)
       await waitSaved(person)
     }
+  })
+
+  it('keeps the stored value and offers this person’s text to copy when both together pass the field’s limit', async () => {
+    const { source, persons, storedKind } = await board('Past the limit', ['ana', 'bo'])
+    const [ana, bo] = persons as [Person, Person]
+    const kind = (person: Person) => person.page.locator(`[data-inspecting="${source}"]`).getByRole('textbox', { name: 'Kind' })
+    const texts = new Map([
+      [ana, `Ana ${'a'.repeat(LIMITS.shortText - 200)}`],
+      [bo, `Bo ${'b'.repeat(LIMITS.shortText - 200)}`],
+    ])
+    for (const person of [ana, bo]) await person.page.locator(`[id="row-source-${source}"]`).click()
+    await ana.context.setOffline(true)
+    await ana.page.locator('[role="status"][data-link="offline"]').waitFor()
+    for (const person of [ana, bo]) {
+      await kind(person).fill(texts.get(person)!)
+      await person.page.keyboard.press('Tab')
+    }
+    await waitFor(async () => (await storedKind()) === texts.get(bo), 'Bo’s kind stored')
+    await ana.context.setOffline(false)
+
+    // Whichever write the document keeps, the other's page shows it and offers its own text to copy.
+    const told = await waitFor(async () => {
+      for (const person of [ana, bo]) if ((await person.page.locator('[data-kept-text]').count()) > 0) return person
+      return null
+    }, 'the notice of a text past the limit')
+    const other = told === ana ? bo : ana
+    await waitSaved(told)
+    expect(await storedKind()).toBe(texts.get(other))
+    expect(await kind(told).inputValue()).toBe(texts.get(other))
+    const notice = told.page.locator('[data-kept-text]')
+    expect(await notice.locator('pre').innerText()).toBe(texts.get(told))
+    await notice.getByRole('button', { name: 'Copy' }).click()
+    await waitFor(async () => (await told.page.evaluate(() => navigator.clipboard.readText())) === texts.get(told), 'the copied text')
   })
 })
