@@ -9,7 +9,7 @@
 import { createSubscriber } from 'svelte/reactivity'
 import * as Y from 'yjs'
 import { claimInModel, documentText } from '../../../shared/board-convert.ts'
-import { blufText, BoardError, entity, type AssessmentTextField } from '../../../shared/board-doc.ts'
+import { blufText, BoardError, entity, type AssessmentTextField, type Collection } from '../../../shared/board-doc.ts'
 import type {
   AcknowledgementInput,
   AcknowledgementModel,
@@ -32,6 +32,7 @@ import * as mutations from '../../../shared/board-mutations.ts'
 import { localOrigin } from '../../../shared/change-origin.ts'
 import { isContradicting, isSupporting, type AchRating } from '../../../shared/domain.ts'
 import { toasts } from '../app/toasts.svelte.ts'
+import { fieldWrite, type FieldWrite } from '../ui/field-write.ts'
 import { AcknowledgementsReader } from './acknowledgements-reader.svelte.ts'
 import { BoardChecks } from './board-checks.svelte.ts'
 import { byBoardOrder, byClaimOrder, byCreation, byImport, bySourceOrder } from '../../../shared/entity-order.ts'
@@ -251,6 +252,11 @@ export class ReactiveBoard {
 
   addSource(input: SourceInput): string | null {
     return this.#change((ctx) => mutations.addSource(this.doc, input, ctx))
+  }
+
+  /** The write a plain field's value is (CommitText merges a colleague's change with this person's typing by it). */
+  fieldWrite(name: Collection, id: string, key: string): FieldWrite | null {
+    return fieldWrite(entity(this.doc, name, id), key)
   }
 
   updateSource(id: string, patch: SourcePatch): void {

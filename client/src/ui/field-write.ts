@@ -1,0 +1,21 @@
+/**
+ * Which write a plain field's stored value is, and which write it replaced:
+ * what tells a field whether a colleague's change was made over this
+ * person's own (they saw it) or at the same time (both replaced the same
+ * value, and the document keeps only one of the two).
+ */
+import type * as Y from 'yjs'
+
+export type FieldWrite = { id: string; replaced: string | null }
+
+/**
+ * Read from the map's entry for the key: a map entry's origin is the entry it
+ * was written over, as the writer's copy held it (how Yjs orders concurrent
+ * writes of one key). Null when the key was never written.
+ */
+export function fieldWrite(map: Y.Map<unknown> | undefined, key: string): FieldWrite | null {
+  const item = map?._map.get(key)
+  if (!item) return null
+  const origin = item.origin
+  return { id: `${item.id.client}:${item.id.clock}`, replaced: origin ? `${origin.client}:${origin.clock}` : null }
+}
