@@ -1,11 +1,13 @@
 /**
  * A board stored by an older release with values the relay now refuses being
- * set (a likelihood of 9, a tag past twice its limit, a card's title and the
- * board's title past twice theirs), against the real server: the server brings
- * them within bounds as it loads the board (server/relay/load-repair.ts: the
- * likelihood deleted, with the yardstick recorded with it; the texts and the
- * tag cut to their limits, the tag before a surrogate pair's first half), as
- * one change of its own, stored and sent like any other, shown in the history
+ * set (a likelihood of 9, a tag past twice its limit, an object and a number
+ * after 32 tags, a card's title and the board's title past twice theirs),
+ * against the real server: the server brings them within bounds as it loads
+ * the board (server/relay/load-repair.ts: the likelihood deleted, with the
+ * yardstick recorded with it; the texts and the tags cut to their limits, the
+ * tag before a surrogate pair's first half, the tags to their first 32, not
+ * deleted for what follows), as one change of its own, stored and sent like
+ * any other, shown in the history
  * as "Assay (values within bounds)". An analyst who then deletes the card and
  * undoes it is no longer refused (4422): the undo sets the card's every field
  * again. Two instances on PostgreSQL and Redis loading the board at once write
@@ -32,6 +34,8 @@ const missing = await missingServices('postgres', 'redis')
 const TITLE = 'A build-up is under way'
 /** Past twice a tag's 64 characters; the 64th unit is the first half of a surrogate pair, so read cut it is 63 long. */
 const LONG_TAG = `${'a'.repeat(63)}😀${'b'.repeat(200)}`
+/** Tags 3 to 32, after which an older release's relay took anything (field-values.ts): the load repair keeps them, and cuts what follows. */
+const MORE_TAGS = Array.from({ length: 30 }, (_, index) => `tag ${index}`)
 const LONG_TITLE = `${TITLE} ${'x'.repeat(2 * LIMITS.shortText)}`
 const SERVER_NAME = 'Assay (values within bounds)'
 const WARNING = 'past the relay’s bounds'
@@ -50,14 +54,14 @@ function heldValues(doc: Y.Doc, card: string) {
   return { likelihood: entry?.get('likelihood'), yardstick: entry?.get('likelihoodYardstick'), tags: entry?.get('tags'), title: entry?.get('title')?.toString(), boardTitle: metaMap(doc).get('title') }
 }
 
-const WITHIN_BOUNDS = { likelihood: undefined, yardstick: undefined, tags: ['east', 'a'.repeat(63)], title: LONG_TITLE.slice(0, LIMITS.shortText), boardTitle: 'B'.repeat(LIMITS.shortText) }
+const WITHIN_BOUNDS = { likelihood: undefined, yardstick: undefined, tags: ['east', 'a'.repeat(63), ...MORE_TAGS], title: LONG_TITLE.slice(0, LIMITS.shortText), boardTitle: 'B'.repeat(LIMITS.shortText) }
 
 /** Stores, as an older release's relay took them, values past today's bounds on the card and the board. */
 function storeValuesPastBounds(running: TestServer, boardId: string, card: string): Promise<void> {
   return storeChange(running, boardId, 'ws:before-the-rule', (doc) => {
     const entry = entity(doc, 'assessments', card)!
     entry.set('likelihood', 9)
-    entry.set('tags', ['east', LONG_TAG])
+    entry.set('tags', ['east', LONG_TAG, ...MORE_TAGS, { big: 'z'.repeat(1000) }, 42])
     const title = entry.get('title') as Y.Text
     title.insert(title.length, LONG_TITLE.slice(TITLE.length))
     metaMap(doc).set('title', 'B'.repeat(3 * LIMITS.shortText))

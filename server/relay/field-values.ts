@@ -21,7 +21,8 @@
  * one past TEXT_GROWTH_BOUND times it does not (text-lengths.ts says why), nor
  * an array (a card's tags), or a string in it, past that many times its limit
  * (value-bounds.ts): read cut too, such a value was held whole by every
- * browser. A key an entry's schema does not name is refused (board-shape.ts);
+ * browser; and the items of an array past its limit, which readers cut away
+ * unread, are read as its items all the same (elementsPastLimitRead). A key an entry's schema does not name is refused (board-shape.ts);
  * a value no schema describes that an entry may hold (a document's text), and
  * keys no schema names inside a value, are held to a size (ENTRY_RULES), an
  * acknowledgement (a root map's value, board-shape.ts) to its schema's
@@ -74,9 +75,11 @@ const PAST_BOUNDS = `is past ${TEXT_GROWTH_BOUND} times the bounds of its field`
  * no limit (an assessment's order), and it costs a look at each string's length.
  */
 function fieldRule(schema: z.ZodObject, key: string): ValueRule {
-  const past = growthBound(schema.shape[key] as z.ZodType)
+  const field = schema.shape[key] as z.ZodType
+  const past = growthBound(field)
+  const cutAwayReads = elementsPastLimitRead(field)
   return {
-    fits: (value) => !past(value) && readField(schema, key, value) !== null,
+    fits: (value) => !past(value) && readField(schema, key, value) !== null && cutAwayReads(value),
     within: (value) => readField(schema, key, value)?.value,
     refusal: 'its schema does not accept',
   }
@@ -192,6 +195,23 @@ function readField(schema: z.ZodObject, key: string, value: unknown): { value: u
   if (parsed.success) return { value: parsed.data }
   const read = parseWithinLimits(schema, { [key]: value })
   return read === null ? null : { value: read[key] }
+}
+
+/**
+ * Whether the elements of an array past its field's limit, which readers cut
+ * away unread (readField; the schema reports nothing inside an array past its
+ * limit), each read as an element within its limits (a tag of 100 characters
+ * read as one of 64, as within the limit): unchecked, a stock client set a
+ * card's tags to 32 tags then `42`, `""`, `null` and an object of 1 MB, all
+ * stored and relayed to every member. Cut away, they are not the load
+ * repair's concern: it sets the array as read (heldValueWithinBounds).
+ */
+function elementsPastLimitRead(field: z.ZodType): (value: unknown) => boolean {
+  if (!(field instanceof z.ZodArray)) return () => true
+  const maximum = maximumOf(field)
+  if (maximum === null) return () => true
+  const elements = z.array(field.element as z.ZodType)
+  return (value) => !Array.isArray(value) || value.length <= maximum || parseWithinLimits(elements, value.slice(maximum)) !== null
 }
 
 /** The rule for a key of an entry of `name`; null where other rules rule (its author, time and shared texts) or for no entry. */

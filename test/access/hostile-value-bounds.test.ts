@@ -105,4 +105,27 @@ describe('values at the edges of their bounds', () => {
       { card: { ...before.card, ...atBounds }, source: true },
     )
   })
+
+  it("refuses a card's tags with any element past the 32 read that no tag could be, and takes 40 that are tags", async () => {
+    const card = await newCard()
+    const storedTags = (doc: Y.Doc) => requireEntity(doc, 'assessments', card).get('tags')
+    const before = await withStoredDoc(given.server, given.boardId, storedTags)
+    const valid = Array.from({ length: 32 }, (_, index) => `t${index}`)
+    // The red team's elements 33 to 40, each after 32 valid tags: readers cut them away unread, while every member held them.
+    const junk: [string, unknown][] = [
+      ['an object', { evil: { nested: [1, 2, 3] } }],
+      ['a number', 42],
+      ['an empty tag', ''],
+      ['a blank tag', '   '],
+      ['null', null],
+      ['an array', [['a']]],
+      ['an object of 1 MB', { big: 'z'.repeat(1_000_000) }],
+    ]
+    for (const [name, element] of junk) await refused(`tag 33 ${name}`, (doc) => requireEntity(doc, 'assessments', card).set('tags', [...valid, element]))
+    expect(await withStoredDoc(given.server, given.boardId, storedTags)).toEqual(before)
+
+    // Past the limit but tags all, one of 100 characters too: read as the first 32, as before.
+    const tags = [...valid, ...Array.from({ length: 7 }, (_, index) => `late ${index}`), 'y'.repeat(100)]
+    await accepted((doc) => requireEntity(doc, 'assessments', card).set('tags', tags), storedTags, tags)
+  })
 })
