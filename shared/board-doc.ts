@@ -119,6 +119,11 @@ export const LAYOUT_ROOTS: readonly string[] = [META_ROOT, ...COLLECTIONS, BLUF_
 export const ASSESSMENT_TEXT_FIELDS = ['title', 'judgment'] as const
 export type AssessmentTextField = (typeof ASSESSMENT_TEXT_FIELDS)[number]
 
+/** Whether `key` (a map item's, null for an array's) names one of an assessment's shared texts. */
+export function isAssessmentTextField(key: string | null): key is AssessmentTextField {
+  return (ASSESSMENT_TEXT_FIELDS as readonly (string | null)[]).includes(key)
+}
+
 /** The shared text of an assessment's title or judgment, for editors that bind to Y.Text. */
 export function assessmentText(doc: Y.Doc, assessmentId: string, field: AssessmentTextField): Y.Text {
   const text = requireEntity(doc, 'assessments', assessmentId).get(field)

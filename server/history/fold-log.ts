@@ -16,7 +16,7 @@
 import * as Y from 'yjs'
 import type { z } from 'zod'
 import { readEntity } from '../../shared/board-convert.ts'
-import { ASSESSMENT_TEXT_FIELDS, boardProfile, COLLECTIONS, collection, entities, type AssessmentTextField, type Collection } from '../../shared/board-doc.ts'
+import { ASSESSMENT_TEXT_FIELDS, boardProfile, COLLECTIONS, collection, entities, isAssessmentTextField, type AssessmentTextField, type Collection } from '../../shared/board-doc.ts'
 import { ENTITY_SCHEMAS, entityFieldSchema } from '../../shared/board-model.ts'
 import { byText } from '../../shared/entity-order.ts'
 import { CARD_ABSENT, CARD_PRESENT, EDIT_SESSION_GAP_MS, LIST_FIELDS, type AttributedField } from '../../shared/history-model.ts'
@@ -329,13 +329,9 @@ function noteTextTouched(touched: Touched, assessmentId: string, field: Assessme
 /** The field a card's title or judgment text is, when `type` is one; null for any other type. */
 function cardTextField(type: SharedType, roots: Map<SharedType, Collection>): AssessmentTextField | null {
   const item = type._item
-  if (!(type instanceof Y.Text) || !item || !isTextField(item.parentSub)) return null
+  if (!(type instanceof Y.Text) || !item || !isAssessmentTextField(item.parentSub)) return null
   const card = item.parent
   return card instanceof Y.AbstractType && card._item && roots.get(card._item.parent as SharedType) === 'assessments' ? item.parentSub : null
-}
-
-function isTextField(key: string | null): key is AssessmentTextField {
-  return (ASSESSMENT_TEXT_FIELDS as readonly (string | null)[]).includes(key)
 }
 
 /**

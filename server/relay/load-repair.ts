@@ -55,13 +55,12 @@ import * as Y from 'yjs'
 import {
   acknowledgementsMap,
   ACKNOWLEDGEMENTS_ROOT,
-  ASSESSMENT_TEXT_FIELDS,
   blufText,
   collection,
   COLLECTIONS,
+  isAssessmentTextField,
   META_ROOT,
   metaMap,
-  type AssessmentTextField,
   type Collection,
 } from '../../shared/board-doc.ts'
 import { canonicalJson } from '../../shared/canonical-json.ts'
@@ -79,8 +78,6 @@ export type LoadRepair = { keys: number; entries: number; values: number; texts:
 
 /** The origins the repair's two changes are stored with, as the history names them. */
 export type LoadRepairOrigins = { hidden: ChangeOrigin; bounds: ChangeOrigin }
-
-const TEXT_FIELDS: ReadonlySet<string> = new Set(ASSESSMENT_TEXT_FIELDS)
 
 /** A value to set again (or delete, `value` undefined) under `key` of `map`; `at` names the map and the item set over, to draw the client id. */
 type ValueFix = { map: Y.Map<unknown>; key: string; value: unknown; at: string }
@@ -185,8 +182,8 @@ function planCollection(holder: Y.Map<unknown>, name: Collection, scope: Scope, 
       if (!named.has(key)) plan.unnamed.push({ entry, key })
       else if (field.content instanceof Y.ContentType) {
         const type = field.content.type
-        if (name !== 'assessments' || !TEXT_FIELDS.has(key)) plan.values.push({ map: entry, key, value: undefined, at: place(item.id, key, field) })
-        else if (isPlainText(type)) planText(type, LIMIT_BY_KEY[key as AssessmentTextField], plan)
+        if (name !== 'assessments' || !isAssessmentTextField(key)) plan.values.push({ map: entry, key, value: undefined, at: place(item.id, key, field) })
+        else if (isPlainText(type)) planText(type, LIMIT_BY_KEY[key], plan)
       } else {
         const fix = heldValueWithinBounds({ entryOf: name }, key, standing(field))
         if (fix) plan.values.push({ map: entry, key, value: fix.value, at: place(item.id, key, field) })
