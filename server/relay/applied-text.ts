@@ -64,6 +64,9 @@ export type Way = 'left' | 'right'
 /** Where one side of a deleted stretch ends (AppliedText.stretchAt), and whether that side removes anything but marks. */
 type StretchEnd = { removesNonMark: boolean; end: Position | null | 'unknown' }
 
+/** The piece of `item` a run's walk read last, ending at offset `end`: it holds the character that ends the run, after (going left) or before (going right) `marks` code points of marks the run took. */
+type RunStop = { item: Y.Item; read: string; end: number; marks: number }
+
 /** A walk past items without a live character: the first with one, null at the text's end, undefined where the budget ran out. */
 type Beyond = Y.Item | null | undefined
 
@@ -130,11 +133,18 @@ export class AppliedText {
    * the bound or the budget runs out before the base.
    */
   runBefore(item: Y.Item, edge: number): { count: number; base: Position | null | 'unknown' } {
-    return this.run(item, edge, 'left')
+    const { count, stop } = this.run(item, edge, 'left')
+    if (stop === null || stop === 'unknown') return { count, base: stop }
+    return { count, base: { item: stop.item, offset: stop.end - unitsOfLast(stop.read, stop.marks) - 1 } }
   }
 
-  /** marks() with where its walk stopped: the character that ends the run (the last unit of it going left, the first going right). */
-  private run(item: Y.Item, edge: number, way: Way): { count: number; base: Position | null | 'unknown' } {
+  /**
+   * marks() with where its walk stopped: the piece read last, which holds the
+   * character that ends the run, and how many code points of marks at its end
+   * (going `way`) the run took from it; null at the text's end, unknown where
+   * the run passes the bound or the budget runs out.
+   */
+  private run(item: Y.Item, edge: number, way: Way): { count: number; stop: RunStop | null | 'unknown' } {
     let count = 0
     let at = item
     let from = edge
@@ -142,22 +152,20 @@ export class AppliedText {
       const piece = this.livePiece(at, from, way)
       if (piece === null) {
         const next = this.liveBeyond(beside(at, way), way)
-        if (next === undefined) return { count: UNKNOWN, base: 'unknown' }
-        if (next === null) return { count, base: null }
+        if (next === undefined) return { count: UNKNOWN, stop: 'unknown' }
+        if (next === null) return { count, stop: null }
         at = next
         from = way === 'left' ? next.length : 0
         continue
       }
       const read = charactersOf(at).slice(piece.start, piece.end)
       const { leading, trailing, onlyMarks } = markRunEnds(read)
-      count += way === 'left' ? trailing : leading
-      if (!onlyMarks) {
-        const offset = way === 'left' ? piece.end - unitsOfLast(read, trailing) - 1 : piece.start + read.length - unitsOfLast(read, [...read].length - leading)
-        return { count, base: { item: at, offset } }
-      }
+      const marks = way === 'left' ? trailing : leading
+      count += marks
+      if (!onlyMarks) return { count, stop: { item: at, read, end: piece.end, marks } }
       from = way === 'left' ? piece.start : piece.end
     }
-    return { count, base: 'unknown' }
+    return { count, stop: 'unknown' }
   }
 
   /** The live character at or before `offset` of `item`; null at the text's start. */
@@ -189,8 +197,7 @@ export class AppliedText {
       if (!left.done) left = walks.left.next(this.step())
       if (!right.done) right = walks.right.next(this.step())
     }
-    // Both walks are done: each value is where its side ends.
-    const [start, end] = [left.value as StretchEnd, right.value as StretchEnd]
+    const [start, end] = [left.value, right.value]
     return { removesNonMark: start.removesNonMark || end.removesNonMark, start: start.end, end: end.end }
   }
 
@@ -243,35 +250,31 @@ export class AppliedText {
       const first = this.firstLive(item, edge)
       return first >= item.length ? null : { start: first, end: Math.min(this.firstDeleted(item, first), first + WINDOW) }
     }
-    let last = edge - 1
-    for (let range = this.rangeTo(item, last); last >= 0 && range !== null && range.clock + range.len > item.id.clock + last; range = this.rangeTo(item, last)) {
-      last = range.clock - item.id.clock - 1
-    }
+    // A range that holds the unit before `edge` ends the piece before its start: the range before it cannot touch it.
+    const covering = this.rangeTo(item, edge - 1)
+    const last = covering !== null && covering.clock + covering.len > item.id.clock + edge - 1 ? covering.clock - item.id.clock - 1 : edge - 1
     if (last < 0) return null
     const range = this.rangeTo(item, last)
     const pieceStart = range === null ? 0 : Math.max(0, range.clock + range.len - item.id.clock)
     return { start: Math.max(pieceStart, last + 1 - WINDOW), end: last + 1 }
   }
 
-  /** The characters of `item` from `from` to `to` the update deletes. */
+  /**
+   * The characters of `item` from `from` to `to`, all of which the update
+   * deletes (a stretch's side within one item): one range holds them, as the
+   * update's ranges touch none of their neighbours.
+   */
   private deletedText(item: Y.Item, from: number, to: number): string {
-    const whole = charactersOf(item)
-    let deleted = ''
-    for (let start = from; start < to; ) {
-      const range = this.rangeFrom(item, start)!
-      const end = Math.min(to, range.clock + range.len - item.id.clock)
-      deleted += whole.slice(start, end)
-      start = this.firstDeleted(item, end)
-    }
-    return deleted
+    if (from >= to) return ''
+    const range = this.rangeFrom(item, from)!
+    return charactersOf(item).slice(from, Math.min(to, range.clock + range.len - item.id.clock))
   }
 
   /** The first offset of `item` at or after `offset` the update leaves (its length where none). */
   private firstLive(item: Y.Item, offset: number): number {
-    let at = offset
-    for (let range = this.rangeFrom(item, at); range !== null && range.clock <= item.id.clock + at && at < item.length; range = this.rangeFrom(item, at)) {
-      at = range.clock + range.len - item.id.clock
-    }
+    // Past a range that holds `offset`, the next range starts after a live unit: the ranges touch none of their neighbours.
+    const range = this.rangeFrom(item, offset)
+    const at = range !== null && range.clock <= item.id.clock + offset ? range.clock + range.len - item.id.clock : offset
     return Math.min(at, item.length)
   }
 
