@@ -141,7 +141,7 @@ export class AppliedText {
   /**
    * marks() with where its walk stopped: the piece read last, which holds the
    * character that ends the run, and how many code points of marks at its end
-   * (going `way`) the run took from it; null at the text's end, unknown where
+   * (going `way`) the run took from it; null at the text's end that way, unknown where
    * the run passes the bound or the budget runs out.
    */
   private run(item: Y.Item, edge: number, way: Way): { count: number; stop: RunStop | null | 'unknown' } {
@@ -197,6 +197,7 @@ export class AppliedText {
       if (!left.done) left = walks.left.next(this.step())
       if (!right.done) right = walks.right.next(this.step())
     }
+    // The loop ends with both walks done (its condition narrows them so): each value is where its side ends.
     const [start, end] = [left.value, right.value]
     return { removesNonMark: start.removesNonMark || end.removesNonMark, start: start.end, end: end.end }
   }
