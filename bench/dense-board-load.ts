@@ -3,8 +3,8 @@
  * team 38a): three times, 19 cards of 20,000-character judgments, then one
  * change deleting every other character (what a stock client's transaction
  * writes: one delete set of 190,000 disjoint one-character ranges). The board
- * then holds some 1.14 million structs in 3.4 MB. Written once through the
- * server's own changes, then loaded from storage into a room and unloaded,
+ * then holds some 1.14 million structs in 3.4 MB. Written once as rows of its
+ * log, as the relay stores a page's updates, then loaded from storage into a room and unloaded,
  * `--loads N` times (default 5); prints each load's time, the stored bytes,
  * the structs the loaded document holds, and the time a struct and a stored
  * MB took, beside what the cold-load budgets charge the load. Run with
@@ -23,6 +23,7 @@ import { createLogger } from '../server/log.ts'
 import { loadCostInBytes, structsHeld } from '../server/relay/load-cost.ts'
 import { startServer } from '../server/server.ts'
 import { openAccess } from '../test/helpers/open-access.ts'
+import { storeChange } from '../test/helpers/stored-board.ts'
 import { BENCH_LIMITS } from './bench-limits.ts'
 import { median } from './median.ts'
 import { OPERATOR } from './relay.ts'
@@ -41,20 +42,21 @@ const server = await startServer(loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_
 try {
   const { rooms } = server.services
   const boardId = await createBoard(server.services, { title: 'dense' }, OPERATOR)
-  await rooms.withRoom(boardId, async (room) => {
-    for (let round = 0; round < rounds; round++) {
-      const made = await room.change((doc) =>
-        Array.from({ length: CARDS_A_ROUND }, (_, i) => addAssessment(doc, { title: `Long ${round}.${i}`, judgment: 'ab'.repeat(JUDGMENT_LENGTH / 2) })),
-      )
-      await room.change((doc) => {
-        for (const id of made) {
-          const text = assessmentText(doc, id, 'judgment')
-          // Each deletion moves the characters after it one place back: the next to delete is then one place on.
-          for (let at = 1; at <= JUDGMENT_LENGTH / 2; at++) text.delete(at, 1)
-        }
-      })
-    }
-  })
+  // Stored as the relay stores a page's updates, each a row of the log, the room unloaded meanwhile.
+  while (rooms.loadedRooms.has(boardId)) await new Promise((resolve) => setImmediate(resolve))
+  for (let round = 0; round < rounds; round++) {
+    let made: string[] = []
+    await storeChange(server, boardId, 'bench', (doc) => {
+      made = Array.from({ length: CARDS_A_ROUND }, (_, i) => addAssessment(doc, { title: `Long ${round}.${i}`, judgment: 'ab'.repeat(JUDGMENT_LENGTH / 2) }))
+    })
+    await storeChange(server, boardId, 'bench', (doc) => {
+      for (const id of made) {
+        const text = assessmentText(doc, id, 'judgment')
+        // Each deletion moves the characters after it one place back: the next to delete is then one place on.
+        for (let at = 1; at <= JUDGMENT_LENGTH / 2; at++) text.delete(at, 1)
+      }
+    })
+  }
   const times: number[] = []
   const cpuTimes: number[] = []
   let measured = { storedBytes: 0, structs: 0, charged: 0 }
