@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
+import type * as Y from 'yjs'
 import { assessmentText } from '../shared/board-doc.ts'
 import { addAssessment } from '../shared/board-mutations.ts'
 import { createBoard } from '../server/boards/create-board.ts'
@@ -23,7 +24,7 @@ import { createLogger } from '../server/log.ts'
 import { loadCostInBytes, structsHeld } from '../server/relay/load-cost.ts'
 import { startServer } from '../server/server.ts'
 import { openAccess } from '../test/helpers/open-access.ts'
-import { storeChange } from '../test/helpers/stored-board.ts'
+import { storeUpdate } from '../test/helpers/stored-board.ts'
 import { BENCH_LIMITS } from './bench-limits.ts'
 import { median } from './median.ts'
 import { OPERATOR } from './relay.ts'
@@ -39,6 +40,18 @@ const server = await startServer(loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_
   access: () => openAccess(),
   logger: createLogger('silent'),
 })
+/** Stores the update one transaction of `change` writes, as a page sends it: its new structs and the ranges it deleted only. */
+function storeTransaction(boardId: string, change: (doc: Y.Doc) => void): Promise<void> {
+  return storeUpdate(server, boardId, 'bench', (doc) => {
+    let written: Uint8Array = new Uint8Array()
+    doc.once('update', (update: Uint8Array) => {
+      written = update
+    })
+    doc.transact(() => change(doc))
+    return written
+  })
+}
+
 try {
   const { rooms } = server.services
   const boardId = await createBoard(server.services, { title: 'dense' }, OPERATOR)
@@ -46,10 +59,10 @@ try {
   while (rooms.loadedRooms.has(boardId)) await new Promise((resolve) => setImmediate(resolve))
   for (let round = 0; round < rounds; round++) {
     let made: string[] = []
-    await storeChange(server, boardId, 'bench', (doc) => {
+    await storeTransaction(boardId, (doc) => {
       made = Array.from({ length: CARDS_A_ROUND }, (_, i) => addAssessment(doc, { title: `Long ${round}.${i}`, judgment: 'ab'.repeat(JUDGMENT_LENGTH / 2) }))
     })
-    await storeChange(server, boardId, 'bench', (doc) => {
+    await storeTransaction(boardId, (doc) => {
       for (const id of made) {
         const text = assessmentText(doc, id, 'judgment')
         // Each deletion moves the characters after it one place back: the next to delete is then one place on.
