@@ -11,12 +11,12 @@ import type * as Y from 'yjs'
 
 /**
  * The stored bytes one struct of a loaded board counts for. Measured in CPU
- * time on the shared test machine, a load took some 2.5 µs a struct of the
+ * time on the shared test machine, a load took 2.1 to 2.7 µs a struct of the
  * dense board (bench/dense-board-load.ts) and some 0.1 µs a stored byte of
  * the board of 1,000 assessments (bench/cold-load.ts): a struct costs what
  * some 23 stored bytes do, counted at 32 to keep a margin. The board of 1,000
  * assessments (85,000 structs, 3.8 MB) still counts its bytes, the dense
- * board of 3.4 MB some 36 MB.
+ * board of 3.4 MB 36.5 MB.
  */
 export const BYTES_PER_LOADED_STRUCT = 32
 
