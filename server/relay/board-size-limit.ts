@@ -5,8 +5,11 @@
  * ends the instances that do; past the limit a board takes only deletions
  * (Room.setFull) until deleting has made room.
  *
- * A board's size is what loading it reads: its latest checkpoint and the log
- * rows after it. Each room counts what it was loaded from and has stored since
+ * A board's size is what loading it costs (load-cost.ts): what loading it
+ * reads, its latest checkpoint and the log rows after it, or the structs its
+ * document holds at BYTES_PER_LOADED_STRUCT each when that is more, so a
+ * board made dense in structs (every other character deleted) is full as a
+ * board of ordinary cards that costs as much to load is. Each room counts what it was loaded from and has stored since
  * (Room.storedBytes); that count only grows, and shrinks nowhere but in a
  * compaction, here or on another instance. So the count only says when to ask
  * storage (UpdateLogStore.bytes, a query of sizes), and only storage's answer
@@ -20,6 +23,7 @@ import type { BoardFullNotice } from '../../shared/protocol.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
 import type { StoredBoardState, UpdateLogStore } from '../storage/storage.ts'
+import { loadCostInBytes } from './load-cost.ts'
 import type { RoomExtension } from './room-extension.ts'
 import type { Room } from './room.ts'
 
@@ -90,7 +94,7 @@ export class BoardSizeLimit implements RoomExtension {
     const measure = this.boards.get(room)
     if (!measure) return
     if (room.full) measure.committedSinceFull = true
-    else if (this.estimate(room, measure) > this.options.limit) this.measure(room, measure)
+    else if (loadCostInBytes(this.estimate(room, measure), room.doc) > this.options.limit) this.measure(room, measure)
   }
 
   onUnloaded(room: Room): void {
@@ -137,12 +141,16 @@ export class BoardSizeLimit implements RoomExtension {
     this.judge(room, measure)
   }
 
-  /** Makes the board full or lets it go by its last measure; a full board is measured again every `recheckMs`. */
+  /**
+   * Makes the board full or lets it go by its last measure and the structs
+   * its document holds now; a full board is measured again every `recheckMs`.
+   */
   private judge(room: Room, measure: Measure): void {
     const limit = this.options.limit
-    const full: BoardFullNotice | null = measure.storedBytes > limit ? { bytes: measure.storedBytes, limit } : null
-    if (full && !room.full) this.options.logger.warn({ boardId: room.boardId, ...full }, 'board past its size limit: it takes only deletions')
-    if (!full && room.full) this.options.logger.info({ boardId: room.boardId, bytes: measure.storedBytes, limit }, 'board back within its size limit')
+    const bytes = loadCostInBytes(measure.storedBytes, room.doc)
+    const full: BoardFullNotice | null = bytes > limit ? { bytes, limit } : null
+    if (full && !room.full) this.options.logger.warn({ boardId: room.boardId, ...full, storedBytes: measure.storedBytes }, 'board past its size limit: it takes only deletions')
+    if (!full && room.full) this.options.logger.info({ boardId: room.boardId, bytes, limit }, 'board back within its size limit')
     if (full?.bytes !== room.full?.bytes) room.setFull(full)
     if (full && measure.recheck === undefined) {
       measure.recheck = setInterval(() => this.measure(room, measure), this.recheckMs)

@@ -2,7 +2,9 @@
  * Loads of boards nobody holds on this instance, one at a time and within the
  * instance's stored bytes a minute. A load applies the whole stored state
  * with Yjs on the relay's thread, which nothing can move elsewhere (the room's
- * Y.Doc lives there): some 0.25 s per stored MB, a board of 15 MB 3 to 5 s.
+ * Y.Doc lives there): some 0.25 s per stored MB, a board of 15 MB 3 to 5 s,
+ * and more for a board dense in structs, so each load counts what it cost
+ * (load-cost.ts), not only its stored bytes.
  * Each person's own minute (IncomingRates.mayLoad) multiplies with the
  * people asking: three reviewer accounts cycling through boards of 15 MB held
  * /healthz up to 10 s and the relay slow three quarters of the minute. Past
@@ -23,7 +25,7 @@ export class LoadingTooMuch extends Error {
 
 /**
  * What the instance may load at once, as a share of its minute. A load is
- * let in while the bucket is not in debt and counted once its bytes are known,
+ * let in while the bucket is not in debt and counted once its cost is known,
  * so at most this much and one board (BOARD_MAX_BYTES) load in a burst.
  */
 const BURST_SHARE_OF_MINUTE = 1 / 6
@@ -70,16 +72,17 @@ export class ColdLoads {
   /**
    * Runs `load` once the loads before it have ended, if the instance and the
    * payer (the person asking; none for the server's own work, which is never
-   * refused) may still load; counts the stored bytes it loaded against both.
+   * refused) may still load; counts what it cost against both: its stored
+   * bytes, or its structs' worth when that is more (load-cost.ts).
    * Decided in its turn, not when asked: loads asked for at once all find the
    * minute as it was before any of them.
    */
-  inTurn<T>(payer: IncomingRates | undefined, load: () => Promise<T>, storedBytesOf: (loaded: T) => number): Promise<T> {
+  inTurn<T>(payer: IncomingRates | undefined, load: () => Promise<T>, costOf: (loaded: T) => number): Promise<T> {
     const turn = this.lastTurn.then(async () => {
       // Their place in line was taken when they asked; loads asked for at once are held to the minute here.
       if (payer && !(this.loaded.holds(0) && payer.mayLoad())) throw new LoadingTooMuch('a board nobody holds here, past the bytes its person or this instance may load a minute')
       const loaded = await load()
-      const bytes = storedBytesOf(loaded)
+      const bytes = costOf(loaded)
       this.loaded.spend(bytes)
       payer?.didLoad(bytes)
       return loaded

@@ -43,3 +43,34 @@ export function deletionsUpdate(clients: readonly (readonly [client: number, ran
   }
   return encoding.toUint8Array(encoder)
 }
+
+/**
+ * `update` when none of its deleted ranges cuts an item of `doc` that is not
+ * deleted; else an update of only the ranges that cut none, or null when
+ * none is left. A full board takes deletions to make room, but a range
+ * beginning or ending inside a live item splits it, one more struct each time
+ * and never folded away: one-character deletions inside long texts would make
+ * a full board ever denser, and dearer to load (load-cost.ts). Deleting an
+ * entry, a field or a whole text cuts nothing.
+ */
+export function deletionsCuttingNothing(update: Uint8Array, doc: Y.Doc): Uint8Array | null {
+  const { ds } = Y.decodeUpdate(update)
+  const kept: [number, Range[]][] = []
+  let cut = false
+  for (const [client, ranges] of ds.clients) {
+    const structs = doc.store.clients.get(client)
+    const whole = ranges.filter((range) => structs === undefined || !(cutsLiveItem(structs, range.clock) || cutsLiveItem(structs, range.clock + range.len)))
+    cut ||= whole.length < ranges.length
+    if (whole.length > 0) kept.push([client, whole.map((range): Range => [range.clock, range.len])])
+  }
+  if (!cut) return update
+  return kept.length === 0 ? null : deletionsUpdate(kept)
+}
+
+/** Whether a deleted range beginning or ending at `clock` splits a live item of `structs` there. */
+function cutsLiveItem(structs: readonly (Y.Item | Y.GC)[], clock: number): boolean {
+  const last = structs[structs.length - 1]
+  if (last === undefined || clock >= last.id.clock + last.length) return false
+  const struct = structs[Y.findIndexSS(structs as (Y.Item | Y.GC)[], clock)]
+  return struct instanceof Y.Item && !struct.deleted && struct.id.clock < clock
+}

@@ -20,6 +20,7 @@ import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
 import type { BoardRecord, BoundsCheck, Storage, StoredBoardState } from '../storage/storage.ts'
 import { BoardDamaged } from './damaged-board.ts'
+import { loadCostInBytes } from './load-cost.ts'
 import { ColdLoads, LoadingTooMuch } from './cold-loads.ts'
 import { ConnectionLimits, type Admission, type AdmissionRefusal } from './connection-limits.ts'
 import type { IncomingRates } from './incoming-rates.ts'
@@ -352,7 +353,7 @@ export class RoomRegistry implements RelayControl {
   }
 
   private async readRoom(boardId: string, known: BoardRecord | undefined, payer: IncomingRates | undefined): Promise<Room | null> {
-    const read = await this.coldLoads.inTurn(payer, () => this.applyStored(boardId, known), (applied) => applied?.room.storedBytes ?? 0)
+    const read = await this.coldLoads.inTurn(payer, () => this.applyStored(boardId, known), (applied) => (applied ? loadCostInBytes(applied.room.storedBytes, applied.room.doc) : 0))
     if (!read) return null
     const { room, stored, board, repaired, examined, checked } = read
     this.rooms.set(boardId, room)

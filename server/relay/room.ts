@@ -36,6 +36,7 @@
 import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
+import { writtenCostInBytes } from './written-cost.ts'
 import { isChangeOrigin, LOAD_ORIGIN } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
 import {
@@ -637,7 +638,7 @@ export class Room {
     this.syncAnswers.docChanged(update)
     this.serverSide.docChanged()
     // What the doc took in, not what was sent: a client sending again what the board holds spends nothing.
-    if (origin instanceof Connection) origin.wrote(update.byteLength)
+    if (origin instanceof Connection) origin.wrote(writtenCostInBytes(update, transaction))
     const source = isChangeOrigin(origin) ? origin.source : null
     if (source === 'remote') {
       this.storedByteCount += update.byteLength

@@ -20,7 +20,7 @@ import type { CommitLog } from './commit-log.ts'
 import type { Connection } from './connection.ts'
 import { DeletedEntries } from './deleted-entries.ts'
 import type { FreshIdCheck } from './fresh-id-claims.ts'
-import { deletionsWithin } from './deletions-within.ts'
+import { deletionsCuttingNothing, deletionsWithin } from './deletions-within.ts'
 import { HELD_CLIENTS_MAX, HeldUpdates } from './held-updates.ts'
 import { entryStamp } from './stamped-fields.ts'
 import { transactionLeftUnfinished } from './unfinished-transaction.ts'
@@ -233,6 +233,13 @@ export class UpdateIntake {
       const within = deletions === undefined ? deletionsWithin(update, this.doc) : deletions
       if (within === null) return
       update = within
+    }
+    if (full) {
+      // Deletions that split items make a full board denser, not smaller: only those that cut nothing are taken.
+      const whole = deletionsCuttingNothing(update, this.doc)
+      if (whole !== update) this.options.host.denyOnce(connection, boardFullMessage(full))
+      if (whole === null) return
+      update = whole
     }
     if (!connection.mayWrite(update.byteLength)) {
       connection.close(CLOSE.writtenTooMuch, new Error(`an update of ${update.byteLength} bytes, past what its sender may still add to boards this hour`))

@@ -3,10 +3,11 @@
  * .writtenBytesPerHour), for changes made over HTTP: an edit, a batch, an
  * import. Their sockets count against the same budget (room.ts). A change is
  * refused before it is made when what the request carries is more than is
- * left; once made, what the board took in is counted, so one change may go
- * past what was left and the next is refused.
+ * left; once made, what the board took in is counted (written-cost.ts), so
+ * one change may go past what was left and the next is refused.
  */
 import type * as Y from 'yjs'
+import { writtenCostInBytes } from './written-cost.ts'
 import type { IncomingRates } from './incoming-rates.ts'
 
 /** Nothing of the change was made. */
@@ -24,8 +25,8 @@ export function counted<T>(rates: IncomingRates | null, change: (doc: Y.Doc) => 
   if (!rates) return change
   return (doc) => {
     let bytes = 0
-    const count = (update: Uint8Array) => {
-      bytes += update.byteLength
+    const count = (update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
+      bytes += writtenCostInBytes(update, transaction)
     }
     doc.on('update', count)
     try {

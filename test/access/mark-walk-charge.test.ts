@@ -158,8 +158,8 @@ describe('the walks of a refused frame, charged to its sender', () => {
   const given = useOwnedBoard({
     owner: 'Erin Editor',
     board: 'Refused walks',
-    // Room for the owner's stretch (some 460 KB); a refused frame walking all of it counts as 32 KB, so some 32 of them spend the hour.
-    env: { WRITTEN_BYTES_PER_HOUR_PER_PERSON: String(1024 ** 2) },
+    // Room for the owner's stretch (32,000 structs at 48 bytes each, 1.5 MB); a refused frame walking all of it counts as 32 KB, so some 64 of them spend the hour.
+    env: { WRITTEN_BYTES_PER_HOUR_PER_PERSON: String(2 * 1024 ** 2) },
   })
 
   it('ends in 4429 a member sending, over new sockets, a frame refused 4415 after walking a stretch of deleted characters', async () => {
