@@ -170,6 +170,9 @@ describeInBrowser('snapshots and review in the browser', () => {
     expect(await page.locator('[data-count="added"]').textContent()).toBe('1 added')
     expect(await page.locator('[data-count="removed"]').textContent()).toBe('1 removed')
     expect(await page.locator('[data-count="changed"]').textContent()).toBe('1 changed')
+    // The cards keep the snapshot's values (what its review judges); the live ones are shown only as the change.
+    expect(await page.locator('[data-values-of="snapshot"]').textContent()).toContain("this snapshot's values")
+    expect(await card(page, main).textContent()).not.toContain('very unlikely')
 
     // The list of changes shows the words that changed; the inspector shows the card's own changes.
     const changes = page.getByRole('region', { name: 'List of changes' })
@@ -180,6 +183,9 @@ describeInBrowser('snapshots and review in the browser', () => {
     const detail = page.locator('.inspector .change-detail')
     await detail.waitFor()
     expect(await detail.textContent()).toContain('very unlikely, 5–20%')
+    const likelihood = page.locator('.inspector').getByRole('radiogroup', { name: 'Likelihood' })
+    expect(await likelihood.getByRole('radio', { checked: true }).textContent()).toMatch(/^\s*unlikely/)
+    expect(await page.locator('.inspector').textContent()).toContain('An incursion from Belarus within the month is unlikely.')
     await saveScreenshot(page, 'snapshot-compare')
 
     // The address keeps the comparison: reloading shows it again; stopping puts the snapshot's own content back.
