@@ -181,14 +181,25 @@ export class BoardConnection {
    */
   #reopenIfSaved(): boolean {
     if (!this.#tracker.saved || !this.#offlineCopy.synced) return false
-    // Called as the provider closes the socket: it must not open a new one with this document.
+    this.dropAndReopen()
+    return true
+  }
+
+  /**
+   * Drops this document and its offline copy, unsaved changes included, and
+   * has the page open the board afresh from the server: for a read-only page
+   * (a reviewer's, an archived board's), whose unsaved changes the server
+   * will never take, after the person has been shown them.
+   */
+  dropAndReopen(): void {
+    // Maybe called as the provider closes the socket: it must not open a new one with this document.
     this.provider.shouldConnect = false
     void this.#offlineCopy.destroy()
     // Synchronously, before the board's next copy opens: IndexedDB opens it after the deletion, empty.
     void clearDocument(this.#offlineCopyName)
+    noteUnsaved(this.#offlineCopyName, false)
     // The page replaces this connection before it handles any more input: no edit lands in the dropped document.
     this.#events.onReloaded()
-    return true
   }
 
   // The browser says when the network goes and comes back; the socket may take long to notice on its own.
