@@ -5,7 +5,8 @@
  * server has echoed every change this browser holds.
  */
 import { clearDocument, IndexeddbPersistence } from 'y-indexeddb'
-import { WebsocketProvider } from 'y-websocket'
+import { messageAuth, WebsocketProvider } from 'y-websocket'
+import { readAuthMessage } from 'y-protocols/auth'
 import * as Y from 'yjs'
 import { CLOSE, WEBSOCKET_PATH, type BoardFullNotice, type RestoreNotice, type ServerPresence } from '../../../shared/protocol.ts'
 import { noteUnsaved } from '../app/offline-copies.ts'
@@ -83,6 +84,9 @@ export class BoardConnection {
     this.provider.on('sync', this.#refresh)
     this.provider.on('closed', this.#onClosed)
     this.provider.on('connection-close', this.#onConnectionClose)
+    // The server drops this page's changes and says why once (a reviewer's, or additions to a full board): the role is
+    // asked again, as it may have changed while this page was away, and a read-only page then shows what it refused.
+    this.provider.messageHandlers[messageAuth] = (_encoder, decoder) => readAuthMessage(decoder, this.doc, () => this.#events.onAccessChanged())
     this.#cleanups.push(keepOwnPresence(this.provider.awareness))
     this.#cleanups.push(takeFreshIdWhenTaken(this.provider))
     this.provider.awareness.on('change', this.#readServerNotice)
