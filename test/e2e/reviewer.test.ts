@@ -4,7 +4,8 @@
  */
 import { expect, it } from 'vitest'
 import { addAccount } from '../helpers/accounts.ts'
-import { boardModel, browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard } from '../helpers/browser.ts'
+import { boardModel, browserSuite, createBoardFor, describeInBrowser, saveScreenshot, seedBoard, storedUpdates } from '../helpers/browser.ts'
+import { waitFor } from '../helpers/wait-for.ts'
 
 describeInBrowser('a reviewer', () => {
   const suite = browserSuite()
@@ -74,6 +75,51 @@ describeInBrowser('a reviewer', () => {
     await api.patch(`/api/boards/${boardId}/members/${editor.id}`, { role: 'editor' })
     await eli.page.getByRole('button', { name: /New assessment/ }).waitFor()
     await eli.page.locator('[data-link="connected"]', { hasText: 'Saved' }).waitFor()
+  })
+
+  it.each([
+    ['on the page as it is', false],
+    ['after a reload', true],
+  ])('says plainly that edits made before becoming a reviewer were not saved, keeps their text to copy and shows the stored board, %s', async (_when, reload) => {
+    const owner = await addAccount(suite.server, { name: 'Olga Owner' })
+    const editor = await addAccount(suite.server, { name: 'Bo Demoted' })
+    const { boardId, api } = await createBoardFor(suite.server, owner, 'Demoted while typing', [{ account: editor, role: 'editor' }])
+    const { assessments: [assessment] } = await seedBoard(api, boardId, { claim: 'Convoys near Grodno.', assessments: [{ title: 'H1: Redeployment', judgment: 'Units are redeploying.' }] })
+    const bo = await suite.personOn(editor, boardId)
+    const { page } = bo
+    // Bo types while his edits cannot reach the server (kept in the offline copy), and meanwhile the owner makes him a reviewer.
+    await bo.context.setOffline(true)
+    await page.locator('[data-link="offline"]').waitFor()
+    const database = `assay:${editor.id}:${boardId}`
+    const before = await storedUpdates(page, database)
+    await page.locator(`#card-${assessment}`).click()
+    const judgment = page.locator('.cm-content[aria-label="Judgment"]')
+    await judgment.click()
+    await page.keyboard.press('End')
+    await page.keyboard.type(' BO TYPED THIS')
+    await waitFor(async () => (await storedUpdates(page, database)) > before, 'the offline copy to keep the edit')
+    await api.patch(`/api/boards/${boardId}/members/${editor.id}`, { role: 'reviewer' })
+    await bo.context.setOffline(false)
+    // Back online, the server refuses the edit and says so; the page asks for its role again. A reload opens the offline copy.
+    if (reload) await page.reload()
+
+    // The page says why the edit was not saved, keeps its text to copy, and shows the board as stored.
+    const notice = page.locator('[data-refused-edits="reviewer"]')
+    await notice.waitFor()
+    expect(await notice.textContent()).toContain('your role on this board changed to reviewer')
+    expect(await notice.locator('textarea').inputValue()).toBe('Units are redeploying. BO TYPED THIS')
+    await page.locator('[data-link="connected"][data-saved="true"]', { hasText: 'read-only' }).waitFor()
+    await page.locator(`#card-${assessment}`, { hasText: 'Units are redeploying.' }).waitFor()
+    expect(await page.locator(`#card-${assessment}`).textContent()).not.toContain('BO TYPED THIS')
+    await saveScreenshot(page, 'edits-refused-for-reviewer')
+    expect((await boardModel(api, boardId)).assessments[0]!.judgment).toBe('Units are redeploying.')
+
+    // The offline copy no longer holds the refused edit: reloading shows the stored board, with nothing to tell.
+    await page.reload()
+    await page.locator('[data-link="connected"][data-saved="true"]', { hasText: 'read-only' }).waitFor()
+    await page.locator(`#card-${assessment}`, { hasText: 'Units are redeploying.' }).waitFor()
+    expect(await page.locator(`#card-${assessment}`).textContent()).not.toContain('BO TYPED THIS')
+    expect(await page.locator('[data-refused-edits]').count()).toBe(0)
   })
 
   it('says so when a person is removed from the board while it is open', async () => {

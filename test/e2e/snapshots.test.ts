@@ -170,6 +170,9 @@ describeInBrowser('snapshots and review in the browser', () => {
     expect(await page.locator('[data-count="added"]').textContent()).toBe('1 added')
     expect(await page.locator('[data-count="removed"]').textContent()).toBe('1 removed')
     expect(await page.locator('[data-count="changed"]').textContent()).toBe('1 changed')
+    // The cards keep the snapshot's values (what its review judges); the live ones are shown only as the change.
+    expect(await page.locator('[data-values-of="snapshot"]').textContent()).toContain("this snapshot's values")
+    expect(await card(page, main).textContent()).not.toContain('very unlikely')
 
     // The list of changes shows the words that changed; the inspector shows the card's own changes.
     const changes = page.getByRole('region', { name: 'List of changes' })
@@ -180,6 +183,9 @@ describeInBrowser('snapshots and review in the browser', () => {
     const detail = page.locator('.inspector .change-detail')
     await detail.waitFor()
     expect(await detail.textContent()).toContain('very unlikely, 5–20%')
+    const likelihood = page.locator('.inspector').getByRole('radiogroup', { name: 'Likelihood' })
+    expect(await likelihood.getByRole('radio', { checked: true }).textContent()).toMatch(/^\s*unlikely/)
+    expect(await page.locator('.inspector').textContent()).toContain('An incursion from Belarus within the month is unlikely.')
     await saveScreenshot(page, 'snapshot-compare')
 
     // The address keeps the comparison: reloading shows it again; stopping puts the snapshot's own content back.
@@ -219,6 +225,30 @@ describeInBrowser('snapshots and review in the browser', () => {
     expect(list[0]).toMatchObject({ kind: 'restore' })
     const menu = await openSnapshotMenu(ana.page)
     await menu.locator(`[data-snapshot-id="${list[0]!.id}"]`, { hasText: 'restore point' }).waitFor()
+  })
+
+  it('shows every time as a DTG, the same on the banner, the comments and the inspector, in a browser in another zone', async () => {
+    const { boardId, api, main } = await reviewedBoard('Times shown')
+    const snapshot = (await api.post<SnapshotSummary>(`/api/boards/${boardId}/snapshots`, { label: 'Evening brief' })).body
+    const carolApi = await signedInClient(suite.server, suite.accounts.reviewer)
+    const comment = (await carolApi.post<{ createdAt: string }>(`/api/boards/${boardId}/snapshots/${snapshot.id}/comments`, { assessmentId: main, body: 'When was this?' })).body
+    const created = (await api.get<BoardModel>(`/api/boards/${boardId}`)).body.assessments.find((a) => a.id === main)!.createdAt
+
+    const carol = await suite.person(suite.accounts.reviewer, { timezoneId: 'America/New_York' })
+    const page = carol.page
+    await page.goto(`${suite.server.url}/boards/${boardId}/snapshots/${snapshot.id}`)
+    const banner = page.locator(`section[data-snapshot-id="${snapshot.id}"]`)
+    await banner.waitFor()
+    expect(await banner.textContent()).toContain(dateTimeGroup(snapshot.createdAt))
+    await card(page, main).click()
+    const time = page.locator(`[data-review-of="${main}"] .thread time`).first()
+    await time.waitFor()
+    expect(await time.textContent()).toBe(dateTimeGroup(comment.createdAt))
+    // The local time is the hint beside it, its zone named.
+    expect(await time.getAttribute('title')).toMatch(/EST|GMT-5/)
+    const inspector = page.locator(`[data-inspecting="${main}"]`)
+    expect(await inspector.locator('time', { hasText: dateTimeGroup(created) }).count()).toBeGreaterThan(0)
+    expect(await page.locator('body').textContent()).not.toMatch(/\d{1,2}:\d{2}\s?[AP]M/)
   })
 
   it('lets an owner delete a snapshot nobody reviewed, after a confirmation; a reviewed one offers no deletion', async () => {

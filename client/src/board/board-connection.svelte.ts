@@ -5,7 +5,8 @@
  * server has echoed every change this browser holds.
  */
 import { clearDocument, IndexeddbPersistence } from 'y-indexeddb'
-import { WebsocketProvider } from 'y-websocket'
+import { messageAuth, WebsocketProvider } from 'y-websocket'
+import { readAuthMessage } from 'y-protocols/auth'
 import * as Y from 'yjs'
 import { CLOSE, WEBSOCKET_PATH, type BoardFullNotice, type RestoreNotice, type ServerPresence } from '../../../shared/protocol.ts'
 import { noteUnsaved } from '../app/offline-copies.ts'
@@ -83,6 +84,9 @@ export class BoardConnection {
     this.provider.on('sync', this.#refresh)
     this.provider.on('closed', this.#onClosed)
     this.provider.on('connection-close', this.#onConnectionClose)
+    // The server drops this page's changes and says why once (a reviewer's, or additions to a full board): the role is
+    // asked again, as it may have changed while this page was away, and a read-only page then shows what it refused.
+    this.provider.messageHandlers[messageAuth] = (_encoder, decoder) => readAuthMessage(decoder, this.doc, () => this.#events.onAccessChanged())
     this.#cleanups.push(keepOwnPresence(this.provider.awareness))
     this.#cleanups.push(takeFreshIdWhenTaken(this.provider))
     this.provider.awareness.on('change', this.#readServerNotice)
@@ -181,14 +185,25 @@ export class BoardConnection {
    */
   #reopenIfSaved(): boolean {
     if (!this.#tracker.saved || !this.#offlineCopy.synced) return false
-    // Called as the provider closes the socket: it must not open a new one with this document.
+    this.dropAndReopen()
+    return true
+  }
+
+  /**
+   * Drops this document and its offline copy, unsaved changes included, and
+   * has the page open the board afresh from the server: for a read-only page
+   * (a reviewer's, an archived board's), whose unsaved changes the server
+   * will never take, after the person has been shown them.
+   */
+  dropAndReopen(): void {
+    // Maybe called as the provider closes the socket: it must not open a new one with this document.
     this.provider.shouldConnect = false
     void this.#offlineCopy.destroy()
     // Synchronously, before the board's next copy opens: IndexedDB opens it after the deletion, empty.
     void clearDocument(this.#offlineCopyName)
+    noteUnsaved(this.#offlineCopyName, false)
     // The page replaces this connection before it handles any more input: no edit lands in the dropped document.
     this.#events.onReloaded()
-    return true
   }
 
   // The browser says when the network goes and comes back; the socket may take long to notice on its own.

@@ -2,50 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { withoutIsolates } from '../../../shared/bidi.ts'
 import type { AssessmentChange } from '../../../shared/history-model.ts'
 import { overriddenProductText } from '../../../test/helpers/overridden-text.ts'
-import { changeText, shortTime, timeSpan } from './history-labels.ts'
+import { changeText } from './history-labels.ts'
 import type { ClaimModel } from '../../../shared/board-model.ts'
 
-/** Local times, so that the days compared are the same in any time zone the tests run in. */
-const at = (month: number, day: number, hour: number, minute: number, second = 0) => new Date(2026, month, day, hour, minute, second).toISOString()
 const now = new Date(2026, 10, 28, 18, 0)
-const monthName = (iso: string) => new Intl.DateTimeFormat(undefined, { month: 'short' }).format(new Date(iso))
-const occurrences = (text: string, part: string) => text.split(part).length - 1
-
-describe('timeSpan, the time an editing session ran', () => {
-  it('is one time when both ends fall in the same minute', () => {
-    const from = at(10, 28, 1, 37, 5)
-    expect(timeSpan(from, at(10, 28, 1, 37, 50), now)).toBe(shortTime(from, now))
-    expect(timeSpan(at(10, 20, 1, 37, 5), at(10, 20, 1, 37, 50), now)).toBe(shortTime(at(10, 20, 1, 37, 5), now))
-  })
-
-  it('today, gives the two times without a date, and what they share once', () => {
-    const span = timeSpan(at(10, 28, 1, 37), at(10, 28, 1, 52), now)
-    expect(span).toMatch(/37.*52/)
-    expect(span).not.toContain(monthName(at(10, 28, 1, 37)))
-    const dayPeriod = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }).formatToParts(new Date(at(10, 28, 1, 37))).find((part) => part.type === 'dayPeriod')
-    if (dayPeriod) expect(occurrences(span, dayPeriod.value)).toBe(1)
-  })
-
-  it('on another day, gives its date once', () => {
-    const span = timeSpan(at(10, 20, 13, 42), at(10, 20, 13, 50), now)
-    expect(span).toMatch(/42.*50/)
-    expect(occurrences(span, monthName(at(10, 20, 13, 42)))).toBe(1)
-    expect(occurrences(span, '20')).toBe(1)
-  })
-
-  it('across days, gives both dates, and both months across a month’s end', () => {
-    const overnight = timeSpan(at(10, 26, 23, 50), at(10, 27, 0, 10), now)
-    expect(overnight).toMatch(/26.*27/)
-    const overMonthEnd = timeSpan(at(9, 31, 23, 50), at(10, 1, 0, 10), now)
-    expect(overMonthEnd).toContain(monthName(at(9, 31, 23, 50)))
-    expect(overMonthEnd).toContain(monthName(at(10, 1, 0, 10)))
-  })
-
-  it('runs into today with the date on both ends', () => {
-    const span = timeSpan(at(10, 27, 23, 50), at(10, 28, 0, 10), now)
-    expect(span).toMatch(/27.*28/)
-  })
-})
 
 describe('changeText of a long text recorded as the part that changed', () => {
   const change = (from: unknown, to: unknown): AssessmentChange => ({ assessmentId: 'a1', field: 'judgment', from, to, by: { userId: 'u1', name: 'Ana' }, firstAt: now.toISOString(), at: now.toISOString() })

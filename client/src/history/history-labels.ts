@@ -1,4 +1,4 @@
-/** A change of history in words: "likelihood: unlikely → likely, Ana, 13:42". */
+/** A change of history in words: "likelihood: unlikely → likely". Its time is shown by client/src/ui/time-formats.ts. */
 import { isolate, quoted } from '../../../shared/bidi.ts'
 import { CARD_PRESENT, LIST_FIELDS, type AssessmentChange, type AttributedLink } from '../../../shared/history-model.ts'
 import type { ClaimModel } from '../../../shared/board-model.ts'
@@ -8,29 +8,6 @@ import { listChange } from '../../../shared/list-excerpt.ts'
 import { isTextExcerpt, type TextExcerpt } from '../../../shared/text-excerpt.ts'
 import { excerpt, fieldLabel, valueText } from '../snapshots/change-labels.ts'
 import { LINKS_FIELD } from '../snapshots/compare-model.ts'
-
-const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
-const dayAndTime = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
-
-/** "13:42" today, "28 Nov, 13:42" before. */
-export function shortTime(iso: string, now = new Date()): string {
-  const time = new Date(iso)
-  return time.toDateString() === now.toDateString() ? timeOnly.format(time) : dayAndTime.format(time)
-}
-
-/**
- * When a span of time ran, in shortTime's words, each part the two ends share
- * written once (Intl's formatRange): "13:42–13:50" today, "28 Nov, 13:42–13:50",
- * "28 Nov, 23:50 – 29 Nov, 00:10", and a single "13:42" when both ends fall in
- * the same minute.
- */
-export function timeSpan(fromIso: string, toIso: string, now = new Date()): string {
-  const from = new Date(fromIso)
-  const to = new Date(toIso)
-  const today = now.toDateString()
-  const format = from.toDateString() === today && to.toDateString() === today ? timeOnly : dayAndTime
-  return format.formatRange(from, to)
-}
 
 /** What a change did to the field, without who and when. */
 export function changeText(change: AssessmentChange, profile: LikelihoodProfile, claimById: ReadonlyMap<string, ClaimModel>): string {

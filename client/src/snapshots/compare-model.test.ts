@@ -33,14 +33,14 @@ const newer: BoardModel = {
 describe('a comparison on the board', () => {
   const diff = diffBoards(older, newer)
 
-  it('holds the newer version and keeps what it removed, from either side', () => {
+  it("holds the opened version's own values and keeps what only the other has, from either side", () => {
     const fromOlder = unionOf(older, diff)
+    expect(fromOlder.title).toBe('Board')
+    expect(Object.fromEntries(fromOlder.assessments.map((a) => [a.id, a.title]))).toEqual({ a1: 'Kept', a2: 'Dropped', a3: 'Renamed', a4: 'New' })
     const fromNewer = unionOf(newer, diff)
-    for (const union of [fromOlder, fromNewer]) {
-      expect(union.title).toBe('Board, revised')
-      expect(Object.fromEntries(union.assessments.map((a) => [a.id, a.title]))).toEqual({ a1: 'Kept', a2: 'Dropped', a3: 'Renamed since', a4: 'New' })
-      expect(union.links.map((l) => l.id)).toEqual(['l1'])
-    }
+    expect(fromNewer.title).toBe('Board, revised')
+    expect(Object.fromEntries(fromNewer.assessments.map((a) => [a.id, a.title]))).toEqual({ a1: 'Kept', a2: 'Dropped', a3: 'Renamed since', a4: 'New' })
+    for (const union of [fromOlder, fromNewer]) expect(union.links.map((l) => l.id)).toEqual(['l1'])
   })
 
   it('marks each card by its change, a card whose claims changed included', () => {

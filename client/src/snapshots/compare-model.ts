@@ -1,9 +1,12 @@
 /**
- * What a comparison shows on the board: both versions at once. The newer
- * content, with what the newer one no longer has kept in place (to be shown
- * as removed), and each card's change read from the diff.
+ * What a comparison shows on the board: both versions at once. The opened
+ * snapshot's own content, as the values of its cards (the review judges
+ * them, so no value of the other version may stand in their place), with
+ * what only the other version holds kept in place (to be shown as added or
+ * removed), and each card's change read from the diff (the other version's
+ * values are shown there, as a change).
  */
-import type { BoardDiff, BoardMeta, CollectionDiff } from '../../../shared/board-diff.ts'
+import type { BoardDiff, CollectionDiff } from '../../../shared/board-diff.ts'
 import type { BoardModel } from '../../../shared/board-model.ts'
 
 /** How a card differs between the two versions compared. */
@@ -13,16 +16,13 @@ export type CardChange = { change: 'added' | 'removed' | 'changed'; fields: stri
 export const LINKS_FIELD = 'links'
 
 /**
- * The union of both versions, taking the newer side of everything changed.
- * `base` is either side of `diff`: every step is idempotent on the side it
- * already holds.
+ * The union of both versions, keeping `base`'s side of everything changed.
+ * `base` is either side of `diff`: what only the other side holds (added or
+ * removed) is added to it.
  */
 export function unionOf(base: BoardModel, diff: BoardDiff): BoardModel {
-  const meta: Partial<BoardMeta> = {}
-  for (const change of diff.meta) Object.assign(meta, { [change.field]: change.to })
   return {
     ...base,
-    ...meta,
     sources: merged(base.sources, diff.sources),
     documents: merged(base.documents, diff.documents),
     claims: merged(base.claims, diff.claims),
@@ -33,9 +33,7 @@ export function unionOf(base: BoardModel, diff: BoardDiff): BoardModel {
 
 function merged<E extends { id: string }>(base: readonly E[], diff: CollectionDiff<E>): E[] {
   const byId = new Map(base.map((entity) => [entity.id, entity]))
-  for (const entity of diff.removed) if (!byId.has(entity.id)) byId.set(entity.id, entity)
-  for (const change of diff.changed) byId.set(change.id, change.to)
-  for (const entity of diff.added) byId.set(entity.id, entity)
+  for (const entity of [...diff.removed, ...diff.added]) if (!byId.has(entity.id)) byId.set(entity.id, entity)
   return [...byId.values()]
 }
 
