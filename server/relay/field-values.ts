@@ -58,7 +58,7 @@ type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
  * where it cannot be read so (the load repair's cut: heldValueWithinBounds);
  * and `refusal`, why the relay refuses a value that does not fit.
  */
-type ValueRule = { fits: (value: unknown) => boolean; within: (value: unknown) => unknown; refusal: string }
+type ValueRule = { fits: (value: unknown) => boolean; within: (value: unknown) => unknown; refusal: (value: unknown) => string }
 
 /** The longest key of any map: an entry's id, a field's name, a finding's key (acknowledgementSchema: LIMITS.shortText), past the bound. */
 export const KEY_LENGTH = TEXT_GROWTH_BOUND * LIMITS.shortText
@@ -81,19 +81,20 @@ function fieldRule(schema: z.ZodObject, key: string): ValueRule {
   return {
     fits: (value) => !past(value) && readField(schema, key, value) !== null && cutAwayReads(value),
     within: (value) => readField(schema, key, value)?.value,
-    refusal: 'its schema does not accept',
+    // A value past its bound is refused before its schema reads it: say which it was.
+    refusal: (value) => (past(value) ? PAST_BOUNDS : 'its schema does not accept'),
   }
 }
 
 /** A value held to its schema's bounds alone, not to the schema (an acknowledgement: board-shape.ts), and cut to its limits by the schema. */
 function boundsRule(schema: z.ZodType): ValueRule {
   const past = growthBound(schema)
-  return { fits: (value) => !past(value), within: (value) => parseWithinLimits(schema, value) ?? undefined, refusal: PAST_BOUNDS }
+  return { fits: (value) => !past(value), within: (value) => parseWithinLimits(schema, value) ?? undefined, refusal: () => PAST_BOUNDS }
 }
 
 /** A value no schema names, held to a size (sizePast): no limit reads it cut. */
 function sizeRule(limit: number): ValueRule {
-  return { fits: (value) => !sizePast(value, limit), within: () => undefined, refusal: PAST_BOUNDS }
+  return { fits: (value) => !sizePast(value, limit), within: () => undefined, refusal: () => PAST_BOUNDS }
 }
 
 /** A text held to a count of UTF-8 bytes, as an import holds a document's; cut to it before a character the cut would split (the decoder holds its bytes back). */
@@ -101,7 +102,7 @@ function utf8Rule(limit: number): ValueRule {
   return {
     fits: (value) => (typeof value === 'string' ? utf8Within(value, limit) : !sizePast(value, limit)),
     within: (value) => (typeof value === 'string' ? new StringDecoder('utf8').write(Buffer.from(value, 'utf8').subarray(0, limit)) : undefined),
-    refusal: `is past the ${limit} bytes it may hold`,
+    refusal: () => `is past the ${limit} bytes it may hold`,
   }
 }
 
@@ -147,7 +148,7 @@ export function fieldValueChange(doc: Y.Doc, { ds }: DecodedUpdate, landings: re
     const standing = standingValue(ds, item)
     if (standing === null || rule.fits(standing.value)) continue
     const where = landing.parent instanceof Y.ID ? `${landing.key} of an entry of ${collectionOf(landing.parent)}` : landing.parent === META_ROOT ? `the board's ${landing.key}` : `an entry of ${landing.parent}`
-    return `update sets ${where} to ${describe(standing.value)}, which ${rule.refusal}`
+    return `update sets ${where} to ${describe(standing.value)}, which ${rule.refusal(standing.value)}`
   }
   return null
 }
