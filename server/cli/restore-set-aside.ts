@@ -13,6 +13,7 @@ import { basename, dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { CliError } from './cli-error.ts'
 import { present } from './file-present.ts'
+import { RUN_PATTERN, runOf, stillRunning, type RestoreRun } from './restore-run.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 /** The files SQLite keeps beside a database `NAME` as `NAME-wal` and so on, and takes for that database's own. */
@@ -41,20 +42,20 @@ export function databaseFile(named: string): string {
 
 /**
  * Removes the copies that restores killed before they finished left beside
- * `database` (`NAME.restoring-<pid>`, whole backups each), their process
- * gone, and the -journal, -wal or -shm a kill left beside such a copy (one
- * opened to be checked or given a new deployment): a later restore whose
- * process has the same pid, common in containers, would otherwise have
- * SQLite take it for its fresh copy's own and roll it onto that copy. The
- * caller holds the serving lock exclusive, so no other restore of this
- * database runs. Returns their paths.
+ * `database` (`NAME.restoring-<run>`, whole backups each, restore-run.ts),
+ * their process gone, and the -journal, -wal or -shm a kill left beside such
+ * a copy (one opened to be checked or given a new deployment): a later
+ * restore whose process has the same pid, common in containers, would
+ * otherwise have SQLite take it for its fresh copy's own and roll it onto
+ * that copy. The caller holds the serving lock exclusive, so no other
+ * restore of this database runs. Returns their paths.
  */
 export function removeUnfinishedCopies(database: string): string[] {
   const prefix = `${basename(database)}.restoring-`
   const left = readdirSync(dirname(database))
     .filter((name) => {
-      const pid = unfinishedCopyPid(name.slice(prefix.length))
-      return name.startsWith(prefix) && pid !== null && !alive(pid)
+      const run = name.startsWith(prefix) ? unfinishedCopyRun(name.slice(prefix.length)) : null
+      return run !== null && !stillRunning(run)
     })
     .map((name) => join(dirname(database), name))
   for (const path of left) rmSync(path, { force: true })
@@ -66,19 +67,10 @@ export function removeCopy(copy: string): void {
   for (const ending of ['', ...COMPANIONS]) rmSync(copy + ending, { force: true })
 }
 
-/** The pid a copy's name (past `NAME.restoring-`) ends in, with or without one of SQLite's endings after it; null for another file. */
-function unfinishedCopyPid(rest: string): number | null {
-  const match = new RegExp(`^(\\d+)(${COMPANIONS.join('|')})?$`).exec(rest)
-  return match ? Number(match[1]) : null
-}
-
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
+/** The run a copy's name (past `NAME.restoring-`) names, with or without one of SQLite's endings after it; null for another file. */
+function unfinishedCopyRun(rest: string): RestoreRun | null {
+  const match = new RegExp(`^${RUN_PATTERN}(${COMPANIONS.join('|')})?$`).exec(rest)
+  return match ? runOf(match[1]!, match[2]) : null
 }
 
 /**

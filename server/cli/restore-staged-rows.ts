@@ -1,6 +1,6 @@
 /**
  * Where `assay restore --accept-damaged` writes the rows it sets aside from
- * its copy: DATA_DIR/damaged-rows.restoring-<pid>, a folder of the restore's
+ * its copy: DATA_DIR/damaged-rows.restoring-<run> (restore-run.ts), a folder of the restore's
  * own, whose files are moved into DATA_DIR/damaged-rows only once the copy
  * has taken the database's name. Written straight into damaged-rows/, a
  * restore killed before that rename left files there for rows no live
@@ -12,14 +12,14 @@ import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { DAMAGED_ROWS_FOLDER } from './damaged-rows-set-aside.ts'
 import { present } from './file-present.ts'
-import { alive } from './restore-set-aside.ts'
+import { RUN_PATTERN, runOf, stillRunning } from './restore-run.ts'
 import { syncToDisk } from './sync-to-disk.ts'
 
-const STAGED = new RegExp(`^${DAMAGED_ROWS_FOLDER}\\.restoring-(\\d+)$`)
+const STAGED = new RegExp(`^${DAMAGED_ROWS_FOLDER}\\.restoring-(${RUN_PATTERN})$`)
 
-/** The folder this restore writes its set-aside rows to until its copy is in place. */
-export function stagedRowsFolder(dataDir: string): string {
-  return join(dataDir, `${DAMAGED_ROWS_FOLDER}.restoring-${process.pid}`)
+/** The folder the restore `run` (restore-run.ts runName) writes its set-aside rows to until its copy is in place. */
+export function stagedRowsFolder(dataDir: string, run: string): string {
+  return join(dataDir, `${DAMAGED_ROWS_FOLDER}.restoring-${run}`)
 }
 
 /** Moves the files in `staged` into DATA_DIR's damaged-rows folder and removes `staged`; how many were moved. */
@@ -45,7 +45,7 @@ export function removeStagedRows(staged: string): void {
 /**
  * The staged folders that restores killed before they finished left in
  * `dataDir`, their process gone, settled: a restore's copy
- * (`<database>.restoring-<pid>`) is there until its rename, which is the
+ * (`<database>.restoring-<run>`) is there until its rename, which is the
  * restore taking effect. With the copy still there, the restore never took
  * effect, and its rows were set aside from a database never put in place:
  * removed. With the copy gone, it did: those rows are missing from the live
@@ -56,10 +56,10 @@ export function removeStagedRows(staged: string): void {
 export function settleStagedRows(dataDir: string, database: string): string[] {
   const report: string[] = []
   for (const name of readdirSync(dataDir)) {
-    const pid = STAGED.exec(name)?.[1]
-    if (pid === undefined || alive(Number(pid))) continue
+    const match = STAGED.exec(name)
+    if (match === null || stillRunning(runOf(match[2]!, match[3]))) continue
     const staged = join(dataDir, name)
-    if (present(`${database}.restoring-${pid}`)) {
+    if (present(`${database}.restoring-${match[1]}`)) {
       removeStagedRows(staged)
       report.push(`Removed ${staged}, the rows a restore that did not finish set aside from its copy, which never took the database's place.\n`)
     } else {

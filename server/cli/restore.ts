@@ -24,6 +24,7 @@ import { databaseFile, removeCopy, removeUnfinishedCopies, setAside } from './re
 import { moveStagedRows, removeStagedRows, settleStagedRows, stagedRowsFolder } from './restore-staged-rows.ts'
 import { deploymentOf, planHeldChanges, type DeploymentSeen, type HeldChoice } from './restore-held-changes.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
+import { runName } from './restore-run.ts'
 import { syncToDisk } from './sync-to-disk.ts'
 import { cannotWrite } from './write-out-file.ts'
 import { countOf } from '../../shared/format-number.ts'
@@ -67,13 +68,17 @@ async function restoreFrom(from: string, config: Config, choice: HeldChoice, acc
   const source = backupFile(from)
   const named = join(config.DATA_DIR, SQLITE_FILE_NAME)
   const database = databaseFile(named)
-  // The staged rows first: whether a killed restore's copy is still there says whether it took effect.
-  const report = [
-    ...settleStagedRows(config.DATA_DIR, database),
-    ...removeUnfinishedCopies(database).map((path) => `Removed ${path}, left by a restore that did not finish.\n`),
-  ]
-  const incoming = `${database}.restoring-${process.pid}`
-  const staged = stagedRowsFolder(config.DATA_DIR)
+  // The staged rows first: whether a killed restore's copy is still there says whether it took effect. Said at once:
+  // what was settled stands even when this restore is refused.
+  process.stdout.write(
+    [
+      ...settleStagedRows(config.DATA_DIR, database),
+      ...removeUnfinishedCopies(database).map((path) => `Removed ${path}, left by a restore that did not finish.\n`),
+    ].join(''),
+  )
+  const run = runName()
+  const incoming = `${database}.restoring-${run}`
+  const staged = stagedRowsFolder(config.DATA_DIR, run)
   let placed = false
   try {
     try {
@@ -107,7 +112,7 @@ async function restoreFrom(from: string, config: Config, choice: HeldChoice, acc
       // Only once the restore is made: one refused on the way (the database open elsewhere) leaves them where they were.
       const heldReport = await held.finish()
       const linked = database === named ? '' : ` (which ${named} links to)`
-      return `${report.join('')}${before}; restored ${from} (${countOf(boards, 'board')}) as ${database}${linked}.\n${acceptedDamage(damaged, mended)}${heldReport}`
+      return `${before}; restored ${from} (${countOf(boards, 'board')}) as ${database}${linked}.\n${acceptedDamage(damaged, mended)}${heldReport}`
     } finally {
       await held.release()
     }

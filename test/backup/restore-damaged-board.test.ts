@@ -20,6 +20,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { BoardModel } from '../../shared/board-model.ts'
+import { runName } from '../../server/cli/restore-run.ts'
 import { apiClient } from '../helpers/api.ts'
 import type { ChildServer } from '../helpers/child-server.ts'
 import { folderDigest } from '../helpers/folder-digest.ts'
@@ -136,7 +137,9 @@ it('leaves the database it would replace, and nothing in damaged-rows/, when kil
   // known first. The file the damaged change is written to there, made a FIFO: the restore's write waits for a reader,
   // so the test knows, with no wait of its own, that the restore is setting the change aside, and kills it there.
   const restore = await startCliPaused(['restore', '--from', backup, '--accept-damaged'], { LOG_LEVEL: 'silent', DATA_DIR: dataDir, DATABASE_URL: '' })
-  const staged = join(dataDir, `damaged-rows.restoring-${restore.child.pid}`)
+  // Its run's name (its pid and its process's start), read while it runs.
+  const run = runName(restore.child.pid)
+  const staged = join(dataDir, `damaged-rows.restoring-${run}`)
   const setAsideFile = join(staged, `${damagedBoard}-${seq}.json`)
   mkdirSync(staged)
   expect(spawnSync('mkfifo', [setAsideFile]).status).toBe(0)
@@ -160,7 +163,7 @@ it('leaves the database it would replace, and nothing in damaged-rows/, when kil
   const again = await assay(dataDir, 'restore', '--from', backup, '--accept-damaged')
   expect(again).toMatchObject({ code: 0, stderr: '' })
   expect(again.stdout).toContain(`Removed ${staged}, the rows a restore that did not finish set aside from its copy, which never took the database's place.`)
-  expect(again.stdout).toContain(`Removed ${database}.restoring-${restore.child.pid}, left by a restore that did not finish.`)
+  expect(again.stdout).toContain(`Removed ${database}.restoring-${run}, left by a restore that did not finish.`)
   expect(existsSync(staged)).toBe(false)
   expect(JSON.parse(readFileSync(join(dataDir, 'damaged-rows', `${damagedBoard}-${seq}.json`), 'utf8'))).toMatchObject({ boardId: damagedBoard, seq })
   const restored = await serve(dataDir)
