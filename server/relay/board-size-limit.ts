@@ -14,7 +14,11 @@
  * compaction, here or on another instance. So the count only says when to ask
  * storage (UpdateLogStore.bytes, a query of sizes), and only storage's answer
  * makes a board full or lets it go: a room open for days never refuses on a
- * stale count, and every instance agrees. While a board is full it is
+ * stale count, and every instance agrees. Structs likewise: they are counted
+ * over all the document's clients only as the board is judged, and between
+ * judgments bounded by what each change added (Room.structsAdded), since a
+ * board written under thousands of client ids would otherwise pay that walk
+ * on every commit. While a board is full it is
  * measured again every `recheckMs`, after compacting it first when deletions
  * were committed here since (deleted content leaves a board only when its log
  * is folded into a checkpoint).
@@ -23,7 +27,7 @@ import type { BoardFullNotice } from '../../shared/protocol.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
 import type { StoredBoardState, UpdateLogStore } from '../storage/storage.ts'
-import { loadCostInBytes } from './load-cost.ts'
+import { loadCostOf, structsHeld } from './load-cost.ts'
 import type { RoomExtension } from './room-extension.ts'
 import type { Room } from './room.ts'
 
@@ -45,6 +49,9 @@ export const FULL_BOARD_RECHECK_MS = 30_000
 type Measure = {
   storedBytes: number
   countedThen: number
+  /** The structs the document held when the board was last judged, and the room's Room.structsAdded then. */
+  structs: number
+  structsAddedThen: number
   measuring: boolean
   /** Committed here since the board was last measured full: a compaction may free room. */
   committedSinceFull: boolean
@@ -65,6 +72,9 @@ export class BoardSizeLimit implements RoomExtension {
     const measure: Measure = {
       storedBytes: room.storedBytes,
       countedThen: room.storedBytes,
+      // Counted as it is judged, just below.
+      structs: 0,
+      structsAddedThen: 0,
       measuring: false,
       committedSinceFull: stored.updates.length > 0,
       recheck: undefined,
@@ -94,7 +104,7 @@ export class BoardSizeLimit implements RoomExtension {
     const measure = this.boards.get(room)
     if (!measure) return
     if (room.full) measure.committedSinceFull = true
-    else if (loadCostInBytes(this.estimate(room, measure), room.doc) > this.options.limit) this.measure(room, measure)
+    else if (loadCostOf(this.estimate(room, measure), this.structsAtMost(room, measure)) > this.options.limit) this.measure(room, measure)
   }
 
   onUnloaded(room: Room): void {
@@ -108,9 +118,14 @@ export class BoardSizeLimit implements RoomExtension {
     this.boards.clear()
   }
 
-  /** The board's size as last measured, and what the room stored since. */
+  /** The board's stored size as last measured, and what the room stored since. */
   private estimate(room: Room, measure: Measure): number {
     return measure.storedBytes + (room.storedBytes - measure.countedThen)
+  }
+
+  /** The structs the document held when the board was last judged, and at most what it gained since. */
+  private structsAtMost(room: Room, measure: Measure): number {
+    return measure.structs + (room.structsAdded - measure.structsAddedThen)
   }
 
   /**
@@ -143,11 +158,14 @@ export class BoardSizeLimit implements RoomExtension {
 
   /**
    * Makes the board full or lets it go by its last measure and the structs
-   * its document holds now; a full board is measured again every `recheckMs`.
+   * its document holds now, counted afresh; a full board is measured again
+   * every `recheckMs`.
    */
   private judge(room: Room, measure: Measure): void {
     const limit = this.options.limit
-    const bytes = loadCostInBytes(measure.storedBytes, room.doc)
+    measure.structs = structsHeld(room.doc)
+    measure.structsAddedThen = room.structsAdded
+    const bytes = loadCostOf(measure.storedBytes, measure.structs)
     const full: BoardFullNotice | null = bytes > limit ? { bytes, limit } : null
     if (full && !room.full) this.options.logger.warn({ boardId: room.boardId, ...full, storedBytes: measure.storedBytes }, 'board past its size limit: it takes only deletions')
     if (!full && room.full) this.options.logger.info({ boardId: room.boardId, bytes, limit }, 'board back within its size limit')

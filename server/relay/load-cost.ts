@@ -8,6 +8,7 @@
  * stored, or its structs at BYTES_PER_LOADED_STRUCT each when that is more.
  */
 import type * as Y from 'yjs'
+import type { Pieces } from './transaction-pieces.ts'
 
 /**
  * The stored bytes one struct of a loaded board counts for. Measured in CPU
@@ -27,7 +28,26 @@ export function structsHeld(doc: Y.Doc): number {
   return structs
 }
 
+/**
+ * The most structs a transaction that added and deleted `pieces` (piecesOf)
+ * left the document holding beyond what it held before, without a walk over
+ * its clients. Each struct it added may have split two others (an insert
+ * between two characters of one item splits it at its origin, and another
+ * at its right origin, when they are apart), and each range it deleted
+ * splits at most the two items it begins and ends inside: deleting every
+ * other character of a text of one item leaves two structs a range. Merges
+ * at the transaction's end only lower the count.
+ */
+export function structsAddedAtMost(pieces: Pieces): number {
+  return 3 * pieces.structs + 2 * pieces.ranges
+}
+
+/** What loading a board of `storedBytes`, whose document holds `structs`, counts for. */
+export function loadCostOf(storedBytes: number, structs: number): number {
+  return Math.max(storedBytes, structs * BYTES_PER_LOADED_STRUCT)
+}
+
 /** What loading a board of `storedBytes` into `doc` counts for against the cold-load budgets. */
 export function loadCostInBytes(storedBytes: number, doc: Y.Doc): number {
-  return Math.max(storedBytes, structsHeld(doc) * BYTES_PER_LOADED_STRUCT)
+  return loadCostOf(storedBytes, structsHeld(doc))
 }

@@ -37,6 +37,8 @@ import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import { writtenCostInBytes } from './written-cost.ts'
+import { structsAddedAtMost } from './load-cost.ts'
+import { piecesOf } from './transaction-pieces.ts'
 import { isChangeOrigin, LOAD_ORIGIN } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
 import {
@@ -156,6 +158,8 @@ export class Room {
   private resetCause: string | null = null
   /** The bytes the board was loaded from and has committed or taken from other instances since. */
   private storedByteCount = 0
+  /** Each change's structsAddedAtMost (load-cost.ts), summed: it only grows. */
+  private structsAddedCount = 0
   /** Who wrote which client ids (client-writers.ts): an update advancing another's is refused, and a rewrite from another instance names them. */
   private readonly clientWriters: ClientWriters
   /**
@@ -279,6 +283,15 @@ export class Room {
   /** The stored bytes this room's document was built from: a measure of its size, since Yjs reports none. */
   get storedBytes(): number {
     return this.storedByteCount
+  }
+
+  /**
+   * A running bound on the structs the document gained, the load's not
+   * counted: the difference between two readings bounds what it gained
+   * between them, without a walk over its clients (board-size-limit.ts).
+   */
+  get structsAdded(): number {
+    return this.structsAddedCount
   }
 
   /** The board's size past its limit while it takes only deletions, or null. */
@@ -637,8 +650,10 @@ export class Room {
     if (this.commits.isDeleted) return
     this.syncAnswers.docChanged(update)
     this.serverSide.docChanged()
+    const pieces = piecesOf(transaction)
+    this.structsAddedCount += structsAddedAtMost(pieces)
     // What the doc took in, not what was sent: a client sending again what the board holds spends nothing.
-    if (origin instanceof Connection) origin.wrote(writtenCostInBytes(update, transaction))
+    if (origin instanceof Connection) origin.wrote(writtenCostInBytes(update, pieces))
     const source = isChangeOrigin(origin) ? origin.source : null
     if (source === 'remote') {
       this.storedByteCount += update.byteLength

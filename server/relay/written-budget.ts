@@ -8,6 +8,7 @@
  */
 import type * as Y from 'yjs'
 import { writtenCostInBytes } from './written-cost.ts'
+import { piecesOf } from './transaction-pieces.ts'
 import type { IncomingRates } from './incoming-rates.ts'
 
 /** Nothing of the change was made. */
@@ -26,7 +27,7 @@ export function counted<T>(rates: IncomingRates | null, change: (doc: Y.Doc) => 
   return (doc) => {
     let bytes = 0
     const count = (update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
-      bytes += writtenCostInBytes(update, transaction)
+      bytes += writtenCostInBytes(update, piecesOf(transaction))
     }
     doc.on('update', count)
     try {

@@ -9,23 +9,10 @@
  * 760 KB) left 380,000 structs for its 760 KB, and three such made a board of
  * 3.4 MB that held the relay 12 to 18 s to load (red team 38a).
  */
-import * as Y from 'yjs'
 import { BYTES_PER_PIECE } from './check-cost.ts'
+import type { Pieces } from './transaction-pieces.ts'
 
-/** The structs `transaction` added and the ranges it deleted. */
-function piecesOf(transaction: Y.Transaction): number {
-  let pieces = 0
-  for (const [client, after] of transaction.afterState) {
-    const before = transaction.beforeState.get(client) ?? 0
-    if (after <= before) continue
-    const structs = transaction.doc.store.clients.get(client)
-    if (structs) pieces += structs.length - Y.findIndexSS(structs, before)
-  }
-  for (const ranges of transaction.deleteSet.clients.values()) pieces += ranges.length
-  return pieces
-}
-
-/** What `update`, made by `transaction`, counts against its person's hour. */
-export function writtenCostInBytes(update: Uint8Array, transaction: Y.Transaction): number {
-  return Math.max(update.byteLength, piecesOf(transaction) * BYTES_PER_PIECE)
+/** What `update`, whose transaction added and deleted `pieces` (piecesOf), counts against its person's hour. */
+export function writtenCostInBytes(update: Uint8Array, pieces: Pieces): number {
+  return Math.max(update.byteLength, (pieces.structs + pieces.ranges) * BYTES_PER_PIECE)
 }

@@ -32,10 +32,32 @@ describe('fieldWrite', () => {
     const base = fieldWrite(ana.getMap('claim'), 'note')!
     ana.getMap('claim').set('note', 'base by Ana')
     bo.getMap('claim').set('note', 'base by Bo')
+    const anaWrite = fieldWrite(ana.getMap('claim'), 'note')!
+    const boWrite = fieldWrite(bo.getMap('claim'), 'note')!
+    expect([anaWrite.replaced, boWrite.replaced]).toEqual([base.id, base.id])
     sync()
     const kept = fieldWrite(ana.getMap('claim'), 'note')!
     expect(fieldWrite(bo.getMap('claim'), 'note')).toEqual(kept)
-    expect(kept.replaced).toBe(base.id)
+    expect([anaWrite, boWrite]).toContainEqual(kept)
+    destroy()
+  })
+
+  it('names each write by its client id and clock, the ids of two writes made at once apart', () => {
+    const { ana, bo, destroy } = twoCopies()
+    ana.getMap('claim').set('note', 'base by Ana')
+    bo.getMap('claim').set('note', 'base by Bo')
+    expect(fieldWrite(ana.getMap('claim'), 'note')!.id).toMatch(new RegExp(`^${ana.clientID}:\\d+$`))
+    expect(fieldWrite(bo.getMap('claim'), 'note')!.id).toMatch(new RegExp(`^${bo.clientID}:\\d+$`))
+    destroy()
+  })
+
+  it('still names the last write of a key deleted since (a field emptied), on every copy', () => {
+    const { ana, bo, sync, destroy } = twoCopies()
+    const base = fieldWrite(ana.getMap('claim'), 'note')
+    bo.getMap('claim').delete('note')
+    sync()
+    expect(fieldWrite(ana.getMap('claim'), 'note')).toEqual(base)
+    expect(fieldWrite(bo.getMap('claim'), 'note')).toEqual(base)
     destroy()
   })
 
