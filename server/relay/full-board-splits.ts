@@ -20,6 +20,7 @@
  * pass the ceiling by the headroom once more an instance, no further.
  */
 import type * as Y from 'yjs'
+import { deletionsWithinSplits } from './deletions-within.ts'
 import { BYTES_PER_LOADED_STRUCT, structsHeld } from './load-cost.ts'
 
 /**
@@ -34,4 +35,15 @@ export const FULL_BOARD_SPLIT_HEADROOM = 0.05
 export function splitsAllowed(doc: Y.Doc, limit: number): number {
   const ceiling = Math.floor((limit * (1 + FULL_BOARD_SPLIT_HEADROOM)) / BYTES_PER_LOADED_STRUCT)
   return Math.max(0, ceiling - structsHeld(doc))
+}
+
+/**
+ * What a full board of `limit` takes of `deletions` (an update that adds
+ * nothing): the ranges that split nothing, and those that split items while
+ * its headroom lasts (deletionsWithinSplits). The one rule for a member's
+ * update as it arrives, their held changes tried again (update-intake.ts) and
+ * an HTTP change held while storage was away, replayed (held-change-replay.ts).
+ */
+export function deletionsTaken(deletions: Uint8Array, doc: Y.Doc, limit: number): Uint8Array | null {
+  return deletionsWithinSplits(deletions, doc, splitsAllowed(doc, limit))
 }

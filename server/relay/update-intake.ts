@@ -20,8 +20,8 @@ import type { CommitLog } from './commit-log.ts'
 import type { Connection } from './connection.ts'
 import { DeletedEntries } from './deleted-entries.ts'
 import type { FreshIdCheck } from './fresh-id-claims.ts'
-import { deletionsWithin, deletionsWithinSplits } from './deletions-within.ts'
-import { splitsAllowed } from './full-board-splits.ts'
+import { deletionsWithin } from './deletions-within.ts'
+import { deletionsTaken } from './full-board-splits.ts'
 import { HELD_CLIENTS_MAX, HeldUpdates } from './held-updates.ts'
 import { entryStamp } from './stamped-fields.ts'
 import { transactionLeftUnfinished } from './unfinished-transaction.ts'
@@ -256,7 +256,7 @@ export class UpdateIntake {
       update = within
     }
     // Deletions that split items make a full board denser, not smaller: taken only within its headroom.
-    const taken = deletionsWithinSplits(update, this.doc, splitsAllowed(this.doc, full.limit))
+    const taken = deletionsTaken(update, this.doc, full.limit)
     if (taken !== update) this.options.host.denyOnce(connection, boardFullMessage(full))
     return taken
   }
