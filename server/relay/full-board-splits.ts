@@ -25,14 +25,15 @@ import { BYTES_PER_LOADED_STRUCT, structsHeld } from './load-cost.ts'
 
 /**
  * The share above its limit a full board's structs may reach through splits:
- * at the default 32 MiB, 1.6 MiB of load measure, some 52,000 structs, about
- * 26,000 deletions inside words on a board full by its bytes; a board full by
- * its structs (made dense) has less or none left.
+ * at the default 32 MiB the 5% alone is 1.6 MiB of load measure, some 52,000
+ * structs, at least 26,000 deletions inside words on a board full by its
+ * bytes whose structs count for less than the limit (more, the fewer they
+ * are); a board full by its structs (made dense) has less or none left.
  */
 export const FULL_BOARD_SPLIT_HEADROOM = 0.05
 
 /** The splits a full board of `limit` may still take: its ceiling's structs less those `doc` holds, none once it is past. */
-export function splitsAllowed(doc: Y.Doc, limit: number): number {
+function splitsAllowed(doc: Y.Doc, limit: number): number {
   const ceiling = Math.floor((limit * (1 + FULL_BOARD_SPLIT_HEADROOM)) / BYTES_PER_LOADED_STRUCT)
   return Math.max(0, ceiling - structsHeld(doc))
 }
