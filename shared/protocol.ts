@@ -3,7 +3,6 @@
  * Close codes are `{ code, reason }` pairs so the client and the logs name the
  * same cause.
  */
-import { formatBytes } from './format-number.ts'
 
 export const MESSAGE_SYNC = 0
 export const MESSAGE_AWARENESS = 1
@@ -92,12 +91,23 @@ export type RestoreNotice = {
   restorePoint: { id: string; label: string } | null
 }
 
-/** A board past its size limit (BOARD_MAX_BYTES): its stored bytes when last measured, and the limit. */
+/**
+ * A board past its size limit (BOARD_MAX_BYTES): its size when last measured,
+ * and the limit. Its size is what loading it costs (server/relay/load-cost.ts):
+ * its stored bytes, or its structs counted as bytes when that is more, so it
+ * may be far more than anyone wrote; a page shows it as a share of the limit.
+ */
 export type BoardFullNotice = { bytes: number; limit: number }
 
-/** What the server tells whoever tries to add to a full board, over the websocket and HTTP alike. */
+/**
+ * What the server tells whoever tries to add to a full board, over the
+ * websocket and HTTP alike, and every member's banner shows: what is full, as
+ * a share of the limit (the size counts the board's editing history, which
+ * nobody sees, so bytes read as what nobody wrote), and what makes room.
+ */
 export function boardFullMessage({ bytes, limit }: BoardFullNotice): string {
-  return `This board is full: it holds ${formatBytes(bytes)}, past the ${formatBytes(limit)} a board may hold. Nothing that adds to it is saved until deleting assessments, claims, sources or documents has made room; deletions are saved.`
+  const percent = Math.floor((bytes / limit) * 100)
+  return `This board is full: it is at ${String(percent)}% of the most a board may hold, counting its editing history as well as what it shows. Until deleting makes room, only deletions are saved: delete cards, claims, sources, documents or fields you no longer need, or text in them; deleting whole items frees the most room. Nothing you add is saved meanwhile.`
 }
 
 /**

@@ -45,25 +45,35 @@ export function deletionsUpdate(clients: readonly (readonly [client: number, ran
 }
 
 /**
- * `update` when none of its deleted ranges cuts an item of `doc` that is not
- * deleted; else an update of only the ranges that cut none, or null when
- * none is left. A full board takes deletions to make room, but a range
- * beginning or ending inside a live item splits it, one more struct each time
- * and never folded away: one-character deletions inside long texts would make
- * a full board ever denser, and dearer to load (load-cost.ts). Deleting an
- * entry, a field or a whole text cuts nothing.
+ * `update` when its deleted ranges split at most `allowed` live items of `doc`
+ * in all; else an update of every range that splits nothing and of those that
+ * split some, in the order they come, while they fit `allowed`, or null when
+ * none is left. A range beginning or ending inside a live item splits it, one
+ * more struct each end and never folded away (full-board-splits.ts says how
+ * many a full board may still take). Deleting an entry, a field or a whole
+ * text splits nothing. Two ranges cutting at one clock are counted twice:
+ * the count may only be more than Yjs makes.
  */
-export function deletionsCuttingNothing(update: Uint8Array, doc: Y.Doc): Uint8Array | null {
+export function deletionsWithinSplits(update: Uint8Array, doc: Y.Doc, allowed: number): Uint8Array | null {
   const { ds } = Y.decodeUpdate(update)
   const kept: [number, Range[]][] = []
-  let cut = false
+  let left = allowed
+  let dropped = false
   for (const [client, ranges] of ds.clients) {
     const structs = doc.store.clients.get(client)
-    const whole = ranges.filter((range) => structs === undefined || !(cutsLiveItem(structs, range.clock) || cutsLiveItem(structs, range.clock + range.len)))
-    cut ||= whole.length < ranges.length
-    if (whole.length > 0) kept.push([client, whole.map((range): Range => [range.clock, range.len])])
+    const fitting: Range[] = []
+    for (const { clock, len } of ranges) {
+      const splits = structs === undefined ? 0 : Number(cutsLiveItem(structs, clock)) + Number(cutsLiveItem(structs, clock + len))
+      if (splits > left) {
+        dropped = true
+        continue
+      }
+      left -= splits
+      fitting.push([clock, len])
+    }
+    if (fitting.length > 0) kept.push([client, fitting])
   }
-  if (!cut) return update
+  if (!dropped) return update
   return kept.length === 0 ? null : deletionsUpdate(kept)
 }
 

@@ -33,11 +33,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import * as Y from 'yjs'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import { errorMessage } from '../../shared/error-message.ts'
+import type { BoardFullNotice } from '../../shared/protocol.ts'
 import { atLeast } from '../../shared/roles.ts'
 import type { Access, Principal } from '../access/access.ts'
 import type { Logger } from '../log.ts'
 import type { Storage } from '../storage/storage.ts'
 import { BoardDeleted, BoardFull, ChangeBrokeDocument, SavingDelayed } from './commit-errors.ts'
+import { deletionsTaken } from './full-board-splits.ts'
 import { DamagedHeldFile, type HeldChange, type HeldChangeSpool, type HeldFile } from './held-change-spool.ts'
 import type { RoomRegistry } from './room-registry.ts'
 import { validateUpdate } from './validate-update.ts'
@@ -149,7 +151,8 @@ async function replayOne(parts: ReplayParts, file: string, change: HeldChange, b
     const done = await rooms.withRoom(change.boardId, async (room) => {
       // First: a change stored already stays stored, whatever its sender may do now.
       already = addsNothing(room.doc, whole)
-      if (!already) await room.change((doc) => applyHeld(doc, change, whole), () => stillAllowed(parts, change))
+      // A change that only deletes is taken by a full board, as it was when answered (a deletion over HTTP), within the rule a member's deletions meet (applyHeld).
+      if (!already) await room.change((doc) => applyHeld(doc, change, whole, () => room.full), () => stillAllowed(parts, change), { evenWhenFull: onlyDeletes(whole) })
       return true
     })
     if (done === null) throw new ReplayRefused('its board no longer exists')
@@ -256,17 +259,26 @@ function addsNothing(doc: Y.Doc, update: Uint8Array): boolean {
 
 /**
  * Applies the held updates, each with its origin, once their whole is checked
- * against the board as it is now: content it lacks, and what a websocket
- * update would be refused for (validate-update.ts). Nothing is applied when
- * anything is refused.
+ * against the board as it is now: content it lacks, what a websocket update
+ * would be refused for (validate-update.ts), and, while the board is full
+ * (`full`), whether it takes them (only deletions, and those splitting items
+ * within its headroom: deletionsTaken, the rule a member's update meets).
+ * Nothing is applied when anything is refused.
  */
-function applyHeld(doc: Y.Doc, change: HeldChange, whole: Uint8Array): void {
+function applyHeld(doc: Y.Doc, change: HeldChange, whole: Uint8Array, full: () => BoardFullNotice | null): void {
   // First: the checks read where each item lands, which an item whose neighbour is missing has not.
   const lacking = decodedOrRefused(() => lackedContent(doc, whole))
   if (lacking) throw new LacksContent(`it depends on content the board does not hold (${lacking}): edits made with it that were never stored`)
   const verdict = decodedOrRefused(() => validateUpdate(whole, doc))
   if (verdict.refused) throw new ReplayRefused(`its content is refused: ${verdict.refused.reason}`)
+  const notice = full()
+  if (notice && (!onlyDeletes(whole) || deletionsTaken(whole, doc, notice.limit) !== whole)) throw new BoardFull(notice)
   for (const { update, origin } of change.entries) Y.applyUpdate(doc, update, origin === 'server' ? null : serverOrigin(origin.slice('server:'.length)))
+}
+
+/** Whether `update` adds nothing: a full board may take it. */
+function onlyDeletes(update: Uint8Array): boolean {
+  return decodedOrRefused(() => Y.decodeUpdate(update).structs.length === 0)
 }
 
 /** `read`'s answer; a held update that cannot be decoded is refused (set aside), not tried at every start for ever. */

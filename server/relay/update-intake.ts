@@ -20,7 +20,8 @@ import type { CommitLog } from './commit-log.ts'
 import type { Connection } from './connection.ts'
 import { DeletedEntries } from './deleted-entries.ts'
 import type { FreshIdCheck } from './fresh-id-claims.ts'
-import { deletionsCuttingNothing, deletionsWithin } from './deletions-within.ts'
+import { deletionsWithin } from './deletions-within.ts'
+import { deletionsTaken } from './full-board-splits.ts'
 import { HELD_CLIENTS_MAX, HeldUpdates } from './held-updates.ts'
 import { entryStamp } from './stamped-fields.ts'
 import { transactionLeftUnfinished } from './unfinished-transaction.ts'
@@ -220,32 +221,44 @@ export class UpdateIntake {
 
   /**
    * Applies a connection's update admitted (`admitted`; null: refused, nothing
-   * to do): only its deletions of what the board holds while the board is
-   * full (`deletions` when worked out already, see update-check-job.ts).
+   * to do), or what a full board takes of it (takenWhileFull).
    */
   private applyChecked(connection: Connection, received: Uint8Array, verdict: AdmittedVerdict | null, deletions?: Uint8Array | null): void {
     if (verdict === null) return
-    let update = received
-    const full = this.options.host.full()
-    if (full && verdict.addsContent) {
-      this.options.host.denyOnce(connection, boardFullMessage(full))
-      // Deleting is how a full board makes room, and a page's sync may carry deletions with its additions.
-      const within = deletions === undefined ? deletionsWithin(update, this.doc) : deletions
-      if (within === null) return
-      update = within
-    }
-    if (full) {
-      // Deletions that split items make a full board denser, not smaller: only those that cut nothing are taken.
-      const whole = deletionsCuttingNothing(update, this.doc)
-      if (whole !== update) this.options.host.denyOnce(connection, boardFullMessage(full))
-      if (whole === null) return
-      update = whole
-    }
+    const update = this.takenWhileFull(connection, received, verdict, deletions)
+    if (update === null) return
     if (!connection.mayWrite(update.byteLength)) {
       connection.close(CLOSE.writtenTooMuch, new Error(`an update of ${update.byteLength} bytes, past what its sender may still add to boards this hour`))
       return
     }
     this.applyFrom(connection, update, verdict.runEnds)
+  }
+
+  /**
+   * What of a connection's admitted update the board takes: all of it unless
+   * the board is full; then only its deletions of what the board holds
+   * (`deletions` when worked out already, see update-check-job.ts), and of
+   * those that split items only as many as the board's headroom allows
+   * (full-board-splits.ts), its sender told once of what was dropped; null
+   * when nothing is left. One rule for an update as it arrives and for held
+   * changes tried again: held while the board had room, they are judged as
+   * the board is when they apply.
+   */
+  private takenWhileFull(connection: Connection, received: Uint8Array, verdict: AdmittedVerdict, deletions?: Uint8Array | null): Uint8Array | null {
+    const full = this.options.host.full()
+    if (full === null) return received
+    let update = received
+    if (verdict.addsContent) {
+      this.options.host.denyOnce(connection, boardFullMessage(full))
+      // Deleting is how a full board makes room, and a page's sync may carry deletions with its additions.
+      const within = deletions === undefined ? deletionsWithin(update, this.doc) : deletions
+      if (within === null) return null
+      update = within
+    }
+    // Deletions that split items make a full board denser, not smaller: taken only within its headroom.
+    const taken = deletionsTaken(update, this.doc, full.limit)
+    if (taken !== update) this.options.host.denyOnce(connection, boardFullMessage(full))
+    return taken
   }
 
   /**
@@ -281,7 +294,7 @@ export class UpdateIntake {
           continue
         }
         const verdict = this.admitted(source, this.verdictOn(source, validateUpdate(update, this.doc, paid.scanned)), paid.checkCost, TRIED_AGAIN)
-        if (verdict !== null && !this.reapply(source, update, verdict.runEnds)) return
+        if (verdict !== null && !this.reapplyTaken(source, update, verdict)) return
       }
       const { checks } = this.options
       if (checks && elsewhere.length > 0) {
@@ -313,7 +326,7 @@ export class UpdateIntake {
         if (source.closed || host.wasReset()) continue
         try {
           const verdict = this.admitted(source, this.verdictOn(source, checked.verdict), checkCost, TRIED_AGAIN)
-          if (verdict !== null && !this.reapply(source, update, verdict.runEnds)) return
+          if (verdict !== null && !this.reapplyTaken(source, update, verdict)) return
         } catch (error) {
           this.stopHolding(source, CLOSE.malformedMessage, error)
         }
@@ -322,6 +335,12 @@ export class UpdateIntake {
     retried.catch((error: unknown) => {
       for (const [source] of held) this.stopHolding(source, CLOSE.internalError, error)
     })
+  }
+
+  /** A connection's held changes, admitted, applied again as far as a full board takes them (takenWhileFull); false when applying them reset the room. */
+  private reapplyTaken(source: Connection, update: Uint8Array, verdict: AdmittedVerdict): boolean {
+    const taken = this.takenWhileFull(source, update, verdict)
+    return taken === null || this.reapply(source, taken, verdict.runEnds)
   }
 
   /**

@@ -15,7 +15,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { addAssessment, updateAssessment } from '../../shared/board-mutations.ts'
+import { assessmentText, collection } from '../../shared/board-doc.ts'
+import { addAssessment, deleteAssessment, updateAssessment } from '../../shared/board-mutations.ts'
 import { createAccount, issueApiToken } from '../../server/auth/accounts.ts'
 import { createLogger } from '../../server/log.ts'
 import { HeldChangeSpool, type HeldEntry } from '../../server/relay/held-change-spool.ts'
@@ -378,4 +379,33 @@ it('a change whose board was deleted meanwhile, on the deployment it was promise
   expect(given.held()).toEqual([])
   expect(given.refused()).toHaveLength(1)
   expect(given.errorLines(next)).toEqual([expect.objectContaining({ boardId, accountId: given.owner.id, why: 'its board no longer exists' })])
+}, 120_000)
+
+it('on a board full as it loads, held changes that only delete are stored, a word trimmed within its headroom too, and one that adds is set aside', async () => {
+  const { given, first, boardId } = await boardOnFirstServer('sqlite', 'Full at replay')
+  await first.kill('SIGKILL')
+  // Eight cards of about 9.8 KB stored while no server runs: past a limit of 64 KiB as the board loads.
+  const doc = await given.storedDoc(boardId)
+  const filled = Y.encodeStateVector(doc)
+  const cards = Array.from({ length: 8 }, (_, i) => addAssessment(doc, { title: `Report from the crossing ${i}`, judgment: 'An eyewitness account from the border crossing. '.repeat(200) }))
+  await given.storage.log.append(boardId, [{ update: Y.encodeStateAsUpdate(doc, filled), origin: 'server' }])
+  const origin = `server:${given.owner.id}`
+  const held = (change: () => void) => {
+    const before = Y.encodeStateVector(doc)
+    change()
+    return given.keepHeld(boardId, given.owner.id, [{ origin, update: Y.encodeStateAsUpdate(doc, before) }])
+  }
+  await held(() => deleteAssessment(doc, cards[0]!))
+  // "Report" loses its "p": the title's run of characters split in three.
+  await held(() => assessmentText(doc, cards[1]!, 'title').delete(2, 1))
+  await held(() => addAssessment(doc, { title: 'Added while full' }))
+
+  const next = await given.start({ BOARD_MAX_BYTES: '65536' })
+  await given.replayEnded(next)
+  const stored = await given.storedDoc(boardId)
+  expect(collection(stored, 'assessments').has(cards[0]!)).toBe(false)
+  expect(assessmentText(stored, cards[1]!, 'title').toString()).toBe('Reort from the crossing 1')
+  expect(given.held()).toEqual([])
+  expect(given.refused()).toHaveLength(1)
+  expect(given.errorLines(next)).toEqual([expect.objectContaining({ boardId, why: expect.stringMatching(/^This board is full/) })])
 }, 120_000)
