@@ -11,24 +11,7 @@ import type { Locator, Page } from 'playwright-core'
 import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { addAccount } from '../helpers/accounts.ts'
 import { browserSuite, createBoardFor, describeInBrowser, openBoard, saveScreenshot, seedBoard } from '../helpers/browser.ts'
-import { horizontalOverflow, unreachableAmong } from '../helpers/layout.ts'
-
-const NARROW = [
-  { width: 390, height: 844 },
-  { width: 768, height: 1024 },
-] as const
-
-/** Every shown element of `within` that reaches past the window's left or right edge, named. */
-function outsideTheWindow(within: Locator): Promise<string[]> {
-  return within.evaluate((root) =>
-    [root, ...root.querySelectorAll('*')].flatMap((element) => {
-      const box = element.getBoundingClientRect()
-      if (box.width === 0 || box.height === 0) return []
-      if (box.left >= 0 && box.right <= window.innerWidth + 0.5) return []
-      return [`${element.tagName}.${element.className} ${Math.round(box.left)}–${Math.round(box.right)} in ${window.innerWidth}`]
-    }),
-  )
-}
+import { NARROW, horizontalOverflow, outsideTheWindow, unreachableAmong } from '../helpers/layout.ts'
 
 async function openMenu(page: Page, button: string, menu: string): Promise<Locator> {
   await page.getByRole('button', { name: button }).click()
