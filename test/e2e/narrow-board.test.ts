@@ -4,7 +4,8 @@
  * "Sign out" stay in the window and work and the page never scrolls sideways
  * (at 390 px it was 679 px wide, red team 38c); a click on a card opens its
  * details, as Enter does, where the inspector is a drawer a click alone left
- * closed.
+ * closed; so does a click on a claim or a source (it only highlighted the
+ * row, red team 39c).
  */
 import { expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
@@ -25,7 +26,7 @@ describeInBrowser('the board in a narrow window', () => {
   const suite = browserSuite()
 
   for (const viewport of NARROW) {
-    it(`at ${viewport.width} px: the header fits, Snapshot, Export and Sign out work, and a click opens a card's details`, async () => {
+    it(`at ${viewport.width} px: the header fits, Snapshot, Export and Sign out work, and a click opens a card's, a claim's and a source's details`, async () => {
       const owner = await addAccount(suite.server, { name: `Ana Petrova narrow ${viewport.width}` })
       const { boardId, api } = await createBoardFor(suite.server, owner, 'Wagner mutiny — Vilnius, a board with a title long enough to crowd the header')
       await api.patch(`/api/boards/${boardId}`, { marking: 'TLP:AMBER+STRICT', question: 'What will the Wagner force in Belarus do over the next six months?' })
@@ -53,6 +54,19 @@ describeInBrowser('the board in a narrow window', () => {
       expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0)
       await page.keyboard.press('Escape')
       await inspector.waitFor({ state: 'hidden' })
+
+      // So does a click on a claim, and on a source, in the Claims drawer.
+      for (const [row, id] of [
+        [page.locator(`[data-claim-id="${seeded.claim}"]`), seeded.claim],
+        [page.locator('.source').filter({ hasText: 'NATO' }), seeded.source],
+      ] as const) {
+        await page.getByRole('button', { name: 'Claims', exact: true }).click()
+        await row.click()
+        await inspector.locator(`[data-inspecting="${id}"]`).waitFor()
+        await page.waitForFunction(() => document.activeElement?.closest('aside[aria-label="Inspector"]') !== null)
+        await page.keyboard.press('Escape')
+        await inspector.waitFor({ state: 'hidden' })
+      }
 
       // Snapshot: its menu in the window, a snapshot made from it.
       const snapshotMenu = await openMenu(page, 'Snapshot versions of this board', 'Snapshot')
