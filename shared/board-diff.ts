@@ -15,6 +15,7 @@
 import { diffWords } from 'diff'
 import type { Collection } from './board-doc.ts'
 import type { BoardModel } from './board-model.ts'
+import { PROSE_FIELDS } from './typed-fields.ts'
 import { DEFAULT_WORD_DIFF_BOUNDS, type WordDiffBounds, type WordDiffSkipped } from './word-diff-bounds.ts'
 
 /** One run of a word-level diff, in reading order. */
@@ -40,11 +41,9 @@ export type BoardDiff = { meta: FieldChange<BoardMeta>[] } & {
   [C in Collection]: CollectionDiff<BoardModel[C][number]>
 }
 
-/** Fields holding prose, which get a word-level diff when they change. */
-const TEXT_FIELDS: ReadonlySet<string> = new Set(['title', 'judgment', 'text', 'note', 'question', 'name', 'bluf'])
-
+/** Whether `field` holds prose (typed-fields.ts), which gets a word-level diff when it changes. */
 export function isProseField(field: string): boolean {
-  return TEXT_FIELDS.has(field)
+  return PROSE_FIELDS.has(field)
 }
 
 export function diffBoards(from: BoardModel, to: BoardModel, words: WordDiffBounds | false = DEFAULT_WORD_DIFF_BOUNDS): BoardDiff {
@@ -109,7 +108,7 @@ function diffFields<E extends object>(from: E, to: E, texts: TextDiffer): FieldC
     const now = to[field]
     if (sameValue(was, now)) continue
     const change: FieldChange<E> = { field, from: was, to: now }
-    if (TEXT_FIELDS.has(field) && typeof was === 'string' && typeof now === 'string') Object.assign(change, texts(was, now))
+    if (PROSE_FIELDS.has(field) && typeof was === 'string' && typeof now === 'string') Object.assign(change, texts(was, now))
     changes.push(change)
   }
   return changes

@@ -3,9 +3,10 @@
  * DOCX and Markdown keep FSI … PDI (their readers apply the algorithm and draw
  * neither), HTML writes each run as `<bdi>`, and the PDF drops them with every
  * other bidi control: pdfmake draws text in the order it is written, where
- * they can reorder nothing and print as boxes.
+ * they can reorder nothing and print as boxes. The machine-readable exports
+ * (STIX, JSON) carry the member text without them (isolatesForMachines).
  */
-import { FSI, PDI } from '../../shared/bidi.ts'
+import { FSI, PDI, withControlsClosed } from '../../shared/bidi.ts'
 
 /** An isolated run as shared/bidi.ts marks it, with nothing isolating inside. */
 const ISOLATED_RUN = new RegExp(`${FSI}([^\\u2066-\\u2069]*)${PDI}`, 'g')
@@ -19,4 +20,24 @@ export function isolatesAsBdi(html: string): string {
 
 export function dropBidiControls(text: string): string {
   return text.replace(BIDI_CONTROLS, '')
+}
+
+/**
+ * Text for programs (the STIX bundle, the JSON export's review line): each
+ * isolated run as the member text it holds, any override or embedding that
+ * text leaves open closed at its end. The isolates are for display, and there
+ * a program matching "NATO (B2)" or "Approved by Dana Reyes." found neither
+ * (red team 39c). Their reason, an unclosed U+202E in a name reversing the
+ * product's words after it (shared/bidi.ts), also holds where a consumer shows
+ * the text, which the closing keeps: it adds nothing to text that opens none.
+ */
+export function isolatesForMachines(text: string): string {
+  let previous: string
+  let current = text
+  // Innermost runs first: a quoted title inside an isolated line is a run inside a run.
+  do {
+    previous = current
+    current = previous.replace(ISOLATED_RUN, (_run, inner: string) => withControlsClosed(inner))
+  } while (current !== previous)
+  return current
 }

@@ -17,18 +17,18 @@ describe('buildBriefing', () => {
     expect(briefing.title).toBe(board.title)
     expect(briefing.dtg).toBe('281530Z NOV 26')
     expect(briefing.version).toMatchObject({ kind: 'snapshot', label: 'v2 — after the Vilnius summit', hash: fixtureSnapshot(previous).hash })
-    expect(briefing.version.description).toBe(`Snapshot “${FSI}v2 — after the Vilnius summit${PDI}” of 2026-11-28 15:30 UTC`)
+    expect(briefing.version.description).toBe(`Snapshot “${FSI}v2 — after the Vilnius summit${PDI}” of 281530Z NOV 26`)
   })
 
   it('names a live board and its time instead of a snapshot', () => {
     const live = buildBriefing(board, { kind: 'live', at: '2026-03-05T07:04:09.000Z', hash: 'sha256:abc' })
     expect(live.version).toMatchObject({ kind: 'live', label: 'live board', hash: 'sha256:abc' })
-    expect(live.version.description).toBe('Live board as of 2026-03-05 07:04 UTC')
+    expect(live.version.description).toBe('Live board as of 050704Z MAR 26')
     expect(live.dtg).toBe('050704Z MAR 26')
     expect(live.changes).toBeNull()
     // With a snapshot made before it, the live board says what changed since, naming the snapshot and its time.
     const since = buildBriefing(board, { kind: 'live', at: '2026-03-05T07:04:09.000Z', hash: 'sha256:abc', previous: { model: previous, label: 'v1', createdAt: '2026-03-04T18:00:00.000Z' } })
-    expect(since.changes).toEqual({ since: `snapshot “${FSI}v1${PDI}” of 2026-03-04 18:00 UTC`, items: briefing.changes!.items })
+    expect(since.changes).toEqual({ since: `snapshot “${FSI}v1${PDI}” of 041800Z MAR 26`, items: briefing.changes!.items })
   })
 
   it('names the board as of a past time with that time, and the moment kept when the time’s detail is gone', () => {
@@ -149,7 +149,7 @@ describe('buildBriefing', () => {
   })
 
   it('says what changed since the previous snapshot', () => {
-    expect(briefing.changes?.since).toBe(`snapshot “${FSI}v1${PDI}” of 2026-11-27 09:00 UTC`)
+    expect(briefing.changes?.since).toBe(`snapshot “${FSI}v1${PDI}” of 270900Z NOV 26`)
     expect(briefing.changes?.items).toEqual([
       // Member text isolated (FSI … PDI): an override in a name cannot reorder the grade after it.
       `Hypothesis added: “${FSI}Renewed mutiny in Russia${PDI}”.`,

@@ -52,7 +52,7 @@ import {
   type BriefingScope,
 } from './briefing-review.ts'
 import type { BriefingVersion } from './briefing-version.ts'
-import { dateTimeGroup, preciseTime, readableTime } from '../../shared/date-time-group.ts'
+import { dateTimeGroup, preciseTime } from '../../shared/date-time-group.ts'
 import { cleanTextIn, mapTextIn } from '../../shared/text-hygiene.ts'
 import { oneLine, textLines } from '../../shared/one-line.ts'
 import { webLinkHref } from '../../shared/web-link.ts'
@@ -261,7 +261,7 @@ function briefingOf(input: BoardModel, version: BriefingVersion, options: Briefi
     // Both sides in the briefing's scope: a change to an assessment it leaves out is not told, nor its title named.
     changes: version.previous
       ? {
-          since: `snapshot ${quoted(version.previous.label)} of ${readableTime(version.previous.createdAt)}`,
+          since: `snapshot ${quoted(version.previous.label)} of ${dateTimeGroup(version.previous.createdAt)}`,
           items: describeChanges(scopeBoard(cleanTextIn(version.previous.model), scope), board),
         }
       : null,
@@ -296,10 +296,10 @@ function frontOf({ whole, board, scope }: ReadBoard, version: BriefingVersion, f
       hash: version.hash,
       description:
         version.kind === 'snapshot'
-          ? `Snapshot ${quoted(version.label)} of ${readableTime(time)}`
+          ? `Snapshot ${quoted(version.label)} of ${dateTimeGroup(time)}`
           : version.kind === 'as-of'
             ? `Board as it was at ${preciseTime(time)}, from its history${version.exact || version.asOf === version.at ? '' : ` (the nearest moment kept before ${preciseTime(version.asOf)})`}`
-            : `Live board as of ${readableTime(time)}`,
+            : `Live board as of ${dateTimeGroup(time)}`,
     },
     scope: scopeStatement(scope, board.assessments.length, whole.assessments.length),
     review: reviewOf(version),

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { boardModelSchema } from '../../shared/board-model.ts'
-import { dropBidiControls } from './bidi.ts'
+import { isolatesForMachines } from './bidi.ts'
 import { buildBriefing } from './briefing-model.ts'
 import type { BriefingVersion } from './briefing-version.ts'
 import { exportBoard } from './export-board.ts'
@@ -38,8 +38,9 @@ describe('the review in the JSON export', () => {
   it('carries the sign-offs and verdicts, oldest first, with the review line every briefing prints', async () => {
     const { review } = await exported(reviewed)
     expect(review.status).toBe('changes-requested')
-    expect(review.statement).toBe(buildBriefing(board, reviewed).review.statement)
-    expect(dropBidiControls(review.statement)).toBe('Changes requested by Rita Reviewer; approved by Rolf Reviewer.')
+    // The briefing's review line, without the isolates it sets around the names for display.
+    expect(review.statement).toBe(isolatesForMachines(buildBriefing(board, reviewed).review.statement))
+    expect(review.statement).toBe('Changes requested by Rita Reviewer; approved by Rolf Reviewer.')
     expect(review.signoffs).toEqual([
       { reviewer: 'Rita Reviewer', decision: 'changes-requested', note: 'Cite NATO on the card.', createdAt: '2026-11-28T18:00:00.000Z' },
       { reviewer: 'Rolf Reviewer', decision: 'approved', note: '', createdAt: '2026-11-28T18:30:00.000Z' },
@@ -71,7 +72,7 @@ describe('the review in the JSON export', () => {
       latestReview: { label: 'v2', createdAt: '2026-11-28T15:30:00.000Z', hash: 'sha256:v2', statement: 'Approved by Rita Reviewer.' },
     }
     const { review } = await exported(live)
-    expect(review).toEqual({ status: 'not-reviewed', statement: buildBriefing(board, live).review.statement, signoffs: [], verdicts: [] })
+    expect(review).toEqual({ status: 'not-reviewed', statement: isolatesForMachines(buildBriefing(board, live).review.statement), signoffs: [], verdicts: [] })
     expect(review.statement).toContain('The board has changed since: that review does not cover this briefing.')
   })
 })

@@ -10,6 +10,7 @@ import type { ReviewVerdict } from '../../shared/domain.ts'
 import type { ReviewStatus } from '../../shared/review-status.ts'
 import type { SignoffDecision } from '../../shared/snapshot-model.ts'
 import { reviewOf } from './briefing-review.ts'
+import { isolatesForMachines } from './bidi.ts'
 import type { BriefingVersion } from './briefing-version.ts'
 
 /** Times as ISO 8601 (the model's), oldest first; reviewers named as the briefings name them. */
@@ -32,7 +33,7 @@ export function renderJson(board: BoardModel, version: BriefingVersion): string 
   const snapshot = version.kind === 'snapshot' ? version : null
   const review: JsonReview = {
     status,
-    statement,
+    statement: isolatesForMachines(statement),
     signoffs: oldestFirst(snapshot?.signoffs ?? []).map((s) => ({ reviewer: s.reviewerName, decision: s.decision, note: s.note, createdAt: s.createdAt })),
     verdicts: oldestFirst(snapshot?.verdicts ?? [])
       .filter((v) => held.has(v.assessmentId))

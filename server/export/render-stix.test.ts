@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { STIX_CONFIDENCE } from '../../shared/domain.ts'
+import { STIX_CONFIDENCE, admiraltyGrade } from '../../shared/domain.ts'
 import { fixtureBoards, fixtureSnapshot, XSS_CLAIM } from '../../test/helpers/fixture-board.ts'
 import { boardObjectId, renderStix, stixId } from './render-stix.ts'
 import { STIX_REQUIRED, stixReferences, stixViolations, type StixObject } from './stix-validation.ts'
@@ -97,6 +97,21 @@ describe('renderStix', () => {
     const note = notes.find((n) => n.id === boardObjectId(board.id, 'note', `claim:${retracted.id}`))!
     expect(note).toMatchObject({ x_assay_status: 'retracted', labels: ['retracted'] })
     expect(json).not.toContain('"revoked"')
+  })
+
+  it('carries member text without the isolates the briefings set around it for display, closing what a name leaves open', () => {
+    expect(json).not.toMatch(/[\u2066-\u2069]/)
+    const claim = board.claims[0]!
+    const source = board.sources.find((s) => s.id === claim.sourceId)!
+    const note = ofType('note').find((n) => n.id === boardObjectId(board.id, 'note', `claim:${claim.id}`))!
+    const grade = admiraltyGrade(source.reliability, claim.credibility)
+    expect(note.abstract).toBe(`${source.name} (${grade})`)
+    expect((note.external_references as { description: string }[])[0]!.description).toContain(`“${claim.text}”`)
+
+    // A name ended by an unclosed RIGHT-TO-LEFT OVERRIDE still reverses none of the product's words after it.
+    const hostile = { ...board, sources: board.sources.map((s) => (s.id === source.id ? { ...s, name: `${s.name}\u202E` } : s)) }
+    const hostileNote = (JSON.parse(renderStix(hostile, reviewed)) as { objects: StixObject[] }).objects.find((n) => n.id === note.id)!
+    expect(hostileNote.abstract).toBe(`${source.name}\u202E\u202C (${grade})`)
   })
 
   it('gives the same bytes for the same snapshot, whenever it is rendered', () => {

@@ -37,9 +37,10 @@ import { blufText, buildBriefingFront, confidenceSentence, likelihoodSentence } 
 import type { BriefingVersion } from './briefing-version.ts'
 import { timeOf } from './content-times.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
-import { cleanTextIn } from '../../shared/text-hygiene.ts'
+import { cleanTextIn, mapTextIn } from '../../shared/text-hygiene.ts'
 import { webLinkHref } from '../../shared/web-link.ts'
 import { isolate, quoted } from '../../shared/bidi.ts'
+import { isolatesForMachines } from './bidi.ts'
 
 type StixObject = { type: string; id: string; [property: string]: unknown }
 type ExternalReference = { source_name: string; description?: string; url?: string }
@@ -291,7 +292,7 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
     ...markingRefs,
   }
   const objects = [...markings, report, ...contents, ...opinions, ...(retractedSince ? [retractedSince] : [])]
-  return `${JSON.stringify(withoutEmpty({ type: 'bundle', id: stixId('bundle', reportId), objects }), null, 2)}\n`
+  return `${JSON.stringify(mapTextIn(withoutEmpty({ type: 'bundle', id: stixId('bundle', reportId), objects }), isolatesForMachines), null, 2)}\n`
 }
 
 /**

@@ -3,12 +3,14 @@
  * under it rather than leave it one letter ("W" of "Wagner mutiny — Vilnius",
  * 15 of 198 px, red team 37c). A title too long for the header is shown whole
  * on keyboard focus as on hover, where a `title` tooltip reached the mouse
- * alone, and a screen reader reads the heading's whole text.
+ * alone, and a screen reader reads the heading's whole text; in a phone's or
+ * a tablet's window that panel stays inside the window (it ran past its right
+ * edge at 390 and 768 px, red team 39c).
  */
 import { expect, it } from 'vitest'
 import { addAccount, addMember, addToken } from '../helpers/accounts.ts'
 import { browserSuite, createBoardFor, describeInBrowser, openBoard, waitInPage } from '../helpers/browser.ts'
-import { horizontalOverflow, unreachableAmong } from '../helpers/layout.ts'
+import { NARROW, horizontalOverflow, outsideTheWindow, unreachableAmong } from '../helpers/layout.ts'
 import { clientsDestroyedAfterEach } from '../helpers/yjs-client.ts'
 
 const TITLE = 'Wagner mutiny — Vilnius'
@@ -124,4 +126,27 @@ describeInBrowser('the board title in a 1,024 px window', () => {
     expect(await unreachableAmong(page.locator('header').locator('button, a, [data-more-people]'))).toEqual([])
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0)
   })
+
+  for (const viewport of NARROW) {
+    for (const [kind, title] of [
+      ['words', LONG_TITLE],
+      ['one unbroken run', `Ref:${'WAGNER-BELARUS-VILNIUS-'.repeat(12)}end`],
+    ] as const) {
+      it(`at ${viewport.width} px keeps the whole title of ${kind} inside the window`, async () => {
+        const owner = await addAccount(suite.server, { name: `Ana Petrova ${kind} ${viewport.width}` })
+        const { boardId } = await createBoardFor(suite.server, owner, title)
+        const person = await suite.person(owner, { viewport })
+        const { page } = person
+        await openBoard(person, suite.server, boardId)
+        await waitInPage(page, () => document.querySelector('header h1.board-title')?.getAttribute('tabindex'), (tabindex) => tabindex === '0', 'the cut title to take a tab stop')
+        await page.locator('header h1.board-title').focus()
+        const full = page.locator('[data-full-title]')
+        await full.waitFor()
+        expect(await full.textContent()).toBe(title)
+        expect(await outsideTheWindow(full)).toEqual([])
+        expect(await full.evaluate((e) => e.scrollWidth > e.clientWidth + 1)).toBe(false)
+        expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0)
+      })
+    }
+  }
 })

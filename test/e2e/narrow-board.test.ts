@@ -4,31 +4,15 @@
  * "Sign out" stay in the window and work and the page never scrolls sideways
  * (at 390 px it was 679 px wide, red team 38c); a click on a card opens its
  * details, as Enter does, where the inspector is a drawer a click alone left
- * closed.
+ * closed; so does a click on a claim or a source (it only highlighted the
+ * row, red team 39c).
  */
 import { expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
 import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { addAccount } from '../helpers/accounts.ts'
 import { browserSuite, createBoardFor, describeInBrowser, openBoard, saveScreenshot, seedBoard } from '../helpers/browser.ts'
-import { horizontalOverflow, unreachableAmong } from '../helpers/layout.ts'
-
-const NARROW = [
-  { width: 390, height: 844 },
-  { width: 768, height: 1024 },
-] as const
-
-/** Every shown element of `within` that reaches past the window's left or right edge, named. */
-function outsideTheWindow(within: Locator): Promise<string[]> {
-  return within.evaluate((root) =>
-    [root, ...root.querySelectorAll('*')].flatMap((element) => {
-      const box = element.getBoundingClientRect()
-      if (box.width === 0 || box.height === 0) return []
-      if (box.left >= 0 && box.right <= window.innerWidth + 0.5) return []
-      return [`${element.tagName}.${element.className} ${Math.round(box.left)}–${Math.round(box.right)} in ${window.innerWidth}`]
-    }),
-  )
-}
+import { NARROW, horizontalOverflow, outsideTheWindow, unreachableAmong } from '../helpers/layout.ts'
 
 async function openMenu(page: Page, button: string, menu: string): Promise<Locator> {
   await page.getByRole('button', { name: button }).click()
@@ -42,7 +26,7 @@ describeInBrowser('the board in a narrow window', () => {
   const suite = browserSuite()
 
   for (const viewport of NARROW) {
-    it(`at ${viewport.width} px: the header fits, Snapshot, Export and Sign out work, and a click opens a card's details`, async () => {
+    it(`at ${viewport.width} px: the header fits, Snapshot, Export and Sign out work, and a click opens a card's, a claim's and a source's details`, async () => {
       const owner = await addAccount(suite.server, { name: `Ana Petrova narrow ${viewport.width}` })
       const { boardId, api } = await createBoardFor(suite.server, owner, 'Wagner mutiny — Vilnius, a board with a title long enough to crowd the header')
       await api.patch(`/api/boards/${boardId}`, { marking: 'TLP:AMBER+STRICT', question: 'What will the Wagner force in Belarus do over the next six months?' })
@@ -70,6 +54,19 @@ describeInBrowser('the board in a narrow window', () => {
       expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0)
       await page.keyboard.press('Escape')
       await inspector.waitFor({ state: 'hidden' })
+
+      // So does a click on a claim, and on a source, in the Claims drawer.
+      for (const [row, id] of [
+        [page.locator(`[data-claim-id="${seeded.claim}"]`), seeded.claim],
+        [page.locator('.source').filter({ hasText: 'NATO' }), seeded.source],
+      ] as const) {
+        await page.getByRole('button', { name: 'Claims', exact: true }).click()
+        await row.click()
+        await inspector.locator(`[data-inspecting="${id}"]`).waitFor()
+        await page.waitForFunction(() => document.activeElement?.closest('aside[aria-label="Inspector"]') !== null)
+        await page.keyboard.press('Escape')
+        await inspector.waitFor({ state: 'hidden' })
+      }
 
       // Snapshot: its menu in the window, a snapshot made from it.
       const snapshotMenu = await openMenu(page, 'Snapshot versions of this board', 'Snapshot')

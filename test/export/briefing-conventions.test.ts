@@ -11,7 +11,7 @@ import { afterEach, expect, it } from 'vitest'
 import { LONE_HYPOTHESIS_NOTE, WEIGHT_NOTE } from '../../shared/ach.ts'
 import { dropBidiControls } from '../../server/export/bidi.ts'
 import type { Storage } from '../../server/storage/storage.ts'
-import { readableTime } from '../../shared/date-time-group.ts'
+import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
 import { apiClient } from '../helpers/api.ts'
 import { BRIEFING_FORMATS, readerText } from '../helpers/briefing-text.ts'
@@ -91,7 +91,7 @@ describeEachDialect(postgresMissing, 'briefing conventions on %s', (dialect) => 
     }
     const morning = (await api.get<SnapshotSummary[]>(`/api/boards/${boardId}/snapshots`)).body[0]!
     expect(morning.label).toBe('Morning brief')
-    const sinceMorning = `Changes since snapshot “Morning brief” of ${readableTime(morning.createdAt)}`
+    const sinceMorning = `Changes since snapshot “Morning brief” of ${dateTimeGroup(morning.createdAt)}`
     const unchangedSinceMorning = clock.advance(MINUTE)
     clock.advance(MINUTE)
     expect((await api.post(`/api/boards/${boardId}/assessments`, { title: 'Made after the brief' })).status).toBe(201)

@@ -10,6 +10,24 @@ export const VIEWPORTS = [
   { width: 1280, height: 720 },
 ] as const
 
+/** A phone's and a tablet's window. */
+export const NARROW = [
+  { width: 390, height: 844 },
+  { width: 768, height: 1024 },
+] as const
+
+/** Every shown element of `within` that reaches past the window's left or right edge, named. */
+export function outsideTheWindow(within: Locator): Promise<string[]> {
+  return within.evaluate((root) =>
+    [root, ...root.querySelectorAll('*')].flatMap((element) => {
+      const box = element.getBoundingClientRect()
+      if (box.width === 0 || box.height === 0) return []
+      if (box.left >= 0 && box.right <= window.innerWidth + 0.5) return []
+      return [`${element.tagName}.${element.className} ${Math.round(box.left)}–${Math.round(box.right)} in ${window.innerWidth}`]
+    }),
+  )
+}
+
 /** How far the page reaches past the window's right edge, in CSS pixels (0 when it fits). */
 export function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => (document.scrollingElement?.scrollWidth ?? 0) - window.innerWidth)

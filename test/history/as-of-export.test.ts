@@ -7,7 +7,7 @@
 import { afterEach, expect, it } from 'vitest'
 import { addAssessment, addSource, updateAssessment } from '../../shared/board-mutations.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
-import { readableTime } from '../../shared/date-time-group.ts'
+import { dateTimeGroup, readableTime } from '../../shared/date-time-group.ts'
 import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
 import type { JsonExport } from '../../server/export/render-json.ts'
 import { apiClient } from '../helpers/api.ts'
@@ -74,7 +74,7 @@ it('exports the board as of a moment as a snapshot of that moment exports, and s
   expect(markdown[0]!.text.match(versionLine)![0]).toContain('Snapshot “\u2068Briefing 14:00\u2069”')
   expect(markdown[1]!.text.match(versionLine)![0]).toContain(`Board as it was at ${readableTime(moment)}, from its history`)
   // The moment is compared with the newest snapshot made by then: the one made at that very moment, of the same content.
-  const sinceSnapshot = `## Changes since snapshot “\u2068Briefing 14:00\u2069” of ${readableTime(moment)}\n\nNothing changed.\n\n`
+  const sinceSnapshot = `## Changes since snapshot “\u2068Briefing 14:00\u2069” of ${dateTimeGroup(moment)}\n\nNothing changed.\n\n`
   expect(markdown[0]!.text).not.toContain('## Changes since')
   expect(markdown[1]!.text).toContain(sinceSnapshot)
   expect(markdown[1]!.text.replace(versionLines, '').replace(sinceSnapshot, '')).toEqual(markdown[0]!.text.replace(versionLines, ''))

@@ -8,7 +8,7 @@
  */
 import { afterEach, expect, it } from 'vitest'
 import type { AssessmentModel, BoardModel } from '../../shared/board-model.ts'
-import { readableTime } from '../../shared/date-time-group.ts'
+import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import type { AssessmentChange } from '../../shared/history-model.ts'
 import { contentTime, type SnapshotSummary, type VersionRef } from '../../shared/snapshot-model.ts'
 import type { Role } from '../../shared/roles.ts'
@@ -69,7 +69,7 @@ describeEachDialect(postgresMissing, 'a snapshot of a past moment on %s', (diale
     // The live briefing's changes since it are counted from the moment it holds, not from when Bob made it.
     const briefing = await rita.get<string>(`${base}/export?format=md`)
     expect(briefing.status).toBe(200)
-    expect(briefing.body).toContain(`## Changes since snapshot “\u2068Final for sign-off\u2069” of ${readableTime(before)}`)
+    expect(briefing.body).toContain(`## Changes since snapshot “\u2068Final for sign-off\u2069” of ${dateTimeGroup(before)}`)
 
     // The changes up to the moment the snapshot is of (what the inspector lists beside it) end where its content does.
     const upTo = await rita.get<AssessmentChange[]>(`${base}/history/changes?assessmentId=${card.body.id}&to=${encodeURIComponent(contentTime(snapshot.body))}`)

@@ -9,7 +9,7 @@ import * as Y from 'yjs'
 import { entities } from '../../shared/board-doc.ts'
 import { boardToModel, documentText, replaceBoardContent } from '../../shared/board-convert.ts'
 import type { BoardModel } from '../../shared/board-model.ts'
-import { readableTime } from '../../shared/date-time-group.ts'
+import { dateTimeGroup } from '../../shared/date-time-group.ts'
 import { addAssessment, updateMeta } from '../../shared/board-mutations.ts'
 import { serverOrigin } from '../../shared/change-origin.ts'
 import type { SnapshotSummary } from '../../shared/snapshot-model.ts'
@@ -173,11 +173,11 @@ describeEachDialect(postgresMissing, 'snapshots on %s', (dialect) => {
     expect(second.body).toContain(v2.body.contentHash)
     expect(second.body).toContain('First judgment')
     expect(second.body).not.toContain('Made after v2')
-    expect(second.body).toContain(`## Changes since snapshot “\u2068v1\u2069” of ${readableTime(v1.body.createdAt)}\n\n- Assessment added: “\u2068Second judgment\u2069”.`)
+    expect(second.body).toContain(`## Changes since snapshot “\u2068v1\u2069” of ${dateTimeGroup(v1.body.createdAt)}\n\n- Assessment added: “\u2068Second judgment\u2069”.`)
 
     // The live board has no predecessor of its own: it is compared with the newest snapshot, v2.
     const live = await reviewer.get<string>(`${base()}/export?format=md`)
-    expect(live.body).toContain(`## Changes since snapshot “\u2068v2\u2069” of ${readableTime(v2.body.createdAt)}\n\n- Assessment added: “\u2068Made after v2\u2069”.`)
+    expect(live.body).toContain(`## Changes since snapshot “\u2068v2\u2069” of ${dateTimeGroup(v2.body.createdAt)}\n\n- Assessment added: “\u2068Made after v2\u2069”.`)
     expect(live.body).not.toContain('Assessment added: “\u2068Second judgment')
 
     const first = await reviewer.get<string>(`${base()}/export?format=md&snapshot=${v1.body.id}`)

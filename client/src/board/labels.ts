@@ -92,6 +92,11 @@ export function gradeTone(reliability: SourceReliability, credibility: ClaimCred
   return 'good'
 }
 
+/**
+ * "Source: Usually reliable · Information: Probably true": each half of an Admiralty grade by what it grades, in
+ * DOMAIN.md's labels as written. Put before "source" ("Reliability cannot be judged source"), or lowered after
+ * "information", the labels of F and 6 read badly (red team 39c).
+ */
 export function gradeDescription(reliability: SourceReliability, credibility: ClaimCredibility): string {
-  return `${RELIABILITY_LABELS[reliability]} source; information ${CREDIBILITY_LABELS[credibility].toLowerCase()}`
+  return `Source: ${RELIABILITY_LABELS[reliability]} · Information: ${CREDIBILITY_LABELS[credibility]}`
 }

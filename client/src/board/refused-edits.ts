@@ -24,7 +24,7 @@ export async function refusedEdits(boardId: string, doc: Y.Doc, reason: RefusedE
     const stored = await api<BoardModel>('GET', `/api/boards/${encodeURIComponent(boardId)}`)
     const diff = diffBoards(stored, local, false)
     // The page held nothing the board does not (its badge had not yet caught up with the server): nothing to tell.
-    return isEmptyDiff(diff) ? null : { reason, texts: unsavedTexts(diff), unread: false }
+    return isEmptyDiff(diff) ? null : { reason, texts: unsavedTexts(diff, local), unread: false }
   } catch {
     return { reason, texts: [], unread: true }
   }

@@ -9,15 +9,34 @@ const card = (id: string, title: string, judgment: string): AssessmentModel => (
 })
 const stored: BoardModel = {
   id: 'b1', title: 'Board', marking: 'TLP:AMBER', question: '', profile: 'icd203', schemaVersion: 1,
-  sources: [], documents: [], claims: [], assessments: [card('a1', 'H1', 'Units stay.')], links: [],
+  sources: [{ id: 's1', name: 'NATO', kind: '', reliability: 'B', createdAt: at }],
+  documents: [],
+  claims: [{ id: 'c1', text: 'Troops massed.', sourceId: 's1', credibility: 2, status: 'active', createdAt: at }],
+  assessments: [card('a1', 'H1', 'Units stay.')],
+  links: [{ id: 'l1', assessmentId: 'a1', claimId: 'c1', rating: 'C', createdAt: at }],
 }
 
 describe('the texts a page held that the stored board does not', () => {
   it('names each changed or added text by its field and item, and leaves out what is not prose', () => {
     const local: BoardModel = { ...stored, assessments: [{ ...card('a1', 'H1', 'Units stay. Typed.'), likelihood: 4 }, card('a2', 'New card', '')] }
-    expect(unsavedTexts(diffBoards(stored, local, false))).toEqual([
+    expect(unsavedTexts(diffBoards(stored, local, false), local)).toEqual([
       { where: 'judgment of “H1”', text: 'Units stay. Typed.' },
       { where: 'title of a new item (“New card”)', text: 'New card' },
+    ])
+  })
+
+  it("lists every field a person types: a source's kind and URL, a link's note, not only prose", () => {
+    const local: BoardModel = {
+      ...stored,
+      marking: 'TLP:RED',
+      sources: [{ ...stored.sources[0]!, kind: 'Alliance statement', url: 'https://example.org/x', reliability: 'A' }],
+      links: [{ ...stored.links[0]!, note: 'Only in part.', rating: 'CC' }],
+    }
+    expect(unsavedTexts(diffBoards(stored, local, false), local)).toEqual([
+      { where: 'marking of the board', text: 'TLP:RED' },
+      { where: 'kind of “NATO”', text: 'Alliance statement' },
+      { where: 'url of “NATO”', text: 'https://example.org/x' },
+      { where: 'note of the link of “Troops massed.” to “H1”', text: 'Only in part.' },
     ])
   })
 })

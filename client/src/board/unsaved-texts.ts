@@ -4,29 +4,49 @@
  * take them (their role changed to reviewer, or the board was archived,
  * while they were still typing), before the page goes back to the stored board.
  */
-import { isProseField, type BoardDiff } from '../../../shared/board-diff.ts'
+import type { BoardDiff } from '../../../shared/board-diff.ts'
+import { COLLECTIONS } from '../../../shared/board-doc.ts'
+import type { BoardModel } from '../../../shared/board-model.ts'
+import { isTypedField } from '../../../shared/typed-fields.ts'
 
 /** One text not saved: where it was written ("judgment of “H1”") and the text itself. */
 export type UnsavedText = { where: string; text: string }
 
-type Named = { id: string; title?: string; name?: string; text?: string }
+type Named = { id: string; title?: string; name?: string; text?: string; claimId?: string; assessmentId?: string }
 
-/** The prose fields the diff from the stored board to this browser's changes (or adds), one entry each. */
-export function unsavedTexts(diff: BoardDiff): UnsavedText[] {
+/** Every typed field (shared/typed-fields.ts) the diff from the stored board to `local`, this browser's, changes or adds, one entry each. */
+export function unsavedTexts(diff: BoardDiff, local: BoardModel): UnsavedText[] {
   const texts: UnsavedText[] = []
-  const add = (field: string, owner: string, text: unknown) => {
-    if (isProseField(field) && typeof text === 'string' && text.trim() !== '') texts.push({ where: `${field} of ${owner}`, text })
-  }
-  for (const change of diff.meta) add(change.field, 'the board', change.to)
-  for (const collection of ['assessments', 'claims', 'sources', 'documents'] as const) {
+  const nameOf = namer(local)
+  for (const change of diff.meta) if (isTypedField('meta', change.field)) add(texts, change.field, 'the board', change.to)
+  for (const collection of COLLECTIONS) {
     const { added, changed } = diff[collection] as { added: Named[]; changed: { to: Named; fields: { field: string; to: unknown }[] }[] }
-    for (const change of changed) for (const field of change.fields) add(field.field, nameOf(change.to), field.to)
-    for (const entity of added) for (const [field, value] of Object.entries(entity)) add(field, `a new item (${nameOf(entity)})`, value)
+    for (const change of changed) {
+      for (const field of change.fields) if (isTypedField(collection, field.field)) add(texts, field.field, nameOf(change.to), field.to)
+    }
+    for (const entity of added) {
+      for (const [field, value] of Object.entries(entity)) if (isTypedField(collection, field)) add(texts, field, `a new item (${nameOf(entity)})`, value)
+    }
   }
   return texts
 }
 
-function nameOf(entity: Named): string {
-  const name = entity.title ?? entity.name ?? entity.text ?? ''
+function add(texts: UnsavedText[], field: string, owner: string, text: unknown): void {
+  if (typeof text === 'string' && text.trim() !== '') texts.push({ where: `${field} of ${owner}`, text })
+}
+
+/** An item as the notice names it; a link, which has no name, by its claim and its assessment. */
+function namer(local: BoardModel): (entity: Named) => string {
+  const claims = new Map(local.claims.map((claim) => [claim.id, claim.text]))
+  const assessments = new Map(local.assessments.map((assessment) => [assessment.id, assessment.title]))
+  return (entity) => {
+    if (entity.claimId !== undefined && entity.assessmentId !== undefined) {
+      return `the link of ${quoted(claims.get(entity.claimId) ?? '')} to ${quoted(assessments.get(entity.assessmentId) ?? '')}`
+    }
+    return quoted(entity.title ?? entity.name ?? entity.text ?? '')
+  }
+}
+
+function quoted(name: string): string {
   return `“${name.length > 60 ? `${name.slice(0, 60)}…` : name}”`
 }
