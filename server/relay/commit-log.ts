@@ -22,7 +22,7 @@ import type { RelayLimits } from '../../shared/limits.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 import type { Logger } from '../log.ts'
 import { BoardRowGone, ClientIdTaken } from '../storage/storage-errors.ts'
-import type { AuditedEntries, FirstWrites, LogEntry, NewAuditRecord, TurnHolder, UpdateLogStore } from '../storage/storage.ts'
+import type { AuditedEntries, BatchMark, FirstWrites, LogEntry, NewAuditRecord, TurnHolder, UpdateLogStore } from '../storage/storage.ts'
 import { BoardDeleted, RoomUnloaded } from './commit-errors.ts'
 import { batchRows, type BatchRows } from './batch-rows.ts'
 import { Connection } from './connection.ts'
@@ -400,13 +400,14 @@ export class CommitLog {
   /**
    * Everything pending, to be committed: what a failed commit tried, its
    * marks kept, and after it what came since, marked as a batch of its own
-   * (with an id drawn now, kept across its retries).
+   * (its id drawn when a log first reads it, then kept across its retries:
+   * MarkDrawnOnRead).
    */
   private takeBatch(): PendingUpdate[] {
     const batch = this.pending
     this.pending = []
     const fresh = batch[this.triedCount]
-    if (fresh) fresh.batch = { id: randomUUID(), tried: false }
+    if (fresh) fresh.batch = new MarkDrawnOnRead()
     return batch
   }
 
@@ -618,6 +619,21 @@ export class CommitLog {
     // Waiting to be saved, a change was applied; waiting for the commit in flight to end, it was not yet.
     for (const waiter of this.savedWaiters.splice(0)) waiter.reject(new RoomUnloaded(this.boardId, true))
     for (const waiter of this.idleWaiters.splice(0)) waiter.reject(new RoomUnloaded(this.boardId, false))
+  }
+}
+
+/**
+ * A batch's mark whose id is drawn the first time a log reads it, then kept
+ * for its retries: PostgreSQL's log reads it at every try, SQLite's never
+ * (BatchMark), and drawing a UUID for every keystroke's commit cost some
+ * 10,000 instructions of the relay's thread (BENCHMARKS.md).
+ */
+class MarkDrawnOnRead implements BatchMark {
+  tried = false
+  private drawn: string | undefined
+
+  get id(): string {
+    return (this.drawn ??= randomUUID())
   }
 }
 

@@ -15,20 +15,29 @@ import * as Y from 'yjs'
 
 type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
 
-/** Why the update is refused (the first such item), or null. */
+/**
+ * Why the update is refused (the first such item), or null. Each reference
+ * is looked at in turn, with nothing built: a list of the three, made and
+ * iterated for each item, cost a keystroke some 14,000 instructions on the
+ * relay's thread, as much as the rest of its check's first steps (BENCHMARKS.md).
+ */
 export function forwardReference({ structs }: DecodedUpdate): string | null {
   for (const struct of structs) {
     if (!(struct instanceof Y.Item)) continue
-    const { id, origin, rightOrigin, parent } = struct
-    for (const [role, named] of [
-      ['origin', origin],
-      ['right origin', rightOrigin],
-      ['parent', parent instanceof Y.ID ? parent : null],
-    ] as const) {
-      if (named !== null && named.client === id.client && named.clock >= id.clock) {
-        return `update's item ${id.client}:${id.clock} names as its ${role} ${named.client}:${named.clock}, which its own client writes only after it`
-      }
-    }
+    const later = laterReference(struct)
+    if (later) return `update's item ${struct.id.client}:${struct.id.clock} names as its ${later.role} ${later.named.client}:${later.named.clock}, which its own client writes only after it`
   }
   return null
+}
+
+/** The first of the item's neighbours and parent that is a struct of its own client at or after it, or null. */
+function laterReference({ id, origin, rightOrigin, parent }: Y.Item): { role: string; named: Y.ID } | null {
+  if (namesLater(id, origin)) return { role: 'origin', named: origin }
+  if (namesLater(id, rightOrigin)) return { role: 'right origin', named: rightOrigin }
+  if (parent instanceof Y.ID && namesLater(id, parent)) return { role: 'parent', named: parent }
+  return null
+}
+
+function namesLater(id: Y.ID, named: Y.ID | null): named is Y.ID {
+  return named !== null && named.client === id.client && named.clock >= id.clock
 }

@@ -83,6 +83,8 @@ type Hook = Exclude<keyof RoomExtension, 'name'>
 
 /** The extensions of one registry, called in order; the room sees them as its events. */
 export class RoomExtensions implements RoomEvents {
+  /** The extensions that have each hook (`having`). */
+  private readonly withHook = new Map<Hook, readonly RoomExtension[]>()
   /** The hot path's hook, ready to call without a lookup per frame. */
   readonly relayed: (bytes: number) => void
 
@@ -174,14 +176,24 @@ export class RoomExtensions implements RoomEvents {
   }
 
   private each(hook: Hook, call: (extension: RoomExtension) => void, room?: Room): void {
-    for (const extension of this.extensions) {
-      if (!extension[hook]) continue
+    for (const extension of this.having(hook)) {
       try {
         call(extension)
       } catch (error) {
         this.failed(extension, hook, error, room)
       }
     }
+  }
+
+  /**
+   * The extensions that have `hook`, listed at its first call and kept (an
+   * extension's hooks are set as it is made): every keystroke calls two
+   * hooks, which looked themselves up on each extension by name at every call.
+   */
+  private having(hook: Hook): readonly RoomExtension[] {
+    let having = this.withHook.get(hook)
+    if (having === undefined) this.withHook.set(hook, (having = this.extensions.filter((extension) => extension[hook] !== undefined)))
+    return having
   }
 
   private failed(extension: RoomExtension, hook: Hook, error: unknown, room?: Room): void {

@@ -35,6 +35,8 @@ type Message = { declaredBytes: number; receivedBytes: number; since: number }
 export class FrameReader {
   private readonly header = new Uint8Array(LONGEST_HEADER)
   private headerFilled = 0
+  /** The length of the header being read, once its first two bytes are (headerLength). */
+  private headerBytes = 2
   /** The frame whose payload is arriving, once its header has been read. */
   private frame: { control: boolean; final: boolean; payloadLeft: number; opcode: number } | null = null
   private message: Message | null = null
@@ -68,7 +70,9 @@ export class FrameReader {
     let taken = 0
     while (offset + taken < chunk.length) {
       this.header[this.headerFilled++] = chunk[offset + taken++]!
-      if (this.headerFilled >= 2 && this.headerFilled === headerLength(this.header)) {
+      // Its length is known from the first two bytes: worked out once, not again at every byte after them.
+      if (this.headerFilled === 2) this.headerBytes = headerLength(this.header)
+      if (this.headerFilled >= 2 && this.headerFilled === this.headerBytes) {
         this.headerRead(now)
         break
       }
@@ -80,7 +84,7 @@ export class FrameReader {
     const opcode = this.header[0]! & 0x0f
     const final = (this.header[0]! & 0x80) !== 0
     const control = opcode >= FIRST_CONTROL_OPCODE
-    const headerBytes = this.headerFilled
+    const headerBytes = this.headerBytes
     const payloadBytes = payloadLength(this.header)
     this.headerFilled = 0
     if (!control) {
@@ -118,11 +122,18 @@ function headerLength(header: Uint8Array): number {
   return 2 + extended + mask
 }
 
-/** The payload length a complete header declares; past 2^53 it is inexact, and over every limit all the same. */
+/**
+ * The payload length a complete header declares, its extended length read
+ * big-endian byte by byte rather than through a DataView made for every
+ * frame; past 2^53 it is inexact, and over every limit all the same.
+ */
 function payloadLength(header: Uint8Array): number {
   const length7 = header[1]! & 0x7f
-  const view = new DataView(header.buffer, header.byteOffset, header.byteLength)
-  if (length7 === 126) return view.getUint16(2)
-  if (length7 === 127) return view.getUint32(2) * 2 ** 32 + view.getUint32(6)
+  if (length7 === 126) return header[2]! * 0x100 + header[3]!
+  if (length7 === 127) {
+    let length = 0
+    for (let i = 2; i < 10; i++) length = length * 0x100 + header[i]!
+    return length
+  }
   return length7
 }
