@@ -82,6 +82,8 @@ export const RELAY_LIMITS = {
    * relay's thread some 0.25 s per stored MB (a board of 15 MB 3 to 5 s), so
    * loads hold it at most some 15% of the time, whoever asks: past it a board
    * nobody holds is refused until the minute refills, a board loaded never.
+   * One person's loads are held to half of it, and those they owe past their
+   * half do not refuse the others' until the minute is half of it below empty.
    */
   instanceLoadedBytesPerMinute: 32 * 1024 * 1024,
   /**
@@ -98,9 +100,14 @@ export const RELAY_LIMITS = {
    * after it: what loading it reads). Past it the board takes only deletions
    * until deleting has made room (server/relay/board-size-limit.ts). A
    * loaded board holds some 30 times its stored bytes in memory; the board of
-   * 1,000 assessments is 3.8 MB.
+   * 1,000 assessments is 3.8 MB. Half the instance's loaded bytes a minute,
+   * one person's share of it: a full board's load, counted by its structs
+   * (relay/load-cost.ts), then never leaves the instance's minute below the
+   * floor at which it refuses the others' loads (red team 39a: at 32 MiB,
+   * the whole minute, one person's dense board reopened every time it
+   * unloaded kept everyone else's boards from loading 50 s a minute).
    */
-  boardBytes: 32 * 1024 * 1024,
+  boardBytes: 16 * 1024 * 1024,
   /**
    * The largest message a connection that cannot change the board may send (a
    * reviewer's, or any on an archived board): its state vectors, presence and

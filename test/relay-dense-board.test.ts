@@ -75,13 +75,14 @@ async function denseBoards(server: TestServer): Promise<{ tokens: string[]; boar
 /** Three dense boards' stored bytes, far less than one's structs count for. */
 function threeBoardsStored(): number {
   const bytes = 3 * denseRows().reduce((sum, row) => sum + row.byteLength, 0)
-  expect(LENGTH * BYTES_PER_LOADED_STRUCT).toBeGreaterThan(2 * bytes)
+  expect(LENGTH * BYTES_PER_LOADED_STRUCT).toBeGreaterThan(3 * bytes)
   return bytes
 }
 
 it('a dense board’s load counts its structs against the instance’s minute: the next board nobody holds is refused 429, where its stored bytes would have let three load', async () => {
-  // A sixth of the minute at once: three boards' stored bytes, less than one's structs.
-  const server = await startTestServer({ accounts: true, env: { LOADED_BYTES_PER_MINUTE: String(6 * threeBoardsStored()), ROOM_IDLE_MS: '0' } })
+  // A sixth of the minute at once and the half of it below empty down to which it loads for others: eight boards'
+  // stored bytes, less than one's structs.
+  const server = await startTestServer({ accounts: true, env: { LOADED_BYTES_PER_MINUTE: String(4 * threeBoardsStored()), ROOM_IDLE_MS: '0' } })
   servers.push(server)
   const { tokens, boards } = await denseBoards(server)
   expect((await refusedUpgrade(`${server.wsUrl}/${boards[0]}?token=${tokens[0]}`)).status).toBe(101)

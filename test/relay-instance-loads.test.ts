@@ -5,11 +5,10 @@
  * accounts cycling through boards of 15 MB held /healthz up to 10 s): the
  * instance loads only so much a minute, one board at a time, whoever asks.
  */
-import * as Y from 'yjs'
 import { afterEach, expect, it } from 'vitest'
 import { UPGRADE_REFUSED } from '../shared/protocol.ts'
-import { addAccount, addMember, addToken } from './helpers/accounts.ts'
 import { apiClient } from './helpers/api.ts'
+import { heavyBoardState, storedBoards } from './helpers/heavy-boards.ts'
 import { refusedUpgrade } from './helpers/raw-socket.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
@@ -24,38 +23,21 @@ afterEach(async () => {
 })
 
 /**
- * The instance loads 64 KiB a minute, a sixth of it at once: a board of some
- * 40 KB leaves it in debt for half a minute, longer than the test takes. Each
- * person may load 64 MiB a minute, as by default.
+ * The instance loads 64 KiB a minute, a sixth of it at once, and for people
+ * within their share down to half a minute below empty: a board of some 80
+ * KB leaves it below that for half a minute, longer than the test takes.
+ * Each person may load 64 MiB a minute, as by default.
  */
 const SMALL_INSTANCE_MINUTE = { LOADED_BYTES_PER_MINUTE: '65536', ROOM_IDLE_MS: '0' }
 const PEOPLE = 3
 
-/** A board of some 40 KB as stored, the same for each board. */
-function heavyBoardState(): Uint8Array {
-  const heavy = new Y.Doc()
-  heavy.getText('notes').insert(0, 'An eyewitness account from the border crossing. '.repeat(800))
-  const stored = Y.encodeStateAsUpdate(heavy)
-  heavy.destroy()
-  return stored
-}
+/** A board of some 80 KB as stored, the same for each board: past the floor down to which the instance loads for others. */
+const HEAVY_REPEATS = 1_600
 
-/** `count` people, each with a token, and `count` heavy boards stored while nobody holds them (making a board loads it on nobody), every person an editor of each. */
-async function heavyBoards(server: TestServer, count: number): Promise<{ tokens: string[]; boards: string[] }> {
-  const owner = await addAccount(server, { name: 'Owner' })
-  const asOwner = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
-  const people = await Promise.all(Array.from({ length: count }, (_, i) => addAccount(server, { name: `Analyst ${i}` })))
-  const tokens = await Promise.all(people.map(async (person) => (await addToken(server, person)).token))
-  const stored = heavyBoardState()
-  const boards: string[] = []
-  for (let i = 0; i < count; i++) {
-    const boardId = await asOwner.createBoard(`Heavy ${i}`)
-    for (const person of people) await addMember(server, boardId, person, 'editor')
-    await waitFor(() => !server.services.rooms.loadedRooms.has(boardId), 'the new board to unload')
-    await server.services.storage.log.append(boardId, [{ update: stored, origin: 'server' }])
-    boards.push(boardId)
-  }
-  return { tokens, boards }
+/** `count` people and `count` heavy boards nobody holds. */
+function heavyBoards(server: TestServer, count: number): Promise<{ tokens: string[]; boards: string[] }> {
+  const stored = heavyBoardState(HEAVY_REPEATS)
+  return storedBoards(server, count, Array.from({ length: count }, () => [stored]))
 }
 
 it('people opening boards nobody holds at once get one loaded, the others 429 until the instance’s minute refills, whatever their own minute; a board loaded is never refused', async () => {
@@ -87,8 +69,9 @@ it('people opening boards nobody holds at once get one loaded, the others 429 un
 })
 
 it('the instance’s minute, refilled, goes to the person it refused first, not to whoever retries fastest', async () => {
-  // A sixth of the minute at once is a little less than one board: each load leaves the instance in debt for about 0.9 s.
-  const minute = Math.round(heavyBoardState().byteLength * 5.5)
+  // A sixth of the minute at once and half of it below empty are a little less than one board: each load leaves the
+  // instance below the floor at which it loads for others for about 1.4 s.
+  const minute = Math.round(heavyBoardState(HEAVY_REPEATS).byteLength * 1.45)
   const server = await startTestServer({ accounts: true, env: { LOADED_BYTES_PER_MINUTE: String(minute), ROOM_IDLE_MS: '0' } })
   servers.push(server)
   const { tokens, boards } = await heavyBoards(server, 3)
@@ -99,7 +82,7 @@ it('the instance’s minute, refilled, goes to the person it refused first, not 
   // The editor opens her board while the instance is in debt: refused, and first in line.
   expect((await open(editor, editor)).status).toBe(UPGRADE_REFUSED.loadingTooMuch.status)
   // The reviewer asks for his every 50 ms for three times as long as the debt lasts: the minute refills meanwhile, but it is hers.
-  const until = performance.now() + 3_000
+  const until = performance.now() + 4_000
   const reviewerAnswers = new Set<number>()
   while (performance.now() < until) {
     reviewerAnswers.add((await open(reviewer, reviewer)).status)
