@@ -24,12 +24,12 @@ export type DeadRootStructs = { structs: number; bytes: number }
  */
 export function deadRootStructs(doc: Y.Doc): DeadRootStructs {
   const dead: DeadRootStructs = { structs: 0, bytes: 0 }
-  const count = (item: Y.Item): void => {
-    if (!item.deleted) return
-    dead.structs++
-    dead.bytes += storedBytesAtLeast(item)
-  }
-  for (const type of doc.share.values()) {
+  for (const [name, type] of doc.share) {
+    const count = (item: Y.Item): void => {
+      if (!item.deleted) return
+      dead.structs++
+      dead.bytes += storedBytesAtLeast(item, name)
+    }
     for (let item = type._start; item !== null; item = item.right) count(item)
     for (const last of type._map.values()) {
       for (let item: Y.Item | null = last; item !== null; item = item.left) count(item)
@@ -77,17 +77,25 @@ function isRootItem(item: Y.Item): boolean {
 }
 
 /**
- * The fewest bytes a deleted item takes in an update (Yjs's first encoding):
- * its kind, the ids it was inserted between, its length. Its client and
- * clock, a parent's name or a key may take more: counting less lets less be
- * left out of the board's stored bytes, never more.
+ * The fewest bytes a deleted item of the root `rootName` takes in an update
+ * (Yjs's first encoding): its kind, the ids it was inserted between (or,
+ * with neither, its root's name and its key), its length. The range of
+ * deletions that names it may take more: counting less lets less be left
+ * out of the board's stored bytes, never more.
  */
-function storedBytesAtLeast(item: Y.Item): number {
-  return 1 + idBytes(item.origin) + idBytes(item.rightOrigin) + varUintBytes(item.length)
+function storedBytesAtLeast(item: Y.Item, rootName: string): number {
+  const placed = item.origin === null && item.rightOrigin === null ? 1 + stringBytes(rootName) + (item.parentSub === null ? 0 : stringBytes(item.parentSub)) : idBytes(item.origin) + idBytes(item.rightOrigin)
+  return 1 + placed + varUintBytes(item.length)
 }
 
 function idBytes(id: Y.ID | null): number {
   return id === null ? 0 : varUintBytes(id.client) + varUintBytes(id.clock)
+}
+
+/** The bytes lib0 writes `text` in: its UTF-8 length, then its bytes. */
+function stringBytes(text: string): number {
+  const bytes = Buffer.byteLength(text)
+  return varUintBytes(bytes) + bytes
 }
 
 /** The bytes lib0 writes `value` in: seven bits a byte. */
