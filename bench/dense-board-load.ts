@@ -13,7 +13,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import type * as Y from 'yjs'
 import { assessmentText } from '../shared/board-doc.ts'
@@ -28,6 +27,7 @@ import { storeUpdate } from '../test/helpers/stored-board.ts'
 import { BENCH_LIMITS } from './bench-limits.ts'
 import { median } from './median.ts'
 import { OPERATOR } from './relay.ts'
+import { timedLoads } from './timed-loads.ts'
 
 const { values } = parseArgs({ options: { loads: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' } } })
 const loads = Number(values.loads)
@@ -70,20 +70,10 @@ try {
       }
     })
   }
-  const times: number[] = []
-  const cpuTimes: number[] = []
   let measured = { storedBytes: 0, structs: 0, charged: 0 }
-  for (let i = 0; i < loads; i++) {
-    while (rooms.loadedRooms.has(boardId)) await new Promise((resolve) => setImmediate(resolve))
-    const cpuBefore = process.cpuUsage()
-    const start = performance.now()
-    await rooms.withRoom(boardId, (room) => {
-      times.push(performance.now() - start)
-      const cpu = process.cpuUsage(cpuBefore)
-      cpuTimes.push((cpu.user + cpu.system) / 1000)
-      measured = { storedBytes: room.storedBytes, structs: structsHeld(room.doc), charged: loadCostInBytes(room.storedBytes, room.doc) }
-    })
-  }
+  const { times, cpuTimes } = await timedLoads(rooms, boardId, loads, (room) => {
+    measured = { storedBytes: room.storedBytes, structs: structsHeld(room.doc), charged: loadCostInBytes(room.storedBytes, room.doc) }
+  })
   const medianMs = median(times)
   const medianCpuMs = median(cpuTimes)
   const rounded = (values: number[]) => values.map((value) => Math.round(value))

@@ -9,7 +9,10 @@
  * reads, its latest checkpoint and the log rows after it, or the structs its
  * document holds at BYTES_PER_LOADED_STRUCT each when that is more, so a
  * board made dense in structs (every other character deleted) is full as a
- * board of ordinary cards that costs as much to load is. Each room counts what it was loaded from and has stored since
+ * board of ordinary cards that costs as much to load is. Left out are the
+ * deleted items of root types (dead-root-structs.ts), counted as the board
+ * is judged: no deletion frees them, so a board they alone made full would
+ * take nothing again, ever (red team 39a). Each room counts what it was loaded from and has stored since
  * (Room.storedBytes); that count only grows, and shrinks nowhere but in a
  * compaction, here or on another instance. So the count only says when to ask
  * storage (UpdateLogStore.bytes, a query of sizes), and only storage's answer
@@ -27,7 +30,8 @@ import type { BoardFullNotice } from '../../shared/protocol.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 import type { Logger } from '../log.ts'
 import type { StoredBoardState, UpdateLogStore } from '../storage/storage.ts'
-import { loadCostOf, structsHeld } from './load-cost.ts'
+import { structsHeld } from './load-cost.ts'
+import { deadRootStructs, fullnessInBytes, type DeadRootStructs } from './dead-root-structs.ts'
 import type { RoomExtension } from './room-extension.ts'
 import type { Room } from './room.ts'
 
@@ -52,6 +56,8 @@ type Measure = {
   /** The structs the document held when the board was last judged, and the room's Room.structsAdded then. */
   structs: number
   structsAddedThen: number
+  /** The deleted items of root types when the board was last judged: there are never fewer since. */
+  deadRoot: DeadRootStructs
   measuring: boolean
   /** Committed here since the board was last measured full: a compaction may free room. */
   committedSinceFull: boolean
@@ -75,6 +81,7 @@ export class BoardSizeLimit implements RoomExtension {
       // Counted as it is judged, just below.
       structs: 0,
       structsAddedThen: 0,
+      deadRoot: { structs: 0, bytes: 0 },
       measuring: false,
       committedSinceFull: stored.updates.length > 0,
       recheck: undefined,
@@ -104,7 +111,7 @@ export class BoardSizeLimit implements RoomExtension {
     const measure = this.boards.get(room)
     if (!measure) return
     if (room.full) measure.committedSinceFull = true
-    else if (loadCostOf(this.estimate(room, measure), this.structsAtMost(room, measure)) > this.options.limit) this.measure(room, measure)
+    else if (fullnessInBytes(this.estimate(room, measure), this.structsAtMost(room, measure), measure.deadRoot) > this.options.limit) this.measure(room, measure)
   }
 
   onUnloaded(room: Room): void {
@@ -165,7 +172,8 @@ export class BoardSizeLimit implements RoomExtension {
     const limit = this.options.limit
     measure.structs = structsHeld(room.doc)
     measure.structsAddedThen = room.structsAdded
-    const bytes = loadCostOf(measure.storedBytes, measure.structs)
+    measure.deadRoot = deadRootStructs(room.doc)
+    const bytes = fullnessInBytes(measure.storedBytes, measure.structs, measure.deadRoot)
     const full: BoardFullNotice | null = bytes > limit ? { bytes, limit } : null
     if (full && !room.full) this.options.logger.warn({ boardId: room.boardId, ...full, storedBytes: measure.storedBytes }, 'board past its size limit: it takes only deletions')
     if (!full && room.full) this.options.logger.info({ boardId: room.boardId, bytes, limit }, 'board back within its size limit')

@@ -653,7 +653,7 @@ export class Room {
     const pieces = piecesOf(transaction)
     this.structsAddedCount += structsAddedAtMost(pieces)
     // What the doc took in, not what was sent: a client sending again what the board holds spends nothing.
-    if (origin instanceof Connection) origin.wrote(writtenCostInBytes(update, pieces))
+    if (origin instanceof Connection) origin.wrote(writtenCostInBytes(update, transaction, pieces))
     const source = isChangeOrigin(origin) ? origin.source : null
     if (source === 'remote') {
       this.storedByteCount += update.byteLength

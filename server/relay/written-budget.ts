@@ -27,7 +27,7 @@ export function counted<T>(rates: IncomingRates | null, change: (doc: Y.Doc) => 
   return (doc) => {
     let bytes = 0
     const count = (update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
-      bytes += writtenCostInBytes(update, piecesOf(transaction))
+      bytes += writtenCostInBytes(update, transaction, piecesOf(transaction))
     }
     doc.on('update', count)
     try {
