@@ -1,12 +1,23 @@
 /**
- * Which write a plain field's stored value is, and which write it replaced:
- * what tells a field whether a colleague's change was made over this
+ * Which write a plain field's stored value is, and which writes it was made
+ * over: what tells a field whether a colleague's change was made over this
  * person's own (they saw it) or at the same time (both replaced the same
- * value, and the document keeps only one of the two).
+ * value, and the document keeps only one of the two), and what it was made
+ * from.
  */
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 
-export type FieldWrite = { id: string; replaced: string | null }
+export type FieldWrite = {
+  /** `client:clock` of the write. */
+  id: string
+  /**
+   * The first of this write and the writes it was made over, nearest first,
+   * that `known` names; null when none is. Several writes made one over
+   * another can arrive in one sync: the one stored then replaced a write the
+   * page never saw, yet may have been made over one it saw some writes back.
+   */
+  nearest(known: (id: string) => boolean): string | null
+}
 
 /**
  * Read from the map's entry for the key: a map entry's origin is the entry it
@@ -17,13 +28,39 @@ export type FieldWrite = { id: string; replaced: string | null }
  * entry, and the entry's origin is the only record of what its writer had
  * seen. A map's events give the old value, not which write it was (one
  * value may be written twice), and this client's own last write says
- * nothing of whether a colleague saw it. So it is read here, and
- * field-write.test.ts pins each behaviour relied on, so that a Yjs upgrade
- * changing one fails there.
+ * nothing of whether a colleague saw it. So it is read here, and each
+ * origin's entry found in the document's store (`findIndexSS`, exported but
+ * not documented), and field-write.test.ts pins each behaviour relied on
+ * (Yjs joining one writer's replaced entries among them), so that a Yjs
+ * upgrade changing one fails there.
  */
 export function fieldWrite(map: Y.Map<unknown> | undefined, key: string): FieldWrite | null {
   const item = map?._map.get(key)
-  if (!item) return null
-  const origin = item.origin
-  return { id: `${item.id.client}:${item.id.clock}`, replaced: origin ? `${origin.client}:${origin.clock}` : null }
+  const store = map?.doc?.store
+  if (!item || !store) return null
+  // An emptied field's entry may be joined with this writer's earlier ones (writtenOver): its last write is the latest.
+  const last = Y.createID(item.id.client, item.id.clock + item.length - 1)
+  return { id: idText(last), nearest: (known) => nearestWrite(store, last, known) }
 }
+
+function nearestWrite(store: Y.Doc['store'], from: Y.ID, known: (id: string) => boolean): string | null {
+  for (let id: Y.ID | null = from; id !== null; id = writtenOver(store, id)) {
+    const text = idText(id)
+    if (known(text)) return text
+  }
+  return null
+}
+
+/** The write `id` was made over, or null: the key's first write, or one the document no longer holds. */
+function writtenOver(store: Y.Doc['store'], id: Y.ID): Y.ID | null {
+  const structs = store.clients.get(id.client)
+  const last = structs?.at(-1)
+  if (!structs || !last || id.clock >= last.id.clock + last.length) return null
+  const struct = structs[Y.findIndexSS(structs, id.clock)]
+  // Collected with its map (the entity deleted): no origin is kept.
+  if (!(struct instanceof Y.Item)) return null
+  // Yjs joins one writer's writes of a key, each made over the one before, into one entry once they are replaced.
+  return id.clock > struct.id.clock ? Y.createID(id.client, id.clock - 1) : struct.origin
+}
+
+const idText = (id: Y.ID) => `${id.client}:${id.clock}`

@@ -50,6 +50,21 @@ describe('mergeThreeWay', () => {
     const bo = 'one two 3'
     expect(mergeThreeWay(base, ana, bo).text).toBe(mergeThreeWay(base, bo, ana).text)
   })
+
+  // 😀 U+1F600, 😁 U+1F601 and 😂 U+1F602 share their first UTF-16 unit; 😀 and 🈀 U+1F200 their second.
+  it('keeps surrogate pairs whole where both sides changed one character of a pair', () => {
+    expect(mergeThreeWay('Threat 😀', 'Threat 😁', 'Threat 😂', false)).toEqual({ text: 'Threat 😂 😁', overlapped: true })
+    expect(mergeThreeWay('😀 threat', '🈀 threat', '😁 threat', false)).toEqual({ text: '😁 🈀 threat', overlapped: true })
+    expect(mergeThreeWay('a😀b', 'a😁b', 'a😀b!')).toEqual({ text: 'a😁b!', overlapped: false })
+    expect(mergeThreeWay('😀😀', '😁😀', '😀😂')).toEqual({ text: '😁😂', overlapped: false })
+    const cases: [string, string, string][] = [
+      ['Threat 😀', 'Threat 😁', 'Threat 😂'],
+      ['😀', '🈀', '😁'],
+      ['x😀y😀z', 'x😁y😀z', 'x😀y🈀z'],
+    ]
+    // With the u flag, a class of surrogates matches only a lone half.
+    for (const [base, mine, theirs] of cases) expect(mergeThreeWay(base, mine, theirs).text).not.toMatch(/[\uD800-\uDFFF]/u)
+  })
 })
 
 describe('rebaseCaret', () => {
@@ -61,5 +76,10 @@ describe('rebaseCaret', () => {
 
   it('puts a caret inside a replaced span at the span’s end', () => {
     expect(rebaseCaret('The cat sat', 'The lion sat', 5)).toBe(8)
+  })
+
+  it('puts a caret inside a replaced span ending in a changed surrogate pair after the whole pair', () => {
+    expect(rebaseCaret('Aq😀', 'A🈀', 2)).toBe(3)
+    expect(rebaseCaret('Threat 😁', 'Threat 😂 😁', 9)).toBe(12)
   })
 })

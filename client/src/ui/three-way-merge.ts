@@ -5,7 +5,10 @@
  * the one region between the common prefix and suffix it shares with the
  * base; regions apart are both applied, and regions that overlap keep both
  * versions of the span, the stored one first, so no one's words are dropped.
+ * Regions begin and end between characters (changedSpan), so a merge never
+ * splits a surrogate pair.
  */
+import { changedSpan } from '../../../shared/changed-span.ts'
 
 /** What one side replaced: base[start, end) by `insert`. */
 type Region = { start: number; end: number; insert: string }
@@ -16,25 +19,9 @@ export type MergeResult = {
   overlapped: boolean
 }
 
-function commonPrefix(a: string, b: string): number {
-  const max = Math.min(a.length, b.length)
-  let at = 0
-  while (at < max && a.charCodeAt(at) === b.charCodeAt(at)) at++
-  return at
-}
-
-/** The common suffix, never reaching into the first `prefix` characters of either. */
-function commonSuffix(a: string, b: string, prefix: number): number {
-  const max = Math.min(a.length, b.length) - prefix
-  let length = 0
-  while (length < max && a.charCodeAt(a.length - 1 - length) === b.charCodeAt(b.length - 1 - length)) length++
-  return length
-}
-
 function regionOf(base: string, changed: string): Region {
-  const start = commonPrefix(base, changed)
-  const suffix = commonSuffix(base, changed, start)
-  return { start, end: base.length - suffix, insert: changed.slice(start, changed.length - suffix) }
+  const { prefix, suffix } = changedSpan(base, changed)
+  return { start: prefix, end: base.length - suffix, insert: changed.slice(prefix, changed.length - suffix) }
 }
 
 /** The side's text for base[from, to), a span that holds its whole region. */
@@ -84,9 +71,8 @@ export function mergeThreeWay(base: string, mine: string, theirs: string, multil
  * inside the changed span goes to that span's end.
  */
 export function rebaseCaret(before: string, after: string, caret: number): number {
-  const prefix = commonPrefix(before, after)
+  const { prefix, suffix } = changedSpan(before, after)
   if (caret <= prefix) return caret
-  const suffix = commonSuffix(before, after, prefix)
   if (caret >= before.length - suffix) return caret + after.length - before.length
   return after.length - suffix
 }
