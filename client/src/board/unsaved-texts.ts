@@ -27,6 +27,10 @@ export function unsavedTexts(diff: BoardDiff): UnsavedText[] {
 }
 
 function nameOf(entity: Named): string {
-  const name = entity.title ?? entity.name ?? entity.text ?? ''
+  return quoted(entity.title ?? entity.name ?? entity.text ?? '')
+}
+
+/** An item's name as a notice quotes it: its first 60 characters, in quotation marks. */
+export function quoted(name: string): string {
   return `“${name.length > 60 ? `${name.slice(0, 60)}…` : name}”`
 }

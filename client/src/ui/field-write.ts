@@ -6,7 +6,8 @@
  */
 import type * as Y from 'yjs'
 
-export type FieldWrite = { id: string; replaced: string | null }
+/** `client`: the Yjs client id of the page that wrote it (the presence id of that page, for its writer's name). */
+export type FieldWrite = { id: string; client: number; replaced: string | null }
 
 /**
  * Read from the map's entry for the key: a map entry's origin is the entry it
@@ -17,5 +18,5 @@ export function fieldWrite(map: Y.Map<unknown> | undefined, key: string): FieldW
   const item = map?._map.get(key)
   if (!item) return null
   const origin = item.origin
-  return { id: `${item.id.client}:${item.id.clock}`, replaced: origin ? `${origin.client}:${origin.clock}` : null }
+  return { id: `${item.id.client}:${item.id.clock}`, client: item.id.client, replaced: origin ? `${origin.client}:${origin.clock}` : null }
 }
