@@ -233,4 +233,25 @@ describeInBrowser('plain text fields as typed in', () => {
     await notice.getByRole('button', { name: /^Dismiss/ }).click()
     await notice.waitFor({ state: 'detached' })
   })
+
+  it('undoes the person’s own typing with Ctrl+Z through a colleague’s change merged in, which stays', async () => {
+    const { api, boardId, claim, persons, storedNote } = await board('Undo through a merge', ['ana'])
+    const [ana] = persons as [Person]
+    await openNote(ana, claim)
+    await ana.page.keyboard.type(' Imagery disagrees.')
+    await waitFor(async () => (await storedNote()) === `${BASE_NOTE} Imagery disagrees.`, 'Ana’s typing stored')
+    // A colleague's change of the note's start arrives while Ana is still in the field.
+    expect((await api.patch(`/api/boards/${boardId}/claims/${claim}`, { note: `Bo: ${BASE_NOTE} Imagery disagrees.` })).status).toBe(200)
+    await waitFor(async () => (await note(ana, claim).inputValue()) === `Bo: ${BASE_NOTE} Imagery disagrees.`, 'the colleague’s change in Ana’s field')
+    await ana.page.keyboard.type(' Checked.')
+
+    await ana.page.keyboard.press('Control+z')
+    expect(await note(ana, claim).inputValue()).toBe(`Bo: ${BASE_NOTE} Imagery disagrees.`)
+    await ana.page.keyboard.press('Control+z')
+    expect(await note(ana, claim).inputValue()).toBe(`Bo: ${BASE_NOTE}`)
+    await ana.page.keyboard.press('Control+Shift+z')
+    expect(await note(ana, claim).inputValue()).toBe(`Bo: ${BASE_NOTE} Imagery disagrees.`)
+    await waitFor(async () => (await storedNote()) === `Bo: ${BASE_NOTE} Imagery disagrees.`, 'the undone and redone text stored')
+    await waitSaved(ana)
+  })
 })

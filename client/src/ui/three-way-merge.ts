@@ -8,7 +8,7 @@
  */
 
 /** What one side replaced: base[start, end) by `insert`. */
-type Region = { start: number; end: number; insert: string }
+export type Region = { start: number; end: number; insert: string }
 
 export type MergeResult = {
   text: string
@@ -31,7 +31,8 @@ function commonSuffix(a: string, b: string, prefix: number): number {
   return length
 }
 
-function regionOf(base: string, changed: string): Region {
+/** The one span `changed` differs from `base` in. */
+export function regionOf(base: string, changed: string): Region {
   const start = commonPrefix(base, changed)
   const suffix = commonSuffix(base, changed, start)
   return { start, end: base.length - suffix, insert: changed.slice(start, changed.length - suffix) }
