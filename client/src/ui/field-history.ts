@@ -51,23 +51,23 @@ export class FieldHistory {
 
   /** Undoes this person's last edit in `current`; null when there is none (or colleagues rewrote all their words since). */
   undo(current: string): Restored | null {
-    this.#open = false
-    for (let step = this.#undo.pop(); step; step = this.#undo.pop()) {
-      const text = applied(step.to, step.from, current)
-      if (text === null) continue
-      // Kept as the edit from the text undone to the text now, to redo through later merges too.
-      this.#redo.push({ from: text, to: current, kind: step.kind })
-      return restored(current, text)
-    }
-    return null
+    return this.#move(this.#undo, this.#redo, current, false)
   }
 
   redo(current: string): Restored | null {
+    return this.#move(this.#redo, this.#undo, current, true)
+  }
+
+  /**
+   * Takes the last step of `from` that still applies to `current` (undone, or redone when `forward`), and keeps
+   * it in `to` as the edit between the texts as they are now, so that it too applies through later merges.
+   */
+  #move(from: Step[], to: Step[], current: string, forward: boolean): Restored | null {
     this.#open = false
-    for (let step = this.#redo.pop(); step; step = this.#redo.pop()) {
-      const text = applied(step.from, step.to, current)
+    for (let step = from.pop(); step; step = from.pop()) {
+      const text = forward ? applied(step.from, step.to, current) : applied(step.to, step.from, current)
       if (text === null) continue
-      this.#undo.push({ from: current, to: text, kind: step.kind })
+      to.push(forward ? { from: current, to: text, kind: step.kind } : { from: text, to: current, kind: step.kind })
       return restored(current, text)
     }
     return null
