@@ -25,7 +25,7 @@ describeInBrowser('plain text fields as typed in', () => {
     await Promise.all(persons.map((person) => openBoard(person, suite.server, boardId)))
     const storedNote = async () => (await boardModel(api, boardId)).claims.find((c) => c.id === claim)?.note ?? ''
     const storedKind = async () => (await boardModel(api, boardId)).sources.find((s) => s.id === source)?.kind ?? ''
-    return { boardId, claim, source, persons, storedNote, storedKind }
+    return { api, boardId, claim, source, persons, storedNote, storedKind }
   }
 
   const note = (person: Person, claim: string) => person.page.locator(`[data-inspecting="${claim}"]`).getByRole('textbox', { name: 'Analyst’s note' })
@@ -101,8 +101,15 @@ describeInBrowser('plain text fields as typed in', () => {
       await waitFor(async () => (await note(person, claim).inputValue()) === stored, `${person.name}’s field to show both notes`)
       await waitSaved(person)
     }
-    // The one whose change came second was told both texts were kept.
-    expect(await ana.page.locator('[data-merged-notice]').count() + (await bo.page.locator('[data-merged-notice]').count())).toBeGreaterThan(0)
+    // The one whose change came second was told both texts were kept, and by whom.
+    const told: string[] = []
+    for (const [person, other] of [[ana, bo], [bo, ana]] as const) {
+      const merged = person.page.locator('[data-merged-notice]')
+      if ((await merged.count()) === 0) continue
+      told.push(person.name)
+      expect(await merged.innerText()).toContain(`${other.name} changed this field at the same time as you`)
+    }
+    expect(told.length).toBeGreaterThan(0)
     expect(await storedNote()).toBe(stored)
   })
 
@@ -160,8 +167,91 @@ describeInBrowser('plain text fields as typed in', () => {
     expect(await storedKind()).toBe(texts.get(other))
     expect(await kind(told).inputValue()).toBe(texts.get(other))
     const notice = told.page.locator('[data-kept-text]')
-    expect(await notice.locator('pre').innerText()).toBe(texts.get(told))
+    expect(await notice.innerText()).toContain(`${other.name} changed this field at the same time as you`)
+    expect(await notice.getByRole('textbox', { name: 'Unsaved Yours' }).inputValue()).toBe(texts.get(told))
     await notice.getByRole('button', { name: 'Copy' }).click()
     await waitFor(async () => (await told.page.evaluate(() => navigator.clipboard.readText())) === texts.get(told), 'the copied text')
+  })
+
+  it('merges back a write crossed by a colleague’s after the person left the item, and names the colleague', async () => {
+    const { claim, source, persons, storedNote } = await board('Crossed off screen', ['ana', 'bo'])
+    const [ana, bo] = persons as [Person, Person]
+    await ana.context.setOffline(true)
+    await ana.page.locator('[role="status"][data-link="offline"]').waitFor()
+    const texts = new Map([
+      [ana, ' Ana offline: imagery disagrees.'],
+      [bo, ' Bo: NATO confirmed.'],
+    ])
+    for (const person of [ana, bo]) {
+      await openNote(person, claim)
+      await person.page.keyboard.type(texts.get(person)!)
+      await person.page.keyboard.press('Tab')
+      // Both leave the claim at once: no field of its note is on either screen when the crossing is found.
+      await person.page.locator(`[id="row-source-${source}"]`).click()
+      await person.page.locator(`[data-inspecting="${source}"]`).waitFor()
+      await note(person, claim).waitFor({ state: 'detached' })
+    }
+    await waitFor(async () => (await storedNote()).includes(texts.get(bo)!), 'Bo’s note stored')
+    await ana.context.setOffline(false)
+
+    const stored = await waitFor(async () => {
+      const text = await storedNote()
+      return text.includes(texts.get(ana)!) && text.includes(texts.get(bo)!) ? text : null
+    }, 'both notes stored', 20_000)
+    for (const person of [ana, bo]) await waitSaved(person)
+    expect(stored.startsWith(BASE_NOTE)).toBe(true)
+    // Whichever page's write the document dropped put it back, and says whose it was merged with.
+    const toasts = await Promise.all([ana, bo].map((person) => person.page.locator('[role="status"], [role="alert"]', { hasText: 'at the same time as you' }).allInnerTexts()))
+    expect(toasts.flat().some((text) => /(Ana Petrova|Bo Lindqvist) changed the Analyst’s note of the claim “Columns were seen near Minsk\.” at the same time as you: both texts are kept\./.test(text))).toBe(true)
+  })
+
+  it('keeps typing whose claim a colleague deletes, to copy', async () => {
+    const { api, boardId, claim, persons, storedNote } = await board('Deleted under typing', ['ana'])
+    const [ana] = persons as [Person]
+    await openNote(ana, claim)
+    // Ana types on, a key at a time, with no pause the field would hand the text over in, until the claim goes.
+    let typed = ''
+    let deleted: Promise<{ status: number }> | null = null
+    const field = note(ana, claim)
+    while ((await field.count()) > 0) {
+      await ana.page.keyboard.type('x')
+      typed += 'x'
+      if (typed.length === 3) deleted = api.delete(`/api/boards/${boardId}/claims/${claim}`)
+      if (typed.length > 400) throw new Error('the claim was never deleted')
+    }
+    expect((await deleted)?.status).toBe(204)
+    expect(await storedNote()).toBe('')
+
+    const notice = ana.page.locator('[data-kept-field-texts]')
+    await notice.waitFor()
+    const kept = notice.getByRole('textbox', { name: 'Unsaved Analyst’s note of the claim “Columns were seen near Minsk.”, deleted while you typed in it' })
+    const text = await kept.inputValue()
+    // What reached the field before it went: the stored note and the keys typed since, none of them saved.
+    expect(text).toMatch(/^No immediate signs\. ?x{3,}$/)
+    await notice.getByRole('button', { name: 'Copy' }).click()
+    await waitFor(async () => (await ana.page.evaluate(() => navigator.clipboard.readText())) === text, 'the copied text')
+    await notice.getByRole('button', { name: /^Dismiss/ }).click()
+    await notice.waitFor({ state: 'detached' })
+  })
+
+  it('undoes the person’s own typing with Ctrl+Z through a colleague’s change merged in, which stays', async () => {
+    const { api, boardId, claim, persons, storedNote } = await board('Undo through a merge', ['ana'])
+    const [ana] = persons as [Person]
+    await openNote(ana, claim)
+    await ana.page.keyboard.type(' Imagery disagrees.')
+    await waitFor(async () => (await storedNote()) === `${BASE_NOTE} Imagery disagrees.`, 'Ana’s typing stored')
+    // A colleague's change of the note's start arrives while Ana is still in the field.
+    expect((await api.patch(`/api/boards/${boardId}/claims/${claim}`, { note: `Bo: ${BASE_NOTE} Imagery disagrees.` })).status).toBe(200)
+    await waitFor(async () => (await note(ana, claim).inputValue()) === `Bo: ${BASE_NOTE} Imagery disagrees.`, 'the colleague’s change in Ana’s field')
+    await ana.page.keyboard.type(' Checked.')
+
+    await ana.page.keyboard.press('Control+z')
+    expect(await note(ana, claim).inputValue()).toBe(`Bo: ${BASE_NOTE} Imagery disagrees.`)
+    await ana.page.keyboard.press('Control+z')
+    expect(await note(ana, claim).inputValue()).toBe(`Bo: ${BASE_NOTE}`)
+    await ana.page.keyboard.press('Control+Shift+z')
+    expect(await note(ana, claim).inputValue()).toBe(`Bo: ${BASE_NOTE} Imagery disagrees.`)
+    await waitFor(async () => (await storedNote()) === `Bo: ${BASE_NOTE} Imagery disagrees.`, 'the undone and redone text stored')
+    await waitSaved(ana)
   })
 })

@@ -82,6 +82,8 @@ export class Presence {
   #peers: Peer[] | null = null
   #people: Peer[] | null = null
   readonly #signal = new ChangeSignal()
+  /** Every other page seen on the board since this one opened, by client id: a write's author, though they have left. */
+  readonly #seen = new Map<number, PeerState>()
   /** The awareness the shared text editors draw remote cursors from: only the cursors of those who may edit, in their assigned colours. */
   readonly cursors: CursorAwareness
 
@@ -106,6 +108,16 @@ export class Presence {
       .filter(([clientId]) => clientId !== this.#awareness.clientID)
       .map(([clientId, state]) => readPeer(clientId, state as PresenceState))
       .filter((peer): peer is PeerState => peer !== null)
+  }
+
+  /**
+   * Who has the page of this client id (a Yjs write's client is the presence id of the page that made it), as
+   * stamped by the server, "(you, in another window)" added for this person's other pages; null when never seen.
+   */
+  nameOfClient(clientId: number): string | null {
+    const peer = this.#seen.get(clientId)
+    if (!peer) return null
+    return peer.userId === this.#me.id ? `${peer.name} (you, in another window)` : peer.name
   }
 
   /** Tells the others this person's assigned colour when it changes (someone came or left). */
@@ -180,6 +192,7 @@ export class Presence {
   }
 
   readonly #onChange = (): void => {
+    for (const peer of this.#others()) this.#seen.set(peer.clientId, peer)
     this.#peers = null
     this.#people = null
     this.#publishColour()

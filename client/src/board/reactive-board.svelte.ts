@@ -32,7 +32,9 @@ import * as mutations from '../../../shared/board-mutations.ts'
 import { localOrigin } from '../../../shared/change-origin.ts'
 import { isContradicting, isSupporting, type AchRating } from '../../../shared/domain.ts'
 import { toasts } from '../app/toasts.svelte.ts'
-import { fieldWrite, type FieldWrite } from '../ui/field-write.ts'
+import { fieldWrite } from '../ui/field-write.ts'
+import type { PlainField } from '../ui/plain-field.ts'
+import { quoted } from './unsaved-texts.ts'
 import { AcknowledgementsReader } from './acknowledgements-reader.svelte.ts'
 import { BoardChecks } from './board-checks.svelte.ts'
 import { byBoardOrder, byClaimOrder, byCreation, byImport, bySourceOrder } from '../../../shared/entity-order.ts'
@@ -43,6 +45,9 @@ import { MetaReader, type BoardMeta } from './meta-reader.svelte.ts'
 export type LinkCounts = { support: number; contradict: number; total: number }
 
 const NO_LINKS: readonly LinkModel[] = []
+
+/** The collections whose entities have plain text fields a person types in. */
+type PlainCollection = 'sources' | 'claims' | 'links'
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>()
@@ -254,9 +259,36 @@ export class ReactiveBoard {
     return this.#change((ctx) => mutations.addSource(this.doc, input, ctx))
   }
 
-  /** The write a plain field's value is (CommitText merges a colleague's change with this person's typing by it). */
-  fieldWrite(name: Collection, id: string, key: string): FieldWrite | null {
-    return fieldWrite(entity(this.doc, name, id), key)
+  /**
+   * One plain text field of an entity, as CommitText edits it and PlainFieldWrites keeps its writes: it reads the
+   * document by the entity's id, and `save` is given that id, so that a write merged back once the field is off
+   * screen goes to the entity it was typed for. `label` names the field in notices ("Analyst’s note").
+   */
+  plainField(name: PlainCollection, id: string, key: string, label: string, save: (id: string, value: string) => void): PlainField {
+    const map = () => entity(this.doc, name, id)
+    return {
+      key: `${name}/${id}/${key}`,
+      write: () => fieldWrite(map(), key),
+      stored: () => {
+        const value = map()?.get(key)
+        return typeof value === 'string' ? value : ''
+      },
+      exists: () => map() !== undefined,
+      save: (value) => save(id, value),
+      where: () => `${label} of ${this.#ownerName(name, id)}`,
+    }
+  }
+
+  /** The entity a plain field belongs to, as a notice names it. */
+  #ownerName(name: PlainCollection, id: string): string {
+    const text = (collection: Collection, of: string | undefined, key: string) => {
+      const value = of === undefined ? undefined : entity(this.doc, collection, of)?.get(key)
+      return quoted(typeof value === 'string' ? value : '')
+    }
+    if (name === 'sources') return `the source ${text('sources', id, 'name')}`
+    if (name === 'claims') return `the claim ${text('claims', id, 'text')}`
+    const claimId = entity(this.doc, 'links', id)?.get('claimId')
+    return `the link of the claim ${text('claims', typeof claimId === 'string' ? claimId : undefined, 'text')}`
   }
 
   updateSource(id: string, patch: SourcePatch): void {

@@ -47,6 +47,7 @@ function namer(local: BoardModel): (entity: Named) => string {
   }
 }
 
-function quoted(name: string): string {
+/** An item's name as a notice quotes it: its first 60 characters, in quotation marks. */
+export function quoted(name: string): string {
   return `“${name.length > 60 ? `${name.slice(0, 60)}…` : name}”`
 }

@@ -10,6 +10,8 @@ import * as Y from 'yjs'
 export type FieldWrite = {
   /** `client:clock` of the write. */
   id: string
+  /** The Yjs client id of the page that wrote it (the presence id of that page, for its writer's name). */
+  client: number
   /**
    * The first of this write and the writes it was made over, nearest first,
    * that `known` names; null when none is. Several writes made one over
@@ -40,7 +42,7 @@ export function fieldWrite(map: Y.Map<unknown> | undefined, key: string): FieldW
   if (!item || !store) return null
   // An emptied field's entry may be joined with this writer's earlier ones (writtenOver): its last write is the latest.
   const last = Y.createID(item.id.client, item.id.clock + item.length - 1)
-  return { id: idText(last), nearest: (known) => nearestWrite(store, last, known) }
+  return { id: idText(last), client: last.client, nearest: (known) => nearestWrite(store, last, known) }
 }
 
 function nearestWrite(store: Y.Doc['store'], from: Y.ID, known: (id: string) => boolean): string | null {

@@ -11,7 +11,7 @@
 import { changedSpan } from '../../../shared/changed-span.ts'
 
 /** What one side replaced: base[start, end) by `insert`. */
-type Region = { start: number; end: number; insert: string }
+export type Region = { start: number; end: number; insert: string }
 
 export type MergeResult = {
   text: string
@@ -19,7 +19,8 @@ export type MergeResult = {
   overlapped: boolean
 }
 
-function regionOf(base: string, changed: string): Region {
+/** The one span `changed` differs from `base` in. */
+export function regionOf(base: string, changed: string): Region {
   const { prefix, suffix } = changedSpan(base, changed)
   return { start: prefix, end: base.length - suffix, insert: changed.slice(prefix, changed.length - suffix) }
 }

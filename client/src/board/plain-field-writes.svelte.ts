@@ -1,0 +1,127 @@
+/**
+ * This person's writes of the board's plain text fields, kept board-wide
+ * rather than by the field on screen: a write that crossed a colleague's (both
+ * made over the same value, the document keeps one) is merged back when the
+ * colleague's arrives, though the person closed the inspector or chose
+ * another item meanwhile (the field held it before, and with the field gone
+ * the words went). A field that still holds typing merges into it itself
+ * (CommitText), its typing holding the write.
+ *
+ * Also names the writer of a change merged (by the Yjs client id of the
+ * write, which is the presence id of the page that made it), and keeps the
+ * texts the board could not take: typing in a field whose entity was deleted,
+ * and a write whose merge with a colleague's passes the field's limit.
+ */
+import type * as Y from 'yjs'
+import type { FieldWrite } from '../ui/field-write.ts'
+import type { FieldListener, FieldNotice, FieldShape, PlainField, PlainFieldHost } from '../ui/plain-field.ts'
+import { mergeThreeWay } from '../ui/three-way-merge.ts'
+import type { UnsavedText } from './unsaved-texts.ts'
+
+/** This person's writes of one field not yet seen written over: by write id, the value; `base` what the first was made over. */
+type OwnWrites = { field: PlainField; shape: FieldShape; latest: string; values: Map<string, string>; base: string }
+
+export type KeptText = UnsavedText & { id: number }
+
+export type PlainFieldWritesOptions = {
+  /** The origin of this person's changes (ReactiveBoard.origin): their own writes are no colleague's. */
+  origin: unknown
+  /** The name of the person whose page has this client id, or null when not known (Presence.nameOfClient). */
+  nameOf: (client: number) => string | null
+  /** Tells the person something of a field no longer on screen. */
+  tell: (message: string) => void
+}
+
+export class PlainFieldWrites implements PlainFieldHost {
+  /** Texts the board could not take, newest first, each kept until dismissed. */
+  kept = $state.raw<KeptText[]>([])
+  readonly #doc: Y.Doc
+  readonly #options: PlainFieldWritesOptions
+  readonly #own = new Map<string, OwnWrites>()
+  readonly #listeners = new Map<string, FieldListener>()
+  #next = 1
+
+  constructor(doc: Y.Doc, options: PlainFieldWritesOptions) {
+    this.#doc = doc
+    this.#options = options
+    doc.on('afterTransaction', this.#afterTransaction)
+  }
+
+  wrote(field: PlainField, shape: FieldShape, write: FieldWrite, value: string, over: string): void {
+    const earlier = this.#own.get(field.key)
+    const values = earlier?.values ?? new Map<string, string>()
+    values.set(write.id, value)
+    this.#own.set(field.key, { field, shape, latest: write.id, values, base: earlier?.base ?? over })
+  }
+
+  attach(key: string, listener: FieldListener): () => void {
+    this.#listeners.set(key, listener)
+    return () => {
+      if (this.#listeners.get(key) === listener) this.#listeners.delete(key)
+    }
+  }
+
+  writer(write: FieldWrite): string {
+    return this.#options.nameOf(write.client) ?? 'A colleague'
+  }
+
+  lost(where: string, text: string): void {
+    this.#keep(`${where}, deleted while you typed in it`, text)
+  }
+
+  dismiss(id: number): void {
+    this.kept = this.kept.filter((text) => text.id !== id)
+  }
+
+  destroy(): void {
+    this.#doc.off('afterTransaction', this.#afterTransaction)
+  }
+
+  #keep(where: string, text: string): void {
+    this.kept = [{ id: this.#next++, where, text }, ...this.kept]
+  }
+
+  readonly #afterTransaction = (transaction: Y.Transaction): void => {
+    // This person's own writes (made through the store) are what is kept here, not changes over them.
+    if (transaction.origin === this.#options.origin || this.#own.size === 0) return
+    for (const [key, own] of [...this.#own]) this.#follow(key, own)
+  }
+
+  /** The field's write changed, or not: a colleague's made over this person's ends the keeping; one made alongside it is merged. */
+  #follow(key: string, own: OwnWrites): void {
+    const current = own.field.write()
+    if (current?.id === own.latest) return
+    this.#own.delete(key)
+    if (!current || !own.field.exists() || own.values.has(current.id)) return
+    // The nearest of this person's writes the stored one was made over, however many writes arrived at once (FieldWrite.nearest):
+    // their latest, seen; an earlier one, or none, crossed by it.
+    const from = current.nearest((id) => own.values.has(id))
+    if (from === own.latest) return
+    if (this.#listeners.get(key)?.editing()) return
+    const base = from === null ? own.base : own.values.get(from)!
+    const mine = own.values.get(own.latest)!
+    const stored = own.field.stored()
+    const merged = mergeThreeWay(base, mine, stored, own.shape.multiline)
+    if (merged.text === stored) return
+    const by = this.writer(current)
+    if (merged.text.length > own.shape.maxlength) {
+      this.#notify(key, { kind: 'too-long', by, text: mine }, () =>
+        this.#keep(`${own.field.where()}: ${by}’s change and yours together passed its limit of ${own.shape.maxlength} characters`, mine),
+      )
+      return
+    }
+    own.field.save(merged.text)
+    const write = own.field.write()
+    if (write) this.wrote(own.field, own.shape, write, merged.text, stored)
+    if (merged.overlapped) {
+      this.#notify(key, { kind: 'merged', by }, () => this.#options.tell(`${by} changed the ${own.field.where()} at the same time as you: both texts are kept.`))
+    }
+  }
+
+  /** Tells the field, where it is on screen; else the board tells. */
+  #notify(key: string, notice: FieldNotice, offScreen: () => void): void {
+    const listener = this.#listeners.get(key)
+    if (listener) listener.told(notice)
+    else offScreen()
+  }
+}
