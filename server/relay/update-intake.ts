@@ -75,6 +75,12 @@ const ARRIVING: Arrival = { what: 'update', paidBytes: (update) => update.byteLe
 /** Held changes tried again: paid for whole, as if sent again, since their bytes were counted only as they first arrived. */
 const TRIED_AGAIN: Arrival = { what: 'held changes, tried again,', paidBytes: () => 0 }
 
+/** The part of an update a full board takes (takenWhileFull), checked itself: paid for whole, as if its sender had sent it. */
+const TAKEN_PART: Arrival = { what: 'the part of an update a full board takes', paidBytes: () => 0 }
+
+/** What of an admitted update a board applies, and the verdict it is applied under. */
+type Taken = { update: Uint8Array; verdict: AdmittedVerdict }
+
 export class UpdateIntake {
   /** Changes waiting for content the doc lacks, per connection (or read from the update log: 'remote'). */
   private readonly held: HeldUpdates<Connection | 'remote'>
@@ -211,7 +217,8 @@ export class UpdateIntake {
         const fresh = this.freshToCheck(connection, verdict)
         // The commit path is held already: decided here, as applyArriving does.
         if (fresh !== null && (await this.freshRefused(connection, fresh))) return
-        this.applyChecked(connection, update, verdict, deletions)
+        const taken = verdict && (await this.takenChecked(checks, connection, update, verdict, deletions))
+        if (taken) this.applyTaken(connection, taken)
       } catch (error) {
         connection.close(CLOSE.malformedMessage, error)
       }
@@ -221,17 +228,80 @@ export class UpdateIntake {
 
   /**
    * Applies a connection's update admitted (`admitted`; null: refused, nothing
-   * to do), or what a full board takes of it (takenWhileFull).
+   * to do), or what a full board takes of it, checked here (takenHere).
    */
-  private applyChecked(connection: Connection, received: Uint8Array, verdict: AdmittedVerdict | null, deletions?: Uint8Array | null): void {
-    if (verdict === null) return
-    const update = this.takenWhileFull(connection, received, verdict, deletions)
-    if (update === null) return
+  private applyChecked(connection: Connection, received: Uint8Array, verdict: AdmittedVerdict | null): void {
+    const taken = verdict && this.takenHere(connection, received, verdict)
+    if (taken) this.applyTaken(connection, taken)
+  }
+
+  private applyTaken(connection: Connection, { update, verdict }: Taken): void {
     if (!connection.mayWrite(update.byteLength)) {
       connection.close(CLOSE.writtenTooMuch, new Error(`an update of ${update.byteLength} bytes, past what its sender may still add to boards this hour`))
       return
     }
     this.applyFrom(connection, update, verdict.runEnds)
+  }
+
+  /**
+   * What a full board takes of an update checked here (takenWhileFull), its
+   * part checked itself here too: the part costs no more to check than the
+   * whole (fewer ranges, covering no more of the board, in fewer bytes),
+   * which was cheap enough to check here. Null when nothing is taken.
+   */
+  private takenHere(connection: Connection, received: Uint8Array, verdict: AdmittedVerdict): Taken | null {
+    const update = this.takenWhileFull(connection, received, verdict)
+    if (update === null || update === received) return update && { update, verdict }
+    const paid = this.paidCheck(connection, update, TAKEN_PART)
+    const partVerdict = paid && this.partAdmitted(connection, validateUpdate(update, this.doc, paid.scanned), paid.checkCost)
+    return partVerdict && { update, verdict: partVerdict }
+  }
+
+  /**
+   * What a full board takes of an update checked elsewhere (takenWhileFull),
+   * its part checked itself, elsewhere too when that is dear (a page's sync
+   * carries every deletion the board holds). The room applies nothing
+   * meanwhile (its commit path is held). Null when nothing is taken.
+   */
+  private async takenChecked(checks: UpdateChecks, connection: Connection, received: Uint8Array, verdict: AdmittedVerdict, deletions?: Uint8Array | null): Promise<Taken | null> {
+    const update = this.takenWhileFull(connection, received, verdict, deletions)
+    if (update === null || update === received) return update && { update, verdict }
+    const paid = this.paidCheck(connection, update, TAKEN_PART)
+    if (paid === null) return null
+    if (this.checksFor(paid) === null) {
+      const partVerdict = this.partAdmitted(connection, validateUpdate(update, this.doc, paid.scanned), paid.checkCost)
+      return partVerdict && { update, verdict: partVerdict }
+    }
+    const { host, boardId } = this.options
+    let checked: CheckedUpdate
+    try {
+      checked = await checks(connection.identity.userId, { boardId, state: host.wholeState(), update, full: false })
+    } catch (error) {
+      this.stopHolding(connection, uncheckedEvent(error), error)
+      return null
+    }
+    if (connection.closed || host.wasReset()) return null
+    const partVerdict = this.partAdmitted(connection, checked.verdict, paid.checkCost)
+    return partVerdict && { update, verdict: partVerdict }
+  }
+
+  /**
+   * The verdict on the part of an update a full board takes: the whole was
+   * checked, but a part can break a rule the whole kept (deleting the letter
+   * between two runs of 20 marks and 15 marks of the first, or the letter
+   * with another typed in its place: the part deleting only the letter
+   * joins a run of 40). Refused, nothing of it is applied and its sender,
+   * told already that the board is full, stays connected: its client sent
+   * an update the rules allow, and keeps its deletions to send again once
+   * there is room; what checking it cost counts against their hour, as a
+   * refused update's does, so that sending it again and again ends.
+   */
+  private partAdmitted(connection: Connection, verdict: UpdateVerdict, checkCost: number): AdmittedVerdict | null {
+    if (!verdict.refused) return this.admitted(connection, verdict, checkCost, TAKEN_PART)
+    const walkCostBytes = verdict.walkCostBytes ?? 0
+    connection.wrote(checkCost + walkCostBytes)
+    if (!connection.chargeWork(walkCostBytes)) this.stopHolding(connection, CLOSE.rateLimited, new Error(`${TAKEN_PART.what}: its walks along runs of marks cost as much as ${walkCostBytes} bytes, more than its sender may send now`))
+    return null
   }
 
   /**
@@ -294,7 +364,8 @@ export class UpdateIntake {
           continue
         }
         const verdict = this.admitted(source, this.verdictOn(source, validateUpdate(update, this.doc, paid.scanned)), paid.checkCost, TRIED_AGAIN)
-        if (verdict !== null && !this.reapplyTaken(source, update, verdict)) return
+        const taken = verdict && this.takenHere(source, update, verdict)
+        if (taken && !this.reapply(source, taken.update, taken.verdict.runEnds)) return
       }
       const { checks } = this.options
       if (checks && elsewhere.length > 0) {
@@ -326,7 +397,8 @@ export class UpdateIntake {
         if (source.closed || host.wasReset()) continue
         try {
           const verdict = this.admitted(source, this.verdictOn(source, checked.verdict), checkCost, TRIED_AGAIN)
-          if (verdict !== null && !this.reapplyTaken(source, update, verdict)) return
+          const taken = verdict && (await this.takenChecked(checks, source, update, verdict))
+          if (taken && !this.reapply(source, taken.update, taken.verdict.runEnds)) return
         } catch (error) {
           this.stopHolding(source, CLOSE.malformedMessage, error)
         }
@@ -335,12 +407,6 @@ export class UpdateIntake {
     retried.catch((error: unknown) => {
       for (const [source] of held) this.stopHolding(source, CLOSE.internalError, error)
     })
-  }
-
-  /** A connection's held changes, admitted, applied again as far as a full board takes them (takenWhileFull); false when applying them reset the room. */
-  private reapplyTaken(source: Connection, update: Uint8Array, verdict: AdmittedVerdict): boolean {
-    const taken = this.takenWhileFull(source, update, verdict)
-    return taken === null || this.reapply(source, taken, verdict.runEnds)
   }
 
   /**

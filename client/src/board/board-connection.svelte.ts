@@ -69,6 +69,13 @@ export class BoardConnection {
    * from an earlier visit are not counted: `saved` is false for those too.
    */
   waiting = $state(0)
+  /**
+   * A deletion made here waits for the server: what it deleted is still on
+   * the board for everyone else. A full board may not take it (it splits text
+   * past the board's headroom, or would join a run of marks the rest of the
+   * change kept apart), and it is sent again at every sync until there is room.
+   */
+  deletionsWaiting = $state(false)
 
   constructor(boardId: string, offlineCopyName: string, events: ConnectionEvents) {
     this.#events = events
@@ -131,6 +138,7 @@ export class BoardConnection {
     this.link = !navigator.onLine ? 'offline' : connected ? 'connected' : this.#everConnected ? 'reconnecting' : 'connecting'
     this.synced = this.provider.synced
     this.saved = this.#tracker.saved
+    this.deletionsWaiting = !this.saved && this.#tracker.deletionsWaiting
     if (this.saved) this.waiting = 0
     // Saved only once the offline copy has loaded: before that, the empty document says nothing of what the copy holds.
     if (!this.saved || this.#offlineCopy.synced) noteUnsaved(this.#offlineCopyName, !this.saved)

@@ -153,10 +153,19 @@ export class SaveTracker {
     for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(this.#doc))) {
       if ((this.#confirmed.get(client) ?? 0) < clock) return false
     }
+    return !this.deletionsWaiting
+  }
+
+  /**
+   * Whether a deletion made here (or loaded from the offline copy) waits for
+   * the server: what it deleted is still on the board for everyone else (a
+   * full board may not take it: server/relay/update-intake.ts).
+   */
+  get deletionsWaiting(): boolean {
     if (this.#neededDeletes.length > 0) {
       this.#neededDeletes = this.#neededDeletes.filter((range) => !this.#confirmedDeletes.covers(range))
     }
-    return this.#neededDeletes.length === 0
+    return this.#neededDeletes.length > 0
   }
 
   #raise(client: number, clock: number): void {
