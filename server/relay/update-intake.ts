@@ -253,8 +253,13 @@ export class UpdateIntake {
     const update = this.takenWhileFull(connection, received, verdict)
     if (update === null || update === received) return update && { update, verdict }
     const paid = this.paidCheck(connection, update, TAKEN_PART)
-    const partVerdict = paid && this.partAdmitted(connection, validateUpdate(update, this.doc, paid.scanned), paid.checkCost)
-    return partVerdict && { update, verdict: partVerdict }
+    return paid && this.partCheckedHere(connection, update, paid)
+  }
+
+  /** The part of an update a full board takes, paid for, checked here: what is applied of it, or null when it is refused. */
+  private partCheckedHere(connection: Connection, update: Uint8Array, paid: PaidCheck): Taken | null {
+    const verdict = this.partAdmitted(connection, validateUpdate(update, this.doc, paid.scanned), paid.checkCost)
+    return verdict && { update, verdict }
   }
 
   /**
@@ -268,10 +273,7 @@ export class UpdateIntake {
     if (update === null || update === received) return update && { update, verdict }
     const paid = this.paidCheck(connection, update, TAKEN_PART)
     if (paid === null) return null
-    if (this.checksFor(paid) === null) {
-      const partVerdict = this.partAdmitted(connection, validateUpdate(update, this.doc, paid.scanned), paid.checkCost)
-      return partVerdict && { update, verdict: partVerdict }
-    }
+    if (this.checksFor(paid) === null) return this.partCheckedHere(connection, update, paid)
     const { host, boardId } = this.options
     let checked: CheckedUpdate
     try {
