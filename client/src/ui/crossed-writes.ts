@@ -56,21 +56,29 @@ export function crossingIn(transaction: Y.Transaction, map: Y.Map<unknown>, key:
 /**
  * The crossing's texts merged, the kept one first where both changed the same
  * words, so that every page merging one crossing writes the same text. Without
- * the base, the longest text the two share stands for it (an edit each side
- * made around it is kept whole; nothing of either is dropped).
+ * the base, the longest text the two share stands for it (sharedBase: an edit
+ * each side made around it is kept whole; nothing of either is dropped).
  */
 export function mergeCrossing(crossing: Crossing, multiline: boolean): MergeResult {
   let result: MergeResult = { text: crossing.winner, overlapped: false }
   for (const loser of crossing.losers) {
-    const base = crossing.base ?? longestShared(loser.text, result.text)
+    const base = crossing.base ?? sharedBase(loser.text, result.text)
     const merged = mergeThreeWay(base, loser.text, result.text, multiline)
     result = { text: merged.text, overlapped: result.overlapped || merged.overlapped }
   }
   return result
 }
 
-/** The longest stretch two texts share: past this many character pairs, none (the texts are kept one after the other). */
+/** Past this many character pairs the shared stretch is not looked for (the texts are kept one after the other). */
 const SHARED_PAIRS_LIMIT = 4_000_000
+/** A shared stretch shorter than this (and not a whole text) is chance, a letter or a word two texts happen to share: taken for the base it cut words apart ("Alpha" and "Omega" gave "Alph Omega"). */
+const SHARED_AT_LEAST = 12
+
+/** The longest stretch two texts share, where it can stand for what both were made over; else '' (both kept whole). */
+function sharedBase(a: string, b: string): string {
+  const shared = longestShared(a, b)
+  return shared.length >= SHARED_AT_LEAST || shared.length === Math.min(a.length, b.length) ? shared : ''
+}
 
 function longestShared(a: string, b: string): string {
   if (a.length * b.length > SHARED_PAIRS_LIMIT) return ''
