@@ -12,7 +12,8 @@
  * texts the board could not take: typing in a field whose entity was deleted,
  * and a write whose merge with a colleague's passes the field's limit.
  */
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
+import { crossingIn, mergeCrossing, type Crossing } from '../ui/crossed-writes.ts'
 import type { FieldWrite } from '../ui/field-write.ts'
 import type { FieldListener, FieldNotice, FieldShape, PlainField, PlainFieldHost } from '../ui/plain-field.ts'
 import { mergeThreeWay } from '../ui/three-way-merge.ts'
@@ -30,6 +31,8 @@ export type PlainFieldWritesOptions = {
   nameOf: (client: number) => string | null
   /** Tells the person something of a field no longer on screen. */
   tell: (message: string) => void
+  /** The plain text field a map's key is, or null when it is none (ReactiveBoard.plainFieldAt). */
+  fieldAt: (map: Y.Map<unknown>, key: string) => { field: PlainField; shape: FieldShape } | null
 }
 
 export class PlainFieldWrites implements PlainFieldHost {
@@ -83,8 +86,45 @@ export class PlainFieldWrites implements PlainFieldHost {
 
   readonly #afterTransaction = (transaction: Y.Transaction): void => {
     // This person's own writes (made through the store) are what is kept here, not changes over them.
-    if (transaction.origin === this.#options.origin || this.#own.size === 0) return
+    if (transaction.origin === this.#options.origin) return
+    this.#mergeCrossings(transaction)
     for (const [key, own] of [...this.#own]) this.#follow(key, own)
+  }
+
+  /**
+   * Writes of one field that crossed in this transaction (only the keys it touched), merged by any page that sees
+   * them: the page of the write dropped may be gone, closed or reloaded offline. Every page merges alike, so those
+   * merging at once write the same text, and that crossing merges to nothing.
+   */
+  #mergeCrossings(transaction: Y.Transaction): void {
+    for (const [type, keys] of transaction.changed) {
+      if (!(type instanceof Y.Map)) continue
+      for (const key of keys) {
+        if (key === null) continue
+        const map = type as Y.Map<unknown>
+        const found = this.#options.fieldAt(map, key)
+        if (!found) continue
+        // This person's own write dropped is merged back from their record of it (#follow), which knows what it was made over.
+        const own = this.#own.get(found.field.key)
+        if (own && own.latest !== found.field.write()?.id) continue
+        const crossing = crossingIn(transaction, map, key)
+        if (crossing) this.#mergeCrossing(found.field, found.shape, crossing)
+      }
+    }
+  }
+
+  #mergeCrossing(field: PlainField, shape: FieldShape, crossing: Crossing): void {
+    const merged = mergeCrossing(crossing, shape.multiline)
+    if (merged.text === crossing.winner) return
+    // The writers, this page's own left out (its person knows their part): named as the field's merges name them.
+    const clients = [field.write()?.client, ...crossing.losers.map((loser) => loser.client)].filter((client) => client !== undefined && client !== this.#doc.clientID)
+    const who = [...new Set(clients.map((client) => this.#options.nameOf(client!) ?? 'A colleague'))].join(' and ') || 'A colleague'
+    if (merged.text.length > shape.maxlength) {
+      for (const loser of crossing.losers) this.#keep(`${field.where()}: changes by ${who} crossed and together passed its limit of ${shape.maxlength} characters`, loser.text)
+      return
+    }
+    field.save(merged.text)
+    this.#notify(field.key, { kind: 'merged', by: who }, () => this.#options.tell(`${who} changed the ${field.where()} at the same time: both texts are kept.`))
   }
 
   /** The field's write changed, or not: a colleague's made over this person's ends the keeping; one made alongside it is merged. */

@@ -9,7 +9,7 @@
 import { createSubscriber } from 'svelte/reactivity'
 import * as Y from 'yjs'
 import { claimInModel, documentText } from '../../../shared/board-convert.ts'
-import { blufText, BoardError, entity, type AssessmentTextField, type Collection } from '../../../shared/board-doc.ts'
+import { blufText, BoardError, collection, entity, type AssessmentTextField, type Collection } from '../../../shared/board-doc.ts'
 import type {
   AcknowledgementInput,
   AcknowledgementModel,
@@ -33,7 +33,8 @@ import { localOrigin } from '../../../shared/change-origin.ts'
 import { isContradicting, isSupporting, type AchRating } from '../../../shared/domain.ts'
 import { toasts } from '../app/toasts.svelte.ts'
 import { fieldWrite } from '../ui/field-write.ts'
-import type { PlainField } from '../ui/plain-field.ts'
+import type { FieldShape, PlainField } from '../ui/plain-field.ts'
+import { PLAIN_COLLECTIONS, PLAIN_FIELDS, type PlainCollection } from './plain-field-table.ts'
 import { quoted } from './unsaved-texts.ts'
 import { AcknowledgementsReader } from './acknowledgements-reader.svelte.ts'
 import { BoardChecks } from './board-checks.svelte.ts'
@@ -47,7 +48,6 @@ export type LinkCounts = { support: number; contradict: number; total: number }
 const NO_LINKS: readonly LinkModel[] = []
 
 /** The collections whose entities have plain text fields a person types in. */
-type PlainCollection = 'sources' | 'claims' | 'links'
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>()
@@ -277,6 +277,24 @@ export class ReactiveBoard {
       save: (value) => save(id, value),
       where: () => `${label} of ${this.#ownerName(name, id)}`,
     }
+  }
+
+  /**
+   * The plain text field `key` of the entity `map` is (PLAIN_FIELDS), saved as its inspector saves it; null when it is
+   * none. What a page merges a crossing of that field's writes through (PlainFieldWrites), the field on screen or not.
+   */
+  plainFieldAt(map: Y.Map<unknown>, key: string): { field: PlainField; shape: FieldShape } | null {
+    const item = map._item
+    const id = item?.parentSub
+    const name = PLAIN_COLLECTIONS.find((candidate) => item?.parent === collection(this.doc, candidate))
+    const spec = name === undefined ? undefined : PLAIN_FIELDS[name][key]
+    if (typeof id !== 'string' || name === undefined || spec === undefined) return null
+    const save = (of: string, value: string) => {
+      if (name === 'claims') this.updateClaim(of, { [key]: value })
+      else if (name === 'sources') this.updateSource(of, { [key]: key === 'name' || key === 'kind' ? value : value || undefined })
+      else this.updateLink(of, { [key]: value || undefined })
+    }
+    return { field: this.plainField(name, id, key, spec.label, save), shape: spec.shape }
   }
 
   /** The entity a plain field belongs to, as a notice names it. */
