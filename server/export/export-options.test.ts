@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dropBidiControls } from './bidi.ts'
-import { isolate } from '../../shared/bidi.ts'
 import type { AssessmentModel, BoardModel, LinkModel } from '../../shared/board-model.ts'
 import { EXPORT_SCOPES, type ExportScope } from '../../shared/export-scope.ts'
 import { ACH_TEXT } from './briefing-ach.ts'
@@ -166,7 +165,8 @@ describe('the briefing’s own parts, in every format', () => {
     // Read from the live board, which records no time for it: a note of its own on the report, not the report's content.
     expect(report.x_assay_retracted_since).toBeUndefined()
     expect(stix('all').find((o) => o.type === 'note' && o.object_refs !== undefined && (o.object_refs as string[])[0] === report.id)).toMatchObject({
-      content: `1 judgment relied on a claim retracted since. (${isolate('No nuclear escalation')})`,
+      // STIX carries member text without the isolates (server/export/bidi.ts isolatesForMachines).
+      content: '1 judgment relied on a claim retracted since. (No nuclear escalation)',
       labels: ['retracted-since'],
     })
     const live = buildBriefing(board, { kind: 'live', at: AT, hash: 'sha256:x' })
