@@ -38,7 +38,11 @@ describeUnless(missing)('fresh client ids brought through two instances', () => 
     await page.synced()
     const assessmentId = addAssessment(page.doc, { title: 'Will the bridge hold?', judgment: 'Judgment.' })
     const idsStored = () => withStoredDoc(one, boardId, (doc) => doc.store.clients.size)
-    await waitFor(async () => (await idsStored()) === 1, 'the owner’s assessment stored')
+    // Waited for by the owner's id itself: the stored board holds an id before it (its creation's first state, under an
+    // id of the server's), so a count of 1 was seen only while the owner's update was still uncommitted, and never once
+    // its commit came before the first look.
+    await waitFor(() => withStoredDoc(one, boardId, (doc) => doc.store.clients.has(page.doc.clientID)), 'the owner’s assessment stored')
+    const idsBeforeEditor = await idsStored()
     const base = Y.encodeStateAsUpdate(page.doc)
 
     /** One update writing one character under each of `count` ids nobody wrote before. */
@@ -64,10 +68,11 @@ describeUnless(missing)('fresh client ids brought through two instances', () => 
     const updates = NEW_CLIENTS_PER_HOUR / NEW_CLIENTS_PER_UPDATE
     for (let update = 0; update < updates; update++) {
       onOne.send(frames.update(freshIds(NEW_CLIENTS_PER_UPDATE, 0x300000 + update * NEW_CLIENTS_PER_UPDATE)))
-      // The server's stamp of what the update creates writes under an id of its own besides.
-      await waitFor(async () => (await idsStored()) > 1 + (update + 1) * NEW_CLIENTS_PER_UPDATE, `update ${update} stored`)
+      await waitFor(async () => (await idsStored()) >= idsBeforeEditor + (update + 1) * NEW_CLIENTS_PER_UPDATE, `update ${update} stored`)
     }
     expect(onOne.isClosed()).toBe(false)
+    // Each fresh id once, and none of the server's besides: the editor's keystrokes create no entry for it to stamp.
+    expect(await idsStored()).toBe(idsBeforeEditor + NEW_CLIENTS_PER_HOUR)
 
     // One more, through instance two, whose own count of the editor's is untouched.
     const before = await idsStored()
