@@ -60,6 +60,10 @@ export async function startServer(config: Config, options: ServiceOptions = {}, 
 
 async function serve(config: Config, options: ServiceOptions & { logger: Logger }, opened: OpenedResources, prepare?: (services: Services) => Promise<void>): Promise<RunningServer> {
   const closingWithin = () => sleep(config.SHUTDOWN_TIMEOUT_MS, undefined, { ref: false })
+  // On SQLite, whose DATA_DIR is the database: a second server there without Redis would serve boards apart from the first.
+  const dataDirHeld = config.DATABASE_URL
+    ? undefined
+    : opened.add('the data folder', (await import('./storage/data-dir-server.ts')).holdDataDir(config.DATA_DIR, config.REDIS_URL !== undefined, options.logger), (held) => held.release())
   // Before the storage is opened: an `assay import` writing it meanwhile finishes first.
   const servingLock = opened.add('the serving lock', await holdServingLock(config, options.logger), (lock) => lock.release())
   const services = await createServices(config, options)
@@ -132,6 +136,7 @@ async function serve(config: Config, options: ServiceOptions & { logger: Logger 
       closing ??= (async () => {
         await stopServing(closingWithin())
         await servingLock.release()
+        await dataDirHeld?.release()
       })()
       return closing
     },
