@@ -30,7 +30,7 @@ const NOTE_NAME = new RegExp(`^assay-server\\.${RUN_PATTERN}$`)
 
 type Relay = 'redis' | 'alone'
 type Note = { relay: Relay; host: string }
-type OtherServer = Note & { run: ProcessRun }
+type OtherServer = Note & { run: ProcessRun; file: string }
 
 /** A server not started: another server serves its DATA_DIR, and one of the two has no Redis to hear the other through. */
 export class DataDirServedElsewhere extends StartupError {
@@ -38,16 +38,21 @@ export class DataDirServedElsewhere extends StartupError {
 }
 
 /** The DATA_DIR held for this server until `release`; refused with DataDirServedElsewhere. */
-export function holdDataDir(dataDir: string, withRedis: boolean, logger: Logger): HeldLock {
+export async function holdDataDir(dataDir: string, withRedis: boolean, logger: Logger): Promise<HeldLock> {
   const relay: Relay = withRedis ? 'redis' : 'alone'
   const lock = trySqliteServingLock(dataDir, withRedis ? 'shared' : 'exclusive', { fileName: LOCK_FILE_NAME, kept: true, logger })
   if (!lock) throw new DataDirServedElsewhere(refusal(dataDir, relay, otherServers(dataDir)))
-  // Every note left is a gone server's when this one holds the lock alone; beside servers with Redis, only those whose process is gone.
-  for (const other of otherServers(dataDir)) {
-    if (relay === 'alone' || (other.host === hostname() && !stillRunning(other.run))) rmSync(notePath(dataDir, other.run), { force: true })
-  }
   const own = join(dataDir, `assay-server.${runName()}`)
-  writeFileSync(own, JSON.stringify({ relay, host: hostname() } satisfies Note), { mode: 0o600 })
+  try {
+    // Every note left is a gone server's when this one holds the lock alone; beside servers with Redis, only those whose process is gone.
+    for (const other of otherServers(dataDir)) {
+      if (relay === 'alone' || (other.host === hostname() && !stillRunning(other.run))) rmSync(join(dataDir, other.file), { force: true })
+    }
+    writeFileSync(own, JSON.stringify({ relay, host: hostname() } satisfies Note), { mode: 0o600 })
+  } catch (error) {
+    await lock.release()
+    throw error
+  }
   lock.onTakenAway(() =>
     logger.error({ file: join(dataDir, LOCK_FILE_NAME) }, `the file ${LOCK_FILE_NAME} was deleted and another server took the one put in its place: two servers may now serve ${dataDir} apart; stop one of them`),
   )
@@ -68,7 +73,7 @@ function otherServers(dataDir: string): OtherServer[] {
     const run = runOf(match[1]!, match[2])
     if (run.pid === process.pid) continue
     const note = readNote(join(dataDir, name))
-    if (note) others.push({ ...note, run })
+    if (note) others.push({ ...note, run, file: name })
   }
   return others
 }
@@ -81,10 +86,6 @@ function readNote(path: string): Note | null {
   } catch {
     return null
   }
-}
-
-function notePath(dataDir: string, run: ProcessRun): string {
-  return join(dataDir, `assay-server.${run.pid}${run.started === null ? '' : `.${run.started}`}`)
 }
 
 /** The one line a refused start prints: who serves DATA_DIR, why this server may not beside it, and what to do. */
