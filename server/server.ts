@@ -18,6 +18,7 @@ import { replayHeldChanges } from './relay/held-change-replay.ts'
 import { errorMessage } from '../shared/error-message.ts'
 import { closeServices, createServices, type ServiceOptions, type Services } from './services.ts'
 import { DatabaseTakenByImport, holdServingLock } from './storage/serving-lock.ts'
+import type { HeldLock } from './storage/held-lock.ts'
 import { CLOSE_TIMEOUT_MS } from './websocket/relay-socket.ts'
 import { codesOf } from './storage/storage-errors.ts'
 import { StartupError } from './startup-error.ts'
@@ -60,6 +61,8 @@ export async function startServer(config: Config, options: ServiceOptions = {}, 
 
 async function serve(config: Config, options: ServiceOptions & { logger: Logger }, opened: OpenedResources, prepare?: (services: Services) => Promise<void>): Promise<RunningServer> {
   const closingWithin = () => sleep(config.SHUTDOWN_TIMEOUT_MS, undefined, { ref: false })
+  // On SQLite, whose DATA_DIR is the database: a second server there without Redis would serve boards apart from the first.
+  const dataDirHeld = config.DATABASE_URL ? undefined : opened.add('the data folder', await holdSqliteDataDir(config, options.logger), (held) => held.release())
   // Before the storage is opened: an `assay import` writing it meanwhile finishes first.
   const servingLock = opened.add('the serving lock', await holdServingLock(config, options.logger), (lock) => lock.release())
   const services = await createServices(config, options)
@@ -132,6 +135,7 @@ async function serve(config: Config, options: ServiceOptions & { logger: Logger 
       closing ??= (async () => {
         await stopServing(closingWithin())
         await servingLock.release()
+        await dataDirHeld?.release()
       })()
       return closing
     },
@@ -143,6 +147,12 @@ async function serve(config: Config, options: ServiceOptions & { logger: Logger 
     stopItself(new DatabaseTakenByImport(config))
   })
   return running
+}
+
+/** Loaded on SQLite only, as the serving lock loads only its dialect's module (serving-lock.ts). */
+async function holdSqliteDataDir(config: Config, logger: Logger): Promise<HeldLock> {
+  const { holdDataDir } = await import('./storage/data-dir-server.ts')
+  return holdDataDir(config.DATA_DIR, config.REDIS_URL !== undefined, logger)
 }
 
 /**

@@ -13,7 +13,7 @@ import { basename, dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { CliError } from './cli-error.ts'
 import { present } from './file-present.ts'
-import { RUN_PATTERN, runOf, stillRunning, type RestoreRun } from './restore-run.ts'
+import { RUN_PATTERN, runOf, stillRunning, type ProcessRun } from '../process-run.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 /** The files SQLite keeps beside a database `NAME` as `NAME-wal` and so on, and takes for that database's own. */
@@ -42,7 +42,7 @@ export function databaseFile(named: string): string {
 
 /**
  * Removes the copies that restores killed before they finished left beside
- * `database` (`NAME.restoring-<run>`, whole backups each, restore-run.ts),
+ * `database` (`NAME.restoring-<run>`, whole backups each, process-run.ts),
  * their process gone, and the -journal, -wal or -shm a kill left beside such
  * a copy (one opened to be checked or given a new deployment): a later
  * restore whose process has the same pid, common in containers, would
@@ -68,7 +68,7 @@ export function removeCopy(copy: string): void {
 }
 
 /** The run a copy's name (past `NAME.restoring-`) names, with or without one of SQLite's endings after it; null for another file. */
-function unfinishedCopyRun(rest: string): RestoreRun | null {
+function unfinishedCopyRun(rest: string): ProcessRun | null {
   const match = new RegExp(`^${RUN_PATTERN}(${COMPANIONS.join('|')})?$`).exec(rest)
   return match ? runOf(match[1]!, match[2]) : null
 }

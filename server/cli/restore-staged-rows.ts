@@ -1,6 +1,6 @@
 /**
  * Where `assay restore --accept-damaged` writes the rows it sets aside from
- * its copy: DATA_DIR/damaged-rows.restoring-<run> (restore-run.ts), a folder of the restore's
+ * its copy: DATA_DIR/damaged-rows.restoring-<run> (process-run.ts), a folder of the restore's
  * own, whose files are moved into DATA_DIR/damaged-rows only once the copy
  * has taken the database's name. Written straight into damaged-rows/, a
  * restore killed before that rename left files there for rows no live
@@ -12,12 +12,12 @@ import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { DAMAGED_ROWS_FOLDER } from './damaged-rows-set-aside.ts'
 import { present } from './file-present.ts'
-import { RUN_PATTERN, runOf, stillRunning } from './restore-run.ts'
+import { RUN_PATTERN, runOf, stillRunning } from '../process-run.ts'
 import { syncToDisk } from './sync-to-disk.ts'
 
 const STAGED = new RegExp(`^${DAMAGED_ROWS_FOLDER}\\.restoring-(${RUN_PATTERN})$`)
 
-/** The folder the restore `run` (restore-run.ts runName) writes its set-aside rows to until its copy is in place. */
+/** The folder the restore `run` (process-run.ts runName) writes its set-aside rows to until its copy is in place. */
 export function stagedRowsFolder(dataDir: string, run: string): string {
   return join(dataDir, `${DAMAGED_ROWS_FOLDER}.restoring-${run}`)
 }

@@ -24,7 +24,7 @@ import { databaseFile, removeCopy, removeUnfinishedCopies, setAside } from './re
 import { moveStagedRows, removeStagedRows, settleStagedRows, stagedRowsFolder } from './restore-staged-rows.ts'
 import { deploymentOf, planHeldChanges, type DeploymentSeen, type HeldChoice } from './restore-held-changes.ts'
 import { parseOptions, requireOption, type Command } from './command.ts'
-import { runName } from './restore-run.ts'
+import { runName } from '../process-run.ts'
 import { syncToDisk } from './sync-to-disk.ts'
 import { cannotWrite } from './write-out-file.ts'
 import { countOf } from '../../shared/format-number.ts'

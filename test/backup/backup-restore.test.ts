@@ -162,7 +162,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     const aside = readdirSync(dataDir).filter((name) => name.startsWith('assay.db.before-restore-'))
     expect(aside).toEqual([expect.stringMatching(/^assay\.db\.before-restore-\d{8}T\d{6}\.\d{3}Z$/)])
     expect(over.stdout).toContain(join(dataDir, aside[0]!))
-    expect(readdirSync(dataDir).sort()).toEqual(['assay-serving.lock', 'assay.db', aside[0]])
+    expect(readdirSync(dataDir).sort()).toEqual(['assay-server.lock', 'assay-serving.lock', 'assay.db', aside[0]])
     const kept = new Database(join(dataDir, aside[0]!), { readonly: true, fileMustExist: true })
     try {
       expect(kept.prepare('select id, title from boards').all()).toEqual([{ id: boardId, title: 'Wagner redeployment' }])
@@ -310,7 +310,7 @@ describe('`assay backup` and `assay restore` on SQLite', () => {
     const after = folderDigest(dataDir)
     // The -shm is an index of the -wal, which SQLite rewrites as it reads.
     expect({ '': after[aside], '-wal': after[`${aside}-wal`] }).toEqual(old)
-    expect(Object.keys(after).sort()).toEqual(['assay-serving.lock', 'assay.db', aside, `${aside}-shm`, `${aside}-wal`])
+    expect(Object.keys(after).sort()).toEqual(['assay-server.lock', 'assay-serving.lock', 'assay.db', aside, `${aside}-shm`, `${aside}-wal`])
     expect(await served(dataDir, boardId)).toEqual({ boards: ['Wagner redeployment'], board: { status: 200, title: 'Wagner redeployment' } })
 
     // A database cut short, past its header, is moved aside the same way.

@@ -5,7 +5,7 @@
  * damaged-rows/. Pids are reused (a restore is often pid 1 in a container):
  * one given the killed restore's pid took the folder for its own, and when
  * it was refused, deleted it, saying only "Nothing was restored" (red team
- * 39b); a run is now its pid and its process's start (restore-run.ts). The
+ * 39b); a run is now its pid and its process's start (process-run.ts). The
  * real command line, its pid known before it runs.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
