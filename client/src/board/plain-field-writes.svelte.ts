@@ -133,8 +133,8 @@ export class PlainFieldWrites implements PlainFieldHost {
     if (current?.id === own.latest) return
     this.#own.delete(key)
     if (!current || !own.field.exists() || own.values.has(current.id)) return
-    // The nearest of this person's writes the stored one was made over, however many writes arrived at once (FieldWrite.nearest):
-    // their latest, seen; an earlier one, or none, crossed by it.
+    // The nearest of this person's writes the stored one was made over, however many writes arrived at once (FieldWrite.nearest,
+    // by writtenOver, the rule crossingIn tells crossings by): their latest, seen; an earlier one, or none, crossed by it.
     const from = current.nearest((id) => own.values.has(id))
     if (from === own.latest) return
     if (this.#listeners.get(key)?.editing()) return

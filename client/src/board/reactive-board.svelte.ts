@@ -34,7 +34,7 @@ import { isContradicting, isSupporting, type AchRating } from '../../../shared/d
 import { toasts } from '../app/toasts.svelte.ts'
 import { fieldWrite } from '../ui/field-write.ts'
 import type { FieldShape, PlainField } from '../ui/plain-field.ts'
-import { PLAIN_COLLECTIONS, PLAIN_FIELDS, type PlainCollection } from './plain-field-table.ts'
+import { PLAIN_COLLECTIONS, plainFieldSpec, type PlainCollection, type PlainKey } from './plain-field-table.ts'
 import { quoted } from './unsaved-texts.ts'
 import { AcknowledgementsReader } from './acknowledgements-reader.svelte.ts'
 import { BoardChecks } from './board-checks.svelte.ts'
@@ -261,10 +261,27 @@ export class ReactiveBoard {
 
   /**
    * One plain text field of an entity, as CommitText edits it and PlainFieldWrites keeps its writes: it reads the
-   * document by the entity's id, and `save` is given that id, so that a write merged back once the field is off
-   * screen goes to the entity it was typed for. `label` names the field in notices ("Analyst’s note").
+   * document by the entity's id, and saves to that id, so that a write merged back once the field is off screen goes
+   * to the entity it was typed for. Its label (plain-field-table.ts) names it in notices ("Analyst’s note").
    */
-  plainField(name: PlainCollection, id: string, key: string, label: string, save: (id: string, value: string) => void): PlainField {
+  plainField<C extends PlainCollection>(name: C, id: string, key: PlainKey<C>): PlainField {
+    return this.#plainField(name, id, key, plainFieldSpec(name, key)!.label)
+  }
+
+  /**
+   * The plain text field `key` of the entity `map` is (plain-field-table.ts), or null when it is none: what a page
+   * merges a crossing of that field's writes through (PlainFieldWrites), the field on screen or not.
+   */
+  plainFieldAt(map: Y.Map<unknown>, key: string): { field: PlainField; shape: FieldShape } | null {
+    const item = map._item
+    const id = item?.parentSub
+    const name = PLAIN_COLLECTIONS.find((candidate) => item?.parent === collection(this.doc, candidate))
+    const spec = name === undefined ? null : plainFieldSpec(name, key)
+    if (typeof id !== 'string' || name === undefined || spec === null) return null
+    return { field: this.#plainField(name, id, key, spec.label), shape: spec.shape }
+  }
+
+  #plainField(name: PlainCollection, id: string, key: string, label: string): PlainField {
     const map = () => entity(this.doc, name, id)
     return {
       key: `${name}/${id}/${key}`,
@@ -274,27 +291,16 @@ export class ReactiveBoard {
         return typeof value === 'string' ? value : ''
       },
       exists: () => map() !== undefined,
-      save: (value) => save(id, value),
+      save: (value) => this.#savePlain(name, id, key, value),
       where: () => `${label} of ${this.#ownerName(name, id)}`,
     }
   }
 
-  /**
-   * The plain text field `key` of the entity `map` is (PLAIN_FIELDS), saved as its inspector saves it; null when it is
-   * none. What a page merges a crossing of that field's writes through (PlainFieldWrites), the field on screen or not.
-   */
-  plainFieldAt(map: Y.Map<unknown>, key: string): { field: PlainField; shape: FieldShape } | null {
-    const item = map._item
-    const id = item?.parentSub
-    const name = PLAIN_COLLECTIONS.find((candidate) => item?.parent === collection(this.doc, candidate))
-    const spec = name === undefined ? undefined : PLAIN_FIELDS[name][key]
-    if (typeof id !== 'string' || name === undefined || spec === undefined) return null
-    const save = (of: string, value: string) => {
-      if (name === 'claims') this.updateClaim(of, { [key]: value })
-      else if (name === 'sources') this.updateSource(of, { [key]: key === 'name' || key === 'kind' ? value : value || undefined })
-      else this.updateLink(of, { [key]: value || undefined })
-    }
-    return { field: this.plainField(name, id, key, spec.label, save), shape: spec.shape }
+  /** A plain field's value saved as its entity keeps it: a source's name and kind and a claim's fields always, a source's or link's optional field emptied as none. */
+  #savePlain(name: PlainCollection, id: string, key: string, value: string): void {
+    if (name === 'claims') this.updateClaim(id, { [key]: value })
+    else if (name === 'sources') this.updateSource(id, { [key]: key === 'name' || key === 'kind' ? value : value || undefined })
+    else this.updateLink(id, { [key]: value || undefined })
   }
 
   /** The entity a plain field belongs to, as a notice names it. */

@@ -17,11 +17,11 @@ const stored: BoardModel = {
 }
 
 describe('the texts a page held that the stored board does not', () => {
-  it('names each changed or added text by its field and item, and leaves out what is not prose', () => {
+  it('names each changed or added text by its field’s label and its item, and leaves out what is not prose', () => {
     const local: BoardModel = { ...stored, assessments: [{ ...card('a1', 'H1', 'Units stay. Typed.'), likelihood: 4 }, card('a2', 'New card', '')] }
     expect(unsavedTexts(diffBoards(stored, local, false), local)).toEqual([
-      { where: 'judgment of “H1”', text: 'Units stay. Typed.' },
-      { where: 'title of a new item (“New card”)', text: 'New card' },
+      { where: 'Judgment of “H1”', text: 'Units stay. Typed.' },
+      { where: 'Title of a new item (“New card”)', text: 'New card' },
     ])
   })
 
@@ -33,10 +33,10 @@ describe('the texts a page held that the stored board does not', () => {
       links: [{ ...stored.links[0]!, note: 'Only in part.', rating: 'CC' }],
     }
     expect(unsavedTexts(diffBoards(stored, local, false), local)).toEqual([
-      { where: 'marking of the board', text: 'TLP:RED' },
-      { where: 'kind of “NATO”', text: 'Alliance statement' },
-      { where: 'url of “NATO”', text: 'https://example.org/x' },
-      { where: 'note of the link of “Troops massed.” to “H1”', text: 'Only in part.' },
+      { where: 'Marking of the board', text: 'TLP:RED' },
+      { where: 'Kind of “NATO”', text: 'Alliance statement' },
+      { where: 'URL of “NATO”', text: 'https://example.org/x' },
+      { where: 'Note of the link of “Troops massed.” to “H1”', text: 'Only in part.' },
     ])
   })
 })

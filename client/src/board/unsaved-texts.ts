@@ -5,11 +5,11 @@
  * while they were still typing), before the page goes back to the stored board.
  */
 import type { BoardDiff } from '../../../shared/board-diff.ts'
-import { COLLECTIONS } from '../../../shared/board-doc.ts'
+import { COLLECTIONS, type Collection } from '../../../shared/board-doc.ts'
 import type { BoardModel } from '../../../shared/board-model.ts'
-import { isTypedField } from '../../../shared/typed-fields.ts'
+import { fieldLabel, isTypedField, type TypedField } from '../../../shared/typed-fields.ts'
 
-/** One text not saved: where it was written ("judgment of “H1”") and the text itself. */
+/** One text not saved: where it was written ("Judgment of “H1”", by the field's label) and the text itself. */
 export type UnsavedText = { where: string; text: string }
 
 type Named = { id: string; title?: string; name?: string; text?: string; claimId?: string; assessmentId?: string }
@@ -18,22 +18,25 @@ type Named = { id: string; title?: string; name?: string; text?: string; claimId
 export function unsavedTexts(diff: BoardDiff, local: BoardModel): UnsavedText[] {
   const texts: UnsavedText[] = []
   const nameOf = namer(local)
-  for (const change of diff.meta) if (isTypedField('meta', change.field)) add(texts, change.field, 'the board', change.to)
+  for (const change of diff.meta) if (isTypedField('meta', change.field)) add(texts, labelOf('meta', change.field), 'the board', change.to)
   for (const collection of COLLECTIONS) {
     const { added, changed } = diff[collection] as { added: Named[]; changed: { to: Named; fields: { field: string; to: unknown }[] }[] }
     for (const change of changed) {
-      for (const field of change.fields) if (isTypedField(collection, field.field)) add(texts, field.field, nameOf(change.to), field.to)
+      for (const field of change.fields) if (isTypedField(collection, field.field)) add(texts, labelOf(collection, field.field), nameOf(change.to), field.to)
     }
     for (const entity of added) {
-      for (const [field, value] of Object.entries(entity)) if (isTypedField(collection, field)) add(texts, field, `a new item (${nameOf(entity)})`, value)
+      for (const [field, value] of Object.entries(entity)) if (isTypedField(collection, field)) add(texts, labelOf(collection, field), `a new item (${nameOf(entity)})`, value)
     }
   }
   return texts
 }
 
-function add(texts: UnsavedText[], field: string, owner: string, text: unknown): void {
-  if (typeof text === 'string' && text.trim() !== '') texts.push({ where: `${field} of ${owner}`, text })
+function add(texts: UnsavedText[], label: string, owner: string, text: unknown): void {
+  if (typeof text === 'string' && text.trim() !== '') texts.push({ where: `${label} of ${owner}`, text })
 }
+
+/** The label of a field isTypedField found typed, as the inspectors show it. */
+const labelOf = (where: Collection | 'meta', field: string) => fieldLabel(where, field as TypedField<typeof where>)
 
 /** An item as the notice names it; a link, which has no name, by its claim and its assessment. */
 function namer(local: BoardModel): (entity: Named) => string {

@@ -7,11 +7,13 @@
  *
  * Read in the transaction that integrated the write ('afterTransaction'):
  * Yjs collects a deleted entry's content only at the transaction's end, so
- * the dropped text is still there. `_map`, `left`, `origin` and `content` are
- * Yjs's own (typed, not documented), as in field-write.ts; crossed-writes.test.ts
+ * the dropped text is still there. `_map`, `left` and `content` are Yjs's own
+ * (typed, not documented), as in field-write.ts, which tells what each write was
+ * made over (writtenOver) for every reader of a field's writes; crossed-writes.test.ts
  * pins the behaviour relied on.
  */
 import * as Y from 'yjs'
+import { holdsWrite, writtenOver } from './field-write.ts'
 import { mergeThreeWay, type MergeResult } from './three-way-merge.ts'
 
 export type Crossing = {
@@ -37,20 +39,19 @@ export function crossingIn(transaction: Y.Transaction, map: Y.Map<unknown>, key:
   const winner = latestText(kept)
   if (winner === null) return null
   const between: Y.Item[] = []
-  for (let item = kept.left; item !== null && !holds(item, kept.origin); item = item.left) {
+  for (let item = kept.left; item !== null && !madeOver(kept, item); item = item.left) {
     if (between.length === ENTRIES_WALKED) return null
     between.push(item)
   }
   // Of the writes made alongside the kept one, those no other was made over: each writer's latest.
-  const tips = between.filter((item) => !between.some((other) => holds(item, other.origin))).reverse()
+  const tips = between.filter((item) => !between.some((other) => madeOver(other, item))).reverse()
   if (tips.length === 0 || ![kept, ...tips].some((item) => isNew(transaction, item))) return null
   const losers = tips.flatMap((item) => {
     const text = latestText(item)
     return text === null ? [] : [{ text, client: item.id.client }]
   })
   if (losers.length === 0) return null
-  const origin = kept.origin === null ? null : originEntry(kept)
-  return { winner, losers, base: origin }
+  return { winner, losers, base: overEntry(kept) }
 }
 
 /**
@@ -106,20 +107,23 @@ function latestText(item: Y.Item): string | null {
   return typeof last === 'string' ? last : null
 }
 
-function holds(item: Y.Item, id: Y.ID | null): boolean {
-  return id !== null && id.client === item.id.client && id.clock >= item.id.clock && id.clock < item.id.clock + item.length
+/** Whether the entry `later` was made over a write `entry` holds (its first write's: a live entry holds one write). */
+function madeOver(later: Y.Item, entry: Y.Item): boolean {
+  return holdsWrite(entry, writtenOver(later, later.id))
 }
 
 function isNew(transaction: Y.Transaction, item: Y.Item): boolean {
   return item.id.clock + item.length > (transaction.beforeState.get(item.id.client) ?? 0)
 }
 
-/** The value of the entry the kept write was made over, when it is among the key's entries and not collected. */
-function originEntry(kept: Y.Item): string | null {
+/** The value of the write the kept one was made over, when it is among the key's entries and not collected. */
+function overEntry(kept: Y.Item): string | null {
+  const over = writtenOver(kept, kept.id)
+  if (over === null) return null
   for (let item = kept.left, walked = 0; item !== null && walked <= ENTRIES_WALKED; item = item.left, walked++) {
-    if (!holds(item, kept.origin)) continue
+    if (!holdsWrite(item, over)) continue
     if (!(item.content instanceof Y.ContentAny)) return null
-    const value: unknown = item.content.getContent()[kept.origin!.clock - item.id.clock]
+    const value: unknown = item.content.getContent()[over.clock - item.id.clock]
     return typeof value === 'string' ? value : null
   }
   return null

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { fieldWrite, type FieldWrite } from './field-write.ts'
+import { fieldWrite, holdsWrite, writtenOver, type FieldWrite } from './field-write.ts'
 
 /** Two copies of one map entry, each syncing to the other only when told; Bo's writes win over Ana's made at once (higher client id). */
 function twoCopies() {
@@ -23,6 +23,13 @@ function twoCopies() {
 }
 
 const clockOf = (write: FieldWrite) => Number(write.id.split(':')[1])
+
+/** The write's id as Yjs names it, and the map entry that holds it. */
+const entryOf = (doc: Y.Doc, write: FieldWrite) => {
+  const id = Y.createID(write.client, clockOf(write))
+  return { id, entry: Y.getItem(doc.store, id) }
+}
+const idText = (id: Y.ID | null) => (id === null ? null : `${id.client}:${id.clock}`)
 
 /** The first of `ids` the write was made over (or is). */
 const nearestOf = (write: FieldWrite, ...ids: FieldWrite[]) => write.nearest((id) => ids.some((known) => known.id === id))
@@ -120,5 +127,42 @@ describe('fieldWrite', () => {
   it('is null for a key never written', () => {
     expect(fieldWrite(new Y.Doc().getMap('claim'), 'note')).toBeNull()
     expect(fieldWrite(undefined, 'note')).toBeNull()
+  })
+})
+
+describe('writtenOver, the rule crossings are told by (crossed-writes.ts, and fieldWrite’s nearest)', () => {
+  it('names the same write for two writes made at once, on both copies, and neither write for the other', () => {
+    const { ana, bo, sync, write, base, destroy } = twoCopies()
+    const anaWrite = write(ana, 'base by Ana')
+    const boWrite = write(bo, 'base by Bo')
+    sync()
+    for (const doc of [ana, bo]) {
+      const [mine, theirs] = [entryOf(doc, anaWrite), entryOf(doc, boWrite)]
+      expect([idText(writtenOver(mine.entry, mine.id)), idText(writtenOver(theirs.entry, theirs.id))]).toEqual([base.id, base.id])
+      expect(holdsWrite(mine.entry, mine.id)).toBe(true)
+      expect(holdsWrite(mine.entry, theirs.id)).toBe(false)
+    }
+    destroy()
+  })
+
+  it('names the write before for one inside an entry Yjs joined, none for a key’s first, and an entry’s origin for a write over another’s', () => {
+    const { ana, bo, sync, write, base, destroy } = twoCopies()
+    const first = write(ana, 'base 1')
+    const second = write(ana, 'base 12')
+    const third = write(ana, 'base 123')
+    sync()
+    const boWrite = write(bo, 'base 123 by Bo')
+    sync()
+    // Ana's four writes, each over the one before, are one entry once replaced.
+    const joined = entryOf(ana, second)
+    expect(joined.entry.id.clock).toBe(clockOf(base))
+    expect(holdsWrite(joined.entry, joined.id)).toBe(true)
+    expect(idText(writtenOver(joined.entry, joined.id))).toBe(first.id)
+    expect(idText(writtenOver(joined.entry, entryOf(ana, first).id))).toBe(base.id)
+    expect(writtenOver(joined.entry, joined.entry.id)).toBeNull()
+    const over = entryOf(ana, boWrite)
+    expect(idText(writtenOver(over.entry, over.id))).toBe(third.id)
+    expect(holdsWrite(joined.entry, null)).toBe(false)
+    destroy()
   })
 })

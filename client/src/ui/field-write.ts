@@ -46,7 +46,7 @@ export function fieldWrite(map: Y.Map<unknown> | undefined, key: string): FieldW
 }
 
 function nearestWrite(store: Y.Doc['store'], from: Y.ID, known: (id: string) => boolean): string | null {
-  for (let id: Y.ID | null = from; id !== null; id = writtenOver(store, id)) {
+  for (let id: Y.ID | null = from; id !== null; id = writtenOverIn(store, id)) {
     const text = idText(id)
     if (known(text)) return text
   }
@@ -54,15 +54,30 @@ function nearestWrite(store: Y.Doc['store'], from: Y.ID, known: (id: string) => 
 }
 
 /** The write `id` was made over, or null: the key's first write, or one the document no longer holds. */
-function writtenOver(store: Y.Doc['store'], id: Y.ID): Y.ID | null {
+function writtenOverIn(store: Y.Doc['store'], id: Y.ID): Y.ID | null {
   const structs = store.clients.get(id.client)
   const last = structs?.at(-1)
   if (!structs || !last || id.clock >= last.id.clock + last.length) return null
   const struct = structs[Y.findIndexSS(structs, id.clock)]
   // Collected with its map (the entity deleted): no origin is kept.
   if (!(struct instanceof Y.Item)) return null
-  // Yjs joins one writer's writes of a key, each made over the one before, into one entry once they are replaced.
-  return id.clock > struct.id.clock ? Y.createID(id.client, id.clock - 1) : struct.origin
+  return writtenOver(struct, id)
+}
+
+/**
+ * The rule every reader of a field's writes goes by, in one place: the write `id`, which the map entry `entry`
+ * holds, was made over the write this returns (null: the key's first write). Yjs joins one writer's writes of a
+ * key, each made over the one before, into one entry once they are replaced; an entry's first write was made
+ * over its origin, the entry its writer's copy held. Two writes made over one write, neither over the other,
+ * crossed: the document keeps one of them (crossed-writes.ts).
+ */
+export function writtenOver(entry: Y.Item, id: Y.ID): Y.ID | null {
+  return id.clock > entry.id.clock ? Y.createID(id.client, id.clock - 1) : entry.origin
+}
+
+/** Whether the map entry `entry` holds the write `id` (one of the writes Yjs joined into it). */
+export function holdsWrite(entry: Y.Item, id: Y.ID | null): boolean {
+  return id !== null && id.client === entry.id.client && id.clock >= entry.id.clock && id.clock < entry.id.clock + entry.length
 }
 
 const idText = (id: Y.ID) => `${id.client}:${id.clock}`
