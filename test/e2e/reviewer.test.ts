@@ -103,11 +103,11 @@ describeInBrowser('a reviewer', () => {
     // Back online, the server refuses the edit and says so; the page asks for its role again. A reload opens the offline copy.
     if (reload) await page.reload()
 
-    // The page says why the edit was not saved, keeps its text to copy, and shows the board as stored.
+    // The page says why the edit was not saved, keeps its words the server lacks to copy (not the stored text), and shows the board as stored.
     const notice = page.locator('[data-refused-edits="reviewer"]')
     await notice.waitFor()
     expect(await notice.textContent()).toContain('your role on this board changed to reviewer')
-    expect(await notice.locator('textarea').inputValue()).toBe('Units are redeploying. BO TYPED THIS')
+    expect(await notice.locator('textarea').inputValue()).toBe('BO TYPED THIS')
     await page.locator('[data-link="connected"][data-saved="true"]', { hasText: 'read-only' }).waitFor()
     await page.locator(`#card-${assessment}`, { hasText: 'Units are redeploying.' }).waitFor()
     expect(await page.locator(`#card-${assessment}`).textContent()).not.toContain('BO TYPED THIS')

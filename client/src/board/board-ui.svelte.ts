@@ -66,7 +66,7 @@ export class BoardUi {
   /** The side panel open over the centre where the panels are drawers; wide boards show both and ignore it. */
   drawer = $state<Drawer | null>(null)
   /**
-   * Off while keys meant for a field may still come: someone else deleted the card this person was typing in,
+   * Off while keys meant for a field may still come: someone else deleted the card (or the item of a plain field) this person was typing in,
    * and the notice took the focus. Escape or a click turns the single-key shortcuts on again, so "a" or "n" typed on
    * after the field went switches no view and opens no new card (red team 37c); a rule, not a timer, so a slow
    * typist is covered as well as a fast one.

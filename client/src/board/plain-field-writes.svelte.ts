@@ -22,7 +22,8 @@ import type { UnsavedText } from './unsaved-texts.ts'
 /** This person's writes of one field not yet seen written over: by write id, the value; `base` what the first was made over. */
 type OwnWrites = { field: PlainField; shape: FieldShape; latest: string; values: Map<string, string>; base: string }
 
-export type KeptText = UnsavedText & { id: number }
+/** `typing`: kept from the field the person was typing in as it went, so the notice takes the focus it had. */
+export type KeptText = UnsavedText & { id: number; typing: boolean }
 
 export type PlainFieldWritesOptions = {
   /** The origin of this person's changes (ReactiveBoard.origin): their own writes are no colleague's. */
@@ -69,7 +70,7 @@ export class PlainFieldWrites implements PlainFieldHost {
   }
 
   lost(where: string, text: string): void {
-    this.#keep(`${where}, deleted while you typed in it`, text)
+    this.#keep(`${where}, deleted while you typed in it`, text, true)
   }
 
   dismiss(id: number): void {
@@ -80,8 +81,8 @@ export class PlainFieldWrites implements PlainFieldHost {
     this.#doc.off('afterTransaction', this.#afterTransaction)
   }
 
-  #keep(where: string, text: string): void {
-    this.kept = [{ id: this.#next++, where, text }, ...this.kept]
+  #keep(where: string, text: string, typing = false): void {
+    this.kept = [{ id: this.#next++, where, text, typing }, ...this.kept]
   }
 
   readonly #afterTransaction = (transaction: Y.Transaction): void => {

@@ -17,6 +17,16 @@ export type RefusedEdits = {
   unread: boolean
 }
 
+/** The notice over a page turned read-only: its edits refused, or, while `checking`, the typing it took away still being read. */
+export type ReadOnlyNotice = {
+  reason: RefusedEdits['reason']
+  /** What the server refused; null while checking, or when it had stored everything. */
+  edits: RefusedEdits | null
+  checking: boolean
+  /** The page took away a field being typed in: the notice has the focus, and holds keys meant for the field. */
+  tookFocus: boolean
+}
+
 /** What the page holds that the stored board does not, or null when it holds nothing more. */
 export async function refusedEdits(boardId: string, doc: Y.Doc, reason: RefusedEdits['reason']): Promise<RefusedEdits | null> {
   const local = boardToModel(doc, boardId)
