@@ -11,9 +11,10 @@
  */
 
 /**
- * The steps one update may take Yjs to place its items. A step took 135 to
- * 290 ns of Yjs's apply (bench/integration-steps.ts) and some 500 ns to count
- * beforehand: at this bound an update takes at most some 20 ms to apply and
+ * The steps one update may take Yjs to place its items. A step took some
+ * 135 ns of Yjs's apply on a quiet machine (the 40 pages' load), 290 ns and
+ * up on the shared one (bench/integration-steps.ts), and about as long to
+ * count beforehand: at this bound an update takes at most some 20 ms to apply and
  * 35 ms to count. Honest edits take none or a few: typing, deleting, pasting,
  * an input method's revisions and undo put each item beside the neighbours
  * its page saw; only items others inserted at the same place meanwhile are
