@@ -320,16 +320,8 @@ class IntegrationCount {
   /** The update's item holding `id`, placed or not. */
   private updateItem(id: Y.ID): Y.Item | null {
     const items = this.updateItems.get(id.client)
-    if (!items) return null
-    let [low, high] = [0, items.length - 1]
-    while (low <= high) {
-      const middle = (low + high) >>> 1
-      const item = items[middle]!
-      if (id.clock < item.id.clock) high = middle - 1
-      else if (id.clock >= item.id.clock + item.length) low = middle + 1
-      else return item
-    }
-    return null
+    const index = items ? indexHolding(items, id.clock, (item) => item.id.clock) : -1
+    return index < 0 ? null : items![index]!
   }
 
   /** Y.getItem: the piece holding `id`, held or placed; 'collected' for a collected struct; null where nothing holds it yet. */
@@ -344,15 +336,8 @@ class IntegrationCount {
       pieces = item ? this.pieces.get(item) : undefined
     }
     if (!pieces) return null
-    let [low, high] = [0, pieces.length - 1]
-    while (low <= high) {
-      const middle = (low + high) >>> 1
-      const piece = pieces[middle]!
-      if (id.clock < piece.clock) high = middle - 1
-      else if (id.clock >= piece.clock + piece.length) low = middle + 1
-      else return piece
-    }
-    return null
+    const index = indexHolding(pieces, id.clock, clockOfPiece)
+    return index < 0 ? null : pieces[index]!
   }
 
   /** getItemCleanEnd: the piece ending at `id`, split there. */
@@ -381,7 +366,24 @@ class IntegrationCount {
     if (right !== null) right.left = rest
     else if (rest.key !== null && rest.list) rest.list.lastOfKey.set(rest.key, rest)
     const pieces = this.pieces.get(piece.held ?? this.updateItem(Y.createID(piece.client, piece.clock))!)!
-    pieces.splice(pieces.indexOf(piece) + 1, 0, rest)
+    pieces.splice(indexHolding(pieces, piece.clock, clockOfPiece) + 1, 0, rest)
     return rest
   }
+}
+
+function clockOfPiece(piece: Piece): number {
+  return piece.clock
+}
+
+/** The index of the stretch of `stretches` (in clock order, each from `clockOf` on for its length) holding `clock`, by binary search; -1 where none does. */
+function indexHolding<T extends { length: number }>(stretches: readonly T[], clock: number, clockOf: (stretch: T) => number): number {
+  let [low, high] = [0, stretches.length - 1]
+  while (low <= high) {
+    const middle = (low + high) >>> 1
+    const stretch = stretches[middle]!
+    if (clock < clockOf(stretch)) high = middle - 1
+    else if (clock >= clockOf(stretch) + stretch.length) low = middle + 1
+    else return middle
+  }
+  return -1
 }
