@@ -13,6 +13,7 @@
 import { parseArgs } from 'node:util'
 import * as Y from 'yjs'
 import { integrationSteps } from '../server/relay/integration-steps.ts'
+import { typedBackwards } from '../test/helpers/typed-backwards.ts'
 import { median } from './median.ts'
 
 const { values } = parseArgs({ options: { pages: { type: 'string', default: '40' }, chars: { type: 'string', default: '250' } } })
@@ -26,12 +27,7 @@ const base = Y.encodeStateAsUpdate(board)
 
 /** One page's typing: `chars` characters typed backwards after "before ", each an item of its own. */
 function pageTyping(client: number): Uint8Array {
-  const page = new Y.Doc()
-  page.clientID = client
-  Y.applyUpdate(page, base)
-  const before = Y.encodeStateVector(page)
-  for (let i = 0; i < chars; i++) page.getText('judgment').insert(7, 'x')
-  return Y.encodeStateAsUpdate(page, before)
+  return typedBackwards(base, client, chars, (doc) => doc.getText('judgment'), 'before '.length)
 }
 
 const perStep: number[] = []

@@ -10,105 +10,90 @@
  * server, SQLite, stock clients.
  */
 import * as Y from 'yjs'
-import { afterEach, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { blufText } from '../shared/board-doc.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import { MAX_INTEGRATION_STEPS_PER_UPDATE, WRITTEN_BYTES_PER_INTEGRATION_STEP } from '../server/relay/integration-cost.ts'
-import { addAccount, addMember, addToken } from './helpers/accounts.ts'
-import { apiClient } from './helpers/api.ts'
+import { typedBackwards as typedAt } from './helpers/typed-backwards.ts'
+import { useOwnedBoard, type OwnedBoard } from './helpers/owned-board.ts'
 import { withStoredDoc } from './helpers/stored-board.ts'
-import { startTestServer, type TestServer } from './helpers/test-server.ts'
 import { waitFor } from './helpers/wait-for.ts'
-import { closeCodes, connectClient, type TestClient } from './helpers/yjs-client.ts'
-
-const servers: TestServer[] = []
-const clients: TestClient[] = []
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.destroy()
-  for (const server of servers.splice(0)) await server.destroy()
-})
 
 /** Characters each offline page types backwards: the second page's frame walks the first's for each of its own, 90,000 steps. */
 const CHARS = 300
 
-type Board = { server: TestServer; boardId: string; page: (name: string) => Promise<TestClient> }
-
-async function board(env: Record<string, string> = {}): Promise<Board> {
-  const server = await startTestServer({ accounts: true, env })
-  servers.push(server)
-  const owner = await addAccount(server, { name: 'Owner' })
-  const asOwner = apiClient(server.url, { authorization: `Bearer ${(await addToken(server, owner)).token}` })
-  const boardId = await asOwner.createBoard('Targeted')
-  const page = async (name: string) => {
-    const person = await addAccount(server, { name })
-    await addMember(server, boardId, person, 'editor')
-    const client = connectClient(server.wsUrl, boardId, { token: (await addToken(server, person)).token })
-    clients.push(client)
-    await client.synced()
-    return client
-  }
-  return { server, boardId, page }
-}
+/** The least hour the server takes: the frames below spend it in two or three. */
+const HOUR = 4 * 1024 * 1024
 
 /** What an offline page of `client`, which saw only `seen`, sends after typing `chars` characters backwards at the bottom line's start: one update. */
 function typedBackwards(seen: Uint8Array, client: number, chars: number): Uint8Array {
-  const offline = new Y.Doc()
-  offline.clientID = client
-  Y.applyUpdate(offline, seen)
-  const before = Y.encodeStateVector(offline)
-  for (let i = 0; i < chars; i++) blufText(offline).insert(0, 'x')
-  return Y.encodeStateAsUpdate(offline, before)
+  return typedAt(seen, client, chars, blufText, 0)
 }
 
-function roomDoc(target: Board): Y.Doc | undefined {
+function roomDoc(target: OwnedBoard): Y.Doc | undefined {
   return target.server.services.rooms.loadedRooms.get(target.boardId)?.doc
 }
 
-it('a frame typing backwards where another page typed backwards unseen is refused 4422, nothing of it applied or stored', async () => {
-  const target = await board()
-  const mallory = await target.page('Mallory')
-  const codes = closeCodes(mallory)
-  const seen = Y.encodeStateAsUpdate(mallory.doc)
-  // Two offline pages of hers, the second of a higher id: Yjs walks all of the first's characters for each of its own.
-  Y.applyUpdate(mallory.doc, typedBackwards(seen, 1_000, CHARS))
-  await waitFor(() => (roomDoc(target) && Y.getState(roomDoc(target)!.store, 1_000) === CHARS ? true : undefined), 'the first page’s characters to be taken')
-  Y.applyUpdate(mallory.doc, typedBackwards(seen, 2_000, CHARS))
-  await waitFor(() => (codes.length > 0 ? true : undefined), 'the second page’s frame to be answered')
-  expect(CHARS * CHARS).toBeGreaterThan(MAX_INTEGRATION_STEPS_PER_UPDATE)
-  expect(codes[0]).toBe(CLOSE.updateRejected.code)
-  expect(Y.getState(roomDoc(target)!.store, 2_000)).toBe(0)
-  await target.server.services.rooms.loadedRooms.get(target.boardId)!.whenSaved()
-  expect(await withStoredDoc(target.server, target.boardId, (doc) => [Y.getState(doc.store, 1_000), Y.getState(doc.store, 2_000)])).toEqual([CHARS, 0])
+/** Waits until the room holds `chars` characters of `client`'s. */
+function whenTaken(target: OwnedBoard, client: number, chars: number): Promise<true> {
+  return waitFor(() => {
+    const doc = roomDoc(target)
+    return doc && Y.getState(doc.store, client) === chars ? true : undefined
+  }, `the characters of client ${client} to be taken`)
+}
+
+describe('one frame', () => {
+  const target = useOwnedBoard({ owner: 'Owner', board: 'Targeted' })
+
+  it('typing backwards where another page typed backwards unseen is refused 4422, nothing of it applied or stored', async () => {
+    const { client: mallory, closes: codes } = await target.connectEditor('Mallory')
+    const seen = Y.encodeStateAsUpdate(mallory.doc)
+    // Two offline pages of hers, the second of a higher id: Yjs walks all of the first's characters for each of its own.
+    Y.applyUpdate(mallory.doc, typedBackwards(seen, 1_000, CHARS))
+    await whenTaken(target, 1_000, CHARS)
+    Y.applyUpdate(mallory.doc, typedBackwards(seen, 2_000, CHARS))
+    await waitFor(() => (codes.length > 0 ? true : undefined), 'the second page’s frame to be answered')
+    expect(CHARS * CHARS).toBeGreaterThan(MAX_INTEGRATION_STEPS_PER_UPDATE)
+    expect(codes[0]).toBe(CLOSE.updateRejected.code)
+    expect(Y.getState(roomDoc(target)!.store, 2_000)).toBe(0)
+    await target.server.services.rooms.loadedRooms.get(target.boardId)!.whenSaved()
+    expect(await withStoredDoc(target.server, target.boardId, (doc) => [Y.getState(doc.store, 1_000), Y.getState(doc.store, 2_000)])).toEqual([CHARS, 0])
+  })
 })
 
-it('frames under the bound, sent one after another, spend their sender’s hour: the backwards typist is refused 4429, the stock page typing beside her is not', async () => {
-  // Frames of 100 characters, each walking the 300 of the first page and the 100 of each frame before: 30,000 steps and more, 1.9 MB of the hour and more at 64 bytes a step.
-  const hour = 4 * 1024 * 1024
-  const target = await board({ WRITTEN_BYTES_PER_HOUR_PER_PERSON: String(hour) })
-  const honest = await target.page('Ana')
-  const mallory = await target.page('Mallory')
-  const codes = closeCodes(mallory)
-  const seen = Y.encodeStateAsUpdate(mallory.doc)
-  Y.applyUpdate(mallory.doc, typedBackwards(seen, 1_000, CHARS))
-  await waitFor(() => (roomDoc(target) && Y.getState(roomDoc(target)!.store, 1_000) === CHARS ? true : undefined), 'the first page’s characters to be taken')
-  // Each of her later frames is typed where the pages before it were unseen: a page of its own, higher ids each.
-  const frameSteps = 100 * CHARS
-  expect(frameSteps).toBeLessThanOrEqual(MAX_INTEGRATION_STEPS_PER_UPDATE)
-  const framesWithinHour = Math.floor(hour / (frameSteps * WRITTEN_BYTES_PER_INTEGRATION_STEP))
-  for (let frame = 0; frame <= framesWithinHour + 1 && codes.length === 0; frame++) {
-    const client = 2_000 + frame
-    Y.applyUpdate(mallory.doc, typedBackwards(seen, client, 100))
-    await waitFor(() => (codes.length > 0 || (roomDoc(target) && Y.getState(roomDoc(target)!.store, client) === 100) ? true : undefined), `frame ${frame} to be answered`)
-  }
-  expect(codes[0]).toBe(CLOSE.writtenTooMuch.code)
+describe('frames under the bound, one after another', () => {
+  const target = useOwnedBoard({ owner: 'Owner', board: 'Targeted', env: { WRITTEN_BYTES_PER_HOUR_PER_PERSON: String(HOUR) } })
 
-  // The stock page types, backspaces and revises at the other end of the same bottom line, a keystroke a transaction.
-  const honestCodes = closeCodes(honest)
-  const bluf = blufText(honest.doc)
-  for (const letter of ' The source is credible, probablx') bluf.insert(bluf.length, letter)
-  bluf.delete(bluf.length - 1, 1)
-  for (const word of ['y', ' so']) bluf.insert(bluf.length, word)
-  await waitFor(() => (roomDoc(target) && blufText(roomDoc(target)!).toString().endsWith('credible, probably so') ? true : undefined), 'the honest typing to be taken')
-  expect(honestCodes).toEqual([])
+  it('spend their sender’s hour: the backwards typist is refused 4429, the stock page typing beside her is not', async () => {
+    // Frames of 100 characters, each walking the 300 of the first page and the 100 of each frame before: 30,000 steps and more, 1.9 MB of the hour and more at 64 bytes a step.
+    const { client: honest, closes: honestCodes } = await target.connectEditor('Ana')
+    const { client: mallory, closes: codes } = await target.connectEditor('Mallory')
+    const seen = Y.encodeStateAsUpdate(mallory.doc)
+    Y.applyUpdate(mallory.doc, typedBackwards(seen, 1_000, CHARS))
+    await whenTaken(target, 1_000, CHARS)
+    // Each of her later frames is typed where the pages before it were unseen: a page of its own, higher ids each.
+    const frameSteps = 100 * CHARS
+    expect(frameSteps).toBeLessThanOrEqual(MAX_INTEGRATION_STEPS_PER_UPDATE)
+    const framesWithinHour = Math.floor(HOUR / (frameSteps * WRITTEN_BYTES_PER_INTEGRATION_STEP))
+    for (let frame = 0; frame <= framesWithinHour + 1 && codes.length === 0; frame++) {
+      const client = 2_000 + frame
+      Y.applyUpdate(mallory.doc, typedBackwards(seen, client, 100))
+      await waitFor(() => {
+        const doc = roomDoc(target)
+        return codes.length > 0 || (doc && Y.getState(doc.store, client) === 100) ? true : undefined
+      }, `frame ${frame} to be answered`)
+    }
+    expect(codes[0]).toBe(CLOSE.writtenTooMuch.code)
+
+    // The stock page types, backspaces and revises at the other end of the same bottom line, a keystroke a transaction.
+    const bluf = blufText(honest.doc)
+    for (const letter of ' The source is credible, probablx') bluf.insert(bluf.length, letter)
+    bluf.delete(bluf.length - 1, 1)
+    for (const word of ['y', ' so']) bluf.insert(bluf.length, word)
+    await waitFor(() => {
+      const doc = roomDoc(target)
+      return doc && blufText(doc).toString().endsWith('credible, probably so') ? true : undefined
+    }, 'the honest typing to be taken')
+    expect(honestCodes).toEqual([])
+  })
 })

@@ -6,6 +6,7 @@
  */
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
+import { typedBackwards as typedAt } from '../../test/helpers/typed-backwards.ts'
 import { integrationSteps } from './integration-steps.ts'
 
 const UNBOUNDED = Number.MAX_SAFE_INTEGER
@@ -38,14 +39,9 @@ function stepsOfEach(board: Y.Doc, page: Y.Doc, edit: () => void): number[] {
   return steps
 }
 
-/** `chars` characters typed backwards after "before " on a page of `client` that saw only `seen` of the board: one update. */
+/** `chars` characters typed backwards after "before " by a page of `client` that saw only `seen`: one update. */
 function typedBackwards(seen: Uint8Array, client: number, chars: number): Uint8Array {
-  const page = new Y.Doc()
-  page.clientID = client
-  Y.applyUpdate(page, seen)
-  const before = Y.encodeStateVector(page)
-  for (let i = 0; i < chars; i++) page.getText('judgment').insert(7, 'x')
-  return Y.encodeStateAsUpdate(page, before)
+  return typedAt(seen, client, chars, (doc) => doc.getText('judgment'), 'before '.length)
 }
 
 describe('what a page sends of its own edits takes no step', () => {
