@@ -15,6 +15,7 @@ import { REMOTE_ORIGIN } from '../../shared/change-origin.ts'
 import type { RelayLimits } from '../../shared/limits.ts'
 import { boardFullMessage, CLOSE, type BoardFullNotice, type CloseEvent } from '../../shared/protocol.ts'
 import { checkCostInBytes } from './check-cost.ts'
+import { integrationWrittenBytes } from './integration-cost.ts'
 import type { ClientWriters } from './client-writers.ts'
 import type { CommitLog } from './commit-log.ts'
 import type { Connection } from './connection.ts'
@@ -472,7 +473,8 @@ export class UpdateIntake {
    * hour of written bytes, so that sending it again and again, over new
    * sockets too, ends, and its walks from what they may send a second too;
    * an admitted one's splits and walks are paid for from what they may send
-   * a second. The walks are done by now, so they are charged whatever is
+   * a second, and the steps Yjs takes placing its items against their hour
+   * (integration-cost.ts). The walks are done by now, so they are charged whatever is
    * left, in debt where they pass it (IncomingRates.chargeWork), as the
    * hour's bytes are; the splits, still to be made, only when they can be
    * paid. What cannot be paid for, or is refused, closes the connection and
@@ -493,6 +495,8 @@ export class UpdateIntake {
       this.stopHolding(connection, CLOSE.rateLimited, new Error(`${what}: ${cost}, more than its sender may send now`))
       return null
     }
+    // Taken again at every load of the board: counted against the hour as what the board takes in is (written-cost.ts).
+    connection.wrote(integrationWrittenBytes(verdict.integrationSteps))
     return verdict
   }
 

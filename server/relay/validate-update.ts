@@ -19,6 +19,8 @@ import { itemLandings } from './item-landing.ts'
 import { multiUnitMapValue } from './map-values.ts'
 import { splitCostInBytes } from './split-cost.ts'
 import { walkCostInBytes } from './walk-cost.ts'
+import { integrationSteps } from './integration-steps.ts'
+import { integrationWorkInBytes, MAX_INTEGRATION_STEPS_PER_UPDATE } from './integration-cost.ts'
 import { stampedFieldChange } from './stamped-fields.ts'
 import { yardstickChange } from './yardstick-rule.ts'
 import { yardstickRecordChange } from './yardstick-record.ts'
@@ -38,11 +40,15 @@ export type UpdateRefusal = { event: CloseEvent; reason: string }
  * Why an update is refused, or, when it is not, what its splits cost in bytes
  * (split-cost.ts), whether it adds content (inserts anything: only deletions
  * do not), which a full board refuses, and for each client whose structs it
- * lists, the clock after the last. Refused or not, what the walks along its
- * texts' runs of marks cost (walk-cost.ts, walkCostInBytes), to be counted
- * against its sender; absent from a refusal made before they are taken.
+ * lists, the clock after the last, and the steps Yjs will take placing its
+ * items (integration-steps.ts), charged to its sender's hour once applied.
+ * Refused or not, what the walks along its texts' runs of marks and the
+ * count of those steps cost (walk-cost.ts, integration-cost.ts), to be
+ * counted against its sender; absent from a refusal made before they are taken.
  */
-export type UpdateVerdict = RefusedVerdict | { refused: null; splitCostBytes: number; walkCostBytes: number; addsContent: boolean; runEnds: ReadonlyMap<number, number> }
+export type UpdateVerdict =
+  | RefusedVerdict
+  | { refused: null; splitCostBytes: number; walkCostBytes: number; integrationSteps: number; addsContent: boolean; runEnds: ReadonlyMap<number, number> }
 
 type RefusedVerdict = { refused: UpdateRefusal; walkCostBytes?: number }
 
@@ -107,29 +113,35 @@ export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdi
   if (splitCostBytes > LIMITS.maxMessageBytes) {
     return refused(CLOSE.updateRejected, `update splits the board's structs at a cost of more than ${LIMITS.maxMessageBytes} bytes of changes`)
   }
+  // Counted to the bound only: the count costs what Yjs's walk does.
+  const steps = integrationSteps(doc, decoded, MAX_INTEGRATION_STEPS_PER_UPDATE)
+  const integrationCostBytes = integrationWorkInBytes(Math.min(steps, MAX_INTEGRATION_STEPS_PER_UPDATE))
+  if (steps > MAX_INTEGRATION_STEPS_PER_UPDATE) {
+    return refused(CLOSE.updateRejected, `update places items among items inserted at the same places unseen in more than ${MAX_INTEGRATION_STEPS_PER_UPDATE} steps`, integrationCostBytes)
+  }
   const { found } = walkInsertedValues(decoded.structs)
-  if (found) return refused(found.kind === 'text' ? CLOSE.invalidText : CLOSE.updateRejected, `update inserts ${found.what}`)
+  if (found) return refused(found.kind === 'text' ? CLOSE.invalidText : CLOSE.updateRejected, `update inserts ${found.what}`, integrationCostBytes)
   const landings = itemLandings(doc, decoded)
   const misplaced = misplacedContinuation(doc, landings)
-  if (misplaced) return refused(CLOSE.updateRejected, misplaced)
+  if (misplaced) return refused(CLOSE.updateRejected, misplaced, integrationCostBytes)
   const replaced = liveEntryReplacement(doc, decoded, landings)
-  if (replaced) return refused(CLOSE.updateRejected, replaced)
+  if (replaced) return refused(CLOSE.updateRejected, replaced, integrationCostBytes)
   const deletions = heldDeletions(doc, decoded.ds)
   const fixed = fixedFieldChange(doc, decoded, landings, deletions)
-  if (fixed) return refused(CLOSE.quoteFixed, fixed)
+  if (fixed) return refused(CLOSE.quoteFixed, fixed, integrationCostBytes)
   const restamped = stampedFieldChange(doc, landings)
-  if (restamped) return refused(CLOSE.updateRejected, restamped)
+  if (restamped) return refused(CLOSE.updateRejected, restamped, integrationCostBytes)
   const misshapen = boardShapeChange(doc, decoded, landings)
-  if (misshapen) return refused(CLOSE.updateRejected, misshapen)
+  if (misshapen) return refused(CLOSE.updateRejected, misshapen, integrationCostBytes)
   const multiUnit = multiUnitMapValue(decoded, landings)
-  if (multiUnit) return refused(CLOSE.updateRejected, multiUnit)
+  if (multiUnit) return refused(CLOSE.updateRejected, multiUnit, integrationCostBytes)
   const notText = nonTextInText(doc, decoded, landings)
-  if (notText) return refused(CLOSE.updateRejected, notText)
+  if (notText) return refused(CLOSE.updateRejected, notText, integrationCostBytes)
   // One walker for both rules on marks: their walks share its budget and what it found.
   const applied = new AppliedText(decoded.ds)
   const longRun = markRunsJoined(deletions, applied) ?? longMarkRun(doc, landings, applied)
   // Charged refused or not: a refused frame sent again and again, over new sockets too, has the relay walk as long each time.
-  const walkCostBytes = walkCostInBytes(applied.stepsTaken())
+  const walkCostBytes = walkCostInBytes(applied.stepsTaken()) + integrationCostBytes
   if (longRun) return refused(CLOSE.invalidText, longRun, walkCostBytes)
   const overlong = overlongText(doc, decoded, landings, deletions)
   if (overlong) return refused(CLOSE.updateRejected, overlong, walkCostBytes)
@@ -139,7 +151,7 @@ export function validateDecoded(decoded: DecodedUpdate, doc: Y.Doc): UpdateVerdi
   if (restated) return refused(CLOSE.updateRejected, restated, walkCostBytes)
   const misrecorded = yardstickRecordChange(doc, decoded, landings, deletions)
   if (misrecorded) return refused(CLOSE.updateRejected, misrecorded, walkCostBytes)
-  return { refused: null, splitCostBytes, walkCostBytes, addsContent: landings.length > 0, runEnds: runs }
+  return { refused: null, splitCostBytes, walkCostBytes, integrationSteps: steps, addsContent: landings.length > 0, runEnds: runs }
 }
 
 /**
@@ -171,7 +183,7 @@ export function refusedByScan(scanned: ScannedUpdate | null): UpdateRefusal | nu
   return disordered === null ? null : { event: CLOSE.updateRejected, reason: disordered }
 }
 
-/** `walkCostBytes`: what the walks along runs of marks cost before it was refused (none were taken before they are). */
+/** `walkCostBytes`: what the walks along runs of marks and the count of integration steps cost before it was refused (none were taken before they are). */
 function refused(event: CloseEvent, reason: string, walkCostBytes = 0): RefusedVerdict {
   return { refused: { event, reason }, walkCostBytes }
 }
