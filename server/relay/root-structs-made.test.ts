@@ -45,6 +45,11 @@ it('characters typed forwards, one change each, count one for the run; a run of 
   const backspaces = Array.from({ length: 10 }, () => () => bluf.delete(bluf.length - 1, 1))
   expect(madeBy(doc, backspaces)).toEqual([1, ...Array<number>(9).fill(0)])
   expect(deadRootStructs(doc).structs).toBe(1)
+  // Typed on after the backspaces: a run that merges into the deleted characters once it is deleted too.
+  const retyped = [...'again'].map((character) => () => bluf.insert(bluf.length, character))
+  expect(madeBy(doc, retyped)).toEqual([0, 0, 0, 0, 0])
+  expect(madeBy(doc, [() => bluf.delete(0, bluf.length)])).toEqual([0])
+  expect(deadRootStructs(doc).structs).toBe(1)
 })
 
 it('a deletion inside a run counts the two cuts, one at its start or end one; a whole run none', () => {

@@ -8,7 +8,8 @@
  * editor had made at 48 bytes each, and could write on no board for 1.5 h
  * (red team 40a). Now an inserted item that stands as a struct of its own
  * (one that did not merge with its neighbour as the change ended) counts as
- * it is made, as does an item it splits in two; a deletion counts only the
+ * it is made, as does an item it splits in two, unless it would merge into
+ * the deleted item before it once deleted too; a deletion counts only the
  * structs it adds itself, by cutting an item it deletes part of, at most
  * two a range of deletions, less any its deleted items merged into their
  * deleted neighbours. A character typed after the one before it merges into
@@ -44,12 +45,22 @@ function insertedStandingAlone(transaction: Y.Transaction): number {
     if (after <= before || structs === undefined) continue
     for (let index = Y.findIndexSS(structs, before); index < structs.length; index++) {
       const struct = structs[index]!
-      if (!(struct instanceof Y.Item) || struct.id.clock < before || !isRootItem(struct)) continue
+      if (!(struct instanceof Y.Item) || struct.id.clock < before || !isRootItem(struct) || mergesOnceDeleted(struct)) continue
       made++
       if (splitsItsNeighbours(struct)) made++
     }
   }
   return made
+}
+
+/**
+ * Whether `item` follows, as its maker typed on, deleted characters it would
+ * merge into once deleted too: a word typed again after backspaces. It adds a
+ * struct still there (charged BYTES_PER_PIECE as any), never one more deleted one.
+ */
+function mergesOnceDeleted(item: Y.Item): boolean {
+  const { left } = item
+  return left instanceof Y.Item && left.deleted && left.right === item && wereOneStruct(left, item)
 }
 
 /** Whether `item` sits between the two halves of one struct, split as it was inserted. */
