@@ -26,7 +26,7 @@ import { createLogger } from '../server/log.ts'
 import { deadRootStructs, fullnessInBytes } from '../server/relay/dead-root-structs.ts'
 import { loadCostInBytes, structsHeld } from '../server/relay/load-cost.ts'
 import { piecesOf } from '../server/relay/transaction-pieces.ts'
-import { DEAD_ROOT_STRUCT_BYTES, writtenCostInBytes } from '../server/relay/written-cost.ts'
+import { ROOT_STRUCT_BYTES, writtenCostInBytes } from '../server/relay/written-cost.ts'
 import { startServer } from '../server/server.ts'
 import { openAccess } from '../test/helpers/open-access.ts'
 import { BENCH_LIMITS } from './bench-limits.ts'
@@ -68,7 +68,7 @@ try {
   }
   const dead = deadRootStructs(page).structs
   await server.services.storage.log.append(boardId, rows.map((update) => ({ update, origin: 'server' })))
-  const chargedBefore = charged - dead * DEAD_ROOT_STRUCT_BYTES
+  const chargedBefore = charged - dead * ROOT_STRUCT_BYTES
   const perHour = (bytes: number) => Math.round(RELAY_LIMITS.writtenBytesPerHour / (bytes / dead))
   const walks: number[] = []
   let measured = { storedBytes: 0, structs: 0, deadRootStructs: 0, deadRootBytesAtLeast: 0, loadCost: 0, fullness: 0 }

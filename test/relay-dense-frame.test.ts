@@ -73,7 +73,7 @@ describe('an update dear to check, checked off the relay’s thread', () => {
       WS_MAX_BYTES_PER_SECOND: String(64 * 1024 * 1024),
       // Room for the held items (2.6 MB in Yjs's v1 encoding), so that they are held rather than refused.
       PENDING_UPDATE_MAX_BYTES: String(8 * 1024 * 1024),
-      // The frame leaves 140,000 deleted characters in the bottom line, each 1 KiB of its sender's hour (DEAD_ROOT_STRUCT_BYTES):
+      // The frame types 140,000 characters backwards into the bottom line, each a root struct of 1 KiB of its sender's hour (ROOT_STRUCT_BYTES):
       // an hour that holds them, as this suite is about checking the frame off the thread, not about that charge.
       WRITTEN_BYTES_PER_HOUR_PER_PERSON: String(2 ** 30),
     },

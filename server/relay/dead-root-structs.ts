@@ -7,9 +7,9 @@
  * deleted; a setting set again, its last value overwritten) stays one struct
  * each. No deletion, restore or compaction frees them (red team 39a), so the
  * size limit leaves them out of what makes a board full (board-size-limit.ts),
- * while what loading a board costs still counts them (load-cost.ts), and what
- * makes more of them is charged dearly against its person's hour
- * (written-cost.ts).
+ * while what loading a board costs still counts them (load-cost.ts), and each
+ * struct a change adds to a root type is charged dearly against its maker's
+ * hour (root-structs-made.ts, written-cost.ts).
  */
 import * as Y from 'yjs'
 import { BYTES_PER_LOADED_STRUCT } from './load-cost.ts'
@@ -45,35 +45,6 @@ export function deadRootStructs(doc: Y.Doc): DeadRootStructs {
  */
 export function fullnessInBytes(storedBytes: number, structs: number, dead: DeadRootStructs): number {
   return Math.max(storedBytes - dead.bytes, (structs - dead.structs) * BYTES_PER_LOADED_STRUCT)
-}
-
-/**
- * The deleted items of root types `transaction` made, as its end left them
- * merged: those of its deleted ranges that begin and end within one. A
- * deletion merged into the deleted item beside it (a page's backspace after
- * backspace, each a change of its own) made no new one. Walks only the
- * structs its deletions cover, as checking them did (check-cost.ts).
- */
-export function deadRootStructsMade(transaction: Y.Transaction): number {
-  let made = 0
-  for (const [client, ranges] of transaction.deleteSet.clients) {
-    const structs = transaction.doc.store.clients.get(client)
-    if (structs === undefined) continue
-    for (const { clock, len } of ranges) {
-      const end = clock + len
-      for (let index = Y.findIndexSS(structs, clock); index < structs.length; index++) {
-        const struct = structs[index]!
-        if (struct.id.clock >= end) break
-        if (struct instanceof Y.Item && struct.id.clock >= clock && struct.id.clock + struct.length <= end && isRootItem(struct)) made++
-      }
-    }
-  }
-  return made
-}
-
-/** Whether `item` is held by a root type: one no other item holds. */
-function isRootItem(item: Y.Item): boolean {
-  return item.parent instanceof Y.AbstractType && item.parent._item === null
 }
 
 /**

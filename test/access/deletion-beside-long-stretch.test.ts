@@ -31,7 +31,9 @@ const TARGET = 'Delete me'
 const ACUTE = '\u0301'
 
 describe('a deletion beside a long stretch of deleted characters', () => {
-  const given = useOwnedBoard({ owner: 'Erin Editor', board: 'Long stretches' })
+  // The planted characters are as many structs of the bottom line, each 1 KiB of the hostile editor's hour as they are typed
+  // (ROOT_STRUCT_BYTES): an hour that holds them, as these cases are about the walks' budget, not that charge.
+  const given = useOwnedBoard({ owner: 'Erin Editor', board: 'Long stretches', env: { WRITTEN_BYTES_PER_HOUR_PER_PERSON: String(2 ** 30) } })
 
   /** The bottom line as the room holds it. */
   const held = async () => (await given.server.services.rooms.withRoom(given.boardId, (room) => blufText(room.doc).toString()))!

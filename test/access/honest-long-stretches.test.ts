@@ -28,8 +28,8 @@ const PUT_BACK = 'e'
 const PASSAGE = 4_000
 
 describe('edits beside passages an input method typed and that were deleted', () => {
-  // 12,000 revised words deleted from the bottom line leave as many deleted items there, each 1 KiB of the typist's hour
-  // (DEAD_ROOT_STRUCT_BYTES): an hour that holds them, as these cases are about the walks' budget, not that charge.
+  // 12,000 words typed into the bottom line and revised are as many root structs and more, each 1 KiB of the typist's hour
+  // (ROOT_STRUCT_BYTES): an hour that holds them, as these cases are about the walks' budget, not that charge.
   const given = useOwnedBoard({ owner: 'Erin Editor', board: 'Composed passages', env: { WRITTEN_BYTES_PER_HOUR_PER_PERSON: String(2 ** 30) } })
 
   /** The bottom line as the room holds it. */
