@@ -7,6 +7,11 @@
  * the words went). A field that still holds typing merges into it itself
  * (CommitText), its typing holding the write.
  *
+ * A crossing is merged by one page only (crossing-merger.ts): the page of the
+ * write dropped, by its record here or its field's typing; another page only
+ * when that one is gone (red team 39c), so that merges never cross the typing
+ * that goes on and are merged again as new words (red team 40c).
+ *
  * Also names the writer of a change merged (by the Yjs client id of the
  * write, which is the presence id of the page that made it), and keeps the
  * texts the board could not take: typing in a field whose entity was deleted,
@@ -14,6 +19,7 @@
  */
 import * as Y from 'yjs'
 import { crossingIn, mergeCrossing, type Crossing } from '../ui/crossed-writes.ts'
+import { mergesHere } from '../ui/crossing-merger.ts'
 import type { FieldWrite } from '../ui/field-write.ts'
 import type { FieldListener, FieldNotice, FieldShape, PlainField, PlainFieldHost } from '../ui/plain-field.ts'
 import { mergeThreeWay } from '../ui/three-way-merge.ts'
@@ -30,6 +36,8 @@ export type PlainFieldWritesOptions = {
   origin: unknown
   /** The name of the person whose page has this client id, or null when not known (Presence.nameOfClient). */
   nameOf: (client: number) => string | null
+  /** The client ids of the pages on the board that may write, this one's included (Presence): who merges a crossing. */
+  writingPages: () => ReadonlySet<number>
   /** Tells the person something of a field no longer on screen. */
   tell: (message: string) => void
   /** The plain text field a map's key is, or null when it is none (ReactiveBoard.plainFieldAt). */
@@ -93,9 +101,9 @@ export class PlainFieldWrites implements PlainFieldHost {
   }
 
   /**
-   * Writes of one field that crossed in this transaction (only the keys it touched), merged by any page that sees
-   * them: the page of the write dropped may be gone, closed or reloaded offline. Every page merges alike, so those
-   * merging at once write the same text, and that crossing merges to nothing.
+   * Writes of one field that crossed in this transaction (only the keys it touched), merged here when this page is the
+   * one to merge them (mergesHere): the page of a write dropped merges it itself, and only when it is gone (closed, or
+   * reloaded offline: its record of its own writes lost) does another.
    */
   #mergeCrossings(transaction: Y.Transaction): void {
     for (const [type, keys] of transaction.changed) {
@@ -109,7 +117,11 @@ export class PlainFieldWrites implements PlainFieldHost {
         const own = this.#own.get(found.field.key)
         if (own && own.latest !== found.field.write()?.id) continue
         const crossing = crossingIn(transaction, map, key)
-        if (crossing) this.#mergeCrossing(found.field, found.shape, crossing)
+        if (!crossing) continue
+        const pages = this.#options.writingPages()
+        const me = this.#doc.clientID
+        const losers = crossing.losers.filter((loser) => mergesHere({ kept: crossing.winnerClient, dropped: loser.client }, me, pages))
+        if (losers.length > 0) this.#mergeCrossing(found.field, found.shape, { ...crossing, losers })
       }
     }
   }
@@ -117,15 +129,23 @@ export class PlainFieldWrites implements PlainFieldHost {
   #mergeCrossing(field: PlainField, shape: FieldShape, crossing: Crossing): void {
     const merged = mergeCrossing(crossing, shape.multiline)
     if (merged.text === crossing.winner) return
-    // The writers, this page's own left out (its person knows their part): named as the field's merges name them.
-    const clients = [field.write()?.client, ...crossing.losers.map((loser) => loser.client)].filter((client) => client !== undefined && client !== this.#doc.clientID)
-    const who = [...new Set(clients.map((client) => this.#options.nameOf(client!) ?? 'A colleague'))].join(' and ') || 'A colleague'
+    const named = (clients: number[]) => [...new Set(clients.map((client) => this.#options.nameOf(client) ?? 'A colleague'))].join(' and ')
+    const dropped = named(crossing.losers.map((loser) => loser.client))
     if (merged.text.length > shape.maxlength) {
-      for (const loser of crossing.losers) this.#keep(`${field.where()}: changes by ${who} crossed and together passed its limit of ${shape.maxlength} characters`, loser.text)
+      for (const loser of crossing.losers) this.#keep(`${field.where()}: changes by ${dropped} crossed and together passed its limit of ${shape.maxlength} characters`, loser.text)
       return
     }
     field.save(merged.text)
-    this.#notify(field.key, { kind: 'merged', by: who }, () => this.#options.tell(`${who} changed the ${field.where()} at the same time: both texts are kept.`))
+    // Recorded as this person's write: should a colleague's cross it, this page merges it back (#follow), and no one else.
+    const write = field.write()
+    if (write) this.wrote(field, shape, write, merged.text, crossing.winner)
+    if (crossing.winnerClient === this.#doc.clientID) {
+      this.#notify(field.key, { kind: 'merged', by: dropped }, () => this.#options.tell(`${dropped} changed the ${field.where()} at the same time as you: both texts are kept.`))
+      return
+    }
+    // Neither write was this page's: the person is told their page merged them, not that they wrote at the same time.
+    const writers = named([crossing.winnerClient, ...crossing.losers.map((loser) => loser.client)])
+    this.#notify(field.key, { kind: 'crossed', by: writers }, () => this.#options.tell(`${writers} changed the ${field.where()} at the same time: both texts are kept.`))
   }
 
   /** The field's write changed, or not: a colleague's made over this person's ends the keeping; one made alongside it is merged. */

@@ -143,6 +143,11 @@ export class Presence {
     return this.#peers
   }
 
+  /** The client ids of the pages on the board that may write: this page's (`me`, the document's id) and every other not a reviewer's. */
+  writingPages(me: number): Set<number> {
+    return new Set([me, ...this.#others().flatMap((peer) => (peer.readOnly ? [] : [peer.clientId]))])
+  }
+
   /** Everyone else on the board, one page for each person: the one that says most of where they are. */
   get people(): readonly Peer[] {
     const peers = this.peers

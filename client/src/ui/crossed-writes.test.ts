@@ -35,7 +35,7 @@ describe('crossingIn', () => {
     // Ana's write (higher client id) is kept; Bo's, dropped, was still readable where it arrived.
     for (const page of [ana, cem]) {
       expect(page.crossings).toHaveLength(1)
-      expect(page.crossings[0]).toMatchObject({ winner: 'Shared base. Ana.', losers: [{ text: 'Bo. Shared base.', client: 1 }] })
+      expect(page.crossings[0]).toMatchObject({ winner: 'Shared base. Ana.', winnerClient: 3, losers: [{ text: 'Bo. Shared base.', client: 1 }] })
       expect(mergeCrossing(page.crossings[0]!, true).text).toBe('Bo. Shared base. Ana.')
     }
     for (const doc of [ana.doc, bo.doc, cem.doc]) doc.destroy()
@@ -64,6 +64,6 @@ describe('crossingIn', () => {
   })
 
   it('keeps both texts whole when they share nothing', () => {
-    expect(mergeCrossing({ winner: 'Alpha', losers: [{ text: 'Omega', client: 1 }], base: null }, false).text).toBe('Alpha Omega')
+    expect(mergeCrossing({ winner: 'Alpha', winnerClient: 2, losers: [{ text: 'Omega', client: 1 }], base: null }, false).text).toBe('Alpha Omega')
   })
 })

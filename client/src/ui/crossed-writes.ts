@@ -19,6 +19,8 @@ import { mergeThreeWay, type MergeResult } from './three-way-merge.ts'
 export type Crossing = {
   /** The value the document kept. */
   winner: string
+  /** The Yjs client id of the page that wrote the value kept. */
+  winnerClient: number
   /** The latest values of the writes dropped, in the document's order (the same on every page). */
   losers: { text: string; client: number }[]
   /** The value both were made over, when the document still holds it. */
@@ -51,7 +53,7 @@ export function crossingIn(transaction: Y.Transaction, map: Y.Map<unknown>, key:
     return text === null ? [] : [{ text, client: item.id.client }]
   })
   if (losers.length === 0) return null
-  return { winner, losers, base: overEntry(kept) }
+  return { winner, winnerClient: kept.id.client, losers, base: overEntry(kept) }
 }
 
 /**

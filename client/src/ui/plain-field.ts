@@ -24,8 +24,11 @@ export type PlainField = {
 /** How a field's texts merge: lines kept apart or not, and the most it holds. */
 export type FieldShape = { multiline: boolean; maxlength: number }
 
-/** What the keeper tells a field on screen of a write of theirs it merged back. */
-export type FieldNotice = { kind: 'merged'; by: string } | { kind: 'too-long'; by: string; text: string }
+/**
+ * What the keeper tells a field on screen of a write it merged: 'merged' a write of this person's and `by`'s,
+ * 'crossed' writes of others (`by`) that crossed, which this page merged as theirs were gone.
+ */
+export type FieldNotice = { kind: 'merged'; by: string } | { kind: 'crossed'; by: string } | { kind: 'too-long'; by: string; text: string }
 
 /** A field on screen, as the keeper asks it. */
 export type FieldListener = {
