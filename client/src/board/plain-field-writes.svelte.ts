@@ -28,6 +28,12 @@ import type { UnsavedText } from './unsaved-texts.ts'
 /** This person's writes of one field not yet seen written over: by write id, the value; `base` what the first was made over. */
 type OwnWrites = { field: PlainField; shape: FieldShape; latest: string; values: Map<string, string>; base: string }
 
+/**
+ * How long a page waits before taking a dropped write's page for gone: the relay sends presence in batches, and a page
+ * that has just (re)connected heard the others some moments after the document.
+ */
+const PRESENCE_SETTLES_MS = 3000
+
 /** `typing`: kept from the field the person was typing in as it went, so the notice takes the focus it had. */
 export type KeptText = UnsavedText & { id: number; typing: boolean }
 
@@ -51,6 +57,8 @@ export class PlainFieldWrites implements PlainFieldHost {
   readonly #options: PlainFieldWritesOptions
   readonly #own = new Map<string, OwnWrites>()
   readonly #listeners = new Map<string, FieldListener>()
+  /** Crossings waiting to see whether their dropped writes' pages are gone (#mergeIfGone). */
+  readonly #waiting = new Set<ReturnType<typeof setTimeout>>()
   #next = 1
 
   constructor(doc: Y.Doc, options: PlainFieldWritesOptions) {
@@ -87,6 +95,7 @@ export class PlainFieldWrites implements PlainFieldHost {
 
   destroy(): void {
     this.#doc.off('afterTransaction', this.#afterTransaction)
+    for (const timer of this.#waiting) clearTimeout(timer)
   }
 
   #keep(where: string, text: string, typing = false): void {
@@ -118,12 +127,31 @@ export class PlainFieldWrites implements PlainFieldHost {
         if (own && own.latest !== found.field.write()?.id) continue
         const crossing = crossingIn(transaction, map, key)
         if (!crossing) continue
+        // A dropped write whose page is present is merged there; the others are merged once their pages are surely gone.
         const pages = this.#options.writingPages()
-        const me = this.#doc.clientID
-        const losers = crossing.losers.filter((loser) => mergesHere({ kept: crossing.winnerClient, dropped: loser.client }, me, pages))
-        if (losers.length > 0) this.#mergeCrossing(found.field, found.shape, { ...crossing, losers })
+        const absent = crossing.losers.filter((loser) => !pages.has(loser.client))
+        if (absent.length > 0) this.#mergeIfGone(found.field, found.shape, { ...crossing, losers: absent })
       }
     }
+  }
+
+  /**
+   * Merges the crossing's dropped writes whose pages are still not present a moment on, when this page is the one to
+   * (mergesHere), into the field as it stands (the kept write's person may have typed on). Not at once: a page that has
+   * just (re)connected gets the document before it hears who is present, and took a colleague typing there for gone.
+   * Not over a write made meanwhile by another page than the kept write's: that may be the merge itself.
+   */
+  #mergeIfGone(field: PlainField, shape: FieldShape, crossing: Crossing): void {
+    const timer = setTimeout(() => {
+      this.#waiting.delete(timer)
+      const pages = this.#options.writingPages()
+      const me = this.#doc.clientID
+      const losers = crossing.losers.filter((loser) => mergesHere({ kept: crossing.winnerClient, dropped: loser.client }, me, pages))
+      const since = field.write()?.nearest((id) => id === crossing.winnerWrite || !id.startsWith(`${crossing.winnerClient}:`))
+      if (losers.length === 0 || !field.exists() || since !== crossing.winnerWrite) return
+      this.#mergeCrossing(field, shape, { ...crossing, winner: field.stored(), losers })
+    }, PRESENCE_SETTLES_MS)
+    this.#waiting.add(timer)
   }
 
   #mergeCrossing(field: PlainField, shape: FieldShape, crossing: Crossing): void {

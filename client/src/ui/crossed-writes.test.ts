@@ -64,6 +64,6 @@ describe('crossingIn', () => {
   })
 
   it('keeps both texts whole when they share nothing', () => {
-    expect(mergeCrossing({ winner: 'Alpha', winnerClient: 2, losers: [{ text: 'Omega', client: 1 }], base: null }, false).text).toBe('Alpha Omega')
+    expect(mergeCrossing({ winner: 'Alpha', winnerClient: 2, winnerWrite: '2:0', losers: [{ text: 'Omega', client: 1 }], base: null }, false).text).toBe('Alpha Omega')
   })
 })

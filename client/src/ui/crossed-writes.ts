@@ -21,6 +21,8 @@ export type Crossing = {
   winner: string
   /** The Yjs client id of the page that wrote the value kept. */
   winnerClient: number
+  /** The kept write, `client:clock` as FieldWrite.id names it. */
+  winnerWrite: string
   /** The latest values of the writes dropped, in the document's order (the same on every page). */
   losers: { text: string; client: number }[]
   /** The value both were made over, when the document still holds it. */
@@ -53,7 +55,7 @@ export function crossingIn(transaction: Y.Transaction, map: Y.Map<unknown>, key:
     return text === null ? [] : [{ text, client: item.id.client }]
   })
   if (losers.length === 0) return null
-  return { winner, winnerClient: kept.id.client, losers, base: overEntry(kept) }
+  return { winner, winnerClient: kept.id.client, winnerWrite: `${kept.id.client}:${kept.id.clock + kept.length - 1}`, losers, base: overEntry(kept) }
 }
 
 /**
