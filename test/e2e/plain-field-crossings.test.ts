@@ -26,7 +26,8 @@ describeInBrowser('crossed writes of a plain text field, the page of the write d
 
   const note = (person: Person, claim: string) => person.page.locator(`[data-inspecting="${claim}"]`).getByRole('textbox', { name: 'Analyst’s note' })
 
-  async function crossed(title: string, boClient: number, whileAway: (ana: Person, claim: string) => Promise<void>) {
+  /** `notice`: what Ana's field says of the merge. */
+  async function crossed(title: string, boClient: number, notice: string, whileAway: (ana: Person, claim: string) => Promise<void>) {
     const { ana: anaAccount, bo: boAccount } = suite.accounts
     const { boardId, api } = await createBoardFor(suite.server, anaAccount, title, [{ account: boAccount, role: 'editor' }])
     const { claim } = await seedBoard(api, boardId, { claim: 'Columns were seen near Minsk.' })
@@ -66,16 +67,18 @@ describeInBrowser('crossed writes of a plain text field, the page of the write d
     const expected = `${BO_WORDS}${BASE_NOTE}${ANA_WORDS}`
     await waitFor(async () => (await storedNote()) === expected, 'both people’s words stored', 20_000)
     await waitSaved(ana)
-    await ana.page.getByText(/at the same time/).first().waitFor()
+    await ana.page.locator('[data-merged-notice]').waitFor()
+    expect(await ana.page.locator('[data-merged-notice]').innerText()).toBe(notice)
     expect(await storedNote()).toBe(expected)
   }
 
   it('keeps the words of a colleague who left, when this person’s write is the one kept', async () => {
-    await crossed('Colleague left', LOSES, async () => {})
+    await crossed('Colleague left', LOSES, 'A colleague changed this field at the same time as you; both texts are kept. OK', async () => {})
   })
 
   it('keeps the words written offline on a page reloaded offline, when the colleague’s write is the one kept', async () => {
-    await crossed('Reloaded offline', WINS, async (ana, claim) => {
+    // The reloaded page wrote neither write (the offline one was its earlier page's): told, not "as you".
+    await crossed('Reloaded offline', WINS, 'A colleague changed this field at the same time; both texts are kept. OK', async (ana, claim) => {
       await ana.page.reload()
       await ana.page.locator('[role="status"][data-link="offline"]').waitFor({ timeout: 15_000 })
       await ana.page.locator(`[data-claim-id="${claim}"]`).click()
