@@ -119,7 +119,7 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       // A snapshot not made (a full disk, a right taken away while it was captured) stored nothing, and is not counted.
       const snapshot = await spendingSnapshot(c, () =>
         givenBackOnFailure(services.allowances.snapshots, principal, () => settledCapture(async () => {
-          const past = asOf === undefined ? null : keptAsOf(await readLogAsOf(c, pastTime(c, asOf)))
+          const past = asOf === undefined ? null : keptAsOf(await readLogAsOf(c, await pastTime(c, asOf)))
           const captured = past ? await services.workers.run('capture-board', { boardId: id, log: past.log }, { boardId: id, ...replayLane(past.log) }) : await captureStoredBoard(services, id)
           if (!captured) throw notFound('Board')
           // Capturing ran in a worker thread: the right to record its result is decided again.
