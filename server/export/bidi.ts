@@ -30,6 +30,10 @@ export function dropBidiControls(text: string): string {
  * (red team 39c). Their reason, an unclosed U+202E in a name reversing the
  * product's words after it (shared/bidi.ts), also holds where a consumer shows
  * the text, which the closing keeps: it adds nothing to text that opens none.
+ * So does member text the product did not isolate (a STIX name, abstract or
+ * source name is the member's text whole): whatever it leaves open is closed
+ * at the end of the string, before what a consumer shows after it (red team
+ * 40b: a board titled "Brief " + U+202E + "on Wagner").
  */
 export function isolatesForMachines(text: string): string {
   let previous: string
@@ -39,5 +43,5 @@ export function isolatesForMachines(text: string): string {
     previous = current
     current = previous.replace(ISOLATED_RUN, (_run, inner: string) => withControlsClosed(inner))
   } while (current !== previous)
-  return current
+  return withControlsClosed(current)
 }

@@ -38,6 +38,8 @@ export type BriefingVersion =
       /** What the snapshot relied on that the live board has retracted since. */
       retractedSince?: RetractedSince
       remarked?: Remarked
+      /** When each part of the live board's content last changed (as the live version's `contentTimes`): what caps this version's STIX times. */
+      liveContentTimes?: ContentTimes
     }
   | {
       kind: 'live'
@@ -49,4 +51,4 @@ export type BriefingVersion =
       contentTimes?: ContentTimes
     }
   /** `asOf` is the time asked for; `at` the moment the content is of: the same, or, when `exact` is false, the nearest kept moment before it. */
-  | { kind: 'as-of'; asOf: string; at: string; hash: string; exact: boolean; previous?: BriefingPredecessor; remarked?: Remarked }
+  | { kind: 'as-of'; asOf: string; at: string; hash: string; exact: boolean; previous?: BriefingPredecessor; remarked?: Remarked; liveContentTimes?: ContentTimes }

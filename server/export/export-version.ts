@@ -196,13 +196,8 @@ async function snapshotBefore(services: VersionSources, boardId: string, at: str
  * after it, or at the read when none follows (it held that content then too).
  */
 async function readTimedLive(services: VersionSources, boardId: string): Promise<StoredVersion | null> {
-  const { storage } = services
-  if (!(await storage.boards.get(boardId))) return null
-  const at = services.clock().toISOString()
-  const { checkpoint, throughSeq, rows } = await storage.history.tail(boardId)
-  const checkpointAt = checkpoint ? ((await storage.history.checkpoints(boardId)).find((kept) => kept.throughSeq === throughSeq)?.at ?? null) : null
-  const log = { checkpoint, updates: rows.map((row) => row.update), rowSeqs: rows.map((row) => row.seq) }
-  return { kind: 'live', boardId, at, log, rowTimes: { rows: rows.map((row) => row.at), checkpointAt } }
+  const live = await readLive(services, boardId)
+  return live && { kind: 'live', boardId, ...live }
 }
 
 /** The board's newest signed-off snapshot and its review, which a briefing of the live board names without taking it for its own. */
@@ -245,9 +240,16 @@ async function readStoredVersion(services: VersionSources, boardId: string, snap
   }
 }
 
-/** The live board as a snapshot's or past moment's export compares it with; null once the board is gone. */
+/**
+ * The live board as an export reads it (readTimedLive), or as a snapshot's or
+ * past moment's export compares it with; null once the board is gone.
+ */
 async function readLive(services: VersionSources, boardId: string): Promise<LiveBoard | null> {
+  const { storage } = services
+  if (!(await storage.boards.get(boardId))) return null
   const at = services.clock().toISOString()
-  const log = await readStoredLog(services.storage, boardId)
-  return log && { log, at }
+  const { checkpoint, throughSeq, rows } = await storage.history.tail(boardId)
+  const checkpointAt = checkpoint ? ((await storage.history.checkpoints(boardId)).find((kept) => kept.throughSeq === throughSeq)?.at ?? null) : null
+  const log = { checkpoint, updates: rows.map((row) => row.update), rowSeqs: rows.map((row) => row.seq) }
+  return { log, at, rowTimes: { rows: rows.map((row) => row.at), checkpointAt } }
 }

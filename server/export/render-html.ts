@@ -11,18 +11,20 @@ import { BRIEFING_TEXT as T, allCitations, noteReference, type Briefing, type Br
 import { acknowledgementText, type BriefingCheck, type BriefingChecks } from './briefing-review.ts'
 import { MARKING_BACKGROUND, RISK_COLOURS, markingColour } from './palette.ts'
 import { isolatesAsBdi } from './bidi.ts'
+import { withControlsClosed } from '../../shared/bidi.ts'
 
 export function renderHtml(briefing: Briefing): string {
   const b = briefing
   const citations = allCitations(b)
   const marking = (where: string) => `<tr><td class="${where}"><div class="marking">${esc(b.marking)}</div></td></tr>`
+  // A <title> holds no markup, so no <bdi>: what the board's title leaves open is closed before the date-time group after it.
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(b.title)} — ${esc(b.dtg)}</title>
+<title>${esc(withControlsClosed(b.title))} — ${esc(b.dtg)}</title>
 <style>${stylesheet(markingColour(b.tlp))}</style>
 </head>
 <body>

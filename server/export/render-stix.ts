@@ -35,11 +35,12 @@ import { scopeBoard, type ExportScope } from '../../shared/export-scope.ts'
 import { bandNeedingRestatement, statedProfile } from '../../shared/stated-likelihood.ts'
 import { blufText, buildBriefingFront, confidenceSentence, likelihoodSentence } from './briefing-model.ts'
 import type { BriefingVersion } from './briefing-version.ts'
-import { timeOf } from './content-times.ts'
+import { timeOf, type ContentTimes } from './content-times.ts'
 import { parseTime } from '../../shared/date-time-group.ts'
 import { cleanTextIn, mapTextIn } from '../../shared/text-hygiene.ts'
 import { webLinkHref } from '../../shared/web-link.ts'
 import { isolate, quoted } from '../../shared/bidi.ts'
+import { normalizeMarking } from '../../shared/marking.ts'
 import { isolatesForMachines } from './bidi.ts'
 
 type StixObject = { type: string; id: string; [property: string]: unknown }
@@ -93,26 +94,35 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
   const scope = options.scope ?? 'all'
   // JSON could escape anything, but the consumers of a bundle parse its texts as the briefings' XML does.
   const board = scopeBoard(cleanTextIn(input), scope)
-  // A version the live board has re-marked since carries the marking of when it was exported (briefing-marking.ts): a later version of its objects.
-  const versionTime = latest([stixTime(version.kind === 'snapshot' ? version.createdAt : version.at), ...remarkedTime(version)])
+  // The moment an earlier version's content is of: no object of it is a later version than that.
+  const versionTime = stixTime(version.kind === 'snapshot' ? version.createdAt : version.at)
   const briefing = buildBriefingFront(input, version, { scope })
   const sources = new Map(board.sources.map((s) => [s.id, s]))
   const claims = new Map(board.claims.map((c) => [c.id, c]))
   const markings = markingDefinitions(briefing.marking, briefing.tlp)
   const markingRefs = markings.length > 0 ? { object_marking_refs: markings.map((m) => m.id) } : {}
-  const idOf = (type: string, key: string) => boardObjectId(board.id, type, key)
+  // An earlier version the live board has re-marked since carries the live marking (briefing-marking.ts): content the
+  // live board's objects never had, so objects of their own, named by the marking too and pointing at what they re-mark.
+  const remarking = version.kind !== 'live' && version.remarked ? normalizeMarking(version.remarked.marking) : null
+  const originalId = (type: string, key: string) => boardObjectId(board.id, type, key)
+  const idOf = (type: string, key: string) => (remarking === null ? originalId(type, key) : boardObjectId(board.id, type, `${key}\nremarked ${remarking}`))
   const contentTimes = version.kind === 'live' ? version.contentTimes : undefined
+  const liveTimes = version.kind === 'live' ? undefined : version.liveContentTimes
+  /** When the last of the parts an object's content is read from changed (`parts`, as content-times.ts names them), the marking among them. */
+  const partsChanged = (times: ContentTimes, parts: string[]) => latest([...parts, 'meta:marking'].map((part) => stixTime(timeOf(times, part))))
   /**
    * Common properties. `modified`: for the live board read with its log's
-   * times, when the last of the parts the object's content is read from
-   * changed (`parts`, as content-times.ts names them), so an unchanged object
-   * is the same version in every export and a changed one a later version;
-   * otherwise the version's time, as no later export of this version can differ.
+   * times, when the last of its parts changed, so an unchanged object is the
+   * same version in every export and a changed one a later version. For an
+   * earlier version, the moment its content is of, or when the live board's
+   * parts last changed if that is earlier: the live board then holds the
+   * same content, one version, and otherwise a later one; no export of the
+   * past passes for newer than the live board (red team 40b).
    */
   const common = (type: string, key: string, createdAt: string, parts: string[] = []) => {
     const created = stixTime(createdAt)
-    const modified = contentTimes ? latest([created, ...[...parts, 'meta:marking'].map((part) => stixTime(timeOf(contentTimes, part)))]) : latest([created, versionTime])
-    return { type, spec_version: '2.1', id: idOf(type, key), created, modified }
+    const modified = latest([created, contentTimes ? partsChanged(contentTimes, parts) : liveTimes ? earliest([versionTime, partsChanged(liveTimes, parts)]) : versionTime])
+    return { type, spec_version: '2.1', id: idOf(type, key), created, modified, ...(remarking === null ? {} : { x_assay_remarked_from: originalId(type, key) }) }
   }
 
   const assay: StixObject = {
@@ -170,7 +180,8 @@ export function renderStix(input: BoardModel, version: BriefingVersion, options:
   const reportVersion = reportVersionOf(input, version)
   // Another scope of one version is another report: its contents differ.
   const reportKey = `report:${reportVersion.key}${scope === 'all' ? '' : `:${scope}`}`
-  const reportId = idOf('report', reportKey)
+  // A report names its version, which no live export shares: re-marked, it is a later version of itself.
+  const reportId = originalId('report', reportKey)
 
   /**
    * The board's analysts, unnamed: what an assessment weighing no claim is
@@ -339,6 +350,11 @@ function claimParts(claim: ClaimModel): string[] {
 /** The latest of STIX times (which sort as text). */
 function latest(times: string[]): string {
   return times.reduce((a, b) => (b > a ? b : a))
+}
+
+/** The earliest of STIX times. */
+function earliest(times: string[]): string {
+  return times.reduce((a, b) => (b < a ? b : a))
 }
 
 /** The value without null, undefined, empty lists and objects left empty: STIX forbids nulls and empty lists, so a property with nothing to say is left out. */

@@ -106,3 +106,21 @@ export function stixVersionConflicts(bundles: StixBundle[]): string[] {
   }
   return conflicts
 }
+
+/**
+ * Where a bundle of an earlier version (a snapshot, the board as of a past
+ * time), exported after the live board's, would pass for newer content than
+ * the live board's: for an id in both, the live object must be the later
+ * version (`modified` no earlier), and one `modified` one content. A consumer
+ * keeps the object of the latest `modified`, and would otherwise show the old
+ * text as current. Each such object in words.
+ */
+export function staleVersionsWinning(live: StixBundle, earlier: StixBundle): string[] {
+  const current = new Map(live.objects.map((o) => [o.id, o]))
+  return earlier.objects.flatMap((o) => {
+    const now = current.get(o.id)
+    if (!now || o.type === 'marking-definition' || typeof o.modified !== 'string' || typeof now.modified !== 'string') return []
+    if (o.modified < now.modified || (o.modified === now.modified && JSON.stringify(o) === JSON.stringify(now))) return []
+    return [`${o.id}: the earlier version's modified ${o.modified} against the live board's ${now.modified}: ${JSON.stringify(o)} then ${JSON.stringify(now)}`]
+  })
+}

@@ -63,8 +63,8 @@ export type StoredVersion =
       live: LiveBoard | null
     }
 
-/** The live board's log, and when it was read. */
-export type LiveBoard = { log: StoredLog; at: string }
+/** The live board's log, when it was read, and the times of its rows (what dates its STIX objects, and caps an earlier version's). */
+export type LiveBoard = { log: StoredLog; at: string; rowTimes: RowTimes }
 
 export type LoadedVersion = { model: BoardModel; version: BriefingVersion }
 
@@ -80,14 +80,15 @@ export function loadStoredVersion(stored: StoredVersion): LoadedVersion {
     const contentTimes = timed ? { contentTimes: timed.times } : {}
     return { model, version: { kind: 'live', at: stored.at, hash: boardContentHash(model), ...previous, ...latestReview, ...contentTimes } }
   }
+  const timedLive = stored.live ? timedModel(boardId, stored.live.log, stored.live.rowTimes, stored.live.at) : null
+  const live = timedLive?.model ?? null
+  const liveTimes = timedLive ? { liveContentTimes: timedLive.times } : {}
   if (stored.kind === 'as-of') {
     const model = sourceModel(boardId, { log: stored.log })
-    const live = stored.live && sourceModel(boardId, { log: stored.live.log })
     const remarked = live && stored.live ? remarkedSince(model, live, stored.live.at) : {}
-    return { model, version: { kind: 'as-of', asOf: stored.asOf, at: stored.at, exact: stored.exact, hash: boardContentHash(model), ...previous, ...remarked } }
+    return { model, version: { kind: 'as-of', asOf: stored.asOf, at: stored.at, exact: stored.exact, hash: boardContentHash(model), ...previous, ...remarked, ...liveTimes } }
   }
   const model = sourceModel(boardId, { state: stored.state })
-  const live = stored.live && sourceModel(boardId, { log: stored.live.log })
   return {
     model,
     version: {
@@ -101,6 +102,7 @@ export function loadStoredVersion(stored: StoredVersion): LoadedVersion {
       signoffs: stored.signoffs,
       ...(live ? { retractedSince: retractedSince(model, live) } : {}),
       ...(live && stored.live ? remarkedSince(model, live, stored.live.at) : {}),
+      ...liveTimes,
     },
   }
 }

@@ -26,7 +26,7 @@ export function historyRead<T>(c: Context<BoardEnv>, kind: HistoryReadKind, para
  */
 export async function seeBoardAsOf(c: Context<BoardEnv>, asOf: string): Promise<Extract<BoardAsOfResult, { kind: 'rebuilt' }>> {
   const { services, principal, board } = c.var
-  const past = pastTime(c, asOf)
+  const past = await pastTime(c, asOf)
   await spendAllowance(services.allowances.asOfReads, principal, 'read boards as of a past time as many times')
   const read = keptAsOf(await historyRead(c, 'board-as-of', await asOfVersionName(c, past), () => readBoardAsOf(services, board.id, past)))
   // Shared with a read of another time naming the same version: the moment is this request's.
@@ -62,9 +62,10 @@ export async function readLogAsOf(c: Context<BoardEnv>, asOf: string): Promise<A
 
 /** The board as it was at `asOf`, for an export or the checks of one; refused, saying why, when the history cannot rebuild it. */
 export async function readVersionAsOf(c: Context<BoardEnv>, asOf: string): Promise<AsOfVersion> {
-  const { stored, version } = await readNamedLogAsOf(c, pastTime(c, asOf))
+  const past = await pastTime(c, asOf)
+  const { stored, version } = await readNamedLogAsOf(c, past)
   const { at, exact, log } = keptAsOf(stored)
-  return { asOf, at, exact, log, version }
+  return { asOf: past, at, exact, log, version }
 }
 
 /** The stored pieces of the board as of `asOf`, read once for every time naming the same version, and that version's name. */

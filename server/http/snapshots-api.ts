@@ -20,6 +20,8 @@ import { actorOf } from '../snapshots/actor.ts'
 import { captureStoredBoard } from '../snapshots/stored-board.ts'
 import { diffStoredVersions } from '../snapshots/diff-versions.ts'
 import { recordSnapshot } from '../snapshots/record-snapshot.ts'
+import { settledCapture } from '../snapshots/settled-capture.ts'
+import { SnapshotContentMoved } from '../storage/snapshot-rows.ts'
 import { restoreSnapshot } from '../snapshots/restore-snapshot.ts'
 import { withSnapshotRoom } from '../snapshots/snapshot-quota.ts'
 import { countedServerClientId, givenBackOnFailure, spendAllowance } from './allowance.ts'
@@ -116,8 +118,8 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
       const { services, principal } = c.var
       // A snapshot not made (a full disk, a right taken away while it was captured) stored nothing, and is not counted.
       const snapshot = await spendingSnapshot(c, () =>
-        givenBackOnFailure(services.allowances.snapshots, principal, async () => {
-          const past = asOf === undefined ? null : keptAsOf(await readLogAsOf(c, pastTime(c, asOf)))
+        givenBackOnFailure(services.allowances.snapshots, principal, () => settledCapture(async () => {
+          const past = asOf === undefined ? null : keptAsOf(await readLogAsOf(c, await pastTime(c, asOf)))
           const captured = past ? await services.workers.run('capture-board', { boardId: id, log: past.log }, { boardId: id, ...replayLane(past.log) }) : await captureStoredBoard(services, id)
           if (!captured) throw notFound('Board')
           // Capturing ran in a worker thread: the right to record its result is decided again.
@@ -139,7 +141,10 @@ export function snapshotsApi(): OpenAPIHono<SignedInEnv> {
           )
           if (!recorded) throw new Error('a named snapshot has no guard, yet it was not recorded')
           return recorded
-        }),
+        }).catch((error: unknown) => {
+          if (error instanceof SnapshotContentMoved) throw new ApiError(503, 'board_busy', 'The board kept changing while it was captured; try again.', 1)
+          throw error
+        })),
       )
       return c.json(snapshot, 201)
     },

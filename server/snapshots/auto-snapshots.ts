@@ -22,6 +22,7 @@ import type { WorkerPool } from '../workers/worker-pool.ts'
 import type { Actor } from './actor.ts'
 import { autoSnapshotDue } from './auto-snapshot-due.ts'
 import { captureStoredBoard } from './stored-board.ts'
+import { settledCapture } from './settled-capture.ts'
 import { recordSnapshot } from './record-snapshot.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
@@ -97,11 +98,16 @@ export class AutoSnapshots implements RoomExtension {
           continue
         }
         // Rebuilt in a worker thread: a sweep over large boards must not stall the relay. The server's own work, whoever set the sweep off.
-        const captured = await asServer(() => captureStoredBoard(this.parts, boardId))
-        if (!captured) continue
-        const now = this.parts.clock().getTime()
-        const recent = { since: new Date(now - this.options.intervalMs / 2).toISOString(), now: new Date(now).toISOString() }
-        const made = await recordSnapshot(storage, boardId, captured, { label: AUTO_SNAPSHOT_LABEL, kind: 'auto', author: AUTO_AUTHOR }, { unlessUnchanged: true, unlessRecent: recent })
+        const taken = await settledCapture(async () => {
+          const captured = await asServer(() => captureStoredBoard(this.parts, boardId))
+          if (!captured) return null
+          const now = this.parts.clock().getTime()
+          const recent = { since: new Date(now - this.options.intervalMs / 2).toISOString(), now: new Date(now).toISOString() }
+          const made = await recordSnapshot(storage, boardId, captured, { label: AUTO_SNAPSHOT_LABEL, kind: 'auto', author: AUTO_AUTHOR }, { unlessUnchanged: true, unlessRecent: recent })
+          return { captured, made }
+        })
+        if (!taken) continue
+        const { captured, made } = taken
         if (made) result.taken.push(made.id)
         // Skipped because another instance snapshotted the board just now: what changed since waits for the next sweep.
         else if ((await storage.snapshots.latest(boardId))?.contentHash !== captured.contentHash) this.changed.add(boardId)

@@ -2,6 +2,7 @@ import type { SnapshotKind } from '../../shared/snapshot-model.ts'
 import type { NewAuditRecord, SnapshotGuard, SnapshotRecord, Storage } from '../storage/storage.ts'
 import type { Actor } from './actor.ts'
 import type { CapturedBoard } from './board-state.ts'
+import type { LiveCapture } from './stored-board.ts'
 
 /**
  * `id`: set when the caller names the snapshot before it is stored (its audit entry does); a new one otherwise.
@@ -13,7 +14,7 @@ export type SnapshotMeta = { id?: string; label: string; kind: SnapshotKind; aut
 export function recordSnapshot(
   storage: Storage,
   boardId: string,
-  captured: CapturedBoard,
+  captured: CapturedBoard | LiveCapture,
   meta: SnapshotMeta,
   guard?: SnapshotGuard,
   audited?: NewAuditRecord,
@@ -29,6 +30,7 @@ export function recordSnapshot(
       authorId: meta.author.id,
       authorName: meta.author.name,
       asOf: meta.asOf ?? null,
+      ...('heldThroughSeq' in captured ? { heldThroughSeq: captured.heldThroughSeq } : {}),
     },
     guard,
     audited,

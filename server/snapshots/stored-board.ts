@@ -7,6 +7,9 @@ import type { Storage, StoredBoardState } from '../storage/storage.ts'
 import type { WorkerPool } from '../workers/worker-pool.ts'
 import type { CapturedBoard, StoredLog } from './board-state.ts'
 
+/** The live board captured, and the highest log sequence number it holds: what dates its content (storage.ts, NewSnapshot). */
+export type LiveCapture = CapturedBoard & { heldThroughSeq: number }
+
 /** What reading and rebuilding stored boards takes. */
 export type StoredBoards = { storage: Storage; workers: WorkerPool }
 
@@ -18,14 +21,16 @@ export type StoredBoards = { storage: Storage; workers: WorkerPool }
  * quite all saved), and so that edits committed by other instances are in it.
  * Null when there is no such board.
  */
-export async function captureStoredBoard(parts: StoredBoards, boardId: string): Promise<CapturedBoard | null> {
+export async function captureStoredBoard(parts: StoredBoards, boardId: string): Promise<LiveCapture | null> {
   const log = await readStoredLog(parts.storage, boardId)
-  return log && parts.workers.run('capture-board', { boardId, log })
+  if (!log) return null
+  const { lastSeq, ...stored } = log
+  return { ...(await parts.workers.run('capture-board', { boardId, log: stored })), heldThroughSeq: lastSeq }
 }
 
 /** The board's stored log; null when there is no such board. */
-export async function readStoredLog(storage: Storage, boardId: string): Promise<(StoredLog & Pick<StoredBoardState, 'updates' | 'rowSeqs'>) | null> {
+export async function readStoredLog(storage: Storage, boardId: string): Promise<(StoredLog & Pick<StoredBoardState, 'updates' | 'rowSeqs' | 'lastSeq'>) | null> {
   if (!(await storage.boards.get(boardId))) return null
-  const { checkpoint, updates, rowSeqs } = await storage.log.load(boardId)
-  return { checkpoint, updates, rowSeqs }
+  const { checkpoint, updates, rowSeqs, lastSeq } = await storage.log.load(boardId)
+  return { checkpoint, updates, rowSeqs, lastSeq }
 }

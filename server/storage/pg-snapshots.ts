@@ -1,10 +1,11 @@
 import { and, count, desc, eq, gte, inArray, lte, max, or, sql, sum } from 'drizzle-orm'
 import { boardCheckpoints, boards, boardUpdates, reviewComments, reviewSignoffs, reviewVerdicts, snapshots } from '../../drizzle/pg/schema.ts'
 import { insertAudited } from './pg-audited.ts'
+import { boardTimesKey } from './pg-update-log.ts'
 import type { PgDb } from './pg-db.ts'
 import type { Clock } from '../clock.ts'
 import { stateBuffer, stateBytes } from './driver-bytes.ts'
-import { newestSnapshotsFirst, nextSnapshotSeq, nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
+import { capturedContentTime, captureTimes, newestSnapshotsFirst, nextSnapshotSeq, nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
 import type { SnapshotKind } from '../../shared/snapshot-model.ts'
 import type { NewAuditRecord, NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore, SnapshotUsage } from './storage.ts'
 
@@ -37,9 +38,12 @@ export class PgSnapshotStore implements SnapshotStore {
       await lockBoardSnapshots(tx, snapshot.boardId)
       const latest = await latestRow(tx, snapshot.boardId)
       if (skippedByGuard(latest, snapshot.contentHash, guard)) return null
+      const { heldThroughSeq, ...made } = snapshot
+      // No append of the board between reading the rows after the capture and committing: what dates it stays true.
+      if (heldThroughSeq !== undefined) await tx.execute(sql`select pg_advisory_xact_lock(${boardTimesKey(snapshot.boardId)})`)
       const row: SnapshotRow = {
-        ...snapshot,
-        asOf: snapshot.asOf ?? null,
+        ...made,
+        asOf: heldThroughSeq === undefined ? (snapshot.asOf ?? null) : await contentTimeOf(tx, snapshot.boardId, heldThroughSeq),
         createdAt: nextSnapshotTime(latest?.createdAt, this.clock().getTime(), await newestEdit(tx, snapshot.boardId)),
         previousId: latest?.id ?? null,
       }
@@ -190,3 +194,11 @@ async function newestEdit(tx: Tx, boardId: string): Promise<string | undefined> 
   const [row] = await tx.select({ at: boardUpdates.createdAt }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).orderBy(desc(boardUpdates.seq)).limit(1)
   return row?.at
 }
+
+/** The moment a capture of the live board holding the rows up to `heldThroughSeq` is of (capturedContentTime). */
+async function contentTimeOf(tx: Tx, boardId: string, heldThroughSeq: number): Promise<string | null> {
+  const [times] = await tx.select(captureTimes(HISTORY_TABLES, boardId, heldThroughSeq)).from(boards).where(eq(boards.id, boardId))
+  return capturedContentTime(boardId, times?.held ?? '', times?.next ?? undefined)
+}
+
+const HISTORY_TABLES = { updates: boardUpdates, checkpoints: boardCheckpoints, boards }

@@ -233,7 +233,7 @@ async function notStoredBefore(tx: PgTx, entries: LogEntry[]): Promise<LogEntry[
  * append, wherever it runs, then dates its rows no earlier than those of the appends before it, which are
  * committed, and numbers them after theirs (history-time.ts). Only the insert and commit wait for it.
  */
-function boardTimesKey(boardId: string) {
+export function boardTimesKey(boardId: string) {
   return sql`hashtext(${'assay-board-times:' + boardId})`
 }
 

@@ -39,6 +39,53 @@ export function nextSnapshotTime(previous: string | undefined, now: number, newe
   return new Date(newestEdit === undefined ? after : Math.max(after, Date.parse(newestEdit))).toISOString()
 }
 
+/**
+ * A capture of the live board was overtaken in the very millisecond of the
+ * newest row it holds: rows stored after it bear that row's time, so the board
+ * as of no time is what it holds. Captured again, it holds them.
+ */
+export class SnapshotContentMoved extends Error {
+  constructor(boardId: string) {
+    super(`board ${boardId} changed in the millisecond its snapshot was captured of`)
+  }
+}
+
+/**
+ * The moment a capture of the live board holds the board of (NewSnapshot's
+ * `heldThroughSeq`), given the time of the newest row it holds (`held`) and of
+ * the first stored after it (`next`): null, the snapshot's own time, when none
+ * is (the snapshot is dated no earlier than the board's newest row); else the
+ * held row's, which a read of the past takes it up to and no further. Row
+ * times never fall along the sequence (history-time.ts).
+ */
+export function capturedContentTime(boardId: string, held: string, next: string | undefined): string | null {
+  if (next === undefined) return null
+  if (next > held) return held
+  throw new SnapshotContentMoved(boardId)
+}
+
+type CaptureTables = {
+  updates: Table & { boardId: Column; seq: Column; createdAt: Column }
+  checkpoints: Table & { boardId: Column; throughSeq: Column; at: Column }
+  boards: Table & { id: Column; createdAt: Column }
+}
+
+/**
+ * What capturedContentTime is given, selected from the board's row: `held`,
+ * the time of the newest row at or before `seq` (of the checkpoint folding it
+ * once it is thinned away, or of the board's creation when it has none), and
+ * `next`, the time of the first row after it (null when there is none). Each
+ * reads one index entry.
+ */
+export function captureTimes({ updates, checkpoints, boards }: CaptureTables, boardId: string, seq: number) {
+  const rowTime = (where: SQL, order: SQL) => sql`(select ${updates.createdAt} from ${updates} where ${updates.boardId} = ${boardId} and ${where} order by ${order} limit 1)`
+  const checkpointTime = sql`(select ${checkpoints.at} from ${checkpoints} where ${checkpoints.boardId} = ${boardId} and ${checkpoints.throughSeq} <= ${seq} order by ${checkpoints.throughSeq} desc limit 1)`
+  return {
+    held: sql<string>`coalesce(${rowTime(sql`${updates.seq} <= ${seq}`, sql`${updates.seq} desc`)}, ${checkpointTime}, ${boards.createdAt})`,
+    next: sql<string | null>`${rowTime(sql`${updates.seq} > ${seq}`, sql`${updates.seq} asc`)}`,
+  }
+}
+
 type SnapshotTable = Table & { id: Column; boardId: Column; createdAt: Column; seq: Column }
 
 /**

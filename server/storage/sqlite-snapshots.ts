@@ -3,7 +3,7 @@ import { auditLog, boardCheckpoints, boards, boardUpdates, reviewComments, revie
 import type { Clock } from '../clock.ts'
 import { auditColumns } from './audit-rows.ts'
 import { stateBuffer, stateBytes } from './driver-bytes.ts'
-import { newestSnapshotsFirst, nextSnapshotSeq, nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
+import { capturedContentTime, captureTimes, newestSnapshotsFirst, nextSnapshotSeq, nextSnapshotTime, snapshotRecord, skippedByGuard, type SnapshotRow } from './snapshot-rows.ts'
 import type { SqliteDb } from './sqlite-db.ts'
 import type { SnapshotKind } from '../../shared/snapshot-model.ts'
 import type { NewAuditRecord, NewSnapshot, SnapshotGuard, SnapshotRecord, SnapshotRemoval, SnapshotStore, SnapshotUsage } from './storage.ts'
@@ -36,9 +36,10 @@ export class SqliteSnapshotStore implements SnapshotStore {
     return this.db.transaction((tx) => {
       const latest = latestRow(tx, snapshot.boardId)
       if (skippedByGuard(latest, snapshot.contentHash, guard)) return null
+      const { heldThroughSeq, ...made } = snapshot
       const row: SnapshotRow = {
-        ...snapshot,
-        asOf: snapshot.asOf ?? null,
+        ...made,
+        asOf: heldThroughSeq === undefined ? (snapshot.asOf ?? null) : contentTimeOf(tx, snapshot.boardId, heldThroughSeq),
         createdAt: nextSnapshotTime(latest?.createdAt, this.clock().getTime(), newestEdit(tx, snapshot.boardId)),
         previousId: latest?.id ?? null,
       }
@@ -186,3 +187,12 @@ function latestRow(db: SqliteDb | Tx, boardId: string, atOrBefore?: string): Sna
 function newestEdit(tx: Tx, boardId: string): string | undefined {
   return tx.select({ at: boardUpdates.createdAt }).from(boardUpdates).where(eq(boardUpdates.boardId, boardId)).orderBy(desc(boardUpdates.seq)).limit(1).get()?.at
 }
+
+
+/** The moment a capture of the live board holding the rows up to `heldThroughSeq` is of (capturedContentTime). */
+function contentTimeOf(tx: Tx, boardId: string, heldThroughSeq: number): string | null {
+  const times = tx.select(captureTimes(HISTORY_TABLES, boardId, heldThroughSeq)).from(boards).where(eq(boards.id, boardId)).get()
+  return capturedContentTime(boardId, times?.held ?? '', times?.next ?? undefined)
+}
+
+const HISTORY_TABLES = { updates: boardUpdates, checkpoints: boardCheckpoints, boards }

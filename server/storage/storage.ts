@@ -666,12 +666,21 @@ export type SnapshotRecord = {
   authorName: string
   createdAt: string
   previousId: string | null
-  /** The past moment the state holds the board of, when made of one; null when made of the live board, at `createdAt`. */
+  /**
+   * The moment the state holds the board of, when earlier than `createdAt`: the past time it was made of, or the time
+   * of the newest log row a capture of the live board read when the board moved on before it was recorded. Null when
+   * it holds the board as it was at `createdAt`.
+   */
   asOf: string | null
 }
 
-/** What the caller gives; the store sets the time (after the previous snapshot's) and the previous snapshot. */
-export type NewSnapshot = Omit<SnapshotRecord, 'createdAt' | 'previousId' | 'asOf'> & { state: Uint8Array; asOf?: string | null }
+/**
+ * What the caller gives; the store sets the time (after the previous snapshot's) and the previous snapshot.
+ * `heldThroughSeq`, for a capture of the live board: the highest log sequence number it holds. Rows stored after it,
+ * before the snapshot is, are not in it: its content is then of the time of that newest row it holds, stored as
+ * `asOf`, so that the board read as of that time is the snapshot (SnapshotContentMoved when no time is).
+ */
+export type NewSnapshot = Omit<SnapshotRecord, 'createdAt' | 'previousId' | 'asOf'> & { state: Uint8Array; asOf?: string | null; heldThroughSeq?: number }
 
 /** Conditions under which `create` records nothing, checked under the board's snapshot lock. */
 export type SnapshotGuard = {

@@ -16,7 +16,7 @@ import { FSI, PDI } from '../../shared/bidi.ts'
 import { addAccount, addMember, addToken } from '../helpers/accounts.ts'
 import { apiClient } from '../helpers/api.ts'
 import { wordText } from '../helpers/fixture-board.ts'
-import { overriddenProductText } from '../helpers/overridden-text.ts'
+import { leftOpen, overriddenProductText } from '../helpers/overridden-text.ts'
 import { useOwnedBoard } from '../helpers/owned-board.ts'
 import { tempDir } from '../helpers/test-server.ts'
 
@@ -96,5 +96,40 @@ describe('member text in the briefing’s own sentences', () => {
     // The board's review as the list, header and export dialog show it.
     const review = await board.api.get<{ latest: { statement: string } }>(`/api/boards/${board.boardId}/review/status`)
     expect(overriddenProductText(review.body.latest.statement)).toEqual([])
+  })
+})
+
+describe('member text the product does not isolate', () => {
+  const board = useOwnedBoard({ owner: 'Olga Owner', board: `Brief ${RLO}on Wagner` })
+
+  it('leaves no override open after a title in the HTML page title, nor after any STIX text (red team 40b)', async () => {
+    const made = await board.api.post(`/api/boards/${board.boardId}/assessments`, { title: `Card ${RLO}one`, kind: 'key-judgment', likelihood: 5, confidence: 'high' })
+    expect(made.status).toBe(201)
+    const source = await board.api.post(`/api/boards/${board.boardId}/sources`, { name: `Field ${RLO}report`, reliability: 'B' })
+    expect(source.status).toBe(201)
+    const claim = await board.api.post<{ id: string }>(`/api/boards/${board.boardId}/claims`, { text: `Convoys ${RLO}seen.`, sourceId: (source.body as { id: string }).id, credibility: 2 })
+    expect(claim.status).toBe(201)
+
+    const html = await board.api.get<string>(`/api/boards/${board.boardId}/export?format=html`)
+    expect(html.status).toBe(200)
+    const pageTitle = /<title>(.*)<\/title>/.exec(html.body)![1]!
+    // The board's title, then " — " and the date-time group, which an override left open would reverse.
+    const boardTitle = pageTitle.slice(0, pageTitle.lastIndexOf(' — '))
+    expect(boardTitle).toContain(RLO)
+    expect(leftOpen(boardTitle)).toBe(0)
+
+    const stix = await board.api.get<{ objects: Record<string, unknown>[] }>(`/api/boards/${board.boardId}/export?format=stix`)
+    expect(stix.status).toBe(200)
+    const texts: string[] = []
+    const collect = (value: unknown): void => {
+      if (typeof value === 'string') texts.push(value)
+      else if (Array.isArray(value)) value.forEach(collect)
+      else if (value !== null && typeof value === 'object') Object.values(value).forEach(collect)
+    }
+    collect(stix.body)
+    const overridden = texts.filter((text) => text.includes(RLO))
+    // The title, the card, the source (its identity and the claim's citation) and the claim all reach the bundle.
+    expect(overridden.length).toBeGreaterThanOrEqual(4)
+    expect(overridden.filter((text) => leftOpen(text) > 0)).toEqual([])
   })
 })

@@ -17,7 +17,7 @@ import { apiClient, type ApiClient } from '../helpers/api.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 import { connectClient } from '../helpers/yjs-client.ts'
-import { stixVersionConflicts, stixViolations, type StixBundle, type StixObject } from '../../server/export/stix-validation.ts'
+import { staleVersionsWinning, stixVersionConflicts, stixViolations, type StixBundle, type StixObject } from '../../server/export/stix-validation.ts'
 
 const MARKING = 'TLP:AMBER // NOFORN'
 
@@ -257,5 +257,41 @@ describe('STIX versions of a board, exported over time', () => {
     // The first verdict withdrawn: its opinion leaves the bundle, and the report (afterEach: one content per version) is unchanged.
     expect((await reviewers[0]!.delete(`${base}/verdicts/${assessmentId}`)).status).toBe(204)
     expect(opinionsOf(await exported(boardId, `&snapshot=${snapshotId}`))).toHaveLength(1)
+  })
+})
+
+describe('an earlier version exported after the live board has moved on', () => {
+  it('is never a later version of an object than the live board’s: edited, retracted and re-marked since, as a snapshot and as of a past time', async () => {
+    const { boardId, claimId } = await newBoard()
+    const assessmentId = (await api.get<{ assessments: { id: string }[] }>(`/api/boards/${boardId}`)).body.assessments[0]!.id
+    const snapshotId = await snapshotOf(boardId, 'Morning')
+    await laterMillisecond()
+    const before = new Date().toISOString()
+    await laterMillisecond()
+    expect((await api.patch(`/api/boards/${boardId}/assessments/${assessmentId}`, { title: 'Wagner leaves Belarus', likelihood: 6 })).status).toBe(200)
+    expect((await api.patch(`/api/boards/${boardId}/claims/${claimId}`, { status: 'retracted' })).status).toBe(200)
+
+    // Edited and retracted, same marking: the ids the live board shares are its later versions, or the same content.
+    const edited = await exported(boardId)
+    for (const query of [`&snapshot=${snapshotId}`, `&asOf=${encodeURIComponent(before)}`]) {
+      const earlier = await exported(boardId, query)
+      expect(staleVersionsWinning(edited, earlier), query).toEqual([])
+      // Unchanged since, Assay's identity and the source's are the live board's very versions.
+      expect(earlier.objects.filter((o) => o.type === 'identity' && edited.objects.some((l) => JSON.stringify(l) === JSON.stringify(o))), query).toHaveLength(2)
+    }
+
+    // Re-marked since: the earlier version under the live marking is content the live board never had, under ids of its own.
+    expect((await api.patch(`/api/boards/${boardId}`, { marking: 'TLP:RED' })).status).toBe(200)
+    const live = await exported(boardId)
+    for (const query of [`&snapshot=${snapshotId}`, `&asOf=${encodeURIComponent(before)}`]) {
+      const earlier = await exported(boardId, query)
+      expect(staleVersionsWinning(live, earlier), query).toEqual([])
+      const note = earlier.objects.find((o) => o.type === 'note' && o.abstract === 'Wagner settles in Belarus')!
+      expect(live.objects.map((o) => o.id), query).toContain(note.x_assay_remarked_from)
+      expect(live.objects.map((o) => o.id), query).not.toContain(note.id)
+      // Exported again, the same versions: nothing in them is of the time of the export but the report's `modified`, its re-marking.
+      const contents = (bundle: StixBundle) => bundle.objects.filter((o) => o.type !== 'report')
+      expect(contents(await exported(boardId, query)), query).toEqual(contents(earlier))
+    }
   })
 })
