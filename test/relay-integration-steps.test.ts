@@ -9,11 +9,15 @@
  * either; a stock page typing beside them is never charged. Against the real
  * server, SQLite, stock clients.
  */
+import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
 import { blufText } from '../shared/board-doc.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import { MAX_INTEGRATION_STEPS_PER_UPDATE, WRITTEN_BYTES_PER_INTEGRATION_STEP } from '../server/relay/integration-cost.ts'
+import { addAccount, addMember, addToken } from './helpers/accounts.ts'
+import { openedInTest } from './helpers/opened-in-test.ts'
+import { frames, openRawSocket } from './helpers/raw-socket.ts'
 import { typedBackwards as typedAt } from './helpers/typed-backwards.ts'
 import { useOwnedBoard, type OwnedBoard } from './helpers/owned-board.ts'
 import { withStoredDoc } from './helpers/stored-board.ts'
@@ -97,3 +101,48 @@ describe('frames under the bound, one after another', () => {
     expect(honestCodes).toEqual([])
   })
 })
+
+describe('a frame whose structs wait for content nobody sent', () => {
+  const target = useOwnedBoard({ owner: 'Owner', board: 'Targeted' })
+  const { sockets } = openedInTest()
+
+  it('is counted in a step a client set aside, so a colleague’s keystroke is not kept waiting behind its check', async () => {
+    const mallory = await addAccount(target.server, { name: 'Mallory' })
+    await addMember(target.server, target.boardId, mallory, 'editor')
+    const raw = await openRawSocket(`${target.server.wsUrl}/${target.boardId}?token=${(await addToken(target.server, mallory)).token}`)
+    sockets.push(raw)
+    const { client: ana } = await target.connectEditor('Ana')
+    const owner = await target.connectAs(target.owner)
+    // Yjs sets aside a client whose first struct starts past what the board holds, with all its structs, at once. The
+    // count set aside each of them in turn and filtered the list of clients at each: a review's frame of one such
+    // client with 28,000 structs beside 28,000 clients of one struct each held the check's worker, and every change
+    // of the board behind it, some 30 s.
+    raw.send(frames.update(setAsideFrame(28_000)))
+    const bluf = blufText(ana.doc)
+    bluf.insert(0, 'Still here.')
+    await waitFor(() => blufText(owner.doc).toString() === 'Still here.', 'the colleague’s keystroke to reach the owner')
+    expect((await raw.closed).code).toBe(CLOSE.updateRejected.code)
+  })
+})
+
+/** One update: client 2^31's `count` one-unit skipped structs from clock 1 (its clock 0 sent by nobody), and `count` clients' one struct each. */
+function setAsideFrame(count: number): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, count + 1)
+  encoding.writeVarUint(encoder, count)
+  encoding.writeVarUint(encoder, 2 ** 31)
+  encoding.writeVarUint(encoder, 1)
+  for (let struct = 0; struct < count; struct++) {
+    encoding.writeUint8(encoder, 0)
+    encoding.writeVarUint(encoder, 1)
+  }
+  for (let client = 1; client <= count; client++) {
+    encoding.writeVarUint(encoder, 1)
+    encoding.writeVarUint(encoder, client)
+    encoding.writeVarUint(encoder, 0)
+    encoding.writeUint8(encoder, 0)
+    encoding.writeVarUint(encoder, 1)
+  }
+  encoding.writeVarUint(encoder, 0)
+  return encoding.toUint8Array(encoder)
+}
