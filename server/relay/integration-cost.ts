@@ -33,7 +33,7 @@ export const WORK_BYTES_PER_INTEGRATION_STEP = 2
 /**
  * The bytes of a person's hour (WRITTEN_BYTES_PER_HOUR_PER_PERSON, 16 MiB) a
  * step counts for: it is taken again at every load, as a struct a root type
- * holds is (DEAD_ROOT_STRUCT_BYTES prices some 2.5 µs of load at 1 KiB). At
+ * holds is (ROOT_STRUCT_BYTES prices some 2.5 µs of load at 1 KiB). At
  * 64 bytes, a person's hour places some 262,000 steps, some 35 to 76 ms of a
  * later load: the board of 48.75 million steps takes some 186 person-hours,
  * and a frame at the bound 4 MiB of its sender's hour. Two people typing at
